@@ -1,0 +1,18 @@
+// Bundles the CLI (and, as they exist, the server and client) with esbuild.
+// tsc only type-checks and emits the test build; what ships is these bundles.
+import { build } from "esbuild";
+import { chmodSync } from "node:fs";
+
+const production = process.argv.includes("--production");
+const common = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  sourcemap: !production,
+  minify: production,
+  logLevel: "warning",
+};
+
+await build({ ...common, entryPoints: ["server/src/cli.ts"], outfile: "dist/cli.js", banner: { js: "#!/usr/bin/env node" } });
+chmodSync("dist/cli.js", 0o755);

@@ -1,0 +1,113 @@
+import type { Finding } from "./model/finding";
+import { parseFile, type ParsedFile } from "./model/parse";
+import type { LineIndex } from "./model/text";
+import { ruleInfo, type Severity } from "./rules/catalog";
+import { DEFAULT_OPTIONS, TopologyContext, type AnalysisOptions } from "./rules/context";
+import { manifestRules, type ManifestFile } from "./rules/exports";
+import { TOPOLOGY_RULES } from "./rules/index";
+import { validateTopology } from "./schema/validate";
+
+export type SeverityOverride = Severity | "off";
+
+export interface RunOptions extends AnalysisOptions {
+  /** per-code severity overrides (setting quorate.rules, CLI --rule) */
+  readonly severities?: Readonly<Record<string, SeverityOverride>>;
+}
+
+export interface FileAnalysis {
+  readonly parsed: ParsedFile;
+  /** findings that need only this file, before disable comments and overrides */
+  readonly local: Finding[];
+  readonly contexts: TopologyContext[];
+}
+
+function guarded(name: string, at: number, run: () => Finding[]): Finding[] {
+  try {
+    return run();
+  } catch (err) {
+    const e = err as Error;
+    return [
+      {
+        code: "quorate/internal-error",
+        severity: "error",
+        span: { start: at, end: at },
+        message: `rule family \`${name}\` failed on this document and reported nothing (${e?.message ?? String(err)}); the other rules still ran`,
+      },
+    ];
+  }
+}
+
+/** Everything that can be judged from one file alone. */
+export function analyzeFile(path: string, text: string, options: AnalysisOptions = DEFAULT_OPTIONS): FileAnalysis {
+  const parsed = parseFile(path, text);
+  const local: Finding[] = [];
+  const contexts: TopologyContext[] = [];
+  if (!parsed.relevant) return { parsed, local, contexts };
+  for (const d of parsed.docs) {
+    local.push(...d.yamlFindings);
+    if (d.broken || !d.topology) continue;
+    const schema = guarded("schema", d.span.start, () => validateTopology(d.doc, d.span));
+    local.push(...schema);
+    if (schema.some((f) => f.code === "yaml/aliases")) continue;
+    const ctx = new TopologyContext(d.topology, options);
+    contexts.push(ctx);
+    for (const [name, rule] of TOPOLOGY_RULES) local.push(...guarded(name, d.span.start, () => rule(ctx)));
+  }
+  return { parsed, local, contexts };
+}
+
+export function manifestFileOf(a: FileAnalysis): ManifestFile {
+  return {
+    path: a.parsed.path,
+    objects: a.parsed.docs.flatMap((d) => (d.k8s ? [d.k8s] : [])),
+    policies: a.contexts.flatMap((c) => (c.topology.exportPolicy ? [c.topology.exportPolicy] : [])),
+  };
+}
+
+const DIRECTIVE = /#\s*quorate-disable-next-line\b([^\n\r]*)/;
+
+/** Lines (0-based) whose findings are silenced, with the codes (empty set = every code). */
+export function disabledLines(lines: LineIndex): Map<number, Set<string>> {
+  const out = new Map<number, Set<string>>();
+  const text = lines.text;
+  if (!text.includes("quorate-disable-next-line")) return out;
+  for (let i = 0; i < lines.lineCount; i++) {
+    const m = DIRECTIVE.exec(lines.lineText(i));
+    if (!m) continue;
+    const codes = m[1]
+      .replace(/\s--\s.*$/, "")
+      .split(/[\s,]+/)
+      .filter(Boolean);
+    out.set(i + 1, new Set(codes));
+  }
+  return out;
+}
+
+/** Applies disable comments and severity overrides, and sorts by position. */
+export function finalize(parsed: ParsedFile, findings: readonly Finding[], severities?: RunOptions["severities"]): Finding[] {
+  const disabled = disabledLines(parsed.lines);
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const codes = disabled.get(parsed.lines.positionAt(f.span.start).line);
+    if (codes && (codes.size === 0 || codes.has(f.code))) continue;
+    const override = severities?.[f.code];
+    if (override === "off") continue;
+    out.push(override && ruleInfo(f.code) ? { ...f, severity: override } : f);
+  }
+  return out.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.code.localeCompare(b.code));
+}
+
+export interface RunResult {
+  readonly parsed: ParsedFile;
+  readonly findings: Finding[];
+}
+
+/** Analyses several files as one run: manifest rules see every file's roles, bindings and policies. */
+export function analyzeRun(files: readonly { path: string; text: string }[], options: RunOptions = DEFAULT_OPTIONS): RunResult[] {
+  const analyses = files.map((f) => analyzeFile(f.path, f.text, options));
+  const manifests = manifestRules(analyses.filter((a) => a.parsed.relevant).map(manifestFileOf));
+  return analyses.map((a) => ({
+    parsed: a.parsed,
+    findings: finalize(a.parsed, [...a.local, ...(manifests.get(a.parsed.path) ?? [])], options.severities),
+  }));
+}

@@ -1,0 +1,16 @@
+import pkg from "../../package.json";
+import { main } from "./cli/main";
+
+// The `quorate` binary: a thin shell around main() so tests can drive main() in-process.
+const code = main(
+  process.argv.slice(2),
+  {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    isTTY: !!process.stdout.isTTY,
+    env: process.env,
+    cwd: process.cwd(),
+  },
+  pkg.version,
+);
+process.exitCode = code;

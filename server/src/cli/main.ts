@@ -1,0 +1,126 @@
+import { analyzeRun, type SeverityOverride } from "../analysis";
+import { RULES, ruleInfo } from "../rules/catalog";
+import { DEFAULT_OPTIONS } from "../rules/context";
+import { collectFiles, UsageError } from "./files";
+import * as report from "./report";
+
+export const FORMATS = ["text", "json", "sarif", "junit"] as const;
+type Format = (typeof FORMATS)[number];
+
+export interface Io {
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+  readonly isTTY: boolean;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+}
+
+const HELP = `quorate — what breaks in a multi-site Kubernetes design
+
+Usage:
+  quorate check [options] PATH...   analyse topology files and Kubernetes manifests
+  quorate rules                     list every rule code with its default severity
+  quorate --version | --help
+
+check options:
+  -f, --format text|json|sarif|junit   output format (default text)
+  --rule CODE=SEVERITY                 override a rule: off|error|warning|information|hint (repeatable)
+  --galera-max-rtt-ms N                rtt/galera-wan threshold in ms (default ${DEFAULT_OPTIONS.galeraMaxRttMs})
+  --color / --no-color                 force or suppress colour (default: only on a terminal)
+
+Folders are searched recursively for *.topology.yaml / *.topology.yml and YAML files holding
+ServiceExport, Role, ClusterRole, RoleBinding or ClusterRoleBinding documents; all files of one
+run are judged together (an exportPolicy in one file applies to RBAC in another).
+
+Exit status: 0 no error findings, 1 at least one error finding, 2 usage error or unreadable path.
+`;
+
+const SEVERITIES: SeverityOverride[] = ["off", "error", "warning", "information", "hint"];
+
+/** Runs the CLI; returns the exit code. Pure of process globals so tests can call it. */
+export function main(argv: readonly string[], io: Io, version: string): number {
+  try {
+    return run(argv, io, version);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`quorate: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+function run(argv: readonly string[], io: Io, version: string): number {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "-h" || command === "--help" || command === "help") {
+    (command === undefined ? io.stderr : io.stdout)(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === "-v" || command === "--version") {
+    io.stdout(`${version}\n`);
+    return 0;
+  }
+  if (command === "rules") {
+    for (const r of RULES) io.stdout(`${r.code.padEnd(44)} ${r.severity.padEnd(12)} ${r.title}\n`);
+    return 0;
+  }
+  if (command !== "check") throw new UsageError(`unknown command '${command}' (try 'quorate --help')`);
+
+  let format: Format = "text";
+  let color: boolean | undefined;
+  let galeraMaxRttMs = DEFAULT_OPTIONS.galeraMaxRttMs;
+  const severities: Record<string, SeverityOverride> = {};
+  const paths: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? rest[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === "-f" || flag === "--format") {
+      const v = value();
+      if (!(FORMATS as readonly string[]).includes(v)) throw new UsageError(`unknown format '${v}' (expected ${FORMATS.join(", ")})`);
+      format = v as Format;
+    } else if (flag === "--rule") {
+      const v = value();
+      const m = /^([\w/-]+)=(\w+)$/.exec(v);
+      if (!m || !ruleInfo(m[1]) || !SEVERITIES.includes(m[2] as SeverityOverride)) {
+        throw new UsageError(`--rule takes CODE=${SEVERITIES.join("|")} with a known code, not '${v}'`);
+      }
+      severities[m[1]] = m[2] as SeverityOverride;
+    } else if (flag === "--galera-max-rtt-ms") {
+      const v = value();
+      galeraMaxRttMs = Number(v);
+      if (!Number.isFinite(galeraMaxRttMs) || galeraMaxRttMs < 0) throw new UsageError(`--galera-max-rtt-ms takes a number of ms, not '${v}'`);
+    } else if (flag === "--color") color = true;
+    else if (flag === "--no-color") color = false;
+    else if (flag === "--") paths.push(...rest.slice(i + 1)), (i = rest.length);
+    else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
+    else paths.push(arg);
+  }
+  if (!paths.length) throw new UsageError("check needs at least one PATH (a file or a folder)");
+
+  const files = collectFiles(paths);
+  const results = analyzeRun(files, { galeraMaxRttMs, severities }).filter((r) => r.parsed.relevant || r.findings.length);
+  const rows = report.rows(results);
+  const names = results.map((r) => r.parsed.path);
+  if (!results.length) io.stderr(`quorate: no topology files or manifests found in ${paths.join(" ")}\n`);
+  switch (format) {
+    case "json":
+      io.stdout(report.json(rows));
+      break;
+    case "sarif":
+      io.stdout(report.sarif(rows, version, io.cwd));
+      break;
+    case "junit":
+      io.stdout(report.junit(rows, names));
+      break;
+    default: {
+      const useColor = color ?? (io.isTTY && !io.env.NO_COLOR && io.env.TERM !== "dumb");
+      io.stdout(report.text(rows, names.length, useColor || (color === undefined && !!io.env.FORCE_COLOR && io.env.FORCE_COLOR !== "0")));
+    }
+  }
+  return rows.some((r) => r.severity === "error") ? 1 : 0;
+}

@@ -1,0 +1,198 @@
+/** IPv4/IPv6 prefix arithmetic on BigInt addresses. */
+export type Family = 4 | 6;
+
+export interface Cidr {
+  readonly family: Family;
+  /** the address as written (host bits possibly set) */
+  readonly address: bigint;
+  readonly prefix: number;
+  /** the masked network */
+  readonly first: bigint;
+  readonly last: bigint;
+}
+
+export const bitsOf = (f: Family): number => (f === 4 ? 32 : 128);
+
+function parseV4(s: string): bigint | undefined {
+  const parts = s.split(".");
+  if (parts.length !== 4) return undefined;
+  let v = 0n;
+  for (const p of parts) {
+    // leading zeros are ambiguous (octal in some parsers): Go and Kubernetes reject them
+    if (!/^(0|[1-9]\d{0,2})$/.test(p)) return undefined;
+    const n = Number(p);
+    if (n > 255) return undefined;
+    v = (v << 8n) | BigInt(n);
+  }
+  return v;
+}
+
+function parseV6(s: string): bigint | undefined {
+  if (!/^[0-9a-fA-F:.]+$/.test(s)) return undefined;
+  const halves = s.split("::");
+  if (halves.length > 2) return undefined;
+  const groups = (part: string): number[] | undefined => {
+    if (part === "") return [];
+    const out: number[] = [];
+    const pieces = part.split(":");
+    for (let i = 0; i < pieces.length; i++) {
+      const p = pieces[i];
+      if (i === pieces.length - 1 && p.includes(".")) {
+        const v4 = parseV4(p);
+        if (v4 === undefined) return undefined;
+        out.push(Number(v4 >> 16n), Number(v4 & 0xffffn));
+      } else if (/^[0-9a-fA-F]{1,4}$/.test(p)) out.push(parseInt(p, 16));
+      else return undefined;
+    }
+    return out;
+  };
+  const head = groups(halves[0]);
+  const tail = halves.length === 2 ? groups(halves[1]) : [];
+  if (!head || !tail) return undefined;
+  let all: number[];
+  if (halves.length === 2) {
+    const missing = 8 - head.length - tail.length;
+    if (missing < 1) return undefined;
+    all = [...head, ...new Array<number>(missing).fill(0), ...tail];
+  } else all = head;
+  if (all.length !== 8) return undefined;
+  return all.reduce((v, g) => (v << 16n) | BigInt(g), 0n);
+}
+
+function mask(family: Family, prefix: number): bigint {
+  const bits = bitsOf(family);
+  return ((1n << BigInt(bits)) - 1n) ^ ((1n << BigInt(bits - prefix)) - 1n);
+}
+
+export function makeCidr(family: Family, address: bigint, prefix: number): Cidr {
+  const first = address & mask(family, prefix);
+  const last = first | ((1n << BigInt(bitsOf(family) - prefix)) - 1n);
+  return { family, address, prefix, first, last };
+}
+
+/** Parses `a.b.c.d/n` or an IPv6 prefix; undefined when it is not one. */
+export function parseCidr(text: string): Cidr | undefined {
+  const m = /^([^/\s]+)\/(\d{1,3})$/.exec(text.trim());
+  if (!m) return undefined;
+  const family: Family = m[1].includes(":") ? 6 : 4;
+  const address = family === 4 ? parseV4(m[1]) : parseV6(m[1]);
+  if (address === undefined) return undefined;
+  if (m[2].length > 1 && m[2].startsWith("0")) return undefined;
+  const prefix = Number(m[2]);
+  if (prefix > bitsOf(family)) return undefined;
+  return makeCidr(family, address, prefix);
+}
+
+export function formatAddress(family: Family, v: bigint): string {
+  if (family === 4) return [24n, 16n, 8n, 0n].map((s) => String((v >> s) & 0xffn)).join(".");
+  const g = [];
+  for (let i = 7; i >= 0; i--) g.push(Number((v >> BigInt(i * 16)) & 0xffffn));
+  // RFC 5952: compress the longest run of two or more zero groups (the first on a tie)
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hex = (xs: number[]) => xs.map((x) => x.toString(16)).join(":");
+  if (best < 0) return hex(g);
+  return `${hex(g.slice(0, best))}::${hex(g.slice(best + bestLen))}`;
+}
+
+/** The masked network in canonical text: `10.0.0.0/16`, `fd00::/64`. */
+export function canonical(c: Cidr): string {
+  return `${formatAddress(c.family, c.first)}/${c.prefix}`;
+}
+
+export const hasHostBits = (c: Cidr): boolean => c.address !== c.first;
+export const size = (c: Cidr): bigint => c.last - c.first + 1n;
+export const contains = (outer: Cidr, inner: Cidr): boolean =>
+  outer.family === inner.family && outer.first <= inner.first && inner.last <= outer.last;
+/** CIDRs are nested or disjoint: they overlap when one contains the other's first address. */
+export const overlaps = (a: Cidr, b: Cidr): boolean => a.family === b.family && a.first <= b.last && b.first <= a.last;
+
+/**
+ * Every overlapping pair among `ranges`, in O(n log n + pairs): sort by first address (larger
+ * blocks first on a tie) and sweep with a stack of the blocks that contain the current one —
+ * prefixes never partly overlap, so the open blocks always form a chain.
+ */
+export function overlappingPairs(ranges: readonly Cidr[]): [number, number][] {
+  const order = ranges.map((_, i) => i);
+  order.sort((i, j) => {
+    const a = ranges[i];
+    const b = ranges[j];
+    if (a.family !== b.family) return a.family - b.family;
+    if (a.first !== b.first) return a.first < b.first ? -1 : 1;
+    return a.prefix - b.prefix || i - j;
+  });
+  const pairs: [number, number][] = [];
+  const stack: number[] = [];
+  for (const i of order) {
+    const r = ranges[i];
+    while (stack.length) {
+      const top = ranges[stack[stack.length - 1]];
+      if (top.family === r.family && top.last >= r.first) break;
+      stack.pop();
+    }
+    for (const j of stack) pairs.push(j < i ? [j, i] : [i, j]);
+    stack.push(i);
+  }
+  return pairs;
+}
+
+export const PRIVATE_PARENTS: readonly Cidr[] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"].map(
+  (s) => parseCidr(s)!,
+);
+
+export function privateParentOf(c: Cidr): Cidr | undefined {
+  return PRIVATE_PARENTS.find((p) => contains(p, c));
+}
+
+export function compareFirst(a: Cidr, b: Cidr): number {
+  if (a.family !== b.family) return a.family - b.family;
+  return a.first < b.first ? -1 : a.first > b.first ? 1 : 0;
+}
+
+/**
+ * The lowest block of `prefix` inside `parent` that overlaps none of `taken` (except
+ * `ignore`, the range being replaced), or undefined. `taken` must be sorted with
+ * `compareFirst`; the scan starts at the parent by binary search and stops at the first gap.
+ */
+export function lowestFree(parent: Cidr, prefix: number, taken: readonly Cidr[], ignore?: Cidr): Cidr | undefined {
+  if (prefix < parent.prefix || prefix > bitsOf(parent.family)) return undefined;
+  const blockSize = 1n << BigInt(bitsOf(parent.family) - prefix);
+  // blocks starting before the parent either contain all of it or end before it (prefixes
+  // are nested or disjoint); the rest are scanned from the parent's first address
+  let lo = 0;
+  let hi = taken.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareFirst(taken[mid], parent) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  let candidate = parent.first;
+  for (let i = lo - 1; i >= 0 && taken[i].family === parent.family; i--) {
+    if (taken[i] !== ignore && taken[i].last >= parent.first) return undefined; // a block containing the whole parent
+  }
+  for (let i = lo; i < taken.length; i++) {
+    const t = taken[i];
+    if (t.family !== parent.family || t.first > parent.last) break;
+    if (t === ignore) continue;
+    if (candidate + blockSize - 1n < t.first) break;
+    if (t.last >= candidate) {
+      const next = t.last + 1n;
+      candidate = ((next + blockSize - 1n) / blockSize) * blockSize;
+    }
+  }
+  if (candidate + blockSize - 1n > parent.last) return undefined;
+  return makeCidr(parent.family, candidate, prefix);
+}

@@ -1,0 +1,133 @@
+/** Quorum arithmetic over member counts per site. Pure; shared by rules, hovers and fixes. */
+export type MemberMap = ReadonlyMap<string, number>;
+
+export const majority = (n: number): number => Math.floor(n / 2) + 1;
+export const tolerance = (n: number): number => Math.max(0, Math.floor((n - 1) / 2));
+
+export function total(members: MemberMap): number {
+  let n = 0;
+  for (const c of members.values()) n += c;
+  return n;
+}
+
+/** Sites that host at least one member, in declaration order. */
+export function memberSites(members: MemberMap): string[] {
+  return [...members].filter(([, c]) => c > 0).map(([s]) => s);
+}
+
+export interface SiteLoss {
+  readonly site: string;
+  readonly lost: number;
+  readonly survivors: number;
+  readonly majority: number;
+  readonly survives: boolean;
+}
+
+/** What losing each member site does: survivors against the majority of the full membership. */
+export function siteLosses(members: MemberMap): SiteLoss[] {
+  const n = total(members);
+  const maj = majority(n);
+  return memberSites(members).map((site) => {
+    const lost = members.get(site) ?? 0;
+    return { site, lost, survivors: n - lost, majority: maj, survives: n - lost >= maj };
+  });
+}
+
+export interface Split {
+  readonly left: string[];
+  readonly right: string[];
+  readonly leftCount: number;
+  readonly rightCount: number;
+  /** which side keeps a majority, or frozen when neither does */
+  readonly verdict: "left" | "right" | "frozen";
+}
+
+/** The largest number of member sites for which every split is listed (2^(k-1) − 1 splits). */
+export const MAX_ENUMERATED_SITES = 12;
+
+/** Every split of the member sites into two non-empty groups (the first site always on the left). */
+export function partitions(members: MemberMap): Split[] {
+  const sites = memberSites(members);
+  const k = sites.length;
+  if (k < 2 || k > MAX_ENUMERATED_SITES) return [];
+  const n = total(members);
+  const maj = majority(n);
+  const out: Split[] = [];
+  // bit i set = site i on the right; site 0 stays left so each split appears once
+  for (let mask = 1; mask < 1 << (k - 1); mask++) {
+    const left: string[] = [sites[0]];
+    const right: string[] = [];
+    let rightCount = 0;
+    for (let i = 1; i < k; i++) {
+      if (mask & (1 << (i - 1))) {
+        right.push(sites[i]);
+        rightCount += members.get(sites[i]) ?? 0;
+      } else left.push(sites[i]);
+    }
+    const leftCount = n - rightCount;
+    out.push({ left, right, leftCount, rightCount, verdict: leftCount >= maj ? "left" : rightCount >= maj ? "right" : "frozen" });
+  }
+  return out;
+}
+
+/**
+ * A split that leaves neither side a majority, if one exists. Neither side has a majority
+ * only when n is even and one side holds exactly n/2, so this is subset-sum over the member
+ * sites (O(k · n/2)), not an enumeration of 2^k splits.
+ */
+export function frozenSplit(members: MemberMap): { left: string[]; right: string[] } | undefined {
+  const sites = memberSites(members);
+  const n = total(members);
+  if (sites.length < 2 || n % 2 !== 0) return undefined;
+  const target = n / 2;
+  // from[s] = index of the site whose addition first reached sum s
+  const from = new Map<number, number>([[0, -1]]);
+  for (let i = 0; i < sites.length && !from.has(target); i++) {
+    const c = members.get(sites[i]) ?? 0;
+    const reached = [...from.keys()];
+    for (const s of reached) {
+      const t = s + c;
+      if (t <= target && !from.has(t)) from.set(t, i);
+    }
+    if (from.size > 2_000_000) return undefined; // absurd member counts: bounded, never a hang
+  }
+  if (!from.has(target)) return undefined;
+  const left = new Set<string>();
+  // walk back: each sum was first reached by adding a site with a lower index than the sum before
+  for (let s = target; s > 0; ) {
+    const i = from.get(s)!;
+    left.add(sites[i]);
+    s -= members.get(sites[i]) ?? 0;
+  }
+  return { left: sites.filter((s) => left.has(s)), right: sites.filter((s) => !left.has(s)) };
+}
+
+export type RttLookup = (a: string, b: string) => number | undefined;
+
+/**
+ * Commit latency with the leader in `leader`: the RTT to the member that completes the
+ * majority, members in the leader's own site costing 0. Undefined when the leader has no
+ * declared RTT to some member site.
+ */
+export function commitLatency(members: MemberMap, rtt: RttLookup, leader: string): number | undefined {
+  const costs: number[] = [];
+  for (const [site, count] of members) {
+    if (count <= 0) continue;
+    const r = site === leader ? 0 : rtt(leader, site);
+    if (r === undefined) return undefined;
+    for (let i = 0; i < count; i++) costs.push(r);
+  }
+  if (costs.length === 0) return undefined;
+  costs.sort((a, b) => a - b);
+  return costs[majority(costs.length) - 1];
+}
+
+/** The lowest commit latency over the member sites that can lead, and where. */
+export function bestCommitLatency(members: MemberMap, rtt: RttLookup): { site: string; latency: number } | undefined {
+  let best: { site: string; latency: number } | undefined;
+  for (const site of memberSites(members)) {
+    const latency = commitLatency(members, rtt, site);
+    if (latency !== undefined && (!best || latency < best.latency)) best = { site, latency };
+  }
+  return best;
+}

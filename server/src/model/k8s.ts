@@ -1,0 +1,66 @@
+import type { Document } from "yaml";
+import { Reader, type F } from "./yamlnodes";
+import { readSubjects, type Subject } from "./topology";
+import type { Span } from "./text";
+
+export const SERVICE_EXPORT_API_VERSIONS = ["multicluster.x-k8s.io/v1alpha1", "multicluster.x-k8s.io/v1beta1"];
+export const RBAC_API_VERSION = "rbac.authorization.k8s.io/v1";
+export const RBAC_KINDS = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"] as const;
+
+export type K8sKind = "ServiceExport" | (typeof RBAC_KINDS)[number];
+
+export interface PolicyRule {
+  readonly apiGroups: string[];
+  readonly resources: string[];
+  readonly verbs: string[];
+}
+
+export interface K8sObject {
+  readonly kind: K8sKind;
+  readonly span: Span;
+  readonly name?: F<string>;
+  readonly namespace?: F<string>;
+  /** Role / ClusterRole */
+  readonly rules: PolicyRule[];
+  /** RoleBinding / ClusterRoleBinding */
+  readonly roleRef?: { readonly kind?: string; readonly name?: F<string> };
+  readonly subjects: Subject[];
+}
+
+/** The Kubernetes kind this document declares, if it is one Quorate reads. */
+export function k8sKindOf(apiVersion: unknown, kind: unknown): K8sKind | undefined {
+  if (kind === "ServiceExport" && typeof apiVersion === "string" && SERVICE_EXPORT_API_VERSIONS.includes(apiVersion)) return "ServiceExport";
+  if (apiVersion === RBAC_API_VERSION && (RBAC_KINDS as readonly unknown[]).includes(kind)) return kind as K8sKind;
+  return undefined;
+}
+
+export function readK8s(doc: Document, kind: K8sKind, span: Span): K8sObject {
+  const r = new Reader(doc);
+  const top = r.entries(doc.contents);
+  const meta = r.entries(top.get("metadata")?.node ?? null);
+  const strings = (node: Parameters<Reader["items"]>[0]) =>
+    r.items(node).map((it) => r.scalar(it.node)).filter((v): v is string => typeof v === "string");
+  const rules = r.items(top.get("rules")?.node ?? null).map((it) => {
+    const e = r.entries(it.node);
+    return {
+      apiGroups: strings(e.get("apiGroups")?.node ?? null),
+      resources: strings(e.get("resources")?.node ?? null),
+      verbs: strings(e.get("verbs")?.node ?? null),
+    };
+  });
+  const ref = top.get("roleRef");
+  let roleRef: K8sObject["roleRef"];
+  if (ref) {
+    const re = r.entries(ref.node);
+    roleRef = { kind: r.str(re.get("kind"))?.value, name: r.str(re.get("name")) };
+  }
+  return {
+    kind,
+    span,
+    name: r.str(meta.get("name")),
+    namespace: r.str(meta.get("namespace")),
+    rules,
+    roleRef,
+    subjects: readSubjects(r, top.get("subjects")),
+  };
+}

@@ -1,0 +1,84 @@
+import { isMap, parseAllDocuments, type Document } from "yaml";
+import type { Finding } from "./finding";
+import { k8sKindOf, readK8s, type K8sKind, type K8sObject } from "./k8s";
+import { LineIndex, type Span } from "./text";
+import { readTopology, TOPOLOGY_API_VERSION, TOPOLOGY_KIND, type Topology } from "./topology";
+import { Reader } from "./yamlnodes";
+
+export type DocKind = "topology" | K8sKind | "other" | "empty";
+
+export interface ParsedDoc {
+  readonly index: number;
+  readonly doc: Document;
+  readonly span: Span;
+  readonly kind: DocKind;
+  /** yaml/syntax and yaml/duplicate-key findings */
+  readonly yamlFindings: Finding[];
+  /** a yaml/syntax finding: the document gets no other finding */
+  readonly broken: boolean;
+  readonly topology?: Topology;
+  readonly k8s?: K8sObject;
+}
+
+export interface ParsedFile {
+  readonly path: string;
+  readonly text: string;
+  readonly lines: LineIndex;
+  readonly docs: ParsedDoc[];
+  /** named *.topology.yaml / *.topology.yml */
+  readonly topologyName: boolean;
+  /** holds at least one document Quorate reads (or is a topology file by name) */
+  readonly relevant: boolean;
+}
+
+export const TOPOLOGY_FILE = /\.topology\.ya?ml$/i;
+
+export function isTopologyFileName(path: string): boolean {
+  return TOPOLOGY_FILE.test(path);
+}
+
+function yamlFinding(code: string, message: string, pos: [number, number], textLength: number): Finding {
+  const start = Math.min(pos[0], textLength);
+  const end = Math.max(start, Math.min(pos[1], textLength));
+  return {
+    code: code === "DUPLICATE_KEY" ? "yaml/duplicate-key" : "yaml/syntax",
+    severity: "error",
+    span: { start, end },
+    message: code === "DUPLICATE_KEY" ? message.replace(/^Map keys must be unique.*/s, "this key repeats an earlier key in the same mapping") : message,
+  };
+}
+
+function classify(doc: Document, topologyName: boolean): DocKind {
+  if (doc.contents === null || doc.contents === undefined) return "empty";
+  if (!isMap(doc.contents)) return topologyName ? "topology" : "other";
+  const r = new Reader(doc);
+  const top = r.entries(doc.contents);
+  const apiVersion = r.scalar(top.get("apiVersion")?.node ?? null);
+  const kind = r.scalar(top.get("kind")?.node ?? null);
+  const k8s = k8sKindOf(apiVersion, kind);
+  if (k8s) return k8s;
+  if (apiVersion === TOPOLOGY_API_VERSION && kind === TOPOLOGY_KIND) return "topology";
+  // a misspelt kind or version of ours still goes to the schema, which names the mistake
+  if (typeof apiVersion === "string" && apiVersion.startsWith("quorate.dev/")) return "topology";
+  return topologyName ? "topology" : "other";
+}
+
+export function parseFile(path: string, text: string): ParsedFile {
+  const topologyName = isTopologyFileName(path);
+  const lines = new LineIndex(text);
+  const parsed = parseAllDocuments(text, { version: "1.2", uniqueKeys: true, prettyErrors: false, strict: true });
+  const list: Document[] = Array.isArray(parsed) ? (parsed as Document[]) : [];
+  const docs: ParsedDoc[] = list.map((doc, index) => {
+    const range = doc.range ?? [0, text.length, text.length];
+    const span = { start: range[0], end: range[2] };
+    const yamlFindings = doc.errors.map((e) => yamlFinding(e.code, e.message, e.pos, text.length));
+    const broken = yamlFindings.some((f) => f.code === "yaml/syntax");
+    const kind = classify(doc, topologyName);
+    if (broken) return { index, doc, span, kind, yamlFindings, broken };
+    const topology = kind === "topology" ? readTopology(doc, span) : undefined;
+    const k8s = kind !== "topology" && kind !== "other" && kind !== "empty" ? readK8s(doc, kind, span) : undefined;
+    return { index, doc, span, kind, yamlFindings, broken, topology, k8s };
+  });
+  const relevant = topologyName || docs.some((d) => d.kind !== "other" && d.kind !== "empty");
+  return { path, text, lines, docs, topologyName, relevant };
+}

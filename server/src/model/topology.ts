@@ -1,0 +1,413 @@
+import type { Document, Node } from "yaml";
+import { Reader, type Entry, type F, type StrList } from "./yamlnodes";
+import type { Span } from "./text";
+
+export const TOPOLOGY_API_VERSION = "quorate.dev/v1alpha1";
+export const TOPOLOGY_KIND = "Topology";
+
+export interface Named {
+  readonly name?: F<string>;
+  /** the whole entity (sequence item) */
+  readonly span: Span;
+  readonly index: number;
+}
+
+export interface Site extends Named {
+  readonly role: "primary" | "secondary" | "witness";
+  readonly roleField?: F<string>;
+  readonly lat?: F<number>;
+  readonly lon?: F<number>;
+}
+
+export interface Link {
+  readonly span: Span;
+  readonly index: number;
+  readonly between?: StrList;
+  readonly rttMs?: F<number>;
+  readonly rttP99Ms?: F<number>;
+}
+
+export interface MemberEntry {
+  /** the site name, spanning the key */
+  readonly site: F<string>;
+  readonly count?: F<number>;
+}
+
+export interface Members {
+  readonly keySpan: Span;
+  readonly span: Span;
+  readonly entries: MemberEntry[];
+}
+
+export interface Etcd {
+  readonly keySpan: Span;
+  readonly span: Span;
+  readonly members?: Members;
+  readonly heartbeatMs?: F<number>;
+  readonly electionTimeoutMs?: F<number>;
+  /** present with a value of the wrong type: the schema reports it and rules do not guess */
+  readonly invalid: ReadonlySet<string>;
+}
+
+export type NetworkField = "pods" | "services" | "nodes";
+export interface CidrValue extends F<string> {
+  readonly field: NetworkField;
+}
+
+export interface IstioBlock {
+  readonly keySpan: Span;
+  readonly meshId?: F<string>;
+  readonly clusterName?: F<string>;
+  readonly network?: F<string>;
+  readonly role?: F<string>;
+  readonly primary?: F<string>;
+  readonly rootCa?: F<string>;
+  readonly eastWestGateway?: F<boolean>;
+}
+
+export interface LinkerdLink {
+  readonly span: Span;
+  readonly cluster?: F<string>;
+  readonly mode: "gateway" | "flat" | "federated";
+  readonly modeField?: F<string>;
+}
+
+export interface LinkerdBlock {
+  readonly keySpan: Span;
+  readonly trustAnchor?: F<string>;
+  readonly trustDomain?: F<string>;
+  readonly clusterDomain?: F<string>;
+  readonly gateway?: F<boolean>;
+  readonly links: LinkerdLink[];
+  readonly linksKeySpan?: Span;
+}
+
+export interface Cluster extends Named {
+  readonly site?: F<string>;
+  readonly id?: F<number>;
+  readonly mesh: "clustermesh" | "submariner" | "none";
+  readonly meshField?: F<string>;
+  readonly maxConnectedClusters?: F<number>;
+  readonly globalnet: boolean;
+  readonly cidrs: CidrValue[];
+  readonly networkKeySpan?: Span;
+  readonly etcd?: Etcd;
+  readonly istio?: IstioBlock;
+  readonly linkerd?: LinkerdBlock;
+  readonly invalid: ReadonlySet<string>;
+}
+
+export type Replication = "consensus" | "galera" | "async" | "crdt";
+
+export interface Store extends Named {
+  readonly engine?: F<string>;
+  readonly replication?: F<Replication>;
+  readonly members?: Members;
+  readonly writeLatencyBudgetMs?: F<number>;
+  readonly writers?: StrList;
+  readonly replicas?: StrList;
+  readonly conflictResolution?: F<string>;
+  readonly maxLagSeconds?: F<number>;
+  readonly writeRatePerSecond?: F<number>;
+  readonly writeBytes?: F<number>;
+  readonly lagBufferBytes?: F<number>;
+}
+
+export interface Backend {
+  readonly span: Span;
+  readonly index: number;
+  readonly cluster?: F<string>;
+  /** absent means 1: equal shares */
+  readonly weight?: F<number>;
+  readonly capacityRps?: F<number>;
+  readonly invalid: ReadonlySet<string>;
+}
+
+export interface Traffic extends Named {
+  readonly hostname?: F<string>;
+  readonly steering?: F<string>;
+  readonly ttlSeconds?: F<number>;
+  readonly longLivedConnections?: F<boolean>;
+  readonly peakRps?: F<number>;
+  readonly dependsOn?: StrList;
+  readonly backends: Backend[];
+  readonly backendsKeySpan?: Span;
+}
+
+export interface Export {
+  readonly span: Span;
+  readonly index: number;
+  readonly service?: F<string>;
+  readonly namespace?: F<string>;
+  readonly clusters?: StrList;
+}
+
+export interface Subject {
+  readonly span: Span;
+  readonly kind?: string;
+  readonly name?: string;
+  readonly namespace?: string;
+}
+
+export interface ExportPolicy {
+  readonly keySpan: Span;
+  readonly allowedNamespaces?: StrList;
+  readonly exporters?: Subject[];
+}
+
+export interface Topology {
+  readonly span: Span;
+  readonly name?: F<string>;
+  /** top-level keys, for anchors and insertions */
+  readonly keys: ReadonlyMap<string, Entry>;
+  readonly sites: Site[];
+  readonly links: Link[];
+  readonly clusters: Cluster[];
+  readonly stores: Store[];
+  readonly traffic: Traffic[];
+  readonly exports: Export[];
+  readonly exportPolicy?: ExportPolicy;
+  /** first declaration wins; repeats are ref/duplicate-name */
+  readonly siteByName: ReadonlyMap<string, Site>;
+  readonly clusterByName: ReadonlyMap<string, Cluster>;
+  readonly storeByName: ReadonlyMap<string, Store>;
+}
+
+function oneOf<T extends string>(f: F<string> | undefined, allowed: readonly T[]): F<T> | undefined {
+  return f && (allowed as readonly string[]).includes(f.value) ? (f as F<T>) : undefined;
+}
+
+function invalidFields(r: Reader, e: Map<string, Entry>, nums: string[], strs: string[] = [], bools: string[] = []): Set<string> {
+  const bad = new Set<string>();
+  for (const k of nums) if (e.has(k) && !r.num(e.get(k))) bad.add(k);
+  for (const k of strs) if (e.has(k) && !r.str(e.get(k))) bad.add(k);
+  for (const k of bools) if (e.has(k) && !r.bool(e.get(k))) bad.add(k);
+  return bad;
+}
+
+function readMembers(r: Reader, e: Entry | undefined): Members | undefined {
+  if (!e || !r.isMapNode(e.node)) return undefined;
+  const entries: MemberEntry[] = [];
+  for (const [key, m] of r.entries(e.node)) {
+    entries.push({ site: { value: key, span: m.keySpan, keySpan: m.keySpan }, count: r.num(m) });
+  }
+  return { keySpan: e.keySpan, span: e.span, entries };
+}
+
+function readSubject(r: Reader, node: Node, span: Span): Subject {
+  const e = r.entries(node);
+  return { span, kind: r.str(e.get("kind"))?.value, name: r.str(e.get("name"))?.value, namespace: r.str(e.get("namespace"))?.value };
+}
+
+export function readSubjects(r: Reader, e: Entry | undefined): Subject[] {
+  return e ? r.items(e.node).map((it) => readSubject(r, it.node, it.span)) : [];
+}
+
+export function readTopology(doc: Document, span: Span): Topology {
+  const r = new Reader(doc);
+  const top = r.entries(doc.contents);
+  const list = (key: string) => r.items(top.get(key)?.node ?? null);
+
+  const sites: Site[] = list("sites").map((it, index) => {
+    const e = r.entries(it.node);
+    const roleField = r.str(e.get("role"));
+    const loc = r.entries(e.get("location")?.node ?? null);
+    return {
+      index,
+      span: it.span,
+      name: r.str(e.get("name")),
+      roleField,
+      role: oneOf(roleField, ["primary", "secondary", "witness"] as const)?.value ?? "primary",
+      lat: r.num(loc.get("lat")),
+      lon: r.num(loc.get("lon")),
+    };
+  });
+
+  const links: Link[] = list("links").map((it, index) => {
+    const e = r.entries(it.node);
+    return { index, span: it.span, between: r.strList(e.get("between")), rttMs: r.num(e.get("rttMs")), rttP99Ms: r.num(e.get("rttP99Ms")) };
+  });
+
+  const clusters: Cluster[] = list("clusters").map((it, index) => {
+    const e = r.entries(it.node);
+    const net = e.get("network");
+    const cidrs: CidrValue[] = [];
+    const netEntries = r.entries(net?.node ?? null);
+    for (const field of ["pods", "services", "nodes"] as const) {
+      const fe = netEntries.get(field);
+      if (!fe) continue;
+      const single = r.str(fe);
+      if (single) cidrs.push({ ...single, field });
+      else for (const item of r.strList(fe)?.items ?? []) cidrs.push({ ...item, keySpan: fe.keySpan, field });
+    }
+    let etcd: Etcd | undefined;
+    const etcdEntry = e.get("etcd");
+    if (etcdEntry && r.isMapNode(etcdEntry.node)) {
+      const ee = r.entries(etcdEntry.node);
+      etcd = {
+        keySpan: etcdEntry.keySpan,
+        span: etcdEntry.span,
+        members: readMembers(r, ee.get("members")),
+        heartbeatMs: r.num(ee.get("heartbeatMs")),
+        electionTimeoutMs: r.num(ee.get("electionTimeoutMs")),
+        invalid: invalidFields(r, ee, ["heartbeatMs", "electionTimeoutMs"]),
+      };
+    }
+    let istio: IstioBlock | undefined;
+    const istioEntry = e.get("istio");
+    if (istioEntry && r.isMapNode(istioEntry.node)) {
+      const ie = r.entries(istioEntry.node);
+      istio = {
+        keySpan: istioEntry.keySpan,
+        meshId: r.str(ie.get("meshId")),
+        clusterName: r.str(ie.get("clusterName")),
+        network: r.str(ie.get("network")),
+        role: r.str(ie.get("role")),
+        primary: r.str(ie.get("primary")),
+        rootCa: r.str(ie.get("rootCa")),
+        eastWestGateway: r.bool(ie.get("eastWestGateway")),
+      };
+    }
+    let linkerd: LinkerdBlock | undefined;
+    const linkerdEntry = e.get("linkerd");
+    if (linkerdEntry && r.isMapNode(linkerdEntry.node)) {
+      const le = r.entries(linkerdEntry.node);
+      const linksEntry = le.get("links");
+      linkerd = {
+        keySpan: linkerdEntry.keySpan,
+        trustAnchor: r.str(le.get("trustAnchor")),
+        trustDomain: r.str(le.get("trustDomain")),
+        clusterDomain: r.str(le.get("clusterDomain")),
+        gateway: r.bool(le.get("gateway")),
+        linksKeySpan: linksEntry?.keySpan,
+        links: r.items(linksEntry?.node ?? null).map((li) => {
+          const lk = r.entries(li.node);
+          const modeField = r.str(lk.get("mode"));
+          return {
+            span: li.span,
+            cluster: r.str(lk.get("cluster")),
+            modeField,
+            mode: oneOf(modeField, ["gateway", "flat", "federated"] as const)?.value ?? "gateway",
+          };
+        }),
+      };
+    }
+    const meshField = r.str(e.get("mesh"));
+    return {
+      index,
+      span: it.span,
+      name: r.str(e.get("name")),
+      site: r.str(e.get("site")),
+      id: r.num(e.get("id")),
+      meshField,
+      mesh: oneOf(meshField, ["clustermesh", "submariner", "none"] as const)?.value ?? "none",
+      maxConnectedClusters: r.num(e.get("maxConnectedClusters")),
+      globalnet: r.bool(e.get("globalnet"))?.value ?? false,
+      cidrs,
+      networkKeySpan: net?.keySpan,
+      etcd,
+      istio,
+      linkerd,
+      invalid: invalidFields(r, e, ["id", "maxConnectedClusters"], ["mesh"], ["globalnet"]),
+    };
+  });
+
+  const stores: Store[] = list("stores").map((it, index) => {
+    const e = r.entries(it.node);
+    return {
+      index,
+      span: it.span,
+      name: r.str(e.get("name")),
+      engine: r.str(e.get("engine")),
+      replication: oneOf(r.str(e.get("replication")), ["consensus", "galera", "async", "crdt"] as const),
+      members: readMembers(r, e.get("members")),
+      writeLatencyBudgetMs: r.num(e.get("writeLatencyBudgetMs")),
+      writers: r.strList(e.get("writers")),
+      replicas: r.strList(e.get("replicas")),
+      conflictResolution: r.str(e.get("conflictResolution")),
+      maxLagSeconds: r.num(e.get("maxLagSeconds")),
+      writeRatePerSecond: r.num(e.get("writeRatePerSecond")),
+      writeBytes: r.num(e.get("writeBytes")),
+      lagBufferBytes: r.num(e.get("lagBufferBytes")),
+    };
+  });
+
+  const traffic: Traffic[] = list("traffic").map((it, index) => {
+    const e = r.entries(it.node);
+    const be = e.get("backends");
+    return {
+      index,
+      span: it.span,
+      name: r.str(e.get("name")),
+      hostname: r.str(e.get("hostname")),
+      steering: r.str(e.get("steering")),
+      ttlSeconds: r.num(e.get("ttlSeconds")),
+      longLivedConnections: r.bool(e.get("longLivedConnections")),
+      peakRps: r.num(e.get("peakRps")),
+      dependsOn: r.strList(e.get("dependsOn")),
+      backendsKeySpan: be?.keySpan,
+      backends: r.items(be?.node ?? null).map((b, bi) => {
+        const bm = r.entries(b.node);
+        return {
+          index: bi,
+          span: b.span,
+          cluster: r.str(bm.get("cluster")),
+          weight: r.num(bm.get("weight")),
+          capacityRps: r.num(bm.get("capacityRps")),
+          invalid: invalidFields(r, bm, ["weight", "capacityRps"]),
+        };
+      }),
+    };
+  });
+
+  const exports: Export[] = list("exports").map((it, index) => {
+    const e = r.entries(it.node);
+    return { index, span: it.span, service: r.str(e.get("service")), namespace: r.str(e.get("namespace")), clusters: r.strList(e.get("clusters")) };
+  });
+
+  let exportPolicy: ExportPolicy | undefined;
+  const ep = top.get("exportPolicy");
+  if (ep && r.isMapNode(ep.node)) {
+    const pe = r.entries(ep.node);
+    exportPolicy = {
+      keySpan: ep.keySpan,
+      allowedNamespaces: r.strList(pe.get("allowedNamespaces")),
+      exporters: pe.has("exporters") ? readSubjects(r, pe.get("exporters")) : undefined,
+    };
+  }
+
+  const meta = r.entries(top.get("metadata")?.node ?? null);
+  return {
+    span,
+    name: r.str(meta.get("name")),
+    keys: top,
+    sites,
+    links,
+    clusters,
+    stores,
+    traffic,
+    exports,
+    exportPolicy,
+    siteByName: firstByName(sites),
+    clusterByName: firstByName(clusters),
+    storeByName: firstByName(stores),
+  };
+}
+
+function firstByName<T extends Named>(list: T[]): Map<string, T> {
+  const m = new Map<string, T>();
+  for (const x of list) if (x.name && !m.has(x.name.value)) m.set(x.name.value, x);
+  return m;
+}
+
+/** Member counts per site, keeping only positive counts of declared sites. */
+export function memberCounts(t: Topology, members: Members | undefined): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const e of members?.entries ?? []) {
+    const c = e.count?.value;
+    if (c === undefined || !Number.isInteger(c) || c <= 0) continue;
+    if (!t.siteByName.has(e.site.value)) continue;
+    m.set(e.site.value, (m.get(e.site.value) ?? 0) + c);
+  }
+  return m;
+}

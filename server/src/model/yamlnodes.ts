@@ -1,0 +1,118 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from "yaml";
+import type { Span } from "./text";
+
+/** A value read from YAML with the ranges of the value and of the key that holds it. */
+export interface F<T> {
+  readonly value: T;
+  readonly span: Span;
+  /** the key's range; for a sequence item, the item's own range */
+  readonly keySpan: Span;
+}
+
+export interface Entry {
+  readonly key: string;
+  readonly keySpan: Span;
+  readonly node: Node | null;
+  /** the value's range, or the end of the key for `key:` with nothing after it */
+  readonly span: Span;
+}
+
+export function spanOf(node: Node | null | undefined, fallback: Span = { start: 0, end: 0 }): Span {
+  const r = node?.range;
+  if (!r) return fallback;
+  // range[1] is where the value ends, before any trailing comment
+  return { start: r[0], end: r[1] };
+}
+
+/** Follows an alias to its anchor without expanding anything. */
+export function deref(doc: Document, node: unknown): Node | null {
+  let n = node as Node | null;
+  for (let i = 0; i < 32 && n && isAlias(n); i++) n = (n.resolve(doc) as Node | undefined) ?? null;
+  return n && isAlias(n) ? null : n;
+}
+
+export class Reader {
+  constructor(readonly doc: Document) {}
+
+  /** Entries of a mapping in source order; the first of duplicated keys wins. */
+  entries(node: unknown): Map<string, Entry> {
+    const out = new Map<string, Entry>();
+    const map = deref(this.doc, node);
+    if (!map || !isMap(map)) return out;
+    for (const item of (map as YAMLMap).items) {
+      const pair = item as Pair;
+      const keyNode = deref(this.doc, pair.key);
+      if (!keyNode || !isScalar(keyNode)) continue;
+      const key = String((keyNode as Scalar).value);
+      if (out.has(key)) continue;
+      const keySpan = spanOf(pair.key as Node);
+      const valueNode = pair.value === null || pair.value === undefined ? null : (pair.value as Node);
+      const span = valueNode?.range ? spanOf(valueNode) : { start: keySpan.end, end: keySpan.end };
+      out.set(key, { key, keySpan, node: valueNode, span });
+    }
+    return out;
+  }
+
+  /** The JS value of a scalar (after aliases), or undefined for collections. */
+  scalar(node: Node | null): unknown {
+    const n = deref(this.doc, node);
+    if (n && isScalar(n)) return (n as Scalar).value;
+    return undefined;
+  }
+
+  str(e: Entry | undefined): F<string> | undefined {
+    if (!e) return undefined;
+    const v = this.scalar(e.node);
+    return typeof v === "string" ? { value: v, span: e.span, keySpan: e.keySpan } : undefined;
+  }
+
+  num(e: Entry | undefined): F<number> | undefined {
+    if (!e) return undefined;
+    const v = this.scalar(e.node);
+    return typeof v === "number" && Number.isFinite(v) ? { value: v, span: e.span, keySpan: e.keySpan } : undefined;
+  }
+
+  bool(e: Entry | undefined): F<boolean> | undefined {
+    if (!e) return undefined;
+    const v = this.scalar(e.node);
+    return typeof v === "boolean" ? { value: v, span: e.span, keySpan: e.keySpan } : undefined;
+  }
+
+  /** Sequence items (aliases followed), each with its own range. */
+  items(node: Node | null): { node: Node; span: Span }[] {
+    const seq = deref(this.doc, node);
+    if (!seq || !isSeq(seq)) return [];
+    const out: { node: Node; span: Span }[] = [];
+    for (const item of seq.items) {
+      const n = item as Node;
+      if (isPair(n)) continue;
+      const target = deref(this.doc, n);
+      if (target) out.push({ node: target, span: spanOf(n) });
+    }
+    return out;
+  }
+
+  /** A list of strings (flow or block); non-string items are left out (the schema reports them). */
+  strList(e: Entry | undefined): StrList | undefined {
+    if (!e) return undefined;
+    const seq = deref(this.doc, e.node);
+    if (!seq || !isSeq(seq)) return undefined;
+    const items: F<string>[] = [];
+    for (const it of this.items(e.node)) {
+      const v = this.scalar(it.node);
+      if (typeof v === "string") items.push({ value: v, span: it.span, keySpan: it.span });
+    }
+    return { items, span: e.span, keySpan: e.keySpan };
+  }
+
+  isMapNode(node: Node | null): boolean {
+    const n = deref(this.doc, node);
+    return !!n && isMap(n);
+  }
+}
+
+export interface StrList {
+  readonly items: F<string>[];
+  readonly span: Span;
+  readonly keySpan: Span;
+}

@@ -1,0 +1,78 @@
+import type { Finding, FixHint } from "../model/finding";
+import type { CidrValue, Cluster } from "../model/topology";
+import { canonical, compareFirst, hasHostBits, lowestFree, overlappingPairs, parseCidr, privateParentOf, type Cidr } from "../math/cidr";
+import { finding, type TopologyContext } from "./context";
+
+/** kube-apiserver refuses service CIDRs shorter than these prefixes. */
+export const MIN_SERVICE_PREFIX = { 4: 12, 6: 108 } as const;
+
+interface Range {
+  readonly cluster: Cluster;
+  readonly value: CidrValue;
+  readonly cidr: Cidr;
+}
+
+const where = (r: Range) => `${r.cluster.name?.value ?? `clusters[${r.cluster.index}]`}.network.${r.value.field}`;
+
+/** cidr/*: syntax, host bits, service range size, and overlaps by sort-and-sweep. */
+export function cidrRules(ctx: TopologyContext): Finding[] {
+  const out: Finding[] = [];
+  const ranges: Range[] = [];
+  for (const cluster of ctx.topology.clusters) {
+    for (const value of cluster.cidrs) {
+      const cidr = parseCidr(value.value);
+      if (!cidr) {
+        out.push(finding("cidr/invalid", value.span, `\`${value.value}\` is not an IPv4 or IPv6 prefix (expected the form 10.0.0.0/16 or fd00::/64)`));
+        continue;
+      }
+      ranges.push({ cluster, value, cidr });
+      if (hasHostBits(cidr)) {
+        const fixed = canonical(cidr);
+        out.push(
+          finding("cidr/host-bits", value.span, `\`${value.value}\` has host bits set past /${cidr.prefix}; the range is ${fixed}`, {
+            fixes: [{ kind: "replace", title: `Normalize to \`${fixed}\``, span: value.span, text: fixed, preferred: true }],
+          }),
+        );
+      }
+      if (value.field === "services" && cidr.prefix < MIN_SERVICE_PREFIX[cidr.family]) {
+        const min = MIN_SERVICE_PREFIX[cidr.family];
+        out.push(
+          finding(
+            "cidr/service-range-too-large",
+            value.span,
+            `service range ${canonical(cidr)} is a /${cidr.prefix}; kube-apiserver refuses ${cidr.family === 4 ? "IPv4" : "IPv6"} service ranges larger than /${min}`,
+          ),
+        );
+      }
+    }
+  }
+
+  const all = ranges.map((r) => r.cidr);
+  const sorted = [...all].sort(compareFirst);
+  for (const [i, j] of overlappingPairs(all)) {
+    const a = ranges[i];
+    const b = ranges[j];
+    if (a.cluster !== b.cluster && a.cluster.globalnet && b.cluster.globalnet) continue;
+    for (const [self, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const fixes: FixHint[] = [];
+      const parent = privateParentOf(self.cidr);
+      if (parent) {
+        const free = lowestFree(parent, self.cidr.prefix, sorted, self.cidr);
+        if (free) fixes.push({ kind: "replace", title: `Use free range \`${canonical(free)}\``, span: self.value.span, text: canonical(free), preferred: true });
+      }
+      const scope = self.cluster === other.cluster ? "in the same cluster" : `in cluster ${other.cluster.name?.value ?? "?"}`;
+      out.push(
+        finding(
+          "cidr/overlap",
+          self.value.span,
+          `${canonical(self.cidr)} (${where(self)}) overlaps ${canonical(other.cidr)} (${where(other)}) ${scope}`,
+          { fixes, related: [{ span: other.value.span, message: `overlapping range ${where(other)}` }] },
+        ),
+      );
+    }
+  }
+  return out;
+}

@@ -1,0 +1,62 @@
+import type { Finding } from "../model/finding";
+import { lagBytesNeeded } from "../math/lag";
+import { ceil, cmp, fromNumber } from "../math/rational";
+import { finding, type TopologyContext } from "./context";
+
+/** The distinct declared sites among a list of site references, in order. */
+export function declaredSites(ctx: TopologyContext, refs: readonly { value: string }[] | undefined): string[] {
+  const out: string[] = [];
+  for (const r of refs ?? []) if (ctx.topology.siteByName.has(r.value) && !out.includes(r.value)) out.push(r.value);
+  return out;
+}
+
+const bytes = (n: bigint | number) => {
+  const v = Number(n);
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  let x = v;
+  while (x >= 1024 && i < units.length - 1) {
+    x /= 1024;
+    i++;
+  }
+  return `${BigInt(n).toLocaleString("en-US")} bytes${i ? ` (${+x.toFixed(1)} ${units[i]})` : ""}`;
+};
+
+/** data/*: writers without a conflict policy, replication lag that does not fit. */
+export function dataRules(ctx: TopologyContext): Finding[] {
+  const out: Finding[] = [];
+  for (const s of ctx.topology.stores) {
+    const rep = s.replication?.value;
+    const name = s.name?.value ?? `stores[${s.index}]`;
+    if ((rep === "async" || rep === "crdt") && s.writers) {
+      const sites = declaredSites(ctx, s.writers.items);
+      const policy = s.conflictResolution?.value;
+      if (sites.length >= 2 && (policy === undefined || policy === "none")) {
+        out.push(
+          finding(
+            "data/multi-writer-without-conflict-policy",
+            s.writers.keySpan,
+            `store ${name} takes writes in ${sites.length} sites (${sites.join(", ")}) with ${policy ? "conflictResolution: none" : "no conflictResolution"}: concurrent writes to one key in two sites diverge`,
+            { fixes: [{ kind: "single-writer", title: `Keep a single writer (\`${sites[0]}\`)`, args: { site: sites[0] } }] },
+          ),
+        );
+      }
+    }
+    const { maxLagSeconds: lag, writeRatePerSecond: rate, writeBytes: size, lagBufferBytes: buffer } = s;
+    if (rep === "async" && lag && rate && size && buffer) {
+      const needed = lagBytesNeeded(lag.value, rate.value, size.value);
+      if (cmp(needed, fromNumber(buffer.value)) > 0) {
+        const need = ceil(needed);
+        out.push(
+          finding(
+            "data/lag-buffer",
+            buffer.span,
+            `store ${name}: ${lag.value} s of lag × ${rate.value} writes/s × ${size.value} bytes = ${bytes(need)}, more than lagBufferBytes ${bytes(buffer.value)}; the buffer covers ${+(buffer.value / (rate.value * size.value)).toFixed(1)} s`,
+            { fixes: [{ kind: "replace", title: `Set lagBufferBytes to ${need}`, span: buffer.span, text: need.toString(), preferred: true }] },
+          ),
+        );
+      }
+    }
+  }
+  return out;
+}

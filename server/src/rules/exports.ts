@@ -1,0 +1,152 @@
+import type { Finding } from "../model/finding";
+import type { K8sObject, PolicyRule } from "../model/k8s";
+import type { ExportPolicy, Subject } from "../model/topology";
+import type { F } from "../model/yamlnodes";
+import { finding, type TopologyContext } from "./context";
+
+export const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease"];
+export const EXPORT_API_GROUP = "multicluster.x-k8s.io";
+const EXPORT_VERBS = ["create", "update", "patch", "*"];
+
+/** Groups that mean "everybody" (or every service account); `system:anonymous` is the unauthenticated user. */
+export function isBroadSubject(s: Subject): boolean {
+  if (s.name === "*") return true;
+  if (s.kind === "Group") {
+    return (
+      s.name === "system:authenticated" ||
+      s.name === "system:unauthenticated" ||
+      s.name === "system:serviceaccounts" ||
+      (s.name?.startsWith("system:serviceaccounts:") ?? false)
+    );
+  }
+  return s.kind === "User" && s.name === "system:anonymous";
+}
+
+export function ruleAllowsExport(r: PolicyRule): boolean {
+  return (
+    r.apiGroups.some((g) => g === EXPORT_API_GROUP || g === "*") &&
+    r.resources.some((x) => x === "serviceexports" || x === "*") &&
+    r.verbs.some((v) => EXPORT_VERBS.includes(v))
+  );
+}
+
+/** Checks on one export's namespace; `allowed` undefined = no restriction. */
+function namespaceFindings(ns: F<string>, what: string, allowed: readonly string[] | undefined): Finding[] {
+  if (SYSTEM_NAMESPACES.includes(ns.value)) {
+    return [
+      finding("export/system-namespace", ns.span, `${what} is exported from ${ns.value}: every cluster of the clusterset could reach this control-plane Service`, {
+        fixes: [{ kind: "remove-export", title: "Remove this export" }],
+      }),
+    ];
+  }
+  const out: Finding[] = [];
+  if (ns.value === "default") {
+    out.push(finding("export/default-namespace", ns.span, `${what} is exported from the default namespace, where anyone with access tends to deploy; the MCS KEP asks for special care here`));
+  }
+  if (allowed && !allowed.includes(ns.value)) {
+    out.push(
+      finding("export/namespace-not-allowed", ns.span, `${what} is exported from ${ns.value}, which exportPolicy.allowedNamespaces does not list (${allowed.length ? allowed.join(", ") : "none"})`),
+    );
+  }
+  return out;
+}
+
+/** export/* on the topology's own `exports`, judged against its own exportPolicy. */
+export function topologyExportRules(ctx: TopologyContext): Finding[] {
+  const t = ctx.topology;
+  const out: Finding[] = [];
+  const allowed = t.exportPolicy?.allowedNamespaces?.items.map((i) => i.value);
+  for (const e of t.exports) {
+    const what = `Service ${e.service?.value ?? `exports[${e.index}]`}`;
+    if (e.namespace) out.push(...namespaceFindings(e.namespace, `${what}`, allowed));
+    for (const ref of e.clusters?.items ?? []) {
+      const c = t.clusterByName.get(ref.value);
+      if (c && c.mesh === "none" && !c.invalid.has("mesh")) {
+        out.push(finding("export/cluster-without-mesh", ref.span, `${what} is exported from ${ref.value}, whose mesh is none: no other cluster can reach its endpoints`));
+      }
+    }
+  }
+  return out;
+}
+
+export interface ManifestFile {
+  readonly path: string;
+  readonly objects: readonly K8sObject[];
+  readonly policies: readonly ExportPolicy[];
+}
+
+/** The union of every export policy in the run (a manifest is judged by all of them). */
+function mergePolicies(files: readonly ManifestFile[]): { allowed?: string[]; exporters?: Subject[] } {
+  let allowed: string[] | undefined;
+  let exporters: Subject[] | undefined;
+  for (const f of files) {
+    for (const p of f.policies) {
+      if (p.allowedNamespaces) allowed = [...(allowed ?? []), ...p.allowedNamespaces.items.map((i) => i.value)];
+      if (p.exporters) exporters = [...(exporters ?? []), ...p.exporters];
+    }
+  }
+  return { allowed, exporters };
+}
+
+function sameSubject(a: Subject, b: Subject, bindingNamespace: string | undefined): boolean {
+  if (a.kind !== b.kind || a.name !== b.name) return false;
+  if (a.kind !== "ServiceAccount") return true;
+  return (a.namespace ?? bindingNamespace) === b.namespace;
+}
+
+/** ClusterRoles every cluster has that allow export without being declared. */
+const BUILT_IN_CLUSTER_ROLES: Record<string, PolicyRule[]> = {
+  "cluster-admin": [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }],
+};
+
+/**
+ * export/* on ServiceExport manifests and rbac/* on bindings, across every file of one run
+ * (or the workspace): roles, bindings and policies may each live in a different file.
+ */
+export function manifestRules(files: readonly ManifestFile[]): Map<string, Finding[]> {
+  const out = new Map<string, Finding[]>(files.map((f) => [f.path, []]));
+  const policy = mergePolicies(files);
+  const roles = new Map<string, K8sObject>();
+  for (const f of files) {
+    for (const o of f.objects) {
+      if (o.kind !== "Role" && o.kind !== "ClusterRole") continue;
+      const key = `${o.kind}/${o.kind === "Role" ? (o.namespace?.value ?? "default") : ""}/${o.name?.value}`;
+      if (!roles.has(key)) roles.set(key, o);
+    }
+  }
+  const allowsExport = (kind: string | undefined, name: string | undefined, ns: string | undefined): boolean | undefined => {
+    if (!name) return undefined;
+    const role = roles.get(`${kind}/${kind === "Role" ? (ns ?? "default") : ""}/${name}`);
+    const rules = role?.rules ?? (kind === "ClusterRole" ? BUILT_IN_CLUSTER_ROLES[name] : undefined);
+    return rules ? rules.some(ruleAllowsExport) : undefined;
+  };
+
+  for (const f of files) {
+    const list = out.get(f.path)!;
+    for (const o of f.objects) {
+      if (o.kind === "ServiceExport" && o.namespace) {
+        list.push(...namespaceFindings(o.namespace, `Service ${o.name?.value ?? "?"} (ServiceExport)`, policy.allowed));
+      }
+      if (o.kind !== "RoleBinding" && o.kind !== "ClusterRoleBinding") continue;
+      const ref = o.roleRef;
+      const refKind = o.kind === "ClusterRoleBinding" ? "ClusterRole" : ref?.kind;
+      if (!allowsExport(refKind, ref?.name?.value, o.namespace?.value)) continue;
+      const binding = `${o.kind} ${o.name?.value ?? "?"}`;
+      const role = `${refKind} ${ref!.name!.value}`;
+      if (o.kind === "ClusterRoleBinding" && ref?.name) {
+        list.push(
+          finding("rbac/cluster-wide-export", ref.name.span, `${binding} grants ${role}, which allows creating ServiceExports, in every namespace — kube-system included`),
+        );
+      }
+      for (const s of o.subjects) {
+        const who = `${s.kind ?? "subject"} ${s.name ?? "?"}`;
+        if (isBroadSubject(s)) {
+          list.push(finding("rbac/broad-exporter", s.span, `${binding} lets ${who} — a broad subject — create ServiceExports through ${role}: anyone in it can publish a Service clusterset-wide`));
+        } else if (policy.exporters && !policy.exporters.some((e) => sameSubject(s, e, o.namespace?.value))) {
+          list.push(finding("rbac/unlisted-exporter", s.span, `${binding} lets ${who} create ServiceExports through ${role}, but exportPolicy.exporters does not list it`));
+        }
+      }
+    }
+  }
+  return out;
+}

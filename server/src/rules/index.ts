@@ -1,0 +1,21 @@
+import type { TopologyRule } from "./context";
+import { cidrRules } from "./cidr";
+import { dataRules } from "./data";
+import { topologyExportRules } from "./exports";
+import { meshRules } from "./mesh";
+import { quorumRules } from "./quorum";
+import { referenceRules } from "./references";
+import { rttRules } from "./rtt";
+import { trafficRules } from "./traffic";
+
+/** Every per-topology rule family, by name (the name appears in internal-error findings). */
+export const TOPOLOGY_RULES: readonly (readonly [string, TopologyRule])[] = [
+  ["ref", referenceRules],
+  ["quorum", quorumRules],
+  ["rtt", rttRules],
+  ["cidr", cidrRules],
+  ["mesh", meshRules],
+  ["data", dataRules],
+  ["traffic", trafficRules],
+  ["export", topologyExportRules],
+];

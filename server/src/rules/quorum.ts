@@ -1,0 +1,112 @@
+import type { Finding, FixHint } from "../model/finding";
+import { frozenSplit, majority, siteLosses, tolerance, total, type MemberMap } from "../math/quorum";
+import { listText } from "../util/strings";
+import { finding, type Quorum, type TopologyContext } from "./context";
+
+export const MAX_RECOMMENDED_MEMBERS = 7;
+
+function describe(counts: MemberMap): string {
+  return [...counts].map(([s, c]) => `${s}: ${c}`).join(", ");
+}
+
+/** Whether every single-site loss of this membership leaves a majority. */
+export function survivesEverySiteLoss(counts: MemberMap): boolean {
+  return counts.size >= 2 && siteLosses(counts).every((l) => l.survives);
+}
+
+function withDelta(counts: MemberMap, site: string, delta: number): Map<string, number> {
+  const m = new Map(counts);
+  const v = (m.get(site) ?? 0) + delta;
+  if (v > 0) m.set(site, v);
+  else m.delete(site);
+  return m;
+}
+
+/**
+ * "Add one member at <site>" / "Remove one member at <site>": the candidates that keep every
+ * single-site loss survivable come first (and are marked preferred).
+ */
+function evenFixes(q: Quorum): FixHint[] {
+  const options: { fix: FixHint; good: boolean }[] = [];
+  for (const site of q.counts.keys()) {
+    const add = withDelta(q.counts, site, 1);
+    options.push({ good: survivesEverySiteLoss(add), fix: { kind: "member-delta", title: `Add one member at \`${site}\``, args: { site, delta: 1 } } });
+  }
+  for (const [site, c] of q.counts) {
+    if (total(q.counts) - 1 < 3 && c === 1) continue;
+    const rem = withDelta(q.counts, site, -1);
+    options.push({ good: survivesEverySiteLoss(rem), fix: { kind: "member-delta", title: `Remove one member at \`${site}\``, args: { site, delta: -1 } } });
+  }
+  options.sort((a, b) => Number(b.good) - Number(a.good));
+  return options.map((o, i) => ({ ...o.fix, preferred: i === 0 && o.good }));
+}
+
+const WITNESS_FIX: FixHint = { kind: "add-witness", title: "Add witness site", preferred: true };
+
+/** quorum/*: membership arithmetic per quorum. */
+export function quorumRules(ctx: TopologyContext): Finding[] {
+  const out: Finding[] = [];
+  for (const q of ctx.quorums) {
+    if (!q.resolved) continue;
+    const n = total(q.counts);
+    const maj = majority(n);
+    const at = q.members.keySpan;
+    const sites = [...q.counts.keys()];
+    const head = `${q.label} has ${n} member${n === 1 ? "" : "s"} (${describe(q.counts)})`;
+
+    if (n > 0 && n % 2 === 0) {
+      out.push(
+        finding("quorum/even-members", at, `${head}: majority is ${maj}, so it tolerates ${tolerance(n)} failure${tolerance(n) === 1 ? "" : "s"} — no more than ${n - 1} members would`, {
+          fixes: evenFixes(q),
+        }),
+      );
+    }
+    if (n > MAX_RECOMMENDED_MEMBERS) {
+      out.push(finding("quorum/too-many-members", at, `${head}: every write waits for ${maj} of them; ${MAX_RECOMMENDED_MEMBERS} members already tolerate ${tolerance(MAX_RECOMMENDED_MEMBERS)} failures`));
+    }
+    if (n < 3) {
+      out.push(finding("quorum/no-fault-tolerance", at, `${head}: majority is ${maj}, so losing any one member stops writes`));
+    }
+    if (sites.length === 2) {
+      const [a, b] = sites;
+      const ca = q.counts.get(a)!;
+      const cb = q.counts.get(b)!;
+      const losses = siteLosses(q.counts);
+      const fatal = losses.filter((l) => !l.survives);
+      const detail = fatal.map((l) => `losing ${l.site} leaves ${l.survivors} of ${n}`).join("; ");
+      out.push(
+        finding(
+          "quorum/two-site-split",
+          at,
+          `${q.label}: members sit in only two sites (${a}: ${ca}, ${b}: ${cb}); majority is ${maj}: ${detail}${ca === cb ? `, and a partition leaves ${ca} vs ${cb} with no majority on either side` : ""}. Add a witness site`,
+          { fixes: [WITNESS_FIX] },
+        ),
+      );
+    }
+    if (sites.length >= 3) {
+      const fatal = siteLosses(q.counts).filter((l) => !l.survives);
+      if (fatal.length) {
+        out.push(
+          finding(
+            "quorum/site-loss",
+            at,
+            `${q.label}: ${fatal.map((l) => `losing ${l.site} leaves ${l.survivors} of ${n} members`).join("; ")}; majority is ${maj}`,
+            { fixes: [WITNESS_FIX, { kind: "rebalance-members", title: "Rebalance members" }] },
+          ),
+        );
+      }
+      const split = frozenSplit(q.counts);
+      if (split) {
+        const sum = (s: string[]) => s.reduce((acc, x) => acc + (q.counts.get(x) ?? 0), 0);
+        out.push(
+          finding(
+            "quorum/partition",
+            at,
+            `${q.label}: a partition between ${listText(split.left)} (${sum(split.left)}) and ${listText(split.right)} (${sum(split.right)}) leaves neither side the majority of ${maj}; writes stop on both sides`,
+          ),
+        );
+      }
+    }
+  }
+  return out;
+}

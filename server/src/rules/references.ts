@@ -1,0 +1,72 @@
+import type { Finding, FixHint } from "../model/finding";
+import type { F } from "../model/yamlnodes";
+import type { Named } from "../model/topology";
+import { closest } from "../util/strings";
+import { finding, type TopologyContext } from "./context";
+
+type Kind = "site" | "cluster" | "store";
+
+/** ref/unknown and ref/duplicate-name. */
+export function referenceRules(ctx: TopologyContext): Finding[] {
+  const t = ctx.topology;
+  const out: Finding[] = [];
+  const names: Record<Kind, ReadonlyMap<string, unknown>> = { site: t.siteByName, cluster: t.clusterByName, store: t.storeByName };
+  const linkerdClusters = new Set(t.clusters.filter((c) => c.linkerd && c.name).map((c) => c.name!.value));
+
+  const check = (ref: F<string> | undefined, kind: Kind, where: string, declared: ReadonlySet<string> | ReadonlyMap<string, unknown> = names[kind], what: string = kind) => {
+    if (!ref || declared.has(ref.value)) return;
+    const candidates = [...declared.keys()];
+    const near = closest(ref.value, candidates);
+    const fixes: FixHint[] = [];
+    if (near) fixes.push({ kind: "replace", title: `Change to \`${near}\``, span: ref.span, text: near, preferred: true });
+    if (kind === "site") fixes.push({ kind: "declare-site", title: `Declare site \`${ref.value}\``, args: { name: ref.value } });
+    const known = candidates.length ? `declared ${kind}s: ${candidates.join(", ")}` : `no ${kind}s are declared`;
+    out.push(
+      finding("ref/unknown", ref.span, `${where} names ${what} \`${ref.value}\`, which is not declared${near ? ` — did you mean \`${near}\`?` : ""} (${known})`, { fixes }),
+    );
+  };
+
+  for (const l of t.links) for (const s of l.between?.items ?? []) check(s, "site", `links[${l.index}].between`);
+  for (const c of t.clusters) {
+    const cn = c.name?.value ?? `clusters[${c.index}]`;
+    check(c.site, "site", `cluster ${cn}`);
+    for (const m of c.etcd?.members?.entries ?? []) check(m.site, "site", `etcd members of cluster ${cn}`);
+    check(c.istio?.primary, "cluster", `istio.primary of cluster ${cn}`);
+    for (const link of c.linkerd?.links ?? []) {
+      check(link.cluster, "cluster", `linkerd link of cluster ${cn}`, linkerdClusters, "cluster (with a `linkerd` block)");
+    }
+  }
+  for (const s of t.stores) {
+    const sn = s.name?.value ?? `stores[${s.index}]`;
+    for (const m of s.members?.entries ?? []) check(m.site, "site", `members of store ${sn}`);
+    for (const w of s.writers?.items ?? []) check(w, "site", `writers of store ${sn}`);
+    for (const r of s.replicas?.items ?? []) check(r, "site", `replicas of store ${sn}`);
+  }
+  for (const tr of t.traffic) {
+    const tn = tr.name?.value ?? `traffic[${tr.index}]`;
+    for (const d of tr.dependsOn?.items ?? []) check(d, "store", `dependsOn of traffic ${tn}`);
+    for (const b of tr.backends) check(b.cluster, "cluster", `backend of traffic ${tn}`);
+  }
+  for (const e of t.exports) for (const c of e.clusters?.items ?? []) check(c, "cluster", `export ${e.service?.value ?? `exports[${e.index}]`}`);
+
+  const dupes = (list: Named[], kind: string, listName: string) => {
+    const first = new Map<string, Named>();
+    for (const item of list) {
+      if (!item.name) continue;
+      const prev = first.get(item.name.value);
+      if (!prev) first.set(item.name.value, item);
+      else {
+        out.push(
+          finding("ref/duplicate-name", item.name.span, `${kind} \`${item.name.value}\` is declared twice (first as ${listName}[${prev.index}]); references resolve to the first`, {
+            related: [{ span: prev.name!.span, message: `first declaration of ${kind} \`${item.name.value}\`` }],
+          }),
+        );
+      }
+    }
+  };
+  dupes(t.sites, "site", "sites");
+  dupes(t.clusters, "cluster", "clusters");
+  dupes(t.stores, "store", "stores");
+  dupes(t.traffic, "traffic entry", "traffic");
+  return out;
+}

@@ -1,0 +1,139 @@
+import type { Finding, FixHint } from "../model/finding";
+import type { Traffic } from "../model/topology";
+import { ceil, cmp, format, type Rational } from "../math/rational";
+import { exceeds, scenarios, shareLoads, type LoadBackend } from "../math/traffic";
+import { finding, type TopologyContext } from "./context";
+import { declaredSites } from "./data";
+
+export const DNS_STEERING = ["gslb", "geodns", "weighted-dns"];
+export const TTL_RANGE = [30, 120] as const;
+
+/**
+ * The backends of one entry point as the load arithmetic sees them, or undefined when a
+ * backend's cluster or its site does not resolve (ref/unknown reports it; no guessing).
+ */
+export function loadBackends(ctx: TopologyContext, tr: Traffic): LoadBackend[] | undefined {
+  const out: LoadBackend[] = [];
+  for (const b of tr.backends) {
+    if (!b.cluster || b.invalid.size) return undefined;
+    const site = ctx.siteOfCluster(b.cluster.value);
+    if (site === undefined) return undefined;
+    out.push({ site, weight: b.weight?.value ?? 1, capacity: b.capacityRps?.value });
+  }
+  return out;
+}
+
+/**
+ * "Rebalance weights to capacity" (weights := capacityRps), offered only where it makes the
+ * finding go away for backend `i`: with weights proportional to capacity, a backend is never
+ * overloaded with every site up while peak ≤ Σ capacity, but a site loss may still be.
+ */
+function rebalanceFix(backends: readonly LoadBackend[], peak: number, i: number, afterLoss: boolean): FixHint[] {
+  const caps = backends.map((b) => b.capacity);
+  if (caps.some((c) => c === undefined || !Number.isInteger(c) || c <= 0)) return [];
+  const rebalanced = backends.map((b) => ({ ...b, weight: b.capacity! }));
+  const stillBad = (afterLoss ? scenarios(peak, rebalanced).slice(1) : [shareLoads(peak, rebalanced)]).some(
+    (s) => !s.stranded && exceeds(s.loads[i], caps[i]),
+  );
+  return stillBad ? [] : [{ kind: "rebalance-weights", title: "Rebalance weights to capacity", args: { weights: caps } }];
+}
+
+const rps = (r: Rational) => `${format(r)} rps`;
+
+/** traffic/* and capacity/*: steering hygiene, single-site state, load with every site up and after each loss. */
+export function trafficRules(ctx: TopologyContext): Finding[] {
+  const out: Finding[] = [];
+  for (const tr of ctx.topology.traffic) {
+    const name = tr.name?.value ?? `traffic[${tr.index}]`;
+    const steering = tr.steering?.value;
+    if (steering && DNS_STEERING.includes(steering) && tr.ttlSeconds && (tr.ttlSeconds.value < TTL_RANGE[0] || tr.ttlSeconds.value > TTL_RANGE[1])) {
+      const ttl = tr.ttlSeconds.value;
+      out.push(
+        finding(
+          "traffic/ttl",
+          tr.ttlSeconds.span,
+          ttl < TTL_RANGE[0]
+            ? `${name}: TTL ${ttl} s is below ${TTL_RANGE[0]} s: many resolvers raise it anyway, and the extra queries buy no faster failover`
+            : `${name}: TTL ${ttl} s is above ${TTL_RANGE[1]} s: clients keep resolving to a lost site for up to ${ttl} s after failover`,
+        ),
+      );
+    }
+    if (steering === "anycast" && tr.longLivedConnections?.value === true) {
+      out.push(
+        finding("traffic/anycast-long-lived", tr.longLivedConnections.span, `${name}: anycast with long-lived connections: a BGP path change moves packets of open connections to another site, which resets them`),
+      );
+    }
+
+    const backends = loadBackends(ctx, tr);
+    if (!backends) continue;
+    const backendSites = declaredSites(ctx, backends.map((b) => ({ value: b.site! })));
+
+    if (backendSites.length >= 2) {
+      for (const dep of tr.dependsOn?.items ?? []) {
+        const store = ctx.topology.storeByName.get(dep.value);
+        if (!store) continue;
+        const rep = store.replication?.value;
+        let single: string | undefined;
+        if ((rep === "async" || rep === "crdt") && store.writers) {
+          const w = declaredSites(ctx, store.writers.items);
+          if (w.length === 1 && store.writers.items.every((i) => ctx.topology.siteByName.has(i.value))) single = `takes writes only in ${w[0]}`;
+        } else if (rep === "consensus" || rep === "galera") {
+          const q = ctx.quorums.find((x) => x.owner === store);
+          if (q?.resolved && q.counts.size === 1) single = `keeps all its ${rep === "galera" ? "Galera" : "quorum"} members in ${[...q.counts.keys()][0]}`;
+        }
+        if (single) {
+          out.push(
+            finding(
+              "traffic/fake-active-active",
+              dep.span,
+              `${name} is served from ${backendSites.length} sites (${backendSites.join(", ")}) but store ${dep.value} ${single}: writes from the other sites cross the WAN, and losing that site stops them everywhere. Global routing is not global consensus`,
+            ),
+          );
+        }
+      }
+    }
+
+    const peak = tr.peakRps?.value;
+    if (peak === undefined) continue;
+    const all = shareLoads(peak, backends);
+    const after = scenarios(peak, backends).slice(1);
+    tr.backends.forEach((b, i) => {
+      const cap = b.capacityRps;
+      if (!cap) return;
+      const load = all.loads[i];
+      if (!all.stranded && exceeds(load, cap.value)) {
+        out.push(
+          finding(
+            "capacity/overload",
+            cap.span,
+            `${name}: with every site up, ${b.cluster!.value} carries ${rps(load!)} (peak ${peak} × weight ${backends[i].weight} / total weight ${backends.reduce((a, x) => a + x.weight, 0)}) — capacity ${cap.value}`,
+            { fixes: rebalanceFix(backends, peak, i, false) },
+          ),
+        );
+      }
+      let worst: { lost: string; load: Rational } | undefined;
+      for (const s of after) {
+        const l = s.loads[i];
+        if (s.stranded || !exceeds(l, cap.value)) continue;
+        if (!worst || cmp(l!, worst.load) > 0) worst = { lost: s.lost!, load: l! };
+      }
+      if (worst) {
+        const raise = ceil(worst.load);
+        out.push(
+          finding(
+            "capacity/site-loss",
+            cap.span,
+            `${name}: after losing ${worst.lost}, ${b.cluster!.value} carries ${rps(worst.load)}; capacity ${cap.value} (short by ${format({ n: worst.load.n - BigInt(cap.value) * worst.load.d, d: worst.load.d })} rps)`,
+            {
+              fixes: [
+                { kind: "replace", title: `Raise capacityRps to ${raise}`, span: cap.span, text: raise.toString(), preferred: true },
+                ...rebalanceFix(backends, peak, i, true),
+              ],
+            },
+          ),
+        );
+      }
+    });
+  }
+  return out;
+}

@@ -1,0 +1,209 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import { isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from "yaml";
+import schema from "../../../schemas/topology.schema.json";
+import type { Finding } from "../model/finding";
+import type { Span } from "../model/text";
+import { deref, spanOf } from "../model/yamlnodes";
+import { closest } from "../util/strings";
+
+/** Compiled once per process, on first use. */
+let compiled: ValidateFunction | undefined;
+function validator(): ValidateFunction {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    ajv.addKeyword({ keyword: "markdownDescription", schemaType: "string" });
+    compiled = ajv.compile(schema);
+  }
+  return compiled;
+}
+
+/** The bound on alias expansion when building the schema's input (billion laughs). */
+export const MAX_ALIAS_COUNT = 1000;
+
+const PATTERN_MEANING: Record<string, string> = {
+  "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$":
+    "is not a DNS label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)",
+};
+
+interface Located {
+  /** the node the pointer names, or null when it does not exist */
+  node: Node | null;
+  /** the key that holds it (absent for the root and sequence items) */
+  keySpan?: Span;
+  /** the parent collection's entry, for required-property anchors */
+  parentKeySpan?: Span;
+  parentItemSpan?: Span;
+}
+
+function unescape(seg: string): string {
+  return seg.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+/** Follows a JSON pointer through the YAML tree, remembering key ranges on the way. */
+function locate(doc: Document, pointer: string): Located {
+  const segs = pointer === "" ? [] : pointer.split("/").slice(1).map(unescape);
+  let node = deref(doc, doc.contents);
+  let keySpan: Span | undefined;
+  let itemSpan: Span | undefined;
+  for (const seg of segs) {
+    if (node && isMap(node)) {
+      const pair = (node as YAMLMap).items.find((p) => {
+        const k = deref(doc, (p as Pair).key);
+        return k && isScalar(k) && String(k.value) === seg;
+      }) as Pair | undefined;
+      if (!pair) return { node: null };
+      keySpan = spanOf(pair.key as Node);
+      itemSpan = undefined;
+      node = deref(doc, pair.value);
+    } else if (node && isSeq(node)) {
+      const item = node.items[Number(seg)] as Node | undefined;
+      if (!item || isPair(item)) return { node: null };
+      keySpan = undefined;
+      itemSpan = spanOf(item);
+      node = deref(doc, item);
+    } else return { node: null };
+  }
+  return { node, keySpan, parentKeySpan: keySpan, parentItemSpan: itemSpan };
+}
+
+function pathText(pointer: string): string {
+  if (!pointer) return "the document";
+  return pointer
+    .split("/")
+    .slice(1)
+    .map(unescape)
+    .reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), "");
+}
+
+function lastSeg(pointer: string): string {
+  const segs = pointer.split("/");
+  return unescape(segs[segs.length - 1] ?? "");
+}
+
+function typeName(v: unknown): string {
+  if (v === null || v === undefined) return "empty";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a mapping";
+  if (typeof v === "number") return Number.isInteger(v) ? "an integer" : "a number";
+  return `a ${typeof v}`;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: "a string",
+  number: "a number",
+  integer: "a whole number",
+  boolean: "true or false",
+  object: "a mapping",
+  array: "a list",
+};
+
+function describeType(t: string | string[]): string {
+  const list = Array.isArray(t) ? t : [t];
+  if (list.includes("string") && list.includes("array")) return "a string or a list of strings";
+  return list.map((x) => TYPE_WORDS[x] ?? x).join(" or ");
+}
+
+function show(v: unknown): string {
+  return typeof v === "string" ? `"${v}"` : JSON.stringify(v);
+}
+
+function message(e: ErrorObject, data: unknown): string {
+  const where = pathText(e.instancePath);
+  const name = lastSeg(e.instancePath) || "the document";
+  const label = /^\d+$/.test(name) ? where : `\`${name}\``;
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case "required":
+      return `${where === "the document" ? "the document" : `\`${where}\``} is missing required property \`${p.missingProperty}\``;
+    case "additionalProperties": {
+      const extra = String(p.additionalProperty);
+      const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
+      const near = closest(extra, allowed);
+      return `unknown property \`${extra}\` in \`${where === "the document" ? "the topology" : where}\`${near ? ` (did you mean \`${near}\`?)` : ""}`;
+    }
+    case "type":
+      return `${label} must be ${describeType(p.type as string)}, not ${typeName(data)}`;
+    case "enum":
+      return `${label} must be one of ${(p.allowedValues as unknown[]).map((v) => `\`${v}\``).join(", ")}, not ${show(data)}`;
+    case "const":
+      return `${label} must be \`${p.allowedValue}\`, not ${show(data)}`;
+    case "pattern":
+      return `${label} ${show(data)} ${PATTERN_MEANING[String(p.pattern)] ?? "is not a lowercase DNS name"}`;
+    case "minItems":
+      return p.limit === 1 ? `${label} must list at least one item` : `${label} must list at least ${p.limit} items`;
+    case "maxItems":
+      return name === "between" ? `\`between\` must name exactly two sites` : `${label} must list at most ${p.limit} items`;
+    case "uniqueItems":
+      return name === "between" ? `\`between\` must name two distinct sites` : `${label} repeats an item`;
+    case "minProperties":
+      return `${label} must not be empty`;
+    case "minLength":
+      return `${label} must not be empty`;
+    case "minimum":
+      return `${label} must be at least ${p.limit}, not ${show(data)}`;
+    case "maximum":
+      return `${label} must be at most ${p.limit}, not ${show(data)}`;
+    case "exclusiveMinimum":
+      return `${label} must be greater than ${p.limit}, not ${show(data)}`;
+    default:
+      return `${where}: ${e.message ?? "does not match the schema"}`;
+  }
+}
+
+function dataAt(root: unknown, pointer: string): unknown {
+  let v = root;
+  for (const seg of pointer.split("/").slice(1).map(unescape)) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<string, unknown>)[seg];
+  }
+  return v;
+}
+
+/** Where a missing property is reported: the parent's key, else the item's first key, else the document start. */
+function missingAnchor(doc: Document, at: Located, docSpan: Span): Span {
+  if (at.parentKeySpan) return at.parentKeySpan;
+  const node = at.node;
+  if (node && isMap(node) && node.items.length) return spanOf((node.items[0] as Pair).key as Node);
+  if (at.parentItemSpan) return at.parentItemSpan;
+  return { start: docSpan.start, end: docSpan.start };
+}
+
+/**
+ * Validates one topology document against the schema. Returns `schema` findings, or a single
+ * `yaml/aliases` finding when the document expands aliases past the limit.
+ */
+export function validateTopology(doc: Document, docSpan: Span): Finding[] {
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    return [
+      {
+        code: "yaml/aliases",
+        severity: "error",
+        span: { start: docSpan.start, end: docSpan.start },
+        message: `the document expands aliases more than ${MAX_ALIAS_COUNT} times; it is not analysed (${(err as Error).message})`,
+      },
+    ];
+  }
+  const validate = validator();
+  if (validate(data)) return [];
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  for (const e of validate.errors ?? []) {
+    // `if` only says which branch failed; the branch's own error says what is wrong
+    if (e.keyword === "if") continue;
+    const dedupe = `${e.instancePath}|${e.keyword === "additionalProperties" ? (e.params as { additionalProperty: string }).additionalProperty : e.keyword === "required" ? (e.params as { missingProperty: string }).missingProperty : ""}`;
+    if (seen.has(dedupe)) continue;
+    seen.add(dedupe);
+    const at = locate(doc, e.instancePath);
+    let span: Span;
+    if (e.keyword === "required") span = missingAnchor(doc, at, docSpan);
+    else if (e.keyword === "additionalProperties") {
+      const key = locate(doc, `${e.instancePath}/${String((e.params as { additionalProperty: string }).additionalProperty).replace(/~/g, "~0").replace(/\//g, "~1")}`);
+      span = key.keySpan ?? spanOf(at.node, { start: docSpan.start, end: docSpan.start });
+    } else span = at.node?.range ? spanOf(at.node) : at.keySpan ?? { start: docSpan.start, end: docSpan.start };
+    out.push({ code: "schema", severity: "error", span, message: message(e, dataAt(data, e.instancePath)) });
+  }
+  return out;
+}
