@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { isTopologyFileName } from "../model/parse";
 
 const SKIP_DIRS = new Set(["node_modules", ".git", "out", "dist"]);
@@ -13,10 +13,11 @@ export interface InputFile {
   readonly text: string;
 }
 
-function walk(dir: string, found: string[]): void {
+/** `dir` is as the user wrote it (for display); `cwd` resolves it. */
+function walk(cwd: string, dir: string, found: string[]): void {
   let names: string[];
   try {
-    names = readdirSync(dir).sort();
+    names = readdirSync(resolve(cwd, dir)).sort();
   } catch (e) {
     throw new UsageError(`cannot read folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
@@ -25,11 +26,11 @@ function walk(dir: string, found: string[]): void {
     const p = join(dir, name);
     let st;
     try {
-      st = statSync(p);
+      st = statSync(resolve(cwd, p));
     } catch {
       continue; // a dangling link inside a folder is not the user's argument
     }
-    if (st.isDirectory()) walk(p, found);
+    if (st.isDirectory()) walk(cwd, p, found);
     else if (/\.ya?ml$/i.test(name)) found.push(p);
   }
 }
@@ -38,12 +39,12 @@ function walk(dir: string, found: string[]): void {
  * Reads the files a run covers: explicit files always; inside folders, topology files by name
  * and YAML files that mention a Kubernetes kind Quorate reads.
  */
-export function collectFiles(paths: readonly string[]): InputFile[] {
+export function collectFiles(paths: readonly string[], cwd: string = process.cwd()): InputFile[] {
   const out: InputFile[] = [];
   const seen = new Set<string>();
   const read = (p: string): string => {
     try {
-      return readFileSync(p, "utf8");
+      return readFileSync(resolve(cwd, p), "utf8");
     } catch (e) {
       throw new UsageError(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
@@ -51,13 +52,13 @@ export function collectFiles(paths: readonly string[]): InputFile[] {
   for (const p of paths) {
     let st;
     try {
-      st = statSync(p);
+      st = statSync(resolve(cwd, p));
     } catch (e) {
       throw new UsageError(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or folder" : (e as Error).message}`);
     }
     if (st.isDirectory()) {
       const found: string[] = [];
-      walk(p, found);
+      walk(cwd, p, found);
       for (const f of found) {
         if (seen.has(f)) continue;
         const text = read(f);

@@ -102,7 +102,7 @@ function run(argv: readonly string[], io: Io, version: string): number {
   }
   if (!paths.length) throw new UsageError("check needs at least one PATH (a file or a folder)");
 
-  const files = collectFiles(paths);
+  const files = collectFiles(paths, io.cwd);
   const results = analyzeRun(files, { galeraMaxRttMs, severities }).filter((r) => r.parsed.relevant || r.findings.length);
   const rows = report.rows(results);
   const names = results.map((r) => r.parsed.path);

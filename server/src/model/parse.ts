@@ -1,4 +1,4 @@
-import { isMap, parseAllDocuments, type Document } from "yaml";
+import { isMap, isScalar, parseAllDocuments, visit, type Document, type Node, type Scalar } from "yaml";
 import type { Finding } from "./finding";
 import { k8sKindOf, readK8s, type K8sKind, type K8sObject } from "./k8s";
 import { LineIndex, type Span } from "./text";
@@ -37,15 +37,38 @@ export function isTopologyFileName(path: string): boolean {
   return TOPOLOGY_FILE.test(path);
 }
 
-function yamlFinding(code: string, message: string, pos: [number, number], textLength: number): Finding {
+function syntaxFinding(message: string, pos: [number, number], textLength: number): Finding {
   const start = Math.min(pos[0], textLength);
   const end = Math.max(start, Math.min(pos[1], textLength));
-  return {
-    code: code === "DUPLICATE_KEY" ? "yaml/duplicate-key" : "yaml/syntax",
-    severity: "error",
-    span: { start, end },
-    message: code === "DUPLICATE_KEY" ? message.replace(/^Map keys must be unique.*/s, "this key repeats an earlier key in the same mapping") : message,
-  };
+  return { code: "yaml/syntax", severity: "error", span: { start, end }, message };
+}
+
+/** yaml reports a duplicate key at one character; this anchors on the whole repeated key. */
+function duplicateKeys(doc: Document, lines: LineIndex): Finding[] {
+  const out: Finding[] = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Map<unknown, Node>();
+      for (const pair of map.items) {
+        const key = pair.key as Node | null;
+        if (!key || !isScalar(key) || !key.range) continue;
+        const value = (key as Scalar).value;
+        const first = seen.get(value);
+        if (!first) {
+          seen.set(value, key);
+          continue;
+        }
+        out.push({
+          code: "yaml/duplicate-key",
+          severity: "error",
+          span: { start: key.range[0], end: key.range[1] },
+          message: `key \`${String(value)}\` repeats an earlier key in the same mapping (line ${lines.positionAt(first.range![0]).line + 1}); YAML forbids it and tools disagree on which value wins`,
+          related: [{ span: { start: first.range![0], end: first.range![1] }, message: "first occurrence" }],
+        });
+      }
+    },
+  });
+  return out;
 }
 
 function classify(doc: Document, topologyName: boolean): DocKind {
@@ -71,7 +94,10 @@ export function parseFile(path: string, text: string): ParsedFile {
   const docs: ParsedDoc[] = list.map((doc, index) => {
     const range = doc.range ?? [0, text.length, text.length];
     const span = { start: range[0], end: range[2] };
-    const yamlFindings = doc.errors.map((e) => yamlFinding(e.code, e.message, e.pos, text.length));
+    const yamlFindings = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY").map((e) => syntaxFinding(e.message, e.pos, text.length));
+    if (doc.errors.some((e) => e.code === "DUPLICATE_KEY")) {
+      yamlFindings.push(...duplicateKeys(doc, lines));
+    }
     const broken = yamlFindings.some((f) => f.code === "yaml/syntax");
     const kind = classify(doc, topologyName);
     if (broken) return { index, doc, span, kind, yamlFindings, broken };

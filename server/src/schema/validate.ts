@@ -10,7 +10,7 @@ import { closest } from "../util/strings";
 let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
   if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, strict: false });
+    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
     ajv.addKeyword({ keyword: "markdownDescription", schemaType: "string" });
     compiled = ajv.compile(schema);
   }

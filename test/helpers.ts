@@ -1,0 +1,73 @@
+import { analyzeRun, type RunOptions } from "../server/src/analysis";
+import { DEFAULT_OPTIONS } from "../server/src/rules/context";
+
+/** Strips the common indentation of a template literal so fixtures read naturally. */
+export function yaml(strings: TemplateStringsArray, ...values: unknown[]): string {
+  const raw = strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ""), "");
+  const lines = raw.replace(/^\n/, "").replace(/\n\s*$/, "\n").split("\n");
+  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.match(/^ */)![0].length));
+  return lines.map((l) => l.slice(indent)).join("\n");
+}
+
+export const HEADER = "apiVersion: quorate.dev/v1alpha1\nkind: Topology\nmetadata:\n  name: t\n";
+
+export interface Seen {
+  readonly code: string;
+  readonly severity: string;
+  /** 1-based */
+  readonly line: number;
+  /** the text the finding's range covers */
+  readonly text: string;
+  readonly message: string;
+  readonly fixes: readonly { kind: string; title: string; text?: string }[];
+}
+
+/** Analyses one or more files as one run and returns what each finding covers. */
+export function run(files: Record<string, string>, options: Partial<RunOptions> = {}): (Seen & { file: string })[] {
+  const results = analyzeRun(
+    Object.entries(files).map(([path, text]) => ({ path, text })),
+    { ...DEFAULT_OPTIONS, ...options },
+  );
+  return results.flatMap((r) =>
+    r.findings.map((f) => ({
+      file: r.parsed.path,
+      code: f.code,
+      severity: f.severity,
+      line: r.parsed.lines.positionAt(f.span.start).line + 1,
+      text: r.parsed.text.slice(f.span.start, f.span.end),
+      message: f.message,
+      fixes: (f.fixes ?? []).map((x) => ({ kind: x.kind, title: x.title, text: "text" in x ? (x.text as string) : undefined })),
+    })),
+  );
+}
+
+/** Findings for one topology file (the header is added when the body has no apiVersion). */
+export function check(body: string, options: Partial<RunOptions> = {}): Seen[] {
+  const text = body.includes("apiVersion:") ? body : HEADER + body;
+  return run({ "t.topology.yaml": text }, options);
+}
+
+export function codes(body: string, options: Partial<RunOptions> = {}): string[] {
+  return check(body, options).map((f) => f.code);
+}
+
+export function only(body: string, code: string, options: Partial<RunOptions> = {}): Seen[] {
+  return check(body, options).filter((f) => f.code === code);
+}
+
+/** A small seeded PRNG (mulberry32) so random tests are reproducible from the printed seed. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function seedFromEnv(): number {
+  const s = Number(process.env.QUORATE_SEED ?? Date.now() % 1_000_000);
+  return s;
+}

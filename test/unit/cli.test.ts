@@ -1,0 +1,179 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync, chmodSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import Ajv4 from "ajv-draft-04";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { main, type Io } from "../../server/src/cli/main";
+import { RULES } from "../../server/src/rules/catalog";
+import { HEADER } from "../helpers";
+
+function cli(argv: string[], cwd = process.cwd(), env: Record<string, string> = {}) {
+  let stdout = "";
+  let stderr = "";
+  const io: Io = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY: false, env, cwd };
+  const code = main(argv, io, "9.9.9");
+  return { code, stdout, stderr };
+}
+
+function workspace(): string {
+  const dir = mkdtempSync(join(tmpdir(), "quorate-cli-"));
+  writeFileSync(join(dir, "bad.topology.yaml"), `${HEADER}sites:\n  - name: fra\n  - name: lon\nlinks:\n  - { between: [fra, lon], rttMs: 14 }\nclusters:\n  - name: core\n    site: fra\n    etcd:\n      members: { fra: 2, lon: 2 }\n`);
+  writeFileSync(join(dir, "ok.topology.yml"), `${HEADER}sites:\n  - name: fra\n`);
+  mkdirSync(join(dir, "rbac"));
+  writeFileSync(
+    join(dir, "rbac", "role.yaml"),
+    "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: { name: r }\nrules:\n  - { apiGroups: ['*'], resources: ['*'], verbs: ['*'] }\n",
+  );
+  writeFileSync(
+    join(dir, "rbac", "binding.yaml"),
+    "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: { name: b, namespace: x }\nroleRef: { kind: ClusterRole, name: r, apiGroup: rbac.authorization.k8s.io }\nsubjects:\n  - { kind: Group, name: 'system:authenticated' }\n",
+  );
+  writeFileSync(join(dir, "values.yaml"), "replicas: 3\n");
+  mkdirSync(join(dir, "node_modules"));
+  writeFileSync(join(dir, "node_modules", "x.topology.yaml"), "not: [looked, at\n");
+  return dir;
+}
+
+test("text output reads like a compiler, exit 1 on errors; folders are searched recursively", () => {
+  const dir = workspace();
+  try {
+    const r = cli(["check", "."], dir);
+    assert.equal(r.code, 1);
+    const lines = r.stdout.trim().split("\n");
+    assert.match(lines[0], /^bad\.topology\.yaml:14:7: warning quorum\/even-members: /);
+    assert.match(lines[1], /^bad\.topology\.yaml:14:7: error quorum\/two-site-split: .*losing fra leaves 2 of 4/);
+    assert.match(lines[2], /^rbac\/binding\.yaml:6:5: error rbac\/broad-exporter: /, "RBAC resolved across files");
+    assert.equal(lines.at(-1), "2 errors, 1 warning, 0 info in 4 files");
+    assert.doesNotMatch(r.stdout, /\x1b\[/, "no colour when not a terminal");
+    assert.doesNotMatch(r.stdout, /node_modules|values\.yaml/);
+    assert.match(cli(["check", "--color", "bad.topology.yaml"], dir).stdout, /\x1b\[31merror/);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("exit 0 without errors; warnings alone do not fail", () => {
+  const dir = workspace();
+  try {
+    assert.equal(cli(["check", "ok.topology.yml"], dir).code, 0);
+    assert.equal(cli(["check", "--rule", "quorum/two-site-split=warning", "bad.topology.yaml"], dir).code, 0);
+    assert.equal(cli(["check", "--rule=quorum/two-site-split=off", "bad.topology.yaml"], dir).code, 0);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("usage errors and unreadable paths: one line on stderr, exit 2", () => {
+  const dir = workspace();
+  try {
+    for (const argv of [
+      ["check", "missing.yaml"],
+      ["check", "--format", "xml", "."],
+      ["check", "--bogus", "."],
+      ["check", "--rule", "no/such=off", "."],
+      ["check", "--rule", "quorum/even-members=loud", "."],
+      ["check", "--galera-max-rtt-ms", "fast", "."],
+      ["check", "--format"],
+      ["check"],
+      ["frobnicate"],
+    ]) {
+      const r = cli(argv, dir);
+      assert.equal(r.code, 2, argv.join(" "));
+      assert.equal(r.stdout, "", argv.join(" "));
+      assert.match(r.stderr, /^quorate: [^\n]+\n$/, argv.join(" "));
+    }
+    if (process.getuid?.() !== 0) {
+      chmodSync(join(dir, "ok.topology.yml"), 0o000);
+      assert.equal(cli(["check", "ok.topology.yml"], dir).code, 2);
+    }
+    assert.equal(cli([], dir).code, 2);
+    assert.equal(cli(["--help"], dir).code, 0);
+    assert.equal(cli(["--version"], dir).stdout, "9.9.9\n");
+    assert.match(cli(["rules"], dir).stdout, /quorum\/two-site-split\s+error/);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("JSON output: 1-based positions and the documented fields", () => {
+  const dir = workspace();
+  try {
+    const rows = JSON.parse(cli(["check", "--format", "json", "bad.topology.yaml"], dir).stdout);
+    assert.deepEqual(rows[1], {
+      file: "bad.topology.yaml",
+      line: 14,
+      column: 7,
+      endLine: 14,
+      endColumn: 14,
+      severity: "error",
+      code: "quorum/two-site-split",
+      message: rows[1].message,
+    });
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("SARIF 2.1.0 validates against the official schema and carries rules with help", () => {
+  const dir = workspace();
+  try {
+    const out = cli(["check", "--format", "sarif", "."], dir);
+    assert.equal(out.code, 1);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a SARIF log, checked by the schema below
+    const log: any = JSON.parse(out.stdout);
+    const sarifSchema = require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json");
+    // the schema's own regexes predate unicode mode; formats (uri) are not checked
+    const ajv = new Ajv4({ allErrors: true, strict: false, unicodeRegExp: false, validateFormats: false, logger: false });
+    const validate = ajv.compile(sarifSchema);
+    const valid: boolean = validate(log);
+    assert.ok(valid, JSON.stringify(validate.errors, null, 2));
+    const run = log.runs[0];
+    assert.equal(run.tool.driver.rules.length, RULES.length);
+    assert.ok(run.tool.driver.rules.every((r: { id: string; help: { text: string } }) => r.id && r.help.text));
+    const result = run.results.find((r: { ruleId: string }) => r.ruleId === "quorum/two-site-split");
+    assert.equal(run.tool.driver.rules[result.ruleIndex].id, "quorum/two-site-split");
+    assert.deepEqual(result.locations[0].physicalLocation.artifactLocation, { uri: "bad.topology.yaml", uriBaseId: "%SRCROOT%" });
+    assert.deepEqual(result.locations[0].physicalLocation.region, { startLine: 14, startColumn: 7, endLine: 14, endColumn: 14 });
+    assert.equal(run.results.find((r: { ruleId: string }) => r.ruleId === "quorum/even-members").level, "warning");
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("JUnit XML is well formed: a suite per file, a failure per error or warning", () => {
+  const dir = workspace();
+  try {
+    const xml = cli(["check", "--format", "junit", "."], dir).stdout;
+    assert.equal(XMLValidator.validate(xml), true);
+    const doc = new XMLParser({ ignoreAttributes: false, isArray: (name) => ["testsuite", "testcase"].includes(name) }).parse(xml);
+    const suites = doc.testsuites.testsuite;
+    assert.deepEqual(suites.map((s: Record<string, string>) => [s["@_name"], s["@_failures"]]), [
+      ["bad.topology.yaml", "2"],
+      ["ok.topology.yml", "0"],
+      ["rbac/binding.yaml", "1"],
+      ["rbac/role.yaml", "0"],
+    ]);
+    assert.equal(doc.testsuites["@_failures"], "3");
+    assert.match(suites[0].testcase[1].failure["@_message"], /^error: /);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("the built binary runs (npx quorate) with the same contract", () => {
+  const dir = workspace();
+  try {
+    const bin = join(__dirname, "..", "..", "..", "dist", "cli.js");
+    const r = spawnSync(process.execPath, [bin, "check", "--format", "json", "bad.topology.yaml"], { cwd: dir, encoding: "utf8" });
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(JSON.parse(r.stdout).length, 2);
+    const bad = spawnSync(process.execPath, [bin, "check", "nope.yaml"], { cwd: dir, encoding: "utf8" });
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^quorate: cannot read nope\.yaml: no such file or folder\n$/);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,51 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { fiberFloorMs, haversineKm } from "../../server/src/math/geo";
+import { lagBytesNeeded, lagSecondsCovered } from "../../server/src/math/lag";
+import { ceil, cmp, format, fromNumber, rat } from "../../server/src/math/rational";
+import { exceeds, scenarios, shareLoads } from "../../server/src/math/traffic";
+
+test("haversine distance and fiber floor", () => {
+  const fra = { lat: 50.11, lon: 8.68 };
+  const nyc = { lat: 40.71, lon: -74.01 };
+  const km = haversineKm(fra, nyc);
+  assert.ok(km > 6150 && km < 6250, `fra–nyc ${km} km`);
+  assert.ok(Math.abs(fiberFloorMs(fra, nyc) - km / 100) < 1e-9);
+  assert.equal(haversineKm(fra, fra), 0);
+  // a quarter of the equator: π/2 × 6371 km
+  assert.ok(Math.abs(haversineKm({ lat: 0, lon: 0 }, { lat: 0, lon: 90 }) - (Math.PI / 2) * 6371) < 1e-6);
+});
+
+test("rationals read decimals exactly", () => {
+  assert.deepEqual(fromNumber(0.1), rat(1n, 10n));
+  assert.deepEqual(fromNumber(1e21), rat(10n ** 21n));
+  assert.deepEqual(fromNumber(1.5e-7), rat(15n, 10n ** 8n));
+  assert.equal(cmp(fromNumber(0.1 + 0.2), fromNumber(0.3)), 1, "0.30000000000000004 > 0.3");
+  assert.equal(ceil(rat(7n, 2n)), 4n);
+  assert.equal(ceil(rat(8n, 2n)), 4n);
+  assert.equal(format(rat(40000n, 3n)), "13333.3");
+});
+
+test("loads per backend with every site up and after each site loss", () => {
+  const backends = [
+    { site: "hub", weight: 50, capacity: 60000 },
+    { site: "edge", weight: 50, capacity: 24000 },
+  ];
+  const [all, lostHub, lostEdge] = scenarios(60000, backends);
+  assert.deepEqual(all.loads.map((l) => l && format(l)), ["30000", "30000"]);
+  assert.equal(lostHub.lost, "hub");
+  assert.deepEqual(lostHub.loads.map((l) => l && format(l)), [undefined, "60000"]);
+  assert.deepEqual(lostEdge.loads.map((l) => l && format(l)), ["60000", undefined]);
+  assert.equal(exceeds(lostEdge.loads[0], 60000), false, "exactly at capacity is not over");
+  assert.equal(exceeds(lostHub.loads[1], 24000), true);
+  // 3 backends, weights 1:1:1, peak 100: 33.33… each, compared exactly
+  const three = shareLoads(100, [{ site: "a", weight: 1 }, { site: "b", weight: 1 }, { site: "c", weight: 1 }]);
+  assert.equal(exceeds(three.loads[0], 33), true);
+  assert.equal(exceeds(three.loads[0], 34), false);
+  assert.equal(shareLoads(10, [{ site: "a", weight: 0 }]).stranded, true);
+});
+
+test("lag buffer product", () => {
+  assert.equal(format(lagBytesNeeded(240, 2000, 1024)), "491520000");
+  assert.equal(lagSecondsCovered(268435456, 2000, 1024), 131.072);
+});

@@ -1,0 +1,170 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { check, codes, only } from "../helpers";
+
+/** Three sites with a witness, the largest RTT east–west. */
+function wan(opts: { rtt?: number; p99?: number; hb?: number; el?: number } = {}): string {
+  const { rtt = 80, p99, hb, el } = opts;
+  return `sites:
+  - name: east
+  - name: west
+  - name: wit
+    role: witness
+links:
+  - between: [east, west]
+    rttMs: ${rtt}${p99 !== undefined ? `\n    rttP99Ms: ${p99}` : ""}
+  - between: [east, wit]
+    rttMs: 10
+  - between: [west, wit]
+    rttMs: 10
+clusters:
+  - name: core
+    site: east
+    etcd:
+      members: { east: 2, west: 2, wit: 1 }
+${hb !== undefined ? `      heartbeatMs: ${hb}\n` : ""}${el !== undefined ? `      electionTimeoutMs: ${el}\n` : ""}`;
+}
+const rttCodes = (o: Parameters<typeof wan>[0]) => codes(wan(o)).filter((c) => c.startsWith("rtt/")).sort();
+
+test("heartbeat: exactly the RTT is fine, 1 ms below is not", () => {
+  assert.deepEqual(rttCodes({ rtt: 80, hb: 80, el: 800 }), []);
+  const f = only(wan({ rtt: 80, hb: 79, el: 800 }), "rtt/heartbeat-below-rtt");
+  assert.equal(f.length, 1);
+  assert.equal(f[0].text, "79");
+  assert.match(f[0].message, /heartbeatMs 79 is below the largest member RTT 80 ms \(east–west\)/);
+});
+
+test("heartbeat default 100 vs a 120 ms WAN anchors on the etcd key", () => {
+  const f = only(wan({ rtt: 120, el: 2000 }), "rtt/heartbeat-below-rtt");
+  assert.equal(f[0].text, "etcd");
+  assert.match(f[0].message, /default heartbeat 100 ms/);
+});
+
+test("election timeout: exactly 10 × RTT is fine, below is an error", () => {
+  assert.deepEqual(rttCodes({ rtt: 80, hb: 80, el: 800 }), []);
+  const f = only(wan({ rtt: 80, hb: 80, el: 799 }), "rtt/election-timeout-low");
+  assert.equal(f.length, 1);
+  assert.match(f[0].message, /10 × the largest member RTT 80 ms \(east–west\) is 800 ms/);
+  assert.deepEqual(f[0].fixes.map((x) => x.title), ["Set heartbeat and election timeout from RTT (100 / 1000 ms)"]);
+});
+
+test("election timeout below 5 × heartbeat is low; 5 × to 10 × is a ratio warning; 10 × is clean", () => {
+  assert.deepEqual(rttCodes({ rtt: 1, hb: 100, el: 499 }), ["rtt/election-timeout-low"]);
+  assert.deepEqual(rttCodes({ rtt: 1, hb: 100, el: 500 }), ["rtt/election-heartbeat-ratio"]);
+  assert.deepEqual(rttCodes({ rtt: 1, hb: 100, el: 999 }), ["rtt/election-heartbeat-ratio"]);
+  assert.deepEqual(rttCodes({ rtt: 1, hb: 100, el: 1000 }), []);
+});
+
+test("election timeout upper limit 50000 ms", () => {
+  assert.deepEqual(rttCodes({ rtt: 1, hb: 5000, el: 50000 }), []);
+  assert.deepEqual(rttCodes({ rtt: 1, hb: 5000, el: 50001 }), ["rtt/election-timeout-max"]);
+});
+
+test("excursion: p99 × 10 equal to the timeout is fine, above warns (unless the timeout is already low)", () => {
+  assert.deepEqual(rttCodes({ rtt: 20, p99: 100, hb: 100, el: 1000 }), []);
+  const f = only(wan({ rtt: 20, p99: 101, hb: 100, el: 1000 }), "rtt/excursion");
+  assert.equal(f.length, 1);
+  assert.match(f[0].message, /p99 RTT 101 ms \(east–west\) × 10 = 1010 ms exceeds electionTimeoutMs 1000/);
+  assert.match(f[0].fixes[0].title, /1010 ms\), sized from p99/);
+  assert.deepEqual(rttCodes({ rtt: 120, p99: 200, hb: 120, el: 1000 }), ["rtt/election-timeout-low"]);
+});
+
+test("the timer fix values: heartbeat rounded up to 10 ms, election from the largest of 10 × hb, RTT, p99", () => {
+  const f = only(wan({ rtt: 113, p99: 150, hb: 50, el: 500 }), "rtt/heartbeat-below-rtt")[0];
+  assert.match(f.fixes[0].title, /\(120 \/ 1500 ms\)/);
+  const g = only(wan({ rtt: 83, hb: 50, el: 500 }), "rtt/heartbeat-below-rtt")[0];
+  assert.match(g.fixes[0].title, /\(100 \/ 1000 ms\)/, "never below etcd's default 100 ms heartbeat");
+});
+
+test("p99 below typical, fiber floor at and around the boundary", () => {
+  const body = (rtt: number, p99?: number) => `sites:
+  - name: a
+    location: { lat: 0, lon: 0 }
+  - name: b
+    location: { lat: 0, lon: 9 }
+links:
+  - between: [a, b]
+    rttMs: ${rtt}${p99 !== undefined ? `\n    rttP99Ms: ${p99}` : ""}
+`;
+  // 9° of longitude on the equator = 1000.754 km → floor 10.00754 ms
+  assert.deepEqual(codes(body(10.008)), []);
+  assert.deepEqual(codes(body(10.007)), ["rtt/below-fiber-floor"]);
+  const f = only(body(10), "rtt/below-fiber-floor");
+  assert.equal(f.length, 1);
+  assert.equal(f[0].text, "10");
+  assert.match(f[0].message, /1,001 km apart/);
+  assert.deepEqual(f[0].fixes.map((x) => x.text), ["10.1"]);
+  assert.deepEqual(codes(body(11, 11)), []);
+  assert.deepEqual(only(body(11, 10.9), "rtt/p99-below-typical").map((x) => x.text), ["10.9"]);
+});
+
+test("missing link between member sites: one finding per pair, and no guessing of RTT", () => {
+  const f = check(`sites:
+  - name: a
+  - name: b
+  - name: c
+links:
+  - between: [a, b]
+    rttMs: 200
+clusters:
+  - name: core
+    site: a
+    etcd:
+      members: { a: 1, b: 1, c: 1 }
+      heartbeatMs: 200
+      electionTimeoutMs: 2000
+`);
+  const missing = f.filter((x) => x.code === "rtt/missing-link");
+  assert.deepEqual(missing.map((x) => x.message.match(/in (\w) and (\w)/)!.slice(1)), [["a", "c"], ["b", "c"]]);
+  assert.ok(missing.every((x) => x.text === "members"));
+  assert.deepEqual(f.filter((x) => x.code !== "rtt/missing-link").map((x) => x.code), []);
+});
+
+function galera(rtt: number): string {
+  return `sites:
+  - name: a
+  - name: b
+  - name: c
+links:
+  - { between: [a, b], rttMs: ${rtt} }
+  - { between: [a, c], rttMs: 1 }
+  - { between: [b, c], rttMs: 1 }
+stores:
+  - name: ledger
+    replication: galera
+    members: { a: 1, b: 1, c: 1 }
+`;
+}
+
+test("galera over WAN: 5.0 ms is fine, 5.1 ms warns; the setting moves the line", () => {
+  assert.deepEqual(codes(galera(5.0)), []);
+  const f = only(galera(5.1), "rtt/galera-wan");
+  assert.equal(f.length, 1);
+  assert.match(f[0].message, /a–b at 5.1 ms RTT \(limit 5 ms\)/);
+  assert.deepEqual(codes(galera(5.1), { galeraMaxRttMs: 6 }), []);
+});
+
+function consensus(budget: number): string {
+  return `sites:
+  - name: fra
+  - name: lon
+  - name: ams
+links:
+  - { between: [fra, lon], rttMs: 14 }
+  - { between: [fra, ams], rttMs: 9 }
+  - { between: [lon, ams], rttMs: 8 }
+stores:
+  - name: orders
+    replication: consensus
+    members: { fra: 2, lon: 2, ams: 1 }
+    writeLatencyBudgetMs: ${budget}
+`;
+}
+
+test("commit budget: best case 8 ms (leader in lon); budget 8 is fine, 7.9 is not", () => {
+  assert.deepEqual(codes(consensus(8)), []);
+  const f = only(consensus(7.9), "rtt/commit-budget");
+  assert.equal(f.length, 1);
+  assert.equal(f[0].text, "7.9");
+  assert.match(f[0].message, /best-case commit latency is 8 ms \(leader in lon/);
+});
