@@ -1,6 +1,8 @@
 import type { TopologyRule } from "./context";
 import { cidrRules } from "./cidr";
 import { dataRules } from "./data";
+import { istioRules } from "./istio";
+import { linkerdRules } from "./linkerd";
 import { topologyExportRules } from "./exports";
 import { meshRules } from "./mesh";
 import { quorumRules } from "./quorum";
@@ -15,6 +17,8 @@ export const TOPOLOGY_RULES: readonly (readonly [string, TopologyRule])[] = [
   ["rtt", rttRules],
   ["cidr", cidrRules],
   ["mesh", meshRules],
+  ["istio", istioRules],
+  ["linkerd", linkerdRules],
   ["data", dataRules],
   ["traffic", trafficRules],
   ["export", topologyExportRules],
