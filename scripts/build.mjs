@@ -15,4 +15,6 @@ const common = {
 };
 
 await build({ ...common, entryPoints: ["server/src/cli.ts"], outfile: "dist/cli.js", banner: { js: "#!/usr/bin/env node" } });
+await build({ ...common, entryPoints: ["server/src/server.ts"], outfile: "dist/server.js" });
 chmodSync("dist/cli.js", 0o755);
+chmodSync("dist/server.js", 0o755);

@@ -1,39 +1,15 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { isTopologyFileName } from "../model/parse";
-
-const SKIP_DIRS = new Set(["node_modules", ".git", "out", "dist"]);
-/** A cheap look before parsing: could this YAML file hold a kind Quorate reads? */
-const INTERESTING = /^\s*kind:\s*["']?(Topology|ServiceExport|Role|ClusterRole|RoleBinding|ClusterRoleBinding)\b/m;
+import { readFileSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { findFiles, type FoundFile } from "../discovery";
 
 export class UsageError extends Error {}
 
-export interface InputFile {
-  readonly path: string;
-  readonly text: string;
-}
+export type InputFile = FoundFile;
 
-/** `dir` is as the user wrote it (for display); `cwd` resolves it. */
-function walk(cwd: string, dir: string, found: string[]): void {
-  let names: string[];
-  try {
-    names = readdirSync(resolve(cwd, dir)).sort();
-  } catch (e) {
-    throw new UsageError(`cannot read folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  for (const name of names) {
-    if (name.startsWith(".") || SKIP_DIRS.has(name)) continue;
-    const p = join(dir, name);
-    let st;
-    try {
-      st = statSync(resolve(cwd, p));
-    } catch {
-      continue; // a dangling link inside a folder is not the user's argument
-    }
-    if (st.isDirectory()) walk(cwd, p, found);
-    else if (/\.ya?ml$/i.test(name)) found.push(p);
-  }
-}
+const reason = (e: unknown) => {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === "ENOENT" ? "no such file or folder" : (code ?? (e as Error).message);
+};
 
 /**
  * Reads the files a run covers: explicit files always; inside folders, topology files by name
@@ -42,35 +18,31 @@ function walk(cwd: string, dir: string, found: string[]): void {
 export function collectFiles(paths: readonly string[], cwd: string = process.cwd()): InputFile[] {
   const out: InputFile[] = [];
   const seen = new Set<string>();
-  const read = (p: string): string => {
-    try {
-      return readFileSync(resolve(cwd, p), "utf8");
-    } catch (e) {
-      throw new UsageError(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-  };
   for (const p of paths) {
     let st;
     try {
       st = statSync(resolve(cwd, p));
     } catch (e) {
-      throw new UsageError(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or folder" : (e as Error).message}`);
+      throw new UsageError(`cannot read ${p}: ${reason(e)}`);
     }
-    if (st.isDirectory()) {
-      const found: string[] = [];
-      walk(cwd, p, found);
-      for (const f of found) {
-        if (seen.has(f)) continue;
-        const text = read(f);
-        if (isTopologyFileName(f) || INTERESTING.test(text)) {
-          seen.add(f);
-          out.push({ path: f, text });
-        }
-      }
-    } else if (!seen.has(p)) {
-      seen.add(p);
-      out.push({ path: p, text: read(p) });
+    const found = st.isDirectory()
+      ? findFiles(p, cwd, (path, e) => {
+          throw new UsageError(`cannot read ${path}: ${reason(e)}`);
+        })
+      : [{ path: p, text: readOrThrow(resolve(cwd, p), p) }];
+    for (const f of found) {
+      if (seen.has(f.path)) continue;
+      seen.add(f.path);
+      out.push(f);
     }
   }
   return out;
+}
+
+function readOrThrow(abs: string, shown: string): string {
+  try {
+    return readFileSync(abs, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read ${shown}: ${reason(e)}`);
+  }
 }

@@ -22,21 +22,28 @@ function withDelta(counts: MemberMap, site: string, delta: number): Map<string, 
   return m;
 }
 
+/** The quorum error codes a membership would get (two-site-split, site-loss). */
+export function quorumErrors(counts: MemberMap): Set<string> {
+  const out = new Set<string>();
+  const sites = [...counts.values()].filter((c) => c > 0).length;
+  if (sites === 2) out.add("quorum/two-site-split");
+  if (sites >= 3 && !survivesEverySiteLoss(counts)) out.add("quorum/site-loss");
+  return out;
+}
+
 /**
- * "Add one member at <site>" / "Remove one member at <site>": the candidates that keep every
- * single-site loss survivable come first (and are marked preferred).
+ * "Add one member at <site>" / "Remove one member at <site>": only changes that bring no new
+ * quorum error; the ones that keep every single-site loss survivable come first, preferred.
  */
 function evenFixes(q: Quorum): FixHint[] {
+  const before = quorumErrors(q.counts);
   const options: { fix: FixHint; good: boolean }[] = [];
-  for (const site of q.counts.keys()) {
-    const add = withDelta(q.counts, site, 1);
-    options.push({ good: survivesEverySiteLoss(add), fix: { kind: "member-delta", title: `Add one member at \`${site}\``, args: { site, delta: 1 } } });
-  }
-  for (const [site, c] of q.counts) {
-    if (total(q.counts) - 1 < 3 && c === 1) continue;
-    const rem = withDelta(q.counts, site, -1);
-    options.push({ good: survivesEverySiteLoss(rem), fix: { kind: "member-delta", title: `Remove one member at \`${site}\``, args: { site, delta: -1 } } });
-  }
+  const consider = (counts: Map<string, number>, fix: FixHint) => {
+    if ([...quorumErrors(counts)].some((e) => !before.has(e)) || total(counts) < 3) return;
+    options.push({ good: survivesEverySiteLoss(counts), fix });
+  };
+  for (const site of q.counts.keys()) consider(withDelta(q.counts, site, 1), { kind: "member-delta", title: `Add one member at \`${site}\``, args: { site, delta: 1 } });
+  for (const site of q.counts.keys()) consider(withDelta(q.counts, site, -1), { kind: "member-delta", title: `Remove one member at \`${site}\``, args: { site, delta: -1 } });
   options.sort((a, b) => Number(b.good) - Number(a.good));
   return options.map((o, i) => ({ ...o.fix, preferred: i === 0 && o.good }));
 }

@@ -1,0 +1,96 @@
+import { isMap, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
+
+/** A text edit in offsets: replace [start, end) with text. */
+export interface Edit {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+export const replace = (start: number, end: number, text: string): Edit => ({ start, end, text });
+export const insert = (at: number, text: string): Edit => ({ start: at, end: at, text });
+
+export function lineStartOf(text: string, offset: number): number {
+  let i = offset;
+  while (i > 0 && text[i - 1] !== "\n" && text[i - 1] !== "\r") i--;
+  return i;
+}
+
+export function endOfLine(text: string, offset: number): number {
+  let i = offset;
+  while (i < text.length && text[i] !== "\n" && text[i] !== "\r") i++;
+  return i;
+}
+
+/**
+ * The end of the line holding the last non-blank character before `end`: block collections'
+ * ranges run on to the start of the next line, and an insertion belongs after their content.
+ */
+export function afterContent(text: string, end: number): number {
+  let e = Math.min(end, text.length);
+  while (e > 0 && /\s/.test(text[e - 1])) e--;
+  return endOfLine(text, Math.max(0, e - 1));
+}
+
+export const columnOf = (text: string, offset: number): number => offset - lineStartOf(text, offset);
+export const spaces = (n: number): string => " ".repeat(Math.max(0, n));
+export const eol = (text: string): string => (text.includes("\r\n") ? "\r\n" : "\n");
+
+/** Applies non-overlapping edits (any order) to a text. */
+export function applyEdits(text: string, edits: readonly Edit[]): string {
+  const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
+  let out = text;
+  for (const e of sorted) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
+}
+
+/** Adds `key: value` to a mapping: inside the braces of a flow map, else on a new line after its last entry. */
+export function insertMapEntry(text: string, map: YAMLMap, key: string, value: string): Edit {
+  const nl = eol(text);
+  if (map.flow) {
+    const close = map.range![1] - 1; // the `}`
+    const last = map.items[map.items.length - 1] as Pair | undefined;
+    if (!last) return insert(close, ` ${key}: ${value} `);
+    const lastEnd = ((last.value as Node | null)?.range ?? (last.key as Node).range!)[1];
+    return insert(lastEnd, `, ${key}: ${value}`);
+  }
+  const first = map.items[0] as Pair;
+  const indent = columnOf(text, (first.key as Node).range![0]);
+  const last = map.items[map.items.length - 1] as Pair;
+  const lastEnd = ((last.value as Node | null)?.range ?? (last.key as Node).range!)[1];
+  return insert(afterContent(text, lastEnd), `${nl}${spaces(indent)}${key}: ${value}`);
+}
+
+/** The column of the `-` that introduces a block sequence's items. */
+function dashColumn(text: string, seq: YAMLSeq): number {
+  const first = seq.items[0] as Node;
+  const start = first.range![0];
+  const ls = lineStartOf(text, start);
+  const before = text.slice(ls, start);
+  const dash = before.lastIndexOf("-");
+  return dash >= 0 ? dash : columnOf(text, start);
+}
+
+export interface NewItem {
+  /** block form: first line after `- `, then the following lines (indented under the item) */
+  readonly block: readonly string[];
+  /** flow form, e.g. `{ name: witness, role: witness }` */
+  readonly flow: string;
+}
+
+/** Appends an item to a sequence, in the sequence's own style. */
+export function appendSeqItem(text: string, seq: YAMLSeq, item: NewItem): Edit {
+  const nl = eol(text);
+  if (seq.flow) {
+    const close = seq.range![1] - 1;
+    const last = seq.items[seq.items.length - 1] as Node | undefined;
+    return last ? insert(last.range![1], `, ${item.flow}`) : insert(close, item.flow);
+  }
+  const col = dashColumn(text, seq);
+  const last = seq.items[seq.items.length - 1] as Node;
+  const lines = item.block.map((l, i) => (i === 0 ? `${spaces(col)}- ${l}` : `${spaces(col + 2)}${l}`));
+  return insert(afterContent(text, last.range![1]), nl + lines.join(nl));
+}
+
+export const isBlockMap = (n: unknown): n is YAMLMap => isMap(n) && !(n as YAMLMap).flow && (n as YAMLMap).items.length > 0;
+export const isNonEmptySeq = (n: unknown): n is YAMLSeq => isSeq(n) && (n as YAMLSeq).items.length > 0;

@@ -1,0 +1,333 @@
+import { isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
+import type { Finding, FixHint } from "../model/finding";
+import type { Span } from "../model/text";
+import { fiberFloorMs } from "../math/geo";
+import { frozenSplit, total } from "../math/quorum";
+import type { Quorum, TopologyContext } from "../rules/context";
+import { survivesEverySiteLoss } from "../rules/quorum";
+import { appendSeqItem, endOfLine, eol, insert, insertMapEntry, lineStartOf, replace, spaces, type Edit, type NewItem } from "./edits";
+
+export interface Fix {
+  readonly title: string;
+  readonly code: string;
+  readonly edits: readonly Edit[];
+  readonly preferred: boolean;
+}
+
+export interface FixInput {
+  readonly text: string;
+  readonly doc: Document;
+  /** absent for Kubernetes manifests */
+  readonly ctx?: TopologyContext;
+}
+
+export const ESTIMATE_COMMENT = "# estimate: measure before rollout";
+
+function nodeAt(doc: Document, path: (string | number)[]): Node | undefined {
+  return (doc.getIn(path, true) as Node | undefined) ?? undefined;
+}
+
+function quorumAt(ctx: TopologyContext, span: Span): Quorum | undefined {
+  return ctx.quorums.find((q) => q.members.keySpan.start === span.start) ?? ctx.quorums.find((q) => {
+    const owner = q.owner as { etcd?: { keySpan: Span; span: Span } };
+    return q.kind === "etcd" && owner.etcd && owner.etcd.keySpan.start <= span.start && span.start <= owner.etcd.span.end;
+  });
+}
+
+function membersPath(q: Quorum): (string | number)[] {
+  return q.kind === "etcd" ? ["clusters", q.owner.index, "etcd", "members"] : ["stores", q.owner.index, "members"];
+}
+
+/** Edits that set each member count in `target` (changing, adding or zeroing entries). */
+function setCounts(input: FixInput, q: Quorum, target: ReadonlyMap<string, number>): Edit[] {
+  const map = nodeAt(input.doc, membersPath(q));
+  if (!map || !isMap(map)) return [];
+  const edits: Edit[] = [];
+  const present = new Set<string>();
+  for (const item of (map as YAMLMap).items) {
+    const pair = item as Pair;
+    const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
+    if (key === undefined || !target.has(key) || present.has(key)) continue;
+    present.add(key);
+    const value = pair.value as Node | null;
+    const now = q.counts.get(key) ?? 0;
+    if (value?.range && target.get(key) !== now) edits.push(replace(value.range[0], value.range[1], String(target.get(key))));
+  }
+  for (const [site, count] of target) if (!present.has(site)) edits.push(insertMapEntry(input.text, map as YAMLMap, site, String(count)));
+  return edits;
+}
+
+/** A site name that is not taken: `witness`, `witness-2`, … */
+function freeSiteName(ctx: TopologyContext, base = "witness"): string {
+  if (!ctx.topology.siteByName.has(base)) return base;
+  for (let i = 2; ; i++) if (!ctx.topology.siteByName.has(`${base}-${i}`)) return `${base}-${i}`;
+}
+
+/** Appends to a top-level list, creating the list at the end of the document when absent. */
+function appendTopLevel(input: FixInput, key: string, item: NewItem): Edit | undefined {
+  const list = nodeAt(input.doc, [key]);
+  if (list && isSeq(list) && (list as YAMLSeq).items.length) return appendSeqItem(input.text, list as YAMLSeq, item);
+  const root = input.doc.contents;
+  if (!root || !isMap(root) || (root as YAMLMap).flow) return undefined;
+  const nl = eol(input.text);
+  if (list) {
+    // `key: []` or `key:` with nothing: replace the empty value with a block list
+    const pair = (root as YAMLMap).items.find((p) => isScalar((p as Pair).key) && String(((p as Pair).key as { value: unknown }).value) === key) as Pair | undefined;
+    const keyEnd = (pair!.key as Node).range![1];
+    const valueEnd = (list as Node).range?.[1] ?? keyEnd;
+    const colon = input.text.indexOf(":", keyEnd);
+    return replace(colon, Math.max(colon + 1, valueEnd), `:${nl}${item.block.map((l, i) => (i === 0 ? `  - ${l}` : `    ${l}`)).join(nl)}`);
+  }
+  return insertMapEntry(input.text, root as YAMLMap, key, nl + item.block.map((l, i) => (i === 0 ? `  - ${l}` : `    ${l}`)).join(nl));
+}
+
+/** Members after "Add witness site": two sites are evened out (2+2 → 2+2+1, 3+2 → 2+2+1); otherwise one member is added. */
+function witnessCounts(q: Quorum, witness: string): Map<string, number> {
+  const sites = [...q.counts.keys()];
+  const out = new Map(q.counts);
+  if (sites.length === 2) {
+    const half = Math.floor(total(q.counts) / 2);
+    out.set(sites[0], half);
+    out.set(sites[1], half);
+  }
+  out.set(witness, (out.get(witness) ?? 0) + 1);
+  return out;
+}
+
+function maxMemberRtt(ctx: TopologyContext, q: Quorum): number | undefined {
+  let max: number | undefined;
+  const sites = [...q.counts.keys()];
+  for (let i = 0; i < sites.length; i++) {
+    for (let j = i + 1; j < sites.length; j++) {
+      const r = ctx.rtt(sites[i], sites[j]);
+      if (r !== undefined && (max === undefined || r > max)) max = r;
+    }
+  }
+  return max;
+}
+
+function addWitness(input: FixInput, ctx: TopologyContext, q: Quorum): Edit[] | undefined {
+  const t = ctx.topology;
+  const memberSites = [...q.counts.keys()];
+  // an existing site with no member and a link to every member site, the nearest first
+  let best: { site: string; worst: number } | undefined;
+  for (const s of t.siteByName.keys()) {
+    if (q.counts.has(s)) continue;
+    const rtts = memberSites.map((m) => ctx.rtt(s, m));
+    if (rtts.some((r) => r === undefined)) continue;
+    const worst = Math.max(...(rtts as number[]));
+    if (!best || worst < best.worst) best = { site: s, worst };
+  }
+  const witness = best?.site ?? freeSiteName(ctx);
+  const target = witnessCounts(q, witness);
+  if (!survivesEverySiteLoss(target) || frozenSplit(target)) return undefined;
+  const edits = setCounts(input, q, target);
+  if (!best) {
+    const site = appendTopLevel(input, "sites", { block: [`name: ${witness}`, "role: witness"], flow: `{ name: ${witness}, role: witness }` });
+    if (!site) return undefined;
+    edits.push(site);
+    const rtt = maxMemberRtt(ctx, q);
+    if (rtt !== undefined) {
+      const items: NewItem[] = memberSites.map((m) => ({ block: [`between: [${witness}, ${m}]`, `rttMs: ${rtt} ${ESTIMATE_COMMENT}`], flow: `{ between: [${witness}, ${m}], rttMs: ${rtt} }` }));
+      const links = nodeAt(input.doc, ["links"]);
+      if (links && isSeq(links) && (links as YAMLSeq).items.length) {
+        const nl = eol(input.text);
+        const first = appendSeqItem(input.text, links as YAMLSeq, items[0]);
+        // the rest go right after the first, in the same style
+        const rest = items.slice(1).map((it) => appendSeqItem(input.text, links as YAMLSeq, it).text).join("");
+        edits.push({ ...first, text: first.text + rest.replace(new RegExp(`^${nl}`), nl) });
+      } else {
+        const created = appendTopLevel(input, "links", items[0]);
+        if (!created) return undefined;
+        const nl = eol(input.text);
+        const more = items.slice(1).map((it) => nl + it.block.map((l, i) => (i === 0 ? `  - ${l}` : `    ${l}`)).join(nl)).join("");
+        edits.push({ ...created, text: created.text + more });
+      }
+    }
+  }
+  return edits;
+}
+
+function rebalanceMembers(input: FixInput, q: Quorum): Edit[] | undefined {
+  const sites = [...q.counts.keys()];
+  const n = total(q.counts);
+  const target = new Map<string, number>();
+  sites.forEach((s, i) => target.set(s, Math.floor(n / sites.length) + (i < n % sites.length ? 1 : 0)));
+  if (!survivesEverySiteLoss(target)) return undefined;
+  return setCounts(input, q, target);
+}
+
+function setTimers(input: FixInput, q: Quorum, heartbeat: number, election: number): Edit[] {
+  const etcd = nodeAt(input.doc, ["clusters", q.owner.index, "etcd"]);
+  if (!etcd || !isMap(etcd)) return [];
+  const edits: Edit[] = [];
+  const inserts: [string, number][] = [];
+  for (const [key, value] of [["heartbeatMs", heartbeat], ["electionTimeoutMs", election]] as const) {
+    const node = (etcd as YAMLMap).get(key, true) as Node | undefined;
+    if (node?.range) edits.push(replace(node.range[0], node.range[1], String(value)));
+    else inserts.push([key, value]);
+  }
+  if (inserts.length) {
+    const first = insertMapEntry(input.text, etcd as YAMLMap, inserts[0][0], String(inserts[0][1]));
+    const rest = inserts.slice(1).map(([k, v]) => insertMapEntry(input.text, etcd as YAMLMap, k, String(v)).text).join("");
+    edits.push({ ...first, text: first.text + rest });
+  }
+  return edits;
+}
+
+function addLink(input: FixInput, ctx: TopologyContext, a: string, b: string): Edit[] | undefined {
+  const sa = ctx.topology.siteByName.get(a);
+  const sb = ctx.topology.siteByName.get(b);
+  let rtt = 10;
+  if (sa?.lat && sa.lon && sb?.lat && sb.lon) rtt = Math.max(1, Math.ceil(1.5 * fiberFloorMs({ lat: sa.lat.value, lon: sa.lon.value }, { lat: sb.lat.value, lon: sb.lon.value })));
+  const e = appendTopLevel(input, "links", { block: [`between: [${a}, ${b}]`, `rttMs: ${rtt} ${ESTIMATE_COMMENT}`], flow: `{ between: [${a}, ${b}], rttMs: ${rtt} }` });
+  return e && [e];
+}
+
+/** Deletes whole lines of [start, end) but keeps every comment on them, as comment lines. */
+function deleteLinesKeepingComments(text: string, start: number, end: number): Edit {
+  const from = lineStartOf(text, start);
+  let to = endOfLine(text, end);
+  const nl = eol(text);
+  if (text.startsWith(nl, to)) to += nl.length;
+  const kept = text
+    .slice(from, to)
+    .split(/\r?\n/)
+    .map((line) => {
+      const hash = line.search(/(^|\s)#/);
+      return hash < 0 ? undefined : `${spaces(line.search(/\S/))}${line.slice(hash).trimStart()}`;
+    })
+    .filter((l): l is string => l !== undefined);
+  return replace(from, to, kept.map((l) => l + nl).join(""));
+}
+
+function singleWriter(input: FixInput, f: Finding, site: string): Edit[] {
+  const store = input.ctx?.topology.stores.find((s) => s.writers?.keySpan.start === f.span.start);
+  if (!store) return [];
+  const seq = nodeAt(input.doc, ["stores", store.index, "writers"]);
+  if (!seq || !isSeq(seq)) return [];
+  if ((seq as YAMLSeq).flow) return [replace(seq.range![0], seq.range![1], `[${site}]`)];
+  let kept = false;
+  const edits: Edit[] = [];
+  for (const item of (seq as YAMLSeq).items as Node[]) {
+    const v = isScalar(item) ? String(item.value) : undefined;
+    if (v === site && !kept) kept = true;
+    else edits.push(deleteLinesKeepingComments(input.text, item.range![0], item.range![1]));
+  }
+  return edits;
+}
+
+function removeExport(input: FixInput, f: Finding): Edit[] {
+  const exp = input.ctx?.topology.exports.find((e) => e.namespace?.span.start === f.span.start);
+  if (!exp) return [];
+  const seq = nodeAt(input.doc, ["exports"]) as YAMLSeq | undefined;
+  const item = seq?.items[exp.index] as Node | undefined;
+  if (!seq || !item?.range) return [];
+  if (seq.flow) {
+    const items = seq.items as Node[];
+    if (items.length === 1) return [replace(seq.range![0], seq.range![1], "[]")];
+    const i = exp.index;
+    return i === 0 ? [replace(item.range![0], items[1].range![0], "")] : [replace(items[i - 1].range![1], item.range![1], "")];
+  }
+  if (seq.items.length === 1) {
+    // the list would be empty: keep it valid as `exports: []`
+    const pair = (input.doc.contents as YAMLMap).items.find((p) => isScalar((p as Pair).key) && String(((p as Pair).key as { value: unknown }).value) === "exports") as Pair;
+    const colon = input.text.indexOf(":", (pair.key as Node).range![1]);
+    return [deleteLinesKeepingComments(input.text, item.range[0], item.range[1]), insert(colon + 1, " []")];
+  }
+  return [deleteLinesKeepingComments(input.text, item.range[0], item.range[1])];
+}
+
+function rebalanceWeights(input: FixInput, f: Finding, weights: number[]): Edit[] {
+  const tr = input.ctx?.topology.traffic.find((t) => t.backends.some((b) => b.capacityRps?.span.start === f.span.start));
+  if (!tr) return [];
+  const edits: Edit[] = [];
+  tr.backends.forEach((b, i) => {
+    const map = nodeAt(input.doc, ["traffic", tr.index, "backends", i]);
+    if (!map || !isMap(map)) return;
+    if (b.weight) edits.push(replace(b.weight.span.start, b.weight.span.end, String(weights[i])));
+    else edits.push(insertMapEntry(input.text, map as YAMLMap, "weight", String(weights[i])));
+  });
+  return edits;
+}
+
+function setField(input: FixInput, args: Record<string, unknown>): Edit[] {
+  const map = nodeAt(input.doc, ["clusters", args.cluster as number, args.block as string]);
+  if (!map || !isMap(map)) return [];
+  const existing = (map as YAMLMap).get(args.key as string, true) as Node | undefined;
+  if (existing?.range) return [replace(existing.range[0], existing.range[1], String(args.value))];
+  return [insertMapEntry(input.text, map as YAMLMap, args.key as string, String(args.value))];
+}
+
+/** Turns one finding's fix hints into text edits. Hints that cannot apply here yield nothing. */
+export function fixesFor(input: FixInput, f: Finding): Fix[] {
+  const out: Fix[] = [];
+  const ctx = input.ctx;
+  for (const hint of f.fixes ?? []) {
+    const args = ("args" in hint ? hint.args : undefined) ?? {};
+    let edits: Edit[] | undefined;
+    switch (hint.kind) {
+      case "replace": {
+        const h = hint as Extract<FixHint, { kind: "replace" }>;
+        edits = [replace(h.span.start, h.span.end, h.text)];
+        break;
+      }
+      case "declare-site":
+        if (ctx) {
+          const e = appendTopLevel(input, "sites", { block: [`name: ${args.name}`], flow: `{ name: ${args.name} }` });
+          edits = e && [e];
+        }
+        break;
+      case "member-delta": {
+        const q = ctx && quorumAt(ctx, f.span);
+        if (q) {
+          const target = new Map(q.counts);
+          target.set(args.site as string, (target.get(args.site as string) ?? 0) + (args.delta as number));
+          edits = setCounts(input, q, target);
+        }
+        break;
+      }
+      case "add-witness": {
+        const q = ctx && quorumAt(ctx, f.span);
+        edits = q && addWitness(input, ctx!, q);
+        break;
+      }
+      case "rebalance-members": {
+        const q = ctx && quorumAt(ctx, f.span);
+        edits = q && rebalanceMembers(input, q);
+        break;
+      }
+      case "set-timers": {
+        const q = ctx && quorumAt(ctx, f.span);
+        edits = q && setTimers(input, q, args.heartbeatMs as number, args.electionTimeoutMs as number);
+        break;
+      }
+      case "add-link":
+        edits = ctx && addLink(input, ctx, args.a as string, args.b as string);
+        break;
+      case "single-writer":
+        edits = singleWriter(input, f, args.site as string);
+        break;
+      case "remove-export":
+        edits = removeExport(input, f);
+        break;
+      case "rebalance-weights":
+        edits = rebalanceWeights(input, f, args.weights as number[]);
+        break;
+      case "set-field":
+        edits = setField(input, args);
+        break;
+    }
+    if (edits && edits.length) out.push({ title: hint.title, code: f.code, edits, preferred: !!hint.preferred });
+  }
+  return out;
+}
+
+/** "Disable CODE for this line": a `# quorate-disable-next-line CODE` comment above the finding's line. */
+export function disableFix(text: string, f: Finding): Fix {
+  const ls = lineStartOf(text, f.span.start);
+  const indent = /^[ \t]*/.exec(text.slice(ls))![0];
+  const nl = eol(text);
+  // on a `- key:` line the comment aligns with the dash
+  return { title: `Disable ${f.code} for this line`, code: f.code, preferred: false, edits: [insert(ls, `${indent}# quorate-disable-next-line ${f.code}${nl}`)] };
+}

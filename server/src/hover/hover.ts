@@ -1,0 +1,294 @@
+import type { FileAnalysis } from "../analysis";
+import type { Span } from "../model/text";
+import type { Cluster, Link, Site } from "../model/topology";
+import { canonical, formatAddress, overlaps, parseCidr, size } from "../math/cidr";
+import { fiberFloorMs, haversineKm } from "../math/geo";
+import { lagBytesNeeded, lagSecondsCovered } from "../math/lag";
+import { bestCommitLatency, commitLatency, majority, MAX_ENUMERATED_SITES, partitions, siteLosses, tolerance, total } from "../math/quorum";
+import { cmp, format, fromNumber, type Rational } from "../math/rational";
+import { scenarios } from "../math/traffic";
+import type { Quorum, TopologyContext } from "../rules/context";
+import { istioMeshes, istioName } from "../rules/istio";
+import { exportedServices } from "../rules/linkerd";
+import { inDifferentSites, ISTIO_CERT_WINDOW, K8S_NAME_MAX, podsRoutable } from "../rules/meshes";
+import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, MAX_ELECTION_TIMEOUT_MS, timerAdvice } from "../rules/rtt";
+import { loadBackends } from "../rules/traffic";
+import { within } from "../nav/symbols";
+import { keyAt, schemaAt } from "./schemaDocs";
+
+export interface HoverResult {
+  readonly markdown: string;
+  readonly span: Span;
+}
+
+const ok = (b: boolean) => (b ? "✅" : "❌");
+const ms = (x: number) => `${+x.toFixed(3)} ms`;
+const on = (span: Span, offset: number) => within(span, offset);
+const onField = (f: { span: Span; keySpan: Span } | undefined, offset: number) => !!f && (on(f.span, offset) || on(f.keySpan, offset));
+const table = (head: string[], rows: string[][]) =>
+  [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
+/** Markdown-safe text for names the user wrote. */
+const md = (s: string) => s.replace(/[\\`*_{}[\]()<>#+|!~]/g, (c) => `\\${c}`);
+
+function quorumHover(ctx: TopologyContext, q: Quorum): string {
+  const n = total(q.counts);
+  const maj = majority(n);
+  const parts = [`**${md(q.label)}** — ${n} members, majority **${maj}**, tolerates **${tolerance(n)}** failure${tolerance(n) === 1 ? "" : "s"}`];
+  const losses = siteLosses(q.counts);
+  if (losses.length > 1) {
+    parts.push(
+      "Single-site loss:\n\n" +
+        table(
+          ["lose site", "members lost", "survivors", "majority", "verdict"],
+          losses.map((l) => [md(l.site), String(l.lost), `${l.survivors} of ${n}`, String(maj), l.survives ? "✅ survives" : "❌ quorum lost"]),
+        ),
+    );
+  } else if (losses.length === 1) parts.push(`All members sit in **${md(losses[0].site)}**: the quorum lives and dies with that site.`);
+  const splits = partitions(q.counts);
+  if (splits.length) {
+    const shown = splits.slice(0, 16);
+    const sum = (s: string[]) => s.reduce((a, x) => a + (q.counts.get(x) ?? 0), 0);
+    parts.push(
+      "Partitions:\n\n" +
+        table(
+          ["side A", "side B", "verdict"],
+          shown.map((p) => [
+            `${p.left.map(md).join(", ")} (${sum(p.left)})`,
+            `${p.right.map(md).join(", ")} (${sum(p.right)})`,
+            p.verdict === "frozen" ? "❌ neither side has a majority" : `✅ ${p.verdict === "left" ? "A" : "B"} keeps writing`,
+          ]),
+        ) +
+        (splits.length > shown.length ? `\n\n…and ${splits.length - shown.length} more splits` : ""),
+    );
+  } else if (q.counts.size > MAX_ENUMERATED_SITES) parts.push(`${q.counts.size} member sites: partitions are summarised by the \`quorum/partition\` rule.`);
+  const leaders = [...q.counts.keys()].map((s) => [s, commitLatency(q.counts, ctx.rtt, s)] as const);
+  if (q.counts.size > 1) {
+    const best = bestCommitLatency(q.counts, ctx.rtt);
+    parts.push(
+      "Commit latency (RTT to the member that completes the majority):\n\n" +
+        table(["leader in", "commit latency"], leaders.map(([s, l]) => [md(s), l === undefined ? "— (missing link)" : `${ms(l)}${best?.site === s ? " (best)" : ""}`])),
+    );
+  }
+  return parts.join("\n\n");
+}
+
+function timerHover(ctx: TopologyContext, q: Quorum, c: Cluster): string {
+  const etcd = c.etcd!;
+  const a = timerAdvice(ctx, q);
+  const hb = etcd.heartbeatMs?.value ?? DEFAULT_HEARTBEAT_MS;
+  const el = etcd.electionTimeoutMs?.value ?? DEFAULT_ELECTION_TIMEOUT_MS;
+  const rows: string[][] = [
+    ["heartbeat ≥ largest RTT", `${hb} ≥ ${a.maxRtt}`, ok(hb >= a.maxRtt)],
+    ["election ≥ 10 × largest RTT", `${el} ≥ ${10 * a.maxRtt}`, ok(el >= 10 * a.maxRtt)],
+    ["election ≥ 5 × heartbeat (etcd starts)", `${el} ≥ ${5 * hb}`, ok(el >= 5 * hb)],
+    ["election ≈ 10 × heartbeat", `${el} ≥ ${10 * hb}`, ok(el >= 10 * hb)],
+    ["election ≤ 50000 ms", `${el} ≤ ${MAX_ELECTION_TIMEOUT_MS}`, ok(el <= MAX_ELECTION_TIMEOUT_MS)],
+  ];
+  if (a.maxP99 !== undefined) rows.push(["election ≥ 10 × largest p99 RTT", `${el} ≥ ${10 * a.maxP99}`, ok(el >= 10 * a.maxP99)]);
+  return [
+    `**etcd timers of ${md(c.name?.value ?? "cluster")}** — heartbeat ${hb} ms${etcd.heartbeatMs ? "" : " (default)"}, election timeout ${el} ms${etcd.electionTimeoutMs ? "" : " (default)"}`,
+    `Largest member RTT: **${ms(a.maxRtt)}**${a.maxRttPair ? ` (${a.maxRttPair.map(md).join("–")})` : ""}${a.maxP99 !== undefined ? `; largest p99: **${ms(a.maxP99)}** (${a.maxP99Pair!.map(md).join("–")})` : ""}`,
+    table(["check", "values (ms)", ""], rows),
+    `Sized from RTT: heartbeat **${a.heartbeat} ms**, election timeout **${a.election} ms** (heartbeat = max(100, RTT rounded up to 10 ms); election = max(10 × heartbeat, 10 × RTT, 10 × p99)).`,
+  ].join("\n\n");
+}
+
+function linkHover(ctx: TopologyContext, link: Link): string {
+  const [a, b] = link.between?.items.map((i) => i.value) ?? [];
+  const parts = [`**${md(a ?? "?")} – ${md(b ?? "?")}**: RTT ${link.rttMs ? ms(link.rttMs.value) : "—"}${link.rttP99Ms ? `, p99 ${ms(link.rttP99Ms.value)}` : ""}`];
+  const sa = a ? ctx.topology.siteByName.get(a) : undefined;
+  const sb = b ? ctx.topology.siteByName.get(b) : undefined;
+  if (sa?.lat && sa.lon && sb?.lat && sb.lon) {
+    const pa = { lat: sa.lat.value, lon: sa.lon.value };
+    const pb = { lat: sb.lat.value, lon: sb.lon.value };
+    const floor = fiberFloorMs(pa, pb);
+    parts.push(
+      table(
+        ["great-circle distance", "fiber floor (1 ms / 100 km)", "declared RTT"],
+        [[`${Math.round(haversineKm(pa, pb)).toLocaleString("en-US")} km`, ms(floor), link.rttMs ? `${ms(link.rttMs.value)} ${ok(link.rttMs.value >= floor)}` : "—"]],
+      ),
+    );
+  } else parts.push("Give both sites a `location` to check this RTT against the speed of light in fiber.");
+  return parts.join("\n\n");
+}
+
+function cidrHover(ctx: TopologyContext, cluster: Cluster, value: string, field: string): string {
+  const c = parseCidr(value);
+  if (!c) return `\`${md(value)}\` is not an IPv4 or IPv6 prefix.`;
+  const others: string[] = [];
+  for (const other of ctx.topology.clusters) {
+    for (const v of other.cidrs) {
+      if (other === cluster && v.value === value && v.field === field) continue;
+      const oc = parseCidr(v.value);
+      if (oc && overlaps(c, oc)) others.push(`${canonical(oc)} (${md(other.name?.value ?? "?")}.network.${v.field}${other !== cluster && cluster.globalnet && other.globalnet ? ", both Globalnet" : ""})`);
+    }
+  }
+  return [
+    `**${canonical(c)}**${canonical(c) !== value ? ` (written \`${md(value)}\`)` : ""} — ${md(cluster.name?.value ?? "?")}.network.${field}`,
+    table(["first", "last", "addresses"], [[formatAddress(c.family, c.first), formatAddress(c.family, c.last), size(c).toLocaleString("en-US")]]),
+    others.length ? `Overlaps: ${others.join("; ")}` : "Overlaps nothing declared.",
+  ].join("\n\n");
+}
+
+function trafficHover(ctx: TopologyContext, index: number): string {
+  const tr = ctx.topology.traffic[index];
+  const backends = loadBackends(ctx, tr);
+  const peak = tr.peakRps?.value;
+  if (!backends || peak === undefined) return `**${md(tr.name?.value ?? "traffic")}**: set \`peakRps\` and resolve every backend's cluster to see the load arithmetic.`;
+  const all = scenarios(peak, backends);
+  const head = ["backend", "site", "weight", "capacity", "all up", ...all.slice(1).map((s) => `lose ${md(s.lost!)}`), "headroom"];
+  const rows = tr.backends.map((b, i) => {
+    const cap = b.capacityRps?.value;
+    let worst: Rational | undefined;
+    const cells = all.map((s) => {
+      const l = s.loads[i];
+      if (!l) return "down";
+      if (s.stranded) return "—";
+      if (!worst || cmp(l, worst) > 0) worst = l;
+      return `${format(l)}${cap !== undefined && cmp(l, fromNumber(cap)) > 0 ? " ❌" : ""}`;
+    });
+    let headroom = "—";
+    if (cap !== undefined && worst) {
+      const h = cap - Number(worst.n) / Number(worst.d);
+      headroom = `${format({ n: BigInt(cap) * worst.d - worst.n, d: worst.d })} rps (${cap ? ((h / cap) * 100).toFixed(1) : "—"}%)`;
+    }
+    return [md(b.cluster!.value), md(backends[i].site!), String(backends[i].weight), cap !== undefined ? String(cap) : "—", ...cells, headroom];
+  });
+  return [
+    `**${md(tr.name?.value ?? "traffic")}** — peak ${peak} rps shared by weight: load = peak × w / Σ surviving w`,
+    table(head, rows),
+    "Headroom = capacity − worst load across every site loss.",
+  ].join("\n\n");
+}
+
+function lagHover(ctx: TopologyContext, index: number): string {
+  const s = ctx.topology.stores[index];
+  const { maxLagSeconds: lag, writeRatePerSecond: rate, writeBytes: size_, lagBufferBytes: buffer } = s;
+  if (!lag || !rate || !size_) return `**${md(s.name?.value ?? "store")}**: set maxLagSeconds, writeRatePerSecond and writeBytes to size the lag buffer.`;
+  const need = lagBytesNeeded(lag.value, rate.value, size_.value);
+  const rows = [[`${lag.value} s × ${rate.value} writes/s × ${size_.value} B`, `${format(need)} B`, buffer ? `${buffer.value} B` : "—", buffer ? ok(cmp(need, fromNumber(buffer.value)) <= 0) : "—"]];
+  return [
+    `**Lag buffer of ${md(s.name?.value ?? "store")}**`,
+    table(["needed = lag × rate × size", "bytes", "lagBufferBytes", "fits"], rows),
+    buffer ? `The buffer rides out **${+lagSecondsCovered(buffer.value, rate.value, size_.value).toFixed(1)} s** of lag at this write rate.` : "",
+  ]
+    .filter(Boolean)
+    .join("\n\n");
+}
+
+function siteHover(ctx: TopologyContext, site: Site): string {
+  const name = site.name!.value;
+  const t = ctx.topology;
+  const clusters = t.clusters.filter((c) => c.site?.value === name).map((c) => md(c.name?.value ?? "?"));
+  const lines: string[] = [`**Site ${md(name)}** (${site.role})`];
+  lines.push(`Clusters: ${clusters.length ? clusters.join(", ") : "none"}`);
+  const quorumRows: string[][] = [];
+  for (const q of ctx.quorums) {
+    if (!q.resolved || !q.counts.has(name)) continue;
+    const l = siteLosses(q.counts).find((x) => x.site === name)!;
+    quorumRows.push([md(q.label), String(l.lost), `${l.survivors} of ${total(q.counts)} (majority ${l.majority})`, l.survives ? "✅ survives" : "❌ quorum lost"]);
+  }
+  if (quorumRows.length) lines.push("Losing this site:\n\n" + table(["quorum", "members here", "survivors", "verdict"], quorumRows));
+  const over: string[] = [];
+  for (const tr of t.traffic) {
+    const backends = loadBackends(ctx, tr);
+    if (!backends || tr.peakRps === undefined) continue;
+    const s = scenarios(tr.peakRps.value, backends).find((x) => x.lost === name);
+    if (!s) continue;
+    if (s.stranded) over.push(`${md(tr.name?.value ?? "traffic")}: no backend left`);
+    tr.backends.forEach((b, i) => {
+      const l = s.loads[i];
+      if (l && b.capacityRps && cmp(l, fromNumber(b.capacityRps.value)) > 0) over.push(`${md(tr.name?.value ?? "traffic")}: ${md(b.cluster!.value)} carries ${format(l)} rps, capacity ${b.capacityRps.value}`);
+    });
+  }
+  if (over.length) lines.push(`Overloaded after losing it: ${over.join("; ")}`);
+  else if (t.traffic.length) lines.push("No backend is overloaded after losing it.");
+  return lines.join("\n\n");
+}
+
+function istioPrimaryHover(ctx: TopologyContext, remote: Cluster): string {
+  const primary = ctx.topology.clusterByName.get(remote.istio!.primary!.value);
+  if (!primary) return "";
+  const site = primary.site?.value ?? "?";
+  const remoteSite = remote.site?.value ?? "?";
+  const other = inDifferentSites(ctx, remote, primary);
+  return [
+    `**Control plane of ${md(remote.name?.value ?? "?")}**: istiod of ${md(primary.name!.value)} in ${md(site)} (remote in ${md(remoteSite)})`,
+    other
+      ? `Losing **${md(site)}** stops config pushes, sidecar injection (the webhook fails closed) and certificate issuance for ${md(remote.name?.value ?? "?")}; ${ISTIO_CERT_WINDOW}.`
+      : "Same site: the remote loses its control plane only with its own site.",
+  ].join("\n\n");
+}
+
+function istioNetworkHover(ctx: TopologyContext, cluster: Cluster): string {
+  const meshId = cluster.istio!.meshId?.value;
+  const net = cluster.istio!.network!.value;
+  const members = (meshId ? istioMeshes(ctx).get(meshId) : undefined) ?? [cluster];
+  const sharing = members.filter((c) => c.istio!.network?.value === net);
+  const rows = sharing
+    .filter((c) => c !== cluster)
+    .map((c) => [md(istioName(c) ?? "?"), md(c.site?.value ?? "?"), podsRoutable(ctx, cluster, c) ? "✅ routable" : "❌ not routable"]);
+  return [
+    `**Istio network ${md(net)}** (mesh ${md(meshId ?? "?")}): clusters on one network reach each other's pod IPs directly.`,
+    rows.length ? table(["shares it", "site", `pods from ${md(cluster.name?.value ?? "?")}`], rows) : "No other cluster of the mesh is on this network.",
+  ].join("\n\n");
+}
+
+function linkerdLinkHover(ctx: TopologyContext, cluster: Cluster, index: number): string {
+  const link = cluster.linkerd!.links[index];
+  const target = link.cluster!.value;
+  const services = exportedServices(ctx, target);
+  const mirrors = link.mode !== "federated";
+  return [
+    `**Linkerd link** ${md(cluster.name?.value ?? "?")} ← ${md(target)} (${link.mode} mode): ${md(cluster.name?.value ?? "?")} mirrors Services exported by ${md(target)}.`,
+    services.length && mirrors
+      ? table(["exported Service", "mirrored as", "length"], services.map((s) => [md(s), md(`${s}-${target}`), `${`${s}-${target}`.length} ${ok(`${s}-${target}`.length <= K8S_NAME_MAX)}`]))
+      : mirrors
+        ? `No topology \`exports\` name ${md(target)} yet; mirrored names will be \`<service>-${md(target)}\` (at most ${K8S_NAME_MAX} characters).`
+        : "Federated mode joins endpoints into one Service; nothing is renamed.",
+  ].join("\n\n");
+}
+
+/** Hover content at an offset: the arithmetic where a value has some, else the schema's description of the key. */
+export function hoverAt(a: FileAnalysis, offset: number): HoverResult | undefined {
+  const doc = a.parsed.docs.find((d) => d.span.start <= offset && offset <= d.span.end && !d.broken);
+  if (!doc) return undefined;
+  const ctx = a.contexts.find((c) => c.topology.span.start === doc.span.start);
+  if (ctx) {
+    const t = ctx.topology;
+    for (const q of ctx.quorums) {
+      if (q.resolved && (on(q.members.keySpan, offset) || on(q.members.span, offset))) return { markdown: quorumHover(ctx, q), span: q.members.keySpan };
+    }
+    for (const c of t.clusters) {
+      const e = c.etcd;
+      const q = ctx.quorums.find((x) => x.owner === c);
+      if (e && q?.resolved) {
+        for (const f of [e.heartbeatMs, e.electionTimeoutMs]) if (onField(f, offset)) return { markdown: timerHover(ctx, q, c), span: f!.span };
+      }
+      for (const v of c.cidrs) if (on(v.span, offset)) return { markdown: cidrHover(ctx, c, v.value, v.field), span: v.span };
+      if (c.istio?.primary && on(c.istio.primary.span, offset) && ctx.topology.clusterByName.has(c.istio.primary.value)) return { markdown: istioPrimaryHover(ctx, c), span: c.istio.primary.span };
+      if (c.istio?.network && on(c.istio.network.span, offset)) return { markdown: istioNetworkHover(ctx, c), span: c.istio.network.span };
+      const li = c.linkerd?.links.findIndex((l) => l.cluster && on(l.cluster.span, offset)) ?? -1;
+      if (li >= 0 && t.clusterByName.get(c.linkerd!.links[li].cluster!.value)?.linkerd) return { markdown: linkerdLinkHover(ctx, c, li), span: c.linkerd!.links[li].cluster!.span };
+    }
+    for (const l of t.links) {
+      if (onField(l.rttMs, offset) || onField(l.rttP99Ms, offset)) return { markdown: linkHover(ctx, l), span: (onField(l.rttMs, offset) ? l.rttMs : l.rttP99Ms)!.span };
+    }
+    for (const tr of t.traffic) {
+      if (onField(tr.peakRps, offset)) return { markdown: trafficHover(ctx, tr.index), span: tr.peakRps!.span };
+      for (const b of tr.backends) {
+        for (const f of [b.weight, b.capacityRps]) if (onField(f, offset)) return { markdown: trafficHover(ctx, tr.index), span: f!.span };
+      }
+    }
+    for (const s of t.stores) {
+      for (const f of [s.maxLagSeconds, s.writeRatePerSecond, s.writeBytes, s.lagBufferBytes]) if (onField(f, offset)) return { markdown: lagHover(ctx, s.index), span: f!.span };
+    }
+    for (const s of t.sites) if (s.name && on(s.name.span, offset) && t.siteByName.get(s.name.value) === s) return { markdown: siteHover(ctx, s), span: s.name.span };
+  }
+  if (doc.kind !== "topology") return undefined;
+  const key = keyAt(doc.doc, offset);
+  if (!key) return undefined;
+  const node = schemaAt(key.path);
+  const text = node?.markdownDescription ?? node?.description;
+  return text ? { markdown: `**${key.path[key.path.length - 1]}** — ${text}`, span: key.keySpan } : undefined;
+}

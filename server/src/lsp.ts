@@ -1,0 +1,195 @@
+import { readFileSync } from "node:fs";
+import {
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  DocumentDiagnosticReportKind,
+  ErrorCodes,
+  FileChangeType,
+  ResponseError,
+  TextDocumentSyncKind,
+  TextDocuments,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+} from "vscode-languageserver";
+import { TextDocument } from "vscode-languageserver-textdocument";
+import { findFiles, isInteresting, isYamlName } from "./discovery";
+import { DiagramRequest, type DiagramResult } from "./protocol";
+import { diagramFor } from "./preview/mermaid";
+import { QuorateService, RenameError } from "./service/service";
+import { parseSettings } from "./service/settings";
+import { URI } from "./service/uri";
+
+export interface ServerOptions {
+  /** "push" always pushes, "pull" answers textDocument/diagnostic; default: pull when the client supports it */
+  readonly diagnosticMode?: "push" | "pull";
+}
+
+/**
+ * Wires the language service to a connection. Every handler is guarded: an exception becomes
+ * an error response (or a log line for notifications) and the server keeps serving.
+ */
+export function startServer(connection: Connection): QuorateService {
+  const service = new QuorateService();
+  const documents = new TextDocuments(TextDocument);
+  let pull = false;
+  let canConfigure = false;
+  let canRefresh = false;
+  let folders: string[] = [];
+
+  const log = (msg: string) => connection.console.log(`[quorate] ${msg}`);
+  const guard =
+    <P, R>(name: string, fallback: R, fn: (p: P) => R) =>
+    (p: P): R => {
+      try {
+        return fn(p);
+      } catch (e) {
+        if (e instanceof ResponseError) throw e;
+        if (e instanceof RenameError) throw new ResponseError(ErrorCodes.InvalidParams, e.message);
+        log(`${name} failed: ${(e as Error)?.stack ?? e}`);
+        throw new ResponseError(ErrorCodes.InternalError, `quorate: ${name} failed: ${(e as Error)?.message ?? e}`);
+      }
+    };
+  const guardNotify =
+    <P>(name: string, fn: (p: P) => void | Promise<void>) =>
+    async (p: P): Promise<void> => {
+      try {
+        await fn(p);
+      } catch (e) {
+        log(`${name} failed: ${(e as Error)?.stack ?? e}`);
+      }
+    };
+
+  const publish = (uris: readonly string[]) => {
+    if (pull) {
+      if (canRefresh && uris.some((u) => !documents.get(u))) void connection.languages.diagnostics.refresh();
+      return;
+    }
+    for (const uri of uris) {
+      // closed files are indexed for cross-file rules; only open ones show diagnostics
+      if (documents.get(uri)) void connection.sendDiagnostics({ uri, version: documents.get(uri)?.version, diagnostics: service.diagnostics(uri) });
+    }
+    if (pull) return;
+  };
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    const caps = params.capabilities;
+    const opts = (params.initializationOptions ?? {}) as ServerOptions;
+    pull = opts.diagnosticMode ? opts.diagnosticMode === "pull" : !!caps.textDocument?.diagnostic;
+    canConfigure = !!caps.workspace?.configuration;
+    canRefresh = !!caps.workspace?.diagnostics?.refreshSupport;
+    folders = (params.workspaceFolders ?? []).map((f) => f.uri).concat(!params.workspaceFolders && params.rootUri ? [params.rootUri] : []);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: ["quickfix"] },
+        completionProvider: { triggerCharacters: [":", " ", "[", ","] },
+        definitionProvider: true,
+        referencesProvider: true,
+        renameProvider: { prepareProvider: true },
+        documentSymbolProvider: true,
+        diagnosticProvider: pull ? { interFileDependencies: true, workspaceDiagnostics: false } : undefined,
+      },
+      serverInfo: { name: "quorate-language-server" },
+    };
+  });
+
+  connection.onInitialized(
+    guardNotify("initialized", async () => {
+      if (canConfigure) {
+        await connection.client.register(DidChangeConfigurationNotification.type, { section: "quorate" });
+        await pullSettings();
+      }
+      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: "**/*.{yaml,yml}" }] }).catch(() => undefined);
+      indexWorkspace();
+    }),
+  );
+
+  async function pullSettings(): Promise<void> {
+    const raw = await connection.workspace.getConfiguration({ section: "quorate" });
+    publish(service.setSettings(parseSettings(raw)));
+  }
+
+  function indexWorkspace(): void {
+    let count = 0;
+    for (const folder of folders) {
+      if (!folder.startsWith("file:")) continue;
+      const root = URI.pathOf(folder);
+      for (const f of findFiles(root, root, (p, e) => log(`cannot read ${p}: ${e.message}`))) {
+        const uri = URI.fromPath(`${root}/${f.path}`);
+        if (!documents.get(uri)) {
+          publish(service.update(uri, f.text, 0, false));
+          count++;
+        }
+      }
+    }
+    if (count) log(`indexed ${count} topology and manifest files`);
+  }
+
+  connection.onDidChangeConfiguration(
+    guardNotify("didChangeConfiguration", async (change: { settings?: { quorate?: unknown } }) => {
+      if (canConfigure) await pullSettings();
+      else publish(service.setSettings(parseSettings(change.settings?.quorate)));
+    }),
+  );
+
+  connection.onDidChangeWatchedFiles(
+    guardNotify("didChangeWatchedFiles", (params) => {
+      for (const change of params.changes) {
+        const path = URI.pathOf(change.uri);
+        if (!isYamlName(path) || documents.get(change.uri)) continue;
+        if (change.type === FileChangeType.Deleted) {
+          publish(service.remove(change.uri));
+          continue;
+        }
+        let text: string;
+        try {
+          text = readFileSync(path, "utf8");
+        } catch {
+          continue;
+        }
+        if (isInteresting(path, text) || service.text(change.uri) !== undefined) publish(service.update(change.uri, text, 0, false));
+      }
+    }),
+  );
+
+  documents.onDidOpen(guardNotify("didOpen", (e) => publish(service.update(e.document.uri, e.document.getText(), e.document.version))));
+  documents.onDidChangeContent(guardNotify("didChange", (e) => publish(service.update(e.document.uri, e.document.getText(), e.document.version))));
+  documents.onDidClose(
+    guardNotify("didClose", (e) => {
+      let disk: string | undefined;
+      try {
+        if (e.document.uri.startsWith("file:")) disk = readFileSync(URI.pathOf(e.document.uri), "utf8");
+      } catch {
+        disk = undefined;
+      }
+      const changed = service.close(e.document.uri, disk);
+      if (!pull) void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+      publish(changed.filter((u) => u !== e.document.uri));
+    }),
+  );
+
+  connection.languages.diagnostics.on(
+    guard("diagnostic", { kind: DocumentDiagnosticReportKind.Full, items: [] }, (p) => ({ kind: DocumentDiagnosticReportKind.Full, items: service.diagnostics(p.textDocument.uri) })),
+  );
+  connection.onHover(guard("hover", null, (p) => service.hover(p.textDocument.uri, p.position)));
+  connection.onCodeAction(guard("codeAction", [], (p) => service.codeActions(p.textDocument.uri, p.range, p.context.diagnostics)));
+  connection.onCompletion(guard("completion", [], (p) => service.completion(p.textDocument.uri, p.position)));
+  connection.onDefinition(guard("definition", [], (p) => service.definition(p.textDocument.uri, p.position)));
+  connection.onReferences(guard("references", [], (p) => service.references(p.textDocument.uri, p.position, p.context.includeDeclaration)));
+  connection.onPrepareRename(guard("prepareRename", null, (p) => service.prepareRename(p.textDocument.uri, p.position)));
+  connection.onRenameRequest(guard("rename", null, (p) => service.rename(p.textDocument.uri, p.position, p.newName)));
+  connection.onDocumentSymbol(guard("documentSymbol", [], (p) => service.documentSymbols(p.textDocument.uri)));
+  connection.onRequest(
+    DiagramRequest.type,
+    guard("diagram", null as DiagramResult | null, (p) => {
+      const a = service.analysis(p.uri);
+      return a ? diagramFor(a, service.diagnostics(p.uri)) : null;
+    }),
+  );
+
+  documents.listen(connection);
+  connection.listen();
+  return service;
+}

@@ -1,0 +1,169 @@
+import type { Diagnostic, Range } from "vscode-languageserver";
+import type { FileAnalysis } from "../analysis";
+import type { Span } from "../model/text";
+import type { DiagramNode, DiagramResult } from "../protocol";
+import { total } from "../math/quorum";
+import { istioMeshes } from "../rules/istio";
+
+/**
+ * Mermaid label text: every character outside a small safe set becomes an entity code, so a
+ * hostile name (`"]);alert(1)//`, `<img onerror>`) is only ever text.
+ */
+export function label(s: string): string {
+  return s.replace(/[^A-Za-z0-9 .,:/_-]/g, (c) => `#${c.codePointAt(0)};`);
+}
+
+const rank = (s?: string) => (s === "error" ? 2 : s === "warning" ? 1 : 0);
+
+/** The model → Mermaid flowchart text plus the node ids' source ranges (ids are generated, never user text). */
+export function diagramFor(a: FileAnalysis, diagnostics: readonly Diagnostic[] = []): DiagramResult {
+  const L = a.parsed.lines;
+  const broken = a.parsed.docs.find((d) => d.broken);
+  const ctx = a.contexts[0];
+  if (!ctx) {
+    const err = broken?.yamlFindings.find((f) => f.code === "yaml/syntax");
+    const at = err ? L.positionAt(err.span.start) : undefined;
+    return { mermaid: "", nodes: [], error: err ? `Line ${at!.line + 1}: ${err.message}` : "This document is not a topology." };
+  }
+  const t = ctx.topology;
+  const toRange = (s: Span): Range => ({ start: L.positionAt(s.start), end: L.positionAt(s.end) });
+  const diagSpans = diagnostics
+    .filter((d) => d.severity === 1 || d.severity === 2)
+    .map((d) => ({ start: L.offsetAt(d.range.start), sev: d.severity === 1 ? ("error" as const) : ("warning" as const) }));
+  const worstIn = (s: Span): "error" | "warning" | undefined => {
+    let worst: "error" | "warning" | undefined;
+    for (const d of diagSpans) if (d.start >= s.start && d.start <= s.end && rank(d.sev) > rank(worst)) worst = d.sev;
+    return worst;
+  };
+
+  const lines: string[] = ["flowchart LR"];
+  const nodes: DiagramNode[] = [];
+  const add = (id: string, kind: DiagramNode["kind"], span: Span, severitySpan: Span = span) => {
+    const severity = worstIn(severitySpan);
+    nodes.push({ id, kind, range: toRange(span), severity });
+    return severity;
+  };
+  const siteId = new Map<string, string>();
+  t.sites.forEach((s, i) => s.name && !siteId.has(s.name.value) && siteId.set(s.name.value, `s${i}`));
+  const clusterId = new Map<string, string>();
+  t.clusters.forEach((c, i) => c.name && !clusterId.has(c.name.value) && clusterId.set(c.name.value, `c${i}`));
+  const storeId = new Map<string, string>();
+  t.stores.forEach((s, i) => s.name && !storeId.has(s.name.value) && storeId.set(s.name.value, `d${i}`));
+  const classes: [string, string][] = [];
+
+  for (const [si, s] of t.sites.entries()) {
+    if (!s.name || siteId.get(s.name.value) !== `s${si}`) continue;
+    const id = `s${si}`;
+    lines.push(`  subgraph ${id}["${label(`${s.name.value} (${s.role})`)}"]`);
+    lines.push("    direction TB");
+    for (const [ci, c] of t.clusters.entries()) {
+      if (c.site?.value !== s.name.value || !c.name || clusterId.get(c.name.value) !== `c${ci}`) continue;
+      const mesh = c.mesh !== "none" ? ` · ${c.mesh}${c.id ? ` #${c.id.value}` : ""}` : "";
+      lines.push(`    c${ci}["${label(`${c.name.value}${mesh}`)}"]`);
+      const sev = add(`c${ci}`, "cluster", c.span);
+      if (sev) classes.push([`c${ci}`, sev]);
+    }
+    for (const [qi, q] of ctx.quorums.entries()) {
+      const count = q.counts.get(s.name.value);
+      if (!count || !q.resolved) continue;
+      const qid = `q${qi}_${si}`;
+      const n = total(q.counts);
+      lines.push(`    ${qid}[("${label(`${q.label}: ${count} of ${n}`)}")]`);
+      const sev = add(qid, q.kind === "etcd" ? "quorum" : "store", q.members.keySpan, { start: q.members.keySpan.start, end: q.members.span.end });
+      if (sev) classes.push([qid, sev]);
+    }
+    for (const [di, st] of t.stores.entries()) {
+      if (st.replication?.value === "consensus" || st.replication?.value === "galera") continue;
+      const writes = st.writers?.items.some((w) => w.value === s.name!.value);
+      const reads = st.replicas?.items.some((w) => w.value === s.name!.value);
+      if (!writes && !reads) continue;
+      const sid = `d${di}_${si}`;
+      lines.push(`    ${sid}[("${label(`${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}`)}")]`);
+      const sev = add(sid, "store", st.span);
+      if (sev) classes.push([sid, sev]);
+    }
+    lines.push("  end");
+    const sev = add(id, "site", s.span, s.name.span);
+    if (sev) classes.push([id, sev]);
+  }
+
+  let edge = 0;
+  const linkStyles: string[] = [];
+  for (const l of t.links) {
+    const [a, b] = l.between?.items ?? [];
+    const ia = a && siteId.get(a.value);
+    const ib = b && siteId.get(b.value);
+    if (!ia || !ib) continue;
+    lines.push(`  ${ia} <-->|"${label(`${l.rttMs ? `${l.rttMs.value} ms` : "?"}${l.rttP99Ms ? ` · p99 ${l.rttP99Ms.value}` : ""}`)}"| ${ib}`);
+    const sev = worstIn(l.span);
+    nodes.push({ id: `link${edge}`, kind: "link", range: toRange(l.span), severity: sev });
+    if (sev) linkStyles.push(`  linkStyle ${edge} stroke:${sev === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`);
+    edge++;
+  }
+
+  for (const [ti, tr] of t.traffic.entries()) {
+    const id = `t${ti}`;
+    lines.push(`  ${id}(["${label(`${tr.name?.value ?? "traffic"} · ${tr.steering?.value ?? "?"}${tr.peakRps ? ` · ${tr.peakRps.value} rps` : ""}`)}"])`);
+    const sev = add(id, "traffic", tr.span);
+    if (sev) classes.push([id, sev]);
+    for (const b of tr.backends) {
+      const target = b.cluster && clusterId.get(b.cluster.value);
+      if (!target) continue;
+      lines.push(`  ${id} -->|"${label(`w ${b.weight?.value ?? 1}${b.capacityRps ? ` · cap ${b.capacityRps.value}` : ""}`)}"| ${target}`);
+      const s2 = worstIn(b.span);
+      if (s2) linkStyles.push(`  linkStyle ${edge} stroke:${s2 === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`);
+      edge++;
+    }
+    for (const dep of tr.dependsOn?.items ?? []) {
+      const st = t.storeByName.get(dep.value);
+      if (!st) continue;
+      const q = ctx.quorums.findIndex((x) => x.owner === st);
+      const siteIdx = t.sites.findIndex((s) => s.name && (q >= 0 ? ctx.quorums[q].counts.has(s.name.value) : st.writers?.items.some((w) => w.value === s.name!.value)));
+      if (siteIdx < 0) continue;
+      lines.push(`  ${id} -.->|"depends on"| ${q >= 0 ? `q${q}_${siteIdx}` : `d${st.index}_${siteIdx}`}`);
+      edge++;
+    }
+  }
+
+  for (const [ei, e] of t.exports.entries()) {
+    const id = `e${ei}`;
+    lines.push(`  ${id}{{"${label(`export ${e.namespace?.value ?? "?"}/${e.service?.value ?? "?"}`)}"}}`);
+    const sev = add(id, "export", e.span);
+    if (sev) classes.push([id, sev]);
+    for (const c of e.clusters?.items ?? []) {
+      const target = clusterId.get(c.value);
+      if (!target) continue;
+      lines.push(`  ${target} -.-> ${id}`);
+      edge++;
+    }
+  }
+
+  // Istio control-plane edges, network groupings in the labels; Linkerd links by mode
+  for (const members of istioMeshes(ctx).values()) {
+    for (const c of members) {
+      const primary = c.istio?.primary && clusterId.get(c.istio.primary.value);
+      const me = c.name && clusterId.get(c.name.value);
+      if (c.istio?.role?.value === "remote" && primary && me) {
+        lines.push(`  ${primary} ==>|"${label(`istiod${c.istio.network ? ` · ${c.istio.network.value}` : ""}`)}"| ${me}`);
+        edge++;
+      }
+    }
+  }
+  for (const c of t.clusters) {
+    const me = c.name && clusterId.get(c.name.value);
+    for (const l of c.linkerd?.links ?? []) {
+      const target = l.cluster && clusterId.get(l.cluster.value);
+      if (!me || !target) continue;
+      lines.push(`  ${target} -->|"${label(`linkerd ${l.mode}`)}"| ${me}`);
+      const sev = worstIn(l.span);
+      if (sev) linkStyles.push(`  linkStyle ${edge} stroke:${sev === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`);
+      edge++;
+    }
+  }
+
+  lines.push("  classDef error stroke:#d32f2f,stroke-width:3px,color:#b71c1c");
+  lines.push("  classDef warning stroke:#f9a825,stroke-width:3px");
+  for (const [id, sev] of classes) lines.push(`  class ${id} ${sev}`);
+  lines.push(...linkStyles);
+  return { mermaid: lines.join("\n") + "\n", nodes, title: t.name?.value };
+}

@@ -1,0 +1,348 @@
+import {
+  CodeActionKind,
+  CompletionItemKind,
+  DiagnosticSeverity,
+  InsertTextFormat,
+  MarkupKind,
+  SymbolKind as LspSymbolKind,
+  type CodeAction,
+  type CompletionItem,
+  type Diagnostic,
+  type DocumentSymbol,
+  type Hover,
+  type Location,
+  type Position,
+  type Range,
+  type TextEdit,
+  type WorkspaceEdit,
+} from "vscode-languageserver";
+import { URI } from "./uri";
+import { analyzeFile, finalize, manifestFileOf, type FileAnalysis } from "../analysis";
+import { disableFix, fixesFor, type Fix } from "../fixes/fixes";
+import { hoverAt } from "../hover/hover";
+import type { Finding } from "../model/finding";
+import { LineIndex, type Span } from "../model/text";
+import type { Topology } from "../model/topology";
+import { completeAt } from "../nav/completion";
+import { symbolAt, symbolsOf, type SymbolRef } from "../nav/symbols";
+import { manifestRules } from "../rules/exports";
+import { DEFAULT_SETTINGS, type Settings } from "./settings";
+
+interface FileState {
+  readonly uri: string;
+  text: string;
+  version: number;
+  /** open in the editor (its text wins over the disk) */
+  open: boolean;
+  /** also present on disk (from the workspace index) */
+  onDisk: boolean;
+  analysis?: FileAnalysis;
+  tooLarge: boolean;
+  /** the last topology that parsed, for completion while the text is broken */
+  lastGood?: Topology;
+  findings: Finding[];
+}
+
+export class RenameError extends Error {}
+
+const SEVERITY: Record<string, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * The language service: documents in, LSP types out. No connection: the transport (lsp.ts)
+ * calls it, tests call it directly. Workspace-wide rules (export policy × RBAC) see every file.
+ */
+export class QuorateService {
+  private readonly files = new Map<string, FileState>();
+  private manifest = new Map<string, Finding[]>();
+  private settings: Settings = DEFAULT_SETTINGS;
+
+  getSettings(): Settings {
+    return this.settings;
+  }
+
+  /** Applies new settings; returns every analysed file (all must be re-published). */
+  setSettings(s: Settings): string[] {
+    this.settings = s;
+    for (const f of this.files.values()) this.analyse(f);
+    this.recomputeManifest();
+    return [...this.files.keys()];
+  }
+
+  /** Opens or updates a document; returns the URIs whose diagnostics changed. */
+  update(uri: string, text: string, version = 0, open = true): string[] {
+    let f = this.files.get(uri);
+    if (f && !open && f.open) return []; // the editor's text wins over the disk
+    if (!f) {
+      f = { uri, text, version, open, onDisk: !open, tooLarge: false, findings: [] };
+      this.files.set(uri, f);
+    } else {
+      f.text = text;
+      f.version = version;
+      if (open) f.open = true;
+      else f.onDisk = true;
+    }
+    this.analyse(f);
+    return [uri, ...this.recomputeManifest().filter((u) => u !== uri)];
+  }
+
+  /** Closes an editor document; a file that is also on disk stays indexed with its disk text. */
+  close(uri: string, diskText?: string): string[] {
+    const f = this.files.get(uri);
+    if (!f) return [];
+    f.open = false;
+    if (diskText !== undefined && f.onDisk) return this.update(uri, diskText, 0, false);
+    if (!f.onDisk) {
+      this.files.delete(uri);
+      return [uri, ...this.recomputeManifest()];
+    }
+    return [];
+  }
+
+  /** A file was deleted on disk. */
+  remove(uri: string): string[] {
+    const f = this.files.get(uri);
+    if (!f || f.open) return [];
+    this.files.delete(uri);
+    return [uri, ...this.recomputeManifest()];
+  }
+
+  isOpen(uri: string): boolean {
+    return !!this.files.get(uri)?.open;
+  }
+
+  text(uri: string): string | undefined {
+    return this.files.get(uri)?.text;
+  }
+
+  analysis(uri: string): FileAnalysis | undefined {
+    return this.files.get(uri)?.analysis;
+  }
+
+  private analyse(f: FileState): void {
+    f.tooLarge = f.text.length > this.settings.maxFileSizeKb * 1024;
+    if (f.tooLarge) {
+      f.analysis = undefined;
+      return;
+    }
+    f.analysis = analyzeFile(URI.pathOf(f.uri), f.text, { galeraMaxRttMs: this.settings.galeraMaxRttMs });
+    const t = f.analysis.contexts[0]?.topology;
+    if (t) f.lastGood = t;
+    this.refreshFindings(f);
+  }
+
+  private refreshFindings(f: FileState): void {
+    if (!f.analysis) {
+      f.findings = [];
+      return;
+    }
+    f.findings = finalize(f.analysis.parsed, [...f.analysis.local, ...(this.manifest.get(f.uri) ?? [])], this.settings.rules);
+  }
+
+  /** Re-judges RBAC and ServiceExports against every file; returns files whose manifest findings changed. */
+  private recomputeManifest(): string[] {
+    const inputs = [];
+    for (const f of this.files.values()) {
+      if (f.analysis?.parsed.relevant) inputs.push({ ...manifestFileOf(f.analysis), path: f.uri });
+    }
+    const next = manifestRules(inputs);
+    const changed: string[] = [];
+    const key = (list: Finding[] | undefined) => JSON.stringify((list ?? []).map((x) => [x.code, x.span.start, x.span.end, x.message]));
+    for (const uri of new Set([...this.manifest.keys(), ...next.keys()])) {
+      if (key(this.manifest.get(uri)) !== key(next.get(uri))) changed.push(uri);
+    }
+    this.manifest = next;
+    for (const uri of changed) {
+      const f = this.files.get(uri);
+      if (f) this.refreshFindings(f);
+    }
+    return changed;
+  }
+
+  // ---- diagnostics ---------------------------------------------------------------------
+
+  diagnostics(uri: string): Diagnostic[] {
+    const f = this.files.get(uri);
+    if (!f) return [];
+    if (f.tooLarge) {
+      return [
+        {
+          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          severity: DiagnosticSeverity.Warning,
+          code: "quorate/too-large",
+          source: "quorate",
+          message: `This file is ${Math.round(f.text.length / 1024)} KB, over quorate.maxFileSizeKb (${this.settings.maxFileSizeKb} KB): it is not analysed while you type. Run \`quorate check\` on it, or raise the setting.`,
+        },
+      ];
+    }
+    const a = f.analysis;
+    if (!a || !a.parsed.relevant) return [];
+    return f.findings.map((x) => this.toDiagnostic(uri, a.parsed.lines, x));
+  }
+
+  private toDiagnostic(uri: string, lines: LineIndex, x: Finding): Diagnostic {
+    return {
+      range: toRange(lines, x.span),
+      severity: SEVERITY[x.severity],
+      code: x.code,
+      source: "quorate",
+      message: x.message,
+      relatedInformation: x.related?.map((r) => ({ location: { uri, range: toRange(lines, r.span) }, message: r.message })),
+      data: { start: x.span.start, code: x.code },
+    };
+  }
+
+  // ---- hover --------------------------------------------------------------------------
+
+  hover(uri: string, pos: Position): Hover | null {
+    const a = this.files.get(uri)?.analysis;
+    if (!a) return null;
+    const h = hoverAt(a, a.parsed.lines.offsetAt(pos));
+    return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: toRange(a.parsed.lines, h.span) } : null;
+  }
+
+  // ---- code actions ---------------------------------------------------------------------
+
+  /** Quick fixes for the findings that touch `range` (and a disable-comment action for each). */
+  codeActions(uri: string, range: Range, only?: readonly Diagnostic[]): CodeAction[] {
+    const f = this.files.get(uri);
+    const a = f?.analysis;
+    if (!f || !a) return [];
+    const lines = a.parsed.lines;
+    const start = lines.offsetAt(range.start);
+    const end = lines.offsetAt(range.end);
+    const wanted = only?.length ? new Set(only.map((d) => `${d.code}@${lines.offsetAt(d.range.start)}`)) : undefined;
+    const out: CodeAction[] = [];
+    for (const finding of f.findings) {
+      if (wanted ? !wanted.has(`${finding.code}@${finding.span.start}`) : finding.span.end < start || finding.span.start > end) continue;
+      const diag = this.toDiagnostic(uri, lines, finding);
+      const doc = a.parsed.docs.find((d) => d.span.start <= finding.span.start && finding.span.start <= d.span.end);
+      const ctx = a.contexts.find((c) => c.topology.span.start === doc?.span.start);
+      const fixes: Fix[] = doc ? fixesFor({ text: f.text, doc: doc.doc, ctx }, finding) : [];
+      fixes.push(disableFix(f.text, finding));
+      for (const fix of fixes) {
+        out.push({
+          title: fix.title,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [diag],
+          isPreferred: fix.preferred || undefined,
+          edit: { changes: { [uri]: fix.edits.map((e) => ({ range: toRange(lines, e), newText: e.text })) } },
+        });
+      }
+    }
+    return out;
+  }
+
+  // ---- completion ---------------------------------------------------------------------
+
+  completion(uri: string, pos: Position): CompletionItem[] {
+    const f = this.files.get(uri);
+    if (!f || f.tooLarge) return [];
+    const t = f.analysis?.contexts[0]?.topology ?? f.lastGood;
+    return completeAt(f.text, pos.line, pos.character, t).map((e) => ({
+      label: e.label,
+      kind: e.kind === "reference" ? CompletionItemKind.Reference : e.kind === "key" ? CompletionItemKind.Property : CompletionItemKind.EnumMember,
+      detail: e.detail,
+      documentation: e.documentation ? { kind: MarkupKind.Markdown, value: e.documentation } : undefined,
+      insertText: e.insertText,
+      insertTextFormat: InsertTextFormat.PlainText,
+    }));
+  }
+
+  // ---- navigation ---------------------------------------------------------------------
+
+  private symbolsAt(uri: string, pos: Position): { symbols: SymbolRef[]; at: SymbolRef; lines: LineIndex } | undefined {
+    const a = this.files.get(uri)?.analysis;
+    if (!a) return undefined;
+    const offset = a.parsed.lines.offsetAt(pos);
+    const ctx = a.contexts.find((c) => c.topology.span.start <= offset && offset <= c.topology.span.end);
+    if (!ctx) return undefined;
+    const symbols = symbolsOf(ctx.topology);
+    const at = symbolAt(symbols, offset);
+    return at && { symbols, at, lines: a.parsed.lines };
+  }
+
+  definition(uri: string, pos: Position): Location[] {
+    const s = this.symbolsAt(uri, pos);
+    if (!s) return [];
+    const decl = s.symbols.find((x) => x.declaration && x.kind === s.at.kind && x.name === s.at.name);
+    return decl ? [{ uri, range: toRange(s.lines, decl.span) }] : [];
+  }
+
+  references(uri: string, pos: Position, includeDeclaration: boolean): Location[] {
+    const s = this.symbolsAt(uri, pos);
+    if (!s) return [];
+    return s.symbols
+      .filter((x) => x.kind === s.at.kind && x.name === s.at.name && (includeDeclaration || !x.declaration))
+      .map((x) => ({ uri, range: toRange(s.lines, x.span) }));
+  }
+
+  prepareRename(uri: string, pos: Position): { range: Range; placeholder: string } | null {
+    const s = this.symbolsAt(uri, pos);
+    return s ? { range: toRange(s.lines, s.at.span), placeholder: s.at.name } : null;
+  }
+
+  /** Renames a site, cluster or store everywhere in its topology (names, references, members keys, between pairs). */
+  rename(uri: string, pos: Position, newName: string): WorkspaceEdit | null {
+    const s = this.symbolsAt(uri, pos);
+    if (!s) return null;
+    if (!DNS_LABEL.test(newName)) throw new RenameError(`\`${newName}\` is not a DNS label (lowercase letters, digits and '-', at most 63 characters)`);
+    const taken = s.symbols.some((x) => x.declaration && x.kind === s.at.kind && x.name === newName);
+    if (taken && newName !== s.at.name) throw new RenameError(`a ${s.at.kind} named \`${newName}\` already exists`);
+    const text = this.files.get(uri)!.text;
+    const edits: TextEdit[] = s.symbols
+      .filter((x) => x.kind === s.at.kind && x.name === s.at.name)
+      .map((x) => {
+        const q = text[x.span.start];
+        const quoted = (q === '"' || q === "'") && text[x.span.end - 1] === q;
+        return { range: toRange(s.lines, x.span), newText: quoted ? `${q}${newName}${q}` : newName };
+      });
+    return { changes: { [uri]: edits } };
+  }
+
+  documentSymbols(uri: string): DocumentSymbol[] {
+    const a = this.files.get(uri)?.analysis;
+    if (!a) return [];
+    const L = a.parsed.lines;
+    const sym = (name: string, kind: LspSymbolKind, span: Span, sel: Span, detail?: string, children?: DocumentSymbol[]): DocumentSymbol => ({
+      name: name || "(unnamed)",
+      kind,
+      range: toRange(L, span),
+      selectionRange: toRange(L, sel),
+      detail,
+      children,
+    });
+    const out: DocumentSymbol[] = [];
+    for (const ctx of a.contexts) {
+      const t = ctx.topology;
+      const group = (key: string, kind: LspSymbolKind, children: DocumentSymbol[]) => {
+        const e = t.keys.get(key);
+        if (e && children.length) out.push(sym(key, kind, { start: e.keySpan.start, end: e.span.end }, e.keySpan, `${children.length}`, children));
+      };
+      group("sites", LspSymbolKind.Namespace, t.sites.map((s) => sym(s.name?.value ?? "", LspSymbolKind.Module, s.span, s.name?.span ?? s.span, s.role)));
+      group("links", LspSymbolKind.Namespace, t.links.map((l) => sym(l.between?.items.map((i) => i.value).join(" – ") ?? "", LspSymbolKind.Event, l.span, l.between?.span ?? l.span, l.rttMs ? `${l.rttMs.value} ms` : undefined)));
+      group(
+        "clusters",
+        LspSymbolKind.Namespace,
+        t.clusters.map((c) =>
+          sym(c.name?.value ?? "", LspSymbolKind.Class, c.span, c.name?.span ?? c.span, c.site?.value, c.etcd?.members ? [sym("etcd", LspSymbolKind.Field, { start: c.etcd.keySpan.start, end: c.etcd.span.end }, c.etcd.keySpan)] : undefined),
+        ),
+      );
+      group("stores", LspSymbolKind.Namespace, t.stores.map((s) => sym(s.name?.value ?? "", LspSymbolKind.Struct, s.span, s.name?.span ?? s.span, s.replication?.value)));
+      group("traffic", LspSymbolKind.Namespace, t.traffic.map((x) => sym(x.name?.value ?? "", LspSymbolKind.Interface, x.span, x.name?.span ?? x.span, x.steering?.value)));
+      group("exports", LspSymbolKind.Namespace, t.exports.map((x) => sym(`${x.namespace?.value ?? "?"}/${x.service?.value ?? "?"}`, LspSymbolKind.Function, x.span, x.service?.span ?? x.span)));
+    }
+    return out;
+  }
+}
+
+export function toRange(lines: LineIndex, span: Span): Range {
+  return { start: lines.positionAt(span.start), end: lines.positionAt(span.end) };
+}
+
