@@ -5,7 +5,7 @@ import { ruleInfo, type Severity } from "./rules/catalog";
 import { DEFAULT_OPTIONS, TopologyContext, type AnalysisOptions } from "./rules/context";
 import { manifestRules, type ManifestFile } from "./rules/exports";
 import { TOPOLOGY_RULES } from "./rules/index";
-import { validateTopology } from "./schema/validate";
+import { validateTopologyGroups } from "./schema/validate";
 
 export type SeverityOverride = Severity | "off";
 
@@ -19,6 +19,16 @@ export interface FileAnalysis {
   /** findings that need only this file, before disable comments and overrides */
   readonly local: Finding[];
   readonly contexts: TopologyContext[];
+  /** for a file holding exactly one topology: its schema findings by list item (incremental re-analysis) */
+  readonly schemaGroups?: Map<string, Finding[]>;
+  readonly options: AnalysisOptions;
+}
+
+/** Runs every rule family on one topology, each guarded. */
+export function runRules(ctx: TopologyContext, at: number): Finding[] {
+  const out: Finding[] = [];
+  for (const [name, rule] of TOPOLOGY_RULES) out.push(...guarded(name, at, () => rule(ctx)));
+  return out;
 }
 
 function guarded(name: string, at: number, run: () => Finding[]): Finding[] {
@@ -42,18 +52,29 @@ export function analyzeFile(path: string, text: string, options: AnalysisOptions
   const parsed = parseFile(path, text);
   const local: Finding[] = [];
   const contexts: TopologyContext[] = [];
-  if (!parsed.relevant) return { parsed, local, contexts };
+  if (!parsed.relevant) return { parsed, local, contexts, options };
+  let schemaGroups: Map<string, Finding[]> | undefined;
   for (const d of parsed.docs) {
     local.push(...d.yamlFindings);
     if (d.broken || !d.topology) continue;
-    const schema = guarded("schema", d.span.start, () => validateTopology(d.doc, d.span));
-    local.push(...schema);
-    if (schema.some((f) => f.code === "yaml/aliases")) continue;
+    let schema;
+    try {
+      schema = validateTopologyGroups(d.doc, d.span);
+    } catch (e) {
+      local.push(...guarded("schema", d.span.start, () => { throw e; }));
+      continue;
+    }
+    if (schema.aliasBomb) {
+      local.push(schema.aliasBomb);
+      continue;
+    }
+    for (const list of schema.groups.values()) local.push(...list);
+    schemaGroups = parsed.docs.length === 1 ? schema.groups : undefined;
     const ctx = new TopologyContext(d.topology, options);
     contexts.push(ctx);
-    for (const [name, rule] of TOPOLOGY_RULES) local.push(...guarded(name, d.span.start, () => rule(ctx)));
+    local.push(...runRules(ctx, d.span.start));
   }
-  return { parsed, local, contexts };
+  return { parsed, local, contexts, schemaGroups, options };
 }
 
 export function manifestFileOf(a: FileAnalysis): ManifestFile {
@@ -94,7 +115,7 @@ export function finalize(parsed: ParsedFile, findings: readonly Finding[], sever
     if (override === "off") continue;
     out.push(override && ruleInfo(f.code) ? { ...f, severity: override } : f);
   }
-  return out.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.code.localeCompare(b.code));
+  return out.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.code.localeCompare(b.code) || a.message.localeCompare(b.message));
 }
 
 export interface RunResult {

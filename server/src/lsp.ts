@@ -7,8 +7,8 @@ import {
   FileChangeType,
   ResponseError,
   TextDocumentSyncKind,
-  TextDocuments,
   type Connection,
+  type Range,
   type InitializeParams,
   type InitializeResult,
 } from "vscode-languageserver";
@@ -19,10 +19,13 @@ import { diagramFor } from "./preview/mermaid";
 import { QuorateService, RenameError } from "./service/service";
 import { parseSettings } from "./service/settings";
 import { URI } from "./service/uri";
+import { warmUp } from "./warmup";
 
 export interface ServerOptions {
   /** "push" always pushes, "pull" answers textDocument/diagnostic; default: pull when the client supports it */
   readonly diagnosticMode?: "push" | "pull";
+  /** analyse a synthetic topology at start so the first real file is analysed by compiled code (default true) */
+  readonly warmUp?: boolean;
 }
 
 /**
@@ -31,11 +34,14 @@ export interface ServerOptions {
  */
 export function startServer(connection: Connection): QuorateService {
   const service = new QuorateService();
-  const documents = new TextDocuments(TextDocument);
+  // documents are kept here rather than in TextDocuments so each edit's range reaches the
+  // service: one edit inside one list item re-parses only that item
+  const documents = new Map<string, TextDocument>();
   let pull = false;
   let canConfigure = false;
   let canRefresh = false;
   let folders: string[] = [];
+  let initOptions: ServerOptions = {};
 
   const log = (msg: string) => connection.console.log(`[quorate] ${msg}`);
   const guard =
@@ -75,6 +81,7 @@ export function startServer(connection: Connection): QuorateService {
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     const caps = params.capabilities;
     const opts = (params.initializationOptions ?? {}) as ServerOptions;
+    initOptions = opts;
     pull = opts.diagnosticMode ? opts.diagnosticMode === "pull" : !!caps.textDocument?.diagnostic;
     canConfigure = !!caps.workspace?.configuration;
     canRefresh = !!caps.workspace?.diagnostics?.refreshSupport;
@@ -97,6 +104,9 @@ export function startServer(connection: Connection): QuorateService {
 
   connection.onInitialized(
     guardNotify("initialized", async () => {
+      // compile the hot paths before the first real document (see warmup.ts); synchronous, so
+      // requests that arrive meanwhile are answered after it
+      if (initOptions.warmUp !== false) warmUp();
       if (canConfigure) {
         await connection.client.register(DidChangeConfigurationNotification.type, { section: "quorate" });
         await pullSettings();
@@ -154,19 +164,37 @@ export function startServer(connection: Connection): QuorateService {
     }),
   );
 
-  documents.onDidOpen(guardNotify("didOpen", (e) => publish(service.update(e.document.uri, e.document.getText(), e.document.version))));
-  documents.onDidChangeContent(guardNotify("didChange", (e) => publish(service.update(e.document.uri, e.document.getText(), e.document.version))));
-  documents.onDidClose(
-    guardNotify("didClose", (e) => {
+  connection.onDidOpenTextDocument(
+    guardNotify("didOpen", (p) => {
+      const d = TextDocument.create(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text);
+      documents.set(d.uri, d);
+      publish(service.update(d.uri, d.getText(), d.version));
+    }),
+  );
+  connection.onDidChangeTextDocument(
+    guardNotify("didChange", (p) => {
+      const old = documents.get(p.textDocument.uri);
+      if (!old) return;
+      const only = (p.contentChanges.length === 1 ? p.contentChanges[0] : undefined) as { range?: Range; text: string } | undefined;
+      const change = only?.range ? { start: old.offsetAt(only.range.start), end: old.offsetAt(only.range.end), text: only.text } : undefined;
+      const d = TextDocument.update(old, p.contentChanges, p.textDocument.version);
+      documents.set(d.uri, d);
+      publish(service.update(d.uri, d.getText(), d.version, true, change));
+    }),
+  );
+  connection.onDidCloseTextDocument(
+    guardNotify("didClose", (p) => {
+      const uri = p.textDocument.uri;
+      documents.delete(uri);
       let disk: string | undefined;
       try {
-        if (e.document.uri.startsWith("file:")) disk = readFileSync(URI.pathOf(e.document.uri), "utf8");
+        if (uri.startsWith("file:")) disk = readFileSync(URI.pathOf(uri), "utf8");
       } catch {
         disk = undefined;
       }
-      const changed = service.close(e.document.uri, disk);
-      if (!pull) void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
-      publish(changed.filter((u) => u !== e.document.uri));
+      const changed = service.close(uri, disk);
+      if (!pull) void connection.sendDiagnostics({ uri, diagnostics: [] });
+      publish(changed.filter((u) => u !== uri));
     }),
   );
 
@@ -189,7 +217,6 @@ export function startServer(connection: Connection): QuorateService {
     }),
   );
 
-  documents.listen(connection);
   connection.listen();
   return service;
 }

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { fiberFloorMs, haversineKm } from "../../server/src/math/geo";
 import { lagBytesNeeded, lagSecondsCovered } from "../../server/src/math/lag";
 import { ceil, cmp, format, fromNumber, rat } from "../../server/src/math/rational";
-import { exceeds, scenarios, shareLoads } from "../../server/src/math/traffic";
+import { loadOf, overCapacity, scenario, scenarios } from "../../server/src/math/traffic";
 
 test("haversine distance and fiber floor", () => {
   const fra = { lat: 50.11, lon: 8.68 };
@@ -32,17 +32,26 @@ test("loads per backend with every site up and after each site loss", () => {
     { site: "edge", weight: 50, capacity: 24000 },
   ];
   const [all, lostHub, lostEdge] = scenarios(60000, backends);
-  assert.deepEqual(all.loads.map((l) => l && format(l)), ["30000", "30000"]);
+  const loads = (s: typeof all) => backends.map((_, i) => loadOf(s, i)).map((l) => l && format(l));
+  assert.deepEqual(loads(all), ["30000", "30000"]);
   assert.equal(lostHub.lost, "hub");
-  assert.deepEqual(lostHub.loads.map((l) => l && format(l)), [undefined, "60000"]);
-  assert.deepEqual(lostEdge.loads.map((l) => l && format(l)), ["60000", undefined]);
-  assert.equal(exceeds(lostEdge.loads[0], 60000), false, "exactly at capacity is not over");
-  assert.equal(exceeds(lostHub.loads[1], 24000), true);
+  assert.deepEqual(loads(lostHub), [undefined, "60000"]);
+  assert.deepEqual(loads(lostEdge), ["60000", undefined]);
+  assert.equal(overCapacity(lostEdge, 0), false, "exactly at capacity is not over");
+  assert.equal(overCapacity(lostHub, 1), true);
   // 3 backends, weights 1:1:1, peak 100: 33.33… each, compared exactly
-  const three = shareLoads(100, [{ site: "a", weight: 1 }, { site: "b", weight: 1 }, { site: "c", weight: 1 }]);
-  assert.equal(exceeds(three.loads[0], 33), true);
-  assert.equal(exceeds(three.loads[0], 34), false);
-  assert.equal(shareLoads(10, [{ site: "a", weight: 0 }]).stranded, true);
+  const three = scenario(100, [{ site: "a", weight: 1 }, { site: "b", weight: 1 }, { site: "c", weight: 1 }]);
+  assert.equal(overCapacity(three, 0, 33), true);
+  assert.equal(overCapacity(three, 0, 34), false);
+  assert.equal(scenario(10, [{ site: "a", weight: 0 }]).stranded, true);
+  // fractional weights take the exact rational path: 0.1 + 0.2 of 3 rps is 1 rps on the 0.1 backend
+  const frac = scenario(3, [{ site: "a", weight: 0.1 }, { site: "b", weight: 0.2 }]);
+  assert.equal(format(loadOf(frac, 0)!), "1");
+  assert.equal(overCapacity(frac, 0, 1), false);
+  // products past 2^53 fall back to BigInt
+  const big = scenario(2 ** 52, [{ site: "a", weight: 3 }, { site: "b", weight: 1 }]);
+  assert.equal(overCapacity(big, 0, 3 * 2 ** 50), false);
+  assert.equal(overCapacity(big, 0, 3 * 2 ** 50 - 1), true);
 });
 
 test("lag buffer product", () => {

@@ -1,12 +1,12 @@
 import type { FileAnalysis } from "../analysis";
 import type { Span } from "../model/text";
 import type { Cluster, Link, Site } from "../model/topology";
-import { canonical, formatAddress, overlaps, parseCidr, size } from "../math/cidr";
+import { canonical, compareFirst, formatAddress, parseCidr, size, type Cidr } from "../math/cidr";
 import { fiberFloorMs, haversineKm } from "../math/geo";
 import { lagBytesNeeded, lagSecondsCovered } from "../math/lag";
 import { bestCommitLatency, commitLatency, majority, MAX_ENUMERATED_SITES, partitions, siteLosses, tolerance, total } from "../math/quorum";
 import { cmp, format, fromNumber, type Rational } from "../math/rational";
-import { scenarios } from "../math/traffic";
+import { loadOf, overCapacity, scenarios } from "../math/traffic";
 import type { Quorum, TopologyContext } from "../rules/context";
 import { istioMeshes, istioName } from "../rules/istio";
 import { exportedServices } from "../rules/linkerd";
@@ -112,17 +112,56 @@ function linkHover(ctx: TopologyContext, link: Link): string {
   return parts.join("\n\n");
 }
 
+interface IndexedCidr {
+  readonly cidr: Cidr;
+  readonly cluster: Cluster;
+  readonly field: string;
+  readonly value: string;
+}
+
+/** Every declared range sorted by first address, with a running max of last addresses (built once per analysis). */
+const cidrIndexes = new WeakMap<TopologyContext, { list: IndexedCidr[]; maxLast: bigint[] }>();
+function cidrIndex(ctx: TopologyContext) {
+  let idx = cidrIndexes.get(ctx);
+  if (!idx) {
+    const list: IndexedCidr[] = [];
+    for (const cluster of ctx.topology.clusters) {
+      for (const v of cluster.cidrs) {
+        const cidr = parseCidr(v.value);
+        if (cidr) list.push({ cidr, cluster, field: v.field, value: v.value });
+      }
+    }
+    list.sort((a, b) => compareFirst(a.cidr, b.cidr));
+    const maxLast: bigint[] = [];
+    list.forEach((e, i) => maxLast.push(i && list[i - 1].cidr.family === e.cidr.family && maxLast[i - 1] > e.cidr.last ? maxLast[i - 1] : e.cidr.last));
+    idx = { list, maxLast };
+    cidrIndexes.set(ctx, idx);
+  }
+  return idx;
+}
+
+/** Ranges overlapping `c`: those inside it follow it in sorted order, those containing it precede it. */
+function overlapping(ctx: TopologyContext, c: Cidr): IndexedCidr[] {
+  const { list, maxLast } = cidrIndex(ctx);
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (compareFirst(list[mid].cidr, c) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  const out: IndexedCidr[] = [];
+  for (let i = lo; i < list.length && list[i].cidr.family === c.family && list[i].cidr.first <= c.last; i++) out.push(list[i]);
+  for (let i = lo - 1; i >= 0 && list[i].cidr.family === c.family && maxLast[i] >= c.first; i--) if (list[i].cidr.last >= c.first) out.push(list[i]);
+  return out;
+}
+
 function cidrHover(ctx: TopologyContext, cluster: Cluster, value: string, field: string): string {
   const c = parseCidr(value);
   if (!c) return `\`${md(value)}\` is not an IPv4 or IPv6 prefix.`;
-  const others: string[] = [];
-  for (const other of ctx.topology.clusters) {
-    for (const v of other.cidrs) {
-      if (other === cluster && v.value === value && v.field === field) continue;
-      const oc = parseCidr(v.value);
-      if (oc && overlaps(c, oc)) others.push(`${canonical(oc)} (${md(other.name?.value ?? "?")}.network.${v.field}${other !== cluster && cluster.globalnet && other.globalnet ? ", both Globalnet" : ""})`);
-    }
-  }
+  const others = overlapping(ctx, c)
+    .filter((o) => !(o.cluster === cluster && o.field === field && o.value === value))
+    .map((o) => `${canonical(o.cidr)} (${md(o.cluster.name?.value ?? "?")}.network.${o.field}${o.cluster !== cluster && cluster.globalnet && o.cluster.globalnet ? ", both Globalnet" : ""})`);
   return [
     `**${canonical(c)}**${canonical(c) !== value ? ` (written \`${md(value)}\`)` : ""} — ${md(cluster.name?.value ?? "?")}.network.${field}`,
     table(["first", "last", "addresses"], [[formatAddress(c.family, c.first), formatAddress(c.family, c.last), size(c).toLocaleString("en-US")]]),
@@ -141,11 +180,11 @@ function trafficHover(ctx: TopologyContext, index: number): string {
     const cap = b.capacityRps?.value;
     let worst: Rational | undefined;
     const cells = all.map((s) => {
-      const l = s.loads[i];
+      const l = loadOf(s, i);
       if (!l) return "down";
       if (s.stranded) return "—";
       if (!worst || cmp(l, worst) > 0) worst = l;
-      return `${format(l)}${cap !== undefined && cmp(l, fromNumber(cap)) > 0 ? " ❌" : ""}`;
+      return `${format(l)}${overCapacity(s, i) ? " ❌" : ""}`;
     });
     let headroom = "—";
     if (cap !== undefined && worst) {
@@ -197,8 +236,8 @@ function siteHover(ctx: TopologyContext, site: Site): string {
     if (!s) continue;
     if (s.stranded) over.push(`${md(tr.name?.value ?? "traffic")}: no backend left`);
     tr.backends.forEach((b, i) => {
-      const l = s.loads[i];
-      if (l && b.capacityRps && cmp(l, fromNumber(b.capacityRps.value)) > 0) over.push(`${md(tr.name?.value ?? "traffic")}: ${md(b.cluster!.value)} carries ${format(l)} rps, capacity ${b.capacityRps.value}`);
+      const l = loadOf(s, i);
+      if (l && overCapacity(s, i)) over.push(`${md(tr.name?.value ?? "traffic")}: ${md(b.cluster!.value)} carries ${format(l)} rps, capacity ${b.capacityRps!.value}`);
     });
   }
   if (over.length) lines.push(`Overloaded after losing it: ${over.join("; ")}`);
@@ -249,42 +288,68 @@ function linkerdLinkHover(ctx: TopologyContext, cluster: Cluster, index: number)
   ].join("\n\n");
 }
 
+/** The entity whose span holds `offset`, by binary search: list items are in document order. */
+export function entityAt<T extends { span: Span }>(list: readonly T[], offset: number): T | undefined {
+  let lo = 0;
+  let hi = list.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = list[mid].span;
+    if (offset < s.start) hi = mid - 1;
+    else if (offset > s.end) lo = mid + 1;
+    else return list[mid];
+  }
+  return undefined;
+}
+
+function topologyHover(ctx: TopologyContext, offset: number): HoverResult | undefined {
+  const t = ctx.topology;
+  const c = entityAt(t.clusters, offset);
+  if (c) {
+    const q = ctx.quorumOf(c);
+    if (q?.resolved && (on(q.members.keySpan, offset) || on(q.members.span, offset))) return { markdown: quorumHover(ctx, q), span: q.members.keySpan };
+    const e = c.etcd;
+    if (e && q?.resolved) {
+      for (const f of [e.heartbeatMs, e.electionTimeoutMs]) if (onField(f, offset)) return { markdown: timerHover(ctx, q, c), span: f!.span };
+    }
+    for (const v of c.cidrs) if (on(v.span, offset)) return { markdown: cidrHover(ctx, c, v.value, v.field), span: v.span };
+    if (c.istio?.primary && on(c.istio.primary.span, offset) && t.clusterByName.has(c.istio.primary.value)) return { markdown: istioPrimaryHover(ctx, c), span: c.istio.primary.span };
+    if (c.istio?.network && on(c.istio.network.span, offset)) return { markdown: istioNetworkHover(ctx, c), span: c.istio.network.span };
+    const li = c.linkerd?.links.findIndex((l) => l.cluster && on(l.cluster.span, offset)) ?? -1;
+    if (li >= 0 && t.clusterByName.get(c.linkerd!.links[li].cluster!.value)?.linkerd) return { markdown: linkerdLinkHover(ctx, c, li), span: c.linkerd!.links[li].cluster!.span };
+    return undefined;
+  }
+  const s = entityAt(t.stores, offset);
+  if (s) {
+    const q = ctx.quorumOf(s);
+    if (q?.resolved && (on(q.members.keySpan, offset) || on(q.members.span, offset))) return { markdown: quorumHover(ctx, q), span: q.members.keySpan };
+    for (const f of [s.maxLagSeconds, s.writeRatePerSecond, s.writeBytes, s.lagBufferBytes]) if (onField(f, offset)) return { markdown: lagHover(ctx, s.index), span: f!.span };
+    return undefined;
+  }
+  const l = entityAt(t.links, offset);
+  if (l) {
+    if (onField(l.rttMs, offset) || onField(l.rttP99Ms, offset)) return { markdown: linkHover(ctx, l), span: (onField(l.rttMs, offset) ? l.rttMs : l.rttP99Ms)!.span };
+    return undefined;
+  }
+  const tr = entityAt(t.traffic, offset);
+  if (tr) {
+    if (onField(tr.peakRps, offset)) return { markdown: trafficHover(ctx, tr.index), span: tr.peakRps!.span };
+    const b = entityAt(tr.backends, offset);
+    for (const f of [b?.weight, b?.capacityRps]) if (onField(f, offset)) return { markdown: trafficHover(ctx, tr.index), span: f!.span };
+    return undefined;
+  }
+  const site = entityAt(t.sites, offset);
+  if (site?.name && on(site.name.span, offset) && t.siteByName.get(site.name.value) === site) return { markdown: siteHover(ctx, site), span: site.name.span };
+  return undefined;
+}
+
 /** Hover content at an offset: the arithmetic where a value has some, else the schema's description of the key. */
 export function hoverAt(a: FileAnalysis, offset: number): HoverResult | undefined {
   const doc = a.parsed.docs.find((d) => d.span.start <= offset && offset <= d.span.end && !d.broken);
   if (!doc) return undefined;
   const ctx = a.contexts.find((c) => c.topology.span.start === doc.span.start);
-  if (ctx) {
-    const t = ctx.topology;
-    for (const q of ctx.quorums) {
-      if (q.resolved && (on(q.members.keySpan, offset) || on(q.members.span, offset))) return { markdown: quorumHover(ctx, q), span: q.members.keySpan };
-    }
-    for (const c of t.clusters) {
-      const e = c.etcd;
-      const q = ctx.quorums.find((x) => x.owner === c);
-      if (e && q?.resolved) {
-        for (const f of [e.heartbeatMs, e.electionTimeoutMs]) if (onField(f, offset)) return { markdown: timerHover(ctx, q, c), span: f!.span };
-      }
-      for (const v of c.cidrs) if (on(v.span, offset)) return { markdown: cidrHover(ctx, c, v.value, v.field), span: v.span };
-      if (c.istio?.primary && on(c.istio.primary.span, offset) && ctx.topology.clusterByName.has(c.istio.primary.value)) return { markdown: istioPrimaryHover(ctx, c), span: c.istio.primary.span };
-      if (c.istio?.network && on(c.istio.network.span, offset)) return { markdown: istioNetworkHover(ctx, c), span: c.istio.network.span };
-      const li = c.linkerd?.links.findIndex((l) => l.cluster && on(l.cluster.span, offset)) ?? -1;
-      if (li >= 0 && t.clusterByName.get(c.linkerd!.links[li].cluster!.value)?.linkerd) return { markdown: linkerdLinkHover(ctx, c, li), span: c.linkerd!.links[li].cluster!.span };
-    }
-    for (const l of t.links) {
-      if (onField(l.rttMs, offset) || onField(l.rttP99Ms, offset)) return { markdown: linkHover(ctx, l), span: (onField(l.rttMs, offset) ? l.rttMs : l.rttP99Ms)!.span };
-    }
-    for (const tr of t.traffic) {
-      if (onField(tr.peakRps, offset)) return { markdown: trafficHover(ctx, tr.index), span: tr.peakRps!.span };
-      for (const b of tr.backends) {
-        for (const f of [b.weight, b.capacityRps]) if (onField(f, offset)) return { markdown: trafficHover(ctx, tr.index), span: f!.span };
-      }
-    }
-    for (const s of t.stores) {
-      for (const f of [s.maxLagSeconds, s.writeRatePerSecond, s.writeBytes, s.lagBufferBytes]) if (onField(f, offset)) return { markdown: lagHover(ctx, s.index), span: f!.span };
-    }
-    for (const s of t.sites) if (s.name && on(s.name.span, offset) && t.siteByName.get(s.name.value) === s) return { markdown: siteHover(ctx, s), span: s.name.span };
-  }
+  const found = ctx && topologyHover(ctx, offset);
+  if (found) return found;
   if (doc.kind !== "topology") return undefined;
   const key = keyAt(doc.doc, offset);
   if (!key) return undefined;

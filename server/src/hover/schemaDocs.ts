@@ -60,11 +60,17 @@ export function keyAt(doc: Document, offset: number): KeyAt | undefined {
         if (hit) return hit;
       }
     } else if (isSeq(n)) {
-      for (let i = 0; i < n.items.length; i++) {
-        const it = n.items[i] as Node;
-        if (isPair(it)) continue;
-        const hit = visit(it, [...path, i]);
-        if (hit) return hit;
+      // items are in document order: binary search for the one holding the offset
+      const items = n.items as Node[];
+      let lo = 0;
+      let hi = items.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const r = (items[mid] as Node).range;
+        if (!r || isPair(items[mid])) break;
+        if (offset < r[0]) hi = mid - 1;
+        else if (offset > r[2]) lo = mid + 1;
+        else return visit(items[mid], [...path, mid]);
       }
     }
     return undefined;

@@ -14,17 +14,28 @@ export interface Cidr {
 export const bitsOf = (f: Family): number => (f === 4 ? 32 : 128);
 
 function parseV4(s: string): bigint | undefined {
-  const parts = s.split(".");
-  if (parts.length !== 4) return undefined;
-  let v = 0n;
-  for (const p of parts) {
-    // leading zeros are ambiguous (octal in some parsers): Go and Kubernetes reject them
-    if (!/^(0|[1-9]\d{0,2})$/.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    v = (v << 8n) | BigInt(n);
+  // hand-rolled: this runs for every range of every cluster on every keystroke
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let parts = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || parts === 4) return undefined;
+      value = value * 256 + octet;
+      parts++;
+      octet = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      // leading zeros are ambiguous (octal in some parsers): Go and Kubernetes reject them
+      if (digits === 1 && octet === 0) return undefined;
+      octet = octet * 10 + (c - 48);
+      digits++;
+      if (octet > 255) return undefined;
+    } else return undefined;
   }
-  return v;
+  return parts === 4 ? BigInt(value) : undefined;
 }
 
 function parseV6(s: string): bigint | undefined {
@@ -59,19 +70,36 @@ function parseV6(s: string): bigint | undefined {
   return all.reduce((v, g) => (v << 16n) | BigInt(g), 0n);
 }
 
-function mask(family: Family, prefix: number): bigint {
-  const bits = bitsOf(family);
-  return ((1n << BigInt(bits)) - 1n) ^ ((1n << BigInt(bits - prefix)) - 1n);
+const hostMasks = new Map<number, bigint>();
+/** The host-bit mask of a prefix, cached: 129 + 33 values in all. */
+function hostMask(family: Family, prefix: number): bigint {
+  const key = family * 256 + prefix;
+  let m = hostMasks.get(key);
+  if (m === undefined) hostMasks.set(key, (m = (1n << BigInt(bitsOf(family) - prefix)) - 1n));
+  return m;
 }
 
 export function makeCidr(family: Family, address: bigint, prefix: number): Cidr {
-  const first = address & mask(family, prefix);
-  const last = first | ((1n << BigInt(bitsOf(family) - prefix)) - 1n);
-  return { family, address, prefix, first, last };
+  const host = hostMask(family, prefix);
+  const first = address & ~host;
+  return { family, address, prefix, first, last: first | host };
 }
 
-/** Parses `a.b.c.d/n` or an IPv6 prefix; undefined when it is not one. */
+const memo = new Map<string, Cidr | null>();
+/**
+ * Parses `a.b.c.d/n` or an IPv6 prefix; undefined when it is not one. Memoized: the same
+ * strings are parsed on every keystroke (the cache is dropped when it grows past 200k).
+ */
 export function parseCidr(text: string): Cidr | undefined {
+  const hit = memo.get(text);
+  if (hit !== undefined) return hit ?? undefined;
+  if (memo.size > 200_000) memo.clear();
+  const c = parseCidrUncached(text);
+  memo.set(text, c ?? null);
+  return c;
+}
+
+function parseCidrUncached(text: string): Cidr | undefined {
   const m = /^([^/\s]+)\/(\d{1,3})$/.exec(text.trim());
   if (!m) return undefined;
   const family: Family = m[1].includes(":") ? 6 : 4;

@@ -1,4 +1,4 @@
-import { add, cmp, div, fromNumber, mul, rat, type Rational } from "./rational";
+import { cmp, div, fromNumber, mul, rat, type Rational } from "./rational";
 
 /** One backend as the load arithmetic sees it. */
 export interface LoadBackend {
@@ -11,38 +11,65 @@ export interface LoadBackend {
 export interface Scenario {
   /** undefined = every site up */
   readonly lost?: string;
-  /** load per backend (undefined for a backend that is down), exact */
-  readonly loads: (Rational | undefined)[];
+  /** which backends are up */
+  readonly up: readonly boolean[];
+  /** Σ surviving weights, exact */
+  readonly total: Rational;
   /** no surviving weight: the traffic has nowhere to go */
   readonly stranded: boolean;
+  readonly peak: number;
+  readonly backends: readonly LoadBackend[];
 }
 
-/** load_i = peak × w_i / Σ surviving w, exactly. */
-export function shareLoads(peak: number, backends: readonly LoadBackend[], lost?: string): Scenario {
+const safe = (x: number) => Number.isSafeInteger(x);
+
+/** Every site up, or `lost` down: who is up and the surviving weight. */
+export function scenario(peak: number, backends: readonly LoadBackend[], lost?: string): Scenario {
   const up = backends.map((b) => lost === undefined || b.site !== lost);
-  let sum = rat(0n);
-  backends.forEach((b, i) => {
-    if (up[i]) sum = add(sum, fromNumber(b.weight));
-  });
-  const stranded = sum.n === 0n;
-  const p = fromNumber(peak);
-  const loads = backends.map((b, i) => (!up[i] ? undefined : stranded ? rat(0n) : div(mul(p, fromNumber(b.weight)), sum)));
-  return { lost, loads, stranded };
+  let intSum = 0;
+  let integers = true;
+  for (let i = 0; i < backends.length; i++) {
+    if (!up[i]) continue;
+    if (safe(backends[i].weight)) intSum += backends[i].weight;
+    else integers = false;
+  }
+  let total: Rational;
+  if (integers && safe(intSum)) total = { n: BigInt(intSum), d: 1n };
+  else total = backends.reduce((acc, b, i) => (up[i] ? rat(acc.n * fromNumber(b.weight).d + fromNumber(b.weight).n * acc.d, acc.d * fromNumber(b.weight).d) : acc), rat(0n));
+  return { lost, up, total, stranded: total.n === 0n, peak, backends };
+}
+
+/** load_i = peak × w_i / Σ surviving w, exactly; undefined for a backend that is down. */
+export function loadOf(s: Scenario, i: number): Rational | undefined {
+  if (!s.up[i]) return undefined;
+  if (s.stranded) return rat(0n);
+  return div(mul(fromNumber(s.peak), fromNumber(s.backends[i].weight)), s.total);
+}
+
+/**
+ * Whether backend i's load exceeds its capacity, compared exactly without building the load:
+ * peak × w_i > capacity × Σw (plain numbers while every product stays a safe integer).
+ */
+export function overCapacity(s: Scenario, i: number, capacity: number | undefined = s.backends[i].capacity): boolean {
+  if (capacity === undefined || !s.up[i] || s.stranded) return false;
+  const w = s.backends[i].weight;
+  if (safe(s.peak) && safe(w) && safe(capacity) && s.total.d === 1n) {
+    const sum = Number(s.total.n);
+    const left = s.peak * w;
+    const right = capacity * sum;
+    if (safe(left) && safe(right)) return left > right;
+  }
+  return cmp(loadOf(s, i)!, fromNumber(capacity)) > 0;
 }
 
 /** Every site that hosts a backend, in first-seen order. */
 export function backendSites(backends: readonly LoadBackend[]): string[] {
-  const seen: string[] = [];
-  for (const b of backends) if (b.site !== undefined && !seen.includes(b.site)) seen.push(b.site);
-  return seen;
+  const seen = new Set<string>();
+  for (const b of backends) if (b.site !== undefined) seen.add(b.site);
+  return [...seen];
 }
 
 /** All-up first, then one scenario per single-site loss. */
 export function scenarios(peak: number, backends: readonly LoadBackend[]): Scenario[] {
-  return [shareLoads(peak, backends), ...backendSites(backends).map((s) => shareLoads(peak, backends, s))];
-}
-
-/** Strictly more than capacity, compared exactly. */
-export function exceeds(load: Rational | undefined, capacity: number | undefined): boolean {
-  return load !== undefined && capacity !== undefined && cmp(load, fromNumber(capacity)) > 0;
+  return [scenario(peak, backends), ...backendSites(backends).map((s) => scenario(peak, backends, s))];
 }

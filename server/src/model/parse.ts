@@ -1,7 +1,7 @@
 import { isMap, isScalar, parseAllDocuments, visit, type Document, type Node, type Scalar } from "yaml";
 import type { Finding } from "./finding";
 import { k8sKindOf, readK8s, type K8sKind, type K8sObject } from "./k8s";
-import { LineIndex, type Span } from "./text";
+import { LineIndex, RangeSpan, type Span } from "./text";
 import { readTopology, TOPOLOGY_API_VERSION, TOPOLOGY_KIND, type Topology } from "./topology";
 import { Reader } from "./yamlnodes";
 
@@ -93,7 +93,7 @@ export function parseFile(path: string, text: string): ParsedFile {
   const list: Document[] = Array.isArray(parsed) ? (parsed as Document[]) : [];
   const docs: ParsedDoc[] = list.map((doc, index) => {
     const range = doc.range ?? [0, text.length, text.length];
-    const span = { start: range[0], end: range[2] };
+    const span = new RangeSpan(range, 0, 2);
     const yamlFindings = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY").map((e) => syntaxFinding(e.message, e.pos, text.length));
     if (doc.errors.some((e) => e.code === "DUPLICATE_KEY")) {
       yamlFindings.push(...duplicateKeys(doc, lines));

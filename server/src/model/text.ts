@@ -13,7 +13,7 @@ export interface Position {
 
 /** Maps offsets to line/character and back with a binary search over line starts. */
 export class LineIndex {
-  private readonly starts: number[];
+  private readonly starts: Uint32Array;
 
   constructor(readonly text: string) {
     const starts = [0];
@@ -25,7 +25,7 @@ export class LineIndex {
         starts.push(i + 1);
       }
     }
-    this.starts = starts;
+    this.starts = Uint32Array.from(starts);
   }
 
   get lineCount(): number {
@@ -61,5 +61,26 @@ export class LineIndex {
     const start = this.lineStart(line);
     const next = line + 1 < this.starts.length ? this.starts[line + 1] : this.text.length;
     return this.text.slice(start, next).replace(/\r?\n$|\r$/, "");
+  }
+}
+
+/**
+ * A span that reads a `yaml` range array live. Incremental re-analysis shifts node ranges in
+ * place, and every model value, finding and schema anchor built on them moves along.
+ */
+export class RangeSpan implements Span {
+  constructor(
+    private readonly range: readonly number[],
+    private readonly s: 0 | 1 | 2,
+    private readonly e: 0 | 1 | 2,
+  ) {}
+  get start(): number {
+    return this.range[this.s];
+  }
+  get end(): number {
+    return this.range[this.e];
+  }
+  toJSON(): { start: number; end: number } {
+    return { start: this.start, end: this.end };
   }
 }

@@ -1,5 +1,5 @@
 import type { Document, Node } from "yaml";
-import { Reader, type Entry, type F, type StrList } from "./yamlnodes";
+import { Reader, spanOf, type Entry, type F, type StrList } from "./yamlnodes";
 import type { Span } from "./text";
 
 export const TOPOLOGY_API_VERSION = "quorate.dev/v1alpha1";
@@ -203,168 +203,187 @@ export function readSubjects(r: Reader, e: Entry | undefined): Subject[] {
   return e ? r.items(e.node).map((it) => readSubject(r, it.node, it.span)) : [];
 }
 
-export function readTopology(doc: Document, span: Span): Topology {
-  const r = new Reader(doc);
-  const top = r.entries(doc.contents);
-  const list = (key: string) => r.items(top.get(key)?.node ?? null);
+function readSite(r: Reader, it: Item, index: number): Site {
+  const e = r.entries(it.node);
+  const roleField = r.str(e.get("role"));
+  const loc = r.entries(e.get("location")?.node ?? null);
+  return {
+    index,
+    span: it.span,
+    name: r.str(e.get("name")),
+    roleField,
+    role: oneOf(roleField, ["primary", "secondary", "witness"] as const)?.value ?? "primary",
+    lat: r.num(loc.get("lat")),
+    lon: r.num(loc.get("lon")),
+  };
+}
 
-  const sites: Site[] = list("sites").map((it, index) => {
-    const e = r.entries(it.node);
-    const roleField = r.str(e.get("role"));
-    const loc = r.entries(e.get("location")?.node ?? null);
-    return {
-      index,
-      span: it.span,
-      name: r.str(e.get("name")),
-      roleField,
-      role: oneOf(roleField, ["primary", "secondary", "witness"] as const)?.value ?? "primary",
-      lat: r.num(loc.get("lat")),
-      lon: r.num(loc.get("lon")),
+function readLink(r: Reader, it: Item, index: number): Link {
+  const e = r.entries(it.node);
+  return { index, span: it.span, between: r.strList(e.get("between")), rttMs: r.num(e.get("rttMs")), rttP99Ms: r.num(e.get("rttP99Ms")) };
+}
+
+function readCluster(r: Reader, it: Item, index: number): Cluster {
+  const e = r.entries(it.node);
+  const net = e.get("network");
+  const cidrs: CidrValue[] = [];
+  const netEntries = r.entries(net?.node ?? null);
+  for (const field of ["pods", "services", "nodes"] as const) {
+    const fe = netEntries.get(field);
+    if (!fe) continue;
+    const single = r.str(fe);
+    if (single) cidrs.push({ ...single, field });
+    else for (const item of r.strList(fe)?.items ?? []) cidrs.push({ ...item, keySpan: fe.keySpan, field });
+  }
+  let etcd: Etcd | undefined;
+  const etcdEntry = e.get("etcd");
+  if (etcdEntry && r.isMapNode(etcdEntry.node)) {
+    const ee = r.entries(etcdEntry.node);
+    etcd = {
+      keySpan: etcdEntry.keySpan,
+      span: etcdEntry.span,
+      members: readMembers(r, ee.get("members")),
+      heartbeatMs: r.num(ee.get("heartbeatMs")),
+      electionTimeoutMs: r.num(ee.get("electionTimeoutMs")),
+      invalid: invalidFields(r, ee, ["heartbeatMs", "electionTimeoutMs"]),
     };
-  });
-
-  const links: Link[] = list("links").map((it, index) => {
-    const e = r.entries(it.node);
-    return { index, span: it.span, between: r.strList(e.get("between")), rttMs: r.num(e.get("rttMs")), rttP99Ms: r.num(e.get("rttP99Ms")) };
-  });
-
-  const clusters: Cluster[] = list("clusters").map((it, index) => {
-    const e = r.entries(it.node);
-    const net = e.get("network");
-    const cidrs: CidrValue[] = [];
-    const netEntries = r.entries(net?.node ?? null);
-    for (const field of ["pods", "services", "nodes"] as const) {
-      const fe = netEntries.get(field);
-      if (!fe) continue;
-      const single = r.str(fe);
-      if (single) cidrs.push({ ...single, field });
-      else for (const item of r.strList(fe)?.items ?? []) cidrs.push({ ...item, keySpan: fe.keySpan, field });
-    }
-    let etcd: Etcd | undefined;
-    const etcdEntry = e.get("etcd");
-    if (etcdEntry && r.isMapNode(etcdEntry.node)) {
-      const ee = r.entries(etcdEntry.node);
-      etcd = {
-        keySpan: etcdEntry.keySpan,
-        span: etcdEntry.span,
-        members: readMembers(r, ee.get("members")),
-        heartbeatMs: r.num(ee.get("heartbeatMs")),
-        electionTimeoutMs: r.num(ee.get("electionTimeoutMs")),
-        invalid: invalidFields(r, ee, ["heartbeatMs", "electionTimeoutMs"]),
-      };
-    }
-    let istio: IstioBlock | undefined;
-    const istioEntry = e.get("istio");
-    if (istioEntry && r.isMapNode(istioEntry.node)) {
-      const ie = r.entries(istioEntry.node);
-      istio = {
-        keySpan: istioEntry.keySpan,
-        meshId: r.str(ie.get("meshId")),
-        clusterName: r.str(ie.get("clusterName")),
-        network: r.str(ie.get("network")),
-        role: r.str(ie.get("role")),
-        primary: r.str(ie.get("primary")),
-        rootCa: r.str(ie.get("rootCa")),
-        eastWestGateway: r.bool(ie.get("eastWestGateway")),
-      };
-    }
-    let linkerd: LinkerdBlock | undefined;
-    const linkerdEntry = e.get("linkerd");
-    if (linkerdEntry && r.isMapNode(linkerdEntry.node)) {
-      const le = r.entries(linkerdEntry.node);
-      const linksEntry = le.get("links");
-      linkerd = {
-        keySpan: linkerdEntry.keySpan,
-        trustAnchor: r.str(le.get("trustAnchor")),
-        trustDomain: r.str(le.get("trustDomain")),
-        clusterDomain: r.str(le.get("clusterDomain")),
-        gateway: r.bool(le.get("gateway")),
-        linksKeySpan: linksEntry?.keySpan,
-        links: r.items(linksEntry?.node ?? null).map((li) => {
-          const lk = r.entries(li.node);
-          const modeField = r.str(lk.get("mode"));
-          return {
-            span: li.span,
-            cluster: r.str(lk.get("cluster")),
-            modeField,
-            mode: oneOf(modeField, ["gateway", "flat", "federated"] as const)?.value ?? "gateway",
-          };
-        }),
-      };
-    }
-    const meshField = r.str(e.get("mesh"));
-    return {
-      index,
-      span: it.span,
-      name: r.str(e.get("name")),
-      site: r.str(e.get("site")),
-      id: r.num(e.get("id")),
-      meshField,
-      mesh: oneOf(meshField, ["clustermesh", "submariner", "none"] as const)?.value ?? "none",
-      maxConnectedClusters: r.num(e.get("maxConnectedClusters")),
-      globalnet: r.bool(e.get("globalnet"))?.value ?? false,
-      cidrs,
-      networkKeySpan: net?.keySpan,
-      etcd,
-      istio,
-      linkerd,
-      invalid: invalidFields(r, e, ["id", "maxConnectedClusters"], ["mesh"], ["globalnet"]),
+  }
+  let istio: IstioBlock | undefined;
+  const istioEntry = e.get("istio");
+  if (istioEntry && r.isMapNode(istioEntry.node)) {
+    const ie = r.entries(istioEntry.node);
+    istio = {
+      keySpan: istioEntry.keySpan,
+      meshId: r.str(ie.get("meshId")),
+      clusterName: r.str(ie.get("clusterName")),
+      network: r.str(ie.get("network")),
+      role: r.str(ie.get("role")),
+      primary: r.str(ie.get("primary")),
+      rootCa: r.str(ie.get("rootCa")),
+      eastWestGateway: r.bool(ie.get("eastWestGateway")),
     };
-  });
-
-  const stores: Store[] = list("stores").map((it, index) => {
-    const e = r.entries(it.node);
-    return {
-      index,
-      span: it.span,
-      name: r.str(e.get("name")),
-      engine: r.str(e.get("engine")),
-      replication: oneOf(r.str(e.get("replication")), ["consensus", "galera", "async", "crdt"] as const),
-      members: readMembers(r, e.get("members")),
-      writeLatencyBudgetMs: r.num(e.get("writeLatencyBudgetMs")),
-      writers: r.strList(e.get("writers")),
-      replicas: r.strList(e.get("replicas")),
-      conflictResolution: r.str(e.get("conflictResolution")),
-      maxLagSeconds: r.num(e.get("maxLagSeconds")),
-      writeRatePerSecond: r.num(e.get("writeRatePerSecond")),
-      writeBytes: r.num(e.get("writeBytes")),
-      lagBufferBytes: r.num(e.get("lagBufferBytes")),
-    };
-  });
-
-  const traffic: Traffic[] = list("traffic").map((it, index) => {
-    const e = r.entries(it.node);
-    const be = e.get("backends");
-    return {
-      index,
-      span: it.span,
-      name: r.str(e.get("name")),
-      hostname: r.str(e.get("hostname")),
-      steering: r.str(e.get("steering")),
-      ttlSeconds: r.num(e.get("ttlSeconds")),
-      longLivedConnections: r.bool(e.get("longLivedConnections")),
-      peakRps: r.num(e.get("peakRps")),
-      dependsOn: r.strList(e.get("dependsOn")),
-      backendsKeySpan: be?.keySpan,
-      backends: r.items(be?.node ?? null).map((b, bi) => {
-        const bm = r.entries(b.node);
+  }
+  let linkerd: LinkerdBlock | undefined;
+  const linkerdEntry = e.get("linkerd");
+  if (linkerdEntry && r.isMapNode(linkerdEntry.node)) {
+    const le = r.entries(linkerdEntry.node);
+    const linksEntry = le.get("links");
+    linkerd = {
+      keySpan: linkerdEntry.keySpan,
+      trustAnchor: r.str(le.get("trustAnchor")),
+      trustDomain: r.str(le.get("trustDomain")),
+      clusterDomain: r.str(le.get("clusterDomain")),
+      gateway: r.bool(le.get("gateway")),
+      linksKeySpan: linksEntry?.keySpan,
+      links: r.items(linksEntry?.node ?? null).map((li) => {
+        const lk = r.entries(li.node);
+        const modeField = r.str(lk.get("mode"));
         return {
-          index: bi,
-          span: b.span,
-          cluster: r.str(bm.get("cluster")),
-          weight: r.num(bm.get("weight")),
-          capacityRps: r.num(bm.get("capacityRps")),
-          invalid: invalidFields(r, bm, ["weight", "capacityRps"]),
+          span: li.span,
+          cluster: r.str(lk.get("cluster")),
+          modeField,
+          mode: oneOf(modeField, ["gateway", "flat", "federated"] as const)?.value ?? "gateway",
         };
       }),
     };
-  });
+  }
+  const meshField = r.str(e.get("mesh"));
+  return {
+    index,
+    span: it.span,
+    name: r.str(e.get("name")),
+    site: r.str(e.get("site")),
+    id: r.num(e.get("id")),
+    meshField,
+    mesh: oneOf(meshField, ["clustermesh", "submariner", "none"] as const)?.value ?? "none",
+    maxConnectedClusters: r.num(e.get("maxConnectedClusters")),
+    globalnet: r.bool(e.get("globalnet"))?.value ?? false,
+    cidrs,
+    networkKeySpan: net?.keySpan,
+    etcd,
+    istio,
+    linkerd,
+    invalid: invalidFields(r, e, ["id", "maxConnectedClusters"], ["mesh"], ["globalnet"]),
+  };
+}
 
-  const exports: Export[] = list("exports").map((it, index) => {
-    const e = r.entries(it.node);
-    return { index, span: it.span, service: r.str(e.get("service")), namespace: r.str(e.get("namespace")), clusters: r.strList(e.get("clusters")) };
-  });
+function readStore(r: Reader, it: Item, index: number): Store {
+  const e = r.entries(it.node);
+  return {
+    index,
+    span: it.span,
+    name: r.str(e.get("name")),
+    engine: r.str(e.get("engine")),
+    replication: oneOf(r.str(e.get("replication")), ["consensus", "galera", "async", "crdt"] as const),
+    members: readMembers(r, e.get("members")),
+    writeLatencyBudgetMs: r.num(e.get("writeLatencyBudgetMs")),
+    writers: r.strList(e.get("writers")),
+    replicas: r.strList(e.get("replicas")),
+    conflictResolution: r.str(e.get("conflictResolution")),
+    maxLagSeconds: r.num(e.get("maxLagSeconds")),
+    writeRatePerSecond: r.num(e.get("writeRatePerSecond")),
+    writeBytes: r.num(e.get("writeBytes")),
+    lagBufferBytes: r.num(e.get("lagBufferBytes")),
+  };
+}
 
+function readTraffic(r: Reader, it: Item, index: number): Traffic {
+  const e = r.entries(it.node);
+  const be = e.get("backends");
+  return {
+    index,
+    span: it.span,
+    name: r.str(e.get("name")),
+    hostname: r.str(e.get("hostname")),
+    steering: r.str(e.get("steering")),
+    ttlSeconds: r.num(e.get("ttlSeconds")),
+    longLivedConnections: r.bool(e.get("longLivedConnections")),
+    peakRps: r.num(e.get("peakRps")),
+    dependsOn: r.strList(e.get("dependsOn")),
+    backendsKeySpan: be?.keySpan,
+    backends: r.items(be?.node ?? null).map((b, bi) => {
+      const bm = r.entries(b.node);
+      return {
+        index: bi,
+        span: b.span,
+        cluster: r.str(bm.get("cluster")),
+        weight: r.num(bm.get("weight")),
+        capacityRps: r.num(bm.get("capacityRps")),
+        invalid: invalidFields(r, bm, ["weight", "capacityRps"]),
+      };
+    }),
+  };
+}
+
+function readExport(r: Reader, it: Item, index: number): Export {
+  const e = r.entries(it.node);
+  return { index, span: it.span, service: r.str(e.get("service")), namespace: r.str(e.get("namespace")), clusters: r.strList(e.get("clusters")) };
+}
+
+type Item = { node: Node; span: Span };
+
+/** How each top-level list's items are read; incremental re-analysis re-reads one item. */
+const ITEM_READERS = {
+  sites: readSite,
+  links: readLink,
+  clusters: readCluster,
+  stores: readStore,
+  traffic: readTraffic,
+  exports: readExport,
+} as const;
+export type ListKey = keyof typeof ITEM_READERS;
+export const LIST_KEYS = Object.keys(ITEM_READERS) as ListKey[];
+
+interface Lists {
+  sites: Site[];
+  links: Link[];
+  clusters: Cluster[];
+  stores: Store[];
+  traffic: Traffic[];
+  exports: Export[];
+}
+
+function assemble(r: Reader, span: Span, top: Map<string, Entry>, lists: Lists): Topology {
   let exportPolicy: ExportPolicy | undefined;
   const ep = top.get("exportPolicy");
   if (ep && r.isMapNode(ep.node)) {
@@ -375,23 +394,45 @@ export function readTopology(doc: Document, span: Span): Topology {
       exporters: pe.has("exporters") ? readSubjects(r, pe.get("exporters")) : undefined,
     };
   }
-
   const meta = r.entries(top.get("metadata")?.node ?? null);
   return {
     span,
     name: r.str(meta.get("name")),
     keys: top,
-    sites,
-    links,
-    clusters,
-    stores,
-    traffic,
-    exports,
+    ...lists,
     exportPolicy,
-    siteByName: firstByName(sites),
-    clusterByName: firstByName(clusters),
-    storeByName: firstByName(stores),
+    siteByName: firstByName(lists.sites),
+    clusterByName: firstByName(lists.clusters),
+    storeByName: firstByName(lists.stores),
   };
+}
+
+export function readTopology(doc: Document, span: Span): Topology {
+  const r = new Reader(doc);
+  const top = r.entries(doc.contents);
+  const read = <K extends ListKey>(key: K) => r.items(top.get(key)?.node ?? null).map((it, i) => ITEM_READERS[key](r, it, i)) as Lists[K];
+  return assemble(r, span, top, {
+    sites: read("sites"),
+    links: read("links"),
+    clusters: read("clusters"),
+    stores: read("stores"),
+    traffic: read("traffic"),
+    exports: read("exports"),
+  });
+}
+
+/**
+ * The topology with item `index` of list `key` read again from `node` (already spliced into
+ * the document). Every other entity is reused as is: its spans are live views of node ranges.
+ */
+export function withItem(t: Topology, doc: Document, key: ListKey, index: number, node: Node): Topology {
+  const r = new Reader(doc);
+  const lists: Lists = { sites: t.sites, links: t.links, clusters: t.clusters, stores: t.stores, traffic: t.traffic, exports: t.exports };
+  const copy = [...lists[key]] as Lists[ListKey];
+  (copy as unknown[])[index] = ITEM_READERS[key](r, { node, span: spanOf(node) }, index);
+  (lists as unknown as Record<string, unknown>)[key] = copy;
+  // the top-level entries, the metadata and the export policy lie outside every list item
+  return { ...assemble(r, t.span, t.keys as Map<string, Entry>, lists), name: t.name, exportPolicy: t.exportPolicy };
 }
 
 function firstByName<T extends Named>(list: T[]): Map<string, T> {

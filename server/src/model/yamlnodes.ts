@@ -1,5 +1,5 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from "yaml";
-import type { Span } from "./text";
+import { RangeSpan, type Span } from "./text";
 
 /** A value read from YAML with the ranges of the value and of the key that holds it. */
 export interface F<T> {
@@ -20,8 +20,8 @@ export interface Entry {
 export function spanOf(node: Node | null | undefined, fallback: Span = { start: 0, end: 0 }): Span {
   const r = node?.range;
   if (!r) return fallback;
-  // range[1] is where the value ends, before any trailing comment
-  return { start: r[0], end: r[1] };
+  // range[1] is where the value ends, before any trailing comment; live, see RangeSpan
+  return new RangeSpan(r, 0, 1);
 }
 
 /** Follows an alias to its anchor without expanding anything. */
@@ -47,7 +47,7 @@ export class Reader {
       if (out.has(key)) continue;
       const keySpan = spanOf(pair.key as Node);
       const valueNode = pair.value === null || pair.value === undefined ? null : (pair.value as Node);
-      const span = valueNode?.range ? spanOf(valueNode) : { start: keySpan.end, end: keySpan.end };
+      const span = valueNode?.range ? spanOf(valueNode) : new RangeSpan((pair.key as Node).range!, 1, 1);
       out.set(key, { key, keySpan, node: valueNode, span });
     }
     return out;

@@ -117,7 +117,7 @@ export function diagramFor(a: FileAnalysis, diagnostics: readonly Diagnostic[] =
     for (const dep of tr.dependsOn?.items ?? []) {
       const st = t.storeByName.get(dep.value);
       if (!st) continue;
-      const q = ctx.quorums.findIndex((x) => x.owner === st);
+      const q = ctx.quorums.indexOf(ctx.quorumOf(st)!);
       const siteIdx = t.sites.findIndex((s) => s.name && (q >= 0 ? ctx.quorums[q].counts.has(s.name.value) : st.writers?.items.some((w) => w.value === s.name!.value)));
       if (siteIdx < 0) continue;
       lines.push(`  ${id} -.->|"depends on"| ${q >= 0 ? `q${q}_${siteIdx}` : `d${st.index}_${siteIdx}`}`);

@@ -25,7 +25,8 @@ export function cidrRules(ctx: TopologyContext): Finding[] {
         out.push(finding("cidr/invalid", value.span, `\`${value.value}\` is not an IPv4 or IPv6 prefix (expected the form 10.0.0.0/16 or fd00::/64)`));
         continue;
       }
-      ranges.push({ cluster, value, cidr });
+      // a copy: parseCidr is memoized, and the free-range search tells ranges apart by identity
+      ranges.push({ cluster, value, cidr: { ...cidr } });
       if (hasHostBits(cidr)) {
         const fixed = canonical(cidr);
         out.push(

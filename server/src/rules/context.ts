@@ -27,6 +27,7 @@ export interface Quorum {
 export class TopologyContext {
   readonly quorums: Quorum[] = [];
   private readonly links = new Map<string, Link>();
+  private readonly byOwner = new Map<Cluster | Store, Quorum>();
 
   constructor(
     readonly topology: Topology,
@@ -51,7 +52,14 @@ export class TopologyContext {
 
   private quorum(kind: Quorum["kind"], label: string, owner: Cluster | Store, members: Members): Quorum {
     const resolved = members.entries.every((e) => this.topology.siteByName.has(e.site.value));
-    return { kind, label, owner, members, counts: memberCounts(this.topology, members), resolved };
+    const q = { kind, label, owner, members, counts: memberCounts(this.topology, members), resolved };
+    this.byOwner.set(owner, q);
+    return q;
+  }
+
+  /** The quorum a cluster's etcd or a store forms, if any. */
+  quorumOf(owner: Cluster | Store): Quorum | undefined {
+    return this.byOwner.get(owner);
   }
 
   link(a: string, b: string): Link | undefined {

@@ -1,7 +1,7 @@
 import type { Finding, FixHint } from "../model/finding";
 import type { Traffic } from "../model/topology";
 import { ceil, cmp, format, type Rational } from "../math/rational";
-import { exceeds, scenarios, shareLoads, type LoadBackend } from "../math/traffic";
+import { loadOf, overCapacity, scenario, scenarios, type LoadBackend } from "../math/traffic";
 import { finding, type TopologyContext } from "./context";
 import { declaredSites } from "./data";
 
@@ -32,9 +32,7 @@ function rebalanceFix(backends: readonly LoadBackend[], peak: number, i: number,
   const caps = backends.map((b) => b.capacity);
   if (caps.some((c) => c === undefined || !Number.isInteger(c) || c <= 0)) return [];
   const rebalanced = backends.map((b) => ({ ...b, weight: b.capacity! }));
-  const stillBad = (afterLoss ? scenarios(peak, rebalanced).slice(1) : [shareLoads(peak, rebalanced)]).some(
-    (s) => !s.stranded && exceeds(s.loads[i], caps[i]),
-  );
+  const stillBad = (afterLoss ? scenarios(peak, rebalanced).slice(1) : [scenario(peak, rebalanced)]).some((s) => overCapacity(s, i));
   return stillBad ? [] : [{ kind: "rebalance-weights", title: "Rebalance weights to capacity", args: { weights: caps } }];
 }
 
@@ -78,7 +76,7 @@ export function trafficRules(ctx: TopologyContext): Finding[] {
           const w = declaredSites(ctx, store.writers.items);
           if (w.length === 1 && store.writers.items.every((i) => ctx.topology.siteByName.has(i.value))) single = `takes writes only in ${w[0]}`;
         } else if (rep === "consensus" || rep === "galera") {
-          const q = ctx.quorums.find((x) => x.owner === store);
+          const q = ctx.quorumOf(store);
           if (q?.resolved && q.counts.size === 1) single = `keeps all its ${rep === "galera" ? "Galera" : "quorum"} members in ${[...q.counts.keys()][0]}`;
         }
         if (single) {
@@ -95,13 +93,13 @@ export function trafficRules(ctx: TopologyContext): Finding[] {
 
     const peak = tr.peakRps?.value;
     if (peak === undefined) continue;
-    const all = shareLoads(peak, backends);
+    const all = scenario(peak, backends);
     const after = scenarios(peak, backends).slice(1);
     tr.backends.forEach((b, i) => {
       const cap = b.capacityRps;
       if (!cap) return;
-      const load = all.loads[i];
-      if (!all.stranded && exceeds(load, cap.value)) {
+      if (overCapacity(all, i)) {
+        const load = loadOf(all, i);
         out.push(
           finding(
             "capacity/overload",
@@ -113,9 +111,9 @@ export function trafficRules(ctx: TopologyContext): Finding[] {
       }
       let worst: { lost: string; load: Rational } | undefined;
       for (const s of after) {
-        const l = s.loads[i];
-        if (s.stranded || !exceeds(l, cap.value)) continue;
-        if (!worst || cmp(l!, worst.load) > 0) worst = { lost: s.lost!, load: l! };
+        if (!overCapacity(s, i)) continue;
+        const l = loadOf(s, i)!;
+        if (!worst || cmp(l, worst.load) > 0) worst = { lost: s.lost!, load: l };
       }
       if (worst) {
         const raise = ceil(worst.load);

@@ -5,16 +5,46 @@ import type { Finding } from "../model/finding";
 import type { Span } from "../model/text";
 import { deref, spanOf } from "../model/yamlnodes";
 import { closest } from "../util/strings";
+import { LIST_KEYS, type ListKey } from "../model/topology";
 
-/** Compiled once per process, on first use. */
+/** Compiled once per process, on first use: the whole document and each list item's definition. */
+let ajv: Ajv | undefined;
 let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
   if (!compiled) {
-    const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+    ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
     ajv.addKeyword({ keyword: "markdownDescription", schemaType: "string" });
     compiled = ajv.compile(schema);
   }
   return compiled;
+}
+
+/**
+ * The document's own level: the same schema with list items accepted as anything, so each
+ * item is validated on its own (no whole-document JS copy; one item re-validates alone).
+ */
+let rootOnly: ValidateFunction | undefined;
+function rootValidator(): ValidateFunction {
+  if (!rootOnly) {
+    validator();
+    const clone = JSON.parse(JSON.stringify(schema)) as { $id: string; properties: Record<string, { items?: unknown }> };
+    clone.$id = `${schema.$id.replace(/\.json$/, "")}-root.json`;
+    for (const key of LIST_KEYS) clone.properties[key].items = {};
+    rootOnly = ajv!.compile(clone);
+  }
+  return rootOnly;
+}
+
+const ITEM_DEFINITION: Record<ListKey, string> = { sites: "site", links: "link", clusters: "cluster", stores: "store", traffic: "traffic", exports: "export" };
+const itemValidators = new Map<ListKey, ValidateFunction>();
+function itemValidator(key: ListKey): ValidateFunction {
+  let v = itemValidators.get(key);
+  if (!v) {
+    validator();
+    v = ajv!.getSchema(`${schema.$id}#/definitions/${ITEM_DEFINITION[key]}`)!;
+    itemValidators.set(key, v);
+  }
+  return v;
 }
 
 /** The bound on alias expansion when building the schema's input (billion laughs). */
@@ -168,31 +198,13 @@ function missingAnchor(doc: Document, at: Located, docSpan: Span): Span {
   return { start: docSpan.start, end: docSpan.start };
 }
 
-/**
- * Validates one topology document against the schema. Returns `schema` findings, or a single
- * `yaml/aliases` finding when the document expands aliases past the limit.
- */
-export function validateTopology(doc: Document, docSpan: Span): Finding[] {
-  let data: unknown;
-  try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (err) {
-    return [
-      {
-        code: "yaml/aliases",
-        severity: "error",
-        span: { start: docSpan.start, end: docSpan.start },
-        message: `the document expands aliases more than ${MAX_ALIAS_COUNT} times; it is not analysed (${(err as Error).message})`,
-      },
-    ];
-  }
-  const validate = validator();
-  if (validate(data)) return [];
+function toFindings(doc: Document, docSpan: Span, errors: readonly ErrorObject[], data: unknown, prefix = ""): Finding[] {
   const out: Finding[] = [];
   const seen = new Set<string>();
-  for (const e of validate.errors ?? []) {
+  for (const raw of errors) {
     // `if` only says which branch failed; the branch's own error says what is wrong
-    if (e.keyword === "if") continue;
+    if (raw.keyword === "if") continue;
+    const e = { ...raw, instancePath: prefix + raw.instancePath };
     const dedupe = `${e.instancePath}|${e.keyword === "additionalProperties" ? (e.params as { additionalProperty: string }).additionalProperty : e.keyword === "required" ? (e.params as { missingProperty: string }).missingProperty : ""}`;
     if (seen.has(dedupe)) continue;
     seen.add(dedupe);
@@ -203,7 +215,78 @@ export function validateTopology(doc: Document, docSpan: Span): Finding[] {
       const key = locate(doc, `${e.instancePath}/${String((e.params as { additionalProperty: string }).additionalProperty).replace(/~/g, "~0").replace(/\//g, "~1")}`);
       span = key.keySpan ?? spanOf(at.node, { start: docSpan.start, end: docSpan.start });
     } else span = at.node?.range ? spanOf(at.node) : at.keySpan ?? { start: docSpan.start, end: docSpan.start };
-    out.push({ code: "schema", severity: "error", span, message: message(e, dataAt(data, e.instancePath)) });
+    out.push({ code: "schema", severity: "error", span, message: message(e, dataAt(data, raw.instancePath)) });
   }
   return out;
+}
+
+export interface SchemaResult {
+  /** findings by group ("" = outside every list item) */
+  readonly groups: Map<string, Finding[]>;
+  /** the document expanded aliases past the limit: nothing else is analysed */
+  readonly aliasBomb?: Finding;
+}
+
+/**
+ * Validates one topology document against the schema, grouping the findings by list item so
+ * incremental re-analysis can re-validate one item and keep the rest.
+ */
+export function validateTopologyGroups(doc: Document, docSpan: Span): SchemaResult {
+  const groups = new Map<string, Finding[]>();
+  const root = deref(doc, doc.contents);
+  try {
+    // the document level, with each list standing in as an array of the right length
+    let data: unknown;
+    const items: [ListKey, number, Node][] = [];
+    if (root && isMap(root)) {
+      const obj: Record<string, unknown> = {};
+      for (const item of (root as YAMLMap).items) {
+        const pair = item as Pair;
+        const k = deref(doc, pair.key);
+        const key = k && isScalar(k) ? String(k.value) : String(pair.key);
+        const value = deref(doc, pair.value);
+        if ((LIST_KEYS as string[]).includes(key) && value && isSeq(value)) {
+          const seq = (value as { items: Node[] }).items;
+          obj[key] = seq.map(() => null);
+          seq.forEach((n, i) => {
+            const target = deref(doc, n);
+            if (target) items.push([key as ListKey, i, target]);
+          });
+        } else obj[key] = value ? value.toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT }) : null;
+      }
+      data = obj;
+    } else data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    const validate = rootValidator();
+    if (!validate(data)) groups.set("", toFindings(doc, docSpan, validate.errors ?? [], data));
+    for (const [key, i, node] of items) {
+      const found = validateItem(doc, docSpan, key, i, node);
+      if (found.length) groups.set(`${key}/${i}`, found);
+    }
+  } catch (err) {
+    if (!/alias/i.test((err as Error).message)) throw err;
+    return {
+      groups: new Map(),
+      aliasBomb: {
+        code: "yaml/aliases",
+        severity: "error",
+        span: { start: docSpan.start, end: docSpan.start },
+        message: `the document expands aliases more than ${MAX_ALIAS_COUNT} times; it is not analysed (${(err as Error).message})`,
+      },
+    };
+  }
+  return { groups };
+}
+
+/** Schema findings for one list item, exactly as whole-document validation reports them. */
+export function validateItem(doc: Document, docSpan: Span, key: ListKey, index: number, node: Node): Finding[] {
+  const data = node.toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT });
+  const validate = itemValidator(key);
+  if (validate(data)) return [];
+  return toFindings(doc, docSpan, validate.errors ?? [], data, `/${key}/${index}`);
+}
+
+/** Validates one topology document: `schema` findings, or a single `yaml/aliases` finding. */
+export function validateTopology(doc: Document, docSpan: Span): Finding[] {
+  const r = validateTopologyGroups(doc, docSpan);
+  return r.aliasBomb ? [r.aliasBomb] : [...r.groups.values()].flat();
 }

@@ -17,7 +17,8 @@ import {
   type WorkspaceEdit,
 } from "vscode-languageserver";
 import { URI } from "./uri";
-import { analyzeFile, finalize, manifestFileOf, type FileAnalysis } from "../analysis";
+import { finalize, manifestFileOf, type FileAnalysis } from "../analysis";
+import { analyzeChange, type TextChange } from "../incremental";
 import { disableFix, fixesFor, type Fix } from "../fixes/fixes";
 import { hoverAt } from "../hover/hover";
 import type { Finding } from "../model/finding";
@@ -75,8 +76,11 @@ export class QuorateService {
     return [...this.files.keys()];
   }
 
-  /** Opens or updates a document; returns the URIs whose diagnostics changed. */
-  update(uri: string, text: string, version = 0, open = true): string[] {
+  /**
+   * Opens or updates a document; returns the URIs whose diagnostics changed. With `change`
+   * (the one edit that produced `text`), only the top-level item it touched is re-parsed.
+   */
+  update(uri: string, text: string, version = 0, open = true, change?: TextChange): string[] {
     let f = this.files.get(uri);
     if (f && !open && f.open) return []; // the editor's text wins over the disk
     if (!f) {
@@ -88,7 +92,7 @@ export class QuorateService {
       if (open) f.open = true;
       else f.onDisk = true;
     }
-    this.analyse(f);
+    this.analyse(f, change);
     return [uri, ...this.recomputeManifest().filter((u) => u !== uri)];
   }
 
@@ -125,13 +129,13 @@ export class QuorateService {
     return this.files.get(uri)?.analysis;
   }
 
-  private analyse(f: FileState): void {
+  private analyse(f: FileState, change?: TextChange): void {
     f.tooLarge = f.text.length > this.settings.maxFileSizeKb * 1024;
     if (f.tooLarge) {
       f.analysis = undefined;
       return;
     }
-    f.analysis = analyzeFile(URI.pathOf(f.uri), f.text, { galeraMaxRttMs: this.settings.galeraMaxRttMs });
+    f.analysis = analyzeChange(f.analysis, URI.pathOf(f.uri), change, f.text, { galeraMaxRttMs: this.settings.galeraMaxRttMs });
     const t = f.analysis.contexts[0]?.topology;
     if (t) f.lastGood = t;
     this.refreshFindings(f);

@@ -1,0 +1,149 @@
+import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
+import { analyzeFile, runRules, type FileAnalysis } from "./analysis";
+import type { Finding } from "./model/finding";
+import type { ParsedDoc, ParsedFile } from "./model/parse";
+import { LineIndex } from "./model/text";
+import { LIST_KEYS, withItem, type ListKey } from "./model/topology";
+import { TopologyContext, type AnalysisOptions } from "./rules/context";
+import { validateItem } from "./schema/validate";
+
+/** One text change: replace [start, end) of the old text with `text`. */
+export interface TextChange {
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+const lineStart = (text: string, offset: number) => {
+  let i = offset;
+  while (i > 0 && text[i - 1] !== "\n") i--;
+  return i;
+};
+
+/** Characters whose meaning reaches outside one list item (anchors, aliases, tags, directives, documents). */
+const NON_LOCAL = /[&*!%]|^(---|\.\.\.)|\r/m;
+
+interface Target {
+  key: ListKey;
+  seq: YAMLSeq;
+  index: number;
+  /** the item's region: from the start of its `-` line to the start of what follows it */
+  start: number;
+  end: number;
+}
+
+function findTarget(doc: Document, text: string, change: TextChange): Target | undefined {
+  const root = doc.contents;
+  if (!root || !isMap(root) || (root as YAMLMap).flow) return undefined;
+  const pairs = (root as YAMLMap).items as Pair[];
+  for (let p = 0; p < pairs.length; p++) {
+    const key = pairs[p].key;
+    const value = pairs[p].value as Node | null;
+    if (!isScalar(key) || !value || !isSeq(value) || (value as YAMLSeq).flow) continue;
+    const name = String(key.value) as ListKey;
+    if (!LIST_KEYS.includes(name)) continue;
+    const items = (value as YAMLSeq).items as Node[];
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i];
+      if (!it?.range || isPair(it)) return undefined;
+      const start = lineStart(text, it.range[0]);
+      const next = items[i + 1] as Node | undefined;
+      const nextPair = pairs[p + 1]?.key as Node | undefined;
+      const end = next?.range ? lineStart(text, next.range[0]) : nextPair?.range ? lineStart(text, nextPair.range[0]) : (doc.range?.[2] ?? text.length);
+      if (change.start > start && change.end < end) return { key: name, seq: value as YAMLSeq, index: i, start, end };
+      if (change.start < start) return undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Moves every range value at or past `from` by `delta`, in place (model spans read them live).
+ * A node that ends before `from` has nothing to move below it.
+ */
+function shiftNode(node: unknown, from: number, delta: number): void {
+  if (!node || typeof node !== "object") return;
+  const n = node as { range?: number[]; items?: unknown[]; key?: unknown; value?: unknown };
+  const r = n.range;
+  if (r) {
+    if (r[2] < from && r[1] < from) return;
+    if (r[0] >= from) r[0] += delta;
+    if (r[1] >= from) r[1] += delta;
+    if (r[2] >= from) r[2] += delta;
+  }
+  if (n.items) {
+    for (const it of n.items) shiftNode(it, from, delta);
+  } else if (n.key !== undefined || n.value !== undefined) {
+    // a Pair has no range of its own
+    shiftNode(n.key, from, delta);
+    shiftNode(n.value, from, delta);
+  }
+}
+
+function shiftAll(node: unknown, delta: number): void {
+  shiftNode(node, 0, delta);
+}
+
+/**
+ * Re-analyses after one change by re-parsing only the top-level list item it falls in and
+ * splicing it into the document and the model; undefined when that cannot be exact (the caller
+ * then analyses from scratch). The result equals a from-scratch analysis, finding for finding.
+ */
+export function reanalyze(prev: FileAnalysis, change: TextChange, newText: string, options: AnalysisOptions = prev.options): FileAnalysis | undefined {
+  const old = prev.parsed;
+  if (options.galeraMaxRttMs !== prev.options.galeraMaxRttMs || old.docs.length !== 1 || !prev.schemaGroups || prev.contexts.length !== 1) return undefined;
+  const d = old.docs[0];
+  if (d.broken || d.kind !== "topology" || d.yamlFindings.length || !d.topology) return undefined;
+  const target = findTarget(d.doc, old.text, change);
+  if (!target) return undefined;
+  const delta = change.text.length - (change.end - change.start);
+  const oldRegion = old.text.slice(target.start, target.end);
+  const newRegion = newText.slice(target.start, target.end + delta);
+  if (NON_LOCAL.test(oldRegion) || NON_LOCAL.test(newRegion)) return undefined;
+  if (oldRegion.endsWith("\n") !== newRegion.endsWith("\n")) return undefined;
+
+  // the item alone, parsed in place: one block item at the same column, no errors at all
+  const part = parseDocument(newRegion, { version: "1.2", uniqueKeys: true, prettyErrors: false, strict: true });
+  if (part.errors.length || part.warnings.length) return undefined;
+  const seq = part.contents;
+  if (!seq || !isSeq(seq) || (seq as YAMLSeq).flow || (seq as YAMLSeq).items.length !== 1) return undefined;
+  const item = (seq as YAMLSeq).items[0] as Node;
+  if (!item?.range || isPair(item)) return undefined;
+  const oldItem = target.seq.items[target.index] as Node;
+  const col = (text: string, at: number) => at - lineStart(text, at);
+  if (col(newRegion, item.range[0]) !== col(old.text, oldItem.range![0])) return undefined;
+  if (newRegion.slice(0, lineStart(newRegion, item.range[0])).trim()) return undefined;
+
+  // splice: shift what follows the region, then put the new item's nodes in place
+  const doc = d.doc;
+  shiftNode(doc.contents, target.end, delta);
+  if (doc.range) for (let i = 0; i < doc.range.length; i++) if (doc.range[i] >= target.end) doc.range[i] += delta;
+  shiftAll(item, target.start);
+  target.seq.items[target.index] = item;
+
+  const lines = new LineIndex(newText);
+  const topology = withItem(d.topology, doc, target.key, target.index, item);
+  const group = `${target.key}/${target.index}`;
+  const schemaGroups = new Map(prev.schemaGroups);
+  const itemFindings = validateItem(doc, d.span, target.key, target.index, item);
+  if (itemFindings.length) schemaGroups.set(group, itemFindings);
+  else schemaGroups.delete(group);
+  const ctx = new TopologyContext(topology, options);
+  const local: Finding[] = [...[...schemaGroups.values()].flat(), ...runRules(ctx, d.span.start)];
+  const doc2: ParsedDoc = { ...d, topology };
+  const parsed: ParsedFile = { ...old, text: newText, lines, docs: [doc2] };
+  return { parsed, local, contexts: [ctx], schemaGroups, options };
+}
+
+/** Incremental when it can be exact, else from scratch. */
+export function analyzeChange(prev: FileAnalysis | undefined, path: string, change: TextChange | undefined, newText: string, options: AnalysisOptions): FileAnalysis {
+  if (prev && change) {
+    try {
+      const next = reanalyze(prev, change, newText, options);
+      if (next) return next;
+    } catch {
+      /* fall through: a from-scratch analysis is always right */
+    }
+  }
+  return analyzeFile(path, newText, options);
+}

@@ -1,0 +1,142 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { analyzeFile, finalize, type FileAnalysis } from "../../server/src/analysis";
+import { analyzeChange, reanalyze } from "../../server/src/incremental";
+import { DEFAULT_OPTIONS } from "../../server/src/rules/context";
+import { FIXABLE } from "../fixtures/fixable";
+import { rng, seedFromEnv } from "../helpers";
+
+const PATH = "inc.topology.yaml";
+
+/** A topology with findings of many families, in block style so most edits stay inside one item. */
+function fixture(): string {
+  let t = `apiVersion: quorate.dev/v1alpha1
+kind: Topology
+metadata:
+  name: inc # a comment
+sites:
+  - name: fra
+    location: { lat: 50.11, lon: 8.68 }
+  - name: lon
+    location: { lat: 51.51, lon: -0.13 }
+  - name: ams
+    role: witness
+links:
+  - between: [fra, lon]
+    rttMs: 3
+    rttP99Ms: 30
+  - between: [fra, ams]
+    rttMs: 9
+clusters:
+`;
+  for (let i = 0; i < 12; i++) {
+    t += `  - name: c${i}
+    site: ${["fra", "lon", "ams"][i % 3]}
+    mesh: ${i % 4 === 0 ? "none" : "clustermesh"}
+    id: ${i % 5}
+    network:
+      pods: 10.${i % 7}.0.0/16
+      services: 10.96.${i}.0/24
+    etcd:
+      members: { fra: ${1 + (i % 2)}, lon: 2${i % 3 === 0 ? ", ams: 1" : ""} }
+      heartbeatMs: ${50 + i}
+`;
+  }
+  t += `stores:
+  - name: db
+    replication: async
+    writers: [fra, lon]
+    maxLagSeconds: 240
+    writeRatePerSecond: 2000
+    writeBytes: 1024
+    lagBufferBytes: 268435456
+traffic:
+  - name: web
+    steering: gslb
+    ttlSeconds: 20
+    peakRps: 40000
+    dependsOn: [db]
+    backends:
+      - cluster: c1
+        weight: 50
+        capacityRps: 20000
+      - cluster: c2
+        weight: 50
+        capacityRps: 30000
+exports:
+  - service: api
+    namespace: kube-system
+    clusters: [c0, c1]
+`;
+  return t;
+}
+
+const view = (a: FileAnalysis) =>
+  finalize(a.parsed, a.local).map((f) => `${f.span.start}-${f.span.end} ${f.severity} ${f.code}: ${f.message}`);
+
+/** Mostly what typing inside values looks like, sometimes structure that breaks or reshapes an item. */
+const TYPING = ["1", "0", "a", "x", "5", "-", "."];
+const STRUCTURE = [" ", "\n", ":", "#", "[", "]", "{", "}", '"', "  ", "\n  - name: z\n", "\n    extra: 1"];
+
+test("incremental re-analysis equals a from-scratch analysis after every random edit", () => {
+  const seed = seedFromEnv();
+  const r = rng(seed);
+  let incrementalSteps = 0;
+  let text = fixture();
+  let a = analyzeFile(PATH, text);
+  for (let round = 0; round < 4; round++) {
+    for (let step = 0; step < 150; step++) {
+      if (step % 15 === 0 || a.local.some((f) => f.code === "yaml/syntax")) {
+        // start again from the clean fixture now and then, and after a syntax error, as after an undo
+        text = fixture();
+        a = analyzeFile(PATH, text);
+      }
+      const at = Math.floor(r() * text.length);
+      const del = r() < 0.15 ? 1 + Math.floor(r() * 3) : 0;
+      const pool = r() < 0.85 ? TYPING : STRUCTURE;
+      const ins = r() < 0.8 ? pool[Math.floor(r() * pool.length)] : "";
+      const change = { start: at, end: Math.min(text.length, at + del), text: ins };
+      const next = text.slice(0, change.start) + change.text + text.slice(change.end);
+      const inc = reanalyze(a, change, next, DEFAULT_OPTIONS);
+      if (inc) incrementalSteps++;
+      const fresh = analyzeFile(PATH, next);
+      const got = inc ?? analyzeChange(a, PATH, change, next, DEFAULT_OPTIONS);
+      assert.deepEqual(view(got), view(fresh), `seed ${seed}, round ${round}, step ${step}: ${JSON.stringify(change)} (${inc ? "incremental" : "full"})`);
+      // the model too: every entity name and span the navigation features use
+      const names = (x: FileAnalysis) => x.contexts.map((c) => c.topology.clusters.map((cl) => `${cl.name?.value}@${cl.name?.span.start}-${cl.span.start}-${cl.span.end}`).join(","));
+      assert.deepEqual(names(got), names(fresh), `model after seed ${seed} round ${round} step ${step}`);
+      text = next;
+      a = got;
+    }
+  }
+  assert.ok(incrementalSteps > 150, `most edits take the incremental path (${incrementalSteps} of 600)`);
+});
+
+test("edits that reach outside one item fall back to a full analysis", () => {
+  const text = fixture();
+  const a = analyzeFile(PATH, text);
+  const at = text.indexOf("sites:");
+  assert.equal(reanalyze(a, { start: at, end: at + 1, text: "S" }, text.replace("sites:", "Sites:"), DEFAULT_OPTIONS), undefined, "a top-level key");
+  const anchor = text.indexOf("name: c3") + 6;
+  assert.equal(reanalyze(a, { start: anchor, end: anchor, text: "&x " }, text.slice(0, anchor) + "&x " + text.slice(anchor), DEFAULT_OPTIONS), undefined, "an anchor");
+  const inside = text.indexOf("name: c3") + 7;
+  const next = text.slice(0, inside) + "9" + text.slice(inside);
+  const inc = reanalyze(analyzeFile(PATH, text), { start: inside, end: inside, text: "9" }, next, DEFAULT_OPTIONS);
+  assert.ok(inc, "a character inside a cluster's name is incremental");
+  assert.deepEqual(view(inc!), view(analyzeFile(PATH, next)));
+});
+
+test("every fixture stays equal under incremental single-character edits", () => {
+  for (const [name, text] of Object.entries(FIXABLE)) {
+    let a = analyzeFile(name, text);
+    let cur = text;
+    for (let at = 1; at < cur.length; at += 7) {
+      const change = { start: at, end: at, text: "0" };
+      const next = cur.slice(0, at) + "0" + cur.slice(at);
+      const got = analyzeChange(a, name, change, next, DEFAULT_OPTIONS);
+      assert.deepEqual(view(got), view(analyzeFile(name, next)), `${name} at ${at}`);
+      a = got;
+      cur = next;
+    }
+  }
+});
