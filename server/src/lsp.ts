@@ -14,7 +14,7 @@ import {
 } from "vscode-languageserver";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { findFiles, isInteresting, isYamlName } from "./discovery";
-import { DiagramRequest, type DiagramResult } from "./protocol";
+import { DiagramRequest, SummaryRequest, type DiagramParams, type DiagramResult, type SummaryResult } from "./protocol";
 import { diagramFor } from "./preview/mermaid";
 import { QuorateService, RenameError } from "./service/service";
 import { parseSettings } from "./service/settings";
@@ -66,16 +66,16 @@ export function startServer(connection: Connection): QuorateService {
       }
     };
 
-  const publish = (uris: readonly string[]) => {
+  /** Pushes diagnostics, or in pull mode asks the client to re-pull when other open files changed. */
+  const publish = (uris: readonly string[], edited?: string) => {
     if (pull) {
-      if (canRefresh && uris.some((u) => !documents.get(u))) void connection.languages.diagnostics.refresh();
+      if (canRefresh && uris.some((u) => u !== edited && documents.has(u))) void connection.languages.diagnostics.refresh();
       return;
     }
     for (const uri of uris) {
       // closed files are indexed for cross-file rules; only open ones show diagnostics
       if (documents.get(uri)) void connection.sendDiagnostics({ uri, version: documents.get(uri)?.version, diagnostics: service.diagnostics(uri) });
     }
-    if (pull) return;
   };
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
@@ -168,7 +168,7 @@ export function startServer(connection: Connection): QuorateService {
     guardNotify("didOpen", (p) => {
       const d = TextDocument.create(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text);
       documents.set(d.uri, d);
-      publish(service.update(d.uri, d.getText(), d.version));
+      publish(service.update(d.uri, d.getText(), d.version), d.uri);
     }),
   );
   connection.onDidChangeTextDocument(
@@ -179,7 +179,7 @@ export function startServer(connection: Connection): QuorateService {
       const change = only?.range ? { start: old.offsetAt(only.range.start), end: old.offsetAt(only.range.end), text: only.text } : undefined;
       const d = TextDocument.update(old, p.contentChanges, p.textDocument.version);
       documents.set(d.uri, d);
-      publish(service.update(d.uri, d.getText(), d.version, true, change));
+      publish(service.update(d.uri, d.getText(), d.version, true, change), d.uri);
     }),
   );
   connection.onDidCloseTextDocument(
@@ -210,12 +210,14 @@ export function startServer(connection: Connection): QuorateService {
   connection.onRenameRequest(guard("rename", null, (p) => service.rename(p.textDocument.uri, p.position, p.newName)));
   connection.onDocumentSymbol(guard("documentSymbol", [], (p) => service.documentSymbols(p.textDocument.uri)));
   connection.onRequest(
-    DiagramRequest.type,
-    guard("diagram", null as DiagramResult | null, (p) => {
+    DiagramRequest.method,
+    guard("diagram", null as DiagramResult | null, (p: DiagramParams) => {
       const a = service.analysis(p.uri);
       return a ? diagramFor(a, service.diagnostics(p.uri)) : null;
     }),
   );
+
+  connection.onRequest(SummaryRequest.method, guard("summary", null as SummaryResult | null, (p: DiagramParams) => service.summary(p.uri)));
 
   connection.listen();
   return service;

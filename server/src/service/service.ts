@@ -28,6 +28,7 @@ import { completeAt } from "../nav/completion";
 import { symbolAt, symbolsOf, type SymbolRef } from "../nav/symbols";
 import { manifestRules } from "../rules/exports";
 import { DEFAULT_SETTINGS, type Settings } from "./settings";
+import type { SummaryResult } from "../protocol";
 
 interface FileState {
   readonly uri: string;
@@ -54,6 +55,8 @@ const SEVERITY: Record<string, DiagnosticSeverity> = {
 };
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** Findings that mean "losing one site breaks this design". */
+const SITE_LOSS_CODES = ["quorum/two-site-split", "quorum/site-loss", "capacity/site-loss", "istio/remote-primary-site-loss"];
 
 /**
  * The language service: documents in, LSP types out. No connection: the transport (lsp.ts)
@@ -199,6 +202,22 @@ export class QuorateService {
       message: x.message,
       relatedInformation: x.related?.map((r) => ({ location: { uri, range: toRange(lines, r.span) }, message: r.message })),
       data: { start: x.span.start, code: x.code },
+    };
+  }
+
+  /** Counts by severity and whether every single-site loss is survivable (status bar). */
+  summary(uri: string): SummaryResult | null {
+    const f = this.files.get(uri);
+    if (!f?.analysis?.parsed.relevant) return null;
+    const count = (s: string) => f.findings.filter((x) => x.severity === s).length;
+    const breaking = f.findings.filter((x) => SITE_LOSS_CODES.includes(x.code));
+    const judged = f.analysis.contexts.some((c) => c.quorums.some((q) => q.counts.size > 1) || c.topology.traffic.length > 0);
+    return {
+      errors: count("error"),
+      warnings: count("warning"),
+      infos: count("information") + count("hint"),
+      survivesSiteLoss: judged ? breaking.length === 0 : null,
+      siteLossFindings: breaking.map((x) => x.message),
     };
   }
 

@@ -1,0 +1,155 @@
+import * as vscode from "vscode";
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
+import { SummaryRequest, type SummaryResult } from "../../server/src/protocol";
+import { PreviewManager, PREVIEW_VIEW_TYPE, type ExportFormat } from "./preview/panel";
+
+let client: LanguageClient | undefined;
+
+/** What tests (and other extensions) can reach. */
+export interface QuorateApi {
+  readonly client: () => LanguageClient | undefined;
+  readonly preview: PreviewManager;
+}
+
+const TOPOLOGY_HEAD = /^apiVersion:\s*["']?quorate\.dev\/v1alpha1["']?\s*$[\s\S]{0,2000}?^kind:\s*["']?Topology["']?\s*$/m;
+
+/** A plain YAML file that declares a Quorate topology becomes a topology document. */
+async function adoptTopologyYaml(doc: vscode.TextDocument): Promise<void> {
+  if (doc.languageId === "yaml" && TOPOLOGY_HEAD.test(doc.getText(new vscode.Range(0, 0, 80, 0)))) {
+    await vscode.languages.setTextDocumentLanguage(doc, "quorate-topology");
+  }
+}
+
+function createClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
+  const module = context.asAbsolutePath("dist/server.js");
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6011"] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { language: "quorate-topology" },
+      // RBAC and ServiceExport manifests; the server leaves other YAML alone
+      { language: "yaml", scheme: "file" },
+      { language: "yaml", scheme: "untitled" },
+    ],
+    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/*.{yaml,yml}") },
+    outputChannel: output,
+    traceOutputChannel: output,
+  };
+  return new LanguageClient("quorate", "Quorate", serverOptions, clientOptions);
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<QuorateApi> {
+  const output = vscode.window.createOutputChannel("Quorate", { log: true });
+  context.subscriptions.push(output);
+  client = createClient(context, output);
+  await client.start();
+  output.info("Quorate language server started");
+
+  const preview = new PreviewManager(context, () => client, output);
+  const status = vscode.window.createStatusBarItem("quorate.status", vscode.StatusBarAlignment.Left, 50);
+  status.name = "Quorate";
+  status.command = "workbench.actions.view.problems";
+  context.subscriptions.push(preview, status);
+
+  let statusTimer: NodeJS.Timeout | undefined;
+  const updateStatus = () => {
+    if (statusTimer) clearTimeout(statusTimer);
+    statusTimer = setTimeout(async () => {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor || editor.document.languageId !== "quorate-topology" || !client) {
+        status.hide();
+        return;
+      }
+      try {
+        // by method name: the client bundles its own copy of the protocol types
+        const s = await client.sendRequest<SummaryResult | null>(SummaryRequest.method, { uri: editor.document.uri.toString() });
+        if (!s) return status.hide();
+        const verdict = s.survivesSiteLoss === null ? "" : s.survivesSiteLoss ? " $(pass) survives any site loss" : " $(alert) a site loss breaks it";
+        status.text = `$(error) ${s.errors} $(warning) ${s.warnings}${verdict}`;
+        status.tooltip = new vscode.MarkdownString(
+          s.survivesSiteLoss === false
+            ? `**Quorate:** losing a single site breaks this design:\n\n${s.siteLossFindings.map((m) => `- ${m}`).join("\n")}`
+            : `**Quorate:** ${s.errors} errors, ${s.warnings} warnings${s.survivesSiteLoss ? "; every single-site loss is survivable" : ""}`,
+        );
+        status.backgroundColor = s.survivesSiteLoss === false ? new vscode.ThemeColor("statusBarItem.warningBackground") : undefined;
+        status.show();
+      } catch {
+        status.hide();
+      }
+    }, 150);
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand("quorate.openPreview", async (uri?: vscode.Uri) => {
+      const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+      if (!doc || doc.languageId !== "quorate-topology") {
+        void vscode.window.showWarningMessage("Quorate: open a topology file (*.topology.yaml) to preview it.");
+        return false;
+      }
+      await preview.open(doc);
+      return true;
+    }),
+    vscode.commands.registerCommand("quorate.exportDiagram", async (args?: { format?: ExportFormat; target?: string; uri?: string }) => {
+      const doc = args?.uri
+        ? await vscode.workspace.openTextDocument(vscode.Uri.parse(args.uri))
+        : vscode.window.activeTextEditor?.document.languageId === "quorate-topology"
+          ? vscode.window.activeTextEditor.document
+          : vscode.workspace.textDocuments.find((d) => d.languageId === "quorate-topology");
+      if (!doc) {
+        void vscode.window.showWarningMessage("Quorate: open a topology file to export its diagram.");
+        return undefined;
+      }
+      const format =
+        args?.format ??
+        ((
+          await vscode.window.showQuickPick(
+            [
+              { label: "Mermaid (.mmd)", format: "mmd" as const },
+              { label: "Markdown with a mermaid block (.md)", format: "md" as const },
+              { label: "SVG (.svg)", format: "svg" as const },
+            ],
+            { title: "Export diagram as" },
+          )
+        )?.format);
+      if (!format) return undefined;
+      const base = doc.uri.path.replace(/\.ya?ml$/i, "");
+      const target = args?.target
+        ? vscode.Uri.file(args.target)
+        : await vscode.window.showSaveDialog({ defaultUri: doc.uri.with({ path: `${base}.${format}` }), filters: { [format.toUpperCase()]: [format] } });
+      if (!target) return undefined;
+      try {
+        const text = await preview.exportText(doc, format);
+        await vscode.workspace.fs.writeFile(target, Buffer.from(text, "utf8"));
+        if (!args?.target) void vscode.window.showInformationMessage(`Quorate: diagram saved to ${vscode.workspace.asRelativePath(target)}`);
+        return target.fsPath;
+      } catch (e) {
+        void vscode.window.showErrorMessage(`Quorate: export failed: ${(e as Error).message}`);
+        return undefined;
+      }
+    }),
+    vscode.commands.registerCommand("quorate.restartServer", async () => {
+      output.info("restarting the language server");
+      await client?.restart();
+      updateStatus();
+      return true;
+    }),
+    vscode.commands.registerCommand("quorate.showOutput", () => output.show(true)),
+    vscode.window.onDidChangeActiveTextEditor(updateStatus),
+    vscode.languages.onDidChangeDiagnostics(updateStatus),
+    vscode.workspace.onDidOpenTextDocument((d) => void adoptTopologyYaml(d)),
+    vscode.window.registerWebviewPanelSerializer?.(PREVIEW_VIEW_TYPE, {
+      // a preview restored after a reload is simply closed: it reopens from the editor in one keystroke
+      deserializeWebviewPanel: async (panel) => panel.dispose(),
+    }) ?? { dispose() {} },
+  );
+  for (const d of vscode.workspace.textDocuments) void adoptTopologyYaml(d);
+  updateStatus();
+  return { client: () => client, preview };
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}

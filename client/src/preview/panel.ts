@@ -1,0 +1,196 @@
+import * as vscode from "vscode";
+import type { LanguageClient } from "vscode-languageclient/node";
+import { DiagramRequest, type DiagramResult } from "../../../server/src/protocol";
+import { nonce, previewHtml } from "./html";
+import type { FromWebview, ToWebview } from "./messages";
+
+export const PREVIEW_VIEW_TYPE = "quorate.preview";
+export type ExportFormat = "mmd" | "md" | "svg";
+
+const isTopology = (d: vscode.TextDocument) => d.languageId === "quorate-topology";
+
+/**
+ * One preview panel that follows the active topology editor. The server computes the diagram
+ * (quorate/diagram); the webview only renders it and reports clicks back.
+ */
+export class PreviewManager implements vscode.Disposable {
+  private panel?: vscode.WebviewPanel;
+  private document?: vscode.TextDocument;
+  private ready = false;
+  private version = 0;
+  private timer?: NodeJS.Timeout;
+  private last?: DiagramResult;
+  private lastRendered = 0;
+  private readonly renderedWaiters: ((n: number) => void)[] = [];
+  private readonly svgWaiters = new Map<number, (svg: string) => void>();
+  private nextRequest = 1;
+  /** for tests: what the webview reported */
+  readonly events: FromWebview[] = [];
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly client: () => LanguageClient | undefined,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.subscriptions.push(
+      vscode.window.onDidChangeActiveTextEditor((e) => {
+        if (this.panel && e && isTopology(e.document) && e.document !== this.document) {
+          this.document = e.document;
+          this.panel.title = this.title();
+          this.schedule(0);
+        }
+      }),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (this.panel && e.document === this.document) this.schedule();
+      }),
+      vscode.languages.onDidChangeDiagnostics((e) => {
+        if (this.panel && this.document && e.uris.some((u) => u.toString() === this.document!.uri.toString())) this.schedule();
+      }),
+    );
+  }
+
+  get isOpen(): boolean {
+    return !!this.panel;
+  }
+
+  /** Opens (or reveals) the preview beside the editor for `document`. */
+  async open(document: vscode.TextDocument): Promise<void> {
+    this.document = document;
+    if (this.panel) {
+      this.panel.reveal(vscode.ViewColumn.Beside, true);
+      this.panel.title = this.title();
+      this.schedule(0);
+      return;
+    }
+    const media = vscode.Uri.joinPath(this.context.extensionUri, "dist", "media");
+    this.panel = vscode.window.createWebviewPanel(PREVIEW_VIEW_TYPE, this.title(), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+      enableScripts: true,
+      retainContextWhenHidden: true,
+      localResourceRoots: [media],
+    });
+    const webview = this.panel.webview;
+    webview.html = previewHtml({
+      cspSource: webview.cspSource,
+      nonce: nonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(media, "preview.js")).toString(),
+      mermaidUri: webview.asWebviewUri(vscode.Uri.joinPath(media, "mermaid.min.js")).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, "preview.css")).toString(),
+    });
+    this.ready = false;
+    webview.onDidReceiveMessage((m: FromWebview) => this.receive(m), undefined, this.subscriptions);
+    this.panel.onDidDispose(() => {
+      this.panel = undefined;
+      this.ready = false;
+    });
+  }
+
+  private title(): string {
+    const name = this.document ? this.document.uri.path.split("/").pop() : "topology";
+    return `Preview ${name}`;
+  }
+
+  private receive(m: FromWebview): void {
+    this.events.push(m);
+    switch (m.type) {
+      case "ready":
+        this.ready = true;
+        this.schedule(0);
+        break;
+      case "rendered":
+        this.lastRendered = m.version;
+        for (const w of this.renderedWaiters.splice(0)) w(m.version);
+        if (m.error) this.log.warn(`preview: ${m.error}`);
+        break;
+      case "reveal":
+        void this.reveal(m.id);
+        break;
+      case "svg": {
+        const w = this.svgWaiters.get(m.requestId);
+        this.svgWaiters.delete(m.requestId);
+        if (w) w(m.svg ?? "");
+        if (m.error) this.log.error(`preview export: ${m.error}`);
+        break;
+      }
+      case "cspViolation":
+        this.log.error(`preview CSP violation: ${m.directive} blocked ${m.blocked}`);
+        break;
+    }
+  }
+
+  private schedule(delay = vscode.workspace.getConfiguration("quorate").get<number>("preview.debounceMs", 250)): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.refresh(), delay);
+  }
+
+  /** Asks the server for the diagram and posts it to the webview. */
+  async refresh(): Promise<number | undefined> {
+    const client = this.client();
+    if (!this.panel || !this.ready || !this.document || !client) return undefined;
+    try {
+      const result = await client.sendRequest<DiagramResult | null>(DiagramRequest.method, { uri: this.document.uri.toString() });
+      if (!result || !this.panel) return undefined;
+      this.last = result;
+      const version = ++this.version;
+      const msg: ToWebview = { type: "diagram", mermaid: result.mermaid, nodes: result.nodes, error: result.error, title: result.title, version };
+      await this.panel.webview.postMessage(msg);
+      return version;
+    } catch (e) {
+      this.log.error(`preview: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** Resolves once the webview has rendered at least `version` (tests and export use it). */
+  whenRendered(version = this.version, timeoutMs = 15_000): Promise<number> {
+    if (this.lastRendered >= version && version > 0) return Promise.resolve(this.lastRendered);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("preview did not render in time")), timeoutMs);
+      this.renderedWaiters.push((v) => {
+        if (v >= version) {
+          clearTimeout(timer);
+          resolve(v);
+        } else void this.whenRendered(version, timeoutMs).then(resolve, reject);
+      });
+    });
+  }
+
+  private async reveal(id: string): Promise<void> {
+    const node = this.last?.nodes.find((n) => n.id === id);
+    if (!node || !this.document) return;
+    const range = new vscode.Range(node.range.start.line, node.range.start.character, node.range.end.line, node.range.end.character);
+    const editor = await vscode.window.showTextDocument(this.document, { viewColumn: vscode.ViewColumn.One, preserveFocus: false, selection: range });
+    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
+  /** The diagram in one of the export formats; SVG comes from the webview's own render. */
+  async exportText(document: vscode.TextDocument, format: ExportFormat): Promise<string> {
+    const client = this.client();
+    if (!client) throw new Error("the Quorate language server is not running");
+    const result = await client.sendRequest<DiagramResult | null>(DiagramRequest.method, { uri: document.uri.toString() });
+    if (!result || result.error) throw new Error(result?.error ?? "no diagram for this document");
+    if (format === "mmd") return result.mermaid;
+    if (format === "md") return `# ${result.title ?? "Topology"}\n\n\`\`\`mermaid\n${result.mermaid}\`\`\`\n`;
+    if (!this.panel || this.document !== document) await this.open(document);
+    const v = (await this.refresh()) ?? this.version;
+    await this.whenRendered(v);
+    const requestId = this.nextRequest++;
+    const svg = new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("the preview did not return the SVG")), 15_000);
+      this.svgWaiters.set(requestId, (s) => {
+        clearTimeout(timer);
+        resolve(s);
+      });
+    });
+    await this.panel!.webview.postMessage({ type: "exportSvg", requestId } satisfies ToWebview);
+    const text = await svg;
+    if (!text) throw new Error("the preview has no rendered SVG");
+    return text;
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.panel?.dispose();
+    for (const s of this.subscriptions) s.dispose();
+  }
+}

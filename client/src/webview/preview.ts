@@ -1,0 +1,172 @@
+// The preview webview: renders the Mermaid text the extension posts, keeps pan/zoom across
+// updates, follows the theme, and reports clicks. It never receives HTML, only data.
+import type { FromWebview, ToWebview } from "../preview/messages";
+
+interface MermaidApi {
+  initialize(config: Record<string, unknown>): void;
+  render(id: string, text: string): Promise<{ svg: string }>;
+}
+declare const mermaid: MermaidApi;
+declare function acquireVsCodeApi(): { postMessage(m: FromWebview): void; getState(): unknown; setState(s: unknown): void };
+
+const vscode = acquireVsCodeApi();
+const canvas = document.getElementById("canvas")!;
+const viewport = document.getElementById("viewport")!;
+const errorBox = document.getElementById("error")!;
+const status = document.getElementById("status")!;
+
+interface View {
+  scale: number;
+  x: number;
+  y: number;
+}
+const saved = vscode.getState() as { view?: View } | undefined;
+const view: View = saved?.view ?? { scale: 1, x: 0, y: 0 };
+let last: Extract<ToWebview, { type: "diagram" }> | undefined;
+let rendering = Promise.resolve();
+
+const post = (m: FromWebview) => vscode.postMessage(m);
+
+function themeOf(): { theme: string; themeVariables?: Record<string, string> } {
+  const cls = document.body.classList;
+  if (cls.contains("vscode-high-contrast") && !cls.contains("vscode-high-contrast-light")) {
+    return { theme: "dark", themeVariables: { primaryBorderColor: "#ffffff", lineColor: "#ffffff", primaryTextColor: "#ffffff" } };
+  }
+  if (cls.contains("vscode-high-contrast-light")) return { theme: "default", themeVariables: { primaryBorderColor: "#000000", lineColor: "#000000" } };
+  return { theme: cls.contains("vscode-dark") ? "dark" : "default" };
+}
+
+function initMermaid(): void {
+  mermaid.initialize({
+    startOnLoad: false,
+    securityLevel: "strict",
+    // labels as SVG text, never HTML: a hostile name can only ever be text
+    htmlLabels: false,
+    flowchart: { htmlLabels: false, useMaxWidth: false },
+    ...themeOf(),
+  });
+}
+
+function applyView(): void {
+  canvas.style.transform = `translate(${view.x}px, ${view.y}px) scale(${view.scale})`;
+  vscode.setState({ view });
+}
+
+function zoomAt(factor: number, cx: number, cy: number): void {
+  const next = Math.min(8, Math.max(0.1, view.scale * factor));
+  const f = next / view.scale;
+  view.x = cx - (cx - view.x) * f;
+  view.y = cy - (cy - view.y) * f;
+  view.scale = next;
+  applyView();
+}
+
+function wireNodes(svg: SVGSVGElement, ids: Set<string>): number {
+  let count = 0;
+  for (const el of Array.from(svg.querySelectorAll<SVGGElement>("g.node, g.cluster"))) {
+    const raw = el.id || el.getAttribute("data-id") || "";
+    const m = /(?:^|-)flowchart-([A-Za-z0-9_]+)-\d+$/.exec(raw) ?? /(?:^|-)([A-Za-z0-9_]+)$/.exec(raw);
+    const id = m?.[1];
+    if (!id || !ids.has(id)) continue;
+    count++;
+    el.classList.add("quorate-node");
+    el.setAttribute("data-quorate-id", id);
+    el.addEventListener("click", (e) => {
+      e.stopPropagation();
+      post({ type: "reveal", id });
+    });
+  }
+  return count;
+}
+
+async function render(msg: Extract<ToWebview, { type: "diagram" }>): Promise<void> {
+  last = msg;
+  if (msg.error || !msg.mermaid) {
+    // keep the last good diagram visible and say why it is not current
+    errorBox.textContent = msg.error ?? "No diagram for this document.";
+    errorBox.hidden = false;
+    post({ type: "rendered", version: msg.version, nodes: 0, error: msg.error });
+    return;
+  }
+  try {
+    const { svg } = await mermaid.render(`quorate-diagram-${msg.version}`, msg.mermaid);
+    // swap in one step: no blank frame between the old and the new diagram
+    const holder = document.createElement("div");
+    holder.innerHTML = svg;
+    const el = holder.querySelector("svg");
+    if (!el) throw new Error("Mermaid returned no SVG");
+    const nodes = wireNodes(el, new Set(msg.nodes.map((n) => n.id)));
+    canvas.replaceChildren(el);
+    errorBox.hidden = true;
+    status.textContent = msg.title ? `${msg.title} · ${nodes} nodes` : `${nodes} nodes`;
+    post({ type: "rendered", version: msg.version, nodes });
+  } catch (e) {
+    errorBox.textContent = `Could not draw the diagram: ${(e as Error).message}`;
+    errorBox.hidden = false;
+    post({ type: "rendered", version: msg.version, nodes: 0, error: (e as Error).message });
+  }
+}
+
+function exportSvg(requestId: number): void {
+  const el = canvas.querySelector("svg");
+  if (!el) {
+    post({ type: "svg", requestId, error: "nothing rendered yet" });
+    return;
+  }
+  const copy = el.cloneNode(true) as SVGSVGElement;
+  copy.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+  post({ type: "svg", requestId, svg: `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(copy)}\n` });
+}
+
+window.addEventListener("message", (event: MessageEvent<ToWebview>) => {
+  const msg = event.data;
+  if (msg?.type === "diagram") rendering = rendering.then(() => render(msg));
+  else if (msg?.type === "exportSvg") void rendering.then(() => exportSvg(msg.requestId));
+});
+
+document.addEventListener("securitypolicyviolation", (e) => post({ type: "cspViolation", directive: e.violatedDirective, blocked: e.blockedURI }));
+
+// pan with the mouse, zoom with the wheel (at the cursor) or the toolbar
+let drag: { x: number; y: number } | undefined;
+viewport.addEventListener("mousedown", (e) => {
+  if (e.button !== 0) return;
+  drag = { x: e.clientX - view.x, y: e.clientY - view.y };
+  viewport.classList.add("dragging");
+});
+window.addEventListener("mousemove", (e) => {
+  if (!drag) return;
+  view.x = e.clientX - drag.x;
+  view.y = e.clientY - drag.y;
+  applyView();
+});
+window.addEventListener("mouseup", () => {
+  drag = undefined;
+  viewport.classList.remove("dragging");
+});
+viewport.addEventListener(
+  "wheel",
+  (e) => {
+    e.preventDefault();
+    const r = viewport.getBoundingClientRect();
+    zoomAt(e.deltaY < 0 ? 1.1 : 1 / 1.1, e.clientX - r.left, e.clientY - r.top);
+  },
+  { passive: false },
+);
+document.getElementById("zoom-in")!.addEventListener("click", () => zoomAt(1.2, viewport.clientWidth / 2, viewport.clientHeight / 2));
+document.getElementById("zoom-out")!.addEventListener("click", () => zoomAt(1 / 1.2, viewport.clientWidth / 2, viewport.clientHeight / 2));
+document.getElementById("zoom-reset")!.addEventListener("click", () => {
+  view.scale = 1;
+  view.x = 0;
+  view.y = 0;
+  applyView();
+});
+
+// follow the VS Code theme: the body's classes change when the user switches themes
+new MutationObserver(() => {
+  initMermaid();
+  if (last) rendering = rendering.then(() => render(last!));
+}).observe(document.body, { attributes: true, attributeFilter: ["class"] });
+
+initMermaid();
+applyView();
+post({ type: "ready" });
