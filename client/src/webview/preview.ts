@@ -22,6 +22,8 @@ interface View {
 }
 const saved = vscode.getState() as { view?: View } | undefined;
 const view: View = saved?.view ?? { scale: 1, x: 0, y: 0 };
+/** until the user pans or zooms, each render fits the diagram into the pane */
+let fitted = !saved?.view;
 let last: Extract<ToWebview, { type: "diagram" }> | undefined;
 let rendering = Promise.resolve();
 
@@ -39,12 +41,22 @@ function themeOf(): { theme: string; themeVariables?: Record<string, string> } {
 function initMermaid(): void {
   mermaid.initialize({
     startOnLoad: false,
+    // strict: labels are sanitised (DOMPurify) and click/script directives are refused; every
+    // user-written character reaches Mermaid as an entity code (#60;), which renders as text
     securityLevel: "strict",
-    // labels as SVG text, never HTML: a hostile name can only ever be text
-    htmlLabels: false,
-    flowchart: { htmlLabels: false, useMaxWidth: false },
+    flowchart: { useMaxWidth: false },
     ...themeOf(),
   });
+}
+
+function fit(svg: SVGSVGElement): void {
+  const w = svg.viewBox.baseVal?.width || svg.getBoundingClientRect().width;
+  const h = svg.viewBox.baseVal?.height || svg.getBoundingClientRect().height;
+  if (!w || !h) return;
+  view.scale = Math.min(1, (viewport.clientWidth - 32) / w, (viewport.clientHeight - 56) / h);
+  view.x = 0;
+  view.y = 0;
+  applyView();
 }
 
 function applyView(): void {
@@ -53,6 +65,7 @@ function applyView(): void {
 }
 
 function zoomAt(factor: number, cx: number, cy: number): void {
+  fitted = false;
   const next = Math.min(8, Math.max(0.1, view.scale * factor));
   const f = next / view.scale;
   view.x = cx - (cx - view.x) * f;
@@ -97,6 +110,7 @@ async function render(msg: Extract<ToWebview, { type: "diagram" }>): Promise<voi
     if (!el) throw new Error("Mermaid returned no SVG");
     const nodes = wireNodes(el, new Set(msg.nodes.map((n) => n.id)));
     canvas.replaceChildren(el);
+    if (fitted) fit(el);
     errorBox.hidden = true;
     status.textContent = msg.title ? `${msg.title} · ${nodes} nodes` : `${nodes} nodes`;
     post({ type: "rendered", version: msg.version, nodes });
@@ -131,6 +145,7 @@ let drag: { x: number; y: number } | undefined;
 viewport.addEventListener("mousedown", (e) => {
   if (e.button !== 0) return;
   drag = { x: e.clientX - view.x, y: e.clientY - view.y };
+  fitted = false;
   viewport.classList.add("dragging");
 });
 window.addEventListener("mousemove", (e) => {
@@ -155,10 +170,9 @@ viewport.addEventListener(
 document.getElementById("zoom-in")!.addEventListener("click", () => zoomAt(1.2, viewport.clientWidth / 2, viewport.clientHeight / 2));
 document.getElementById("zoom-out")!.addEventListener("click", () => zoomAt(1 / 1.2, viewport.clientWidth / 2, viewport.clientHeight / 2));
 document.getElementById("zoom-reset")!.addEventListener("click", () => {
-  view.scale = 1;
-  view.x = 0;
-  view.y = 0;
-  applyView();
+  fitted = true;
+  const svg = canvas.querySelector("svg");
+  if (svg) fit(svg);
 });
 
 // follow the VS Code theme: the body's classes change when the user switches themes

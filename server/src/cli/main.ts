@@ -2,6 +2,9 @@ import { analyzeRun, type SeverityOverride } from "../analysis";
 import { RULES, ruleInfo } from "../rules/catalog";
 import { DEFAULT_OPTIONS } from "../rules/context";
 import { collectFiles, UsageError } from "./files";
+import { DIAGRAM_FORMATS, diagramOf, markdown, renderSvg, type DiagramFormat } from "./diagram";
+import { readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import * as report from "./report";
 
 export const FORMATS = ["text", "json", "sarif", "junit"] as const;
@@ -19,6 +22,8 @@ const HELP = `quorate — what breaks in a multi-site Kubernetes design
 
 Usage:
   quorate check [options] PATH...   analyse topology files and Kubernetes manifests
+  quorate diagram [--format mermaid|md|svg] [-o OUT] FILE
+                                    draw a topology as Mermaid (svg needs Chromium: apt-get install chromium)
   quorate rules                     list every rule code with its default severity
   quorate --version | --help
 
@@ -64,6 +69,7 @@ function run(argv: readonly string[], io: Io, version: string): number {
     for (const r of RULES) io.stdout(`${r.code.padEnd(44)} ${r.severity.padEnd(12)} ${r.title}\n`);
     return 0;
   }
+  if (command === "diagram") return diagram(rest, io);
   if (command !== "check") throw new UsageError(`unknown command '${command}' (try 'quorate --help')`);
 
   let format: Format = "text";
@@ -123,4 +129,42 @@ function run(argv: readonly string[], io: Io, version: string): number {
     }
   }
   return rows.some((r) => r.severity === "error") ? 1 : 0;
+}
+
+function diagram(args: readonly string[], io: Io): number {
+  let format: DiagramFormat = "mermaid";
+  let out: string | undefined;
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+    const value = () => {
+      const v = inline ?? args[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === "-f" || flag === "--format") {
+      const v = value();
+      if (!(DIAGRAM_FORMATS as readonly string[]).includes(v)) throw new UsageError(`unknown diagram format '${v}' (expected ${DIAGRAM_FORMATS.join(", ")})`);
+      format = v as DiagramFormat;
+    } else if (flag === "-o" || flag === "--output") out = value();
+    else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
+    else files.push(a);
+  }
+  if (files.length !== 1) throw new UsageError("diagram takes exactly one topology FILE");
+  let text: string;
+  try {
+    text = readFileSync(resolve(io.cwd, files[0]), "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read ${files[0]}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or folder" : (e as Error).message}`);
+  }
+  const d = diagramOf(files[0], text);
+  if (d.error) {
+    io.stderr(`quorate: ${files[0]}: ${d.error}\n`);
+    return 1;
+  }
+  const rendered = format === "mermaid" ? d.mermaid : format === "md" ? markdown(d) : renderSvg(d.mermaid, io.env);
+  if (out) writeFileSync(resolve(io.cwd, out), rendered);
+  else io.stdout(rendered);
+  return 0;
 }

