@@ -1,9 +1,11 @@
 // Bundles the CLI (and, as they exist, the server and client) with esbuild.
 // tsc only type-checks and emits the test build; what ships is these bundles.
 import { build } from "esbuild";
-import { chmodSync, copyFileSync, mkdirSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, rmSync } from "node:fs";
 
 const production = process.argv.includes("--production");
+// a release build starts clean so no source map of a dev build slips into the package
+if (production) rmSync("dist", { recursive: true, force: true });
 const common = {
   bundle: true,
   platform: "node",

@@ -11,6 +11,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { format } from "node:util";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const HOST = join(ROOT, ".quorate-host");
@@ -173,10 +174,13 @@ async function test() {
     const page = await browser.newPage();
     const exit = new Promise((res) => page.exposeFunction("codeAutomationExit", (code) => res(code)));
     const suiteOut = [];
+    let suiteStarted = false;
     await page.exposeFunction("codeAutomationLog", (type, args) => {
-      const line = args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ");
+      const line = format(...args);
       suiteOut.push(line);
-      process.stdout.write(`  [extension host] ${line}\n`);
+      // the workbench logs its own offline noise (no gallery, no telemetry): show mocha's output only
+      if (/Quorate in a real VS Code/.test(line)) suiteStarted = true;
+      if (suiteStarted && !/Long running operations during shutdown/.test(line)) process.stdout.write(`  ${line}\n`);
     });
     await page.goto(vs.url(ws1, [["extensionTestsPath", vs.remote(join(ROOT, "out", "test", "vscode", "suite", "index.js"))]]));
     const code = await Promise.race([exit, new Promise((r) => setTimeout(() => r("timeout"), 240_000))]);
@@ -186,6 +190,7 @@ async function test() {
       results.failed += Number(summary[2]);
     } else results.failed++;
     log(`extension-host suite exited with ${code}`);
+    if (code !== 0) process.stdout.write(`  workbench log:\n${suiteOut.slice(-80).map((l) => `    ${l}`).join("\n")}\n`);
     if (code !== 0 && (!summary || Number(summary[2]) === 0)) results.failed++;
     await page.close();
 
