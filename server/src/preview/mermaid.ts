@@ -59,7 +59,9 @@ export function diagramFor(a: FileAnalysis, diagnostics: readonly Diagnostic[] =
     for (const [ci, c] of t.clusters.entries()) {
       if (c.site?.value !== s.name.value || !c.name || clusterId.get(c.name.value) !== `c${ci}`) continue;
       const mesh = c.mesh !== "none" ? ` · ${c.mesh}${c.id ? ` #${c.id.value}` : ""}` : "";
-      lines.push(`    c${ci}["${label(`${c.name.value}${mesh}`)}"]`);
+      // Istio network groupings and roles ride in the label: one network = routable pod IPs
+      const istio = c.istio ? ` · istio ${c.istio.role?.value ?? "primary"}${c.istio.network ? ` on ${c.istio.network.value}` : ""}` : "";
+      lines.push(`    c${ci}["${label(`${c.name.value}${mesh}${istio}`)}"]`);
       const sev = add(`c${ci}`, "cluster", c.span);
       if (sev) classes.push([`c${ci}`, sev]);
     }

@@ -1,0 +1,66 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { analyzeFile } from "../../server/src/analysis";
+import { hoverAt } from "../../server/src/hover/hover";
+import { diagramFor } from "../../server/src/preview/mermaid";
+import { HEADER } from "../helpers";
+
+const MESHES = `${HEADER}sites:
+  - name: fra
+  - name: lon
+links:
+  - { between: [fra, lon], rttMs: 14 }
+clusters:
+  - name: fra-prod
+    site: fra
+    mesh: submariner
+    istio: { meshId: eu, network: shared, role: primary, rootCa: r, eastWestGateway: true }
+    linkerd: { trustAnchor: a, gateway: true }
+  - name: lon-prod
+    site: lon
+    istio: { meshId: eu, network: shared, role: remote, primary: fra-prod, rootCa: r, eastWestGateway: true }
+    linkerd:
+      trustAnchor: a
+      links:
+        - { cluster: fra-prod, mode: gateway }
+  - name: fra-edge
+    site: fra
+    mesh: submariner
+    istio: { meshId: eu, network: shared, role: primary, rootCa: r, eastWestGateway: true }
+exports:
+  - { service: payments, namespace: finance, clusters: [fra-prod] }
+  - { service: ${"x".repeat(60)}, namespace: finance, clusters: [fra-prod] }
+`;
+
+const hover = (text: string, needle: string, delta = 1) => {
+  const a = analyzeFile("m.topology.yaml", text);
+  return hoverAt(a, text.indexOf(needle) + delta)?.markdown ?? "";
+};
+
+test("hover on a remote's primary: the control-plane dependency and the certificate window", () => {
+  const h = hover(MESHES, "primary: fra-prod", 10);
+  assert.match(h, /istiod of fra-prod in fra \(remote in lon\)/);
+  assert.match(h, /Losing \*\*fra\*\* stops config pushes, sidecar injection .* certificate issuance for lon-prod; its 24 h workload certificates expire within 12–24 h/);
+  const same = hover(MESHES.replace("site: lon\n    istio", "site: fra\n    istio"), "primary: fra-prod", 10);
+  assert.match(same, /Same site/);
+});
+
+test("hover on a mesh network: which clusters share it and whether their pods route", () => {
+  const h = hover(MESHES, "network: shared", 10);
+  assert.match(h, /\*\*Istio network shared\*\* \(mesh eu\)/);
+  assert.match(h, /\| lon-prod \| lon \| ❌ not routable \|/, "fra-prod (submariner) and lon-prod (none) across sites");
+  assert.match(h, /\| fra-edge \| fra \| ✅ routable \|/, "same site");
+});
+
+test("hover on a Linkerd link: the mirrored Service names and their lengths", () => {
+  const h = hover(MESHES, "cluster: fra-prod, mode", 10);
+  assert.match(h, /\| payments \| payments-fra-prod \| 17 ✅ \|/);
+  assert.match(h, new RegExp(`\\| x{60} \\| x{60}-fra-prod \\| 69 ❌ \\|`));
+});
+
+test("the diagram shows Istio control-plane edges, networks in labels, and Linkerd links by mode", () => {
+  const d = diagramFor(analyzeFile("m.topology.yaml", MESHES));
+  assert.match(d.mermaid, /c0 ==>\|"istiod #183; shared"\| c1/);
+  assert.match(d.mermaid, /c1\["lon-prod #183; istio remote on shared"\]/);
+  assert.match(d.mermaid, /c0 -->\|"linkerd gateway"\| c1/);
+});
