@@ -235,41 +235,28 @@ function readCluster(r: Reader, it: Item, index: number): Cluster {
     if (single) cidrs.push({ ...single, field });
     else for (const item of r.strList(fe)?.items ?? []) cidrs.push({ ...item, keySpan: fe.keySpan, field });
   }
-  let etcd: Etcd | undefined;
-  const etcdEntry = e.get("etcd");
-  if (etcdEntry && r.isMapNode(etcdEntry.node)) {
-    const ee = r.entries(etcdEntry.node);
-    etcd = {
-      keySpan: etcdEntry.keySpan,
-      span: etcdEntry.span,
-      members: readMembers(r, ee.get("members")),
-      heartbeatMs: r.num(ee.get("heartbeatMs")),
-      electionTimeoutMs: r.num(ee.get("electionTimeoutMs")),
-      invalid: invalidFields(r, ee, ["heartbeatMs", "electionTimeoutMs"]),
-    };
-  }
-  let istio: IstioBlock | undefined;
-  const istioEntry = e.get("istio");
-  if (istioEntry && r.isMapNode(istioEntry.node)) {
-    const ie = r.entries(istioEntry.node);
-    istio = {
-      keySpan: istioEntry.keySpan,
-      meshId: r.str(ie.get("meshId")),
-      clusterName: r.str(ie.get("clusterName")),
-      network: r.str(ie.get("network")),
-      role: r.str(ie.get("role")),
-      primary: r.str(ie.get("primary")),
-      rootCa: r.str(ie.get("rootCa")),
-      eastWestGateway: r.bool(ie.get("eastWestGateway")),
-    };
-  }
-  let linkerd: LinkerdBlock | undefined;
-  const linkerdEntry = e.get("linkerd");
-  if (linkerdEntry && r.isMapNode(linkerdEntry.node)) {
-    const le = r.entries(linkerdEntry.node);
+  const etcd = r.block<Etcd>(e.get("etcd"), (ee, entry) => ({
+    keySpan: entry.keySpan,
+    span: entry.span,
+    members: readMembers(r, ee.get("members")),
+    heartbeatMs: r.num(ee.get("heartbeatMs")),
+    electionTimeoutMs: r.num(ee.get("electionTimeoutMs")),
+    invalid: invalidFields(r, ee, ["heartbeatMs", "electionTimeoutMs"]),
+  }));
+  const istio = r.block<IstioBlock>(e.get("istio"), (ie, entry) => ({
+    keySpan: entry.keySpan,
+    meshId: r.str(ie.get("meshId")),
+    clusterName: r.str(ie.get("clusterName")),
+    network: r.str(ie.get("network")),
+    role: r.str(ie.get("role")),
+    primary: r.str(ie.get("primary")),
+    rootCa: r.str(ie.get("rootCa")),
+    eastWestGateway: r.bool(ie.get("eastWestGateway")),
+  }));
+  const linkerd = r.block<LinkerdBlock>(e.get("linkerd"), (le, entry) => {
     const linksEntry = le.get("links");
-    linkerd = {
-      keySpan: linkerdEntry.keySpan,
+    return {
+      keySpan: entry.keySpan,
       trustAnchor: r.str(le.get("trustAnchor")),
       trustDomain: r.str(le.get("trustDomain")),
       clusterDomain: r.str(le.get("clusterDomain")),
@@ -278,15 +265,10 @@ function readCluster(r: Reader, it: Item, index: number): Cluster {
       links: r.items(linksEntry?.node ?? null).map((li) => {
         const lk = r.entries(li.node);
         const modeField = r.str(lk.get("mode"));
-        return {
-          span: li.span,
-          cluster: r.str(lk.get("cluster")),
-          modeField,
-          mode: oneOf(modeField, ["gateway", "flat", "federated"] as const)?.value ?? "gateway",
-        };
+        return { span: li.span, cluster: r.str(lk.get("cluster")), modeField, mode: oneOf(modeField, ["gateway", "flat", "federated"] as const)?.value ?? "gateway" };
       }),
     };
-  }
+  });
   const meshField = r.str(e.get("mesh"));
   return {
     index,
@@ -384,16 +366,11 @@ interface Lists {
 }
 
 function assemble(r: Reader, span: Span, top: Map<string, Entry>, lists: Lists): Topology {
-  let exportPolicy: ExportPolicy | undefined;
-  const ep = top.get("exportPolicy");
-  if (ep && r.isMapNode(ep.node)) {
-    const pe = r.entries(ep.node);
-    exportPolicy = {
-      keySpan: ep.keySpan,
-      allowedNamespaces: r.strList(pe.get("allowedNamespaces")),
-      exporters: pe.has("exporters") ? readSubjects(r, pe.get("exporters")) : undefined,
-    };
-  }
+  const exportPolicy = r.block<ExportPolicy>(top.get("exportPolicy"), (pe, entry) => ({
+    keySpan: entry.keySpan,
+    allowedNamespaces: r.strList(pe.get("allowedNamespaces")),
+    exporters: pe.has("exporters") ? readSubjects(r, pe.get("exporters")) : undefined,
+  }));
   const meta = r.entries(top.get("metadata")?.node ?? null);
   return {
     span,

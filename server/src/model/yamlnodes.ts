@@ -105,6 +105,11 @@ export class Reader {
     return { items, span: e.span, keySpan: e.keySpan };
   }
 
+  /** An optional nested mapping (`etcd:`, `istio:` …) read by `build`, or undefined when absent or not a mapping. */
+  block<T>(e: Entry | undefined, build: (entries: Map<string, Entry>, entry: Entry) => T): T | undefined {
+    return e && this.isMapNode(e.node) ? build(this.entries(e.node), e) : undefined;
+  }
+
   isMapNode(node: Node | null): boolean {
     const n = deref(this.doc, node);
     return !!n && isMap(n);
