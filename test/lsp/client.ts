@@ -36,6 +36,7 @@ export class Client {
   readonly diagnostics = new Map<string, { version?: number; items: Diagnostic[]; count: number }>();
   settings: Record<string, unknown>;
   readonly logs: string[] = [];
+  configurationRequests = 0;
   private constructor(
     readonly proc: ChildProcess,
     readonly conn: ProtocolConnection,
@@ -56,7 +57,10 @@ export class Client {
     conn.onNotification("window/logMessage", (p: { message: string }) => {
       client.logs.push(p.message);
     });
-    conn.onRequest("workspace/configuration", (p: { items: { section?: string }[] }) => p.items.map(() => client.settings));
+    conn.onRequest("workspace/configuration", (p: { items: { section?: string }[] }) => {
+      client.configurationRequests++;
+      return p.items.map(() => client.settings);
+    });
     conn.onRequest("client/registerCapability", () => null);
     conn.onRequest("workspace/diagnostic/refresh", () => null);
     conn.listen();
@@ -68,6 +72,12 @@ export class Client {
       workspaceFolders: opts.workspaceFolder ? [{ uri: `file://${opts.workspaceFolder}`, name: "ws" }] : null,
     });
     await conn.sendNotification("initialized", {});
+    const caps = opts.capabilities ?? { workspace: { configuration: true } };
+    if (caps.workspace?.configuration) {
+      // start-up is over once the server has read the settings (and re-published with them)
+      await waitFor("the server to read its settings", () => client.configurationRequests > 0);
+      await conn.sendRequest("textDocument/documentSymbol", { textDocument: { uri: "file:///none.topology.yaml" } });
+    }
     return client;
   }
 
@@ -79,11 +89,14 @@ export class Client {
     return this.conn.sendNotification("textDocument/didChange", { textDocument: { uri, version }, contentChanges: changes });
   }
 
-  /** Waits for a publish of `uri` newer than the `count`-th. */
-  async diagnosticsAfter(uri: string, count: number): Promise<Diagnostic[]> {
+  /**
+   * Waits for a publish of `uri` newer than the `count`-th (and, given `version`, for that
+   * document version: a late re-publish of an older version does not count).
+   */
+  async diagnosticsAfter(uri: string, count: number, version?: number): Promise<Diagnostic[]> {
     const d = await waitFor(`diagnostics #${count + 1} for ${uri}`, () => {
       const x = this.diagnostics.get(uri);
-      return x && x.count > count ? x : undefined;
+      return x && x.count > count && (version === undefined || x.version === version) ? x : undefined;
     });
     return d.items;
   }

@@ -23,7 +23,7 @@ async function openAndWait(name: string, text: string): Promise<{ u: string; dia
   const u = uri(name);
   const before = client.published(u);
   await client.open(u, text);
-  return { u, diags: await client.diagnosticsAfter(u, before) };
+  return { u, diags: await client.diagnosticsAfter(u, before, 1) };
 }
 
 const at = (text: string, needle: string, delta = 0) => {
@@ -52,11 +52,11 @@ test("diagnostics follow every incremental change", async () => {
   const pos = at(text, "lon: 2 }", 5);
   const before = client.published(u);
   await client.change(u, 2, [{ range: { start: pos, end: { line: pos.line, character: pos.character + 1 } }, text: "1" }]);
-  const after = await client.diagnosticsAfter(u, before);
+  const after = await client.diagnosticsAfter(u, before, 2);
   assert.deepEqual(after.map((d) => d.code), ["quorum/two-site-split"], "2+1: odd, still two sites");
   const b2 = client.published(u);
   await client.change(u, 3, [{ text: text.replace("etcd:", "etcd:\n      heartbeatMs: nope") }]);
-  const third = await client.diagnosticsAfter(u, b2);
+  const third = await client.diagnosticsAfter(u, b2, 3);
   assert.ok(third.some((d) => d.code === "schema" && /must be a number/.test(d.message as string)));
 });
 
