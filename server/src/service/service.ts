@@ -16,6 +16,7 @@ import {
   type TextEdit,
   type WorkspaceEdit,
 } from "vscode-languageserver";
+import { performance } from "node:perf_hooks";
 import { URI } from "./uri";
 import { finalize, manifestFileOf, type FileAnalysis } from "../analysis";
 import { analyzeChange, type TextChange } from "../incremental";
@@ -54,6 +55,7 @@ const SEVERITY: Record<string, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
+const TIMINGS = process.env.QUORATE_LOG_TIMINGS === "1";
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Findings that mean "losing one site breaks this design". */
 const SITE_LOSS_CODES = ["quorum/two-site-split", "quorum/site-loss", "capacity/site-loss", "istio/remote-primary-site-loss"];
@@ -71,12 +73,31 @@ export class QuorateService {
     return this.settings;
   }
 
-  /** Applies new settings; returns every analysed file (all must be re-published). */
+  /**
+   * Applies new settings with only the work they need: severity overrides re-finalize the
+   * findings; a new Galera threshold re-analyses; a new size limit re-analyses only the files
+   * it moves across. Returns the files whose diagnostics may have changed.
+   */
   setSettings(s: Settings): string[] {
+    const old = this.settings;
     this.settings = s;
-    for (const f of this.files.values()) this.analyse(f);
-    this.recomputeManifest();
-    return [...this.files.keys()];
+    const changed: string[] = [];
+    const rulesChanged = JSON.stringify(old.rules) !== JSON.stringify(s.rules);
+    for (const f of this.files.values()) {
+      const wasTooLarge = f.tooLarge;
+      const tooLarge = f.text.length > s.maxFileSizeKb * 1024;
+      if (s.galeraMaxRttMs !== old.galeraMaxRttMs || tooLarge !== wasTooLarge) {
+        // a full analysis (no change given): the threshold changes what the rules say, or the
+        // file enters or leaves live analysis
+        this.analyse(f);
+        changed.push(f.uri);
+      } else if (rulesChanged) {
+        this.refreshFindings(f);
+        changed.push(f.uri);
+      }
+    }
+    if (changed.length) this.recomputeManifest();
+    return changed;
   }
 
   /**
@@ -138,7 +159,14 @@ export class QuorateService {
       f.analysis = undefined;
       return;
     }
+    const started = TIMINGS ? performance.now() : 0;
+    const before = f.analysis;
     f.analysis = analyzeChange(f.analysis, URI.pathOf(f.uri), change, f.text, { galeraMaxRttMs: this.settings.galeraMaxRttMs });
+    if (TIMINGS) {
+      // QUORATE_LOG_TIMINGS=1: one stderr line per analysis, to see where time goes in an editor
+      const path = change && before && f.analysis.parsed.docs[0]?.doc === before.parsed.docs[0]?.doc ? "incremental" : "full";
+      process.stderr.write(`[quorate] ${path} analysis of ${f.uri} (${f.text.length} chars) in ${(performance.now() - started).toFixed(1)} ms\n`);
+    }
     const t = f.analysis.contexts[0]?.topology;
     if (t) f.lastGood = t;
     this.refreshFindings(f);
