@@ -1,4 +1,4 @@
-import { isMap, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
+import type { Node, Pair, YAMLMap, YAMLSeq } from "yaml";
 
 /** A text edit in offsets: replace [start, end) with text. */
 export interface Edit {
@@ -35,14 +35,6 @@ export function afterContent(text: string, end: number): number {
 export const columnOf = (text: string, offset: number): number => offset - lineStartOf(text, offset);
 export const spaces = (n: number): string => " ".repeat(Math.max(0, n));
 export const eol = (text: string): string => (text.includes("\r\n") ? "\r\n" : "\n");
-
-/** Applies non-overlapping edits (any order) to a text. */
-export function applyEdits(text: string, edits: readonly Edit[]): string {
-  const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
-  let out = text;
-  for (const e of sorted) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-  return out;
-}
 
 /** Adds `key: value` to a mapping: inside the braces of a flow map, else on a new line after its last entry. */
 export function insertMapEntry(text: string, map: YAMLMap, key: string, value: string): Edit {
@@ -92,5 +84,3 @@ export function appendSeqItem(text: string, seq: YAMLSeq, item: NewItem): Edit {
   return insert(afterContent(text, last.range![1]), nl + lines.join(nl));
 }
 
-export const isBlockMap = (n: unknown): n is YAMLMap => isMap(n) && !(n as YAMLMap).flow && (n as YAMLMap).items.length > 0;
-export const isNonEmptySeq = (n: unknown): n is YAMLSeq => isSeq(n) && (n as YAMLSeq).items.length > 0;

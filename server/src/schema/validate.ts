@@ -285,8 +285,3 @@ export function validateItem(doc: Document, docSpan: Span, key: ListKey, index: 
   return toFindings(doc, docSpan, validate.errors ?? [], data, `/${key}/${index}`);
 }
 
-/** Validates one topology document: `schema` findings, or a single `yaml/aliases` finding. */
-export function validateTopology(doc: Document, docSpan: Span): Finding[] {
-  const r = validateTopologyGroups(doc, docSpan);
-  return r.aliasBomb ? [r.aliasBomb] : [...r.groups.values()].flat();
-}
