@@ -250,13 +250,28 @@ async function test() {
       // lon-prod is declared at line 33 of payments-eu.topology.yaml
       await wb.waitForFunction(() => /Ln (3[3-9]|4[0-2])\b/.test(document.querySelector(".statusbar")?.textContent ?? ""), null, { timeout: 15_000 });
     });
+    await check("the preview keeps its zoom when the document changes", async () => {
+      await frame.locator("#zoom-in").click();
+      await frame.locator("#zoom-in").click();
+      const zoomed = await frame.locator("#canvas").getAttribute("style");
+      await frame.locator("svg").first().evaluate((el) => el.setAttribute("data-before-edit", "1"));
+      // the zoom buttons took the keyboard: focus the editor, then type at a line's end
+      await wb.locator(".tabs-container .tab", { hasText: "payments-eu.topology.yaml" }).first().click();
+      await wb.waitForFunction(() => !!document.activeElement?.closest(".monaco-editor"));
+      await wb.keyboard.press("End");
+      await wb.keyboard.type(" ");
+      await frame.locator("svg:not([data-before-edit])").first().waitFor({ state: "attached", timeout: 20_000 });
+      const after = await frame.locator("#canvas").getAttribute("style");
+      if (after !== zoomed) throw new Error(`zoom changed on redraw: ${zoomed} -> ${after}`);
+      await frame.locator("#zoom-reset").click();
+    });
     await wb.keyboard.press("Control+Shift+M"); // close the panel for a clean screenshot
     mkdirSync(join(ROOT, "out", "screenshots"), { recursive: true });
     await wb.screenshot({ path: join(ROOT, "out", "screenshots", "editor-and-preview.png") });
     // from the Explorer: with the webview focused, Ctrl+P goes to the webview
     await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "hostile.topology.yaml" }).click();
     await check("hostile site names render as text, with no script and no CSP violation", async () => {
-      await frame.locator("svg", { hasText: "onerror" }).first().waitFor({ timeout: 60_000 });
+      await frame.locator("svg", { hasText: "onerror" }).first().waitFor({ state: "attached", timeout: 60_000 });
       const text = (await frame.locator("svg").first().textContent()) ?? "";
       for (const name of ['"]);alert(1)//', "<img src=x onerror=alert(1)>"]) if (!text.includes(name)) throw new Error(`label text missing ${name}: ${text.slice(0, 300)}`);
       const imgs = await frame.locator("img").count();

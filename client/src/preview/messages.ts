@@ -8,7 +8,7 @@ export type ToWebview =
 /** Webview → extension. */
 export type FromWebview =
   | { readonly type: "ready" }
-  | { readonly type: "rendered"; readonly version: number; readonly nodes: number; readonly error?: string }
+  | { readonly type: "rendered"; readonly version: number; readonly nodes: number; readonly error?: string; readonly theme?: string; readonly scale?: number }
   | { readonly type: "reveal"; readonly id: string }
   | { readonly type: "svg"; readonly requestId: number; readonly svg?: string; readonly error?: string }
   | { readonly type: "cspViolation"; readonly directive: string; readonly blocked: string };

@@ -141,6 +141,11 @@ export class PreviewManager implements vscode.Disposable {
     }
   }
 
+  /** The last version the webview reported as rendered. */
+  get renderedVersion(): number {
+    return this.lastRendered;
+  }
+
   /** Resolves once the webview has rendered at least `version` (tests and export use it). */
   whenRendered(version = this.version, timeoutMs = 15_000): Promise<number> {
     if (this.lastRendered >= version && version > 0) return Promise.resolve(this.lastRendered);

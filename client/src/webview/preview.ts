@@ -113,7 +113,7 @@ async function render(msg: Extract<ToWebview, { type: "diagram" }>): Promise<voi
     if (fitted) fit(el);
     errorBox.hidden = true;
     status.textContent = msg.title ? `${msg.title} · ${nodes} nodes` : `${nodes} nodes`;
-    post({ type: "rendered", version: msg.version, nodes });
+    post({ type: "rendered", version: msg.version, nodes, theme: themeOf().theme, scale: view.scale });
   } catch (e) {
     errorBox.textContent = `Could not draw the diagram: ${(e as Error).message}`;
     errorBox.hidden = false;

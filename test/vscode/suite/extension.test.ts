@@ -87,6 +87,34 @@ describe("Quorate in a real VS Code", () => {
     assert.deepEqual(api.preview.events.filter((e) => e.type === "cspViolation"), []);
   });
 
+  it("follows the colour theme: dark, light and high contrast redraw with the matching Mermaid theme", async () => {
+    const config = vscode.workspace.getConfiguration("workbench");
+    const themes: [string, string][] = [
+      ["Default Light Modern", "default"],
+      ["Default High Contrast", "dark"],
+      ["Default Dark Modern", "dark"],
+    ];
+    for (const [name, mermaidTheme] of themes) {
+      const seen = api.preview.events.length;
+      await config.update("colorTheme", name, vscode.ConfigurationTarget.Global);
+      await waitFor(`a redraw for ${name}`, () =>
+        api.preview.events.slice(seen).some((e) => e.type === "rendered" && e.theme === mermaidTheme && !e.error),
+      );
+    }
+  });
+
+  it("redraws as the document changes", async () => {
+    const before = api.preview.renderedVersion;
+    const edit = new vscode.WorkspaceEdit();
+    const text = doc.getText();
+    const at = doc.positionAt(text.indexOf("rttMs: 14") + 7);
+    edit.replace(doc.uri, new vscode.Range(at, at.translate(0, 2)), "15");
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    await waitFor("a redraw after the edit", () => api.preview.renderedVersion > before);
+    const last = api.preview.events.filter((e) => e.type === "rendered").pop();
+    assert.ok(last && last.type === "rendered" && last.nodes > 0);
+  });
+
   it("exports the diagram as Mermaid, Markdown and SVG", async () => {
     const dir = vscode.workspace.workspaceFolders![0].uri.fsPath;
     for (const format of ["mmd", "md", "svg"] as const) {
