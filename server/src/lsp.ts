@@ -14,7 +14,7 @@ import {
 } from "vscode-languageserver";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { findFiles, isInteresting, isYamlName } from "./discovery";
-import { DiagramRequest, SummaryRequest, type DiagramParams, type DiagramResult, type SummaryResult } from "./protocol";
+import { DiagramRequest, SummaryRequest, type DiagramParams } from "./protocol";
 import { diagramFor } from "./preview/mermaid";
 import { QuorateService, RenameError } from "./service/service";
 import { parseSettings } from "./service/settings";
@@ -45,7 +45,7 @@ export function startServer(connection: Connection): QuorateService {
 
   const log = (msg: string) => connection.console.log(`[quorate] ${msg}`);
   const guard =
-    <P, R>(name: string, fallback: R, fn: (p: P) => R) =>
+    <P, R>(name: string, fn: (p: P) => R) =>
     (p: P): R => {
       try {
         return fn(p);
@@ -199,25 +199,25 @@ export function startServer(connection: Connection): QuorateService {
   );
 
   connection.languages.diagnostics.on(
-    guard("diagnostic", { kind: DocumentDiagnosticReportKind.Full, items: [] }, (p) => ({ kind: DocumentDiagnosticReportKind.Full, items: service.diagnostics(p.textDocument.uri) })),
+    guard("diagnostic", (p) => ({ kind: DocumentDiagnosticReportKind.Full, items: service.diagnostics(p.textDocument.uri) })),
   );
-  connection.onHover(guard("hover", null, (p) => service.hover(p.textDocument.uri, p.position)));
-  connection.onCodeAction(guard("codeAction", [], (p) => service.codeActions(p.textDocument.uri, p.range, p.context.diagnostics)));
-  connection.onCompletion(guard("completion", [], (p) => service.completion(p.textDocument.uri, p.position)));
-  connection.onDefinition(guard("definition", [], (p) => service.definition(p.textDocument.uri, p.position)));
-  connection.onReferences(guard("references", [], (p) => service.references(p.textDocument.uri, p.position, p.context.includeDeclaration)));
-  connection.onPrepareRename(guard("prepareRename", null, (p) => service.prepareRename(p.textDocument.uri, p.position)));
-  connection.onRenameRequest(guard("rename", null, (p) => service.rename(p.textDocument.uri, p.position, p.newName)));
-  connection.onDocumentSymbol(guard("documentSymbol", [], (p) => service.documentSymbols(p.textDocument.uri)));
+  connection.onHover(guard("hover", (p) => service.hover(p.textDocument.uri, p.position)));
+  connection.onCodeAction(guard("codeAction", (p) => service.codeActions(p.textDocument.uri, p.range, p.context.diagnostics)));
+  connection.onCompletion(guard("completion", (p) => service.completion(p.textDocument.uri, p.position)));
+  connection.onDefinition(guard("definition", (p) => service.definition(p.textDocument.uri, p.position)));
+  connection.onReferences(guard("references", (p) => service.references(p.textDocument.uri, p.position, p.context.includeDeclaration)));
+  connection.onPrepareRename(guard("prepareRename", (p) => service.prepareRename(p.textDocument.uri, p.position)));
+  connection.onRenameRequest(guard("rename", (p) => service.rename(p.textDocument.uri, p.position, p.newName)));
+  connection.onDocumentSymbol(guard("documentSymbol", (p) => service.documentSymbols(p.textDocument.uri)));
   connection.onRequest(
     DiagramRequest.method,
-    guard("diagram", null as DiagramResult | null, (p: DiagramParams) => {
+    guard("diagram", (p: DiagramParams) => {
       const a = service.analysis(p.uri);
       return a ? diagramFor(a, service.diagnostics(p.uri)) : null;
     }),
   );
 
-  connection.onRequest(SummaryRequest.method, guard("summary", null as SummaryResult | null, (p: DiagramParams) => service.summary(p.uri)));
+  connection.onRequest(SummaryRequest.method, guard("summary", (p: DiagramParams) => service.summary(p.uri)));
 
   connection.listen();
   return service;

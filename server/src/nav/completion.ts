@@ -11,13 +11,6 @@ export interface CompletionEntry {
   readonly insertText?: string;
 }
 
-interface LineInfo {
-  readonly indent: number;
-  /** `- ` items count as indentation for their content */
-  readonly key?: string;
-  readonly text: string;
-}
-
 /**
  * Path of keys (and `-` items, as 0) that encloses a line whose content starts at `col`,
  * found by scanning upwards for less-indented lines — robust to half-typed YAML.

@@ -60,9 +60,8 @@ interface Located {
   node: Node | null;
   /** the key that holds it (absent for the root and sequence items) */
   keySpan?: Span;
-  /** the parent collection's entry, for required-property anchors */
-  parentKeySpan?: Span;
-  parentItemSpan?: Span;
+  /** when it is a sequence item: the item's range */
+  itemSpan?: Span;
 }
 
 function unescape(seg: string): string {
@@ -93,7 +92,7 @@ function locate(doc: Document, pointer: string): Located {
       node = deref(doc, item);
     } else return { node: null };
   }
-  return { node, keySpan, parentKeySpan: keySpan, parentItemSpan: itemSpan };
+  return { node, keySpan, itemSpan };
 }
 
 function pathText(pointer: string): string {
@@ -190,11 +189,11 @@ function dataAt(root: unknown, pointer: string): unknown {
 }
 
 /** Where a missing property is reported: the parent's key, else the item's first key, else the document start. */
-function missingAnchor(doc: Document, at: Located, docSpan: Span): Span {
-  if (at.parentKeySpan) return at.parentKeySpan;
+function missingAnchor(at: Located, docSpan: Span): Span {
+  if (at.keySpan) return at.keySpan;
   const node = at.node;
   if (node && isMap(node) && node.items.length) return spanOf((node.items[0] as Pair).key as Node);
-  if (at.parentItemSpan) return at.parentItemSpan;
+  if (at.itemSpan) return at.itemSpan;
   return { start: docSpan.start, end: docSpan.start };
 }
 
@@ -210,7 +209,7 @@ function toFindings(doc: Document, docSpan: Span, errors: readonly ErrorObject[]
     seen.add(dedupe);
     const at = locate(doc, e.instancePath);
     let span: Span;
-    if (e.keyword === "required") span = missingAnchor(doc, at, docSpan);
+    if (e.keyword === "required") span = missingAnchor(at, docSpan);
     else if (e.keyword === "additionalProperties") {
       const key = locate(doc, `${e.instancePath}/${String((e.params as { additionalProperty: string }).additionalProperty).replace(/~/g, "~0").replace(/\//g, "~1")}`);
       span = key.keySpan ?? spanOf(at.node, { start: docSpan.start, end: docSpan.start });

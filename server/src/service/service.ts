@@ -229,7 +229,6 @@ export class QuorateService {
       source: "quorate",
       message: x.message,
       relatedInformation: x.related?.map((r) => ({ location: { uri, range: toRange(lines, r.span) }, message: r.message })),
-      data: { start: x.span.start, code: x.code },
     };
   }
 
