@@ -31,19 +31,21 @@ export function runRules(ctx: TopologyContext, at: number): Finding[] {
   return out;
 }
 
+/** The one finding a failing rule family (or the schema step) leaves behind. */
+function internalError(name: string, at: number, err: unknown): Finding {
+  return {
+    code: "quorate/internal-error",
+    severity: "error",
+    span: { start: at, end: at },
+    message: `rule family \`${name}\` failed on this document and reported nothing (${(err as Error)?.message ?? String(err)}); the other rules still ran`,
+  };
+}
+
 function guarded(name: string, at: number, run: () => Finding[]): Finding[] {
   try {
     return run();
   } catch (err) {
-    const e = err as Error;
-    return [
-      {
-        code: "quorate/internal-error",
-        severity: "error",
-        span: { start: at, end: at },
-        message: `rule family \`${name}\` failed on this document and reported nothing (${e?.message ?? String(err)}); the other rules still ran`,
-      },
-    ];
+    return [internalError(name, at, err)];
   }
 }
 
@@ -61,7 +63,7 @@ export function analyzeFile(path: string, text: string, options: AnalysisOptions
     try {
       schema = validateTopologyGroups(d.doc, d.span);
     } catch (e) {
-      local.push(...guarded("schema", d.span.start, () => { throw e; }));
+      local.push(internalError("schema", d.span.start, e));
       continue;
     }
     if (schema.aliasBomb) {
