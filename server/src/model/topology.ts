@@ -403,13 +403,15 @@ export function readTopology(doc: Document, span: Span): Topology {
  * the document). Every other entity is reused as is: its spans are live views of node ranges.
  */
 export function withItem(t: Topology, doc: Document, key: ListKey, index: number, node: Node): Topology {
-  const r = new Reader(doc);
-  const lists: Lists = { sites: t.sites, links: t.links, clusters: t.clusters, stores: t.stores, traffic: t.traffic, exports: t.exports };
-  const copy = [...lists[key]] as Lists[ListKey];
-  (copy as unknown[])[index] = ITEM_READERS[key](r, { node, span: spanOf(node) }, index);
-  (lists as unknown as Record<string, unknown>)[key] = copy;
-  // the top-level entries, the metadata and the export policy lie outside every list item
-  return { ...assemble(r, t.span, t.keys as Map<string, Entry>, lists), name: t.name, exportPolicy: t.exportPolicy };
+  const list = [...t[key]] as unknown[];
+  list[index] = ITEM_READERS[key](new Reader(doc), { node, span: spanOf(node) }, index);
+  // everything outside this list (top-level keys, metadata, export policy, other lists and
+  // their name indexes) is reused; only this list's own index is rebuilt
+  const next = { ...t, [key]: list } as Topology;
+  if (key === "sites") return { ...next, siteByName: firstByName(next.sites) };
+  if (key === "clusters") return { ...next, clusterByName: firstByName(next.clusters) };
+  if (key === "stores") return { ...next, storeByName: firstByName(next.stores) };
+  return next;
 }
 
 function firstByName<T extends Named>(list: T[]): Map<string, T> {
