@@ -116,7 +116,11 @@ export class QuorateService {
       if (open) f.open = true;
       else f.onDisk = true;
     }
+    const judgedAcrossFiles = holdsManifestInput(f.analysis);
     this.analyse(f, change);
+    // typing in a topology without an export policy changes nothing the RBAC and ServiceExport
+    // rules read: skip re-judging every manifest of the workspace on that keystroke
+    if (!judgedAcrossFiles && !holdsManifestInput(f.analysis)) return [uri];
     return [uri, ...this.recomputeManifest().filter((u) => u !== uri)];
   }
 
@@ -390,6 +394,11 @@ export class QuorateService {
     }
     return out;
   }
+}
+
+/** Whether a file feeds the workspace-wide rules: Kubernetes manifests, or a topology's exportPolicy. */
+function holdsManifestInput(a: FileAnalysis | undefined): boolean {
+  return !!a?.parsed.relevant && (a.parsed.docs.some((d) => d.k8s) || a.contexts.some((c) => c.topology.exportPolicy));
 }
 
 export function toRange(lines: LineIndex, span: Span): Range {
