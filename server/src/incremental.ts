@@ -2,7 +2,7 @@ import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node
 import { analyzeFile, runRules, type FileAnalysis } from "./analysis";
 import type { Finding } from "./model/finding";
 import type { ParsedDoc, ParsedFile } from "./model/parse";
-import { LineIndex } from "./model/text";
+import { columnOf, LineIndex, lineStartOf } from "./model/text";
 import { LIST_KEYS, withItem, type ListKey } from "./model/topology";
 import { TopologyContext, type AnalysisOptions } from "./rules/context";
 import { validateItem } from "./schema/validate";
@@ -13,12 +13,6 @@ export interface TextChange {
   readonly end: number;
   readonly text: string;
 }
-
-const lineStart = (text: string, offset: number) => {
-  let i = offset;
-  while (i > 0 && text[i - 1] !== "\n") i--;
-  return i;
-};
 
 /** Characters whose meaning reaches outside one list item (anchors, aliases, tags, directives, documents). */
 const NON_LOCAL = /[&*!%]|^(---|\.\.\.)|\r/m;
@@ -46,10 +40,10 @@ function findTarget(doc: Document, text: string, change: TextChange): Target | u
     for (let i = 0; i < items.length; i++) {
       const it = items[i];
       if (!it?.range || isPair(it)) return undefined;
-      const start = lineStart(text, it.range[0]);
+      const start = lineStartOf(text, it.range[0]);
       const next = items[i + 1] as Node | undefined;
       const nextPair = pairs[p + 1]?.key as Node | undefined;
-      const end = next?.range ? lineStart(text, next.range[0]) : nextPair?.range ? lineStart(text, nextPair.range[0]) : (doc.range?.[2] ?? text.length);
+      const end = next?.range ? lineStartOf(text, next.range[0]) : nextPair?.range ? lineStartOf(text, nextPair.range[0]) : (doc.range?.[2] ?? text.length);
       if (change.start > start && change.end < end) return { key: name, seq: value as YAMLSeq, index: i, start, end };
       if (change.start < start) return undefined;
     }
@@ -110,9 +104,8 @@ export function reanalyze(prev: FileAnalysis, change: TextChange, newText: strin
   const item = (seq as YAMLSeq).items[0] as Node;
   if (!item?.range || isPair(item)) return undefined;
   const oldItem = target.seq.items[target.index] as Node;
-  const col = (text: string, at: number) => at - lineStart(text, at);
-  if (col(newRegion, item.range[0]) !== col(old.text, oldItem.range![0])) return undefined;
-  if (newRegion.slice(0, lineStart(newRegion, item.range[0])).trim()) return undefined;
+  if (columnOf(newRegion, item.range[0]) !== columnOf(old.text, oldItem.range![0])) return undefined;
+  if (newRegion.slice(0, lineStartOf(newRegion, item.range[0])).trim()) return undefined;
 
   // splice: shift what follows the region, then put the new item's nodes in place
   const doc = d.doc;

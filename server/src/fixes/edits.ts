@@ -1,4 +1,5 @@
 import type { Node, Pair, YAMLMap, YAMLSeq } from "yaml";
+import { columnOf, endOfLine, lineStartOf } from "../model/text";
 
 /** A text edit in offsets: replace [start, end) with text. */
 export interface Edit {
@@ -10,18 +11,6 @@ export interface Edit {
 export const replace = (start: number, end: number, text: string): Edit => ({ start, end, text });
 export const insert = (at: number, text: string): Edit => ({ start: at, end: at, text });
 
-export function lineStartOf(text: string, offset: number): number {
-  let i = offset;
-  while (i > 0 && text[i - 1] !== "\n" && text[i - 1] !== "\r") i--;
-  return i;
-}
-
-export function endOfLine(text: string, offset: number): number {
-  let i = offset;
-  while (i < text.length && text[i] !== "\n" && text[i] !== "\r") i++;
-  return i;
-}
-
 /**
  * The end of the line holding the last non-blank character before `end`: block collections'
  * ranges run on to the start of the next line, and an insertion belongs after their content.
@@ -32,7 +21,6 @@ export function afterContent(text: string, end: number): number {
   return endOfLine(text, Math.max(0, e - 1));
 }
 
-export const columnOf = (text: string, offset: number): number => offset - lineStartOf(text, offset);
 export const spaces = (n: number): string => " ".repeat(Math.max(0, n));
 export const eol = (text: string): string => (text.includes("\r\n") ? "\r\n" : "\n");
 

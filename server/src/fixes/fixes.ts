@@ -1,11 +1,11 @@
 import { isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
 import type { Finding, FixHint } from "../model/finding";
-import type { Span } from "../model/text";
 import { fiberFloorMs } from "../math/geo";
 import { frozenSplit, total } from "../math/quorum";
 import type { Quorum, TopologyContext } from "../rules/context";
 import { survivesEverySiteLoss } from "../rules/quorum";
-import { appendSeqItem, endOfLine, eol, insert, insertMapEntry, lineStartOf, replace, spaces, type Edit, type NewItem } from "./edits";
+import { endOfLine, lineStartOf, type Span } from "../model/text";
+import { appendSeqItem, eol, insert, insertMapEntry, replace, spaces, type Edit, type NewItem } from "./edits";
 
 export interface Fix {
   readonly title: string;

@@ -84,3 +84,18 @@ export class RangeSpan implements Span {
     return { start: this.start, end: this.end };
   }
 }
+
+/** The offset where the line holding `offset` starts. */
+export function lineStartOf(text: string, offset: number): number {
+  let i = offset;
+  while (i > 0 && text[i - 1] !== "\n" && text[i - 1] !== "\r") i--;
+  return i;
+}
+
+export function endOfLine(text: string, offset: number): number {
+  let i = offset;
+  while (i < text.length && text[i] !== "\n" && text[i] !== "\r") i++;
+  return i;
+}
+
+export const columnOf = (text: string, offset: number): number => offset - lineStartOf(text, offset);
