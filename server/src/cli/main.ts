@@ -40,6 +40,45 @@ run are judged together (an exportPolicy in one file applies to RBAC in another)
 Exit status: 0 no error findings, 1 at least one error finding, 2 usage error or unreadable path.
 `;
 
+interface Arg {
+  /** the option name (`--format` of `--format=json`), or the argument itself */
+  readonly flag: string;
+  readonly arg: string;
+  /** the option's value: after `=`, else the next argument */
+  value(): string;
+  /** every argument after this one (for `--`) */
+  remaining(): string[];
+}
+
+/** Walks argv once for every command: `--flag=value`, `--flag value`, and positionals. */
+function* walkArgs(args: readonly string[]): Generator<Arg> {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+    yield {
+      flag,
+      arg,
+      value: () => {
+        const v = inline ?? args[++i];
+        if (v === undefined) throw new UsageError(`${flag} needs a value`);
+        return v;
+      },
+      remaining: () => {
+        const rest = args.slice(i + 1);
+        i = args.length;
+        return rest;
+      },
+    };
+  }
+}
+
+function choice<T extends string>(v: string, allowed: readonly T[], what: string): T {
+  if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`unknown ${what} '${v}' (expected ${allowed.join(", ")})`);
+  return v as T;
+}
+
 const SEVERITIES: SeverityOverride[] = ["off", "error", "warning", "information", "hint"];
 
 /** Runs the CLI; returns the exit code. Pure of process globals so tests can call it. */
@@ -77,19 +116,9 @@ function run(argv: readonly string[], io: Io, version: string): number {
   let galeraMaxRttMs = DEFAULT_OPTIONS.galeraMaxRttMs;
   const severities: Record<string, SeverityOverride> = {};
   const paths: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i];
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
-    const value = (): string => {
-      const v = inline ?? rest[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === "-f" || flag === "--format") {
-      const v = value();
-      if (!(FORMATS as readonly string[]).includes(v)) throw new UsageError(`unknown format '${v}' (expected ${FORMATS.join(", ")})`);
-      format = v as Format;
-    } else if (flag === "--rule") {
+  for (const { flag, arg, value, remaining } of walkArgs(rest)) {
+    if (flag === "-f" || flag === "--format") format = choice(value(), FORMATS, "format");
+    else if (flag === "--rule") {
       const v = value();
       const m = /^([\w/-]+)=(\w+)$/.exec(v);
       if (!m || !ruleInfo(m[1]) || !SEVERITIES.includes(m[2] as SeverityOverride)) {
@@ -102,7 +131,7 @@ function run(argv: readonly string[], io: Io, version: string): number {
       if (!Number.isFinite(galeraMaxRttMs) || galeraMaxRttMs < 0) throw new UsageError(`--galera-max-rtt-ms takes a number of ms, not '${v}'`);
     } else if (flag === "--color") color = true;
     else if (flag === "--no-color") color = false;
-    else if (flag === "--") paths.push(...rest.slice(i + 1)), (i = rest.length);
+    else if (flag === "--") paths.push(...remaining());
     else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
     else paths.push(arg);
   }
@@ -135,21 +164,11 @@ function diagram(args: readonly string[], io: Io): number {
   let format: DiagramFormat = "mermaid";
   let out: string | undefined;
   const files: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
-    const value = () => {
-      const v = inline ?? args[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === "-f" || flag === "--format") {
-      const v = value();
-      if (!(DIAGRAM_FORMATS as readonly string[]).includes(v)) throw new UsageError(`unknown diagram format '${v}' (expected ${DIAGRAM_FORMATS.join(", ")})`);
-      format = v as DiagramFormat;
-    } else if (flag === "-o" || flag === "--output") out = value();
+  for (const { flag, arg, value } of walkArgs(args)) {
+    if (flag === "-f" || flag === "--format") format = choice(value(), DIAGRAM_FORMATS, "diagram format");
+    else if (flag === "-o" || flag === "--output") out = value();
     else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
-    else files.push(a);
+    else files.push(arg);
   }
   if (files.length !== 1) throw new UsageError("diagram takes exactly one topology FILE");
   let text: string;
