@@ -213,7 +213,7 @@ export function startServer(connection: Connection): QuorateService {
     DiagramRequest.method,
     guard("diagram", (p: DiagramParams) => {
       const a = service.analysis(p.uri);
-      return a ? diagramFor(a, service.diagnostics(p.uri)) : null;
+      return a ? diagramFor(a, service.findings(p.uri)) : null;
     }),
   );
 

@@ -14,14 +14,7 @@ export type DiagramFormat = (typeof DIAGRAM_FORMATS)[number];
 /** The diagram of one topology file, coloured by its findings, exactly as the preview draws it. */
 export function diagramOf(path: string, text: string): DiagramResult {
   const a = analyzeFile(path, text);
-  const lines = a.parsed.lines;
-  const findings = finalize(a.parsed, a.local);
-  const diagnostics = findings.map((f) => ({
-    severity: f.severity === "error" ? 1 : f.severity === "warning" ? 2 : 3,
-    range: { start: lines.positionAt(f.span.start), end: lines.positionAt(f.span.end) },
-    message: f.message,
-  }));
-  return diagramFor(a, diagnostics as never);
+  return diagramFor(a, finalize(a.parsed, a.local));
 }
 
 export function markdown(d: DiagramResult): string {

@@ -1,4 +1,5 @@
-import type { Diagnostic, Range } from "vscode-languageserver";
+import type { Range } from "vscode-languageserver-types";
+import type { Finding } from "../model/finding";
 import type { FileAnalysis } from "../analysis";
 import type { Span } from "../model/text";
 import type { DiagramNode, DiagramResult } from "../protocol";
@@ -16,7 +17,8 @@ export function label(s: string): string {
 const rank = (s?: string) => (s === "error" ? 2 : s === "warning" ? 1 : 0);
 
 /** The model → Mermaid flowchart text plus the node ids' source ranges (ids are generated, never user text). */
-export function diagramFor(a: FileAnalysis, diagnostics: readonly Diagnostic[] = []): DiagramResult {
+/** `findings`: the file's finalized findings (after overrides), which colour the entities they fall in. */
+export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "span" | "severity">[] = []): DiagramResult {
   const L = a.parsed.lines;
   const broken = a.parsed.docs.find((d) => d.broken);
   const ctx = a.contexts[0];
@@ -27,12 +29,10 @@ export function diagramFor(a: FileAnalysis, diagnostics: readonly Diagnostic[] =
   }
   const t = ctx.topology;
   const toRange = (s: Span): Range => ({ start: L.positionAt(s.start), end: L.positionAt(s.end) });
-  const diagSpans = diagnostics
-    .filter((d) => d.severity === 1 || d.severity === 2)
-    .map((d) => ({ start: L.offsetAt(d.range.start), sev: d.severity === 1 ? ("error" as const) : ("warning" as const) }));
+  const marked = findings.filter((f) => f.severity === "error" || f.severity === "warning");
   const worstIn = (s: Span): "error" | "warning" | undefined => {
     let worst: "error" | "warning" | undefined;
-    for (const d of diagSpans) if (d.start >= s.start && d.start <= s.end && rank(d.sev) > rank(worst)) worst = d.sev;
+    for (const f of marked) if (f.span.start >= s.start && f.span.start <= s.end && rank(f.severity) > rank(worst)) worst = f.severity as "error" | "warning";
     return worst;
   };
 

@@ -206,6 +206,11 @@ export class QuorateService {
 
   // ---- diagnostics ---------------------------------------------------------------------
 
+  /** The file's findings after disable comments and overrides (the preview colours by them). */
+  findings(uri: string): readonly Finding[] {
+    return this.files.get(uri)?.findings ?? [];
+  }
+
   diagnostics(uri: string): Diagnostic[] {
     const f = this.files.get(uri);
     if (!f) return [];
