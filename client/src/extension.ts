@@ -139,10 +139,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Quorat
     vscode.window.onDidChangeActiveTextEditor(updateStatus),
     vscode.languages.onDidChangeDiagnostics(updateStatus),
     vscode.workspace.onDidOpenTextDocument((d) => void adoptTopologyYaml(d)),
-    vscode.window.registerWebviewPanelSerializer?.(PREVIEW_VIEW_TYPE, {
+    vscode.window.registerWebviewPanelSerializer(PREVIEW_VIEW_TYPE, {
       // a preview restored after a reload is simply closed: it reopens from the editor in one keystroke
       deserializeWebviewPanel: async (panel) => panel.dispose(),
-    }) ?? { dispose() {} },
+    }),
   );
   for (const d of vscode.workspace.textDocuments) void adoptTopologyYaml(d);
   updateStatus();

@@ -21,7 +21,8 @@ export class PreviewManager implements vscode.Disposable {
   private timer?: NodeJS.Timeout;
   private last?: DiagramResult;
   private lastRendered = 0;
-  private readonly renderedWaiters: ((n: number) => void)[] = [];
+  /** each returns true once satisfied (and is then dropped) */
+  private renderedWaiters: ((rendered: number) => boolean)[] = [];
   private readonly svgWaiters = new Map<number, (svg: string) => void>();
   private nextRequest = 1;
   /** for tests: what the webview reported */
@@ -99,7 +100,7 @@ export class PreviewManager implements vscode.Disposable {
         break;
       case "rendered":
         this.lastRendered = m.version;
-        for (const w of this.renderedWaiters.splice(0)) w(m.version);
+        this.renderedWaiters = this.renderedWaiters.filter((w) => !w(m.version));
         if (m.error) this.log.warn(`preview: ${m.error}`);
         break;
       case "reveal":
@@ -152,10 +153,10 @@ export class PreviewManager implements vscode.Disposable {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("preview did not render in time")), timeoutMs);
       this.renderedWaiters.push((v) => {
-        if (v >= version) {
-          clearTimeout(timer);
-          resolve(v);
-        } else void this.whenRendered(version, timeoutMs).then(resolve, reject);
+        if (v < version) return false;
+        clearTimeout(timer);
+        resolve(v);
+        return true;
       });
     });
   }
