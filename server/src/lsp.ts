@@ -129,7 +129,7 @@ export function startServer(connection: Connection): QuorateService {
       for (const f of findFiles(root, root, (p, e) => log(`cannot read ${p}: ${e.message}`))) {
         const uri = URI.fromPath(`${root}/${f.path}`);
         if (!documents.get(uri)) {
-          publish(service.update(uri, f.text, 0, false));
+          publish(service.update(uri, f.text, false));
           count++;
         }
       }
@@ -159,7 +159,7 @@ export function startServer(connection: Connection): QuorateService {
         } catch {
           continue;
         }
-        if (isInteresting(path, text) || service.text(change.uri) !== undefined) publish(service.update(change.uri, text, 0, false));
+        if (isInteresting(path, text) || service.text(change.uri) !== undefined) publish(service.update(change.uri, text, false));
       }
     }),
   );
@@ -168,7 +168,7 @@ export function startServer(connection: Connection): QuorateService {
     guardNotify("didOpen", (p) => {
       const d = TextDocument.create(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text);
       documents.set(d.uri, d);
-      publish(service.update(d.uri, d.getText(), d.version), d.uri);
+      publish(service.update(d.uri, d.getText()), d.uri);
     }),
   );
   connection.onDidChangeTextDocument(
@@ -179,7 +179,7 @@ export function startServer(connection: Connection): QuorateService {
       const change = only?.range ? { start: old.offsetAt(only.range.start), end: old.offsetAt(only.range.end), text: only.text } : undefined;
       const d = TextDocument.update(old, p.contentChanges, p.textDocument.version);
       documents.set(d.uri, d);
-      publish(service.update(d.uri, d.getText(), d.version, true, change), d.uri);
+      publish(service.update(d.uri, d.getText(), true, change), d.uri);
     }),
   );
   connection.onDidCloseTextDocument(

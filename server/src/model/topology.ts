@@ -14,7 +14,6 @@ export interface Named {
 
 export interface Site extends Named {
   readonly role: "primary" | "secondary" | "witness";
-  readonly roleField?: F<string>;
   readonly lat?: F<number>;
   readonly lon?: F<number>;
 }
@@ -69,7 +68,6 @@ export interface LinkerdLink {
   readonly span: Span;
   readonly cluster?: F<string>;
   readonly mode: "gateway" | "flat" | "federated";
-  readonly modeField?: F<string>;
 }
 
 export interface LinkerdBlock {
@@ -79,18 +77,15 @@ export interface LinkerdBlock {
   readonly clusterDomain?: F<string>;
   readonly gateway?: F<boolean>;
   readonly links: LinkerdLink[];
-  readonly linksKeySpan?: Span;
 }
 
 export interface Cluster extends Named {
   readonly site?: F<string>;
   readonly id?: F<number>;
   readonly mesh: "clustermesh" | "submariner" | "none";
-  readonly meshField?: F<string>;
   readonly maxConnectedClusters?: F<number>;
   readonly globalnet: boolean;
   readonly cidrs: CidrValue[];
-  readonly networkKeySpan?: Span;
   readonly etcd?: Etcd;
   readonly istio?: IstioBlock;
   readonly linkerd?: LinkerdBlock;
@@ -131,7 +126,6 @@ export interface Traffic extends Named {
   readonly peakRps?: F<number>;
   readonly dependsOn?: StrList;
   readonly backends: Backend[];
-  readonly backendsKeySpan?: Span;
 }
 
 export interface Export {
@@ -211,7 +205,6 @@ function readSite(r: Reader, it: Item, index: number): Site {
     index,
     span: it.span,
     name: r.str(e.get("name")),
-    roleField,
     role: oneOf(roleField, ["primary", "secondary", "witness"] as const)?.value ?? "primary",
     lat: r.num(loc.get("lat")),
     lon: r.num(loc.get("lon")),
@@ -261,11 +254,10 @@ function readCluster(r: Reader, it: Item, index: number): Cluster {
       trustDomain: r.str(le.get("trustDomain")),
       clusterDomain: r.str(le.get("clusterDomain")),
       gateway: r.bool(le.get("gateway")),
-      linksKeySpan: linksEntry?.keySpan,
       links: r.items(linksEntry?.node ?? null).map((li) => {
         const lk = r.entries(li.node);
         const modeField = r.str(lk.get("mode"));
-        return { span: li.span, cluster: r.str(lk.get("cluster")), modeField, mode: oneOf(modeField, ["gateway", "flat", "federated"] as const)?.value ?? "gateway" };
+        return { span: li.span, cluster: r.str(lk.get("cluster")), mode: oneOf(modeField, ["gateway", "flat", "federated"] as const)?.value ?? "gateway" };
       }),
     };
   });
@@ -276,12 +268,10 @@ function readCluster(r: Reader, it: Item, index: number): Cluster {
     name: r.str(e.get("name")),
     site: r.str(e.get("site")),
     id: r.num(e.get("id")),
-    meshField,
     mesh: oneOf(meshField, ["clustermesh", "submariner", "none"] as const)?.value ?? "none",
     maxConnectedClusters: r.num(e.get("maxConnectedClusters")),
     globalnet: r.bool(e.get("globalnet"))?.value ?? false,
     cidrs,
-    networkKeySpan: net?.keySpan,
     etcd,
     istio,
     linkerd,
@@ -322,7 +312,6 @@ function readTraffic(r: Reader, it: Item, index: number): Traffic {
     longLivedConnections: r.bool(e.get("longLivedConnections")),
     peakRps: r.num(e.get("peakRps")),
     dependsOn: r.strList(e.get("dependsOn")),
-    backendsKeySpan: be?.keySpan,
     backends: r.items(be?.node ?? null).map((b, bi) => {
       const bm = r.entries(b.node);
       return {

@@ -34,7 +34,6 @@ import type { SummaryResult } from "../protocol";
 interface FileState {
   readonly uri: string;
   text: string;
-  version: number;
   /** open in the editor (its text wins over the disk) */
   open: boolean;
   /** also present on disk (from the workspace index) */
@@ -104,15 +103,14 @@ export class QuorateService {
    * Opens or updates a document; returns the URIs whose diagnostics changed. With `change`
    * (the one edit that produced `text`), only the top-level item it touched is re-parsed.
    */
-  update(uri: string, text: string, version = 0, open = true, change?: TextChange): string[] {
+  update(uri: string, text: string, open = true, change?: TextChange): string[] {
     let f = this.files.get(uri);
     if (f && !open && f.open) return []; // the editor's text wins over the disk
     if (!f) {
-      f = { uri, text, version, open, onDisk: !open, tooLarge: false, findings: [] };
+      f = { uri, text, open, onDisk: !open, tooLarge: false, findings: [] };
       this.files.set(uri, f);
     } else {
       f.text = text;
-      f.version = version;
       if (open) f.open = true;
       else f.onDisk = true;
     }
@@ -129,7 +127,7 @@ export class QuorateService {
     const f = this.files.get(uri);
     if (!f) return [];
     f.open = false;
-    if (diskText !== undefined && f.onDisk) return this.update(uri, diskText, 0, false);
+    if (diskText !== undefined && f.onDisk) return this.update(uri, diskText, false);
     if (!f.onDisk) {
       this.files.delete(uri);
       return [uri, ...this.recomputeManifest()];
