@@ -192,10 +192,10 @@ export function compareFirst(a: Cidr, b: Cidr): number {
 
 /**
  * The lowest block of `prefix` inside `parent` that overlaps none of `taken` (except
- * `ignore`, the range being replaced), or undefined. `taken` must be sorted with
+ * `taken[skip]`, the range being replaced), or undefined. `taken` must be sorted with
  * `compareFirst`; the scan starts at the parent by binary search and stops at the first gap.
  */
-export function lowestFree(parent: Cidr, prefix: number, taken: readonly Cidr[], ignore?: Cidr): Cidr | undefined {
+export function lowestFree(parent: Cidr, prefix: number, taken: readonly Cidr[], skip?: number): Cidr | undefined {
   if (prefix < parent.prefix || prefix > bitsOf(parent.family)) return undefined;
   const blockSize = 1n << BigInt(bitsOf(parent.family) - prefix);
   // blocks starting before the parent either contain all of it or end before it (prefixes
@@ -209,12 +209,12 @@ export function lowestFree(parent: Cidr, prefix: number, taken: readonly Cidr[],
   }
   let candidate = parent.first;
   for (let i = lo - 1; i >= 0 && taken[i].family === parent.family; i--) {
-    if (taken[i] !== ignore && taken[i].last >= parent.first) return undefined; // a block containing the whole parent
+    if (i !== skip && taken[i].last >= parent.first) return undefined; // a block containing the whole parent
   }
   for (let i = lo; i < taken.length; i++) {
     const t = taken[i];
     if (t.family !== parent.family || t.first > parent.last) break;
-    if (t === ignore) continue;
+    if (i === skip) continue;
     if (candidate + blockSize - 1n < t.first) break;
     if (t.last >= candidate) {
       const next = t.last + 1n;

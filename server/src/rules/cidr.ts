@@ -25,8 +25,7 @@ export function cidrRules(ctx: TopologyContext): Finding[] {
         out.push(finding("cidr/invalid", value.span, `\`${value.value}\` is not an IPv4 or IPv6 prefix (expected the form 10.0.0.0/16 or fd00::/64)`));
         continue;
       }
-      // a copy: parseCidr is memoized, and the free-range search tells ranges apart by identity
-      ranges.push({ cluster, value, cidr: { ...cidr } });
+      ranges.push({ cluster, value, cidr });
       if (hasHostBits(cidr)) {
         const fixed = canonical(cidr);
         out.push(
@@ -49,19 +48,23 @@ export function cidrRules(ctx: TopologyContext): Finding[] {
   }
 
   const all = ranges.map((r) => r.cidr);
-  const sorted = [...all].sort(compareFirst);
+  // sorted once for the free-range search, which skips the range being replaced by position
+  const order = all.map((_, k) => k).sort((x, y) => compareFirst(all[x], all[y]));
+  const sorted = order.map((k) => all[k]);
+  const position: number[] = [];
+  order.forEach((k, p) => (position[k] = p));
   for (const [i, j] of overlappingPairs(all)) {
     const a = ranges[i];
     const b = ranges[j];
     if (a.cluster !== b.cluster && a.cluster.globalnet && b.cluster.globalnet) continue;
-    for (const [self, other] of [
-      [a, b],
-      [b, a],
+    for (const [self, other, selfIndex] of [
+      [a, b, i],
+      [b, a, j],
     ] as const) {
       const fixes: FixHint[] = [];
       const parent = privateParentOf(self.cidr);
       if (parent) {
-        const free = lowestFree(parent, self.cidr.prefix, sorted, self.cidr);
+        const free = lowestFree(parent, self.cidr.prefix, sorted, position[selfIndex]);
         if (free) fixes.push({ kind: "replace", title: `Use free range \`${canonical(free)}\``, span: self.value.span, text: canonical(free), preferred: true });
       }
       const scope = self.cluster === other.cluster ? "in the same cluster" : `in cluster ${other.cluster.name?.value ?? "?"}`;
