@@ -58,17 +58,16 @@ export interface NewItem {
   readonly flow: string;
 }
 
-/** Appends an item to a sequence, in the sequence's own style. */
-export function appendSeqItem(text: string, seq: YAMLSeq, item: NewItem): Edit {
-  const nl = eol(text);
-  if (seq.flow) {
-    const close = seq.range![1] - 1;
-    const last = seq.items[seq.items.length - 1] as Node | undefined;
-    return last ? insert(last.range![1], `, ${item.flow}`) : insert(close, item.flow);
-  }
-  const col = dashColumn(text, seq);
+/** Block-style lines for new items, their `-` at column `col`. */
+export function blockItems(items: readonly NewItem[], col: number, nl: string): string {
+  return items.map((item) => item.block.map((l, i) => (i === 0 ? `${spaces(col)}- ${l}` : `${spaces(col + 2)}${l}`)).join(nl)).join(nl);
+}
+
+/** Appends items to a non-empty sequence, in the sequence's own style, as one edit. */
+export function appendSeqItems(text: string, seq: YAMLSeq, items: readonly NewItem[]): Edit {
   const last = seq.items[seq.items.length - 1] as Node;
-  const lines = item.block.map((l, i) => (i === 0 ? `${spaces(col)}- ${l}` : `${spaces(col + 2)}${l}`));
-  return insert(afterContent(text, last.range![1]), nl + lines.join(nl));
+  if (seq.flow) return insert(last.range![1], items.map((i) => `, ${i.flow}`).join(""));
+  const nl = eol(text);
+  return insert(afterContent(text, last.range![1]), nl + blockItems(items, dashColumn(text, seq), nl));
 }
 

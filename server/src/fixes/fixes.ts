@@ -5,7 +5,7 @@ import { frozenSplit, total } from "../math/quorum";
 import type { Quorum, TopologyContext } from "../rules/context";
 import { survivesEverySiteLoss } from "../rules/quorum";
 import { endOfLine, lineStartOf, type Span } from "../model/text";
-import { appendSeqItem, eol, insert, insertMapEntry, replace, spaces, type Edit, type NewItem } from "./edits";
+import { appendSeqItems, blockItems, eol, insert, insertMapEntry, replace, spaces, type Edit, type NewItem } from "./edits";
 
 export interface Fix {
   readonly title: string;
@@ -64,21 +64,22 @@ function freeSiteName(ctx: TopologyContext, base = "witness"): string {
 }
 
 /** Appends to a top-level list, creating the list at the end of the document when absent. */
-function appendTopLevel(input: FixInput, key: string, item: NewItem): Edit | undefined {
+function appendTopLevel(input: FixInput, key: string, items: readonly NewItem[]): Edit | undefined {
   const list = nodeAt(input.doc, [key]);
-  if (list && isSeq(list) && (list as YAMLSeq).items.length) return appendSeqItem(input.text, list as YAMLSeq, item);
+  if (list && isSeq(list) && (list as YAMLSeq).items.length) return appendSeqItems(input.text, list as YAMLSeq, items);
   const root = input.doc.contents;
   if (!root || !isMap(root) || (root as YAMLMap).flow) return undefined;
   const nl = eol(input.text);
+  const lines = blockItems(items, 2, nl);
   if (list) {
     // `key: []` or `key:` with nothing: replace the empty value with a block list
     const pair = (root as YAMLMap).items.find((p) => isScalar((p as Pair).key) && String(((p as Pair).key as { value: unknown }).value) === key) as Pair | undefined;
     const keyEnd = (pair!.key as Node).range![1];
     const valueEnd = (list as Node).range?.[1] ?? keyEnd;
     const colon = input.text.indexOf(":", keyEnd);
-    return replace(colon, Math.max(colon + 1, valueEnd), `:${nl}${item.block.map((l, i) => (i === 0 ? `  - ${l}` : `    ${l}`)).join(nl)}`);
+    return replace(colon, Math.max(colon + 1, valueEnd), `:${nl}${lines}`);
   }
-  return insertMapEntry(input.text, root as YAMLMap, key, nl + item.block.map((l, i) => (i === 0 ? `  - ${l}` : `    ${l}`)).join(nl));
+  return insertMapEntry(input.text, root as YAMLMap, key, nl + lines);
 }
 
 /** Members after "Add witness site": two sites are evened out (2+2 → 2+2+1, 3+2 → 2+2+1); otherwise one member is added. */
@@ -123,26 +124,15 @@ function addWitness(input: FixInput, ctx: TopologyContext, q: Quorum): Edit[] | 
   if (!survivesEverySiteLoss(target) || frozenSplit(target)) return undefined;
   const edits = setCounts(input, q, target);
   if (!best) {
-    const site = appendTopLevel(input, "sites", { block: [`name: ${witness}`, "role: witness"], flow: `{ name: ${witness}, role: witness }` });
+    const site = appendTopLevel(input, "sites", [{ block: [`name: ${witness}`, "role: witness"], flow: `{ name: ${witness}, role: witness }` }]);
     if (!site) return undefined;
     edits.push(site);
     const rtt = maxMemberRtt(ctx, q);
     if (rtt !== undefined) {
       const items: NewItem[] = memberSites.map((m) => ({ block: [`between: [${witness}, ${m}]`, `rttMs: ${rtt} ${ESTIMATE_COMMENT}`], flow: `{ between: [${witness}, ${m}], rttMs: ${rtt} }` }));
-      const links = nodeAt(input.doc, ["links"]);
-      if (links && isSeq(links) && (links as YAMLSeq).items.length) {
-        const nl = eol(input.text);
-        const first = appendSeqItem(input.text, links as YAMLSeq, items[0]);
-        // the rest go right after the first, in the same style
-        const rest = items.slice(1).map((it) => appendSeqItem(input.text, links as YAMLSeq, it).text).join("");
-        edits.push({ ...first, text: first.text + rest.replace(new RegExp(`^${nl}`), nl) });
-      } else {
-        const created = appendTopLevel(input, "links", items[0]);
-        if (!created) return undefined;
-        const nl = eol(input.text);
-        const more = items.slice(1).map((it) => nl + it.block.map((l, i) => (i === 0 ? `  - ${l}` : `    ${l}`)).join(nl)).join("");
-        edits.push({ ...created, text: created.text + more });
-      }
+      const links = appendTopLevel(input, "links", items);
+      if (!links) return undefined;
+      edits.push(links);
     }
   }
   return edits;
@@ -180,7 +170,7 @@ function addLink(input: FixInput, ctx: TopologyContext, a: string, b: string): E
   const sb = ctx.topology.siteByName.get(b);
   let rtt = 10;
   if (sa?.lat && sa.lon && sb?.lat && sb.lon) rtt = Math.max(1, Math.ceil(1.5 * fiberFloorMs({ lat: sa.lat.value, lon: sa.lon.value }, { lat: sb.lat.value, lon: sb.lon.value })));
-  const e = appendTopLevel(input, "links", { block: [`between: [${a}, ${b}]`, `rttMs: ${rtt} ${ESTIMATE_COMMENT}`], flow: `{ between: [${a}, ${b}], rttMs: ${rtt} }` });
+  const e = appendTopLevel(input, "links", [{ block: [`between: [${a}, ${b}]`, `rttMs: ${rtt} ${ESTIMATE_COMMENT}`], flow: `{ between: [${a}, ${b}], rttMs: ${rtt} }` }]);
   return e && [e];
 }
 
@@ -274,7 +264,7 @@ export function fixesFor(input: FixInput, f: Finding): Fix[] {
       }
       case "declare-site":
         if (ctx) {
-          const e = appendTopLevel(input, "sites", { block: [`name: ${args.name}`], flow: `{ name: ${args.name} }` });
+          const e = appendTopLevel(input, "sites", [{ block: [`name: ${args.name}`], flow: `{ name: ${args.name} }` }]);
           edits = e && [e];
         }
         break;
