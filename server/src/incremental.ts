@@ -3,6 +3,7 @@ import { analyzeFile, runRules, type FileAnalysis } from "./analysis";
 import type { Finding } from "./model/finding";
 import type { ParsedDoc, ParsedFile } from "./model/parse";
 import { columnOf, LineIndex, lineStartOf } from "./model/text";
+import { MAX_NESTING, nestingBeyond } from "./model/nesting";
 import { LIST_KEYS, withItem, type ListKey } from "./model/topology";
 import { TopologyContext, type AnalysisOptions } from "./rules/context";
 import { validateItem } from "./schema/validate";
@@ -95,6 +96,8 @@ export function reanalyze(prev: FileAnalysis, change: TextChange, newText: strin
   const newRegion = newText.slice(target.start, target.end + delta);
   if (NON_LOCAL.test(oldRegion) || NON_LOCAL.test(newRegion)) return undefined;
   if (oldRegion.endsWith("\n") !== newRegion.endsWith("\n")) return undefined;
+  // the region sits one level below the document's top: past the limit minus that, analyse it all
+  if (nestingBeyond(newRegion, MAX_NESTING - 1) >= 0) return undefined;
 
   // the item alone, parsed in place: one block item at the same column, no errors at all
   const part = parseDocument(newRegion, { version: "1.2", uniqueKeys: true, prettyErrors: false, strict: true });

@@ -126,7 +126,13 @@ export function startServer(connection: Connection): QuorateService {
     for (const folder of folders) {
       if (!folder.startsWith("file:")) continue;
       const root = URI.pathOf(folder);
-      for (const f of findFiles(root, root, (p, e) => log(`cannot read ${p}: ${e.message}`))) {
+      const found = findFiles(root, root, {
+        onError: (p, e) => log(`cannot read ${p}: ${e.message}`),
+        onSkip: (p, why) => log(`not indexed: ${p}: ${why}`),
+        // a file past the live-analysis limit would only get quorate/too-large: not worth reading into memory
+        maxBytes: service.getSettings().maxFileSizeKb * 1024,
+      });
+      for (const f of found) {
         const uri = URI.fromPath(`${root}/${f.path}`);
         if (!documents.get(uri)) {
           publish(service.update(uri, f.text, false));

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { findFiles, type FoundFile } from "../discovery";
+import { findFiles, notReadable, type FoundFile } from "../discovery";
+import { isTopologyFileName } from "../model/parse";
 
 export class UsageError extends Error {}
 
@@ -11,12 +12,24 @@ const reason = (e: unknown) => {
   return code === "ENOENT" ? "no such file or folder" : (code ?? (e as Error).message);
 };
 
+/** The default bound on one file's size (the editor's `quorate.maxFileSizeKb` default too). */
+export const DEFAULT_MAX_FILE_KB = 8192;
+
+export interface Collected {
+  readonly files: InputFile[];
+  /** files not analysed because they pass the size limit: the run must not pass silently */
+  readonly tooLarge: { path: string; size: number }[];
+}
+
 /**
  * Reads the files a run covers: explicit files always; inside folders, topology files by name
- * and YAML files that mention a Kubernetes kind Quorate reads.
+ * and YAML files that mention a Kubernetes kind Quorate reads. Only regular files are read
+ * (a FIFO given by name is a usage error; one met in a folder is skipped with a note), and
+ * none larger than `maxBytes`: those are listed in `tooLarge` instead.
  */
-export function collectFiles(paths: readonly string[], cwd: string = process.cwd()): InputFile[] {
+export function collectFiles(paths: readonly string[], cwd: string, maxBytes: number, note: (line: string) => void): Collected {
   const out: InputFile[] = [];
+  const tooLarge: { path: string; size: number }[] = [];
   const seen = new Set<string>();
   for (const p of paths) {
     let st;
@@ -25,18 +38,53 @@ export function collectFiles(paths: readonly string[], cwd: string = process.cwd
     } catch (e) {
       throw new UsageError(`cannot read ${p}: ${reason(e)}`);
     }
-    const found = st.isDirectory()
-      ? findFiles(p, cwd, (path, e) => {
+    let found: InputFile[];
+    if (st.isDirectory()) {
+      found = findFiles(p, cwd, {
+        onError: (path, e) => {
           throw new UsageError(`cannot read ${path}: ${reason(e)}`);
-        })
-      : [{ path: p, text: readOrThrow(resolve(cwd, p), p) }];
+        },
+        onSkip: (path, why, size) => (size !== undefined ? tooLarge.push({ path, size }) : note(`skipped ${path}: ${why}`)),
+        maxBytes,
+      });
+    } else {
+      const why = notReadable(st, maxBytes);
+      if (why && !st.isFile()) throw new UsageError(`cannot read ${p}: ${why}`);
+      if (why) {
+        tooLarge.push({ path: p, size: st.size });
+        continue;
+      }
+      found = [{ path: p, text: readOrThrow(resolve(cwd, p), p) }];
+    }
     for (const f of found) {
       if (seen.has(f.path)) continue;
       seen.add(f.path);
       out.push(f);
     }
   }
-  return out;
+  return { files: out, tooLarge };
+}
+
+/**
+ * One file named on the command line, for commands that take exactly one (diagram, and the
+ * what-if commands): a precise usage error for a folder, a FIFO, a missing file or one past
+ * the size limit.
+ */
+export function readOneFile(p: string, cwd: string, maxBytes = DEFAULT_MAX_FILE_KB * 1024): string {
+  let st;
+  try {
+    st = statSync(resolve(cwd, p));
+  } catch (e) {
+    throw new UsageError(`cannot read ${p}: ${reason(e)}`);
+  }
+  if (st.isDirectory()) {
+    const inside = findFiles(p, cwd, { onError: () => undefined, limit: 3 }).filter((f) => isTopologyFileName(f.path));
+    const hint = inside.length ? ` (for example ${inside[0].path})` : "";
+    throw new UsageError(`${p} is a folder: this command takes one topology file${hint}`);
+  }
+  const why = notReadable(st, maxBytes);
+  if (why) throw new UsageError(`cannot read ${p}: ${why}${st.isFile() ? " (raise it with --max-file-size-kb)" : ""}`);
+  return readOrThrow(resolve(cwd, p), p);
 }
 
 function readOrThrow(abs: string, shown: string): string {

@@ -1,9 +1,10 @@
 import { analyzeRun, type SeverityOverride } from "../analysis";
 import { RULES, ruleInfo } from "../rules/catalog";
 import { DEFAULT_OPTIONS } from "../rules/context";
-import { collectFiles, UsageError } from "./files";
+import { sizeText } from "../discovery";
+import { collectFiles, DEFAULT_MAX_FILE_KB, readOneFile, UsageError } from "./files";
 import { DIAGRAM_FORMATS, diagramOf, markdown, renderSvg, type DiagramFormat } from "./diagram";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import * as report from "./report";
 
@@ -32,12 +33,14 @@ check options:
   --rule CODE=SEVERITY                 override a rule: off|error|warning|information|hint (repeatable)
   --galera-max-rtt-ms N                rtt/galera-wan threshold in ms (default ${DEFAULT_OPTIONS.galeraMaxRttMs})
   --color / --no-color                 force or suppress colour (default: only on a terminal)
+  --max-file-size-kb N                 files larger than this are not analysed (default ${DEFAULT_MAX_FILE_KB}); exit 2 names them
 
 Folders are searched recursively for *.topology.yaml / *.topology.yml and YAML files holding
 ServiceExport, Role, ClusterRole, RoleBinding or ClusterRoleBinding documents; all files of one
 run are judged together (an exportPolicy in one file applies to RBAC in another).
 
-Exit status: 0 no error findings, 1 at least one error finding, 2 usage error or unreadable path.
+Exit status: 0 no error findings, 1 at least one error finding, 2 usage error, unreadable path
+or a file over the size limit.
 `;
 
 interface Arg {
@@ -114,6 +117,7 @@ function run(argv: readonly string[], io: Io, version: string): number {
   let format: Format = "text";
   let color: boolean | undefined;
   let galeraMaxRttMs = DEFAULT_OPTIONS.galeraMaxRttMs;
+  let maxFileKb = DEFAULT_MAX_FILE_KB;
   const severities: Record<string, SeverityOverride> = {};
   const paths: string[] = [];
   for (const { flag, arg, value, remaining } of walkArgs(rest)) {
@@ -129,6 +133,10 @@ function run(argv: readonly string[], io: Io, version: string): number {
       const v = value();
       galeraMaxRttMs = Number(v);
       if (!Number.isFinite(galeraMaxRttMs) || galeraMaxRttMs < 0) throw new UsageError(`--galera-max-rtt-ms takes a number of ms, not '${v}'`);
+    } else if (flag === "--max-file-size-kb") {
+      const v = value();
+      maxFileKb = Number(v);
+      if (!Number.isInteger(maxFileKb) || maxFileKb < 1) throw new UsageError(`--max-file-size-kb takes a whole number of KB (at least 1), not '${v}'`);
     } else if (flag === "--color") color = true;
     else if (flag === "--no-color") color = false;
     else if (flag === "--") paths.push(...remaining());
@@ -137,11 +145,14 @@ function run(argv: readonly string[], io: Io, version: string): number {
   }
   if (!paths.length) throw new UsageError("check needs at least one PATH (a file or a folder)");
 
-  const files = collectFiles(paths, io.cwd);
+  const { files, tooLarge } = collectFiles(paths, io.cwd, maxFileKb * 1024, (line) => io.stderr(`quorate: ${line}\n`));
+  for (const f of tooLarge) {
+    io.stderr(`quorate: ${f.path} is ${sizeText(f.size)}, over the ${maxFileKb} KB limit for one file: not analysed (raise it with --max-file-size-kb ${Math.ceil(f.size / 1024)})\n`);
+  }
   const results = analyzeRun(files, { galeraMaxRttMs, severities }).filter((r) => r.parsed.relevant || r.findings.length);
   const rows = report.rows(results);
   const names = results.map((r) => r.parsed.path);
-  if (!results.length) io.stderr(`quorate: no topology files or manifests found in ${paths.join(" ")}\n`);
+  if (!results.length && !tooLarge.length) io.stderr(`quorate: no topology files or manifests found in ${paths.join(" ")}\n`);
   switch (format) {
     case "json":
       io.stdout(report.json(rows));
@@ -157,6 +168,7 @@ function run(argv: readonly string[], io: Io, version: string): number {
       io.stdout(report.text(rows, names.length, useColor || (color === undefined && !!io.env.FORCE_COLOR && io.env.FORCE_COLOR !== "0")));
     }
   }
+  if (tooLarge.length) return 2;
   return rows.some((r) => r.severity === "error") ? 1 : 0;
 }
 
@@ -171,12 +183,7 @@ function diagram(args: readonly string[], io: Io): number {
     else files.push(arg);
   }
   if (files.length !== 1) throw new UsageError("diagram takes exactly one topology FILE");
-  let text: string;
-  try {
-    text = readFileSync(resolve(io.cwd, files[0]), "utf8");
-  } catch (e) {
-    throw new UsageError(`cannot read ${files[0]}: ${(e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file or folder" : (e as Error).message}`);
-  }
+  const text = readOneFile(files[0], io.cwd);
   const d = diagramOf(files[0], text);
   if (d.error) {
     io.stderr(`quorate: ${files[0]}: ${d.error}\n`);

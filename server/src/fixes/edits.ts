@@ -16,9 +16,14 @@ export const insert = (at: number, text: string): Edit => ({ start: at, end: at,
  * ranges run on to the start of the next line, and an insertion belongs after their content.
  */
 export function afterContent(text: string, end: number): number {
+  return endOfLine(text, Math.max(0, contentEndBefore(text, end) - 1));
+}
+
+/** `end` moved back over white space and line breaks: block ranges can run on to the next line's start. */
+export function contentEndBefore(text: string, end: number): number {
   let e = Math.min(end, text.length);
   while (e > 0 && /\s/.test(text[e - 1])) e--;
-  return endOfLine(text, Math.max(0, e - 1));
+  return e;
 }
 
 export const spaces = (n: number): string => " ".repeat(Math.max(0, n));

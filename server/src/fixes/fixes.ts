@@ -5,7 +5,7 @@ import { frozenSplit, total } from "../math/quorum";
 import type { Quorum, TopologyContext } from "../rules/context";
 import { survivesEverySiteLoss } from "../rules/quorum";
 import { endOfLine, lineStartOf, type Span } from "../model/text";
-import { appendSeqItems, blockItems, eol, insert, insertMapEntry, replace, spaces, type Edit, type NewItem } from "./edits";
+import { appendSeqItems, blockItems, contentEndBefore, eol, insert, insertMapEntry, replace, spaces, type Edit, type NewItem } from "./edits";
 
 export interface Fix {
   readonly title: string;
@@ -72,10 +72,12 @@ function appendTopLevel(input: FixInput, key: string, items: readonly NewItem[])
   const nl = eol(input.text);
   const lines = blockItems(items, 2, nl);
   if (list) {
-    // `key: []` or `key:` with nothing: replace the empty value with a block list
+    // `key: []` or `key:` with nothing: replace the empty value with a block list. Any other
+    // value (a mapping while typing, a scalar) is the schema's finding: no fix writes over it.
+    if (!isSeq(list) && !(isScalar(list) && (list.value === null || list.value === ""))) return undefined;
     const pair = (root as YAMLMap).items.find((p) => isScalar((p as Pair).key) && String(((p as Pair).key as { value: unknown }).value) === key) as Pair | undefined;
     const keyEnd = (pair!.key as Node).range![1];
-    const valueEnd = (list as Node).range?.[1] ?? keyEnd;
+    const valueEnd = (list as Node).range ? contentEndBefore(input.text, (list as Node).range![1]) : keyEnd;
     const colon = input.text.indexOf(":", keyEnd);
     return replace(colon, Math.max(colon + 1, valueEnd), `:${nl}${lines}`);
   }
@@ -177,7 +179,8 @@ function addLink(input: FixInput, ctx: TopologyContext, a: string, b: string): E
 /** Deletes whole lines of [start, end) but keeps every comment on them, as comment lines. */
 function deleteLinesKeepingComments(text: string, start: number, end: number): Edit {
   const from = lineStartOf(text, start);
-  let to = endOfLine(text, end);
+  // a block item's range may end at the start of the next item's line: that line stays
+  let to = endOfLine(text, Math.max(start, contentEndBefore(text, end) - 1));
   const nl = eol(text);
   if (text.startsWith(nl, to)) to += nl.length;
   const kept = text

@@ -70,15 +70,19 @@ export function partitions(members: MemberMap): Split[] {
   return out;
 }
 
+/** Above this many reachable sums the frozen-split search gives up (bounded work, never a hang). */
+const MAX_REACHABLE_SUMS = 1 << 16;
+
 /**
  * A split that leaves neither side a majority, if one exists. Neither side has a majority
  * only when n is even and one side holds exactly n/2, so this is subset-sum over the member
- * sites (O(k · n/2)), not an enumeration of 2^k splits.
+ * sites. The reachable sums are at most 2^k for k sites, whatever the member counts, and are
+ * capped: the work depends on the number of sites, never on the counts.
  */
 export function frozenSplit(members: MemberMap): { left: string[]; right: string[] } | undefined {
   const sites = memberSites(members);
   const n = total(members);
-  if (sites.length < 2 || n % 2 !== 0) return undefined;
+  if (sites.length < 2 || n % 2 !== 0 || !Number.isSafeInteger(n)) return undefined;
   const target = n / 2;
   // from[s] = index of the site whose addition first reached sum s
   const from = new Map<number, number>([[0, -1]]);
@@ -89,7 +93,7 @@ export function frozenSplit(members: MemberMap): { left: string[]; right: string
       const t = s + c;
       if (t <= target && !from.has(t)) from.set(t, i);
     }
-    if (from.size > 2_000_000) return undefined; // absurd member counts: bounded, never a hang
+    if (from.size > MAX_REACHABLE_SUMS) return undefined;
   }
   if (!from.has(target)) return undefined;
   const left = new Set<string>();
@@ -110,16 +114,25 @@ export type RttLookup = (a: string, b: string) => number | undefined;
  * declared RTT to some member site.
  */
 export function commitLatency(members: MemberMap, rtt: RttLookup, leader: string): number | undefined {
-  const costs: number[] = [];
+  const costs: { rtt: number; count: number }[] = [];
+  let n = 0;
   for (const [site, count] of members) {
     if (count <= 0) continue;
     const r = site === leader ? 0 : rtt(leader, site);
     if (r === undefined) return undefined;
-    for (let i = 0; i < count; i++) costs.push(r);
+    costs.push({ rtt: r, count });
+    n += count;
   }
-  if (costs.length === 0) return undefined;
-  costs.sort((a, b) => a - b);
-  return costs[majority(costs.length) - 1];
+  if (n === 0) return undefined;
+  // walk the sites nearest first until their members complete the majority: O(sites), whatever the counts
+  costs.sort((a, b) => a.rtt - b.rtt);
+  const need = majority(n);
+  let reached = 0;
+  for (const c of costs) {
+    reached += c.count;
+    if (reached >= need) return c.rtt;
+  }
+  return undefined;
 }
 
 /** The lowest commit latency over the member sites that can lead, and where. */

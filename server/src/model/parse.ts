@@ -1,6 +1,7 @@
-import { isMap, isScalar, parseAllDocuments, visit, type Document, type Node, type Scalar } from "yaml";
+import { Document, isMap, isScalar, parseAllDocuments, visit, type Node, type Scalar } from "yaml";
 import type { Finding } from "./finding";
 import { k8sKindOf, readK8s, type K8sKind, type K8sObject } from "./k8s";
+import { MAX_NESTING, nestingBeyond } from "./nesting";
 import { LineIndex, RangeSpan, type Span } from "./text";
 import { readTopology, TOPOLOGY_API_VERSION, TOPOLOGY_KIND, type Topology } from "./topology";
 import { Reader } from "./yamlnodes";
@@ -86,9 +87,45 @@ function classify(doc: Document, topologyName: boolean): DocKind {
   return topologyName ? "topology" : "other";
 }
 
+/** Aliases that name no anchor before them: yaml accepts them and fails only when they are read. */
+function unresolvedAliases(doc: Document, text: string): Finding[] {
+  if (!text.includes("*")) return [];
+  const out: Finding[] = [];
+  visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc) !== undefined || !alias.range) return;
+      out.push({
+        code: "yaml/syntax",
+        severity: "error",
+        span: { start: alias.range[0], end: alias.range[1] },
+        message: `alias \`*${alias.source}\` names no anchor: YAML needs \`&${alias.source}\` on a node before the alias`,
+      });
+    },
+  });
+  return out;
+}
+
+/** The file refused before parsing: one finding where nesting passes the limit. */
+function tooDeep(path: string, text: string, lines: LineIndex, at: number, topologyName: boolean): ParsedFile {
+  const doc = new Document();
+  const span = { start: 0, end: text.length };
+  const yamlFindings: Finding[] = [
+    {
+      code: "yaml/too-deep",
+      severity: "error",
+      span: { start: at, end: Math.min(text.length, at + 1) },
+      message: `YAML nested more than ${MAX_NESTING} levels deep here; the file is not analysed (a topology needs about six)`,
+    },
+  ];
+  const docs: ParsedDoc[] = [{ index: 0, doc, span, kind: topologyName ? "topology" : "other", yamlFindings, broken: true }];
+  return { path, text, lines, docs, topologyName, relevant: true };
+}
+
 export function parseFile(path: string, text: string): ParsedFile {
   const topologyName = isTopologyFileName(path);
   const lines = new LineIndex(text);
+  const deep = nestingBeyond(text);
+  if (deep >= 0) return tooDeep(path, text, lines, deep, topologyName);
   const parsed = parseAllDocuments(text, { version: "1.2", uniqueKeys: true, prettyErrors: false, strict: true });
   const list: Document[] = Array.isArray(parsed) ? (parsed as Document[]) : [];
   const docs: ParsedDoc[] = list.map((doc, index) => {
@@ -98,6 +135,7 @@ export function parseFile(path: string, text: string): ParsedFile {
     if (doc.errors.some((e) => e.code === "DUPLICATE_KEY")) {
       yamlFindings.push(...duplicateKeys(doc, lines));
     }
+    if (!yamlFindings.length) yamlFindings.push(...unresolvedAliases(doc, text));
     const broken = yamlFindings.some((f) => f.code === "yaml/syntax");
     const kind = classify(doc, topologyName);
     if (broken) return { index, doc, span, kind, yamlFindings, broken };

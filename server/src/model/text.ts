@@ -33,7 +33,9 @@ export class LineIndex {
   }
 
   positionAt(offset: number): Position {
-    const o = Math.max(0, Math.min(offset, this.text.length));
+    let o = Math.max(0, Math.min(offset, this.text.length));
+    // between the \r and the \n of a CRLF is no position a client knows: the line's end is
+    if (o > 0 && this.text.charCodeAt(o) === 10 && this.text.charCodeAt(o - 1) === 13) o--;
     let lo = 0;
     let hi = this.starts.length - 1;
     while (lo < hi) {

@@ -1,5 +1,5 @@
 import type { Document, Node } from "yaml";
-import { Reader, spanOf, type Entry, type F, type StrList } from "./yamlnodes";
+import { itemSpanOf, Reader, type Entry, type F, type StrList } from "./yamlnodes";
 import type { Span } from "./text";
 
 export const TOPOLOGY_API_VERSION = "quorate.dev/v1alpha1";
@@ -36,6 +36,8 @@ export interface Members {
   readonly keySpan: Span;
   readonly span: Span;
   readonly entries: MemberEntry[];
+  /** no count is a number past 2^53 − 1 and neither is their sum (`value/too-large` reports them; quorum rules skip it) */
+  readonly exact: boolean;
 }
 
 export interface Etcd {
@@ -182,10 +184,15 @@ function invalidFields(r: Reader, e: Map<string, Entry>, nums: string[], strs: s
 function readMembers(r: Reader, e: Entry | undefined): Members | undefined {
   if (!e || !r.isMapNode(e.node)) return undefined;
   const entries: MemberEntry[] = [];
+  let exact = true;
+  let sum = 0;
   for (const [key, m] of r.entries(e.node)) {
-    entries.push({ site: { value: key, span: m.keySpan, keySpan: m.keySpan }, count: r.num(m) });
+    const count = r.num(m);
+    if (!count && typeof r.scalar(m.node) === "number") exact = false;
+    sum += count?.value ?? 0;
+    entries.push({ site: { value: key, span: m.keySpan, keySpan: m.keySpan }, count });
   }
-  return { keySpan: e.keySpan, span: e.span, entries };
+  return { keySpan: e.keySpan, span: e.span, entries, exact: exact && Number.isSafeInteger(Math.round(sum)) };
 }
 
 function readSubject(r: Reader, node: Node, span: Span): Subject {
@@ -393,7 +400,7 @@ export function readTopology(doc: Document, span: Span): Topology {
  */
 export function withItem(t: Topology, doc: Document, key: ListKey, index: number, node: Node): Topology {
   const list = [...t[key]] as unknown[];
-  list[index] = ITEM_READERS[key](new Reader(doc), { node, span: spanOf(node) }, index);
+  list[index] = ITEM_READERS[key](new Reader(doc), { node, span: itemSpanOf(node) }, index);
   // everything outside this list (top-level keys, metadata, export policy, other lists and
   // their name indexes) is reused; only this list's own index is rebuilt
   const next = { ...t, [key]: list } as Topology;

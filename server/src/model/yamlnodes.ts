@@ -20,6 +20,9 @@ export interface Entry {
 export function spanOf(node: Node | null | undefined, fallback: Span = { start: 0, end: 0 }): Span {
   const r = node?.range;
   if (!r) return fallback;
+  // a block collection ends with its content (see contentEnd)
+  const c = node as { items?: unknown[]; flow?: boolean };
+  if (c.items && !c.flow) return new ContentSpan(node!);
   // range[1] is where the value ends, before any trailing comment; live, see RangeSpan
   return new RangeSpan(r, 0, 1);
 }
@@ -29,6 +32,48 @@ export function deref(doc: Document, node: unknown): Node | null {
   let n = node as Node | null;
   for (let i = 0; i < 32 && n && isAlias(n); i++) n = (n.resolve(doc) as Node | undefined) ?? null;
   return n && isAlias(n) ? null : n;
+}
+
+/** Within ±(2^53 − 1): beyond it JavaScript, JSON and most YAML tools no longer hold the value exactly. */
+export const isExactNumber = (v: number): boolean => Number.isFinite(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER;
+
+/**
+ * The end of a node's content: a block collection ends with its last entry, not with the
+ * blank lines and comments yaml may or may not count into its range (which differs between a
+ * whole-document parse and an item parsed alone).
+ */
+export function contentEnd(node: Node): number {
+  let n: unknown = node;
+  for (;;) {
+    const c = n as { range?: number[]; items?: unknown[]; flow?: boolean; key?: unknown; value?: unknown };
+    if (isPair(c)) {
+      n = (c.value as Node | null)?.range ? c.value : c.key;
+      continue;
+    }
+    if (c.items && !c.flow && c.items.length) {
+      n = c.items[c.items.length - 1];
+      continue;
+    }
+    return c.range?.[1] ?? 0;
+  }
+}
+
+/** A sequence item's span (any node's): live, ending where its content ends. */
+export function itemSpanOf(node: Node): Span {
+  return node.range ? new ContentSpan(node) : spanOf(node);
+}
+
+class ContentSpan implements Span {
+  constructor(private readonly node: Node) {}
+  get start(): number {
+    return this.node.range![0];
+  }
+  get end(): number {
+    return Math.max(this.start, contentEnd(this.node));
+  }
+  toJSON(): Span {
+    return { start: this.start, end: this.end };
+  }
 }
 
 export class Reader {
@@ -66,10 +111,11 @@ export class Reader {
     return typeof v === "string" ? { value: v, span: e.span, keySpan: e.keySpan } : undefined;
   }
 
+  /** A number the analysis can compute with exactly; one past 2^53 − 1 is `value/too-large`'s and reads as absent. */
   num(e: Entry | undefined): F<number> | undefined {
     if (!e) return undefined;
     const v = this.scalar(e.node);
-    return typeof v === "number" && Number.isFinite(v) ? { value: v, span: e.span, keySpan: e.keySpan } : undefined;
+    return typeof v === "number" && isExactNumber(v) ? { value: v, span: e.span, keySpan: e.keySpan } : undefined;
   }
 
   bool(e: Entry | undefined): F<boolean> | undefined {
@@ -87,7 +133,7 @@ export class Reader {
       const n = item as Node;
       if (isPair(n)) continue;
       const target = deref(this.doc, n);
-      if (target) out.push({ node: target, span: spanOf(n) });
+      if (target) out.push({ node: target, span: itemSpanOf(n) });
     }
     return out;
   }

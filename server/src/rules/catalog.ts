@@ -22,6 +22,8 @@ function rule(code: string, severity: Severity, title: string, help: string): vo
 rule("yaml/syntax", "error", "The YAML does not parse", "A document with a syntax error gets no other finding until it parses.");
 rule("yaml/duplicate-key", "error", "A mapping repeats a key", "YAML 1.2 forbids duplicate keys; tools disagree on which value wins.");
 rule("yaml/aliases", "error", "Too many alias expansions", "The document expands YAML aliases past the safety limit (a billion-laughs shape); it is not analysed.");
+rule("yaml/too-deep", "error", "YAML nested past the depth limit", "Nesting past 100 levels (indentation, compact `- ` and flow brackets) is refused before parsing with one finding, so the result never depends on the parser's stack; a topology needs about six.");
+rule("value/too-large", "error", "A number too large to hold exactly", "Numbers past 2^53 − 1 (9007199254740991) lose their exact value in JSON and YAML tools; Quorate reports them and computes nothing from them (a quorum with such a member count gets no quorum or RTT finding).");
 rule("schema", "error", "The document breaks the topology schema", "Structure, types and enum values are checked against schemas/topology.schema.json.");
 rule("ref/unknown", "error", "A reference names an undeclared entity", "Every site, cluster and store reference must name a declared entity. A reference that does not resolve feeds no other rule.");
 rule("ref/duplicate-name", "error", "A name repeats within its list", "Names are unique within sites, clusters, stores and traffic; references resolve to the first.");

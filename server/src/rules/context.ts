@@ -19,7 +19,7 @@ export interface Quorum {
   readonly members: Members;
   /** positive counts of declared sites, in declaration order */
   readonly counts: ReadonlyMap<string, number>;
-  /** every `members` key names a declared site (else ref/unknown alone reports it) */
+  /** every `members` key names a declared site (else ref/unknown alone reports it) and every count is exact (else value/too-large) */
   readonly resolved: boolean;
 }
 
@@ -51,7 +51,7 @@ export class TopologyContext {
   }
 
   private quorum(kind: Quorum["kind"], label: string, owner: Cluster | Store, members: Members): Quorum {
-    const resolved = members.entries.every((e) => this.topology.siteByName.has(e.site.value));
+    const resolved = members.exact && members.entries.every((e) => this.topology.siteByName.has(e.site.value));
     const q = { kind, label, owner, members, counts: memberCounts(this.topology, members), resolved };
     this.byOwner.set(owner, q);
     return q;

@@ -54,6 +54,11 @@ const WITNESS_FIX: FixHint = { kind: "add-witness", title: "Add witness site", p
 export function quorumRules(ctx: TopologyContext): Finding[] {
   const out: Finding[] = [];
   for (const q of ctx.quorums) {
+    if (!q.members.exact && q.members.entries.every((e) => e.count)) {
+      // every count is exact on its own, but not their sum
+      const sum = q.members.entries.reduce((a, e) => a + e.count!.value, 0);
+      out.push(finding("value/too-large", q.members.keySpan, `${q.label}'s member counts add up to about ${sum.toExponential(3)}, beyond 2^53 − 1 (9007199254740991): no quorum arithmetic is exact there`));
+    }
     if (!q.resolved) continue;
     const n = total(q.counts);
     const maj = majority(n);

@@ -6,6 +6,9 @@ import { finding, type TopologyContext } from "./context";
 
 type Kind = "site" | "cluster" | "store";
 
+/** What the schema accepts as a site name. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
 /** ref/unknown and ref/duplicate-name. */
 export function referenceRules(ctx: TopologyContext): Finding[] {
   const t = ctx.topology;
@@ -13,41 +16,57 @@ export function referenceRules(ctx: TopologyContext): Finding[] {
   const names: Record<Kind, ReadonlyMap<string, unknown>> = { site: t.siteByName, cluster: t.clusterByName, store: t.storeByName };
   const linkerdClusters = new Set(t.clusters.filter((c) => c.linkerd && c.name).map((c) => c.name!.value));
 
-  const check = (ref: F<string> | undefined, kind: Kind, where: string, declared: ReadonlySet<string> | ReadonlyMap<string, unknown> = names[kind], what: string = kind) => {
+  /**
+   * `siblings`: the other names in the same mapping or list; a fix never changes a reference
+   * into one of them (a duplicate key, or `between: [a, a]`).
+   */
+  const check = (
+    ref: F<string> | undefined,
+    kind: Kind,
+    where: string,
+    siblings: readonly F<string>[] = [],
+    declared: ReadonlySet<string> | ReadonlyMap<string, unknown> = names[kind],
+    what: string = kind,
+  ) => {
     if (!ref || declared.has(ref.value)) return;
     const candidates = [...declared.keys()];
-    const near = closest(ref.value, candidates);
+    const taken = new Set(siblings.filter((x) => x !== ref).map((x) => x.value));
+    const near = closest(ref.value, candidates.filter((c) => !taken.has(c)));
     const fixes: FixHint[] = [];
     if (near) fixes.push({ kind: "replace", title: `Change to \`${near}\``, span: ref.span, text: near, preferred: true });
-    if (kind === "site") fixes.push({ kind: "declare-site", title: `Declare site \`${ref.value}\``, args: { name: ref.value } });
+    // the declared site takes the name as written: only where that is a valid site name
+    if (kind === "site" && DNS_LABEL.test(ref.value)) fixes.push({ kind: "declare-site", title: `Declare site \`${ref.value}\``, args: { name: ref.value } });
     const known = candidates.length ? `declared ${kind}s: ${candidates.join(", ")}` : `no ${kind}s are declared`;
     out.push(
       finding("ref/unknown", ref.span, `${where} names ${what} \`${ref.value}\`, which is not declared${near ? ` — did you mean \`${near}\`?` : ""} (${known})`, { fixes }),
     );
   };
 
-  for (const l of t.links) for (const s of l.between?.items ?? []) check(s, "site", `links[${l.index}].between`);
+  const each = (list: readonly F<string>[] | undefined, kind: Kind, where: string) => {
+    for (const ref of list ?? []) check(ref, kind, where, list);
+  };
+  for (const l of t.links) each(l.between?.items, "site", `links[${l.index}].between`);
   for (const c of t.clusters) {
     const cn = c.name?.value ?? `clusters[${c.index}]`;
     check(c.site, "site", `cluster ${cn}`);
-    for (const m of c.etcd?.members?.entries ?? []) check(m.site, "site", `etcd members of cluster ${cn}`);
+    each(c.etcd?.members?.entries.map((m) => m.site), "site", `etcd members of cluster ${cn}`);
     check(c.istio?.primary, "cluster", `istio.primary of cluster ${cn}`);
     for (const link of c.linkerd?.links ?? []) {
-      check(link.cluster, "cluster", `linkerd link of cluster ${cn}`, linkerdClusters, "cluster (with a `linkerd` block)");
+      check(link.cluster, "cluster", `linkerd link of cluster ${cn}`, [], linkerdClusters, "cluster (with a `linkerd` block)");
     }
   }
   for (const s of t.stores) {
     const sn = s.name?.value ?? `stores[${s.index}]`;
-    for (const m of s.members?.entries ?? []) check(m.site, "site", `members of store ${sn}`);
-    for (const w of s.writers?.items ?? []) check(w, "site", `writers of store ${sn}`);
-    for (const r of s.replicas?.items ?? []) check(r, "site", `replicas of store ${sn}`);
+    each(s.members?.entries.map((m) => m.site), "site", `members of store ${sn}`);
+    each(s.writers?.items, "site", `writers of store ${sn}`);
+    each(s.replicas?.items, "site", `replicas of store ${sn}`);
   }
   for (const tr of t.traffic) {
     const tn = tr.name?.value ?? `traffic[${tr.index}]`;
-    for (const d of tr.dependsOn?.items ?? []) check(d, "store", `dependsOn of traffic ${tn}`);
+    each(tr.dependsOn?.items, "store", `dependsOn of traffic ${tn}`);
     for (const b of tr.backends) check(b.cluster, "cluster", `backend of traffic ${tn}`);
   }
-  for (const e of t.exports) for (const c of e.clusters?.items ?? []) check(c, "cluster", `export ${e.service?.value ?? `exports[${e.index}]`}`);
+  for (const e of t.exports) each(e.clusters?.items, "cluster", `export ${e.service?.value ?? `exports[${e.index}]`}`);
 
   const dupes = (list: Named[], kind: string, listName: string) => {
     const first = new Map<string, Named>();

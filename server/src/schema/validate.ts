@@ -1,9 +1,9 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
-import { isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from "yaml";
+import { isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from "yaml";
 import schema from "../../../schemas/topology.schema.json";
 import type { Finding } from "../model/finding";
 import type { Span } from "../model/text";
-import { deref, spanOf } from "../model/yamlnodes";
+import { deref, isExactNumber, spanOf } from "../model/yamlnodes";
 import { closest } from "../util/strings";
 import { LIST_KEYS, type ListKey } from "../model/topology";
 
@@ -219,6 +219,31 @@ function toFindings(doc: Document, docSpan: Span, errors: readonly ErrorObject[]
   return out;
 }
 
+/** Numbers past ±(2^53 − 1) under `data`, as JSON pointers below `prefix`. */
+function inexactNumbers(data: unknown, prefix: string, out: string[] = []): string[] {
+  if (typeof data === "number") {
+    if (!isExactNumber(data)) out.push(prefix);
+  } else if (Array.isArray(data)) data.forEach((v, i) => inexactNumbers(v, `${prefix}/${i}`, out));
+  else if (data && typeof data === "object") {
+    for (const [k, v] of Object.entries(data)) inexactNumbers(v, `${prefix}/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`, out);
+  }
+  return out;
+}
+
+/** `value/too-large`: one finding at each number the product cannot hold exactly. */
+function tooLarge(doc: Document, docSpan: Span, data: unknown, prefix: string): Finding[] {
+  return inexactNumbers(data, prefix).map((pointer) => {
+    const at = locate(doc, pointer);
+    const source = at.node && isScalar(at.node) ? (at.node as Scalar).source ?? String((at.node as Scalar).value) : String(dataAt(data, pointer.slice(prefix.length)));
+    return {
+      code: "value/too-large",
+      severity: "error" as const,
+      span: at.node?.range ? spanOf(at.node) : at.keySpan ?? { start: docSpan.start, end: docSpan.start },
+      message: `\`${pathText(pointer)}\` is ${source}, beyond 2^53 − 1 (9007199254740991), the largest number JSON and YAML tools hold exactly; Quorate does not compute with it`,
+    };
+  });
+}
+
 export interface SchemaResult {
   /** findings by group ("" = outside every list item) */
   readonly groups: Map<string, Finding[]>;
@@ -256,7 +281,9 @@ export function validateTopologyGroups(doc: Document, docSpan: Span): SchemaResu
       data = obj;
     } else data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     const validate = rootValidator();
-    if (!validate(data)) groups.set("", toFindings(doc, docSpan, validate.errors ?? [], data));
+    const rootFindings = validate(data) ? [] : toFindings(doc, docSpan, validate.errors ?? [], data);
+    rootFindings.push(...tooLarge(doc, docSpan, data, ""));
+    if (rootFindings.length) groups.set("", rootFindings);
     for (const [key, i, node] of items) {
       const found = validateItem(doc, docSpan, key, i, node);
       if (found.length) groups.set(`${key}/${i}`, found);
@@ -280,7 +307,8 @@ export function validateTopologyGroups(doc: Document, docSpan: Span): SchemaResu
 export function validateItem(doc: Document, docSpan: Span, key: ListKey, index: number, node: Node): Finding[] {
   const data = node.toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT });
   const validate = itemValidator(key);
-  if (validate(data)) return [];
-  return toFindings(doc, docSpan, validate.errors ?? [], data, `/${key}/${index}`);
+  const prefix = `/${key}/${index}`;
+  const found = validate(data) ? [] : toFindings(doc, docSpan, validate.errors ?? [], data, prefix);
+  return [...found, ...tooLarge(doc, docSpan, data, prefix)];
 }
 

@@ -365,38 +365,41 @@ export class QuorateService {
 
   documentSymbols(uri: string): DocumentSymbol[] {
     const a = this.files.get(uri)?.analysis;
-    if (!a) return [];
-    const L = a.parsed.lines;
-    const sym = (name: string, kind: LspSymbolKind, span: Span, sel: Span, detail?: string, children?: DocumentSymbol[]): DocumentSymbol => ({
-      name: name || "(unnamed)",
-      kind,
-      range: toRange(L, span),
-      selectionRange: toRange(L, sel),
-      detail,
-      children,
-    });
-    const out: DocumentSymbol[] = [];
-    for (const ctx of a.contexts) {
-      const t = ctx.topology;
-      const group = (key: string, kind: LspSymbolKind, children: DocumentSymbol[]) => {
-        const e = t.keys.get(key);
-        if (e && children.length) out.push(sym(key, kind, { start: e.keySpan.start, end: e.span.end }, e.keySpan, `${children.length}`, children));
-      };
-      group("sites", LspSymbolKind.Namespace, t.sites.map((s) => sym(s.name?.value ?? "", LspSymbolKind.Module, s.span, s.name?.span ?? s.span, s.role)));
-      group("links", LspSymbolKind.Namespace, t.links.map((l) => sym(l.between?.items.map((i) => i.value).join(" – ") ?? "", LspSymbolKind.Event, l.span, l.between?.span ?? l.span, l.rttMs ? `${l.rttMs.value} ms` : undefined)));
-      group(
-        "clusters",
-        LspSymbolKind.Namespace,
-        t.clusters.map((c) =>
-          sym(c.name?.value ?? "", LspSymbolKind.Class, c.span, c.name?.span ?? c.span, c.site?.value, c.etcd?.members ? [sym("etcd", LspSymbolKind.Field, { start: c.etcd.keySpan.start, end: c.etcd.span.end }, c.etcd.keySpan)] : undefined),
-        ),
-      );
-      group("stores", LspSymbolKind.Namespace, t.stores.map((s) => sym(s.name?.value ?? "", LspSymbolKind.Struct, s.span, s.name?.span ?? s.span, s.replication?.value)));
-      group("traffic", LspSymbolKind.Namespace, t.traffic.map((x) => sym(x.name?.value ?? "", LspSymbolKind.Interface, x.span, x.name?.span ?? x.span, x.steering?.value)));
-      group("exports", LspSymbolKind.Namespace, t.exports.map((x) => sym(`${x.namespace?.value ?? "?"}/${x.service?.value ?? "?"}`, LspSymbolKind.Function, x.span, x.service?.span ?? x.span)));
-    }
-    return out;
+    return a ? documentSymbolsOf(a) : [];
   }
+}
+
+/** The outline of one analysed file: each top-level list with its entities. */
+export function documentSymbolsOf(a: FileAnalysis): DocumentSymbol[] {
+  const L = a.parsed.lines;
+  const sym = (name: string, kind: LspSymbolKind, span: Span, sel: Span, detail?: string, children?: DocumentSymbol[]): DocumentSymbol => ({
+    name: name || "(unnamed)",
+    kind,
+    range: toRange(L, span),
+    selectionRange: toRange(L, sel),
+    detail,
+    children,
+  });
+  const out: DocumentSymbol[] = [];
+  for (const ctx of a.contexts) {
+    const t = ctx.topology;
+    // a list ends with its last item's content, whatever blank lines and comments follow it
+    const group = <T extends { span: Span }>(key: string, kind: LspSymbolKind, items: readonly T[], child: (x: T) => DocumentSymbol) => {
+      const e = t.keys.get(key);
+      if (!e || !items.length) return;
+      const children = items.map(child);
+      out.push(sym(key, kind, { start: e.keySpan.start, end: Math.max(e.keySpan.end, items[items.length - 1].span.end) }, e.keySpan, `${children.length}`, children));
+    };
+    group("sites", LspSymbolKind.Namespace, t.sites, (s) => sym(s.name?.value ?? "", LspSymbolKind.Module, s.span, s.name?.span ?? s.span, s.role));
+    group("links", LspSymbolKind.Namespace, t.links, (l) => sym(l.between?.items.map((i) => i.value).join(" – ") ?? "", LspSymbolKind.Event, l.span, l.between?.span ?? l.span, l.rttMs ? `${l.rttMs.value} ms` : undefined));
+    group("clusters", LspSymbolKind.Namespace, t.clusters, (c) =>
+      sym(c.name?.value ?? "", LspSymbolKind.Class, c.span, c.name?.span ?? c.span, c.site?.value, c.etcd?.members ? [sym("etcd", LspSymbolKind.Field, { start: c.etcd.keySpan.start, end: c.etcd.span.end }, c.etcd.keySpan)] : undefined),
+    );
+    group("stores", LspSymbolKind.Namespace, t.stores, (s) => sym(s.name?.value ?? "", LspSymbolKind.Struct, s.span, s.name?.span ?? s.span, s.replication?.value));
+    group("traffic", LspSymbolKind.Namespace, t.traffic, (x) => sym(x.name?.value ?? "", LspSymbolKind.Interface, x.span, x.name?.span ?? x.span, x.steering?.value));
+    group("exports", LspSymbolKind.Namespace, t.exports, (x) => sym(`${x.namespace?.value ?? "?"}/${x.service?.value ?? "?"}`, LspSymbolKind.Function, x.span, x.service?.span ?? x.span));
+  }
+  return out;
 }
 
 /** Whether a file feeds the workspace-wide rules: Kubernetes manifests, or a topology's exportPolicy. */

@@ -1,0 +1,246 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { analyzeFile, analyzeRun, finalize } from "../../server/src/analysis";
+import { fixesFor } from "../../server/src/fixes/fixes";
+import { analyzeChange } from "../../server/src/incremental";
+import { commitLatency, frozenSplit } from "../../server/src/math/quorum";
+import { MAX_NESTING, nestingBeyond } from "../../server/src/model/nesting";
+import { LineIndex } from "../../server/src/model/text";
+import { DEFAULT_OPTIONS } from "../../server/src/rules/context";
+import { documentSymbolsOf } from "../../server/src/service/service";
+import { check, codes, HEADER, only, rng } from "../helpers";
+
+const THREE = `sites:
+  - name: a
+  - name: b
+  - name: c
+links:
+  - { between: [a, b], rttMs: 2 }
+  - { between: [a, c], rttMs: 3 }
+  - { between: [b, c], rttMs: 4 }
+`;
+const store = (members: string) => `${THREE}stores:\n  - name: db\n    replication: consensus\n    members: ${members}\n`;
+
+test("member counts in the billions cost O(sites): 1e9, 2^32 and 3e9 are judged at once", () => {
+  for (const big of ["1e9", "4294967296", "3000000000"]) {
+    const started = Date.now();
+    const f = check(store(`{ a: 2, b: 2, c: ${big} }`));
+    assert.ok(Date.now() - started < 5000, `${big} answered (${Date.now() - started} ms)`);
+    const many = f.find((x) => x.code === "quorum/too-many-members");
+    assert.ok(many, `${big}: too-many-members`);
+    assert.match(many.message, new RegExp(String(Number(big) + 4)));
+    assert.ok(!f.some((x) => x.code === "value/too-large"), `${big} is exact`);
+  }
+});
+
+test("value/too-large: a count past 2^53 − 1 is reported at that value and feeds no quorum rule", () => {
+  const exact = check(store("{ a: 2, b: 2, c: 9007199254740987 }"));
+  assert.ok(!exact.some((x) => x.code === "value/too-large"), "a sum of exactly 2^53 − 1 is exact");
+  assert.ok(exact.some((x) => x.code === "quorum/too-many-members"));
+  const edge = (v: string) => only(`${THREE}traffic:\n  - name: t\n    peakRps: ${v}\n    backends: []\n`, "value/too-large").length;
+  assert.equal(edge("9007199254740991"), 0, "2^53 − 1");
+  assert.equal(edge("9007199254740992"), 1, "2^53");
+  assert.equal(edge("-9007199254740992"), 1, "−2^53");
+
+  const f = check(store("{ a: 2, b: 2, c: 99999999999999999999 }"));
+  const big = f.filter((x) => x.code === "value/too-large");
+  assert.equal(big.length, 1);
+  assert.equal(big[0].text, "99999999999999999999");
+  assert.match(big[0].message, /members\.c.*99999999999999999999.*2\^53 − 1/);
+  assert.deepEqual(f.filter((x) => x.code.startsWith("quorum/") || x.code.startsWith("rtt/")).map((x) => x.code), [], "no arithmetic on an inexact quorum");
+
+  const past = only(store("{ a: 2, b: 2, c: 9007199254740993 }"), "value/too-large");
+  assert.equal(past.length, 1, "2^53 + 1 is past the bound");
+
+  // each count exact, their sum not: one finding on the members key
+  const sum = only(store("{ a: 9007199254740000, b: 9007199254740000, c: 1 }"), "value/too-large");
+  assert.equal(sum.length, 1);
+  assert.equal(sum[0].text, "members");
+  assert.match(sum[0].message, /add up to/);
+
+  // anywhere in the document, not only members
+  const rps = only(`${THREE}traffic:\n  - name: t\n    peakRps: 1e300\n    backends: []\n`, "value/too-large");
+  assert.equal(rps.length, 1);
+  assert.equal(rps[0].text, "1e300");
+});
+
+test("commit latency and frozen splits do not depend on member counts", () => {
+  const rtt = (x: string, y: string) => (x === y ? 0 : ({ ab: 2, ac: 3, bc: 4 } as Record<string, number>)[[x, y].sort().join("")]);
+  const r = rng(7);
+  for (let i = 0; i < 300; i++) {
+    const m = new Map([
+      ["a", Math.floor(r() * 6)],
+      ["b", Math.floor(r() * 6)],
+      ["c", Math.floor(r() * 6)],
+    ]);
+    // brute force: one cost per member, sorted
+    const costs = [...m].flatMap(([s, c]) => Array.from({ length: c }, () => rtt("a", s)!)).sort((x, y) => x - y);
+    const n = costs.length;
+    assert.equal(commitLatency(m, rtt, "a"), n ? costs[Math.floor(n / 2)] : undefined, JSON.stringify([...m]));
+  }
+  const huge = new Map([
+    ["a", 1e15],
+    ["b", 1e15],
+    ["c", 2e15],
+  ]);
+  assert.equal(commitLatency(huge, rtt, "a"), 3);
+  assert.deepEqual(frozenSplit(huge), { left: ["a", "b"], right: ["c"] });
+});
+
+test("Remove this export deletes exactly the export's lines, also before another item", () => {
+  const text = `${HEADER}sites:\n  - name: s\nclusters:\n  - name: c1\n    site: s\n    mesh: clustermesh\n    id: 1\nexports:\n  - service: a\n    namespace: kube-system\n    clusters: [c1]\n  - service: b\n    namespace: apps # keep\n    clusters: [c1]\n`;
+  const out = applyFirst(text, "export/system-namespace", "Remove this export");
+  assert.equal(out, text.replace("  - service: a\n    namespace: kube-system\n    clusters: [c1]\n", ""));
+});
+
+test("Change to <closest> never repeats a sibling: no duplicate key, no [a, a]", () => {
+  const members = `${HEADER}sites:\n  - name: hall-a\n  - name: hall-b\n  - name: hall-c\nstores:\n  - name: db\n    replication: consensus\n    members: { hall-a: 1, hall-b: 1, hall-d: 1 }\n`;
+  const titles = fixTitles(members, "ref/unknown");
+  assert.ok(!titles.includes("Change to `hall-a`") && !titles.includes("Change to `hall-b`"), titles.join(" | "));
+  const between = `${HEADER}sites:\n  - name: hall-a\n  - name: hall-c\nlinks:\n  - between: [hall-a, hall-x]\n    rttMs: 2\n`;
+  assert.ok(fixTitles(between, "ref/unknown").includes("Change to `hall-c`"), "a free name is still offered");
+  const same = `${HEADER}sites:\n  - name: hall-a\nlinks:\n  - between: [hall-a, hall-b]\n    rttMs: 2\n`;
+  assert.ok(!fixTitles(same, "ref/unknown").some((t) => t.startsWith("Change to")), "the only near name is the sibling");
+});
+
+test("Declare site is offered only for names that are valid site names", () => {
+  const bad = `${HEADER}sites:\n  - name: fra\nclusters:\n  - name: c\n    site: Fra_1\n`;
+  assert.ok(!fixTitles(bad, "ref/unknown").some((t) => t.startsWith("Declare site")));
+  const good = `${HEADER}sites:\n  - name: fra\nclusters:\n  - name: c\n    site: ams-2\n`;
+  assert.ok(fixTitles(good, "ref/unknown").includes("Declare site `ams-2`"));
+});
+
+test("Add link never writes over a `links:` that is a mapping for the moment", () => {
+  const text = `${HEADER}sites:\n  - name: a\n  - name: b\n  - name: c\nlinks:\n    rttMs: 14\nclusters:\n  - name: k\n    site: a\n    etcd:\n      members: { a: 1, b: 1, c: 1 }\n`;
+  for (const f of analyzeFile("t.topology.yaml", text).local) {
+    const fixes = fixesFor({ text, doc: analyzeFile("t.topology.yaml", text).parsed.docs[0].doc, ctx: analyzeFile("t.topology.yaml", text).contexts[0] }, f);
+    assert.ok(!fixes.some((x) => x.title.startsWith("Add link")), "no Add link while links is not a list");
+  }
+  const empty = `${HEADER}sites:\n  - name: a\n  - name: b\n  - name: c\nlinks:\nclusters:\n  - name: k\n    site: a\n    etcd:\n      members: { a: 1, b: 1, c: 1 }\n`;
+  const out = applyFirst(empty, "rtt/missing-link", "Add link");
+  assert.match(out, /links:\n  - between: \[a, b\]\n    rttMs: 10 # estimate: measure before rollout\nclusters:/);
+});
+
+test("CRLF: no published position falls between \\r and \\n", () => {
+  const text = "a:\r\n    b: 1\r\n\r\n  c: 2\r\n";
+  const r = analyzeRun([{ path: "t.topology.yaml", text }])[0];
+  const lines = new LineIndex(text);
+  assert.ok(r.findings.length > 0);
+  for (const f of r.findings) {
+    for (const o of [f.span.start, f.span.end]) {
+      const p = lines.positionAt(o);
+      assert.ok(p.character <= lines.lineText(p.line).length, `${f.code} at ${p.line}:${p.character} inside "${lines.lineText(p.line)}"`);
+    }
+  }
+  assert.deepEqual(lines.positionAt(text.indexOf("\r\n") + 1), { line: 0, character: 2 });
+});
+
+test("an alias to no anchor is a syntax finding at the alias, not an alias bomb", () => {
+  const text = `${HEADER}sites:\n  - name: *nope\n`;
+  const f = check(text);
+  assert.deepEqual(f.map((x) => [x.code, x.text, x.line]), [["yaml/syntax", "*nope", 6]]);
+  assert.match(f[0].message, /`\*nope` names no anchor/);
+  // a real bomb is still the alias limit
+  const bomb = `${HEADER}a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\nsites:\n  - name: s\n`;
+  assert.ok(codes(bomb).includes("yaml/aliases"));
+});
+
+test(`nesting: ${MAX_NESTING} levels are parsed, one more is one yaml/too-deep finding, opened or typed`, () => {
+  const flow = (depth: number) => `${HEADER}x: ${"[".repeat(depth)}${"]".repeat(depth)}\n`;
+  // the document's indentation level counts one
+  assert.equal(nestingBeyond(flow(MAX_NESTING - 1)), -1);
+  assert.ok(nestingBeyond(flow(MAX_NESTING)) >= 0);
+  const under = check(flow(MAX_NESTING - 1)).map((x) => x.code);
+  assert.ok(!under.includes("yaml/too-deep") && !under.includes("yaml/syntax"), under.join(","));
+  for (const depth of [MAX_NESTING, 3000]) {
+    const f = check(flow(depth));
+    assert.deepEqual(f.map((x) => x.code), ["yaml/too-deep"], `${depth} opened`);
+  }
+  // typed in: the same single finding as when opened
+  const base = `${HEADER}sites:\n  - name: a\n    extra: 1\n`;
+  const at = base.indexOf("extra: 1") + 7;
+  const deep = "[".repeat(3000) + "]".repeat(3000);
+  const next = base.slice(0, at) + deep + base.slice(at + 1);
+  const prev = analyzeFile("t.topology.yaml", base);
+  const typed = analyzeChange(prev, "t.topology.yaml", { start: at, end: at + 1, text: deep }, next, DEFAULT_OPTIONS);
+  assert.deepEqual(finalize(typed.parsed, typed.local).map((x) => x.code), ["yaml/too-deep"]);
+  // block nesting counts too, and quotes and comments do not
+  const block = `${HEADER}x:\n${Array.from({ length: 120 }, (_, i) => `${" ".repeat(i + 1)}k${i}:`).join("\n")} 1\n`;
+  assert.ok(nestingBeyond(block) >= 0);
+  assert.equal(nestingBeyond(`${HEADER}x: "[[[[[[[[[[" # [[[[[[[[[[[[[[[[[[[\n`, 5), -1);
+});
+
+test("incremental and from-scratch agree on the outline after an edit in the last item before a blank line", () => {
+  const text = `${HEADER}sites:\n  - name: a\n  - name: b\n    # trailing comment\n\nclusters:\n  - name: c1\n    site: a\n    id: 1\n\n`;
+  const at = text.indexOf("id: 1") + 4;
+  for (const ins of ["0", "\n", "  # note", "\n    mesh: none"]) {
+    const next = text.slice(0, at + 1) + ins + text.slice(at + 1);
+    const inc = analyzeChange(analyzeFile("t.topology.yaml", text), "t.topology.yaml", { start: at + 1, end: at + 1, text: ins }, next, DEFAULT_OPTIONS);
+    const fresh = analyzeFile("t.topology.yaml", next);
+    assert.deepEqual(documentSymbolsOf(inc), documentSymbolsOf(fresh), JSON.stringify(ins));
+  }
+});
+
+test("CLI: a FIFO is never read, large files are refused up front with the option that raises the limit", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "quorate-hard-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const cli = join(__dirname, "..", "..", "..", "dist", "cli.js");
+  const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", cwd: dir, timeout: 20_000 });
+  const fifo = join(dir, "pipe.topology.yaml");
+  assert.equal(spawnSync("mkfifo", [fifo]).status, 0);
+  writeFileSync(join(dir, "ok.topology.yaml"), `${HEADER}sites:\n  - name: s\n`);
+  const direct = run("check", "pipe.topology.yaml");
+  assert.equal(direct.status, 2);
+  assert.match(direct.stderr, /cannot read pipe\.topology\.yaml: not a regular file \(a FIFO\)/);
+  const folder = run("check", ".");
+  assert.equal(folder.status, 0, folder.stderr);
+  assert.match(folder.stderr, /skipped pipe\.topology\.yaml: not a regular file/);
+  rmSync(fifo);
+
+  // exactly at the limit is read; one byte more is refused (exit 2), and the option raises it
+  const body = `${HEADER}sites:\n  - name: s\n`;
+  writeFileSync(join(dir, "big.topology.yaml"), body + "#".repeat(1024 - body.length - 1) + "\n");
+  assert.equal(run("check", "--max-file-size-kb", "1", "big.topology.yaml").status, 0);
+  writeFileSync(join(dir, "big.topology.yaml"), body + "#".repeat(1024 - body.length) + "\n");
+  const over = run("check", "--max-file-size-kb", "1", ".");
+  assert.equal(over.status, 2);
+  assert.match(over.stderr, /big\.topology\.yaml is 2 KB, over the 1 KB limit for one file: not analysed \(raise it with --max-file-size-kb 2\)/);
+  assert.match(over.stdout, /1 file/, "the other files are still analysed and reported");
+  assert.equal(run("check", "--max-file-size-kb", "2", "big.topology.yaml").status, 0);
+  assert.equal(run("check", "--max-file-size-kb", "0", ".").status, 2);
+});
+
+test("CLI in a pipe: a reader that goes away ends the CLI quietly", () => {
+  const cli = join(__dirname, "..", "..", "..", "dist", "cli.js");
+  const examples = join(__dirname, "..", "..", "..", "examples");
+  for (const args of [["check", "--format", "sarif", examples], ["rules"]]) {
+    for (let i = 0; i < 3; i++) {
+      const r = spawnSync("sh", ["-c", `"${process.execPath}" "${cli}" ${args.map((a) => `"${a}"`).join(" ")} | head -c 1 >/dev/null`], { encoding: "utf8" });
+      assert.equal(r.stderr, "", `no EPIPE trace for ${args.join(" ")}`);
+    }
+  }
+  const dir = spawnSync(process.execPath, [cli, "diagram", examples], { encoding: "utf8" });
+  assert.equal(dir.status, 2);
+  assert.match(dir.stderr, /examples is a folder: this command takes one topology file \(for example .*\.topology\.yaml\)/);
+});
+
+function fixTitles(text: string, code: string): string[] {
+  const a = analyzeFile("t.topology.yaml", text);
+  return a.local.filter((f) => f.code === code).flatMap((f) => fixesFor({ text, doc: a.parsed.docs[0].doc, ctx: a.contexts[0] }, f).map((x) => x.title));
+}
+
+function applyFirst(text: string, code: string, titleStart: string): string {
+  const a = analyzeFile("t.topology.yaml", text);
+  for (const f of a.local.filter((x) => x.code === code)) {
+    const fix = fixesFor({ text, doc: a.parsed.docs[0].doc, ctx: a.contexts[0] }, f).find((x) => x.title.startsWith(titleStart));
+    if (!fix) continue;
+    let out = text;
+    for (const e of [...fix.edits].sort((x, y) => y.start - x.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+    return out;
+  }
+  throw new Error(`no "${titleStart}" fix for ${code}`);
+}
