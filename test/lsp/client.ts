@@ -34,6 +34,8 @@ export interface StartOptions {
 /** A minimal LSP client over stdio, as an editor would be. */
 export class Client {
   readonly diagnostics = new Map<string, { version?: number; items: Diagnostic[]; count: number }>();
+  /** every publish, in arrival order, for checks across versions */
+  readonly history = new Map<string, { version?: number; items: Diagnostic[] }[]>();
   settings: Record<string, unknown>;
   readonly logs: string[] = [];
   configurationRequests = 0;
@@ -53,6 +55,9 @@ export class Client {
     conn.onNotification("textDocument/publishDiagnostics", (p: { uri: string; version?: number; diagnostics: Diagnostic[] }) => {
       const prev = client.diagnostics.get(p.uri);
       client.diagnostics.set(p.uri, { version: p.version, items: p.diagnostics, count: (prev?.count ?? 0) + 1 });
+      const h = client.history.get(p.uri) ?? [];
+      h.push({ version: p.version, items: p.diagnostics });
+      client.history.set(p.uri, h);
     });
     conn.onNotification("window/logMessage", (p: { message: string }) => {
       client.logs.push(p.message);

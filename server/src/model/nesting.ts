@@ -36,6 +36,8 @@ export function nestingBeyond(text: string, limit = MAX_NESTING): number {
       }
     }
     let prev = " ";
+    // the last non-blank character on this line before the current one ("" at the line start)
+    let sig = "";
     for (; i < text.length && text[i] !== "\n" && text[i] !== "\r"; i++) {
       const c = text[i];
       if (quote) {
@@ -43,13 +45,14 @@ export function nestingBeyond(text: string, limit = MAX_NESTING): number {
         else if (c === "\\" && quote === '"') i++;
       } else if (c === "#" && /\s/.test(prev)) {
         break; // a comment: the rest of the line
-      } else if ((c === '"' || c === "'") && (flow > 0 || /[\s:,[{-]/.test(prev))) {
-        quote = c;
+      } else if ((c === '"' || c === "'") && (sig === "" || /[:,[{?-]/.test(sig)) && (sig === "" || /[\s,[{]/.test(prev))) {
+        quote = c; // only where a scalar starts: `x: "…"`, `- '…'`, `["…"]`; not inside `a "b`
       } else if ((c === "[" || c === "{") && (flow > 0 || /[\s:?-]/.test(prev))) {
         flow++;
         if (indents.length + depth + flow > limit) return i;
       } else if ((c === "]" || c === "}") && flow > 0) flow--;
       prev = c;
+      if (!/\s/.test(c)) sig = c;
     }
     if (indents.length + depth + flow > limit) return lineStart + col;
     while (i < text.length && text[i] !== "\n" && text[i] !== "\r") i++;

@@ -1,4 +1,4 @@
-import type { Finding } from "../model/finding";
+import type { Finding, FixHint } from "../model/finding";
 import type { Span } from "../model/text";
 import type { Etcd } from "../model/topology";
 import { fiberFloorMs, haversineKm } from "../math/geo";
@@ -17,6 +17,8 @@ export interface TimerAdvice {
   readonly maxP99Pair?: [string, string];
   readonly heartbeat: number;
   readonly election: number;
+  /** the timers fit within etcd's limits (10 × the largest RTT, p99 and heartbeat ≤ 50000 ms) */
+  readonly feasible: boolean;
 }
 
 const roundUp10 = (x: number) => Math.ceil(x / 10) * 10;
@@ -42,8 +44,9 @@ export function timerAdvice(ctx: TopologyContext, q: Quorum): TimerAdvice {
     }
   }
   const heartbeat = Math.max(DEFAULT_HEARTBEAT_MS, roundUp10(maxRtt));
-  const election = Math.min(MAX_ELECTION_TIMEOUT_MS, Math.max(10 * heartbeat, 10 * maxRtt, 10 * (maxP99 ?? 0)));
-  return { maxRtt, maxRttPair, maxP99, maxP99Pair, heartbeat, election };
+  const needed = Math.max(10 * heartbeat, 10 * maxRtt, 10 * (maxP99 ?? 0));
+  const election = Math.min(MAX_ELECTION_TIMEOUT_MS, needed);
+  return { maxRtt, maxRttPair, maxP99, maxP99Pair, heartbeat, election, feasible: needed <= MAX_ELECTION_TIMEOUT_MS };
 }
 
 const ms = (x: number) => `${+x.toFixed(3)} ms`;
@@ -137,16 +140,23 @@ function etcdTimers(ctx: TopologyContext, q: Quorum, etcd: Etcd): Finding[] {
   const elAt = etcd.electionTimeoutMs?.span ?? etcd.keySpan;
   const hbText = etcd.heartbeatMs ? `heartbeatMs ${hb}` : `the default heartbeat ${hb} ms`;
   const elText = etcd.electionTimeoutMs ? `electionTimeoutMs ${el}` : `the default election timeout ${el} ms`;
-  const fix = (fromP99 = false) => ({
-    kind: "set-timers",
-    title: `Set heartbeat and election timeout from RTT (${advice.heartbeat} / ${advice.election} ms)${fromP99 ? ", sized from p99" : ""}`,
-    args: { heartbeatMs: advice.heartbeat, electionTimeoutMs: advice.election },
-    preferred: true,
-  });
+  // past etcd's 50000 ms limit no timers fit: the fix is not offered, the message says why
+  const fix = (fromP99 = false): FixHint[] =>
+    advice.feasible
+      ? [
+          {
+            kind: "set-timers",
+            title: `Set heartbeat and election timeout from RTT (${advice.heartbeat} / ${advice.election} ms)${fromP99 ? ", sized from p99" : ""}`,
+            args: { heartbeatMs: advice.heartbeat, electionTimeoutMs: advice.election },
+            preferred: true,
+          },
+        ]
+      : [];
+  const beyond = advice.feasible ? "" : ` — no timers fit: 10 × ${ms(Math.max(advice.heartbeat, advice.maxRtt, advice.maxP99 ?? 0))} passes etcd's ${MAX_ELECTION_TIMEOUT_MS} ms limit, these members are too far apart for one etcd cluster`;
   const pair = advice.maxRttPair ? ` (${advice.maxRttPair.join("–")})` : "";
 
   if (hb < advice.maxRtt) {
-    out.push(finding("rtt/heartbeat-below-rtt", hbAt, `${q.label}: ${hbText} is below the largest member RTT ${ms(advice.maxRtt)}${pair}: followers see late heartbeats and call elections`, { fixes: [fix()] }));
+    out.push(finding("rtt/heartbeat-below-rtt", hbAt, `${q.label}: ${hbText} is below the largest member RTT ${ms(advice.maxRtt)}${pair}: followers see late heartbeats and call elections${beyond}`, { fixes: fix() }));
   }
   const tooLowForRtt = el < 10 * advice.maxRtt;
   const tooLowForHb = el < 5 * hb;
@@ -154,18 +164,18 @@ function etcdTimers(ctx: TopologyContext, q: Quorum, etcd: Etcd): Finding[] {
     const why: string[] = [];
     if (tooLowForRtt) why.push(`10 × the largest member RTT ${ms(advice.maxRtt)}${pair} is ${ms(10 * advice.maxRtt)}`);
     if (tooLowForHb) why.push(`5 × heartbeat ${hb} ms is ${ms(5 * hb)} (etcd refuses to start below that)`);
-    out.push(finding("rtt/election-timeout-low", elAt, `${q.label}: ${elText} is too low: ${why.join("; ")}`, { fixes: [fix()] }));
+    out.push(finding("rtt/election-timeout-low", elAt, `${q.label}: ${elText} is too low: ${why.join("; ")}${beyond}`, { fixes: fix() }));
   } else {
     if (el < 10 * hb) {
-      out.push(finding("rtt/election-heartbeat-ratio", elAt, `${q.label}: ${elText} is ${+(el / hb).toFixed(2)} × heartbeat ${hb} ms; etcd recommends about 10 × (${10 * hb} ms)`, { fixes: [fix()] }));
+      out.push(finding("rtt/election-heartbeat-ratio", elAt, `${q.label}: ${elText} is ${+(el / hb).toFixed(2)} × heartbeat ${hb} ms; etcd recommends about 10 × (${10 * hb} ms)`, { fixes: fix() }));
     }
     if (advice.maxP99 !== undefined && advice.maxP99 * 10 > el) {
       out.push(
         finding(
           "rtt/excursion",
           elAt,
-          `${q.label}: p99 RTT ${ms(advice.maxP99)} (${advice.maxP99Pair!.join("–")}) × 10 = ${ms(advice.maxP99 * 10)} exceeds ${elText}: a latency excursion can trigger elections`,
-          { fixes: [fix(true)] },
+          `${q.label}: p99 RTT ${ms(advice.maxP99)} (${advice.maxP99Pair!.join("–")}) × 10 = ${ms(advice.maxP99 * 10)} exceeds ${elText}: a latency excursion can trigger elections${beyond}`,
+          { fixes: fix(true) },
         ),
       );
     }
