@@ -219,7 +219,7 @@ export class QuorateService {
           severity: DiagnosticSeverity.Warning,
           code: "quorate/too-large",
           source: "quorate",
-          message: `This file is ${Math.round(f.text.length / 1024)} KB, over quorate.maxFileSizeKb (${this.settings.maxFileSizeKb} KB): it is not analysed while you type. Run \`quorate check\` on it, or raise the setting.`,
+          message: `This file is ${Math.round(f.text.length / 1024)} KB, over quorate.maxFileSizeKb (${this.settings.maxFileSizeKb} KB): it is not analysed while you type. Run \`quorate check --max-file-size-kb ${Math.ceil(f.text.length / 1024)}\` on it, or raise the setting.`,
         },
       ];
     }
