@@ -98,7 +98,19 @@ async function measure(bytes) {
 
 console.log("Quorate language server benchmark (stdio, built dist/server.js)");
 console.log(`node ${process.version}, ${(await import("node:os")).cpus().length} cores\n`);
-const header = ["size", "clusters", "parse floor", "first diag", "×floor", "edit p50", "edit p95", "×floor(p95)", "hover p50", "hover p95", "peak RSS"];
+const header = [
+  "size",
+  "clusters",
+  "parse floor",
+  "first diag",
+  "×floor",
+  "edit p50",
+  "edit p95",
+  "×floor(p95)",
+  "hover p50",
+  "hover p95",
+  "peak RSS",
+];
 const rows = [];
 for (const bytes of SIZES) {
   const r = await measure(bytes);
@@ -118,5 +130,14 @@ for (const bytes of SIZES) {
   rows.push(row);
   console.log(row.join("  |  "));
 }
-console.log("\n| " + header.join(" | ") + " |\n|" + header.map(() => "---").join("|") + "|\n" + rows.map((r) => "| " + r.join(" | ") + " |").join("\n"));
-console.log("\nTargets: first diagnostics ≤ 1.5 × floor; edit p95 < 50 ms at 100 KB and < 100 ms at 1 MB; hover p95 < 5 ms; peak RSS < 200 MB at 1 MB.");
+console.log(
+  "\n| " +
+    header.join(" | ") +
+    " |\n|" +
+    header.map(() => "---").join("|") +
+    "|\n" +
+    rows.map((r) => "| " + r.join(" | ") + " |").join("\n"),
+);
+console.log(
+  "\nTargets: first diagnostics ≤ 1.5 × floor; edit p95 < 50 ms at 100 KB and < 100 ms at 1 MB; hover p95 < 5 ms; peak RSS < 200 MB at 1 MB.",
+);

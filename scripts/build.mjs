@@ -23,7 +23,14 @@ chmodSync("dist/server.js", 0o755);
 
 // the VS Code extension (vscode is provided by the host) and the preview webview (a browser script)
 await build({ ...common, entryPoints: ["client/src/extension.ts"], outfile: "dist/extension.js", external: ["vscode"] });
-await build({ ...common, platform: "browser", format: "iife", target: "es2022", entryPoints: ["client/src/webview/preview.ts"], outfile: "dist/media/preview.js" });
+await build({
+  ...common,
+  platform: "browser",
+  format: "iife",
+  target: "es2022",
+  entryPoints: ["client/src/webview/preview.ts"],
+  outfile: "dist/media/preview.js",
+});
 mkdirSync("dist/media", { recursive: true });
 copyFileSync("client/src/webview/preview.css", "dist/media/preview.css");
 // Mermaid ships from node_modules into the extension, never from a CDN; its licence goes along

@@ -46,7 +46,9 @@ async function lsp() {
           const small = await shrink(client, repro, 200);
           const file = join(out, `fuzz-repro-${s}.json`);
           writeFileSync(file, JSON.stringify(small, null, 1));
-          console.log(`lsp: seed ${s} fails: ${(await replay(client, small)) ?? problem}\nshrunk repro: ${file}\nreplay: npm run fuzz -- lsp --replay ${file}`);
+          console.log(
+            `lsp: seed ${s} fails: ${(await replay(client, small)) ?? problem}\nshrunk repro: ${file}\nreplay: npm run fuzz -- lsp --replay ${file}`,
+          );
           return 1;
         }
       }
@@ -63,7 +65,9 @@ function fixes() {
     const { failures, applied, variants } = fixSafetyRun(rng(s), texts, 3);
     if (failures.length) {
       const f = failures[0];
-      console.log(`fixes: seed ${s} fails: ${f.name}: "${f.fix}" for ${f.code}: ${f.problem}\n--- before:\n${f.text}\n--- after:\n${f.result}`);
+      console.log(
+        `fixes: seed ${s} fails: ${f.name}: "${f.fix}" for ${f.code}: ${f.problem}\n--- before:\n${f.text}\n--- after:\n${f.result}`,
+      );
       return 1;
     }
     console.log(`fixes: seed ${s} ok (${variants} variants, ${applied} fixes)`);

@@ -14,11 +14,24 @@ function find(dir) {
 
 const filter = process.argv.slice(2);
 // out/test/vscode runs inside VS Code, not under node --test
-const files = find("out/test").filter((f) => !f.includes("/vscode/") && (!filter.length || filter.some((x) => f.includes(x)))).sort();
+const files = find("out/test")
+  .filter((f) => !f.includes("/vscode/") && (!filter.length || filter.some((x) => f.includes(x))))
+  .sort();
 const tap = join("out", "node-tests.tap");
-const node = spawnSync(process.execPath, ["--test", "--test-reporter=spec", "--test-reporter-destination=stdout", "--test-reporter=tap", `--test-reporter-destination=${tap}`, ...files], {
-  stdio: "inherit",
-});
+const node = spawnSync(
+  process.execPath,
+  [
+    "--test",
+    "--test-reporter=spec",
+    "--test-reporter-destination=stdout",
+    "--test-reporter=tap",
+    `--test-reporter-destination=${tap}`,
+    ...files,
+  ],
+  {
+    stdio: "inherit",
+  },
+);
 const counts = readFileSync(tap, "utf8");
 let passed = Number(/^# pass (\d+)/m.exec(counts)?.[1] ?? 0);
 let failed = Number(/^# fail (\d+)/m.exec(counts)?.[1] ?? 0) + (node.status && !/^# fail [1-9]/m.test(counts) ? 1 : 0);

@@ -33,7 +33,10 @@ export function setup() {
   log("setting up the VS Code server (code-server under Node 24) in .quorate-host/ — a few minutes, once");
   mkdirSync(NODE24_DIR, { recursive: true });
   for (const f of ["package.json", "package-lock.json"]) copyFileSync(join(ROOT, "test/vscode/host/node24", f), join(NODE24_DIR, f));
-  run("npm", ["ci", "--no-audit", "--no-fund"], { cwd: NODE24_DIR, env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))) });
+  run("npm", ["ci", "--no-audit", "--no-fund"], {
+    cwd: NODE24_DIR,
+    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))),
+  });
   for (const f of ["package.json", "package-lock.json"]) copyFileSync(join(ROOT, "test/vscode/host", f), join(HOST, f));
   // npm itself must run under Node 24 (code-server's install checks npm's user agent), and
   // native modules build against Node 24's headers
@@ -96,10 +99,32 @@ export async function startVSCode() {
       2,
     ),
   );
-  const env = { ...process.env, HOME: tmp, XDG_CONFIG_HOME: join(tmp, "config"), XDG_DATA_HOME: join(tmp, "data"), XDG_CACHE_HOME: join(tmp, "cache") };
+  const env = {
+    ...process.env,
+    HOME: tmp,
+    XDG_CONFIG_HOME: join(tmp, "config"),
+    XDG_DATA_HOME: join(tmp, "data"),
+    XDG_CACHE_HOME: join(tmp, "cache"),
+  };
   const proc = spawn(
     NODE24,
-    [SERVER_MAIN, "--host", "127.0.0.1", "--port", String(port), "--without-connection-token", "--accept-server-license-terms", "--enable-smoke-test-driver", "--disable-telemetry", "--server-data-dir", join(tmp, "sd"), "--user-data-dir", ud, "--extensions-dir", join(tmp, "ext")],
+    [
+      SERVER_MAIN,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--without-connection-token",
+      "--accept-server-license-terms",
+      "--enable-smoke-test-driver",
+      "--disable-telemetry",
+      "--server-data-dir",
+      join(tmp, "sd"),
+      "--user-data-dir",
+      ud,
+      "--extensions-dir",
+      join(tmp, "ext"),
+    ],
     { detached: true, stdio: ["ignore", "pipe", "pipe"], env },
   );
   const serverLog = [];
@@ -144,7 +169,15 @@ async function demo() {
   await new Promise(() => {});
 }
 
-const BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const BROWSER_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 async function test() {
   if (!CHROMIUM) {
@@ -165,7 +198,12 @@ async function test() {
       log(`✔ ${name}`);
     } catch (e) {
       results.failed++;
-      log(`✖ ${name}\n    ${String(e?.stack ?? e).split("\n").slice(0, 6).join("\n    ")}`);
+      log(
+        `✖ ${name}\n    ${String(e?.stack ?? e)
+          .split("\n")
+          .slice(0, 6)
+          .join("\n    ")}`,
+      );
     }
   };
   try {
@@ -184,13 +222,22 @@ async function test() {
     });
     await page.goto(vs.url(ws1, [["extensionTestsPath", vs.remote(join(ROOT, "out", "test", "vscode", "suite", "index.js"))]]));
     const code = await Promise.race([exit, new Promise((r) => setTimeout(() => r("timeout"), 240_000))]);
-    const summary = suiteOut.map((l) => /(\d+) passed, (\d+) failed/.exec(l)).filter(Boolean).pop();
+    const summary = suiteOut
+      .map((l) => /(\d+) passed, (\d+) failed/.exec(l))
+      .filter(Boolean)
+      .pop();
     if (summary) {
       results.passed += Number(summary[1]);
       results.failed += Number(summary[2]);
     } else results.failed++;
     log(`extension-host suite exited with ${code}`);
-    if (code !== 0) process.stdout.write(`  workbench log:\n${suiteOut.slice(-80).map((l) => `    ${l}`).join("\n")}\n`);
+    if (code !== 0)
+      process.stdout.write(
+        `  workbench log:\n${suiteOut
+          .slice(-80)
+          .map((l) => `    ${l}`)
+          .join("\n")}\n`,
+      );
     if (code !== 0 && (!summary || Number(summary[2]) === 0)) results.failed++;
     await page.close();
 
@@ -234,7 +281,9 @@ async function test() {
       if (!/losing fra leaves 2 of 4/.test(text)) throw new Error(`Problems panel: ${text.slice(0, 500)}`);
     });
     await check("the status bar shows counts and the site-loss verdict", async () => {
-      await wb.waitForFunction(() => /a site loss breaks it/.test(document.querySelector(".statusbar")?.textContent ?? ""), null, { timeout: 20_000 });
+      await wb.waitForFunction(() => /a site loss breaks it/.test(document.querySelector(".statusbar")?.textContent ?? ""), null, {
+        timeout: 20_000,
+      });
     });
     await command("Quorate: Open Preview to the Side");
     const frame = wb.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
@@ -248,13 +297,18 @@ async function test() {
     await check("clicking a node in the preview reveals its source", async () => {
       await frame.locator("g.quorate-node", { hasText: "lon-prod" }).first().click();
       // lon-prod is declared at line 33 of payments-eu.topology.yaml
-      await wb.waitForFunction(() => /Ln (3[3-9]|4[0-2])\b/.test(document.querySelector(".statusbar")?.textContent ?? ""), null, { timeout: 15_000 });
+      await wb.waitForFunction(() => /Ln (3[3-9]|4[0-2])\b/.test(document.querySelector(".statusbar")?.textContent ?? ""), null, {
+        timeout: 15_000,
+      });
     });
     await check("the preview keeps its zoom when the document changes", async () => {
       await frame.locator("#zoom-in").click();
       await frame.locator("#zoom-in").click();
       const zoomed = await frame.locator("#canvas").getAttribute("style");
-      await frame.locator("svg").first().evaluate((el) => el.setAttribute("data-before-edit", "1"));
+      await frame
+        .locator("svg")
+        .first()
+        .evaluate((el) => el.setAttribute("data-before-edit", "1"));
       // the zoom buttons took the keyboard: focus the editor, then type at a line's end
       await wb.locator(".tabs-container .tab", { hasText: "payments-eu.topology.yaml" }).first().click();
       await wb.waitForFunction(() => !!document.activeElement?.closest(".monaco-editor"));
@@ -273,7 +327,8 @@ async function test() {
     await check("hostile site names render as text, with no script and no CSP violation", async () => {
       await frame.locator("svg", { hasText: "onerror" }).first().waitFor({ state: "attached", timeout: 60_000 });
       const text = (await frame.locator("svg").first().textContent()) ?? "";
-      for (const name of ['"]);alert(1)//', "<img src=x onerror=alert(1)>"]) if (!text.includes(name)) throw new Error(`label text missing ${name}: ${text.slice(0, 300)}`);
+      for (const name of ['"]);alert(1)//', "<img src=x onerror=alert(1)>"])
+        if (!text.includes(name)) throw new Error(`label text missing ${name}: ${text.slice(0, 300)}`);
       const imgs = await frame.locator("img").count();
       if (imgs) throw new Error(`${imgs} <img> elements in the preview`);
       if (dialogs.length) throw new Error(`dialogs opened: ${dialogs.join(", ")}`);

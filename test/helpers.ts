@@ -4,7 +4,10 @@ import { DEFAULT_OPTIONS } from "../server/src/rules/context";
 /** Strips the common indentation of a template literal so fixtures read naturally. */
 export function yaml(strings: TemplateStringsArray, ...values: unknown[]): string {
   const raw = strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ""), "");
-  const lines = raw.replace(/^\n/, "").replace(/\n\s*$/, "\n").split("\n");
+  const lines = raw
+    .replace(/^\n/, "")
+    .replace(/\n\s*$/, "\n")
+    .split("\n");
   const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.match(/^ */)![0].length));
   return lines.map((l) => l.slice(indent)).join("\n");
 }

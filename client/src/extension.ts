@@ -66,7 +66,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Quorat
         // by method name: the client bundles its own copy of the protocol types
         const s = await client.sendRequest<SummaryResult | null>(SummaryRequest.method, { uri: editor.document.uri.toString() });
         if (!s) return status.hide();
-        const verdict = s.survivesSiteLoss === null ? "" : s.survivesSiteLoss ? " $(pass) survives any site loss" : " $(alert) a site loss breaks it";
+        const verdict =
+          s.survivesSiteLoss === null ? "" : s.survivesSiteLoss ? " $(pass) survives any site loss" : " $(alert) a site loss breaks it";
         status.text = `$(error) ${s.errors} $(warning) ${s.warnings}${verdict}`;
         status.tooltip = new vscode.MarkdownString(
           s.survivesSiteLoss === false
@@ -103,7 +104,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Quorat
       }
       const format =
         args?.format ??
-        ((
+        (
           await vscode.window.showQuickPick(
             [
               { label: "Mermaid (.mmd)", format: "mmd" as const },
@@ -112,17 +113,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<Quorat
             ],
             { title: "Export diagram as" },
           )
-        )?.format);
+        )?.format;
       if (!format) return undefined;
       const base = doc.uri.path.replace(/\.ya?ml$/i, "");
       const target = args?.target
         ? vscode.Uri.file(args.target)
-        : await vscode.window.showSaveDialog({ defaultUri: doc.uri.with({ path: `${base}.${format}` }), filters: { [format.toUpperCase()]: [format] } });
+        : await vscode.window.showSaveDialog({
+            defaultUri: doc.uri.with({ path: `${base}.${format}` }),
+            filters: { [format.toUpperCase()]: [format] },
+          });
       if (!target) return undefined;
       try {
         const text = await preview.exportText(doc, format);
         await vscode.workspace.fs.writeFile(target, Buffer.from(text, "utf8"));
-        if (!args?.target) void vscode.window.showInformationMessage(`Quorate: diagram saved to ${vscode.workspace.asRelativePath(target)}`);
+        if (!args?.target)
+          void vscode.window.showInformationMessage(`Quorate: diagram saved to ${vscode.workspace.asRelativePath(target)}`);
         return target.fsPath;
       } catch (e) {
         void vscode.window.showErrorMessage(`Quorate: export failed: ${(e as Error).message}`);

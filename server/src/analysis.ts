@@ -117,7 +117,9 @@ export function finalize(parsed: ParsedFile, findings: readonly Finding[], sever
     if (override === "off") continue;
     out.push(override && ruleInfo(f.code) ? { ...f, severity: override } : f);
   }
-  return out.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.code.localeCompare(b.code) || a.message.localeCompare(b.message));
+  return out.sort(
+    (a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.code.localeCompare(b.code) || a.message.localeCompare(b.message),
+  );
 }
 
 export interface RunResult {

@@ -29,13 +29,22 @@ export interface FindOptions {
 }
 
 /** Why a path is not read as a file, or undefined when it is a regular file within the limit. */
-export function notReadable(st: { isFile(): boolean; isFIFO(): boolean; isSocket(): boolean; size: number }, maxBytes = Infinity): string | undefined {
-  if (!st.isFile()) return st.isFIFO() ? "not a regular file (a FIFO): reading it could wait forever" : st.isSocket() ? "not a regular file (a socket)" : "not a regular file";
+export function notReadable(
+  st: { isFile(): boolean; isFIFO(): boolean; isSocket(): boolean; size: number },
+  maxBytes = Infinity,
+): string | undefined {
+  if (!st.isFile())
+    return st.isFIFO()
+      ? "not a regular file (a FIFO): reading it could wait forever"
+      : st.isSocket()
+        ? "not a regular file (a socket)"
+        : "not a regular file";
   if (st.size > maxBytes) return `${sizeText(st.size)}, over the ${sizeText(maxBytes)} limit for one file`;
   return undefined;
 }
 
-export const sizeText = (bytes: number): string => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`);
+export const sizeText = (bytes: number): string =>
+  bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
 
 /**
  * YAML files under `dir` (as written, resolved against `cwd`) worth analysing. Only regular

@@ -44,7 +44,11 @@ function findTarget(doc: Document, text: string, change: TextChange): Target | u
       const start = lineStartOf(text, it.range[0]);
       const next = items[i + 1] as Node | undefined;
       const nextPair = pairs[p + 1]?.key as Node | undefined;
-      const end = next?.range ? lineStartOf(text, next.range[0]) : nextPair?.range ? lineStartOf(text, nextPair.range[0]) : (doc.range?.[2] ?? text.length);
+      const end = next?.range
+        ? lineStartOf(text, next.range[0])
+        : nextPair?.range
+          ? lineStartOf(text, nextPair.range[0])
+          : (doc.range?.[2] ?? text.length);
       if (change.start > start && change.end < end) return { key: name, seq: value as YAMLSeq, index: i, start, end };
       if (change.start < start) return undefined;
     }
@@ -84,9 +88,15 @@ function shiftAll(node: unknown, delta: number): void {
  * splicing it into the document and the model; undefined when that cannot be exact (the caller
  * then analyses from scratch). The result equals a from-scratch analysis, finding for finding.
  */
-export function reanalyze(prev: FileAnalysis, change: TextChange, newText: string, options: AnalysisOptions = prev.options): FileAnalysis | undefined {
+export function reanalyze(
+  prev: FileAnalysis,
+  change: TextChange,
+  newText: string,
+  options: AnalysisOptions = prev.options,
+): FileAnalysis | undefined {
   const old = prev.parsed;
-  if (options.galeraMaxRttMs !== prev.options.galeraMaxRttMs || old.docs.length !== 1 || !prev.schemaGroups || prev.contexts.length !== 1) return undefined;
+  if (options.galeraMaxRttMs !== prev.options.galeraMaxRttMs || old.docs.length !== 1 || !prev.schemaGroups || prev.contexts.length !== 1)
+    return undefined;
   const d = old.docs[0];
   if (d.broken || d.kind !== "topology" || d.yamlFindings.length || !d.topology) return undefined;
   const target = findTarget(d.doc, old.text, change);
@@ -132,7 +142,13 @@ export function reanalyze(prev: FileAnalysis, change: TextChange, newText: strin
 }
 
 /** Incremental when it can be exact, else from scratch. */
-export function analyzeChange(prev: FileAnalysis | undefined, path: string, change: TextChange | undefined, newText: string, options: AnalysisOptions): FileAnalysis {
+export function analyzeChange(
+  prev: FileAnalysis | undefined,
+  path: string,
+  change: TextChange | undefined,
+  newText: string,
+  options: AnalysisOptions,
+): FileAnalysis {
   if (prev && change) {
     try {
       const next = reanalyze(prev, change, newText, options);

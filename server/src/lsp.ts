@@ -74,7 +74,8 @@ export function startServer(connection: Connection): QuorateService {
     }
     for (const uri of uris) {
       // closed files are indexed for cross-file rules; only open ones show diagnostics
-      if (documents.get(uri)) void connection.sendDiagnostics({ uri, version: documents.get(uri)?.version, diagnostics: service.diagnostics(uri) });
+      if (documents.get(uri))
+        void connection.sendDiagnostics({ uri, version: documents.get(uri)?.version, diagnostics: service.diagnostics(uri) });
     }
   };
 
@@ -111,7 +112,9 @@ export function startServer(connection: Connection): QuorateService {
         await connection.client.register(DidChangeConfigurationNotification.type, { section: "quorate" });
         await pullSettings();
       }
-      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: "**/*.{yaml,yml}" }] }).catch(() => undefined);
+      void connection.client
+        .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: "**/*.{yaml,yml}" }] })
+        .catch(() => undefined);
       indexWorkspace();
     }),
   );
@@ -182,7 +185,9 @@ export function startServer(connection: Connection): QuorateService {
       const old = documents.get(p.textDocument.uri);
       if (!old) return;
       const only = (p.contentChanges.length === 1 ? p.contentChanges[0] : undefined) as { range?: Range; text: string } | undefined;
-      const change = only?.range ? { start: old.offsetAt(only.range.start), end: old.offsetAt(only.range.end), text: only.text } : undefined;
+      const change = only?.range
+        ? { start: old.offsetAt(only.range.start), end: old.offsetAt(only.range.end), text: only.text }
+        : undefined;
       const d = TextDocument.update(old, p.contentChanges, p.textDocument.version);
       documents.set(d.uri, d);
       publish(service.update(d.uri, d.getText(), true, change), d.uri);
@@ -223,7 +228,10 @@ export function startServer(connection: Connection): QuorateService {
     }),
   );
 
-  connection.onRequest(SummaryRequest.method, guard("summary", (p: DiagramParams) => service.summary(p.uri)));
+  connection.onRequest(
+    SummaryRequest.method,
+    guard("summary", (p: DiagramParams) => service.summary(p.uri)),
+  );
 
   connection.listen();
   return service;

@@ -8,7 +8,21 @@ import { DEFAULT_OPTIONS } from "./rules/context";
  * JIT-compiled before the user's first (possibly large) file arrives. Never shown anywhere.
  */
 export function warmupTopology(clusters: number): string {
-  const out = ["apiVersion: quorate.dev/v1alpha1", "kind: Topology", "metadata:", "  name: warmup", "sites:", "  - name: a", "  - name: b", "  - name: c", "links:", "  - { between: [a, b], rttMs: 10, rttP99Ms: 30 }", "  - { between: [a, c], rttMs: 8 }", "  - { between: [b, c], rttMs: 9 }", "clusters:"];
+  const out = [
+    "apiVersion: quorate.dev/v1alpha1",
+    "kind: Topology",
+    "metadata:",
+    "  name: warmup",
+    "sites:",
+    "  - name: a",
+    "  - name: b",
+    "  - name: c",
+    "links:",
+    "  - { between: [a, b], rttMs: 10, rttP99Ms: 30 }",
+    "  - { between: [a, c], rttMs: 8 }",
+    "  - { between: [b, c], rttMs: 9 }",
+    "clusters:",
+  ];
   const backends: string[] = [];
   for (let i = 0; i < clusters; i++) {
     out.push(
@@ -25,7 +39,17 @@ export function warmupTopology(clusters: number): string {
     );
     backends.push(`      - cluster: c${i}`, `        weight: ${1 + (i % 3)}`, "        capacityRps: 500");
   }
-  out.push("stores:", "  - { name: s, replication: consensus, members: { a: 1, b: 1, c: 1 }, writeLatencyBudgetMs: 5 }", "traffic:", "  - name: w", "    steering: gslb", "    peakRps: 10000", "    dependsOn: [s]", "    backends:", ...backends);
+  out.push(
+    "stores:",
+    "  - { name: s, replication: consensus, members: { a: 1, b: 1, c: 1 }, writeLatencyBudgetMs: 5 }",
+    "traffic:",
+    "  - name: w",
+    "    steering: gslb",
+    "    peakRps: 10000",
+    "    dependsOn: [s]",
+    "    backends:",
+    ...backends,
+  );
   return out.join("\n") + "\n";
 }
 

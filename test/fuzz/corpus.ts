@@ -12,11 +12,17 @@ export const SHARED = join(ROOT, "..", "shared", "conformance");
 export function corpus(): { name: string; text: string }[] {
   const out = Object.entries(FIXABLE).map(([name, text]) => ({ name, text }));
   const dir = join(ROOT, "examples");
-  for (const f of readdirSync(dir).filter((x) => x.endsWith(".topology.yaml")).sort()) out.push({ name: f, text: readFileSync(join(dir, f), "utf8") });
+  for (const f of readdirSync(dir)
+    .filter((x) => x.endsWith(".topology.yaml"))
+    .sort())
+    out.push({ name: f, text: readFileSync(join(dir, f), "utf8") });
   for (const sub of ["cases", "meshes"]) {
     const d = join(SHARED, sub);
     if (!existsSync(d)) continue;
-    for (const f of readdirSync(d).filter((x) => x.endsWith(".topology.yaml")).sort()) out.push({ name: f, text: readFileSync(join(d, f), "utf8") });
+    for (const f of readdirSync(d)
+      .filter((x) => x.endsWith(".topology.yaml"))
+      .sort())
+      out.push({ name: f, text: readFileSync(join(d, f), "utf8") });
   }
   return out;
 }

@@ -102,7 +102,11 @@ export function checkFixes(name: string, text: string): { failures: FixFailure[]
  * Seeded random variants of every corpus text (1–3 plausible mutations each, kept when the
  * variant still parses), each checked with checkFixes. Stops at the first failing text.
  */
-export function fixSafetyRun(r: Rand, texts: readonly { name: string; text: string }[], rounds: number): { failures: FixFailure[]; applied: number; variants: number } {
+export function fixSafetyRun(
+  r: Rand,
+  texts: readonly { name: string; text: string }[],
+  rounds: number,
+): { failures: FixFailure[]; applied: number; variants: number } {
   let applied = 0;
   let variants = 0;
   const others = texts.map((t) => t.text);

@@ -74,7 +74,9 @@ export async function replay(client: Client, r: Repro, waitMs = 20_000): Promise
   try {
     await client.diagnosticsAfter(uri, 0, version);
   } catch {
-    return client.alive ? `no diagnostics for version ${version} within ${waitMs} ms` : `the server died: ${client.logs.slice(-3).join(" ")}`;
+    return client.alive
+      ? `no diagnostics for version ${version} within ${waitMs} ms`
+      : `the server died: ${client.logs.slice(-3).join(" ")}`;
   }
   let last = 0;
   for (const p of client.history.get(uri) ?? []) {

@@ -22,17 +22,22 @@ export function mutateDocument(r: Rand, text: string, others: readonly string[])
   switch (int(r, 7)) {
     case 0: {
       // a typo in a word: drop, double or change one character
-      const m = [...ls[i]?.matchAll(/[a-z][-a-z0-9]{2,}/g) ?? []];
+      const m = [...(ls[i]?.matchAll(/[a-z][-a-z0-9]{2,}/g) ?? [])];
       if (!m.length) return text;
       const w = pick(r, m);
       const at = w.index! + 1 + int(r, w[0].length - 1);
       const op = int(r, 3);
-      const next = op === 0 ? ls[i].slice(0, at) + ls[i].slice(at + 1) : op === 1 ? ls[i].slice(0, at) + ls[i][at] + ls[i].slice(at) : ls[i].slice(0, at) + pick(r, ["x", "d", "1", "-"]) + ls[i].slice(at + 1);
+      const next =
+        op === 0
+          ? ls[i].slice(0, at) + ls[i].slice(at + 1)
+          : op === 1
+            ? ls[i].slice(0, at) + ls[i][at] + ls[i].slice(at)
+            : ls[i].slice(0, at) + pick(r, ["x", "d", "1", "-"]) + ls[i].slice(at + 1);
       ls[i] = next;
       return ls.join(nl);
     }
     case 1: {
-      const m = [...ls[i]?.matchAll(/(?<=[:\s[{,])\d+(\.\d+)?(?=[\s,}\]]|$)/g) ?? []];
+      const m = [...(ls[i]?.matchAll(/(?<=[:\s[{,])\d+(\.\d+)?(?=[\s,}\]]|$)/g) ?? [])];
       if (!m.length) return text;
       const n = pick(r, m);
       ls[i] = ls[i].slice(0, n.index!) + pick(r, NUMBERS) + ls[i].slice(n.index! + n[0].length);

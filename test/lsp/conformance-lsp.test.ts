@@ -19,7 +19,9 @@ after(async () => {
   await client?.stop();
 });
 
-test("every single-file conformance case over the protocol: the expected codes on their lines, at the CLI's exact ranges", { skip: !present && "../shared is absent" }, async () => {
+test("every single-file conformance case over the protocol: the expected codes on their lines, at the CLI's exact ranges", {
+  skip: !present && "../shared is absent",
+}, async () => {
   const files = ["cases", "meshes"].flatMap((d) =>
     readdirSync(join(CASES, d))
       .map((f) => join(CASES, d, f))
@@ -35,14 +37,24 @@ test("every single-file conformance case over the protocol: the expected codes o
     // the markers: each expected code on its line
     text.split("\n").forEach((line, n) => {
       const m = /#\s*expect:\s*([\w/,\s-]+)$/.exec(line);
-      for (const code of m ? m[1].split(",").map((c) => c.trim()).filter(Boolean) : []) {
-        assert.ok(diags.some((d) => d.code === code && d.range.start.line === n), `${file}:${n + 1} expects ${code}; got ${diags.map((d) => `${d.code}@${d.range.start.line + 1}`).join(", ")}`);
+      for (const code of m
+        ? m[1]
+            .split(",")
+            .map((c) => c.trim())
+            .filter(Boolean)
+        : []) {
+        assert.ok(
+          diags.some((d) => d.code === code && d.range.start.line === n),
+          `${file}:${n + 1} expects ${code}; got ${diags.map((d) => `${d.code}@${d.range.start.line + 1}`).join(", ")}`,
+        );
       }
     });
     // and exactly the CLI's positions (1-based there, 0-based here)
     const cli = spawnSync(process.execPath, [join(ROOT, "dist", "cli.js"), "check", "--format", "json", file], { encoding: "utf8" });
     const rows = JSON.parse(cli.stdout) as { line: number; column: number; endLine: number; endColumn: number; code: string }[];
-    const lsp = diags.map((d) => `${d.code} ${d.range.start.line + 1}:${d.range.start.character + 1}-${d.range.end.line + 1}:${d.range.end.character + 1}`).sort();
+    const lsp = diags
+      .map((d) => `${d.code} ${d.range.start.line + 1}:${d.range.start.character + 1}-${d.range.end.line + 1}:${d.range.end.character + 1}`)
+      .sort();
     assert.deepEqual(lsp, rows.map((r) => `${r.code} ${r.line}:${r.column}-${r.endLine}:${r.endColumn}`).sort(), `case ${i}: ${file}`);
   }
 });

@@ -25,7 +25,9 @@ test(`LSP edit fuzzer: ${RUNS} seeded runs of random incremental edits against t
       const small = await shrink(client, repro);
       const file = join(__dirname, "..", "..", `fuzz-repro-${seed}.json`);
       writeFileSync(file, JSON.stringify(small, null, 1));
-      assert.fail(`seed ${seed}, run ${i}: ${(await replay(client, small)) ?? problem}\nshrunk repro: ${file} (replay: npm run fuzz -- lsp --replay ${file})`);
+      assert.fail(
+        `seed ${seed}, run ${i}: ${(await replay(client, small)) ?? problem}\nshrunk repro: ${file} (replay: npm run fuzz -- lsp --replay ${file})`,
+      );
     }
   }
   assert.ok(client.alive);

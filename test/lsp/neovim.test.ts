@@ -39,7 +39,11 @@ vim.cmd("qa!")
 `;
     const script = join(dir, "test.lua");
     writeFileSync(script, lua);
-    const r = spawnSync("nvim", ["--headless", "--clean", "-c", `luafile ${script}`], { encoding: "utf8", timeout: 60_000, env: { ...process.env, HOME: dir } });
+    const r = spawnSync("nvim", ["--headless", "--clean", "-c", `luafile ${script}`], {
+      encoding: "utf8",
+      timeout: 60_000,
+      env: { ...process.env, HOME: dir },
+    });
     assert.equal(r.error, undefined);
     const text = readFileSync(out, "utf8");
     assert.match(text, /^waited true/);

@@ -3,7 +3,15 @@ import assert from "node:assert/strict";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CodeAction, CompletionItem, Diagnostic, DocumentSymbol, Hover, Location, WorkspaceEdit } from "vscode-languageserver-protocol";
+import type {
+  CodeAction,
+  CompletionItem,
+  Diagnostic,
+  DocumentSymbol,
+  Hover,
+  Location,
+  WorkspaceEdit,
+} from "vscode-languageserver-protocol";
 import { analyzeRun } from "../../server/src/analysis";
 import { FIXABLE } from "../fixtures/fixable";
 import { applyWorkspaceEdit, Client, waitFor } from "./client";
@@ -53,7 +61,11 @@ test("diagnostics follow every incremental change", async () => {
   const before = client.published(u);
   await client.change(u, 2, [{ range: { start: pos, end: { line: pos.line, character: pos.character + 1 } }, text: "1" }]);
   const after = await client.diagnosticsAfter(u, before, 2);
-  assert.deepEqual(after.map((d) => d.code), ["quorum/two-site-split"], "2+1: odd, still two sites");
+  assert.deepEqual(
+    after.map((d) => d.code),
+    ["quorum/two-site-split"],
+    "2+1: odd, still two sites",
+  );
   const b2 = client.published(u);
   await client.change(u, 3, [{ text: text.replace("etcd:", "etcd:\n      heartbeatMs: nope") }]);
   const third = await client.diagnosticsAfter(u, b2, 3);
@@ -64,7 +76,10 @@ test("hovers show the arithmetic: quorum table, timers, fiber floor, CIDR, load 
   const two = FIXABLE["two-site.topology.yaml"];
   const { u } = await openAndWait("hover.topology.yaml", two);
   const hover = async (u2: string, text: string, needle: string, delta = 1) =>
-    ((await client.request<Hover | null>("textDocument/hover", { textDocument: { uri: u2 }, position: at(text, needle, delta) }))?.contents as { value: string } | undefined)?.value ?? "";
+    (
+      (await client.request<Hover | null>("textDocument/hover", { textDocument: { uri: u2 }, position: at(text, needle, delta) }))
+        ?.contents as { value: string } | undefined
+    )?.value ?? "";
   const q = await hover(u, two, "members:");
   assert.match(q, /4 members, majority \*\*3\*\*, tolerates \*\*1\*\* failure/);
   assert.match(q, /\| fra \| 2 \| 2 of 4 \| 3 \| ❌ quorum lost \|/);
@@ -113,8 +128,13 @@ function errorCounts(name: string, text: string): Map<string, number> {
   for (const f of analyzeRun([{ path: name, text }])[0].findings) if (f.severity === "error") m.set(f.code, (m.get(f.code) ?? 0) + 1);
   return m;
 }
-const codeCount = (name: string, text: string, code: string) => analyzeRun([{ path: name, text }])[0].findings.filter((f) => f.code === code).length;
-const comments = (text: string) => text.split("\n").map((l) => /(?:^|\s)(#.*)$/.exec(l)?.[1].trim()).filter((c): c is string => !!c);
+const codeCount = (name: string, text: string, code: string) =>
+  analyzeRun([{ path: name, text }])[0].findings.filter((f) => f.code === code).length;
+const comments = (text: string) =>
+  text
+    .split("\n")
+    .map((l) => /(?:^|\s)(#.*)$/.exec(l)?.[1].trim())
+    .filter((c): c is string => !!c);
 
 test("every quick fix round-trips: parses, removes its finding, adds no error, keeps every comment", async () => {
   const covered = new Set<string>();
@@ -123,8 +143,15 @@ test("every quick fix round-trips: parses, removes its finding, adds no error, k
     const { u, diags } = await openAndWait(name, text);
     assert.ok(diags.length, `${name} has findings`);
     for (const d of diags) {
-      const actions = await client.request<CodeAction[]>("textDocument/codeAction", { textDocument: { uri: u }, range: d.range, context: { diagnostics: [d] } });
-      assert.ok(actions.some((a) => a.title === `Disable ${d.code} for this line`), `${name}: disable action for ${d.code}`);
+      const actions = await client.request<CodeAction[]>("textDocument/codeAction", {
+        textDocument: { uri: u },
+        range: d.range,
+        context: { diagnostics: [d] },
+      });
+      assert.ok(
+        actions.some((a) => a.title === `Disable ${d.code} for this line`),
+        `${name}: disable action for ${d.code}`,
+      );
       for (const a of actions) {
         const out = applyWorkspaceEdit(text, a.edit as WorkspaceEdit, u);
         const what = `${name}: "${a.title}" for ${d.code} at line ${d.range.start.line + 1}\n--- result:\n${out}`;
@@ -163,7 +190,11 @@ test("every quick fix round-trips: parses, removes its finding, adds no error, k
     "linkerd/trust-anchor-mismatch",
     "linkerd/trust-domain",
   ];
-  assert.deepEqual(fixable.filter((c) => !covered.has(c)), [], "every fixable rule offered a working fix");
+  assert.deepEqual(
+    fixable.filter((c) => !covered.has(c)),
+    [],
+    "every fixable rule offered a working fix",
+  );
   assert.ok(applied > 40, `applied ${applied} fixes`);
 });
 
@@ -171,19 +202,35 @@ test("'Add witness site' produces 2+2+1 with a new witness site and estimated li
   const text = FIXABLE["two-site.topology.yaml"];
   const { u, diags } = await openAndWait("witness.topology.yaml", text);
   const d = diags.find((x) => x.code === "quorum/two-site-split")!;
-  const actions = await client.request<CodeAction[]>("textDocument/codeAction", { textDocument: { uri: u }, range: d.range, context: { diagnostics: [d] } });
+  const actions = await client.request<CodeAction[]>("textDocument/codeAction", {
+    textDocument: { uri: u },
+    range: d.range,
+    context: { diagnostics: [d] },
+  });
   const witness = actions.find((a) => a.title === "Add witness site")!;
   assert.equal(witness.isPreferred, true);
   const out = applyWorkspaceEdit(text, witness.edit as WorkspaceEdit, u);
   assert.match(out, /members: \{ fra: 2, lon: 2, witness: 1 \} # no tie-breaker/);
   assert.match(out, /  - name: witness\n    role: witness\n/);
-  assert.match(out, /  - between: \[witness, fra\]\n    rttMs: 14 # estimate: measure before rollout\n  - between: \[witness, lon\]\n    rttMs: 14 # estimate: measure before rollout/);
-  assert.deepEqual(analyzeRun([{ path: "w.topology.yaml", text: out }])[0].findings.map((f) => f.code), []);
+  assert.match(
+    out,
+    /  - between: \[witness, fra\]\n    rttMs: 14 # estimate: measure before rollout\n  - between: \[witness, lon\]\n    rttMs: 14 # estimate: measure before rollout/,
+  );
+  assert.deepEqual(
+    analyzeRun([{ path: "w.topology.yaml", text: out }])[0].findings.map((f) => f.code),
+    [],
+  );
   // 3+2 moves a member: 2+2+1, using the existing unused site ams
   const tt = FIXABLE["three-two.topology.yaml"];
   const r = await openAndWait("tt.topology.yaml", tt);
   const d2 = r.diags.find((x) => x.code === "quorum/two-site-split")!;
-  const a2 = (await client.request<CodeAction[]>("textDocument/codeAction", { textDocument: { uri: r.u }, range: d2.range, context: { diagnostics: [d2] } })).find((a) => a.title === "Add witness site")!;
+  const a2 = (
+    await client.request<CodeAction[]>("textDocument/codeAction", {
+      textDocument: { uri: r.u },
+      range: d2.range,
+      context: { diagnostics: [d2] },
+    })
+  ).find((a) => a.title === "Add witness site")!;
   const out2 = applyWorkspaceEdit(tt, a2.edit as WorkspaceEdit, r.u);
   assert.match(out2, /      fra: 2 # primary site\n      lon: 2\n      ams: 1\n/);
 });
@@ -191,17 +238,30 @@ test("'Add witness site' produces 2+2+1 with a new witness site and estimated li
 test("rename updates declarations, references, members keys and between pairs", async () => {
   const text = FIXABLE["two-site.topology.yaml"];
   const { u } = await openAndWait("rename.topology.yaml", text);
-  const edit = await client.request<WorkspaceEdit>("textDocument/rename", { textDocument: { uri: u }, position: at(text, "[fra, lon]", 2), newName: "frankfurt" });
+  const edit = await client.request<WorkspaceEdit>("textDocument/rename", {
+    textDocument: { uri: u },
+    position: at(text, "[fra, lon]", 2),
+    newName: "frankfurt",
+  });
   const out = applyWorkspaceEdit(text, edit, u);
   assert.match(out, /- name: frankfurt # Frankfurt/);
   assert.match(out, /between: \[frankfurt, lon\]/);
   assert.match(out, /site: frankfurt\n/);
   assert.match(out, /members: \{ frankfurt: 2, lon: 2 \}/);
   assert.equal(edit.changes![u].length, 4);
-  const prep = await client.request<{ placeholder: string }>("textDocument/prepareRename", { textDocument: { uri: u }, position: at(text, "site: fra", 7) });
+  const prep = await client.request<{ placeholder: string }>("textDocument/prepareRename", {
+    textDocument: { uri: u },
+    position: at(text, "site: fra", 7),
+  });
   assert.equal(prep.placeholder, "fra");
-  await assert.rejects(client.request("textDocument/rename", { textDocument: { uri: u }, position: at(text, "site: fra", 7), newName: "Not A Label" }), /not a DNS label/);
-  await assert.rejects(client.request("textDocument/rename", { textDocument: { uri: u }, position: at(text, "site: fra", 7), newName: "lon" }), /already exists/);
+  await assert.rejects(
+    client.request("textDocument/rename", { textDocument: { uri: u }, position: at(text, "site: fra", 7), newName: "Not A Label" }),
+    /not a DNS label/,
+  );
+  await assert.rejects(
+    client.request("textDocument/rename", { textDocument: { uri: u }, position: at(text, "site: fra", 7), newName: "lon" }),
+    /already exists/,
+  );
   assert.ok(client.alive, "an error response does not stop the server");
 });
 
@@ -209,22 +269,34 @@ test("definition, references and document symbols", async () => {
   const text = FIXABLE["two-site.topology.yaml"];
   const { u } = await openAndWait("nav.topology.yaml", text);
   const defs = await client.request<Location[]>("textDocument/definition", { textDocument: { uri: u }, position: at(text, "{ fra: 2", 3) });
-  assert.deepEqual(defs.map((d) => d.range.start), [at(text, "fra # Frankfurt")]);
-  const refs = await client.request<Location[]>("textDocument/references", { textDocument: { uri: u }, position: at(text, "lon # London"), context: { includeDeclaration: true } });
+  assert.deepEqual(
+    defs.map((d) => d.range.start),
+    [at(text, "fra # Frankfurt")],
+  );
+  const refs = await client.request<Location[]>("textDocument/references", {
+    textDocument: { uri: u },
+    position: at(text, "lon # London"),
+    context: { includeDeclaration: true },
+  });
   assert.equal(refs.length, 3);
   const symbols = await client.request<DocumentSymbol[]>("textDocument/documentSymbol", { textDocument: { uri: u } });
-  assert.deepEqual(symbols.map((s) => [s.name, s.children?.map((c) => c.name)]), [
-    ["sites", ["fra", "lon"]],
-    ["links", ["fra – lon"]],
-    ["clusters", ["core"]],
-  ]);
+  assert.deepEqual(
+    symbols.map((s) => [s.name, s.children?.map((c) => c.name)]),
+    [
+      ["sites", ["fra", "lon"]],
+      ["links", ["fra – lon"]],
+      ["clusters", ["core"]],
+    ],
+  );
 });
 
 test("completion offers declared names where references go, schema keys and enum values", async () => {
   const text = FIXABLE["two-site.topology.yaml"].replace("    site: fra\n", "    site: \n") + "stores:\n  - name: s\n    replication: \n";
   const { u } = await openAndWait("complete.topology.yaml", text);
   const labels = async (needle: string, delta: number) =>
-    (await client.request<CompletionItem[]>("textDocument/completion", { textDocument: { uri: u }, position: at(text, needle, delta) })).map((c) => c.label);
+    (
+      await client.request<CompletionItem[]>("textDocument/completion", { textDocument: { uri: u }, position: at(text, needle, delta) })
+    ).map((c) => c.label);
   assert.deepEqual(await labels("site: \n", 6), ["fra", "lon"]);
   assert.deepEqual(await labels("replication: \n", 13), ["consensus", "galera", "async", "crdt"]);
   assert.ok((await labels("    etcd:", 4)).includes("mesh"));
@@ -237,12 +309,18 @@ test("a settings change re-publishes diagnostics with overrides and limits", asy
   client.settings = { rules: { "quorum/even-members": "off", "quorum/two-site-split": "warning" } };
   await client.conn.sendNotification("workspace/didChangeConfiguration", { settings: {} });
   const diags = await client.diagnosticsAfter(u, before);
-  assert.deepEqual(diags.map((d) => [d.code, d.severity]), [["quorum/two-site-split", 2]]);
+  assert.deepEqual(
+    diags.map((d) => [d.code, d.severity]),
+    [["quorum/two-site-split", 2]],
+  );
   const b2 = client.published(u);
   client.settings = { maxFileSizeKb: 1 };
   await client.conn.sendNotification("workspace/didChangeConfiguration", { settings: {} });
   const limited = await client.diagnosticsAfter(u, b2);
-  assert.deepEqual(limited.map((d) => d.code), ["quorate/too-large"]);
+  assert.deepEqual(
+    limited.map((d) => d.code),
+    ["quorate/too-large"],
+  );
   const b3 = client.published(u);
   client.settings = {};
   await client.conn.sendNotification("workspace/didChangeConfiguration", { settings: {} });
@@ -250,19 +328,35 @@ test("a settings change re-publishes diagnostics with overrides and limits", asy
 });
 
 test("broken and huge documents do not take the server down", async () => {
-  const broken = await openAndWait("broken.topology.yaml", "apiVersion: quorate.dev/v1alpha1\nkind: Topology\nsites: [ {name: a\n  - : : :\n\t\u0000\n");
+  const broken = await openAndWait(
+    "broken.topology.yaml",
+    "apiVersion: quorate.dev/v1alpha1\nkind: Topology\nsites: [ {name: a\n  - : : :\n\t\u0000\n",
+  );
   assert.ok(broken.diags.some((d) => d.code === "yaml/syntax"));
   for (const method of ["textDocument/hover", "textDocument/completion", "textDocument/definition", "textDocument/documentSymbol"]) {
-    await client.request(method, { textDocument: { uri: broken.u }, position: { line: 2, character: 5 }, context: { includeDeclaration: true } });
+    await client.request(method, {
+      textDocument: { uri: broken.u },
+      position: { line: 2, character: 5 },
+      context: { includeDeclaration: true },
+    });
   }
   const big = "apiVersion: quorate.dev/v1alpha1\nkind: Topology\nmetadata: { name: big }\nsites:\n" + "  - name: s\n".repeat(1_000_000);
   assert.ok(big.length > 10 * 1024 * 1024);
   const huge = await openAndWait("huge.topology.yaml", big);
-  assert.deepEqual(huge.diags.map((d) => d.code), ["quorate/too-large"]);
-  const h = await client.request<Hover | null>("textDocument/hover", { textDocument: { uri: huge.u }, position: { line: 5, character: 10 } });
+  assert.deepEqual(
+    huge.diags.map((d) => d.code),
+    ["quorate/too-large"],
+  );
+  const h = await client.request<Hover | null>("textDocument/hover", {
+    textDocument: { uri: huge.u },
+    position: { line: 5, character: 10 },
+  });
   assert.equal(h, null);
   const again = await openAndWait("after.topology.yaml", FIXABLE["fiber.topology.yaml"]);
-  assert.deepEqual(again.diags.map((d) => d.code), ["rtt/below-fiber-floor"]);
+  assert.deepEqual(
+    again.diags.map((d) => d.code),
+    ["rtt/below-fiber-floor"],
+  );
   assert.ok(client.alive);
 });
 
@@ -278,7 +372,10 @@ test("pull diagnostics for clients that ask", async () => {
     await c.open(u, FIXABLE["fiber.topology.yaml"]);
     const report = await c.request<{ kind: string; items: Diagnostic[] }>("textDocument/diagnostic", { textDocument: { uri: u } });
     assert.equal(report.kind, "full");
-    assert.deepEqual(report.items.map((d) => d.code), ["rtt/below-fiber-floor"]);
+    assert.deepEqual(
+      report.items.map((d) => d.code),
+      ["rtt/below-fiber-floor"],
+    );
     assert.equal(c.published(u), 0, "no pushes in pull mode");
   } finally {
     await c.stop();
@@ -295,13 +392,19 @@ test("the workspace is indexed: RBAC in one file is judged by the exportPolicy i
     "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: { name: r }\nrules:\n  - { apiGroups: [multicluster.x-k8s.io], resources: [serviceexports], verbs: [create] }\n---\n" +
     "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: { name: b, namespace: apps }\nroleRef: { kind: ClusterRole, name: r, apiGroup: rbac.authorization.k8s.io }\nsubjects:\n  - { kind: Group, name: deployers }\n";
   writeFileSync(join(dir, "rbac", "exporters.yaml"), rbac);
-  const c = await Client.start({ workspaceFolder: dir, capabilities: { workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true } } } });
+  const c = await Client.start({
+    workspaceFolder: dir,
+    capabilities: { workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true } } },
+  });
   try {
     const u = `file://${dir}/rbac/exporters.yaml`;
     await waitFor("workspace indexed", () => c.logs.some((l) => /indexed 2/.test(l)));
     await c.open(u, rbac);
     const diags = await c.diagnosticsAfter(u, 0);
-    assert.deepEqual(diags.map((d) => d.code), ["rbac/unlisted-exporter"]);
+    assert.deepEqual(
+      diags.map((d) => d.code),
+      ["rbac/unlisted-exporter"],
+    );
     writeFileSync(join(dir, "policy.topology.yaml"), policy("deployers"));
     const before = c.published(u);
     await c.conn.sendNotification("workspace/didChangeWatchedFiles", { changes: [{ uri: `file://${dir}/policy.topology.yaml`, type: 2 }] });
@@ -315,7 +418,9 @@ test("the workspace is indexed: RBAC in one file is judged by the exportPolicy i
 test("the diagram request returns Mermaid with one subgraph per site and node ranges", async () => {
   const text = FIXABLE["two-site.topology.yaml"];
   const { u } = await openAndWait("diagram.topology.yaml", text);
-  const d = await client.request<{ mermaid: string; nodes: { id: string; kind: string; severity?: string }[] }>("quorate/diagram", { uri: u });
+  const d = await client.request<{ mermaid: string; nodes: { id: string; kind: string; severity?: string }[] }>("quorate/diagram", {
+    uri: u,
+  });
   assert.match(d.mermaid, /^flowchart LR/);
   assert.equal((d.mermaid.match(/subgraph /g) ?? []).length, 2);
   assert.match(d.mermaid, /s0 <-->\|"14 ms"\| s1/);

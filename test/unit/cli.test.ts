@@ -20,7 +20,10 @@ function cli(argv: string[], cwd = process.cwd(), env: Record<string, string> = 
 
 function workspace(): string {
   const dir = mkdtempSync(join(tmpdir(), "quorate-cli-"));
-  writeFileSync(join(dir, "bad.topology.yaml"), `${HEADER}sites:\n  - name: fra\n  - name: lon\nlinks:\n  - { between: [fra, lon], rttMs: 14 }\nclusters:\n  - name: core\n    site: fra\n    etcd:\n      members: { fra: 2, lon: 2 }\n`);
+  writeFileSync(
+    join(dir, "bad.topology.yaml"),
+    `${HEADER}sites:\n  - name: fra\n  - name: lon\nlinks:\n  - { between: [fra, lon], rttMs: 14 }\nclusters:\n  - name: core\n    site: fra\n    etcd:\n      members: { fra: 2, lon: 2 }\n`,
+  );
   writeFileSync(join(dir, "ok.topology.yml"), `${HEADER}sites:\n  - name: fra\n`);
   mkdirSync(join(dir, "rbac"));
   writeFileSync(
@@ -150,12 +153,15 @@ test("JUnit XML is well formed: a suite per file, a failure per error or warning
     assert.equal(XMLValidator.validate(xml), true);
     const doc = new XMLParser({ ignoreAttributes: false, isArray: (name) => ["testsuite", "testcase"].includes(name) }).parse(xml);
     const suites = doc.testsuites.testsuite;
-    assert.deepEqual(suites.map((s: Record<string, string>) => [s["@_name"], s["@_failures"]]), [
-      ["bad.topology.yaml", "2"],
-      ["ok.topology.yml", "0"],
-      ["rbac/binding.yaml", "1"],
-      ["rbac/role.yaml", "0"],
-    ]);
+    assert.deepEqual(
+      suites.map((s: Record<string, string>) => [s["@_name"], s["@_failures"]]),
+      [
+        ["bad.topology.yaml", "2"],
+        ["ok.topology.yml", "0"],
+        ["rbac/binding.yaml", "1"],
+        ["rbac/role.yaml", "0"],
+      ],
+    );
     assert.equal(doc.testsuites["@_failures"], "3");
     assert.match(suites[0].testcase[1].failure["@_message"], /^error: /);
   } finally {

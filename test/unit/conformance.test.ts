@@ -12,11 +12,21 @@ if (!present) console.log(`# conformance: ${checker} is absent (no ../shared bes
 
 for (const corpus of ["cases", "meshes"]) {
   test(`shared conformance corpus: ${corpus}`, { skip: !present && "../shared is absent" }, () => {
-    const r = spawnSync(process.execPath, [checker, "--cli", `${process.execPath} ${join(root, "dist", "cli.js")}`, join(root, "..", "shared", "conformance", corpus)], {
-      encoding: "utf8",
-      cwd: root,
-    });
-    process.stdout.write(r.stdout.split("\n").filter((l) => !l.startsWith("ok ")).map((l) => (l ? `# ${l}\n` : "")).join(""));
+    const r = spawnSync(
+      process.execPath,
+      [checker, "--cli", `${process.execPath} ${join(root, "dist", "cli.js")}`, join(root, "..", "shared", "conformance", corpus)],
+      {
+        encoding: "utf8",
+        cwd: root,
+      },
+    );
+    process.stdout.write(
+      r.stdout
+        .split("\n")
+        .filter((l) => !l.startsWith("ok "))
+        .map((l) => (l ? `# ${l}\n` : ""))
+        .join(""),
+    );
     assert.equal(r.status, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /\d+ passed, 0 failed/);
   });

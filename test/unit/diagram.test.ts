@@ -17,7 +17,10 @@ test("labels carry every user-written character as an entity code: no quote, bra
     const l = label(s);
     assert.doesNotMatch(l, /["<>\n\r`{}[\]%]/, l);
     // decoding the entity codes gives the name back exactly
-    assert.equal(l.replace(/#(\d+);/g, (_, n) => String.fromCodePoint(Number(n))), s);
+    assert.equal(
+      l.replace(/#(\d+);/g, (_, n) => String.fromCodePoint(Number(n))),
+      s,
+    );
   }
 });
 

@@ -26,7 +26,13 @@ test("the manifest: engines a VS Code 1.139 satisfies, untrusted workspaces decl
     assert.ok(prop.markdownDescription ?? prop.description, `${key} has a description`);
   }
   const snippets = JSON.parse(readFileSync(join(ROOT, "syntaxes/snippets.json"), "utf8"));
-  assert.deepEqual(Object.keys(snippets).map((k) => snippets[k].prefix).flat().sort(), ["cluster", "quorate", "site", "store", "topology", "traffic"]);
+  assert.deepEqual(
+    Object.keys(snippets)
+      .map((k) => snippets[k].prefix)
+      .flat()
+      .sort(),
+    ["cluster", "quorate", "site", "store", "topology", "traffic"],
+  );
   assert.deepEqual(pkg.bin, { quorate: "dist/cli.js", "quorate-language-server": "dist/server.js" });
 });
 
@@ -43,12 +49,18 @@ test("the grammar injection marks CIDRs, IPv6 prefixes and references", () => {
 });
 
 test("the .vsix is an allow-list: bundles, media, grammars, schema — no sources, tests or maps; Mermaid's licence ships", () => {
-  const r = spawnSync(process.execPath, [join(ROOT, "node_modules/@vscode/vsce/vsce"), "ls", "--no-dependencies"], { cwd: ROOT, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [join(ROOT, "node_modules/@vscode/vsce/vsce"), "ls", "--no-dependencies"], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
   assert.equal(r.status, 0, r.stderr);
   const files = r.stdout.trim().split("\n").sort();
   assert.ok(files.includes("dist/extension.js") && files.includes("dist/server.js"));
   assert.ok(files.includes("dist/media/mermaid.min.js") && files.includes("dist/media/mermaid.LICENSE"));
-  assert.deepEqual(files.filter((f) => /\.(ts|map)$|^(test|server\/src|client\/src|scripts|node_modules|examples)\//.test(f)), []);
+  assert.deepEqual(
+    files.filter((f) => /\.(ts|map)$|^(test|server\/src|client\/src|scripts|node_modules|examples)\//.test(f)),
+    [],
+  );
   assert.ok(!files.includes("dist/cli.js"), "the CLI is for npm, not the extension");
 });
 
@@ -57,7 +69,13 @@ test("the preview page: strict CSP with a fresh nonce on every script, nothing r
   const b = nonce();
   assert.notEqual(a, b);
   assert.ok(Buffer.from(a, "base64").length === 16);
-  const html = previewHtml({ cspSource: "vscode-webview://x", scriptUri: "vscode-webview://x/p.js", mermaidUri: "vscode-webview://x/m.js", styleUri: "vscode-webview://x/p.css", nonce: a });
+  const html = previewHtml({
+    cspSource: "vscode-webview://x",
+    scriptUri: "vscode-webview://x/p.js",
+    mermaidUri: "vscode-webview://x/m.js",
+    styleUri: "vscode-webview://x/p.css",
+    nonce: a,
+  });
   const csp = /Content-Security-Policy" content="([^"]+)"/.exec(html)![1];
   assert.match(csp, /default-src 'none'/);
   assert.match(csp, new RegExp(`script-src 'nonce-${a.replace(/[+/]/g, (c) => `\\${c}`)}'`));

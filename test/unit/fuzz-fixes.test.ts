@@ -12,7 +12,8 @@ test("fix safety: every offered fix on seeded mutations of the corpus parses, ke
   const f = failures[0];
   assert.ok(
     !f,
-    f && `seed ${seed} (replay: QUORATE_SEED=${seed} npm test -- fuzz-fixes, or npm run fuzz -- fixes --seed ${seed})\n${f.name}: "${f.fix}" for ${f.code}: ${f.problem}\n--- before:\n${f.text}\n--- after:\n${f.result}`,
+    f &&
+      `seed ${seed} (replay: QUORATE_SEED=${seed} npm test -- fuzz-fixes, or npm run fuzz -- fixes --seed ${seed})\n${f.name}: "${f.fix}" for ${f.code}: ${f.problem}\n--- before:\n${f.text}\n--- after:\n${f.result}`,
   );
   assert.ok(variants > 20, `${variants} parseable variants`);
   assert.ok(applied > 100, `${applied} fixes applied`);

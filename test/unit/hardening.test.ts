@@ -51,7 +51,11 @@ test("value/too-large: a count past 2^53 − 1 is reported at that value and fee
   assert.equal(big.length, 1);
   assert.equal(big[0].text, "99999999999999999999");
   assert.match(big[0].message, /members\.c.*99999999999999999999.*2\^53 − 1/);
-  assert.deepEqual(f.filter((x) => x.code.startsWith("quorum/") || x.code.startsWith("rtt/")).map((x) => x.code), [], "no arithmetic on an inexact quorum");
+  assert.deepEqual(
+    f.filter((x) => x.code.startsWith("quorum/") || x.code.startsWith("rtt/")).map((x) => x.code),
+    [],
+    "no arithmetic on an inexact quorum",
+  );
 
   const past = only(store("{ a: 2, b: 2, c: 9007199254740993 }"), "value/too-large");
   assert.equal(past.length, 1, "2^53 + 1 is past the bound");
@@ -117,7 +121,10 @@ test("Declare site is offered only for names that are valid site names", () => {
 test("Add link never writes over a `links:` that is a mapping for the moment", () => {
   const text = `${HEADER}sites:\n  - name: a\n  - name: b\n  - name: c\nlinks:\n    rttMs: 14\nclusters:\n  - name: k\n    site: a\n    etcd:\n      members: { a: 1, b: 1, c: 1 }\n`;
   for (const f of analyzeFile("t.topology.yaml", text).local) {
-    const fixes = fixesFor({ text, doc: analyzeFile("t.topology.yaml", text).parsed.docs[0].doc, ctx: analyzeFile("t.topology.yaml", text).contexts[0] }, f);
+    const fixes = fixesFor(
+      { text, doc: analyzeFile("t.topology.yaml", text).parsed.docs[0].doc, ctx: analyzeFile("t.topology.yaml", text).contexts[0] },
+      f,
+    );
     assert.ok(!fixes.some((x) => x.title.startsWith("Add link")), "no Add link while links is not a list");
   }
   const empty = `${HEADER}sites:\n  - name: a\n  - name: b\n  - name: c\nlinks:\nclusters:\n  - name: k\n    site: a\n    etcd:\n      members: { a: 1, b: 1, c: 1 }\n`;
@@ -142,7 +149,10 @@ test("CRLF: no published position falls between \\r and \\n", () => {
 test("an alias to no anchor is a syntax finding at the alias, not an alias bomb", () => {
   const text = `${HEADER}sites:\n  - name: *nope\n`;
   const f = check(text);
-  assert.deepEqual(f.map((x) => [x.code, x.text, x.line]), [["yaml/syntax", "*nope", 6]]);
+  assert.deepEqual(
+    f.map((x) => [x.code, x.text, x.line]),
+    [["yaml/syntax", "*nope", 6]],
+  );
   assert.match(f[0].message, /`\*nope` names no anchor/);
   // a real bomb is still the alias limit
   const bomb = `${HEADER}a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\nsites:\n  - name: s\n`;
@@ -158,7 +168,11 @@ test(`nesting: ${MAX_NESTING} levels are parsed, one more is one yaml/too-deep f
   assert.ok(!under.includes("yaml/too-deep") && !under.includes("yaml/syntax"), under.join(","));
   for (const depth of [MAX_NESTING, 3000]) {
     const f = check(flow(depth));
-    assert.deepEqual(f.map((x) => x.code), ["yaml/too-deep"], `${depth} opened`);
+    assert.deepEqual(
+      f.map((x) => x.code),
+      ["yaml/too-deep"],
+      `${depth} opened`,
+    );
   }
   // typed in: the same single finding as when opened
   const base = `${HEADER}sites:\n  - name: a\n    extra: 1\n`;
@@ -167,7 +181,10 @@ test(`nesting: ${MAX_NESTING} levels are parsed, one more is one yaml/too-deep f
   const next = base.slice(0, at) + deep + base.slice(at + 1);
   const prev = analyzeFile("t.topology.yaml", base);
   const typed = analyzeChange(prev, "t.topology.yaml", { start: at, end: at + 1, text: deep }, next, DEFAULT_OPTIONS);
-  assert.deepEqual(finalize(typed.parsed, typed.local).map((x) => x.code), ["yaml/too-deep"]);
+  assert.deepEqual(
+    finalize(typed.parsed, typed.local).map((x) => x.code),
+    ["yaml/too-deep"],
+  );
   // block nesting counts too, and quotes and comments do not
   const block = `${HEADER}x:\n${Array.from({ length: 120 }, (_, i) => `${" ".repeat(i + 1)}k${i}:`).join("\n")} 1\n`;
   assert.ok(nestingBeyond(block) >= 0);
@@ -179,7 +196,13 @@ test("incremental and from-scratch agree on the outline after an edit in the las
   const at = text.indexOf("id: 1") + 4;
   for (const ins of ["0", "\n", "  # note", "\n    mesh: none"]) {
     const next = text.slice(0, at + 1) + ins + text.slice(at + 1);
-    const inc = analyzeChange(analyzeFile("t.topology.yaml", text), "t.topology.yaml", { start: at + 1, end: at + 1, text: ins }, next, DEFAULT_OPTIONS);
+    const inc = analyzeChange(
+      analyzeFile("t.topology.yaml", text),
+      "t.topology.yaml",
+      { start: at + 1, end: at + 1, text: ins },
+      next,
+      DEFAULT_OPTIONS,
+    );
     const fresh = analyzeFile("t.topology.yaml", next);
     assert.deepEqual(documentSymbolsOf(inc), documentSymbolsOf(fresh), JSON.stringify(ins));
   }
@@ -208,7 +231,10 @@ test("CLI: a FIFO is never read, large files are refused up front with the optio
   writeFileSync(join(dir, "big.topology.yaml"), body + "#".repeat(1024 - body.length) + "\n");
   const over = run("check", "--max-file-size-kb", "1", ".");
   assert.equal(over.status, 2);
-  assert.match(over.stderr, /big\.topology\.yaml is 2 KB, over the 1 KB limit for one file: not analysed \(raise it with --max-file-size-kb 2\)/);
+  assert.match(
+    over.stderr,
+    /big\.topology\.yaml is 2 KB, over the 1 KB limit for one file: not analysed \(raise it with --max-file-size-kb 2\)/,
+  );
   assert.match(over.stdout, /1 file/, "the other files are still analysed and reported");
   assert.equal(run("check", "--max-file-size-kb", "2", "big.topology.yaml").status, 0);
   assert.equal(run("check", "--max-file-size-kb", "0", ".").status, 2);
@@ -219,7 +245,9 @@ test("CLI in a pipe: a reader that goes away ends the CLI quietly", () => {
   const examples = join(__dirname, "..", "..", "..", "examples");
   for (const args of [["check", "--format", "sarif", examples], ["rules"]]) {
     for (let i = 0; i < 3; i++) {
-      const r = spawnSync("sh", ["-c", `"${process.execPath}" "${cli}" ${args.map((a) => `"${a}"`).join(" ")} | head -c 1 >/dev/null`], { encoding: "utf8" });
+      const r = spawnSync("sh", ["-c", `"${process.execPath}" "${cli}" ${args.map((a) => `"${a}"`).join(" ")} | head -c 1 >/dev/null`], {
+        encoding: "utf8",
+      });
       assert.equal(r.stderr, "", `no EPIPE trace for ${args.join(" ")}`);
     }
   }
@@ -230,7 +258,9 @@ test("CLI in a pipe: a reader that goes away ends the CLI quietly", () => {
 
 function fixTitles(text: string, code: string): string[] {
   const a = analyzeFile("t.topology.yaml", text);
-  return a.local.filter((f) => f.code === code).flatMap((f) => fixesFor({ text, doc: a.parsed.docs[0].doc, ctx: a.contexts[0] }, f).map((x) => x.title));
+  return a.local
+    .filter((f) => f.code === code)
+    .flatMap((f) => fixesFor({ text, doc: a.parsed.docs[0].doc, ctx: a.contexts[0] }, f).map((x) => x.title));
 }
 
 function applyFirst(text: string, code: string, titleStart: string): string {

@@ -40,7 +40,10 @@ const hover = (text: string, needle: string, delta = 1) => {
 test("hover on a remote's primary: the control-plane dependency and the certificate window", () => {
   const h = hover(MESHES, "primary: fra-prod", 10);
   assert.match(h, /istiod of fra-prod in fra \(remote in lon\)/);
-  assert.match(h, /Losing \*\*fra\*\* stops config pushes, sidecar injection .* certificate issuance for lon-prod; its 24 h workload certificates expire within 12–24 h/);
+  assert.match(
+    h,
+    /Losing \*\*fra\*\* stops config pushes, sidecar injection .* certificate issuance for lon-prod; its 24 h workload certificates expire within 12–24 h/,
+  );
   const same = hover(MESHES.replace("site: lon\n    istio", "site: fra\n    istio"), "primary: fra-prod", 10);
   assert.match(same, /Same site/);
 });

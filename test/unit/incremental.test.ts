@@ -101,9 +101,16 @@ test("incremental re-analysis equals a from-scratch analysis after every random 
       if (inc) incrementalSteps++;
       const fresh = analyzeFile(PATH, next);
       const got = inc ?? analyzeChange(a, PATH, change, next, DEFAULT_OPTIONS);
-      assert.deepEqual(view(got), view(fresh), `seed ${seed}, round ${round}, step ${step}: ${JSON.stringify(change)} (${inc ? "incremental" : "full"})`);
+      assert.deepEqual(
+        view(got),
+        view(fresh),
+        `seed ${seed}, round ${round}, step ${step}: ${JSON.stringify(change)} (${inc ? "incremental" : "full"})`,
+      );
       // the model too: every entity name and span the navigation features use
-      const names = (x: FileAnalysis) => x.contexts.map((c) => c.topology.clusters.map((cl) => `${cl.name?.value}@${cl.name?.span.start}-${cl.span.start}-${cl.span.end}`).join(","));
+      const names = (x: FileAnalysis) =>
+        x.contexts.map((c) =>
+          c.topology.clusters.map((cl) => `${cl.name?.value}@${cl.name?.span.start}-${cl.span.start}-${cl.span.end}`).join(","),
+        );
       assert.deepEqual(names(got), names(fresh), `model after seed ${seed} round ${round} step ${step}`);
       text = next;
       a = got;
@@ -116,9 +123,17 @@ test("edits that reach outside one item fall back to a full analysis", () => {
   const text = fixture();
   const a = analyzeFile(PATH, text);
   const at = text.indexOf("sites:");
-  assert.equal(reanalyze(a, { start: at, end: at + 1, text: "S" }, text.replace("sites:", "Sites:"), DEFAULT_OPTIONS), undefined, "a top-level key");
+  assert.equal(
+    reanalyze(a, { start: at, end: at + 1, text: "S" }, text.replace("sites:", "Sites:"), DEFAULT_OPTIONS),
+    undefined,
+    "a top-level key",
+  );
   const anchor = text.indexOf("name: c3") + 6;
-  assert.equal(reanalyze(a, { start: anchor, end: anchor, text: "&x " }, text.slice(0, anchor) + "&x " + text.slice(anchor), DEFAULT_OPTIONS), undefined, "an anchor");
+  assert.equal(
+    reanalyze(a, { start: anchor, end: anchor, text: "&x " }, text.slice(0, anchor) + "&x " + text.slice(anchor), DEFAULT_OPTIONS),
+    undefined,
+    "an anchor",
+  );
   const inside = text.indexOf("name: c3") + 7;
   const next = text.slice(0, inside) + "9" + text.slice(inside);
   const inc = reanalyze(analyzeFile(PATH, text), { start: inside, end: inside, text: "9" }, next, DEFAULT_OPTIONS);

@@ -1,6 +1,19 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { canonical, compareFirst, contains, hasHostBits, lowestFree, makeCidr, overlappingPairs, overlaps, parseCidr, privateParentOf, size, type Cidr } from "../../server/src/math/cidr";
+import {
+  canonical,
+  compareFirst,
+  contains,
+  hasHostBits,
+  lowestFree,
+  makeCidr,
+  overlappingPairs,
+  overlaps,
+  parseCidr,
+  privateParentOf,
+  size,
+  type Cidr,
+} from "../../server/src/math/cidr";
 import { rng, seedFromEnv } from "../helpers";
 
 test("parses and canonicalises IPv4 and IPv6 prefixes", () => {
@@ -25,7 +38,22 @@ test("parses and canonicalises IPv4 and IPv6 prefixes", () => {
 });
 
 test("rejects what is not a prefix", () => {
-  for (const bad of ["10.0.0.0", "10.0.0/8", "10.0.0.256/24", "10.0.0.0/33", "010.0.0.0/8", "10.0.0.0/08", "fd00::/129", "fd00:::1/64", "1:2:3:4:5:6:7:8:9/64", "fd00::g/64", "", "10.0.0.0/-1", "1::2::3/64", "1:2:3:4:5:6:7::8/64 x"]) {
+  for (const bad of [
+    "10.0.0.0",
+    "10.0.0/8",
+    "10.0.0.256/24",
+    "10.0.0.0/33",
+    "010.0.0.0/8",
+    "10.0.0.0/08",
+    "fd00::/129",
+    "fd00:::1/64",
+    "1:2:3:4:5:6:7:8:9/64",
+    "fd00::g/64",
+    "",
+    "10.0.0.0/-1",
+    "1::2::3/64",
+    "1:2:3:4:5:6:7::8/64 x",
+  ]) {
     assert.equal(parseCidr(bad), undefined, bad);
   }
 });
@@ -69,7 +97,8 @@ test("sort-and-sweep overlap finds exactly the pairs a naive all-pairs check fin
     // a few exact duplicates
     for (let i = 0; i < 20; i++) ranges.push(ranges[Math.floor(r() * ranges.length)]);
     const naive = new Set<string>();
-    for (let i = 0; i < ranges.length; i++) for (let j = i + 1; j < ranges.length; j++) if (overlaps(ranges[i], ranges[j])) naive.add(`${i},${j}`);
+    for (let i = 0; i < ranges.length; i++)
+      for (let j = i + 1; j < ranges.length; j++) if (overlaps(ranges[i], ranges[j])) naive.add(`${i},${j}`);
     const swept = overlappingPairs(ranges).map(([i, j]) => `${i},${j}`);
     assert.equal(new Set(swept).size, swept.length, `no pair twice (seed ${seed})`);
     assert.deepEqual(new Set(swept), naive, `seed ${seed}`);

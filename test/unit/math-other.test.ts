@@ -40,16 +40,26 @@ test("loads per backend with every site up and after each site loss", () => {
   assert.equal(overCapacity(lostEdge, 0), false, "exactly at capacity is not over");
   assert.equal(overCapacity(lostHub, 1), true);
   // 3 backends, weights 1:1:1, peak 100: 33.33… each, compared exactly
-  const three = scenario(100, [{ site: "a", weight: 1 }, { site: "b", weight: 1 }, { site: "c", weight: 1 }]);
+  const three = scenario(100, [
+    { site: "a", weight: 1 },
+    { site: "b", weight: 1 },
+    { site: "c", weight: 1 },
+  ]);
   assert.equal(overCapacity(three, 0, 33), true);
   assert.equal(overCapacity(three, 0, 34), false);
   assert.equal(scenario(10, [{ site: "a", weight: 0 }]).stranded, true);
   // fractional weights take the exact rational path: 0.1 + 0.2 of 3 rps is 1 rps on the 0.1 backend
-  const frac = scenario(3, [{ site: "a", weight: 0.1 }, { site: "b", weight: 0.2 }]);
+  const frac = scenario(3, [
+    { site: "a", weight: 0.1 },
+    { site: "b", weight: 0.2 },
+  ]);
   assert.equal(format(loadOf(frac, 0)!), "1");
   assert.equal(overCapacity(frac, 0, 1), false);
   // products past 2^53 fall back to BigInt
-  const big = scenario(2 ** 52, [{ site: "a", weight: 3 }, { site: "b", weight: 1 }]);
+  const big = scenario(2 ** 52, [
+    { site: "a", weight: 3 },
+    { site: "b", weight: 1 },
+  ]);
   assert.equal(overCapacity(big, 0, 3 * 2 ** 50), false);
   assert.equal(overCapacity(big, 0, 3 * 2 ** 50 - 1), true);
 });

@@ -1,6 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { bestCommitLatency, commitLatency, frozenSplit, majority, partitions, siteLosses, tolerance, total } from "../../server/src/math/quorum";
+import {
+  bestCommitLatency,
+  commitLatency,
+  frozenSplit,
+  majority,
+  partitions,
+  siteLosses,
+  tolerance,
+  total,
+} from "../../server/src/math/quorum";
 import { rng, seedFromEnv } from "../helpers";
 
 test("majority and tolerance for 1..9 members", () => {
@@ -22,10 +31,34 @@ test("majority and tolerance for 1..9 members", () => {
 });
 
 test("site losses of the seed's 2+2+1 and of 3+2", () => {
-  const ok = siteLosses(new Map([["fra", 2], ["lon", 2], ["ams", 1]]));
-  assert.deepEqual(ok.map((l) => [l.site, l.survivors, l.survives]), [["fra", 3, true], ["lon", 3, true], ["ams", 4, true]]);
-  const bad = siteLosses(new Map([["fra", 3], ["lon", 2]]));
-  assert.deepEqual(bad.map((l) => [l.site, l.survivors, l.majority, l.survives]), [["fra", 2, 3, false], ["lon", 3, 3, true]]);
+  const ok = siteLosses(
+    new Map([
+      ["fra", 2],
+      ["lon", 2],
+      ["ams", 1],
+    ]),
+  );
+  assert.deepEqual(
+    ok.map((l) => [l.site, l.survivors, l.survives]),
+    [
+      ["fra", 3, true],
+      ["lon", 3, true],
+      ["ams", 4, true],
+    ],
+  );
+  const bad = siteLosses(
+    new Map([
+      ["fra", 3],
+      ["lon", 2],
+    ]),
+  );
+  assert.deepEqual(
+    bad.map((l) => [l.site, l.survivors, l.majority, l.survives]),
+    [
+      ["fra", 2, 3, false],
+      ["lon", 3, 3, true],
+    ],
+  );
 });
 
 function randomMembers(r: () => number): Map<string, number> {
@@ -63,7 +96,11 @@ test("site-loss and partition verdicts match an exhaustive simulation on random 
     const m = randomMembers(r);
     const truth = bruteForce(m);
     const msg = `seed ${seed}, members ${JSON.stringify([...m])}`;
-    assert.deepEqual(siteLosses(m).map((l) => l.survives), truth.losses, msg);
+    assert.deepEqual(
+      siteLosses(m).map((l) => l.survives),
+      truth.losses,
+      msg,
+    );
     const split = frozenSplit(m);
     assert.equal(split !== undefined, truth.frozen, msg);
     if (split) {
@@ -71,14 +108,22 @@ test("site-loss and partition verdicts match an exhaustive simulation on random 
       assert.equal(left * 2, total(m), `the split found is even: ${msg}`);
       assert.ok(split.left.length && split.right.length, msg);
     }
-    assert.deepEqual(partitions(m).map((p) => p.verdict), truth.verdicts, msg);
+    assert.deepEqual(
+      partitions(m).map((p) => p.verdict),
+      truth.verdicts,
+      msg,
+    );
   }
 });
 
 test("commit latency is the RTT of the member that completes the majority", () => {
   const rtts: Record<string, number> = { "fra|lon": 14, "fra|ams": 9, "lon|ams": 8 };
   const rtt = (a: string, b: string) => rtts[`${a}|${b}`] ?? rtts[`${b}|${a}`];
-  const m = new Map([["fra", 2], ["lon", 2], ["ams", 1]]);
+  const m = new Map([
+    ["fra", 2],
+    ["lon", 2],
+    ["ams", 1],
+  ]);
   // leader in fra: 0, 0, 9 (ams), 14, 14 → the 3rd is 9
   assert.equal(commitLatency(m, rtt, "fra"), 9);
   // leader in lon: 0, 0, 8, 14, 14 → 8
@@ -86,7 +131,11 @@ test("commit latency is the RTT of the member that completes the majority", () =
   // leader in ams: 0, 8, 8, 9, 9 → 8
   assert.equal(commitLatency(m, rtt, "ams"), 8);
   assert.deepEqual(bestCommitLatency(m, rtt), { site: "lon", latency: 8 });
-  assert.equal(commitLatency(m, () => undefined, "fra"), undefined, "unlinked leader has no latency");
+  assert.equal(
+    commitLatency(m, () => undefined, "fra"),
+    undefined,
+    "unlinked leader has no latency",
+  );
 });
 
 test("commit latency matches a search for the smallest RTT radius that holds a majority", () => {

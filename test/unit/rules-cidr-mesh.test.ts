@@ -19,13 +19,23 @@ function clusters(...specs: { name: string; extra?: string; pods?: string; servi
 
 test("invalid CIDRs are one precise finding each, not a schema finding", () => {
   const f = check(clusters({ name: "a", pods: "10.0.0.0", services: "10.96.0.0/33", nodes: "banana" }));
-  assert.deepEqual(f.map((x) => [x.code, x.text]), [["cidr/invalid", "10.0.0.0"], ["cidr/invalid", "10.96.0.0/33"], ["cidr/invalid", "banana"]]);
+  assert.deepEqual(
+    f.map((x) => [x.code, x.text]),
+    [
+      ["cidr/invalid", "10.0.0.0"],
+      ["cidr/invalid", "10.96.0.0/33"],
+      ["cidr/invalid", "banana"],
+    ],
+  );
 });
 
 test("host bits set: warning with a normalize fix", () => {
   const f = only(clusters({ name: "a", services: "10.96.0.1/16" }), "cidr/host-bits");
   assert.equal(f[0].text, "10.96.0.1/16");
-  assert.deepEqual(f[0].fixes.map((x) => x.text), ["10.96.0.0/16"]);
+  assert.deepEqual(
+    f[0].fixes.map((x) => x.text),
+    ["10.96.0.0/16"],
+  );
 });
 
 test("service range size: /12 is accepted, /11 is not; IPv6 /108 vs /107", () => {
@@ -38,7 +48,10 @@ test("service range size: /12 is accepted, /11 is not; IPv6 /108 vs /107", () =>
 
 test("overlap within one cluster and across clusters reports both sides, naming each other", () => {
   const f = only(clusters({ name: "a", pods: "10.0.0.0/16", services: "10.0.128.0/20" }), "cidr/overlap");
-  assert.deepEqual(f.map((x) => x.text), ["10.0.0.0/16", "10.0.128.0/20"]);
+  assert.deepEqual(
+    f.map((x) => x.text),
+    ["10.0.0.0/16", "10.0.128.0/20"],
+  );
   assert.match(f[0].message, /10.0.0.0\/16 \(a.network.pods\) overlaps 10.0.128.0\/20 \(a.network.services\) in the same cluster/);
   const g = only(clusters({ name: "a", pods: "10.0.0.0/16" }, { name: "b", pods: "10.0.255.0/24" }), "cidr/overlap");
   assert.equal(g.length, 2);
@@ -55,20 +68,35 @@ test("adjacent ranges do not overlap; a host-bits range counts as its masked net
 test("globalnet exempts cross-cluster overlap only when both clusters set it", () => {
   const g = "    mesh: submariner\n    globalnet: true\n";
   assert.deepEqual(codes(clusters({ name: "a", extra: g, pods: "10.244.0.0/16" }, { name: "b", extra: g, pods: "10.244.0.0/16" })), []);
-  assert.equal(only(clusters({ name: "a", extra: g, pods: "10.244.0.0/16" }, { name: "b", pods: "10.244.0.0/16" }), "cidr/overlap").length, 2);
+  assert.equal(
+    only(clusters({ name: "a", extra: g, pods: "10.244.0.0/16" }, { name: "b", pods: "10.244.0.0/16" }), "cidr/overlap").length,
+    2,
+  );
   // within one globalnet cluster, overlap still counts
   assert.equal(only(clusters({ name: "a", extra: g, pods: "10.244.0.0/16", services: "10.244.0.0/20" }), "cidr/overlap").length, 2);
 });
 
 test("dual-stack lists: each family compared with its own kind only", () => {
-  const f = codes(clusters({ name: "a", pods: "[10.0.0.0/16, 'fd00:10::/56']", services: "[10.96.0.0/16, 'fd00:96::/112']" }, { name: "b", pods: "[10.1.0.0/16, 'fd00:10:0:80::/58']" }));
+  const f = codes(
+    clusters(
+      { name: "a", pods: "[10.0.0.0/16, 'fd00:10::/56']", services: "[10.96.0.0/16, 'fd00:96::/112']" },
+      { name: "b", pods: "[10.1.0.0/16, 'fd00:10:0:80::/58']" },
+    ),
+  );
   assert.deepEqual(f, ["cidr/overlap", "cidr/overlap"]);
 });
 
 test("the free-range fix is the lowest same-size block in the private parent that overlaps nothing", () => {
   const f = only(clusters({ name: "a", pods: "10.0.0.0/16", services: "10.1.0.0/16" }, { name: "b", pods: "10.0.0.0/16" }), "cidr/overlap");
-  assert.deepEqual(f.map((x) => x.fixes[0]?.text), ["10.2.0.0/16", "10.2.0.0/16"]);
-  assert.deepEqual(only(clusters({ name: "a", pods: "8.0.0.0/16" }, { name: "b", pods: "8.0.0.0/16" }), "cidr/overlap")[0].fixes, [], "no private parent, no guess");
+  assert.deepEqual(
+    f.map((x) => x.fixes[0]?.text),
+    ["10.2.0.0/16", "10.2.0.0/16"],
+  );
+  assert.deepEqual(
+    only(clusters({ name: "a", pods: "8.0.0.0/16" }, { name: "b", pods: "8.0.0.0/16" }), "cidr/overlap")[0].fixes,
+    [],
+    "no private parent, no guess",
+  );
 });
 
 test("ClusterMesh names: 32 characters pass, 33 fail; uppercase, underscores and 'default' fail", () => {
@@ -92,10 +120,18 @@ test("ClusterMesh ids: 1 and 255 pass; 0 and 256 fail; 511 needs maxConnectedClu
   assert.deepEqual(codes(clusters({ name: "a", extra: cm("    id: 1\n") })), []);
   assert.deepEqual(codes(clusters({ name: "a", extra: cm("    id: 255\n") })), []);
   assert.deepEqual(codes(clusters({ name: "a", extra: cm("    id: 0\n") })), ["mesh/cluster-id-range"]);
-  assert.deepEqual(only(clusters({ name: "a", extra: cm("    id: 256\n") }), "mesh/cluster-id-range").map((x) => x.text), ["256"]);
+  assert.deepEqual(
+    only(clusters({ name: "a", extra: cm("    id: 256\n") }), "mesh/cluster-id-range").map((x) => x.text),
+    ["256"],
+  );
   assert.deepEqual(codes(clusters({ name: "a", extra: cm("    id: 511\n", "    maxConnectedClusters: 511\n") })), []);
-  assert.deepEqual(codes(clusters({ name: "a", extra: cm("    id: 512\n", "    maxConnectedClusters: 511\n") })), ["mesh/cluster-id-range"]);
-  assert.deepEqual(only(clusters({ name: "a", extra: cm("") }), "mesh/cluster-id-range").map((x) => x.text), ["a"]);
+  assert.deepEqual(codes(clusters({ name: "a", extra: cm("    id: 512\n", "    maxConnectedClusters: 511\n") })), [
+    "mesh/cluster-id-range",
+  ]);
+  assert.deepEqual(
+    only(clusters({ name: "a", extra: cm("") }), "mesh/cluster-id-range").map((x) => x.text),
+    ["a"],
+  );
   assert.deepEqual(codes(clusters({ name: "a", extra: "    id: 0\n" })), [], "ids matter only with ClusterMesh");
 });
 
@@ -107,11 +143,14 @@ test("ClusterMesh duplicate ids and maxConnectedClusters disagreement (implicit 
       { name: "c", extra: "    mesh: clustermesh\n    id: 8\n    maxConnectedClusters: 255\n" },
     ),
   );
-  assert.deepEqual(f.map((x) => [x.code, x.text]), [
-    ["mesh/max-connected-mismatch", "b"],
-    ["mesh/cluster-id-duplicate", "7"],
-    ["mesh/max-connected-mismatch", "255"],
-  ]);
+  assert.deepEqual(
+    f.map((x) => [x.code, x.text]),
+    [
+      ["mesh/max-connected-mismatch", "b"],
+      ["mesh/cluster-id-duplicate", "7"],
+      ["mesh/max-connected-mismatch", "255"],
+    ],
+  );
   assert.match(f[0].message, /default maxConnectedClusters 255 but a uses 511/);
   assert.match(f[1].message, /already used by a/);
 });

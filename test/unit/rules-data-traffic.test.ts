@@ -13,26 +13,45 @@ test("writers in two sites need a conflict policy; one site or a policy is fine"
   assert.equal(f.length, 1);
   assert.equal(f[0].text, "writers");
   assert.match(f[0].message, /2 sites \(fra, lon\) with no conflictResolution/);
-  assert.deepEqual(f[0].fixes.map((x) => x.title), ["Keep a single writer (`fra`)"]);
-  assert.equal(only(asyncStore("    writers: [fra, lon]\n    conflictResolution: none\n"), "data/multi-writer-without-conflict-policy").length, 1);
+  assert.deepEqual(
+    f[0].fixes.map((x) => x.title),
+    ["Keep a single writer (`fra`)"],
+  );
+  assert.equal(
+    only(asyncStore("    writers: [fra, lon]\n    conflictResolution: none\n"), "data/multi-writer-without-conflict-policy").length,
+    1,
+  );
   assert.deepEqual(codes(asyncStore("    writers: [fra, lon]\n    conflictResolution: last-writer-wins\n")), []);
   assert.deepEqual(codes(asyncStore("    writers: [fra]\n")), []);
   assert.deepEqual(codes(asyncStore("    writers: [fra, fra]\n")), [], "one site named twice is one site");
 });
 
 test("lag buffer: exactly the product fits, one byte less does not", () => {
-  const lag = (buffer: number) => asyncStore(`    writers: [fra]\n    maxLagSeconds: 240\n    writeRatePerSecond: 2000\n    writeBytes: 1024\n    lagBufferBytes: ${buffer}\n`);
+  const lag = (buffer: number) =>
+    asyncStore(
+      `    writers: [fra]\n    maxLagSeconds: 240\n    writeRatePerSecond: 2000\n    writeBytes: 1024\n    lagBufferBytes: ${buffer}\n`,
+    );
   assert.deepEqual(codes(lag(491520000)), []);
   const f = only(lag(491519999), "data/lag-buffer");
   assert.equal(f.length, 1);
   assert.equal(f[0].text, "491519999");
   assert.match(f[0].message, /240 s of lag × 2000 writes\/s × 1024 bytes = 491,520,000 bytes/);
-  assert.deepEqual(f[0].fixes.map((x) => x.text), ["491520000"]);
+  assert.deepEqual(
+    f[0].fixes.map((x) => x.text),
+    ["491520000"],
+  );
   // not all four set: no finding
   assert.deepEqual(codes(asyncStore("    writers: [fra]\n    maxLagSeconds: 240\n    lagBufferBytes: 1\n")), []);
 });
 
-function traffic(o: { peak: number; backends: [string, number, number][]; steering?: string; ttl?: number; extra?: string; sites?: string[] }): string {
+function traffic(o: {
+  peak: number;
+  backends: [string, number, number][];
+  steering?: string;
+  ttl?: number;
+  extra?: string;
+  sites?: string[];
+}): string {
   const sites = o.sites ?? ["fra", "lon"];
   return (
     `sites:\n${sites.map((s) => `  - name: ${s}\n`).join("")}clusters:\n${sites.map((s) => `  - name: ${s}-prod\n    site: ${s}\n`).join("")}` +
@@ -42,29 +61,91 @@ function traffic(o: { peak: number; backends: [string, number, number][]; steeri
 }
 
 test("overload with every site up: exactly at capacity passes, one over fails", () => {
-  assert.deepEqual(codes(traffic({ peak: 40000, backends: [["fra-prod", 50, 40000], ["lon-prod", 50, 40000]] })), []);
+  assert.deepEqual(
+    codes(
+      traffic({
+        peak: 40000,
+        backends: [
+          ["fra-prod", 50, 40000],
+          ["lon-prod", 50, 40000],
+        ],
+      }),
+    ),
+    [],
+  );
   // 3 sites, 1:1:1 of 100 rps = 33.33… each: capacity 34 is enough, 33 is not
-  const three = (cap: number) => traffic({ sites: ["a", "b", "c"], peak: 100, backends: [["a-prod", 1, 100], ["b-prod", 1, 100], ["c-prod", 1, cap]] });
+  const three = (cap: number) =>
+    traffic({
+      sites: ["a", "b", "c"],
+      peak: 100,
+      backends: [
+        ["a-prod", 1, 100],
+        ["b-prod", 1, 100],
+        ["c-prod", 1, cap],
+      ],
+    });
   assert.deepEqual(only(three(34), "capacity/overload"), []);
   const f = only(three(33), "capacity/overload");
   assert.equal(f.length, 1);
   assert.equal(f[0].text, "33");
   assert.match(f[0].message, /carries 33.3 rps \(peak 100 × weight 1 \/ total weight 3\) — capacity 33/);
-  assert.deepEqual(f[0].fixes.map((x) => x.kind), ["rebalance-weights"]);
+  assert.deepEqual(
+    f[0].fixes.map((x) => x.kind),
+    ["rebalance-weights"],
+  );
 });
 
 test("site loss: exactly at capacity after the loss passes, one under fails, naming the worst loss", () => {
-  assert.deepEqual(codes(traffic({ peak: 40000, backends: [["fra-prod", 50, 40000], ["lon-prod", 50, 40000]] })), []);
-  const f = only(traffic({ peak: 40000, backends: [["fra-prod", 50, 40000], ["lon-prod", 50, 39999]] }), "capacity/site-loss");
-  assert.deepEqual(f.map((x) => x.text), ["39999"]);
+  assert.deepEqual(
+    codes(
+      traffic({
+        peak: 40000,
+        backends: [
+          ["fra-prod", 50, 40000],
+          ["lon-prod", 50, 40000],
+        ],
+      }),
+    ),
+    [],
+  );
+  const f = only(
+    traffic({
+      peak: 40000,
+      backends: [
+        ["fra-prod", 50, 40000],
+        ["lon-prod", 50, 39999],
+      ],
+    }),
+    "capacity/site-loss",
+  );
+  assert.deepEqual(
+    f.map((x) => x.text),
+    ["39999"],
+  );
   assert.match(f[0].message, /after losing fra, lon-prod carries 40000 rps; capacity 39999 \(short by 1 rps\)/);
-  assert.deepEqual(f[0].fixes.map((x) => x.text ?? x.kind), ["40000"], "rebalancing cannot help a two-site loss");
+  assert.deepEqual(
+    f[0].fixes.map((x) => x.text ?? x.kind),
+    ["40000"],
+    "rebalancing cannot help a two-site loss",
+  );
   // three sites: the worst of two losses is named
   // three sites, weights 2:1:1 of 300 rps: losing a puts 150 on b and c; losing b or c puts at most 200 on a
-  const three = (cap: number) => traffic({ sites: ["a", "b", "c"], peak: 300, backends: [["a-prod", 2, 200], ["b-prod", 1, cap], ["c-prod", 1, cap]] });
+  const three = (cap: number) =>
+    traffic({
+      sites: ["a", "b", "c"],
+      peak: 300,
+      backends: [
+        ["a-prod", 2, 200],
+        ["b-prod", 1, cap],
+        ["c-prod", 1, cap],
+      ],
+    });
   assert.deepEqual(codes(three(150)), []);
   const g = only(three(149), "capacity/site-loss");
-  assert.deepEqual(g.map((x) => x.text), ["149", "149"]);
+  assert.deepEqual(
+    g.map((x) => x.text),
+    ["149", "149"],
+  );
   assert.match(g[0].message, /after losing a, b-prod carries 150 rps; capacity 149/);
 });
 
@@ -74,7 +155,10 @@ test("weight defaults to 1 and weight 0 is a standby that takes no share", () =>
 });
 
 test("DNS TTL: 30 and 120 pass, 29 and 121 are information; anycast has no TTL rule", () => {
-  const ok = [["fra-prod", 1, 100], ["lon-prod", 1, 100]] as [string, number, number][];
+  const ok = [
+    ["fra-prod", 1, 100],
+    ["lon-prod", 1, 100],
+  ] as [string, number, number][];
   for (const ttl of [30, 120]) assert.deepEqual(codes(traffic({ peak: 10, backends: ok, ttl })), []);
   for (const ttl of [29, 121]) {
     const f = only(traffic({ peak: 10, backends: ok, ttl }), "traffic/ttl");
@@ -85,14 +169,26 @@ test("DNS TTL: 30 and 120 pass, 29 and 121 are information; anycast has no TTL r
 });
 
 test("anycast with long-lived connections warns; false does not", () => {
-  const ok = [["fra-prod", 1, 100], ["lon-prod", 1, 100]] as [string, number, number][];
-  assert.deepEqual(only(traffic({ peak: 10, backends: ok, steering: "anycast", extra: "    longLivedConnections: true\n" }), "traffic/anycast-long-lived").map((x) => x.text), ["true"]);
+  const ok = [
+    ["fra-prod", 1, 100],
+    ["lon-prod", 1, 100],
+  ] as [string, number, number][];
+  assert.deepEqual(
+    only(
+      traffic({ peak: 10, backends: ok, steering: "anycast", extra: "    longLivedConnections: true\n" }),
+      "traffic/anycast-long-lived",
+    ).map((x) => x.text),
+    ["true"],
+  );
   assert.deepEqual(codes(traffic({ peak: 10, backends: ok, steering: "anycast", extra: "    longLivedConnections: false\n" })), []);
   assert.deepEqual(codes(traffic({ peak: 10, backends: ok, steering: "gslb", extra: "    longLivedConnections: true\n" })), []);
 });
 
 test("fake active-active: a single-writer store or a one-site quorum behind multi-site backends", () => {
-  const base = (store: string, backends = "      - { cluster: fra-prod, capacityRps: 100 }\n      - { cluster: lon-prod, capacityRps: 100 }\n") =>
+  const base = (
+    store: string,
+    backends = "      - { cluster: fra-prod, capacityRps: 100 }\n      - { cluster: lon-prod, capacityRps: 100 }\n",
+  ) =>
     `${twoSites}clusters:\n  - { name: fra-prod, site: fra }\n  - { name: lon-prod, site: lon }\nstores:\n${store}traffic:\n  - name: web\n    steering: gslb\n    peakRps: 10\n    dependsOn: [db]\n    backends:\n${backends}`;
   const single = "  - { name: db, replication: async, writers: [fra], replicas: [lon] }\n";
   const f = only(base(single), "traffic/fake-active-active");
@@ -100,6 +196,10 @@ test("fake active-active: a single-writer store or a one-site quorum behind mult
   assert.equal(f[0].text, "db");
   assert.match(f[0].message, /Global routing is not global consensus/);
   assert.deepEqual(codes(base("  - { name: db, replication: async, writers: [fra, lon], conflictResolution: crdt }\n")), []);
-  assert.deepEqual(codes(base(single, "      - { cluster: fra-prod, capacityRps: 100 }\n")), [], "one backend site is honest active-passive");
+  assert.deepEqual(
+    codes(base(single, "      - { cluster: fra-prod, capacityRps: 100 }\n")),
+    [],
+    "one backend site is honest active-passive",
+  );
   assert.deepEqual(only(base("  - { name: db, replication: consensus, members: { fra: 3 } }\n"), "traffic/fake-active-active").length, 1);
 });

@@ -5,12 +5,16 @@ import { codes, only, run } from "../helpers";
 const base = `sites:\n  - name: fra\nclusters:\n  - { name: a, site: fra, mesh: submariner }\n  - { name: b, site: fra }\n`;
 
 test("topology exports: system namespaces, default, allowed list, mesh none", () => {
-  const body = (ns: string, cluster = "a", policy = "") => `${base}exports:\n  - service: svc\n    namespace: ${ns}\n    clusters: [${cluster}]\n${policy}`;
+  const body = (ns: string, cluster = "a", policy = "") =>
+    `${base}exports:\n  - service: svc\n    namespace: ${ns}\n    clusters: [${cluster}]\n${policy}`;
   for (const ns of ["kube-system", "kube-public", "kube-node-lease"]) {
     const f = only(body(ns), "export/system-namespace");
     assert.equal(f.length, 1, ns);
     assert.equal(f[0].text, ns);
-    assert.deepEqual(f[0].fixes.map((x) => x.kind), ["remove-export"]);
+    assert.deepEqual(
+      f[0].fixes.map((x) => x.kind),
+      ["remove-export"],
+    );
   }
   assert.deepEqual(codes(body("default")), ["export/default-namespace"]);
   assert.deepEqual(codes(body("finance")), []);
@@ -19,7 +23,10 @@ test("topology exports: system namespaces, default, allowed list, mesh none", ()
   assert.deepEqual(codes(body("orders", "a", policy)), ["export/namespace-not-allowed"]);
   assert.deepEqual(codes(body("kube-system", "a", policy)), ["export/system-namespace"], "system namespace is not also not-allowed");
   assert.deepEqual(codes(body("default", "a", policy)), ["export/default-namespace", "export/namespace-not-allowed"]);
-  assert.deepEqual(only(body("finance", "b"), "export/cluster-without-mesh").map((x) => x.text), ["b"]);
+  assert.deepEqual(
+    only(body("finance", "b"), "export/cluster-without-mesh").map((x) => x.text),
+    ["b"],
+  );
   assert.deepEqual(codes(body("finance", "nope")), ["ref/unknown"], "an unknown cluster is not a cluster with mesh none");
 });
 
@@ -32,7 +39,12 @@ const binding = (kind: string, name: string, roleKind: string, roleName: string,
 
 test("what counts as a grant that allows export", () => {
   const grant = (rules: string) =>
-    run({ "r.yaml": role("ClusterRole", "r", rules) + "---\n" + binding("ClusterRoleBinding", "b", "ClusterRole", "r", "  - kind: Group\n    name: system:authenticated\n") }).map((f) => f.code);
+    run({
+      "r.yaml":
+        role("ClusterRole", "r", rules) +
+        "---\n" +
+        binding("ClusterRoleBinding", "b", "ClusterRole", "r", "  - kind: Group\n    name: system:authenticated\n"),
+    }).map((f) => f.code);
   assert.deepEqual(grant(exportRule()).sort(), ["rbac/broad-exporter", "rbac/cluster-wide-export"]);
   assert.deepEqual(grant(exportRule('["*"]', '["*"]', '["*"]')).length, 2);
   assert.deepEqual(grant(exportRule('["patch"]')).length, 2);
@@ -60,30 +72,58 @@ test("broad subjects, unlisted exporters and namespaced bindings, across files",
   );
   assert.match(found[1].message, /User alice/);
   // without the policy file there is no exporters list: only the broad subject is reported
-  assert.deepEqual(run({ "role.yaml": roleFile, "binding.yaml": bindingFile }).map((f) => f.code), ["rbac/broad-exporter"]);
+  assert.deepEqual(
+    run({ "role.yaml": roleFile, "binding.yaml": bindingFile }).map((f) => f.code),
+    ["rbac/broad-exporter"],
+  );
   // without the role, nothing can be said about the binding
-  assert.deepEqual(run({ "binding.yaml": bindingFile }).map((f) => f.code), []);
+  assert.deepEqual(
+    run({ "binding.yaml": bindingFile }).map((f) => f.code),
+    [],
+  );
 });
 
 test("a RoleBinding to a Role in another namespace does not resolve", () => {
   const found = run({
-    "r.yaml": role("Role", "exporter", exportRule(), "other") + "---\n" + binding("RoleBinding", "b", "Role", "exporter", "  - kind: Group\n    name: system:authenticated\n", "finance"),
+    "r.yaml":
+      role("Role", "exporter", exportRule(), "other") +
+      "---\n" +
+      binding("RoleBinding", "b", "Role", "exporter", "  - kind: Group\n    name: system:authenticated\n", "finance"),
   });
   assert.deepEqual(found, []);
 });
 
 test("binding the built-in cluster-admin to everyone is a broad exporter", () => {
-  const found = run({ "b.yaml": binding("ClusterRoleBinding", "oops", "ClusterRole", "cluster-admin", "  - kind: Group\n    name: system:unauthenticated\n") });
+  const found = run({
+    "b.yaml": binding("ClusterRoleBinding", "oops", "ClusterRole", "cluster-admin", "  - kind: Group\n    name: system:unauthenticated\n"),
+  });
   assert.deepEqual(found.map((f) => f.code).sort(), ["rbac/broad-exporter", "rbac/cluster-wide-export"]);
   assert.equal(found.find((f) => f.code === "rbac/cluster-wide-export")!.text, "cluster-admin");
 });
 
 test("ServiceExport manifests are judged by namespace and by every export policy of the run", () => {
-  const se = (ns: string, v = "v1alpha1") => `apiVersion: multicluster.x-k8s.io/${v}\nkind: ServiceExport\nmetadata:\n  name: api\n  namespace: ${ns}\n`;
-  assert.deepEqual(run({ "se.yaml": se("kube-system") }).map((f) => [f.code, f.text]), [["export/system-namespace", "kube-system"]]);
-  assert.deepEqual(run({ "se.yaml": se("default", "v1beta1") }).map((f) => f.code), ["export/default-namespace"]);
+  const se = (ns: string, v = "v1alpha1") =>
+    `apiVersion: multicluster.x-k8s.io/${v}\nkind: ServiceExport\nmetadata:\n  name: api\n  namespace: ${ns}\n`;
+  assert.deepEqual(
+    run({ "se.yaml": se("kube-system") }).map((f) => [f.code, f.text]),
+    [["export/system-namespace", "kube-system"]],
+  );
+  assert.deepEqual(
+    run({ "se.yaml": se("default", "v1beta1") }).map((f) => f.code),
+    ["export/default-namespace"],
+  );
   const policy = `apiVersion: quorate.dev/v1alpha1\nkind: Topology\nmetadata:\n  name: p\nsites:\n  - name: fra\nexportPolicy:\n  allowedNamespaces: [finance]\n`;
-  assert.deepEqual(run({ "se.yaml": se("orders"), "p.topology.yaml": policy }).map((f) => f.code), ["export/namespace-not-allowed"]);
-  assert.deepEqual(run({ "se.yaml": se("finance"), "p.topology.yaml": policy }).map((f) => f.code), []);
-  assert.deepEqual(run({ "se.yaml": se("orders", "v2") }).map((f) => f.code), [], "an unknown API version is not ours");
+  assert.deepEqual(
+    run({ "se.yaml": se("orders"), "p.topology.yaml": policy }).map((f) => f.code),
+    ["export/namespace-not-allowed"],
+  );
+  assert.deepEqual(
+    run({ "se.yaml": se("finance"), "p.topology.yaml": policy }).map((f) => f.code),
+    [],
+  );
+  assert.deepEqual(
+    run({ "se.yaml": se("orders", "v2") }).map((f) => f.code),
+    [],
+    "an unknown API version is not ours",
+  );
 });

@@ -17,14 +17,20 @@ ${opts.bMesh ? `    mesh: ${opts.bMesh}\n` : ""}    istio: { meshId: m, rootCa: 
 
 test("istio remote's primary: same site is fine, another site warns with the certificate window", () => {
   assert.deepEqual(codes(istio("network: n1", "network: n1, role: remote, primary: fra-prod", { bSite: "fra" })), []);
-  const f = only(istio("network: n1, eastWestGateway: true", "network: n2, eastWestGateway: true, role: remote, primary: fra-prod"), "istio/remote-primary-site-loss");
+  const f = only(
+    istio("network: n1, eastWestGateway: true", "network: n2, eastWestGateway: true, role: remote, primary: fra-prod"),
+    "istio/remote-primary-site-loss",
+  );
   assert.equal(f.length, 1);
   assert.equal(f[0].text, "fra-prod");
   assert.match(f[0].message, /losing fra stops config pushes.*12–24 h/);
 });
 
 test("istio remote without a usable primary: absent, not a primary, other mesh; unknown is ref/unknown only", () => {
-  assert.deepEqual(only(istio("network: n1", "network: n1, role: remote", { bSite: "fra" }), "istio/remote-without-primary").map((x) => x.text), ["remote"]);
+  assert.deepEqual(
+    only(istio("network: n1", "network: n1, role: remote", { bSite: "fra" }), "istio/remote-without-primary").map((x) => x.text),
+    ["remote"],
+  );
   const notPrimary = `${sites}clusters:
   - { name: a, site: fra, istio: { meshId: m, role: remote, primary: b } }
   - { name: b, site: fra, istio: { meshId: m, role: remote, primary: c } }
@@ -32,7 +38,10 @@ test("istio remote without a usable primary: absent, not a primary, other mesh; 
   - { name: d, site: fra, istio: { meshId: m, role: remote, primary: nope } }
 `;
   const f = only(notPrimary, "istio/remote-without-primary");
-  assert.deepEqual(f.map((x) => x.text), ["b", "c"]);
+  assert.deepEqual(
+    f.map((x) => x.text),
+    ["b", "c"],
+  );
   assert.match(f[0].message, /is not a primary/);
   assert.match(f[1].message, /is in mesh other/);
   assert.deepEqual(codes(notPrimary).filter((x) => x === "ref/unknown").length, 1);
@@ -41,29 +50,66 @@ test("istio remote without a usable primary: absent, not a primary, other mesh; 
 test("istio networks: one network needs no gateway, two networks need one on every cluster", () => {
   assert.deepEqual(codes(istio("network: n1", "network: n1", { bSite: "fra" })), []);
   const f = only(istio("network: n1", "network: n2, eastWestGateway: true"), "istio/network-without-gateway");
-  assert.deepEqual(f.map((x) => x.text), ["n1"]);
-  assert.deepEqual(f[0].fixes.map((x) => x.title), ["Add `eastWestGateway: true`"]);
+  assert.deepEqual(
+    f.map((x) => x.text),
+    ["n1"],
+  );
+  assert.deepEqual(
+    f[0].fixes.map((x) => x.title),
+    ["Add `eastWestGateway: true`"],
+  );
   assert.deepEqual(codes(istio("network: n1, eastWestGateway: true", "network: n2, eastWestGateway: true")), []);
 });
 
 test("istio one network across sites: routable only when both clusters join the same pod network", () => {
-  assert.deepEqual(only(istio("network: n1", "network: n1"), "istio/network-not-routable").map((x) => x.text), ["n1"]);
+  assert.deepEqual(
+    only(istio("network: n1", "network: n1"), "istio/network-not-routable").map((x) => x.text),
+    ["n1"],
+  );
   assert.deepEqual(codes(istio("network: n1", "network: n1", { aMesh: "submariner", bMesh: "submariner" })), []);
-  assert.deepEqual(codes(istio("network: n1", "network: n1", { aMesh: "clustermesh", bMesh: "clustermesh" }).replace(/site: fra\n/, "site: fra\n    id: 1\n").replace(/site: lon\n/, "site: lon\n    id: 2\n")), []);
-  assert.equal(only(istio("network: n1", "network: n1", { aMesh: "clustermesh", bMesh: "submariner" }).replace(/site: fra\n/, "site: fra\n    id: 1\n"), "istio/network-not-routable").length, 1);
+  assert.deepEqual(
+    codes(
+      istio("network: n1", "network: n1", { aMesh: "clustermesh", bMesh: "clustermesh" })
+        .replace(/site: fra\n/, "site: fra\n    id: 1\n")
+        .replace(/site: lon\n/, "site: lon\n    id: 2\n"),
+    ),
+    [],
+  );
+  assert.equal(
+    only(
+      istio("network: n1", "network: n1", { aMesh: "clustermesh", bMesh: "submariner" }).replace(/site: fra\n/, "site: fra\n    id: 1\n"),
+      "istio/network-not-routable",
+    ).length,
+    1,
+  );
   assert.deepEqual(codes(istio("network: n1", "network: n1", { bSite: "fra" })), [], "same site is one fabric");
 });
 
 test("istio roots and names: mismatched root gets a fix; duplicate names anchor on clusterName or name", () => {
-  const f = only(istio("network: n1", "network: n1, rootCa: root-b", { bSite: "fra" }).replace("rootCa: root-a, network: n1, rootCa: root-b", "network: n1, rootCa: root-b"), "istio/root-mismatch");
-  assert.deepEqual(f.map((x) => [x.text, x.fixes[0].text]), [["root-b", "root-a"]]);
+  const f = only(
+    istio("network: n1", "network: n1, rootCa: root-b", { bSite: "fra" }).replace(
+      "rootCa: root-a, network: n1, rootCa: root-b",
+      "network: n1, rootCa: root-b",
+    ),
+    "istio/root-mismatch",
+  );
+  assert.deepEqual(
+    f.map((x) => [x.text, x.fixes[0].text]),
+    [["root-b", "root-a"]],
+  );
   const dup = `${sites}clusters:
   - { name: a, site: fra, istio: { meshId: m, role: primary, clusterName: shared } }
   - { name: b, site: fra, istio: { meshId: m, role: primary, clusterName: shared } }
   - { name: shared, site: fra, istio: { meshId: m, role: primary } }
   - { name: other, site: fra, istio: { meshId: m2, role: primary, clusterName: shared } }
 `;
-  assert.deepEqual(only(dup, "istio/cluster-name-duplicate").map((x) => [x.line, x.text]), [[12, "shared"], [13, "shared"]]);
+  assert.deepEqual(
+    only(dup, "istio/cluster-name-duplicate").map((x) => [x.line, x.text]),
+    [
+      [12, "shared"],
+      [13, "shared"],
+    ],
+  );
 });
 
 function linkerd(mode: string, opts: { target?: string; bSite?: string; mesh?: string; anchorB?: string; svc?: string } = {}): string {
@@ -92,12 +138,21 @@ test("linkerd link modes: gateway needs the target's gateway; flat and federated
 
 test("linkerd trust: anchors compared across each link; trust domain must equal cluster domain", () => {
   const f = only(linkerd("gateway", { anchorB: "anchor-2" }), "linkerd/trust-anchor-mismatch");
-  assert.deepEqual(f.map((x) => [x.text, x.fixes[0]?.text]), [["b", "anchor-1"]]);
+  assert.deepEqual(
+    f.map((x) => [x.text, x.fixes[0]?.text]),
+    [["b", "anchor-1"]],
+  );
   const td = (fields: string) => `${sites}clusters:\n  - { name: a, site: fra, linkerd: { ${fields} } }\n`;
   assert.deepEqual(codes(td("trustDomain: cluster.local")), []);
   assert.deepEqual(codes(td("trustDomain: corp.local, clusterDomain: corp.local")), []);
-  assert.deepEqual(only(td("trustDomain: corp.local"), "linkerd/trust-domain").map((x) => [x.text, x.fixes[0].text]), [["corp.local", "cluster.local"]]);
-  assert.deepEqual(only(td("clusterDomain: corp.local"), "linkerd/trust-domain").map((x) => x.text), ["corp.local"]);
+  assert.deepEqual(
+    only(td("trustDomain: corp.local"), "linkerd/trust-domain").map((x) => [x.text, x.fixes[0].text]),
+    [["corp.local", "cluster.local"]],
+  );
+  assert.deepEqual(
+    only(td("clusterDomain: corp.local"), "linkerd/trust-domain").map((x) => x.text),
+    ["corp.local"],
+  );
 });
 
 test("linkerd mirrored names: 63 characters fit, 64 do not; federated links do not mirror", () => {

@@ -5,7 +5,8 @@ import { check, codes, only, yaml } from "../helpers";
 const sites = (names: string[]) => `sites:\n${names.map((n) => `  - name: ${n}\n`).join("")}`;
 function mesh(names: string[], rtt = 5): string {
   let out = "links:\n";
-  for (let i = 0; i < names.length; i++) for (let j = i + 1; j < names.length; j++) out += `  - between: [${names[i]}, ${names[j]}]\n    rttMs: ${rtt}\n`;
+  for (let i = 0; i < names.length; i++)
+    for (let j = i + 1; j < names.length; j++) out += `  - between: [${names[i]}, ${names[j]}]\n    rttMs: ${rtt}\n`;
   return out;
 }
 function etcd(members: Record<string, number>): string {
@@ -13,10 +14,15 @@ function etcd(members: Record<string, number>): string {
   return (
     sites(names) +
     (names.length > 1 ? mesh(names) : "") +
-    `clusters:\n  - name: core\n    site: ${names[0]}\n    etcd:\n      members: { ${Object.entries(members).map(([s, c]) => `${s}: ${c}`).join(", ")} }\n`
+    `clusters:\n  - name: core\n    site: ${names[0]}\n    etcd:\n      members: { ${Object.entries(members)
+      .map(([s, c]) => `${s}: ${c}`)
+      .join(", ")} }\n`
   );
 }
-const quorumCodes = (m: Record<string, number>) => codes(etcd(m)).filter((c) => c.startsWith("quorum/")).sort();
+const quorumCodes = (m: Record<string, number>) =>
+  codes(etcd(m))
+    .filter((c) => c.startsWith("quorum/"))
+    .sort();
 
 test("2+2+1 across three sites is clean", () => {
   assert.deepEqual(codes(etcd({ fra: 2, lon: 2, ams: 1 })), []);
@@ -43,7 +49,10 @@ test("two sites: 2+2 and 3+2 split, with the numbers", () => {
   assert.match(twoTwo[0].message, /losing fra leaves 2 of 4/);
   assert.match(twoTwo[0].message, /majority is 3/);
   assert.match(twoTwo[0].message, /2 vs 2/);
-  assert.deepEqual(twoTwo[0].fixes.map((f) => f.kind), ["add-witness"]);
+  assert.deepEqual(
+    twoTwo[0].fixes.map((f) => f.kind),
+    ["add-witness"],
+  );
   const threeTwo = only(etcd({ fra: 3, lon: 2 }), "quorum/two-site-split");
   assert.match(threeTwo[0].message, /losing fra leaves 2 of 5/);
   assert.doesNotMatch(threeTwo[0].message, /losing lon/);
@@ -96,6 +105,9 @@ test("a member site that is not declared costs one ref/unknown finding, nothing 
         etcd:
           members: { fra: 2, londn: 2 }
   `);
-  assert.deepEqual(found.map((f) => [f.code, f.text]), [["ref/unknown", "londn"]]);
+  assert.deepEqual(
+    found.map((f) => [f.code, f.text]),
+    [["ref/unknown", "londn"]],
+  );
   assert.match(found[0].message, /did you mean `lon`/);
 });

@@ -24,7 +24,10 @@ clusters:
       members: { east: 2, west: 2, wit: 1 }
 ${hb !== undefined ? `      heartbeatMs: ${hb}\n` : ""}${el !== undefined ? `      electionTimeoutMs: ${el}\n` : ""}`;
 }
-const rttCodes = (o: Parameters<typeof wan>[0]) => codes(wan(o)).filter((c) => c.startsWith("rtt/")).sort();
+const rttCodes = (o: Parameters<typeof wan>[0]) =>
+  codes(wan(o))
+    .filter((c) => c.startsWith("rtt/"))
+    .sort();
 
 test("heartbeat: exactly the RTT is fine, 1 ms below is not", () => {
   assert.deepEqual(rttCodes({ rtt: 80, hb: 80, el: 800 }), []);
@@ -45,7 +48,10 @@ test("election timeout: exactly 10 × RTT is fine, below is an error", () => {
   const f = only(wan({ rtt: 80, hb: 80, el: 799 }), "rtt/election-timeout-low");
   assert.equal(f.length, 1);
   assert.match(f[0].message, /10 × the largest member RTT 80 ms \(east–west\) is 800 ms/);
-  assert.deepEqual(f[0].fixes.map((x) => x.title), ["Set heartbeat and election timeout from RTT (100 / 1000 ms)"]);
+  assert.deepEqual(
+    f[0].fixes.map((x) => x.title),
+    ["Set heartbeat and election timeout from RTT (100 / 1000 ms)"],
+  );
 });
 
 test("election timeout below 5 × heartbeat is low; 5 × to 10 × is a ratio warning; 10 × is clean", () => {
@@ -93,9 +99,15 @@ links:
   assert.equal(f.length, 1);
   assert.equal(f[0].text, "10");
   assert.match(f[0].message, /1,001 km apart/);
-  assert.deepEqual(f[0].fixes.map((x) => x.text), ["10.1"]);
+  assert.deepEqual(
+    f[0].fixes.map((x) => x.text),
+    ["10.1"],
+  );
   assert.deepEqual(codes(body(11, 11)), []);
-  assert.deepEqual(only(body(11, 10.9), "rtt/p99-below-typical").map((x) => x.text), ["10.9"]);
+  assert.deepEqual(
+    only(body(11, 10.9), "rtt/p99-below-typical").map((x) => x.text),
+    ["10.9"],
+  );
 });
 
 test("missing link between member sites: one finding per pair, and no guessing of RTT", () => {
@@ -115,9 +127,18 @@ clusters:
       electionTimeoutMs: 2000
 `);
   const missing = f.filter((x) => x.code === "rtt/missing-link");
-  assert.deepEqual(missing.map((x) => x.message.match(/in (\w) and (\w)/)!.slice(1)), [["a", "c"], ["b", "c"]]);
+  assert.deepEqual(
+    missing.map((x) => x.message.match(/in (\w) and (\w)/)!.slice(1)),
+    [
+      ["a", "c"],
+      ["b", "c"],
+    ],
+  );
   assert.ok(missing.every((x) => x.text === "members"));
-  assert.deepEqual(f.filter((x) => x.code !== "rtt/missing-link").map((x) => x.code), []);
+  assert.deepEqual(
+    f.filter((x) => x.code !== "rtt/missing-link").map((x) => x.code),
+    [],
+  );
 });
 
 function galera(rtt: number): string {

@@ -6,20 +6,33 @@ import { TOPOLOGY_RULES } from "../../server/src/rules/index";
 import { check, codes, HEADER, only, run } from "../helpers";
 
 test("a syntax error is the only finding for its document, at the parser's range", () => {
-  const f = check(`${HEADER}sites:\n  - name: fra\n    location: { lat: 50.11, lon: 8.68\n  - name: lon\nclusters:\n  - name: x\n    site: nowhere\n`);
+  const f = check(
+    `${HEADER}sites:\n  - name: fra\n    location: { lat: 50.11, lon: 8.68\n  - name: lon\nclusters:\n  - name: x\n    site: nowhere\n`,
+  );
   assert.ok(f.length >= 1);
-  assert.ok(f.every((x) => x.code === "yaml/syntax"), JSON.stringify(f));
+  assert.ok(
+    f.every((x) => x.code === "yaml/syntax"),
+    JSON.stringify(f),
+  );
 });
 
 test("a broken document does not silence its healthy neighbour", () => {
-  const f = run({ "two.topology.yaml": `${HEADER}sites: [ {name: a\n---\n${HEADER}sites:\n  - name: b\nclusters:\n  - { name: c, site: nope }\n` });
+  const f = run({
+    "two.topology.yaml": `${HEADER}sites: [ {name: a\n---\n${HEADER}sites:\n  - name: b\nclusters:\n  - { name: c, site: nope }\n`,
+  });
   assert.ok(f.some((x) => x.code === "yaml/syntax"));
-  assert.deepEqual(f.filter((x) => x.code !== "yaml/syntax").map((x) => x.code), ["ref/unknown"]);
+  assert.deepEqual(
+    f.filter((x) => x.code !== "yaml/syntax").map((x) => x.code),
+    ["ref/unknown"],
+  );
 });
 
 test("duplicate keys point at the repeated key", () => {
   const f = check(`${HEADER}sites:\n  - name: fra\n    name: lon\n`);
-  assert.deepEqual(f.map((x) => [x.code, x.text, x.line]), [["yaml/duplicate-key", "name", 7]]);
+  assert.deepEqual(
+    f.map((x) => [x.code, x.text, x.line]),
+    [["yaml/duplicate-key", "name", 7]],
+  );
 });
 
 test("schema findings are human and anchored: missing property on the parent's key, unknown key on itself", () => {
@@ -34,13 +47,15 @@ test("schema findings are human and anchored: missing property on the parent's k
 });
 
 test("schema: types, enums, patterns and constants", () => {
-  const f = check(`apiVersion: quorate.dev/v1\nkind: Topology\nmetadata:\n  name: Payments_EU\nsites:\n  - name: fra\n    role: leader\nlinks:\n  - between: [fra, fra]\n    rttMs: "14ms"\n`);
+  const f = check(
+    `apiVersion: quorate.dev/v1\nkind: Topology\nmetadata:\n  name: Payments_EU\nsites:\n  - name: fra\n    role: leader\nlinks:\n  - between: [fra, fra]\n    rttMs: "14ms"\n`,
+  );
   assert.deepEqual(
     f.map((x) => x.message),
     [
-      "`apiVersion` must be `quorate.dev/v1alpha1`, not \"quorate.dev/v1\"",
+      '`apiVersion` must be `quorate.dev/v1alpha1`, not "quorate.dev/v1"',
       "`name` \"Payments_EU\" is not a DNS label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)",
-      "`role` must be one of `primary`, `secondary`, `witness`, not \"leader\"",
+      '`role` must be one of `primary`, `secondary`, `witness`, not "leader"',
       "`between` must name two distinct sites",
       "`rttMs` must be a number, not a string",
     ],
@@ -48,9 +63,15 @@ test("schema: types, enums, patterns and constants", () => {
 });
 
 test("schema: rttMs must be greater than 0; missing sites anchors at the document start", () => {
-  assert.deepEqual(only(`sites:\n  - name: a\n  - name: b\nlinks:\n  - { between: [a, b], rttMs: 0 }\n`, "schema").map((x) => x.message), ["`rttMs` must be greater than 0, not 0"]);
+  assert.deepEqual(
+    only(`sites:\n  - name: a\n  - name: b\nlinks:\n  - { between: [a, b], rttMs: 0 }\n`, "schema").map((x) => x.message),
+    ["`rttMs` must be greater than 0, not 0"],
+  );
   const f = check(`apiVersion: quorate.dev/v1alpha1\nkind: Topology\nmetadata: { name: x }\n`);
-  assert.deepEqual(f.map((x) => [x.code, x.text, x.line]), [["schema", "apiVersion", 1]]);
+  assert.deepEqual(
+    f.map((x) => [x.code, x.text, x.line]),
+    [["schema", "apiVersion", 1]],
+  );
 });
 
 test("an alias bomb is bounded and reported, never expanded", () => {
@@ -58,7 +79,10 @@ test("an alias bomb is bounded and reported, never expanded", () => {
   for (let i = 1; i < 12; i++) text += `a${i}: &a${i} [${new Array(10).fill(`*a${i - 1}`).join(", ")}]\n`;
   text += "sites:\n  - name: fra\n";
   const f = check(text);
-  assert.deepEqual(f.map((x) => x.code), ["yaml/aliases"]);
+  assert.deepEqual(
+    f.map((x) => x.code),
+    ["yaml/aliases"],
+  );
 });
 
 test("aliases to a site list are followed without expansion", () => {
@@ -69,9 +93,16 @@ test("aliases to a site list are followed without expansion", () => {
 test("ref/unknown names the closest declared name and offers to change it or declare the site", () => {
   const f = only(`sites:\n  - name: frankfurt\nclusters:\n  - { name: c, site: frankfrut }\n`, "ref/unknown");
   assert.equal(f[0].text, "frankfrut");
-  assert.deepEqual(f[0].fixes.map((x) => x.title), ["Change to `frankfurt`", "Declare site `frankfrut`"]);
+  assert.deepEqual(
+    f[0].fixes.map((x) => x.title),
+    ["Change to `frankfurt`", "Declare site `frankfrut`"],
+  );
   const g = only(`sites:\n  - name: fra\nclusters:\n  - { name: c, site: tokyo }\n`, "ref/unknown");
-  assert.deepEqual(g[0].fixes.map((x) => x.title), ["Declare site `tokyo`"], "no far-fetched suggestion");
+  assert.deepEqual(
+    g[0].fixes.map((x) => x.title),
+    ["Declare site `tokyo`"],
+    "no far-fetched suggestion",
+  );
 });
 
 test("every reference position is checked", () => {
@@ -94,37 +125,64 @@ traffic:
 exports:
   - { service: api, namespace: ns, clusters: [x9] }
 `;
-  assert.deepEqual(only(body, "ref/unknown").map((x) => x.text), ["x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9"]);
+  assert.deepEqual(
+    only(body, "ref/unknown").map((x) => x.text),
+    ["x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9"],
+  );
 });
 
 test("duplicate names in every list, every repeat after the first", () => {
-  const f = only(`sites:\n  - name: a\n  - name: a\n  - name: a\nclusters:\n  - { name: c, site: a }\n  - { name: c, site: a }\nstores:\n  - { name: s, replication: async }\n  - { name: s, replication: async }\ntraffic:\n  - { name: w, steering: gslb, backends: [{ cluster: c }] }\n  - { name: w, steering: gslb, backends: [{ cluster: c }] }\n`, "ref/duplicate-name");
-  assert.deepEqual(f.map((x) => x.line), [7, 8, 11, 14, 17]);
+  const f = only(
+    `sites:\n  - name: a\n  - name: a\n  - name: a\nclusters:\n  - { name: c, site: a }\n  - { name: c, site: a }\nstores:\n  - { name: s, replication: async }\n  - { name: s, replication: async }\ntraffic:\n  - { name: w, steering: gslb, backends: [{ cluster: c }] }\n  - { name: w, steering: gslb, backends: [{ cluster: c }] }\n`,
+    "ref/duplicate-name",
+  );
+  assert.deepEqual(
+    f.map((x) => x.line),
+    [7, 8, 11, 14, 17],
+  );
 });
 
 test("# quorate-disable-next-line silences the named codes on the next line only", () => {
-  const body = (directive: string) => `sites:\n  - name: fra\nclusters:\n  - name: c\n    site: fra\n    etcd:\n${directive}      members: { fra: 2 }\n`;
+  const body = (directive: string) =>
+    `sites:\n  - name: fra\nclusters:\n  - name: c\n    site: fra\n    etcd:\n${directive}      members: { fra: 2 }\n`;
   assert.deepEqual(codes(body("")).sort(), ["quorum/even-members", "quorum/no-fault-tolerance"]);
   assert.deepEqual(codes(body("      # quorate-disable-next-line quorum/even-members\n")), ["quorum/no-fault-tolerance"]);
-  assert.deepEqual(codes(body("      # quorate-disable-next-line quorum/even-members, quorum/no-fault-tolerance -- single-node lab\n")), []);
+  assert.deepEqual(
+    codes(body("      # quorate-disable-next-line quorum/even-members, quorum/no-fault-tolerance -- single-node lab\n")),
+    [],
+  );
   assert.deepEqual(codes(body("      # quorate-disable-next-line\n")), []);
 });
 
 test("severity overrides turn rules off or change their level", () => {
   const body = `sites:\n  - name: fra\nclusters:\n  - name: c\n    site: fra\n    etcd: { members: { fra: 2 } }\n`;
   const f = check(body, { severities: { "quorum/even-members": "off", "quorum/no-fault-tolerance": "error" } });
-  assert.deepEqual(f.map((x) => [x.code, x.severity]), [["quorum/no-fault-tolerance", "error"]]);
+  assert.deepEqual(
+    f.map((x) => [x.code, x.severity]),
+    [["quorum/no-fault-tolerance", "error"]],
+  );
 });
 
 test("a rule family that throws becomes one internal-error finding while the others report", () => {
   const a = analyzeFile("t.topology.yaml", `${HEADER}sites:\n  - name: fra\nclusters:\n  - { name: c, site: nope }\n`);
-  assert.deepEqual(a.local.map((f) => f.code), ["ref/unknown"]);
+  assert.deepEqual(
+    a.local.map((f) => f.code),
+    ["ref/unknown"],
+  );
   const rules = TOPOLOGY_RULES as [string, (ctx: TopologyContext) => unknown][];
   const saved = rules[1];
-  rules[1] = ["quorum", () => { throw new Error("boom"); }];
+  rules[1] = [
+    "quorum",
+    () => {
+      throw new Error("boom");
+    },
+  ];
   try {
     const b = analyzeFile("t.topology.yaml", `${HEADER}sites:\n  - name: fra\nclusters:\n  - { name: c, site: nope }\n`);
-    assert.deepEqual(b.local.map((f) => f.code), ["ref/unknown", "quorate/internal-error"]);
+    assert.deepEqual(
+      b.local.map((f) => f.code),
+      ["ref/unknown", "quorate/internal-error"],
+    );
     assert.match(b.local[1].message, /`quorum` failed .*boom/);
   } finally {
     rules[1] = saved;
@@ -135,9 +193,12 @@ test("only topology documents and the Kubernetes kinds are read; other YAML is l
   assert.deepEqual(run({ "values.yaml": "replicas: 3\nimage: nginx\n" }), []);
   assert.deepEqual(run({ "deploy.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: x }\n" }), []);
   // in a non-topology file, a document of our apiVersion with a misspelt kind still reaches the schema
-  assert.deepEqual(run({ "x.yaml": "apiVersion: quorate.dev/v1alpha1\nkind: Toplogy\nmetadata: { name: x }\nsites: [{ name: a }]\n" }).map((f) => f.message), [
-    "`kind` must be `Topology`, not \"Toplogy\"",
-  ]);
+  assert.deepEqual(
+    run({ "x.yaml": "apiVersion: quorate.dev/v1alpha1\nkind: Toplogy\nmetadata: { name: x }\nsites: [{ name: a }]\n" }).map(
+      (f) => f.message,
+    ),
+    ['`kind` must be `Topology`, not "Toplogy"'],
+  );
 });
 
 test("positions are UTF-16 code units: a line with an emoji before the value", () => {

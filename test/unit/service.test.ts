@@ -12,7 +12,10 @@ test("settings changes do only the work they need, and their effect shows", () =
   const uri = "file:///w/g.topology.yaml";
   s.update(uri, GALERA);
   const first = s.analysis(uri);
-  assert.deepEqual(s.diagnostics(uri).map((d) => d.code), ["rtt/galera-wan"]);
+  assert.deepEqual(
+    s.diagnostics(uri).map((d) => d.code),
+    ["rtt/galera-wan"],
+  );
 
   // an unchanged or size-only setting that moves no file: nothing re-analysed, nothing re-published
   assert.deepEqual(s.setSettings({ ...DEFAULT_SETTINGS }), []);
@@ -22,7 +25,10 @@ test("settings changes do only the work they need, and their effect shows", () =
   // severity overrides re-finalize without re-parsing
   assert.deepEqual(s.setSettings({ ...DEFAULT_SETTINGS, rules: { "rtt/galera-wan": "error" } }), [uri]);
   assert.equal(s.analysis(uri), first);
-  assert.deepEqual(s.diagnostics(uri).map((d) => d.severity), [1]);
+  assert.deepEqual(
+    s.diagnostics(uri).map((d) => d.severity),
+    [1],
+  );
 
   // the Galera threshold re-analyses: 6 ms is within a 6 ms limit
   assert.deepEqual(s.setSettings({ ...DEFAULT_SETTINGS, galeraMaxRttMs: 6 }), [uri]);
@@ -31,16 +37,29 @@ test("settings changes do only the work they need, and their effect shows", () =
 
   // a limit the file crosses takes it out of live analysis, and back
   assert.deepEqual(s.setSettings({ ...DEFAULT_SETTINGS, galeraMaxRttMs: 6, maxFileSizeKb: 0.1 }), [uri]);
-  assert.deepEqual(s.diagnostics(uri).map((d) => d.code), ["quorate/too-large"]);
+  assert.deepEqual(
+    s.diagnostics(uri).map((d) => d.code),
+    ["quorate/too-large"],
+  );
   assert.deepEqual(s.setSettings({ ...DEFAULT_SETTINGS }), [uri]);
-  assert.deepEqual(s.diagnostics(uri).map((d) => d.code), ["rtt/galera-wan"]);
+  assert.deepEqual(
+    s.diagnostics(uri).map((d) => d.code),
+    ["rtt/galera-wan"],
+  );
 });
 
 test("settings from the client are read defensively", () => {
   assert.deepEqual(parseSettings(undefined), DEFAULT_SETTINGS);
-  assert.deepEqual(parseSettings({ rules: { "quorum/even-members": "off", "no/such": "off", "quorum/partition": "loud" }, galeraMaxRttMs: "7", maxFileSizeKb: -1 }), {
-    rules: { "quorum/even-members": "off" },
-    galeraMaxRttMs: DEFAULT_SETTINGS.galeraMaxRttMs,
-    maxFileSizeKb: DEFAULT_SETTINGS.maxFileSizeKb,
-  });
+  assert.deepEqual(
+    parseSettings({
+      rules: { "quorum/even-members": "off", "no/such": "off", "quorum/partition": "loud" },
+      galeraMaxRttMs: "7",
+      maxFileSizeKb: -1,
+    }),
+    {
+      rules: { "quorum/even-members": "off" },
+      galeraMaxRttMs: DEFAULT_SETTINGS.galeraMaxRttMs,
+      maxFileSizeKb: DEFAULT_SETTINGS.maxFileSizeKb,
+    },
+  );
 });

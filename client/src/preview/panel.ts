@@ -65,11 +65,16 @@ export class PreviewManager implements vscode.Disposable {
       return;
     }
     const media = vscode.Uri.joinPath(this.context.extensionUri, "dist", "media");
-    this.panel = vscode.window.createWebviewPanel(PREVIEW_VIEW_TYPE, this.title(), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-      enableScripts: true,
-      retainContextWhenHidden: true,
-      localResourceRoots: [media],
-    });
+    this.panel = vscode.window.createWebviewPanel(
+      PREVIEW_VIEW_TYPE,
+      this.title(),
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      {
+        enableScripts: true,
+        retainContextWhenHidden: true,
+        localResourceRoots: [media],
+      },
+    );
     const webview = this.panel.webview;
     webview.html = previewHtml({
       cspSource: webview.cspSource,
@@ -133,7 +138,14 @@ export class PreviewManager implements vscode.Disposable {
       if (!result || !this.panel) return undefined;
       this.last = result;
       const version = ++this.version;
-      const msg: ToWebview = { type: "diagram", mermaid: result.mermaid, nodes: result.nodes, error: result.error, title: result.title, version };
+      const msg: ToWebview = {
+        type: "diagram",
+        mermaid: result.mermaid,
+        nodes: result.nodes,
+        error: result.error,
+        title: result.title,
+        version,
+      };
       await this.panel.webview.postMessage(msg);
       return version;
     } catch (e) {
@@ -165,7 +177,11 @@ export class PreviewManager implements vscode.Disposable {
     const node = this.last?.nodes.find((n) => n.id === id);
     if (!node || !this.document) return;
     const range = new vscode.Range(node.range.start.line, node.range.start.character, node.range.end.line, node.range.end.character);
-    const editor = await vscode.window.showTextDocument(this.document, { viewColumn: vscode.ViewColumn.One, preserveFocus: false, selection: range });
+    const editor = await vscode.window.showTextDocument(this.document, {
+      viewColumn: vscode.ViewColumn.One,
+      preserveFocus: false,
+      selection: range,
+    });
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
 

@@ -34,7 +34,8 @@ function themeOf(): { theme: string; themeVariables?: Record<string, string> } {
   if (cls.contains("vscode-high-contrast") && !cls.contains("vscode-high-contrast-light")) {
     return { theme: "dark", themeVariables: { primaryBorderColor: "#ffffff", lineColor: "#ffffff", primaryTextColor: "#ffffff" } };
   }
-  if (cls.contains("vscode-high-contrast-light")) return { theme: "default", themeVariables: { primaryBorderColor: "#000000", lineColor: "#000000" } };
+  if (cls.contains("vscode-high-contrast-light"))
+    return { theme: "default", themeVariables: { primaryBorderColor: "#000000", lineColor: "#000000" } };
   return { theme: cls.contains("vscode-dark") ? "dark" : "default" };
 }
 
@@ -138,7 +139,9 @@ window.addEventListener("message", (event: MessageEvent<ToWebview>) => {
   else if (msg?.type === "exportSvg") void rendering.then(() => exportSvg(msg.requestId));
 });
 
-document.addEventListener("securitypolicyviolation", (e) => post({ type: "cspViolation", directive: e.violatedDirective, blocked: e.blockedURI }));
+document.addEventListener("securitypolicyviolation", (e) =>
+  post({ type: "cspViolation", directive: e.violatedDirective, blocked: e.blockedURI }),
+);
 
 // pan with the mouse, zoom with the wheel (at the cursor) or the toolbar
 let drag: { x: number; y: number } | undefined;

@@ -23,7 +23,9 @@ export function markdown(d: DiagramResult): string {
 
 /** Debian's Chromium, or QUORATE_CHROMIUM. */
 export function findChromium(env: Readonly<Record<string, string | undefined>>): string | undefined {
-  return [env.QUORATE_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find((p): p is string => !!p && existsSync(p));
+  return [env.QUORATE_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find(
+    (p): p is string => !!p && existsSync(p),
+  );
 }
 
 function findMermaid(): string | undefined {
@@ -36,7 +38,13 @@ function findMermaid(): string | undefined {
   return candidates.find((p) => existsSync(p));
 }
 
-const unescapeHtml = (s: string) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+const unescapeHtml = (s: string) =>
+  s
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, "&");
 
 /**
  * Renders Mermaid to SVG in headless Chromium (Mermaid needs a browser's layout engine). No
@@ -44,7 +52,10 @@ const unescapeHtml = (s: string) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">"
  */
 export function renderSvg(mermaidText: string, env: Readonly<Record<string, string | undefined>>): string {
   const chromium = findChromium(env);
-  if (!chromium) throw new UsageError("SVG needs Chromium to lay out the diagram: install it (Debian: apt-get install chromium) or set QUORATE_CHROMIUM; --format mermaid and md need nothing");
+  if (!chromium)
+    throw new UsageError(
+      "SVG needs Chromium to lay out the diagram: install it (Debian: apt-get install chromium) or set QUORATE_CHROMIUM; --format mermaid and md need nothing",
+    );
   const mermaidJs = findMermaid();
   if (!mermaidJs) throw new UsageError("mermaid.min.js not found beside quorate (reinstall the package)");
   const dir = mkdtempSync(join(tmpdir(), "quorate-svg-"));
@@ -61,15 +72,26 @@ mermaid.render("quorate", ${JSON.stringify(mermaidText).replace(/</g, "\\u003c")
     writeFileSync(join(dir, "page.html"), page);
     const r = spawnSync(
       chromium,
-      ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", `--user-data-dir=${join(dir, "profile")}`, "--virtual-time-budget=20000", "--dump-dom", pathToFileURL(join(dir, "page.html")).href],
+      [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        `--user-data-dir=${join(dir, "profile")}`,
+        "--virtual-time-budget=20000",
+        "--dump-dom",
+        pathToFileURL(join(dir, "page.html")).href,
+      ],
       { encoding: "utf8", timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
     );
     const m = /<pre id="out">([\s\S]*?)<\/pre>/.exec(r.stdout ?? "");
     const out = m ? unescapeHtml(m[1]) : "";
-    if (!out.startsWith("<svg")) throw new UsageError(`Chromium did not render the diagram: ${(out || r.stderr || "no output").slice(0, 300)}`);
+    if (!out.startsWith("<svg"))
+      throw new UsageError(`Chromium did not render the diagram: ${(out || r.stderr || "no output").slice(0, 300)}`);
     return `<?xml version="1.0" encoding="UTF-8"?>\n${out}\n`;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-

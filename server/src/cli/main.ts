@@ -132,11 +132,13 @@ function run(argv: readonly string[], io: Io, version: string): number {
     } else if (flag === "--galera-max-rtt-ms") {
       const v = value();
       galeraMaxRttMs = Number(v);
-      if (!Number.isFinite(galeraMaxRttMs) || galeraMaxRttMs < 0) throw new UsageError(`--galera-max-rtt-ms takes a number of ms, not '${v}'`);
+      if (!Number.isFinite(galeraMaxRttMs) || galeraMaxRttMs < 0)
+        throw new UsageError(`--galera-max-rtt-ms takes a number of ms, not '${v}'`);
     } else if (flag === "--max-file-size-kb") {
       const v = value();
       maxFileKb = Number(v);
-      if (!Number.isInteger(maxFileKb) || maxFileKb < 1) throw new UsageError(`--max-file-size-kb takes a whole number of KB (at least 1), not '${v}'`);
+      if (!Number.isInteger(maxFileKb) || maxFileKb < 1)
+        throw new UsageError(`--max-file-size-kb takes a whole number of KB (at least 1), not '${v}'`);
     } else if (flag === "--color") color = true;
     else if (flag === "--no-color") color = false;
     else if (flag === "--") paths.push(...remaining());
@@ -147,7 +149,9 @@ function run(argv: readonly string[], io: Io, version: string): number {
 
   const { files, tooLarge } = collectFiles(paths, io.cwd, maxFileKb * 1024, (line) => io.stderr(`quorate: ${line}\n`));
   for (const f of tooLarge) {
-    io.stderr(`quorate: ${f.path} is ${sizeText(f.size)}, over the ${maxFileKb} KB limit for one file: not analysed (raise it with --max-file-size-kb ${Math.ceil(f.size / 1024)})\n`);
+    io.stderr(
+      `quorate: ${f.path} is ${sizeText(f.size)}, over the ${maxFileKb} KB limit for one file: not analysed (raise it with --max-file-size-kb ${Math.ceil(f.size / 1024)})\n`,
+    );
   }
   const results = analyzeRun(files, { galeraMaxRttMs, severities }).filter((r) => r.parsed.relevant || r.findings.length);
   const rows = report.rows(results);

@@ -44,7 +44,8 @@ const COLORS: Record<Severity, string> = { error: "\x1b[31m", warning: "\x1b[33m
 export function text(all: readonly Row[], fileCount: number, color: boolean): string {
   const paint = (c: string, s: string) => (color ? `${c}${s}\x1b[0m` : s);
   const lines = all.map(
-    (r) => `${paint("\x1b[1m", `${r.file}:${r.line}:${r.column}`)}: ${paint(COLORS[r.severity], r.severity)} ${paint("\x1b[2m", r.code)}: ${r.message}`,
+    (r) =>
+      `${paint("\x1b[1m", `${r.file}:${r.line}:${r.column}`)}: ${paint(COLORS[r.severity], r.severity)} ${paint("\x1b[2m", r.code)}: ${r.message}`,
   );
   const count = (s: Severity) => all.filter((r) => r.severity === s).length;
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
@@ -107,7 +108,9 @@ export function sarif(all: readonly Row[], version: string, cwd = process.cwd())
 }
 
 const xml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+  s
+    .replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]!)
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
 
 /** JUnit XML: a suite per file, a failing case per error or warning, a passing case for a clean file. */
 export function junit(all: readonly Row[], files: readonly string[]): string {
@@ -123,7 +126,11 @@ export function junit(all: readonly Row[], files: readonly string[]): string {
       const name = `${r.code} at ${r.line}:${r.column}`;
       const head = `    <testcase name="${xml(name)}" classname="${xml(file)}" file="${xml(file)}" line="${r.line}">`;
       if (r.severity === "error" || r.severity === "warning") {
-        out.push(head, `      <failure type="${xml(r.code)}" message="${xml(`${r.severity}: ${r.message}`)}">${xml(`${r.file}:${r.line}:${r.column}: ${r.severity} ${r.code}: ${r.message}`)}</failure>`, "    </testcase>");
+        out.push(
+          head,
+          `      <failure type="${xml(r.code)}" message="${xml(`${r.severity}: ${r.message}`)}">${xml(`${r.file}:${r.line}:${r.column}: ${r.severity} ${r.code}: ${r.message}`)}</failure>`,
+          "    </testcase>",
+        );
       } else {
         out.push(head, `      <system-out>${xml(`${r.severity} ${r.code}: ${r.message}`)}</system-out>`, "    </testcase>");
       }

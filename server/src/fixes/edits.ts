@@ -75,4 +75,3 @@ export function appendSeqItems(text: string, seq: YAMLSeq, items: readonly NewIt
   const nl = eol(text);
   return insert(afterContent(text, last.range![1]), nl + blockItems(items, dashColumn(text, seq), nl));
 }
-

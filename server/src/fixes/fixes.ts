@@ -5,7 +5,18 @@ import { frozenSplit, total } from "../math/quorum";
 import type { Quorum, TopologyContext } from "../rules/context";
 import { survivesEverySiteLoss } from "../rules/quorum";
 import { endOfLine, lineStartOf, type Span } from "../model/text";
-import { appendSeqItems, blockItems, contentEndBefore, eol, insert, insertMapEntry, replace, spaces, type Edit, type NewItem } from "./edits";
+import {
+  appendSeqItems,
+  blockItems,
+  contentEndBefore,
+  eol,
+  insert,
+  insertMapEntry,
+  replace,
+  spaces,
+  type Edit,
+  type NewItem,
+} from "./edits";
 
 export interface Fix {
   readonly title: string;
@@ -28,10 +39,13 @@ function nodeAt(doc: Document, path: (string | number)[]): Node | undefined {
 }
 
 function quorumAt(ctx: TopologyContext, span: Span): Quorum | undefined {
-  return ctx.quorums.find((q) => q.members.keySpan.start === span.start) ?? ctx.quorums.find((q) => {
-    const owner = q.owner as { etcd?: { keySpan: Span; span: Span } };
-    return q.kind === "etcd" && owner.etcd && owner.etcd.keySpan.start <= span.start && span.start <= owner.etcd.span.end;
-  });
+  return (
+    ctx.quorums.find((q) => q.members.keySpan.start === span.start) ??
+    ctx.quorums.find((q) => {
+      const owner = q.owner as { etcd?: { keySpan: Span; span: Span } };
+      return q.kind === "etcd" && owner.etcd && owner.etcd.keySpan.start <= span.start && span.start <= owner.etcd.span.end;
+    })
+  );
 }
 
 function membersPath(q: Quorum): (string | number)[] {
@@ -75,7 +89,9 @@ function appendTopLevel(input: FixInput, key: string, items: readonly NewItem[])
     // `key: []` or `key:` with nothing: replace the empty value with a block list. Any other
     // value (a mapping while typing, a scalar) is the schema's finding: no fix writes over it.
     if (!isSeq(list) && !(isScalar(list) && (list.value === null || list.value === ""))) return undefined;
-    const pair = (root as YAMLMap).items.find((p) => isScalar((p as Pair).key) && String(((p as Pair).key as { value: unknown }).value) === key) as Pair | undefined;
+    const pair = (root as YAMLMap).items.find(
+      (p) => isScalar((p as Pair).key) && String(((p as Pair).key as { value: unknown }).value) === key,
+    ) as Pair | undefined;
     const keyEnd = (pair!.key as Node).range![1];
     const valueEnd = (list as Node).range ? contentEndBefore(input.text, (list as Node).range![1]) : keyEnd;
     const colon = input.text.indexOf(":", keyEnd);
@@ -126,12 +142,17 @@ function addWitness(input: FixInput, ctx: TopologyContext, q: Quorum): Edit[] | 
   if (!survivesEverySiteLoss(target) || frozenSplit(target)) return undefined;
   const edits = setCounts(input, q, target);
   if (!best) {
-    const site = appendTopLevel(input, "sites", [{ block: [`name: ${witness}`, "role: witness"], flow: `{ name: ${witness}, role: witness }` }]);
+    const site = appendTopLevel(input, "sites", [
+      { block: [`name: ${witness}`, "role: witness"], flow: `{ name: ${witness}, role: witness }` },
+    ]);
     if (!site) return undefined;
     edits.push(site);
     const rtt = maxMemberRtt(ctx, q);
     if (rtt !== undefined) {
-      const items: NewItem[] = memberSites.map((m) => ({ block: [`between: [${witness}, ${m}]`, `rttMs: ${rtt} ${ESTIMATE_COMMENT}`], flow: `{ between: [${witness}, ${m}], rttMs: ${rtt} }` }));
+      const items: NewItem[] = memberSites.map((m) => ({
+        block: [`between: [${witness}, ${m}]`, `rttMs: ${rtt} ${ESTIMATE_COMMENT}`],
+        flow: `{ between: [${witness}, ${m}], rttMs: ${rtt} }`,
+      }));
       const links = appendTopLevel(input, "links", items);
       if (!links) return undefined;
       edits.push(links);
@@ -154,14 +175,20 @@ function setTimers(input: FixInput, q: Quorum, heartbeat: number, election: numb
   if (!etcd || !isMap(etcd)) return [];
   const edits: Edit[] = [];
   const inserts: [string, number][] = [];
-  for (const [key, value] of [["heartbeatMs", heartbeat], ["electionTimeoutMs", election]] as const) {
+  for (const [key, value] of [
+    ["heartbeatMs", heartbeat],
+    ["electionTimeoutMs", election],
+  ] as const) {
     const node = (etcd as YAMLMap).get(key, true) as Node | undefined;
     if (node?.range) edits.push(replace(node.range[0], node.range[1], String(value)));
     else inserts.push([key, value]);
   }
   if (inserts.length) {
     const first = insertMapEntry(input.text, etcd as YAMLMap, inserts[0][0], String(inserts[0][1]));
-    const rest = inserts.slice(1).map(([k, v]) => insertMapEntry(input.text, etcd as YAMLMap, k, String(v)).text).join("");
+    const rest = inserts
+      .slice(1)
+      .map(([k, v]) => insertMapEntry(input.text, etcd as YAMLMap, k, String(v)).text)
+      .join("");
     edits.push({ ...first, text: first.text + rest });
   }
   return edits;
@@ -171,8 +198,11 @@ function addLink(input: FixInput, ctx: TopologyContext, a: string, b: string): E
   const sa = ctx.topology.siteByName.get(a);
   const sb = ctx.topology.siteByName.get(b);
   let rtt = 10;
-  if (sa?.lat && sa.lon && sb?.lat && sb.lon) rtt = Math.max(1, Math.ceil(1.5 * fiberFloorMs({ lat: sa.lat.value, lon: sa.lon.value }, { lat: sb.lat.value, lon: sb.lon.value })));
-  const e = appendTopLevel(input, "links", [{ block: [`between: [${a}, ${b}]`, `rttMs: ${rtt} ${ESTIMATE_COMMENT}`], flow: `{ between: [${a}, ${b}], rttMs: ${rtt} }` }]);
+  if (sa?.lat && sa.lon && sb?.lat && sb.lon)
+    rtt = Math.max(1, Math.ceil(1.5 * fiberFloorMs({ lat: sa.lat.value, lon: sa.lon.value }, { lat: sb.lat.value, lon: sb.lon.value })));
+  const e = appendTopLevel(input, "links", [
+    { block: [`between: [${a}, ${b}]`, `rttMs: ${rtt} ${ESTIMATE_COMMENT}`], flow: `{ between: [${a}, ${b}], rttMs: ${rtt} }` },
+  ]);
   return e && [e];
 }
 
@@ -224,7 +254,9 @@ function removeExport(input: FixInput, f: Finding): Edit[] {
   }
   if (seq.items.length === 1) {
     // the list would be empty: keep it valid as `exports: []`
-    const pair = (input.doc.contents as YAMLMap).items.find((p) => isScalar((p as Pair).key) && String(((p as Pair).key as { value: unknown }).value) === "exports") as Pair;
+    const pair = (input.doc.contents as YAMLMap).items.find(
+      (p) => isScalar((p as Pair).key) && String(((p as Pair).key as { value: unknown }).value) === "exports",
+    ) as Pair;
     const colon = input.text.indexOf(":", (pair.key as Node).range![1]);
     return [deleteLinesKeepingComments(input.text, item.range[0], item.range[1]), insert(colon + 1, " []")];
   }
@@ -322,5 +354,10 @@ export function disableFix(text: string, f: Finding): Fix {
   const indent = /^[ \t]*/.exec(text.slice(ls))![0];
   const nl = eol(text);
   // on a `- key:` line the comment aligns with the dash
-  return { title: `Disable ${f.code} for this line`, code: f.code, preferred: false, edits: [insert(ls, `${indent}# quorate-disable-next-line ${f.code}${nl}`)] };
+  return {
+    title: `Disable ${f.code} for this line`,
+    code: f.code,
+    preferred: false,
+    edits: [insert(ls, `${indent}# quorate-disable-next-line ${f.code}${nl}`)],
+  };
 }

@@ -33,14 +33,22 @@ const md = (s: string) => s.replace(/[\\`*_{}[\]()<>#+|!~]/g, (c) => `\\${c}`);
 function quorumHover(ctx: TopologyContext, q: Quorum): string {
   const n = total(q.counts);
   const maj = majority(n);
-  const parts = [`**${md(q.label)}** — ${n} members, majority **${maj}**, tolerates **${tolerance(n)}** failure${tolerance(n) === 1 ? "" : "s"}`];
+  const parts = [
+    `**${md(q.label)}** — ${n} members, majority **${maj}**, tolerates **${tolerance(n)}** failure${tolerance(n) === 1 ? "" : "s"}`,
+  ];
   const losses = siteLosses(q.counts);
   if (losses.length > 1) {
     parts.push(
       "Single-site loss:\n\n" +
         table(
           ["lose site", "members lost", "survivors", "majority", "verdict"],
-          losses.map((l) => [md(l.site), String(l.lost), `${l.survivors} of ${n}`, String(maj), l.survives ? "✅ survives" : "❌ quorum lost"]),
+          losses.map((l) => [
+            md(l.site),
+            String(l.lost),
+            `${l.survivors} of ${n}`,
+            String(maj),
+            l.survives ? "✅ survives" : "❌ quorum lost",
+          ]),
         ),
     );
   } else if (losses.length === 1) parts.push(`All members sit in **${md(losses[0].site)}**: the quorum lives and dies with that site.`);
@@ -60,13 +68,17 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
         ) +
         (splits.length > shown.length ? `\n\n…and ${splits.length - shown.length} more splits` : ""),
     );
-  } else if (q.counts.size > MAX_ENUMERATED_SITES) parts.push(`${q.counts.size} member sites: partitions are summarised by the \`quorum/partition\` rule.`);
+  } else if (q.counts.size > MAX_ENUMERATED_SITES)
+    parts.push(`${q.counts.size} member sites: partitions are summarised by the \`quorum/partition\` rule.`);
   const leaders = [...q.counts.keys()].map((s) => [s, commitLatency(q.counts, ctx.rtt, s)] as const);
   if (q.counts.size > 1) {
     const best = bestCommitLatency(q.counts, ctx.rtt);
     parts.push(
       "Commit latency (RTT to the member that completes the majority):\n\n" +
-        table(["leader in", "commit latency"], leaders.map(([s, l]) => [md(s), l === undefined ? "— (missing link)" : `${ms(l)}${best?.site === s ? " (best)" : ""}`])),
+        table(
+          ["leader in", "commit latency"],
+          leaders.map(([s, l]) => [md(s), l === undefined ? "— (missing link)" : `${ms(l)}${best?.site === s ? " (best)" : ""}`]),
+        ),
     );
   }
   return parts.join("\n\n");
@@ -95,7 +107,9 @@ function timerHover(ctx: TopologyContext, q: Quorum, c: Cluster): string {
 
 function linkHover(ctx: TopologyContext, link: Link): string {
   const [a, b] = link.between?.items.map((i) => i.value) ?? [];
-  const parts = [`**${md(a ?? "?")} – ${md(b ?? "?")}**: RTT ${link.rttMs ? ms(link.rttMs.value) : "—"}${link.rttP99Ms ? `, p99 ${ms(link.rttP99Ms.value)}` : ""}`];
+  const parts = [
+    `**${md(a ?? "?")} – ${md(b ?? "?")}**: RTT ${link.rttMs ? ms(link.rttMs.value) : "—"}${link.rttP99Ms ? `, p99 ${ms(link.rttP99Ms.value)}` : ""}`,
+  ];
   const sa = a ? ctx.topology.siteByName.get(a) : undefined;
   const sb = b ? ctx.topology.siteByName.get(b) : undefined;
   if (sa?.lat && sa.lon && sb?.lat && sb.lon) {
@@ -105,7 +119,13 @@ function linkHover(ctx: TopologyContext, link: Link): string {
     parts.push(
       table(
         ["great-circle distance", "fiber floor (1 ms / 100 km)", "declared RTT"],
-        [[`${Math.round(haversineKm(pa, pb)).toLocaleString("en-US")} km`, ms(floor), link.rttMs ? `${ms(link.rttMs.value)} ${ok(link.rttMs.value >= floor)}` : "—"]],
+        [
+          [
+            `${Math.round(haversineKm(pa, pb)).toLocaleString("en-US")} km`,
+            ms(floor),
+            link.rttMs ? `${ms(link.rttMs.value)} ${ok(link.rttMs.value >= floor)}` : "—",
+          ],
+        ],
       ),
     );
   } else parts.push("Give both sites a `location` to check this RTT against the speed of light in fiber.");
@@ -133,7 +153,9 @@ function cidrIndex(ctx: TopologyContext) {
     }
     list.sort((a, b) => compareFirst(a.cidr, b.cidr));
     const maxLast: bigint[] = [];
-    list.forEach((e, i) => maxLast.push(i && list[i - 1].cidr.family === e.cidr.family && maxLast[i - 1] > e.cidr.last ? maxLast[i - 1] : e.cidr.last));
+    list.forEach((e, i) =>
+      maxLast.push(i && list[i - 1].cidr.family === e.cidr.family && maxLast[i - 1] > e.cidr.last ? maxLast[i - 1] : e.cidr.last),
+    );
     idx = { list, maxLast };
     cidrIndexes.set(ctx, idx);
   }
@@ -152,7 +174,8 @@ function overlapping(ctx: TopologyContext, c: Cidr): IndexedCidr[] {
   }
   const out: IndexedCidr[] = [];
   for (let i = lo; i < list.length && list[i].cidr.family === c.family && list[i].cidr.first <= c.last; i++) out.push(list[i]);
-  for (let i = lo - 1; i >= 0 && list[i].cidr.family === c.family && maxLast[i] >= c.first; i--) if (list[i].cidr.last >= c.first) out.push(list[i]);
+  for (let i = lo - 1; i >= 0 && list[i].cidr.family === c.family && maxLast[i] >= c.first; i--)
+    if (list[i].cidr.last >= c.first) out.push(list[i]);
   return out;
 }
 
@@ -161,10 +184,16 @@ function cidrHover(ctx: TopologyContext, cluster: Cluster, value: string, field:
   if (!c) return `\`${md(value)}\` is not an IPv4 or IPv6 prefix.`;
   const others = overlapping(ctx, c)
     .filter((o) => !(o.cluster === cluster && o.field === field && o.value === value))
-    .map((o) => `${canonical(o.cidr)} (${md(o.cluster.name?.value ?? "?")}.network.${o.field}${o.cluster !== cluster && cluster.globalnet && o.cluster.globalnet ? ", both Globalnet" : ""})`);
+    .map(
+      (o) =>
+        `${canonical(o.cidr)} (${md(o.cluster.name?.value ?? "?")}.network.${o.field}${o.cluster !== cluster && cluster.globalnet && o.cluster.globalnet ? ", both Globalnet" : ""})`,
+    );
   return [
     `**${canonical(c)}**${canonical(c) !== value ? ` (written \`${md(value)}\`)` : ""} — ${md(cluster.name?.value ?? "?")}.network.${field}`,
-    table(["first", "last", "addresses"], [[formatAddress(c.family, c.first), formatAddress(c.family, c.last), size(c).toLocaleString("en-US")]]),
+    table(
+      ["first", "last", "addresses"],
+      [[formatAddress(c.family, c.first), formatAddress(c.family, c.last), size(c).toLocaleString("en-US")]],
+    ),
     others.length ? `Overlaps: ${others.join("; ")}` : "Overlaps nothing declared.",
   ].join("\n\n");
 }
@@ -173,7 +202,8 @@ function trafficHover(ctx: TopologyContext, index: number): string {
   const tr = ctx.topology.traffic[index];
   const backends = loadBackends(ctx, tr);
   const peak = tr.peakRps?.value;
-  if (!backends || peak === undefined) return `**${md(tr.name?.value ?? "traffic")}**: set \`peakRps\` and resolve every backend's cluster to see the load arithmetic.`;
+  if (!backends || peak === undefined)
+    return `**${md(tr.name?.value ?? "traffic")}**: set \`peakRps\` and resolve every backend's cluster to see the load arithmetic.`;
   const all = scenarios(peak, backends);
   const head = ["backend", "site", "weight", "capacity", "all up", ...all.slice(1).map((s) => `lose ${md(s.lost!)}`), "headroom"];
   const rows = tr.backends.map((b, i) => {
@@ -191,7 +221,14 @@ function trafficHover(ctx: TopologyContext, index: number): string {
       const h = cap - Number(worst.n) / Number(worst.d);
       headroom = `${format({ n: BigInt(cap) * worst.d - worst.n, d: worst.d })} rps (${cap ? ((h / cap) * 100).toFixed(1) : "—"}%)`;
     }
-    return [md(b.cluster!.value), md(backends[i].site!), String(backends[i].weight), cap !== undefined ? String(cap) : "—", ...cells, headroom];
+    return [
+      md(b.cluster!.value),
+      md(backends[i].site!),
+      String(backends[i].weight),
+      cap !== undefined ? String(cap) : "—",
+      ...cells,
+      headroom,
+    ];
   });
   return [
     `**${md(tr.name?.value ?? "traffic")}** — peak ${peak} rps shared by weight: load = peak × w / Σ surviving w`,
@@ -203,13 +240,23 @@ function trafficHover(ctx: TopologyContext, index: number): string {
 function lagHover(ctx: TopologyContext, index: number): string {
   const s = ctx.topology.stores[index];
   const { maxLagSeconds: lag, writeRatePerSecond: rate, writeBytes: size_, lagBufferBytes: buffer } = s;
-  if (!lag || !rate || !size_) return `**${md(s.name?.value ?? "store")}**: set maxLagSeconds, writeRatePerSecond and writeBytes to size the lag buffer.`;
+  if (!lag || !rate || !size_)
+    return `**${md(s.name?.value ?? "store")}**: set maxLagSeconds, writeRatePerSecond and writeBytes to size the lag buffer.`;
   const need = lagBytesNeeded(lag.value, rate.value, size_.value);
-  const rows = [[`${lag.value} s × ${rate.value} writes/s × ${size_.value} B`, `${format(need)} B`, buffer ? `${buffer.value} B` : "—", buffer ? ok(cmp(need, fromNumber(buffer.value)) <= 0) : "—"]];
+  const rows = [
+    [
+      `${lag.value} s × ${rate.value} writes/s × ${size_.value} B`,
+      `${format(need)} B`,
+      buffer ? `${buffer.value} B` : "—",
+      buffer ? ok(cmp(need, fromNumber(buffer.value)) <= 0) : "—",
+    ],
+  ];
   return [
     `**Lag buffer of ${md(s.name?.value ?? "store")}**`,
     table(["needed = lag × rate × size", "bytes", "lagBufferBytes", "fits"], rows),
-    buffer ? `The buffer rides out **${+lagSecondsCovered(buffer.value, rate.value, size_.value).toFixed(1)} s** of lag at this write rate.` : "",
+    buffer
+      ? `The buffer rides out **${+lagSecondsCovered(buffer.value, rate.value, size_.value).toFixed(1)} s** of lag at this write rate.`
+      : "",
   ]
     .filter(Boolean)
     .join("\n\n");
@@ -225,7 +272,12 @@ function siteHover(ctx: TopologyContext, site: Site): string {
   for (const q of ctx.quorums) {
     if (!q.resolved || !q.counts.has(name)) continue;
     const l = siteLosses(q.counts).find((x) => x.site === name)!;
-    quorumRows.push([md(q.label), String(l.lost), `${l.survivors} of ${total(q.counts)} (majority ${l.majority})`, l.survives ? "✅ survives" : "❌ quorum lost"]);
+    quorumRows.push([
+      md(q.label),
+      String(l.lost),
+      `${l.survivors} of ${total(q.counts)} (majority ${l.majority})`,
+      l.survives ? "✅ survives" : "❌ quorum lost",
+    ]);
   }
   if (quorumRows.length) lines.push("Losing this site:\n\n" + table(["quorum", "members here", "survivors", "verdict"], quorumRows));
   const over: string[] = [];
@@ -237,7 +289,8 @@ function siteHover(ctx: TopologyContext, site: Site): string {
     if (s.stranded) over.push(`${md(tr.name?.value ?? "traffic")}: no backend left`);
     tr.backends.forEach((b, i) => {
       const l = loadOf(s, i);
-      if (l && overCapacity(s, i)) over.push(`${md(tr.name?.value ?? "traffic")}: ${md(b.cluster!.value)} carries ${format(l)} rps, capacity ${b.capacityRps!.value}`);
+      if (l && overCapacity(s, i))
+        over.push(`${md(tr.name?.value ?? "traffic")}: ${md(b.cluster!.value)} carries ${format(l)} rps, capacity ${b.capacityRps!.value}`);
     });
   }
   if (over.length) lines.push(`Overloaded after losing it: ${over.join("; ")}`);
@@ -269,7 +322,9 @@ function istioNetworkHover(ctx: TopologyContext, cluster: Cluster): string {
     .map((c) => [md(istioName(c) ?? "?"), md(c.site?.value ?? "?"), podsRoutable(ctx, cluster, c) ? "✅ routable" : "❌ not routable"]);
   return [
     `**Istio network ${md(net)}** (mesh ${md(meshId ?? "?")}): clusters on one network reach each other's pod IPs directly.`,
-    rows.length ? table(["shares it", "site", `pods from ${md(cluster.name?.value ?? "?")}`], rows) : "No other cluster of the mesh is on this network.",
+    rows.length
+      ? table(["shares it", "site", `pods from ${md(cluster.name?.value ?? "?")}`], rows)
+      : "No other cluster of the mesh is on this network.",
   ].join("\n\n");
 }
 
@@ -281,7 +336,10 @@ function linkerdLinkHover(ctx: TopologyContext, cluster: Cluster, index: number)
   return [
     `**Linkerd link** ${md(cluster.name?.value ?? "?")} ← ${md(target)} (${link.mode} mode): ${md(cluster.name?.value ?? "?")} mirrors Services exported by ${md(target)}.`,
     services.length && mirrors
-      ? table(["exported Service", "mirrored as", "length"], services.map((s) => [md(s), md(`${s}-${target}`), `${`${s}-${target}`.length} ${ok(`${s}-${target}`.length <= K8S_NAME_MAX)}`]))
+      ? table(
+          ["exported Service", "mirrored as", "length"],
+          services.map((s) => [md(s), md(`${s}-${target}`), `${`${s}-${target}`.length} ${ok(`${s}-${target}`.length <= K8S_NAME_MAX)}`]),
+        )
       : mirrors
         ? `No topology \`exports\` name ${md(target)} yet; mirrored names will be \`<service>-${md(target)}\` (at most ${K8S_NAME_MAX} characters).`
         : "Federated mode joins endpoints into one Service; nothing is renamed.",
@@ -307,28 +365,35 @@ function topologyHover(ctx: TopologyContext, offset: number): HoverResult | unde
   const c = entityAt(t.clusters, offset);
   if (c) {
     const q = ctx.quorumOf(c);
-    if (q?.resolved && (on(q.members.keySpan, offset) || on(q.members.span, offset))) return { markdown: quorumHover(ctx, q), span: q.members.keySpan };
+    if (q?.resolved && (on(q.members.keySpan, offset) || on(q.members.span, offset)))
+      return { markdown: quorumHover(ctx, q), span: q.members.keySpan };
     const e = c.etcd;
     if (e && q?.resolved) {
-      for (const f of [e.heartbeatMs, e.electionTimeoutMs]) if (onField(f, offset)) return { markdown: timerHover(ctx, q, c), span: f!.span };
+      for (const f of [e.heartbeatMs, e.electionTimeoutMs])
+        if (onField(f, offset)) return { markdown: timerHover(ctx, q, c), span: f!.span };
     }
     for (const v of c.cidrs) if (on(v.span, offset)) return { markdown: cidrHover(ctx, c, v.value, v.field), span: v.span };
-    if (c.istio?.primary && on(c.istio.primary.span, offset) && t.clusterByName.has(c.istio.primary.value)) return { markdown: istioPrimaryHover(ctx, c), span: c.istio.primary.span };
+    if (c.istio?.primary && on(c.istio.primary.span, offset) && t.clusterByName.has(c.istio.primary.value))
+      return { markdown: istioPrimaryHover(ctx, c), span: c.istio.primary.span };
     if (c.istio?.network && on(c.istio.network.span, offset)) return { markdown: istioNetworkHover(ctx, c), span: c.istio.network.span };
     const li = c.linkerd?.links.findIndex((l) => l.cluster && on(l.cluster.span, offset)) ?? -1;
-    if (li >= 0 && t.clusterByName.get(c.linkerd!.links[li].cluster!.value)?.linkerd) return { markdown: linkerdLinkHover(ctx, c, li), span: c.linkerd!.links[li].cluster!.span };
+    if (li >= 0 && t.clusterByName.get(c.linkerd!.links[li].cluster!.value)?.linkerd)
+      return { markdown: linkerdLinkHover(ctx, c, li), span: c.linkerd!.links[li].cluster!.span };
     return undefined;
   }
   const s = entityAt(t.stores, offset);
   if (s) {
     const q = ctx.quorumOf(s);
-    if (q?.resolved && (on(q.members.keySpan, offset) || on(q.members.span, offset))) return { markdown: quorumHover(ctx, q), span: q.members.keySpan };
-    for (const f of [s.maxLagSeconds, s.writeRatePerSecond, s.writeBytes, s.lagBufferBytes]) if (onField(f, offset)) return { markdown: lagHover(ctx, s.index), span: f!.span };
+    if (q?.resolved && (on(q.members.keySpan, offset) || on(q.members.span, offset)))
+      return { markdown: quorumHover(ctx, q), span: q.members.keySpan };
+    for (const f of [s.maxLagSeconds, s.writeRatePerSecond, s.writeBytes, s.lagBufferBytes])
+      if (onField(f, offset)) return { markdown: lagHover(ctx, s.index), span: f!.span };
     return undefined;
   }
   const l = entityAt(t.links, offset);
   if (l) {
-    if (onField(l.rttMs, offset) || onField(l.rttP99Ms, offset)) return { markdown: linkHover(ctx, l), span: (onField(l.rttMs, offset) ? l.rttMs : l.rttP99Ms)!.span };
+    if (onField(l.rttMs, offset) || onField(l.rttP99Ms, offset))
+      return { markdown: linkHover(ctx, l), span: (onField(l.rttMs, offset) ? l.rttMs : l.rttP99Ms)!.span };
     return undefined;
   }
   const tr = entityAt(t.traffic, offset);
@@ -339,7 +404,8 @@ function topologyHover(ctx: TopologyContext, offset: number): HoverResult | unde
     return undefined;
   }
   const site = entityAt(t.sites, offset);
-  if (site?.name && on(site.name.span, offset) && t.siteByName.get(site.name.value) === site) return { markdown: siteHover(ctx, site), span: site.name.span };
+  if (site?.name && on(site.name.span, offset) && t.siteByName.get(site.name.value) === site)
+    return { markdown: siteHover(ctx, site), span: site.name.span };
   return undefined;
 }
 

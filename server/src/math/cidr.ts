@@ -177,9 +177,7 @@ export function overlappingPairs(ranges: readonly Cidr[]): [number, number][] {
   return pairs;
 }
 
-export const PRIVATE_PARENTS: readonly Cidr[] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"].map(
-  (s) => parseCidr(s)!,
-);
+export const PRIVATE_PARENTS: readonly Cidr[] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"].map((s) => parseCidr(s)!);
 
 export function privateParentOf(c: Cidr): Cidr | undefined {
   return PRIVATE_PARENTS.find((p) => contains(p, c));

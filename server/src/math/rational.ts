@@ -51,5 +51,7 @@ export function ceil(a: Rational): bigint {
 /** For messages: an integer when exact, else up to `digits` decimals. */
 export function format(a: Rational, digits = 1): string {
   if (a.n % a.d === 0n) return (a.n / a.d).toString();
-  return toNumber(a).toFixed(digits).replace(/\.?0+$/, "");
+  return toNumber(a)
+    .toFixed(digits)
+    .replace(/\.?0+$/, "");
 }

@@ -35,7 +35,11 @@ export function scenario(peak: number, backends: readonly LoadBackend[], lost?: 
   }
   let total: Rational;
   if (integers && safe(intSum)) total = { n: BigInt(intSum), d: 1n };
-  else total = backends.reduce((acc, b, i) => (up[i] ? rat(acc.n * fromNumber(b.weight).d + fromNumber(b.weight).n * acc.d, acc.d * fromNumber(b.weight).d) : acc), rat(0n));
+  else
+    total = backends.reduce(
+      (acc, b, i) => (up[i] ? rat(acc.n * fromNumber(b.weight).d + fromNumber(b.weight).n * acc.d, acc.d * fromNumber(b.weight).d) : acc),
+      rat(0n),
+    );
   return { lost, up, total, stranded: total.n === 0n, peak, backends };
 }
 

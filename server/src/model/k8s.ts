@@ -29,7 +29,8 @@ export interface K8sObject {
 
 /** The Kubernetes kind this document declares, if it is one Quorate reads. */
 export function k8sKindOf(apiVersion: unknown, kind: unknown): K8sKind | undefined {
-  if (kind === "ServiceExport" && typeof apiVersion === "string" && SERVICE_EXPORT_API_VERSIONS.includes(apiVersion)) return "ServiceExport";
+  if (kind === "ServiceExport" && typeof apiVersion === "string" && SERVICE_EXPORT_API_VERSIONS.includes(apiVersion))
+    return "ServiceExport";
   if (apiVersion === RBAC_API_VERSION && (RBAC_KINDS as readonly unknown[]).includes(kind)) return kind as K8sKind;
   return undefined;
 }
@@ -39,7 +40,10 @@ export function readK8s(doc: Document, kind: K8sKind, span: Span): K8sObject {
   const top = r.entries(doc.contents);
   const meta = r.entries(top.get("metadata")?.node ?? null);
   const strings = (node: Parameters<Reader["items"]>[0]) =>
-    r.items(node).map((it) => r.scalar(it.node)).filter((v): v is string => typeof v === "string");
+    r
+      .items(node)
+      .map((it) => r.scalar(it.node))
+      .filter((v): v is string => typeof v === "string");
   const rules = r.items(top.get("rules")?.node ?? null).map((it) => {
     const e = r.entries(it.node);
     return {

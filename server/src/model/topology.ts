@@ -264,7 +264,11 @@ function readCluster(r: Reader, it: Item, index: number): Cluster {
       links: r.items(linksEntry?.node ?? null).map((li) => {
         const lk = r.entries(li.node);
         const modeField = r.str(lk.get("mode"));
-        return { span: li.span, cluster: r.str(lk.get("cluster")), mode: oneOf(modeField, ["gateway", "flat", "federated"] as const)?.value ?? "gateway" };
+        return {
+          span: li.span,
+          cluster: r.str(lk.get("cluster")),
+          mode: oneOf(modeField, ["gateway", "flat", "federated"] as const)?.value ?? "gateway",
+        };
       }),
     };
   });
@@ -335,7 +339,13 @@ function readTraffic(r: Reader, it: Item, index: number): Traffic {
 
 function readExport(r: Reader, it: Item, index: number): Export {
   const e = r.entries(it.node);
-  return { index, span: it.span, service: r.str(e.get("service")), namespace: r.str(e.get("namespace")), clusters: r.strList(e.get("clusters")) };
+  return {
+    index,
+    span: it.span,
+    service: r.str(e.get("service")),
+    namespace: r.str(e.get("namespace")),
+    clusters: r.strList(e.get("clusters")),
+  };
 }
 
 type Item = { node: Node; span: Span };

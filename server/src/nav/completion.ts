@@ -104,7 +104,13 @@ export function completeAt(text: string, line: number, character: number, t: Top
 }
 
 function keyEntries(path: readonly (string | number)[]): CompletionEntry[] {
-  return schemaKeys(path).map((k) => ({ label: k.key, kind: "key", detail: k.required ? "required" : undefined, documentation: k.doc, insertText: `${k.key}: ` }));
+  return schemaKeys(path).map((k) => ({
+    label: k.key,
+    kind: "key",
+    detail: k.required ? "required" : undefined,
+    documentation: k.doc,
+    insertText: `${k.key}: `,
+  }));
 }
 
 function enumValues(path: readonly (string | number)[]): CompletionEntry[] {

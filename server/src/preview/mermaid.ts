@@ -32,7 +32,8 @@ export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "sp
   const marked = findings.filter((f) => f.severity === "error" || f.severity === "warning");
   const worstIn = (s: Span): "error" | "warning" | undefined => {
     let worst: "error" | "warning" | undefined;
-    for (const f of marked) if (f.span.start >= s.start && f.span.start <= s.end && rank(f.severity) > rank(worst)) worst = f.severity as "error" | "warning";
+    for (const f of marked)
+      if (f.span.start >= s.start && f.span.start <= s.end && rank(f.severity) > rank(worst)) worst = f.severity as "error" | "warning";
     return worst;
   };
 
@@ -71,7 +72,10 @@ export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "sp
       const qid = `q${qi}_${si}`;
       const n = total(q.counts);
       lines.push(`    ${qid}[("${label(`${q.label}: ${count} of ${n}`)}")]`);
-      const sev = add(qid, q.kind === "etcd" ? "quorum" : "store", q.members.keySpan, { start: q.members.keySpan.start, end: q.members.span.end });
+      const sev = add(qid, q.kind === "etcd" ? "quorum" : "store", q.members.keySpan, {
+        start: q.members.keySpan.start,
+        end: q.members.span.end,
+      });
       if (sev) classes.push([qid, sev]);
     }
     for (const [di, st] of t.stores.entries()) {
@@ -96,7 +100,9 @@ export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "sp
     const ia = a && siteId.get(a.value);
     const ib = b && siteId.get(b.value);
     if (!ia || !ib) continue;
-    lines.push(`  ${ia} <-->|"${label(`${l.rttMs ? `${l.rttMs.value} ms` : "?"}${l.rttP99Ms ? ` · p99 ${l.rttP99Ms.value}` : ""}`)}"| ${ib}`);
+    lines.push(
+      `  ${ia} <-->|"${label(`${l.rttMs ? `${l.rttMs.value} ms` : "?"}${l.rttP99Ms ? ` · p99 ${l.rttP99Ms.value}` : ""}`)}"| ${ib}`,
+    );
     const sev = worstIn(l.span);
     nodes.push({ id: `link${edge}`, kind: "link", range: toRange(l.span), severity: sev });
     if (sev) linkStyles.push(`  linkStyle ${edge} stroke:${sev === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`);
@@ -105,7 +111,9 @@ export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "sp
 
   for (const [ti, tr] of t.traffic.entries()) {
     const id = `t${ti}`;
-    lines.push(`  ${id}(["${label(`${tr.name?.value ?? "traffic"} · ${tr.steering?.value ?? "?"}${tr.peakRps ? ` · ${tr.peakRps.value} rps` : ""}`)}"])`);
+    lines.push(
+      `  ${id}(["${label(`${tr.name?.value ?? "traffic"} · ${tr.steering?.value ?? "?"}${tr.peakRps ? ` · ${tr.peakRps.value} rps` : ""}`)}"])`,
+    );
     const sev = add(id, "traffic", tr.span);
     if (sev) classes.push([id, sev]);
     for (const b of tr.backends) {
@@ -120,7 +128,9 @@ export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "sp
       const st = t.storeByName.get(dep.value);
       if (!st) continue;
       const q = ctx.quorums.indexOf(ctx.quorumOf(st)!);
-      const siteIdx = t.sites.findIndex((s) => s.name && (q >= 0 ? ctx.quorums[q].counts.has(s.name.value) : st.writers?.items.some((w) => w.value === s.name!.value)));
+      const siteIdx = t.sites.findIndex(
+        (s) => s.name && (q >= 0 ? ctx.quorums[q].counts.has(s.name.value) : st.writers?.items.some((w) => w.value === s.name!.value)),
+      );
       if (siteIdx < 0) continue;
       lines.push(`  ${id} -.->|"depends on"| ${q >= 0 ? `q${q}_${siteIdx}` : `d${st.index}_${siteIdx}`}`);
       edge++;

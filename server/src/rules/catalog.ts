@@ -21,72 +21,322 @@ function rule(code: string, severity: Severity, title: string, help: string): vo
 
 rule("yaml/syntax", "error", "The YAML does not parse", "A document with a syntax error gets no other finding until it parses.");
 rule("yaml/duplicate-key", "error", "A mapping repeats a key", "YAML 1.2 forbids duplicate keys; tools disagree on which value wins.");
-rule("yaml/aliases", "error", "Too many alias expansions", "The document expands YAML aliases past the safety limit (a billion-laughs shape); it is not analysed.");
-rule("yaml/too-deep", "error", "YAML nested past the depth limit", "Nesting past 100 levels (indentation, compact `- ` and flow brackets) is refused before parsing with one finding, so the result never depends on the parser's stack; a topology needs about six.");
-rule("value/too-large", "error", "A number too large to hold exactly", "Numbers past 2^53 − 1 (9007199254740991) lose their exact value in JSON and YAML tools; Quorate reports them and computes nothing from them (a quorum with such a member count gets no quorum or RTT finding).");
-rule("schema", "error", "The document breaks the topology schema", "Structure, types and enum values are checked against schemas/topology.schema.json.");
-rule("ref/unknown", "error", "A reference names an undeclared entity", "Every site, cluster and store reference must name a declared entity. A reference that does not resolve feeds no other rule.");
-rule("ref/duplicate-name", "error", "A name repeats within its list", "Names are unique within sites, clusters, stores and traffic; references resolve to the first.");
+rule(
+  "yaml/aliases",
+  "error",
+  "Too many alias expansions",
+  "The document expands YAML aliases past the safety limit (a billion-laughs shape); it is not analysed.",
+);
+rule(
+  "yaml/too-deep",
+  "error",
+  "YAML nested past the depth limit",
+  "Nesting past 100 levels (indentation, compact `- ` and flow brackets) is refused before parsing with one finding, so the result never depends on the parser's stack; a topology needs about six.",
+);
+rule(
+  "value/too-large",
+  "error",
+  "A number too large to hold exactly",
+  "Numbers past 2^53 − 1 (9007199254740991) lose their exact value in JSON and YAML tools; Quorate reports them and computes nothing from them (a quorum with such a member count gets no quorum or RTT finding).",
+);
+rule(
+  "schema",
+  "error",
+  "The document breaks the topology schema",
+  "Structure, types and enum values are checked against schemas/topology.schema.json.",
+);
+rule(
+  "ref/unknown",
+  "error",
+  "A reference names an undeclared entity",
+  "Every site, cluster and store reference must name a declared entity. A reference that does not resolve feeds no other rule.",
+);
+rule(
+  "ref/duplicate-name",
+  "error",
+  "A name repeats within its list",
+  "Names are unique within sites, clusters, stores and traffic; references resolve to the first.",
+);
 
-rule("quorum/even-members", "warning", "Even number of quorum members", "An even member count tolerates no more failures than one member fewer, and adds a way to split evenly.");
-rule("quorum/too-many-members", "warning", "More than seven quorum members", "Write cost grows with every member while tolerance barely does (etcd FAQ recommends 3, 5 or 7).");
+rule(
+  "quorum/even-members",
+  "warning",
+  "Even number of quorum members",
+  "An even member count tolerates no more failures than one member fewer, and adds a way to split evenly.",
+);
+rule(
+  "quorum/too-many-members",
+  "warning",
+  "More than seven quorum members",
+  "Write cost grows with every member while tolerance barely does (etcd FAQ recommends 3, 5 or 7).",
+);
 rule("quorum/no-fault-tolerance", "warning", "Fewer than three quorum members", "With one or two members, losing any member stops writes.");
-rule("quorum/two-site-split", "error", "Quorum members in exactly two sites", "Two sites cannot host a quorum that survives either site: 2+2 freezes on a partition, 3+2 dies with the larger site. Add a witness site.");
+rule(
+  "quorum/two-site-split",
+  "error",
+  "Quorum members in exactly two sites",
+  "Two sites cannot host a quorum that survives either site: 2+2 freezes on a partition, 3+2 dies with the larger site. Add a witness site.",
+);
 rule("quorum/site-loss", "error", "Losing one site loses the quorum", "Some single-site loss leaves fewer members than a majority.");
-rule("quorum/partition", "warning", "A partition leaves no side with a majority", "Some split of the member sites into two groups leaves neither a majority, so writes stop on both sides.");
+rule(
+  "quorum/partition",
+  "warning",
+  "A partition leaves no side with a majority",
+  "Some split of the member sites into two groups leaves neither a majority, so writes stop on both sides.",
+);
 
-rule("rtt/missing-link", "warning", "No RTT declared between two member sites", "Timers and commit latency are computed from declared links only; declare the link.");
-rule("rtt/below-fiber-floor", "error", "RTT faster than light in fiber", "Light in fiber covers about 200 km per ms, so a round trip costs at least 1 ms per 100 km of great-circle distance.");
+rule(
+  "rtt/missing-link",
+  "warning",
+  "No RTT declared between two member sites",
+  "Timers and commit latency are computed from declared links only; declare the link.",
+);
+rule(
+  "rtt/below-fiber-floor",
+  "error",
+  "RTT faster than light in fiber",
+  "Light in fiber covers about 200 km per ms, so a round trip costs at least 1 ms per 100 km of great-circle distance.",
+);
 rule("rtt/p99-below-typical", "error", "p99 RTT below the typical RTT", "A worst-case RTT cannot be smaller than the typical one.");
-rule("rtt/heartbeat-below-rtt", "warning", "etcd heartbeat below the WAN RTT", "A heartbeat interval shorter than the largest RTT between members makes followers see late heartbeats and call elections.");
-rule("rtt/election-timeout-low", "error", "etcd election timeout too low", "The election timeout must be at least 10x the largest member RTT and at least 5x the heartbeat (etcd refuses to start below 5x).");
-rule("rtt/election-heartbeat-ratio", "warning", "Election timeout below 10x heartbeat", "etcd recommends an election timeout of about 10x the heartbeat interval.");
+rule(
+  "rtt/heartbeat-below-rtt",
+  "warning",
+  "etcd heartbeat below the WAN RTT",
+  "A heartbeat interval shorter than the largest RTT between members makes followers see late heartbeats and call elections.",
+);
+rule(
+  "rtt/election-timeout-low",
+  "error",
+  "etcd election timeout too low",
+  "The election timeout must be at least 10x the largest member RTT and at least 5x the heartbeat (etcd refuses to start below 5x).",
+);
+rule(
+  "rtt/election-heartbeat-ratio",
+  "warning",
+  "Election timeout below 10x heartbeat",
+  "etcd recommends an election timeout of about 10x the heartbeat interval.",
+);
 rule("rtt/election-timeout-max", "error", "Election timeout above 50000 ms", "etcd rejects an election timeout above 50 s.");
-rule("rtt/excursion", "warning", "Latency excursions can trigger elections", "A member link's p99 RTT times 10 exceeds the election timeout: a latency excursion can cause leader elections.");
-rule("rtt/galera-wan", "warning", "Galera stretched over a WAN", "Galera certification waits on the worst RTT and flow control stalls every writer.");
-rule("rtt/commit-budget", "error", "Commit latency above the write budget", "The best-case commit latency (RTT to the member that completes the majority) exceeds writeLatencyBudgetMs.");
+rule(
+  "rtt/excursion",
+  "warning",
+  "Latency excursions can trigger elections",
+  "A member link's p99 RTT times 10 exceeds the election timeout: a latency excursion can cause leader elections.",
+);
+rule(
+  "rtt/galera-wan",
+  "warning",
+  "Galera stretched over a WAN",
+  "Galera certification waits on the worst RTT and flow control stalls every writer.",
+);
+rule(
+  "rtt/commit-budget",
+  "error",
+  "Commit latency above the write budget",
+  "The best-case commit latency (RTT to the member that completes the majority) exceeds writeLatencyBudgetMs.",
+);
 
 rule("cidr/invalid", "error", "Not an IPv4/IPv6 prefix", "Address ranges are written in CIDR form: 10.0.0.0/16 or fd00::/64.");
-rule("cidr/host-bits", "warning", "Host bits set in a CIDR", "The address has bits set past the prefix length; the range is its masked network.");
-rule("cidr/service-range-too-large", "error", "Service range larger than kube-apiserver accepts", "kube-apiserver refuses a service CIDR shorter than /12 (IPv4) or /108 (IPv6).");
-rule("cidr/overlap", "error", "Address ranges overlap", "Pod, Service and Node ranges must not overlap within a cluster or between connected clusters (unless both use Submariner Globalnet).");
+rule(
+  "cidr/host-bits",
+  "warning",
+  "Host bits set in a CIDR",
+  "The address has bits set past the prefix length; the range is its masked network.",
+);
+rule(
+  "cidr/service-range-too-large",
+  "error",
+  "Service range larger than kube-apiserver accepts",
+  "kube-apiserver refuses a service CIDR shorter than /12 (IPv4) or /108 (IPv6).",
+);
+rule(
+  "cidr/overlap",
+  "error",
+  "Address ranges overlap",
+  "Pod, Service and Node ranges must not overlap within a cluster or between connected clusters (unless both use Submariner Globalnet).",
+);
 
-rule("mesh/cluster-name", "error", "Invalid ClusterMesh cluster name", "Cilium ClusterMesh names must be at most 32 characters, lowercase alphanumerics and '-', and not 'default'.");
-rule("mesh/cluster-id-range", "error", "ClusterMesh cluster id out of range", "Each ClusterMesh cluster needs a unique id in 1..255 (1..511 with maxConnectedClusters 511).");
-rule("mesh/cluster-id-duplicate", "error", "Duplicate ClusterMesh cluster id", "Two clusters with the same id produce colliding security identities.");
-rule("mesh/max-connected-mismatch", "error", "ClusterMesh clusters disagree on maxConnectedClusters", "maxConnectedClusters (255 or 511) is set at install and must be the same on every cluster of the mesh.");
+rule(
+  "mesh/cluster-name",
+  "error",
+  "Invalid ClusterMesh cluster name",
+  "Cilium ClusterMesh names must be at most 32 characters, lowercase alphanumerics and '-', and not 'default'.",
+);
+rule(
+  "mesh/cluster-id-range",
+  "error",
+  "ClusterMesh cluster id out of range",
+  "Each ClusterMesh cluster needs a unique id in 1..255 (1..511 with maxConnectedClusters 511).",
+);
+rule(
+  "mesh/cluster-id-duplicate",
+  "error",
+  "Duplicate ClusterMesh cluster id",
+  "Two clusters with the same id produce colliding security identities.",
+);
+rule(
+  "mesh/max-connected-mismatch",
+  "error",
+  "ClusterMesh clusters disagree on maxConnectedClusters",
+  "maxConnectedClusters (255 or 511) is set at install and must be the same on every cluster of the mesh.",
+);
 
-rule("istio/root-mismatch", "error", "Istio clusters of one mesh use different root CAs", "mTLS between clusters with different roots fails with CERTIFICATE_VERIFY_FAILED.");
-rule("istio/cluster-name-duplicate", "error", "Two clusters of one Istio mesh share a cluster name", "Istio keys endpoints and secrets by cluster name; duplicates shadow each other.");
-rule("istio/remote-without-primary", "error", "Istio remote without a primary", "A remote cluster needs a primary of the same mesh whose istiod serves it.");
-rule("istio/network-without-gateway", "error", "Multi-network Istio cluster without an east-west gateway", "Cross-network traffic and remote istiod access only pass through the east-west gateway.");
-rule("istio/network-not-routable", "error", "One Istio network across unrouted sites", "Clusters on one Istio network must have directly routable pod IPs (ClusterMesh or Submariner on both).");
-rule("istio/remote-primary-site-loss", "warning", "Istio remote depends on a primary in another site", "Losing the primary's site stops config pushes, sidecar injection and certificate issuance for the remote.");
+rule(
+  "istio/root-mismatch",
+  "error",
+  "Istio clusters of one mesh use different root CAs",
+  "mTLS between clusters with different roots fails with CERTIFICATE_VERIFY_FAILED.",
+);
+rule(
+  "istio/cluster-name-duplicate",
+  "error",
+  "Two clusters of one Istio mesh share a cluster name",
+  "Istio keys endpoints and secrets by cluster name; duplicates shadow each other.",
+);
+rule(
+  "istio/remote-without-primary",
+  "error",
+  "Istio remote without a primary",
+  "A remote cluster needs a primary of the same mesh whose istiod serves it.",
+);
+rule(
+  "istio/network-without-gateway",
+  "error",
+  "Multi-network Istio cluster without an east-west gateway",
+  "Cross-network traffic and remote istiod access only pass through the east-west gateway.",
+);
+rule(
+  "istio/network-not-routable",
+  "error",
+  "One Istio network across unrouted sites",
+  "Clusters on one Istio network must have directly routable pod IPs (ClusterMesh or Submariner on both).",
+);
+rule(
+  "istio/remote-primary-site-loss",
+  "warning",
+  "Istio remote depends on a primary in another site",
+  "Losing the primary's site stops config pushes, sidecar injection and certificate issuance for the remote.",
+);
 
-rule("linkerd/trust-anchor-mismatch", "error", "Linked Linkerd clusters trust different anchors", "Cross-cluster mTLS needs a shared trust anchor.");
-rule("linkerd/trust-domain", "error", "Linkerd trust domain differs from the cluster domain", "identityTrustDomain must match the cluster's DNS domain.");
-rule("linkerd/gateway-missing", "error", "Gateway-mode link to a cluster without a gateway", "A gateway-mode link sends traffic through the target's linkerd-multicluster gateway (4143).");
-rule("linkerd/flat-not-routable", "error", "Flat Linkerd link over unrouted pod networks", "Flat and federated modes need pod-to-pod reachability between the clusters.");
-rule("linkerd/mirror-name-too-long", "error", "Mirrored Service name longer than 63 characters", "Linkerd mirrors a Service as <service>-<target cluster>, which must fit a Kubernetes name.");
+rule(
+  "linkerd/trust-anchor-mismatch",
+  "error",
+  "Linked Linkerd clusters trust different anchors",
+  "Cross-cluster mTLS needs a shared trust anchor.",
+);
+rule(
+  "linkerd/trust-domain",
+  "error",
+  "Linkerd trust domain differs from the cluster domain",
+  "identityTrustDomain must match the cluster's DNS domain.",
+);
+rule(
+  "linkerd/gateway-missing",
+  "error",
+  "Gateway-mode link to a cluster without a gateway",
+  "A gateway-mode link sends traffic through the target's linkerd-multicluster gateway (4143).",
+);
+rule(
+  "linkerd/flat-not-routable",
+  "error",
+  "Flat Linkerd link over unrouted pod networks",
+  "Flat and federated modes need pod-to-pod reachability between the clusters.",
+);
+rule(
+  "linkerd/mirror-name-too-long",
+  "error",
+  "Mirrored Service name longer than 63 characters",
+  "Linkerd mirrors a Service as <service>-<target cluster>, which must fit a Kubernetes name.",
+);
 
-rule("data/multi-writer-without-conflict-policy", "error", "Writers in several sites with no conflict policy", "Concurrent writes in two sites conflict; choose how conflicts resolve or keep one writer.");
-rule("data/lag-buffer", "error", "Replication lag does not fit the buffer", "maxLagSeconds x writeRatePerSecond x writeBytes must fit in lagBufferBytes.");
-rule("traffic/fake-active-active", "warning", "Active-active compute on single-site state", "Backends serve from several sites but a store they need takes writes in one site: global routing is not global consensus.");
+rule(
+  "data/multi-writer-without-conflict-policy",
+  "error",
+  "Writers in several sites with no conflict policy",
+  "Concurrent writes in two sites conflict; choose how conflicts resolve or keep one writer.",
+);
+rule(
+  "data/lag-buffer",
+  "error",
+  "Replication lag does not fit the buffer",
+  "maxLagSeconds x writeRatePerSecond x writeBytes must fit in lagBufferBytes.",
+);
+rule(
+  "traffic/fake-active-active",
+  "warning",
+  "Active-active compute on single-site state",
+  "Backends serve from several sites but a store they need takes writes in one site: global routing is not global consensus.",
+);
 rule("traffic/ttl", "information", "DNS TTL outside 30..120 s", "Short TTLs are often ignored by resolvers; long ones slow failover.");
-rule("traffic/anycast-long-lived", "warning", "Anycast with long-lived connections", "A routing change moves packets of open connections to another site, which resets them.");
+rule(
+  "traffic/anycast-long-lived",
+  "warning",
+  "Anycast with long-lived connections",
+  "A routing change moves packets of open connections to another site, which resets them.",
+);
 rule("capacity/overload", "error", "Backend overloaded with every site up", "The backend's share of peakRps exceeds its capacityRps.");
-rule("capacity/site-loss", "error", "Backend overloaded after a site loss", "After losing a site, the surviving backends' shares of peakRps exceed their capacity.");
+rule(
+  "capacity/site-loss",
+  "error",
+  "Backend overloaded after a site loss",
+  "After losing a site, the surviving backends' shares of peakRps exceed their capacity.",
+);
 
-rule("export/system-namespace", "error", "Service exported from a system namespace", "Exporting kube-system, kube-public or kube-node-lease Services clusterset-wide exposes the control plane.");
-rule("export/default-namespace", "warning", "Service exported from the default namespace", "The MCS KEP asks admins to be especially careful with the default namespace.");
-rule("export/namespace-not-allowed", "error", "Export outside the allowed namespaces", "exportPolicy.allowedNamespaces does not list this namespace.");
-rule("export/cluster-without-mesh", "warning", "Export from a cluster with no cross-cluster network", "A cluster with mesh none cannot serve an exported Service to other clusters.");
-rule("rbac/broad-exporter", "error", "Anyone may export Services", "A binding grants ServiceExport creation to a broad subject (all authenticated users, all service accounts, '*').");
-rule("rbac/unlisted-exporter", "warning", "Exporter not on the export policy", "A binding grants ServiceExport creation to a subject that exportPolicy.exporters does not list.");
-rule("rbac/cluster-wide-export", "warning", "Export allowed in every namespace", "A ClusterRoleBinding lets its subjects export Services from every namespace, kube-system included.");
+rule(
+  "export/system-namespace",
+  "error",
+  "Service exported from a system namespace",
+  "Exporting kube-system, kube-public or kube-node-lease Services clusterset-wide exposes the control plane.",
+);
+rule(
+  "export/default-namespace",
+  "warning",
+  "Service exported from the default namespace",
+  "The MCS KEP asks admins to be especially careful with the default namespace.",
+);
+rule(
+  "export/namespace-not-allowed",
+  "error",
+  "Export outside the allowed namespaces",
+  "exportPolicy.allowedNamespaces does not list this namespace.",
+);
+rule(
+  "export/cluster-without-mesh",
+  "warning",
+  "Export from a cluster with no cross-cluster network",
+  "A cluster with mesh none cannot serve an exported Service to other clusters.",
+);
+rule(
+  "rbac/broad-exporter",
+  "error",
+  "Anyone may export Services",
+  "A binding grants ServiceExport creation to a broad subject (all authenticated users, all service accounts, '*').",
+);
+rule(
+  "rbac/unlisted-exporter",
+  "warning",
+  "Exporter not on the export policy",
+  "A binding grants ServiceExport creation to a subject that exportPolicy.exporters does not list.",
+);
+rule(
+  "rbac/cluster-wide-export",
+  "warning",
+  "Export allowed in every namespace",
+  "A ClusterRoleBinding lets its subjects export Services from every namespace, kube-system included.",
+);
 
-rule("quorate/internal-error", "error", "A rule failed", "A rule threw on this input; the other rules still report. Please file a bug with the file.");
-rule("quorate/too-large", "warning", "File too large for live analysis", "Past the configured size limit the file is not analysed while typing.");
+rule(
+  "quorate/internal-error",
+  "error",
+  "A rule failed",
+  "A rule threw on this input; the other rules still report. Please file a bug with the file.",
+);
+rule(
+  "quorate/too-large",
+  "warning",
+  "File too large for live analysis",
+  "Past the configured size limit the file is not analysed while typing.",
+);
 
 export const RULES: readonly RuleInfo[] = rules;
 const byCode = new Map(rules.map((r) => [r.code, r]));

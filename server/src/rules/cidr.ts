@@ -22,7 +22,13 @@ export function cidrRules(ctx: TopologyContext): Finding[] {
     for (const value of cluster.cidrs) {
       const cidr = parseCidr(value.value);
       if (!cidr) {
-        out.push(finding("cidr/invalid", value.span, `\`${value.value}\` is not an IPv4 or IPv6 prefix (expected the form 10.0.0.0/16 or fd00::/64)`));
+        out.push(
+          finding(
+            "cidr/invalid",
+            value.span,
+            `\`${value.value}\` is not an IPv4 or IPv6 prefix (expected the form 10.0.0.0/16 or fd00::/64)`,
+          ),
+        );
         continue;
       }
       ranges.push({ cluster, value, cidr });
@@ -65,7 +71,14 @@ export function cidrRules(ctx: TopologyContext): Finding[] {
       const parent = privateParentOf(self.cidr);
       if (parent) {
         const free = lowestFree(parent, self.cidr.prefix, sorted, position[selfIndex]);
-        if (free) fixes.push({ kind: "replace", title: `Use free range \`${canonical(free)}\``, span: self.value.span, text: canonical(free), preferred: true });
+        if (free)
+          fixes.push({
+            kind: "replace",
+            title: `Use free range \`${canonical(free)}\``,
+            span: self.value.span,
+            text: canonical(free),
+            preferred: true,
+          });
       }
       const scope = self.cluster === other.cluster ? "in the same cluster" : `in cluster ${other.cluster.name?.value ?? "?"}`;
       out.push(

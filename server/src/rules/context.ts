@@ -40,7 +40,8 @@ export class TopologyContext {
       if (!this.links.has(key)) this.links.set(key, link);
     }
     for (const c of topology.clusters) {
-      if (c.etcd?.members) this.quorums.push(this.quorum("etcd", `etcd of cluster ${c.name?.value ?? `#${c.index + 1}`}`, c, c.etcd.members));
+      if (c.etcd?.members)
+        this.quorums.push(this.quorum("etcd", `etcd of cluster ${c.name?.value ?? `#${c.index + 1}`}`, c, c.etcd.members));
     }
     for (const s of topology.stores) {
       const rep = s.replication?.value;

@@ -52,7 +52,11 @@ export function dataRules(ctx: TopologyContext): Finding[] {
             "data/lag-buffer",
             buffer.span,
             `store ${name}: ${lag.value} s of lag × ${rate.value} writes/s × ${size.value} bytes = ${bytes(need)}, more than lagBufferBytes ${bytes(buffer.value)}; the buffer covers ${+(buffer.value / (rate.value * size.value)).toFixed(1)} s`,
-            { fixes: [{ kind: "replace", title: `Set lagBufferBytes to ${need}`, span: buffer.span, text: need.toString(), preferred: true }] },
+            {
+              fixes: [
+                { kind: "replace", title: `Set lagBufferBytes to ${need}`, span: buffer.span, text: need.toString(), preferred: true },
+              ],
+            },
           ),
         );
       }

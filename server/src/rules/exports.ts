@@ -34,18 +34,33 @@ export function ruleAllowsExport(r: PolicyRule): boolean {
 function namespaceFindings(ns: F<string>, what: string, allowed: readonly string[] | undefined): Finding[] {
   if (SYSTEM_NAMESPACES.includes(ns.value)) {
     return [
-      finding("export/system-namespace", ns.span, `${what} is exported from ${ns.value}: every cluster of the clusterset could reach this control-plane Service`, {
-        fixes: [{ kind: "remove-export", title: "Remove this export" }],
-      }),
+      finding(
+        "export/system-namespace",
+        ns.span,
+        `${what} is exported from ${ns.value}: every cluster of the clusterset could reach this control-plane Service`,
+        {
+          fixes: [{ kind: "remove-export", title: "Remove this export" }],
+        },
+      ),
     ];
   }
   const out: Finding[] = [];
   if (ns.value === "default") {
-    out.push(finding("export/default-namespace", ns.span, `${what} is exported from the default namespace, where anyone with access tends to deploy; the MCS KEP asks for special care here`));
+    out.push(
+      finding(
+        "export/default-namespace",
+        ns.span,
+        `${what} is exported from the default namespace, where anyone with access tends to deploy; the MCS KEP asks for special care here`,
+      ),
+    );
   }
   if (allowed && !allowed.includes(ns.value)) {
     out.push(
-      finding("export/namespace-not-allowed", ns.span, `${what} is exported from ${ns.value}, which exportPolicy.allowedNamespaces does not list (${allowed.length ? allowed.join(", ") : "none"})`),
+      finding(
+        "export/namespace-not-allowed",
+        ns.span,
+        `${what} is exported from ${ns.value}, which exportPolicy.allowedNamespaces does not list (${allowed.length ? allowed.join(", ") : "none"})`,
+      ),
     );
   }
   return out;
@@ -62,7 +77,13 @@ export function topologyExportRules(ctx: TopologyContext): Finding[] {
     for (const ref of e.clusters?.items ?? []) {
       const c = t.clusterByName.get(ref.value);
       if (c && c.mesh === "none" && !c.invalid.has("mesh")) {
-        out.push(finding("export/cluster-without-mesh", ref.span, `${what} is exported from ${ref.value}, whose mesh is none: no other cluster can reach its endpoints`));
+        out.push(
+          finding(
+            "export/cluster-without-mesh",
+            ref.span,
+            `${what} is exported from ${ref.value}, whose mesh is none: no other cluster can reach its endpoints`,
+          ),
+        );
       }
     }
   }
@@ -135,15 +156,31 @@ export function manifestRules(files: readonly ManifestFile[]): Map<string, Findi
       const role = `${refKind} ${ref!.name!.value}`;
       if (o.kind === "ClusterRoleBinding" && ref?.name) {
         list.push(
-          finding("rbac/cluster-wide-export", ref.name.span, `${binding} grants ${role}, which allows creating ServiceExports, in every namespace — kube-system included`),
+          finding(
+            "rbac/cluster-wide-export",
+            ref.name.span,
+            `${binding} grants ${role}, which allows creating ServiceExports, in every namespace — kube-system included`,
+          ),
         );
       }
       for (const s of o.subjects) {
         const who = `${s.kind ?? "subject"} ${s.name ?? "?"}`;
         if (isBroadSubject(s)) {
-          list.push(finding("rbac/broad-exporter", s.span, `${binding} lets ${who} — a broad subject — create ServiceExports through ${role}: anyone in it can publish a Service clusterset-wide`));
+          list.push(
+            finding(
+              "rbac/broad-exporter",
+              s.span,
+              `${binding} lets ${who} — a broad subject — create ServiceExports through ${role}: anyone in it can publish a Service clusterset-wide`,
+            ),
+          );
         } else if (policy.exporters && !policy.exporters.some((e) => sameSubject(s, e, o.namespace?.value))) {
-          list.push(finding("rbac/unlisted-exporter", s.span, `${binding} lets ${who} create ServiceExports through ${role}, but exportPolicy.exporters does not list it`));
+          list.push(
+            finding(
+              "rbac/unlisted-exporter",
+              s.span,
+              `${binding} lets ${who} create ServiceExports through ${role}, but exportPolicy.exporters does not list it`,
+            ),
+          );
         }
       }
     }

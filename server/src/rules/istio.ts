@@ -30,9 +30,22 @@ export function istioRules(ctx: TopologyContext): Finding[] {
       const ist = c.istio!;
       if (firstRoot && ist.rootCa && ist.rootCa.value !== firstRoot.value) {
         out.push(
-          finding("istio/root-mismatch", ist.rootCa.span, `${label(c)} chains to root ${ist.rootCa.value} but mesh ${meshId} uses ${firstRoot.value}: mTLS between them fails with CERTIFICATE_VERIFY_FAILED`, {
-            fixes: [{ kind: "replace", title: `Set rootCa to \`${firstRoot.value}\``, span: ist.rootCa.span, text: firstRoot.value, preferred: true }],
-          }),
+          finding(
+            "istio/root-mismatch",
+            ist.rootCa.span,
+            `${label(c)} chains to root ${ist.rootCa.value} but mesh ${meshId} uses ${firstRoot.value}: mTLS between them fails with CERTIFICATE_VERIFY_FAILED`,
+            {
+              fixes: [
+                {
+                  kind: "replace",
+                  title: `Set rootCa to \`${firstRoot.value}\``,
+                  span: ist.rootCa.span,
+                  text: firstRoot.value,
+                  preferred: true,
+                },
+              ],
+            },
+          ),
         );
       }
 
@@ -41,7 +54,13 @@ export function istioRules(ctx: TopologyContext): Finding[] {
         const prev = names.get(name);
         if (prev) {
           const at = ist.clusterName?.span ?? c.name!.span;
-          out.push(finding("istio/cluster-name-duplicate", at, `${label(c)} and ${label(prev)} both use the Istio cluster name ${name} in mesh ${meshId}: endpoints and remote secrets keyed by it shadow each other`));
+          out.push(
+            finding(
+              "istio/cluster-name-duplicate",
+              at,
+              `${label(c)} and ${label(prev)} both use the Istio cluster name ${name} in mesh ${meshId}: endpoints and remote secrets keyed by it shadow each other`,
+            ),
+          );
         } else names.set(name, c);
       }
 
@@ -49,10 +68,26 @@ export function istioRules(ctx: TopologyContext): Finding[] {
         const primaryRef = ist.primary;
         const primary = primaryRef ? t.clusterByName.get(primaryRef.value) : undefined;
         if (!primaryRef) {
-          out.push(finding("istio/remote-without-primary", ist.role.span, `${label(c)} is an Istio remote with no \`primary\`: nothing serves its config, sidecar injection or certificates`));
+          out.push(
+            finding(
+              "istio/remote-without-primary",
+              ist.role.span,
+              `${label(c)} is an Istio remote with no \`primary\`: nothing serves its config, sidecar injection or certificates`,
+            ),
+          );
         } else if (primary && !(primary.istio?.role?.value === "primary" && primary.istio.meshId?.value === meshId)) {
-          const why = !primary.istio ? "has no istio block" : primary.istio.meshId?.value !== meshId ? `is in mesh ${primary.istio.meshId?.value ?? "(none)"}` : "is not a primary";
-          out.push(finding("istio/remote-without-primary", primaryRef.span, `${label(c)}'s primary ${primaryRef.value} ${why}: a remote needs a primary of mesh ${meshId} whose istiod serves it`));
+          const why = !primary.istio
+            ? "has no istio block"
+            : primary.istio.meshId?.value !== meshId
+              ? `is in mesh ${primary.istio.meshId?.value ?? "(none)"}`
+              : "is not a primary";
+          out.push(
+            finding(
+              "istio/remote-without-primary",
+              primaryRef.span,
+              `${label(c)}'s primary ${primaryRef.value} ${why}: a remote needs a primary of mesh ${meshId} whose istiod serves it`,
+            ),
+          );
         } else if (primary && inDifferentSites(ctx, c, primary)) {
           const site = primary.site!.value;
           out.push(
@@ -72,12 +107,22 @@ export function istioRules(ctx: TopologyContext): Finding[] {
             "istio/network-without-gateway",
             net.span,
             `mesh ${meshId} spans ${networks.size} networks (${[...networks].join(", ")}) but ${label(c)} on ${net.value} has no east-west gateway: cross-network traffic (15443) and remote istiod access (15012/15017) only pass through one`,
-            { fixes: [{ kind: "set-field", title: "Add `eastWestGateway: true`", args: { cluster: c.index, block: "istio", key: "eastWestGateway", value: true } }] },
+            {
+              fixes: [
+                {
+                  kind: "set-field",
+                  title: "Add `eastWestGateway: true`",
+                  args: { cluster: c.index, block: "istio", key: "eastWestGateway", value: true },
+                },
+              ],
+            },
           ),
         );
       }
       if (net) {
-        const peer = members.slice(0, i).find((p) => p.istio!.network?.value === net.value && inDifferentSites(ctx, c, p) && !podsRoutable(ctx, c, p));
+        const peer = members
+          .slice(0, i)
+          .find((p) => p.istio!.network?.value === net.value && inDifferentSites(ctx, c, p) && !podsRoutable(ctx, c, p));
         if (peer) {
           out.push(
             finding(

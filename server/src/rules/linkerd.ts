@@ -29,9 +29,24 @@ export function linkerdRules(ctx: TopologyContext): Finding[] {
     if (trustDomain !== clusterDomain) {
       const at = l.trustDomain?.span ?? l.clusterDomain!.span;
       out.push(
-        finding("linkerd/trust-domain", at, `${label(c)}: identity trust domain ${trustDomain} differs from the cluster domain ${clusterDomain}; Linkerd identities are issued under the cluster domain`, {
-          fixes: l.trustDomain ? [{ kind: "replace", title: `Set trustDomain to \`${clusterDomain}\``, span: l.trustDomain.span, text: clusterDomain, preferred: true }] : [],
-        }),
+        finding(
+          "linkerd/trust-domain",
+          at,
+          `${label(c)}: identity trust domain ${trustDomain} differs from the cluster domain ${clusterDomain}; Linkerd identities are issued under the cluster domain`,
+          {
+            fixes: l.trustDomain
+              ? [
+                  {
+                    kind: "replace",
+                    title: `Set trustDomain to \`${clusterDomain}\``,
+                    span: l.trustDomain.span,
+                    text: clusterDomain,
+                    preferred: true,
+                  },
+                ]
+              : [],
+          },
+        ),
       );
     }
 
@@ -46,13 +61,35 @@ export function linkerdRules(ctx: TopologyContext): Finding[] {
       if (a && b && a.value !== b.value) {
         const wrong = firstAnchor && b.value !== firstAnchor.value ? b : a;
         out.push(
-          finding("linkerd/trust-anchor-mismatch", ref.span, `${label(c)} trusts anchor ${a.value} but ${ref.value} trusts ${b.value}: mTLS across the link fails`, {
-            fixes: firstAnchor && wrong.value !== firstAnchor.value ? [{ kind: "replace", title: `Set trustAnchor to \`${firstAnchor.value}\``, span: wrong.span, text: firstAnchor.value, preferred: true }] : [],
-          }),
+          finding(
+            "linkerd/trust-anchor-mismatch",
+            ref.span,
+            `${label(c)} trusts anchor ${a.value} but ${ref.value} trusts ${b.value}: mTLS across the link fails`,
+            {
+              fixes:
+                firstAnchor && wrong.value !== firstAnchor.value
+                  ? [
+                      {
+                        kind: "replace",
+                        title: `Set trustAnchor to \`${firstAnchor.value}\``,
+                        span: wrong.span,
+                        text: firstAnchor.value,
+                        preferred: true,
+                      },
+                    ]
+                  : [],
+            },
+          ),
         );
       }
       if (link.mode === "gateway" && tl.gateway?.value !== true) {
-        out.push(finding("linkerd/gateway-missing", ref.span, `${label(c)} links to ${ref.value} in gateway mode, but ${ref.value} has no linkerd-multicluster gateway (4143, probe 4191): mirrored Services have no endpoint to reach`));
+        out.push(
+          finding(
+            "linkerd/gateway-missing",
+            ref.span,
+            `${label(c)} links to ${ref.value} in gateway mode, but ${ref.value} has no linkerd-multicluster gateway (4143, probe 4191): mirrored Services have no endpoint to reach`,
+          ),
+        );
       }
       if ((link.mode === "flat" || link.mode === "federated") && inDifferentSites(ctx, c, target) && !podsRoutable(ctx, c, target)) {
         out.push(
@@ -67,7 +104,13 @@ export function linkerdRules(ctx: TopologyContext): Finding[] {
         for (const svc of exportedServices(ctx, ref.value)) {
           const mirrored = `${svc}-${ref.value}`;
           if (mirrored.length > K8S_NAME_MAX) {
-            out.push(finding("linkerd/mirror-name-too-long", ref.span, `${label(c)} would mirror ${svc} from ${ref.value} as ${mirrored}: ${mirrored.length} characters, over Kubernetes' ${K8S_NAME_MAX}`));
+            out.push(
+              finding(
+                "linkerd/mirror-name-too-long",
+                ref.span,
+                `${label(c)} would mirror ${svc} from ${ref.value} as ${mirrored}: ${mirrored.length} characters, over Kubernetes' ${K8S_NAME_MAX}`,
+              ),
+            );
           }
         }
       }

@@ -16,16 +16,26 @@ export function meshRules(ctx: TopologyContext): Finding[] {
     const name = c.name;
     if (name) {
       const why: string[] = [];
-      if (name.value.length > CLUSTERMESH_NAME_MAX) why.push(`it has ${name.value.length} characters; ClusterMesh allows at most ${CLUSTERMESH_NAME_MAX}`);
-      if (!CLUSTERMESH_NAME.test(name.value)) why.push("it must be lowercase letters, digits and '-', starting and ending with a letter or digit");
+      if (name.value.length > CLUSTERMESH_NAME_MAX)
+        why.push(`it has ${name.value.length} characters; ClusterMesh allows at most ${CLUSTERMESH_NAME_MAX}`);
+      if (!CLUSTERMESH_NAME.test(name.value))
+        why.push("it must be lowercase letters, digits and '-', starting and ending with a letter or digit");
       if (name.value === "default") why.push("`default` is reserved");
-      if (why.length) out.push(finding("mesh/cluster-name", name.span, `ClusterMesh cluster name \`${name.value}\` is invalid: ${why.join("; ")}`));
+      if (why.length)
+        out.push(finding("mesh/cluster-name", name.span, `ClusterMesh cluster name \`${name.value}\` is invalid: ${why.join("; ")}`));
     }
     const ownMax = c.maxConnectedClusters?.value === 511 ? 511 : DEFAULT_MAX_CONNECTED;
     const id = c.id;
     if (!c.invalid.has("id")) {
       if (!id) {
-        if (name) out.push(finding("mesh/cluster-id-range", name.span, `ClusterMesh cluster ${name.value} has no id; each needs a unique id in 1..${ownMax}`));
+        if (name)
+          out.push(
+            finding(
+              "mesh/cluster-id-range",
+              name.span,
+              `ClusterMesh cluster ${name.value} has no id; each needs a unique id in 1..${ownMax}`,
+            ),
+          );
       } else if (!Number.isInteger(id.value) || id.value < 1 || id.value > ownMax) {
         out.push(
           finding(
@@ -38,7 +48,13 @@ export function meshRules(ctx: TopologyContext): Finding[] {
       if (id) {
         const prev = firstId.get(id.value);
         if (prev !== undefined) {
-          out.push(finding("mesh/cluster-id-duplicate", id.span, `cluster id ${id.value} is already used by ${prev}: identities from the two clusters would collide`));
+          out.push(
+            finding(
+              "mesh/cluster-id-duplicate",
+              id.span,
+              `cluster id ${id.value} is already used by ${prev}: identities from the two clusters would collide`,
+            ),
+          );
         } else firstId.set(id.value, name?.value ?? `clusters[${c.index}]`);
       }
     }

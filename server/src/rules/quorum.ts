@@ -42,8 +42,10 @@ function evenFixes(q: Quorum): FixHint[] {
     if ([...quorumErrors(counts)].some((e) => !before.has(e)) || total(counts) < 3) return;
     options.push({ good: survivesEverySiteLoss(counts), fix });
   };
-  for (const site of q.counts.keys()) consider(withDelta(q.counts, site, 1), { kind: "member-delta", title: `Add one member at \`${site}\``, args: { site, delta: 1 } });
-  for (const site of q.counts.keys()) consider(withDelta(q.counts, site, -1), { kind: "member-delta", title: `Remove one member at \`${site}\``, args: { site, delta: -1 } });
+  for (const site of q.counts.keys())
+    consider(withDelta(q.counts, site, 1), { kind: "member-delta", title: `Add one member at \`${site}\``, args: { site, delta: 1 } });
+  for (const site of q.counts.keys())
+    consider(withDelta(q.counts, site, -1), { kind: "member-delta", title: `Remove one member at \`${site}\``, args: { site, delta: -1 } });
   options.sort((a, b) => Number(b.good) - Number(a.good));
   return options.map((o, i) => ({ ...o.fix, preferred: i === 0 && o.good }));
 }
@@ -57,7 +59,13 @@ export function quorumRules(ctx: TopologyContext): Finding[] {
     if (!q.members.exact && q.members.entries.every((e) => e.count)) {
       // every count is exact on its own, but not their sum
       const sum = q.members.entries.reduce((a, e) => a + e.count!.value, 0);
-      out.push(finding("value/too-large", q.members.keySpan, `${q.label}'s member counts add up to about ${sum.toExponential(3)}, beyond 2^53 − 1 (9007199254740991): no quorum arithmetic is exact there`));
+      out.push(
+        finding(
+          "value/too-large",
+          q.members.keySpan,
+          `${q.label}'s member counts add up to about ${sum.toExponential(3)}, beyond 2^53 − 1 (9007199254740991): no quorum arithmetic is exact there`,
+        ),
+      );
     }
     if (!q.resolved) continue;
     const n = total(q.counts);
@@ -68,13 +76,24 @@ export function quorumRules(ctx: TopologyContext): Finding[] {
 
     if (n > 0 && n % 2 === 0) {
       out.push(
-        finding("quorum/even-members", at, `${head}: majority is ${maj}, so it tolerates ${tolerance(n)} failure${tolerance(n) === 1 ? "" : "s"} — no more than ${n - 1} members would`, {
-          fixes: evenFixes(q),
-        }),
+        finding(
+          "quorum/even-members",
+          at,
+          `${head}: majority is ${maj}, so it tolerates ${tolerance(n)} failure${tolerance(n) === 1 ? "" : "s"} — no more than ${n - 1} members would`,
+          {
+            fixes: evenFixes(q),
+          },
+        ),
       );
     }
     if (n > MAX_RECOMMENDED_MEMBERS) {
-      out.push(finding("quorum/too-many-members", at, `${head}: every write waits for ${maj} of them; ${MAX_RECOMMENDED_MEMBERS} members already tolerate ${tolerance(MAX_RECOMMENDED_MEMBERS)} failures`));
+      out.push(
+        finding(
+          "quorum/too-many-members",
+          at,
+          `${head}: every write waits for ${maj} of them; ${MAX_RECOMMENDED_MEMBERS} members already tolerate ${tolerance(MAX_RECOMMENDED_MEMBERS)} failures`,
+        ),
+      );
     }
     if (n < 3) {
       out.push(finding("quorum/no-fault-tolerance", at, `${head}: majority is ${maj}, so losing any one member stops writes`));

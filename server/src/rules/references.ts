@@ -31,14 +31,23 @@ export function referenceRules(ctx: TopologyContext): Finding[] {
     if (!ref || declared.has(ref.value)) return;
     const candidates = [...declared.keys()];
     const taken = new Set(siblings.filter((x) => x !== ref).map((x) => x.value));
-    const near = closest(ref.value, candidates.filter((c) => !taken.has(c)));
+    const near = closest(
+      ref.value,
+      candidates.filter((c) => !taken.has(c)),
+    );
     const fixes: FixHint[] = [];
     if (near) fixes.push({ kind: "replace", title: `Change to \`${near}\``, span: ref.span, text: near, preferred: true });
     // the declared site takes the name as written: only where that is a valid site name
-    if (kind === "site" && DNS_LABEL.test(ref.value)) fixes.push({ kind: "declare-site", title: `Declare site \`${ref.value}\``, args: { name: ref.value } });
+    if (kind === "site" && DNS_LABEL.test(ref.value))
+      fixes.push({ kind: "declare-site", title: `Declare site \`${ref.value}\``, args: { name: ref.value } });
     const known = candidates.length ? `declared ${kind}s: ${candidates.join(", ")}` : `no ${kind}s are declared`;
     out.push(
-      finding("ref/unknown", ref.span, `${where} names ${what} \`${ref.value}\`, which is not declared${near ? ` — did you mean \`${near}\`?` : ""} (${known})`, { fixes }),
+      finding(
+        "ref/unknown",
+        ref.span,
+        `${where} names ${what} \`${ref.value}\`, which is not declared${near ? ` — did you mean \`${near}\`?` : ""} (${known})`,
+        { fixes },
+      ),
     );
   };
 
@@ -49,7 +58,11 @@ export function referenceRules(ctx: TopologyContext): Finding[] {
   for (const c of t.clusters) {
     const cn = c.name?.value ?? `clusters[${c.index}]`;
     check(c.site, "site", `cluster ${cn}`);
-    each(c.etcd?.members?.entries.map((m) => m.site), "site", `etcd members of cluster ${cn}`);
+    each(
+      c.etcd?.members?.entries.map((m) => m.site),
+      "site",
+      `etcd members of cluster ${cn}`,
+    );
     check(c.istio?.primary, "cluster", `istio.primary of cluster ${cn}`);
     for (const link of c.linkerd?.links ?? []) {
       check(link.cluster, "cluster", `linkerd link of cluster ${cn}`, [], linkerdClusters, "cluster (with a `linkerd` block)");
@@ -57,7 +70,11 @@ export function referenceRules(ctx: TopologyContext): Finding[] {
   }
   for (const s of t.stores) {
     const sn = s.name?.value ?? `stores[${s.index}]`;
-    each(s.members?.entries.map((m) => m.site), "site", `members of store ${sn}`);
+    each(
+      s.members?.entries.map((m) => m.site),
+      "site",
+      `members of store ${sn}`,
+    );
     each(s.writers?.items, "site", `writers of store ${sn}`);
     each(s.replicas?.items, "site", `replicas of store ${sn}`);
   }
@@ -76,9 +93,14 @@ export function referenceRules(ctx: TopologyContext): Finding[] {
       if (!prev) first.set(item.name.value, item);
       else {
         out.push(
-          finding("ref/duplicate-name", item.name.span, `${kind} \`${item.name.value}\` is declared twice (first as ${listName}[${prev.index}]); references resolve to the first`, {
-            related: [{ span: prev.name!.span, message: `first declaration of ${kind} \`${item.name.value}\`` }],
-          }),
+          finding(
+            "ref/duplicate-name",
+            item.name.span,
+            `${kind} \`${item.name.value}\` is declared twice (first as ${listName}[${prev.index}]); references resolve to the first`,
+            {
+              related: [{ span: prev.name!.span, message: `first declaration of ${kind} \`${item.name.value}\`` }],
+            },
+          ),
         );
       }
     }

@@ -81,7 +81,13 @@ export function rttRules(ctx: TopologyContext): Finding[] {
       }
     }
     if (rtt && link.rttP99Ms && link.rttP99Ms.value < rtt.value) {
-      out.push(finding("rtt/p99-below-typical", link.rttP99Ms.span, `rttP99Ms ${ms(link.rttP99Ms.value)} is below the typical rttMs ${ms(rtt.value)}: a worst case cannot beat the typical case`));
+      out.push(
+        finding(
+          "rtt/p99-below-typical",
+          link.rttP99Ms.span,
+          `rttP99Ms ${ms(link.rttP99Ms.value)} is below the typical rttMs ${ms(rtt.value)}: a worst case cannot beat the typical case`,
+        ),
+      );
     }
   }
 
@@ -91,9 +97,14 @@ export function rttRules(ctx: TopologyContext): Finding[] {
     for (const p of pairs) {
       if (!ctx.link(p.a, p.b)) {
         out.push(
-          finding("rtt/missing-link", q.members.keySpan, `${q.label} has members in ${p.a} and ${p.b} but no link declares the RTT between them; timers and commit latency leave this pair out`, {
-            fixes: [{ kind: "add-link", title: `Add link \`${p.a}\`–\`${p.b}\``, args: { a: p.a, b: p.b } }],
-          }),
+          finding(
+            "rtt/missing-link",
+            q.members.keySpan,
+            `${q.label} has members in ${p.a} and ${p.b} but no link declares the RTT between them; timers and commit latency leave this pair out`,
+            {
+              fixes: [{ kind: "add-link", title: `Add link \`${p.a}\`–\`${p.b}\``, args: { a: p.a, b: p.b } }],
+            },
+          ),
         );
       }
     }
@@ -152,11 +163,20 @@ function etcdTimers(ctx: TopologyContext, q: Quorum, etcd: Etcd): Finding[] {
           },
         ]
       : [];
-  const beyond = advice.feasible ? "" : ` — no timers fit: 10 × ${ms(Math.max(advice.heartbeat, advice.maxRtt, advice.maxP99 ?? 0))} passes etcd's ${MAX_ELECTION_TIMEOUT_MS} ms limit, these members are too far apart for one etcd cluster`;
+  const beyond = advice.feasible
+    ? ""
+    : ` — no timers fit: 10 × ${ms(Math.max(advice.heartbeat, advice.maxRtt, advice.maxP99 ?? 0))} passes etcd's ${MAX_ELECTION_TIMEOUT_MS} ms limit, these members are too far apart for one etcd cluster`;
   const pair = advice.maxRttPair ? ` (${advice.maxRttPair.join("–")})` : "";
 
   if (hb < advice.maxRtt) {
-    out.push(finding("rtt/heartbeat-below-rtt", hbAt, `${q.label}: ${hbText} is below the largest member RTT ${ms(advice.maxRtt)}${pair}: followers see late heartbeats and call elections${beyond}`, { fixes: fix() }));
+    out.push(
+      finding(
+        "rtt/heartbeat-below-rtt",
+        hbAt,
+        `${q.label}: ${hbText} is below the largest member RTT ${ms(advice.maxRtt)}${pair}: followers see late heartbeats and call elections${beyond}`,
+        { fixes: fix() },
+      ),
+    );
   }
   const tooLowForRtt = el < 10 * advice.maxRtt;
   const tooLowForHb = el < 5 * hb;
@@ -167,7 +187,14 @@ function etcdTimers(ctx: TopologyContext, q: Quorum, etcd: Etcd): Finding[] {
     out.push(finding("rtt/election-timeout-low", elAt, `${q.label}: ${elText} is too low: ${why.join("; ")}${beyond}`, { fixes: fix() }));
   } else {
     if (el < 10 * hb) {
-      out.push(finding("rtt/election-heartbeat-ratio", elAt, `${q.label}: ${elText} is ${+(el / hb).toFixed(2)} × heartbeat ${hb} ms; etcd recommends about 10 × (${10 * hb} ms)`, { fixes: fix() }));
+      out.push(
+        finding(
+          "rtt/election-heartbeat-ratio",
+          elAt,
+          `${q.label}: ${elText} is ${+(el / hb).toFixed(2)} × heartbeat ${hb} ms; etcd recommends about 10 × (${10 * hb} ms)`,
+          { fixes: fix() },
+        ),
+      );
     }
     if (advice.maxP99 !== undefined && advice.maxP99 * 10 > el) {
       out.push(
@@ -181,7 +208,13 @@ function etcdTimers(ctx: TopologyContext, q: Quorum, etcd: Etcd): Finding[] {
     }
   }
   if (el > MAX_ELECTION_TIMEOUT_MS) {
-    out.push(finding("rtt/election-timeout-max", elAt, `${q.label}: ${elText} exceeds etcd's upper limit of ${MAX_ELECTION_TIMEOUT_MS} ms; etcd refuses to start`));
+    out.push(
+      finding(
+        "rtt/election-timeout-max",
+        elAt,
+        `${q.label}: ${elText} exceeds etcd's upper limit of ${MAX_ELECTION_TIMEOUT_MS} ms; etcd refuses to start`,
+      ),
+    );
   }
   return out;
 }

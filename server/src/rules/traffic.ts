@@ -44,7 +44,12 @@ export function trafficRules(ctx: TopologyContext): Finding[] {
   for (const tr of ctx.topology.traffic) {
     const name = tr.name?.value ?? `traffic[${tr.index}]`;
     const steering = tr.steering?.value;
-    if (steering && DNS_STEERING.includes(steering) && tr.ttlSeconds && (tr.ttlSeconds.value < TTL_RANGE[0] || tr.ttlSeconds.value > TTL_RANGE[1])) {
+    if (
+      steering &&
+      DNS_STEERING.includes(steering) &&
+      tr.ttlSeconds &&
+      (tr.ttlSeconds.value < TTL_RANGE[0] || tr.ttlSeconds.value > TTL_RANGE[1])
+    ) {
       const ttl = tr.ttlSeconds.value;
       out.push(
         finding(
@@ -58,13 +63,20 @@ export function trafficRules(ctx: TopologyContext): Finding[] {
     }
     if (steering === "anycast" && tr.longLivedConnections?.value === true) {
       out.push(
-        finding("traffic/anycast-long-lived", tr.longLivedConnections.span, `${name}: anycast with long-lived connections: a BGP path change moves packets of open connections to another site, which resets them`),
+        finding(
+          "traffic/anycast-long-lived",
+          tr.longLivedConnections.span,
+          `${name}: anycast with long-lived connections: a BGP path change moves packets of open connections to another site, which resets them`,
+        ),
       );
     }
 
     const backends = loadBackends(ctx, tr);
     if (!backends) continue;
-    const backendSites = declaredSites(ctx, backends.map((b) => ({ value: b.site! })));
+    const backendSites = declaredSites(
+      ctx,
+      backends.map((b) => ({ value: b.site! })),
+    );
 
     if (backendSites.length >= 2) {
       for (const dep of tr.dependsOn?.items ?? []) {
@@ -74,10 +86,12 @@ export function trafficRules(ctx: TopologyContext): Finding[] {
         let single: string | undefined;
         if ((rep === "async" || rep === "crdt") && store.writers) {
           const w = declaredSites(ctx, store.writers.items);
-          if (w.length === 1 && store.writers.items.every((i) => ctx.topology.siteByName.has(i.value))) single = `takes writes only in ${w[0]}`;
+          if (w.length === 1 && store.writers.items.every((i) => ctx.topology.siteByName.has(i.value)))
+            single = `takes writes only in ${w[0]}`;
         } else if (rep === "consensus" || rep === "galera") {
           const q = ctx.quorumOf(store);
-          if (q?.resolved && q.counts.size === 1) single = `keeps all its ${rep === "galera" ? "Galera" : "quorum"} members in ${[...q.counts.keys()][0]}`;
+          if (q?.resolved && q.counts.size === 1)
+            single = `keeps all its ${rep === "galera" ? "Galera" : "quorum"} members in ${[...q.counts.keys()][0]}`;
         }
         if (single) {
           out.push(

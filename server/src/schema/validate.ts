@@ -35,7 +35,14 @@ function rootValidator(): ValidateFunction {
   return rootOnly;
 }
 
-const ITEM_DEFINITION: Record<ListKey, string> = { sites: "site", links: "link", clusters: "cluster", stores: "store", traffic: "traffic", exports: "export" };
+const ITEM_DEFINITION: Record<ListKey, string> = {
+  sites: "site",
+  links: "link",
+  clusters: "cluster",
+  stores: "store",
+  traffic: "traffic",
+  exports: "export",
+};
 const itemValidators = new Map<ListKey, ValidateFunction>();
 function itemValidator(key: ListKey): ValidateFunction {
   let v = itemValidators.get(key);
@@ -211,9 +218,14 @@ function toFindings(doc: Document, docSpan: Span, errors: readonly ErrorObject[]
     let span: Span;
     if (e.keyword === "required") span = missingAnchor(at, docSpan);
     else if (e.keyword === "additionalProperties") {
-      const key = locate(doc, `${e.instancePath}/${String((e.params as { additionalProperty: string }).additionalProperty).replace(/~/g, "~0").replace(/\//g, "~1")}`);
+      const key = locate(
+        doc,
+        `${e.instancePath}/${String((e.params as { additionalProperty: string }).additionalProperty)
+          .replace(/~/g, "~0")
+          .replace(/\//g, "~1")}`,
+      );
       span = key.keySpan ?? spanOf(at.node, { start: docSpan.start, end: docSpan.start });
-    } else span = at.node?.range ? spanOf(at.node) : at.keySpan ?? { start: docSpan.start, end: docSpan.start };
+    } else span = at.node?.range ? spanOf(at.node) : (at.keySpan ?? { start: docSpan.start, end: docSpan.start });
     out.push({ code: "schema", severity: "error", span, message: message(e, dataAt(data, raw.instancePath)) });
   }
   return out;
@@ -234,11 +246,14 @@ function inexactNumbers(data: unknown, prefix: string, out: string[] = []): stri
 function tooLarge(doc: Document, docSpan: Span, data: unknown, prefix: string): Finding[] {
   return inexactNumbers(data, prefix).map((pointer) => {
     const at = locate(doc, pointer);
-    const source = at.node && isScalar(at.node) ? (at.node as Scalar).source ?? String((at.node as Scalar).value) : String(dataAt(data, pointer.slice(prefix.length)));
+    const source =
+      at.node && isScalar(at.node)
+        ? ((at.node as Scalar).source ?? String((at.node as Scalar).value))
+        : String(dataAt(data, pointer.slice(prefix.length)));
     return {
       code: "value/too-large",
       severity: "error" as const,
-      span: at.node?.range ? spanOf(at.node) : at.keySpan ?? { start: docSpan.start, end: docSpan.start },
+      span: at.node?.range ? spanOf(at.node) : (at.keySpan ?? { start: docSpan.start, end: docSpan.start }),
       message: `\`${pathText(pointer)}\` is ${source}, beyond 2^53 − 1 (9007199254740991), the largest number JSON and YAML tools hold exactly; Quorate does not compute with it`,
     };
   });
@@ -311,4 +326,3 @@ export function validateItem(doc: Document, docSpan: Span, key: ListKey, index: 
   const found = validate(data) ? [] : toFindings(doc, docSpan, validate.errors ?? [], data, prefix);
   return [...found, ...tooLarge(doc, docSpan, data, prefix)];
 }
-

@@ -167,7 +167,9 @@ export class QuorateService {
     if (TIMINGS) {
       // QUORATE_LOG_TIMINGS=1: one stderr line per analysis, to see where time goes in an editor
       const path = change && before && f.analysis.parsed.docs[0]?.doc === before.parsed.docs[0]?.doc ? "incremental" : "full";
-      process.stderr.write(`[quorate] ${path} analysis of ${f.uri} (${f.text.length} chars) in ${(performance.now() - started).toFixed(1)} ms\n`);
+      process.stderr.write(
+        `[quorate] ${path} analysis of ${f.uri} (${f.text.length} chars) in ${(performance.now() - started).toFixed(1)} ms\n`,
+      );
     }
     const t = f.analysis.contexts[0]?.topology;
     if (t) f.lastGood = t;
@@ -304,7 +306,12 @@ export class QuorateService {
     const t = f.analysis?.contexts[0]?.topology ?? f.lastGood;
     return completeAt(f.text, pos.line, pos.character, t).map((e) => ({
       label: e.label,
-      kind: e.kind === "reference" ? CompletionItemKind.Reference : e.kind === "key" ? CompletionItemKind.Property : CompletionItemKind.EnumMember,
+      kind:
+        e.kind === "reference"
+          ? CompletionItemKind.Reference
+          : e.kind === "key"
+            ? CompletionItemKind.Property
+            : CompletionItemKind.EnumMember,
       detail: e.detail,
       documentation: e.documentation ? { kind: MarkupKind.Markdown, value: e.documentation } : undefined,
       insertText: e.insertText,
@@ -349,7 +356,8 @@ export class QuorateService {
   rename(uri: string, pos: Position, newName: string): WorkspaceEdit | null {
     const s = this.symbolsAt(uri, pos);
     if (!s) return null;
-    if (!DNS_LABEL.test(newName)) throw new RenameError(`\`${newName}\` is not a DNS label (lowercase letters, digits and '-', at most 63 characters)`);
+    if (!DNS_LABEL.test(newName))
+      throw new RenameError(`\`${newName}\` is not a DNS label (lowercase letters, digits and '-', at most 63 characters)`);
     const taken = s.symbols.some((x) => x.declaration && x.kind === s.at.kind && x.name === newName);
     if (taken && newName !== s.at.name) throw new RenameError(`a ${s.at.kind} named \`${newName}\` already exists`);
     const text = this.files.get(uri)!.text;
@@ -388,16 +396,50 @@ export function documentSymbolsOf(a: FileAnalysis): DocumentSymbol[] {
       const e = t.keys.get(key);
       if (!e || !items.length) return;
       const children = items.map(child);
-      out.push(sym(key, kind, { start: e.keySpan.start, end: Math.max(e.keySpan.end, items[items.length - 1].span.end) }, e.keySpan, `${children.length}`, children));
+      out.push(
+        sym(
+          key,
+          kind,
+          { start: e.keySpan.start, end: Math.max(e.keySpan.end, items[items.length - 1].span.end) },
+          e.keySpan,
+          `${children.length}`,
+          children,
+        ),
+      );
     };
-    group("sites", LspSymbolKind.Namespace, t.sites, (s) => sym(s.name?.value ?? "", LspSymbolKind.Module, s.span, s.name?.span ?? s.span, s.role));
-    group("links", LspSymbolKind.Namespace, t.links, (l) => sym(l.between?.items.map((i) => i.value).join(" – ") ?? "", LspSymbolKind.Event, l.span, l.between?.span ?? l.span, l.rttMs ? `${l.rttMs.value} ms` : undefined));
-    group("clusters", LspSymbolKind.Namespace, t.clusters, (c) =>
-      sym(c.name?.value ?? "", LspSymbolKind.Class, c.span, c.name?.span ?? c.span, c.site?.value, c.etcd?.members ? [sym("etcd", LspSymbolKind.Field, { start: c.etcd.keySpan.start, end: c.etcd.span.end }, c.etcd.keySpan)] : undefined),
+    group("sites", LspSymbolKind.Namespace, t.sites, (s) =>
+      sym(s.name?.value ?? "", LspSymbolKind.Module, s.span, s.name?.span ?? s.span, s.role),
     );
-    group("stores", LspSymbolKind.Namespace, t.stores, (s) => sym(s.name?.value ?? "", LspSymbolKind.Struct, s.span, s.name?.span ?? s.span, s.replication?.value));
-    group("traffic", LspSymbolKind.Namespace, t.traffic, (x) => sym(x.name?.value ?? "", LspSymbolKind.Interface, x.span, x.name?.span ?? x.span, x.steering?.value));
-    group("exports", LspSymbolKind.Namespace, t.exports, (x) => sym(`${x.namespace?.value ?? "?"}/${x.service?.value ?? "?"}`, LspSymbolKind.Function, x.span, x.service?.span ?? x.span));
+    group("links", LspSymbolKind.Namespace, t.links, (l) =>
+      sym(
+        l.between?.items.map((i) => i.value).join(" – ") ?? "",
+        LspSymbolKind.Event,
+        l.span,
+        l.between?.span ?? l.span,
+        l.rttMs ? `${l.rttMs.value} ms` : undefined,
+      ),
+    );
+    group("clusters", LspSymbolKind.Namespace, t.clusters, (c) =>
+      sym(
+        c.name?.value ?? "",
+        LspSymbolKind.Class,
+        c.span,
+        c.name?.span ?? c.span,
+        c.site?.value,
+        c.etcd?.members
+          ? [sym("etcd", LspSymbolKind.Field, { start: c.etcd.keySpan.start, end: c.etcd.span.end }, c.etcd.keySpan)]
+          : undefined,
+      ),
+    );
+    group("stores", LspSymbolKind.Namespace, t.stores, (s) =>
+      sym(s.name?.value ?? "", LspSymbolKind.Struct, s.span, s.name?.span ?? s.span, s.replication?.value),
+    );
+    group("traffic", LspSymbolKind.Namespace, t.traffic, (x) =>
+      sym(x.name?.value ?? "", LspSymbolKind.Interface, x.span, x.name?.span ?? x.span, x.steering?.value),
+    );
+    group("exports", LspSymbolKind.Namespace, t.exports, (x) =>
+      sym(`${x.namespace?.value ?? "?"}/${x.service?.value ?? "?"}`, LspSymbolKind.Function, x.span, x.service?.span ?? x.span),
+    );
   }
   return out;
 }
@@ -410,4 +452,3 @@ function holdsManifestInput(a: FileAnalysis | undefined): boolean {
 export function toRange(lines: LineIndex, span: Span): Range {
   return { start: lines.positionAt(span.start), end: lines.positionAt(span.end) };
 }
-

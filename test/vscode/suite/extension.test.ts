@@ -23,7 +23,8 @@ function workspaceFile(name: string): vscode.Uri {
   return vscode.Uri.joinPath(folder.uri, name);
 }
 
-const codes = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).map((d) => String(typeof d.code === "object" ? d.code.value : d.code));
+const codes = (uri: vscode.Uri) =>
+  vscode.languages.getDiagnostics(uri).map((d) => String(typeof d.code === "object" ? d.code.value : d.code));
 
 describe("Quorate in a real VS Code", () => {
   let api: QuorateApi;
@@ -52,29 +53,49 @@ describe("Quorate in a real VS Code", () => {
     for (const code of ["quorum/two-site-split", "cidr/overlap", "capacity/site-loss", "export/system-namespace", "data/lag-buffer"]) {
       assert.ok(found.includes(code), `${code} in ${found.join(", ")}`);
     }
-    const split = vscode.languages.getDiagnostics(uri()).find((d) => String(typeof d.code === "object" ? d.code.value : d.code) === "quorum/two-site-split")!;
+    const split = vscode.languages
+      .getDiagnostics(uri())
+      .find((d) => String(typeof d.code === "object" ? d.code.value : d.code) === "quorum/two-site-split")!;
     assert.equal(split.severity, vscode.DiagnosticSeverity.Error);
     assert.match(split.message, /losing fra leaves 2 of 4/);
   });
 
   it("hovers show the arithmetic", async () => {
-    const line = doc.getText().split("\n").findIndex((l) => l.includes("members: { fra: 2, lon: 2 }"));
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>("vscode.executeHoverProvider", doc.uri, new vscode.Position(line, 8));
+    const line = doc
+      .getText()
+      .split("\n")
+      .findIndex((l) => l.includes("members: { fra: 2, lon: 2 }"));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      "vscode.executeHoverProvider",
+      doc.uri,
+      new vscode.Position(line, 8),
+    );
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === "string" ? c : (c as vscode.MarkdownString).value))).join("\n");
     assert.match(text, /majority \*\*3\*\*/);
     assert.match(text, /❌ quorum lost/);
   });
 
   it("applies 'Add witness site' and the finding goes away", async () => {
-    const diag = vscode.languages.getDiagnostics(uri()).find((d) => /two-site-split/.test(String(typeof d.code === "object" ? d.code.value : d.code)) && /etcd/.test(d.message))!;
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>("vscode.executeCodeActionProvider", doc.uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+    const diag = vscode.languages
+      .getDiagnostics(uri())
+      .find((d) => /two-site-split/.test(String(typeof d.code === "object" ? d.code.value : d.code)) && /etcd/.test(d.message))!;
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      "vscode.executeCodeActionProvider",
+      doc.uri,
+      diag.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     const witness = actions.find((a) => a.title === "Add witness site");
     assert.ok(witness?.edit, `actions: ${actions.map((a) => a.title).join(" | ")}`);
     assert.ok(await vscode.workspace.applyEdit(witness.edit));
     assert.match(doc.getText(), /members: \{ fra: 2, lon: 2, witness: 1 \}/);
     assert.match(doc.getText(), /- name: witness\n    role: witness/);
-    await waitFor("the etcd two-site finding to go", () =>
-      !vscode.languages.getDiagnostics(uri()).some((d) => /two-site-split/.test(String(typeof d.code === "object" ? d.code.value : d.code)) && /etcd/.test(d.message)),
+    await waitFor(
+      "the etcd two-site finding to go",
+      () =>
+        !vscode.languages
+          .getDiagnostics(uri())
+          .some((d) => /two-site-split/.test(String(typeof d.code === "object" ? d.code.value : d.code)) && /etcd/.test(d.message)),
     );
   });
 
@@ -83,8 +104,14 @@ describe("Quorate in a real VS Code", () => {
     assert.ok(api.preview.isOpen);
     await api.preview.whenRendered(1, 30_000);
     const rendered = api.preview.events.filter((e) => e.type === "rendered");
-    assert.ok(rendered.some((e) => e.type === "rendered" && e.nodes > 0 && !e.error), JSON.stringify(rendered));
-    assert.deepEqual(api.preview.events.filter((e) => e.type === "cspViolation"), []);
+    assert.ok(
+      rendered.some((e) => e.type === "rendered" && e.nodes > 0 && !e.error),
+      JSON.stringify(rendered),
+    );
+    assert.deepEqual(
+      api.preview.events.filter((e) => e.type === "cspViolation"),
+      [],
+    );
   });
 
   it("follows the colour theme: dark, light and high contrast redraw with the matching Mermaid theme", async () => {
