@@ -48,5 +48,5 @@ export function generate(bytes) {
     size += c.join("\n").length + b.join("\n").length + 2;
     i++;
   }
-  return { text: [...head, ...clusters, ...traffic].join("\n") + "\n", clusters: i };
+  return { text: `${[...head, ...clusters, ...traffic].join("\n")}\n`, clusters: i };
 }

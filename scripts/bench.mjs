@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { createRequire } from "node:module";
 const require = createRequire(import.meta.url);
-const { parseDocument, parseAllDocuments } = require("yaml");
+const { parseAllDocuments } = require("yaml");
 const rpc = require("vscode-languageserver-protocol/node");
 import { generate } from "./bench-topology.mjs";
 
@@ -131,12 +131,7 @@ for (const bytes of SIZES) {
   console.log(row.join("  |  "));
 }
 console.log(
-  "\n| " +
-    header.join(" | ") +
-    " |\n|" +
-    header.map(() => "---").join("|") +
-    "|\n" +
-    rows.map((r) => "| " + r.join(" | ") + " |").join("\n"),
+  "\n| " + header.join(" | ") + " |\n|" + header.map(() => "---").join("|") + "|\n" + rows.map((r) => `| ${r.join(" | ")} |`).join("\n"),
 );
 console.log(
   "\nTargets: first diagnostics ≤ 1.5 × floor; edit p95 < 50 ms at 100 KB and < 100 ms at 1 MB; hover p95 < 5 ms; peak RSS < 200 MB at 1 MB.",

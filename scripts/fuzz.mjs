@@ -21,7 +21,7 @@ const opt = (name, dflt) => {
 };
 const which = ["lsp", "fixes", "all"].find((w) => args.includes(w)) ?? "all";
 const minutes = Number(opt("--minutes", "2"));
-let seed = Number(opt("--seed", String(Date.now() % 1_000_000)));
+const seed = Number(opt("--seed", String(Date.now() % 1_000_000)));
 const replayFile = opt("--replay");
 const deadline = Date.now() + minutes * 60_000;
 const texts = corpus();

@@ -213,7 +213,7 @@ async function test() {
     const exit = new Promise((res) => page.exposeFunction("codeAutomationExit", (code) => res(code)));
     const suiteOut = [];
     let suiteStarted = false;
-    await page.exposeFunction("codeAutomationLog", (type, args) => {
+    await page.exposeFunction("codeAutomationLog", (_type, args) => {
       const line = format(...args);
       suiteOut.push(line);
       // the workbench logs its own offline noise (no gallery, no telemetry): show mocha's output only
@@ -277,7 +277,7 @@ async function test() {
     await check("the Problems panel lists the findings", async () => {
       await wb.keyboard.press("Control+Shift+M");
       await wb.waitForSelector(".markers-panel .monaco-list-row", { timeout: 20_000 });
-      const text = await wb.locator(".markers-panel").innerText();
+      const text = await wb.locator(".markers-panel").textContent();
       if (!/losing fra leaves 2 of 4/.test(text)) throw new Error(`Problems panel: ${text.slice(0, 500)}`);
     });
     await check("the status bar shows counts and the site-loss verdict", async () => {

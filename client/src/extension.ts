@@ -58,7 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Quorat
     if (statusTimer) clearTimeout(statusTimer);
     statusTimer = setTimeout(async () => {
       const editor = vscode.window.activeTextEditor;
-      if (!editor || editor.document.languageId !== "quorate-topology" || !client) {
+      if (editor?.document.languageId !== "quorate-topology" || !client) {
         status.hide();
         return;
       }
@@ -85,7 +85,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Quorat
   context.subscriptions.push(
     vscode.commands.registerCommand("quorate.openPreview", async (uri?: vscode.Uri) => {
       const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
-      if (!doc || doc.languageId !== "quorate-topology") {
+      if (doc?.languageId !== "quorate-topology") {
         void vscode.window.showWarningMessage("Quorate: open a topology file (*.topology.yaml) to preview it.");
         return false;
       }

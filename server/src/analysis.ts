@@ -59,7 +59,7 @@ export function analyzeFile(path: string, text: string, options: AnalysisOptions
   for (const d of parsed.docs) {
     local.push(...d.yamlFindings);
     if (d.broken || !d.topology) continue;
-    let schema;
+    let schema: ReturnType<typeof validateTopologyGroups>;
     try {
       schema = validateTopologyGroups(d.doc, d.span);
     } catch (e) {

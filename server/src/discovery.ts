@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, type Stats, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { isTopologyFileName } from "./model/parse";
 
@@ -65,7 +65,7 @@ export function findFiles(dir: string, cwd: string, opts: FindOptions): FoundFil
       if (out.length >= limit) return;
       if (name.startsWith(".") || SKIP_DIRS.has(name)) continue;
       const p = join(d, name);
-      let st;
+      let st: Stats;
       try {
         st = statSync(resolve(cwd, p));
       } catch {

@@ -50,7 +50,7 @@ export function warmupTopology(clusters: number): string {
     "    backends:",
     ...backends,
   );
-  return out.join("\n") + "\n";
+  return `${out.join("\n")}\n`;
 }
 
 /** Analyses the synthetic topology and edits it a few times (a few hundred ms at start). */
@@ -60,7 +60,7 @@ export function warmUp(clusters = 250): void {
   let cur = text;
   for (let k = 0; k < 5; k++) {
     const at = cur.indexOf(`warm-up cluster ${k * 7}`) + 5;
-    const next = cur.slice(0, at) + "x" + cur.slice(at);
+    const next = `${cur.slice(0, at)}x${cur.slice(at)}`;
     a = analyzeChange(a, "warmup.topology.yaml", { start: at, end: at, text: "x" }, next, DEFAULT_OPTIONS);
     cur = next;
   }

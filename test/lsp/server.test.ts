@@ -211,10 +211,10 @@ test("'Add witness site' produces 2+2+1 with a new witness site and estimated li
   assert.equal(witness.isPreferred, true);
   const out = applyWorkspaceEdit(text, witness.edit as WorkspaceEdit, u);
   assert.match(out, /members: \{ fra: 2, lon: 2, witness: 1 \} # no tie-breaker/);
-  assert.match(out, /  - name: witness\n    role: witness\n/);
+  assert.match(out, / {2}- name: witness\n {4}role: witness\n/);
   assert.match(
     out,
-    /  - between: \[witness, fra\]\n    rttMs: 14 # estimate: measure before rollout\n  - between: \[witness, lon\]\n    rttMs: 14 # estimate: measure before rollout/,
+    / {2}- between: \[witness, fra\]\n {4}rttMs: 14 # estimate: measure before rollout\n {2}- between: \[witness, lon\]\n {4}rttMs: 14 # estimate: measure before rollout/,
   );
   assert.deepEqual(
     analyzeRun([{ path: "w.topology.yaml", text: out }])[0].findings.map((f) => f.code),
@@ -232,7 +232,7 @@ test("'Add witness site' produces 2+2+1 with a new witness site and estimated li
     })
   ).find((a) => a.title === "Add witness site")!;
   const out2 = applyWorkspaceEdit(tt, a2.edit as WorkspaceEdit, r.u);
-  assert.match(out2, /      fra: 2 # primary site\n      lon: 2\n      ams: 1\n/);
+  assert.match(out2, / {6}fra: 2 # primary site\n {6}lon: 2\n {6}ams: 1\n/);
 });
 
 test("rename updates declarations, references, members keys and between pairs", async () => {
@@ -291,7 +291,7 @@ test("definition, references and document symbols", async () => {
 });
 
 test("completion offers declared names where references go, schema keys and enum values", async () => {
-  const text = FIXABLE["two-site.topology.yaml"].replace("    site: fra\n", "    site: \n") + "stores:\n  - name: s\n    replication: \n";
+  const text = `${FIXABLE["two-site.topology.yaml"].replace("    site: fra\n", "    site: \n")}stores:\n  - name: s\n    replication: \n`;
   const { u } = await openAndWait("complete.topology.yaml", text);
   const labels = async (needle: string, delta: number) =>
     (
@@ -340,7 +340,7 @@ test("broken and huge documents do not take the server down", async () => {
       context: { includeDeclaration: true },
     });
   }
-  const big = "apiVersion: quorate.dev/v1alpha1\nkind: Topology\nmetadata: { name: big }\nsites:\n" + "  - name: s\n".repeat(1_000_000);
+  const big = `apiVersion: quorate.dev/v1alpha1\nkind: Topology\nmetadata: { name: big }\nsites:\n${"  - name: s\n".repeat(1_000_000)}`;
   assert.ok(big.length > 10 * 1024 * 1024);
   const huge = await openAndWait("huge.topology.yaml", big);
   assert.deepEqual(

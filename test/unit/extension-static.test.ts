@@ -28,8 +28,7 @@ test("the manifest: engines a VS Code 1.139 satisfies, untrusted workspaces decl
   const snippets = JSON.parse(readFileSync(join(ROOT, "syntaxes/snippets.json"), "utf8"));
   assert.deepEqual(
     Object.keys(snippets)
-      .map((k) => snippets[k].prefix)
-      .flat()
+      .flatMap((k) => snippets[k].prefix)
       .sort(),
     ["cluster", "quorate", "site", "store", "topology", "traffic"],
   );

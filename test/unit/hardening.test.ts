@@ -129,7 +129,7 @@ test("Add link never writes over a `links:` that is a mapping for the moment", (
   }
   const empty = `${HEADER}sites:\n  - name: a\n  - name: b\n  - name: c\nlinks:\nclusters:\n  - name: k\n    site: a\n    etcd:\n      members: { a: 1, b: 1, c: 1 }\n`;
   const out = applyFirst(empty, "rtt/missing-link", "Add link");
-  assert.match(out, /links:\n  - between: \[a, b\]\n    rttMs: 10 # estimate: measure before rollout\nclusters:/);
+  assert.match(out, /links:\n {2}- between: \[a, b\]\n {4}rttMs: 10 # estimate: measure before rollout\nclusters:/);
 });
 
 test("CRLF: no published position falls between \\r and \\n", () => {
@@ -226,9 +226,9 @@ test("CLI: a FIFO is never read, large files are refused up front with the optio
 
   // exactly at the limit is read; one byte more is refused (exit 2), and the option raises it
   const body = `${HEADER}sites:\n  - name: s\n`;
-  writeFileSync(join(dir, "big.topology.yaml"), body + "#".repeat(1024 - body.length - 1) + "\n");
+  writeFileSync(join(dir, "big.topology.yaml"), `${body + "#".repeat(1024 - body.length - 1)}\n`);
   assert.equal(run("check", "--max-file-size-kb", "1", "big.topology.yaml").status, 0);
-  writeFileSync(join(dir, "big.topology.yaml"), body + "#".repeat(1024 - body.length) + "\n");
+  writeFileSync(join(dir, "big.topology.yaml"), `${body + "#".repeat(1024 - body.length)}\n`);
   const over = run("check", "--max-file-size-kb", "1", ".");
   assert.equal(over.status, 2);
   assert.match(

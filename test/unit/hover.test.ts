@@ -58,7 +58,7 @@ test("hover on a mesh network: which clusters share it and whether their pods ro
 test("hover on a Linkerd link: the mirrored Service names and their lengths", () => {
   const h = hover(MESHES, "cluster: fra-prod, mode", 10);
   assert.match(h, /\| payments \| payments-fra-prod \| 17 ✅ \|/);
-  assert.match(h, new RegExp(`\\| x{60} \\| x{60}-fra-prod \\| 69 ❌ \\|`));
+  assert.match(h, /\| x{60} \| x{60}-fra-prod \| 69 ❌ \|/);
 });
 
 test("the diagram shows Istio control-plane edges, networks in labels, and Linkerd links by mode", () => {

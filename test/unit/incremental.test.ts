@@ -130,12 +130,12 @@ test("edits that reach outside one item fall back to a full analysis", () => {
   );
   const anchor = text.indexOf("name: c3") + 6;
   assert.equal(
-    reanalyze(a, { start: anchor, end: anchor, text: "&x " }, text.slice(0, anchor) + "&x " + text.slice(anchor), DEFAULT_OPTIONS),
+    reanalyze(a, { start: anchor, end: anchor, text: "&x " }, `${text.slice(0, anchor)}&x ${text.slice(anchor)}`, DEFAULT_OPTIONS),
     undefined,
     "an anchor",
   );
   const inside = text.indexOf("name: c3") + 7;
-  const next = text.slice(0, inside) + "9" + text.slice(inside);
+  const next = `${text.slice(0, inside)}9${text.slice(inside)}`;
   const inc = reanalyze(analyzeFile(PATH, text), { start: inside, end: inside, text: "9" }, next, DEFAULT_OPTIONS);
   assert.ok(inc, "a character inside a cluster's name is incremental");
   assert.deepEqual(view(inc!), view(analyzeFile(PATH, next)));
@@ -147,7 +147,7 @@ test("every fixture stays equal under incremental single-character edits", () =>
     let cur = text;
     for (let at = 1; at < cur.length; at += 7) {
       const change = { start: at, end: at, text: "0" };
-      const next = cur.slice(0, at) + "0" + cur.slice(at);
+      const next = `${cur.slice(0, at)}0${cur.slice(at)}`;
       const got = analyzeChange(a, name, change, next, DEFAULT_OPTIONS);
       assert.deepEqual(view(got), view(analyzeFile(name, next)), `${name} at ${at}`);
       a = got;

@@ -103,13 +103,13 @@ test("ClusterMesh names: 32 characters pass, 33 fail; uppercase, underscores and
   const cm = "    mesh: clustermesh\n";
   const name32 = "a".repeat(32);
   const name33 = "a".repeat(33);
-  assert.deepEqual(codes(clusters({ name: name32, extra: cm + "    id: 1\n" })), []);
-  const f = only(clusters({ name: name33, extra: cm + "    id: 1\n" }), "mesh/cluster-name");
+  assert.deepEqual(codes(clusters({ name: name32, extra: `${cm}    id: 1\n` })), []);
+  const f = only(clusters({ name: name33, extra: `${cm}    id: 1\n` }), "mesh/cluster-name");
   assert.equal(f.length, 1);
   assert.match(f[0].message, /33 characters; ClusterMesh allows at most 32/);
-  assert.deepEqual(codes(clusters({ name: "Fra_Prod", extra: cm + "    id: 1\n" })), ["mesh/cluster-name"], "no schema finding on top");
-  assert.deepEqual(codes(clusters({ name: "default", extra: cm + "    id: 1\n" })), ["mesh/cluster-name"]);
-  assert.deepEqual(codes(clusters({ name: "-a", extra: cm + "    id: 1\n" })), ["mesh/cluster-name"]);
+  assert.deepEqual(codes(clusters({ name: "Fra_Prod", extra: `${cm}    id: 1\n` })), ["mesh/cluster-name"], "no schema finding on top");
+  assert.deepEqual(codes(clusters({ name: "default", extra: `${cm}    id: 1\n` })), ["mesh/cluster-name"]);
+  assert.deepEqual(codes(clusters({ name: "-a", extra: `${cm}    id: 1\n` })), ["mesh/cluster-name"]);
   // without ClusterMesh, the name is only a DNS label (63 characters)
   assert.deepEqual(codes(clusters({ name: name33 })), []);
   assert.deepEqual(codes(clusters({ name: "Fra_Prod" })), ["schema"]);

@@ -85,7 +85,7 @@ test("even-members fixes prefer the change that keeps every site loss survivable
 
 test("consensus and galera stores are quorums too; async stores are not", () => {
   const body = (rep: string) =>
-    sites(["fra", "lon"]) + mesh(["fra", "lon"], 1) + `stores:\n  - name: db\n    replication: ${rep}\n    members: { fra: 2, lon: 2 }\n`;
+    `${sites(["fra", "lon"]) + mesh(["fra", "lon"], 1)}stores:\n  - name: db\n    replication: ${rep}\n    members: { fra: 2, lon: 2 }\n`;
   assert.ok(codes(body("consensus")).includes("quorum/two-site-split"));
   assert.ok(codes(body("galera")).includes("quorum/two-site-split"));
   assert.ok(!codes(body("async")).some((c) => c.startsWith("quorum/")));

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, type Stats, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { findFiles, notReadable, type FoundFile } from "../discovery";
 import { isTopologyFileName } from "../model/parse";
@@ -32,7 +32,7 @@ export function collectFiles(paths: readonly string[], cwd: string, maxBytes: nu
   const tooLarge: { path: string; size: number }[] = [];
   const seen = new Set<string>();
   for (const p of paths) {
-    let st;
+    let st: Stats;
     try {
       st = statSync(resolve(cwd, p));
     } catch (e) {
@@ -71,7 +71,7 @@ export function collectFiles(paths: readonly string[], cwd: string, maxBytes: nu
  * the size limit.
  */
 export function readOneFile(p: string, cwd: string, maxBytes = DEFAULT_MAX_FILE_KB * 1024): string {
-  let st;
+  let st: Stats;
   try {
     st = statSync(resolve(cwd, p));
   } catch (e) {

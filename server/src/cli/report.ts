@@ -36,7 +36,7 @@ export function rows(results: readonly RunResult[]): Row[] {
 }
 
 export function json(all: readonly Row[]): string {
-  return JSON.stringify(all, null, 2) + "\n";
+  return `${JSON.stringify(all, null, 2)}\n`;
 }
 
 const COLORS: Record<Severity, string> = { error: "\x1b[31m", warning: "\x1b[33m", information: "\x1b[36m", hint: "\x1b[90m" };
@@ -50,7 +50,7 @@ export function text(all: readonly Row[], fileCount: number, color: boolean): st
   const count = (s: Severity) => all.filter((r) => r.severity === s).length;
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
   const summary = `${plural(count("error"), "error")}, ${plural(count("warning"), "warning")}, ${count("information") + count("hint")} info in ${plural(fileCount, "file")}`;
-  return [...lines, lines.length ? "" : undefined, summary].filter((l) => l !== undefined).join("\n") + "\n";
+  return `${[...lines, lines.length ? "" : undefined, summary].filter((l) => l !== undefined).join("\n")}\n`;
 }
 
 const SARIF_LEVEL: Record<Severity, string> = { error: "error", warning: "warning", information: "note", hint: "note" };
@@ -104,7 +104,7 @@ export function sarif(all: readonly Row[], version: string, cwd = process.cwd())
       },
     ],
   };
-  return JSON.stringify(log, null, 2) + "\n";
+  return `${JSON.stringify(log, null, 2)}\n`;
 }
 
 const xml = (s: string) =>
@@ -138,5 +138,5 @@ export function junit(all: readonly Row[], files: readonly string[]): string {
     out.push("  </testsuite>");
   }
   out.push("</testsuites>");
-  return out.join("\n") + "\n";
+  return `${out.join("\n")}\n`;
 }

@@ -165,7 +165,9 @@ function rebalanceMembers(input: FixInput, q: Quorum): Edit[] | undefined {
   const sites = [...q.counts.keys()];
   const n = total(q.counts);
   const target = new Map<string, number>();
-  sites.forEach((s, i) => target.set(s, Math.floor(n / sites.length) + (i < n % sites.length ? 1 : 0)));
+  sites.forEach((s, i) => {
+    target.set(s, Math.floor(n / sites.length) + (i < n % sites.length ? 1 : 0));
+  });
   if (!survivesEverySiteLoss(target)) return undefined;
   return setCounts(input, q, target);
 }
@@ -343,7 +345,7 @@ export function fixesFor(input: FixInput, f: Finding): Fix[] {
         edits = setField(input, args);
         break;
     }
-    if (edits && edits.length) out.push({ title: hint.title, code: f.code, edits, preferred: !!hint.preferred });
+    if (edits?.length) out.push({ title: hint.title, code: f.code, edits, preferred: !!hint.preferred });
   }
   return out;
 }

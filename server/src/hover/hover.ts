@@ -153,9 +153,9 @@ function cidrIndex(ctx: TopologyContext) {
     }
     list.sort((a, b) => compareFirst(a.cidr, b.cidr));
     const maxLast: bigint[] = [];
-    list.forEach((e, i) =>
-      maxLast.push(i && list[i - 1].cidr.family === e.cidr.family && maxLast[i - 1] > e.cidr.last ? maxLast[i - 1] : e.cidr.last),
-    );
+    list.forEach((e, i) => {
+      maxLast.push(i && list[i - 1].cidr.family === e.cidr.family && maxLast[i - 1] > e.cidr.last ? maxLast[i - 1] : e.cidr.last);
+    });
     idx = { list, maxLast };
     cidrIndexes.set(ctx, idx);
   }
@@ -279,7 +279,7 @@ function siteHover(ctx: TopologyContext, site: Site): string {
       l.survives ? "✅ survives" : "❌ quorum lost",
     ]);
   }
-  if (quorumRows.length) lines.push("Losing this site:\n\n" + table(["quorum", "members here", "survivors", "verdict"], quorumRows));
+  if (quorumRows.length) lines.push(`Losing this site:\n\n${table(["quorum", "members here", "survivors", "verdict"], quorumRows)}`);
   const over: string[] = [];
   for (const tr of t.traffic) {
     const backends = loadBackends(ctx, tr);

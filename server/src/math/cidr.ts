@@ -75,7 +75,10 @@ const hostMasks = new Map<number, bigint>();
 function hostMask(family: Family, prefix: number): bigint {
   const key = family * 256 + prefix;
   let m = hostMasks.get(key);
-  if (m === undefined) hostMasks.set(key, (m = (1n << BigInt(bitsOf(family) - prefix)) - 1n));
+  if (m === undefined) {
+    m = (1n << BigInt(bitsOf(family) - prefix)) - 1n;
+    hostMasks.set(key, m);
+  }
   return m;
 }
 

@@ -45,11 +45,17 @@ export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "sp
     return severity;
   };
   const siteId = new Map<string, string>();
-  t.sites.forEach((s, i) => s.name && !siteId.has(s.name.value) && siteId.set(s.name.value, `s${i}`));
+  t.sites.forEach((s, i) => {
+    if (s.name && !siteId.has(s.name.value)) siteId.set(s.name.value, `s${i}`);
+  });
   const clusterId = new Map<string, string>();
-  t.clusters.forEach((c, i) => c.name && !clusterId.has(c.name.value) && clusterId.set(c.name.value, `c${i}`));
+  t.clusters.forEach((c, i) => {
+    if (c.name && !clusterId.has(c.name.value)) clusterId.set(c.name.value, `c${i}`);
+  });
   const storeId = new Map<string, string>();
-  t.stores.forEach((s, i) => s.name && !storeId.has(s.name.value) && storeId.set(s.name.value, `d${i}`));
+  t.stores.forEach((s, i) => {
+    if (s.name && !storeId.has(s.name.value)) storeId.set(s.name.value, `d${i}`);
+  });
   const classes: [string, string][] = [];
 
   for (const [si, s] of t.sites.entries()) {
@@ -177,5 +183,5 @@ export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "sp
   lines.push("  classDef warning stroke:#f9a825,stroke-width:3px");
   for (const [id, sev] of classes) lines.push(`  class ${id} ${sev}`);
   lines.push(...linkStyles);
-  return { mermaid: lines.join("\n") + "\n", nodes, title: t.name?.value };
+  return { mermaid: `${lines.join("\n")}\n`, nodes, title: t.name?.value };
 }

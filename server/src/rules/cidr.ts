@@ -58,7 +58,9 @@ export function cidrRules(ctx: TopologyContext): Finding[] {
   const order = all.map((_, k) => k).sort((x, y) => compareFirst(all[x], all[y]));
   const sorted = order.map((k) => all[k]);
   const position: number[] = [];
-  order.forEach((k, p) => (position[k] = p));
+  order.forEach((k, p) => {
+    position[k] = p;
+  });
   for (const [i, j] of overlappingPairs(all)) {
     const a = ranges[i];
     const b = ranges[j];

@@ -35,7 +35,7 @@ export class TopologyContext {
   ) {
     for (const link of topology.links) {
       const b = link.between?.items;
-      if (!b || b.length !== 2 || b[0].value === b[1].value) continue;
+      if (b?.length !== 2 || b[0].value === b[1].value) continue;
       const key = pairKey(b[0].value, b[1].value);
       if (!this.links.has(key)) this.links.set(key, link);
     }

@@ -22,7 +22,7 @@ export function istioRules(ctx: TopologyContext): Finding[] {
   const out: Finding[] = [];
   const t = ctx.topology;
   for (const [meshId, members] of istioMeshes(ctx)) {
-    const firstRoot = members.find((c) => c.istio!.rootCa)?.istio!.rootCa;
+    const firstRoot = members.find((c) => c.istio?.rootCa)?.istio?.rootCa;
     const names = new Map<string, Cluster>();
     const networks = new Set(members.map((c) => c.istio!.network?.value).filter((n): n is string => n !== undefined));
 

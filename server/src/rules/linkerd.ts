@@ -20,7 +20,7 @@ export function linkerdRules(ctx: TopologyContext): Finding[] {
   const out: Finding[] = [];
   const t = ctx.topology;
   const linkerdClusters = t.clusters.filter((c) => c.linkerd);
-  const firstAnchor = linkerdClusters.find((c) => c.linkerd!.trustAnchor)?.linkerd!.trustAnchor;
+  const firstAnchor = linkerdClusters.find((c) => c.linkerd?.trustAnchor)?.linkerd?.trustAnchor;
 
   for (const c of linkerdClusters) {
     const l = c.linkerd!;

@@ -71,13 +71,13 @@ interface Located {
   itemSpan?: Span;
 }
 
-function unescape(seg: string): string {
+function unescapePointer(seg: string): string {
   return seg.replace(/~1/g, "/").replace(/~0/g, "~");
 }
 
 /** Follows a JSON pointer through the YAML tree, remembering key ranges on the way. */
 function locate(doc: Document, pointer: string): Located {
-  const segs = pointer === "" ? [] : pointer.split("/").slice(1).map(unescape);
+  const segs = pointer === "" ? [] : pointer.split("/").slice(1).map(unescapePointer);
   let node = deref(doc, doc.contents);
   let keySpan: Span | undefined;
   let itemSpan: Span | undefined;
@@ -107,13 +107,13 @@ function pathText(pointer: string): string {
   return pointer
     .split("/")
     .slice(1)
-    .map(unescape)
+    .map(unescapePointer)
     .reduce((acc, seg) => (/^\d+$/.test(seg) ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), "");
 }
 
 function lastSeg(pointer: string): string {
   const segs = pointer.split("/");
-  return unescape(segs[segs.length - 1] ?? "");
+  return unescapePointer(segs[segs.length - 1] ?? "");
 }
 
 function typeName(v: unknown): string {
@@ -188,7 +188,7 @@ function message(e: ErrorObject, data: unknown): string {
 
 function dataAt(root: unknown, pointer: string): unknown {
   let v = root;
-  for (const seg of pointer.split("/").slice(1).map(unescape)) {
+  for (const seg of pointer.split("/").slice(1).map(unescapePointer)) {
     if (v === null || typeof v !== "object") return undefined;
     v = (v as Record<string, unknown>)[seg];
   }
@@ -235,8 +235,11 @@ function toFindings(doc: Document, docSpan: Span, errors: readonly ErrorObject[]
 function inexactNumbers(data: unknown, prefix: string, out: string[] = []): string[] {
   if (typeof data === "number") {
     if (!isExactNumber(data)) out.push(prefix);
-  } else if (Array.isArray(data)) data.forEach((v, i) => inexactNumbers(v, `${prefix}/${i}`, out));
-  else if (data && typeof data === "object") {
+  } else if (Array.isArray(data)) {
+    data.forEach((v, i) => {
+      inexactNumbers(v, `${prefix}/${i}`, out);
+    });
+  } else if (data && typeof data === "object") {
     for (const [k, v] of Object.entries(data)) inexactNumbers(v, `${prefix}/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`, out);
   }
   return out;

@@ -23,7 +23,7 @@ import { analyzeChange, type TextChange } from "../incremental";
 import { disableFix, fixesFor, type Fix } from "../fixes/fixes";
 import { hoverAt } from "../hover/hover";
 import type { Finding } from "../model/finding";
-import { LineIndex, type Span } from "../model/text";
+import type { LineIndex, Span } from "../model/text";
 import type { Topology } from "../model/topology";
 import { completeAt } from "../nav/completion";
 import { symbolAt, symbolsOf, type SymbolRef } from "../nav/symbols";
@@ -226,7 +226,7 @@ export class QuorateService {
       ];
     }
     const a = f.analysis;
-    if (!a || !a.parsed.relevant) return [];
+    if (!a?.parsed.relevant) return [];
     return f.findings.map((x) => this.toDiagnostic(uri, a.parsed.lines, x));
   }
 

@@ -89,7 +89,7 @@ describe("Quorate in a real VS Code", () => {
     assert.ok(witness?.edit, `actions: ${actions.map((a) => a.title).join(" | ")}`);
     assert.ok(await vscode.workspace.applyEdit(witness.edit));
     assert.match(doc.getText(), /members: \{ fra: 2, lon: 2, witness: 1 \}/);
-    assert.match(doc.getText(), /- name: witness\n    role: witness/);
+    assert.match(doc.getText(), /- name: witness\n {4}role: witness/);
     await waitFor(
       "the etcd two-site finding to go",
       () =>
