@@ -3,9 +3,12 @@
 import { build } from "esbuild";
 import { chmodSync, copyFileSync, mkdirSync, rmSync } from "node:fs";
 
+// node scripts/build.mjs [--production] [--out DIR]   (DIR defaults to dist)
 const production = process.argv.includes("--production");
+const outAt = process.argv.indexOf("--out");
+const OUT = outAt > 0 ? process.argv[outAt + 1] : "dist";
 // a release build starts clean so no source map of a dev build slips into the package
-if (production) rmSync("dist", { recursive: true, force: true });
+if (production) rmSync(OUT, { recursive: true, force: true });
 const common = {
   bundle: true,
   platform: "node",
@@ -16,23 +19,23 @@ const common = {
   logLevel: "warning",
 };
 
-await build({ ...common, entryPoints: ["server/src/cli.ts"], outfile: "dist/cli.js", banner: { js: "#!/usr/bin/env node" } });
-await build({ ...common, entryPoints: ["server/src/server.ts"], outfile: "dist/server.js" });
-chmodSync("dist/cli.js", 0o755);
-chmodSync("dist/server.js", 0o755);
+await build({ ...common, entryPoints: ["server/src/cli.ts"], outfile: `${OUT}/cli.js`, banner: { js: "#!/usr/bin/env node" } });
+await build({ ...common, entryPoints: ["server/src/server.ts"], outfile: `${OUT}/server.js` });
+chmodSync(`${OUT}/cli.js`, 0o755);
+chmodSync(`${OUT}/server.js`, 0o755);
 
 // the VS Code extension (vscode is provided by the host) and the preview webview (a browser script)
-await build({ ...common, entryPoints: ["client/src/extension.ts"], outfile: "dist/extension.js", external: ["vscode"] });
+await build({ ...common, entryPoints: ["client/src/extension.ts"], outfile: `${OUT}/extension.js`, external: ["vscode"] });
 await build({
   ...common,
   platform: "browser",
   format: "iife",
   target: "es2022",
   entryPoints: ["client/src/webview/preview.ts"],
-  outfile: "dist/media/preview.js",
+  outfile: `${OUT}/media/preview.js`,
 });
-mkdirSync("dist/media", { recursive: true });
-copyFileSync("client/src/webview/preview.css", "dist/media/preview.css");
+mkdirSync(`${OUT}/media`, { recursive: true });
+copyFileSync("client/src/webview/preview.css", `${OUT}/media/preview.css`);
 // Mermaid ships from node_modules into the extension, never from a CDN; its licence goes along
-copyFileSync("node_modules/mermaid/dist/mermaid.min.js", "dist/media/mermaid.min.js");
-copyFileSync("node_modules/mermaid/LICENSE", "dist/media/mermaid.LICENSE");
+copyFileSync("node_modules/mermaid/dist/mermaid.min.js", `${OUT}/media/mermaid.min.js`);
+copyFileSync("node_modules/mermaid/LICENSE", `${OUT}/media/mermaid.LICENSE`);

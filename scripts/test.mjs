@@ -18,10 +18,12 @@ const files = find("out/test")
   .filter((f) => !f.includes("/vscode/") && (!filter.length || filter.some((x) => f.includes(x))))
   .sort();
 const tap = join("out", "node-tests.tap");
+// one file at a time: the packaging test rebuilds dist/ (npm pack's prepack) under the others
 const node = spawnSync(
   process.execPath,
   [
     "--test",
+    "--test-concurrency=1",
     "--test-reporter=spec",
     "--test-reporter-destination=stdout",
     "--test-reporter=tap",

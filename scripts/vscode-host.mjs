@@ -6,7 +6,7 @@
 //   node scripts/vscode-host.mjs demo    start VS Code on 127.0.0.1 with the extension and examples/
 //   node scripts/vscode-host.mjs test    run the extension-host suite, then Playwright checks of the workbench
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -24,12 +24,42 @@ const log = (s) => process.stdout.write(`[vscode-host] ${s}\n`);
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { stdio: "inherit", ...opts });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}`);
+  if (r.status !== 0) throw new Expected(`${cmd} ${args.join(" ")} exited ${r.status} (its output is above)`);
+}
+
+/** A failure the user can act on: one message, no stack trace. */
+class Expected extends Error {}
+
+const has = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
+
+/**
+ * code-server's install builds native modules (kerberos, node-pty, spdlog …) with node-gyp:
+ * a C/C++ toolchain, make, python3 and the Kerberos headers. Checked before the long install.
+ */
+function checkPrerequisites() {
+  const missing = [];
+  if (!has("make")) missing.push("make");
+  if (!has("g++") && !has("c++")) missing.push("a C++ compiler");
+  if (!has("python3")) missing.push("python3");
+  if (!existsSync("/usr/include/gssapi/gssapi.h") && !has("krb5-config")) missing.push("the Kerberos headers (gssapi/gssapi.h)");
+  if (!missing.length) return;
+  throw new Expected(
+    [
+      `the VS Code server (code-server) builds native modules on install and needs ${missing.join(", ")}.`,
+      "On Debian or Ubuntu, install them with:",
+      "",
+      "  sudo apt-get install -y build-essential python3 libkrb5-dev",
+      "",
+      "(Fedora: sudo dnf install -y gcc-c++ make python3 krb5-devel), then run the command again.",
+      "The CLI needs none of this: npm run demo:cli",
+    ].join("\n"),
+  );
 }
 
 /** Installs Node 24 and code-server from their pinned lockfiles, once. */
 export function setup() {
   if (existsSync(SERVER_MAIN) && existsSync(NODE24)) return;
+  checkPrerequisites();
   log("setting up the VS Code server (code-server under Node 24) in .quorate-host/ — a few minutes, once");
   mkdirSync(NODE24_DIR, { recursive: true });
   for (const f of ["package.json", "package-lock.json"]) copyFileSync(join(ROOT, "test/vscode/host/node24", f), join(NODE24_DIR, f));
@@ -74,8 +104,12 @@ async function waitHttp(url, ms = 60_000) {
   }
 }
 
-/** Starts the VS Code server on loopback in its own process group, with throwaway profile folders. */
-export async function startVSCode() {
+/**
+ * Starts the VS Code server on loopback in its own process group, with throwaway profile
+ * folders. With `vsix`, that package is installed first (as a user installs it) and the
+ * workbench runs it; without, the workbench loads the working tree as a development extension.
+ */
+export async function startVSCode({ vsix } = {}) {
   const port = await freePort();
   const tmp = mkdtempSync(join(tmpdir(), "quorate-vscode-"));
   const ud = join(tmp, "ud");
@@ -106,6 +140,15 @@ export async function startVSCode() {
     XDG_DATA_HOME: join(tmp, "data"),
     XDG_CACHE_HOME: join(tmp, "cache"),
   };
+  const dirs = ["--server-data-dir", join(tmp, "sd"), "--user-data-dir", ud, "--extensions-dir", join(tmp, "ext")];
+  if (vsix) {
+    const r = spawnSync(NODE24, [SERVER_MAIN, ...dirs, "--accept-server-license-terms", "--install-extension", vsix], {
+      env,
+      encoding: "utf8",
+    });
+    if (r.status !== 0 || !/successfully installed/i.test(r.stdout)) throw new Error(`installing ${vsix} failed: ${r.stdout}${r.stderr}`);
+    log(`installed ${vsix} into the VS Code server`);
+  }
   const proc = spawn(
     NODE24,
     [
@@ -118,12 +161,7 @@ export async function startVSCode() {
       "--accept-server-license-terms",
       "--enable-smoke-test-driver",
       "--disable-telemetry",
-      "--server-data-dir",
-      join(tmp, "sd"),
-      "--user-data-dir",
-      ud,
-      "--extensions-dir",
-      join(tmp, "ext"),
+      ...dirs,
     ],
     { detached: true, stdio: ["ignore", "pipe", "pipe"], env },
   );
@@ -139,18 +177,40 @@ export async function startVSCode() {
     }
     rmSync(tmp, { recursive: true, force: true });
   };
-  const url = (folder, extra = []) =>
-    `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(
-      JSON.stringify([["extensionDevelopmentPath", `vscode-remote://127.0.0.1:${port}${ROOT}`], ["skipWelcome", "true"], ...extra]),
-    )}`;
-  return { port, url, stop, serverLog, remote: (p) => `vscode-remote://127.0.0.1:${port}${p}` };
+  const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
+  // where the installed package's files are (the extension-host suite needs a development path:
+  // it is pointed at exactly these files, so the suite runs what the .vsix installed)
+  const installed = vsix
+    ? join(tmp, "ext", `quorate.quorate-${JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version}`)
+    : undefined;
+  if (installed && !existsSync(join(installed, "dist", "extension.js"))) throw new Error(`the installed extension is not at ${installed}`);
+  /** `devPath`: load the extension from there as a development extension (default: the working tree, unless a .vsix is installed) */
+  const url = (folder, extra = [], devPath = vsix ? undefined : ROOT) => {
+    const dev = devPath ? [["extensionDevelopmentPath", remote(devPath)]] : [];
+    return `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify([...dev, ["skipWelcome", "true"], ...extra]))}`;
+  };
+  return { port, tmp, url, stop, serverLog, remote, installed };
 }
 
-/** A throwaway workspace with the examples and the hostile-names fixture. */
-function workspace() {
-  const dir = mkdtempSync(join(tmpdir(), "quorate-ws-"));
+/** A throwaway workspace with the examples and the hostile-names fixture, inside `parent`. */
+function workspace(parent) {
+  const dir = mkdtempSync(join(parent, "ws-"));
   cpSync(join(ROOT, "examples"), dir, { recursive: true });
   cpSync(join(ROOT, "test", "fixtures", "hostile.topology.yaml"), join(dir, "hostile.topology.yaml"));
+  return dir;
+}
+
+/**
+ * The demo's workspace: a fresh copy of the examples, made anew on every start, outside the
+ * tracked tree (VS Code auto-saves edits there, never into examples/).
+ */
+function demoWorkspace() {
+  const dir = join(HOST, "demo");
+  rmSync(dir, { recursive: true, force: true });
+  cpSync(join(ROOT, "examples"), dir, { recursive: true });
+  mkdirSync(join(dir, ".vscode"), { recursive: true });
+  // a workspace setting: the browser workbench keeps user settings in the browser, not on disk
+  writeFileSync(join(dir, ".vscode", "settings.json"), `${JSON.stringify({ "workbench.colorTheme": "Default Dark Modern" }, null, 2)}\n`);
   return dir;
 }
 
@@ -158,7 +218,7 @@ async function demo() {
   setup();
   run("npm", ["run", "build"], { cwd: ROOT });
   const vs = await startVSCode();
-  const folder = join(ROOT, "examples");
+  const folder = demoWorkspace();
   log(`VS Code with Quorate is running. Open this URL in a browser on this machine:\n\n  ${vs.url(folder)}\n\nCtrl+C stops it.`);
   const stop = () => {
     vs.stop();
@@ -188,7 +248,11 @@ async function test() {
   }
   setup();
   const { chromium } = await import("playwright-core");
-  const vs = await startVSCode();
+  // the suite runs against the .vsix users install, built now by `npm run package`
+  const scratch = mkdtempSync(join(tmpdir(), "quorate-test-"));
+  const vsix = join(scratch, "quorate.vsix");
+  run(process.execPath, [join(ROOT, "scripts", "package.mjs"), vsix], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+  const vs = await startVSCode({ vsix });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
   const results = { passed: 0, failed: 0, ran: true };
   const check = async (name, fn) => {
@@ -208,7 +272,7 @@ async function test() {
   };
   try {
     // 1. the mocha suite inside the extension host
-    const ws1 = workspace();
+    const ws1 = workspace(scratch);
     const page = await browser.newPage();
     const exit = new Promise((res) => page.exposeFunction("codeAutomationExit", (code) => res(code)));
     const suiteOut = [];
@@ -220,7 +284,9 @@ async function test() {
       if (/Quorate in a real VS Code/.test(line)) suiteStarted = true;
       if (suiteStarted && !/Long running operations during shutdown/.test(line)) process.stdout.write(`  ${line}\n`);
     });
-    await page.goto(vs.url(ws1, [["extensionTestsPath", vs.remote(join(ROOT, "out", "test", "vscode", "suite", "index.js"))]]));
+    await page.goto(
+      vs.url(ws1, [["extensionTestsPath", vs.remote(join(ROOT, "out", "test", "vscode", "suite", "index.js"))]], vs.installed),
+    );
     const code = await Promise.race([exit, new Promise((r) => setTimeout(() => r("timeout"), 240_000))]);
     const summary = suiteOut
       .map((l) => /(\d+) passed, (\d+) failed/.exec(l))
@@ -242,7 +308,7 @@ async function test() {
     await page.close();
 
     // 2. the workbench as a person sees it
-    const ws2 = workspace();
+    const ws2 = workspace(scratch);
     const wb = await browser.newPage({ viewport: { width: 1600, height: 900 } });
     const consoleErrors = [];
     wb.on("console", (m) => {
@@ -339,17 +405,31 @@ async function test() {
   } finally {
     await browser.close();
     vs.stop();
+    rmSync(scratch, { recursive: true, force: true });
   }
   return results;
 }
 
-const mode = process.argv[2];
-if (mode === "demo") await demo();
+/** Runs a command's body; an Expected failure prints its message alone and exits 1. */
+async function expected(fn) {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!(e instanceof Expected)) throw e;
+    console.error(`[vscode-host] ${e.message}`);
+    process.exit(1);
+  }
+}
+
+const mode = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url) ? process.argv[2] : "imported";
+if (mode === "imported") {
+  /* used as a module (scripts that drive the same VS Code) */
+} else if (mode === "demo") await expected(demo);
 else if (mode === "test") {
-  const r = await test();
+  const r = await expected(test);
   if (r.ran) console.log(`${r.passed} passed, ${r.failed} failed`);
   process.exit(r.failed ? 1 : 0);
-} else if (mode === "setup") setup();
+} else if (mode === "setup") await expected(setup);
 else {
   console.error("usage: node scripts/vscode-host.mjs demo|test|setup");
   process.exit(2);

@@ -29,6 +29,8 @@ export interface StartOptions {
   readonly initializationOptions?: unknown;
   readonly workspaceFolder?: string;
   readonly settings?: Record<string, unknown>;
+  /** how to start the server (default: node dist/server.js --stdio) */
+  readonly command?: readonly string[];
 }
 
 /** A minimal LSP client over stdio, as an editor would be. */
@@ -47,7 +49,8 @@ export class Client {
   }
 
   static async start(opts: StartOptions = {}): Promise<Client> {
-    const proc = spawn(process.execPath, [SERVER, "--stdio"], { stdio: ["pipe", "pipe", "pipe"] });
+    const [cmd, ...args] = opts.command ?? [process.execPath, SERVER, "--stdio"];
+    const proc = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
     const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     const client = new Client(proc, conn);
     client.settings = opts.settings ?? {};

@@ -6,22 +6,24 @@ import { join } from "node:path";
 import { analyzeFile } from "../../server/src/analysis";
 import { findChromium } from "../../server/src/cli/diagram";
 import { main, type Io } from "../../server/src/cli/main";
-import { diagramFor, label } from "../../server/src/preview/mermaid";
+import { diagramFor, label, siteTitle } from "../../server/src/preview/mermaid";
 import { FIXABLE } from "../fixtures/fixable";
 import { HEADER } from "../helpers";
 
 const HOSTILE = `${HEADER}sites:\n  - name: '"]);alert(1)//'\n  - name: <img src=x onerror=alert(1)>\n  - name: "a\\nb%%{init: {}}%%"\nclusters:\n  - { name: "click c0 call alert(1)", site: "<img src=x onerror=alert(1)>" }\n`;
 
-test("labels carry every user-written character as an entity code: no quote, bracket or newline reaches Mermaid", () => {
-  for (const s of ['"]);alert(1)//', "<img src=x onerror=alert(1)>", "a\nb", "%%{init}%%", "`md`", "#35;"]) {
+test("labels encode only what could end the quotes or be markup: no quote, tag, directive or newline reaches Mermaid", () => {
+  for (const s of ['"]);alert(1)//', "<img src=x onerror=alert(1)>", "a\nb", "%%{init}%%", "`md`", "#35;", "a&amp;b"]) {
     const l = label(s);
-    assert.doesNotMatch(l, /["<>\n\r`{}[\]%]/, l);
+    assert.doesNotMatch(l, /["<>\n\r`%&]/, l);
     // decoding the entity codes gives the name back exactly
     assert.equal(
       l.replace(/#(\d+);/g, (_, n) => String.fromCodePoint(Number(n))),
       s,
     );
   }
+  // ordinary labels read as text in the Markdown source
+  assert.equal(label("fra-prod · clustermesh (2) [eu]"), "fra-prod · clustermesh (2) [eu]");
 });
 
 test("hostile names stay inside labels: node ids are generated, no click or init directive appears", () => {
@@ -37,8 +39,8 @@ test("hostile names stay inside labels: node ids are generated, no click or init
 
 test("the diagram: subgraph per site with role, quorum members per site, RTT links, weighted traffic, exports, mesh edges", () => {
   const d = diagramFor(analyzeFile("t.topology.yaml", FIXABLE["capacity.topology.yaml"]));
-  assert.match(d.mermaid, /subgraph s0\["hub #40;primary#41;"\]/);
-  assert.match(d.mermaid, /t0 -->\|"w 50 #183; cap 30000"\| c1/);
+  assert.match(d.mermaid, /subgraph s0\["hub"\]/);
+  assert.match(d.mermaid, /t0 -->\|"w 50 · cap 30000"\| c1/);
   const q = diagramFor(analyzeFile("q.topology.yaml", FIXABLE["two-site.topology.yaml"]));
   assert.match(q.mermaid, /q0_0\[\("etcd of cluster core: 2 of 4"\)\]/);
   assert.match(q.mermaid, /s0 <-->\|"14 ms"\| s1/);
@@ -93,4 +95,11 @@ test("quorate diagram --format svg renders through Chromium", { skip: !chromium 
   } finally {
     rmSync(dir, { recursive: true });
   }
+});
+
+test("site titles name the role only where it adds something: no 'witness (witness)'", () => {
+  assert.equal(siteTitle("fra", "primary"), "fra");
+  assert.equal(siteTitle("ams", "witness"), "ams · witness");
+  assert.equal(siteTitle("witness", "witness"), "witness");
+  assert.equal(siteTitle("dub", "secondary"), "dub · secondary");
 });

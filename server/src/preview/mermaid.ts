@@ -7,11 +7,18 @@ import { total } from "../math/quorum";
 import { istioMeshes } from "../rules/istio";
 
 /**
- * Mermaid label text: every character outside a small safe set becomes an entity code, so a
- * hostile name (`"]);alert(1)//`, `<img onerror>`) is only ever text.
+ * Mermaid label text, always written inside double quotes. Only what could end the quotes or
+ * be read as markup or a directive becomes an entity code (`"`, `#`, `%`, `<`, `>`, `&`,
+ * backticks, line breaks and other control characters), so a hostile name (`"]);alert(1)//`, `<img onerror>`) is only
+ * ever text, and ordinary labels (`fra-prod · clustermesh (2)`) read as text in the source.
  */
 export function label(s: string): string {
-  return s.replace(/[^A-Za-z0-9 .,:/_-]/g, (c) => `#${c.codePointAt(0)};`);
+  return s.replace(/["#%<>&`\\\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `#${c.codePointAt(0)};`);
+}
+
+/** A site's title: its name, and its role where that says something the name does not. */
+export function siteTitle(name: string, role: string): string {
+  return role === "primary" || name.toLowerCase().includes(role) ? name : `${name} · ${role}`;
 }
 
 const rank = (s?: string) => (s === "error" ? 2 : s === "warning" ? 1 : 0);
@@ -61,11 +68,11 @@ export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "sp
   for (const [si, s] of t.sites.entries()) {
     if (!s.name || siteId.get(s.name.value) !== `s${si}`) continue;
     const id = `s${si}`;
-    lines.push(`  subgraph ${id}["${label(`${s.name.value} (${s.role})`)}"]`);
+    lines.push(`  subgraph ${id}["${label(siteTitle(s.name.value, s.role))}"]`);
     lines.push("    direction TB");
     for (const [ci, c] of t.clusters.entries()) {
       if (c.site?.value !== s.name.value || !c.name || clusterId.get(c.name.value) !== `c${ci}`) continue;
-      const mesh = c.mesh !== "none" ? ` · ${c.mesh}${c.id ? ` #${c.id.value}` : ""}` : "";
+      const mesh = c.mesh !== "none" ? ` · ${c.mesh}${c.id ? ` id ${c.id.value}` : ""}` : "";
       // Istio network groupings and roles ride in the label: one network = routable pod IPs
       const istio = c.istio ? ` · istio ${c.istio.role?.value ?? "primary"}${c.istio.network ? ` on ${c.istio.network.value}` : ""}` : "";
       lines.push(`    c${ci}["${label(`${c.name.value}${mesh}${istio}`)}"]`);

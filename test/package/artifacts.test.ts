@@ -1,0 +1,111 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import yauzl from "yauzl";
+import { Client } from "../lsp/client";
+
+// The artifacts users install, built and used as users do: `npm run package` and `npm pack`.
+const ROOT = join(__dirname, "..", "..", "..");
+
+function zipEntries(file: string): Promise<{ name: string; size: number }[]> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(file, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err);
+      const out: { name: string; size: number }[] = [];
+      zip.on("entry", (e: yauzl.Entry) => {
+        out.push({ name: e.fileName, size: e.uncompressedSize });
+        zip.readEntry();
+      });
+      zip.on("end", () => resolve(out));
+      zip.on("error", reject);
+      zip.readEntry();
+    });
+  });
+}
+
+test("npm run package builds quorate.vsix from a clean checkout: exactly the allow-list, under 2 MB", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "quorate-vsix-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const vsix = join(dir, "quorate.vsix");
+  const r = spawnSync(process.execPath, [join(ROOT, "scripts", "package.mjs"), vsix], { cwd: ROOT, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.ok(statSync(vsix).size < 2 * 1024 * 1024, `${statSync(vsix).size} bytes`);
+  const entries = await zipEntries(vsix);
+  const files = entries
+    .map((e) => e.name)
+    .filter((n) => n.startsWith("extension/"))
+    .map((n) => n.slice("extension/".length))
+    .sort();
+  assert.deepEqual(files, [
+    "LICENSE.txt",
+    "changelog.md",
+    "dist/extension.js",
+    "dist/media/mermaid.LICENSE",
+    "dist/media/mermaid.min.js",
+    "dist/media/preview.css",
+    "dist/media/preview.js",
+    "dist/server.js",
+    "media/screenshot.png",
+    "package.json",
+    "readme.md",
+    "schemas/topology.schema.json",
+    "syntaxes/language-configuration.json",
+    "syntaxes/quorate-injection.tmLanguage.json",
+    "syntaxes/quorate-topology.tmLanguage.json",
+    "syntaxes/snippets.json",
+  ]);
+  assert.ok(
+    entries.every((e) => !/\.map$/.test(e.name)),
+    "no source maps",
+  );
+  // the shipped bundles are the release build: no inline source maps either
+  const server = entries.find((e) => e.name === "extension/dist/server.js");
+  assert.ok(server && server.size > 50_000);
+});
+
+test("npm pack: installed into a prefix, `quorate check` runs and `quorate-language-server --stdio` answers over LSP", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "quorate-npm-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  // npm from inside `npm test` would read the outer npm's environment as its own config
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  // `prepack` makes the release build into dist/, as a publish would
+  const pack = spawnSync("npm", ["pack", "--pack-destination", dir], { cwd: ROOT, encoding: "utf8", env });
+  assert.equal(pack.status, 0, pack.stderr);
+  const tgz = readdirSync(dir).find((f) => f.endsWith(".tgz"));
+  assert.ok(tgz, pack.stdout);
+  const list = spawnSync("tar", ["-tzf", join(dir, tgz)], { encoding: "utf8" });
+  assert.deepEqual(list.stdout.trim().split("\n").sort(), [
+    "package/CHANGELOG.md",
+    "package/LICENSE",
+    "package/README.md",
+    "package/dist/cli.js",
+    "package/dist/media/mermaid.LICENSE",
+    "package/dist/media/mermaid.min.js",
+    "package/dist/server.js",
+    "package/package.json",
+    "package/schemas/topology.schema.json",
+  ]);
+  const prefix = join(dir, "prefix");
+  const install = spawnSync("npm", ["install", "--global", "--prefix", prefix, "--offline", "--no-audit", "--no-fund", join(dir, tgz)], {
+    encoding: "utf8",
+    env,
+  });
+  assert.equal(install.status, 0, install.stderr);
+
+  const topo = join(dir, "payments-eu.topology.yaml");
+  copyFileSync(join(ROOT, "examples", "payments-eu.topology.yaml"), topo);
+  const check = spawnSync(join(prefix, "bin", "quorate"), ["check", "--format", "json", topo], { encoding: "utf8" });
+  assert.equal(check.status, 1, check.stderr);
+  const rows = JSON.parse(check.stdout) as { code: string }[];
+  assert.ok(rows.some((r) => r.code === "quorum/two-site-split"));
+
+  const client = await Client.start({ command: [join(prefix, "bin", "quorate-language-server"), "--stdio"] });
+  t.after(() => client.stop());
+  const uri = "file:///installed/payments-eu.topology.yaml";
+  await client.open(uri, (await import("node:fs")).readFileSync(topo, "utf8"));
+  const diags = await client.diagnosticsAfter(uri, 0, 1);
+  assert.ok(diags.some((d) => d.code === "quorum/two-site-split"));
+});
