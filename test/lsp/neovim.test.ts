@@ -49,7 +49,7 @@ vim.cmd("qa!")
     assert.match(text, /^waited true/);
     assert.match(text, /diag 15:6 quorum\/two-site-split etcd of cluster core: members sit in only two sites/);
     assert.match(text, /diag 15:6 quorum\/even-members/);
-    assert.match(text, /hover \*\*etcd of cluster core\*\* — 4 members, majority \*\*3\*\*/);
+    assert.match(text, /hover \*\*etcd of cluster core\*\*: \*\*losing fra or lon stops writes\*\*/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

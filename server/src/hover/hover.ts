@@ -21,7 +21,8 @@ export interface HoverResult {
   readonly span: Span;
 }
 
-const ok = (b: boolean) => (b ? "✅" : "❌");
+/** Words, not emoji: hovers must read the same without an emoji font. */
+const ok = (b: boolean) => (b ? "ok" : "**fails**");
 const ms = (x: number) => `${+x.toFixed(3)} ms`;
 const on = (span: Span, offset: number) => within(span, offset);
 const onField = (f: { span: Span; keySpan: Span } | undefined, offset: number) => !!f && (on(f.span, offset) || on(f.keySpan, offset));
@@ -33,54 +34,51 @@ const md = (s: string) => s.replace(/[\\`*_{}[\]()<>#+|!~]/g, (c) => `\\${c}`);
 function quorumHover(ctx: TopologyContext, q: Quorum): string {
   const n = total(q.counts);
   const maj = majority(n);
-  const parts = [
-    `**${md(q.label)}** — ${n} members, majority **${maj}**, tolerates **${tolerance(n)}** failure${tolerance(n) === 1 ? "" : "s"}`,
-  ];
+  const tol = tolerance(n);
   const losses = siteLosses(q.counts);
-  if (losses.length > 1) {
-    parts.push(
-      "Single-site loss:\n\n" +
-        table(
-          ["lose site", "members lost", "survivors", "majority", "verdict"],
-          losses.map((l) => [
-            md(l.site),
-            String(l.lost),
-            `${l.survivors} of ${n}`,
-            String(maj),
-            l.survives ? "✅ survives" : "❌ quorum lost",
-          ]),
-        ),
-    );
-  } else if (losses.length === 1) parts.push(`All members sit in **${md(losses[0].site)}**: the quorum lives and dies with that site.`);
+  const lost = losses.filter((l) => !l.survives);
   const splits = partitions(q.counts);
-  if (splits.length) {
-    const shown = splits.slice(0, 16);
-    const sum = (s: string[]) => s.reduce((a, x) => a + (q.counts.get(x) ?? 0), 0);
-    parts.push(
-      "Partitions:\n\n" +
-        table(
-          ["side A", "side B", "verdict"],
-          shown.map((p) => [
-            `${p.left.map(md).join(", ")} (${sum(p.left)})`,
-            `${p.right.map(md).join(", ")} (${sum(p.right)})`,
-            p.verdict === "frozen" ? "❌ neither side has a majority" : `✅ ${p.verdict === "left" ? "A" : "B"} keeps writing`,
-          ]),
-        ) +
-        (splits.length > shown.length ? `\n\n…and ${splits.length - shown.length} more splits` : ""),
-    );
-  } else if (q.counts.size > MAX_ENUMERATED_SITES)
-    parts.push(`${q.counts.size} member sites: partitions are summarised by the \`quorum/partition\` rule.`);
-  const leaders = [...q.counts.keys()].map((s) => [s, commitLatency(q.counts, ctx.rtt, s)] as const);
-  if (q.counts.size > 1) {
+  const frozen = splits.filter((p) => p.verdict === "frozen");
+  // the verdict first, then the one table that matters, then what is left: one screen
+  let verdict: string;
+  if (losses.length === 1) verdict = `all members sit in **${md(losses[0].site)}**: the quorum lives and dies with that site`;
+  else if (lost.length)
+    verdict = `**losing ${lost.map((l) => md(l.site)).join(" or ")} stops writes** (${lost[0].survivors} of ${n} left; majority ${maj})`;
+  else if (frozen.length)
+    verdict = `survives every single-site loss, but **${frozen.length} partition${frozen.length === 1 ? "" : "s"} stop writes on both sides**`;
+  else verdict = `survives every single-site loss${splits.length ? " and every partition" : ""}`;
+  const parts = [
+    `**${md(q.label)}**: ${verdict}.`,
+    `${n} members, majority **${maj}**, tolerates **${tol}** failure${tol === 1 ? "" : "s"}.`,
+  ];
+  if (losses.length > 1) {
     const best = bestCommitLatency(q.counts, ctx.rtt);
     parts.push(
-      "Commit latency (RTT to the member that completes the majority):\n\n" +
-        table(
-          ["leader in", "commit latency"],
-          leaders.map(([s, l]) => [md(s), l === undefined ? "— (missing link)" : `${ms(l)}${best?.site === s ? " (best)" : ""}`]),
-        ),
+      table(
+        ["site", "members", "if lost", "commit latency as leader"],
+        losses.map((l) => {
+          const c = commitLatency(q.counts, ctx.rtt, l.site);
+          return [
+            md(l.site),
+            String(l.lost),
+            `${l.survivors} of ${n}: ${l.survives ? "survives" : "**quorum lost**"}`,
+            c === undefined ? "— (missing link)" : `${ms(c)}${best?.site === l.site ? " (best)" : ""}`,
+          ];
+        }),
+      ),
     );
   }
+  const sum = (s: string[]) => s.reduce((a, x) => a + (q.counts.get(x) ?? 0), 0);
+  if (frozen.length) {
+    const shown = frozen.slice(0, 4);
+    parts.push(
+      `Partitions that leave neither side a majority: ${shown
+        .map((p) => `${p.left.map(md).join(", ")} (${sum(p.left)}) / ${p.right.map(md).join(", ")} (${sum(p.right)})`)
+        .join("; ")}${frozen.length > shown.length ? `; …and ${frozen.length - shown.length} more` : ""}.`,
+    );
+  } else if (splits.length) parts.push(`Every split of the ${q.counts.size} member sites leaves one side a majority.`);
+  else if (q.counts.size > MAX_ENUMERATED_SITES)
+    parts.push(`${q.counts.size} member sites: partitions are summarised by the \`quorum/partition\` rule.`);
   return parts.join("\n\n");
 }
 
@@ -214,7 +212,7 @@ function trafficHover(ctx: TopologyContext, index: number): string {
       if (!l) return "down";
       if (s.stranded) return "—";
       if (!worst || cmp(l, worst) > 0) worst = l;
-      return `${format(l)}${overCapacity(s, i) ? " ❌" : ""}`;
+      return `${format(l)}${overCapacity(s, i) ? " **over**" : ""}`;
     });
     let headroom = "—";
     if (cap !== undefined && worst) {
@@ -276,7 +274,7 @@ function siteHover(ctx: TopologyContext, site: Site): string {
       md(q.label),
       String(l.lost),
       `${l.survivors} of ${total(q.counts)} (majority ${l.majority})`,
-      l.survives ? "✅ survives" : "❌ quorum lost",
+      l.survives ? "survives" : "**quorum lost**",
     ]);
   }
   if (quorumRows.length) lines.push(`Losing this site:\n\n${table(["quorum", "members here", "survivors", "verdict"], quorumRows)}`);
@@ -319,7 +317,7 @@ function istioNetworkHover(ctx: TopologyContext, cluster: Cluster): string {
   const sharing = members.filter((c) => c.istio!.network?.value === net);
   const rows = sharing
     .filter((c) => c !== cluster)
-    .map((c) => [md(istioName(c) ?? "?"), md(c.site?.value ?? "?"), podsRoutable(ctx, cluster, c) ? "✅ routable" : "❌ not routable"]);
+    .map((c) => [md(istioName(c) ?? "?"), md(c.site?.value ?? "?"), podsRoutable(ctx, cluster, c) ? "routable" : "**not routable**"]);
   return [
     `**Istio network ${md(net)}** (mesh ${md(meshId ?? "?")}): clusters on one network reach each other's pod IPs directly.`,
     rows.length

@@ -79,7 +79,7 @@ export function quorumRules(ctx: TopologyContext): Finding[] {
         finding(
           "quorum/even-members",
           at,
-          `${head}: majority is ${maj}, so it tolerates ${tolerance(n)} failure${tolerance(n) === 1 ? "" : "s"} — no more than ${n - 1} members would`,
+          `${head}: majority is ${maj}, so it tolerates ${tolerance(n)} failure${tolerance(n) === 1 ? "" : "s"} — a ${n - 1}-member quorum would tolerate the same`,
           {
             fixes: evenFixes(q),
           },

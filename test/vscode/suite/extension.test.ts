@@ -72,7 +72,7 @@ describe("Quorate in a real VS Code", () => {
     );
     const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === "string" ? c : (c as vscode.MarkdownString).value))).join("\n");
     assert.match(text, /majority \*\*3\*\*/);
-    assert.match(text, /❌ quorum lost/);
+    assert.match(text, /\*\*quorum lost\*\*/);
   });
 
   it("applies 'Add witness site' and the finding goes away", async () => {
