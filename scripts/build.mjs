@@ -39,3 +39,6 @@ copyFileSync("client/src/webview/preview.css", `${OUT}/media/preview.css`);
 // Mermaid ships from node_modules into the extension, never from a CDN; its licence goes along
 copyFileSync("node_modules/mermaid/dist/mermaid.min.js", `${OUT}/media/mermaid.min.js`);
 copyFileSync("node_modules/mermaid/LICENSE", `${OUT}/media/mermaid.LICENSE`);
+// the ELK layout (elkjs, EPL-2.0, and Mermaid's adapter, MIT) is bundled into preview.js
+copyFileSync("node_modules/elkjs/LICENSE.md", `${OUT}/media/elkjs.LICENSE`);
+copyFileSync("node_modules/@mermaid-js/layout-elk/LICENSE", `${OUT}/media/mermaid-layout-elk.LICENSE`);

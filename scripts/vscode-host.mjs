@@ -229,6 +229,30 @@ async function demo() {
   await new Promise(() => {});
 }
 
+/** What a reviewer sees in the preview at the default view: label sizes, overlaps, fill. */
+async function readability(frame) {
+  return frame.locator("#viewport").evaluate((vp) => {
+    const canvas = document.getElementById("canvas");
+    const scale = canvas.getBoundingClientRect().width / canvas.offsetWidth;
+    const svg = canvas.querySelector("svg");
+    const texts = [...svg.querySelectorAll(".nodeLabel, .edgeLabel, .cluster-label, text")].filter((e) => e.textContent.trim());
+    const minFontPx = Math.min(...texts.map((e) => Number.parseFloat(getComputedStyle(e).fontSize) * scale));
+    const nodes = [...svg.querySelectorAll("g.node")].map((n) => ({ id: n.id, r: n.getBoundingClientRect() }));
+    const hit = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+    const overlaps = [];
+    for (let i = 0; i < nodes.length; i++)
+      for (let j = i + 1; j < nodes.length; j++) if (hit(nodes[i].r, nodes[j].r)) overlaps.push(`${nodes[i].id}/${nodes[j].id}`);
+    const bar = document.getElementById("toolbar").getBoundingClientRect();
+    const toolbarCovers = [...svg.querySelectorAll(".cluster-label, g.node")]
+      .filter((e) => hit(e.getBoundingClientRect(), bar))
+      .map((e) => e.textContent.trim());
+    const s = svg.getBoundingClientRect();
+    const v = vp.getBoundingClientRect();
+    const fill = Math.max(Math.min(1, s.width / v.width), Math.min(1, s.height / v.height));
+    return { minFontPx, overlaps, toolbarCovers, fill, panelWidth: Math.round(v.width) };
+  });
+}
+
 const BROWSER_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
@@ -309,7 +333,8 @@ async function test() {
 
     // 2. the workbench as a person sees it
     const ws2 = workspace(scratch);
-    const wb = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    // the preview to the side of the editor gets about 700 px
+    const wb = await browser.newPage({ viewport: { width: 1750, height: 900 } });
     const consoleErrors = [];
     wb.on("console", (m) => {
       if (/Content Security Policy|Refused to (load|execute|apply)/i.test(m.text())) consoleErrors.push(m.text());
@@ -351,6 +376,7 @@ async function test() {
         timeout: 20_000,
       });
     });
+    await wb.keyboard.press("Control+Shift+M"); // close the Problems panel: the preview gets the full height
     await command("Quorate: Open Preview to the Side");
     const frame = wb.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
     await check("the preview draws one subgraph per site", async () => {
@@ -359,6 +385,17 @@ async function test() {
       if (clusters !== 2) throw new Error(`expected 2 site subgraphs (fra, lon), got ${clusters}`);
       const text = await frame.locator("svg").first().textContent();
       if (!/14 ms/.test(text ?? "")) throw new Error("the link label with its RTT is missing");
+    });
+    await check("the preview reads at a glance: labels ≥ 11 px, nothing overlaps, the panel's space is used", async () => {
+      const m = await readability(frame);
+      if (m.panelWidth < 600 || m.panelWidth > 800) throw new Error(`the preview panel is ${m.panelWidth} px wide, not about 700`);
+      if (m.minFontPx < 11) throw new Error(`smallest label ${m.minFontPx.toFixed(1)} px on screen`);
+      if (m.overlaps.length) throw new Error(`overlapping nodes: ${m.overlaps.join(", ")}`);
+      if (m.toolbarCovers.length) throw new Error(`the toolbar covers ${m.toolbarCovers.join(", ")}`);
+      if (m.fill < 0.6) throw new Error(`the diagram uses ${(m.fill * 100).toFixed(0)}% of the panel`);
+      mkdirSync(join(ROOT, "out", "screenshots"), { recursive: true });
+      await wb.screenshot({ path: join(ROOT, "out", "screenshots", "preview-700.png") });
+      log(`readability: smallest label ${m.minFontPx.toFixed(1)} px, fill ${(m.fill * 100).toFixed(0)}%, panel ${m.panelWidth} px`);
     });
     await check("clicking a node in the preview reveals its source", async () => {
       await frame.locator("g.quorate-node", { hasText: "lon-prod" }).first().click();
@@ -385,7 +422,6 @@ async function test() {
       if (after !== zoomed) throw new Error(`zoom changed on redraw: ${zoomed} -> ${after}`);
       await frame.locator("#zoom-reset").click();
     });
-    await wb.keyboard.press("Control+Shift+M"); // close the panel for a clean screenshot
     mkdirSync(join(ROOT, "out", "screenshots"), { recursive: true });
     await wb.screenshot({ path: join(ROOT, "out", "screenshots", "editor-and-preview.png") });
     // from the Explorer: with the webview focused, Ctrl+P goes to the webview
@@ -401,6 +437,21 @@ async function test() {
       if (consoleErrors.length) throw new Error(`CSP violations: ${consoleErrors.join(" | ")}`);
     });
     await wb.screenshot({ path: join(ROOT, "out", "screenshots", "hostile.png") });
+    // open it in the editor's group (the first), so the preview beside it stays visible
+    await wb
+      .locator(".tabs-container .tab", { hasText: /^payments-eu\.topology\.yaml/ })
+      .first()
+      .click();
+    await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "payments-eu-reviewed.topology.yaml" }).click();
+    await check("the reviewed example reads at a glance too: three sites side by side, labels ≥ 11 px, no overlap", async () => {
+      await frame.locator("#status", { hasText: "payments-eu-reviewed" }).waitFor({ timeout: 60_000 });
+      const m = await readability(frame);
+      if (m.minFontPx < 11) throw new Error(`smallest label ${m.minFontPx.toFixed(1)} px on screen`);
+      if (m.overlaps.length) throw new Error(`overlapping nodes: ${m.overlaps.join(", ")}`);
+      if (m.toolbarCovers.length) throw new Error(`the toolbar covers ${m.toolbarCovers.join(", ")}`);
+      if (m.fill < 0.6) throw new Error(`the diagram uses ${(m.fill * 100).toFixed(0)}% of the panel`);
+      await wb.screenshot({ path: join(ROOT, "out", "screenshots", "preview-reviewed-700.png") });
+    });
     await wb.close();
   } finally {
     await browser.close();

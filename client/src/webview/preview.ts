@@ -1,9 +1,11 @@
 // The preview webview: renders the Mermaid text the extension posts, keeps pan/zoom across
 // updates, follows the theme, and reports clicks. It never receives HTML, only data.
+import elkLayouts from "@mermaid-js/layout-elk";
 import type { FromWebview, ToWebview } from "../preview/messages";
 
 interface MermaidApi {
   initialize(config: Record<string, unknown>): void;
+  registerLayoutLoaders(loaders: unknown): void;
   render(id: string, text: string): Promise<{ svg: string }>;
 }
 declare const mermaid: MermaidApi;
@@ -45,18 +47,32 @@ function initMermaid(): void {
     // strict: labels are sanitised (DOMPurify) and click/script directives are refused; every
     // user-written character reaches Mermaid as an entity code (#60;), which renders as text
     securityLevel: "strict",
+    // ELK lays out nested subgraphs (sites holding clusters and members) without edges
+    // crossing site boxes; bundled into this script, nothing is fetched
+    layout: "elk",
+    elk: { nodePlacementStrategy: "NETWORK_SIMPLEX", mergeEdges: false },
     flowchart: { useMaxWidth: false },
     ...themeOf(),
   });
 }
 
+/**
+ * Mermaid draws labels at 16 px: the fitted view never shrinks them below 12 px on screen (a
+ * larger diagram is panned, not shrunk past that), and a small one grows to use the panel.
+ */
+const MIN_FIT_SCALE = 0.75;
+const MAX_FIT_SCALE = 1.5;
+const PAD = 16;
+
 function fit(svg: SVGSVGElement): void {
   const w = svg.viewBox.baseVal?.width || svg.getBoundingClientRect().width;
   const h = svg.viewBox.baseVal?.height || svg.getBoundingClientRect().height;
   if (!w || !h) return;
-  view.scale = Math.min(1, (viewport.clientWidth - 32) / w, (viewport.clientHeight - 56) / h);
-  view.x = 0;
-  view.y = 0;
+  const room = { w: viewport.clientWidth - 2 * PAD, h: viewport.clientHeight - 2 * PAD };
+  view.scale = Math.max(MIN_FIT_SCALE, Math.min(MAX_FIT_SCALE, room.w / w, room.h / h));
+  // centred where it fits, from the top-left corner where it does not
+  view.x = Math.max(0, (room.w - w * view.scale) / 2);
+  view.y = Math.max(0, (room.h - h * view.scale) / 2);
   applyView();
 }
 
@@ -184,6 +200,7 @@ new MutationObserver(() => {
   if (last) rendering = rendering.then(() => render(last!));
 }).observe(document.body, { attributes: true, attributeFilter: ["class"] });
 
+mermaid.registerLayoutLoaders(elkLayouts);
 initMermaid();
 applyView();
 post({ type: "ready" });

@@ -44,6 +44,7 @@ export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "sp
     return worst;
   };
 
+  // left to right: traffic entries, then the sites side by side, each holding its clusters and members top to bottom
   const lines: string[] = ["flowchart LR"];
   const nodes: DiagramNode[] = [];
   const add = (id: string, kind: DiagramNode["kind"], span: Span, severitySpan: Span = span) => {
