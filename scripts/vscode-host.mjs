@@ -437,12 +437,9 @@ async function test() {
       if (consoleErrors.length) throw new Error(`CSP violations: ${consoleErrors.join(" | ")}`);
     });
     await wb.screenshot({ path: join(ROOT, "out", "screenshots", "hostile.png") });
-    // open it in the editor's group (the first), so the preview beside it stays visible
-    await wb
-      .locator(".tabs-container .tab", { hasText: /^payments-eu\.topology\.yaml/ })
-      .first()
-      .click();
     await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "payments-eu-reviewed.topology.yaml" }).click();
+    // the file may open in the preview's group: bring the preview (which follows it) to the front
+    await wb.locator(".tabs-container .tab", { hasText: "Preview" }).first().click();
     await check("the reviewed example reads at a glance too: three sites side by side, labels ≥ 11 px, no overlap", async () => {
       await frame.locator("#status", { hasText: "payments-eu-reviewed" }).waitFor({ timeout: 60_000 });
       const m = await readability(frame);
