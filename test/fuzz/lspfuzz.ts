@@ -2,7 +2,7 @@ import type { Diagnostic, DocumentSymbol } from "vscode-languageserver-protocol"
 import { LineIndex } from "../../server/src/model/text";
 import { RULES } from "../../server/src/rules/catalog";
 import type { Client } from "../lsp/client";
-import { apply, int, pick, randomChange, type Change, type Rand } from "./mutate";
+import { apply, clampOffset, int, pick, randomChange, type Change, type Rand } from "./mutate";
 
 /**
  * The LSP edit fuzzer: random incremental edits sent to the real server in batches, then the
@@ -24,15 +24,8 @@ let runs = 0;
 
 /** A change clamped to `text`, never splitting a CRLF or a surrogate pair (replays of shrunk repros need it). */
 function fit(text: string, c: Change): Change {
-  const clamp = (o: number) => {
-    let x = Math.max(0, Math.min(o, text.length));
-    if (x > 0 && x < text.length && text[x - 1] === "\r" && text[x] === "\n") x--;
-    const code = text.charCodeAt(x - 1);
-    if (x > 0 && code >= 0xd800 && code <= 0xdbff) x--;
-    return x;
-  };
-  const start = clamp(c.start);
-  return { start, end: Math.max(start, clamp(c.end)), text: c.text };
+  const start = clampOffset(text, c.start);
+  return { start, end: Math.max(start, clampOffset(text, c.end)), text: c.text };
 }
 
 function inside(lines: LineIndex, d: Diagnostic): string | undefined {

@@ -103,16 +103,18 @@ export interface Change {
   readonly text: string;
 }
 
+/** An offset within `text` that splits no CRLF and no surrogate pair: an editor's positions cannot. */
+export function clampOffset(text: string, o: number): number {
+  let x = Math.max(0, Math.min(o, text.length));
+  if (x > 0 && x < text.length && text[x - 1] === "\r" && text[x] === "\n") x--;
+  const c = text.charCodeAt(x - 1);
+  if (x > 0 && c >= 0xd800 && c <= 0xdbff) x--;
+  return x;
+}
+
 /** One hostile edit of `text`: typing, deleting, hostile characters, huge lines, aliases, deep nesting, pasted fragments. */
 export function randomChange(r: Rand, text: string, others: readonly string[]): Change {
-  // never split a CRLF or a surrogate pair: an editor's positions cannot
-  const clamp = (o: number) => {
-    let x = Math.max(0, Math.min(o, text.length));
-    if (x > 0 && x < text.length && text[x - 1] === "\r" && text[x] === "\n") x--;
-    const c = text.charCodeAt(x - 1);
-    if (x > 0 && c >= 0xd800 && c <= 0xdbff) x--;
-    return x;
-  };
+  const clamp = (o: number) => clampOffset(text, o);
   const at = clamp(int(r, text.length + 1));
   const roll = r();
   let ins = "";
