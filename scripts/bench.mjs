@@ -130,9 +130,7 @@ for (const bytes of SIZES) {
   rows.push(row);
   console.log(row.join("  |  "));
 }
-console.log(
-  "\n| " + header.join(" | ") + " |\n|" + header.map(() => "---").join("|") + "|\n" + rows.map((r) => `| ${r.join(" | ")} |`).join("\n"),
-);
+console.log(`\n| ${header.join(" | ")} |\n|${header.map(() => "---").join("|")}|\n${rows.map((r) => `| ${r.join(" | ")} |`).join("\n")}`);
 console.log(
   "\nTargets: first diagnostics ≤ 1.5 × floor; edit p95 < 50 ms at 100 KB and < 100 ms at 1 MB; hover p95 < 5 ms; peak RSS < 200 MB at 1 MB.",
 );
