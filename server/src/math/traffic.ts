@@ -23,9 +23,17 @@ export interface Scenario {
 
 const safe = (x: number) => Number.isSafeInteger(x);
 
-/** Every site up, or `lost` down: who is up and the surviving weight. */
-export function scenario(peak: number, backends: readonly LoadBackend[], lost?: string): Scenario {
-  const up = backends.map((b) => lost === undefined || b.site !== lost);
+/**
+ * Every site up, or `lost` down (one site, or a predicate over backend sites for several):
+ * who is up and the surviving weight.
+ */
+export function scenario(
+  peak: number,
+  backends: readonly LoadBackend[],
+  lost?: string | ((site: string | undefined) => boolean),
+): Scenario {
+  const down = typeof lost === "function" ? lost : (site: string | undefined) => lost !== undefined && site === lost;
+  const up = backends.map((b) => !down(b.site));
   let intSum = 0;
   let integers = true;
   for (let i = 0; i < backends.length; i++) {
@@ -40,7 +48,7 @@ export function scenario(peak: number, backends: readonly LoadBackend[], lost?: 
       (acc, b, i) => (up[i] ? rat(acc.n * fromNumber(b.weight).d + fromNumber(b.weight).n * acc.d, acc.d * fromNumber(b.weight).d) : acc),
       rat(0n),
     );
-  return { lost, up, total, stranded: total.n === 0n, peak, backends };
+  return { lost: typeof lost === "string" ? lost : undefined, up, total, stranded: total.n === 0n, peak, backends };
 }
 
 /** load_i = peak × w_i / Σ surviving w, exactly; undefined for a backend that is down. */

@@ -1,0 +1,173 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { analyzeFile } from "../../server/src/analysis";
+import { ALL_UP, run, type Scenario, sweep } from "../../server/src/whatif/engine";
+import { HEADER, check, rng, seedFromEnv } from "../helpers";
+
+const ctxOf = (body: string) => analyzeFile("t.topology.yaml", HEADER + body).contexts[0];
+const sc = (s: Partial<Scenario>): Scenario => ({ ...ALL_UP, ...s });
+
+const FIVE = `sites:
+  - name: fra
+  - name: lon
+  - name: ams
+links:
+  - { between: [fra, lon], rttMs: 14, rttP99Ms: 30 }
+  - { between: [fra, ams], rttMs: 9 }
+  - { between: [lon, ams], rttMs: 8 }
+stores:
+  - name: ledger
+    replication: consensus
+    members: { fra: 2, lon: 2, ams: 1 }
+    writeLatencyBudgetMs: 20
+`;
+
+test("2+2+1: one site lost continues; two sites lost stop; a three-way partition stops", () => {
+  const ctx = ctxOf(FIVE);
+  const one = run(ctx, sc({ lose: ["fra"] }));
+  assert.equal(one.quorums[0].outcome, "continues");
+  assert.equal(one.verdict, "ok");
+  const two = run(ctx, sc({ lose: ["fra", "ams"] }));
+  assert.equal(two.quorums[0].outcome, "stops");
+  assert.equal(two.verdict, "down");
+  assert.match(two.breaks[0], /losing fra and ams leaves 2 of 5 members; majority is 3/);
+  const three = run(ctx, sc({ partition: [["fra"], ["lon"], ["ams"]] }));
+  assert.equal(three.quorums[0].outcome, "stops");
+  const minority = run(ctx, sc({ partition: [["fra"], ["lon", "ams"]] }));
+  assert.equal(minority.quorums[0].outcome, "minority-stops", "lon+ams hold exactly the majority, 3 of 5");
+  assert.deepEqual(
+    minority.quorums[0].groups.map((g) => [g.sites, g.members, g.writes]),
+    [
+      [["fra"], 2, false],
+      [["lon", "ams"], 3, true],
+    ],
+  );
+  // member losses: 2+2+1 losing one member in lon and one in ams leaves exactly the majority (3)
+  assert.equal(run(ctx, sc({ loseMembers: { lon: 1, ams: 1 } })).quorums[0].outcome, "continues");
+  assert.equal(run(ctx, sc({ loseMembers: { lon: 2, ams: 1 } })).quorums[0].outcome, "stops");
+});
+
+test("3+2 losing the larger site stops; a latency excursion is judged against the budget", () => {
+  const ctx = ctxOf(FIVE.replace("{ fra: 2, lon: 2, ams: 1 }", "{ fra: 3, lon: 2 }"));
+  assert.equal(run(ctx, sc({ lose: ["fra"] })).quorums[0].outcome, "stops");
+  assert.equal(run(ctx, sc({ lose: ["lon"] })).quorums[0].outcome, "continues");
+  // 2+2+1 from fra: commit waits for the 3rd member, ams at 9 ms; ×2 of p99-or-typical: 18 ≤ 20, ×3: 27 > 20
+  const five = ctxOf(FIVE);
+  assert.equal(run(five, sc({ rttFactor: 2 })).quorums[0].outcome, "continues");
+  assert.equal(run(five, sc({ rttFactor: 3 })).quorums[0].outcome, "over-budget");
+  assert.equal(run(five, sc({ rttFactor: 3 })).verdict, "degraded");
+});
+
+test("etcd flaps exactly when 10 × the scaled largest RTT passes the election timeout", () => {
+  const body = `sites:\n  - name: a\n  - name: b\n  - name: c\nlinks:\n  - { between: [a, b], rttMs: 10 }\n  - { between: [a, c], rttMs: 10 }\n  - { between: [b, c], rttMs: 10 }\nclusters:\n  - name: k\n    site: a\n    etcd: { members: { a: 1, b: 1, c: 1 }, heartbeatMs: 100, electionTimeoutMs: 1000 }\n`;
+  const ctx = ctxOf(body);
+  assert.equal(run(ctx, sc({ rttFactor: 10 })).quorums[0].outcome, "continues", "10 × 100 ms = 1000, not above");
+  assert.equal(run(ctx, sc({ rttFactor: 10.1 })).quorums[0].outcome, "flapping");
+  assert.equal(run(ctx, sc({ slow: { "b-a": 11 } })).quorums[0].outcome, "flapping", "one named link");
+});
+
+const TRAFFIC = `sites:
+  - name: fra
+  - name: lon
+clusters:
+  - { name: f, site: fra }
+  - { name: l, site: lon }
+stores:
+  - name: carts
+    replication: async
+    writers: [fra]
+    replicas: [lon]
+    maxLagSeconds: 240
+    writeRatePerSecond: 250
+    writeBytes: 1024
+traffic:
+  - name: checkout
+    steering: gslb
+    peakRps: 40000
+    dependsOn: [carts]
+    backends:
+      - { cluster: f, weight: 1, capacityRps: CAP }
+      - { cluster: l, weight: 1, capacityRps: 20000 }
+`;
+
+test("40k RPS split evenly, 20k capacity per site: losing one overloads the other; exactly at capacity is served", () => {
+  const ctx = ctxOf(TRAFFIC.replace("CAP", "20000"));
+  const all = run(ctx, ALL_UP);
+  assert.equal(all.traffic[0].outcome, "served", "20000 of 20000 is at capacity, not over");
+  const lose = run(ctx, sc({ lose: ["fra"] }));
+  assert.equal(lose.traffic[0].outcome, "overloaded");
+  assert.deepEqual(lose.traffic[0].backends[1], {
+    cluster: "l",
+    site: "lon",
+    loadRps: 40000,
+    capacityRps: 20000,
+    overloaded: true,
+    errors: false,
+  });
+  // with 40000 each, losing one site is served exactly at capacity
+  const roomy = ctxOf(TRAFFIC.replace("CAP", "40000").replace("capacityRps: 20000 }", "capacityRps: 40000 }"));
+  assert.equal(run(roomy, sc({ lose: ["fra"] })).traffic[0].outcome, "served");
+});
+
+test("async RPO bytes when the writer site is lost; a partition cuts the GSLB backend off its store: errors", () => {
+  const ctx = ctxOf(TRAFFIC.replace("CAP", "40000").replace("capacityRps: 20000 }", "capacityRps: 40000 }"));
+  const lose = run(ctx, sc({ lose: ["fra"] }));
+  assert.deepEqual(lose.stores[0], { name: "carts", replication: "async", outcome: "writes-stop", atRiskBytes: 61440000 });
+  assert.equal(lose.verdict, "down");
+  const split = run(ctx, sc({ partition: [["fra"], ["lon"]] }));
+  assert.equal(split.traffic[0].outcome, "errors");
+  assert.deepEqual(
+    split.traffic[0].backends.map((b) => [b.cluster, b.errors]),
+    [
+      ["f", false],
+      ["l", true],
+    ],
+  );
+  assert.ok(split.breaks.some((b) => /replica in lon is cut off from every writer and serves stale reads/.test(b)));
+  assert.equal(split.verdict, "degraded");
+});
+
+test("multi-writer without a policy corrupts under a partition; with a policy it diverges", () => {
+  const body = `sites:\n  - name: a\n  - name: b\nstores:\n  - name: s\n    replication: async\n    writers: [a, b]\n`;
+  assert.equal(run(ctxOf(body), sc({ partition: [["a"], ["b"]] })).stores[0].outcome, "corrupts");
+  assert.equal(run(ctxOf(body), sc({ partition: [["a"], ["b"]] })).verdict, "down");
+  const lww = `${body}    conflictResolution: last-writer-wins\n`;
+  assert.equal(run(ctxOf(lww), sc({ partition: [["a"], ["b"]] })).stores[0].outcome, "diverges");
+  assert.equal(run(ctxOf(lww), sc({ partition: [["a"], ["b"]] })).verdict, "ok");
+});
+
+test("sweeps: every single site, every pair, every two-group split", () => {
+  const ctx = ctxOf(FIVE);
+  assert.deepEqual(
+    sweep(ctx, "single").map((s) => s.lose),
+    [["fra"], ["lon"], ["ams"]],
+  );
+  assert.equal(sweep(ctx, "double").length, 3);
+  assert.equal(sweep(ctx, "partitions").length, 3, "2^(3−1) − 1");
+});
+
+test("property: a single-site-loss sweep agrees with quorum/site-loss and capacity/site-loss", () => {
+  const seed = seedFromEnv();
+  const r = rng(seed);
+  for (let i = 0; i < 150; i++) {
+    const k = 2 + Math.floor(r() * 3);
+    const sites = Array.from({ length: k }, (_, j) => `s${j}`);
+    const links = sites.flatMap((a, x) => sites.slice(x + 1).map((b) => `  - { between: [${a}, ${b}], rttMs: 2 }`));
+    const members = sites.map((s) => `${s}: ${Math.floor(r() * 4)}`).join(", ");
+    const backends = sites.map(
+      (s) => `      - { cluster: c${s}, weight: ${1 + Math.floor(r() * 3)}, capacityRps: ${100 * (1 + Math.floor(r() * 10))} }`,
+    );
+    const body = `sites:\n${sites.map((s) => `  - name: ${s}`).join("\n")}\nlinks:\n${links.join("\n")}\nclusters:\n${sites.map((s) => `  - { name: c${s}, site: ${s} }`).join("\n")}\nstores:\n  - name: db\n    replication: consensus\n    members: { ${members} }\ntraffic:\n  - name: t\n    peakRps: ${100 * (1 + Math.floor(r() * 10))}\n    backends:\n${backends.join("\n")}\n`;
+    const ctx = ctxOf(body);
+    const found = check(body).map((f) => f.code);
+    const results = sweep(ctx, "single").map((s) => run(ctx, s));
+    const q = ctx.quorums[0];
+    const memberSites = q && q.resolved ? [...q.counts.keys()] : [];
+    if (memberSites.length >= 3) {
+      const stops = results.some((x) => x.quorums[0]?.outcome === "stops");
+      assert.equal(found.includes("quorum/site-loss"), stops, `seed ${seed} #${i}: quorum/site-loss vs the sweep\n${body}`);
+    }
+    const over = results.some((x) => x.traffic[0]?.outcome === "overloaded");
+    assert.equal(found.includes("capacity/site-loss"), over, `seed ${seed} #${i}: capacity/site-loss vs the sweep\n${body}`);
+  }
+});
