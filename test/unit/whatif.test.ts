@@ -1,6 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { analyzeFile } from "../../server/src/analysis";
+import { type Io, main } from "../../server/src/cli/main";
 import { ALL_UP, run, type Scenario, sweep } from "../../server/src/whatif/engine";
 import { HEADER, check, rng, seedFromEnv } from "../helpers";
 
@@ -162,7 +166,7 @@ test("property: a single-site-loss sweep agrees with quorum/site-loss and capaci
     const found = check(body).map((f) => f.code);
     const results = sweep(ctx, "single").map((s) => run(ctx, s));
     const q = ctx.quorums[0];
-    const memberSites = q && q.resolved ? [...q.counts.keys()] : [];
+    const memberSites = q?.resolved ? [...q.counts.keys()] : [];
     if (memberSites.length >= 3) {
       const stops = results.some((x) => x.quorums[0]?.outcome === "stops");
       assert.equal(found.includes("quorum/site-loss"), stops, `seed ${seed} #${i}: quorum/site-loss vs the sweep\n${body}`);
@@ -170,4 +174,60 @@ test("property: a single-site-loss sweep agrees with quorum/site-loss and capaci
     const over = results.some((x) => x.traffic[0]?.outcome === "overloaded");
     assert.equal(found.includes("capacity/site-loss"), over, `seed ${seed} #${i}: capacity/site-loss vs the sweep\n${body}`);
   }
+});
+
+function cli(argv: string[], files: Record<string, string>) {
+  const dir = mkdtempSync(join(tmpdir(), "quorate-sim-"));
+  try {
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    let stdout = "";
+    let stderr = "";
+    const io: Io = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY: false, env: {}, cwd: dir };
+    return { code: main(argv, io, "0"), stdout, stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("quorate simulate: formats, exit codes, sweeps and usage errors", () => {
+  const f = { "t.topology.yaml": HEADER + FIVE };
+  const ok = cli(["simulate", "--lose", "fra", "t.topology.yaml"], f);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /^verdict\s+scenario\s+what happens\nok\s+lose fra\s+everything continues\n/);
+  const down = cli(["simulate", "--lose", "fra,ams", "--format", "json", "t.topology.yaml"], f);
+  assert.equal(down.code, 1);
+  const j = JSON.parse(down.stdout);
+  assert.equal(j.verdict, "down");
+  assert.deepEqual(Object.keys(j), ["scenario", "verdict", "quorums", "stores", "traffic", "meshes", "exports", "breaks"]);
+  assert.deepEqual(j.scenario, { lose: ["fra", "ams"], partition: [], loseMembers: {}, rttFactor: null, slow: {} });
+  const sweepJson = JSON.parse(cli(["simulate", "--all-single-site", "--all-partitions", "-f", "json", "t.topology.yaml"], f).stdout);
+  assert.equal(sweepJson.length, 6, "3 single-site losses and 3 partitions");
+  const md = cli(["simulate", "--partition", "fra/lon/ams", "--format", "md", "t.topology.yaml"], f);
+  assert.equal(md.code, 1);
+  assert.match(
+    md.stdout,
+    /^\| verdict \| scenario \| what breaks \|\n\|---\|---\|---\|\n\| \*\*down\*\* \| partition fra \/ lon \/ ams \|/,
+  );
+  assert.equal(cli(["simulate", "--rtt-factor", "3", "t.topology.yaml"], f).code, 1, "over budget is degraded");
+  assert.equal(cli(["simulate", "--slow", "fra-lon=1", "--lose-members", "lon:1", "t.topology.yaml"], f).code, 0);
+
+  const typo = cli(["simulate", "--lose", "frankfurt", "t.topology.yaml"], f);
+  assert.equal(typo.code, 2);
+  assert.equal(typo.stderr, "quorate: no site 'frankfurt' in this topology — did you mean 'fra'? (sites: fra, lon, ams)\n");
+  for (const bad of [
+    ["--rtt-factor", "0"],
+    ["--lose-members", "fra"],
+    ["--slow", "fra"],
+    ["--format", "sarif"],
+  ]) {
+    assert.equal(cli(["simulate", ...bad, "t.topology.yaml"], f).code, 2, bad.join(" "));
+  }
+  assert.equal(cli(["simulate", "t.topology.yaml", "u.topology.yaml"], f).code, 2);
+  const broken = cli(["simulate", "b.topology.yaml"], { "b.topology.yaml": `${HEADER}sites: [a\n` });
+  assert.equal(broken.code, 2);
+  assert.match(broken.stderr, /^quorate: b\.topology\.yaml:\d+:\d+: .*fix it first/);
+  const many = `sites:\n${Array.from({ length: 13 }, (_, i) => `  - name: s${i}`).join("\n")}\n`;
+  const capped = cli(["simulate", "--all-partitions", "m.topology.yaml"], { "m.topology.yaml": HEADER + many });
+  assert.equal(capped.code, 2);
+  assert.match(capped.stderr, /13 sites: every two-group partition is listed for at most 12 sites/);
 });

@@ -7,6 +7,7 @@ import { DIAGRAM_FORMATS, diagramOf, markdown, renderSvg, type DiagramFormat } f
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import * as report from "./report";
+import * as sim from "./simulate";
 
 export const FORMATS = ["text", "json", "sarif", "junit"] as const;
 type Format = (typeof FORMATS)[number];
@@ -25,6 +26,8 @@ Usage:
   quorate check [options] PATH...   analyse topology files and Kubernetes manifests
   quorate diagram [--format mermaid|md|svg] [-o OUT] FILE
                                     draw a topology as Mermaid (svg needs Chromium: apt-get install chromium)
+  quorate simulate [scenario options] [--format text|json|md] FILE
+                                    what a failure does to the design (exit 1 unless every scenario is ok)
   quorate rules                     list every rule code with its default severity
   quorate --version | --help
 
@@ -34,6 +37,13 @@ check options:
   --galera-max-rtt-ms N                rtt/galera-wan threshold in ms (default ${DEFAULT_OPTIONS.galeraMaxRttMs})
   --color / --no-color                 force or suppress colour (default: only on a terminal)
   --max-file-size-kb N                 files larger than this are not analysed (default ${DEFAULT_MAX_FILE_KB}); exit 2 names them
+
+simulate scenario options (they combine; none = every site up):
+  --lose fra[,lon]                     those sites are gone
+  --partition fra/lon,ams[/...]        links between the groups are cut (unnamed sites form one more group)
+  --lose-members fra:1[,lon:2]         a partial loss at a site, for every quorum with members there
+  --rtt-factor 3 | --slow fra-lon=3    latency excursion: RTT = factor × (p99, else typical)
+  --all-single-site | --all-double-site | --all-partitions   sweeps, one row each
 
 Folders are searched recursively for *.topology.yaml / *.topology.yml and YAML files holding
 ServiceExport, Role, ClusterRole, RoleBinding or ClusterRoleBinding documents; all files of one
@@ -112,6 +122,7 @@ function run(argv: readonly string[], io: Io, version: string): number {
     return 0;
   }
   if (command === "diagram") return diagram(rest, io);
+  if (command === "simulate") return simulateCommand(rest, io);
   if (command !== "check") throw new UsageError(`unknown command '${command}' (try 'quorate --help')`);
 
   let format: Format = "text";
@@ -197,4 +208,27 @@ function diagram(args: readonly string[], io: Io): number {
   if (out) writeFileSync(resolve(io.cwd, out), rendered);
   else io.stdout(rendered);
   return 0;
+}
+
+function simulateCommand(args: readonly string[], io: Io): number {
+  let format: sim.SimulateFormat = "text";
+  let color: boolean | undefined;
+  const a = sim.emptyArgs();
+  const files: string[] = [];
+  for (const { flag, arg, value } of walkArgs(args)) {
+    if (flag === "-f" || flag === "--format") format = choice(value(), sim.SIMULATE_FORMATS, "format");
+    else if (flag === "--color") color = true;
+    else if (flag === "--no-color") color = false;
+    else if (sim.scenarioOption(a, flag, value)) continue;
+    else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
+    else files.push(arg);
+  }
+  if (files.length !== 1) throw new UsageError("simulate takes exactly one topology FILE");
+  const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd));
+  const scenarios = sim.scenarios(ctx, a);
+  const results = scenarios.map((s) => sim.run(ctx, s));
+  if (format === "json") io.stdout(sim.json(results, !a.sweeps.length));
+  else if (format === "md") io.stdout(sim.markdown(results));
+  else io.stdout(sim.text(results, color ?? (io.isTTY && !io.env.NO_COLOR && io.env.TERM !== "dumb")));
+  return results.every((r) => r.verdict === "ok") ? 0 : 1;
 }
