@@ -12,17 +12,10 @@ import { MAX_NESTING, nestingBeyond } from "../../server/src/model/nesting";
 import { LineIndex } from "../../server/src/model/text";
 import { DEFAULT_OPTIONS } from "../../server/src/rules/context";
 import { documentSymbolsOf } from "../../server/src/service/service";
+import { ABC } from "../fixtures/fixable";
 import { check, codes, HEADER, only, rng } from "../helpers";
 
-const THREE = `sites:
-  - name: a
-  - name: b
-  - name: c
-links:
-  - { between: [a, b], rttMs: 2 }
-  - { between: [a, c], rttMs: 3 }
-  - { between: [b, c], rttMs: 4 }
-`;
+const THREE = ABC;
 const store = (members: string) => `${THREE}stores:\n  - name: db\n    replication: consensus\n    members: ${members}\n`;
 
 test("member counts in the billions cost O(sites): 1e9, 2^32 and 3e9 are judged at once", () => {
@@ -120,11 +113,9 @@ test("Declare site is offered only for names that are valid site names", () => {
 
 test("Add link never writes over a `links:` that is a mapping for the moment", () => {
   const text = `${HEADER}sites:\n  - name: a\n  - name: b\n  - name: c\nlinks:\n    rttMs: 14\nclusters:\n  - name: k\n    site: a\n    etcd:\n      members: { a: 1, b: 1, c: 1 }\n`;
-  for (const f of analyzeFile("t.topology.yaml", text).local) {
-    const fixes = fixesFor(
-      { text, doc: analyzeFile("t.topology.yaml", text).parsed.docs[0].doc, ctx: analyzeFile("t.topology.yaml", text).contexts[0] },
-      f,
-    );
+  const a = analyzeFile("t.topology.yaml", text);
+  for (const f of a.local) {
+    const fixes = fixesFor({ text, doc: a.parsed.docs[0].doc, ctx: a.contexts[0] }, f);
     assert.ok(!fixes.some((x) => x.title.startsWith("Add link")), "no Add link while links is not a list");
   }
   const empty = `${HEADER}sites:\n  - name: a\n  - name: b\n  - name: c\nlinks:\nclusters:\n  - name: k\n    site: a\n    etcd:\n      members: { a: 1, b: 1, c: 1 }\n`;

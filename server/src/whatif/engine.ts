@@ -3,13 +3,13 @@
  * Istio remote, Linkerd link and export of one analysed topology (contract: shared
  * design/whatif.md). Pure: no editor, no connection, no Node APIs.
  */
+import { lagBytesNeeded } from "../math/lag";
 import { commitLatency, majority, memberSites } from "../math/quorum";
 import { format, toNumber } from "../math/rational";
 import { loadOf, overCapacity, scenario as loadScenario } from "../math/traffic";
 import { DEFAULT_ELECTION_TIMEOUT_MS } from "../rules/rtt";
-import type { Quorum, TopologyContext } from "../rules/context";
+import { memberPairs, type Quorum, type TopologyContext } from "../rules/context";
 import { loadBackends } from "../rules/traffic";
-import { fromNumber, mul } from "../math/rational";
 
 export interface Scenario {
   readonly lose: string[];
@@ -161,13 +161,11 @@ function quorumResult(ctx: TopologyContext, q: Quorum, s: Scenario, groups: stri
   } else outcome = writing[0].members < survivors ? "minority-stops" : "continues";
 
   if (outcome !== "stops" && excursion(s)) {
-    const sites = memberSites(q.counts);
     let worst = 0;
-    for (let i = 0; i < sites.length; i++)
-      for (let j = i + 1; j < sites.length; j++) {
-        const r = scaledRtt(ctx, s, sites[i], sites[j]);
-        if (r !== undefined && r > worst) worst = r;
-      }
+    for (const p of memberPairs(ctx, q)) {
+      const r = scaledRtt(ctx, s, p.a, p.b);
+      if (r !== undefined && r > worst) worst = r;
+    }
     if (q.kind === "etcd") {
       const etcd = (q.owner as { etcd?: { electionTimeoutMs?: { value: number } } }).etcd;
       const el = etcd?.electionTimeoutMs?.value ?? DEFAULT_ELECTION_TIMEOUT_MS;
@@ -180,7 +178,7 @@ function quorumResult(ctx: TopologyContext, q: Quorum, s: Scenario, groups: stri
     } else if (q.kind === "consensus") {
       const budget = (q.owner as { writeLatencyBudgetMs?: { value: number } }).writeLatencyBudgetMs?.value;
       let best: number | undefined;
-      for (const site of sites) {
+      for (const site of memberSites(q.counts)) {
         const l = commitLatency(q.counts, (a, b) => scaledRtt(ctx, s, a, b), site);
         if (l !== undefined && (best === undefined || l < best)) best = l;
       }
@@ -199,7 +197,7 @@ function quorumResult(ctx: TopologyContext, q: Quorum, s: Scenario, groups: stri
 }
 
 /** Runs one scenario. Names in it must be declared sites (the CLI checks them first). */
-export function simulate(ctx: TopologyContext, s: Scenario): Omit<Result, "scenario" | "name"> & { groups: string[][] } {
+export function run(ctx: TopologyContext, s: Scenario): Result {
   const t = ctx.topology;
   const lost = new Set(s.lose);
   const groups = groupsOf(ctx, s);
@@ -228,9 +226,7 @@ export function simulate(ctx: TopologyContext, s: Scenario): Omit<Result, "scena
     if (!up.length && writers.length) {
       outcome = "writes-stop";
       if (rep === "async" && st.maxLagSeconds && st.writeRatePerSecond && st.writeBytes) {
-        atRiskBytes = toNumber(
-          mul(mul(fromNumber(st.maxLagSeconds.value), fromNumber(st.writeRatePerSecond.value)), fromNumber(st.writeBytes.value)),
-        );
+        atRiskBytes = toNumber(lagBytesNeeded(st.maxLagSeconds.value, st.writeRatePerSecond.value, st.writeBytes.value));
       }
       breaks.push(
         `store ${st.name.value}: every writer site (${writers.join(", ")}) is lost — writes stop${atRiskBytes !== null ? `; up to ${atRiskBytes} bytes of unreplicated writes may be lost (${st.maxLagSeconds!.value} s × ${st.writeRatePerSecond!.value}/s × ${st.writeBytes!.value} B)` : ""}`,
@@ -340,13 +336,8 @@ export function simulate(ctx: TopologyContext, s: Scenario): Omit<Result, "scena
     quorums.some((q) => q.outcome === "flapping" || q.outcome === "over-budget" || q.outcome === "flow-control") ||
     traffic.some((x) => x.outcome === "overloaded" || x.outcome === "errors") ||
     meshes.length > 0;
-  return { verdict: down ? "down" : degraded ? "degraded" : "ok", quorums, stores, traffic, meshes, exports, breaks, groups };
-}
-
-/** One scenario's result in the contract's shape. */
-export function run(ctx: TopologyContext, s: Scenario): Result {
-  const { groups: _groups, ...r } = simulate(ctx, s);
-  return { scenario: s, name: scenarioName(s), ...r };
+  const verdict: Verdict = down ? "down" : degraded ? "degraded" : "ok";
+  return { scenario: s, name: scenarioName(s), verdict, quorums, stores, traffic, meshes, exports, breaks };
 }
 
 /** The number of sites past which every two-group split is not enumerated (as the quorum rules). */
