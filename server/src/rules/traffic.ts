@@ -25,15 +25,20 @@ export function loadBackends(ctx: TopologyContext, tr: Traffic): LoadBackend[] |
 
 /**
  * "Rebalance weights to capacity" (weights := capacityRps), offered only where it makes the
- * finding go away for backend `i`: with weights proportional to capacity, a backend is never
- * overloaded with every site up while peak ≤ Σ capacity, but a site loss may still be.
+ * finding go away for backend `i` and overloads no backend in a scenario (all up, or a
+ * single-site loss) where the current weights did not: with weights proportional to capacity,
+ * a backend is never overloaded with every site up while peak ≤ Σ capacity, but a site loss
+ * may still be — and a backend that had weight 0 starts taking load when its peers go.
  */
 function rebalanceFix(backends: readonly LoadBackend[], peak: number, i: number, afterLoss: boolean): FixHint[] {
   const caps = backends.map((b) => b.capacity);
   if (caps.some((c) => c === undefined || !Number.isInteger(c) || c <= 0)) return [];
   const rebalanced = backends.map((b) => ({ ...b, weight: b.capacity! }));
-  const stillBad = (afterLoss ? scenarios(peak, rebalanced).slice(1) : [scenario(peak, rebalanced)]).some((s) => overCapacity(s, i));
-  return stillBad ? [] : [{ kind: "rebalance-weights", title: "Rebalance weights to capacity", args: { weights: caps } }];
+  const after = scenarios(peak, rebalanced);
+  const stillBad = (afterLoss ? after.slice(1) : [after[0]]).some((s) => overCapacity(s, i));
+  const before = scenarios(peak, backends);
+  const newlyBad = after.some((s, k) => backends.some((_, j) => overCapacity(s, j) && !overCapacity(before[k], j)));
+  return stillBad || newlyBad ? [] : [{ kind: "rebalance-weights", title: "Rebalance weights to capacity", args: { weights: caps } }];
 }
 
 const rps = (r: Rational) => `${format(r)} rps`;
