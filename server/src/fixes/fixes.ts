@@ -1,8 +1,8 @@
 import { isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
 import type { Finding, FixHint } from "../model/finding";
 import { fiberFloorMs } from "../math/geo";
-import { frozenSplit, total } from "../math/quorum";
-import type { Quorum, TopologyContext } from "../rules/context";
+import { bestCommitLatency, frozenSplit, total } from "../math/quorum";
+import { memberPairs, type Quorum, type TopologyContext } from "../rules/context";
 import { survivesEverySiteLoss } from "../rules/quorum";
 import { endOfLine, lineStartOf, type Span } from "../model/text";
 import {
@@ -52,10 +52,22 @@ function membersPath(q: Quorum): (string | number)[] {
   return q.kind === "etcd" ? ["clusters", q.owner.index, "etcd", "members"] : ["stores", q.owner.index, "members"];
 }
 
+/**
+ * Whether new member counts would push a consensus store's best commit latency past its budget
+ * where the current counts do not: every fix that moves members (add, remove, rebalance, add
+ * a witness) goes through setCounts, so none of them trades a quorum finding for rtt/commit-budget.
+ */
+function breaksCommitBudget(ctx: TopologyContext, q: Quorum, target: ReadonlyMap<string, number>): boolean {
+  const budget = q.kind === "consensus" ? (q.owner as { writeLatencyBudgetMs?: { value: number } }).writeLatencyBudgetMs?.value : undefined;
+  if (budget === undefined) return false;
+  const over = (m: ReadonlyMap<string, number>) => (bestCommitLatency(m, ctx.rtt)?.latency ?? 0) > budget;
+  return over(target) && !over(q.counts);
+}
+
 /** Edits that set each member count in `target` (changing, adding or zeroing entries). */
 function setCounts(input: FixInput, q: Quorum, target: ReadonlyMap<string, number>): Edit[] {
   const map = nodeAt(input.doc, membersPath(q));
-  if (!map || !isMap(map)) return [];
+  if (!map || !isMap(map) || (input.ctx && breaksCommitBudget(input.ctx, q, target))) return [];
   const edits: Edit[] = [];
   const present = new Set<string>();
   for (const item of (map as YAMLMap).items) {
@@ -113,29 +125,27 @@ function witnessCounts(q: Quorum, witness: string): Map<string, number> {
   return out;
 }
 
+/** The largest valid RTT between member sites: an `rttMs` ≤ 0 is the schema's finding, never an estimate to copy. */
 function maxMemberRtt(ctx: TopologyContext, q: Quorum): number | undefined {
   let max: number | undefined;
-  const sites = [...q.counts.keys()];
-  for (let i = 0; i < sites.length; i++) {
-    for (let j = i + 1; j < sites.length; j++) {
-      const r = ctx.rtt(sites[i], sites[j]);
-      if (r !== undefined && (max === undefined || r > max)) max = r;
-    }
-  }
+  for (const p of memberPairs(ctx, q)) if (p.rtt !== undefined && p.rtt > 0 && (max === undefined || p.rtt > max)) max = p.rtt;
   return max;
 }
 
 function addWitness(input: FixInput, ctx: TopologyContext, q: Quorum): Edit[] | undefined {
   const t = ctx.topology;
   const memberSites = [...q.counts.keys()];
-  // an existing site with no member and a link to every member site, the nearest first
+  // an existing site with no member and a link to every member site, the nearest first; one
+  // farther than the members already are from each other would raise every RTT-derived
+  // requirement (timers, commit latency), so it is passed over for a new witness site
+  const limit = maxMemberRtt(ctx, q) ?? Number.POSITIVE_INFINITY;
   let best: { site: string; worst: number } | undefined;
   for (const s of t.siteByName.keys()) {
     if (q.counts.has(s)) continue;
     const rtts = memberSites.map((m) => ctx.rtt(s, m));
     if (rtts.some((r) => r === undefined)) continue;
     const worst = Math.max(...(rtts as number[]));
-    if (!best || worst < best.worst) best = { site: s, worst };
+    if (worst <= limit && (!best || worst < best.worst)) best = { site: s, worst };
   }
   const witness = best?.site ?? freeSiteName(ctx);
   const target = witnessCounts(q, witness);

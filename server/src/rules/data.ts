@@ -53,9 +53,11 @@ export function dataRules(ctx: TopologyContext): Finding[] {
             buffer.span,
             `store ${name}: ${lag.value} s of lag × ${rate.value} writes/s × ${size.value} bytes = ${bytes(need)}, more than lagBufferBytes ${bytes(buffer.value)}; the buffer covers ${+(buffer.value / (rate.value * size.value)).toFixed(1)} s`,
             {
-              fixes: [
-                { kind: "replace", title: `Set lagBufferBytes to ${need}`, span: buffer.span, text: need.toString(), preferred: true },
-              ],
+              // a buffer past 2^53 − 1 bytes could not be written exactly (value/too-large): no fix then
+              fixes:
+                need <= BigInt(Number.MAX_SAFE_INTEGER)
+                  ? [{ kind: "replace", title: `Set lagBufferBytes to ${need}`, span: buffer.span, text: need.toString(), preferred: true }]
+                  : [],
             },
           ),
         );

@@ -69,12 +69,18 @@ export function rttRules(ctx: TopologyContext): Finding[] {
         if (rtt.value < floor) {
           const km = haversineKm(pa, pb);
           const fixed = Math.ceil(floor * 10) / 10;
+          // raising rttMs past a declared rttP99Ms would trade this error for rtt/p99-below-typical
+          const p99 = link.rttP99Ms?.value;
+          const fixes: FixHint[] =
+            p99 === undefined || p99 >= fixed
+              ? [{ kind: "replace", title: `Set rttMs to ${fixed}`, span: rtt.span, text: String(fixed), preferred: true }]
+              : [];
           out.push(
             finding(
               "rtt/below-fiber-floor",
               rtt.span,
               `${b[0].value}–${b[1].value} is ${Math.round(km).toLocaleString("en-US")} km apart (great circle): light in fiber needs at least ${ms(floor)} round trip, but rttMs is ${ms(rtt.value)}`,
-              { fixes: [{ kind: "replace", title: `Set rttMs to ${fixed}`, span: rtt.span, text: String(fixed), preferred: true }] },
+              { fixes },
             ),
           );
         }
