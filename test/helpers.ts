@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Io, main } from "../server/src/cli/main";
 import { analyzeRun, type RunOptions } from "../server/src/analysis";
 import { DEFAULT_OPTIONS } from "../server/src/rules/context";
 
@@ -73,4 +77,26 @@ export function rng(seed: number): () => number {
 export function seedFromEnv(): number {
   const s = Number(process.env.QUORATE_SEED ?? Date.now() % 1_000_000);
   return s;
+}
+
+export interface CliRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `fn` in a fresh temporary folder holding `files`, with an in-process CLI rooted there; the folder is removed after. */
+export function inTempDir<T>(files: Record<string, string>, fn: (dir: string, cli: (argv: readonly string[]) => CliRun) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), "quorate-t-"));
+  try {
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+    return fn(dir, (argv) => {
+      let stdout = "";
+      let stderr = "";
+      const io: Io = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY: false, env: {}, cwd: dir };
+      return { code: main(argv, io, "0"), stdout, stderr };
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

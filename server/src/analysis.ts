@@ -127,6 +127,17 @@ export interface RunResult {
   readonly findings: Finding[];
 }
 
+/** One file judged alone, with its finalized findings (what `quorate check FILE` reports for it). */
+export function analyzeAlone(
+  path: string,
+  text: string,
+  options: RunOptions = DEFAULT_OPTIONS,
+): { analysis: FileAnalysis; findings: Finding[] } {
+  const analysis = analyzeFile(path, text, options);
+  const manifests = analysis.parsed.relevant ? manifestRules([manifestFileOf(analysis)]) : new Map<string, Finding[]>();
+  return { analysis, findings: finalize(analysis.parsed, [...analysis.local, ...(manifests.get(path) ?? [])], options.severities) };
+}
+
 /** Analyses several files as one run: manifest rules see every file's roles, bindings and policies. */
 export function analyzeRun(files: readonly { path: string; text: string }[], options: RunOptions = DEFAULT_OPTIONS): RunResult[] {
   const analyses = files.map((f) => analyzeFile(f.path, f.text, options));

@@ -1,12 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { analyzeFile } from "../../server/src/analysis";
-import { type Io, main } from "../../server/src/cli/main";
 import { ALL_UP, run, type Scenario, sweep } from "../../server/src/whatif/engine";
-import { HEADER, check, rng, seedFromEnv } from "../helpers";
+import { HEADER, check, inTempDir, rng, seedFromEnv } from "../helpers";
 
 const ctxOf = (body: string) => analyzeFile("t.topology.yaml", HEADER + body).contexts[0];
 const sc = (s: Partial<Scenario>): Scenario => ({ ...ALL_UP, ...s });
@@ -176,18 +172,7 @@ test("property: a single-site-loss sweep agrees with quorum/site-loss and capaci
   }
 });
 
-function cli(argv: string[], files: Record<string, string>) {
-  const dir = mkdtempSync(join(tmpdir(), "quorate-sim-"));
-  try {
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-    let stdout = "";
-    let stderr = "";
-    const io: Io = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY: false, env: {}, cwd: dir };
-    return { code: main(argv, io, "0"), stdout, stderr };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+const cli = (argv: string[], files: Record<string, string>) => inTempDir(files, (_dir, run) => run(argv));
 
 test("quorate simulate: formats, exit codes, sweeps and usage errors", () => {
   const f = { "t.topology.yaml": HEADER + FIVE };

@@ -8,6 +8,9 @@ import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import * as report from "./report";
 import * as sim from "./simulate";
+import { diffJson, diffMarkdown, diffText, diffVersions } from "./versions";
+import { analyzeAlone } from "../analysis";
+import { decisionRecord } from "../whatif/record";
 
 export const FORMATS = ["text", "json", "sarif", "junit"] as const;
 type Format = (typeof FORMATS)[number];
@@ -28,6 +31,11 @@ Usage:
                                     draw a topology as Mermaid (svg needs Chromium: apt-get install chromium)
   quorate simulate [scenario options] [--format text|json|md] FILE
                                     what a failure does to the design (exit 1 unless every scenario is ok)
+  quorate report [-o ADR.md] FILE   the design's decision record (Markdown): quorums, losses, timers, CIDRs,
+                                    capacity, exports, the failure matrix, findings and the day-two checklist
+  quorate diff [--format text|json|md] OLD NEW
+                                    compare two versions (paths or REV:path from git): verdicts of every loss and
+                                    partition, findings added and resolved (exit 1 on a regression)
   quorate rules                     list every rule code with its default severity
   quorate --version | --help
 
@@ -123,6 +131,8 @@ function run(argv: readonly string[], io: Io, version: string): number {
   }
   if (command === "diagram") return diagram(rest, io);
   if (command === "simulate") return simulateCommand(rest, io);
+  if (command === "report") return recordCommand(rest, io, version);
+  if (command === "diff") return diffCommand(rest, io);
   if (command !== "check") throw new UsageError(`unknown command '${command}' (try 'quorate --help')`);
 
   let format: Format = "text";
@@ -231,4 +241,44 @@ function simulateCommand(args: readonly string[], io: Io): number {
   else if (format === "md") io.stdout(sim.markdown(results));
   else io.stdout(sim.text(results, color ?? (io.isTTY && !io.env.NO_COLOR && io.env.TERM !== "dumb")));
   return results.every((r) => r.verdict === "ok") ? 0 : 1;
+}
+
+function recordCommand(args: readonly string[], io: Io, version: string): number {
+  let out: string | undefined;
+  const files: string[] = [];
+  for (const { flag, arg, value } of walkArgs(args)) {
+    if (flag === "-o" || flag === "--output") out = value();
+    else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
+    else files.push(arg);
+  }
+  if (files.length !== 1) throw new UsageError("report takes exactly one topology FILE");
+  const text = readOneFile(files[0], io.cwd);
+  sim.contextOf(files[0], text);
+  const { analysis, findings } = analyzeAlone(files[0], text);
+  const md = decisionRecord({ path: files[0], analysis, findings, version })!;
+  if (out) writeFileSync(resolve(io.cwd, out), md);
+  else io.stdout(md);
+  return 0;
+}
+
+const DIFF_FORMATS = ["text", "json", "md"] as const;
+
+function diffCommand(args: readonly string[], io: Io): number {
+  let format: (typeof DIFF_FORMATS)[number] = "text";
+  let color: boolean | undefined;
+  const specs: string[] = [];
+  for (const { flag, arg, value } of walkArgs(args)) {
+    if (flag === "-f" || flag === "--format") format = choice(value(), DIFF_FORMATS, "format");
+    else if (flag === "--color") color = true;
+    else if (flag === "--no-color") color = false;
+    else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
+    else specs.push(arg);
+  }
+  if (specs.length !== 2)
+    throw new UsageError("diff takes two versions: OLD NEW (paths, or REV:path from git, e.g. HEAD:design.topology.yaml)");
+  const d = diffVersions(specs[0], specs[1], io.cwd);
+  if (format === "json") io.stdout(diffJson(d));
+  else if (format === "md") io.stdout(diffMarkdown(d));
+  else io.stdout(diffText(d, color ?? (io.isTTY && !io.env.NO_COLOR && io.env.TERM !== "dumb")));
+  return d.regressions ? 1 : 0;
 }

@@ -154,6 +154,7 @@ export interface ExportPolicy {
 export interface Topology {
   readonly span: Span;
   readonly name?: F<string>;
+  readonly description?: F<string>;
   /** top-level keys, for anchors and insertions */
   readonly keys: ReadonlyMap<string, Entry>;
   readonly sites: Site[];
@@ -381,6 +382,7 @@ function assemble(r: Reader, span: Span, top: Map<string, Entry>, lists: Lists):
   return {
     span,
     name: r.str(meta.get("name")),
+    description: r.str(meta.get("description")),
     keys: top,
     ...lists,
     exportPolicy,

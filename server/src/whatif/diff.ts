@@ -1,0 +1,158 @@
+/**
+ * The diff of two versions of a design (contract: shared design/whatif.md, "The diff of two
+ * designs"): the verdicts of all up, every single-site loss and every two-group partition of
+ * the union of both versions' sites, matched by scenario name; findings matched by code and
+ * the entity they concern, never by line. Pure.
+ */
+import type { FileAnalysis } from "../analysis";
+import type { Finding } from "../model/finding";
+import type { Span } from "../model/text";
+import type { Topology } from "../model/topology";
+import type { Severity } from "../rules/catalog";
+import { ALL_UP, MAX_PARTITION_SITES, run, type Scenario, scenarioName, type Verdict } from "./engine";
+
+export interface DiffSide {
+  readonly label: string;
+  readonly analysis: FileAnalysis;
+  /** finalized findings */
+  readonly findings: readonly Finding[];
+}
+
+export interface ScenarioChange {
+  readonly scenario: string;
+  /** null when that version declares no topology */
+  readonly before: Verdict | null;
+  readonly after: Verdict | null;
+  /** what breaks on the worse side (after, when it got worse; before, when it got better) */
+  readonly why: string;
+}
+
+export interface DiffFinding {
+  readonly code: string;
+  readonly severity: Severity;
+  /** "cluster core", "store carts", "link fra-lon", "topology" */
+  readonly entity: string;
+  readonly line: number;
+  readonly message: string;
+}
+
+export interface DiffResult {
+  readonly before: string;
+  readonly after: string;
+  /** every scenario compared, in a stable order (all up, single losses, partitions) */
+  readonly scenarios: ScenarioChange[];
+  readonly findings: { readonly added: DiffFinding[]; readonly removed: DiffFinding[] };
+  /** scenarios whose verdict got worse plus new error findings */
+  readonly regressions: number;
+  /** set when the union has more sites than partitions are listed for */
+  readonly note?: string;
+}
+
+const RANK: Record<Verdict, number> = { ok: 0, degraded: 1, down: 2 };
+
+/** The named thing a finding sits in: what a finding is matched by when lines move. */
+export function entityOf(t: Topology | undefined, span: Span): string {
+  if (!t) return "file";
+  const inside = (s: Span) => span.start >= s.start && span.start <= s.end;
+  const named: [string, readonly { span: Span; name?: { value: string }; index: number }[]][] = [
+    ["site", t.sites],
+    ["cluster", t.clusters],
+    ["store", t.stores],
+    ["traffic", t.traffic],
+  ];
+  for (const [kind, list] of named) {
+    const hit = list.find((x) => inside(x.span));
+    if (hit) return `${kind} ${hit.name?.value ?? `#${hit.index + 1}`}`;
+  }
+  const link = t.links.find((l) => inside(l.span));
+  if (link) return `link ${(link.between?.items ?? []).map((x) => x.value).join("-") || `#${link.index + 1}`}`;
+  const ex = t.exports.find((e) => inside(e.span));
+  if (ex) return `export ${ex.namespace?.value ?? "?"}/${ex.service?.value ?? "?"}`;
+  return "topology";
+}
+
+function findingsOf(side: DiffSide): DiffFinding[] {
+  const t = side.analysis.contexts[0]?.topology;
+  const L = side.analysis.parsed.lines;
+  return side.findings.map((f) => ({
+    code: f.code,
+    severity: f.severity,
+    entity: entityOf(t, f.span),
+    line: L.positionAt(f.span.start).line + 1,
+    message: f.message,
+  }));
+}
+
+/** Findings in `a` with no partner of the same code and entity in `b` (as multisets). */
+function unmatched(a: readonly DiffFinding[], b: readonly DiffFinding[]): DiffFinding[] {
+  const left = new Map<string, number>();
+  for (const f of b) left.set(`${f.code}\u0000${f.entity}`, (left.get(`${f.code}\u0000${f.entity}`) ?? 0) + 1);
+  return a.filter((f) => {
+    const k = `${f.code}\u0000${f.entity}`;
+    const n = left.get(k) ?? 0;
+    if (n > 0) {
+      left.set(k, n - 1);
+      return false;
+    }
+    return true;
+  });
+}
+
+/** The scenarios of the diff over the union of both versions' sites. */
+export function diffScenarios(sites: readonly string[]): { scenarios: Scenario[]; note?: string } {
+  const out: Scenario[] = [ALL_UP, ...sites.map((x) => ({ ...ALL_UP, lose: [x] }))];
+  if (sites.length > MAX_PARTITION_SITES)
+    return { scenarios: out, note: `${sites.length} sites: two-group partitions are compared for at most ${MAX_PARTITION_SITES}` };
+  for (let mask = 1; mask < 1 << (sites.length - 1); mask++) {
+    const left = [sites[0]];
+    const right: string[] = [];
+    for (let i = 1; i < sites.length; i++) (mask & (1 << (i - 1)) ? right : left).push(sites[i]);
+    out.push({ ...ALL_UP, partition: [left, right] });
+  }
+  return { scenarios: out };
+}
+
+/** A scenario as one version sees it: sites it does not declare are dropped (losing them changes nothing). */
+function restrict(s: Scenario, declared: ReadonlySet<string>): Scenario {
+  return {
+    ...s,
+    lose: s.lose.filter((x) => declared.has(x)),
+    partition: s.partition.map((g) => g.filter((x) => declared.has(x))).filter((g) => g.length),
+  };
+}
+
+export function diff(before: DiffSide, after: DiffSide): DiffResult {
+  const b = before.analysis.contexts[0];
+  const a = after.analysis.contexts[0];
+  const sites = [...new Set([...(b?.topology.siteByName.keys() ?? []), ...(a?.topology.siteByName.keys() ?? [])])];
+  const { scenarios, note } = diffScenarios(sites);
+  const judge = (ctx: typeof a, s: Scenario) => {
+    if (!ctx) return undefined;
+    const r = restrict(s, new Set(ctx.topology.siteByName.keys()));
+    return run(ctx, r.partition.length < 2 ? { ...r, partition: [] } : r);
+  };
+  const changes: ScenarioChange[] = scenarios.map((s) => {
+    const rb = judge(b, s);
+    const ra = judge(a, s);
+    const before = rb?.verdict ?? null;
+    const after = ra?.verdict ?? null;
+    const cmp = before === null || after === null ? 0 : RANK[after] - RANK[before];
+    // why: what breaks on the worse side; unchanged scenarios need no reason
+    const why = (cmp > 0 ? ra : cmp < 0 ? rb : undefined)?.breaks.join("; ") ?? "";
+    return { scenario: scenarioName(s), before, after, why };
+  });
+  const fb = findingsOf(before);
+  const fa = findingsOf(after);
+  const added = unmatched(fa, fb);
+  const removed = unmatched(fb, fa);
+  const worse = changes.filter((c) => c.after !== null && c.before !== null && RANK[c.after] > RANK[c.before]).length;
+  const newErrors = added.filter((f) => f.severity === "error").length;
+  return {
+    before: before.label,
+    after: after.label,
+    scenarios: changes,
+    findings: { added, removed },
+    regressions: worse + newErrors,
+    note,
+  };
+}
