@@ -197,6 +197,12 @@ function workspace(parent) {
   const dir = mkdtempSync(join(parent, "ws-"));
   cpSync(join(ROOT, "examples"), dir, { recursive: true });
   cpSync(join(ROOT, "test", "fixtures", "hostile.topology.yaml"), join(dir, "hostile.topology.yaml"));
+  // a repository with one commit: "Compare with Git HEAD" has a HEAD to compare with
+  const git = (...args) =>
+    run("git", ["-c", "user.email=test@quorate.invalid", "-c", "user.name=test", ...args], { cwd: dir, stdio: "ignore" });
+  git("init", "-q");
+  git("add", ".");
+  git("commit", "-qm", "examples");
   return dir;
 }
 
@@ -448,6 +454,58 @@ async function test() {
       if (m.toolbarCovers.length) throw new Error(`the toolbar covers ${m.toolbarCovers.join(", ")}`);
       if (m.fill < 0.6) throw new Error(`the diagram uses ${(m.fill * 100).toFixed(0)}% of the panel`);
       await wb.screenshot({ path: join(ROOT, "out", "screenshots", "preview-reviewed-700.png") });
+    });
+    await check("Simulate by keyboard and mouse: a site marked lost greys out, the verdict and the strip update", async () => {
+      await frame.locator("#simulate-toggle").focus();
+      await wb.keyboard.press("Enter");
+      await frame.locator("#sim-verdict", { hasText: "— all up" }).waitFor({ timeout: 30_000 });
+      const strip = (await frame.locator("#sim-singles button").allTextContents()).join(" | ");
+      if (!/^fra: \w+ \| lon: \w+ \| ams: \w+$/.test(strip)) throw new Error(`single-site strip: ${strip}`);
+      // keyboard only: Tab to the "lon" toggle and press Space
+      let focused = "";
+      for (let i = 0; i < 15 && focused !== "lon"; i++) {
+        await wb.keyboard.press("Tab");
+        focused = await frame.locator(":focus").evaluate((el) => el.textContent ?? "");
+      }
+      if (focused !== "lon") throw new Error("Tab never reached the lon toggle");
+      await wb.keyboard.press("Space");
+      await frame.locator("#sim-verdict", { hasText: "lose lon" }).waitFor({ timeout: 30_000 });
+      if ((await frame.locator("#sim-sites button", { hasText: "lon" }).getAttribute("aria-pressed")) !== "true")
+        throw new Error("the lon toggle is not pressed");
+      // the mouse: a click on the fra site box marks fra lost too
+      const fraBox = frame.locator('g.quorate-node[data-quorate-id="s0"]').first();
+      if (!(await fraBox.count()))
+        throw new Error(
+          `no site box s0: ${await frame
+            .locator("svg g.cluster")
+            .first()
+            .evaluate((el) => el.outerHTML.slice(0, 400))}`,
+        );
+      await fraBox.click({ position: { x: 12, y: 12 } });
+      await frame.locator("#sim-verdict", { hasText: "lose lon, fra" }).waitFor({ timeout: 30_000 });
+      const verdict = await frame.locator("#sim-verdict").textContent();
+      if (!/^DOWN — /.test(verdict ?? "")) throw new Error(`verdict: ${verdict}`);
+      const lost = await frame.locator("svg .lost").count();
+      if (lost < 2) throw new Error(`${lost} elements drawn as lost`);
+      const breaks = await frame.locator("#sim-breaks li").count();
+      if (!breaks) throw new Error("no sentence says what breaks");
+      await wb.screenshot({ path: join(ROOT, "out", "screenshots", "simulate.png") });
+      if (consoleErrors.length) throw new Error(`CSP violations: ${consoleErrors.join(" | ")}`);
+      await frame.locator("#sim-reset").click();
+      await frame.locator("#sim-verdict", { hasText: "— all up" }).waitFor({ timeout: 30_000 });
+    });
+    await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "hostile.topology.yaml" }).click();
+    await wb.locator(".tabs-container .tab", { hasText: "Preview" }).first().click();
+    await check("Simulate keeps hostile site names as text", async () => {
+      await frame.locator("#sim-sites button", { hasText: "onerror" }).waitFor({ timeout: 60_000 });
+      const names = await frame.locator("#sim-sites button").allTextContents();
+      for (const name of ['"]);alert(1)//', "<img src=x onerror=alert(1)>"])
+        if (!names.includes(name)) throw new Error(`site toggles: ${names.join(", ")}`);
+      await frame.locator("#sim-sites button", { hasText: "onerror" }).click();
+      await frame.locator("#sim-verdict", { hasText: "lose <img" }).waitFor({ timeout: 30_000 });
+      if (await frame.locator("img").count()) throw new Error("an <img> element appeared");
+      if (dialogs.length) throw new Error(`dialogs opened: ${dialogs.join(", ")}`);
+      if (consoleErrors.length) throw new Error(`CSP violations: ${consoleErrors.join(" | ")}`);
     });
     await wb.close();
   } finally {

@@ -1,6 +1,6 @@
 import * as vscode from "vscode";
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
-import { SummaryRequest, type SummaryResult } from "../../server/src/protocol";
+import { CompareRequest, type CompareResult, DecisionRecordRequest, SummaryRequest, type SummaryResult } from "../../server/src/protocol";
 import { PreviewManager, PREVIEW_VIEW_TYPE, type ExportFormat } from "./preview/panel";
 
 let client: LanguageClient | undefined;
@@ -134,6 +134,33 @@ export async function activate(context: vscode.ExtensionContext): Promise<Quorat
         return undefined;
       }
     }),
+    vscode.commands.registerCommand("quorate.simulate", async (uri?: vscode.Uri) => {
+      const doc = await topologyDocument(uri, "simulate failures");
+      if (!doc) return false;
+      await preview.open(doc);
+      await preview.simulate({});
+      return true;
+    }),
+    vscode.commands.registerCommand("quorate.writeDecisionRecord", async (uri?: vscode.Uri) => {
+      const doc = await topologyDocument(uri, "write its decision record");
+      if (!doc || !client) return undefined;
+      const md = await client.sendRequest<string | null>(DecisionRecordRequest.method, { uri: doc.uri.toString() });
+      if (!md) {
+        void vscode.window.showWarningMessage("Quorate: this document holds no topology to write a decision record for.");
+        return undefined;
+      }
+      return showMarkdown(md);
+    }),
+    vscode.commands.registerCommand("quorate.compareWithHead", async (uri?: vscode.Uri) => {
+      const doc = await topologyDocument(uri, "compare it with git HEAD");
+      if (!doc || !client) return undefined;
+      const r = await client.sendRequest<CompareResult | null>(CompareRequest.method, { uri: doc.uri.toString(), revision: "HEAD" });
+      if (!r || r.error) {
+        void vscode.window.showWarningMessage(`Quorate: ${r?.error ?? "this document holds no topology to compare"}`);
+        return undefined;
+      }
+      return showMarkdown(r.markdown);
+    }),
     vscode.commands.registerCommand("quorate.restartServer", async () => {
       output.info("restarting the language server");
       await client?.restart();
@@ -152,6 +179,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<Quorat
   for (const d of vscode.workspace.textDocuments) void adoptTopologyYaml(d);
   updateStatus();
   return { client: () => client, preview };
+}
+
+/** The topology the command is for: the given one, else the active editor's; a warning says why there is none. */
+async function topologyDocument(uri: vscode.Uri | undefined, what: string): Promise<vscode.TextDocument | undefined> {
+  const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+  if (doc?.languageId === "quorate-topology") return doc;
+  void vscode.window.showWarningMessage(`Quorate: open a topology file (*.topology.yaml) to ${what}.`);
+  return undefined;
+}
+
+/** Opens generated Markdown as an unsaved document with its preview beside it; returns the document's URI. */
+async function showMarkdown(content: string): Promise<string> {
+  const md = await vscode.workspace.openTextDocument({ language: "markdown", content });
+  await vscode.window.showTextDocument(md, { preview: false, viewColumn: vscode.ViewColumn.Active });
+  await vscode.commands.executeCommand("markdown.showPreviewToSide", md.uri);
+  return md.uri.toString();
 }
 
 export async function deactivate(): Promise<void> {

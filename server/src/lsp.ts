@@ -14,7 +14,24 @@ import {
 } from "vscode-languageserver";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import { findFiles, isInteresting, isYamlName } from "./discovery";
-import { DiagramRequest, SummaryRequest, type DiagramParams } from "./protocol";
+import pkg from "../../package.json";
+import { dirname } from "node:path";
+import { analyzeAlone } from "./analysis";
+import { readVersion } from "./git";
+import {
+  CompareRequest,
+  DecisionRecordRequest,
+  DiagramRequest,
+  SimulateRequest,
+  SummaryRequest,
+  type CompareParams,
+  type CompareResult,
+  type DiagramParams,
+  type SimulateParams,
+} from "./protocol";
+import { record, simulate } from "./service/whatif";
+import { diff } from "./whatif/diff";
+import { diffMarkdown } from "./whatif/diff-render";
 import { diagramFor } from "./preview/mermaid";
 import { QuorateService, RenameError } from "./service/service";
 import { parseSettings } from "./service/settings";
@@ -231,6 +248,40 @@ export function startServer(connection: Connection): QuorateService {
   connection.onRequest(
     SummaryRequest.method,
     guard("summary", (p: DiagramParams) => service.summary(p.uri)),
+  );
+
+  connection.onRequest(
+    SimulateRequest.method,
+    guard("simulate", (p: SimulateParams) => {
+      const a = service.analysis(p.uri);
+      return a ? simulate(a, service.findings(p.uri), p.scenario ?? {}) : null;
+    }),
+  );
+  connection.onRequest(
+    DecisionRecordRequest.method,
+    guard("decisionRecord", (p: DiagramParams) => {
+      const a = service.analysis(p.uri);
+      return a ? record(a, service.findings(p.uri), URI.pathOf(p.uri).split("/").pop() ?? p.uri, pkg.version) : null;
+    }),
+  );
+  connection.onRequest(
+    CompareRequest.method,
+    guard("compare", (p: CompareParams): CompareResult | null => {
+      const a = service.analysis(p.uri);
+      if (!a) return null;
+      if (!p.uri.startsWith("file:")) return { markdown: "", regressions: 0, error: "only files on disk can be compared with git" };
+      const path = URI.pathOf(p.uri);
+      const name = path.split("/").pop()!;
+      let old: string;
+      try {
+        old = readVersion(`${p.revision}:${name}`, dirname(path)).text;
+      } catch (e) {
+        return { markdown: "", regressions: 0, error: (e as Error).message };
+      }
+      const before = { label: `${p.revision}:${name}`, ...analyzeAlone(path, old) };
+      const d = diff(before, { label: `${name} (editor)`, analysis: a, findings: service.findings(p.uri) });
+      return { markdown: diffMarkdown(d), regressions: d.regressions };
+    }),
   );
 
   connection.listen();

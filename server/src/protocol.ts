@@ -9,6 +9,10 @@ export interface DiagramNode {
   readonly range: Range;
   /** the worst finding inside this entity */
   readonly severity?: "error" | "warning";
+  /** the declared name (sites): what the Simulate control marks lost when the node is clicked */
+  readonly name?: string;
+  /** the title drawn on a site's box: how the preview finds the box when the layout drops subgraph ids */
+  readonly title?: string;
 }
 
 export interface DiagramResult {
@@ -42,4 +46,75 @@ export interface SummaryResult {
 
 export namespace SummaryRequest {
   export const method = "quorate/summary";
+}
+
+/** A failure scenario as the preview asks for it (shared design/whatif.md, "Scenarios"). */
+export interface SimulateScenario {
+  readonly lose?: readonly string[];
+  /** named groups; sites named nowhere form one more group */
+  readonly partition?: readonly (readonly string[])[];
+  readonly loseMembers?: Readonly<Record<string, number>>;
+  readonly rttFactor?: number | null;
+  readonly slow?: Readonly<Record<string, number>>;
+}
+
+export interface SimulateParams {
+  readonly uri: string;
+  readonly scenario: SimulateScenario;
+}
+
+export type WhatIfVerdict = "ok" | "degraded" | "down";
+
+/** One row of the "single-site losses" strip. */
+export interface SiteLossVerdict {
+  readonly site: string;
+  readonly verdict: WhatIfVerdict;
+  readonly breaks: readonly string[];
+}
+
+export interface SimulateResult {
+  /** the diagram coloured by the scenario: lost (grey, dashed), stopped (red), degraded (amber), cut links dashed */
+  readonly diagram: DiagramResult;
+  /** every declared site, in order, with its role */
+  readonly sites: readonly { readonly name: string; readonly role: string }[];
+  /** the scenario actually run: names the document no longer declares are dropped */
+  readonly scenario: Required<SimulateScenario>;
+  readonly name: string;
+  readonly verdict: WhatIfVerdict;
+  /** one sentence per thing that breaks, with its numbers */
+  readonly breaks: readonly string[];
+  /** the verdict of each single-site loss */
+  readonly singles: readonly SiteLossVerdict[];
+  /** every two-group partition's groups (empty past the engine's cap) */
+  readonly partitions: readonly (readonly string[])[][];
+  /** the engine's result as `quorate simulate --format json` prints it */
+  readonly result: unknown;
+}
+
+/** `quorate/simulate`: what a failure scenario does to the open design; null when the document holds no topology. */
+export namespace SimulateRequest {
+  export const method = "quorate/simulate";
+}
+
+/** `quorate/decisionRecord`: the decision record (Markdown) of the open design; null without a topology. */
+export namespace DecisionRecordRequest {
+  export const method = "quorate/decisionRecord";
+}
+
+export interface CompareParams {
+  readonly uri: string;
+  /** the git revision to compare the open (unsaved) text against */
+  readonly revision: string;
+}
+
+export interface CompareResult {
+  readonly markdown: string;
+  readonly regressions: number;
+  /** why there is no comparison (not in a repository, the file is new in git, …) */
+  readonly error?: string;
+}
+
+/** `quorate/compare`: the diff of the open design against a git revision of the same file, as Markdown. */
+export namespace CompareRequest {
+  export const method = "quorate/compare";
 }

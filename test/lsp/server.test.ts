@@ -427,3 +427,49 @@ test("the diagram request returns Mermaid with one subgraph per site and node ra
   assert.match(d.mermaid, /s0 <-->\|"14 ms"\| s1/);
   assert.ok(d.nodes.some((x) => x.kind === "quorum" && x.severity === "error"));
 });
+
+test("quorate/simulate: the scenario's verdict, sentences, single-site strip and a recoloured diagram; bad input is dropped", async () => {
+  const text = FIXABLE["two-site.topology.yaml"];
+  const { u } = await openAndWait("simulate.topology.yaml", text);
+  type Sim = {
+    verdict: string;
+    name: string;
+    breaks: string[];
+    scenario: { lose: string[]; partition: string[][]; rttFactor: number | null };
+    singles: { site: string; verdict: string }[];
+    partitions: string[][][];
+    diagram: { mermaid: string };
+    result: { verdict: string; quorums: unknown[] };
+  };
+  const lost = await client.request<Sim>("quorate/simulate", { uri: u, scenario: { lose: ["fra"] } });
+  assert.equal(lost.verdict, "down");
+  assert.equal(lost.result.verdict, "down", "the engine's JSON rides along");
+  assert.equal(lost.name, "lose fra");
+  assert.ok(lost.breaks.some((b) => /losing fra leaves 2 of 4 members; majority is 3 — writes stop/.test(b)));
+  assert.deepEqual(
+    lost.singles.map((s) => [s.site, s.verdict]),
+    [
+      ["fra", "down"],
+      ["lon", "down"],
+    ],
+  );
+  assert.deepEqual(lost.partitions, [[["fra"], ["lon"]]]);
+  assert.match(lost.diagram.mermaid, /\n {2}class s0 lost\n/);
+  assert.doesNotMatch(lost.diagram.mermaid, /\n {2}class s1 lost\n/);
+  // hostile and stale input: unknown sites, a one-group partition, a factor of 0 and non-arrays are dropped
+  const odd = await client.request<Sim>("quorate/simulate", {
+    uri: u,
+    scenario: { lose: ["nowhere", 3], partition: [["fra"]], rttFactor: 0, slow: "x" },
+  });
+  assert.deepEqual(odd.scenario, { lose: [], partition: [], loseMembers: {}, rttFactor: null, slow: {} });
+  assert.equal(odd.name, "all up");
+  const none = await client.request<Sim | null>("quorate/simulate", { uri: "file:///virtual/never-opened.topology.yaml", scenario: {} });
+  assert.equal(none, null);
+  // the decision record of the same document
+  const md = await client.request<string>("quorate/decisionRecord", { uri: u });
+  assert.match(md, /^# Decision record: /);
+  assert.match(md, /\n## Day-two checklist\n/);
+  // not on disk: no git to compare with, said plainly
+  const cmp = await client.request<{ error?: string }>("quorate/compare", { uri: u, revision: "HEAD" });
+  assert.match(cmp.error ?? "", /cannot read HEAD:simulate\.topology\.yaml/);
+});

@@ -41,11 +41,30 @@ export function previewHtml(i: HtmlInput): string {
 </head>
 <body>
 <div id="toolbar" role="toolbar" aria-label="Diagram">
+  <button id="simulate-toggle" aria-pressed="false" aria-controls="sim" title="Simulate failures: lose sites, cut the WAN, stretch RTT">Simulate</button>
+  <span class="spacer"></span>
   <button id="zoom-in" title="Zoom in">+</button>
   <button id="zoom-out" title="Zoom out">−</button>
   <button id="zoom-reset" title="Fit">Fit</button>
   <span id="status" aria-live="polite"></span>
 </div>
+<section id="sim" hidden aria-label="Simulate failures">
+  <div class="sim-row">
+    <span class="sim-label" id="sim-lose-label">Lose</span>
+    <span id="sim-sites" role="group" aria-labelledby="sim-lose-label"></span>
+    <label class="sim-label">Partition <select id="sim-partition"><option value="">none</option></select></label>
+    <label class="sim-label">RTT × <select id="sim-rtt">
+      <option value="">1</option><option>1.5</option><option>2</option><option>3</option><option>5</option><option>10</option>
+    </select></label>
+    <button id="sim-reset" title="Every site up, no partition, RTT as declared">All up</button>
+  </div>
+  <div class="sim-row">
+    <span class="sim-label" id="sim-singles-label">Single-site losses</span>
+    <span id="sim-singles" role="group" aria-labelledby="sim-singles-label"></span>
+  </div>
+  <div id="sim-verdict" role="status" aria-live="polite"></div>
+  <ul id="sim-breaks"></ul>
+</section>
 <div id="error" hidden></div>
 <div id="viewport"><div id="canvas"></div></div>
 <script nonce="${i.nonce}" src="${attr(i.mermaidUri)}"></script>

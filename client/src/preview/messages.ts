@@ -1,4 +1,7 @@
-import type { DiagramNode } from "../../../server/src/protocol";
+import type { DiagramNode, SimulateResult, SimulateScenario } from "../../../server/src/protocol";
+
+/** What the Simulate panel shows: the simulation without its diagram (sent as the diagram) and raw result. */
+export type SimulationView = Omit<SimulateResult, "diagram" | "result">;
 
 /** Extension → webview. */
 export type ToWebview =
@@ -9,8 +12,12 @@ export type ToWebview =
       readonly error?: string;
       readonly title?: string;
       readonly version: number;
+      /** present while the Simulate control is on: the diagram is then the scenario's */
+      readonly simulation?: SimulationView;
     }
-  | { readonly type: "exportSvg"; readonly requestId: number };
+  | { readonly type: "exportSvg"; readonly requestId: number }
+  /** the extension turned simulation on or off (a command or a test, not the toolbar) */
+  | { readonly type: "simulateMode"; readonly on: boolean };
 
 /** Webview → extension. */
 export type FromWebview =
@@ -24,5 +31,7 @@ export type FromWebview =
       readonly scale?: number;
     }
   | { readonly type: "reveal"; readonly id: string }
+  /** the Simulate control's scenario; null turns simulation off */
+  | { readonly type: "simulate"; readonly scenario: SimulateScenario | null }
   | { readonly type: "svg"; readonly requestId: number; readonly svg?: string; readonly error?: string }
   | { readonly type: "cspViolation"; readonly directive: string; readonly blocked: string };

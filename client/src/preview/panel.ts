@@ -1,6 +1,12 @@
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
-import { DiagramRequest, type DiagramResult } from "../../../server/src/protocol";
+import {
+  DiagramRequest,
+  type DiagramResult,
+  SimulateRequest,
+  type SimulateResult,
+  type SimulateScenario,
+} from "../../../server/src/protocol";
 import { nonce, previewHtml } from "./html";
 import type { FromWebview, ToWebview } from "./messages";
 
@@ -20,6 +26,10 @@ export class PreviewManager implements vscode.Disposable {
   private version = 0;
   private timer?: NodeJS.Timeout;
   private last?: DiagramResult;
+  /** the Simulate control's scenario while it is on */
+  private scenario?: SimulateScenario;
+  /** the last simulation shown (tests read it) */
+  lastSimulation?: SimulateResult;
   private lastRendered = 0;
   /** each returns true once satisfied (and is then dropped) */
   private renderedWaiters: ((rendered: number) => boolean)[] = [];
@@ -111,6 +121,11 @@ export class PreviewManager implements vscode.Disposable {
       case "reveal":
         void this.reveal(m.id);
         break;
+      case "simulate":
+        this.scenario = m.scenario ?? undefined;
+        if (!m.scenario) this.lastSimulation = undefined;
+        this.schedule(0);
+        break;
       case "svg": {
         const w = this.svgWaiters.get(m.requestId);
         this.svgWaiters.delete(m.requestId);
@@ -134,10 +149,18 @@ export class PreviewManager implements vscode.Disposable {
     const client = this.client();
     if (!this.panel || !this.ready || !this.document || !client) return undefined;
     try {
-      const result = await client.sendRequest<DiagramResult | null>(DiagramRequest.method, { uri: this.document.uri.toString() });
+      const uri = this.document.uri.toString();
+      let result: DiagramResult | null;
+      let simulation: SimulateResult | null = null;
+      if (this.scenario) {
+        simulation = await client.sendRequest<SimulateResult | null>(SimulateRequest.method, { uri, scenario: this.scenario });
+        result = simulation?.diagram ?? (await client.sendRequest<DiagramResult | null>(DiagramRequest.method, { uri }));
+      } else result = await client.sendRequest<DiagramResult | null>(DiagramRequest.method, { uri });
       if (!result || !this.panel) return undefined;
       this.last = result;
+      this.lastSimulation = simulation ?? undefined;
       const version = ++this.version;
+      const view = simulation ? (({ diagram: _d, result: _r, ...rest }: SimulateResult) => rest)(simulation) : undefined;
       const msg: ToWebview = {
         type: "diagram",
         mermaid: result.mermaid,
@@ -145,6 +168,7 @@ export class PreviewManager implements vscode.Disposable {
         error: result.error,
         title: result.title,
         version,
+        ...(this.scenario ? { simulation: view } : {}),
       };
       await this.panel.webview.postMessage(msg);
       return version;
@@ -152,6 +176,14 @@ export class PreviewManager implements vscode.Disposable {
       this.log.error(`preview: ${(e as Error).message}`);
       return undefined;
     }
+  }
+
+  /** Turns the Simulate control on with `scenario` (or off with null), as the webview would; resolves with the rendered version. */
+  async simulate(scenario: SimulateScenario | null): Promise<number> {
+    this.scenario = scenario ?? undefined;
+    if (!scenario) this.lastSimulation = undefined;
+    await this.panel?.webview.postMessage({ type: "simulateMode", on: scenario !== null } satisfies ToWebview);
+    return (await this.refresh()) ?? this.version;
   }
 
   /** The last version the webview reported as rendered. */

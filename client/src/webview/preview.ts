@@ -1,7 +1,7 @@
 // The preview webview: renders the Mermaid text the extension posts, keeps pan/zoom across
 // updates, follows the theme, and reports clicks. It never receives HTML, only data.
 import elkLayouts from "@mermaid-js/layout-elk";
-import type { FromWebview, ToWebview } from "../preview/messages";
+import type { FromWebview, SimulationView, ToWebview } from "../preview/messages";
 
 interface MermaidApi {
   initialize(config: Record<string, unknown>): void;
@@ -91,19 +91,136 @@ function zoomAt(factor: number, cx: number, cy: number): void {
   applyView();
 }
 
+// ---- the Simulate control ------------------------------------------------------------
+const simToggle = document.getElementById("simulate-toggle") as HTMLButtonElement;
+const simPanel = document.getElementById("sim")!;
+const simSites = document.getElementById("sim-sites")!;
+const simSingles = document.getElementById("sim-singles")!;
+const simPartition = document.getElementById("sim-partition") as HTMLSelectElement;
+const simRtt = document.getElementById("sim-rtt") as HTMLSelectElement;
+const simVerdict = document.getElementById("sim-verdict")!;
+const simBreaks = document.getElementById("sim-breaks")!;
+let simulating = false;
+let simulation: SimulationView | undefined;
+
+/** The scenario the controls show; every change goes to the extension, which answers with a new diagram. */
+function askScenario(s: { lose: string[]; partition: string[][]; rttFactor: number | null }): void {
+  post({ type: "simulate", scenario: { lose: s.lose, partition: s.partition, rttFactor: s.rttFactor } });
+}
+
+function currentScenario(): { lose: string[]; partition: string[][]; rttFactor: number | null } {
+  const sc = simulation?.scenario;
+  return { lose: [...(sc?.lose ?? [])], partition: (sc?.partition ?? []).map((g) => [...g]), rttFactor: sc?.rttFactor ?? null };
+}
+
+function setSimulating(on: boolean, tell: boolean): void {
+  simulating = on;
+  simToggle.setAttribute("aria-pressed", String(on));
+  simPanel.hidden = !on;
+  if (!on) simulation = undefined;
+  if (tell) post({ type: "simulate", scenario: on ? {} : null });
+}
+
+function toggleLost(site: string): void {
+  const s = currentScenario();
+  s.lose = s.lose.includes(site) ? s.lose.filter((x) => x !== site) : [...s.lose, site];
+  askScenario(s);
+}
+
+const button = (text: string, title: string, onClick: () => void): HTMLButtonElement => {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = text;
+  b.title = title;
+  b.addEventListener("click", onClick);
+  return b;
+};
+
+/** Fills the panel from the extension's simulation; all text goes in as text, never as markup. */
+function showSimulation(v: SimulationView | undefined): void {
+  simulation = v;
+  if (!v) {
+    simVerdict.textContent = "No topology to simulate.";
+    return;
+  }
+  const lost = new Set(v.scenario.lose);
+  const keepFocus = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.key : undefined;
+  simSites.replaceChildren(
+    ...v.sites.map((site) => {
+      const b = button(site.name, `Mark ${site.name} lost (or back up)`, () => toggleLost(site.name));
+      b.setAttribute("aria-pressed", String(lost.has(site.name)));
+      b.dataset.key = `site:${site.name}`;
+      return b;
+    }),
+  );
+  simSingles.replaceChildren(
+    ...v.singles.map((x) => {
+      const b = button(`${x.site}: ${x.verdict}`, x.breaks.length ? x.breaks.join("\n") : `Losing ${x.site} breaks nothing`, () =>
+        askScenario({ lose: [x.site], partition: [], rttFactor: null }),
+      );
+      b.className = `verdict-${x.verdict}`;
+      b.dataset.key = `single:${x.site}`;
+      return b;
+    }),
+  );
+  const key = (groups: readonly (readonly string[])[]) => groups.map((g) => g.join(",")).join(" / ");
+  const wanted = key(v.scenario.partition);
+  const options = [new Option("none", "")];
+  for (const p of v.partitions) options.push(new Option(key(p), key(p)));
+  if (wanted && !v.partitions.some((p) => key(p) === wanted)) options.push(new Option(wanted, wanted));
+  simPartition.replaceChildren(...options);
+  simPartition.value = wanted;
+  simRtt.value = v.scenario.rttFactor === null ? "" : String(v.scenario.rttFactor);
+  if (simRtt.value !== (v.scenario.rttFactor === null ? "" : String(v.scenario.rttFactor))) {
+    simRtt.append(new Option(String(v.scenario.rttFactor), String(v.scenario.rttFactor)));
+    simRtt.value = String(v.scenario.rttFactor);
+  }
+  simVerdict.className = `verdict-${v.verdict}`;
+  simVerdict.textContent = `${v.verdict.toUpperCase()} — ${v.name}${v.breaks.length ? "" : ": nothing breaks"}`;
+  simBreaks.replaceChildren(
+    ...v.breaks.map((b) => {
+      const li = document.createElement("li");
+      li.textContent = b;
+      return li;
+    }),
+  );
+  if (keepFocus) (simPanel.querySelector(`[data-key="${CSS.escape(keepFocus)}"]`) as HTMLElement | null)?.focus();
+}
+
+simToggle.addEventListener("click", () => setSimulating(!simulating, true));
+simPartition.addEventListener("change", () => {
+  const s = currentScenario();
+  s.partition = simPartition.value ? simPartition.value.split(" / ").map((g) => g.split(",")) : [];
+  askScenario(s);
+});
+simRtt.addEventListener("change", () => {
+  const s = currentScenario();
+  s.rttFactor = simRtt.value ? Number(simRtt.value) : null;
+  askScenario(s);
+});
+document.getElementById("sim-reset")!.addEventListener("click", () => askScenario({ lose: [], partition: [], rttFactor: null }));
+
 function wireNodes(svg: SVGSVGElement, ids: Set<string>): number {
   let count = 0;
   for (const el of Array.from(svg.querySelectorAll<SVGGElement>("g.node, g.cluster"))) {
     const raw = el.id || el.getAttribute("data-id") || "";
     const m = /(?:^|-)flowchart-([A-Za-z0-9_]+)-\d+$/.exec(raw) ?? /(?:^|-)([A-Za-z0-9_]+)$/.exec(raw);
-    const id = m?.[1];
+    // the ELK layout writes "[object Object]" as a subgraph's id: a site box is then found by its title
+    const id =
+      m?.[1] ??
+      (el.classList.contains("cluster")
+        ? last?.nodes.find((n) => n.kind === "site" && n.title === el.querySelector(".cluster-label")?.textContent?.trim())?.id
+        : undefined);
     if (!id || !ids.has(id)) continue;
     count++;
     el.classList.add("quorate-node");
     el.setAttribute("data-quorate-id", id);
+    const site = last?.nodes.find((n) => n.id === id && n.kind === "site")?.name;
     el.addEventListener("click", (e) => {
       e.stopPropagation();
-      post({ type: "reveal", id });
+      // while simulating, a click on a site marks it lost; anything else reveals its source
+      if (simulating && site !== undefined) toggleLost(site);
+      else post({ type: "reveal", id });
     });
   }
   return count;
@@ -126,6 +243,16 @@ async function render(msg: Extract<ToWebview, { type: "diagram" }>): Promise<voi
     const el = holder.querySelector("svg");
     if (!el) throw new Error("Mermaid returned no SVG");
     const nodes = wireNodes(el, new Set(msg.nodes.map((n) => n.id)));
+    // lost sites: grey and dashed whatever the layout engine does with a subgraph's class
+    const lostSites = new Set(msg.simulation?.scenario.lose ?? []);
+    for (const n of msg.nodes)
+      if (n.kind === "site" && n.name !== undefined && lostSites.has(n.name))
+        el.querySelector(`[data-quorate-id="${n.id}"]`)?.classList.add("sim-lost");
+    // the panel first: its height is taken from the diagram's room before the diagram is fitted
+    if (msg.simulation !== undefined || simulating) {
+      if (!simulating) setSimulating(true, false);
+      showSimulation(msg.simulation);
+    }
     canvas.replaceChildren(el);
     if (fitted) fit(el);
     errorBox.hidden = true;
@@ -153,6 +280,7 @@ window.addEventListener("message", (event: MessageEvent<ToWebview>) => {
   const msg = event.data;
   if (msg?.type === "diagram") rendering = rendering.then(() => render(msg));
   else if (msg?.type === "exportSvg") void rendering.then(() => exportSvg(msg.requestId));
+  else if (msg?.type === "simulateMode") setSimulating(msg.on, false);
 });
 
 document.addEventListener("securitypolicyviolation", (e) =>

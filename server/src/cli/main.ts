@@ -8,7 +8,8 @@ import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import * as report from "./report";
 import * as sim from "./simulate";
-import { diffJson, diffMarkdown, diffText, diffVersions } from "./versions";
+import { diffVersions } from "./versions";
+import { diffJson, diffMarkdown, diffText } from "../whatif/diff-render";
 import { analyzeAlone } from "../analysis";
 import { decisionRecord } from "../whatif/record";
 

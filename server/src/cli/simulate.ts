@@ -140,7 +140,8 @@ export function markdown(results: readonly Result[]): string {
 }
 
 export function json(results: readonly Result[], single: boolean): string {
-  const shaped = results.map(({ name: _name, ...r }) => r);
+  // the JSON keys of whatif.md; the name and the groups are the table's and the preview's
+  const shaped = results.map(({ name: _name, groups: _groups, ...r }) => r);
   return `${JSON.stringify(single ? shaped[0] : shaped, null, 2)}\n`;
 }
 

@@ -5,6 +5,7 @@ import type { Span } from "../model/text";
 import type { DiagramNode, DiagramResult } from "../protocol";
 import { total } from "../math/quorum";
 import { istioMeshes } from "../rules/istio";
+import type { BackendResult, Result } from "../whatif/engine";
 
 /**
  * Mermaid label text, always written inside double quotes. Only what could end the quotes or
@@ -25,7 +26,8 @@ const rank = (s?: string) => (s === "error" ? 2 : s === "warning" ? 1 : 0);
 
 /** The model → Mermaid flowchart text plus the node ids' source ranges (ids are generated, never user text). */
 /** `findings`: the file's finalized findings (after overrides), which colour the entities they fall in. */
-export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "span" | "severity">[] = []): DiagramResult {
+/** `whatif`: a scenario's result; the diagram then shows it (lost, stopped, degraded, cut and slowed links) instead of the findings. */
+export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "span" | "severity">[] = [], whatif?: Result): DiagramResult {
   const L = a.parsed.lines;
   const broken = a.parsed.docs.find((d) => d.broken);
   const ctx = a.contexts[0];
@@ -47,9 +49,9 @@ export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "sp
   // left to right: traffic entries, then the sites side by side, each holding its clusters and members top to bottom
   const lines: string[] = ["flowchart LR"];
   const nodes: DiagramNode[] = [];
-  const add = (id: string, kind: DiagramNode["kind"], span: Span, severitySpan: Span = span) => {
+  const add = (id: string, kind: DiagramNode["kind"], span: Span, severitySpan: Span = span, site?: { name: string; title: string }) => {
     const severity = worstIn(severitySpan);
-    nodes.push({ id, kind, range: toRange(span), severity });
+    nodes.push({ id, kind, range: toRange(span), severity, ...site });
     return severity;
   };
   const siteId = new Map<string, string>();
@@ -65,6 +67,13 @@ export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "sp
     if (s.name && !storeId.has(s.name.value)) storeId.set(s.name.value, `d${i}`);
   });
   const classes: [string, string][] = [];
+  const sim = whatif ? overlay(whatif) : undefined;
+  /** the node's class: the scenario's state when simulating, else the worst finding in it */
+  const mark = (id: string, sev: "error" | "warning" | undefined, state: SimState | undefined) => {
+    if (sim) {
+      if (state) classes.push([id, state]);
+    } else if (sev) classes.push([id, sev]);
+  };
 
   for (const [si, s] of t.sites.entries()) {
     if (!s.name || siteId.get(s.name.value) !== `s${si}`) continue;
@@ -78,7 +87,7 @@ export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "sp
       const istio = c.istio ? ` · istio ${c.istio.role?.value ?? "primary"}${c.istio.network ? ` on ${c.istio.network.value}` : ""}` : "";
       lines.push(`    c${ci}["${label(`${c.name.value}${mesh}${istio}`)}"]`);
       const sev = add(`c${ci}`, "cluster", c.span);
-      if (sev) classes.push([`c${ci}`, sev]);
+      mark(`c${ci}`, sev, sim?.cluster(c.name.value, s.name.value));
     }
     for (const [qi, q] of ctx.quorums.entries()) {
       const count = q.counts.get(s.name.value);
@@ -90,7 +99,7 @@ export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "sp
         start: q.members.keySpan.start,
         end: q.members.span.end,
       });
-      if (sev) classes.push([qid, sev]);
+      mark(qid, sev, sim?.quorum(q.label, s.name.value));
     }
     for (const [di, st] of t.stores.entries()) {
       if (st.replication?.value === "consensus" || st.replication?.value === "galera") continue;
@@ -100,11 +109,11 @@ export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "sp
       const sid = `d${di}_${si}`;
       lines.push(`    ${sid}[("${label(`${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}`)}")]`);
       const sev = add(sid, "store", st.span);
-      if (sev) classes.push([sid, sev]);
+      mark(sid, sev, sim?.store(st.name?.value, s.name.value, !!writes));
     }
     lines.push("  end");
-    const sev = add(id, "site", s.span, s.name.span);
-    if (sev) classes.push([id, sev]);
+    const sev = add(id, "site", s.span, s.name.span, { name: s.name.value, title: siteTitle(s.name.value, s.role) });
+    mark(id, sev, sim?.site(s.name.value));
   }
 
   let edge = 0;
@@ -114,12 +123,19 @@ export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "sp
     const ia = a && siteId.get(a.value);
     const ib = b && siteId.get(b.value);
     if (!ia || !ib) continue;
+    const factor = sim?.factor(a.value, b.value);
+    const rtt = l.rttMs ? `${l.rttMs.value} ms` : "?";
     lines.push(
-      `  ${ia} <-->|"${label(`${l.rttMs ? `${l.rttMs.value} ms` : "?"}${l.rttP99Ms ? ` · p99 ${l.rttP99Ms.value}` : ""}`)}"| ${ib}`,
+      `  ${ia} <-->|"${label(
+        factor !== undefined ? `${rtt} → ×${factor}` : `${rtt}${l.rttP99Ms ? ` · p99 ${l.rttP99Ms.value}` : ""}`,
+      )}"| ${ib}`,
     );
     const sev = worstIn(l.span);
     nodes.push({ id: `link${edge}`, kind: "link", range: toRange(l.span), severity: sev });
-    if (sev) linkStyles.push(`  linkStyle ${edge} stroke:${sev === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`);
+    if (sim) {
+      if (sim.cut(a.value, b.value)) linkStyles.push(`  linkStyle ${edge} ${CUT}`);
+      else if (factor !== undefined) linkStyles.push(`  linkStyle ${edge} ${SLOW}`);
+    } else if (sev) linkStyles.push(`  linkStyle ${edge} stroke:${sev === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`);
     edge++;
   }
 
@@ -129,13 +145,21 @@ export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "sp
       `  ${id}(["${label(`${tr.name?.value ?? "traffic"} · ${tr.steering?.value ?? "?"}${tr.peakRps ? ` · ${tr.peakRps.value} rps` : ""}`)}"])`,
     );
     const sev = add(id, "traffic", tr.span);
-    if (sev) classes.push([id, sev]);
+    mark(id, sev, sim?.traffic(tr.name?.value));
     for (const b of tr.backends) {
       const target = b.cluster && clusterId.get(b.cluster.value);
       if (!target) continue;
-      lines.push(`  ${id} -->|"${label(`w ${b.weight?.value ?? 1}${b.capacityRps ? ` · cap ${b.capacityRps.value}` : ""}`)}"| ${target}`);
+      const state = sim?.backend(tr.name?.value, b.cluster!.value);
+      const load = state && state.loadRps !== null ? ` · ${+state.loadRps.toFixed(2)} rps` : "";
+      lines.push(
+        `  ${id} -->|"${label(`w ${b.weight?.value ?? 1}${b.capacityRps ? ` · cap ${b.capacityRps.value}` : ""}${load}`)}"| ${target}`,
+      );
       const s2 = worstIn(b.span);
-      if (s2) linkStyles.push(`  linkStyle ${edge} stroke:${s2 === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`);
+      if (sim) {
+        if (state && state.loadRps === null) linkStyles.push(`  linkStyle ${edge} ${CUT}`);
+        else if (state?.overloaded) linkStyles.push(`  linkStyle ${edge} ${STOPPED_EDGE}`);
+        else if (state?.errors) linkStyles.push(`  linkStyle ${edge} ${SLOW}`);
+      } else if (s2) linkStyles.push(`  linkStyle ${edge} stroke:${s2 === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`);
       edge++;
     }
     for (const dep of tr.dependsOn?.items ?? []) {
@@ -155,7 +179,7 @@ export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "sp
     const id = `e${ei}`;
     lines.push(`  ${id}{{"${label(`export ${e.namespace?.value ?? "?"}/${e.service?.value ?? "?"}`)}"}}`);
     const sev = add(id, "export", e.span);
-    if (sev) classes.push([id, sev]);
+    mark(id, sev, sim?.exported(e.service?.value, e.namespace?.value));
     for (const c of e.clusters?.items ?? []) {
       const target = clusterId.get(c.value);
       if (!target) continue;
@@ -182,14 +206,78 @@ export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "sp
       if (!me || !target) continue;
       lines.push(`  ${target} -->|"${label(`linkerd ${l.mode}`)}"| ${me}`);
       const sev = worstIn(l.span);
-      if (sev) linkStyles.push(`  linkStyle ${edge} stroke:${sev === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`);
+      if (sim) {
+        if (sim.cut(c.site?.value, t.clusterByName.get(l.cluster!.value)?.site?.value)) linkStyles.push(`  linkStyle ${edge} ${CUT}`);
+      } else if (sev) linkStyles.push(`  linkStyle ${edge} stroke:${sev === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`);
       edge++;
     }
   }
 
-  lines.push("  classDef error stroke:#d32f2f,stroke-width:3px,color:#b71c1c");
-  lines.push("  classDef warning stroke:#f9a825,stroke-width:3px");
+  if (sim) lines.push(...SIM_CLASSES);
+  else {
+    lines.push("  classDef error stroke:#d32f2f,stroke-width:3px,color:#b71c1c");
+    lines.push("  classDef warning stroke:#f9a825,stroke-width:3px");
+  }
   for (const [id, sev] of classes) lines.push(`  class ${id} ${sev}`);
   lines.push(...linkStyles);
   return { mermaid: `${lines.join("\n")}\n`, nodes, title: t.name?.value };
+}
+
+type SimState = "lost" | "stopped" | "degraded";
+
+// readable on light and dark themes alike: strokes carry the meaning, fills are translucent
+const SIM_CLASSES = [
+  "  classDef lost fill:#9e9e9e22,stroke:#9e9e9e,stroke-width:2px,stroke-dasharray:6 4,color:#9e9e9e",
+  "  classDef stopped fill:#d32f2f33,stroke:#d32f2f,stroke-width:3px",
+  "  classDef degraded fill:#f9a82533,stroke:#f9a825,stroke-width:3px",
+];
+const CUT = "stroke:#9e9e9e,stroke-width:2px,stroke-dasharray:6 4";
+const SLOW = "stroke:#f9a825,stroke-width:3px";
+const STOPPED_EDGE = "stroke:#d32f2f,stroke-width:3px";
+
+/** What a scenario's result means for each drawn entity. */
+function overlay(r: Result) {
+  const lost = new Set(r.scenario.lose);
+  const groupOf = (site: string) => r.groups.findIndex((g) => g.includes(site));
+  const degradedQuorum = new Set(["flapping", "over-budget", "flow-control"]);
+  return {
+    site: (site: string): SimState | undefined => (lost.has(site) ? "lost" : undefined),
+    cluster(name: string, site: string): SimState | undefined {
+      if (lost.has(site)) return "lost";
+      return r.meshes.some((m) => m.cluster === name) ? "degraded" : undefined;
+    },
+    quorum(labelText: string, site: string): SimState | undefined {
+      if (lost.has(site)) return "lost";
+      const q = r.quorums.find((x) => x.name === labelText);
+      if (!q) return undefined;
+      if (q.outcome === "stops" || q.groups.some((g) => g.sites.includes(site) && !g.writes)) return "stopped";
+      return degradedQuorum.has(q.outcome) ? "degraded" : undefined;
+    },
+    store(name: string | undefined, site: string, writer: boolean): SimState | undefined {
+      if (lost.has(site)) return "lost";
+      const st = r.stores.find((x) => x.name === name);
+      if (st && (st.outcome === "writes-stop" || st.outcome === "corrupts")) return "stopped";
+      // a replica with no writer on its side serves stale reads
+      if (!writer && r.breaks.some((b) => b.startsWith(`store ${name}: the replica in ${site} `))) return "degraded";
+      // diverges is the design working (a conflict policy or a CRDT converges on heal)
+      return undefined;
+    },
+    traffic(name: string | undefined): SimState | undefined {
+      const t = r.traffic.find((x) => x.name === name);
+      if (!t) return undefined;
+      return t.outcome === "unserved" ? "stopped" : t.outcome === "served" ? undefined : "degraded";
+    },
+    backend: (traffic: string | undefined, cluster: string): BackendResult | undefined =>
+      r.traffic.find((x) => x.name === traffic)?.backends.find((b) => b.cluster === cluster),
+    exported(service: string | undefined, namespace: string | undefined): SimState | undefined {
+      const e = r.exports.find((x) => x.service === service && x.namespace === namespace);
+      return e && e.servedBy.length === 0 ? "stopped" : undefined;
+    },
+    cut: (a: string | undefined, b: string | undefined): boolean =>
+      a !== undefined && b !== undefined && (lost.has(a) || lost.has(b) || (a !== b && groupOf(a) !== groupOf(b))),
+    factor(a: string, b: string): number | undefined {
+      const f = r.scenario.slow[`${a}-${b}`] ?? r.scenario.slow[`${b}-${a}`] ?? r.scenario.rttFactor ?? undefined;
+      return f === undefined || f === 1 ? undefined : f;
+    },
+  };
 }

@@ -82,6 +82,8 @@ export interface Result {
   readonly scenario: Scenario;
   /** "all up", "lose fra", "partition fra / lon,ams", … (the diff matches scenarios by it) */
   readonly name: string;
+  /** the groups of sites that can still reach each other (one group without a partition); lost sites are in none */
+  readonly groups: string[][];
   readonly verdict: Verdict;
   readonly quorums: QuorumResult[];
   readonly stores: StoreResult[];
@@ -337,7 +339,7 @@ export function run(ctx: TopologyContext, s: Scenario): Result {
     traffic.some((x) => x.outcome === "overloaded" || x.outcome === "errors") ||
     meshes.length > 0;
   const verdict: Verdict = down ? "down" : degraded ? "degraded" : "ok";
-  return { scenario: s, name: scenarioName(s), verdict, quorums, stores, traffic, meshes, exports, breaks };
+  return { scenario: s, name: scenarioName(s), groups, verdict, quorums, stores, traffic, meshes, exports, breaks };
 }
 
 /** The number of sites past which every two-group split is not enumerated (as the quorum rules). */

@@ -156,6 +156,90 @@ describe("Quorate in a real VS Code", () => {
     }
   });
 
+  it("simulates failures in the preview: lost sites grey, cut links dashed, the verdict and the single-site strip", async () => {
+    assert.equal(await vscode.commands.executeCommand("quorate.simulate"), true);
+    const allUp = await waitFor("the all-up simulation", () => api.preview.lastSimulation);
+    assert.equal(allUp.name, "all up");
+    // an earlier test added a witness site: fra and lon come first, and losing fra still stops the etcd
+    assert.deepEqual(
+      allUp.sites.slice(0, 2).map((x) => x.name),
+      ["fra", "lon"],
+    );
+    assert.deepEqual(
+      allUp.singles.map((x) => x.site),
+      allUp.sites.map((x) => x.name),
+    );
+    assert.equal(allUp.singles[0].verdict, "down");
+
+    let v = await api.preview.simulate({ lose: ["fra"] });
+    await api.preview.whenRendered(v, 30_000);
+    let sim = api.preview.lastSimulation!;
+    assert.equal(sim.verdict, "down");
+    assert.ok(
+      sim.breaks.some((b) => /store ledger: losing fra leaves 1 of 3 members; majority is 2/.test(b)),
+      sim.breaks.join("\n"),
+    );
+    assert.match(sim.diagram.mermaid, /\n {2}class s0 lost\n/);
+    assert.match(sim.diagram.mermaid, /classDef lost .*stroke-dasharray/);
+    assert.doesNotMatch(sim.diagram.mermaid, /classDef error/, "while simulating, the scenario colours the diagram, not the findings");
+
+    v = await api.preview.simulate({ partition: [["fra"], ["lon"]] });
+    await api.preview.whenRendered(v, 30_000);
+    sim = api.preview.lastSimulation!;
+    assert.equal(sim.name, "partition fra / lon");
+    assert.match(
+      sim.diagram.mermaid,
+      /\n {2}linkStyle 0 stroke:#9e9e9e,stroke-width:2px,stroke-dasharray:6 4\n/,
+      "the cut WAN link is dashed",
+    );
+
+    v = await api.preview.simulate({ rttFactor: 5, lose: ["nowhere"] });
+    await api.preview.whenRendered(v, 30_000);
+    sim = api.preview.lastSimulation!;
+    assert.deepEqual(sim.scenario.lose, [], "a site the document does not declare is dropped");
+    assert.match(sim.diagram.mermaid, /1[45] ms → ×5/);
+
+    const rendered = api.preview.events.filter((e) => e.type === "rendered" && e.version >= v);
+    assert.ok(
+      rendered.every((e) => e.type === "rendered" && !e.error),
+      JSON.stringify(rendered),
+    );
+    v = await api.preview.simulate(null);
+    await api.preview.whenRendered(v, 30_000);
+    assert.equal(api.preview.lastSimulation, undefined);
+  });
+
+  it("writes the decision record and opens it as Markdown", async () => {
+    const written = await vscode.commands.executeCommand<string>("quorate.writeDecisionRecord", doc.uri);
+    assert.ok(written, "the command returns the record's document");
+    const md = vscode.workspace.textDocuments.find((d) => d.uri.toString() === written)!;
+    assert.equal(md.languageId, "markdown");
+    assert.match(md.getText(), /^# Decision record: payments-eu\n/);
+    assert.match(md.getText(), /\n## Failure matrix\n/);
+    assert.match(md.getText(), /\| lose fra \| lon-prod \| lon \| 40000 \| 30000 \| \*\*-10000\*\* \|/);
+    await vscode.window.showTextDocument(doc);
+  });
+
+  it("compares the open design with git HEAD", async () => {
+    const edit = new vscode.WorkspaceEdit();
+    const text = doc.getText();
+    const at = doc.positionAt(text.indexOf("peakRps: 40000") + "peakRps: ".length);
+    edit.replace(doc.uri, new vscode.Range(at, at.translate(0, 5)), "70000");
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const written = await waitFor("a comparison", async () => {
+      const w = await vscode.commands.executeCommand<string | undefined>("quorate.compareWithHead", doc.uri);
+      const d = w && vscode.workspace.textDocuments.find((x) => x.uri.toString() === w);
+      return d && /all up/.test(d.getText()) ? d : undefined;
+    });
+    const md = written.getText();
+    assert.match(
+      md,
+      /^### Quorate: `HEAD:payments-eu\.topology\.yaml` → `payments-eu\.topology\.yaml \(editor\)`\n\n\*\*\d+ regressions?\.\*\*/,
+    );
+    assert.match(md, /\| 🔴 worse \| all up \| ok \| degraded \|/, "70000 rps on 2 × 30000 overloads both backends with every site up");
+    await vscode.window.showTextDocument(doc);
+  });
+
   it("restarts the language server on command", async () => {
     assert.equal(await vscode.commands.executeCommand("quorate.restartServer"), true);
     await waitFor("diagnostics after restart", () => codes(uri()).length > 0 && true);
