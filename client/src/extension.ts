@@ -154,6 +154,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Quorat
     vscode.commands.registerCommand("quorate.compareWithHead", async (uri?: vscode.Uri) => {
       const doc = await topologyDocument(uri, "compare it with git HEAD");
       if (!doc || !client) return undefined;
+      if (!vscode.workspace.isTrusted) {
+        // git reads the repository's configuration: only in a workspace the user trusts
+        void vscode.window.showWarningMessage("Quorate: Compare with Git HEAD runs git, which needs a trusted workspace.");
+        return undefined;
+      }
       const r = await client.sendRequest<CompareResult | null>(CompareRequest.method, { uri: doc.uri.toString(), revision: "HEAD" });
       if (!r || r.error) {
         void vscode.window.showWarningMessage(`Quorate: ${r?.error ?? "this document holds no topology to compare"}`);

@@ -20,7 +20,15 @@ test("the manifest: engines a VS Code 1.139 satisfies, untrusted workspaces decl
   assert.deepEqual(c.languages[0].filenamePatterns, ["*.topology.yaml", "*.topology.yml"]);
   assert.equal(c.yamlValidation[0].url, "./schemas/topology.schema.json");
   const commands = c.commands.map((x: { command: string }) => x.command);
-  assert.deepEqual(commands, ["quorate.openPreview", "quorate.exportDiagram", "quorate.restartServer", "quorate.showOutput"]);
+  assert.deepEqual(commands, [
+    "quorate.openPreview",
+    "quorate.exportDiagram",
+    "quorate.simulate",
+    "quorate.writeDecisionRecord",
+    "quorate.compareWithHead",
+    "quorate.restartServer",
+    "quorate.showOutput",
+  ]);
   for (const [key, prop] of Object.entries<{ markdownDescription?: string; description?: string }>(c.configuration.properties)) {
     assert.ok(prop.markdownDescription ?? prop.description, `${key} has a description`);
   }

@@ -55,6 +55,9 @@ export function scenario(
 export function loadOf(s: Scenario, i: number): Rational | undefined {
   if (!s.up[i]) return undefined;
   if (s.stranded) return rat(0n);
+  // integers (the usual case): one exact fraction, no decimal parsing
+  const w = s.backends[i].weight;
+  if (s.total.d === 1n && safe(s.peak) && safe(w) && safe(s.peak * w)) return rat(BigInt(s.peak * w), s.total.n);
   return div(mul(fromNumber(s.peak), fromNumber(s.backends[i].weight)), s.total);
 }
 

@@ -198,12 +198,38 @@ function quorumResult(ctx: TopologyContext, q: Quorum, s: Scenario, groups: stri
   return { name: q.label, kind: q.kind, members: Object.fromEntries(q.counts), majority: maj, outcome, groups: gs };
 }
 
+/** The load view of each traffic entry, once per analysed topology (a sweep runs thousands of scenarios on it). */
+const backendCache = new WeakMap<TopologyContext, Map<unknown, ReturnType<typeof loadBackends>>>();
+function backendsOf(ctx: TopologyContext, tr: TopologyContext["topology"]["traffic"][number]) {
+  let m = backendCache.get(ctx);
+  if (!m) {
+    m = new Map();
+    backendCache.set(ctx, m);
+  }
+  if (!m.has(tr)) m.set(tr, loadBackends(ctx, tr));
+  return m.get(tr);
+}
+
 /** Runs one scenario. Names in it must be declared sites (the CLI checks them first). */
 export function run(ctx: TopologyContext, s: Scenario): Result {
   const t = ctx.topology;
   const lost = new Set(s.lose);
   const groups = groupsOf(ctx, s);
-  const groupOf = (site: string | undefined) => (site === undefined ? -1 : groups.findIndex((g) => g.includes(site)));
+  const groupIndex = new Map<string, number>();
+  groups.forEach((g, i) => {
+    for (const site of g) groupIndex.set(site, i);
+  });
+  const groupOf = (site: string | undefined) => (site === undefined ? -1 : (groupIndex.get(site) ?? -1));
+  // the groups in which a quorum takes writes (each of its result groups lies within one group)
+  const writingGroups = new Map<QuorumResult, Set<number>>();
+  const writesIn = (qr: QuorumResult, g: number) => {
+    let set = writingGroups.get(qr);
+    if (!set) {
+      set = new Set(qr.groups.filter((x) => x.writes).map((x) => groupOf(x.sites[0])));
+      writingGroups.set(qr, set);
+    }
+    return set.has(g);
+  };
   const breaks: string[] = [];
 
   const quorumByOwner = new Map<Quorum["owner"], QuorumResult>();
@@ -250,7 +276,7 @@ export function run(ctx: TopologyContext, s: Scenario): Result {
 
   const traffic: TrafficResult[] = [];
   for (const tr of t.traffic) {
-    const lb = loadBackends(ctx, tr);
+    const lb = backendsOf(ctx, tr);
     if (!lb || tr.peakRps === undefined || !tr.name) continue;
     const sc = loadScenario(tr.peakRps.value, lb, (site) => site !== undefined && lost.has(site));
     const deps = (tr.dependsOn?.items ?? []).map((d) => t.storeByName.get(d.value)).filter((x) => x !== undefined);
@@ -263,9 +289,7 @@ export function run(ctx: TopologyContext, s: Scenario): Result {
         const g = groupOf(site);
         for (const d of deps) {
           const qr = quorumByOwner.get(d);
-          const writes = qr
-            ? qr.groups.some((x) => x.writes && groups[g].some((y) => x.sites.includes(y)))
-            : (d.writers?.items ?? []).some((w) => !lost.has(w.value) && groupOf(w.value) === g);
+          const writes = qr ? writesIn(qr, g) : (d.writers?.items ?? []).some((w) => !lost.has(w.value) && groupOf(w.value) === g);
           if (!writes) {
             errors = true;
             breaks.push(

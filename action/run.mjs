@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+// The GitHub Action's two steps (action.yml), runnable anywhere with the variables GitHub sets:
+//   node action/run.mjs check   runs `quorate check --format sarif` on the input paths into
+//                               quorate.sarif, prints the text report, and records the exit code;
+//   node action/run.mjs diff    on a pull request, `quorate diff` of every changed topology
+//                               against the base branch, appended to $GITHUB_STEP_SUMMARY.
+// Reads: INPUT_PATHS, INPUT_SARIF, GITHUB_WORKSPACE, GITHUB_EVENT_NAME, GITHUB_BASE_REF,
+// GITHUB_STEP_SUMMARY, GITHUB_OUTPUT; QUORATE_CLI (default: this checkout's dist/cli.js).
+import { spawnSync } from "node:child_process";
+import { appendFileSync, existsSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const env = process.env;
+const cwd = resolve(env.GITHUB_WORKSPACE || process.cwd());
+const cli = env.QUORATE_CLI || join(dirname(fileURLToPath(import.meta.url)), "..", "dist", "cli.js");
+
+function quorate(args, opts = {}) {
+  return spawnSync(process.execPath, [cli, ...args], { cwd, encoding: "utf8", maxBuffer: 256 * 1024 * 1024, ...opts });
+}
+
+function git(args) {
+  return spawnSync("git", ["--no-pager", ...args], { cwd, encoding: "utf8" });
+}
+
+function output(name, value) {
+  if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, `${name}=${value}\n`);
+}
+
+function summary(text) {
+  if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, text);
+  else process.stdout.write(text);
+}
+
+/** Paths are whitespace-separated (a multi-line input works too). */
+const paths = (env.INPUT_PATHS || ".").split(/\s+/).filter(Boolean);
+
+function check() {
+  const sarif = resolve(cwd, env.INPUT_SARIF || "quorate.sarif");
+  const r = quorate(["check", "--format", "sarif", ...paths]);
+  if (r.status === 2 || r.error) {
+    process.stderr.write(r.stderr || String(r.error));
+    output("check-exit-code", 2);
+    return 2;
+  }
+  writeFileSync(sarif, r.stdout);
+  // the same findings as text in the log, where a reader of the job looks first
+  const text = quorate(["check", ...paths], { env: { ...env, FORCE_COLOR: "1" } });
+  process.stdout.write(text.stdout);
+  process.stderr.write(text.stderr);
+  output("sarif", sarif);
+  output("check-exit-code", r.status);
+  return 0;
+}
+
+/** The base revision git can read: origin/BASE after a fetch, else BASE itself. */
+function baseRevision(base) {
+  if (git(["remote", "get-url", "origin"]).status === 0) git(["fetch", "--no-tags", "--quiet", "origin", base]);
+  for (const rev of [`origin/${base}`, base]) if (git(["rev-parse", "--verify", "--quiet", `${rev}^{commit}`]).status === 0) return rev;
+  return undefined;
+}
+
+function diff() {
+  if (env.GITHUB_EVENT_NAME !== "pull_request" && env.GITHUB_EVENT_NAME !== "pull_request_target") {
+    console.log(`quorate: not a pull request (${env.GITHUB_EVENT_NAME || "no event"}): no design diff`);
+    output("regressions", 0);
+    return 0;
+  }
+  const base = env.GITHUB_BASE_REF;
+  const rev = base && baseRevision(base);
+  if (!rev) {
+    summary(`### Quorate\n\nThe base branch \`${base || "?"}\` could not be read: check out with \`fetch-depth: 0\` to compare designs.\n`);
+    output("regressions", 0);
+    return 0;
+  }
+  const mergeBase = git(["merge-base", rev, "HEAD"]).stdout.trim() || rev;
+  const changed = git(["diff", "--name-only", "--diff-filter=AMR", mergeBase, "HEAD", "--", "*.topology.yaml", "*.topology.yml"])
+    .stdout.split("\n")
+    .filter(Boolean);
+  let regressions = 0;
+  if (!changed.length) summary("### Quorate\n\nNo topology file changed in this pull request.\n");
+  for (const file of changed) {
+    const existed = git(["cat-file", "-e", `${mergeBase}:${file}`]).status === 0;
+    if (!existed) {
+      const sim = quorate(["simulate", "--all-single-site", "--format", "md", file]);
+      summary(`### Quorate: \`${file}\` is a new design\n\nEvery single-site loss:\n\n${sim.stdout || sim.stderr}\n`);
+      continue;
+    }
+    const d = quorate(["diff", "--format", "md", `${mergeBase}:${file}`, file]);
+    if (d.status === 2) {
+      summary(`### Quorate: \`${file}\`\n\n${d.stderr.trim()}\n\n`);
+      continue;
+    }
+    if (d.status === 1) {
+      const j = quorate(["diff", "--format", "json", `${mergeBase}:${file}`, file]);
+      regressions += JSON.parse(j.stdout).regressions;
+    }
+    summary(`${d.stdout.replace(`\`${mergeBase}:${file}\``, `\`${base}:${file}\``)}\n`);
+  }
+  output("regressions", regressions);
+  console.log(
+    `quorate: ${changed.length} changed design${changed.length === 1 ? "" : "s"}, ${regressions} regression${regressions === 1 ? "" : "s"}`,
+  );
+  return 0;
+}
+
+const step = process.argv[2];
+if (!existsSync(cli)) {
+  console.error(`quorate: ${cli} is missing (build it with npm run build)`);
+  process.exit(2);
+}
+if (step === "check") process.exit(check());
+else if (step === "diff") process.exit(diff());
+else {
+  console.error("usage: node action/run.mjs check|diff");
+  process.exit(2);
+}
