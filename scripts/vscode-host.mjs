@@ -490,9 +490,16 @@ async function test() {
       const breaks = await frame.locator("#sim-breaks li").count();
       if (!breaks) throw new Error("no sentence says what breaks");
       await wb.screenshot({ path: join(ROOT, "out", "screenshots", "simulate.png") });
+      // "Export game day…" is offered for sites lost (one scenario kind), and asks for the chaos tool
+      const exportButton = frame.locator("#sim-gameday");
+      if (await exportButton.isDisabled()) throw new Error("Export game day… is disabled with two sites lost");
+      await exportButton.click();
+      await wb.locator(".quick-input-widget .monaco-list-row", { hasText: "Chaos Mesh" }).waitFor({ timeout: 15_000 });
+      await wb.keyboard.press("Escape");
       if (consoleErrors.length) throw new Error(`CSP violations: ${consoleErrors.join(" | ")}`);
       await frame.locator("#sim-reset").click();
       await frame.locator("#sim-verdict", { hasText: "— all up" }).waitFor({ timeout: 30_000 });
+      if (!(await frame.locator("#sim-gameday").isDisabled())) throw new Error("Export game day… is enabled with every site up");
     });
     await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "hostile.topology.yaml" }).click();
     await wb.locator(".tabs-container .tab", { hasText: "Preview" }).first().click();

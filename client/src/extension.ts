@@ -1,6 +1,14 @@
 import * as vscode from "vscode";
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
-import { CompareRequest, type CompareResult, DecisionRecordRequest, SummaryRequest, type SummaryResult } from "../../server/src/protocol";
+import {
+  CompareRequest,
+  type CompareResult,
+  DecisionRecordRequest,
+  GameDayRequest,
+  type GameDayResult,
+  SummaryRequest,
+  type SummaryResult,
+} from "../../server/src/protocol";
 import { PreviewManager, PREVIEW_VIEW_TYPE, type ExportFormat } from "./preview/panel";
 
 let client: LanguageClient | undefined;
@@ -141,6 +149,83 @@ export async function activate(context: vscode.ExtensionContext): Promise<Quorat
       await preview.simulate({});
       return true;
     }),
+    vscode.commands.registerCommand(
+      "quorate.exportGameDay",
+      async (args?: {
+        uri?: string;
+        scenario?: { lose?: string[]; partition?: string[][] };
+        tool?: "chaos-mesh" | "litmus";
+        duration?: string;
+        folder?: string;
+      }) => {
+        const doc = args?.uri ? await vscode.workspace.openTextDocument(vscode.Uri.parse(args.uri)) : preview.current.document;
+        const scenario = args?.scenario ?? preview.current.scenario;
+        if (!doc || !client) return undefined;
+        const lose = scenario?.lose ?? [];
+        const partition = scenario?.partition ?? [];
+        if (!lose.length === !partition.length) {
+          void vscode.window.showWarningMessage(
+            "Quorate: mark sites lost or choose a partition in the Simulate panel (one of them) to export its game day.",
+          );
+          return undefined;
+        }
+        const tool =
+          args?.tool ??
+          (
+            await vscode.window.showQuickPick(
+              [
+                { label: "Chaos Mesh", description: "NetworkChaos, action partition", tool: "chaos-mesh" as const },
+                {
+                  label: "Litmus",
+                  description: "ChaosEngine pod-network-partition (needs a CNI that enforces NetworkPolicy)",
+                  tool: "litmus" as const,
+                },
+              ],
+              { title: "Game day: chaos tool" },
+            )
+          )?.tool;
+        if (!tool) return undefined;
+        const duration =
+          args?.duration ??
+          (await vscode.window.showInputBox({
+            title: "Game day: how long the partition lasts",
+            value: "10m",
+            validateInput: (v) => (/^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/.test(v) ? undefined : "a duration such as 10m, 90s or 1h30m"),
+          }));
+        if (!duration) return undefined;
+        const r = await client.sendRequest<GameDayResult | null>(GameDayRequest.method, {
+          uri: doc.uri.toString(),
+          scenario: { lose, partition },
+          tool,
+          duration,
+        });
+        if (!r || r.error) {
+          void vscode.window.showErrorMessage(`Quorate: ${r?.error ?? "this document holds no topology"}`);
+          return undefined;
+        }
+        const parent = args?.folder
+          ? vscode.Uri.file(args.folder)
+          : (
+              await vscode.window.showOpenDialog({
+                canSelectFolders: true,
+                canSelectFiles: false,
+                defaultUri: vscode.workspace.getWorkspaceFolder(doc.uri)?.uri ?? vscode.Uri.joinPath(doc.uri, ".."),
+                openLabel: `Write ${r.folder} here`,
+              })
+            )?.[0];
+        if (!parent) return undefined;
+        const target = vscode.Uri.joinPath(parent, r.folder);
+        for (const f of r.files)
+          await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(target, ...f.path.split("/")), Buffer.from(f.content, "utf8"));
+        if (!args?.folder) {
+          await vscode.commands.executeCommand("markdown.showPreviewToSide", vscode.Uri.joinPath(target, "RUNBOOK.md"));
+          void vscode.window.showInformationMessage(
+            `Quorate: game day written to ${vscode.workspace.asRelativePath(target)}${r.notes.length ? ` — ${r.notes.join(" ")}` : ""}`,
+          );
+        }
+        return target.fsPath;
+      },
+    ),
     vscode.commands.registerCommand("quorate.writeDecisionRecord", async (uri?: vscode.Uri) => {
       const doc = await topologyDocument(uri, "write its decision record");
       if (!doc || !client) return undefined;

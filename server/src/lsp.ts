@@ -22,14 +22,16 @@ import {
   CompareRequest,
   DecisionRecordRequest,
   DiagramRequest,
+  GameDayRequest,
   SimulateRequest,
   SummaryRequest,
   type CompareParams,
   type CompareResult,
   type DiagramParams,
+  type GameDayParams,
   type SimulateParams,
 } from "./protocol";
-import { record, simulate } from "./service/whatif";
+import { gameDayFor, record, simulate } from "./service/whatif";
 import { diff } from "./whatif/diff";
 import { diffMarkdown } from "./whatif/diff-render";
 import { diagramFor } from "./preview/mermaid";
@@ -262,6 +264,13 @@ export function startServer(connection: Connection): QuorateService {
     guard("decisionRecord", (p: DiagramParams) => {
       const a = service.analysis(p.uri);
       return a ? record(a, service.findings(p.uri), URI.pathOf(p.uri).split("/").pop() ?? p.uri, pkg.version) : null;
+    }),
+  );
+  connection.onRequest(
+    GameDayRequest.method,
+    guard("gameday", (p: GameDayParams) => {
+      const a = service.analysis(p.uri);
+      return a ? gameDayFor(a, p, URI.pathOf(p.uri).split("/").pop() ?? p.uri) : null;
     }),
   );
   connection.onRequest(

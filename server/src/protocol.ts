@@ -118,3 +118,28 @@ export interface CompareResult {
 export namespace CompareRequest {
   export const method = "quorate/compare";
 }
+
+export interface GameDayParams {
+  readonly uri: string;
+  readonly scenario: { readonly lose?: readonly string[]; readonly partition?: readonly (readonly string[])[] };
+  readonly tool: "chaos-mesh" | "litmus";
+  /** a Go duration: 10m, 90s, 1h30m */
+  readonly duration: string;
+  readonly namespaces?: readonly string[];
+}
+
+export interface GameDayResult {
+  /** the folder name the CLI would use (gameday-partition-fra-vs-lon-ams) */
+  readonly folder: string;
+  /** paths relative to that folder, `/`-separated */
+  readonly files: readonly { readonly path: string; readonly content: string }[];
+  /** what the manifests cannot enact, said plainly */
+  readonly notes: readonly string[];
+  /** why there is no game day (no topology, both --lose and --partition, a bad duration) */
+  readonly error?: string;
+}
+
+/** `quorate/gameday`: the chaos manifests and RUNBOOK.md that enact a scenario (what `quorate gameday` writes). */
+export namespace GameDayRequest {
+  export const method = "quorate/gameday";
+}

@@ -469,6 +469,36 @@ test("quorate/simulate: the scenario's verdict, sentences, single-site strip and
   const md = await client.request<string>("quorate/decisionRecord", { uri: u });
   assert.match(md, /^# Decision record: /);
   assert.match(md, /\n## Day-two checklist\n/);
+  // the game day of a scenario: files and notes, or an error for a scenario it cannot enact
+  type GameDay = { folder: string; files: { path: string; content: string }[]; notes: string[]; error?: string };
+  const gd = await client.request<GameDay>("quorate/gameday", {
+    uri: u,
+    scenario: { lose: ["fra"] },
+    tool: "litmus",
+    duration: "2m",
+    namespaces: ["apps"],
+  });
+  assert.equal(gd.folder, "gameday-lose-fra");
+  assert.deepEqual(
+    gd.files.map((f) => f.path),
+    ["RUNBOOK.md"],
+    "the two-site fixture's one cluster declares no ranges and lon runs none: only the runbook",
+  );
+  assert.match(gd.notes[0], /^lon has no cluster in the design: nothing runs there to cut/);
+  const both = await client.request<GameDay>("quorate/gameday", {
+    uri: u,
+    scenario: { lose: ["fra"], partition: [["fra"], ["lon"]] },
+    tool: "chaos-mesh",
+    duration: "2m",
+  });
+  assert.match(both.error ?? "", /not both/);
+  const badDuration = await client.request<GameDay>("quorate/gameday", {
+    uri: u,
+    scenario: { lose: ["fra"] },
+    tool: "chaos-mesh",
+    duration: "soon",
+  });
+  assert.match(badDuration.error ?? "", /duration/);
   // not on disk: no git to compare with, said plainly
   const cmp = await client.request<{ error?: string }>("quorate/compare", { uri: u, revision: "HEAD" });
   assert.match(cmp.error ?? "", /cannot read HEAD:simulate\.topology\.yaml/);

@@ -24,6 +24,7 @@ test("the manifest: engines a VS Code 1.139 satisfies, untrusted workspaces decl
     "quorate.openPreview",
     "quorate.exportDiagram",
     "quorate.simulate",
+    "quorate.exportGameDay",
     "quorate.writeDecisionRecord",
     "quorate.compareWithHead",
     "quorate.restartServer",

@@ -57,6 +57,7 @@ export function previewHtml(i: HtmlInput): string {
       <option value="">1</option><option>1.5</option><option>2</option><option>3</option><option>5</option><option>10</option>
     </select></label>
     <button id="sim-reset" title="Every site up, no partition, RTT as declared">All up</button>
+    <button id="sim-gameday" title="Write the Chaos Mesh or Litmus manifests and RUNBOOK.md that enact this scenario (sites lost, or a partition)" disabled>Export game day…</button>
   </div>
   <div class="sim-row">
     <span class="sim-label" id="sim-singles-label">Single-site losses</span>

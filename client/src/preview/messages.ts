@@ -31,6 +31,8 @@ export type FromWebview =
       readonly scale?: number;
     }
   | { readonly type: "reveal"; readonly id: string }
+  /** "Export game day…" in the Simulate panel, for the scenario shown */
+  | { readonly type: "exportGameDay" }
   /** the Simulate control's scenario; null turns simulation off */
   | { readonly type: "simulate"; readonly scenario: SimulateScenario | null }
   | { readonly type: "svg"; readonly requestId: number; readonly svg?: string; readonly error?: string }

@@ -61,6 +61,11 @@ export class PreviewManager implements vscode.Disposable {
     );
   }
 
+  /** The document the preview shows and the Simulate control's scenario (undefined while it is off). */
+  get current(): { document?: vscode.TextDocument; scenario?: SimulateScenario } {
+    return { document: this.document, scenario: this.lastSimulation?.scenario ?? this.scenario };
+  }
+
   get isOpen(): boolean {
     return !!this.panel;
   }
@@ -120,6 +125,9 @@ export class PreviewManager implements vscode.Disposable {
         break;
       case "reveal":
         void this.reveal(m.id);
+        break;
+      case "exportGameDay":
+        void vscode.commands.executeCommand("quorate.exportGameDay");
         break;
       case "simulate":
         this.scenario = m.scenario ?? undefined;

@@ -175,6 +175,9 @@ function showSimulation(v: SimulationView | undefined): void {
     simRtt.append(new Option(String(v.scenario.rttFactor), String(v.scenario.rttFactor)));
     simRtt.value = String(v.scenario.rttFactor);
   }
+  // a game day enacts sites lost or a partition, one at a time
+  const gameDayButton = document.getElementById("sim-gameday") as HTMLButtonElement;
+  gameDayButton.disabled = !v.scenario.lose.length === !v.scenario.partition.length;
   simVerdict.className = `verdict-${v.verdict}`;
   simVerdict.textContent = `${v.verdict.toUpperCase()} — ${v.name}${v.breaks.length ? "" : ": nothing breaks"}`;
   simBreaks.replaceChildren(
@@ -199,6 +202,7 @@ simRtt.addEventListener("change", () => {
   askScenario(s);
 });
 document.getElementById("sim-reset")!.addEventListener("click", () => askScenario({ lose: [], partition: [], rttFactor: null }));
+document.getElementById("sim-gameday")!.addEventListener("click", () => post({ type: "exportGameDay" }));
 
 function wireNodes(svg: SVGSVGElement, ids: Set<string>): number {
   let count = 0;

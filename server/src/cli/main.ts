@@ -12,6 +12,9 @@ import { diffVersions } from "./versions";
 import { diffJson, diffMarkdown, diffText } from "../whatif/diff-render";
 import { analyzeAlone } from "../analysis";
 import { decisionRecord } from "../whatif/record";
+import { CHAOS_TOOLS, type ChaosTool, gameDay, GameDayError, resourceName, scenarioSlug } from "../whatif/gameday";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 
 export const FORMATS = ["text", "json", "sarif", "junit"] as const;
 type Format = (typeof FORMATS)[number];
@@ -37,6 +40,10 @@ Usage:
   quorate diff [--format text|json|md] OLD NEW
                                     compare two versions (paths or REV:path from git): verdicts of every loss and
                                     partition, findings added and resolved (exit 1 on a regression)
+  quorate gameday (--lose S[,S] | --partition A/B[,C]) [--tool chaos-mesh|litmus] [--duration 10m]
+                 [--namespace NS[,NS]] [-o DIR] [--format md] FILE
+                                    the chaos experiments that enact a scenario per cluster, and RUNBOOK.md with
+                                    the engine's predicted outcome (default DIR: gameday-<scenario>)
   quorate rules                     list every rule code with its default severity
   quorate --version | --help
 
@@ -134,6 +141,7 @@ function run(argv: readonly string[], io: Io, version: string): number {
   if (command === "simulate") return simulateCommand(rest, io);
   if (command === "report") return recordCommand(rest, io, version);
   if (command === "diff") return diffCommand(rest, io);
+  if (command === "gameday") return gameDayCommand(rest, io);
   if (command !== "check") throw new UsageError(`unknown command '${command}' (try 'quorate --help')`);
 
   let format: Format = "text";
@@ -282,4 +290,55 @@ function diffCommand(args: readonly string[], io: Io): number {
   else if (format === "md") io.stdout(diffMarkdown(d));
   else io.stdout(diffText(d, color ?? (io.isTTY && !io.env.NO_COLOR && io.env.TERM !== "dumb")));
   return d.regressions ? 1 : 0;
+}
+
+function gameDayCommand(args: readonly string[], io: Io): number {
+  let tool: ChaosTool = "chaos-mesh";
+  let duration = "10m";
+  let namespaces: string[] | undefined;
+  let out: string | undefined;
+  let format: "files" | "md" = "files";
+  const a = sim.emptyArgs();
+  const files: string[] = [];
+  for (const { flag, arg, value } of walkArgs(args)) {
+    if (flag === "--tool") tool = choice(value(), CHAOS_TOOLS, "tool");
+    else if (flag === "--duration") duration = value();
+    else if (flag === "--namespace" || flag === "-n") {
+      const v = value();
+      namespaces = v.split(",").map((x) => x.trim());
+      if (namespaces.some((x) => !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(x)))
+        throw new UsageError(`--namespace takes Kubernetes namespace names (DNS labels), not '${v}'`);
+    } else if (flag === "-o" || flag === "--output") out = value();
+    else if (flag === "-f" || flag === "--format") format = choice(value(), ["md"] as const, "gameday format") as "md";
+    else if (flag === "--lose" || flag === "--partition") sim.scenarioOption(a, flag, value);
+    else if (flag.startsWith("-"))
+      throw new UsageError(`unknown option '${flag}' (gameday enacts --lose or --partition; try 'quorate --help')`);
+    else files.push(arg);
+  }
+  if (files.length !== 1) throw new UsageError("gameday takes exactly one topology FILE");
+  const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd));
+  sim.scenarios(ctx, a); // every named site is declared (a usage error names the closest)
+  let g: ReturnType<typeof gameDay>;
+  try {
+    g = gameDay(ctx, { lose: a.lose, partition: a.partition }, { tool, duration, namespaces, source: files[0] });
+  } catch (e) {
+    if (e instanceof GameDayError) throw new UsageError(e.message);
+    throw e;
+  }
+  if (format === "md" && !out) {
+    io.stdout(g.runbook);
+    return 0;
+  }
+  const dir = resolve(io.cwd, out ?? resourceName(["gameday", ...scenarioSlug(g.scenario)]).replace(/^quorate-/, ""));
+  for (const f of g.files) {
+    const target = resolve(dir, f.path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, f.content);
+  }
+  if (format === "md") io.stdout(g.runbook);
+  else {
+    io.stdout(`${g.files.map((f) => `wrote ${resolve(dir, f.path)}`).join("\n")}\n`);
+    for (const n of g.notes) io.stderr(`quorate: note: ${n}\n`);
+  }
+  return 0;
 }

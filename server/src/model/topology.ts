@@ -88,6 +88,8 @@ export interface Cluster extends Named {
   readonly maxConnectedClusters?: F<number>;
   readonly globalnet: boolean;
   readonly cidrs: CidrValue[];
+  /** Submariner Globalnet: the cluster's global CIDR (what other clusters reach it at) */
+  readonly globalCidr?: F<string>;
   readonly etcd?: Etcd;
   readonly istio?: IstioBlock;
   readonly linkerd?: LinkerdBlock;
@@ -284,6 +286,7 @@ function readCluster(r: Reader, it: Item, index: number): Cluster {
     maxConnectedClusters: r.num(e.get("maxConnectedClusters")),
     globalnet: r.bool(e.get("globalnet"))?.value ?? false,
     cidrs,
+    globalCidr: r.str(netEntries.get("globalCidr")),
     etcd,
     istio,
     linkerd,

@@ -4,7 +4,8 @@
 import type { FileAnalysis } from "../analysis";
 import type { Finding } from "../model/finding";
 import { diagramFor } from "../preview/mermaid";
-import type { SimulateResult, SimulateScenario } from "../protocol";
+import type { GameDayParams, GameDayResult, SimulateResult, SimulateScenario } from "../protocol";
+import { gameDay, GameDayError, resourceName, scenarioSlug } from "../whatif/gameday";
 import { MAX_PARTITION_SITES, run, type Scenario, sweep } from "../whatif/engine";
 import { decisionRecord } from "../whatif/record";
 
@@ -56,4 +57,20 @@ export function simulate(a: FileAnalysis, findings: readonly Finding[], scenario
 
 export function record(a: FileAnalysis, findings: readonly Finding[], path: string, version: string): string | null {
   return decisionRecord({ path, analysis: a, findings, version }) ?? null;
+}
+
+/** The game day of the open design for a lose-only or partition-only scenario. */
+export function gameDayFor(a: FileAnalysis, p: GameDayParams, source: string): GameDayResult | null {
+  const ctx = a.contexts[0];
+  if (!ctx) return null;
+  const s = sanitizeScenario(new Set(ctx.topology.siteByName.keys()), { lose: p.scenario?.lose, partition: p.scenario?.partition });
+  const tool = p.tool === "litmus" ? "litmus" : "chaos-mesh";
+  const namespaces = Array.isArray(p.namespaces) ? p.namespaces.filter((x): x is string => typeof x === "string") : undefined;
+  try {
+    const g = gameDay(ctx, { lose: s.lose, partition: s.partition }, { tool, duration: String(p.duration ?? "10m"), namespaces, source });
+    return { folder: resourceName(["gameday", ...scenarioSlug(g.scenario)]).replace(/^quorate-/, ""), files: g.files, notes: g.notes };
+  } catch (e) {
+    if (e instanceof GameDayError) return { folder: "", files: [], notes: [], error: e.message };
+    throw e;
+  }
 }

@@ -209,6 +209,25 @@ describe("Quorate in a real VS Code", () => {
     assert.equal(api.preview.lastSimulation, undefined);
   });
 
+  it("exports the game day of a scenario: manifests per cluster and RUNBOOK.md", async () => {
+    const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const written = await vscode.commands.executeCommand<string>("quorate.exportGameDay", {
+      uri: doc.uri.toString(),
+      scenario: { partition: [["fra"], ["lon"]] },
+      tool: "chaos-mesh",
+      duration: "5m",
+      folder,
+    });
+    assert.equal(written, join(folder, "gameday-partition-fra-vs-lon"));
+    const chaos = readFileSync(join(written, "fra-prod", "networkchaos.yaml"), "utf8");
+    assert.match(chaos, /kind: NetworkChaos\n/);
+    assert.match(chaos, /action: partition\n/);
+    assert.match(chaos, /duration: 5m\n/);
+    assert.match(readFileSync(join(written, "RUNBOOK.md"), "utf8"), /^# Game day: partition fra \/ lon\n/);
+    // without a scenario there is nothing to enact: a warning, no files
+    assert.equal(await vscode.commands.executeCommand("quorate.exportGameDay", { uri: doc.uri.toString(), scenario: {} }), undefined);
+  });
+
   it("writes the decision record and opens it as Markdown", async () => {
     const written = await vscode.commands.executeCommand<string>("quorate.writeDecisionRecord", doc.uri);
     assert.ok(written, "the command returns the record's document");
