@@ -16,6 +16,22 @@ export function yaml(strings: TemplateStringsArray, ...values: unknown[]): strin
   return lines.map((l) => l.slice(indent)).join("\n");
 }
 
+/** Three sites, one consensus store of 2+2+1 members with a 20 ms commit budget: the seed's worked example. */
+export const LEDGER_221 = `sites:
+  - name: fra
+  - name: lon
+  - name: ams
+links:
+  - { between: [fra, lon], rttMs: 14, rttP99Ms: 30 }
+  - { between: [fra, ams], rttMs: 9 }
+  - { between: [lon, ams], rttMs: 8 }
+stores:
+  - name: ledger
+    replication: consensus
+    members: { fra: 2, lon: 2, ams: 1 }
+    writeLatencyBudgetMs: 20
+`;
+
 export const HEADER = "apiVersion: quorate.dev/v1alpha1\nkind: Topology\nmetadata:\n  name: t\n";
 
 export interface Seen {

@@ -5,25 +5,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
-import { HEADER } from "../helpers";
+import { HEADER, LEDGER_221 } from "../helpers";
 
 const ROOT = resolve(__dirname, "..", "..", "..");
 const RUN = join(ROOT, "action", "run.mjs");
 
-const GOOD = `${HEADER}sites:
-  - name: fra
-  - name: lon
-  - name: ams
-    role: witness
-links:
-  - { between: [fra, lon], rttMs: 14 }
-  - { between: [fra, ams], rttMs: 9 }
-  - { between: [lon, ams], rttMs: 8 }
-stores:
-  - name: ledger
-    replication: consensus
-    members: { fra: 2, lon: 2, ams: 1 }
-`;
+const GOOD = HEADER + LEDGER_221;
 // the witness's member moves to fra: losing fra stops the ledger
 const WORSE = GOOD.replace("{ fra: 2, lon: 2, ams: 1 }", "{ fra: 3, lon: 2 }");
 

@@ -2,25 +2,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { analyzeFile } from "../../server/src/analysis";
 import { ALL_UP, run, type Scenario, sweep } from "../../server/src/whatif/engine";
-import { HEADER, check, inTempDir, rng, seedFromEnv } from "../helpers";
+import { HEADER, LEDGER_221, check, inTempDir, rng, seedFromEnv } from "../helpers";
 
 const ctxOf = (body: string) => analyzeFile("t.topology.yaml", HEADER + body).contexts[0];
 const sc = (s: Partial<Scenario>): Scenario => ({ ...ALL_UP, ...s });
 
-const FIVE = `sites:
-  - name: fra
-  - name: lon
-  - name: ams
-links:
-  - { between: [fra, lon], rttMs: 14, rttP99Ms: 30 }
-  - { between: [fra, ams], rttMs: 9 }
-  - { between: [lon, ams], rttMs: 8 }
-stores:
-  - name: ledger
-    replication: consensus
-    members: { fra: 2, lon: 2, ams: 1 }
-    writeLatencyBudgetMs: 20
-`;
+const FIVE = LEDGER_221;
 
 test("2+2+1: one site lost continues; two sites lost stop; a three-way partition stops", () => {
   const ctx = ctxOf(FIVE);
