@@ -6,6 +6,7 @@ import { DEFAULT_OPTIONS, TopologyContext, type AnalysisOptions } from "./rules/
 import { manifestRules, type ManifestFile } from "./rules/exports";
 import { TOPOLOGY_RULES } from "./rules/index";
 import { validateTopologyGroups } from "./schema/validate";
+import { drift, type DeploymentSource, type DriftResult, type Fingerprints } from "./drift/compare";
 
 export type SeverityOverride = Severity | "off";
 
@@ -138,12 +139,69 @@ export function analyzeAlone(
   return { analysis, findings: finalize(analysis.parsed, [...analysis.local, ...(manifests.get(path) ?? [])], options.severities) };
 }
 
-/** Analyses several files as one run: manifest rules see every file's roles, bindings and policies. */
-export function analyzeRun(files: readonly { path: string; text: string }[], options: RunOptions = DEFAULT_OPTIONS): RunResult[] {
+/** Reading the deployment files bound to clusters (drift): given by the CLI and the server, absent in pure uses. */
+export interface Deployments {
+  readonly source: DeploymentSource;
+  readonly fingerprints: Fingerprints;
+}
+
+/** The drift of every topology of one analysed file against its bound deployment files. */
+export function driftOf(a: FileAnalysis, deployments: Deployments): DriftResult[] {
+  const out: DriftResult[] = [];
+  for (const ctx of a.contexts) {
+    if (!ctx.topology.clusters.some((c) => c.deployment?.items.length)) continue;
+    const doc = a.parsed.docs.find((d) => d.topology === ctx.topology);
+    if (!doc) continue;
+    const label = a.parsed.path.split(/[\\/]/).pop() ?? a.parsed.path;
+    out.push(drift({ path: a.parsed.path, label, ctx, lines: a.parsed.lines, doc: doc.doc }, deployments.source, deployments.fingerprints));
+  }
+  return out;
+}
+
+/**
+ * Analyses several files as one run: manifest rules see every file's roles, bindings and
+ * policies; with `deployments`, each topology's bound deployment files are read and compared
+ * (their findings come back as results of their own, after the files of the run).
+ */
+export function analyzeRun(
+  files: readonly { path: string; text: string }[],
+  options: RunOptions = DEFAULT_OPTIONS,
+  deployments?: Deployments,
+): RunResult[] {
   const analyses = files.map((f) => analyzeFile(f.path, f.text, options));
   const manifests = manifestRules(analyses.filter((a) => a.parsed.relevant).map(manifestFileOf));
-  return analyses.map((a) => ({
-    parsed: a.parsed,
-    findings: finalize(a.parsed, [...a.local, ...(manifests.get(a.parsed.path) ?? [])], options.severities),
-  }));
+  const extra = new Map<string, Finding[]>();
+  const bound = new Map<string, { parsed: ParsedFile; findings: Finding[] }>();
+  if (deployments)
+    for (const a of analyses)
+      for (const d of driftOf(a, deployments)) {
+        extra.set(a.parsed.path, [...(extra.get(a.parsed.path) ?? []), ...d.topology]);
+        for (const [path, f] of d.files) {
+          const seen = bound.get(path);
+          if (!seen) bound.set(path, { parsed: f.parsed, findings: [...f.findings] });
+          else
+            for (const x of f.findings)
+              if (!seen.findings.some((y) => y.code === x.code && y.span.start === x.span.start && y.message === x.message))
+                seen.findings.push(x);
+        }
+      }
+  const inRun = new Set(files.map((f) => f.path));
+  return [
+    ...analyses.map((a) => {
+      // a bound file named in the run too: its drift findings join its own (a non-topology file has no others)
+      const own = a.parsed.relevant ? a.local : [];
+      const drifted = bound.get(a.parsed.path)?.findings ?? [];
+      return {
+        parsed: drifted.length ? { ...a.parsed, relevant: true } : a.parsed,
+        findings: finalize(
+          a.parsed,
+          [...own, ...(manifests.get(a.parsed.path) ?? []), ...(extra.get(a.parsed.path) ?? []), ...drifted],
+          options.severities,
+        ),
+      };
+    }),
+    ...[...bound]
+      .filter(([path]) => !inRun.has(path))
+      .map(([, f]) => ({ parsed: { ...f.parsed, relevant: true }, findings: finalize(f.parsed, f.findings, options.severities) })),
+  ];
 }

@@ -10,7 +10,7 @@ const checker = join(root, "..", "shared", "conformance", "check.mjs");
 const present = existsSync(checker);
 if (!present) console.log(`# conformance: ${checker} is absent (no ../shared beside the checkout); skipping the shared corpus`);
 
-for (const corpus of ["cases", "meshes"]) {
+for (const corpus of ["cases", "meshes", "drift"]) {
   test(`shared conformance corpus: ${corpus}`, { skip: !present && "../shared is absent" }, () => {
     const r = spawnSync(
       process.execPath,

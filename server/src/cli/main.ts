@@ -1,4 +1,5 @@
 import { analyzeRun, type SeverityOverride } from "../analysis";
+import { diskSource, pemFingerprints } from "../deployments";
 import { RULES, ruleInfo } from "../rules/catalog";
 import { DEFAULT_OPTIONS } from "../rules/context";
 import { sizeText } from "../discovery";
@@ -183,7 +184,9 @@ function run(argv: readonly string[], io: Io, version: string): number {
       `quorate: ${f.path} is ${sizeText(f.size)}, over the ${maxFileKb} KB limit for one file: not analysed (raise it with --max-file-size-kb ${Math.ceil(f.size / 1024)})\n`,
     );
   }
-  const results = analyzeRun(files, { galeraMaxRttMs, severities }).filter((r) => r.parsed.relevant || r.findings.length);
+  // the deployment files bound to clusters are read with their topology: CI catches drift with no extra flag
+  const deployments = { source: diskSource(io.cwd, undefined, maxFileKb * 1024), fingerprints: pemFingerprints };
+  const results = analyzeRun(files, { galeraMaxRttMs, severities }, deployments).filter((r) => r.parsed.relevant || r.findings.length);
   const rows = report.rows(results);
   const names = results.map((r) => r.parsed.path);
   if (!results.length && !tooLarge.length) io.stderr(`quorate: no topology files or manifests found in ${paths.join(" ")}\n`);

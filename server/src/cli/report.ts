@@ -14,14 +14,24 @@ export interface Row {
   readonly severity: Severity;
   readonly code: string;
   readonly message: string;
+  /** the other places a finding names in another file (a drift finding's design field) */
+  readonly related?: { readonly file: string; readonly line: number; readonly column: number; readonly message: string }[];
 }
 
 export function rows(results: readonly RunResult[]): Row[] {
+  const byPath = new Map(results.map((r) => [r.parsed.path, r.parsed.lines]));
   return results.flatMap((r) =>
     r.findings.map((f: Finding) => {
       const s = r.parsed.lines.positionAt(f.span.start);
       const e = r.parsed.lines.positionAt(f.span.end);
+      const related = (f.related ?? [])
+        .filter((x) => x.path !== undefined && x.path !== r.parsed.path && byPath.has(x.path))
+        .map((x) => {
+          const p = byPath.get(x.path!)!.positionAt(x.span.start);
+          return { file: x.path!, line: p.line + 1, column: p.character + 1, message: x.message };
+        });
       return {
+        ...(related.length ? { related } : {}),
         file: r.parsed.path,
         line: s.line + 1,
         column: s.character + 1,
@@ -43,10 +53,11 @@ const COLORS: Record<Severity, string> = { error: "\x1b[31m", warning: "\x1b[33m
 
 export function text(all: readonly Row[], fileCount: number, color: boolean): string {
   const paint = (c: string, s: string) => (color ? `${c}${s}\x1b[0m` : s);
-  const lines = all.map(
-    (r) =>
-      `${paint("\x1b[1m", `${r.file}:${r.line}:${r.column}`)}: ${paint(COLORS[r.severity], r.severity)} ${paint("\x1b[2m", r.code)}: ${r.message}`,
-  );
+  // a finding about two files (drift) shows its second place on the line below
+  const lines = all.flatMap((r) => [
+    `${paint("\x1b[1m", `${r.file}:${r.line}:${r.column}`)}: ${paint(COLORS[r.severity], r.severity)} ${paint("\x1b[2m", r.code)}: ${r.message}`,
+    ...(r.related ?? []).map((x) => `    ${paint("\x1b[2m", "↳")} ${paint("\x1b[1m", `${x.file}:${x.line}:${x.column}`)}: ${x.message}`),
+  ]);
   const count = (s: Severity) => all.filter((r) => r.severity === s).length;
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
   const summary = `${plural(count("error"), "error")}, ${plural(count("warning"), "warning")}, ${count("information") + count("hint")} info in ${plural(fileCount, "file")}`;
@@ -100,6 +111,15 @@ export function sarif(all: readonly Row[], version: string, cwd = process.cwd())
               },
             },
           ],
+          ...(r.related
+            ? {
+                relatedLocations: r.related.map((x, id) => ({
+                  id,
+                  message: { text: x.message },
+                  physicalLocation: { artifactLocation: uriOf(x.file), region: { startLine: x.line, startColumn: x.column } },
+                })),
+              }
+            : {}),
         })),
       },
     ],

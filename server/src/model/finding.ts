@@ -14,6 +14,8 @@ export type FixHint =
 export interface Related {
   readonly span: Span;
   readonly message: string;
+  /** the other file the span is in (a drift finding points from a deployment file to the topology); absent = this file */
+  readonly path?: string;
 }
 
 export interface Finding {

@@ -81,6 +81,13 @@ export interface LinkerdBlock {
   readonly links: LinkerdLink[];
 }
 
+/** One `deployment` entry: a path or glob relative to the topology, and the kind where it is named. */
+export interface DeploymentRef {
+  readonly span: Span;
+  readonly path: F<string>;
+  readonly kind?: F<string>;
+}
+
 export interface Cluster extends Named {
   readonly site?: F<string>;
   readonly id?: F<number>;
@@ -90,6 +97,8 @@ export interface Cluster extends Named {
   readonly cidrs: CidrValue[];
   /** Submariner Globalnet: the cluster's global CIDR (what other clusters reach it at) */
   readonly globalCidr?: F<string>;
+  /** `deployment`: the files this cluster is deployed from */
+  readonly deployment?: { readonly keySpan: Span; readonly items: DeploymentRef[] };
   readonly etcd?: Etcd;
   readonly istio?: IstioBlock;
   readonly linkerd?: LinkerdBlock;
@@ -226,6 +235,22 @@ function readLink(r: Reader, it: Item, index: number): Link {
   return { index, span: it.span, between: r.strList(e.get("between")), rttMs: r.num(e.get("rttMs")), rttP99Ms: r.num(e.get("rttP99Ms")) };
 }
 
+function readDeployment(r: Reader, entry: Entry | undefined): Cluster["deployment"] {
+  if (!entry) return undefined;
+  const items: DeploymentRef[] = [];
+  for (const it of r.items(entry.node)) {
+    const v = r.scalar(it.node);
+    if (typeof v === "string") {
+      items.push({ span: it.span, path: { value: v, span: it.span, keySpan: it.span } });
+      continue;
+    }
+    const m = r.entries(it.node);
+    const p = r.str(m.get("path"));
+    if (p) items.push({ span: it.span, path: p, kind: r.str(m.get("kind")) });
+  }
+  return { keySpan: entry.keySpan, items };
+}
+
 function readCluster(r: Reader, it: Item, index: number): Cluster {
   const e = r.entries(it.node);
   const net = e.get("network");
@@ -287,6 +312,7 @@ function readCluster(r: Reader, it: Item, index: number): Cluster {
     globalnet: r.bool(e.get("globalnet"))?.value ?? false,
     cidrs,
     globalCidr: r.str(netEntries.get("globalCidr")),
+    deployment: readDeployment(r, e.get("deployment")),
     etcd,
     istio,
     linkerd,

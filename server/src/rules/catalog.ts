@@ -326,6 +326,61 @@ rule(
 );
 
 rule(
+  "drift/missing-file",
+  "error",
+  "A deployment entry matches no file",
+  "A cluster's `deployment` names a path or glob relative to the topology; nothing there can be compared.",
+);
+rule(
+  "drift/unrecognized",
+  "warning",
+  "A bound file is no deployment kind Quorate reads",
+  "Cilium, Istio, Linkerd and Submariner Helm values, IstioOperator, Linkerd Link, kubeadm ClusterConfiguration and k3s/RKE2 configs are read; name the kind with `{ path, kind }` where the content does not say.",
+);
+rule(
+  "drift/cluster-identity",
+  "error",
+  "The deployed cluster name, id or mesh peers differ from the design",
+  "Two clusters with one ClusterMesh id, or a Submariner cluster id that is not the design's, break cross-cluster routing (cilium/cilium#32753).",
+);
+rule(
+  "drift/cidr",
+  "error",
+  "Deployed pod or service ranges differ from the design",
+  "The design's CIDR checks only hold for the ranges actually deployed (submariner-io/submariner#545).",
+);
+rule(
+  "drift/etcd-timers",
+  "error",
+  "Deployed etcd timers differ from the design",
+  "Timers sized for the WAN in the design do nothing if the deployment leaves etcd at its defaults (etcd-io/etcd#846).",
+);
+rule(
+  "drift/istio",
+  "error",
+  "Deployed Istio mesh, cluster name, network or role differ from the design",
+  "Two clusters labelled with one network, or a wrong mesh id, break multicluster discovery and routing (istio/istio#39712).",
+);
+rule(
+  "drift/linkerd",
+  "error",
+  "Deployed Linkerd domains, gateway or links differ from the design",
+  "A cluster-domain mismatch breaks the gateway identity (linkerd/linkerd2#9044); a Link the design does not show mirrors Services nobody reviewed.",
+);
+rule(
+  "drift/trust-anchor",
+  "error",
+  "Linked clusters' deployed trust anchors share no certificate",
+  "Linked Linkerd clusters need one trust anchor in common; `linkerd multicluster check` does not compare them (linkerd/linkerd2#11668).",
+);
+rule(
+  "drift/unreadable-anchor",
+  "error",
+  "A deployed trust-anchor bundle does not parse",
+  "identityTrustAnchorsPEM must hold PEM X.509 certificates; one that does not parse cannot anchor any identity.",
+);
+
+rule(
   "quorate/internal-error",
   "error",
   "A rule failed",

@@ -1,0 +1,69 @@
+// The deployment files bound to a topology, as the CLI and the language server read them:
+// globs on the disk (fast-glob), an editor's open documents first, and PEM bundles parsed with
+// node:crypto. The drift engine itself (drift/) is pure and receives these functions.
+import { X509Certificate } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
+import fg from "fast-glob";
+import type { DeploymentSource, Fingerprints } from "./drift/compare";
+
+/**
+ * Files on the disk; `overlay` answers first (an editor's unsaved text). Paths come back
+ * relative to `cwd` when they are inside it (as a user names them), else absolute.
+ */
+export function diskSource(
+  cwd: string,
+  overlay: (path: string) => string | undefined = () => undefined,
+  maxBytes = 8 * 1024 * 1024,
+): DeploymentSource {
+  const shown = (abs: string) => {
+    const rel = relative(cwd, abs);
+    return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : abs;
+  };
+  return {
+    match(topologyPath, pattern) {
+      const dir = dirname(resolve(cwd, topologyPath));
+      if (!fg.isDynamicPattern(pattern)) {
+        const p = isAbsolute(pattern) ? pattern : resolve(dir, pattern);
+        if (overlay(p) !== undefined) return [shown(p)];
+        try {
+          return statSync(p).isFile() ? [shown(p)] : [];
+        } catch {
+          return [];
+        }
+      }
+      return fg
+        .sync(pattern, { cwd: dir, absolute: true, onlyFiles: true, dot: false, followSymbolicLinks: false, suppressErrors: true })
+        .map((p) => shown(resolve(p)))
+        .sort();
+    },
+    read(path) {
+      const abs = resolve(cwd, path);
+      const open = overlay(abs);
+      if (open !== undefined) return open;
+      try {
+        if (statSync(abs).size > maxBytes) return undefined;
+        return readFileSync(abs, "utf8");
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/** SHA-256 fingerprints of every certificate of a PEM bundle; an error when one does not parse or there is none. */
+export const pemFingerprints: Fingerprints = (pem) => {
+  const blocks = pem.match(PEM_CERT) ?? [];
+  if (!blocks.length) return { error: "no -----BEGIN CERTIFICATE----- block" };
+  const out: string[] = [];
+  for (const [i, b] of blocks.entries()) {
+    try {
+      out.push(new X509Certificate(b).fingerprint256);
+    } catch (e) {
+      return { error: `certificate ${i + 1} of ${blocks.length}: ${(e as Error).message}` };
+    }
+  }
+  return { fingerprints: out };
+};
