@@ -290,9 +290,12 @@ export function drift(input: DriftInput, source: DeploymentSource, fingerprints:
       designSpan,
     });
     if (agree) return;
-    const designSays = ch.designAt
-      ? `${where(designSpan)} gives ${name} ${ch.field} ${designText}`
-      : `the design leaves ${name}'s ${ch.field} at its default ${designText} (${where(designSpan)})`;
+    const designSays =
+      ch.field === "name"
+        ? `${where(designSpan)} names the cluster ${designText}`
+        : ch.designAt
+          ? `${where(designSpan)} gives ${name} ${ch.field} ${designText}`
+          : `the design leaves ${name}'s ${ch.field} at its default ${designText} (${where(designSpan)})`;
     const fixes: FixHint[] = [];
     if (ch.fixable !== false && ch.dep.present && ch.dep.node) {
       const edits =
@@ -423,6 +426,7 @@ function checksOf(kind: DeployKind, d: DocReader, c: Cluster, all: readonly Clus
             field: "ClusterMesh peers",
             dep,
             design: peers,
+            designAt: { span: c.name!.span },
             kind: "names",
             deployedValue: names,
             fixable: false,
@@ -499,7 +503,15 @@ function checksOf(kind: DeployKind, d: DocReader, c: Cluster, all: readonly Clus
       const helm = k === undefined;
       if (k === "Broker" || helm) {
         const g = helm ? d.get(["broker", "globalnet"]) : d.get(["spec", "globalnetEnabled"]);
-        push({ code: "drift/cidr", field: "globalnet", dep: g, design: c.globalnet, kind: "bool", deployedDefault: false, fixable: true });
+        push({
+          code: "drift/cidr",
+          field: "globalnet",
+          dep: g,
+          design: c.globalnet,
+          designAt: c.globalnetAt,
+          kind: "bool",
+          deployedDefault: false,
+        });
       }
       if (k === "Submariner" || helm) {
         const at = (crd: string, values: string) => (helm ? d.get(["submariner", values]) : d.get(["spec", crd]));
@@ -507,7 +519,7 @@ function checksOf(kind: DeployKind, d: DocReader, c: Cluster, all: readonly Clus
         if (id.present)
           push({
             code: "drift/cluster-identity",
-            field: "name (Submariner cluster id)",
+            field: "name",
             dep: id,
             design: name,
             designAt: c.name,

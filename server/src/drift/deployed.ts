@@ -95,7 +95,7 @@ export class DocReader {
   value(node: Node | null): unknown {
     if (!node) return undefined;
     if (isScalar(node)) return (node as Scalar).value;
-    if (isSeq(node)) return this.r.items(node).map((it) => this.r.scalar(it.node));
+    if (isSeq(node)) return this.r.items(node).map((it) => this.value(it.node));
     if (isMap(node)) return Object.fromEntries([...this.r.entries(node)].map(([k, v]) => [k, this.value(v.node)]));
     return this.r.scalar(node);
   }

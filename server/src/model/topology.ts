@@ -94,6 +94,8 @@ export interface Cluster extends Named {
   readonly mesh: "clustermesh" | "submariner" | "none";
   readonly maxConnectedClusters?: F<number>;
   readonly globalnet: boolean;
+  /** where `globalnet` is written, when it is */
+  readonly globalnetAt?: F<boolean>;
   readonly cidrs: CidrValue[];
   /** Submariner Globalnet: the cluster's global CIDR (what other clusters reach it at) */
   readonly globalCidr?: F<string>;
@@ -310,6 +312,7 @@ function readCluster(r: Reader, it: Item, index: number): Cluster {
     mesh: oneOf(meshField, ["clustermesh", "submariner", "none"] as const)?.value ?? "none",
     maxConnectedClusters: r.num(e.get("maxConnectedClusters")),
     globalnet: r.bool(e.get("globalnet"))?.value ?? false,
+    globalnetAt: r.bool(e.get("globalnet")),
     cidrs,
     globalCidr: r.str(netEntries.get("globalCidr")),
     deployment: readDeployment(r, e.get("deployment")),
