@@ -8,21 +8,23 @@ import fg from "fast-glob";
 import type { DeploymentSource, Fingerprints } from "./drift/compare";
 
 /**
- * Files on the disk; `overlay` answers first (an editor's unsaved text). Paths come back
- * relative to `cwd` when they are inside it (as a user names them), else absolute.
+ * Files on the disk; `overlay` (absolute paths) answers first: an editor's unsaved text. Paths
+ * come back relative to `cwd` when they are inside it (as a user names them), else absolute;
+ * without a `cwd` (the language server) always absolute.
  */
 export function diskSource(
-  cwd: string,
+  cwd: string | undefined,
   overlay: (path: string) => string | undefined = () => undefined,
   maxBytes = 8 * 1024 * 1024,
 ): DeploymentSource {
   const shown = (abs: string) => {
+    if (cwd === undefined) return abs;
     const rel = relative(cwd, abs);
     return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : abs;
   };
   return {
     match(topologyPath, pattern) {
-      const dir = dirname(resolve(cwd, topologyPath));
+      const dir = dirname(resolve(cwd ?? "/", topologyPath));
       if (!fg.isDynamicPattern(pattern)) {
         const p = isAbsolute(pattern) ? pattern : resolve(dir, pattern);
         if (overlay(p) !== undefined) return [shown(p)];
@@ -38,7 +40,7 @@ export function diskSource(
         .sort();
     },
     read(path) {
-      const abs = resolve(cwd, path);
+      const abs = resolve(cwd ?? "/", path);
       const open = overlay(abs);
       if (open !== undefined) return open;
       try {

@@ -17,6 +17,7 @@ import { findFiles, isInteresting, isYamlName } from "./discovery";
 import pkg from "../../package.json";
 import { dirname } from "node:path";
 import { analyzeAlone } from "./analysis";
+import { diskSource, pemFingerprints } from "./deployments";
 import { readVersion } from "./git";
 import {
   CompareRequest,
@@ -53,6 +54,11 @@ export interface ServerOptions {
  */
 export function startServer(connection: Connection): QuorateService {
   const service = new QuorateService();
+  // drift reads the bound deployment files: the editor's open text first, then the disk
+  service.setDeployments((openText) => ({
+    source: diskSource(undefined, (path) => openText(URI.fromPath(path)), service.getSettings().maxFileSizeKb * 1024),
+    fingerprints: pemFingerprints,
+  }));
   // documents are kept here rather than in TextDocuments so each edit's range reaches the
   // service: one edit inside one list item re-parses only that item
   const documents = new Map<string, TextDocument>();
@@ -178,7 +184,7 @@ export function startServer(connection: Connection): QuorateService {
         const path = URI.pathOf(change.uri);
         if (!isYamlName(path) || documents.get(change.uri)) continue;
         if (change.type === FileChangeType.Deleted) {
-          publish(service.remove(change.uri));
+          publish([...service.remove(change.uri), ...service.deploymentChanged(change.uri, true)]);
           continue;
         }
         let text: string;
@@ -188,6 +194,8 @@ export function startServer(connection: Connection): QuorateService {
           continue;
         }
         if (isInteresting(path, text) || service.text(change.uri) !== undefined) publish(service.update(change.uri, text, false));
+        // a deployment file bound to a topology (drift): not indexed itself, judged through its topology
+        else publish(service.deploymentChanged(change.uri, change.type === FileChangeType.Created));
       }
     }),
   );

@@ -309,6 +309,12 @@ export function fixesFor(input: FixInput, f: Finding): Fix[] {
         edits = [replace(h.span.start, h.span.end, h.text)];
         break;
       }
+      case "replace-all": {
+        // several scalars of one value (a block list of CIDRs), each replaced in place
+        const list = (args.edits as { start: number; end: number; text: string }[] | undefined) ?? [];
+        edits = list.map((e) => replace(e.start, e.end, e.text));
+        break;
+      }
       case "declare-site":
         if (ctx) {
           const e = appendTopLevel(input, "sites", [{ block: [`name: ${args.name}`], flow: `{ name: ${args.name} }` }]);

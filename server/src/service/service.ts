@@ -30,6 +30,9 @@ import { symbolAt, symbolsOf, type SymbolRef } from "../nav/symbols";
 import { manifestRules } from "../rules/exports";
 import { DEFAULT_SETTINGS, type Settings } from "./settings";
 import type { SummaryResult } from "../protocol";
+import type { Deployments } from "../analysis";
+import { cell as mdCell } from "../util/markdown";
+import { DriftIndex } from "./drift";
 
 interface FileState {
   readonly uri: string;
@@ -67,6 +70,13 @@ export class QuorateService {
   private readonly files = new Map<string, FileState>();
   private manifest = new Map<string, Finding[]>();
   private settings: Settings = DEFAULT_SETTINGS;
+  /** drift against bound deployment files; off until the transport gives a way to read them */
+  private drift?: DriftIndex;
+
+  /** Turns drift on: `make` receives a reader of the editor's open text, which wins over the disk. */
+  setDeployments(make: (openText: (uri: string) => string | undefined) => Deployments): void {
+    this.drift = new DriftIndex(make((uri) => (this.files.get(uri)?.open ? this.files.get(uri)!.text : undefined)));
+  }
 
   getSettings(): Settings {
     return this.settings;
@@ -116,10 +126,41 @@ export class QuorateService {
     }
     const judgedAcrossFiles = holdsManifestInput(f.analysis);
     this.analyse(f, change);
+    const drifted = this.rejudgeDrift(uri);
     // typing in a topology without an export policy changes nothing the RBAC and ServiceExport
     // rules read: skip re-judging every manifest of the workspace on that keystroke
-    if (!judgedAcrossFiles && !holdsManifestInput(f.analysis)) return [uri];
-    return [uri, ...this.recomputeManifest().filter((u) => u !== uri)];
+    if (!judgedAcrossFiles && !holdsManifestInput(f.analysis)) return [...new Set([uri, ...drifted])];
+    return [...new Set([uri, ...drifted, ...this.recomputeManifest()])];
+  }
+
+  /**
+   * Re-judges drift where `uri` takes part: as a topology that binds files, or as a file some
+   * topology binds (edited, saved, created or deleted on disk). Returns the uris it touched.
+   */
+  rejudgeDrift(uri: string): string[] {
+    if (!this.drift) return [];
+    const f = this.files.get(uri);
+    const binds = !!f?.analysis?.contexts.some((c) => c.topology.clusters.some((x) => x.deployment));
+    const topologies = new Set([...(binds || this.drift.isTopology(uri) ? [uri] : []), ...this.drift.bindersOf(uri)]);
+    const touched = new Set<string>();
+    for (const t of topologies) for (const u of this.drift.update(t, this.files.get(t)?.analysis)) touched.add(u);
+    for (const u of touched) {
+      const g = this.files.get(u);
+      if (g) this.refreshFindings(g);
+    }
+    return [...touched];
+  }
+
+  /**
+   * A YAML file changed on disk while not open here: re-judge the topologies binding it, or,
+   * for a file just created (or deleted), every topology that binds files (a glob may match it).
+   */
+  deploymentChanged(uri: string, createdOrDeleted = false): string[] {
+    if (!this.drift || this.files.get(uri)?.open) return [];
+    if (!createdOrDeleted) return this.rejudgeDrift(uri);
+    const touched = new Set<string>();
+    for (const t of this.drift.topologies()) for (const u of this.rejudgeDrift(t)) touched.add(u);
+    return [...touched];
   }
 
   /** Closes an editor document; a file that is also on disk stays indexed with its disk text. */
@@ -130,9 +171,9 @@ export class QuorateService {
     if (diskText !== undefined && f.onDisk) return this.update(uri, diskText, false);
     if (!f.onDisk) {
       this.files.delete(uri);
-      return [uri, ...this.recomputeManifest()];
+      return [...new Set([uri, ...this.rejudgeDrift(uri), ...this.recomputeManifest()])];
     }
-    return [];
+    return this.rejudgeDrift(uri);
   }
 
   /** A file was deleted on disk. */
@@ -140,7 +181,7 @@ export class QuorateService {
     const f = this.files.get(uri);
     if (!f || f.open) return [];
     this.files.delete(uri);
-    return [uri, ...this.recomputeManifest()];
+    return [...new Set([uri, ...this.rejudgeDrift(uri), ...this.recomputeManifest()])];
   }
 
   isOpen(uri: string): boolean {
@@ -181,7 +222,12 @@ export class QuorateService {
       f.findings = [];
       return;
     }
-    f.findings = finalize(f.analysis.parsed, [...f.analysis.local, ...(this.manifest.get(f.uri) ?? [])], this.settings.rules);
+    const own = f.analysis.parsed.relevant ? f.analysis.local : [];
+    f.findings = finalize(
+      f.analysis.parsed,
+      [...own, ...(this.manifest.get(f.uri) ?? []), ...(this.drift?.findingsOf(f.uri) ?? [])],
+      this.settings.rules,
+    );
   }
 
   /** Re-judges RBAC and ServiceExports against every file; returns files whose manifest findings changed. */
@@ -226,7 +272,8 @@ export class QuorateService {
       ];
     }
     const a = f.analysis;
-    if (!a?.parsed.relevant) return [];
+    // a deployment file is judged only for drift: its findings come from the topology that binds it
+    if (!a || (!a.parsed.relevant && !f.findings.length)) return [];
     return f.findings.map((x) => this.toDiagnostic(uri, a.parsed.lines, x));
   }
 
@@ -237,7 +284,12 @@ export class QuorateService {
       code: x.code,
       source: "quorate",
       message: x.message,
-      relatedInformation: x.related?.map((r) => ({ location: { uri, range: toRange(lines, r.span) }, message: r.message })),
+      relatedInformation: x.related?.flatMap((r) => {
+        if (r.path === undefined) return [{ location: { uri, range: toRange(lines, r.span) }, message: r.message }];
+        const other = URI.fromPath(r.path);
+        const ol = this.files.get(other)?.analysis?.parsed.lines;
+        return ol ? [{ location: { uri: other, range: toRange(ol, r.span) }, message: r.message }] : [];
+      }),
     };
   }
 
@@ -262,8 +314,54 @@ export class QuorateService {
   hover(uri: string, pos: Position): Hover | null {
     const a = this.files.get(uri)?.analysis;
     if (!a) return null;
+    const drifted = this.driftHover(uri, a, a.parsed.lines.offsetAt(pos));
+    if (drifted) return drifted;
     const h = hoverAt(a, a.parsed.lines.offsetAt(pos));
     return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: toRange(a.parsed.lines, h.span) } : null;
+  }
+
+  /** In a deployment file: the design's value and where; on a cluster's `deployment` key: every compared field. */
+  private driftHover(uri: string, a: FileAnalysis, offset: number): Hover | null {
+    if (!this.drift) return null;
+    const hit = this.drift.comparisonAt(uri, offset);
+    if (hit) {
+      const tl = this.files.get(hit.topology)?.analysis?.parsed.lines;
+      const at = tl ? `${URI.pathOf(hit.topology).split("/").pop()}:${tl.positionAt(hit.c.designSpan.start).line + 1}` : "the topology";
+      const c = hit.c;
+      return {
+        contents: {
+          kind: MarkupKind.Markdown,
+          value: [
+            `**${c.agree ? "Agrees with" : "Drifts from"} the design** (\`${c.code}\`)`,
+            "",
+            `| | ${c.cluster} ${mdCell(c.field)} |`,
+            "|---|---|",
+            `| design (${mdCell(at)}) | ${mdCell(c.design)} |`,
+            `| deployed \`${mdCell(c.key)}\` | ${mdCell(c.deployed)} |`,
+          ].join("\n"),
+        },
+        range: toRange(a.parsed.lines, c.span),
+      };
+    }
+    const cluster = a.contexts
+      .flatMap((x) => x.topology.clusters)
+      .find((c) => c.deployment && c.deployment.keySpan.start <= offset && offset <= c.deployment.keySpan.end);
+    if (!cluster?.name) return null;
+    const rows = this.drift.comparisonsOf(uri, cluster.name.value);
+    const value = rows.length
+      ? [
+          `**${cluster.name.value} as deployed**: ${rows.filter((r) => !r.agree).length} of ${rows.length} compared fields drift`,
+          "",
+          "| field | design | deployed | where | |",
+          "|---|---|---|---|---|",
+          ...rows.map((r) => {
+            const fl = this.files.get(URI.fromPath(r.file))?.analysis?.parsed.lines;
+            const line = fl ? `:${fl.positionAt(r.span.start).line + 1}` : "";
+            return `| ${mdCell(r.field)} | ${mdCell(r.design)} | ${mdCell(r.deployed)} | ${mdCell(`${r.file.split("/").pop()}${line}`)} | ${r.agree ? "agrees" : "**drifts**"} |`;
+          }),
+        ].join("\n")
+      : `**${cluster.name.value} as deployed**: no bound file holds a field Quorate compares.`;
+    return { contents: { kind: MarkupKind.Markdown, value }, range: toRange(a.parsed.lines, cluster.deployment!.keySpan) };
   }
 
   // ---- code actions ---------------------------------------------------------------------
@@ -285,6 +383,20 @@ export class QuorateService {
       const ctx = a.contexts.find((c) => c.topology.span.start === doc?.span.start);
       const fixes: Fix[] = doc ? fixesFor({ text: f.text, doc: doc.doc, ctx }, finding) : [];
       fixes.push(disableFix(f.text, finding));
+      // a fix in another file: drift's "Adopt the deployed value in the design"
+      for (const hint of finding.fixes ?? []) {
+        if (hint.kind !== "replace-in" || !("args" in hint) || !hint.args) continue;
+        const target = URI.fromPath(String(hint.args.path));
+        const tl = this.files.get(target)?.analysis?.parsed.lines;
+        const edits = hint.args.edits as { start: number; end: number; text: string }[];
+        if (!tl) continue;
+        out.push({
+          title: hint.title,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [diag],
+          edit: { changes: { [target]: edits.map((e) => ({ range: toRange(tl, e), newText: e.text })) } },
+        });
+      }
       for (const fix of fixes) {
         out.push({
           title: fix.title,
@@ -333,6 +445,11 @@ export class QuorateService {
   }
 
   definition(uri: string, pos: Position): Location[] {
+    // from a deployed value to the design field it is compared with
+    const f = this.files.get(uri);
+    const hit = f?.analysis && this.drift?.comparisonAt(uri, f.analysis.parsed.lines.offsetAt(pos));
+    const tl = hit && this.files.get(hit.topology)?.analysis?.parsed.lines;
+    if (hit && tl) return [{ uri: hit.topology, range: toRange(tl, hit.c.designSpan) }];
     const s = this.symbolsAt(uri, pos);
     if (!s) return [];
     const decl = s.symbols.find((x) => x.declaration && x.kind === s.at.kind && x.name === s.at.name);

@@ -1,0 +1,93 @@
+// Drift in the editor: which topology binds which deployment files, their findings by file, and
+// the comparisons the hovers, definitions and the preview read. Re-judged when the topology or
+// one of its bound files changes (edited, saved, created or deleted).
+import { driftOf, type Deployments, type FileAnalysis } from "../analysis";
+import type { Comparison, DriftResult } from "../drift/compare";
+import type { Finding } from "../model/finding";
+import type { Span } from "../model/text";
+import { URI } from "./uri";
+
+interface Judged {
+  readonly result: DriftResult;
+  /** the uris of every bound file */
+  readonly files: Set<string>;
+}
+
+export class DriftIndex {
+  private readonly byTopology = new Map<string, Judged>();
+  private findings = new Map<string, Finding[]>();
+
+  constructor(readonly deployments: Deployments) {}
+
+  /** Re-judges one topology (undefined analysis: it is gone); returns every uri whose drift findings may have changed. */
+  update(topologyUri: string, a: FileAnalysis | undefined): string[] {
+    const before = this.byTopology.get(topologyUri);
+    const [result] = a ? driftOf(a, this.deployments) : [];
+    if (!result && !before) return [];
+    if (result) this.byTopology.set(topologyUri, { result, files: new Set([...result.files.keys()].map((p) => URI.fromPath(p))) });
+    else this.byTopology.delete(topologyUri);
+    const touched = new Set([topologyUri, ...(before?.files ?? []), ...(this.byTopology.get(topologyUri)?.files ?? [])]);
+    this.rebuild();
+    return [...touched];
+  }
+
+  private rebuild(): void {
+    const out = new Map<string, Finding[]>();
+    const add = (uri: string, fs: readonly Finding[]) => {
+      const list = out.get(uri) ?? [];
+      for (const f of fs)
+        if (!list.some((x) => x.code === f.code && x.span.start === f.span.start && x.message === f.message)) list.push(f);
+      out.set(uri, list);
+    };
+    for (const [uri, j] of this.byTopology) {
+      add(uri, j.result.topology);
+      for (const [path, f] of j.result.files) add(URI.fromPath(path), f.findings);
+    }
+    this.findings = out;
+  }
+
+  /** The topologies that bind `uri` (to re-judge when it changes). */
+  bindersOf(uri: string): string[] {
+    return [...this.byTopology].filter(([, j]) => j.files.has(uri)).map(([t]) => t);
+  }
+
+  /** Every topology that binds deployment files (a new file may match one of their globs). */
+  topologies(): string[] {
+    return [...this.byTopology.keys()];
+  }
+
+  isTopology(uri: string): boolean {
+    return this.byTopology.has(uri);
+  }
+
+  findingsOf(uri: string): readonly Finding[] {
+    return this.findings.get(uri) ?? [];
+  }
+
+  /** The comparison whose deployed value (or anchor) holds `offset` in deployment file `uri`. */
+  comparisonAt(uri: string, offset: number): { c: Comparison; topology: string } | undefined {
+    let best: { c: Comparison; topology: string } | undefined;
+    for (const [t, j] of this.byTopology)
+      for (const c of j.result.comparisons)
+        if (URI.fromPath(c.file) === uri && c.span.start <= offset && offset <= c.span.end)
+          if (!best || c.span.end - c.span.start < best.c.span.end - best.c.span.start) best = { c, topology: t };
+    return best;
+  }
+
+  comparisonsOf(topologyUri: string, cluster: string): Comparison[] {
+    return this.byTopology.get(topologyUri)?.result.comparisons.filter((c) => c.cluster === cluster) ?? [];
+  }
+
+  /** For the preview: each cluster with drift, the first finding's file and place, and how many there are. */
+  markers(topologyUri: string): Map<string, { uri: string; span: Span; count: number }> {
+    const out = new Map<string, { uri: string; span: Span; count: number }>();
+    const j = this.byTopology.get(topologyUri);
+    if (!j) return out;
+    for (const c of j.result.comparisons.filter((x) => !x.agree)) {
+      const m = out.get(c.cluster);
+      if (m) m.count++;
+      else out.set(c.cluster, { uri: URI.fromPath(c.file), span: c.span, count: 1 });
+    }
+    return out;
+  }
+}
