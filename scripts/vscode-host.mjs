@@ -514,6 +514,23 @@ async function test() {
       if (dialogs.length) throw new Error(`dialogs opened: ${dialogs.join(", ")}`);
       if (consoleErrors.length) throw new Error(`CSP violations: ${consoleErrors.join(" | ")}`);
     });
+    await check("a drifting cluster's marker in the preview opens its deployment file", async () => {
+      // from the Explorer (with the webview focused, Ctrl+P goes to the webview): expand drift/, open the topology
+      await wb
+        .locator(".explorer-folders-view .monaco-list-row", { hasText: /^drift$/ })
+        .first()
+        .click();
+      await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "edge.topology.yaml" }).first().click();
+      await wb.locator(".tabs-container .tab", { hasText: "Preview" }).first().click();
+      await frame.locator("#status", { hasText: "edge-drift" }).waitFor({ timeout: 60_000 });
+      const marker = frame.locator("g.quorate-node", { hasText: "drift · 1 in ams-1-kubeadm.yaml" }).first();
+      await marker.waitFor({ timeout: 30_000 });
+      await wb.screenshot({ path: join(ROOT, "out", "screenshots", "drift.png") });
+      await marker.click();
+      await wb.locator(".tabs-container .tab.active", { hasText: "ams-1-kubeadm.yaml" }).first().waitFor({ timeout: 15_000 });
+      // and the finding is there, in the deployment file
+      await wb.waitForSelector(".monaco-editor .squiggly-error", { timeout: 30_000 });
+    });
     await wb.close();
   } finally {
     await browser.close();

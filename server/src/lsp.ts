@@ -251,7 +251,7 @@ export function startServer(connection: Connection): QuorateService {
     DiagramRequest.method,
     guard("diagram", (p: DiagramParams) => {
       const a = service.analysis(p.uri);
-      return a ? diagramFor(a, service.findings(p.uri)) : null;
+      return a ? diagramFor(a, service.findings(p.uri), undefined, service.driftMarkers(p.uri)) : null;
     }),
   );
 
@@ -264,7 +264,7 @@ export function startServer(connection: Connection): QuorateService {
     SimulateRequest.method,
     guard("simulate", (p: SimulateParams) => {
       const a = service.analysis(p.uri);
-      return a ? simulate(a, service.findings(p.uri), p.scenario ?? {}) : null;
+      return a ? simulate(a, service.findings(p.uri), p.scenario ?? {}, service.driftMarkers(p.uri)) : null;
     }),
   );
   connection.onRequest(

@@ -5,7 +5,7 @@ import type { Range } from "vscode-languageserver-types";
 /** One node or edge of the diagram with the source range it stands for. */
 export interface DiagramNode {
   readonly id: string;
-  readonly kind: "site" | "cluster" | "quorum" | "store" | "traffic" | "export" | "link";
+  readonly kind: "site" | "cluster" | "quorum" | "store" | "traffic" | "export" | "link" | "drift";
   readonly range: Range;
   /** the worst finding inside this entity */
   readonly severity?: "error" | "warning";
@@ -13,6 +13,8 @@ export interface DiagramNode {
   readonly name?: string;
   /** the title drawn on a site's box: how the preview finds the box when the layout drops subgraph ids */
   readonly title?: string;
+  /** a node whose source is another file (a drift marker: the deployment file); `range` is in that file */
+  readonly uri?: string;
 }
 
 export interface DiagramResult {
@@ -142,4 +144,12 @@ export interface GameDayResult {
 /** `quorate/gameday`: the chaos manifests and RUNBOOK.md that enact a scenario (what `quorate gameday` writes). */
 export namespace GameDayRequest {
   export const method = "quorate/gameday";
+}
+
+/** A cluster's drift, for the preview's marker: the first drifting value's file and place, and how many drift. */
+export interface DriftMarker {
+  readonly uri: string;
+  readonly range: Range;
+  readonly count: number;
+  readonly file: string;
 }

@@ -100,6 +100,17 @@ test("a drift finding appears in the deployment file, with the design's place, a
   assert.equal(t.find((x) => x.code === "drift/missing-file")!.range.start.line, 22);
 });
 
+test("the preview marks the drifting cluster with a node that opens the deployment file", async () => {
+  type Diagram = { mermaid: string; nodes: { id: string; kind: string; uri?: string; range: { start: { line: number } } }[] };
+  const d = await client.request<Diagram>("quorate/diagram", { uri: topoUri });
+  const marker = d.nodes.find((n) => n.kind === "drift")!;
+  assert.ok(marker, JSON.stringify(d.nodes));
+  assert.equal(marker.uri, kUri);
+  assert.equal(marker.range.start.line, 10, "the drifting value in kubeadm.yaml");
+  assert.match(d.mermaid, new RegExp(`\\n {4}${marker.id}>"drift · 1 in kubeadm\\.yaml"\\]\\n`));
+  assert.match(d.mermaid, new RegExp(`\\n {2}class ${marker.id} drift\\n`));
+});
+
 test("hover, definition, and the hover table on the cluster's deployment key", async () => {
   const h = await client.request<Hover>("textDocument/hover", { textDocument: { uri: kUri }, position: { line: 10, character: 25 } });
   const md = (h.contents as { value: string }).value;

@@ -217,7 +217,9 @@ export class PreviewManager implements vscode.Disposable {
     const node = this.last?.nodes.find((n) => n.id === id);
     if (!node || !this.document) return;
     const range = new vscode.Range(node.range.start.line, node.range.start.character, node.range.end.line, node.range.end.character);
-    const editor = await vscode.window.showTextDocument(this.document, {
+    // a drift marker's source is the deployment file, not the topology
+    const target = node.uri ? await vscode.workspace.openTextDocument(vscode.Uri.parse(node.uri)) : this.document;
+    const editor = await vscode.window.showTextDocument(target, {
       viewColumn: vscode.ViewColumn.One,
       preserveFocus: false,
       selection: range,

@@ -2,7 +2,7 @@ import type { Range } from "vscode-languageserver-types";
 import type { Finding } from "../model/finding";
 import type { FileAnalysis } from "../analysis";
 import type { Span } from "../model/text";
-import type { DiagramNode, DiagramResult } from "../protocol";
+import type { DiagramNode, DiagramResult, DriftMarker } from "../protocol";
 import { total } from "../math/quorum";
 import { istioMeshes } from "../rules/istio";
 import type { BackendResult, Result } from "../whatif/engine";
@@ -27,7 +27,13 @@ const rank = (s?: string) => (s === "error" ? 2 : s === "warning" ? 1 : 0);
 /** The model → Mermaid flowchart text plus the node ids' source ranges (ids are generated, never user text). */
 /** `findings`: the file's finalized findings (after overrides), which colour the entities they fall in. */
 /** `whatif`: a scenario's result; the diagram then shows it (lost, stopped, degraded, cut and slowed links) instead of the findings. */
-export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "span" | "severity">[] = [], whatif?: Result): DiagramResult {
+/** `drift`: clusters whose deployment files drift from the design get a marker node that reveals the file. */
+export function diagramFor(
+  a: FileAnalysis,
+  findings: readonly Pick<Finding, "span" | "severity">[] = [],
+  whatif?: Result,
+  drift: ReadonlyMap<string, DriftMarker> = new Map(),
+): DiagramResult {
   const L = a.parsed.lines;
   const broken = a.parsed.docs.find((d) => d.broken);
   const ctx = a.contexts[0];
@@ -88,6 +94,13 @@ export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "sp
       lines.push(`    c${ci}["${label(`${c.name.value}${mesh}${istio}`)}"]`);
       const sev = add(`c${ci}`, "cluster", c.span);
       mark(`c${ci}`, sev, sim?.cluster(c.name.value, s.name.value));
+      const dm = drift.get(c.name.value);
+      if (dm) {
+        // beside its cluster, no edge (edges are numbered for linkStyle): click it to open the deployment file
+        lines.push(`    x${ci}>"${label(`drift · ${dm.count} in ${dm.file}`)}"]`);
+        nodes.push({ id: `x${ci}`, kind: "drift", range: dm.range, uri: dm.uri });
+        classes.push([`x${ci}`, "drift"]);
+      }
     }
     for (const [qi, q] of ctx.quorums.entries()) {
       const count = q.counts.get(s.name.value);
@@ -213,6 +226,7 @@ export function diagramFor(a: FileAnalysis, findings: readonly Pick<Finding, "sp
     }
   }
 
+  if (drift.size) lines.push("  classDef drift fill:#f9a82522,stroke:#f9a825,stroke-width:2px,stroke-dasharray:4 3");
   if (sim) lines.push(...SIM_CLASSES);
   else {
     lines.push("  classDef error stroke:#d32f2f,stroke-width:3px,color:#b71c1c");

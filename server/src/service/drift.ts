@@ -4,7 +4,7 @@
 import { driftOf, type Deployments, type FileAnalysis } from "../analysis";
 import type { Comparison, DriftResult } from "../drift/compare";
 import type { Finding } from "../model/finding";
-import type { Span } from "../model/text";
+import type { DriftMarker } from "../protocol";
 import { URI } from "./uri";
 
 interface Judged {
@@ -78,15 +78,22 @@ export class DriftIndex {
     return this.byTopology.get(topologyUri)?.result.comparisons.filter((c) => c.cluster === cluster) ?? [];
   }
 
-  /** For the preview: each cluster with drift, the first finding's file and place, and how many there are. */
-  markers(topologyUri: string): Map<string, { uri: string; span: Span; count: number }> {
-    const out = new Map<string, { uri: string; span: Span; count: number }>();
+  /** For the preview: each cluster with drift, the first drifting value's file and place, and how many drift. */
+  markers(topologyUri: string): Map<string, DriftMarker> {
+    const out = new Map<string, DriftMarker>();
     const j = this.byTopology.get(topologyUri);
     if (!j) return out;
     for (const c of j.result.comparisons.filter((x) => !x.agree)) {
       const m = out.get(c.cluster);
-      if (m) m.count++;
-      else out.set(c.cluster, { uri: URI.fromPath(c.file), span: c.span, count: 1 });
+      const lines = j.result.files.get(c.file)?.parsed.lines;
+      if (m) out.set(c.cluster, { ...m, count: m.count + 1 });
+      else if (lines)
+        out.set(c.cluster, {
+          uri: URI.fromPath(c.file),
+          range: { start: lines.positionAt(c.span.start), end: lines.positionAt(c.span.end) },
+          count: 1,
+          file: c.file.split(/[\\/]/).pop() ?? c.file,
+        });
     }
     return out;
   }

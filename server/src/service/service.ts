@@ -29,7 +29,7 @@ import { completeAt } from "../nav/completion";
 import { symbolAt, symbolsOf, type SymbolRef } from "../nav/symbols";
 import { manifestRules } from "../rules/exports";
 import { DEFAULT_SETTINGS, type Settings } from "./settings";
-import type { SummaryResult } from "../protocol";
+import type { DriftMarker, SummaryResult } from "../protocol";
 import type { Deployments } from "../analysis";
 import { cell as mdCell } from "../util/markdown";
 import { DriftIndex } from "./drift";
@@ -72,6 +72,11 @@ export class QuorateService {
   private settings: Settings = DEFAULT_SETTINGS;
   /** drift against bound deployment files; off until the transport gives a way to read them */
   private drift?: DriftIndex;
+
+  /** The preview's drift markers of a topology: cluster name → the drifting file and place. */
+  driftMarkers(uri: string): Map<string, DriftMarker> {
+    return this.drift?.markers(uri) ?? new Map();
+  }
 
   /** Turns drift on: `make` receives a reader of the editor's open text, which wins over the disk. */
   setDeployments(make: (openText: (uri: string) => string | undefined) => Deployments): void {

@@ -4,7 +4,7 @@
 import type { FileAnalysis } from "../analysis";
 import type { Finding } from "../model/finding";
 import { diagramFor } from "../preview/mermaid";
-import type { GameDayParams, GameDayResult, SimulateResult, SimulateScenario } from "../protocol";
+import type { DriftMarker, GameDayParams, GameDayResult, SimulateResult, SimulateScenario } from "../protocol";
 import { gameDay, GameDayError, resourceName, scenarioSlug } from "../whatif/gameday";
 import { MAX_PARTITION_SITES, run, type Scenario, sweep } from "../whatif/engine";
 import { decisionRecord } from "../whatif/record";
@@ -30,7 +30,12 @@ export function sanitizeScenario(declared: ReadonlySet<string>, s: SimulateScena
   return { lose, partition: partition.length > 1 ? partition : [], loseMembers, rttFactor: factor(s.rttFactor) ?? null, slow };
 }
 
-export function simulate(a: FileAnalysis, findings: readonly Finding[], scenario: SimulateScenario): SimulateResult | null {
+export function simulate(
+  a: FileAnalysis,
+  findings: readonly Finding[],
+  scenario: SimulateScenario,
+  drift: ReadonlyMap<string, DriftMarker> = new Map(),
+): SimulateResult | null {
   const ctx = a.contexts[0];
   if (!ctx) return null;
   const t = ctx.topology;
@@ -43,7 +48,7 @@ export function simulate(a: FileAnalysis, findings: readonly Finding[], scenario
   const partitions = t.siteByName.size <= MAX_PARTITION_SITES ? sweep(ctx, "partitions").map((x) => x.partition) : [];
   const { name: _name, groups: _groups, ...result } = r;
   return {
-    diagram: diagramFor(a, findings, r),
+    diagram: diagramFor(a, findings, r, drift),
     sites: [...t.siteByName.values()].map((x) => ({ name: x.name!.value, role: x.role })),
     scenario: s,
     name: r.name,
