@@ -574,7 +574,7 @@ function checksOf(kind: DeployKind, d: DocReader, c: Cluster, all: readonly Clus
         design: i?.clusterName?.value ?? name,
         designAt: i?.clusterName,
         kind: "scalar",
-        deployedDefault: i?.clusterName?.value ?? name,
+        deployedDefault: name,
       });
       if (i?.network)
         push({
@@ -602,25 +602,22 @@ function checksOf(kind: DeployKind, d: DocReader, c: Cluster, all: readonly Clus
       break;
     }
     case "linkerd-values": {
-      const l = c.linkerd;
-      push({
-        code: "drift/linkerd",
-        field: "linkerd.trustDomain",
-        dep: d.get(["identityTrustDomain"]),
-        design: l?.trustDomain?.value ?? "cluster.local",
-        designAt: l?.trustDomain,
-        kind: "scalar",
-        deployedDefault: "cluster.local",
-      });
-      push({
-        code: "drift/linkerd",
-        field: "linkerd.clusterDomain",
-        dep: d.get(["clusterDomain"]),
-        design: l?.clusterDomain?.value ?? "cluster.local",
-        designAt: l?.clusterDomain,
-        kind: "scalar",
-        deployedDefault: "cluster.local",
-      });
+      // both domains default to cluster.local on either side
+      for (const [field, key] of [
+        ["trustDomain", "identityTrustDomain"],
+        ["clusterDomain", "clusterDomain"],
+      ] as const) {
+        const at = c.linkerd?.[field];
+        push({
+          code: "drift/linkerd",
+          field: `linkerd.${field}`,
+          dep: d.get([key]),
+          design: at?.value ?? "cluster.local",
+          designAt: at,
+          kind: "scalar",
+          deployedDefault: "cluster.local",
+        });
+      }
       break;
     }
     case "linkerd-multicluster-values": {

@@ -1,0 +1,221 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { analyzeFile } from "../../server/src/analysis";
+import { type DeploymentSource, drift } from "../../server/src/drift/compare";
+import { asNumber, cidrTexts, DocReader, recognise } from "../../server/src/drift/deployed";
+import { parseFile } from "../../server/src/model/parse";
+import { pemFingerprints } from "../../server/src/deployments";
+import { HEADER } from "../helpers";
+
+/** One cluster `c` (site a) with `extra` design lines, bound to `d.yaml` holding `deployed`; its comparisons. */
+function compare(cluster: string, deployed: string) {
+  const topo = `${HEADER}sites:\n  - name: a\n  - name: b\nlinks:\n  - { between: [a, b], rttMs: 5 }\nclusters:\n${cluster}    deployment: [d.yaml]\n  - { name: peer, site: b, mesh: clustermesh, id: 9 }\n`;
+  const a = analyzeFile("t.topology.yaml", topo);
+  const ctx = a.contexts[0];
+  const source: DeploymentSource = {
+    match: (_t, p) => (p === "d.yaml" ? ["d.yaml"] : []),
+    read: (p) => (p === "d.yaml" ? deployed : undefined),
+  };
+  const doc = a.parsed.docs[0].doc;
+  return drift({ path: "t.topology.yaml", label: "t.topology.yaml", ctx, lines: a.parsed.lines, doc }, source, pemFingerprints);
+}
+
+const CM = "  - name: c\n    site: a\n    mesh: clustermesh\n    id: 1\n";
+const PLAIN = "  - name: c\n    site: a\n";
+
+/**
+ * Every row of drift.md's table with a default, on both sides of it: the key absent, written
+ * with the default, and another value — against a design at the default and one away from it.
+ * [kind's file prefix, design cluster block, deployed key path, default, other, field]
+ */
+const ROWS: { name: string; cluster: (v?: string) => string; doc: (v?: string) => string; def: string; other: string; field: string }[] = [
+  {
+    name: "cilium cluster.name (default: default)",
+    cluster: (v) => CM.replace("name: c", `name: ${v ?? "default"}`),
+    doc: (v) => `cluster:\n  id: 1\n${v === undefined ? "" : `  name: ${v}\n`}`,
+    def: "default",
+    other: "edge",
+    field: "name",
+  },
+  {
+    name: "cilium cluster.id (default 0)",
+    cluster: (v) => CM.replace("id: 1", `id: ${v ?? 0}`),
+    doc: (v) => `cluster:\n  name: c\n${v === undefined ? "" : `  id: ${v}\n`}`,
+    def: "0",
+    other: "7",
+    field: "id",
+  },
+  {
+    name: "cilium clustermesh.maxConnectedClusters (default 255)",
+    cluster: (v) => `${CM}${v === undefined ? "" : `    maxConnectedClusters: ${v}\n`}`,
+    doc: (v) => `cluster:\n  name: c\n  id: 1\n${v === undefined ? "" : `clustermesh:\n  maxConnectedClusters: ${v}\n`}`,
+    def: "255",
+    other: "511",
+    field: "maxConnectedClusters",
+  },
+  {
+    name: "cilium pod pool (default 10.0.0.0/8)",
+    cluster: (v) => `${CM}    network: { pods: ${v ?? "10.0.0.0/8"} }\n`,
+    doc: (v) => `cluster:\n  name: c\n  id: 1\n${v === undefined ? "" : `ipam:\n  operator:\n    clusterPoolIPv4PodCIDRList: [${v}]\n`}`,
+    def: "10.0.0.0/8",
+    other: "10.9.0.0/16",
+    field: "network.pods",
+  },
+  {
+    name: "kubeadm serviceSubnet (default 10.96.0.0/12)",
+    cluster: (v) => `${PLAIN}    network: { services: ${v ?? "10.96.0.0/12"} }\n`,
+    doc: (v) =>
+      `apiVersion: kubeadm.k8s.io/v1beta3\nkind: ClusterConfiguration\nnetworking:\n  dnsDomain: cluster.local\n${v === undefined ? "" : `  serviceSubnet: ${v}\n`}`,
+    def: "10.96.0.0/12",
+    other: "10.112.0.0/12",
+    field: "network.services",
+  },
+  {
+    name: "kubeadm v1beta4 heartbeat-interval (default 100)",
+    cluster: (v) => `${PLAIN}${v === undefined ? "" : `    etcd: { members: { a: 1 }, heartbeatMs: ${v} }\n`}`,
+    doc: (v) =>
+      `apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\netcd:\n  local:\n    extraArgs:\n      - { name: listen-metrics-urls, value: "http://0.0.0.0:2381" }\n${v === undefined ? "" : `      - { name: heartbeat-interval, value: "${v}" }\n`}`,
+    def: "100",
+    other: "250",
+    field: "etcd.heartbeatMs",
+  },
+  {
+    name: "kubeadm v1beta3 election-timeout (default 1000)",
+    cluster: (v) => `${PLAIN}${v === undefined ? "" : `    etcd: { members: { a: 1 }, electionTimeoutMs: ${v} }\n`}`,
+    doc: (v) =>
+      `apiVersion: kubeadm.k8s.io/v1beta3\nkind: ClusterConfiguration\netcd:\n  local:\n    extraArgs:\n      snapshot-count: "10000"\n${v === undefined ? "" : `      election-timeout: "${v}"\n`}`,
+    def: "1000",
+    other: "2500",
+    field: "etcd.electionTimeoutMs",
+  },
+  {
+    name: "k3s cluster-cidr (default 10.42.0.0/16)",
+    cluster: (v) => `${PLAIN}    network: { pods: ${v ?? "10.42.0.0/16"} }\n`,
+    doc: (v) => `etcd-arg: [snapshot-count=10000]\n${v === undefined ? "" : `cluster-cidr: ${v}\n`}`,
+    def: "10.42.0.0/16",
+    other: "10.52.0.0/16",
+    field: "network.pods",
+  },
+  {
+    name: "k3s service-cidr (default 10.43.0.0/16)",
+    cluster: (v) => `${PLAIN}    network: { services: ${v ?? "10.43.0.0/16"} }\n`,
+    doc: (v) => `etcd-arg: [snapshot-count=10000]\n${v === undefined ? "" : `service-cidr: ${v}\n`}`,
+    def: "10.43.0.0/16",
+    other: "10.53.0.0/16",
+    field: "network.services",
+  },
+  {
+    name: "k3s etcd-arg election-timeout (default 1000)",
+    cluster: (v) => `${PLAIN}${v === undefined ? "" : `    etcd: { members: { a: 1 }, electionTimeoutMs: ${v} }\n`}`,
+    doc: (v) => `cluster-init: true\netcd-arg: ["snapshot-count=10000"${v === undefined ? "" : `, "election-timeout=${v}"`}]\n`,
+    def: "1000",
+    other: "5000",
+    field: "etcd.electionTimeoutMs",
+  },
+  {
+    name: "Submariner Broker globalnetEnabled (default false)",
+    cluster: (v) => `${PLAIN}    mesh: submariner\n${v === undefined ? "" : `    globalnet: ${v}\n`}`,
+    doc: (v) =>
+      `apiVersion: submariner.io/v1alpha1\nkind: Broker\nspec:\n  defaultGlobalnetClusterSize: 8192\n${v === undefined ? "" : `  globalnetEnabled: ${v}\n`}`,
+    def: "false",
+    other: "true",
+    field: "globalnet",
+  },
+  {
+    name: "Istio clusterName (default: the cluster's name)",
+    cluster: (v) => `${PLAIN}    istio: { meshId: m${v === undefined ? "" : `, clusterName: ${v}`} }\n`,
+    doc: (v) => `global:\n  meshID: m\n  multiCluster:\n    enabled: true\n${v === undefined ? "" : `    clusterName: ${v}\n`}`,
+    def: "c",
+    other: "west",
+    field: "istio.clusterName",
+  },
+  {
+    name: "Linkerd clusterDomain (default cluster.local)",
+    cluster: (v) => `${PLAIN}${v === undefined ? "" : `    linkerd: { clusterDomain: ${v} }\n`}`,
+    doc: (v) => `identityTrustDomain: cluster.local\n${v === undefined ? "" : `clusterDomain: ${v}\n`}`,
+    def: "cluster.local",
+    other: "corp.example",
+    field: "linkerd.clusterDomain",
+  },
+  {
+    name: "Linkerd multicluster gateway.enabled (default true)",
+    cluster: (v) => `${PLAIN}    linkerd: { gateway: ${v ?? "true"} }\n`,
+    doc: (v) => `localServiceMirror:\n  logLevel: info\ngateway:\n  name: linkerd-gateway\n${v === undefined ? "" : `  enabled: ${v}\n`}`,
+    def: "true",
+    other: "false",
+    field: "linkerd.gateway",
+  },
+];
+
+for (const row of ROWS) {
+  test(`drift row: ${row.name}, both sides of the default`, () => {
+    const verdict = (designValue: string | undefined, deployed: string | undefined) => {
+      const r = compare(row.cluster(designValue), row.doc(deployed));
+      const c = r.comparisons.filter((x) => x.field === row.field);
+      assert.equal(c.length, 1, `${row.field} compared once: ${JSON.stringify(r.comparisons.map((x) => x.field))}`);
+      const findings = [...r.files.values()].flatMap((f) => f.findings);
+      assert.equal(findings.length, c[0].agree ? 0 : 1, JSON.stringify(findings.map((f) => f.message)));
+      return c[0].agree;
+    };
+    // a design at the default: absent and explicit default agree, another value drifts
+    assert.equal(verdict(undefined, undefined), true, "design default, deployed absent");
+    assert.equal(verdict(undefined, row.def), true, "design default, deployed explicit default");
+    assert.equal(verdict(undefined, row.other), false, "design default, deployed other");
+    // a design away from the default: only the same value agrees
+    assert.equal(verdict(row.other, undefined), false, "design other, deployed absent");
+    assert.equal(verdict(row.other, row.def), false, "design other, deployed explicit default");
+    assert.equal(verdict(row.other, row.other), true, "design other, deployed the same");
+  });
+}
+
+test("values normalised: numbers as strings, CIDR sets in any order and spelling, dual-stack strings", () => {
+  assert.equal(asNumber("100"), 100);
+  assert.equal(asNumber(" 2500 "), 2500);
+  assert.equal(asNumber("fast"), undefined);
+  assert.deepEqual(cidrTexts("10.0.0.0/16,fd00::/56"), ["10.0.0.0/16", "fd00::/56"]);
+  assert.deepEqual(cidrTexts(["10.0.0.0/16", "fd00::/56, 10.1.0.0/16"]), ["10.0.0.0/16", "fd00::/56", "10.1.0.0/16"]);
+  const dual = compare(
+    `${PLAIN}    network: { pods: ["fd00:10::/56", 10.10.0.0/16] }\n`,
+    "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nnetworking:\n  podSubnet: 10.10.0.0/16,FD00:10:0:0::/56\n",
+  );
+  assert.equal(dual.comparisons.find((c) => c.field === "network.pods")!.agree, true);
+  const third = compare(
+    `${PLAIN}    network: { pods: 10.10.0.0/16 }\n`,
+    "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\nnetworking:\n  podSubnet: 10.10.0.0/16,fd00:10::/56\n",
+  );
+  assert.equal(third.comparisons.find((c) => c.field === "network.pods")!.agree, false, "an extra family is drift");
+});
+
+test("kinds are recognised from content; other Kubernetes objects and plain YAML are not", () => {
+  const kind = (text: string) => {
+    const d = parseFile("x.yaml", text).docs[0];
+    return recognise(new DocReader(d.doc, d.span));
+  };
+  assert.equal(kind("cluster:\n  name: a\n"), "cilium-values");
+  assert.equal(kind("clustermesh:\n  useAPIServer: true\n"), "cilium-values");
+  assert.equal(kind("global:\n  meshID: m\n"), "istio-values");
+  assert.equal(kind("apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec: {}\n"), "istio-values");
+  assert.equal(kind("identityTrustDomain: cluster.local\n"), "linkerd-values");
+  assert.equal(kind("gateway:\n  enabled: true\ncontrollers: []\n"), "linkerd-multicluster-values");
+  assert.equal(kind("gateway:\n  enabled: true\n"), undefined, "a gateway alone is not the multicluster chart");
+  for (const v of ["v1alpha1", "v1alpha2", "v1alpha3"])
+    assert.equal(kind(`apiVersion: multicluster.linkerd.io/${v}\nkind: Link\nspec: {}\n`), "linkerd-link");
+  assert.equal(kind("apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\n"), "kubeadm");
+  assert.equal(kind("apiVersion: kubeadm.k8s.io/v1beta2\nkind: ClusterConfiguration\n"), undefined, "v1beta2 is not read");
+  assert.equal(kind("apiVersion: kubeadm.k8s.io/v1beta3\nkind: InitConfiguration\n"), undefined);
+  assert.equal(kind("etcd-arg: [a=b]\n"), "k3s");
+  assert.equal(kind("apiVersion: submariner.io/v1alpha1\nkind: Broker\nspec: {}\n"), "submariner");
+  assert.equal(kind("submariner:\n  clusterId: a\n"), "submariner");
+  assert.equal(kind("apiVersion: v1\nkind: ConfigMap\ndata: { cluster-cidr: x }\n"), undefined);
+  assert.equal(kind("replicas: 3\n"), undefined);
+});
+
+test("PEM bundles: two certificates, one shared; garbage is an error, not a crash", () => {
+  const cert = (seed: string) => {
+    const f = pemFingerprints(seed);
+    return f;
+  };
+  assert.deepEqual(cert("no certificate here"), { error: "no -----BEGIN CERTIFICATE----- block" });
+  const bad = cert("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+  assert.ok("error" in bad && /certificate 1 of 1/.test(bad.error));
+});
