@@ -34,10 +34,20 @@ export function diskSource(
           return [];
         }
       }
+      // bounded: a glob such as ../../** must not walk the whole disk
       return fg
-        .sync(pattern, { cwd: dir, absolute: true, onlyFiles: true, dot: false, followSymbolicLinks: false, suppressErrors: true })
+        .sync(pattern, {
+          cwd: dir,
+          absolute: true,
+          onlyFiles: true,
+          dot: false,
+          followSymbolicLinks: false,
+          suppressErrors: true,
+          deep: MAX_DEPTH,
+        })
         .map((p) => shown(resolve(p)))
-        .sort();
+        .sort()
+        .slice(0, MAX_MATCHES);
     },
     read(path) {
       const abs = resolve(cwd ?? "/", path);
@@ -52,6 +62,10 @@ export function diskSource(
     },
   };
 }
+
+/** How deep a glob descends, and how many files one deployment entry may bind. */
+const MAX_DEPTH = 8;
+const MAX_MATCHES = 200;
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 

@@ -92,8 +92,11 @@ export class DocReader {
     return { start: this.docSpan.start, end: this.docSpan.start };
   }
 
+  /** nodes value() may still visit: aliases can make a small file a huge tree (a "billion laughs") */
+  private budget = 10_000;
+
   value(node: Node | null): unknown {
-    if (!node) return undefined;
+    if (!node || --this.budget < 0) return undefined;
     if (isScalar(node)) return (node as Scalar).value;
     if (isSeq(node)) return this.r.items(node).map((it) => this.value(it.node));
     if (isMap(node)) return Object.fromEntries([...this.r.entries(node)].map(([k, v]) => [k, this.value(v.node)]));
