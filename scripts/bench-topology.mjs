@@ -50,3 +50,75 @@ export function generate(bytes) {
   }
   return { text: `${[...head, ...clusters, ...traffic].join("\n")}\n`, clusters: i };
 }
+
+/**
+ * The second shape: many small sites. Rings of three sites (a, b, c) joined by links, four
+ * clusters per site, and per ring a stretched etcd, a consensus store and a traffic entry over
+ * one cluster per site — so every kind of value feeds a cross-item rule.
+ */
+export function generateRings(bytes) {
+  const sites = ["sites:"];
+  const links = ["links:"];
+  const clusters = ["clusters:"];
+  const stores = ["stores:"];
+  const traffic = ["traffic:"];
+  const head = ["apiVersion: quorate.dev/v1alpha1", "kind: Topology", "metadata:", "  name: rings"];
+  let size = 200;
+  let r = 0;
+  let n = 0;
+  while (size < bytes) {
+    const s = ["a", "b", "c"].map((x) => `r${r}-${x}`);
+    const add = (list, lines) => {
+      list.push(...lines);
+      size += lines.join("\n").length + 1;
+    };
+    add(
+      sites,
+      s.map((x, i) => `  - { name: ${x}, location: { lat: ${40 + (r % 20) + i * 0.1}, lon: ${(r % 30) + i * 0.1} } }`),
+    );
+    add(links, [
+      `  - { between: [${s[0]}, ${s[1]}], rttMs: ${12 + (r % 5)} }`,
+      `  - { between: [${s[0]}, ${s[2]}], rttMs: ${14 + (r % 5)} }`,
+      `  - { between: [${s[1]}, ${s[2]}], rttMs: ${13 + (r % 5)} }`,
+    ]);
+    for (const [si, site] of s.entries()) {
+      for (let k = 0; k < 4; k++, n++) {
+        const c = [
+          `  - name: ${site}-k${k}`,
+          `    site: ${site}`,
+          `    description: "ring ${r} cluster number ${n}"`,
+          `    mesh: submariner`,
+          `    network:`,
+          `      pods: 10.${(n >> 8) & 255}.${n & 255}.0/24`,
+          `      services: 172.${16 + ((n >> 11) & 15)}.${(n >> 3) & 255}.${(n & 7) * 32}/27`,
+          `      nodes: "fd00:${(n >> 16).toString(16)}:${(n & 0xffff).toString(16)}::/64"`,
+        ];
+        if (si === 0 && k === 0)
+          c.push(
+            "    etcd:",
+            `      members: { ${s[0]}: 1, ${s[1]}: 1, ${s[2]}: 1 }`,
+            "      heartbeatMs: 100",
+            "      electionTimeoutMs: 1000",
+          );
+        add(clusters, c);
+      }
+    }
+    add(stores, [
+      `  - name: ledger-${r}`,
+      "    replication: consensus",
+      `    members: { ${s[0]}: 2, ${s[1]}: 2, ${s[2]}: 1 }`,
+      "    writeLatencyBudgetMs: 60",
+    ]);
+    add(traffic, [
+      `  - name: web-${r}`,
+      "    steering: gslb",
+      "    ttlSeconds: 60",
+      "    peakRps: 30000",
+      `    dependsOn: [ledger-${r}]`,
+      "    backends:",
+      ...s.flatMap((x) => [`      - cluster: ${x}-k1`, "        weight: 1", "        capacityRps: 20000"]),
+    ]);
+    r++;
+  }
+  return { text: `${[...head, ...sites, ...links, ...clusters, ...stores, ...traffic].join("\n")}\n`, clusters: n, rings: r };
+}

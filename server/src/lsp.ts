@@ -41,6 +41,9 @@ import { parseSettings } from "./service/settings";
 import { URI } from "./service/uri";
 import { warmUp } from "./warmup";
 
+/** How long the server waits for more edits before it publishes diagnostics. */
+const PUBLISH_QUIET_MS = 4;
+
 export interface ServerOptions {
   /** "push" always pushes, "pull" answers textDocument/diagnostic; default: pull when the client supports it */
   readonly diagnosticMode?: "push" | "pull";
@@ -91,17 +94,33 @@ export function startServer(connection: Connection): QuorateService {
       }
     };
 
-  /** Pushes diagnostics, or in pull mode asks the client to re-pull when other open files changed. */
+  /**
+   * Pushes diagnostics, or in pull mode asks the client to re-pull when other open files changed.
+   * Pushes wait until the messages already received are handled: edits typed in a burst are
+   * analysed one by one (each incrementally), but only the newest version's diagnostics are
+   * sent — never those of a version the editor has already replaced.
+   */
+  const pending = new Set<string>();
+  let flushTimer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    flushTimer = undefined;
+    for (const uri of pending) {
+      // closed files are indexed for cross-file rules; only open ones show diagnostics
+      const d = documents.get(uri);
+      if (d) void connection.sendDiagnostics({ uri, version: d.version, diagnostics: service.diagnostics(uri) });
+    }
+    pending.clear();
+  };
   const publish = (uris: readonly string[], edited?: string) => {
     if (pull) {
       if (canRefresh && uris.some((u) => u !== edited && documents.has(u))) void connection.languages.diagnostics.refresh();
       return;
     }
-    for (const uri of uris) {
-      // closed files are indexed for cross-file rules; only open ones show diagnostics
-      if (documents.get(uri))
-        void connection.sendDiagnostics({ uri, version: documents.get(uri)?.version, diagnostics: service.diagnostics(uri) });
-    }
+    for (const uri of uris) pending.add(uri);
+    // the connection handles one queued message per turn of the event loop: a few milliseconds of
+    // quiet means the burst has been read, and what goes out is the newest version only
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = setTimeout(flush, PUBLISH_QUIET_MS);
   };
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {

@@ -85,7 +85,7 @@ export interface SimulateResult {
   readonly verdict: WhatIfVerdict;
   /** one sentence per thing that breaks, with its numbers */
   readonly breaks: readonly string[];
-  /** the verdict of each single-site loss */
+  /** the verdict of each single-site loss; empty past 32 sites (the CLI's --all-single-site sweeps any number) */
   readonly singles: readonly SiteLossVerdict[];
   /** every two-group partition's groups (empty past the engine's cap) */
   readonly partitions: readonly (readonly string[])[][];

@@ -503,3 +503,23 @@ test("quorate/simulate: the scenario's verdict, sentences, single-site strip and
   const cmp = await client.request<{ error?: string }>("quorate/compare", { uri: u, revision: "HEAD" });
   assert.match(cmp.error ?? "", /cannot read HEAD:simulate\.topology\.yaml/);
 });
+
+test("a burst of edits publishes only the newest version's diagnostics, never a superseded one", async () => {
+  const text = FIXABLE["two-site.topology.yaml"];
+  const { u } = await openAndWait("burst.topology.yaml", text);
+  const at14 = text.indexOf("rttMs: 14") + "rttMs: ".length;
+  const pos = (() => {
+    const pre = text.slice(0, at14);
+    return { line: pre.split("\n").length - 1, character: at14 - pre.lastIndexOf("\n") - 1 };
+  })();
+  const before = (client.history.get(u) ?? []).length;
+  // five edits sent back to back, as fast typing sends them
+  for (let v = 2; v <= 6; v++)
+    void client.change(u, v, [{ range: { start: pos, end: { ...pos, character: pos.character + 2 } }, text: String(10 + v) }]);
+  await client.diagnosticsAfter(u, client.published(u), 6);
+  const versions = (client.history.get(u) ?? []).slice(before).map((h) => h.version);
+  assert.deepEqual(versions, [6], `published versions ${versions.join(", ")}`);
+  // and the server analysed every edit: the text it judged is the last one
+  const hover = await client.request<{ contents: { value: string } }>("textDocument/hover", { textDocument: { uri: u }, position: pos });
+  assert.match(hover.contents.value, /16 ms/);
+});

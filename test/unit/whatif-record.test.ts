@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { analyzeAlone, analyzeFile } from "../../server/src/analysis";
 import { diff, entityOf } from "../../server/src/whatif/diff";
 import { decisionRecord } from "../../server/src/whatif/record";
+import { simulate } from "../../server/src/service/whatif";
 import { HEADER, inTempDir } from "../helpers";
 
 /** Two primaries and a witness, a 2+2+1 etcd, an even consensus store, overlapping ranges, and 40k rps over 2 × 25k. */
@@ -324,4 +325,19 @@ test("quorate diff: paths, REV:path in a temporary git repository, formats, exit
     assert.equal(cli(["diff", "--format", "sarif", "d.topology.yaml", "e.topology.yaml"]).code, 2);
     assert.equal(cli(["diff", "d.topology.yaml", "missing.yaml"]).code, 2);
   });
+});
+
+test("the Simulate strip lists every single-site loss up to 32 sites, none past that", () => {
+  const sites = (n: number) =>
+    `${HEADER}sites:\n${Array.from({ length: n }, (_, i) => `  - name: s${i}`).join("\n")}\nclusters:\n  - name: c\n    site: s0\n    etcd: { members: { s0: 1, s1: 1, s2: 1 } }\n`;
+  for (const [n, strip] of [
+    [32, 32],
+    [33, 0],
+  ] as const) {
+    const { analysis, findings } = analyzeAlone("t.topology.yaml", sites(n));
+    const r = simulate(analysis, findings, { lose: ["s1"] })!;
+    assert.equal(r.singles.length, strip, `${n} sites`);
+    assert.equal(r.sites.length, n);
+    assert.equal(r.verdict, "ok", "one member of three lost: the etcd continues");
+  }
 });

@@ -153,7 +153,11 @@ function showSimulation(v: SimulationView | undefined): void {
       return b;
     }),
   );
+  const none = document.createElement("span");
+  none.className = "sim-label";
+  none.textContent = `${v.sites.length} sites: run quorate simulate --all-single-site for every loss`;
   simSingles.replaceChildren(
+    ...(v.singles.length || !v.sites.length ? [] : [none]),
     ...v.singles.map((x) => {
       const b = button(`${x.site}: ${x.verdict}`, x.breaks.length ? x.breaks.join("\n") : `Losing ${x.site} breaks nothing`, () =>
         askScenario({ lose: [x.site], partition: [], rttFactor: null }),

@@ -10,6 +10,8 @@ import { MAX_PARTITION_SITES, run, type Scenario, sweep } from "../whatif/engine
 import { decisionRecord } from "../whatif/record";
 
 const MAX_FACTOR = 1000;
+/** The single-site strip lists each site's loss up to this many sites (`quorate simulate --all-single-site` does any number). */
+export const MAX_STRIP_SITES = 32;
 
 /** The scenario with every name the document no longer declares dropped and every factor kept sane. */
 export function sanitizeScenario(declared: ReadonlySet<string>, s: SimulateScenario): Scenario {
@@ -41,7 +43,8 @@ export function simulate(
   const t = ctx.topology;
   const s = sanitizeScenario(new Set(t.siteByName.keys()), scenario);
   const r = run(ctx, s);
-  const singles = sweep(ctx, "single").map((x) => {
+  // the strip is for reading at a glance: past MAX_STRIP_SITES it would cost a sweep per click and say nothing
+  const singles = (t.siteByName.size <= MAX_STRIP_SITES ? sweep(ctx, "single") : []).map((x) => {
     const rr = run(ctx, x);
     return { site: x.lose[0], verdict: rr.verdict, breaks: rr.breaks };
   });
