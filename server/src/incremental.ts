@@ -27,6 +27,27 @@ interface Target {
   end: number;
 }
 
+/** The item of a block sequence whose lines hold the change: from its `-` line to what follows it (`after`, else `last`). */
+function itemAround(
+  seq: YAMLSeq,
+  text: string,
+  change: TextChange,
+  after: Node | undefined,
+  last: number,
+): { index: number; start: number; end: number } | undefined {
+  const items = seq.items as Node[];
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
+    if (!it?.range || isPair(it)) return undefined;
+    const start = lineStartOf(text, it.range[0]);
+    const next = items[i + 1] as Node | undefined;
+    const end = next?.range ? lineStartOf(text, next.range[0]) : after?.range ? lineStartOf(text, after.range[0]) : last;
+    if (change.start > start && change.end < end) return { index: i, start, end };
+    if (change.start < start) return undefined;
+  }
+  return undefined;
+}
+
 function findTarget(doc: Document, text: string, change: TextChange): Target | undefined {
   const root = doc.contents;
   if (!root || !isMap(root) || (root as YAMLMap).flow) return undefined;
@@ -37,24 +58,36 @@ function findTarget(doc: Document, text: string, change: TextChange): Target | u
     if (!isScalar(key) || !value || !isSeq(value) || (value as YAMLSeq).flow) continue;
     const name = String(key.value) as ListKey;
     if (!LIST_KEYS.includes(name)) continue;
-    const items = (value as YAMLSeq).items as Node[];
-    for (let i = 0; i < items.length; i++) {
-      const it = items[i];
-      if (!it?.range || isPair(it)) return undefined;
-      const start = lineStartOf(text, it.range[0]);
-      const next = items[i + 1] as Node | undefined;
-      const nextPair = pairs[p + 1]?.key as Node | undefined;
-      const end = next?.range
-        ? lineStartOf(text, next.range[0])
-        : nextPair?.range
-          ? lineStartOf(text, nextPair.range[0])
-          : (doc.range?.[2] ?? text.length);
-      if (change.start > start && change.end < end) return { key: name, seq: value as YAMLSeq, index: i, start, end };
-      if (change.start < start) return undefined;
-    }
+    const hit = itemAround(value as YAMLSeq, text, change, pairs[p + 1]?.key as Node | undefined, doc.range?.[2] ?? text.length);
+    if (hit) return { key: name, seq: value as YAMLSeq, ...hit };
+    if (change.start < lineStartOf(text, (value as YAMLSeq).range?.[0] ?? 0)) return undefined;
   }
   return undefined;
 }
+
+/**
+ * Within a top-level item, the item of one of its own block lists (a traffic entry's
+ * `backends`) that holds the change: a long list inside one item is re-parsed one entry at a time.
+ */
+function nestedTarget(
+  item: Node,
+  text: string,
+  change: TextChange,
+  end: number,
+): { seq: YAMLSeq; index: number; start: number; end: number } | undefined {
+  if (!isMap(item) || (item as YAMLMap).flow) return undefined;
+  const pairs = (item as YAMLMap).items as Pair[];
+  for (let p = 0; p < pairs.length; p++) {
+    const value = pairs[p].value as Node | null;
+    if (!value || !isSeq(value) || (value as YAMLSeq).flow || (value as YAMLSeq).items.length < NESTED_MIN_ITEMS) continue;
+    const hit = itemAround(value as YAMLSeq, text, change, pairs[p + 1]?.key as Node | undefined, end);
+    if (hit) return { seq: value as YAMLSeq, ...hit };
+  }
+  return undefined;
+}
+
+/** Below this many entries a nested list is re-parsed with its item: not worth a second splice. */
+const NESTED_MIN_ITEMS = 32;
 
 /**
  * Moves every range value at or past `from` by `delta`, in place (model spans read them live).
@@ -102,30 +135,37 @@ export function reanalyze(
   const target = findTarget(d.doc, old.text, change);
   if (!target) return undefined;
   const delta = change.text.length - (change.end - change.start);
-  const oldRegion = old.text.slice(target.start, target.end);
-  const newRegion = newText.slice(target.start, target.end + delta);
+  const topItem = target.seq.items[target.index] as Node;
+  // the smallest region to re-parse: one entry of a long nested list, else the whole item
+  const nested = nestedTarget(topItem, old.text, change, target.end);
+  const region = nested ?? target;
+  const depth = nested ? 3 : 1;
+  const oldRegion = old.text.slice(region.start, region.end);
+  const newRegion = newText.slice(region.start, region.end + delta);
   if (NON_LOCAL.test(oldRegion) || NON_LOCAL.test(newRegion)) return undefined;
   if (oldRegion.endsWith("\n") !== newRegion.endsWith("\n")) return undefined;
-  // the region sits one level below the document's top: past the limit minus that, analyse it all
-  if (nestingBeyond(newRegion, MAX_NESTING - 1) >= 0) return undefined;
+  // the region sits `depth` levels below the document's top: past the limit minus that, analyse it all
+  if (nestingBeyond(newRegion, MAX_NESTING - depth) >= 0) return undefined;
 
   // the item alone, parsed in place: one block item at the same column, no errors at all
   const part = parseDocument(newRegion, { version: "1.2", uniqueKeys: true, prettyErrors: false, strict: true });
   if (part.errors.length || part.warnings.length) return undefined;
   const seq = part.contents;
   if (!seq || !isSeq(seq) || (seq as YAMLSeq).flow || (seq as YAMLSeq).items.length !== 1) return undefined;
-  const item = (seq as YAMLSeq).items[0] as Node;
-  if (!item?.range || isPair(item)) return undefined;
-  const oldItem = target.seq.items[target.index] as Node;
-  if (columnOf(newRegion, item.range[0]) !== columnOf(old.text, oldItem.range![0])) return undefined;
-  if (newRegion.slice(0, lineStartOf(newRegion, item.range[0])).trim()) return undefined;
+  const parsedItem = (seq as YAMLSeq).items[0] as Node;
+  if (!parsedItem?.range || isPair(parsedItem)) return undefined;
+  const oldItem = region.seq.items[region.index] as Node;
+  if (columnOf(newRegion, parsedItem.range[0]) !== columnOf(old.text, oldItem.range![0])) return undefined;
+  if (newRegion.slice(0, lineStartOf(newRegion, parsedItem.range[0])).trim()) return undefined;
 
   // splice: shift what follows the region, then put the new item's nodes in place
   const doc = d.doc;
-  shiftNode(doc.contents, target.end, delta);
-  if (doc.range) for (let i = 0; i < doc.range.length; i++) if (doc.range[i] >= target.end) doc.range[i] += delta;
-  shiftAll(item, target.start);
-  target.seq.items[target.index] = item;
+  shiftNode(doc.contents, region.end, delta);
+  if (doc.range) for (let i = 0; i < doc.range.length; i++) if (doc.range[i] >= region.end) doc.range[i] += delta;
+  shiftAll(parsedItem, region.start);
+  region.seq.items[region.index] = parsedItem;
+  // the top-level item the model and the schema re-read: the new one, or the old one holding the new entry
+  const item = nested ? topItem : parsedItem;
 
   const lines = new LineIndex(newText);
   const topology = withItem(d.topology, doc, target.key, target.index, item);

@@ -155,3 +155,61 @@ test("every fixture stays equal under incremental single-character edits", () =>
     }
   }
 });
+
+test("an edit inside one entry of a long nested list (a traffic entry's backends) re-parses that entry alone, exactly", () => {
+  const seed = seedFromEnv();
+  const r = rng(seed ^ 0x5bd1);
+  const n = 40;
+  const long = () =>
+    `apiVersion: quorate.dev/v1alpha1
+kind: Topology
+metadata:
+  name: long
+sites:
+  - name: a
+  - name: b
+links:
+  - { between: [a, b], rttMs: 10 }
+clusters:
+${Array.from({ length: n }, (_, i) => `  - name: c${i}\n    site: ${i % 2 ? "b" : "a"}\n    network: { pods: 10.${i}.0.0/16 }`).join("\n")}
+traffic:
+  - name: web # the entry point
+    steering: gslb
+    ttlSeconds: 60
+    peakRps: 40000
+    backends:
+${Array.from({ length: n }, (_, i) => `      - cluster: c${i} # backend ${i}\n        weight: ${1 + (i % 3)}\n        capacityRps: ${1000 + i * 10}`).join("\n")}
+    dependsOn: []
+exports: []
+`;
+  let text = long();
+  let a = analyzeFile(PATH, text);
+  let nestedSteps = 0;
+  const from = text.indexOf("    backends:");
+  for (let step = 0; step < 300; step++) {
+    if (step % 20 === 0 || a.local.some((f) => f.code === "yaml/syntax")) {
+      text = long();
+      a = analyzeFile(PATH, text);
+    }
+    // edits inside the backends, mostly values, sometimes structure
+    const at = from + Math.floor(r() * (text.indexOf("    dependsOn:") - from));
+    const pool = r() < 0.85 ? TYPING : STRUCTURE;
+    const change = { start: at, end: Math.min(text.length, at + (r() < 0.1 ? 1 : 0)), text: pool[Math.floor(r() * pool.length)] };
+    const next = text.slice(0, change.start) + change.text + text.slice(change.end);
+    const inc = reanalyze(a, change, next, DEFAULT_OPTIONS);
+    if (inc) nestedSteps++;
+    const fresh = analyzeFile(PATH, next);
+    const got = inc ?? analyzeChange(a, PATH, change, next, DEFAULT_OPTIONS);
+    assert.deepEqual(view(got), view(fresh), `seed ${seed} step ${step}: ${JSON.stringify(change)} (${inc ? "incremental" : "full"})`);
+    const backends = (x: FileAnalysis) =>
+      x.contexts.flatMap((c) =>
+        c.topology.traffic.flatMap((t) =>
+          t.backends.map((b) => `${b.cluster?.value}:${b.capacityRps?.value}@${b.span.start}-${b.span.end}`),
+        ),
+      );
+    assert.deepEqual(backends(got), backends(fresh), `backends after seed ${seed} step ${step}`);
+    text = next;
+    a = got;
+  }
+  assert.ok(nestedSteps > 150, `most edits take the incremental path (${nestedSteps} of 300)`);
+});
