@@ -1,5 +1,16 @@
 // The generated topologies the benchmark (and the incremental-analysis test) use.
 /** A valid topology of about `bytes`: 12 sites, a stretched etcd, stores, traffic, N clusters. */
+/** Cluster number `i`'s Submariner mesh and three non-overlapping ranges (v4 pods and services, v6 nodes). */
+function meshedNetwork(i, indent) {
+  return [
+    `${indent}mesh: submariner`,
+    `${indent}network:`,
+    `${indent}  pods: 10.${(i >> 8) & 255}.${i & 255}.0/24`,
+    `${indent}  services: 172.${16 + ((i >> 11) & 15)}.${(i >> 3) & 255}.${(i & 7) * 32}/27`,
+    `${indent}  nodes: "fd00:${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}::/64"`,
+  ];
+}
+
 export function generate(bytes) {
   const sites = Array.from({ length: 12 }, (_, i) => `site-${i}`);
   const head = [
@@ -29,11 +40,7 @@ export function generate(bytes) {
       `  - name: cluster-${i}`,
       `    site: ${sites[i % sites.length]}`,
       `    description: "generated cluster number ${i} for the benchmark"`,
-      `    mesh: submariner`,
-      `    network:`,
-      `      pods: 10.${(i >> 8) & 255}.${i & 255}.0/24`,
-      `      services: 172.${16 + ((i >> 11) & 15)}.${(i >> 3) & 255}.${(i & 7) * 32}/27`,
-      `      nodes: "fd00:${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}::/64"`,
+      ...meshedNetwork(i, "    "),
     ];
     if (i % 50 === 0)
       c.push(
@@ -87,11 +94,7 @@ export function generateRings(bytes) {
           `  - name: ${site}-k${k}`,
           `    site: ${site}`,
           `    description: "ring ${r} cluster number ${n}"`,
-          `    mesh: submariner`,
-          `    network:`,
-          `      pods: 10.${(n >> 8) & 255}.${n & 255}.0/24`,
-          `      services: 172.${16 + ((n >> 11) & 15)}.${(n >> 3) & 255}.${(n & 7) * 32}/27`,
-          `      nodes: "fd00:${(n >> 16).toString(16)}:${(n & 0xffff).toString(16)}::/64"`,
+          ...meshedNetwork(n, "    "),
         ];
         if (si === 0 && k === 0)
           c.push(

@@ -381,6 +381,17 @@ function checksOf(kind: DeployKind, d: DocReader, c: Cluster, all: readonly Clus
   const servicesDesign = services.length ? services.map((x) => x.value) : undefined;
   const out: Check[] = [];
   const push = (x: Omit<Check, "cluster">) => out.push({ cluster: c, ...x });
+  /** a pod or service range, with the tool's default where the key is absent */
+  const range = (which: "pods" | "services", dep: Deployed, deployedDefault?: string) =>
+    push({
+      code: "drift/cidr",
+      field: `network.${which}`,
+      dep,
+      design: which === "pods" ? podsDesign : servicesDesign,
+      designAt: cidrAt(which === "pods" ? pods : services),
+      kind: "cidrs",
+      deployedDefault,
+    });
   switch (kind) {
     case "cilium-values": {
       if (c.mesh === "clustermesh") {
@@ -461,40 +472,15 @@ function checksOf(kind: DeployKind, d: DocReader, c: Cluster, all: readonly Clus
     }
     case "kubeadm": {
       const pod = d.get(["networking", "podSubnet"]);
-      if (pod.present)
-        push({ code: "drift/cidr", field: "network.pods", dep: pod, design: podsDesign, designAt: cidrAt(pods), kind: "cidrs" });
-      push({
-        code: "drift/cidr",
-        field: "network.services",
-        dep: d.get(["networking", "serviceSubnet"]),
-        design: servicesDesign,
-        designAt: cidrAt(services),
-        kind: "cidrs",
-        deployedDefault: "10.96.0.0/12",
-      });
+      if (pod.present) range("pods", pod);
+      range("services", d.get(["networking", "serviceSubnet"]), "10.96.0.0/12");
       const anchor = d.keySpan(["etcd", "local"]) ?? d.firstKey();
       timers(push, c, (flag) => extraArg(d, ["etcd", "local", "extraArgs"], flag, anchor));
       break;
     }
     case "k3s": {
-      push({
-        code: "drift/cidr",
-        field: "network.pods",
-        dep: d.get(["cluster-cidr"]),
-        design: podsDesign,
-        designAt: cidrAt(pods),
-        kind: "cidrs",
-        deployedDefault: "10.42.0.0/16",
-      });
-      push({
-        code: "drift/cidr",
-        field: "network.services",
-        dep: d.get(["service-cidr"]),
-        design: servicesDesign,
-        designAt: cidrAt(services),
-        kind: "cidrs",
-        deployedDefault: "10.43.0.0/16",
-      });
+      range("pods", d.get(["cluster-cidr"]), "10.42.0.0/16");
+      range("services", d.get(["service-cidr"]), "10.43.0.0/16");
       timers(push, c, (flag) => etcdArg(d, flag));
       break;
     }
@@ -527,18 +513,9 @@ function checksOf(kind: DeployKind, d: DocReader, c: Cluster, all: readonly Clus
             adopt: false,
           });
         const cc = at("clusterCIDR", "clusterCidr");
-        if (cc.present)
-          push({ code: "drift/cidr", field: "network.pods", dep: cc, design: podsDesign, designAt: cidrAt(pods), kind: "cidrs" });
+        if (cc.present) range("pods", cc);
         const sc = at("serviceCIDR", "serviceCidr");
-        if (sc.present)
-          push({
-            code: "drift/cidr",
-            field: "network.services",
-            dep: sc,
-            design: servicesDesign,
-            designAt: cidrAt(services),
-            kind: "cidrs",
-          });
+        if (sc.present) range("services", sc);
         const gc = at("globalCIDR", "globalCidr");
         if (gc.present && c.globalCidr)
           push({
