@@ -1,11 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { analyzeFile } from "../../server/src/analysis";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { analyzeFile, analyzeRun } from "../../server/src/analysis";
 import { type DeploymentSource, drift } from "../../server/src/drift/compare";
 import { asNumber, cidrTexts, DocReader, recognise } from "../../server/src/drift/deployed";
 import { parseFile } from "../../server/src/model/parse";
 import { pemFingerprints } from "../../server/src/deployments";
-import { HEADER } from "../helpers";
+import { HEADER, rng, seedFromEnv } from "../helpers";
 
 /** One cluster `c` (site a) with `extra` design lines, bound to `d.yaml` holding `deployed`; its comparisons. */
 function compare(cluster: string, deployed: string) {
@@ -218,4 +220,49 @@ test("PEM bundles: two certificates, one shared; garbage is an error, not a cras
   assert.deepEqual(cert("no certificate here"), { error: "no -----BEGIN CERTIFICATE----- block" });
   const bad = cert("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
   assert.ok("error" in bad && /certificate 1 of 1/.test(bad.error));
+});
+
+test("hostile deployment files: random damage to every case's files never throws, and every finding stays inside its file", () => {
+  const root = resolve(__dirname, "..", "..", "..", "test", "conformance", "drift");
+  const seed = seedFromEnv();
+  const r = rng(seed);
+  const JUNK = ["", ":", "- ", "[", "{", "*a", "&a ", "!!binary ", "\t", "\n  ", "-----BEGIN CERTIFICATE-----", "1e400", "~", '"'];
+  let runs = 0;
+  for (const name of readdirSync(root)) {
+    const dir = join(root, name);
+    const files: string[] = [];
+    const walk = (p: string) => {
+      for (const n of readdirSync(p)) {
+        const q = join(p, n);
+        if (statSync(q).isDirectory()) walk(q);
+        else files.push(q);
+      }
+    };
+    walk(dir);
+    const topo = files.find((f) => f.endsWith(".topology.yaml"))!;
+    const texts = new Map(files.map((f) => [f, readFileSync(f, "utf8")]));
+    for (let k = 0; k < 25; k++) {
+      const damaged = new Map(texts);
+      for (const f of files.filter((x) => x !== topo)) {
+        let t = damaged.get(f)!;
+        const at = Math.floor(r() * (t.length + 1));
+        t = t.slice(0, at) + JUNK[Math.floor(r() * JUNK.length)] + t.slice(at + Math.floor(r() * 4));
+        damaged.set(f, t);
+      }
+      const source: DeploymentSource = {
+        match: (tp, p) => {
+          const base = resolve(tp, "..");
+          const re = new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}$`);
+          return files.filter((f) => f !== topo && re.test(f.slice(base.length + 1))).sort();
+        },
+        read: (p) => damaged.get(p),
+      };
+      const results = analyzeRun([{ path: topo, text: texts.get(topo)! }], undefined, { source, fingerprints: pemFingerprints });
+      for (const res of results)
+        for (const f of res.findings)
+          assert.ok(f.span.start >= 0 && f.span.end <= res.parsed.text.length, `${seed}: ${f.code} in ${res.parsed.path}`);
+      runs++;
+    }
+  }
+  assert.ok(runs >= 100, `${runs} damaged runs`);
 });
