@@ -6,7 +6,7 @@ import { DEFAULT_OPTIONS, TopologyContext, type AnalysisOptions } from "./rules/
 import { manifestRules, type ManifestFile } from "./rules/exports";
 import { TOPOLOGY_RULES } from "./rules/index";
 import { validateTopologyGroups } from "./schema/validate";
-import { drift, type DeploymentSource, type DriftResult, type Fingerprints } from "./drift/compare";
+import { drift, mergeFindings, type DeploymentSource, type DriftResult, type Fingerprints } from "./drift/compare";
 
 export type SeverityOverride = Severity | "off";
 
@@ -179,23 +179,19 @@ export function analyzeRun(
         for (const [path, f] of d.files) {
           const seen = bound.get(path);
           if (!seen) bound.set(path, { parsed: f.parsed, findings: [...f.findings] });
-          else
-            for (const x of f.findings)
-              if (!seen.findings.some((y) => y.code === x.code && y.span.start === x.span.start && y.message === x.message))
-                seen.findings.push(x);
+          else mergeFindings(seen.findings, f.findings);
         }
       }
   const inRun = new Set(files.map((f) => f.path));
   return [
     ...analyses.map((a) => {
       // a bound file named in the run too: its drift findings join its own (a non-topology file has no others)
-      const own = a.parsed.relevant ? a.local : [];
       const drifted = bound.get(a.parsed.path)?.findings ?? [];
       return {
         parsed: drifted.length ? { ...a.parsed, relevant: true } : a.parsed,
         findings: finalize(
           a.parsed,
-          [...own, ...(manifests.get(a.parsed.path) ?? []), ...(extra.get(a.parsed.path) ?? []), ...drifted],
+          [...a.local, ...(manifests.get(a.parsed.path) ?? []), ...(extra.get(a.parsed.path) ?? []), ...drifted],
           options.severities,
         ),
       };

@@ -34,7 +34,7 @@ import {
 } from "./protocol";
 import { gameDayFor, record, simulate } from "./service/whatif";
 import { diff } from "./whatif/diff";
-import { diffMarkdown } from "./whatif/diff-render";
+import { diffMarkdown } from "./whatif/render";
 import { diagramFor } from "./preview/mermaid";
 import { QuorateService, RenameError } from "./service/service";
 import { parseSettings } from "./service/settings";

@@ -56,6 +56,10 @@ const versions = new Map<string, number>();
 const codes = (d: Diagnostic[]) => d.map((x) => String(x.code));
 const diags = (uri: string) => client.diagnostics.get(uri)?.items ?? [];
 
+/** The quick fixes the server offers for one diagnostic of the deployment file. */
+const actionsFor = (d: Diagnostic) =>
+  client.request<CodeAction[]>("textDocument/codeAction", { textDocument: { uri: kUri }, range: d.range, context: { diagnostics: [d] } });
+
 async function edit(uri: string, next: string): Promise<void> {
   const v = (versions.get(uri) ?? 1) + 1;
   versions.set(uri, v);
@@ -147,11 +151,7 @@ test("the finding follows edits of either file", async () => {
 
 test("Set to the design value in the deployment file: minimal, comments kept, finding gone", async () => {
   const d = diags(kUri)[0];
-  const actions = await client.request<CodeAction[]>("textDocument/codeAction", {
-    textDocument: { uri: kUri },
-    range: d.range,
-    context: { diagnostics: [d] },
-  });
+  const actions = await actionsFor(d);
   const set = actions.find((a) => a.title === "Set to `100`")!;
   assert.ok(set, actions.map((a) => a.title).join(", "));
   const next = applyWorkspaceEdit(texts.get(kUri)!, set.edit!, kUri);
@@ -168,11 +168,7 @@ test("Set to the design value in the deployment file: minimal, comments kept, fi
 test("Adopt the deployed value in the design: an edit of the topology, comments kept, finding gone", async () => {
   await edit(kUri, texts.get(kUri)!.replace('election-timeout: "5000"', 'election-timeout: "2500"'));
   const d = await waitFor("election drift", () => diags(kUri).length === 1 && diags(kUri)[0]);
-  const actions = await client.request<CodeAction[]>("textDocument/codeAction", {
-    textDocument: { uri: kUri },
-    range: d.range,
-    context: { diagnostics: [d] },
-  });
+  const actions = await actionsFor(d);
   const adopt = actions.find((a) => a.title === "Adopt `2500` in the design")!;
   assert.ok(adopt, actions.map((a) => a.title).join(", "));
   assert.deepEqual(Object.keys(adopt.edit!.changes!), [topoUri]);

@@ -10,10 +10,10 @@ import { resolve } from "node:path";
 import * as report from "./report";
 import * as sim from "./simulate";
 import { diffVersions } from "./versions";
-import { diffJson, diffMarkdown, diffText } from "../whatif/diff-render";
+import { diffJson, diffMarkdown, diffText } from "../whatif/render";
 import { analyzeAlone } from "../analysis";
 import { decisionRecord } from "../whatif/record";
-import { CHAOS_TOOLS, type ChaosTool, gameDay, GameDayError, resourceName, scenarioSlug } from "../whatif/gameday";
+import { CHAOS_TOOLS, type ChaosTool, gameDay, GameDayError } from "../whatif/gameday";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 
@@ -103,6 +103,9 @@ function* walkArgs(args: readonly string[]): Generator<Arg> {
     };
   }
 }
+
+/** --color / --no-color when given, else colour only on a terminal that takes it (NO_COLOR, TERM=dumb). */
+const colorFor = (flag: boolean | undefined, io: Io): boolean => flag ?? (io.isTTY && !io.env.NO_COLOR && io.env.TERM !== "dumb");
 
 function choice<T extends string>(v: string, allowed: readonly T[], what: string): T {
   if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`unknown ${what} '${v}' (expected ${allowed.join(", ")})`);
@@ -201,7 +204,7 @@ function run(argv: readonly string[], io: Io, version: string): number {
       io.stdout(report.junit(rows, names));
       break;
     default: {
-      const useColor = color ?? (io.isTTY && !io.env.NO_COLOR && io.env.TERM !== "dumb");
+      const useColor = colorFor(color, io);
       io.stdout(report.text(rows, names.length, useColor || (color === undefined && !!io.env.FORCE_COLOR && io.env.FORCE_COLOR !== "0")));
     }
   }
@@ -251,7 +254,7 @@ function simulateCommand(args: readonly string[], io: Io): number {
   const results = scenarios.map((s) => sim.run(ctx, s));
   if (format === "json") io.stdout(sim.json(results, !a.sweeps.length));
   else if (format === "md") io.stdout(sim.markdown(results));
-  else io.stdout(sim.text(results, color ?? (io.isTTY && !io.env.NO_COLOR && io.env.TERM !== "dumb")));
+  else io.stdout(sim.text(results, colorFor(color, io)));
   return results.every((r) => r.verdict === "ok") ? 0 : 1;
 }
 
@@ -291,7 +294,7 @@ function diffCommand(args: readonly string[], io: Io): number {
   const d = diffVersions(specs[0], specs[1], io.cwd);
   if (format === "json") io.stdout(diffJson(d));
   else if (format === "md") io.stdout(diffMarkdown(d));
-  else io.stdout(diffText(d, color ?? (io.isTTY && !io.env.NO_COLOR && io.env.TERM !== "dumb")));
+  else io.stdout(diffText(d, colorFor(color, io)));
   return d.regressions ? 1 : 0;
 }
 
@@ -332,7 +335,7 @@ function gameDayCommand(args: readonly string[], io: Io): number {
     io.stdout(g.runbook);
     return 0;
   }
-  const dir = resolve(io.cwd, out ?? resourceName(["gameday", ...scenarioSlug(g.scenario)]).replace(/^quorate-/, ""));
+  const dir = resolve(io.cwd, out ?? g.folder);
   for (const f of g.files) {
     const target = resolve(dir, f.path);
     mkdirSync(dirname(target), { recursive: true });

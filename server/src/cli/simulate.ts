@@ -3,6 +3,7 @@ import type { TopologyContext } from "../rules/context";
 import { closest } from "../util/strings";
 import { ALL_UP, MAX_PARTITION_SITES, run, type Result, type Scenario, sweep } from "../whatif/engine";
 import { UsageError } from "./files";
+import { scenarioTable } from "../whatif/render";
 
 export const SIMULATE_FORMATS = ["text", "json", "md"] as const;
 export type SimulateFormat = (typeof SIMULATE_FORMATS)[number];
@@ -130,13 +131,8 @@ export function text(results: readonly Result[], color: boolean): string {
   return `${lines.join("\n")}\n`;
 }
 
-const cell = (s: string) => s.replace(/\|/g, "\\|");
-
 export function markdown(results: readonly Result[]): string {
-  const rows = results.map(
-    (r) => `| ${r.verdict === "ok" ? "ok" : `**${r.verdict}**`} | ${cell(r.name)} | ${cell(r.breaks.join("<br>") || "—")} |`,
-  );
-  return `| verdict | scenario | what breaks |\n|---|---|---|\n${rows.join("\n")}\n`;
+  return `${scenarioTable(results)}\n`;
 }
 
 export function json(results: readonly Result[], single: boolean): string {

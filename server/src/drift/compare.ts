@@ -62,6 +62,12 @@ export interface DriftResult {
   readonly bound: Map<string, string[]>;
 }
 
+/** Adds `more` to `into`, leaving out what is already there: a file bound by two topologies is judged twice. */
+export function mergeFindings(into: Finding[], more: readonly Finding[]): Finding[] {
+  for (const f of more) if (!into.some((x) => x.code === f.code && x.span.start === f.span.start && x.message === f.message)) into.push(f);
+  return into;
+}
+
 export interface DriftInput {
   readonly path: string;
   /** how messages cite the topology: its file name */

@@ -5,7 +5,7 @@ import type { Span } from "../model/text";
 import type { DiagramNode, DiagramResult, DriftMarker } from "../protocol";
 import { total } from "../math/quorum";
 import { istioMeshes } from "../rules/istio";
-import type { BackendResult, Result } from "../whatif/engine";
+import { type BackendResult, type Result, slowFactor } from "../whatif/engine";
 
 /**
  * Mermaid label text, always written inside double quotes. Only what could end the quotes or
@@ -290,8 +290,8 @@ function overlay(r: Result) {
     cut: (a: string | undefined, b: string | undefined): boolean =>
       a !== undefined && b !== undefined && (lost.has(a) || lost.has(b) || (a !== b && groupOf(a) !== groupOf(b))),
     factor(a: string, b: string): number | undefined {
-      const f = r.scenario.slow[`${a}-${b}`] ?? r.scenario.slow[`${b}-${a}`] ?? r.scenario.rttFactor ?? undefined;
-      return f === undefined || f === 1 ? undefined : f;
+      const f = slowFactor(r.scenario, a, b);
+      return f === 1 ? undefined : f;
     },
   };
 }

@@ -2,7 +2,7 @@
 // the comparisons the hovers, definitions and the preview read. Re-judged when the topology or
 // one of its bound files changes (edited, saved, created or deleted).
 import { driftOf, type Deployments, type FileAnalysis } from "../analysis";
-import type { Comparison, DriftResult } from "../drift/compare";
+import { type Comparison, type DriftResult, mergeFindings } from "../drift/compare";
 import type { Finding } from "../model/finding";
 import type { DriftMarker } from "../protocol";
 import { URI } from "./uri";
@@ -16,6 +16,8 @@ interface Judged {
 export class DriftIndex {
   private readonly byTopology = new Map<string, Judged>();
   private findings = new Map<string, Finding[]>();
+  /** each deployment file's comparisons, for hovers and go to definition there (built once per re-judging) */
+  private comparisons = new Map<string, { c: Comparison; topology: string }[]>();
 
   constructor(readonly deployments: Deployments) {}
 
@@ -33,17 +35,18 @@ export class DriftIndex {
 
   private rebuild(): void {
     const out = new Map<string, Finding[]>();
-    const add = (uri: string, fs: readonly Finding[]) => {
-      const list = out.get(uri) ?? [];
-      for (const f of fs)
-        if (!list.some((x) => x.code === f.code && x.span.start === f.span.start && x.message === f.message)) list.push(f);
-      out.set(uri, list);
-    };
+    const add = (uri: string, fs: readonly Finding[]) => out.set(uri, mergeFindings(out.get(uri) ?? [], fs));
+    const byFile = new Map<string, { c: Comparison; topology: string }[]>();
     for (const [uri, j] of this.byTopology) {
       add(uri, j.result.topology);
       for (const [path, f] of j.result.files) add(URI.fromPath(path), f.findings);
+      for (const c of j.result.comparisons) {
+        const file = URI.fromPath(c.file);
+        byFile.set(file, [...(byFile.get(file) ?? []), { c, topology: uri }]);
+      }
     }
     this.findings = out;
+    this.comparisons = byFile;
   }
 
   /** The topologies that bind `uri` (to re-judge when it changes). */
@@ -67,10 +70,9 @@ export class DriftIndex {
   /** The comparison whose deployed value (or anchor) holds `offset` in deployment file `uri`. */
   comparisonAt(uri: string, offset: number): { c: Comparison; topology: string } | undefined {
     let best: { c: Comparison; topology: string } | undefined;
-    for (const [t, j] of this.byTopology)
-      for (const c of j.result.comparisons)
-        if (URI.fromPath(c.file) === uri && c.span.start <= offset && offset <= c.span.end)
-          if (!best || c.span.end - c.span.start < best.c.span.end - best.c.span.start) best = { c, topology: t };
+    for (const hit of this.comparisons.get(uri) ?? [])
+      if (hit.c.span.start <= offset && offset <= hit.c.span.end)
+        if (!best || hit.c.span.end - hit.c.span.start < best.c.span.end - best.c.span.start) best = hit;
     return best;
   }
 

@@ -227,10 +227,9 @@ export class QuorateService {
       f.findings = [];
       return;
     }
-    const own = f.analysis.parsed.relevant ? f.analysis.local : [];
     f.findings = finalize(
       f.analysis.parsed,
-      [...own, ...(this.manifest.get(f.uri) ?? []), ...(this.drift?.findingsOf(f.uri) ?? [])],
+      [...f.analysis.local, ...(this.manifest.get(f.uri) ?? []), ...(this.drift?.findingsOf(f.uri) ?? [])],
       this.settings.rules,
     );
   }

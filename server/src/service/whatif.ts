@@ -5,7 +5,7 @@ import type { FileAnalysis } from "../analysis";
 import type { Finding } from "../model/finding";
 import { diagramFor } from "../preview/mermaid";
 import type { DriftMarker, GameDayParams, GameDayResult, SimulateResult, SimulateScenario } from "../protocol";
-import { gameDay, GameDayError, resourceName, scenarioSlug } from "../whatif/gameday";
+import { gameDay, GameDayError } from "../whatif/gameday";
 import { MAX_PARTITION_SITES, run, type Scenario, sweep } from "../whatif/engine";
 import { decisionRecord } from "../whatif/record";
 
@@ -76,7 +76,7 @@ export function gameDayFor(a: FileAnalysis, p: GameDayParams, source: string): G
   const namespaces = Array.isArray(p.namespaces) ? p.namespaces.filter((x): x is string => typeof x === "string") : undefined;
   try {
     const g = gameDay(ctx, { lose: s.lose, partition: s.partition }, { tool, duration: String(p.duration ?? "10m"), namespaces, source });
-    return { folder: resourceName(["gameday", ...scenarioSlug(g.scenario)]).replace(/^quorate-/, ""), files: g.files, notes: g.notes };
+    return { folder: g.folder, files: g.files, notes: g.notes };
   } catch (e) {
     if (e instanceof GameDayError) return { folder: "", files: [], notes: [], error: e.message };
     throw e;

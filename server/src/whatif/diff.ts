@@ -9,7 +9,7 @@ import type { Finding } from "../model/finding";
 import type { Span } from "../model/text";
 import type { Topology } from "../model/topology";
 import type { Severity } from "../rules/catalog";
-import { ALL_UP, MAX_PARTITION_SITES, run, type Scenario, scenarioName, type Verdict } from "./engine";
+import { ALL_UP, MAX_PARTITION_SITES, run, type Scenario, scenarioName, twoGroupSplits, type Verdict, VERDICT_RANK } from "./engine";
 
 export interface DiffSide {
   readonly label: string;
@@ -48,7 +48,9 @@ export interface DiffResult {
   readonly note?: string;
 }
 
-const RANK: Record<Verdict, number> = { ok: 0, degraded: 1, down: 2 };
+/** A scenario whose verdict got worse from one version to the other (a regression). */
+export const gotWorse = (c: Pick<ScenarioChange, "before" | "after">): boolean =>
+  c.before !== null && c.after !== null && VERDICT_RANK[c.after] > VERDICT_RANK[c.before];
 
 /** The named thing a finding sits in: what a finding is matched by when lines move. */
 export function entityOf(t: Topology | undefined, span: Span): string {
@@ -103,13 +105,7 @@ export function diffScenarios(sites: readonly string[]): { scenarios: Scenario[]
   const out: Scenario[] = [ALL_UP, ...sites.map((x) => ({ ...ALL_UP, lose: [x] }))];
   if (sites.length > MAX_PARTITION_SITES)
     return { scenarios: out, note: `${sites.length} sites: two-group partitions are compared for at most ${MAX_PARTITION_SITES}` };
-  for (let mask = 1; mask < 1 << (sites.length - 1); mask++) {
-    const left = [sites[0]];
-    const right: string[] = [];
-    for (let i = 1; i < sites.length; i++) (mask & (1 << (i - 1)) ? right : left).push(sites[i]);
-    out.push({ ...ALL_UP, partition: [left, right] });
-  }
-  return { scenarios: out };
+  return { scenarios: [...out, ...twoGroupSplits(sites)] };
 }
 
 /** A scenario as one version sees it: sites it does not declare are dropped (losing them changes nothing). */
@@ -136,7 +132,7 @@ export function diff(before: DiffSide, after: DiffSide): DiffResult {
     const ra = judge(a, s);
     const before = rb?.verdict ?? null;
     const after = ra?.verdict ?? null;
-    const cmp = before === null || after === null ? 0 : RANK[after] - RANK[before];
+    const cmp = before === null || after === null ? 0 : VERDICT_RANK[after] - VERDICT_RANK[before];
     // why: what breaks on the worse side; unchanged scenarios need no reason
     const why = (cmp > 0 ? ra : cmp < 0 ? rb : undefined)?.breaks.join("; ") ?? "";
     return { scenario: scenarioName(s), before, after, why };
@@ -145,7 +141,7 @@ export function diff(before: DiffSide, after: DiffSide): DiffResult {
   const fa = findingsOf(after);
   const added = unmatched(fa, fb);
   const removed = unmatched(fb, fa);
-  const worse = changes.filter((c) => c.after !== null && c.before !== null && RANK[c.after] > RANK[c.before]).length;
+  const worse = changes.filter(gotWorse).length;
   const newErrors = added.filter((f) => f.severity === "error").length;
   return {
     before: before.label,

@@ -118,7 +118,8 @@ function groupsOf(ctx: TopologyContext, s: Scenario): string[][] {
   return groups;
 }
 
-function slowFactor(s: Scenario, a: string, b: string): number | undefined {
+/** The latency factor the scenario puts on the link a–b (a named slow link, else the global factor). */
+export function slowFactor(s: Scenario, a: string, b: string): number | undefined {
   const f = s.slow[`${a}-${b}`] ?? s.slow[`${b}-${a}`];
   return f ?? s.rttFactor ?? undefined;
 }
@@ -376,6 +377,11 @@ export function sweep(ctx: TopologyContext, kind: "single" | "double" | "partiti
   if (kind === "double") return sites.flatMap((a, i) => sites.slice(i + 1).map((b) => ({ ...ALL_UP, lose: [a, b] })));
   if (sites.length > MAX_PARTITION_SITES)
     throw new RangeError(`${sites.length} sites: every two-group partition is listed for at most ${MAX_PARTITION_SITES} sites`);
+  return twoGroupSplits(sites);
+}
+
+/** Every split of `sites` into two non-empty groups, the first site always on the left: 2^(k−1) − 1 of them. */
+export function twoGroupSplits(sites: readonly string[]): Scenario[] {
   const out: Scenario[] = [];
   for (let mask = 1; mask < 1 << (sites.length - 1); mask++) {
     const left = [sites[0]];
@@ -385,3 +391,6 @@ export function sweep(ctx: TopologyContext, kind: "single" | "double" | "partiti
   }
   return out;
 }
+
+/** How bad a verdict is, for comparing two (the diff). */
+export const VERDICT_RANK: Readonly<Record<Verdict, number>> = { ok: 0, degraded: 1, down: 2 };

@@ -42,6 +42,8 @@ export interface ClusterPlan {
 
 export interface GameDay {
   readonly scenario: Scenario;
+  /** the folder the files go in: gameday-partition-fra-vs-lon-ams */
+  readonly folder: string;
   readonly name: string;
   /** the sides of the cut: each side's sites */
   readonly sides: string[][];
@@ -190,7 +192,8 @@ export function gameDay(ctx: TopologyContext, scenario: { lose?: string[]; parti
         after.backends.filter((b) => b.loadRps !== null),
       );
   }
-  const gd = { scenario: s, name: scenarioName(s), sides, plans, notes, prediction, files };
+  const folder = resourceName(["gameday", ...slug]).replace(/^quorate-/, "");
+  const gd = { scenario: s, folder, name: scenarioName(s), sides, plans, notes, prediction, files };
   const runbook = runbookOf(gd, o, withdrawn);
   files.push({ path: "RUNBOOK.md", content: runbook });
   return { ...gd, runbook, files };

@@ -18,6 +18,7 @@ import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, timerAdvice } from "
 import { loadBackends } from "../rules/traffic";
 import { cell, num, table } from "../util/markdown";
 import { ALL_UP, MAX_PARTITION_SITES, run, sweep, type Result } from "./engine";
+import { scenarioTable } from "./render";
 
 export interface RecordInput {
   /** the file's name as the record cites it */
@@ -199,10 +200,9 @@ function addressPlan(clusters: readonly Cluster[]): string[] {
   if (!ranges.length) return ["## Address plan", "", "No cluster declares a pod, service or node range.", ""];
   const parsed = ranges.filter((r) => r.cidr);
   const overlaps = new Map<number, string[]>();
-  for (const [i, j] of overlappingPairs(parsed.map((r) => r.cidr!))) {
+  for (const [i, j] of clashes(parsed)) {
     const a = parsed[i];
     const b = parsed[j];
-    if (a.cluster !== b.cluster && a.cluster.globalnet && b.cluster.globalnet) continue;
     const say = (x: typeof a) => `${canonical(x.cidr!)} (${x.cluster.name?.value ?? "?"} ${x.field})`;
     overlaps.set(ranges.indexOf(a), [...(overlaps.get(ranges.indexOf(a)) ?? []), say(b)]);
     overlaps.set(ranges.indexOf(b), [...(overlaps.get(ranges.indexOf(b)) ?? []), say(a)]);
@@ -224,6 +224,16 @@ function addressPlan(clusters: readonly Cluster[]): string[] {
     ),
     "",
   ];
+}
+
+/**
+ * The pairs of ranges that overlap, as cidr/overlap judges them: Globalnet clusters may reuse
+ * each other's ranges, every other pair must be apart (within one cluster too).
+ */
+function clashes(ranges: readonly { cluster: Cluster; cidr?: Cidr }[]): [number, number][] {
+  return overlappingPairs(ranges.map((r) => r.cidr!)).filter(
+    ([i, j]) => !(ranges[i].cluster !== ranges[j].cluster && ranges[i].cluster.globalnet && ranges[j].cluster.globalnet),
+  );
 }
 
 function capacity(ctx: TopologyContext): string[] {
@@ -302,21 +312,14 @@ function exportSurface(ctx: TopologyContext): string[] {
   return out;
 }
 
-function matrix(results: readonly Result[]): string {
-  return table(
-    ["verdict", "scenario", "what breaks"],
-    results.map((r) => [r.verdict === "ok" ? "ok" : { raw: `**${r.verdict}**` }, r.name, { raw: r.breaks.map(cell).join("<br>") || "—" }]),
-  );
-}
-
 function failureMatrix(ctx: TopologyContext, single: readonly Result[]): string[] {
-  const out = ["## Failure matrix", "", "Every single-site loss:", "", matrix([run(ctx, ALL_UP), ...single]), ""];
+  const out = ["## Failure matrix", "", "Every single-site loss:", "", scenarioTable([run(ctx, ALL_UP), ...single]), ""];
   const double = sweep(ctx, "double").map((s) => run(ctx, s));
-  if (double.length) out.push("Every loss of two sites:", "", matrix(double), "");
+  if (double.length) out.push("Every loss of two sites:", "", scenarioTable(double), "");
   const sites = ctx.topology.siteByName.size;
   if (sites > MAX_PARTITION_SITES)
     out.push(`Partitions: ${sites} sites, more than the ${MAX_PARTITION_SITES} whose two-group splits are listed.`, "");
-  else if (sites > 1) out.push("Every two-group partition:", "", matrix(sweep(ctx, "partitions").map((s) => run(ctx, s))), "");
+  else if (sites > 1) out.push("Every two-group partition:", "", scenarioTable(sweep(ctx, "partitions").map((s) => run(ctx, s))), "");
   return out;
 }
 
@@ -378,11 +381,9 @@ function checklist(ctx: TopologyContext, single: readonly Result[]): string[] {
       }.`,
     );
   }
-  const parsed = t.clusters.flatMap((c) => c.cidrs.map((v) => ({ c, cidr: parseCidr(v.value) }))).filter((x) => x.cidr);
+  const parsed = t.clusters.flatMap((cluster) => cluster.cidrs.map((v) => ({ cluster, cidr: parseCidr(v.value) }))).filter((x) => x.cidr);
   if (parsed.length) {
-    const clash = overlappingPairs(parsed.map((x) => x.cidr!)).filter(
-      ([i, j]) => !(parsed[i].c !== parsed[j].c && parsed[i].c.globalnet && parsed[j].c.globalnet),
-    );
+    const clash = clashes(parsed);
     items.push(
       `- [${clash.length ? " " : "x"}] **Non-overlapping CIDR matrix** — no pod, service or node range overlaps another: ${
         clash.length ? `not met (${clash.length} overlapping pair${clash.length === 1 ? "" : "s"}; see the address plan)` : "met"

@@ -1,11 +1,20 @@
-// The diff as a terminal table, a pull-request comment (Markdown) and JSON. Pure.
-import { cell } from "../util/markdown";
-import type { DiffResult } from "./diff";
+// What-if results as people read them: the scenario table (simulate --format md, the decision
+// record's failure matrix), and the diff as a terminal table, a pull-request comment and JSON. Pure.
+import { cell, table } from "../util/markdown";
+import { type DiffResult, gotWorse } from "./diff";
+import type { Result } from "./engine";
+
+/** One row per scenario: the verdict (bold unless ok), its name, and every sentence of what breaks. */
+export function scenarioTable(results: readonly Result[]): string {
+  return table(
+    ["verdict", "scenario", "what breaks"],
+    results.map((r) => [r.verdict === "ok" ? "ok" : { raw: `**${r.verdict}**` }, r.name, { raw: r.breaks.map(cell).join("<br>") || "—" }]),
+  );
+}
 
 const changed = (d: DiffResult) => d.scenarios.filter((s) => s.before !== s.after);
 const arrow = (s: DiffResult["scenarios"][number]) => `${s.before ?? "no topology"} → ${s.after ?? "no topology"}`;
-const RANK = { ok: 0, degraded: 1, down: 2 } as const;
-const worse = (s: DiffResult["scenarios"][number]) => s.before !== null && s.after !== null && RANK[s.after] > RANK[s.before];
+const worse = gotWorse;
 
 export function diffText(d: DiffResult, color: boolean): string {
   const paint = (c: string, s: string) => (color ? `${c}${s}\x1b[0m` : s);
