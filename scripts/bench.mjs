@@ -46,11 +46,14 @@ async function startServer() {
   });
   conn.onRequest("workspace/configuration", (p) => p.items.map(() => ({ maxFileSizeKb: 1e6 })));
   conn.onRequest("client/registerCapability", () => null);
+  // started: its background thread (large files) has warmed up too
+  const ready = new Promise((r) => conn.onNotification("window/logMessage", (p) => p.message.includes("background thread ready") && r()));
   conn.listen();
   await conn.sendRequest("initialize", { processId: process.pid, rootUri: null, capabilities: { workspace: { configuration: true } } });
   await conn.sendNotification("initialized", {});
   // a started server: the first request is answered once start-up work (indexing, warm-up) is done
   await conn.sendRequest("textDocument/documentSymbol", { textDocument: { uri: "file:///bench/none.topology.yaml" } });
+  await Promise.race([ready, new Promise((r) => setTimeout(r, 20_000))]);
   return {
     proc,
     conn,

@@ -199,3 +199,16 @@ export function analyzeChange(
   }
   return analyzeFile(path, newText, options);
 }
+
+/**
+ * The one change that turns `before` into `after`: what lies between their common prefix and
+ * common suffix. Several edits received together become one this way (re-analysed at once).
+ */
+export function changeBetween(before: string, after: string): TextChange {
+  const most = Math.min(before.length, after.length);
+  let start = 0;
+  while (start < most && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let tail = 0;
+  while (tail < most - start && before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)) tail++;
+  return { start, end: before.length - tail, text: after.slice(start, after.length - tail) };
+}

@@ -2,41 +2,22 @@ import { readFileSync } from "node:fs";
 import {
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
-  DocumentDiagnosticReportKind,
   ErrorCodes,
   FileChangeType,
   ResponseError,
   TextDocumentSyncKind,
   type Connection,
+  type Diagnostic,
   type Range,
   type InitializeParams,
   type InitializeResult,
 } from "vscode-languageserver";
 import { TextDocument } from "vscode-languageserver-textdocument";
+import { Background } from "./background/host";
+import type { FromBackground, ToBackground } from "./background/messages";
 import { findFiles, isInteresting, isYamlName } from "./discovery";
-import pkg from "../../package.json";
-import { dirname } from "node:path";
-import { analyzeAlone } from "./analysis";
-import { diskSource, pemFingerprints } from "./deployments";
-import { readVersion } from "./git";
-import {
-  CompareRequest,
-  DecisionRecordRequest,
-  DiagramRequest,
-  GameDayRequest,
-  SimulateRequest,
-  SummaryRequest,
-  type CompareParams,
-  type CompareResult,
-  type DiagramParams,
-  type GameDayParams,
-  type SimulateParams,
-} from "./protocol";
-import { gameDayFor, record, simulate } from "./service/whatif";
-import { diff } from "./whatif/diff";
-import { diffMarkdown } from "./whatif/render";
-import { diagramFor } from "./preview/mermaid";
-import { QuorateService, RenameError } from "./service/service";
+import { answer, createService, DRIFT_AWARE, REQUESTS, uriOf } from "./requests";
+import { RenameError, type QuorateService } from "./service/service";
 import { parseSettings } from "./service/settings";
 import { URI } from "./service/uri";
 import { warmUp } from "./warmup";
@@ -49,19 +30,25 @@ export interface ServerOptions {
   readonly diagnosticMode?: "push" | "pull";
   /** analyse a synthetic topology at start so the first real file is analysed by compiled code (default true) */
   readonly warmUp?: boolean;
+  /**
+   * Files of at least this many KB are analysed on a background thread, so a large file never
+   * holds up requests about the others (default 128; 0 analyses everything on the main thread).
+   */
+  readonly backgroundMinKb?: number;
 }
+
+/** Files at least this large (KB) are analysed on the background thread unless the client says otherwise. */
+export const DEFAULT_BACKGROUND_MIN_KB = 128;
 
 /**
  * Wires the language service to a connection. Every handler is guarded: an exception becomes
  * an error response (or a log line for notifications) and the server keeps serving.
  */
-export function startServer(connection: Connection): QuorateService {
-  const service = new QuorateService();
+export function startServer(connection: Connection, script?: string): QuorateService {
   // drift reads the bound deployment files: the editor's open text first, then the disk
-  service.setDeployments((openText) => ({
-    source: diskSource(undefined, (path) => openText(URI.fromPath(path)), service.getSettings().maxFileSizeKb * 1024),
-    fingerprints: pemFingerprints,
-  }));
+  const service = createService();
+  /** large files' analysis, away from the request loop; absent when `script` is not given or it is off */
+  let background: Background | undefined;
   // documents are kept here rather than in TextDocuments so each edit's range reaches the
   // service: one edit inside one list item re-parses only that item
   const documents = new Map<string, TextDocument>();
@@ -72,18 +59,36 @@ export function startServer(connection: Connection): QuorateService {
   let initOptions: ServerOptions = {};
 
   const log = (msg: string) => connection.console.log(`[quorate] ${msg}`);
+  const failure = (name: string, e: unknown): ResponseError<void> => {
+    if (e instanceof ResponseError) return e;
+    if (e instanceof RenameError) return new ResponseError(ErrorCodes.InvalidParams, e.message);
+    log(`${name} failed: ${(e as Error)?.stack ?? e}`);
+    return new ResponseError(ErrorCodes.InternalError, `quorate: ${name} failed: ${(e as Error)?.message ?? e}`);
+  };
   const guard =
     <P, R>(name: string, fn: (p: P) => R) =>
     (p: P): R => {
       try {
-        return fn(p);
+        const r = fn(p);
+        // a request answered by the background thread fails the same way
+        if (r instanceof Promise)
+          return r.catch((e) => {
+            throw failure(name, e);
+          }) as R;
+        return r;
       } catch (e) {
-        if (e instanceof ResponseError) throw e;
-        if (e instanceof RenameError) throw new ResponseError(ErrorCodes.InvalidParams, e.message);
-        log(`${name} failed: ${(e as Error)?.stack ?? e}`);
-        throw new ResponseError(ErrorCodes.InternalError, `quorate: ${name} failed: ${(e as Error)?.message ?? e}`);
+        throw failure(name, e);
       }
     };
+  /** Tells the background thread what happened here (it keeps a replica of every file). */
+  const mirror = (m: ToBackground) => background?.post(m);
+  const mirrorUpdate = (
+    uri: string,
+    text: string,
+    open: boolean,
+    version?: number,
+    change?: { start: number; end: number; text: string },
+  ) => mirror({ t: "update", uri, open, version, hosted: service.isHosted(uri), ...(change ? { change } : { text }) });
   const guardNotify =
     <P>(name: string, fn: (p: P) => void | Promise<void>) =>
     async (p: P): Promise<void> => {
@@ -101,13 +106,20 @@ export function startServer(connection: Connection): QuorateService {
    * sent — never those of a version the editor has already replaced.
    */
   const pending = new Set<string>();
+  /** the newest diagnostics the background thread sent for each hosted file */
+  const hostedDiagnostics = new Map<string, { version?: number; diagnostics: Diagnostic[] }>();
   let flushTimer: NodeJS.Timeout | undefined;
   const flush = () => {
     flushTimer = undefined;
     for (const uri of pending) {
       // closed files are indexed for cross-file rules; only open ones show diagnostics
       const d = documents.get(uri);
-      if (d) void connection.sendDiagnostics({ uri, version: d.version, diagnostics: service.diagnostics(uri) });
+      if (d && service.isHosted(uri)) {
+        // a hosted file's diagnostics come from the background thread: sent only if they are of
+        // the version the editor has now (a superseded one's are dropped)
+        const h = hostedDiagnostics.get(uri);
+        if (h?.version === d.version) void connection.sendDiagnostics({ uri, version: d.version, diagnostics: h.diagnostics });
+      } else if (d) void connection.sendDiagnostics({ uri, version: d.version, diagnostics: service.diagnostics(uri) });
     }
     pending.clear();
   };
@@ -151,7 +163,10 @@ export function startServer(connection: Connection): QuorateService {
     guardNotify("initialized", async () => {
       // compile the hot paths before the first real document (see warmup.ts); synchronous, so
       // requests that arrive meanwhile are answered after it
-      if (initOptions.warmUp !== false) warmUp();
+      const minKb = initOptions.backgroundMinKb ?? DEFAULT_BACKGROUND_MIN_KB;
+      if (script && minKb > 0) startBackground(minKb * 1024);
+      // (with a background thread, large files are analysed there, and it warms up instead)
+      else if (initOptions.warmUp !== false) warmUp();
       if (canConfigure) {
         await connection.client.register(DidChangeConfigurationNotification.type, { section: "quorate" });
         await pullSettings();
@@ -163,9 +178,35 @@ export function startServer(connection: Connection): QuorateService {
     }),
   );
 
+  function startBackground(minChars: number): void {
+    const b = new Background(script!, {
+      message: (m: FromBackground) => {
+        if (m.t === "log") log(m.message);
+        else if (m.t === "ready") log(`background thread ready: files of ${Math.round(minChars / 1024)} KB or more are analysed there`);
+        else if (m.t === "contributions") publish(service.setContributions(m.uri, m.contributions));
+        else if (m.t === "diagnostics") {
+          hostedDiagnostics.set(m.uri, { version: m.version, diagnostics: m.diagnostics });
+          publish([m.uri]);
+        }
+      },
+      gone: (reason) => {
+        // analyse everything here from now on, rather than leave large files unanswered
+        log(`${reason}; large files are analysed on the main thread from now on`);
+        background = undefined;
+        publish(service.setHostedMinChars(Number.POSITIVE_INFINITY));
+      },
+    });
+    b.start({ warmUp: initOptions.warmUp !== false });
+    background = b;
+    service.setHostedMinChars(minChars);
+    mirror({ t: "settings", settings: service.getSettings() });
+  }
+
   async function pullSettings(): Promise<void> {
     const raw = await connection.workspace.getConfiguration({ section: "quorate" });
-    publish(service.setSettings(parseSettings(raw)));
+    const settings = parseSettings(raw);
+    publish(service.setSettings(settings));
+    mirror({ t: "settings", settings });
   }
 
   function indexWorkspace(): void {
@@ -183,6 +224,7 @@ export function startServer(connection: Connection): QuorateService {
         const uri = URI.fromPath(`${root}/${f.path}`);
         if (!documents.get(uri)) {
           publish(service.update(uri, f.text, false));
+          mirrorUpdate(uri, f.text, false);
           count++;
         }
       }
@@ -193,7 +235,11 @@ export function startServer(connection: Connection): QuorateService {
   connection.onDidChangeConfiguration(
     guardNotify("didChangeConfiguration", async (change: { settings?: { quorate?: unknown } }) => {
       if (canConfigure) await pullSettings();
-      else publish(service.setSettings(parseSettings(change.settings?.quorate)));
+      else {
+        const settings = parseSettings(change.settings?.quorate);
+        publish(service.setSettings(settings));
+        mirror({ t: "settings", settings });
+      }
     }),
   );
 
@@ -204,6 +250,8 @@ export function startServer(connection: Connection): QuorateService {
         if (!isYamlName(path) || documents.get(change.uri)) continue;
         if (change.type === FileChangeType.Deleted) {
           publish([...service.remove(change.uri), ...service.deploymentChanged(change.uri, true)]);
+          mirror({ t: "remove", uri: change.uri });
+          mirror({ t: "deploymentChanged", uri: change.uri, createdOrDeleted: true });
           continue;
         }
         let text: string;
@@ -212,9 +260,15 @@ export function startServer(connection: Connection): QuorateService {
         } catch {
           continue;
         }
-        if (isInteresting(path, text) || service.text(change.uri) !== undefined) publish(service.update(change.uri, text, false));
-        // a deployment file bound to a topology (drift): not indexed itself, judged through its topology
-        else publish(service.deploymentChanged(change.uri, change.type === FileChangeType.Created));
+        if (isInteresting(path, text) || service.text(change.uri) !== undefined) {
+          publish(service.update(change.uri, text, false));
+          mirrorUpdate(change.uri, text, false);
+        } else {
+          // a deployment file bound to a topology (drift): not indexed itself, judged through its topology
+          const createdOrDeleted = change.type === FileChangeType.Created;
+          publish(service.deploymentChanged(change.uri, createdOrDeleted));
+          mirror({ t: "deploymentChanged", uri: change.uri, createdOrDeleted });
+        }
       }
     }),
   );
@@ -224,6 +278,7 @@ export function startServer(connection: Connection): QuorateService {
       const d = TextDocument.create(p.textDocument.uri, p.textDocument.languageId, p.textDocument.version, p.textDocument.text);
       documents.set(d.uri, d);
       publish(service.update(d.uri, d.getText()), d.uri);
+      mirrorUpdate(d.uri, d.getText(), true, d.version);
     }),
   );
   connection.onDidChangeTextDocument(
@@ -237,12 +292,14 @@ export function startServer(connection: Connection): QuorateService {
       const d = TextDocument.update(old, p.contentChanges, p.textDocument.version);
       documents.set(d.uri, d);
       publish(service.update(d.uri, d.getText(), true, change), d.uri);
+      mirrorUpdate(d.uri, d.getText(), true, d.version, change);
     }),
   );
   connection.onDidCloseTextDocument(
     guardNotify("didClose", (p) => {
       const uri = p.textDocument.uri;
       documents.delete(uri);
+      hostedDiagnostics.delete(uri);
       let disk: string | undefined;
       try {
         if (uri.startsWith("file:")) disk = readFileSync(URI.pathOf(uri), "utf8");
@@ -250,75 +307,24 @@ export function startServer(connection: Connection): QuorateService {
         disk = undefined;
       }
       const changed = service.close(uri, disk);
+      mirror({ t: "close", uri, diskText: disk });
       if (!pull) void connection.sendDiagnostics({ uri, diagnostics: [] });
       publish(changed.filter((u) => u !== uri));
     }),
   );
 
-  connection.languages.diagnostics.on(
-    guard("diagnostic", (p) => ({ kind: DocumentDiagnosticReportKind.Full, items: service.diagnostics(p.textDocument.uri) })),
-  );
-  connection.onHover(guard("hover", (p) => service.hover(p.textDocument.uri, p.position)));
-  connection.onCodeAction(guard("codeAction", (p) => service.codeActions(p.textDocument.uri, p.range, p.context.diagnostics)));
-  connection.onCompletion(guard("completion", (p) => service.completion(p.textDocument.uri, p.position)));
-  connection.onDefinition(guard("definition", (p) => service.definition(p.textDocument.uri, p.position)));
-  connection.onReferences(guard("references", (p) => service.references(p.textDocument.uri, p.position, p.context.includeDeclaration)));
-  connection.onPrepareRename(guard("prepareRename", (p) => service.prepareRename(p.textDocument.uri, p.position)));
-  connection.onRenameRequest(guard("rename", (p) => service.rename(p.textDocument.uri, p.position, p.newName)));
-  connection.onDocumentSymbol(guard("documentSymbol", (p) => service.documentSymbols(p.textDocument.uri)));
-  connection.onRequest(
-    DiagramRequest.method,
-    guard("diagram", (p: DiagramParams) => {
-      const a = service.analysis(p.uri);
-      return a ? diagramFor(a, service.findings(p.uri), undefined, service.driftMarkers(p.uri)) : null;
-    }),
-  );
-
-  connection.onRequest(
-    SummaryRequest.method,
-    guard("summary", (p: DiagramParams) => service.summary(p.uri)),
-  );
-
-  connection.onRequest(
-    SimulateRequest.method,
-    guard("simulate", (p: SimulateParams) => {
-      const a = service.analysis(p.uri);
-      return a ? simulate(a, service.findings(p.uri), p.scenario ?? {}, service.driftMarkers(p.uri)) : null;
-    }),
-  );
-  connection.onRequest(
-    DecisionRecordRequest.method,
-    guard("decisionRecord", (p: DiagramParams) => {
-      const a = service.analysis(p.uri);
-      return a ? record(a, service.findings(p.uri), URI.pathOf(p.uri).split("/").pop() ?? p.uri, pkg.version) : null;
-    }),
-  );
-  connection.onRequest(
-    GameDayRequest.method,
-    guard("gameday", (p: GameDayParams) => {
-      const a = service.analysis(p.uri);
-      return a ? gameDayFor(a, p, URI.pathOf(p.uri).split("/").pop() ?? p.uri) : null;
-    }),
-  );
-  connection.onRequest(
-    CompareRequest.method,
-    guard("compare", (p: CompareParams): CompareResult | null => {
-      const a = service.analysis(p.uri);
-      if (!a) return null;
-      if (!p.uri.startsWith("file:")) return { markdown: "", regressions: 0, error: "only files on disk can be compared with git" };
-      const path = URI.pathOf(p.uri);
-      const name = path.split("/").pop()!;
-      let old: string;
-      try {
-        old = readVersion(`${p.revision}:${name}`, dirname(path)).text;
-      } catch (e) {
-        return { markdown: "", regressions: 0, error: (e as Error).message };
-      }
-      const before = { label: `${p.revision}:${name}`, ...analyzeAlone(path, old) };
-      const d = diff(before, { label: `${name} (editor)`, analysis: a, findings: service.findings(p.uri) });
-      return { markdown: diffMarkdown(d), regressions: d.regressions };
-    }),
-  );
+  // every request about a document: answered here, or by the background thread for a file it
+  // hosts (and, for a deployment file that a hosted topology binds, where its drift is known)
+  for (const method of Object.keys(REQUESTS))
+    connection.onRequest(
+      method,
+      guard(method.replace(/^.*\//, ""), (p: unknown) => {
+        const uri = uriOf(p);
+        if (background && (service.isHosted(uri) || (DRIFT_AWARE.has(method) && service.hasContributedDrift(uri))))
+          return background.request(method, p);
+        return answer(service, method, p);
+      }),
+    );
 
   connection.listen();
   return service;

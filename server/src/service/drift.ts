@@ -63,6 +63,14 @@ export class DriftIndex {
     return this.byTopology.has(uri);
   }
 
+  /** The drift topology `topologyUri` finds in each file it binds (empty lists too: those files agree). */
+  findingsFrom(topologyUri: string): Map<string, Finding[]> {
+    const out = new Map<string, Finding[]>();
+    const j = this.byTopology.get(topologyUri);
+    if (j) for (const [path, f] of j.result.files) out.set(URI.fromPath(path), [...f.findings]);
+    return out;
+  }
+
   findingsOf(uri: string): readonly Finding[] {
     return this.findings.get(uri) ?? [];
   }

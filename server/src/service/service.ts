@@ -19,15 +19,16 @@ import {
 import { performance } from "node:perf_hooks";
 import { URI } from "./uri";
 import { finalize, manifestFileOf, type FileAnalysis } from "../analysis";
+import { mergeFindings } from "../drift/compare";
 import { analyzeChange, type TextChange } from "../incremental";
 import { disableFix, fixesFor, type Fix } from "../fixes/fixes";
 import { hoverAt } from "../hover/hover";
 import type { Finding } from "../model/finding";
-import type { LineIndex, Span } from "../model/text";
+import { LineIndex, type Span } from "../model/text";
 import type { Topology } from "../model/topology";
 import { completeAt } from "../nav/completion";
 import { symbolAt, symbolsOf, type SymbolRef } from "../nav/symbols";
-import { manifestRules } from "../rules/exports";
+import { manifestRules, type ManifestFile } from "../rules/exports";
 import { DEFAULT_SETTINGS, type Settings } from "./settings";
 import type { DriftMarker, SummaryResult } from "../protocol";
 import type { Deployments } from "../analysis";
@@ -43,12 +44,26 @@ interface FileState {
   onDisk: boolean;
   analysis?: FileAnalysis;
   tooLarge: boolean;
+  /** analysed by another instance (the server's background thread), which answers for it */
+  hosted: boolean;
+  /** a hosted file's line index, for places other files' findings point to */
+  hostedLines?: LineIndex;
   /** the last topology that parsed, for completion while the text is broken */
   lastGood?: Topology;
   findings: Finding[];
 }
 
 export class RenameError extends Error {}
+
+/**
+ * What a file analysed elsewhere gives the rest of the workspace: its input to the manifest
+ * rules (an export policy, RBAC objects) and the drift it finds in the deployment files it binds
+ * (by uri). Plain data: it crosses threads.
+ */
+export interface Contributions {
+  readonly manifest?: ManifestFile;
+  readonly drift: readonly (readonly [uri: string, findings: Finding[]])[];
+}
 
 const SEVERITY: Record<string, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -72,6 +87,10 @@ export class QuorateService {
   private settings: Settings = DEFAULT_SETTINGS;
   /** drift against bound deployment files; off until the transport gives a way to read them */
   private drift?: DriftIndex;
+  /** files of at least this many characters are hosted (analysed elsewhere); none unless set */
+  private hostedMinChars = Number.POSITIVE_INFINITY;
+  /** by hosted uri: what it gives the other files */
+  private contributions = new Map<string, Contributions>();
 
   /** The preview's drift markers of a topology: cluster name → the drifting file and place. */
   driftMarkers(uri: string): Map<string, DriftMarker> {
@@ -81,6 +100,61 @@ export class QuorateService {
   /** Turns drift on: `make` receives a reader of the editor's open text, which wins over the disk. */
   setDeployments(make: (openText: (uri: string) => string | undefined) => Deployments): void {
     this.drift = new DriftIndex(make((uri) => (this.files.get(uri)?.open ? this.files.get(uri)!.text : undefined)));
+  }
+
+  /**
+   * From now on, files of `chars` characters or more are hosted: this instance keeps their
+   * text but not an analysis, and takes what they give other files from `setContributions`.
+   * Infinity hosts none (and analyses the ones hosted until now). Returns the files re-analysed.
+   */
+  setHostedMinChars(chars: number): string[] {
+    this.hostedMinChars = chars;
+    const changed: string[] = [];
+    for (const f of this.files.values()) {
+      if (f.hosted === f.text.length >= chars) continue;
+      this.analyse(f);
+      changed.push(f.uri, ...this.setContributions(f.uri, undefined));
+    }
+    if (changed.length) changed.push(...this.recomputeManifest());
+    return [...new Set(changed)];
+  }
+
+  isHosted(uri: string): boolean {
+    return !!this.files.get(uri)?.hosted;
+  }
+
+  /** Whether drift from a hosted topology reaches `uri` (its hovers and fixes are answered there). */
+  hasContributedDrift(uri: string): boolean {
+    for (const c of this.contributions.values()) if (c.drift.some(([u]) => u === uri)) return true;
+    return false;
+  }
+
+  /** Takes what hosted file `uri` now gives the others; returns the files whose findings changed. */
+  setContributions(uri: string, c: Contributions | undefined): string[] {
+    const before = this.contributions.get(uri);
+    if (c && !this.files.get(uri)?.hosted) return [];
+    if (c) this.contributions.set(uri, c);
+    else if (before) this.contributions.delete(uri);
+    else return [];
+    const touched = new Set<string>();
+    for (const [u] of [...(before?.drift ?? []), ...(c?.drift ?? [])]) {
+      const g = this.files.get(u);
+      if (g) {
+        this.refreshFindings(g);
+        touched.add(u);
+      }
+    }
+    if (JSON.stringify(before?.manifest) !== JSON.stringify(c?.manifest)) for (const u of this.recomputeManifest()) touched.add(u);
+    return [...touched];
+  }
+
+  /** What file `uri`, analysed here, gives the others (the instance hosting it takes it with `setContributions`). */
+  contributionsOf(uri: string): Contributions {
+    const a = this.files.get(uri)?.analysis;
+    const manifest = a?.parsed.relevant && holdsManifestInput(a) ? manifestFileOf(a) : undefined;
+    const drift = [...(this.drift?.findingsFrom(uri) ?? [])].filter(([u]) => u !== uri);
+    // spans are live views of yaml ranges: JSON keeps their values
+    return JSON.parse(JSON.stringify({ manifest, drift })) as Contributions;
   }
 
   getSettings(): Settings {
@@ -122,15 +196,22 @@ export class QuorateService {
     let f = this.files.get(uri);
     if (f && !open && f.open) return []; // the editor's text wins over the disk
     if (!f) {
-      f = { uri, text, open, onDisk: !open, tooLarge: false, findings: [] };
+      f = { uri, text, open, onDisk: !open, tooLarge: false, hosted: false, findings: [] };
       this.files.set(uri, f);
     } else {
       f.text = text;
+      f.hostedLines = undefined;
       if (open) f.open = true;
       else f.onDisk = true;
     }
     const judgedAcrossFiles = holdsManifestInput(f.analysis);
+    const wasHosted = f.hosted;
     this.analyse(f, change);
+    // a file that no longer is hosted gives nothing from elsewhere: its own analysis says it now
+    if (wasHosted && !f.hosted) {
+      const dropped = this.setContributions(uri, undefined);
+      return [...new Set([uri, ...dropped, ...this.rejudgeDrift(uri), ...this.recomputeManifest()])];
+    }
     const drifted = this.rejudgeDrift(uri);
     // typing in a topology without an export policy changes nothing the RBAC and ServiceExport
     // rules read: skip re-judging every manifest of the workspace on that keystroke
@@ -176,7 +257,8 @@ export class QuorateService {
     if (diskText !== undefined && f.onDisk) return this.update(uri, diskText, false);
     if (!f.onDisk) {
       this.files.delete(uri);
-      return [...new Set([uri, ...this.rejudgeDrift(uri), ...this.recomputeManifest()])];
+      const dropped = this.setContributions(uri, undefined);
+      return [...new Set([uri, ...dropped, ...this.rejudgeDrift(uri), ...this.recomputeManifest()])];
     }
     return this.rejudgeDrift(uri);
   }
@@ -186,7 +268,8 @@ export class QuorateService {
     const f = this.files.get(uri);
     if (!f || f.open) return [];
     this.files.delete(uri);
-    return [...new Set([uri, ...this.rejudgeDrift(uri), ...this.recomputeManifest()])];
+    const dropped = this.setContributions(uri, undefined);
+    return [...new Set([uri, ...dropped, ...this.rejudgeDrift(uri), ...this.recomputeManifest()])];
   }
 
   isOpen(uri: string): boolean {
@@ -203,8 +286,10 @@ export class QuorateService {
 
   private analyse(f: FileState, change?: TextChange): void {
     f.tooLarge = f.text.length > this.settings.maxFileSizeKb * 1024;
-    if (f.tooLarge) {
+    f.hosted = !f.tooLarge && f.text.length >= this.hostedMinChars;
+    if (f.tooLarge || f.hosted) {
       f.analysis = undefined;
+      f.findings = [];
       return;
     }
     const started = TIMINGS ? performance.now() : 0;
@@ -229,9 +314,26 @@ export class QuorateService {
     }
     f.findings = finalize(
       f.analysis.parsed,
-      [...f.analysis.local, ...(this.manifest.get(f.uri) ?? []), ...(this.drift?.findingsOf(f.uri) ?? [])],
+      [...f.analysis.local, ...(this.manifest.get(f.uri) ?? []), ...this.driftFindingsOf(f.uri)],
       this.settings.rules,
     );
+  }
+
+  /** Drift findings in `uri`: from the topologies analysed here and from hosted ones. */
+  private driftFindingsOf(uri: string): readonly Finding[] {
+    let out = this.drift?.findingsOf(uri) ?? [];
+    for (const c of this.contributions.values()) for (const [u, fs] of c.drift) if (u === uri) out = mergeFindings([...out], fs);
+    return out;
+  }
+
+  /** A file's line index: its analysis's, or for a hosted file one kept from its text. */
+  private linesOf(uri: string): LineIndex | undefined {
+    const f = this.files.get(uri);
+    if (!f) return undefined;
+    if (f.analysis) return f.analysis.parsed.lines;
+    if (!f.hosted) return undefined;
+    f.hostedLines ??= new LineIndex(f.text);
+    return f.hostedLines;
   }
 
   /** Re-judges RBAC and ServiceExports against every file; returns files whose manifest findings changed. */
@@ -239,6 +341,8 @@ export class QuorateService {
     const inputs = [];
     for (const f of this.files.values()) {
       if (f.analysis?.parsed.relevant) inputs.push({ ...manifestFileOf(f.analysis), path: f.uri });
+      const given = f.hosted ? this.contributions.get(f.uri)?.manifest : undefined;
+      if (given) inputs.push({ ...given, path: f.uri });
     }
     const next = manifestRules(inputs);
     const changed: string[] = [];
@@ -291,7 +395,7 @@ export class QuorateService {
       relatedInformation: x.related?.flatMap((r) => {
         if (r.path === undefined) return [{ location: { uri, range: toRange(lines, r.span) }, message: r.message }];
         const other = URI.fromPath(r.path);
-        const ol = this.files.get(other)?.analysis?.parsed.lines;
+        const ol = this.linesOf(other);
         return ol ? [{ location: { uri: other, range: toRange(ol, r.span) }, message: r.message }] : [];
       }),
     };
@@ -391,7 +495,7 @@ export class QuorateService {
       for (const hint of finding.fixes ?? []) {
         if (hint.kind !== "replace-in" || !("args" in hint) || !hint.args) continue;
         const target = URI.fromPath(String(hint.args.path));
-        const tl = this.files.get(target)?.analysis?.parsed.lines;
+        const tl = this.linesOf(target);
         const edits = hint.args.edits as { start: number; end: number; text: string }[];
         if (!tl) continue;
         out.push({

@@ -1,0 +1,79 @@
+// The main thread's side of the background thread: starts it, sends it what happens, forwards
+// requests and settles their answers. If the thread dies, every waiting request fails with a
+// message and the owner is told, so it can analyse everything itself again.
+import { Worker } from "node:worker_threads";
+import { ErrorCodes, ResponseError } from "vscode-languageserver";
+import { BACKGROUND_MARK, type FromBackground, type ToBackground } from "./messages";
+
+const YOUNG_GENERATION_MB = 8;
+
+export interface BackgroundEvents {
+  /** anything but a response: diagnostics, contributions, log lines, ready */
+  message(m: FromBackground): void;
+  /** the thread is gone (crashed or stopped) and will not answer again */
+  gone(reason: string): void;
+}
+
+export class Background {
+  private worker?: Worker;
+  private nextId = 1;
+  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+
+  constructor(
+    private readonly script: string,
+    private readonly events: BackgroundEvents,
+  ) {}
+
+  get running(): boolean {
+    return !!this.worker;
+  }
+
+  start(options: { warmUp: boolean }): void {
+    // its stdout is captured, never mixed into the LSP stream on the process's stdout
+    const worker = new Worker(this.script, {
+      workerData: { mark: BACKGROUND_MARK, warmUp: options.warmUp },
+      stdout: true,
+      // a small young generation: a large file's short-lived objects cost less resident memory (npm run bench measures it)
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+    });
+    this.worker = worker;
+    worker.on("message", (m: FromBackground) => {
+      if (m.t !== "response") return this.events.message(m);
+      const w = this.waiting.get(m.id);
+      if (!w) return;
+      this.waiting.delete(m.id);
+      if (m.error) w.reject(new ResponseError(m.error.code, m.error.message));
+      else w.resolve(m.result);
+    });
+    worker.on("error", (e) => this.lost(`the background thread failed: ${e?.stack ?? e}`));
+    worker.on("exit", (code) => this.lost(`the background thread exited (code ${code})`));
+  }
+
+  post(m: ToBackground): void {
+    this.worker?.postMessage(m);
+  }
+
+  /** Asks the thread; it answers after everything sent before the request. */
+  request(method: string, params: unknown): Promise<unknown> {
+    if (!this.worker) return Promise.reject(new ResponseError(ErrorCodes.InternalError, "quorate: the background thread is not running"));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.post({ t: "request", id, method, params });
+    });
+  }
+
+  async stop(): Promise<void> {
+    const w = this.worker;
+    this.worker = undefined;
+    if (w) await w.terminate();
+  }
+
+  private lost(reason: string): void {
+    if (!this.worker) return;
+    this.worker = undefined;
+    for (const w of this.waiting.values()) w.reject(new ResponseError(ErrorCodes.InternalError, `quorate: ${reason.split("\n")[0]}`));
+    this.waiting.clear();
+    this.events.gone(reason);
+  }
+}

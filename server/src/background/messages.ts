@@ -1,0 +1,37 @@
+// What the server's main thread and its background thread say to each other. The background
+// thread keeps a replica of every file the main thread knows (so cross-file rules see them all)
+// and analyses the large ones, which the main thread does not.
+import type { Diagnostic } from "vscode-languageserver";
+import type { TextChange } from "../incremental";
+import type { Contributions } from "../service/service";
+import type { Settings } from "../service/settings";
+
+/** Main thread → background thread, in the order things happened. */
+export type ToBackground =
+  | { readonly t: "settings"; readonly settings: Settings }
+  | {
+      readonly t: "update";
+      readonly uri: string;
+      /** the whole text, or the one edit that produced it from the text sent before */
+      readonly text?: string;
+      readonly change?: TextChange;
+      readonly open: boolean;
+      readonly version?: number;
+      /** the main thread does not analyse this file: the background thread reports on it */
+      readonly hosted: boolean;
+    }
+  | { readonly t: "close"; readonly uri: string; readonly diskText?: string }
+  | { readonly t: "remove"; readonly uri: string }
+  | { readonly t: "deploymentChanged"; readonly uri: string; readonly createdOrDeleted: boolean }
+  | { readonly t: "request"; readonly id: number; readonly method: string; readonly params: unknown };
+
+/** Background thread → main thread. */
+export type FromBackground =
+  | { readonly t: "ready" }
+  | { readonly t: "diagnostics"; readonly uri: string; readonly version?: number; readonly diagnostics: Diagnostic[] }
+  | { readonly t: "contributions"; readonly uri: string; readonly contributions: Contributions }
+  | { readonly t: "response"; readonly id: number; readonly result?: unknown; readonly error?: { message: string; code: number } }
+  | { readonly t: "log"; readonly message: string };
+
+/** workerData that makes the server's own script run as the background thread. */
+export const BACKGROUND_MARK = "quorate-background";

@@ -1,0 +1,162 @@
+// The server's background thread: a replica of every file the main thread knows, in a service of
+// its own, which analyses the large files the main thread hosts here and answers requests on
+// them. Messages that arrive while it is busy are taken together: the edits of one file become
+// one change, analysed once, and only the newest version's diagnostics go back.
+import { ErrorCodes } from "vscode-languageserver";
+import { changeBetween, type TextChange } from "../incremental";
+import { answer, createService } from "../requests";
+import { RenameError } from "../service/service";
+import { warmUp } from "../warmup";
+import { heapKeeper } from "./memory";
+import type { FromBackground, ToBackground } from "./messages";
+
+/** The side of a MessagePort the thread uses (a real port, or a test's stand-in). */
+export interface Port {
+  on(event: "message", listener: (m: ToBackground) => void): void;
+  postMessage(m: FromBackground): void;
+}
+
+interface Pending {
+  /** the text before the first of these edits (undefined: a file new here) */
+  readonly base?: string;
+  text: string;
+  open: boolean;
+  /** the single edit, when only one arrived */
+  change?: TextChange;
+  edits: number;
+}
+
+export function runBackground(port: Port, options: { warmUp?: boolean } = {}): void {
+  const service = createService();
+  const hosted = new Set<string>();
+  const versions = new Map<string, number | undefined>();
+  /** the contributions last sent, by hosted uri (sent again only when they change) */
+  const sent = new Map<string, string>();
+  const pending = new Map<string, Pending>();
+  const touched = new Set<string>();
+  let queue: ToBackground[] = [];
+  let scheduled = false;
+  const heap = heapKeeper();
+  let idleTimer: NodeJS.Timeout | undefined;
+
+  const post = (m: FromBackground) => port.postMessage(m);
+  const log = (message: string) => post({ t: "log", message });
+
+  const flush = () => {
+    for (const [uri, p] of pending) {
+      const change = p.base === undefined ? undefined : p.edits === 1 && p.change ? p.change : changeBetween(p.base, p.text);
+      for (const u of service.update(uri, p.text, p.open, change)) touched.add(u);
+    }
+    pending.clear();
+  };
+
+  /** Diagnostics and contributions of the hosted files this batch touched. */
+  const report = () => {
+    for (const uri of touched) {
+      if (!hosted.has(uri)) continue;
+      post({ t: "diagnostics", uri, version: versions.get(uri), diagnostics: service.diagnostics(uri) });
+      const contributions = service.contributionsOf(uri);
+      const key = JSON.stringify(contributions);
+      if (sent.get(uri) !== key) {
+        sent.set(uri, key);
+        post({ t: "contributions", uri, contributions });
+      }
+    }
+    touched.clear();
+  };
+
+  const take = (m: ToBackground) => {
+    switch (m.t) {
+      case "update": {
+        if (m.hosted) hosted.add(m.uri);
+        else {
+          hosted.delete(m.uri);
+          sent.delete(m.uri);
+        }
+        versions.set(m.uri, m.version);
+        const p = pending.get(m.uri);
+        const current = p?.text ?? service.text(m.uri);
+        const text =
+          m.text ??
+          (m.change && current !== undefined ? current.slice(0, m.change.start) + m.change.text + current.slice(m.change.end) : undefined);
+        if (text === undefined) return log(`an edit of ${m.uri}, which this thread does not hold, was ignored`);
+        if (p) {
+          p.text = text;
+          p.open = m.open;
+          p.edits++;
+        } else pending.set(m.uri, { base: service.text(m.uri), text, open: m.open, change: m.change, edits: 1 });
+        return;
+      }
+      case "settings":
+        flush();
+        for (const u of service.setSettings(m.settings)) touched.add(u);
+        return;
+      case "close":
+        flush();
+        versions.delete(m.uri);
+        for (const u of service.close(m.uri, m.diskText)) touched.add(u);
+        return;
+      case "remove":
+        flush();
+        hosted.delete(m.uri);
+        sent.delete(m.uri);
+        for (const u of service.remove(m.uri)) touched.add(u);
+        return;
+      case "deploymentChanged":
+        flush();
+        for (const u of service.deploymentChanged(m.uri, m.createdOrDeleted)) touched.add(u);
+        return;
+      case "request": {
+        flush();
+        report();
+        try {
+          post({ t: "response", id: m.id, result: answer(service, m.method, m.params) ?? null });
+        } catch (e) {
+          const code = e instanceof RenameError ? ErrorCodes.InvalidParams : ErrorCodes.InternalError;
+          if (code === ErrorCodes.InternalError) log(`${m.method} failed: ${(e as Error)?.stack ?? e}`);
+          post({ t: "response", id: m.id, error: { message: (e as Error)?.message ?? String(e), code } });
+        }
+        return;
+      }
+    }
+  };
+
+  const drain = () => {
+    scheduled = false;
+    const batch = queue;
+    queue = [];
+    for (const m of batch) {
+      try {
+        take(m);
+      } catch (e) {
+        log(`background ${m.t} failed: ${(e as Error)?.stack ?? e}`);
+      }
+    }
+    try {
+      flush();
+      report();
+      // once nothing is queued (a timer runs after any drain already waiting)
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => heap.idle(), 0);
+    } catch (e) {
+      pending.clear();
+      touched.clear();
+      log(`background analysis failed: ${(e as Error)?.stack ?? e}`);
+    }
+  };
+
+  port.on("message", (m) => {
+    queue.push(m);
+    // messages that arrived while the thread was busy are all queued before this runs
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(drain);
+    }
+  });
+  // compile the hot paths before the first large file arrives (see warmup.ts)
+  if (options.warmUp !== false) {
+    warmUp();
+    heap.idle();
+  }
+  post({ t: "ready" });
+}

@@ -1,0 +1,121 @@
+// The requests the language server answers, as one table from method to handler over a
+// QuorateService. The transport (lsp.ts) answers them on its own service, or hands those of a
+// file it hosts in the background thread to that thread, which answers them from this same table.
+import { dirname } from "node:path";
+import {
+  DocumentDiagnosticReportKind,
+  type CodeActionParams,
+  type CompletionParams,
+  type DefinitionParams,
+  type DocumentDiagnosticParams,
+  type DocumentSymbolParams,
+  type HoverParams,
+  type PrepareRenameParams,
+  type ReferenceParams,
+  type RenameParams,
+} from "vscode-languageserver";
+import pkg from "../../package.json";
+import { analyzeAlone } from "./analysis";
+import { diskSource, pemFingerprints } from "./deployments";
+import { readVersion } from "./git";
+import { diagramFor } from "./preview/mermaid";
+import {
+  CompareRequest,
+  DecisionRecordRequest,
+  DiagramRequest,
+  GameDayRequest,
+  SimulateRequest,
+  SummaryRequest,
+  type CompareParams,
+  type CompareResult,
+  type DiagramParams,
+  type GameDayParams,
+  type SimulateParams,
+} from "./protocol";
+import { QuorateService } from "./service/service";
+import { URI } from "./service/uri";
+import { gameDayFor, record, simulate } from "./service/whatif";
+import { diff } from "./whatif/diff";
+import { diffMarkdown } from "./whatif/render";
+
+/** A service whose drift reads bound deployment files: the editor's open text first, then the disk. */
+export function createService(): QuorateService {
+  const service = new QuorateService();
+  service.setDeployments((openText) => ({
+    source: diskSource(undefined, (path) => openText(URI.fromPath(path)), service.getSettings().maxFileSizeKb * 1024),
+    fingerprints: pemFingerprints,
+  }));
+  return service;
+}
+
+const fileName = (uri: string) => URI.pathOf(uri).split("/").pop() ?? uri;
+
+function compare(service: QuorateService, p: CompareParams): CompareResult | null {
+  const a = service.analysis(p.uri);
+  if (!a) return null;
+  if (!p.uri.startsWith("file:")) return { markdown: "", regressions: 0, error: "only files on disk can be compared with git" };
+  const path = URI.pathOf(p.uri);
+  const name = path.split("/").pop()!;
+  let old: string;
+  try {
+    old = readVersion(`${p.revision}:${name}`, dirname(path)).text;
+  } catch (e) {
+    return { markdown: "", regressions: 0, error: (e as Error).message };
+  }
+  const before = { label: `${p.revision}:${name}`, ...analyzeAlone(path, old) };
+  const d = diff(before, { label: `${name} (editor)`, analysis: a, findings: service.findings(p.uri) });
+  return { markdown: diffMarkdown(d), regressions: d.regressions };
+}
+
+/** Every request about one document, by LSP method. */
+export const REQUESTS = {
+  "textDocument/diagnostic": (s: QuorateService, p: DocumentDiagnosticParams) => ({
+    kind: DocumentDiagnosticReportKind.Full,
+    items: s.diagnostics(p.textDocument.uri),
+  }),
+  "textDocument/hover": (s: QuorateService, p: HoverParams) => s.hover(p.textDocument.uri, p.position),
+  "textDocument/codeAction": (s: QuorateService, p: CodeActionParams) => s.codeActions(p.textDocument.uri, p.range, p.context.diagnostics),
+  "textDocument/completion": (s: QuorateService, p: CompletionParams) => s.completion(p.textDocument.uri, p.position),
+  "textDocument/definition": (s: QuorateService, p: DefinitionParams) => s.definition(p.textDocument.uri, p.position),
+  "textDocument/references": (s: QuorateService, p: ReferenceParams) =>
+    s.references(p.textDocument.uri, p.position, p.context.includeDeclaration),
+  "textDocument/prepareRename": (s: QuorateService, p: PrepareRenameParams) => s.prepareRename(p.textDocument.uri, p.position),
+  "textDocument/rename": (s: QuorateService, p: RenameParams) => s.rename(p.textDocument.uri, p.position, p.newName),
+  "textDocument/documentSymbol": (s: QuorateService, p: DocumentSymbolParams) => s.documentSymbols(p.textDocument.uri),
+  [DiagramRequest.method]: (s: QuorateService, p: DiagramParams) => {
+    const a = s.analysis(p.uri);
+    return a ? diagramFor(a, s.findings(p.uri), undefined, s.driftMarkers(p.uri)) : null;
+  },
+  [SummaryRequest.method]: (s: QuorateService, p: DiagramParams) => s.summary(p.uri),
+  [SimulateRequest.method]: (s: QuorateService, p: SimulateParams) => {
+    const a = s.analysis(p.uri);
+    return a ? simulate(a, s.findings(p.uri), p.scenario ?? {}, s.driftMarkers(p.uri)) : null;
+  },
+  [DecisionRecordRequest.method]: (s: QuorateService, p: DiagramParams) => {
+    const a = s.analysis(p.uri);
+    return a ? record(a, s.findings(p.uri), fileName(p.uri), pkg.version) : null;
+  },
+  [GameDayRequest.method]: (s: QuorateService, p: GameDayParams) => {
+    const a = s.analysis(p.uri);
+    return a ? gameDayFor(a, p, fileName(p.uri)) : null;
+  },
+  [CompareRequest.method]: compare,
+} as const;
+
+export type RequestMethod = keyof typeof REQUESTS;
+
+/** Requests in a deployment file that drift from a hosted topology reaches are answered where that topology is. */
+export const DRIFT_AWARE: ReadonlySet<string> = new Set(["textDocument/hover", "textDocument/codeAction", "textDocument/definition"]);
+
+/** The document a request is about. */
+export function uriOf(params: unknown): string {
+  const p = params as { textDocument?: { uri?: string }; uri?: string };
+  return p.textDocument?.uri ?? p.uri ?? "";
+}
+
+/** Answers `method` on `service` (an unknown method is a programming error, not user input). */
+export function answer(service: QuorateService, method: string, params: unknown): unknown {
+  const handler = (REQUESTS as Record<string, (s: QuorateService, p: unknown) => unknown>)[method];
+  if (!handler) throw new Error(`no handler for ${method}`);
+  return handler(service, params);
+}

@@ -1,0 +1,158 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Background } from "../../server/src/background/host";
+import type { FromBackground, ToBackground } from "../../server/src/background/messages";
+import { runBackground } from "../../server/src/background/worker";
+import { changeBetween } from "../../server/src/incremental";
+import { QuorateService } from "../../server/src/service/service";
+import { FIXABLE } from "../fixtures/fixable";
+import { rng, seedFromEnv } from "../helpers";
+
+test("changeBetween: applying the one change to the old text gives the new one, and it starts no earlier than the first edit", () => {
+  const seed = seedFromEnv();
+  const r = rng(seed);
+  const alphabet = "ab \n-:";
+  const word = (n: number) => Array.from({ length: n }, () => alphabet[Math.floor(r() * alphabet.length)]).join("");
+  for (let k = 0; k < 2000; k++) {
+    const before = word(Math.floor(r() * 40));
+    let after = before;
+    let lo = after.length;
+    // one to three random edits in a row, as a burst of keystrokes
+    for (let e = 1 + Math.floor(r() * 3); e > 0; e--) {
+      const s = Math.floor(r() * (after.length + 1));
+      const t = s + Math.floor(r() * Math.min(4, after.length - s + 1));
+      const ins = word(Math.floor(r() * 4));
+      after = after.slice(0, s) + ins + after.slice(t);
+      lo = Math.min(lo, s);
+    }
+    const c = changeBetween(before, after);
+    assert.equal(before.slice(0, c.start) + c.text + before.slice(c.end), after, `seed ${seed} case ${k}`);
+    assert.ok(c.start <= c.end && c.end <= before.length);
+    // nothing before the first edit changed: the change cannot start earlier
+    assert.ok(c.start >= Math.min(lo, before.length, after.length), `seed ${seed} case ${k}: starts before the first edit`);
+  }
+  assert.deepEqual(changeBetween("same", "same"), { start: 4, end: 4, text: "" });
+  assert.deepEqual(changeBetween("", "new"), { start: 0, end: 0, text: "new" });
+  assert.deepEqual(changeBetween("abc", ""), { start: 0, end: 3, text: "" });
+});
+
+/** A background thread's logic on a port of our own: messages in, what it posts out. */
+function fakeThread(): { send(m: ToBackground): void; posts: FromBackground[]; settled(): Promise<void> } {
+  let listener: ((m: ToBackground) => void) | undefined;
+  const posts: FromBackground[] = [];
+  runBackground(
+    {
+      on: (_e, l) => {
+        listener = l;
+      },
+      postMessage: (m) => {
+        posts.push(m);
+      },
+    },
+    { warmUp: false },
+  );
+  return {
+    send: (m) => listener!(m),
+    posts,
+    // the thread drains on setImmediate; its idle collection waits on a timer
+    settled: () => new Promise((r) => setTimeout(r, 20)),
+  };
+}
+
+test("the background thread takes edits that arrive together as one: one analysis, the newest version's diagnostics only", async () => {
+  const t = fakeThread();
+  const uri = "file:///w/two.topology.yaml";
+  const text = FIXABLE["two-site.topology.yaml"];
+  t.send({ t: "update", uri, text, open: true, version: 1, hosted: true });
+  await t.settled();
+  const first = t.posts.filter((p) => p.t === "diagnostics");
+  assert.equal(first.length, 1);
+  assert.ok(first[0].t === "diagnostics" && first[0].version === 1 && first[0].diagnostics.length > 0);
+  // five edits before the thread gets to run: rttMs 14 → 15 … 19
+  const at = text.indexOf("rttMs: 14") + "rttMs: 1".length;
+  for (let v = 2; v <= 6; v++)
+    t.send({ t: "update", uri, change: { start: at, end: at + 1, text: String(v + 3) }, open: true, version: v, hosted: true });
+  t.send({ t: "request", id: 1, method: "textDocument/hover", params: { textDocument: { uri }, position: positionOf(text, at) } });
+  await t.settled();
+  const later = t.posts.slice(first.length + 1).filter((p) => p.t === "diagnostics");
+  assert.deepEqual(
+    later.map((p) => p.t === "diagnostics" && p.version),
+    [6],
+  );
+  const answer = t.posts.find((p) => p.t === "response" && p.id === 1);
+  assert.ok(answer?.t === "response" && /19 ms/.test(JSON.stringify(answer.result)), JSON.stringify(answer));
+  // a file that is not hosted is analysed (a replica for cross-file rules) but not reported
+  t.send({ t: "update", uri: "file:///w/small.topology.yaml", text, open: true, version: 1, hosted: false });
+  await t.settled();
+  assert.equal(t.posts.filter((p) => p.t === "diagnostics" && p.uri.endsWith("small.topology.yaml")).length, 0);
+  // an unknown method is an error response, not a dead thread
+  t.send({ t: "request", id: 2, method: "nope/nothing", params: {} });
+  await t.settled();
+  const err = t.posts.find((p) => p.t === "response" && p.id === 2);
+  assert.ok(err?.t === "response" && err.error && /no handler for nope\/nothing/.test(err.error.message));
+});
+
+function positionOf(text: string, offset: number): { line: number; character: number } {
+  const pre = text.slice(0, offset);
+  return { line: pre.split("\n").length - 1, character: offset - pre.lastIndexOf("\n") - 1 };
+}
+
+test("the service keeps a hosted file's text but no analysis, takes its contributions, and analyses it again when hosting ends", () => {
+  const s = new QuorateService();
+  const big = "file:///w/payments-eu.topology.yaml";
+  const rbacUri = "file:///w/rbac.yaml";
+  const topology = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu.topology.yaml"), "utf8");
+  const rbac = readFileSync(join(__dirname, "..", "..", "..", "examples", "rbac", "service-exporters.yaml"), "utf8");
+  // what a service analysing everything says, to compare with
+  const whole = new QuorateService();
+  whole.update(big, topology);
+  whole.update(rbacUri, rbac);
+  const expected = whole.diagnostics(rbacUri);
+  assert.ok(expected.some((d) => String(d.code).startsWith("rbac/")));
+
+  s.setHostedMinChars(1000);
+  s.update(big, topology);
+  s.update(rbacUri, rbac);
+  assert.ok(s.isHosted(big) && !s.isHosted(rbacUri));
+  assert.equal(s.analysis(big), undefined);
+  assert.equal(s.text(big), topology);
+  // without the hosted topology's export policy the RBAC file is judged differently
+  assert.notDeepEqual(s.diagnostics(rbacUri), expected);
+  // contributions are only taken from hosted files
+  assert.deepEqual(s.setContributions(rbacUri, { drift: [] }), []);
+  const changed = s.setContributions(big, whole.contributionsOf(big));
+  assert.ok(changed.includes(rbacUri));
+  assert.deepEqual(s.diagnostics(rbacUri), expected);
+  // hosting ends (the background thread is gone): the file is analysed here, its contributions dropped
+  const again = s.setHostedMinChars(Number.POSITIVE_INFINITY);
+  assert.ok(again.includes(big));
+  assert.ok(!s.isHosted(big) && s.analysis(big));
+  assert.deepEqual(s.diagnostics(big), whole.diagnostics(big));
+  assert.deepEqual(s.diagnostics(rbacUri), expected);
+});
+
+test("a background thread that dies fails its waiting requests with a message and says it is gone", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "quorate-bgdie-"));
+  try {
+    const script = join(dir, "dies.js");
+    writeFileSync(script, "setTimeout(() => process.exit(3), 50);\n");
+    let gone = "";
+    const b = new Background(script, {
+      message: () => undefined,
+      gone: (why) => {
+        gone = why;
+      },
+    });
+    b.start({ warmUp: false });
+    assert.ok(b.running);
+    await assert.rejects(b.request("textDocument/hover", {}), /background thread exited \(code 3\)/);
+    assert.match(gone, /exited \(code 3\)/);
+    assert.equal(b.running, false);
+    await assert.rejects(b.request("textDocument/hover", {}), /not running/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
