@@ -1,5 +1,6 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import { isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from "yaml";
+import { plainJS } from "./plain";
 import schema from "../../../schemas/topology.schema.json";
 import type { Finding } from "../model/finding";
 import type { Span } from "../model/text";
@@ -323,7 +324,7 @@ export function validateTopologyGroups(doc: Document, docSpan: Span): SchemaResu
 
 /** Schema findings for one list item, exactly as whole-document validation reports them. */
 export function validateItem(doc: Document, docSpan: Span, key: ListKey, index: number, node: Node): Finding[] {
-  const data = node.toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT });
+  const data = plainJS(doc, node, MAX_ALIAS_COUNT);
   const validate = itemValidator(key);
   const prefix = `/${key}/${index}`;
   const found = validate(data) ? [] : toFindings(doc, docSpan, validate.errors ?? [], data, prefix);
