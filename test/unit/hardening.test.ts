@@ -8,7 +8,7 @@ import { analyzeFile, analyzeRun, finalize } from "../../server/src/analysis";
 import { fixesFor } from "../../server/src/fixes/fixes";
 import { analyzeChange } from "../../server/src/incremental";
 import { commitLatency, frozenSplit } from "../../server/src/math/quorum";
-import { MAX_NESTING, nestingBeyond } from "../../server/src/model/nesting";
+import { MAX_NESTING, nestingBeyond, space } from "../../server/src/model/nesting";
 import { LineIndex } from "../../server/src/model/text";
 import { DEFAULT_OPTIONS } from "../../server/src/rules/context";
 import { documentSymbolsOf } from "../../server/src/service/service";
@@ -265,3 +265,10 @@ function applyFirst(text: string, code: string, titleStart: string): string {
   }
   throw new Error(`no "${titleStart}" fix for ${code}`);
 }
+
+test("the nesting scan's whitespace test is /\\s/ for every UTF-16 code unit", () => {
+  for (let k = 0; k < 0x10000; k++) {
+    const c = String.fromCharCode(k);
+    assert.equal(space(c), /\s/.test(c), `U+${k.toString(16)}`);
+  }
+});

@@ -6,6 +6,15 @@
  */
 export const MAX_NESTING = 100;
 
+const WHITESPACE = /\s/;
+/** `/\s/.test(c)` for one character, without a regular expression for ASCII (this scan sees every character). */
+export function space(c: string): boolean {
+  const k = c.charCodeAt(0);
+  if (k === 32 || k === 9) return true;
+  if (k > 32 && k < 127) return false;
+  return WHITESPACE.test(c);
+}
+
 /**
  * The offset at which nesting first goes past `limit`, or -1. Levels are counted
  * conservatively: each deeper indentation on the stack, each compact `- ` on a line, and each
@@ -43,16 +52,20 @@ export function nestingBeyond(text: string, limit = MAX_NESTING): number {
       if (quote) {
         if (c === quote) quote = "";
         else if (c === "\\" && quote === '"') i++;
-      } else if (c === "#" && /\s/.test(prev)) {
+      } else if (c === "#" && space(prev)) {
         break; // a comment: the rest of the line
-      } else if ((c === '"' || c === "'") && (sig === "" || /[:,[{?-]/.test(sig)) && (sig === "" || /[\s,[{]/.test(prev))) {
+      } else if (
+        (c === '"' || c === "'") &&
+        (sig === "" || ":,[{?-".includes(sig)) &&
+        (sig === "" || space(prev) || prev === "," || prev === "[" || prev === "{")
+      ) {
         quote = c; // only where a scalar starts: `x: "…"`, `- '…'`, `["…"]`; not inside `a "b`
-      } else if ((c === "[" || c === "{") && (flow > 0 || /[\s:?-]/.test(prev))) {
+      } else if ((c === "[" || c === "{") && (flow > 0 || space(prev) || prev === ":" || prev === "?" || prev === "-")) {
         flow++;
         if (indents.length + depth + flow > limit) return i;
       } else if ((c === "]" || c === "}") && flow > 0) flow--;
       prev = c;
-      if (!/\s/.test(c)) sig = c;
+      if (!space(c)) sig = c;
     }
     if (indents.length + depth + flow > limit) return lineStart + col;
     while (i < text.length && text[i] !== "\n" && text[i] !== "\r") i++;
