@@ -163,7 +163,9 @@ async function measure(shape, bytes) {
   await conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "quorate-topology", version: 1, text } });
   while (analysing || crossMs.length === 0) {
     const s = performance.now();
-    await conn.sendRequest("textDocument/hover", { textDocument: { uri: small }, position: { line: 12, character: 8 } });
+    // hover and completion in turn, as someone typing in the other file would ask
+    const method = crossMs.length % 2 ? "textDocument/completion" : "textDocument/hover";
+    await conn.sendRequest(method, { textDocument: { uri: small }, position: { line: 12, character: 8 } });
     crossMs.push(performance.now() - s);
     if (crossMs.length > 500) break;
   }

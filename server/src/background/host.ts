@@ -5,7 +5,7 @@ import { Worker } from "node:worker_threads";
 import { ErrorCodes, ResponseError } from "vscode-languageserver";
 import { BACKGROUND_MARK, type FromBackground, type ToBackground } from "./messages";
 
-const YOUNG_GENERATION_MB = 8;
+const YOUNG_GENERATION_MB = 4;
 
 export interface BackgroundEvents {
   /** anything but a response: diagnostics, contributions, log lines, ready */

@@ -54,14 +54,20 @@ export function cidrRules(ctx: TopologyContext): Finding[] {
   }
 
   const all = ranges.map((r) => r.cidr);
-  // sorted once for the free-range search, which skips the range being replaced by position
-  const order = all.map((_, k) => k).sort((x, y) => compareFirst(all[x], all[y]));
-  const sorted = order.map((k) => all[k]);
+  // sorted once for the free-range search, which skips the range being replaced by position;
+  // only when some ranges overlap (a large design without overlaps never pays for the sort)
+  let sorted: Cidr[] = [];
   const position: number[] = [];
-  order.forEach((k, p) => {
-    position[k] = p;
-  });
+  const sortOnce = () => {
+    if (sorted.length || !all.length) return;
+    const order = all.map((_, k) => k).sort((x, y) => compareFirst(all[x], all[y]));
+    sorted = order.map((k) => all[k]);
+    order.forEach((k, p) => {
+      position[k] = p;
+    });
+  };
   for (const [i, j] of overlappingPairs(all)) {
+    sortOnce();
     const a = ranges[i];
     const b = ranges[j];
     if (a.cluster !== b.cluster && a.cluster.globalnet && b.cluster.globalnet) continue;

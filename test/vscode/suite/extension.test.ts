@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it, before } from "mocha";
 import * as vscode from "vscode";
@@ -256,6 +256,36 @@ describe("Quorate in a real VS Code", () => {
       /^### Quorate: `HEAD:payments-eu\.topology\.yaml` → `payments-eu\.topology\.yaml \(editor\)`\n\n\*\*\d+ regressions?\.\*\*/,
     );
     assert.match(md, /\| 🔴 worse \| all up \| ok \| degraded \|/, "70000 rps on 2 × 30000 overloads both backends with every site up");
+    await vscode.window.showTextDocument(doc);
+  });
+
+  it("analyses a large topology on the server's background thread: diagnostics, hover and the diagram", async () => {
+    // the example with 80 KB of design notes after it: over the 64 KB line, so it is hosted
+    const original = doc.getText();
+    const large = `${original}${"# capacity review notes: each line is part of a long design rationale kept with the file\n".repeat(900)}`;
+    assert.ok(large.length > 64 * 1024);
+    const file = workspaceFile("large.topology.yaml");
+    writeFileSync(file.fsPath, large);
+    const big = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(big);
+    const found = await waitFor("diagnostics of the large file", () => {
+      const c = codes(big.uri);
+      return c.includes("quorum/two-site-split") && c;
+    });
+    assert.ok(found.includes("cidr/overlap"), found.join(", "));
+    const line = large.split("\n").findIndex((l) => /^\s+members: \{/.test(l));
+    assert.ok(line > 0);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      "vscode.executeHoverProvider",
+      big.uri,
+      new vscode.Position(line, 8),
+    );
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === "string" ? c : (c as vscode.MarkdownString).value))).join("\n");
+    assert.match(text, /majority \*\*\d+\*\*/);
+    const diagram = await api.client()!.sendRequest<{ mermaid: string } | null>("quorate/diagram", { uri: big.uri.toString() });
+    assert.match(diagram?.mermaid ?? "", /fra/);
+    await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
+    rmSync(file.fsPath, { force: true });
     await vscode.window.showTextDocument(doc);
   });
 
