@@ -185,9 +185,11 @@ export function startServer(connection: Connection, script?: string): QuorateSer
         if (m.t === "log") log(m.message);
         else if (m.t === "ready") log(`background thread ready: files of ${Math.round(minChars / 1024)} KB or more are analysed there`);
         else if (m.t === "contributions") publish(service.setContributions(m.uri, m.contributions));
-        else if (m.t === "diagnostics") {
+        else if (m.t === "diagnostics" && documents.has(m.uri)) {
           hostedDiagnostics.set(m.uri, { version: m.version, diagnostics: m.diagnostics });
-          publish([m.uri]);
+          // pushed after a quiet moment like any other; a pulling client re-pulls an edited file by
+          // itself and is asked to only when another file's change reached this one
+          if (!pull || !m.edited) publish([m.uri]);
         }
       },
       gone: (reason) => {

@@ -207,3 +207,32 @@ test("while a large file is analysed, a hover in another file is answered before
   assert.equal(bigDone, false, "the other file's hover came back before the large file was judged");
   assert.ok(hover === null || typeof hover.contents.value === "string");
 });
+
+test("a client that pulls diagnostics gets a hosted file's from the background thread, edits included", async () => {
+  const pulling = await Client.start({
+    capabilities: { textDocument: { diagnostic: { dynamicRegistration: false } }, workspace: { configuration: true } },
+    initializationOptions: { backgroundMinKb: 1 },
+  });
+  try {
+    const name = "payments-eu.topology.yaml";
+    const u = uri(name);
+    const text = files.get(name)!;
+    await pulling.open(u, text);
+    const pull = () => pulling.request<{ kind: string; items: Diagnostic[] }>("textDocument/diagnostic", { textDocument: { uri: u } });
+    // the server analysing on its main thread has this file unedited (the burst above edited the hosting one)
+    const expected = await local.diagnosticsAfter(u, 0, 1);
+    const first = await pull();
+    assert.equal(first.kind, "full");
+    assert.equal(shape(first.items), shape(expected));
+    assert.equal(pulling.published(u), 0, "nothing is pushed to a pulling client");
+    // after an edit the pull answers for the edited text (the thread takes the edit first)
+    const at = text.indexOf("peakRps: ") + "peakRps: ".length;
+    const pre = text.slice(0, at);
+    const pos = { line: pre.split("\n").length - 1, character: at - pre.lastIndexOf("\n") - 1 };
+    await pulling.change(u, 2, [{ range: { start: pos, end: pos }, text: "9" }]);
+    const after = await pull();
+    assert.notEqual(shape(after.items), shape(first.items), "a tenfold peak changes the capacity findings");
+  } finally {
+    await pulling.stop();
+  }
+});

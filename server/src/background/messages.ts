@@ -28,7 +28,14 @@ export type ToBackground =
 /** Background thread → main thread. */
 export type FromBackground =
   | { readonly t: "ready" }
-  | { readonly t: "diagnostics"; readonly uri: string; readonly version?: number; readonly diagnostics: Diagnostic[] }
+  | {
+      readonly t: "diagnostics";
+      readonly uri: string;
+      readonly version?: number;
+      readonly diagnostics: Diagnostic[];
+      /** the file itself was edited (a client that pulls diagnostics asks again by itself) */
+      readonly edited: boolean;
+    }
   | { readonly t: "contributions"; readonly uri: string; readonly contributions: Contributions }
   | { readonly t: "response"; readonly id: number; readonly result?: unknown; readonly error?: { message: string; code: number } }
   | { readonly t: "log"; readonly message: string };

@@ -34,6 +34,8 @@ export function runBackground(port: Port, options: { warmUp?: boolean } = {}): v
   const sent = new Map<string, string>();
   const pending = new Map<string, Pending>();
   const touched = new Set<string>();
+  /** files updated in this batch (as opposed to touched through another file) */
+  const edited = new Set<string>();
   let queue: ToBackground[] = [];
   let scheduled = false;
   const heap = heapKeeper();
@@ -46,6 +48,7 @@ export function runBackground(port: Port, options: { warmUp?: boolean } = {}): v
     for (const [uri, p] of pending) {
       const change = p.base === undefined ? undefined : p.edits === 1 && p.change ? p.change : changeBetween(p.base, p.text);
       for (const u of service.update(uri, p.text, p.open, change)) touched.add(u);
+      edited.add(uri);
     }
     pending.clear();
   };
@@ -54,7 +57,7 @@ export function runBackground(port: Port, options: { warmUp?: boolean } = {}): v
   const report = () => {
     for (const uri of touched) {
       if (!hosted.has(uri)) continue;
-      post({ t: "diagnostics", uri, version: versions.get(uri), diagnostics: service.diagnostics(uri) });
+      post({ t: "diagnostics", uri, version: versions.get(uri), diagnostics: service.diagnostics(uri), edited: edited.has(uri) });
       const contributions = service.contributionsOf(uri);
       const key = JSON.stringify(contributions);
       if (sent.get(uri) !== key) {
@@ -63,6 +66,7 @@ export function runBackground(port: Port, options: { warmUp?: boolean } = {}): v
       }
     }
     touched.clear();
+    edited.clear();
   };
 
   const take = (m: ToBackground) => {
