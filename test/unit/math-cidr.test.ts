@@ -58,6 +58,90 @@ test("rejects what is not a prefix", () => {
   }
 });
 
+/** What a prefix is, written plainly (regular expressions and BigInt throughout): the oracle for the hand-rolled parser. */
+function referenceCidr(text: string): Cidr | undefined {
+  const m = /^([^/\s]+)\/(\d{1,3})$/.exec(text.trim());
+  if (!m || (m[2].length > 1 && m[2].startsWith("0"))) return undefined;
+  const prefix = Number(m[2]);
+  const v4 = (s: string): bigint | undefined => {
+    const o = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+    if (!o || o.slice(1).some((x) => (x.length > 1 && x.startsWith("0")) || Number(x) > 255)) return undefined;
+    return o.slice(1).reduce((v, x) => v * 256n + BigInt(x), 0n);
+  };
+  let family: 4 | 6;
+  let address: bigint | undefined;
+  if (!m[1].includes(":")) {
+    family = 4;
+    address = v4(m[1]);
+  } else {
+    family = 6;
+    const halves = /^[0-9a-fA-F:.]+$/.test(m[1]) ? m[1].split("::") : [];
+    const groups = (part: string): bigint[] | undefined => {
+      if (part === "") return [];
+      const pieces = part.split(":");
+      const out: bigint[] = [];
+      for (const [i, p] of pieces.entries()) {
+        const tail = i === pieces.length - 1 && p.includes(".") ? v4(p) : undefined;
+        if (tail !== undefined) out.push(tail >> 16n, tail & 0xffffn);
+        else if (/^[0-9a-fA-F]{1,4}$/.test(p)) out.push(BigInt(`0x${p}`));
+        else return undefined;
+      }
+      return out;
+    };
+    const head = halves.length >= 1 && halves.length <= 2 ? groups(halves[0]) : undefined;
+    const tail = halves.length === 2 ? groups(halves[1]) : [];
+    if (head && tail) {
+      const fill = halves.length === 2 ? 8 - head.length - tail.length : 0;
+      const all = [...head, ...Array<bigint>(Math.max(0, fill)).fill(0n), ...tail];
+      if ((halves.length === 1 || fill >= 1) && all.length === 8) address = all.reduce((v, g) => (v << 16n) | g, 0n);
+    }
+  }
+  if (address === undefined || prefix > (family === 4 ? 32 : 128)) return undefined;
+  const host = (1n << BigInt((family === 4 ? 32 : 128) - prefix)) - 1n;
+  return { family, address, prefix, first: address & ~host, last: (address & ~host) | host };
+}
+
+test("the parser agrees with the plain definition on random prefixes and near-misses", () => {
+  const seed = seedFromEnv();
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+  const octet = () => (r() < 0.05 ? pick(["00", "01", "256", "999", ""]) : String(Math.floor(r() * 256)));
+  const group = () => (r() < 0.05 ? pick(["", "12345", "g", "0000"]) : Math.floor(r() * 65536).toString(16));
+  const v6 = () => {
+    const gs = Array.from({ length: 8 }, group);
+    if (r() < 0.2) gs.splice(6, 2, [octet(), octet(), octet(), octet()].join("."));
+    const text = gs.join(":");
+    if (r() < 0.5) return text;
+    // compress a run (sometimes a wrong one)
+    const from = Math.floor(r() * gs.length);
+    const to = from + Math.floor(r() * (gs.length - from + 1));
+    return `${gs.slice(0, from).join(":")}::${gs.slice(to).join(":")}`;
+  };
+  const candidates: string[] = [];
+  for (let i = 0; i < 4000; i++) {
+    const address = r() < 0.5 ? [octet(), octet(), octet(), octet()].join(".") : v6();
+    const prefix = r() < 0.05 ? pick(["", "00", "08", "1234", "-1", "x"]) : String(Math.floor(r() * 140));
+    let text = `${address}/${prefix}`;
+    // near-misses: a character inserted, dropped or replaced; spaces around
+    if (r() < 0.3) {
+      const at = Math.floor(r() * (text.length + 1));
+      const ch = pick([..."0123456789abcdefABCDEFG:./ \t-"]);
+      const op = pick(["insert", "drop", "replace"]);
+      text = text.slice(0, at) + (op === "drop" ? "" : ch) + text.slice(op === "insert" ? at : at + 1);
+    }
+    if (r() < 0.1) text = ` ${text}\t`;
+    candidates.push(text);
+  }
+  let valid = 0;
+  for (const text of candidates) {
+    const got = parseCidr(text);
+    assert.deepEqual(got, referenceCidr(text), `${JSON.stringify(text)} (seed ${seed})`);
+    if (got) valid++;
+  }
+  // both sides of the boundary are exercised
+  assert.ok(valid > 1000 && valid < candidates.length - 500, `valid ${valid} of ${candidates.length} (seed ${seed})`);
+});
+
 test("first, last, size, host bits, containment", () => {
   const c = parseCidr("10.96.0.1/12")!;
   assert.equal(canonical(c), "10.96.0.0/12");
