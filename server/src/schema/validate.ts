@@ -246,8 +246,20 @@ function inexactNumbers(data: unknown, prefix: string, out: string[] = []): stri
   return out;
 }
 
+/** Whether any number under `data` is past ±(2^53 − 1): the walk builds no pointers (nearly always false). */
+function anyInexact(data: unknown): boolean {
+  if (typeof data === "number") return !isExactNumber(data);
+  if (Array.isArray(data)) {
+    for (const v of data) if (anyInexact(v)) return true;
+  } else if (data && typeof data === "object") {
+    for (const k in data) if (Object.hasOwn(data, k) && anyInexact((data as Record<string, unknown>)[k])) return true;
+  }
+  return false;
+}
+
 /** `value/too-large`: one finding at each number the product cannot hold exactly. */
 function tooLarge(doc: Document, docSpan: Span, data: unknown, prefix: string): Finding[] {
+  if (!anyInexact(data)) return [];
   return inexactNumbers(data, prefix).map((pointer) => {
     const at = locate(doc, pointer);
     const source =
