@@ -26,7 +26,8 @@ export interface Quorum {
 /** Indexes one topology once for every rule family: links by site pair, quorums, names. */
 export class TopologyContext {
   readonly quorums: Quorum[] = [];
-  private readonly links = new Map<string, Link>();
+  /** links by one end, then the other (both orders): lookups build no key strings */
+  private readonly links = new Map<string, Map<string, Link>>();
   private readonly byOwner = new Map<Cluster | Store, Quorum>();
 
   constructor(
@@ -36,8 +37,15 @@ export class TopologyContext {
     for (const link of topology.links) {
       const b = link.between?.items;
       if (b?.length !== 2 || b[0].value === b[1].value) continue;
-      const key = pairKey(b[0].value, b[1].value);
-      if (!this.links.has(key)) this.links.set(key, link);
+      if (this.link(b[0].value, b[1].value)) continue;
+      for (const [x, y] of [
+        [b[0].value, b[1].value],
+        [b[1].value, b[0].value],
+      ]) {
+        const ends = this.links.get(x) ?? new Map<string, Link>();
+        this.links.set(x, ends);
+        ends.set(y, link);
+      }
     }
     for (const c of topology.clusters) {
       if (c.etcd?.members)
@@ -64,7 +72,7 @@ export class TopologyContext {
   }
 
   link(a: string, b: string): Link | undefined {
-    return this.links.get(pairKey(a, b));
+    return this.links.get(a)?.get(b);
   }
 
   /** Declared RTT between two sites; 0 within a site; undefined without a link. */
@@ -75,10 +83,6 @@ export class TopologyContext {
     const site = this.topology.clusterByName.get(name)?.site?.value;
     return site !== undefined && this.topology.siteByName.has(site) ? site : undefined;
   }
-}
-
-export function pairKey(a: string, b: string): string {
-  return a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
 }
 
 /** Every pair of member sites with its RTT (undefined where no link is declared). */
