@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Background } from "../../server/src/background/host";
 import type { FromBackground, ToBackground } from "../../server/src/background/messages";
+import { heapKeeper } from "../../server/src/background/memory";
 import { runBackground } from "../../server/src/background/worker";
 import { changeBetween } from "../../server/src/incremental";
 import { QuorateService } from "../../server/src/service/service";
@@ -155,4 +156,61 @@ test("a background thread that dies fails its waiting requests with a message an
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the heap keeper collects a grown heap once the thread is quiet, or after work that goes on past its latest", async () => {
+  let used = 100;
+  let clock = 0;
+  let collections = 0;
+  const keeper = heapKeeper({
+    factor: 1.5,
+    slackMb: 0,
+    quietMs: 5,
+    latestMs: 30,
+    used: () => used,
+    now: () => clock,
+    collect: () => {
+      collections++;
+      used = 110;
+    },
+  });
+  const quiet = () => new Promise((r) => setTimeout(r, 15));
+  // not grown enough (needs 150): work and quiet collect nothing
+  used = 149;
+  keeper.afterWork();
+  await quiet();
+  assert.equal(collections, 0);
+  // grown: not at once after the work, but once quiet
+  used = 150;
+  keeper.afterWork();
+  assert.equal(collections, 0, "a keystroke arriving right after its diagnostics does not wait for a collection");
+  await quiet();
+  assert.equal(collections, 1);
+  // what survived (110) is the new base: 160 is not enough, 165 is
+  used = 160;
+  keeper.afterWork();
+  await quiet();
+  assert.equal(collections, 1);
+  // work that keeps coming: put off at first, then collected right after the work past latestMs
+  used = 165;
+  keeper.afterWork();
+  clock = 20;
+  keeper.afterWork();
+  assert.equal(collections, 1, "put off while within latestMs");
+  clock = 31;
+  keeper.afterWork();
+  assert.equal(collections, 2, "collected at once past latestMs");
+  await quiet();
+  assert.equal(collections, 2, "the quiet timer was cancelled");
+  // rebase takes the heap as it is (garbage included) as the base
+  used = 200;
+  keeper.rebase();
+  keeper.afterWork();
+  await quiet();
+  assert.equal(collections, 2);
+  keeper.idle();
+  assert.equal(collections, 2, "idle() collects only a grown heap");
+  used = 300;
+  keeper.idle();
+  assert.equal(collections, 3);
 });

@@ -17,16 +17,67 @@ function collector(): (() => void) | undefined {
   }
 }
 
-/** Collects when the heap has grown past `factor` × what survived the last collection plus `slackMb`. */
-export function heapKeeper(factor = 1.3, slackMb = 8): { idle(): void } {
-  const gc = collector();
-  let live = getHeapStatistics().used_heap_size;
+export interface HeapKeeperOptions {
+  /** collect when the heap has grown past `factor` × what survived the last collection plus `slackMb` */
+  readonly factor?: number;
+  readonly slackMb?: number;
+  /** after work, how long the thread must stay quiet before a collection (ms) */
+  readonly quietMs?: number;
+  /** while work keeps coming, the longest a due collection waits (ms) */
+  readonly latestMs?: number;
+  /** the engine's collector, the heap's used size and the clock (tests give their own) */
+  readonly collect?: () => void;
+  readonly used?: () => number;
+  readonly now?: () => number;
+}
+
+export interface HeapKeeper {
+  /** Collects now if the heap has grown enough. */
+  idle(): void;
+  /**
+   * Called after each piece of work: collects once the thread has been quiet for `quietMs`
+   * (a full collection of a large heap takes tens of milliseconds, and a keystroke that arrives
+   * just after its diagnostics should not wait for it), or right away once collection has been
+   * put off for `latestMs` of continuous work (so memory stays bounded while someone types on).
+   */
+  afterWork(): void;
+  /** Takes the heap as it is now (garbage included) as the size to grow from. */
+  rebase(): void;
+}
+
+export function heapKeeper(options: HeapKeeperOptions = {}): HeapKeeper {
+  const { factor = 1.3, slackMb = 8, quietMs = 50, latestMs = 30 } = options;
+  const gc = options.collect ?? collector();
+  const used = options.used ?? (() => getHeapStatistics().used_heap_size);
+  const now = options.now ?? Date.now;
+  let live = used();
+  let timer: NodeJS.Timeout | undefined;
+  /** when work first found a collection due and put it off */
+  let dueSince: number | undefined;
+  const due = () => !!gc && used() >= live * factor + slackMb * 1048576;
+  const idle = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    dueSince = undefined;
+    if (!gc || !due()) return;
+    gc();
+    live = used();
+  };
   return {
-    idle() {
-      if (!gc) return;
-      if (getHeapStatistics().used_heap_size < live * factor + slackMb * 1048576) return;
-      gc();
-      live = getHeapStatistics().used_heap_size;
+    idle,
+    afterWork() {
+      clearTimeout(timer);
+      if (!due()) {
+        dueSince = undefined;
+        return;
+      }
+      dueSince ??= now();
+      if (now() - dueSince >= latestMs) return idle();
+      timer = setTimeout(idle, quietMs);
+      timer.unref?.();
+    },
+    rebase() {
+      live = used();
     },
   };
 }

@@ -6,7 +6,7 @@ import { ErrorCodes } from "vscode-languageserver";
 import { changeBetween, type TextChange } from "../incremental";
 import { answer, createService } from "../requests";
 import { RenameError } from "../service/service";
-import { warmUp } from "../warmup";
+import { primeParser, warmUp } from "../warmup";
 import { heapKeeper } from "./memory";
 import type { FromBackground, ToBackground } from "./messages";
 
@@ -39,7 +39,6 @@ export function runBackground(port: Port, options: { warmUp?: boolean } = {}): v
   let queue: ToBackground[] = [];
   let scheduled = false;
   const heap = heapKeeper();
-  let idleTimer: NodeJS.Timeout | undefined;
 
   const post = (m: FromBackground) => port.postMessage(m);
   const log = (message: string) => post({ t: "log", message });
@@ -139,9 +138,8 @@ export function runBackground(port: Port, options: { warmUp?: boolean } = {}): v
     try {
       flush();
       report();
-      // once nothing is queued (a timer runs after any drain already waiting)
-      clearTimeout(idleTimer);
-      idleTimer = setTimeout(() => heap.idle(), 0);
+      // a collection, if due, once the thread is quiet (see heapKeeper)
+      heap.afterWork();
     } catch (e) {
       pending.clear();
       touched.clear();
@@ -161,6 +159,9 @@ export function runBackground(port: Port, options: { warmUp?: boolean } = {}): v
   if (options.warmUp !== false) {
     warmUp();
     heap.idle();
+    // after that collection, one more parse whose garbage stays (see primeParser)
+    primeParser();
+    heap.rebase();
   }
   post({ t: "ready" });
 }
