@@ -11,11 +11,18 @@ export interface Position {
   readonly character: number;
 }
 
-/** Maps offsets to line/character and back with a binary search over line starts. */
+/**
+ * Maps offsets to line/character and back with a binary search over line starts. The starts
+ * are found on first use: a large file with no findings is judged without them.
+ */
 export class LineIndex {
-  private readonly starts: Uint32Array;
+  private lineStarts?: Uint32Array;
 
-  constructor(readonly text: string) {
+  constructor(readonly text: string) {}
+
+  private get starts(): Uint32Array {
+    if (this.lineStarts) return this.lineStarts;
+    const text = this.text;
     const starts = [0];
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
@@ -25,7 +32,8 @@ export class LineIndex {
         starts.push(i + 1);
       }
     }
-    this.starts = Uint32Array.from(starts);
+    this.lineStarts = Uint32Array.from(starts);
+    return this.lineStarts;
   }
 
   get lineCount(): number {

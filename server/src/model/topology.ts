@@ -187,12 +187,15 @@ function oneOf<T extends string>(f: F<string> | undefined, allowed: readonly T[]
   return f && (allowed as readonly string[]).includes(f.value) ? (f as F<T>) : undefined;
 }
 
-function invalidFields(r: Reader, e: Map<string, Entry>, nums: string[], strs: string[] = [], bools: string[] = []): Set<string> {
-  const bad = new Set<string>();
-  for (const k of nums) if (e.has(k) && !r.num(e.get(k))) bad.add(k);
-  for (const k of strs) if (e.has(k) && !r.str(e.get(k))) bad.add(k);
-  for (const k of bools) if (e.has(k) && !r.bool(e.get(k))) bad.add(k);
-  return bad;
+/** Shared by every item with no invalid field (nearly all of them: a large file holds thousands). */
+const NONE_INVALID: ReadonlySet<string> = new Set<string>();
+
+function invalidFields(r: Reader, e: Map<string, Entry>, nums: string[], strs: string[] = [], bools: string[] = []): ReadonlySet<string> {
+  const bad: string[] = [];
+  for (const k of nums) if (e.has(k) && !r.num(e.get(k))) bad.push(k);
+  for (const k of strs) if (e.has(k) && !r.str(e.get(k))) bad.push(k);
+  for (const k of bools) if (e.has(k) && !r.bool(e.get(k))) bad.push(k);
+  return bad.length ? new Set(bad) : NONE_INVALID;
 }
 
 function readMembers(r: Reader, e: Entry | undefined): Members | undefined {
