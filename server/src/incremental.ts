@@ -1,7 +1,7 @@
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
 import { analyzeFile, runRules, type FileAnalysis } from "./analysis";
 import type { Finding } from "./model/finding";
-import type { ParsedDoc, ParsedFile } from "./model/parse";
+import { YAML_OPTIONS, type ParsedDoc, type ParsedFile } from "./model/parse";
 import { columnOf, LineIndex, lineStartOf } from "./model/text";
 import { MAX_NESTING, nestingBeyond } from "./model/nesting";
 import { LIST_KEYS, withItem, type ListKey } from "./model/topology";
@@ -148,7 +148,7 @@ export function reanalyze(
   if (nestingBeyond(newRegion, MAX_NESTING - depth) >= 0) return undefined;
 
   // the item alone, parsed in place: one block item at the same column, no errors at all
-  const part = parseDocument(newRegion, { version: "1.2", uniqueKeys: true, prettyErrors: false, strict: true });
+  const part = parseDocument(newRegion, YAML_OPTIONS);
   if (part.errors.length || part.warnings.length) return undefined;
   const seq = part.contents;
   if (!seq || !isSeq(seq) || (seq as YAMLSeq).flow || (seq as YAMLSeq).items.length !== 1) return undefined;

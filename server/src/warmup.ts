@@ -1,6 +1,7 @@
 import { parseAllDocuments } from "yaml";
 import { analyzeFile } from "./analysis";
 import { hoverAt } from "./hover/hover";
+import { YAML_OPTIONS } from "./model/parse";
 import { analyzeChange } from "./incremental";
 import { DEFAULT_OPTIONS } from "./rules/context";
 
@@ -76,5 +77,5 @@ export function warmUp(clusters = 250): void {
  * and this puts the feedback back for the cost of a few MB of garbage.
  */
 export function primeParser(): void {
-  parseAllDocuments(warmupTopology(350), { version: "1.2", uniqueKeys: true, prettyErrors: false, strict: true });
+  parseAllDocuments(warmupTopology(350), YAML_OPTIONS);
 }

@@ -34,6 +34,9 @@ export interface ParsedFile {
 
 export const TOPOLOGY_FILE = /\.topology\.ya?ml$/i;
 
+/** How every topology text is parsed (whole files, items re-parsed on an edit, the warm-up's priming). */
+export const YAML_OPTIONS = { version: "1.2", uniqueKeys: true, prettyErrors: false, strict: true } as const;
+
 export function isTopologyFileName(path: string): boolean {
   return TOPOLOGY_FILE.test(path);
 }
@@ -126,7 +129,7 @@ export function parseFile(path: string, text: string): ParsedFile {
   const lines = new LineIndex(text);
   const deep = nestingBeyond(text);
   if (deep >= 0) return tooDeep(path, text, lines, deep, topologyName);
-  const parsed = parseAllDocuments(text, { version: "1.2", uniqueKeys: true, prettyErrors: false, strict: true });
+  const parsed = parseAllDocuments(text, YAML_OPTIONS);
   const list: Document[] = Array.isArray(parsed) ? (parsed as Document[]) : [];
   const docs: ParsedDoc[] = list.map((doc, index) => {
     const range = doc.range ?? [0, text.length, text.length];
