@@ -217,7 +217,8 @@ export function startServer(connection: Connection, script?: string): QuorateSer
     for (const folder of folders) {
       if (!folder.startsWith("file:")) continue;
       const root = URI.pathOf(folder);
-      const found = findFiles(root, root, {
+      // paths come back relative to the folder ("." as written), so each file's uri is the folder's plus that
+      const found = findFiles(".", root, {
         onError: (p, e) => log(`cannot read ${p}: ${e.message}`),
         onSkip: (p, why) => log(`not indexed: ${p}: ${why}`),
         // a file past the live-analysis limit would only get quorate/too-large: not worth reading into memory

@@ -190,3 +190,23 @@ test("a file created on disk that a glob matches is read at once; deleting it br
   await waitFor("missing again", () => codes(diags(topoUri)).includes("drift/missing-file"));
   assert.ok(client.alive);
 });
+
+test("a deployment file opened alone shows its drift: the workspace index binds it at start-up", async () => {
+  // a fresh server over the same folder, and only the kubeadm file opened (the topology stays closed)
+  const alone = await Client.start({ workspaceFolder: dir });
+  try {
+    writeFileSync(join(dir, "live.topology.yaml"), TOPOLOGY);
+    writeFileSync(join(dir, "deploy", "kubeadm.yaml"), KUBEADM);
+    await alone.conn.sendNotification("textDocument/didOpen", {
+      textDocument: { uri: kUri, languageId: "yaml", version: 1, text: KUBEADM },
+    });
+    const d = await waitFor("drift in the deployment file opened alone", () => {
+      const items = alone.diagnostics.get(kUri)?.items;
+      return items?.length ? items : undefined;
+    });
+    assert.deepEqual(codes(d), ["drift/etcd-timers"]);
+    assert.equal(d[0].relatedInformation?.[0].location.uri, topoUri, "it points at the closed topology, by its own uri");
+  } finally {
+    await alone.stop();
+  }
+});
