@@ -154,3 +154,41 @@ test("ClusterMesh duplicate ids and maxConnectedClusters disagreement (implicit 
   assert.match(f[0].message, /default maxConnectedClusters 255 but a uses 511/);
   assert.match(f[1].message, /already used by a/);
 });
+
+test("site addresses: checked against other sites and every cluster's pod and service ranges; a same-site node range is allowed", () => {
+  const body = `sites:
+  - name: fra
+    addresses: [192.168.10.5/32, 10.10.1.0/24]
+  - name: ams
+    addresses: [198.51.100.0/28, "2001:db8:a::/64"]
+  - name: lon
+    addresses: [198.51.100.8/29]
+clusters:
+  - name: fra-prod
+    site: fra
+    network: { pods: 10.10.0.0/16, services: 10.96.0.0/16, nodes: 192.168.10.0/24 }
+`;
+  const f = only(body, "cidr/overlap");
+  assert.deepEqual(
+    f.map((x) => x.text),
+    ["10.10.1.0/24", "198.51.100.0/28", "198.51.100.8/29", "10.10.0.0/16"],
+  );
+  // no free-range fix for a host's address; the cluster's pod range keeps its own
+  assert.deepEqual(f[0].fixes, []);
+  assert.equal(f[3].fixes.length, 1);
+  assert.match(f[0].message, /fra\.addresses\) overlaps 10\.10\.0\.0\/16 \(fra-prod\.network\.pods\) in cluster fra-prod/);
+  assert.match(f[1].message, /at site lon/);
+});
+
+test("site addresses: inside another site's cluster node range is an overlap; a bad one is cidr/invalid; host bits warn", () => {
+  const body = `sites:
+  - name: fra
+  - name: ams
+    addresses: [192.168.10.0/28, nope, 203.0.113.9/24]
+clusters:
+  - name: fra-prod
+    site: fra
+    network: { nodes: 192.168.10.0/24 }
+`;
+  assert.deepEqual(codes(body), ["cidr/overlap", "cidr/invalid", "cidr/host-bits", "cidr/overlap"]);
+});

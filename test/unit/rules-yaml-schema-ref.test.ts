@@ -208,3 +208,35 @@ test("positions are UTF-16 code units: a line with an emoji before the value", (
   assert.equal(line.slice(r.parsed.lines.positionAt(r.local[0].span.start).character).slice(0, 4), "nope");
   assert.equal(f[0].text, "nope");
 });
+
+test("schema: metadata.decision, stores[].namespace and owner (record.md's additions)", () => {
+  const ok = `apiVersion: quorate.dev/v1alpha1
+kind: Topology
+metadata:
+  name: t
+  decision: { status: accepted, date: 2026-11-30, deciders: [platform-architecture], supersedes: t-v1 }
+sites:
+  - { name: fra, addresses: [192.0.2.0/28] }
+stores:
+  - { name: s, replication: async, writers: [fra], namespace: ledger-system, owner: team-payments }
+`;
+  assert.deepEqual(codes(ok), []);
+  const bad = ok
+    .replace("status: accepted", "status: approved")
+    .replace("2026-11-30", "30.11.2026")
+    .replace("namespace: ledger-system", "namespace: Ledger_System");
+  assert.deepEqual(codes(bad), ["schema", "schema", "schema"]);
+  const [context] = analyzeFile("t.topology.yaml", ok).contexts;
+  const d = context.topology.decision!;
+  assert.equal(d.status, "accepted");
+  assert.equal(d.date?.value, "2026-11-30");
+  assert.deepEqual(
+    d.deciders?.items.map((x) => x.value),
+    ["platform-architecture"],
+  );
+  assert.equal(context.topology.stores[0].owner?.value, "team-payments");
+  assert.deepEqual(
+    context.topology.sites[0].addresses?.items.map((x) => x.value),
+    ["192.0.2.0/28"],
+  );
+});

@@ -16,6 +16,8 @@ export interface Site extends Named {
   readonly role: "primary" | "secondary" | "witness";
   readonly lat?: F<number>;
   readonly lon?: F<number>;
+  /** hosts at the site outside any cluster (witness VMs, database hosts): CIDRs */
+  readonly addresses?: StrList;
 }
 
 export interface Link {
@@ -121,6 +123,10 @@ export interface Store extends Named {
   readonly writeRatePerSecond?: F<number>;
   readonly writeBytes?: F<number>;
   readonly lagBufferBytes?: F<number>;
+  /** where the store's pods run, when it runs in the clusters */
+  readonly namespace?: F<string>;
+  /** who is paged for it */
+  readonly owner?: F<string>;
 }
 
 export interface Backend {
@@ -164,10 +170,26 @@ export interface ExportPolicy {
   readonly exporters?: Subject[];
 }
 
+export type DecisionStatus = "proposed" | "accepted" | "superseded" | "deprecated";
+export const DECISION_STATUSES: readonly DecisionStatus[] = ["proposed", "accepted", "superseded", "deprecated"];
+
+/** `metadata.decision`: the decision record's lifecycle. */
+export interface Decision {
+  readonly keySpan: Span;
+  /** absent or not one of the statuses: proposed */
+  readonly status: DecisionStatus;
+  readonly statusAt?: F<string>;
+  /** as written (a YAML date reads as a string here) */
+  readonly date?: F<string>;
+  readonly deciders?: StrList;
+  readonly supersedes?: F<string>;
+}
+
 export interface Topology {
   readonly span: Span;
   readonly name?: F<string>;
   readonly description?: F<string>;
+  readonly decision?: Decision;
   /** top-level keys, for anchors and insertions */
   readonly keys: ReadonlyMap<string, Entry>;
   readonly sites: Site[];
@@ -232,6 +254,7 @@ function readSite(r: Reader, it: Item, index: number): Site {
     role: oneOf(roleField, ["primary", "secondary", "witness"] as const)?.value ?? "primary",
     lat: r.num(loc.get("lat")),
     lon: r.num(loc.get("lon")),
+    addresses: r.strList(e.get("addresses")),
   };
 }
 
@@ -343,6 +366,8 @@ function readStore(r: Reader, it: Item, index: number): Store {
     writeRatePerSecond: r.num(e.get("writeRatePerSecond")),
     writeBytes: r.num(e.get("writeBytes")),
     lagBufferBytes: r.num(e.get("lagBufferBytes")),
+    namespace: r.str(e.get("namespace")),
+    owner: r.str(e.get("owner")),
   };
 }
 
@@ -414,10 +439,29 @@ function assemble(r: Reader, span: Span, top: Map<string, Entry>, lists: Lists):
     exporters: pe.has("exporters") ? readSubjects(r, pe.get("exporters")) : undefined,
   }));
   const meta = r.entries(top.get("metadata")?.node ?? null);
+  const decision = r.block<Decision>(meta.get("decision"), (de, entry) => {
+    const statusAt = r.str(de.get("status"));
+    const date = de.get("date");
+    const dateScalar = date ? r.scalar(date.node) : undefined;
+    return {
+      keySpan: entry.keySpan,
+      status: oneOf(statusAt, DECISION_STATUSES)?.value ?? "proposed",
+      statusAt,
+      // YAML 1.2 reads 2026-11-30 as a string; a number or a Date from a custom tag is shown as written
+      date:
+        r.str(date) ??
+        (date && dateScalar !== undefined && dateScalar !== null
+          ? { value: String(dateScalar), span: date.span, keySpan: date.keySpan }
+          : undefined),
+      deciders: r.strList(de.get("deciders")),
+      supersedes: r.str(de.get("supersedes")),
+    };
+  });
   return {
     span,
     name: r.str(meta.get("name")),
     description: r.str(meta.get("description")),
+    decision,
     keys: top,
     ...lists,
     exportPolicy,

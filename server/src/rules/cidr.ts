@@ -1,18 +1,32 @@
 import type { Finding, FixHint } from "../model/finding";
-import type { CidrValue, Cluster } from "../model/topology";
+import type { CidrValue, Cluster, Site } from "../model/topology";
+import type { F } from "../model/yamlnodes";
 import { canonical, compareFirst, hasHostBits, lowestFree, overlappingPairs, parseCidr, privateParentOf, type Cidr } from "../math/cidr";
 import { finding, type TopologyContext } from "./context";
 
 /** kube-apiserver refuses service CIDRs shorter than these prefixes. */
 export const MIN_SERVICE_PREFIX = { 4: 12, 6: 108 } as const;
 
-interface Range {
-  readonly cluster: Cluster;
-  readonly value: CidrValue;
-  readonly cidr: Cidr;
-}
+/** A declared range: a cluster's pods, services or nodes, or a site's `addresses` (hosts outside any cluster). */
+type Range =
+  | { readonly cluster: Cluster; readonly site?: undefined; readonly value: CidrValue; readonly cidr: Cidr }
+  | { readonly cluster?: undefined; readonly site: Site; readonly value: F<string>; readonly cidr: Cidr };
 
-const where = (r: Range) => `${r.cluster.name?.value ?? `clusters[${r.cluster.index}]`}.network.${r.value.field}`;
+const where = (r: Range) =>
+  r.cluster
+    ? `${r.cluster.name?.value ?? `clusters[${r.cluster.index}]`}.network.${r.value.field}`
+    : `${r.site.name?.value ?? `sites[${r.site.index}]`}.addresses`;
+
+/**
+ * Two overlapping ranges that are allowed: two Globalnet clusters' ranges, and a site's host
+ * addresses inside the node range of a cluster at that same site (hosts often share the
+ * site's node subnet; record.md).
+ */
+function allowedOverlap(a: Range, b: Range): boolean {
+  if (a.cluster && b.cluster) return a.cluster !== b.cluster && a.cluster.globalnet && b.cluster.globalnet;
+  const [site, other] = a.site ? [a, b] : [b, a];
+  return !!other.cluster && other.value.field === "nodes" && other.cluster.site?.value === site.site!.name?.value;
+}
 
 /** cidr/*: syntax, host bits, service range size, and overlaps by sort-and-sweep. */
 export function cidrRules(ctx: TopologyContext): Finding[] {
@@ -32,14 +46,7 @@ export function cidrRules(ctx: TopologyContext): Finding[] {
         continue;
       }
       ranges.push({ cluster, value, cidr });
-      if (hasHostBits(cidr)) {
-        const fixed = canonical(cidr);
-        out.push(
-          finding("cidr/host-bits", value.span, `\`${value.value}\` has host bits set past /${cidr.prefix}; the range is ${fixed}`, {
-            fixes: [{ kind: "replace", title: `Normalize to \`${fixed}\``, span: value.span, text: fixed, preferred: true }],
-          }),
-        );
-      }
+      out.push(...hostBits(value, cidr));
       if (value.field === "services" && cidr.prefix < MIN_SERVICE_PREFIX[cidr.family]) {
         const min = MIN_SERVICE_PREFIX[cidr.family];
         out.push(
@@ -50,6 +57,24 @@ export function cidrRules(ctx: TopologyContext): Finding[] {
           ),
         );
       }
+    }
+  }
+
+  for (const site of ctx.topology.sites) {
+    for (const value of site.addresses?.items ?? []) {
+      const cidr = parseCidr(value.value);
+      if (!cidr) {
+        out.push(
+          finding(
+            "cidr/invalid",
+            value.span,
+            `\`${value.value}\` is not an IPv4 or IPv6 prefix (expected the form 192.0.2.0/28 or 2001:db8::/64; a single host is /32 or /128)`,
+          ),
+        );
+        continue;
+      }
+      ranges.push({ site, value, cidr });
+      out.push(...hostBits(value, cidr));
     }
   }
 
@@ -70,13 +95,14 @@ export function cidrRules(ctx: TopologyContext): Finding[] {
     sortOnce();
     const a = ranges[i];
     const b = ranges[j];
-    if (a.cluster !== b.cluster && a.cluster.globalnet && b.cluster.globalnet) continue;
+    if (allowedOverlap(a, b)) continue;
     for (const [self, other, selfIndex] of [
       [a, b, i],
       [b, a, j],
     ] as const) {
       const fixes: FixHint[] = [];
-      const parent = privateParentOf(self.cidr);
+      // a host's address is what it is: only a cluster's range is offered a free block
+      const parent = self.cluster ? privateParentOf(self.cidr) : undefined;
       if (parent) {
         const free = lowestFree(parent, self.cidr.prefix, sorted, position[selfIndex]);
         if (free)
@@ -88,7 +114,14 @@ export function cidrRules(ctx: TopologyContext): Finding[] {
             preferred: true,
           });
       }
-      const scope = self.cluster === other.cluster ? "in the same cluster" : `in cluster ${other.cluster.name?.value ?? "?"}`;
+      const scope =
+        self.cluster && self.cluster === other.cluster
+          ? "in the same cluster"
+          : self.site && self.site === other.site
+            ? "at the same site"
+            : other.cluster
+              ? `in cluster ${other.cluster.name?.value ?? "?"}`
+              : `at site ${other.site.name?.value ?? "?"}`;
       out.push(
         finding(
           "cidr/overlap",
@@ -100,4 +133,14 @@ export function cidrRules(ctx: TopologyContext): Finding[] {
     }
   }
   return out;
+}
+
+function hostBits(value: F<string>, cidr: Cidr): Finding[] {
+  if (!hasHostBits(cidr)) return [];
+  const fixed = canonical(cidr);
+  return [
+    finding("cidr/host-bits", value.span, `\`${value.value}\` has host bits set past /${cidr.prefix}; the range is ${fixed}`, {
+      fixes: [{ kind: "replace", title: `Normalize to \`${fixed}\``, span: value.span, text: fixed, preferred: true }],
+    }),
+  ];
 }
