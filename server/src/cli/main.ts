@@ -3,6 +3,7 @@ import { diskSource, pemFingerprints } from "../deployments";
 import { RULES, ruleInfo } from "../rules/catalog";
 import { DEFAULT_OPTIONS } from "../rules/context";
 import { sizeText } from "../discovery";
+import { closest } from "../util/strings";
 import { collectFiles, DEFAULT_MAX_FILE_KB, readOneFile, UsageError } from "./files";
 import { DIAGRAM_FORMATS, diagramOf, markdown, renderSvg, type DiagramFormat } from "./diagram";
 import { writeFileSync } from "node:fs";
@@ -16,6 +17,7 @@ import { decisionRecord } from "../whatif/record";
 import { CHAOS_TOOLS, type ChaosTool, gameDay, GameDayError } from "../whatif/gameday";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { type CommandHelp, HelpRequest, renderHelp, renderOverview, walkArgs } from "./help";
 
 export const FORMATS = ["text", "json", "sarif", "junit"] as const;
 type Format = (typeof FORMATS)[number];
@@ -26,82 +28,6 @@ export interface Io {
   readonly isTTY: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
-}
-
-const HELP = `quorate — what breaks in a multi-site Kubernetes design
-
-Usage:
-  quorate check [options] PATH...   analyse topology files and Kubernetes manifests
-  quorate diagram [--format mermaid|md|svg] [-o OUT] FILE
-                                    draw a topology as Mermaid (svg needs Chromium: apt-get install chromium)
-  quorate simulate [scenario options] [--format text|json|md] FILE
-                                    what a failure does to the design (exit 1 unless every scenario is ok)
-  quorate report [-o ADR.md] FILE   the design's decision record (Markdown): quorums, losses, timers, CIDRs,
-                                    capacity, exports, the failure matrix, findings and the day-two checklist
-  quorate diff [--format text|json|md] OLD NEW
-                                    compare two versions (paths or REV:path from git): verdicts of every loss and
-                                    partition, findings added and resolved (exit 1 on a regression)
-  quorate gameday (--lose S[,S] | --partition A/B[,C]) [--tool chaos-mesh|litmus] [--duration 10m]
-                 [--namespace NS[,NS]] [-o DIR] [--format md] FILE
-                                    the chaos experiments that enact a scenario per cluster, and RUNBOOK.md with
-                                    the engine's predicted outcome (default DIR: gameday-<scenario>)
-  quorate rules                     list every rule code with its default severity
-  quorate --version | --help
-
-check options:
-  -f, --format text|json|sarif|junit   output format (default text)
-  --rule CODE=SEVERITY                 override a rule: off|error|warning|information|hint (repeatable)
-  --galera-max-rtt-ms N                rtt/galera-wan threshold in ms (default ${DEFAULT_OPTIONS.galeraMaxRttMs})
-  --color / --no-color                 force or suppress colour (default: only on a terminal)
-  --max-file-size-kb N                 files larger than this are not analysed (default ${DEFAULT_MAX_FILE_KB}); exit 2 names them
-
-simulate scenario options (they combine; none = every site up):
-  --lose fra[,lon]                     those sites are gone
-  --partition fra/lon,ams[/...]        links between the groups are cut (unnamed sites form one more group)
-  --lose-members fra:1[,lon:2]         a partial loss at a site, for every quorum with members there
-  --rtt-factor 3 | --slow fra-lon=3    latency excursion: RTT = factor × (p99, else typical)
-  --all-single-site | --all-double-site | --all-partitions   sweeps, one row each
-
-Folders are searched recursively for *.topology.yaml / *.topology.yml and YAML files holding
-ServiceExport, Role, ClusterRole, RoleBinding or ClusterRoleBinding documents; all files of one
-run are judged together (an exportPolicy in one file applies to RBAC in another).
-
-Exit status: 0 no error findings, 1 at least one error finding, 2 usage error, unreadable path
-or a file over the size limit.
-`;
-
-interface Arg {
-  /** the option name (`--format` of `--format=json`), or the argument itself */
-  readonly flag: string;
-  readonly arg: string;
-  /** the option's value: after `=`, else the next argument */
-  value(): string;
-  /** every argument after this one (for `--`) */
-  remaining(): string[];
-}
-
-/** Walks argv once for every command: `--flag=value`, `--flag value`, and positionals. */
-function* walkArgs(args: readonly string[]): Generator<Arg> {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
-    yield {
-      flag,
-      arg,
-      value: () => {
-        const v = inline ?? args[++i];
-        if (v === undefined) throw new UsageError(`${flag} needs a value`);
-        return v;
-      },
-      remaining: () => {
-        const rest = args.slice(i + 1);
-        i = args.length;
-        return rest;
-      },
-    };
-  }
 }
 
 /** --color / --no-color when given, else colour only on a terminal that takes it (NO_COLOR, TERM=dumb). */
@@ -129,32 +55,97 @@ export function main(argv: readonly string[], io: Io, version: string): number {
 
 function run(argv: readonly string[], io: Io, version: string): number {
   const [command, ...rest] = argv;
-  if (command === undefined || command === "-h" || command === "--help" || command === "help") {
-    (command === undefined ? io.stderr : io.stdout)(HELP);
+  if (command === undefined || command === "-h" || command === "--help") {
+    (command === undefined ? io.stderr : io.stdout)(renderOverview(COMMANDS.map((c) => c.help)));
     return command === undefined ? 2 : 0;
   }
   if (command === "-v" || command === "--version") {
     io.stdout(`${version}\n`);
     return 0;
   }
-  if (command === "rules") {
-    for (const r of RULES) io.stdout(`${r.code.padEnd(44)} ${r.severity.padEnd(12)} ${r.title}\n`);
+  if (command === "help") {
+    const [name, ...extra] = rest;
+    if (name === undefined) {
+      io.stdout(renderOverview(COMMANDS.map((c) => c.help)));
+      return 0;
+    }
+    if (extra.length) throw new UsageError("help takes one COMMAND (e.g. 'quorate help check')");
+    io.stdout(renderHelp(commandNamed(name).help));
     return 0;
   }
-  if (command === "diagram") return diagram(rest, io);
-  if (command === "simulate") return simulateCommand(rest, io);
-  if (command === "report") return recordCommand(rest, io, version);
-  if (command === "diff") return diffCommand(rest, io);
-  if (command === "gameday") return gameDayCommand(rest, io);
-  if (command !== "check") throw new UsageError(`unknown command '${command}' (try 'quorate --help')`);
+  try {
+    return commandNamed(command).run(rest, io, version);
+  } catch (e) {
+    if (e instanceof HelpRequest) {
+      io.stdout(renderHelp(e.help));
+      return 0;
+    }
+    throw e;
+  }
+}
 
+function commandNamed(name: string): Command {
+  const c = COMMANDS.find((x) => x.help.name === name);
+  if (!c) {
+    const near = closest(
+      name,
+      COMMANDS.map((x) => x.help.name),
+    );
+    throw new UsageError(`unknown command '${name}'${near ? ` — did you mean '${near}'?` : ""} (try 'quorate --help')`);
+  }
+  return c;
+}
+
+const RULES_HELP: CommandHelp = {
+  name: "rules",
+  summary: "list every rule code with its default severity and title",
+  usage: ["rules"],
+  options: [],
+  examples: ["quorate rules | grep quorum/   # the quorum rules"],
+  details: "Any code can be overridden per run with 'quorate check --rule CODE=SEVERITY', or in VS Code with quorate.rules.",
+};
+
+function rulesCommand(args: readonly string[], io: Io): number {
+  const extra = [...walkArgs(args, RULES_HELP)].map((a) => a.arg);
+  if (extra.length) throw new UsageError(`rules takes no arguments, not '${extra.join(" ")}'`);
+  for (const r of RULES) io.stdout(`${r.code.padEnd(44)} ${r.severity.padEnd(12)} ${r.title}\n`);
+  return 0;
+}
+
+const CHECK_HELP: CommandHelp = {
+  name: "check",
+  summary: "analyse topology files and Kubernetes manifests: every finding with its rule code",
+  usage: ["check [options] PATH..."],
+  options: [
+    { flags: "-f, --format text|json|sarif|junit", text: "output format (default text); sarif is SARIF 2.1.0 for code scanning" },
+    { flags: "--rule CODE=SEVERITY", text: "override a rule: off|error|warning|information|hint (repeatable; codes: quorate rules)" },
+    { flags: "--galera-max-rtt-ms N", text: `rtt/galera-wan threshold in ms (default ${DEFAULT_OPTIONS.galeraMaxRttMs})` },
+    { flags: "--max-file-size-kb N", text: `files larger than this are not analysed (default ${DEFAULT_MAX_FILE_KB}); exit 2 names them` },
+    { flags: "--color, --no-color", text: "force or suppress colour (default: only on a terminal, never with NO_COLOR)" },
+    { flags: "--", text: "every argument after it is a PATH, even one that starts with '-'" },
+  ],
+  details: `Folders are searched recursively for *.topology.yaml / *.topology.yml and YAML files holding
+ServiceExport, Role, ClusterRole, RoleBinding or ClusterRoleBinding documents; all files of one
+run are judged together (an exportPolicy in one file applies to RBAC in another). Deployment
+files a cluster's deployedFrom names are read with their topology (drift).
+
+Exit status: 0 no error findings, 1 at least one error finding, 2 usage error, unreadable path
+or a file over the size limit.`,
+  examples: [
+    "quorate check .                                   # every design and manifest under here",
+    "quorate check --format sarif examples > quorate.sarif",
+    "quorate check --rule quorum/even-members=off examples/payments-eu.topology.yaml",
+  ],
+};
+
+function checkCommand(args: readonly string[], io: Io, version: string): number {
   let format: Format = "text";
   let color: boolean | undefined;
   let galeraMaxRttMs = DEFAULT_OPTIONS.galeraMaxRttMs;
   let maxFileKb = DEFAULT_MAX_FILE_KB;
   const severities: Record<string, SeverityOverride> = {};
   const paths: string[] = [];
-  for (const { flag, arg, value, remaining } of walkArgs(rest)) {
+  for (const { flag, arg, value, remaining } of walkArgs(args, CHECK_HELP)) {
     if (flag === "-f" || flag === "--format") format = choice(value(), FORMATS, "format");
     else if (flag === "--rule") {
       const v = value();
@@ -212,11 +203,26 @@ function run(argv: readonly string[], io: Io, version: string): number {
   return rows.some((r) => r.severity === "error") ? 1 : 0;
 }
 
+const DIAGRAM_HELP: CommandHelp = {
+  name: "diagram",
+  summary: "draw a topology as the preview does: Mermaid source, a Markdown page, or SVG",
+  usage: ["diagram [--format mermaid|md|svg] [-o OUT] FILE"],
+  options: [
+    {
+      flags: "-f, --format mermaid|md|svg",
+      text: "mermaid (default), md (a page with a mermaid block), or svg (needs Chromium: apt-get install chromium, or QUORATE_CHROMIUM)",
+    },
+    { flags: "-o, --output OUT", text: "write to OUT instead of standard output" },
+  ],
+  details: "Exit status: 0 drawn, 1 the file cannot be drawn (its first error is printed), 2 usage error.",
+  examples: ["quorate diagram --format md -o payments-eu.md examples/payments-eu.topology.yaml"],
+};
+
 function diagram(args: readonly string[], io: Io): number {
   let format: DiagramFormat = "mermaid";
   let out: string | undefined;
   const files: string[] = [];
-  for (const { flag, arg, value } of walkArgs(args)) {
+  for (const { flag, arg, value } of walkArgs(args, DIAGRAM_HELP)) {
     if (flag === "-f" || flag === "--format") format = choice(value(), DIAGRAM_FORMATS, "diagram format");
     else if (flag === "-o" || flag === "--output") out = value();
     else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
@@ -235,12 +241,32 @@ function diagram(args: readonly string[], io: Io): number {
   return 0;
 }
 
+const SIMULATE_HELP: CommandHelp = {
+  name: "simulate",
+  summary: "what a failure does to the design: every quorum, service and route, with the arithmetic",
+  usage: ["simulate [scenario options] [--format text|json|md] FILE"],
+  options: [
+    ...sim.SCENARIO_OPTIONS,
+    { flags: "-f, --format text|json|md", text: "output format (default text); md is a table for a pull request" },
+    { flags: "--color, --no-color", text: "force or suppress colour (default: only on a terminal)" },
+  ],
+  details: `Scenario options combine into one scenario (none = every site up); each sweep adds one row
+per scenario it generates.
+
+Exit status: 0 every scenario is ok, 1 some scenario is degraded or worse, 2 usage error (an
+unknown site is named with the closest declared one).`,
+  examples: [
+    "quorate simulate --lose fra examples/payments-eu.topology.yaml",
+    "quorate simulate --all-single-site --format md examples/payments-eu.topology.yaml   # a table for the PR",
+  ],
+};
+
 function simulateCommand(args: readonly string[], io: Io): number {
   let format: sim.SimulateFormat = "text";
   let color: boolean | undefined;
   const a = sim.emptyArgs();
   const files: string[] = [];
-  for (const { flag, arg, value } of walkArgs(args)) {
+  for (const { flag, arg, value } of walkArgs(args, SIMULATE_HELP)) {
     if (flag === "-f" || flag === "--format") format = choice(value(), sim.SIMULATE_FORMATS, "format");
     else if (flag === "--color") color = true;
     else if (flag === "--no-color") color = false;
@@ -258,10 +284,22 @@ function simulateCommand(args: readonly string[], io: Io): number {
   return results.every((r) => r.verdict === "ok") ? 0 : 1;
 }
 
+const REPORT_HELP: CommandHelp = {
+  name: "report",
+  summary: "the design's decision record (Markdown) to review and sign",
+  usage: ["report [-o ADR.md] FILE"],
+  options: [{ flags: "-o, --output FILE", text: "write the record to FILE instead of standard output" }],
+  details: `The record holds the quorums and what each site loss does to them, the WAN timers, the CIDR
+plan, failover capacity, exports, the failure matrix, the findings and the day-two checklist.
+
+Exit status: 0 written, 2 usage error or a file that is not a topology.`,
+  examples: ["quorate report -o payments-eu.adr.md examples/payments-eu.topology.yaml"],
+};
+
 function recordCommand(args: readonly string[], io: Io, version: string): number {
   let out: string | undefined;
   const files: string[] = [];
-  for (const { flag, arg, value } of walkArgs(args)) {
+  for (const { flag, arg, value } of walkArgs(args, REPORT_HELP)) {
     if (flag === "-o" || flag === "--output") out = value();
     else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
     else files.push(arg);
@@ -278,11 +316,30 @@ function recordCommand(args: readonly string[], io: Io, version: string): number
 
 const DIFF_FORMATS = ["text", "json", "md"] as const;
 
+const DIFF_HELP: CommandHelp = {
+  name: "diff",
+  summary: "compare two versions of a design: the verdict of every loss and partition, findings added and resolved",
+  usage: ["diff [--format text|json|md] OLD NEW"],
+  options: [
+    { flags: "-f, --format text|json|md", text: "output format (default text); md is what the GitHub Action writes to the job summary" },
+    { flags: "--color, --no-color", text: "force or suppress colour (default: only on a terminal)" },
+  ],
+  details: `OLD and NEW are paths, or REV:path read from git (e.g. HEAD:design.topology.yaml,
+origin/main:design.topology.yaml).
+
+Exit status: 0 no regression, 1 some scenario got worse or an error finding is new, 2 usage
+error or an unreadable version.`,
+  examples: [
+    "quorate diff examples/payments-eu.topology.yaml examples/payments-eu-reviewed.topology.yaml",
+    "quorate diff HEAD:examples/payments-eu.topology.yaml examples/payments-eu.topology.yaml   # your edit against the last commit",
+  ],
+};
+
 function diffCommand(args: readonly string[], io: Io): number {
   let format: (typeof DIFF_FORMATS)[number] = "text";
   let color: boolean | undefined;
   const specs: string[] = [];
-  for (const { flag, arg, value } of walkArgs(args)) {
+  for (const { flag, arg, value } of walkArgs(args, DIFF_HELP)) {
     if (flag === "-f" || flag === "--format") format = choice(value(), DIFF_FORMATS, "format");
     else if (flag === "--color") color = true;
     else if (flag === "--no-color") color = false;
@@ -298,6 +355,31 @@ function diffCommand(args: readonly string[], io: Io): number {
   return d.regressions ? 1 : 0;
 }
 
+const GAMEDAY_HELP: CommandHelp = {
+  name: "gameday",
+  summary: "the chaos experiments that enact a scenario on each cluster, and a RUNBOOK.md with the predicted outcome",
+  usage: [
+    "gameday (--lose S[,S] | --partition A/B[,C]) [--tool chaos-mesh|litmus] [--duration 10m]",
+    "        [--namespace NS[,NS]] [-o DIR] [--format md] FILE",
+  ],
+  options: [
+    ...sim.SCENARIO_OPTIONS.filter((o) => /^--(lose|partition) /.test(o.flags)),
+    { flags: "--tool chaos-mesh|litmus", text: "the chaos engine the manifests are for (default chaos-mesh)" },
+    { flags: "--duration D", text: "how long each fault lasts, e.g. 10m, 90s (default 10m)" },
+    {
+      flags: "-n, --namespace NS[,NS]",
+      text: "the workload namespaces the faults select (default: the namespaces of the Services each cluster exports)",
+    },
+    { flags: "-o, --output DIR", text: "the folder to write (default gameday-<scenario>)" },
+    { flags: "-f, --format md", text: "print RUNBOOK.md to standard output (with -o, write the files too)" },
+  ],
+  details: `A game day enacts one scenario: --lose or --partition (the other scenario options are
+simulate's only).
+
+Exit status: 0 written, 2 usage error (an unknown site, or a scenario that cannot be enacted).`,
+  examples: ["quorate gameday --lose fra --tool chaos-mesh -o gameday-fra examples/payments-eu.topology.yaml"],
+};
+
 function gameDayCommand(args: readonly string[], io: Io): number {
   let tool: ChaosTool = "chaos-mesh";
   let duration = "10m";
@@ -306,7 +388,7 @@ function gameDayCommand(args: readonly string[], io: Io): number {
   let format: "files" | "md" = "files";
   const a = sim.emptyArgs();
   const files: string[] = [];
-  for (const { flag, arg, value } of walkArgs(args)) {
+  for (const { flag, arg, value } of walkArgs(args, GAMEDAY_HELP)) {
     if (flag === "--tool") tool = choice(value(), CHAOS_TOOLS, "tool");
     else if (flag === "--duration") duration = value();
     else if (flag === "--namespace" || flag === "-n") {
@@ -348,3 +430,19 @@ function gameDayCommand(args: readonly string[], io: Io): number {
   }
   return 0;
 }
+
+interface Command {
+  readonly help: CommandHelp;
+  run(args: readonly string[], io: Io, version: string): number;
+}
+
+/** Every subcommand, in the order `quorate --help` lists them. A new command adds its CommandHelp here. */
+const COMMANDS: readonly Command[] = [
+  { help: CHECK_HELP, run: checkCommand },
+  { help: SIMULATE_HELP, run: simulateCommand },
+  { help: DIFF_HELP, run: diffCommand },
+  { help: REPORT_HELP, run: recordCommand },
+  { help: GAMEDAY_HELP, run: gameDayCommand },
+  { help: DIAGRAM_HELP, run: diagram },
+  { help: RULES_HELP, run: rulesCommand },
+];

@@ -3,6 +3,7 @@ import type { TopologyContext } from "../rules/context";
 import { closest } from "../util/strings";
 import { ALL_UP, MAX_PARTITION_SITES, run, type Result, type Scenario, sweep } from "../whatif/engine";
 import { UsageError } from "./files";
+import type { OptionHelp } from "./help";
 import { scenarioTable } from "../whatif/render";
 
 export const SIMULATE_FORMATS = ["text", "json", "md"] as const;
@@ -30,6 +31,24 @@ function factor(v: string, flag: string): number {
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} takes a factor greater than 0, not '${v}'`);
   return n;
 }
+
+/** The scenario options scenarioOption() reads, as `quorate simulate --help` shows them: keep the two together. */
+export const SCENARIO_OPTIONS: readonly OptionHelp[] = [
+  { flags: "--lose S[,S]", text: "those sites are gone (e.g. --lose fra or --lose fra,lon)" },
+  {
+    flags: "--partition A/B[,C][/...]",
+    text: "links between the groups are cut; sites in no group form one more group (e.g. --partition fra/lon,ams)",
+  },
+  { flags: "--lose-members S:N[,S:N]", text: "a partial loss: N members at site S, for every quorum with members there" },
+  { flags: "--rtt-factor F", text: "latency excursion: every link's rttMs and rttP99Ms multiplied by F (links stay up)" },
+  { flags: "--slow A-B=F[,A-B=F]", text: "the same excursion on the named links only (e.g. --slow fra-lon=3)" },
+  { flags: "--all-single-site", text: "sweep: every single-site loss, one row each" },
+  { flags: "--all-double-site", text: "sweep: every loss of two sites, one row each" },
+  {
+    flags: "--all-partitions",
+    text: `sweep: every split of the sites into two non-empty groups (designs of up to ${MAX_PARTITION_SITES} sites)`,
+  },
+];
 
 /** Reads one scenario option into `a`; false when `flag` is not one. */
 export function scenarioOption(a: SimulateArgs, flag: string, value: () => string): boolean {
