@@ -9,6 +9,7 @@ import {
   SummaryRequest,
   type SummaryResult,
 } from "../../server/src/protocol";
+import { OutputError, prepareFolder, writeFilesInto } from "../../server/src/output";
 import { PreviewManager, PREVIEW_VIEW_TYPE, type ExportFormat } from "./preview/panel";
 
 let client: LanguageClient | undefined;
@@ -157,6 +158,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Quorat
         tool?: "chaos-mesh" | "litmus";
         duration?: string;
         folder?: string;
+        /** replace existing files (tests; a user is asked) */
+        force?: boolean;
       }) => {
         const doc = args?.uri ? await vscode.workspace.openTextDocument(vscode.Uri.parse(args.uri)) : preview.current.document;
         const scenario = args?.scenario ?? preview.current.scenario;
@@ -214,9 +217,31 @@ export async function activate(context: vscode.ExtensionContext): Promise<Quorat
               })
             )?.[0];
         if (!parent) return undefined;
+        // the same guarded writer as `quorate gameday -o`: inside the chosen folder, no symlink
+        // followed, an existing file replaced only after the user says so
         const target = vscode.Uri.joinPath(parent, r.folder);
-        for (const f of r.files)
-          await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(target, ...f.path.split("/")), Buffer.from(f.content, "utf8"));
+        const files = r.files.map((f) => ({ path: `${r.folder}/${f.path}`, content: f.content }));
+        try {
+          if (parent.scheme !== "file")
+            throw new OutputError(`game days are written to folders on this machine, not ${parent.scheme}: URIs`);
+          const root = prepareFolder(parent.fsPath, parent.fsPath);
+          try {
+            writeFilesInto(root, files, { force: args?.force });
+          } catch (e) {
+            if (!(e instanceof OutputError && e.exists) || args?.folder) throw e;
+            const answer = await vscode.window.showWarningMessage(
+              `Quorate: ${e.message.replace(/ \(pass --force to replace it\)$/, "")}. Replace the game day's existing files in ${r.folder}?`,
+              { modal: true },
+              "Replace",
+            );
+            if (answer !== "Replace") return undefined;
+            writeFilesInto(root, files, { force: true });
+          }
+        } catch (e) {
+          if (!(e instanceof OutputError)) throw e;
+          void vscode.window.showErrorMessage(`Quorate: game day not written: ${e.message}`);
+          return undefined;
+        }
         if (!args?.folder) {
           await vscode.commands.executeCommand("markdown.showPreviewToSide", vscode.Uri.joinPath(target, "RUNBOOK.md"));
           void vscode.window.showInformationMessage(

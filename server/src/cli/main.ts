@@ -6,8 +6,6 @@ import { sizeText } from "../discovery";
 import { closest } from "../util/strings";
 import { collectFiles, DEFAULT_MAX_FILE_KB, readOneFile, UsageError } from "./files";
 import { DIAGRAM_FORMATS, diagramOf, markdown, renderSvg, type DiagramFormat } from "./diagram";
-import { writeFileSync } from "node:fs";
-import { resolve } from "node:path";
 import * as report from "./report";
 import * as sim from "./simulate";
 import { diffVersions } from "./versions";
@@ -15,9 +13,9 @@ import { diffJson, diffMarkdown, diffText } from "../whatif/render";
 import { analyzeAlone } from "../analysis";
 import { decisionRecord } from "../whatif/record";
 import { CHAOS_TOOLS, type ChaosTool, gameDay, GameDayError } from "../whatif/gameday";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import { type CommandHelp, HelpRequest, renderHelp, renderOverview, walkArgs } from "./help";
+import { terminalText } from "../util/terminal";
+import { OutputError, prepareFolder, writeFilesInto, writeOutputFile } from "../output";
 
 export const FORMATS = ["text", "json", "sarif", "junit"] as const;
 type Format = (typeof FORMATS)[number];
@@ -42,10 +40,15 @@ const SEVERITIES: SeverityOverride[] = ["off", "error", "warning", "information"
 
 /** Runs the CLI; returns the exit code. Pure of process globals so tests can call it. */
 export function main(argv: readonly string[], io: Io, version: string): number {
+  // one sink for everything printed: names from a design or a path never reach the terminal as
+  // escape sequences; only the colour codes of a run that may colour survive
+  const color = !argv.includes("--no-color") && (argv.includes("--color") || colorFor(undefined, io) || !!io.env.FORCE_COLOR);
+  const raw = io;
+  io = { ...raw, stdout: (s) => raw.stdout(terminalText(s, color)), stderr: (s) => raw.stderr(terminalText(s)) };
   try {
     return run(argv, io, version);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof OutputError) {
       io.stderr(`quorate: ${e.message}\n`);
       return 2;
     }
@@ -206,13 +209,14 @@ function checkCommand(args: readonly string[], io: Io, version: string): number 
 const DIAGRAM_HELP: CommandHelp = {
   name: "diagram",
   summary: "draw a topology as the preview does: Mermaid source, a Markdown page, or SVG",
-  usage: ["diagram [--format mermaid|md|svg] [-o OUT] FILE"],
+  usage: ["diagram [--format mermaid|md|svg] [-o OUT [--force]] FILE"],
   options: [
     {
       flags: "-f, --format mermaid|md|svg",
       text: "mermaid (default), md (a page with a mermaid block), or svg (needs Chromium: apt-get install chromium, or QUORATE_CHROMIUM)",
     },
     { flags: "-o, --output OUT", text: "write to OUT instead of standard output" },
+    { flags: "--force", text: "replace OUT if it exists (it is never replaced otherwise; a symbolic link is replaced, not followed)" },
   ],
   details: "Exit status: 0 drawn, 1 the file cannot be drawn (its first error is printed), 2 usage error.",
   examples: ["quorate diagram --format md -o payments-eu.md examples/payments-eu.topology.yaml"],
@@ -221,10 +225,12 @@ const DIAGRAM_HELP: CommandHelp = {
 function diagram(args: readonly string[], io: Io): number {
   let format: DiagramFormat = "mermaid";
   let out: string | undefined;
+  let force = false;
   const files: string[] = [];
   for (const { flag, arg, value } of walkArgs(args, DIAGRAM_HELP)) {
     if (flag === "-f" || flag === "--format") format = choice(value(), DIAGRAM_FORMATS, "diagram format");
-    else if (flag === "-o" || flag === "--output") out = value();
+    else if (flag === "-o" || flag === "--output") out = outputName(flag, value());
+    else if (flag === "--force") force = true;
     else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
     else files.push(arg);
   }
@@ -236,7 +242,7 @@ function diagram(args: readonly string[], io: Io): number {
     return 1;
   }
   const rendered = format === "mermaid" ? d.mermaid : format === "md" ? markdown(d) : renderSvg(d.mermaid, io.env);
-  if (out) writeFileSync(resolve(io.cwd, out), rendered);
+  if (out !== undefined) writeOutputFile(out, rendered, io.cwd, { force });
   else io.stdout(rendered);
   return 0;
 }
@@ -260,6 +266,12 @@ unknown site is named with the closest declared one).`,
     "quorate simulate --all-single-site --format md examples/payments-eu.topology.yaml   # a table for the PR",
   ],
 };
+
+/** `-o ""` names nothing: refused rather than taken as the current folder. */
+function outputName(flag: string, v: string): string {
+  if (!v.trim()) throw new UsageError(`${flag} needs a file or folder name, not an empty string`);
+  return v;
+}
 
 function simulateCommand(args: readonly string[], io: Io): number {
   let format: sim.SimulateFormat = "text";
@@ -287,8 +299,11 @@ function simulateCommand(args: readonly string[], io: Io): number {
 const REPORT_HELP: CommandHelp = {
   name: "report",
   summary: "the design's decision record (Markdown) to review and sign",
-  usage: ["report [-o ADR.md] FILE"],
-  options: [{ flags: "-o, --output FILE", text: "write the record to FILE instead of standard output" }],
+  usage: ["report [-o ADR.md [--force]] FILE"],
+  options: [
+    { flags: "-o, --output FILE", text: "write the record to FILE instead of standard output" },
+    { flags: "--force", text: "replace FILE if it exists (it is never replaced otherwise; a symbolic link is replaced, not followed)" },
+  ],
   details: `The record holds the quorums and what each site loss does to them, the WAN timers, the CIDR
 plan, failover capacity, exports, the failure matrix, the findings and the day-two checklist.
 
@@ -298,9 +313,11 @@ Exit status: 0 written, 2 usage error or a file that is not a topology.`,
 
 function recordCommand(args: readonly string[], io: Io, version: string): number {
   let out: string | undefined;
+  let force = false;
   const files: string[] = [];
   for (const { flag, arg, value } of walkArgs(args, REPORT_HELP)) {
-    if (flag === "-o" || flag === "--output") out = value();
+    if (flag === "-o" || flag === "--output") out = outputName(flag, value());
+    else if (flag === "--force") force = true;
     else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
     else files.push(arg);
   }
@@ -309,7 +326,7 @@ function recordCommand(args: readonly string[], io: Io, version: string): number
   sim.contextOf(files[0], text);
   const { analysis, findings } = analyzeAlone(files[0], text);
   const md = decisionRecord({ path: files[0], analysis, findings, version })!;
-  if (out) writeFileSync(resolve(io.cwd, out), md);
+  if (out !== undefined) writeOutputFile(out, md, io.cwd, { force });
   else io.stdout(md);
   return 0;
 }
@@ -360,7 +377,7 @@ const GAMEDAY_HELP: CommandHelp = {
   summary: "the chaos experiments that enact a scenario on each cluster, and a RUNBOOK.md with the predicted outcome",
   usage: [
     "gameday (--lose S[,S] | --partition A/B[,C]) [--tool chaos-mesh|litmus] [--duration 10m]",
-    "        [--namespace NS[,NS]] [-o DIR] [--format md] FILE",
+    "        [--namespace NS[,NS]] [-o DIR] [--force] [--format md] FILE",
   ],
   options: [
     ...sim.SCENARIO_OPTIONS.filter((o) => /^--(lose|partition) /.test(o.flags)),
@@ -370,7 +387,14 @@ const GAMEDAY_HELP: CommandHelp = {
       flags: "-n, --namespace NS[,NS]",
       text: "the workload namespaces the faults select (default: the namespaces of the Services each cluster exports)",
     },
-    { flags: "-o, --output DIR", text: "the folder to write (default gameday-<scenario>)" },
+    {
+      flags: "-o, --output DIR",
+      text: "the folder to write, created if missing (default gameday-<scenario>; a symbolic link by that default name is not followed)",
+    },
+    {
+      flags: "--force",
+      text: "replace files the folder already holds (never otherwise); the files go inside DIR only and never through a symbolic link already there",
+    },
     { flags: "-f, --format md", text: "print RUNBOOK.md to standard output (with -o, write the files too)" },
   ],
   details: `A game day enacts one scenario: --lose or --partition (the other scenario options are
@@ -386,6 +410,7 @@ function gameDayCommand(args: readonly string[], io: Io): number {
   let namespaces: string[] | undefined;
   let out: string | undefined;
   let format: "files" | "md" = "files";
+  let force = false;
   const a = sim.emptyArgs();
   const files: string[] = [];
   for (const { flag, arg, value } of walkArgs(args, GAMEDAY_HELP)) {
@@ -396,7 +421,8 @@ function gameDayCommand(args: readonly string[], io: Io): number {
       namespaces = v.split(",").map((x) => x.trim());
       if (namespaces.some((x) => !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(x)))
         throw new UsageError(`--namespace takes Kubernetes namespace names (DNS labels), not '${v}'`);
-    } else if (flag === "-o" || flag === "--output") out = value();
+    } else if (flag === "-o" || flag === "--output") out = outputName(flag, value());
+    else if (flag === "--force") force = true;
     else if (flag === "-f" || flag === "--format") format = choice(value(), ["md"] as const, "gameday format") as "md";
     else if (flag === "--lose" || flag === "--partition") sim.scenarioOption(a, flag, value);
     else if (flag.startsWith("-"))
@@ -417,15 +443,13 @@ function gameDayCommand(args: readonly string[], io: Io): number {
     io.stdout(g.runbook);
     return 0;
   }
-  const dir = resolve(io.cwd, out ?? g.folder);
-  for (const f of g.files) {
-    const target = resolve(dir, f.path);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, f.content);
-  }
+  // a folder the user names is theirs (a link to it is followed); the default one is ours: a
+  // symbolic link planted under that name in a cloned repository is not followed
+  const dir = prepareFolder(out ?? g.folder, io.cwd, { followLink: out !== undefined });
+  const written = writeFilesInto(dir, g.files, { force });
   if (format === "md") io.stdout(g.runbook);
   else {
-    io.stdout(`${g.files.map((f) => `wrote ${resolve(dir, f.path)}`).join("\n")}\n`);
+    io.stdout(`${written.map((p) => `wrote ${p}`).join("\n")}\n`);
     for (const n of g.notes) io.stderr(`quorate: note: ${n}\n`);
   }
   return 0;

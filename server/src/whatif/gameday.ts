@@ -8,7 +8,9 @@ import { stringify } from "yaml";
 import { canonical, parseCidr } from "../math/cidr";
 import type { Cluster } from "../model/topology";
 import type { TopologyContext } from "../rules/context";
-import { cell, table } from "../util/markdown";
+import { cell, codeSpan, table } from "../util/markdown";
+import { fileSegment, shortHash } from "../util/paths";
+import { shellLine } from "../util/shell";
 import { ALL_UP, type BackendResult, type Result, run, type Scenario, scenarioName } from "./engine";
 
 export type ChaosTool = "chaos-mesh" | "litmus";
@@ -79,10 +81,7 @@ export function resourceName(parts: readonly string[]): string {
     .replace(/-+/g, "-")
     .replace(/^-|-$/g, "");
   if (raw.length <= 63) return raw;
-  // FNV-1a: stable across runs and machines
-  let h = 0x811c9dc5;
-  for (const ch of raw) h = Math.imul(h ^ ch.codePointAt(0)!, 0x01000193) >>> 0;
-  return `${raw.slice(0, 54).replace(/-$/, "")}-${h.toString(16).padStart(8, "0")}`;
+  return `${raw.slice(0, 54).replace(/-$/, "")}-${shortHash(raw)}`;
 }
 
 /** "lose-fra-ams", "partition-fra-vs-lon-ams": the scenario in resource and folder names. */
@@ -162,13 +161,14 @@ export function gameDay(ctx: TopologyContext, scenario: { lose?: string[]; parti
     if (!targets.length) continue;
     const namespaces = o.namespaces?.length ? [...o.namespaces] : exported(name).length ? exported(name) : everyExported;
     if (!namespaces.length) throw new GameDayError("no exported Service names a workload namespace to partition: pass --namespace NS[,NS]");
-    const file = `${name}/${kindFile}`;
+    // the cluster's name as one safe folder name: `../x` or `/etc` never leaves the output folder
+    const file = `${fileSegment(name)}/${kindFile}`;
     const header = [
       `# quorate gameday: ${scenarioName(s)} — cluster ${name} (site ${site}) cut off from ${sides
         .filter((_, i) => i !== mine)
         .map((g) => g.join(", "))
         .join(" and ")}`,
-      `# from ${o.source}; apply: kubectl --context ${name} apply -f ${file}; roll back: kubectl --context ${name} delete -f ${file}`,
+      `# from ${o.source}; apply: ${kubectl(name, "apply", file)}; roll back: ${kubectl(name, "delete", file)}`,
     ]
       .map((l) => l.replace(/[\r\n\u2028\u2029]/g, " "))
       .join("\n");
@@ -246,14 +246,17 @@ function chaosEngine(ns: string, slug: string[], targets: string[], seconds: num
   };
 }
 
-const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
+const code = codeSpan;
+
+/** The copy-paste command for one cluster, every name quoted for the shell. */
+const kubectl = (context: string, verb: "apply" | "delete", file: string) => shellLine(["kubectl", "--context", context, verb, "-f", file]);
 
 function runbookOf(g: Omit<GameDay, "runbook">, o: GameDayOptions, withdrawn: ReadonlyMap<string, BackendResult[]>): string {
   const p = g.prediction;
   const out: string[] = [
     `# Game day: ${cell(g.name)}`,
     "",
-    `Written by \`quorate gameday\` from ${code(o.source)} for ${o.tool === "chaos-mesh" ? "Chaos Mesh (NetworkChaos, action partition)" : "Litmus (ChaosEngine, pod-network-partition)"}, lasting ${cell(o.duration)}. The predictions below are the what-if engine's for the same scenario (\`quorate simulate ${g.scenario.lose.length ? `--lose ${g.scenario.lose.join(",")}` : `--partition ${g.scenario.partition.map((x) => x.join(",")).join("/")}`}\`); the game day is the experiment that checks them.`,
+    `Written by \`quorate gameday\` from ${code(o.source)} for ${o.tool === "chaos-mesh" ? "Chaos Mesh (NetworkChaos, action partition)" : "Litmus (ChaosEngine, pod-network-partition)"}, lasting ${cell(o.duration)}. The predictions below are the what-if engine's for the same scenario (${codeSpan(shellLine(["quorate", "simulate", ...(g.scenario.lose.length ? ["--lose", g.scenario.lose.join(",")] : ["--partition", g.scenario.partition.map((x) => x.join(",")).join("/")]), o.source]))}); the game day is the experiment that checks them.`,
     "",
     "## The cut",
     "",
@@ -293,8 +296,8 @@ function runbookOf(g: Omit<GameDay, "runbook">, o: GameDayOptions, withdrawn: Re
         ["cluster", "apply", "roll back"],
         g.plans.map((x) => [
           x.cluster,
-          { raw: code(`kubectl --context ${x.cluster} apply -f ${x.file}`) },
-          { raw: code(`kubectl --context ${x.cluster} delete -f ${x.file}`) },
+          { raw: codeSpan(kubectl(x.cluster, "apply", x.file), true) },
+          { raw: codeSpan(kubectl(x.cluster, "delete", x.file), true) },
         ]),
       ),
       "",

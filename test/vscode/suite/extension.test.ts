@@ -224,6 +224,10 @@ describe("Quorate in a real VS Code", () => {
     assert.match(chaos, /action: partition\n/);
     assert.match(chaos, /duration: 5m\n/);
     assert.match(readFileSync(join(written, "RUNBOOK.md"), "utf8"), /^# Game day: partition fra \/ lon\n/);
+    // as `quorate gameday`: existing files are not replaced unless asked (a user is asked in a modal)
+    const again = { uri: doc.uri.toString(), scenario: { partition: [["fra"], ["lon"]] }, tool: "chaos-mesh", duration: "5m", folder };
+    assert.equal(await vscode.commands.executeCommand("quorate.exportGameDay", again), undefined);
+    assert.equal(await vscode.commands.executeCommand("quorate.exportGameDay", { ...again, force: true }), written);
     // without a scenario there is nothing to enact: a warning, no files
     assert.equal(await vscode.commands.executeCommand("quorate.exportGameDay", { uri: doc.uri.toString(), scenario: {} }), undefined);
   });

