@@ -3,12 +3,13 @@
 import { build } from "esbuild";
 import { chmodSync, copyFileSync, mkdirSync, rmSync } from "node:fs";
 
-// node scripts/build.mjs [--production] [--out DIR]   (DIR defaults to dist)
+// node scripts/build.mjs [--production] [--cli] [--out DIR]   (DIR defaults to dist)
 const production = process.argv.includes("--production");
 const outAt = process.argv.indexOf("--out");
 const OUT = outAt > 0 ? process.argv[outAt + 1] : "dist";
-// a release build starts clean so no source map of a dev build slips into the package
-if (production) rmSync(OUT, { recursive: true, force: true });
+// a release build starts clean so no source map of a dev build slips into the package (the
+// committed dist/cli.js is rebuilt identically below)
+if (production && !process.argv.includes("--cli")) rmSync(OUT, { recursive: true, force: true });
 const common = {
   bundle: true,
   platform: "node",
@@ -19,9 +20,25 @@ const common = {
   logLevel: "warning",
 };
 
-await build({ ...common, entryPoints: ["server/src/cli.ts"], outfile: `${OUT}/cli.js`, banner: { js: "#!/usr/bin/env node" } });
-await build({ ...common, entryPoints: ["server/src/server.ts"], outfile: `${OUT}/server.js` });
+// The CLI bundle is committed (dist/cli.js): pre-commit and the GitHub Action run it without a
+// build. It is built the same way in every mode — readable, no source map, byte-for-byte
+// reproducible — so a dev build and a release build write the same file, and a test can tell
+// when the committed one is stale. `--cli` builds only this file (npm run bundle).
+const CLI_BUNDLE = {
+  ...common,
+  minify: false,
+  sourcemap: false,
+  legalComments: "inline",
+  // the module paths esbuild writes as comments are the same in every checkout (a worktree's
+  // node_modules may be a symlink)
+  preserveSymlinks: true,
+  entryPoints: ["server/src/cli.ts"],
+  banner: { js: "#!/usr/bin/env node" },
+};
+await build({ ...CLI_BUNDLE, outfile: `${OUT}/cli.js` });
 chmodSync(`${OUT}/cli.js`, 0o755);
+if (process.argv.includes("--cli")) process.exit(0);
+await build({ ...common, entryPoints: ["server/src/server.ts"], outfile: `${OUT}/server.js` });
 chmodSync(`${OUT}/server.js`, 0o755);
 
 // the VS Code extension (vscode is provided by the host) and the preview webview (a browser script)

@@ -62,11 +62,59 @@ test("action.yml: a composite action whose steps run the script here with the in
   assert.match(text, /action\/run\.mjs\\" diff/);
   assert.ok(existsSync(RUN));
   const hooks = parse(readFileSync(join(ROOT, ".pre-commit-hooks.yaml"), "utf8"));
-  assert.equal(hooks[0].entry, "quorate check");
+  // the hook runs the committed bundle with the Node.js on PATH: no npm install of this repository
+  assert.equal(hooks[0].language, "script");
+  assert.equal(hooks[0].entry, "dist/cli.js check");
   assert.ok(new RegExp(hooks[0].files).test("eu/payments.topology.yaml"));
   assert.ok(!new RegExp(hooks[0].files).test("values.yaml"));
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
-  assert.ok(pkg.bin.quorate, "the hook's entry is the package's bin");
+  assert.equal(pkg.bin.quorate, "dist/cli.js", "the hook, the Action and the npm package run the same file");
+});
+
+/** Every `uses:` line of a workflow or action text, with its trailing comment. */
+function usesLines(text: string): { ref: string; comment: string }[] {
+  return [...text.matchAll(/^\s*(?:-\s+)?uses:\s*(\S+)[ \t]*(?:#[ \t]*(.*))?$/gm)].map((m) => ({ ref: m[1], comment: m[2] ?? "" }));
+}
+
+/** Why a `uses:` reference is not pinned by a full commit SHA with its version in a comment, or undefined. */
+function unpinned(u: { ref: string; comment: string }): string | undefined {
+  if (u.ref.startsWith("./")) return undefined;
+  if (!/^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@[0-9a-f]{40}$/.test(u.ref)) return `${u.ref}: not pinned by a 40-hex commit SHA`;
+  if (!/^v\d+\.\d+\.\d+$/.test(u.comment.trim())) return `${u.ref}: no '# vX.Y.Z' comment naming the version`;
+  return undefined;
+}
+
+test("action.yml lint: every `uses:` pinned by commit SHA with its version, Node 24, no install or build step", () => {
+  const text = readFileSync(join(ROOT, "action.yml"), "utf8");
+  const a = parse(text);
+  const uses = usesLines(text);
+  assert.equal(uses.length, a.runs.steps.filter((s: { uses?: string }) => s.uses).length, "every uses: line is seen");
+  assert.ok(uses.length >= 2);
+  assert.deepEqual(uses.map(unpinned).filter(Boolean), []);
+  // the linter itself refuses what it must
+  assert.match(unpinned({ ref: "actions/setup-node@v7", comment: "" }) ?? "", /not pinned/);
+  assert.match(unpinned({ ref: "actions/setup-node@main", comment: "v7.1.0" }) ?? "", /not pinned/);
+  assert.match(unpinned({ ref: `actions/setup-node@${"a".repeat(40)}`, comment: "" }) ?? "", /no '# vX.Y.Z'/);
+  assert.equal(unpinned({ ref: `github/codeql-action/upload-sarif@${"b".repeat(40)}`, comment: "v4.38.2" }), undefined);
+  // current majors: setup-node 7 on Node 24, upload-sarif 4 (3 is deprecated)
+  const setup = a.runs.steps.find((s: { uses?: string }) => s.uses?.startsWith("actions/setup-node@"));
+  assert.equal(String(setup.with["node-version"]), "24");
+  assert.match(uses.find((u) => u.ref.startsWith("actions/setup-node@"))?.comment ?? "", /^v7\./);
+  assert.match(uses.find((u) => u.ref.startsWith("github/codeql-action/upload-sarif@"))?.comment ?? "", /^v4\./);
+  for (const s of a.runs.steps as { run?: string; name?: string }[]) {
+    assert.doesNotMatch(s.run ?? "", /\b(npm|yarn|pnpm|npx)\b|build\.mjs|esbuild|tsc\b/, `step '${s.name}' installs or builds`);
+  }
+  // the README's workflow pins its actions the same way, and the Action itself by a tag or SHA, never a branch
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const documented = usesLines(readme);
+  assert.ok(
+    documented.some((u) => u.ref.startsWith("quorate/quorate@")),
+    "the README shows the Action",
+  );
+  for (const u of documented) {
+    if (u.ref.startsWith("quorate/quorate@")) assert.match(u.ref, /@(v\d+\.\d+\.\d+|[0-9a-f]{40})$/, u.ref);
+    else assert.equal(unpinned(u), undefined, u.ref);
+  }
 });
 
 test("action check step: SARIF written, the exit code recorded as an output, the text report in the log", () => {
