@@ -18,6 +18,8 @@ export interface Site extends Named {
   readonly lon?: F<number>;
   /** hosts at the site outside any cluster (witness VMs, database hosts): CIDRs */
   readonly addresses?: StrList;
+  /** fraction of time the site is up, in (0, 1]; absent = 1 (availability.md) */
+  readonly availability?: F<number>;
 }
 
 export interface Link {
@@ -26,6 +28,30 @@ export interface Link {
   readonly between?: StrList;
   readonly rttMs?: F<number>;
   readonly rttP99Ms?: F<number>;
+  /** fraction of time the link carries traffic, in (0, 1]; absent = 1 */
+  readonly availability?: F<number>;
+}
+
+/** `objectives` of a store or a traffic entry: the tiers the design is held to (availability.md). */
+export interface Objectives {
+  readonly keySpan: Span;
+  readonly span: Span;
+  readonly availability?: F<number>;
+  readonly rpoSeconds?: F<number>;
+  readonly rtoSeconds?: F<number>;
+  readonly conflictProbability?: F<number>;
+  readonly survive?: StrList;
+}
+
+/** `healthCheck` of a traffic entry: how steering detects a dead backend (the RTO estimate's terms). */
+export interface HealthCheck {
+  readonly keySpan: Span;
+  readonly span: Span;
+  readonly intervalSeconds?: F<number>;
+  readonly failureThreshold?: F<number>;
+  readonly timeoutSeconds?: F<number>;
+  readonly propagationSeconds?: F<number>;
+  readonly withdrawSeconds?: F<number>;
 }
 
 export interface MemberEntry {
@@ -127,6 +153,7 @@ export interface Store extends Named {
   readonly namespace?: F<string>;
   /** who is paged for it */
   readonly owner?: F<string>;
+  readonly objectives?: Objectives;
 }
 
 export interface Backend {
@@ -147,6 +174,8 @@ export interface Traffic extends Named {
   readonly peakRps?: F<number>;
   readonly dependsOn?: StrList;
   readonly backends: Backend[];
+  readonly healthCheck?: HealthCheck;
+  readonly objectives?: Objectives;
 }
 
 export interface Export {
@@ -255,12 +284,20 @@ function readSite(r: Reader, it: Item, index: number): Site {
     lat: r.num(loc.get("lat")),
     lon: r.num(loc.get("lon")),
     addresses: r.strList(e.get("addresses")),
+    availability: r.num(e.get("availability")),
   };
 }
 
 function readLink(r: Reader, it: Item, index: number): Link {
   const e = r.entries(it.node);
-  return { index, span: it.span, between: r.strList(e.get("between")), rttMs: r.num(e.get("rttMs")), rttP99Ms: r.num(e.get("rttP99Ms")) };
+  return {
+    index,
+    span: it.span,
+    between: r.strList(e.get("between")),
+    rttMs: r.num(e.get("rttMs")),
+    rttP99Ms: r.num(e.get("rttP99Ms")),
+    availability: r.num(e.get("availability")),
+  };
 }
 
 function readDeployment(r: Reader, entry: Entry | undefined): Cluster["deployment"] {
@@ -368,7 +405,20 @@ function readStore(r: Reader, it: Item, index: number): Store {
     lagBufferBytes: r.num(e.get("lagBufferBytes")),
     namespace: r.str(e.get("namespace")),
     owner: r.str(e.get("owner")),
+    objectives: readObjectives(r, e.get("objectives")),
   };
+}
+
+function readObjectives(r: Reader, e: Entry | undefined): Objectives | undefined {
+  return r.block<Objectives>(e, (oe, entry) => ({
+    keySpan: entry.keySpan,
+    span: entry.span,
+    availability: r.num(oe.get("availability")),
+    rpoSeconds: r.num(oe.get("rpoSeconds")),
+    rtoSeconds: r.num(oe.get("rtoSeconds")),
+    conflictProbability: r.num(oe.get("conflictProbability")),
+    survive: r.strList(oe.get("survive")),
+  }));
 }
 
 function readTraffic(r: Reader, it: Item, index: number): Traffic {
@@ -395,6 +445,16 @@ function readTraffic(r: Reader, it: Item, index: number): Traffic {
         invalid: invalidFields(r, bm, ["weight", "capacityRps"]),
       };
     }),
+    healthCheck: r.block<HealthCheck>(e.get("healthCheck"), (he, entry) => ({
+      keySpan: entry.keySpan,
+      span: entry.span,
+      intervalSeconds: r.num(he.get("intervalSeconds")),
+      failureThreshold: r.num(he.get("failureThreshold")),
+      timeoutSeconds: r.num(he.get("timeoutSeconds")),
+      propagationSeconds: r.num(he.get("propagationSeconds")),
+      withdrawSeconds: r.num(he.get("withdrawSeconds")),
+    })),
+    objectives: readObjectives(r, e.get("objectives")),
   };
 }
 

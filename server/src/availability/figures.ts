@@ -1,0 +1,270 @@
+/**
+ * Availability in numbers (shared design/availability.md): per quorum, store and traffic
+ * entry, the probability that it works, from the declared availability of the sites and links
+ * it depends on, judged state by state by the lean evaluator; its cut sets; RTO and RPO
+ * estimates. Pure: no editor, no connection, no Node APIs.
+ */
+import type { TopologyContext } from "../rules/context";
+import type { Store, Traffic } from "../model/topology";
+import { DNS_STEERING } from "../rules/traffic";
+import { type Component, componentsOf, enumerateStates, type EnumerationResult } from "./enumerate";
+import {
+  asyncRpo,
+  entityLinks,
+  entitySites,
+  judgeQuorum,
+  judgeStore,
+  judgeTraffic,
+  type LeanDesign,
+  leanDesign,
+  type LeanEntity,
+  leanEntities,
+  QUORUM_OUTCOMES,
+  QUORUM_STOPS,
+  STORE_CORRUPTS,
+  STORE_OUTCOMES,
+  STORE_WRITES_STOP,
+  TRAFFIC_OUTCOMES,
+  TRAFFIC_SERVED,
+  type TrafficJudgement,
+  writersPartitioned,
+} from "./lean";
+
+/** Minutes in a year of 365.25 days. */
+export const MINUTES_PER_YEAR = 525_960;
+/** States judged for every figure of one design at most (split among its entities): a 20-site design stays within a second. */
+export const DESIGN_STATE_BUDGET = 2_000_000;
+/** Each entity may judge at least this many states, however many entities share the budget. */
+export const ENTITY_STATE_FLOOR = 20_000;
+
+/** The assumptions every output states (availability.md). */
+export const ASSUMPTIONS = [
+  "failures are independent: correlated failures (shared power, a metro, carrier conduits, a fleet-wide rollout) make real availability lower, so every figure is an upper bound",
+  "only whole sites and links fail (members and nodes inside a site do not)",
+  "failover windows are not in the availability figures (they are the RTO)",
+] as const;
+
+export type EntityKind = "etcd" | "consensus" | "galera" | "async" | "crdt" | "traffic";
+
+export interface CutSet {
+  /** "fra", "fra–lon link" */
+  readonly components: string[];
+  /** the probability that all of them are down at once */
+  readonly probability: number;
+}
+
+export interface RtoEstimate {
+  readonly seconds: number;
+  /** "10 s × 3 checks + 60 s TTL" */
+  readonly terms: string;
+  readonly caveat: string;
+}
+
+export interface EntityFigures {
+  /** the store's, entry's or cluster's name */
+  readonly entity: string;
+  /** "store ledger", "traffic checkout", "etcd of cluster core" */
+  readonly label: string;
+  readonly kind: EntityKind;
+  readonly owner: object;
+  /** the lower end: every unjudged state counted as a failure */
+  readonly availability: number;
+  /** 1 − availability, computed without cancellation */
+  readonly unavailability: number;
+  /** [lower, upper]: equal when exact */
+  readonly interval: readonly [number, number];
+  readonly nines: number;
+  readonly minutesPerYear: number;
+  readonly method: "exact" | "bounded";
+  readonly unjudgedProbability: number;
+  readonly states: number;
+  readonly maxFailures: number;
+  /** most likely first */
+  readonly cutSets: CutSet[];
+  /** broken with every component up: no cut set explains it */
+  readonly brokenAllUp: boolean;
+  /** multi-writer async/crdt: P(two up writers cannot reach each other), upper end; 0 for a single writer or a quorum store; null for traffic and etcd */
+  readonly conflictProbability: number | null;
+  /** traffic: the expected fraction of requests served, lower end */
+  readonly servedFraction: number | null;
+  /** the probability of each outcome word other than the working one */
+  readonly outcomes: Readonly<Record<string, number>>;
+  readonly rto: RtoEstimate | null;
+  /** seconds; Infinity = unbounded (lag buffer overflows); null = not applicable or unknown */
+  readonly rpoSeconds: number | null;
+  /** the components this figure enumerated (declared availability below 1) */
+  readonly components: string[];
+  /** sites and links the entity depends on that declare no availability (taken as 1) */
+  readonly assumedAtOne: string[];
+}
+
+export interface AvailabilityReport {
+  /** false when no site or link declares an availability: no figure is computed */
+  readonly declared: boolean;
+  /** availability values outside (0, 1]: nothing is computed until they are fixed */
+  readonly invalid: readonly string[];
+  readonly figures: EntityFigures[];
+  readonly assumptions: readonly string[];
+}
+
+const kindOf = (e: LeanEntity): EntityKind => (e.type === "quorum" ? e.kind : e.type === "store" ? e.replication : "traffic");
+
+function entityName(e: LeanEntity): string {
+  if (e.type === "traffic") return e.owner.name!.value;
+  if (e.type === "store") return e.owner.name!.value;
+  const owner = e.owner as Store;
+  return e.kind === "etcd" ? e.name.replace(/^etcd of cluster /, "") : (owner.name?.value ?? e.name);
+}
+
+/** The RTO estimate of a traffic entry (availability.md), or null without a health check (or, for DNS steering, a TTL). */
+export function rtoEstimate(tr: Traffic): RtoEstimate | null {
+  const hc = tr.healthCheck;
+  const steering = tr.steering?.value;
+  if (!hc?.intervalSeconds || !hc.failureThreshold || !steering) return null;
+  const detect = hc.intervalSeconds.value * hc.failureThreshold.value;
+  const timeout = hc.timeoutSeconds?.value ?? 0;
+  const terms = [`${hc.intervalSeconds.value} s × ${hc.failureThreshold.value} checks`];
+  if (timeout) terms.push(`${timeout} s check timeout`);
+  if (steering === "anycast") {
+    const withdraw = hc.withdrawSeconds?.value ?? 0;
+    if (withdraw) terms.push(`${withdraw} s BGP withdrawal`);
+    return {
+      seconds: detect + timeout + withdraw,
+      terms: terms.join(" + "),
+      caveat: "established connections to the lost site are reset",
+    };
+  }
+  if (!DNS_STEERING.includes(steering) || tr.ttlSeconds === undefined) return null;
+  const propagation = hc.propagationSeconds?.value ?? 0;
+  if (propagation) terms.push(`${propagation} s propagation`);
+  terms.push(`${tr.ttlSeconds.value} s TTL`);
+  return {
+    seconds: detect + timeout + propagation + tr.ttlSeconds.value,
+    terms: terms.join(" + "),
+    caveat: "worst case for clients that honour the TTL; clients and resolvers that ignore or clamp TTLs take longer",
+  };
+}
+
+/** RPO of a store: 0 for a quorum (a write is acknowledged once a majority has it), maxLagSeconds for async/crdt. */
+export function storeRpo(st: Store): number | null {
+  const rep = st.replication?.value;
+  if (rep === "consensus" || rep === "galera") return 0;
+  if (rep === "async" || rep === "crdt") return asyncRpo(st) ?? null;
+  return null;
+}
+
+/** Does the entity work in this state (writes accepted; every request served)? Shared by the figures and the survival sweeps. */
+export function works(d: LeanDesign, s: Parameters<typeof judgeQuorum>[1], e: LeanEntity, scratch: TrafficJudgement): boolean {
+  if (e.type === "quorum") return judgeQuorum(d, s, e) < QUORUM_STOPS;
+  if (e.type === "store") {
+    const o = judgeStore(d, s, e);
+    return o !== STORE_WRITES_STOP && o !== STORE_CORRUPTS;
+  }
+  return judgeTraffic(d, s, e, scratch).outcome === TRAFFIC_SERVED;
+}
+
+/** Figures of one entity, judging at most `budget` states. */
+export function entityFigures(d: LeanDesign, e: LeanEntity, budget: number): EntityFigures {
+  const sites = entitySites(e);
+  const links = entityLinks(d, e);
+  const comps = componentsOf(d, sites, links);
+  const scratch: TrafficJudgement = { outcome: 0, lostRps: 0 };
+  let down = 0;
+  let conflict = 0;
+  let lostRps = 0;
+  const outcomeWords: readonly string[] = e.type === "quorum" ? QUORUM_OUTCOMES : e.type === "store" ? STORE_OUTCOMES : TRAFFIC_OUTCOMES;
+  const outcomeP = new Float64Array(outcomeWords.length);
+  const multiWriter = e.type === "store" && e.writers.length > 1;
+  const r: EnumerationResult = enumerateStates(d, comps, budget, (s, p) => {
+    let ok: boolean;
+    if (e.type === "quorum") {
+      const o = judgeQuorum(d, s, e);
+      outcomeP[o] += p;
+      ok = o < QUORUM_STOPS;
+    } else if (e.type === "store") {
+      const o = judgeStore(d, s, e);
+      outcomeP[o] += p;
+      ok = o !== STORE_WRITES_STOP && o !== STORE_CORRUPTS;
+      if (multiWriter && writersPartitioned(d, s, e)) conflict += p;
+    } else {
+      judgeTraffic(d, s, e, scratch);
+      outcomeP[scratch.outcome] += p;
+      lostRps += p * scratch.lostRps;
+      ok = scratch.outcome === TRAFFIC_SERVED;
+    }
+    if (!ok) down += p;
+    return !ok;
+  });
+  const unavailability = Math.min(1, down + r.unjudged);
+  const availability = 1 - unavailability;
+  const outcomes: Record<string, number> = {};
+  outcomeWords.forEach((w, i) => {
+    if (i > 0 && outcomeP[i] > 0) outcomes[w] = outcomeP[i];
+  });
+  const cutSets = r.cutSets
+    .map((cs) => ({ components: cs.map((i) => comps[i].name), probability: cs.reduce((a, i) => a * comps[i].q, 1) }))
+    .sort((a, b) => b.probability - a.probability || a.components.length - b.components.length);
+  const kind = kindOf(e);
+  const storeOwner = e.type === "store" ? e.owner : e.type === "quorum" && e.kind !== "etcd" ? (e.owner as Store) : undefined;
+  return {
+    entity: entityName(e),
+    label: e.name,
+    kind,
+    owner: e.owner,
+    availability,
+    unavailability,
+    interval: [availability, 1 - down],
+    nines: unavailability > 0 ? -Math.log10(unavailability) : Infinity,
+    minutesPerYear: unavailability * MINUTES_PER_YEAR,
+    method: r.method,
+    unjudgedProbability: r.unjudged,
+    states: r.states,
+    maxFailures: r.maxFailures,
+    cutSets,
+    brokenAllUp: r.brokenAllUp,
+    conflictProbability: e.type === "traffic" || kind === "etcd" ? null : multiWriter ? Math.min(1, conflict + r.unjudged) : 0,
+    servedFraction: e.type === "traffic" ? Math.max(0, 1 - (e.peak > 0 ? lostRps / e.peak : 0) - r.unjudged) : null,
+    outcomes,
+    rto: e.type === "traffic" ? rtoEstimate(e.owner) : null,
+    rpoSeconds: storeOwner ? storeRpo(storeOwner) : null,
+    components: comps.map((c: Component) => c.name),
+    assumedAtOne: assumedAtOne(d, sites, links),
+  };
+}
+
+function assumedAtOne(d: LeanDesign, sites: number[], links: number[]): string[] {
+  const out: string[] = [];
+  for (const i of sites) if (!d.siteQ[i]) out.push(d.sites[i]);
+  for (const l of links) if (!d.links[l].q) out.push(`${d.sites[d.links[l].a]}–${d.sites[d.links[l].b]} link`);
+  return out;
+}
+
+/** Every entity's figures (none when no availability is declared, or one is out of range). */
+export function availabilityReport(ctx: TopologyContext, budget = DESIGN_STATE_BUDGET): AvailabilityReport {
+  const d = leanDesign(ctx);
+  if (!d.declared || d.invalid.length) return { declared: d.declared, invalid: d.invalid, figures: [], assumptions: ASSUMPTIONS };
+  const entities = leanEntities(ctx, d);
+  const each = Math.max(Math.min(ENTITY_STATE_FLOOR, budget), Math.floor(budget / Math.max(1, entities.length)));
+  return { declared: true, invalid: [], figures: entities.map((e) => entityFigures(d, e, each)), assumptions: ASSUMPTIONS };
+}
+
+/** Availability as people read it: six significant digits of the percentage ("99.9997%"), never rounded up to 100%. */
+export function percent(availability: number, unavailability = 1 - availability): string {
+  if (unavailability <= 0) return "100%";
+  let s = (availability * 100).toPrecision(6);
+  if (Number(s) >= 100) {
+    // 99.99999…: show as many nines as it takes for the figure not to read as 100%
+    const digits = Math.ceil(-Math.log10(unavailability)) - 1;
+    s = (100 - unavailability * 100).toFixed(Math.max(0, digits));
+  }
+  return `${s.replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "")}%`;
+}
+
+/** Six significant digits, plain notation for ordinary magnitudes. */
+export function sig(x: number): string {
+  if (x === 0) return "0";
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  if (a >= 1e-4 && a < 1e15) return String(Number(x.toPrecision(6)));
+  return x.toExponential(5).replace(/\.?0+e/, "e");
+}

@@ -1,0 +1,408 @@
+/**
+ * The lean evaluator: the what-if engine's judgement (shared design/whatif.md) of a state in
+ * which some sites are down (lost) and some links are down (cut), with no sentences and no
+ * allocation per state — sites and links as flags and index arrays, reachability by one
+ * lookup. availability.md enumerates millions of states with it; a property test holds it
+ * equal to the engine (`whatif/engine`). Pure: no editor, no connection, no Node APIs.
+ */
+import { lagBytesNeeded } from "../math/lag";
+import { majority } from "../math/quorum";
+import { cmp, fromNumber } from "../math/rational";
+import { scenario as loadScenario, overCapacity } from "../math/traffic";
+import type { TopologyContext } from "../rules/context";
+import type { Link, Store, Traffic } from "../model/topology";
+import { loadBackends } from "../rules/traffic";
+
+/** The sites and links of a design, indexed; `q` is each one's probability of being down. */
+export interface LeanDesign {
+  readonly sites: readonly string[];
+  readonly siteIndex: ReadonlyMap<string, number>;
+  readonly siteQ: Float64Array;
+  /** one per distinct site pair with a declared link (the first declaration wins, as the rules read it) */
+  readonly links: readonly { readonly a: number; readonly b: number; readonly q: number; readonly link: Link }[];
+  /** n × n: the link between two sites, or −1 */
+  readonly linkAt: Int32Array;
+  /** declared `availability` values outside (0, 1] (the schema reports them): nothing is computed */
+  readonly invalid: readonly string[];
+  /** whether any site or link declares an availability (else no figure is computed) */
+  readonly declared: boolean;
+}
+
+/** A state: which sites are up and which links carry traffic (1 = up). */
+export interface LeanState {
+  readonly siteUp: Uint8Array;
+  readonly linkUp: Uint8Array;
+}
+
+export const QUORUM_CONTINUES = 0;
+export const QUORUM_MINORITY_STOPS = 1;
+export const QUORUM_STOPS = 2;
+export const QUORUM_LOST = 3;
+export const QUORUM_OUTCOMES = ["continues", "minority-stops", "stops", "lost"] as const;
+
+export const STORE_CONTINUES = 0;
+export const STORE_WRITES_STOP = 1;
+export const STORE_CORRUPTS = 2;
+export const STORE_DIVERGES = 3;
+export const STORE_OUTCOMES = ["continues", "writes-stop", "corrupts", "diverges"] as const;
+
+export const TRAFFIC_SERVED = 0;
+export const TRAFFIC_OVERLOADED = 1;
+export const TRAFFIC_ERRORS = 2;
+export const TRAFFIC_UNSERVED = 3;
+export const TRAFFIC_OUTCOMES = ["served", "overloaded", "errors", "unserved"] as const;
+
+export interface LeanQuorum {
+  readonly type: "quorum";
+  readonly kind: "etcd" | "consensus" | "galera";
+  readonly name: string;
+  readonly owner: object;
+  /** member sites (indexes into the design's sites) and their counts */
+  readonly sites: Int32Array;
+  readonly counts: Float64Array;
+  readonly majority: number;
+  /** scratch: which member sites can lead in the last judged state */
+  readonly canLead: Uint8Array;
+}
+
+export interface LeanStore {
+  readonly type: "store";
+  readonly replication: "async" | "crdt";
+  readonly name: string;
+  readonly owner: Store;
+  /** distinct declared writer sites */
+  readonly writers: Int32Array;
+  /** a conflict policy (or crdt): a partition between writers diverges instead of corrupting */
+  readonly policy: boolean;
+}
+
+export interface LeanBackend {
+  readonly site: number;
+  readonly weight: number;
+  readonly capacity: number | undefined;
+}
+
+export interface LeanTraffic {
+  readonly type: "traffic";
+  readonly name: string;
+  readonly owner: Traffic;
+  readonly peak: number;
+  readonly backends: readonly LeanBackend[];
+  /** the stores it writes to (quorums or async/crdt stores) */
+  readonly deps: readonly (LeanQuorum | LeanStore)[];
+  /** scratch per backend in the last judged state */
+  readonly overloaded: Uint8Array;
+  readonly errors: Uint8Array;
+  /** scratch per store: whether its quorum takes writes in the last judged state */
+  readonly depWrites: Uint8Array;
+}
+
+export type LeanEntity = LeanQuorum | LeanStore | LeanTraffic;
+
+/** Whether two sites reach each other: the same site, or both up and their link up (never transitive). */
+export function reaches(d: LeanDesign, s: LeanState, a: number, b: number): boolean {
+  if (a === b) return s.siteUp[a] === 1;
+  if (!s.siteUp[a] || !s.siteUp[b]) return false;
+  const l = d.linkAt[a * d.sites.length + b];
+  return l >= 0 && s.linkUp[l] === 1;
+}
+
+const validFraction = (v: number) => v > 0 && v <= 1;
+
+/** Indexes the sites and links of an analysed topology with their failure probabilities. */
+export function leanDesign(ctx: TopologyContext): LeanDesign {
+  const sites = [...ctx.topology.siteByName.keys()];
+  const siteIndex = new Map(sites.map((s, i) => [s, i]));
+  const n = sites.length;
+  const invalid: string[] = [];
+  let declared = false;
+  const siteQ = new Float64Array(n);
+  sites.forEach((name, i) => {
+    const a = ctx.topology.siteByName.get(name)!.availability;
+    if (!a) return;
+    declared = true;
+    if (validFraction(a.value)) siteQ[i] = 1 - a.value;
+    else invalid.push(`site ${name}: availability ${a.value}`);
+  });
+  const linkAt = new Int32Array(n * n).fill(-1);
+  const links: { a: number; b: number; q: number; link: Link }[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const link = ctx.link(sites[i], sites[j]);
+      if (!link) continue;
+      let q = 0;
+      const a = link.availability;
+      if (a) {
+        declared = true;
+        if (validFraction(a.value)) q = 1 - a.value;
+        else invalid.push(`link ${sites[i]}–${sites[j]}: availability ${a.value}`);
+      }
+      linkAt[i * n + j] = linkAt[j * n + i] = links.length;
+      links.push({ a: i, b: j, q, link });
+    }
+  }
+  return { sites, siteIndex, siteQ, links, linkAt, invalid, declared };
+}
+
+/** Every site and link up. */
+export function allUp(d: LeanDesign): LeanState {
+  return { siteUp: new Uint8Array(d.sites.length).fill(1), linkUp: new Uint8Array(d.links.length).fill(1) };
+}
+
+/** The lean entities of a topology: resolved quorums, async/crdt stores with writers, traffic entries whose load resolves. */
+export function leanEntities(ctx: TopologyContext, d: LeanDesign): LeanEntity[] {
+  const out: LeanEntity[] = [];
+  const byOwner = new Map<object, LeanQuorum | LeanStore>();
+  for (const q of ctx.quorums) {
+    if (!q.resolved || !q.counts.size) continue;
+    const sites = [...q.counts.keys()];
+    const counts = sites.map((s) => q.counts.get(s)!);
+    const lq: LeanQuorum = {
+      type: "quorum",
+      kind: q.kind,
+      name: q.label,
+      owner: q.owner,
+      sites: Int32Array.from(sites.map((s) => d.siteIndex.get(s)!)),
+      counts: Float64Array.from(counts),
+      majority: majority(counts.reduce((a, c) => a + c, 0)),
+      canLead: new Uint8Array(sites.length),
+    };
+    out.push(lq);
+    byOwner.set(q.owner, lq);
+  }
+  for (const st of ctx.topology.stores) {
+    const rep = st.replication?.value;
+    if ((rep !== "async" && rep !== "crdt") || !st.name || ctx.topology.storeByName.get(st.name.value) !== st) continue;
+    const writers: number[] = [];
+    for (const w of st.writers?.items ?? []) {
+      const i = d.siteIndex.get(w.value);
+      if (i !== undefined && !writers.includes(i)) writers.push(i);
+    }
+    if (!writers.length) continue;
+    const policy = rep === "crdt" || (st.conflictResolution !== undefined && st.conflictResolution.value !== "none");
+    const ls: LeanStore = {
+      type: "store",
+      replication: rep,
+      name: `store ${st.name.value}`,
+      owner: st,
+      writers: Int32Array.from(writers),
+      policy,
+    };
+    out.push(ls);
+    byOwner.set(st, ls);
+  }
+  for (const tr of ctx.topology.traffic) {
+    if (!tr.name || tr.peakRps === undefined || ctx.topology.traffic.find((x) => x.name?.value === tr.name!.value) !== tr) continue;
+    const lb = loadBackends(ctx, tr);
+    if (!lb) continue;
+    const deps: (LeanQuorum | LeanStore)[] = [];
+    let resolved = true;
+    for (const dep of tr.dependsOn?.items ?? []) {
+      const st = ctx.topology.storeByName.get(dep.value);
+      if (!st) continue; // ref/unknown reports it; the engine reads past it
+      const e = byOwner.get(st);
+      if (e) {
+        if (!deps.includes(e)) deps.push(e);
+      } else resolved = false;
+    }
+    if (!resolved) continue;
+    out.push({
+      type: "traffic",
+      name: `traffic ${tr.name.value}`,
+      owner: tr,
+      peak: tr.peakRps.value,
+      backends: lb.map((b) => ({ site: d.siteIndex.get(b.site!)!, weight: b.weight, capacity: b.capacity })),
+      deps,
+      overloaded: new Uint8Array(lb.length),
+      errors: new Uint8Array(lb.length),
+      depWrites: new Uint8Array(deps.length),
+    });
+  }
+  return out;
+}
+
+/** A quorum's outcome in a state; fills `q.canLead`. */
+export function judgeQuorum(d: LeanDesign, s: LeanState, q: LeanQuorum): number {
+  const k = q.sites.length;
+  let anyUp = false;
+  let anyLead = false;
+  for (let i = 0; i < k; i++) {
+    q.canLead[i] = 0;
+    const si = q.sites[i];
+    if (!s.siteUp[si]) continue;
+    anyUp = true;
+    let votes = 0;
+    for (let j = 0; j < k; j++) if (reaches(d, s, si, q.sites[j])) votes += q.counts[j];
+    if (votes >= q.majority) {
+      q.canLead[i] = 1;
+      anyLead = true;
+    }
+  }
+  if (!anyUp && q.kind === "etcd") return QUORUM_LOST;
+  if (!anyLead) return QUORUM_STOPS;
+  // every surviving member site reaches every site that can lead
+  for (let i = 0; i < k; i++) {
+    if (!s.siteUp[q.sites[i]]) continue;
+    for (let j = 0; j < k; j++) if (q.canLead[j] && !reaches(d, s, q.sites[i], q.sites[j])) return QUORUM_MINORITY_STOPS;
+  }
+  return QUORUM_CONTINUES;
+}
+
+/** An async/crdt store's outcome in a state. */
+export function judgeStore(d: LeanDesign, s: LeanState, st: LeanStore): number {
+  const w = st.writers;
+  let up = 0;
+  for (let i = 0; i < w.length; i++) {
+    if (!s.siteUp[w[i]]) continue;
+    up++;
+    for (let j = i + 1; j < w.length; j++) {
+      if (s.siteUp[w[j]] && !reaches(d, s, w[i], w[j])) return st.policy ? STORE_DIVERGES : STORE_CORRUPTS;
+    }
+  }
+  return up ? STORE_CONTINUES : STORE_WRITES_STOP;
+}
+
+/** Whether two up writer sites of a store cannot reach each other (the conflict exposure). */
+export function writersPartitioned(d: LeanDesign, s: LeanState, st: LeanStore): boolean {
+  const w = st.writers;
+  for (let i = 0; i < w.length; i++) {
+    if (!s.siteUp[w[i]]) continue;
+    for (let j = i + 1; j < w.length; j++) if (s.siteUp[w[j]] && !reaches(d, s, w[i], w[j])) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether a backend at `site` can write to a store: some site that can lead reaches it
+ * (quorum: `writes` is its judgement in this state, `canLead` filled by it), or some up writer
+ * of an async/crdt store does.
+ */
+function canWrite(d: LeanDesign, s: LeanState, dep: LeanQuorum | LeanStore, writes: boolean, site: number): boolean {
+  if (dep.type === "quorum") {
+    if (!writes) return false;
+    for (let i = 0; i < dep.sites.length; i++) if (dep.canLead[i] && reaches(d, s, site, dep.sites[i])) return true;
+    return false;
+  }
+  for (let i = 0; i < dep.writers.length; i++) if (reaches(d, s, site, dep.writers[i])) return true;
+  return false;
+}
+
+const safe = Number.isSafeInteger;
+
+/** The result of judging a traffic entry: its outcome and the requests per second it loses (availability.md's lost(state)). */
+export interface TrafficJudgement {
+  outcome: number;
+  lostRps: number;
+}
+
+/**
+ * A traffic entry's outcome in a state, the worst of unserved > errors > overloaded > served
+ * (whatif.md), and the rps lost: all of `peakRps` when no backend remains, else per backend
+ * its load when it errors, or its load above capacity. Fills `t.overloaded` and `t.errors`.
+ */
+export function judgeTraffic(d: LeanDesign, s: LeanState, t: LeanTraffic, out: TrafficJudgement): TrafficJudgement {
+  const bs = t.backends;
+  let sum = 0;
+  let integers = true;
+  for (let i = 0; i < bs.length; i++) {
+    if (!s.siteUp[bs[i].site]) continue;
+    sum += bs[i].weight;
+    if (!safe(bs[i].weight)) integers = false;
+  }
+  t.overloaded.fill(0);
+  t.errors.fill(0);
+  if (sum === 0) {
+    // weights are never negative (schema): nothing left to carry the load
+    out.outcome = TRAFFIC_UNSERVED;
+    out.lostRps = t.peak;
+    return out;
+  }
+  // each quorum judged once per state (its canLead is then read per backend); one entry depends on a few stores
+  for (let k = 0; k < t.deps.length; k++) {
+    const dep = t.deps[k];
+    t.depWrites[k] = dep.type === "quorum" && judgeQuorum(d, s, dep) >= QUORUM_STOPS ? 0 : 1;
+  }
+  let anyOver = false;
+  let anyErr = false;
+  let lost = 0;
+  for (let i = 0; i < bs.length; i++) {
+    const b = bs[i];
+    if (!s.siteUp[b.site]) continue;
+    const load = (t.peak * b.weight) / sum;
+    let err = false;
+    for (let k = 0; k < t.deps.length && !err; k++) if (!canWrite(d, s, t.deps[k], t.depWrites[k] === 1, b.site)) err = true;
+    let over = false;
+    if (b.capacity !== undefined) {
+      const l = t.peak * b.weight;
+      const r = b.capacity * sum;
+      over = integers && safe(t.peak) && safe(b.capacity) && safe(l) && safe(r) ? l > r : exactOver(t, s, i);
+    }
+    if (err) {
+      t.errors[i] = 1;
+      anyErr = true;
+      lost += load;
+    } else if (over) lost += load - b.capacity!;
+    if (over) {
+      t.overloaded[i] = 1;
+      anyOver = true;
+    }
+  }
+  out.outcome = anyErr ? TRAFFIC_ERRORS : anyOver ? TRAFFIC_OVERLOADED : TRAFFIC_SERVED;
+  out.lostRps = lost;
+  return out;
+}
+
+/** Fractional weights or capacities: the exact rational comparison the rules use (rare). */
+function exactOver(t: LeanTraffic, s: LeanState, i: number): boolean {
+  const backends = t.backends.map((b) => ({ site: String(b.site), weight: b.weight, capacity: b.capacity }));
+  const sc = loadScenario(t.peak, backends, (site) => site !== undefined && !s.siteUp[Number(site)]);
+  return overCapacity(sc, i);
+}
+
+/** The sites an entity's judgement reads (member, writer, backend and dependency sites), sorted. */
+export function entitySites(e: LeanEntity): number[] {
+  const set = new Set<number>();
+  const add = (x: LeanQuorum | LeanStore) => {
+    for (const i of x.type === "quorum" ? x.sites : x.writers) set.add(i);
+  };
+  if (e.type === "traffic") {
+    for (const b of e.backends) set.add(b.site);
+    for (const dep of e.deps) add(dep);
+  } else add(e);
+  return [...set].sort((a, b) => a - b);
+}
+
+/**
+ * The links an entity's judgement reads: among a quorum's member sites, among a store's
+ * writers; for a traffic entry, those of its stores and those from each backend's site to
+ * each of its stores' sites. Link indexes, sorted.
+ */
+export function entityLinks(d: LeanDesign, e: LeanEntity): number[] {
+  const set = new Set<number>();
+  const n = d.sites.length;
+  const among = (xs: ArrayLike<number>, ys: ArrayLike<number>) => {
+    for (let i = 0; i < xs.length; i++)
+      for (let j = 0; j < ys.length; j++) {
+        const l = xs[i] === ys[j] ? -1 : d.linkAt[xs[i] * n + ys[j]];
+        if (l >= 0) set.add(l);
+      }
+  };
+  const own = (x: LeanQuorum | LeanStore) => (x.type === "quorum" ? x.sites : x.writers);
+  if (e.type === "traffic") {
+    const backendSites = e.backends.map((b) => b.site);
+    for (const dep of e.deps) {
+      among(own(dep), own(dep));
+      among(backendSites, own(dep));
+    }
+  } else among(own(e), own(e));
+  return [...set].sort((a, b) => a - b);
+}
+
+/** RPO of an async store, in seconds: maxLagSeconds; Infinity when the lag buffer cannot hold that tail; undefined without maxLagSeconds. */
+export function asyncRpo(st: Store): number | undefined {
+  const lag = st.maxLagSeconds?.value;
+  if (lag === undefined) return undefined;
+  const { writeRatePerSecond: rate, writeBytes: size, lagBufferBytes: buffer } = st;
+  if (rate && size && buffer && cmp(lagBytesNeeded(lag, rate.value, size.value), fromNumber(buffer.value)) > 0) return Infinity;
+  return lag;
+}

@@ -1,0 +1,205 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { analyzeFile } from "../../server/src/analysis";
+import { failureCountDistribution } from "../../server/src/availability/enumerate";
+import { availabilityReport, type EntityFigures, MINUTES_PER_YEAR, percent } from "../../server/src/availability/figures";
+import { HEADER, yaml } from "../helpers";
+
+const ctxOf = (body: string) => analyzeFile("t.topology.yaml", HEADER + body).contexts[0];
+const figuresOf = (body: string, budget?: number) => availabilityReport(ctxOf(body), budget);
+const fig = (body: string, entity: string, budget?: number): EntityFigures => {
+  const f = figuresOf(body, budget).figures.find((x) => x.entity === entity);
+  assert.ok(f, `no figure for ${entity}`);
+  return f;
+};
+/** equal within floating-point rounding, relative */
+const near = (actual: number, expected: number, what: string) =>
+  assert.ok(Math.abs(actual - expected) <= Math.abs(expected) * 1e-9 + 1e-18, `${what}: ${actual} ≠ ${expected}`);
+
+const THREE_SITES = (a = 0.999) => yaml`
+  sites:
+    - { name: fra, availability: ${a} }
+    - { name: lon, availability: ${a} }
+    - { name: ams, availability: ${a} }
+  links:
+    - { between: [fra, lon], rttMs: 14 }
+    - { between: [fra, ams], rttMs: 9 }
+    - { between: [lon, ams], rttMs: 8 }
+  stores:
+    - name: ledger
+      replication: consensus
+      members: { fra: 2, lon: 2, ams: 1 }
+`;
+
+test("three sites at 0.999 with a 2+2+1 quorum: 1 − 2.998×10⁻⁶, exact", () => {
+  const f = fig(THREE_SITES(), "ledger");
+  // writes stop when two or three sites are down: 3 × 0.001² × 0.999 + 0.001³
+  const u = 3 * 0.001 ** 2 * 0.999 + 0.001 ** 3;
+  near(u, 2.998e-6, "hand arithmetic");
+  near(f.unavailability, 2.998e-6, "unavailability");
+  near(f.availability, 1 - 2.998e-6, "availability");
+  assert.equal(f.method, "exact");
+  assert.equal(f.unjudgedProbability, 0);
+  near(f.nines, -Math.log10(2.998e-6), "nines");
+  near(f.minutesPerYear, 2.998e-6 * MINUTES_PER_YEAR, "minutes a year");
+  assert.equal(percent(f.availability, f.unavailability), "99.9997%");
+  assert.equal(f.kind, "consensus");
+  assert.equal(f.rpoSeconds, 0);
+  // cut sets: every pair of sites, each 10⁻⁶; no single site breaks it
+  assert.equal(f.cutSets.length, 3);
+  for (const c of f.cutSets) {
+    assert.equal(c.components.length, 2);
+    near(c.probability, 1e-6, "cut set");
+  }
+  assert.deepEqual(f.assumedAtOne, ["fra–lon link", "fra–ams link", "lon–ams link"]);
+});
+
+test("two-site 2+2 is 0.998001: either site's loss stops writes", () => {
+  const f = fig(
+    yaml`
+      sites:
+        - { name: fra, availability: 0.999 }
+        - { name: lon, availability: 0.999 }
+      links:
+        - { between: [fra, lon], rttMs: 14 }
+      stores:
+        - name: ledger
+          replication: consensus
+          members: { fra: 2, lon: 2 }
+    `,
+    "ledger",
+  );
+  near(f.availability, 0.998001, "availability");
+  assert.deepEqual(
+    f.cutSets.map((c) => c.components),
+    [["fra"], ["lon"]],
+  );
+});
+
+test("a failing link between two writers: the conflict probability is the time they are partitioned", () => {
+  const body = (policy: string) => yaml`
+    sites:
+      - { name: fra }
+      - { name: lon }
+    links:
+      - { between: [fra, lon], rttMs: 14, availability: 0.999 }
+    stores:
+      - name: carts
+        replication: async
+        writers: [fra, lon]
+        ${policy}
+  `;
+  const lww = fig(body("conflictResolution: last-writer-wins"), "carts");
+  near(lww.conflictProbability!, 0.001, "conflict probability");
+  // with a conflict policy the store diverges and heals: writes stay available
+  assert.equal(lww.availability, 1);
+  assert.equal(lww.method, "exact");
+  near(lww.outcomes.diverges, 0.001, "diverges");
+  // without one, the partition corrupts: that time is unavailability too
+  const none = fig(body("conflictResolution: none"), "carts");
+  near(none.unavailability, 0.001, "corrupting partitions");
+  assert.deepEqual(none.cutSets[0].components, ["fra–lon link"]);
+});
+
+test("a single writer has no conflict exposure; an etcd quorum has no conflict figure", () => {
+  const f = fig(
+    yaml`
+      sites:
+        - { name: fra, availability: 0.99 }
+        - { name: lon }
+      stores:
+        - { name: orders, replication: async, writers: [fra], replicas: [lon], maxLagSeconds: 5 }
+    `,
+    "orders",
+  );
+  assert.equal(f.conflictProbability, 0);
+  near(f.availability, 0.99, "availability of its one writer site");
+  assert.equal(f.rpoSeconds, 5);
+});
+
+test("a traffic entry: served fraction and outcome probabilities", () => {
+  // two backends at 0.99 each; either alone overloads (capacity 600 of 1000 rps)
+  const f = fig(
+    yaml`
+      sites:
+        - { name: fra, availability: 0.99 }
+        - { name: lon, availability: 0.99 }
+      clusters:
+        - { name: fra-prod, site: fra }
+        - { name: lon-prod, site: lon }
+      traffic:
+        - name: web
+          steering: gslb
+          ttlSeconds: 60
+          peakRps: 1000
+          healthCheck: { intervalSeconds: 10, failureThreshold: 3 }
+          backends:
+            - { cluster: fra-prod, capacityRps: 600 }
+            - { cluster: lon-prod, capacityRps: 600 }
+    `,
+    "web",
+  );
+  near(f.availability, 0.99 * 0.99, "served only with both up");
+  near(f.outcomes.overloaded, 2 * 0.99 * 0.01, "one up, overloaded");
+  near(f.outcomes.unserved, 0.0001, "both down");
+  // lost: 400 rps with one site down, all 1000 with both
+  near(f.servedFraction!, 1 - (2 * 0.99 * 0.01 * 400 + 0.0001 * 1000) / 1000, "served fraction");
+  assert.equal(f.rto?.seconds, 90);
+  assert.equal(f.rto?.terms, "10 s × 3 checks + 60 s TTL");
+});
+
+test("bounded: a tiny budget stops early and the interval contains the exact figure", () => {
+  const exact = fig(THREE_SITES(0.9), "ledger");
+  const bounded = fig(THREE_SITES(0.9), "ledger", 2);
+  assert.equal(exact.method, "exact");
+  assert.equal(bounded.method, "bounded");
+  assert.ok(bounded.unjudgedProbability > 1e-9);
+  assert.ok(bounded.interval[0] <= exact.availability && exact.availability <= bounded.interval[1]);
+  assert.ok(bounded.availability <= exact.availability);
+});
+
+test("enumeration stops once the unjudged mass is below 10⁻⁹: 60 failing components answer bounded", () => {
+  const sites = Array.from({ length: 60 }, (_, i) => `  - { name: s${i}, availability: 0.999 }`).join("\n");
+  const members = Array.from({ length: 5 }, (_, i) => `s${i * 12}: 1`).join(", ");
+  const t0 = Date.now();
+  const report = figuresOf(
+    `sites:\n${sites}\nstores:\n  - { name: big, replication: crdt, writers: [${Array.from({ length: 60 }, (_, i) => `s${i}`).join(", ")}] }\n  - { name: q, replication: consensus, members: { ${members} } }\n`,
+  );
+  const big = report.figures.find((f) => f.entity === "big")!;
+  // C(60, 5) states do not fit in the budget: every state of up to 4 failures is judged, the rest is the interval
+  assert.equal(big.method, "bounded");
+  assert.equal(big.maxFailures, 4);
+  assert.ok(big.unjudgedProbability > 1e-9 && big.unjudgedProbability < 1e-8, `unjudged ${big.unjudgedProbability}`);
+  assert.ok(Math.abs(big.interval[1] - big.interval[0] - big.unjudgedProbability) < 1e-15, "the interval is the unjudged mass wide");
+  // the five-member quorum: after every state of up to 3 failed sites, what is left (4 or 5 down) weighs ~5×10⁻¹²
+  const q = report.figures.find((f) => f.entity === "q")!;
+  assert.equal(q.method, "bounded");
+  assert.equal(q.maxFailures, 3);
+  assert.ok(q.unjudgedProbability < 1e-9);
+  near(q.unjudgedProbability, 5 * 0.001 ** 4 * 0.999 + 0.001 ** 5, "P(4 or 5 of 5 down)");
+  assert.ok(big.availability > 0.999999, "60 writers: all down is vanishingly rare");
+  assert.ok(Date.now() - t0 < 60_000, "never hangs");
+});
+
+test("the failure-count distribution sums to 1", () => {
+  const d = failureCountDistribution([0.1, 0.2, 0.3].map((q) => ({ type: "site" as const, index: 0, q, name: "x" })));
+  near(
+    d.reduce((a, x) => a + x, 0),
+    1,
+    "sum",
+  );
+  near(d[3], 0.006, "all three");
+});
+
+test("no availability declared: no figure; one out of range: nothing computed, named", () => {
+  assert.equal(figuresOf(THREE_SITES().replaceAll(", availability: 0.999", "")).declared, false);
+  const bad = figuresOf(THREE_SITES().replace("{ name: fra, availability: 0.999 }", "{ name: fra, availability: 1.5 }"));
+  assert.deepEqual(bad.invalid, ["site fra: availability 1.5"]);
+  assert.equal(bad.figures.length, 0);
+});
+
+test("percent never rounds a figure up to 100%", () => {
+  assert.equal(percent(0.9999999, 1e-7), "99.99999%");
+  assert.equal(percent(0.998001), "99.8001%");
+  assert.equal(percent(1, 0), "100%");
+});
