@@ -16,6 +16,9 @@ import { CHAOS_TOOLS, type ChaosTool, gameDay, GameDayError } from "../whatif/ga
 import { type CommandHelp, HelpRequest, renderHelp, renderOverview, walkArgs } from "./help";
 import { terminalText } from "../util/terminal";
 import { OutputError, prepareFolder, writeFilesInto, writeOutputFile } from "../output";
+import { deployedPorts } from "../drift/ports";
+import { portMatrix } from "../ports/ports";
+import { PORT_FORMATS, type PortFormat, portsCsv, portsJson, portsMarkdown } from "../ports/render";
 
 export const FORMATS = ["text", "json", "sarif", "junit"] as const;
 type Format = (typeof FORMATS)[number];
@@ -455,6 +458,52 @@ function gameDayCommand(args: readonly string[], io: Io): number {
   return 0;
 }
 
+const PORTS_HELP: CommandHelp = {
+  name: "ports",
+  summary: "the port matrix: what the firewalls between sites must let through, per site pair",
+  usage: ["ports [--format md|csv|json] [-o OUT [--force]] FILE"],
+  options: [
+    { flags: "-f, --format md|csv|json", text: "Markdown tables per site pair (default), CSV for a firewall ticket, or JSON" },
+    { flags: "-o, --output FILE", text: "write to FILE instead of standard output" },
+    { flags: "--force", text: "replace FILE if it exists (it is never replaced otherwise)" },
+  ],
+  details: `Derived from what the design uses: ClusterMesh (clustermesh-apiserver, health, tunnel),
+Submariner (gateways, NAT discovery, VXLAN to the gateway, the Broker), Istio east-west gateways
+and istiod, Linkerd gateways and mirrors, stretched etcd, Galera. Each row names both ends with
+their declared ranges (cluster node and pod ranges, sites[].addresses) and why. Where a cluster's
+bound deployment files set a port (clustermesh.apiserver.service.nodePort, tunnelProtocol,
+encryption, Submariner's NAT-T port, Linkerd's gateway ports), the deployed value is used.
+
+Exit status: 0 written, 2 usage error or a file that is not a topology.`,
+  examples: ["quorate ports examples/payments-eu-reviewed.topology.yaml", "quorate ports --format csv examples/drift/edge.topology.yaml"],
+};
+
+function portsCommand(args: readonly string[], io: Io): number {
+  let format: PortFormat = "md";
+  let out: string | undefined;
+  let force = false;
+  const files: string[] = [];
+  for (const { flag, arg, value } of walkArgs(args, PORTS_HELP)) {
+    if (flag === "-f" || flag === "--format") format = choice(value(), PORT_FORMATS, "ports format");
+    else if (flag === "-o" || flag === "--output") out = outputName(flag, value());
+    else if (flag === "--force") force = true;
+    else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate ports --help')`);
+    else files.push(arg);
+  }
+  if (files.length !== 1) throw new UsageError("ports takes exactly one topology FILE");
+  const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd));
+  const m = portMatrix(ctx, deployedPorts(ctx, files[0], diskSource(io.cwd)));
+  const text =
+    format === "csv"
+      ? portsCsv(m)
+      : format === "json"
+        ? portsJson(m)
+        : `# Ports: ${ctx.topology.name?.value ?? files[0]}\n\n${portsMarkdown(m)}`;
+  if (out !== undefined) writeOutputFile(out, text, io.cwd, { force });
+  else io.stdout(text);
+  return 0;
+}
+
 interface Command {
   readonly help: CommandHelp;
   run(args: readonly string[], io: Io, version: string): number;
@@ -467,6 +516,7 @@ const COMMANDS: readonly Command[] = [
   { help: DIFF_HELP, run: diffCommand },
   { help: REPORT_HELP, run: recordCommand },
   { help: GAMEDAY_HELP, run: gameDayCommand },
+  { help: PORTS_HELP, run: portsCommand },
   { help: DIAGRAM_HELP, run: diagram },
   { help: RULES_HELP, run: rulesCommand },
 ];

@@ -10,6 +10,7 @@ import { loadOf, overCapacity, scenarios } from "../math/traffic";
 import type { Quorum, TopologyContext } from "../rules/context";
 import { istioMeshes, istioName } from "../rules/istio";
 import { exportedServices } from "../rules/linkerd";
+import { portMatrix, portText, rowsOfCluster } from "../ports/ports";
 import { inDifferentSites, ISTIO_CERT_WINDOW, K8S_NAME_MAX, podsRoutable } from "../rules/meshes";
 import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, MAX_ELECTION_TIMEOUT_MS, timerAdvice } from "../rules/rtt";
 import { loadBackends } from "../rules/traffic";
@@ -345,6 +346,20 @@ function linkerdLinkHover(ctx: TopologyContext, cluster: Cluster, index: number)
 }
 
 /** The entity whose span holds `offset`, by binary search: list items are in document order. */
+/** The ports this cluster's cross-site flows need (the port matrix's rows it takes part in). */
+function meshPortsHover(ctx: TopologyContext, c: Cluster): string {
+  const name = c.name!.value;
+  const rows = rowsOfCluster(portMatrix(ctx), name);
+  const head = `**Ports for ${md(name)}** (${md(c.mesh === "none" ? "no cross-cluster pod network" : c.mesh)}): what the firewalls between its site and the others must let through.`;
+  if (!rows.length) return `${head}\n\nNo cross-site flow involves this cluster.`;
+  const lines = rows.map((r) => {
+    const other = r.from.cluster === name ? r.to : r.from;
+    const dir = r.direction === "both" ? "↔" : r.from.cluster === name ? "→" : "←";
+    return `- ${md(portText(r))} ${dir} ${md(other.what)} (${md(other.site)}): ${md(r.component)}${r.when ? ` (only ${md(r.when)})` : ""}`;
+  });
+  return `${head}\n\n${lines.join("\n")}\n\nUpstream defaults; \`quorate ports\` reads ports the bound deployment files change, with both ends' ranges.`;
+}
+
 export function entityAt<T extends { span: Span }>(list: readonly T[], offset: number): T | undefined {
   let lo = 0;
   let hi = list.length - 1;
@@ -371,6 +386,8 @@ function topologyHover(ctx: TopologyContext, offset: number): HoverResult | unde
         if (onField(f, offset)) return { markdown: timerHover(ctx, q, c), span: f!.span };
     }
     for (const v of c.cidrs) if (on(v.span, offset)) return { markdown: cidrHover(ctx, c, v.value, v.field), span: v.span };
+    if (c.meshAt && (on(c.meshAt.span, offset) || on(c.meshAt.keySpan, offset)) && c.name)
+      return { markdown: meshPortsHover(ctx, c), span: c.meshAt.span };
     if (c.istio?.primary && on(c.istio.primary.span, offset) && t.clusterByName.has(c.istio.primary.value))
       return { markdown: istioPrimaryHover(ctx, c), span: c.istio.primary.span };
     if (c.istio?.network && on(c.istio.network.span, offset)) return { markdown: istioNetworkHover(ctx, c), span: c.istio.network.span };

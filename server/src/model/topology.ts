@@ -120,6 +120,8 @@ export interface Cluster extends Named {
   readonly site?: F<string>;
   readonly id?: F<number>;
   readonly mesh: "clustermesh" | "submariner" | "none";
+  /** where `mesh` is written, when it is */
+  readonly meshAt?: F<string>;
   readonly maxConnectedClusters?: F<number>;
   readonly globalnet: boolean;
   /** where `globalnet` is written, when it is */
@@ -373,6 +375,7 @@ function readCluster(r: Reader, it: Item, index: number): Cluster {
     site: r.str(e.get("site")),
     id: r.num(e.get("id")),
     mesh: oneOf(meshField, ["clustermesh", "submariner", "none"] as const)?.value ?? "none",
+    meshAt: meshField,
     maxConnectedClusters: r.num(e.get("maxConnectedClusters")),
     globalnet: r.bool(e.get("globalnet"))?.value ?? false,
     globalnetAt: r.bool(e.get("globalnet")),

@@ -1,0 +1,242 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { analyzeFile } from "../../server/src/analysis";
+import type { DeploymentSource } from "../../server/src/drift/compare";
+import { deployedPorts } from "../../server/src/drift/ports";
+import { hoverAt } from "../../server/src/hover/hover";
+import { portMatrix, type PortRow, portText } from "../../server/src/ports/ports";
+import { portsCsv, portsJson, portsMarkdown } from "../../server/src/ports/render";
+import { HEADER, inTempDir } from "../helpers";
+
+const ROOT = join(__dirname, "..", "..", "..");
+const ctxOf = (text: string) => analyzeFile("t.topology.yaml", text.includes("apiVersion") ? text : HEADER + text).contexts[0];
+/** "component proto port from-site dir to-site" per row: the matrix as a set to compare. */
+const facts = (rows: readonly PortRow[]) =>
+  rows.map((r) => `${r.component} | ${portText(r)} | ${r.from.site} ${r.direction === "both" ? "<->" : "->"} ${r.to.site}`).sort();
+
+test("ClusterMesh and stretched etcd (the reviewed example): every row, with both ends' ranges", () => {
+  const ctx = ctxOf(readFileSync(join(ROOT, "examples", "payments-eu-reviewed.topology.yaml"), "utf8"));
+  const m = portMatrix(ctx);
+  assert.deepEqual(facts(m.rows), [
+    "VXLAN tunnel | UDP 8472 | fra <-> lon",
+    "cilium-health | ICMP echo (type 8, code 0) and reply (type 0) | fra <-> lon",
+    "cilium-health | TCP 4240 | fra <-> lon",
+    "clustermesh-apiserver | TCP 32379 | fra -> lon",
+    "clustermesh-apiserver | TCP 32379 | lon -> fra",
+    "etcd client | TCP 2379 | fra -> ams",
+    "etcd client | TCP 2379 | fra -> lon",
+    "etcd peer | TCP 2380 | fra <-> ams",
+    "etcd peer | TCP 2380 | fra <-> lon",
+    "etcd peer | TCP 2380 | lon <-> ams",
+  ]);
+  const tunnel = m.rows.find((r) => r.component === "VXLAN tunnel")!;
+  assert.deepEqual([tunnel.from.ranges, tunnel.to.ranges], [["192.168.10.0/24"], ["192.168.20.0/24"]]);
+  assert.equal(tunnel.value.kind, "default");
+  assert.match(tunnel.reference, /^https:\/\/docs\.cilium\.io\//);
+  // members at sites without declared hosts are said, never guessed
+  assert.ok(m.notes.some((n) => /No range is declared for etcd members at ams/.test(n)));
+  assert.ok(m.notes.some((n) => /encryption is not declared/.test(n)));
+  // a consensus store's ports are its engine's: a note, not a made-up row
+  assert.ok(m.notes.some((n) => /store ledger \(cockroachdb\)/.test(n)));
+});
+
+test("a witness host's addresses become the etcd member range at that site", () => {
+  const m = portMatrix(
+    ctxOf(`sites:
+  - name: fra
+  - name: ams
+    addresses: [192.0.2.0/28, "2001:db8:a::/64"]
+clusters:
+  - name: core
+    site: fra
+    network: { nodes: 10.0.0.0/24 }
+    etcd: { members: { fra: 2, ams: 1 } }
+`),
+  );
+  const peer = m.rows.find((r) => r.component === "etcd peer")!;
+  assert.deepEqual(peer.to.ranges, ["192.0.2.0/28", "2001:db8:a::/64"]);
+  assert.deepEqual(peer.from.ranges, ["10.0.0.0/24"]);
+  // a federated etcd (members at one site) needs no cross-site rule
+  const fed = portMatrix(ctxOf(`sites:\n  - name: fra\nclusters:\n  - { name: core, site: fra, etcd: { members: { fra: 3 } } }\n`));
+  assert.deepEqual(fed.rows, []);
+  assert.match(portsMarkdown(fed), /No cross-site flow needs a firewall rule/);
+});
+
+test("Submariner: gateways (4500, 4490; 500 and ESP only without NAT-T), VXLAN 4800 inside each cluster, the Broker API", () => {
+  const ctx = ctxOf(readFileSync(join(ROOT, "examples", "drift", "edge.topology.yaml"), "utf8"));
+  const sub = portMatrix(ctx).rows.filter((r) => r.source === "submariner");
+  assert.deepEqual(facts(sub), [
+    "Broker API | TCP 6443 | ams -> broker",
+    "Broker API | TCP 6443 | par -> broker",
+    "IKE | UDP 500 | ams <-> par",
+    "IPsec tunnel (NAT-T) | UDP 4500 | ams <-> par",
+    "IPsec | ESP IP protocol 50 | ams <-> par",
+    "NAT discovery | UDP 4490 | ams <-> par",
+    "VXLAN to the gateway | UDP 4800 | ams <-> ams",
+    "VXLAN to the gateway | UDP 4800 | par <-> par",
+  ]);
+  assert.deepEqual(
+    sub.filter((r) => r.when).map((r) => r.component),
+    ["IKE", "IPsec"],
+  );
+});
+
+test("Istio across networks: 15443 both ways, a remote reaches its primary on 15012 and 15017, the primary watches the remote's API server", () => {
+  const m = portMatrix(
+    ctxOf(`sites: [{ name: fra }, { name: lon }]
+clusters:
+  - { name: a, site: fra, network: { pods: 10.1.0.0/16, nodes: 192.168.1.0/24 }, istio: { meshId: eu, network: n1, role: primary } }
+  - { name: b, site: lon, network: { pods: 10.2.0.0/16, nodes: 192.168.2.0/24 }, istio: { meshId: eu, network: n2, role: remote, primary: a } }
+`),
+  );
+  assert.deepEqual(facts(m.rows), [
+    "east-west gateway | TCP 15443 | fra -> lon",
+    "east-west gateway | TCP 15443 | lon -> fra",
+    "istiod webhooks | TCP 15017 | lon -> fra",
+    "istiod xDS and CA | TCP 15012 | lon -> fra",
+    "remote API server | TCP 6443 | fra -> lon",
+  ]);
+  // one network: no east-west gateway row
+  const flat = portMatrix(
+    ctxOf(`sites: [{ name: fra }, { name: lon }]
+clusters:
+  - { name: a, site: fra, istio: { meshId: eu, network: n1 } }
+  - { name: b, site: lon, istio: { meshId: eu, network: n1 } }
+`),
+  );
+  assert.deepEqual(facts(flat.rows), ["remote API server | TCP 6443 | fra -> lon", "remote API server | TCP 6443 | lon -> fra"]);
+});
+
+test("Linkerd: gateway mode to the target's gateway (4143, probe 4191); flat mode to its pods on 4143; the mirror watches its API server", () => {
+  const text = `sites: [{ name: fra }, { name: lon }]
+clusters:
+  - name: a
+    site: fra
+    network: { pods: 10.1.0.0/16 }
+    linkerd: { trustAnchor: x, links: [{ cluster: b, mode: gateway }] }
+  - { name: b, site: lon, network: { pods: 10.2.0.0/16 }, linkerd: { trustAnchor: x, gateway: true } }
+`;
+  assert.deepEqual(facts(portMatrix(ctxOf(text)).rows), [
+    "linkerd gateway probe | TCP 4191 | fra -> lon",
+    "linkerd gateway | TCP 4143 | fra -> lon",
+    "target API server | TCP 6443 | fra -> lon",
+  ]);
+  const flat = portMatrix(ctxOf(text.replace("mode: gateway", "mode: flat")));
+  const row = flat.rows.find((r) => r.component.startsWith("linkerd flat"))!;
+  assert.equal(portText(row), "TCP 4143");
+  assert.deepEqual(row.to.ranges, ["10.2.0.0/16"]);
+});
+
+test("Galera across sites: 4567, 4568 and 4444 between member sites; a store's namespace puts its members on the pod ranges", () => {
+  const m = portMatrix(
+    ctxOf(`sites: [{ name: fra }, { name: lon }]
+clusters:
+  - { name: a, site: fra, network: { pods: 10.1.0.0/16 } }
+  - { name: b, site: lon, network: { pods: 10.2.0.0/16 } }
+stores:
+  - { name: ledger, replication: galera, members: { fra: 2, lon: 1 }, namespace: ledger-system }
+`),
+  );
+  assert.deepEqual(
+    m.rows.map((r) => portText(r)),
+    ["TCP 4567", "TCP 4568", "TCP 4444"],
+  );
+  assert.deepEqual([m.rows[0].from.ranges, m.rows[0].to.ranges], [["10.1.0.0/16"], ["10.2.0.0/16"]]);
+  assert.ok(m.notes.some((n) => /UDP 4567 only with multicast/.test(n)));
+});
+
+const MESH = `apiVersion: quorate.dev/v1alpha1
+kind: Topology
+metadata: { name: t }
+sites: [{ name: fra }, { name: lon }]
+clusters:
+  - { name: a, site: fra, mesh: clustermesh, id: 1, network: { nodes: 192.168.1.0/24 }, deployment: [a-cilium.yaml] }
+  - { name: b, site: lon, mesh: clustermesh, id: 2, network: { nodes: 192.168.2.0/24 } }
+`;
+const CILIUM_VALUES = `cluster: { name: a, id: 1 }
+tunnelProtocol: geneve
+encryption: { enabled: true, type: wireguard }
+clustermesh:
+  apiserver:
+    service: { type: NodePort, nodePort: 31379 }
+`;
+
+function memorySource(files: Record<string, string>): DeploymentSource {
+  return { match: (_t, p) => (p in files ? [p] : []), read: (p) => files[p] } as DeploymentSource;
+}
+
+test("deployed values win where a chart changes a port: the NodePort, Geneve, WireGuard — each row says which file set it", () => {
+  const ctx = ctxOf(MESH);
+  const dep = deployedPorts(ctx, "t.topology.yaml", memorySource({ "a-cilium.yaml": CILIUM_VALUES }));
+  const m = portMatrix(ctx, dep);
+  const toA = m.rows.find((r) => r.component === "clustermesh-apiserver" && r.to.cluster === "a")!;
+  const toB = m.rows.find((r) => r.component === "clustermesh-apiserver" && r.to.cluster === "b")!;
+  assert.equal(toA.port, 31379);
+  assert.deepEqual(toA.value, { kind: "deployed", file: "a-cilium.yaml", key: "clustermesh.apiserver.service.nodePort" });
+  assert.equal(toB.port, 32379, "b's own default: a's values say nothing about b's Service");
+  assert.deepEqual(m.rows.filter((r) => r.source === "clustermesh" && r.direction === "both").map(portText), [
+    "TCP 4240",
+    "ICMP echo (type 8, code 0) and reply (type 0)",
+    "UDP 6081",
+    "UDP 51871",
+  ]);
+  assert.ok(!m.notes.some((n) => /encryption is not declared/.test(n)));
+  // a LoadBalancer Service: 2379 at its address
+  const lb = portMatrix(
+    ctx,
+    deployedPorts(
+      ctx,
+      "t.topology.yaml",
+      memorySource({ "a-cilium.yaml": "cluster: { name: a }\nclustermesh: { apiserver: { service: { type: LoadBalancer } } }\n" }),
+    ),
+  );
+  assert.equal(lb.rows.find((r) => r.component === "clustermesh-apiserver" && r.to.cluster === "a")!.port, 2379);
+  // native routing replaces the tunnel with the pod ranges
+  const native = portMatrix(
+    ctx,
+    deployedPorts(ctx, "t.topology.yaml", memorySource({ "a-cilium.yaml": "cluster: { name: a }\nroutingMode: native\n" })),
+  );
+  assert.ok(native.rows.some((r) => r.component === "pod traffic (native routing)"));
+  assert.ok(!native.rows.some((r) => /tunnel/i.test(r.component)));
+});
+
+test("CSV: one line per row, RFC 4180 quoting, no cell a spreadsheet would run as a formula; JSON round-trips", () => {
+  const ctx = ctxOf(MESH.replace("{ name: fra }", '{ name: "=fra,x" }').replace("site: fra,", 'site: "=fra,x",'));
+  const m = portMatrix(ctx);
+  const csv = portsCsv(m);
+  const lines = csv.trimEnd().split("\r\n");
+  assert.equal(lines.length, m.rows.length + 1);
+  assert.match(lines[0], /^component,source,protocol,port,/);
+  assert.ok(!/,=/.test(csv), "a cell starting with = is neutralised");
+  assert.ok(csv.includes(`"'=fra,x"`), "quoted (it holds a comma) after the apostrophe");
+  assert.deepEqual(JSON.parse(portsJson(m)).rows.length, m.rows.length);
+});
+
+test("quorate ports: md, csv and json; exit 0; deterministic; a usage error for an unknown format", () => {
+  inTempDir({ "t.topology.yaml": MESH, "a-cilium.yaml": CILIUM_VALUES }, (_dir, cli) => {
+    const md = cli(["ports", "t.topology.yaml"]);
+    assert.equal(md.code, 0, md.stderr);
+    assert.match(md.stdout, /^# Ports: t\n\n### fra ↔ lon\n/);
+    assert.match(md.stdout, /TCP 31379 .*deployed: a-cilium\.yaml clustermesh\.apiserver\.service\.nodePort/);
+    assert.equal(cli(["ports", "t.topology.yaml"]).stdout, md.stdout);
+    const json = JSON.parse(cli(["ports", "--format", "json", "t.topology.yaml"]).stdout);
+    assert.ok(json.rows.some((r: PortRow) => r.port === 51871));
+    assert.equal(cli(["ports", "--format", "csv", "t.topology.yaml"]).code, 0);
+    assert.equal(cli(["ports", "--format", "xml", "t.topology.yaml"]).code, 2);
+  });
+});
+
+test("hover on a cluster's mesh: lists the ports its cross-site flows need, with the direction from its side", () => {
+  const text = MESH;
+  const a = analyzeFile("t.topology.yaml", text);
+  const at = text.indexOf("mesh: clustermesh") + 7;
+  const h = hoverAt(a, at)?.markdown ?? "";
+  assert.match(h, /\*\*Ports for a\*\*/);
+  assert.match(h, /TCP 32379 → nodes of b \(lon\): clustermesh-apiserver/);
+  assert.match(h, /TCP 32379 ← nodes of b \(lon\)/);
+  assert.match(h, /UDP 8472 ↔ nodes of b/);
+  const none = analyzeFile("t.topology.yaml", `${HEADER}sites: [{ name: fra }]\nclusters:\n  - { name: a, site: fra, mesh: none }\n`);
+  assert.match(hoverAt(none, none.parsed.text.indexOf("mesh: none") + 7)?.markdown ?? "", /No cross-site flow involves this cluster/);
+});
