@@ -159,7 +159,7 @@ function message(e: ErrorObject, data: unknown): string {
       return `unknown property \`${extra}\` in \`${where === "the document" ? "the topology" : where}\`${near ? ` (did you mean \`${near}\`?)` : ""}`;
     }
     case "type":
-      return `${label} must be ${describeType(p.type as string)}, not ${typeName(data)}`;
+      return `${label} must be ${describeType(p.type as string | string[])}, not ${typeName(data)}`;
     case "enum":
       return `${label} must be one of ${(p.allowedValues as unknown[]).map((v) => `\`${v}\``).join(", ")}, not ${show(data)}`;
     case "const":
@@ -205,10 +205,38 @@ function missingAnchor(at: Located, docSpan: Span): Span {
   return { start: docSpan.start, end: docSpan.start };
 }
 
+/**
+ * An `anyOf` (the schema's "a string or a list of strings" shape; strict mode refuses a union
+ * `type`) reads as one error, as a union type would: the branch whose type the value has, with
+ * its own errors (a list of three CIDRs: "at most 2 items"), else one type error naming every
+ * branch's type ("a string or a list of strings, not a mapping").
+ */
+function foldAnyOf(errors: readonly ErrorObject[]): ErrorObject[] {
+  const branchOf = new Map<ErrorObject, ErrorObject>();
+  for (const a of errors) {
+    if (a.keyword !== "anyOf") continue;
+    for (const e of errors) if (e !== a && e.schemaPath.startsWith(`${a.schemaPath}/`)) branchOf.set(e, a);
+  }
+  const out: ErrorObject[] = [];
+  for (const e of errors) {
+    if (branchOf.has(e)) continue;
+    if (e.keyword !== "anyOf") {
+      out.push(e);
+      continue;
+    }
+    const branches = errors.filter((x) => branchOf.get(x) === e);
+    const wrongType = (x: ErrorObject) => x.keyword === "type" && x.instancePath === e.instancePath;
+    const matched = branches.filter((x) => !wrongType(x));
+    if (matched.length) out.push(...matched);
+    else out.push({ ...e, keyword: "type", params: { type: branches.flatMap((x) => (x.params as { type: string | string[] }).type) } });
+  }
+  return out;
+}
+
 function toFindings(doc: Document, docSpan: Span, errors: readonly ErrorObject[], data: unknown, prefix = ""): Finding[] {
   const out: Finding[] = [];
   const seen = new Set<string>();
-  for (const raw of errors) {
+  for (const raw of foldAnyOf(errors)) {
     // `if` only says which branch failed; the branch's own error says what is wrong
     if (raw.keyword === "if") continue;
     const e = { ...raw, instancePath: prefix + raw.instancePath };
