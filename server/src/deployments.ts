@@ -1,71 +1,357 @@
-// The deployment files bound to a topology, as the CLI and the language server read them:
-// globs on the disk (fast-glob), an editor's open documents first, and PEM bundles parsed with
-// node:crypto. The drift engine itself (drift/) is pure and receives these functions.
+// The deployment files bound to a topology, as the CLI and the language server read them — one
+// reader for both (contract: drift.md, last paragraph). A cloned repository is untrusted input:
+// a `deployment` entry is read only inside the root (the editor's workspace folder, else the
+// repository: the git top level of the topology, else its folder), as a regular file after
+// resolving symbolic links, and never past a real size bound (a /proc file says size 0 and never
+// ends). A glob is expanded inside the root only, with bounds on its brace alternatives, the
+// folders it visits, its matches and its time, and the expansion is kept for a few seconds so
+// typing does not walk the disk again. PEM bundles are parsed with node:crypto. The drift
+// engine itself (drift/) is pure and receives these functions.
 import { X509Certificate } from "node:crypto";
-import { readFileSync, statSync } from "node:fs";
-import { dirname, isAbsolute, relative, resolve } from "node:path";
+import * as fs from "node:fs";
+import { closeSync, constants, type Dirent, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import fg from "fast-glob";
-import type { DeploymentSource, Fingerprints } from "./drift/compare";
+import type { DeploymentSource, Fingerprints, Match, Refusal } from "./drift/compare";
+
+/** How many patterns one entry's braces may expand to (`{a,b}{c,d}` is 4). */
+export const MAX_PATTERNS = 64;
+/** How many folders one glob may visit. */
+export const MAX_FOLDERS = 2000;
+/** How many files one deployment entry may bind. */
+export const MAX_MATCHES = 200;
+/** How long one glob may walk. */
+export const MAX_WALK_MS = 2000;
+/** How deep a glob descends below its fixed part. */
+const MAX_DEPTH = 8;
+/** How long an expansion (and a root) is reused: typing re-analyses often, the disk rarely changes. */
+const CACHE_MS = 5000;
+
+export interface BoundFileOptions {
+  /** the CLI's working folder: paths come back relative to it when inside it (as a user names them), else absolute */
+  readonly cwd?: string;
+  /** the editor's workspace folders (absolute paths): the root of a topology inside one of them */
+  readonly roots?: () => readonly string[];
+  /** an editor's unsaved text, by absolute path: answers first (still only inside the root) */
+  readonly overlay?: (path: string) => string | undefined;
+  readonly maxBytes?: number;
+  /** the glob bounds (tests lower them) */
+  readonly limits?: { readonly patterns?: number; readonly folders?: number; readonly matches?: number; readonly ms?: number };
+}
+
+const inside = (root: string, p: string) => {
+  const rel = relative(root, p);
+  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
+};
+
+const realOrSelf = (p: string) => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+};
+
+const timed = new Map<string, { at: number; value: unknown }>();
+function cached<T>(key: string, make: () => T): T {
+  const hit = timed.get(key);
+  const now = Date.now();
+  if (hit && now - hit.at < CACHE_MS) return hit.value as T;
+  if (timed.size > 512) timed.clear();
+  const value = make();
+  timed.set(key, { at: now, value });
+  return value;
+}
+
+/** Forget every kept expansion and root (a file was created or deleted). */
+export function forgetBoundFiles(): void {
+  timed.clear();
+}
+
+/** The git top level above `dir` (the nearest folder holding `.git`), found without running git. */
+function gitTopLevel(dir: string): string | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      lstatSync(join(d, ".git"));
+      return d;
+    } catch {
+      // not here
+    }
+    if (dirname(d) === d) return undefined;
+  }
+}
 
 /**
- * Files on the disk; `overlay` (absolute paths) answers first: an editor's unsaved text. Paths
- * come back relative to `cwd` when they are inside it (as a user names them), else absolute;
- * without a `cwd` (the language server) always absolute.
+ * The folder a topology's deployment files must stay inside: the innermost workspace folder
+ * holding it, else its repository's top level, else its own folder (real paths).
  */
-export function diskSource(
-  cwd: string | undefined,
-  overlay: (path: string) => string | undefined = () => undefined,
-  maxBytes = 8 * 1024 * 1024,
-): DeploymentSource {
+export function rootOf(topologyAbs: string, roots: readonly string[] = []): string {
+  const dir = realOrSelf(dirname(topologyAbs));
+  const folder = roots
+    .map(realOrSelf)
+    .filter((r) => inside(r, dir))
+    .sort((a, b) => b.length - a.length)[0];
+  return folder ?? cached(`root\0${dir}`, () => gitTopLevel(dir) ?? dir);
+}
+
+/**
+ * How many patterns `pattern`'s braces expand to, as fast-glob expands them (`{a,b}` sums its
+ * alternatives, a sequence multiplies, `{1..9}` is a range); counting stops past `cap`.
+ */
+export function braceExpansions(pattern: string, cap = MAX_PATTERNS): number {
+  let i = 0;
+  const sat = (n: number) => Math.min(n, cap + 1);
+  const sequence = (inGroup: boolean): number => {
+    let n = 1;
+    while (i < pattern.length) {
+      const c = pattern[i];
+      if (c === "\\") i += 2;
+      else if (inGroup && (c === "," || c === "}")) return n;
+      else if (c === "{") {
+        i++;
+        n = sat(n * group());
+      } else i++;
+    }
+    return n;
+  };
+  const group = (): number => {
+    const start = i;
+    let total = 0;
+    let alternatives = 0;
+    for (;;) {
+      total = sat(total + sequence(true));
+      alternatives++;
+      if (i >= pattern.length) {
+        i = start; // an unclosed brace is a literal character
+        return 1;
+      }
+      if (pattern[i++] === "}") break;
+    }
+    if (alternatives > 1) return total;
+    const range = /^(-?\d+|[A-Za-z])\.\.(-?\d+|[A-Za-z])(?:\.\.(-?\d+))?$/.exec(pattern.slice(start, i - 1));
+    if (!range) return 1;
+    const at = (s: string) => (/^-?\d+$/.test(s) ? Number(s) : s.charCodeAt(0));
+    const step = Math.max(1, Math.abs(Number(range[3] ?? 1)));
+    return sat(Math.floor(Math.abs(at(range[2]) - at(range[1])) / step) + 1);
+  };
+  return sequence(false);
+}
+
+/** The fixed folder part of a glob and the rest (`deploy/*\/values.yaml` → `deploy`, `*\/values.yaml`). */
+function splitGlob(pattern: string): { base: string; rest: string } {
+  const segs = pattern.split("/");
+  const k = segs.findIndex((s) => s !== "" && fg.isDynamicPattern(s));
+  return { base: segs.slice(0, k).join("/") || (pattern.startsWith("/") ? "/" : "."), rest: segs.slice(k).join("/") };
+}
+
+const outside = (entry: string, root: string, how: string): Refusal => ({
+  code: "drift/outside-repository",
+  message: `\`${entry}\` ${how}, outside ${root}: it is not read`,
+});
+
+/** A file system where each folder read counts against the walk's bounds; past them every folder reads as empty. */
+function boundedFs(limits: { folders: number; ms: number }) {
+  const state = { folders: 0, over: "" };
+  const until = Date.now() + limits.ms;
+  const readdirSync = ((path: fs.PathLike, options?: unknown) => {
+    if (!state.over && ++state.folders > limits.folders) state.over = `visits more than ${limits.folders} folders`;
+    if (!state.over && Date.now() > until) state.over = `takes more than ${limits.ms / 1000} s to expand`;
+    if (state.over) return [];
+    return fs.readdirSync(path, options as { withFileTypes: true });
+  }) as typeof fs.readdirSync;
+  return { state, adapter: { readdirSync } };
+}
+
+function kindOf(st: fs.Stats): string {
+  if (st.isDirectory()) return "a folder";
+  if (st.isFIFO()) return "a FIFO";
+  if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
+  if (st.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+/**
+ * Reads at most `max` bytes of a regular file that is not a symbolic link; undefined when it is
+ * not one, cannot be read, or holds more (however large it says it is: /proc files say 0).
+ */
+export function readBounded(abs: string, max: number): { text: string } | { error: string } {
+  let fd: number;
+  try {
+    fd = openSync(abs, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (e) {
+    return { error: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { error: kindOf(st) };
+    if (st.size > max) return { error: `larger than ${Math.round(max / 1024)} KB` };
+    const buf = Buffer.allocUnsafe(Math.min(max + 1, Math.max(st.size + 1, 64 * 1024)));
+    let len = 0;
+    let chunk = buf;
+    for (;;) {
+      if (len === chunk.length) {
+        if (chunk.length > max) break;
+        const bigger = Buffer.allocUnsafe(Math.min(max + 1, chunk.length * 2));
+        chunk.copy(bigger, 0, 0, len);
+        chunk = bigger;
+      }
+      const n = readSync(fd, chunk, len, chunk.length - len, null);
+      if (n === 0) break;
+      len += n;
+    }
+    if (len > max) return { error: `larger than ${Math.round(max / 1024)} KB` };
+    return { text: chunk.toString("utf8", 0, len) };
+  } catch (e) {
+    return { error: (e as NodeJS.ErrnoException).code ?? (e as Error).message };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The deployment files of topologies on the disk, for the CLI (`cwd`) and the language server
+ * (`roots`, `overlay`). A path that comes back from `match` is inside the root and was a regular
+ * file (or an open document) when matched; `read` opens its resolved path without following a link.
+ */
+export function boundFileSource(o: BoundFileOptions = {}): DeploymentSource {
+  const maxBytes = o.maxBytes ?? 8 * 1024 * 1024;
+  const maxPatterns = o.limits?.patterns ?? MAX_PATTERNS;
+  const maxFolders = o.limits?.folders ?? MAX_FOLDERS;
+  const maxMatches = o.limits?.matches ?? MAX_MATCHES;
+  const maxMs = o.limits?.ms ?? MAX_WALK_MS;
+  const overlay = o.overlay ?? (() => undefined);
+  const cwd = o.cwd;
   const shown = (abs: string) => {
     if (cwd === undefined) return abs;
     const rel = relative(cwd, abs);
     return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : abs;
   };
+  /** shown path → the real path to open */
+  const real = new Map<string, string>();
+  const accept = (abs: string, realPath: string) => {
+    const s = shown(abs);
+    real.set(s, realPath);
+    return s;
+  };
+
+  /**
+   * One candidate file, `abs` as named (shown to the user), `resolved` with its folders' links
+   * resolved: inside the root after resolving its own link too, and a regular file.
+   */
+  const judge = (abs: string, resolved: string, entry: string, root: string): string | { refused: Refusal } | undefined => {
+    if (!inside(root, resolved)) return { refused: outside(entry, root, `resolves to ${inside(root, abs) ? resolved : abs}`) };
+    let st: fs.Stats;
+    try {
+      st = lstatSync(resolved);
+    } catch {
+      return overlay(abs) !== undefined ? accept(abs, resolved) : undefined;
+    }
+    const target = st.isSymbolicLink() ? realOrSelf(resolved) : resolved;
+    if (!inside(root, target)) return { refused: outside(entry, root, `reaches ${shown(abs)}, a symbolic link to ${target}`) };
+    let t: fs.Stats;
+    try {
+      t = st.isSymbolicLink() ? statSync(target) : st;
+    } catch {
+      return undefined; // a dangling link: no file
+    }
+    if (t.isDirectory()) return undefined;
+    if (!t.isFile())
+      return {
+        refused: {
+          code: "drift/outside-repository",
+          message: `\`${entry}\` ${shown(abs) === entry ? "is" : `reaches ${shown(abs)}, which is`} ${kindOf(t)}, not a regular file: it is not read`,
+        },
+      };
+    return accept(abs, target);
+  };
+  const one = (j: ReturnType<typeof judge>): Match =>
+    j === undefined ? { paths: [] } : typeof j === "string" ? { paths: [j] } : { paths: [], refused: [j.refused] };
+
   return {
     match(topologyPath, pattern) {
-      const dir = dirname(resolve(cwd ?? "/", topologyPath));
+      const topologyAbs = resolve(cwd ?? "/", topologyPath);
+      const root = rootOf(topologyAbs, o.roots?.() ?? []);
+      const dir = dirname(topologyAbs);
+      const entry = pattern;
+      if (!pattern.trim())
+        return { paths: [], refused: [{ code: "drift/missing-file", message: "an empty deployment entry names no file" }] };
+      if (pattern.includes("\0"))
+        return { paths: [], refused: [{ code: "drift/missing-file", message: "a deployment entry cannot hold a NUL character" }] };
       if (!fg.isDynamicPattern(pattern)) {
-        const p = isAbsolute(pattern) ? pattern : resolve(dir, pattern);
-        if (overlay(p) !== undefined) return [shown(p)];
-        try {
-          return statSync(p).isFile() ? [shown(p)] : [];
-        } catch {
-          return [];
-        }
+        const abs = resolve(dir, pattern);
+        // the folders on the way resolved: a symlinked folder that leads out is refused too
+        return one(judge(abs, join(realOrSelf(dirname(abs)), basename(abs)), entry, root));
       }
-      // bounded: a glob such as ../../** must not walk the whole disk
-      return fg
-        .sync(pattern, {
-          cwd: dir,
-          absolute: true,
-          onlyFiles: true,
+      const count = braceExpansions(pattern, maxPatterns);
+      if (count > maxPatterns)
+        return {
+          paths: [],
+          refused: [
+            {
+              code: "drift/pattern-too-broad",
+              message: `\`${entry}\` expands to more than ${maxPatterns} patterns: it is not expanded (name fewer alternatives)`,
+            },
+          ],
+        };
+      const { base, rest } = splitGlob(pattern);
+      const baseAbs = resolve(dir, base);
+      const baseReal = realOrSelf(baseAbs);
+      if (rest.split("/").includes("..")) return { paths: [], refused: [outside(entry, root, "climbs out of the folders it searches")] };
+      if (!inside(root, baseReal)) return { paths: [], refused: [outside(entry, root, `searches ${baseReal}`)] };
+      const walked = cached(`glob\0${maxFolders}\0${maxMs}\0${baseReal}\0${rest}`, () => {
+        const bounded = boundedFs({ folders: maxFolders, ms: maxMs });
+        const entries = fg.sync(rest, {
+          cwd: baseReal,
+          onlyFiles: false,
           dot: false,
           followSymbolicLinks: false,
           suppressErrors: true,
           deep: MAX_DEPTH,
-        })
-        .map((p) => shown(resolve(p)))
-        .sort()
-        .slice(0, MAX_MATCHES);
+          objectMode: true,
+          fs: bounded.adapter,
+        }) as unknown as { path: string; dirent: Dirent }[];
+        return {
+          over: bounded.state.over,
+          files: entries
+            .filter((e) => !e.dirent.isDirectory())
+            .map((e) => e.path)
+            .sort(),
+        };
+      });
+      if (walked.over)
+        return {
+          paths: [],
+          refused: [{ code: "drift/pattern-too-broad", message: `\`${entry}\` ${walked.over}: it is not expanded (narrow the pattern)` }],
+        };
+      if (walked.files.length > maxMatches)
+        return {
+          paths: [],
+          refused: [
+            {
+              code: "drift/pattern-too-broad",
+              message: `\`${entry}\` matches ${walked.files.length} files, more than the ${maxMatches} one entry may bind: none is read (narrow the pattern)`,
+            },
+          ],
+        };
+      const paths: string[] = [];
+      const refused: Refusal[] = [];
+      for (const f of walked.files) {
+        const j = judge(join(baseAbs, f), join(baseReal, f), entry, root);
+        if (typeof j === "string") paths.push(j);
+        else if (j) refused.push(j.refused);
+      }
+      return { paths: paths.sort(), refused };
     },
     read(path) {
       const abs = resolve(cwd ?? "/", path);
       const open = overlay(abs);
       if (open !== undefined) return open;
-      try {
-        if (statSync(abs).size > maxBytes) return undefined;
-        return readFileSync(abs, "utf8");
-      } catch {
-        return undefined;
-      }
+      const r = readBounded(real.get(path) ?? abs, maxBytes);
+      return "text" in r ? r.text : undefined;
     },
+    forget: forgetBoundFiles,
   };
 }
-
-/** How deep a glob descends, and how many files one deployment entry may bind. */
-const MAX_DEPTH = 8;
-const MAX_MATCHES = 200;
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 

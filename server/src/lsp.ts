@@ -46,7 +46,8 @@ export const DEFAULT_BACKGROUND_MIN_KB = 64;
  */
 export function startServer(connection: Connection, script?: string): QuorateService {
   // drift reads the bound deployment files: the editor's open text first, then the disk
-  const service = createService();
+  // bound deployment files are read inside the workspace folder that holds the topology
+  const service = createService(() => workspaceRoots());
   /** large files' analysis, away from the request loop; absent when `script` is not given or it is off */
   let background: Background | undefined;
   // documents are kept here rather than in TextDocuments so each edit's range reaches the
@@ -56,6 +57,7 @@ export function startServer(connection: Connection, script?: string): QuorateSer
   let canConfigure = false;
   let canRefresh = false;
   let folders: string[] = [];
+  const workspaceRoots = () => folders.filter((f) => f.startsWith("file:")).map((f) => URI.pathOf(f));
   let initOptions: ServerOptions = {};
 
   const log = (msg: string) => connection.console.log(`[quorate] ${msg}`);
@@ -203,6 +205,7 @@ export function startServer(connection: Connection, script?: string): QuorateSer
     background = b;
     service.setHostedMinChars(minChars);
     mirror({ t: "settings", settings: service.getSettings() });
+    mirror({ t: "roots", roots: workspaceRoots() });
   }
 
   async function pullSettings(): Promise<void> {

@@ -16,7 +16,7 @@ import {
 } from "vscode-languageserver";
 import pkg from "../../package.json";
 import { analyzeAlone } from "./analysis";
-import { diskSource, pemFingerprints } from "./deployments";
+import { boundFileSource, pemFingerprints } from "./deployments";
 import { readVersion } from "./git";
 import { diagramFor } from "./preview/mermaid";
 import {
@@ -38,11 +38,18 @@ import { gameDayFor, record, simulate } from "./service/whatif";
 import { diff } from "./whatif/diff";
 import { diffMarkdown } from "./whatif/render";
 
-/** A service whose drift reads bound deployment files: the editor's open text first, then the disk. */
-export function createService(): QuorateService {
+/**
+ * A service whose drift reads bound deployment files: the editor's open text first, then the
+ * disk, inside the workspace folder (`roots`, absolute paths) that holds the topology.
+ */
+export function createService(roots: () => readonly string[] = () => []): QuorateService {
   const service = new QuorateService();
   service.setDeployments((openText) => ({
-    source: diskSource(undefined, (path) => openText(URI.fromPath(path)), service.getSettings().maxFileSizeKb * 1024),
+    source: boundFileSource({
+      roots,
+      overlay: (path) => openText(URI.fromPath(path)),
+      maxBytes: service.getSettings().maxFileSizeKb * 1024,
+    }),
     fingerprints: pemFingerprints,
   }));
   return service;

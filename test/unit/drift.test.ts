@@ -15,7 +15,7 @@ function compare(cluster: string, deployed: string) {
   const a = analyzeFile("t.topology.yaml", topo);
   const ctx = a.contexts[0];
   const source: DeploymentSource = {
-    match: (_t, p) => (p === "d.yaml" ? ["d.yaml"] : []),
+    match: (_t, p) => ({ paths: p === "d.yaml" ? ["d.yaml"] : [] }),
     read: (p) => (p === "d.yaml" ? deployed : undefined),
   };
   const doc = a.parsed.docs[0].doc;
@@ -253,7 +253,7 @@ test("hostile deployment files: random damage to every case's files never throws
         match: (tp, p) => {
           const base = resolve(tp, "..");
           const re = new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}$`);
-          return files.filter((f) => f !== topo && re.test(f.slice(base.length + 1))).sort();
+          return { paths: files.filter((f) => f !== topo && re.test(f.slice(base.length + 1))).sort() };
         },
         read: (p) => damaged.get(p),
       };

@@ -9,6 +9,8 @@ import type { Settings } from "../service/settings";
 /** Main thread → background thread, in the order things happened. */
 export type ToBackground =
   | { readonly t: "settings"; readonly settings: Settings }
+  /** the workspace folders (absolute paths): bound deployment files are read only inside them */
+  | { readonly t: "roots"; readonly roots: readonly string[] }
   | {
       readonly t: "update";
       readonly uri: string;

@@ -27,7 +27,8 @@ interface Pending {
 }
 
 export function runBackground(port: Port, options: { warmUp?: boolean } = {}): void {
-  const service = createService();
+  let roots: readonly string[] = [];
+  const service = createService(() => roots);
   const hosted = new Set<string>();
   const versions = new Map<string, number | undefined>();
   /** the contributions last sent, by hosted uri (sent again only when they change) */
@@ -90,6 +91,9 @@ export function runBackground(port: Port, options: { warmUp?: boolean } = {}): v
         } else pending.set(m.uri, { base: service.text(m.uri), text, open: m.open, change: m.change, edits: 1 });
         return;
       }
+      case "roots":
+        roots = m.roots;
+        return;
       case "settings":
         flush();
         for (const u of service.setSettings(m.settings)) touched.add(u);

@@ -1,5 +1,5 @@
 import { analyzeRun, type SeverityOverride } from "../analysis";
-import { diskSource, pemFingerprints } from "../deployments";
+import { boundFileSource, pemFingerprints } from "../deployments";
 import { RULES, ruleInfo } from "../rules/catalog";
 import { DEFAULT_OPTIONS } from "../rules/context";
 import { sizeText } from "../discovery";
@@ -185,7 +185,7 @@ function checkCommand(args: readonly string[], io: Io, version: string): number 
     );
   }
   // the deployment files bound to clusters are read with their topology: CI catches drift with no extra flag
-  const deployments = { source: diskSource(io.cwd, undefined, maxFileKb * 1024), fingerprints: pemFingerprints };
+  const deployments = { source: boundFileSource({ cwd: io.cwd, maxBytes: maxFileKb * 1024 }), fingerprints: pemFingerprints };
   const results = analyzeRun(files, { galeraMaxRttMs, severities }, deployments).filter((r) => r.parsed.relevant || r.findings.length);
   const rows = report.rows(results);
   const names = results.map((r) => r.parsed.path);

@@ -25,11 +25,26 @@ import {
   recognise,
 } from "./deployed";
 
+/** Why an entry, or a file it reaches, is not read: `drift/outside-repository`, `drift/pattern-too-broad` or `drift/missing-file`. */
+export interface Refusal {
+  readonly code: string;
+  readonly message: string;
+}
+
+/** What one `deployment` entry binds: the files to read, and what it reaches but must not be read. */
+export interface Match {
+  /** paths the caller can read back; sorted */
+  readonly paths: string[];
+  readonly refused?: readonly Refusal[];
+}
+
 /** Where the deployment files come from: the CLI reads the disk, the editor its open documents first. */
 export interface DeploymentSource {
-  /** the files a path or glob (relative to the topology's folder) names, as paths the caller can read back; sorted */
-  match(topologyPath: string, pattern: string): string[];
+  /** the files a path or glob (relative to the topology's folder) names */
+  match(topologyPath: string, pattern: string): Match;
   read(path: string): string | undefined;
+  /** drop what the source keeps between analyses (a file was created or deleted) */
+  forget?(): void;
 }
 
 /** SHA-256 fingerprints of every certificate in a PEM bundle, or why it does not parse. */
@@ -161,7 +176,11 @@ export function drift(input: DriftInput, source: DeploymentSource, fingerprints:
     if (!name || !c.deployment) continue;
     const mine: string[] = [];
     for (const ref of c.deployment.items) {
-      const matched = source.match(input.path, ref.path.value);
+      if (!ref.path.value.trim()) continue; // an empty entry names nothing: the schema says so
+      const { paths: matched, refused = [] } = source.match(input.path, ref.path.value);
+      // what the entry reaches outside the root (or past the bounds) is named, never read
+      for (const r of refused) topology.push(finding(r.code, ref.path.span, r.message));
+      if (refused.length && !matched.length) continue;
       if (!matched.length) {
         topology.push(
           finding(
@@ -173,6 +192,7 @@ export function drift(input: DriftInput, source: DeploymentSource, fingerprints:
         continue;
       }
       for (const path of matched) {
+        if (mine.includes(path)) continue; // two entries of one cluster binding one file judge it once
         const f = fileOf(path);
         if (!f) {
           topology.push(finding("drift/missing-file", ref.path.span, `${path} cannot be read: nothing to compare for ${name}`));

@@ -332,6 +332,18 @@ rule(
   "A cluster's `deployment` names a path or glob relative to the topology; nothing there can be compared.",
 );
 rule(
+  "drift/outside-repository",
+  "error",
+  "A deployment entry reaches outside the repository",
+  "Bound files are read only inside the workspace folder (editor) or the repository (CLI: the git top level, else the topology's folder), as regular files after resolving symbolic links: an entry that resolves outside through `..`, an absolute path or a symbolic link, or to a FIFO, a device or a folder's link, is not read, and nothing from it is printed.",
+);
+rule(
+  "drift/pattern-too-broad",
+  "warning",
+  "A deployment glob is past the expansion bounds",
+  "A glob may expand its braces to at most 64 patterns, visit at most 2000 folders in 2 s and bind at most 200 files; past that it is not expanded (nothing is read from it), so one entry cannot walk the disk on every keystroke.",
+);
+rule(
   "drift/unrecognized",
   "warning",
   "A bound file is no deployment kind Quorate reads",

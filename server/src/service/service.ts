@@ -244,6 +244,7 @@ export class QuorateService {
   deploymentChanged(uri: string, createdOrDeleted = false): string[] {
     if (!this.drift || this.files.get(uri)?.open) return [];
     if (!createdOrDeleted) return this.rejudgeDrift(uri);
+    this.drift.deployments.source.forget?.(); // kept glob expansions may now miss or name a file
     const touched = new Set<string>();
     for (const t of this.drift.topologies()) for (const u of this.rejudgeDrift(t)) touched.add(u);
     return [...touched];

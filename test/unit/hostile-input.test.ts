@@ -1,0 +1,261 @@
+// Findings 3, 4, 6, 7, 8 and 13 of the third hardening round at their boundary: a cloned
+// repository's deployment bindings and git configuration, on the real file system.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { boundFileSource, braceExpansions, MAX_MATCHES, MAX_PATTERNS, readBounded, rootOf } from "../../server/src/deployments";
+import { GIT_ENV, GIT_HARDENED } from "../../server/src/git";
+import { HEADER, inTempDir } from "../helpers";
+
+const SECRET = "TOKEN=hunter2";
+
+/** A repository (a `.git` folder) whose topology in `design/` binds `entries` to cluster `a`. */
+const topology = (entries: string[]) => `${HEADER}sites:
+  - name: fra
+  - name: lon
+links:
+  - { between: [fra, lon], rttMs: 14 }
+clusters:
+  - name: a
+    site: fra
+    network: { pods: 10.10.0.0/16 }
+    deployment:
+${entries.map((e) => `      - ${JSON.stringify(e)}`).join("\n")}
+  - name: b
+    site: lon
+    network: { pods: 10.20.0.0/16 }
+`;
+
+/** outside/secret.env beside repo/ (holding .git, design/, deploy/): the traps of the issue. */
+function hostileRepo(dir: string, entries: string[]): void {
+  mkdirSync(join(dir, "outside"));
+  writeFileSync(join(dir, "outside", "secret.env"), `cluster-cidr: ${SECRET}\n`);
+  writeFileSync(join(dir, "outside", "values.yaml"), `cluster-cidr: ${SECRET}\n`);
+  for (const d of ["repo/.git", "repo/design", "repo/deploy"]) mkdirSync(join(dir, d), { recursive: true });
+  writeFileSync(join(dir, "repo", "deploy", "ok.yaml"), "cluster-cidr: 10.10.0.0/16\n");
+  symlinkSync(join(dir, "outside", "secret.env"), join(dir, "repo", "deploy", "k3s.yaml"));
+  symlinkSync(join(dir, "outside"), join(dir, "repo", "deploy", "outlink"));
+  execFileSync("mkfifo", [join(dir, "repo", "deploy", "fifo.yaml")]);
+  writeFileSync(join(dir, "repo", "design", "d.topology.yaml"), topology(entries));
+}
+
+test("braceExpansions counts as fast-glob expands, and stops past the cap", () => {
+  assert.equal(braceExpansions("a.yaml"), 1);
+  assert.equal(braceExpansions("{a,b}/{c,d,e}.yaml"), 6);
+  assert.equal(braceExpansions("{a,{b,c}}.yaml"), 3);
+  assert.equal(braceExpansions("{1..10}.yaml"), 10);
+  assert.equal(braceExpansions("{a..e}"), 5);
+  assert.equal(braceExpansions("\\{a,b}"), 1);
+  assert.equal(braceExpansions("{a,b"), 1);
+  assert.equal(braceExpansions("{a}"), 1);
+  assert.equal(braceExpansions("{1..1000000}"), MAX_PATTERNS + 1);
+  assert.equal(braceExpansions("{a,b,c,d,e,f,g,h}".repeat(7)), MAX_PATTERNS + 1);
+});
+
+test("rootOf: the workspace folder, else the git top level, else the topology's folder", () =>
+  inTempDir({}, (dir) => {
+    mkdirSync(join(dir, "r", ".git"), { recursive: true });
+    mkdirSync(join(dir, "r", "a", "b"), { recursive: true });
+    assert.equal(rootOf(join(dir, "r", "a", "b", "t.yaml")), join(dir, "r"));
+    assert.equal(rootOf(join(dir, "r", "a", "b", "t.yaml"), [join(dir, "r", "a")]), join(dir, "r", "a"));
+    mkdirSync(join(dir, "plain"));
+    assert.equal(rootOf(join(dir, "plain", "t.yaml")).startsWith(dir), true);
+  }));
+
+test("readBounded: a /proc file that says size 0 and never ends is cut at the bound; a FIFO is not opened for reading", () => {
+  if (existsSync("/proc/self/pagemap")) {
+    // endless on read: an error at once (cut at the bound, or refused by the kernel), never all of it
+    const r = readBounded("/proc/self/pagemap", 1024 * 1024);
+    assert.ok("error" in r, JSON.stringify(r).slice(0, 200));
+  }
+  if (existsSync("/proc/self/status")) {
+    // says size 0 but holds text: read for real, and bounded for real
+    const whole = readBounded("/proc/self/status", 1024 * 1024);
+    assert.ok("text" in whole && /^Name:/.test(whole.text));
+    assert.deepEqual(readBounded("/proc/self/status", 16), { error: "larger than 0 KB" });
+  }
+  inTempDir({}, (dir) => {
+    execFileSync("mkfifo", [join(dir, "f")]);
+    assert.deepEqual(readBounded(join(dir, "f"), 1024), { error: "a FIFO" });
+    symlinkSync("/etc/hostname", join(dir, "l"));
+    assert.deepEqual(readBounded(join(dir, "l"), 1024), { error: "ELOOP" });
+  });
+});
+
+test("the bound-file reader refuses every way out of the repository, names it, and never reads it", () =>
+  inTempDir({}, (dir) => {
+    hostileRepo(dir, []);
+    const src = boundFileSource({ cwd: join(dir, "repo") });
+    const m = (p: string) => src.match("design/d.topology.yaml", p);
+    const refusedOnly = (p: string, re: RegExp) => {
+      const r = m(p);
+      assert.deepEqual(r.paths, [], p);
+      assert.equal(r.refused?.length, 1, `${p}: ${JSON.stringify(r)}`);
+      assert.equal(r.refused![0].code, "drift/outside-repository", p);
+      assert.match(r.refused![0].message, re, p);
+    };
+    refusedOnly(
+      "../../outside/secret.env",
+      /`\.\.\/\.\.\/outside\/secret\.env` resolves to .*outside\/secret\.env, outside .*repo: it is not read/,
+    );
+    refusedOnly("/etc/passwd", /resolves to \/etc\/passwd/);
+    refusedOnly("/proc/self/environ", /outside/);
+    refusedOnly("/proc/self/pagemap", /outside/);
+    refusedOnly("../deploy/k3s.yaml", /reaches deploy\/k3s\.yaml, a symbolic link to .*secret\.env/);
+    refusedOnly("../deploy/fifo.yaml", /is a FIFO, not a regular file/);
+    refusedOnly("../deploy/outlink/*.yaml", /searches .*outside, outside/);
+    refusedOnly("../deploy/outlink/values.yaml", /resolves to .*outside\/values\.yaml/);
+    refusedOnly("/**/*.yaml", /searches \/, outside/);
+    refusedOnly("../deploy/*/../../../outside/*.env", /climbs out/);
+    // a glob inside the repository binds the regular files and names what it must not read
+    const g = m("../deploy/*.yaml");
+    assert.deepEqual(g.paths, ["deploy/ok.yaml"]);
+    assert.deepEqual(g.refused?.map((r) => r.message.replace(/ .*?(FIFO|symbolic link).*/, " $1")).sort(), [
+      "`../deploy/*.yaml` FIFO",
+      "`../deploy/*.yaml` symbolic link",
+    ]);
+    assert.deepEqual(m("../deploy/ok.yaml").paths, ["deploy/ok.yaml"]);
+    assert.equal(src.read("deploy/ok.yaml"), "cluster-cidr: 10.10.0.0/16\n");
+    // `..` that stays inside the repository is fine
+    assert.deepEqual(m("../design/../deploy/ok.yaml").paths, ["deploy/ok.yaml"]);
+    const bomb = m("{a,b,c,d,e,f,g,h}".repeat(7));
+    assert.equal(bomb.refused?.[0].code, "drift/pattern-too-broad");
+    assert.match(bomb.refused![0].message, /expands to more than 64 patterns: it is not expanded/);
+  }));
+
+test("a glob is bounded in matches and folders, and kept between analyses until forgotten", () =>
+  inTempDir({}, (dir) => {
+    mkdirSync(join(dir, ".git"));
+    mkdirSync(join(dir, "many"));
+    for (let i = 0; i <= 20; i++) writeFileSync(join(dir, "many", `f${i}.yaml`), "");
+    mkdirSync(join(dir, "deep"));
+    for (let i = 0; i < 10; i++) mkdirSync(join(dir, "deep", `d${i}`));
+    writeFileSync(join(dir, "t.topology.yaml"), "");
+    const src = boundFileSource({ cwd: dir, limits: { matches: 20, folders: 11 } });
+    const many = src.match("t.topology.yaml", "many/*.yaml");
+    assert.deepEqual([many.paths.length, many.refused?.[0].code], [0, "drift/pattern-too-broad"]);
+    assert.match(many.refused![0].message, /matches 21 files, more than the 20 one entry may bind: none is read/);
+    // deep/ and its 10 folders are 11 visits: within the bound; one more folder is past it
+    assert.deepEqual(src.match("t.topology.yaml", "deep/**/*.yaml"), { paths: [], refused: [] });
+    mkdirSync(join(dir, "deep", "d10"));
+    src.forget?.();
+    const deep = src.match("t.topology.yaml", "deep/**/*.yaml");
+    assert.match(deep.refused?.[0].message ?? "", /visits more than 11 folders: it is not expanded/);
+    assert.equal(src.match("t.topology.yaml", "many/*.yaml").refused?.length, 1);
+    rmSync(join(dir, "many", "f0.yaml"));
+    assert.equal(src.match("t.topology.yaml", "many/*.yaml").refused?.length, 1, "kept for a few seconds");
+    src.forget?.();
+    assert.equal(src.match("t.topology.yaml", "many/*.yaml").paths.length, 20);
+    // the default bounds are the documented ones
+    assert.equal(MAX_MATCHES, 200);
+  }));
+
+test("quorate check on a hostile repository: findings name each trap, no value from outside is printed in any format", () =>
+  inTempDir({}, (dir) => {
+    const entries = [
+      "../../outside/secret.env",
+      "/etc/passwd",
+      "/proc/self/environ",
+      "/proc/self/pagemap",
+      "../deploy/k3s.yaml",
+      "../deploy/fifo.yaml",
+      "../deploy/outlink/*.yaml",
+      "/**/*.yaml",
+      "{a,b,c,d,e,f,g,h}".repeat(7),
+      "",
+      "../deploy/ok.yaml",
+    ];
+    hostileRepo(dir, entries);
+    const { main } = require("../../server/src/cli/main") as typeof import("../../server/src/cli/main");
+    for (const format of ["text", "json", "sarif", "junit"]) {
+      let stdout = "";
+      let stderr = "";
+      const code = main(
+        ["check", "-f", format, "design"],
+        { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY: false, env: {}, cwd: join(dir, "repo") },
+        "0",
+      );
+      assert.equal(code, 1, stderr);
+      assert.equal(stderr, "");
+      assert.ok(!stdout.includes("hunter2"), `${format} prints a value read outside the repository`);
+      assert.ok(!/root:x:0:0/.test(stdout));
+      if (format === "json") {
+        const codes = (JSON.parse(stdout) as { code: string }[]).map((f) => f.code);
+        assert.equal(codes.filter((c) => c === "drift/outside-repository").length, 8, codes.join(" "));
+        assert.equal(codes.filter((c) => c === "drift/pattern-too-broad").length, 1, codes.join(" "));
+        assert.ok(!codes.includes("drift/missing-file"), "an empty entry is the schema's finding alone");
+      }
+    }
+  }));
+
+test(
+  "git runs with a configuration that cannot fetch or execute: a partial clone's core.sshCommand canary stays untouched",
+  { skip: !hasGit() && "git is not installed" },
+  () =>
+    inTempDir({}, (dir) => {
+      const git = (cwd: string, ...args: string[]) =>
+        execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      const src = join(dir, "src");
+      mkdirSync(src);
+      git(src, "init", "-q");
+      git(src, "config", "user.email", "t@example.com");
+      git(src, "config", "user.name", "t");
+      git(src, "config", "uploadpack.allowFilter", "true");
+      writeFileSync(join(src, "d.topology.yaml"), topology([]));
+      git(src, "add", ".");
+      git(src, "commit", "-qm", "one");
+      writeFileSync(join(src, "d.topology.yaml"), topology([]).replace("rttMs: 14", "rttMs: 15"));
+      git(src, "commit", "-qam", "two");
+      git(dir, "clone", "-q", "--filter=blob:none", `file://${src}`, "clone");
+      const clone = join(dir, "clone");
+      const canary = join(dir, "CANARY");
+      git(clone, "config", "core.sshCommand", `touch ${canary}; false`);
+      git(clone, "config", "remote.origin.url", "ssh://git@example.invalid/x");
+      git(clone, "config", "protocol.ssh.allow", "always");
+      const { main } = require("../../server/src/cli/main") as typeof import("../../server/src/cli/main");
+      let stderr = "";
+      const code = main(
+        ["diff", "HEAD~1:d.topology.yaml", "d.topology.yaml"],
+        { stdout: () => undefined, stderr: (s) => (stderr += s), isTTY: false, env: {}, cwd: clone },
+        "0",
+      );
+      assert.equal(code, 2);
+      assert.equal(
+        stderr,
+        "quorate: cannot read HEAD~1:d.topology.yaml: its content is not in this partial clone, and Quorate never fetches (fetch it with git yourself if you trust the remote)\n",
+      );
+      assert.ok(!existsSync(canary), "the repository's core.sshCommand ran");
+      // the other side of the boundary: plain git would have run it
+      try {
+        execFileSync("git", ["show", "HEAD~1:d.topology.yaml"], {
+          cwd: clone,
+          stdio: "ignore",
+          env: { ...process.env, GIT_NO_LAZY_FETCH: "0" },
+        });
+      } catch {
+        // the fetch fails after running the command
+      }
+      assert.ok(existsSync(canary), "control: without the hardened configuration git runs core.sshCommand");
+      // what is in the clone is read as before
+      assert.equal(
+        main(
+          ["diff", "HEAD:d.topology.yaml", "d.topology.yaml"],
+          { stdout: () => undefined, stderr: () => undefined, isTTY: false, env: {}, cwd: clone },
+          "0",
+        ),
+        0,
+      );
+      assert.ok(GIT_HARDENED.includes("--no-replace-objects") && GIT_ENV.GIT_ALLOW_PROTOCOL === "");
+    }),
+);
+
+function hasGit(): boolean {
+  try {
+    execFileSync("git", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
