@@ -164,7 +164,10 @@ clustermesh:
 `;
 
 function memorySource(files: Record<string, string>): DeploymentSource {
-  return { match: (_t, p) => (p in files ? [p] : []), read: (p) => files[p] } as DeploymentSource;
+  return {
+    match: (_t, p) => ({ paths: Object.hasOwn(files, p) ? [p] : [] }),
+    read: (p) => (Object.hasOwn(files, p) ? files[p] : undefined),
+  };
 }
 
 test("deployed values win where a chart changes a port: the NodePort, Geneve, WireGuard — each row says which file set it", () => {

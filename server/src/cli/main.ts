@@ -492,7 +492,7 @@ function portsCommand(args: readonly string[], io: Io): number {
   }
   if (files.length !== 1) throw new UsageError("ports takes exactly one topology FILE");
   const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd));
-  const m = portMatrix(ctx, deployedPorts(ctx, files[0], diskSource(io.cwd)));
+  const m = portMatrix(ctx, deployedPorts(ctx, files[0], boundFileSource({ cwd: io.cwd })));
   const text =
     format === "csv"
       ? portsCsv(m)

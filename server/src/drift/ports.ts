@@ -19,7 +19,7 @@ export function deployedPorts(ctx: TopologyContext, topologyPath: string, source
     if (!name || !c.deployment) continue;
     const found: Mutable<DeployedPorts> = {};
     for (const ref of c.deployment.items)
-      for (const path of source.match(topologyPath, ref.path.value)) {
+      for (const path of source.match(topologyPath, ref.path.value).paths) {
         const text = source.read(path);
         if (text === undefined) continue;
         const parsed = parseFile(path, text);
