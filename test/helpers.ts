@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Io, main } from "../server/src/cli/main";
 import { analyzeRun, type RunOptions } from "../server/src/analysis";
-import { DEFAULT_OPTIONS } from "../server/src/rules/context";
+import { DEFAULT_OPTIONS } from "../server/src/derive/context";
 
 /** Strips the common indentation of a template literal so fixtures read naturally. */
 export function yaml(strings: TemplateStringsArray, ...values: unknown[]): string {

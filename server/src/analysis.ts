@@ -2,7 +2,7 @@ import type { Finding } from "./model/finding";
 import { parseFile, type ParsedFile } from "./model/parse";
 import type { LineIndex } from "./model/text";
 import { ruleInfo, type Severity } from "./rules/catalog";
-import { DEFAULT_OPTIONS, TopologyContext, type AnalysisOptions } from "./rules/context";
+import { DEFAULT_OPTIONS, TopologyContext, type AnalysisOptions } from "./derive/context";
 import { manifestRules, type ManifestFile } from "./rules/exports";
 import { TOPOLOGY_RULES } from "./rules/index";
 import { validateTopologyGroups } from "./schema/validate";

@@ -5,7 +5,7 @@ import { YAML_OPTIONS, type ParsedDoc, type ParsedFile } from "./model/parse";
 import { columnOf, LineIndex, lineStartOf } from "./model/text";
 import { MAX_NESTING, nestingBeyond } from "./model/nesting";
 import { LIST_KEYS, withItem, type ListKey } from "./model/topology";
-import { TopologyContext, type AnalysisOptions } from "./rules/context";
+import { TopologyContext, type AnalysisOptions } from "./derive/context";
 import { validateItem } from "./schema/validate";
 
 /** One text change: replace [start, end) of the old text with `text`. */

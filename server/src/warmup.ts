@@ -3,7 +3,7 @@ import { analyzeFile } from "./analysis";
 import { hoverAt } from "./hover/hover";
 import { YAML_OPTIONS } from "./model/parse";
 import { analyzeChange } from "./incremental";
-import { DEFAULT_OPTIONS } from "./rules/context";
+import { DEFAULT_OPTIONS } from "./derive/context";
 
 /**
  * A synthetic topology the server analyses once at start, so the parser and rules are

@@ -10,7 +10,7 @@ import { analyzeChange } from "../../server/src/incremental";
 import { commitLatency, frozenSplit } from "../../server/src/math/quorum";
 import { MAX_NESTING, nestingBeyond, space } from "../../server/src/model/nesting";
 import { LineIndex } from "../../server/src/model/text";
-import { DEFAULT_OPTIONS } from "../../server/src/rules/context";
+import { DEFAULT_OPTIONS } from "../../server/src/derive/context";
 import { documentSymbolsOf } from "../../server/src/service/service";
 import { ABC } from "../fixtures/fixable";
 import { check, codes, HEADER, only, rng } from "../helpers";

@@ -8,7 +8,7 @@ import { prepareFolder, writeFilesInto, writeOutputFile, OutputError } from "../
 import { fileSegment, relativePathProblem } from "../../server/src/util/paths";
 import { shellLine, shellWord } from "../../server/src/util/shell";
 import { terminalText } from "../../server/src/util/terminal";
-import { codeSpan } from "../../server/src/util/markdown";
+import { codeSpan } from "../../server/src/util/format";
 import { HEADER, inTempDir } from "../helpers";
 
 /** Two sites with one cluster each; the first cluster's name is `first`. */

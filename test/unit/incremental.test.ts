@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { analyzeFile, finalize, type FileAnalysis } from "../../server/src/analysis";
 import { analyzeChange, reanalyze } from "../../server/src/incremental";
-import { DEFAULT_OPTIONS } from "../../server/src/rules/context";
+import { DEFAULT_OPTIONS } from "../../server/src/derive/context";
 import { FIXABLE } from "../fixtures/fixable";
 import { rng, seedFromEnv } from "../helpers";
 

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { analyzeFile } from "../../server/src/analysis";
-import type { TopologyContext } from "../../server/src/rules/context";
+import type { TopologyContext } from "../../server/src/derive/context";
 import { TOPOLOGY_RULES } from "../../server/src/rules/index";
 import { check, codes, HEADER, only, run } from "../helpers";
 

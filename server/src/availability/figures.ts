@@ -4,7 +4,7 @@
  * it depends on, judged state by state by the lean evaluator; its cut sets; RTO and RPO
  * estimates. Pure: no editor, no connection, no Node APIs.
  */
-import type { TopologyContext } from "../rules/context";
+import type { TopologyContext } from "../derive/context";
 import type { Store, Traffic } from "../model/topology";
 import { DNS_STEERING } from "../rules/traffic";
 import { type Component, componentsOf, enumerateStates, type EnumerationResult } from "./enumerate";

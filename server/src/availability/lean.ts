@@ -9,9 +9,9 @@ import { lagBytesNeeded } from "../math/lag";
 import { majority } from "../math/quorum";
 import { cmp, fromNumber } from "../math/rational";
 import { scenario as loadScenario, overCapacity } from "../math/traffic";
-import type { TopologyContext } from "../rules/context";
+import type { TopologyContext } from "../derive/context";
 import type { Link, Store, Traffic } from "../model/topology";
-import { loadBackends } from "../rules/traffic";
+import { loadBackends } from "../derive/loads";
 
 /** The sites and links of a design, indexed; `q` is each one's probability of being down. */
 export interface LeanDesign {

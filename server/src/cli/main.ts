@@ -1,7 +1,7 @@
 import { analyzeRun, type SeverityOverride } from "../analysis";
 import { boundFileSource, pemFingerprints } from "../deployments";
 import { RULES, ruleInfo } from "../rules/catalog";
-import { DEFAULT_OPTIONS } from "../rules/context";
+import { DEFAULT_OPTIONS } from "../derive/context";
 import { sizeText } from "../discovery";
 import { closest } from "../util/strings";
 import { collectFiles, DEFAULT_MAX_FILE_KB, readOneFile, UsageError } from "./files";

@@ -1,5 +1,5 @@
 import { analyzeFile } from "../analysis";
-import type { TopologyContext } from "../rules/context";
+import type { TopologyContext } from "../derive/context";
 import { closest } from "../util/strings";
 import { ALL_UP, MAX_PARTITION_SITES, run, type Result, type Scenario, sweep } from "../whatif/engine";
 import { UsageError } from "./files";

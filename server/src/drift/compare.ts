@@ -11,7 +11,9 @@ import type { Finding, FixHint } from "../model/finding";
 import { parseFile, type ParsedFile } from "../model/parse";
 import type { LineIndex, Span } from "../model/text";
 import type { Cluster } from "../model/topology";
-import { finding, type TopologyContext } from "../rules/context";
+import type { TopologyContext } from "../derive/context";
+import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, etcdTimers } from "../derive/timers";
+import { finding } from "../rules/context";
 import {
   asBool,
   asNumber,
@@ -645,23 +647,24 @@ function checksOf(kind: DeployKind, d: DocReader, c: Cluster, all: readonly Clus
 
 function timers(push: (x: Omit<Check, "cluster">) => void, c: Cluster, flag: (name: string) => Deployed): void {
   const e = c.etcd;
+  const design = etcdTimers(c);
   push({
     code: "drift/etcd-timers",
     field: "etcd.heartbeatMs",
     dep: flag("heartbeat-interval"),
-    design: e?.heartbeatMs?.value ?? 100,
+    design: design.heartbeat,
     designAt: e?.heartbeatMs,
     kind: "number",
-    deployedDefault: 100,
+    deployedDefault: DEFAULT_HEARTBEAT_MS,
   });
   push({
     code: "drift/etcd-timers",
     field: "etcd.electionTimeoutMs",
     dep: flag("election-timeout"),
-    design: e?.electionTimeoutMs?.value ?? 1000,
+    design: design.election,
     designAt: e?.electionTimeoutMs,
     kind: "number",
-    deployedDefault: 1000,
+    deployedDefault: DEFAULT_ELECTION_TIMEOUT_MS,
   });
 }
 

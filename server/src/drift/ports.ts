@@ -5,7 +5,7 @@
  */
 import { parseFile } from "../model/parse";
 import type { DeployedPorts, Valued } from "../ports/ports";
-import type { TopologyContext } from "../rules/context";
+import type { TopologyContext } from "../derive/context";
 import type { DeploymentSource } from "./compare";
 import { asBool, asNumber, DEPLOY_KINDS, type DeployKind, DocReader, recognise } from "./deployed";
 

@@ -1,9 +1,11 @@
 import { isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
 import type { Finding, FixHint } from "../model/finding";
 import { fiberFloorMs } from "../math/geo";
-import { bestCommitLatency, frozenSplit, total } from "../math/quorum";
-import { memberPairs, type Quorum, type TopologyContext } from "../rules/context";
-import { survivesEverySiteLoss } from "../rules/quorum";
+import { frozenSplit, total } from "../math/quorum";
+import type { Quorum, TopologyContext } from "../derive/context";
+import { bestCommit, writeBudget } from "../derive/latency";
+import { survivesEverySiteLoss } from "../derive/siteloss";
+import { largestMemberRtt } from "../derive/timers";
 import { endOfLine, lineStartOf, type Span } from "../model/text";
 import {
   appendSeqItems,
@@ -58,9 +60,9 @@ function membersPath(q: Quorum): (string | number)[] {
  * a witness) goes through setCounts, so none of them trades a quorum finding for rtt/commit-budget.
  */
 function breaksCommitBudget(ctx: TopologyContext, q: Quorum, target: ReadonlyMap<string, number>): boolean {
-  const budget = q.kind === "consensus" ? (q.owner as { writeLatencyBudgetMs?: { value: number } }).writeLatencyBudgetMs?.value : undefined;
+  const budget = writeBudget(q);
   if (budget === undefined) return false;
-  const over = (m: ReadonlyMap<string, number>) => (bestCommitLatency(m, ctx.rtt)?.latency ?? 0) > budget;
+  const over = (counts: ReadonlyMap<string, number>) => (bestCommit(ctx, q, { counts })?.latency ?? 0) > budget;
   return over(target) && !over(q.counts);
 }
 
@@ -127,9 +129,8 @@ function witnessCounts(q: Quorum, witness: string): Map<string, number> {
 
 /** The largest valid RTT between member sites: an `rttMs` ≤ 0 is the schema's finding, never an estimate to copy. */
 function maxMemberRtt(ctx: TopologyContext, q: Quorum): number | undefined {
-  let max: number | undefined;
-  for (const p of memberPairs(ctx, q)) if (p.rtt !== undefined && p.rtt > 0 && (max === undefined || p.rtt > max)) max = p.rtt;
-  return max;
+  const max = largestMemberRtt(ctx, q).ms;
+  return max > 0 ? max : undefined;
 }
 
 function addWitness(input: FixInput, ctx: TopologyContext, q: Quorum): Edit[] | undefined {

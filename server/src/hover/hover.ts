@@ -1,19 +1,28 @@
 import type { FileAnalysis } from "../analysis";
 import type { Span } from "../model/text";
 import type { Cluster, Link, Site } from "../model/topology";
-import { canonical, compareFirst, formatAddress, parseCidr, size, type Cidr } from "../math/cidr";
+import { canonical, formatAddress, parseCidr, size } from "../math/cidr";
 import { fiberFloorMs, haversineKm } from "../math/geo";
 import { lagBytesNeeded, lagSecondsCovered } from "../math/lag";
-import { bestCommitLatency, commitLatency, majority, MAX_ENUMERATED_SITES, partitions, siteLosses, tolerance, total } from "../math/quorum";
-import { cmp, format, fromNumber, type Rational } from "../math/rational";
-import { loadOf, overCapacity, scenarios } from "../math/traffic";
-import type { Quorum, TopologyContext } from "../rules/context";
-import { istioMeshes, istioName } from "../rules/istio";
-import { exportedServices } from "../rules/linkerd";
+import { majority, MAX_ENUMERATED_SITES, partitions, siteLosses, tolerance, total } from "../math/quorum";
+import { cmp, format, fromNumber } from "../math/rational";
+import { loadOf, overCapacity } from "../math/traffic";
+import { globalnetExempt, rangeWhere, rangesOverlapping } from "../derive/cidr";
+import type { Quorum, TopologyContext } from "../derive/context";
+import { bestCommit, commitLatencies } from "../derive/latency";
+import { trafficLoads } from "../derive/loads";
+import {
+  exportedServices,
+  inDifferentSites,
+  ISTIO_CERT_WINDOW,
+  istioMeshes,
+  istioName,
+  K8S_NAME_MAX,
+  podsRoutable,
+} from "../derive/meshes";
+import { etcdTimers, MAX_ELECTION_TIMEOUT_MS, timerAdvice } from "../derive/timers";
+import { count, mdText as md, ms, table as mdTable } from "../util/format";
 import { portMatrix, portText, rowsOfCluster } from "../ports/ports";
-import { inDifferentSites, ISTIO_CERT_WINDOW, K8S_NAME_MAX, podsRoutable } from "../rules/meshes";
-import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, MAX_ELECTION_TIMEOUT_MS, timerAdvice } from "../rules/rtt";
-import { loadBackends } from "../rules/traffic";
 import { within } from "../nav/symbols";
 import { keyAt, schemaAt } from "./schemaDocs";
 
@@ -24,13 +33,15 @@ export interface HoverResult {
 
 /** Words, not emoji: hovers must read the same without an emoji font. */
 const ok = (b: boolean) => (b ? "ok" : "**fails**");
-const ms = (x: number) => `${+x.toFixed(3)} ms`;
 const on = (span: Span, offset: number) => within(span, offset);
 const onField = (f: { span: Span; keySpan: Span } | undefined, offset: number) => !!f && (on(f.span, offset) || on(f.keySpan, offset));
+/** A table of cells that are Markdown already (names escaped with `md` where they are built). */
+const raw = (x: string) => ({ raw: x });
 const table = (head: string[], rows: string[][]) =>
-  [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
-/** Markdown-safe text for names the user wrote. */
-const md = (s: string) => s.replace(/[\\`*_{}[\]()<>#+|!~]/g, (c) => `\\${c}`);
+  mdTable(
+    head.map(raw),
+    rows.map((r) => r.map(raw)),
+  );
 
 function quorumHover(ctx: TopologyContext, q: Quorum): string {
   const n = total(q.counts);
@@ -53,12 +64,13 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
     `${n} members, majority **${maj}**, tolerates **${tol}** failure${tol === 1 ? "" : "s"}.`,
   ];
   if (losses.length > 1) {
-    const best = bestCommitLatency(q.counts, ctx.rtt);
+    const best = bestCommit(ctx, q);
+    const latency = new Map(commitLatencies(ctx, q).map((l) => [l.leader, l.ms]));
     parts.push(
       table(
         ["site", "members", "if lost", "commit latency as leader"],
         losses.map((l) => {
-          const c = commitLatency(q.counts, ctx.rtt, l.site);
+          const c = latency.get(l.site);
           return [
             md(l.site),
             String(l.lost),
@@ -86,8 +98,7 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
 function timerHover(ctx: TopologyContext, q: Quorum, c: Cluster): string {
   const etcd = c.etcd!;
   const a = timerAdvice(ctx, q);
-  const hb = etcd.heartbeatMs?.value ?? DEFAULT_HEARTBEAT_MS;
-  const el = etcd.electionTimeoutMs?.value ?? DEFAULT_ELECTION_TIMEOUT_MS;
+  const { heartbeat: hb, election: el } = etcdTimers(c);
   const rows: string[][] = [
     ["heartbeat ≥ largest RTT", `${hb} ≥ ${a.maxRtt}`, ok(hb >= a.maxRtt)],
     ["election ≥ 10 × largest RTT", `${el} ≥ ${10 * a.maxRtt}`, ok(el >= 10 * a.maxRtt)],
@@ -120,7 +131,7 @@ function linkHover(ctx: TopologyContext, link: Link): string {
         ["great-circle distance", "fiber floor (1 ms / 100 km)", "declared RTT"],
         [
           [
-            `${Math.round(haversineKm(pa, pb)).toLocaleString("en-US")} km`,
+            `${count(Math.round(haversineKm(pa, pb)))} km`,
             ms(floor),
             link.rttMs ? `${ms(link.rttMs.value)} ${ok(link.rttMs.value >= floor)}` : "—",
           ],
@@ -131,88 +142,33 @@ function linkHover(ctx: TopologyContext, link: Link): string {
   return parts.join("\n\n");
 }
 
-interface IndexedCidr {
-  readonly cidr: Cidr;
-  readonly cluster: Cluster;
-  readonly field: string;
-  readonly value: string;
-}
-
-/** Every declared range sorted by first address, with a running max of last addresses (built once per analysis). */
-const cidrIndexes = new WeakMap<TopologyContext, { list: IndexedCidr[]; maxLast: bigint[] }>();
-function cidrIndex(ctx: TopologyContext) {
-  let idx = cidrIndexes.get(ctx);
-  if (!idx) {
-    const list: IndexedCidr[] = [];
-    for (const cluster of ctx.topology.clusters) {
-      for (const v of cluster.cidrs) {
-        const cidr = parseCidr(v.value);
-        if (cidr) list.push({ cidr, cluster, field: v.field, value: v.value });
-      }
-    }
-    list.sort((a, b) => compareFirst(a.cidr, b.cidr));
-    const maxLast: bigint[] = [];
-    list.forEach((e, i) => {
-      maxLast.push(i && list[i - 1].cidr.family === e.cidr.family && maxLast[i - 1] > e.cidr.last ? maxLast[i - 1] : e.cidr.last);
-    });
-    idx = { list, maxLast };
-    cidrIndexes.set(ctx, idx);
-  }
-  return idx;
-}
-
-/** Ranges overlapping `c`: those inside it follow it in sorted order, those containing it precede it. */
-function overlapping(ctx: TopologyContext, c: Cidr): IndexedCidr[] {
-  const { list, maxLast } = cidrIndex(ctx);
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (compareFirst(list[mid].cidr, c) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  const out: IndexedCidr[] = [];
-  for (let i = lo; i < list.length && list[i].cidr.family === c.family && list[i].cidr.first <= c.last; i++) out.push(list[i]);
-  for (let i = lo - 1; i >= 0 && list[i].cidr.family === c.family && maxLast[i] >= c.first; i--)
-    if (list[i].cidr.last >= c.first) out.push(list[i]);
-  return out;
-}
-
 function cidrHover(ctx: TopologyContext, cluster: Cluster, value: string, field: string): string {
   const c = parseCidr(value);
   if (!c) return `\`${md(value)}\` is not an IPv4 or IPv6 prefix.`;
-  const others = overlapping(ctx, c)
-    .filter((o) => !(o.cluster === cluster && o.field === field && o.value === value))
-    .map(
-      (o) =>
-        `${canonical(o.cidr)} (${md(o.cluster.name?.value ?? "?")}.network.${o.field}${o.cluster !== cluster && cluster.globalnet && o.cluster.globalnet ? ", both Globalnet" : ""})`,
-    );
+  const others = rangesOverlapping(ctx, c)
+    .filter((o) => !(o.cluster === cluster && o.value.field === field && o.value.value === value))
+    .map((o) => `${canonical(o.cidr)} (${md(rangeWhere(o))}${o.cluster && globalnetExempt(cluster, o.cluster) ? ", both Globalnet" : ""})`);
   return [
     `**${canonical(c)}**${canonical(c) !== value ? ` (written \`${md(value)}\`)` : ""} — ${md(cluster.name?.value ?? "?")}.network.${field}`,
-    table(
-      ["first", "last", "addresses"],
-      [[formatAddress(c.family, c.first), formatAddress(c.family, c.last), size(c).toLocaleString("en-US")]],
-    ),
+    table(["first", "last", "addresses"], [[formatAddress(c.family, c.first), formatAddress(c.family, c.last), count(size(c))]]),
     others.length ? `Overlaps: ${others.join("; ")}` : "Overlaps nothing declared.",
   ].join("\n\n");
 }
 
 function trafficHover(ctx: TopologyContext, index: number): string {
   const tr = ctx.topology.traffic[index];
-  const backends = loadBackends(ctx, tr);
-  const peak = tr.peakRps?.value;
-  if (!backends || peak === undefined)
+  const loads = trafficLoads(ctx, tr);
+  if (!loads)
     return `**${md(tr.name?.value ?? "traffic")}**: set \`peakRps\` and resolve every backend's cluster to see the load arithmetic.`;
-  const all = scenarios(peak, backends);
+  const { peak, backends, scenarios: all } = loads;
   const head = ["backend", "site", "weight", "capacity", "all up", ...all.slice(1).map((s) => `lose ${md(s.lost!)}`), "headroom"];
   const rows = tr.backends.map((b, i) => {
     const cap = b.capacityRps?.value;
-    let worst: Rational | undefined;
+    const worst = loads.worst[i];
     const cells = all.map((s) => {
       const l = loadOf(s, i);
       if (!l) return "down";
       if (s.stranded) return "—";
-      if (!worst || cmp(l, worst) > 0) worst = l;
       return `${format(l)}${overCapacity(s, i) ? " **over**" : ""}`;
     });
     let headroom = "—";
@@ -281,9 +237,7 @@ function siteHover(ctx: TopologyContext, site: Site): string {
   if (quorumRows.length) lines.push(`Losing this site:\n\n${table(["quorum", "members here", "survivors", "verdict"], quorumRows)}`);
   const over: string[] = [];
   for (const tr of t.traffic) {
-    const backends = loadBackends(ctx, tr);
-    if (!backends || tr.peakRps === undefined) continue;
-    const s = scenarios(tr.peakRps.value, backends).find((x) => x.lost === name);
+    const s = trafficLoads(ctx, tr)?.scenarios.find((x) => x.lost === name);
     if (!s) continue;
     if (s.stranded) over.push(`${md(tr.name?.value ?? "traffic")}: no backend left`);
     tr.backends.forEach((b, i) => {

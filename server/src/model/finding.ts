@@ -1,4 +1,3 @@
-import type { Severity } from "../rules/catalog";
 import type { Span } from "./text";
 
 /**
@@ -10,6 +9,9 @@ export type FixHint =
   | { readonly kind: "replace"; readonly title: string; readonly span: Span; readonly text: string; readonly preferred?: boolean }
   /** Anything structural (add witness, add link, retune timers…): the fixes layer reads `args`. */
   | { readonly kind: string; readonly title: string; readonly args?: Readonly<Record<string, unknown>>; readonly preferred?: boolean };
+
+/** How loud a finding is (LSP DiagnosticSeverity by name). */
+export type Severity = "error" | "warning" | "information" | "hint";
 
 export interface Related {
   readonly span: Span;

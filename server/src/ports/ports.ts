@@ -9,7 +9,7 @@
  */
 import { canonical, parseCidr } from "../math/cidr";
 import type { Cluster, Store } from "../model/topology";
-import type { TopologyContext } from "../rules/context";
+import type { TopologyContext } from "../derive/context";
 
 // Cilium, "System Requirements → Firewall Rules"
 // (https://docs.cilium.io/en/stable/operations/system_requirements/#firewall-rules):

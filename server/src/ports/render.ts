@@ -1,6 +1,6 @@
 // The port matrix as people and tools read it: Markdown (by site pair), CSV (one row per rule,
 // for a firewall ticket) and JSON. Pure.
-import { cell, table } from "../util/markdown";
+import { cell, table } from "../util/format";
 import { type End, type PortMatrix, type PortRow, portText } from "./ports";
 
 export const PORT_FORMATS = ["md", "csv", "json"] as const;

@@ -4,7 +4,7 @@ import type { FileAnalysis } from "../analysis";
 import type { Span } from "../model/text";
 import type { DiagramNode, DiagramResult, DriftMarker } from "../protocol";
 import { total } from "../math/quorum";
-import { istioMeshes } from "../rules/istio";
+import { istioMeshes } from "../derive/meshes";
 import { type BackendResult, type Result, slowFactor } from "../whatif/engine";
 
 /**

@@ -2,7 +2,9 @@
  * Every rule code with its default severity and help text. Codes are public contract
  * (CLI output, SARIF, disable comments, settings): never rename or drop one.
  */
-export type Severity = "error" | "warning" | "information" | "hint";
+import type { Severity } from "../model/finding";
+
+export type { Severity };
 
 export interface RuleInfo {
   readonly code: string;

@@ -1,40 +1,18 @@
 import type { Finding, FixHint } from "../model/finding";
-import type { CidrValue, Cluster, Site } from "../model/topology";
 import type { F } from "../model/yamlnodes";
-import { canonical, compareFirst, hasHostBits, lowestFree, overlappingPairs, parseCidr, privateParentOf, type Cidr } from "../math/cidr";
+import { cidrOverlaps, declaredRanges, parsedRanges, rangeWhere as where } from "../derive/cidr";
+import { canonical, compareFirst, hasHostBits, lowestFree, privateParentOf, type Cidr } from "../math/cidr";
 import { finding, type TopologyContext } from "./context";
 
 /** kube-apiserver refuses service CIDRs shorter than these prefixes. */
 export const MIN_SERVICE_PREFIX = { 4: 12, 6: 108 } as const;
 
-/** A declared range: a cluster's pods, services or nodes, or a site's `addresses` (hosts outside any cluster). */
-type Range =
-  | { readonly cluster: Cluster; readonly site?: undefined; readonly value: CidrValue; readonly cidr: Cidr }
-  | { readonly cluster?: undefined; readonly site: Site; readonly value: F<string>; readonly cidr: Cidr };
-
-const where = (r: Range) =>
-  r.cluster
-    ? `${r.cluster.name?.value ?? `clusters[${r.cluster.index}]`}.network.${r.value.field}`
-    : `${r.site.name?.value ?? `sites[${r.site.index}]`}.addresses`;
-
-/**
- * Two overlapping ranges that are allowed: two Globalnet clusters' ranges, and a site's host
- * addresses inside the node range of a cluster at that same site (hosts often share the
- * site's node subnet; record.md).
- */
-function allowedOverlap(a: Range, b: Range): boolean {
-  if (a.cluster && b.cluster) return a.cluster !== b.cluster && a.cluster.globalnet && b.cluster.globalnet;
-  const [site, other] = a.site ? [a, b] : [b, a];
-  return !!other.cluster && other.value.field === "nodes" && other.cluster.site?.value === site.site!.name?.value;
-}
-
 /** cidr/*: syntax, host bits, service range size, and overlaps by sort-and-sweep. */
 export function cidrRules(ctx: TopologyContext): Finding[] {
   const out: Finding[] = [];
-  const ranges: Range[] = [];
-  for (const cluster of ctx.topology.clusters) {
-    for (const value of cluster.cidrs) {
-      const cidr = parseCidr(value.value);
+  for (const r of declaredRanges(ctx)) {
+    const { value, cidr } = r;
+    if (r.cluster) {
       if (!cidr) {
         out.push(
           finding(
@@ -45,9 +23,8 @@ export function cidrRules(ctx: TopologyContext): Finding[] {
         );
         continue;
       }
-      ranges.push({ cluster, value, cidr });
       out.push(...hostBits(value, cidr));
-      if (value.field === "services" && cidr.prefix < MIN_SERVICE_PREFIX[cidr.family]) {
+      if (r.value.field === "services" && cidr.prefix < MIN_SERVICE_PREFIX[cidr.family]) {
         const min = MIN_SERVICE_PREFIX[cidr.family];
         out.push(
           finding(
@@ -57,12 +34,7 @@ export function cidrRules(ctx: TopologyContext): Finding[] {
           ),
         );
       }
-    }
-  }
-
-  for (const site of ctx.topology.sites) {
-    for (const value of site.addresses?.items ?? []) {
-      const cidr = parseCidr(value.value);
+    } else {
       if (!cidr) {
         out.push(
           finding(
@@ -73,11 +45,11 @@ export function cidrRules(ctx: TopologyContext): Finding[] {
         );
         continue;
       }
-      ranges.push({ site, value, cidr });
       out.push(...hostBits(value, cidr));
     }
   }
 
+  const ranges = parsedRanges(ctx);
   const all = ranges.map((r) => r.cidr);
   // sorted once for the free-range search, which skips the range being replaced by position;
   // only when some ranges overlap (a large design without overlaps never pays for the sort)
@@ -91,11 +63,10 @@ export function cidrRules(ctx: TopologyContext): Finding[] {
       position[k] = p;
     });
   };
-  for (const [i, j] of overlappingPairs(all)) {
+  for (const [i, j] of cidrOverlaps(ctx)) {
     sortOnce();
     const a = ranges[i];
     const b = ranges[j];
-    if (allowedOverlap(a, b)) continue;
     for (const [self, other, selfIndex] of [
       [a, b, i],
       [b, a, j],

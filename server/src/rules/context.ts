@@ -1,104 +1,13 @@
 import type { Finding } from "../model/finding";
 import type { Span } from "../model/text";
-import { memberCounts, type Cluster, type Link, type Members, type Store, type Topology } from "../model/topology";
-import type { RttLookup } from "../math/quorum";
+import type { TopologyContext } from "../derive/context";
 import { defaultSeverity } from "./catalog";
 
-export interface AnalysisOptions {
-  /** rtt/galera-wan threshold (setting quorate.galeraMaxRttMs) */
-  readonly galeraMaxRttMs: number;
-}
-
-export const DEFAULT_OPTIONS: AnalysisOptions = { galeraMaxRttMs: 5 };
-
-export interface Quorum {
-  readonly kind: "etcd" | "consensus" | "galera";
-  /** "etcd of cluster core", "store orders-db" */
-  readonly label: string;
-  readonly owner: Cluster | Store;
-  readonly members: Members;
-  /** positive counts of declared sites, in declaration order */
-  readonly counts: ReadonlyMap<string, number>;
-  /** every `members` key names a declared site (else ref/unknown alone reports it) and every count is exact (else value/too-large) */
-  readonly resolved: boolean;
-}
-
-/** Indexes one topology once for every rule family: links by site pair, quorums, names. */
-export class TopologyContext {
-  readonly quorums: Quorum[] = [];
-  /** links by one end, then the other (both orders): lookups build no key strings */
-  private readonly links = new Map<string, Map<string, Link>>();
-  private readonly byOwner = new Map<Cluster | Store, Quorum>();
-
-  constructor(
-    readonly topology: Topology,
-    readonly options: AnalysisOptions = DEFAULT_OPTIONS,
-  ) {
-    for (const link of topology.links) {
-      const b = link.between?.items;
-      if (b?.length !== 2 || b[0].value === b[1].value) continue;
-      if (this.link(b[0].value, b[1].value)) continue;
-      for (const [x, y] of [
-        [b[0].value, b[1].value],
-        [b[1].value, b[0].value],
-      ]) {
-        const ends = this.links.get(x) ?? new Map<string, Link>();
-        this.links.set(x, ends);
-        ends.set(y, link);
-      }
-    }
-    for (const c of topology.clusters) {
-      if (c.etcd?.members)
-        this.quorums.push(this.quorum("etcd", `etcd of cluster ${c.name?.value ?? `#${c.index + 1}`}`, c, c.etcd.members));
-    }
-    for (const s of topology.stores) {
-      const rep = s.replication?.value;
-      if ((rep === "consensus" || rep === "galera") && s.members) {
-        this.quorums.push(this.quorum(rep, `store ${s.name?.value ?? `#${s.index + 1}`}`, s, s.members));
-      }
-    }
-  }
-
-  private quorum(kind: Quorum["kind"], label: string, owner: Cluster | Store, members: Members): Quorum {
-    const resolved = members.exact && members.entries.every((e) => this.topology.siteByName.has(e.site.value));
-    const q = { kind, label, owner, members, counts: memberCounts(this.topology, members), resolved };
-    this.byOwner.set(owner, q);
-    return q;
-  }
-
-  /** The quorum a cluster's etcd or a store forms, if any. */
-  quorumOf(owner: Cluster | Store): Quorum | undefined {
-    return this.byOwner.get(owner);
-  }
-
-  link(a: string, b: string): Link | undefined {
-    return this.links.get(a)?.get(b);
-  }
-
-  /** Declared RTT between two sites; 0 within a site; undefined without a link. */
-  readonly rtt: RttLookup = (a, b) => (a === b ? 0 : this.link(a, b)?.rttMs?.value);
-  readonly rttP99: RttLookup = (a, b) => (a === b ? 0 : this.link(a, b)?.rttP99Ms?.value);
-
-  siteOfCluster(name: string): string | undefined {
-    const site = this.topology.clusterByName.get(name)?.site?.value;
-    return site !== undefined && this.topology.siteByName.has(site) ? site : undefined;
-  }
-}
-
-/** Every pair of member sites with its RTT (undefined where no link is declared). */
-export function memberPairs(ctx: TopologyContext, q: Quorum): { a: string; b: string; rtt?: number; p99?: number }[] {
-  const sites = [...q.counts.keys()];
-  const out: { a: string; b: string; rtt?: number; p99?: number }[] = [];
-  for (let i = 0; i < sites.length; i++) {
-    for (let j = i + 1; j < sites.length; j++) {
-      out.push({ a: sites[i], b: sites[j], rtt: ctx.rtt(sites[i], sites[j]), p99: ctx.rttP99(sites[i], sites[j]) });
-    }
-  }
-  return out;
-}
+export { memberPairs, type Quorum, TopologyContext } from "../derive/context";
 
 export function finding(code: string, span: Span, message: string, extra: Partial<Finding> = {}): Finding {
   return { code, severity: defaultSeverity(code), span, message, ...extra };
 }
 
+/** One rule family: a topology's facts in, findings out. Only rules/ decides findings. */
 export type TopologyRule = (ctx: TopologyContext) => Finding[];

@@ -1,26 +1,9 @@
 import type { Finding } from "../model/finding";
 import { lagBytesNeeded } from "../math/lag";
 import { ceil, cmp, fromNumber } from "../math/rational";
+import { declaredSites } from "../derive/meshes";
+import { bytes } from "../util/format";
 import { finding, type TopologyContext } from "./context";
-
-/** The distinct declared sites among a list of site references, in order. */
-export function declaredSites(ctx: TopologyContext, refs: readonly { value: string }[] | undefined): string[] {
-  const out: string[] = [];
-  for (const r of refs ?? []) if (ctx.topology.siteByName.has(r.value) && !out.includes(r.value)) out.push(r.value);
-  return out;
-}
-
-const bytes = (n: bigint | number) => {
-  const v = Number(n);
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let i = 0;
-  let x = v;
-  while (x >= 1024 && i < units.length - 1) {
-    x /= 1024;
-    i++;
-  }
-  return `${BigInt(n).toLocaleString("en-US")} bytes${i ? ` (${+x.toFixed(1)} ${units[i]})` : ""}`;
-};
 
 /** data/*: writers without a conflict policy, replication lag that does not fit. */
 export function dataRules(ctx: TopologyContext): Finding[] {

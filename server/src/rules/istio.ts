@@ -1,20 +1,8 @@
 import type { Finding } from "../model/finding";
 import type { Cluster } from "../model/topology";
 import { finding, type TopologyContext } from "./context";
-import { inDifferentSites, ISTIO_CERT_WINDOW, podsRoutable } from "./meshes";
+import { inDifferentSites, ISTIO_CERT_WINDOW, istioMeshes, istioName, podsRoutable } from "../derive/meshes";
 
-/** Clusters with an istio block, grouped by meshId in document order. */
-export function istioMeshes(ctx: TopologyContext): Map<string, Cluster[]> {
-  const meshes = new Map<string, Cluster[]>();
-  for (const c of ctx.topology.clusters) {
-    const id = c.istio?.meshId?.value;
-    if (id === undefined) continue;
-    meshes.set(id, [...(meshes.get(id) ?? []), c]);
-  }
-  return meshes;
-}
-
-export const istioName = (c: Cluster): string | undefined => c.istio?.clusterName?.value ?? c.name?.value;
 const label = (c: Cluster) => c.name?.value ?? `clusters[${c.index}]`;
 
 /** istio/*: one mesh's roots, names, control-plane wiring and networks. */

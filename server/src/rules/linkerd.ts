@@ -1,19 +1,10 @@
 import type { Finding } from "../model/finding";
 import type { Cluster } from "../model/topology";
 import { finding, type TopologyContext } from "./context";
-import { inDifferentSites, K8S_NAME_MAX, podsRoutable } from "./meshes";
+import { exportedServices, inDifferentSites, K8S_NAME_MAX, podsRoutable } from "../derive/meshes";
 
 export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 const label = (c: Cluster) => c.name?.value ?? `clusters[${c.index}]`;
-
-/** The Services a cluster exports (topology `exports`), for mirrored-name checks and hovers. */
-export function exportedServices(ctx: TopologyContext, cluster: string): string[] {
-  const out: string[] = [];
-  for (const e of ctx.topology.exports) {
-    if (e.service && e.clusters?.items.some((c) => c.value === cluster) && !out.includes(e.service.value)) out.push(e.service.value);
-  }
-  return out;
-}
 
 /** linkerd/*: trust, gateways, routability and mirrored names of each link. */
 export function linkerdRules(ctx: TopologyContext): Finding[] {

@@ -1,4 +1,5 @@
 import type { Finding, FixHint } from "../model/finding";
+import { quorumErrors, survivesEverySiteLoss } from "../derive/siteloss";
 import { frozenSplit, majority, siteLosses, tolerance, total, type MemberMap } from "../math/quorum";
 import { listText } from "../util/strings";
 import { finding, type Quorum, type TopologyContext } from "./context";
@@ -9,26 +10,12 @@ function describe(counts: MemberMap): string {
   return [...counts].map(([s, c]) => `${s}: ${c}`).join(", ");
 }
 
-/** Whether every single-site loss of this membership leaves a majority. */
-export function survivesEverySiteLoss(counts: MemberMap): boolean {
-  return counts.size >= 2 && siteLosses(counts).every((l) => l.survives);
-}
-
 function withDelta(counts: MemberMap, site: string, delta: number): Map<string, number> {
   const m = new Map(counts);
   const v = (m.get(site) ?? 0) + delta;
   if (v > 0) m.set(site, v);
   else m.delete(site);
   return m;
-}
-
-/** The quorum error codes a membership would get (two-site-split, site-loss). */
-export function quorumErrors(counts: MemberMap): Set<string> {
-  const out = new Set<string>();
-  const sites = [...counts.values()].filter((c) => c > 0).length;
-  if (sites === 2) out.add("quorum/two-site-split");
-  if (sites >= 3 && !survivesEverySiteLoss(counts)) out.add("quorum/site-loss");
-  return out;
 }
 
 /**

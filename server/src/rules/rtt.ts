@@ -2,54 +2,10 @@ import type { Finding, FixHint } from "../model/finding";
 import type { Span } from "../model/text";
 import type { Etcd } from "../model/topology";
 import { fiberFloorMs, haversineKm } from "../math/geo";
-import { bestCommitLatency } from "../math/quorum";
+import { bestCommit } from "../derive/latency";
+import { etcdTimers as timersOf, largestMemberRtt, MAX_ELECTION_TIMEOUT_MS, timerAdvice } from "../derive/timers";
+import { ms } from "../util/format";
 import { finding, memberPairs, type Quorum, type TopologyContext } from "./context";
-
-export const DEFAULT_HEARTBEAT_MS = 100;
-export const DEFAULT_ELECTION_TIMEOUT_MS = 1000;
-export const MAX_ELECTION_TIMEOUT_MS = 50000;
-
-export interface TimerAdvice {
-  /** largest RTT between linked member sites (0 for a single site) */
-  readonly maxRtt: number;
-  readonly maxRttPair?: [string, string];
-  readonly maxP99?: number;
-  readonly maxP99Pair?: [string, string];
-  readonly heartbeat: number;
-  readonly election: number;
-  /** the timers fit within etcd's limits (10 × the largest RTT, p99 and heartbeat ≤ 50000 ms) */
-  readonly feasible: boolean;
-}
-
-const roundUp10 = (x: number) => Math.ceil(x / 10) * 10;
-
-/**
- * What "Set heartbeat and election timeout from RTT" would set:
- * heartbeat = max(100, largest RTT rounded up to 10 ms);
- * election = max(10 × heartbeat, 10 × largest RTT, 10 × largest p99 RTT).
- */
-export function timerAdvice(ctx: TopologyContext, q: Quorum): TimerAdvice {
-  let maxRtt = 0;
-  let maxRttPair: [string, string] | undefined;
-  let maxP99: number | undefined;
-  let maxP99Pair: [string, string] | undefined;
-  for (const p of memberPairs(ctx, q)) {
-    if (p.rtt !== undefined && p.rtt > maxRtt) {
-      maxRtt = p.rtt;
-      maxRttPair = [p.a, p.b];
-    }
-    if (p.p99 !== undefined && (maxP99 === undefined || p.p99 > maxP99)) {
-      maxP99 = p.p99;
-      maxP99Pair = [p.a, p.b];
-    }
-  }
-  const heartbeat = Math.max(DEFAULT_HEARTBEAT_MS, roundUp10(maxRtt));
-  const needed = Math.max(10 * heartbeat, 10 * maxRtt, 10 * (maxP99 ?? 0));
-  const election = Math.min(MAX_ELECTION_TIMEOUT_MS, needed);
-  return { maxRtt, maxRttPair, maxP99, maxP99Pair, heartbeat, election, feasible: needed <= MAX_ELECTION_TIMEOUT_MS };
-}
-
-const ms = (x: number) => `${+x.toFixed(3)} ms`;
 
 /** rtt/*: link sanity, etcd timers against member RTTs, Galera over WAN, commit budget. */
 export function rttRules(ctx: TopologyContext): Finding[] {
@@ -116,23 +72,21 @@ export function rttRules(ctx: TopologyContext): Finding[] {
     }
     if (q.kind === "etcd") out.push(...etcdTimers(ctx, q, (q.owner as { etcd: Etcd }).etcd));
     if (q.kind === "galera") {
-      let worst: (typeof pairs)[number] | undefined;
-      for (const p of pairs) if (p.rtt !== undefined && (!worst || p.rtt > worst.rtt!)) worst = p;
+      const worst = largestMemberRtt(ctx, q);
       const limit = ctx.options.galeraMaxRttMs;
-      if (worst && worst.rtt! > limit) {
+      if (worst.pair && worst.ms > limit) {
         out.push(
           finding(
             "rtt/galera-wan",
             q.members.keySpan,
-            `${q.label} is Galera across ${worst.a}–${worst.b} at ${ms(worst.rtt!)} RTT (limit ${ms(limit)}): every commit waits for certification across the worst RTT and flow control stalls every writer`,
+            `${q.label} is Galera across ${worst.pair.join("–")} at ${ms(worst.ms)} RTT (limit ${ms(limit)}): every commit waits for certification across the worst RTT and flow control stalls every writer`,
           ),
         );
       }
     }
     if (q.kind === "consensus") {
-      const store = q.owner as { writeLatencyBudgetMs?: { value: number; span: Span } };
-      const budget = store.writeLatencyBudgetMs;
-      const best = bestCommitLatency(q.counts, ctx.rtt);
+      const budget = (q.owner as { writeLatencyBudgetMs?: { value: number; span: Span } }).writeLatencyBudgetMs;
+      const best = budget ? bestCommit(ctx, q) : undefined;
       if (budget && best && best.latency > budget.value) {
         out.push(
           finding(
@@ -151,8 +105,7 @@ function etcdTimers(ctx: TopologyContext, q: Quorum, etcd: Etcd): Finding[] {
   if (etcd.invalid.has("heartbeatMs") || etcd.invalid.has("electionTimeoutMs")) return [];
   const out: Finding[] = [];
   const advice = timerAdvice(ctx, q);
-  const hb = etcd.heartbeatMs?.value ?? DEFAULT_HEARTBEAT_MS;
-  const el = etcd.electionTimeoutMs?.value ?? DEFAULT_ELECTION_TIMEOUT_MS;
+  const { heartbeat: hb, election: el } = timersOf({ etcd });
   const hbAt = etcd.heartbeatMs?.span ?? etcd.keySpan;
   const elAt = etcd.electionTimeoutMs?.span ?? etcd.keySpan;
   const hbText = etcd.heartbeatMs ? `heartbeatMs ${hb}` : `the default heartbeat ${hb} ms`;

@@ -1,27 +1,12 @@
 import type { Finding, FixHint } from "../model/finding";
-import type { Traffic } from "../model/topology";
 import { ceil, cmp, format, type Rational } from "../math/rational";
 import { loadOf, overCapacity, scenario, scenarios, type LoadBackend } from "../math/traffic";
 import { finding, type TopologyContext } from "./context";
-import { declaredSites } from "./data";
+import { loadBackends } from "../derive/loads";
+import { declaredSites } from "../derive/meshes";
 
 export const DNS_STEERING = ["gslb", "geodns", "weighted-dns"];
 export const TTL_RANGE = [30, 120] as const;
-
-/**
- * The backends of one entry point as the load arithmetic sees them, or undefined when a
- * backend's cluster or its site does not resolve (ref/unknown reports it; no guessing).
- */
-export function loadBackends(ctx: TopologyContext, tr: Traffic): LoadBackend[] | undefined {
-  const out: LoadBackend[] = [];
-  for (const b of tr.backends) {
-    if (!b.cluster || b.invalid.size) return undefined;
-    const site = ctx.siteOfCluster(b.cluster.value);
-    if (site === undefined) return undefined;
-    out.push({ site, weight: b.weight?.value ?? 1, capacity: b.capacityRps?.value });
-  }
-  return out;
-}
 
 /**
  * "Rebalance weights to capacity" (weights := capacityRps), offered only where it makes the

@@ -32,7 +32,7 @@ import { manifestRules, type ManifestFile } from "../rules/exports";
 import { DEFAULT_SETTINGS, type Settings } from "./settings";
 import type { DriftMarker, SummaryResult } from "../protocol";
 import type { Deployments } from "../analysis";
-import { cell as mdCell } from "../util/markdown";
+import { cell as mdCell } from "../util/format";
 import { DriftIndex } from "./drift";
 
 interface FileState {

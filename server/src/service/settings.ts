@@ -1,6 +1,6 @@
 import type { SeverityOverride } from "../analysis";
 import { ruleInfo } from "../rules/catalog";
-import { DEFAULT_OPTIONS } from "../rules/context";
+import { DEFAULT_OPTIONS } from "../derive/context";
 
 /** The `quorate.*` settings the server reads with workspace/configuration. */
 export interface Settings {

@@ -4,12 +4,15 @@
  * design/whatif.md). Pure: no editor, no connection, no Node APIs.
  */
 import { lagBytesNeeded } from "../math/lag";
-import { commitLatency, majority, memberSites } from "../math/quorum";
+import { majority } from "../math/quorum";
 import { format, toNumber } from "../math/rational";
 import { loadOf, overCapacity, scenario as loadScenario } from "../math/traffic";
-import { DEFAULT_ELECTION_TIMEOUT_MS } from "../rules/rtt";
-import { memberPairs, type Quorum, type TopologyContext } from "../rules/context";
-import { loadBackends } from "../rules/traffic";
+import type { Quorum, TopologyContext } from "../derive/context";
+import type { Cluster } from "../model/topology";
+import { bestCommit, writeBudget } from "../derive/latency";
+import { loadBackends } from "../derive/loads";
+import { etcdTimers, largestMemberRtt } from "../derive/timers";
+import { ms } from "../util/format";
 
 export interface Scenario {
   readonly lose: string[];
@@ -164,51 +167,29 @@ function quorumResult(ctx: TopologyContext, q: Quorum, s: Scenario, groups: stri
   } else outcome = writing[0].members < survivors ? "minority-stops" : "continues";
 
   if (outcome !== "stops" && excursion(s)) {
-    let worst = 0;
-    for (const p of memberPairs(ctx, q)) {
-      const r = scaledRtt(ctx, s, p.a, p.b);
-      if (r !== undefined && r > worst) worst = r;
-    }
+    const rtt = (a: string, b: string) => scaledRtt(ctx, s, a, b);
+    const worst = largestMemberRtt(ctx, q, rtt).ms;
     if (q.kind === "etcd") {
-      const etcd = (q.owner as { etcd?: { electionTimeoutMs?: { value: number } } }).etcd;
-      const el = etcd?.electionTimeoutMs?.value ?? DEFAULT_ELECTION_TIMEOUT_MS;
+      const el = etcdTimers(q.owner as Cluster).election;
       if (10 * worst > el) {
         outcome = "flapping";
         breaks.push(
-          `${q.label}: the largest member RTT becomes ${+worst.toFixed(3)} ms; 10 × that is ${+(10 * worst).toFixed(3)} ms, above the ${el} ms election timeout — leaders flap`,
+          `${q.label}: the largest member RTT becomes ${ms(worst)}; 10 × that is ${ms(10 * worst)}, above the ${el} ms election timeout — leaders flap`,
         );
       }
     } else if (q.kind === "consensus") {
-      const budget = (q.owner as { writeLatencyBudgetMs?: { value: number } }).writeLatencyBudgetMs?.value;
-      let best: number | undefined;
-      for (const site of memberSites(q.counts)) {
-        const l = commitLatency(q.counts, (a, b) => scaledRtt(ctx, s, a, b), site);
-        if (l !== undefined && (best === undefined || l < best)) best = l;
-      }
+      const budget = writeBudget(q);
+      const best = bestCommit(ctx, q, { rtt })?.latency;
       if (budget !== undefined && best !== undefined && best > budget) {
         outcome = "over-budget";
-        breaks.push(`${q.label}: the best commit latency becomes ${+best.toFixed(3)} ms, above the ${budget} ms budget`);
+        breaks.push(`${q.label}: the best commit latency becomes ${ms(best)}, above the ${budget} ms budget`);
       }
     } else if (worst > ctx.options.galeraMaxRttMs) {
       outcome = "flow-control";
-      breaks.push(
-        `${q.label}: Galera across ${+worst.toFixed(3)} ms RTT (limit ${ctx.options.galeraMaxRttMs} ms) — flow control stalls every writer`,
-      );
+      breaks.push(`${q.label}: Galera across ${ms(worst)} RTT (limit ${ctx.options.galeraMaxRttMs} ms) — flow control stalls every writer`);
     }
   }
   return { name: q.label, kind: q.kind, members: Object.fromEntries(q.counts), majority: maj, outcome, groups: gs };
-}
-
-/** The load view of each traffic entry, once per analysed topology (a sweep runs thousands of scenarios on it). */
-const backendCache = new WeakMap<TopologyContext, Map<unknown, ReturnType<typeof loadBackends>>>();
-function backendsOf(ctx: TopologyContext, tr: TopologyContext["topology"]["traffic"][number]) {
-  let m = backendCache.get(ctx);
-  if (!m) {
-    m = new Map();
-    backendCache.set(ctx, m);
-  }
-  if (!m.has(tr)) m.set(tr, loadBackends(ctx, tr));
-  return m.get(tr);
 }
 
 /** Runs one scenario. Names in it must be declared sites (the CLI checks them first). */
@@ -277,7 +258,7 @@ export function run(ctx: TopologyContext, s: Scenario): Result {
 
   const traffic: TrafficResult[] = [];
   for (const tr of t.traffic) {
-    const lb = backendsOf(ctx, tr);
+    const lb = loadBackends(ctx, tr);
     if (!lb || tr.peakRps === undefined || !tr.name) continue;
     const sc = loadScenario(tr.peakRps.value, lb, (site) => site !== undefined && lost.has(site));
     const deps = (tr.dependsOn?.items ?? []).map((d) => t.storeByName.get(d.value)).filter((x) => x !== undefined);

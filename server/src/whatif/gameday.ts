@@ -7,8 +7,8 @@
 import { stringify } from "yaml";
 import { canonical, parseCidr } from "../math/cidr";
 import type { Cluster } from "../model/topology";
-import type { TopologyContext } from "../rules/context";
-import { cell, codeSpan, table } from "../util/markdown";
+import type { TopologyContext } from "../derive/context";
+import { cell, codeSpan, table } from "../util/format";
 import { fileSegment, shortHash } from "../util/paths";
 import { shellLine } from "../util/shell";
 import { ALL_UP, type BackendResult, type Result, run, type Scenario, scenarioName } from "./engine";

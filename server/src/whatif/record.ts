@@ -6,17 +6,20 @@
  * not. Pure: the CLI writes it to a file, the editor opens it in the Markdown preview.
  */
 import type { FileAnalysis } from "../analysis";
-import { canonical, overlappingPairs, parseCidr, type Cidr } from "../math/cidr";
-import { commitLatency, majority, MAX_ENUMERATED_SITES, memberSites, partitions, siteLosses, total } from "../math/quorum";
+import { canonical } from "../math/cidr";
+import { majority, MAX_ENUMERATED_SITES, memberSites, partitions, siteLosses, total } from "../math/quorum";
 import { toNumber } from "../math/rational";
-import { loadOf, overCapacity, scenarios as loadScenarios } from "../math/traffic";
+import { loadOf, overCapacity } from "../math/traffic";
 import type { Finding } from "../model/finding";
 import type { Cluster } from "../model/topology";
 import { diagramFor } from "../preview/mermaid";
-import { memberPairs, type Quorum, type TopologyContext } from "../rules/context";
-import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, timerAdvice } from "../rules/rtt";
-import { loadBackends } from "../rules/traffic";
-import { cell, num, table } from "../util/markdown";
+import { cidrOverlaps, declaredRanges, isClusterRange, parsedRanges, type ClusterRange, type ParsedRange } from "../derive/cidr";
+import type { Quorum, TopologyContext } from "../derive/context";
+import { commitLatencies as leaderLatencies, writeBudget } from "../derive/latency";
+import { trafficLoads } from "../derive/loads";
+import { fatalSiteLosses, judgedQuorums } from "../derive/siteloss";
+import { etcdTimers, largestMemberRtt, MAX_ELECTION_TIMEOUT_MS, timerAdvice } from "../derive/timers";
+import { cell, codeSpan as code, ms, num, table } from "../util/format";
 import { ALL_UP, MAX_PARTITION_SITES, run, sweep, type Result } from "./engine";
 import { scenarioTable } from "./render";
 
@@ -29,7 +32,6 @@ export interface RecordInput {
   readonly version: string;
 }
 
-const ms = (x: number) => `${num(x)} ms`;
 const mark = (ok: boolean) => (ok ? "met" : "**not met**");
 
 /** The decision record as Markdown; undefined when the file holds no topology. */
@@ -44,7 +46,7 @@ export function decisionRecord(input: RecordInput): string | undefined {
   out.push(
     `# Decision record: ${cell(name)}`,
     "",
-    `Written by quorate ${cell(input.version)} from \`${input.path.replace(/`/g, "'")}\`. Every number below is derived from that file; each table shows its inputs so that it can be checked by hand.`,
+    `Written by quorate ${cell(input.version)} from ${code(input.path)}. Every number below is derived from that file; each table shows its inputs so that it can be checked by hand.`,
     "",
     "## Context",
     "",
@@ -65,11 +67,11 @@ export function decisionRecord(input: RecordInput): string | undefined {
   if (diagram.mermaid) out.push("## Diagram", "", "```mermaid", diagram.mermaid.trimEnd(), "```", "");
 
   out.push("## Quorums", "");
-  const quorums = ctx.quorums.filter((q) => q.resolved && q.counts.size);
+  const quorums = judgedQuorums(ctx);
   if (!quorums.length) out.push("No etcd membership and no consensus or Galera store is declared.", "");
   for (const q of quorums) out.push(...quorumSection(ctx, q));
 
-  out.push(...addressPlan(t.clusters));
+  out.push(...addressPlan(ctx));
   out.push(...capacity(ctx));
   out.push(...exportSurface(ctx));
   out.push(...failureMatrix(ctx, single));
@@ -127,21 +129,19 @@ function quorumSection(ctx: TopologyContext, q: Quorum): string[] {
 }
 
 function timers(ctx: TopologyContext, q: Quorum): string[] {
-  const etcd = (q.owner as Cluster).etcd;
-  const hb = etcd?.heartbeatMs?.value ?? DEFAULT_HEARTBEAT_MS;
-  const el = etcd?.electionTimeoutMs?.value ?? DEFAULT_ELECTION_TIMEOUT_MS;
+  const { heartbeat: hb, election: el, heartbeatDeclared, electionDeclared } = etcdTimers(q.owner as Cluster);
   const a = timerAdvice(ctx, q);
   const rows: (string | number | { raw: string })[][] = [
     [
       "heartbeat",
-      `${ms(hb)}${etcd?.heartbeatMs ? "" : " (etcd default)"}`,
+      `${ms(hb)}${heartbeatDeclared ? "" : " (etcd default)"}`,
       "≥ largest member RTT",
       `${ms(a.maxRtt)}${a.maxRttPair ? ` (${a.maxRttPair.join("–")})` : ""}`,
       mark(hb >= a.maxRtt),
     ],
     [
       "election timeout",
-      `${ms(el)}${etcd?.electionTimeoutMs ? "" : " (etcd default)"}`,
+      `${ms(el)}${electionDeclared ? "" : " (etcd default)"}`,
       "≥ 10 × largest member RTT",
       ms(10 * a.maxRtt),
       mark(el >= 10 * a.maxRtt),
@@ -157,7 +157,7 @@ function timers(ctx: TopologyContext, q: Quorum): string[] {
       `${ms(10 * a.maxP99)} (${a.maxP99Pair!.join("–")})`,
       mark(el >= 10 * a.maxP99),
     ]);
-  rows.push(["election timeout", ms(el), "≤ etcd's upper limit", "50000 ms", mark(el <= 50000)]);
+  rows.push(["election timeout", ms(el), "≤ etcd's upper limit", ms(MAX_ELECTION_TIMEOUT_MS), mark(el <= MAX_ELECTION_TIMEOUT_MS)]);
   return [
     "Timers (etcd's tuning guide: the heartbeat covers the round trip between members, the election timeout ten times it):",
     "",
@@ -165,7 +165,7 @@ function timers(ctx: TopologyContext, q: Quorum): string[] {
     "",
     a.feasible
       ? `Timers derived from the RTTs: heartbeat ${ms(a.heartbeat)}, election timeout ${ms(a.election)}.`
-      : `No election timeout within etcd's 50000 ms limit is ten times the largest RTT: the members are too far apart for one etcd.`,
+      : `No election timeout within etcd's ${ms(MAX_ELECTION_TIMEOUT_MS)} limit is ten times the largest RTT: the members are too far apart for one etcd.`,
     "",
   ];
 }
@@ -174,14 +174,12 @@ function commitLatencies(ctx: TopologyContext, q: Quorum): string[] {
   const sites = memberSites(q.counts);
   if (sites.length < 2) return [];
   if (q.kind === "galera") {
-    let worst = 0;
-    for (const p of memberPairs(ctx, q)) if (p.rtt !== undefined && p.rtt > worst) worst = p.rtt;
+    const worst = largestMemberRtt(ctx, q).ms;
     return [`Every Galera commit is certified by every member: each write waits for the largest member RTT, ${ms(worst)}.`, ""];
   }
-  const budget = q.kind === "consensus" ? (q.owner as { writeLatencyBudgetMs?: { value: number } }).writeLatencyBudgetMs?.value : undefined;
-  const rows = sites.map((s) => {
-    const l = commitLatency(q.counts, ctx.rtt, s);
-    const row: (string | number | { raw: string })[] = [s, l === undefined ? "unknown (a member link has no rttMs)" : ms(l)];
+  const budget = writeBudget(q);
+  const rows = leaderLatencies(ctx, q).map(({ leader, ms: l }) => {
+    const row: (string | number | { raw: string })[] = [leader, l === undefined ? "unknown (a member link has no rttMs)" : ms(l)];
     if (budget !== undefined) row.push(l === undefined ? "—" : mark(l <= budget));
     return row;
   });
@@ -193,19 +191,27 @@ function commitLatencies(ctx: TopologyContext, q: Quorum): string[] {
   ];
 }
 
-function addressPlan(clusters: readonly Cluster[]): string[] {
-  const ranges: { cluster: Cluster; field: string; text: string; cidr?: Cidr }[] = clusters.flatMap((c) =>
-    c.cidrs.map((v) => ({ cluster: c, field: v.field, text: v.value, cidr: parseCidr(v.value) })),
-  );
-  if (!ranges.length) return ["## Address plan", "", "No cluster declares a pod, service or node range.", ""];
-  const parsed = ranges.filter((r) => r.cidr);
-  const overlaps = new Map<number, string[]>();
-  for (const [i, j] of clashes(parsed)) {
+/** The clusters' ranges and the pairs of them that overlap (the site addresses are not part of this table). */
+function clusterRanges(ctx: TopologyContext) {
+  const ranges = declaredRanges(ctx).filter(isClusterRange);
+  const parsed = parsedRanges(ctx);
+  const overlaps: [ClusterRange & ParsedRange, ClusterRange & ParsedRange][] = [];
+  for (const [i, j] of cidrOverlaps(ctx)) {
     const a = parsed[i];
     const b = parsed[j];
-    const say = (x: typeof a) => `${canonical(x.cidr!)} (${x.cluster.name?.value ?? "?"} ${x.field})`;
-    overlaps.set(ranges.indexOf(a), [...(overlaps.get(ranges.indexOf(a)) ?? []), say(b)]);
-    overlaps.set(ranges.indexOf(b), [...(overlaps.get(ranges.indexOf(b)) ?? []), say(a)]);
+    if (isClusterRange(a) && isClusterRange(b)) overlaps.push([a, b]);
+  }
+  return { ranges, overlaps };
+}
+
+function addressPlan(ctx: TopologyContext): string[] {
+  const { ranges, overlaps: pairs } = clusterRanges(ctx);
+  if (!ranges.length) return ["## Address plan", "", "No cluster declares a pod, service or node range.", ""];
+  const overlaps = new Map<object, string[]>();
+  for (const [a, b] of pairs) {
+    const say = (x: typeof a) => `${canonical(x.cidr)} (${x.cluster.name?.value ?? "?"} ${x.value.field})`;
+    overlaps.set(a.value, [...(overlaps.get(a.value) ?? []), say(b)]);
+    overlaps.set(b.value, [...(overlaps.get(b.value) ?? []), say(a)]);
   }
   return [
     "## Address plan",
@@ -214,38 +220,28 @@ function addressPlan(clusters: readonly Cluster[]): string[] {
     "",
     table(
       ["cluster", "site", "network", "range", "overlaps"],
-      ranges.map((r, i) => [
+      ranges.map((r) => [
         r.cluster.name?.value ?? "?",
         r.cluster.site?.value ?? "?",
-        r.field,
-        r.cidr ? canonical(r.cidr) : `${r.text} (not a CIDR)`,
-        overlaps.has(i) ? { raw: `**overlaps** ${overlaps.get(i)!.map(cell).join("; ")}` } : "none",
+        r.value.field,
+        r.cidr ? canonical(r.cidr) : `${r.value.value} (not a CIDR)`,
+        overlaps.has(r.value) ? { raw: `**overlaps** ${overlaps.get(r.value)!.map(cell).join("; ")}` } : "none",
       ]),
     ),
     "",
   ];
 }
 
-/**
- * The pairs of ranges that overlap, as cidr/overlap judges them: Globalnet clusters may reuse
- * each other's ranges, every other pair must be apart (within one cluster too).
- */
-function clashes(ranges: readonly { cluster: Cluster; cidr?: Cidr }[]): [number, number][] {
-  return overlappingPairs(ranges.map((r) => r.cidr!)).filter(
-    ([i, j]) => !(ranges[i].cluster !== ranges[j].cluster && ranges[i].cluster.globalnet && ranges[j].cluster.globalnet),
-  );
-}
-
 function capacity(ctx: TopologyContext): string[] {
   const out = ["## Capacity", ""];
   let any = false;
   for (const tr of ctx.topology.traffic) {
-    const lb = loadBackends(ctx, tr);
-    if (!lb || tr.peakRps === undefined || !tr.name) continue;
+    const loads = trafficLoads(ctx, tr);
+    if (!loads || !tr.name) continue;
     any = true;
-    const peak = tr.peakRps.value;
+    const { peak, backends: lb } = loads;
     const rows: (string | number | { raw: string })[][] = [];
-    for (const sc of loadScenarios(peak, lb)) {
+    for (const sc of loads.scenarios) {
       tr.backends.forEach((b, i) => {
         const load = loadOf(sc, i);
         const cap = b.capacityRps?.value;
@@ -301,7 +297,7 @@ function exportSurface(ctx: TopologyContext): string[] {
     );
   out.push(
     p
-      ? `Who may export: namespaces ${allowed?.length ? allowed.map((a) => `\`${a.replace(/`/g, "'")}\``).join(", ") : "none listed"}; subjects ${
+      ? `Who may export: namespaces ${allowed?.length ? allowed.map((a) => code(a)).join(", ") : "none listed"}; subjects ${
           p.exporters?.length
             ? p.exporters.map((s) => cell(`${s.kind ?? "?"} ${s.namespace ? `${s.namespace}/` : ""}${s.name ?? "?"}`)).join(", ")
             : "none listed"
@@ -342,13 +338,8 @@ function openFindings(input: RecordInput): string[] {
 function checklist(ctx: TopologyContext, single: readonly Result[]): string[] {
   const t = ctx.topology;
   const items: string[] = [];
-  const quorums = ctx.quorums.filter((q) => q.resolved && q.counts.size);
-  if (quorums.length) {
-    const failing = quorums.flatMap((q) =>
-      siteLosses(q.counts)
-        .filter((l) => !l.survives)
-        .map((l) => `${q.label} without ${l.site}`),
-    );
+  if (judgedQuorums(ctx).length) {
+    const failing = fatalSiteLosses(ctx).map(({ quorum, loss }) => `${quorum.label} without ${loss.site}`);
     const witnesses = t.sites.filter((s) => s.role === "witness").map((s) => s.name?.value ?? "?");
     items.push(
       `- [${failing.length ? " " : "x"}] **Witness placement** — every quorum keeps a majority after losing any one site: ${
@@ -366,7 +357,7 @@ function checklist(ctx: TopologyContext, single: readonly Result[]): string[] {
     });
     items.push(
       `- [${rows.every((r) => r.ok) ? "x" : " "}] **Conflict policy per store** — every store with several writer sites says how conflicts resolve: ${rows
-        .map((r) => `${cell(r.name)} ${r.policy ? `\`${r.policy.replace(/`/g, "'")}\`` : "none"} (${r.ok ? "met" : "not met"})`)
+        .map((r) => `${cell(r.name)} ${r.policy ? code(r.policy) : "none"} (${r.ok ? "met" : "not met"})`)
         .join("; ")}.`,
     );
   }
@@ -381,9 +372,9 @@ function checklist(ctx: TopologyContext, single: readonly Result[]): string[] {
       }.`,
     );
   }
-  const parsed = t.clusters.flatMap((cluster) => cluster.cidrs.map((v) => ({ cluster, cidr: parseCidr(v.value) }))).filter((x) => x.cidr);
-  if (parsed.length) {
-    const clash = clashes(parsed);
+  const plan = clusterRanges(ctx);
+  if (plan.ranges.some((r) => r.cidr)) {
+    const clash = plan.overlaps;
     items.push(
       `- [${clash.length ? " " : "x"}] **Non-overlapping CIDR matrix** — no pod, service or node range overlaps another: ${
         clash.length ? `not met (${clash.length} overlapping pair${clash.length === 1 ? "" : "s"}; see the address plan)` : "met"

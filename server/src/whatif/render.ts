@@ -1,6 +1,6 @@
 // What-if results as people read them: the scenario table (simulate --format md, the decision
 // record's failure matrix), and the diff as a terminal table, a pull-request comment and JSON. Pure.
-import { cell, table } from "../util/markdown";
+import { cell, table } from "../util/format";
 import { type DiffResult, gotWorse } from "./diff";
 import type { Result } from "./engine";
 

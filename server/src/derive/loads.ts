@@ -1,0 +1,65 @@
+/**
+ * The load arithmetic of each traffic entry: backends as the arithmetic sees them, the load of
+ * every backend with every site up and after each single-site loss, and the worst of them.
+ * One implementation for traffic/capacity rules, hover, record and what-if. Pure; exact.
+ */
+import { cmp, type Rational } from "../math/rational";
+import { loadOf, scenarios, type LoadBackend, type Scenario } from "../math/traffic";
+import type { Traffic } from "../model/topology";
+import type { TopologyContext } from "./context";
+
+/**
+ * The backends of one entry point as the load arithmetic sees them, or undefined when a
+ * backend's cluster or its site does not resolve (ref/unknown reports it; no guessing).
+ */
+export function loadBackends(ctx: TopologyContext, tr: Traffic): LoadBackend[] | undefined {
+  const cache = ctx.fact(backendCache);
+  if (!cache.has(tr)) cache.set(tr, backendsOf(ctx, tr));
+  return cache.get(tr);
+}
+const backendCache = () => new Map<Traffic, LoadBackend[] | undefined>();
+
+function backendsOf(ctx: TopologyContext, tr: Traffic): LoadBackend[] | undefined {
+  const out: LoadBackend[] = [];
+  for (const b of tr.backends) {
+    if (!b.cluster || b.invalid.size) return undefined;
+    const site = ctx.siteOfCluster(b.cluster.value);
+    if (site === undefined) return undefined;
+    out.push({ site, weight: b.weight?.value ?? 1, capacity: b.capacityRps?.value });
+  }
+  return out;
+}
+
+export interface TrafficLoads {
+  readonly traffic: Traffic;
+  readonly peak: number;
+  readonly backends: readonly LoadBackend[];
+  /** every site up first, then one per single-site loss (math/traffic `scenarios`) */
+  readonly scenarios: readonly Scenario[];
+  /** per backend: the largest load it carries in any of those scenarios (undefined if it never carries any) */
+  readonly worst: readonly (Rational | undefined)[];
+}
+
+/** The loads of one traffic entry with peakRps and resolvable backends; undefined otherwise. */
+export function trafficLoads(ctx: TopologyContext, tr: Traffic): TrafficLoads | undefined {
+  const cache = ctx.fact(loadsCache);
+  if (!cache.has(tr)) cache.set(tr, loadsOf(ctx, tr));
+  return cache.get(tr);
+}
+const loadsCache = () => new Map<Traffic, TrafficLoads | undefined>();
+
+function loadsOf(ctx: TopologyContext, tr: Traffic): TrafficLoads | undefined {
+  const backends = loadBackends(ctx, tr);
+  const peak = tr.peakRps?.value;
+  if (!backends || peak === undefined) return undefined;
+  const all = scenarios(peak, backends);
+  const worst = backends.map((_, i) => {
+    let w: Rational | undefined;
+    for (const s of all) {
+      const l = loadOf(s, i);
+      if (l && !s.stranded && (!w || cmp(l, w) > 0)) w = l;
+    }
+    return w;
+  });
+  return { traffic: tr, peak, backends, scenarios: all, worst };
+}

@@ -1,0 +1,61 @@
+/**
+ * Meshes, pod routability and exported services: the facts the mesh, Istio and Linkerd rules,
+ * the hover, the preview and the what-if engine share. Pure.
+ */
+import type { Cluster } from "../model/topology";
+import type { TopologyContext } from "./context";
+
+/**
+ * Whether pods of two clusters can reach each other directly. Same site: assumed (one L3
+ * fabric). Across sites: only when both join the same pod network (both ClusterMesh or both
+ * Submariner) — a ClusterMesh cluster and a Submariner cluster are not connected to each other.
+ */
+export function podsRoutable(ctx: TopologyContext, a: Cluster, b: Cluster): boolean {
+  const sa = a.site && ctx.topology.siteByName.has(a.site.value) ? a.site.value : undefined;
+  const sb = b.site && ctx.topology.siteByName.has(b.site.value) ? b.site.value : undefined;
+  if (sa !== undefined && sa === sb) return true;
+  return a.mesh !== "none" && a.mesh === b.mesh;
+}
+
+/** Different sites, both known. */
+export function inDifferentSites(ctx: TopologyContext, a: Cluster, b: Cluster): boolean {
+  const sa = a.site?.value;
+  const sb = b.site?.value;
+  return !!sa && !!sb && sa !== sb && ctx.topology.siteByName.has(sa) && ctx.topology.siteByName.has(sb);
+}
+
+export const ISTIO_CERT_WINDOW = "its 24 h workload certificates expire within 12–24 h";
+export const K8S_NAME_MAX = 63;
+
+/** Clusters with an istio block, grouped by meshId in document order. */
+export function istioMeshes(ctx: TopologyContext): ReadonlyMap<string, Cluster[]> {
+  return ctx.fact(meshesOf);
+}
+function meshesOf(ctx: TopologyContext): Map<string, Cluster[]> {
+  const meshes = new Map<string, Cluster[]>();
+  for (const c of ctx.topology.clusters) {
+    const id = c.istio?.meshId?.value;
+    if (id === undefined) continue;
+    meshes.set(id, [...(meshes.get(id) ?? []), c]);
+  }
+  return meshes;
+}
+
+/** The name Istio knows a cluster by: its clusterName, else its topology name. */
+export const istioName = (c: Cluster): string | undefined => c.istio?.clusterName?.value ?? c.name?.value;
+
+/** The Services the topology's `exports` export from a cluster, each once, in order. */
+export function exportedServices(ctx: TopologyContext, cluster: string): string[] {
+  const out: string[] = [];
+  for (const e of ctx.topology.exports) {
+    if (e.service && e.clusters?.items.some((c) => c.value === cluster) && !out.includes(e.service.value)) out.push(e.service.value);
+  }
+  return out;
+}
+
+/** The distinct declared sites among a list of site references, in order. */
+export function declaredSites(ctx: TopologyContext, refs: readonly { value: string }[] | undefined): string[] {
+  const out: string[] = [];
+  for (const r of refs ?? []) if (ctx.topology.siteByName.has(r.value) && !out.includes(r.value)) out.push(r.value);
+  return out;
+}

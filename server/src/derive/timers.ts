@@ -1,0 +1,101 @@
+/**
+ * etcd's timers and the member RTTs they are sized from: the one implementation of etcd's
+ * defaults, the largest member RTT (typical and p99) and "Set heartbeat and election timeout
+ * from RTT". Pure.
+ */
+import type { RttLookup } from "../math/quorum";
+import type { Cluster } from "../model/topology";
+import { memberPairs, type Quorum, type TopologyContext } from "./context";
+
+/** etcd's defaults (--heartbeat-interval, --election-timeout) and its upper limit on the election timeout. */
+export const DEFAULT_HEARTBEAT_MS = 100;
+export const DEFAULT_ELECTION_TIMEOUT_MS = 1000;
+export const MAX_ELECTION_TIMEOUT_MS = 50000;
+
+export interface EtcdTimers {
+  readonly heartbeat: number;
+  readonly election: number;
+  /** whether the topology writes each value (else etcd's default applies) */
+  readonly heartbeatDeclared: boolean;
+  readonly electionDeclared: boolean;
+}
+
+/** The timers a cluster's etcd runs with: the declared values, else etcd's defaults. */
+export function etcdTimers(cluster: Pick<Cluster, "etcd"> | undefined): EtcdTimers {
+  const e = cluster?.etcd;
+  return {
+    heartbeat: e?.heartbeatMs?.value ?? DEFAULT_HEARTBEAT_MS,
+    election: e?.electionTimeoutMs?.value ?? DEFAULT_ELECTION_TIMEOUT_MS,
+    heartbeatDeclared: e?.heartbeatMs !== undefined,
+    electionDeclared: e?.electionTimeoutMs !== undefined,
+  };
+}
+
+export interface LargestRtt {
+  /** largest RTT between linked member sites (0 for a single site or no link) */
+  readonly ms: number;
+  readonly pair?: [string, string];
+}
+
+/**
+ * The largest RTT between linked member sites of a quorum. `rtt` defaults to the declared
+ * typical RTT; the what-if engine passes its scaled lookup, fixes the declared one.
+ */
+export function largestMemberRtt(ctx: TopologyContext, q: Quorum, rtt: RttLookup = ctx.rtt): LargestRtt {
+  let ms = 0;
+  let pair: [string, string] | undefined;
+  const sites = [...q.counts.keys()];
+  for (let i = 0; i < sites.length; i++) {
+    for (let j = i + 1; j < sites.length; j++) {
+      const r = rtt(sites[i], sites[j]);
+      if (r !== undefined && r > ms) {
+        ms = r;
+        pair = [sites[i], sites[j]];
+      }
+    }
+  }
+  return { ms, pair };
+}
+
+export interface TimerAdvice {
+  /** largest RTT between linked member sites (0 for a single site) */
+  readonly maxRtt: number;
+  readonly maxRttPair?: [string, string];
+  readonly maxP99?: number;
+  readonly maxP99Pair?: [string, string];
+  readonly heartbeat: number;
+  readonly election: number;
+  /** the timers fit within etcd's limits (10 × the largest RTT, p99 and heartbeat ≤ 50000 ms) */
+  readonly feasible: boolean;
+}
+
+const roundUp10 = (x: number) => Math.ceil(x / 10) * 10;
+
+/**
+ * What "Set heartbeat and election timeout from RTT" would set:
+ * heartbeat = max(100, largest RTT rounded up to 10 ms);
+ * election = max(10 × heartbeat, 10 × largest RTT, 10 × largest p99 RTT).
+ */
+export function timerAdvice(ctx: TopologyContext, q: Quorum): TimerAdvice {
+  const typical = largestMemberRtt(ctx, q);
+  let maxP99: number | undefined;
+  let maxP99Pair: [string, string] | undefined;
+  for (const p of memberPairs(ctx, q)) {
+    if (p.p99 !== undefined && (maxP99 === undefined || p.p99 > maxP99)) {
+      maxP99 = p.p99;
+      maxP99Pair = [p.a, p.b];
+    }
+  }
+  const heartbeat = Math.max(DEFAULT_HEARTBEAT_MS, roundUp10(typical.ms));
+  const needed = Math.max(10 * heartbeat, 10 * typical.ms, 10 * (maxP99 ?? 0));
+  const election = Math.min(MAX_ELECTION_TIMEOUT_MS, needed);
+  return {
+    maxRtt: typical.ms,
+    maxRttPair: typical.pair,
+    maxP99,
+    maxP99Pair,
+    heartbeat,
+    election,
+    feasible: needed <= MAX_ELECTION_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The one place numbers, units and user text are formatted for people: every output (check,
+ * hover, simulate, record, runbook, preview) formats through here, so one value reads the same
+ * everywhere. Pure.
+ */
+
+/** A number as a reader checks it: integers as they are, fractions to at most two decimals. */
+export const num = (x: number): string => String(Math.round(x * 100) / 100);
+
+/** Milliseconds to at most three decimals (µs resolution: a LAN RTT of 0.125 ms stays exact), e.g. `62.03 ms`. */
+export const ms = (x: number): string => `${+x.toFixed(3)} ms`;
+
+/** Requests per second of a plain number, e.g. `1333.33 rps`. */
+export const rps = (x: number): string => `${num(x)} rps`;
+
+/** A count with thousands separators, e.g. `6,203`. */
+export const count = (x: number | bigint): string => x.toLocaleString("en-US");
+
+/** A byte count with its binary size when large, e.g. `1,048,576 bytes (1 MiB)`. */
+export function bytes(n: bigint | number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  let x = Number(n);
+  while (x >= 1024 && i < units.length - 1) {
+    x /= 1024;
+    i++;
+  }
+  return `${count(BigInt(n))} bytes${i ? ` (${+x.toFixed(1)} ${units[i]})` : ""}`;
+}
+
+/**
+ * User text (a site, cluster or store name…) as Markdown that shows exactly that text, inline or
+ * in a table cell: HTML and code are entity-escaped, emphasis, links and cell bars backslash-
+ * escaped, line breaks folded — a hostile name stays text.
+ */
+export function mdText(s: string | number): string {
+  return String(s)
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/`/g, "&#96;")
+    .replace(/[\\*_[\]|~]/g, (c) => `\\${c}`)
+    .replace(/[\r\n\u2028\u2029]+/g, " ");
+}
+
+/** Table cell text (see `mdText`). */
+export const cell = mdText;
+
+/**
+ * Inline code that shows `s` exactly (CommonMark: a fence of more backticks than any run
+ * inside, padded when `s` starts or ends with one); `inTable` escapes `|`, which GitHub
+ * tables split on even inside code. Line breaks become spaces: a code span is one line.
+ */
+export function codeSpan(s: string, inTable = false): string {
+  const text = s.replace(/[\r\n\u2028\u2029]+/g, " ");
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = text.startsWith("`") || text.endsWith("`") || (text.startsWith(" ") && text.endsWith(" ") && text.trim()) ? " " : "";
+  return `${fence}${pad}${inTable ? text.replace(/\|/g, "\\|") : text}${pad}${fence}`;
+}
+
+/** A GitHub-flavoured Markdown table; cells are escaped with `mdText`, except those given as `{ raw }` (already Markdown). */
+export function table(
+  headers: readonly (string | { raw: string })[],
+  rows: readonly (readonly (string | number | { raw: string })[])[],
+): string {
+  const line = (cells: readonly (string | number | { raw: string })[]) =>
+    `| ${cells.map((c) => (typeof c === "object" ? c.raw : mdText(c))).join(" | ")} |`;
+  return [line(headers), `|${headers.map(() => "---").join("|")}|`, ...rows.map(line)].join("\n");
+}
