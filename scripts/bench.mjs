@@ -91,7 +91,7 @@ async function startLsp({ command, configuration, ready, versioned = true }) {
   await conn.sendRequest("initialize", { processId: process.pid, rootUri: null, capabilities: { workspace: { configuration: true } } });
   await conn.sendNotification("initialized", {});
   const initializedAt = performance.now();
-  if (readyLogged) await Promise.race([readyLogged, sleep(30_000)]);
+  if (ready) await Promise.race([readyLogged, sleep(30_000)]);
   /** resolves with the time (and count) of `uri`'s diagnostics at `version` (or its next ones, for a server that publishes no version) */
   const when = (uri, version) => new Promise((r) => waiting.set(`${uri}#${versioned ? version : "next"}`, r));
   const versions = new Map();
