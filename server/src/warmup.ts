@@ -55,18 +55,52 @@ export function warmupTopology(clusters: number): string {
   return `${out.join("\n")}\n`;
 }
 
-/** Analyses the synthetic topology and edits it a few times (a few hundred ms at start). */
-export function warmUp(clusters = 250): void {
-  const text = warmupTopology(clusters);
+/** Small topologies parsed before anything else: a large file's first parse is mostly yaml's own work. */
+const PARSES = 12;
+/** Clusters in each topology the warm-up analyses (about 11 KB: one step is a few ms on a quiet machine). */
+const CLUSTERS = 40;
+
+/**
+ * The warm-up as small steps, each a few milliseconds on a quiet machine, so that whoever runs
+ * it can stop between two steps the moment real work arrives (see background/worker.ts).
+ *
+ * yaml's parser runs as nested generators, and V8 does not replace a running generator's frame
+ * with optimized code: a large file parsed by a cold process stays in the slow tiers for the
+ * whole parse (measured: a 1 MB file parses about twice as slowly cold as warm, and as fast as
+ * warm after a dozen parses of an 11 KB one). So the parser comes first, on small files, then
+ * whole analyses, edits and hovers.
+ */
+export function* warmUpSteps(): Generator<void, void, undefined> {
+  const text = warmupTopology(CLUSTERS);
+  for (let k = 0; k < PARSES; k++) {
+    parseAllDocuments(text, YAML_OPTIONS);
+    yield;
+  }
   let a = analyzeFile("warmup.topology.yaml", text);
+  yield;
   let cur = text;
-  for (let k = 0; k < 5; k++) {
-    const at = cur.indexOf(`warm-up cluster ${k * 7}`) + 5;
+  for (let k = 0; k < 8; k++) {
+    // an edit inside one cluster, and one that makes a CIDR invalid (the schema's error path)
+    const at = k % 2 ? cur.indexOf(`pods: 10.0.${k * 4}.0/24`) + 12 : cur.indexOf(`warm-up cluster ${k * 4}`) + 5;
     const next = `${cur.slice(0, at)}x${cur.slice(at)}`;
     a = analyzeChange(a, "warmup.topology.yaml", { start: at, end: at, text: "x" }, next, DEFAULT_OPTIONS);
     cur = next;
+    yield;
   }
   for (const needle of ["members:", "pods: 10", "rttMs: 10", "capacityRps", "site: a", "name: a"]) hoverAt(a, cur.indexOf(needle) + 2);
+  yield;
+  for (let k = 0; k < 3; k++) {
+    analyzeFile("warmup.topology.yaml", text);
+    yield;
+  }
+}
+
+/** The whole warm-up at once (a few hundred ms at start), for a server without a background thread. */
+export function warmUp(): void {
+  const steps = warmUpSteps();
+  while (!steps.next().done) {
+    // each step does its work when asked for the next
+  }
 }
 
 /**

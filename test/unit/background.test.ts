@@ -9,6 +9,7 @@ import { heapKeeper } from "../../server/src/background/memory";
 import { runBackground } from "../../server/src/background/worker";
 import { changeBetween } from "../../server/src/incremental";
 import { QuorateService } from "../../server/src/service/service";
+import { DEFAULT_SETTINGS } from "../../server/src/service/settings";
 import { FIXABLE } from "../fixtures/fixable";
 import { rng, seedFromEnv } from "../helpers";
 
@@ -41,7 +42,7 @@ test("changeBetween: applying the one change to the old text gives the new one, 
 });
 
 /** A background thread's logic on a port of our own: messages in, what it posts out. */
-function fakeThread(): { send(m: ToBackground): void; posts: FromBackground[]; settled(): Promise<void> } {
+function fakeThread(warmUp = false): { send(m: ToBackground): void; posts: FromBackground[]; settled(): Promise<void> } {
   let listener: ((m: ToBackground) => void) | undefined;
   const posts: FromBackground[] = [];
   runBackground(
@@ -53,13 +54,13 @@ function fakeThread(): { send(m: ToBackground): void; posts: FromBackground[]; s
         posts.push(m);
       },
     },
-    { warmUp: false },
+    { warmUp },
   );
   return {
     send: (m) => listener!(m),
     posts,
-    // the thread drains on setImmediate; its idle collection waits on a timer
-    settled: () => new Promise((r) => setTimeout(r, 20)),
+    // the thread drains on setImmediate, queued when a message arrived: one more turn and it has run
+    settled: () => new Promise((r) => setImmediate(r)),
   };
 }
 
@@ -94,6 +95,47 @@ test("the background thread takes edits that arrive together as one: one analysi
   await t.settled();
   const err = t.posts.find((p) => p.t === "response" && p.id === 2);
   assert.ok(err?.t === "response" && err.error && /no handler for nope\/nothing/.test(err.error.message));
+});
+
+const logs = (posts: FromBackground[]) => posts.flatMap((p) => (p.t === "log" ? [p.message] : []));
+
+test("the warm-up stops the moment a document arrives: the document is analysed at once and the thread says it is ready", async () => {
+  const t = fakeThread(true);
+  const uri = "file:///w/two.topology.yaml";
+  // before the first step has run: the warm-up ends after none
+  t.send({ t: "update", uri, text: FIXABLE["two-site.topology.yaml"], open: true, version: 1, hosted: true });
+  await t.settled();
+  assert.deepEqual(logs(t.posts), ["warm-up stopped after 0 steps: real work arrived"]);
+  const kinds = t.posts.map((p) => p.t);
+  assert.deepEqual(kinds.slice(0, 3), ["log", "ready", "diagnostics"]);
+  // and it does not go on with it later
+  for (let k = 0; k < 50; k++) await t.settled();
+  assert.equal(t.posts.filter((p) => p.t === "ready").length, 1);
+});
+
+test("the warm-up goes on to its end through settings and the workspace's closed files, and stops on a request", async () => {
+  const t = fakeThread(true);
+  t.send({ t: "settings", settings: DEFAULT_SETTINGS });
+  t.send({ t: "update", uri: "file:///w/closed.topology.yaml", text: FIXABLE["two-site.topology.yaml"], open: false, hosted: false });
+  // every step is a turn of the event loop; the whole warm-up takes a few dozen
+  let turns = 0;
+  while (!t.posts.some((p) => p.t === "ready") && turns < 1000) {
+    await t.settled();
+    turns++;
+  }
+  assert.ok(turns > 20 && turns < 1000, `${turns} turns`);
+  assert.deepEqual(logs(t.posts), []);
+  // a request while warming up stops it too
+  const u = fakeThread(true);
+  u.send({
+    t: "request",
+    id: 1,
+    method: "textDocument/hover",
+    params: { textDocument: { uri: "file:///w/none.yaml" }, position: { line: 0, character: 0 } },
+  });
+  await u.settled();
+  assert.deepEqual(logs(u.posts), ["warm-up stopped after 0 steps: real work arrived"]);
+  assert.ok(u.posts.some((p) => p.t === "response" && p.id === 1));
 });
 
 function positionOf(text: string, offset: number): { line: number; character: number } {

@@ -6,7 +6,7 @@ import { ErrorCodes } from "vscode-languageserver";
 import { changeBetween, type TextChange } from "../incremental";
 import { answer, createService } from "../requests";
 import { RenameError } from "../service/service";
-import { primeParser, warmUp } from "../warmup";
+import { primeParser, warmUpSteps } from "../warmup";
 import { heapKeeper } from "./memory";
 import type { FromBackground, ToBackground } from "./messages";
 
@@ -151,7 +151,36 @@ export function runBackground(port: Port, options: { warmUp?: boolean } = {}): v
     }
   };
 
+  /**
+   * The warm-up, a step per turn of the event loop until it is done or real work arrives: a
+   * document the user opened, a large file, or a request (see warmUpSteps). Settings and the
+   * workspace's other files are taken between steps without stopping it.
+   */
+  let warming = options.warmUp !== false ? warmUpSteps() : undefined;
+  let steps = 0;
+  const ready = () => post({ t: "ready" });
+  const warmStep = () => {
+    if (!warming) return;
+    if (!warming.next().done) {
+      steps++;
+      setImmediate(warmStep);
+      return;
+    }
+    warming = undefined;
+    heap.idle();
+    // after that collection, one more parse whose garbage stays (see primeParser)
+    primeParser();
+    heap.rebase();
+    ready();
+  };
+  const urgent = (m: ToBackground) => m.t === "request" || (m.t === "update" && (m.open || m.hosted));
+
   port.on("message", (m) => {
+    if (warming && urgent(m)) {
+      warming = undefined;
+      log(`warm-up stopped after ${steps} steps: real work arrived`);
+      ready();
+    }
     queue.push(m);
     // messages that arrived while the thread was busy are all queued before this runs
     if (!scheduled) {
@@ -159,13 +188,6 @@ export function runBackground(port: Port, options: { warmUp?: boolean } = {}): v
       setImmediate(drain);
     }
   });
-  // compile the hot paths before the first large file arrives (see warmup.ts)
-  if (options.warmUp !== false) {
-    warmUp();
-    heap.idle();
-    // after that collection, one more parse whose garbage stays (see primeParser)
-    primeParser();
-    heap.rebase();
-  }
-  post({ t: "ready" });
+  if (warming) setImmediate(warmStep);
+  else ready();
 }
