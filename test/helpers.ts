@@ -116,3 +116,9 @@ export function inTempDir<T>(files: Record<string, string>, fn: (dir: string, cl
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** A PNG's width and height, from its IHDR chunk; undefined when the bytes are not a PNG. */
+export function pngSize(bytes: Buffer): { width: number; height: number } | undefined {
+  if (bytes.length < 24 || bytes.toString("latin1", 1, 4) !== "PNG" || bytes.toString("latin1", 12, 16) !== "IHDR") return undefined;
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}

@@ -283,6 +283,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Quorat
       return true;
     }),
     vscode.commands.registerCommand("quorate.showOutput", () => output.show(true)),
+    vscode.commands.registerCommand("quorate.openExample", () => openExample(context)),
     vscode.window.onDidChangeActiveTextEditor(updateStatus),
     vscode.languages.onDidChangeDiagnostics(updateStatus),
     vscode.workspace.onDidOpenTextDocument((d) => void adoptTopologyYaml(d)),
@@ -294,6 +295,27 @@ export async function activate(context: vscode.ExtensionContext): Promise<Quorat
   for (const d of vscode.workspace.textDocuments) void adoptTopologyYaml(d);
   updateStatus();
   return { client: () => client, preview };
+}
+
+/**
+ * The walkthrough's example (shipped in the package) as a new untitled document: nothing is
+ * written to the workspace, and every edit stays the user's to save or discard. The cursor
+ * lands on the ledger's members, where the next steps hover and apply the fix.
+ */
+async function openExample(context: vscode.ExtensionContext): Promise<vscode.TextEditor> {
+  const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(context.extensionUri, "examples", "payments-eu.topology.yaml"));
+  const content = new TextDecoder().decode(bytes);
+  const doc = await vscode.workspace.openTextDocument({ language: "quorate-topology", content });
+  const editor = await vscode.window.showTextDocument(doc);
+  const lines = content.split("\n");
+  const ledger = lines.findIndex((l) => /^\s*-\s*name:\s*ledger\b/.test(l));
+  const members = ledger < 0 ? -1 : lines.findIndex((l, i) => i > ledger && /^\s*members:/.test(l));
+  if (members >= 0) {
+    const at = new vscode.Position(members, lines[members].indexOf("members"));
+    editor.selection = new vscode.Selection(at, at);
+    editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.InCenter);
+  }
+  return editor;
 }
 
 /** The topology the command is for: the given one, else the active editor's; a warning says why there is none. */

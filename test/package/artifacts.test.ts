@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yauzl from "yauzl";
 import { Client } from "../lsp/client";
+import { pngSize } from "../helpers";
 
 // The artifacts users install, built and used as users do: `npm run package` and `npm pack`.
 const ROOT = join(__dirname, "..", "..", "..");
@@ -20,6 +21,30 @@ function zipEntries(file: string): Promise<{ name: string; size: number }[]> {
         zip.readEntry();
       });
       zip.on("end", () => resolve(out));
+      zip.on("error", reject);
+      zip.readEntry();
+    });
+  });
+}
+
+/** One entry's bytes. */
+function zipEntry(file: string, name: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(file, { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(err);
+      zip.on("entry", (e: yauzl.Entry) => {
+        if (e.fileName !== name) return zip.readEntry();
+        zip.openReadStream(e, (err2, stream) => {
+          if (err2 || !stream) return reject(err2);
+          const chunks: Buffer[] = [];
+          stream.on("data", (c: Buffer) => chunks.push(c));
+          stream.on("end", () => {
+            zip.close();
+            resolve(Buffer.concat(chunks));
+          });
+        });
+      });
+      zip.on("end", () => reject(new Error(`${name} is not in ${file}`)));
       zip.on("error", reject);
       zip.readEntry();
     });
@@ -50,7 +75,14 @@ test("npm run package builds quorate.vsix from a clean checkout: exactly the all
     "dist/media/preview.css",
     "dist/media/preview.js",
     "dist/server.js",
+    "examples/payments-eu.topology.yaml",
+    "media/icon.png",
     "media/screenshot.png",
+    "media/walkthrough/hover.svg",
+    "media/walkthrough/open-example.svg",
+    "media/walkthrough/quick-fix.svg",
+    "media/walkthrough/record.svg",
+    "media/walkthrough/simulate.svg",
     "package.json",
     "readme.md",
     "schemas/topology.schema.json",
@@ -66,6 +98,22 @@ test("npm run package builds quorate.vsix from a clean checkout: exactly the all
   // the shipped bundles are the release build: no inline source maps either
   const server = entries.find((e) => e.name === "extension/dist/server.js");
   assert.ok(server && server.size > 50_000);
+
+  // the gallery's icon and the walkthrough, as the packaged manifest names them
+  const manifest = JSON.parse((await zipEntry(vsix, "extension/package.json")).toString("utf8"));
+  assert.equal(manifest.icon, "media/icon.png");
+  const icon = pngSize(await zipEntry(vsix, "extension/media/icon.png"));
+  assert.ok(icon && icon.width >= 128 && icon.width === icon.height, JSON.stringify(icon));
+  const media = manifest.contributes.walkthroughs[0].steps.map((s: { media: { svg: string } }) => s.media.svg);
+  assert.ok(media.length >= 4);
+  for (const m of media) assert.ok(files.includes(m), `${m} is in the package`);
+  const vsixManifest = (await zipEntry(vsix, "extension.vsixmanifest")).toString("utf8");
+  assert.match(vsixManifest, /<Asset Type="Microsoft\.VisualStudio\.Services\.Icons\.Default" Path="extension\/media\/icon\.png"/);
+  // what Open VSX (`ovsx publish quorate.vsix`) reads from the package: a namespace, a licence and the repository
+  assert.equal(manifest.publisher, "quorate");
+  assert.equal(manifest.license, "MIT");
+  assert.match(manifest.repository.url, /^https:\/\/github\.com\//);
+  assert.ok(files.includes("LICENSE.txt"));
 });
 
 test("npm pack: installed into a prefix, `quorate check` runs and `quorate-language-server --stdio` answers over LSP", async (t) => {

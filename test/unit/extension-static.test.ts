@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { nonce, previewHtml } from "../../client/src/preview/html";
+import { pngSize } from "../helpers";
 
 const ROOT = join(__dirname, "..", "..", "..");
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
@@ -27,6 +28,7 @@ test("the manifest: engines a VS Code 1.139 satisfies, untrusted workspaces decl
     "quorate.exportGameDay",
     "quorate.writeDecisionRecord",
     "quorate.compareWithHead",
+    "quorate.openExample",
     "quorate.restartServer",
     "quorate.showOutput",
   ]);
@@ -41,6 +43,51 @@ test("the manifest: engines a VS Code 1.139 satisfies, untrusted workspaces decl
     ["cluster", "quorate", "site", "store", "topology", "traffic"],
   );
   assert.deepEqual(pkg.bin, { quorate: "dist/cli.js", "quorate-language-server": "dist/server.js" });
+});
+
+test("gallery metadata: an icon PNG of at least 128 px, square; bugs and Q&A links", () => {
+  assert.equal(pkg.icon, "media/icon.png");
+  const size = pngSize(readFileSync(join(ROOT, pkg.icon)));
+  assert.ok(size, "the icon is a PNG");
+  assert.equal(size.width, size.height);
+  assert.ok(size.width >= 128, `${size.width} px`);
+  assert.equal(pngSize(Buffer.from("GIF89a not a png at all")), undefined);
+  assert.match(pkg.bugs.url, /^https:\/\/github\.com\/quorate\/quorate\/issues$/);
+  assert.match(pkg.qna, /^https:\/\//);
+  assert.equal(pkg.galleryBanner.theme, "dark");
+});
+
+test("the walkthrough: 4–6 steps in the order of the first ten minutes, each with media that exists and links to real commands", () => {
+  const [w, ...others] = pkg.contributes.walkthroughs;
+  assert.equal(others.length, 0);
+  assert.ok(w.steps.length >= 4 && w.steps.length <= 6, `${w.steps.length} steps`);
+  assert.deepEqual(
+    w.steps.map((s: { id: string }) => s.id),
+    ["openExample", "hover", "quickFix", "simulate", "decisionRecord"],
+  );
+  const ours = new Set(pkg.contributes.commands.map((c: { command: string }) => c.command));
+  const builtIn = new Set(["editor.action.showHover", "editor.action.quickFix"]);
+  const allow = readFileSync(join(ROOT, ".vscodeignore"), "utf8");
+  for (const step of w.steps as {
+    id: string;
+    description: string;
+    media: { svg?: string; image?: string; altText: string };
+    completionEvents?: string[];
+  }[]) {
+    const media = step.media.svg ?? step.media.image;
+    assert.ok(media && existsSync(join(ROOT, media)), `${step.id}: ${media}`);
+    assert.match(readFileSync(join(ROOT, media), "utf8"), /^<svg [^>]*viewBox="0 0 \d+ \d+"/, `${media} is an SVG with a viewBox`);
+    assert.ok(step.media.altText.length > 20, `${step.id} describes its media`);
+    assert.ok(allow.includes(`!${media.replace(/[^/]+\.svg$/, "*.svg")}`) || allow.includes(`!${media}`), `${media} is packaged`);
+    const links = [...step.description.matchAll(/\(command:([\w.]+)\)/g)].map((m) => m[1]);
+    assert.ok(links.length >= 1, `${step.id} has a button`);
+    for (const c of [...links, ...(step.completionEvents ?? []).map((e) => e.replace(/^onCommand:/, ""))])
+      assert.ok(ours.has(c) || builtIn.has(c), `${step.id}: ${c} is a contributed or built-in command`);
+  }
+  // the example the first step opens ships in the package and has what the next steps use
+  assert.ok(allow.includes("!examples/payments-eu.topology.yaml"));
+  const example = readFileSync(join(ROOT, "examples", "payments-eu.topology.yaml"), "utf8");
+  assert.match(example, /- name: ledger\n(?:\s+\w+:.*\n)*?\s+members: \{ fra: 2, lon: 1 \}/);
 });
 
 test("the grammar injection marks CIDRs, IPv6 prefixes and references", () => {

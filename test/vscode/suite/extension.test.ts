@@ -293,6 +293,35 @@ describe("Quorate in a real VS Code", () => {
     await vscode.window.showTextDocument(doc);
   });
 
+  it("the walkthrough's first step opens the packaged example untitled, cursor on the ledger's members, analysed", async () => {
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor>("quorate.openExample");
+    try {
+      const example = editor.document;
+      assert.equal(example.uri.scheme, "untitled", "nothing is written to the workspace");
+      assert.equal(example.languageId, "quorate-topology");
+      assert.equal(vscode.window.activeTextEditor?.document, example);
+      assert.match(example.lineAt(editor.selection.active.line).text, /^\s+members: \{ fra: 2, lon: 1 \}/);
+      const found = await waitFor("diagnostics of the example", () => {
+        const c = codes(example.uri);
+        return c.includes("quorum/two-site-split") && c;
+      });
+      assert.ok(found.includes("capacity/site-loss"), found.join(", "));
+      // the next step's fix is on offer where the cursor is
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+        "vscode.executeCodeActionProvider",
+        example.uri,
+        new vscode.Range(editor.selection.active, editor.selection.active),
+      );
+      assert.ok(
+        actions.some((a) => /witness/i.test(a.title)),
+        actions.map((a) => a.title).join(" | "),
+      );
+    } finally {
+      await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
+      await vscode.window.showTextDocument(doc);
+    }
+  });
+
   it("restarts the language server on command", async () => {
     assert.equal(await vscode.commands.executeCommand("quorate.restartServer"), true);
     await waitFor("diagnostics after restart", () => codes(uri()).length > 0 && true);
