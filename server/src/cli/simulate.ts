@@ -4,6 +4,7 @@ import { closest } from "../util/strings";
 import { ALL_UP, MAX_PARTITION_SITES, run, type Result, type Scenario, sweep } from "../whatif/engine";
 import { UsageError } from "./files";
 import type { OptionHelp } from "./help";
+import { setOwn } from "../util/records";
 import { scenarioTable } from "../whatif/render";
 
 export const SIMULATE_FORMATS = ["text", "json", "md"] as const;
@@ -61,14 +62,14 @@ export function scenarioOption(a: SimulateArgs, flag: string, value: () => strin
     for (const item of list(value(), flag)) {
       const m = /^([^:]+):(\d+)$/.exec(item);
       if (!m) throw new UsageError(`--lose-members takes SITE:COUNT items, not '${item}'`);
-      a.loseMembers[m[1]] = Number(m[2]);
+      setOwn(a.loseMembers, m[1], Number(m[2]));
     }
   } else if (flag === "--rtt-factor") a.rttFactor = factor(value(), flag);
   else if (flag === "--slow") {
     for (const item of list(value(), flag)) {
       const m = /^([^=]+)-([^=-]+)=(.+)$/.exec(item) ?? /^(.+?)-(.+)=(.+)$/.exec(item);
       if (!m) throw new UsageError(`--slow takes A-B=FACTOR items, not '${item}'`);
-      a.slow[`${m[1]}-${m[2]}`] = factor(m[3], flag);
+      setOwn(a.slow, `${m[1]}-${m[2]}`, factor(m[3], flag));
     }
   } else if (flag === "--all-single-site") a.sweeps.push("single");
   else if (flag === "--all-double-site") a.sweeps.push("double");

@@ -240,12 +240,23 @@ function oneOf<T extends string>(f: F<string> | undefined, allowed: readonly T[]
   return f && (allowed as readonly string[]).includes(f.value) ? (f as F<T>) : undefined;
 }
 
+/** The fields the schema declares `integer`: a fraction there is invalid, as a string would be. */
+const INTEGER_FIELDS: ReadonlySet<string> = new Set([
+  "id",
+  "maxConnectedClusters",
+  "weight",
+  "capacityRps",
+  "ttlSeconds",
+  "peakRps",
+  "failureThreshold",
+]);
+
 /** Shared by every item with no invalid field (nearly all of them: a large file holds thousands). */
 const NONE_INVALID: ReadonlySet<string> = new Set<string>();
 
 function invalidFields(r: Reader, e: Map<string, Entry>, nums: string[], strs: string[] = [], bools: string[] = []): ReadonlySet<string> {
   const bad: string[] = [];
-  for (const k of nums) if (e.has(k) && !r.num(e.get(k))) bad.push(k);
+  for (const k of nums) if (e.has(k) && !(INTEGER_FIELDS.has(k) ? r.int(e.get(k)) : r.num(e.get(k)))) bad.push(k);
   for (const k of strs) if (e.has(k) && !r.str(e.get(k))) bad.push(k);
   for (const k of bools) if (e.has(k) && !r.bool(e.get(k))) bad.push(k);
   return bad.length ? new Set(bad) : NONE_INVALID;
@@ -257,7 +268,7 @@ function readMembers(r: Reader, e: Entry | undefined): Members | undefined {
   let exact = true;
   let sum = 0;
   for (const [key, m] of r.entries(e.node)) {
-    const count = r.num(m);
+    const count = r.int(m);
     if (!count && typeof r.scalar(m.node) === "number") exact = false;
     sum += count?.value ?? 0;
     entries.push({ site: { value: key, span: m.keySpan, keySpan: m.keySpan }, count });
@@ -373,10 +384,10 @@ function readCluster(r: Reader, it: Item, index: number): Cluster {
     span: it.span,
     name: r.str(e.get("name")),
     site: r.str(e.get("site")),
-    id: r.num(e.get("id")),
+    id: r.int(e.get("id")),
     mesh: oneOf(meshField, ["clustermesh", "submariner", "none"] as const)?.value ?? "none",
     meshAt: meshField,
-    maxConnectedClusters: r.num(e.get("maxConnectedClusters")),
+    maxConnectedClusters: r.int(e.get("maxConnectedClusters")),
     globalnet: r.bool(e.get("globalnet"))?.value ?? false,
     globalnetAt: r.bool(e.get("globalnet")),
     cidrs,
@@ -433,9 +444,9 @@ function readTraffic(r: Reader, it: Item, index: number): Traffic {
     name: r.str(e.get("name")),
     hostname: r.str(e.get("hostname")),
     steering: r.str(e.get("steering")),
-    ttlSeconds: r.num(e.get("ttlSeconds")),
+    ttlSeconds: r.int(e.get("ttlSeconds")),
     longLivedConnections: r.bool(e.get("longLivedConnections")),
-    peakRps: r.num(e.get("peakRps")),
+    peakRps: r.int(e.get("peakRps")),
     dependsOn: r.strList(e.get("dependsOn")),
     backends: r.items(be?.node ?? null).map((b, bi) => {
       const bm = r.entries(b.node);
@@ -443,8 +454,8 @@ function readTraffic(r: Reader, it: Item, index: number): Traffic {
         index: bi,
         span: b.span,
         cluster: r.str(bm.get("cluster")),
-        weight: r.num(bm.get("weight")),
-        capacityRps: r.num(bm.get("capacityRps")),
+        weight: r.int(bm.get("weight")),
+        capacityRps: r.int(bm.get("capacityRps")),
         invalid: invalidFields(r, bm, ["weight", "capacityRps"]),
       };
     }),
@@ -452,7 +463,7 @@ function readTraffic(r: Reader, it: Item, index: number): Traffic {
       keySpan: entry.keySpan,
       span: entry.span,
       intervalSeconds: r.num(he.get("intervalSeconds")),
-      failureThreshold: r.num(he.get("failureThreshold")),
+      failureThreshold: r.int(he.get("failureThreshold")),
       timeoutSeconds: r.num(he.get("timeoutSeconds")),
       propagationSeconds: r.num(he.get("propagationSeconds")),
       withdrawSeconds: r.num(he.get("withdrawSeconds")),

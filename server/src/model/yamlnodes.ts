@@ -118,6 +118,12 @@ export class Reader {
     return typeof v === "number" && isExactNumber(v) ? { value: v, span: e.span, keySpan: e.keySpan } : undefined;
   }
 
+  /** A whole number (the schema's `integer`): a fraction is the schema's finding and reaches no rule. */
+  int(e: Entry | undefined): F<number> | undefined {
+    const f = this.num(e);
+    return f && Number.isInteger(f.value) ? f : undefined;
+  }
+
   bool(e: Entry | undefined): F<boolean> | undefined {
     if (!e) return undefined;
     const v = this.scalar(e.node);

@@ -2,6 +2,7 @@ import type { Finding } from "../model/finding";
 import type { K8sObject, PolicyRule } from "../model/k8s";
 import type { ExportPolicy, Subject } from "../model/topology";
 import type { F } from "../model/yamlnodes";
+import { own } from "../util/records";
 import { finding, type TopologyContext } from "./context";
 
 export const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease"];
@@ -138,7 +139,7 @@ export function manifestRules(files: readonly ManifestFile[]): Map<string, Findi
   const allowsExport = (kind: string | undefined, name: string | undefined, ns: string | undefined): boolean | undefined => {
     if (!name) return undefined;
     const role = roles.get(`${kind}/${kind === "Role" ? (ns ?? "default") : ""}/${name}`);
-    const rules = role?.rules ?? (kind === "ClusterRole" ? BUILT_IN_CLUSTER_ROLES[name] : undefined);
+    const rules = role?.rules ?? (kind === "ClusterRole" ? own(BUILT_IN_CLUSTER_ROLES, name) : undefined);
     return rules ? rules.some(ruleAllowsExport) : undefined;
   };
 

@@ -1,5 +1,5 @@
 import type { Finding, FixHint } from "../model/finding";
-import { ceil, cmp, format, type Rational } from "../math/rational";
+import { add, ceil, cmp, format, fromNumber, type Rational } from "../math/rational";
 import { loadOf, overCapacity, scenario, scenarios, type LoadBackend } from "../math/traffic";
 import { finding, type TopologyContext } from "./context";
 import { loadBackends } from "../derive/loads";
@@ -125,7 +125,7 @@ export function trafficRules(ctx: TopologyContext): Finding[] {
           finding(
             "capacity/site-loss",
             cap.span,
-            `${name}: after losing ${worst.lost}, ${b.cluster!.value} carries ${rps(worst.load)}; capacity ${cap.value} (short by ${format({ n: worst.load.n - BigInt(cap.value) * worst.load.d, d: worst.load.d })} rps)`,
+            `${name}: after losing ${worst.lost}, ${b.cluster!.value} carries ${rps(worst.load)}; capacity ${cap.value} (short by ${format(add(worst.load, fromNumber(-cap.value)))} rps)`,
             {
               fixes: [
                 { kind: "replace", title: `Raise capacityRps to ${raise}`, span: cap.span, text: raise.toString(), preferred: true },

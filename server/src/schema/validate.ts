@@ -6,6 +6,7 @@ import type { Finding } from "../model/finding";
 import type { Span } from "../model/text";
 import { deref, isExactNumber, spanOf } from "../model/yamlnodes";
 import { closest } from "../util/strings";
+import { setOwn } from "../util/records";
 import { LIST_KEYS, type ListKey } from "../model/topology";
 
 /** Compiled once per process, on first use: the whole document and each list item's definition. */
@@ -330,12 +331,16 @@ export function validateTopologyGroups(doc: Document, docSpan: Span): SchemaResu
         const value = deref(doc, pair.value);
         if ((LIST_KEYS as string[]).includes(key) && value && isSeq(value)) {
           const seq = (value as { items: Node[] }).items;
-          obj[key] = seq.map(() => null);
+          setOwn(
+            obj,
+            key,
+            seq.map(() => null),
+          );
           seq.forEach((n, i) => {
             const target = deref(doc, n);
             if (target) items.push([key as ListKey, i, target]);
           });
-        } else obj[key] = value ? value.toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT }) : null;
+        } else setOwn(obj, key, value ? value.toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT }) : null);
       }
       data = obj;
     } else data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });

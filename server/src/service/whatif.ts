@@ -7,6 +7,7 @@ import { diagramFor } from "../preview/mermaid";
 import type { DriftMarker, GameDayParams, GameDayResult, SimulateResult, SimulateScenario } from "../protocol";
 import { gameDay, GameDayError } from "../whatif/gameday";
 import { MAX_PARTITION_SITES, run, type Scenario, sweep } from "../whatif/engine";
+import { setOwn } from "../util/records";
 import { decisionRecord } from "../whatif/record";
 
 const MAX_FACTOR = 1000;
@@ -22,12 +23,13 @@ export function sanitizeScenario(declared: ReadonlySet<string>, s: SimulateScena
     .map((g) => (Array.isArray(g) ? [...new Set(g.filter(known))] : []))
     .filter((g) => g.length);
   const loseMembers: Record<string, number> = {};
-  for (const [k, v] of Object.entries(s.loseMembers ?? {})) if (known(k) && Number.isInteger(v) && v > 0) loseMembers[k] = v;
+  for (const [k, v] of Object.entries(s.loseMembers ?? {}))
+    if (known(k) && Number.isInteger(v) && v > 0) setOwn(loseMembers, k, v as number);
   const slow: Record<string, number> = {};
   for (const [k, v] of Object.entries(s.slow ?? {})) {
     const f = factor(v);
     const [a, b] = k.split("-");
-    if (f !== undefined && known(a) && known(b)) slow[k] = f;
+    if (f !== undefined && known(a) && known(b)) setOwn(slow, k, f);
   }
   return { lose, partition: partition.length > 1 ? partition : [], loseMembers, rttFactor: factor(s.rttFactor) ?? null, slow };
 }

@@ -25,7 +25,9 @@ export function bytes(n: bigint | number): string {
     x /= 1024;
     i++;
   }
-  return `${count(BigInt(n))} bytes${i ? ` (${+x.toFixed(1)} ${units[i]})` : ""}`;
+  // a byte count from the design may be a fraction (the schema says number): shown as written, never thrown on
+  const exact = typeof n === "bigint" || Number.isInteger(n) ? count(BigInt(n)) : n.toLocaleString("en-US", { maximumFractionDigits: 6 });
+  return `${exact} bytes${i ? ` (${+x.toFixed(1)} ${units[i]})` : ""}`;
 }
 
 /**

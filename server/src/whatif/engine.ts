@@ -13,6 +13,7 @@ import { bestCommit, writeBudget } from "../derive/latency";
 import { loadBackends } from "../derive/loads";
 import { etcdTimers, largestMemberRtt } from "../derive/timers";
 import { ms } from "../util/format";
+import { own } from "../util/records";
 
 export interface Scenario {
   readonly lose: string[];
@@ -123,7 +124,7 @@ function groupsOf(ctx: TopologyContext, s: Scenario): string[][] {
 
 /** The latency factor the scenario puts on the link a–b (a named slow link, else the global factor). */
 export function slowFactor(s: Scenario, a: string, b: string): number | undefined {
-  const f = s.slow[`${a}-${b}`] ?? s.slow[`${b}-${a}`];
+  const f = own(s.slow, `${a}-${b}`) ?? own(s.slow, `${b}-${a}`);
   return f ?? s.rttFactor ?? undefined;
 }
 
@@ -144,7 +145,7 @@ function quorumResult(ctx: TopologyContext, q: Quorum, s: Scenario, groups: stri
   const maj = majority(n);
   const lost = new Set(s.lose);
   const after = new Map<string, number>();
-  for (const [site, c] of q.counts) after.set(site, lost.has(site) ? 0 : Math.max(0, c - (s.loseMembers[site] ?? 0)));
+  for (const [site, c] of q.counts) after.set(site, lost.has(site) ? 0 : Math.max(0, c - (own(s.loseMembers, site) ?? 0)));
   const survivors = [...after.values()].reduce((a, c) => a + c, 0);
   const gs: GroupResult[] = groups
     .map((g) => {

@@ -1,0 +1,81 @@
+// Findings 11 and 12 of the third hardening round: names that are Object.prototype's keys, and
+// fractions where the schema says integer, through the analysis, simulate and the record.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { analyzeFile } from "../../server/src/analysis";
+import { ALL_UP, run, sweep } from "../../server/src/whatif/engine";
+import { HEADER, inTempDir } from "../helpers";
+
+const PROTO = `${HEADER}sites:
+  - name: constructor
+  - name: __proto__
+  - name: tostring
+links:
+  - { between: [constructor, __proto__], rttMs: 5 }
+  - { between: [constructor, tostring], rttMs: 5 }
+  - { between: [__proto__, tostring], rttMs: 5 }
+stores:
+  - name: ledger
+    replication: consensus
+    members: { constructor: 1, __proto__: 1, tostring: 1 }
+`;
+
+test("sites named constructor and __proto__ are ordinary names: no NaN, no inherited value", () => {
+  const ctx = analyzeFile("p.topology.yaml", PROTO).contexts[0];
+  const up = run(ctx, ALL_UP);
+  assert.deepEqual(up.quorums[0].members, JSON.parse('{"constructor": 1, "__proto__": 1, "tostring": 1}'));
+  assert.equal(up.verdict, "ok");
+  for (const s of sweep(ctx, "single")) {
+    const r = run(ctx, s);
+    assert.equal(r.verdict, "ok", `${r.name}: ${r.breaks.join("; ")}`);
+    assert.equal(r.quorums[0].outcome, "continues");
+    assert.ok(!JSON.stringify(r).includes("NaN") && !r.breaks.join(" ").includes("NaN"));
+  }
+  // a member loss at a site called __proto__ is a member loss, not an assignment to the prototype
+  const lm = JSON.parse('{"__proto__": 1, "constructor": 1}') as Record<string, number>;
+  assert.equal(run(ctx, { ...ALL_UP, loseMembers: lm }).quorums[0].outcome, "stops");
+});
+
+test("CLI simulate, report and check on prototype names print no NaN, undefined or [object", () =>
+  inTempDir({ "p.topology.yaml": PROTO }, (_dir, cli) => {
+    for (const argv of [
+      ["simulate", "--all-single-site", "p.topology.yaml"],
+      ["simulate", "--lose-members", "__proto__:1,constructor:1", "p.topology.yaml"],
+      ["report", "p.topology.yaml"],
+      ["check", "p.topology.yaml"],
+    ]) {
+      const r = cli(argv);
+      assert.ok(!/NaN|undefined|\[object |function /.test(r.stdout + r.stderr), `${argv.join(" ")}: ${r.stdout}`);
+    }
+    assert.equal(cli(["simulate", "--lose-members", "__proto__:1,constructor:1", "p.topology.yaml"]).code, 1);
+  }));
+
+test("a fraction where the schema says integer is the schema's finding alone: no rule throws, the other findings stay", () => {
+  const text = `${HEADER}sites:
+  - name: fra
+  - name: lon
+links:
+  - { between: [fra, lon], rttMs: 14 }
+clusters:
+  - { name: a, site: fra, id: 1.5 }
+  - { name: b, site: lon }
+stores:
+  - { name: s, replication: async, writers: [fra], maxLagSeconds: 0.3, writeRatePerSecond: 0.7, writeBytes: 0.9, lagBufferBytes: 0.01 }
+  - { name: q, replication: consensus, members: { fra: 1.5, lon: 2 } }
+traffic:
+  - name: web
+    steering: gslb
+    peakRps: 1000
+    backends:
+      - { cluster: a, capacityRps: 0.1 }
+      - { cluster: b, capacityRps: 600 }
+`;
+  const a = analyzeFile("f.topology.yaml", text);
+  const codes = a.local.map((f) => f.code);
+  assert.ok(!codes.includes("quorate/internal-error"), codes.join(" "));
+  assert.ok(codes.includes("data/lag-buffer"), "a fractional byte count is still judged (the schema says number)");
+  assert.ok(a.local.some((f) => f.code === "schema" && /capacityRps/.test(f.message)));
+  // the rest of the design is still judged: the same file with a whole capacity gets its capacity finding
+  const whole = analyzeFile("f.topology.yaml", text.replace("capacityRps: 0.1", "capacityRps: 100")).local.map((f) => f.code);
+  assert.ok(whole.includes("capacity/site-loss"), whole.join(" "));
+});
