@@ -467,7 +467,7 @@ test("quorate/simulate: the scenario's verdict, sentences, single-site strip and
   assert.equal(none, null);
   // the decision record of the same document
   const md = await client.request<string>("quorate/decisionRecord", { uri: u });
-  assert.match(md, /^# Decision record: /);
+  assert.match(md, /^# Quorum placement, steering and failure behaviour of /);
   assert.match(md, /\n## Day-two checklist\n/);
   // the game day of a scenario: files and notes, or an error for a scenario it cannot enact
   type GameDay = { folder: string; files: { path: string; content: string }[]; notes: string[]; error?: string };

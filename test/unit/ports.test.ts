@@ -35,8 +35,9 @@ test("ClusterMesh and stretched etcd (the reviewed example): every row, with bot
   assert.deepEqual([tunnel.from.ranges, tunnel.to.ranges], [["192.168.10.0/24"], ["192.168.20.0/24"]]);
   assert.equal(tunnel.value.kind, "default");
   assert.match(tunnel.reference, /^https:\/\/docs\.cilium\.io\//);
-  // members at sites without declared hosts are said, never guessed
-  assert.ok(m.notes.some((n) => /No range is declared for etcd members at ams/.test(n)));
+  // the witness's hosts are its sites[].addresses; members at a site without declared hosts are said, never guessed
+  assert.deepEqual(m.rows.find((r) => r.component === "etcd peer" && r.to.site === "ams")!.to.ranges, ["192.168.30.0/28"]);
+  assert.ok(m.notes.some((n) => /No range is declared for etcd members at lon/.test(n)));
   assert.ok(m.notes.some((n) => /encryption is not declared/.test(n)));
   // a consensus store's ports are its engine's: a note, not a made-up row
   assert.ok(m.notes.some((n) => /store ledger \(cockroachdb\)/.test(n)));

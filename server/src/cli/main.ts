@@ -12,7 +12,8 @@ import { diffVersions } from "./versions";
 import { diffJson, diffMarkdown, diffText } from "../whatif/render";
 import { analyzeAlone } from "../analysis";
 import { decisionRecord } from "../whatif/record";
-import { CHAOS_TOOLS, type ChaosTool, gameDay, GameDayError } from "../whatif/gameday";
+import { CHAOS_TOOLS, type ChaosTool, gameDay, GameDayError, GameDayRefusal } from "../whatif/gameday";
+import { parseCidr } from "../math/cidr";
 import { type CommandHelp, HelpRequest, renderHelp, renderOverview, walkArgs } from "./help";
 import { terminalText } from "../util/terminal";
 import { OutputError, prepareFolder, writeFilesInto, writeOutputFile } from "../output";
@@ -399,12 +400,20 @@ const GAMEDAY_HELP: CommandHelp = {
       text: "replace files the folder already holds (never otherwise); the files go inside DIR only and never through a symbolic link already there",
     },
     { flags: "-f, --format md", text: "print RUNBOOK.md to standard output (with -o, write the files too)" },
+    {
+      flags: "--management-cidr CIDR[,CIDR]",
+      text: "the operator's management ranges: the host rules never drop them (without them a cut can sever your own path until the dead-man timer fires)",
+    },
   ],
-  details: `A game day enacts one scenario: --lose or --partition (the other scenario options are
-simulate's only).
+  details: `A game day enacts one scenario: --lose (enacted as isolation: the site cut off from every other,
+then withdrawn from steering) or --partition. Chaos manifests cut the application and store
+namespaces (never a system namespace); nftables files under hosts/ cut what chaos tools cannot
+touch (host-network pods, hosts at sites[].addresses), applied last and rolled back first.
 
-Exit status: 0 written, 2 usage error (an unknown site, or a scenario that cannot be enacted).`,
-  examples: ["quorate gameday --lose fra --tool chaos-mesh -o gameday-fra examples/payments-eu.topology.yaml"],
+Exit status: 0 written, 1 refused (a target range overlaps the cluster it is applied in: an
+open cidr/overlap; nothing is written), 2 usage error (an unknown site, or a scenario that
+cannot be enacted).`,
+  examples: ["quorate gameday --lose fra --tool chaos-mesh -o gameday-fra examples/payments-eu-reviewed.topology.yaml"],
 };
 
 function gameDayCommand(args: readonly string[], io: Io): number {
@@ -414,6 +423,7 @@ function gameDayCommand(args: readonly string[], io: Io): number {
   let out: string | undefined;
   let format: "files" | "md" = "files";
   let force = false;
+  let management: string[] | undefined;
   const a = sim.emptyArgs();
   const files: string[] = [];
   for (const { flag, arg, value } of walkArgs(args, GAMEDAY_HELP)) {
@@ -428,7 +438,12 @@ function gameDayCommand(args: readonly string[], io: Io): number {
     else if (flag === "--force") force = true;
     else if (flag === "-f" || flag === "--format") format = choice(value(), ["md"] as const, "gameday format") as "md";
     else if (flag === "--lose" || flag === "--partition") sim.scenarioOption(a, flag, value);
-    else if (flag.startsWith("-"))
+    else if (flag === "--management-cidr") {
+      const v = value();
+      management = v.split(",").map((x) => x.trim());
+      if (management.some((x) => !parseCidr(x)))
+        throw new UsageError(`--management-cidr takes CIDRs (10.0.0.0/24, 2001:db8::/64), not '${v}'`);
+    } else if (flag.startsWith("-"))
       throw new UsageError(`unknown option '${flag}' (gameday enacts --lose or --partition; try 'quorate --help')`);
     else files.push(arg);
   }
@@ -437,8 +452,16 @@ function gameDayCommand(args: readonly string[], io: Io): number {
   sim.scenarios(ctx, a); // every named site is declared (a usage error names the closest)
   let g: ReturnType<typeof gameDay>;
   try {
-    g = gameDay(ctx, { lose: a.lose, partition: a.partition }, { tool, duration, namespaces, source: files[0] });
+    g = gameDay(
+      ctx,
+      { lose: a.lose, partition: a.partition },
+      { tool, duration, namespaces, source: files[0], managementRanges: management },
+    );
   } catch (e) {
+    if (e instanceof GameDayRefusal) {
+      io.stderr(`quorate: ${e.message}\n`);
+      return 1;
+    }
     if (e instanceof GameDayError) throw new UsageError(e.message);
     throw e;
   }

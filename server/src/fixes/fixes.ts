@@ -133,12 +133,17 @@ function maxMemberRtt(ctx: TopologyContext, q: Quorum): number | undefined {
   return max > 0 ? max : undefined;
 }
 
-function addWitness(input: FixInput, ctx: TopologyContext, q: Quorum): Edit[] | undefined {
+/**
+ * Where "Add witness site" puts the tie-breaker and the member counts it sets: an existing site
+ * with no member and a link to every member site, the nearest first (one farther than the
+ * members already are from each other would raise every RTT-derived requirement — timers,
+ * commit latency — so it is passed over for a new witness site). Undefined when the result
+ * would still not survive every single-site loss. The decision record's considered options
+ * read it, so the option it shows is exactly the fix's layout.
+ */
+export function witnessPlan(ctx: TopologyContext, q: Quorum): { site: string; isNew: boolean; counts: Map<string, number> } | undefined {
   const t = ctx.topology;
   const memberSites = [...q.counts.keys()];
-  // an existing site with no member and a link to every member site, the nearest first; one
-  // farther than the members already are from each other would raise every RTT-derived
-  // requirement (timers, commit latency), so it is passed over for a new witness site
   const limit = maxMemberRtt(ctx, q) ?? Number.POSITIVE_INFINITY;
   let best: { site: string; worst: number } | undefined;
   for (const s of t.siteByName.keys()) {
@@ -148,9 +153,29 @@ function addWitness(input: FixInput, ctx: TopologyContext, q: Quorum): Edit[] | 
     const worst = Math.max(...(rtts as number[]));
     if (worst <= limit && (!best || worst < best.worst)) best = { site: s, worst };
   }
-  const witness = best?.site ?? freeSiteName(ctx);
-  const target = witnessCounts(q, witness);
-  if (!survivesEverySiteLoss(target) || frozenSplit(target)) return undefined;
+  const site = best?.site ?? freeSiteName(ctx);
+  const counts = witnessCounts(q, site);
+  if (!survivesEverySiteLoss(counts) || frozenSplit(counts)) return undefined;
+  return { site, isNew: !best, counts };
+}
+
+/** "Rebalance members": the same total spread as evenly as the member sites allow; undefined when that still loses a site's worth. */
+export function rebalancedCounts(q: Quorum): Map<string, number> | undefined {
+  const sites = [...q.counts.keys()];
+  const n = total(q.counts);
+  const target = new Map<string, number>();
+  sites.forEach((s, i) => {
+    target.set(s, Math.floor(n / sites.length) + (i < n % sites.length ? 1 : 0));
+  });
+  return survivesEverySiteLoss(target) ? target : undefined;
+}
+
+function addWitness(input: FixInput, ctx: TopologyContext, q: Quorum): Edit[] | undefined {
+  const plan = witnessPlan(ctx, q);
+  if (!plan) return undefined;
+  const memberSites = [...q.counts.keys()];
+  const { site: witness, counts: target } = plan;
+  const best = !plan.isNew;
   const edits = setCounts(input, q, target);
   if (!best) {
     const site = appendTopLevel(input, "sites", [
@@ -173,14 +198,8 @@ function addWitness(input: FixInput, ctx: TopologyContext, q: Quorum): Edit[] | 
 }
 
 function rebalanceMembers(input: FixInput, q: Quorum): Edit[] | undefined {
-  const sites = [...q.counts.keys()];
-  const n = total(q.counts);
-  const target = new Map<string, number>();
-  sites.forEach((s, i) => {
-    target.set(s, Math.floor(n / sites.length) + (i < n % sites.length ? 1 : 0));
-  });
-  if (!survivesEverySiteLoss(target)) return undefined;
-  return setCounts(input, q, target);
+  const target = rebalancedCounts(q);
+  return target ? setCounts(input, q, target) : undefined;
 }
 
 function setTimers(input: FixInput, q: Quorum, heartbeat: number, election: number): Edit[] {

@@ -5,13 +5,15 @@
  * editor write them. Deterministic (stable order, no timestamps) so the output can be reviewed.
  */
 import { stringify } from "yaml";
-import { canonical, parseCidr } from "../math/cidr";
+import { canonical, parseCidr, type Cidr } from "../math/cidr";
 import type { Cluster } from "../model/topology";
 import type { TopologyContext } from "../derive/context";
 import { cell, codeSpan, table } from "../util/format";
 import { fileSegment, shortHash } from "../util/paths";
 import { shellLine } from "../util/shell";
-import { ALL_UP, type BackendResult, type Result, run, type Scenario, scenarioName } from "./engine";
+import { portMatrix, portText } from "../ports/ports";
+import { displayPath } from "./record";
+import { ALL_UP, type Result, run, type Scenario, scenarioName } from "./engine";
 
 export type ChaosTool = "chaos-mesh" | "litmus";
 export const CHAOS_TOOLS: readonly ChaosTool[] = ["chaos-mesh", "litmus"];
@@ -24,6 +26,8 @@ export interface GameDayOptions {
   readonly namespaces?: readonly string[];
   /** how the runbook cites the topology file */
   readonly source: string;
+  /** the operator's management ranges: never dropped by the host rules */
+  readonly managementRanges?: readonly string[];
 }
 
 export interface GameDayFile {
@@ -53,6 +57,8 @@ export interface GameDay {
   /** what cannot be enacted from inside the clusters, said plainly */
   readonly notes: string[];
   readonly prediction: Result;
+  /** the host-level steps (nftables), applied last and rolled back first */
+  readonly hostPlans: HostPlan[];
   readonly files: GameDayFile[];
   readonly runbook: string;
 }
@@ -117,6 +123,38 @@ function sortRanges(xs: Iterable<string>): string[] {
   });
 }
 
+/** Namespaces a chaos tool must never select: the control plane, the meshes, the chaos tools themselves. */
+export const SYSTEM_NAMESPACES: readonly string[] = [
+  "kube-system",
+  "kube-public",
+  "kube-node-lease",
+  "istio-system",
+  "linkerd",
+  "linkerd-multicluster",
+  "submariner-operator",
+  "cilium",
+  "chaos-mesh",
+  "litmus",
+];
+
+/** The game day refuses to run (exit 1, nothing written): the cut would turn against the cluster it runs in. */
+export class GameDayRefusal extends GameDayError {}
+
+/** The nftables table every host rule file creates; deleting it is the roll-back. */
+export const NFT_TABLE = "quorate_gameday";
+
+/** One set of hosts cut at the host: a cluster's nodes (host-network members: etcd, agents, gateways) or a site's declared addresses. */
+export interface HostPlan {
+  readonly site: string;
+  /** "nodes of fra-prod", "hosts at ams (sites[].addresses)" */
+  readonly what: string;
+  /** the hosts to apply the rules on */
+  readonly hosts: string[];
+  /** the other side's declared ranges, dropped both ways */
+  readonly targets: string[];
+  readonly file: string;
+}
+
 export function gameDay(ctx: TopologyContext, scenario: { lose?: string[]; partition?: string[][] }, o: GameDayOptions): GameDay {
   const t = ctx.topology;
   const lose = scenario.lose ?? [];
@@ -126,41 +164,93 @@ export function gameDay(ctx: TopologyContext, scenario: { lose?: string[]; parti
   const seconds = durationSeconds(o.duration);
   const sites = [...t.siteByName.keys()];
   const s: Scenario = { ...ALL_UP, lose, partition };
-  const prediction = run(ctx, s);
-  // a site loss is that site cut from all the others; a partition's unnamed sites form one more side
+  // a site loss is enacted as isolation: the site cut off from every other (its nodes keep
+  // running), then withdrawn from steering — predicted as the engine's partition (the window
+  // before the withdrawal) and its traffic after the withdrawal (the site's load moved by weight)
   const named = lose.length ? [lose] : partition;
   const rest = sites.filter((x) => !named.flat().includes(x));
   const sides = [...named.map((g) => [...g]), ...(rest.length ? [rest] : [])].filter((g) => g.length);
   if (sides.length < 2) throw new GameDayError("the scenario leaves every site on one side: nothing to cut");
+  const enacted: Scenario = { ...ALL_UP, partition: sides };
+  const prediction = run(ctx, enacted);
+  const after = lose.length ? run(ctx, { ...ALL_UP, lose }) : undefined;
   const sideOf = (site: string | undefined) => sides.findIndex((g) => site !== undefined && g.includes(site));
 
   const notes: string[] = [];
+  const notEnacted: string[] = [];
   const clusters = t.clusters.filter((c) => c.name && sideOf(ctx.siteOfCluster(c.name.value)) >= 0);
   const rangesOf = new Map(clusters.map((c) => [c, reachableRanges(c, notes)]));
-  for (const [i, side] of sides.entries()) {
-    if (!clusters.some((c) => sideOf(ctx.siteOfCluster(c.name!.value)) === i))
-      notes.push(
-        `${side.join(", ")} ${side.length === 1 ? "has" : "have"} no cluster in the design: nothing runs there to cut from inside Kubernetes, and the other side's pods have no range there to block. Isolate the members there at the firewall (or stop them) by hand for the same ${o.duration}.`,
-      );
+  const addressesOf = (site: string) =>
+    sortRanges(
+      (t.siteByName.get(site)?.addresses?.items ?? [])
+        .map((x) => parseCidr(x.value))
+        .filter((x) => x !== undefined)
+        .map(canonical),
+    );
+  /** every declared range on the other sides of `side`: their clusters' ranges and their sites' addresses */
+  const otherSide = (side: number) =>
+    sortRanges([
+      ...clusters.filter((x) => sideOf(ctx.siteOfCluster(x.name!.value)) !== side).flatMap((x) => rangesOf.get(x)!),
+      ...sides.flatMap((g, i) => (i === side ? [] : g.flatMap(addressesOf))),
+    ]);
+
+  // never against itself: a target range that overlaps a range of the cluster it is applied in
+  for (const c of clusters) {
+    const mine = sideOf(ctx.siteOfCluster(c.name!.value));
+    const own = c.cidrs.map((v) => ({ v, cidr: parseCidr(v.value) })).filter((x) => x.cidr);
+    for (const target of otherSide(mine)) {
+      const tc = parseCidr(target)!;
+      const hit = own.find((x) => overlaps(x.cidr!, tc));
+      if (hit)
+        throw new GameDayRefusal(
+          `refused: cluster ${c.name!.value}'s ${hit.v.field} range ${canonical(hit.cidr!)} overlaps ${target}, a range on the other side of the cut (an open cidr/overlap): the experiment would cut ${c.name!.value} off from itself. Fix the overlap first (quorate check names it).`,
+        );
+    }
   }
+
   const exported = (name: string) =>
     [...new Set(t.exports.filter((e) => e.clusters?.items.some((c) => c.value === name)).map((e) => e.namespace?.value))].filter(
       (x): x is string => !!x,
     );
-  const everyExported = [...new Set(t.exports.map((e) => e.namespace?.value).filter((x): x is string => !!x))];
+  const dependsOnSite = (name: string) =>
+    t.traffic.some((tr) => tr.backends.some((b) => b.cluster?.value === name) && tr.dependsOn?.items.length);
+  /** the store namespaces whose pods run at `site` (members, writers or replicas there) */
+  const storeNamespaces = (site: string) =>
+    t.stores
+      .filter(
+        (st) =>
+          st.namespace &&
+          (st.members?.entries.some((e) => e.site.value === site && (e.count?.value ?? 0) > 0) ||
+            st.writers?.items.some((w) => w.value === site) ||
+            st.replicas?.items.some((w) => w.value === site)),
+      )
+      .map((st) => st.namespace!.value);
 
   const plans: ClusterPlan[] = [];
   const files: GameDayFile[] = [];
   const slug = scenarioSlug(s);
   const kindFile = o.tool === "chaos-mesh" ? "networkchaos.yaml" : "chaosengine.yaml";
+  const skippedSystem = new Set<string>();
   for (const c of clusters) {
     const name = c.name!.value;
     const site = ctx.siteOfCluster(name)!;
     const mine = sideOf(site);
-    const targets = sortRanges(clusters.filter((x) => sideOf(ctx.siteOfCluster(x.name!.value)) !== mine).flatMap((x) => rangesOf.get(x)!));
+    const targets = otherSide(mine);
     if (!targets.length) continue;
-    const namespaces = o.namespaces?.length ? [...o.namespaces] : exported(name).length ? exported(name) : everyExported;
-    if (!namespaces.length) throw new GameDayError("no exported Service names a workload namespace to partition: pass --namespace NS[,NS]");
+    const wanted = o.namespaces?.length
+      ? [...o.namespaces]
+      : [...new Set([...exported(name), ...(dependsOnSite(name) ? exported(name) : []), ...storeNamespaces(site)])];
+    const namespaces = wanted.filter((ns) => {
+      if (!SYSTEM_NAMESPACES.includes(ns)) return true;
+      skippedSystem.add(ns);
+      return false;
+    });
+    if (!namespaces.length) {
+      notes.push(
+        `${name}: no exported Service, entry point or store namespace is declared in it, so nothing there is cut through the chaos tool (pass --namespace to choose); its host network is cut by the host rules where its nodes are declared.`,
+      );
+      continue;
+    }
     // the cluster's name as one safe folder name: `../x` or `/etc` never leaves the output folder
     const file = `${fileSegment(name)}/${kindFile}`;
     const header = [
@@ -178,25 +268,146 @@ export function gameDay(ctx: TopologyContext, scenario: { lose?: string[]; parti
     files.push({ path: file, content: `${header}\n${docs.map((d) => stringify(d, { lineWidth: 0 })).join("---\n")}` });
     plans.push({ cluster: name, site, namespaces, targets, file });
   }
-  if (!plans.length && !notes.length) notes.push("The clusters declare no pod, service or node range: there is nothing to cut.");
-  // after GSLB withdraws the backends that serve errors, their load moves to the rest: the
-  // engine's traffic arithmetic with those backends' sites gone
-  const withdrawn = new Map<string, BackendResult[]>();
-  for (const tr of prediction.traffic) {
-    const gone = tr.backends.filter((b) => b.errors).map((b) => b.site);
-    if (!gone.length) continue;
-    const after = run(ctx, { ...s, lose: [...new Set([...s.lose, ...gone])] }).traffic.find((x) => x.name === tr.name);
-    if (after)
-      withdrawn.set(
-        tr.name,
-        after.backends.filter((b) => b.loadRps !== null),
+  if (skippedSystem.size)
+    notes.push(
+      `Never selected: ${[...skippedSystem].sort().join(", ")} — system namespaces (Chaos Mesh refuses them, and a fault there takes down the control plane or the mesh itself). What runs there on the host network is cut by the host rules below.`,
+    );
+
+  // host-level steps: what chaos tools cannot touch (host-network pods — etcd static pods, Cilium
+  // agents, clustermesh-apiserver, Submariner and mesh gateways — and hosts outside clusters).
+  // Cut on one side only: the isolated site(s), else the first named group.
+  const hostSide = 0;
+  const hostPlans: HostPlan[] = [];
+  const targets0 = otherSide(hostSide);
+  for (const site of sides[hostSide]) {
+    for (const c of clusters.filter((x) => ctx.siteOfCluster(x.name!.value) === site)) {
+      const nodes = sortRanges(
+        c.cidrs
+          .filter((v) => v.field === "nodes")
+          .map((v) => parseCidr(v.value))
+          .filter((x) => x !== undefined)
+          .map(canonical),
       );
+      if (!nodes.length) {
+        notEnacted.push(
+          `the host network of ${c.name!.value} (etcd, Cilium agents, gateways on its nodes): the design declares no network.nodes, so no host rule can be written for it`,
+        );
+        continue;
+      }
+      hostPlans.push({
+        site,
+        what: `nodes of ${c.name!.value}`,
+        hosts: nodes,
+        targets: targets0,
+        file: `hosts/${fileSegment(c.name!.value)}.nft`,
+      });
+    }
+    const addrs = addressesOf(site);
+    if (addrs.length)
+      hostPlans.push({
+        site,
+        what: `hosts at ${site} (sites[].addresses)`,
+        hosts: addrs,
+        targets: targets0,
+        file: `hosts/${fileSegment(site)}-addresses.nft`,
+      });
   }
+  for (const hp of hostPlans) files.push({ path: hp.file, content: nftRules(hp, s, o, seconds) });
+
+  // members whose hosts the design does not declare cannot be cut: say so, and check nothing about them
+  const cutSites = new Set(sides[hostSide]);
+  const enactedQuorums = new Set<string>();
+  for (const q of ctx.quorums.filter((x) => x.resolved && x.counts.size > 1)) {
+    const missing: string[] = [];
+    for (const site of q.counts.keys()) {
+      if (!cutSites.has(site)) continue; // the other side's members are cut off by this side's rules
+      const inCluster =
+        q.kind === "etcd"
+          ? ctx.siteOfCluster((q.owner as Cluster).name?.value ?? "") === site &&
+            hostPlans.some((h) => h.what === `nodes of ${(q.owner as Cluster).name?.value}`)
+          : false;
+      const byNamespace = q.kind !== "etcd" && !!(q.owner as { namespace?: unknown }).namespace && plans.some((p) => p.site === site);
+      const byHosts = hostPlans.some((h) => h.site === site && h.what.startsWith("hosts at"));
+      if (!inCluster && !byNamespace && !byHosts) missing.push(site);
+    }
+    if (missing.length)
+      notEnacted.push(
+        `${q.label}: its members at ${missing.join(", ")} run on hosts the design does not declare (no sites[].addresses${q.kind !== "etcd" ? ", no stores[].namespace" : ""}), so they are not cut and no check below relies on them`,
+      );
+    else enactedQuorums.add(q.label);
+  }
+  for (const [i, side] of sides.entries())
+    if (!clusters.some((c) => sideOf(ctx.siteOfCluster(c.name!.value)) === i) && !side.some((x) => addressesOf(x).length))
+      notEnacted.push(
+        `${side.join(", ")}: no cluster and no sites[].addresses — nothing there can be cut; isolate it at the firewall by hand for the same ${o.duration}`,
+      );
+
+  if (!plans.length && !hostPlans.length && !notes.length)
+    notes.push("The design declares no pod, service or node range and no host addresses: there is nothing to cut.");
   const folder = resourceName(["gameday", ...slug]).replace(/^quorate-/, "");
-  const gd = { scenario: s, folder, name: scenarioName(s), sides, plans, notes, prediction, files };
-  const runbook = runbookOf(gd, o, withdrawn);
+  const gd = {
+    scenario: s,
+    folder,
+    name: scenarioName(s),
+    sides,
+    plans,
+    notes: [...notes, ...notEnacted.map((n) => `Not enacted: ${n}`)],
+    prediction,
+    files,
+  };
+  const runbook = runbookOf(gd, o, { after, hostPlans, notEnacted, enactedQuorums, ctx });
   files.push({ path: "RUNBOOK.md", content: runbook });
-  return { ...gd, runbook, files };
+  return { ...gd, hostPlans, runbook, files };
+}
+
+/** Two prefixes overlap when one contains the other's first address. */
+function overlaps(a: Cidr, b: Cidr): boolean {
+  return a.family === b.family && ((a.first <= b.first && b.first <= a.last) || (b.first <= a.first && a.first <= b.last));
+}
+
+/**
+ * An nftables table of its own, dropping both directions between these hosts and the other
+ * side's declared ranges only. Deleting the table is the roll-back; the runbook arms a
+ * dead-man timer that deletes it before the rules go in.
+ */
+function nftRules(hp: HostPlan, s: Scenario, o: GameDayOptions, seconds: number): string {
+  const v4 = hp.targets.filter((x) => !x.includes(":"));
+  const v6 = hp.targets.filter((x) => x.includes(":"));
+  const m4 = (o.managementRanges ?? []).filter((x) => !x.includes(":"));
+  const m6 = (o.managementRanges ?? []).filter((x) => x.includes(":"));
+  const set = (name: string, type: string, xs: string[]) =>
+    xs.length ? [`  set ${name} {`, `    type ${type}`, "    flags interval", `    elements = { ${xs.join(", ")} }`, "  }"] : [];
+  const rules = (dir: "saddr" | "daddr") => [
+    ...(m4.length ? [`    ip ${dir} @mgmt4 accept`] : []),
+    ...(m6.length ? [`    ip6 ${dir} @mgmt6 accept`] : []),
+    ...(v4.length ? [`    ip ${dir} @cut4 drop`] : []),
+    ...(v6.length ? [`    ip6 ${dir} @cut6 drop`] : []),
+  ];
+  const chain = (name: string, hook: string, dirs: ("saddr" | "daddr")[]) => [
+    `  chain ${name} {`,
+    `    type filter hook ${hook} priority -200; policy accept;`,
+    ...dirs.flatMap(rules),
+    "  }",
+  ];
+  return [
+    "#!/usr/sbin/nft -f",
+    `# quorate gameday: ${scenarioName(s)} — ${hp.what} (site ${hp.site}) cut off from the other side's declared ranges`.replace(
+      /[\r\n\u2028\u2029]/g,
+      " ",
+    ),
+    `# apply on every host in ${hp.hosts.join(", ")}, LAST (after the chaos manifests); roll back FIRST: nft delete table inet ${NFT_TABLE}`,
+    `# a dead-man timer deletes the table after ${seconds + 300} s even if this host becomes unreachable (see RUNBOOK.md)`,
+    `table inet ${NFT_TABLE} {`,
+    ...set("cut4", "ipv4_addr", v4),
+    ...set("cut6", "ipv6_addr", v6),
+    ...set("mgmt4", "ipv4_addr", m4),
+    ...set("mgmt6", "ipv6_addr", m6),
+    ...chain("input", "input", ["saddr"]),
+    ...chain("output", "output", ["daddr"]),
+    ...chain("forward", "forward", ["saddr", "daddr"]),
+    "}",
+    "",
+  ].join("\n");
 }
 
 const LABELS = { "app.kubernetes.io/managed-by": "quorate", "app.kubernetes.io/part-of": "quorate-gameday" };
@@ -251,14 +462,32 @@ const code = codeSpan;
 /** The copy-paste command for one cluster, every name quoted for the shell. */
 const kubectl = (context: string, verb: "apply" | "delete", file: string) => shellLine(["kubectl", "--context", context, verb, "-f", file]);
 
-function runbookOf(g: Omit<GameDay, "runbook">, o: GameDayOptions, withdrawn: ReadonlyMap<string, BackendResult[]>): string {
+interface RunbookExtra {
+  readonly after?: Result;
+  readonly hostPlans: readonly HostPlan[];
+  readonly notEnacted: readonly string[];
+  readonly enactedQuorums: ReadonlySet<string>;
+  readonly ctx: TopologyContext;
+}
+
+const int = (x: number) => Math.round(x).toLocaleString("en-US");
+
+function runbookOf(g: Omit<GameDay, "runbook" | "hostPlans">, o: GameDayOptions, x: RunbookExtra): string {
   const p = g.prediction;
+  const t = x.ctx.topology;
+  const isolated = g.scenario.lose;
+  const seconds = durationSeconds(o.duration);
+  const deadman = seconds + 300;
   const out: string[] = [
-    `# Game day: ${cell(g.name)}`,
+    `# Game day: ${cell(g.name)}${isolated.length ? " (enacted as isolation)" : ""}`,
     "",
-    `Written by \`quorate gameday\` from ${code(o.source)} for ${o.tool === "chaos-mesh" ? "Chaos Mesh (NetworkChaos, action partition)" : "Litmus (ChaosEngine, pod-network-partition)"}, lasting ${cell(o.duration)}. The predictions below are the what-if engine's for the same scenario (${codeSpan(shellLine(["quorate", "simulate", ...(g.scenario.lose.length ? ["--lose", g.scenario.lose.join(",")] : ["--partition", g.scenario.partition.map((x) => x.join(",")).join("/")]), o.source]))}); the game day is the experiment that checks them.`,
+    `Written by \`quorate gameday\` from ${code(displayPath(o.source))} for ${o.tool === "chaos-mesh" ? "Chaos Mesh (NetworkChaos, action partition)" : "Litmus (ChaosEngine, pod-network-partition)"} and nftables on the hosts, lasting ${cell(o.duration)}. ${
+      isolated.length
+        ? `Losing ${cell(isolated.join(", "))} is enacted as isolation: cut off from every other site (its machines keep running, as in a WAN cut), then withdrawn from steering by an explicit step. The predictions are the what-if engine's for that partition (${codeSpan(shellLine(["quorate", "simulate", "--partition", g.sides.map((x) => x.join(",")).join("/"), o.source]))}) and, after the withdrawal, for the loss.`
+        : `The predictions are the what-if engine's for the same partition (${codeSpan(shellLine(["quorate", "simulate", "--partition", g.sides.map((x) => x.join(",")).join("/"), o.source]))}).`
+    } A check is written only for what the steps below actually cut.`,
     "",
-    "## The cut",
+    "## What is cut",
     "",
     ...g.sides.map((side, i) => `- Side ${i + 1}: ${side.map(cell).join(", ")}`),
     "",
@@ -266,126 +495,292 @@ function runbookOf(g: Omit<GameDay, "runbook">, o: GameDayOptions, withdrawn: Re
   if (g.plans.length)
     out.push(
       table(
-        ["cluster", "site", "namespaces", "cut from (every pod, service and node range on the other side)"],
-        g.plans.map((x) => [x.cluster, x.site, x.namespaces.join(", "), x.targets.join(", ")]),
+        ["cluster", "site", "namespaces (through the chaos tool)", "cut from (every declared range on the other side)"],
+        g.plans.map((y) => [y.cluster, y.site, y.namespaces.join(", "), y.targets.join(", ")]),
       ),
       "",
     );
-  if (g.notes.length) out.push("Not enacted by these manifests:", "", ...g.notes.map((n) => `- ${cell(n)}`), "");
+  if (x.hostPlans.length)
+    out.push(
+      "At the host (nftables), for what chaos tools must not touch — host-network pods (etcd static pods, Cilium agents, clustermesh-apiserver, Submariner and mesh gateways) and hosts outside clusters:",
+      "",
+      table(
+        ["hosts", "site", "apply on", "drops both ways", "file"],
+        x.hostPlans.map((h) => [h.what, h.site, h.hosts.join(", "), h.targets.join(", "), h.file]),
+      ),
+      "",
+      `**Cilium with eBPF host routing** (\`bpf.hostLegacyRouting: false\`) sends pod traffic past the host's netfilter hooks: there the nftables table cuts host-network traffic only. Cut pod traffic with the NetworkChaos above, or with a \`netdev\` ingress hook on the uplink, or at the upstream switch/firewall ACLs.`,
+      "",
+    );
+  const notEnacted = [...g.notes.filter((n) => !n.startsWith("Not enacted: ")), ...x.notEnacted];
+  if (notEnacted.length) out.push("### Not enacted", "", ...notEnacted.map((n) => `- ${cell(n)}`), "");
 
-  out.push("## Before you start", "");
-  if (o.tool === "chaos-mesh")
-    out.push(
-      "- Chaos Mesh runs in every cluster below (its controller and chaos-daemon); `action: partition` with `externalTargets` cuts the selected pods' traffic to those ranges.",
-    );
-  else
-    out.push(
-      "- Litmus runs in every cluster below, with the `pod-network-partition` ChaosExperiment and its `pod-network-partition-sa` service account in each namespace.",
-      "- **pod-network-partition works through a NetworkPolicy: the cluster's CNI must enforce NetworkPolicy** (Calico, Cilium, Antrea…). On a CNI that does not, nothing is cut and every check below passes for the wrong reason.",
-    );
+  // ---- pre-flight
+  const owners = t.stores.filter((st) => st.owner).map((st) => `${st.name?.value}: ${st.owner!.value}`);
   out.push(
-    "- Start the clock: note when the experiment is applied, and measure the time until each replication-lag, quorum and error-rate alarm fires (time to detection).",
-    "- Agree on the abort signal and who runs the roll-back.",
+    "## Pre-flight",
     "",
-    "## Apply and roll back",
+    `- [ ] Approvals: the change is scheduled and approved; the owners are on the bridge${owners.length ? ` — ${owners.map(cell).join("; ")}` : " (no stores[].owner is declared: name them before you start)"}.`,
+    "- [ ] Error budget: the entry points below have the budget for the predicted errors (Customer impact).",
+    ...t.clusters
+      .filter((c) => c.etcd?.members && c.name)
+      .map(
+        (c) =>
+          `- [ ] Leader location: ${codeSpan(shellLine(["etcdctl", "endpoint", "status", "--cluster", "-w", "table"]))} against ${cell(c.name!.value)}'s etcd — note which site leads.`,
+      ),
+    ...t.stores
+      .filter((st) => st.replication?.value === "async" && st.name)
+      .map(
+        (st) =>
+          `- [ ] Baseline lag of ${cell(st.name!.value)}: note the replication lag now (bound: ${st.maxLagSeconds ? `${st.maxLagSeconds.value} s` : "not declared"}).`,
+      ),
+    o.tool === "chaos-mesh"
+      ? "- [ ] Chaos Mesh runs in every cluster below (controller and chaos-daemon); `action: partition` with `externalTargets` cuts the selected pods' traffic to those ranges."
+      : "- [ ] Litmus runs in every cluster below, with the `pod-network-partition` experiment and its `pod-network-partition-sa` service account in each namespace. **It works through NetworkPolicy: the CNI must enforce it** (Calico, Cilium, Antrea…), or nothing is cut and every check passes for the wrong reason.",
+    ...(x.hostPlans.length
+      ? [
+          `- [ ] \`nft\` is installed on the hosts in the host table, and you reach them over a management range${o.managementRanges?.length ? ` (${o.managementRanges.join(", ")}, exempt from the drop)` : " — **none was given (--management-cidr): if your own path crosses the cut, you lose the host until the dead-man timer fires**"}.`,
+        ]
+      : []),
+    "- [ ] Agree on the abort signal and who runs the roll-back.",
     "",
   );
+
+  // ---- steps
+  out.push(
+    "## Steps",
+    "",
+    "Apply the chaos manifests first and the host rules last (the cut can take down the isolated cluster's own API server: its etcd majority may sit on the other side).",
+    "",
+  );
+  let n = 1;
   if (g.plans.length)
     out.push(
+      `${n++}. Start the clock, then apply the chaos manifests:`,
+      "",
       table(
-        ["cluster", "apply", "roll back"],
-        g.plans.map((x) => [
-          x.cluster,
-          { raw: codeSpan(kubectl(x.cluster, "apply", x.file), true) },
-          { raw: codeSpan(kubectl(x.cluster, "delete", x.file), true) },
-        ]),
+        ["cluster", "apply"],
+        g.plans.map((y) => [y.cluster, { raw: codeSpan(kubectl(y.cluster, "apply", y.file), true) }]),
       ),
       "",
-      `The experiments end by themselves after ${cell(o.duration)}; deleting them ends them at once.`,
+    );
+  for (const h of x.hostPlans)
+    out.push(
+      `${n++}. On every host of ${cell(h.what)} (${cell(h.hosts.join(", "))}): arm the dead-man roll-back, then load the rules:`,
+      "",
+      "   ```sh",
+      `   ${shellLine(["systemd-run", `--on-active=${deadman}`, "--unit=quorate-gameday-rollback", "nft", "delete", "table", "inet", NFT_TABLE])}`,
+      `   ${shellLine(["nft", "-f", h.file])}`,
+      "   ```",
       "",
     );
-  else out.push("Nothing to apply: see “Not enacted” above.", "");
+  if (!g.plans.length && !x.hostPlans.length) out.push("Nothing to apply: see “Not enacted”.", "");
 
-  out.push("## Predicted outcome", "", `Verdict: **${p.verdict}**.`, "", "### Checks to observe", "");
+  // ---- proof
+  const cutRows = portMatrix(x.ctx).rows.filter(
+    (r) =>
+      sideIndex(g.sides, r.from.site) >= 0 &&
+      sideIndex(g.sides, r.to.site) >= 0 &&
+      sideIndex(g.sides, r.from.site) !== sideIndex(g.sides, r.to.site),
+  );
+  out.push("## Prove the cut took effect", "");
+  const probeFrom = g.plans[0];
+  if (probeFrom)
+    out.push(
+      `- From a pod of ${cell(probeFrom.namespaces[0])} in ${cell(probeFrom.cluster)}, a connection to the other side must time out: ${codeSpan(shellLine(["kubectl", "--context", probeFrom.cluster, "-n", probeFrom.namespaces[0], "exec", "deploy/<a-workload>", "--", "nc", "-zvw3", "<an address in " + probeFrom.targets[0] + ">", "443"]))}.`,
+    );
+  if (cutRows.length) {
+    out.push("- These rows of the port matrix must now fail (test each from its source):", "");
+    for (const r of cutRows)
+      out.push(
+        `  - ${cell(portText(r))} ${r.direction === "both" ? "↔" : "→"} ${cell(r.component)}: ${cell(r.from.what)} (${cell(r.from.site)}) to ${cell(r.to.what)} (${cell(r.to.site)})`,
+      );
+  }
+  out.push("- If any of them still connects, the cut is incomplete: roll back and fix the plan before reading any check.", "");
+
+  // ---- withdraw
+  const windows: string[] = [];
+  for (const side of isolated.length ? [isolated] : []) {
+    out.push(`## Withdraw ${cell(side.join(", "))} from steering`, "");
+    const entries = t.traffic.filter(
+      (tr) => tr.name && tr.backends.some((b) => side.includes(x.ctx.siteOfCluster(b.cluster?.value ?? "") ?? "")),
+    );
+    if (!entries.length) out.push(`No traffic entry has a backend in ${cell(side.join(", "))}: nothing to withdraw.`, "");
+    for (const tr of entries) {
+      const hc = tr.healthCheck;
+      const ttl = tr.ttlSeconds?.value;
+      const detect = hc?.intervalSeconds && hc?.failureThreshold ? hc.intervalSeconds.value * hc.failureThreshold.value : undefined;
+      const win = detect !== undefined && ttl !== undefined ? detect + ttl : undefined;
+      const pr = p.traffic.find((y) => y.name === tr.name!.value);
+      const share = pr?.backends.filter((b) => side.includes(b.site) && b.loadRps !== null).reduce((a, b) => a + (b.loadRps ?? 0), 0) ?? 0;
+      if (win !== undefined) windows.push(`${tr.name!.value}: ${win} s`);
+      out.push(
+        `- **${cell(tr.name!.value)}** (${cell(tr.steering?.value ?? "?")}): cutting ${cell(side.join(", "))} off leaves external health checks passing unless they are deep (they must write through the stores the entry depends on). Withdraw its backends in ${cell(side.join(", "))} explicitly in the ${tr.steering?.value === "anycast" ? "BGP speaker (withdraw the route)" : "GSLB (disable the pool members)"}.`,
+        `  - Before the withdrawal ${cell(side.join(", "))} keeps its share: ${int(share)} rps.${
+          win !== undefined
+            ? ` Expected time to detect: ${detect} s (${hc!.intervalSeconds!.value} s × ${hc!.failureThreshold!.value} failures); to withdraw for clients: + TTL ${ttl} s = ${win} s — resolvers and clients that cache longer (JVMs, corporate resolvers) keep sending longer.`
+            : ` Time to detect and withdraw: unknown — the design gives ${detect === undefined ? "no traffic[].healthCheck" : "no ttlSeconds"}; measure it.`
+        }`,
+      );
+    }
+    out.push("");
+  }
+
+  // ---- abort criteria
+  const expectedErrors = p.traffic.flatMap((tr) => tr.backends.filter((b) => b.errors && b.loadRps).map((b) => b.loadRps!));
+  out.push("## Abort criteria", "", "Roll back at once (Roll-back below) when any of these holds:", "");
+  for (const tr of p.traffic) {
+    const errs = tr.backends.filter((b) => b.errors).reduce((a, b) => a + (b.loadRps ?? 0), 0);
+    out.push(
+      `- ${cell(tr.name)}: errors on the side predicted healthy, or more than ${int(Math.max(errs * 1.1, 1))} rps of errors in total (the prediction${errs ? ` is ${int(errs)} rps` : " is none"}, plus 10%).`,
+    );
+  }
+  for (const q of p.quorums) {
+    if (!x.enactedQuorums.has(q.name)) continue;
+    const w = q.groups.find((y) => y.writes);
+    if (w)
+      out.push(
+        `- ${cell(q.name)}: writes stop on ${cell(w.sites.join(", "))} (predicted to keep writing with ${w.members} of ${Object.values(q.members).reduce((a, c) => a + c, 0)}), or any member elsewhere accepts a write.`,
+      );
+  }
+  for (const st of t.stores)
+    if (st.replication?.value === "async" && st.maxLagSeconds && st.name)
+      out.push(`- ${cell(st.name.value)}: replication lag above ${st.maxLagSeconds.value} s (the design's bound).`);
+  out.push(`- The experiment runs past ${cell(o.duration)} (the dead-man timer deletes the host tables at ${deadman} s).`, "");
+  void expectedErrors;
+
+  // ---- customer impact
+  out.push("## Customer impact", "");
+  if (!p.traffic.length) out.push("No traffic entry declares peakRps with resolvable backends.");
+  for (const tr of p.traffic) {
+    const errs = tr.backends.filter((b) => b.errors && b.loadRps);
+    const aft = x.after?.traffic.find((y) => y.name === tr.name);
+    out.push(
+      `- ${cell(tr.name)}: ${errs.length ? `${errs.map((b) => `${cell(b.cluster)} answers up to ${int(b.loadRps!)} rps with errors`).join("; ")} (every request assumed to need a write)` : "no backend is predicted to serve errors"}${windows.length ? ` until withdrawn (${windows.map(cell).join(", ")})` : ""}.${
+        aft
+          ? ` After the withdrawal: ${
+              aft.backends
+                .filter((b) => b.loadRps !== null)
+                .map(
+                  (b) =>
+                    `${cell(b.cluster)} ${int(b.loadRps!)} rps of ${b.capacityRps === null ? "?" : int(b.capacityRps)}${b.overloaded ? " — **overloaded**" : ""}`,
+                )
+                .join("; ") || "no backend remains"
+            }.`
+          : ""
+      }`,
+    );
+  }
+  out.push("");
+
+  // ---- checks
+  out.push(
+    "## Checks",
+    "",
+    `Verdict predicted: **${p.verdict}**${x.after ? ` during the window, **${x.after.verdict}** after the withdrawal` : ""}.`,
+    "",
+  );
   const checks: string[] = [];
   for (const q of p.quorums) {
-    const writing = q.groups.filter((x) => x.writes);
-    const stopped = q.groups.filter((x) => !x.writes);
+    if (!x.enactedQuorums.has(q.name)) continue;
+    const writing = q.groups.filter((y) => y.writes);
+    const stopped = q.groups.filter((y) => !y.writes);
     if (q.outcome === "stops")
       checks.push(
-        `${cell(q.name)} stops taking writes everywhere: ${q.groups.map((x) => `${x.sites.join(",")} holds ${x.members}`).join("; ") || "no member survives"}, majority ${q.majority} — expect write errors on every side, and no leader.`,
+        `${cell(q.name)} stops taking writes everywhere: ${q.groups.map((y) => `${y.sites.join(",")} holds ${y.members}`).join("; ")}, majority ${q.majority} — expect write errors on every side, and no leader.`,
       );
-    else {
-      const w = writing[0];
+    else if (writing[0])
       checks.push(
-        `${cell(q.name)} keeps writing on ${w.sites.join(", ")} (${w.members} members, majority ${q.majority})${stopped.length ? `; the members on ${stopped.map((x) => x.sites.join(", ")).join(" and ")} (${stopped.map((x) => x.members).join(" and ")}) must refuse writes — if they accept any, the minority is misconfigured and accepting writes: data corruption` : ""}.`,
+        `${cell(q.name)} keeps writing on ${cell(writing[0].sites.join(", "))} (${writing[0].members} members, majority ${q.majority})${stopped.length ? `; the members on ${cell(stopped.map((y) => y.sites.join(", ")).join(" and "))} (${stopped.map((y) => y.members).join(" and ")}) must refuse writes — any write they accept is a misconfigured minority accepting writes: data corruption` : ""}.`,
       );
-    }
-  }
-  if (g.scenario.lose.length) {
-    // the experiment cuts the lost site off; its members still run and must behave as lost
-    const lost = new Set(g.scenario.lose);
-    for (const q of p.quorums) {
-      const cut = Object.entries(q.members).filter(([site]) => lost.has(site));
-      if (cut.length && q.outcome !== "stops")
-        checks.push(
-          `${cell(q.name)}: the ${cut.reduce((a, [, n]) => a + n, 0)} member(s) in ${cut.map(([x]) => x).join(", ")} are cut off, not stopped — they must refuse writes; any write they accept is a misconfigured minority accepting writes (data corruption).`,
-        );
-    }
   }
   for (const st of p.stores) {
-    if (st.outcome === "writes-stop")
+    const decl = t.storeByName.get(st.name);
+    const inside = isolated.length && decl?.writers?.items.some((w) => isolated.includes(w.value));
+    if (st.outcome === "corrupts")
       checks.push(
-        `store ${cell(st.name)} takes no writes: every writer site is cut or lost${st.atRiskBytes !== null ? `; up to ${st.atRiskBytes} bytes of unreplicated writes are at risk (the RPO)` : ""}.`,
-      );
-    else if (st.outcome === "corrupts")
-      checks.push(
-        `store ${cell(st.name)} accepts writes on both sides with no conflict policy: conflicting writes corrupt data. Expect divergence to reconcile by hand after the heal.`,
+        `store ${cell(st.name)} accepts writes on both sides with no conflict policy: conflicting writes corrupt data — reconcile by hand after the heal.`,
       );
     else if (st.outcome === "diverges")
       checks.push(
         `store ${cell(st.name)} accepts writes on both sides; they must converge after the heal (${st.replication === "crdt" ? "CRDT merge" : "its conflict policy"}): compare both sides once it ends.`,
       );
+    else if (inside)
+      checks.push(
+        `store ${cell(st.name)}: its writer inside ${cell(isolated.join(", "))} keeps accepting writes the other side does not see; if the other side promotes a replica meanwhile, the two diverge on heal.`,
+      );
   }
+  for (const b of p.breaks.filter((y) => / serves stale reads$/.test(y)))
+    checks.push(`${cell(b)}: watch the replication-lag alarm fire (time to detect).`);
   for (const tr of p.traffic) {
     const errs = tr.backends.filter((b) => b.errors);
     if (errs.length)
       checks.push(
-        `traffic ${cell(tr.name)}: GSLB must withdraw ${errs.map((b) => b.cluster).join(", ")} — ${errs.length === 1 ? "its" : "their"} side cannot write to a store it depends on; while DNS or anycast still sends clients there, they get errors (502s).`,
-      );
-    const up = tr.backends.filter((b) => b.loadRps !== null && !b.errors);
-    if (up.length)
-      checks.push(
-        `traffic ${cell(tr.name)}: expected load ${errs.length ? "while every backend still gets clients: " : ""}${up.map((b) => `${b.cluster} ${b.loadRps} rps of ${b.capacityRps ?? "?"}${b.overloaded ? " — **overloaded**" : ""}`).join("; ")}.`,
-      );
-    const after = withdrawn.get(tr.name);
-    if (errs.length && after)
-      checks.push(
-        `traffic ${cell(tr.name)}: once ${errs.map((b) => b.cluster).join(", ")} ${errs.length === 1 ? "is" : "are"} withdrawn: ${after.map((b) => `${b.cluster} ${b.loadRps} rps of ${b.capacityRps ?? "?"}${b.overloaded ? " — **overloaded**" : ""}`).join("; ")}.`,
+        `traffic ${cell(tr.name)}: ${errs.map((b) => cell(b.cluster)).join(", ")} cannot write to a store it depends on; clients still sent there get errors until steering withdraws ${errs.length === 1 ? "it" : "them"}.`,
       );
     if (tr.outcome === "unserved") checks.push(`traffic ${cell(tr.name)}: no backend remains — the entry point is down.`);
   }
-  for (const b of p.breaks.filter((x) => / serves stale reads$/.test(x)))
-    checks.push(`${cell(b)}: reads there go stale; watch the replication-lag alarm fire.`);
   for (const m of p.meshes)
     checks.push(
       m.outcome === "control-plane-lost"
         ? `cluster ${cell(m.cluster)} loses its Istio control plane (${cell(m.because)}): no config pushes, sidecar injection or new certificates; running workloads keep serving on their current certificates.`
-        : `cluster ${cell(m.cluster)}: its Linkerd mirrors of ${cell(m.because)} go stale; traffic to them fails over only if the application handles it.`,
+        : `cluster ${cell(m.cluster)}: its Linkerd mirrors of ${cell(m.because)} go stale; the gateway probe fails and the mirrored endpoints are withdrawn.`,
     );
-  for (const e of p.exports)
-    if (!e.servedBy.length) checks.push(`export ${cell(`${e.namespace}/${e.service}`)} has no exporting cluster left.`);
   out.push(
-    ...(checks.length ? checks.map((c) => `- [ ] ${c}`) : ["- [ ] Nothing should break: every quorum, store and entry point continues."]),
+    ...(checks.length
+      ? checks.map((c) => `- [ ] ${c}`)
+      : ["- [ ] Nothing should break: every enacted quorum, store and entry point continues."]),
     "",
   );
-  if (p.breaks.length) out.push("What the engine says breaks:", "", ...p.breaks.map((b) => `- ${cell(b)}`), "");
+
+  // ---- roll-back and post-heal
   out.push(
-    "## After",
+    "## Roll-back",
     "",
-    "- Roll back (the table above), then check every quorum has one leader again and replication lag drains to zero.",
-    "- Write down each time to detection and every check that did not match the prediction: each is a finding about the design or its alarms.",
+    "Host rules first (while the cut stands the isolated cluster's API server may not answer, and its chaos objects cannot be deleted through it), then the chaos manifests, then steering.",
     "",
   );
+  let k = 1;
+  for (const h of x.hostPlans)
+    out.push(
+      `${k++}. On every host of ${cell(h.what)}: ${codeSpan(shellLine(["nft", "delete", "table", "inet", NFT_TABLE]))}, then ${codeSpan(shellLine(["systemctl", "stop", "quorate-gameday-rollback.timer"]))}.`,
+    );
+  for (const y of g.plans) out.push(`${k++}. ${codeSpan(kubectl(y.cluster, "delete", y.file))}`);
+  if (isolated.length)
+    out.push(
+      `${k++}. Put ${cell(isolated.join(", "))} back into steering only after the post-heal checks pass (reintroducing traffic while writes still fail repeats the incident).`,
+    );
+  out.push("", "The chaos experiments also end by themselves after the duration; the dead-man timer removes the host tables after it.", "");
+  const has = (f: (c: Cluster) => boolean) => t.clusters.some(f);
+  out.push("## Post-heal checks", "");
+  const post: string[] = [];
+  if (has((c) => !!c.etcd?.members))
+    post.push(
+      `etcd: ${codeSpan(shellLine(["etcdctl", "endpoint", "health", "--cluster"]))} — every member healthy, one leader, the same raft term everywhere.`,
+    );
+  if (has((c) => c.mesh === "clustermesh"))
+    post.push(
+      `ClusterMesh: ${codeSpan(shellLine(["cilium", "clustermesh", "status", "--wait"]))} on every cluster — every remote cluster connected.`,
+    );
+  if (has((c) => c.mesh === "submariner"))
+    post.push(`Submariner: ${codeSpan(shellLine(["subctl", "show", "connections"]))} — every connection \`connected\`.`);
+  if (has((c) => !!c.linkerd))
+    post.push(
+      `Linkerd: ${codeSpan(shellLine(["linkerd", "multicluster", "check"]))} and ${codeSpan(shellLine(["linkerd", "multicluster", "gateways"]))} — every gateway alive.`,
+    );
+  if (has((c) => !!c.istio)) post.push(`Istio: ${codeSpan(shellLine(["istioctl", "remote-clusters"]))} — every remote synced.`);
+  for (const st of t.stores)
+    if (st.replication?.value === "async" && st.name)
+      post.push(
+        `${cell(st.name.value)}: replication lag back under ${st.maxLagSeconds ? `${st.maxLagSeconds.value} s` : "its bound"} and draining to zero.`,
+      );
+  post.push(
+    "Write down each time to detect and to withdraw, and every check that did not match the prediction: each is a finding about the design or its alarms.",
+  );
+  out.push(...post.map((y) => `- [ ] ${y}`), "");
   return out.join("\n");
+}
+
+function sideIndex(sides: readonly string[][], site: string): number {
+  return sides.findIndex((g) => g.includes(site));
 }

@@ -6,84 +6,491 @@
  * not. Pure: the CLI writes it to a file, the editor opens it in the Markdown preview.
  */
 import type { FileAnalysis } from "../analysis";
-import { canonical } from "../math/cidr";
-import { majority, MAX_ENUMERATED_SITES, memberSites, partitions, siteLosses, total } from "../math/quorum";
+import { canonical, overlappingPairs, parseCidr, type Cidr } from "../math/cidr";
+import {
+  bestCommitLatency,
+  commitLatency,
+  frozenSplit,
+  majority,
+  MAX_ENUMERATED_SITES,
+  memberSites,
+  partitions,
+  siteLosses,
+  total,
+} from "../math/quorum";
 import { toNumber } from "../math/rational";
-import { loadOf, overCapacity } from "../math/traffic";
+import { loadOf, overCapacity, scenarios as loadScenarios } from "../math/traffic";
 import type { Finding } from "../model/finding";
-import type { Cluster } from "../model/topology";
+import type { Cluster, DecisionStatus, Store } from "../model/topology";
+import { rebalancedCounts, witnessPlan } from "../fixes/fixes";
+import type { DeployedPorts } from "../ports/ports";
+import { portMatrix } from "../ports/ports";
+import { portsMarkdown } from "../ports/render";
 import { diagramFor } from "../preview/mermaid";
-import { cidrOverlaps, declaredRanges, isClusterRange, parsedRanges, type ClusterRange, type ParsedRange } from "../derive/cidr";
-import type { Quorum, TopologyContext } from "../derive/context";
-import { commitLatencies as leaderLatencies, writeBudget } from "../derive/latency";
-import { trafficLoads } from "../derive/loads";
-import { fatalSiteLosses, judgedQuorums } from "../derive/siteloss";
-import { etcdTimers, largestMemberRtt, MAX_ELECTION_TIMEOUT_MS, timerAdvice } from "../derive/timers";
-import { cell, codeSpan as code, ms, num, table } from "../util/format";
+import { memberPairs, type Quorum, type TopologyContext } from "../derive/context";
+import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, timerAdvice } from "../derive/timers";
+import { loadBackends } from "../derive/loads";
+import { cell, num, table } from "../util/format";
 import { ALL_UP, MAX_PARTITION_SITES, run, sweep, type Result } from "./engine";
-import { scenarioTable } from "./render";
 
 export interface RecordInput {
-  /** the file's name as the record cites it */
+  /** the file's name as the record cites it (an absolute path or one through `..` is cut to its last segment) */
   readonly path: string;
   readonly analysis: FileAnalysis;
   /** the file's finalized findings (after overrides and disable comments) */
   readonly findings: readonly Finding[];
   readonly version: string;
+  /** ports a bound deployment file changes (drift's readers), by cluster; absent: the upstream defaults */
+  readonly deployedPorts?: ReadonlyMap<string, DeployedPorts>;
 }
 
+/** What every section reads: computed once. */
+export interface RecordContext {
+  readonly input: RecordInput;
+  readonly ctx: TopologyContext;
+  readonly name: string;
+  readonly file: string;
+  readonly errors: number;
+  /** the engine's results: every single-site loss, every two-group partition (≤ MAX_PARTITION_SITES sites) */
+  readonly single: readonly Result[];
+  readonly partitions: readonly Result[];
+  readonly quorums: readonly Quorum[];
+}
+
+/**
+ * The record's sections in order; each returns its lines (a `##` heading first). Another
+ * section (availability tiers, say) is one more entry here.
+ */
+export const RECORD_SECTIONS: readonly { readonly id: string; readonly render: (r: RecordContext) => string[] }[] = [
+  { id: "status", render: statusSection },
+  { id: "context", render: contextSection },
+  { id: "decision", render: decisionSection },
+  { id: "options", render: optionsSection },
+  { id: "consequences", render: consequencesSection },
+  { id: "ports", render: portsSection },
+  { id: "checklist", render: checklistSection },
+  { id: "findings", render: (r) => openFindings(r.input) },
+  { id: "arithmetic", render: arithmeticSection },
+];
+
+const ms = (x: number) => `${num(x)} ms`;
 const mark = (ok: boolean) => (ok ? "met" : "**not met**");
+/** Thousands separators, as every number a person reads (whatif.md, "Numbers in sentences"). */
+const int = (x: number) => Math.round(x).toLocaleString("en-US");
+const rps = (x: number) => `${int(x)} rps`;
+const pct = (part: number, whole: number) => `${whole ? Math.round((part / whole) * 1000) / 10 : 0}%`;
+function bytes(x: number): string {
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let v = x;
+  let u = -1;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${int(x)} bytes${u >= 0 ? ` (${v.toFixed(1)} ${units[u]})` : ""}`;
+}
+
+/** A path as the record may print it: never the machine's absolute path or one climbing out with `..`. */
+export function displayPath(p: string): string {
+  const parts = p.replace(/\\/g, "/").split("/");
+  const abs = /^([a-zA-Z]:)?\//.test(p.replace(/\\/g, "/")) || p.startsWith("~");
+  return abs || parts.includes("..") ? (parts.filter(Boolean).pop() ?? p) : parts.filter((x) => x !== ".").join("/");
+}
 
 /** The decision record as Markdown; undefined when the file holds no topology. */
 export function decisionRecord(input: RecordInput): string | undefined {
   const ctx = input.analysis.contexts[0];
   if (!ctx) return undefined;
   const t = ctx.topology;
-  const name = t.name?.value ?? input.path;
-  const out: string[] = [];
-  const single = sweep(ctx, "single").map((s) => run(ctx, s));
+  const name = t.name?.value ?? displayPath(input.path);
+  const r: RecordContext = {
+    input,
+    ctx,
+    name,
+    file: displayPath(input.path),
+    errors: input.findings.filter((f) => f.severity === "error").length,
+    single: sweep(ctx, "single").map((s) => run(ctx, s)),
+    partitions: t.siteByName.size > 1 && t.siteByName.size <= MAX_PARTITION_SITES ? sweep(ctx, "partitions").map((s) => run(ctx, s)) : [],
+    quorums: ctx.quorums.filter((q) => q.resolved && q.counts.size),
+  };
+  const out: string[] = [
+    `# Quorum placement, steering and failure behaviour of ${cell(name)}`,
+    "",
+    `Written by quorate ${cell(input.version)} from \`${r.file.replace(/`/g, "'")}\`. Every number below is derived from that file by the same engine as \`quorate simulate\` and \`quorate check\`; the tables show their inputs so that each can be checked by hand.`,
+    "",
+  ];
+  for (const s of RECORD_SECTIONS) out.push(...s.render(r));
+  return `${out.join("\n").trimEnd()}\n`;
+}
 
+/** proposed | accepted | …, or "proposed — blocked by N errors" whatever the declared status. */
+export function recordStatus(decl: DecisionStatus | undefined, errors: number): string {
+  if (errors) return `proposed — blocked by ${errors} error${errors === 1 ? "" : "s"}`;
+  return decl ?? "proposed";
+}
+
+function statusSection(r: RecordContext): string[] {
+  const d = r.ctx.topology.decision;
+  const status = recordStatus(d?.status, r.errors);
+  const out = [
+    "## Status",
+    "",
+    `**${status.charAt(0).toUpperCase()}${status.slice(1)}**${r.errors && d?.statusAt && d.status !== "proposed" ? ` (declared \`${d.status}\`; a design with error findings cannot be ${d.status})` : ""}.`,
+    "",
+  ];
+  const facts: [string, string][] = [];
+  if (d?.date) facts.push(["Date", d.date.value]);
+  if (d?.deciders?.items.length) facts.push(["Deciders", d.deciders.items.map((x) => x.value).join(", ")]);
+  if (d?.supersedes) facts.push(["Supersedes", d.supersedes.value]);
+  if (r.errors) facts.push(["Blocking", `${r.errors} error finding${r.errors === 1 ? "" : "s"} (see Open findings)`]);
+  if (facts.length) out.push(...facts.map(([k, v]) => `- ${k}: ${cell(v)}`), "");
+  return out;
+}
+
+function contextSection(r: RecordContext): string[] {
+  const t = r.ctx.topology;
+  const out = ["## Context", ""];
+  if (t.description) out.push(cell(t.description.value), "");
   out.push(
-    `# Decision record: ${cell(name)}`,
-    "",
-    `Written by quorate ${cell(input.version)} from ${code(input.path)}. Every number below is derived from that file; each table shows its inputs so that it can be checked by hand.`,
-    "",
-    "## Context",
-    "",
     table(
-      ["", ""],
-      [
-        ["Topology", name],
-        ["Description", t.description?.value ?? "—"],
-        ["Sites", t.sites.map((s) => `${s.name?.value ?? "?"} (${s.role})`).join(", ") || "—"],
-        ["Clusters", t.clusters.map((c) => `${c.name?.value ?? "?"} in ${c.site?.value ?? "?"}`).join(", ") || "—"],
-        ["Status", "Proposed"],
-      ],
+      ["site", "role", "clusters", "hosts outside clusters"],
+      t.sites.map((s) => [
+        s.name?.value ?? "?",
+        s.role,
+        t.clusters
+          .filter((c) => c.site?.value === s.name?.value)
+          .map((c) => c.name?.value ?? "?")
+          .join(", ") || "—",
+        s.addresses?.items.map((x) => x.value).join(", ") || "—",
+      ]),
     ),
     "",
   );
+  const sites = [...t.siteByName.keys()];
+  if (sites.length > 1 && sites.length <= 16) {
+    out.push(
+      "Round-trip times (typical, with p99 where declared; — no link declared):",
+      "",
+      table(
+        ["", ...sites],
+        sites.map((a) => [
+          { raw: `**${cell(a)}**` },
+          ...sites.map((b) => {
+            if (a === b) return "0";
+            const rtt = r.ctx.rtt(a, b);
+            const p99 = r.ctx.rttP99(a, b);
+            return rtt === undefined ? "—" : `${ms(rtt)}${p99 !== undefined ? ` (p99 ${num(p99)})` : ""}`;
+          }),
+        ]),
+      ),
+      "",
+    );
+  }
+  const must: string[] = [];
+  for (const q of r.quorums)
+    must.push(
+      `${cell(q.label)}: ${sites.length > 1 ? "keep taking writes after any single-site loss and any partition that leaves a majority on one side" : "keep a majority"}`,
+    );
+  for (const tr of t.traffic)
+    if (tr.name && tr.peakRps)
+      must.push(
+        `${cell(tr.name.value)}: serve ${rps(tr.peakRps.value)} at peak${tr.dependsOn?.items.length ? `, writing to ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}`,
+      );
+  if (must.length)
+    out.push(
+      "What the design must survive (no objectives are declared beyond these; a site is a failure domain):",
+      "",
+      ...must.map((m) => `- ${m}`),
+      "",
+    );
+  const diagram = diagramFor(r.input.analysis, r.input.findings);
+  if (diagram.mermaid)
+    out.push(
+      "```mermaid",
+      // top to bottom and at its natural size: a wide diagram scaled to the preview's width
+      // shrinks its labels below reading size; this one scrolls instead
+      '%%{init: {"flowchart": {"useMaxWidth": false}}}%%',
+      diagram.mermaid.trimEnd().replace(/^flowchart LR\b/, "flowchart TB"),
+      "```",
+      "",
+    );
+  return out;
+}
 
-  const diagram = diagramFor(input.analysis, input.findings);
-  if (diagram.mermaid) out.push("## Diagram", "", "```mermaid", diagram.mermaid.trimEnd(), "```", "");
+function decisionSection(r: RecordContext): string[] {
+  const t = r.ctx.topology;
+  const out = ["## Decision", ""];
+  for (const q of r.quorums) {
+    const layout = memberSites(q.counts)
+      .map((s) => `${q.counts.get(s)} in ${s}`)
+      .join(", ");
+    const n = total(q.counts);
+    let line = `- **${cell(q.label)}** (${q.kind}): ${cell(layout)} — ${n} members, majority ${majority(n)}`;
+    if (q.kind === "etcd") {
+      const e = (q.owner as Cluster).etcd;
+      line += `; heartbeat ${ms(e?.heartbeatMs?.value ?? DEFAULT_HEARTBEAT_MS)}${e?.heartbeatMs ? "" : " (default)"}, election timeout ${ms(e?.electionTimeoutMs?.value ?? DEFAULT_ELECTION_TIMEOUT_MS)}${e?.electionTimeoutMs ? "" : " (default)"}`;
+    }
+    const st = q.kind !== "etcd" ? (q.owner as Store) : undefined;
+    if (st?.engine) line += `; engine ${cell(st.engine.value)}`;
+    if (st?.owner) line += `; owner ${cell(st.owner.value)}`;
+    out.push(`${line}.`);
+  }
+  for (const st of t.stores) {
+    const rep = st.replication?.value;
+    if (rep !== "async" && rep !== "crdt") continue;
+    const writers = st.writers?.items.map((x) => x.value) ?? [];
+    const parts = [
+      `writers ${writers.join(", ") || "none"}`,
+      st.replicas?.items.length ? `replicas ${st.replicas.items.map((x) => x.value).join(", ")}` : "",
+      writers.length > 1 || rep === "crdt"
+        ? `conflicts resolved by ${rep === "crdt" ? "CRDT merge" : (st.conflictResolution?.value ?? "nothing (none declared)")}`
+        : "",
+      st.maxLagSeconds ? `lag ridden out up to ${num(st.maxLagSeconds.value)} s` : "",
+      st.owner ? `owner ${st.owner.value}` : "owner not named",
+    ].filter(Boolean);
+    out.push(
+      `- **store ${cell(st.name?.value ?? "?")}** (${rep}${st.engine ? `, ${cell(st.engine.value)}` : ""}): ${parts.map(cell).join("; ")}.`,
+    );
+  }
+  for (const tr of t.traffic) {
+    const weights = tr.backends.map((b) => `${b.cluster?.value ?? "?"} ${b.weight?.value ?? 1}`).join(", ");
+    const parts = [
+      `${tr.steering?.value ?? "?"} steering${tr.ttlSeconds ? ` (TTL ${tr.ttlSeconds.value} s)` : ""}`,
+      `weights ${weights}`,
+      tr.dependsOn?.items.length ? `writes to ${tr.dependsOn.items.map((x) => x.value).join(", ")}` : "no store dependency declared",
+    ];
+    out.push(
+      `- **traffic ${cell(tr.name?.value ?? "?")}**${tr.hostname ? ` (${cell(tr.hostname.value)})` : ""}: ${parts.map(cell).join("; ")}.`,
+    );
+  }
+  const byMesh = new Map<string, string[]>();
+  for (const c of t.clusters) if (c.mesh !== "none" && c.name) byMesh.set(c.mesh, [...(byMesh.get(c.mesh) ?? []), c.name.value]);
+  for (const [mesh, cs] of byMesh)
+    out.push(`- **${mesh === "clustermesh" ? "Cilium ClusterMesh" : "Submariner"}** joins ${cs.map(cell).join(", ")}.`);
+  const istio = new Map<string, string[]>();
+  for (const c of t.clusters)
+    if (c.istio?.meshId && c.name)
+      istio.set(c.istio.meshId.value, [
+        ...(istio.get(c.istio.meshId.value) ?? []),
+        `${c.name.value} (${c.istio.role?.value ?? "primary"}${c.istio.network ? `, network ${c.istio.network.value}` : ""})`,
+      ]);
+  for (const [id, cs] of istio) out.push(`- **Istio mesh ${cell(id)}**: ${cs.map(cell).join(", ")}.`);
+  const links = t.clusters.flatMap((c) => (c.linkerd?.links ?? []).map((l) => `${c.name?.value} mirrors ${l.cluster?.value} (${l.mode})`));
+  if (links.length) out.push(`- **Linkerd multicluster**: ${links.map(cell).join("; ")}.`);
+  if (out.length === 2) out.push("The design declares no quorum, store, entry point or mesh.");
+  out.push("");
+  return out;
+}
 
-  out.push("## Quorums", "");
-  const quorums = judgedQuorums(ctx);
-  if (!quorums.length) out.push("No etcd membership and no consensus or Galera store is declared.", "");
-  for (const q of quorums) out.push(...quorumSection(ctx, q));
+/** One layout of a quorum, judged by the quorum arithmetic the engine uses. */
+interface Option {
+  readonly name: string;
+  readonly counts: ReadonlyMap<string, number>;
+  readonly note?: string;
+}
 
-  out.push(...addressPlan(ctx));
-  out.push(...capacity(ctx));
-  out.push(...exportSurface(ctx));
-  out.push(...failureMatrix(ctx, single));
-  out.push(...openFindings(input));
-  out.push(...checklist(ctx, single));
-  return `${out.join("\n").trimEnd()}\n`;
+function optionsSection(r: RecordContext): string[] {
+  const out = ["## Considered options", ""];
+  if (!r.quorums.length) return [...out, "No quorum is declared: no member placement to choose.", ""];
+  const sites = [...r.ctx.topology.siteByName.keys()];
+  for (const q of r.quorums) {
+    const options: Option[] = [{ name: "as designed", counts: q.counts }];
+    const survives = siteLosses(q.counts).every((l) => l.survives) && !frozenSplit(q.counts);
+    if (!survives) {
+      const w = witnessPlan(r.ctx, q);
+      if (w)
+        options.push({
+          name: `a witness at ${w.site}${w.isNew ? " (a new site)" : ""} — the rules' fix "Add witness site"`,
+          counts: w.counts,
+          note: w.isNew ? "no RTT to the new site is declared" : undefined,
+        });
+      const rb = memberSites(q.counts).length > 2 ? rebalancedCounts(q) : undefined;
+      if (rb) options.push({ name: 'rebalanced — the rules\' fix "Rebalance members"', counts: rb });
+    }
+    out.push(`### ${cell(q.label)}`, "");
+    const rows: (string | { raw: string })[][] = options.map((o) => optionRow(r, q, o, sites));
+    if (q.kind === "etcd" && memberSites(q.counts).length > 1)
+      rows.push([
+        "federated: one control plane per site, each with its own 3 local members",
+        "3 per site",
+        { raw: "every one: a site's loss takes only its own API" },
+        "0",
+        "local (sub-millisecond; no WAN in the commit path)",
+        "each site: continues",
+      ]);
+    out.push(
+      table(
+        ["option", "members", "single-site losses survived", "frozen partitions", "best commit latency", "after losing each site"],
+        rows,
+      ),
+      "",
+    );
+    if (q.kind === "etcd" && memberSites(q.counts).length > 1)
+      out.push(
+        "Federated trades the single kubectl context for blast radius: workloads fail over through steering and data replication instead of etcd leader election across sites (seed: stretch only with 2+2+1).",
+        "",
+      );
+  }
+  return out;
+}
+
+/** Galera certifies every commit on every member: the largest RTT between member sites (one site: 0). */
+function galeraLatency(ctx: TopologyContext, counts: ReadonlyMap<string, number>): { site: string; latency: number } | undefined {
+  const sites = memberSites(counts);
+  let worst = 0;
+  for (const [i, a] of sites.entries())
+    for (const b of sites.slice(i + 1)) {
+      const rtt = ctx.rtt(a, b);
+      if (rtt === undefined) return undefined;
+      worst = Math.max(worst, rtt);
+    }
+  return { site: "any", latency: worst };
+}
+
+function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly string[]): (string | { raw: string })[] {
+  const n = total(o.counts);
+  const losses = siteLosses(o.counts);
+  const stops = losses.filter((l) => !l.survives).map((l) => l.site);
+  const memberSet = memberSites(o.counts);
+  const frozen = memberSet.length <= MAX_ENUMERATED_SITES ? partitions(o.counts).filter((p) => p.verdict === "frozen").length : undefined;
+  const best = q.kind === "galera" ? galeraLatency(r.ctx, o.counts) : bestCommitLatency(o.counts, r.ctx.rtt);
+  const matrix = sites
+    .filter((s) => o.counts.has(s) || memberSet.length)
+    .map(
+      (s) => `${s}: ${(o.counts.get(s) ?? 0) === 0 ? "continues" : losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**"}`,
+    );
+  return [
+    o.name,
+    `${memberSet.map((s) => `${o.counts.get(s)} ${s}`).join(" + ")} = ${n} (majority ${majority(n)})`,
+    { raw: stops.length ? `${losses.length - stops.length} of ${losses.length} (not ${cell(stops.join(", "))})` : `all ${losses.length}` },
+    frozen === undefined ? "not enumerated" : String(frozen),
+    best
+      ? `${ms(best.latency)} (${q.kind === "galera" ? "every member certifies" : `leader in ${best.site}`})`
+      : `unknown${o.note ? ` (${o.note})` : " (a member link has no rttMs)"}`,
+    { raw: matrix.join("<br>") },
+  ];
+}
+
+function consequencesSection(r: RecordContext): string[] {
+  const out = ["## Consequences", ""];
+  const all = [...r.single, ...r.partitions];
+  const good = all.filter((x) => x.verdict === "ok");
+  const bad = all.filter((x) => x.verdict !== "ok");
+  out.push("### Good", "");
+  if (!good.length) out.push("- No single-site loss and no two-group partition leaves the design fully working.");
+  for (const x of good) out.push(`- **${cell(x.name)}**: everything keeps working${writingSummary(x)}.`);
+  out.push("", "### Bad", "");
+  if (!bad.length) out.push("- No single-site loss or two-group partition degrades the design.");
+  for (const x of bad) {
+    out.push(`- **${cell(x.name)}** — ${x.verdict}:`);
+    for (const b of x.breaks) out.push(`  - ${cell(b)}`);
+    for (const tr of x.traffic)
+      for (const b of tr.backends)
+        if (b.errors && b.loadRps)
+          out.push(
+            `  - clients of ${cell(tr.name)} at ${cell(b.cluster)}: up to ${rps(b.loadRps)} answered with errors until steering withdraws it (every request assumed to need a write)`,
+          );
+  }
+  out.push("");
+  out.push(...rpoLines(r), ...costLines(r));
+  return out;
+}
+
+function writingSummary(x: Result): string {
+  const qs = x.quorums.map((q) => {
+    const w = q.groups.find((g) => g.writes);
+    return w ? `${q.name} writes with ${w.members} of ${Object.values(q.members).reduce((a, c) => a + c, 0)}` : "";
+  });
+  const list = qs.filter(Boolean);
+  return list.length ? ` (${list.map(cell).join("; ")})` : "";
+}
+
+function rpoLines(r: RecordContext): string[] {
+  const stores = r.ctx.topology.stores.filter((s) => s.replication?.value === "async" || s.replication?.value === "crdt");
+  if (!stores.length) return [];
+  const rows = stores.map((st) => {
+    const lag = st.maxLagSeconds?.value;
+    const rate = st.writeRatePerSecond?.value;
+    const size = st.writeBytes?.value;
+    if (lag === undefined || rate === undefined || size === undefined)
+      return [st.name?.value ?? "?", "not assessed: maxLagSeconds, writeRatePerSecond and writeBytes are all needed", "—"];
+    const tail = lag * rate * size;
+    const buffer = st.lagBufferBytes?.value;
+    if (buffer !== undefined && buffer < tail)
+      return [
+        st.name?.value ?? "?",
+        {
+          raw: `**unbounded**: the ${bytes(buffer)} buffer holds ${num(buffer / (rate * size))} s of writes, less than the ${num(lag)} s of lag to ride out — the replica must resync (or the primary blocks)`,
+        },
+        `${num(lag)} s → unbounded`,
+      ];
+    return [
+      st.name?.value ?? "?",
+      `up to ${bytes(tail)} (${num(lag)} s × ${int(rate)}/s × ${int(size)} B; an upper bound, the rate read as peak)`,
+      `${num(lag)} s`,
+    ];
+  });
+  return ["### RPO per store (a writer site lost)", "", table(["store", "unreplicated writes that may be lost", "RPO"], rows), ""];
+}
+
+function costLines(r: RecordContext): string[] {
+  const out: string[] = [];
+  for (const tr of r.ctx.topology.traffic) {
+    const lb = loadBackends(r.ctx, tr);
+    if (!lb || tr.peakRps === undefined || !tr.name) continue;
+    const peak = tr.peakRps.value;
+    const caps = tr.backends.map((b) => b.capacityRps?.value);
+    if (caps.some((c) => c === undefined)) {
+      out.push(`- ${cell(tr.name.value)}: N+1 cost not assessed — some backend declares no capacityRps.`);
+      continue;
+    }
+    const totalCap = (caps as number[]).reduce((a, c) => a + c, 0);
+    const factor = peak ? Math.round((totalCap / peak) * 10) / 10 : 0;
+    const worst = r.single
+      .map((x) => ({ x, tr: x.traffic.find((y) => y.name === tr.name!.value) }))
+      .filter((y) => y.tr)
+      .flatMap((y) =>
+        y
+          .tr!.backends.filter((b) => b.loadRps !== null && b.capacityRps !== null)
+          .map((b) => ({ scenario: y.x.name, b, head: b.capacityRps! - b.loadRps! })),
+      )
+      .sort((a, b) => a.head - b.head)[0];
+    out.push(
+      `- **${cell(tr.name.value)}**: ${rps(totalCap)} of backend capacity for a ${rps(peak)} peak — **${factor.toFixed(1)}× the peak is provisioned**${
+        worst
+          ? `; the tightest single-site loss is ${cell(worst.scenario)}: ${cell(worst.b.cluster)} carries ${rps(worst.b.loadRps!)} of ${rps(worst.b.capacityRps!)}, headroom ${rps(worst.head)} (${pct(worst.head, worst.b.capacityRps!)})`
+          : ""
+      }.`,
+    );
+  }
+  return out.length ? ["### N+1 cost", "", ...out, ""] : [];
+}
+
+function portsSection(r: RecordContext): string[] {
+  const m = portMatrix(r.ctx, r.input.deployedPorts);
+  return [
+    "## Ports",
+    "",
+    "What the firewalls between the sites must let through (`quorate ports` gives the same as CSV or JSON).",
+    "",
+    portsMarkdown(m, "###").trimEnd(),
+    "",
+  ];
+}
+
+/** The quorum, timer, address, capacity and export arithmetic behind the sections above. */
+function arithmeticSection(r: RecordContext): string[] {
+  const out = ["## Appendix: the arithmetic", "", "### Quorums", ""];
+  if (!r.quorums.length) out.push("No etcd membership and no consensus or Galera store is declared.", "");
+  for (const q of r.quorums) out.push(...quorumSection(r.ctx, q));
+  out.push(...addressPlan(r.ctx), ...capacity(r.ctx), ...exportSurface(r.ctx), ...failureMatrix(r));
+  return out;
 }
 
 function quorumSection(ctx: TopologyContext, q: Quorum): string[] {
   const n = total(q.counts);
   const maj = majority(n);
-  const out = [`### ${cell(q.label)} (${q.kind})`, ""];
+  const out = [`#### ${cell(q.label)} (${q.kind})`, ""];
   out.push(
     table(
       ["site", "role", "members"],
@@ -129,19 +536,21 @@ function quorumSection(ctx: TopologyContext, q: Quorum): string[] {
 }
 
 function timers(ctx: TopologyContext, q: Quorum): string[] {
-  const { heartbeat: hb, election: el, heartbeatDeclared, electionDeclared } = etcdTimers(q.owner as Cluster);
+  const etcd = (q.owner as Cluster).etcd;
+  const hb = etcd?.heartbeatMs?.value ?? DEFAULT_HEARTBEAT_MS;
+  const el = etcd?.electionTimeoutMs?.value ?? DEFAULT_ELECTION_TIMEOUT_MS;
   const a = timerAdvice(ctx, q);
   const rows: (string | number | { raw: string })[][] = [
     [
       "heartbeat",
-      `${ms(hb)}${heartbeatDeclared ? "" : " (etcd default)"}`,
+      `${ms(hb)}${etcd?.heartbeatMs ? "" : " (etcd default)"}`,
       "≥ largest member RTT",
       `${ms(a.maxRtt)}${a.maxRttPair ? ` (${a.maxRttPair.join("–")})` : ""}`,
       mark(hb >= a.maxRtt),
     ],
     [
       "election timeout",
-      `${ms(el)}${electionDeclared ? "" : " (etcd default)"}`,
+      `${ms(el)}${etcd?.electionTimeoutMs ? "" : " (etcd default)"}`,
       "≥ 10 × largest member RTT",
       ms(10 * a.maxRtt),
       mark(el >= 10 * a.maxRtt),
@@ -157,7 +566,7 @@ function timers(ctx: TopologyContext, q: Quorum): string[] {
       `${ms(10 * a.maxP99)} (${a.maxP99Pair!.join("–")})`,
       mark(el >= 10 * a.maxP99),
     ]);
-  rows.push(["election timeout", ms(el), "≤ etcd's upper limit", ms(MAX_ELECTION_TIMEOUT_MS), mark(el <= MAX_ELECTION_TIMEOUT_MS)]);
+  rows.push(["election timeout", ms(el), "≤ etcd's upper limit", "50000 ms", mark(el <= 50000)]);
   return [
     "Timers (etcd's tuning guide: the heartbeat covers the round trip between members, the election timeout ten times it):",
     "",
@@ -165,7 +574,7 @@ function timers(ctx: TopologyContext, q: Quorum): string[] {
     "",
     a.feasible
       ? `Timers derived from the RTTs: heartbeat ${ms(a.heartbeat)}, election timeout ${ms(a.election)}.`
-      : `No election timeout within etcd's ${ms(MAX_ELECTION_TIMEOUT_MS)} limit is ten times the largest RTT: the members are too far apart for one etcd.`,
+      : `No election timeout within etcd's 50000 ms limit is ten times the largest RTT: the members are too far apart for one etcd.`,
     "",
   ];
 }
@@ -174,12 +583,14 @@ function commitLatencies(ctx: TopologyContext, q: Quorum): string[] {
   const sites = memberSites(q.counts);
   if (sites.length < 2) return [];
   if (q.kind === "galera") {
-    const worst = largestMemberRtt(ctx, q).ms;
+    let worst = 0;
+    for (const p of memberPairs(ctx, q)) if (p.rtt !== undefined && p.rtt > worst) worst = p.rtt;
     return [`Every Galera commit is certified by every member: each write waits for the largest member RTT, ${ms(worst)}.`, ""];
   }
-  const budget = writeBudget(q);
-  const rows = leaderLatencies(ctx, q).map(({ leader, ms: l }) => {
-    const row: (string | number | { raw: string })[] = [leader, l === undefined ? "unknown (a member link has no rttMs)" : ms(l)];
+  const budget = q.kind === "consensus" ? (q.owner as { writeLatencyBudgetMs?: { value: number } }).writeLatencyBudgetMs?.value : undefined;
+  const rows = sites.map((s) => {
+    const l = commitLatency(q.counts, ctx.rtt, s);
+    const row: (string | number | { raw: string })[] = [s, l === undefined ? "unknown (a member link has no rttMs)" : ms(l)];
     if (budget !== undefined) row.push(l === undefined ? "—" : mark(l <= budget));
     return row;
   });
@@ -191,63 +602,88 @@ function commitLatencies(ctx: TopologyContext, q: Quorum): string[] {
   ];
 }
 
-/** The clusters' ranges and the pairs of them that overlap (the site addresses are not part of this table). */
-function clusterRanges(ctx: TopologyContext) {
-  const ranges = declaredRanges(ctx).filter(isClusterRange);
-  const parsed = parsedRanges(ctx);
-  const overlaps: [ClusterRange & ParsedRange, ClusterRange & ParsedRange][] = [];
-  for (const [i, j] of cidrOverlaps(ctx)) {
-    const a = parsed[i];
-    const b = parsed[j];
-    if (isClusterRange(a) && isClusterRange(b)) overlaps.push([a, b]);
-  }
-  return { ranges, overlaps };
-}
-
 function addressPlan(ctx: TopologyContext): string[] {
-  const { ranges, overlaps: pairs } = clusterRanges(ctx);
-  if (!ranges.length) return ["## Address plan", "", "No cluster declares a pod, service or node range.", ""];
-  const overlaps = new Map<object, string[]>();
-  for (const [a, b] of pairs) {
-    const say = (x: typeof a) => `${canonical(x.cidr)} (${x.cluster.name?.value ?? "?"} ${x.value.field})`;
-    overlaps.set(a.value, [...(overlaps.get(a.value) ?? []), say(b)]);
-    overlaps.set(b.value, [...(overlaps.get(b.value) ?? []), say(a)]);
+  const ranges: { owner: string; site: string; field: string; text: string; cidr?: Cidr; cluster?: Cluster }[] = [
+    ...ctx.topology.clusters.flatMap((c) =>
+      c.cidrs.map((v) => ({
+        owner: c.name?.value ?? "?",
+        site: c.site?.value ?? "?",
+        field: v.field,
+        text: v.value,
+        cidr: parseCidr(v.value),
+        cluster: c,
+      })),
+    ),
+    ...ctx.topology.sites.flatMap((s) =>
+      (s.addresses?.items ?? []).map((v) => ({
+        owner: `hosts at ${s.name?.value ?? "?"}`,
+        site: s.name?.value ?? "?",
+        field: "addresses",
+        text: v.value,
+        cidr: parseCidr(v.value),
+      })),
+    ),
+  ];
+  if (!ranges.length)
+    return ["### Address plan", "", "No cluster declares a pod, service or node range, and no site declares host addresses.", ""];
+  const overlaps = new Map<number, string[]>();
+  for (const [i, j] of clashes(ranges)) {
+    const say = (x: (typeof ranges)[number]) => `${canonical(x.cidr!)} (${x.owner} ${x.field})`;
+    overlaps.set(i, [...(overlaps.get(i) ?? []), say(ranges[j])]);
+    overlaps.set(j, [...(overlaps.get(j) ?? []), say(ranges[i])]);
   }
   return [
-    "## Address plan",
+    "### Address plan",
     "",
-    `Every range of every cluster. Overlaps are marked (Globalnet clusters may reuse ranges between each other).`,
+    "Every declared range. Overlaps are marked as `cidr/overlap` judges them (Globalnet clusters may reuse ranges between each other; hosts may sit in their own site's node range).",
     "",
     table(
-      ["cluster", "site", "network", "range", "overlaps"],
-      ranges.map((r) => [
-        r.cluster.name?.value ?? "?",
-        r.cluster.site?.value ?? "?",
-        r.value.field,
-        r.cidr ? canonical(r.cidr) : `${r.value.value} (not a CIDR)`,
-        overlaps.has(r.value) ? { raw: `**overlaps** ${overlaps.get(r.value)!.map(cell).join("; ")}` } : "none",
+      ["owner", "site", "network", "range", "overlaps"],
+      ranges.map((r, i) => [
+        r.owner,
+        r.site,
+        r.field,
+        r.cidr ? canonical(r.cidr) : `${r.text} (not a CIDR)`,
+        overlaps.has(i) ? { raw: `**overlaps** ${overlaps.get(i)!.map(cell).join("; ")}` } : "none",
       ]),
     ),
     "",
   ];
 }
 
+/**
+ * The pairs of ranges that overlap, as cidr/overlap judges them: Globalnet clusters may reuse
+ * each other's ranges, every other pair must be apart (within one cluster too).
+ */
+function clashes(ranges: readonly { cidr?: Cidr; cluster?: Cluster; site: string; field: string }[]): [number, number][] {
+  const parsed = ranges.map((r, i) => ({ r, i })).filter((x) => x.r.cidr);
+  return overlappingPairs(parsed.map((x) => x.r.cidr!))
+    .map(([a, b]) => [parsed[a].i, parsed[b].i] as [number, number])
+    .filter(([i, j]) => {
+      const a = ranges[i];
+      const b = ranges[j];
+      if (a.cluster && b.cluster) return !(a.cluster !== b.cluster && a.cluster.globalnet && b.cluster.globalnet);
+      const [host, other] = a.cluster ? [b, a] : [a, b];
+      return !(other.cluster && other.field === "nodes" && other.site === host.site);
+    });
+}
+
 function capacity(ctx: TopologyContext): string[] {
-  const out = ["## Capacity", ""];
+  const out = ["### Capacity", ""];
   let any = false;
   for (const tr of ctx.topology.traffic) {
-    const loads = trafficLoads(ctx, tr);
-    if (!loads || !tr.name) continue;
+    const lb = loadBackends(ctx, tr);
+    if (!lb || tr.peakRps === undefined || !tr.name) continue;
     any = true;
-    const { peak, backends: lb } = loads;
+    const peak = tr.peakRps.value;
     const rows: (string | number | { raw: string })[][] = [];
-    for (const sc of loads.scenarios) {
+    for (const sc of loadScenarios(peak, lb)) {
       tr.backends.forEach((b, i) => {
         const load = loadOf(sc, i);
         const cap = b.capacityRps?.value;
         const scenario = sc.lost === undefined ? "all up" : `lose ${sc.lost}`;
         if (!sc.up[i]) {
-          rows.push([scenario, b.cluster!.value, lb[i].site!, "lost", cap ?? "—", "—"]);
+          rows.push([scenario, b.cluster!.value, lb[i].site!, "lost", cap === undefined ? "—" : int(cap), "—"]);
           return;
         }
         const over = overCapacity(sc, i);
@@ -255,20 +691,24 @@ function capacity(ctx: TopologyContext): string[] {
           scenario,
           b.cluster!.value,
           lb[i].site!,
-          load ? num(toNumber(load)) : "0",
-          cap ?? "not declared",
-          cap === undefined || !load ? "—" : over ? { raw: `**${num(cap! - toNumber(load!))}**` } : num(cap! - toNumber(load!)),
+          load ? int(toNumber(load)) : "0",
+          cap === undefined ? "not declared" : int(cap),
+          cap === undefined || !load
+            ? "—"
+            : over
+              ? { raw: `**${int(cap! - toNumber(load!))} (${pct(cap! - toNumber(load!), cap!)})**` }
+              : `${int(cap! - toNumber(load!))} (${pct(cap! - toNumber(load!), cap!)})`,
         ]);
       });
       if (sc.stranded) rows.push([sc.lost === undefined ? "all up" : `lose ${sc.lost}`, { raw: "**no backend remains**" }, "", "", "", ""]);
     }
     const weights = lb.map((b) => b.weight);
     out.push(
-      `### ${cell(tr.name.value)}: ${num(peak)} rps at peak`,
+      `#### ${cell(tr.name.value)}: ${rps(peak)} at peak`,
       "",
-      `Load of a backend = ${num(peak)} × its weight / the sum of the surviving weights (weights ${weights.map(num).join(", ")}); headroom = capacity − load, negative when overloaded.`,
+      `Load of a backend = ${int(peak)} × its weight / the sum of the surviving weights (weights ${weights.map(num).join(", ")}); headroom = capacity − load (and its share of the capacity), negative when overloaded.`,
       "",
-      table(["scenario", "backend", "site", "load rps", "capacity rps", "headroom rps"], rows),
+      table(["scenario", "backend", "site", "load rps", "capacity rps", "headroom rps (%)"], rows),
       "",
     );
   }
@@ -280,7 +720,7 @@ function exportSurface(ctx: TopologyContext): string[] {
   const t = ctx.topology;
   const p = t.exportPolicy;
   const allowed = p?.allowedNamespaces?.items.map((x) => x.value);
-  const out = ["## Export surface", ""];
+  const out = ["### Export surface", ""];
   if (!t.exports.length) out.push("No Service is exported across clusters.", "");
   else
     out.push(
@@ -297,7 +737,7 @@ function exportSurface(ctx: TopologyContext): string[] {
     );
   out.push(
     p
-      ? `Who may export: namespaces ${allowed?.length ? allowed.map((a) => code(a)).join(", ") : "none listed"}; subjects ${
+      ? `Who may export: namespaces ${allowed?.length ? allowed.map((a) => `\`${a.replace(/`/g, "'")}\``).join(", ") : "none listed"}; subjects ${
           p.exporters?.length
             ? p.exporters.map((s) => cell(`${s.kind ?? "?"} ${s.namespace ? `${s.namespace}/` : ""}${s.name ?? "?"}`)).join(", ")
             : "none listed"
@@ -308,14 +748,29 @@ function exportSurface(ctx: TopologyContext): string[] {
   return out;
 }
 
-function failureMatrix(ctx: TopologyContext, single: readonly Result[]): string[] {
-  const out = ["## Failure matrix", "", "Every single-site loss:", "", scenarioTable([run(ctx, ALL_UP), ...single]), ""];
-  const double = sweep(ctx, "double").map((s) => run(ctx, s));
-  if (double.length) out.push("Every loss of two sites:", "", scenarioTable(double), "");
-  const sites = ctx.topology.siteByName.size;
+/** Every scenario as a list item with its sentences beneath: readable where table cells of hundreds of characters are not. */
+function scenarioList(results: readonly Result[]): string[] {
+  return results.flatMap((x) => [
+    `- **${cell(x.name)}** — ${x.verdict === "ok" ? "ok" : `**${x.verdict}**`}${x.breaks.length ? ":" : ""}`,
+    ...x.breaks.map((b) => `  - ${cell(b)}`),
+  ]);
+}
+
+function failureMatrix(r: RecordContext): string[] {
+  const out = [
+    "### Failure matrix",
+    "",
+    "All sites up and every single-site loss:",
+    "",
+    ...scenarioList([run(r.ctx, ALL_UP), ...r.single]),
+    "",
+  ];
+  const double = sweep(r.ctx, "double").map((s) => run(r.ctx, s));
+  if (double.length) out.push("Every loss of two sites:", "", ...scenarioList(double), "");
+  const sites = r.ctx.topology.siteByName.size;
   if (sites > MAX_PARTITION_SITES)
     out.push(`Partitions: ${sites} sites, more than the ${MAX_PARTITION_SITES} whose two-group splits are listed.`, "");
-  else if (sites > 1) out.push("Every two-group partition:", "", scenarioTable(sweep(ctx, "partitions").map((s) => run(ctx, s))), "");
+  else if (r.partitions.length) out.push("Every two-group partition:", "", ...scenarioList(r.partitions), "");
   return out;
 }
 
@@ -335,51 +790,176 @@ function openFindings(input: RecordInput): string[] {
   ];
 }
 
-function checklist(ctx: TopologyContext, single: readonly Result[]): string[] {
-  const t = ctx.topology;
-  const items: string[] = [];
-  if (judgedQuorums(ctx).length) {
-    const failing = fatalSiteLosses(ctx).map(({ quorum, loss }) => `${quorum.label} without ${loss.site}`);
-    const witnesses = t.sites.filter((s) => s.role === "witness").map((s) => s.name?.value ?? "?");
-    items.push(
-      `- [${failing.length ? " " : "x"}] **Witness placement** — every quorum keeps a majority after losing any one site: ${
-        failing.length ? `not met (${failing.map(cell).join("; ")})` : "met"
-      }${witnesses.length ? `; witness site${witnesses.length === 1 ? "" : "s"}: ${witnesses.map(cell).join(", ")}` : "; no witness site is declared"}.`,
-    );
-  }
-  const multi = t.stores.filter(
-    (s) => (s.replication?.value === "async" || s.replication?.value === "crdt") && (s.writers?.items.length ?? 0) > 1,
-  );
-  if (multi.length) {
-    const rows = multi.map((s) => {
-      const policy = s.replication?.value === "crdt" ? "crdt" : s.conflictResolution?.value;
-      return { name: s.name?.value ?? "?", policy, ok: policy !== undefined && policy !== "none" };
+type ItemState = "met" | "not met" | "not assessed";
+interface Item {
+  readonly title: string;
+  readonly state: ItemState;
+  readonly why: string;
+}
+
+/** Seed 001's day-two checklist, all eight items in its order, each met, not met (with the numbers) or not assessed (what the design does not say). */
+export function checklistItems(r: RecordContext): Item[] {
+  const t = r.ctx.topology;
+  const items: Item[] = [];
+  // 1. CIDR matrix
+  const ranges = [
+    ...t.clusters.flatMap((c) =>
+      c.cidrs.map((v) => ({ cidr: parseCidr(v.value), cluster: c, site: c.site?.value ?? "?", field: v.field })),
+    ),
+    ...t.sites.flatMap((s) =>
+      (s.addresses?.items ?? []).map((v) => ({ cidr: parseCidr(v.value), site: s.name?.value ?? "?", field: "addresses" })),
+    ),
+  ];
+  const declaredAll = t.clusters.every((c) => ["pods", "services", "nodes"].every((f) => c.cidrs.some((v) => v.field === f)));
+  const clash = clashes(ranges);
+  items.push({
+    title: "Non-overlapping Pod, Service and Node CIDR matrix, signed by architecture",
+    state: !ranges.length ? "not assessed" : clash.length ? "not met" : declaredAll ? "met" : "not assessed",
+    why: !ranges.length
+      ? "no cluster declares a range"
+      : clash.length
+        ? `${clash.length} overlapping pair${clash.length === 1 ? "" : "s"} (see the address plan)`
+        : declaredAll
+          ? `${ranges.length} declared ranges, none overlapping; the signature is the reviewers'`
+          : `no overlap among the ${ranges.length} declared ranges, but ${t.clusters
+              .filter((c) => !["pods", "services", "nodes"].every((f) => c.cidrs.some((v) => v.field === f)))
+              .map((c) => c.name?.value ?? "?")
+              .join(", ")} leave${"s"} a pod, service or node range undeclared`,
+  });
+  // 2. quorum drawings with explicit witness placement
+  if (!r.quorums.length)
+    items.push({
+      title: "Quorum drawings with explicit witness placement",
+      state: "not assessed",
+      why: "no etcd membership or quorum store is declared",
     });
-    items.push(
-      `- [${rows.every((r) => r.ok) ? "x" : " "}] **Conflict policy per store** — every store with several writer sites says how conflicts resolve: ${rows
-        .map((r) => `${cell(r.name)} ${r.policy ? code(r.policy) : "none"} (${r.ok ? "met" : "not met"})`)
-        .join("; ")}.`,
+  else {
+    const failing = r.quorums.flatMap((q) =>
+      siteLosses(q.counts)
+        .filter((l) => !l.survives)
+        .map((l) => `${q.label} stops without ${l.site} (${l.survivors} of ${total(q.counts)} left, majority ${l.majority})`),
     );
+    const single = r.quorums.filter((q) => q.counts.size < 2 && r.ctx.topology.siteByName.size > 1).map((q) => q.label);
+    const witnesses = t.sites.filter((s) => s.role === "witness").map((s) => s.name?.value ?? "?");
+    items.push({
+      title: "Quorum drawings with explicit witness placement",
+      state: failing.length ? "not met" : "met",
+      why: failing.length
+        ? failing.join("; ")
+        : `every quorum keeps a majority after any single-site loss${witnesses.length ? `; tie-breaker${witnesses.length === 1 ? "" : "s"} at ${witnesses.join(", ")} (role witness)` : r.quorums.some((q) => q.counts.size > 2) ? "; the third member site is a full site, not a dedicated witness" : ""}${single.length ? `; ${single.join(", ")} keep${single.length === 1 ? "s" : ""} every member in one site (federated: it dies with its site by design)` : ""}`,
+    });
   }
-  const entries = single.length ? single[0].traffic.map((x) => x.name) : [];
-  if (entries.length) {
-    const short = single.flatMap((r) =>
-      r.traffic.filter((x) => x.outcome === "overloaded" || x.outcome === "unserved").map((x) => `${x.name} when ${r.name}`),
-    );
-    items.push(
-      `- [${short.length ? " " : "x"}] **N+1 headroom** — every traffic entry is served within capacity after any single-site loss: ${
-        short.length ? `not met (${short.map(cell).join("; ")})` : "met"
-      }.`,
-    );
+  // 3. firewall tests for ClusterMesh or Submariner ports, WAN RTT baselines
+  const m = portMatrix(r.ctx, r.input.deployedPorts);
+  const sites = [...t.siteByName.keys()];
+  const missing = sites.flatMap((a, i) =>
+    sites
+      .slice(i + 1)
+      .filter((b) => r.ctx.rtt(a, b) === undefined)
+      .map((b) => `${a}–${b}`),
+  );
+  items.push({
+    title: "Firewall tests for ClusterMesh or Submariner ports, and WAN RTT baselines recorded in monitoring",
+    state: missing.length ? "not met" : "not assessed",
+    why: `${missing.length ? `no RTT declared for ${missing.join(", ")}; ` : sites.length > 1 ? "every site pair has a declared RTT (the baseline to record); " : ""}${m.rows.length ? `${m.rows.length} firewall rule${m.rows.length === 1 ? "" : "s"} to test are listed under Ports (a game day's probe checks each)` : "no cross-site port is needed"}; whether the tests ran is not in the design`,
+  });
+  // 4. GSLB failover drills measuring external client failure rates
+  const entries = t.traffic.filter((x) => x.name);
+  const erroring = [...r.single, ...r.partitions].flatMap((x) =>
+    x.traffic.flatMap((tr) =>
+      tr.backends.filter((b) => b.errors && b.loadRps).map((b) => `${x.name}: ${tr.name} at ${b.cluster} ${rps(b.loadRps!)} of errors`),
+    ),
+  );
+  items.push({
+    title: "GSLB failover drills measuring external client failure rates, not only in-cluster probes",
+    state: "not assessed",
+    why: entries.length
+      ? `a drill is run, not designed; what it should measure: ${entries.map((e) => `${e.name!.value} (${e.steering?.value ?? "?"}${e.ttlSeconds ? `, TTL ${e.ttlSeconds.value} s` : ""})`).join(", ")}${erroring.length ? `; the engine predicts ${erroring.join("; ")} until withdrawal` : "; the engine predicts no erroring backend after a single-site loss or partition"}`
+      : "no traffic entry is declared",
+  });
+  // 5. conflict resolution per datastore with named on-call roles
+  if (!t.stores.length)
+    items.push({
+      title: "Conflict resolution documented per datastore, with named on-call roles",
+      state: "not assessed",
+      why: "no store is declared",
+    });
+  else {
+    const gaps: string[] = [];
+    for (const st of t.stores) {
+      const n = st.name?.value ?? "?";
+      const multi = (st.replication?.value === "async" && (st.writers?.items.length ?? 0) > 1) || st.replication?.value === "crdt";
+      if (multi && st.replication?.value !== "crdt" && (!st.conflictResolution || st.conflictResolution.value === "none"))
+        gaps.push(`${n} has several writers and no conflict policy`);
+      if (!st.owner) gaps.push(`${n} names no owner`);
+    }
+    items.push({
+      title: "Conflict resolution documented per datastore, with named on-call roles",
+      state: gaps.length ? "not met" : "met",
+      why: gaps.length
+        ? gaps.join("; ")
+        : t.stores
+            .map(
+              (st) =>
+                `${st.name?.value}: ${st.replication?.value === "crdt" ? "CRDT merge" : st.replication?.value === "async" && (st.writers?.items.length ?? 0) > 1 ? st.conflictResolution!.value : `${st.replication?.value ?? "?"} (one writer or a quorum: no conflicts)`}, paged: ${st.owner!.value}`,
+            )
+            .join("; "),
+    });
   }
-  const plan = clusterRanges(ctx);
-  if (plan.ranges.some((r) => r.cidr)) {
-    const clash = plan.overlaps;
-    items.push(
-      `- [${clash.length ? " " : "x"}] **Non-overlapping CIDR matrix** — no pod, service or node range overlaps another: ${
-        clash.length ? `not met (${clash.length} overlapping pair${clash.length === 1 ? "" : "s"}; see the address plan)` : "met"
-      }.`,
+  // 6. Fleet / OCM bundles pause per site
+  items.push({
+    title: "Fleet or OCM bundles can pause per site without global deletion",
+    state: "not assessed",
+    why: "the design does not describe fleet management; prove it in a drill (pause one site's bundles, check the other sites keep theirs)",
+  });
+  // 7. backups restore into isolated namespaces
+  const ns = t.stores.filter((s) => s.namespace).map((s) => `${s.name?.value} in ${s.namespace!.value}`);
+  items.push({
+    title: "Backups restore into isolated namespaces without contaminating the peer site",
+    state: "not assessed",
+    why: `the design does not describe backups${ns.length ? `; restore targets to isolate: ${ns.join(", ")}` : ""}`,
+  });
+  // 8. N+1 headroom with finance sign-off
+  const withCap = t.traffic.filter((x) => x.name && x.peakRps && x.backends.length && x.backends.every((b) => b.capacityRps));
+  if (!withCap.length)
+    items.push({
+      title: "Cost model for N+1 site headroom, with finance sign-off",
+      state: "not assessed",
+      why: "no traffic entry declares peakRps and every backend's capacityRps",
+    });
+  else {
+    const short = r.single.flatMap((x) =>
+      x.traffic
+        .filter((tr) => tr.outcome === "overloaded" || tr.outcome === "unserved")
+        .map((tr) => {
+          const worst = tr.backends.filter((b) => b.overloaded && b.loadRps !== null);
+          return `${tr.name} when ${x.name}${worst.length ? `: ${worst.map((b) => `${b.cluster} ${rps(b.loadRps!)} of ${rps(b.capacityRps ?? 0)}`).join(", ")}` : ": no backend remains"}`;
+        }),
     );
+    const cost = withCap.map((tr) => {
+      const capTotal = tr.backends.reduce((a, b) => a + (b.capacityRps?.value ?? 0), 0);
+      return `${tr.name!.value} ${(Math.round((capTotal / tr.peakRps!.value) * 10) / 10).toFixed(1)}× its peak`;
+    });
+    items.push({
+      title: "Cost model for N+1 site headroom, with finance sign-off",
+      state: short.length ? "not met" : "met",
+      why: `${short.length ? short.join("; ") : "every entry point is served within capacity after any single-site loss"}; provisioned: ${cost.join(", ")}; the sign-off is finance's`,
+    });
   }
-  return ["## Day-two checklist", "", ...(items.length ? items : ["Nothing in this design is covered by the checklist."]), ""];
+  return items;
+}
+
+function checklistSection(r: RecordContext): string[] {
+  const items = checklistItems(r);
+  return [
+    "## Day-two checklist",
+    "",
+    "Seed 001's eight items, walked with the network and database owners before declaring multi-site production ready.",
+    "",
+    ...items.map(
+      (it, i) =>
+        `${i + 1}. [${it.state === "met" ? "x" : " "}] **${cell(it.title)}** — ${it.state === "not met" ? "**not met**" : it.state}: ${cell(it.why)}.`,
+    ),
+    "",
+  ];
 }

@@ -237,7 +237,7 @@ describe("Quorate in a real VS Code", () => {
     assert.ok(written, "the command returns the record's document");
     const md = vscode.workspace.textDocuments.find((d) => d.uri.toString() === written)!;
     assert.equal(md.languageId, "markdown");
-    assert.match(md.getText(), /^# Decision record: payments-eu\n/);
+    assert.match(md.getText(), /^# Quorum placement, steering and failure behaviour of payments-eu\n/);
     assert.match(md.getText(), /\n## Failure matrix\n/);
     assert.match(md.getText(), /\| lose fra \| lon-prod \| lon \| 40000 \| 30000 \| \*\*-10000\*\* \|/);
     await vscode.window.showTextDocument(doc);
