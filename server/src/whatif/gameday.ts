@@ -342,7 +342,7 @@ export function gameDay(ctx: TopologyContext, scenario: { lose?: string[]; parti
         `${side.join(", ")}: no cluster and no sites[].addresses — nothing there can be cut; isolate it at the firewall by hand for the same ${o.duration}`,
       );
 
-  if (!plans.length && !hostPlans.length && !notes.length)
+  if (!plans.length && !hostPlans.length && !notes.length && !notEnacted.length)
     notes.push("The design declares no pod, service or node range and no host addresses: there is nothing to cut.");
   const folder = resourceName(["gameday", ...slug]).replace(/^quorate-/, "");
   const gd = {
