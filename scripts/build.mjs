@@ -33,7 +33,9 @@ const CLI_BUNDLE = {
   // node_modules may be a symlink)
   preserveSymlinks: true,
   entryPoints: ["server/src/cli.ts"],
-  banner: { js: "#!/usr/bin/env node" },
+  banner: {
+    js: "#!/usr/bin/env node\n// quorate CLI, bundled by `npm run bundle` from server/src: do not edit. npm test fails while this file is not the build of the source.",
+  },
 };
 await build({ ...CLI_BUNDLE, outfile: `${OUT}/cli.js` });
 chmodSync(`${OUT}/cli.js`, 0o755);
