@@ -2,6 +2,8 @@
 // tsc only type-checks and emits the test build; what ships is these bundles.
 import { build } from "esbuild";
 import { chmodSync, copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { resolve } from "node:path";
 
 // node scripts/build.mjs [--production] [--cli] [--out DIR]   (DIR defaults to dist)
 const production = process.argv.includes("--production");
@@ -44,7 +46,22 @@ await build({ ...common, entryPoints: ["server/src/server.ts"], outfile: `${OUT}
 chmodSync(`${OUT}/server.js`, 0o755);
 
 // the VS Code extension (vscode is provided by the host) and the preview webview (a browser script)
-await build({ ...common, entryPoints: ["client/src/extension.ts"], outfile: `${OUT}/extension.js`, external: ["vscode"] });
+// protocol.ts declares the custom requests with the protocol package's RequestType; the client
+// library carries its own copy of that package, so the extension bundles that one copy only
+const clientProtocol = {
+  name: "client-protocol",
+  setup(b) {
+    const fromClient = createRequire(resolve("node_modules/vscode-languageclient/package.json"));
+    b.onResolve({ filter: /^vscode-languageserver-protocol$/ }, () => ({ path: fromClient.resolve("vscode-languageserver-protocol") }));
+  },
+};
+await build({
+  ...common,
+  entryPoints: ["client/src/extension.ts"],
+  outfile: `${OUT}/extension.js`,
+  external: ["vscode"],
+  plugins: [clientProtocol],
+});
 await build({
   ...common,
   platform: "browser",

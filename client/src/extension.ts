@@ -1,16 +1,9 @@
 import * as vscode from "vscode";
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
-import {
-  CompareRequest,
-  type CompareResult,
-  DecisionRecordRequest,
-  GameDayRequest,
-  type GameDayResult,
-  SummaryRequest,
-  type SummaryResult,
-} from "../../server/src/protocol";
+import { CompareRequest, DecisionRecordRequest, GameDayRequest, SummaryRequest } from "../../server/src/protocol";
 import { OutputError, prepareFolder, writeFilesInto } from "../../server/src/output";
 import { PreviewManager, PREVIEW_VIEW_TYPE, type ExportFormat } from "./preview/panel";
+import { request } from "./request";
 
 let client: LanguageClient | undefined;
 
@@ -73,7 +66,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Quorat
       }
       try {
         // by method name: the client bundles its own copy of the protocol types
-        const s = await client.sendRequest<SummaryResult | null>(SummaryRequest.method, { uri: editor.document.uri.toString() });
+        const s = await request(client, SummaryRequest, { uri: editor.document.uri.toString() });
         if (!s) return status.hide();
         const verdict =
           s.survivesSiteLoss === null ? "" : s.survivesSiteLoss ? " $(pass) survives any site loss" : " $(alert) a site loss breaks it";
@@ -196,7 +189,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Quorat
             validateInput: (v) => (/^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/.test(v) ? undefined : "a duration such as 10m, 90s or 1h30m"),
           }));
         if (!duration) return undefined;
-        const r = await client.sendRequest<GameDayResult | null>(GameDayRequest.method, {
+        const r = await request(client, GameDayRequest, {
           uri: doc.uri.toString(),
           scenario: { lose, partition },
           tool,
@@ -254,7 +247,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Quorat
     vscode.commands.registerCommand("quorate.writeDecisionRecord", async (uri?: vscode.Uri) => {
       const doc = await topologyDocument(uri, "write its decision record");
       if (!doc || !client) return undefined;
-      const md = await client.sendRequest<string | null>(DecisionRecordRequest.method, { uri: doc.uri.toString() });
+      const md = await request(client, DecisionRecordRequest, { uri: doc.uri.toString() });
       if (!md) {
         void vscode.window.showWarningMessage("Quorate: this document holds no topology to write a decision record for.");
         return undefined;
@@ -269,7 +262,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Quorat
         void vscode.window.showWarningMessage("Quorate: Compare with Git HEAD runs git, which needs a trusted workspace.");
         return undefined;
       }
-      const r = await client.sendRequest<CompareResult | null>(CompareRequest.method, { uri: doc.uri.toString(), revision: "HEAD" });
+      const r = await request(client, CompareRequest, { uri: doc.uri.toString(), revision: "HEAD" });
       if (!r || r.error) {
         void vscode.window.showWarningMessage(`Quorate: ${r?.error ?? "this document holds no topology to compare"}`);
         return undefined;

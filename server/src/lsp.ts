@@ -16,7 +16,8 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import { Background } from "./background/host";
 import type { FromBackground, ToBackground } from "./background/messages";
 import { findFiles, isInteresting, isYamlName } from "./discovery";
-import { answer, createService, DRIFT_AWARE, REQUESTS, uriOf } from "./requests";
+import { answer, createService, DRIFT_AWARE, REQUEST_METHODS, uriOf } from "./requests";
+import { ParamsError } from "./service/params";
 import { RenameError, type QuorateService } from "./service/service";
 import { parseSettings } from "./service/settings";
 import { URI } from "./service/uri";
@@ -63,7 +64,7 @@ export function startServer(connection: Connection, script?: string): QuorateSer
   const log = (msg: string) => connection.console.log(`[quorate] ${msg}`);
   const failure = (name: string, e: unknown): ResponseError<void> => {
     if (e instanceof ResponseError) return e;
-    if (e instanceof RenameError) return new ResponseError(ErrorCodes.InvalidParams, e.message);
+    if (e instanceof RenameError || e instanceof ParamsError) return new ResponseError(ErrorCodes.InvalidParams, e.message);
     log(`${name} failed: ${(e as Error)?.stack ?? e}`);
     return new ResponseError(ErrorCodes.InternalError, `quorate: ${name} failed: ${(e as Error)?.message ?? e}`);
   };
@@ -322,7 +323,7 @@ export function startServer(connection: Connection, script?: string): QuorateSer
 
   // every request about a document: answered here, or by the background thread for a file it
   // hosts (and, for a deployment file that a hosted topology binds, where its drift is known)
-  for (const method of Object.keys(REQUESTS))
+  for (const method of REQUEST_METHODS)
     connection.onRequest(
       method,
       guard(method.replace(/^.*\//, ""), (p: unknown) => {

@@ -1,5 +1,9 @@
-// Shared by the server and the VS Code client: types and method names only (no runtime
-// imports), so the client bundle does not pull in the server's LSP library.
+// Shared by the server and the VS Code client: every custom request declared once, as a
+// RequestType<Params, Result, void>. The server's handler table (requests.ts) and the client's
+// sendRequest both take these objects, so a handler or a call whose types disagree with the
+// declaration does not build. The only runtime import is vscode-languageserver-protocol's
+// RequestType (vscode-jsonrpc), which both bundles carry already.
+import { RequestType } from "vscode-languageserver-protocol";
 import type { Range } from "vscode-languageserver-types";
 
 /** One node or edge of the diagram with the source range it stands for. */
@@ -31,9 +35,7 @@ export interface DiagramParams {
 }
 
 /** `quorate/diagram`: the Mermaid diagram of a document, shared by the VS Code preview and other clients. */
-export namespace DiagramRequest {
-  export const method = "quorate/diagram";
-}
+export const DiagramRequest = new RequestType<DiagramParams, DiagramResult | null, void>("quorate/diagram");
 
 /** What the status bar shows for a document. */
 export interface SummaryResult {
@@ -46,9 +48,8 @@ export interface SummaryResult {
   readonly siteLossFindings: string[];
 }
 
-export namespace SummaryRequest {
-  export const method = "quorate/summary";
-}
+/** `quorate/summary`: the status bar's counts and site-loss verdict; null for a file that is not a topology. */
+export const SummaryRequest = new RequestType<DiagramParams, SummaryResult | null, void>("quorate/summary");
 
 /** A failure scenario as the preview asks for it (shared design/whatif.md, "Scenarios"). */
 export interface SimulateScenario {
@@ -94,14 +95,10 @@ export interface SimulateResult {
 }
 
 /** `quorate/simulate`: what a failure scenario does to the open design; null when the document holds no topology. */
-export namespace SimulateRequest {
-  export const method = "quorate/simulate";
-}
+export const SimulateRequest = new RequestType<SimulateParams, SimulateResult | null, void>("quorate/simulate");
 
 /** `quorate/decisionRecord`: the decision record (Markdown) of the open design; null without a topology. */
-export namespace DecisionRecordRequest {
-  export const method = "quorate/decisionRecord";
-}
+export const DecisionRecordRequest = new RequestType<DiagramParams, string | null, void>("quorate/decisionRecord");
 
 export interface CompareParams {
   readonly uri: string;
@@ -117,9 +114,7 @@ export interface CompareResult {
 }
 
 /** `quorate/compare`: the diff of the open design against a git revision of the same file, as Markdown. */
-export namespace CompareRequest {
-  export const method = "quorate/compare";
-}
+export const CompareRequest = new RequestType<CompareParams, CompareResult | null, void>("quorate/compare");
 
 export interface GameDayParams {
   readonly uri: string;
@@ -142,9 +137,7 @@ export interface GameDayResult {
 }
 
 /** `quorate/gameday`: the chaos manifests and RUNBOOK.md that enact a scenario (what `quorate gameday` writes). */
-export namespace GameDayRequest {
-  export const method = "quorate/gameday";
-}
+export const GameDayRequest = new RequestType<GameDayParams, GameDayResult | null, void>("quorate/gameday");
 
 /** A cluster's drift, for the preview's marker: the first drifting value's file and place, and how many drift. */
 export interface DriftMarker {

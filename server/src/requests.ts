@@ -19,6 +19,7 @@ import { analyzeAlone } from "./analysis";
 import { boundFileSource, pemFingerprints } from "./deployments";
 import { readVersion } from "./git";
 import { diagramFor } from "./preview/mermaid";
+import type { RequestType } from "vscode-languageserver-protocol";
 import {
   CompareRequest,
   DecisionRecordRequest,
@@ -28,10 +29,10 @@ import {
   SummaryRequest,
   type CompareParams,
   type CompareResult,
-  type DiagramParams,
   type GameDayParams,
-  type SimulateParams,
+  type SimulateScenario,
 } from "./protocol";
+import { anyObject, array, type Check, object, oneOf, optional, ParamsError, string } from "./service/params";
 import { QuorateService } from "./service/service";
 import { URI } from "./service/uri";
 import { gameDayFor, record, simulate } from "./service/whatif";
@@ -74,8 +75,60 @@ function compare(service: QuorateService, p: CompareParams): CompareResult | nul
   return { markdown: diffMarkdown(d), regressions: d.regressions };
 }
 
-/** Every request about one document, by LSP method. */
-export const REQUESTS = {
+/** One custom request: its declaration, the check of its params, and its handler, typed together. */
+interface Custom<P, R> {
+  readonly check: Check<P>;
+  readonly handle: (s: QuorateService, p: P) => R;
+}
+
+/**
+ * A custom request's entry in the table: the handler must return the declared result and the
+ * check must produce the declared params, or this does not build.
+ */
+const custom = <P, R>(
+  type: RequestType<P, R, void>,
+  check: Check<NoInfer<P>>,
+  handle: (s: QuorateService, p: NoInfer<P>) => NoInfer<R>,
+): [string, Custom<unknown, unknown>] => [type.method, { check, handle } as Custom<P, R> as unknown as Custom<unknown, unknown>];
+
+const uriParams = object({ uri: string });
+// the scenario's fields are the what-if layer's to judge: unknown names and bad factors are dropped there, as stale input
+const scenarioParam = anyObject as Check<SimulateScenario>;
+
+/** Every custom request (protocol.ts), by method. */
+const CUSTOM: ReadonlyMap<string, Custom<unknown, unknown>> = new Map([
+  custom(DiagramRequest, uriParams, (s, p) => {
+    const a = s.analysis(p.uri);
+    return a ? diagramFor(a, s.findings(p.uri), undefined, s.driftMarkers(p.uri)) : null;
+  }),
+  custom(SummaryRequest, uriParams, (s, p) => s.summary(p.uri)),
+  custom(SimulateRequest, object({ uri: string, scenario: scenarioParam }), (s, p) => {
+    const a = s.analysis(p.uri);
+    return a ? simulate(a, s.findings(p.uri), p.scenario, s.driftMarkers(p.uri)) : null;
+  }),
+  custom(DecisionRecordRequest, uriParams, (s, p) => {
+    const a = s.analysis(p.uri);
+    return a ? record(a, s.findings(p.uri), fileName(p.uri), pkg.version) : null;
+  }),
+  custom(
+    GameDayRequest,
+    object({
+      uri: string,
+      scenario: anyObject as Check<GameDayParams["scenario"]>,
+      tool: oneOf("chaos-mesh", "litmus"),
+      duration: string,
+      namespaces: optional(array(string)),
+    }),
+    (s, p) => {
+      const a = s.analysis(p.uri);
+      return a ? gameDayFor(a, p, fileName(p.uri)) : null;
+    },
+  ),
+  custom(CompareRequest, object({ uri: string, revision: string }), compare),
+]);
+
+/** Every standard request about one document, by LSP method (the client library shapes their params). */
+const STANDARD = {
   "textDocument/diagnostic": (s: QuorateService, p: DocumentDiagnosticParams) => ({
     kind: DocumentDiagnosticReportKind.Full,
     items: s.diagnostics(p.textDocument.uri),
@@ -89,40 +142,39 @@ export const REQUESTS = {
   "textDocument/prepareRename": (s: QuorateService, p: PrepareRenameParams) => s.prepareRename(p.textDocument.uri, p.position),
   "textDocument/rename": (s: QuorateService, p: RenameParams) => s.rename(p.textDocument.uri, p.position, p.newName),
   "textDocument/documentSymbol": (s: QuorateService, p: DocumentSymbolParams) => s.documentSymbols(p.textDocument.uri),
-  [DiagramRequest.method]: (s: QuorateService, p: DiagramParams) => {
-    const a = s.analysis(p.uri);
-    return a ? diagramFor(a, s.findings(p.uri), undefined, s.driftMarkers(p.uri)) : null;
-  },
-  [SummaryRequest.method]: (s: QuorateService, p: DiagramParams) => s.summary(p.uri),
-  [SimulateRequest.method]: (s: QuorateService, p: SimulateParams) => {
-    const a = s.analysis(p.uri);
-    return a ? simulate(a, s.findings(p.uri), p.scenario ?? {}, s.driftMarkers(p.uri)) : null;
-  },
-  [DecisionRecordRequest.method]: (s: QuorateService, p: DiagramParams) => {
-    const a = s.analysis(p.uri);
-    return a ? record(a, s.findings(p.uri), fileName(p.uri), pkg.version) : null;
-  },
-  [GameDayRequest.method]: (s: QuorateService, p: GameDayParams) => {
-    const a = s.analysis(p.uri);
-    return a ? gameDayFor(a, p, fileName(p.uri)) : null;
-  },
-  [CompareRequest.method]: compare,
 } as const;
 
-export type RequestMethod = keyof typeof REQUESTS;
+/** Every method the server answers about a document: the standard ones, then the custom ones. */
+export const REQUEST_METHODS: readonly string[] = [...Object.keys(STANDARD), ...CUSTOM.keys()];
 
 /** Requests in a deployment file that drift from a hosted topology reaches are answered where that topology is. */
 export const DRIFT_AWARE: ReadonlySet<string> = new Set(["textDocument/hover", "textDocument/codeAction", "textDocument/definition"]);
 
-/** The document a request is about. */
+/** The document a request is about ("" when the params name none: the check then refuses them). */
 export function uriOf(params: unknown): string {
-  const p = params as { textDocument?: { uri?: string }; uri?: string };
-  return p.textDocument?.uri ?? p.uri ?? "";
+  const p = (typeof params === "object" && params !== null ? params : {}) as { textDocument?: { uri?: unknown }; uri?: unknown };
+  const uri = p.textDocument?.uri ?? p.uri;
+  return typeof uri === "string" ? uri : "";
 }
 
-/** Answers `method` on `service` (an unknown method is a programming error, not user input). */
+/**
+ * Answers `method` on `service`: the one dispatch point of every request, here and in the
+ * background thread. A custom request's params are checked first (ParamsError → -32602 with
+ * the field and why); an unknown method is a programming error, not user input.
+ */
 export function answer(service: QuorateService, method: string, params: unknown): unknown {
-  const handler = (REQUESTS as Record<string, (s: QuorateService, p: unknown) => unknown>)[method];
+  const c = CUSTOM.get(method);
+  if (c) {
+    let p: unknown;
+    try {
+      p = c.check(params, "params");
+    } catch (e) {
+      if (e instanceof ParamsError) throw new ParamsError(`${method}: ${e.message}`);
+      throw e;
+    }
+    return c.handle(service, p);
+  }
+  const handler = (STANDARD as Record<string, (s: QuorateService, p: unknown) => unknown>)[method];
   if (!handler) throw new Error(`no handler for ${method}`);
   return handler(service, params);
 }

@@ -526,3 +526,25 @@ test("a burst of edits publishes only the newest version's diagnostics, never a 
   const hover = await client.request<{ contents: { value: string } }>("textDocument/hover", { textDocument: { uri: u }, position: pos });
   assert.match(hover.contents.value, /16 ms/);
 });
+
+test("custom requests with missing or mistyped params get invalid params (-32602) naming the field, and the server keeps serving", async () => {
+  const { u } = await openAndWait("params.topology.yaml", FIXABLE["two-site.topology.yaml"]);
+  const refused = (method: string, params: unknown) =>
+    client.request(method, params).then(
+      () => assert.fail(`${method} answered ${JSON.stringify(params)}`),
+      (e: { code: number; message: string }) => e,
+    );
+  const rev = await refused("quorate/compare", { uri: u, revision: 42 });
+  assert.equal(rev.code, -32602);
+  assert.equal(rev.message, "quorate/compare: params.revision must be a string (got 42)");
+  const missing = await refused("quorate/simulate", { uri: u });
+  assert.equal(missing.code, -32602);
+  assert.equal(missing.message, "quorate/simulate: params.scenario is missing");
+  const tool = await refused("quorate/gameday", { uri: u, scenario: { lose: ["fra"] }, tool: "kubectl", duration: "2m" });
+  assert.match(tool.message, /^quorate\/gameday: params\.tool must be one of "chaos-mesh", "litmus" \(got "kubectl"\)$/);
+  const none = await refused("quorate/diagram", null);
+  assert.equal(none.message, "quorate/diagram: params must be an object (got null)");
+  // the same document still answers a well-formed request
+  const d = await client.request<{ mermaid: string }>("quorate/diagram", { uri: u });
+  assert.match(d.mermaid, /^flowchart/);
+});

@@ -9,6 +9,7 @@ import {
 } from "../../../server/src/protocol";
 import { nonce, previewHtml } from "./html";
 import type { FromWebview, ToWebview } from "./messages";
+import { request } from "../request";
 
 export const PREVIEW_VIEW_TYPE = "quorate.preview";
 export type ExportFormat = "mmd" | "md" | "svg";
@@ -161,9 +162,9 @@ export class PreviewManager implements vscode.Disposable {
       let result: DiagramResult | null;
       let simulation: SimulateResult | null = null;
       if (this.scenario) {
-        simulation = await client.sendRequest<SimulateResult | null>(SimulateRequest.method, { uri, scenario: this.scenario });
-        result = simulation?.diagram ?? (await client.sendRequest<DiagramResult | null>(DiagramRequest.method, { uri }));
-      } else result = await client.sendRequest<DiagramResult | null>(DiagramRequest.method, { uri });
+        simulation = await request(client, SimulateRequest, { uri, scenario: this.scenario });
+        result = simulation?.diagram ?? (await request(client, DiagramRequest, { uri }));
+      } else result = await request(client, DiagramRequest, { uri });
       if (!result || !this.panel) return undefined;
       this.last = result;
       this.lastSimulation = simulation ?? undefined;
@@ -231,7 +232,7 @@ export class PreviewManager implements vscode.Disposable {
   async exportText(document: vscode.TextDocument, format: ExportFormat): Promise<string> {
     const client = this.client();
     if (!client) throw new Error("the Quorate language server is not running");
-    const result = await client.sendRequest<DiagramResult | null>(DiagramRequest.method, { uri: document.uri.toString() });
+    const result = await request(client, DiagramRequest, { uri: document.uri.toString() });
     if (!result || result.error) throw new Error(result?.error ?? "no diagram for this document");
     if (format === "mmd") return result.mermaid;
     if (format === "md") return `# ${result.title ?? "Topology"}\n\n\`\`\`mermaid\n${result.mermaid}\`\`\`\n`;

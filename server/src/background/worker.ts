@@ -5,6 +5,7 @@
 import { ErrorCodes } from "vscode-languageserver";
 import { changeBetween, type TextChange } from "../incremental";
 import { answer, createService } from "../requests";
+import { ParamsError } from "../service/params";
 import { RenameError } from "../service/service";
 import { primeParser, warmUpSteps } from "../warmup";
 import { heapKeeper } from "./memory";
@@ -119,7 +120,7 @@ export function runBackground(port: Port, options: { warmUp?: boolean } = {}): v
         try {
           post({ t: "response", id: m.id, result: answer(service, m.method, m.params) ?? null });
         } catch (e) {
-          const code = e instanceof RenameError ? ErrorCodes.InvalidParams : ErrorCodes.InternalError;
+          const code = e instanceof RenameError || e instanceof ParamsError ? ErrorCodes.InvalidParams : ErrorCodes.InternalError;
           if (code === ErrorCodes.InternalError) log(`${m.method} failed: ${(e as Error)?.stack ?? e}`);
           post({ t: "response", id: m.id, error: { message: (e as Error)?.message ?? String(e), code } });
         }
