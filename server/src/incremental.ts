@@ -167,7 +167,7 @@ export function reanalyze(
   // the top-level item the model and the schema re-read: the new one, or the old one holding the new entry
   const item = nested ? topItem : parsedItem;
 
-  const lines = new LineIndex(newText);
+  const lines = LineIndex.afterChange(old.lines, change, newText);
   const topology = withItem(d.topology, doc, target.key, target.index, item);
   const group = `${target.key}/${target.index}`;
   const schemaGroups = new Map(prev.schemaGroups);

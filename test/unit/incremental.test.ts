@@ -4,6 +4,7 @@ import { analyzeFile, finalize, type FileAnalysis } from "../../server/src/analy
 import { analyzeChange, reanalyze } from "../../server/src/incremental";
 import { DEFAULT_OPTIONS } from "../../server/src/derive/context";
 import { FIXABLE } from "../fixtures/fixable";
+import { LineIndex } from "../../server/src/model/text";
 import { rng, seedFromEnv } from "../helpers";
 
 const PATH = "inc.topology.yaml";
@@ -212,4 +213,29 @@ exports: []
     a = got;
   }
   assert.ok(nestedSteps > 150, `most edits take the incremental path (${nestedSteps} of 300)`);
+});
+
+test("a line index moved past one change maps every offset and line as one built from the new text", () => {
+  const seed = seedFromEnv();
+  const r = rng(seed);
+  const alphabet = ["a", " ", ":", "\n", "\r\n", "\r", "-", "é"];
+  const word = (n: number) => Array.from({ length: n }, () => alphabet[Math.floor(r() * alphabet.length)]).join("");
+  let moved = 0;
+  for (let k = 0; k < 1500; k++) {
+    const before = word(Math.floor(r() * 30));
+    const prev = new LineIndex(before);
+    // the previous index used (its starts known) or not (derived on demand)
+    if (r() < 0.7) prev.positionAt(0);
+    const start = Math.floor(r() * (before.length + 1));
+    const end = start + Math.floor(r() * Math.min(3, before.length - start + 1));
+    const text = r() < 0.7 ? word(Math.floor(r() * 3)).replace(/[\r\n]/g, "x") : word(Math.floor(r() * 3));
+    const after = before.slice(0, start) + text + before.slice(end);
+    const got = LineIndex.afterChange(prev, { start, end, text }, after);
+    const want = new LineIndex(after);
+    if (!/[\r\n]/.test(text + before.slice(start, end))) moved++;
+    assert.equal(got.lineCount, want.lineCount, `seed ${seed} case ${k}`);
+    for (let o = 0; o <= after.length; o++) assert.deepEqual(got.positionAt(o), want.positionAt(o), `seed ${seed} case ${k} offset ${o}`);
+    for (let l = 0; l < want.lineCount; l++) assert.equal(got.lineText(l), want.lineText(l), `seed ${seed} case ${k} line ${l}`);
+  }
+  assert.ok(moved > 500, "most cases are single-line changes, whose starts are moved rather than scanned");
 });
