@@ -351,7 +351,9 @@ export function fixesFor(input: FixInput, f: Finding): Fix[] {
         break;
       }
       case "add-witness": {
-        const q = ctx && quorumAt(ctx, f.span);
+        // objective/* findings sit on the objective, not the members: they name their store
+        const store = typeof args.store === "string" ? ctx?.topology.storeByName.get(args.store) : undefined;
+        const q = ctx && (store ? ctx.quorumOf(store) : quorumAt(ctx, f.span));
         edits = q && addWitness(input, ctx!, q);
         break;
       }

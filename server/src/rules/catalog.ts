@@ -285,6 +285,43 @@ rule(
 );
 
 rule(
+  "objective/availability",
+  "error",
+  "Computed availability below the objective",
+  "The availability computed from the declared site and link availabilities (independent failures: an upper bound) is below objectives.availability. The message gives both in nines and minutes a year, and the most likely cut set.",
+);
+rule(
+  "objective/rpo",
+  "error",
+  "RPO above the objective",
+  "An async or crdt store can lose up to maxLagSeconds of acknowledged writes with a site (unbounded when the lag buffer cannot hold that tail); that is above objectives.rpoSeconds.",
+);
+rule(
+  "objective/rto",
+  "error",
+  "RTO estimate above the objective",
+  "Health-check detection plus TTL (DNS steering) or BGP withdrawal (anycast) is longer than objectives.rtoSeconds; clients that ignore TTLs take longer still.",
+);
+rule(
+  "objective/conflicts",
+  "error",
+  "Conflict probability above the objective",
+  "Writer sites of a multi-writer store are unable to reach each other for more of the time than objectives.conflictProbability (a lower bound on conflict exposure).",
+);
+rule(
+  "objective/survive",
+  "error",
+  "A declared survival goal fails",
+  "Some scenario of a class in objectives.survive (site, two-sites, partition) stops writes, corrupts data or leaves the entry point down; the first failing scenario is named.",
+);
+rule(
+  "objective/unmeasurable",
+  "warning",
+  "An objective the design cannot measure",
+  "An objective needs data the design lacks: an availability on some site or link, a healthCheck (and a TTL for DNS steering) for an RTO, maxLagSeconds for an RPO. The message says what to add.",
+);
+
+rule(
   "export/system-namespace",
   "error",
   "Service exported from a system namespace",

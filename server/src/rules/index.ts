@@ -1,3 +1,4 @@
+import { objectiveRules } from "../availability/objectives";
 import type { TopologyRule } from "./context";
 import { cidrRules } from "./cidr";
 import { dataRules } from "./data";
@@ -22,4 +23,5 @@ export const TOPOLOGY_RULES: readonly (readonly [string, TopologyRule])[] = [
   ["data", dataRules],
   ["traffic", trafficRules],
   ["export", topologyExportRules],
+  ["objective", objectiveRules],
 ];

@@ -1,0 +1,330 @@
+/**
+ * objective/*: each store and traffic entry held to the tiers it declares (shared
+ * design/availability.md, rules.md "objective"). Pure: no editor, no connection.
+ */
+import type { Finding, FixHint } from "../model/finding";
+import type { Objectives, Store, Traffic } from "../model/topology";
+import { finding, type TopologyContext } from "../rules/context";
+import { DNS_STEERING, TTL_RANGE } from "../rules/traffic";
+import {
+  type AvailabilityReport,
+  availabilityReport,
+  type EntityFigures,
+  MINUTES_PER_YEAR,
+  percent,
+  rtoEstimate,
+  sig,
+  storeRpo,
+} from "./figures";
+import {
+  allUp,
+  entityLinks,
+  entitySites,
+  judgeQuorum,
+  judgeStore,
+  judgeTraffic,
+  type LeanDesign,
+  leanDesign,
+  type LeanEntity,
+  leanEntities,
+  QUORUM_STOPS,
+  STORE_CORRUPTS,
+  STORE_WRITES_STOP,
+  TRAFFIC_ERRORS,
+  TRAFFIC_UNSERVED,
+} from "./lean";
+
+/** Figures and objectives are equal within floating-point rounding (relative): an objective exactly met is met. */
+const ROUNDING = 1e-9;
+/** Every two-group split of at most this many sites is judged for `survive: [partition]` (2^(k−1) − 1 splits). */
+export const MAX_SURVIVE_PARTITION_SITES = 20;
+
+/** One computation per analysed topology: the rules, hovers, preview and CLI share it. */
+const cache = new WeakMap<TopologyContext, AvailabilityReport>();
+export function reportOf(ctx: TopologyContext): AvailabilityReport {
+  let r = cache.get(ctx);
+  if (!r) {
+    r = availabilityReport(ctx);
+    cache.set(ctx, r);
+  }
+  return r;
+}
+
+/** "5.52 nines, 1.58 minutes a year" */
+export function ninesAndMinutes(unavailability: number): string {
+  if (unavailability <= 0) return "never unavailable";
+  return `${sig(-Math.log10(unavailability)).replace(/(\.\d\d)\d*/, "$1")} nines, ${minutes(unavailability * MINUTES_PER_YEAR)} unavailable a year`;
+}
+
+export function minutes(m: number): string {
+  if (m >= 120) return `${sig(m / 60).replace(/(\.\d)\d*/, "$1")} hours`;
+  if (m >= 1) return `${sig(m).replace(/(\.\d\d)\d*/, "$1")} minutes`;
+  return `${sig(m * 60).replace(/(\.\d)\d*/, "$1")} seconds`;
+}
+
+/** "fra + lon down (0.0001%)" */
+export function cutSetText(c: EntityFigures["cutSets"][number]): string {
+  return `${c.components.join(" + ")} down (${sig(c.probability * 100)}% of the time)`;
+}
+
+/** The figure as one phrase: "99.9997% (5.52 nines, 1.58 minutes unavailable a year)", bounded ones say "at least". */
+export function figureText(f: EntityFigures): string {
+  return `${f.method === "bounded" ? "at least " : ""}${percent(f.availability, f.unavailability)} (${ninesAndMinutes(f.unavailability)})`;
+}
+
+const ofStore = (ctx: TopologyContext, st: Store) => ctx.quorumOf(st)?.owner ?? st;
+
+/** The entity figures of a store or traffic entry, if computed. */
+export function figuresFor(report: AvailabilityReport, owner: object): EntityFigures | undefined {
+  return report.figures.find((f) => f.owner === owner);
+}
+
+function whatToAdd(d: LeanDesign, e: LeanEntity | undefined): string {
+  if (!e) return "availability on its sites and links";
+  const sites = entitySites(e).map((i) => d.sites[i]);
+  const links = entityLinks(d, e).length;
+  return `availability on ${sites.length === 1 ? "site" : "sites"} ${sites.join(", ")}${links ? " (and on the links between them, where they fail)" : ""}`;
+}
+
+/** Why an entity has no figure, for objective/unmeasurable. */
+function unmeasurableReason(ctx: TopologyContext, owner: Store | Traffic, isStore: boolean): string {
+  if (isStore) {
+    const st = owner as Store;
+    const rep = st.replication?.value;
+    if ((rep === "consensus" || rep === "galera") && !ctx.quorumOf(st)?.resolved) return "its members do not resolve to declared sites";
+    if ((rep === "async" || rep === "crdt") && !st.writers?.items.some((w) => ctx.topology.siteByName.has(w.value)))
+      return "it declares no writer site: add `writers`";
+    return "its replication is not declared";
+  }
+  const tr = owner as Traffic;
+  if (tr.peakRps === undefined) return "it declares no `peakRps`";
+  return "some backend's cluster or site, or some store it depends on, does not resolve";
+}
+
+/** Runs one survival class with the lean evaluator; the first failing scenario's name and what fails, or undefined. */
+export function firstSurviveFailure(d: LeanDesign, e: LeanEntity, cls: string): { scenario: string; what: string } | undefined {
+  const state = allUp(d);
+  const n = d.sites.length;
+  const scratch = { outcome: 0, lostRps: 0 };
+  const fails = (): string | undefined => {
+    if (e.type === "quorum") return judgeQuorum(d, state, e) >= QUORUM_STOPS ? "writes stop" : undefined;
+    if (e.type === "store") {
+      const o = judgeStore(d, state, e);
+      return o === STORE_WRITES_STOP ? "writes stop" : o === STORE_CORRUPTS ? "both sides take conflicting writes (corrupts)" : undefined;
+    }
+    const j = judgeTraffic(d, state, e, scratch);
+    if (j.outcome === TRAFFIC_UNSERVED) return "no backend remains (unserved)";
+    if (j.outcome === TRAFFIC_ERRORS && e.backends.every((b, i) => !state.siteUp[b.site] || e.errors[i]))
+      return "every remaining backend errors";
+    return undefined;
+  };
+  if (cls === "site" || cls === "two-sites") {
+    const size = cls === "site" ? 1 : 2;
+    if (n <= size) return undefined; // sweeps skip losing every site
+    for (let a = 0; a < n; a++) {
+      for (let b = size === 1 ? a : a + 1; b < n; b++) {
+        state.siteUp[a] = 0;
+        state.siteUp[b] = 0;
+        const what = fails();
+        state.siteUp[a] = 1;
+        state.siteUp[b] = 1;
+        if (what) return { scenario: `lose ${size === 1 ? d.sites[a] : `${d.sites[a]}, ${d.sites[b]}`}`, what };
+        if (size === 1) break;
+      }
+    }
+    return undefined;
+  }
+  // partition: every split of the sites the entity reads into two groups (other sites change nothing)
+  const sites = entitySites(e);
+  const k = sites.length;
+  if (k < 2 || k > MAX_SURVIVE_PARTITION_SITES) return undefined;
+  const side = new Uint8Array(n);
+  for (let mask = 1; mask < 2 ** (k - 1); mask++) {
+    for (let i = 1; i < k; i++) side[sites[i]] = mask & (2 ** (i - 1)) ? 1 : 0;
+    d.links.forEach((l, li) => {
+      state.linkUp[li] = side[l.a] === side[l.b] ? 1 : 0;
+    });
+    const what = fails();
+    if (what) {
+      const left = sites.filter((s) => side[s] === 0).map((s) => d.sites[s]);
+      const right = sites.filter((s) => side[s] === 1).map((s) => d.sites[s]);
+      return { scenario: `partition ${left.join(",")} / ${right.join(",")}`, what };
+    }
+  }
+  return undefined;
+}
+
+const WITNESS_FIX = (store: string): FixHint => ({ kind: "add-witness", title: "Add witness site", preferred: true, args: { store } });
+
+/** objective/*: every objective of every store and traffic entry. */
+export function objectiveRules(ctx: TopologyContext): Finding[] {
+  const t = ctx.topology;
+  const withObjectives = [...t.stores.filter((s) => s.objectives), ...t.traffic.filter((x) => x.objectives)];
+  if (!withObjectives.length) return [];
+  const out: Finding[] = [];
+  const d = leanDesign(ctx);
+  const entities = leanEntities(ctx, d);
+  const report = reportOf(ctx);
+  for (const owner of withObjectives) {
+    const isStore = t.stores.includes(owner as Store);
+    const o = owner.objectives as Objectives;
+    const label = `${isStore ? "store" : "traffic"} ${owner.name?.value ?? `#${owner.index + 1}`}`;
+    const entityOwner = isStore ? ofStore(ctx, owner as Store) : owner;
+    const e = entities.find((x) => x.owner === entityOwner);
+    const f = figuresFor(report, entityOwner);
+    const unmeasurable = (what: string) => out.push(finding("objective/unmeasurable", o.keySpan, `${label}: ${what}`));
+
+    // the figure-based objectives
+    const needsFigure = [o.availability && "availability", o.conflictProbability && "conflictProbability"].filter(Boolean) as string[];
+    if (needsFigure.length && !f) {
+      if (!e) unmeasurable(`${needsFigure.join(" and ")} cannot be computed: ${unmeasurableReason(ctx, owner, isStore)}`);
+      else if (report.invalid.length) {
+        // the schema reports the value out of range; nothing is computed until it is fixed
+      } else
+        unmeasurable(`${needsFigure.join(" and ")} cannot be computed: no site or link declares an availability — add ${whatToAdd(d, e)}`);
+    }
+    if (f && o.availability) {
+      const allowed = 1 - o.availability.value;
+      if (f.unavailability > allowed * (1 + ROUNDING) + 1e-15) {
+        const cut = f.brokenAllUp
+          ? "it fails with every site and link up"
+          : f.cutSets.length
+            ? `most likely cut set: ${cutSetText(f.cutSets[0])}`
+            : "no set of three or fewer components breaks it alone";
+        const fixes: FixHint[] = [];
+        const witness = isStore && witnessHelps(ctx, d, e, owner as Store);
+        if (witness) fixes.push(WITNESS_FIX(owner.name!.value));
+        out.push(
+          finding(
+            "objective/availability",
+            o.availability.span,
+            `${label}: computed availability ${figureText(f)} is below the objective ${percent(o.availability.value)} (${ninesAndMinutes(allowed)}); ${cut}. Independent failures assumed: the real figure is lower`,
+            fixes.length ? { fixes } : {},
+          ),
+        );
+      }
+    }
+    if (o.conflictProbability && f) {
+      const c = f.conflictProbability ?? 0;
+      if (c > o.conflictProbability.value * (1 + ROUNDING) + 1e-15) {
+        const writers = e?.type === "store" ? [...e.writers].map((i) => d.sites[i]).join(", ") : "";
+        out.push(
+          finding(
+            "objective/conflicts",
+            o.conflictProbability.span,
+            `${label}: writers ${writers} are unable to reach each other ${sig(c * 100)}% of the time (conflict probability ${sig(c)}, ${minutes(c * MINUTES_PER_YEAR)} a year), above the objective ${sig(o.conflictProbability.value)}. This is a lower bound on conflict exposure: writers also conflict while connected, within their replication lag`,
+          ),
+        );
+      }
+    }
+    if (o.rpoSeconds) {
+      const st = owner as Store;
+      const rpo = isStore ? storeRpo(st) : null;
+      if (!isStore) unmeasurable("rpoSeconds applies to stores");
+      else if (rpo === null)
+        unmeasurable(`rpoSeconds cannot be checked: declare maxLagSeconds (the most seconds of writes not yet replicated)`);
+      else if (rpo === Infinity) {
+        const covered = st.lagBufferBytes!.value / (st.writeRatePerSecond!.value * st.writeBytes!.value);
+        out.push(
+          finding(
+            "objective/rpo",
+            o.rpoSeconds.span,
+            `${label}: RPO is unbounded: lagBufferBytes holds ${sig(Number(covered.toFixed(1)))} s of writes, less than maxLagSeconds ${st.maxLagSeconds!.value} s, so a longer lag forces a resync (or blocks the primary); the objective is ${o.rpoSeconds.value} s`,
+          ),
+        );
+      } else if (rpo > o.rpoSeconds.value)
+        out.push(
+          finding(
+            "objective/rpo",
+            o.rpoSeconds.span,
+            `${label}: a site loss may take up to maxLagSeconds ${rpo} s of acknowledged writes, above the objective ${o.rpoSeconds.value} s`,
+          ),
+        );
+    }
+    if (o.rtoSeconds) {
+      const tr = owner as Traffic;
+      const rto = isStore ? null : rtoEstimate(tr);
+      if (isStore) unmeasurable("rtoSeconds applies to traffic entries");
+      else if (!rto) {
+        const anycast = tr.steering?.value === "anycast";
+        unmeasurable(
+          tr.healthCheck?.intervalSeconds &&
+            tr.healthCheck.failureThreshold &&
+            !anycast &&
+            tr.steering &&
+            DNS_STEERING.includes(tr.steering.value)
+            ? "rtoSeconds cannot be checked: declare ttlSeconds (clients keep the old answer that long)"
+            : "rtoSeconds cannot be checked: add healthCheck: { intervalSeconds, failureThreshold } (how steering detects a dead backend)",
+        );
+      } else if (rto.seconds > o.rtoSeconds.value) {
+        const fixes: FixHint[] = [];
+        const ttl = tr.ttlSeconds;
+        if (ttl && tr.steering?.value !== "anycast") {
+          const target = ttl.value - (rto.seconds - o.rtoSeconds.value);
+          if (target >= TTL_RANGE[0] && Number.isInteger(target))
+            fixes.push({ kind: "replace", title: `Set ttlSeconds to ${target}`, span: ttl.span, text: String(target), preferred: true });
+        }
+        out.push(
+          finding(
+            "objective/rto",
+            o.rtoSeconds.span,
+            `${label}: RTO estimate ${sig(rto.seconds)} s (${rto.terms}) is above the objective ${o.rtoSeconds.value} s; ${rto.caveat}`,
+            fixes.length ? { fixes } : {},
+          ),
+        );
+      }
+    }
+    for (const cls of o.survive?.items ?? []) {
+      if (!["site", "two-sites", "partition"].includes(cls.value)) continue; // the schema reports it
+      if (!e) {
+        out.push(
+          finding("objective/unmeasurable", o.keySpan, `${label}: survive cannot be checked: ${unmeasurableReason(ctx, owner, isStore)}`),
+        );
+        break;
+      }
+      if (cls.value === "partition" && entitySites(e).length > MAX_SURVIVE_PARTITION_SITES) {
+        out.push(
+          finding(
+            "objective/unmeasurable",
+            cls.span,
+            `${label}: survive partition is checked over at most ${MAX_SURVIVE_PARTITION_SITES} sites; this one reads ${entitySites(e).length}`,
+          ),
+        );
+        continue;
+      }
+      const fail = firstSurviveFailure(d, e, cls.value);
+      if (!fail) continue;
+      const fixes = isStore && cls.value !== "two-sites" && witnessHelps(ctx, d, e, owner as Store) ? [WITNESS_FIX(owner.name!.value)] : [];
+      out.push(
+        finding(
+          "objective/survive",
+          cls.span,
+          `${label}: survive ${cls.value} fails: ${fail.scenario} — ${fail.what}${e.type === "quorum" ? ` (${quorumDetail(d, e, fail.scenario)})` : ""}`,
+          fixes.length ? { fixes } : {},
+        ),
+      );
+    }
+  }
+  return out;
+}
+
+/** "2 of 5 members left; majority 3" for a site-loss scenario, else the majority alone. */
+function quorumDetail(d: LeanDesign, q: Extract<LeanEntity, { type: "quorum" }>, scenario: string): string {
+  const n = q.counts.reduce((a, c) => a + c, 0);
+  if (scenario.startsWith("lose ")) {
+    const lost = new Set(scenario.slice(5).split(", "));
+    let left = 0;
+    q.sites.forEach((s, i) => {
+      if (!lost.has(d.sites[s])) left += q.counts[i];
+    });
+    return `${left} of ${n} members left; majority is ${q.majority}`;
+  }
+  return `neither side holds ${q.majority} of ${n} members where a leader could be elected`;
+}
+
+/** A witness fixes a quorum whose members sit in exactly two sites (2+2 → 2+2+1, 3+2 → 2+2+1). */
+function witnessHelps(ctx: TopologyContext, d: LeanDesign, e: LeanEntity | undefined, st: Store): boolean {
+  if (e?.type !== "quorum") return false;
+  const q = ctx.quorumOf(st);
+  return !!q?.resolved && q.counts.size === 2 && firstSurviveFailure(d, e, "site") !== undefined;
+}

@@ -1,0 +1,199 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { checkFixes } from "../fuzz/fixsafety";
+import { HEADER, only, yaml } from "../helpers";
+
+const TWO_TWO = (objectives: string, extra = "") => yaml`
+  sites:
+    - { name: fra, availability: 0.999 }
+    - { name: lon, availability: 0.999 }${extra}
+  links:
+    - { between: [fra, lon], rttMs: 14 }
+  stores:
+    - name: ledger
+      replication: consensus
+      members: { fra: 2, lon: 2 }
+      objectives: ${objectives}
+`;
+
+test("objective/availability: exactly met is met; just above is an error with both figures and the cut set", () => {
+  assert.deepEqual(only(TWO_TWO("{ availability: 0.998001 }"), "objective/availability"), []);
+  assert.deepEqual(only(TWO_TWO("{ availability: 0.998 }"), "objective/availability"), []);
+  const f = only(TWO_TWO("{ availability: 0.998002 }"), "objective/availability");
+  assert.equal(f.length, 1);
+  assert.equal(f[0].text, "0.998002");
+  assert.match(f[0].message, /computed availability 99\.8001% \(2\.69 nines, 17\.5 hours unavailable a year\)/);
+  assert.match(f[0].message, /below the objective 99\.8002%/);
+  assert.match(f[0].message, /most likely cut set: fra down \(0\.1% of the time\)/);
+  assert.match(f[0].message, /Independent failures assumed/);
+  assert.deepEqual(
+    f[0].fixes.map((x) => x.title),
+    ["Add witness site"],
+  );
+});
+
+test("objective/survive: 2+2 fails a site loss (witness fix, which holds); 2+2+1 survives a site and partitions, not two sites", () => {
+  const text = TWO_TWO("{ survive: [site, partition] }");
+  const f = only(text, "objective/survive");
+  assert.deepEqual(
+    f.map((x) => [x.text, x.message]),
+    [
+      ["site", "store ledger: survive site fails: lose fra — writes stop (2 of 4 members left; majority is 3)"],
+      [
+        "partition",
+        "store ledger: survive partition fails: partition fra / lon — writes stop (neither side holds 3 of 4 members where a leader could be elected)",
+      ],
+    ],
+  );
+  assert.equal(f[0].fixes[0].title, "Add witness site");
+  // every offered fix, applied, removes its finding and adds no error
+  const res = checkFixes("t.topology.yaml", HEADER + text);
+  assert.deepEqual(res.failures, []);
+  assert.ok(res.applied > 0);
+
+  const five = yaml`
+    sites:
+      - { name: fra, availability: 0.999 }
+      - { name: lon, availability: 0.999 }
+      - { name: ams, availability: 0.999 }
+    links:
+      - { between: [fra, lon], rttMs: 14 }
+      - { between: [fra, ams], rttMs: 9 }
+      - { between: [lon, ams], rttMs: 8 }
+    stores:
+      - name: ledger
+        replication: consensus
+        members: { fra: 2, lon: 2, ams: 1 }
+        objectives: { survive: [site, partition, two-sites] }
+  `;
+  const g = only(five, "objective/survive");
+  assert.deepEqual(
+    g.map((x) => x.message),
+    ["store ledger: survive two-sites fails: lose fra, lon — writes stop (1 of 5 members left; majority is 3)"],
+  );
+  assert.deepEqual(g[0].fixes, []);
+});
+
+test("objective/conflicts: two writers over a 0.999 link conflict 0.001 of the time; exactly met is met", () => {
+  const body = (limit: number) => yaml`
+    sites:
+      - { name: fra }
+      - { name: lon }
+    links:
+      - { between: [fra, lon], rttMs: 14, availability: 0.999 }
+    stores:
+      - name: carts
+        replication: crdt
+        writers: [fra, lon]
+        objectives: { conflictProbability: ${limit} }
+  `;
+  assert.deepEqual(only(body(0.001), "objective/conflicts"), []);
+  const f = only(body(0.0009), "objective/conflicts");
+  assert.equal(f.length, 1);
+  assert.match(
+    f[0].message,
+    /writers fra, lon are unable to reach each other 0\.1% of the time \(conflict probability 0\.001, 8\.7 hours a year\), above the objective 0\.0009/,
+  );
+  assert.match(f[0].message, /lower bound on conflict exposure/);
+});
+
+test("objective/rpo: maxLagSeconds at the objective is met, above it is not; an overflowing lag buffer is unbounded; consensus is 0", () => {
+  const body = (rpo: number, buffer = "") => yaml`
+    sites:
+      - { name: fra }
+      - { name: lon }
+    stores:
+      - name: orders
+        replication: async
+        writers: [fra]
+        replicas: [lon]
+        maxLagSeconds: 5
+        writeRatePerSecond: 100
+        writeBytes: 1000
+        ${buffer}
+        objectives: { rpoSeconds: ${rpo} }
+  `;
+  assert.deepEqual(only(body(5), "objective/rpo"), []);
+  const f = only(body(4), "objective/rpo");
+  assert.equal(f[0].message, "store orders: a site loss may take up to maxLagSeconds 5 s of acknowledged writes, above the objective 4 s");
+  const u = only(body(60, "lagBufferBytes: 200000"), "objective/rpo");
+  assert.match(u[0].message, /RPO is unbounded: lagBufferBytes holds 2 s of writes, less than maxLagSeconds 5 s/);
+  assert.deepEqual(only(TWO_TWO("{ rpoSeconds: 0 }"), "objective/rpo"), []);
+  const missing = only(body(5).replace(/\n *maxLagSeconds: 5/, ""), "objective/unmeasurable");
+  assert.match(missing[0].message, /declare maxLagSeconds/);
+});
+
+const WEB = (objectives: string, hc = "healthCheck: { intervalSeconds: 10, failureThreshold: 3 }", steering = "gslb") => yaml`
+  sites:
+    - { name: fra }
+    - { name: lon }
+  clusters:
+    - { name: fra-prod, site: fra }
+    - { name: lon-prod, site: lon }
+  traffic:
+    - name: web
+      steering: ${steering}
+      ttlSeconds: 60
+      peakRps: 1000
+      ${hc}
+      objectives: ${objectives}
+      backends:
+        - { cluster: fra-prod, capacityRps: 1000 }
+        - { cluster: lon-prod, capacityRps: 1000 }
+`;
+
+test("objective/rto: 10 s × 3 + 60 s TTL = 90 s meets 90, not 89 (fix: lower the TTL); anycast uses the withdrawal", () => {
+  assert.deepEqual(only(WEB("{ rtoSeconds: 90 }"), "objective/rto"), []);
+  const f = only(WEB("{ rtoSeconds: 60 }"), "objective/rto");
+  assert.equal(
+    f[0].message,
+    "traffic web: RTO estimate 90 s (10 s × 3 checks + 60 s TTL) is above the objective 60 s; worst case for clients that honour the TTL; clients and resolvers that ignore or clamp TTLs take longer",
+  );
+  assert.deepEqual(
+    f[0].fixes.map((x) => [x.title, x.text]),
+    [["Set ttlSeconds to 30", "30"]],
+  );
+  // a TTL below 30 s would trade this for traffic/ttl: no fix then
+  assert.deepEqual(only(WEB("{ rtoSeconds: 59 }"), "objective/rto")[0].fixes, []);
+  const any = only(
+    WEB("{ rtoSeconds: 30 }", "healthCheck: { intervalSeconds: 5, failureThreshold: 3, withdrawSeconds: 20 }", "anycast"),
+    "objective/rto",
+  );
+  assert.match(any[0].message, /RTO estimate 35 s \(5 s × 3 checks \+ 20 s BGP withdrawal\).*connections to the lost site are reset/);
+  assert.deepEqual(
+    only(
+      WEB("{ rtoSeconds: 35 }", "healthCheck: { intervalSeconds: 5, failureThreshold: 3, withdrawSeconds: 20 }", "anycast"),
+      "objective/rto",
+    ),
+    [],
+  );
+});
+
+test("objective/unmeasurable: what to add, on the objectives key", () => {
+  const noHc = only(WEB("{ rtoSeconds: 90 }", ""), "objective/unmeasurable");
+  assert.equal(noHc.length, 1);
+  assert.equal(noHc[0].text, "objectives");
+  assert.equal(noHc[0].severity, "warning");
+  assert.match(noHc[0].message, /add healthCheck: \{ intervalSeconds, failureThreshold \}/);
+  const noAvail = only(WEB("{ availability: 0.999 }"), "objective/unmeasurable");
+  assert.match(
+    noAvail[0].message,
+    /availability cannot be computed: no site or link declares an availability — add availability on sites fra, lon/,
+  );
+  // declared anywhere: the figure exists (here 1, nothing this entry reads can fail)
+  assert.deepEqual(
+    only(WEB("{ availability: 0.999 }").replace("- { name: fra }", "- { name: fra, availability: 0.99 }"), "objective/unmeasurable"),
+    [],
+  );
+});
+
+test("bad input: availability 0, above 1 or a string is a schema error, and computes nothing", () => {
+  for (const bad of ["0", "1.5", '"high"']) {
+    const body = TWO_TWO("{ availability: 0.9 }").replace("{ name: fra, availability: 0.999 }", `{ name: fra, availability: ${bad} }`);
+    const schema = only(body, "schema");
+    assert.equal(schema.length, 1, bad);
+    assert.equal(schema[0].text, bad);
+    assert.deepEqual(only(body, "objective/availability"), [], bad);
+  }
+  assert.deepEqual(only(TWO_TWO("{ availability: 1 }").replace("availability: 0.999 }", "availability: 1 }"), "schema"), []);
+});
