@@ -268,3 +268,8 @@ export function sig(x: number): string {
   if (a >= 1e-4 && a < 1e15) return String(Number(x.toPrecision(6)));
   return x.toExponential(5).replace(/\.?0+e/, "e");
 }
+
+/** Every figure of an analysed topology, computed once (rules, hovers, preview, record and CLI share it). */
+export function reportOf(ctx: TopologyContext): AvailabilityReport {
+  return ctx.fact(availabilityReport);
+}

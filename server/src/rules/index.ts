@@ -1,4 +1,3 @@
-import { objectiveRules } from "../availability/objectives";
 import type { TopologyRule } from "./context";
 import { cidrRules } from "./cidr";
 import { dataRules } from "./data";
@@ -6,6 +5,7 @@ import { istioRules } from "./istio";
 import { linkerdRules } from "./linkerd";
 import { topologyExportRules } from "./exports";
 import { meshRules } from "./mesh";
+import { objectiveRules } from "./objective";
 import { quorumRules } from "./quorum";
 import { referenceRules } from "./references";
 import { rttRules } from "./rtt";

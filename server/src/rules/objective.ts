@@ -4,18 +4,18 @@
  */
 import type { Finding, FixHint } from "../model/finding";
 import type { Objectives, Store, Traffic } from "../model/topology";
-import { finding, type TopologyContext } from "../rules/context";
-import { DNS_STEERING, TTL_RANGE } from "../rules/traffic";
+import { finding, type TopologyContext } from "./context";
+import { DNS_STEERING, TTL_RANGE } from "./traffic";
 import {
   type AvailabilityReport,
-  availabilityReport,
+  reportOf,
   type EntityFigures,
   MINUTES_PER_YEAR,
   percent,
   rtoEstimate,
   sig,
   storeRpo,
-} from "./figures";
+} from "../availability/figures";
 import {
   allUp,
   entityLinks,
@@ -32,23 +32,12 @@ import {
   STORE_WRITES_STOP,
   TRAFFIC_ERRORS,
   TRAFFIC_UNSERVED,
-} from "./lean";
+} from "../availability/lean";
 
 /** Figures and objectives are equal within floating-point rounding (relative): an objective exactly met is met. */
 const ROUNDING = 1e-9;
 /** Every two-group split of at most this many sites is judged for `survive: [partition]` (2^(k−1) − 1 splits). */
 export const MAX_SURVIVE_PARTITION_SITES = 20;
-
-/** One computation per analysed topology: the rules, hovers, preview and CLI share it. */
-const cache = new WeakMap<TopologyContext, AvailabilityReport>();
-export function reportOf(ctx: TopologyContext): AvailabilityReport {
-  let r = cache.get(ctx);
-  if (!r) {
-    r = availabilityReport(ctx);
-    cache.set(ctx, r);
-  }
-  return r;
-}
 
 /** "5.52 nines, 1.58 minutes a year" */
 export function ninesAndMinutes(unavailability: number): string {
