@@ -51,14 +51,26 @@ export interface SummaryResult {
 /** `quorate/summary`: the status bar's counts and site-loss verdict; null for a file that is not a topology. */
 export const SummaryRequest = new RequestType<DiagramParams, SummaryResult | null, void>("quorate/summary");
 
+/** A link by its two sites (either order), never a joined string: site names may contain `-`. */
+export interface LinkRef {
+  readonly between: readonly [string, string];
+}
+
+/** A slowed link: its RTTs × factor (1 < factor ≤ 1000). */
+export interface LinkFactorRef extends LinkRef {
+  readonly factor: number;
+}
+
 /** A failure scenario as the preview asks for it (shared design/whatif.md, "Scenarios"). */
 export interface SimulateScenario {
   readonly lose?: readonly string[];
   /** named groups; sites named nowhere form one more group */
   readonly partition?: readonly (readonly string[])[];
+  /** links cut one by one (reachability is then not transitive) */
+  readonly cut?: readonly LinkRef[];
   readonly loseMembers?: Readonly<Record<string, number>>;
   readonly rttFactor?: number | null;
-  readonly slow?: Readonly<Record<string, number>>;
+  readonly slow?: readonly LinkFactorRef[];
 }
 
 export interface SimulateParams {
@@ -80,12 +92,18 @@ export interface SimulateResult {
   readonly diagram: DiagramResult;
   /** every declared site, in order, with its role */
   readonly sites: readonly { readonly name: string; readonly role: string }[];
+  /** every declared link between two declared sites, in order: what the Simulate control can cut */
+  readonly links: readonly LinkRef[];
   /** the scenario actually run: names the document no longer declares are dropped */
   readonly scenario: Required<SimulateScenario>;
   readonly name: string;
   readonly verdict: WhatIfVerdict;
   /** one sentence per thing that breaks, with its numbers */
   readonly breaks: readonly string[];
+  /** what else a reader should know (lost clusters, stale replicas, at-capacity backends, data at risk) */
+  readonly notes: readonly string[];
+  /** error and warning findings of the file: the strip says they remain even when the scenario breaks nothing */
+  readonly findings: { readonly errors: number; readonly warnings: number };
   /** the verdict of each single-site loss; empty past 32 sites (the CLI's --all-single-site sweeps any number) */
   readonly singles: readonly SiteLossVerdict[];
   /** every two-group partition's groups (empty past the engine's cap) */

@@ -459,9 +459,13 @@ test("quorate/simulate: the scenario's verdict, sentences, single-site strip and
   // hostile and stale input: unknown sites, a one-group partition, a factor of 0 and non-arrays are dropped
   const odd = await client.request<Sim>("quorate/simulate", {
     uri: u,
-    scenario: { lose: ["nowhere", 3], partition: [["fra"]], rttFactor: 0, slow: "x" },
+    scenario: { lose: ["nowhere", 3], partition: [["fra"]], rttFactor: 0, slow: "x", cut: [{ between: ["fra"] }, "fra-lon", null] },
   });
-  assert.deepEqual(odd.scenario, { lose: [], partition: [], loseMembers: {}, rttFactor: null, slow: {} });
+  assert.deepEqual(odd.scenario, { lose: [], partition: [], cut: [], loseMembers: {}, rttFactor: null, slow: [] });
+  // a cut link as { between }: both sites still up, the link drawn dashed
+  const cut = await client.request<Sim>("quorate/simulate", { uri: u, scenario: { cut: [{ between: ["lon", "fra"] }] } });
+  assert.equal(cut.name, "cut lon–fra");
+  assert.equal(cut.verdict, "down", "2 + 2 cut in two: no side reaches 3");
   assert.equal(odd.name, "all up");
   const none = await client.request<Sim | null>("quorate/simulate", { uri: "file:///virtual/never-opened.topology.yaml", scenario: {} });
   assert.equal(none, null);

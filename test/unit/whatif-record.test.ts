@@ -399,7 +399,7 @@ test("quorate diff: paths, REV:path in a temporary git repository, formats, exit
     assert.match(improved.stdout, /^quorate diff HEAD:d\.topology\.yaml → d\.topology\.yaml\n/);
     assert.match(
       improved.stdout,
-      /better {2}lose fra: down → degraded\n {10}store ledger: losing fra leaves 2 of 4 members; majority is 3 — writes stop; traffic checkout: lon-prod carries 40000 rps; capacity 25000 — overloaded\n/,
+      /better {2}lose fra: down → degraded\n {10}before: store ledger: losing fra leaves 2 of 4 members; majority is 3 — writes stop; traffic checkout: lon-prod carries 40,000 rps; capacity 25,000 rps — overloaded by 15,000 rps \(headroom −60%\)\n/,
     );
     assert.match(
       improved.stdout,
@@ -410,7 +410,7 @@ test("quorate diff: paths, REV:path in a temporary git repository, formats, exit
     const regressed = cli(["diff", "--format", "json", "d.topology.yaml", "HEAD:d.topology.yaml"]);
     assert.equal(regressed.code, 1);
     const j = JSON.parse(regressed.stdout);
-    assert.deepEqual(Object.keys(j), ["before", "after", "scenarios", "findings", "regressions"]);
+    assert.deepEqual(Object.keys(j), ["before", "after", "scenarios", "changes", "findings", "regressions"]);
     assert.deepEqual(
       j.scenarios.find((s: { scenario: string }) => s.scenario === "lose fra"),
       {
@@ -425,7 +425,7 @@ test("quorate diff: paths, REV:path in a temporary git repository, formats, exit
     const md = cli(["diff", "-f", "md", "e.topology.yaml", "HEAD:d.topology.yaml"]);
     assert.equal(md.code, 1);
     assert.match(md.stdout, /^### Quorate: `e\.topology\.yaml` → `HEAD:d\.topology\.yaml`\n\n\*\*\d+ regressions\.\*\*\n/);
-    assert.match(md.stdout, /\| 🔴 worse \| lose fra \| degraded \| down \| store ledger: losing fra/);
+    assert.match(md.stdout, /\| 🔴 worse \| lose fra \| degraded \| down \| now: store ledger: losing fra/);
     assert.match(md.stdout, /\| added \| error \| `quorum\/two-site-split` \| store ledger, line \d+ \|/);
 
     assert.equal(cli(["diff", "HEAD~1:d.topology.yaml", "d.topology.yaml"]).code, 2);
@@ -438,7 +438,7 @@ test("quorate diff: paths, REV:path in a temporary git repository, formats, exit
 
 test("the Simulate strip lists every single-site loss up to 32 sites, none past that", () => {
   const sites = (n: number) =>
-    `${HEADER}sites:\n${Array.from({ length: n }, (_, i) => `  - name: s${i}`).join("\n")}\nclusters:\n  - name: c\n    site: s0\n    etcd: { members: { s0: 1, s1: 1, s2: 1 } }\n`;
+    `${HEADER}sites:\n${Array.from({ length: n }, (_, i) => `  - name: s${i}`).join("\n")}\nlinks:\n  - { between: [s0, s1], rttMs: 1 }\n  - { between: [s0, s2], rttMs: 1 }\n  - { between: [s1, s2], rttMs: 1 }\nclusters:\n  - name: c\n    site: s0\n    etcd: { members: { s0: 1, s1: 1, s2: 1 } }\n`;
   for (const [n, strip] of [
     [32, 32],
     [33, 0],

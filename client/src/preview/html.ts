@@ -53,6 +53,8 @@ export function previewHtml(i: HtmlInput): string {
     <span class="sim-label" id="sim-lose-label">Lose</span>
     <span id="sim-sites" role="group" aria-labelledby="sim-lose-label"></span>
     <label class="sim-label">Partition <select id="sim-partition"><option value="">none</option></select></label>
+    <label class="sim-label" title="Cut one WAN link (or click a link in the diagram): the two sites no longer reach each other, others still reach both">Cut link <select id="sim-cut"><option value="">choose two sites…</option></select></label>
+    <span id="sim-cuts" role="group" aria-label="Cut links (click to restore)"></span>
     <label class="sim-label">RTT × <select id="sim-rtt">
       <option value="">1</option><option>1.5</option><option>2</option><option>3</option><option>5</option><option>10</option>
     </select></label>
@@ -65,6 +67,7 @@ export function previewHtml(i: HtmlInput): string {
   </div>
   <div id="sim-verdict" role="status" aria-live="polite"></div>
   <ul id="sim-breaks"></ul>
+  <ul id="sim-notes"></ul>
 </section>
 <div id="error" hidden></div>
 <div id="viewport"><div id="canvas"></div></div>

@@ -29,6 +29,10 @@ export type FromWebview =
       readonly error?: string;
       readonly theme?: string;
       readonly scale?: number;
+      /** WAN links drawn between two sites that a click can cut (their sites' names) */
+      readonly links?: readonly (readonly [string, string])[];
+      /** of those, the ones drawn cut in the scenario shown */
+      readonly cut?: readonly (readonly [string, string])[];
     }
   | { readonly type: "reveal"; readonly id: string }
   /** "Export game day…" in the Simulate panel, for the scenario shown */

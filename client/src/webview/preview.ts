@@ -100,21 +100,58 @@ const simPartition = document.getElementById("sim-partition") as HTMLSelectEleme
 const simRtt = document.getElementById("sim-rtt") as HTMLSelectElement;
 const simVerdict = document.getElementById("sim-verdict")!;
 const simBreaks = document.getElementById("sim-breaks")!;
+const simNotes = document.getElementById("sim-notes")!;
+const simCut = document.getElementById("sim-cut") as HTMLSelectElement;
+const simCuts = document.getElementById("sim-cuts")!;
 let simulating = false;
 let simulation: SimulationView | undefined;
 
-/** The scenario the controls show; every change goes to the extension, which answers with a new diagram. */
-function askScenario(s: { lose: string[]; partition: string[][]; rttFactor: number | null }): void {
-  post({ type: "simulate", scenario: { lose: s.lose, partition: s.partition, rttFactor: s.rttFactor } });
+type Pair = readonly [string, string];
+interface Controls {
+  lose: string[];
+  partition: string[][];
+  /** links by their two site names, never a joined string (names may contain `-`) */
+  cut: Pair[];
+  rttFactor: number | null;
 }
 
-function currentScenario(): { lose: string[]; partition: string[][]; rttFactor: number | null } {
+/** The scenario the controls show; every change goes to the extension, which answers with a new diagram. */
+function askScenario(s: Controls): void {
+  post({
+    type: "simulate",
+    scenario: {
+      lose: s.lose,
+      partition: s.partition,
+      cut: s.cut.map((between) => ({ between })),
+      rttFactor: s.rttFactor,
+      // named slow links are kept as they came (the editor has no control for them yet)
+      slow: simulation?.scenario.slow ?? [],
+    },
+  });
+}
+
+function currentScenario(): Controls {
   const sc = simulation?.scenario;
-  return { lose: [...(sc?.lose ?? [])], partition: (sc?.partition ?? []).map((g) => [...g]), rttFactor: sc?.rttFactor ?? null };
+  return {
+    lose: [...(sc?.lose ?? [])],
+    partition: (sc?.partition ?? []).map((g) => [...g]),
+    cut: (sc?.cut ?? []).map((l) => l.between),
+    rttFactor: sc?.rttFactor ?? null,
+  };
+}
+
+const samePair = (x: Pair, y: Pair) => (x[0] === y[0] && x[1] === y[1]) || (x[0] === y[1] && x[1] === y[0]);
+
+/** Cuts the link a–b, or restores it when it is cut. */
+function toggleCut(link: Pair): void {
+  const s = currentScenario();
+  s.cut = s.cut.some((c) => samePair(c, link)) ? s.cut.filter((c) => !samePair(c, link)) : [...s.cut, link];
+  askScenario(s);
 }
 
 function setSimulating(on: boolean, tell: boolean): void {
   simulating = on;
+  document.body.classList.toggle("simulating", on);
   simToggle.setAttribute("aria-pressed", String(on));
   simPanel.hidden = !on;
   if (!on) simulation = undefined;
@@ -160,7 +197,7 @@ function showSimulation(v: SimulationView | undefined): void {
     ...(v.singles.length || !v.sites.length ? [] : [none]),
     ...v.singles.map((x) => {
       const b = button(`${x.site}: ${x.verdict}`, x.breaks.length ? x.breaks.join("\n") : `Losing ${x.site} breaks nothing`, () =>
-        askScenario({ lose: [x.site], partition: [], rttFactor: null }),
+        askScenario({ lose: [x.site], partition: [], cut: [], rttFactor: null }),
       );
       b.className = `verdict-${x.verdict}`;
       b.dataset.key = `single:${x.site}`;
@@ -179,18 +216,44 @@ function showSimulation(v: SimulationView | undefined): void {
     simRtt.append(new Option(String(v.scenario.rttFactor), String(v.scenario.rttFactor)));
     simRtt.value = String(v.scenario.rttFactor);
   }
+  // the links that can be cut ("choose two sites"), and the cut ones as buttons that restore them
+  const cut = v.scenario.cut.map((l) => l.between);
+  const linkText = (l: Pair) => `${l[0]} – ${l[1]}`;
+  simCut.replaceChildren(
+    new Option(v.links.length ? "choose two sites…" : "no link declared", ""),
+    ...v.links.map((l, i) => {
+      const o = new Option(linkText(l.between), String(i));
+      o.disabled = cut.some((c) => samePair(c, l.between));
+      return o;
+    }),
+  );
+  simCut.value = "";
+  simCuts.replaceChildren(
+    ...cut.map((l) => {
+      const b = button(linkText(l), `Restore the link ${linkText(l)}`, () => toggleCut(l));
+      b.dataset.key = `cut:${l[0]}\u0000${l[1]}`;
+      return b;
+    }),
+  );
   // a game day enacts sites lost or a partition, one at a time
   const gameDayButton = document.getElementById("sim-gameday") as HTMLButtonElement;
   gameDayButton.disabled = !v.scenario.lose.length === !v.scenario.partition.length;
   simVerdict.className = `verdict-${v.verdict}`;
-  simVerdict.textContent = `${v.verdict.toUpperCase()} — ${v.name}${v.breaks.length ? "" : ": nothing breaks"}`;
-  simBreaks.replaceChildren(
-    ...v.breaks.map((b) => {
+  // "nothing breaks" is about the scenario: the file's own findings still stand, and the line says so
+  const remaining = v.findings.errors
+    ? `, but ${v.findings.errors} error finding${v.findings.errors === 1 ? "" : "s"} in the file remain${v.findings.errors === 1 ? "s" : ""} (see Problems)`
+    : v.findings.warnings
+      ? ` (${v.findings.warnings} warning${v.findings.warnings === 1 ? "" : "s"} in the file remain${v.findings.warnings === 1 ? "s" : ""})`
+      : "";
+  simVerdict.textContent = `${v.verdict.toUpperCase()} — ${v.name}${v.breaks.length ? "" : `: this scenario breaks nothing${remaining}`}`;
+  const items = (xs: readonly string[]) =>
+    xs.map((b) => {
       const li = document.createElement("li");
       li.textContent = b;
       return li;
-    }),
-  );
+    });
+  simBreaks.replaceChildren(...items(v.breaks));
+  simNotes.replaceChildren(...items(v.notes));
   if (keepFocus) (simPanel.querySelector(`[data-key="${CSS.escape(keepFocus)}"]`) as HTMLElement | null)?.focus();
 }
 
@@ -205,7 +268,11 @@ simRtt.addEventListener("change", () => {
   s.rttFactor = simRtt.value ? Number(simRtt.value) : null;
   askScenario(s);
 });
-document.getElementById("sim-reset")!.addEventListener("click", () => askScenario({ lose: [], partition: [], rttFactor: null }));
+simCut.addEventListener("change", () => {
+  const link = simulation?.links[Number(simCut.value)];
+  if (simCut.value !== "" && link) toggleCut(link.between);
+});
+document.getElementById("sim-reset")!.addEventListener("click", () => askScenario({ lose: [], partition: [], cut: [], rttFactor: null }));
 document.getElementById("sim-gameday")!.addEventListener("click", () => post({ type: "exportGameDay" }));
 
 function wireNodes(svg: SVGSVGElement, ids: Set<string>): number {
@@ -234,6 +301,38 @@ function wireNodes(svg: SVGSVGElement, ids: Set<string>): number {
   return count;
 }
 
+/**
+ * The WAN links between two sites: Mermaid names an edge `L_<from>_<to>_<n>` on its path and its
+ * label (`data-id`); the ends are site ids (s0, s1…), whose names come with the nodes. A click
+ * while simulating cuts the link or restores it. Returns the links found and those drawn cut.
+ */
+function wireLinks(svg: SVGSVGElement, msg: Extract<ToWebview, { type: "diagram" }>): { links: Pair[]; cut: Pair[] } {
+  const siteName = new Map(msg.nodes.filter((n) => n.kind === "site" && n.name !== undefined).map((n) => [n.id, n.name!]));
+  const cutNow = (msg.simulation?.scenario.cut ?? []).map((l) => l.between);
+  const links: Pair[] = [];
+  const cut: Pair[] = [];
+  for (const el of Array.from(svg.querySelectorAll<SVGElement>("[data-id]"))) {
+    const m = /^L_(s\d+)_(s\d+)_\d+$/.exec(el.getAttribute("data-id") ?? "");
+    const a = m && siteName.get(m[1]);
+    const b = m && siteName.get(m[2]);
+    if (!a || !b) continue;
+    const link: Pair = [a, b];
+    el.classList.add("quorate-link");
+    const target = el.closest(".edgeLabel") ?? el;
+    target.classList.add("quorate-link");
+    target.addEventListener("click", (e) => {
+      if (!simulating) return;
+      e.stopPropagation();
+      toggleCut(link);
+    });
+    if (!links.some((l) => samePair(l, link))) {
+      links.push(link);
+      if (cutNow.some((c) => samePair(c, link))) cut.push(link);
+    }
+  }
+  return { links, cut };
+}
+
 async function render(msg: Extract<ToWebview, { type: "diagram" }>): Promise<void> {
   last = msg;
   if (msg.error || !msg.mermaid) {
@@ -251,6 +350,7 @@ async function render(msg: Extract<ToWebview, { type: "diagram" }>): Promise<voi
     const el = holder.querySelector("svg");
     if (!el) throw new Error("Mermaid returned no SVG");
     const nodes = wireNodes(el, new Set(msg.nodes.map((n) => n.id)));
+    const links = wireLinks(el, msg);
     // lost sites: grey and dashed whatever the layout engine does with a subgraph's class
     const lostSites = new Set(msg.simulation?.scenario.lose ?? []);
     for (const n of msg.nodes)
@@ -265,7 +365,7 @@ async function render(msg: Extract<ToWebview, { type: "diagram" }>): Promise<voi
     if (fitted) fit(el);
     errorBox.hidden = true;
     status.textContent = msg.title ? `${msg.title} · ${nodes} nodes` : `${nodes} nodes`;
-    post({ type: "rendered", version: msg.version, nodes, theme: themeOf().theme, scale: view.scale });
+    post({ type: "rendered", version: msg.version, nodes, theme: themeOf().theme, scale: view.scale, ...links });
   } catch (e) {
     errorBox.textContent = `Could not draw the diagram: ${(e as Error).message}`;
     errorBox.hidden = false;

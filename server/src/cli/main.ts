@@ -261,13 +261,17 @@ const SIMULATE_HELP: CommandHelp = {
     { flags: "--color, --no-color", text: "force or suppress colour (default: only on a terminal)" },
   ],
   details: `Scenario options combine into one scenario (none = every site up); each sweep adds one row
-per scenario it generates.
+per scenario it generates. A link is named by its two sites in either order (fra-lon or lon-fra);
+site names may contain '-', so A-B is read against the file's declared sites, and a name with two
+readings (sites a-b and c, and a and b-c) is refused with both listed.
 
 Exit status: 0 every scenario is ok, 1 some scenario is degraded or worse, 2 usage error (an
 unknown site is named with the closest declared one).`,
   examples: [
     "quorate simulate --lose fra examples/payments-eu.topology.yaml",
     "quorate simulate --all-single-site --format md examples/payments-eu.topology.yaml   # a table for the PR",
+    "quorate simulate --cut fra-lon --format json examples/payments-eu-reviewed.topology.yaml   # fra and lon both still reach ams",
+    "quorate simulate --isolate lon examples/payments-eu-reviewed.topology.yaml   # before and after steering withdraws lon",
   ],
 };
 
@@ -287,13 +291,12 @@ function simulateCommand(args: readonly string[], io: Io): number {
     else if (flag === "--color") color = true;
     else if (flag === "--no-color") color = false;
     else if (sim.scenarioOption(a, flag, value)) continue;
-    else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
+    else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate simulate --help')`);
     else files.push(arg);
   }
-  if (files.length !== 1) throw new UsageError("simulate takes exactly one topology FILE");
+  if (files.length !== 1) throw new UsageError("simulate takes exactly one topology FILE (try 'quorate simulate --help')");
   const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd));
-  const scenarios = sim.scenarios(ctx, a);
-  const results = scenarios.map((s) => sim.run(ctx, s));
+  const results = sim.runAll(ctx, sim.plan(ctx, a));
   if (format === "json") io.stdout(sim.json(results, !a.sweeps.length));
   else if (format === "md") io.stdout(sim.markdown(results));
   else io.stdout(sim.text(results, colorFor(color, io)));
@@ -449,7 +452,7 @@ function gameDayCommand(args: readonly string[], io: Io): number {
   }
   if (files.length !== 1) throw new UsageError("gameday takes exactly one topology FILE");
   const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd));
-  sim.scenarios(ctx, a); // every named site is declared (a usage error names the closest)
+  sim.plan(ctx, a); // every named site is declared (a usage error names the closest)
   let g: ReturnType<typeof gameDay>;
   try {
     g = gameDay(

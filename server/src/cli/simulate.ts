@@ -1,53 +1,95 @@
 import { analyzeFile } from "../analysis";
 import type { TopologyContext } from "../derive/context";
 import { closest } from "../util/strings";
-import { ALL_UP, MAX_PARTITION_SITES, run, type Result, type Scenario, sweep } from "../whatif/engine";
+import {
+  ALL_UP,
+  type IsolateResult,
+  type LinkFactor,
+  MAX_FACTOR,
+  MAX_PARTITION_SITES,
+  type Result,
+  run,
+  runIsolate,
+  type Scenario,
+  sweep,
+} from "../whatif/engine";
+import { scenarioJson, simulateMarkdown, simulateText } from "../whatif/render";
 import { UsageError } from "./files";
 import type { OptionHelp } from "./help";
 import { setOwn } from "../util/records";
-import { scenarioTable } from "../whatif/render";
 
 export const SIMULATE_FORMATS = ["text", "json", "md"] as const;
 export type SimulateFormat = (typeof SIMULATE_FORMATS)[number];
 
+/** The scenario options as typed: links stay text until the file's site names are known (names may contain `-`). */
 export interface SimulateArgs {
   lose: string[];
   partition: string[][];
+  cut: { flag: string; text: string }[];
   loseMembers: Record<string, number>;
   rttFactor: number | null;
-  slow: Record<string, number>;
+  slow: { text: string; factor: number }[];
+  isolate: string | null;
   sweeps: ("single" | "double" | "partitions")[];
 }
 
-export const emptyArgs = (): SimulateArgs => ({ lose: [], partition: [], loseMembers: {}, rttFactor: null, slow: {}, sweeps: [] });
+export const emptyArgs = (): SimulateArgs => ({
+  lose: [],
+  partition: [],
+  cut: [],
+  loseMembers: Object.create(null),
+  rttFactor: null,
+  slow: [],
+  isolate: null,
+  sweeps: [],
+});
 
-const list = (v: string, flag: string) => {
+const list = (v: string, flag: string, what = "site names") => {
   const items = v.split(",").map((x) => x.trim());
-  if (items.some((x) => !x)) throw new UsageError(`${flag} takes a comma-separated list of site names, not '${v}'`);
+  if (items.some((x) => !x)) throw new UsageError(`${flag} takes a comma-separated list of ${what}, not '${v}'`);
   return items;
 };
 
-function factor(v: string, flag: string): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} takes a factor greater than 0, not '${v}'`);
+/** A latency factor: above 1 (an excursion makes RTT grow) and at most MAX_FACTOR. */
+export function factor(v: string, flag: string): number {
+  const n = Number(v.trim());
+  if (v.trim() === "" || !Number.isFinite(n) || n <= 1 || n > MAX_FACTOR)
+    throw new UsageError(`${flag} takes a factor greater than 1 and at most ${MAX_FACTOR}, not '${v}'`);
   return n;
 }
 
 /** The scenario options scenarioOption() reads, as `quorate simulate --help` shows them: keep the two together. */
 export const SCENARIO_OPTIONS: readonly OptionHelp[] = [
-  { flags: "--lose S[,S]", text: "those sites are gone (e.g. --lose fra or --lose fra,lon)" },
+  { flags: "--lose S[,S]", text: "those sites are gone: their members, clusters and backends (e.g. --lose fra or --lose fra,lon)" },
   {
     flags: "--partition A/B[,C][/...]",
-    text: "links between the groups are cut; sites in no group form one more group (e.g. --partition fra/lon,ams)",
+    text: 'links between the groups are cut; sites in no group form one more group, named in brackets (e.g. --partition fra/lon: "partition fra / lon / (ams)")',
   },
-  { flags: "--lose-members S:N[,S:N]", text: "a partial loss: N members at site S, for every quorum with members there" },
-  { flags: "--rtt-factor F", text: "latency excursion: every link's rttMs and rttP99Ms multiplied by F (links stay up)" },
-  { flags: "--slow A-B=F[,A-B=F]", text: "the same excursion on the named links only (e.g. --slow fra-lon=3)" },
-  { flags: "--all-single-site", text: "sweep: every single-site loss, one row each" },
-  { flags: "--all-double-site", text: "sweep: every loss of two sites, one row each" },
+  {
+    flags: "--cut A-B[,C-D]",
+    text: "only the named links are cut; reachability is then not transitive, and who stops depends on where the leader is (e.g. --cut fra-lon: both still reach ams)",
+  },
+  {
+    flags: "--isolate S",
+    text: "what a game day enacts: S cut off from every other site, judged in the window before steering withdraws it (health check + TTL) and after (e.g. --isolate lon)",
+  },
+  {
+    flags: "--lose-members S:N[,S:N]",
+    text: "a partial loss (a rack, a hall): N members at site S, for every quorum with members there (e.g. --lose-members fra:1)",
+  },
+  {
+    flags: "--rtt-factor F",
+    text: `latency excursion: every link's rttMs and rttP99Ms multiplied by F, links stay up; 1 < F ≤ ${MAX_FACTOR} (e.g. --rtt-factor 3)`,
+  },
+  {
+    flags: "--slow A-B=F[,A-B=F]",
+    text: "the same excursion on the named links only (e.g. --slow fra-lon=3 or --slow eu-west-us-east=2.5)",
+  },
+  { flags: "--all-single-site", text: "sweep: every single-site loss, one row each (e.g. --all-single-site)" },
+  { flags: "--all-double-site", text: "sweep: every loss of two sites, one row each; never every site (e.g. --all-double-site)" },
   {
     flags: "--all-partitions",
-    text: `sweep: every split of the sites into two non-empty groups (designs of up to ${MAX_PARTITION_SITES} sites)`,
+    text: `sweep: every split of the sites into two non-empty groups (designs of up to ${MAX_PARTITION_SITES} sites; e.g. --all-partitions)`,
   },
 ];
 
@@ -58,18 +100,23 @@ export function scenarioOption(a: SimulateArgs, flag: string, value: () => strin
     a.partition = value()
       .split("/")
       .map((g) => list(g, flag));
-  else if (flag === "--lose-members") {
-    for (const item of list(value(), flag)) {
+  else if (flag === "--cut") a.cut.push(...list(value(), flag, "links (A-B)").map((text) => ({ flag, text })));
+  else if (flag === "--isolate") {
+    const v = value().trim();
+    if (!v || v.includes(",")) throw new UsageError(`--isolate takes one site name, not '${v}'`);
+    a.isolate = v;
+  } else if (flag === "--lose-members") {
+    for (const item of list(value(), flag, "SITE:COUNT items")) {
       const m = /^([^:]+):(\d+)$/.exec(item);
       if (!m) throw new UsageError(`--lose-members takes SITE:COUNT items, not '${item}'`);
       setOwn(a.loseMembers, m[1], Number(m[2]));
     }
   } else if (flag === "--rtt-factor") a.rttFactor = factor(value(), flag);
   else if (flag === "--slow") {
-    for (const item of list(value(), flag)) {
-      const m = /^([^=]+)-([^=-]+)=(.+)$/.exec(item) ?? /^(.+?)-(.+)=(.+)$/.exec(item);
-      if (!m) throw new UsageError(`--slow takes A-B=FACTOR items, not '${item}'`);
-      setOwn(a.slow, `${m[1]}-${m[2]}`, factor(m[3], flag));
+    for (const item of list(value(), flag, "A-B=FACTOR items")) {
+      const eq = item.lastIndexOf("=");
+      if (eq <= 0) throw new UsageError(`--slow takes A-B=FACTOR items, not '${item}'`);
+      a.slow.push({ text: item.slice(0, eq).trim(), factor: factor(item.slice(eq + 1), flag) });
     }
   } else if (flag === "--all-single-site") a.sweeps.push("single");
   else if (flag === "--all-double-site") a.sweeps.push("double");
@@ -78,41 +125,73 @@ export function scenarioOption(a: SimulateArgs, flag: string, value: () => strin
   return true;
 }
 
-/** Every site a scenario names must be declared: a usage error names the closest one. */
-function checkSites(ctx: TopologyContext, a: SimulateArgs): void {
-  const declared = [...ctx.topology.siteByName.keys()];
-  const names = [
-    ...a.lose,
-    ...a.partition.flat(),
-    ...Object.keys(a.loseMembers),
-    ...Object.keys(a.slow).flatMap((k) => {
-      const hit = declared.find((d) => k.startsWith(`${d}-`) && declared.includes(k.slice(d.length + 1)));
-      return hit ? [] : [k];
-    }),
-  ];
-  for (const n of names) {
-    if (ctx.topology.siteByName.has(n)) continue;
-    const near = closest(n, declared);
-    throw new UsageError(`no site '${n}' in this topology${near ? ` — did you mean '${near}'?` : ""} (sites: ${declared.join(", ")})`);
+const unknownSite = (n: string, declared: readonly string[]) => {
+  const near = closest(n, declared);
+  return new UsageError(`no site '${n}' in this topology${near ? ` — did you mean '${near}'?` : ""} (sites: ${declared.join(", ")})`);
+};
+
+/**
+ * A link typed as `A-B`, read against the declared site names (which may contain `-`): every
+ * split at a `-` whose two sides are two different declared sites is a reading; none is a usage
+ * error naming the closest site, two or more a usage error listing them.
+ */
+export function parseLink(text: string, declared: readonly string[], flag: string): [string, string] {
+  const names = new Set(declared);
+  const readings: [string, string][] = [];
+  for (let i = text.indexOf("-"); i > 0; i = text.indexOf("-", i + 1)) {
+    const a = text.slice(0, i);
+    const b = text.slice(i + 1);
+    if (a !== b && names.has(a) && names.has(b)) readings.push([a, b]);
   }
+  if (readings.length === 1) return readings[0];
+  if (readings.length > 1)
+    throw new UsageError(
+      `${flag} '${text}' names a link two ways: ${readings.map(([a, b]) => `${a} and ${b}`).join(", or ")} — rename a site so that the link reads one way`,
+    );
+  if (!text.includes("-")) throw new UsageError(`${flag} takes links as A-B (two site names joined by '-'), not '${text}'`);
+  // name the part that is not a site: the longest declared prefix, else the first piece
+  const prefix = declared.filter((d) => text.startsWith(`${d}-`)).sort((x, y) => y.length - x.length)[0];
+  throw unknownSite(prefix ? text.slice(prefix.length + 1) : text.slice(0, text.indexOf("-")), declared);
 }
 
-/** The scenarios asked for: the explicit one (or all up), and each sweep's. */
-export function scenarios(ctx: TopologyContext, a: SimulateArgs): Scenario[] {
-  checkSites(ctx, a);
+export interface Planned {
+  readonly scenarios: Scenario[];
+  readonly isolate: { site: string; base: Scenario } | null;
+}
+
+/** The scenarios asked for: the explicit one (or all up), an isolation, and each sweep's; every name checked against the file. */
+export function plan(ctx: TopologyContext, a: SimulateArgs): Planned {
+  const declared = [...ctx.topology.siteByName.keys()];
+  for (const n of [...a.lose, ...a.partition.flat(), ...Object.keys(a.loseMembers), ...(a.isolate ? [a.isolate] : [])])
+    if (!ctx.topology.siteByName.has(n)) throw unknownSite(n, declared);
+  const cut = a.cut.map((c) => parseLink(c.text, declared, c.flag));
+  const slow: LinkFactor[] = a.slow.map((l) => ({ between: parseLink(l.text, declared, "--slow"), factor: l.factor }));
+  if (a.isolate && (a.partition.length || cut.length))
+    throw new UsageError(
+      "--isolate is itself a partition: combine it with --lose, --lose-members, --rtt-factor or --slow, not --partition or --cut",
+    );
+  if (a.isolate && a.lose.includes(a.isolate))
+    throw new UsageError(`--isolate ${a.isolate} and --lose ${a.isolate}: a lost site cannot be isolated`);
+  const base: Scenario = {
+    lose: a.lose,
+    partition: a.partition.length > 1 ? a.partition : a.partition.length === 1 ? a.partition : [],
+    cut,
+    loseMembers: a.loseMembers,
+    rttFactor: a.rttFactor,
+    slow,
+  };
   const explicit =
-    a.lose.length || a.partition.length || Object.keys(a.loseMembers).length || a.rttFactor !== null || Object.keys(a.slow).length;
+    a.lose.length || a.partition.length || cut.length || Object.keys(a.loseMembers).length || a.rttFactor !== null || slow.length;
   const out: Scenario[] = [];
-  const base: Scenario = { lose: a.lose, partition: a.partition, loseMembers: a.loseMembers, rttFactor: a.rttFactor, slow: a.slow };
-  if (explicit || !a.sweeps.length) out.push(explicit ? base : ALL_UP);
+  if (!a.isolate && (explicit || !a.sweeps.length)) out.push(explicit ? base : ALL_UP);
   for (const kind of a.sweeps) {
     try {
-      out.push(...sweep(ctx, kind).map((s) => ({ ...s, loseMembers: a.loseMembers, rttFactor: a.rttFactor, slow: a.slow })));
+      out.push(...sweep(ctx, kind).map((s) => ({ ...s, loseMembers: base.loseMembers, rttFactor: a.rttFactor, slow })));
     } catch (e) {
-      throw new UsageError(`--all-partitions: ${(e as Error).message} (this topology has more than ${MAX_PARTITION_SITES})`);
+      throw new UsageError(`--all-partitions: ${(e as Error).message}`);
     }
   }
-  return out;
+  return { scenarios: out, isolate: a.isolate ? { site: a.isolate, base } : null };
 }
 
 /** The file's topology, or a usage error that says why there is none. */
@@ -128,37 +207,20 @@ export function contextOf(path: string, text: string): TopologyContext {
   return ctx;
 }
 
-const VERDICT_COLOR: Record<Result["verdict"], string> = { ok: "\x1b[32m", degraded: "\x1b[33m", down: "\x1b[31m" };
+export type Outcome = Result | IsolateResult;
 
-/** One row per scenario, the verdict first; what breaks below each row. */
-export function text(results: readonly Result[], color: boolean): string {
-  const paint = (c: string, s: string) => (color ? `${c}${s}\x1b[0m` : s);
-  const width = Math.max(...results.map((r) => r.name.length), 8);
-  const lines = [`${"verdict".padEnd(9)}  ${"scenario".padEnd(width)}  what happens`];
-  for (const r of results) {
-    const summary =
-      [
-        ...r.quorums.filter((q) => q.outcome !== "continues").map((q) => `${q.name} ${q.outcome}`),
-        ...r.stores.filter((s) => s.outcome !== "continues").map((s) => `store ${s.name} ${s.outcome}`),
-        ...r.traffic.filter((t) => t.outcome !== "served").map((t) => `traffic ${t.name} ${t.outcome}`),
-        ...r.meshes.map((m) => `${m.cluster} ${m.outcome}`),
-      ].join("; ") || "everything continues";
-    lines.push(`${paint(VERDICT_COLOR[r.verdict], r.verdict.padEnd(9))}  ${r.name.padEnd(width)}  ${summary}`);
-    for (const b of r.breaks) lines.push(`${" ".repeat(11 + width)}  - ${b}`);
-  }
-  const bad = results.filter((r) => r.verdict !== "ok").length;
-  lines.push("", `${results.length} scenario${results.length === 1 ? "" : "s"}: ${results.length - bad} ok, ${bad} not ok`);
-  return `${lines.join("\n")}\n`;
+/** Every result asked for, in order: the explicit scenario or the isolation first, then the sweeps. */
+export function runAll(ctx: TopologyContext, p: Planned): Outcome[] {
+  const out: Outcome[] = [];
+  if (p.isolate) out.push(runIsolate(ctx, p.isolate.site, p.isolate.base));
+  for (const s of p.scenarios) out.push(run(ctx, s));
+  return out;
 }
 
-export function markdown(results: readonly Result[]): string {
-  return `${scenarioTable(results)}\n`;
-}
+export const text = simulateText;
+export const markdown = simulateMarkdown;
 
-export function json(results: readonly Result[], single: boolean): string {
-  // the JSON keys of whatif.md; the name and the groups are the table's and the preview's
-  const shaped = results.map(({ name: _name, groups: _groups, ...r }) => r);
+export function json(results: readonly Outcome[], single: boolean): string {
+  const shaped = results.map(scenarioJson);
   return `${JSON.stringify(single ? shaped[0] : shaped, null, 2)}\n`;
 }
-
-export { run };

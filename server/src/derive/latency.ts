@@ -10,6 +10,8 @@ export interface LatencyOptions {
   readonly counts?: MemberMap;
   /** the RTT lookup (default: the declared typical RTT; the what-if engine passes its scaled one) */
   readonly rtt?: RttLookup;
+  /** the majority to complete (default: that of `counts`; the what-if engine passes the configured size's over the members that can still vote) */
+  readonly need?: number;
 }
 
 export interface LeaderLatency {
@@ -23,6 +25,11 @@ export function commitLatencies(ctx: TopologyContext, q: Quorum, o: LatencyOptio
   const counts = o.counts ?? q.counts;
   const rtt = o.rtt ?? ctx.rtt;
   return memberSites(counts).map((leader) => ({ leader, ms: commitLatency(counts, rtt, leader) }));
+}
+
+/** Commit latency with the leader in `leader` (undefined when it has no declared RTT to some member site, or the members cannot complete `need`). */
+export function leaderCommit(ctx: TopologyContext, q: Quorum, leader: string, o: LatencyOptions = {}): number | undefined {
+  return commitLatency(o.counts ?? q.counts, o.rtt ?? ctx.rtt, leader, o.need);
 }
 
 /** The lowest commit latency over the member sites that can lead, and where (undefined when none is known). */

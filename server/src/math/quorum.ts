@@ -111,9 +111,11 @@ export type RttLookup = (a: string, b: string) => number | undefined;
 /**
  * Commit latency with the leader in `leader`: the RTT to the member that completes the
  * majority, members in the leader's own site costing 0. Undefined when the leader has no
- * declared RTT to some member site.
+ * declared RTT to some member site. `need` is the majority to complete: by default that of
+ * `members`; after a loss or a cut, the majority of the configured size over the members
+ * that can still vote (what-if).
  */
-export function commitLatency(members: MemberMap, rtt: RttLookup, leader: string): number | undefined {
+export function commitLatency(members: MemberMap, rtt: RttLookup, leader: string, need?: number): number | undefined {
   const costs: { rtt: number; count: number }[] = [];
   let n = 0;
   for (const [site, count] of members) {
@@ -126,11 +128,11 @@ export function commitLatency(members: MemberMap, rtt: RttLookup, leader: string
   if (n === 0) return undefined;
   // walk the sites nearest first until their members complete the majority: O(sites), whatever the counts
   costs.sort((a, b) => a.rtt - b.rtt);
-  const need = majority(n);
+  const wanted = need ?? majority(n);
   let reached = 0;
   for (const c of costs) {
     reached += c.count;
-    if (reached >= need) return c.rtt;
+    if (reached >= wanted) return c.rtt;
   }
   return undefined;
 }

@@ -4,8 +4,10 @@ import type { FileAnalysis } from "../analysis";
 import type { Span } from "../model/text";
 import type { DiagramNode, DiagramResult, DriftMarker } from "../protocol";
 import { total } from "../math/quorum";
+import type { TopologyContext } from "../derive/context";
 import { istioMeshes } from "../derive/meshes";
-import { type BackendResult, type Result, slowFactor } from "../whatif/engine";
+import { rps } from "../util/format";
+import { type BackendResult, reachability, type Result, slowFactor } from "../whatif/engine";
 
 /**
  * Mermaid label text, always written inside double quotes. Only what could end the quotes or
@@ -73,7 +75,7 @@ export function diagramFor(
     if (s.name && !storeId.has(s.name.value)) storeId.set(s.name.value, `d${i}`);
   });
   const classes: [string, string][] = [];
-  const sim = whatif ? overlay(whatif) : undefined;
+  const sim = whatif ? overlay(ctx, whatif) : undefined;
   /** the node's class: the scenario's state when simulating, else the worst finding in it */
   const mark = (id: string, sev: "error" | "warning" | undefined, state: SimState | undefined) => {
     if (sim) {
@@ -154,8 +156,9 @@ export function diagramFor(
 
   for (const [ti, tr] of t.traffic.entries()) {
     const id = `t${ti}`;
+    const errorRps = sim?.errorRps(tr.name?.value);
     lines.push(
-      `  ${id}(["${label(`${tr.name?.value ?? "traffic"} · ${tr.steering?.value ?? "?"}${tr.peakRps ? ` · ${tr.peakRps.value} rps` : ""}`)}"])`,
+      `  ${id}(["${label(`${tr.name?.value ?? "traffic"} · ${tr.steering?.value ?? "?"}${tr.peakRps ? ` · ${tr.peakRps.value} rps` : ""}${errorRps ? ` · ${rps(errorRps)} of errors` : ""}`)}"])`,
     );
     const sev = add(id, "traffic", tr.span);
     mark(id, sev, sim?.traffic(tr.name?.value));
@@ -163,15 +166,19 @@ export function diagramFor(
       const target = b.cluster && clusterId.get(b.cluster.value);
       if (!target) continue;
       const state = sim?.backend(tr.name?.value, b.cluster!.value);
-      const load = state && state.loadRps !== null ? ` · ${+state.loadRps.toFixed(2)} rps` : "";
+      const load =
+        state && state.loadRps !== null
+          ? ` · ${rps(state.loadRps)}${state.errors ? " · errors" : state.overloaded ? " · overloaded" : ""}`
+          : state && sim?.withdrawn(state.site)
+            ? " · withdrawn"
+            : "";
       lines.push(
         `  ${id} -->|"${label(`w ${b.weight?.value ?? 1}${b.capacityRps ? ` · cap ${b.capacityRps.value}` : ""}${load}`)}"| ${target}`,
       );
       const s2 = worstIn(b.span);
       if (sim) {
         if (state && state.loadRps === null) linkStyles.push(`  linkStyle ${edge} ${CUT}`);
-        else if (state?.overloaded) linkStyles.push(`  linkStyle ${edge} ${STOPPED_EDGE}`);
-        else if (state?.errors) linkStyles.push(`  linkStyle ${edge} ${SLOW}`);
+        else if (state?.errors || state?.overloaded) linkStyles.push(`  linkStyle ${edge} ${STOPPED_EDGE}`);
       } else if (s2) linkStyles.push(`  linkStyle ${edge} stroke:${s2 === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`);
       edge++;
     }
@@ -250,9 +257,10 @@ const SLOW = "stroke:#f9a825,stroke-width:3px";
 const STOPPED_EDGE = "stroke:#d32f2f,stroke-width:3px";
 
 /** What a scenario's result means for each drawn entity. */
-function overlay(r: Result) {
+function overlay(ctx: TopologyContext, r: Result) {
   const lost = new Set(r.scenario.lose);
-  const groupOf = (site: string) => r.groups.findIndex((g) => g.includes(site));
+  const R = reachability(ctx, r.scenario);
+  const withdrawn = new Set(r.scenario.withdraw ?? []);
   const degradedQuorum = new Set(["flapping", "over-budget", "flow-control"]);
   return {
     site: (site: string): SimState | undefined => (lost.has(site) ? "lost" : undefined),
@@ -264,31 +272,40 @@ function overlay(r: Result) {
       if (lost.has(site)) return "lost";
       const q = r.quorums.find((x) => x.name === labelText);
       if (!q) return undefined;
-      if (q.outcome === "stops" || q.groups.some((g) => g.sites.includes(site) && !g.writes)) return "stopped";
+      const leaders = Object.keys(q.byLeader);
+      // stopped: no quorum, or no leader this site's members can vote with; amber when it depends on where the leader is
+      if (q.outcome === "stops" || !leaders.some((l) => !q.byLeader[l].includes(site))) return "stopped";
+      if (leaders.some((l) => q.byLeader[l].includes(site))) return "degraded";
       return degradedQuorum.has(q.outcome) ? "degraded" : undefined;
     },
     store(name: string | undefined, site: string, writer: boolean): SimState | undefined {
       if (lost.has(site)) return "lost";
       const st = r.stores.find((x) => x.name === name);
       if (st && (st.outcome === "writes-stop" || st.outcome === "corrupts")) return "stopped";
-      // a replica with no writer on its side serves stale reads
-      if (!writer && r.breaks.some((b) => b.startsWith(`store ${name}: the replica in ${site} `))) return "degraded";
+      if (st?.rpoUnbounded) return "degraded";
+      // a replica with no writer it reaches serves stale reads
+      if (!writer && r.notes.some((b) => b.startsWith(`store ${name}: the replica in ${site} `))) return "degraded";
       // diverges is the design working (a conflict policy or a CRDT converges on heal)
       return undefined;
     },
     traffic(name: string | undefined): SimState | undefined {
       const t = r.traffic.find((x) => x.name === name);
       if (!t) return undefined;
-      return t.outcome === "unserved" ? "stopped" : t.outcome === "served" ? undefined : "degraded";
+      const remaining = t.backends.filter((b) => b.loadRps !== null);
+      if (t.outcome === "unserved" || (remaining.length && remaining.every((b) => b.errors))) return "stopped";
+      return t.outcome === "served" ? undefined : "degraded";
     },
+    errorRps: (name: string | undefined): number => r.traffic.find((x) => x.name === name)?.errorRps ?? 0,
+    withdrawn: (site: string): boolean => withdrawn.has(site),
     backend: (traffic: string | undefined, cluster: string): BackendResult | undefined =>
       r.traffic.find((x) => x.name === traffic)?.backends.find((b) => b.cluster === cluster),
     exported(service: string | undefined, namespace: string | undefined): SimState | undefined {
       const e = r.exports.find((x) => x.service === service && x.namespace === namespace);
       return e && e.servedBy.length === 0 ? "stopped" : undefined;
     },
+    /** the link a–b carries nothing: an end is lost, or a partition or a cut separates them */
     cut: (a: string | undefined, b: string | undefined): boolean =>
-      a !== undefined && b !== undefined && (lost.has(a) || lost.has(b) || (a !== b && groupOf(a) !== groupOf(b))),
+      a !== undefined && b !== undefined && a !== b && (lost.has(a) || lost.has(b) || !R.reaches(a, b)),
     factor(a: string, b: string): number | undefined {
       const f = slowFactor(r.scenario, a, b);
       return f === 1 ? undefined : f;

@@ -4,20 +4,28 @@
 import type { FileAnalysis } from "../analysis";
 import type { Finding } from "../model/finding";
 import { diagramFor } from "../preview/mermaid";
-import type { DriftMarker, GameDayParams, GameDayResult, SimulateResult, SimulateScenario } from "../protocol";
+import type { DriftMarker, GameDayParams, GameDayResult, LinkRef, SimulateResult, SimulateScenario } from "../protocol";
 import { gameDay, GameDayError } from "../whatif/gameday";
-import { MAX_PARTITION_SITES, run, type Scenario, sweep } from "../whatif/engine";
+import { type LinkFactor, MAX_FACTOR, MAX_PARTITION_SITES, run, type Scenario, sweep } from "../whatif/engine";
+import { scenarioJson } from "../whatif/render";
 import { setOwn } from "../util/records";
 import { decisionRecord } from "../whatif/record";
 
-const MAX_FACTOR = 1000;
 /** The single-site strip lists each site's loss up to this many sites (`quorate simulate --all-single-site` does any number). */
 export const MAX_STRIP_SITES = 32;
 
-/** The scenario with every name the document no longer declares dropped and every factor kept sane. */
+/** A link from a request: `{ between: [a, b] }` of two different declared sites, else undefined. */
+function linkOf(known: (x: unknown) => x is string, l: unknown): [string, string] | undefined {
+  const between = (l as { between?: unknown } | null)?.between;
+  if (!Array.isArray(between) || between.length !== 2) return undefined;
+  const [a, b] = between;
+  return known(a) && known(b) && a !== b ? [a, b] : undefined;
+}
+
+/** The scenario with every name the document no longer declares dropped and every factor kept within 1 < f ≤ 1000. */
 export function sanitizeScenario(declared: ReadonlySet<string>, s: SimulateScenario): Scenario {
   const known = (x: unknown): x is string => typeof x === "string" && declared.has(x);
-  const factor = (x: unknown) => (typeof x === "number" && Number.isFinite(x) && x > 0 && x <= MAX_FACTOR ? x : undefined);
+  const factor = (x: unknown) => (typeof x === "number" && Number.isFinite(x) && x > 1 && x <= MAX_FACTOR ? x : undefined);
   const lose = [...new Set((Array.isArray(s.lose) ? s.lose : []).filter(known))];
   const partition = (Array.isArray(s.partition) ? s.partition : [])
     .map((g) => (Array.isArray(g) ? [...new Set(g.filter(known))] : []))
@@ -25,13 +33,20 @@ export function sanitizeScenario(declared: ReadonlySet<string>, s: SimulateScena
   const loseMembers: Record<string, number> = {};
   for (const [k, v] of Object.entries(s.loseMembers ?? {}))
     if (known(k) && Number.isInteger(v) && v > 0) setOwn(loseMembers, k, v as number);
-  const slow: Record<string, number> = {};
-  for (const [k, v] of Object.entries(s.slow ?? {})) {
-    const f = factor(v);
-    const [a, b] = k.split("-");
-    if (f !== undefined && known(a) && known(b)) setOwn(slow, k, f);
+  const same = (x: readonly [string, string], y: readonly [string, string]) =>
+    (x[0] === y[0] && x[1] === y[1]) || (x[0] === y[1] && x[1] === y[0]);
+  const cut: [string, string][] = [];
+  for (const l of Array.isArray(s.cut) ? s.cut : []) {
+    const pair = linkOf(known, l);
+    if (pair && !cut.some((c) => same(c, pair))) cut.push(pair);
   }
-  return { lose, partition: partition.length > 1 ? partition : [], loseMembers, rttFactor: factor(s.rttFactor) ?? null, slow };
+  const slow: LinkFactor[] = [];
+  for (const l of Array.isArray(s.slow) ? s.slow : []) {
+    const pair = linkOf(known, l);
+    const f = factor((l as { factor?: unknown }).factor);
+    if (pair && f !== undefined && !slow.some((x) => same(x.between, pair))) slow.push({ between: pair, factor: f });
+  }
+  return { lose, partition: partition.length > 1 ? partition : [], cut, loseMembers, rttFactor: factor(s.rttFactor) ?? null, slow };
 }
 
 export function simulate(
@@ -50,18 +65,36 @@ export function simulate(
     const rr = run(ctx, x);
     return { site: x.lose[0], verdict: rr.verdict, breaks: rr.breaks };
   });
-  const partitions = t.siteByName.size <= MAX_PARTITION_SITES ? sweep(ctx, "partitions").map((x) => x.partition) : [];
-  const { name: _name, groups: _groups, ...result } = r;
+  const partitions = t.siteByName.size <= MAX_PARTITION_SITES ? sweep(ctx, "partitions").map((x) => x.partition.map((g) => [...g])) : [];
+  const links: LinkRef[] = [];
+  for (const l of t.links) {
+    const [x, y] = l.between?.items ?? [];
+    if (x && y && x.value !== y.value && t.siteByName.has(x.value) && t.siteByName.has(y.value) && ctx.link(x.value, y.value) === l)
+      links.push({ between: [x.value, y.value] });
+  }
   return {
     diagram: diagramFor(a, findings, r, drift),
     sites: [...t.siteByName.values()].map((x) => ({ name: x.name!.value, role: x.role })),
-    scenario: s,
+    links,
+    scenario: {
+      lose: [...s.lose],
+      partition: s.partition.map((g) => [...g]),
+      cut: s.cut.map(([x, y]) => ({ between: [x, y] as const })),
+      loseMembers: s.loseMembers,
+      rttFactor: s.rttFactor,
+      slow: s.slow.map((l) => ({ between: l.between, factor: l.factor })),
+    },
     name: r.name,
     verdict: r.verdict,
     breaks: r.breaks,
+    notes: r.notes,
+    findings: {
+      errors: findings.filter((f) => f.severity === "error").length,
+      warnings: findings.filter((f) => f.severity === "warning").length,
+    },
     singles,
     partitions,
-    result,
+    result: scenarioJson(r),
   };
 }
 
@@ -77,7 +110,11 @@ export function gameDayFor(a: FileAnalysis, p: GameDayParams, source: string): G
   const tool = p.tool === "litmus" ? "litmus" : "chaos-mesh";
   const namespaces = Array.isArray(p.namespaces) ? p.namespaces.filter((x): x is string => typeof x === "string") : undefined;
   try {
-    const g = gameDay(ctx, { lose: s.lose, partition: s.partition }, { tool, duration: String(p.duration ?? "10m"), namespaces, source });
+    const g = gameDay(
+      ctx,
+      { lose: [...s.lose], partition: s.partition.map((x) => [...x]) },
+      { tool, duration: String(p.duration ?? "10m"), namespaces, source },
+    );
     return { folder: g.folder, files: g.files, notes: g.notes };
   } catch (e) {
     if (e instanceof GameDayError) return { folder: "", files: [], notes: [], error: e.message };

@@ -10,11 +10,25 @@ export const num = (x: number): string => String(Math.round(x * 100) / 100);
 /** Milliseconds to at most three decimals (µs resolution: a LAN RTT of 0.125 ms stays exact), e.g. `62.03 ms`. */
 export const ms = (x: number): string => `${+x.toFixed(3)} ms`;
 
-/** Requests per second of a plain number, e.g. `1333.33 rps`. */
-export const rps = (x: number): string => `${num(x)} rps`;
+/**
+ * A number with thousands separators and at most `digits` decimals, a real minus sign for
+ * negatives: `6,203`, `13,333.33`, `−2,000`.
+ */
+export function count(x: number | bigint, digits = 2): string {
+  if (typeof x === "bigint") return x.toLocaleString("en-US");
+  const r = Math.round(x * 10 ** digits) / 10 ** digits;
+  const s = Math.abs(r).toLocaleString("en-US", { maximumFractionDigits: digits });
+  return r < 0 ? `−${s}` : s;
+}
 
-/** A count with thousands separators, e.g. `6,203`. */
-export const count = (x: number | bigint): string => x.toLocaleString("en-US");
+/** Requests per second with separators, e.g. `13,333.33 rps`. */
+export const rps = (x: number): string => `${count(x)} rps`;
+
+/** Seconds with separators and at most `digits` decimals, e.g. `174.8 s`. */
+export const seconds = (x: number, digits = 1): string => `${count(x, digits)} s`;
+
+/** A share of a whole as a percentage with one decimal, e.g. `25%`, `−33.3%`. */
+export const percent = (part: number, whole: number): string => (whole ? `${count((100 * part) / whole, 1)}%` : "—");
 
 /** A byte count with its binary size when large, e.g. `1,048,576 bytes (1 MiB)`. */
 export function bytes(n: bigint | number): string {

@@ -9,7 +9,17 @@ import type { Finding } from "../model/finding";
 import type { Span } from "../model/text";
 import type { Topology } from "../model/topology";
 import type { Severity } from "../rules/catalog";
-import { ALL_UP, MAX_PARTITION_SITES, run, type Scenario, scenarioName, twoGroupSplits, type Verdict, VERDICT_RANK } from "./engine";
+import {
+  ALL_UP,
+  MAX_PARTITION_SITES,
+  type Result,
+  run,
+  type Scenario,
+  scenarioName,
+  twoGroupSplits,
+  type Verdict,
+  VERDICT_RANK,
+} from "./engine";
 
 export interface DiffSide {
   readonly label: string;
@@ -27,6 +37,24 @@ export interface ScenarioChange {
   readonly why: string;
 }
 
+/** One measure that moved between the versions in one scenario (whatif.md, "The diff of two designs"). */
+export interface MeasureChange {
+  readonly scenario: string;
+  /** the backend's cluster, the store, or the traffic entry */
+  readonly entity: string;
+  /** the traffic entry a backend serves */
+  readonly entry?: string;
+  readonly measure: "loadRps" | "headroomRps" | "commitLatencyMs" | "atRiskBytes" | "errorRps";
+  /** null: not there (lost, withdrawn, not declared, not computable) */
+  readonly before: number | null;
+  readonly after: number | null;
+  /** the limit this move crosses ("headroom below 0", "over the 20 ms budget"): a regression */
+  readonly crosses?: string;
+  readonly regression: boolean;
+  /** what the move is measured against when sorting: the entry's peak for rps, else the larger side */
+  readonly scale?: number;
+}
+
 export interface DiffFinding {
   readonly code: string;
   readonly severity: Severity;
@@ -41,8 +69,10 @@ export interface DiffResult {
   readonly after: string;
   /** every scenario compared, in a stable order (all up, single losses, partitions) */
   readonly scenarios: ScenarioChange[];
+  /** every measure that moved, regressions first, then the largest relative move */
+  readonly changes: MeasureChange[];
   readonly findings: { readonly added: DiffFinding[]; readonly removed: DiffFinding[] };
-  /** scenarios whose verdict got worse plus new error findings */
+  /** scenarios whose verdict got worse, measures that cross a limit where the verdict did not get worse, and new error findings */
   readonly regressions: number;
   /** set when the union has more sites than partitions are listed for */
   readonly note?: string;
@@ -127,6 +157,7 @@ export function diff(before: DiffSide, after: DiffSide): DiffResult {
     const r = restrict(s, new Set(ctx.topology.siteByName.keys()));
     return run(ctx, r.partition.length < 2 ? { ...r, partition: [] } : r);
   };
+  const moved: MeasureChange[] = [];
   const changes: ScenarioChange[] = scenarios.map((s) => {
     const rb = judge(b, s);
     const ra = judge(a, s);
@@ -135,8 +166,11 @@ export function diff(before: DiffSide, after: DiffSide): DiffResult {
     const cmp = before === null || after === null ? 0 : VERDICT_RANK[after] - VERDICT_RANK[before];
     // why: what breaks on the worse side; unchanged scenarios need no reason
     const why = (cmp > 0 ? ra : cmp < 0 ? rb : undefined)?.breaks.join("; ") ?? "";
-    return { scenario: scenarioName(s), before, after, why };
+    const name = scenarioName(s, sites);
+    if (rb && ra) moved.push(...measureChanges(name, rb, ra, cmp > 0));
+    return { scenario: name, before, after, why };
   });
+  moved.sort((x, y) => Number(y.regression) - Number(x.regression) || size(y) - size(x));
   const fb = findingsOf(before);
   const fa = findingsOf(after);
   const added = unmatched(fa, fb);
@@ -147,8 +181,76 @@ export function diff(before: DiffSide, after: DiffSide): DiffResult {
     before: before.label,
     after: after.label,
     scenarios: changes,
+    changes: moved,
     findings: { added, removed },
-    regressions: worse + newErrors,
+    regressions: worse + moved.filter((c) => c.regression).length + newErrors,
     note,
   };
+}
+
+/**
+ * How far a measure moved: rps as a share of the entry's peak (a load and the headroom it costs
+ * move together), other measures relative to their larger side.
+ */
+function size(c: MeasureChange): number {
+  const x = c.before ?? 0;
+  const y = c.after ?? 0;
+  const base = c.scale ?? Math.max(Math.abs(x), Math.abs(y));
+  return base ? Math.abs(y - x) / base : 0;
+}
+
+/**
+ * Every measure of one scenario that moved between the versions: load and headroom per
+ * backend, commit latency per consensus store, data at risk per store, error rps per entry.
+ * A move across a limit (headroom below 0, latency over the budget) is a regression, unless
+ * the scenario's verdict already got worse (counted once).
+ */
+function measureChanges(scenario: string, rb: Result, ra: Result, verdictWorse: boolean): MeasureChange[] {
+  const out: MeasureChange[] = [];
+  const push = (c: Omit<MeasureChange, "scenario" | "regression">) => {
+    if (c.before === c.after) return;
+    out.push({ scenario, ...c, regression: c.crosses !== undefined && !verdictWorse });
+  };
+  for (const ta of ra.traffic) {
+    const tb = rb.traffic.find((x) => x.name === ta.name);
+    const peak = (t: typeof ta | undefined) => (t ? t.backends.reduce((a, b) => a + (b.loadRps ?? 0), 0) : 0);
+    const scale = Math.max(peak(ta), peak(tb)) || undefined;
+    for (const ba of ta.backends) {
+      const bb = tb?.backends.find((x) => x.cluster === ba.cluster);
+      const entry = ta.name;
+      push({ entity: ba.cluster, entry, measure: "loadRps", before: bb?.loadRps ?? null, after: ba.loadRps, scale });
+      const hb = bb?.headroomRps ?? null;
+      const ha = ba.headroomRps;
+      push({
+        entity: ba.cluster,
+        entry,
+        measure: "headroomRps",
+        before: hb,
+        after: ha,
+        scale,
+        crosses: ha !== null && ha < 0 && (hb === null || hb >= 0) ? "headroom below 0" : undefined,
+      });
+    }
+    push({ entity: ta.name, measure: "errorRps", before: tb?.errorRps ?? null, after: ta.errorRps, scale });
+  }
+  for (const qa of ra.quorums) {
+    if (qa.kind === "galera") continue;
+    const qb = rb.quorums.find((x) => x.name === qa.name);
+    const budget = qa.writeLatencyBudgetMs;
+    const before = qb?.commitLatencyMs ?? null;
+    const after = qa.commitLatencyMs;
+    const over = (x: number | null, limit: number | null) => x !== null && limit !== null && x > limit;
+    push({
+      entity: qa.name,
+      measure: "commitLatencyMs",
+      before,
+      after,
+      crosses: over(after, budget) && !over(before, qb?.writeLatencyBudgetMs ?? null) ? `over the ${budget} ms budget` : undefined,
+    });
+  }
+  for (const sa of ra.stores) {
+    const sb = rb.stores.find((x) => x.name === sa.name);
+    push({ entity: `store ${sa.name}`, measure: "atRiskBytes", before: sb?.atRiskBytes ?? null, after: sa.atRiskBytes });
+  }
+  return out;
 }

@@ -1,20 +1,199 @@
-// What-if results as people read them: the scenario table (simulate --format md, the decision
-// record's failure matrix), and the diff as a terminal table, a pull-request comment and JSON. Pure.
-import { cell, table } from "../util/format";
-import { type DiffResult, gotWorse } from "./diff";
-import type { Result } from "./engine";
+// What-if results as people read them: simulate's text, Markdown and JSON, the scenario table
+// (the decision record's failure matrix), and the diff as a terminal table, a pull-request
+// comment and JSON. Pure.
+import { bytes, cell, ms, percent, rps, seconds, table } from "../util/format";
+import { type DiffResult, gotWorse, type MeasureChange } from "./diff";
+import type { IsolateResult, Result, Scenario } from "./engine";
 
-/** One row per scenario: the verdict (bold unless ok), its name, and every sentence of what breaks. */
+type Outcome = Result | IsolateResult;
+const isIsolate = (o: Outcome): o is IsolateResult => "window" in o;
+
+/** The scenario as whatif.md's JSON has it: links as { between, factor }, cuts as pairs. */
+function scenarioKeys(s: Scenario) {
+  return {
+    lose: s.lose,
+    partition: s.partition,
+    cut: s.cut,
+    loseMembers: s.loseMembers,
+    rttFactor: s.rttFactor,
+    slow: s.slow,
+    ...(s.withdraw?.length ? { withdraw: s.withdraw } : {}),
+  };
+}
+
+function resultJson(r: Result) {
+  const { scenario, name, groups: _groups, clusters, verdict, quorums, stores, traffic, meshes, exports, breaks, notes } = r;
+  return { scenario: scenarioKeys(scenario), name, clusters, verdict, quorums, stores, traffic, meshes, exports, breaks, notes };
+}
+
+/** One result (or isolation) in whatif.md's JSON shape. */
+export function scenarioJson(o: Outcome) {
+  if (!isIsolate(o)) return resultJson(o);
+  return {
+    scenario: o.scenario,
+    name: o.name,
+    windowSeconds: o.windowSeconds,
+    window: resultJson(o.window),
+    after: resultJson(o.after),
+    verdict: o.verdict,
+    notes: o.notes,
+  };
+}
+
+const headroom = (h: number, cap: number) => `headroom ${rps(h)}, ${percent(h, cap)}`;
+
+/** One line per entity that has something to say: the same facts as the JSON, in words. */
+export function facts(r: Result): [string, string][] {
+  const out: [string, string][] = [];
+  const lost = new Set(r.scenario.lose);
+  for (const c of r.clusters) if (c.outcome === "lost") out.push([`cluster ${c.name}`, `lost with ${c.site}`]);
+  for (const q of r.quorums) {
+    const bits: string[] = [q.outcome];
+    if (q.commitLatencyMs !== null) bits.push(`commit ${ms(q.commitLatencyMs)} from a leader in ${q.leader}`);
+    if (q.outcome !== "stops" && q.outcome !== "lost") {
+      const stopping = Object.entries(q.byLeader).filter(([, v]) => v.length);
+      if (stopping.length)
+        bits.push(stopping.map(([l, v]) => `leader in ${l}: ${v.join(", ")} stop${v.length === 1 ? "s" : ""}`).join("; "));
+    }
+    out.push([q.name, bits.join(" · ")]);
+  }
+  for (const s of r.stores) {
+    const bits: string[] = [s.outcome];
+    if (s.atRiskBytes !== null) bits.push(`up to ${bytes(s.atRiskBytes)} at risk`);
+    if (s.rpoUnbounded) bits.push("RPO unbounded: the lag buffer overflows");
+    out.push([`store ${s.name}`, bits.join(" · ")]);
+  }
+  for (const t of r.traffic) {
+    const bits: string[] = [t.outcome];
+    for (const b of t.backends) {
+      if (b.loadRps === null) bits.push(`${b.cluster} ${lost.has(b.site) ? "lost" : "withdrawn"}`);
+      else
+        bits.push(
+          `${b.cluster} ${rps(b.loadRps)}${b.capacityRps !== null ? ` of ${rps(b.capacityRps)} (${headroom(b.headroomRps!, b.capacityRps)})` : ""}${b.errors ? ", erroring" : ""}`,
+        );
+    }
+    if (t.errorRps) bits.push(`${rps(t.errorRps)} of errors`);
+    out.push([`traffic ${t.name}`, bits.join(" · ")]);
+  }
+  for (const m of r.meshes) out.push([`cluster ${m.cluster}`, `${m.outcome} (${m.because})`]);
+  for (const e of r.exports) if (!e.servedBy.length) out.push([`export ${e.namespace}/${e.service}`, "no exporting cluster left"]);
+  return out;
+}
+
+const VERDICT_COLOR: Record<Result["verdict"], string> = { ok: "\x1b[32m", degraded: "\x1b[33m", down: "\x1b[31m" };
+
+function resultText(r: Result, indent: string, paint: (c: string, s: string) => string): string[] {
+  const lines: string[] = [];
+  const f = facts(r);
+  const width = Math.max(0, ...f.map(([e]) => e.length));
+  for (const [e, d] of f) lines.push(`${indent}${e.padEnd(width)}  ${d}`);
+  for (const b of r.breaks) lines.push(`${indent}${paint(VERDICT_COLOR[r.verdict], "✗")} ${b}`);
+  for (const n of r.notes) lines.push(`${indent}· ${n}`);
+  if (!r.breaks.length) lines.push(`${indent}nothing breaks`);
+  return lines;
+}
+
+/** simulate's text: each scenario's verdict and name, then its facts, what breaks (✗) and notes (·). */
+export function simulateText(results: readonly Outcome[], color: boolean): string {
+  const paint = (c: string, s: string) => (color ? `${c}${s}\x1b[0m` : s);
+  const lines: string[] = [];
+  for (const o of results) {
+    lines.push(`${paint(VERDICT_COLOR[o.verdict], o.verdict.padEnd(8))}  ${o.name}`);
+    if (!isIsolate(o)) lines.push(...resultText(o, "          ", paint));
+    else {
+      lines.push(
+        `          window, until steering withdraws ${o.scenario.isolate} (${o.windowSeconds === null ? "unknown: no health check" : `up to ${seconds(o.windowSeconds, 3)}`}): ${paint(VERDICT_COLOR[o.window.verdict], o.window.verdict)}`,
+        ...resultText(o.window, "            ", paint),
+        `          after steering withdraws ${o.scenario.isolate}: ${paint(VERDICT_COLOR[o.after.verdict], o.after.verdict)}`,
+        ...resultText(o.after, "            ", paint),
+        ...o.notes.map((n) => `          · ${n}`),
+      );
+    }
+    lines.push("");
+  }
+  const n = (v: Result["verdict"]) => results.filter((r) => r.verdict === v).length;
+  lines.push(`${results.length} scenario${results.length === 1 ? "" : "s"}: ${n("ok")} ok, ${n("degraded")} degraded, ${n("down")} down`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** One row per scenario: the verdict (bold unless ok), its name, every sentence of what breaks, and the notes. */
 export function scenarioTable(results: readonly Result[]): string {
   return table(
-    ["verdict", "scenario", "what breaks"],
-    results.map((r) => [r.verdict === "ok" ? "ok" : { raw: `**${r.verdict}**` }, r.name, { raw: r.breaks.map(cell).join("<br>") || "—" }]),
+    ["verdict", "scenario", "what breaks", "notes"],
+    results.map((r) => [
+      r.verdict === "ok" ? "ok" : { raw: `**${r.verdict}**` },
+      r.name,
+      { raw: r.breaks.map(cell).join("<br>") || "—" },
+      { raw: r.notes.map(cell).join("<br>") || "—" },
+    ]),
   );
 }
 
+function resultMarkdown(r: Result, heading: string): string[] {
+  return [
+    `${heading} ${r.verdict === "ok" ? "ok" : `**${r.verdict}**`} — ${cell(r.name)}`,
+    "",
+    table(
+      ["entity", "outcome and numbers"],
+      facts(r).map(([e, d]) => [e, d]),
+    ),
+    "",
+    ...(r.breaks.length ? ["What breaks:", "", ...r.breaks.map((b) => `- ${cell(b)}`), ""] : ["Nothing breaks.", ""]),
+    ...(r.notes.length ? ["Notes:", "", ...r.notes.map((n) => `- ${cell(n)}`), ""] : []),
+  ];
+}
+
+/** simulate --format md: the scenario table, then each scenario's facts. */
+export function simulateMarkdown(results: readonly Outcome[]): string {
+  const flat = results.flatMap((o) => (isIsolate(o) ? [o.window, o.after] : [o]));
+  const out = [scenarioTable(flat), ""];
+  for (const o of results) {
+    if (!isIsolate(o)) out.push(...resultMarkdown(o, "###"));
+    else
+      out.push(
+        `### ${o.verdict === "ok" ? "ok" : `**${o.verdict}**`} — ${cell(o.name)}`,
+        "",
+        `Window until steering withdraws ${cell(o.scenario.isolate)}: ${o.windowSeconds === null ? "unknown (no health check)" : `up to ${seconds(o.windowSeconds, 3)}`}.`,
+        "",
+        ...o.notes.map((n) => `- ${cell(n)}`),
+        "",
+        ...resultMarkdown(o.window, "####"),
+        ...resultMarkdown(o.after, "####"),
+      );
+  }
+  return `${out.join("\n").trimEnd()}\n`;
+}
+
+// ---- the diff -------------------------------------------------------------------------
+
 const changed = (d: DiffResult) => d.scenarios.filter((s) => s.before !== s.after);
 const arrow = (s: DiffResult["scenarios"][number]) => `${s.before ?? "no topology"} → ${s.after ?? "no topology"}`;
-const worse = gotWorse;
+
+/** "lose fra: lon-prod headroom 10,000 → −2,000 rps" */
+export function changeText(c: MeasureChange): string {
+  const unit = c.measure === "commitLatencyMs" ? " ms" : c.measure === "atRiskBytes" ? " bytes" : " rps";
+  const word =
+    c.measure === "loadRps"
+      ? "load"
+      : c.measure === "headroomRps"
+        ? "headroom"
+        : c.measure === "commitLatencyMs"
+          ? "commit latency"
+          : c.measure === "atRiskBytes"
+            ? "data at risk"
+            : "errors";
+  const v = (x: number | null) =>
+    x === null ? "none" : c.measure === "atRiskBytes" ? bytes(x) : c.measure === "commitLatencyMs" ? ms(x) : rps(x);
+  const who = c.entry ? `${c.entity} (${c.entry})` : c.entity;
+  const plain = (x: number | null) =>
+    x === null
+      ? "none"
+      : v(x)
+          .replace(/ (rps|ms)$/, "")
+          .replace(/ bytes.*$/, "");
+  const both = c.measure === "atRiskBytes" ? `${v(c.before)} → ${v(c.after)}` : `${plain(c.before)} → ${plain(c.after)}${unit}`;
+  return `${c.scenario}: ${who} ${word} ${both}${c.crosses ? ` (${c.crosses})` : ""}`;
+}
 
 export function diffText(d: DiffResult, color: boolean): string {
   const paint = (c: string, s: string) => (color ? `${c}${s}\x1b[0m` : s);
@@ -22,10 +201,16 @@ export function diffText(d: DiffResult, color: boolean): string {
   const ch = changed(d);
   lines.push(ch.length ? "Scenarios whose verdict changed:" : `No scenario's verdict changed (${d.scenarios.length} compared).`);
   for (const s of ch) {
-    lines.push(`  ${worse(s) ? paint("\x1b[31m", "worse ") : paint("\x1b[32m", "better")}  ${s.scenario}: ${arrow(s)}`);
-    if (s.why) lines.push(`          ${s.why}`);
+    const worse = gotWorse(s);
+    lines.push(`  ${worse ? paint("\x1b[31m", "worse ") : paint("\x1b[32m", "better")}  ${s.scenario}: ${arrow(s)}`);
+    if (s.why) lines.push(`          ${worse ? "now" : "before"}: ${s.why}`);
   }
   if (d.note) lines.push(`  (${d.note})`);
+  lines.push(
+    "",
+    d.changes.length ? "Measures that moved (largest first):" : "No load, headroom, latency, data at risk or error rate moved.",
+  );
+  for (const c of d.changes) lines.push(`  ${c.regression ? paint("\x1b[31m", "!") : " "} ${changeText(c)}`);
   lines.push("", d.findings.added.length ? "New findings:" : "No new findings.");
   for (const f of d.findings.added) lines.push(`  + ${f.severity} ${f.code} (${f.entity}, line ${f.line}): ${f.message}`);
   lines.push(d.findings.removed.length ? "Resolved findings:" : "No finding resolved.");
@@ -40,14 +225,26 @@ export function diffMarkdown(d: DiffResult): string {
   const ch = changed(d);
   if (ch.length) {
     out.push("| | scenario | before | after | why |", "|---|---|---|---|---|");
-    for (const s of ch)
+    for (const s of ch) {
+      const worse = gotWorse(s);
       out.push(
-        `| ${worse(s) ? "🔴 worse" : "🟢 better"} | ${cell(s.scenario)} | ${s.before ?? "—"} | ${s.after ?? "—"} | ${cell(s.why) || "—"} |`,
+        `| ${worse ? "🔴 worse" : "🟢 better"} | ${cell(s.scenario)} | ${s.before ?? "—"} | ${s.after ?? "—"} | ${s.why ? `${worse ? "now" : "before"}: ${cell(s.why)}` : "—"} |`,
       );
+    }
   } else
     out.push(`No scenario's verdict changed (${d.scenarios.length} compared: all up, every single-site loss, every two-group partition).`);
   if (d.note) out.push("", `_${cell(d.note)}_`);
   out.push("");
+  if (d.changes.length) {
+    out.push("Measures that moved, largest first:", "");
+    out.push(
+      table(
+        ["", "change"],
+        d.changes.map((c) => [c.regression ? "🔴" : "", changeText(c)]),
+      ),
+      "",
+    );
+  }
   if (d.findings.added.length || d.findings.removed.length) {
     out.push("| | severity | code | where | finding |", "|---|---|---|---|---|");
     for (const f of d.findings.added)
@@ -58,5 +255,24 @@ export function diffMarkdown(d: DiffResult): string {
 }
 
 export function diffJson(d: DiffResult): string {
-  return `${JSON.stringify({ before: d.before, after: d.after, scenarios: d.scenarios, findings: d.findings, regressions: d.regressions, ...(d.note ? { note: d.note } : {}) }, null, 2)}\n`;
+  return `${JSON.stringify(
+    {
+      before: d.before,
+      after: d.after,
+      scenarios: d.scenarios,
+      changes: d.changes.map(({ scenario, entity, entry, measure, before, after }) => ({
+        scenario,
+        entity,
+        ...(entry ? { entry } : {}),
+        measure,
+        before,
+        after,
+      })),
+      findings: d.findings,
+      regressions: d.regressions,
+      ...(d.note ? { note: d.note } : {}),
+    },
+    null,
+    2,
+  )}\n`;
 }

@@ -229,6 +229,98 @@ describe("Quorate in a real VS Code", () => {
     assert.equal(api.preview.lastSimulation, undefined);
   });
 
+  it("simulates a cut link between hyphenated sites: chosen by its two names, drawn cut, 502s and rps on the diagram", async () => {
+    const file = workspaceFile("hyphen.topology.yaml");
+    writeFileSync(
+      file.fsPath,
+      [
+        "apiVersion: quorate.dev/v1alpha1",
+        "kind: Topology",
+        "metadata:",
+        "  name: hyphens",
+        "sites:",
+        "  - name: eu-west",
+        "  - name: us-east",
+        "  - name: ap-south",
+        "links:",
+        "  - { between: [eu-west, us-east], rttMs: 70 }",
+        "  - { between: [eu-west, ap-south], rttMs: 120 }",
+        "  - { between: [us-east, ap-south], rttMs: 200 }",
+        "clusters:",
+        "  - { name: eu-west-prod, site: eu-west }",
+        "  - { name: us-east-prod, site: us-east }",
+        "stores:",
+        "  - name: orders",
+        "    replication: async",
+        "    writers: [eu-west]",
+        "traffic:",
+        "  - name: shop",
+        "    steering: gslb",
+        "    peakRps: 1000",
+        "    dependsOn: [orders]",
+        "    backends:",
+        "      - { cluster: eu-west-prod, capacityRps: 1000 }",
+        "      - { cluster: us-east-prod, capacityRps: 1000 }",
+        "",
+      ].join("\n"),
+    );
+    try {
+      assert.equal(await vscode.commands.executeCommand("quorate.simulate", file), true);
+      const allUp = await waitFor("the all-up simulation of the hyphenated design", () =>
+        api.preview.lastSimulation?.sites.some((x) => x.name === "eu-west") ? api.preview.lastSimulation : undefined,
+      );
+      assert.deepEqual(
+        allUp.links.map((l) => l.between),
+        [
+          ["eu-west", "us-east"],
+          ["eu-west", "ap-south"],
+          ["us-east", "ap-south"],
+        ],
+      );
+      let v = await api.preview.simulate({ cut: [{ between: ["us-east", "eu-west"] }] });
+      await api.preview.whenRendered(v, 30_000);
+      let sim = api.preview.lastSimulation!;
+      assert.deepEqual(sim.scenario.cut, [{ between: ["us-east", "eu-west"] }], "hyphenated names survive the request");
+      assert.equal(sim.name, "cut us-east–eu-west");
+      // us-east-prod still gets its half from GSLB but cannot reach the only writer: errors, shown with their rps
+      assert.equal(sim.verdict, "degraded");
+      assert.ok(
+        sim.breaks.some((b) => /us-east-prod \(us-east\) still gets 500 rps from gslb/.test(b)),
+        sim.breaks.join("\n"),
+      );
+      assert.match(sim.diagram.mermaid, /shop · gslb · 1000 rps · 500 rps of errors/);
+      assert.match(sim.diagram.mermaid, /w 1 · cap 1000 · 500 rps · errors/);
+      assert.match(
+        sim.diagram.mermaid,
+        /\n {2}linkStyle 0 stroke:#9e9e9e,stroke-width:2px,stroke-dasharray:6 4\n/,
+        "the cut link is dashed",
+      );
+      // the webview found the three WAN links by their sites' names and draws the cut one cut
+      const shown = await waitFor("the webview's report of the drawn links", () => {
+        const r = api.preview.events.filter((e) => e.type === "rendered" && e.version >= v).pop();
+        return r?.type === "rendered" && r.links?.length ? r : undefined;
+      });
+      assert.equal(shown.type === "rendered" && shown.links?.length, 3, JSON.stringify(shown));
+      assert.deepEqual(shown.type === "rendered" && shown.cut, [["eu-west", "us-east"]]);
+      // losing the writer's site: every remaining backend errors — down, and the lost cluster greyed
+      v = await api.preview.simulate({ lose: ["eu-west"] });
+      await api.preview.whenRendered(v, 30_000);
+      sim = api.preview.lastSimulation!;
+      assert.equal(sim.verdict, "down");
+      assert.match(sim.diagram.mermaid, /\n {2}class c0 lost\n/);
+      assert.ok(
+        sim.notes.some((n) => /^cluster eu-west-prod is lost with eu-west/.test(n)),
+        sim.notes.join("\n"),
+      );
+      v = await api.preview.simulate(null);
+      await api.preview.whenRendered(v, 30_000);
+    } finally {
+      // the preview goes back to the suite's document; the scratch file goes
+      await api.preview.open(doc);
+      rmSync(file.fsPath, { force: true });
+    }
+  });
+
   it("exports the game day of a scenario: manifests per cluster and RUNBOOK.md", async () => {
     const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
     const written = await vscode.commands.executeCommand<string>("quorate.exportGameDay", {

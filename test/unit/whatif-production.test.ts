@@ -1,0 +1,478 @@
+// What-if answers as production behaves (issue 20, whatif.md revised): each case at its
+// boundary, through the engine and through `quorate simulate --format json`.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { analyzeFile } from "../../server/src/analysis";
+import { sanitizeScenario } from "../../server/src/service/whatif";
+import { ALL_UP, run, runIsolate, type Scenario, sweep } from "../../server/src/whatif/engine";
+import { HEADER, inTempDir } from "../helpers";
+
+const ctxOf = (body: string) => analyzeFile("t.topology.yaml", HEADER + body).contexts[0];
+const sc = (s: Partial<Scenario>): Scenario => ({ ...ALL_UP, ...s });
+const cli = (argv: string[], body: string) => inTempDir({ "t.topology.yaml": HEADER + body }, (_dir, run) => run(argv));
+const simJson = (argv: string[], body: string) => {
+  const r = cli(["simulate", ...argv, "--format", "json", "t.topology.yaml"], body);
+  assert.notEqual(r.code, 2, r.stderr);
+  return { code: r.code, json: JSON.parse(r.stdout) };
+};
+
+// a single-writer async store at fra behind GSLB over fra, lon and ams
+const SINGLE_WRITER = `sites:
+  - name: fra
+  - name: lon
+  - name: ams
+links:
+  - { between: [fra, lon], rttMs: 14 }
+  - { between: [fra, ams], rttMs: 9 }
+  - { between: [lon, ams], rttMs: 8 }
+clusters:
+  - { name: fra-prod, site: fra }
+  - { name: lon-prod, site: lon }
+  - { name: ams-prod, site: ams }
+stores:
+  - name: carts
+    replication: async
+    writers: [fra]
+    replicas: [lon]
+    maxLagSeconds: 10
+    writeRatePerSecond: 1000
+    writeBytes: 1024
+    lagBufferBytes: BUFFER
+traffic:
+  - name: checkout
+    steering: gslb
+    peakRps: 30000
+    dependsOn: [carts]
+    backends:
+      - { cluster: fra-prod, capacityRps: 30000 }
+      - { cluster: lon-prod, capacityRps: 30000 }
+      - { cluster: ams-prod, capacityRps: 30000 }
+`;
+const TAIL = 10 * 1000 * 1024; // 10,240,000 bytes
+
+test("502s after a site loss: every remaining backend erroring makes the scenario down, one erroring of two degraded", () => {
+  const ctx = ctxOf(SINGLE_WRITER.replace("BUFFER", String(TAIL)));
+  const lose = run(ctx, sc({ lose: ["fra"] }));
+  const tr = lose.traffic[0];
+  assert.equal(tr.outcome, "errors");
+  assert.deepEqual(
+    tr.backends.map((b) => [b.cluster, b.loadRps, b.errors, b.errorRps]),
+    [
+      ["fra-prod", null, false, 0],
+      ["lon-prod", 15000, true, 15000],
+      ["ams-prod", 15000, true, 15000],
+    ],
+  );
+  assert.equal(tr.errorRps, 30000);
+  assert.equal(lose.verdict, "down", "no client's write succeeds");
+  assert.ok(
+    lose.breaks.some((b) =>
+      /lon-prod \(lon\) still gets 15,000 rps from gslb, but store carts has no writer lon reaches \(fra lost\)/.test(b),
+    ),
+    lose.breaks.join("\n"),
+  );
+  // one backend cut off, the others still reach the writer: errors on one, degraded
+  const split = run(ctx, sc({ partition: [["lon"]] }));
+  assert.equal(split.name, "partition lon / (fra,ams)");
+  assert.deepEqual(
+    split.traffic[0].backends.map((b) => [b.cluster, b.errors, b.errorRps]),
+    [
+      ["fra-prod", false, 0],
+      ["lon-prod", true, 10000],
+      ["ams-prod", false, 0],
+    ],
+  );
+  assert.equal(split.traffic[0].errorRps, 10000);
+  assert.equal(split.verdict, "degraded");
+  // all up: no errors anywhere
+  const all = run(ctx, ALL_UP);
+  assert.equal(all.traffic[0].outcome, "served");
+  assert.equal(all.traffic[0].errorRps, 0);
+  // through the CLI's JSON
+  const { code, json } = simJson(["--lose", "fra"], SINGLE_WRITER.replace("BUFFER", String(TAIL)));
+  assert.equal(code, 1);
+  assert.equal(json.verdict, "down");
+  assert.equal(json.traffic[0].errorRps, 30000);
+  assert.deepEqual(json.traffic[0].backends[1], {
+    cluster: "lon-prod",
+    site: "lon",
+    loadRps: 15000,
+    capacityRps: 30000,
+    headroomRps: 15000,
+    overloaded: false,
+    errors: true,
+    errorRps: 15000,
+  });
+});
+
+test("RPO: at risk exactly at the lag buffer; one byte less and the bound does not hold (rpoUnbounded, seconds the buffer holds)", () => {
+  const at = run(ctxOf(SINGLE_WRITER.replace("BUFFER", String(TAIL))), sc({ lose: ["fra"] }));
+  assert.deepEqual(at.stores[0], { name: "carts", replication: "async", outcome: "writes-stop", atRiskBytes: TAIL, rpoUnbounded: false });
+  assert.ok(at.breaks.some((b) => /up to 10,240,000 bytes \(9\.8 MiB\) of acknowledged writes in fra may be lost/.test(b)));
+  const over = run(ctxOf(SINGLE_WRITER.replace("BUFFER", String(TAIL - 1))), sc({ lose: ["fra"] }));
+  assert.deepEqual(over.stores[0], { name: "carts", replication: "async", outcome: "writes-stop", atRiskBytes: null, rpoUnbounded: true });
+  assert.ok(
+    over.breaks.some((b) => /does not fit the lag buffer of 10,239,999 bytes \(9\.8 MiB\), which holds 10 s of writes/.test(b)),
+    over.breaks.join("\n"),
+  );
+  // nothing lost: no tail at risk
+  assert.equal(run(ctxOf(SINGLE_WRITER.replace("BUFFER", String(TAIL))), sc({ lose: ["lon"] })).stores[0].atRiskBytes, null);
+  const { json } = simJson(["--lose", "fra"], SINGLE_WRITER.replace("BUFFER", String(TAIL - 1)));
+  assert.equal(json.stores[0].rpoUnbounded, true);
+  assert.equal(json.stores[0].atRiskBytes, null);
+});
+
+test("a multi-writer store losing a writer site continues but its tail is at risk; an overflowing buffer alone makes it degraded", () => {
+  const body = `sites:\n  - name: fra\n  - name: lon\nlinks:\n  - { between: [fra, lon], rttMs: 14 }\nstores:\n  - name: carts\n    replication: crdt\n    writers: [fra, lon]\n    maxLagSeconds: 2\n    writeRatePerSecond: 500\n    writeBytes: 100\n    lagBufferBytes: BUF\n`;
+  const ok = run(ctxOf(body.replace("BUF", "100000")), sc({ lose: ["lon"] }));
+  assert.equal(ok.stores[0].outcome, "continues");
+  assert.equal(ok.stores[0].atRiskBytes, 100000, "2 s × 500/s × 100 bytes");
+  assert.equal(ok.verdict, "ok");
+  assert.ok(
+    ok.notes.some((n) => /writes continue on fra, but up to 100,000 bytes \(97\.7 KiB\) of acknowledged writes in lon may be lost/.test(n)),
+  );
+  const overflow = run(ctxOf(body.replace("BUF", "99999")), sc({ lose: ["lon"] }));
+  assert.equal(overflow.stores[0].rpoUnbounded, true);
+  assert.equal(overflow.verdict, "degraded");
+  assert.equal(simJson(["--lose", "lon"], body.replace("BUF", "100000")).json.stores[0].atRiskBytes, 100000);
+});
+
+// 1+1+1 over fra/lon/nyc: fra–lon 14, fra–nyc 70, lon–nyc 75 ms
+const THREE = (budget: number) => `sites:
+  - name: fra
+  - name: lon
+  - name: nyc
+links:
+  - { between: [fra, lon], rttMs: 14 }
+  - { between: [fra, nyc], rttMs: 70 }
+  - { between: [lon, nyc], rttMs: 75 }
+stores:
+  - name: ledger
+    replication: consensus
+    members: { fra: 1, lon: 1, nyc: 1 }
+    writeLatencyBudgetMs: ${budget}
+`;
+
+test("commit latency after a loss: over the members that still vote, judged against the budget exactly", () => {
+  const all = run(ctxOf(THREE(20)), ALL_UP).quorums[0];
+  assert.equal(all.commitLatencyMs, 14);
+  assert.equal(all.leader, "fra");
+  const lose = run(ctxOf(THREE(20)), sc({ lose: ["fra"] }));
+  assert.equal(lose.quorums[0].outcome, "over-budget");
+  assert.equal(lose.quorums[0].commitLatencyMs, 75);
+  assert.equal(lose.quorums[0].leader, "lon");
+  assert.equal(lose.quorums[0].overBudget, true);
+  assert.equal(lose.verdict, "degraded");
+  assert.match(lose.breaks[0], /best commit latency is 75 ms \(leader in lon, 2 of 3 members voting\) — above the 20 ms budget/);
+  const exactly = run(ctxOf(THREE(75)), sc({ lose: ["fra"] }));
+  assert.equal(exactly.quorums[0].outcome, "continues", "75 ms against a 75 ms budget is within it");
+  assert.equal(exactly.verdict, "ok");
+  assert.equal(run(ctxOf(THREE(74)), sc({ lose: ["fra"] })).quorums[0].outcome, "over-budget");
+  const { json } = simJson(["--lose", "fra"], THREE(20));
+  assert.deepEqual(
+    [json.quorums[0].outcome, json.quorums[0].commitLatencyMs, json.quorums[0].leader, json.quorums[0].overBudget],
+    ["over-budget", 75, "lon", true],
+  );
+});
+
+const FEDERATED = `sites:
+  - name: fra
+  - name: lon
+links:
+  - { between: [fra, lon], rttMs: 14 }
+clusters:
+  - name: fra-prod
+    site: fra
+    etcd: { members: { fra: 3 } }
+  - name: lon-prod
+    site: lon
+    etcd: { members: { lon: 3 } }
+`;
+
+test("federated control planes: a per-site etcd is lost with its site (ok); a stretched 3+2 losing its 3 stops (down)", () => {
+  const ctx = ctxOf(FEDERATED);
+  const lose = run(ctx, sc({ lose: ["fra"] }));
+  assert.deepEqual(
+    lose.quorums.map((q) => [q.name, q.outcome]),
+    [
+      ["etcd of cluster fra-prod", "lost"],
+      ["etcd of cluster lon-prod", "continues"],
+    ],
+  );
+  assert.deepEqual(lose.clusters, [
+    { name: "fra-prod", site: "fra", outcome: "lost" },
+    { name: "lon-prod", site: "lon", outcome: "up" },
+  ]);
+  assert.equal(lose.verdict, "ok");
+  assert.ok(lose.notes.some((n) => /^cluster fra-prod is lost with fra; its control plane \(etcd, 3 in fra\) is lost with it/.test(n)));
+  for (const r of sweep(ctx, "single").map((s) => run(ctx, s))) assert.equal(r.verdict, "ok", r.name);
+  const stretched = ctxOf(FEDERATED.replace("{ fra: 3 }", "{ fra: 3, lon: 2 }"));
+  const s = run(stretched, sc({ lose: ["fra"] }));
+  assert.equal(s.quorums[0].outcome, "stops", "2 of 5 left, majority 3");
+  assert.equal(s.verdict, "down");
+  assert.equal(run(stretched, sc({ lose: ["lon"] })).quorums[0].outcome, "continues");
+  assert.equal(simJson(["--lose", "fra"], FEDERATED).json.quorums[0].outcome, "lost");
+});
+
+const ETCD3 = (p99: string) => `sites:
+  - name: a
+  - name: b
+  - name: c
+links:
+  - { between: [a, b], rttMs: 10${p99} }
+  - { between: [a, c], rttMs: 10 }
+  - { between: [b, c], rttMs: 10 }
+clusters:
+  - name: k
+    site: a
+    etcd: { members: { a: 1, b: 1, c: 1 }, heartbeatMs: 100, electionTimeoutMs: 1000 }
+`;
+
+test("excursions scale typical and p99: flapping only past the election timeout; reaching the heartbeat is a note", () => {
+  // p99 40 × 2.5 = 100: 10 × 100 = 1000, not above the timeout — a note at the heartbeat
+  const at = run(ctxOf(ETCD3(", rttP99Ms: 40")), sc({ rttFactor: 2.5 }));
+  assert.equal(at.quorums[0].outcome, "continues");
+  assert.equal(at.quorums[0].flapping, false);
+  assert.ok(
+    at.notes.some((n) =>
+      /p99 40 ms × 2\.5 = 100 ms \(a–b\), at or above the 100 ms heartbeat: heartbeats are sent faster than the RTT/.test(n),
+    ),
+    at.notes.join("\n"),
+  );
+  const past = run(ctxOf(ETCD3(", rttP99Ms: 40")), sc({ rttFactor: 2.6 }));
+  assert.equal(past.quorums[0].outcome, "flapping");
+  assert.match(past.breaks[0], /p99 40 ms × 2\.6 = 104 ms \(a–b\); 10 × that is 1040 ms, above the 1000 ms election timeout/);
+  // without a p99 the typical is scaled; a named slow link only
+  assert.equal(run(ctxOf(ETCD3("")), sc({ slow: [{ between: ["b", "a"], factor: 10 }] })).quorums[0].outcome, "continues");
+  assert.equal(run(ctxOf(ETCD3("")), sc({ slow: [{ between: ["b", "a"], factor: 10.1 }] })).quorums[0].outcome, "flapping");
+  // commit latency uses the scaled typical: 1+1+1 from a waits for the nearer of b and c
+  assert.equal(run(ctxOf(ETCD3(", rttP99Ms: 40")), sc({ rttFactor: 3 })).quorums[0].commitLatencyMs, 30);
+  // factors: > 1 and ≤ 1000 on the CLI
+  assert.equal(cli(["simulate", "--rtt-factor", "1000", "t.topology.yaml"], ETCD3("")).code, 1, "1000 is allowed (and flaps)");
+  for (const f of ["1", "0.5", "1e308", "1000.001", "NaN", ""]) {
+    const r = cli(["simulate", "--rtt-factor", f, "t.topology.yaml"], ETCD3(""));
+    assert.equal(r.code, 2, `--rtt-factor '${f}'`);
+    assert.match(r.stderr, /takes a factor greater than 1 and at most 1000/);
+  }
+  const j = simJson(["--slow", "a-b=2"], ETCD3("")).json;
+  assert.deepEqual(j.scenario.slow, [{ between: ["a", "b"], factor: 2 }]);
+});
+
+const HYPHENS = `sites:
+  - name: eu-west
+  - name: us-east
+  - name: ap-south
+links:
+  - { between: [eu-west, us-east], rttMs: 70 }
+  - { between: [eu-west, ap-south], rttMs: 120 }
+  - { between: [us-east, ap-south], rttMs: 200 }
+stores:
+  - name: db
+    replication: consensus
+    members: { eu-west: 2, us-east: 2, ap-south: 1 }
+`;
+
+test("links with hyphenated site names: read against the declared names; an ambiguous reading is refused listing both", () => {
+  const j = simJson(["--cut", "eu-west-us-east", "--slow", "us-east-ap-south=2"], HYPHENS).json;
+  assert.deepEqual(j.scenario.cut, [["eu-west", "us-east"]]);
+  assert.deepEqual(j.scenario.slow, [{ between: ["us-east", "ap-south"], factor: 2 }]);
+  const ambiguous = `sites:\n  - name: a-b\n  - name: c\n  - name: a\n  - name: b-c\nlinks:\n  - { between: [a-b, c], rttMs: 1 }\n  - { between: [a, b-c], rttMs: 1 }\n`;
+  const r = cli(["simulate", "--cut", "a-b-c", "t.topology.yaml"], ambiguous);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /--cut 'a-b-c' names a link two ways: a and b-c, or a-b and c/);
+  const unknown = cli(["simulate", "--cut", "eu-west-us-eats", "t.topology.yaml"], HYPHENS);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /no site 'us-eats' in this topology — did you mean 'us-east'\?/);
+  // the editor's request: links as { between }, hyphens intact, unknown names and bad factors dropped
+  const s = sanitizeScenario(new Set(["eu-west", "us-east", "ap-south"]), {
+    cut: [{ between: ["eu-west", "us-east"] }, { between: ["eu-west", "nowhere"] }],
+    slow: [
+      { between: ["us-east", "ap-south"], factor: 3 },
+      { between: ["eu-west", "ap-south"], factor: 1 },
+      { between: ["eu-west", "us-east"], factor: 1001 },
+    ],
+    rttFactor: 1e308,
+  });
+  assert.deepEqual(s.cut, [["eu-west", "us-east"]]);
+  assert.deepEqual(s.slow, [{ between: ["us-east", "ap-south"], factor: 3 }]);
+  assert.equal(s.rttFactor, null);
+});
+
+const FIVE = `sites:
+  - name: fra
+  - name: lon
+  - name: ams
+links:
+  - { between: [fra, lon], rttMs: 14 }
+  - { between: [fra, ams], rttMs: 9 }
+  - { between: [lon, ams], rttMs: 8 }
+clusters:
+  - name: core
+    site: fra
+    etcd: { members: { fra: 2, lon: 2, ams: 1 } }
+`;
+
+test("a cut link is not a partition: fra and lon both reach ams, so who stops depends on where the leader is", () => {
+  const r = run(ctxOf(FIVE), sc({ cut: [["fra", "lon"]] }));
+  const q = r.quorums[0];
+  assert.equal(q.outcome, "minority-stops");
+  assert.deepEqual(q.byLeader, { fra: ["lon"], lon: ["fra"], ams: [] });
+  assert.equal(r.verdict, "ok");
+  assert.equal(r.name, "cut fra–lon");
+  assert.ok(r.notes.some((n) => /leader placement decides who stops/.test(n) && /without them leadership may flap/.test(n)));
+  // the same sites as a partition: fra alone stops, whoever leads
+  const p = run(ctxOf(FIVE), sc({ partition: [["fra"], ["lon", "ams"]] })).quorums[0];
+  assert.deepEqual(p.byLeader, { lon: ["fra"], ams: ["fra"] });
+  // cutting both of ams's links as well leaves no site a majority
+  const frozen = run(
+    ctxOf(FIVE),
+    sc({
+      cut: [
+        ["fra", "lon"],
+        ["fra", "ams"],
+        ["lon", "ams"],
+      ],
+    }),
+  );
+  assert.equal(frozen.quorums[0].outcome, "stops");
+  assert.equal(frozen.verdict, "down");
+  const { json } = simJson(["--cut", "lon-fra"], FIVE);
+  assert.deepEqual(json.quorums[0].byLeader, { fra: ["lon"], lon: ["fra"], ams: [] });
+});
+
+test("isolate: the window while steering still sends the site its share, and after it is withdrawn", () => {
+  const body = SINGLE_WRITER.replace("BUFFER", String(TAIL));
+  const iso = runIsolate(ctxOf(body), "lon");
+  assert.equal(iso.window.traffic[0].backends[1].errors, true, "lon-prod still gets clients and cannot reach the writer");
+  assert.equal(iso.window.verdict, "degraded");
+  assert.equal(iso.after.traffic[0].backends[1].loadRps, null, "withdrawn");
+  assert.deepEqual(
+    iso.after.traffic[0].backends.map((b) => b.loadRps),
+    [15000, null, 15000],
+  );
+  assert.equal(iso.after.verdict, "ok");
+  assert.equal(iso.verdict, "degraded");
+  assert.equal(iso.windowSeconds, null, "no health check: unknown");
+  assert.ok(iso.notes.some((n) => /no healthCheck is declared/.test(n)));
+  const { code, json } = simJson(["--isolate", "lon"], body);
+  assert.equal(code, 1);
+  assert.deepEqual(Object.keys(json), ["scenario", "name", "windowSeconds", "window", "after", "verdict", "notes"]);
+  assert.deepEqual(json.scenario, { isolate: "lon" });
+  assert.deepEqual(json.after.scenario.withdraw, ["lon"]);
+  // with a health check and a TTL the window is the RTO estimate: 10 s × 3 checks + 60 s TTL
+  const timed = body.replace(
+    "    steering: gslb\n",
+    "    steering: gslb\n    ttlSeconds: 60\n    healthCheck: { intervalSeconds: 10, failureThreshold: 3 }\n",
+  );
+  const t = runIsolate(ctxOf(timed), "lon");
+  assert.equal(t.windowSeconds, 90);
+  assert.ok(
+    t.notes.some((n) => /gslb keeps sending clients to lon for up to 90 s \(10 s × 3 checks \+ 60 s TTL;/.test(n)),
+    t.notes.join("\n"),
+  );
+  assert.equal(simJson(["--isolate", "lon"], timed).json.windowSeconds, 90);
+  // a site no entry sends traffic to has no window to wait for
+  assert.equal(runIsolate(ctxOf(timed.replace("      - { cluster: lon-prod, capacityRps: 30000 }\n", "")), "lon").windowSeconds, 0);
+  const bad = cli(["simulate", "--isolate", "lon", "--partition", "fra/ams", "t.topology.yaml"], body);
+  assert.equal(bad.code, 2);
+});
+
+test("sweeps skip losing every site; partitions name the implicit group", () => {
+  const two = ctxOf(`sites:\n  - name: a\n  - name: b\nlinks:\n  - { between: [a, b], rttMs: 1 }\n`);
+  assert.equal(sweep(two, "double").length, 0, "a two-site design's double loss is losing everything");
+  assert.equal(sweep(two, "single").length, 2);
+  assert.equal(run(ctxOf(FIVE), sc({ partition: [["fra"], ["lon"]] })).name, "partition fra / lon / (ams)");
+  assert.equal(run(ctxOf(FIVE), sc({ partition: [["fra"], ["lon", "ams"]] })).name, "partition fra / lon,ams");
+});
+
+test("an at-capacity backend says there is no headroom; headroomRps per backend", () => {
+  const body = SINGLE_WRITER.replace("BUFFER", String(TAIL)).replace("peakRps: 30000", "peakRps: 60000");
+  const r = run(ctxOf(body), sc({ lose: ["ams"] }));
+  assert.deepEqual(
+    r.traffic[0].backends.map((b) => b.headroomRps),
+    [0, 0, null],
+  );
+  assert.equal(r.traffic[0].outcome, "served");
+  assert.ok(
+    r.notes.some(
+      (n) => n === "traffic checkout: fra-prod is at capacity (30,000 rps of 30,000 rps): no headroom for retries or autoscaler lag",
+    ),
+  );
+});
+
+const WEIGHTS = (a: number, b: number) => `sites:
+  - name: fra
+  - name: lon
+links:
+  - { between: [fra, lon], rttMs: 14 }
+clusters:
+  - { name: f, site: fra }
+  - { name: l, site: lon }
+traffic:
+  - name: checkout
+    steering: gslb
+    peakRps: 40000
+    backends:
+      - { cluster: f, weight: ${a}, capacityRps: 25000 }
+      - { cluster: l, weight: ${b}, capacityRps: 25000 }
+  - name: search
+    steering: gslb
+    peakRps: 100
+    backends:
+      - { cluster: f, capacityRps: 50 }
+`;
+
+test("diff is quantitative: 50/50 → 30/70 moves load with no verdict change; headroom crossing 0 is a regression", () => {
+  const files = { "old.topology.yaml": HEADER + WEIGHTS(50, 50), "new.topology.yaml": HEADER + WEIGHTS(30, 70) };
+  const r = inTempDir(files, (_dir, run) => run(["diff", "--format", "json", "old.topology.yaml", "new.topology.yaml"]));
+  const j = JSON.parse(r.stdout);
+  // search is overloaded in both versions: "all up" is degraded before and after
+  assert.deepEqual(
+    j.scenarios.filter((s: { before: string; after: string }) => s.before !== s.after),
+    [],
+  );
+  assert.deepEqual(
+    j.changes.find(
+      (c: { scenario: string; entity: string; measure: string }) =>
+        c.scenario === "all up" && c.entity === "l" && c.measure === "headroomRps",
+    ),
+    { scenario: "all up", entity: "l", entry: "checkout", measure: "headroomRps", before: 5000, after: -3000 },
+  );
+  assert.deepEqual(
+    j.changes.find(
+      (c: { scenario: string; entity: string; measure: string }) => c.scenario === "all up" && c.entity === "f" && c.measure === "loadRps",
+    ),
+    { scenario: "all up", entity: "f", entry: "checkout", measure: "loadRps", before: 20000, after: 12000 },
+  );
+  assert.equal(j.regressions, 3, "two crossings (all up, the partition) and the new capacity/overload error finding");
+  assert.equal(j.changes.filter((c: { measure: string; after: number }) => c.measure === "headroomRps" && c.after < 0).length, 2);
+  assert.equal(r.code, 1);
+  const text = inTempDir(files, (_dir, run) => run(["diff", "old.topology.yaml", "new.topology.yaml"])).stdout;
+  assert.match(
+    text,
+    /Measures that moved \(largest first\):\n {2}! all up: l \(checkout\) headroom 5,000 → −3,000 rps \(headroom below 0\)\n/,
+  );
+  // the other way round nothing crosses a limit: no regression
+  const back = inTempDir(files, (_dir, run) => run(["diff", "--format", "json", "new.topology.yaml", "old.topology.yaml"]));
+  assert.equal(JSON.parse(back.stdout).regressions, 0);
+  assert.equal(back.code, 0);
+  // at exactly 0 headroom (25,000 of 25,000) nothing is crossed
+  const exact = { ...files, "new.topology.yaml": HEADER + WEIGHTS(3, 5).replace("peakRps: 40000", "peakRps: 40000") };
+  const e = JSON.parse(inTempDir(exact, (_dir, run) => run(["diff", "--format", "json", "old.topology.yaml", "new.topology.yaml"])).stdout);
+  assert.equal(
+    e.changes.find(
+      (c: { entity: string; measure: string; scenario: string }) =>
+        c.scenario === "all up" && c.entity === "l" && c.measure === "headroomRps",
+    ).after,
+    0,
+  );
+  assert.equal(e.regressions, 0);
+});
+
+test("a federated design and the same design without etcd: no regression in the diff", () => {
+  const without = FEDERATED.replace("    etcd: { members: { fra: 3 } }\n", "").replace("    etcd: { members: { lon: 3 } }\n", "");
+  const files = { "a.topology.yaml": HEADER + without, "b.topology.yaml": HEADER + FEDERATED };
+  const r = inTempDir(files, (_dir, run) => run(["diff", "--format", "json", "a.topology.yaml", "b.topology.yaml"]));
+  assert.equal(JSON.parse(r.stdout).regressions, 0, r.stdout);
+  assert.equal(r.code, 0);
+});
