@@ -399,7 +399,7 @@ test("quorate diff: paths, REV:path in a temporary git repository, formats, exit
     assert.match(improved.stdout, /^quorate diff HEAD:d\.topology\.yaml → d\.topology\.yaml\n/);
     assert.match(
       improved.stdout,
-      /better {2}lose fra: down → degraded\n {10}before: store ledger: losing fra leaves 2 of 4 members; majority is 3 — writes stop; traffic checkout: lon-prod carries 40,000 rps; capacity 25,000 rps — overloaded by 15,000 rps \(headroom −60%\)\n/,
+      /better {2}lose fra: down → degraded\n {10}before: store ledger: losing fra leaves 2 of 4 members; majority is 3 — writes stop; traffic checkout: lon-prod carries 40,000 rps; capacity 25,000 rps — overloaded by 15,000 rps \(headroom −60%\)\n {10}still: traffic checkout: lon-prod carries 40,000 rps; capacity 25,000 rps — overloaded by 15,000 rps \(headroom −60%\)\n/,
     );
     assert.match(
       improved.stdout,

@@ -257,8 +257,11 @@ const SIMULATE_HELP: CommandHelp = {
   usage: ["simulate [scenario options] [--format text|json|md] FILE"],
   options: [
     ...sim.SCENARIO_OPTIONS,
-    { flags: "-f, --format text|json|md", text: "output format (default text); md is a table for a pull request" },
-    { flags: "--color, --no-color", text: "force or suppress colour (default: only on a terminal)" },
+    {
+      flags: "-f, --format text|json|md",
+      text: "output format (default text); json has whatif.md's keys (an array for sweeps); md is a table for a pull request (e.g. --format json)",
+    },
+    { flags: "--color, --no-color", text: "force or suppress colour (default: only on a terminal; e.g. --no-color)" },
   ],
   details: `Scenario options combine into one scenario (none = every site up); each sweep adds one row
 per scenario it generates. A link is named by its two sites in either order (fra-lon or lon-fra);
@@ -266,7 +269,8 @@ site names may contain '-', so A-B is read against the file's declared sites, an
 readings (sites a-b and c, and a and b-c) is refused with both listed.
 
 Exit status: 0 every scenario is ok, 1 some scenario is degraded or worse, 2 usage error (an
-unknown site is named with the closest declared one).`,
+unknown site is named with the closest declared one; a factor outside 1 < F ≤ 1000; a link with
+two readings).`,
   examples: [
     "quorate simulate --lose fra examples/payments-eu.topology.yaml",
     "quorate simulate --all-single-site --format md examples/payments-eu.topology.yaml   # a table for the PR",

@@ -35,6 +35,8 @@ export interface ScenarioChange {
   readonly after: Verdict | null;
   /** what breaks on the worse side (after, when it got worse; before, when it got better) */
   readonly why: string;
+  /** when it got better but is still not ok: what still breaks after */
+  readonly still?: string;
 }
 
 /** One measure that moved between the versions in one scenario (whatif.md, "The diff of two designs"). */
@@ -168,7 +170,8 @@ export function diff(before: DiffSide, after: DiffSide): DiffResult {
     const why = (cmp > 0 ? ra : cmp < 0 ? rb : undefined)?.breaks.join("; ") ?? "";
     const name = scenarioName(s, sites);
     if (rb && ra) moved.push(...measureChanges(name, rb, ra, cmp > 0));
-    return { scenario: name, before, after, why };
+    const still = cmp < 0 && ra && ra.verdict !== "ok" ? ra.breaks.join("; ") : "";
+    return { scenario: name, before, after, why, ...(still ? { still } : {}) };
   });
   moved.sort((x, y) => Number(y.regression) - Number(x.regression) || size(y) - size(x));
   const fb = findingsOf(before);

@@ -204,6 +204,7 @@ export function diffText(d: DiffResult, color: boolean): string {
     const worse = gotWorse(s);
     lines.push(`  ${worse ? paint("\x1b[31m", "worse ") : paint("\x1b[32m", "better")}  ${s.scenario}: ${arrow(s)}`);
     if (s.why) lines.push(`          ${worse ? "now" : "before"}: ${s.why}`);
+    if (s.still) lines.push(`          still: ${s.still}`);
   }
   if (d.note) lines.push(`  (${d.note})`);
   lines.push(
@@ -228,7 +229,7 @@ export function diffMarkdown(d: DiffResult): string {
     for (const s of ch) {
       const worse = gotWorse(s);
       out.push(
-        `| ${worse ? "🔴 worse" : "🟢 better"} | ${cell(s.scenario)} | ${s.before ?? "—"} | ${s.after ?? "—"} | ${s.why ? `${worse ? "now" : "before"}: ${cell(s.why)}` : "—"} |`,
+        `| ${worse ? "🔴 worse" : "🟢 better"} | ${cell(s.scenario)} | ${s.before ?? "—"} | ${s.after ?? "—"} | ${s.why ? `${worse ? "now" : "before"}: ${cell(s.why)}` : "—"}${s.still ? `<br>still: ${cell(s.still)}` : ""} |`,
       );
     }
   } else
