@@ -70,6 +70,32 @@ await build({
   entryPoints: ["client/src/webview/preview.ts"],
   outfile: `${OUT}/media/preview.js`,
 });
+
+// the web extension (vscode.dev, github.dev): the client in the browser's extension host and the
+// language server in a web worker, the same analyzer. Nothing of Node may reach these bundles: an
+// import of a Node module fails the build — except node:url, whose two functions the URI helper
+// needs for file: URIs and which the web gets from a posix-only stand-in (server/src/web/url.ts).
+const web = {
+  ...common,
+  platform: "browser",
+  format: "cjs",
+  target: "es2022",
+  mainFields: ["browser", "module", "main"],
+  conditions: ["browser"],
+  plugins: [
+    {
+      name: "no-node",
+      setup(b) {
+        b.onResolve({ filter: /^node:url$/ }, () => ({ path: new URL("../server/src/web/url.ts", import.meta.url).pathname }));
+        b.onResolve({ filter: /^(node:.*|fs|path|os|child_process|crypto|worker_threads|util|net|url)$/ }, (a) => ({
+          errors: [{ text: `${a.path} is a Node module: the web bundle must not need it (imported by ${a.importer})` }],
+        }));
+      },
+    },
+  ],
+};
+await build({ ...web, entryPoints: ["server/src/browser.ts"], outfile: `${OUT}/web/server.js`, format: "iife" });
+await build({ ...web, entryPoints: ["client/src/browser.ts"], outfile: `${OUT}/web/extension.js`, external: ["vscode"] });
 mkdirSync(`${OUT}/media`, { recursive: true });
 copyFileSync("client/src/webview/preview.css", `${OUT}/media/preview.css`);
 // Mermaid ships from node_modules into the extension, never from a CDN; its licence goes along

@@ -4,7 +4,8 @@
 // .quorate-host/ (git-ignored), opened in Debian's Chromium. See shared notes on VS Code offline.
 //
 //   node scripts/vscode-host.mjs demo    start VS Code on 127.0.0.1 with the extension and examples/
-//   node scripts/vscode-host.mjs test    run the extension-host suite, then Playwright checks of the workbench
+//   node scripts/vscode-host.mjs test    run the extension-host suite, then Playwright checks of the workbench and of the web extension
+//   node scripts/vscode-host.mjs test web  only the web extension's checks, on the working tree's dist/
 import { spawn, spawnSync } from "node:child_process";
 import {
   appendFileSync,
@@ -419,6 +420,109 @@ async function readability(frame) {
   });
 }
 
+/** Quick Open and the command palette of a workbench page, as a person uses them. */
+function workbench(wb) {
+  return {
+    async quickOpen(name) {
+      await wb.keyboard.press("Control+P");
+      await wb.waitForSelector(".quick-input-widget input");
+      await wb.keyboard.type(name);
+      await wb.waitForSelector(".quick-input-list .monaco-list-row");
+      await wb.keyboard.press("Enter");
+    },
+    async command(title) {
+      await wb.keyboard.press("Control+Shift+P");
+      await wb.waitForSelector(".quick-input-widget input");
+      await wb.keyboard.type(title);
+      await wb.waitForTimeout(300);
+      await wb.keyboard.press("Enter");
+    },
+  };
+}
+
+/**
+ * The web extension (package.json `browser`) in the browser's web-worker extension host, as on
+ * vscode.dev, with its language server in a web worker of its own. The workspace setting
+ * remote.extensionKind ["web"] places the extension there. (The payload's extensionDevelopmentKind
+ * would be the usual way, but this VS Code's browser workbench never reads it: its environment
+ * service names it extensionDevelopmentLocationKind.)
+ */
+async function webChecks(browser, vs, folder, devPath, check) {
+  mkdirSync(join(folder, ".vscode"), { recursive: true });
+  writeFileSync(join(folder, ".vscode", "settings.json"), JSON.stringify({ "remote.extensionKind": { "quorate.quorate": ["web"] } }));
+  const wb = await browser.newPage({ viewport: { width: 1750, height: 900 } });
+  const loaded = [];
+  wb.context().on("request", (r) => loaded.push(decodeURIComponent(r.url())));
+  const consoleErrors = [];
+  wb.on("console", (m) => {
+    if (/Content Security Policy|Refused to (load|execute|apply)/i.test(m.text())) consoleErrors.push(m.text());
+  });
+  try {
+    await wb.goto(vs.url(folder, [], devPath));
+    await wb.waitForSelector(".monaco-workbench", { timeout: 60_000 });
+    const { quickOpen, command } = workbench(wb);
+    await quickOpen("payments-eu.topology.yaml");
+    await check("web: squiggles from the language server in a web worker", async () => {
+      await wb.waitForSelector(".monaco-editor .squiggly-error", { timeout: 90_000 });
+    });
+    await check("web: Compare with Git HEAD says plainly that the web has no git, and what to do", async () => {
+      await command("Quorate: Compare with Git HEAD");
+      const dialog = wb.locator(".monaco-dialog-box");
+      await dialog.waitFor({ timeout: 30_000 });
+      const text = (await dialog.textContent()) ?? "";
+      if (!/VS Code for the Web does not have/.test(text) || !/quorate diff HEAD:/.test(text)) throw new Error(`dialog: ${text}`);
+      await wb.keyboard.press("Escape");
+      await dialog.waitFor({ state: "detached", timeout: 10_000 });
+    });
+    await check("web: hover shows the quorum arithmetic", async () => {
+      // the stretched etcd's members line (line 30 of payments-eu.topology.yaml)
+      await wb.keyboard.press("Control+G");
+      await wb.keyboard.type("30:8");
+      await wb.keyboard.press("Enter");
+      await wb.keyboard.press("Control+K");
+      await wb.keyboard.press("Control+I");
+      const hover = wb.locator(".monaco-hover-content").first();
+      await hover.waitFor({ timeout: 30_000 });
+      const text = (await hover.textContent()) ?? "";
+      if (!/quorum/i.test(text)) throw new Error(`hover: ${text.slice(0, 300)}`);
+      await wb.keyboard.press("Escape");
+    });
+    await check("web: a quick fix applies (Add witness site)", async () => {
+      await wb.keyboard.press("Control+.");
+      const row = wb.locator(".action-widget .monaco-list-row", { hasText: /witness site/ }).first();
+      await row.waitFor({ timeout: 30_000 });
+      await row.click();
+      // the new site joins the sites list near the top of the file
+      await wb.keyboard.press("Control+Home");
+      await wb.waitForFunction(
+        () => /role:\s+witness/.test(document.querySelector(".monaco-editor .view-lines")?.textContent ?? ""),
+        null,
+        {
+          timeout: 30_000,
+        },
+      );
+    });
+    await check("web: the preview draws the design", async () => {
+      await command("Quorate: Open Preview to the Side");
+      const frame = wb.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
+      await frame.locator("svg g.cluster").first().waitFor({ timeout: 60_000 });
+      const text = (await frame.locator("svg").first().textContent()) ?? "";
+      if (!/fra-prod/.test(text)) throw new Error(`preview: ${text.slice(0, 300)}`);
+      if (consoleErrors.length) throw new Error(`CSP violations: ${consoleErrors.join(" | ")}`);
+      mkdirSync(join(ROOT, "out", "screenshots"), { recursive: true });
+      await wb.screenshot({ path: join(ROOT, "out", "screenshots", "web.png") });
+    });
+    await check("web: the browser loaded the web bundles (dist/web/extension.js and server.js), never dist/server.js", async () => {
+      const ours = loaded.filter((u) => /\/dist\/(web\/)?(extension|server)\.js/.test(u));
+      if (!ours.some((u) => /dist\/web\/server\.js/.test(u)) || !ours.some((u) => /dist\/web\/extension\.js/.test(u)))
+        throw new Error(`loaded: ${ours.join(", ") || "none of the bundles"}`);
+      if (ours.some((u) => /dist\/(server|extension)\.js/.test(u))) throw new Error(`a Node bundle was loaded: ${ours.join(", ")}`);
+    });
+  } finally {
+    await wb.close();
+  }
+}
+
 const BROWSER_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
@@ -428,6 +532,44 @@ const BROWSER_ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
+
+/** `test web`: only the web extension's checks, against the working tree's dist/ (quick, while working on it). */
+async function testWeb() {
+  if (!CHROMIUM) throw new Expected("no Chromium found (apt-get install chromium, or set QUORATE_CHROMIUM)");
+  await setup();
+  const { chromium } = await import("playwright-core");
+  const scratch = mkdtempSync(join(tmpdir(), "quorate-test-"));
+  const vs = await startVSCode();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
+  const results = { passed: 0, failed: 0, ran: true };
+  try {
+    await webChecks(browser, vs, workspace(scratch), ROOT, checker(results));
+  } finally {
+    await browser.close();
+    vs.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return results;
+}
+
+/** A named check: counted in `results`, its failure printed with the first lines of its stack. */
+function checker(results) {
+  return async (name, fn) => {
+    try {
+      await fn();
+      results.passed++;
+      log(`✔ ${name}`);
+    } catch (e) {
+      results.failed++;
+      log(
+        `✖ ${name}\n    ${String(e?.stack ?? e)
+          .split("\n")
+          .slice(0, 6)
+          .join("\n    ")}`,
+      );
+    }
+  };
+}
 
 async function test() {
   if (!CHROMIUM) {
@@ -445,21 +587,8 @@ async function test() {
   const vs = await startVSCode({ vsix });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: BROWSER_ARGS });
   const results = { passed: 0, failed: 0, ran: true };
-  const check = async (name, fn) => {
-    try {
-      await fn();
-      results.passed++;
-      log(`✔ ${name}`);
-    } catch (e) {
-      results.failed++;
-      log(
-        `✖ ${name}\n    ${String(e?.stack ?? e)
-          .split("\n")
-          .slice(0, 6)
-          .join("\n    ")}`,
-      );
-    }
-  };
+  const check = checker(results);
+
   try {
     // 1. the mocha suite inside the extension host
     const ws1 = workspace(scratch);
@@ -512,20 +641,7 @@ async function test() {
     });
     await wb.goto(vs.url(ws2));
     await wb.waitForSelector(".monaco-workbench", { timeout: 60_000 });
-    const quickOpen = async (name) => {
-      await wb.keyboard.press("Control+P");
-      await wb.waitForSelector(".quick-input-widget input");
-      await wb.keyboard.type(name);
-      await wb.waitForSelector(".quick-input-list .monaco-list-row");
-      await wb.keyboard.press("Enter");
-    };
-    const command = async (title) => {
-      await wb.keyboard.press("Control+Shift+P");
-      await wb.waitForSelector(".quick-input-widget input");
-      await wb.keyboard.type(title);
-      await wb.waitForTimeout(300);
-      await wb.keyboard.press("Enter");
-    };
+    const { quickOpen, command } = workbench(wb);
     await quickOpen("payments-eu.topology.yaml");
     await check("squiggles appear in the editor", async () => {
       await wb.waitForSelector(".monaco-editor .squiggly-error", { timeout: 60_000 });
@@ -724,6 +840,9 @@ async function test() {
     } finally {
       front.stop();
     }
+
+    // 4. the web extension, as on vscode.dev
+    await webChecks(browser, vs, workspace(scratch), undefined, check);
   } finally {
     await browser.close();
     vs.stop();
@@ -748,7 +867,7 @@ if (mode === "imported") {
   /* used as a module (scripts that drive the same VS Code) */
 } else if (mode === "demo") await expected(demo);
 else if (mode === "test") {
-  const r = await expected(test);
+  const r = await expected(process.argv[3] === "web" ? testWeb : test);
   if (r.ran) console.log(`${r.passed} passed, ${r.failed} failed`);
   process.exit(r.failed ? 1 : 0);
 } else if (mode === "setup") await expected(setup);

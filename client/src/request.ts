@@ -3,7 +3,7 @@
 // params or reads the wrong result does not build. (The client library carries its own copy of
 // the protocol package, whose RequestType class TypeScript keeps apart from the server's, so
 // the call goes by the declared method name.)
-import type { CancellationToken, LanguageClient } from "vscode-languageclient/node";
+import type { BaseLanguageClient as LanguageClient, CancellationToken } from "vscode-languageclient";
 import type { RequestType } from "vscode-languageserver-protocol";
 
 export function request<P, R>(client: LanguageClient, type: RequestType<P, R, void>, params: P, token?: CancellationToken): Promise<R> {

@@ -1,17 +1,10 @@
 import { readdirSync, readFileSync, type Stats, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { isTopologyFileName } from "./model/parse";
+import { isInteresting, isYamlName } from "./model/parse";
+
+export { isInteresting, isYamlName };
 
 const SKIP_DIRS = new Set(["node_modules", ".git", "out", "dist"]);
-/** A cheap look before parsing: could this YAML file hold a kind Quorate reads? */
-const INTERESTING = /^\s*kind:\s*["']?(Topology|ServiceExport|Role|ClusterRole|RoleBinding|ClusterRoleBinding)\b/m;
-
-export const isYamlName = (name: string): boolean => /\.ya?ml$/i.test(name);
-
-/** Whether a YAML file is worth analysing: a topology by name, or one that mentions a kind Quorate reads. */
-export function isInteresting(path: string, text: string): boolean {
-  return isTopologyFileName(path) || INTERESTING.test(text);
-}
 
 export interface FoundFile {
   readonly path: string;

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import {
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
@@ -13,10 +12,10 @@ import {
   type InitializeResult,
 } from "vscode-languageserver";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { Background } from "./background/host";
+import type { Background, BackgroundEvents } from "./background/host";
 import type { FromBackground, ToBackground } from "./background/messages";
-import { findFiles, isInteresting, isYamlName } from "./discovery";
-import { answer, createService, DRIFT_AWARE, REQUEST_METHODS, uriOf } from "./requests";
+import { isInteresting, isYamlName } from "./model/parse";
+import { answer, DRIFT_AWARE, REQUEST_METHODS, uriOf } from "./requests";
 import { ParamsError } from "./service/params";
 import { RenameError, type QuorateService } from "./service/service";
 import { parseSettings } from "./service/settings";
@@ -38,6 +37,22 @@ export interface ServerOptions {
   readonly backgroundMinKb?: number;
 }
 
+/**
+ * What the server reaches beyond the documents it is sent. On Node (platform/node.ts): the disk,
+ * git and a background thread. In a web worker (browser.ts): none of them — only open documents
+ * are analysed, and the service says plainly what needs the disk or git.
+ */
+export interface ServerHost {
+  /** the language service; `roots` are the workspace folders' paths (drift reads bound files inside them) */
+  readonly createService: (roots: () => readonly string[]) => QuorateService;
+  /** a file's text on disk (throws when unreadable); absent: there is no disk */
+  readonly readFile?: (path: string) => string;
+  /** topology and manifest files under a workspace folder (paths relative to it); absent: no workspace index */
+  readonly findFiles?: (root: string, maxBytes: number, log: (message: string) => void) => readonly { path: string; text: string }[];
+  /** a background thread for large files; absent: everything is analysed on this thread */
+  readonly background?: (events: BackgroundEvents) => Background;
+}
+
 /** Files at least this large (KB) are analysed on the background thread unless the client says otherwise. */
 export const DEFAULT_BACKGROUND_MIN_KB = 64;
 
@@ -45,11 +60,10 @@ export const DEFAULT_BACKGROUND_MIN_KB = 64;
  * Wires the language service to a connection. Every handler is guarded: an exception becomes
  * an error response (or a log line for notifications) and the server keeps serving.
  */
-export function startServer(connection: Connection, script?: string): QuorateService {
-  // drift reads the bound deployment files: the editor's open text first, then the disk
+export function startServer(connection: Connection, host: ServerHost): QuorateService {
   // bound deployment files are read inside the workspace folder that holds the topology
-  const service = createService(() => workspaceRoots());
-  /** large files' analysis, away from the request loop; absent when `script` is not given or it is off */
+  const service = host.createService(() => workspaceRoots());
+  /** large files' analysis, away from the request loop; absent when the host has none or it is off */
   let background: Background | undefined;
   // documents are kept here rather than in TextDocuments so each edit's range reaches the
   // service: one edit inside one list item re-parses only that item
@@ -167,7 +181,7 @@ export function startServer(connection: Connection, script?: string): QuorateSer
       // compile the hot paths before the first real document (see warmup.ts); synchronous, so
       // requests that arrive meanwhile are answered after it
       const minKb = initOptions.backgroundMinKb ?? DEFAULT_BACKGROUND_MIN_KB;
-      if (script && minKb > 0) startBackground(minKb * 1024);
+      if (host.background && minKb > 0) startBackground(host.background, minKb * 1024);
       // (with a background thread, files of 64 KB and more are analysed there, and it warms up
       // instead: this thread's heap stays small, and smaller files are quick to analyse cold)
       else if (initOptions.warmUp !== false) warmUp();
@@ -182,8 +196,8 @@ export function startServer(connection: Connection, script?: string): QuorateSer
     }),
   );
 
-  function startBackground(minChars: number): void {
-    const b = new Background(script!, {
+  function startBackground(create: NonNullable<ServerHost["background"]>, minChars: number): void {
+    const b = create({
       message: (m: FromBackground) => {
         if (m.t === "log") log(m.message);
         else if (m.t === "ready") log(`background thread ready: files of ${Math.round(minChars / 1024)} KB or more are analysed there`);
@@ -217,17 +231,13 @@ export function startServer(connection: Connection, script?: string): QuorateSer
   }
 
   function indexWorkspace(): void {
+    if (!host.findFiles) return;
     let count = 0;
     for (const folder of folders) {
       if (!folder.startsWith("file:")) continue;
       const root = URI.pathOf(folder);
-      // paths come back relative to the folder ("." as written), so each file's uri is the folder's plus that
-      const found = findFiles(".", root, {
-        onError: (p, e) => log(`cannot read ${p}: ${e.message}`),
-        onSkip: (p, why) => log(`not indexed: ${p}: ${why}`),
-        // a file past the live-analysis limit would only get quorate/too-large: not worth reading into memory
-        maxBytes: service.getSettings().maxFileSizeKb * 1024,
-      });
+      // a file past the live-analysis limit would only get quorate/too-large: not worth reading into memory
+      const found = host.findFiles(root, service.getSettings().maxFileSizeKb * 1024, log);
       for (const f of found) {
         const uri = URI.fromPath(`${root}/${f.path}`);
         if (!documents.get(uri)) {
@@ -262,9 +272,11 @@ export function startServer(connection: Connection, script?: string): QuorateSer
           mirror({ t: "deploymentChanged", uri: change.uri, createdOrDeleted: true });
           continue;
         }
+        // with no disk (the web) a file changed outside the editor is not read
+        if (!host.readFile) continue;
         let text: string;
         try {
-          text = readFileSync(path, "utf8");
+          text = host.readFile(path);
         } catch {
           continue;
         }
@@ -310,7 +322,7 @@ export function startServer(connection: Connection, script?: string): QuorateSer
       hostedDiagnostics.delete(uri);
       let disk: string | undefined;
       try {
-        if (uri.startsWith("file:")) disk = readFileSync(URI.pathOf(uri), "utf8");
+        if (uri.startsWith("file:") && host.readFile) disk = host.readFile(URI.pathOf(uri));
       } catch {
         disk = undefined;
       }

@@ -1,7 +1,6 @@
 // The requests the language server answers, as one table from method to handler over a
 // QuorateService. The transport (lsp.ts) answers them on its own service, or hands those of a
 // file it hosts in the background thread to that thread, which answers them from this same table.
-import { dirname } from "node:path";
 import {
   DocumentDiagnosticReportKind,
   type CodeActionParams,
@@ -16,8 +15,6 @@ import {
 } from "vscode-languageserver";
 import pkg from "../../package.json";
 import { analyzeAlone } from "./analysis";
-import { boundFileSource, pemFingerprints } from "./deployments";
-import { readVersion } from "./git";
 import { diagramFor } from "./preview/mermaid";
 import type { RequestType } from "vscode-languageserver-protocol";
 import {
@@ -33,44 +30,30 @@ import {
   type SimulateScenario,
 } from "./protocol";
 import { anyObject, array, type Check, object, oneOf, optional, ParamsError, string } from "./service/params";
-import { QuorateService } from "./service/service";
+import type { QuorateService } from "./service/service";
 import { URI } from "./service/uri";
 import { gameDayFor, record, simulate } from "./service/whatif";
 import { diff } from "./whatif/diff";
 import { diffMarkdown } from "./whatif/render";
 
-/**
- * A service whose drift reads bound deployment files: the editor's open text first, then the
- * disk, inside the workspace folder (`roots`, absolute paths) that holds the topology.
- */
-export function createService(roots: () => readonly string[] = () => []): QuorateService {
-  const service = new QuorateService();
-  service.setDeployments((openText) => ({
-    source: boundFileSource({
-      roots,
-      overlay: (path) => openText(URI.fromPath(path)),
-      maxBytes: service.getSettings().maxFileSizeKb * 1024,
-    }),
-    fingerprints: pemFingerprints,
-  }));
-  return service;
-}
-
 const fileName = (uri: string) => URI.pathOf(uri).split("/").pop() ?? uri;
+
+/** What a user reads when the server has no git to read a revision with (VS Code for the Web). */
+export const NO_GIT_ON_THE_WEB =
+  "Compare with Git HEAD needs git, which VS Code for the Web does not have. Open the folder in VS Code on the desktop, or run quorate diff HEAD:FILE FILE in a terminal.";
 
 function compare(service: QuorateService, p: CompareParams): CompareResult | null {
   const a = service.analysis(p.uri);
   if (!a) return null;
-  if (!p.uri.startsWith("file:")) return { markdown: "", regressions: 0, error: "only files on disk can be compared with git" };
-  const path = URI.pathOf(p.uri);
-  const name = path.split("/").pop()!;
-  let old: string;
+  const name = fileName(p.uri);
+  let old: string | undefined;
   try {
-    old = readVersion(`${p.revision}:${name}`, dirname(path)).text;
+    old = service.revisionText(p.uri, p.revision);
   } catch (e) {
     return { markdown: "", regressions: 0, error: (e as Error).message };
   }
-  const before = { label: `${p.revision}:${name}`, ...analyzeAlone(path, old) };
+  if (old === undefined) return { markdown: "", regressions: 0, error: NO_GIT_ON_THE_WEB };
+  const before = { label: `${p.revision}:${name}`, ...analyzeAlone(URI.pathOf(p.uri), old) };
   const d = diff(before, { label: `${name} (editor)`, analysis: a, findings: service.findings(p.uri) });
   return { markdown: diffMarkdown(d), regressions: d.regressions };
 }

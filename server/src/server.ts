@@ -4,6 +4,7 @@ import { createConnection, ProposedFeatures } from "vscode-languageserver/node";
 import { BACKGROUND_MARK } from "./background/messages";
 import { runBackground, type Port } from "./background/worker";
 import { startServer } from "./lsp";
+import { nodeHost } from "./platform/node";
 
 const data = workerData as { mark?: string; warmUp?: boolean } | undefined;
 if (!isMainThread && parentPort && data?.mark === BACKGROUND_MARK) {
@@ -19,5 +20,5 @@ if (!isMainThread && parentPort && data?.mark === BACKGROUND_MARK) {
   }
   process.on("uncaughtException", (e) => process.stderr.write(`[quorate] uncaught: ${e?.stack ?? e}\n`));
   // the background thread runs this script again
-  startServer(createConnection(ProposedFeatures.all), __filename);
+  startServer(createConnection(ProposedFeatures.all), nodeHost(__filename));
 }

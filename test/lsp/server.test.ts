@@ -508,7 +508,10 @@ test("quorate/simulate: the scenario's verdict, sentences, single-site strip and
   assert.match(badDuration.error ?? "", /duration/);
   // not on disk: no git to compare with, said plainly
   const cmp = await client.request<{ error?: string }>("quorate/compare", { uri: u, revision: "HEAD" });
-  assert.match(cmp.error ?? "", /cannot read HEAD:simulate\.topology\.yaml/);
+  assert.match(
+    cmp.error ?? "",
+    /\/virtual\/\d+ does not exist on disk\. Save simulate\.topology\.yaml inside a git repository and commit it/,
+  );
 });
 
 test("a burst of edits publishes only the newest version's diagnostics, never a superseded one", async () => {

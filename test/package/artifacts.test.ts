@@ -75,6 +75,8 @@ test("npm run package builds quorate.vsix from a clean checkout: exactly the all
     "dist/media/preview.css",
     "dist/media/preview.js",
     "dist/server.js",
+    "dist/web/extension.js",
+    "dist/web/server.js",
     "examples/payments-eu.topology.yaml",
     "media/icon.png",
     "media/screenshot.png",

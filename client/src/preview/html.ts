@@ -1,5 +1,3 @@
-import { randomBytes } from "node:crypto";
-
 export interface HtmlInput {
   /** webview.cspSource */
   readonly cspSource: string;
@@ -10,9 +8,10 @@ export interface HtmlInput {
   readonly nonce: string;
 }
 
-/** 128 bits from the OS CSPRNG, base64: a CSP nonce must not be guessable. */
+/** 128 bits from the platform's CSPRNG (Web Crypto: Node and the browser alike), base64: a CSP nonce must not be guessable. */
 export function nonce(): string {
-  return randomBytes(16).toString("base64");
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes));
 }
 
 const attr = (s: string) => s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");

@@ -4,7 +4,8 @@
 // one change, analysed once, and only the newest version's diagnostics go back.
 import { ErrorCodes } from "vscode-languageserver";
 import { changeBetween, type TextChange } from "../incremental";
-import { answer, createService } from "../requests";
+import { createService } from "../platform/node";
+import { answer } from "../requests";
 import { ParamsError } from "../service/params";
 import { RenameError } from "../service/service";
 import { primeParser, warmUpSteps } from "../warmup";

@@ -41,6 +41,16 @@ export function isTopologyFileName(path: string): boolean {
   return TOPOLOGY_FILE.test(path);
 }
 
+/** A cheap look before parsing: could this YAML file hold a kind Quorate reads? */
+const INTERESTING = /^\s*kind:\s*["']?(Topology|ServiceExport|Role|ClusterRole|RoleBinding|ClusterRoleBinding)\b/m;
+
+export const isYamlName = (name: string): boolean => /\.ya?ml$/i.test(name);
+
+/** Whether a YAML file is worth analysing: a topology by name, or one that mentions a kind Quorate reads. */
+export function isInteresting(path: string, text: string): boolean {
+  return isTopologyFileName(path) || INTERESTING.test(text);
+}
+
 function syntaxFinding(message: string, pos: [number, number], textLength: number): Finding {
   const start = Math.min(pos[0], textLength);
   const end = Math.max(start, Math.min(pos[1], textLength));

@@ -16,7 +16,6 @@ import {
   type TextEdit,
   type WorkspaceEdit,
 } from "vscode-languageserver";
-import { performance } from "node:perf_hooks";
 import { URI } from "./uri";
 import { finalize, manifestFileOf, type FileAnalysis } from "../analysis";
 import { mergeFindings } from "../drift/compare";
@@ -55,6 +54,9 @@ interface FileState {
 
 export class RenameError extends Error {}
 
+/** The text of a document's file at a revision (e.g. git's HEAD); throws an Error whose message the user reads. */
+export type RevisionReader = (uri: string, revision: string) => string;
+
 /**
  * What a file analysed elsewhere gives the rest of the workspace: its input to the manifest
  * rules (an export policy, RBAC objects) and the drift it finds in the deployment files it binds
@@ -72,7 +74,8 @@ const SEVERITY: Record<string, DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
-const TIMINGS = process.env.QUORATE_LOG_TIMINGS === "1";
+// (no `process` in a web worker: the web extension's server runs this same service)
+const TIMINGS = globalThis.process?.env?.QUORATE_LOG_TIMINGS === "1";
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Findings that mean "losing one site breaks this design". */
 const SITE_LOSS_CODES = ["quorum/two-site-split", "quorum/site-loss", "capacity/site-loss", "istio/remote-primary-site-loss"];
@@ -91,6 +94,8 @@ export class QuorateService {
   private hostedMinChars = Number.POSITIVE_INFINITY;
   /** by hosted uri: what it gives the other files */
   private contributions = new Map<string, Contributions>();
+  /** reads a file's committed version (git); off until the transport gives a way (never on the web) */
+  private revisions?: RevisionReader;
 
   /** The preview's drift markers of a topology: cluster name → the drifting file and place. */
   driftMarkers(uri: string): Map<string, DriftMarker> {
@@ -100,6 +105,16 @@ export class QuorateService {
   /** Turns drift on: `make` receives a reader of the editor's open text, which wins over the disk. */
   setDeployments(make: (openText: (uri: string) => string | undefined) => Deployments): void {
     this.drift = new DriftIndex(make((uri) => (this.files.get(uri)?.open ? this.files.get(uri)!.text : undefined)));
+  }
+
+  /** Turns "compare with a revision" on: `read` returns the text of `uri`'s file at `revision`, or throws a message for the user. */
+  setRevisions(read: RevisionReader): void {
+    this.revisions = read;
+  }
+
+  /** The text of `uri`'s file at `revision`; undefined when this service cannot read revisions (the web). Throws a message for the user. */
+  revisionText(uri: string, revision: string): string | undefined {
+    return this.revisions?.(uri, revision);
   }
 
   /**

@@ -1,0 +1,75 @@
+// What the language server reaches on Node beyond the documents it is sent: the disk (the
+// workspace index, files changed on disk, drift's deployment files), git (compare with a
+// revision) and a background thread. The web extension's server (browser.ts) has none of these.
+import { readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { Background } from "../background/host";
+import { boundFileSource, pemFingerprints } from "../deployments";
+import { findFiles } from "../discovery";
+import { readVersion } from "../git";
+import type { ServerHost } from "../lsp";
+import { QuorateService } from "../service/service";
+import { URI } from "../service/uri";
+
+/**
+ * A service whose drift reads bound deployment files (the editor's open text first, then the
+ * disk, inside the workspace folder — `roots`, absolute paths — that holds the topology) and
+ * whose compare reads git.
+ */
+export function createService(roots: () => readonly string[] = () => []): QuorateService {
+  const service = new QuorateService();
+  service.setDeployments((openText) => ({
+    source: boundFileSource({
+      roots,
+      overlay: (path) => openText(URI.fromPath(path)),
+      maxBytes: service.getSettings().maxFileSizeKb * 1024,
+    }),
+    fingerprints: pemFingerprints,
+  }));
+  service.setRevisions((uri, revision) => {
+    if (!uri.startsWith("file:"))
+      throw new Error(
+        "Only a file saved on disk can be compared with git: save it inside a git repository, commit it, then compare again.",
+      );
+    const path = URI.pathOf(uri);
+    const name = path.split(/[\\/]/).pop() ?? path;
+    try {
+      return readVersion(`${revision}:${name}`, dirname(path)).text;
+    } catch (e) {
+      throw new Error(gitAdvice((e as Error).message, name, revision, dirname(path)));
+    }
+  });
+  return service;
+}
+
+/** git's failure to read `name` at `revision`, as what happened and what to do about it. */
+export function gitAdvice(raw: string, name: string, revision: string, dir: string): string {
+  const commit = `git add ${name} && git commit -m "…"`;
+  if (/is not inside a git repository/.test(raw))
+    return `${dir} is not in a git repository, so there is no ${revision} to compare with. Make it one and commit the file (git init, then ${commit}), then compare again.`;
+  if (/invalid object name|unknown revision|bad revision|ambiguous argument/i.test(raw))
+    return `The repository has no commit ${revision} yet. Commit ${name} once (${commit}), then compare again: you will see what changed since that commit.`;
+  if (/exists on disk, but not in/.test(raw))
+    return `${name} is not in ${revision} yet (never committed). Commit it once (${commit}), then compare again: you will see what changed since that commit.`;
+  if (/the folder .* does not exist/.test(raw))
+    return `${dir} does not exist on disk. Save ${name} inside a git repository and commit it, then compare again.`;
+  if (/git is not available/.test(raw))
+    return `git is not installed or not on the PATH of VS Code. Install git, or compare two files with quorate diff OLD NEW in a terminal.`;
+  return `git could not read ${name} at ${revision}: ${raw.replace(/^cannot read [^:]+:[^:]+: /, "")}`;
+}
+
+/** The Node server's host: `script` is this server's own file, run again as its background thread. */
+export function nodeHost(script?: string): ServerHost {
+  return {
+    createService,
+    readFile: (path) => readFileSync(path, "utf8"),
+    findFiles: (root, maxBytes, log) =>
+      // paths come back relative to the folder ("." as written), so each file's uri is the folder's plus that
+      findFiles(".", root, {
+        onError: (p, e) => log(`cannot read ${p}: ${e.message}`),
+        onSkip: (p, why) => log(`not indexed: ${p}: ${why}`),
+        maxBytes,
+      }),
+    background: script ? (handlers) => new Background(script, handlers) : undefined,
+  };
+}
