@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { analyzeFile } from "../../server/src/analysis";
 import { failureCountDistribution } from "../../server/src/availability/enumerate";
 import { availabilityReport, type EntityFigures, MINUTES_PER_YEAR, percent } from "../../server/src/availability/figures";
-import { HEADER, yaml } from "../helpers";
+import { readFileSync } from "node:fs";
+import { HEADER, inTempDir, yaml } from "../helpers";
 
 const ctxOf = (body: string) => analyzeFile("t.topology.yaml", HEADER + body).contexts[0];
 const figuresOf = (body: string, budget?: number) => availabilityReport(ctxOf(body), budget);
@@ -202,4 +203,44 @@ test("percent never rounds a figure up to 100%", () => {
   assert.equal(percent(0.9999999, 1e-7), "99.99999%");
   assert.equal(percent(0.998001), "99.8001%");
   assert.equal(percent(1, 0), "100%");
+});
+
+test("quorate availability: text, json and md on the reviewed example; exit 0 when every objective is met", () => {
+  const reviewed = readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8");
+  inTempDir({ "t.yaml": reviewed, "bad.yaml": reviewed.replace("availability: 0.9999 #", "availability: 0.99999 #") }, (_dir, cli) => {
+    const text = cli(["availability", "t.yaml"]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /store ledger \(consensus\): at least 99\.9986% \(4\.83 nines, 7\.61 minutes unavailable a year\)/);
+    assert.match(text.stdout, /cut set: fra \+ ams down \(0\.0005% of the time\)/);
+    assert.match(text.stdout, /RTO 90 s \(10 s × 3 checks \+ 60 s TTL\)/);
+    assert.match(text.stdout, /failures are independent/);
+    const json = JSON.parse(cli(["availability", "--format", "json", "t.yaml"]).stdout);
+    const ledger = json.find((x: { entity: string }) => x.entity === "ledger");
+    for (const k of [
+      "entity",
+      "kind",
+      "availability",
+      "nines",
+      "minutesPerYear",
+      "method",
+      "unjudgedProbability",
+      "cutSets",
+      "conflictProbability",
+      "servedFraction",
+      "rtoSeconds",
+      "rpoSeconds",
+      "objectives",
+    ])
+      assert.ok(k in ledger, k);
+    assert.equal(ledger.kind, "consensus");
+    assert.deepEqual(ledger.objectives.availability, { objective: 0.9999, met: true });
+    assert.equal(json.find((x: { entity: string }) => x.entity === "checkout").rtoSeconds, 90);
+    const md = cli(["availability", "-f", "md", "t.yaml"]).stdout;
+    assert.match(md, /^## Availability\n\n\| entity \| kind \| availability \|/);
+    assert.match(md, /\| store ledger \| consensus \| ≥ 99\.9986% \| 7\.61 minutes \| bounded \|/);
+    const bad = cli(["availability", "bad.yaml"]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /objective availability 0\.99999: NOT met/);
+    assert.equal(cli(["availability", "--format", "xml", "t.yaml"]).code, 2);
+  });
 });

@@ -273,3 +273,35 @@ export function sig(x: number): string {
 export function reportOf(ctx: TopologyContext): AvailabilityReport {
   return ctx.fact(availabilityReport);
 }
+
+/** "5.52 nines, 1.58 minutes a year" */
+export function ninesAndMinutes(unavailability: number): string {
+  if (unavailability <= 0) return "never unavailable";
+  return `${sig(-Math.log10(unavailability)).replace(/(\.\d\d)\d*/, "$1")} nines, ${minutes(unavailability * MINUTES_PER_YEAR)} unavailable a year`;
+}
+
+export function minutes(m: number): string {
+  if (m >= 120) return `${sig(m / 60).replace(/(\.\d)\d*/, "$1")} hours`;
+  if (m >= 1) return `${sig(m).replace(/(\.\d\d)\d*/, "$1")} minutes`;
+  return `${sig(m * 60).replace(/(\.\d)\d*/, "$1")} seconds`;
+}
+
+/** "fra + lon down (0.0001%)" */
+export function cutSetText(c: EntityFigures["cutSets"][number]): string {
+  return `${c.components.join(" + ")} down (${percentOfTime(c.probability)} of the time)`;
+}
+
+/** The figure as one phrase: "99.9997% (5.52 nines, 1.58 minutes unavailable a year)", bounded ones say "at least". */
+export function figureText(f: EntityFigures): string {
+  return `${f.method === "bounded" ? "at least " : ""}${percent(f.availability, f.unavailability)} (${ninesAndMinutes(f.unavailability)})`;
+}
+
+/** A probability as a percentage of the time, three significant digits in plain notation ("0.0005%"). */
+export function percentOfTime(p: number): string {
+  if (p <= 0) return "0%";
+  if (p * 100 < 1e-6) return "less than 0.000001%";
+  return `${Number((p * 100).toPrecision(3))
+    .toFixed(Math.max(0, 2 - Math.floor(Math.log10(p * 100))))
+    .replace(/(\.\d*?)0+$/, "$1")
+    .replace(/\.$/, "")}%`;
+}

@@ -25,3 +25,4 @@ export const TOPOLOGY_RULES: readonly (readonly [string, TopologyRule])[] = [
   ["export", topologyExportRules],
   ["objective", objectiveRules],
 ];
+export { objectiveStatuses, type ObjectiveStatus } from "./objective";

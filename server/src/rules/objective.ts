@@ -10,7 +10,11 @@ import {
   type AvailabilityReport,
   reportOf,
   type EntityFigures,
+  cutSetText,
+  figureText,
   MINUTES_PER_YEAR,
+  minutes,
+  ninesAndMinutes,
   percent,
   rtoEstimate,
   sig,
@@ -38,28 +42,6 @@ import {
 const ROUNDING = 1e-9;
 /** Every two-group split of at most this many sites is judged for `survive: [partition]` (2^(k−1) − 1 splits). */
 export const MAX_SURVIVE_PARTITION_SITES = 20;
-
-/** "5.52 nines, 1.58 minutes a year" */
-export function ninesAndMinutes(unavailability: number): string {
-  if (unavailability <= 0) return "never unavailable";
-  return `${sig(-Math.log10(unavailability)).replace(/(\.\d\d)\d*/, "$1")} nines, ${minutes(unavailability * MINUTES_PER_YEAR)} unavailable a year`;
-}
-
-export function minutes(m: number): string {
-  if (m >= 120) return `${sig(m / 60).replace(/(\.\d)\d*/, "$1")} hours`;
-  if (m >= 1) return `${sig(m).replace(/(\.\d\d)\d*/, "$1")} minutes`;
-  return `${sig(m * 60).replace(/(\.\d)\d*/, "$1")} seconds`;
-}
-
-/** "fra + lon down (0.0001%)" */
-export function cutSetText(c: EntityFigures["cutSets"][number]): string {
-  return `${c.components.join(" + ")} down (${sig(c.probability * 100)}% of the time)`;
-}
-
-/** The figure as one phrase: "99.9997% (5.52 nines, 1.58 minutes unavailable a year)", bounded ones say "at least". */
-export function figureText(f: EntityFigures): string {
-  return `${f.method === "bounded" ? "at least " : ""}${percent(f.availability, f.unavailability)} (${ninesAndMinutes(f.unavailability)})`;
-}
 
 const ofStore = (ctx: TopologyContext, st: Store) => ctx.quorumOf(st)?.owner ?? st;
 
@@ -316,4 +298,42 @@ function witnessHelps(ctx: TopologyContext, d: LeanDesign, e: LeanEntity | undef
   if (e?.type !== "quorum") return false;
   const q = ctx.quorumOf(st);
   return !!q?.resolved && q.counts.size === 2 && firstSurviveFailure(d, e, "site") !== undefined;
+}
+
+/** One declared objective of an entity and whether the design meets it (null: it cannot be measured). */
+export interface ObjectiveStatus {
+  readonly objective: number | string;
+  readonly met: boolean | null;
+}
+
+const KEY_OF_CODE: Readonly<Record<string, keyof Omit<Objectives, "keySpan" | "span">>> = {
+  "objective/availability": "availability",
+  "objective/rpo": "rpoSeconds",
+  "objective/rto": "rtoSeconds",
+  "objective/conflicts": "conflictProbability",
+};
+
+/**
+ * Every declared objective of a store or traffic entry with `met`, read from the same findings
+ * the editor and `check` show (one judgement, never two).
+ */
+export function objectiveStatuses(ctx: TopologyContext, owner: Store | Traffic): Record<string, ObjectiveStatus> {
+  const o = owner.objectives;
+  if (!o) return {};
+  const within = (f: Finding) => f.span.start >= o.keySpan.start && f.span.end <= o.span.end;
+  const found = ctx.fact(objectiveRules).filter(within);
+  const out: Record<string, ObjectiveStatus> = {};
+  for (const key of ["availability", "rpoSeconds", "rtoSeconds", "conflictProbability"] as const) {
+    const v = o[key];
+    if (!v) continue;
+    const unmeasurable = found.some((f) => f.code === "objective/unmeasurable" && f.message.includes(key));
+    const failed = found.some((f) => KEY_OF_CODE[f.code] === key);
+    out[key] = { objective: v.value, met: unmeasurable ? null : !failed };
+  }
+  for (const cls of o.survive?.items ?? []) {
+    const unmeasurable = found.some((f) => f.code === "objective/unmeasurable" && f.message.includes("survive"));
+    const failed = found.some((f) => f.code === "objective/survive" && f.span.start === cls.span.start);
+    out[`survive ${cls.value}`] = { objective: cls.value, met: unmeasurable ? null : !failed };
+  }
+  return out;
 }

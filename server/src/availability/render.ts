@@ -1,0 +1,132 @@
+/**
+ * `quorate availability`: every entity's figures as text, JSON or Markdown
+ * (availability.md "Where it shows"). Pure.
+ */
+import type { TopologyContext } from "../derive/context";
+import type { Store, Traffic } from "../model/topology";
+import { objectiveStatuses, type ObjectiveStatus } from "../rules/index";
+import { cell, table } from "../util/format";
+import {
+  type AvailabilityReport,
+  cutSetText,
+  type EntityFigures,
+  figureText,
+  minutes,
+  percent,
+  percentOfTime,
+  reportOf,
+  sig,
+} from "./figures";
+
+export const AVAILABILITY_FORMATS = ["text", "json", "md"] as const;
+export type AvailabilityFormat = (typeof AVAILABILITY_FORMATS)[number];
+
+function objectivesOf(ctx: TopologyContext, f: EntityFigures): Record<string, ObjectiveStatus> {
+  const t = ctx.topology;
+  const owner =
+    (t.stores as object[]).includes(f.owner) || (t.traffic as object[]).includes(f.owner) ? (f.owner as Store | Traffic) : undefined;
+  return owner ? objectiveStatuses(ctx, owner) : {};
+}
+
+/** The JSON array: one object per entity, availability.md's keys first. */
+export function availabilityJson(ctx: TopologyContext, report: AvailabilityReport = reportOf(ctx)): string {
+  const finite = (x: number) => (Number.isFinite(x) ? x : null);
+  const out = report.figures.map((f) => ({
+    entity: f.entity,
+    kind: f.kind,
+    availability: f.availability,
+    nines: finite(f.nines),
+    minutesPerYear: f.minutesPerYear,
+    method: f.method,
+    unjudgedProbability: f.unjudgedProbability,
+    cutSets: f.cutSets.map((c) => ({ components: c.components, probability: c.probability })),
+    conflictProbability: f.conflictProbability,
+    servedFraction: f.servedFraction,
+    rtoSeconds: f.rto?.seconds ?? null,
+    rpoSeconds: f.rpoSeconds === null ? null : finite(f.rpoSeconds),
+    rpoUnbounded: f.rpoSeconds === Infinity,
+    objectives: objectivesOf(ctx, f),
+    label: f.label,
+    interval: f.interval,
+    outcomes: f.outcomes,
+    brokenAllUp: f.brokenAllUp,
+    rtoTerms: f.rto?.terms ?? null,
+    statesJudged: f.states,
+    maxFailuresJudged: f.maxFailures,
+    components: f.components,
+    assumedAtOne: f.assumedAtOne,
+    assumptions: report.assumptions,
+  }));
+  return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+function why(report: AvailabilityReport): string | undefined {
+  if (report.invalid.length) return `Nothing is computed: availability must be in (0, 1] — ${report.invalid.join("; ")}.`;
+  if (!report.declared)
+    return "No site or link declares an availability: add `availability: 0.999` (for example) to the sites and links, then run this again.";
+  if (!report.figures.length) return "No quorum, store with writers or traffic entry with peakRps to compute.";
+  return undefined;
+}
+
+const rpoText = (f: EntityFigures) =>
+  f.rpoSeconds === null ? "" : f.rpoSeconds === Infinity ? "unbounded (the lag buffer overflows)" : `${sig(f.rpoSeconds)} s`;
+
+function lines(ctx: TopologyContext, f: EntityFigures): string[] {
+  const out = [`${f.label} (${f.kind}): ${figureText(f)}`];
+  if (f.method === "bounded")
+    out.push(
+      `  bounded: every state with up to ${f.maxFailures} failed components judged; ${sig(f.unjudgedProbability)} of probability unjudged`,
+    );
+  else out.push(`  exact: all ${f.states} states judged`);
+  if (f.brokenAllUp) out.push("  fails with every site and link up");
+  for (const c of f.cutSets.slice(0, 3)) out.push(`  cut set: ${cutSetText(c)}`);
+  for (const [w, p] of Object.entries(f.outcomes)) out.push(`  ${w}: ${percentOfTime(p)} of the time`);
+  if (f.conflictProbability)
+    out.push(`  writers partitioned (conflict exposure, a lower bound): ${percentOfTime(f.conflictProbability)} of the time`);
+  if (f.servedFraction !== null)
+    out.push(`  requests served: ${percent(f.servedFraction)} (shedding exactly the excess: optimistic without admission control)`);
+  if (f.rto) out.push(`  RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}`);
+  if (f.rpoSeconds !== null) out.push(`  RPO ${rpoText(f)}`);
+  for (const [k, s] of Object.entries(objectivesOf(ctx, f)))
+    out.push(
+      `  objective ${k}${typeof s.objective === "number" ? ` ${s.objective}` : ""}: ${s.met === null ? "cannot be measured" : s.met ? "met" : "NOT met"}`,
+    );
+  if (f.assumedAtOne.length) out.push(`  taken as never failing (no availability declared): ${f.assumedAtOne.join(", ")}`);
+  return out;
+}
+
+export function availabilityText(ctx: TopologyContext, report: AvailabilityReport = reportOf(ctx)): string {
+  const w = why(report);
+  const body = w ? [w] : report.figures.flatMap((f) => [...lines(ctx, f), ""]);
+  return `${[...body, "Assumptions:", ...report.assumptions.map((a) => `- ${a}`)].join("\n")}\n`;
+}
+
+export function availabilityMarkdown(ctx: TopologyContext, report: AvailabilityReport = reportOf(ctx)): string {
+  const w = why(report);
+  const parts = ["## Availability", ""];
+  if (w) parts.push(cell(w));
+  else
+    parts.push(
+      table(
+        ["entity", "kind", "availability", "unavailable a year", "method", "most likely cut set", "RTO", "RPO", "objectives"],
+        report.figures.map((f) => {
+          const obj = Object.entries(objectivesOf(ctx, f))
+            .map(([k, s]) => `${k}: ${s.met === null ? "unmeasurable" : s.met ? "met" : "not met"}`)
+            .join("; ");
+          return [
+            f.label,
+            f.kind,
+            `${f.method === "bounded" ? "≥ " : ""}${percent(f.availability, f.unavailability)}`,
+            f.unavailability > 0 ? minutes(f.minutesPerYear) : "none",
+            f.method,
+            f.brokenAllUp ? "fails with everything up" : f.cutSets[0] ? cutSetText(f.cutSets[0]) : "none of 3 or fewer",
+            f.rto ? `${sig(f.rto.seconds)} s` : "",
+            rpoText(f),
+            obj,
+          ];
+        }),
+      ),
+    );
+  parts.push("", "Assumptions:", "", ...report.assumptions.map((a) => `- ${cell(a)}`));
+  return `${parts.join("\n")}\n`;
+}
