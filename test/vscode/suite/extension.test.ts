@@ -206,7 +206,7 @@ describe("Quorate in a real VS Code", () => {
     v = await api.preview.simulate({ partition: [["fra"], ["lon"]] });
     await api.preview.whenRendered(v, 30_000);
     sim = api.preview.lastSimulation!;
-    assert.equal(sim.name, "partition fra / lon");
+    assert.equal(sim.name, "partition fra / lon / (witness)", "the site named in no group forms one more, named in brackets");
     assert.match(
       sim.diagram.mermaid,
       /\n {2}linkStyle 0 stroke:#9e9e9e,stroke-width:2px,stroke-dasharray:6 4\n/,
