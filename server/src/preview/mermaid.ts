@@ -83,13 +83,45 @@ export function diagramFor(
     } else if (sev) classes.push([id, sev]);
   };
 
+  // what each site holds, gathered once in declaration order (a scan per site is quadratic: a
+  // 5 MB design has thousands of sites and tens of thousands of clusters)
+  const bySite = <T>(map: Map<string, T[]>, site: string, x: T) => {
+    const list = map.get(site);
+    if (list) list.push(x);
+    else map.set(site, [x]);
+  };
+  const firstSite = new Map<string, number>();
+  t.sites.forEach((s, i) => {
+    if (s.name && !firstSite.has(s.name.value)) firstSite.set(s.name.value, i);
+  });
+  const clustersAt = new Map<string, number[]>();
+  t.clusters.forEach((c, ci) => {
+    if (c.site && c.name && clusterId.get(c.name.value) === `c${ci}`) bySite(clustersAt, c.site.value, ci);
+  });
+  const quorumsAt = new Map<string, number[]>();
+  ctx.quorums.forEach((q, qi) => {
+    if (!q.resolved) return;
+    for (const [site, count] of q.counts) if (count) bySite(quorumsAt, site, qi);
+  });
+  const storesAt = new Map<string, number[]>();
+  t.stores.forEach((st, di) => {
+    if (st.replication?.value === "consensus" || st.replication?.value === "galera") return;
+    const seen = new Set<string>();
+    for (const w of [...(st.writers?.items ?? []), ...(st.replicas?.items ?? [])])
+      if (!seen.has(w.value)) {
+        seen.add(w.value);
+        bySite(storesAt, w.value, di);
+      }
+  });
+
   for (const [si, s] of t.sites.entries()) {
     if (!s.name || siteId.get(s.name.value) !== `s${si}`) continue;
     const id = `s${si}`;
     lines.push(`  subgraph ${id}["${label(siteTitle(s.name.value, s.role))}"]`);
     lines.push("    direction TB");
-    for (const [ci, c] of t.clusters.entries()) {
-      if (c.site?.value !== s.name.value || !c.name || clusterId.get(c.name.value) !== `c${ci}`) continue;
+    for (const ci of clustersAt.get(s.name.value) ?? []) {
+      const c = t.clusters[ci];
+      if (!c.name) continue;
       const mesh = c.mesh !== "none" ? ` · ${c.mesh}${c.id ? ` id ${c.id.value}` : ""}` : "";
       // Istio network groupings and roles ride in the label: one network = routable pod IPs
       const istio = c.istio ? ` · istio ${c.istio.role?.value ?? "primary"}${c.istio.network ? ` on ${c.istio.network.value}` : ""}` : "";
@@ -104,9 +136,9 @@ export function diagramFor(
         classes.push([`x${ci}`, "drift"]);
       }
     }
-    for (const [qi, q] of ctx.quorums.entries()) {
-      const count = q.counts.get(s.name.value);
-      if (!count || !q.resolved) continue;
+    for (const qi of quorumsAt.get(s.name.value) ?? []) {
+      const q = ctx.quorums[qi];
+      const count = q.counts.get(s.name.value)!;
       const qid = `q${qi}_${si}`;
       const n = total(q.counts);
       lines.push(`    ${qid}[("${label(`${q.label}: ${count} of ${n}`)}")]`);
@@ -116,8 +148,8 @@ export function diagramFor(
       });
       mark(qid, sev, sim?.quorum(q.label, s.name.value));
     }
-    for (const [di, st] of t.stores.entries()) {
-      if (st.replication?.value === "consensus" || st.replication?.value === "galera") continue;
+    for (const di of storesAt.get(s.name.value) ?? []) {
+      const st = t.stores[di];
       const writes = st.writers?.items.some((w) => w.value === s.name!.value);
       const reads = st.replicas?.items.some((w) => w.value === s.name!.value);
       if (!writes && !reads) continue;
@@ -186,10 +218,10 @@ export function diagramFor(
       const st = t.storeByName.get(dep.value);
       if (!st) continue;
       const q = ctx.quorums.indexOf(ctx.quorumOf(st)!);
-      const siteIdx = t.sites.findIndex(
-        (s) => s.name && (q >= 0 ? ctx.quorums[q].counts.has(s.name.value) : st.writers?.items.some((w) => w.value === s.name!.value)),
-      );
-      if (siteIdx < 0) continue;
+      // the first declared site among its members (or writers)
+      const names = q >= 0 ? [...ctx.quorums[q].counts.keys()] : (st.writers?.items ?? []).map((w) => w.value);
+      const siteIdx = Math.min(...names.map((n) => firstSite.get(n) ?? Number.POSITIVE_INFINITY), Number.POSITIVE_INFINITY);
+      if (siteIdx === Number.POSITIVE_INFINITY) continue;
       lines.push(`  ${id} -.->|"depends on"| ${q >= 0 ? `q${q}_${siteIdx}` : `d${st.index}_${siteIdx}`}`);
       edge++;
     }
