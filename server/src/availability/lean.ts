@@ -311,12 +311,6 @@ export function judgeTraffic(d: LeanDesign, s: LeanState, t: LeanTraffic, out: T
   }
   t.overloaded.fill(0);
   t.errors.fill(0);
-  if (sum === 0) {
-    // weights are never negative (schema): nothing left to carry the load
-    out.outcome = TRAFFIC_UNSERVED;
-    out.lostRps = t.peak;
-    return out;
-  }
   // each quorum judged once per state (its canLead is then read per backend); one entry depends on a few stores
   for (let k = 0; k < t.deps.length; k++) {
     const dep = t.deps[k];
@@ -328,11 +322,12 @@ export function judgeTraffic(d: LeanDesign, s: LeanState, t: LeanTraffic, out: T
   for (let i = 0; i < bs.length; i++) {
     const b = bs[i];
     if (!s.siteUp[b.site]) continue;
-    const load = (t.peak * b.weight) / sum;
+    // weights are never negative (schema): a zero sum leaves nothing to carry the load (unserved, flags still judged)
+    const load = sum === 0 ? 0 : (t.peak * b.weight) / sum;
     let err = false;
     for (let k = 0; k < t.deps.length && !err; k++) if (!canWrite(d, s, t.deps[k], t.depWrites[k] === 1, b.site)) err = true;
     let over = false;
-    if (b.capacity !== undefined) {
+    if (b.capacity !== undefined && sum > 0) {
       const l = t.peak * b.weight;
       const r = b.capacity * sum;
       over = integers && safe(t.peak) && safe(b.capacity) && safe(l) && safe(r) ? l > r : exactOver(t, s, i);
@@ -347,8 +342,8 @@ export function judgeTraffic(d: LeanDesign, s: LeanState, t: LeanTraffic, out: T
       anyOver = true;
     }
   }
-  out.outcome = anyErr ? TRAFFIC_ERRORS : anyOver ? TRAFFIC_OVERLOADED : TRAFFIC_SERVED;
-  out.lostRps = lost;
+  out.outcome = sum === 0 ? TRAFFIC_UNSERVED : anyErr ? TRAFFIC_ERRORS : anyOver ? TRAFFIC_OVERLOADED : TRAFFIC_SERVED;
+  out.lostRps = sum === 0 ? t.peak : lost;
   return out;
 }
 

@@ -1,0 +1,140 @@
+/**
+ * One model, two speeds: the lean evaluator (availability/lean) gives the what-if engine's
+ * answers (whatif/engine) on random designs and random states of down sites and cut links.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { analyzeFile } from "../../server/src/analysis";
+import {
+  judgeQuorum,
+  judgeStore,
+  judgeTraffic,
+  type LeanState,
+  leanDesign,
+  leanEntities,
+  QUORUM_OUTCOMES,
+  STORE_OUTCOMES,
+  TRAFFIC_OUTCOMES,
+} from "../../server/src/availability/lean";
+import { ALL_UP, run, type Scenario } from "../../server/src/whatif/engine";
+import { HEADER, rng, seedFromEnv } from "../helpers";
+
+/** A random design: 2–6 sites, some links, quorums, async/crdt stores and traffic entries over clusters. */
+function randomDesign(r: () => number): string {
+  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
+  const k = 2 + Math.floor(r() * 5);
+  const sites = Array.from({ length: k }, (_, i) => `s${i}`);
+  const some = (min = 1) => {
+    const out = sites.filter(() => r() < 0.5);
+    while (out.length < min) {
+      const s = pick(sites);
+      if (!out.includes(s)) out.push(s);
+    }
+    return sites.filter((s) => out.includes(s));
+  };
+  const lines = ["sites:", ...sites.map((s) => `  - { name: ${s}, availability: 0.99 }`), "links:"];
+  for (let i = 0; i < k; i++)
+    for (let j = i + 1; j < k; j++)
+      if (r() < 0.75) lines.push(`  - { between: [s${i}, s${j}], rttMs: ${1 + Math.floor(r() * 40)}, availability: 0.999 }`);
+  lines.push("clusters:");
+  sites.forEach((s, i) => {
+    lines.push(`  - name: c${i}`, `    site: ${s}`);
+    if (i === 0)
+      lines.push(
+        `    etcd: { members: { ${some()
+          .map((x) => `${x}: ${1 + Math.floor(r() * 3)}`)
+          .join(", ")} } }`,
+      );
+  });
+  lines.push("stores:");
+  const stores: string[] = [];
+  const nq = 1 + Math.floor(r() * 2);
+  for (let i = 0; i < nq; i++) {
+    stores.push(`q${i}`);
+    lines.push(`  - name: q${i}`, `    replication: ${pick(["consensus", "galera"])}`);
+    lines.push(
+      `    members: { ${some()
+        .map((x) => `${x}: ${1 + Math.floor(r() * 3)}`)
+        .join(", ")} }`,
+    );
+  }
+  const na = Math.floor(r() * 3);
+  for (let i = 0; i < na; i++) {
+    stores.push(`a${i}`);
+    const rep = pick(["async", "crdt"]);
+    lines.push(`  - name: a${i}`, `    replication: ${rep}`, `    writers: [${some().join(", ")}]`);
+    if (rep === "async" && r() < 0.5) lines.push(`    conflictResolution: ${pick(["none", "last-writer-wins"])}`);
+  }
+  lines.push("traffic:");
+  const nt = 1 + Math.floor(r() * 2);
+  for (let i = 0; i < nt; i++) {
+    lines.push(`  - name: t${i}`, "    steering: gslb", `    peakRps: ${100 * (1 + Math.floor(r() * 20))}`);
+    const deps = stores.filter(() => r() < 0.4);
+    if (deps.length) lines.push(`    dependsOn: [${deps.join(", ")}]`);
+    lines.push("    backends:");
+    for (const s of some()) {
+      const cap = r() < 0.8 ? `, capacityRps: ${100 * (1 + Math.floor(r() * 15))}` : "";
+      lines.push(`      - { cluster: c${sites.indexOf(s)}, weight: ${Math.floor(r() * 4)}${cap} }`);
+    }
+  }
+  return `${HEADER}${lines.join("\n")}\n`;
+}
+
+const engineSupportsCuts = "cut" in ALL_UP;
+
+test("the lean evaluator agrees with the what-if engine on random designs and states", () => {
+  const seed = seedFromEnv();
+  const r = rng(seed);
+  let compared = 0;
+  for (let design = 0; design < 150; design++) {
+    const text = randomDesign(r);
+    const ctx = analyzeFile("t.topology.yaml", text).contexts[0];
+    const d = leanDesign(ctx);
+    const entities = leanEntities(ctx, d);
+    for (let n = 0; n < 12; n++) {
+      const siteUp = Uint8Array.from(d.sites, () => (r() < 0.3 ? 0 : 1));
+      if (!siteUp.some((x) => x)) siteUp[0] = 1;
+      const linkUp = Uint8Array.from(d.links, () => (engineSupportsCuts && r() < 0.3 ? 0 : 1));
+      const state: LeanState = { siteUp, linkUp };
+      const lose = d.sites.filter((_, i) => !siteUp[i]);
+      const cut = d.links.filter((_, l) => !linkUp[l]).map((l) => [d.sites[l.a], d.sites[l.b]]);
+      const scenario = { ...ALL_UP, lose, ...(engineSupportsCuts ? { cut } : {}) } as Scenario;
+      const result = run(ctx, scenario);
+      const where = `seed ${seed}, design ${design}, lose [${lose}] cut [${cut.map((c) => c.join("-"))}]\n${text}`;
+      for (const e of entities) {
+        if (e.type === "quorum") {
+          const q = result.quorums.find((x) => x.name === e.name);
+          assert.ok(q, `${e.name} missing in the engine's result: ${where}`);
+          assert.equal(QUORUM_OUTCOMES[judgeQuorum(d, state, e)], q.outcome, `${e.name}: ${where}`);
+        } else if (e.type === "store") {
+          const st = result.stores.find((x) => `store ${x.name}` === e.name);
+          assert.ok(st, where);
+          assert.equal(STORE_OUTCOMES[judgeStore(d, state, e)], st.outcome, `${e.name}: ${where}`);
+        } else {
+          const tr = result.traffic.find((x) => `traffic ${x.name}` === e.name);
+          assert.ok(tr, where);
+          const j = judgeTraffic(d, state, e, { outcome: 0, lostRps: 0 });
+          assert.equal(TRAFFIC_OUTCOMES[j.outcome], tr.outcome, `${e.name}: ${where}`);
+          e.backends.forEach((_, i) => {
+            assert.equal(e.overloaded[i] === 1, tr.backends[i].overloaded, `${e.name} backend ${i} overloaded: ${where}`);
+            assert.equal(e.errors[i] === 1, tr.backends[i].errors, `${e.name} backend ${i} errors: ${where}`);
+          });
+          // lost rps from the engine's own loads (rounded to 0.01 rps there)
+          const engineLost =
+            tr.outcome === "unserved"
+              ? e.peak
+              : tr.backends.reduce(
+                  (a, b) => a + (b.loadRps === null ? 0 : b.errors ? b.loadRps : Math.max(0, b.loadRps - (b.capacityRps ?? Infinity))),
+                  0,
+                );
+          assert.ok(
+            Math.abs(j.lostRps - engineLost) <= 0.01 * e.backends.length + 1e-9,
+            `${e.name} lost ${j.lostRps} vs ${engineLost}: ${where}`,
+          );
+        }
+        compared++;
+      }
+    }
+  }
+  assert.ok(compared > 1000, `only ${compared} judgements compared`);
+});
