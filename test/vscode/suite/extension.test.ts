@@ -229,7 +229,9 @@ describe("Quorate in a real VS Code", () => {
     assert.equal(api.preview.lastSimulation, undefined);
   });
 
-  it("simulates a cut link between hyphenated sites: chosen by its two names, drawn cut, 502s and rps on the diagram", async () => {
+  it("simulates a cut link between hyphenated sites: chosen by its two names, drawn cut, 502s and rps on the diagram", async function () {
+    // four renders of a second document (open, cut, lose, back): on a loaded machine each takes up to 30 s
+    this.timeout(240_000);
     const file = workspaceFile("hyphen.topology.yaml");
     writeFileSync(
       file.fsPath,
