@@ -205,7 +205,7 @@ test("decision record: Consequences — good and bad scenarios, errors in rps, R
   // 60 s × 100/s × 1024 B = 6,144,000 bytes > the 1 MiB buffer: unbounded, 10.24 s of writes held
   assert.deepEqual(tableAfter(cons, "### RPO per store (a writer site lost)")[1], [
     "carts",
-    "**unbounded**: the 1,048,576 bytes (1.0 MiB) buffer holds 10.24 s of writes, less than the 60 s of lag to ride out — the replica must resync (or the primary blocks)",
+    "**unbounded**: the 1,048,576 bytes (1 MiB) buffer holds 10.24 s of writes, less than the 60 s of lag to ride out — the replica must resync (or the primary blocks)",
     "60 s → unbounded",
   ]);
   assert.match(

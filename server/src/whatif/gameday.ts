@@ -5,10 +5,10 @@
  * editor write them. Deterministic (stable order, no timestamps) so the output can be reviewed.
  */
 import { stringify } from "yaml";
-import { canonical, parseCidr, type Cidr } from "../math/cidr";
+import { canonical, overlaps, parseCidr } from "../math/cidr";
 import type { Cluster } from "../model/topology";
 import type { TopologyContext } from "../derive/context";
-import { cell, codeSpan, table } from "../util/format";
+import { cell, codeSpan, count, table } from "../util/format";
 import { fileSegment, shortHash } from "../util/paths";
 import { shellLine } from "../util/shell";
 import { portMatrix, portText } from "../ports/ports";
@@ -360,11 +360,6 @@ export function gameDay(ctx: TopologyContext, scenario: { lose?: string[]; parti
   return { ...gd, hostPlans, runbook, files };
 }
 
-/** Two prefixes overlap when one contains the other's first address. */
-function overlaps(a: Cidr, b: Cidr): boolean {
-  return a.family === b.family && ((a.first <= b.first && b.first <= a.last) || (b.first <= a.first && a.first <= b.last));
-}
-
 /**
  * An nftables table of its own, dropping both directions between these hosts and the other
  * side's declared ranges only. Deleting the table is the roll-back; the runbook arms a
@@ -470,7 +465,7 @@ interface RunbookExtra {
   readonly ctx: TopologyContext;
 }
 
-const int = (x: number) => Math.round(x).toLocaleString("en-US");
+const int = (x: number) => count(Math.round(x));
 
 function runbookOf(g: Omit<GameDay, "runbook" | "hostPlans">, o: GameDayOptions, x: RunbookExtra): string {
   const p = g.prediction;

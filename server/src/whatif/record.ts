@@ -6,18 +6,8 @@
  * not. Pure: the CLI writes it to a file, the editor opens it in the Markdown preview.
  */
 import type { FileAnalysis } from "../analysis";
-import { canonical, overlappingPairs, parseCidr, type Cidr } from "../math/cidr";
-import {
-  bestCommitLatency,
-  commitLatency,
-  frozenSplit,
-  majority,
-  MAX_ENUMERATED_SITES,
-  memberSites,
-  partitions,
-  siteLosses,
-  total,
-} from "../math/quorum";
+import { canonical, parseCidr } from "../math/cidr";
+import { commitLatency, frozenSplit, majority, MAX_ENUMERATED_SITES, memberSites, partitions, siteLosses, total } from "../math/quorum";
 import { toNumber } from "../math/rational";
 import { loadOf, overCapacity, scenarios as loadScenarios } from "../math/traffic";
 import type { Finding } from "../model/finding";
@@ -30,7 +20,9 @@ import { diagramFor } from "../preview/mermaid";
 import { memberPairs, type Quorum, type TopologyContext } from "../derive/context";
 import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, timerAdvice } from "../derive/timers";
 import { loadBackends } from "../derive/loads";
-import { cell, num, table } from "../util/format";
+import { bytes, cell, count, num, table } from "../util/format";
+import { cidrOverlaps, parsedRanges, type ParsedRange } from "../derive/cidr";
+import { bestCommit } from "../derive/latency";
 import { ALL_UP, MAX_PARTITION_SITES, run, sweep, type Result } from "./engine";
 
 export interface RecordInput {
@@ -75,20 +67,10 @@ export const RECORD_SECTIONS: readonly { readonly id: string; readonly render: (
 
 const ms = (x: number) => `${num(x)} ms`;
 const mark = (ok: boolean) => (ok ? "met" : "**not met**");
-/** Thousands separators, as every number a person reads (whatif.md, "Numbers in sentences"). */
-const int = (x: number) => Math.round(x).toLocaleString("en-US");
+/** rps with thousands separators, as every number a person reads (whatif.md, "Numbers in sentences"). */
+const int = (x: number) => count(Math.round(x));
 const rps = (x: number) => `${int(x)} rps`;
 const pct = (part: number, whole: number) => `${whole ? Math.round((part / whole) * 1000) / 10 : 0}%`;
-function bytes(x: number): string {
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let v = x;
-  let u = -1;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${int(x)} bytes${u >= 0 ? ` (${v.toFixed(1)} ${units[u]})` : ""}`;
-}
 
 /** A path as the record may print it: never the machine's absolute path or one climbing out with `..`. */
 export function displayPath(p: string): string {
@@ -353,7 +335,7 @@ function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly strin
   const stops = losses.filter((l) => !l.survives).map((l) => l.site);
   const memberSet = memberSites(o.counts);
   const frozen = memberSet.length <= MAX_ENUMERATED_SITES ? partitions(o.counts).filter((p) => p.verdict === "frozen").length : undefined;
-  const best = q.kind === "galera" ? galeraLatency(r.ctx, o.counts) : bestCommitLatency(o.counts, r.ctx.rtt);
+  const best = q.kind === "galera" ? galeraLatency(r.ctx, o.counts) : bestCommit(r.ctx, q, { counts: o.counts });
   const matrix = sites
     .filter((s) => o.counts.has(s) || memberSet.length)
     .map(
@@ -603,32 +585,17 @@ function commitLatencies(ctx: TopologyContext, q: Quorum): string[] {
 }
 
 function addressPlan(ctx: TopologyContext): string[] {
-  const ranges: { owner: string; site: string; field: string; text: string; cidr?: Cidr; cluster?: Cluster }[] = [
-    ...ctx.topology.clusters.flatMap((c) =>
-      c.cidrs.map((v) => ({
-        owner: c.name?.value ?? "?",
-        site: c.site?.value ?? "?",
-        field: v.field,
-        text: v.value,
-        cidr: parseCidr(v.value),
-        cluster: c,
-      })),
-    ),
-    ...ctx.topology.sites.flatMap((s) =>
-      (s.addresses?.items ?? []).map((v) => ({
-        owner: `hosts at ${s.name?.value ?? "?"}`,
-        site: s.name?.value ?? "?",
-        field: "addresses",
-        text: v.value,
-        cidr: parseCidr(v.value),
-      })),
-    ),
-  ];
-  if (!ranges.length)
+  const ranges = parsedRanges(ctx);
+  const bad = ctx.topology.clusters.flatMap((c) =>
+    c.cidrs
+      .filter((v) => !parseCidr(v.value))
+      .map((v) => [c.name?.value ?? "?", c.site?.value ?? "?", v.field, `${v.value} (not a CIDR)`, "—"]),
+  );
+  if (!ranges.length && !bad.length)
     return ["### Address plan", "", "No cluster declares a pod, service or node range, and no site declares host addresses.", ""];
   const overlaps = new Map<number, string[]>();
-  for (const [i, j] of clashes(ranges)) {
-    const say = (x: (typeof ranges)[number]) => `${canonical(x.cidr!)} (${x.owner} ${x.field})`;
+  const say = (x: ParsedRange) => `${canonical(x.cidr)} (${ownerOf(x)} ${fieldOf(x)})`;
+  for (const [i, j] of cidrOverlaps(ctx)) {
     overlaps.set(i, [...(overlaps.get(i) ?? []), say(ranges[j])]);
     overlaps.set(j, [...(overlaps.get(j) ?? []), say(ranges[i])]);
   }
@@ -639,34 +606,23 @@ function addressPlan(ctx: TopologyContext): string[] {
     "",
     table(
       ["owner", "site", "network", "range", "overlaps"],
-      ranges.map((r, i) => [
-        r.owner,
-        r.site,
-        r.field,
-        r.cidr ? canonical(r.cidr) : `${r.text} (not a CIDR)`,
-        overlaps.has(i) ? { raw: `**overlaps** ${overlaps.get(i)!.map(cell).join("; ")}` } : "none",
-      ]),
+      [
+        ...ranges.map((r, i) => [
+          ownerOf(r),
+          r.cluster ? (r.cluster.site?.value ?? "?") : (r.site.name?.value ?? "?"),
+          fieldOf(r),
+          canonical(r.cidr),
+          overlaps.has(i) ? { raw: `**overlaps** ${overlaps.get(i)!.map(cell).join("; ")}` } : "none",
+        ]),
+        ...bad,
+      ],
     ),
     "",
   ];
 }
 
-/**
- * The pairs of ranges that overlap, as cidr/overlap judges them: Globalnet clusters may reuse
- * each other's ranges, every other pair must be apart (within one cluster too).
- */
-function clashes(ranges: readonly { cidr?: Cidr; cluster?: Cluster; site: string; field: string }[]): [number, number][] {
-  const parsed = ranges.map((r, i) => ({ r, i })).filter((x) => x.r.cidr);
-  return overlappingPairs(parsed.map((x) => x.r.cidr!))
-    .map(([a, b]) => [parsed[a].i, parsed[b].i] as [number, number])
-    .filter(([i, j]) => {
-      const a = ranges[i];
-      const b = ranges[j];
-      if (a.cluster && b.cluster) return !(a.cluster !== b.cluster && a.cluster.globalnet && b.cluster.globalnet);
-      const [host, other] = a.cluster ? [b, a] : [a, b];
-      return !(other.cluster && other.field === "nodes" && other.site === host.site);
-    });
-}
+const ownerOf = (r: ParsedRange) => (r.cluster ? (r.cluster.name?.value ?? "?") : `hosts at ${r.site.name?.value ?? "?"}`);
+const fieldOf = (r: ParsedRange) => (r.cluster ? r.value.field : "addresses");
 
 function capacity(ctx: TopologyContext): string[] {
   const out = ["### Capacity", ""];
@@ -802,29 +758,19 @@ export function checklistItems(r: RecordContext): Item[] {
   const t = r.ctx.topology;
   const items: Item[] = [];
   // 1. CIDR matrix
-  const ranges = [
-    ...t.clusters.flatMap((c) =>
-      c.cidrs.map((v) => ({ cidr: parseCidr(v.value), cluster: c, site: c.site?.value ?? "?", field: v.field })),
-    ),
-    ...t.sites.flatMap((s) =>
-      (s.addresses?.items ?? []).map((v) => ({ cidr: parseCidr(v.value), site: s.name?.value ?? "?", field: "addresses" })),
-    ),
-  ];
-  const declaredAll = t.clusters.every((c) => ["pods", "services", "nodes"].every((f) => c.cidrs.some((v) => v.field === f)));
-  const clash = clashes(ranges);
+  const ranges = parsedRanges(r.ctx);
+  const undeclared = t.clusters.filter((c) => !["pods", "services", "nodes"].every((f) => c.cidrs.some((v) => v.field === f)));
+  const clash = cidrOverlaps(r.ctx);
   items.push({
     title: "Non-overlapping Pod, Service and Node CIDR matrix, signed by architecture",
-    state: !ranges.length ? "not assessed" : clash.length ? "not met" : declaredAll ? "met" : "not assessed",
+    state: !ranges.length ? "not assessed" : clash.length ? "not met" : undeclared.length ? "not assessed" : "met",
     why: !ranges.length
       ? "no cluster declares a range"
       : clash.length
         ? `${clash.length} overlapping pair${clash.length === 1 ? "" : "s"} (see the address plan)`
-        : declaredAll
-          ? `${ranges.length} declared ranges, none overlapping; the signature is the reviewers'`
-          : `no overlap among the ${ranges.length} declared ranges, but ${t.clusters
-              .filter((c) => !["pods", "services", "nodes"].every((f) => c.cidrs.some((v) => v.field === f)))
-              .map((c) => c.name?.value ?? "?")
-              .join(", ")} leave${"s"} a pod, service or node range undeclared`,
+        : undeclared.length
+          ? `no overlap among the ${ranges.length} declared ranges, but ${undeclared.map((c) => c.name?.value ?? "?").join(", ")} leave${undeclared.length === 1 ? "s" : ""} a pod, service or node range undeclared`
+          : `${ranges.length} declared ranges, none overlapping; the signature is the reviewers'`,
   });
   // 2. quorum drawings with explicit witness placement
   if (!r.quorums.length)
