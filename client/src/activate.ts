@@ -3,7 +3,7 @@
 // the client and says what the platform offers; the commands that need Node say so on the web.
 import * as vscode from "vscode";
 import type { BaseLanguageClient, LanguageClientOptions } from "vscode-languageclient";
-import { CompareRequest, DecisionRecordRequest, GameDayRequest, SummaryRequest } from "../../server/src/protocol";
+import { CompareRequest, DecisionRecordRequest, GameDayRequest, SimulateRequest, SummaryRequest } from "../../server/src/protocol";
 import type * as Output from "../../server/src/output";
 import { PreviewManager, PREVIEW_VIEW_TYPE, type ExportFormat } from "./preview/panel";
 import { request } from "./request";
@@ -180,9 +180,25 @@ export async function activateWith(context: vscode.ExtensionContext, create: Cli
           return undefined;
         }
         const { OutputError, prepareFolder, writeFilesInto } = platform.output;
-        const doc = args?.uri ? await vscode.workspace.openTextDocument(vscode.Uri.parse(args.uri)) : preview.current.document;
-        const scenario = args?.scenario ?? preview.current.scenario;
-        if (!doc || !client) return undefined;
+        const active = vscode.window.activeTextEditor?.document;
+        const doc = args?.uri
+          ? await vscode.workspace.openTextDocument(vscode.Uri.parse(args.uri))
+          : (preview.current.document ?? (active?.languageId === "quorate-topology" ? active : undefined));
+        if (!doc || !client) {
+          void vscode.window.showWarningMessage("Quorate: open a topology file (*.topology.yaml) to export a game day.");
+          return undefined;
+        }
+        // from the command palette with no Simulate scenario: choose the site to isolate
+        let scenario = args?.scenario ?? (preview.current.document === doc ? preview.current.scenario : undefined);
+        if (!args && !scenario?.lose?.length && !scenario?.partition?.length) {
+          const sim = await request(client, SimulateRequest, { uri: doc.uri.toString(), scenario: {} });
+          const pick = await vscode.window.showQuickPick(
+            (sim?.sites ?? []).map((x) => ({ label: `Isolate ${x.name}`, description: x.role, site: x.name })),
+            { title: "Game day: which site to cut off (then withdraw from steering)" },
+          );
+          if (!pick) return undefined;
+          scenario = { lose: [pick.site] };
+        }
         const lose = scenario?.lose ?? [];
         const partition = scenario?.partition ?? [];
         if (!lose.length === !partition.length) {
@@ -262,7 +278,10 @@ export async function activateWith(context: vscode.ExtensionContext, create: Cli
           return undefined;
         }
         if (!args?.folder) {
-          await vscode.commands.executeCommand("markdown.showPreviewToSide", vscode.Uri.joinPath(target, "RUNBOOK.md"));
+          // in the preview's column (or beside the editor), not a third narrow column that clips the runbook's tables
+          const runbook = vscode.Uri.joinPath(target, "RUNBOOK.md");
+          await vscode.window.showTextDocument(runbook, { viewColumn: preview.viewColumn ?? vscode.ViewColumn.Beside, preview: true });
+          await vscode.commands.executeCommand("markdown.showPreview", runbook);
           void vscode.window.showInformationMessage(
             `Quorate: game day written to ${vscode.workspace.asRelativePath(target)}${r.notes.length ? ` — ${r.notes.join(" ")}` : ""}`,
           );
@@ -278,7 +297,9 @@ export async function activateWith(context: vscode.ExtensionContext, create: Cli
         void vscode.window.showWarningMessage("Quorate: this document holds no topology to write a decision record for.");
         return undefined;
       }
-      return showMarkdown(md);
+      // an untitled document already named beside the topology: Save writes it there, with no dialog
+      const base = doc.uri.path.replace(/(\.topology)?\.ya?ml$/i, "");
+      return showMarkdown(md, doc.uri.scheme === "file" ? doc.uri.with({ scheme: "untitled", path: `${base}.adr.md` }) : undefined);
     }),
     vscode.commands.registerCommand("quorate.compareWithHead", async (uri?: vscode.Uri) => {
       const doc = await topologyDocument(uri, "compare it with git HEAD");
@@ -350,9 +371,19 @@ async function topologyDocument(uri: vscode.Uri | undefined, what: string): Prom
   return undefined;
 }
 
-/** Opens generated Markdown as an unsaved document with its preview beside it; returns the document's URI. */
-async function showMarkdown(content: string): Promise<string> {
-  const md = await vscode.workspace.openTextDocument({ language: "markdown", content });
+/**
+ * Opens generated Markdown as an unsaved document with its preview beside it; returns the
+ * document's URI. With `untitled` (an `untitled:` URI carrying a path) the document is named
+ * for that path, so saving it offers no dialog.
+ */
+async function showMarkdown(content: string, untitled?: vscode.Uri): Promise<string> {
+  let md: vscode.TextDocument;
+  if (untitled) {
+    md = await vscode.workspace.openTextDocument(untitled);
+    const editor = await vscode.window.showTextDocument(md, { preview: false, viewColumn: vscode.ViewColumn.Active });
+    await editor.edit((e) => e.replace(new vscode.Range(0, 0, md.lineCount, 0), content));
+    if (md.languageId !== "markdown") md = await vscode.languages.setTextDocumentLanguage(md, "markdown");
+  } else md = await vscode.workspace.openTextDocument({ language: "markdown", content });
   await vscode.window.showTextDocument(md, { preview: false, viewColumn: vscode.ViewColumn.Active });
   await vscode.commands.executeCommand("markdown.showPreviewToSide", md.uri);
   return md.uri.toString();

@@ -71,6 +71,11 @@ export class PreviewManager implements vscode.Disposable {
     return !!this.panel;
   }
 
+  /** The editor column the preview sits in, when it is open. */
+  get viewColumn(): vscode.ViewColumn | undefined {
+    return this.panel?.viewColumn;
+  }
+
   /** Opens (or reveals) the preview beside the editor for `document`. */
   async open(document: vscode.TextDocument): Promise<void> {
     this.document = document;

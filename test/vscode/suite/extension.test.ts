@@ -325,8 +325,20 @@ describe("Quorate in a real VS Code", () => {
 
   it("exports the game day of a scenario: manifests per cluster and RUNBOOK.md", async () => {
     const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    // the draft's pod ranges overlap: a game day there would cut a cluster off from itself, so it is refused
+    assert.equal(
+      await vscode.commands.executeCommand("quorate.exportGameDay", {
+        uri: doc.uri.toString(),
+        scenario: { lose: ["fra"] },
+        tool: "chaos-mesh",
+        duration: "5m",
+        folder,
+      }),
+      undefined,
+    );
+    const reviewed = workspaceFile("payments-eu-reviewed.topology.yaml");
     const written = await vscode.commands.executeCommand<string>("quorate.exportGameDay", {
-      uri: doc.uri.toString(),
+      uri: reviewed.toString(),
       scenario: { partition: [["fra"], ["lon"]] },
       tool: "chaos-mesh",
       duration: "5m",
@@ -339,7 +351,7 @@ describe("Quorate in a real VS Code", () => {
     assert.match(chaos, /duration: 5m\n/);
     assert.match(readFileSync(join(written, "RUNBOOK.md"), "utf8"), /^# Game day: partition fra \/ lon\n/);
     // as `quorate gameday`: existing files are not replaced unless asked (a user is asked in a modal)
-    const again = { uri: doc.uri.toString(), scenario: { partition: [["fra"], ["lon"]] }, tool: "chaos-mesh", duration: "5m", folder };
+    const again = { uri: reviewed.toString(), scenario: { partition: [["fra"], ["lon"]] }, tool: "chaos-mesh", duration: "5m", folder };
     assert.equal(await vscode.commands.executeCommand("quorate.exportGameDay", again), undefined);
     assert.equal(await vscode.commands.executeCommand("quorate.exportGameDay", { ...again, force: true }), written);
     // without a scenario there is nothing to enact: a warning, no files
@@ -352,8 +364,11 @@ describe("Quorate in a real VS Code", () => {
     const md = vscode.workspace.textDocuments.find((d) => d.uri.toString() === written)!;
     assert.equal(md.languageId, "markdown");
     assert.match(md.getText(), /^# Quorum placement, steering and failure behaviour of payments-eu\n/);
-    assert.match(md.getText(), /\n## Failure matrix\n/);
-    assert.match(md.getText(), /\| lose fra \| lon-prod \| lon \| 40000 \| 30000 \| \*\*-10000\*\* \|/);
+    assert.match(md.getText(), /\n### Failure matrix\n/);
+    assert.match(md.getText(), /\| lose fra \| lon-prod \| lon \| 40,000 \| 30,000 \| \*\*-10,000 \(-33\.3%\)\*\* \|/);
+    // an untitled document named beside the topology: saving it needs no dialog
+    assert.equal(md.uri.scheme, "untitled");
+    assert.ok(md.uri.path.endsWith("/payments-eu.adr.md"), md.uri.path);
     await vscode.window.showTextDocument(doc);
   });
 
