@@ -210,7 +210,7 @@ test("decision record: Consequences — good and bad scenarios, errors in rps, R
   ]);
   assert.match(
     cons,
-    /- \*\*checkout\*\*: 50,000 rps of backend capacity for a 40,000 rps peak — \*\*1\.3× the peak is provisioned\*\*; the tightest single-site loss is lose fra: lon-prod carries 40,000 rps of 25,000 rps, headroom -15,000 rps \(-60%\)\./,
+    /- \*\*checkout\*\*: 50,000 rps of backend capacity for a 40,000 rps peak — \*\*1\.3× the peak is provisioned\*\*; the tightest single-site loss is lose fra: lon-prod carries 40,000 rps of 25,000 rps, headroom −15,000 rps \(−60%\)\./,
   );
   // a partition that leaves a backend's side without the store it writes to: the clients there get errors, in rps
   assert.match(cons, /clients of checkout at lon-prod: up to 20,000 rps answered with errors until steering withdraws it/);

@@ -11,6 +11,7 @@ import type { TopologyContext } from "../derive/context";
 import { cell, codeSpan, count, table } from "../util/format";
 import { fileSegment, shortHash } from "../util/paths";
 import { shellLine } from "../util/shell";
+import { rtoEstimate } from "../availability/figures";
 import { portMatrix, portText } from "../ports/ports";
 import { displayPath } from "./record";
 import { ALL_UP, type Result, run, type Scenario, scenarioName } from "./engine";
@@ -173,7 +174,8 @@ export function gameDay(ctx: TopologyContext, scenario: { lose?: string[]; parti
   if (sides.length < 2) throw new GameDayError("the scenario leaves every site on one side: nothing to cut");
   const enacted: Scenario = { ...ALL_UP, partition: sides };
   const prediction = run(ctx, enacted);
-  const after = lose.length ? run(ctx, { ...ALL_UP, lose }) : undefined;
+  // after: the same cut with the isolated sites withdrawn from steering (the engine's isolation, whatif.md)
+  const after = lose.length ? run(ctx, { ...enacted, withdraw: lose }) : undefined;
   const sideOf = (site: string | undefined) => sides.findIndex((g) => site !== undefined && g.includes(site));
 
   const notes: string[] = [];
@@ -602,19 +604,17 @@ function runbookOf(g: Omit<GameDay, "runbook" | "hostPlans">, o: GameDayOptions,
     );
     if (!entries.length) out.push(`No traffic entry has a backend in ${cell(side.join(", "))}: nothing to withdraw.`, "");
     for (const tr of entries) {
-      const hc = tr.healthCheck;
-      const ttl = tr.ttlSeconds?.value;
-      const detect = hc?.intervalSeconds && hc?.failureThreshold ? hc.intervalSeconds.value * hc.failureThreshold.value : undefined;
-      const win = detect !== undefined && ttl !== undefined ? detect + ttl : undefined;
+      // one derivation of the window for the engine, the availability figures and this runbook
+      const rto = rtoEstimate(tr);
       const pr = p.traffic.find((y) => y.name === tr.name!.value);
       const share = pr?.backends.filter((b) => side.includes(b.site) && b.loadRps !== null).reduce((a, b) => a + (b.loadRps ?? 0), 0) ?? 0;
-      if (win !== undefined) windows.push(`${tr.name!.value}: ${win} s`);
+      if (rto) windows.push(`${tr.name!.value}: ${rto.seconds} s`);
       out.push(
         `- **${cell(tr.name!.value)}** (${cell(tr.steering?.value ?? "?")}): cutting ${cell(side.join(", "))} off leaves external health checks passing unless they are deep (they must write through the stores the entry depends on). Withdraw its backends in ${cell(side.join(", "))} explicitly in the ${tr.steering?.value === "anycast" ? "BGP speaker (withdraw the route)" : "GSLB (disable the pool members)"}.`,
         `  - Before the withdrawal ${cell(side.join(", "))} keeps its share: ${int(share)} rps.${
-          win !== undefined
-            ? ` Expected time to detect: ${detect} s (${hc!.intervalSeconds!.value} s × ${hc!.failureThreshold!.value} failures); to withdraw for clients: + TTL ${ttl} s = ${win} s — resolvers and clients that cache longer (JVMs, corporate resolvers) keep sending longer.`
-            : ` Time to detect and withdraw: unknown — the design gives ${detect === undefined ? "no traffic[].healthCheck" : "no ttlSeconds"}; measure it.`
+          rto
+            ? ` Expected time to detect and withdraw: ${rto.seconds} s (${cell(rto.terms)}) — ${cell(rto.caveat)}.`
+            : " Time to detect and withdraw: unknown — the design gives no traffic[].healthCheck (or no ttlSeconds); measure it."
         }`,
       );
     }

@@ -70,7 +70,7 @@ const mark = (ok: boolean) => (ok ? "met" : "**not met**");
 /** rps with thousands separators, as every number a person reads (whatif.md, "Numbers in sentences"). */
 const int = (x: number) => count(Math.round(x));
 const rps = (x: number) => `${int(x)} rps`;
-const pct = (part: number, whole: number) => `${whole ? Math.round((part / whole) * 1000) / 10 : 0}%`;
+const pct = (part: number, whole: number) => `${count(whole ? Math.round((part / whole) * 1000) / 10 : 0, 1)}%`;
 
 /** A path as the record may print it: never the machine's absolute path or one climbing out with `..`. */
 export function displayPath(p: string): string {

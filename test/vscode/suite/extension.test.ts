@@ -365,7 +365,7 @@ describe("Quorate in a real VS Code", () => {
     assert.equal(md.languageId, "markdown");
     assert.match(md.getText(), /^# Quorum placement, steering and failure behaviour of payments-eu\n/);
     assert.match(md.getText(), /\n### Failure matrix\n/);
-    assert.match(md.getText(), /\| lose fra \| lon-prod \| lon \| 40,000 \| 30,000 \| \*\*-10,000 \(-33\.3%\)\*\* \|/);
+    assert.match(md.getText(), /\| lose fra \| lon-prod \| lon \| 40,000 \| 30,000 \| \*\*−10,000 \(−33\.3%\)\*\* \|/);
     // an untitled document named beside the topology: saving it needs no dialog
     assert.equal(md.uri.scheme, "untitled");
     assert.ok(md.uri.path.endsWith("/payments-eu.adr.md"), md.uri.path);
