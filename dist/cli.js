@@ -20283,7 +20283,7 @@ var package_default = {
         },
         {
           command: "quorate.exportGameDay",
-          when: "activeWebviewPanelId == quorate.preview"
+          when: "editorLangId == quorate-topology || activeWebviewPanelId == quorate.preview"
         }
       ]
     },
@@ -20556,6 +20556,7 @@ function canonical(c) {
 }
 var hasHostBits = (c) => c.address !== c.first;
 var contains = (outer, inner) => outer.family === inner.family && outer.first <= inner.first && inner.last <= outer.last;
+var overlaps = (a, b) => a.family === b.family && a.first <= b.last && b.first <= a.last;
 function overlappingPairs(ranges) {
   const order = ranges.map((_, i) => i);
   order.sort((i, j) => {
@@ -20637,9 +20638,9 @@ function allowedOverlap(a, b) {
   return !!other.cluster && other.value.field === "nodes" && other.cluster.site?.value === site.site.name?.value;
 }
 function cidrOverlaps(ctx) {
-  return ctx.fact(overlaps);
+  return ctx.fact(overlaps2);
 }
-function overlaps(ctx) {
+function overlaps2(ctx) {
   const ranges = parsedRanges(ctx);
   return overlappingPairs(ranges.map((r) => r.cidr)).filter(([i, j]) => !allowedOverlap(ranges[i], ranges[j]));
 }
@@ -26520,7 +26521,7 @@ function notReadable(st, maxBytes = Infinity) {
   if (st.size > maxBytes) return `${sizeText(st.size)}, over the ${sizeText(maxBytes)} limit for one file`;
   return void 0;
 }
-var sizeText = (bytes3) => bytes3 >= 1024 * 1024 ? `${(bytes3 / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes3 / 1024)} KB`;
+var sizeText = (bytes2) => bytes2 >= 1024 * 1024 ? `${(bytes2 / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes2 / 1024)} KB`;
 function findFiles(dir, cwd, opts) {
   const out = [];
   const limit = opts.limit ?? 2e4;
@@ -28867,19 +28868,9 @@ var RECORD_SECTIONS = [
 ];
 var ms2 = (x) => `${num(x)} ms`;
 var mark = (ok) => ok ? "met" : "**not met**";
-var int = (x) => Math.round(x).toLocaleString("en-US");
+var int = (x) => count(Math.round(x));
 var rps3 = (x) => `${int(x)} rps`;
-var pct = (part, whole) => `${whole ? Math.round(part / whole * 1e3) / 10 : 0}%`;
-function bytes2(x) {
-  const units = ["KiB", "MiB", "GiB", "TiB"];
-  let v = x;
-  let u = -1;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${int(x)} bytes${u >= 0 ? ` (${v.toFixed(1)} ${units[u]})` : ""}`;
-}
+var pct = (part, whole) => `${count(whole ? Math.round(part / whole * 1e3) / 10 : 0, 1)}%`;
 function displayPath(p) {
   const parts = p.replace(/\\/g, "/").split("/");
   const abs = /^([a-zA-Z]:)?\//.test(p.replace(/\\/g, "/")) || p.startsWith("~");
@@ -29118,7 +29109,7 @@ function optionRow(r, q, o, sites) {
   const stops = losses.filter((l) => !l.survives).map((l) => l.site);
   const memberSet = memberSites(o.counts);
   const frozen = memberSet.length <= MAX_ENUMERATED_SITES ? partitions(o.counts).filter((p) => p.verdict === "frozen").length : void 0;
-  const best = q.kind === "galera" ? galeraLatency(r.ctx, o.counts) : bestCommitLatency(o.counts, r.ctx.rtt);
+  const best = q.kind === "galera" ? galeraLatency(r.ctx, o.counts) : bestCommit(r.ctx, q, { counts: o.counts });
   const matrix = sites.filter((s) => o.counts.has(s) || memberSet.length).map(
     (s) => `${s}: ${(o.counts.get(s) ?? 0) === 0 ? "continues" : losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**"}`
   );
@@ -29178,13 +29169,13 @@ function rpoLines(r) {
       return [
         st.name?.value ?? "?",
         {
-          raw: `**unbounded**: the ${bytes2(buffer)} buffer holds ${num(buffer / (rate * size2))} s of writes, less than the ${num(lag)} s of lag to ride out \u2014 the replica must resync (or the primary blocks)`
+          raw: `**unbounded**: the ${bytes(buffer)} buffer holds ${num(buffer / (rate * size2))} s of writes, less than the ${num(lag)} s of lag to ride out \u2014 the replica must resync (or the primary blocks)`
         },
         `${num(lag)} s \u2192 unbounded`
       ];
     return [
       st.name?.value ?? "?",
-      `up to ${bytes2(tail)} (${num(lag)} s \xD7 ${int(rate)}/s \xD7 ${int(size2)} B; an upper bound, the rate read as peak)`,
+      `up to ${bytes(tail)} (${num(lag)} s \xD7 ${int(rate)}/s \xD7 ${int(size2)} B; an upper bound, the rate read as peak)`,
       `${num(lag)} s`
     ];
   });
@@ -29339,32 +29330,15 @@ function commitLatencies(ctx, q) {
   ];
 }
 function addressPlan(ctx) {
-  const ranges = [
-    ...ctx.topology.clusters.flatMap(
-      (c) => c.cidrs.map((v) => ({
-        owner: c.name?.value ?? "?",
-        site: c.site?.value ?? "?",
-        field: v.field,
-        text: v.value,
-        cidr: parseCidr(v.value),
-        cluster: c
-      }))
-    ),
-    ...ctx.topology.sites.flatMap(
-      (s) => (s.addresses?.items ?? []).map((v) => ({
-        owner: `hosts at ${s.name?.value ?? "?"}`,
-        site: s.name?.value ?? "?",
-        field: "addresses",
-        text: v.value,
-        cidr: parseCidr(v.value)
-      }))
-    )
-  ];
-  if (!ranges.length)
+  const ranges = parsedRanges(ctx);
+  const bad = ctx.topology.clusters.flatMap(
+    (c) => c.cidrs.filter((v) => !parseCidr(v.value)).map((v) => [c.name?.value ?? "?", c.site?.value ?? "?", v.field, `${v.value} (not a CIDR)`, "\u2014"])
+  );
+  if (!ranges.length && !bad.length)
     return ["### Address plan", "", "No cluster declares a pod, service or node range, and no site declares host addresses.", ""];
   const overlaps3 = /* @__PURE__ */ new Map();
-  for (const [i, j] of clashes(ranges)) {
-    const say = (x) => `${canonical(x.cidr)} (${x.owner} ${x.field})`;
+  const say = (x) => `${canonical(x.cidr)} (${ownerOf(x)} ${fieldOf(x)})`;
+  for (const [i, j] of cidrOverlaps(ctx)) {
     overlaps3.set(i, [...overlaps3.get(i) ?? [], say(ranges[j])]);
     overlaps3.set(j, [...overlaps3.get(j) ?? [], say(ranges[i])]);
   }
@@ -29375,27 +29349,22 @@ function addressPlan(ctx) {
     "",
     table(
       ["owner", "site", "network", "range", "overlaps"],
-      ranges.map((r, i) => [
-        r.owner,
-        r.site,
-        r.field,
-        r.cidr ? canonical(r.cidr) : `${r.text} (not a CIDR)`,
-        overlaps3.has(i) ? { raw: `**overlaps** ${overlaps3.get(i).map(cell).join("; ")}` } : "none"
-      ])
+      [
+        ...ranges.map((r, i) => [
+          ownerOf(r),
+          r.cluster ? r.cluster.site?.value ?? "?" : r.site.name?.value ?? "?",
+          fieldOf(r),
+          canonical(r.cidr),
+          overlaps3.has(i) ? { raw: `**overlaps** ${overlaps3.get(i).map(cell).join("; ")}` } : "none"
+        ]),
+        ...bad
+      ]
     ),
     ""
   ];
 }
-function clashes(ranges) {
-  const parsed2 = ranges.map((r, i) => ({ r, i })).filter((x) => x.r.cidr);
-  return overlappingPairs(parsed2.map((x) => x.r.cidr)).map(([a, b]) => [parsed2[a].i, parsed2[b].i]).filter(([i, j]) => {
-    const a = ranges[i];
-    const b = ranges[j];
-    if (a.cluster && b.cluster) return !(a.cluster !== b.cluster && a.cluster.globalnet && b.cluster.globalnet);
-    const [host, other] = a.cluster ? [b, a] : [a, b];
-    return !(other.cluster && other.field === "nodes" && other.site === host.site);
-  });
-}
+var ownerOf = (r) => r.cluster ? r.cluster.name?.value ?? "?" : `hosts at ${r.site.name?.value ?? "?"}`;
+var fieldOf = (r) => r.cluster ? r.value.field : "addresses";
 function capacity(ctx) {
   const out = ["### Capacity", ""];
   let any = false;
@@ -29505,20 +29474,13 @@ function openFindings(input) {
 function checklistItems(r) {
   const t = r.ctx.topology;
   const items = [];
-  const ranges = [
-    ...t.clusters.flatMap(
-      (c) => c.cidrs.map((v) => ({ cidr: parseCidr(v.value), cluster: c, site: c.site?.value ?? "?", field: v.field }))
-    ),
-    ...t.sites.flatMap(
-      (s) => (s.addresses?.items ?? []).map((v) => ({ cidr: parseCidr(v.value), site: s.name?.value ?? "?", field: "addresses" }))
-    )
-  ];
-  const declaredAll = t.clusters.every((c) => ["pods", "services", "nodes"].every((f) => c.cidrs.some((v) => v.field === f)));
-  const clash = clashes(ranges);
+  const ranges = parsedRanges(r.ctx);
+  const undeclared = t.clusters.filter((c) => !["pods", "services", "nodes"].every((f) => c.cidrs.some((v) => v.field === f)));
+  const clash = cidrOverlaps(r.ctx);
   items.push({
     title: "Non-overlapping Pod, Service and Node CIDR matrix, signed by architecture",
-    state: !ranges.length ? "not assessed" : clash.length ? "not met" : declaredAll ? "met" : "not assessed",
-    why: !ranges.length ? "no cluster declares a range" : clash.length ? `${clash.length} overlapping pair${clash.length === 1 ? "" : "s"} (see the address plan)` : declaredAll ? `${ranges.length} declared ranges, none overlapping; the signature is the reviewers'` : `no overlap among the ${ranges.length} declared ranges, but ${t.clusters.filter((c) => !["pods", "services", "nodes"].every((f) => c.cidrs.some((v) => v.field === f))).map((c) => c.name?.value ?? "?").join(", ")} leave${"s"} a pod, service or node range undeclared`
+    state: !ranges.length ? "not assessed" : clash.length ? "not met" : undeclared.length ? "not assessed" : "met",
+    why: !ranges.length ? "no cluster declares a range" : clash.length ? `${clash.length} overlapping pair${clash.length === 1 ? "" : "s"} (see the address plan)` : undeclared.length ? `no overlap among the ${ranges.length} declared ranges, but ${undeclared.map((c) => c.name?.value ?? "?").join(", ")} leave${undeclared.length === 1 ? "s" : ""} a pod, service or node range undeclared` : `${ranges.length} declared ranges, none overlapping; the signature is the reviewers'`
   });
   if (!r.quorums.length)
     items.push({
@@ -29753,7 +29715,7 @@ function gameDay(ctx, scenario2, o) {
   if (sides.length < 2) throw new GameDayError("the scenario leaves every site on one side: nothing to cut");
   const enacted = { ...ALL_UP, partition: sides };
   const prediction = run(ctx, enacted);
-  const after = lose.length ? run(ctx, { ...ALL_UP, lose }) : void 0;
+  const after = lose.length ? run(ctx, { ...enacted, withdraw: lose }) : void 0;
   const sideOf = (site) => sides.findIndex((g) => site !== void 0 && g.includes(site));
   const notes = [];
   const notEnacted = [];
@@ -29771,7 +29733,7 @@ function gameDay(ctx, scenario2, o) {
     const own2 = c.cidrs.map((v) => ({ v, cidr: parseCidr(v.value) })).filter((x) => x.cidr);
     for (const target of otherSide(mine)) {
       const tc = parseCidr(target);
-      const hit = own2.find((x) => overlaps2(x.cidr, tc));
+      const hit = own2.find((x) => overlaps(x.cidr, tc));
       if (hit)
         throw new GameDayRefusal(
           `refused: cluster ${c.name.value}'s ${hit.v.field} range ${canonical(hit.cidr)} overlaps ${target}, a range on the other side of the cut (an open cidr/overlap): the experiment would cut ${c.name.value} off from itself. Fix the overlap first (quorate check names it).`
@@ -29896,9 +29858,6 @@ ${docs.map((d) => (0, import_yaml8.stringify)(d, { lineWidth: 0 })).join("---\n"
   files.push({ path: "RUNBOOK.md", content: runbook });
   return { ...gd, hostPlans, runbook, files };
 }
-function overlaps2(a, b) {
-  return a.family === b.family && (a.first <= b.first && b.first <= a.last || b.first <= a.first && a.first <= b.last);
-}
 function nftRules(hp, s, o, seconds2) {
   const v4 = hp.targets.filter((x) => !x.includes(":"));
   const v6 = hp.targets.filter((x) => x.includes(":"));
@@ -29983,7 +29942,7 @@ function chaosEngine(ns, slug, targets, seconds2) {
 }
 var code = codeSpan;
 var kubectl = (context, verb, file) => shellLine(["kubectl", "--context", context, verb, "-f", file]);
-var int2 = (x) => Math.round(x).toLocaleString("en-US");
+var int2 = (x) => count(Math.round(x));
 function runbookOf(g, o, x) {
   const p = g.prediction;
   const t = x.ctx.topology;
@@ -30094,16 +30053,13 @@ function runbookOf(g, o, x) {
     );
     if (!entries.length) out.push(`No traffic entry has a backend in ${cell(side2.join(", "))}: nothing to withdraw.`, "");
     for (const tr of entries) {
-      const hc = tr.healthCheck;
-      const ttl = tr.ttlSeconds?.value;
-      const detect = hc?.intervalSeconds && hc?.failureThreshold ? hc.intervalSeconds.value * hc.failureThreshold.value : void 0;
-      const win = detect !== void 0 && ttl !== void 0 ? detect + ttl : void 0;
+      const rto = rtoEstimate(tr);
       const pr = p.traffic.find((y) => y.name === tr.name.value);
       const share = pr?.backends.filter((b) => side2.includes(b.site) && b.loadRps !== null).reduce((a, b) => a + (b.loadRps ?? 0), 0) ?? 0;
-      if (win !== void 0) windows.push(`${tr.name.value}: ${win} s`);
+      if (rto) windows.push(`${tr.name.value}: ${rto.seconds} s`);
       out.push(
         `- **${cell(tr.name.value)}** (${cell(tr.steering?.value ?? "?")}): cutting ${cell(side2.join(", "))} off leaves external health checks passing unless they are deep (they must write through the stores the entry depends on). Withdraw its backends in ${cell(side2.join(", "))} explicitly in the ${tr.steering?.value === "anycast" ? "BGP speaker (withdraw the route)" : "GSLB (disable the pool members)"}.`,
-        `  - Before the withdrawal ${cell(side2.join(", "))} keeps its share: ${int2(share)} rps.${win !== void 0 ? ` Expected time to detect: ${detect} s (${hc.intervalSeconds.value} s \xD7 ${hc.failureThreshold.value} failures); to withdraw for clients: + TTL ${ttl} s = ${win} s \u2014 resolvers and clients that cache longer (JVMs, corporate resolvers) keep sending longer.` : ` Time to detect and withdraw: unknown \u2014 the design gives ${detect === void 0 ? "no traffic[].healthCheck" : "no ttlSeconds"}; measure it.`}`
+        `  - Before the withdrawal ${cell(side2.join(", "))} keeps its share: ${int2(share)} rps.${rto ? ` Expected time to detect and withdraw: ${rto.seconds} s (${cell(rto.terms)}) \u2014 ${cell(rto.caveat)}.` : " Time to detect and withdraw: unknown \u2014 the design gives no traffic[].healthCheck (or no ttlSeconds); measure it."}`
       );
     }
     out.push("");
