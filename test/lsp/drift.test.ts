@@ -96,7 +96,7 @@ test("a drift finding appears in the deployment file, with the design's place, a
   assert.equal(d[0].range.start.line, 10);
   assert.match(
     String(d[0].message),
-    /`etcd\.local\.extraArgs\.election-timeout` is 5000 here, but live\.topology\.yaml:20 gives ams-1 etcd\.electionTimeoutMs 1000/,
+    /'etcd\.local\.extraArgs\.election-timeout' is 5000 here, but live\.topology\.yaml:20 gives ams-1 etcd\.electionTimeoutMs 1000/,
   );
   assert.equal(d[0].relatedInformation?.[0].location.uri, topoUri);
   assert.equal(d[0].relatedInformation?.[0].location.range.start.line, 19);
@@ -146,13 +146,13 @@ test("the finding follows edits of either file", async () => {
   const k2 = texts.get(kUri)!.replace('heartbeat-interval: "100"', 'heartbeat-interval: "250"');
   await edit(kUri, k2);
   const d = await waitFor("heartbeat drift", () => diags(kUri).length === 1 && diags(kUri));
-  assert.match(String(d[0].message), /heartbeat-interval` is 250 here/);
+  assert.match(String(d[0].message), /heartbeat-interval' is 250 here/);
 });
 
 test("Set to the design value in the deployment file: minimal, comments kept, finding gone", async () => {
   const d = diags(kUri)[0];
   const actions = await actionsFor(d);
-  const set = actions.find((a) => a.title === "Set to `100`")!;
+  const set = actions.find((a) => a.title === "Set to '100'")!;
   assert.ok(set, actions.map((a) => a.title).join(", "));
   const next = applyWorkspaceEdit(texts.get(kUri)!, set.edit!, kUri);
   assert.equal(
@@ -169,7 +169,7 @@ test("Adopt the deployed value in the design: an edit of the topology, comments 
   await edit(kUri, texts.get(kUri)!.replace('election-timeout: "5000"', 'election-timeout: "2500"'));
   const d = await waitFor("election drift", () => diags(kUri).length === 1 && diags(kUri)[0]);
   const actions = await actionsFor(d);
-  const adopt = actions.find((a) => a.title === "Adopt `2500` in the design")!;
+  const adopt = actions.find((a) => a.title === "Adopt '2500' in the design")!;
   assert.ok(adopt, actions.map((a) => a.title).join(", "));
   assert.deepEqual(Object.keys(adopt.edit!.changes!), [topoUri]);
   const next = applyWorkspaceEdit(texts.get(topoUri)!, adopt.edit!, topoUri);

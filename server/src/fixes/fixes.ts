@@ -170,6 +170,26 @@ export function rebalancedCounts(q: Quorum): Map<string, number> | undefined {
   return survivesEverySiteLoss(target) ? target : undefined;
 }
 
+/**
+ * What "Add witness site" does, all of it, in its title: which site, any member moved there from
+ * another site, and the RTT its new links are given (copied from the members' largest, an
+ * estimate the edit marks in a comment).
+ */
+function witnessTitle(ctx: TopologyContext, q: Quorum): string {
+  const plan = witnessPlan(ctx, q)!;
+  const moved = [...q.counts]
+    .filter(([site, n]) => (plan.counts.get(site) ?? 0) < n)
+    .map(([site, n]) => `${n - (plan.counts.get(site) ?? 0)} from ${site}`);
+  const rtt = plan.isNew ? maxMemberRtt(ctx, q) : undefined;
+  return [
+    plan.isNew ? `Add witness site ${plan.site}` : `Add witness site: a member at ${plan.site}`,
+    moved.length ? `moving ${moved.length === 1 && moved[0].startsWith("1 ") ? "a member" : "members"} there (${moved.join(", ")})` : "",
+    rtt !== undefined ? `links at ${rtt} ms (an estimate: measure it)` : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
+}
+
 function addWitness(input: FixInput, ctx: TopologyContext, q: Quorum): Edit[] | undefined {
   const plan = witnessPlan(ctx, q);
   if (!plan) return undefined;
@@ -323,6 +343,8 @@ export function fixesFor(input: FixInput, f: Finding): Fix[] {
   for (const hint of f.fixes ?? []) {
     const args = ("args" in hint ? hint.args : undefined) ?? {};
     let edits: Edit[] | undefined;
+    /** a title that says everything the edits do, where the hint's cannot know it */
+    let title: string | undefined;
     switch (hint.kind) {
       case "replace": {
         const h = hint as Extract<FixHint, { kind: "replace" }>;
@@ -355,6 +377,7 @@ export function fixesFor(input: FixInput, f: Finding): Fix[] {
         const store = typeof args.store === "string" ? ctx?.topology.storeByName.get(args.store) : undefined;
         const q = ctx && (store ? ctx.quorumOf(store) : quorumAt(ctx, f.span));
         edits = q && addWitness(input, ctx!, q);
+        if (q && edits?.length) title = witnessTitle(ctx!, q);
         break;
       }
       case "rebalance-members": {
@@ -383,7 +406,7 @@ export function fixesFor(input: FixInput, f: Finding): Fix[] {
         edits = setField(input, args);
         break;
     }
-    if (edits?.length) out.push({ title: hint.title, code: f.code, edits, preferred: !!hint.preferred });
+    if (edits?.length) out.push({ title: title ?? hint.title, code: f.code, edits, preferred: !!hint.preferred });
   }
   return out;
 }

@@ -63,7 +63,28 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
     `**${md(q.label)}**: ${verdict}.`,
     `${n} members, majority **${maj}**, tolerates **${tol}** failure${tol === 1 ? "" : "s"}.`,
   ];
-  if (losses.length > 1) {
+  if (losses.length > 1 && q.kind === "galera") {
+    // Galera has no leader: a commit's write-set goes to every node in total order before each
+    // certifies it, so a commit from any site waits one round trip to the farthest member site
+    const farthest = (site: string) => {
+      const rtts = [...q.counts.keys()].filter((s) => s !== site).map((s) => ctx.rtt(site, s));
+      return rtts.some((r) => r === undefined) ? undefined : Math.max(...(rtts as number[]));
+    };
+    parts.push(
+      table(
+        ["site", "members", "if lost", "commit from here waits for"],
+        losses.map((l) => {
+          const c = farthest(l.site);
+          return [
+            md(l.site),
+            String(l.lost),
+            `${l.survivors} of ${n}: ${l.survives ? "survives" : "**quorum lost**"}`,
+            c === undefined ? "— (missing link)" : `${ms(c)} (write-set to every node, then certification)`,
+          ];
+        }),
+      ),
+    );
+  } else if (losses.length > 1) {
     const best = bestCommit(ctx, q);
     const latency = new Map(commitLatencies(ctx, q).map((l) => [l.leader, l.ms]));
     parts.push(

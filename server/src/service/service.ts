@@ -407,12 +407,12 @@ export class QuorateService {
       severity: SEVERITY[x.severity],
       code: x.code,
       source: "quorate",
-      message: x.message,
+      message: plainText(x.message),
       relatedInformation: x.related?.flatMap((r) => {
-        if (r.path === undefined) return [{ location: { uri, range: toRange(lines, r.span) }, message: r.message }];
+        if (r.path === undefined) return [{ location: { uri, range: toRange(lines, r.span) }, message: plainText(r.message) }];
         const other = URI.fromPath(r.path);
         const ol = this.linesOf(other);
-        return ol ? [{ location: { uri: other, range: toRange(ol, r.span) }, message: r.message }] : [];
+        return ol ? [{ location: { uri: other, range: toRange(ol, r.span) }, message: plainText(r.message) }] : [];
       }),
     };
   }
@@ -515,7 +515,7 @@ export class QuorateService {
         const edits = hint.args.edits as { start: number; end: number; text: string }[];
         if (!tl) continue;
         out.push({
-          title: hint.title,
+          title: plainText(hint.title),
           kind: CodeActionKind.QuickFix,
           diagnostics: [diag],
           edit: { changes: { [target]: edits.map((e) => ({ range: toRange(tl, e), newText: e.text })) } },
@@ -523,7 +523,7 @@ export class QuorateService {
       }
       for (const fix of fixes) {
         out.push({
-          title: fix.title,
+          title: plainText(fix.title),
           kind: CodeActionKind.QuickFix,
           diagnostics: [diag],
           isPreferred: fix.preferred || undefined,
@@ -688,6 +688,15 @@ export function documentSymbolsOf(a: FileAnalysis): DocumentSymbol[] {
 /** Whether a file feeds the workspace-wide rules: Kubernetes manifests, or a topology's exportPolicy. */
 function holdsManifestInput(a: FileAnalysis | undefined): boolean {
   return !!a?.parsed.relevant && (a.parsed.docs.some((d) => d.k8s) || a.contexts.some((c) => c.topology.exportPolicy));
+}
+
+/**
+ * A finding's message or a fix's title for the editor, where they are plain text (a diagnostic's
+ * message, a code action's title): Markdown code spans become quoted words, as VS Code's own
+ * diagnostics write them ('fra', not `fra`). The CLI and hovers keep the Markdown.
+ */
+export function plainText(s: string): string {
+  return s.replace(/`([^`\n]*)`/g, "'$1'");
 }
 
 export function toRange(lines: LineIndex, span: Span): Range {
