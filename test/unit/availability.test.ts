@@ -4,6 +4,7 @@ import { analyzeFile } from "../../server/src/analysis";
 import { failureCountDistribution } from "../../server/src/availability/enumerate";
 import { availabilityReport, type EntityFigures, MINUTES_PER_YEAR, percent } from "../../server/src/availability/figures";
 import { readFileSync } from "node:fs";
+import { hoverAt } from "../../server/src/hover/hover";
 import { HEADER, inTempDir, yaml } from "../helpers";
 
 const ctxOf = (body: string) => analyzeFile("t.topology.yaml", HEADER + body).contexts[0];
@@ -243,4 +244,24 @@ test("quorate availability: text, json and md on the reviewed example; exit 0 wh
     assert.match(bad.stdout, /objective availability 0\.99999: NOT met/);
     assert.equal(cli(["availability", "--format", "xml", "t.yaml"]).code, 2);
   });
+});
+
+test("hovers: an entity's objectives show its figures and cut sets; a site's availability what one more nine buys", () => {
+  const text =
+    HEADER +
+    THREE_SITES().replace(
+      "members: { fra: 2, lon: 2, ams: 1 }",
+      "members: { fra: 2, lon: 2, ams: 1 }\n    objectives: { availability: 0.9999 }",
+    );
+  const a = analyzeFile("t.topology.yaml", text);
+  const h = hoverAt(a, text.indexOf("objectives:") + 2);
+  assert.ok(h);
+  assert.match(h.markdown, /\*\*store ledger\*\* — availability 99\.9997% \(5\.52 nines, 1\.57 minutes unavailable a year\), exact/);
+  assert.match(h.markdown, /cut set: fra \+ lon down \(0\.0001% of the time\)/);
+  assert.match(h.markdown, /Independent failures assumed/);
+  const s = hoverAt(a, text.indexOf("availability: 0.999") + 16);
+  assert.ok(s);
+  // fra at 0.9999: pairs with fra weigh a tenth: 0.0001×0.001×0.999×2 + 0.001²×0.9999 + 0.0001×0.001² ≈ 1.1988e-6
+  assert.match(s.markdown, /\*\*fra one nine better\*\* \(0\.999 → 0\.9999\)/);
+  assert.match(s.markdown, /store ledger: 99\.9997% → 99\.9999% \(1\.57 minutes → 37\.8 seconds a year\)/);
 });

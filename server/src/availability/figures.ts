@@ -305,3 +305,38 @@ export function percentOfTime(p: number): string {
     .replace(/(\.\d*?)0+$/, "$1")
     .replace(/\.$/, "")}%`;
 }
+
+/** Each entity reading `site`: its availability now and with the site one nine better (q / 10) — where money helps. */
+export function oneMoreNine(
+  ctx: TopologyContext,
+  site: string,
+  budget = 200_000,
+): { label: string; now: EntityFigures; better: EntityFigures }[] {
+  const report = reportOf(ctx);
+  const d = leanDesign(ctx);
+  const i = d.siteIndex.get(site);
+  if (i === undefined || !report.figures.length || !d.siteQ[i]) return [];
+  const siteQ = Float64Array.from(d.siteQ);
+  siteQ[i] /= 10;
+  const better: LeanDesign = { ...d, siteQ };
+  return leanEntities(ctx, d)
+    .filter((e) => entitySites(e).includes(i))
+    .map((e) => ({ label: e.name, now: report.figures.find((f) => f.owner === e.owner)!, better: entityFigures(better, e, budget) }))
+    .filter((x) => x.now);
+}
+
+/** The hover of an entity's figures: availability, nines, minutes a year, the three most likely cut sets, the assumption. */
+export function figuresMarkdown(f: EntityFigures): string {
+  const lines = [
+    `**${f.label}** — availability ${figureText(f)}, ${f.method === "exact" ? "exact" : `bounded (${sig(f.unjudgedProbability)} unjudged)`}`,
+  ];
+  if (f.brokenAllUp) lines.push("- fails with every site and link up");
+  for (const c of f.cutSets.slice(0, 3)) lines.push(`- cut set: ${cutSetText(c)}`);
+  if (f.conflictProbability)
+    lines.push(`- writers partitioned ${percentOfTime(f.conflictProbability)} of the time (a lower bound on conflict exposure)`);
+  if (f.rto) lines.push(`- RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}`);
+  if (f.rpoSeconds !== null)
+    lines.push(`- RPO ${f.rpoSeconds === Infinity ? "unbounded (the lag buffer overflows)" : `${sig(f.rpoSeconds)} s`}`);
+  lines.push("", "_Independent failures assumed: the real figure is lower._");
+  return lines.join("\n");
+}

@@ -1,6 +1,7 @@
 import type { FileAnalysis } from "../analysis";
 import type { Span } from "../model/text";
-import type { Cluster, Link, Site } from "../model/topology";
+import type { Cluster, Link, Objectives, Site } from "../model/topology";
+import { figuresMarkdown, minutes, oneMoreNine, percent, reportOf, sig } from "../availability/figures";
 import { canonical, formatAddress, parseCidr, size } from "../math/cidr";
 import { fiberFloorMs, haversineKm } from "../math/geo";
 import { lagBytesNeeded, lagSecondsCovered } from "../math/lag";
@@ -378,7 +379,7 @@ function topologyHover(ctx: TopologyContext, offset: number): HoverResult | unde
       return { markdown: quorumHover(ctx, q), span: q.members.keySpan };
     for (const f of [s.maxLagSeconds, s.writeRatePerSecond, s.writeBytes, s.lagBufferBytes])
       if (onField(f, offset)) return { markdown: lagHover(ctx, s.index), span: f!.span };
-    return undefined;
+    return objectivesHover(ctx, q?.owner ?? s, s.objectives, offset);
   }
   const l = entityAt(t.links, offset);
   if (l) {
@@ -391,12 +392,37 @@ function topologyHover(ctx: TopologyContext, offset: number): HoverResult | unde
     if (onField(tr.peakRps, offset)) return { markdown: trafficHover(ctx, tr.index), span: tr.peakRps!.span };
     const b = entityAt(tr.backends, offset);
     for (const f of [b?.weight, b?.capacityRps]) if (onField(f, offset)) return { markdown: trafficHover(ctx, tr.index), span: f!.span };
-    return undefined;
+    return objectivesHover(ctx, tr, tr.objectives, offset);
   }
   const site = entityAt(t.sites, offset);
+  if (site?.availability && site.name && onField(site.availability, offset)) {
+    const rows = oneMoreNine(ctx, site.name.value);
+    if (rows.length)
+      return {
+        markdown: [
+          `**${md(site.name.value)} one nine better** (${site.availability.value} → ${sig(1 - (1 - site.availability.value) / 10)}):`,
+          "",
+          ...rows.map(
+            (r) =>
+              `- ${md(r.label)}: ${percent(r.now.availability, r.now.unavailability)} → ${percent(r.better.availability, r.better.unavailability)} (${minutes(r.now.minutesPerYear)} → ${minutes(r.better.minutesPerYear)} a year)`,
+          ),
+          "",
+          "_Independent failures assumed: the real figures are lower._",
+        ].join("\n"),
+        span: site.availability.span,
+      };
+  }
   if (site?.name && on(site.name.span, offset) && t.siteByName.get(site.name.value) === site)
     return { markdown: siteHover(ctx, site), span: site.name.span };
   return undefined;
+}
+
+/** On `objectives:` (or any objective) of a store or entry: its computed figures and most likely cut sets. */
+function objectivesHover(ctx: TopologyContext, owner: object, o: Objectives | undefined, offset: number): HoverResult | undefined {
+  if (!o || !(on(o.keySpan, offset) || on(o.span, offset))) return undefined;
+  const f = reportOf(ctx).figures.find((x) => x.owner === owner);
+  if (!f) return undefined;
+  return { markdown: figuresMarkdown(f), span: on(o.keySpan, offset) ? o.keySpan : o.span };
 }
 
 /** Hover content at an offset: the arithmetic where a value has some, else the schema's description of the key. */
