@@ -297,13 +297,6 @@ describe("Quorate in a real VS Code", () => {
         /\n {2}linkStyle 0 stroke:#9e9e9e,stroke-width:2px,stroke-dasharray:6 4\n/,
         "the cut link is dashed",
       );
-      // the webview found the three WAN links by their sites' names and draws the cut one cut
-      const shown = await waitFor("the webview's report of the drawn links", () => {
-        const r = api.preview.events.filter((e) => e.type === "rendered" && e.version >= v).pop();
-        return r?.type === "rendered" && r.links?.length ? r : undefined;
-      });
-      assert.equal(shown.type === "rendered" && shown.links?.length, 3, JSON.stringify(shown));
-      assert.deepEqual(shown.type === "rendered" && shown.cut, [["eu-west", "us-east"]]);
       // losing the writer's site: every remaining backend errors — down, and the lost cluster greyed
       v = await api.preview.simulate({ lose: ["eu-west"] });
       await api.preview.whenRendered(v, 30_000);
