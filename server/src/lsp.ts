@@ -4,6 +4,7 @@ import {
   ErrorCodes,
   FileChangeType,
   ResponseError,
+  type CancellationToken,
   TextDocumentSyncKind,
   type Connection,
   type Diagnostic,
@@ -336,14 +337,13 @@ export function startServer(connection: Connection, host: ServerHost): QuorateSe
   // every request about a document: answered here, or by the background thread for a file it
   // hosts (and, for a deployment file that a hosted topology binds, where its drift is known)
   for (const method of REQUEST_METHODS)
-    connection.onRequest(
-      method,
-      guard(method.replace(/^.*\//, ""), (p: unknown) => {
-        const uri = uriOf(p);
+    connection.onRequest(method, (p: unknown, token: CancellationToken) =>
+      guard(method.replace(/^.*\//, ""), (q: unknown) => {
+        const uri = uriOf(q);
         if (background && (service.isHosted(uri) || (DRIFT_AWARE.has(method) && service.hasContributedDrift(uri))))
-          return background.request(method, p);
-        return answer(service, method, p);
-      }),
+          return background.request(method, q);
+        return answer(service, method, q, token);
+      })(p),
     );
 
   connection.listen();

@@ -30,6 +30,7 @@ import {
   type SimulateScenario,
 } from "./protocol";
 import { anyObject, array, type Check, object, oneOf, optional, ParamsError, string } from "./service/params";
+import type { Cancellation } from "./service/host";
 import type { QuorateService } from "./service/service";
 import { URI } from "./service/uri";
 import { gameDayFor, record, simulate } from "./service/whatif";
@@ -42,17 +43,20 @@ const fileName = (uri: string) => URI.pathOf(uri).split("/").pop() ?? uri;
 export const NO_GIT_ON_THE_WEB =
   "Compare with Git HEAD needs git, which VS Code for the Web does not have. Open the folder in VS Code on the desktop, or run quorate diff HEAD:FILE FILE in a terminal.";
 
-function compare(service: QuorateService, p: CompareParams): CompareResult | null {
-  const a = service.analysis(p.uri);
-  if (!a) return null;
+/** The open design against a git revision of it: the revision is read without blocking, so hovers go on meanwhile. */
+async function compare(service: QuorateService, p: CompareParams, token?: Cancellation): Promise<CompareResult | null> {
+  if (!service.analysis(p.uri)) return null;
   const name = fileName(p.uri);
   let old: string | undefined;
   try {
-    old = service.revisionText(p.uri, p.revision);
+    old = await service.revisionText(p.uri, p.revision, token);
   } catch (e) {
     return { markdown: "", regressions: 0, error: (e as Error).message };
   }
   if (old === undefined) return { markdown: "", regressions: 0, error: NO_GIT_ON_THE_WEB };
+  // the file may have changed or closed while git ran: compare with what is open now
+  const a = service.analysis(p.uri);
+  if (!a) return null;
   const before = { label: `${p.revision}:${name}`, ...analyzeAlone(URI.pathOf(p.uri), old) };
   const d = diff(before, { label: `${name} (editor)`, analysis: a, findings: service.findings(p.uri) });
   return { markdown: diffMarkdown(d), regressions: d.regressions };
@@ -61,7 +65,7 @@ function compare(service: QuorateService, p: CompareParams): CompareResult | nul
 /** One custom request: its declaration, the check of its params, and its handler, typed together. */
 interface Custom<P, R> {
   readonly check: Check<P>;
-  readonly handle: (s: QuorateService, p: P) => R;
+  readonly handle: (s: QuorateService, p: P, token?: Cancellation) => R | Promise<R>;
 }
 
 /**
@@ -71,7 +75,7 @@ interface Custom<P, R> {
 const custom = <P, R>(
   type: RequestType<P, R, void>,
   check: Check<NoInfer<P>>,
-  handle: (s: QuorateService, p: NoInfer<P>) => NoInfer<R>,
+  handle: (s: QuorateService, p: NoInfer<P>, token?: Cancellation) => NoInfer<R> | Promise<NoInfer<R>>,
 ): [string, Custom<unknown, unknown>] => [type.method, { check, handle } as Custom<P, R> as unknown as Custom<unknown, unknown>];
 
 const uriParams = object({ uri: string });
@@ -145,7 +149,7 @@ export function uriOf(params: unknown): string {
  * background thread. A custom request's params are checked first (ParamsError → -32602 with
  * the field and why); an unknown method is a programming error, not user input.
  */
-export function answer(service: QuorateService, method: string, params: unknown): unknown {
+export function answer(service: QuorateService, method: string, params: unknown, token?: Cancellation): unknown {
   const c = CUSTOM.get(method);
   if (c) {
     let p: unknown;
@@ -155,7 +159,7 @@ export function answer(service: QuorateService, method: string, params: unknown)
       if (e instanceof ParamsError) throw new ParamsError(`${method}: ${e.message}`);
       throw e;
     }
-    return c.handle(service, p);
+    return c.handle(service, p, token);
   }
   const handler = (STANDARD as Record<string, (s: QuorateService, p: unknown) => unknown>)[method];
   if (!handler) throw new Error(`no handler for ${method}`);

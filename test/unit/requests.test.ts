@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
+import { createService } from "../../server/src/platform/node";
 import { answer, REQUEST_METHODS } from "../../server/src/requests";
 import { ParamsError } from "../../server/src/service/params";
 import { QuorateService } from "../../server/src/service/service";
@@ -53,4 +57,68 @@ test("every custom request is answered at the dispatch point, and an unknown met
     "quorate/summary",
   ]);
   assert.throws(() => answer(service(), "quorate/nothing", {}), /no handler for quorate\/nothing/);
+});
+
+test("a git that never answers holds up no other request: hovers are answered while the comparison waits", async () => {
+  let asked = 0;
+  const hanging = new QuorateService();
+  hanging.setRevisions(() => {
+    asked++;
+    return new Promise<string>(() => {});
+  });
+  const text = FIXABLE["two-site.topology.yaml"];
+  hanging.update(uri, text);
+  const pending = answer(hanging, "quorate/compare", { uri, revision: "HEAD" });
+  assert.ok(pending instanceof Promise, "the comparison waits on the host");
+  assert.equal(asked, 1);
+  const at = text.indexOf("members:");
+  const pre = text.slice(0, at);
+  const position = { line: pre.split("\n").length - 1, character: at - pre.lastIndexOf("\n") - 1 };
+  const hover = answer(hanging, "textDocument/hover", { textDocument: { uri }, position }) as { contents: { value: string } };
+  assert.match(hover.contents.value, /majority/);
+  const settled = await Promise.race([pending.then(() => "answered"), new Promise((r) => setTimeout(() => r("still waiting"), 50))]);
+  assert.equal(settled, "still waiting");
+});
+
+test("a git that fails becomes the comparison's error message, not a failed request", async () => {
+  const failing = new QuorateService();
+  failing.setRevisions(() => Promise.reject(new Error("cannot read HEAD:two.topology.yaml: unknown revision")));
+  failing.update(uri, FIXABLE["two-site.topology.yaml"]);
+  assert.deepEqual(await answer(failing, "quorate/compare", { uri, revision: "HEAD" }), {
+    markdown: "",
+    regressions: 0,
+    error: "cannot read HEAD:two.topology.yaml: unknown revision",
+  });
+});
+
+test("on Node, git gives up after its timeout and is cancellable, and the thread stays free meanwhile", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "quorate-git-"));
+  try {
+    // a git that never answers (as a repository stuck on a slow disk or a network mount would)
+    const git = join(dir, "git");
+    writeFileSync(git, "#!/bin/sh\nexec sleep 30\n", { mode: 0o755 });
+    const file = join(dir, "d.topology.yaml");
+    writeFileSync(file, "x");
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    const started = Date.now();
+    const fileUri = `file://${file}`;
+    const slow = createService(() => [], { git, timeoutMs: 300 }).revisionText(fileUri, "HEAD");
+    await assert.rejects(slow!, /^Error: git could not read d\.topology\.yaml at HEAD: git did not answer within 0\.3 s$/);
+    clearInterval(timer);
+    assert.ok(ticks >= 5, `the event loop ran while git waited (${ticks} ticks in ${Date.now() - started} ms)`);
+    let cancel = () => {};
+    const token = {
+      isCancellationRequested: false,
+      onCancellationRequested: (l: () => void) => {
+        cancel = l;
+        return { dispose() {} };
+      },
+    };
+    const cancelled = createService(() => [], { git, timeoutMs: 10_000 }).revisionText(fileUri, "HEAD", token);
+    cancel();
+    await assert.rejects(cancelled!, /^Error: git could not read d\.topology\.yaml at HEAD: cancelled$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -6,7 +6,7 @@
  */
 import type { TopologyContext } from "../derive/context";
 import type { Store, Traffic } from "../model/topology";
-import { DNS_STEERING } from "../rules/traffic";
+import { DNS_STEERING } from "../derive/loads";
 import { type Component, componentsOf, enumerateStates, type EnumerationResult } from "./enumerate";
 import {
   asyncRpo,

@@ -118,12 +118,18 @@ export function runBackground(port: Port, options: { warmUp?: boolean } = {}): v
       case "request": {
         flush();
         report();
-        try {
-          post({ t: "response", id: m.id, result: answer(service, m.method, m.params) ?? null });
-        } catch (e) {
+        const failed = (e: unknown) => {
           const code = e instanceof RenameError || e instanceof ParamsError ? ErrorCodes.InvalidParams : ErrorCodes.InternalError;
           if (code === ErrorCodes.InternalError) log(`${m.method} failed: ${(e as Error)?.stack ?? e}`);
           post({ t: "response", id: m.id, error: { message: (e as Error)?.message ?? String(e), code } });
+        };
+        try {
+          const result = answer(service, m.method, m.params);
+          // a request that waits on the host (git) answers when it is done; the thread serves others meanwhile
+          if (result instanceof Promise) result.then((r) => post({ t: "response", id: m.id, result: r ?? null }), failed);
+          else post({ t: "response", id: m.id, result: result ?? null });
+        } catch (e) {
+          failed(e);
         }
         return;
       }

@@ -1,7 +1,23 @@
 import { analyzeAlone } from "../analysis";
 import { diff, type DiffResult, type DiffSide } from "../whatif/diff";
-import { readVersion } from "../git";
-import { UsageError } from "./files";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { GitError, showSync } from "../git";
+import { readOneFile, UsageError } from "./files";
+
+/**
+ * `REV:path` (read with `git show`) or a plain path. A name that exists as a file is always a
+ * path, so a file called `a:b.yaml` is never taken for a revision.
+ */
+export function readVersion(spec: string, cwd: string): { label: string; text: string } {
+  const colon = spec.indexOf(":");
+  if (colon <= 0 || existsSync(resolve(cwd, spec)) || /^[A-Za-z]:[\\/]/.test(spec)) return { label: spec, text: readOneFile(spec, cwd) };
+  try {
+    return { label: spec, text: showSync(spec.slice(0, colon), spec.slice(colon + 1), cwd) };
+  } catch (e) {
+    throw e instanceof GitError ? new UsageError(e.message) : e;
+  }
+}
 
 function side(label: string, text: string): DiffSide {
   const { analysis, findings } = analyzeAlone(label, text);

@@ -8,6 +8,9 @@ import { loadOf, scenarios, type LoadBackend, type Scenario } from "../math/traf
 import type { Traffic } from "../model/topology";
 import type { TopologyContext } from "./context";
 
+/** Steering that answers by DNS: a failover waits for resolvers to drop the old answer (the TTL). */
+export const DNS_STEERING: readonly string[] = ["gslb", "geodns", "weighted-dns"];
+
 /**
  * The backends of one entry point as the load arithmetic sees them, or undefined when a
  * backend's cluster or its site does not resolve (ref/unknown reports it; no guessing).

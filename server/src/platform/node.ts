@@ -6,7 +6,7 @@ import { dirname } from "node:path";
 import { Background } from "../background/host";
 import { boundFileSource, pemFingerprints } from "../deployments";
 import { findFiles } from "../discovery";
-import { readVersion } from "../git";
+import { show, type ShowOptions } from "../git";
 import type { ServerHost } from "../lsp";
 import { QuorateService } from "../service/service";
 import { URI } from "../service/uri";
@@ -16,7 +16,7 @@ import { URI } from "../service/uri";
  * disk, inside the workspace folder — `roots`, absolute paths — that holds the topology) and
  * whose compare reads git.
  */
-export function createService(roots: () => readonly string[] = () => []): QuorateService {
+export function createService(roots: () => readonly string[] = () => [], git: Omit<ShowOptions, "signal"> = {}): QuorateService {
   const service = new QuorateService();
   service.setDeployments((openText) => ({
     source: boundFileSource({
@@ -26,17 +26,22 @@ export function createService(roots: () => readonly string[] = () => []): Quorat
     }),
     fingerprints: pemFingerprints,
   }));
-  service.setRevisions((uri, revision) => {
+  service.setRevisions(async (uri, revision, token) => {
     if (!uri.startsWith("file:"))
       throw new Error(
         "Only a file saved on disk can be compared with git: save it inside a git repository, commit it, then compare again.",
       );
     const path = URI.pathOf(uri);
     const name = path.split(/[\\/]/).pop() ?? path;
+    // git runs beside the server (hardened, with a timeout); a cancelled request stops it
+    const abort = new AbortController();
+    const sub = token?.onCancellationRequested(() => abort.abort());
     try {
-      return readVersion(`${revision}:${name}`, dirname(path)).text;
+      return await show(revision, name, dirname(path), { ...git, signal: abort.signal });
     } catch (e) {
       throw new Error(gitAdvice((e as Error).message, name, revision, dirname(path)));
+    } finally {
+      sub?.dispose();
     }
   });
   return service;

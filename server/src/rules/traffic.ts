@@ -2,10 +2,9 @@ import type { Finding, FixHint } from "../model/finding";
 import { add, ceil, cmp, format, fromNumber, type Rational } from "../math/rational";
 import { loadOf, overCapacity, scenario, scenarios, type LoadBackend } from "../math/traffic";
 import { finding, type TopologyContext } from "./context";
-import { loadBackends } from "../derive/loads";
+import { DNS_STEERING, loadBackends } from "../derive/loads";
 import { declaredSites } from "../derive/meshes";
 
-export const DNS_STEERING = ["gslb", "geodns", "weighted-dns"];
 export const TTL_RANGE = [30, 120] as const;
 
 /**

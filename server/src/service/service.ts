@@ -1,3 +1,4 @@
+import type { Cancellation } from "./host";
 import {
   CodeActionKind,
   CompletionItemKind,
@@ -54,8 +55,11 @@ interface FileState {
 
 export class RenameError extends Error {}
 
-/** The text of a document's file at a revision (e.g. git's HEAD); throws an Error whose message the user reads. */
-export type RevisionReader = (uri: string, revision: string) => string;
+/**
+ * The text of a document's file at a revision (e.g. git's HEAD), without blocking the thread;
+ * rejects with an Error whose message the user reads (a cancelled request included).
+ */
+export type RevisionReader = (uri: string, revision: string, token?: Cancellation) => Promise<string>;
 
 /**
  * What a file analysed elsewhere gives the rest of the workspace: its input to the manifest
@@ -113,8 +117,8 @@ export class QuorateService {
   }
 
   /** The text of `uri`'s file at `revision`; undefined when this service cannot read revisions (the web). Throws a message for the user. */
-  revisionText(uri: string, revision: string): string | undefined {
-    return this.revisions?.(uri, revision);
+  revisionText(uri: string, revision: string, token?: Cancellation): Promise<string> | undefined {
+    return this.revisions?.(uri, revision, token);
   }
 
   /**
