@@ -37,7 +37,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   model: ["math", "util"],
   schema: ["model", "math", "util"],
   derive: ["model", "math", "util"],
-  rules: ["derive", "model", "math", "util", "schema"],
+  // a rule may judge an engine's outcome (objectives over the availability engine); engines never import rules
+  rules: ["derive", "model", "math", "util", "schema", "availability"],
+  availability: ["derive", "model", "math", "util"],
 };
 /** Pure analysis: never the LSP connection, the disk, a child process or a thread. */
 const PURE = ["util", "math", "model", "schema", "derive", "rules", "hover", "fixes", "nav", "preview", "whatif", "availability", "ports"];

@@ -10,6 +10,8 @@ import type { TopologyContext } from "./context";
 
 /** Steering that answers by DNS: a failover waits for resolvers to drop the old answer (the TTL). */
 export const DNS_STEERING: readonly string[] = ["gslb", "geodns", "weighted-dns"];
+/** The DNS TTL range that fails over in time without resolvers overriding it (seconds). */
+export const TTL_RANGE = [30, 120] as const;
 
 /**
  * The backends of one entry point as the load arithmetic sees them, or undefined when a

@@ -5,7 +5,7 @@
 import type { Finding, FixHint } from "../model/finding";
 import type { Objectives, Store, Traffic } from "../model/topology";
 import { finding, type TopologyContext } from "./context";
-import { DNS_STEERING, TTL_RANGE } from "./traffic";
+import { DNS_STEERING, TTL_RANGE } from "../derive/loads";
 import {
   type AvailabilityReport,
   reportOf,

@@ -2,10 +2,8 @@ import type { Finding, FixHint } from "../model/finding";
 import { add, ceil, cmp, format, fromNumber, type Rational } from "../math/rational";
 import { loadOf, overCapacity, scenario, scenarios, type LoadBackend } from "../math/traffic";
 import { finding, type TopologyContext } from "./context";
-import { DNS_STEERING, loadBackends } from "../derive/loads";
+import { DNS_STEERING, loadBackends, TTL_RANGE } from "../derive/loads";
 import { declaredSites } from "../derive/meshes";
-
-export const TTL_RANGE = [30, 120] as const;
 
 /**
  * "Rebalance weights to capacity" (weights := capacityRps), offered only where it makes the
