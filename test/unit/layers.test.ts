@@ -39,7 +39,6 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   derive: ["model", "math", "util"],
   // a rule may judge an engine's outcome (objectives over the availability engine); engines never import rules
   rules: ["derive", "model", "math", "util", "schema", "availability"],
-  availability: ["derive", "model", "math", "util"],
 };
 /** Pure analysis: never the LSP connection, the disk, a child process or a thread. */
 const PURE = ["util", "math", "model", "schema", "derive", "rules", "hover", "fixes", "nav", "preview", "whatif", "availability", "ports"];
@@ -77,7 +76,8 @@ test("no import runs back up a layer, and no rule family imports another", () =>
       if (from in MAY_IMPORT && !MAY_IMPORT[from].includes(to)) problems.push(`${rel} imports ${spec} (${from} must not depend on ${to})`);
       if (to === "rules" && from !== "rules" && !RULES_FACE.has(target.replace(/\.ts$/, "")))
         problems.push(`${rel} imports ${spec} (features read facts from derive/, not from rule files)`);
-      if (["lsp", "server", "background", "requests"].includes(to) && !["lsp", "server", "background", "requests", "warmup"].includes(from))
+      const TRANSPORT = ["lsp", "server", "browser", "platform", "background", "requests", "warmup"];
+      if (TRANSPORT.includes(to) && to !== "warmup" && !TRANSPORT.includes(from))
         problems.push(`${rel} imports ${spec} (the transport is the top layer)`);
       if (to === "cli" && from !== "cli" && !(from === "server" && false))
         problems.push(`${rel} imports ${spec} (the CLI is a front end, not a library)`);
