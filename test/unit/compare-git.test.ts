@@ -24,23 +24,24 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function compare(service: QuorateService = createService()): { error?: string; markdown: string } {
+/** The comparison as the client gets it (git runs asynchronously: the request answers when it is done). */
+async function compare(service: QuorateService = createService()): Promise<{ error?: string; markdown: string }> {
   const uri = pathToFileURL(join(dir, "design.topology.yaml")).href;
   service.update(uri, TEXT);
-  return answer(service, "quorate/compare", { uri, revision: "HEAD" }) as { error?: string; markdown: string };
+  return (await answer(service, "quorate/compare", { uri, revision: "HEAD" })) as { error?: string; markdown: string };
 }
 
-test("compare: each git failure says what to do; a committed file compares", { skip: !hasGit && "git is not installed" }, () => {
+test("compare: each git failure says what to do; a committed file compares", { skip: !hasGit && "git is not installed" }, async () => {
   // (tmpdir is outside any repository; GIT_CEILING_DIRECTORIES keeps a parent repository out of it)
   process.env.GIT_CEILING_DIRECTORIES = tmpdir();
   try {
-    let r = compare();
+    let r = await compare();
     assert.match(
       r.error ?? "",
       /is not in a git repository, so there is no HEAD to compare with\. Make it one and commit the file \(git init/,
     );
     git("init", "-q");
-    r = compare();
+    r = await compare();
     assert.match(
       r.error ?? "",
       /^The repository has no commit HEAD yet\. Commit design\.topology\.yaml once \(git add design\.topology\.yaml/,
@@ -48,11 +49,11 @@ test("compare: each git failure says what to do; a committed file compares", { s
     writeFileSync(join(dir, "other.yaml"), "a: 1\n");
     git("add", "other.yaml");
     git("commit", "-qm", "other");
-    r = compare();
+    r = await compare();
     assert.match(r.error ?? "", /^design\.topology\.yaml is not in HEAD yet \(never committed\)\. Commit it once/);
     git("add", "design.topology.yaml");
     git("commit", "-qm", "design");
-    r = compare();
+    r = await compare();
     assert.equal(r.error, undefined);
     assert.match(r.markdown, /HEAD:design\.topology\.yaml/);
   } finally {
@@ -60,8 +61,8 @@ test("compare: each git failure says what to do; a committed file compares", { s
   }
 });
 
-test("compare on the web (a service with no revision reader): the message says git is not there and what to do instead", () => {
-  const r = compare(new QuorateService());
+test("compare on the web (a service with no revision reader): the message says git is not there and what to do instead", async () => {
+  const r = await compare(new QuorateService());
   assert.equal(r.error, NO_GIT_ON_THE_WEB);
   assert.match(r.error ?? "", /Open the folder in VS Code on the desktop, or run quorate diff HEAD:FILE FILE/);
 });
