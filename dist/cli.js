@@ -22463,6 +22463,8 @@ function scenarios(peak, backends) {
 }
 
 // server/src/derive/loads.ts
+var DNS_STEERING = ["gslb", "geodns", "weighted-dns"];
+var TTL_RANGE = [30, 120];
 function loadBackends(ctx, tr) {
   const cache = ctx.fact(backendCache);
   if (!cache.has(tr)) cache.set(tr, backendsOf(ctx, tr));
@@ -22476,121 +22478,6 @@ function backendsOf(ctx, tr) {
     const site = ctx.siteOfCluster(b.cluster.value);
     if (site === void 0) return void 0;
     out.push({ site, weight: b.weight?.value ?? 1, capacity: b.capacityRps?.value });
-  }
-  return out;
-}
-
-// server/src/rules/traffic.ts
-var DNS_STEERING = ["gslb", "geodns", "weighted-dns"];
-var TTL_RANGE = [30, 120];
-function rebalanceFix(backends, peak, i, afterLoss) {
-  const caps = backends.map((b) => b.capacity);
-  if (caps.some((c) => c === void 0 || !Number.isInteger(c) || c <= 0)) return [];
-  const rebalanced = backends.map((b) => ({ ...b, weight: b.capacity }));
-  const after = scenarios(peak, rebalanced);
-  const stillBad = (afterLoss ? after.slice(1) : [after[0]]).some((s) => overCapacity(s, i));
-  const before = scenarios(peak, backends);
-  const newlyBad = after.some((s, k) => backends.some((_, j) => overCapacity(s, j) && !overCapacity(before[k], j)));
-  return stillBad || newlyBad ? [] : [{ kind: "rebalance-weights", title: "Rebalance weights to capacity", args: { weights: caps } }];
-}
-var rps2 = (r) => `${format(r)} rps`;
-function trafficRules(ctx) {
-  const out = [];
-  for (const tr of ctx.topology.traffic) {
-    const name = tr.name?.value ?? `traffic[${tr.index}]`;
-    const steering = tr.steering?.value;
-    if (steering && DNS_STEERING.includes(steering) && tr.ttlSeconds && (tr.ttlSeconds.value < TTL_RANGE[0] || tr.ttlSeconds.value > TTL_RANGE[1])) {
-      const ttl = tr.ttlSeconds.value;
-      out.push(
-        finding(
-          "traffic/ttl",
-          tr.ttlSeconds.span,
-          ttl < TTL_RANGE[0] ? `${name}: TTL ${ttl} s is below ${TTL_RANGE[0]} s: many resolvers raise it anyway, and the extra queries buy no faster failover` : `${name}: TTL ${ttl} s is above ${TTL_RANGE[1]} s: clients keep resolving to a lost site for up to ${ttl} s after failover`
-        )
-      );
-    }
-    if (steering === "anycast" && tr.longLivedConnections?.value === true) {
-      out.push(
-        finding(
-          "traffic/anycast-long-lived",
-          tr.longLivedConnections.span,
-          `${name}: anycast with long-lived connections: a BGP path change moves packets of open connections to another site, which resets them`
-        )
-      );
-    }
-    const backends = loadBackends(ctx, tr);
-    if (!backends) continue;
-    const backendSites2 = declaredSites(
-      ctx,
-      backends.map((b) => ({ value: b.site }))
-    );
-    if (backendSites2.length >= 2) {
-      for (const dep of tr.dependsOn?.items ?? []) {
-        const store = ctx.topology.storeByName.get(dep.value);
-        if (!store) continue;
-        const rep = store.replication?.value;
-        let single;
-        if ((rep === "async" || rep === "crdt") && store.writers) {
-          const w = declaredSites(ctx, store.writers.items);
-          if (w.length === 1 && store.writers.items.every((i) => ctx.topology.siteByName.has(i.value)))
-            single = `takes writes only in ${w[0]}`;
-        } else if (rep === "consensus" || rep === "galera") {
-          const q = ctx.quorumOf(store);
-          if (q?.resolved && q.counts.size === 1)
-            single = `keeps all its ${rep === "galera" ? "Galera" : "quorum"} members in ${[...q.counts.keys()][0]}`;
-        }
-        if (single) {
-          out.push(
-            finding(
-              "traffic/fake-active-active",
-              dep.span,
-              `${name} is served from ${backendSites2.length} sites (${backendSites2.join(", ")}) but store ${dep.value} ${single}: writes from the other sites cross the WAN, and losing that site stops them everywhere. Global routing is not global consensus`
-            )
-          );
-        }
-      }
-    }
-    const peak = tr.peakRps?.value;
-    if (peak === void 0) continue;
-    const all = scenario(peak, backends);
-    const after = scenarios(peak, backends).slice(1);
-    tr.backends.forEach((b, i) => {
-      const cap = b.capacityRps;
-      if (!cap) return;
-      if (overCapacity(all, i)) {
-        const load = loadOf(all, i);
-        out.push(
-          finding(
-            "capacity/overload",
-            cap.span,
-            `${name}: with every site up, ${b.cluster.value} carries ${rps2(load)} (peak ${peak} \xD7 weight ${backends[i].weight} / total weight ${backends.reduce((a, x) => a + x.weight, 0)}) \u2014 capacity ${cap.value}`,
-            { fixes: rebalanceFix(backends, peak, i, false) }
-          )
-        );
-      }
-      let worst;
-      for (const s of after) {
-        if (!overCapacity(s, i)) continue;
-        const l = loadOf(s, i);
-        if (!worst || cmp(l, worst.load) > 0) worst = { lost: s.lost, load: l };
-      }
-      if (worst) {
-        const raise = ceil(worst.load);
-        out.push(
-          finding(
-            "capacity/site-loss",
-            cap.span,
-            `${name}: after losing ${worst.lost}, ${b.cluster.value} carries ${rps2(worst.load)}; capacity ${cap.value} (short by ${format(add(worst.load, fromNumber(-cap.value)))} rps)`,
-            {
-              fixes: [
-                { kind: "replace", title: `Raise capacityRps to ${raise}`, span: cap.span, text: raise.toString(), preferred: true },
-                ...rebalanceFix(backends, peak, i, true)
-              ]
-            }
-          )
-        );
-      }
-    });
   }
   return out;
 }
@@ -23962,6 +23849,119 @@ function etcdTimers2(ctx, q, etcd) {
         `${q.label}: ${elText} exceeds etcd's upper limit of ${MAX_ELECTION_TIMEOUT_MS} ms; etcd refuses to start`
       )
     );
+  }
+  return out;
+}
+
+// server/src/rules/traffic.ts
+function rebalanceFix(backends, peak, i, afterLoss) {
+  const caps = backends.map((b) => b.capacity);
+  if (caps.some((c) => c === void 0 || !Number.isInteger(c) || c <= 0)) return [];
+  const rebalanced = backends.map((b) => ({ ...b, weight: b.capacity }));
+  const after = scenarios(peak, rebalanced);
+  const stillBad = (afterLoss ? after.slice(1) : [after[0]]).some((s) => overCapacity(s, i));
+  const before = scenarios(peak, backends);
+  const newlyBad = after.some((s, k) => backends.some((_, j) => overCapacity(s, j) && !overCapacity(before[k], j)));
+  return stillBad || newlyBad ? [] : [{ kind: "rebalance-weights", title: "Rebalance weights to capacity", args: { weights: caps } }];
+}
+var rps2 = (r) => `${format(r)} rps`;
+function trafficRules(ctx) {
+  const out = [];
+  for (const tr of ctx.topology.traffic) {
+    const name = tr.name?.value ?? `traffic[${tr.index}]`;
+    const steering = tr.steering?.value;
+    if (steering && DNS_STEERING.includes(steering) && tr.ttlSeconds && (tr.ttlSeconds.value < TTL_RANGE[0] || tr.ttlSeconds.value > TTL_RANGE[1])) {
+      const ttl = tr.ttlSeconds.value;
+      out.push(
+        finding(
+          "traffic/ttl",
+          tr.ttlSeconds.span,
+          ttl < TTL_RANGE[0] ? `${name}: TTL ${ttl} s is below ${TTL_RANGE[0]} s: many resolvers raise it anyway, and the extra queries buy no faster failover` : `${name}: TTL ${ttl} s is above ${TTL_RANGE[1]} s: clients keep resolving to a lost site for up to ${ttl} s after failover`
+        )
+      );
+    }
+    if (steering === "anycast" && tr.longLivedConnections?.value === true) {
+      out.push(
+        finding(
+          "traffic/anycast-long-lived",
+          tr.longLivedConnections.span,
+          `${name}: anycast with long-lived connections: a BGP path change moves packets of open connections to another site, which resets them`
+        )
+      );
+    }
+    const backends = loadBackends(ctx, tr);
+    if (!backends) continue;
+    const backendSites2 = declaredSites(
+      ctx,
+      backends.map((b) => ({ value: b.site }))
+    );
+    if (backendSites2.length >= 2) {
+      for (const dep of tr.dependsOn?.items ?? []) {
+        const store = ctx.topology.storeByName.get(dep.value);
+        if (!store) continue;
+        const rep = store.replication?.value;
+        let single;
+        if ((rep === "async" || rep === "crdt") && store.writers) {
+          const w = declaredSites(ctx, store.writers.items);
+          if (w.length === 1 && store.writers.items.every((i) => ctx.topology.siteByName.has(i.value)))
+            single = `takes writes only in ${w[0]}`;
+        } else if (rep === "consensus" || rep === "galera") {
+          const q = ctx.quorumOf(store);
+          if (q?.resolved && q.counts.size === 1)
+            single = `keeps all its ${rep === "galera" ? "Galera" : "quorum"} members in ${[...q.counts.keys()][0]}`;
+        }
+        if (single) {
+          out.push(
+            finding(
+              "traffic/fake-active-active",
+              dep.span,
+              `${name} is served from ${backendSites2.length} sites (${backendSites2.join(", ")}) but store ${dep.value} ${single}: writes from the other sites cross the WAN, and losing that site stops them everywhere. Global routing is not global consensus`
+            )
+          );
+        }
+      }
+    }
+    const peak = tr.peakRps?.value;
+    if (peak === void 0) continue;
+    const all = scenario(peak, backends);
+    const after = scenarios(peak, backends).slice(1);
+    tr.backends.forEach((b, i) => {
+      const cap = b.capacityRps;
+      if (!cap) return;
+      if (overCapacity(all, i)) {
+        const load = loadOf(all, i);
+        out.push(
+          finding(
+            "capacity/overload",
+            cap.span,
+            `${name}: with every site up, ${b.cluster.value} carries ${rps2(load)} (peak ${peak} \xD7 weight ${backends[i].weight} / total weight ${backends.reduce((a, x) => a + x.weight, 0)}) \u2014 capacity ${cap.value}`,
+            { fixes: rebalanceFix(backends, peak, i, false) }
+          )
+        );
+      }
+      let worst;
+      for (const s of after) {
+        if (!overCapacity(s, i)) continue;
+        const l = loadOf(s, i);
+        if (!worst || cmp(l, worst.load) > 0) worst = { lost: s.lost, load: l };
+      }
+      if (worst) {
+        const raise = ceil(worst.load);
+        out.push(
+          finding(
+            "capacity/site-loss",
+            cap.span,
+            `${name}: after losing ${worst.lost}, ${b.cluster.value} carries ${rps2(worst.load)}; capacity ${cap.value} (short by ${format(add(worst.load, fromNumber(-cap.value)))} rps)`,
+            {
+              fixes: [
+                { kind: "replace", title: `Raise capacityRps to ${raise}`, span: cap.span, text: raise.toString(), preferred: true },
+                ...rebalanceFix(backends, peak, i, true)
+              ]
+            }
+          )
+        );
+      }
+    });
   }
   return out;
 }
@@ -28159,10 +28159,16 @@ function json2(results, single) {
 `;
 }
 
+// server/src/cli/versions.ts
+var import_node_fs6 = require("node:fs");
+var import_node_path6 = require("node:path");
+
 // server/src/git.ts
 var import_node_child_process2 = require("node:child_process");
 var import_node_fs5 = require("node:fs");
-var import_node_path6 = require("node:path");
+var GitError = class extends Error {
+};
+var GIT_MAX_BYTES = 8192 * 1024;
 var GIT_TIMEOUT_MS = 1e4;
 var GIT_HARDENED = [
   "--no-pager",
@@ -28192,44 +28198,56 @@ var GIT_ENV = {
   SSH_ASKPASS: "false",
   GIT_PAGER: "cat"
 };
-function readVersion(spec, cwd) {
-  const colon = spec.indexOf(":");
-  if (colon <= 0 || (0, import_node_fs5.existsSync)((0, import_node_path6.resolve)(cwd, spec)) || /^[A-Za-z]:[\\/]/.test(spec)) return { label: spec, text: readOneFile(spec, cwd) };
-  const rev = spec.slice(0, colon);
-  const rel = spec.slice(colon + 1);
-  if (rev.startsWith("-")) throw new UsageError(`'${spec}': a revision cannot start with '-'`);
-  if (!rel) throw new UsageError(`'${spec}' names a revision but no path (write REV:path, e.g. HEAD:${"design.topology.yaml"})`);
+function showArgs(rev, rel, cwd) {
+  const spec = `${rev}:${rel}`;
+  if (rev.startsWith("-")) throw new GitError(`'${spec}': a revision cannot start with '-'`);
+  if (!rel) throw new GitError(`'${spec}' names a revision but no path (write REV:path, e.g. HEAD:${"design.topology.yaml"})`);
+  if (!(0, import_node_fs5.existsSync)(cwd)) throw new GitError(`cannot read ${spec}: the folder ${cwd} does not exist`);
   const path = rel.startsWith("/") || rel.startsWith("./") || rel.startsWith("../") ? rel : `./${rel}`;
-  if (!(0, import_node_fs5.existsSync)(cwd)) throw new UsageError(`cannot read ${spec}: the folder ${cwd} does not exist`);
-  const r = (0, import_node_child_process2.spawnSync)("git", [...GIT_HARDENED, "show", "--no-textconv", `${rev}:${path}`], {
+  return [...GIT_HARDENED, "show", "--no-textconv", `${rev}:${path}`];
+}
+function failure(spec, cwd, o, code3, status, stderr) {
+  const max = o.maxBytes ?? GIT_MAX_BYTES;
+  const timeout = o.timeoutMs ?? GIT_TIMEOUT_MS;
+  if (code3 === "ETIMEDOUT") return new GitError(`cannot read ${spec}: git did not answer within ${timeout / 1e3} s`);
+  if (code3 === "ABORT_ERR") return new GitError(`cannot read ${spec}: cancelled`);
+  if (code3 === "ENOBUFS" || code3 === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER")
+    return new GitError(`cannot read ${spec}: it is over the ${max / 1024} KB limit for one file`);
+  if (code3 && status === null) return new GitError(`cannot read ${spec}: git is not available (${code3})`);
+  const lines2 = stderr.trim().split("\n");
+  const err = (lines2.find((l) => l.startsWith("fatal: ")) ?? lines2[0]).replace(/^fatal: /, "");
+  if (/promisor remote|lazy fetch/i.test(stderr))
+    return new GitError(
+      `cannot read ${spec}: its content is not in this partial clone, and Quorate never fetches (fetch it with git yourself if you trust the remote)`
+    );
+  if (/not a git repository/i.test(err))
+    return new GitError(`cannot read ${spec}: ${cwd} is not inside a git repository (REV:path reads from git)`);
+  return new GitError(`cannot read ${spec}: ${err || `git show exited with ${status}`}`);
+}
+function showSync(rev, rel, cwd, o = {}) {
+  const r = (0, import_node_child_process2.spawnSync)(o.git ?? "git", showArgs(rev, rel, cwd), {
     cwd,
     encoding: "utf8",
-    maxBuffer: DEFAULT_MAX_FILE_KB * 1024,
+    maxBuffer: o.maxBytes ?? GIT_MAX_BYTES,
     env: { ...process.env, ...GIT_ENV },
-    timeout: GIT_TIMEOUT_MS,
+    timeout: o.timeoutMs ?? GIT_TIMEOUT_MS,
     killSignal: "SIGKILL"
   });
-  if (r.error?.code === "ETIMEDOUT")
-    throw new UsageError(`cannot read ${spec}: git did not answer within ${GIT_TIMEOUT_MS / 1e3} s`);
-  if (r.error?.code === "ENOBUFS")
-    throw new UsageError(`cannot read ${spec}: it is over the ${DEFAULT_MAX_FILE_KB} KB limit for one file`);
-  if (r.error)
-    throw new UsageError(`cannot read ${spec}: git is not available (${r.error.code ?? r.error.message})`);
-  if (r.status !== 0) {
-    const lines2 = (r.stderr || "").trim().split("\n");
-    const err = (lines2.find((l) => l.startsWith("fatal: ")) ?? lines2[0]).replace(/^fatal: /, "");
-    if (/promisor remote|lazy fetch/i.test(r.stderr || ""))
-      throw new UsageError(
-        `cannot read ${spec}: its content is not in this partial clone, and Quorate never fetches (fetch it with git yourself if you trust the remote)`
-      );
-    if (/not a git repository/i.test(err))
-      throw new UsageError(`cannot read ${spec}: ${cwd} is not inside a git repository (REV:path reads from git)`);
-    throw new UsageError(`cannot read ${spec}: ${err || `git show exited with ${r.status}`}`);
-  }
-  return { label: spec, text: r.stdout };
+  const code3 = r.error?.code;
+  if (r.error || r.status !== 0) throw failure(`${rev}:${rel}`, cwd, o, code3, r.error ? null : r.status, r.stderr || "");
+  return r.stdout;
 }
 
 // server/src/cli/versions.ts
+function readVersion(spec, cwd) {
+  const colon = spec.indexOf(":");
+  if (colon <= 0 || (0, import_node_fs6.existsSync)((0, import_node_path6.resolve)(cwd, spec)) || /^[A-Za-z]:[\\/]/.test(spec)) return { label: spec, text: readOneFile(spec, cwd) };
+  try {
+    return { label: spec, text: showSync(spec.slice(0, colon), spec.slice(colon + 1), cwd) };
+  } catch (e) {
+    throw e instanceof GitError ? new UsageError(e.message) : e;
+  }
+}
 function side(label4, text3) {
   const { analysis, findings } = analyzeAlone(label4, text3);
   if (!analysis.contexts.length && !analysis.parsed.docs.some((d) => d.broken))
@@ -30309,7 +30327,7 @@ function terminalText(s, keepColor = false) {
 
 // server/src/output.ts
 var import_node_crypto2 = require("node:crypto");
-var import_node_fs6 = require("node:fs");
+var import_node_fs7 = require("node:fs");
 var import_node_path7 = require("node:path");
 var OutputError = class extends Error {
   /** true when the only problem is a file already there: `force` (or the user's consent) writes it */
@@ -30341,7 +30359,7 @@ function reasonOf(e) {
 }
 function lstatOrUndefined(p, shown) {
   try {
-    return (0, import_node_fs6.lstatSync)(p);
+    return (0, import_node_fs7.lstatSync)(p);
   } catch (e) {
     if (e.code === "ENOENT") return void 0;
     throw new OutputError(`cannot write ${shown}: ${reasonOf(e)}`);
@@ -30356,7 +30374,7 @@ function prepareFolder(folder, cwd, o = {}) {
     throw new OutputError(`${folder} is a symbolic link: not followed (choose the folder with -o)`);
   let st;
   try {
-    st = (0, import_node_fs6.statSync)(abs);
+    st = (0, import_node_fs7.statSync)(abs);
   } catch (e) {
     if (e.code !== "ENOENT") throw new OutputError(`cannot use ${folder}: ${reasonOf(e)}`);
   }
@@ -30369,7 +30387,7 @@ function prepareFolder(folder, cwd, o = {}) {
     }
     for (const p of missing) {
       try {
-        (0, import_node_fs6.mkdirSync)(p);
+        (0, import_node_fs7.mkdirSync)(p);
       } catch (e) {
         throw new OutputError(`cannot create ${p === abs ? folder : p}: ${reasonOf(e)}`);
       }
@@ -30391,13 +30409,13 @@ function checkTarget(abs, shown, force) {
 }
 function writeAll(fd, content) {
   const buf = Buffer.from(content, "utf8");
-  for (let off = 0; off < buf.length; ) off += (0, import_node_fs6.writeSync)(fd, buf, off, buf.length - off);
+  for (let off = 0; off < buf.length; ) off += (0, import_node_fs7.writeSync)(fd, buf, off, buf.length - off);
 }
 function writeOne(abs, shown, content, how) {
   const path = how === "create" ? abs : (0, import_node_path7.join)((0, import_node_path7.dirname)(abs), `.${(0, import_node_path7.basename)(abs)}.quorate-${(0, import_node_crypto2.randomBytes)(4).toString("hex")}`);
   let fd;
   try {
-    fd = (0, import_node_fs6.openSync)(path, import_node_fs6.constants.O_WRONLY | import_node_fs6.constants.O_CREAT | import_node_fs6.constants.O_EXCL | import_node_fs6.constants.O_NOFOLLOW, 420);
+    fd = (0, import_node_fs7.openSync)(path, import_node_fs7.constants.O_WRONLY | import_node_fs7.constants.O_CREAT | import_node_fs7.constants.O_EXCL | import_node_fs7.constants.O_NOFOLLOW, 420);
   } catch (e) {
     const code3 = e.code;
     throw new OutputError(
@@ -30407,15 +30425,15 @@ function writeOne(abs, shown, content, how) {
   }
   try {
     writeAll(fd, content);
-    (0, import_node_fs6.closeSync)(fd);
-    if (how === "replace") (0, import_node_fs6.renameSync)(path, abs);
+    (0, import_node_fs7.closeSync)(fd);
+    if (how === "replace") (0, import_node_fs7.renameSync)(path, abs);
   } catch (e) {
     try {
-      (0, import_node_fs6.closeSync)(fd);
+      (0, import_node_fs7.closeSync)(fd);
     } catch {
     }
     try {
-      (0, import_node_fs6.unlinkSync)(path);
+      (0, import_node_fs7.unlinkSync)(path);
     } catch {
     }
     throw new OutputError(`cannot write ${shown}: ${reasonOf(e)}`);
@@ -30426,7 +30444,7 @@ function writeOutputFile(path, content, cwd, o = {}) {
   const abs = (0, import_node_path7.resolve)(cwd, path);
   let dir;
   try {
-    dir = (0, import_node_fs6.statSync)((0, import_node_path7.dirname)(abs));
+    dir = (0, import_node_fs7.statSync)((0, import_node_path7.dirname)(abs));
   } catch (e) {
     throw new OutputError(`cannot write ${path}: ${reasonOf(e)} (${(0, import_node_path7.dirname)(path)})`);
   }
@@ -30459,9 +30477,9 @@ function writeFilesInto(folder, files, o = {}) {
   for (const p of plan2) {
     for (const d of p.dirs) {
       try {
-        (0, import_node_fs6.mkdirSync)(d);
+        (0, import_node_fs7.mkdirSync)(d);
       } catch (e) {
-        if (e.code !== "EEXIST" || !(0, import_node_fs6.lstatSync)(d).isDirectory())
+        if (e.code !== "EEXIST" || !(0, import_node_fs7.lstatSync)(d).isDirectory())
           throw new OutputError(`cannot create ${d}: ${reasonOf(e)}`);
       }
     }
