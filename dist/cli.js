@@ -7261,7 +7261,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse(src, reviver, options) {
+    function parse2(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -7302,7 +7302,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document2.Document(value, _replacer, options).toString(options);
     }
-    exports2.parse = parse;
+    exports2.parse = parse2;
     exports2.parseAllDocuments = parseAllDocuments2;
     exports2.parseDocument = parseDocument;
     exports2.stringify = stringify2;
@@ -11199,7 +11199,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse(serialize(uri, options), options);
+        parse2(serialize(uri, options), options);
       }
       return uri;
     }
@@ -11242,8 +11242,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative3, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse(serialize(base, options), options);
-        relative3 = parse(serialize(relative3, options), options);
+        base = parse2(serialize(base, options), options);
+        relative3 = parse2(serialize(relative3, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative3.scheme) {
@@ -11561,7 +11561,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed: parsed2, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse(uri, opts) {
+    function parse2(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -11598,7 +11598,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse
+      parse: parse2
     };
     module2.exports = fastUri;
     module2.exports.default = fastUri;
@@ -15406,7 +15406,7 @@ var require_parse = __commonJS({
       CHAR_NO_BREAK_SPACE,
       CHAR_ZERO_WIDTH_NOBREAK_SPACE
     } = require_constants();
-    var parse = (input, options = {}) => {
+    var parse2 = (input, options = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -15606,7 +15606,7 @@ var require_parse = __commonJS({
       push({ type: "eos" });
       return ast;
     };
-    module2.exports = parse;
+    module2.exports = parse2;
   }
 });
 
@@ -15617,7 +15617,7 @@ var require_braces = __commonJS({
     var stringify2 = require_stringify2();
     var compile = require_compile2();
     var expand = require_expand();
-    var parse = require_parse();
+    var parse2 = require_parse();
     var braces = (input, options = {}) => {
       let output = [];
       if (Array.isArray(input)) {
@@ -15637,7 +15637,7 @@ var require_braces = __commonJS({
       }
       return output;
     };
-    braces.parse = (input, options = {}) => parse(input, options);
+    braces.parse = (input, options = {}) => parse2(input, options);
     braces.stringify = (input, options = {}) => {
       if (typeof input === "string") {
         return stringify2(braces.parse(input, options), options);
@@ -16501,7 +16501,7 @@ var require_parse2 = __commonJS({
       }
       return { risky: false };
     };
-    var parse = (input, options) => {
+    var parse2 = (input, options) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -16672,7 +16672,7 @@ var require_parse2 = __commonJS({
             output = token.close = `)$))${extglobStar}`;
           }
           if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse(rest, { ...options, fastpaths: false }).output;
+            const expression = parse2(rest, { ...options, fastpaths: false }).output;
             output = token.close = `)${expression})${extglobStar})`;
           }
           if (token.prev.type === "bos") {
@@ -17197,7 +17197,7 @@ var require_parse2 = __commonJS({
       }
       return state;
     };
-    parse.fastpaths = (input, options) => {
+    parse2.fastpaths = (input, options) => {
       const opts = { ...options };
       const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
       const len = input.length;
@@ -17263,7 +17263,7 @@ var require_parse2 = __commonJS({
       }
       return source;
     };
-    module2.exports = parse;
+    module2.exports = parse2;
   }
 });
 
@@ -17273,7 +17273,7 @@ var require_picomatch = __commonJS({
     "use strict";
     var path = require("path");
     var scan = require_scan();
-    var parse = require_parse2();
+    var parse2 = require_parse2();
     var utils = require_utils3();
     var constants3 = require_constants2();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
@@ -17361,7 +17361,7 @@ var require_picomatch = __commonJS({
     picomatch.isMatch = (str, patterns, options) => picomatch(patterns, options)(str);
     picomatch.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch.parse(p, options));
-      return parse(pattern, { ...options, fastpaths: false });
+      return parse2(pattern, { ...options, fastpaths: false });
     };
     picomatch.scan = (input, options) => scan(input, options);
     picomatch.compileRe = (state, options, returnOutput = false, returnState = false) => {
@@ -17387,10 +17387,10 @@ var require_picomatch = __commonJS({
       }
       let parsed2 = { negated: false, fastpaths: true };
       if (options.fastpaths !== false && (input[0] === "." || input[0] === "*")) {
-        parsed2.output = parse.fastpaths(input, options);
+        parsed2.output = parse2.fastpaths(input, options);
       }
       if (!parsed2.output) {
-        parsed2 = parse(input, options);
+        parsed2 = parse2(input, options);
       }
       return picomatch.compileRe(parsed2, options, returnOutput, returnState);
     };
@@ -21240,7 +21240,8 @@ var Reader = class {
       const pair = item;
       const keyNode = deref(this.doc, pair.key);
       if (!keyNode || !(0, import_yaml.isScalar)(keyNode)) continue;
-      const key = String(keyNode.value);
+      const empty = keyNode.value === null && keyNode.range && keyNode.range[0] === keyNode.range[1];
+      const key = empty ? "" : String(keyNode.value);
       if (out.has(key)) continue;
       const keySpan = spanOf(pair.key);
       const valueNode = pair.value === null || pair.value === void 0 ? null : pair.value;
@@ -21888,6 +21889,23 @@ function declaredSites(ctx, refs) {
   return out;
 }
 
+// server/src/util/terminal.ts
+var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+var OWN_SGR = /\x1b\[(?:0|1|2|31|32|33|36|90)m/g;
+var visible = (c) => c === "\r" ? "\\r" : `\\u${c.codePointAt(0).toString(16).padStart(4, "0")}`;
+var controlsVisible = (s) => s.replace(CONTROL, visible);
+function terminalText(s, keepColor = false) {
+  if (!keepColor) return s.replace(CONTROL, visible);
+  let out = "";
+  let last = 0;
+  for (const m of s.matchAll(OWN_SGR)) {
+    out += s.slice(last, m.index).replace(CONTROL, visible) + m[0];
+    last = m.index + m[0].length;
+  }
+  return out + s.slice(last).replace(CONTROL, visible);
+}
+var oneLine = (s) => s.replace(/\n/g, "\\n").replace(/[\u2028\u2029]/g, (c) => `\\u${c.codePointAt(0).toString(16)}`);
+
 // server/src/util/format.ts
 var num = (x) => String(Math.round(x * 100) / 100);
 var ms = (x) => `${+x.toFixed(3)} ms`;
@@ -21912,11 +21930,12 @@ function bytes(n) {
   return `${exact} bytes${i ? ` (${+x.toFixed(1)} ${units[i]})` : ""}`;
 }
 function mdText(s) {
-  return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/`/g, "&#96;").replace(/[\\*_[\]|~]/g, (c) => `\\${c}`).replace(/[\r\n\u2028\u2029]+/g, " ");
+  const text3 = String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/`/g, "&#96;").replace(/[\\*_[\]|~]/g, (c) => `\\${c}`).replace(/[\r\n\u2028\u2029]+/g, " ").replace(/\t/g, " ");
+  return controlsVisible(text3);
 }
 var cell = mdText;
 function codeSpan(s, inTable = false) {
-  const text3 = s.replace(/[\r\n\u2028\u2029]+/g, " ");
+  const text3 = controlsVisible(s.replace(/[\r\n\u2028\u2029\t]+/g, " "));
   const longest = Math.max(0, ...(text3.match(/`+/g) ?? []).map((r) => r.length));
   const fence = "`".repeat(longest + 1);
   const pad = text3.startsWith("`") || text3.endsWith("`") || text3.startsWith(" ") && text3.endsWith(" ") && text3.trim() ? " " : "";
@@ -27111,7 +27130,7 @@ var VERDICT_RANK = { ok: 0, degraded: 1, down: 2 };
 
 // server/src/preview/mermaid.ts
 function label3(s) {
-  return s.replace(/["#%<>&`\\\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `#${c.codePointAt(0)};`);
+  return controlsVisible(s).replace(/["#%<>&`\\\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `#${c.codePointAt(0)};`);
 }
 function siteTitle(name, role) {
   return role === "primary" || name.toLowerCase().includes(role) ? name : `${name} \xB7 ${role}`;
@@ -27403,7 +27422,7 @@ function diagramOf(path, text3) {
   return diagramFor(a, finalize(a.parsed, a.local));
 }
 function markdown(d) {
-  return `# ${d.title ?? "Topology"}
+  return `# ${d.title === void 0 ? "Topology" : mdText(d.title)}
 
 \`\`\`mermaid
 ${d.mermaid}\`\`\`
@@ -27512,7 +27531,7 @@ function text(all, fileCount, color) {
   const count2 = (s) => all.filter((r) => r.severity === s).length;
   const plural = (n, w) => `${n} ${w}${n === 1 ? "" : "s"}`;
   const summary = `${plural(count2("error"), "error")}, ${plural(count2("warning"), "warning")}, ${count2("information") + count2("hint")} info in ${plural(fileCount, "file")}`;
-  return `${[...lines2, lines2.length ? "" : void 0, summary].filter((l) => l !== void 0).join("\n")}
+  return `${[...lines2.map(oneLine), lines2.length ? "" : void 0, summary].filter((l) => l !== void 0).join("\n")}
 `;
 }
 var SARIF_LEVEL = { error: "error", warning: "warning", information: "note", hint: "note" };
@@ -27855,7 +27874,7 @@ function simulateText(results, color) {
   }
   const n = (v) => results.filter((r) => r.verdict === v).length;
   lines2.push(`${results.length} scenario${results.length === 1 ? "" : "s"}: ${n("ok")} ok, ${n("degraded")} degraded, ${n("down")} down`);
-  return `${lines2.join("\n")}
+  return `${lines2.map(oneLine).join("\n")}
 `;
 }
 function scenarioTable(results) {
@@ -27935,7 +27954,7 @@ function diffText(d, color) {
   lines2.push(d.findings.removed.length ? "Resolved findings:" : "No finding resolved.");
   for (const f of d.findings.removed) lines2.push(`  - ${f.severity} ${f.code} (${f.entity}): ${f.message}`);
   lines2.push("", d.regressions ? paint("\x1B[31m", `${d.regressions} regression${d.regressions === 1 ? "" : "s"}`) : "no regressions");
-  return `${lines2.join("\n")}
+  return `${lines2.map(oneLine).join("\n")}
 `;
 }
 function diffMarkdown(d) {
@@ -28102,6 +28121,7 @@ function parseLink(text3, declared2, flag) {
   const prefix = declared2.filter((d) => text3.startsWith(`${d}-`)).sort((x, y) => y.length - x.length)[0];
   throw unknownSite(prefix ? text3.slice(prefix.length + 1) : text3.slice(0, text3.indexOf("-")), declared2);
 }
+var MAX_SCENARIOS = 5e3;
 function plan(ctx, a) {
   const declared2 = [...ctx.topology.siteByName.keys()];
   for (const n of [...a.lose, ...a.partition.flat(), ...Object.keys(a.loseMembers), ...a.isolate ? [a.isolate] : []])
@@ -28132,6 +28152,10 @@ function plan(ctx, a) {
       throw new UsageError(`--all-partitions: ${e.message}`);
     }
   }
+  if (out.length > MAX_SCENARIOS)
+    throw new UsageError(
+      `this run would simulate ${out.length.toLocaleString("en-US")} scenarios (${ctx.topology.siteByName.size} sites), more than the ${MAX_SCENARIOS.toLocaleString("en-US")} one run computes: name the sites (--lose A,B) or sweep single-site losses`
+    );
   return { scenarios: out, isolate: a.isolate ? { site: a.isolate, base } : null };
 }
 function contextOf(path, text3) {
@@ -29129,7 +29153,7 @@ function optionRow(r, q, o, sites) {
   const frozen = memberSet.length <= MAX_ENUMERATED_SITES ? partitions(o.counts).filter((p) => p.verdict === "frozen").length : void 0;
   const best = q.kind === "galera" ? galeraLatency(r.ctx, o.counts) : bestCommit(r.ctx, q, { counts: o.counts });
   const matrix = sites.filter((s) => o.counts.has(s) || memberSet.length).map(
-    (s) => `${s}: ${(o.counts.get(s) ?? 0) === 0 ? "continues" : losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**"}`
+    (s) => `${cell(s)}: ${(o.counts.get(s) ?? 0) === 0 ? "continues" : losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**"}`
   );
   return [
     o.name,
@@ -29457,6 +29481,7 @@ function scenarioList(results) {
     ...x.breaks.map((b) => `  - ${cell(b)}`)
   ]);
 }
+var MAX_PAIR_SITES = 40;
 function failureMatrix(r) {
   const out = [
     "### Failure matrix",
@@ -29466,9 +29491,16 @@ function failureMatrix(r) {
     ...scenarioList([run(r.ctx, ALL_UP), ...r.single]),
     ""
   ];
-  const double = sweep(r.ctx, "double").map((s) => run(r.ctx, s));
-  if (double.length) out.push("Every loss of two sites:", "", ...scenarioList(double), "");
   const sites = r.ctx.topology.siteByName.size;
+  if (sites > MAX_PAIR_SITES)
+    out.push(
+      `Losses of two sites: ${sites} sites (${count(sites * (sites - 1) / 2)} pairs), more than the ${MAX_PAIR_SITES} whose pairs are listed; \`quorate simulate --lose A,B\` gives one pair.`,
+      ""
+    );
+  else {
+    const double = sweep(r.ctx, "double").map((s) => run(r.ctx, s));
+    if (double.length) out.push("Every loss of two sites:", "", ...scenarioList(double), "");
+  }
   if (sites > MAX_PARTITION_SITES)
     out.push(`Partitions: ${sites} sites, more than the ${MAX_PARTITION_SITES} whose two-group splits are listed.`, "");
   else if (r.partitions.length) out.push("Every two-group partition:", "", ...scenarioList(r.partitions), "");
@@ -30307,24 +30339,6 @@ function* walkArgs(args, help) {
   }
 }
 
-// server/src/util/terminal.ts
-var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-var OWN_SGR = /\x1b\[(?:0|1|2|31|32|33|36|90)m/g;
-var visible = (c) => {
-  const n = c.codePointAt(0);
-  return c === "\r" ? "\\r" : `\\x${n.toString(16).padStart(2, "0")}`;
-};
-function terminalText(s, keepColor = false) {
-  if (!keepColor) return s.replace(CONTROL, visible);
-  let out = "";
-  let last = 0;
-  for (const m of s.matchAll(OWN_SGR)) {
-    out += s.slice(last, m.index).replace(CONTROL, visible) + m[0];
-    last = m.index + m[0].length;
-  }
-  return out + s.slice(last).replace(CONTROL, visible);
-}
-
 // server/src/output.ts
 var import_node_crypto2 = require("node:crypto");
 var import_node_fs7 = require("node:fs");
@@ -30551,7 +30565,7 @@ function main(argv, io, version) {
     return run2(argv, io, version);
   } catch (e) {
     if (e instanceof UsageError || e instanceof OutputError) {
-      io.stderr(`quorate: ${e.message}
+      io.stderr(`quorate: ${oneLine(e.message)}
 `);
       return 2;
     }
@@ -30989,7 +31003,7 @@ function gameDayCommand(args, io) {
     );
   } catch (e) {
     if (e instanceof GameDayRefusal) {
-      io.stderr(`quorate: ${e.message}
+      io.stderr(`quorate: ${oneLine(e.message)}
 `);
       return 1;
     }

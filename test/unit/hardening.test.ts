@@ -111,6 +111,23 @@ test("Declare site is offered only for names that are valid site names", () => {
   assert.ok(fixTitles(good, "ref/unknown").includes("Declare site `ams-2`"));
 });
 
+test("Declare site for a key that is empty, `null` or a number: never offered empty, quoted where YAML would read another type", () => {
+  const empty = `${HEADER}sites:\n  - name: a\nstores:\n  - name: db\n    replication: consensus\n    members: { a: 1, : 1 }\n`;
+  assert.ok(!fixTitles(empty, "ref/unknown").some((t) => t.startsWith("Declare site")));
+  for (const [key, written] of [
+    ["null", '"null"'],
+    ["123", '"123"'],
+    ["true", '"true"'],
+    ["ams-2", "ams-2"],
+  ]) {
+    const text = `${HEADER}sites:\n  - name: a\nstores:\n  - name: db\n    replication: consensus\n    members: { a: 1, ${key}: 1 }\n`;
+    const out = applyFirst(text, "ref/unknown", "Declare site");
+    assert.match(out, new RegExp(`- name: ${written}\\n`), out);
+    // and the finding goes away
+    assert.ok(!fixTitles(out, "ref/unknown").length, `${key}: ${out}`);
+  }
+});
+
 test("Add link never writes over a `links:` that is a mapping for the moment", () => {
   const text = `${HEADER}sites:\n  - name: a\n  - name: b\n  - name: c\nlinks:\n    rttMs: 14\nclusters:\n  - name: k\n    site: a\n    etcd:\n      members: { a: 1, b: 1, c: 1 }\n`;
   const a = analyzeFile("t.topology.yaml", text);

@@ -69,11 +69,13 @@ test("codeSpan shows backticks and pipes exactly, on one line", () => {
 });
 
 test("terminalText: escapes become visible text; with colour only the CLI's own SGR codes survive", () => {
-  assert.equal(terminalText("a\x1b]0;title\x07b\rc\n\td"), "a\\x1b]0;title\\x07b\\rc\n\td");
+  assert.equal(terminalText("a\x1b]0;title\x07b\rc\n\td"), "a\\u001b]0;title\\u0007b\\rc\n\td");
   assert.equal(terminalText("\x1b[31mred\x1b[0m", true), "\x1b[31mred\x1b[0m");
-  assert.equal(terminalText("\x1b[31mred\x1b[0m", false), "\\x1b[31mred\\x1b[0m");
-  assert.equal(terminalText("\x1b[2J\x1b[8m\x1b]8;;http://x\x07", true), "\\x1b[2J\\x1b[8m\\x1b]8;;http://x\\x07");
-  assert.equal(terminalText("\u009b2J"), "\\x9b2J");
+  assert.equal(terminalText("\x1b[31mred\x1b[0m", false), "\\u001b[31mred\\u001b[0m");
+  assert.equal(terminalText("\x1b[2J\x1b[8m\x1b]8;;http://x\x07", true), "\\u001b[2J\\u001b[8m\\u001b]8;;http://x\\u0007");
+  assert.equal(terminalText("\u009b2J\u202e"), "\\u009b2J\\u202e");
+  // inside a JSON string the escape is valid and reads back as the character
+  assert.equal(JSON.parse(terminalText(JSON.stringify({ n: "a\u009bb\u202ec" }))).n, "a\u009bb\u202ec");
 });
 
 test("fileSegment: portable names stay, others cannot climb out and never collide", () => {

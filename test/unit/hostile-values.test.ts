@@ -79,3 +79,33 @@ traffic:
   const whole = analyzeFile("f.topology.yaml", text.replace("capacityRps: 0.1", "capacityRps: 100")).local.map((f) => f.code);
   assert.ok(whole.includes("capacity/site-loss"), whole.join(" "));
 });
+
+/** `n` sites in a chain, one store on the first three. */
+function chain(n: number): string {
+  const s = Array.from({ length: n }, (_, i) => `s${i}`);
+  return `${HEADER}sites:\n${s.map((x) => `  - name: ${x}`).join("\n")}\nlinks:\n${s
+    .slice(1)
+    .map((x, i) => `  - { between: [${s[i]}, ${x}], rttMs: 5 }`)
+    .join("\n")}\nstores:\n  - { name: l, replication: consensus, members: { s0: 1, s1: 1, s2: 1 } }\n`;
+}
+
+test("sweeps and records are bounded with a clear message: 101 sites' pairs are refused, 41 sites' pairs are not listed", () =>
+  inTempDir({ "big.topology.yaml": chain(101), "mid.topology.yaml": chain(41), "small.topology.yaml": chain(4) }, (_dir, cli) => {
+    const big = cli(["simulate", "--all-double-site", "--format", "json", "big.topology.yaml"]);
+    assert.equal(big.code, 2);
+    assert.equal(
+      big.stderr,
+      "quorate: this run would simulate 5,050 scenarios (101 sites), more than the 5,000 one run computes: name the sites (--lose A,B) or sweep single-site losses\n",
+    );
+    assert.notEqual(
+      cli(["simulate", "--all-single-site", "--format", "json", "big.topology.yaml"]).code,
+      2,
+      "single-site losses of 101 sites are within the bound",
+    );
+    const mid = cli(["report", "mid.topology.yaml"]);
+    assert.equal(mid.code, 0);
+    assert.match(mid.stdout, /Losses of two sites: 41 sites \(820 pairs\), more than the 40 whose pairs are listed/);
+    const small = cli(["report", "small.topology.yaml"]);
+    assert.match(small.stdout, /Every loss of two sites:/);
+    assert.ok(!/Losses of two sites: /.test(small.stdout));
+  }));

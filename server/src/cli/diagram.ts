@@ -6,6 +6,7 @@ import { pathToFileURL } from "node:url";
 import { analyzeFile, finalize } from "../analysis";
 import { diagramFor } from "../preview/mermaid";
 import type { DiagramResult } from "../protocol";
+import { mdText } from "../util/format";
 import { UsageError } from "./files";
 
 export const DIAGRAM_FORMATS = ["mermaid", "md", "svg"] as const;
@@ -18,7 +19,7 @@ export function diagramOf(path: string, text: string): DiagramResult {
 }
 
 export function markdown(d: DiagramResult): string {
-  return `# ${d.title ?? "Topology"}\n\n\`\`\`mermaid\n${d.mermaid}\`\`\`\n`;
+  return `# ${d.title === undefined ? "Topology" : mdText(d.title)}\n\n\`\`\`mermaid\n${d.mermaid}\`\`\`\n`;
 }
 
 /** Debian's Chromium, or QUORATE_CHROMIUM. */

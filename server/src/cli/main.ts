@@ -23,7 +23,7 @@ import { decisionRecord } from "../whatif/record";
 import { CHAOS_TOOLS, type ChaosTool, gameDay, GameDayError, GameDayRefusal } from "../whatif/gameday";
 import { parseCidr } from "../math/cidr";
 import { type CommandHelp, HelpRequest, renderHelp, renderOverview, walkArgs } from "./help";
-import { terminalText } from "../util/terminal";
+import { oneLine, terminalText } from "../util/terminal";
 import { OutputError, prepareFolder, writeFilesInto, writeOutputFile } from "../output";
 import { deployedPorts } from "../drift/ports";
 import { portMatrix } from "../ports/ports";
@@ -61,7 +61,7 @@ export function main(argv: readonly string[], io: Io, version: string): number {
     return run(argv, io, version);
   } catch (e) {
     if (e instanceof UsageError || e instanceof OutputError) {
-      io.stderr(`quorate: ${e.message}\n`);
+      io.stderr(`quorate: ${oneLine(e.message)}\n`); // one line, whatever a name in it holds
       return 2;
     }
     throw e;
@@ -515,7 +515,7 @@ function gameDayCommand(args: readonly string[], io: Io): number {
     );
   } catch (e) {
     if (e instanceof GameDayRefusal) {
-      io.stderr(`quorate: ${e.message}\n`);
+      io.stderr(`quorate: ${oneLine(e.message)}\n`); // one line, whatever a name in it holds
       return 1;
     }
     if (e instanceof GameDayError) throw new UsageError(e.message);

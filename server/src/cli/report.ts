@@ -2,6 +2,7 @@ import { pathToFileURL } from "node:url";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { RunResult } from "../analysis";
 import type { Finding } from "../model/finding";
+import { oneLine } from "../util/terminal";
 import { RULES, type Severity } from "../rules/catalog";
 
 /** One finding as the CLI prints it: 1-based lines and columns; endColumn points past the last character. */
@@ -61,7 +62,7 @@ export function text(all: readonly Row[], fileCount: number, color: boolean): st
   const count = (s: Severity) => all.filter((r) => r.severity === s).length;
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? "" : "s"}`;
   const summary = `${plural(count("error"), "error")}, ${plural(count("warning"), "warning")}, ${count("information") + count("hint")} info in ${plural(fileCount, "file")}`;
-  return `${[...lines, lines.length ? "" : undefined, summary].filter((l) => l !== undefined).join("\n")}\n`;
+  return `${[...lines.map(oneLine), lines.length ? "" : undefined, summary].filter((l) => l !== undefined).join("\n")}\n`;
 }
 
 const SARIF_LEVEL: Record<Severity, string> = { error: "error", warning: "warning", information: "note", hint: "note" };

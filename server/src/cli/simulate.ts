@@ -159,6 +159,9 @@ export interface Planned {
   readonly isolate: { site: string; base: Scenario } | null;
 }
 
+/** The most scenarios one `quorate simulate` computes (every pair of 100 sites is 4,950). */
+export const MAX_SCENARIOS = 5000;
+
 /** The scenarios asked for: the explicit one (or all up), an isolation, and each sweep's; every name checked against the file. */
 export function plan(ctx: TopologyContext, a: SimulateArgs): Planned {
   const declared = [...ctx.topology.siteByName.keys()];
@@ -191,6 +194,11 @@ export function plan(ctx: TopologyContext, a: SimulateArgs): Planned {
       throw new UsageError(`--all-partitions: ${(e as Error).message}`);
     }
   }
+  // bounded rather than hundreds of megabytes of output (200 sites: 19,900 double-site scenarios)
+  if (out.length > MAX_SCENARIOS)
+    throw new UsageError(
+      `this run would simulate ${out.length.toLocaleString("en-US")} scenarios (${ctx.topology.siteByName.size} sites), more than the ${MAX_SCENARIOS.toLocaleString("en-US")} one run computes: name the sites (--lose A,B) or sweep single-site losses`,
+    );
   return { scenarios: out, isolate: a.isolate ? { site: a.isolate, base } : null };
 }
 

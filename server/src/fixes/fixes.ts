@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
+import { isMap, isScalar, isSeq, parse, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
 import type { Finding, FixHint } from "../model/finding";
 import { fiberFloorMs } from "../math/geo";
 import { frozenSplit, total } from "../math/quorum";
@@ -359,7 +359,10 @@ export function fixesFor(input: FixInput, f: Finding): Fix[] {
       }
       case "declare-site":
         if (ctx) {
-          const e = appendTopLevel(input, "sites", [{ block: [`name: ${args.name}`], flow: `{ name: ${args.name} }` }]);
+          // `null`, `true` or `123` are valid DNS labels but read back as YAML null, bool or number: quoted then
+          const name = String(args.name);
+          const text = typeof parse(`x: ${name}`)?.x === "string" ? name : JSON.stringify(name);
+          const e = appendTopLevel(input, "sites", [{ block: [`name: ${text}`], flow: `{ name: ${text} }` }]);
           edits = e && [e];
         }
         break;

@@ -88,7 +88,9 @@ export class Reader {
       const pair = item as Pair;
       const keyNode = deref(this.doc, pair.key);
       if (!keyNode || !isScalar(keyNode)) continue;
-      const key = String((keyNode as Scalar).value);
+      // an empty key (`{ a: 1, : 1 }`) is "", not the text "null" its null value would print as
+      const empty = (keyNode as Scalar).value === null && keyNode.range && keyNode.range[0] === keyNode.range[1];
+      const key = empty ? "" : String((keyNode as Scalar).value);
       if (out.has(key)) continue;
       const keySpan = spanOf(pair.key as Node);
       const valueNode = pair.value === null || pair.value === undefined ? null : (pair.value as Node);

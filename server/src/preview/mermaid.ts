@@ -7,6 +7,7 @@ import { total } from "../math/quorum";
 import type { TopologyContext } from "../derive/context";
 import { istioMeshes } from "../derive/meshes";
 import { rps } from "../util/format";
+import { controlsVisible } from "../util/terminal";
 import { type BackendResult, reachability, type Result, slowFactor } from "../whatif/engine";
 
 /**
@@ -16,7 +17,8 @@ import { type BackendResult, reachability, type Result, slowFactor } from "../wh
  * ever text, and ordinary labels (`fra-prod · clustermesh (2)`) read as text in the source.
  */
 export function label(s: string): string {
-  return s.replace(/["#%<>&`\\\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `#${c.codePointAt(0)};`);
+  // control and bidirectional characters first become visible text (a reader sees `\u202e`, not reversed text)
+  return controlsVisible(s).replace(/["#%<>&`\\\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `#${c.codePointAt(0)};`);
 }
 
 /** A site's title: its name, and its role where that says something the name does not. */

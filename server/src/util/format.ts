@@ -1,3 +1,4 @@
+import { controlsVisible } from "./terminal";
 /**
  * The one place numbers, units and user text are formatted for people: every output (check,
  * hover, simulate, record, runbook, preview) formats through here, so one value reads the same
@@ -47,16 +48,18 @@ export function bytes(n: bigint | number): string {
 /**
  * User text (a site, cluster or store name…) as Markdown that shows exactly that text, inline or
  * in a table cell: HTML and code are entity-escaped, emphasis, links and cell bars backslash-
- * escaped, line breaks folded — a hostile name stays text.
+ * escaped, line breaks folded, other control characters shown as `\u001b` — a hostile name stays text.
  */
 export function mdText(s: string | number): string {
-  return String(s)
+  const text = String(s)
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
     .replace(/`/g, "&#96;")
     .replace(/[\\*_[\]|~]/g, (c) => `\\${c}`)
-    .replace(/[\r\n\u2028\u2029]+/g, " ");
+    .replace(/[\r\n\u2028\u2029]+/g, " ")
+    .replace(/\t/g, " ");
+  return controlsVisible(text);
 }
 
 /** Table cell text (see `mdText`). */
@@ -68,7 +71,7 @@ export const cell = mdText;
  * tables split on even inside code. Line breaks become spaces: a code span is one line.
  */
 export function codeSpan(s: string, inTable = false): string {
-  const text = s.replace(/[\r\n\u2028\u2029]+/g, " ");
+  const text = controlsVisible(s.replace(/[\r\n\u2028\u2029\t]+/g, " "));
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
   const fence = "`".repeat(longest + 1);
   const pad = text.startsWith("`") || text.endsWith("`") || (text.startsWith(" ") && text.endsWith(" ") && text.trim()) ? " " : "";

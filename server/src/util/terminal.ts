@@ -1,19 +1,22 @@
 /**
  * Text bound for a terminal: names from a design or a file path can hold escape sequences
  * (a window-title change, a screen clear, a carriage return that overwrites a finding). Every
- * control character is shown as a visible escape (`\x1b`, `\x07`, `\r`); with colour on, only
+ * control character is shown as a visible escape (`\u001b`, `\u0007`, `\r`); with colour on, only
  * the plain SGR colour sequences the CLI itself uses survive (never cursor moves, titles,
  * hyperlinks or concealed text).
  */
 
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+/** C0 but newline and tab, DEL, C1, and the bidirectional overrides and isolates (which reorder what is shown) */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 /** the SGR sequences of the CLI's palette: reset, bold, dim, red, green, yellow, cyan, grey */
 const OWN_SGR = /\x1b\[(?:0|1|2|31|32|33|36|90)m/g;
 
-const visible = (c: string): string => {
-  const n = c.codePointAt(0)!;
-  return c === "\r" ? "\\r" : `\\x${n.toString(16).padStart(2, "0")}`;
-};
+// `\u001b` rather than `\x1b`: the same escape is valid inside a JSON string (the CLI's json and
+// sarif output pass this filter too, and a JSON reader then gets the name back exactly)
+const visible = (c: string): string => (c === "\r" ? "\\r" : `\\u${c.codePointAt(0)!.toString(16).padStart(4, "0")}`);
+
+/** `s` with every control character but newline and tab shown as a visible escape (`\u001b`, `\r`, `\u202e`). */
+export const controlsVisible = (s: string): string => s.replace(CONTROL, visible);
 
 /** `s` with every control character but newline and tab made visible; `keepColor` keeps the CLI's own colour codes. */
 export function terminalText(s: string, keepColor = false): string {
@@ -26,3 +29,7 @@ export function terminalText(s: string, keepColor = false): string {
   }
   return out + s.slice(last).replace(CONTROL, visible);
 }
+
+/** One line of a text report: a line break inside a name (`a\nb`) is shown as `\n`, so no name can forge a line of its own. */
+export const oneLine = (s: string): string =>
+  s.replace(/\n/g, "\\n").replace(/[\u2028\u2029]/g, (c) => `\\u${c.codePointAt(0)!.toString(16)}`);

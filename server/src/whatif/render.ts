@@ -3,6 +3,7 @@
 // comment and JSON. Pure.
 import { bytes, cell, ms, percent, rps, seconds, table } from "../util/format";
 import { type DiffResult, gotWorse, type MeasureChange } from "./diff";
+import { oneLine } from "../util/terminal";
 import type { IsolateResult, Result, Scenario } from "./engine";
 
 type Outcome = Result | IsolateResult;
@@ -113,7 +114,7 @@ export function simulateText(results: readonly Outcome[], color: boolean): strin
   }
   const n = (v: Result["verdict"]) => results.filter((r) => r.verdict === v).length;
   lines.push(`${results.length} scenario${results.length === 1 ? "" : "s"}: ${n("ok")} ok, ${n("degraded")} degraded, ${n("down")} down`);
-  return `${lines.join("\n")}\n`;
+  return `${lines.map(oneLine).join("\n")}\n`; // a name never forges a line of its own
 }
 
 /** One row per scenario: the verdict (bold unless ok), its name, every sentence of what breaks, and the notes. */
@@ -217,7 +218,7 @@ export function diffText(d: DiffResult, color: boolean): string {
   lines.push(d.findings.removed.length ? "Resolved findings:" : "No finding resolved.");
   for (const f of d.findings.removed) lines.push(`  - ${f.severity} ${f.code} (${f.entity}): ${f.message}`);
   lines.push("", d.regressions ? paint("\x1b[31m", `${d.regressions} regression${d.regressions === 1 ? "" : "s"}`) : "no regressions");
-  return `${lines.join("\n")}\n`;
+  return `${lines.map(oneLine).join("\n")}\n`; // a name never forges a line of its own
 }
 
 export function diffMarkdown(d: DiffResult): string {
