@@ -28,6 +28,15 @@ import { fileURLToPath } from "node:url";
 import { format } from "node:util";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** The 1-based line of the first line of examples/FILE that matches `re`: checks find lines by text, not by number. */
+function exampleLine(file, re) {
+  const i = readFileSync(join(ROOT, "examples", file), "utf8")
+    .split("\n")
+    .findIndex((l) => re.test(l));
+  if (i < 0) throw new Error(`examples/${file} has no line matching ${re}`);
+  return i + 1;
+}
 const HOST = join(ROOT, ".quorate-host");
 const NODE24_DIR = join(HOST, "node24");
 const NODE24_BIN = join(NODE24_DIR, "node_modules", ".bin");
@@ -475,9 +484,9 @@ async function webChecks(browser, vs, folder, devPath, check) {
       await dialog.waitFor({ state: "detached", timeout: 10_000 });
     });
     await check("web: hover shows the quorum arithmetic", async () => {
-      // the stretched etcd's members line (line 30 of payments-eu.topology.yaml)
+      // the stretched etcd's members line
       await wb.keyboard.press("Control+G");
-      await wb.keyboard.type("30:8");
+      await wb.keyboard.type(`${exampleLine("payments-eu.topology.yaml", /members: \{ fra: 2, lon: 2 \}/)}:8`);
       await wb.keyboard.press("Enter");
       await wb.keyboard.press("Control+K");
       await wb.keyboard.press("Control+I");
@@ -681,10 +690,16 @@ async function test() {
     });
     await check("clicking a node in the preview reveals its source", async () => {
       await frame.locator("g.quorate-node", { hasText: "lon-prod" }).first().click();
-      // lon-prod is declared at line 33 of payments-eu.topology.yaml
-      await wb.waitForFunction(() => /Ln (3[3-9]|4[0-2])\b/.test(document.querySelector(".statusbar")?.textContent ?? ""), null, {
-        timeout: 15_000,
-      });
+      // the cursor lands inside lon-prod's item (its name line or one of the next nine)
+      const first = exampleLine("payments-eu.topology.yaml", /- name: lon-prod/);
+      await wb.waitForFunction(
+        (first) => {
+          const ln = Number(/Ln (\d+)/.exec(document.querySelector(".statusbar")?.textContent ?? "")?.[1]);
+          return ln >= first && ln <= first + 9;
+        },
+        first,
+        { timeout: 15_000 },
+      );
     });
     await check("the preview keeps its zoom when the document changes", async () => {
       await frame.locator("#zoom-in").click();
