@@ -31079,17 +31079,28 @@ var COMMANDS = [
 ];
 
 // server/src/cli.ts
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (e) => {
-    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw e;
-  });
+function cannotWrite(e) {
+  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  try {
+    process.stderr.write(`quorate: cannot write the output: ${e.code ?? e.message}
+`);
+  } catch {
+  }
+  process.exit(2);
+}
+for (const stream of [process.stdout, process.stderr]) stream.on("error", cannotWrite);
+function write(stream, s) {
+  try {
+    stream.write(s);
+  } catch (e) {
+    cannotWrite(e);
+  }
 }
 var code2 = main(
   process.argv.slice(2),
   {
-    stdout: (s) => process.stdout.write(s),
-    stderr: (s) => process.stderr.write(s),
+    stdout: (s) => write(process.stdout, s),
+    stderr: (s) => write(process.stderr, s),
     isTTY: !!process.stdout.isTTY,
     env: process.env,
     cwd: process.cwd()

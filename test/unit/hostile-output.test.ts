@@ -2,7 +2,8 @@
 // system (symbolic links, /proc, /dev/full, folders and files in the way) and the real CLI.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { prepareFolder, writeFilesInto, writeOutputFile, OutputError } from "../../server/src/output";
 import { fileSegment, relativePathProblem } from "../../server/src/util/paths";
@@ -285,3 +286,23 @@ test("the CLI never prints a name's escape sequences raw", () =>
       assert.ok(!/[\x07\x1b]/.test(r.stdout + r.stderr), `${argv[0]}: ${JSON.stringify(r.stdout.slice(0, 300))}`);
     }
   }));
+
+test("the built CLI: standard output on /dev/full is one line and exit 2; a closed pipe is quiet", {
+  skip: !existsSync("/dev/full") && "no /dev/full here",
+}, () => {
+  const cli = join(__dirname, "..", "..", "..", "dist", "cli.js");
+  const example = join(__dirname, "..", "..", "..", "examples", "payments-eu.topology.yaml");
+  const full = openSync("/dev/full", "w");
+  try {
+    const r = spawnSync(process.execPath, [cli, "report", example], { stdio: ["ignore", full, "pipe"], encoding: "utf8" });
+    assert.equal(r.status, 2);
+    assert.equal(r.stderr, "quorate: cannot write the output: ENOSPC\n");
+  } finally {
+    closeSync(full);
+  }
+  // the reader goes away after the first line: no stack trace, the command's own exit code
+  const p = spawnSync("sh", ["-c", `"${process.execPath}" "${cli}" check "${example}" | head -1 >/dev/null; echo "\${PIPESTATUS:-}"`], {
+    encoding: "utf8",
+  });
+  assert.equal(p.stderr, "");
+});
