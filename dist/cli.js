@@ -11381,12 +11381,12 @@ var require_fast_uri = __commonJS({
     }
     function hasMalformedPercentEncoding(component) {
       if (component === void 0) return false;
-      let percent3 = component.indexOf("%");
-      while (percent3 !== -1) {
-        if (percent3 + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent3 + 1, percent3 + 3))) {
+      let percent2 = component.indexOf("%");
+      while (percent2 !== -1) {
+        if (percent2 + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent2 + 1, percent2 + 3))) {
           return true;
         }
-        percent3 = component.indexOf("%", percent3 + 3);
+        percent2 = component.indexOf("%", percent2 + 3);
       }
       return false;
     }
@@ -21945,6 +21945,32 @@ function table(headers, rows2) {
   const line = (cells) => `| ${cells.map((c) => typeof c === "object" ? c.raw : mdText(c)).join(" | ")} |`;
   return [line(headers), `|${headers.map(() => "---").join("|")}|`, ...rows2.map(line)].join("\n");
 }
+function availabilityPercent(availability, unavailability = 1 - availability) {
+  if (unavailability <= 0) return "100%";
+  let s = (availability * 100).toPrecision(6);
+  if (Number(s) >= 100) {
+    const digits = Math.ceil(-Math.log10(unavailability)) - 1;
+    s = (100 - unavailability * 100).toFixed(Math.max(0, digits));
+  }
+  return `${s.replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "")}%`;
+}
+function sig(x) {
+  if (x === 0) return "0";
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  if (a >= 1e-4 && a < 1e15) return String(Number(x.toPrecision(6)));
+  return x.toExponential(5).replace(/\.?0+e/, "e");
+}
+function minutes(m) {
+  if (m >= 120) return `${sig(m / 60).replace(/(\.\d)\d*/, "$1")} hours`;
+  if (m >= 1) return `${sig(m).replace(/(\.\d\d)\d*/, "$1")} minutes`;
+  return `${sig(m * 60).replace(/(\.\d)\d*/, "$1")} seconds`;
+}
+function percentOfTime(p) {
+  if (p <= 0) return "0%";
+  if (p * 100 < 1e-6) return "less than 0.000001%";
+  return `${Number((p * 100).toPrecision(3)).toFixed(Math.max(0, 2 - Math.floor(Math.log10(p * 100)))).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "")}%`;
+}
 
 // server/src/rules/data.ts
 function dataRules(ctx) {
@@ -23086,22 +23112,6 @@ function availabilityReport(ctx, budget = DESIGN_STATE_BUDGET) {
   const each = Math.max(Math.min(ENTITY_STATE_FLOOR, budget), Math.floor(budget / Math.max(1, entities.length)));
   return { declared: true, invalid: [], figures: entities.map((e) => entityFigures(d, e, each)), assumptions: ASSUMPTIONS };
 }
-function percent2(availability, unavailability = 1 - availability) {
-  if (unavailability <= 0) return "100%";
-  let s = (availability * 100).toPrecision(6);
-  if (Number(s) >= 100) {
-    const digits = Math.ceil(-Math.log10(unavailability)) - 1;
-    s = (100 - unavailability * 100).toFixed(Math.max(0, digits));
-  }
-  return `${s.replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "")}%`;
-}
-function sig(x) {
-  if (x === 0) return "0";
-  if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  if (a >= 1e-4 && a < 1e15) return String(Number(x.toPrecision(6)));
-  return x.toExponential(5).replace(/\.?0+e/, "e");
-}
 function reportOf(ctx) {
   return ctx.fact(availabilityReport);
 }
@@ -23109,21 +23119,11 @@ function ninesAndMinutes(unavailability) {
   if (unavailability <= 0) return "never unavailable";
   return `${sig(-Math.log10(unavailability)).replace(/(\.\d\d)\d*/, "$1")} nines, ${minutes(unavailability * MINUTES_PER_YEAR)} unavailable a year`;
 }
-function minutes(m) {
-  if (m >= 120) return `${sig(m / 60).replace(/(\.\d)\d*/, "$1")} hours`;
-  if (m >= 1) return `${sig(m).replace(/(\.\d\d)\d*/, "$1")} minutes`;
-  return `${sig(m * 60).replace(/(\.\d)\d*/, "$1")} seconds`;
-}
 function cutSetText(c) {
   return `${c.components.join(" + ")} down (${percentOfTime(c.probability)} of the time)`;
 }
 function figureText(f) {
-  return `${f.method === "bounded" ? "at least " : ""}${percent2(f.availability, f.unavailability)} (${ninesAndMinutes(f.unavailability)})`;
-}
-function percentOfTime(p) {
-  if (p <= 0) return "0%";
-  if (p * 100 < 1e-6) return "less than 0.000001%";
-  return `${Number((p * 100).toPrecision(3)).toFixed(Math.max(0, 2 - Math.floor(Math.log10(p * 100)))).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "")}%`;
+  return `${f.method === "bounded" ? "at least " : ""}${availabilityPercent(f.availability, f.unavailability)} (${ninesAndMinutes(f.unavailability)})`;
 }
 
 // server/src/rules/objective.ts
@@ -23237,7 +23237,7 @@ function objectiveRules(ctx) {
           finding(
             "objective/availability",
             o.availability.span,
-            `${label4}: computed availability ${figureText(f)} is below the objective ${percent2(o.availability.value)} (${ninesAndMinutes(allowed)}); ${cut}. Independent failures assumed: the real figure is lower`,
+            `${label4}: computed availability ${figureText(f)} is below the objective ${availabilityPercent(o.availability.value)} (${ninesAndMinutes(allowed)}); ${cut}. Independent failures assumed: the real figure is lower`,
             fixes.length ? { fixes } : {}
           )
         );
@@ -24059,7 +24059,9 @@ function lines(ctx, f) {
   if (f.conflictProbability)
     out.push(`  writers partitioned (conflict exposure, a lower bound): ${percentOfTime(f.conflictProbability)} of the time`);
   if (f.servedFraction !== null)
-    out.push(`  requests served: ${percent2(f.servedFraction)} (shedding exactly the excess: optimistic without admission control)`);
+    out.push(
+      `  requests served: ${availabilityPercent(f.servedFraction)} (shedding exactly the excess: optimistic without admission control)`
+    );
   if (f.rto) out.push(`  RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}`);
   if (f.rpoSeconds !== null) out.push(`  RPO ${rpoText(f)}`);
   for (const [k, s] of Object.entries(objectivesOf(ctx, f)))
@@ -24088,7 +24090,7 @@ function availabilityMarkdown(ctx, report = reportOf(ctx)) {
           return [
             f.label,
             f.kind,
-            `${f.method === "bounded" ? "\u2265 " : ""}${percent2(f.availability, f.unavailability)}`,
+            `${f.method === "bounded" ? "\u2265 " : ""}${availabilityPercent(f.availability, f.unavailability)}`,
             f.unavailability > 0 ? minutes(f.minutesPerYear) : "none",
             f.method,
             f.brokenAllUp ? "fails with everything up" : f.cutSets[0] ? cutSetText(f.cutSets[0]) : "none of 3 or fewer",

@@ -7,6 +7,7 @@
 import type { TopologyContext } from "../derive/context";
 import type { Store, Traffic } from "../model/topology";
 import { DNS_STEERING } from "../derive/loads";
+import { availabilityPercent, minutes, percentOfTime, sig } from "../util/format";
 import { type Component, componentsOf, enumerateStates, type EnumerationResult } from "./enumerate";
 import {
   asyncRpo,
@@ -248,27 +249,6 @@ export function availabilityReport(ctx: TopologyContext, budget = DESIGN_STATE_B
   return { declared: true, invalid: [], figures: entities.map((e) => entityFigures(d, e, each)), assumptions: ASSUMPTIONS };
 }
 
-/** Availability as people read it: six significant digits of the percentage ("99.9997%"), never rounded up to 100%. */
-export function percent(availability: number, unavailability = 1 - availability): string {
-  if (unavailability <= 0) return "100%";
-  let s = (availability * 100).toPrecision(6);
-  if (Number(s) >= 100) {
-    // 99.99999…: show as many nines as it takes for the figure not to read as 100%
-    const digits = Math.ceil(-Math.log10(unavailability)) - 1;
-    s = (100 - unavailability * 100).toFixed(Math.max(0, digits));
-  }
-  return `${s.replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "")}%`;
-}
-
-/** Six significant digits, plain notation for ordinary magnitudes. */
-export function sig(x: number): string {
-  if (x === 0) return "0";
-  if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  if (a >= 1e-4 && a < 1e15) return String(Number(x.toPrecision(6)));
-  return x.toExponential(5).replace(/\.?0+e/, "e");
-}
-
 /** Every figure of an analysed topology, computed once (rules, hovers, preview, record and CLI share it). */
 export function reportOf(ctx: TopologyContext): AvailabilityReport {
   return ctx.fact(availabilityReport);
@@ -280,12 +260,6 @@ export function ninesAndMinutes(unavailability: number): string {
   return `${sig(-Math.log10(unavailability)).replace(/(\.\d\d)\d*/, "$1")} nines, ${minutes(unavailability * MINUTES_PER_YEAR)} unavailable a year`;
 }
 
-export function minutes(m: number): string {
-  if (m >= 120) return `${sig(m / 60).replace(/(\.\d)\d*/, "$1")} hours`;
-  if (m >= 1) return `${sig(m).replace(/(\.\d\d)\d*/, "$1")} minutes`;
-  return `${sig(m * 60).replace(/(\.\d)\d*/, "$1")} seconds`;
-}
-
 /** "fra + lon down (0.0001%)" */
 export function cutSetText(c: EntityFigures["cutSets"][number]): string {
   return `${c.components.join(" + ")} down (${percentOfTime(c.probability)} of the time)`;
@@ -293,17 +267,7 @@ export function cutSetText(c: EntityFigures["cutSets"][number]): string {
 
 /** The figure as one phrase: "99.9997% (5.52 nines, 1.58 minutes unavailable a year)", bounded ones say "at least". */
 export function figureText(f: EntityFigures): string {
-  return `${f.method === "bounded" ? "at least " : ""}${percent(f.availability, f.unavailability)} (${ninesAndMinutes(f.unavailability)})`;
-}
-
-/** A probability as a percentage of the time, three significant digits in plain notation ("0.0005%"). */
-export function percentOfTime(p: number): string {
-  if (p <= 0) return "0%";
-  if (p * 100 < 1e-6) return "less than 0.000001%";
-  return `${Number((p * 100).toPrecision(3))
-    .toFixed(Math.max(0, 2 - Math.floor(Math.log10(p * 100))))
-    .replace(/(\.\d*?)0+$/, "$1")
-    .replace(/\.$/, "")}%`;
+  return `${f.method === "bounded" ? "at least " : ""}${availabilityPercent(f.availability, f.unavailability)} (${ninesAndMinutes(f.unavailability)})`;
 }
 
 /** Each entity reading `site`: its availability now and with the site one nine better (q / 10) — where money helps. */

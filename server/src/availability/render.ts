@@ -5,18 +5,8 @@
 import type { TopologyContext } from "../derive/context";
 import type { Store, Traffic } from "../model/topology";
 import { objectiveStatuses, type ObjectiveStatus } from "../rules/index";
-import { cell, table } from "../util/format";
-import {
-  type AvailabilityReport,
-  cutSetText,
-  type EntityFigures,
-  figureText,
-  minutes,
-  percent,
-  percentOfTime,
-  reportOf,
-  sig,
-} from "./figures";
+import { availabilityPercent, cell, minutes, percentOfTime, sig, table } from "../util/format";
+import { type AvailabilityReport, cutSetText, type EntityFigures, figureText, reportOf } from "./figures";
 
 export const AVAILABILITY_FORMATS = ["text", "json", "md"] as const;
 export type AvailabilityFormat = (typeof AVAILABILITY_FORMATS)[number];
@@ -84,7 +74,9 @@ function lines(ctx: TopologyContext, f: EntityFigures): string[] {
   if (f.conflictProbability)
     out.push(`  writers partitioned (conflict exposure, a lower bound): ${percentOfTime(f.conflictProbability)} of the time`);
   if (f.servedFraction !== null)
-    out.push(`  requests served: ${percent(f.servedFraction)} (shedding exactly the excess: optimistic without admission control)`);
+    out.push(
+      `  requests served: ${availabilityPercent(f.servedFraction)} (shedding exactly the excess: optimistic without admission control)`,
+    );
   if (f.rto) out.push(`  RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}`);
   if (f.rpoSeconds !== null) out.push(`  RPO ${rpoText(f)}`);
   for (const [k, s] of Object.entries(objectivesOf(ctx, f)))
@@ -116,7 +108,7 @@ export function availabilityMarkdown(ctx: TopologyContext, report: AvailabilityR
           return [
             f.label,
             f.kind,
-            `${f.method === "bounded" ? "≥ " : ""}${percent(f.availability, f.unavailability)}`,
+            `${f.method === "bounded" ? "≥ " : ""}${availabilityPercent(f.availability, f.unavailability)}`,
             f.unavailability > 0 ? minutes(f.minutesPerYear) : "none",
             f.method,
             f.brokenAllUp ? "fails with everything up" : f.cutSets[0] ? cutSetText(f.cutSets[0]) : "none of 3 or fewer",

@@ -1,7 +1,7 @@
 import type { FileAnalysis } from "../analysis";
 import type { Span } from "../model/text";
 import type { Cluster, Link, Objectives, Site } from "../model/topology";
-import { figuresMarkdown, minutes, oneMoreNine, percent, reportOf, sig } from "../availability/figures";
+import { figuresMarkdown, oneMoreNine, reportOf } from "../availability/figures";
 import { canonical, formatAddress, parseCidr, size } from "../math/cidr";
 import { fiberFloorMs, haversineKm } from "../math/geo";
 import { lagBytesNeeded, lagSecondsCovered } from "../math/lag";
@@ -22,7 +22,7 @@ import {
   podsRoutable,
 } from "../derive/meshes";
 import { etcdTimers, MAX_ELECTION_TIMEOUT_MS, timerAdvice } from "../derive/timers";
-import { count, mdText as md, ms, table as mdTable } from "../util/format";
+import { availabilityPercent, count, mdText as md, minutes, ms, sig, table as mdTable } from "../util/format";
 import { portMatrix, portText, rowsOfCluster } from "../ports/ports";
 import { within } from "../nav/symbols";
 import { keyAt, schemaAt } from "./schemaDocs";
@@ -404,7 +404,7 @@ function topologyHover(ctx: TopologyContext, offset: number): HoverResult | unde
           "",
           ...rows.map(
             (r) =>
-              `- ${md(r.label)}: ${percent(r.now.availability, r.now.unavailability)} → ${percent(r.better.availability, r.better.unavailability)} (${minutes(r.now.minutesPerYear)} → ${minutes(r.better.minutesPerYear)} a year)`,
+              `- ${md(r.label)}: ${availabilityPercent(r.now.availability, r.now.unavailability)} → ${availabilityPercent(r.better.availability, r.better.unavailability)} (${minutes(r.now.minutesPerYear)} → ${minutes(r.better.minutesPerYear)} a year)`,
           ),
           "",
           "_Independent failures assumed: the real figures are lower._",

@@ -6,6 +6,7 @@ import type { Finding, FixHint } from "../model/finding";
 import type { Objectives, Store, Traffic } from "../model/topology";
 import { finding, type TopologyContext } from "./context";
 import { DNS_STEERING, TTL_RANGE } from "../derive/loads";
+import { availabilityPercent, minutes, sig } from "../util/format";
 import {
   type AvailabilityReport,
   reportOf,
@@ -13,11 +14,8 @@ import {
   cutSetText,
   figureText,
   MINUTES_PER_YEAR,
-  minutes,
   ninesAndMinutes,
-  percent,
   rtoEstimate,
-  sig,
   storeRpo,
 } from "../availability/figures";
 import {
@@ -169,7 +167,7 @@ export function objectiveRules(ctx: TopologyContext): Finding[] {
           finding(
             "objective/availability",
             o.availability.span,
-            `${label}: computed availability ${figureText(f)} is below the objective ${percent(o.availability.value)} (${ninesAndMinutes(allowed)}); ${cut}. Independent failures assumed: the real figure is lower`,
+            `${label}: computed availability ${figureText(f)} is below the objective ${availabilityPercent(o.availability.value)} (${ninesAndMinutes(allowed)}); ${cut}. Independent failures assumed: the real figure is lower`,
             fixes.length ? { fixes } : {},
           ),
         );

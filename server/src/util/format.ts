@@ -87,3 +87,40 @@ export function table(
     `| ${cells.map((c) => (typeof c === "object" ? c.raw : mdText(c))).join(" | ")} |`;
   return [line(headers), `|${headers.map(() => "---").join("|")}|`, ...rows.map(line)].join("\n");
 }
+
+/** Availability as people read it: six significant digits of the percentage ("99.9997%"), never rounded up to 100%. */
+export function availabilityPercent(availability: number, unavailability = 1 - availability): string {
+  if (unavailability <= 0) return "100%";
+  let s = (availability * 100).toPrecision(6);
+  if (Number(s) >= 100) {
+    // 99.99999…: show as many nines as it takes for the figure not to read as 100%
+    const digits = Math.ceil(-Math.log10(unavailability)) - 1;
+    s = (100 - unavailability * 100).toFixed(Math.max(0, digits));
+  }
+  return `${s.replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "")}%`;
+}
+
+/** Six significant digits, plain notation for ordinary magnitudes. */
+export function sig(x: number): string {
+  if (x === 0) return "0";
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  if (a >= 1e-4 && a < 1e15) return String(Number(x.toPrecision(6)));
+  return x.toExponential(5).replace(/\.?0+e/, "e");
+}
+
+export function minutes(m: number): string {
+  if (m >= 120) return `${sig(m / 60).replace(/(\.\d)\d*/, "$1")} hours`;
+  if (m >= 1) return `${sig(m).replace(/(\.\d\d)\d*/, "$1")} minutes`;
+  return `${sig(m * 60).replace(/(\.\d)\d*/, "$1")} seconds`;
+}
+
+/** A probability as a percentage of the time, three significant digits in plain notation ("0.0005%"). */
+export function percentOfTime(p: number): string {
+  if (p <= 0) return "0%";
+  if (p * 100 < 1e-6) return "less than 0.000001%";
+  return `${Number((p * 100).toPrecision(3))
+    .toFixed(Math.max(0, 2 - Math.floor(Math.log10(p * 100))))
+    .replace(/(\.\d*?)0+$/, "$1")
+    .replace(/\.$/, "")}%`;
+}
