@@ -3,6 +3,7 @@ import {
   DidChangeWatchedFilesNotification,
   ErrorCodes,
   FileChangeType,
+  RAL,
   ResponseError,
   type CancellationToken,
   TextDocumentSyncKind,
@@ -83,9 +84,12 @@ export function startServer(connection: Connection, host: ServerHost): QuorateSe
     log(`${name} failed: ${(e as Error)?.stack ?? e}`);
     return new ResponseError(ErrorCodes.InternalError, `quorate: ${name} failed: ${(e as Error)?.message ?? e}`);
   };
+  /** messages handled so far (see flush: diagnostics wait until the messages already read are handled) */
+  let handled = 0;
   const guard =
     <P, R>(name: string, fn: (p: P) => R) =>
     (p: P): R => {
+      handled++;
       try {
         const r = fn(p);
         // a request answered by the background thread fails the same way
@@ -110,6 +114,7 @@ export function startServer(connection: Connection, host: ServerHost): QuorateSe
   const guardNotify =
     <P>(name: string, fn: (p: P) => void | Promise<void>) =>
     async (p: P): Promise<void> => {
+      handled++;
       try {
         await fn(p);
       } catch (e) {
@@ -127,8 +132,19 @@ export function startServer(connection: Connection, host: ServerHost): QuorateSe
   /** the newest diagnostics the background thread sent for each hosted file */
   const hostedDiagnostics = new Map<string, { version?: number; diagnostics: Diagnostic[] }>();
   let flushTimer: NodeJS.Timeout | undefined;
+  /**
+   * After the quiet moment, publishing waits until the messages the connection has already read
+   * are handled. It handles one per turn (its runtime's setImmediate: the event loop's check
+   * phase on Node, a microtask in a browser), each queued before this check is: a turn in which
+   * no handler ran means none is waiting. (A quiet moment alone is not enough on a loaded
+   * machine: a process paused for a few milliseconds between two queued edits would publish the
+   * older one.)
+   */
+  const settle = (seen: number) => {
+    if (handled !== seen) RAL().timer.setImmediate(settle, handled);
+    else flush();
+  };
   const flush = () => {
-    flushTimer = undefined;
     for (const uri of pending) {
       // closed files are indexed for cross-file rules; only open ones show diagnostics
       const d = documents.get(uri);
@@ -147,10 +163,13 @@ export function startServer(connection: Connection, host: ServerHost): QuorateSe
       return;
     }
     for (const uri of uris) pending.add(uri);
-    // the connection handles one queued message per turn of the event loop: a few milliseconds of
-    // quiet means the burst has been read, and what goes out is the newest version only
+    // a few milliseconds of quiet lets a burst the editor wrote message by message arrive; then
+    // settle waits for every message already read: what goes out is the newest version only
     if (flushTimer) clearTimeout(flushTimer);
-    flushTimer = setTimeout(flush, PUBLISH_QUIET_MS);
+    flushTimer = setTimeout(() => {
+      flushTimer = undefined;
+      RAL().timer.setImmediate(settle, handled);
+    }, PUBLISH_QUIET_MS);
   };
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {

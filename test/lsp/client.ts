@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { EventEmitter } from "node:events";
 import { join } from "node:path";
 import {
   createProtocolConnection,
@@ -13,15 +14,45 @@ import {
 
 export const SERVER = join(__dirname, "..", "..", "..", "dist", "server.js");
 
-/** Polls until `fn` returns a value (never fixed sleeps); fails with `what` after `ms`. */
-export async function waitFor<T>(what: string, fn: () => T | undefined | false, ms = 10_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = fn();
-    if (v !== undefined && v !== false) return v as T;
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** Wakes every wait: emitted on each message, log line or request a Client receives. */
+const changes = new EventEmitter().setMaxListeners(0);
+/** Tells the waits that something they may be waiting on changed (tests with a client of their own). */
+export const notifyChange = () => changes.emit("change");
+
+/**
+ * Resolves with `fn`'s value once it returns one (not undefined or false), checked whenever a
+ * client receives something — never after a fixed sleep — and every 100 ms for state no Client
+ * holds. Fails with `what` after `ms`: generous, since a loaded CI machine can be many times
+ * slower than a quiet one (timing is measured by npm run bench, not asserted here).
+ */
+export function waitFor<T>(what: string, fn: () => T | undefined | false, ms = 120_000): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const done = () => {
+      changes.off("change", check);
+      clearInterval(poll);
+      clearTimeout(limit);
+    };
+    function check(): void {
+      let v: T | undefined | false;
+      try {
+        v = fn();
+      } catch (e) {
+        done();
+        reject(e);
+        return;
+      }
+      if (v === undefined || v === false) return;
+      done();
+      resolve(v as T);
+    }
+    const poll = setInterval(check, 100);
+    const limit = setTimeout(() => {
+      done();
+      reject(new Error(`timed out waiting for ${what} (${ms / 1000} s)`));
+    }, ms);
+    changes.on("change", check);
+    check();
+  });
 }
 
 export interface StartOptions {
@@ -54,19 +85,25 @@ export class Client {
     const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     const client = new Client(proc, conn);
     client.settings = opts.settings ?? {};
-    proc.stderr!.on("data", (d) => client.logs.push(String(d)));
+    proc.stderr!.on("data", (d) => {
+      client.logs.push(String(d));
+      notifyChange();
+    });
     conn.onNotification("textDocument/publishDiagnostics", (p: { uri: string; version?: number; diagnostics: Diagnostic[] }) => {
       const prev = client.diagnostics.get(p.uri);
       client.diagnostics.set(p.uri, { version: p.version, items: p.diagnostics, count: (prev?.count ?? 0) + 1 });
       const h = client.history.get(p.uri) ?? [];
       h.push({ version: p.version, items: p.diagnostics });
       client.history.set(p.uri, h);
+      notifyChange();
     });
     conn.onNotification("window/logMessage", (p: { message: string }) => {
       client.logs.push(p.message);
+      notifyChange();
     });
     conn.onRequest("workspace/configuration", (p: { items: { section?: string }[] }) => {
       client.configurationRequests++;
+      notifyChange();
       return p.items.map(() => client.settings);
     });
     conn.onRequest("client/registerCapability", () => null);
@@ -98,14 +135,38 @@ export class Client {
   }
 
   /**
+   * Sends these edits of `uri` in one write, so the server reads them together, as it reads the
+   * keystrokes an editor sent while it was busy. (A pipe write up to PIPE_BUF, 4 KB on Linux, is
+   * never split; edits sent one by one may arrive apart, and each is then rightly published.)
+   */
+  changeTogether(uri: string, edits: { version: number; changes: { range: TextEdit["range"]; text: string }[] }[]): void {
+    const frames = edits
+      .map(({ version, changes }) => {
+        const body = JSON.stringify({
+          jsonrpc: "2.0",
+          method: "textDocument/didChange",
+          params: { textDocument: { uri, version }, contentChanges: changes },
+        });
+        return `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+      })
+      .join("");
+    if (Buffer.byteLength(frames) > 4096) throw new Error(`${Buffer.byteLength(frames)} bytes of edits may not be read together`);
+    this.proc.stdin!.write(frames);
+  }
+
+  /**
    * Waits for a publish of `uri` newer than the `count`-th (and, given `version`, for that
    * document version: a late re-publish of an older version does not count).
    */
-  async diagnosticsAfter(uri: string, count: number, version?: number): Promise<Diagnostic[]> {
-    const d = await waitFor(`diagnostics #${count + 1} for ${uri}`, () => {
-      const x = this.diagnostics.get(uri);
-      return x && x.count > count && (version === undefined || x.version === version) ? x : undefined;
-    });
+  async diagnosticsAfter(uri: string, count: number, version?: number, ms?: number): Promise<Diagnostic[]> {
+    const d = await waitFor(
+      `diagnostics #${count + 1} for ${uri}`,
+      () => {
+        const x = this.diagnostics.get(uri);
+        return x && x.count > count && (version === undefined || x.version === version) ? x : undefined;
+      },
+      ms,
+    );
     return d.items;
   }
 

@@ -523,9 +523,14 @@ test("a burst of edits publishes only the newest version's diagnostics, never a 
     return { line: pre.split("\n").length - 1, character: at14 - pre.lastIndexOf("\n") - 1 };
   })();
   const before = (client.history.get(u) ?? []).length;
-  // five edits sent back to back, as fast typing sends them
-  for (let v = 2; v <= 6; v++)
-    void client.change(u, v, [{ range: { start: pos, end: { ...pos, character: pos.character + 2 } }, text: String(10 + v) }]);
+  // five edits read together, as the keystrokes typed while the server was busy are
+  client.changeTogether(
+    u,
+    [2, 3, 4, 5, 6].map((v) => ({
+      version: v,
+      changes: [{ range: { start: pos, end: { ...pos, character: pos.character + 2 } }, text: String(10 + v) }],
+    })),
+  );
   await client.diagnosticsAfter(u, client.published(u), 6);
   const versions = (client.history.get(u) ?? []).slice(before).map((h) => h.version);
   assert.deepEqual(versions, [6], `published versions ${versions.join(", ")}`);

@@ -80,11 +80,7 @@ after(() => {
 
 test("web worker: diagnostics of an example, with the arithmetic, from a bundle with nothing of Node", async () => {
   assert.doesNotMatch(readFileSync(BUNDLE, "utf8"), /require\("(node:)?(fs|path|child_process|worker_threads|crypto|os)"\)/);
-  const d = await waitFor(
-    "diagnostics from the web worker",
-    () => (diagnostics.get(uri)?.length ? diagnostics.get(uri) : undefined),
-    20_000,
-  );
+  const d = await waitFor("diagnostics from the web worker", () => (diagnostics.get(uri)?.length ? diagnostics.get(uri) : undefined));
   const codes = d.map((x) => String(x.code));
   assert.ok(codes.includes("quorum/two-site-split"), codes.join(", "));
   assert.match(String(d.find((x) => x.code === "quorum/two-site-split")?.message), /losing fra leaves 2 of 4/);
