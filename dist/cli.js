@@ -27213,8 +27213,13 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
   for (const [si, s] of t.sites.entries()) {
     if (!s.name || siteId.get(s.name.value) !== `s${si}`) continue;
     const id = `s${si}`;
-    lines2.push(`  subgraph ${id}["${label3(siteTitle(s.name.value, s.role))}"]`);
-    lines2.push("    direction TB");
+    const title = label3(siteTitle(s.name.value, s.role));
+    const empty = !clustersAt.get(s.name.value)?.length && !quorumsAt.get(s.name.value)?.length && !storesAt.get(s.name.value)?.length;
+    if (empty) lines2.push(`  ${id}["${title}"]`);
+    else {
+      lines2.push(`  subgraph ${id}["${title}"]`);
+      lines2.push("    direction TB");
+    }
     for (const ci of clustersAt.get(s.name.value) ?? []) {
       const c = t.clusters[ci];
       if (!c.name) continue;
@@ -27252,7 +27257,7 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
       const sev2 = add2(sid, "store", st.span);
       mark2(sid, sev2, sim?.store(st.name?.value, s.name.value, !!writes));
     }
-    lines2.push("  end");
+    if (!empty) lines2.push("  end");
     const sev = add2(id, "site", s.span, s.name.span, { name: s.name.value, title: siteTitle(s.name.value, s.role) });
     mark2(id, sev, sim?.site(s.name.value));
   }

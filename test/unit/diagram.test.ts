@@ -34,7 +34,34 @@ test("hostile names stay inside labels: node ids are generated, no click or init
     assert.doesNotMatch(unquoted, /alert|onerror|<img/, `user text outside a quoted label: ${line}`);
   }
   assert.ok(d.nodes.every((n) => /^[A-Za-z0-9_]+$/.test(n.id)));
-  assert.equal((d.mermaid.match(/subgraph /g) ?? []).length, 3);
+  // the site with a cluster is a box; the two holding nothing are plain site nodes
+  assert.equal((d.mermaid.match(/subgraph /g) ?? []).length, 1);
+  assert.equal((d.mermaid.match(/^ {2}s[02]\["/gm) ?? []).length, 2);
+});
+
+test("a site holding nothing is a plain node, never an empty subgraph: Mermaid's ELK layout throws on one with an edge", () => {
+  const d = diagramFor(
+    analyzeFile(
+      "e.topology.yaml",
+      `${HEADER}sites:\n  - name: eu-west\n  - name: ap-south\n    role: witness\nlinks:\n  - { between: [eu-west, ap-south], rttMs: 120 }\nclusters:\n  - { name: eu-west-prod, site: eu-west }\n`,
+    ),
+  );
+  const lines = d.mermaid.split("\n");
+  // every subgraph holds at least one line before its end
+  lines.forEach((l, i) => {
+    if (/^\s*subgraph /.test(l)) assert.ok(!/^\s*end$/.test(lines[i + 2] ?? "end"), `empty subgraph: ${l}`);
+  });
+  assert.ok(lines.includes('  subgraph s0["eu-west"]'));
+  assert.ok(lines.includes('  s1["ap-south · witness"]'), d.mermaid);
+  assert.ok(lines.includes('  s0 <-->|"120 ms"| s1'));
+  // still a site: clickable, named, greyed when lost
+  assert.deepEqual(
+    d.nodes.filter((n) => n.kind === "site").map((n) => [n.id, n.name]),
+    [
+      ["s0", "eu-west"],
+      ["s1", "ap-south"],
+    ],
+  );
 });
 
 test("the diagram: subgraph per site with role, quorum members per site, RTT links, weighted traffic, exports, mesh edges", () => {

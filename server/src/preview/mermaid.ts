@@ -119,8 +119,15 @@ export function diagramFor(
   for (const [si, s] of t.sites.entries()) {
     if (!s.name || siteId.get(s.name.value) !== `s${si}`) continue;
     const id = `s${si}`;
-    lines.push(`  subgraph ${id}["${label(siteTitle(s.name.value, s.role))}"]`);
-    lines.push("    direction TB");
+    const title = label(siteTitle(s.name.value, s.role));
+    // a site holding nothing is a plain node: Mermaid's ELK layout throws on an empty subgraph
+    // with an edge ("Cannot read properties of undefined"), and the whole diagram fails to draw
+    const empty = !clustersAt.get(s.name.value)?.length && !quorumsAt.get(s.name.value)?.length && !storesAt.get(s.name.value)?.length;
+    if (empty) lines.push(`  ${id}["${title}"]`);
+    else {
+      lines.push(`  subgraph ${id}["${title}"]`);
+      lines.push("    direction TB");
+    }
     for (const ci of clustersAt.get(s.name.value) ?? []) {
       const c = t.clusters[ci];
       if (!c.name) continue;
@@ -160,7 +167,7 @@ export function diagramFor(
       const sev = add(sid, "store", st.span);
       mark(sid, sev, sim?.store(st.name?.value, s.name.value, !!writes));
     }
-    lines.push("  end");
+    if (!empty) lines.push("  end");
     const sev = add(id, "site", s.span, s.name.span, { name: s.name.value, title: siteTitle(s.name.value, s.role) });
     mark(id, sev, sim?.site(s.name.value));
   }
