@@ -360,11 +360,11 @@ function commitAll(dir, message) {
   git("commit", "-qm", message);
 }
 
-/** A throwaway workspace with the examples and the hostile-names fixture, inside `parent`. */
+/** A throwaway workspace with the examples and the hostile-names and hyphenated-sites fixtures, inside `parent`. */
 function workspace(parent) {
   const dir = mkdtempSync(join(parent, "ws-"));
   cpSync(join(ROOT, "examples"), dir, { recursive: true });
-  cpSync(join(ROOT, "test", "fixtures", "hostile.topology.yaml"), join(dir, "hostile.topology.yaml"));
+  for (const f of ["hostile.topology.yaml", "hyphen.topology.yaml"]) cpSync(join(ROOT, "test", "fixtures", f), join(dir, f));
   commitAll(dir, "examples");
   return dir;
 }
@@ -822,6 +822,50 @@ async function test() {
       // and the finding is there, in the deployment file
       await wb.waitForSelector(".monaco-editor .squiggly-error", { timeout: 30_000 });
     });
+    await check(
+      "Simulate: a click on a WAN link between hyphenated sites cuts it; 502s and rps on the diagram; a lost site's cluster greyed",
+      async () => {
+        await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "hyphen.topology.yaml" }).first().click();
+        await wb.locator(".tabs-container .tab", { hasText: "Preview" }).first().click();
+        await frame.locator("#status", { hasText: "hyphens" }).waitFor({ timeout: 60_000 });
+        if (!(await frame.locator("#sim-reset").isVisible())) await frame.locator("#simulate-toggle").click();
+        await frame.locator("#sim-reset").click();
+        await frame.locator("#sim-verdict", { hasText: "— all up" }).waitFor({ timeout: 30_000 });
+        // the eu-west – us-east link's label (70 ms): a click cuts it
+        const link = () => frame.locator("g.edgeLabel.quorate-link", { hasText: "70 ms" }).first();
+        await link().waitFor({ timeout: 30_000 });
+        await link().click();
+        await frame.locator("#sim-verdict", { hasText: "cut eu-west–us-east" }).waitFor({ timeout: 30_000 });
+        const verdict = (await frame.locator("#sim-verdict").textContent()) ?? "";
+        if (!/^DEGRADED — /.test(verdict)) throw new Error(`verdict: ${verdict}`);
+        const breaks = (await frame.locator("#sim-breaks li").allTextContents()).join("\n");
+        if (!/us-east-prod \(us-east\) still gets 500 rps from gslb/.test(breaks)) throw new Error(`breaks: ${breaks}`);
+        const cuts = await frame.locator("#sim-cuts button").allTextContents();
+        if (cuts.join("|") !== "eu-west – us-east") throw new Error(`cut links listed: ${cuts.join(", ")}`);
+        // the errors and loads on the diagram: the entry's error rps, the erroring backend's edge
+        const text = (await frame.locator("svg").first().textContent()) ?? "";
+        for (const want of ["500 rps of errors", "500 rps · errors"])
+          if (!text.includes(want)) throw new Error(`the diagram does not show "${want}": ${text.slice(0, 400)}`);
+        const dashed = await frame.locator('path[data-id="L_s0_s1_0"]').first().getAttribute("style");
+        if (!/stroke-dasharray/.test(dashed ?? "")) throw new Error(`the cut link is not dashed: ${dashed}`);
+        await wb.screenshot({ path: join(ROOT, "out", "screenshots", "simulate-cut.png") });
+        // a second click restores it
+        await link().click();
+        await frame.locator("#sim-verdict", { hasText: "— all up" }).waitFor({ timeout: 30_000 });
+        // the mouse on eu-west's box: the only writer's site is lost, every backend left errors — down, eu-west-prod grey
+        await frame
+          .locator('g.quorate-node[data-quorate-id="s0"]')
+          .first()
+          .click({ position: { x: 12, y: 12 } });
+        await frame.locator("#sim-verdict", { hasText: "lose eu-west" }).waitFor({ timeout: 30_000 });
+        const down = (await frame.locator("#sim-verdict").textContent()) ?? "";
+        if (!/^DOWN — /.test(down)) throw new Error(`verdict: ${down}`);
+        if (!(await frame.locator("g.node.lost", { hasText: "eu-west-prod" }).count())) throw new Error("eu-west-prod is not drawn lost");
+        if (await frame.locator("g.node.lost", { hasText: "us-east-prod" }).count()) throw new Error("us-east-prod is drawn lost");
+        await frame.locator("#sim-reset").click();
+        await frame.locator("#sim-verdict", { hasText: "— all up" }).waitFor({ timeout: 30_000 });
+      },
+    );
     await wb.close();
 
     // 3. the demo's front door: Dark Modern from the first paint, and everything else passed through

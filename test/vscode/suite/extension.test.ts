@@ -232,40 +232,8 @@ describe("Quorate in a real VS Code", () => {
   it("simulates a cut link between hyphenated sites: chosen by its two names, drawn cut, 502s and rps on the diagram", async function () {
     // four renders of a second document (open, cut, lose, back): on a loaded machine each takes up to 30 s
     this.timeout(240_000);
+    // test/fixtures/hyphen.topology.yaml, copied into the workspace: eu-west, us-east, ap-south; one writer in eu-west
     const file = workspaceFile("hyphen.topology.yaml");
-    writeFileSync(
-      file.fsPath,
-      [
-        "apiVersion: quorate.dev/v1alpha1",
-        "kind: Topology",
-        "metadata:",
-        "  name: hyphens",
-        "sites:",
-        "  - name: eu-west",
-        "  - name: us-east",
-        "  - name: ap-south",
-        "links:",
-        "  - { between: [eu-west, us-east], rttMs: 70 }",
-        "  - { between: [eu-west, ap-south], rttMs: 120 }",
-        "  - { between: [us-east, ap-south], rttMs: 200 }",
-        "clusters:",
-        "  - { name: eu-west-prod, site: eu-west }",
-        "  - { name: us-east-prod, site: us-east }",
-        "stores:",
-        "  - name: orders",
-        "    replication: async",
-        "    writers: [eu-west]",
-        "traffic:",
-        "  - name: shop",
-        "    steering: gslb",
-        "    peakRps: 1000",
-        "    dependsOn: [orders]",
-        "    backends:",
-        "      - { cluster: eu-west-prod, capacityRps: 1000 }",
-        "      - { cluster: us-east-prod, capacityRps: 1000 }",
-        "",
-      ].join("\n"),
-    );
     try {
       assert.equal(await vscode.commands.executeCommand("quorate.simulate", file), true);
       const allUp = await waitFor("the all-up simulation of the hyphenated design", () =>
@@ -310,9 +278,8 @@ describe("Quorate in a real VS Code", () => {
       v = await api.preview.simulate(null);
       await api.preview.whenRendered(v, 30_000);
     } finally {
-      // the preview goes back to the suite's document; the scratch file goes
+      // the preview goes back to the suite's document
       await api.preview.open(doc);
-      rmSync(file.fsPath, { force: true });
     }
   });
 
