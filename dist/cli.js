@@ -23115,9 +23115,18 @@ function availabilityReport(ctx, budget = DESIGN_STATE_BUDGET) {
 function reportOf(ctx) {
   return ctx.fact(availabilityReport);
 }
+function ninesText(unavailability) {
+  return `${sig(-Math.log10(unavailability)).replace(/(\.\d\d)\d*/, "$1")} nines`;
+}
 function ninesAndMinutes(unavailability) {
   if (unavailability <= 0) return "never unavailable";
-  return `${sig(-Math.log10(unavailability)).replace(/(\.\d\d)\d*/, "$1")} nines, ${minutes(unavailability * MINUTES_PER_YEAR)} unavailable a year`;
+  return `${ninesText(unavailability)}, ${minutes(unavailability * MINUTES_PER_YEAR)} unavailable a year`;
+}
+function ninesLabel(f) {
+  if (f.unavailability <= 0 || !f.components.length && !f.brokenAllUp) return void 0;
+  const text3 = ninesText(f.unavailability);
+  const upper = 1 - f.interval[1];
+  return f.method === "bounded" && (upper <= 0 || ninesText(upper) !== text3) ? `\u2265 ${text3}` : text3;
 }
 function cutSetText(c) {
   return `${c.components.join(" + ")} down (${percentOfTime(c.probability)} of the time)`;
@@ -27177,6 +27186,12 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
   });
   const classes = [];
   const sim = whatif ? overlay(ctx, whatif) : void 0;
+  const nines = /* @__PURE__ */ new Map();
+  if (!sim)
+    for (const f of reportOf(ctx).figures) {
+      const n = ninesLabel(f);
+      if (n) nines.set(f.owner, ` \xB7 ${n}`);
+    }
   const mark2 = (id, sev, state) => {
     if (sim) {
       if (state) classes.push([id, state]);
@@ -27240,7 +27255,7 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
       const count2 = q.counts.get(s.name.value);
       const qid = `q${qi}_${si}`;
       const n = total(q.counts);
-      lines2.push(`    ${qid}[("${label3(`${q.label}: ${count2} of ${n}`)}")]`);
+      lines2.push(`    ${qid}[("${label3(`${q.label}: ${count2} of ${n}${nines.get(q.owner) ?? ""}`)}")]`);
       const sev2 = add2(qid, q.kind === "etcd" ? "quorum" : "store", q.members.keySpan, {
         start: q.members.keySpan.start,
         end: q.members.span.end
@@ -27253,7 +27268,7 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
       const reads = st.replicas?.items.some((w) => w.value === s.name.value);
       if (!writes && !reads) continue;
       const sid = `d${di}_${si}`;
-      lines2.push(`    ${sid}[("${label3(`${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}`)}")]`);
+      lines2.push(`    ${sid}[("${label3(`${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}${nines.get(st) ?? ""}`)}")]`);
       const sev2 = add2(sid, "store", st.span);
       mark2(sid, sev2, sim?.store(st.name?.value, s.name.value, !!writes));
     }
@@ -27287,7 +27302,7 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
     const id = `t${ti}`;
     const errorRps = sim?.errorRps(tr.name?.value);
     lines2.push(
-      `  ${id}(["${label3(`${tr.name?.value ?? "traffic"} \xB7 ${tr.steering?.value ?? "?"}${tr.peakRps ? ` \xB7 ${tr.peakRps.value} rps` : ""}${errorRps ? ` \xB7 ${rps(errorRps)} of errors` : ""}`)}"])`
+      `  ${id}(["${label3(`${tr.name?.value ?? "traffic"} \xB7 ${tr.steering?.value ?? "?"}${tr.peakRps ? ` \xB7 ${tr.peakRps.value} rps` : ""}${errorRps ? ` \xB7 ${rps(errorRps)} of errors` : ""}${nines.get(tr) ?? ""}`)}"])`
     );
     const sev = add2(id, "traffic", tr.span);
     mark2(id, sev, sim?.traffic(tr.name?.value));

@@ -6,6 +6,8 @@ import { availabilityReport, type EntityFigures, MINUTES_PER_YEAR } from "../../
 import { availabilityPercent as percent } from "../../server/src/util/format";
 import { readFileSync } from "node:fs";
 import { hoverAt } from "../../server/src/hover/hover";
+import { diagramFor } from "../../server/src/preview/mermaid";
+import { ALL_UP, run } from "../../server/src/whatif/engine";
 import { HEADER, inTempDir, yaml } from "../helpers";
 
 const ctxOf = (body: string) => analyzeFile("t.topology.yaml", HEADER + body).contexts[0];
@@ -77,6 +79,20 @@ test("two-site 2+2 is 0.998001: either site's loss stops writes", () => {
     f.cutSets.map((c) => c.components),
     [["fra"], ["lon"]],
   );
+});
+
+test("the preview's labels carry each entity's nines when figures exist, not without availabilities or while simulating", () => {
+  const body = `${THREE_SITES()}traffic:\n  - { name: web, steering: anycast, peakRps: 100, backends: [{ cluster: a }] }\nclusters:\n  - { name: a, site: fra }\n`;
+  const a = analyzeFile("t.topology.yaml", HEADER + body);
+  const d = diagramFor(a).mermaid;
+  // 1 − 2.998×10⁻⁶ is 5.52 nines, in the quorum's node at each of its three sites
+  assert.equal((d.match(/store ledger: \d of 5 · 5\.52 nines/g) ?? []).length, 3, d);
+  // one backend at fra (0.999): three nines
+  assert.match(d, /web · anycast · 100 rps · 3 nines"/);
+  const none = diagramFor(analyzeFile("t.topology.yaml", HEADER + body.replaceAll(", availability: 0.999", ""))).mermaid;
+  assert.doesNotMatch(none, /nines/);
+  const sim = diagramFor(a, [], run(a.contexts[0], { ...ALL_UP, lose: ["fra"] })).mermaid;
+  assert.doesNotMatch(sim, /nines/);
 });
 
 test("a failing link between two writers: the conflict probability is the time they are partitioned", () => {

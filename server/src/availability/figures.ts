@@ -254,10 +254,28 @@ export function reportOf(ctx: TopologyContext): AvailabilityReport {
   return ctx.fact(availabilityReport);
 }
 
+/** "5.52 nines" (two decimals at most) */
+export function ninesText(unavailability: number): string {
+  return `${sig(-Math.log10(unavailability)).replace(/(\.\d\d)\d*/, "$1")} nines`;
+}
+
 /** "5.52 nines, 1.58 minutes a year" */
 export function ninesAndMinutes(unavailability: number): string {
   if (unavailability <= 0) return "never unavailable";
-  return `${sig(-Math.log10(unavailability)).replace(/(\.\d\d)\d*/, "$1")} nines, ${minutes(unavailability * MINUTES_PER_YEAR)} unavailable a year`;
+  return `${ninesText(unavailability)}, ${minutes(unavailability * MINUTES_PER_YEAR)} unavailable a year`;
+}
+
+/**
+ * The figure in a diagram label: "5.52 nines", "≥ 4.1 nines" when bounded and the bound shows (the lower end), or
+ * undefined when nothing the entity depends on declares an availability and it works with
+ * everything up (no figure to show).
+ */
+export function ninesLabel(f: EntityFigures): string | undefined {
+  if (f.unavailability <= 0 || (!f.components.length && !f.brokenAllUp)) return undefined;
+  const text = ninesText(f.unavailability);
+  // bounded: the lower end, marked only when the interval shows at this precision
+  const upper = 1 - f.interval[1];
+  return f.method === "bounded" && (upper <= 0 || ninesText(upper) !== text) ? `≥ ${text}` : text;
 }
 
 /** "fra + lon down (0.0001%)" */

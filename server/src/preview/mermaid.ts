@@ -6,6 +6,7 @@ import type { DiagramNode, DiagramResult, DriftMarker } from "../protocol";
 import { total } from "../math/quorum";
 import type { TopologyContext } from "../derive/context";
 import { istioMeshes } from "../derive/meshes";
+import { ninesLabel, reportOf } from "../availability/figures";
 import { rps } from "../util/format";
 import { controlsVisible } from "../util/terminal";
 import { type BackendResult, reachability, type Result, slowFactor } from "../whatif/engine";
@@ -78,6 +79,14 @@ export function diagramFor(
   });
   const classes: [string, string][] = [];
   const sim = whatif ? overlay(ctx, whatif) : undefined;
+  // each entity's nines when the design declares availabilities (not while a scenario is shown:
+  // the labels then carry the scenario's state)
+  const nines = new Map<object, string>();
+  if (!sim)
+    for (const f of reportOf(ctx).figures) {
+      const n = ninesLabel(f);
+      if (n) nines.set(f.owner, ` · ${n}`);
+    }
   /** the node's class: the scenario's state when simulating, else the worst finding in it */
   const mark = (id: string, sev: "error" | "warning" | undefined, state: SimState | undefined) => {
     if (sim) {
@@ -150,7 +159,7 @@ export function diagramFor(
       const count = q.counts.get(s.name.value)!;
       const qid = `q${qi}_${si}`;
       const n = total(q.counts);
-      lines.push(`    ${qid}[("${label(`${q.label}: ${count} of ${n}`)}")]`);
+      lines.push(`    ${qid}[("${label(`${q.label}: ${count} of ${n}${nines.get(q.owner) ?? ""}`)}")]`);
       const sev = add(qid, q.kind === "etcd" ? "quorum" : "store", q.members.keySpan, {
         start: q.members.keySpan.start,
         end: q.members.span.end,
@@ -163,7 +172,7 @@ export function diagramFor(
       const reads = st.replicas?.items.some((w) => w.value === s.name!.value);
       if (!writes && !reads) continue;
       const sid = `d${di}_${si}`;
-      lines.push(`    ${sid}[("${label(`${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}`)}")]`);
+      lines.push(`    ${sid}[("${label(`${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}${nines.get(st) ?? ""}`)}")]`);
       const sev = add(sid, "store", st.span);
       mark(sid, sev, sim?.store(st.name?.value, s.name.value, !!writes));
     }
@@ -199,7 +208,7 @@ export function diagramFor(
     const id = `t${ti}`;
     const errorRps = sim?.errorRps(tr.name?.value);
     lines.push(
-      `  ${id}(["${label(`${tr.name?.value ?? "traffic"} · ${tr.steering?.value ?? "?"}${tr.peakRps ? ` · ${tr.peakRps.value} rps` : ""}${errorRps ? ` · ${rps(errorRps)} of errors` : ""}`)}"])`,
+      `  ${id}(["${label(`${tr.name?.value ?? "traffic"} · ${tr.steering?.value ?? "?"}${tr.peakRps ? ` · ${tr.peakRps.value} rps` : ""}${errorRps ? ` · ${rps(errorRps)} of errors` : ""}${nines.get(tr) ?? ""}`)}"])`,
     );
     const sev = add(id, "traffic", tr.span);
     mark(id, sev, sim?.traffic(tr.name?.value));
