@@ -76,7 +76,7 @@ test("no import runs back up a layer, and no rule family imports another", () =>
       if (from in MAY_IMPORT && !MAY_IMPORT[from].includes(to)) problems.push(`${rel} imports ${spec} (${from} must not depend on ${to})`);
       if (to === "rules" && from !== "rules" && !RULES_FACE.has(target.replace(/\.ts$/, "")))
         problems.push(`${rel} imports ${spec} (features read facts from derive/, not from rule files)`);
-      const TRANSPORT = ["lsp", "server", "browser", "platform", "background", "requests", "warmup"];
+      const TRANSPORT = ["lsp", "handlers", "server", "browser", "platform", "background", "requests", "warmup"];
       if (TRANSPORT.includes(to) && to !== "warmup" && !TRANSPORT.includes(from))
         problems.push(`${rel} imports ${spec} (the transport is the top layer)`);
       if (to === "cli" && from !== "cli" && !(from === "server" && false))

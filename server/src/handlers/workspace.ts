@@ -1,0 +1,79 @@
+// The workspace: settings, the index of files on disk, and files changed outside the editor.
+import { FileChangeType } from "vscode-languageserver";
+import { isInteresting, isYamlName } from "../model/parse";
+import { parseSettings } from "../service/settings";
+import { URI } from "../service/uri";
+import type { Session } from "./session";
+
+export async function pullSettings(s: Session): Promise<void> {
+  const raw = await s.connection.workspace.getConfiguration({ section: "quorate" });
+  applySettings(s, raw);
+}
+
+function applySettings(s: Session, raw: unknown): void {
+  const settings = parseSettings(raw);
+  s.publish(s.service.setSettings(settings));
+  s.mirror({ t: "settings", settings });
+}
+
+export function indexWorkspace(s: Session): void {
+  if (!s.host.findFiles) return;
+  let count = 0;
+  for (const folder of s.folders) {
+    if (!folder.startsWith("file:")) continue;
+    const root = URI.pathOf(folder);
+    // a file past the live-analysis limit would only get quorate/too-large: not worth reading into memory
+    const found = s.host.findFiles(root, s.service.getSettings().maxFileSizeKb * 1024, (m) => s.log(m));
+    for (const f of found) {
+      const uri = URI.fromPath(`${root}/${f.path}`);
+      if (!s.documents.get(uri)) {
+        s.publish(s.service.update(uri, f.text, false));
+        s.mirrorUpdate(uri, f.text, false);
+        count++;
+      }
+    }
+  }
+  if (count) s.log(`indexed ${count} topology and manifest files`);
+}
+
+export function registerWorkspace(s: Session): void {
+  const { connection, service } = s;
+  connection.onDidChangeConfiguration(
+    s.guardNotify("didChangeConfiguration", async (change: { settings?: { quorate?: unknown } }) => {
+      if (s.canConfigure) await pullSettings(s);
+      else applySettings(s, change.settings?.quorate);
+    }),
+  );
+
+  connection.onDidChangeWatchedFiles(
+    s.guardNotify("didChangeWatchedFiles", (params) => {
+      for (const change of params.changes) {
+        const path = URI.pathOf(change.uri);
+        if (!isYamlName(path) || s.documents.get(change.uri)) continue;
+        if (change.type === FileChangeType.Deleted) {
+          s.publish([...service.remove(change.uri), ...service.deploymentChanged(change.uri, true)]);
+          s.mirror({ t: "remove", uri: change.uri });
+          s.mirror({ t: "deploymentChanged", uri: change.uri, createdOrDeleted: true });
+          continue;
+        }
+        // with no disk (the web) a file changed outside the editor is not read
+        if (!s.host.readFile) continue;
+        let text: string;
+        try {
+          text = s.host.readFile(path);
+        } catch {
+          continue;
+        }
+        if (isInteresting(path, text) || service.text(change.uri) !== undefined) {
+          s.publish(service.update(change.uri, text, false));
+          s.mirrorUpdate(change.uri, text, false);
+        } else {
+          // a deployment file bound to a topology (drift): not indexed itself, judged through its topology
+          const createdOrDeleted = change.type === FileChangeType.Created;
+          s.publish(service.deploymentChanged(change.uri, createdOrDeleted));
+          s.mirror({ t: "deploymentChanged", uri: change.uri, createdOrDeleted });
+        }
+      }
+    }),
+  );
+}
