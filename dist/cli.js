@@ -27147,7 +27147,8 @@ function siteTitle(name, role) {
   return role === "primary" || name.toLowerCase().includes(role) ? name : `${name} \xB7 ${role}`;
 }
 var rank = (s) => s === "error" ? 2 : s === "warning" ? 1 : 0;
-function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()) {
+var simRank = (s) => s === "stopped" ? 3 : s === "degraded" ? 2 : s === "lost" ? 1 : 0;
+function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map(), options = {}) {
   const L = a.parsed.lines;
   const broken = a.parsed.docs.find((d) => d.broken);
   const ctx = a.contexts[0];
@@ -27165,11 +27166,10 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
       if (f.span.start >= s.start && f.span.start <= s.end && rank(f.severity) > rank(worst)) worst = f.severity;
     return worst;
   };
-  const lines2 = ["flowchart LR"];
   const nodes = [];
-  const add2 = (id, kind, span, severitySpan = span, site) => {
+  const add2 = (id, kind, span, severitySpan = span, more) => {
     const severity = worstIn(severitySpan);
-    nodes.push({ id, kind, range: toRange(span), severity, ...site });
+    nodes.push({ id, kind, range: toRange(span), severity, ...more });
     return severity;
   };
   const siteId = /* @__PURE__ */ new Map();
@@ -27184,7 +27184,6 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
   t.stores.forEach((s, i) => {
     if (s.name && !storeId.has(s.name.value)) storeId.set(s.name.value, `d${i}`);
   });
-  const classes = [];
   const sim = whatif ? overlay(ctx, whatif) : void 0;
   const nines = /* @__PURE__ */ new Map();
   if (!sim)
@@ -27192,11 +27191,7 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
       const n = ninesLabel(f);
       if (n) nines.set(f.owner, ` \xB7 ${n}`);
     }
-  const mark2 = (id, sev, state) => {
-    if (sim) {
-      if (state) classes.push([id, state]);
-    } else if (sev) classes.push([id, sev]);
-  };
+  const cls = (sev, state) => sim ? state : sev;
   const bySite = (map, site, x) => {
     const list2 = map.get(site);
     if (list2) list2.push(x);
@@ -27225,29 +27220,30 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
         bySite(storesAt, w.value, di);
       }
   });
+  const etcds = ctx.quorums.filter((q) => q.kind === "etcd").length;
+  const boxes = [];
   for (const [si, s] of t.sites.entries()) {
     if (!s.name || siteId.get(s.name.value) !== `s${si}`) continue;
     const id = `s${si}`;
-    const title = label3(siteTitle(s.name.value, s.role));
-    const empty = !clustersAt.get(s.name.value)?.length && !quorumsAt.get(s.name.value)?.length && !storesAt.get(s.name.value)?.length;
-    if (empty) lines2.push(`  ${id}["${title}"]`);
-    else {
-      lines2.push(`  subgraph ${id}["${title}"]`);
-      lines2.push("    direction TB");
-    }
+    const always = [];
+    const details = [];
     for (const ci of clustersAt.get(s.name.value) ?? []) {
       const c = t.clusters[ci];
       if (!c.name) continue;
       const mesh = c.mesh !== "none" ? ` \xB7 ${c.mesh}${c.id ? ` id ${c.id.value}` : ""}` : "";
       const istio = c.istio ? ` \xB7 istio ${c.istio.role?.value ?? "primary"}${c.istio.network ? ` on ${c.istio.network.value}` : ""}` : "";
-      lines2.push(`    c${ci}["${label3(`${c.name.value}${mesh}${istio}`)}"]`);
       const sev2 = add2(`c${ci}`, "cluster", c.span);
-      mark2(`c${ci}`, sev2, sim?.cluster(c.name.value, s.name.value));
+      always.push({
+        id: `c${ci}`,
+        open: "[",
+        close: "]",
+        text: `${c.name.value}${mesh}${istio}`,
+        cls: cls(sev2, sim?.cluster(c.name.value, s.name.value))
+      });
       const dm = drift2.get(c.name.value);
       if (dm) {
-        lines2.push(`    x${ci}>"${label3(`drift \xB7 ${dm.count} in ${dm.file}`)}"]`);
         nodes.push({ id: `x${ci}`, kind: "drift", range: dm.range, uri: dm.uri });
-        classes.push([`x${ci}`, "drift"]);
+        always.push({ id: `x${ci}`, open: ">", close: "]", text: `drift \xB7 ${dm.count} in ${dm.file}`, cls: "drift" });
       }
     }
     for (const qi of quorumsAt.get(s.name.value) ?? []) {
@@ -27255,12 +27251,24 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
       const count2 = q.counts.get(s.name.value);
       const qid = `q${qi}_${si}`;
       const n = total(q.counts);
-      lines2.push(`    ${qid}[("${label3(`${q.label}: ${count2} of ${n}${nines.get(q.owner) ?? ""}`)}")]`);
-      const sev2 = add2(qid, q.kind === "etcd" ? "quorum" : "store", q.members.keySpan, {
-        start: q.members.keySpan.start,
-        end: q.members.span.end
+      const text3 = `${q.label}: ${count2} of ${n}${nines.get(q.owner) ?? ""}`;
+      const sev2 = add2(
+        qid,
+        q.kind === "etcd" ? "quorum" : "store",
+        q.members.keySpan,
+        { start: q.members.keySpan.start, end: q.members.span.end },
+        { label: text3 }
+      );
+      const owner = q.owner.name?.value ?? "";
+      const short = q.kind === "etcd" ? etcds > 1 ? `etcd ${owner}` : "etcd" : owner;
+      details.push({
+        id: qid,
+        open: "[(",
+        close: ")]",
+        text: text3,
+        short: `${short}: ${count2} of ${n}`,
+        cls: cls(sev2, sim?.quorum(q.label, s.name.value))
       });
-      mark2(qid, sev2, sim?.quorum(q.label, s.name.value));
     }
     for (const di of storesAt.get(s.name.value) ?? []) {
       const st = t.stores[di];
@@ -27268,16 +27276,22 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
       const reads = st.replicas?.items.some((w) => w.value === s.name.value);
       if (!writes && !reads) continue;
       const sid = `d${di}_${si}`;
-      lines2.push(`    ${sid}[("${label3(`${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}${nines.get(st) ?? ""}`)}")]`);
-      const sev2 = add2(sid, "store", st.span);
-      mark2(sid, sev2, sim?.store(st.name?.value, s.name.value, !!writes));
+      const text3 = `${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}${nines.get(st) ?? ""}`;
+      const sev2 = add2(sid, "store", st.span, st.span, { label: text3 });
+      details.push({
+        id: sid,
+        open: "[(",
+        close: ")]",
+        text: text3,
+        short: `${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}`,
+        cls: cls(sev2, sim?.store(st.name?.value, s.name.value, !!writes))
+      });
     }
-    if (!empty) lines2.push("  end");
-    const sev = add2(id, "site", s.span, s.name.span, { name: s.name.value, title: siteTitle(s.name.value, s.role) });
-    mark2(id, sev, sim?.site(s.name.value));
+    const title = siteTitle(s.name.value, s.role);
+    const sev = add2(id, "site", s.span, s.name.span, { name: s.name.value, title });
+    boxes.push({ id, title, cls: cls(sev, sim?.site(s.name.value)), always, details });
   }
-  let edge = 0;
-  const linkStyles = [];
+  const links = [];
   for (const l of t.links) {
     const [a2, b] = l.between?.items ?? [];
     const ia = a2 && siteId.get(a2.value);
@@ -27285,41 +27299,35 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
     if (!ia || !ib) continue;
     const factor2 = sim?.factor(a2.value, b.value);
     const rtt = l.rttMs ? `${l.rttMs.value} ms` : "?";
-    lines2.push(
-      `  ${ia} <-->|"${label3(
-        factor2 !== void 0 ? `${rtt} \u2192 \xD7${factor2}` : `${rtt}${l.rttP99Ms ? ` \xB7 p99 ${l.rttP99Ms.value}` : ""}`
-      )}"| ${ib}`
-    );
     const sev = worstIn(l.span);
-    nodes.push({ id: `link${edge}`, kind: "link", range: toRange(l.span), severity: sev });
-    if (sim) {
-      if (sim.cut(a2.value, b.value)) linkStyles.push(`  linkStyle ${edge} ${CUT}`);
-      else if (factor2 !== void 0) linkStyles.push(`  linkStyle ${edge} ${SLOW}`);
-    } else if (sev) linkStyles.push(`  linkStyle ${edge} stroke:${sev === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`);
-    edge++;
+    nodes.push({ id: `link${links.length}`, kind: "link", range: toRange(l.span), severity: sev });
+    const style = sim ? sim.cut(a2.value, b.value) ? CUT : factor2 !== void 0 ? SLOW : void 0 : sev && severityEdge(sev);
+    const text3 = factor2 !== void 0 ? `${rtt} \u2192 \xD7${factor2}` : `${rtt}${l.rttP99Ms ? ` \xB7 p99 ${l.rttP99Ms.value}` : ""}`;
+    links.push({ from: ia, to: ib, arrow: "<-->", text: text3, style });
   }
+  const rest = [];
   for (const [ti, tr] of t.traffic.entries()) {
     const id = `t${ti}`;
     const errorRps = sim?.errorRps(tr.name?.value);
-    lines2.push(
-      `  ${id}(["${label3(`${tr.name?.value ?? "traffic"} \xB7 ${tr.steering?.value ?? "?"}${tr.peakRps ? ` \xB7 ${tr.peakRps.value} rps` : ""}${errorRps ? ` \xB7 ${rps(errorRps)} of errors` : ""}${nines.get(tr) ?? ""}`)}"])`
-    );
+    const text3 = `${tr.name?.value ?? "traffic"} \xB7 ${tr.steering?.value ?? "?"}${tr.peakRps ? ` \xB7 ${tr.peakRps.value} rps` : ""}${errorRps ? ` \xB7 ${rps(errorRps)} of errors` : ""}${nines.get(tr) ?? ""}`;
     const sev = add2(id, "traffic", tr.span);
-    mark2(id, sev, sim?.traffic(tr.name?.value));
+    rest.push({ node: { id, open: "([", close: "])", text: text3, cls: cls(sev, sim?.traffic(tr.name?.value)) } });
     for (const b of tr.backends) {
       const target = b.cluster && clusterId.get(b.cluster.value);
       if (!target) continue;
       const state = sim?.backend(tr.name?.value, b.cluster.value);
       const load = state && state.loadRps !== null ? ` \xB7 ${rps(state.loadRps)}${state.errors ? " \xB7 errors" : state.overloaded ? " \xB7 overloaded" : ""}` : state && sim?.withdrawn(state.site) ? " \xB7 withdrawn" : "";
-      lines2.push(
-        `  ${id} -->|"${label3(`w ${b.weight?.value ?? 1}${b.capacityRps ? ` \xB7 cap ${b.capacityRps.value}` : ""}${load}`)}"| ${target}`
-      );
       const s2 = worstIn(b.span);
-      if (sim) {
-        if (state && state.loadRps === null) linkStyles.push(`  linkStyle ${edge} ${CUT}`);
-        else if (state?.errors || state?.overloaded) linkStyles.push(`  linkStyle ${edge} ${STOPPED_EDGE}`);
-      } else if (s2) linkStyles.push(`  linkStyle ${edge} stroke:${s2 === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`);
-      edge++;
+      const style = sim ? state && state.loadRps === null ? CUT : state?.errors || state?.overloaded ? STOPPED_EDGE : void 0 : s2 && severityEdge(s2);
+      rest.push({
+        edge: {
+          from: id,
+          to: target,
+          arrow: "-->",
+          text: `w ${b.weight?.value ?? 1}${b.capacityRps ? ` \xB7 cap ${b.capacityRps.value}` : ""}${load}`,
+          style
+        }
+      });
     }
     for (const dep of tr.dependsOn?.items ?? []) {
       const st = t.storeByName.get(dep.value);
@@ -27328,30 +27336,32 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
       const names = q >= 0 ? [...ctx.quorums[q].counts.keys()] : (st.writers?.items ?? []).map((w) => w.value);
       const siteIdx = Math.min(...names.map((n) => firstSite.get(n) ?? Number.POSITIVE_INFINITY), Number.POSITIVE_INFINITY);
       if (siteIdx === Number.POSITIVE_INFINITY) continue;
-      lines2.push(`  ${id} -.->|"depends on"| ${q >= 0 ? `q${q}_${siteIdx}` : `d${st.index}_${siteIdx}`}`);
-      edge++;
+      rest.push({ edge: { from: id, to: q >= 0 ? `q${q}_${siteIdx}` : `d${st.index}_${siteIdx}`, arrow: "-.->", text: "depends on" } });
     }
   }
   for (const [ei, e] of t.exports.entries()) {
     const id = `e${ei}`;
-    lines2.push(`  ${id}{{"${label3(`export ${e.namespace?.value ?? "?"}/${e.service?.value ?? "?"}`)}"}}`);
     const sev = add2(id, "export", e.span);
-    mark2(id, sev, sim?.exported(e.service?.value, e.namespace?.value));
+    rest.push({
+      node: {
+        id,
+        open: "{{",
+        close: "}}",
+        text: `export ${e.namespace?.value ?? "?"}/${e.service?.value ?? "?"}`,
+        cls: cls(sev, sim?.exported(e.service?.value, e.namespace?.value))
+      }
+    });
     for (const c of e.clusters?.items ?? []) {
       const target = clusterId.get(c.value);
-      if (!target) continue;
-      lines2.push(`  ${target} -.-> ${id}`);
-      edge++;
+      if (target) rest.push({ edge: { from: target, to: id, arrow: "-.->" } });
     }
   }
   for (const members of istioMeshes(ctx).values()) {
     for (const c of members) {
       const primary = c.istio?.primary && clusterId.get(c.istio.primary.value);
       const me = c.name && clusterId.get(c.name.value);
-      if (c.istio?.role?.value === "remote" && primary && me) {
-        lines2.push(`  ${primary} ==>|"${label3(`istiod${c.istio.network ? ` \xB7 ${c.istio.network.value}` : ""}`)}"| ${me}`);
-        edge++;
-      }
+      if (c.istio?.role?.value === "remote" && primary && me)
+        rest.push({ edge: { from: primary, to: me, arrow: "==>", text: `istiod${c.istio.network ? ` \xB7 ${c.istio.network.value}` : ""}` } });
     }
   }
   for (const c of t.clusters) {
@@ -27359,24 +27369,98 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
     for (const l of c.linkerd?.links ?? []) {
       const target = l.cluster && clusterId.get(l.cluster.value);
       if (!me || !target) continue;
-      lines2.push(`  ${target} -->|"${label3(`linkerd ${l.mode}`)}"| ${me}`);
       const sev = worstIn(l.span);
-      if (sim) {
-        if (sim.cut(c.site?.value, t.clusterByName.get(l.cluster.value)?.site?.value)) linkStyles.push(`  linkStyle ${edge} ${CUT}`);
-      } else if (sev) linkStyles.push(`  linkStyle ${edge} stroke:${sev === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`);
-      edge++;
+      const style = sim ? sim.cut(c.site?.value, t.clusterByName.get(l.cluster.value)?.site?.value) ? CUT : void 0 : sev && severityEdge(sev);
+      rest.push({ edge: { from: target, to: me, arrow: "-->", text: `linkerd ${l.mode}`, style } });
     }
   }
-  if (drift2.size) lines2.push("  classDef drift fill:#f9a82522,stroke:#f9a825,stroke-width:2px,stroke-dasharray:4 3");
-  if (sim) lines2.push(...SIM_CLASSES);
+  const classDefs = [];
+  if (drift2.size) classDefs.push("  classDef drift fill:#f9a82522,stroke:#f9a825,stroke-width:2px,stroke-dasharray:4 3");
+  if (sim) classDefs.push(...SIM_CLASSES);
   else {
-    lines2.push("  classDef error stroke:#d32f2f,stroke-width:3px,color:#b71c1c");
-    lines2.push("  classDef warning stroke:#f9a825,stroke-width:3px");
+    classDefs.push("  classDef error stroke:#d32f2f,stroke-width:3px,color:#b71c1c");
+    classDefs.push("  classDef warning stroke:#f9a825,stroke-width:3px");
   }
-  for (const [id, sev] of classes) lines2.push(`  class ${id} ${sev}`);
-  lines2.push(...linkStyles);
-  return { mermaid: `${lines2.join("\n")}
-`, nodes, title: t.name?.value };
+  const draw = (direction, folded) => emit({ direction, folded, boxes, links, rest, classDefs, sim: !!sim });
+  const mermaid = draw("LR", false);
+  if (options.layouts) {
+    const byId = new Map(nodes.map((n) => [n.id, n]));
+    for (const box of boxes)
+      if (box.details.length)
+        nodes.push({
+          id: `m${box.id.slice(1)}`,
+          kind: "details",
+          range: byId.get(box.id).range,
+          severity: worstOf(box.details.map((d) => byId.get(d.id)?.severity)),
+          details: box.details.map((d) => d.id)
+        });
+  }
+  return {
+    mermaid,
+    nodes,
+    title: t.name?.value,
+    ...options.layouts ? {
+      layouts: [
+        { direction: "LR", folded: false, mermaid },
+        { direction: "TB", folded: false, mermaid: draw("TB", false) },
+        { direction: "LR", folded: true, mermaid: draw("LR", true) },
+        { direction: "TB", folded: true, mermaid: draw("TB", true) }
+      ]
+    } : {}
+  };
+}
+var severityEdge = (sev) => `stroke:${sev === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`;
+function worstOf(sevs) {
+  return sevs.reduce((w, s) => rank(s) > rank(w) ? s : w, void 0);
+}
+function emit(d) {
+  const lines2 = [`flowchart ${d.direction}`];
+  const classes = [];
+  const node = (s, indent) => {
+    lines2.push(`${indent}${s.id}${s.open}"${label3(s.text)}"${s.close}`);
+    if (s.cls) classes.push([s.id, s.cls]);
+  };
+  const foldedInto = /* @__PURE__ */ new Map();
+  for (const box of d.boxes) {
+    if (!box.always.length && !box.details.length) {
+      node({ id: box.id, open: "[", close: "]", text: box.title, cls: box.cls }, "  ");
+      continue;
+    }
+    lines2.push(`  subgraph ${box.id}["${label3(box.title)}"]`);
+    lines2.push(`    direction ${d.direction === "LR" ? "TB" : "LR"}`);
+    for (const s of box.always) node(s, "    ");
+    if (d.folded && box.details.length) {
+      const id = `m${box.id.slice(1)}`;
+      for (const s of box.details) foldedInto.set(s.id, id);
+      lines2.push(`    ${id}["${box.details.map((s) => label3(s.short ?? s.text)).join("<br>")}"]`);
+      const worst = d.sim ? box.details.reduce((w, s) => simRank(s.cls) > simRank(w) ? s.cls : w, void 0) : worstOf(box.details.map((s) => s.cls));
+      if (worst) classes.push([id, worst]);
+    } else for (const s of box.details) node(s, "    ");
+    lines2.push("  end");
+    if (box.cls) classes.push([box.id, box.cls]);
+  }
+  const styles = [];
+  const drawn = /* @__PURE__ */ new Set();
+  let n = 0;
+  const edge = (e) => {
+    const to = foldedInto.get(e.to) ?? e.to;
+    const line = `  ${e.from} ${e.arrow}${e.text !== void 0 ? `|"${label3(e.text)}"|` : ""} ${to}`;
+    if (d.folded && drawn.has(line)) return;
+    drawn.add(line);
+    lines2.push(line);
+    if (e.style) styles.push(`  linkStyle ${n} ${e.style}`);
+    n++;
+  };
+  for (const l of d.links) edge(l);
+  for (const item of d.rest) {
+    if ("node" in item) node(item.node, "  ");
+    else edge(item.edge);
+  }
+  lines2.push(...d.classDefs);
+  for (const [id, c] of classes) lines2.push(`  class ${id} ${c}`);
+  lines2.push(...styles);
+  return `${lines2.join("\n")}
+`;
 }
 var SIM_CLASSES = [
   "  classDef lost fill:#9e9e9e22,stroke:#9e9e9e,stroke-width:2px,stroke-dasharray:6 4,color:#9e9e9e",

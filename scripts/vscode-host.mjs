@@ -405,9 +405,22 @@ async function demo() {
   await new Promise(() => {});
 }
 
-/** What a reviewer sees in the preview at the default view: label sizes, overlaps, fill. */
+/**
+ * What a reviewer sees in the preview at the default view: every node, site box and edge label
+ * inside the visible area (not clipped by the panel's edges or hidden under the toolbar), label
+ * sizes on screen, overlaps, how much of the panel the diagram uses, and the layout chosen.
+ */
 async function readability(frame) {
-  return frame.locator("#viewport").evaluate((vp) => {
+  // the layout settles first: the panel may change shape (and the diagram be drawn again) as it opens
+  await frame.locator("body[data-layout]").waitFor({ state: "attached", timeout: 60_000 });
+  return frame.locator("#viewport").evaluate(async (vp) => {
+    let before = "";
+    for (let i = 0; i < 50; i++) {
+      const now = `${document.body.dataset.layout} ${document.getElementById("canvas").style.transform} ${vp.clientWidth}x${vp.clientHeight}`;
+      if (now === before) break;
+      before = now;
+      await new Promise((r) => setTimeout(r, 200));
+    }
     const canvas = document.getElementById("canvas");
     const scale = canvas.getBoundingClientRect().width / canvas.offsetWidth;
     const svg = canvas.querySelector("svg");
@@ -422,11 +435,46 @@ async function readability(frame) {
     const toolbarCovers = [...svg.querySelectorAll(".cluster-label, g.node")]
       .filter((e) => hit(e.getBoundingClientRect(), bar))
       .map((e) => e.textContent.trim());
-    const s = svg.getBoundingClientRect();
     const v = vp.getBoundingClientRect();
+    // every drawn thing, whole, inside the panel's visible area
+    const outside = [...svg.querySelectorAll("g.node, g.cluster, g.edgeLabel")]
+      .map((e) => ({ text: e.textContent.trim(), r: e.getBoundingClientRect() }))
+      .filter(
+        ({ r }) => r.width > 0 && (r.left < v.left - 0.5 || r.right > v.right + 0.5 || r.top < v.top - 0.5 || r.bottom > v.bottom + 0.5),
+      )
+      .map(
+        ({ text, r }) =>
+          `${text || "(unlabelled)"} at ${Math.round(r.left - v.left)},${Math.round(r.top - v.top)}–${Math.round(r.right - v.left)},${Math.round(r.bottom - v.top)}`,
+      );
+    const s = svg.getBoundingClientRect();
     const fill = Math.max(Math.min(1, s.width / v.width), Math.min(1, s.height / v.height));
-    return { minFontPx, overlaps, toolbarCovers, fill, panelWidth: Math.round(v.width) };
+    const drawn = svg.querySelectorAll("g.node, g.cluster").length;
+    return {
+      minFontPx,
+      overlaps,
+      toolbarCovers,
+      outside,
+      fill,
+      drawn,
+      layout: document.body.dataset.layout,
+      panelWidth: Math.round(v.width),
+      panelHeight: Math.round(v.height),
+    };
   });
+}
+
+/** The preview's readability at 620 px, as the issue asks: the whole design visible and legible. */
+function legible(m) {
+  if (m.panelWidth < 600 || m.panelWidth > 640) throw new Error(`the preview panel is ${m.panelWidth} px wide, not about 620`);
+  if (m.outside.length)
+    throw new Error(`${m.outside.length} of ${m.drawn} nodes are outside the visible area (${m.layout}): ${m.outside.join("; ")}`);
+  if (m.minFontPx < 11) throw new Error(`smallest label ${m.minFontPx.toFixed(1)} px on screen (${m.layout})`);
+  if (m.overlaps.length) throw new Error(`overlapping nodes: ${m.overlaps.join(", ")}`);
+  if (m.toolbarCovers.length) throw new Error(`the toolbar covers ${m.toolbarCovers.join(", ")}`);
+  if (m.fill < 0.6) throw new Error(`the diagram uses ${(m.fill * 100).toFixed(0)}% of the panel`);
+  log(
+    `readability: ${m.drawn} nodes all visible, layout ${m.layout}, smallest label ${m.minFontPx.toFixed(1)} px, fill ${(m.fill * 100).toFixed(0)}%, panel ${m.panelWidth}×${m.panelHeight} px`,
+  );
 }
 
 /** Quick Open and the command palette of a workbench page, as a person uses them. */
@@ -459,7 +507,7 @@ function workbench(wb) {
 async function webChecks(browser, vs, folder, devPath, check) {
   mkdirSync(join(folder, ".vscode"), { recursive: true });
   writeFileSync(join(folder, ".vscode", "settings.json"), JSON.stringify({ "remote.extensionKind": { "quorate.quorate": ["web"] } }));
-  const wb = await browser.newPage({ viewport: { width: 1750, height: 900 } });
+  const wb = await browser.newPage({ viewport: { width: PREVIEW_WINDOW_WIDTH, height: 900 } });
   const loaded = [];
   wb.context().on("request", (r) => loaded.push(decodeURIComponent(r.url())));
   const consoleErrors = [];
@@ -511,15 +559,17 @@ async function webChecks(browser, vs, folder, devPath, check) {
         },
       );
     });
-    await check("web: the preview draws the design", async () => {
+    await check("web: the preview draws the design, all of it visible and legible at 620 px", async () => {
       await command("Quorate: Open Preview to the Side");
       const frame = wb.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
       await frame.locator("svg g.cluster").first().waitFor({ timeout: 60_000 });
       const text = (await frame.locator("svg").first().textContent()) ?? "";
       if (!/fra-prod/.test(text)) throw new Error(`preview: ${text.slice(0, 300)}`);
       if (consoleErrors.length) throw new Error(`CSP violations: ${consoleErrors.join(" | ")}`);
+      const m = await readability(frame);
       mkdirSync(join(ROOT, "out", "screenshots"), { recursive: true });
-      await wb.screenshot({ path: join(ROOT, "out", "screenshots", "web.png") });
+      await wb.screenshot({ path: join(ROOT, "out", "screenshots", "web-620.png") });
+      legible(m);
     });
     await check("web: the browser loaded the web bundles (dist/web/extension.js and server.js), never dist/server.js", async () => {
       const ours = loaded.filter((u) => /\/dist\/(web\/)?(extension|server)\.js/.test(u));
@@ -531,6 +581,9 @@ async function webChecks(browser, vs, folder, devPath, check) {
     await wb.close();
   }
 }
+
+/** the browser window in which the preview beside an editor is about 620 px wide */
+const PREVIEW_WINDOW_WIDTH = 1592;
 
 const BROWSER_ARGS = [
   "--no-sandbox",
@@ -637,8 +690,8 @@ async function test() {
 
     // 2. the workbench as a person sees it
     const ws2 = workspace(scratch);
-    // the preview to the side of the editor gets about 700 px
-    const wb = await browser.newPage({ viewport: { width: 1750, height: 900 } });
+    // the preview to the side of the editor gets about 620 px (the issue's panel)
+    const wb = await browser.newPage({ viewport: { width: PREVIEW_WINDOW_WIDTH, height: 900 } });
     const consoleErrors = [];
     wb.on("console", (m) => {
       if (/Content Security Policy|Refused to (load|execute|apply)/i.test(m.text())) consoleErrors.push(m.text());
@@ -677,16 +730,32 @@ async function test() {
       const text = await frame.locator("svg").first().textContent();
       if (!/14 ms/.test(text ?? "")) throw new Error("the link label with its RTT is missing");
     });
-    await check("the preview reads at a glance: labels ≥ 11 px, nothing overlaps, the panel's space is used", async () => {
-      const m = await readability(frame);
-      if (m.panelWidth < 600 || m.panelWidth > 800) throw new Error(`the preview panel is ${m.panelWidth} px wide, not about 700`);
-      if (m.minFontPx < 11) throw new Error(`smallest label ${m.minFontPx.toFixed(1)} px on screen`);
-      if (m.overlaps.length) throw new Error(`overlapping nodes: ${m.overlaps.join(", ")}`);
-      if (m.toolbarCovers.length) throw new Error(`the toolbar covers ${m.toolbarCovers.join(", ")}`);
-      if (m.fill < 0.6) throw new Error(`the diagram uses ${(m.fill * 100).toFixed(0)}% of the panel`);
-      mkdirSync(join(ROOT, "out", "screenshots"), { recursive: true });
-      await wb.screenshot({ path: join(ROOT, "out", "screenshots", "preview-700.png") });
-      log(`readability: smallest label ${m.minFontPx.toFixed(1)} px, fill ${(m.fill * 100).toFixed(0)}%, panel ${m.panelWidth} px`);
+    await check(
+      "at 620 px the whole design is visible and legible: every node inside the panel, labels ≥ 11 px, nothing overlaps",
+      async () => {
+        const m = await readability(frame);
+        mkdirSync(join(ROOT, "out", "screenshots"), { recursive: true });
+        await wb.screenshot({ path: join(ROOT, "out", "screenshots", "preview-620.png") });
+        legible(m);
+      },
+    );
+    await check("a folded site's details show on hover, and a line of the card reveals its source", async () => {
+      const details = frame.locator('g.quorate-node[data-quorate-id^="m"]').first();
+      if (!(await details.count()))
+        throw new Error(`no folded details node in layout ${await frame.locator("body").getAttribute("data-layout")}`);
+      await details.hover();
+      const card = frame.locator("#card:not([hidden])");
+      await card.waitFor({ timeout: 10_000 });
+      const text = (await card.textContent()) ?? "";
+      if (!/etcd of cluster fra-prod: 2 of 4/.test(text)) throw new Error(`hover card: ${text}`);
+      await wb.screenshot({ path: join(ROOT, "out", "screenshots", "preview-620-card.png") });
+      await card.locator("button", { hasText: "etcd of cluster fra-prod" }).click();
+      const members = exampleLine("payments-eu.topology.yaml", /members: \{ fra: 2, lon: 2 \}/);
+      await wb.waitForFunction(
+        (line) => Number(/Ln (\d+)/.exec(document.querySelector(".statusbar")?.textContent ?? "")?.[1]) === line,
+        members,
+        { timeout: 15_000 },
+      );
     });
     await check("clicking a node in the preview reveals its source", async () => {
       await frame.locator("g.quorate-node", { hasText: "lon-prod" }).first().click();
@@ -701,9 +770,13 @@ async function test() {
         { timeout: 15_000 },
       );
     });
-    await check("the preview keeps its zoom when the document changes", async () => {
+    await check("zooming in unfolds the details, and the preview keeps its zoom when the document changes", async () => {
       await frame.locator("#zoom-in").click();
       await frame.locator("#zoom-in").click();
+      // zooming in on folded sites draws their details (the same direction, unfolded)
+      await frame.locator('body[data-layout="TB"], body[data-layout="LR"]').waitFor({ state: "attached", timeout: 30_000 });
+      if (!(await frame.locator("svg", { hasText: "etcd of cluster fra-prod: 2 of 4" }).count()))
+        throw new Error("zoomed in, the etcd members are not drawn");
       const zoomed = await frame.locator("#canvas").getAttribute("style");
       await frame
         .locator("svg")
@@ -737,14 +810,11 @@ async function test() {
     await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "payments-eu-reviewed.topology.yaml" }).click();
     // the file may open in the preview's group: bring the preview (which follows it) to the front
     await wb.locator(".tabs-container .tab", { hasText: "Preview" }).first().click();
-    await check("the reviewed example reads at a glance too: three sites side by side, labels ≥ 11 px, no overlap", async () => {
+    await check("the reviewed example (three sites) at 620 px: every node inside the panel, legible", async () => {
       await frame.locator("#status", { hasText: "payments-eu-reviewed" }).waitFor({ timeout: 60_000 });
       const m = await readability(frame);
-      if (m.minFontPx < 11) throw new Error(`smallest label ${m.minFontPx.toFixed(1)} px on screen`);
-      if (m.overlaps.length) throw new Error(`overlapping nodes: ${m.overlaps.join(", ")}`);
-      if (m.toolbarCovers.length) throw new Error(`the toolbar covers ${m.toolbarCovers.join(", ")}`);
-      if (m.fill < 0.6) throw new Error(`the diagram uses ${(m.fill * 100).toFixed(0)}% of the panel`);
-      await wb.screenshot({ path: join(ROOT, "out", "screenshots", "preview-reviewed-700.png") });
+      await wb.screenshot({ path: join(ROOT, "out", "screenshots", "preview-reviewed-620.png") });
+      legible(m);
     });
     await check("Simulate by keyboard and mouse: a site marked lost greys out, the verdict and the strip update", async () => {
       await frame.locator("#simulate-toggle").focus();
@@ -816,7 +886,9 @@ async function test() {
       await frame.locator("#status", { hasText: "edge-drift" }).waitFor({ timeout: 60_000 });
       const marker = frame.locator("g.quorate-node", { hasText: "drift · 1 in ams-1-kubeadm.yaml" }).first();
       await marker.waitFor({ timeout: 30_000 });
-      await wb.screenshot({ path: join(ROOT, "out", "screenshots", "drift.png") });
+      await wb.screenshot({ path: join(ROOT, "out", "screenshots", "drift-620.png") });
+      // the three-site drift example at 620 px: all of it visible and legible too
+      legible(await readability(frame));
       await marker.click();
       await wb.locator(".tabs-container .tab.active", { hasText: "ams-1-kubeadm.yaml" }).first().waitFor({ timeout: 15_000 });
       // and the finding is there, in the deployment file

@@ -9,7 +9,7 @@ import type { Range } from "vscode-languageserver-types";
 /** One node or edge of the diagram with the source range it stands for. */
 export interface DiagramNode {
   readonly id: string;
-  readonly kind: "site" | "cluster" | "quorum" | "store" | "traffic" | "export" | "link" | "drift";
+  readonly kind: "site" | "cluster" | "quorum" | "store" | "traffic" | "export" | "link" | "drift" | "details";
   readonly range: Range;
   /** the worst finding inside this entity */
   readonly severity?: "error" | "warning";
@@ -19,6 +19,18 @@ export interface DiagramNode {
   readonly title?: string;
   /** a node whose source is another file (a drift marker: the deployment file); `range` is in that file */
   readonly uri?: string;
+  /** what the node says, as plain text (quorum members and stores: the hover card of a folded site lists them) */
+  readonly label?: string;
+  /** a folded layout's "details" node: the ids of the nodes it stands for (drawn in the other layouts) */
+  readonly details?: readonly string[];
+}
+
+/** One way to draw the same design: sites side by side (LR) or stacked (TB), details drawn or folded. */
+export interface DiagramLayout {
+  readonly direction: "LR" | "TB";
+  /** each site's quorum members and stores folded into one node (its hover card lists them) */
+  readonly folded: boolean;
+  readonly mermaid: string;
 }
 
 export interface DiagramResult {
@@ -28,6 +40,11 @@ export interface DiagramResult {
   /** why there is no diagram (syntax error, not a topology) */
   readonly error?: string;
   readonly title?: string;
+  /**
+   * The preview's choices (asked for with `layouts`): every direction × folding, `mermaid` among
+   * them (LR, not folded). The preview draws the one that fits its panel legibly.
+   */
+  readonly layouts?: readonly DiagramLayout[];
 }
 
 export interface DiagramParams {

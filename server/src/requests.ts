@@ -86,7 +86,7 @@ const scenarioParam = anyObject as Check<SimulateScenario>;
 const CUSTOM: ReadonlyMap<string, Custom<unknown, unknown>> = new Map([
   custom(DiagramRequest, uriParams, (s, p) => {
     const a = s.analysis(p.uri);
-    return a ? diagramFor(a, s.findings(p.uri), undefined, s.driftMarkers(p.uri)) : null;
+    return a ? diagramFor(a, s.findings(p.uri), undefined, s.driftMarkers(p.uri), { layouts: true }) : null;
   }),
   custom(SummaryRequest, uriParams, (s, p) => s.summary(p.uri)),
   custom(SimulateRequest, object({ uri: string, scenario: scenarioParam }), (s, p) => {

@@ -1,4 +1,4 @@
-import type { DiagramNode, SimulateResult, SimulateScenario } from "../../../server/src/protocol";
+import type { DiagramLayout, DiagramNode, SimulateResult, SimulateScenario } from "../../../server/src/protocol";
 
 /** What the Simulate panel shows: the simulation without its diagram (sent as the diagram) and raw result. */
 export type SimulationView = Omit<SimulateResult, "diagram" | "result">;
@@ -8,6 +8,8 @@ export type ToWebview =
   | {
       readonly type: "diagram";
       readonly mermaid: string;
+      /** the same design in every layout (direction × folding): the webview draws the one that fits */
+      readonly layouts?: readonly DiagramLayout[];
       readonly nodes: readonly DiagramNode[];
       readonly error?: string;
       readonly title?: string;
@@ -29,6 +31,8 @@ export type FromWebview =
       readonly error?: string;
       readonly theme?: string;
       readonly scale?: number;
+      /** the layout drawn: "LR" or "TB", with " folded" when each site's details are folded */
+      readonly layout?: string;
       /** WAN links drawn between two sites that a click can cut (their sites' names) */
       readonly links?: readonly (readonly [string, string])[];
       /** of those, the ones drawn cut in the scenario shown */

@@ -178,6 +178,7 @@ export class PreviewManager implements vscode.Disposable {
       const msg: ToWebview = {
         type: "diagram",
         mermaid: result.mermaid,
+        layouts: result.layouts,
         nodes: result.nodes,
         error: result.error,
         title: result.title,

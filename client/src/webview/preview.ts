@@ -1,6 +1,7 @@
 // The preview webview: renders the Mermaid text the extension posts, keeps pan/zoom across
 // updates, follows the theme, and reports clicks. It never receives HTML, only data.
 import elkLayouts from "@mermaid-js/layout-elk";
+import type { DiagramLayout } from "../../../server/src/protocol";
 import type { FromWebview, SimulationView, ToWebview } from "../preview/messages";
 
 interface MermaidApi {
@@ -57,22 +58,35 @@ function initMermaid(): void {
 }
 
 /**
- * Mermaid draws labels at 16 px: the fitted view never shrinks them below 12 px on screen (a
- * larger diagram is panned, not shrunk past that), and a small one grows to use the panel.
+ * Mermaid draws labels at 16 px. A layout is legible in the panel when, fitted whole, its labels
+ * are at least 12 px on screen; the fitted view never grows them past 24 px.
  */
-const MIN_FIT_SCALE = 0.75;
+const LEGIBLE_SCALE = 0.75;
 const MAX_FIT_SCALE = 1.5;
-const PAD = 16;
+const PAD = 12;
 
-function fit(svg: SVGSVGElement): void {
-  const w = svg.viewBox.baseVal?.width || svg.getBoundingClientRect().width;
-  const h = svg.viewBox.baseVal?.height || svg.getBoundingClientRect().height;
-  if (!w || !h) return;
+/** The diagram's own size (its viewBox), unscaled. */
+function sizeOf(svg: SVGSVGElement): { w: number; h: number } {
+  const vb = svg.viewBox.baseVal;
+  if (vb?.width && vb.height) return { w: vb.width, h: vb.height };
+  const r = svg.getBoundingClientRect();
+  return { w: r.width / view.scale, h: r.height / view.scale };
+}
+
+/** The scale that shows a w × h diagram whole in the panel (never more than MAX_FIT_SCALE). */
+function fitScale(size: { w: number; h: number }): number {
   const room = { w: viewport.clientWidth - 2 * PAD, h: viewport.clientHeight - 2 * PAD };
-  view.scale = Math.max(MIN_FIT_SCALE, Math.min(MAX_FIT_SCALE, room.w / w, room.h / h));
-  // centred where it fits, from the top-left corner where it does not
-  view.x = Math.max(0, (room.w - w * view.scale) / 2);
-  view.y = Math.max(0, (room.h - h * view.scale) / 2);
+  return Math.max(0.01, Math.min(MAX_FIT_SCALE, room.w / size.w, room.h / size.h));
+}
+
+/** Fits the whole diagram into the panel, centred: every node inside the visible area. */
+function fit(svg: SVGSVGElement): void {
+  panelSize = `${viewport.clientWidth}x${viewport.clientHeight}`;
+  const size = sizeOf(svg);
+  if (!size.w || !size.h) return;
+  view.scale = fitScale(size);
+  view.x = (viewport.clientWidth - size.w * view.scale) / 2;
+  view.y = Math.max(PAD, (viewport.clientHeight - size.h * view.scale) / 2);
   applyView();
 }
 
@@ -89,6 +103,8 @@ function zoomAt(factor: number, cx: number, cy: number): void {
   view.y = cy - (cy - view.y) * f;
   view.scale = next;
   applyView();
+  // zooming in on a folded layout is asking for its details
+  if (factor > 1 && shown?.folded && last) rendering = rendering.then(() => unfoldAt(cx, cy));
 }
 
 // ---- the Simulate control ------------------------------------------------------------
@@ -291,6 +307,12 @@ function wireNodes(svg: SVGSVGElement, ids: Set<string>): number {
     el.classList.add("quorate-node");
     el.setAttribute("data-quorate-id", id);
     const site = last?.nodes.find((n) => n.id === id && n.kind === "site")?.name;
+    if (last?.nodes.some((n) => n.id === id && n.kind === "details")) {
+      el.addEventListener("mouseenter", () => showCard(el, id));
+      el.addEventListener("mouseleave", (e) => {
+        if (!card.contains(e.relatedTarget as Node | null)) hideCard();
+      });
+    }
     el.addEventListener("click", (e) => {
       e.stopPropagation();
       // while simulating, a click on a site marks it lost; anything else reveals its source
@@ -333,7 +355,71 @@ function wireLinks(svg: SVGSVGElement, msg: Extract<ToWebview, { type: "diagram"
   return { links, cut };
 }
 
-async function render(msg: Extract<ToWebview, { type: "diagram" }>): Promise<void> {
+type DiagramMsg = Extract<ToWebview, { type: "diagram" }>;
+type Layout = DiagramLayout;
+const layoutName = (l: Pick<Layout, "direction" | "folded">) => `${l.direction}${l.folded ? " folded" : ""}`;
+const layoutsOf = (msg: DiagramMsg): readonly Layout[] =>
+  msg.layouts?.length ? msg.layouts : [{ direction: "LR", folded: false, mermaid: msg.mermaid }];
+
+/** each layout's size when last drawn, for the design's current set of nodes: a choice draws only what it must */
+const sizes = new Map<string, { w: number; h: number }>();
+let sizesOf = "";
+/** the layout on screen; `zoomedIn`: a folded choice swapped for its detailed layout by zooming in (Fit goes back) */
+let shown: { name: string; folded: boolean; direction: Layout["direction"] } | undefined;
+let zoomedIn = false;
+let renders = 0;
+
+async function draw(msg: DiagramMsg, layout: Layout): Promise<SVGSVGElement> {
+  const id = `quorate-diagram-${msg.version}-${++renders}`;
+  let svg: string;
+  try {
+    ({ svg } = await mermaid.render(id, layout.mermaid));
+  } finally {
+    // Mermaid may leave its measuring box (`d<id>`) in the body, where it would take the panel's room
+    document.getElementById(`d${id}`)?.remove();
+  }
+  const holder = document.createElement("div");
+  holder.innerHTML = svg;
+  const el = holder.querySelector("svg");
+  if (!el) throw new Error("Mermaid returned no SVG");
+  const vb = (el.getAttribute("viewBox") ?? "").split(/[\s,]+/).map(Number);
+  if (vb.length === 4 && vb[2] > 0 && vb[3] > 0) sizes.set(layoutName(layout), { w: vb[2], h: vb[3] });
+  return el;
+}
+
+/**
+ * The layout to show in this panel: the detailed one that fits legibly (the panel's own
+ * orientation first: stacked sites in a tall panel), else the one whose fitted labels are
+ * largest — usually a folded one. Sizes of earlier drawings decide without drawing again.
+ */
+async function choose(msg: DiagramMsg): Promise<{ layout: Layout; el?: SVGSVGElement }> {
+  const signature = msg.nodes.map((n) => n.id).join(" ");
+  if (signature !== sizesOf) {
+    sizes.clear();
+    sizesOf = signature;
+  }
+  const all = layoutsOf(msg);
+  // the user zoomed or panned: the layout stays as it is (a redraw never moves the view under them)
+  if (!fitted && shown) {
+    const same = all.find((l) => layoutName(l) === shown!.name) ?? all[0];
+    return { layout: same };
+  }
+  const tall = viewport.clientHeight > viewport.clientWidth;
+  const mismatch = (l: Layout) => Number((l.direction === "TB") !== tall);
+  const order = [...all].sort((a, b) => Number(a.folded) - Number(b.folded) || mismatch(a) - mismatch(b));
+  let best: { layout: Layout; el?: SVGSVGElement; scale: number } | undefined;
+  for (const layout of order) {
+    let el: SVGSVGElement | undefined;
+    if (!sizes.has(layoutName(layout))) el = await draw(msg, layout);
+    const size = sizes.get(layoutName(layout));
+    const scale = size ? fitScale(size) : 0;
+    if (scale >= LEGIBLE_SCALE) return { layout, el };
+    if (!best || scale > best.scale) best = { layout, el, scale };
+  }
+  return best!;
+}
+
+async function render(msg: DiagramMsg): Promise<void> {
   last = msg;
   if (msg.error || !msg.mermaid) {
     // keep the last good diagram visible and say why it is not current
@@ -343,35 +429,133 @@ async function render(msg: Extract<ToWebview, { type: "diagram" }>): Promise<voi
     return;
   }
   try {
-    const { svg } = await mermaid.render(`quorate-diagram-${msg.version}`, msg.mermaid);
-    // swap in one step: no blank frame between the old and the new diagram
-    const holder = document.createElement("div");
-    holder.innerHTML = svg;
-    const el = holder.querySelector("svg");
-    if (!el) throw new Error("Mermaid returned no SVG");
-    const nodes = wireNodes(el, new Set(msg.nodes.map((n) => n.id)));
-    const links = wireLinks(el, msg);
-    // lost sites: grey and dashed whatever the layout engine does with a subgraph's class
-    const lostSites = new Set(msg.simulation?.scenario.lose ?? []);
-    for (const n of msg.nodes)
-      if (n.kind === "site" && n.name !== undefined && lostSites.has(n.name))
-        el.querySelector(`[data-quorate-id="${n.id}"]`)?.classList.add("sim-lost");
-    // the panel first: its height is taken from the diagram's room before the diagram is fitted
+    // the panel first: its height is taken from the diagram's room before a layout is chosen
     if (msg.simulation !== undefined || simulating) {
       if (!simulating) setSimulating(true, false);
       showSimulation(msg.simulation);
     }
-    canvas.replaceChildren(el);
-    if (fitted) fit(el);
-    errorBox.hidden = true;
-    status.textContent = msg.title ? `${msg.title} · ${nodes} nodes` : `${nodes} nodes`;
-    post({ type: "rendered", version: msg.version, nodes, theme: themeOf().theme, scale: view.scale, ...links });
+    const chosen = await choose(msg);
+    let layout = chosen.layout;
+    let el = chosen.el ?? (await draw(msg, layout));
+    if (fitted && !chosen.el && fitScale(sizes.get(layoutName(layout)) ?? { w: 1e9, h: 1e9 }) < LEGIBLE_SCALE && sizes.size > 1) {
+      // the design grew past what the remembered sizes said: measure every layout again
+      sizes.clear();
+      const again = await choose(msg);
+      layout = again.layout;
+      el = again.el ?? (await draw(msg, layout));
+    }
+    show(msg, layout, el);
   } catch (e) {
     errorBox.textContent = `Could not draw the diagram: ${(e as Error).message}`;
     errorBox.hidden = false;
     post({ type: "rendered", version: msg.version, nodes: 0, error: (e as Error).message });
   }
 }
+
+/** Puts a drawn layout on screen in one step (no blank frame between the old and the new diagram). */
+function show(msg: DiagramMsg, layout: Layout, el: SVGSVGElement): void {
+  hideCard();
+  const nodes = wireNodes(el, new Set(msg.nodes.map((n) => n.id)));
+  const links = wireLinks(el, msg);
+  // lost sites: grey and dashed whatever the layout engine does with a subgraph's class
+  const lostSites = new Set(msg.simulation?.scenario.lose ?? []);
+  for (const n of msg.nodes)
+    if (n.kind === "site" && n.name !== undefined && lostSites.has(n.name))
+      el.querySelector(`[data-quorate-id="${n.id}"]`)?.classList.add("sim-lost");
+  canvas.replaceChildren(el);
+  shown = { name: layoutName(layout), folded: layout.folded, direction: layout.direction };
+  document.body.dataset.layout = shown.name;
+  if (fitted) fit(el);
+  errorBox.hidden = true;
+  status.textContent = msg.title ? `${msg.title} · ${nodes} nodes` : `${nodes} nodes`;
+  post({ type: "rendered", version: msg.version, nodes, theme: themeOf().theme, scale: view.scale, layout: shown.name, ...links });
+}
+
+/**
+ * Zooming in on a folded layout draws its details: the same direction unfolded, at the same
+ * label size, with the site under the pointer kept where it was.
+ */
+async function unfoldAt(cx: number, cy: number): Promise<void> {
+  const msg = last;
+  if (!msg || !shown?.folded) return;
+  const detailed = layoutsOf(msg).find((l) => !l.folded && l.direction === shown!.direction);
+  if (!detailed) return;
+  const vp = viewport.getBoundingClientRect();
+  const anchor = siteAt(cx + vp.left, cy + vp.top);
+  const el = await draw(msg, detailed);
+  zoomedIn = true;
+  show(msg, detailed, el);
+  applyView();
+  if (!anchor) return;
+  const box = canvas.querySelector(`[data-quorate-id="${anchor.id}"]`)?.getBoundingClientRect();
+  if (!box) return;
+  // the same point of the same site box under the pointer
+  view.x += cx + vp.left - (box.left + anchor.fx * box.width);
+  view.y += cy + vp.top - (box.top + anchor.fy * box.height);
+  applyView();
+}
+
+/** The site box under a point of the screen (or the nearest one), and where in it the point is. */
+function siteAt(x: number, y: number): { id: string; fx: number; fy: number } | undefined {
+  let best: { id: string; fx: number; fy: number; d: number } | undefined;
+  for (const g of Array.from(canvas.querySelectorAll<SVGGElement>("g.cluster[data-quorate-id]"))) {
+    const r = g.getBoundingClientRect();
+    if (!r.width || !r.height) continue;
+    const d = Math.hypot(Math.max(r.left - x, 0, x - r.right), Math.max(r.top - y, 0, y - r.bottom));
+    if (!best || d < best.d)
+      best = {
+        id: g.dataset.quorateId!,
+        fx: Math.min(1, Math.max(0, (x - r.left) / r.width)),
+        fy: Math.min(1, Math.max(0, (y - r.top) / r.height)),
+        d,
+      };
+  }
+  return best && { id: best.id, fx: best.fx, fy: best.fy };
+}
+
+// ---- the hover card of a folded site's details ----------------------------------------
+const card = document.getElementById("card")!;
+let cardFor: string | undefined;
+
+/** Lists what a folded node stands for, each line a button that reveals its source. Text only. */
+function showCard(anchor: Element, id: string): void {
+  const node = last?.nodes.find((n) => n.id === id);
+  if (!node?.details?.length || cardFor === id) return;
+  cardFor = id;
+  const byId = new Map(last!.nodes.map((n) => [n.id, n]));
+  card.replaceChildren(
+    ...node.details.map((d) => {
+      const n = byId.get(d);
+      const b = document.createElement("button");
+      b.type = "button";
+      b.textContent = n?.label ?? d;
+      if (n?.severity) {
+        b.classList.add(`sev-${n.severity}`);
+        b.title = `${n.severity}: click to see it in the file`;
+      } else b.title = "Click to see it in the file";
+      b.addEventListener("click", () => post({ type: "reveal", id: d }));
+      return b;
+    }),
+  );
+  card.hidden = false;
+  const r = anchor.getBoundingClientRect();
+  const vp = viewport.getBoundingClientRect();
+  // below the node, inside the panel (above it when there is no room below)
+  const left = Math.max(4, Math.min(r.left - vp.left, vp.width - card.offsetWidth - 4));
+  const below = r.bottom - vp.top - 2;
+  const top = below + card.offsetHeight > vp.height - 4 ? Math.max(4, r.top - vp.top - card.offsetHeight + 2) : below;
+  card.style.left = `${left}px`;
+  card.style.top = `${top}px`;
+}
+
+function hideCard(): void {
+  card.hidden = true;
+  cardFor = undefined;
+}
+card.addEventListener("mouseleave", (e) => {
+  const to = e.relatedTarget as Element | null;
+  if (!to?.closest?.(`[data-quorate-id="${CSS.escape(cardFor ?? "")}"]`)) hideCard();
+});
 
 function exportSvg(requestId: number): void {
   const el = canvas.querySelector("svg");
@@ -424,11 +608,32 @@ viewport.addEventListener(
 );
 document.getElementById("zoom-in")!.addEventListener("click", () => zoomAt(1.2, viewport.clientWidth / 2, viewport.clientHeight / 2));
 document.getElementById("zoom-out")!.addEventListener("click", () => zoomAt(1 / 1.2, viewport.clientWidth / 2, viewport.clientHeight / 2));
+// Fit: the whole design in the panel, in the layout chosen for it (details folded again if zooming unfolded them)
 document.getElementById("zoom-reset")!.addEventListener("click", () => {
   fitted = true;
+  if (zoomedIn && last) {
+    zoomedIn = false;
+    rendering = rendering.then(() => render(last!));
+    return;
+  }
   const svg = canvas.querySelector("svg");
   if (svg) fit(svg);
 });
+
+// the panel changed shape (a sash dragged, the Simulate panel opened): choose and fit again
+let resizing = false;
+let panelSize = "";
+new ResizeObserver(() => {
+  const size = `${viewport.clientWidth}x${viewport.clientHeight}`;
+  if (size === panelSize) return;
+  panelSize = size;
+  if (!fitted || !last || resizing) return;
+  resizing = true;
+  rendering = rendering.then(() => {
+    resizing = false;
+    return render(last!);
+  });
+}).observe(viewport);
 
 // follow the VS Code theme: the body's classes change when the user switches themes
 new MutationObserver(() => {

@@ -28,6 +28,42 @@ export function siteTitle(name: string, role: string): string {
 }
 
 const rank = (s?: string) => (s === "error" ? 2 : s === "warning" ? 1 : 0);
+const simRank = (s?: SimState) => (s === "stopped" ? 3 : s === "degraded" ? 2 : s === "lost" ? 1 : 0);
+
+/** A drawn node: its Mermaid shape around the label, and its class (a finding's severity or a scenario's state). */
+interface Shape {
+  readonly id: string;
+  readonly open: string;
+  readonly close: string;
+  readonly text: string;
+  readonly cls?: string;
+  /** detail nodes (quorum members, stores): short text for the folded node, and the class's rank */
+  readonly short?: string;
+}
+/** A site's box: clusters (and their drift markers) always drawn, details folded in the folded layouts. */
+interface SiteBox {
+  readonly id: string;
+  readonly title: string;
+  readonly cls?: string;
+  readonly always: Shape[];
+  readonly details: Shape[];
+}
+interface Edge {
+  readonly from: string;
+  readonly to: string;
+  /** `<-->`, `-->`, `-.->`, `==>` */
+  readonly arrow: string;
+  readonly text?: string;
+  /** linkStyle, without the index */
+  readonly style?: string;
+}
+/** what is drawn after the sites, in order: traffic entries, exports and their edges */
+type Item = { readonly node: Shape } | { readonly edge: Edge };
+
+export interface DiagramOptions {
+  /** also draw the preview's other layouts (`DiagramResult.layouts`) */
+  readonly layouts?: boolean;
+}
 
 /** The model → Mermaid flowchart text plus the node ids' source ranges (ids are generated, never user text). */
 /** `findings`: the file's finalized findings (after overrides), which colour the entities they fall in. */
@@ -38,6 +74,7 @@ export function diagramFor(
   findings: readonly Pick<Finding, "span" | "severity">[] = [],
   whatif?: Result,
   drift: ReadonlyMap<string, DriftMarker> = new Map(),
+  options: DiagramOptions = {},
 ): DiagramResult {
   const L = a.parsed.lines;
   const broken = a.parsed.docs.find((d) => d.broken);
@@ -57,12 +94,10 @@ export function diagramFor(
     return worst;
   };
 
-  // left to right: traffic entries, then the sites side by side, each holding its clusters and members top to bottom
-  const lines: string[] = ["flowchart LR"];
   const nodes: DiagramNode[] = [];
-  const add = (id: string, kind: DiagramNode["kind"], span: Span, severitySpan: Span = span, site?: { name: string; title: string }) => {
+  const add = (id: string, kind: DiagramNode["kind"], span: Span, severitySpan: Span = span, more?: Partial<DiagramNode>) => {
     const severity = worstIn(severitySpan);
-    nodes.push({ id, kind, range: toRange(span), severity, ...site });
+    nodes.push({ id, kind, range: toRange(span), severity, ...more });
     return severity;
   };
   const siteId = new Map<string, string>();
@@ -77,7 +112,6 @@ export function diagramFor(
   t.stores.forEach((s, i) => {
     if (s.name && !storeId.has(s.name.value)) storeId.set(s.name.value, `d${i}`);
   });
-  const classes: [string, string][] = [];
   const sim = whatif ? overlay(ctx, whatif) : undefined;
   // each entity's nines when the design declares availabilities (not while a scenario is shown:
   // the labels then carry the scenario's state)
@@ -88,11 +122,7 @@ export function diagramFor(
       if (n) nines.set(f.owner, ` · ${n}`);
     }
   /** the node's class: the scenario's state when simulating, else the worst finding in it */
-  const mark = (id: string, sev: "error" | "warning" | undefined, state: SimState | undefined) => {
-    if (sim) {
-      if (state) classes.push([id, state]);
-    } else if (sev) classes.push([id, sev]);
-  };
+  const cls = (sev: "error" | "warning" | undefined, state: SimState | undefined) => (sim ? state : sev);
 
   // what each site holds, gathered once in declaration order (a scan per site is quadratic: a
   // 5 MB design has thousands of sites and tens of thousands of clusters)
@@ -124,34 +154,34 @@ export function diagramFor(
         bySite(storesAt, w.value, di);
       }
   });
+  // an etcd is named by its cluster in a folded site ("etcd fra-prod") only when there are several
+  const etcds = ctx.quorums.filter((q) => q.kind === "etcd").length;
 
+  const boxes: SiteBox[] = [];
   for (const [si, s] of t.sites.entries()) {
     if (!s.name || siteId.get(s.name.value) !== `s${si}`) continue;
     const id = `s${si}`;
-    const title = label(siteTitle(s.name.value, s.role));
-    // a site holding nothing is a plain node: Mermaid's ELK layout throws on an empty subgraph
-    // with an edge ("Cannot read properties of undefined"), and the whole diagram fails to draw
-    const empty = !clustersAt.get(s.name.value)?.length && !quorumsAt.get(s.name.value)?.length && !storesAt.get(s.name.value)?.length;
-    if (empty) lines.push(`  ${id}["${title}"]`);
-    else {
-      lines.push(`  subgraph ${id}["${title}"]`);
-      lines.push("    direction TB");
-    }
+    const always: Shape[] = [];
+    const details: Shape[] = [];
     for (const ci of clustersAt.get(s.name.value) ?? []) {
       const c = t.clusters[ci];
       if (!c.name) continue;
       const mesh = c.mesh !== "none" ? ` · ${c.mesh}${c.id ? ` id ${c.id.value}` : ""}` : "";
       // Istio network groupings and roles ride in the label: one network = routable pod IPs
       const istio = c.istio ? ` · istio ${c.istio.role?.value ?? "primary"}${c.istio.network ? ` on ${c.istio.network.value}` : ""}` : "";
-      lines.push(`    c${ci}["${label(`${c.name.value}${mesh}${istio}`)}"]`);
       const sev = add(`c${ci}`, "cluster", c.span);
-      mark(`c${ci}`, sev, sim?.cluster(c.name.value, s.name.value));
+      always.push({
+        id: `c${ci}`,
+        open: "[",
+        close: "]",
+        text: `${c.name.value}${mesh}${istio}`,
+        cls: cls(sev, sim?.cluster(c.name.value, s.name.value)),
+      });
       const dm = drift.get(c.name.value);
       if (dm) {
         // beside its cluster, no edge (edges are numbered for linkStyle): click it to open the deployment file
-        lines.push(`    x${ci}>"${label(`drift · ${dm.count} in ${dm.file}`)}"]`);
         nodes.push({ id: `x${ci}`, kind: "drift", range: dm.range, uri: dm.uri });
-        classes.push([`x${ci}`, "drift"]);
+        always.push({ id: `x${ci}`, open: ">", close: "]", text: `drift · ${dm.count} in ${dm.file}`, cls: "drift" });
       }
     }
     for (const qi of quorumsAt.get(s.name.value) ?? []) {
@@ -159,12 +189,24 @@ export function diagramFor(
       const count = q.counts.get(s.name.value)!;
       const qid = `q${qi}_${si}`;
       const n = total(q.counts);
-      lines.push(`    ${qid}[("${label(`${q.label}: ${count} of ${n}${nines.get(q.owner) ?? ""}`)}")]`);
-      const sev = add(qid, q.kind === "etcd" ? "quorum" : "store", q.members.keySpan, {
-        start: q.members.keySpan.start,
-        end: q.members.span.end,
+      const text = `${q.label}: ${count} of ${n}${nines.get(q.owner) ?? ""}`;
+      const sev = add(
+        qid,
+        q.kind === "etcd" ? "quorum" : "store",
+        q.members.keySpan,
+        { start: q.members.keySpan.start, end: q.members.span.end },
+        { label: text },
+      );
+      const owner = q.owner.name?.value ?? "";
+      const short = q.kind === "etcd" ? (etcds > 1 ? `etcd ${owner}` : "etcd") : owner;
+      details.push({
+        id: qid,
+        open: "[(",
+        close: ")]",
+        text,
+        short: `${short}: ${count} of ${n}`,
+        cls: cls(sev, sim?.quorum(q.label, s.name.value)),
       });
-      mark(qid, sev, sim?.quorum(q.label, s.name.value));
     }
     for (const di of storesAt.get(s.name.value) ?? []) {
       const st = t.stores[di];
@@ -172,17 +214,23 @@ export function diagramFor(
       const reads = st.replicas?.items.some((w) => w.value === s.name!.value);
       if (!writes && !reads) continue;
       const sid = `d${di}_${si}`;
-      lines.push(`    ${sid}[("${label(`${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}${nines.get(st) ?? ""}`)}")]`);
-      const sev = add(sid, "store", st.span);
-      mark(sid, sev, sim?.store(st.name?.value, s.name.value, !!writes));
+      const text = `${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}${nines.get(st) ?? ""}`;
+      const sev = add(sid, "store", st.span, st.span, { label: text });
+      details.push({
+        id: sid,
+        open: "[(",
+        close: ")]",
+        text,
+        short: `${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}`,
+        cls: cls(sev, sim?.store(st.name?.value, s.name.value, !!writes)),
+      });
     }
-    if (!empty) lines.push("  end");
-    const sev = add(id, "site", s.span, s.name.span, { name: s.name.value, title: siteTitle(s.name.value, s.role) });
-    mark(id, sev, sim?.site(s.name.value));
+    const title = siteTitle(s.name.value, s.role);
+    const sev = add(id, "site", s.span, s.name.span, { name: s.name.value, title });
+    boxes.push({ id, title, cls: cls(sev, sim?.site(s.name.value)), always, details });
   }
 
-  let edge = 0;
-  const linkStyles: string[] = [];
+  const links: Edge[] = [];
   for (const l of t.links) {
     const [a, b] = l.between?.items ?? [];
     const ia = a && siteId.get(a.value);
@@ -190,28 +238,20 @@ export function diagramFor(
     if (!ia || !ib) continue;
     const factor = sim?.factor(a.value, b.value);
     const rtt = l.rttMs ? `${l.rttMs.value} ms` : "?";
-    lines.push(
-      `  ${ia} <-->|"${label(
-        factor !== undefined ? `${rtt} → ×${factor}` : `${rtt}${l.rttP99Ms ? ` · p99 ${l.rttP99Ms.value}` : ""}`,
-      )}"| ${ib}`,
-    );
     const sev = worstIn(l.span);
-    nodes.push({ id: `link${edge}`, kind: "link", range: toRange(l.span), severity: sev });
-    if (sim) {
-      if (sim.cut(a.value, b.value)) linkStyles.push(`  linkStyle ${edge} ${CUT}`);
-      else if (factor !== undefined) linkStyles.push(`  linkStyle ${edge} ${SLOW}`);
-    } else if (sev) linkStyles.push(`  linkStyle ${edge} stroke:${sev === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`);
-    edge++;
+    nodes.push({ id: `link${links.length}`, kind: "link", range: toRange(l.span), severity: sev });
+    const style = sim ? (sim.cut(a.value, b.value) ? CUT : factor !== undefined ? SLOW : undefined) : sev && severityEdge(sev);
+    const text = factor !== undefined ? `${rtt} → ×${factor}` : `${rtt}${l.rttP99Ms ? ` · p99 ${l.rttP99Ms.value}` : ""}`;
+    links.push({ from: ia, to: ib, arrow: "<-->", text, style });
   }
 
+  const rest: Item[] = [];
   for (const [ti, tr] of t.traffic.entries()) {
     const id = `t${ti}`;
     const errorRps = sim?.errorRps(tr.name?.value);
-    lines.push(
-      `  ${id}(["${label(`${tr.name?.value ?? "traffic"} · ${tr.steering?.value ?? "?"}${tr.peakRps ? ` · ${tr.peakRps.value} rps` : ""}${errorRps ? ` · ${rps(errorRps)} of errors` : ""}${nines.get(tr) ?? ""}`)}"])`,
-    );
+    const text = `${tr.name?.value ?? "traffic"} · ${tr.steering?.value ?? "?"}${tr.peakRps ? ` · ${tr.peakRps.value} rps` : ""}${errorRps ? ` · ${rps(errorRps)} of errors` : ""}${nines.get(tr) ?? ""}`;
     const sev = add(id, "traffic", tr.span);
-    mark(id, sev, sim?.traffic(tr.name?.value));
+    rest.push({ node: { id, open: "([", close: "])", text, cls: cls(sev, sim?.traffic(tr.name?.value)) } });
     for (const b of tr.backends) {
       const target = b.cluster && clusterId.get(b.cluster.value);
       if (!target) continue;
@@ -222,15 +262,23 @@ export function diagramFor(
           : state && sim?.withdrawn(state.site)
             ? " · withdrawn"
             : "";
-      lines.push(
-        `  ${id} -->|"${label(`w ${b.weight?.value ?? 1}${b.capacityRps ? ` · cap ${b.capacityRps.value}` : ""}${load}`)}"| ${target}`,
-      );
       const s2 = worstIn(b.span);
-      if (sim) {
-        if (state && state.loadRps === null) linkStyles.push(`  linkStyle ${edge} ${CUT}`);
-        else if (state?.errors || state?.overloaded) linkStyles.push(`  linkStyle ${edge} ${STOPPED_EDGE}`);
-      } else if (s2) linkStyles.push(`  linkStyle ${edge} stroke:${s2 === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`);
-      edge++;
+      const style = sim
+        ? state && state.loadRps === null
+          ? CUT
+          : state?.errors || state?.overloaded
+            ? STOPPED_EDGE
+            : undefined
+        : s2 && severityEdge(s2);
+      rest.push({
+        edge: {
+          from: id,
+          to: target,
+          arrow: "-->",
+          text: `w ${b.weight?.value ?? 1}${b.capacityRps ? ` · cap ${b.capacityRps.value}` : ""}${load}`,
+          style,
+        },
+      });
     }
     for (const dep of tr.dependsOn?.items ?? []) {
       const st = t.storeByName.get(dep.value);
@@ -240,21 +288,25 @@ export function diagramFor(
       const names = q >= 0 ? [...ctx.quorums[q].counts.keys()] : (st.writers?.items ?? []).map((w) => w.value);
       const siteIdx = Math.min(...names.map((n) => firstSite.get(n) ?? Number.POSITIVE_INFINITY), Number.POSITIVE_INFINITY);
       if (siteIdx === Number.POSITIVE_INFINITY) continue;
-      lines.push(`  ${id} -.->|"depends on"| ${q >= 0 ? `q${q}_${siteIdx}` : `d${st.index}_${siteIdx}`}`);
-      edge++;
+      rest.push({ edge: { from: id, to: q >= 0 ? `q${q}_${siteIdx}` : `d${st.index}_${siteIdx}`, arrow: "-.->", text: "depends on" } });
     }
   }
 
   for (const [ei, e] of t.exports.entries()) {
     const id = `e${ei}`;
-    lines.push(`  ${id}{{"${label(`export ${e.namespace?.value ?? "?"}/${e.service?.value ?? "?"}`)}"}}`);
     const sev = add(id, "export", e.span);
-    mark(id, sev, sim?.exported(e.service?.value, e.namespace?.value));
+    rest.push({
+      node: {
+        id,
+        open: "{{",
+        close: "}}",
+        text: `export ${e.namespace?.value ?? "?"}/${e.service?.value ?? "?"}`,
+        cls: cls(sev, sim?.exported(e.service?.value, e.namespace?.value)),
+      },
+    });
     for (const c of e.clusters?.items ?? []) {
       const target = clusterId.get(c.value);
-      if (!target) continue;
-      lines.push(`  ${target} -.-> ${id}`);
-      edge++;
+      if (target) rest.push({ edge: { from: target, to: id, arrow: "-.->" } });
     }
   }
 
@@ -263,10 +315,8 @@ export function diagramFor(
     for (const c of members) {
       const primary = c.istio?.primary && clusterId.get(c.istio.primary.value);
       const me = c.name && clusterId.get(c.name.value);
-      if (c.istio?.role?.value === "remote" && primary && me) {
-        lines.push(`  ${primary} ==>|"${label(`istiod${c.istio.network ? ` · ${c.istio.network.value}` : ""}`)}"| ${me}`);
-        edge++;
-      }
+      if (c.istio?.role?.value === "remote" && primary && me)
+        rest.push({ edge: { from: primary, to: me, arrow: "==>", text: `istiod${c.istio.network ? ` · ${c.istio.network.value}` : ""}` } });
     }
   }
   for (const c of t.clusters) {
@@ -274,24 +324,126 @@ export function diagramFor(
     for (const l of c.linkerd?.links ?? []) {
       const target = l.cluster && clusterId.get(l.cluster.value);
       if (!me || !target) continue;
-      lines.push(`  ${target} -->|"${label(`linkerd ${l.mode}`)}"| ${me}`);
       const sev = worstIn(l.span);
-      if (sim) {
-        if (sim.cut(c.site?.value, t.clusterByName.get(l.cluster!.value)?.site?.value)) linkStyles.push(`  linkStyle ${edge} ${CUT}`);
-      } else if (sev) linkStyles.push(`  linkStyle ${edge} stroke:${sev === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`);
-      edge++;
+      const style = sim
+        ? sim.cut(c.site?.value, t.clusterByName.get(l.cluster!.value)?.site?.value)
+          ? CUT
+          : undefined
+        : sev && severityEdge(sev);
+      rest.push({ edge: { from: target, to: me, arrow: "-->", text: `linkerd ${l.mode}`, style } });
     }
   }
 
-  if (drift.size) lines.push("  classDef drift fill:#f9a82522,stroke:#f9a825,stroke-width:2px,stroke-dasharray:4 3");
-  if (sim) lines.push(...SIM_CLASSES);
+  const classDefs: string[] = [];
+  if (drift.size) classDefs.push("  classDef drift fill:#f9a82522,stroke:#f9a825,stroke-width:2px,stroke-dasharray:4 3");
+  if (sim) classDefs.push(...SIM_CLASSES);
   else {
-    lines.push("  classDef error stroke:#d32f2f,stroke-width:3px,color:#b71c1c");
-    lines.push("  classDef warning stroke:#f9a825,stroke-width:3px");
+    classDefs.push("  classDef error stroke:#d32f2f,stroke-width:3px,color:#b71c1c");
+    classDefs.push("  classDef warning stroke:#f9a825,stroke-width:3px");
   }
-  for (const [id, sev] of classes) lines.push(`  class ${id} ${sev}`);
-  lines.push(...linkStyles);
-  return { mermaid: `${lines.join("\n")}\n`, nodes, title: t.name?.value };
+  const draw = (direction: "LR" | "TB", folded: boolean) => emit({ direction, folded, boxes, links, rest, classDefs, sim: !!sim });
+  const mermaid = draw("LR", false);
+  if (options.layouts) {
+    // the folded layouts' details nodes: one per site that holds details, standing for them
+    const byId = new Map(nodes.map((n) => [n.id, n]));
+    for (const box of boxes)
+      if (box.details.length)
+        nodes.push({
+          id: `m${box.id.slice(1)}`,
+          kind: "details",
+          range: byId.get(box.id)!.range,
+          severity: worstOf(box.details.map((d) => byId.get(d.id)?.severity)),
+          details: box.details.map((d) => d.id),
+        });
+  }
+  return {
+    mermaid,
+    nodes,
+    title: t.name?.value,
+    ...(options.layouts
+      ? {
+          layouts: [
+            { direction: "LR", folded: false, mermaid },
+            { direction: "TB", folded: false, mermaid: draw("TB", false) },
+            { direction: "LR", folded: true, mermaid: draw("LR", true) },
+            { direction: "TB", folded: true, mermaid: draw("TB", true) },
+          ],
+        }
+      : {}),
+  };
+}
+
+const severityEdge = (sev: "error" | "warning") => `stroke:${sev === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`;
+
+function worstOf(sevs: readonly ("error" | "warning" | undefined)[]): "error" | "warning" | undefined {
+  return sevs.reduce<"error" | "warning" | undefined>((w, s) => (rank(s) > rank(w) ? s : w), undefined);
+}
+
+/**
+ * One layout's Mermaid text. Sites side by side (LR: each box's nodes top to bottom) or stacked
+ * (TB: each box's nodes side by side). Folded: a site's quorum members and stores become one
+ * node (`m<n>`) listing them in short, with the worst class among them; edges to them go to it.
+ */
+function emit(d: {
+  direction: "LR" | "TB";
+  folded: boolean;
+  boxes: readonly SiteBox[];
+  links: readonly Edge[];
+  rest: readonly Item[];
+  classDefs: readonly string[];
+  sim: boolean;
+}): string {
+  const lines = [`flowchart ${d.direction}`];
+  const classes: [string, string][] = [];
+  const node = (s: Shape, indent: string) => {
+    lines.push(`${indent}${s.id}${s.open}"${label(s.text)}"${s.close}`);
+    if (s.cls) classes.push([s.id, s.cls]);
+  };
+  const foldedInto = new Map<string, string>();
+  for (const box of d.boxes) {
+    if (!box.always.length && !box.details.length) {
+      // an empty subgraph with an edge breaks the ELK layout (nothing is drawn): a bare site is a plain node
+      node({ id: box.id, open: "[", close: "]", text: box.title, cls: box.cls }, "  ");
+      continue;
+    }
+    lines.push(`  subgraph ${box.id}["${label(box.title)}"]`);
+    lines.push(`    direction ${d.direction === "LR" ? "TB" : "LR"}`);
+    for (const s of box.always) node(s, "    ");
+    if (d.folded && box.details.length) {
+      const id = `m${box.id.slice(1)}`;
+      for (const s of box.details) foldedInto.set(s.id, id);
+      // one line per detail; each line is escaped on its own, the breaks between them are Mermaid's
+      lines.push(`    ${id}["${box.details.map((s) => label(s.short ?? s.text)).join("<br>")}"]`);
+      const worst = d.sim
+        ? box.details.reduce<string | undefined>((w, s) => (simRank(s.cls as SimState) > simRank(w as SimState) ? s.cls : w), undefined)
+        : worstOf(box.details.map((s) => s.cls as "error" | "warning" | undefined));
+      if (worst) classes.push([id, worst]);
+    } else for (const s of box.details) node(s, "    ");
+    lines.push("  end");
+    if (box.cls) classes.push([box.id, box.cls]);
+  }
+  const styles: string[] = [];
+  const drawn = new Set<string>();
+  let n = 0;
+  const edge = (e: Edge) => {
+    const to = foldedInto.get(e.to) ?? e.to;
+    const line = `  ${e.from} ${e.arrow}${e.text !== undefined ? `|"${label(e.text)}"|` : ""} ${to}`;
+    // two edges folded onto one node (a traffic entry depending on two stores of one site) draw once
+    if (d.folded && drawn.has(line)) return;
+    drawn.add(line);
+    lines.push(line);
+    if (e.style) styles.push(`  linkStyle ${n} ${e.style}`);
+    n++;
+  };
+  for (const l of d.links) edge(l);
+  for (const item of d.rest) {
+    if ("node" in item) node(item.node, "  ");
+    else edge(item.edge);
+  }
+  lines.push(...d.classDefs);
+  for (const [id, c] of classes) lines.push(`  class ${id} ${c}`);
+  lines.push(...styles);
+  return `${lines.join("\n")}\n`;
 }
 
 type SimState = "lost" | "stopped" | "degraded";

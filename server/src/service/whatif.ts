@@ -73,7 +73,7 @@ export function simulate(
       links.push({ between: [x.value, y.value] });
   }
   return {
-    diagram: diagramFor(a, findings, r, drift),
+    diagram: diagramFor(a, findings, r, drift, { layouts: true }),
     sites: [...t.siteByName.values()].map((x) => ({ name: x.name!.value, role: x.role })),
     links,
     scenario: {

@@ -1,0 +1,169 @@
+// The preview's layouts: the Mermaid text of each (sites side by side or stacked, details drawn
+// or folded), and the webview page itself in Chromium at 620 px choosing one that shows the whole
+// design legibly — every node inside the visible area, not only labels of a readable size.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { analyzeFile, finalize } from "../../server/src/analysis";
+import { findChromium } from "../../server/src/cli/diagram";
+import { diagramFor } from "../../server/src/preview/mermaid";
+import { previewHtml } from "../../client/src/preview/html";
+import { HEADER } from "../helpers";
+
+// the functions given to page.evaluate run in Chromium, where these exist (the tests' tsconfig has no DOM library)
+// biome-ignore lint/suspicious/noExplicitAny: the page's globals, typed loosely on purpose
+declare const window: any, document: any;
+declare function getComputedStyle(e: unknown): { fontSize: string };
+
+const ROOT = join(__dirname, "..", "..", "..");
+const EXAMPLES = ["examples/payments-eu.topology.yaml", "examples/payments-eu-reviewed.topology.yaml", "examples/drift/edge.topology.yaml"];
+
+function diagramOf(path: string, text = readFileSync(join(ROOT, path), "utf8")) {
+  const a = analyzeFile(path, text);
+  return diagramFor(a, finalize(a.parsed, a.local), undefined, new Map(), { layouts: true });
+}
+
+test("every layout draws the same design: LR detailed is the exported text, TB stacks the sites, folded puts a site's details in one node", () => {
+  const d = diagramOf("examples/payments-eu.topology.yaml");
+  assert.equal(d.layouts?.length, 4);
+  const of = (direction: string, folded: boolean) => d.layouts!.find((l) => l.direction === direction && l.folded === folded)!.mermaid;
+  assert.equal(of("LR", false), d.mermaid);
+  assert.match(of("TB", false), /^flowchart TB\n/);
+  assert.match(of("TB", false), /subgraph s0\["fra"\]\n {4}direction LR\n/);
+  // folded: the members and stores of fra as one node, short lines, edges to them redrawn to it once
+  const folded = of("TB", true);
+  assert.match(folded, /\n {4}m0\["etcd: 2 of 4<br>ledger: 2 of 3<br>carts writer"\]\n/);
+  assert.doesNotMatch(folded, /q0_0|d1_0/);
+  assert.match(folded, /\n {2}t0 -\.->\|"depends on"\| m0\n/);
+  assert.match(folded, /\n {2}class m0 error\n/);
+  // the clusters stay nodes of their own (a click reveals each)
+  assert.match(folded, /c0\["fra-prod · clustermesh id 1"\]/);
+  // the details node stands for its nodes, which carry their text for the hover card
+  const m0 = d.nodes.find((n) => n.id === "m0")!;
+  assert.equal(m0.kind, "details");
+  assert.deepEqual(m0.details, ["q0_0", "q1_0", "d1_0"]);
+  assert.equal(m0.severity, "error");
+  assert.equal(d.nodes.find((n) => n.id === "q0_0")?.label, "etcd of cluster fra-prod: 2 of 4");
+  // without asking, only the one text (the CLI, exports and the record)
+  const a = analyzeFile("x.topology.yaml", readFileSync(join(ROOT, "examples/payments-eu.topology.yaml"), "utf8"));
+  assert.equal(diagramFor(a).layouts, undefined);
+});
+
+test("a folded line is escaped on its own: hostile store names stay text between the breaks", () => {
+  const text = `${HEADER}sites:\n  - name: a\n  - name: b\nlinks:\n  - { between: [a, b], rttMs: 5 }\nstores:\n  - name: "<br><img src=x onerror=alert(1)>"\n    replication: async\n    writers: [a]\n    replicas: [b]\n`;
+  const d = diagramOf("h.topology.yaml", text);
+  const folded = d.layouts!.find((l) => l.folded)!.mermaid;
+  const line = folded.split("\n").find((l) => l.includes("m0["))!;
+  assert.equal((line.match(/<br>/g) ?? []).length, 0, line);
+  assert.match(line, /#60;br#62;#60;img src=x onerror=alert\(1\)#62; writer/);
+});
+
+test("a site with nothing in it is a plain node, never an empty subgraph (the ELK layout cannot draw one with an edge)", () => {
+  const text = `${HEADER}sites:\n  - name: a\n  - name: w\n    role: witness\nlinks:\n  - { between: [a, w], rttMs: 5 }\nclusters:\n  - { name: c, site: a }\n`;
+  for (const l of diagramOf("e.topology.yaml", text).layouts!) {
+    assert.match(l.mermaid, /\n {2}s1\["w · witness"\]\n/, l.mermaid);
+    assert.doesNotMatch(l.mermaid, /subgraph s1/);
+  }
+});
+
+const chromium = findChromium(process.env);
+const media = join(ROOT, "dist", "media");
+const why = !chromium
+  ? "no Chromium (apt-get install chromium, or QUORATE_CHROMIUM)"
+  : !existsSync(join(media, "preview.js"))
+    ? "dist/media not built (npm run build)"
+    : "";
+if (why) console.log(`# preview layout in Chromium skipped: ${why}`);
+
+test("the preview page at 620 px shows every node of each example inside the panel, labels at least 11 px", {
+  skip: why || false,
+}, async () => {
+  const { chromium: pw } = await import("playwright-core");
+  const dir = mkdtempSync(join(tmpdir(), "quorate-preview-"));
+  const browser = await pw.launch({ executablePath: chromium!, args: ["--no-sandbox", "--disable-gpu"] });
+  try {
+    for (const f of ["preview.js", "preview.css", "mermaid.min.js"]) copyFileSync(join(media, f), join(dir, f));
+    // the real page, with the webview API stood in for: posts are recorded
+    const stub = `<script nonce="n">window.posts=[];window.acquireVsCodeApi=()=>({postMessage:(m)=>window.posts.push(m),getState:()=>undefined,setState:()=>{}});</script>`;
+    const html = previewHtml({
+      cspSource: "file:",
+      nonce: "n",
+      scriptUri: "preview.js",
+      mermaidUri: "mermaid.min.js",
+      styleUri: "preview.css",
+    })
+      .replace("<script ", `${stub}\n<script `)
+      .replace("<body>", '<body class="vscode-dark">');
+    writeFileSync(join(dir, "page.html"), html);
+    for (const example of EXAMPLES) {
+      const page = await browser.newPage({ viewport: { width: 620, height: 760 } });
+      await page.goto(`file://${join(dir, "page.html")}`);
+      await page.waitForFunction(() => (window as unknown as { posts: { type: string }[] }).posts.some((p) => p.type === "ready"));
+      await page.evaluate((d) => window.postMessage({ type: "diagram", ...d, version: 1 }, "*"), diagramOf(example));
+      await page.waitForFunction(() => (window as unknown as { posts: { type: string }[] }).posts.some((p) => p.type === "rendered"));
+      const m = await page.evaluate(() => {
+        const vp = document.getElementById("viewport")!.getBoundingClientRect();
+        const canvas = document.getElementById("canvas")!;
+        const scale = canvas.getBoundingClientRect().width / canvas.offsetWidth;
+        const svg = canvas.querySelector("svg")!;
+        const drawn = [...svg.querySelectorAll("g.node, g.cluster, g.edgeLabel")].map((e) => ({
+          text: e.textContent!.trim(),
+          r: e.getBoundingClientRect(),
+        }));
+        const outside = drawn
+          .filter(
+            ({ r }) =>
+              r.width > 0 && (r.left < vp.left - 0.5 || r.right > vp.right + 0.5 || r.top < vp.top - 0.5 || r.bottom > vp.bottom + 0.5),
+          )
+          .map(({ text }) => text);
+        const texts = [...svg.querySelectorAll(".nodeLabel, .edgeLabel, .cluster-label")].filter((e) => e.textContent!.trim());
+        const minFontPx = Math.min(...texts.map((e) => Number.parseFloat(getComputedStyle(e).fontSize) * scale));
+        return { outside, drawn: drawn.length, minFontPx, layout: document.body.dataset.layout, panel: vp.width };
+      });
+      assert.equal(m.panel, 620);
+      assert.ok(m.drawn > 5, `${example}: ${m.drawn} drawn`);
+      assert.deepEqual(m.outside, [], `${example} (${m.layout}): outside the panel`);
+      assert.ok(m.minFontPx >= 11, `${example} (${m.layout}): smallest label ${m.minFontPx.toFixed(1)} px`);
+      if (example === EXAMPLES[0]) {
+        // folded at 620 px: hovering the details lists them, a line reveals its source
+        assert.equal(m.layout, "TB folded");
+        await page.hover('[data-quorate-id="m0"]');
+        const card = page.locator("#card:not([hidden])");
+        await card.waitFor();
+        assert.deepEqual(await card.locator("button").allTextContents(), [
+          "etcd of cluster fra-prod: 2 of 4",
+          "store ledger: 2 of 3",
+          "carts writer",
+        ]);
+        await card.locator("button").first().click();
+        assert.ok(
+          await page.evaluate(() =>
+            (window as unknown as { posts: { type: string; id?: string }[] }).posts.some((p) => p.type === "reveal" && p.id === "q0_0"),
+          ),
+        );
+        // zooming in draws the details; Fit folds them again
+        await page.locator("#zoom-in").click();
+        await page.waitForFunction(() => document.body.dataset.layout === "TB");
+        assert.equal(await page.locator('[data-quorate-id="q0_0"]').count(), 1);
+        await page.locator("#zoom-reset").click();
+        await page.waitForFunction(() => document.body.dataset.layout === "TB folded");
+      }
+      await page.close();
+    }
+    // the same page in a wide panel draws the example's sites side by side, details and all
+    const wide = await browser.newPage({ viewport: { width: 1400, height: 760 } });
+    await wide.goto(`file://${join(dir, "page.html")}`);
+    await wide.waitForFunction(() => (window as unknown as { posts: { type: string }[] }).posts.some((p) => p.type === "ready"));
+    await wide.evaluate(
+      (d) => window.postMessage({ type: "diagram", ...d, version: 1 }, "*"),
+      diagramOf("examples/drift/edge.topology.yaml"),
+    );
+    await wide.waitForFunction(() => (window as unknown as { posts: { type: string }[] }).posts.some((p) => p.type === "rendered"));
+    assert.equal(await wide.evaluate(() => document.body.dataset.layout), "LR");
+  } finally {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
