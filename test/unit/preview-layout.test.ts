@@ -45,7 +45,7 @@ test("every layout draws the same design: LR detailed is the exported text, TB s
   assert.equal(m0.kind, "details");
   assert.deepEqual(m0.details, ["q0_0", "q1_0", "d1_0"]);
   assert.equal(m0.severity, "error");
-  assert.equal(d.nodes.find((n) => n.id === "q0_0")?.label, "etcd of cluster fra-prod: 2 of 4");
+  assert.equal(d.nodes.find((n) => n.id === "q0_0")?.label, "etcd of cluster fra-prod: 2 of 4 · 2.60 nines");
   // without asking, only the one text (the CLI, exports and the record)
   const a = analyzeFile("x.topology.yaml", readFileSync(join(ROOT, "examples/payments-eu.topology.yaml"), "utf8"));
   assert.equal(diagramFor(a).layouts, undefined);
