@@ -11,7 +11,7 @@ import { commitLatency, frozenSplit } from "../../server/src/math/quorum";
 import { MAX_NESTING, nestingBeyond, space } from "../../server/src/model/nesting";
 import { LineIndex } from "../../server/src/model/text";
 import { DEFAULT_OPTIONS } from "../../server/src/derive/context";
-import { documentSymbolsOf } from "../../server/src/service/service";
+import { documentSymbolsOf } from "../../server/src/service/navigation";
 import { ABC } from "../fixtures/fixable";
 import { check, codes, HEADER, only, rng } from "../helpers";
 

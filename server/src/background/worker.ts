@@ -7,7 +7,7 @@ import { changeBetween, type TextChange } from "../incremental";
 import { createService } from "../platform/node";
 import { answer } from "../requests";
 import { ParamsError } from "../service/params";
-import { RenameError } from "../service/service";
+import { RenameError } from "../service/navigation";
 import { primeParser, warmUpSteps } from "../warmup";
 import { heapKeeper } from "./memory";
 import type { FromBackground, ToBackground } from "./messages";

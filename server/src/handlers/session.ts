@@ -6,7 +6,8 @@ import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Background, BackgroundEvents } from "../background/host";
 import type { ToBackground } from "../background/messages";
 import { ParamsError } from "../service/params";
-import { type QuorateService, RenameError } from "../service/service";
+import { RenameError } from "../service/navigation";
+import type { QuorateService } from "../service/service";
 import { URI } from "../service/uri";
 import { DiagnosticsPublisher } from "./diagnostics";
 

@@ -1,59 +1,34 @@
-import type { Cancellation } from "./host";
-import {
-  CodeActionKind,
-  CompletionItemKind,
-  DiagnosticSeverity,
-  InsertTextFormat,
-  MarkupKind,
-  SymbolKind as LspSymbolKind,
-  type CodeAction,
-  type CompletionItem,
-  type Diagnostic,
-  type DocumentSymbol,
-  type Hover,
-  type Location,
-  type Position,
-  type Range,
-  type TextEdit,
-  type WorkspaceEdit,
+// The language service's workspace orchestration: which files are known, open, hosted or on
+// disk; their analyses, settings, workspace-wide rules and drift. Each LSP feature's mapping
+// lives beside it (convert, hover, actions, navigation); this class only delegates to them.
+import type {
+  CodeAction,
+  CompletionItem,
+  Diagnostic,
+  DocumentSymbol,
+  Hover,
+  Location,
+  Position,
+  Range,
+  WorkspaceEdit,
 } from "vscode-languageserver";
-import { URI } from "./uri";
-import { finalize, manifestFileOf, type FileAnalysis } from "../analysis";
+import { DiagnosticSeverity } from "vscode-languageserver";
+import { type Deployments, type FileAnalysis, finalize, manifestFileOf } from "../analysis";
 import { mergeFindings } from "../drift/compare";
 import { analyzeChange, type TextChange } from "../incremental";
-import { disableFix, fixesFor, type Fix } from "../fixes/fixes";
-import { hoverAt } from "../hover/hover";
 import type { Finding } from "../model/finding";
-import { LineIndex, type Span } from "../model/text";
-import type { Topology } from "../model/topology";
-import { completeAt } from "../nav/completion";
-import { symbolAt, symbolsOf, type SymbolRef } from "../nav/symbols";
-import { manifestRules, type ManifestFile } from "../rules/exports";
-import { DEFAULT_SETTINGS, type Settings } from "./settings";
+import { LineIndex } from "../model/text";
 import type { DriftMarker, SummaryResult } from "../protocol";
-import type { Deployments } from "../analysis";
-import { cell as mdCell } from "../util/format";
+import { type ManifestFile, manifestRules } from "../rules/exports";
+import { codeActionsOf } from "./actions";
+import { toDiagnostic } from "./convert";
 import { DriftIndex } from "./drift";
-
-interface FileState {
-  readonly uri: string;
-  text: string;
-  /** open in the editor (its text wins over the disk) */
-  open: boolean;
-  /** also present on disk (from the workspace index) */
-  onDisk: boolean;
-  analysis?: FileAnalysis;
-  tooLarge: boolean;
-  /** analysed by another instance (the server's background thread), which answers for it */
-  hosted: boolean;
-  /** a hosted file's line index, for places other files' findings point to */
-  hostedLines?: LineIndex;
-  /** the last topology that parsed, for completion while the text is broken */
-  lastGood?: Topology;
-  findings: Finding[];
-}
-
-export class RenameError extends Error {}
+import type { FileState, Workspace } from "./files";
+import type { Cancellation } from "./host";
+import { hoverOf } from "./hover";
+import { completionOf, definitionOf, documentSymbolsOf, prepareRenameOf, referencesOf, renameOf } from "./navigation";
+import { DEFAULT_SETTINGS, type Settings } from "./settings";
+import { URI } from "./uri";
 
 /**
  * The text of a document's file at a revision (e.g. git's HEAD), without blocking the thread;
@@ -71,16 +46,8 @@ export interface Contributions {
   readonly drift: readonly (readonly [uri: string, findings: Finding[]])[];
 }
 
-const SEVERITY: Record<string, DiagnosticSeverity> = {
-  error: DiagnosticSeverity.Error,
-  warning: DiagnosticSeverity.Warning,
-  information: DiagnosticSeverity.Information,
-  hint: DiagnosticSeverity.Hint,
-};
-
 // (no `process` in a web worker: the web extension's server runs this same service)
 const TIMINGS = globalThis.process?.env?.QUORATE_LOG_TIMINGS === "1";
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Findings that mean "losing one site breaks this design". */
 const SITE_LOSS_CODES = ["quorum/two-site-split", "quorum/site-loss", "capacity/site-loss", "istio/remote-primary-site-loss"];
 
@@ -88,7 +55,7 @@ const SITE_LOSS_CODES = ["quorum/two-site-split", "quorum/site-loss", "capacity/
  * The language service: documents in, LSP types out. No connection: the transport (lsp.ts)
  * calls it, tests call it directly. Workspace-wide rules (export policy × RBAC) see every file.
  */
-export class QuorateService {
+export class QuorateService implements Workspace {
   private readonly files = new Map<string, FileState>();
   private manifest = new Map<string, Finding[]>();
   private settings: Settings = DEFAULT_SETTINGS;
@@ -100,6 +67,14 @@ export class QuorateService {
   private contributions = new Map<string, Contributions>();
   /** reads a file's committed version (git); off until the transport gives a way (never on the web) */
   private revisions?: RevisionReader;
+
+  file(uri: string): FileState | undefined {
+    return this.files.get(uri);
+  }
+
+  get driftIndex(): DriftIndex | undefined {
+    return this.drift;
+  }
 
   /** The preview's drift markers of a topology: cluster name → the drifting file and place. */
   driftMarkers(uri: string): Map<string, DriftMarker> {
@@ -347,7 +322,7 @@ export class QuorateService {
   }
 
   /** A file's line index: its analysis's, or for a hosted file one kept from its text. */
-  private linesOf(uri: string): LineIndex | undefined {
+  linesOf(uri: string): LineIndex | undefined {
     const f = this.files.get(uri);
     if (!f) return undefined;
     if (f.analysis) return f.analysis.parsed.lines;
@@ -402,23 +377,7 @@ export class QuorateService {
     const a = f.analysis;
     // a deployment file is judged only for drift: its findings come from the topology that binds it
     if (!a || (!a.parsed.relevant && !f.findings.length)) return [];
-    return f.findings.map((x) => this.toDiagnostic(uri, a.parsed.lines, x));
-  }
-
-  private toDiagnostic(uri: string, lines: LineIndex, x: Finding): Diagnostic {
-    return {
-      range: toRange(lines, x.span),
-      severity: SEVERITY[x.severity],
-      code: x.code,
-      source: "quorate",
-      message: plainText(x.message),
-      relatedInformation: x.related?.flatMap((r) => {
-        if (r.path === undefined) return [{ location: { uri, range: toRange(lines, r.span) }, message: plainText(r.message) }];
-        const other = URI.fromPath(r.path);
-        const ol = this.linesOf(other);
-        return ol ? [{ location: { uri: other, range: toRange(ol, r.span) }, message: plainText(r.message) }] : [];
-      }),
-    };
+    return f.findings.map((x) => toDiagnostic(uri, a.parsed.lines, x, (u) => this.linesOf(u)));
   }
 
   /** Counts by severity and whether every single-site loss is survivable (status bar). */
@@ -437,183 +396,34 @@ export class QuorateService {
     };
   }
 
-  // ---- hover --------------------------------------------------------------------------
+  // ---- per-feature LSP mapping (convert.ts, hover.ts, actions.ts, navigation.ts) --------
 
   hover(uri: string, pos: Position): Hover | null {
-    const a = this.files.get(uri)?.analysis;
-    if (!a) return null;
-    const drifted = this.driftHover(uri, a, a.parsed.lines.offsetAt(pos));
-    if (drifted) return drifted;
-    const h = hoverAt(a, a.parsed.lines.offsetAt(pos));
-    return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: toRange(a.parsed.lines, h.span) } : null;
+    return hoverOf(this, uri, pos);
   }
 
-  /** In a deployment file: the design's value and where; on a cluster's `deployment` key: every compared field. */
-  private driftHover(uri: string, a: FileAnalysis, offset: number): Hover | null {
-    if (!this.drift) return null;
-    const hit = this.drift.comparisonAt(uri, offset);
-    if (hit) {
-      const tl = this.files.get(hit.topology)?.analysis?.parsed.lines;
-      const at = tl ? `${URI.pathOf(hit.topology).split("/").pop()}:${tl.positionAt(hit.c.designSpan.start).line + 1}` : "the topology";
-      const c = hit.c;
-      return {
-        contents: {
-          kind: MarkupKind.Markdown,
-          value: [
-            `**${c.agree ? "Agrees with" : "Drifts from"} the design** (\`${c.code}\`)`,
-            "",
-            `| | ${c.cluster} ${mdCell(c.field)} |`,
-            "|---|---|",
-            `| design (${mdCell(at)}) | ${mdCell(c.design)} |`,
-            `| deployed \`${mdCell(c.key)}\` | ${mdCell(c.deployed)} |`,
-          ].join("\n"),
-        },
-        range: toRange(a.parsed.lines, c.span),
-      };
-    }
-    const cluster = a.contexts
-      .flatMap((x) => x.topology.clusters)
-      .find((c) => c.deployment && c.deployment.keySpan.start <= offset && offset <= c.deployment.keySpan.end);
-    if (!cluster?.name) return null;
-    const rows = this.drift.comparisonsOf(uri, cluster.name.value);
-    const value = rows.length
-      ? [
-          `**${cluster.name.value} as deployed**: ${rows.filter((r) => !r.agree).length} of ${rows.length} compared fields drift`,
-          "",
-          "| field | design | deployed | where | |",
-          "|---|---|---|---|---|",
-          ...rows.map((r) => {
-            const fl = this.files.get(URI.fromPath(r.file))?.analysis?.parsed.lines;
-            const line = fl ? `:${fl.positionAt(r.span.start).line + 1}` : "";
-            return `| ${mdCell(r.field)} | ${mdCell(r.design)} | ${mdCell(r.deployed)} | ${mdCell(`${r.file.split("/").pop()}${line}`)} | ${r.agree ? "agrees" : "**drifts**"} |`;
-          }),
-        ].join("\n")
-      : `**${cluster.name.value} as deployed**: no bound file holds a field Quorate compares.`;
-    return { contents: { kind: MarkupKind.Markdown, value }, range: toRange(a.parsed.lines, cluster.deployment!.keySpan) };
-  }
-
-  // ---- code actions ---------------------------------------------------------------------
-
-  /** Quick fixes for the findings that touch `range` (and a disable-comment action for each). */
   codeActions(uri: string, range: Range, only?: readonly Diagnostic[]): CodeAction[] {
-    const f = this.files.get(uri);
-    const a = f?.analysis;
-    if (!f || !a) return [];
-    const lines = a.parsed.lines;
-    const start = lines.offsetAt(range.start);
-    const end = lines.offsetAt(range.end);
-    const wanted = only?.length ? new Set(only.map((d) => `${d.code}@${lines.offsetAt(d.range.start)}`)) : undefined;
-    const out: CodeAction[] = [];
-    for (const finding of f.findings) {
-      if (wanted ? !wanted.has(`${finding.code}@${finding.span.start}`) : finding.span.end < start || finding.span.start > end) continue;
-      const diag = this.toDiagnostic(uri, lines, finding);
-      const doc = a.parsed.docs.find((d) => d.span.start <= finding.span.start && finding.span.start <= d.span.end);
-      const ctx = a.contexts.find((c) => c.topology.span.start === doc?.span.start);
-      const fixes: Fix[] = doc ? fixesFor({ text: f.text, doc: doc.doc, ctx }, finding) : [];
-      fixes.push(disableFix(f.text, finding));
-      // a fix in another file: drift's "Adopt the deployed value in the design"
-      for (const hint of finding.fixes ?? []) {
-        if (hint.kind !== "replace-in" || !("args" in hint) || !hint.args) continue;
-        const target = URI.fromPath(String(hint.args.path));
-        const tl = this.linesOf(target);
-        const edits = hint.args.edits as { start: number; end: number; text: string }[];
-        if (!tl) continue;
-        out.push({
-          title: plainText(hint.title),
-          kind: CodeActionKind.QuickFix,
-          diagnostics: [diag],
-          edit: { changes: { [target]: edits.map((e) => ({ range: toRange(tl, e), newText: e.text })) } },
-        });
-      }
-      for (const fix of fixes) {
-        out.push({
-          title: plainText(fix.title),
-          kind: CodeActionKind.QuickFix,
-          diagnostics: [diag],
-          isPreferred: fix.preferred || undefined,
-          edit: { changes: { [uri]: fix.edits.map((e) => ({ range: toRange(lines, e), newText: e.text })) } },
-        });
-      }
-    }
-    return out;
+    return codeActionsOf(this, uri, range, only);
   }
-
-  // ---- completion ---------------------------------------------------------------------
 
   completion(uri: string, pos: Position): CompletionItem[] {
-    const f = this.files.get(uri);
-    if (!f || f.tooLarge) return [];
-    const t = f.analysis?.contexts[0]?.topology ?? f.lastGood;
-    return completeAt(f.text, pos.line, pos.character, t).map((e) => ({
-      label: e.label,
-      kind:
-        e.kind === "reference"
-          ? CompletionItemKind.Reference
-          : e.kind === "key"
-            ? CompletionItemKind.Property
-            : CompletionItemKind.EnumMember,
-      detail: e.detail,
-      documentation: e.documentation ? { kind: MarkupKind.Markdown, value: e.documentation } : undefined,
-      insertText: e.insertText,
-      insertTextFormat: InsertTextFormat.PlainText,
-    }));
-  }
-
-  // ---- navigation ---------------------------------------------------------------------
-
-  private symbolsAt(uri: string, pos: Position): { symbols: SymbolRef[]; at: SymbolRef; lines: LineIndex } | undefined {
-    const a = this.files.get(uri)?.analysis;
-    if (!a) return undefined;
-    const offset = a.parsed.lines.offsetAt(pos);
-    const ctx = a.contexts.find((c) => c.topology.span.start <= offset && offset <= c.topology.span.end);
-    if (!ctx) return undefined;
-    const symbols = symbolsOf(ctx.topology);
-    const at = symbolAt(symbols, offset);
-    return at && { symbols, at, lines: a.parsed.lines };
+    return completionOf(this, uri, pos);
   }
 
   definition(uri: string, pos: Position): Location[] {
-    // from a deployed value to the design field it is compared with
-    const f = this.files.get(uri);
-    const hit = f?.analysis && this.drift?.comparisonAt(uri, f.analysis.parsed.lines.offsetAt(pos));
-    const tl = hit && this.files.get(hit.topology)?.analysis?.parsed.lines;
-    if (hit && tl) return [{ uri: hit.topology, range: toRange(tl, hit.c.designSpan) }];
-    const s = this.symbolsAt(uri, pos);
-    if (!s) return [];
-    const decl = s.symbols.find((x) => x.declaration && x.kind === s.at.kind && x.name === s.at.name);
-    return decl ? [{ uri, range: toRange(s.lines, decl.span) }] : [];
+    return definitionOf(this, uri, pos);
   }
 
   references(uri: string, pos: Position, includeDeclaration: boolean): Location[] {
-    const s = this.symbolsAt(uri, pos);
-    if (!s) return [];
-    return s.symbols
-      .filter((x) => x.kind === s.at.kind && x.name === s.at.name && (includeDeclaration || !x.declaration))
-      .map((x) => ({ uri, range: toRange(s.lines, x.span) }));
+    return referencesOf(this, uri, pos, includeDeclaration);
   }
 
   prepareRename(uri: string, pos: Position): { range: Range; placeholder: string } | null {
-    const s = this.symbolsAt(uri, pos);
-    return s ? { range: toRange(s.lines, s.at.span), placeholder: s.at.name } : null;
+    return prepareRenameOf(this, uri, pos);
   }
 
-  /** Renames a site, cluster or store everywhere in its topology (names, references, members keys, between pairs). */
   rename(uri: string, pos: Position, newName: string): WorkspaceEdit | null {
-    const s = this.symbolsAt(uri, pos);
-    if (!s) return null;
-    if (!DNS_LABEL.test(newName))
-      throw new RenameError(`\`${newName}\` is not a DNS label (lowercase letters, digits and '-', at most 63 characters)`);
-    const taken = s.symbols.some((x) => x.declaration && x.kind === s.at.kind && x.name === newName);
-    if (taken && newName !== s.at.name) throw new RenameError(`a ${s.at.kind} named \`${newName}\` already exists`);
-    const text = this.files.get(uri)!.text;
-    const edits: TextEdit[] = s.symbols
-      .filter((x) => x.kind === s.at.kind && x.name === s.at.name)
-      .map((x) => {
-        const q = text[x.span.start];
-        const quoted = (q === '"' || q === "'") && text[x.span.end - 1] === q;
-        return { range: toRange(s.lines, x.span), newText: quoted ? `${q}${newName}${q}` : newName };
-      });
-    return { changes: { [uri]: edits } };
+    return renameOf(this, uri, pos, newName);
   }
 
   documentSymbols(uri: string): DocumentSymbol[] {
@@ -622,87 +432,7 @@ export class QuorateService {
   }
 }
 
-/** The outline of one analysed file: each top-level list with its entities. */
-export function documentSymbolsOf(a: FileAnalysis): DocumentSymbol[] {
-  const L = a.parsed.lines;
-  const sym = (name: string, kind: LspSymbolKind, span: Span, sel: Span, detail?: string, children?: DocumentSymbol[]): DocumentSymbol => ({
-    name: name || "(unnamed)",
-    kind,
-    range: toRange(L, span),
-    selectionRange: toRange(L, sel),
-    detail,
-    children,
-  });
-  const out: DocumentSymbol[] = [];
-  for (const ctx of a.contexts) {
-    const t = ctx.topology;
-    // a list ends with its last item's content, whatever blank lines and comments follow it
-    const group = <T extends { span: Span }>(key: string, kind: LspSymbolKind, items: readonly T[], child: (x: T) => DocumentSymbol) => {
-      const e = t.keys.get(key);
-      if (!e || !items.length) return;
-      const children = items.map(child);
-      out.push(
-        sym(
-          key,
-          kind,
-          { start: e.keySpan.start, end: Math.max(e.keySpan.end, items[items.length - 1].span.end) },
-          e.keySpan,
-          `${children.length}`,
-          children,
-        ),
-      );
-    };
-    group("sites", LspSymbolKind.Namespace, t.sites, (s) =>
-      sym(s.name?.value ?? "", LspSymbolKind.Module, s.span, s.name?.span ?? s.span, s.role),
-    );
-    group("links", LspSymbolKind.Namespace, t.links, (l) =>
-      sym(
-        l.between?.items.map((i) => i.value).join(" – ") ?? "",
-        LspSymbolKind.Event,
-        l.span,
-        l.between?.span ?? l.span,
-        l.rttMs ? `${l.rttMs.value} ms` : undefined,
-      ),
-    );
-    group("clusters", LspSymbolKind.Namespace, t.clusters, (c) =>
-      sym(
-        c.name?.value ?? "",
-        LspSymbolKind.Class,
-        c.span,
-        c.name?.span ?? c.span,
-        c.site?.value,
-        c.etcd?.members
-          ? [sym("etcd", LspSymbolKind.Field, { start: c.etcd.keySpan.start, end: c.etcd.span.end }, c.etcd.keySpan)]
-          : undefined,
-      ),
-    );
-    group("stores", LspSymbolKind.Namespace, t.stores, (s) =>
-      sym(s.name?.value ?? "", LspSymbolKind.Struct, s.span, s.name?.span ?? s.span, s.replication?.value),
-    );
-    group("traffic", LspSymbolKind.Namespace, t.traffic, (x) =>
-      sym(x.name?.value ?? "", LspSymbolKind.Interface, x.span, x.name?.span ?? x.span, x.steering?.value),
-    );
-    group("exports", LspSymbolKind.Namespace, t.exports, (x) =>
-      sym(`${x.namespace?.value ?? "?"}/${x.service?.value ?? "?"}`, LspSymbolKind.Function, x.span, x.service?.span ?? x.span),
-    );
-  }
-  return out;
-}
-
 /** Whether a file feeds the workspace-wide rules: Kubernetes manifests, or a topology's exportPolicy. */
 function holdsManifestInput(a: FileAnalysis | undefined): boolean {
   return !!a?.parsed.relevant && (a.parsed.docs.some((d) => d.k8s) || a.contexts.some((c) => c.topology.exportPolicy));
-}
-
-/**
- * A finding's message or a fix's title for the editor, where they are plain text (a diagnostic's
- * message, a code action's title): Markdown code spans become quoted words, as VS Code's own
- * diagnostics write them ('fra', not `fra`). The CLI and hovers keep the Markdown.
- */
-export function plainText(s: string): string {
-  return s.replace(/`([^`\n]*)`/g, "'$1'");
-}
-
-export function toRange(lines: LineIndex, span: Span): Range {
-  return { start: lines.positionAt(span.start), end: lines.positionAt(span.end) };
 }
