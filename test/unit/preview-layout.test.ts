@@ -133,9 +133,9 @@ test("the preview page at 620 px shows every node of each example inside the pan
         const card = page.locator("#card:not([hidden])");
         await card.waitFor();
         assert.deepEqual(await card.locator("button").allTextContents(), [
-          "etcd of cluster fra-prod: 2 of 4",
-          "store ledger: 2 of 3",
-          "carts writer",
+          "etcd of cluster fra-prod: 2 of 4 · 2.60 nines",
+          "store ledger: 2 of 3 · 3 nines",
+          "carts writer · 3 nines",
         ]);
         await card.locator("button").first().click();
         assert.ok(
