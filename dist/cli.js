@@ -20762,7 +20762,7 @@ rule(
   "rtt/commit-budget",
   "error",
   "Commit latency above the write budget",
-  "The best-case commit latency (RTT to the member that completes the majority) exceeds writeLatencyBudgetMs."
+  "The best-case commit latency exceeds writeLatencyBudgetMs: for consensus the RTT to the member that completes the majority from the best leader site, for Galera the RTT to the farthest member from the best site to write from."
 );
 rule("cidr/invalid", "error", "Not an IPv4/IPv6 prefix", "Address ranges are written in CIDR form: 10.0.0.0/16 or fd00::/64.");
 rule(
@@ -23664,11 +23664,30 @@ function fiberFloorMs(a, b) {
 function leaderCommit(ctx, q, leader, o = {}) {
   return commitLatency(o.counts ?? q.counts, o.rtt ?? ctx.rtt, leader, o.need);
 }
+function galeraCommit(ctx, q, writer, o = {}) {
+  const counts = o.counts ?? q.counts;
+  const rtt = o.rtt ?? ctx.rtt;
+  if (!((counts.get(writer) ?? 0) > 0)) return void 0;
+  let worst = 0;
+  for (const site of memberSites(counts)) {
+    if (site === writer) continue;
+    const r = rtt(writer, site);
+    if (r === void 0) return void 0;
+    worst = Math.max(worst, r);
+  }
+  return worst;
+}
 function bestCommit(ctx, q, o = {}) {
-  return bestCommitLatency(o.counts ?? q.counts, o.rtt ?? ctx.rtt);
+  if (q.kind !== "galera") return bestCommitLatency(o.counts ?? q.counts, o.rtt ?? ctx.rtt);
+  let best;
+  for (const site of memberSites(o.counts ?? q.counts)) {
+    const latency = galeraCommit(ctx, q, site, o);
+    if (latency !== void 0 && (!best || latency < best.latency)) best = { site, latency };
+  }
+  return best;
 }
 function writeBudget(q) {
-  return q.kind === "consensus" ? q.owner.writeLatencyBudgetMs?.value : void 0;
+  return q.kind === "consensus" || q.kind === "galera" ? q.owner.writeLatencyBudgetMs?.value : void 0;
 }
 
 // server/src/derive/timers.ts
@@ -23795,7 +23814,7 @@ function rttRules(ctx) {
         );
       }
     }
-    if (q.kind === "consensus") {
+    if (q.kind === "consensus" || q.kind === "galera") {
       const budget = q.owner.writeLatencyBudgetMs;
       const best = budget ? bestCommit(ctx, q) : void 0;
       if (budget && best && best.latency > budget.value) {
@@ -23803,7 +23822,7 @@ function rttRules(ctx) {
           finding(
             "rtt/commit-budget",
             budget.span,
-            `${q.label}: best-case commit latency is ${ms(best.latency)} (leader in ${best.site}, waiting for the member that completes the majority) \u2014 above the ${ms(budget.value)} budget`
+            `${q.label}: best-case commit latency is ${ms(best.latency)} (${q.kind === "galera" ? `writes from ${best.site}: the write-set reaches every node before certification` : `leader in ${best.site}, waiting for the member that completes the majority`}) \u2014 above the ${ms(budget.value)} budget`
           )
         );
       }
@@ -26764,7 +26783,7 @@ function judgeQuorum2(ctx, q, s, R, breaks, notes, what) {
     byLeader,
     groups
   };
-  const none = { commitLatencyMs: null, leader: null, overBudget: false, flapping: false, flowControl: false };
+  const none = { commitLatencyMs: null, leader: null, writer: null, overBudget: false, flapping: false, flowControl: false };
   if (q.kind === "etcd" && [...q.counts.keys()].every((x) => R.lost.has(x))) {
     return { result: { ...base, ...none, outcome: "lost" }, leaders: [] };
   }
@@ -26803,20 +26822,20 @@ function judgeQuorum2(ctx, q, s, R, breaks, notes, what) {
       );
   }
   let best;
-  if (q.kind !== "galera") {
-    for (const l of leaders) {
-      const voters = new Map(memberSites2.filter((x) => R.reaches(x, l)).map((x) => [x, after.get(x)]));
-      const latency = leaderCommit(ctx, q, l, { counts: voters, rtt: (a, b) => scaled(ctx, s, a, b, "typical")?.value, need: maj });
-      if (latency !== void 0 && (!best || latency < best.latency)) best = { site: l, latency };
-    }
+  const rtt = (a, b) => scaled(ctx, s, a, b, "typical")?.value;
+  for (const l of leaders) {
+    const voters = new Map(memberSites2.filter((x) => R.reaches(x, l)).map((x) => [x, after.get(x)]));
+    const latency = q.kind === "galera" ? galeraCommit(ctx, q, l, { counts: voters, rtt }) : leaderCommit(ctx, q, l, { counts: voters, rtt, need: maj });
+    if (latency !== void 0 && (!best || latency < best.latency)) best = { site: l, latency };
   }
   const budget = writeBudget(q);
   const overBudget = best !== void 0 && budget !== void 0 && best.latency > budget;
   if (overBudget) {
     outcome = "over-budget";
     const voting = memberSites2.filter((x) => R.reaches(x, best.site)).reduce((a, x) => a + after.get(x), 0);
+    const scaledNote = excursion(s) ? ", RTTs scaled by the excursion" : "";
     breaks.push(
-      `${q.label}: the best commit latency is ${ms(best.latency)} (leader in ${best.site}, ${voting} of ${n} members voting${excursion(s) ? ", RTTs scaled by the excursion" : ""}) \u2014 above the ${ms(budget)} budget`
+      q.kind === "galera" ? `${q.label}: the best commit latency is ${ms(best.latency)} (writes from ${best.site}: the write-set reaches every node of the primary component, ${voting} of ${n} members, before certification${scaledNote}) \u2014 above the ${ms(budget)} budget` : `${q.label}: the best commit latency is ${ms(best.latency)} (leader in ${best.site}, ${voting} of ${n} members voting${scaledNote}) \u2014 above the ${ms(budget)} budget`
     );
   }
   let flapping = false;
@@ -26854,7 +26873,9 @@ function judgeQuorum2(ctx, q, s, R, breaks, notes, what) {
       ...base,
       outcome,
       commitLatencyMs: best ? best.latency : null,
-      leader: best ? best.site : null,
+      // Galera has no leader: every node takes writes, and `writer` is the site whose writes commit fastest
+      leader: best && q.kind !== "galera" ? best.site : null,
+      writer: best && q.kind === "galera" ? best.site : null,
       overBudget,
       flapping,
       flowControl
@@ -26977,6 +26998,26 @@ function run(ctx, s) {
     const gone = writers.filter((w) => lost.has(w));
     return `store ${d.name?.value} has no writer ${site} reaches (${gone.length === writers.length ? `${listText(writers)} lost` : `${listText(writers)}: ${writers.map((w) => lost.has(w) ? `${w} lost` : ctx.link(site, w) ? `${w} cut off` : `no declared link to ${w}`).join(", ")}`})`;
   };
+  const galeraWrites = (entry, d, qj, backends, budget) => {
+    const q = ctx.quorums.find((x) => x.owner === d);
+    const component = quorumByOwner.get(d)?.leaders ?? [];
+    if (!q || !component.length) return;
+    const rtt = (a, b) => scaled(ctx, s, a, b, "typical")?.value;
+    const members = new Map(component.map((x) => [x, Math.max(0, (q.counts.get(x) ?? 0) - (own(s.loseMembers, x) ?? 0))]));
+    for (const b of backends) {
+      if (b.errors) continue;
+      let via;
+      for (const m of component.includes(b.site) ? [b.site] : component) {
+        const hop = m === b.site ? 0 : R.reaches(b.site, m) ? rtt(b.site, m) : void 0;
+        const commit = galeraCommit(ctx, q, m, { counts: members, rtt });
+        if (hop !== void 0 && commit !== void 0 && (!via || hop + commit < via.hop + via.commit)) via = { node: m, hop, commit };
+      }
+      if (!via || via.hop + via.commit <= budget) continue;
+      notes.push(
+        `traffic ${entry}: writes from ${b.cluster} (${b.site}) to store ${d.name?.value} commit in ${ms(via.hop + via.commit)}${via.hop ? ` (${ms(via.hop)} to the node in ${via.node} and back, plus its ${ms(via.commit)} commit)` : ` (the node in ${b.site} waits one round trip to the farthest node before certifying)`}, above the ${ms(budget)} budget; the best site to write from commits in ${ms(qj.commitLatencyMs)}`
+      );
+    }
+  };
   const withdrawn = new Set(s.withdraw ?? []);
   const traffic = [];
   for (const tr of t.traffic) {
@@ -27030,7 +27071,12 @@ function run(ctx, s) {
     for (const d of deps) {
       const qj = quorumByOwner.get(d)?.result;
       const budget = qj?.writeLatencyBudgetMs ?? void 0;
-      if (!qj || qj.commitLatencyMs === null || qj.leader === null || budget === void 0 || qj.overBudget) continue;
+      if (!qj || qj.commitLatencyMs === null || budget === void 0 || qj.overBudget) continue;
+      if (qj.kind === "galera") {
+        galeraWrites(name2, d, qj, remaining, budget);
+        continue;
+      }
+      if (qj.leader === null) continue;
       for (const b of remaining) {
         if (b.errors || b.site === qj.leader) continue;
         if (!R.reaches(b.site, qj.leader)) {
@@ -27071,11 +27117,24 @@ function run(ctx, s) {
       }
     }
   }
-  const exports2 = t.exports.filter((e) => e.service && e.namespace).map((e) => ({
-    service: e.service.value,
-    namespace: e.namespace.value,
-    servedBy: (e.clusters?.items ?? []).map((c) => c.value).filter((c) => siteOf(c) !== void 0 && !lost.has(siteOf(c)))
-  }));
+  const exports2 = [];
+  for (const e of t.exports) {
+    if (!e.service || !e.namespace) continue;
+    const id = `${e.namespace.value}/${e.service.value}`;
+    const servedBy = (e.clusters?.items ?? []).map((c) => c.value).filter((c) => siteOf(c) !== void 0 && !lost.has(siteOf(c)));
+    const groups = R.groups.map((g) => ({ sites: g, servedBy: servedBy.filter((c) => g.includes(siteOf(c))) }));
+    exports2.push({ service: e.service.value, namespace: e.namespace.value, servedBy, groups });
+    if (!servedBy.length) continue;
+    const stranded = /* @__PURE__ */ new Map();
+    for (const c of clusters)
+      if (c.outcome === "up" && !servedBy.some((x) => R.reaches(c.site, siteOf(x)))) stranded.set(c.site, [...stranded.get(c.site) ?? [], c.name]);
+    const heals = s.partition.length ? s.cut.length ? "network" : "partition" : "link";
+    const serving = listText(servedBy.map((c) => `${c} (${siteOf(c)})`));
+    for (const [site, names] of stranded)
+      notes.push(
+        `export ${id}: ${listText(names)} (${site}) reach${names.length === 1 ? "es" : ""} no exporting cluster \u2014 calls from there have no reachable endpoint until the ${heals} heals; ${serving} still serve${servedBy.length === 1 ? "s" : ""} it`
+      );
+  }
   const down = quorums.some((q) => q.outcome === "stops") || stores.some((x) => x.outcome === "writes-stop" || x.outcome === "corrupts") || traffic.some((x) => x.outcome === "unserved" || x.outcome === "errors" && x.backends.every((b) => b.loadRps === null || b.errors));
   const degraded = quorums.some((q) => q.flapping || q.overBudget || q.flowControl) || stores.some((x) => x.rpoUnbounded) || traffic.some((x) => x.outcome !== "served" || x.backends.some((b) => b.overloaded)) || meshes.length > 0;
   const verdict = down ? "down" : degraded ? "degraded" : "ok";
@@ -27920,11 +27979,18 @@ function facts(r) {
   for (const c of r.clusters) if (c.outcome === "lost") out.push([`cluster ${c.name}`, `lost with ${c.site}`]);
   for (const q of r.quorums) {
     const bits = [q.outcome];
-    if (q.commitLatencyMs !== null) bits.push(`commit ${ms(q.commitLatencyMs)} from a leader in ${q.leader}`);
+    if (q.commitLatencyMs !== null) {
+      const budget = q.writeLatencyBudgetMs !== null ? ` (budget ${ms(q.writeLatencyBudgetMs)})` : "";
+      bits.push(
+        q.kind === "galera" ? `commit ${ms(q.commitLatencyMs)}${budget} writing from ${q.writer} (no leader: every node takes writes)` : `commit ${ms(q.commitLatencyMs)}${budget} with the leader in ${q.leader}`
+      );
+    }
     if (q.outcome !== "stops" && q.outcome !== "lost") {
       const stopping = Object.entries(q.byLeader).filter(([, v]) => v.length);
-      if (stopping.length)
-        bits.push(stopping.map(([l, v]) => `leader in ${l}: ${v.join(", ")} stop${v.length === 1 ? "s" : ""}`).join("; "));
+      const stop = (v) => `${v.join(", ")} stop${v.length === 1 ? "s" : ""}`;
+      const same = Object.values(q.byLeader).every((v) => v.join() === stopping[0]?.[1].join());
+      if (stopping.length && same) bits.push(stop(stopping[0][1]));
+      else if (stopping.length) bits.push(stopping.map(([l, v]) => `leader in ${l}: ${stop(v)}`).join("; "));
     }
     out.push([q.name, bits.join(" \xB7 ")]);
   }
@@ -27947,7 +28013,14 @@ function facts(r) {
     out.push([`traffic ${t.name}`, bits.join(" \xB7 ")]);
   }
   for (const m of r.meshes) out.push([`cluster ${m.cluster}`, `${m.outcome} (${m.because})`]);
-  for (const e of r.exports) if (!e.servedBy.length) out.push([`export ${e.namespace}/${e.service}`, "no exporting cluster left"]);
+  for (const e of r.exports) {
+    if (!e.servedBy.length) out.push([`export ${e.namespace}/${e.service}`, "no exporting cluster left"]);
+    else if (e.groups.length > 1)
+      out.push([
+        `export ${e.namespace}/${e.service}`,
+        `served by ${e.groups.map((g) => `${g.servedBy.join(", ") || "no cluster"} in ${g.sites.join(",")}`).join(" \xB7 ")}`
+      ]);
+  }
   return out;
 }
 var VERDICT_COLOR = { ok: "\x1B[32m", degraded: "\x1B[33m", down: "\x1B[31m" };

@@ -32,6 +32,29 @@ stores:
     writeLatencyBudgetMs: 20
 `;
 
+/**
+ * The `sites:` and `links:` of a topology body: each site by name, each link as
+ * [a, b, rttMs] or [a, b, rttMs, rttP99Ms] — the builder the what-if and availability tests share.
+ */
+export function sitesAndLinks(sites: readonly string[], links: readonly (readonly [string, string, number, number?])[]): string {
+  const site = sites.map((x) => `  - name: ${x}\n`).join("");
+  const link = links.map(([a, b, rtt, p99]) => `  - { between: [${a}, ${b}], rttMs: ${rtt}${p99 !== undefined ? `, rttP99Ms: ${p99}` : ""} }\n`).join("");
+  return `sites:\n${site}${links.length ? `links:\n${link}` : ""}`;
+}
+
+/** fra, lon and ams, 14, 9 and 8 ms apart. */
+export const FRA_LON_AMS = sitesAndLinks(
+  ["fra", "lon", "ams"],
+  [
+    ["fra", "lon", 14],
+    ["fra", "ams", 9],
+    ["lon", "ams", 8],
+  ],
+);
+
+/** fra and lon, 14 ms apart. */
+export const FRA_LON = sitesAndLinks(["fra", "lon"], [["fra", "lon", 14]]);
+
 export const HEADER = "apiVersion: quorate.dev/v1alpha1\nkind: Topology\nmetadata:\n  name: t\n";
 
 export interface Seen {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { analyzeFile } from "../../server/src/analysis";
 import { sanitizeScenario } from "../../server/src/service/whatif";
 import { ALL_UP, run, runIsolate, type Scenario, sweep } from "../../server/src/whatif/engine";
-import { HEADER, inTempDir } from "../helpers";
+import { FRA_LON, FRA_LON_AMS, HEADER, inTempDir, only, sitesAndLinks } from "../helpers";
 
 const ctxOf = (body: string) => analyzeFile("t.topology.yaml", HEADER + body).contexts[0];
 const sc = (s: Partial<Scenario>): Scenario => ({ ...ALL_UP, ...s });
@@ -17,15 +17,7 @@ const simJson = (argv: string[], body: string) => {
 };
 
 // a single-writer async store at fra behind GSLB over fra, lon and ams
-const SINGLE_WRITER = `sites:
-  - name: fra
-  - name: lon
-  - name: ams
-links:
-  - { between: [fra, lon], rttMs: 14 }
-  - { between: [fra, ams], rttMs: 9 }
-  - { between: [lon, ams], rttMs: 8 }
-clusters:
+const SINGLE_WRITER = `${FRA_LON_AMS}clusters:
   - { name: fra-prod, site: fra }
   - { name: lon-prod, site: lon }
   - { name: ams-prod, site: ams }
@@ -123,7 +115,7 @@ test("RPO: at risk exactly at the lag buffer; one byte less and the bound does n
 });
 
 test("a multi-writer store losing a writer site continues but its tail is at risk; an overflowing buffer alone makes it degraded", () => {
-  const body = `sites:\n  - name: fra\n  - name: lon\nlinks:\n  - { between: [fra, lon], rttMs: 14 }\nstores:\n  - name: carts\n    replication: crdt\n    writers: [fra, lon]\n    maxLagSeconds: 2\n    writeRatePerSecond: 500\n    writeBytes: 100\n    lagBufferBytes: BUF\n`;
+  const body = `${FRA_LON}stores:\n  - name: carts\n    replication: crdt\n    writers: [fra, lon]\n    maxLagSeconds: 2\n    writeRatePerSecond: 500\n    writeBytes: 100\n    lagBufferBytes: BUF\n`;
   const ok = run(ctxOf(body.replace("BUF", "100000")), sc({ lose: ["lon"] }));
   assert.equal(ok.stores[0].outcome, "continues");
   assert.equal(ok.stores[0].atRiskBytes, 100000, "2 s × 500/s × 100 bytes");
@@ -138,15 +130,14 @@ test("a multi-writer store losing a writer site continues but its tail is at ris
 });
 
 // 1+1+1 over fra/lon/nyc: fra–lon 14, fra–nyc 70, lon–nyc 75 ms
-const THREE = (budget: number) => `sites:
-  - name: fra
-  - name: lon
-  - name: nyc
-links:
-  - { between: [fra, lon], rttMs: 14 }
-  - { between: [fra, nyc], rttMs: 70 }
-  - { between: [lon, nyc], rttMs: 75 }
-stores:
+const THREE = (budget: number) => `${sitesAndLinks(
+  ["fra", "lon", "nyc"],
+  [
+    ["fra", "lon", 14],
+    ["fra", "nyc", 70],
+    ["lon", "nyc", 75],
+  ],
+)}stores:
   - name: ledger
     replication: consensus
     members: { fra: 1, lon: 1, nyc: 1 }
@@ -175,12 +166,7 @@ test("commit latency after a loss: over the members that still vote, judged agai
   );
 });
 
-const FEDERATED = `sites:
-  - name: fra
-  - name: lon
-links:
-  - { between: [fra, lon], rttMs: 14 }
-clusters:
+const FEDERATED = `${FRA_LON}clusters:
   - name: fra-prod
     site: fra
     etcd: { members: { fra: 3 } }
@@ -298,15 +284,7 @@ test("links with hyphenated site names: read against the declared names; an ambi
   assert.equal(s.rttFactor, null);
 });
 
-const FIVE = `sites:
-  - name: fra
-  - name: lon
-  - name: ams
-links:
-  - { between: [fra, lon], rttMs: 14 }
-  - { between: [fra, ams], rttMs: 9 }
-  - { between: [lon, ams], rttMs: 8 }
-clusters:
+const FIVE = `${FRA_LON_AMS}clusters:
   - name: core
     site: fra
     etcd: { members: { fra: 2, lon: 2, ams: 1 } }
@@ -400,12 +378,7 @@ test("an at-capacity backend says there is no headroom; headroomRps per backend"
   );
 });
 
-const WEIGHTS = (a: number, b: number) => `sites:
-  - name: fra
-  - name: lon
-links:
-  - { between: [fra, lon], rttMs: 14 }
-clusters:
+const WEIGHTS = (a: number, b: number) => `${FRA_LON}clusters:
   - { name: f, site: fra }
   - { name: l, site: lon }
 traffic:
@@ -475,4 +448,122 @@ test("a federated design and the same design without etcd: no regression in the 
   const r = inTempDir(files, (_dir, run) => run(["diff", "--format", "json", "a.topology.yaml", "b.topology.yaml"]));
   assert.equal(JSON.parse(r.stdout).regressions, 0, r.stdout);
   assert.equal(r.code, 0);
+});
+
+const EXPORTED = (by: string) => `${FRA_LON_AMS}clusters:
+  - { name: fra-prod, site: fra }
+  - { name: lon-prod, site: lon }
+  - { name: ams-prod, site: ams }
+exports:
+  - { service: payments, namespace: finance, clusters: [${by}] }
+`;
+
+test("exports under a partition: servedBy per group, and clusters that reach no exporting cluster named", () => {
+  const split = run(ctxOf(EXPORTED("fra-prod")), sc({ partition: [["fra"]] }));
+  assert.deepEqual(split.exports, [
+    {
+      service: "payments",
+      namespace: "finance",
+      servedBy: ["fra-prod"],
+      groups: [
+        { sites: ["fra"], servedBy: ["fra-prod"] },
+        { sites: ["lon", "ams"], servedBy: [] },
+      ],
+    },
+  ]);
+  assert.deepEqual(
+    split.notes.filter((n) => n.startsWith("export ")),
+    [
+      "export finance/payments: lon-prod (lon) reaches no exporting cluster — calls from there have no reachable endpoint until the partition heals; fra-prod (fra) still serves it",
+      "export finance/payments: ams-prod (ams) reaches no exporting cluster — calls from there have no reachable endpoint until the partition heals; fra-prod (fra) still serves it",
+    ],
+  );
+  // all up: one group, nothing stranded
+  const up = run(ctxOf(EXPORTED("fra-prod")), ALL_UP);
+  assert.deepEqual(up.exports[0].groups, [{ sites: ["fra", "lon", "ams"], servedBy: ["fra-prod"] }]);
+  assert.ok(!up.notes.some((n) => n.startsWith("export ")));
+  // a cut link: lon no longer reaches fra, ams still does
+  const cut = run(ctxOf(EXPORTED("fra-prod")), sc({ cut: [["fra", "lon"]] }));
+  assert.deepEqual(
+    cut.notes.filter((n) => n.startsWith("export ")),
+    [
+      "export finance/payments: lon-prod (lon) reaches no exporting cluster — calls from there have no reachable endpoint until the link heals; fra-prod (fra) still serves it",
+    ],
+  );
+  // the other side of the boundary: an exporter lon reaches (ams) — no one is stranded
+  const both = run(ctxOf(EXPORTED("fra-prod, ams-prod")), sc({ cut: [["fra", "lon"]] }));
+  assert.ok(!both.notes.some((n) => n.startsWith("export ")), both.notes.join("\n"));
+  // exports never change the verdict by themselves
+  assert.equal(split.verdict, "ok");
+  const { json } = simJson(["--partition", "fra/lon,ams"], EXPORTED("fra-prod, lon-prod"));
+  assert.deepEqual(json.exports[0].groups, [
+    { sites: ["fra"], servedBy: ["fra-prod"] },
+    { sites: ["lon", "ams"], servedBy: ["lon-prod"] },
+  ]);
+  assert.deepEqual(json.exports[0].servedBy, ["fra-prod", "lon-prod"]);
+});
+
+// Galera over fra/lon/ams (fra–lon 14, fra–ams 4, lon–ams 4): no leader, every node takes writes
+const GALERA = (budget: number) => `${sitesAndLinks(
+  ["fra", "lon", "ams"],
+  [
+    ["fra", "lon", 14],
+    ["fra", "ams", 4],
+    ["lon", "ams", 4],
+  ],
+)}clusters:
+  - { name: fra-prod, site: fra }
+  - { name: lon-prod, site: lon }
+stores:
+  - name: ledger
+    replication: galera
+    members: { fra: 1, lon: 1, ams: 1 }
+    writeLatencyBudgetMs: ${budget}
+traffic:
+  - name: pay
+    steering: gslb
+    peakRps: 1000
+    dependsOn: [ledger]
+    backends:
+      - { cluster: fra-prod, capacityRps: 1000 }
+      - { cluster: lon-prod, capacityRps: 1000 }
+`;
+
+test("Galera: a commit waits one round trip from its writer to the farthest node; no leader; the budget judged after a loss, exactly", () => {
+  const up = run(ctxOf(GALERA(10)), ALL_UP).quorums[0];
+  assert.deepEqual([up.outcome, up.commitLatencyMs, up.leader, up.writer], ["continues", 4, null, "ams"]);
+  // the backends write to their own site's node: 14 ms from fra and lon, said as notes, not a verdict
+  const upNotes = run(ctxOf(GALERA(10)), ALL_UP).notes;
+  assert.ok(
+    upNotes.includes(
+      "traffic pay: writes from fra-prod (fra) to store ledger commit in 14 ms (the node in fra waits one round trip to the farthest node before certifying), above the 10 ms budget; the best site to write from commits in 4 ms",
+    ),
+    upNotes.join("\n"),
+  );
+  // losing ams leaves fra and lon 14 ms apart: over the budget, from whichever site writes
+  const lose = run(ctxOf(GALERA(10)), sc({ lose: ["ams"] }));
+  assert.deepEqual(
+    [lose.quorums[0].outcome, lose.quorums[0].commitLatencyMs, lose.quorums[0].writer, lose.quorums[0].overBudget, lose.verdict],
+    ["over-budget", 14, "fra", true, "degraded"],
+  );
+  assert.match(
+    lose.breaks[0],
+    /^store ledger: the best commit latency is 14 ms \(writes from fra: the write-set reaches every node of the primary component, 2 of 3 members, before certification\) — above the 10 ms budget$/,
+  );
+  // exactly at the budget is within it; one below is not
+  assert.equal(run(ctxOf(GALERA(14)), sc({ lose: ["ams"] })).quorums[0].outcome, "continues");
+  assert.equal(run(ctxOf(GALERA(13)), sc({ lose: ["ams"] })).quorums[0].outcome, "over-budget");
+  // losing two of three: no primary component, writes stop
+  assert.equal(run(ctxOf(GALERA(10)), sc({ lose: ["ams", "lon"] })).quorums[0].outcome, "stops");
+  const { json } = simJson(["--lose", "ams"], GALERA(10));
+  assert.deepEqual(
+    [json.quorums[0].kind, json.quorums[0].commitLatencyMs, json.quorums[0].leader, json.quorums[0].writer, json.quorums[0].outcome],
+    ["galera", 14, null, "fra", "over-budget"],
+  );
+  // rtt/commit-budget judges the same best commit: 4 ms against 3 is over, against 4 is not
+  const over = only(GALERA(3), "rtt/commit-budget");
+  assert.equal(over.length, 1);
+  assert.match(over[0].message, /best-case commit latency is 4 ms \(writes from ams: the write-set reaches every node before certification\) — above the 3 ms budget/);
+  assert.deepEqual(only(GALERA(4), "rtt/commit-budget"), []);
+  assert.equal(run(ctxOf(GALERA(3)), ALL_UP).quorums[0].overBudget, true);
 });

@@ -32,12 +32,44 @@ export function leaderCommit(ctx: TopologyContext, q: Quorum, leader: string, o:
   return commitLatency(o.counts ?? q.counts, o.rtt ?? ctx.rtt, leader, o.need);
 }
 
-/** The lowest commit latency over the member sites that can lead, and where (undefined when none is known). */
-export function bestCommit(ctx: TopologyContext, q: Quorum, o: LatencyOptions = {}): { site: string; latency: number } | undefined {
-  return bestCommitLatency(o.counts ?? q.counts, o.rtt ?? ctx.rtt);
+/**
+ * Galera: a commit from a node at `writer` waits until its write-set is delivered in total order
+ * by every node of the primary component — one round trip to the farthest member site from the
+ * writer — then certifies locally. There is no leader: every node takes writes, and each site's
+ * writes pay its own farthest RTT. 0 when every member is at `writer`; undefined when an RTT is
+ * missing or `writer` holds no member (its writes go to a node elsewhere first).
+ */
+export function galeraCommit(ctx: TopologyContext, q: Quorum, writer: string, o: LatencyOptions = {}): number | undefined {
+  const counts = o.counts ?? q.counts;
+  const rtt = o.rtt ?? ctx.rtt;
+  if (!((counts.get(writer) ?? 0) > 0)) return undefined;
+  let worst = 0;
+  for (const site of memberSites(counts)) {
+    if (site === writer) continue;
+    const r = rtt(writer, site);
+    if (r === undefined) return undefined;
+    worst = Math.max(worst, r);
+  }
+  return worst;
 }
 
-/** A consensus store's write latency budget, if declared. */
+/**
+ * The lowest commit latency over the member sites, and where: the best leader site for a
+ * consensus quorum or etcd, the best site to write from for Galera (undefined when none is known).
+ */
+export function bestCommit(ctx: TopologyContext, q: Quorum, o: LatencyOptions = {}): { site: string; latency: number } | undefined {
+  if (q.kind !== "galera") return bestCommitLatency(o.counts ?? q.counts, o.rtt ?? ctx.rtt);
+  let best: { site: string; latency: number } | undefined;
+  for (const site of memberSites(o.counts ?? q.counts)) {
+    const latency = galeraCommit(ctx, q, site, o);
+    if (latency !== undefined && (!best || latency < best.latency)) best = { site, latency };
+  }
+  return best;
+}
+
+/** A consensus or Galera store's write latency budget, if declared (etcd has none). */
 export function writeBudget(q: Quorum): number | undefined {
-  return q.kind === "consensus" ? (q.owner as { writeLatencyBudgetMs?: { value: number } }).writeLatencyBudgetMs?.value : undefined;
+  return q.kind === "consensus" || q.kind === "galera"
+    ? (q.owner as { writeLatencyBudgetMs?: { value: number } }).writeLatencyBudgetMs?.value
+    : undefined;
 }

@@ -10,7 +10,7 @@ import { cmp, format, fromNumber } from "../math/rational";
 import { loadOf, overCapacity } from "../math/traffic";
 import { globalnetExempt, rangeWhere, rangesOverlapping } from "../derive/cidr";
 import type { Quorum, TopologyContext } from "../derive/context";
-import { bestCommit, commitLatencies } from "../derive/latency";
+import { bestCommit, commitLatencies, galeraCommit } from "../derive/latency";
 import { trafficLoads } from "../derive/loads";
 import {
   exportedServices,
@@ -67,10 +67,7 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
   if (losses.length > 1 && q.kind === "galera") {
     // Galera has no leader: a commit's write-set goes to every node in total order before each
     // certifies it, so a commit from any site waits one round trip to the farthest member site
-    const farthest = (site: string) => {
-      const rtts = [...q.counts.keys()].filter((s) => s !== site).map((s) => ctx.rtt(site, s));
-      return rtts.some((r) => r === undefined) ? undefined : Math.max(...(rtts as number[]));
-    };
+    const farthest = (site: string) => galeraCommit(ctx, q, site);
     parts.push(
       table(
         ["site", "members", "if lost", "commit from here waits for"],

@@ -135,7 +135,7 @@ rule(
   "rtt/commit-budget",
   "error",
   "Commit latency above the write budget",
-  "The best-case commit latency (RTT to the member that completes the majority) exceeds writeLatencyBudgetMs.",
+  "The best-case commit latency exceeds writeLatencyBudgetMs: for consensus the RTT to the member that completes the majority from the best leader site, for Galera the RTT to the farthest member from the best site to write from.",
 );
 
 rule("cidr/invalid", "error", "Not an IPv4/IPv6 prefix", "Address ranges are written in CIDR form: 10.0.0.0/16 or fd00::/64.");

@@ -84,7 +84,7 @@ export function rttRules(ctx: TopologyContext): Finding[] {
         );
       }
     }
-    if (q.kind === "consensus") {
+    if (q.kind === "consensus" || q.kind === "galera") {
       const budget = (q.owner as { writeLatencyBudgetMs?: { value: number; span: Span } }).writeLatencyBudgetMs;
       const best = budget ? bestCommit(ctx, q) : undefined;
       if (budget && best && best.latency > budget.value) {
@@ -92,7 +92,11 @@ export function rttRules(ctx: TopologyContext): Finding[] {
           finding(
             "rtt/commit-budget",
             budget.span,
-            `${q.label}: best-case commit latency is ${ms(best.latency)} (leader in ${best.site}, waiting for the member that completes the majority) — above the ${ms(budget.value)} budget`,
+            `${q.label}: best-case commit latency is ${ms(best.latency)} (${
+              q.kind === "galera"
+                ? `writes from ${best.site}: the write-set reaches every node before certification`
+                : `leader in ${best.site}, waiting for the member that completes the majority`
+            }) — above the ${ms(budget.value)} budget`,
           ),
         );
       }

@@ -6,7 +6,7 @@
  */
 import { lagBytesNeeded } from "../math/lag";
 import type { Quorum, TopologyContext } from "../derive/context";
-import { leaderCommit, writeBudget } from "../derive/latency";
+import { galeraCommit, leaderCommit, writeBudget } from "../derive/latency";
 import { loadBackends } from "../derive/loads";
 import { etcdTimers, largestMemberRtt } from "../derive/timers";
 import { majority } from "../math/quorum";
@@ -76,10 +76,13 @@ export interface QuorumResult {
   readonly members: Record<string, number>;
   readonly majority: number;
   readonly outcome: QuorumOutcome;
-  /** the best commit latency over the members that can still vote, from the best site that can lead (null: no writes, Galera, or an RTT missing) */
+  /** the best commit latency over the members that can still vote, from the best site that can lead (Galera: the best site to write from); null: no writes, or an RTT missing */
   readonly commitLatencyMs: number | null;
+  /** where that leader sits; always null for Galera, which has no leader */
   readonly leader: string | null;
-  /** the store's writeLatencyBudgetMs (consensus), else null */
+  /** Galera: the site whose writes commit fastest (every node takes writes); null for etcd and consensus (see leader) */
+  readonly writer: string | null;
+  /** the store's writeLatencyBudgetMs (consensus and Galera), else null */
   readonly writeLatencyBudgetMs: number | null;
   readonly overBudget: boolean;
   readonly flapping: boolean;
@@ -128,10 +131,20 @@ export interface MeshResult {
   readonly because: string;
 }
 
+export interface ExportGroup {
+  /** one group of the partition (every up site without a partition) */
+  readonly sites: string[];
+  /** the exporting clusters up in that group: the endpoints its clients can be sent to */
+  readonly servedBy: string[];
+}
+
 export interface ExportResult {
   readonly service: string;
   readonly namespace: string;
+  /** the exporting clusters still up, wherever they are */
   readonly servedBy: string[];
+  /** per group of the partition (one group without a partition) */
+  readonly groups: ExportGroup[];
 }
 
 export interface Result {
@@ -298,7 +311,7 @@ function judgeQuorum(
     byLeader,
     groups,
   };
-  const none = { commitLatencyMs: null, leader: null, overBudget: false, flapping: false, flowControl: false };
+  const none = { commitLatencyMs: null, leader: null, writer: null, overBudget: false, flapping: false, flowControl: false };
 
   // a federated (per-site) etcd dies with its site by design: lost, not a verdict driver
   if (q.kind === "etcd" && [...q.counts.keys()].every((x) => R.lost.has(x))) {
@@ -344,21 +357,25 @@ function judgeQuorum(
   }
 
   // commit latency over the members that can still vote, from the best site that can lead
+  // (Galera: from the best site to write from, its write-set reaching every node of the primary component)
   let best: { site: string; latency: number } | undefined;
-  if (q.kind !== "galera") {
-    for (const l of leaders) {
-      const voters = new Map(memberSites.filter((x) => R.reaches(x, l)).map((x) => [x, after.get(x)!]));
-      const latency = leaderCommit(ctx, q, l, { counts: voters, rtt: (a, b) => scaled(ctx, s, a, b, "typical")?.value, need: maj });
-      if (latency !== undefined && (!best || latency < best.latency)) best = { site: l, latency };
-    }
+  const rtt = (a: string, b: string) => scaled(ctx, s, a, b, "typical")?.value;
+  for (const l of leaders) {
+    const voters = new Map(memberSites.filter((x) => R.reaches(x, l)).map((x) => [x, after.get(x)!]));
+    const latency =
+      q.kind === "galera" ? galeraCommit(ctx, q, l, { counts: voters, rtt }) : leaderCommit(ctx, q, l, { counts: voters, rtt, need: maj });
+    if (latency !== undefined && (!best || latency < best.latency)) best = { site: l, latency };
   }
   const budget = writeBudget(q);
   const overBudget = best !== undefined && budget !== undefined && best.latency > budget;
   if (overBudget) {
     outcome = "over-budget";
     const voting = memberSites.filter((x) => R.reaches(x, best!.site)).reduce((a, x) => a + after.get(x)!, 0);
+    const scaledNote = excursion(s) ? ", RTTs scaled by the excursion" : "";
     breaks.push(
-      `${q.label}: the best commit latency is ${ms(best!.latency)} (leader in ${best!.site}, ${voting} of ${n} members voting${excursion(s) ? ", RTTs scaled by the excursion" : ""}) — above the ${ms(budget!)} budget`,
+      q.kind === "galera"
+        ? `${q.label}: the best commit latency is ${ms(best!.latency)} (writes from ${best!.site}: the write-set reaches every node of the primary component, ${voting} of ${n} members, before certification${scaledNote}) — above the ${ms(budget!)} budget`
+        : `${q.label}: the best commit latency is ${ms(best!.latency)} (leader in ${best!.site}, ${voting} of ${n} members voting${scaledNote}) — above the ${ms(budget!)} budget`,
     );
   }
 
@@ -398,7 +415,9 @@ function judgeQuorum(
       ...base,
       outcome,
       commitLatencyMs: best ? best.latency : null,
-      leader: best ? best.site : null,
+      // Galera has no leader: every node takes writes, and `writer` is the site whose writes commit fastest
+      leader: best && q.kind !== "galera" ? best.site : null,
+      writer: best && q.kind === "galera" ? best.site : null,
       overBudget,
       flapping,
       flowControl,
@@ -544,6 +563,34 @@ export function run(ctx: TopologyContext, s: Scenario): Result {
     return `store ${d.name?.value} has no writer ${site} reaches (${gone.length === writers.length ? `${listText(writers)} lost` : `${listText(writers)}: ${writers.map((w) => (lost.has(w) ? `${w} lost` : ctx.link(site, w) ? `${w} cut off` : `no declared link to ${w}`)).join(", ")}`})`;
   };
 
+  /** Galera: writes from a backend's site commit from the nearest node of the primary component; said where that breaks the budget. */
+  const galeraWrites = (entry: string, d: Store, qj: QuorumResult, backends: readonly BackendResult[], budget: number) => {
+    const q = ctx.quorums.find((x) => x.owner === d);
+    const component = quorumByOwner.get(d)?.leaders ?? [];
+    if (!q || !component.length) return;
+    const rtt = (a: string, b: string) => scaled(ctx, s, a, b, "typical")?.value;
+    // the component's sites are up (lost sites hold no member that votes)
+    const members = new Map(component.map((x) => [x, Math.max(0, (q.counts.get(x) ?? 0) - (own(s.loseMembers, x) ?? 0))]));
+    for (const b of backends) {
+      if (b.errors) continue;
+      // a backend writes to its own site's node when there is one (as deployments do), else the fastest node it reaches
+      let via: { node: string; hop: number; commit: number } | undefined;
+      for (const m of component.includes(b.site) ? [b.site] : component) {
+        const hop = m === b.site ? 0 : R.reaches(b.site, m) ? rtt(b.site, m) : undefined;
+        const commit = galeraCommit(ctx, q, m, { counts: members, rtt });
+        if (hop !== undefined && commit !== undefined && (!via || hop + commit < via.hop + via.commit)) via = { node: m, hop, commit };
+      }
+      if (!via || via.hop + via.commit <= budget) continue;
+      notes.push(
+        `traffic ${entry}: writes from ${b.cluster} (${b.site}) to store ${d.name?.value} commit in ${ms(via.hop + via.commit)}${
+          via.hop
+            ? ` (${ms(via.hop)} to the node in ${via.node} and back, plus its ${ms(via.commit)} commit)`
+            : ` (the node in ${b.site} waits one round trip to the farthest node before certifying)`
+        }, above the ${ms(budget)} budget; the best site to write from commits in ${ms(qj.commitLatencyMs!)}`,
+      );
+    }
+  };
+
   const withdrawn = new Set(s.withdraw ?? []);
   const traffic: TrafficResult[] = [];
   for (const tr of t.traffic) {
@@ -599,7 +646,12 @@ export function run(ctx: TopologyContext, s: Scenario): Result {
     for (const d of deps) {
       const qj = quorumByOwner.get(d)?.result;
       const budget = qj?.writeLatencyBudgetMs ?? undefined;
-      if (!qj || qj.commitLatencyMs === null || qj.leader === null || budget === undefined || qj.overBudget) continue;
+      if (!qj || qj.commitLatencyMs === null || budget === undefined || qj.overBudget) continue;
+      if (qj.kind === "galera") {
+        galeraWrites(name, d, qj, remaining, budget);
+        continue;
+      }
+      if (qj.leader === null) continue;
       for (const b of remaining) {
         if (b.errors || b.site === qj.leader) continue;
         if (!R.reaches(b.site, qj.leader)) {
@@ -642,13 +694,25 @@ export function run(ctx: TopologyContext, s: Scenario): Result {
     }
   }
 
-  const exports: ExportResult[] = t.exports
-    .filter((e) => e.service && e.namespace)
-    .map((e) => ({
-      service: e.service!.value,
-      namespace: e.namespace!.value,
-      servedBy: (e.clusters?.items ?? []).map((c) => c.value).filter((c) => siteOf(c) !== undefined && !lost.has(siteOf(c)!)),
-    }));
+  const exports: ExportResult[] = [];
+  for (const e of t.exports) {
+    if (!e.service || !e.namespace) continue;
+    const id = `${e.namespace.value}/${e.service.value}`;
+    const servedBy = (e.clusters?.items ?? []).map((c) => c.value).filter((c) => siteOf(c) !== undefined && !lost.has(siteOf(c)!));
+    const groups = R.groups.map((g) => ({ sites: g, servedBy: servedBy.filter((c) => g.includes(siteOf(c)!)) }));
+    exports.push({ service: e.service.value, namespace: e.namespace.value, servedBy, groups });
+    if (!servedBy.length) continue;
+    // clusters that reach no exporting cluster (the other side of a partition or a cut link): no endpoint for their clients
+    const stranded = new Map<string, string[]>();
+    for (const c of clusters)
+      if (c.outcome === "up" && !servedBy.some((x) => R.reaches(c.site, siteOf(x)!))) stranded.set(c.site, [...(stranded.get(c.site) ?? []), c.name]);
+    const heals = s.partition.length ? (s.cut.length ? "network" : "partition") : "link";
+    const serving = listText(servedBy.map((c) => `${c} (${siteOf(c)})`));
+    for (const [site, names] of stranded)
+      notes.push(
+        `export ${id}: ${listText(names)} (${site}) reach${names.length === 1 ? "es" : ""} no exporting cluster — calls from there have no reachable endpoint until the ${heals} heals; ${serving} still serve${servedBy.length === 1 ? "s" : ""} it`,
+      );
+  }
 
   const down =
     quorums.some((q) => q.outcome === "stops") ||

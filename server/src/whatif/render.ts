@@ -50,11 +50,21 @@ export function facts(r: Result): [string, string][] {
   for (const c of r.clusters) if (c.outcome === "lost") out.push([`cluster ${c.name}`, `lost with ${c.site}`]);
   for (const q of r.quorums) {
     const bits: string[] = [q.outcome];
-    if (q.commitLatencyMs !== null) bits.push(`commit ${ms(q.commitLatencyMs)} from a leader in ${q.leader}`);
+    if (q.commitLatencyMs !== null) {
+      const budget = q.writeLatencyBudgetMs !== null ? ` (budget ${ms(q.writeLatencyBudgetMs)})` : "";
+      bits.push(
+        q.kind === "galera"
+          ? `commit ${ms(q.commitLatencyMs)}${budget} writing from ${q.writer} (no leader: every node takes writes)`
+          : `commit ${ms(q.commitLatencyMs)}${budget} with the leader in ${q.leader}`,
+      );
+    }
     if (q.outcome !== "stops" && q.outcome !== "lost") {
       const stopping = Object.entries(q.byLeader).filter(([, v]) => v.length);
-      if (stopping.length)
-        bits.push(stopping.map(([l, v]) => `leader in ${l}: ${v.join(", ")} stop${v.length === 1 ? "s" : ""}`).join("; "));
+      const stop = (v: string[]) => `${v.join(", ")} stop${v.length === 1 ? "s" : ""}`;
+      // wherever the leader is, the same sites stop (a partition's minority): said once
+      const same = Object.values(q.byLeader).every((v) => v.join() === stopping[0]?.[1].join());
+      if (stopping.length && same) bits.push(stop(stopping[0][1]));
+      else if (stopping.length) bits.push(stopping.map(([l, v]) => `leader in ${l}: ${stop(v)}`).join("; "));
     }
     out.push([q.name, bits.join(" · ")]);
   }
@@ -77,7 +87,15 @@ export function facts(r: Result): [string, string][] {
     out.push([`traffic ${t.name}`, bits.join(" · ")]);
   }
   for (const m of r.meshes) out.push([`cluster ${m.cluster}`, `${m.outcome} (${m.because})`]);
-  for (const e of r.exports) if (!e.servedBy.length) out.push([`export ${e.namespace}/${e.service}`, "no exporting cluster left"]);
+  for (const e of r.exports) {
+    if (!e.servedBy.length) out.push([`export ${e.namespace}/${e.service}`, "no exporting cluster left"]);
+    // per group under a partition: a group with no exporting cluster has no endpoint for the service
+    else if (e.groups.length > 1)
+      out.push([
+        `export ${e.namespace}/${e.service}`,
+        `served by ${e.groups.map((g) => `${g.servedBy.join(", ") || "no cluster"} in ${g.sites.join(",")}`).join(" · ")}`,
+      ]);
+  }
   return out;
 }
 
