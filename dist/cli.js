@@ -24987,8 +24987,8 @@ var topology_schema_default = {
         members: { $ref: "#/definitions/members" },
         writeLatencyBudgetMs: {
           $ref: "#/definitions/positiveMs",
-          description: "consensus: the commit latency the application can afford.",
-          markdownDescription: "`consensus`: the commit latency the application can afford. Best-case commit latency above it is `rtt/commit-budget`."
+          description: "consensus and galera: the commit latency the application can afford.",
+          markdownDescription: "`consensus` and `galera`: the commit latency the application can afford. Best-case commit latency above it is `rtt/commit-budget` (Galera: from the best site to write from, one round trip to its farthest member site)."
         },
         writers: {
           type: "array",
@@ -27127,7 +27127,8 @@ function run(ctx, s) {
     if (!servedBy.length) continue;
     const stranded = /* @__PURE__ */ new Map();
     for (const c of clusters)
-      if (c.outcome === "up" && !servedBy.some((x) => R.reaches(c.site, siteOf(x)))) stranded.set(c.site, [...stranded.get(c.site) ?? [], c.name]);
+      if (c.outcome === "up" && !servedBy.some((x) => R.reaches(c.site, siteOf(x))))
+        stranded.set(c.site, [...stranded.get(c.site) ?? [], c.name]);
     const heals = s.partition.length ? s.cut.length ? "network" : "partition" : "link";
     const serving = listText(servedBy.map((c) => `${c} (${siteOf(c)})`));
     for (const [site, names] of stranded)

@@ -38,7 +38,9 @@ stores:
  */
 export function sitesAndLinks(sites: readonly string[], links: readonly (readonly [string, string, number, number?])[]): string {
   const site = sites.map((x) => `  - name: ${x}\n`).join("");
-  const link = links.map(([a, b, rtt, p99]) => `  - { between: [${a}, ${b}], rttMs: ${rtt}${p99 !== undefined ? `, rttP99Ms: ${p99}` : ""} }\n`).join("");
+  const link = links
+    .map(([a, b, rtt, p99]) => `  - { between: [${a}, ${b}], rttMs: ${rtt}${p99 !== undefined ? `, rttP99Ms: ${p99}` : ""} }\n`)
+    .join("");
   return `sites:\n${site}${links.length ? `links:\n${link}` : ""}`;
 }
 

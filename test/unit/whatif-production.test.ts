@@ -563,7 +563,10 @@ test("Galera: a commit waits one round trip from its writer to the farthest node
   // rtt/commit-budget judges the same best commit: 4 ms against 3 is over, against 4 is not
   const over = only(GALERA(3), "rtt/commit-budget");
   assert.equal(over.length, 1);
-  assert.match(over[0].message, /best-case commit latency is 4 ms \(writes from ams: the write-set reaches every node before certification\) — above the 3 ms budget/);
+  assert.match(
+    over[0].message,
+    /best-case commit latency is 4 ms \(writes from ams: the write-set reaches every node before certification\) — above the 3 ms budget/,
+  );
   assert.deepEqual(only(GALERA(4), "rtt/commit-budget"), []);
   assert.equal(run(ctxOf(GALERA(3)), ALL_UP).quorums[0].overBudget, true);
 });

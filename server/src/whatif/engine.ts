@@ -705,7 +705,8 @@ export function run(ctx: TopologyContext, s: Scenario): Result {
     // clusters that reach no exporting cluster (the other side of a partition or a cut link): no endpoint for their clients
     const stranded = new Map<string, string[]>();
     for (const c of clusters)
-      if (c.outcome === "up" && !servedBy.some((x) => R.reaches(c.site, siteOf(x)!))) stranded.set(c.site, [...(stranded.get(c.site) ?? []), c.name]);
+      if (c.outcome === "up" && !servedBy.some((x) => R.reaches(c.site, siteOf(x)!)))
+        stranded.set(c.site, [...(stranded.get(c.site) ?? []), c.name]);
     const heals = s.partition.length ? (s.cut.length ? "network" : "partition") : "link";
     const serving = listText(servedBy.map((c) => `${c} (${siteOf(c)})`));
     for (const [site, names] of stranded)
