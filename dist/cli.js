@@ -25470,7 +25470,7 @@ function validateItem(doc, docSpan, key, index, node) {
   return [...found, ...tooLarge(doc, docSpan, data, prefix)];
 }
 
-// server/src/drift/compare.ts
+// server/src/drift/comparer.ts
 var import_yaml6 = __toESM(require_dist());
 
 // server/src/drift/deployed.ts
@@ -25612,12 +25612,7 @@ function etcdArg(d, flag) {
   return { key: label4, present: false, value: void 0, span: anchor };
 }
 
-// server/src/drift/compare.ts
-function mergeFindings(into, more) {
-  for (const f of more) if (!into.some((x) => x.code === f.code && x.span.start === f.span.start && x.message === f.message)) into.push(f);
-  return into;
-}
-var CILIUM_V6_DEFAULT = "fd00::/104";
+// server/src/drift/comparer.ts
 var setText = (xs) => xs.join(", ") || "none";
 var canonSet = (texts) => [
   ...new Set(
@@ -25647,6 +25642,421 @@ function cidrEdits(node, texts) {
   }
   return void 0;
 }
+function pairValueAt(doc, keyStart) {
+  let found;
+  (0, import_yaml6.visit)(doc, {
+    Pair(_, pair) {
+      const k = pair.key;
+      if (k?.range && k.range[0] === keyStart) {
+        found = pair.value ?? void 0;
+        return import_yaml6.visit.BREAK;
+      }
+      return void 0;
+    }
+  });
+  return found;
+}
+function compareCheck(ch, path, input, where) {
+  if (ch.design === void 0) return void 0;
+  const c = ch.cluster;
+  const name = c.name.value;
+  const raw = ch.deployedValue !== void 0 ? ch.deployedValue : ch.dep.present ? ch.dep.value : ch.deployedDefault;
+  if (raw === void 0 && !ch.dep.present && ch.deployedDefault === void 0 && ch.kind !== "scalar") return void 0;
+  let agree;
+  let designText;
+  let deployedText;
+  if (ch.kind === "cidrs" || ch.kind === "names") {
+    const want = ch.kind === "cidrs" ? canonSet(ch.design) : [...new Set(ch.design)].sort();
+    const have = ch.kind === "cidrs" ? canonSet(cidrTexts(raw)) : [...new Set(cidrTexts(raw))].sort();
+    agree = sameSet(want, have);
+    designText = setText(want);
+    deployedText = setText(have);
+  } else if (ch.kind === "number") {
+    agree = asNumber(raw) === ch.design;
+    designText = String(ch.design);
+    deployedText = raw === void 0 ? "absent" : String(raw);
+  } else if (ch.kind === "bool") {
+    agree = asBool(raw) === ch.design;
+    designText = String(ch.design);
+    deployedText = raw === void 0 ? "absent" : String(raw);
+  } else {
+    agree = raw === ch.design;
+    designText = String(ch.design);
+    deployedText = raw === void 0 ? "absent" : String(raw);
+  }
+  const designSpan = ch.designAt?.span ?? c.name.span;
+  const shown = ch.dep.present ? deployedText : ch.deployedDefault !== void 0 ? `absent (default ${deployedText})` : "absent";
+  const comparison = {
+    cluster: name,
+    code: ch.code,
+    field: ch.field,
+    key: ch.dep.key,
+    design: designText,
+    deployed: shown,
+    agree,
+    file: path,
+    span: ch.dep.span,
+    designSpan
+  };
+  if (agree) return { comparison };
+  const designSays = ch.field === "name" ? `${where(designSpan)} names the cluster ${designText}` : ch.designAt ? `${where(designSpan)} gives ${name} ${ch.field} ${designText}` : `the design leaves ${name}'s ${ch.field} at its default ${designText} (${where(designSpan)})`;
+  const fixes = [];
+  if (ch.fixable !== false && ch.dep.present && ch.dep.node) {
+    const edits = ch.kind === "cidrs" || ch.kind === "names" ? cidrEdits(ch.dep.node, ch.design) : (0, import_yaml6.isScalar)(ch.dep.node) && ch.dep.node.range ? [
+      {
+        start: ch.dep.node.range[0],
+        end: ch.dep.node.range[1],
+        text: scalarText(ch.dep.node, (ch.dep.write ?? String)(designText), ch.kind === "number" && !ch.dep.write)
+      }
+    ] : void 0;
+    if (edits) fixes.push({ kind: "replace-all", title: `Set to \`${designText}\``, args: { edits }, preferred: true });
+  }
+  const designNode = ch.dep.present && ch.adopt !== false && ch.designAt?.keySpan ? pairValueAt(input.doc, ch.designAt.keySpan.start) : void 0;
+  if (designNode) {
+    const edits = ch.kind === "cidrs" ? cidrEdits(designNode, cidrTexts(raw)) : (0, import_yaml6.isScalar)(designNode) && designNode.range && raw !== void 0 ? [
+      {
+        start: designNode.range[0],
+        end: designNode.range[1],
+        text: scalarText(designNode, String(ch.kind === "number" ? asNumber(raw) : raw), ch.kind !== "scalar")
+      }
+    ] : void 0;
+    if (edits && (ch.kind !== "number" || asNumber(raw) !== void 0))
+      fixes.push({ kind: "replace-in", title: `Adopt \`${deployedText}\` in the design`, args: { path: input.path, edits } });
+  }
+  return {
+    comparison,
+    finding: finding(ch.code, ch.dep.span, `\`${ch.dep.key}\` is ${shown} here, but ${designSays}`, {
+      fixes,
+      related: [{ span: designSpan, message: `${name} ${ch.field} in the design: ${designText}`, path: input.path }]
+    })
+  };
+}
+function linkComparisons(c, links, path, input, where, comparisons, f) {
+  const name = c.name.value;
+  const designed = (c.linkerd?.links ?? []).map((l) => l.cluster?.value).filter((x) => !!x);
+  for (const { target } of links) {
+    const v = typeof target.value === "string" ? target.value : void 0;
+    const ok = v !== void 0 && designed.includes(v);
+    comparisons.push({
+      cluster: name,
+      code: "drift/linkerd",
+      field: "linkerd.links[].cluster",
+      key: target.key,
+      design: setText(designed),
+      deployed: v ?? "absent",
+      agree: ok,
+      file: path,
+      span: target.span,
+      designSpan: c.linkerd?.keySpan ?? c.name.span
+    });
+    if (!ok)
+      f.findings.push(
+        finding(
+          "drift/linkerd",
+          target.span,
+          `this Link targets ${v ?? "no cluster"}, but ${where(c.linkerd?.keySpan ?? c.name.span)} gives ${name} links to ${setText(designed)}: the Link mirrors Services the design does not show`,
+          { related: [{ span: c.linkerd?.keySpan ?? c.name.span, message: `${name}'s links in the design`, path: input.path }] }
+        )
+      );
+  }
+}
+
+// server/src/drift/check.ts
+function checksFor(c) {
+  const pods = c.cidrs.filter((x) => x.field === "pods");
+  const services = c.cidrs.filter((x) => x.field === "services");
+  const cidrAt = (xs) => xs.length ? { span: { start: xs[0].span.start, end: xs[xs.length - 1].span.end }, keySpan: xs[0].keySpan } : void 0;
+  const podsDesign = pods.length ? pods.map((x) => x.value) : void 0;
+  const servicesDesign = services.length ? services.map((x) => x.value) : void 0;
+  const out = [];
+  const push = (x) => out.push({ cluster: c, ...x });
+  const range = (which, dep, deployedDefault) => push({
+    code: "drift/cidr",
+    field: `network.${which}`,
+    dep,
+    design: which === "pods" ? podsDesign : servicesDesign,
+    designAt: cidrAt(which === "pods" ? pods : services),
+    kind: "cidrs",
+    deployedDefault
+  });
+  return { out, push, range, pods, cidrAt, podsDesign };
+}
+function etcdTimerChecks(push, c, flag) {
+  const e = c.etcd;
+  const design = etcdTimers(c);
+  push({
+    code: "drift/etcd-timers",
+    field: "etcd.heartbeatMs",
+    dep: flag("heartbeat-interval"),
+    design: design.heartbeat,
+    designAt: e?.heartbeatMs,
+    kind: "number",
+    deployedDefault: DEFAULT_HEARTBEAT_MS
+  });
+  push({
+    code: "drift/etcd-timers",
+    field: "etcd.electionTimeoutMs",
+    dep: flag("election-timeout"),
+    design: design.election,
+    designAt: e?.electionTimeoutMs,
+    kind: "number",
+    deployedDefault: DEFAULT_ELECTION_TIMEOUT_MS
+  });
+}
+
+// server/src/drift/kinds/cilium.ts
+var CILIUM_V6_DEFAULT = "fd00::/104";
+var ciliumValues = (d, c, all) => {
+  const { out, push, pods, cidrAt, podsDesign } = checksFor(c);
+  const name = c.name.value;
+  if (c.mesh === "clustermesh") {
+    push({
+      code: "drift/cluster-identity",
+      field: "name",
+      dep: d.get(["cluster", "name"]),
+      design: name,
+      designAt: c.name,
+      kind: "scalar",
+      deployedDefault: "default",
+      adopt: false
+    });
+    if (c.id)
+      push({
+        code: "drift/cluster-identity",
+        field: "id",
+        dep: d.get(["cluster", "id"]),
+        design: c.id.value,
+        designAt: c.id,
+        kind: "number",
+        deployedDefault: 0
+      });
+    push({
+      code: "drift/cluster-identity",
+      field: "maxConnectedClusters",
+      dep: d.get(["clustermesh", "maxConnectedClusters"]),
+      design: c.maxConnectedClusters?.value ?? 255,
+      designAt: c.maxConnectedClusters,
+      kind: "number",
+      deployedDefault: 255
+    });
+    if (asBool(d.get(["clustermesh", "config", "enabled"]).value) === true) {
+      const peers = all.filter((x) => x !== c && x.mesh === "clustermesh" && x.name).map((x) => x.name.value);
+      const dep = d.get(["clustermesh", "config", "clusters"], "clustermesh.config.clusters[].name");
+      const names = Array.isArray(dep.value) ? dep.value.map((x) => x && typeof x === "object" ? x.name : void 0).filter((x) => typeof x === "string" && x !== name) : [];
+      push({
+        code: "drift/cluster-identity",
+        field: "ClusterMesh peers",
+        dep,
+        design: peers,
+        designAt: { span: c.name.span },
+        kind: "names",
+        deployedValue: names,
+        fixable: false
+      });
+    }
+  }
+  const mode = d.get(["ipam", "mode"]).value ?? "cluster-pool";
+  if (mode === "cluster-pool" && podsDesign) {
+    const v4on = asBool(d.get(["ipv4", "enabled"]).value) ?? true;
+    const v6on = asBool(d.get(["ipv6", "enabled"]).value) ?? false;
+    const v4 = d.get(["ipam", "operator", "clusterPoolIPv4PodCIDRList"]);
+    const v6 = d.get(["ipam", "operator", "clusterPoolIPv6PodCIDRList"]);
+    const deployed = [
+      ...v4on ? v4.present ? cidrTexts(v4.value) : ["10.0.0.0/8"] : [],
+      ...v6on ? v6.present ? cidrTexts(v6.value) : [CILIUM_V6_DEFAULT] : []
+    ];
+    const anchor = v4on && v4.present ? v4 : v6on && v6.present ? v6 : v4;
+    const fixable = v4on && !v6on && v4.present || !v4on && v6on && v6.present;
+    push({
+      code: "drift/cidr",
+      field: "network.pods",
+      dep: anchor,
+      design: podsDesign,
+      designAt: cidrAt(pods),
+      kind: "cidrs",
+      deployedValue: deployed,
+      fixable
+    });
+  }
+  return out;
+};
+
+// server/src/drift/kinds/istio.ts
+var istioValues = (d, c) => {
+  const { out, push } = checksFor(c);
+  const name = c.name.value;
+  const operator = d.str(["kind"]) === "IstioOperator";
+  const base = operator ? ["spec", "values"] : [];
+  const get = (path) => d.get([...base, ...path]);
+  const i = c.istio;
+  if (i?.meshId)
+    push({
+      code: "drift/istio",
+      field: "istio.meshId",
+      dep: get(["global", "meshID"]),
+      design: i.meshId.value,
+      designAt: i.meshId,
+      kind: "scalar"
+    });
+  const cn = get(["global", "multiCluster", "clusterName"]);
+  push({
+    code: "drift/istio",
+    field: "istio.clusterName",
+    dep: cn,
+    design: i?.clusterName?.value ?? name,
+    designAt: i?.clusterName,
+    kind: "scalar",
+    deployedDefault: name
+  });
+  if (i?.network)
+    push({
+      code: "drift/istio",
+      field: "istio.network",
+      dep: get(["global", "network"]),
+      design: i.network.value,
+      designAt: i.network,
+      kind: "scalar"
+    });
+  const remoteOn = asBool(get(["istiodRemote", "enabled"]).value) === true;
+  const profile = d.get(operator ? ["spec", "profile"] : ["profile"]);
+  const role = remoteOn || profile.value === "remote" ? "remote" : "primary";
+  const roleAt = remoteOn ? get(["istiodRemote", "enabled"]) : profile.present ? profile : get(["istiodRemote", "enabled"]);
+  push({
+    code: "drift/istio",
+    field: "istio.role",
+    dep: roleAt,
+    design: i?.role?.value ?? "primary",
+    designAt: i?.role,
+    kind: "scalar",
+    deployedValue: role,
+    fixable: false
+  });
+  return out;
+};
+
+// server/src/drift/kinds/kubeadm.ts
+var kubeadmConfig = (d, c) => {
+  const { out, push, range } = checksFor(c);
+  const pod = d.get(["networking", "podSubnet"]);
+  if (pod.present) range("pods", pod);
+  range("services", d.get(["networking", "serviceSubnet"]), "10.96.0.0/12");
+  const anchor = d.keySpan(["etcd", "local"]) ?? d.firstKey();
+  etcdTimerChecks(push, c, (flag) => extraArg(d, ["etcd", "local", "extraArgs"], flag, anchor));
+  return out;
+};
+var k3sConfig = (d, c) => {
+  const { out, push, range } = checksFor(c);
+  range("pods", d.get(["cluster-cidr"]), "10.42.0.0/16");
+  range("services", d.get(["service-cidr"]), "10.43.0.0/16");
+  etcdTimerChecks(push, c, (flag) => etcdArg(d, flag));
+  return out;
+};
+
+// server/src/drift/kinds/linkerd.ts
+var linkerdValues = (d, c) => {
+  const { out, push } = checksFor(c);
+  for (const [field, key] of [
+    ["trustDomain", "identityTrustDomain"],
+    ["clusterDomain", "clusterDomain"]
+  ]) {
+    const at = c.linkerd?.[field];
+    push({
+      code: "drift/linkerd",
+      field: `linkerd.${field}`,
+      dep: d.get([key]),
+      design: at?.value ?? "cluster.local",
+      designAt: at,
+      kind: "scalar",
+      deployedDefault: "cluster.local"
+    });
+  }
+  return out;
+};
+var linkerdMulticluster = (d, c) => {
+  const { out, push } = checksFor(c);
+  const g = c.linkerd?.gateway;
+  if (g)
+    push({
+      code: "drift/linkerd",
+      field: "linkerd.gateway",
+      dep: d.get(["gateway", "enabled"]),
+      design: g.value,
+      designAt: g,
+      kind: "bool",
+      deployedDefault: true
+    });
+  return out;
+};
+var linkerdLink = () => [];
+
+// server/src/drift/kinds/submariner.ts
+var submariner = (d, c) => {
+  const { out, push, range } = checksFor(c);
+  const name = c.name.value;
+  const k = d.str(["kind"]);
+  const helm = k === void 0;
+  if (k === "Broker" || helm) {
+    const g = helm ? d.get(["broker", "globalnet"]) : d.get(["spec", "globalnetEnabled"]);
+    push({
+      code: "drift/cidr",
+      field: "globalnet",
+      dep: g,
+      design: c.globalnet,
+      designAt: c.globalnetAt,
+      kind: "bool",
+      deployedDefault: false
+    });
+  }
+  if (k === "Submariner" || helm) {
+    const at = (crd, values) => helm ? d.get(["submariner", values]) : d.get(["spec", crd]);
+    const id = at("clusterID", "clusterId");
+    if (id.present)
+      push({
+        code: "drift/cluster-identity",
+        field: "name",
+        dep: id,
+        design: name,
+        designAt: c.name,
+        kind: "scalar",
+        adopt: false
+      });
+    const cc = at("clusterCIDR", "clusterCidr");
+    if (cc.present) range("pods", cc);
+    const sc = at("serviceCIDR", "serviceCidr");
+    if (sc.present) range("services", sc);
+    const gc = at("globalCIDR", "globalCidr");
+    if (gc.present && c.globalCidr)
+      push({
+        code: "drift/cidr",
+        field: "network.globalCidr",
+        dep: gc,
+        design: [c.globalCidr.value],
+        designAt: { span: c.globalCidr.span },
+        kind: "cidrs"
+      });
+  }
+  return out;
+};
+
+// server/src/drift/kinds/index.ts
+var KIND_CHECKS = {
+  "cilium-values": ciliumValues,
+  kubeadm: kubeadmConfig,
+  k3s: k3sConfig,
+  submariner,
+  "istio-values": istioValues,
+  "linkerd-values": linkerdValues,
+  "linkerd-multicluster-values": linkerdMulticluster,
+  "linkerd-link": linkerdLink
+};
+
+// server/src/drift/types.ts
+function mergeFindings(into, more) {
+  for (const f of more) if (!into.some((x) => x.code === f.code && x.span.start === f.span.start && x.message === f.message)) into.push(f);
+  return into;
+}
+
+// server/src/drift/compare.ts
 function drift(input, source, fingerprints) {
   const t = input.ctx.topology;
   const L = input.lines;
@@ -25709,7 +26119,11 @@ function drift(input, source, fingerprints) {
             links.push({ d, target: d.get(["spec", "targetClusterName"]) });
             continue;
           }
-          for (const ch of checksOf(kind, d, c, t.clusters)) record(ch, path, f);
+          for (const ch of KIND_CHECKS[kind](d, c, t.clusters)) {
+            const r = compareCheck(ch, path, input, where);
+            if (r) comparisons.push(r.comparison);
+            if (r?.finding) f.findings.push(r.finding);
+          }
           if (kind === "linkerd-values") {
             const pem = d.get(["identityTrustAnchorsPEM"]);
             if (pem.present && typeof pem.value === "string") {
@@ -25727,7 +26141,7 @@ function drift(input, source, fingerprints) {
             }
           }
         }
-        if (links.length) linkChecks(c, links, path, f);
+        if (links.length) linkComparisons(c, links, path, input, where, comparisons, f);
         if (!any)
           topology.push(
             finding(
@@ -25761,381 +26175,6 @@ function drift(input, source, fingerprints) {
     }
   }
   return { comparisons, files, topology, bound };
-  function record(ch, path, f) {
-    if (ch.design === void 0) return;
-    const c = ch.cluster;
-    const name = c.name.value;
-    const raw = ch.deployedValue !== void 0 ? ch.deployedValue : ch.dep.present ? ch.dep.value : ch.deployedDefault;
-    if (raw === void 0 && !ch.dep.present && ch.deployedDefault === void 0 && ch.kind !== "scalar") return;
-    let agree;
-    let designText;
-    let deployedText;
-    if (ch.kind === "cidrs" || ch.kind === "names") {
-      const want = ch.kind === "cidrs" ? canonSet(ch.design) : [...new Set(ch.design)].sort();
-      const have = ch.kind === "cidrs" ? canonSet(cidrTexts(raw)) : [...new Set(cidrTexts(raw))].sort();
-      agree = sameSet(want, have);
-      designText = setText(want);
-      deployedText = setText(have);
-    } else if (ch.kind === "number") {
-      agree = asNumber(raw) === ch.design;
-      designText = String(ch.design);
-      deployedText = raw === void 0 ? "absent" : String(raw);
-    } else if (ch.kind === "bool") {
-      agree = asBool(raw) === ch.design;
-      designText = String(ch.design);
-      deployedText = raw === void 0 ? "absent" : String(raw);
-    } else {
-      agree = raw === ch.design;
-      designText = String(ch.design);
-      deployedText = raw === void 0 ? "absent" : String(raw);
-    }
-    const designSpan = ch.designAt?.span ?? c.name.span;
-    const shown = ch.dep.present ? deployedText : ch.deployedDefault !== void 0 ? `absent (default ${deployedText})` : "absent";
-    comparisons.push({
-      cluster: name,
-      code: ch.code,
-      field: ch.field,
-      key: ch.dep.key,
-      design: designText,
-      deployed: shown,
-      agree,
-      file: path,
-      span: ch.dep.span,
-      designSpan
-    });
-    if (agree) return;
-    const designSays = ch.field === "name" ? `${where(designSpan)} names the cluster ${designText}` : ch.designAt ? `${where(designSpan)} gives ${name} ${ch.field} ${designText}` : `the design leaves ${name}'s ${ch.field} at its default ${designText} (${where(designSpan)})`;
-    const fixes = [];
-    if (ch.fixable !== false && ch.dep.present && ch.dep.node) {
-      const edits = ch.kind === "cidrs" || ch.kind === "names" ? cidrEdits(ch.dep.node, ch.design) : (0, import_yaml6.isScalar)(ch.dep.node) && ch.dep.node.range ? [
-        {
-          start: ch.dep.node.range[0],
-          end: ch.dep.node.range[1],
-          text: scalarText(ch.dep.node, (ch.dep.write ?? String)(designText), ch.kind === "number" && !ch.dep.write)
-        }
-      ] : void 0;
-      if (edits) fixes.push({ kind: "replace-all", title: `Set to \`${designText}\``, args: { edits }, preferred: true });
-    }
-    const designNode = ch.dep.present && ch.adopt !== false && ch.designAt?.keySpan ? pairValueAt(input.doc, ch.designAt.keySpan.start) : void 0;
-    if (designNode) {
-      const edits = ch.kind === "cidrs" ? cidrEdits(designNode, cidrTexts(raw)) : (0, import_yaml6.isScalar)(designNode) && designNode.range && raw !== void 0 ? [
-        {
-          start: designNode.range[0],
-          end: designNode.range[1],
-          text: scalarText(designNode, String(ch.kind === "number" ? asNumber(raw) : raw), ch.kind !== "scalar")
-        }
-      ] : void 0;
-      if (edits && (ch.kind !== "number" || asNumber(raw) !== void 0))
-        fixes.push({ kind: "replace-in", title: `Adopt \`${deployedText}\` in the design`, args: { path: input.path, edits } });
-    }
-    f.findings.push(
-      finding(ch.code, ch.dep.span, `\`${ch.dep.key}\` is ${shown} here, but ${designSays}`, {
-        fixes,
-        related: [{ span: designSpan, message: `${name} ${ch.field} in the design: ${designText}`, path: input.path }]
-      })
-    );
-  }
-  function linkChecks(c, links, path, f) {
-    const name = c.name.value;
-    const designed = (c.linkerd?.links ?? []).map((l) => l.cluster?.value).filter((x) => !!x);
-    for (const { target } of links) {
-      const v = typeof target.value === "string" ? target.value : void 0;
-      const ok = v !== void 0 && designed.includes(v);
-      comparisons.push({
-        cluster: name,
-        code: "drift/linkerd",
-        field: "linkerd.links[].cluster",
-        key: target.key,
-        design: setText(designed),
-        deployed: v ?? "absent",
-        agree: ok,
-        file: path,
-        span: target.span,
-        designSpan: c.linkerd?.keySpan ?? c.name.span
-      });
-      if (!ok)
-        f.findings.push(
-          finding(
-            "drift/linkerd",
-            target.span,
-            `this Link targets ${v ?? "no cluster"}, but ${where(c.linkerd?.keySpan ?? c.name.span)} gives ${name} links to ${setText(designed)}: the Link mirrors Services the design does not show`,
-            { related: [{ span: c.linkerd?.keySpan ?? c.name.span, message: `${name}'s links in the design`, path: input.path }] }
-          )
-        );
-    }
-  }
-}
-function checksOf(kind, d, c, all) {
-  const name = c.name.value;
-  const pods = c.cidrs.filter((x) => x.field === "pods");
-  const services = c.cidrs.filter((x) => x.field === "services");
-  const cidrAt = (xs) => xs.length ? { span: { start: xs[0].span.start, end: xs[xs.length - 1].span.end }, keySpan: xs[0].keySpan } : void 0;
-  const podsDesign = pods.length ? pods.map((x) => x.value) : void 0;
-  const servicesDesign = services.length ? services.map((x) => x.value) : void 0;
-  const out = [];
-  const push = (x) => out.push({ cluster: c, ...x });
-  const range = (which, dep, deployedDefault) => push({
-    code: "drift/cidr",
-    field: `network.${which}`,
-    dep,
-    design: which === "pods" ? podsDesign : servicesDesign,
-    designAt: cidrAt(which === "pods" ? pods : services),
-    kind: "cidrs",
-    deployedDefault
-  });
-  switch (kind) {
-    case "cilium-values": {
-      if (c.mesh === "clustermesh") {
-        push({
-          code: "drift/cluster-identity",
-          field: "name",
-          dep: d.get(["cluster", "name"]),
-          design: name,
-          designAt: c.name,
-          kind: "scalar",
-          deployedDefault: "default",
-          adopt: false
-        });
-        if (c.id)
-          push({
-            code: "drift/cluster-identity",
-            field: "id",
-            dep: d.get(["cluster", "id"]),
-            design: c.id.value,
-            designAt: c.id,
-            kind: "number",
-            deployedDefault: 0
-          });
-        push({
-          code: "drift/cluster-identity",
-          field: "maxConnectedClusters",
-          dep: d.get(["clustermesh", "maxConnectedClusters"]),
-          design: c.maxConnectedClusters?.value ?? 255,
-          designAt: c.maxConnectedClusters,
-          kind: "number",
-          deployedDefault: 255
-        });
-        if (asBool(d.get(["clustermesh", "config", "enabled"]).value) === true) {
-          const peers = all.filter((x) => x !== c && x.mesh === "clustermesh" && x.name).map((x) => x.name.value);
-          const dep = d.get(["clustermesh", "config", "clusters"], "clustermesh.config.clusters[].name");
-          const names = Array.isArray(dep.value) ? dep.value.map((x) => x && typeof x === "object" ? x.name : void 0).filter((x) => typeof x === "string" && x !== name) : [];
-          push({
-            code: "drift/cluster-identity",
-            field: "ClusterMesh peers",
-            dep,
-            design: peers,
-            designAt: { span: c.name.span },
-            kind: "names",
-            deployedValue: names,
-            fixable: false
-          });
-        }
-      }
-      const mode = d.get(["ipam", "mode"]).value ?? "cluster-pool";
-      if (mode === "cluster-pool" && podsDesign) {
-        const v4on = asBool(d.get(["ipv4", "enabled"]).value) ?? true;
-        const v6on = asBool(d.get(["ipv6", "enabled"]).value) ?? false;
-        const v4 = d.get(["ipam", "operator", "clusterPoolIPv4PodCIDRList"]);
-        const v6 = d.get(["ipam", "operator", "clusterPoolIPv6PodCIDRList"]);
-        const deployed = [
-          ...v4on ? v4.present ? cidrTexts(v4.value) : ["10.0.0.0/8"] : [],
-          ...v6on ? v6.present ? cidrTexts(v6.value) : [CILIUM_V6_DEFAULT] : []
-        ];
-        const anchor = v4on && v4.present ? v4 : v6on && v6.present ? v6 : v4;
-        const fixable = v4on && !v6on && v4.present || !v4on && v6on && v6.present;
-        push({
-          code: "drift/cidr",
-          field: "network.pods",
-          dep: anchor,
-          design: podsDesign,
-          designAt: cidrAt(pods),
-          kind: "cidrs",
-          deployedValue: deployed,
-          fixable
-        });
-      }
-      break;
-    }
-    case "kubeadm": {
-      const pod = d.get(["networking", "podSubnet"]);
-      if (pod.present) range("pods", pod);
-      range("services", d.get(["networking", "serviceSubnet"]), "10.96.0.0/12");
-      const anchor = d.keySpan(["etcd", "local"]) ?? d.firstKey();
-      timers(push, c, (flag) => extraArg(d, ["etcd", "local", "extraArgs"], flag, anchor));
-      break;
-    }
-    case "k3s": {
-      range("pods", d.get(["cluster-cidr"]), "10.42.0.0/16");
-      range("services", d.get(["service-cidr"]), "10.43.0.0/16");
-      timers(push, c, (flag) => etcdArg(d, flag));
-      break;
-    }
-    case "submariner": {
-      const k = d.str(["kind"]);
-      const helm = k === void 0;
-      if (k === "Broker" || helm) {
-        const g = helm ? d.get(["broker", "globalnet"]) : d.get(["spec", "globalnetEnabled"]);
-        push({
-          code: "drift/cidr",
-          field: "globalnet",
-          dep: g,
-          design: c.globalnet,
-          designAt: c.globalnetAt,
-          kind: "bool",
-          deployedDefault: false
-        });
-      }
-      if (k === "Submariner" || helm) {
-        const at = (crd, values) => helm ? d.get(["submariner", values]) : d.get(["spec", crd]);
-        const id = at("clusterID", "clusterId");
-        if (id.present)
-          push({
-            code: "drift/cluster-identity",
-            field: "name",
-            dep: id,
-            design: name,
-            designAt: c.name,
-            kind: "scalar",
-            adopt: false
-          });
-        const cc = at("clusterCIDR", "clusterCidr");
-        if (cc.present) range("pods", cc);
-        const sc = at("serviceCIDR", "serviceCidr");
-        if (sc.present) range("services", sc);
-        const gc = at("globalCIDR", "globalCidr");
-        if (gc.present && c.globalCidr)
-          push({
-            code: "drift/cidr",
-            field: "network.globalCidr",
-            dep: gc,
-            design: [c.globalCidr.value],
-            designAt: { span: c.globalCidr.span },
-            kind: "cidrs"
-          });
-      }
-      break;
-    }
-    case "istio-values": {
-      const operator = d.str(["kind"]) === "IstioOperator";
-      const base = operator ? ["spec", "values"] : [];
-      const get = (path) => d.get([...base, ...path]);
-      const i = c.istio;
-      if (i?.meshId)
-        push({
-          code: "drift/istio",
-          field: "istio.meshId",
-          dep: get(["global", "meshID"]),
-          design: i.meshId.value,
-          designAt: i.meshId,
-          kind: "scalar"
-        });
-      const cn = get(["global", "multiCluster", "clusterName"]);
-      push({
-        code: "drift/istio",
-        field: "istio.clusterName",
-        dep: cn,
-        design: i?.clusterName?.value ?? name,
-        designAt: i?.clusterName,
-        kind: "scalar",
-        deployedDefault: name
-      });
-      if (i?.network)
-        push({
-          code: "drift/istio",
-          field: "istio.network",
-          dep: get(["global", "network"]),
-          design: i.network.value,
-          designAt: i.network,
-          kind: "scalar"
-        });
-      const remoteOn = asBool(get(["istiodRemote", "enabled"]).value) === true;
-      const profile = d.get(operator ? ["spec", "profile"] : ["profile"]);
-      const role = remoteOn || profile.value === "remote" ? "remote" : "primary";
-      const roleAt = remoteOn ? get(["istiodRemote", "enabled"]) : profile.present ? profile : get(["istiodRemote", "enabled"]);
-      push({
-        code: "drift/istio",
-        field: "istio.role",
-        dep: roleAt,
-        design: i?.role?.value ?? "primary",
-        designAt: i?.role,
-        kind: "scalar",
-        deployedValue: role,
-        fixable: false
-      });
-      break;
-    }
-    case "linkerd-values": {
-      for (const [field, key] of [
-        ["trustDomain", "identityTrustDomain"],
-        ["clusterDomain", "clusterDomain"]
-      ]) {
-        const at = c.linkerd?.[field];
-        push({
-          code: "drift/linkerd",
-          field: `linkerd.${field}`,
-          dep: d.get([key]),
-          design: at?.value ?? "cluster.local",
-          designAt: at,
-          kind: "scalar",
-          deployedDefault: "cluster.local"
-        });
-      }
-      break;
-    }
-    case "linkerd-multicluster-values": {
-      const g = c.linkerd?.gateway;
-      if (g)
-        push({
-          code: "drift/linkerd",
-          field: "linkerd.gateway",
-          dep: d.get(["gateway", "enabled"]),
-          design: g.value,
-          designAt: g,
-          kind: "bool",
-          deployedDefault: true
-        });
-      break;
-    }
-    case "linkerd-link":
-      break;
-  }
-  return out;
-}
-function timers(push, c, flag) {
-  const e = c.etcd;
-  const design = etcdTimers(c);
-  push({
-    code: "drift/etcd-timers",
-    field: "etcd.heartbeatMs",
-    dep: flag("heartbeat-interval"),
-    design: design.heartbeat,
-    designAt: e?.heartbeatMs,
-    kind: "number",
-    deployedDefault: DEFAULT_HEARTBEAT_MS
-  });
-  push({
-    code: "drift/etcd-timers",
-    field: "etcd.electionTimeoutMs",
-    dep: flag("election-timeout"),
-    design: design.election,
-    designAt: e?.electionTimeoutMs,
-    kind: "number",
-    deployedDefault: DEFAULT_ELECTION_TIMEOUT_MS
-  });
-}
-function pairValueAt(doc, keyStart) {
-  let found;
-  (0, import_yaml6.visit)(doc, {
-    Pair(_, pair) {
-      const k = pair.key;
-      if (k?.range && k.range[0] === keyStart) {
-        found = pair.value ?? void 0;
-        return import_yaml6.visit.BREAK;
-      }
-      return void 0;
-    }
-  });
-  return found;
 }
 
 // server/src/analysis.ts
@@ -29484,11 +29523,11 @@ function quorumSection(ctx, q) {
         ""
       );
   }
-  if (q.kind === "etcd") out.push(...timers2(ctx, q));
+  if (q.kind === "etcd") out.push(...timers(ctx, q));
   out.push(...commitLatencies(ctx, q));
   return out;
 }
-function timers2(ctx, q) {
+function timers(ctx, q) {
   const etcd = q.owner.etcd;
   const hb = etcd?.heartbeatMs?.value ?? DEFAULT_HEARTBEAT_MS;
   const el = etcd?.electionTimeoutMs?.value ?? DEFAULT_ELECTION_TIMEOUT_MS;

@@ -1,0 +1,87 @@
+// Cilium's Helm values: the ClusterMesh identity (name, id, maxConnectedClusters, peers) and the
+// cluster-pool pod ranges.
+import { cidrTexts, asBool } from "../deployed";
+import { checksFor, type KindChecks } from "../check";
+
+const CILIUM_V6_DEFAULT = "fd00::/104";
+
+/** cilium-values: ClusterMesh identity and cluster-pool pod ranges. */
+export const ciliumValues: KindChecks = (d, c, all) => {
+  const { out, push, pods, cidrAt, podsDesign } = checksFor(c);
+  const name = c.name!.value;
+  if (c.mesh === "clustermesh") {
+    push({
+      code: "drift/cluster-identity",
+      field: "name",
+      dep: d.get(["cluster", "name"]),
+      design: name,
+      designAt: c.name,
+      kind: "scalar",
+      deployedDefault: "default",
+      adopt: false,
+    });
+    if (c.id)
+      push({
+        code: "drift/cluster-identity",
+        field: "id",
+        dep: d.get(["cluster", "id"]),
+        design: c.id.value,
+        designAt: c.id,
+        kind: "number",
+        deployedDefault: 0,
+      });
+    push({
+      code: "drift/cluster-identity",
+      field: "maxConnectedClusters",
+      dep: d.get(["clustermesh", "maxConnectedClusters"]),
+      design: c.maxConnectedClusters?.value ?? 255,
+      designAt: c.maxConnectedClusters,
+      kind: "number",
+      deployedDefault: 255,
+    });
+    if (asBool(d.get(["clustermesh", "config", "enabled"]).value) === true) {
+      const peers = all.filter((x) => x !== c && x.mesh === "clustermesh" && x.name).map((x) => x.name!.value);
+      const dep = d.get(["clustermesh", "config", "clusters"], "clustermesh.config.clusters[].name");
+      const names = Array.isArray(dep.value)
+        ? (dep.value as unknown[])
+            .map((x) => (x && typeof x === "object" ? (x as { name?: unknown }).name : undefined))
+            .filter((x): x is string => typeof x === "string" && x !== name)
+        : [];
+      push({
+        code: "drift/cluster-identity",
+        field: "ClusterMesh peers",
+        dep,
+        design: peers,
+        designAt: { span: c.name!.span },
+        kind: "names",
+        deployedValue: names,
+        fixable: false,
+      });
+    }
+  }
+  const mode = d.get(["ipam", "mode"]).value ?? "cluster-pool";
+  if (mode === "cluster-pool" && podsDesign) {
+    const v4on = asBool(d.get(["ipv4", "enabled"]).value) ?? true;
+    const v6on = asBool(d.get(["ipv6", "enabled"]).value) ?? false;
+    const v4 = d.get(["ipam", "operator", "clusterPoolIPv4PodCIDRList"]);
+    const v6 = d.get(["ipam", "operator", "clusterPoolIPv6PodCIDRList"]);
+    const deployed = [
+      ...(v4on ? (v4.present ? cidrTexts(v4.value) : ["10.0.0.0/8"]) : []),
+      ...(v6on ? (v6.present ? cidrTexts(v6.value) : [CILIUM_V6_DEFAULT]) : []),
+    ];
+    const anchor = v4on && v4.present ? v4 : v6on && v6.present ? v6 : v4;
+    // one family deployed in one list: the fix rewrites that list
+    const fixable = (v4on && !v6on && v4.present) || (!v4on && v6on && v6.present);
+    push({
+      code: "drift/cidr",
+      field: "network.pods",
+      dep: anchor,
+      design: podsDesign,
+      designAt: cidrAt(pods),
+      kind: "cidrs",
+      deployedValue: deployed,
+      fixable,
+    });
+  }
+  return out;
+};
