@@ -23902,9 +23902,9 @@ function etcdTimers2(ctx, q, etcd) {
 
 // server/src/rules/traffic.ts
 function rebalanceFix(backends, peak, i, afterLoss) {
-  const caps = backends.map((b) => b.capacity);
-  if (caps.some((c) => c === void 0 || !Number.isInteger(c) || c <= 0)) return [];
-  const rebalanced = backends.map((b) => ({ ...b, weight: b.capacity }));
+  const caps = backends.map((b) => b.capacity).filter((c) => c !== void 0 && Number.isInteger(c) && c > 0);
+  if (caps.length < backends.length) return [];
+  const rebalanced = backends.map((b, k) => ({ ...b, weight: caps[k] }));
   const after = scenarios(peak, rebalanced);
   const stillBad = (afterLoss ? after.slice(1) : [after[0]]).some((s) => overCapacity(s, i));
   const before = scenarios(peak, backends);

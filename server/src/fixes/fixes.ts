@@ -25,6 +25,8 @@ export interface Fix {
   readonly code: string;
   readonly edits: readonly Edit[];
   readonly preferred: boolean;
+  /** the file the edits are of (a topology, from a finding in a deployment file); absent: the finding's own */
+  readonly path?: string;
 }
 
 export interface FixInput {
@@ -315,7 +317,7 @@ function removeExport(input: FixInput, f: Finding): Edit[] {
   return [deleteLinesKeepingComments(input.text, item.range[0], item.range[1])];
 }
 
-function rebalanceWeights(input: FixInput, f: Finding, weights: number[]): Edit[] {
+function rebalanceWeights(input: FixInput, f: Finding, weights: readonly number[]): Edit[] {
   const tr = input.ctx?.topology.traffic.find((t) => t.backends.some((b) => b.capacityRps?.span.start === f.span.start));
   if (!tr) return [];
   const edits: Edit[] = [];
@@ -328,12 +330,12 @@ function rebalanceWeights(input: FixInput, f: Finding, weights: number[]): Edit[
   return edits;
 }
 
-function setField(input: FixInput, args: Record<string, unknown>): Edit[] {
-  const map = nodeAt(input.doc, ["clusters", args.cluster as number, args.block as string]);
+function setField(input: FixInput, args: Extract<FixHint, { kind: "set-field" }>["args"]): Edit[] {
+  const map = nodeAt(input.doc, ["clusters", args.cluster, args.block]);
   if (!map || !isMap(map)) return [];
-  const existing = (map as YAMLMap).get(args.key as string, true) as Node | undefined;
+  const existing = map.get(args.key, true) as Node | undefined;
   if (existing?.range) return [replace(existing.range[0], existing.range[1], String(args.value))];
-  return [insertMapEntry(input.text, map as YAMLMap, args.key as string, String(args.value))];
+  return [insertMapEntry(input.text, map, args.key, String(args.value))];
 }
 
 /** Turns one finding's fix hints into text edits. Hints that cannot apply here yield nothing. */
@@ -341,26 +343,30 @@ export function fixesFor(input: FixInput, f: Finding): Fix[] {
   const out: Fix[] = [];
   const ctx = input.ctx;
   for (const hint of f.fixes ?? []) {
-    const args = ("args" in hint ? hint.args : undefined) ?? {};
     let edits: Edit[] | undefined;
     /** a title that says everything the edits do, where the hint's cannot know it */
     let title: string | undefined;
+    /** the file the edits are of, when it is not the finding's */
+    let path: string | undefined;
     switch (hint.kind) {
       case "replace": {
-        const h = hint as Extract<FixHint, { kind: "replace" }>;
-        edits = [replace(h.span.start, h.span.end, h.text)];
+        edits = [replace(hint.span.start, hint.span.end, hint.text)];
         break;
       }
       case "replace-all": {
         // several scalars of one value (a block list of CIDRs), each replaced in place
-        const list = (args.edits as { start: number; end: number; text: string }[] | undefined) ?? [];
-        edits = list.map((e) => replace(e.start, e.end, e.text));
+        edits = hint.args.edits.map((e) => replace(e.start, e.end, e.text));
         break;
       }
+      case "replace-in":
+        // a fix in another file: drift's "Adopt the deployed value in the design"
+        edits = hint.args.edits.map((e) => replace(e.start, e.end, e.text));
+        path = hint.args.path;
+        break;
       case "declare-site":
         if (ctx) {
           // `null`, `true` or `123` are valid DNS labels but read back as YAML null, bool or number: quoted then
-          const name = String(args.name);
+          const name = hint.args.name;
           const text = typeof parse(`x: ${name}`)?.x === "string" ? name : JSON.stringify(name);
           const e = appendTopLevel(input, "sites", [{ block: [`name: ${text}`], flow: `{ name: ${text} }` }]);
           edits = e && [e];
@@ -370,14 +376,14 @@ export function fixesFor(input: FixInput, f: Finding): Fix[] {
         const q = ctx && quorumAt(ctx, f.span);
         if (q) {
           const target = new Map(q.counts);
-          target.set(args.site as string, (target.get(args.site as string) ?? 0) + (args.delta as number));
+          target.set(hint.args.site, (target.get(hint.args.site) ?? 0) + hint.args.delta);
           edits = setCounts(input, q, target);
         }
         break;
       }
       case "add-witness": {
         // objective/* findings sit on the objective, not the members: they name their store
-        const store = typeof args.store === "string" ? ctx?.topology.storeByName.get(args.store) : undefined;
+        const store = hint.args ? ctx?.topology.storeByName.get(hint.args.store) : undefined;
         const q = ctx && (store ? ctx.quorumOf(store) : quorumAt(ctx, f.span));
         edits = q && addWitness(input, ctx!, q);
         if (q && edits?.length) title = witnessTitle(ctx!, q);
@@ -390,26 +396,30 @@ export function fixesFor(input: FixInput, f: Finding): Fix[] {
       }
       case "set-timers": {
         const q = ctx && quorumAt(ctx, f.span);
-        edits = q && setTimers(input, q, args.heartbeatMs as number, args.electionTimeoutMs as number);
+        edits = q && setTimers(input, q, hint.args.heartbeatMs, hint.args.electionTimeoutMs);
         break;
       }
       case "add-link":
-        edits = ctx && addLink(input, ctx, args.a as string, args.b as string);
+        edits = ctx && addLink(input, ctx, hint.args.a, hint.args.b);
         break;
       case "single-writer":
-        edits = singleWriter(input, f, args.site as string);
+        edits = singleWriter(input, f, hint.args.site);
         break;
       case "remove-export":
         edits = removeExport(input, f);
         break;
       case "rebalance-weights":
-        edits = rebalanceWeights(input, f, args.weights as number[]);
+        edits = rebalanceWeights(input, f, hint.args.weights);
         break;
       case "set-field":
-        edits = setField(input, args);
+        edits = setField(input, hint.args);
         break;
+      default:
+        // a new FixHint kind without a case here is a build error
+        hint satisfies never;
     }
-    if (edits?.length) out.push({ title: title ?? hint.title, code: f.code, edits, preferred: !!hint.preferred });
+    if (edits?.length)
+      out.push({ title: title ?? hint.title, code: f.code, edits, preferred: !!hint.preferred, ...(path !== undefined ? { path } : {}) });
   }
   return out;
 }

@@ -13,9 +13,9 @@ import { declaredSites } from "../derive/meshes";
  * may still be — and a backend that had weight 0 starts taking load when its peers go.
  */
 function rebalanceFix(backends: readonly LoadBackend[], peak: number, i: number, afterLoss: boolean): FixHint[] {
-  const caps = backends.map((b) => b.capacity);
-  if (caps.some((c) => c === undefined || !Number.isInteger(c) || c <= 0)) return [];
-  const rebalanced = backends.map((b) => ({ ...b, weight: b.capacity! }));
+  const caps = backends.map((b) => b.capacity).filter((c): c is number => c !== undefined && Number.isInteger(c) && c > 0);
+  if (caps.length < backends.length) return [];
+  const rebalanced = backends.map((b, k) => ({ ...b, weight: caps[k] }));
   const after = scenarios(peak, rebalanced);
   const stillBad = (afterLoss ? after.slice(1) : [after[0]]).some((s) => overCapacity(s, i));
   const before = scenarios(peak, backends);

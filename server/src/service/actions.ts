@@ -23,27 +23,17 @@ export function codeActionsOf(w: Workspace, uri: string, range: Range, only?: re
     const ctx = a.contexts.find((c) => c.topology.span.start === doc?.span.start);
     const fixes: Fix[] = doc ? fixesFor({ text: f.text, doc: doc.doc, ctx }, finding) : [];
     fixes.push(disableFix(f.text, finding));
-    // a fix in another file: drift's "Adopt the deployed value in the design"
-    for (const hint of finding.fixes ?? []) {
-      if (hint.kind !== "replace-in" || !("args" in hint) || !hint.args) continue;
-      const target = URI.fromPath(String(hint.args.path));
-      const tl = w.linesOf(target);
-      const edits = hint.args.edits as { start: number; end: number; text: string }[];
-      if (!tl) continue;
-      out.push({
-        title: plainText(hint.title),
-        kind: CodeActionKind.QuickFix,
-        diagnostics: [diag],
-        edit: { changes: { [target]: edits.map((e) => ({ range: toRange(tl, e), newText: e.text })) } },
-      });
-    }
     for (const fix of fixes) {
+      // a fix of another file (drift's "Adopt the deployed value in the design") needs its line index
+      const target = fix.path === undefined ? uri : URI.fromPath(fix.path);
+      const tl = fix.path === undefined ? lines : w.linesOf(target);
+      if (!tl) continue;
       out.push({
         title: plainText(fix.title),
         kind: CodeActionKind.QuickFix,
         diagnostics: [diag],
         isPreferred: fix.preferred || undefined,
-        edit: { changes: { [uri]: fix.edits.map((e) => ({ range: toRange(lines, e), newText: e.text })) } },
+        edit: { changes: { [target]: fix.edits.map((e) => ({ range: toRange(tl, e), newText: e.text })) } },
       });
     }
   }
