@@ -29353,24 +29353,13 @@ function optionsSection(r) {
   }
   return out;
 }
-function galeraLatency(ctx, counts) {
-  const sites = memberSites(counts);
-  let worst = 0;
-  for (const [i, a] of sites.entries())
-    for (const b of sites.slice(i + 1)) {
-      const rtt = ctx.rtt(a, b);
-      if (rtt === void 0) return void 0;
-      worst = Math.max(worst, rtt);
-    }
-  return { site: "any", latency: worst };
-}
 function optionRow(r, q, o, sites) {
   const n = total(o.counts);
   const losses = siteLosses(o.counts);
   const stops = losses.filter((l) => !l.survives).map((l) => l.site);
   const memberSet = memberSites(o.counts);
   const frozen = memberSet.length <= MAX_ENUMERATED_SITES ? partitions(o.counts).filter((p) => p.verdict === "frozen").length : void 0;
-  const best = q.kind === "galera" ? galeraLatency(r.ctx, o.counts) : bestCommit(r.ctx, q, { counts: o.counts });
+  const best = bestCommit(r.ctx, q, { counts: o.counts });
   const matrix = sites.filter((s) => o.counts.has(s) || memberSet.length).map(
     (s) => `${cell(s)}: ${(o.counts.get(s) ?? 0) === 0 ? "continues" : losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**"}`
   );
@@ -29379,7 +29368,7 @@ function optionRow(r, q, o, sites) {
     `${memberSet.map((s) => `${o.counts.get(s)} ${s}`).join(" + ")} = ${n} (majority ${majority(n)})`,
     { raw: stops.length ? `${losses.length - stops.length} of ${losses.length} (not ${cell(stops.join(", "))})` : `all ${losses.length}` },
     frozen === void 0 ? "not enumerated" : String(frozen),
-    best ? `${ms2(best.latency)} (${q.kind === "galera" ? "every member certifies" : `leader in ${best.site}`})` : `unknown${o.note ? ` (${o.note})` : " (a member link has no rttMs)"}`,
+    best ? `${ms2(best.latency)} (${q.kind === "galera" ? `writes from ${best.site}; no leader` : `leader in ${best.site}`})` : `unknown${o.note ? ` (${o.note})` : " (a member link has no rttMs)"}`,
     { raw: matrix.join("<br>") }
   ];
 }
@@ -29571,22 +29560,20 @@ function timers(ctx, q) {
 function commitLatencies(ctx, q) {
   const sites = memberSites(q.counts);
   if (sites.length < 2) return [];
-  if (q.kind === "galera") {
-    let worst = 0;
-    for (const p of memberPairs(ctx, q)) if (p.rtt !== void 0 && p.rtt > worst) worst = p.rtt;
-    return [`Every Galera commit is certified by every member: each write waits for the largest member RTT, ${ms2(worst)}.`, ""];
-  }
-  const budget = q.kind === "consensus" ? q.owner.writeLatencyBudgetMs?.value : void 0;
+  const budget = writeBudget(q);
+  const galera = q.kind === "galera";
   const rows2 = sites.map((s) => {
-    const l = commitLatency(q.counts, ctx.rtt, s);
+    const l = galera ? galeraCommit(ctx, q, s) : commitLatency(q.counts, ctx.rtt, s);
     const row = [s, l === void 0 ? "unknown (a member link has no rttMs)" : ms2(l)];
     if (budget !== void 0) row.push(l === void 0 ? "\u2014" : mark(l <= budget));
     return row;
   });
+  const against = budget !== void 0 ? `, against the ${ms2(budget)} budget` : "";
+  const site = galera ? "writes from" : "leader site";
   return [
-    `Commit latency by leader site (the RTT to the nearest member that completes a majority with the leader)${budget !== void 0 ? `, against the ${ms2(budget)} budget` : ""}:`,
+    galera ? `Commit latency by the site that writes (Galera has no leader: a commit waits until its write-set is ordered by every node, one round trip to the farthest member site, then certifies)${against}:` : `Commit latency by leader site (the RTT to the nearest member that completes a majority with the leader)${against}:`,
     "",
-    table(budget !== void 0 ? ["leader site", "commit latency", "budget"] : ["leader site", "commit latency"], rows2),
+    table(budget !== void 0 ? [site, "commit latency", "budget"] : [site, "commit latency"], rows2),
     ""
   ];
 }
@@ -29696,8 +29683,9 @@ function exportSurface(ctx) {
 }
 function scenarioList(results) {
   return results.flatMap((x) => [
-    `- **${cell(x.name)}** \u2014 ${x.verdict === "ok" ? "ok" : `**${x.verdict}**`}${x.breaks.length ? ":" : ""}`,
-    ...x.breaks.map((b) => `  - ${cell(b)}`)
+    `- **${cell(x.name)}** \u2014 ${x.verdict === "ok" ? "ok" : `**${x.verdict}**`}${x.breaks.length || x.notes.length ? ":" : ""}`,
+    ...x.breaks.map((b) => `  - ${cell(b)}`),
+    ...x.notes.map((n) => `  - _note:_ ${cell(n)}`)
   ]);
 }
 var MAX_PAIR_SITES = 40;

@@ -2,7 +2,8 @@
 // boundary, through the engine and through `quorate simulate --format json`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { analyzeFile } from "../../server/src/analysis";
+import { analyzeAlone, analyzeFile } from "../../server/src/analysis";
+import { decisionRecord } from "../../server/src/whatif/record";
 import { sanitizeScenario } from "../../server/src/service/whatif";
 import { ALL_UP, run, runIsolate, type Scenario, sweep } from "../../server/src/whatif/engine";
 import { FRA_LON, FRA_LON_AMS, HEADER, inTempDir, only, sitesAndLinks } from "../helpers";
@@ -569,4 +570,11 @@ test("Galera: a commit waits one round trip from its writer to the farthest node
   );
   assert.deepEqual(only(GALERA(4), "rtt/commit-budget"), []);
   assert.equal(run(ctxOf(GALERA(3)), ALL_UP).quorums[0].overBudget, true);
+  // the decision record reads the same derivation: per site that writes, against the budget
+  const { analysis, findings } = analyzeAlone("g.topology.yaml", HEADER + GALERA(10));
+  const md = decisionRecord({ path: "g.topology.yaml", analysis, findings, version: "1" })!;
+  assert.match(
+    md,
+    /Commit latency by the site that writes \(Galera has no leader[^\n]*\), against the 10 ms budget:\n\n\| writes from \| commit latency \| budget \|\n\|[-| ]+\|\n\| fra \| 14 ms \| [^|]+ \|\n\| lon \| 14 ms \| [^|]+ \|\n\| ams \| 4 ms \| [^|]+ \|/,
+  );
 });

@@ -290,6 +290,14 @@ test("decision record: no absolute path of the machine that wrote it; the arithm
   // failure-matrix sentences are list items, never table cells of hundreds of characters
   const matrix = md.slice(md.indexOf("### Failure matrix"));
   assert.match(matrix, /- \*\*lose fra\*\* — \*\*down\*\*:\n {2}- /);
+  // the engine's notes follow what breaks, marked as notes: a lost cluster, and whether its control plane survives
+  assert.match(matrix, /\n {2}- _note:_ cluster fra-prod is lost with fra; its stretched etcd continues on lon and ams\n/);
+  // an ok scenario with a note ends in a colon; one with nothing to say does not
+  assert.match(
+    matrix,
+    /- \*\*partition fra,lon \/ ams\*\* — ok:\n {2}- _note:_ etcd of cluster fra-prod: the members in ams \(1 of 5\) cannot reach a majority and stop/,
+  );
+  assert.match(matrix, /- \*\*lose ams\*\* — ok\n/);
   assert.ok(
     md.split("\n").every((l) => !l.startsWith("|") || l.split("|").every((c) => c.length < 400)),
     "no cell of hundreds of characters",

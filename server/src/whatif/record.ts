@@ -17,12 +17,12 @@ import type { DeployedPorts } from "../ports/ports";
 import { portMatrix } from "../ports/ports";
 import { portsMarkdown } from "../ports/render";
 import { diagramFor } from "../preview/mermaid";
-import { memberPairs, type Quorum, type TopologyContext } from "../derive/context";
+import type { Quorum, TopologyContext } from "../derive/context";
 import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, timerAdvice } from "../derive/timers";
 import { loadBackends } from "../derive/loads";
 import { bytes, cell, count, num, table } from "../util/format";
 import { cidrOverlaps, parsedRanges, type ParsedRange } from "../derive/cidr";
-import { bestCommit } from "../derive/latency";
+import { bestCommit, galeraCommit, writeBudget } from "../derive/latency";
 import { ALL_UP, MAX_PARTITION_SITES, run, sweep, type Result } from "./engine";
 
 export interface RecordInput {
@@ -316,26 +316,13 @@ function optionsSection(r: RecordContext): string[] {
   return out;
 }
 
-/** Galera certifies every commit on every member: the largest RTT between member sites (one site: 0). */
-function galeraLatency(ctx: TopologyContext, counts: ReadonlyMap<string, number>): { site: string; latency: number } | undefined {
-  const sites = memberSites(counts);
-  let worst = 0;
-  for (const [i, a] of sites.entries())
-    for (const b of sites.slice(i + 1)) {
-      const rtt = ctx.rtt(a, b);
-      if (rtt === undefined) return undefined;
-      worst = Math.max(worst, rtt);
-    }
-  return { site: "any", latency: worst };
-}
-
 function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly string[]): (string | { raw: string })[] {
   const n = total(o.counts);
   const losses = siteLosses(o.counts);
   const stops = losses.filter((l) => !l.survives).map((l) => l.site);
   const memberSet = memberSites(o.counts);
   const frozen = memberSet.length <= MAX_ENUMERATED_SITES ? partitions(o.counts).filter((p) => p.verdict === "frozen").length : undefined;
-  const best = q.kind === "galera" ? galeraLatency(r.ctx, o.counts) : bestCommit(r.ctx, q, { counts: o.counts });
+  const best = bestCommit(r.ctx, q, { counts: o.counts });
   const matrix = sites
     .filter((s) => o.counts.has(s) || memberSet.length)
     .map(
@@ -348,7 +335,7 @@ function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly strin
     { raw: stops.length ? `${losses.length - stops.length} of ${losses.length} (not ${cell(stops.join(", "))})` : `all ${losses.length}` },
     frozen === undefined ? "not enumerated" : String(frozen),
     best
-      ? `${ms(best.latency)} (${q.kind === "galera" ? "every member certifies" : `leader in ${best.site}`})`
+      ? `${ms(best.latency)} (${q.kind === "galera" ? `writes from ${best.site}; no leader` : `leader in ${best.site}`})`
       : `unknown${o.note ? ` (${o.note})` : " (a member link has no rttMs)"}`,
     { raw: matrix.join("<br>") },
   ];
@@ -565,22 +552,22 @@ function timers(ctx: TopologyContext, q: Quorum): string[] {
 function commitLatencies(ctx: TopologyContext, q: Quorum): string[] {
   const sites = memberSites(q.counts);
   if (sites.length < 2) return [];
-  if (q.kind === "galera") {
-    let worst = 0;
-    for (const p of memberPairs(ctx, q)) if (p.rtt !== undefined && p.rtt > worst) worst = p.rtt;
-    return [`Every Galera commit is certified by every member: each write waits for the largest member RTT, ${ms(worst)}.`, ""];
-  }
-  const budget = q.kind === "consensus" ? (q.owner as { writeLatencyBudgetMs?: { value: number } }).writeLatencyBudgetMs?.value : undefined;
+  const budget = writeBudget(q);
+  const galera = q.kind === "galera";
   const rows = sites.map((s) => {
-    const l = commitLatency(q.counts, ctx.rtt, s);
+    const l = galera ? galeraCommit(ctx, q, s) : commitLatency(q.counts, ctx.rtt, s);
     const row: (string | number | { raw: string })[] = [s, l === undefined ? "unknown (a member link has no rttMs)" : ms(l)];
     if (budget !== undefined) row.push(l === undefined ? "—" : mark(l <= budget));
     return row;
   });
+  const against = budget !== undefined ? `, against the ${ms(budget)} budget` : "";
+  const site = galera ? "writes from" : "leader site";
   return [
-    `Commit latency by leader site (the RTT to the nearest member that completes a majority with the leader)${budget !== undefined ? `, against the ${ms(budget)} budget` : ""}:`,
+    galera
+      ? `Commit latency by the site that writes (Galera has no leader: a commit waits until its write-set is ordered by every node, one round trip to the farthest member site, then certifies)${against}:`
+      : `Commit latency by leader site (the RTT to the nearest member that completes a majority with the leader)${against}:`,
     "",
-    table(budget !== undefined ? ["leader site", "commit latency", "budget"] : ["leader site", "commit latency"], rows),
+    table(budget !== undefined ? [site, "commit latency", "budget"] : [site, "commit latency"], rows),
     "",
   ];
 }
@@ -705,11 +692,16 @@ function exportSurface(ctx: TopologyContext): string[] {
   return out;
 }
 
-/** Every scenario as a list item with its sentences beneath: readable where table cells of hundreds of characters are not. */
+/**
+ * Every scenario as a list item with its sentences beneath: readable where table cells of
+ * hundreds of characters are not. What breaks first, then the engine's notes (lost clusters and
+ * their control planes, data at risk, who stops under a cut, stale replicas), marked as notes.
+ */
 function scenarioList(results: readonly Result[]): string[] {
   return results.flatMap((x) => [
-    `- **${cell(x.name)}** — ${x.verdict === "ok" ? "ok" : `**${x.verdict}**`}${x.breaks.length ? ":" : ""}`,
+    `- **${cell(x.name)}** — ${x.verdict === "ok" ? "ok" : `**${x.verdict}**`}${x.breaks.length || x.notes.length ? ":" : ""}`,
     ...x.breaks.map((b) => `  - ${cell(b)}`),
+    ...x.notes.map((n) => `  - _note:_ ${cell(n)}`),
   ]);
 }
 
