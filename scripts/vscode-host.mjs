@@ -668,7 +668,8 @@ async function test() {
     await page.goto(
       vs.url(ws1, [["extensionTestsPath", vs.remote(join(ROOT, "out", "test", "vscode", "suite", "index.js"))]], vs.installed),
     );
-    const code = await Promise.race([exit, new Promise((r) => setTimeout(() => r("timeout"), 240_000))]);
+    // a limit, not a wait: the suite reports its end; on a loaded machine (2 cores shared by many) it can take minutes
+    const code = await Promise.race([exit, new Promise((r) => setTimeout(() => r("timeout"), 900_000))]);
     const summary = suiteOut
       .map((l) => /(\d+) passed, (\d+) failed/.exec(l))
       .filter(Boolean)
@@ -875,6 +876,8 @@ async function test() {
       if (dialogs.length) throw new Error(`dialogs opened: ${dialogs.join(", ")}`);
       if (consoleErrors.length) throw new Error(`CSP violations: ${consoleErrors.join(" | ")}`);
     });
+    // Simulate off: the preview gets its whole panel back (the 620 px checks are of the preview, not the Simulate panel)
+    if ((await frame.locator("#simulate-toggle").getAttribute("aria-pressed")) === "true") await frame.locator("#simulate-toggle").click();
     await check("a drifting cluster's marker in the preview opens its deployment file", async () => {
       // from the Explorer (with the webview focused, Ctrl+P goes to the webview): expand drift/, open the topology
       await wb

@@ -207,7 +207,7 @@ export class PreviewManager implements vscode.Disposable {
   }
 
   /** Resolves once the webview has rendered at least `version` (tests and export use it). */
-  whenRendered(version = this.version, timeoutMs = 15_000): Promise<number> {
+  whenRendered(version = this.version, timeoutMs = 60_000): Promise<number> {
     if (this.lastRendered >= version && version > 0) return Promise.resolve(this.lastRendered);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("preview did not render in time")), timeoutMs);
@@ -247,7 +247,7 @@ export class PreviewManager implements vscode.Disposable {
     await this.whenRendered(v);
     const requestId = this.nextRequest++;
     const svg = new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("the preview did not return the SVG")), 15_000);
+      const timer = setTimeout(() => reject(new Error("the preview did not return the SVG")), 60_000);
       this.svgWaiters.set(requestId, (s) => {
         clearTimeout(timer);
         resolve(s);

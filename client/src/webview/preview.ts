@@ -388,9 +388,9 @@ async function draw(msg: DiagramMsg, layout: Layout): Promise<SVGSVGElement> {
 }
 
 /**
- * The layout to show in this panel: the detailed one that fits legibly (the panel's own
- * orientation first: stacked sites in a tall panel), else the one whose fitted labels are
- * largest — usually a folded one. Sizes of earlier drawings decide without drawing again.
+ * The layout to show in this panel: the first that fits legibly — in the panel's own orientation
+ * (stacked sites in a tall panel) detailed, then folded, then the other orientation — else the
+ * one whose fitted labels are largest. Sizes of earlier drawings decide without drawing again.
  */
 async function choose(msg: DiagramMsg): Promise<{ layout: Layout; el?: SVGSVGElement }> {
   const signature = msg.nodes.map((n) => n.id).join(" ");
@@ -406,7 +406,9 @@ async function choose(msg: DiagramMsg): Promise<{ layout: Layout; el?: SVGSVGEle
   }
   const tall = viewport.clientHeight > viewport.clientWidth;
   const mismatch = (l: Layout) => Number((l.direction === "TB") !== tall);
-  const order = [...all].sort((a, b) => Number(a.folded) - Number(b.folded) || mismatch(a) - mismatch(b));
+  // the panel's orientation first, detailed before folded: a tall panel rarely fits sites side
+  // by side when it cannot fit them stacked, so the usual choice costs two drawings, not four
+  const order = [...all].sort((a, b) => mismatch(a) - mismatch(b) || Number(a.folded) - Number(b.folded));
   let best: { layout: Layout; el?: SVGSVGElement; scale: number } | undefined;
   for (const layout of order) {
     let el: SVGSVGElement | undefined;

@@ -119,10 +119,12 @@ describe("Quorate in a real VS Code", () => {
     );
   });
 
-  it("opens the preview beside the editor and renders the diagram", async () => {
+  it("opens the preview beside the editor and renders the diagram", async function () {
+    // the webview's first drawing loads Mermaid and ELK: minutes on a loaded machine, a second here
+    this.timeout(180_000);
     assert.equal(await vscode.commands.executeCommand("quorate.openPreview"), true);
     assert.ok(api.preview.isOpen);
-    await api.preview.whenRendered(1, 30_000);
+    await api.preview.whenRendered(1, 150_000);
     const rendered = api.preview.events.filter((e) => e.type === "rendered");
     assert.ok(
       rendered.some((e) => e.type === "rendered" && e.nodes > 0 && !e.error),
@@ -134,7 +136,8 @@ describe("Quorate in a real VS Code", () => {
     );
   });
 
-  it("follows the colour theme: dark, light and high contrast redraw with the matching Mermaid theme", async () => {
+  it("follows the colour theme: dark, light and high contrast redraw with the matching Mermaid theme", async function () {
+    this.timeout(360_000);
     const config = vscode.workspace.getConfiguration("workbench");
     const themes: [string, string][] = [
       ["Default Light Modern", "default"],
@@ -144,8 +147,10 @@ describe("Quorate in a real VS Code", () => {
     for (const [name, mermaidTheme] of themes) {
       const seen = api.preview.events.length;
       await config.update("colorTheme", name, vscode.ConfigurationTarget.Global);
-      await waitFor(`a redraw for ${name}`, () =>
-        api.preview.events.slice(seen).some((e) => e.type === "rendered" && e.theme === mermaidTheme && !e.error),
+      await waitFor(
+        `a redraw for ${name}`,
+        () => api.preview.events.slice(seen).some((e) => e.type === "rendered" && e.theme === mermaidTheme && !e.error),
+        110_000,
       );
     }
   });
@@ -162,7 +167,8 @@ describe("Quorate in a real VS Code", () => {
     assert.ok(last && last.type === "rendered" && last.nodes > 0);
   });
 
-  it("exports the diagram as Mermaid, Markdown and SVG", async () => {
+  it("exports the diagram as Mermaid, Markdown and SVG", async function () {
+    this.timeout(180_000);
     const dir = vscode.workspace.workspaceFolders![0].uri.fsPath;
     for (const format of ["mmd", "md", "svg"] as const) {
       const target = join(dir, `exported.${format}`);
