@@ -21962,9 +21962,11 @@ function sig(x) {
   return x.toExponential(5).replace(/\.?0+e/, "e");
 }
 function minutes(m) {
-  if (m >= 120) return `${sig(m / 60).replace(/(\.\d)\d*/, "$1")} hours`;
-  if (m >= 1) return `${sig(m).replace(/(\.\d\d)\d*/, "$1")} minutes`;
-  return `${sig(m * 60).replace(/(\.\d)\d*/, "$1")} seconds`;
+  const round = (x, digits) => sig(Number(x.toFixed(digits)));
+  if (m >= 120) return `${round(m / 60, 1)} hours`;
+  if (Number(m.toFixed(2)) >= 1) return `${round(m, 2)} minutes`;
+  if (m > 0 && m * 60 < 0.05) return "less than 0.1 seconds";
+  return `${round(m * 60, 1)} seconds`;
 }
 function percentOfTime(p) {
   if (p <= 0) return "0%";
@@ -23131,8 +23133,11 @@ function ninesLabel(f) {
 function cutSetText(c) {
   return `${c.components.join(" + ")} down (${percentOfTime(c.probability)} of the time)`;
 }
+function boundShows(f) {
+  return f.method === "bounded" && availabilityPercent(f.interval[0], f.unavailability) !== availabilityPercent(f.interval[1]);
+}
 function figureText(f) {
-  return `${f.method === "bounded" ? "at least " : ""}${availabilityPercent(f.availability, f.unavailability)} (${ninesAndMinutes(f.unavailability)})`;
+  return `${boundShows(f) ? "at least " : ""}${availabilityPercent(f.availability, f.unavailability)} (${ninesAndMinutes(f.unavailability)})`;
 }
 
 // server/src/rules/objective.ts
@@ -23213,6 +23218,12 @@ function firstSurviveFailure(d, e, cls) {
 }
 var WITNESS_FIX = (store) => ({ kind: "add-witness", title: "Add witness site", preferred: true, args: { store } });
 function objectiveRules(ctx) {
+  return objectiveJudgements(ctx).flatMap((j) => j.finding ? [j.finding] : []);
+}
+function objectiveJudgements(ctx) {
+  return ctx.fact(judgeAll);
+}
+function judgeAll(ctx) {
   const t = ctx.topology;
   const withObjectives = [...t.stores.filter((s) => s.objectives), ...t.traffic.filter((x) => x.objectives)];
   if (!withObjectives.length) return [];
@@ -23227,124 +23238,188 @@ function objectiveRules(ctx) {
     const entityOwner = isStore ? ofStore(ctx, owner) : owner;
     const e = entities.find((x) => x.owner === entityOwner);
     const f = figuresFor(report, entityOwner);
-    const unmeasurable = (what) => out.push(finding("objective/unmeasurable", o.keySpan, `${label4}: ${what}`));
-    const needsFigure = [o.availability && "availability", o.conflictProbability && "conflictProbability"].filter(Boolean);
+    const judge = (j) => out.push({ owner, label: label4, ...j });
+    const unmeasurable = (what) => finding("objective/unmeasurable", o.keySpan, `${label4}: ${what}`);
+    const needsFigure = ["availability", "conflictProbability"].filter((k) => o[k]);
     if (needsFigure.length && !f) {
-      if (!e) unmeasurable(`${needsFigure.join(" and ")} cannot be computed: ${unmeasurableReason(ctx, owner, isStore)}`);
-      else if (report.invalid.length) {
-      } else
-        unmeasurable(`${needsFigure.join(" and ")} cannot be computed: no site or link declares an availability \u2014 add ${whatToAdd(d, e)}`);
+      const why2 = !e ? unmeasurable(`${needsFigure.join(" and ")} cannot be computed: ${unmeasurableReason(ctx, owner, isStore)}`) : report.invalid.length ? void 0 : unmeasurable(
+        `${needsFigure.join(" and ")} cannot be computed: no site or link declares an availability \u2014 add ${whatToAdd(d, e)}`
+      );
+      needsFigure.forEach((key, i) => {
+        judge({ key, objective: o[key].value, design: null, met: null, finding: i ? void 0 : why2 });
+      });
     }
     if (f && o.availability) {
       const allowed = 1 - o.availability.value;
-      if (f.unavailability > allowed * (1 + ROUNDING) + 1e-15) {
+      const met = f.unavailability <= allowed * (1 + ROUNDING) + 1e-15;
+      let why2;
+      if (!met) {
         const cut = f.brokenAllUp ? "it fails with every site and link up" : f.cutSets.length ? `most likely cut set: ${cutSetText(f.cutSets[0])}` : "no set of three or fewer components breaks it alone";
         const fixes = [];
         const witness = isStore && witnessHelps(ctx, d, e, owner);
         if (witness) fixes.push(WITNESS_FIX(owner.name.value));
-        out.push(
-          finding(
-            "objective/availability",
-            o.availability.span,
-            `${label4}: computed availability ${figureText(f)} is below the objective ${availabilityPercent(o.availability.value)} (${ninesAndMinutes(allowed)}); ${cut}. Independent failures assumed: the real figure is lower`,
-            fixes.length ? { fixes } : {}
-          )
+        why2 = finding(
+          "objective/availability",
+          o.availability.span,
+          `${label4}: computed availability ${figureText(f)} is below the objective ${availabilityPercent(o.availability.value)} (${ninesAndMinutes(allowed)}); ${cut}. Independent failures assumed: the real figure is lower`,
+          fixes.length ? { fixes } : {}
         );
       }
+      judge({ key: "availability", objective: o.availability.value, design: f.availability, met, finding: why2 });
     }
     if (o.conflictProbability && f) {
       const c = f.conflictProbability ?? 0;
-      if (c > o.conflictProbability.value * (1 + ROUNDING) + 1e-15) {
-        const writers = e?.type === "store" ? [...e.writers].map((i) => d.sites[i]).join(", ") : "";
-        out.push(
-          finding(
-            "objective/conflicts",
-            o.conflictProbability.span,
-            `${label4}: writers ${writers} are unable to reach each other ${sig(c * 100)}% of the time (conflict probability ${sig(c)}, ${minutes(c * MINUTES_PER_YEAR)} a year), above the objective ${sig(o.conflictProbability.value)}. This is a lower bound on conflict exposure: writers also conflict while connected, within their replication lag`
-          )
-        );
-      }
+      const met = c <= o.conflictProbability.value * (1 + ROUNDING) + 1e-15;
+      const writers = e?.type === "store" ? [...e.writers].map((i) => d.sites[i]).join(", ") : "";
+      judge({
+        key: "conflictProbability",
+        objective: o.conflictProbability.value,
+        design: c,
+        met,
+        finding: met ? void 0 : finding(
+          "objective/conflicts",
+          o.conflictProbability.span,
+          `${label4}: writers ${writers} are unable to reach each other ${sig(c * 100)}% of the time (conflict probability ${sig(c)}, ${minutes(c * MINUTES_PER_YEAR)} a year), above the objective ${sig(o.conflictProbability.value)}. This is a lower bound on conflict exposure: writers also conflict while connected, within their replication lag`
+        )
+      });
     }
     if (o.rpoSeconds) {
       const st = owner;
       const rpo = isStore ? storeRpo(st) : null;
-      if (!isStore) unmeasurable("rpoSeconds applies to stores");
+      const objective = o.rpoSeconds.value;
+      if (!isStore) judge({ key: "rpoSeconds", objective, design: null, met: null, finding: unmeasurable("rpoSeconds applies to stores") });
       else if (rpo === null)
-        unmeasurable(`rpoSeconds cannot be checked: declare maxLagSeconds (the most seconds of writes not yet replicated)`);
+        judge({
+          key: "rpoSeconds",
+          objective,
+          design: null,
+          met: null,
+          finding: unmeasurable(`rpoSeconds cannot be checked: declare maxLagSeconds (the most seconds of writes not yet replicated)`)
+        });
       else if (rpo === Infinity) {
         const covered = st.lagBufferBytes.value / (st.writeRatePerSecond.value * st.writeBytes.value);
-        out.push(
-          finding(
+        judge({
+          key: "rpoSeconds",
+          objective,
+          design: Infinity,
+          detail: "the lag buffer overflows",
+          met: false,
+          finding: finding(
             "objective/rpo",
             o.rpoSeconds.span,
-            `${label4}: RPO is unbounded: lagBufferBytes holds ${sig(Number(covered.toFixed(1)))} s of writes, less than maxLagSeconds ${st.maxLagSeconds.value} s, so a longer lag forces a resync (or blocks the primary); the objective is ${o.rpoSeconds.value} s`
+            `${label4}: RPO is unbounded: lagBufferBytes holds ${sig(Number(covered.toFixed(1)))} s of writes, less than maxLagSeconds ${st.maxLagSeconds.value} s, so a longer lag forces a resync (or blocks the primary); the objective is ${objective} s`
           )
-        );
-      } else if (rpo > o.rpoSeconds.value)
-        out.push(
-          finding(
+        });
+      } else {
+        const met = rpo <= objective;
+        judge({
+          key: "rpoSeconds",
+          objective,
+          design: rpo,
+          detail: rpo ? "maxLagSeconds" : "a write is acknowledged once a majority has it",
+          met,
+          finding: met ? void 0 : finding(
             "objective/rpo",
             o.rpoSeconds.span,
-            `${label4}: a site loss may take up to maxLagSeconds ${rpo} s of acknowledged writes, above the objective ${o.rpoSeconds.value} s`
+            `${label4}: a site loss may take up to maxLagSeconds ${rpo} s of acknowledged writes, above the objective ${objective} s`
           )
-        );
+        });
+      }
     }
     if (o.rtoSeconds) {
       const tr = owner;
       const rto = isStore ? null : rtoEstimate(tr);
-      if (isStore) unmeasurable("rtoSeconds applies to traffic entries");
+      const objective = o.rtoSeconds.value;
+      if (isStore)
+        judge({ key: "rtoSeconds", objective, design: null, met: null, finding: unmeasurable("rtoSeconds applies to traffic entries") });
       else if (!rto) {
         const anycast = tr.steering?.value === "anycast";
-        unmeasurable(
-          tr.healthCheck?.intervalSeconds && tr.healthCheck.failureThreshold && !anycast && tr.steering && DNS_STEERING.includes(tr.steering.value) ? "rtoSeconds cannot be checked: declare ttlSeconds (clients keep the old answer that long)" : "rtoSeconds cannot be checked: add healthCheck: { intervalSeconds, failureThreshold } (how steering detects a dead backend)"
-        );
-      } else if (rto.seconds > o.rtoSeconds.value) {
+        judge({
+          key: "rtoSeconds",
+          objective,
+          design: null,
+          met: null,
+          finding: unmeasurable(
+            tr.healthCheck?.intervalSeconds && tr.healthCheck.failureThreshold && !anycast && tr.steering && DNS_STEERING.includes(tr.steering.value) ? "rtoSeconds cannot be checked: declare ttlSeconds (clients keep the old answer that long)" : "rtoSeconds cannot be checked: add healthCheck: { intervalSeconds, failureThreshold } (how steering detects a dead backend)"
+          )
+        });
+      } else {
+        const met = rto.seconds <= objective;
         const fixes = [];
         const ttl = tr.ttlSeconds;
-        if (ttl && tr.steering?.value !== "anycast") {
-          const target = ttl.value - (rto.seconds - o.rtoSeconds.value);
+        if (!met && ttl && tr.steering?.value !== "anycast") {
+          const target = ttl.value - (rto.seconds - objective);
           if (target >= TTL_RANGE[0] && Number.isInteger(target))
             fixes.push({ kind: "replace", title: `Set ttlSeconds to ${target}`, span: ttl.span, text: String(target), preferred: true });
         }
-        out.push(
-          finding(
+        judge({
+          key: "rtoSeconds",
+          objective,
+          design: rto.seconds,
+          detail: rto.terms,
+          met,
+          finding: met ? void 0 : finding(
             "objective/rto",
             o.rtoSeconds.span,
-            `${label4}: RTO estimate ${sig(rto.seconds)} s (${rto.terms}) is above the objective ${o.rtoSeconds.value} s; ${rto.caveat}`,
+            `${label4}: RTO estimate ${sig(rto.seconds)} s (${rto.terms}) is above the objective ${objective} s; ${rto.caveat}`,
             fixes.length ? { fixes } : {}
           )
-        );
+        });
       }
     }
+    let surviveUnmeasurable = false;
     for (const cls of o.survive?.items ?? []) {
-      if (!["site", "two-sites", "partition"].includes(cls.value)) continue;
+      const value = cls.value;
+      if (value !== "site" && value !== "two-sites" && value !== "partition") continue;
+      const key = `survive ${value}`;
       if (!e) {
-        out.push(
-          finding("objective/unmeasurable", o.keySpan, `${label4}: survive cannot be checked: ${unmeasurableReason(ctx, owner, isStore)}`)
-        );
-        break;
+        judge({
+          key,
+          objective: value,
+          design: null,
+          met: null,
+          finding: surviveUnmeasurable ? void 0 : finding(
+            "objective/unmeasurable",
+            o.keySpan,
+            `${label4}: survive cannot be checked: ${unmeasurableReason(ctx, owner, isStore)}`
+          )
+        });
+        surviveUnmeasurable = true;
+        continue;
       }
-      if (cls.value === "partition" && entitySites(e).length > MAX_SURVIVE_PARTITION_SITES) {
-        out.push(
-          finding(
+      if (value === "partition" && entitySites(e).length > MAX_SURVIVE_PARTITION_SITES) {
+        judge({
+          key,
+          objective: value,
+          design: null,
+          met: null,
+          finding: finding(
             "objective/unmeasurable",
             cls.span,
             `${label4}: survive partition is checked over at most ${MAX_SURVIVE_PARTITION_SITES} sites; this one reads ${entitySites(e).length}`
           )
-        );
+        });
         continue;
       }
-      const fail = firstSurviveFailure(d, e, cls.value);
-      if (!fail) continue;
-      const fixes = isStore && cls.value !== "two-sites" && witnessHelps(ctx, d, e, owner) ? [WITNESS_FIX(owner.name.value)] : [];
-      out.push(
-        finding(
+      const fail = firstSurviveFailure(d, e, value);
+      if (!fail) {
+        judge({ key, objective: value, design: null, met: true });
+        continue;
+      }
+      const fixes = isStore && value !== "two-sites" && witnessHelps(ctx, d, e, owner) ? [WITNESS_FIX(owner.name.value)] : [];
+      judge({
+        key,
+        objective: value,
+        design: null,
+        detail: `${fail.scenario} \u2014 ${fail.what}`,
+        met: false,
+        finding: finding(
           "objective/survive",
           cls.span,
-          `${label4}: survive ${cls.value} fails: ${fail.scenario} \u2014 ${fail.what}${e.type === "quorum" ? ` (${quorumDetail(d, e, fail.scenario)})` : ""}`,
+          `${label4}: survive ${value} fails: ${fail.scenario} \u2014 ${fail.what}${e.type === "quorum" ? ` (${quorumDetail(d, e, fail.scenario)})` : ""}`,
           fixes.length ? { fixes } : {}
         )
-      );
+      });
     }
   }
   return out;
@@ -23366,30 +23441,9 @@ function witnessHelps(ctx, d, e, st) {
   const q = ctx.quorumOf(st);
   return !!q?.resolved && q.counts.size === 2 && firstSurviveFailure(d, e, "site") !== void 0;
 }
-var KEY_OF_CODE = {
-  "objective/availability": "availability",
-  "objective/rpo": "rpoSeconds",
-  "objective/rto": "rtoSeconds",
-  "objective/conflicts": "conflictProbability"
-};
 function objectiveStatuses(ctx, owner) {
-  const o = owner.objectives;
-  if (!o) return {};
-  const within = (f) => f.span.start >= o.keySpan.start && f.span.end <= o.span.end;
-  const found = ctx.fact(objectiveRules).filter(within);
   const out = {};
-  for (const key of ["availability", "rpoSeconds", "rtoSeconds", "conflictProbability"]) {
-    const v = o[key];
-    if (!v) continue;
-    const unmeasurable = found.some((f) => f.code === "objective/unmeasurable" && f.message.includes(key));
-    const failed = found.some((f) => KEY_OF_CODE[f.code] === key);
-    out[key] = { objective: v.value, met: unmeasurable ? null : !failed };
-  }
-  for (const cls of o.survive?.items ?? []) {
-    const unmeasurable = found.some((f) => f.code === "objective/unmeasurable" && f.message.includes("survive"));
-    const failed = found.some((f) => f.code === "objective/survive" && f.span.start === cls.span.start);
-    out[`survive ${cls.value}`] = { objective: cls.value, met: unmeasurable ? null : !failed };
-  }
+  for (const j of objectiveJudgements(ctx)) if (j.owner === owner) out[j.key] = { objective: j.objective, met: j.met };
   return out;
 }
 
@@ -24030,11 +24084,28 @@ var TOPOLOGY_RULES = [
 
 // server/src/availability/render.ts
 var AVAILABILITY_FORMATS = ["text", "json", "md"];
-function objectivesOf(ctx, f) {
-  const t = ctx.topology;
-  const owner = t.stores.includes(f.owner) || t.traffic.includes(f.owner) ? f.owner : void 0;
-  return owner ? objectiveStatuses(ctx, owner) : {};
+function judgementsOf(ctx, f) {
+  const owner = f.owner;
+  return objectiveJudgements(ctx).filter((j) => j.owner === owner);
 }
+function objectivesOf(ctx, f) {
+  const out = {};
+  for (const j of judgementsOf(ctx, f)) out[j.key] = { objective: j.objective, met: j.met };
+  return out;
+}
+function objectiveText(j) {
+  const v = j.objective;
+  if (typeof v === "string") return SURVIVE[v] ?? v;
+  if (j.key === "availability") return `\u2265 ${availabilityPercent(v)} (${minutes((1 - v) * MINUTES_PER_YEAR)} unavailable a year)`;
+  if (j.key === "conflictProbability") return `\u2264 ${percentOfTime(v)} of the time (${minutes(v * MINUTES_PER_YEAR)} a year)`;
+  return `\u2264 ${sig(v)} s`;
+}
+var SURVIVE = {
+  site: "any one site lost",
+  "two-sites": "any two sites lost",
+  partition: "any partition into two groups"
+};
+var metText = (j) => j.met === null ? "cannot be measured" : j.met ? "met" : `NOT met${j.detail && j.key.startsWith("survive") ? ` (${j.detail})` : ""}`;
 function availabilityJson(ctx, report = reportOf(ctx)) {
   const finite = (x) => Number.isFinite(x) ? x : null;
   const out = report.figures.map((f) => ({
@@ -24092,10 +24163,7 @@ function lines(ctx, f) {
     );
   if (f.rto) out.push(`  RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}`);
   if (f.rpoSeconds !== null) out.push(`  RPO ${rpoText(f)}`);
-  for (const [k, s] of Object.entries(objectivesOf(ctx, f)))
-    out.push(
-      `  objective ${k}${typeof s.objective === "number" ? ` ${s.objective}` : ""}: ${s.met === null ? "cannot be measured" : s.met ? "met" : "NOT met"}`
-    );
+  for (const j of judgementsOf(ctx, f)) out.push(`  objective ${j.key.replace(/ .*/, "")} ${objectiveText(j)}: ${metText(j)}`);
   if (f.assumedAtOne.length) out.push(`  taken as never failing (no availability declared): ${f.assumedAtOne.join(", ")}`);
   return out;
 }
@@ -24114,11 +24182,11 @@ function availabilityMarkdown(ctx, report = reportOf(ctx)) {
       table(
         ["entity", "kind", "availability", "unavailable a year", "method", "most likely cut set", "RTO", "RPO", "objectives"],
         report.figures.map((f) => {
-          const obj = Object.entries(objectivesOf(ctx, f)).map(([k, s]) => `${k}: ${s.met === null ? "unmeasurable" : s.met ? "met" : "not met"}`).join("; ");
+          const obj = judgementsOf(ctx, f).map((j) => `${j.key.replace(/ .*/, "")} ${objectiveText(j)}: ${metText(j).replace("NOT", "not")}`).join("; ");
           return [
             f.label,
             f.kind,
-            `${f.method === "bounded" ? "\u2265 " : ""}${availabilityPercent(f.availability, f.unavailability)}`,
+            `${boundShows(f) ? "\u2265 " : ""}${availabilityPercent(f.availability, f.unavailability)}`,
             f.unavailability > 0 ? minutes(f.minutesPerYear) : "none",
             f.method,
             f.brokenAllUp ? "fails with everything up" : f.cutSets[0] ? cutSetText(f.cutSets[0]) : "none of 3 or fewer",
@@ -28449,14 +28517,14 @@ function showArgs(rev, rel, cwd) {
   const path = rel.startsWith("/") || rel.startsWith("./") || rel.startsWith("../") ? rel : `./${rel}`;
   return [...GIT_HARDENED, "show", "--no-textconv", `${rev}:${path}`];
 }
-function failure(spec, cwd, o, code3, status, stderr) {
+function failure(spec, cwd, o, code3, status2, stderr) {
   const max = o.maxBytes ?? GIT_MAX_BYTES;
   const timeout = o.timeoutMs ?? GIT_TIMEOUT_MS;
   if (code3 === "ETIMEDOUT") return new GitError(`cannot read ${spec}: git did not answer within ${timeout / 1e3} s`);
   if (code3 === "ABORT_ERR") return new GitError(`cannot read ${spec}: cancelled`);
   if (code3 === "ENOBUFS" || code3 === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER")
     return new GitError(`cannot read ${spec}: it is over the ${max / 1024} KB limit for one file`);
-  if (code3 && status === null) return new GitError(`cannot read ${spec}: git is not available (${code3})`);
+  if (code3 && status2 === null) return new GitError(`cannot read ${spec}: git is not available (${code3})`);
   const lines2 = stderr.trim().split("\n");
   const err = (lines2.find((l) => l.startsWith("fatal: ")) ?? lines2[0]).replace(/^fatal: /, "");
   if (/promisor remote|lazy fetch/i.test(stderr))
@@ -28465,7 +28533,7 @@ function failure(spec, cwd, o, code3, status, stderr) {
     );
   if (/not a git repository/i.test(err))
     return new GitError(`cannot read ${spec}: ${cwd} is not inside a git repository (REV:path reads from git)`);
-  return new GitError(`cannot read ${spec}: ${err || `git show exited with ${status}`}`);
+  return new GitError(`cannot read ${spec}: ${err || `git show exited with ${status2}`}`);
 }
 function showSync(rev, rel, cwd, o = {}) {
   const r = (0, import_node_child_process2.spawnSync)(o.git ?? "git", showArgs(rev, rel, cwd), {
@@ -29115,6 +29183,128 @@ function portsJson(m) {
 `;
 }
 
+// server/src/whatif/tiers.ts
+var NONE = "none declared";
+var NO_OBJECTIVE = "no objective";
+function status(j) {
+  if (!j) return NO_OBJECTIVE;
+  return j.met === null ? "cannot be measured" : j.met ? "met" : { raw: "**not met**" };
+}
+var unmeasured = (j) => j.finding ? j.finding.message.slice(j.label.length + 2) : "cannot be measured (see objective/unmeasurable)";
+function availabilityCell(r, f, j) {
+  if (f) return figureText(f);
+  if (j && j.met === null) return unmeasured(j);
+  const report = reportOf(r.ctx);
+  if (report.invalid.length) return `not computed: availability must be in (0, 1] \u2014 ${report.invalid.join("; ")}`;
+  return report.declared ? "not computed" : "not computed: no site or link declares an availability";
+}
+function tiersSection(r) {
+  const t = r.ctx.topology;
+  const report = reportOf(r.ctx);
+  const judged = objectiveJudgements(r.ctx);
+  const judgement = (owner, key) => judged.find((j) => j.owner === owner && j.key === key);
+  const figuresOf = (owner) => report.figures.find((f) => f.owner === owner);
+  const rows2 = [];
+  const objectiveCell = (j) => j ? objectiveText(j) : NONE;
+  const survives = (owner, tier) => {
+    for (const j of judged)
+      if (j.owner === owner && j.key.startsWith("survive "))
+        rows2.push([
+          tier,
+          j.label,
+          `survives ${objectiveText(j)}`,
+          j.met === null ? unmeasured(j) : j.met ? "every such scenario keeps it working" : j.detail ?? "fails",
+          status(j)
+        ]);
+  };
+  for (const tr of t.traffic) {
+    if (!tr.name) continue;
+    const name = `traffic ${tr.name.value}`;
+    const rto = rtoEstimate(tr);
+    const jr = judgement(tr, "rtoSeconds");
+    const rtoCell = rto ? `${sig(rto.seconds)} s (${rto.terms})` : jr?.met === null ? unmeasured(jr) : `not estimated: ${rtoMissing(tr)}`;
+    rows2.push(["Ingress RTO", name, objectiveCell(jr), rtoCell, status(jr)]);
+    const ja = judgement(tr, "availability");
+    rows2.push(["Ingress availability", name, objectiveCell(ja), availabilityCell(r, figuresOf(tr), ja), status(ja)]);
+    survives(tr, "Ingress survival");
+    rows2.push(["Stateless workloads RTO", `backends of ${tr.name.value}`, objectiveCell(jr), ...statelessRto(r, tr, rtoCell, jr)]);
+  }
+  for (const st of t.stores) {
+    const rep = st.replication?.value;
+    if (!st.name || !rep) continue;
+    const cls = rep === "async" && st.conflictResolution ? `async, ${st.conflictResolution.value} resolution` : rep;
+    const name = `store ${st.name.value}`;
+    const owner = r.ctx.quorumOf(st)?.owner ?? st;
+    const jp = judgement(st, "rpoSeconds");
+    const rpo = storeRpo(st);
+    rows2.push([
+      `RPO (${cls})`,
+      name,
+      objectiveCell(jp),
+      rpo === null ? "not assessed: declare maxLagSeconds" : rpo === Infinity ? "unbounded (the lag buffer overflows: a longer lag forces a resync)" : rpo === 0 ? rep === "galera" ? "0 s (a commit waits until every node of the primary component has certified it)" : "0 s (a write is acknowledged once a majority has it)" : `${sig(rpo)} s (maxLagSeconds)`,
+      status(jp)
+    ]);
+    const ja = judgement(st, "availability");
+    rows2.push([`Writes availability (${cls})`, name, objectiveCell(ja), availabilityCell(r, figuresOf(owner), ja), status(ja)]);
+    const jc = judgement(st, "conflictProbability");
+    const writers = new Set((st.writers?.items ?? []).map((w) => w.value));
+    if ((rep === "async" || rep === "crdt") && (writers.size > 1 || jc)) {
+      const f = figuresOf(st);
+      rows2.push([
+        `Conflict rate (${cls})`,
+        name,
+        objectiveCell(jc),
+        f && f.conflictProbability !== null ? `writers partitioned ${percentOfTime(f.conflictProbability)} of the time (${minutes(f.conflictProbability * MINUTES_PER_YEAR)} a year)` : jc?.met === null ? unmeasured(jc) : "not computed",
+        status(jc)
+      ]);
+    }
+    survives(st, "Datastore survival");
+  }
+  for (const q of r.quorums)
+    if (q.kind === "etcd") {
+      const f = figuresOf(q.owner);
+      rows2.push([
+        "Control-plane writes (etcd)",
+        q.label,
+        "\u2014 (objectives go on stores and traffic entries)",
+        f ? figureText(f) : availabilityCell(r, void 0, void 0),
+        NO_OBJECTIVE
+      ]);
+    }
+  const out = ["## Tiers", ""];
+  if (!rows2.length) return [...out, "No store or traffic entry is declared: there is no tier to state.", ""];
+  const missing = rows2.filter((x) => x[2] === NONE).length;
+  out.push(
+    'What "zero downtime" means for this design, tier by tier: the objective its owners declared (`objectives` on each store and traffic entry) beside what the design gives, computed from the declared availability of its sites and links (`quorate availability` shows every figure, its cut sets and how it was computed).',
+    "",
+    table(["tier", "for", "objective", "this design", "status"], rows2),
+    ""
+  );
+  if (missing)
+    out.push(
+      `- ${missing} tier${missing === 1 ? " has" : "s have"} no objective: the figure is what the design gives, and nothing holds it there.`
+    );
+  out.push(
+    ...report.assumptions.map((a) => `- Assumed: ${a}.`),
+    "- RTO is the worst case for clients that honour the TTL (resolvers and clients that ignore or clamp TTLs take longer); anycast resets established connections.",
+    "- Conflict rate is the time writers cannot reach each other: a lower bound on conflict exposure, since writers also conflict while connected, within their lag.",
+    ""
+  );
+  return out;
+}
+function rtoMissing(tr) {
+  const hc = tr.healthCheck;
+  if (!hc?.intervalSeconds || !hc.failureThreshold) return "add healthCheck: { intervalSeconds, failureThreshold }";
+  if (!tr.steering) return "declare steering";
+  return DNS_STEERING.includes(tr.steering.value) ? "declare ttlSeconds" : `steering ${tr.steering.value} is not one Quorate estimates`;
+}
+function statelessRto(r, tr, rtoCell, jr) {
+  const failing = r.single.map((x) => ({ x, res: x.traffic.find((y) => y.name === tr.name.value) })).find((y) => y.res && y.res.outcome !== "served");
+  if (!failing) return [`as ingress: ${rtoCell}; every single-site loss leaves enough capacity`, status(jr)];
+  const why2 = failing.res.outcome === "overloaded" ? "the remaining backends are overloaded (capacity/site-loss)" : failing.res.outcome === "errors" ? "backends answer with errors (a store they depend on stops writes)" : "no backend remains";
+  return [`not bounded by steering: ${failing.x.name} \u2014 ${why2}`, jr ? { raw: "**not met**" } : NO_OBJECTIVE];
+}
+
 // server/src/whatif/record.ts
 var RECORD_SECTIONS = [
   { id: "status", render: statusSection },
@@ -29122,6 +29312,7 @@ var RECORD_SECTIONS = [
   { id: "decision", render: decisionSection },
   { id: "options", render: optionsSection },
   { id: "consequences", render: consequencesSection },
+  { id: "tiers", render: tiersSection },
   { id: "ports", render: portsSection },
   { id: "checklist", render: checklistSection },
   { id: "findings", render: (r) => openFindings(r.input) },
@@ -29168,11 +29359,11 @@ function recordStatus(decl, errors) {
 }
 function statusSection(r) {
   const d = r.ctx.topology.decision;
-  const status = recordStatus(d?.status, r.errors);
+  const status2 = recordStatus(d?.status, r.errors);
   const out = [
     "## Status",
     "",
-    `**${status.charAt(0).toUpperCase()}${status.slice(1)}**${r.errors && d?.statusAt && d.status !== "proposed" ? ` (declared \`${d.status}\`; a design with error findings cannot be ${d.status})` : ""}.`,
+    `**${status2.charAt(0).toUpperCase()}${status2.slice(1)}**${r.errors && d?.statusAt && d.status !== "proposed" ? ` (declared \`${d.status}\`; a design with error findings cannot be ${d.status})` : ""}.`,
     ""
   ];
   const facts2 = [];

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { analyzeFile } from "../../server/src/analysis";
 import { failureCountDistribution } from "../../server/src/availability/enumerate";
-import { availabilityReport, type EntityFigures, MINUTES_PER_YEAR } from "../../server/src/availability/figures";
+import { availabilityReport, type EntityFigures, figureText, MINUTES_PER_YEAR } from "../../server/src/availability/figures";
 import { availabilityPercent as percent } from "../../server/src/util/format";
 import { readFileSync } from "node:fs";
 import { hoverAt } from "../../server/src/hover/hover";
@@ -175,6 +175,12 @@ test("bounded: a tiny budget stops early and the interval contains the exact fig
   assert.ok(bounded.unjudgedProbability > 1e-9);
   assert.ok(bounded.interval[0] <= exact.availability && exact.availability <= bounded.interval[1]);
   assert.ok(bounded.availability <= exact.availability);
+  // a bound that shows at six digits is said as one; one that does not show is not
+  assert.match(figureText(bounded), /^at least /);
+  const tail = fig(THREE_SITES().replace(/rttMs: (\d+) }/g, "rttMs: $1, availability: 0.999 }"), "ledger");
+  assert.equal(tail.method, "bounded");
+  assert.ok(tail.unjudgedProbability < 1e-9 && tail.unjudgedProbability > 0);
+  assert.doesNotMatch(figureText(tail), /at least/);
 });
 
 test("enumeration stops once the unjudged mass is below 10⁻⁹: 60 failing components answer bounded", () => {
@@ -228,7 +234,7 @@ test("quorate availability: text, json and md on the reviewed example; exit 0 wh
   inTempDir({ "t.yaml": reviewed, "bad.yaml": reviewed.replace("availability: 0.9999 #", "availability: 0.99999 #") }, (_dir, cli) => {
     const text = cli(["availability", "t.yaml"]);
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /store ledger \(consensus\): at least 99\.9986% \(4\.83 nines, 7\.61 minutes unavailable a year\)/);
+    assert.match(text.stdout, /store ledger \(consensus\): 99\.9986% \(4\.83 nines, 7\.62 minutes unavailable a year\)/);
     assert.match(text.stdout, /cut set: fra \+ ams down \(0\.0005% of the time\)/);
     assert.match(text.stdout, /RTO 90 s \(10 s × 3 checks \+ 60 s TTL\)/);
     assert.match(text.stdout, /failures are independent/);
@@ -255,10 +261,10 @@ test("quorate availability: text, json and md on the reviewed example; exit 0 wh
     assert.equal(json.find((x: { entity: string }) => x.entity === "checkout").rtoSeconds, 90);
     const md = cli(["availability", "-f", "md", "t.yaml"]).stdout;
     assert.match(md, /^## Availability\n\n\| entity \| kind \| availability \|/);
-    assert.match(md, /\| store ledger \| consensus \| ≥ 99\.9986% \| 7\.61 minutes \| bounded \|/);
+    assert.match(md, /\| store ledger \| consensus \| 99\.9986% \| 7\.62 minutes \| bounded \|/);
     const bad = cli(["availability", "bad.yaml"]);
     assert.equal(bad.code, 1);
-    assert.match(bad.stdout, /objective availability 0\.99999: NOT met/);
+    assert.match(bad.stdout, /objective availability ≥ 99\.999% \(5\.26 minutes unavailable a year\): NOT met/);
     assert.equal(cli(["availability", "--format", "xml", "t.yaml"]).code, 2);
   });
 });
@@ -273,12 +279,12 @@ test("hovers: an entity's objectives show its figures and cut sets; a site's ava
   const a = analyzeFile("t.topology.yaml", text);
   const h = hoverAt(a, text.indexOf("objectives:") + 2);
   assert.ok(h);
-  assert.match(h.markdown, /\*\*store ledger\*\* — availability 99\.9997% \(5\.52 nines, 1\.57 minutes unavailable a year\), exact/);
+  assert.match(h.markdown, /\*\*store ledger\*\* — availability 99\.9997% \(5\.52 nines, 1\.58 minutes unavailable a year\), exact/);
   assert.match(h.markdown, /cut set: fra \+ lon down \(0\.0001% of the time\)/);
   assert.match(h.markdown, /Independent failures assumed/);
   const s = hoverAt(a, text.indexOf("availability: 0.999") + 16);
   assert.ok(s);
-  // fra at 0.9999: pairs with fra weigh a tenth: 0.0001×0.001×0.999×2 + 0.001²×0.9999 + 0.0001×0.001² ≈ 1.1988e-6
+  // fra at 0.9999: pairs with fra weigh a tenth: 0.0001×0.001×0.999×2 + 0.001²×0.9999 + 0.0001×0.001² ≈ 1.1998e-6, 37.86 s a year
   assert.match(s.markdown, /\*\*fra one nine better\*\* \(0\.999 → 0\.9999\)/);
-  assert.match(s.markdown, /store ledger: 99\.9997% → 99\.9999% \(1\.57 minutes → 37\.8 seconds a year\)/);
+  assert.match(s.markdown, /store ledger: 99\.9997% → 99\.9999% \(1\.58 minutes → 37\.9 seconds a year\)/);
 });

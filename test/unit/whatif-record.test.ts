@@ -84,6 +84,7 @@ test("decision record: the sections reviewers know, in order; the title names th
     "## Decision",
     "## Considered options",
     "## Consequences",
+    "## Tiers",
     "## Ports",
     "## Day-two checklist",
     "## Open findings",
@@ -91,7 +92,7 @@ test("decision record: the sections reviewers know, in order; the title names th
   ]);
   assert.deepEqual(
     RECORD_SECTIONS.map((x) => x.id),
-    ["status", "context", "decision", "options", "consequences", "ports", "checklist", "findings", "arithmetic"],
+    ["status", "context", "decision", "options", "consequences", "tiers", "ports", "checklist", "findings", "arithmetic"],
   );
 });
 

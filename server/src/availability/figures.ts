@@ -283,9 +283,14 @@ export function cutSetText(c: EntityFigures["cutSets"][number]): string {
   return `${c.components.join(" + ")} down (${percentOfTime(c.probability)} of the time)`;
 }
 
-/** The figure as one phrase: "99.9997% (5.52 nines, 1.58 minutes unavailable a year)", bounded ones say "at least". */
+/** A bounded figure whose interval shows at six significant digits: it is said as "at least". */
+export function boundShows(f: EntityFigures): boolean {
+  return f.method === "bounded" && availabilityPercent(f.interval[0], f.unavailability) !== availabilityPercent(f.interval[1]);
+}
+
+/** The figure as one phrase: "99.9997% (5.52 nines, 1.58 minutes unavailable a year)"; "at least" when the bound shows. */
 export function figureText(f: EntityFigures): string {
-  return `${f.method === "bounded" ? "at least " : ""}${availabilityPercent(f.availability, f.unavailability)} (${ninesAndMinutes(f.unavailability)})`;
+  return `${boundShows(f) ? "at least " : ""}${availabilityPercent(f.availability, f.unavailability)} (${ninesAndMinutes(f.unavailability)})`;
 }
 
 /** Each entity reading `site`: its availability now and with the site one nine better (q / 10) — where money helps. */

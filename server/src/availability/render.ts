@@ -4,19 +4,43 @@
  */
 import type { TopologyContext } from "../derive/context";
 import type { Store, Traffic } from "../model/topology";
-import { objectiveStatuses, type ObjectiveStatus } from "../rules/index";
+import { type ObjectiveJudgement, objectiveJudgements } from "../rules/index";
 import { availabilityPercent, cell, minutes, percentOfTime, sig, table } from "../util/format";
-import { type AvailabilityReport, cutSetText, type EntityFigures, figureText, reportOf } from "./figures";
+import { type AvailabilityReport, boundShows, cutSetText, type EntityFigures, figureText, MINUTES_PER_YEAR, reportOf } from "./figures";
 
 export const AVAILABILITY_FORMATS = ["text", "json", "md"] as const;
 export type AvailabilityFormat = (typeof AVAILABILITY_FORMATS)[number];
 
-function objectivesOf(ctx: TopologyContext, f: EntityFigures): Record<string, ObjectiveStatus> {
-  const t = ctx.topology;
-  const owner =
-    (t.stores as object[]).includes(f.owner) || (t.traffic as object[]).includes(f.owner) ? (f.owner as Store | Traffic) : undefined;
-  return owner ? objectiveStatuses(ctx, owner) : {};
+/** The objectives judged for an entity's figures (a quorum store's figures belong to its store). */
+function judgementsOf(ctx: TopologyContext, f: EntityFigures): ObjectiveJudgement[] {
+  const owner = f.owner as Store | Traffic;
+  return objectiveJudgements(ctx).filter((j) => j.owner === owner);
 }
+
+/** `{ availability: { objective, met }, "survive site": … }` for the JSON. */
+function objectivesOf(ctx: TopologyContext, f: EntityFigures): Record<string, { objective: number | string; met: boolean | null }> {
+  const out: Record<string, { objective: number | string; met: boolean | null }> = {};
+  for (const j of judgementsOf(ctx, f)) out[j.key] = { objective: j.objective, met: j.met };
+  return out;
+}
+
+/** The objective as its tier states it: "≥ 99.99%", "≤ 120 s", "≤ 0.1% of the time". */
+export function objectiveText(j: ObjectiveJudgement): string {
+  const v = j.objective;
+  if (typeof v === "string") return SURVIVE[v] ?? v;
+  if (j.key === "availability") return `≥ ${availabilityPercent(v)} (${minutes((1 - v) * MINUTES_PER_YEAR)} unavailable a year)`;
+  if (j.key === "conflictProbability") return `≤ ${percentOfTime(v)} of the time (${minutes(v * MINUTES_PER_YEAR)} a year)`;
+  return `≤ ${sig(v)} s`;
+}
+
+const SURVIVE: Readonly<Record<string, string>> = {
+  site: "any one site lost",
+  "two-sites": "any two sites lost",
+  partition: "any partition into two groups",
+};
+
+const metText = (j: ObjectiveJudgement) =>
+  j.met === null ? "cannot be measured" : j.met ? "met" : `NOT met${j.detail && j.key.startsWith("survive") ? ` (${j.detail})` : ""}`;
 
 /** The JSON array: one object per entity, availability.md's keys first. */
 export function availabilityJson(ctx: TopologyContext, report: AvailabilityReport = reportOf(ctx)): string {
@@ -79,10 +103,7 @@ function lines(ctx: TopologyContext, f: EntityFigures): string[] {
     );
   if (f.rto) out.push(`  RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}`);
   if (f.rpoSeconds !== null) out.push(`  RPO ${rpoText(f)}`);
-  for (const [k, s] of Object.entries(objectivesOf(ctx, f)))
-    out.push(
-      `  objective ${k}${typeof s.objective === "number" ? ` ${s.objective}` : ""}: ${s.met === null ? "cannot be measured" : s.met ? "met" : "NOT met"}`,
-    );
+  for (const j of judgementsOf(ctx, f)) out.push(`  objective ${j.key.replace(/ .*/, "")} ${objectiveText(j)}: ${metText(j)}`);
   if (f.assumedAtOne.length) out.push(`  taken as never failing (no availability declared): ${f.assumedAtOne.join(", ")}`);
   return out;
 }
@@ -102,13 +123,13 @@ export function availabilityMarkdown(ctx: TopologyContext, report: AvailabilityR
       table(
         ["entity", "kind", "availability", "unavailable a year", "method", "most likely cut set", "RTO", "RPO", "objectives"],
         report.figures.map((f) => {
-          const obj = Object.entries(objectivesOf(ctx, f))
-            .map(([k, s]) => `${k}: ${s.met === null ? "unmeasurable" : s.met ? "met" : "not met"}`)
+          const obj = judgementsOf(ctx, f)
+            .map((j) => `${j.key.replace(/ .*/, "")} ${objectiveText(j)}: ${metText(j).replace("NOT", "not")}`)
             .join("; ");
           return [
             f.label,
             f.kind,
-            `${f.method === "bounded" ? "≥ " : ""}${availabilityPercent(f.availability, f.unavailability)}`,
+            `${boundShows(f) ? "≥ " : ""}${availabilityPercent(f.availability, f.unavailability)}`,
             f.unavailability > 0 ? minutes(f.minutesPerYear) : "none",
             f.method,
             f.brokenAllUp ? "fails with everything up" : f.cutSets[0] ? cutSetText(f.cutSets[0]) : "none of 3 or fewer",

@@ -25,4 +25,4 @@ export const TOPOLOGY_RULES: readonly (readonly [string, TopologyRule])[] = [
   ["export", topologyExportRules],
   ["objective", objectiveRules],
 ];
-export { objectiveStatuses, type ObjectiveStatus } from "./objective";
+export { type ObjectiveJudgement, type ObjectiveKey, objectiveJudgements, objectiveStatuses, type ObjectiveStatus } from "./objective";

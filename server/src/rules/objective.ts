@@ -125,12 +125,50 @@ export function firstSurviveFailure(d: LeanDesign, e: LeanEntity, cls: string): 
 
 const WITNESS_FIX = (store: string): FixHint => ({ kind: "add-witness", title: "Add witness site", preferred: true, args: { store } });
 
+/** The objectives a store or traffic entry can declare, in the order they are judged and shown. */
+export type ObjectiveKey =
+  | "availability"
+  | "conflictProbability"
+  | "rpoSeconds"
+  | "rtoSeconds"
+  | `survive ${"site" | "two-sites" | "partition"}`;
+
+/**
+ * One declared objective of a store or traffic entry, judged: the objective, the design's
+ * figure it was compared with, met or not (null: it cannot be measured), and the finding it
+ * gives (none when met; an unmeasurable finding naming several objectives sits on the first).
+ * The findings, the CLI, the decision record's Tiers and the diff all read these: one judgement.
+ */
+export interface ObjectiveJudgement {
+  readonly owner: Store | Traffic;
+  /** "store ledger", "traffic checkout" */
+  readonly label: string;
+  readonly key: ObjectiveKey;
+  /** the declared value: a number, or the survival class */
+  readonly objective: number | string;
+  /** availability or conflict probability (a fraction), RPO or RTO in seconds (Infinity: unbounded); null when unmeasurable or a survival class */
+  readonly design: number | null;
+  /** how the figure is made or where it fails: the RTO's terms, the first failing scenario */
+  readonly detail?: string;
+  readonly met: boolean | null;
+  readonly finding?: Finding;
+}
+
 /** objective/*: every objective of every store and traffic entry. */
 export function objectiveRules(ctx: TopologyContext): Finding[] {
+  return objectiveJudgements(ctx).flatMap((j) => (j.finding ? [j.finding] : []));
+}
+
+/** Every declared objective of every store and traffic entry, judged (memoised per analysis). */
+export function objectiveJudgements(ctx: TopologyContext): readonly ObjectiveJudgement[] {
+  return ctx.fact(judgeAll);
+}
+
+function judgeAll(ctx: TopologyContext): ObjectiveJudgement[] {
   const t = ctx.topology;
   const withObjectives = [...t.stores.filter((s) => s.objectives), ...t.traffic.filter((x) => x.objectives)];
   if (!withObjectives.length) return [];
-  const out: Finding[] = [];
+  const out: ObjectiveJudgement[] = [];
   const d = leanDesign(ctx);
   const entities = leanEntities(ctx, d);
   const report = reportOf(ctx);
@@ -141,20 +179,28 @@ export function objectiveRules(ctx: TopologyContext): Finding[] {
     const entityOwner = isStore ? ofStore(ctx, owner as Store) : owner;
     const e = entities.find((x) => x.owner === entityOwner);
     const f = figuresFor(report, entityOwner);
-    const unmeasurable = (what: string) => out.push(finding("objective/unmeasurable", o.keySpan, `${label}: ${what}`));
+    const judge = (j: Omit<ObjectiveJudgement, "owner" | "label">) => out.push({ owner, label, ...j });
+    const unmeasurable = (what: string) => finding("objective/unmeasurable", o.keySpan, `${label}: ${what}`);
 
     // the figure-based objectives
-    const needsFigure = [o.availability && "availability", o.conflictProbability && "conflictProbability"].filter(Boolean) as string[];
+    const needsFigure = (["availability", "conflictProbability"] as const).filter((k) => o[k]);
     if (needsFigure.length && !f) {
-      if (!e) unmeasurable(`${needsFigure.join(" and ")} cannot be computed: ${unmeasurableReason(ctx, owner, isStore)}`);
-      else if (report.invalid.length) {
-        // the schema reports the value out of range; nothing is computed until it is fixed
-      } else
-        unmeasurable(`${needsFigure.join(" and ")} cannot be computed: no site or link declares an availability — add ${whatToAdd(d, e)}`);
+      const why = !e
+        ? unmeasurable(`${needsFigure.join(" and ")} cannot be computed: ${unmeasurableReason(ctx, owner, isStore)}`)
+        : report.invalid.length
+          ? undefined // the schema reports the value out of range; nothing is computed until it is fixed
+          : unmeasurable(
+              `${needsFigure.join(" and ")} cannot be computed: no site or link declares an availability — add ${whatToAdd(d, e)}`,
+            );
+      needsFigure.forEach((key, i) => {
+        judge({ key, objective: o[key]!.value, design: null, met: null, finding: i ? undefined : why });
+      });
     }
     if (f && o.availability) {
       const allowed = 1 - o.availability.value;
-      if (f.unavailability > allowed * (1 + ROUNDING) + 1e-15) {
+      const met = f.unavailability <= allowed * (1 + ROUNDING) + 1e-15;
+      let why: Finding | undefined;
+      if (!met) {
         const cut = f.brokenAllUp
           ? "it fails with every site and link up"
           : f.cutSets.length
@@ -163,115 +209,183 @@ export function objectiveRules(ctx: TopologyContext): Finding[] {
         const fixes: FixHint[] = [];
         const witness = isStore && witnessHelps(ctx, d, e, owner as Store);
         if (witness) fixes.push(WITNESS_FIX(owner.name!.value));
-        out.push(
-          finding(
-            "objective/availability",
-            o.availability.span,
-            `${label}: computed availability ${figureText(f)} is below the objective ${availabilityPercent(o.availability.value)} (${ninesAndMinutes(allowed)}); ${cut}. Independent failures assumed: the real figure is lower`,
-            fixes.length ? { fixes } : {},
-          ),
+        why = finding(
+          "objective/availability",
+          o.availability.span,
+          `${label}: computed availability ${figureText(f)} is below the objective ${availabilityPercent(o.availability.value)} (${ninesAndMinutes(allowed)}); ${cut}. Independent failures assumed: the real figure is lower`,
+          fixes.length ? { fixes } : {},
         );
       }
+      judge({ key: "availability", objective: o.availability.value, design: f.availability, met, finding: why });
     }
     if (o.conflictProbability && f) {
       const c = f.conflictProbability ?? 0;
-      if (c > o.conflictProbability.value * (1 + ROUNDING) + 1e-15) {
-        const writers = e?.type === "store" ? [...e.writers].map((i) => d.sites[i]).join(", ") : "";
-        out.push(
-          finding(
-            "objective/conflicts",
-            o.conflictProbability.span,
-            `${label}: writers ${writers} are unable to reach each other ${sig(c * 100)}% of the time (conflict probability ${sig(c)}, ${minutes(c * MINUTES_PER_YEAR)} a year), above the objective ${sig(o.conflictProbability.value)}. This is a lower bound on conflict exposure: writers also conflict while connected, within their replication lag`,
-          ),
-        );
-      }
+      const met = c <= o.conflictProbability.value * (1 + ROUNDING) + 1e-15;
+      const writers = e?.type === "store" ? [...e.writers].map((i) => d.sites[i]).join(", ") : "";
+      judge({
+        key: "conflictProbability",
+        objective: o.conflictProbability.value,
+        design: c,
+        met,
+        finding: met
+          ? undefined
+          : finding(
+              "objective/conflicts",
+              o.conflictProbability.span,
+              `${label}: writers ${writers} are unable to reach each other ${sig(c * 100)}% of the time (conflict probability ${sig(c)}, ${minutes(c * MINUTES_PER_YEAR)} a year), above the objective ${sig(o.conflictProbability.value)}. This is a lower bound on conflict exposure: writers also conflict while connected, within their replication lag`,
+            ),
+      });
     }
     if (o.rpoSeconds) {
       const st = owner as Store;
       const rpo = isStore ? storeRpo(st) : null;
-      if (!isStore) unmeasurable("rpoSeconds applies to stores");
+      const objective = o.rpoSeconds.value;
+      if (!isStore) judge({ key: "rpoSeconds", objective, design: null, met: null, finding: unmeasurable("rpoSeconds applies to stores") });
       else if (rpo === null)
-        unmeasurable(`rpoSeconds cannot be checked: declare maxLagSeconds (the most seconds of writes not yet replicated)`);
+        judge({
+          key: "rpoSeconds",
+          objective,
+          design: null,
+          met: null,
+          finding: unmeasurable(`rpoSeconds cannot be checked: declare maxLagSeconds (the most seconds of writes not yet replicated)`),
+        });
       else if (rpo === Infinity) {
         const covered = st.lagBufferBytes!.value / (st.writeRatePerSecond!.value * st.writeBytes!.value);
-        out.push(
-          finding(
+        judge({
+          key: "rpoSeconds",
+          objective,
+          design: Infinity,
+          detail: "the lag buffer overflows",
+          met: false,
+          finding: finding(
             "objective/rpo",
             o.rpoSeconds.span,
-            `${label}: RPO is unbounded: lagBufferBytes holds ${sig(Number(covered.toFixed(1)))} s of writes, less than maxLagSeconds ${st.maxLagSeconds!.value} s, so a longer lag forces a resync (or blocks the primary); the objective is ${o.rpoSeconds.value} s`,
+            `${label}: RPO is unbounded: lagBufferBytes holds ${sig(Number(covered.toFixed(1)))} s of writes, less than maxLagSeconds ${st.maxLagSeconds!.value} s, so a longer lag forces a resync (or blocks the primary); the objective is ${objective} s`,
           ),
-        );
-      } else if (rpo > o.rpoSeconds.value)
-        out.push(
-          finding(
-            "objective/rpo",
-            o.rpoSeconds.span,
-            `${label}: a site loss may take up to maxLagSeconds ${rpo} s of acknowledged writes, above the objective ${o.rpoSeconds.value} s`,
-          ),
-        );
+        });
+      } else {
+        const met = rpo <= objective;
+        judge({
+          key: "rpoSeconds",
+          objective,
+          design: rpo,
+          detail: rpo ? "maxLagSeconds" : "a write is acknowledged once a majority has it",
+          met,
+          finding: met
+            ? undefined
+            : finding(
+                "objective/rpo",
+                o.rpoSeconds.span,
+                `${label}: a site loss may take up to maxLagSeconds ${rpo} s of acknowledged writes, above the objective ${objective} s`,
+              ),
+        });
+      }
     }
     if (o.rtoSeconds) {
       const tr = owner as Traffic;
       const rto = isStore ? null : rtoEstimate(tr);
-      if (isStore) unmeasurable("rtoSeconds applies to traffic entries");
+      const objective = o.rtoSeconds.value;
+      if (isStore)
+        judge({ key: "rtoSeconds", objective, design: null, met: null, finding: unmeasurable("rtoSeconds applies to traffic entries") });
       else if (!rto) {
         const anycast = tr.steering?.value === "anycast";
-        unmeasurable(
-          tr.healthCheck?.intervalSeconds &&
-            tr.healthCheck.failureThreshold &&
-            !anycast &&
-            tr.steering &&
-            DNS_STEERING.includes(tr.steering.value)
-            ? "rtoSeconds cannot be checked: declare ttlSeconds (clients keep the old answer that long)"
-            : "rtoSeconds cannot be checked: add healthCheck: { intervalSeconds, failureThreshold } (how steering detects a dead backend)",
-        );
-      } else if (rto.seconds > o.rtoSeconds.value) {
+        judge({
+          key: "rtoSeconds",
+          objective,
+          design: null,
+          met: null,
+          finding: unmeasurable(
+            tr.healthCheck?.intervalSeconds &&
+              tr.healthCheck.failureThreshold &&
+              !anycast &&
+              tr.steering &&
+              DNS_STEERING.includes(tr.steering.value)
+              ? "rtoSeconds cannot be checked: declare ttlSeconds (clients keep the old answer that long)"
+              : "rtoSeconds cannot be checked: add healthCheck: { intervalSeconds, failureThreshold } (how steering detects a dead backend)",
+          ),
+        });
+      } else {
+        const met = rto.seconds <= objective;
         const fixes: FixHint[] = [];
         const ttl = tr.ttlSeconds;
-        if (ttl && tr.steering?.value !== "anycast") {
-          const target = ttl.value - (rto.seconds - o.rtoSeconds.value);
+        if (!met && ttl && tr.steering?.value !== "anycast") {
+          const target = ttl.value - (rto.seconds - objective);
           if (target >= TTL_RANGE[0] && Number.isInteger(target))
             fixes.push({ kind: "replace", title: `Set ttlSeconds to ${target}`, span: ttl.span, text: String(target), preferred: true });
         }
-        out.push(
-          finding(
-            "objective/rto",
-            o.rtoSeconds.span,
-            `${label}: RTO estimate ${sig(rto.seconds)} s (${rto.terms}) is above the objective ${o.rtoSeconds.value} s; ${rto.caveat}`,
-            fixes.length ? { fixes } : {},
-          ),
-        );
+        judge({
+          key: "rtoSeconds",
+          objective,
+          design: rto.seconds,
+          detail: rto.terms,
+          met,
+          finding: met
+            ? undefined
+            : finding(
+                "objective/rto",
+                o.rtoSeconds.span,
+                `${label}: RTO estimate ${sig(rto.seconds)} s (${rto.terms}) is above the objective ${objective} s; ${rto.caveat}`,
+                fixes.length ? { fixes } : {},
+              ),
+        });
       }
     }
+    let surviveUnmeasurable = false;
     for (const cls of o.survive?.items ?? []) {
-      if (!["site", "two-sites", "partition"].includes(cls.value)) continue; // the schema reports it
+      const value = cls.value;
+      if (value !== "site" && value !== "two-sites" && value !== "partition") continue; // the schema reports it
+      const key = `survive ${value}` as const;
       if (!e) {
-        out.push(
-          finding("objective/unmeasurable", o.keySpan, `${label}: survive cannot be checked: ${unmeasurableReason(ctx, owner, isStore)}`),
-        );
-        break;
+        // one finding for the entity, every class unmeasurable
+        judge({
+          key,
+          objective: value,
+          design: null,
+          met: null,
+          finding: surviveUnmeasurable
+            ? undefined
+            : finding(
+                "objective/unmeasurable",
+                o.keySpan,
+                `${label}: survive cannot be checked: ${unmeasurableReason(ctx, owner, isStore)}`,
+              ),
+        });
+        surviveUnmeasurable = true;
+        continue;
       }
-      if (cls.value === "partition" && entitySites(e).length > MAX_SURVIVE_PARTITION_SITES) {
-        out.push(
-          finding(
+      if (value === "partition" && entitySites(e).length > MAX_SURVIVE_PARTITION_SITES) {
+        judge({
+          key,
+          objective: value,
+          design: null,
+          met: null,
+          finding: finding(
             "objective/unmeasurable",
             cls.span,
             `${label}: survive partition is checked over at most ${MAX_SURVIVE_PARTITION_SITES} sites; this one reads ${entitySites(e).length}`,
           ),
-        );
+        });
         continue;
       }
-      const fail = firstSurviveFailure(d, e, cls.value);
-      if (!fail) continue;
-      const fixes = isStore && cls.value !== "two-sites" && witnessHelps(ctx, d, e, owner as Store) ? [WITNESS_FIX(owner.name!.value)] : [];
-      out.push(
-        finding(
+      const fail = firstSurviveFailure(d, e, value);
+      if (!fail) {
+        judge({ key, objective: value, design: null, met: true });
+        continue;
+      }
+      const fixes = isStore && value !== "two-sites" && witnessHelps(ctx, d, e, owner as Store) ? [WITNESS_FIX(owner.name!.value)] : [];
+      judge({
+        key,
+        objective: value,
+        design: null,
+        detail: `${fail.scenario} — ${fail.what}`,
+        met: false,
+        finding: finding(
           "objective/survive",
           cls.span,
-          `${label}: survive ${cls.value} fails: ${fail.scenario} — ${fail.what}${e.type === "quorum" ? ` (${quorumDetail(d, e, fail.scenario)})` : ""}`,
+          `${label}: survive ${value} fails: ${fail.scenario} — ${fail.what}${e.type === "quorum" ? ` (${quorumDetail(d, e, fail.scenario)})` : ""}`,
           fixes.length ? { fixes } : {},
         ),
-      );
+      });
     }
   }
   return out;
@@ -304,34 +418,9 @@ export interface ObjectiveStatus {
   readonly met: boolean | null;
 }
 
-const KEY_OF_CODE: Readonly<Record<string, keyof Omit<Objectives, "keySpan" | "span">>> = {
-  "objective/availability": "availability",
-  "objective/rpo": "rpoSeconds",
-  "objective/rto": "rtoSeconds",
-  "objective/conflicts": "conflictProbability",
-};
-
-/**
- * Every declared objective of a store or traffic entry with `met`, read from the same findings
- * the editor and `check` show (one judgement, never two).
- */
+/** Every declared objective of a store or traffic entry with `met`, keyed "availability", "rpoSeconds", …, "survive site". */
 export function objectiveStatuses(ctx: TopologyContext, owner: Store | Traffic): Record<string, ObjectiveStatus> {
-  const o = owner.objectives;
-  if (!o) return {};
-  const within = (f: Finding) => f.span.start >= o.keySpan.start && f.span.end <= o.span.end;
-  const found = ctx.fact(objectiveRules).filter(within);
   const out: Record<string, ObjectiveStatus> = {};
-  for (const key of ["availability", "rpoSeconds", "rtoSeconds", "conflictProbability"] as const) {
-    const v = o[key];
-    if (!v) continue;
-    const unmeasurable = found.some((f) => f.code === "objective/unmeasurable" && f.message.includes(key));
-    const failed = found.some((f) => KEY_OF_CODE[f.code] === key);
-    out[key] = { objective: v.value, met: unmeasurable ? null : !failed };
-  }
-  for (const cls of o.survive?.items ?? []) {
-    const unmeasurable = found.some((f) => f.code === "objective/unmeasurable" && f.message.includes("survive"));
-    const failed = found.some((f) => f.code === "objective/survive" && f.span.start === cls.span.start);
-    out[`survive ${cls.value}`] = { objective: cls.value, met: unmeasurable ? null : !failed };
-  }
+  for (const j of objectiveJudgements(ctx)) if (j.owner === owner) out[j.key] = { objective: j.objective, met: j.met };
   return out;
 }

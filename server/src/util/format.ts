@@ -109,10 +109,13 @@ export function sig(x: number): string {
   return x.toExponential(5).replace(/\.?0+e/, "e");
 }
 
+/** Minutes of downtime as a person reads them, rounded (never cut: a cut would understate it): "7.61 minutes", "8.8 hours", "37.8 seconds". */
 export function minutes(m: number): string {
-  if (m >= 120) return `${sig(m / 60).replace(/(\.\d)\d*/, "$1")} hours`;
-  if (m >= 1) return `${sig(m).replace(/(\.\d\d)\d*/, "$1")} minutes`;
-  return `${sig(m * 60).replace(/(\.\d)\d*/, "$1")} seconds`;
+  const round = (x: number, digits: number) => sig(Number(x.toFixed(digits)));
+  if (m >= 120) return `${round(m / 60, 1)} hours`;
+  if (Number(m.toFixed(2)) >= 1) return `${round(m, 2)} minutes`;
+  if (m > 0 && m * 60 < 0.05) return "less than 0.1 seconds";
+  return `${round(m * 60, 1)} seconds`;
 }
 
 /** A probability as a percentage of the time, three significant digits in plain notation ("0.0005%"). */

@@ -24,6 +24,7 @@ import { bytes, cell, count, num, table } from "../util/format";
 import { cidrOverlaps, parsedRanges, type ParsedRange } from "../derive/cidr";
 import { bestCommit, galeraCommit, writeBudget } from "../derive/latency";
 import { ALL_UP, MAX_PARTITION_SITES, run, sweep, type Result } from "./engine";
+import { tiersSection } from "./tiers";
 
 export interface RecordInput {
   /** the file's name as the record cites it (an absolute path or one through `..` is cut to its last segment) */
@@ -59,6 +60,7 @@ export const RECORD_SECTIONS: readonly { readonly id: string; readonly render: (
   { id: "decision", render: decisionSection },
   { id: "options", render: optionsSection },
   { id: "consequences", render: consequencesSection },
+  { id: "tiers", render: tiersSection },
   { id: "ports", render: portsSection },
   { id: "checklist", render: checklistSection },
   { id: "findings", render: (r) => openFindings(r.input) },

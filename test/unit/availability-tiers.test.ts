@@ -1,0 +1,157 @@
+// The decision record's Tiers table (seed 001: RTO for ingress and stateless workloads, RPO per
+// datastore class, maximum conflict rate): read back, its numbers are availability's figures
+// and its statuses the objective/* judgement.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { analyzeAlone } from "../../server/src/analysis";
+import { figureText, reportOf, rtoEstimate } from "../../server/src/availability/figures";
+import { objectiveJudgements, objectiveStatuses } from "../../server/src/rules/index";
+import { decisionRecord } from "../../server/src/whatif/record";
+import { HEADER, yaml } from "../helpers";
+
+/** The Tiers section's table rows, cells unescaped. */
+function tierRows(md: string): string[][] {
+  const section = md.slice(md.indexOf("\n## Tiers\n"), md.indexOf("\n## ", md.indexOf("\n## Tiers\n") + 5));
+  return section
+    .split("\n")
+    .filter((l) => l.startsWith("| ") && !l.startsWith("| tier "))
+    .map((l) =>
+      l
+        .slice(2, -2)
+        .split(/ (?<!\\)\| /)
+        .map((c) => c.trim().replace(/\\(.)/g, "$1")),
+    );
+}
+
+function recordOf(text: string) {
+  const { analysis, findings } = analyzeAlone("t.topology.yaml", text);
+  return { md: decisionRecord({ path: "t.topology.yaml", analysis, findings, version: "1" })!, ctx: analysis.contexts[0] };
+}
+
+const row = (rows: string[][], tier: string, entity: string) => {
+  const r = rows.find((x) => x[0] === tier && x[1] === entity);
+  assert.ok(r, `no row ${tier} / ${entity} in ${JSON.stringify(rows)}`);
+  return r;
+};
+
+test("Tiers on the reviewed example: every number is availability's figure, every status the objective's judgement", () => {
+  const { md, ctx } = recordOf(readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8"));
+  // after Consequences, before Ports
+  const headings = md.split("\n").filter((l) => l.startsWith("## "));
+  assert.equal(headings[headings.indexOf("## Consequences") + 1], "## Tiers");
+  const rows = tierRows(md);
+  const report = reportOf(ctx);
+  const t = ctx.topology;
+  const checkout = t.traffic[0];
+  const ledger = t.storeByName.get("ledger")!;
+  const carts = t.storeByName.get("carts")!;
+  const fig = (owner: object) => report.figures.find((f) => f.owner === owner)!;
+
+  const rto = row(rows, "Ingress RTO", "traffic checkout");
+  assert.equal(rto[2], "≤ 120 s");
+  assert.equal(rto[3], `${rtoEstimate(checkout)!.seconds} s (10 s × 3 checks + 60 s TTL)`);
+  assert.equal(rto[3], "90 s (10 s × 3 checks + 60 s TTL)");
+  assert.equal(rto[4], "met");
+  const ingress = row(rows, "Ingress availability", "traffic checkout");
+  assert.equal(ingress[3], figureText(fig(checkout)));
+  assert.match(ingress[2], /^≥ 99\.95% /);
+  const stateless = row(rows, "Stateless workloads RTO", "backends of checkout");
+  assert.match(stateless[3], /^as ingress: 90 s .*every single-site loss leaves enough capacity/);
+  assert.equal(row(rows, "RPO (consensus)", "store ledger")[3], "0 s (a write is acknowledged once a majority has it)");
+  assert.equal(row(rows, "Writes availability (consensus)", "store ledger")[3], figureText(fig(ctx.quorumOf(ledger)!.owner)));
+  assert.equal(row(rows, "RPO (async, crdt resolution)", "store carts")[3], "300 s (maxLagSeconds)");
+  const conflict = row(rows, "Conflict rate (async, crdt resolution)", "store carts");
+  assert.match(conflict[3], /^writers partitioned 0\.0499% of the time/);
+  assert.ok(Math.abs(fig(carts).conflictProbability! - 0.000499) < 1e-6);
+  assert.equal(row(rows, "Writes availability (async, crdt resolution)", "store carts")[4], "no objective");
+  // the etcd quorum has a figure but cannot declare objectives
+  assert.equal(row(rows, "Control-plane writes (etcd)", "etcd of cluster fra-prod")[4], "no objective");
+
+  // every declared objective appears once, with the judgement's status
+  const judged = objectiveJudgements(ctx);
+  assert.equal(judged.length, 8);
+  for (const owner of [checkout, ledger, carts])
+    for (const [key, s] of Object.entries(objectiveStatuses(ctx, owner))) {
+      assert.equal(s.met, true, `${key}`);
+      assert.ok(rows.some((r) => r[1].endsWith(owner.name!.value) && r[4] === "met"));
+    }
+});
+
+const TWO_SITE = yaml`
+  sites:
+    - { name: fra, availability: 0.999 }
+    - { name: lon, availability: 0.999 }
+  links:
+    - { between: [fra, lon], rttMs: 14 }
+  clusters:
+    - { name: a, site: fra }
+    - { name: b, site: lon }
+  stores:
+    - name: ledger
+      replication: consensus
+      members: { fra: 2, lon: 2 }
+      objectives: { availability: 0.999, survive: [site] }
+  traffic:
+    - name: web
+      steering: gslb
+      ttlSeconds: 60
+      peakRps: 100
+      dependsOn: [ledger]
+      healthCheck: { intervalSeconds: 10, failureThreshold: 3 }
+      objectives: { rtoSeconds: 89 }
+      backends: [{ cluster: a, capacityRps: 100 }, { cluster: b, capacityRps: 100 }]
+`;
+
+test("Tiers: both sides of each boundary — 0.998001 against 0.998001 is met, against 0.999 not; RTO 90 against 90 met, 89 not", () => {
+  let rows = tierRows(recordOf(HEADER + TWO_SITE).md);
+  const avail = row(rows, "Writes availability (consensus)", "store ledger");
+  assert.equal(avail[2], "≥ 99.9% (8.8 hours unavailable a year)");
+  assert.equal(avail[3], "99.8001% (2.69 nines, 17.5 hours unavailable a year)");
+  assert.equal(avail[4], "**not met**");
+  assert.deepEqual(row(rows, "Datastore survival", "store ledger").slice(2), [
+    "survives any one site lost",
+    "lose fra — writes stop",
+    "**not met**",
+  ]);
+  assert.equal(row(rows, "Ingress RTO", "traffic web")[4], "**not met**");
+  // the entry errors while the ledger cannot write: steering alone does not bring the workloads back
+  assert.equal(
+    row(rows, "Stateless workloads RTO", "backends of web")[3],
+    "not bounded by steering: lose fra — backends answer with errors (a store they depend on stops writes)",
+  );
+  rows = tierRows(
+    recordOf(
+      HEADER +
+        TWO_SITE.replace("availability: 0.999, survive", "availability: 0.998001, survive").replace("rtoSeconds: 89", "rtoSeconds: 90"),
+    ).md,
+  );
+  assert.equal(row(rows, "Writes availability (consensus)", "store ledger")[4], "met");
+  assert.equal(row(rows, "Ingress RTO", "traffic web")[4], "met");
+});
+
+test("Tiers without availabilities or objectives says what is missing; without stores or traffic there is no tier", () => {
+  const bare =
+    HEADER +
+    TWO_SITE.replaceAll(", availability: 0.999 }", " }")
+      .replace(/ {4}objectives: .*\n/g, "")
+      .replace(/ {4}healthCheck: .*\n/, "");
+  const rows = tierRows(recordOf(bare).md);
+  assert.equal(row(rows, "Writes availability (consensus)", "store ledger")[3], "not computed: no site or link declares an availability");
+  assert.equal(row(rows, "Ingress RTO", "traffic web")[3], "not estimated: add healthCheck: { intervalSeconds, failureThreshold }");
+  assert.ok(rows.every((r) => r[4] === "no objective"));
+  assert.match(recordOf(bare).md, /- 5 tiers have no objective/);
+  const none = recordOf(`${HEADER}sites:\n  - name: fra\n`).md;
+  assert.match(none, /## Tiers\n\nNo store or traffic entry is declared: there is no tier to state\.\n/);
+});
+
+test("objective judgements are structured: an out-of-range availability leaves the objective unmeasured, not met", () => {
+  const { ctx } = recordOf(HEADER + TWO_SITE.replace("{ name: fra, availability: 0.999 }", "{ name: fra, availability: 1.5 }"));
+  const ledger = ctx.topology.storeByName.get("ledger")!;
+  const j = objectiveJudgements(ctx).find((x) => x.owner === ledger && x.key === "availability")!;
+  assert.equal(j.met, null);
+  assert.equal(j.design, null);
+  // the schema reports the value; the objective gives no second finding
+  assert.equal(j.finding, undefined);
+  assert.deepEqual(objectiveStatuses(ctx, ledger).availability, { objective: 0.999, met: null });
+});
