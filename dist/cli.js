@@ -29070,9 +29070,10 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
         `${q.label} (${q.owner.engine?.value ?? "consensus"}): its replication ports are the engine's (CockroachDB 26257, YugabyteDB 7100/9100, TiKV 20160\u2026); open them between ${sites.join(", ")}.`
       );
   }
+  const looked = /* @__PURE__ */ new Set();
   for (const r of rows2)
     for (const e of [r.from, r.to])
-      if (!e.ranges.length && e.site !== "broker" && !notes.some((n) => n.includes(`${e.what}`)))
+      if (!e.ranges.length && e.site !== "broker" && !looked.has(e.what) && looked.add(e.what) && !notes.some((n) => n.includes(`${e.what}`)))
         notes.push(
           `No range is declared for ${e.what} (${e.site}): add network.nodes/pods to the cluster, or sites[].addresses for hosts outside clusters, for a rule a firewall can take.`
         );
@@ -29081,10 +29082,10 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
 var PROTO_ORDER = { TCP: 0, UDP: 1, ICMP: 2, ESP: 3 };
 function sortRows(rows2) {
   const key = (r) => [r.from.site, r.to.site].sort().join("\0");
-  return rows2.map((r, i) => ({ r, i })).sort((x, y) => {
+  return rows2.map((r, i) => ({ r, i, k: key(r) })).sort((x, y) => {
     const a = x.r;
     const b = y.r;
-    return (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0) || a.source.localeCompare(b.source) || x.i - y.i || PROTO_ORDER[a.protocol] - PROTO_ORDER[b.protocol];
+    return (x.k < y.k ? -1 : x.k > y.k ? 1 : 0) || a.source.localeCompare(b.source) || x.i - y.i || PROTO_ORDER[a.protocol] - PROTO_ORDER[b.protocol];
   }).map((x) => x.r);
 }
 function portText(r) {
@@ -29101,18 +29102,35 @@ function pairOf(r) {
   const [a, b] = [r.from.site, r.to.site].sort();
   return a === b ? `${a} (inside the site)` : `${a} \u2194 ${b}`;
 }
+var MAX_PORT_PAIRS = 200;
 function portsMarkdown(m, heading = "###") {
   if (!m.rows.length)
     return `${["No cross-site flow needs a firewall rule: no cluster mesh, no Istio or Linkerd multicluster, no quorum with members in two sites.", ...m.notes.map((n) => `- ${cell(n)}`)].join("\n\n")}
 `;
   const out = [];
-  const pairs = [...new Set(m.rows.map(pairOf))];
-  for (const p of pairs) {
+  const pairs = /* @__PURE__ */ new Map();
+  for (const r of m.rows) {
+    const p = pairOf(r);
+    const group = pairs.get(p);
+    if (group) group.push(r);
+    else pairs.set(p, [r]);
+  }
+  let listed = 0;
+  for (const [p, rows2] of pairs) {
+    if (listed++ === MAX_PORT_PAIRS) {
+      const rest = [...pairs.values()].slice(MAX_PORT_PAIRS);
+      const rules2 = rest.reduce((n, g) => n + g.length, 0);
+      out.push(
+        `${count(rest.length)} more site pairs (${count(rules2)} rules) are not listed here, past the ${MAX_PORT_PAIRS} this text lists: \`quorate ports --format csv\` (or \`json\`) gives every rule.`,
+        ""
+      );
+      break;
+    }
     out.push(`${heading} ${cell(p)}`, "");
     out.push(
       table(
         ["component", "protocol / port", "", "from", "to", "why", "value"],
-        m.rows.filter((r) => pairOf(r) === p).map((r) => [
+        rows2.map((r) => [
           r.when ? `${r.component} (only ${r.when})` : r.component,
           `${portText(r)}${r.port !== null && r.detail ? ` \u2014 ${r.detail}` : ""}`,
           arrow2(r),

@@ -137,6 +137,13 @@ export const REQUEST_METHODS: readonly string[] = [...Object.keys(STANDARD), ...
 /** Requests in a deployment file that drift from a hosted topology reaches are answered where that topology is. */
 export const DRIFT_AWARE: ReadonlySet<string> = new Set(["textDocument/hover", "textDocument/codeAction", "textDocument/definition"]);
 
+/**
+ * Requests that may compute for seconds on a big design (the record runs every single-site loss,
+ * simulate up to 5,000 scenarios): answered by the background thread when there is one, whichever
+ * thread hosts the file, so hovers, completions and diagnostics go on meanwhile.
+ */
+export const OFF_THREAD: ReadonlySet<string> = new Set([DecisionRecordRequest.method, SimulateRequest.method, GameDayRequest.method]);
+
 /** The document a request is about ("" when the params name none: the check then refuses them). */
 export function uriOf(params: unknown): string {
   const p = (typeof params === "object" && params !== null ? params : {}) as { textDocument?: { uri?: unknown }; uri?: unknown };

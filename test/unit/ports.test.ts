@@ -7,7 +7,7 @@ import type { DeploymentSource } from "../../server/src/drift/compare";
 import { deployedPorts } from "../../server/src/drift/ports";
 import { hoverAt } from "../../server/src/hover/hover";
 import { portMatrix, type PortRow, portText } from "../../server/src/ports/ports";
-import { portsCsv, portsJson, portsMarkdown } from "../../server/src/ports/render";
+import { MAX_PORT_PAIRS, portsCsv, portsJson, portsMarkdown } from "../../server/src/ports/render";
 import { HEADER, inTempDir } from "../helpers";
 
 const ROOT = join(__dirname, "..", "..", "..");
@@ -243,4 +243,35 @@ test("hover on a cluster's mesh: lists the ports its cross-site flows need, with
   assert.match(h, /UDP 8472 ↔ nodes of b/);
   const none = analyzeFile("t.topology.yaml", `${HEADER}sites: [{ name: fra }]\nclusters:\n  - { name: a, site: fra, mesh: none }\n`);
   assert.match(hoverAt(none, none.parsed.text.indexOf("mesh: none") + 7)?.markdown ?? "", /No cross-site flow involves this cluster/);
+});
+
+test("the Markdown lists MAX_PORT_PAIRS site pairs and says how many it leaves out (CSV and JSON list every rule)", () => {
+  const row = (i: number): PortRow => ({
+    component: "submariner-gateway",
+    source: "submariner",
+    protocol: "UDP",
+    port: 4500,
+    direction: "both",
+    from: { site: `a${String(i).padStart(4, "0")}`, what: "gateway", ranges: ["10.0.0.0/24"] },
+    to: { site: "z", what: "gateway", ranges: ["10.1.0.0/24"] },
+    why: "IPsec NAT-T",
+    value: { kind: "default" },
+    reference: "https://submariner.io/",
+  });
+  const matrix = (pairs: number) => ({ rows: Array.from({ length: pairs * 2 }, (_, i) => row(Math.floor(i / 2))), notes: [] });
+  const at = portsMarkdown(matrix(MAX_PORT_PAIRS));
+  assert.equal(at.match(/^### /gm)?.length, MAX_PORT_PAIRS);
+  assert.ok(!/not listed here/.test(at));
+  const over = portsMarkdown(matrix(MAX_PORT_PAIRS + 3));
+  assert.equal(over.match(/^### /gm)?.length, MAX_PORT_PAIRS);
+  assert.match(
+    over,
+    /^3 more site pairs \(6 rules\) are not listed here, past the 200 this text lists: `quorate ports --format csv` \(or `json`\) gives every rule\.$/m,
+  );
+  assert.equal(
+    portsCsv(matrix(MAX_PORT_PAIRS + 3))
+      .trimEnd()
+      .split("\n").length,
+    1 + (MAX_PORT_PAIRS + 3) * 2,
+  );
 });

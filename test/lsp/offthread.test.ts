@@ -1,0 +1,62 @@
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { Client, waitFor } from "./client";
+
+// The requests that compute for seconds on a big design (the decision record, simulate, the game
+// day) are answered on the background thread even for a file the main thread hosts: while the
+// record of a 200-site design is computed, a hover in the same file is answered.
+
+const SITES = 200;
+function design(n: number): string {
+  const s = Array.from({ length: n }, (_, i) => `s${i}`);
+  const out = ["apiVersion: quorate.dev/v1alpha1", "kind: Topology", "metadata:", "  name: big", "sites:"];
+  for (const x of s) out.push(`  - name: ${x}`);
+  out.push("links:");
+  for (let i = 0; i + 1 < n; i++) out.push(`  - { between: [${s[i]}, ${s[i + 1]}], rttMs: ${5 + (i % 30)} }`);
+  out.push("clusters:");
+  for (let i = 0; i < n; i++)
+    out.push(
+      `  - name: c${i}`,
+      `    site: ${s[i]}`,
+      "    mesh: submariner",
+      `    network: { pods: 10.${i}.0.0/16, services: 172.16.${i}.0/24 }`,
+    );
+  out.push("stores:", "  - name: ledger", "    replication: consensus", "    members: { s0: 2, s1: 2, s2: 1 }");
+  return `${out.join("\n")}\n`;
+}
+
+let client: Client | undefined;
+after(async () => {
+  await client?.stop();
+});
+
+test(`a hover is answered while the record of a ${SITES}-site design is computed`, async () => {
+  const text = design(SITES);
+  // hosted on the main thread: the background thread takes only files of 1 MB or more
+  assert.ok(text.length < 1024 * 1024);
+  client = await Client.start({ initializationOptions: { backgroundMinKb: 1024 } });
+  const c = client;
+  await waitFor("the background thread to start", () => c.logs.some((l) => l.includes("background thread ready")));
+  const uri = "file:///tmp/quorate-offthread/big.topology.yaml";
+  await c.open(uri, text);
+  await c.diagnosticsAfter(uri, 0);
+  let recorded: string | null | undefined;
+  const record = c.conn.sendRequest<string | null>("quorate/decisionRecord", { uri }).then((r) => {
+    recorded = r;
+    return r;
+  });
+  const line = text.split("\n").indexOf("  - name: s7");
+  const hover = await c.conn.sendRequest<{ contents: { value: string } } | null>("textDocument/hover", {
+    textDocument: { uri },
+    position: { line, character: 11 },
+  });
+  assert.equal(recorded, undefined, "the hover waited for the record");
+  assert.match(JSON.stringify(hover?.contents), /s7/);
+  const md = await record;
+  assert.match(md ?? "", /^# /);
+  assert.match(md ?? "", /Losses of two sites: 200 sites \(19,900 pairs\), more than the 40 whose pairs are listed/);
+  assert.match(
+    md ?? "",
+    /more site pairs \([\d,]+ rules\) are not listed here, past the 200 this text lists: `quorate ports --format csv`/,
+  );
+});
