@@ -8410,18 +8410,18 @@ var require_util = __commonJS({
         return;
       if (typeof schema === "boolean")
         return;
-      const rules2 = self.RULES.keywords;
+      const rules = self.RULES.keywords;
       for (const key in schema) {
-        if (!rules2[key])
+        if (!rules[key])
           checkStrictMode(it, `unknown keyword: "${key}"`);
       }
     }
     exports2.checkUnknownRules = checkUnknownRules;
-    function schemaHasRules(schema, rules2) {
+    function schemaHasRules(schema, rules) {
       if (typeof schema == "boolean")
         return !schema;
       for (const key in schema)
-        if (rules2[key])
+        if (rules[key])
           return true;
       return false;
     }
@@ -8802,12 +8802,12 @@ var require_applicability = __commonJS({
     }
     exports2.schemaHasRulesForType = schemaHasRulesForType;
     function shouldUseGroup(schema, group) {
-      return group.rules.some((rule2) => shouldUseRule(schema, rule2));
+      return group.rules.some((rule) => shouldUseRule(schema, rule));
     }
     exports2.shouldUseGroup = shouldUseGroup;
-    function shouldUseRule(schema, rule2) {
+    function shouldUseRule(schema, rule) {
       var _a;
-      return schema[rule2.keyword] !== void 0 || ((_a = rule2.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema[kwd] !== void 0));
+      return schema[rule.keyword] !== void 0 || ((_a = rule.definition.implements) === null || _a === void 0 ? void 0 : _a.some((kwd) => schema[kwd] !== void 0));
     }
     exports2.shouldUseRule = shouldUseRule;
   }
@@ -9859,9 +9859,9 @@ var require_validate = __commonJS({
       if (useDefaults)
         (0, defaults_1.assignDefaults)(it, group.type);
       gen.block(() => {
-        for (const rule2 of group.rules) {
-          if ((0, applicability_1.shouldUseRule)(schema, rule2)) {
-            keywordCode(it, rule2.keyword, rule2.definition, group.type);
+        for (const rule of group.rules) {
+          if ((0, applicability_1.shouldUseRule)(schema, rule)) {
+            keywordCode(it, rule.keyword, rule.definition, group.type);
           }
         }
       });
@@ -9894,11 +9894,11 @@ var require_validate = __commonJS({
       }
     }
     function checkKeywordTypes(it, ts) {
-      const rules2 = it.self.RULES.all;
-      for (const keyword in rules2) {
-        const rule2 = rules2[keyword];
-        if (typeof rule2 == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule2)) {
-          const { type } = rule2.definition;
+      const rules = it.self.RULES.all;
+      for (const keyword in rules) {
+        const rule = rules[keyword];
+        if (typeof rule == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule)) {
+          const { type } = rule.definition;
           if (type.length && !type.some((t) => hasApplicableType(ts, t))) {
             strictTypesError(it, `missing type "${type.join(",")}" for keyword "${keyword}"`);
           }
@@ -11984,8 +11984,8 @@ var require_core = __commonJS({
         return this;
       }
       getKeyword(keyword) {
-        const rule2 = this.RULES.all[keyword];
-        return typeof rule2 == "object" ? rule2.definition : !!rule2;
+        const rule = this.RULES.all[keyword];
+        return typeof rule == "object" ? rule.definition : !!rule;
       }
       // Remove keyword
       removeKeyword(keyword) {
@@ -11993,7 +11993,7 @@ var require_core = __commonJS({
         delete RULES2.keywords[keyword];
         delete RULES2.all[keyword];
         for (const group of RULES2.rules) {
-          const i = group.rules.findIndex((rule2) => rule2.keyword === keyword);
+          const i = group.rules.findIndex((rule) => rule.keyword === keyword);
           if (i >= 0)
             group.rules.splice(i, 1);
         }
@@ -12012,18 +12012,18 @@ var require_core = __commonJS({
         return errors.map((e) => `${dataVar}${e.instancePath} ${e.message}`).reduce((text3, msg) => text3 + separator + msg);
       }
       $dataMetaSchema(metaSchema, keywordsJsonPointers) {
-        const rules2 = this.RULES.all;
+        const rules = this.RULES.all;
         metaSchema = JSON.parse(JSON.stringify(metaSchema));
         for (const jsonPointer of keywordsJsonPointers) {
           const segments = jsonPointer.split("/").slice(1);
           let keywords = metaSchema;
           for (const seg of segments)
             keywords = keywords[seg];
-          for (const key in rules2) {
-            const rule2 = rules2[key];
-            if (typeof rule2 != "object")
+          for (const key in rules) {
+            const rule = rules[key];
+            if (typeof rule != "object")
               continue;
-            const { $data } = rule2.definition;
+            const { $data } = rule.definition;
             const schema = keywords[key];
             if ($data && schema)
               keywords[key] = schemaOrData(schema);
@@ -12187,7 +12187,7 @@ var require_core = __commonJS({
       RULES2.keywords[keyword] = true;
       if (!definition)
         return;
-      const rule2 = {
+      const rule = {
         keyword,
         definition: {
           ...definition,
@@ -12196,18 +12196,18 @@ var require_core = __commonJS({
         }
       };
       if (definition.before)
-        addBeforeRule.call(this, ruleGroup, rule2, definition.before);
+        addBeforeRule.call(this, ruleGroup, rule, definition.before);
       else
-        ruleGroup.rules.push(rule2);
-      RULES2.all[keyword] = rule2;
+        ruleGroup.rules.push(rule);
+      RULES2.all[keyword] = rule;
       (_a = definition.implements) === null || _a === void 0 ? void 0 : _a.forEach((kwd) => this.addKeyword(kwd));
     }
-    function addBeforeRule(ruleGroup, rule2, before) {
+    function addBeforeRule(ruleGroup, rule, before) {
       const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
       if (i >= 0) {
-        ruleGroup.rules.splice(i, 0, rule2);
+        ruleGroup.rules.splice(i, 0, rule);
       } else {
-        ruleGroup.rules.push(rule2);
+        ruleGroup.rules.push(rule);
         this.logger.warn(`rule ${before} is not defined`);
       }
     }
@@ -20569,10 +20569,10 @@ function overlappingPairs(ranges) {
   const pairs = [];
   const stack = [];
   for (const i of order) {
-    const r = ranges[i];
+    const r2 = ranges[i];
     while (stack.length) {
       const top = ranges[stack[stack.length - 1]];
-      if (top.family === r.family && top.last >= r.first) break;
+      if (top.family === r2.family && top.last >= r2.first) break;
       stack.pop();
     }
     for (const j of stack) pairs.push(j < i ? [j, i] : [i, j]);
@@ -20624,11 +20624,11 @@ var declared = (ctx) => [
   ...ctx.topology.clusters.flatMap((cluster) => cluster.cidrs.map((value) => ({ cluster, value, cidr: parseCidr(value.value) }))),
   ...ctx.topology.sites.flatMap((site) => (site.addresses?.items ?? []).map((value) => ({ site, value, cidr: parseCidr(value.value) })))
 ];
-var rangeWhere = (r) => r.cluster ? `${r.cluster.name?.value ?? `clusters[${r.cluster.index}]`}.network.${r.value.field}` : `${r.site.name?.value ?? `sites[${r.site.index}]`}.addresses`;
+var rangeWhere = (r2) => r2.cluster ? `${r2.cluster.name?.value ?? `clusters[${r2.cluster.index}]`}.network.${r2.value.field}` : `${r2.site.name?.value ?? `sites[${r2.site.index}]`}.addresses`;
 function parsedRanges(ctx) {
   return ctx.fact(parsed);
 }
-var parsed = (ctx) => declaredRanges(ctx).filter((r) => r.cidr !== void 0);
+var parsed = (ctx) => declaredRanges(ctx).filter((r2) => r2.cidr !== void 0);
 function globalnetExempt(a, b) {
   return a !== b && !!a.globalnet && !!b.globalnet;
 }
@@ -20642,432 +20642,375 @@ function cidrOverlaps(ctx) {
 }
 function overlaps2(ctx) {
   const ranges = parsedRanges(ctx);
-  return overlappingPairs(ranges.map((r) => r.cidr)).filter(([i, j]) => !allowedOverlap(ranges[i], ranges[j]));
+  return overlappingPairs(ranges.map((r2) => r2.cidr)).filter(([i, j]) => !allowedOverlap(ranges[i], ranges[j]));
 }
 
 // server/src/rules/catalog.ts
-var rules = [];
-function rule(code3, severity, title, help) {
-  rules.push({ code: code3, family: code3.split("/")[0], severity, title, help });
-}
-rule("yaml/syntax", "error", "The YAML does not parse", "A document with a syntax error gets no other finding until it parses.");
-rule("yaml/duplicate-key", "error", "A mapping repeats a key", "YAML 1.2 forbids duplicate keys; tools disagree on which value wins.");
-rule(
-  "yaml/aliases",
-  "error",
-  "Too many alias expansions",
-  "The document expands YAML aliases past the safety limit (a billion-laughs shape); it is not analysed."
-);
-rule(
-  "yaml/too-deep",
-  "error",
-  "YAML nested past the depth limit",
-  "Nesting past 100 levels (indentation, compact `- ` and flow brackets) is refused before parsing with one finding, so the result never depends on the parser's stack; a topology needs about six."
-);
-rule(
-  "value/too-large",
-  "error",
-  "A number too large to hold exactly",
-  "Numbers past 2^53 \u2212 1 (9007199254740991) lose their exact value in JSON and YAML tools; Quorate reports them and computes nothing from them (a quorum with such a member count gets no quorum or RTT finding)."
-);
-rule(
-  "schema",
-  "error",
-  "The document breaks the topology schema",
-  "Structure, types and enum values are checked against schemas/topology.schema.json."
-);
-rule(
-  "ref/unknown",
-  "error",
-  "A reference names an undeclared entity",
-  "Every site, cluster and store reference must name a declared entity. A reference that does not resolve feeds no other rule."
-);
-rule(
-  "ref/duplicate-name",
-  "error",
-  "A name repeats within its list",
-  "Names are unique within sites, clusters, stores and traffic; references resolve to the first."
-);
-rule(
-  "quorum/even-members",
-  "warning",
-  "Even number of quorum members",
-  "An even member count tolerates no more failures than one member fewer, and adds a way to split evenly."
-);
-rule(
-  "quorum/too-many-members",
-  "warning",
-  "More than seven quorum members",
-  "Write cost grows with every member while tolerance barely does (etcd FAQ recommends 3, 5 or 7)."
-);
-rule("quorum/no-fault-tolerance", "warning", "Fewer than three quorum members", "With one or two members, losing any member stops writes.");
-rule(
-  "quorum/two-site-split",
-  "error",
-  "Quorum members in exactly two sites",
-  "Two sites cannot host a quorum that survives either site: 2+2 freezes on a partition, 3+2 dies with the larger site. Add a witness site."
-);
-rule("quorum/site-loss", "error", "Losing one site loses the quorum", "Some single-site loss leaves fewer members than a majority.");
-rule(
-  "quorum/partition",
-  "warning",
-  "A partition leaves no side with a majority",
-  "Some split of the member sites into two groups leaves neither a majority, so writes stop on both sides."
-);
-rule(
-  "rtt/missing-link",
-  "warning",
-  "No RTT declared between two member sites",
-  "Timers and commit latency are computed from declared links only; declare the link."
-);
-rule(
-  "rtt/below-fiber-floor",
-  "error",
-  "RTT faster than light in fiber",
-  "Light in fiber covers about 200 km per ms, so a round trip costs at least 1 ms per 100 km of great-circle distance."
-);
-rule("rtt/p99-below-typical", "error", "p99 RTT below the typical RTT", "A worst-case RTT cannot be smaller than the typical one.");
-rule(
-  "rtt/heartbeat-below-rtt",
-  "warning",
-  "etcd heartbeat below the WAN RTT",
-  "A heartbeat interval shorter than the largest RTT between members makes followers see late heartbeats and call elections."
-);
-rule(
-  "rtt/election-timeout-low",
-  "error",
-  "etcd election timeout too low",
-  "The election timeout must be at least 10x the largest member RTT and at least 5x the heartbeat (etcd refuses to start below 5x)."
-);
-rule(
-  "rtt/election-heartbeat-ratio",
-  "warning",
-  "Election timeout below 10x heartbeat",
-  "etcd recommends an election timeout of about 10x the heartbeat interval."
-);
-rule("rtt/election-timeout-max", "error", "Election timeout above 50000 ms", "etcd rejects an election timeout above 50 s.");
-rule(
-  "rtt/excursion",
-  "warning",
-  "Latency excursions can trigger elections",
-  "A member link's p99 RTT times 10 exceeds the election timeout: a latency excursion can cause leader elections."
-);
-rule(
-  "rtt/galera-wan",
-  "warning",
-  "Galera stretched over a WAN",
-  "Galera certification waits on the worst RTT and flow control stalls every writer."
-);
-rule(
-  "rtt/commit-budget",
-  "error",
-  "Commit latency above the write budget",
-  "The best-case commit latency exceeds writeLatencyBudgetMs: for consensus the RTT to the member that completes the majority from the best leader site, for Galera the RTT to the farthest member from the best site to write from."
-);
-rule("cidr/invalid", "error", "Not an IPv4/IPv6 prefix", "Address ranges are written in CIDR form: 10.0.0.0/16 or fd00::/64.");
-rule(
-  "cidr/host-bits",
-  "warning",
-  "Host bits set in a CIDR",
-  "The address has bits set past the prefix length; the range is its masked network."
-);
-rule(
-  "cidr/service-range-too-large",
-  "error",
-  "Service range larger than kube-apiserver accepts",
-  "kube-apiserver refuses a service CIDR shorter than /12 (IPv4) or /108 (IPv6)."
-);
-rule(
-  "cidr/overlap",
-  "error",
-  "Address ranges overlap",
-  "Pod, Service and Node ranges must not overlap within a cluster or between connected clusters (unless both use Submariner Globalnet)."
-);
-rule(
-  "mesh/cluster-name",
-  "error",
-  "Invalid ClusterMesh cluster name",
-  "Cilium ClusterMesh names must be at most 32 characters, lowercase alphanumerics and '-', and not 'default'."
-);
-rule(
-  "mesh/cluster-id-range",
-  "error",
-  "ClusterMesh cluster id out of range",
-  "Each ClusterMesh cluster needs a unique id in 1..255 (1..511 with maxConnectedClusters 511)."
-);
-rule(
-  "mesh/cluster-id-duplicate",
-  "error",
-  "Duplicate ClusterMesh cluster id",
-  "Two clusters with the same id produce colliding security identities."
-);
-rule(
-  "mesh/max-connected-mismatch",
-  "error",
-  "ClusterMesh clusters disagree on maxConnectedClusters",
-  "maxConnectedClusters (255 or 511) is set at install and must be the same on every cluster of the mesh."
-);
-rule(
-  "istio/root-mismatch",
-  "error",
-  "Istio clusters of one mesh use different root CAs",
-  "mTLS between clusters with different roots fails with CERTIFICATE_VERIFY_FAILED."
-);
-rule(
-  "istio/cluster-name-duplicate",
-  "error",
-  "Two clusters of one Istio mesh share a cluster name",
-  "Istio keys endpoints and secrets by cluster name; duplicates shadow each other."
-);
-rule(
-  "istio/remote-without-primary",
-  "error",
-  "Istio remote without a primary",
-  "A remote cluster needs a primary of the same mesh whose istiod serves it."
-);
-rule(
-  "istio/network-without-gateway",
-  "error",
-  "Multi-network Istio cluster without an east-west gateway",
-  "Cross-network traffic and remote istiod access only pass through the east-west gateway."
-);
-rule(
-  "istio/network-not-routable",
-  "error",
-  "One Istio network across unrouted sites",
-  "Clusters on one Istio network must have directly routable pod IPs (ClusterMesh or Submariner on both)."
-);
-rule(
-  "istio/remote-primary-site-loss",
-  "warning",
-  "Istio remote depends on a primary in another site",
-  "Losing the primary's site stops config pushes, sidecar injection and certificate issuance for the remote."
-);
-rule(
-  "linkerd/trust-anchor-mismatch",
-  "error",
-  "Linked Linkerd clusters trust different anchors",
-  "Cross-cluster mTLS needs a shared trust anchor."
-);
-rule(
-  "linkerd/trust-domain",
-  "error",
-  "Linkerd trust domain differs from the cluster domain",
-  "identityTrustDomain must match the cluster's DNS domain."
-);
-rule(
-  "linkerd/gateway-missing",
-  "error",
-  "Gateway-mode link to a cluster without a gateway",
-  "A gateway-mode link sends traffic through the target's linkerd-multicluster gateway (4143)."
-);
-rule(
-  "linkerd/flat-not-routable",
-  "error",
-  "Flat Linkerd link over unrouted pod networks",
-  "Flat and federated modes need pod-to-pod reachability between the clusters."
-);
-rule(
-  "linkerd/mirror-name-too-long",
-  "error",
-  "Mirrored Service name longer than 63 characters",
-  "Linkerd mirrors a Service as <service>-<target cluster>, which must fit a Kubernetes name."
-);
-rule(
-  "data/multi-writer-without-conflict-policy",
-  "error",
-  "Writers in several sites with no conflict policy",
-  "Concurrent writes in two sites conflict; choose how conflicts resolve or keep one writer."
-);
-rule(
-  "data/lag-buffer",
-  "error",
-  "Replication lag does not fit the buffer",
-  "maxLagSeconds x writeRatePerSecond x writeBytes must fit in lagBufferBytes."
-);
-rule(
-  "traffic/fake-active-active",
-  "warning",
-  "Active-active compute on single-site state",
-  "Backends serve from several sites but a store they need takes writes in one site: global routing is not global consensus."
-);
-rule("traffic/ttl", "information", "DNS TTL outside 30..120 s", "Short TTLs are often ignored by resolvers; long ones slow failover.");
-rule(
-  "traffic/anycast-long-lived",
-  "warning",
-  "Anycast with long-lived connections",
-  "A routing change moves packets of open connections to another site, which resets them."
-);
-rule("capacity/overload", "error", "Backend overloaded with every site up", "The backend's share of peakRps exceeds its capacityRps.");
-rule(
-  "capacity/site-loss",
-  "error",
-  "Backend overloaded after a site loss",
-  "After losing a site, the surviving backends' shares of peakRps exceed their capacity."
-);
-rule(
-  "objective/availability",
-  "error",
-  "Computed availability below the objective",
-  "The availability computed from the declared site and link availabilities (independent failures: an upper bound) is below objectives.availability. The message gives both in nines and minutes a year, and the most likely cut set."
-);
-rule(
-  "objective/rpo",
-  "error",
-  "RPO above the objective",
-  "An async or crdt store can lose up to maxLagSeconds of acknowledged writes with a site (unbounded when the lag buffer cannot hold that tail); that is above objectives.rpoSeconds."
-);
-rule(
-  "objective/rto",
-  "error",
-  "RTO estimate above the objective",
-  "Health-check detection plus TTL (DNS steering) or BGP withdrawal (anycast) is longer than objectives.rtoSeconds; clients that ignore TTLs take longer still."
-);
-rule(
-  "objective/conflicts",
-  "error",
-  "Conflict probability above the objective",
-  "Writer sites of a multi-writer store are unable to reach each other for more of the time than objectives.conflictProbability (a lower bound on conflict exposure)."
-);
-rule(
-  "objective/survive",
-  "error",
-  "A declared survival goal fails",
-  "Some scenario of a class in objectives.survive (site, two-sites, partition) stops writes, corrupts data or leaves the entry point down; the first failing scenario is named."
-);
-rule(
-  "objective/unmeasurable",
-  "warning",
-  "An objective the design cannot measure",
-  "An objective needs data the design lacks: an availability on some site or link, a healthCheck (and a TTL for DNS steering) for an RTO, maxLagSeconds for an RPO. The message says what to add."
-);
-rule(
-  "export/system-namespace",
-  "error",
-  "Service exported from a system namespace",
-  "Exporting kube-system, kube-public or kube-node-lease Services clusterset-wide exposes the control plane."
-);
-rule(
-  "export/default-namespace",
-  "warning",
-  "Service exported from the default namespace",
-  "The MCS KEP asks admins to be especially careful with the default namespace."
-);
-rule(
-  "export/namespace-not-allowed",
-  "error",
-  "Export outside the allowed namespaces",
-  "exportPolicy.allowedNamespaces does not list this namespace."
-);
-rule(
-  "export/cluster-without-mesh",
-  "warning",
-  "Export from a cluster with no cross-cluster network",
-  "A cluster with mesh none cannot serve an exported Service to other clusters."
-);
-rule(
-  "rbac/broad-exporter",
-  "error",
-  "Anyone may export Services",
-  "A binding grants ServiceExport creation to a broad subject (all authenticated users, all service accounts, '*')."
-);
-rule(
-  "rbac/unlisted-exporter",
-  "warning",
-  "Exporter not on the export policy",
-  "A binding grants ServiceExport creation to a subject that exportPolicy.exporters does not list."
-);
-rule(
-  "rbac/cluster-wide-export",
-  "warning",
-  "Export allowed in every namespace",
-  "A ClusterRoleBinding lets its subjects export Services from every namespace, kube-system included."
-);
-rule(
-  "drift/missing-file",
-  "error",
-  "A deployment entry matches no file",
-  "A cluster's `deployment` names a path or glob relative to the topology; nothing there can be compared."
-);
-rule(
-  "drift/outside-repository",
-  "error",
-  "A deployment entry reaches outside the repository",
-  "Bound files are read only inside the workspace folder (editor) or the repository (CLI: the git top level, else the topology's folder), as regular files after resolving symbolic links: an entry that resolves outside through `..`, an absolute path or a symbolic link, or to a FIFO, a device or a folder's link, is not read, and nothing from it is printed."
-);
-rule(
-  "drift/pattern-too-broad",
-  "warning",
-  "A deployment glob is past the expansion bounds",
-  "A glob may expand its braces to at most 64 patterns, visit at most 2000 folders in 2 s and bind at most 200 files; past that it is not expanded (nothing is read from it), so one entry cannot walk the disk on every keystroke."
-);
-rule(
-  "drift/unrecognized",
-  "warning",
-  "A bound file is no deployment kind Quorate reads",
-  "Cilium, Istio, Linkerd and Submariner Helm values, IstioOperator, Linkerd Link, kubeadm ClusterConfiguration and k3s/RKE2 configs are read; name the kind with `{ path, kind }` where the content does not say."
-);
-rule(
-  "drift/cluster-identity",
-  "error",
-  "The deployed cluster name, id or mesh peers differ from the design",
-  "Two clusters with one ClusterMesh id, or a Submariner cluster id that is not the design's, break cross-cluster routing (cilium/cilium#32753)."
-);
-rule(
-  "drift/cidr",
-  "error",
-  "Deployed pod or service ranges differ from the design",
-  "The design's CIDR checks only hold for the ranges actually deployed (submariner-io/submariner#545)."
-);
-rule(
-  "drift/etcd-timers",
-  "error",
-  "Deployed etcd timers differ from the design",
-  "Timers sized for the WAN in the design do nothing if the deployment leaves etcd at its defaults (etcd-io/etcd#846)."
-);
-rule(
-  "drift/istio",
-  "error",
-  "Deployed Istio mesh, cluster name, network or role differ from the design",
-  "Two clusters labelled with one network, or a wrong mesh id, break multicluster discovery and routing (istio/istio#39712)."
-);
-rule(
-  "drift/linkerd",
-  "error",
-  "Deployed Linkerd domains, gateway or links differ from the design",
-  "A cluster-domain mismatch breaks the gateway identity (linkerd/linkerd2#9044); a Link the design does not show mirrors Services nobody reviewed."
-);
-rule(
-  "drift/trust-anchor",
-  "error",
-  "Linked clusters' deployed trust anchors share no certificate",
-  "Linked Linkerd clusters need one trust anchor in common; `linkerd multicluster check` does not compare them (linkerd/linkerd2#11668)."
-);
-rule(
-  "drift/unreadable-anchor",
-  "error",
-  "A deployed trust-anchor bundle does not parse",
-  "identityTrustAnchorsPEM must hold PEM X.509 certificates; one that does not parse cannot anchor any identity."
-);
-rule(
-  "quorate/internal-error",
-  "error",
-  "A rule failed",
-  "A rule threw on this input; the other rules still report. Please file a bug with the file."
-);
-rule(
-  "quorate/too-large",
-  "warning",
-  "File too large for live analysis",
-  "Past the configured size limit the file is not analysed while typing."
-);
-var RULES = rules;
-var byCode = new Map(rules.map((r) => [r.code, r]));
+var SITE_LOSS = { breaksSiteLoss: true };
+var r = (severity, title, help, flags = {}) => ({ severity, title, help, ...flags });
+var CATALOG = {
+  "yaml/syntax": r("error", "The YAML does not parse", "A document with a syntax error gets no other finding until it parses."),
+  "yaml/duplicate-key": r("error", "A mapping repeats a key", "YAML 1.2 forbids duplicate keys; tools disagree on which value wins."),
+  "yaml/aliases": r(
+    "error",
+    "Too many alias expansions",
+    "The document expands YAML aliases past the safety limit (a billion-laughs shape); it is not analysed."
+  ),
+  "yaml/too-deep": r(
+    "error",
+    "YAML nested past the depth limit",
+    "Nesting past 100 levels (indentation, compact `- ` and flow brackets) is refused before parsing with one finding, so the result never depends on the parser's stack; a topology needs about six."
+  ),
+  "value/too-large": r(
+    "error",
+    "A number too large to hold exactly",
+    "Numbers past 2^53 \u2212 1 (9007199254740991) lose their exact value in JSON and YAML tools; Quorate reports them and computes nothing from them (a quorum with such a member count gets no quorum or RTT finding)."
+  ),
+  schema: r(
+    "error",
+    "The document breaks the topology schema",
+    "Structure, types and enum values are checked against schemas/topology.schema.json."
+  ),
+  "ref/unknown": r(
+    "error",
+    "A reference names an undeclared entity",
+    "Every site, cluster and store reference must name a declared entity. A reference that does not resolve feeds no other rule."
+  ),
+  "ref/duplicate-name": r(
+    "error",
+    "A name repeats within its list",
+    "Names are unique within sites, clusters, stores and traffic; references resolve to the first."
+  ),
+  "quorum/even-members": r(
+    "warning",
+    "Even number of quorum members",
+    "An even member count tolerates no more failures than one member fewer, and adds a way to split evenly."
+  ),
+  "quorum/too-many-members": r(
+    "warning",
+    "More than seven quorum members",
+    "Write cost grows with every member while tolerance barely does (etcd FAQ recommends 3, 5 or 7)."
+  ),
+  "quorum/no-fault-tolerance": r("warning", "Fewer than three quorum members", "With one or two members, losing any member stops writes."),
+  "quorum/two-site-split": r(
+    "error",
+    "Quorum members in exactly two sites",
+    "Two sites cannot host a quorum that survives either site: 2+2 freezes on a partition, 3+2 dies with the larger site. Add a witness site.",
+    SITE_LOSS
+  ),
+  "quorum/site-loss": r(
+    "error",
+    "Losing one site loses the quorum",
+    "Some single-site loss leaves fewer members than a majority.",
+    SITE_LOSS
+  ),
+  "quorum/partition": r(
+    "warning",
+    "A partition leaves no side with a majority",
+    "Some split of the member sites into two groups leaves neither a majority, so writes stop on both sides."
+  ),
+  "rtt/missing-link": r(
+    "warning",
+    "No RTT declared between two member sites",
+    "Timers and commit latency are computed from declared links only; declare the link."
+  ),
+  "rtt/below-fiber-floor": r(
+    "error",
+    "RTT faster than light in fiber",
+    "Light in fiber covers about 200 km per ms, so a round trip costs at least 1 ms per 100 km of great-circle distance."
+  ),
+  "rtt/p99-below-typical": r("error", "p99 RTT below the typical RTT", "A worst-case RTT cannot be smaller than the typical one."),
+  "rtt/heartbeat-below-rtt": r(
+    "warning",
+    "etcd heartbeat below the WAN RTT",
+    "A heartbeat interval shorter than the largest RTT between members makes followers see late heartbeats and call elections."
+  ),
+  "rtt/election-timeout-low": r(
+    "error",
+    "etcd election timeout too low",
+    "The election timeout must be at least 10x the largest member RTT and at least 5x the heartbeat (etcd refuses to start below 5x)."
+  ),
+  "rtt/election-heartbeat-ratio": r(
+    "warning",
+    "Election timeout below 10x heartbeat",
+    "etcd recommends an election timeout of about 10x the heartbeat interval."
+  ),
+  "rtt/election-timeout-max": r("error", "Election timeout above 50000 ms", "etcd rejects an election timeout above 50 s."),
+  "rtt/excursion": r(
+    "warning",
+    "Latency excursions can trigger elections",
+    "A member link's p99 RTT times 10 exceeds the election timeout: a latency excursion can cause leader elections."
+  ),
+  "rtt/galera-wan": r(
+    "warning",
+    "Galera stretched over a WAN",
+    "Galera certification waits on the worst RTT and flow control stalls every writer."
+  ),
+  "rtt/commit-budget": r(
+    "error",
+    "Commit latency above the write budget",
+    "The best-case commit latency exceeds writeLatencyBudgetMs: for consensus the RTT to the member that completes the majority from the best leader site, for Galera the RTT to the farthest member from the best site to write from."
+  ),
+  "cidr/invalid": r("error", "Not an IPv4/IPv6 prefix", "Address ranges are written in CIDR form: 10.0.0.0/16 or fd00::/64."),
+  "cidr/host-bits": r(
+    "warning",
+    "Host bits set in a CIDR",
+    "The address has bits set past the prefix length; the range is its masked network."
+  ),
+  "cidr/service-range-too-large": r(
+    "error",
+    "Service range larger than kube-apiserver accepts",
+    "kube-apiserver refuses a service CIDR shorter than /12 (IPv4) or /108 (IPv6)."
+  ),
+  "cidr/overlap": r(
+    "error",
+    "Address ranges overlap",
+    "Pod, Service and Node ranges must not overlap within a cluster or between connected clusters (unless both use Submariner Globalnet)."
+  ),
+  "mesh/cluster-name": r(
+    "error",
+    "Invalid ClusterMesh cluster name",
+    "Cilium ClusterMesh names must be at most 32 characters, lowercase alphanumerics and '-', and not 'default'."
+  ),
+  "mesh/cluster-id-range": r(
+    "error",
+    "ClusterMesh cluster id out of range",
+    "Each ClusterMesh cluster needs a unique id in 1..255 (1..511 with maxConnectedClusters 511)."
+  ),
+  "mesh/cluster-id-duplicate": r(
+    "error",
+    "Duplicate ClusterMesh cluster id",
+    "Two clusters with the same id produce colliding security identities."
+  ),
+  "mesh/max-connected-mismatch": r(
+    "error",
+    "ClusterMesh clusters disagree on maxConnectedClusters",
+    "maxConnectedClusters (255 or 511) is set at install and must be the same on every cluster of the mesh."
+  ),
+  "istio/root-mismatch": r(
+    "error",
+    "Istio clusters of one mesh use different root CAs",
+    "mTLS between clusters with different roots fails with CERTIFICATE_VERIFY_FAILED."
+  ),
+  "istio/cluster-name-duplicate": r(
+    "error",
+    "Two clusters of one Istio mesh share a cluster name",
+    "Istio keys endpoints and secrets by cluster name; duplicates shadow each other."
+  ),
+  "istio/remote-without-primary": r(
+    "error",
+    "Istio remote without a primary",
+    "A remote cluster needs a primary of the same mesh whose istiod serves it."
+  ),
+  "istio/network-without-gateway": r(
+    "error",
+    "Multi-network Istio cluster without an east-west gateway",
+    "Cross-network traffic and remote istiod access only pass through the east-west gateway."
+  ),
+  "istio/network-not-routable": r(
+    "error",
+    "One Istio network across unrouted sites",
+    "Clusters on one Istio network must have directly routable pod IPs (ClusterMesh or Submariner on both)."
+  ),
+  "istio/remote-primary-site-loss": r(
+    "warning",
+    "Istio remote depends on a primary in another site",
+    "Losing the primary's site stops config pushes, sidecar injection and certificate issuance for the remote.",
+    SITE_LOSS
+  ),
+  "linkerd/trust-anchor-mismatch": r(
+    "error",
+    "Linked Linkerd clusters trust different anchors",
+    "Cross-cluster mTLS needs a shared trust anchor."
+  ),
+  "linkerd/trust-domain": r(
+    "error",
+    "Linkerd trust domain differs from the cluster domain",
+    "identityTrustDomain must match the cluster's DNS domain."
+  ),
+  "linkerd/gateway-missing": r(
+    "error",
+    "Gateway-mode link to a cluster without a gateway",
+    "A gateway-mode link sends traffic through the target's linkerd-multicluster gateway (4143)."
+  ),
+  "linkerd/flat-not-routable": r(
+    "error",
+    "Flat Linkerd link over unrouted pod networks",
+    "Flat and federated modes need pod-to-pod reachability between the clusters."
+  ),
+  "linkerd/mirror-name-too-long": r(
+    "error",
+    "Mirrored Service name longer than 63 characters",
+    "Linkerd mirrors a Service as <service>-<target cluster>, which must fit a Kubernetes name."
+  ),
+  "data/multi-writer-without-conflict-policy": r(
+    "error",
+    "Writers in several sites with no conflict policy",
+    "Concurrent writes in two sites conflict; choose how conflicts resolve or keep one writer."
+  ),
+  "data/lag-buffer": r(
+    "error",
+    "Replication lag does not fit the buffer",
+    "maxLagSeconds x writeRatePerSecond x writeBytes must fit in lagBufferBytes."
+  ),
+  "traffic/fake-active-active": r(
+    "warning",
+    "Active-active compute on single-site state",
+    "Backends serve from several sites but a store they need takes writes in one site: global routing is not global consensus."
+  ),
+  "traffic/ttl": r("information", "DNS TTL outside 30..120 s", "Short TTLs are often ignored by resolvers; long ones slow failover."),
+  "traffic/anycast-long-lived": r(
+    "warning",
+    "Anycast with long-lived connections",
+    "A routing change moves packets of open connections to another site, which resets them."
+  ),
+  "capacity/overload": r("error", "Backend overloaded with every site up", "The backend's share of peakRps exceeds its capacityRps."),
+  "capacity/site-loss": r(
+    "error",
+    "Backend overloaded after a site loss",
+    "After losing a site, the surviving backends' shares of peakRps exceed their capacity.",
+    SITE_LOSS
+  ),
+  "objective/availability": r(
+    "error",
+    "Computed availability below the objective",
+    "The availability computed from the declared site and link availabilities (independent failures: an upper bound) is below objectives.availability. The message gives both in nines and minutes a year, and the most likely cut set."
+  ),
+  "objective/rpo": r(
+    "error",
+    "RPO above the objective",
+    "An async or crdt store can lose up to maxLagSeconds of acknowledged writes with a site (unbounded when the lag buffer cannot hold that tail); that is above objectives.rpoSeconds."
+  ),
+  "objective/rto": r(
+    "error",
+    "RTO estimate above the objective",
+    "Health-check detection plus TTL (DNS steering) or BGP withdrawal (anycast) is longer than objectives.rtoSeconds; clients that ignore TTLs take longer still."
+  ),
+  "objective/conflicts": r(
+    "error",
+    "Conflict probability above the objective",
+    "Writer sites of a multi-writer store are unable to reach each other for more of the time than objectives.conflictProbability (a lower bound on conflict exposure)."
+  ),
+  "objective/survive": r(
+    "error",
+    "A declared survival goal fails",
+    "Some scenario of a class in objectives.survive (site, two-sites, partition) stops writes, corrupts data or leaves the entry point down; the first failing scenario is named."
+  ),
+  "objective/unmeasurable": r(
+    "warning",
+    "An objective the design cannot measure",
+    "An objective needs data the design lacks: an availability on some site or link, a healthCheck (and a TTL for DNS steering) for an RTO, maxLagSeconds for an RPO. The message says what to add."
+  ),
+  "export/system-namespace": r(
+    "error",
+    "Service exported from a system namespace",
+    "Exporting kube-system, kube-public or kube-node-lease Services clusterset-wide exposes the control plane."
+  ),
+  "export/default-namespace": r(
+    "warning",
+    "Service exported from the default namespace",
+    "The MCS KEP asks admins to be especially careful with the default namespace."
+  ),
+  "export/namespace-not-allowed": r(
+    "error",
+    "Export outside the allowed namespaces",
+    "exportPolicy.allowedNamespaces does not list this namespace."
+  ),
+  "export/cluster-without-mesh": r(
+    "warning",
+    "Export from a cluster with no cross-cluster network",
+    "A cluster with mesh none cannot serve an exported Service to other clusters."
+  ),
+  "rbac/broad-exporter": r(
+    "error",
+    "Anyone may export Services",
+    "A binding grants ServiceExport creation to a broad subject (all authenticated users, all service accounts, '*')."
+  ),
+  "rbac/unlisted-exporter": r(
+    "warning",
+    "Exporter not on the export policy",
+    "A binding grants ServiceExport creation to a subject that exportPolicy.exporters does not list."
+  ),
+  "rbac/cluster-wide-export": r(
+    "warning",
+    "Export allowed in every namespace",
+    "A ClusterRoleBinding lets its subjects export Services from every namespace, kube-system included."
+  ),
+  "drift/missing-file": r(
+    "error",
+    "A deployment entry matches no file",
+    "A cluster's `deployment` names a path or glob relative to the topology; nothing there can be compared."
+  ),
+  "drift/outside-repository": r(
+    "error",
+    "A deployment entry reaches outside the repository",
+    "Bound files are read only inside the workspace folder (editor) or the repository (CLI: the git top level, else the topology's folder), as regular files after resolving symbolic links: an entry that resolves outside through `..`, an absolute path or a symbolic link, or to a FIFO, a device or a folder's link, is not read, and nothing from it is printed."
+  ),
+  "drift/pattern-too-broad": r(
+    "warning",
+    "A deployment glob is past the expansion bounds",
+    "A glob may expand its braces to at most 64 patterns, visit at most 2000 folders in 2 s and bind at most 200 files; past that it is not expanded (nothing is read from it), so one entry cannot walk the disk on every keystroke."
+  ),
+  "drift/unrecognized": r(
+    "warning",
+    "A bound file is no deployment kind Quorate reads",
+    "Cilium, Istio, Linkerd and Submariner Helm values, IstioOperator, Linkerd Link, kubeadm ClusterConfiguration and k3s/RKE2 configs are read; name the kind with `{ path, kind }` where the content does not say."
+  ),
+  "drift/cluster-identity": r(
+    "error",
+    "The deployed cluster name, id or mesh peers differ from the design",
+    "Two clusters with one ClusterMesh id, or a Submariner cluster id that is not the design's, break cross-cluster routing (cilium/cilium#32753)."
+  ),
+  "drift/cidr": r(
+    "error",
+    "Deployed pod or service ranges differ from the design",
+    "The design's CIDR checks only hold for the ranges actually deployed (submariner-io/submariner#545)."
+  ),
+  "drift/etcd-timers": r(
+    "error",
+    "Deployed etcd timers differ from the design",
+    "Timers sized for the WAN in the design do nothing if the deployment leaves etcd at its defaults (etcd-io/etcd#846)."
+  ),
+  "drift/istio": r(
+    "error",
+    "Deployed Istio mesh, cluster name, network or role differ from the design",
+    "Two clusters labelled with one network, or a wrong mesh id, break multicluster discovery and routing (istio/istio#39712)."
+  ),
+  "drift/linkerd": r(
+    "error",
+    "Deployed Linkerd domains, gateway or links differ from the design",
+    "A cluster-domain mismatch breaks the gateway identity (linkerd/linkerd2#9044); a Link the design does not show mirrors Services nobody reviewed."
+  ),
+  "drift/trust-anchor": r(
+    "error",
+    "Linked clusters' deployed trust anchors share no certificate",
+    "Linked Linkerd clusters need one trust anchor in common; `linkerd multicluster check` does not compare them (linkerd/linkerd2#11668)."
+  ),
+  "drift/unreadable-anchor": r(
+    "error",
+    "A deployed trust-anchor bundle does not parse",
+    "identityTrustAnchorsPEM must hold PEM X.509 certificates; one that does not parse cannot anchor any identity."
+  ),
+  "quorate/internal-error": r(
+    "error",
+    "A rule failed",
+    "A rule threw on this input; the other rules still report. Please file a bug with the file."
+  ),
+  "quorate/too-large": r(
+    "warning",
+    "File too large for live analysis",
+    "Past the configured size limit the file is not analysed while typing."
+  )
+};
+var RULES = Object.entries(CATALOG).map(([code3, e]) => ({ code: code3, family: code3.split("/")[0], ...e }));
+var byCode = new Map(RULES.map((x) => [x.code, x]));
 function ruleInfo(code3) {
   return byCode.get(code3);
 }
 function defaultSeverity(code3) {
-  return byCode.get(code3)?.severity ?? "error";
+  const info = byCode.get(code3);
+  if (!info) throw new Error(`rule code ${code3} is not in rules/catalog.ts: add it there (severity, title, help)`);
+  return info.severity;
 }
 
 // server/src/model/yamlnodes.ts
@@ -21181,11 +21124,11 @@ function hasBreak(text3, from, to) {
 
 // server/src/model/yamlnodes.ts
 function spanOf(node, fallback = { start: 0, end: 0 }) {
-  const r = node?.range;
-  if (!r) return fallback;
+  const r2 = node?.range;
+  if (!r2) return fallback;
   const c = node;
   if (c.items && !c.flow) return new ContentSpan(node);
-  return new RangeSpan(r, 0, 1);
+  return new RangeSpan(r2, 0, 1);
 }
 function deref(doc, node) {
   let n = node;
@@ -21329,221 +21272,221 @@ var INTEGER_FIELDS = /* @__PURE__ */ new Set([
   "failureThreshold"
 ]);
 var NONE_INVALID = /* @__PURE__ */ new Set();
-function invalidFields(r, e, nums, strs = [], bools = []) {
+function invalidFields(r2, e, nums, strs = [], bools = []) {
   const bad = [];
-  for (const k of nums) if (e.has(k) && !(INTEGER_FIELDS.has(k) ? r.int(e.get(k)) : r.num(e.get(k)))) bad.push(k);
-  for (const k of strs) if (e.has(k) && !r.str(e.get(k))) bad.push(k);
-  for (const k of bools) if (e.has(k) && !r.bool(e.get(k))) bad.push(k);
+  for (const k of nums) if (e.has(k) && !(INTEGER_FIELDS.has(k) ? r2.int(e.get(k)) : r2.num(e.get(k)))) bad.push(k);
+  for (const k of strs) if (e.has(k) && !r2.str(e.get(k))) bad.push(k);
+  for (const k of bools) if (e.has(k) && !r2.bool(e.get(k))) bad.push(k);
   return bad.length ? new Set(bad) : NONE_INVALID;
 }
-function readMembers(r, e) {
-  if (!e || !r.isMapNode(e.node)) return void 0;
+function readMembers(r2, e) {
+  if (!e || !r2.isMapNode(e.node)) return void 0;
   const entries = [];
   let exact = true;
   let sum = 0;
-  for (const [key, m] of r.entries(e.node)) {
-    const count2 = r.int(m);
-    if (!count2 && typeof r.scalar(m.node) === "number") exact = false;
+  for (const [key, m] of r2.entries(e.node)) {
+    const count2 = r2.int(m);
+    if (!count2 && typeof r2.scalar(m.node) === "number") exact = false;
     sum += count2?.value ?? 0;
     entries.push({ site: { value: key, span: m.keySpan, keySpan: m.keySpan }, count: count2 });
   }
   return { keySpan: e.keySpan, span: e.span, entries, exact: exact && Number.isSafeInteger(Math.round(sum)) };
 }
-function readSubject(r, node, span) {
-  const e = r.entries(node);
-  return { span, kind: r.str(e.get("kind"))?.value, name: r.str(e.get("name"))?.value, namespace: r.str(e.get("namespace"))?.value };
+function readSubject(r2, node, span) {
+  const e = r2.entries(node);
+  return { span, kind: r2.str(e.get("kind"))?.value, name: r2.str(e.get("name"))?.value, namespace: r2.str(e.get("namespace"))?.value };
 }
-function readSubjects(r, e) {
-  return e ? r.items(e.node).map((it) => readSubject(r, it.node, it.span)) : [];
+function readSubjects(r2, e) {
+  return e ? r2.items(e.node).map((it) => readSubject(r2, it.node, it.span)) : [];
 }
-function readSite(r, it, index) {
-  const e = r.entries(it.node);
-  const roleField = r.str(e.get("role"));
-  const loc = r.entries(e.get("location")?.node ?? null);
+function readSite(r2, it, index) {
+  const e = r2.entries(it.node);
+  const roleField = r2.str(e.get("role"));
+  const loc = r2.entries(e.get("location")?.node ?? null);
   return {
     index,
     span: it.span,
-    name: r.str(e.get("name")),
+    name: r2.str(e.get("name")),
     role: oneOf(roleField, ["primary", "secondary", "witness"])?.value ?? "primary",
-    lat: r.num(loc.get("lat")),
-    lon: r.num(loc.get("lon")),
-    addresses: r.strList(e.get("addresses")),
-    availability: r.num(e.get("availability"))
+    lat: r2.num(loc.get("lat")),
+    lon: r2.num(loc.get("lon")),
+    addresses: r2.strList(e.get("addresses")),
+    availability: r2.num(e.get("availability"))
   };
 }
-function readLink(r, it, index) {
-  const e = r.entries(it.node);
+function readLink(r2, it, index) {
+  const e = r2.entries(it.node);
   return {
     index,
     span: it.span,
-    between: r.strList(e.get("between")),
-    rttMs: r.num(e.get("rttMs")),
-    rttP99Ms: r.num(e.get("rttP99Ms")),
-    availability: r.num(e.get("availability"))
+    between: r2.strList(e.get("between")),
+    rttMs: r2.num(e.get("rttMs")),
+    rttP99Ms: r2.num(e.get("rttP99Ms")),
+    availability: r2.num(e.get("availability"))
   };
 }
-function readDeployment(r, entry) {
+function readDeployment(r2, entry) {
   if (!entry) return void 0;
   const items = [];
-  for (const it of r.items(entry.node)) {
-    const v = r.scalar(it.node);
+  for (const it of r2.items(entry.node)) {
+    const v = r2.scalar(it.node);
     if (typeof v === "string") {
       items.push({ span: it.span, path: { value: v, span: it.span, keySpan: it.span } });
       continue;
     }
-    const m = r.entries(it.node);
-    const p = r.str(m.get("path"));
-    if (p) items.push({ span: it.span, path: p, kind: r.str(m.get("kind")) });
+    const m = r2.entries(it.node);
+    const p = r2.str(m.get("path"));
+    if (p) items.push({ span: it.span, path: p, kind: r2.str(m.get("kind")) });
   }
   return { keySpan: entry.keySpan, items };
 }
-function readCluster(r, it, index) {
-  const e = r.entries(it.node);
+function readCluster(r2, it, index) {
+  const e = r2.entries(it.node);
   const net = e.get("network");
   const cidrs = [];
-  const netEntries = r.entries(net?.node ?? null);
+  const netEntries = r2.entries(net?.node ?? null);
   for (const field of ["pods", "services", "nodes"]) {
     const fe = netEntries.get(field);
     if (!fe) continue;
-    const single = r.str(fe);
+    const single = r2.str(fe);
     if (single) cidrs.push({ ...single, field });
-    else for (const item of r.strList(fe)?.items ?? []) cidrs.push({ ...item, keySpan: fe.keySpan, field });
+    else for (const item of r2.strList(fe)?.items ?? []) cidrs.push({ ...item, keySpan: fe.keySpan, field });
   }
-  const etcd = r.block(e.get("etcd"), (ee, entry) => ({
+  const etcd = r2.block(e.get("etcd"), (ee, entry) => ({
     keySpan: entry.keySpan,
     span: entry.span,
-    members: readMembers(r, ee.get("members")),
-    heartbeatMs: r.num(ee.get("heartbeatMs")),
-    electionTimeoutMs: r.num(ee.get("electionTimeoutMs")),
-    invalid: invalidFields(r, ee, ["heartbeatMs", "electionTimeoutMs"])
+    members: readMembers(r2, ee.get("members")),
+    heartbeatMs: r2.num(ee.get("heartbeatMs")),
+    electionTimeoutMs: r2.num(ee.get("electionTimeoutMs")),
+    invalid: invalidFields(r2, ee, ["heartbeatMs", "electionTimeoutMs"])
   }));
-  const istio = r.block(e.get("istio"), (ie, entry) => ({
+  const istio = r2.block(e.get("istio"), (ie, entry) => ({
     keySpan: entry.keySpan,
-    meshId: r.str(ie.get("meshId")),
-    clusterName: r.str(ie.get("clusterName")),
-    network: r.str(ie.get("network")),
-    role: r.str(ie.get("role")),
-    primary: r.str(ie.get("primary")),
-    rootCa: r.str(ie.get("rootCa")),
-    eastWestGateway: r.bool(ie.get("eastWestGateway"))
+    meshId: r2.str(ie.get("meshId")),
+    clusterName: r2.str(ie.get("clusterName")),
+    network: r2.str(ie.get("network")),
+    role: r2.str(ie.get("role")),
+    primary: r2.str(ie.get("primary")),
+    rootCa: r2.str(ie.get("rootCa")),
+    eastWestGateway: r2.bool(ie.get("eastWestGateway"))
   }));
-  const linkerd = r.block(e.get("linkerd"), (le, entry) => {
+  const linkerd = r2.block(e.get("linkerd"), (le, entry) => {
     const linksEntry = le.get("links");
     return {
       keySpan: entry.keySpan,
-      trustAnchor: r.str(le.get("trustAnchor")),
-      trustDomain: r.str(le.get("trustDomain")),
-      clusterDomain: r.str(le.get("clusterDomain")),
-      gateway: r.bool(le.get("gateway")),
-      links: r.items(linksEntry?.node ?? null).map((li) => {
-        const lk = r.entries(li.node);
-        const modeField = r.str(lk.get("mode"));
+      trustAnchor: r2.str(le.get("trustAnchor")),
+      trustDomain: r2.str(le.get("trustDomain")),
+      clusterDomain: r2.str(le.get("clusterDomain")),
+      gateway: r2.bool(le.get("gateway")),
+      links: r2.items(linksEntry?.node ?? null).map((li) => {
+        const lk = r2.entries(li.node);
+        const modeField = r2.str(lk.get("mode"));
         return {
           span: li.span,
-          cluster: r.str(lk.get("cluster")),
+          cluster: r2.str(lk.get("cluster")),
           mode: oneOf(modeField, ["gateway", "flat", "federated"])?.value ?? "gateway"
         };
       })
     };
   });
-  const meshField = r.str(e.get("mesh"));
+  const meshField = r2.str(e.get("mesh"));
   return {
     index,
     span: it.span,
-    name: r.str(e.get("name")),
-    site: r.str(e.get("site")),
-    id: r.int(e.get("id")),
+    name: r2.str(e.get("name")),
+    site: r2.str(e.get("site")),
+    id: r2.int(e.get("id")),
     mesh: oneOf(meshField, ["clustermesh", "submariner", "none"])?.value ?? "none",
     meshAt: meshField,
-    maxConnectedClusters: r.int(e.get("maxConnectedClusters")),
-    globalnet: r.bool(e.get("globalnet"))?.value ?? false,
-    globalnetAt: r.bool(e.get("globalnet")),
+    maxConnectedClusters: r2.int(e.get("maxConnectedClusters")),
+    globalnet: r2.bool(e.get("globalnet"))?.value ?? false,
+    globalnetAt: r2.bool(e.get("globalnet")),
     cidrs,
-    globalCidr: r.str(netEntries.get("globalCidr")),
-    deployment: readDeployment(r, e.get("deployment")),
+    globalCidr: r2.str(netEntries.get("globalCidr")),
+    deployment: readDeployment(r2, e.get("deployment")),
     etcd,
     istio,
     linkerd,
-    invalid: invalidFields(r, e, ["id", "maxConnectedClusters"], ["mesh"], ["globalnet"])
+    invalid: invalidFields(r2, e, ["id", "maxConnectedClusters"], ["mesh"], ["globalnet"])
   };
 }
-function readStore(r, it, index) {
-  const e = r.entries(it.node);
+function readStore(r2, it, index) {
+  const e = r2.entries(it.node);
   return {
     index,
     span: it.span,
-    name: r.str(e.get("name")),
-    engine: r.str(e.get("engine")),
-    replication: oneOf(r.str(e.get("replication")), ["consensus", "galera", "async", "crdt"]),
-    members: readMembers(r, e.get("members")),
-    writeLatencyBudgetMs: r.num(e.get("writeLatencyBudgetMs")),
-    writers: r.strList(e.get("writers")),
-    replicas: r.strList(e.get("replicas")),
-    conflictResolution: r.str(e.get("conflictResolution")),
-    maxLagSeconds: r.num(e.get("maxLagSeconds")),
-    writeRatePerSecond: r.num(e.get("writeRatePerSecond")),
-    writeBytes: r.num(e.get("writeBytes")),
-    lagBufferBytes: r.num(e.get("lagBufferBytes")),
-    namespace: r.str(e.get("namespace")),
-    owner: r.str(e.get("owner")),
-    objectives: readObjectives(r, e.get("objectives"))
+    name: r2.str(e.get("name")),
+    engine: r2.str(e.get("engine")),
+    replication: oneOf(r2.str(e.get("replication")), ["consensus", "galera", "async", "crdt"]),
+    members: readMembers(r2, e.get("members")),
+    writeLatencyBudgetMs: r2.num(e.get("writeLatencyBudgetMs")),
+    writers: r2.strList(e.get("writers")),
+    replicas: r2.strList(e.get("replicas")),
+    conflictResolution: r2.str(e.get("conflictResolution")),
+    maxLagSeconds: r2.num(e.get("maxLagSeconds")),
+    writeRatePerSecond: r2.num(e.get("writeRatePerSecond")),
+    writeBytes: r2.num(e.get("writeBytes")),
+    lagBufferBytes: r2.num(e.get("lagBufferBytes")),
+    namespace: r2.str(e.get("namespace")),
+    owner: r2.str(e.get("owner")),
+    objectives: readObjectives(r2, e.get("objectives"))
   };
 }
-function readObjectives(r, e) {
-  return r.block(e, (oe, entry) => ({
+function readObjectives(r2, e) {
+  return r2.block(e, (oe, entry) => ({
     keySpan: entry.keySpan,
     span: entry.span,
-    availability: r.num(oe.get("availability")),
-    rpoSeconds: r.num(oe.get("rpoSeconds")),
-    rtoSeconds: r.num(oe.get("rtoSeconds")),
-    conflictProbability: r.num(oe.get("conflictProbability")),
-    survive: r.strList(oe.get("survive"))
+    availability: r2.num(oe.get("availability")),
+    rpoSeconds: r2.num(oe.get("rpoSeconds")),
+    rtoSeconds: r2.num(oe.get("rtoSeconds")),
+    conflictProbability: r2.num(oe.get("conflictProbability")),
+    survive: r2.strList(oe.get("survive"))
   }));
 }
-function readTraffic(r, it, index) {
-  const e = r.entries(it.node);
+function readTraffic(r2, it, index) {
+  const e = r2.entries(it.node);
   const be = e.get("backends");
   return {
     index,
     span: it.span,
-    name: r.str(e.get("name")),
-    hostname: r.str(e.get("hostname")),
-    steering: r.str(e.get("steering")),
-    ttlSeconds: r.int(e.get("ttlSeconds")),
-    longLivedConnections: r.bool(e.get("longLivedConnections")),
-    peakRps: r.int(e.get("peakRps")),
-    dependsOn: r.strList(e.get("dependsOn")),
-    backends: r.items(be?.node ?? null).map((b, bi) => {
-      const bm = r.entries(b.node);
+    name: r2.str(e.get("name")),
+    hostname: r2.str(e.get("hostname")),
+    steering: r2.str(e.get("steering")),
+    ttlSeconds: r2.int(e.get("ttlSeconds")),
+    longLivedConnections: r2.bool(e.get("longLivedConnections")),
+    peakRps: r2.int(e.get("peakRps")),
+    dependsOn: r2.strList(e.get("dependsOn")),
+    backends: r2.items(be?.node ?? null).map((b, bi) => {
+      const bm = r2.entries(b.node);
       return {
         index: bi,
         span: b.span,
-        cluster: r.str(bm.get("cluster")),
-        weight: r.int(bm.get("weight")),
-        capacityRps: r.int(bm.get("capacityRps")),
-        invalid: invalidFields(r, bm, ["weight", "capacityRps"])
+        cluster: r2.str(bm.get("cluster")),
+        weight: r2.int(bm.get("weight")),
+        capacityRps: r2.int(bm.get("capacityRps")),
+        invalid: invalidFields(r2, bm, ["weight", "capacityRps"])
       };
     }),
-    healthCheck: r.block(e.get("healthCheck"), (he, entry) => ({
+    healthCheck: r2.block(e.get("healthCheck"), (he, entry) => ({
       keySpan: entry.keySpan,
       span: entry.span,
-      intervalSeconds: r.num(he.get("intervalSeconds")),
-      failureThreshold: r.int(he.get("failureThreshold")),
-      timeoutSeconds: r.num(he.get("timeoutSeconds")),
-      propagationSeconds: r.num(he.get("propagationSeconds")),
-      withdrawSeconds: r.num(he.get("withdrawSeconds"))
+      intervalSeconds: r2.num(he.get("intervalSeconds")),
+      failureThreshold: r2.int(he.get("failureThreshold")),
+      timeoutSeconds: r2.num(he.get("timeoutSeconds")),
+      propagationSeconds: r2.num(he.get("propagationSeconds")),
+      withdrawSeconds: r2.num(he.get("withdrawSeconds"))
     })),
-    objectives: readObjectives(r, e.get("objectives"))
+    objectives: readObjectives(r2, e.get("objectives"))
   };
 }
-function readExport(r, it, index) {
-  const e = r.entries(it.node);
+function readExport(r2, it, index) {
+  const e = r2.entries(it.node);
   return {
     index,
     span: it.span,
-    service: r.str(e.get("service")),
-    namespace: r.str(e.get("namespace")),
-    clusters: r.strList(e.get("clusters"))
+    service: r2.str(e.get("service")),
+    namespace: r2.str(e.get("namespace")),
+    clusters: r2.strList(e.get("clusters"))
   };
 }
 var ITEM_READERS = {
@@ -21555,31 +21498,31 @@ var ITEM_READERS = {
   exports: readExport
 };
 var LIST_KEYS = Object.keys(ITEM_READERS);
-function assemble(r, span, top, lists) {
-  const exportPolicy = r.block(top.get("exportPolicy"), (pe, entry) => ({
+function assemble(r2, span, top, lists) {
+  const exportPolicy = r2.block(top.get("exportPolicy"), (pe, entry) => ({
     keySpan: entry.keySpan,
-    allowedNamespaces: r.strList(pe.get("allowedNamespaces")),
-    exporters: pe.has("exporters") ? readSubjects(r, pe.get("exporters")) : void 0
+    allowedNamespaces: r2.strList(pe.get("allowedNamespaces")),
+    exporters: pe.has("exporters") ? readSubjects(r2, pe.get("exporters")) : void 0
   }));
-  const meta = r.entries(top.get("metadata")?.node ?? null);
-  const decision = r.block(meta.get("decision"), (de, entry) => {
-    const statusAt = r.str(de.get("status"));
+  const meta = r2.entries(top.get("metadata")?.node ?? null);
+  const decision = r2.block(meta.get("decision"), (de, entry) => {
+    const statusAt = r2.str(de.get("status"));
     const date = de.get("date");
-    const dateScalar = date ? r.scalar(date.node) : void 0;
+    const dateScalar = date ? r2.scalar(date.node) : void 0;
     return {
       keySpan: entry.keySpan,
       status: oneOf(statusAt, DECISION_STATUSES)?.value ?? "proposed",
       statusAt,
       // YAML 1.2 reads 2026-11-30 as a string; a number or a Date from a custom tag is shown as written
-      date: r.str(date) ?? (date && dateScalar !== void 0 && dateScalar !== null ? { value: String(dateScalar), span: date.span, keySpan: date.keySpan } : void 0),
-      deciders: r.strList(de.get("deciders")),
-      supersedes: r.str(de.get("supersedes"))
+      date: r2.str(date) ?? (date && dateScalar !== void 0 && dateScalar !== null ? { value: String(dateScalar), span: date.span, keySpan: date.keySpan } : void 0),
+      deciders: r2.strList(de.get("deciders")),
+      supersedes: r2.str(de.get("supersedes"))
     };
   });
   return {
     span,
-    name: r.str(meta.get("name")),
-    description: r.str(meta.get("description")),
+    name: r2.str(meta.get("name")),
+    description: r2.str(meta.get("description")),
     decision,
     keys: top,
     ...lists,
@@ -21590,10 +21533,10 @@ function assemble(r, span, top, lists) {
   };
 }
 function readTopology(doc, span) {
-  const r = new Reader(doc);
-  const top = r.entries(doc.contents);
-  const read2 = (key) => r.items(top.get(key)?.node ?? null).map((it, i) => ITEM_READERS[key](r, it, i));
-  return assemble(r, span, top, {
+  const r2 = new Reader(doc);
+  const top = r2.entries(doc.contents);
+  const read2 = (key) => r2.items(top.get(key)?.node ?? null).map((it, i) => ITEM_READERS[key](r2, it, i));
+  return assemble(r2, span, top, {
     sites: read2("sites"),
     links: read2("links"),
     clusters: read2("clusters"),
@@ -21707,9 +21650,9 @@ function finding(code3, span, message2, extra = {}) {
 var MIN_SERVICE_PREFIX = { 4: 12, 6: 108 };
 function cidrRules(ctx) {
   const out = [];
-  for (const r of declaredRanges(ctx)) {
-    const { value, cidr } = r;
-    if (r.cluster) {
+  for (const r2 of declaredRanges(ctx)) {
+    const { value, cidr } = r2;
+    if (r2.cluster) {
       if (!cidr) {
         out.push(
           finding(
@@ -21721,7 +21664,7 @@ function cidrRules(ctx) {
         continue;
       }
       out.push(...hostBits(value, cidr));
-      if (r.value.field === "services" && cidr.prefix < MIN_SERVICE_PREFIX[cidr.family]) {
+      if (r2.value.field === "services" && cidr.prefix < MIN_SERVICE_PREFIX[cidr.family]) {
         const min = MIN_SERVICE_PREFIX[cidr.family];
         out.push(
           finding(
@@ -21746,7 +21689,7 @@ function cidrRules(ctx) {
     }
   }
   const ranges = parsedRanges(ctx);
-  const all = ranges.map((r) => r.cidr);
+  const all = ranges.map((r2) => r2.cidr);
   let sorted = [];
   const position = [];
   const sortOnce = () => {
@@ -21831,8 +21774,8 @@ var mul = (a, b) => rat(a.n * b.n, a.d * b.d);
 var div = (a, b) => rat(a.n * b.d, a.d * b.n);
 var cmp = (a, b) => {
   const l = a.n * b.d;
-  const r = b.n * a.d;
-  return l < r ? -1 : l > r ? 1 : 0;
+  const r2 = b.n * a.d;
+  return l < r2 ? -1 : l > r2 ? 1 : 0;
 };
 var toNumber = (a) => Number(a.n) / Number(a.d);
 function ceil(a) {
@@ -21885,7 +21828,7 @@ function exportedServices(ctx, cluster) {
 }
 function declaredSites(ctx, refs) {
   const out = [];
-  for (const r of refs ?? []) if (ctx.topology.siteByName.has(r.value) && !out.includes(r.value)) out.push(r.value);
+  for (const r2 of refs ?? []) if (ctx.topology.siteByName.has(r2.value) && !out.includes(r2.value)) out.push(r2.value);
   return out;
 }
 
@@ -21911,9 +21854,9 @@ var num = (x) => String(Math.round(x * 100) / 100);
 var ms = (x) => `${+x.toFixed(3)} ms`;
 function count(x, digits = 2) {
   if (typeof x === "bigint") return x.toLocaleString("en-US");
-  const r = Math.round(x * 10 ** digits) / 10 ** digits;
-  const s = Math.abs(r).toLocaleString("en-US", { maximumFractionDigits: digits });
-  return r < 0 ? `\u2212${s}` : s;
+  const r2 = Math.round(x * 10 ** digits) / 10 ** digits;
+  const s = Math.abs(r2).toLocaleString("en-US", { maximumFractionDigits: digits });
+  return r2 < 0 ? `\u2212${s}` : s;
 }
 var rps = (x) => `${count(x)} rps`;
 var seconds = (x, digits = 1) => `${count(x, digits)} s`;
@@ -21936,7 +21879,7 @@ function mdText(s) {
 var cell = mdText;
 function codeSpan(s, inTable = false) {
   const text3 = controlsVisible(s.replace(/[\r\n\u2028\u2029\t]+/g, " "));
-  const longest = Math.max(0, ...(text3.match(/`+/g) ?? []).map((r) => r.length));
+  const longest = Math.max(0, ...(text3.match(/`+/g) ?? []).map((r2) => r2.length));
   const fence = "`".repeat(longest + 1);
   const pad = text3.startsWith("`") || text3.endsWith("`") || text3.startsWith(" ") && text3.endsWith(" ") && text3.trim() ? " " : "";
   return `${fence}${pad}${inTable ? text3.replace(/\|/g, "\\|") : text3}${pad}${fence}`;
@@ -22244,8 +22187,8 @@ function isBroadSubject(s) {
   }
   return s.kind === "User" && s.name === "system:anonymous";
 }
-function ruleAllowsExport(r) {
-  return r.apiGroups.some((g) => g === EXPORT_API_GROUP || g === "*") && r.resources.some((x) => x === "serviceexports" || x === "*") && r.verbs.some((v) => EXPORT_VERBS.includes(v));
+function ruleAllowsExport(r2) {
+  return r2.apiGroups.some((g) => g === EXPORT_API_GROUP || g === "*") && r2.resources.some((x) => x === "serviceexports" || x === "*") && r2.verbs.some((v) => EXPORT_VERBS.includes(v));
 }
 function namespaceFindings(ns, what, allowed) {
   if (SYSTEM_NAMESPACES.includes(ns.value)) {
@@ -22336,8 +22279,8 @@ function manifestRules(files) {
   const allowsExport = (kind, name, ns) => {
     if (!name) return void 0;
     const role = roles.get(`${kind}/${kind === "Role" ? ns ?? "default" : ""}/${name}`);
-    const rules2 = role?.rules ?? (kind === "ClusterRole" ? own(BUILT_IN_CLUSTER_ROLES, name) : void 0);
-    return rules2 ? rules2.some(ruleAllowsExport) : void 0;
+    const rules = role?.rules ?? (kind === "ClusterRole" ? own(BUILT_IN_CLUSTER_ROLES, name) : void 0);
+    return rules ? rules.some(ruleAllowsExport) : void 0;
   };
   for (const f of files) {
     const list2 = out.get(f.path);
@@ -22555,9 +22498,9 @@ function failureCountDistribution(comps) {
   return f;
 }
 function binomial(m, k) {
-  let r = 1;
-  for (let i = 1; i <= k; i++) r = r * (m - k + i) / i;
-  return Math.round(r);
+  let r2 = 1;
+  for (let i = 1; i <= k; i++) r2 = r2 * (m - k + i) / i;
+  return Math.round(r2);
 }
 function enumerateStates(d, comps, budget, judge) {
   const m = comps.length;
@@ -22692,9 +22635,9 @@ function commitLatency(members, rtt, leader, need) {
   let n = 0;
   for (const [site, count2] of members) {
     if (count2 <= 0) continue;
-    const r = site === leader ? 0 : rtt(leader, site);
-    if (r === void 0) return void 0;
-    costs.push({ rtt: r, count: count2 });
+    const r2 = site === leader ? 0 : rtt(leader, site);
+    if (r2 === void 0) return void 0;
+    costs.push({ rtt: r2, count: count2 });
     n += count2;
   }
   if (n === 0) return void 0;
@@ -22926,8 +22869,8 @@ function judgeTraffic(d, s, t, out) {
     let over = false;
     if (b.capacity !== void 0 && sum > 0) {
       const l = t.peak * b.weight;
-      const r = b.capacity * sum;
-      over = integers && safe2(t.peak) && safe2(b.capacity) && safe2(l) && safe2(r) ? l > r : exactOver(t, s, i);
+      const r2 = b.capacity * sum;
+      over = integers && safe2(t.peak) && safe2(b.capacity) && safe2(l) && safe2(r2) ? l > r2 : exactOver(t, s, i);
     }
     if (err) {
       t.errors[i] = 1;
@@ -23047,7 +22990,7 @@ function entityFigures(d, e, budget) {
   const outcomeWords = e.type === "quorum" ? QUORUM_OUTCOMES : e.type === "store" ? STORE_OUTCOMES : TRAFFIC_OUTCOMES;
   const outcomeP = new Float64Array(outcomeWords.length);
   const multiWriter = e.type === "store" && e.writers.length > 1;
-  const r = enumerateStates(d, comps, budget, (s, p) => {
+  const r2 = enumerateStates(d, comps, budget, (s, p) => {
     let ok;
     if (e.type === "quorum") {
       const o = judgeQuorum(d, s, e);
@@ -23067,13 +23010,13 @@ function entityFigures(d, e, budget) {
     if (!ok) down += p;
     return !ok;
   });
-  const unavailability = Math.min(1, down + r.unjudged);
+  const unavailability = Math.min(1, down + r2.unjudged);
   const availability = 1 - unavailability;
   const outcomes = {};
   outcomeWords.forEach((w, i) => {
     if (i > 0 && outcomeP[i] > 0) outcomes[w] = outcomeP[i];
   });
-  const cutSets = r.cutSets.map((cs) => ({ components: cs.map((i) => comps[i].name), probability: cs.reduce((a, i) => a * comps[i].q, 1) })).sort((a, b) => b.probability - a.probability || a.components.length - b.components.length);
+  const cutSets = r2.cutSets.map((cs) => ({ components: cs.map((i) => comps[i].name), probability: cs.reduce((a, i) => a * comps[i].q, 1) })).sort((a, b) => b.probability - a.probability || a.components.length - b.components.length);
   const kind = kindOf(e);
   const storeOwner = e.type === "store" ? e.owner : e.type === "quorum" && e.kind !== "etcd" ? e.owner : void 0;
   return {
@@ -23086,14 +23029,14 @@ function entityFigures(d, e, budget) {
     interval: [availability, 1 - down],
     nines: unavailability > 0 ? -Math.log10(unavailability) : Infinity,
     minutesPerYear: unavailability * MINUTES_PER_YEAR,
-    method: r.method,
-    unjudgedProbability: r.unjudged,
-    states: r.states,
-    maxFailures: r.maxFailures,
+    method: r2.method,
+    unjudgedProbability: r2.unjudged,
+    states: r2.states,
+    maxFailures: r2.maxFailures,
     cutSets,
-    brokenAllUp: r.brokenAllUp,
-    conflictProbability: e.type === "traffic" || kind === "etcd" ? null : multiWriter ? Math.min(1, conflict + r.unjudged) : 0,
-    servedFraction: e.type === "traffic" ? Math.max(0, 1 - (e.peak > 0 ? lostRps / e.peak : 0) - r.unjudged) : null,
+    brokenAllUp: r2.brokenAllUp,
+    conflictProbability: e.type === "traffic" || kind === "etcd" ? null : multiWriter ? Math.min(1, conflict + r2.unjudged) : 0,
+    servedFraction: e.type === "traffic" ? Math.max(0, 1 - (e.peak > 0 ? lostRps / e.peak : 0) - r2.unjudged) : null,
     outcomes,
     rto: e.type === "traffic" ? rtoEstimate(e.owner) : null,
     rpoSeconds: storeOwner ? storeRpo(storeOwner) : null,
@@ -23725,9 +23668,9 @@ function galeraCommit(ctx, q, writer, o = {}) {
   let worst = 0;
   for (const site of memberSites(counts)) {
     if (site === writer) continue;
-    const r = rtt(writer, site);
-    if (r === void 0) return void 0;
-    worst = Math.max(worst, r);
+    const r2 = rtt(writer, site);
+    if (r2 === void 0) return void 0;
+    worst = Math.max(worst, r2);
   }
   return worst;
 }
@@ -23763,9 +23706,9 @@ function largestMemberRtt(ctx, q, rtt = ctx.rtt) {
   const sites = [...q.counts.keys()];
   for (let i = 0; i < sites.length; i++) {
     for (let j = i + 1; j < sites.length; j++) {
-      const r = rtt(sites[i], sites[j]);
-      if (r !== void 0 && r > ms3) {
-        ms3 = r;
+      const r2 = rtt(sites[i], sites[j]);
+      if (r2 !== void 0 && r2 > ms3) {
+        ms3 = r2;
         pair = [sites[i], sites[j]];
       }
     }
@@ -23965,7 +23908,7 @@ function rebalanceFix(backends, peak, i, afterLoss) {
   const newlyBad = after.some((s, k) => backends.some((_, j) => overCapacity(s, j) && !overCapacity(before[k], j)));
   return stillBad || newlyBad ? [] : [{ kind: "rebalance-weights", title: "Rebalance weights to capacity", args: { weights: caps } }];
 }
-var rps2 = (r) => `${format(r)} rps`;
+var rps2 = (r2) => `${format(r2)} rps`;
 function trafficRules(ctx) {
   const out = [];
   for (const tr of ctx.topology.traffic) {
@@ -24216,12 +24159,12 @@ function k8sKindOf(apiVersion, kind) {
   return void 0;
 }
 function readK8s(doc, kind, span) {
-  const r = new Reader(doc);
-  const top = r.entries(doc.contents);
-  const meta = r.entries(top.get("metadata")?.node ?? null);
-  const strings = (node) => r.items(node).map((it) => r.scalar(it.node)).filter((v) => typeof v === "string");
-  const rules2 = r.items(top.get("rules")?.node ?? null).map((it) => {
-    const e = r.entries(it.node);
+  const r2 = new Reader(doc);
+  const top = r2.entries(doc.contents);
+  const meta = r2.entries(top.get("metadata")?.node ?? null);
+  const strings = (node) => r2.items(node).map((it) => r2.scalar(it.node)).filter((v) => typeof v === "string");
+  const rules = r2.items(top.get("rules")?.node ?? null).map((it) => {
+    const e = r2.entries(it.node);
     return {
       apiGroups: strings(e.get("apiGroups")?.node ?? null),
       resources: strings(e.get("resources")?.node ?? null),
@@ -24231,17 +24174,17 @@ function readK8s(doc, kind, span) {
   const ref = top.get("roleRef");
   let roleRef;
   if (ref) {
-    const re = r.entries(ref.node);
-    roleRef = { kind: r.str(re.get("kind"))?.value, name: r.str(re.get("name")) };
+    const re = r2.entries(ref.node);
+    roleRef = { kind: r2.str(re.get("kind"))?.value, name: r2.str(re.get("name")) };
   }
   return {
     kind,
     span,
-    name: r.str(meta.get("name")),
-    namespace: r.str(meta.get("namespace")),
-    rules: rules2,
+    name: r2.str(meta.get("name")),
+    namespace: r2.str(meta.get("namespace")),
+    rules,
     roleRef,
-    subjects: readSubjects(r, top.get("subjects"))
+    subjects: readSubjects(r2, top.get("subjects"))
   };
 }
 
@@ -24347,10 +24290,10 @@ function duplicateKeys(doc, lines2) {
 function classify(doc, topologyName) {
   if (doc.contents === null || doc.contents === void 0) return "empty";
   if (!(0, import_yaml2.isMap)(doc.contents)) return topologyName ? "topology" : "other";
-  const r = new Reader(doc);
-  const top = r.entries(doc.contents);
-  const apiVersion = r.scalar(top.get("apiVersion")?.node ?? null);
-  const kind = r.scalar(top.get("kind")?.node ?? null);
+  const r2 = new Reader(doc);
+  const top = r2.entries(doc.contents);
+  const apiVersion = r2.scalar(top.get("apiVersion")?.node ?? null);
+  const kind = r2.scalar(top.get("kind")?.node ?? null);
   const k8s = k8sKindOf(apiVersion, kind);
   if (k8s) return k8s;
   if (apiVersion === TOPOLOGY_API_VERSION && kind === TOPOLOGY_KIND) return "topology";
@@ -26152,7 +26095,7 @@ function drift(input, source, fingerprints) {
     for (const ref of c.deployment.items) {
       if (!ref.path.value.trim()) continue;
       const { paths: matched, refused = [] } = source.match(input.path, ref.path.value);
-      for (const r of refused) topology.push(finding(r.code, ref.path.span, r.message));
+      for (const r2 of refused) topology.push(finding(r2.code, ref.path.span, r2.message));
       if (refused.length && !matched.length) continue;
       if (!matched.length) {
         topology.push(
@@ -26188,9 +26131,9 @@ function drift(input, source, fingerprints) {
             continue;
           }
           for (const ch of KIND_CHECKS[kind](d, c, t.clusters)) {
-            const r = compareCheck(ch, path, input, where);
-            if (r) comparisons.push(r.comparison);
-            if (r?.finding) f.findings.push(r.finding);
+            const r2 = compareCheck(ch, path, input, where);
+            if (r2) comparisons.push(r2.comparison);
+            if (r2?.finding) f.findings.push(r2.finding);
           }
           if (kind === "linkerd-values") {
             const pem = d.get(["identityTrustAnchorsPEM"]);
@@ -26248,7 +26191,7 @@ function drift(input, source, fingerprints) {
 // server/src/analysis.ts
 function runRules(ctx, at) {
   const out = [];
-  for (const [name, rule2] of TOPOLOGY_RULES) out.push(...guarded(name, at, () => rule2(ctx)));
+  for (const [name, rule] of TOPOLOGY_RULES) out.push(...guarded(name, at, () => rule(ctx)));
   return out;
 }
 function internalError(name, at, err) {
@@ -26424,7 +26367,7 @@ function gitTopLevel(dir) {
 }
 function rootOf(topologyAbs, roots = []) {
   const dir = realOrSelf((0, import_node_path.dirname)(topologyAbs));
-  const folder = roots.map(realOrSelf).filter((r) => inside(r, dir)).sort((a, b) => b.length - a.length)[0];
+  const folder = roots.map(realOrSelf).filter((r2) => inside(r2, dir)).sort((a, b) => b.length - a.length)[0];
   return folder ?? cached(`root\0${dir}`, () => gitTopLevel(dir) ?? dir);
 }
 function braceExpansions(pattern, cap = MAX_PATTERNS) {
@@ -26646,8 +26589,8 @@ function boundFileSource(o = {}) {
       const abs = (0, import_node_path.resolve)(cwd ?? "/", path);
       const open = overlay2(abs);
       if (open !== void 0) return open;
-      const r = readBounded(real.get(path) ?? abs, maxBytes);
-      return "text" in r ? r.text : void 0;
+      const r2 = readBounded(real.get(path) ?? abs, maxBytes);
+      return "text" in r2 ? r2.text : void 0;
     },
     forget: forgetBoundFiles
   };
@@ -27084,9 +27027,9 @@ function run(ctx, s) {
       }
       if (tail) notes.push(`store ${name2}: writes continue on ${listText(up)}, but ${tail}`);
     }
-    for (const r of st.replicas?.items ?? []) {
-      if (!R.up(r.value) || up.some((w) => R.reaches(w, r.value))) continue;
-      notes.push(`store ${name2}: the replica in ${r.value} is cut off from every writer and serves stale reads`);
+    for (const r2 of st.replicas?.items ?? []) {
+      if (!R.up(r2.value) || up.some((w) => R.reaches(w, r2.value))) continue;
+      notes.push(`store ${name2}: the replica in ${r2.value} is cut off from every writer and serves stale reads`);
     }
     stores.push({ name: name2, replication: rep, outcome, atRiskBytes, rpoUnbounded });
   }
@@ -27637,20 +27580,20 @@ var SIM_CLASSES = [
 var CUT = "stroke:#9e9e9e,stroke-width:2px,stroke-dasharray:6 4";
 var SLOW = "stroke:#f9a825,stroke-width:3px";
 var STOPPED_EDGE = "stroke:#d32f2f,stroke-width:3px";
-function overlay(ctx, r) {
-  const lost = new Set(r.scenario.lose);
-  const R = reachability(ctx, r.scenario);
-  const withdrawn = new Set(r.scenario.withdraw ?? []);
+function overlay(ctx, r2) {
+  const lost = new Set(r2.scenario.lose);
+  const R = reachability(ctx, r2.scenario);
+  const withdrawn = new Set(r2.scenario.withdraw ?? []);
   const degradedQuorum = /* @__PURE__ */ new Set(["flapping", "over-budget", "flow-control"]);
   return {
     site: (site) => lost.has(site) ? "lost" : void 0,
     cluster(name, site) {
       if (lost.has(site)) return "lost";
-      return r.meshes.some((m) => m.cluster === name) ? "degraded" : void 0;
+      return r2.meshes.some((m) => m.cluster === name) ? "degraded" : void 0;
     },
     quorum(labelText, site) {
       if (lost.has(site)) return "lost";
-      const q = r.quorums.find((x) => x.name === labelText);
+      const q = r2.quorums.find((x) => x.name === labelText);
       if (!q) return void 0;
       const leaders = Object.keys(q.byLeader);
       if (q.outcome === "stops" || !leaders.some((l) => !q.byLeader[l].includes(site))) return "stopped";
@@ -27659,30 +27602,30 @@ function overlay(ctx, r) {
     },
     store(name, site, writer) {
       if (lost.has(site)) return "lost";
-      const st = r.stores.find((x) => x.name === name);
+      const st = r2.stores.find((x) => x.name === name);
       if (st && (st.outcome === "writes-stop" || st.outcome === "corrupts")) return "stopped";
       if (st?.rpoUnbounded) return "degraded";
-      if (!writer && r.notes.some((b) => b.startsWith(`store ${name}: the replica in ${site} `))) return "degraded";
+      if (!writer && r2.notes.some((b) => b.startsWith(`store ${name}: the replica in ${site} `))) return "degraded";
       return void 0;
     },
     traffic(name) {
-      const t = r.traffic.find((x) => x.name === name);
+      const t = r2.traffic.find((x) => x.name === name);
       if (!t) return void 0;
       const remaining = t.backends.filter((b) => b.loadRps !== null);
       if (t.outcome === "unserved" || remaining.length && remaining.every((b) => b.errors)) return "stopped";
       return t.outcome === "served" ? void 0 : "degraded";
     },
-    errorRps: (name) => r.traffic.find((x) => x.name === name)?.errorRps ?? 0,
+    errorRps: (name) => r2.traffic.find((x) => x.name === name)?.errorRps ?? 0,
     withdrawn: (site) => withdrawn.has(site),
-    backend: (traffic, cluster) => r.traffic.find((x) => x.name === traffic)?.backends.find((b) => b.cluster === cluster),
+    backend: (traffic, cluster) => r2.traffic.find((x) => x.name === traffic)?.backends.find((b) => b.cluster === cluster),
     exported(service, namespace) {
-      const e = r.exports.find((x) => x.service === service && x.namespace === namespace);
+      const e = r2.exports.find((x) => x.service === service && x.namespace === namespace);
       return e && e.servedBy.length === 0 ? "stopped" : void 0;
     },
     /** the link a–b carries nothing: an end is lost, or a partition or a cut separates them */
     cut: (a, b) => a !== void 0 && b !== void 0 && a !== b && (lost.has(a) || lost.has(b) || !R.reaches(a, b)),
     factor(a, b) {
-      const f = slowFactor(r.scenario, a, b);
+      const f = slowFactor(r2.scenario, a, b);
       return f === 1 ? void 0 : f;
     }
   };
@@ -27735,7 +27678,7 @@ mermaid.render("quorate", ${JSON.stringify(mermaidText).replace(/</g, "\\u003c")
   (e) => { document.getElementById("out").textContent = "ERROR: " + e.message; });
 </script></body></html>`;
     (0, import_node_fs4.writeFileSync)((0, import_node_path4.join)(dir, "page.html"), page);
-    const r = (0, import_node_child_process.spawnSync)(
+    const r2 = (0, import_node_child_process.spawnSync)(
       chromium,
       [
         "--headless",
@@ -27751,10 +27694,10 @@ mermaid.render("quorate", ${JSON.stringify(mermaidText).replace(/</g, "\\u003c")
       ],
       { encoding: "utf8", timeout: 6e4, maxBuffer: 64 * 1024 * 1024 }
     );
-    const m = /<pre id="out">([\s\S]*?)<\/pre>/.exec(r.stdout ?? "");
+    const m = /<pre id="out">([\s\S]*?)<\/pre>/.exec(r2.stdout ?? "");
     const out = m ? unescapeHtml(m[1]) : "";
     if (!out.startsWith("<svg"))
-      throw new UsageError(`Chromium did not render the diagram: ${(out || r.stderr || "no output").slice(0, 300)}`);
+      throw new UsageError(`Chromium did not render the diagram: ${(out || r2.stderr || "no output").slice(0, 300)}`);
     return `<?xml version="1.0" encoding="UTF-8"?>
 ${out}
 `;
@@ -27767,18 +27710,18 @@ ${out}
 var import_node_url2 = require("node:url");
 var import_node_path5 = require("node:path");
 function rows(results) {
-  const byPath = new Map(results.map((r) => [r.parsed.path, r.parsed.lines]));
+  const byPath = new Map(results.map((r2) => [r2.parsed.path, r2.parsed.lines]));
   return results.flatMap(
-    (r) => r.findings.map((f) => {
-      const s = r.parsed.lines.positionAt(f.span.start);
-      const e = r.parsed.lines.positionAt(f.span.end);
-      const related = (f.related ?? []).filter((x) => x.path !== void 0 && x.path !== r.parsed.path && byPath.has(x.path)).map((x) => {
+    (r2) => r2.findings.map((f) => {
+      const s = r2.parsed.lines.positionAt(f.span.start);
+      const e = r2.parsed.lines.positionAt(f.span.end);
+      const related = (f.related ?? []).filter((x) => x.path !== void 0 && x.path !== r2.parsed.path && byPath.has(x.path)).map((x) => {
         const p = byPath.get(x.path).positionAt(x.span.start);
         return { file: x.path, line: p.line + 1, column: p.character + 1, message: x.message };
       });
       return {
         ...related.length ? { related } : {},
-        file: r.parsed.path,
+        file: r2.parsed.path,
         line: s.line + 1,
         column: s.character + 1,
         endLine: e.line + 1,
@@ -27797,11 +27740,11 @@ function json(all) {
 var COLORS = { error: "\x1B[31m", warning: "\x1B[33m", information: "\x1B[36m", hint: "\x1B[90m" };
 function text(all, fileCount, color) {
   const paint = (c, s) => color ? `${c}${s}\x1B[0m` : s;
-  const lines2 = all.flatMap((r) => [
-    `${paint("\x1B[1m", `${r.file}:${r.line}:${r.column}`)}: ${paint(COLORS[r.severity], r.severity)} ${paint("\x1B[2m", r.code)}: ${r.message}`,
-    ...(r.related ?? []).map((x) => `    ${paint("\x1B[2m", "\u21B3")} ${paint("\x1B[1m", `${x.file}:${x.line}:${x.column}`)}: ${x.message}`)
+  const lines2 = all.flatMap((r2) => [
+    `${paint("\x1B[1m", `${r2.file}:${r2.line}:${r2.column}`)}: ${paint(COLORS[r2.severity], r2.severity)} ${paint("\x1B[2m", r2.code)}: ${r2.message}`,
+    ...(r2.related ?? []).map((x) => `    ${paint("\x1B[2m", "\u21B3")} ${paint("\x1B[1m", `${x.file}:${x.line}:${x.column}`)}: ${x.message}`)
   ]);
-  const count2 = (s) => all.filter((r) => r.severity === s).length;
+  const count2 = (s) => all.filter((r2) => r2.severity === s).length;
   const plural = (n, w) => `${n} ${w}${n === 1 ? "" : "s"}`;
   const summary = `${plural(count2("error"), "error")}, ${plural(count2("warning"), "warning")}, ${count2("information") + count2("hint")} info in ${plural(fileCount, "file")}`;
   return `${[...lines2.map(oneLine), lines2.length ? "" : void 0, summary].filter((l) => l !== void 0).join("\n")}
@@ -27809,7 +27752,7 @@ function text(all, fileCount, color) {
 }
 var SARIF_LEVEL = { error: "error", warning: "warning", information: "note", hint: "note" };
 function sarif(all, version, cwd = process.cwd()) {
-  const ruleIndex = new Map(RULES.map((r, i) => [r.code, i]));
+  const ruleIndex = new Map(RULES.map((r2, i) => [r2.code, i]));
   const uriOf = (file) => {
     const abs = (0, import_node_path5.resolve)(cwd, file);
     const rel = (0, import_node_path5.relative)(cwd, abs);
@@ -27827,34 +27770,34 @@ function sarif(all, version, cwd = process.cwd()) {
             version,
             semanticVersion: version,
             informationUri: "https://github.com/quorate/quorate",
-            rules: RULES.map((r) => ({
-              id: r.code,
-              name: r.code.replace(/[/-](\w)/g, (_, c) => c.toUpperCase()),
-              shortDescription: { text: r.title },
-              fullDescription: { text: r.help },
-              help: { text: `${r.title}. ${r.help}`, markdown: `**${r.title}.** ${r.help}` },
-              defaultConfiguration: { level: SARIF_LEVEL[r.severity] },
-              properties: { tags: [r.family, "multi-site"] }
+            rules: RULES.map((r2) => ({
+              id: r2.code,
+              name: r2.code.replace(/[/-](\w)/g, (_, c) => c.toUpperCase()),
+              shortDescription: { text: r2.title },
+              fullDescription: { text: r2.help },
+              help: { text: `${r2.title}. ${r2.help}`, markdown: `**${r2.title}.** ${r2.help}` },
+              defaultConfiguration: { level: SARIF_LEVEL[r2.severity] },
+              properties: { tags: [r2.family, "multi-site"] }
             }))
           }
         },
         originalUriBaseIds: { "%SRCROOT%": { uri: (0, import_node_url2.pathToFileURL)(cwd + import_node_path5.sep).href } },
         columnKind: "utf16CodeUnits",
-        results: all.map((r) => ({
-          ruleId: r.code,
-          ruleIndex: ruleIndex.get(r.code) ?? 0,
-          level: SARIF_LEVEL[r.severity],
-          message: { text: r.message },
+        results: all.map((r2) => ({
+          ruleId: r2.code,
+          ruleIndex: ruleIndex.get(r2.code) ?? 0,
+          level: SARIF_LEVEL[r2.severity],
+          message: { text: r2.message },
           locations: [
             {
               physicalLocation: {
-                artifactLocation: uriOf(r.file),
-                region: { startLine: r.line, startColumn: r.column, endLine: r.endLine, endColumn: r.endColumn }
+                artifactLocation: uriOf(r2.file),
+                region: { startLine: r2.line, startColumn: r2.column, endLine: r2.endLine, endColumn: r2.endColumn }
               }
             }
           ],
-          ...r.related ? {
-            relatedLocations: r.related.map((x, id) => ({
+          ...r2.related ? {
+            relatedLocations: r2.related.map((x, id) => ({
               id,
               message: { text: x.message },
               physicalLocation: { artifactLocation: uriOf(x.file), region: { startLine: x.line, startColumn: x.column } }
@@ -27870,24 +27813,24 @@ function sarif(all, version, cwd = process.cwd()) {
 var xml = (s) => s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c]).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
 function junit(all, files) {
   const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  const failing = all.filter((r) => r.severity === "error" || r.severity === "warning");
+  const failing = all.filter((r2) => r2.severity === "error" || r2.severity === "warning");
   out.push(`<testsuites name="quorate" tests="${files.length + all.length}" failures="${failing.length}" errors="0">`);
   for (const file of files) {
-    const mine = all.filter((r) => r.file === file);
-    const fails = mine.filter((r) => r.severity === "error" || r.severity === "warning").length;
+    const mine = all.filter((r2) => r2.file === file);
+    const fails = mine.filter((r2) => r2.severity === "error" || r2.severity === "warning").length;
     out.push(`  <testsuite name="${xml(file)}" tests="${Math.max(1, mine.length)}" failures="${fails}" errors="0" skipped="0">`);
     if (!mine.length) out.push(`    <testcase name="no findings" classname="${xml(file)}" file="${xml(file)}"/>`);
-    for (const r of mine) {
-      const name = `${r.code} at ${r.line}:${r.column}`;
-      const head = `    <testcase name="${xml(name)}" classname="${xml(file)}" file="${xml(file)}" line="${r.line}">`;
-      if (r.severity === "error" || r.severity === "warning") {
+    for (const r2 of mine) {
+      const name = `${r2.code} at ${r2.line}:${r2.column}`;
+      const head = `    <testcase name="${xml(name)}" classname="${xml(file)}" file="${xml(file)}" line="${r2.line}">`;
+      if (r2.severity === "error" || r2.severity === "warning") {
         out.push(
           head,
-          `      <failure type="${xml(r.code)}" message="${xml(`${r.severity}: ${r.message}`)}">${xml(`${r.file}:${r.line}:${r.column}: ${r.severity} ${r.code}: ${r.message}`)}</failure>`,
+          `      <failure type="${xml(r2.code)}" message="${xml(`${r2.severity}: ${r2.message}`)}">${xml(`${r2.file}:${r2.line}:${r2.column}: ${r2.severity} ${r2.code}: ${r2.message}`)}</failure>`,
           "    </testcase>"
         );
       } else {
-        out.push(head, `      <system-out>${xml(`${r.severity} ${r.code}: ${r.message}`)}</system-out>`, "    </testcase>");
+        out.push(head, `      <system-out>${xml(`${r2.severity} ${r2.code}: ${r2.message}`)}</system-out>`, "    </testcase>");
       }
     }
     out.push("  </testsuite>");
@@ -27962,8 +27905,8 @@ function diff(before, after) {
   const { scenarios: scenarios2, note } = diffScenarios(sites);
   const judge = (ctx, s) => {
     if (!ctx) return void 0;
-    const r = restrict(s, new Set(ctx.topology.siteByName.keys()));
-    return run(ctx, r.partition.length < 2 ? { ...r, partition: [] } : r);
+    const r2 = restrict(s, new Set(ctx.topology.siteByName.keys()));
+    return run(ctx, r2.partition.length < 2 ? { ...r2, partition: [] } : r2);
   };
   const moved = [];
   const changes = scenarios2.map((s) => {
@@ -28064,8 +28007,8 @@ function scenarioKeys(s) {
     ...s.withdraw?.length ? { withdraw: s.withdraw } : {}
   };
 }
-function resultJson(r) {
-  const { scenario: scenario2, name, groups: _groups, clusters, verdict, quorums, stores, traffic, meshes, exports: exports2, breaks, notes } = r;
+function resultJson(r2) {
+  const { scenario: scenario2, name, groups: _groups, clusters, verdict, quorums, stores, traffic, meshes, exports: exports2, breaks, notes } = r2;
   return { scenario: scenarioKeys(scenario2), name, clusters, verdict, quorums, stores, traffic, meshes, exports: exports2, breaks, notes };
 }
 function scenarioJson(o) {
@@ -28081,11 +28024,11 @@ function scenarioJson(o) {
   };
 }
 var headroom = (h, cap) => `headroom ${rps(h)}, ${percent(h, cap)}`;
-function facts(r) {
+function facts(r2) {
   const out = [];
-  const lost = new Set(r.scenario.lose);
-  for (const c of r.clusters) if (c.outcome === "lost") out.push([`cluster ${c.name}`, `lost with ${c.site}`]);
-  for (const q of r.quorums) {
+  const lost = new Set(r2.scenario.lose);
+  for (const c of r2.clusters) if (c.outcome === "lost") out.push([`cluster ${c.name}`, `lost with ${c.site}`]);
+  for (const q of r2.quorums) {
     const bits = [q.outcome];
     if (q.commitLatencyMs !== null) {
       const budget = q.writeLatencyBudgetMs !== null ? ` (budget ${ms(q.writeLatencyBudgetMs)})` : "";
@@ -28102,13 +28045,13 @@ function facts(r) {
     }
     out.push([q.name, bits.join(" \xB7 ")]);
   }
-  for (const s of r.stores) {
+  for (const s of r2.stores) {
     const bits = [s.outcome];
     if (s.atRiskBytes !== null) bits.push(`up to ${bytes(s.atRiskBytes)} at risk`);
     if (s.rpoUnbounded) bits.push("RPO unbounded: the lag buffer overflows");
     out.push([`store ${s.name}`, bits.join(" \xB7 ")]);
   }
-  for (const t of r.traffic) {
+  for (const t of r2.traffic) {
     const bits = [t.outcome];
     for (const b of t.backends) {
       if (b.loadRps === null) bits.push(`${b.cluster} ${lost.has(b.site) ? "lost" : "withdrawn"}`);
@@ -28120,8 +28063,8 @@ function facts(r) {
     if (t.errorRps) bits.push(`${rps(t.errorRps)} of errors`);
     out.push([`traffic ${t.name}`, bits.join(" \xB7 ")]);
   }
-  for (const m of r.meshes) out.push([`cluster ${m.cluster}`, `${m.outcome} (${m.because})`]);
-  for (const e of r.exports) {
+  for (const m of r2.meshes) out.push([`cluster ${m.cluster}`, `${m.outcome} (${m.because})`]);
+  for (const e of r2.exports) {
     if (!e.servedBy.length) out.push([`export ${e.namespace}/${e.service}`, "no exporting cluster left"]);
     else if (e.groups.length > 1)
       out.push([
@@ -28132,14 +28075,14 @@ function facts(r) {
   return out;
 }
 var VERDICT_COLOR = { ok: "\x1B[32m", degraded: "\x1B[33m", down: "\x1B[31m" };
-function resultText(r, indent, paint) {
+function resultText(r2, indent, paint) {
   const lines2 = [];
-  const f = facts(r);
+  const f = facts(r2);
   const width = Math.max(0, ...f.map(([e]) => e.length));
   for (const [e, d] of f) lines2.push(`${indent}${e.padEnd(width)}  ${d}`);
-  for (const b of r.breaks) lines2.push(`${indent}${paint(VERDICT_COLOR[r.verdict], "\u2717")} ${b}`);
-  for (const n of r.notes) lines2.push(`${indent}\xB7 ${n}`);
-  if (!r.breaks.length) lines2.push(`${indent}nothing breaks`);
+  for (const b of r2.breaks) lines2.push(`${indent}${paint(VERDICT_COLOR[r2.verdict], "\u2717")} ${b}`);
+  for (const n of r2.notes) lines2.push(`${indent}\xB7 ${n}`);
+  if (!r2.breaks.length) lines2.push(`${indent}nothing breaks`);
   return lines2;
 }
 function simulateText(results, color) {
@@ -28159,7 +28102,7 @@ function simulateText(results, color) {
     }
     lines2.push("");
   }
-  const n = (v) => results.filter((r) => r.verdict === v).length;
+  const n = (v) => results.filter((r2) => r2.verdict === v).length;
   lines2.push(`${results.length} scenario${results.length === 1 ? "" : "s"}: ${n("ok")} ok, ${n("degraded")} degraded, ${n("down")} down`);
   return `${lines2.map(oneLine).join("\n")}
 `;
@@ -28167,25 +28110,25 @@ function simulateText(results, color) {
 function scenarioTable(results) {
   return table(
     ["verdict", "scenario", "what breaks", "notes"],
-    results.map((r) => [
-      r.verdict === "ok" ? "ok" : { raw: `**${r.verdict}**` },
-      r.name,
-      { raw: r.breaks.map(cell).join("<br>") || "\u2014" },
-      { raw: r.notes.map(cell).join("<br>") || "\u2014" }
+    results.map((r2) => [
+      r2.verdict === "ok" ? "ok" : { raw: `**${r2.verdict}**` },
+      r2.name,
+      { raw: r2.breaks.map(cell).join("<br>") || "\u2014" },
+      { raw: r2.notes.map(cell).join("<br>") || "\u2014" }
     ])
   );
 }
-function resultMarkdown(r, heading) {
+function resultMarkdown(r2, heading) {
   return [
-    `${heading} ${r.verdict === "ok" ? "ok" : `**${r.verdict}**`} \u2014 ${cell(r.name)}`,
+    `${heading} ${r2.verdict === "ok" ? "ok" : `**${r2.verdict}**`} \u2014 ${cell(r2.name)}`,
     "",
     table(
       ["entity", "outcome and numbers"],
-      facts(r).map(([e, d]) => [e, d])
+      facts(r2).map(([e, d]) => [e, d])
     ),
     "",
-    ...r.breaks.length ? ["What breaks:", "", ...r.breaks.map((b) => `- ${cell(b)}`), ""] : ["Nothing breaks.", ""],
-    ...r.notes.length ? ["Notes:", "", ...r.notes.map((n) => `- ${cell(n)}`), ""] : []
+    ...r2.breaks.length ? ["What breaks:", "", ...r2.breaks.map((b) => `- ${cell(b)}`), ""] : ["Nothing breaks.", ""],
+    ...r2.notes.length ? ["Notes:", "", ...r2.notes.map((n) => `- ${cell(n)}`), ""] : []
   ];
 }
 function simulateMarkdown(results) {
@@ -28536,7 +28479,7 @@ function failure(spec, cwd, o, code3, status2, stderr) {
   return new GitError(`cannot read ${spec}: ${err || `git show exited with ${status2}`}`);
 }
 function showSync(rev, rel, cwd, o = {}) {
-  const r = (0, import_node_child_process2.spawnSync)(o.git ?? "git", showArgs(rev, rel, cwd), {
+  const r2 = (0, import_node_child_process2.spawnSync)(o.git ?? "git", showArgs(rev, rel, cwd), {
     cwd,
     encoding: "utf8",
     maxBuffer: o.maxBytes ?? GIT_MAX_BYTES,
@@ -28544,9 +28487,9 @@ function showSync(rev, rel, cwd, o = {}) {
     timeout: o.timeoutMs ?? GIT_TIMEOUT_MS,
     killSignal: "SIGKILL"
   });
-  const code3 = r.error?.code;
-  if (r.error || r.status !== 0) throw failure(`${rev}:${rel}`, cwd, o, code3, r.error ? null : r.status, r.stderr || "");
-  return r.stdout;
+  const code3 = r2.error?.code;
+  if (r2.error || r2.status !== 0) throw failure(`${rev}:${rel}`, cwd, o, code3, r2.error ? null : r2.status, r2.stderr || "");
+  return r2.stdout;
 }
 
 // server/src/cli/versions.ts
@@ -28600,7 +28543,7 @@ function witnessPlan(ctx, q) {
   for (const s of t.siteByName.keys()) {
     if (q.counts.has(s)) continue;
     const rtts = memberSites2.map((m) => ctx.rtt(s, m));
-    if (rtts.some((r) => r === void 0)) continue;
+    if (rtts.some((r2) => r2 === void 0)) continue;
     const worst = Math.max(...rtts);
     if (worst <= limit && (!best || worst < best.worst)) best = { site: s, worst };
   }
@@ -28699,7 +28642,7 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
     }
     const da = deployed.get(a.name.value) ?? {};
     const db = deployed.get(b.name.value) ?? {};
-    const both = (r) => rows2.push({ ...r, source: "clustermesh", direction: "both", from: nodesEnd(a), to: nodesEnd(b) });
+    const both = (r2) => rows2.push({ ...r2, source: "clustermesh", direction: "both", from: nodesEnd(a), to: nodesEnd(b) });
     both({
       component: "cilium-health",
       protocol: "TCP",
@@ -28889,8 +28832,8 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
         });
     }
     const primaries = members.filter((c) => c.istio?.role?.value !== "remote");
-    for (const r of members.filter((c) => c.istio?.role?.value === "remote")) {
-      const p = members.find((c) => c.name.value === r.istio?.primary?.value);
+    for (const r2 of members.filter((c) => c.istio?.role?.value === "remote")) {
+      const p = members.find((c) => c.name.value === r2.istio?.primary?.value);
       if (!p) continue;
       rows2.push(
         {
@@ -28899,9 +28842,9 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
           protocol: "TCP",
           port: ISTIO_XDS_TCP,
           direction: "one-way",
-          from: podsEnd(r, `sidecars and gateways of ${r.name.value}`),
+          from: podsEnd(r2, `sidecars and gateways of ${r2.name.value}`),
           to: ew(p),
-          why: `the remote ${r.name.value} gets its configuration and certificates from ${p.name.value}'s istiod, through the east-west gateway`,
+          why: `the remote ${r2.name.value} gets its configuration and certificates from ${p.name.value}'s istiod, through the east-west gateway`,
           value: DEFAULT,
           reference: ISTIO_DOC
         },
@@ -28911,9 +28854,9 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
           protocol: "TCP",
           port: ISTIO_WEBHOOK_TCP,
           direction: "one-way",
-          from: { site: siteOf(r), cluster: r.name.value, what: `kube-apiserver of ${r.name.value}`, ranges: rangesOf(r, "nodes") },
+          from: { site: siteOf(r2), cluster: r2.name.value, what: `kube-apiserver of ${r2.name.value}`, ranges: rangesOf(r2, "nodes") },
           to: ew(p),
-          why: `${r.name.value}'s API server calls the sidecar injector and validation webhooks of ${p.name.value}'s istiod (they fail closed)`,
+          why: `${r2.name.value}'s API server calls the sidecar injector and validation webhooks of ${p.name.value}'s istiod (they fail closed)`,
           value: DEFAULT,
           reference: ISTIO_DOC
         }
@@ -29071,8 +29014,8 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
       );
   }
   const looked = /* @__PURE__ */ new Set();
-  for (const r of rows2)
-    for (const e of [r.from, r.to])
+  for (const r2 of rows2)
+    for (const e of [r2.from, r2.to])
       if (!e.ranges.length && e.site !== "broker" && !looked.has(e.what) && looked.add(e.what) && !notes.some((n) => n.includes(`${e.what}`)))
         notes.push(
           `No range is declared for ${e.what} (${e.site}): add network.nodes/pods to the cluster, or sites[].addresses for hosts outside clusters, for a rule a firewall can take.`
@@ -29081,25 +29024,25 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
 }
 var PROTO_ORDER = { TCP: 0, UDP: 1, ICMP: 2, ESP: 3 };
 function sortRows(rows2) {
-  const key = (r) => [r.from.site, r.to.site].sort().join("\0");
-  return rows2.map((r, i) => ({ r, i, k: key(r) })).sort((x, y) => {
+  const key = (r2) => [r2.from.site, r2.to.site].sort().join("\0");
+  return rows2.map((r2, i) => ({ r: r2, i, k: key(r2) })).sort((x, y) => {
     const a = x.r;
     const b = y.r;
     return (x.k < y.k ? -1 : x.k > y.k ? 1 : 0) || a.source.localeCompare(b.source) || x.i - y.i || PROTO_ORDER[a.protocol] - PROTO_ORDER[b.protocol];
   }).map((x) => x.r);
 }
-function portText(r) {
-  if (r.port === null) return `${r.protocol}${r.detail ? ` ${r.detail}` : ""}`;
-  return `${r.protocol} ${r.port}`;
+function portText(r2) {
+  if (r2.port === null) return `${r2.protocol}${r2.detail ? ` ${r2.detail}` : ""}`;
+  return `${r2.protocol} ${r2.port}`;
 }
 
 // server/src/ports/render.ts
 var PORT_FORMATS = ["md", "csv", "json"];
 var endText = (e) => `${e.what} (${e.site}): ${e.ranges.length ? e.ranges.join(", ") : "no range declared"}`;
-var valueText = (r) => r.value.kind === "deployed" ? `deployed: ${r.value.file} ${r.value.key}` : "upstream default";
-var arrow2 = (r) => r.direction === "both" ? "\u2194" : "\u2192";
-function pairOf(r) {
-  const [a, b] = [r.from.site, r.to.site].sort();
+var valueText = (r2) => r2.value.kind === "deployed" ? `deployed: ${r2.value.file} ${r2.value.key}` : "upstream default";
+var arrow2 = (r2) => r2.direction === "both" ? "\u2194" : "\u2192";
+function pairOf(r2) {
+  const [a, b] = [r2.from.site, r2.to.site].sort();
   return a === b ? `${a} (inside the site)` : `${a} \u2194 ${b}`;
 }
 var MAX_PORT_PAIRS = 200;
@@ -29109,19 +29052,19 @@ function portsMarkdown(m, heading = "###") {
 `;
   const out = [];
   const pairs = /* @__PURE__ */ new Map();
-  for (const r of m.rows) {
-    const p = pairOf(r);
+  for (const r2 of m.rows) {
+    const p = pairOf(r2);
     const group = pairs.get(p);
-    if (group) group.push(r);
-    else pairs.set(p, [r]);
+    if (group) group.push(r2);
+    else pairs.set(p, [r2]);
   }
   let listed = 0;
   for (const [p, rows2] of pairs) {
     if (listed++ === MAX_PORT_PAIRS) {
       const rest = [...pairs.values()].slice(MAX_PORT_PAIRS);
-      const rules2 = rest.reduce((n, g) => n + g.length, 0);
+      const rules = rest.reduce((n, g) => n + g.length, 0);
       out.push(
-        `${count(rest.length)} more site pairs (${count(rules2)} rules) are not listed here, past the ${MAX_PORT_PAIRS} this text lists: \`quorate ports --format csv\` (or \`json\`) gives every rule.`,
+        `${count(rest.length)} more site pairs (${count(rules)} rules) are not listed here, past the ${MAX_PORT_PAIRS} this text lists: \`quorate ports --format csv\` (or \`json\`) gives every rule.`,
         ""
       );
       break;
@@ -29130,21 +29073,21 @@ function portsMarkdown(m, heading = "###") {
     out.push(
       table(
         ["component", "protocol / port", "", "from", "to", "why", "value"],
-        rows2.map((r) => [
-          r.when ? `${r.component} (only ${r.when})` : r.component,
-          `${portText(r)}${r.port !== null && r.detail ? ` \u2014 ${r.detail}` : ""}`,
-          arrow2(r),
-          endText(r.from),
-          endText(r.to),
-          r.why,
-          valueText(r)
+        rows2.map((r2) => [
+          r2.when ? `${r2.component} (only ${r2.when})` : r2.component,
+          `${portText(r2)}${r2.port !== null && r2.detail ? ` \u2014 ${r2.detail}` : ""}`,
+          arrow2(r2),
+          endText(r2.from),
+          endText(r2.to),
+          r2.why,
+          valueText(r2)
         ])
       ),
       ""
     );
   }
   if (m.notes.length) out.push("Notes:", "", ...m.notes.map((n) => `- ${cell(n)}`), "");
-  const refs = [...new Set(m.rows.map((r) => r.reference))].sort();
+  const refs = [...new Set(m.rows.map((r2) => r2.reference))].sort();
   out.push(`Ports as documented upstream: ${refs.map((u) => `<${u}>`).join(", ")}.`, "");
   return `${out.join("\n").trimEnd()}
 `;
@@ -29174,23 +29117,23 @@ function portsCsv(m) {
     "reference"
   ];
   const lines2 = m.rows.map(
-    (r) => [
-      r.component,
-      r.source,
-      r.protocol,
-      r.port,
-      r.detail ?? "",
-      r.direction,
-      r.from.site,
-      r.from.what,
-      r.from.ranges.join(" "),
-      r.to.site,
-      r.to.what,
-      r.to.ranges.join(" "),
-      r.why,
-      r.when ?? "",
-      valueText(r),
-      r.reference
+    (r2) => [
+      r2.component,
+      r2.source,
+      r2.protocol,
+      r2.port,
+      r2.detail ?? "",
+      r2.direction,
+      r2.from.site,
+      r2.from.what,
+      r2.from.ranges.join(" "),
+      r2.to.site,
+      r2.to.what,
+      r2.to.ranges.join(" "),
+      r2.why,
+      r2.when ?? "",
+      valueText(r2),
+      r2.reference
     ].map(q).join(",")
   );
   return `${[head.join(","), ...lines2].join("\r\n")}\r
@@ -29209,17 +29152,17 @@ function status(j) {
   return j.met === null ? "cannot be measured" : j.met ? "met" : { raw: "**not met**" };
 }
 var unmeasured = (j) => j.finding ? j.finding.message.slice(j.label.length + 2) : "cannot be measured (see objective/unmeasurable)";
-function availabilityCell(r, f, j) {
+function availabilityCell(r2, f, j) {
   if (f) return figureText(f);
   if (j && j.met === null) return unmeasured(j);
-  const report = reportOf(r.ctx);
+  const report = reportOf(r2.ctx);
   if (report.invalid.length) return `not computed: availability must be in (0, 1] \u2014 ${report.invalid.join("; ")}`;
   return report.declared ? "not computed" : "not computed: no site or link declares an availability";
 }
-function tiersSection(r) {
-  const t = r.ctx.topology;
-  const report = reportOf(r.ctx);
-  const judged = objectiveJudgements(r.ctx);
+function tiersSection(r2) {
+  const t = r2.ctx.topology;
+  const report = reportOf(r2.ctx);
+  const judged = objectiveJudgements(r2.ctx);
   const judgement = (owner, key) => judged.find((j) => j.owner === owner && j.key === key);
   const figuresOf = (owner) => report.figures.find((f) => f.owner === owner);
   const rows2 = [];
@@ -29243,16 +29186,16 @@ function tiersSection(r) {
     const rtoCell = rto ? `${sig(rto.seconds)} s (${rto.terms})` : jr?.met === null ? unmeasured(jr) : `not estimated: ${rtoMissing(tr)}`;
     rows2.push(["Ingress RTO", name, objectiveCell(jr), rtoCell, status(jr)]);
     const ja = judgement(tr, "availability");
-    rows2.push(["Ingress availability", name, objectiveCell(ja), availabilityCell(r, figuresOf(tr), ja), status(ja)]);
+    rows2.push(["Ingress availability", name, objectiveCell(ja), availabilityCell(r2, figuresOf(tr), ja), status(ja)]);
     survives(tr, "Ingress survival");
-    rows2.push(["Stateless workloads RTO", `backends of ${tr.name.value}`, objectiveCell(jr), ...statelessRto(r, tr, rtoCell, jr)]);
+    rows2.push(["Stateless workloads RTO", `backends of ${tr.name.value}`, objectiveCell(jr), ...statelessRto(r2, tr, rtoCell, jr)]);
   }
   for (const st of t.stores) {
     const rep = st.replication?.value;
     if (!st.name || !rep) continue;
     const cls = rep === "async" && st.conflictResolution ? `async, ${st.conflictResolution.value} resolution` : rep;
     const name = `store ${st.name.value}`;
-    const owner = r.ctx.quorumOf(st)?.owner ?? st;
+    const owner = r2.ctx.quorumOf(st)?.owner ?? st;
     const jp = judgement(st, "rpoSeconds");
     const rpo = storeRpo(st);
     rows2.push([
@@ -29263,7 +29206,7 @@ function tiersSection(r) {
       status(jp)
     ]);
     const ja = judgement(st, "availability");
-    rows2.push([`Writes availability (${cls})`, name, objectiveCell(ja), availabilityCell(r, figuresOf(owner), ja), status(ja)]);
+    rows2.push([`Writes availability (${cls})`, name, objectiveCell(ja), availabilityCell(r2, figuresOf(owner), ja), status(ja)]);
     const jc = judgement(st, "conflictProbability");
     const writers = new Set((st.writers?.items ?? []).map((w) => w.value));
     if ((rep === "async" || rep === "crdt") && (writers.size > 1 || jc)) {
@@ -29278,14 +29221,14 @@ function tiersSection(r) {
     }
     survives(st, "Datastore survival");
   }
-  for (const q of r.quorums)
+  for (const q of r2.quorums)
     if (q.kind === "etcd") {
       const f = figuresOf(q.owner);
       rows2.push([
         "Control-plane writes (etcd)",
         q.label,
         "\u2014 (objectives go on stores and traffic entries)",
-        f ? figureText(f) : availabilityCell(r, void 0, void 0),
+        f ? figureText(f) : availabilityCell(r2, void 0, void 0),
         NO_OBJECTIVE
       ]);
     }
@@ -29316,8 +29259,8 @@ function rtoMissing(tr) {
   if (!tr.steering) return "declare steering";
   return DNS_STEERING.includes(tr.steering.value) ? "declare ttlSeconds" : `steering ${tr.steering.value} is not one Quorate estimates`;
 }
-function statelessRto(r, tr, rtoCell, jr) {
-  const failing = r.single.map((x) => ({ x, res: x.traffic.find((y) => y.name === tr.name.value) })).find((y) => y.res && y.res.outcome !== "served");
+function statelessRto(r2, tr, rtoCell, jr) {
+  const failing = r2.single.map((x) => ({ x, res: x.traffic.find((y) => y.name === tr.name.value) })).find((y) => y.res && y.res.outcome !== "served");
   if (!failing) return [`as ingress: ${rtoCell}; every single-site loss leaves enough capacity`, status(jr)];
   const why2 = failing.res.outcome === "overloaded" ? "the remaining backends are overloaded (capacity/site-loss)" : failing.res.outcome === "errors" ? "backends answer with errors (a store they depend on stops writes)" : "no backend remains";
   return [`not bounded by steering: ${failing.x.name} \u2014 ${why2}`, jr ? { raw: "**not met**" } : NO_OBJECTIVE];
@@ -29333,7 +29276,7 @@ var RECORD_SECTIONS = [
   { id: "tiers", render: tiersSection },
   { id: "ports", render: portsSection },
   { id: "checklist", render: checklistSection },
-  { id: "findings", render: (r) => openFindings(r.input) },
+  { id: "findings", render: (r2) => openFindings(r2.input) },
   { id: "arithmetic", render: arithmeticSection }
 ];
 var ms2 = (x) => `${num(x)} ms`;
@@ -29351,7 +29294,7 @@ function decisionRecord(input) {
   if (!ctx) return void 0;
   const t = ctx.topology;
   const name = t.name?.value ?? displayPath(input.path);
-  const r = {
+  const r2 = {
     input,
     ctx,
     name,
@@ -29364,10 +29307,10 @@ function decisionRecord(input) {
   const out = [
     `# Quorum placement, steering and failure behaviour of ${cell(name)}`,
     "",
-    `Written by quorate ${cell(input.version)} from \`${r.file.replace(/`/g, "'")}\`. Every number below is derived from that file by the same engine as \`quorate simulate\` and \`quorate check\`; the tables show their inputs so that each can be checked by hand.`,
+    `Written by quorate ${cell(input.version)} from \`${r2.file.replace(/`/g, "'")}\`. Every number below is derived from that file by the same engine as \`quorate simulate\` and \`quorate check\`; the tables show their inputs so that each can be checked by hand.`,
     ""
   ];
-  for (const s of RECORD_SECTIONS) out.push(...s.render(r));
+  for (const s of RECORD_SECTIONS) out.push(...s.render(r2));
   return `${out.join("\n").trimEnd()}
 `;
 }
@@ -29375,25 +29318,25 @@ function recordStatus(decl, errors) {
   if (errors) return `proposed \u2014 blocked by ${errors} error${errors === 1 ? "" : "s"}`;
   return decl ?? "proposed";
 }
-function statusSection(r) {
-  const d = r.ctx.topology.decision;
-  const status2 = recordStatus(d?.status, r.errors);
+function statusSection(r2) {
+  const d = r2.ctx.topology.decision;
+  const status2 = recordStatus(d?.status, r2.errors);
   const out = [
     "## Status",
     "",
-    `**${status2.charAt(0).toUpperCase()}${status2.slice(1)}**${r.errors && d?.statusAt && d.status !== "proposed" ? ` (declared \`${d.status}\`; a design with error findings cannot be ${d.status})` : ""}.`,
+    `**${status2.charAt(0).toUpperCase()}${status2.slice(1)}**${r2.errors && d?.statusAt && d.status !== "proposed" ? ` (declared \`${d.status}\`; a design with error findings cannot be ${d.status})` : ""}.`,
     ""
   ];
   const facts2 = [];
   if (d?.date) facts2.push(["Date", d.date.value]);
   if (d?.deciders?.items.length) facts2.push(["Deciders", d.deciders.items.map((x) => x.value).join(", ")]);
   if (d?.supersedes) facts2.push(["Supersedes", d.supersedes.value]);
-  if (r.errors) facts2.push(["Blocking", `${r.errors} error finding${r.errors === 1 ? "" : "s"} (see Open findings)`]);
+  if (r2.errors) facts2.push(["Blocking", `${r2.errors} error finding${r2.errors === 1 ? "" : "s"} (see Open findings)`]);
   if (facts2.length) out.push(...facts2.map(([k, v]) => `- ${k}: ${cell(v)}`), "");
   return out;
 }
-function contextSection(r) {
-  const t = r.ctx.topology;
+function contextSection(r2) {
+  const t = r2.ctx.topology;
   const out = ["## Context", ""];
   if (t.description) out.push(cell(t.description.value), "");
   out.push(
@@ -29419,8 +29362,8 @@ function contextSection(r) {
           { raw: `**${cell(a)}**` },
           ...sites.map((b) => {
             if (a === b) return "0";
-            const rtt = r.ctx.rtt(a, b);
-            const p99 = r.ctx.rttP99(a, b);
+            const rtt = r2.ctx.rtt(a, b);
+            const p99 = r2.ctx.rttP99(a, b);
             return rtt === void 0 ? "\u2014" : `${ms2(rtt)}${p99 !== void 0 ? ` (p99 ${num(p99)})` : ""}`;
           })
         ])
@@ -29429,7 +29372,7 @@ function contextSection(r) {
     );
   }
   const must = [];
-  for (const q of r.quorums)
+  for (const q of r2.quorums)
     must.push(
       `${cell(q.label)}: ${sites.length > 1 ? "keep taking writes after any single-site loss and any partition that leaves a majority on one side" : "keep a majority"}`
     );
@@ -29445,7 +29388,7 @@ function contextSection(r) {
       ...must.map((m) => `- ${m}`),
       ""
     );
-  const diagram2 = diagramFor(r.input.analysis, r.input.findings);
+  const diagram2 = diagramFor(r2.input.analysis, r2.input.findings);
   if (diagram2.mermaid)
     out.push(
       "```mermaid",
@@ -29458,10 +29401,10 @@ function contextSection(r) {
     );
   return out;
 }
-function decisionSection(r) {
-  const t = r.ctx.topology;
+function decisionSection(r2) {
+  const t = r2.ctx.topology;
   const out = ["## Decision", ""];
-  for (const q of r.quorums) {
+  for (const q of r2.quorums) {
     const layout = memberSites(q.counts).map((s) => `${q.counts.get(s)} in ${s}`).join(", ");
     const n = total(q.counts);
     let line = `- **${cell(q.label)}** (${q.kind}): ${cell(layout)} \u2014 ${n} members, majority ${majority(n)}`;
@@ -29518,15 +29461,15 @@ function decisionSection(r) {
   out.push("");
   return out;
 }
-function optionsSection(r) {
+function optionsSection(r2) {
   const out = ["## Considered options", ""];
-  if (!r.quorums.length) return [...out, "No quorum is declared: no member placement to choose.", ""];
-  const sites = [...r.ctx.topology.siteByName.keys()];
-  for (const q of r.quorums) {
+  if (!r2.quorums.length) return [...out, "No quorum is declared: no member placement to choose.", ""];
+  const sites = [...r2.ctx.topology.siteByName.keys()];
+  for (const q of r2.quorums) {
     const options = [{ name: "as designed", counts: q.counts }];
     const survives = siteLosses(q.counts).every((l) => l.survives) && !frozenSplit(q.counts);
     if (!survives) {
-      const w = witnessPlan(r.ctx, q);
+      const w = witnessPlan(r2.ctx, q);
       if (w)
         options.push({
           name: `a witness at ${w.site}${w.isNew ? " (a new site)" : ""} \u2014 the rules' fix "Add witness site"`,
@@ -29537,7 +29480,7 @@ function optionsSection(r) {
       if (rb) options.push({ name: `rebalanced \u2014 the rules' fix "Rebalance members"`, counts: rb });
     }
     out.push(`### ${cell(q.label)}`, "");
-    const rows2 = options.map((o) => optionRow(r, q, o, sites));
+    const rows2 = options.map((o) => optionRow(r2, q, o, sites));
     if (q.kind === "etcd" && memberSites(q.counts).length > 1)
       rows2.push([
         "federated: one control plane per site, each with its own 3 local members",
@@ -29562,13 +29505,13 @@ function optionsSection(r) {
   }
   return out;
 }
-function optionRow(r, q, o, sites) {
+function optionRow(r2, q, o, sites) {
   const n = total(o.counts);
   const losses = siteLosses(o.counts);
   const stops = losses.filter((l) => !l.survives).map((l) => l.site);
   const memberSet = memberSites(o.counts);
   const frozen = memberSet.length <= MAX_ENUMERATED_SITES ? partitions(o.counts).filter((p) => p.verdict === "frozen").length : void 0;
-  const best = bestCommit(r.ctx, q, { counts: o.counts });
+  const best = bestCommit(r2.ctx, q, { counts: o.counts });
   const matrix = sites.filter((s) => o.counts.has(s) || memberSet.length).map(
     (s) => `${cell(s)}: ${(o.counts.get(s) ?? 0) === 0 ? "continues" : losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**"}`
   );
@@ -29581,9 +29524,9 @@ function optionRow(r, q, o, sites) {
     { raw: matrix.join("<br>") }
   ];
 }
-function consequencesSection(r) {
+function consequencesSection(r2) {
   const out = ["## Consequences", ""];
-  const all = [...r.single, ...r.partitions];
+  const all = [...r2.single, ...r2.partitions];
   const good = all.filter((x) => x.verdict === "ok");
   const bad = all.filter((x) => x.verdict !== "ok");
   out.push("### Good", "");
@@ -29602,7 +29545,7 @@ function consequencesSection(r) {
           );
   }
   out.push("");
-  out.push(...rpoLines(r), ...costLines(r));
+  out.push(...rpoLines(r2), ...costLines(r2));
   return out;
 }
 function writingSummary(x) {
@@ -29613,8 +29556,8 @@ function writingSummary(x) {
   const list2 = qs.filter(Boolean);
   return list2.length ? ` (${list2.map(cell).join("; ")})` : "";
 }
-function rpoLines(r) {
-  const stores = r.ctx.topology.stores.filter((s) => s.replication?.value === "async" || s.replication?.value === "crdt");
+function rpoLines(r2) {
+  const stores = r2.ctx.topology.stores.filter((s) => s.replication?.value === "async" || s.replication?.value === "crdt");
   if (!stores.length) return [];
   const rows2 = stores.map((st) => {
     const lag = st.maxLagSeconds?.value;
@@ -29640,10 +29583,10 @@ function rpoLines(r) {
   });
   return ["### RPO per store (a writer site lost)", "", table(["store", "unreplicated writes that may be lost", "RPO"], rows2), ""];
 }
-function costLines(r) {
+function costLines(r2) {
   const out = [];
-  for (const tr of r.ctx.topology.traffic) {
-    const lb = loadBackends(r.ctx, tr);
+  for (const tr of r2.ctx.topology.traffic) {
+    const lb = loadBackends(r2.ctx, tr);
     if (!lb || tr.peakRps === void 0 || !tr.name) continue;
     const peak = tr.peakRps.value;
     const caps = tr.backends.map((b) => b.capacityRps?.value);
@@ -29653,7 +29596,7 @@ function costLines(r) {
     }
     const totalCap = caps.reduce((a, c) => a + c, 0);
     const factor2 = peak ? Math.round(totalCap / peak * 10) / 10 : 0;
-    const worst = r.single.map((x) => ({ x, tr: x.traffic.find((y) => y.name === tr.name.value) })).filter((y) => y.tr).flatMap(
+    const worst = r2.single.map((x) => ({ x, tr: x.traffic.find((y) => y.name === tr.name.value) })).filter((y) => y.tr).flatMap(
       (y) => y.tr.backends.filter((b) => b.loadRps !== null && b.capacityRps !== null).map((b) => ({ scenario: y.x.name, b, head: b.capacityRps - b.loadRps }))
     ).sort((a, b) => a.head - b.head)[0];
     out.push(
@@ -29662,8 +29605,8 @@ function costLines(r) {
   }
   return out.length ? ["### N+1 cost", "", ...out, ""] : [];
 }
-function portsSection(r) {
-  const m = portMatrix(r.ctx, r.input.deployedPorts);
+function portsSection(r2) {
+  const m = portMatrix(r2.ctx, r2.input.deployedPorts);
   return [
     "## Ports",
     "",
@@ -29673,11 +29616,11 @@ function portsSection(r) {
     ""
   ];
 }
-function arithmeticSection(r) {
+function arithmeticSection(r2) {
   const out = ["## Appendix: the arithmetic", "", "### Quorums", ""];
-  if (!r.quorums.length) out.push("No etcd membership and no consensus or Galera store is declared.", "");
-  for (const q of r.quorums) out.push(...quorumSection(r.ctx, q));
-  out.push(...addressPlan(r.ctx), ...capacity(r.ctx), ...exportSurface(r.ctx), ...failureMatrix(r));
+  if (!r2.quorums.length) out.push("No etcd membership and no consensus or Galera store is declared.", "");
+  for (const q of r2.quorums) out.push(...quorumSection(r2.ctx, q));
+  out.push(...addressPlan(r2.ctx), ...capacity(r2.ctx), ...exportSurface(r2.ctx), ...failureMatrix(r2));
   return out;
 }
 function quorumSection(ctx, q) {
@@ -29807,11 +29750,11 @@ function addressPlan(ctx) {
     table(
       ["owner", "site", "network", "range", "overlaps"],
       [
-        ...ranges.map((r, i) => [
-          ownerOf(r),
-          r.cluster ? r.cluster.site?.value ?? "?" : r.site.name?.value ?? "?",
-          fieldOf(r),
-          canonical(r.cidr),
+        ...ranges.map((r2, i) => [
+          ownerOf(r2),
+          r2.cluster ? r2.cluster.site?.value ?? "?" : r2.site.name?.value ?? "?",
+          fieldOf(r2),
+          canonical(r2.cidr),
           overlaps3.has(i) ? { raw: `**overlaps** ${overlaps3.get(i).map(cell).join("; ")}` } : "none"
         ]),
         ...bad
@@ -29820,8 +29763,8 @@ function addressPlan(ctx) {
     ""
   ];
 }
-var ownerOf = (r) => r.cluster ? r.cluster.name?.value ?? "?" : `hosts at ${r.site.name?.value ?? "?"}`;
-var fieldOf = (r) => r.cluster ? r.value.field : "addresses";
+var ownerOf = (r2) => r2.cluster ? r2.cluster.name?.value ?? "?" : `hosts at ${r2.site.name?.value ?? "?"}`;
+var fieldOf = (r2) => r2.cluster ? r2.value.field : "addresses";
 function capacity(ctx) {
   const out = ["### Capacity", ""];
   let any = false;
@@ -29898,28 +29841,28 @@ function scenarioList(results) {
   ]);
 }
 var MAX_PAIR_SITES = 40;
-function failureMatrix(r) {
+function failureMatrix(r2) {
   const out = [
     "### Failure matrix",
     "",
     "All sites up and every single-site loss:",
     "",
-    ...scenarioList([run(r.ctx, ALL_UP), ...r.single]),
+    ...scenarioList([run(r2.ctx, ALL_UP), ...r2.single]),
     ""
   ];
-  const sites = r.ctx.topology.siteByName.size;
+  const sites = r2.ctx.topology.siteByName.size;
   if (sites > MAX_PAIR_SITES)
     out.push(
       `Losses of two sites: ${sites} sites (${count(sites * (sites - 1) / 2)} pairs), more than the ${MAX_PAIR_SITES} whose pairs are listed; \`quorate simulate --lose A,B\` gives one pair.`,
       ""
     );
   else {
-    const double = sweep(r.ctx, "double").map((s) => run(r.ctx, s));
+    const double = sweep(r2.ctx, "double").map((s) => run(r2.ctx, s));
     if (double.length) out.push("Every loss of two sites:", "", ...scenarioList(double), "");
   }
   if (sites > MAX_PARTITION_SITES)
     out.push(`Partitions: ${sites} sites, more than the ${MAX_PARTITION_SITES} whose two-group splits are listed.`, "");
-  else if (r.partitions.length) out.push("Every two-group partition:", "", ...scenarioList(r.partitions), "");
+  else if (r2.partitions.length) out.push("Every two-group partition:", "", ...scenarioList(r2.partitions), "");
   return out;
 }
 function openFindings(input) {
@@ -29937,39 +29880,39 @@ function openFindings(input) {
     ""
   ];
 }
-function checklistItems(r) {
-  const t = r.ctx.topology;
+function checklistItems(r2) {
+  const t = r2.ctx.topology;
   const items = [];
-  const ranges = parsedRanges(r.ctx);
+  const ranges = parsedRanges(r2.ctx);
   const undeclared = t.clusters.filter((c) => !["pods", "services", "nodes"].every((f) => c.cidrs.some((v) => v.field === f)));
-  const clash = cidrOverlaps(r.ctx);
+  const clash = cidrOverlaps(r2.ctx);
   items.push({
     title: "Non-overlapping Pod, Service and Node CIDR matrix, signed by architecture",
     state: !ranges.length ? "not assessed" : clash.length ? "not met" : undeclared.length ? "not assessed" : "met",
     why: !ranges.length ? "no cluster declares a range" : clash.length ? `${clash.length} overlapping pair${clash.length === 1 ? "" : "s"} (see the address plan)` : undeclared.length ? `no overlap among the ${ranges.length} declared ranges, but ${undeclared.map((c) => c.name?.value ?? "?").join(", ")} leave${undeclared.length === 1 ? "s" : ""} a pod, service or node range undeclared` : `${ranges.length} declared ranges, none overlapping; the signature is the reviewers'`
   });
-  if (!r.quorums.length)
+  if (!r2.quorums.length)
     items.push({
       title: "Quorum drawings with explicit witness placement",
       state: "not assessed",
       why: "no etcd membership or quorum store is declared"
     });
   else {
-    const failing = r.quorums.flatMap(
+    const failing = r2.quorums.flatMap(
       (q) => siteLosses(q.counts).filter((l) => !l.survives).map((l) => `${q.label} stops without ${l.site} (${l.survivors} of ${total(q.counts)} left, majority ${l.majority})`)
     );
-    const single = r.quorums.filter((q) => q.counts.size < 2 && r.ctx.topology.siteByName.size > 1).map((q) => q.label);
+    const single = r2.quorums.filter((q) => q.counts.size < 2 && r2.ctx.topology.siteByName.size > 1).map((q) => q.label);
     const witnesses = t.sites.filter((s) => s.role === "witness").map((s) => s.name?.value ?? "?");
     items.push({
       title: "Quorum drawings with explicit witness placement",
       state: failing.length ? "not met" : "met",
-      why: failing.length ? failing.join("; ") : `every quorum keeps a majority after any single-site loss${witnesses.length ? `; tie-breaker${witnesses.length === 1 ? "" : "s"} at ${witnesses.join(", ")} (role witness)` : r.quorums.some((q) => q.counts.size > 2) ? "; the third member site is a full site, not a dedicated witness" : ""}${single.length ? `; ${single.join(", ")} keep${single.length === 1 ? "s" : ""} every member in one site (federated: it dies with its site by design)` : ""}`
+      why: failing.length ? failing.join("; ") : `every quorum keeps a majority after any single-site loss${witnesses.length ? `; tie-breaker${witnesses.length === 1 ? "" : "s"} at ${witnesses.join(", ")} (role witness)` : r2.quorums.some((q) => q.counts.size > 2) ? "; the third member site is a full site, not a dedicated witness" : ""}${single.length ? `; ${single.join(", ")} keep${single.length === 1 ? "s" : ""} every member in one site (federated: it dies with its site by design)` : ""}`
     });
   }
-  const m = portMatrix(r.ctx, r.input.deployedPorts);
+  const m = portMatrix(r2.ctx, r2.input.deployedPorts);
   const sites = [...t.siteByName.keys()];
   const missing = sites.flatMap(
-    (a, i) => sites.slice(i + 1).filter((b) => r.ctx.rtt(a, b) === void 0).map((b) => `${a}\u2013${b}`)
+    (a, i) => sites.slice(i + 1).filter((b) => r2.ctx.rtt(a, b) === void 0).map((b) => `${a}\u2013${b}`)
   );
   items.push({
     title: "Firewall tests for ClusterMesh or Submariner ports, and WAN RTT baselines recorded in monitoring",
@@ -29977,7 +29920,7 @@ function checklistItems(r) {
     why: `${missing.length ? `no RTT declared for ${missing.join(", ")}; ` : sites.length > 1 ? "every site pair has a declared RTT (the baseline to record); " : ""}${m.rows.length ? `${m.rows.length} firewall rule${m.rows.length === 1 ? "" : "s"} to test are listed under Ports (a game day's probe checks each)` : "no cross-site port is needed"}; whether the tests ran is not in the design`
   });
   const entries = t.traffic.filter((x) => x.name);
-  const erroring = [...r.single, ...r.partitions].flatMap(
+  const erroring = [...r2.single, ...r2.partitions].flatMap(
     (x) => x.traffic.flatMap(
       (tr) => tr.backends.filter((b) => b.errors && b.loadRps).map((b) => `${x.name}: ${tr.name} at ${b.cluster} ${rps3(b.loadRps)} of errors`)
     )
@@ -30029,7 +29972,7 @@ function checklistItems(r) {
       why: "no traffic entry declares peakRps and every backend's capacityRps"
     });
   else {
-    const short = r.single.flatMap(
+    const short = r2.single.flatMap(
       (x) => x.traffic.filter((tr) => tr.outcome === "overloaded" || tr.outcome === "unserved").map((tr) => {
         const worst = tr.backends.filter((b) => b.overloaded && b.loadRps !== null);
         return `${tr.name} when ${x.name}${worst.length ? `: ${worst.map((b) => `${b.cluster} ${rps3(b.loadRps)} of ${rps3(b.capacityRps ?? 0)}`).join(", ")}` : ": no backend remains"}`;
@@ -30047,8 +29990,8 @@ function checklistItems(r) {
   }
   return items;
 }
-function checklistSection(r) {
-  const items = checklistItems(r);
+function checklistSection(r2) {
+  const items = checklistItems(r2);
   return [
     "## Day-two checklist",
     "",
@@ -30330,7 +30273,7 @@ function nftRules(hp, s, o, seconds2) {
   const m4 = (o.managementRanges ?? []).filter((x) => !x.includes(":"));
   const m6 = (o.managementRanges ?? []).filter((x) => x.includes(":"));
   const set = (name, type, xs) => xs.length ? [`  set ${name} {`, `    type ${type}`, "    flags interval", `    elements = { ${xs.join(", ")} }`, "  }"] : [];
-  const rules2 = (dir) => [
+  const rules = (dir) => [
     ...m4.length ? [`    ip ${dir} @mgmt4 accept`] : [],
     ...m6.length ? [`    ip6 ${dir} @mgmt6 accept`] : [],
     ...v4.length ? [`    ip ${dir} @cut4 drop`] : [],
@@ -30339,7 +30282,7 @@ function nftRules(hp, s, o, seconds2) {
   const chain = (name, hook, dirs) => [
     `  chain ${name} {`,
     `    type filter hook ${hook} priority -200; policy accept;`,
-    ...dirs.flatMap(rules2),
+    ...dirs.flatMap(rules),
     "  }"
   ];
   return [
@@ -30495,7 +30438,7 @@ function runbookOf(g, o, x) {
     );
   if (!g.plans.length && !x.hostPlans.length) out.push("Nothing to apply: see \u201CNot enacted\u201D.", "");
   const cutRows = portMatrix(x.ctx).rows.filter(
-    (r) => sideIndex(g.sides, r.from.site) >= 0 && sideIndex(g.sides, r.to.site) >= 0 && sideIndex(g.sides, r.from.site) !== sideIndex(g.sides, r.to.site)
+    (r2) => sideIndex(g.sides, r2.from.site) >= 0 && sideIndex(g.sides, r2.to.site) >= 0 && sideIndex(g.sides, r2.from.site) !== sideIndex(g.sides, r2.to.site)
   );
   out.push("## Prove the cut took effect", "");
   const probeFrom = g.plans[0];
@@ -30505,9 +30448,9 @@ function runbookOf(g, o, x) {
     );
   if (cutRows.length) {
     out.push("- These rows of the port matrix must now fail (test each from its source):", "");
-    for (const r of cutRows)
+    for (const r2 of cutRows)
       out.push(
-        `  - ${cell(portText(r))} ${r.direction === "both" ? "\u2194" : "\u2192"} ${cell(r.component)}: ${cell(r.from.what)} (${cell(r.from.site)}) to ${cell(r.to.what)} (${cell(r.to.site)})`
+        `  - ${cell(portText(r2))} ${r2.direction === "both" ? "\u2194" : "\u2192"} ${cell(r2.component)}: ${cell(r2.from.what)} (${cell(r2.from.site)}) to ${cell(r2.to.what)} (${cell(r2.to.site)})`
       );
   }
   out.push("- If any of them still connects, the cut is incomplete: roll back and fix the plan before reading any check.", "");
@@ -31041,7 +30984,7 @@ var RULES_HELP = {
 function rulesCommand(args, io) {
   const extra = [...walkArgs(args, RULES_HELP)].map((a) => a.arg);
   if (extra.length) throw new UsageError(`rules takes no arguments, not '${extra.join(" ")}'`);
-  for (const r of RULES) io.stdout(`${r.code.padEnd(44)} ${r.severity.padEnd(12)} ${r.title}
+  for (const r2 of RULES) io.stdout(`${r2.code.padEnd(44)} ${r2.severity.padEnd(12)} ${r2.title}
 `);
   return 0;
 }
@@ -31112,9 +31055,9 @@ function checkCommand(args, io, version) {
     );
   }
   const deployments = { source: boundFileSource({ cwd: io.cwd, maxBytes: maxFileKb * 1024 }), fingerprints: pemFingerprints };
-  const results = analyzeRun(files, { galeraMaxRttMs, severities }, deployments).filter((r) => r.parsed.relevant || r.findings.length);
+  const results = analyzeRun(files, { galeraMaxRttMs, severities }, deployments).filter((r2) => r2.parsed.relevant || r2.findings.length);
   const rows2 = rows(results);
-  const names = results.map((r) => r.parsed.path);
+  const names = results.map((r2) => r2.parsed.path);
   if (!results.length && !tooLarge2.length) io.stderr(`quorate: no topology files or manifests found in ${paths.join(" ")}
 `);
   switch (format2) {
@@ -31133,7 +31076,7 @@ function checkCommand(args, io, version) {
     }
   }
   if (tooLarge2.length) return 2;
-  return rows2.some((r) => r.severity === "error") ? 1 : 0;
+  return rows2.some((r2) => r2.severity === "error") ? 1 : 0;
 }
 var DIAGRAM_HELP = {
   name: "diagram",
@@ -31264,7 +31207,7 @@ function simulateCommand(args, io) {
   if (format2 === "json") io.stdout(json2(results, !a.sweeps.length));
   else if (format2 === "md") io.stdout(markdown2(results));
   else io.stdout(text2(results, colorFor(color, io)));
-  return results.every((r) => r.verdict === "ok") ? 0 : 1;
+  return results.every((r2) => r2.verdict === "ok") ? 0 : 1;
 }
 var REPORT_HELP = {
   name: "report",

@@ -2,12 +2,13 @@
 // (comparer.ts), and the helpers every kind's reader shares.
 import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, etcdTimers } from "../derive/timers";
 import type { Span } from "../model/text";
+import type { RuleCode } from "../rules/catalog";
 import type { Cluster } from "../model/topology";
 import type { DocReader, Deployed } from "./deployed";
 
 export interface Check {
   readonly cluster: Cluster;
-  readonly code: string;
+  readonly code: RuleCode;
   readonly field: string;
   readonly dep: Deployed;
   /** the design's value; undefined = not compared */

@@ -10,7 +10,7 @@ import type { DeployKind } from "./deployed";
 
 /** Why an entry, or a file it reaches, is not read: `drift/outside-repository`, `drift/pattern-too-broad` or `drift/missing-file`. */
 export interface Refusal {
-  readonly code: string;
+  readonly code: "drift/outside-repository" | "drift/pattern-too-broad" | "drift/missing-file";
   readonly message: string;
 }
 

@@ -6,7 +6,7 @@ import type { Severity } from "../model/finding";
 
 export type { Severity };
 
-export interface RuleInfo {
+export interface RuleInfo extends RuleFlags {
   readonly code: string;
   readonly family: string;
   readonly severity: Severity;
@@ -16,441 +16,406 @@ export interface RuleInfo {
   readonly help: string;
 }
 
-const rules: RuleInfo[] = [];
-function rule(code: string, severity: Severity, title: string, help: string): void {
-  rules.push({ code, family: code.split("/")[0], severity, title, help });
+/** Flags a code carries beyond its severity. */
+interface RuleFlags {
+  /** a finding of this code means "losing one site breaks this design" (the status bar's verdict) */
+  readonly breaksSiteLoss?: true;
 }
 
-rule("yaml/syntax", "error", "The YAML does not parse", "A document with a syntax error gets no other finding until it parses.");
-rule("yaml/duplicate-key", "error", "A mapping repeats a key", "YAML 1.2 forbids duplicate keys; tools disagree on which value wins.");
-rule(
-  "yaml/aliases",
-  "error",
-  "Too many alias expansions",
-  "The document expands YAML aliases past the safety limit (a billion-laughs shape); it is not analysed.",
-);
-rule(
-  "yaml/too-deep",
-  "error",
-  "YAML nested past the depth limit",
-  "Nesting past 100 levels (indentation, compact `- ` and flow brackets) is refused before parsing with one finding, so the result never depends on the parser's stack; a topology needs about six.",
-);
-rule(
-  "value/too-large",
-  "error",
-  "A number too large to hold exactly",
-  "Numbers past 2^53 − 1 (9007199254740991) lose their exact value in JSON and YAML tools; Quorate reports them and computes nothing from them (a quorum with such a member count gets no quorum or RTT finding).",
-);
-rule(
-  "schema",
-  "error",
-  "The document breaks the topology schema",
-  "Structure, types and enum values are checked against schemas/topology.schema.json.",
-);
-rule(
-  "ref/unknown",
-  "error",
-  "A reference names an undeclared entity",
-  "Every site, cluster and store reference must name a declared entity. A reference that does not resolve feeds no other rule.",
-);
-rule(
-  "ref/duplicate-name",
-  "error",
-  "A name repeats within its list",
-  "Names are unique within sites, clusters, stores and traffic; references resolve to the first.",
-);
+interface RuleEntry extends RuleFlags {
+  readonly severity: Severity;
+  readonly title: string;
+  readonly help: string;
+}
 
-rule(
-  "quorum/even-members",
-  "warning",
-  "Even number of quorum members",
-  "An even member count tolerates no more failures than one member fewer, and adds a way to split evenly.",
-);
-rule(
-  "quorum/too-many-members",
-  "warning",
-  "More than seven quorum members",
-  "Write cost grows with every member while tolerance barely does (etcd FAQ recommends 3, 5 or 7).",
-);
-rule("quorum/no-fault-tolerance", "warning", "Fewer than three quorum members", "With one or two members, losing any member stops writes.");
-rule(
-  "quorum/two-site-split",
-  "error",
-  "Quorum members in exactly two sites",
-  "Two sites cannot host a quorum that survives either site: 2+2 freezes on a partition, 3+2 dies with the larger site. Add a witness site.",
-);
-rule("quorum/site-loss", "error", "Losing one site loses the quorum", "Some single-site loss leaves fewer members than a majority.");
-rule(
-  "quorum/partition",
-  "warning",
-  "A partition leaves no side with a majority",
-  "Some split of the member sites into two groups leaves neither a majority, so writes stop on both sides.",
-);
+const SITE_LOSS: RuleFlags = { breaksSiteLoss: true };
+const r = (severity: Severity, title: string, help: string, flags: RuleFlags = {}): RuleEntry => ({ severity, title, help, ...flags });
 
-rule(
-  "rtt/missing-link",
-  "warning",
-  "No RTT declared between two member sites",
-  "Timers and commit latency are computed from declared links only; declare the link.",
-);
-rule(
-  "rtt/below-fiber-floor",
-  "error",
-  "RTT faster than light in fiber",
-  "Light in fiber covers about 200 km per ms, so a round trip costs at least 1 ms per 100 km of great-circle distance.",
-);
-rule("rtt/p99-below-typical", "error", "p99 RTT below the typical RTT", "A worst-case RTT cannot be smaller than the typical one.");
-rule(
-  "rtt/heartbeat-below-rtt",
-  "warning",
-  "etcd heartbeat below the WAN RTT",
-  "A heartbeat interval shorter than the largest RTT between members makes followers see late heartbeats and call elections.",
-);
-rule(
-  "rtt/election-timeout-low",
-  "error",
-  "etcd election timeout too low",
-  "The election timeout must be at least 10x the largest member RTT and at least 5x the heartbeat (etcd refuses to start below 5x).",
-);
-rule(
-  "rtt/election-heartbeat-ratio",
-  "warning",
-  "Election timeout below 10x heartbeat",
-  "etcd recommends an election timeout of about 10x the heartbeat interval.",
-);
-rule("rtt/election-timeout-max", "error", "Election timeout above 50000 ms", "etcd rejects an election timeout above 50 s.");
-rule(
-  "rtt/excursion",
-  "warning",
-  "Latency excursions can trigger elections",
-  "A member link's p99 RTT times 10 exceeds the election timeout: a latency excursion can cause leader elections.",
-);
-rule(
-  "rtt/galera-wan",
-  "warning",
-  "Galera stretched over a WAN",
-  "Galera certification waits on the worst RTT and flow control stalls every writer.",
-);
-rule(
-  "rtt/commit-budget",
-  "error",
-  "Commit latency above the write budget",
-  "The best-case commit latency exceeds writeLatencyBudgetMs: for consensus the RTT to the member that completes the majority from the best leader site, for Galera the RTT to the farthest member from the best site to write from.",
-);
+/** Every code, by name: `RuleCode` is its keys, so a finding of a code not listed here is a build error. */
+const CATALOG = {
+  "yaml/syntax": r("error", "The YAML does not parse", "A document with a syntax error gets no other finding until it parses."),
+  "yaml/duplicate-key": r("error", "A mapping repeats a key", "YAML 1.2 forbids duplicate keys; tools disagree on which value wins."),
+  "yaml/aliases": r(
+    "error",
+    "Too many alias expansions",
+    "The document expands YAML aliases past the safety limit (a billion-laughs shape); it is not analysed.",
+  ),
+  "yaml/too-deep": r(
+    "error",
+    "YAML nested past the depth limit",
+    "Nesting past 100 levels (indentation, compact `- ` and flow brackets) is refused before parsing with one finding, so the result never depends on the parser's stack; a topology needs about six.",
+  ),
+  "value/too-large": r(
+    "error",
+    "A number too large to hold exactly",
+    "Numbers past 2^53 − 1 (9007199254740991) lose their exact value in JSON and YAML tools; Quorate reports them and computes nothing from them (a quorum with such a member count gets no quorum or RTT finding).",
+  ),
+  schema: r(
+    "error",
+    "The document breaks the topology schema",
+    "Structure, types and enum values are checked against schemas/topology.schema.json.",
+  ),
+  "ref/unknown": r(
+    "error",
+    "A reference names an undeclared entity",
+    "Every site, cluster and store reference must name a declared entity. A reference that does not resolve feeds no other rule.",
+  ),
+  "ref/duplicate-name": r(
+    "error",
+    "A name repeats within its list",
+    "Names are unique within sites, clusters, stores and traffic; references resolve to the first.",
+  ),
 
-rule("cidr/invalid", "error", "Not an IPv4/IPv6 prefix", "Address ranges are written in CIDR form: 10.0.0.0/16 or fd00::/64.");
-rule(
-  "cidr/host-bits",
-  "warning",
-  "Host bits set in a CIDR",
-  "The address has bits set past the prefix length; the range is its masked network.",
-);
-rule(
-  "cidr/service-range-too-large",
-  "error",
-  "Service range larger than kube-apiserver accepts",
-  "kube-apiserver refuses a service CIDR shorter than /12 (IPv4) or /108 (IPv6).",
-);
-rule(
-  "cidr/overlap",
-  "error",
-  "Address ranges overlap",
-  "Pod, Service and Node ranges must not overlap within a cluster or between connected clusters (unless both use Submariner Globalnet).",
-);
+  "quorum/even-members": r(
+    "warning",
+    "Even number of quorum members",
+    "An even member count tolerates no more failures than one member fewer, and adds a way to split evenly.",
+  ),
+  "quorum/too-many-members": r(
+    "warning",
+    "More than seven quorum members",
+    "Write cost grows with every member while tolerance barely does (etcd FAQ recommends 3, 5 or 7).",
+  ),
+  "quorum/no-fault-tolerance": r("warning", "Fewer than three quorum members", "With one or two members, losing any member stops writes."),
+  "quorum/two-site-split": r(
+    "error",
+    "Quorum members in exactly two sites",
+    "Two sites cannot host a quorum that survives either site: 2+2 freezes on a partition, 3+2 dies with the larger site. Add a witness site.",
+    SITE_LOSS,
+  ),
+  "quorum/site-loss": r(
+    "error",
+    "Losing one site loses the quorum",
+    "Some single-site loss leaves fewer members than a majority.",
+    SITE_LOSS,
+  ),
+  "quorum/partition": r(
+    "warning",
+    "A partition leaves no side with a majority",
+    "Some split of the member sites into two groups leaves neither a majority, so writes stop on both sides.",
+  ),
 
-rule(
-  "mesh/cluster-name",
-  "error",
-  "Invalid ClusterMesh cluster name",
-  "Cilium ClusterMesh names must be at most 32 characters, lowercase alphanumerics and '-', and not 'default'.",
-);
-rule(
-  "mesh/cluster-id-range",
-  "error",
-  "ClusterMesh cluster id out of range",
-  "Each ClusterMesh cluster needs a unique id in 1..255 (1..511 with maxConnectedClusters 511).",
-);
-rule(
-  "mesh/cluster-id-duplicate",
-  "error",
-  "Duplicate ClusterMesh cluster id",
-  "Two clusters with the same id produce colliding security identities.",
-);
-rule(
-  "mesh/max-connected-mismatch",
-  "error",
-  "ClusterMesh clusters disagree on maxConnectedClusters",
-  "maxConnectedClusters (255 or 511) is set at install and must be the same on every cluster of the mesh.",
-);
+  "rtt/missing-link": r(
+    "warning",
+    "No RTT declared between two member sites",
+    "Timers and commit latency are computed from declared links only; declare the link.",
+  ),
+  "rtt/below-fiber-floor": r(
+    "error",
+    "RTT faster than light in fiber",
+    "Light in fiber covers about 200 km per ms, so a round trip costs at least 1 ms per 100 km of great-circle distance.",
+  ),
+  "rtt/p99-below-typical": r("error", "p99 RTT below the typical RTT", "A worst-case RTT cannot be smaller than the typical one."),
+  "rtt/heartbeat-below-rtt": r(
+    "warning",
+    "etcd heartbeat below the WAN RTT",
+    "A heartbeat interval shorter than the largest RTT between members makes followers see late heartbeats and call elections.",
+  ),
+  "rtt/election-timeout-low": r(
+    "error",
+    "etcd election timeout too low",
+    "The election timeout must be at least 10x the largest member RTT and at least 5x the heartbeat (etcd refuses to start below 5x).",
+  ),
+  "rtt/election-heartbeat-ratio": r(
+    "warning",
+    "Election timeout below 10x heartbeat",
+    "etcd recommends an election timeout of about 10x the heartbeat interval.",
+  ),
+  "rtt/election-timeout-max": r("error", "Election timeout above 50000 ms", "etcd rejects an election timeout above 50 s."),
+  "rtt/excursion": r(
+    "warning",
+    "Latency excursions can trigger elections",
+    "A member link's p99 RTT times 10 exceeds the election timeout: a latency excursion can cause leader elections.",
+  ),
+  "rtt/galera-wan": r(
+    "warning",
+    "Galera stretched over a WAN",
+    "Galera certification waits on the worst RTT and flow control stalls every writer.",
+  ),
+  "rtt/commit-budget": r(
+    "error",
+    "Commit latency above the write budget",
+    "The best-case commit latency exceeds writeLatencyBudgetMs: for consensus the RTT to the member that completes the majority from the best leader site, for Galera the RTT to the farthest member from the best site to write from.",
+  ),
 
-rule(
-  "istio/root-mismatch",
-  "error",
-  "Istio clusters of one mesh use different root CAs",
-  "mTLS between clusters with different roots fails with CERTIFICATE_VERIFY_FAILED.",
-);
-rule(
-  "istio/cluster-name-duplicate",
-  "error",
-  "Two clusters of one Istio mesh share a cluster name",
-  "Istio keys endpoints and secrets by cluster name; duplicates shadow each other.",
-);
-rule(
-  "istio/remote-without-primary",
-  "error",
-  "Istio remote without a primary",
-  "A remote cluster needs a primary of the same mesh whose istiod serves it.",
-);
-rule(
-  "istio/network-without-gateway",
-  "error",
-  "Multi-network Istio cluster without an east-west gateway",
-  "Cross-network traffic and remote istiod access only pass through the east-west gateway.",
-);
-rule(
-  "istio/network-not-routable",
-  "error",
-  "One Istio network across unrouted sites",
-  "Clusters on one Istio network must have directly routable pod IPs (ClusterMesh or Submariner on both).",
-);
-rule(
-  "istio/remote-primary-site-loss",
-  "warning",
-  "Istio remote depends on a primary in another site",
-  "Losing the primary's site stops config pushes, sidecar injection and certificate issuance for the remote.",
-);
+  "cidr/invalid": r("error", "Not an IPv4/IPv6 prefix", "Address ranges are written in CIDR form: 10.0.0.0/16 or fd00::/64."),
+  "cidr/host-bits": r(
+    "warning",
+    "Host bits set in a CIDR",
+    "The address has bits set past the prefix length; the range is its masked network.",
+  ),
+  "cidr/service-range-too-large": r(
+    "error",
+    "Service range larger than kube-apiserver accepts",
+    "kube-apiserver refuses a service CIDR shorter than /12 (IPv4) or /108 (IPv6).",
+  ),
+  "cidr/overlap": r(
+    "error",
+    "Address ranges overlap",
+    "Pod, Service and Node ranges must not overlap within a cluster or between connected clusters (unless both use Submariner Globalnet).",
+  ),
 
-rule(
-  "linkerd/trust-anchor-mismatch",
-  "error",
-  "Linked Linkerd clusters trust different anchors",
-  "Cross-cluster mTLS needs a shared trust anchor.",
-);
-rule(
-  "linkerd/trust-domain",
-  "error",
-  "Linkerd trust domain differs from the cluster domain",
-  "identityTrustDomain must match the cluster's DNS domain.",
-);
-rule(
-  "linkerd/gateway-missing",
-  "error",
-  "Gateway-mode link to a cluster without a gateway",
-  "A gateway-mode link sends traffic through the target's linkerd-multicluster gateway (4143).",
-);
-rule(
-  "linkerd/flat-not-routable",
-  "error",
-  "Flat Linkerd link over unrouted pod networks",
-  "Flat and federated modes need pod-to-pod reachability between the clusters.",
-);
-rule(
-  "linkerd/mirror-name-too-long",
-  "error",
-  "Mirrored Service name longer than 63 characters",
-  "Linkerd mirrors a Service as <service>-<target cluster>, which must fit a Kubernetes name.",
-);
+  "mesh/cluster-name": r(
+    "error",
+    "Invalid ClusterMesh cluster name",
+    "Cilium ClusterMesh names must be at most 32 characters, lowercase alphanumerics and '-', and not 'default'.",
+  ),
+  "mesh/cluster-id-range": r(
+    "error",
+    "ClusterMesh cluster id out of range",
+    "Each ClusterMesh cluster needs a unique id in 1..255 (1..511 with maxConnectedClusters 511).",
+  ),
+  "mesh/cluster-id-duplicate": r(
+    "error",
+    "Duplicate ClusterMesh cluster id",
+    "Two clusters with the same id produce colliding security identities.",
+  ),
+  "mesh/max-connected-mismatch": r(
+    "error",
+    "ClusterMesh clusters disagree on maxConnectedClusters",
+    "maxConnectedClusters (255 or 511) is set at install and must be the same on every cluster of the mesh.",
+  ),
 
-rule(
-  "data/multi-writer-without-conflict-policy",
-  "error",
-  "Writers in several sites with no conflict policy",
-  "Concurrent writes in two sites conflict; choose how conflicts resolve or keep one writer.",
-);
-rule(
-  "data/lag-buffer",
-  "error",
-  "Replication lag does not fit the buffer",
-  "maxLagSeconds x writeRatePerSecond x writeBytes must fit in lagBufferBytes.",
-);
-rule(
-  "traffic/fake-active-active",
-  "warning",
-  "Active-active compute on single-site state",
-  "Backends serve from several sites but a store they need takes writes in one site: global routing is not global consensus.",
-);
-rule("traffic/ttl", "information", "DNS TTL outside 30..120 s", "Short TTLs are often ignored by resolvers; long ones slow failover.");
-rule(
-  "traffic/anycast-long-lived",
-  "warning",
-  "Anycast with long-lived connections",
-  "A routing change moves packets of open connections to another site, which resets them.",
-);
-rule("capacity/overload", "error", "Backend overloaded with every site up", "The backend's share of peakRps exceeds its capacityRps.");
-rule(
-  "capacity/site-loss",
-  "error",
-  "Backend overloaded after a site loss",
-  "After losing a site, the surviving backends' shares of peakRps exceed their capacity.",
-);
+  "istio/root-mismatch": r(
+    "error",
+    "Istio clusters of one mesh use different root CAs",
+    "mTLS between clusters with different roots fails with CERTIFICATE_VERIFY_FAILED.",
+  ),
+  "istio/cluster-name-duplicate": r(
+    "error",
+    "Two clusters of one Istio mesh share a cluster name",
+    "Istio keys endpoints and secrets by cluster name; duplicates shadow each other.",
+  ),
+  "istio/remote-without-primary": r(
+    "error",
+    "Istio remote without a primary",
+    "A remote cluster needs a primary of the same mesh whose istiod serves it.",
+  ),
+  "istio/network-without-gateway": r(
+    "error",
+    "Multi-network Istio cluster without an east-west gateway",
+    "Cross-network traffic and remote istiod access only pass through the east-west gateway.",
+  ),
+  "istio/network-not-routable": r(
+    "error",
+    "One Istio network across unrouted sites",
+    "Clusters on one Istio network must have directly routable pod IPs (ClusterMesh or Submariner on both).",
+  ),
+  "istio/remote-primary-site-loss": r(
+    "warning",
+    "Istio remote depends on a primary in another site",
+    "Losing the primary's site stops config pushes, sidecar injection and certificate issuance for the remote.",
+    SITE_LOSS,
+  ),
 
-rule(
-  "objective/availability",
-  "error",
-  "Computed availability below the objective",
-  "The availability computed from the declared site and link availabilities (independent failures: an upper bound) is below objectives.availability. The message gives both in nines and minutes a year, and the most likely cut set.",
-);
-rule(
-  "objective/rpo",
-  "error",
-  "RPO above the objective",
-  "An async or crdt store can lose up to maxLagSeconds of acknowledged writes with a site (unbounded when the lag buffer cannot hold that tail); that is above objectives.rpoSeconds.",
-);
-rule(
-  "objective/rto",
-  "error",
-  "RTO estimate above the objective",
-  "Health-check detection plus TTL (DNS steering) or BGP withdrawal (anycast) is longer than objectives.rtoSeconds; clients that ignore TTLs take longer still.",
-);
-rule(
-  "objective/conflicts",
-  "error",
-  "Conflict probability above the objective",
-  "Writer sites of a multi-writer store are unable to reach each other for more of the time than objectives.conflictProbability (a lower bound on conflict exposure).",
-);
-rule(
-  "objective/survive",
-  "error",
-  "A declared survival goal fails",
-  "Some scenario of a class in objectives.survive (site, two-sites, partition) stops writes, corrupts data or leaves the entry point down; the first failing scenario is named.",
-);
-rule(
-  "objective/unmeasurable",
-  "warning",
-  "An objective the design cannot measure",
-  "An objective needs data the design lacks: an availability on some site or link, a healthCheck (and a TTL for DNS steering) for an RTO, maxLagSeconds for an RPO. The message says what to add.",
-);
+  "linkerd/trust-anchor-mismatch": r(
+    "error",
+    "Linked Linkerd clusters trust different anchors",
+    "Cross-cluster mTLS needs a shared trust anchor.",
+  ),
+  "linkerd/trust-domain": r(
+    "error",
+    "Linkerd trust domain differs from the cluster domain",
+    "identityTrustDomain must match the cluster's DNS domain.",
+  ),
+  "linkerd/gateway-missing": r(
+    "error",
+    "Gateway-mode link to a cluster without a gateway",
+    "A gateway-mode link sends traffic through the target's linkerd-multicluster gateway (4143).",
+  ),
+  "linkerd/flat-not-routable": r(
+    "error",
+    "Flat Linkerd link over unrouted pod networks",
+    "Flat and federated modes need pod-to-pod reachability between the clusters.",
+  ),
+  "linkerd/mirror-name-too-long": r(
+    "error",
+    "Mirrored Service name longer than 63 characters",
+    "Linkerd mirrors a Service as <service>-<target cluster>, which must fit a Kubernetes name.",
+  ),
 
-rule(
-  "export/system-namespace",
-  "error",
-  "Service exported from a system namespace",
-  "Exporting kube-system, kube-public or kube-node-lease Services clusterset-wide exposes the control plane.",
-);
-rule(
-  "export/default-namespace",
-  "warning",
-  "Service exported from the default namespace",
-  "The MCS KEP asks admins to be especially careful with the default namespace.",
-);
-rule(
-  "export/namespace-not-allowed",
-  "error",
-  "Export outside the allowed namespaces",
-  "exportPolicy.allowedNamespaces does not list this namespace.",
-);
-rule(
-  "export/cluster-without-mesh",
-  "warning",
-  "Export from a cluster with no cross-cluster network",
-  "A cluster with mesh none cannot serve an exported Service to other clusters.",
-);
-rule(
-  "rbac/broad-exporter",
-  "error",
-  "Anyone may export Services",
-  "A binding grants ServiceExport creation to a broad subject (all authenticated users, all service accounts, '*').",
-);
-rule(
-  "rbac/unlisted-exporter",
-  "warning",
-  "Exporter not on the export policy",
-  "A binding grants ServiceExport creation to a subject that exportPolicy.exporters does not list.",
-);
-rule(
-  "rbac/cluster-wide-export",
-  "warning",
-  "Export allowed in every namespace",
-  "A ClusterRoleBinding lets its subjects export Services from every namespace, kube-system included.",
-);
+  "data/multi-writer-without-conflict-policy": r(
+    "error",
+    "Writers in several sites with no conflict policy",
+    "Concurrent writes in two sites conflict; choose how conflicts resolve or keep one writer.",
+  ),
+  "data/lag-buffer": r(
+    "error",
+    "Replication lag does not fit the buffer",
+    "maxLagSeconds x writeRatePerSecond x writeBytes must fit in lagBufferBytes.",
+  ),
+  "traffic/fake-active-active": r(
+    "warning",
+    "Active-active compute on single-site state",
+    "Backends serve from several sites but a store they need takes writes in one site: global routing is not global consensus.",
+  ),
+  "traffic/ttl": r("information", "DNS TTL outside 30..120 s", "Short TTLs are often ignored by resolvers; long ones slow failover."),
+  "traffic/anycast-long-lived": r(
+    "warning",
+    "Anycast with long-lived connections",
+    "A routing change moves packets of open connections to another site, which resets them.",
+  ),
+  "capacity/overload": r("error", "Backend overloaded with every site up", "The backend's share of peakRps exceeds its capacityRps."),
+  "capacity/site-loss": r(
+    "error",
+    "Backend overloaded after a site loss",
+    "After losing a site, the surviving backends' shares of peakRps exceed their capacity.",
+    SITE_LOSS,
+  ),
 
-rule(
-  "drift/missing-file",
-  "error",
-  "A deployment entry matches no file",
-  "A cluster's `deployment` names a path or glob relative to the topology; nothing there can be compared.",
-);
-rule(
-  "drift/outside-repository",
-  "error",
-  "A deployment entry reaches outside the repository",
-  "Bound files are read only inside the workspace folder (editor) or the repository (CLI: the git top level, else the topology's folder), as regular files after resolving symbolic links: an entry that resolves outside through `..`, an absolute path or a symbolic link, or to a FIFO, a device or a folder's link, is not read, and nothing from it is printed.",
-);
-rule(
-  "drift/pattern-too-broad",
-  "warning",
-  "A deployment glob is past the expansion bounds",
-  "A glob may expand its braces to at most 64 patterns, visit at most 2000 folders in 2 s and bind at most 200 files; past that it is not expanded (nothing is read from it), so one entry cannot walk the disk on every keystroke.",
-);
-rule(
-  "drift/unrecognized",
-  "warning",
-  "A bound file is no deployment kind Quorate reads",
-  "Cilium, Istio, Linkerd and Submariner Helm values, IstioOperator, Linkerd Link, kubeadm ClusterConfiguration and k3s/RKE2 configs are read; name the kind with `{ path, kind }` where the content does not say.",
-);
-rule(
-  "drift/cluster-identity",
-  "error",
-  "The deployed cluster name, id or mesh peers differ from the design",
-  "Two clusters with one ClusterMesh id, or a Submariner cluster id that is not the design's, break cross-cluster routing (cilium/cilium#32753).",
-);
-rule(
-  "drift/cidr",
-  "error",
-  "Deployed pod or service ranges differ from the design",
-  "The design's CIDR checks only hold for the ranges actually deployed (submariner-io/submariner#545).",
-);
-rule(
-  "drift/etcd-timers",
-  "error",
-  "Deployed etcd timers differ from the design",
-  "Timers sized for the WAN in the design do nothing if the deployment leaves etcd at its defaults (etcd-io/etcd#846).",
-);
-rule(
-  "drift/istio",
-  "error",
-  "Deployed Istio mesh, cluster name, network or role differ from the design",
-  "Two clusters labelled with one network, or a wrong mesh id, break multicluster discovery and routing (istio/istio#39712).",
-);
-rule(
-  "drift/linkerd",
-  "error",
-  "Deployed Linkerd domains, gateway or links differ from the design",
-  "A cluster-domain mismatch breaks the gateway identity (linkerd/linkerd2#9044); a Link the design does not show mirrors Services nobody reviewed.",
-);
-rule(
-  "drift/trust-anchor",
-  "error",
-  "Linked clusters' deployed trust anchors share no certificate",
-  "Linked Linkerd clusters need one trust anchor in common; `linkerd multicluster check` does not compare them (linkerd/linkerd2#11668).",
-);
-rule(
-  "drift/unreadable-anchor",
-  "error",
-  "A deployed trust-anchor bundle does not parse",
-  "identityTrustAnchorsPEM must hold PEM X.509 certificates; one that does not parse cannot anchor any identity.",
-);
+  "objective/availability": r(
+    "error",
+    "Computed availability below the objective",
+    "The availability computed from the declared site and link availabilities (independent failures: an upper bound) is below objectives.availability. The message gives both in nines and minutes a year, and the most likely cut set.",
+  ),
+  "objective/rpo": r(
+    "error",
+    "RPO above the objective",
+    "An async or crdt store can lose up to maxLagSeconds of acknowledged writes with a site (unbounded when the lag buffer cannot hold that tail); that is above objectives.rpoSeconds.",
+  ),
+  "objective/rto": r(
+    "error",
+    "RTO estimate above the objective",
+    "Health-check detection plus TTL (DNS steering) or BGP withdrawal (anycast) is longer than objectives.rtoSeconds; clients that ignore TTLs take longer still.",
+  ),
+  "objective/conflicts": r(
+    "error",
+    "Conflict probability above the objective",
+    "Writer sites of a multi-writer store are unable to reach each other for more of the time than objectives.conflictProbability (a lower bound on conflict exposure).",
+  ),
+  "objective/survive": r(
+    "error",
+    "A declared survival goal fails",
+    "Some scenario of a class in objectives.survive (site, two-sites, partition) stops writes, corrupts data or leaves the entry point down; the first failing scenario is named.",
+  ),
+  "objective/unmeasurable": r(
+    "warning",
+    "An objective the design cannot measure",
+    "An objective needs data the design lacks: an availability on some site or link, a healthCheck (and a TTL for DNS steering) for an RTO, maxLagSeconds for an RPO. The message says what to add.",
+  ),
 
-rule(
-  "quorate/internal-error",
-  "error",
-  "A rule failed",
-  "A rule threw on this input; the other rules still report. Please file a bug with the file.",
-);
-rule(
-  "quorate/too-large",
-  "warning",
-  "File too large for live analysis",
-  "Past the configured size limit the file is not analysed while typing.",
-);
+  "export/system-namespace": r(
+    "error",
+    "Service exported from a system namespace",
+    "Exporting kube-system, kube-public or kube-node-lease Services clusterset-wide exposes the control plane.",
+  ),
+  "export/default-namespace": r(
+    "warning",
+    "Service exported from the default namespace",
+    "The MCS KEP asks admins to be especially careful with the default namespace.",
+  ),
+  "export/namespace-not-allowed": r(
+    "error",
+    "Export outside the allowed namespaces",
+    "exportPolicy.allowedNamespaces does not list this namespace.",
+  ),
+  "export/cluster-without-mesh": r(
+    "warning",
+    "Export from a cluster with no cross-cluster network",
+    "A cluster with mesh none cannot serve an exported Service to other clusters.",
+  ),
+  "rbac/broad-exporter": r(
+    "error",
+    "Anyone may export Services",
+    "A binding grants ServiceExport creation to a broad subject (all authenticated users, all service accounts, '*').",
+  ),
+  "rbac/unlisted-exporter": r(
+    "warning",
+    "Exporter not on the export policy",
+    "A binding grants ServiceExport creation to a subject that exportPolicy.exporters does not list.",
+  ),
+  "rbac/cluster-wide-export": r(
+    "warning",
+    "Export allowed in every namespace",
+    "A ClusterRoleBinding lets its subjects export Services from every namespace, kube-system included.",
+  ),
 
-export const RULES: readonly RuleInfo[] = rules;
-const byCode = new Map(rules.map((r) => [r.code, r]));
+  "drift/missing-file": r(
+    "error",
+    "A deployment entry matches no file",
+    "A cluster's `deployment` names a path or glob relative to the topology; nothing there can be compared.",
+  ),
+  "drift/outside-repository": r(
+    "error",
+    "A deployment entry reaches outside the repository",
+    "Bound files are read only inside the workspace folder (editor) or the repository (CLI: the git top level, else the topology's folder), as regular files after resolving symbolic links: an entry that resolves outside through `..`, an absolute path or a symbolic link, or to a FIFO, a device or a folder's link, is not read, and nothing from it is printed.",
+  ),
+  "drift/pattern-too-broad": r(
+    "warning",
+    "A deployment glob is past the expansion bounds",
+    "A glob may expand its braces to at most 64 patterns, visit at most 2000 folders in 2 s and bind at most 200 files; past that it is not expanded (nothing is read from it), so one entry cannot walk the disk on every keystroke.",
+  ),
+  "drift/unrecognized": r(
+    "warning",
+    "A bound file is no deployment kind Quorate reads",
+    "Cilium, Istio, Linkerd and Submariner Helm values, IstioOperator, Linkerd Link, kubeadm ClusterConfiguration and k3s/RKE2 configs are read; name the kind with `{ path, kind }` where the content does not say.",
+  ),
+  "drift/cluster-identity": r(
+    "error",
+    "The deployed cluster name, id or mesh peers differ from the design",
+    "Two clusters with one ClusterMesh id, or a Submariner cluster id that is not the design's, break cross-cluster routing (cilium/cilium#32753).",
+  ),
+  "drift/cidr": r(
+    "error",
+    "Deployed pod or service ranges differ from the design",
+    "The design's CIDR checks only hold for the ranges actually deployed (submariner-io/submariner#545).",
+  ),
+  "drift/etcd-timers": r(
+    "error",
+    "Deployed etcd timers differ from the design",
+    "Timers sized for the WAN in the design do nothing if the deployment leaves etcd at its defaults (etcd-io/etcd#846).",
+  ),
+  "drift/istio": r(
+    "error",
+    "Deployed Istio mesh, cluster name, network or role differ from the design",
+    "Two clusters labelled with one network, or a wrong mesh id, break multicluster discovery and routing (istio/istio#39712).",
+  ),
+  "drift/linkerd": r(
+    "error",
+    "Deployed Linkerd domains, gateway or links differ from the design",
+    "A cluster-domain mismatch breaks the gateway identity (linkerd/linkerd2#9044); a Link the design does not show mirrors Services nobody reviewed.",
+  ),
+  "drift/trust-anchor": r(
+    "error",
+    "Linked clusters' deployed trust anchors share no certificate",
+    "Linked Linkerd clusters need one trust anchor in common; `linkerd multicluster check` does not compare them (linkerd/linkerd2#11668).",
+  ),
+  "drift/unreadable-anchor": r(
+    "error",
+    "A deployed trust-anchor bundle does not parse",
+    "identityTrustAnchorsPEM must hold PEM X.509 certificates; one that does not parse cannot anchor any identity.",
+  ),
+
+  "quorate/internal-error": r(
+    "error",
+    "A rule failed",
+    "A rule threw on this input; the other rules still report. Please file a bug with the file.",
+  ),
+  "quorate/too-large": r(
+    "warning",
+    "File too large for live analysis",
+    "Past the configured size limit the file is not analysed while typing.",
+  ),
+} as const satisfies Record<string, RuleEntry>;
+
+/** A rule code the catalog lists (the only codes a finding can carry). */
+export type RuleCode = keyof typeof CATALOG;
+
+export const RULES: readonly RuleInfo[] = Object.entries(CATALOG).map(([code, e]) => ({ code, family: code.split("/")[0], ...e }));
+const byCode = new Map(RULES.map((x) => [x.code, x]));
 
 export function ruleInfo(code: string): RuleInfo | undefined {
   return byCode.get(code);
 }
 
-export function defaultSeverity(code: string): Severity {
-  return byCode.get(code)?.severity ?? "error";
+/** Whether `code` is one the catalog lists (settings and disable comments name codes as text). */
+export function isRuleCode(code: string): code is RuleCode {
+  return byCode.has(code);
+}
+
+/** A listed code's default severity. An unlisted one is a programming error: it throws, loudly, rather than guess. */
+export function defaultSeverity(code: RuleCode): Severity {
+  const info = byCode.get(code);
+  if (!info) throw new Error(`rule code ${code} is not in rules/catalog.ts: add it there (severity, title, help)`);
+  return info.severity;
 }

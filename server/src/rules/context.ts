@@ -1,11 +1,11 @@
 import type { Finding } from "../model/finding";
 import type { Span } from "../model/text";
 import type { TopologyContext } from "../derive/context";
-import { defaultSeverity } from "./catalog";
+import { defaultSeverity, type RuleCode } from "./catalog";
 
 export { memberPairs, type Quorum, TopologyContext } from "../derive/context";
 
-export function finding(code: string, span: Span, message: string, extra: Partial<Finding> = {}): Finding {
+export function finding(code: RuleCode, span: Span, message: string, extra: Partial<Finding> = {}): Finding {
   return { code, severity: defaultSeverity(code), span, message, ...extra };
 }
 

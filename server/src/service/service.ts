@@ -19,6 +19,7 @@ import { analyzeChange, type TextChange } from "../incremental";
 import type { Finding } from "../model/finding";
 import { LineIndex } from "../model/text";
 import type { DriftMarker, SummaryResult } from "../protocol";
+import { ruleInfo } from "../rules/catalog";
 import { type ManifestFile, manifestRules } from "../rules/exports";
 import { codeActionsOf } from "./actions";
 import { toDiagnostic } from "./convert";
@@ -48,8 +49,6 @@ export interface Contributions {
 
 // (no `process` in a web worker: the web extension's server runs this same service)
 const TIMINGS = globalThis.process?.env?.QUORATE_LOG_TIMINGS === "1";
-/** Findings that mean "losing one site breaks this design". */
-const SITE_LOSS_CODES = ["quorum/two-site-split", "quorum/site-loss", "capacity/site-loss", "istio/remote-primary-site-loss"];
 
 /**
  * The language service: documents in, LSP types out. No connection: the transport (lsp.ts)
@@ -385,7 +384,8 @@ export class QuorateService implements Workspace {
     const f = this.files.get(uri);
     if (!f?.analysis?.parsed.relevant) return null;
     const count = (s: string) => f.findings.filter((x) => x.severity === s).length;
-    const breaking = f.findings.filter((x) => SITE_LOSS_CODES.includes(x.code));
+    // findings that mean "losing one site breaks this design": flagged in the catalog
+    const breaking = f.findings.filter((x) => ruleInfo(x.code)?.breaksSiteLoss);
     const judged = f.analysis.contexts.some((c) => c.quorums.some((q) => q.counts.size > 1) || c.topology.traffic.length > 0);
     return {
       errors: count("error"),
