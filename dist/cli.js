@@ -27046,7 +27046,7 @@ function run(ctx, s) {
     const writers = asyncWriters(ctx, d);
     if (!writers.length || writers.some((w) => R.reaches(site, w))) return void 0;
     const gone = writers.filter((w) => lost.has(w));
-    return `store ${d.name?.value} has no writer ${site} reaches (${gone.length === writers.length ? `${listText(writers)} lost` : `${listText(writers)}: ${writers.map((w) => lost.has(w) ? `${w} lost` : ctx.link(site, w) ? `${w} cut off` : `no declared link to ${w}`).join(", ")}`})`;
+    return `store ${d.name?.value} has no writer ${site} reaches (${gone.length === writers.length ? `${listText(writers)} lost` : writers.map((w) => lost.has(w) ? `${w} lost` : ctx.link(site, w) ? `${w} cut off from ${site}` : `no declared link from ${site} to ${w}`).join(", ")})`;
   };
   const galeraWrites = (entry, d, qj, backends, budget) => {
     const q = ctx.quorums.find((x) => x.owner === d);
@@ -27947,9 +27947,17 @@ function size(c) {
 function measureChanges(scenario2, rb, ra, verdictWorse) {
   const out = [];
   const push = (c) => {
-    if (c.before === c.after) return;
-    out.push({ scenario: scenario2, ...c, regression: c.crosses !== void 0 && !verdictWorse });
+    if (c.before === c.after && c.beforeNote === c.afterNote) return;
+    const notes = {
+      ...c.before === null && c.beforeNote ? { beforeNote: c.beforeNote } : {},
+      ...c.after === null && c.afterNote ? { afterNote: c.afterNote } : {}
+    };
+    const { beforeNote: _b, afterNote: _a, ...rest } = c;
+    out.push({ scenario: scenario2, ...rest, ...notes, regression: c.crosses !== void 0 && !verdictWorse });
   };
+  const backendNote = (r2, b) => !b ? "not declared" : r2.scenario.lose.includes(b.site) ? "lost" : b.loadRps === null ? "withdrawn" : b.capacityRps === null ? "no capacity declared" : void 0;
+  const quorumNote = (q) => !q ? "not declared" : q.outcome === "stops" ? "writes stop" : q.outcome === "lost" ? "lost" : "unknown: a member link has no rttMs";
+  const storeNote = (x) => !x ? "not declared" : x.rpoUnbounded ? "unbounded: the lag buffer overflows" : "none";
   for (const ta of ra.traffic) {
     const tb = rb.traffic.find((x) => x.name === ta.name);
     const peak = (t) => t ? t.backends.reduce((a, b) => a + (b.loadRps ?? 0), 0) : 0;
@@ -27957,7 +27965,8 @@ function measureChanges(scenario2, rb, ra, verdictWorse) {
     for (const ba of ta.backends) {
       const bb = tb?.backends.find((x) => x.cluster === ba.cluster);
       const entry = ta.name;
-      push({ entity: ba.cluster, entry, measure: "loadRps", before: bb?.loadRps ?? null, after: ba.loadRps, scale });
+      const notes = { beforeNote: backendNote(rb, bb), afterNote: backendNote(ra, ba) };
+      push({ entity: ba.cluster, entry, measure: "loadRps", before: bb?.loadRps ?? null, after: ba.loadRps, scale, ...notes });
       const hb = bb?.headroomRps ?? null;
       const ha = ba.headroomRps;
       push({
@@ -27967,13 +27976,13 @@ function measureChanges(scenario2, rb, ra, verdictWorse) {
         before: hb,
         after: ha,
         scale,
+        ...notes,
         crosses: ha !== null && ha < 0 && (hb === null || hb >= 0) ? "headroom below 0" : void 0
       });
     }
     push({ entity: ta.name, measure: "errorRps", before: tb?.errorRps ?? null, after: ta.errorRps, scale });
   }
   for (const qa of ra.quorums) {
-    if (qa.kind === "galera") continue;
     const qb = rb.quorums.find((x) => x.name === qa.name);
     const budget = qa.writeLatencyBudgetMs;
     const before = qb?.commitLatencyMs ?? null;
@@ -27984,12 +27993,21 @@ function measureChanges(scenario2, rb, ra, verdictWorse) {
       measure: "commitLatencyMs",
       before,
       after,
+      beforeNote: quorumNote(qb),
+      afterNote: quorumNote(qa),
       crosses: over(after, budget) && !over(before, qb?.writeLatencyBudgetMs ?? null) ? `over the ${budget} ms budget` : void 0
     });
   }
   for (const sa of ra.stores) {
     const sb = rb.stores.find((x) => x.name === sa.name);
-    push({ entity: `store ${sa.name}`, measure: "atRiskBytes", before: sb?.atRiskBytes ?? null, after: sa.atRiskBytes });
+    push({
+      entity: `store ${sa.name}`,
+      measure: "atRiskBytes",
+      before: sb?.atRiskBytes ?? null,
+      after: sa.atRiskBytes,
+      beforeNote: storeNote(sb),
+      afterNote: storeNote(sa)
+    });
   }
   return out;
 }
@@ -28156,10 +28174,10 @@ var arrow = (s) => `${s.before ?? "no topology"} \u2192 ${s.after ?? "no topolog
 function changeText(c) {
   const unit = c.measure === "commitLatencyMs" ? " ms" : c.measure === "atRiskBytes" ? " bytes" : " rps";
   const word = c.measure === "loadRps" ? "load" : c.measure === "headroomRps" ? "headroom" : c.measure === "commitLatencyMs" ? "commit latency" : c.measure === "atRiskBytes" ? "data at risk" : "errors";
-  const v = (x) => x === null ? "none" : c.measure === "atRiskBytes" ? bytes(x) : c.measure === "commitLatencyMs" ? ms(x) : rps(x);
+  const v = (x, note) => x === null ? note ?? "none" : c.measure === "atRiskBytes" ? bytes(x) : c.measure === "commitLatencyMs" ? ms(x) : rps(x);
   const who = c.entry ? `${c.entity} (${c.entry})` : c.entity;
-  const plain = (x) => x === null ? "none" : v(x).replace(/ (rps|ms)$/, "").replace(/ bytes.*$/, "");
-  const both = c.measure === "atRiskBytes" ? `${v(c.before)} \u2192 ${v(c.after)}` : `${plain(c.before)} \u2192 ${plain(c.after)}${unit}`;
+  const plain = (x, note) => x === null ? note ?? "none" : v(x).replace(/ (rps|ms)$/, "").replace(/ bytes.*$/, "");
+  const both = c.measure === "atRiskBytes" || c.after === null ? `${v(c.before, c.beforeNote)} \u2192 ${v(c.after, c.afterNote)}` : `${plain(c.before, c.beforeNote)} \u2192 ${plain(c.after)}${unit}`;
   return `${c.scenario}: ${who} ${word} ${both}${c.crosses ? ` (${c.crosses})` : ""}`;
 }
 function diffText(d, color) {
@@ -28228,13 +28246,16 @@ function diffJson(d) {
       before: d.before,
       after: d.after,
       scenarios: d.scenarios,
-      changes: d.changes.map(({ scenario: scenario2, entity, entry, measure, before, after }) => ({
+      changes: d.changes.map(({ scenario: scenario2, entity, entry, measure, before, after, beforeNote, afterNote, crosses }) => ({
         scenario: scenario2,
         entity,
         ...entry ? { entry } : {},
         measure,
         before,
-        after
+        after,
+        ...beforeNote ? { beforeNote } : {},
+        ...afterNote ? { afterNote } : {},
+        ...crosses ? { crosses } : {}
       })),
       findings: d.findings,
       regressions: d.regressions,

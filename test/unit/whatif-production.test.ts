@@ -410,7 +410,7 @@ test("diff is quantitative: 50/50 → 30/70 moves load with no verdict change; h
       (c: { scenario: string; entity: string; measure: string }) =>
         c.scenario === "all up" && c.entity === "l" && c.measure === "headroomRps",
     ),
-    { scenario: "all up", entity: "l", entry: "checkout", measure: "headroomRps", before: 5000, after: -3000 },
+    { scenario: "all up", entity: "l", entry: "checkout", measure: "headroomRps", before: 5000, after: -3000, crosses: "headroom below 0" },
   );
   assert.deepEqual(
     j.changes.find(
@@ -577,4 +577,26 @@ test("Galera: a commit waits one round trip from its writer to the farthest node
     md,
     /Commit latency by the site that writes \(Galera has no leader[^\n]*\), against the 10 ms budget:\n\n\| writes from \| commit latency \| budget \|\n\|[-| ]+\|\n\| fra \| 14 ms \| [^|]+ \|\n\| lon \| 14 ms \| [^|]+ \|\n\| ams \| 4 ms \| [^|]+ \|/,
   );
+});
+
+test("diff: a side with no number says why (unbounded RPO, writes stop), never a bare none", () => {
+  // the same store with a lag buffer one byte short of the tail, then exactly the tail
+  const files = {
+    "old.topology.yaml": HEADER + SINGLE_WRITER.replace("BUFFER", String(TAIL - 1)),
+    "new.topology.yaml": HEADER + SINGLE_WRITER.replace("BUFFER", String(TAIL)),
+  };
+  const r = inTempDir(files, (_dir, run) => run(["diff", "--format", "json", "old.topology.yaml", "new.topology.yaml"]));
+  const c = JSON.parse(r.stdout).changes.find(
+    (x: { scenario: string; measure: string }) => x.scenario === "lose fra" && x.measure === "atRiskBytes",
+  );
+  assert.deepEqual(c && [c.before, c.beforeNote, c.after, c.afterNote], [null, "unbounded: the lag buffer overflows", TAIL, undefined]);
+  const text = inTempDir(files, (_dir, run) => run(["diff", "old.topology.yaml", "new.topology.yaml"])).stdout;
+  assert.match(text, /lose fra: store carts data at risk unbounded: the lag buffer overflows → 10,240,000 bytes \(9\.8 MiB\)\n/);
+  // a quorum that stopped before and writes now
+  const q = {
+    "old.topology.yaml": HEADER + THREE(100).replace("{ fra: 1, lon: 1, nyc: 1 }", "{ fra: 2, lon: 1 }"),
+    "new.topology.yaml": HEADER + THREE(100),
+  };
+  const qt = inTempDir(q, (_dir, run) => run(["diff", "old.topology.yaml", "new.topology.yaml"])).stdout;
+  assert.match(qt, /lose fra: store ledger commit latency writes stop → 75 ms\n/);
 });

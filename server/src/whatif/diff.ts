@@ -50,6 +50,9 @@ export interface MeasureChange {
   /** null: not there (lost, withdrawn, not declared, not computable) */
   readonly before: number | null;
   readonly after: number | null;
+  /** why a null side is null, in words ("unbounded: the lag buffer overflows", "writes stop", "lost"); absent for a number */
+  readonly beforeNote?: string;
+  readonly afterNote?: string;
   /** the limit this move crosses ("headroom below 0", "over the 20 ms budget"): a regression */
   readonly crosses?: string;
   readonly regression: boolean;
@@ -211,9 +214,29 @@ function size(c: MeasureChange): number {
 function measureChanges(scenario: string, rb: Result, ra: Result, verdictWorse: boolean): MeasureChange[] {
   const out: MeasureChange[] = [];
   const push = (c: Omit<MeasureChange, "scenario" | "regression">) => {
-    if (c.before === c.after) return;
-    out.push({ scenario, ...c, regression: c.crosses !== undefined && !verdictWorse });
+    if (c.before === c.after && c.beforeNote === c.afterNote) return;
+    const notes = {
+      ...(c.before === null && c.beforeNote ? { beforeNote: c.beforeNote } : {}),
+      ...(c.after === null && c.afterNote ? { afterNote: c.afterNote } : {}),
+    };
+    const { beforeNote: _b, afterNote: _a, ...rest } = c;
+    out.push({ scenario, ...rest, ...notes, regression: c.crosses !== undefined && !verdictWorse });
   };
+  // why a backend carries nothing: its site is lost, steering withdrew it, or it is not in that version
+  const backendNote = (r: Result, b: Result["traffic"][number]["backends"][number] | undefined) =>
+    !b
+      ? "not declared"
+      : r.scenario.lose.includes(b.site)
+        ? "lost"
+        : b.loadRps === null
+          ? "withdrawn"
+          : b.capacityRps === null
+            ? "no capacity declared"
+            : undefined;
+  const quorumNote = (q: Result["quorums"][number] | undefined) =>
+    !q ? "not declared" : q.outcome === "stops" ? "writes stop" : q.outcome === "lost" ? "lost" : "unknown: a member link has no rttMs";
+  const storeNote = (x: Result["stores"][number] | undefined) =>
+    !x ? "not declared" : x.rpoUnbounded ? "unbounded: the lag buffer overflows" : "none";
   for (const ta of ra.traffic) {
     const tb = rb.traffic.find((x) => x.name === ta.name);
     const peak = (t: typeof ta | undefined) => (t ? t.backends.reduce((a, b) => a + (b.loadRps ?? 0), 0) : 0);
@@ -221,7 +244,8 @@ function measureChanges(scenario: string, rb: Result, ra: Result, verdictWorse: 
     for (const ba of ta.backends) {
       const bb = tb?.backends.find((x) => x.cluster === ba.cluster);
       const entry = ta.name;
-      push({ entity: ba.cluster, entry, measure: "loadRps", before: bb?.loadRps ?? null, after: ba.loadRps, scale });
+      const notes = { beforeNote: backendNote(rb, bb), afterNote: backendNote(ra, ba) };
+      push({ entity: ba.cluster, entry, measure: "loadRps", before: bb?.loadRps ?? null, after: ba.loadRps, scale, ...notes });
       const hb = bb?.headroomRps ?? null;
       const ha = ba.headroomRps;
       push({
@@ -231,13 +255,13 @@ function measureChanges(scenario: string, rb: Result, ra: Result, verdictWorse: 
         before: hb,
         after: ha,
         scale,
+        ...notes,
         crosses: ha !== null && ha < 0 && (hb === null || hb >= 0) ? "headroom below 0" : undefined,
       });
     }
     push({ entity: ta.name, measure: "errorRps", before: tb?.errorRps ?? null, after: ta.errorRps, scale });
   }
   for (const qa of ra.quorums) {
-    if (qa.kind === "galera") continue;
     const qb = rb.quorums.find((x) => x.name === qa.name);
     const budget = qa.writeLatencyBudgetMs;
     const before = qb?.commitLatencyMs ?? null;
@@ -248,12 +272,21 @@ function measureChanges(scenario: string, rb: Result, ra: Result, verdictWorse: 
       measure: "commitLatencyMs",
       before,
       after,
+      beforeNote: quorumNote(qb),
+      afterNote: quorumNote(qa),
       crosses: over(after, budget) && !over(before, qb?.writeLatencyBudgetMs ?? null) ? `over the ${budget} ms budget` : undefined,
     });
   }
   for (const sa of ra.stores) {
     const sb = rb.stores.find((x) => x.name === sa.name);
-    push({ entity: `store ${sa.name}`, measure: "atRiskBytes", before: sb?.atRiskBytes ?? null, after: sa.atRiskBytes });
+    push({
+      entity: `store ${sa.name}`,
+      measure: "atRiskBytes",
+      before: sb?.atRiskBytes ?? null,
+      after: sa.atRiskBytes,
+      beforeNote: storeNote(sb),
+      afterNote: storeNote(sa),
+    });
   }
   return out;
 }

@@ -560,7 +560,7 @@ export function run(ctx: TopologyContext, s: Scenario): Result {
     const writers = asyncWriters(ctx, d);
     if (!writers.length || writers.some((w) => R.reaches(site, w))) return undefined;
     const gone = writers.filter((w) => lost.has(w));
-    return `store ${d.name?.value} has no writer ${site} reaches (${gone.length === writers.length ? `${listText(writers)} lost` : `${listText(writers)}: ${writers.map((w) => (lost.has(w) ? `${w} lost` : ctx.link(site, w) ? `${w} cut off` : `no declared link to ${w}`)).join(", ")}`})`;
+    return `store ${d.name?.value} has no writer ${site} reaches (${gone.length === writers.length ? `${listText(writers)} lost` : writers.map((w) => (lost.has(w) ? `${w} lost` : ctx.link(site, w) ? `${w} cut off from ${site}` : `no declared link from ${site} to ${w}`)).join(", ")})`;
   };
 
   /** Galera: writes from a backend's site commit from the nearest node of the primary component; said where that breaks the budget. */

@@ -201,16 +201,20 @@ export function changeText(c: MeasureChange): string {
           : c.measure === "atRiskBytes"
             ? "data at risk"
             : "errors";
-  const v = (x: number | null) =>
-    x === null ? "none" : c.measure === "atRiskBytes" ? bytes(x) : c.measure === "commitLatencyMs" ? ms(x) : rps(x);
+  // a null side says why it is null ("lost", "writes stop", "unbounded: …"), never a bare "none" that reads as zero
+  const v = (x: number | null, note?: string) =>
+    x === null ? (note ?? "none") : c.measure === "atRiskBytes" ? bytes(x) : c.measure === "commitLatencyMs" ? ms(x) : rps(x);
   const who = c.entry ? `${c.entity} (${c.entry})` : c.entity;
-  const plain = (x: number | null) =>
+  const plain = (x: number | null, note?: string) =>
     x === null
-      ? "none"
+      ? (note ?? "none")
       : v(x)
           .replace(/ (rps|ms)$/, "")
           .replace(/ bytes.*$/, "");
-  const both = c.measure === "atRiskBytes" ? `${v(c.before)} → ${v(c.after)}` : `${plain(c.before)} → ${plain(c.after)}${unit}`;
+  const both =
+    c.measure === "atRiskBytes" || c.after === null
+      ? `${v(c.before, c.beforeNote)} → ${v(c.after, c.afterNote)}`
+      : `${plain(c.before, c.beforeNote)} → ${plain(c.after)}${unit}`;
   return `${c.scenario}: ${who} ${word} ${both}${c.crosses ? ` (${c.crosses})` : ""}`;
 }
 
@@ -280,13 +284,16 @@ export function diffJson(d: DiffResult): string {
       before: d.before,
       after: d.after,
       scenarios: d.scenarios,
-      changes: d.changes.map(({ scenario, entity, entry, measure, before, after }) => ({
+      changes: d.changes.map(({ scenario, entity, entry, measure, before, after, beforeNote, afterNote, crosses }) => ({
         scenario,
         entity,
         ...(entry ? { entry } : {}),
         measure,
         before,
         after,
+        ...(beforeNote ? { beforeNote } : {}),
+        ...(afterNote ? { afterNote } : {}),
+        ...(crosses ? { crosses } : {}),
       })),
       findings: d.findings,
       regressions: d.regressions,
