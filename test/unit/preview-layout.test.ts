@@ -3,6 +3,7 @@
 // design legibly — every node inside the visible area, not only labels of a readable size.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -162,6 +163,29 @@ test("the preview page at 620 px shows every node of each example inside the pan
     );
     await wide.waitForFunction(() => (window as unknown as { posts: { type: string }[] }).posts.some((p) => p.type === "rendered"));
     assert.equal(await wide.evaluate(() => document.body.dataset.layout), "LR");
+    // the decision record's diagram in a Markdown preview (Mermaid's defaults, a 700 px column,
+    // as VS Code's Markdown preview with Mermaid or GitHub draws it): labels at their natural size
+    for (const example of EXAMPLES) {
+      const record = spawnSync(process.execPath, [join(ROOT, "dist", "cli.js"), "report", example], { cwd: ROOT, encoding: "utf8" }).stdout;
+      const block = /```mermaid\n([\s\S]*?)```/.exec(record)?.[1];
+      assert.ok(block, `${example}: no Mermaid block in the record`);
+      const md = await browser.newPage({ viewport: { width: 760, height: 900 } });
+      await md.goto(`file://${join(dir, "page.html")}`);
+      const min = await md.evaluate(async (text) => {
+        document.body.innerHTML = `<div style="width:700px;overflow:auto"><pre class="mermaid"></pre></div>`;
+        document.querySelector("pre").textContent = text;
+        window.mermaid.initialize({ startOnLoad: false, securityLevel: "strict" });
+        await window.mermaid.run();
+        const svg = document.querySelector("pre svg");
+        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        const labels = [...svg.querySelectorAll(".nodeLabel, .edgeLabel, .cluster-label")].filter((e: { textContent: string }) =>
+          e.textContent.trim(),
+        );
+        return Math.min(...labels.map((e: unknown) => Number.parseFloat(getComputedStyle(e).fontSize) * scale));
+      }, block);
+      assert.ok(min >= 12, `${example}: the record's diagram draws labels at ${min.toFixed(1)} px`);
+      await md.close();
+    }
   } finally {
     await browser.close();
     rmSync(dir, { recursive: true, force: true });
