@@ -31147,7 +31147,7 @@ var SIMULATE_HELP = {
     ...SCENARIO_OPTIONS,
     {
       flags: "-f, --format text|json|md",
-      text: "output format (default text); json has whatif.md's keys (an array for sweeps); md is a table for a pull request (e.g. --format json)"
+      text: "output format (default text); json has one object per scenario with the keys the README lists (an array for sweeps); md is a table for a pull request (e.g. --format json)"
     },
     { flags: "--color, --no-color", text: "force or suppress colour (default: only on a terminal; e.g. --no-color)" }
   ],
