@@ -23194,9 +23194,17 @@ function judgeAll(ctx) {
     }
     if (f && o.availability) {
       const allowed = 1 - o.availability.value;
-      const met = f.unavailability <= allowed * (1 + ROUNDING) + 1e-15;
+      const within = (u) => u <= allowed * (1 + ROUNDING) + 1e-15;
+      const upperMeets = within(Math.max(0, f.unavailability - f.unjudgedProbability));
+      const met = within(f.unavailability) ? true : upperMeets ? null : false;
       let why2;
-      if (!met) {
+      if (met === null)
+        why2 = finding(
+          "objective/unmeasurable",
+          o.availability.span,
+          `${label4}: availability is between ${availabilityPercent(f.interval[0], f.unavailability)} and ${availabilityPercent(f.interval[1])} and the objective ${availabilityPercent(o.availability.value)} lies inside: the state budget ran out after every state of up to ${f.maxFailures} failed components (${sig(f.unjudgedProbability)} of probability unjudged). Fewer failing components decide it: leave availability off the sites and links that never fail`
+        );
+      else if (!met) {
         const cut = f.brokenAllUp ? "it fails with every site and link up" : f.cutSets.length ? `most likely cut set: ${cutSetText(f.cutSets[0])}` : "no set of three or fewer components breaks it alone";
         const fixes = [];
         const witness = isStore && witnessHelps(ctx, d, e, owner);
@@ -27928,13 +27936,15 @@ function diff(before, after) {
   const removed = unmatched(fb, fa);
   const worse = changes.filter(gotWorse).length;
   const newErrors = added.filter((f) => f.severity === "error").length;
+  const availability = availabilityChanges(b, a);
   return {
     before: before.label,
     after: after.label,
     scenarios: changes,
     changes: moved,
     findings: { added, removed },
-    regressions: worse + moved.filter((c) => c.regression).length + newErrors,
+    availability,
+    regressions: worse + moved.filter((c) => c.regression).length + availability.filter((c) => c.regression).length + newErrors,
     note
   };
 }
@@ -28010,6 +28020,36 @@ function measureChanges(scenario2, rb, ra, verdictWorse) {
     });
   }
   return out;
+}
+function availabilityChanges(b, a) {
+  const fb = b ? reportOf(b).figures : [];
+  const fa = a ? reportOf(a).figures : [];
+  if (!fb.length && !fa.length) return [];
+  const judged = a ? objectiveJudgements(a) : [];
+  const labels = [.../* @__PURE__ */ new Set([...fb.map((f) => f.label), ...fa.map((f) => f.label)])];
+  const out = [];
+  for (const entity of labels) {
+    const x = fb.find((f) => f.label === entity);
+    const y = fa.find((f) => f.label === entity);
+    for (const measure of ["availability", "conflictProbability"]) {
+      const before = x ? x[measure] : null;
+      const after = y ? y[measure] : null;
+      if (before === null && after === null) continue;
+      const shown = (v) => v === null ? "none" : measure === "availability" ? availabilityPercent(v) : percentOfTime(v);
+      if (shown(before) === shown(after)) continue;
+      const j = y && judged.find((k) => k.owner === y.owner && k.key === measure);
+      const worse = before !== null && after !== null && (measure === "availability" ? after < before : after > before);
+      out.push({
+        entity,
+        measure,
+        before,
+        after,
+        ...j && typeof j.objective === "number" ? { objective: j.objective } : {},
+        regression: worse && j?.met === false
+      });
+    }
+  }
+  return out.sort((p, q) => Number(q.regression) - Number(p.regression));
 }
 
 // server/src/whatif/render.ts
@@ -28180,6 +28220,12 @@ function changeText(c) {
   const both = c.measure === "atRiskBytes" || c.after === null ? `${v(c.before, c.beforeNote)} \u2192 ${v(c.after, c.afterNote)}` : `${plain(c.before, c.beforeNote)} \u2192 ${plain(c.after)}${unit}`;
   return `${c.scenario}: ${who} ${word} ${both}${c.crosses ? ` (${c.crosses})` : ""}`;
 }
+function availabilityChangeText(c) {
+  const v = (x) => x === null ? "no figure" : c.measure === "availability" ? availabilityPercent(x) : `${percentOfTime(x)} of the time`;
+  const word = c.measure === "availability" ? "availability" : "writers partitioned (conflict exposure)";
+  const objective = c.objective === void 0 ? "" : c.regression ? ` (${c.measure === "availability" ? "below" : "above"} the objective ${v(c.objective)})` : ` (objective ${v(c.objective)})`;
+  return `${c.entity} ${word} ${v(c.before)} \u2192 ${v(c.after)}${objective}`;
+}
 function diffText(d, color) {
   const paint = (c, s) => color ? `${c}${s}\x1B[0m` : s;
   const lines2 = [`quorate diff ${d.before} \u2192 ${d.after}`, ""];
@@ -28197,6 +28243,10 @@ function diffText(d, color) {
     d.changes.length ? "Measures that moved (largest first):" : "No load, headroom, latency, data at risk or error rate moved."
   );
   for (const c of d.changes) lines2.push(`  ${c.regression ? paint("\x1B[31m", "!") : " "} ${changeText(c)}`);
+  if (d.availability.length) {
+    lines2.push("", "Availability that moved (independent failures assumed):");
+    for (const c of d.availability) lines2.push(`  ${c.regression ? paint("\x1B[31m", "!") : " "} ${availabilityChangeText(c)}`);
+  }
   lines2.push("", d.findings.added.length ? "New findings:" : "No new findings.");
   for (const f of d.findings.added) lines2.push(`  + ${f.severity} ${f.code} (${f.entity}, line ${f.line}): ${f.message}`);
   lines2.push(d.findings.removed.length ? "Resolved findings:" : "No finding resolved.");
@@ -28231,6 +28281,16 @@ function diffMarkdown(d) {
       ""
     );
   }
+  if (d.availability.length) {
+    out.push("Availability that moved (independent failures assumed):", "");
+    out.push(
+      table(
+        ["", "change"],
+        d.availability.map((c) => [c.regression ? "\u{1F534}" : "", availabilityChangeText(c)])
+      ),
+      ""
+    );
+  }
   if (d.findings.added.length || d.findings.removed.length) {
     out.push("| | severity | code | where | finding |", "|---|---|---|---|---|");
     for (const f of d.findings.added)
@@ -28258,6 +28318,7 @@ function diffJson(d) {
         ...crosses ? { crosses } : {}
       })),
       findings: d.findings,
+      availability: d.availability,
       regressions: d.regressions,
       ...d.note ? { note: d.note } : {}
     },

@@ -125,3 +125,45 @@ export function generateRings(bytes) {
   }
   return { text: `${[...head, ...sites, ...links, ...clusters, ...stores, ...traffic].join("\n")}\n`, clusters: n, rings: r };
 }
+
+/**
+ * The availability bench's design: n sites at 0.999 and every link between them at 0.9995 (all
+ * failing), a five-member consensus store spread over them, a crdt store writing at every site
+ * and an entry point with a backend at every site depending on both, each with objectives.
+ * `withAvailability` false drops every availability: the same file with no figure to compute.
+ */
+export function generateAvailability(n, withAvailability = true) {
+  const sites = Array.from({ length: n }, (_, i) => `s${i}`);
+  const av = (x) => (withAvailability ? `, availability: ${x}` : "");
+  const lines = ["apiVersion: quorate.dev/v1alpha1", "kind: Topology", "metadata:", `  name: availability-${n}`, "sites:"];
+  for (const s of sites) lines.push(`  - { name: ${s}${av(0.999)} }`);
+  lines.push("links:");
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++) lines.push(`  - { between: [${sites[i]}, ${sites[j]}], rttMs: ${5 + ((i + j) % 9)}${av(0.9995)} }`);
+  lines.push("clusters:");
+  for (const [i, s] of sites.entries()) lines.push(`  - { name: c${i}, site: ${s} }`);
+  const five = [0, 1, 2, 3, 4].map((k) => sites[Math.floor((k * n) / 5)]);
+  lines.push(
+    "stores:",
+    "  - name: ledger",
+    "    replication: consensus",
+    `    members: { ${five.map((s) => `${s}: 1`).join(", ")} }`,
+    "    objectives: { availability: 0.9999, survive: [site, partition] }",
+    "  - name: carts",
+    "    replication: crdt",
+    `    writers: [${sites.join(", ")}]`,
+    "    maxLagSeconds: 5",
+    "    objectives: { availability: 0.9999, conflictProbability: 0.01, rpoSeconds: 10 }",
+    "traffic:",
+    "  - name: web",
+    "    steering: gslb",
+    "    ttlSeconds: 30",
+    "    peakRps: 10000",
+    "    dependsOn: [ledger, carts]",
+    "    healthCheck: { intervalSeconds: 5, failureThreshold: 3 }",
+    "    objectives: { availability: 0.999, rtoSeconds: 60 }",
+    "    backends:",
+    ...sites.map((_, i) => `      - { cluster: c${i}, capacityRps: ${Math.ceil(20000 / n)} }`),
+  );
+  return `${lines.join("\n")}\n`;
+}

@@ -15,7 +15,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { generate, generateRings } from "./bench-topology.mjs";
+import { generate, generateAvailability, generateRings } from "./bench-topology.mjs";
 
 const require = createRequire(import.meta.url);
 const { parseAllDocuments } = require("yaml");
@@ -467,7 +467,56 @@ async function whatIfSweep() {
   );
 }
 
+/**
+ * Every availability figure of a design of 10, 16 and 20 sites with every site and link failing
+ * (availability.md: within a second), through the CLI: `quorate availability` less the same run
+ * on the file without availabilities (start-up, parse, rules). Also how far each entity's
+ * enumeration got (exact, or bounded with the probability left unjudged).
+ */
+async function availabilityFigures() {
+  const dir = mkdtempSync(join(tmpdir(), "quorate-bench-"));
+  console.log("\nAvailability: every figure of a design whose sites (0.999) and links (0.9995) all fail:\n");
+  const rows = [];
+  for (const n of [10, 16, 20]) {
+    const file = join(dir, `a${n}.topology.yaml`);
+    const bare = join(dir, `bare${n}.topology.yaml`);
+    writeFileSync(file, generateAvailability(n));
+    writeFileSync(bare, generateAvailability(n, false));
+    const time = (f) => {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, ["dist/cli.js", "availability", "--format", "json", f], {
+        encoding: "utf8",
+        maxBuffer: 1 << 30,
+      });
+      if (r.status === 2) throw new Error(r.stderr);
+      return { ms: performance.now() - t0, out: r.stdout };
+    };
+    const full = [];
+    const base = [];
+    let figures = [];
+    for (let k = 0; k < RUNS; k++) {
+      base.push(time(bare).ms);
+      const r = time(file);
+      full.push(r.ms);
+      figures = JSON.parse(r.out);
+    }
+    const net = full.map((x, k) => x - base[k]);
+    rows.push([
+      `${n} sites, ${n + (n * (n - 1)) / 2} failing components`,
+      `${fmt(median(net))} ms [${fmt(Math.min(...net))}–${fmt(Math.max(...net))}]`,
+      figures
+        .map(
+          (f) =>
+            `${f.entity}: ${f.method}${f.method === "bounded" ? ` (${f.unjudgedProbability.toExponential(1)} unjudged, up to ${f.maxFailuresJudged} failures)` : ""}`,
+        )
+        .join("; "),
+    ]);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  console.log(table(["design", "every figure (net of start-up)", "how far each entity got"], rows));
+}
+
 /** Measurements after the main tables, by name (--sections=name,… runs only those). */
-const SECTIONS = { whatif: whatIfSweep };
+const SECTIONS = { whatif: whatIfSweep, availability: availabilityFigures };
 for (const [name, run] of Object.entries(SECTIONS)) if (!onlySections || onlySections.includes(name)) await run();
 if (!YLS && !args.includes("--no-yls")) console.log("\n(yaml-language-server is not installed: npm install it to compare.)");

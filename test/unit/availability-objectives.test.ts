@@ -197,3 +197,22 @@ test("bad input: availability 0, above 1 or a string is a schema error, and comp
   }
   assert.deepEqual(only(TWO_TWO("{ availability: 1 }").replace("availability: 0.999 }", "availability: 1 }"), "schema"), []);
 });
+
+test("a bounded figure decides an objective only outside its interval: inside it, objective/unmeasurable says so", () => {
+  // 60 writer sites at 0.999: every state of up to 4 failures is judged, ~5×10⁻⁹ is left unjudged;
+  // writes stop only with all 60 down (10⁻¹⁸), so the interval is [1 − 5×10⁻⁹, 1]
+  const sites = Array.from({ length: 60 }, (_, i) => `  - { name: s${i}, availability: 0.999 }`).join("\n");
+  const body = (objective: string) =>
+    `sites:\n${sites}\nstores:\n  - name: big\n    replication: crdt\n    writers: [${Array.from({ length: 60 }, (_, i) => `s${i}`).join(", ")}]\n    objectives: { availability: ${objective} }\n`;
+  // 1 − 10⁻⁸ lies below the interval: met
+  assert.deepEqual(only(body("0.99999999"), "objective/unmeasurable"), []);
+  assert.deepEqual(only(body("0.99999999"), "objective/availability"), []);
+  // 1 − 10⁻⁹ lies inside it: neither met nor failed
+  const inside = only(body("0.999999999"), "objective/unmeasurable");
+  assert.equal(inside.length, 1);
+  assert.match(
+    inside[0].message,
+    /store big: availability is between 99\.99999948% and 100% and the objective 99\.9999999% lies inside: the state budget ran out after every state of up to 4 failed components/,
+  );
+  assert.deepEqual(only(body("0.999999999"), "objective/availability"), []);
+});

@@ -7,7 +7,9 @@ import { readFileSync } from "node:fs";
 import { analyzeAlone } from "../../server/src/analysis";
 import { figureText, reportOf, rtoEstimate } from "../../server/src/availability/figures";
 import { objectiveJudgements, objectiveStatuses } from "../../server/src/rules/index";
+import { diff } from "../../server/src/whatif/diff";
 import { decisionRecord } from "../../server/src/whatif/record";
+import { diffJson, diffMarkdown, diffText } from "../../server/src/whatif/render";
 import { HEADER, yaml } from "../helpers";
 
 /** The Tiers section's table rows, cells unescaped. */
@@ -154,4 +156,49 @@ test("objective judgements are structured: an out-of-range availability leaves t
   // the schema reports the value; the objective gives no second finding
   assert.equal(j.finding, undefined);
   assert.deepEqual(objectiveStatuses(ctx, ledger).availability, { objective: 0.999, met: null });
+});
+
+const LEDGER = (members: string, objective: string) => yaml`
+  sites:
+    - { name: fra, availability: 0.999 }
+    - { name: lon, availability: 0.999 }
+    - { name: ams, availability: 0.999 }
+  links:
+    - { between: [fra, lon], rttMs: 14 }
+    - { between: [fra, ams], rttMs: 9 }
+    - { between: [lon, ams], rttMs: 8 }
+  stores:
+    - name: ledger
+      replication: consensus
+      members: ${members}
+      objectives: { availability: ${objective} }
+`;
+
+test("diff: availability that moves is reported per entity; a drop below the objective is a regression, exactly meeting it is not", () => {
+  const side = (label: string, body: string) => ({ label, ...analyzeAlone(label, HEADER + body) });
+  const before = side("old.yaml", LEDGER("{ fra: 2, lon: 2, ams: 1 }", "0.998001"));
+  // 2+2+1 → 2+2: 1 − 2.998×10⁻⁶ → 0.998001, which exactly meets 0.998001
+  const met = diff(before, side("new.yaml", LEDGER("{ fra: 2, lon: 2 }", "0.998001")));
+  assert.deepEqual(
+    met.availability.map((c) => [c.entity, c.measure, c.regression, c.objective]),
+    [["store ledger", "availability", false, 0.998001]],
+  );
+  assert.ok(Math.abs(met.availability[0].before! - (1 - 2.998e-6)) < 1e-12);
+  assert.ok(Math.abs(met.availability[0].after! - 0.998001) < 1e-12);
+  assert.match(diffText(met, false), /\n {4}store ledger availability 99\.9997% → 99\.8001% \(objective 99\.8001%\)\n/);
+  // the same drop against 0.998002 breaks it: one regression more, marked, in every format (the editor's Compare is the Markdown)
+  const broken = diff(before, side("new.yaml", LEDGER("{ fra: 2, lon: 2 }", "0.998002")));
+  assert.equal(broken.availability[0].regression, true);
+  assert.equal(broken.regressions, met.regressions + 1 + 1); // the availability drop, and the new objective/availability error
+  assert.match(diffText(broken, false), /\n {2}! store ledger availability 99\.9997% → 99\.8001% \(below the objective 99\.8002%\)\n/);
+  assert.match(diffMarkdown(broken), /\| 🔴 \| store ledger availability 99\.9997% → 99\.8001% \(below the objective 99\.8002%\) \|/);
+  assert.equal(JSON.parse(diffJson(broken)).availability[0].regression, true);
+  // the way back is an improvement, never a regression; an unchanged design lists nothing
+  const back = diff(
+    side("new.yaml", LEDGER("{ fra: 2, lon: 2 }", "0.998002")),
+    side("old.yaml", LEDGER("{ fra: 2, lon: 2, ams: 1 }", "0.998002")),
+  );
+  assert.equal(back.availability[0].regression, false);
+  assert.equal(back.regressions, 0);
+  assert.deepEqual(diff(before, before).availability, []);
 });

@@ -419,7 +419,7 @@ test("quorate diff: paths, REV:path in a temporary git repository, formats, exit
     const regressed = cli(["diff", "--format", "json", "d.topology.yaml", "HEAD:d.topology.yaml"]);
     assert.equal(regressed.code, 1);
     const j = JSON.parse(regressed.stdout);
-    assert.deepEqual(Object.keys(j), ["before", "after", "scenarios", "changes", "findings", "regressions"]);
+    assert.deepEqual(Object.keys(j), ["before", "after", "scenarios", "changes", "findings", "availability", "regressions"]);
     assert.deepEqual(
       j.scenarios.find((s: { scenario: string }) => s.scenario === "lose fra"),
       {

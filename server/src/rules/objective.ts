@@ -198,9 +198,19 @@ function judgeAll(ctx: TopologyContext): ObjectiveJudgement[] {
     }
     if (f && o.availability) {
       const allowed = 1 - o.availability.value;
-      const met = f.unavailability <= allowed * (1 + ROUNDING) + 1e-15;
+      const within = (u: number) => u <= allowed * (1 + ROUNDING) + 1e-15;
+      // bounded: met when the lower end meets it, not met when even the upper end misses it,
+      // undecided in between (the state budget ran out before the objective's precision)
+      const upperMeets = within(Math.max(0, f.unavailability - f.unjudgedProbability));
+      const met = within(f.unavailability) ? true : upperMeets ? null : false;
       let why: Finding | undefined;
-      if (!met) {
+      if (met === null)
+        why = finding(
+          "objective/unmeasurable",
+          o.availability.span,
+          `${label}: availability is between ${availabilityPercent(f.interval[0], f.unavailability)} and ${availabilityPercent(f.interval[1])} and the objective ${availabilityPercent(o.availability.value)} lies inside: the state budget ran out after every state of up to ${f.maxFailures} failed components (${sig(f.unjudgedProbability)} of probability unjudged). Fewer failing components decide it: leave availability off the sites and links that never fail`,
+        );
+      else if (!met) {
         const cut = f.brokenAllUp
           ? "it fails with every site and link up"
           : f.cutSets.length

@@ -9,6 +9,10 @@ import type { Finding } from "../model/finding";
 import type { Span } from "../model/text";
 import type { Topology } from "../model/topology";
 import type { Severity } from "../rules/catalog";
+import { objectiveJudgements } from "../rules/index";
+import { reportOf } from "../availability/figures";
+import type { TopologyContext } from "../derive/context";
+import { availabilityPercent, percentOfTime } from "../util/format";
 import {
   ALL_UP,
   MAX_PARTITION_SITES,
@@ -60,6 +64,20 @@ export interface MeasureChange {
   readonly scale?: number;
 }
 
+/** An entity's availability or conflict probability that moved visibly between the versions (availability.md, "Where it shows"). */
+export interface AvailabilityChange {
+  /** "store ledger", "traffic checkout", "etcd of cluster core" */
+  readonly entity: string;
+  readonly measure: "availability" | "conflictProbability";
+  /** null: the version has no figure for it (not declared, no availability, not computable) */
+  readonly before: number | null;
+  readonly after: number | null;
+  /** the after version's objective for this measure, when declared */
+  readonly objective?: number;
+  /** it got worse and the after version no longer meets its objective */
+  readonly regression: boolean;
+}
+
 export interface DiffFinding {
   readonly code: string;
   readonly severity: Severity;
@@ -77,7 +95,9 @@ export interface DiffResult {
   /** every measure that moved, regressions first, then the largest relative move */
   readonly changes: MeasureChange[];
   readonly findings: { readonly added: DiffFinding[]; readonly removed: DiffFinding[] };
-  /** scenarios whose verdict got worse, measures that cross a limit where the verdict did not get worse, and new error findings */
+  /** availability and conflict probability that moved, regressions first, in declaration order */
+  readonly availability: AvailabilityChange[];
+  /** scenarios whose verdict got worse, measures that cross a limit where the verdict did not get worse, availability dropped below an objective, and new error findings */
   readonly regressions: number;
   /** set when the union has more sites than partitions are listed for */
   readonly note?: string;
@@ -183,13 +203,15 @@ export function diff(before: DiffSide, after: DiffSide): DiffResult {
   const removed = unmatched(fb, fa);
   const worse = changes.filter(gotWorse).length;
   const newErrors = added.filter((f) => f.severity === "error").length;
+  const availability = availabilityChanges(b, a);
   return {
     before: before.label,
     after: after.label,
     scenarios: changes,
     changes: moved,
     findings: { added, removed },
-    regressions: worse + moved.filter((c) => c.regression).length + newErrors,
+    availability,
+    regressions: worse + moved.filter((c) => c.regression).length + availability.filter((c) => c.regression).length + newErrors,
     note,
   };
 }
@@ -289,4 +311,41 @@ function measureChanges(scenario: string, rb: Result, ra: Result, verdictWorse: 
     });
   }
   return out;
+}
+
+/**
+ * Each entity's availability and conflict probability in both versions, matched by entity;
+ * listed when the change shows at the precision people read (six significant digits of the
+ * availability, three of the conflict time). A drop is a regression when the after version
+ * no longer meets its declared objective for that measure (the objective/* judgement).
+ */
+export function availabilityChanges(b: TopologyContext | undefined, a: TopologyContext | undefined): AvailabilityChange[] {
+  const fb = b ? reportOf(b).figures : [];
+  const fa = a ? reportOf(a).figures : [];
+  if (!fb.length && !fa.length) return [];
+  const judged = a ? objectiveJudgements(a) : [];
+  const labels = [...new Set([...fb.map((f) => f.label), ...fa.map((f) => f.label)])];
+  const out: AvailabilityChange[] = [];
+  for (const entity of labels) {
+    const x = fb.find((f) => f.label === entity);
+    const y = fa.find((f) => f.label === entity);
+    for (const measure of ["availability", "conflictProbability"] as const) {
+      const before = x ? x[measure] : null;
+      const after = y ? y[measure] : null;
+      if (before === null && after === null) continue;
+      const shown = (v: number | null) => (v === null ? "none" : measure === "availability" ? availabilityPercent(v) : percentOfTime(v));
+      if (shown(before) === shown(after)) continue;
+      const j = y && judged.find((k) => k.owner === y.owner && k.key === measure);
+      const worse = before !== null && after !== null && (measure === "availability" ? after < before : after > before);
+      out.push({
+        entity,
+        measure,
+        before,
+        after,
+        ...(j && typeof j.objective === "number" ? { objective: j.objective } : {}),
+        regression: worse && j?.met === false,
+      });
+    }
+  }
+  return out.sort((p, q) => Number(q.regression) - Number(p.regression));
 }

@@ -1,8 +1,8 @@
 // What-if results as people read them: simulate's text, Markdown and JSON, the scenario table
 // (the decision record's failure matrix), and the diff as a terminal table, a pull-request
 // comment and JSON. Pure.
-import { bytes, cell, ms, percent, rps, seconds, table } from "../util/format";
-import { type DiffResult, gotWorse, type MeasureChange } from "./diff";
+import { availabilityPercent, bytes, cell, ms, percent, percentOfTime, rps, seconds, table } from "../util/format";
+import { type AvailabilityChange, type DiffResult, gotWorse, type MeasureChange } from "./diff";
 import { oneLine } from "../util/terminal";
 import type { IsolateResult, Result, Scenario } from "./engine";
 
@@ -218,6 +218,20 @@ export function changeText(c: MeasureChange): string {
   return `${c.scenario}: ${who} ${word} ${both}${c.crosses ? ` (${c.crosses})` : ""}`;
 }
 
+/** "store ledger availability 99.9997% → 99.8001% (below the objective 99.99%)" */
+export function availabilityChangeText(c: AvailabilityChange): string {
+  const v = (x: number | null) =>
+    x === null ? "no figure" : c.measure === "availability" ? availabilityPercent(x) : `${percentOfTime(x)} of the time`;
+  const word = c.measure === "availability" ? "availability" : "writers partitioned (conflict exposure)";
+  const objective =
+    c.objective === undefined
+      ? ""
+      : c.regression
+        ? ` (${c.measure === "availability" ? "below" : "above"} the objective ${v(c.objective)})`
+        : ` (objective ${v(c.objective)})`;
+  return `${c.entity} ${word} ${v(c.before)} → ${v(c.after)}${objective}`;
+}
+
 export function diffText(d: DiffResult, color: boolean): string {
   const paint = (c: string, s: string) => (color ? `${c}${s}\x1b[0m` : s);
   const lines = [`quorate diff ${d.before} → ${d.after}`, ""];
@@ -235,6 +249,10 @@ export function diffText(d: DiffResult, color: boolean): string {
     d.changes.length ? "Measures that moved (largest first):" : "No load, headroom, latency, data at risk or error rate moved.",
   );
   for (const c of d.changes) lines.push(`  ${c.regression ? paint("\x1b[31m", "!") : " "} ${changeText(c)}`);
+  if (d.availability.length) {
+    lines.push("", "Availability that moved (independent failures assumed):");
+    for (const c of d.availability) lines.push(`  ${c.regression ? paint("\x1b[31m", "!") : " "} ${availabilityChangeText(c)}`);
+  }
   lines.push("", d.findings.added.length ? "New findings:" : "No new findings.");
   for (const f of d.findings.added) lines.push(`  + ${f.severity} ${f.code} (${f.entity}, line ${f.line}): ${f.message}`);
   lines.push(d.findings.removed.length ? "Resolved findings:" : "No finding resolved.");
@@ -269,6 +287,16 @@ export function diffMarkdown(d: DiffResult): string {
       "",
     );
   }
+  if (d.availability.length) {
+    out.push("Availability that moved (independent failures assumed):", "");
+    out.push(
+      table(
+        ["", "change"],
+        d.availability.map((c) => [c.regression ? "🔴" : "", availabilityChangeText(c)]),
+      ),
+      "",
+    );
+  }
   if (d.findings.added.length || d.findings.removed.length) {
     out.push("| | severity | code | where | finding |", "|---|---|---|---|---|");
     for (const f of d.findings.added)
@@ -296,6 +324,7 @@ export function diffJson(d: DiffResult): string {
         ...(crosses ? { crosses } : {}),
       })),
       findings: d.findings,
+      availability: d.availability,
       regressions: d.regressions,
       ...(d.note ? { note: d.note } : {}),
     },
