@@ -2,7 +2,8 @@
 //   - package.json and package-lock.json get version X.Y.Z;
 //   - CHANGELOG.md's "## Unreleased" entries become "## X.Y.Z — YYYY-MM-DD" under a fresh, empty
 //     "## Unreleased";
-//   - the README's pinned references (`rev: vA.B.C`, `quorate/quorate@vA.B.C`) name vX.Y.Z;
+//   - the README's pinned references (`rev: vA.B.C`, `quorate/quorate@vA.B.C`, `--ref vA.B.C`)
+//     name vX.Y.Z;
 //   - dist/cli.js, the committed bundle pre-commit and the GitHub Action run, is rebuilt (it
 //     carries the version).
 // It commits and tags nothing: it prints the two git commands that do. Only main is published
@@ -49,7 +50,9 @@ pkg.version = version;
 const nextChangelog = changelog.replace(unreleased[0], `## Unreleased\n\n## ${version} — ${date}\n${unreleased[1]}`);
 const readme = read("README.md")
   .replace(/(\brev: )v\d+\.\d+\.\d+\b/g, `$1v${version}`)
-  .replace(/(quorate\/quorate@)v\d+\.\d+\.\d+\b/g, `$1v${version}`);
+  .replace(/(quorate\/quorate@)v\d+\.\d+\.\d+\b/g, `$1v${version}`)
+  // the try-repo command: pre-commit's --ref names the same tag
+  .replace(/(--ref )v\d+\.\d+\.\d+\b/g, `$1v${version}`);
 
 writeFileSync(join(ROOT, "package.json"), `${JSON.stringify(pkg, null, 2)}\n`);
 writeFileSync(join(ROOT, "package-lock.json"), `${JSON.stringify(lock, null, 2)}\n`);

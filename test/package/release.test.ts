@@ -75,7 +75,8 @@ test("npm run release -- X.Y.Z: versions, the CHANGELOG entry, the README's pins
   const readme = readFileSync(join(dir, "README.md"), "utf8");
   assert.ok(readme.includes(`rev: v${VERSION}`));
   assert.ok(readme.includes(`quorate/quorate@v${VERSION}`));
-  assert.doesNotMatch(readme, /rev: v(?!9\.9\.9)\d+\.\d+\.\d+|quorate\/quorate@v(?!9\.9\.9)\d/);
+  assert.ok(readme.includes(`--ref v${VERSION}`));
+  assert.doesNotMatch(readme, /rev: v(?!9\.9\.9)\d+\.\d+\.\d+|quorate\/quorate@v(?!9\.9\.9)\d|--ref v(?!9\.9\.9)\d/);
   const cli = spawnSync(process.execPath, [join(dir, "dist", "cli.js"), "--version"], { encoding: "utf8" });
   assert.equal(cli.stdout, `${VERSION}\n`);
 
