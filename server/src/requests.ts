@@ -89,9 +89,9 @@ const CUSTOM: ReadonlyMap<string, Custom<unknown, unknown>> = new Map([
     return a ? diagramFor(a, s.findings(p.uri), undefined, s.driftMarkers(p.uri), { layouts: true }) : null;
   }),
   custom(SummaryRequest, uriParams, (s, p) => s.summary(p.uri)),
-  custom(SimulateRequest, object({ uri: string, scenario: scenarioParam }), (s, p) => {
+  custom(SimulateRequest, object({ uri: string, scenario: scenarioParam }), (s, p, token) => {
     const a = s.analysis(p.uri);
-    return a ? simulate(a, s.findings(p.uri), p.scenario, s.driftMarkers(p.uri)) : null;
+    return a ? simulate(a, s.findings(p.uri), p.scenario, s.driftMarkers(p.uri), token) : null;
   }),
   custom(DecisionRecordRequest, uriParams, (s, p) => {
     const a = s.analysis(p.uri);

@@ -445,7 +445,7 @@ test("quorate diff: paths, REV:path in a temporary git repository, formats, exit
   });
 });
 
-test("the Simulate strip lists every single-site loss up to 32 sites, none past that", () => {
+test("the Simulate strip lists every single-site loss up to 32 sites, none past that", async () => {
   const sites = (n: number) =>
     `${HEADER}sites:\n${Array.from({ length: n }, (_, i) => `  - name: s${i}`).join("\n")}\nlinks:\n  - { between: [s0, s1], rttMs: 1 }\n  - { between: [s0, s2], rttMs: 1 }\n  - { between: [s1, s2], rttMs: 1 }\nclusters:\n  - name: c\n    site: s0\n    etcd: { members: { s0: 1, s1: 1, s2: 1 } }\n`;
   for (const [n, strip] of [
@@ -453,7 +453,7 @@ test("the Simulate strip lists every single-site loss up to 32 sites, none past 
     [33, 0],
   ] as const) {
     const { analysis, findings } = analyzeAlone("t.topology.yaml", sites(n));
-    const r = simulate(analysis, findings, { lose: ["s1"] })!;
+    const r = (await simulate(analysis, findings, { lose: ["s1"] }))!;
     assert.equal(r.singles.length, strip, `${n} sites`);
     assert.equal(r.sites.length, n);
     assert.equal(r.verdict, "ok", "one member of three lost: the etcd continues");

@@ -3,6 +3,7 @@
 // message and the owner is told, so it can analyse everything itself again.
 import { Worker } from "node:worker_threads";
 import { ErrorCodes, ResponseError } from "vscode-languageserver";
+import type { Cancellation } from "../service/host";
 import { BACKGROUND_MARK, type FromBackground, type ToBackground } from "./messages";
 
 const YOUNG_GENERATION_MB = 4;
@@ -54,13 +55,15 @@ export class Background {
   }
 
   /** Asks the thread; it answers after everything sent before the request. */
-  request(method: string, params: unknown): Promise<unknown> {
+  request(method: string, params: unknown, token?: Cancellation): Promise<unknown> {
     if (!this.worker) return Promise.reject(new ResponseError(ErrorCodes.InternalError, "quorate: the background thread is not running"));
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    // the client's cancellation is passed on: the thread stops the request's work at its next check
+    const cancelled = token?.onCancellationRequested(() => this.post({ t: "cancel", id }));
+    return new Promise<unknown>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
       this.post({ t: "request", id, method, params });
-    });
+    }).finally(() => cancelled?.dispose());
   }
 
   async stop(): Promise<void> {

@@ -25,7 +25,9 @@ export type ToBackground =
   | { readonly t: "close"; readonly uri: string; readonly diskText?: string }
   | { readonly t: "remove"; readonly uri: string }
   | { readonly t: "deploymentChanged"; readonly uri: string; readonly createdOrDeleted: boolean }
-  | { readonly t: "request"; readonly id: number; readonly method: string; readonly params: unknown };
+  | { readonly t: "request"; readonly id: number; readonly method: string; readonly params: unknown }
+  /** the client cancelled request `id`: its computation stops at its next check */
+  | { readonly t: "cancel"; readonly id: number };
 
 /** Background thread → main thread. */
 export type FromBackground =

@@ -2,10 +2,11 @@
 // its own, which analyses the large files the main thread hosts here and answers requests on
 // them. Messages that arrive while it is busy are taken together: the edits of one file become
 // one change, analysed once, and only the newest version's diagnostics go back.
-import { ErrorCodes } from "vscode-languageserver";
+import { ErrorCodes, LSPErrorCodes } from "vscode-languageserver";
 import { changeBetween, type TextChange } from "../incremental";
 import { createService } from "../platform/node";
 import { answer } from "../requests";
+import { type Cancellation, CancelledError } from "../service/host";
 import { ParamsError } from "../service/params";
 import { RenameError } from "../service/navigation";
 import { primeParser, warmUpSteps } from "../warmup";
@@ -71,6 +72,27 @@ export function runBackground(port: Port, options: { warmUp?: boolean } = {}): v
     edited.clear();
   };
 
+  /** the running requests' cancellations, by id (a "cancel" message sets one) */
+  const cancellations = new Map<number, { cancel(): void }>();
+  const cancellation = (id: number): Cancellation => {
+    let cancelled = false;
+    const listeners = new Set<() => void>();
+    cancellations.set(id, {
+      cancel() {
+        cancelled = true;
+        for (const l of listeners) l();
+      },
+    });
+    return {
+      get isCancellationRequested() {
+        return cancelled;
+      },
+      onCancellationRequested(l) {
+        listeners.add(l);
+        return { dispose: () => listeners.delete(l) };
+      },
+    };
+  };
   const take = (m: ToBackground) => {
     switch (m.t) {
       case "update": {
@@ -118,16 +140,28 @@ export function runBackground(port: Port, options: { warmUp?: boolean } = {}): v
       case "request": {
         flush();
         report();
+        const token = cancellation(m.id);
         const failed = (e: unknown) => {
-          const code = e instanceof RenameError || e instanceof ParamsError ? ErrorCodes.InvalidParams : ErrorCodes.InternalError;
+          cancellations.delete(m.id);
+          const code =
+            e instanceof CancelledError
+              ? LSPErrorCodes.RequestCancelled
+              : e instanceof RenameError || e instanceof ParamsError
+                ? ErrorCodes.InvalidParams
+                : ErrorCodes.InternalError;
           if (code === ErrorCodes.InternalError) log(`${m.method} failed: ${(e as Error)?.stack ?? e}`);
           post({ t: "response", id: m.id, error: { message: (e as Error)?.message ?? String(e), code } });
         };
         try {
-          const result = answer(service, m.method, m.params);
-          // a request that waits on the host (git) answers when it is done; the thread serves others meanwhile
-          if (result instanceof Promise) result.then((r) => post({ t: "response", id: m.id, result: r ?? null }), failed);
-          else post({ t: "response", id: m.id, result: result ?? null });
+          const result = answer(service, m.method, m.params, token);
+          const done = (r: unknown) => {
+            cancellations.delete(m.id);
+            post({ t: "response", id: m.id, result: r ?? null });
+          };
+          // a request that waits on the host (git) or yields between scenarios (simulate) answers
+          // when it is done; the thread serves others meanwhile
+          if (result instanceof Promise) result.then(done, failed);
+          else done(result);
         } catch (e) {
           failed(e);
         }
@@ -184,6 +218,11 @@ export function runBackground(port: Port, options: { warmUp?: boolean } = {}): v
   const urgent = (m: ToBackground) => m.t === "request" || (m.t === "update" && (m.open || m.hosted));
 
   port.on("message", (m) => {
+    // a cancellation is taken at once, not queued behind the work it cancels
+    if (m.t === "cancel") {
+      cancellations.get(m.id)?.cancel();
+      return;
+    }
     if (warming && urgent(m)) {
       warming = undefined;
       log(`warm-up stopped after ${steps} steps: real work arrived`);

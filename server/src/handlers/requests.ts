@@ -15,7 +15,7 @@ export function registerRequests(s: Session): void {
           background &&
           (service.isHosted(uri) || OFF_THREAD.has(method) || (DRIFT_AWARE.has(method) && service.hasContributedDrift(uri)))
         )
-          return background.request(method, q);
+          return background.request(method, q, token);
         return answer(service, method, q, token);
       })(p),
     );

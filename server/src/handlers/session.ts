@@ -1,11 +1,12 @@
 // One language-server session: the state every handler shares (the service, the open documents,
 // the client's capabilities, the background thread) and the guards that keep a failing handler
 // from taking the server down. The handlers beside this file each wire one concern to it.
-import { type Connection, ErrorCodes, ResponseError } from "vscode-languageserver";
+import { type Connection, ErrorCodes, LSPErrorCodes, ResponseError } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Background, BackgroundEvents } from "../background/host";
 import type { ToBackground } from "../background/messages";
 import { ParamsError } from "../service/params";
+import { CancelledError } from "../service/host";
 import { RenameError } from "../service/navigation";
 import type { QuorateService } from "../service/service";
 import { URI } from "../service/uri";
@@ -92,6 +93,7 @@ export class Session {
   /** An exception as the response error the client sees (bad params are -32602, the rest logged). */
   failure(name: string, e: unknown): ResponseError<void> {
     if (e instanceof ResponseError) return e;
+    if (e instanceof CancelledError) return new ResponseError(LSPErrorCodes.RequestCancelled, e.message);
     if (e instanceof RenameError || e instanceof ParamsError) return new ResponseError(ErrorCodes.InvalidParams, e.message);
     this.log(`${name} failed: ${(e as Error)?.stack ?? e}`);
     return new ResponseError(ErrorCodes.InternalError, `quorate: ${name} failed: ${(e as Error)?.message ?? e}`);

@@ -7,3 +7,24 @@ export interface Cancellation {
   readonly isCancellationRequested: boolean;
   onCancellationRequested(listener: () => void): { dispose(): void };
 }
+
+/** A request its client cancelled: the transport answers it with LSP's RequestCancelled (-32800). */
+export class CancelledError extends Error {
+  constructor(what: string) {
+    super(`${what} was cancelled`);
+  }
+}
+
+/** Throws CancelledError once `token` is cancelled; called between units of a long computation. */
+export function checkCancelled(token: Cancellation | undefined, what: string): void {
+  if (token?.isCancellationRequested) throw new CancelledError(what);
+}
+
+/**
+ * Lets the event loop run (so a cancellation, or another request, arriving meanwhile is read),
+ * then checks `token`. A long sweep calls it every few units of work.
+ */
+export async function yieldTurn(token: Cancellation | undefined, what: string): Promise<void> {
+  await new Promise<void>((resolve) => setTimeout(resolve, 0));
+  checkCancelled(token, what);
+}

@@ -10,6 +10,7 @@ import { type LinkFactor, MAX_FACTOR, MAX_PARTITION_SITES, run, type Scenario, s
 import { scenarioJson } from "../whatif/render";
 import { setOwn } from "../util/records";
 import { decisionRecord } from "../whatif/record";
+import { type Cancellation, checkCancelled, yieldTurn } from "./host";
 
 /** The single-site strip lists each site's loss up to this many sites (`quorate simulate --all-single-site` does any number). */
 export const MAX_STRIP_SITES = 32;
@@ -49,22 +50,35 @@ export function sanitizeScenario(declared: ReadonlySet<string>, s: SimulateScena
   return { lose, partition: partition.length > 1 ? partition : [], cut, loseMembers, rttFactor: factor(s.rttFactor) ?? null, slow };
 }
 
-export function simulate(
+/** Scenarios of the single-site strip evaluated between two turns of the event loop (where a cancellation is read). */
+const SWEEP_CHUNK = 8;
+
+/**
+ * The scenario the preview asks for, with the single-site strip. Cancellable: the strip's
+ * sweep checks `token` before each scenario and yields to the event loop every SWEEP_CHUNK
+ * scenarios, so a cancelled request stops (CancelledError) instead of running to the end.
+ */
+export async function simulate(
   a: FileAnalysis,
   findings: readonly Finding[],
   scenario: SimulateScenario,
   drift: ReadonlyMap<string, DriftMarker> = new Map(),
-): SimulateResult | null {
+  token?: Cancellation,
+): Promise<SimulateResult | null> {
   const ctx = a.contexts[0];
   if (!ctx) return null;
   const t = ctx.topology;
   const s = sanitizeScenario(new Set(t.siteByName.keys()), scenario);
+  checkCancelled(token, "simulate");
   const r = run(ctx, s);
   // the strip is for reading at a glance: past MAX_STRIP_SITES it would cost a sweep per click and say nothing
-  const singles = (t.siteByName.size <= MAX_STRIP_SITES ? sweep(ctx, "single") : []).map((x) => {
+  const singles: SimulateResult["singles"][number][] = [];
+  for (const x of t.siteByName.size <= MAX_STRIP_SITES ? sweep(ctx, "single") : []) {
+    if (singles.length && singles.length % SWEEP_CHUNK === 0) await yieldTurn(token, "simulate");
+    checkCancelled(token, "simulate");
     const rr = run(ctx, x);
-    return { site: x.lose[0], verdict: rr.verdict, breaks: rr.breaks };
-  });
+    singles.push({ site: x.lose[0], verdict: rr.verdict, breaks: rr.breaks });
+  }
   const partitions = t.siteByName.size <= MAX_PARTITION_SITES ? sweep(ctx, "partitions").map((x) => x.partition.map((g) => [...g])) : [];
   const links: LinkRef[] = [];
   for (const l of t.links) {

@@ -1,0 +1,42 @@
+// Cancellation reaches the what-if sweep: a cancelled Simulate stops at the next scenario
+// instead of evaluating the rest (counted, not timed).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { analyzeAlone } from "../../server/src/analysis";
+import { CancelledError, type Cancellation } from "../../server/src/service/host";
+import { simulate } from "../../server/src/service/whatif";
+import { HEADER } from "../helpers";
+
+const SITES = 20;
+const design = `${HEADER}sites:\n${Array.from({ length: SITES }, (_, i) => `  - name: s${i}`).join("\n")}\nlinks:\n  - { between: [s0, s1], rttMs: 1 }\n  - { between: [s0, s2], rttMs: 1 }\n  - { between: [s1, s2], rttMs: 1 }\nclusters:\n  - name: c\n    site: s0\n    etcd: { members: { s0: 1, s1: 1, s2: 1 } }\n`;
+
+/** A token cancelled once it has been checked `after` times; `checks` counts every check. */
+function tokenCancelledAfter(after: number): Cancellation & { checks: number } {
+  return {
+    checks: 0,
+    get isCancellationRequested() {
+      this.checks++;
+      return this.checks > after;
+    },
+    onCancellationRequested: () => ({ dispose() {} }),
+  };
+}
+
+test("simulate checks its token once before the scenario and once per single-site loss of the strip", async () => {
+  const { analysis, findings } = analyzeAlone("t.topology.yaml", design);
+  const token = tokenCancelledAfter(Number.POSITIVE_INFINITY);
+  const r = await simulate(analysis, findings, { lose: ["s1"] }, new Map(), token);
+  assert.equal(r?.singles.length, SITES);
+  // (chunk boundaries check again after yielding to the event loop)
+  assert.ok(token.checks >= SITES + 1, `${token.checks} checks`);
+});
+
+test("a simulate cancelled part-way through its sweep stops there: CancelledError, no further scenario evaluated", async () => {
+  const { analysis, findings } = analyzeAlone("t.topology.yaml", design);
+  for (const after of [0, 1, 5, 12]) {
+    const token = tokenCancelledAfter(after);
+    await assert.rejects(simulate(analysis, findings, { lose: ["s1"] }, new Map(), token), (e) => e instanceof CancelledError);
+    // the check that saw the cancellation was the last: the sweep did not go on to the other sites
+    assert.equal(token.checks, after + 1, `cancelled after ${after} checks`);
+  }
+});
