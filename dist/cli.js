@@ -21401,13 +21401,14 @@ function readCluster(r2, it, index) {
     maxConnectedClusters: r2.int(e.get("maxConnectedClusters")),
     globalnet: r2.bool(e.get("globalnet"))?.value ?? false,
     globalnetAt: r2.bool(e.get("globalnet")),
+    broker: r2.bool(e.get("broker")),
     cidrs,
     globalCidr: r2.str(netEntries.get("globalCidr")),
     deployment: readDeployment(r2, e.get("deployment")),
     etcd,
     istio,
     linkerd,
-    invalid: invalidFields(r2, e, ["id", "maxConnectedClusters"], ["mesh"], ["globalnet"])
+    invalid: invalidFields(r2, e, ["id", "maxConnectedClusters"], ["mesh"], ["globalnet", "broker"])
   };
 }
 function readStore(r2, it, index) {
@@ -24913,6 +24914,11 @@ var topology_schema_default = {
           description: "Submariner Globalnet: this cluster's ranges may overlap others'.",
           markdownDescription: "Submariner **Globalnet**: this cluster's ranges may overlap others' (when both sides use it)."
         },
+        broker: {
+          type: "boolean",
+          description: "Submariner: this cluster runs the Broker (subctl deploy-broker); every Submariner cluster reaches its API server.",
+          markdownDescription: "Submariner: this cluster runs the **Broker** (`subctl deploy-broker`): every cluster that joins reaches its kube-apiserver (TCP 6443 on kubeadm, often 443 elsewhere \u2014 `broker-info.subm` says), so `quorate ports` writes those rows to this cluster's nodes. Often a small management cluster (`mesh: none`) rather than a busy production one; losing it blocks joins and export updates, not the tunnels that are up."
+        },
         network: {
           type: "object",
           additionalProperties: false,
@@ -27202,30 +27208,32 @@ function run(ctx, s) {
 }
 var worseVerdict = (a, b) => VERDICT_RANK[a] >= VERDICT_RANK[b] ? a : b;
 function runIsolate(ctx, site, base = ALL_UP) {
-  const cutOff = { ...base, partition: [[site]] };
+  const sites = typeof site === "string" ? [site] : [...site];
+  const where = listText(sites);
+  const cutOff = { ...base, partition: [sites] };
   const window2 = run(ctx, cutOff);
-  const after = run(ctx, { ...cutOff, withdraw: [site] });
+  const after = run(ctx, { ...cutOff, withdraw: sites });
   const notes = [];
   let windowSeconds = 0;
   for (const tr of ctx.topology.traffic) {
     const lb = backendsOf2(ctx, tr);
-    if (!lb || !tr.name || !lb.some((b) => b.site === site)) continue;
+    if (!lb || !tr.name || !lb.some((b) => b.site !== void 0 && sites.includes(b.site))) continue;
     const w = rtoEstimate(tr);
     if (!w) {
       windowSeconds = null;
       notes.push(
-        `traffic ${tr.name.value}: ${tr.healthCheck ? `${tr.steering?.value ?? "no steering"} with no ttlSeconds` : "no healthCheck is declared"}, so how long ${tr.steering?.value ?? "steering"} keeps sending clients to ${site} is unknown \u2014 declare healthCheck: { intervalSeconds, failureThreshold }${tr.healthCheck && tr.steering?.value !== "anycast" ? " and ttlSeconds" : ""}`
+        `traffic ${tr.name.value}: ${tr.healthCheck ? `${tr.steering?.value ?? "no steering"} with no ttlSeconds` : "no healthCheck is declared"}, so how long ${tr.steering?.value ?? "steering"} keeps sending clients to ${where} is unknown \u2014 declare healthCheck: { intervalSeconds, failureThreshold }${tr.healthCheck && tr.steering?.value !== "anycast" ? " and ttlSeconds" : ""}`
       );
       continue;
     }
     notes.push(
-      `traffic ${tr.name.value}: ${tr.steering?.value} keeps sending clients to ${site} for up to ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat})`
+      `traffic ${tr.name.value}: ${tr.steering?.value} keeps sending clients to ${where} for up to ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat})`
     );
     if (windowSeconds !== null) windowSeconds = Math.max(windowSeconds, w.seconds);
   }
   return {
-    scenario: { isolate: site },
-    name: `isolate ${site}`,
+    scenario: { isolate: typeof site === "string" ? site : sites },
+    name: `isolate ${sites.join(", ")}`,
     windowSeconds,
     window: window2,
     after,
@@ -28151,9 +28159,9 @@ function simulateText(results, color) {
     if (!isIsolate(o)) lines2.push(...resultText(o, "          ", paint));
     else {
       lines2.push(
-        `          window, until steering withdraws ${o.scenario.isolate} (${o.windowSeconds === null ? "unknown: no health check" : `up to ${seconds(o.windowSeconds, 3)}`}): ${paint(VERDICT_COLOR[o.window.verdict], o.window.verdict)}`,
+        `          window, until steering withdraws ${[o.scenario.isolate].flat().join(", ")} (${o.windowSeconds === null ? "unknown: no health check" : `up to ${seconds(o.windowSeconds, 3)}`}): ${paint(VERDICT_COLOR[o.window.verdict], o.window.verdict)}`,
         ...resultText(o.window, "            ", paint),
-        `          after steering withdraws ${o.scenario.isolate}: ${paint(VERDICT_COLOR[o.after.verdict], o.after.verdict)}`,
+        `          after steering withdraws ${[o.scenario.isolate].flat().join(", ")}: ${paint(VERDICT_COLOR[o.after.verdict], o.after.verdict)}`,
         ...resultText(o.after, "            ", paint),
         ...o.notes.map((n2) => `          \xB7 ${n2}`)
       );
@@ -28198,7 +28206,7 @@ function simulateMarkdown(results) {
       out.push(
         `### ${o.verdict === "ok" ? "ok" : `**${o.verdict}**`} \u2014 ${cell(o.name)}`,
         "",
-        `Window until steering withdraws ${cell(o.scenario.isolate)}: ${o.windowSeconds === null ? "unknown (no health check)" : `up to ${seconds(o.windowSeconds, 3)}`}.`,
+        `Window until steering withdraws ${cell([o.scenario.isolate].flat().join(", "))}: ${o.windowSeconds === null ? "unknown (no health check)" : `up to ${seconds(o.windowSeconds, 3)}`}.`,
         "",
         ...o.notes.map((n) => `- ${cell(n)}`),
         "",
@@ -28867,20 +28875,37 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
         value: DEFAULT,
         reference: SUBMARINER_DOC
       });
-    for (const c of subs)
-      rows2.push({
-        component: "Broker API",
-        source: "submariner",
-        protocol: "TCP",
-        port: KUBE_APISERVER_TCP,
-        detail: "the Broker cluster's kube-apiserver: 6443 on kubeadm, often 443 elsewhere (broker-info.subm says)",
-        direction: "one-way",
-        from: nodesEnd(c),
-        to: { site: "broker", what: "the Broker cluster's API server", ranges: [] },
-        why: "Submariner exchanges Cluster and Endpoint objects (and Lighthouse its ServiceImports) through the Broker",
-        value: DEFAULT,
-        reference: SUBMARINER_DOC
-      });
+    const brokers = named.filter((c) => c.broker?.value === true);
+    for (const broker of brokers)
+      for (const c of subs) {
+        if (c === broker || siteOf(c) === siteOf(broker)) continue;
+        rows2.push({
+          component: "Broker API",
+          source: "submariner",
+          protocol: "TCP",
+          port: KUBE_APISERVER_TCP,
+          detail: "the Broker cluster's kube-apiserver: 6443 on kubeadm, often 443 elsewhere (broker-info.subm says)",
+          direction: "one-way",
+          from: nodesEnd(c),
+          to: {
+            site: siteOf(broker),
+            cluster: broker.name.value,
+            what: `API server of ${broker.name.value} (the Broker)`,
+            ranges: rangesOf(broker, "nodes")
+          },
+          why: "Submariner exchanges Cluster and Endpoint objects (and Lighthouse its ServiceImports) through the Broker",
+          value: DEFAULT,
+          reference: SUBMARINER_DOC
+        });
+      }
+    if (!brokers.length)
+      notes.push(
+        `The Submariner Broker's cluster is not declared: every joined cluster (${subs.map((c) => c.name.value).join(", ")}) must reach its kube-apiserver (TCP ${KUBE_APISERVER_TCP} on kubeadm, often 443 elsewhere). Mark the cluster that runs it with \`broker: true\` (a management cluster with \`mesh: none\` is declared like any other) and Quorate writes those rows.`
+      );
+    else if (brokers.length > 1)
+      notes.push(
+        `${brokers.map((c) => c.name.value).join(", ")} are all marked \`broker: true\`: one Submariner cluster set has one Broker \u2014 rows are written to each, keep only the one your clusters joined.`
+      );
   }
   const meshes = /* @__PURE__ */ new Map();
   for (const c of named) if (c.istio?.meshId) meshes.set(c.istio.meshId.value, [...meshes.get(c.istio.meshId.value) ?? [], c]);
@@ -29098,7 +29123,7 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
   const looked = /* @__PURE__ */ new Set();
   for (const r2 of rows2)
     for (const e of [r2.from, r2.to])
-      if (!e.ranges.length && e.site !== "broker" && !looked.has(e.what) && looked.add(e.what) && !notes.some((n) => n.includes(`${e.what}`)))
+      if (!e.ranges.length && !looked.has(e.what) && looked.add(e.what) && !notes.some((n) => n.includes(`${e.what}`)))
         notes.push(
           `No range is declared for ${e.what} (${e.site}): add network.nodes/pods to the cluster, or sites[].addresses for hosts outside clusters, for a rule a firewall can take.`
         );
@@ -29563,15 +29588,8 @@ function optionsSection(r2) {
     }
     out.push(`### ${cell(q.label)}`, "");
     const rows2 = options.map((o) => optionRow(r2, q, o, sites));
-    if (q.kind === "etcd" && memberSites(q.counts).length > 1)
-      rows2.push([
-        "federated: one control plane per site, each with its own 3 local members",
-        "3 per site",
-        { raw: "every one: a site's loss takes only its own API" },
-        "0",
-        "local (sub-millisecond; no WAN in the commit path)",
-        "each site: continues"
-      ]);
+    const fed = q.kind === "etcd" && memberSites(q.counts).length > 1 ? federatedOption(r2, q) : void 0;
+    if (fed) rows2.push(fed.row);
     out.push(
       table(
         ["option", "members", "single-site losses survived", "frozen partitions", "best commit latency", "after losing each site"],
@@ -29579,13 +29597,38 @@ function optionsSection(r2) {
       ),
       ""
     );
-    if (q.kind === "etcd" && memberSites(q.counts).length > 1)
-      out.push(
-        "Federated trades the single kubectl context for blast radius: workloads fail over through steering and data replication instead of etcd leader election across sites (seed: stretch only with 2+2+1).",
-        ""
-      );
+    if (fed) out.push(...fed.text, "");
   }
   return out;
+}
+var localSize = (n) => n < 3 ? 3 : n % 2 ? n : n + 1;
+function federatedOption(r2, q) {
+  const ctx = r2.ctx;
+  const own2 = q.owner.name?.value;
+  const home = own2 ? ctx.siteOfCluster(own2) : void 0;
+  const clustersAt = (site) => site === home && own2 ? [own2] : ctx.topology.clusters.filter((c) => c.name && ctx.siteOfCluster(c.name.value) === site).map((c) => c.name.value);
+  const planes = memberSites(q.counts).map((site) => ({ site, clusters: clustersAt(site), size: localSize(q.counts.get(site) ?? 0) })).filter((p) => p.clusters.length);
+  if (planes.length < 2) return void 0;
+  const dropped = memberSites(q.counts).filter((s) => !planes.some((p) => p.site === s));
+  const after = memberSites(q.counts).map((site) => {
+    const p = planes.find((x) => x.site === site);
+    const rest = planes.filter((x) => x.site !== site).flatMap((x) => x.clusters);
+    const keep = rest.length === 1 ? "keeps its own" : "keep their own";
+    return `${cell(site)}: ${p ? `${cell(listText(p.clusters))}'s API lost with it (by design); ${cell(listText(rest))} ${keep}` : `every control plane continues (none runs there)`}`;
+  });
+  const row = [
+    `federated: one control plane per site (${planes.map((p) => `${p.site}: ${p.clusters.join(", ")}`).join("; ")}), etcd local to each`,
+    `${planes.map((p) => `${p.size} ${p.site}`).join(" | ")} (each its own quorum, majority ${planes.map((p) => majority(p.size)).join(" | ")})`,
+    { raw: `none stops another: a site's loss takes only its own API (${planes.length} control planes)` },
+    "0 (no quorum spans a site link)",
+    "within one site: no WAN round trip in a commit (the design declares no RTT inside a site)",
+    { raw: after.join("<br>") }
+  ];
+  const sized = planes.filter((p) => p.size !== (q.counts.get(p.site) ?? 0));
+  const text3 = [
+    `Federated: ${planes.map((p) => `${p.size} members in ${p.site}`).join(", ")} \u2014 ${sized.length ? `${sized.map((p) => `${p.site}'s ${q.counts.get(p.site)} rounded up to ${p.size}`).join(", ")}: ` : ""}the smallest odd etcd that survives losing a member, kept at least as large as the design's members there${dropped.length ? `; ${dropped.join(", ")} run${dropped.length === 1 ? "s" : ""} no cluster, so ${dropped.length === 1 ? "needs" : "need"} no control plane and no witness` : ""}. It trades the single kubectl context for blast radius: workloads fail over through steering and data replication instead of etcd leader election across sites (seed 001: stretch only as 2+2+1).`
+  ];
+  return { row, text: text3 };
 }
 function optionRow(r2, q, o, sites) {
   const n = total(o.counts);
@@ -30130,6 +30173,153 @@ function shellWord(word) {
 }
 var shellLine = (words) => words.map(shellWord).join(" ");
 
+// server/src/whatif/probe.ts
+var PROBE_IMAGE = "busybox:1.36.1";
+var PROBE_POD = "quorate-probe";
+var KUBELET_TCP = 10250;
+var MAX_SWEPT_ADDRESSES = 30;
+function sweep2(range) {
+  const c = parseCidr(range);
+  if (!c) return void 0;
+  const n = c.last - c.first + 1n;
+  const inner = c.family === 4 && n > 2n;
+  const first = inner ? c.first + 1n : c.first;
+  const last = inner ? c.last - 1n : c.last;
+  if (last - first + 1n > BigInt(MAX_SWEPT_ADDRESSES)) return void 0;
+  const out = [];
+  for (let a = first; a <= last; a++) out.push(formatAddress(c.family, a));
+  return out;
+}
+function probePlan(ctx, sources, sideOf, nodesDeclared) {
+  const rows2 = portMatrix(ctx).rows.filter((r2) => r2.protocol === "TCP" && r2.port !== null);
+  const t = ctx.topology;
+  const probes = [];
+  const notes = [];
+  const portsTo = (side2, matches) => {
+    const out = /* @__PURE__ */ new Map();
+    for (const r2 of rows2) {
+      if (matches(r2, "to") && sideOf(r2.from.site) === side2 && !out.has(r2.port)) out.set(r2.port, r2.component);
+      if (r2.direction === "both" && matches(r2, "from") && sideOf(r2.to.site) === side2 && !out.has(r2.port)) out.set(r2.port, r2.component);
+    }
+    return [...out].sort((a, b) => a[0] - b[0]);
+  };
+  for (const from of sources) {
+    const side2 = sideOf(from.site);
+    for (const c of t.clusters) {
+      const name = c.name?.value;
+      const site = name ? ctx.siteOfCluster(name) : void 0;
+      if (!name || !site || sideOf(site) < 0 || sideOf(site) === side2 || !nodesDeclared(name)) continue;
+      const ports = portsTo(side2, (r2, end) => r2[end].cluster === name);
+      for (const [port, why2] of ports.length ? ports : [[KUBELET_TCP, "kubelet (every node)"]])
+        probes.push({ from, what: `nodes of ${name}`, port, why: why2, to: { cluster: name } });
+    }
+    for (const [site, decl] of t.siteByName) {
+      if (sideOf(site) < 0 || sideOf(site) === side2) continue;
+      for (const item of decl.addresses?.items ?? []) {
+        const addresses = sweep2(item.value);
+        const ports = portsTo(side2, (r2, end) => r2[end].site === site && !r2[end].cluster && r2[end].ranges.includes(item.value));
+        if (!ports.length) continue;
+        if (!addresses) {
+          notes.push(
+            `hosts at ${site} (${item.value}): more than ${MAX_SWEPT_ADDRESSES} addresses, too many to sweep from a pod \u2014 the drop counters on those hosts prove the cut there`
+          );
+          continue;
+        }
+        for (const [port, why2] of ports) probes.push({ from, what: `hosts at ${site} (${item.value})`, port, why: why2, to: { addresses } });
+      }
+    }
+  }
+  return { probes, notes };
+}
+function probePod(namespace, seconds2, labels) {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: PROBE_POD, namespace, labels: { ...labels, "app.kubernetes.io/name": PROBE_POD } },
+    spec: {
+      restartPolicy: "Never",
+      automountServiceAccountToken: false,
+      securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
+      containers: [
+        {
+          name: "probe",
+          image: PROBE_IMAGE,
+          command: ["sleep", String(seconds2)],
+          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+          resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } }
+        }
+      ]
+    }
+  };
+}
+var oneLine2 = (s) => s.replace(/[\r\n\u2028\u2029]/g, " ");
+function probeScript(plan2, title) {
+  const keys = /* @__PURE__ */ new Map();
+  for (const p of plan2.probes) if ("cluster" in p.to && !keys.has(p.to.cluster)) keys.set(p.to.cluster, `c${keys.size + 1}`);
+  const out = [
+    "#!/bin/sh",
+    oneLine2(`# quorate gameday probe: ${title}`),
+    "# Run from a workstation that reaches every cluster's API over the management network, not through the cut:",
+    "#   sh probe.sh before   once the probe pods run, before the cut: every probe must connect (it also records the nodes' addresses)",
+    "#   sh probe.sh during   while the cut stands: every probe must time out",
+    "# A probe that does not connect before the cut proves nothing: fix the firewall or the plan before the game day.",
+    "set -u",
+    'phase="$*"',
+    'case "$phase" in before | during) ;; *) echo "usage: sh probe.sh before|during" >&2; exit 2 ;; esac',
+    'cd "$(dirname "$0")" || exit 2',
+    "recorded=probe-addresses.txt",
+    "bad=0",
+    "unknown=0",
+    "",
+    "# record KEY CONTEXT: the InternalIP addresses of the cluster's nodes, read before the cut (an isolated cluster's API may not answer during it)",
+    "record() {",
+    `  kubectl --context "$2" get nodes -o jsonpath='{range .items[*]}{.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}' |`,
+    `    tr ' ' '\\n' | awk -v k="$1" 'NF { print k, $1 }' >>"$recorded"`,
+    "}",
+    "# addresses KEY: what record wrote",
+    `addresses() { awk -v k="$1" '$1 == k { print $2 }' "$recorded" 2>/dev/null; }`,
+    "",
+    "# probe CONTEXT NAMESPACE WHAT PORT ADDRESS...: open when any address accepts a TCP connection on PORT within 3 s",
+    "probe() {",
+    "  ctx=$1 ns=$2 what=$3 port=$4",
+    "  shift 4",
+    `  if ! kubectl --context "$ctx" -n "$ns" get pod ${PROBE_POD} >/dev/null 2>&1; then`,
+    `    echo "UNKNOWN  $what: the API of $ctx does not answer, or the probe pod is missing: nothing is probed from there"`,
+    "    unknown=$((unknown + 1))",
+    "    return",
+    "  fi",
+    '  if [ $# -eq 0 ]; then echo "UNKNOWN  $what: no address recorded (run: sh probe.sh before)"; unknown=$((unknown + 1)); return; fi',
+    "  got=closed",
+    '  for a in "$@"; do',
+    `    if kubectl --context "$ctx" -n "$ns" exec ${PROBE_POD} -- nc -z -w 3 "$a" "$port" >/dev/null 2>&1; then`,
+    '      got="open at $a"',
+    "      break",
+    "    fi",
+    "  done",
+    "  want=open",
+    '  [ "$phase" = during ] && want=closed',
+    '  case "$got" in',
+    '    "$want"*) echo "ok       $what: $got" ;;',
+    '    *) echo "FAIL     $what: $got, expected $want"; bad=$((bad + 1)) ;;',
+    "  esac",
+    "}",
+    "",
+    'if [ "$phase" = before ]; then',
+    '  : >"$recorded"',
+    ...[...keys].map(([cluster, key]) => `  ${shellLine(["record", key, cluster])}`),
+    "fi",
+    ""
+  ];
+  for (const p of plan2.probes) {
+    const label4 = oneLine2(`${p.from.cluster}/${p.from.namespace} \u2192 ${p.what}: TCP ${p.port} (${p.why})`);
+    const to = "cluster" in p.to ? `$(addresses ${keys.get(p.to.cluster)})` : p.to.addresses.map(shellWord).join(" ");
+    out.push(`${shellLine(["probe", p.from.cluster, p.from.namespace, label4, String(p.port)])} ${to}`);
+  }
+  if (!plan2.probes.length) out.push('echo "nothing to probe: no cut namespace has a declared range on the other side"');
+  out.push("", 'echo "$bad failed, $unknown unknown"', '[ "$bad" -eq 0 ]', "");
+  return out.join("\n");
+}
+
 // server/src/whatif/gameday.ts
 var CHAOS_TOOLS = ["chaos-mesh", "litmus"];
 var GameDayError = class extends Error {
@@ -30191,6 +30381,8 @@ var SYSTEM_NAMESPACES2 = [
 var GameDayRefusal = class extends GameDayError {
 };
 var NFT_TABLE = "quorate_gameday";
+var IPTABLES_CHAIN = "QUORATE-GAMEDAY";
+var IPTABLES_ROLLBACK = `for t in iptables ip6tables; do for c in INPUT OUTPUT FORWARD; do $t -D $c -j ${IPTABLES_CHAIN}; done; $t -F ${IPTABLES_CHAIN}; $t -X ${IPTABLES_CHAIN}; done 2>/dev/null; true`;
 function gameDay(ctx, scenario2, o) {
   const t = ctx.topology;
   const lose = scenario2.lose ?? [];
@@ -30204,9 +30396,9 @@ function gameDay(ctx, scenario2, o) {
   const rest = sites.filter((x) => !named.flat().includes(x));
   const sides = [...named.map((g) => [...g]), ...rest.length ? [rest] : []].filter((g) => g.length);
   if (sides.length < 2) throw new GameDayError("the scenario leaves every site on one side: nothing to cut");
-  const enacted = { ...ALL_UP, partition: sides };
-  const prediction = run(ctx, enacted);
-  const after = lose.length ? run(ctx, { ...enacted, withdraw: lose }) : void 0;
+  const isolation = lose.length ? runIsolate(ctx, lose) : void 0;
+  const prediction = isolation ? isolation.window : run(ctx, { ...ALL_UP, partition: sides });
+  const after = isolation?.after;
   const sideOf = (site) => sides.findIndex((g) => site !== void 0 && g.includes(site));
   const notes = [];
   const notEnacted = [];
@@ -30277,53 +30469,51 @@ ${docs.map((d) => (0, import_yaml8.stringify)(d, { lineWidth: 0 })).join("---\n"
     notes.push(
       `Never selected: ${[...skippedSystem].sort().join(", ")} \u2014 system namespaces (Chaos Mesh refuses them, and a fault there takes down the control plane or the mesh itself). What runs there on the host network is cut by the host rules below.`
     );
-  const hostSide = 0;
   const hostPlans = [];
-  const targets0 = otherSide(hostSide);
-  for (const site of sides[hostSide]) {
-    for (const c of clusters.filter((x) => ctx.siteOfCluster(x.name.value) === site)) {
-      const nodes = sortRanges(
-        c.cidrs.filter((v) => v.field === "nodes").map((v) => parseCidr(v.value)).filter((x) => x !== void 0).map(canonical)
-      );
-      if (!nodes.length) {
-        notEnacted.push(
-          `the host network of ${c.name.value} (etcd, Cilium agents, gateways on its nodes): the design declares no network.nodes, so no host rule can be written for it`
+  for (const [side2, group] of sides.entries()) {
+    const targets = otherSide(side2);
+    if (!targets.length) continue;
+    for (const site of group) {
+      for (const c of clusters.filter((x) => ctx.siteOfCluster(x.name.value) === site)) {
+        const nodes = sortRanges(
+          c.cidrs.filter((v) => v.field === "nodes").map((v) => parseCidr(v.value)).filter((x) => x !== void 0).map(canonical)
         );
-        continue;
+        if (!nodes.length) {
+          notEnacted.push(
+            `the host network of ${c.name.value} (etcd, Cilium agents, gateways on its nodes): the design declares no network.nodes, so no host rule can be written for it`
+          );
+          continue;
+        }
+        hostPlans.push(hostPlan(site, `nodes of ${c.name.value}`, nodes, targets, `hosts/${fileSegment(c.name.value)}`));
       }
-      hostPlans.push({
-        site,
-        what: `nodes of ${c.name.value}`,
-        hosts: nodes,
-        targets: targets0,
-        file: `hosts/${fileSegment(c.name.value)}.nft`
-      });
+      const addrs = addressesOf(site);
+      if (addrs.length)
+        hostPlans.push(hostPlan(site, `hosts at ${site} (sites[].addresses)`, addrs, targets, `hosts/${fileSegment(site)}-addresses`));
     }
-    const addrs = addressesOf(site);
-    if (addrs.length)
-      hostPlans.push({
-        site,
-        what: `hosts at ${site} (sites[].addresses)`,
-        hosts: addrs,
-        targets: targets0,
-        file: `hosts/${fileSegment(site)}-addresses.nft`
-      });
   }
-  for (const hp of hostPlans) files.push({ path: hp.file, content: nftRules(hp, s, o, seconds2) });
-  const cutSites = new Set(sides[hostSide]);
+  for (const hp of hostPlans) {
+    files.push({ path: hp.file, content: nftRules(hp, s, o, seconds2) });
+    if (hp.iptables) files.push({ path: hp.iptables, content: iptablesRules(hp, s, o, 4) });
+    if (hp.ip6tables) files.push({ path: hp.ip6tables, content: iptablesRules(hp, s, o, 6) });
+  }
   const enactedQuorums = /* @__PURE__ */ new Set();
   for (const q of ctx.quorums.filter((x) => x.resolved && x.counts.size > 1)) {
-    const missing = [];
-    for (const site of q.counts.keys()) {
-      if (!cutSites.has(site)) continue;
-      const inCluster = q.kind === "etcd" ? ctx.siteOfCluster(q.owner.name?.value ?? "") === site && hostPlans.some((h) => h.what === `nodes of ${q.owner.name?.value}`) : false;
-      const byNamespace = q.kind !== "etcd" && !!q.owner.namespace && plans.some((p) => p.site === site);
-      const byHosts = hostPlans.some((h) => h.site === site && h.what.startsWith("hosts at"));
-      if (!inCluster && !byNamespace && !byHosts) missing.push(site);
+    const memberSides = new Set([...q.counts.keys()].map(sideOf).filter((i) => i >= 0));
+    if (memberSides.size < 2) {
+      enactedQuorums.add(q.label);
+      continue;
     }
+    const ns = q.kind !== "etcd" ? q.owner.namespace?.value : void 0;
+    const owner = q.kind === "etcd" ? q.owner.name?.value : void 0;
+    const missing = [...q.counts.keys()].filter((site) => {
+      if (sideOf(site) < 0 || (q.counts.get(site) ?? 0) === 0) return false;
+      const onNodes = owner !== void 0 && ctx.siteOfCluster(owner) === site && clusters.some((c) => c.name?.value === owner && c.cidrs.some((v) => v.field === "nodes"));
+      const inPods = ns !== void 0 && plans.some((p) => p.site === site && p.namespaces.includes(ns));
+      return !onNodes && !inPods && !addressesOf(site).length;
+    });
     if (missing.length)
       notEnacted.push(
-        `${q.label}: its members at ${missing.join(", ")} run on hosts the design does not declare (no sites[].addresses${q.kind !== "etcd" ? ", no stores[].namespace" : ""}), so they are not cut and no check below relies on them`
+        `${q.label}: its members at ${missing.join(", ")} run on hosts the design does not declare (no sites[].addresses${q.kind !== "etcd" ? ", no stores[].namespace in a cluster there" : ""}): no rule can drop their traffic, so they keep reaching the other side \u2014 the cut is not enacted for it and no check below relies on it`
       );
     else enactedQuorums.add(q.label);
   }
@@ -30332,6 +30522,19 @@ ${docs.map((d) => (0, import_yaml8.stringify)(d, { lineWidth: 0 })).join("---\n"
       notEnacted.push(
         `${side2.join(", ")}: no cluster and no sites[].addresses \u2014 nothing there can be cut; isolate it at the firewall by hand for the same ${o.duration}`
       );
+  const probe = probePlan(
+    ctx,
+    plans.map((p) => ({ cluster: p.cluster, site: p.site, namespace: p.namespaces[0] })),
+    sideOf,
+    (name) => clusters.some((c) => c.name?.value === name && c.cidrs.some((v) => v.field === "nodes"))
+  );
+  for (const p of plans.filter((y) => probe.probes.some((q) => q.from.cluster === y.cluster)))
+    files.push({
+      path: probeFile(p.cluster),
+      content: `${`# quorate gameday: the probe pod of ${p.cluster} in ${p.namespaces[0]} \u2014 apply it before the chaos manifests, so they select it`.replace(/[\r\n\u2028\u2029]/g, " ")}
+${(0, import_yaml8.stringify)(probePod(p.namespaces[0], seconds2 + 3600, LABELS), { lineWidth: 0 })}`
+    });
+  if (probe.probes.length) files.push({ path: "probe.sh", content: probeScript(probe, `${scenarioName(s)} \u2014 from ${o.source}`) });
   if (!plans.length && !hostPlans.length && !notes.length && !notEnacted.length)
     notes.push("The design declares no pod, service or node range and no host addresses: there is nothing to cut.");
   const folder = resourceName(["gameday", ...slug]).replace(/^quorate-/, "");
@@ -30345,7 +30548,7 @@ ${docs.map((d) => (0, import_yaml8.stringify)(d, { lineWidth: 0 })).join("---\n"
     prediction,
     files
   };
-  const runbook = runbookOf(gd, o, { after, hostPlans, notEnacted, enactedQuorums, ctx });
+  const runbook = runbookOf(gd, o, { after, windowSeconds: isolation?.windowSeconds, hostPlans, notEnacted, enactedQuorums, ctx, probe });
   files.push({ path: "RUNBOOK.md", content: runbook });
   return { ...gd, hostPlans, runbook, files };
 }
@@ -30358,8 +30561,8 @@ function nftRules(hp, s, o, seconds2) {
   const rules = (dir) => [
     ...m4.length ? [`    ip ${dir} @mgmt4 accept`] : [],
     ...m6.length ? [`    ip6 ${dir} @mgmt6 accept`] : [],
-    ...v4.length ? [`    ip ${dir} @cut4 drop`] : [],
-    ...v6.length ? [`    ip6 ${dir} @cut6 drop`] : []
+    ...v4.length ? [`    ip ${dir} @cut4 counter drop`] : [],
+    ...v6.length ? [`    ip6 ${dir} @cut6 counter drop`] : []
   ];
   const chain = (name, hook, dirs) => [
     `  chain ${name} {`,
@@ -30384,6 +30587,39 @@ function nftRules(hp, s, o, seconds2) {
     ...chain("output", "output", ["daddr"]),
     ...chain("forward", "forward", ["saddr", "daddr"]),
     "}",
+    ""
+  ].join("\n");
+}
+function hostPlan(site, what, hosts, targets, base) {
+  const has2 = (v6) => targets.some((x) => x.includes(":") === v6);
+  return {
+    site,
+    what,
+    hosts,
+    targets,
+    file: `${base}.nft`,
+    ...has2(false) ? { iptables: `${base}.iptables` } : {},
+    ...has2(true) ? { ip6tables: `${base}.ip6tables` } : {}
+  };
+}
+function iptablesRules(hp, s, o, family) {
+  const v6 = family === 6;
+  const cut = hp.targets.filter((x) => x.includes(":") === v6);
+  const mgmt = (o.managementRanges ?? []).filter((x) => x.includes(":") === v6);
+  const tool = v6 ? "ip6tables" : "iptables";
+  return [
+    `# quorate gameday: ${scenarioName(s)} \u2014 ${hp.what} (site ${hp.site}) cut off from the other side's declared ranges (IPv${family})`.replace(
+      /[\r\n\u2028\u2029]/g,
+      " "
+    ),
+    `# for hosts without nft: ${tool}-restore --noflush < ${v6 ? hp.ip6tables : hp.iptables}  (once: a second load adds a second jump)`,
+    `# roll back FIRST: ${IPTABLES_ROLLBACK}`,
+    "*filter",
+    `:${IPTABLES_CHAIN} - [0:0]`,
+    ...mgmt.flatMap((m) => [`-A ${IPTABLES_CHAIN} -s ${m} -j RETURN`, `-A ${IPTABLES_CHAIN} -d ${m} -j RETURN`]),
+    ...cut.flatMap((c) => [`-A ${IPTABLES_CHAIN} -s ${c} -j DROP`, `-A ${IPTABLES_CHAIN} -d ${c} -j DROP`]),
+    ...["INPUT", "OUTPUT", "FORWARD"].map((c) => `-I ${c} 1 -j ${IPTABLES_CHAIN}`),
+    "COMMIT",
     ""
   ].join("\n");
 }
@@ -30432,6 +30668,9 @@ function chaosEngine(ns, slug, targets, seconds2) {
   };
 }
 var code = codeSpan;
+var hostFiles = (h) => [h.file, ...h.iptables ? [h.iptables] : [], ...h.ip6tables ? [h.ip6tables] : []];
+var kubectlLine = (context, args) => shellLine(["kubectl", "--context", context, ...args]);
+var probeFile = (cluster) => `${fileSegment(cluster)}/probe.yaml`;
 var kubectl = (context, verb, file) => shellLine(["kubectl", "--context", context, verb, "-f", file]);
 var int2 = (x) => count(Math.round(x));
 function runbookOf(g, o, x) {
@@ -30460,14 +30699,14 @@ function runbookOf(g, o, x) {
     );
   if (x.hostPlans.length)
     out.push(
-      "At the host (nftables), for what chaos tools must not touch \u2014 host-network pods (etcd static pods, Cilium agents, clustermesh-apiserver, Submariner and mesh gateways) and hosts outside clusters:",
+      "At the host (nftables, or iptables where nft is not installed), for what chaos tools must not touch \u2014 host-network pods (etcd static pods, Cilium agents, clustermesh-apiserver, Submariner and mesh gateways) and hosts outside clusters. The rules go on both sides of the cut: one side's drop alone cuts the traffic between two declared hosts, but where a host's netfilter is bypassed (below) or its rules did not load, the other side's rules still hold the cut.",
       "",
       table(
-        ["hosts", "site", "apply on", "drops both ways", "file"],
-        x.hostPlans.map((h) => [h.what, h.site, h.hosts.join(", "), h.targets.join(", "), h.file])
+        ["hosts", "site", "apply on", "drops both ways", "files"],
+        x.hostPlans.map((h) => [h.what, h.site, h.hosts.join(", "), h.targets.join(", "), hostFiles(h).join(", ")])
       ),
       "",
-      `**Cilium with eBPF host routing** (\`bpf.hostLegacyRouting: false\`) sends pod traffic past the host's netfilter hooks: there the nftables table cuts host-network traffic only. Cut pod traffic with the NetworkChaos above, or with a \`netdev\` ingress hook on the uplink, or at the upstream switch/firewall ACLs.`,
+      `**Cilium with eBPF host routing** (\`bpf.hostLegacyRouting: false\`) sends pod traffic past the host's netfilter hooks: there the host rules cut host-network traffic only. Cut pod traffic with the NetworkChaos above, or with a \`netdev\` ingress hook on the uplink, or at the upstream switch/firewall ACLs.`,
       ""
     );
   const notEnacted = [...g.notes.filter((n2) => !n2.startsWith("Not enacted: ")), ...x.notEnacted];
@@ -30486,7 +30725,16 @@ function runbookOf(g, o, x) {
     ),
     o.tool === "chaos-mesh" ? "- [ ] Chaos Mesh runs in every cluster below (controller and chaos-daemon); `action: partition` with `externalTargets` cuts the selected pods' traffic to those ranges." : "- [ ] Litmus runs in every cluster below, with the `pod-network-partition` experiment and its `pod-network-partition-sa` service account in each namespace. **It works through NetworkPolicy: the CNI must enforce it** (Calico, Cilium, Antrea\u2026), or nothing is cut and every check passes for the wrong reason.",
     ...x.hostPlans.length ? [
-      `- [ ] \`nft\` is installed on the hosts in the host table, and you reach them over a management range${o.managementRanges?.length ? ` (${o.managementRanges.join(", ")}, exempt from the drop)` : " \u2014 **none was given (--management-cidr): if your own path crosses the cut, you lose the host until the dead-man timer fires**"}.`
+      `- [ ] On every host in the host table, \`nft\` (or \`iptables-restore\`) is installed, and you reach the host over a management range${o.managementRanges?.length ? ` (${o.managementRanges.join(", ")}, exempt from the drop)` : " \u2014 **none was given (--management-cidr): if your own path crosses the cut, you lose the host until the dead-man timer fires**"}.`
+    ] : [],
+    ...x.probe.probes.length ? [
+      `- [ ] Probe pods: apply them and wait until they run \u2014 ${g.plans.filter((y) => x.probe.probes.some((q) => q.from.cluster === y.cluster)).map(
+        (y) => codeSpan(
+          `${kubectlLine(y.cluster, ["apply", "-f", probeFile(y.cluster)])} && ${kubectlLine(y.cluster, ["-n", y.namespaces[0], "wait", "--for=condition=Ready", `pod/${PROBE_POD}`, "--timeout=120s"])}`
+        )
+      ).join(
+        "; "
+      )} \u2014 then ${codeSpan("sh probe.sh before")}: every probe must print \`ok\` (open). A probe that does not connect now proves nothing later: fix the firewall or the plan first.`
     ] : [],
     "- [ ] Agree on the abort signal and who runs the roll-back.",
     ""
@@ -30510,31 +30758,60 @@ function runbookOf(g, o, x) {
     );
   for (const h of x.hostPlans)
     out.push(
-      `${n++}. On every host of ${cell(h.what)} (${cell(h.hosts.join(", "))}): arm the dead-man roll-back, then load the rules:`,
+      `${n++}. On every host of ${cell(h.what)} (${cell(h.hosts.join(", "))}): arm the dead-man roll-back, then load the rules \u2014 with nftables:`,
       "",
       "   ```sh",
       `   ${shellLine(["systemd-run", `--on-active=${deadman}`, "--unit=quorate-gameday-rollback", "nft", "delete", "table", "inet", NFT_TABLE])}`,
       `   ${shellLine(["nft", "-f", h.file])}`,
       "   ```",
+      "",
+      "   or, on a host with iptables only:",
+      "",
+      "   ```sh",
+      `   ${shellLine(["systemd-run", `--on-active=${deadman}`, "--unit=quorate-gameday-rollback", "sh", "-c", IPTABLES_ROLLBACK])}`,
+      ...h.iptables ? [`   iptables-restore --noflush < ${shellWord(h.iptables)}`] : [],
+      ...h.ip6tables ? [`   ip6tables-restore --noflush < ${shellWord(h.ip6tables)}`] : [],
+      "   ```",
       ""
     );
+  if (x.probe.probes.length) out.push(`${n++}. Prove the cut (next section): ${codeSpan("sh probe.sh during")}.`, "");
   if (!g.plans.length && !x.hostPlans.length) out.push("Nothing to apply: see \u201CNot enacted\u201D.", "");
   const cutRows = portMatrix(x.ctx).rows.filter(
     (r2) => sideIndex(g.sides, r2.from.site) >= 0 && sideIndex(g.sides, r2.to.site) >= 0 && sideIndex(g.sides, r2.from.site) !== sideIndex(g.sides, r2.to.site)
   );
   out.push("## Prove the cut took effect", "");
-  const probeFrom = g.plans[0];
-  if (probeFrom)
+  if (x.probe.probes.length) {
     out.push(
-      `- From a pod of ${cell(probeFrom.namespaces[0])} in ${cell(probeFrom.cluster)}, a connection to the other side must time out: ${codeSpan(shellLine(["kubectl", "--context", probeFrom.cluster, "-n", probeFrom.namespaces[0], "exec", "deploy/<a-workload>", "--", "nc", "-zvw3", "<an address in " + probeFrom.targets[0] + ">", "443"]))}.`
+      `- ${codeSpan("sh probe.sh during")} (from your workstation, over the management network) connects from each probe pod to the other side \u2014 every line must read \`ok \u2026 closed\` (a \`FAIL\` line is a path the cut left open); \`UNKNOWN\` means that cluster's API does not answer (expected for an isolated cluster whose etcd majority is across the cut), so the probes from the other side are the proof:`,
+      ""
     );
-  if (cutRows.length) {
-    out.push("- These rows of the port matrix must now fail (test each from its source):", "");
-    for (const r2 of cutRows)
+    const seen = /* @__PURE__ */ new Set();
+    for (const q of x.probe.probes) {
+      const line = `${q.from.cluster}/${q.from.namespace} \u2192 ${q.what}: TCP ${q.port} (${q.why})${"cluster" in q.to ? ", at the nodes' InternalIP addresses that probe.sh before recorded" : ""}`;
+      if (seen.has(line)) continue;
+      seen.add(line);
+      out.push(`  - ${cell(line)}`);
+    }
+    out.push("");
+  }
+  for (const note of x.probe.notes) out.push(`- ${cell(note)}`);
+  if (x.hostPlans.length)
+    out.push(
+      `- On a host of each row of the host table, the drop counters must be rising: ${codeSpan(shellLine(["nft", "list", "table", "inet", NFT_TABLE]))} (or ${codeSpan(shellLine(["iptables", "-L", IPTABLES_CHAIN, "-v", "-n", "-x"]))}). Counters at zero mean nothing crossed the cut there \u2014 or the rules are not in the path.`
+    );
+  const probed = cutRows.filter((r2) => r2.from.ranges.length && r2.to.ranges.length);
+  const unprobed = cutRows.filter((r2) => !r2.from.ranges.length || !r2.to.ranges.length);
+  if (probed.length) {
+    out.push("- These rows of the port matrix cross the cut and must now fail (test each from its source):", "");
+    for (const r2 of probed)
       out.push(
         `  - ${cell(portText(r2))} ${r2.direction === "both" ? "\u2194" : "\u2192"} ${cell(r2.component)}: ${cell(r2.from.what)} (${cell(r2.from.site)}) to ${cell(r2.to.what)} (${cell(r2.to.site)})`
       );
   }
+  if (unprobed.length)
+    out.push(
+      `- Not testable, an end has no declared range (and is not cut either): ${unprobed.map((r2) => cell(`${portText(r2)} ${r2.component}, ${r2.from.what} to ${r2.to.what}`)).join("; ")}.`
+    );
   out.push("- If any of them still connects, the cut is incomplete: roll back and fix the plan before reading any check.", "");
   const windows = [];
   for (const side2 of isolated.length ? [isolated] : []) {
@@ -30617,7 +30894,7 @@ function runbookOf(g, o, x) {
       );
     else if (st.outcome === "diverges")
       checks.push(
-        `store ${cell(st.name)} accepts writes on both sides; they must converge after the heal (${st.replication === "crdt" ? "CRDT merge" : "its conflict policy"}): compare both sides once it ends.`
+        `store ${cell(st.name)} accepts writes on both sides; they must converge after the heal (${st.replication === "crdt" || decl?.conflictResolution?.value === "crdt" ? "CRDT merge" : decl?.conflictResolution ? `conflict resolution: ${cell(decl.conflictResolution.value)}` : "its conflict policy"}): compare both sides once it ends.`
       );
     else if (inside2)
       checks.push(
@@ -30651,14 +30928,19 @@ function runbookOf(g, o, x) {
   let k = 1;
   for (const h of x.hostPlans)
     out.push(
-      `${k++}. On every host of ${cell(h.what)}: ${codeSpan(shellLine(["nft", "delete", "table", "inet", NFT_TABLE]))}, then ${codeSpan(shellLine(["systemctl", "stop", "quorate-gameday-rollback.timer"]))}.`
+      `${k++}. On every host of ${cell(h.what)}: ${codeSpan(shellLine(["nft", "delete", "table", "inet", NFT_TABLE]))} (iptables: ${codeSpan(shellLine(["sh", "-c", IPTABLES_ROLLBACK]))}), then ${codeSpan(shellLine(["systemctl", "stop", "quorate-gameday-rollback.timer"]))}.`
     );
   for (const y of g.plans) out.push(`${k++}. ${codeSpan(kubectl(y.cluster, "delete", y.file))}`);
+  const withProbe = g.plans.filter((y) => x.probe.probes.some((q) => q.from.cluster === y.cluster));
+  if (withProbe.length)
+    out.push(
+      `${k++}. ${codeSpan("sh probe.sh before")} again: every probe connects once more (the cut is gone everywhere); then delete the probe pods: ${withProbe.map((y) => codeSpan(kubectlLine(y.cluster, ["delete", "-f", probeFile(y.cluster)]))).join("; ")}.`
+    );
   if (isolated.length)
     out.push(
       `${k++}. Put ${cell(isolated.join(", "))} back into steering only after the post-heal checks pass (reintroducing traffic while writes still fail repeats the incident).`
     );
-  out.push("", "The chaos experiments also end by themselves after the duration; the dead-man timer removes the host tables after it.", "");
+  out.push("", "The chaos experiments also end by themselves after the duration; the dead-man timer removes the host rules after it.", "");
   const has2 = (f) => t.clusters.some(f);
   out.push("## Post-heal checks", "");
   const post = [];

@@ -1,12 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import Ajv from "ajv";
 import { parse, parseAllDocuments } from "yaml";
 import { analyzeFile } from "../../server/src/analysis";
 import { canonical, parseCidr } from "../../server/src/math/cidr";
-import { run } from "../../server/src/whatif/engine";
+import { run, runIsolate } from "../../server/src/whatif/engine";
 import { durationSeconds, gameDay, GameDayRefusal, NFT_TABLE, resourceName, SYSTEM_NAMESPACES } from "../../server/src/whatif/gameday";
 import { execFileSync, spawnSync } from "node:child_process";
 import { ALL_UP } from "../../server/src/whatif/engine";
@@ -164,12 +164,26 @@ test("store namespaces are cut, system namespaces never; targets include the oth
   );
 });
 
-test("host rules: an nftables table of its own on the isolated side, both directions, management ranges exempt, a dead-man roll-back; applied last, rolled back first", () => {
+test("host rules: nftables and iptables, on both sides, both directions, management ranges exempt, a dead-man roll-back; applied last, rolled back first", () => {
   const g = gameDay(ctx(), { lose: ["fra"] }, { ...OPTS, managementRanges: ["10.255.0.0/24", "fd00:ff::/64"] });
+  // every side's declared hosts: the isolated side's and the rest's (fra-batch declares no nodes)
   assert.deepEqual(
-    g.hostPlans.map((h) => [h.what, h.hosts, h.file]),
-    [["nodes of fra-prod", ["192.168.10.0/24"], "hosts/fra-prod.nft"]],
+    g.hostPlans.map((h) => [h.what, h.hosts, h.file, h.iptables, h.ip6tables]),
+    [
+      ["nodes of fra-prod", ["192.168.10.0/24"], "hosts/fra-prod.nft", "hosts/fra-prod.iptables", "hosts/fra-prod.ip6tables"],
+      [
+        "nodes of lon-prod",
+        ["192.168.20.0/24", "fd00:20::/64"],
+        "hosts/lon-prod.nft",
+        "hosts/lon-prod.iptables",
+        "hosts/lon-prod.ip6tables",
+      ],
+      ["nodes of par-prod", ["192.168.30.0/24"], "hosts/par-prod.nft", "hosts/par-prod.iptables", "hosts/par-prod.ip6tables"],
+    ],
   );
+  // symmetric: each side drops the other side's declared ranges
+  assert.ok(g.hostPlans[0].targets.includes("192.168.20.0/24") && g.hostPlans[1].targets.includes("192.168.10.0/24"));
+  assert.ok(!g.hostPlans[1].targets.includes("192.168.30.0/24"), "lon and par are on the same side: not cut from each other");
   const nft = g.files.find((f) => f.path === "hosts/fra-prod.nft")!.content;
   const parsed = parseNft(nft);
   assert.equal(parsed.table, `inet ${NFT_TABLE}`);
@@ -181,14 +195,14 @@ test("host rules: an nftables table of its own on the isolated side, both direct
   assert.deepEqual(parsed.chains.input, [
     "ip saddr @mgmt4 accept",
     "ip6 saddr @mgmt6 accept",
-    "ip saddr @cut4 drop",
-    "ip6 saddr @cut6 drop",
+    "ip saddr @cut4 counter drop",
+    "ip6 saddr @cut6 counter drop",
   ]);
   assert.deepEqual(parsed.chains.output, [
     "ip daddr @mgmt4 accept",
     "ip6 daddr @mgmt6 accept",
-    "ip daddr @cut4 drop",
-    "ip6 daddr @cut6 drop",
+    "ip daddr @cut4 counter drop",
+    "ip6 daddr @cut6 counter drop",
   ]);
   assert.equal(parsed.chains.forward.length, 8);
   if (nftAvailable()) {
@@ -196,6 +210,30 @@ test("host rules: an nftables table of its own on the isolated side, both direct
     const out = execFileSync("nft", ["-c", "-f", "-"], { input: nft, encoding: "utf8" });
     assert.equal(out, "");
   }
+  // the iptables files: the same drops, in a chain of their own jumped to first, management returning before them
+  for (const h of g.hostPlans)
+    for (const [path, v6] of [
+      [h.iptables!, false],
+      [h.ip6tables!, true],
+    ] as const) {
+      const text = g.files.find((f) => f.path === path)!.content;
+      const ipt = parseIptables(text);
+      assert.deepEqual(ipt.returns, v6 ? ["fd00:ff::/64"] : ["10.255.0.0/24"], path);
+      assert.deepEqual(set(ipt.drops), set(h.targets.filter((x) => x.includes(":") === v6)), path);
+      assert.deepEqual(ipt.jumps, ["INPUT", "OUTPUT", "FORWARD"]);
+      if (iptablesAvailable(v6)) {
+        const r = spawnSync(v6 ? "ip6tables-restore" : "iptables-restore", ["--test", "--noflush"], { input: text, encoding: "utf8" });
+        assert.equal(r.status, 0, `${path}: ${r.stderr}`);
+      }
+    }
+  // and the parser and the real check can fail
+  assert.throws(() => parseIptables("*filter\n-A QUORATE-GAMEDAY -s nowhere -j DROP\nCOMMIT\n"));
+  if (iptablesAvailable(false))
+    assert.notEqual(
+      spawnSync("iptables-restore", ["--test", "--noflush"], { input: "*filter\n:X - [0:0]\n-A X -s 10.999.0.0/16 -j DROP\nCOMMIT\n" })
+        .status,
+      0,
+    );
   const rb = g.runbook;
   const apply = rb.indexOf("kubectl --context fra-prod apply");
   const nftApply = rb.indexOf("nft -f hosts/fra-prod.nft");
@@ -206,9 +244,17 @@ test("host rules: an nftables table of its own on the isolated side, both direct
     rollback.indexOf("nft delete table inet quorate_gameday") < rollback.indexOf("kubectl --context fra-prod delete"),
     "host rules are rolled back first",
   );
+  assert.ok(
+    rb.includes(`iptables-restore --noflush < hosts/lon-prod.iptables`) &&
+      rb.includes("ip6tables-restore --noflush < hosts/lon-prod.ip6tables"),
+  );
+  assert.ok(rollback.includes("-D $c -j QUORATE-GAMEDAY"));
   assert.match(rb, /eBPF host routing/);
   // members whose hosts are not declared are not enacted, and no check relies on them
-  assert.match(rb, /### Not enacted\n\n(- .*\n)*- etcd of cluster lon-prod: its members at fra run on hosts the design does not declare/);
+  assert.match(
+    rb,
+    /### Not enacted\n\n(- .*\n)*- etcd of cluster lon-prod: its members at fra, ams run on hosts the design does not declare/,
+  );
   assert.doesNotMatch(rb.slice(rb.indexOf("## Checks")), /etcd of cluster lon-prod/);
 });
 
@@ -230,7 +276,7 @@ test("every generated NetworkChaos validates against the real Chaos Mesh CRD sch
     { partition: [["fra", "ams"], ["lon"], ["par"]] },
   ]) {
     for (const f of gameDay(ctx(), scenario, { ...OPTS, namespaces: ["finance", "team-a"] }).files) {
-      if (!f.path.endsWith(".yaml")) continue;
+      if (!f.path.endsWith("networkchaos.yaml")) continue;
       for (const d of docsOf(f.content)) {
         n++;
         assert.ok(validate(d), `${f.path}: ${JSON.stringify(validate.errors)}`);
@@ -268,9 +314,19 @@ test("Litmus ChaosEngine: pod-network-partition with DESTINATION_IPS, the durati
 
 test("isolation: the window is the engine's partition, the state after the withdrawal its loss; the runbook's sections and numbers", () => {
   const g = gameDay(ctx(), { lose: ["fra"] }, OPTS);
-  const window = run(ctx(), { ...ALL_UP, partition: [["fra"], ["lon", "ams", "par"]] });
-  const after = run(ctx(), { ...ALL_UP, partition: [["fra"], ["lon", "ams", "par"]], withdraw: ["fra"] });
+  // the engine's own isolation (simulate --isolate fra): one derivation for both
+  const iso = runIsolate(ctx(), "fra");
+  const { window, after } = iso;
   assert.deepEqual(g.prediction, window);
+  assert.deepEqual(window, run(ctx(), { ...ALL_UP, partition: [["fra"]] }));
+  assert.deepEqual(after, run(ctx(), { ...ALL_UP, partition: [["fra"]], withdraw: ["fra"] }));
+  // several sites lost together are isolated as one group, through the same path
+  const two = gameDay(ctx(), { lose: ["par", "lon"] }, OPTS);
+  const iso2 = runIsolate(ctx(), ["par", "lon"]);
+  assert.deepEqual(two.prediction, iso2.window);
+  assert.deepEqual(iso2.scenario, { isolate: ["par", "lon"] });
+  assert.deepEqual(iso2.window.groups.map((x) => x.length).sort(), [2, 2], "par and lon still reach each other");
+  assert.ok(two.runbook.includes(`during the window, **${iso2.after.verdict}** after the withdrawal`));
   const rb = g.runbook;
   assert.deepEqual(
     rb.split("\n").filter((l) => /^## /.test(l)),
@@ -340,16 +396,26 @@ test("never against itself: a target range overlapping the cluster it is applied
 test("--lose of a witness site: what cannot be cut is said plainly; the prediction still comes from the engine", () => {
   const g = gameDay(ctx(), { lose: ["ams"] }, OPTS);
   assert.ok(g.notes.some((n) => /ams: no cluster and no sites\[\]\.addresses — nothing there can be cut/.test(n)));
-  assert.match(g.runbook, /etcd of cluster lon-prod: its members at ams run on hosts the design does not declare/);
-  // with the witness hosts declared, they are cut at the host
-  const hosts = analyzeFile(
-    "d.topology.yaml",
-    DESIGN.replace("    role: witness\n", "    role: witness\n    addresses: [203.0.113.0/28]\n"),
-  ).contexts[0];
+  assert.match(g.runbook, /etcd of cluster lon-prod: its members at fra, ams run on hosts the design does not declare/);
+  // with the witness hosts declared, they are cut at the host — but lon-prod's members at fra still
+  // run on undeclared hosts that keep reaching ams: not enacted, and no check relies on the etcd
+  const witnessOnly = DESIGN.replace("    role: witness\n", "    role: witness\n    addresses: [203.0.113.0/28]\n");
+  const w = gameDay(analyzeFile("d.topology.yaml", witnessOnly).contexts[0], { lose: ["ams"] }, OPTS);
+  assert.match(w.runbook, /etcd of cluster lon-prod: its members at fra run on hosts the design does not declare/);
+  assert.doesNotMatch(w.runbook.slice(w.runbook.indexOf("## Checks")), /etcd of cluster lon-prod/);
+  // with fra's hosts declared as well, every member runs on declared hosts: enacted and checked
+  const hosts = analyzeFile("d.topology.yaml", witnessOnly.replace("  - name: fra\n", "  - name: fra\n    addresses: [198.51.100.0/28]\n"))
+    .contexts[0];
   const h = gameDay(hosts, { lose: ["ams"] }, OPTS);
   assert.deepEqual(
     h.hostPlans.map((x) => [x.what, x.hosts]),
-    [["hosts at ams (sites[].addresses)", ["203.0.113.0/28"]]],
+    [
+      ["hosts at ams (sites[].addresses)", ["203.0.113.0/28"]],
+      ["nodes of fra-prod", ["192.168.10.0/24"]],
+      ["hosts at fra (sites[].addresses)", ["198.51.100.0/28"]],
+      ["nodes of lon-prod", ["192.168.20.0/24", "fd00:20::/64"]],
+      ["nodes of par-prod", ["192.168.30.0/24"]],
+    ],
   );
   assert.match(
     h.runbook,
@@ -378,12 +444,93 @@ test("names, durations and bad scenarios", () => {
   assert.equal(gameDay(noExports, { lose: ["fra"] }, { ...OPTS, namespaces: ["apps"] }).plans[0].namespaces[0], "apps");
 });
 
+test("the probe: pods the chaos selects, and probe.sh built from the design — open before the cut, closed during it, UNKNOWN where an API does not answer", (t) => {
+  if (spawnSync("sh", ["-c", "true"]).status !== 0) {
+    t.diagnostic("skipped: no POSIX sh here");
+    return;
+  }
+  const withHosts = DESIGN.replace("    role: witness\n", "    role: witness\n    addresses: [203.0.113.0/29]\n");
+  const g = gameDay(analyzeFile("d.topology.yaml", withHosts).contexts[0], { lose: ["fra"] }, OPTS);
+  // a probe pod in each cluster's first cut namespace, unprivileged, sleeping past the experiment
+  const pod = parse(g.files.find((f) => f.path === "fra-prod/probe.yaml")!.content);
+  assert.equal(pod.kind, "Pod");
+  assert.equal(pod.metadata.namespace, "finance");
+  assert.equal(pod.spec.containers[0].securityContext.allowPrivilegeEscalation, false);
+  assert.ok(Number(pod.spec.containers[0].command[1]) > 600);
+  const rb = g.runbook;
+  assert.ok(rb.indexOf("apply -f fra-prod/probe.yaml") < rb.indexOf("apply -f fra-prod/networkchaos.yaml"), "probe pods before the chaos");
+  assert.ok(rb.includes("`sh probe.sh before`") && rb.includes("`sh probe.sh during`"));
+  // fra-prod → par-prod: no TCP row (Submariner's tunnel is UDP) → the kubelet; → lon-prod's etcd members and ams's: 2380
+  assert.match(rb, /fra-prod\/finance → nodes of par-prod: TCP 10250 \(kubelet \(every node\)\)/);
+  assert.match(rb, /fra-prod\/finance → nodes of lon-prod: TCP 2380 \(etcd peer\)/);
+  assert.match(rb, /fra-prod\/finance → hosts at ams \(203\.0\.113\.0\/29\): TCP 2380 \(etcd peer\)/);
+  assert.match(rb, /lon-prod\/finance → nodes of fra-prod: TCP 10250/);
+  inTempDir({}, (dir) => {
+    for (const f of g.files) {
+      mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+      writeFileSync(join(dir, f.path), f.content);
+    }
+    // a kubectl that answers from the environment: node addresses per context, nc open or closed, an API down
+    const bin = join(dir, "bin");
+    mkdirSync(bin);
+    writeFileSync(
+      join(bin, "kubectl"),
+      [
+        "#!/bin/sh",
+        'echo "$*" >>"$KLOG"',
+        "ctx=$2; shift 2",
+        'case " $DOWN " in *" $ctx "*) exit 1 ;; esac',
+        'case "$1 $2" in',
+        '  "get nodes") case "$ctx" in lon-prod) printf "192.168.20.5 fd00:20::5\\n192.168.20.6\\n" ;; par-prod) printf "192.168.30.5\\n" ;; *) printf "192.168.10.5\\n" ;; esac ;;',
+        '  *) case "$*" in *" nc -z -w 3 "*) [ "$OPEN" = 1 ] ;; *) true ;; esac ;;',
+        "esac",
+        "",
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+    const probe = (phase: string, env: Record<string, string>) =>
+      spawnSync("sh", [join(dir, "probe.sh"), phase], {
+        encoding: "utf8",
+        env: { PATH: `${bin}:${process.env.PATH}`, KLOG: join(dir, "k.log"), DOWN: "", OPEN: "1", ...env },
+      });
+    const before = probe("before", {});
+    assert.equal(before.status, 0, before.stdout + before.stderr);
+    assert.match(before.stdout, /^ok {7}fra-prod\/finance → nodes of lon-prod: TCP 2380 \(etcd peer\): open at 192\.168\.20\.5$/m);
+    assert.match(
+      before.stdout,
+      /^ok {7}fra-prod\/finance → nodes of par-prod: TCP 10250 \(kubelet \(every node\)\): open at 192\.168\.30\.5$/m,
+    );
+    assert.match(before.stdout, /0 failed, 0 unknown/);
+    assert.equal(
+      readFileSync(join(dir, "probe-addresses.txt"), "utf8"),
+      "c1 192.168.20.5\nc1 fd00:20::5\nc1 192.168.20.6\nc2 192.168.30.5\nc3 192.168.10.5\n",
+    );
+    // during the cut: every address is tried and none answers
+    writeFileSync(join(dir, "k.log"), "");
+    const during = probe("during", { OPEN: "0" });
+    assert.equal(during.status, 0, during.stdout);
+    assert.doesNotMatch(during.stdout, /FAIL|UNKNOWN/);
+    const log = readFileSync(join(dir, "k.log"), "utf8");
+    assert.ok(!log.includes("get nodes"), "during the cut the addresses come from the record, not the APIs");
+    for (const a of ["192.168.20.5", "fd00:20::5", "192.168.20.6", "203.0.113.1", "203.0.113.6"]) assert.ok(log.includes(` ${a} `), a);
+    assert.ok(!log.includes("203.0.113.0 ") && !log.includes("203.0.113.7 "), "network and broadcast addresses are not probed");
+    // a path the cut left open fails the run; an API that does not answer is unknown, not a pass
+    const open = probe("during", { OPEN: "1" });
+    assert.equal(open.status, 1);
+    assert.match(open.stdout, /^FAIL {5}lon-prod\/finance → nodes of fra-prod: TCP \d+ .*: open at 192\.168\.10\.5, expected closed$/m);
+    const down = probe("during", { OPEN: "0", DOWN: "fra-prod" });
+    assert.equal(down.status, 0);
+    assert.match(down.stdout, /^UNKNOWN {2}fra-prod\/finance → .*the API of fra-prod does not answer/m);
+    assert.equal(probe("sometime", {}).status, 2);
+  });
+});
+
 test("quorate gameday: files per cluster, RUNBOOK.md, --format md, deterministic output, usage errors", () => {
   inTempDir({ "d.topology.yaml": DESIGN }, (dir, cli) => {
     const r = cli(["gameday", "--partition", "fra/lon,ams", "d.topology.yaml"]);
     assert.equal(r.code, 0, r.stderr);
     const out = join(dir, "gameday-partition-fra-vs-lon-ams");
-    assert.deepEqual(readdirSync(out).sort(), ["RUNBOOK.md", "fra-prod", "hosts", "lon-prod"]);
+    assert.deepEqual(readdirSync(out).sort(), ["RUNBOOK.md", "fra-prod", "hosts", "lon-prod", "probe.sh"]);
     const first = readFileSync(join(out, "lon-prod", "networkchaos.yaml"), "utf8");
     assert.match(first, /^# quorate gameday: partition fra \/ lon,ams — cluster lon-prod \(site lon\) cut off from fra and par\n/);
     assert.match(
@@ -455,7 +602,7 @@ function parseNft(text: string): { table: string; sets: Record<string, string[]>
       continue;
     } else if (block?.kind === "chain") {
       if (/^type filter hook (input|output|forward) priority -200; policy accept;$/.test(l)) continue;
-      assert.match(l, /^ip6? [sd]addr @\w+ (accept|drop)$/);
+      assert.match(l, /^ip6? [sd]addr @\w+ (accept|counter drop)$/);
       chains[block.name].push(l);
       continue;
     } else assert.fail(`unexpected line: ${l}`);
@@ -463,6 +610,41 @@ function parseNft(text: string): { table: string; sets: Record<string, string[]>
   }
   assert.equal(depth, 0, "balanced braces");
   return { table, sets, chains };
+}
+
+/** A small reader of the iptables-restore files this product writes: management returns, drops, the jumps into the chain. */
+function parseIptables(text: string): { returns: string[]; drops: string[]; jumps: string[] } {
+  const lines = text.split("\n").filter((l) => l && !l.startsWith("#"));
+  assert.equal(lines[0], "*filter");
+  assert.equal(lines[lines.length - 1], "COMMIT");
+  const out = { returns: [] as string[], drops: [] as string[], jumps: [] as string[] };
+  const pairs = new Map<string, Set<string>>();
+  for (const l of lines.slice(1, -1)) {
+    if (l === ":QUORATE-GAMEDAY - [0:0]") continue;
+    const jump = /^-I (INPUT|OUTPUT|FORWARD) 1 -j QUORATE-GAMEDAY$/.exec(l);
+    if (jump) {
+      out.jumps.push(jump[1]);
+      continue;
+    }
+    const m = /^-A QUORATE-GAMEDAY -([sd]) (\S+) -j (RETURN|DROP)$/.exec(l);
+    assert.ok(m && parseCidr(m[2]), `unexpected line: ${l}`);
+    const key = `${m[3]} ${m[2]}`;
+    pairs.set(key, (pairs.get(key) ?? new Set()).add(m[1]));
+    assert.equal(out.jumps.length, 0, "the rules come before the jumps");
+  }
+  for (const [key, dirs] of pairs) {
+    assert.equal(dirs.size, 2, `${key}: both directions`);
+    const [verdict, range] = key.split(" ");
+    (verdict === "RETURN" ? out.returns : out.drops).push(range);
+  }
+  // management returns come before any drop
+  const firstDrop = lines.findIndex((l) => / -j DROP$/.test(l));
+  assert.ok(lines.every((l, i) => !/ -j RETURN$/.test(l) || i < firstDrop));
+  return out;
+}
+
+function iptablesAvailable(v6: boolean): boolean {
+  return spawnSync(v6 ? "ip6tables-restore" : "iptables-restore", ["--version"]).status === 0;
 }
 
 function nftAvailable(): boolean {

@@ -37,7 +37,9 @@ test("ClusterMesh and stretched etcd (the reviewed example): every row, with bot
   assert.match(tunnel.reference, /^https:\/\/docs\.cilium\.io\//);
   // the witness's hosts are its sites[].addresses; members at a site without declared hosts are said, never guessed
   assert.deepEqual(m.rows.find((r) => r.component === "etcd peer" && r.to.site === "ams")!.to.ranges, ["192.168.30.0/28"]);
-  assert.ok(m.notes.some((n) => /No range is declared for etcd members at lon/.test(n)));
+  // fra-prod's members in London run on the hosts lon declares (sites[].addresses)
+  assert.deepEqual(m.rows.find((r) => r.component === "etcd peer" && r.to.site === "lon")!.to.ranges, ["192.168.21.0/28"]);
+  assert.ok(!m.notes.some((n) => /No range is declared/.test(n)));
   assert.ok(m.notes.some((n) => /encryption is not declared/.test(n)));
   // a consensus store's ports are its engine's: a note, not a made-up row
   assert.ok(m.notes.some((n) => /store ledger \(cockroachdb\)/.test(n)));
@@ -66,11 +68,33 @@ clusters:
 });
 
 test("Submariner: gateways (4500, 4490; 500 and ESP only without NAT-T), VXLAN 4800 inside each cluster, the Broker API", () => {
-  const ctx = ctxOf(readFileSync(join(ROOT, "examples", "drift", "edge.topology.yaml"), "utf8"));
+  const edge = readFileSync(join(ROOT, "examples", "drift", "edge.topology.yaml"), "utf8");
+  // the Broker's cluster undeclared: no row to an unnamed place, a note that says how to name it
+  const unnamed = portMatrix(ctxOf(edge));
+  assert.ok(!unnamed.rows.some((r) => r.component === "Broker API"));
+  assert.ok(
+    unnamed.notes.some((n) =>
+      /The Submariner Broker's cluster is not declared: every joined cluster \(ams-1, par-1\).*`broker: true`/.test(n),
+    ),
+  );
+  // ams-1 runs the Broker: par-1 reaches its API server at its nodes; ams-1 itself needs no cross-site rule
+  const ctx = ctxOf(
+    edge
+      .replace("  - name: ams-1\n    site: ams\n", "  - name: ams-1\n    site: ams\n    broker: true\n")
+      .replace(
+        "network: { pods: 10.30.0.0/16, services: 10.100.0.0/16 }",
+        "network: { pods: 10.30.0.0/16, services: 10.100.0.0/16, nodes: 192.168.40.0/24 }",
+      ),
+  );
   const sub = portMatrix(ctx).rows.filter((r) => r.source === "submariner");
+  const broker = sub.find((r) => r.component === "Broker API")!;
+  assert.deepEqual(
+    [broker.to.cluster, broker.to.what, broker.to.ranges],
+    ["ams-1", "API server of ams-1 (the Broker)", ["192.168.40.0/24"]],
+  );
+  assert.ok(!portMatrix(ctx).notes.some((n) => /Broker's cluster is not declared/.test(n)));
   assert.deepEqual(facts(sub), [
-    "Broker API | TCP 6443 | ams -> broker",
-    "Broker API | TCP 6443 | par -> broker",
+    "Broker API | TCP 6443 | par -> ams",
     "IKE | UDP 500 | ams <-> par",
     "IPsec tunnel (NAT-T) | UDP 4500 | ams <-> par",
     "IPsec | ESP IP protocol 50 | ams <-> par",

@@ -126,6 +126,8 @@ export interface Cluster extends Named {
   readonly globalnet: boolean;
   /** where `globalnet` is written, when it is */
   readonly globalnetAt?: F<boolean>;
+  /** Submariner: this cluster runs the Broker (`broker: true`), where it is written */
+  readonly broker?: F<boolean>;
   readonly cidrs: CidrValue[];
   /** Submariner Globalnet: the cluster's global CIDR (what other clusters reach it at) */
   readonly globalCidr?: F<string>;
@@ -390,13 +392,14 @@ function readCluster(r: Reader, it: Item, index: number): Cluster {
     maxConnectedClusters: r.int(e.get("maxConnectedClusters")),
     globalnet: r.bool(e.get("globalnet"))?.value ?? false,
     globalnetAt: r.bool(e.get("globalnet")),
+    broker: r.bool(e.get("broker")),
     cidrs,
     globalCidr: r.str(netEntries.get("globalCidr")),
     deployment: readDeployment(r, e.get("deployment")),
     etcd,
     istio,
     linkerd,
-    invalid: invalidFields(r, e, ["id", "maxConnectedClusters"], ["mesh"], ["globalnet"]),
+    invalid: invalidFields(r, e, ["id", "maxConnectedClusters"], ["mesh"], ["globalnet", "broker"]),
   };
 }
 

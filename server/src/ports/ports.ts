@@ -341,20 +341,39 @@ export function portMatrix(ctx: TopologyContext, deployed: ReadonlyMap<string, D
         value: DEFAULT,
         reference: SUBMARINER_DOC,
       });
-    for (const c of subs)
-      rows.push({
-        component: "Broker API",
-        source: "submariner",
-        protocol: "TCP",
-        port: KUBE_APISERVER_TCP,
-        detail: "the Broker cluster's kube-apiserver: 6443 on kubeadm, often 443 elsewhere (broker-info.subm says)",
-        direction: "one-way",
-        from: nodesEnd(c),
-        to: { site: "broker", what: "the Broker cluster's API server", ranges: [] },
-        why: "Submariner exchanges Cluster and Endpoint objects (and Lighthouse its ServiceImports) through the Broker",
-        value: DEFAULT,
-        reference: SUBMARINER_DOC,
-      });
+    // the Broker: the cluster the design names with `broker: true` (its nodes answer for its API
+    // server, as the NodePort/LoadBalancer of a kubeadm control plane does)
+    const brokers = named.filter((c) => c.broker?.value === true);
+    for (const broker of brokers)
+      for (const c of subs) {
+        if (c === broker || siteOf(c) === siteOf(broker)) continue;
+        rows.push({
+          component: "Broker API",
+          source: "submariner",
+          protocol: "TCP",
+          port: KUBE_APISERVER_TCP,
+          detail: "the Broker cluster's kube-apiserver: 6443 on kubeadm, often 443 elsewhere (broker-info.subm says)",
+          direction: "one-way",
+          from: nodesEnd(c),
+          to: {
+            site: siteOf(broker)!,
+            cluster: broker.name!.value,
+            what: `API server of ${broker.name!.value} (the Broker)`,
+            ranges: rangesOf(broker, "nodes"),
+          },
+          why: "Submariner exchanges Cluster and Endpoint objects (and Lighthouse its ServiceImports) through the Broker",
+          value: DEFAULT,
+          reference: SUBMARINER_DOC,
+        });
+      }
+    if (!brokers.length)
+      notes.push(
+        `The Submariner Broker's cluster is not declared: every joined cluster (${subs.map((c) => c.name!.value).join(", ")}) must reach its kube-apiserver (TCP ${KUBE_APISERVER_TCP} on kubeadm, often 443 elsewhere). Mark the cluster that runs it with \`broker: true\` (a management cluster with \`mesh: none\` is declared like any other) and Quorate writes those rows.`,
+      );
+    else if (brokers.length > 1)
+      notes.push(
+        `${brokers.map((c) => c.name!.value).join(", ")} are all marked \`broker: true\`: one Submariner cluster set has one Broker — rows are written to each, keep only the one your clusters joined.`,
+      );
   }
 
   // ---- Istio multicluster
@@ -585,13 +604,7 @@ export function portMatrix(ctx: TopologyContext, deployed: ReadonlyMap<string, D
   const looked = new Set<string>();
   for (const r of rows)
     for (const e of [r.from, r.to])
-      if (
-        !e.ranges.length &&
-        e.site !== "broker" &&
-        !looked.has(e.what) &&
-        looked.add(e.what) &&
-        !notes.some((n) => n.includes(`${e.what}`))
-      )
+      if (!e.ranges.length && !looked.has(e.what) && looked.add(e.what) && !notes.some((n) => n.includes(`${e.what}`)))
         notes.push(
           `No range is declared for ${e.what} (${e.site}): add network.nodes/pods to the cluster, or sites[].addresses for hosts outside clusters, for a rule a firewall can take.`,
         );

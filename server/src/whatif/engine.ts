@@ -168,7 +168,8 @@ export interface Result {
 
 /** An isolation as a game day enacts it: the window before steering withdraws the site, and after. */
 export interface IsolateResult {
-  readonly scenario: { readonly isolate: string };
+  /** the isolated site (`--isolate X`), or the isolated sites together when several are cut off as one group (a game day's `--lose a,b`) */
+  readonly scenario: { readonly isolate: string | readonly string[] };
   readonly name: string;
   /** detection + TTL of the slowest entry with a backend there; null when some entry has no health check (or none sends it traffic: 0) */
   readonly windowSeconds: number | null;
@@ -734,34 +735,38 @@ export const worseVerdict = (a: Verdict, b: Verdict): Verdict => (VERDICT_RANK[a
 
 /**
  * `--isolate X`: X cut off from every other site, judged while steering still sends X its
- * share (the window: detection + TTL) and after steering has withdrawn X's backends.
+ * share (the window: detection + TTL) and after steering has withdrawn X's backends. Several
+ * sites are isolated together, as one group that still reaches itself (a game day's
+ * `--lose a,b`): the same derivation, so prediction and enactment never differ.
  */
-export function runIsolate(ctx: TopologyContext, site: string, base: Scenario = ALL_UP): IsolateResult {
-  const cutOff: Scenario = { ...base, partition: [[site]] };
+export function runIsolate(ctx: TopologyContext, site: string | readonly string[], base: Scenario = ALL_UP): IsolateResult {
+  const sites = typeof site === "string" ? [site] : [...site];
+  const where = listText(sites);
+  const cutOff: Scenario = { ...base, partition: [sites] };
   const window = run(ctx, cutOff);
-  const after = run(ctx, { ...cutOff, withdraw: [site] });
+  const after = run(ctx, { ...cutOff, withdraw: sites });
   const notes: string[] = [];
   let windowSeconds: number | null = 0;
   for (const tr of ctx.topology.traffic) {
     const lb = backendsOf(ctx, tr);
-    if (!lb || !tr.name || !lb.some((b) => b.site === site)) continue;
+    if (!lb || !tr.name || !lb.some((b) => b.site !== undefined && sites.includes(b.site))) continue;
     // the window is the entry's RTO estimate (availability.md): one derivation for both
     const w = rtoEstimate(tr);
     if (!w) {
       windowSeconds = null;
       notes.push(
-        `traffic ${tr.name.value}: ${tr.healthCheck ? `${tr.steering?.value ?? "no steering"} with no ttlSeconds` : "no healthCheck is declared"}, so how long ${tr.steering?.value ?? "steering"} keeps sending clients to ${site} is unknown — declare healthCheck: { intervalSeconds, failureThreshold }${tr.healthCheck && tr.steering?.value !== "anycast" ? " and ttlSeconds" : ""}`,
+        `traffic ${tr.name.value}: ${tr.healthCheck ? `${tr.steering?.value ?? "no steering"} with no ttlSeconds` : "no healthCheck is declared"}, so how long ${tr.steering?.value ?? "steering"} keeps sending clients to ${where} is unknown — declare healthCheck: { intervalSeconds, failureThreshold }${tr.healthCheck && tr.steering?.value !== "anycast" ? " and ttlSeconds" : ""}`,
       );
       continue;
     }
     notes.push(
-      `traffic ${tr.name.value}: ${tr.steering?.value} keeps sending clients to ${site} for up to ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat})`,
+      `traffic ${tr.name.value}: ${tr.steering?.value} keeps sending clients to ${where} for up to ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat})`,
     );
     if (windowSeconds !== null) windowSeconds = Math.max(windowSeconds, w.seconds);
   }
   return {
-    scenario: { isolate: site },
-    name: `isolate ${site}`,
+    scenario: { isolate: typeof site === "string" ? site : sites },
+    name: `isolate ${sites.join(", ")}`,
     windowSeconds,
     window,
     after,

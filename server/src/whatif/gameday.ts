@@ -10,11 +10,12 @@ import type { Cluster } from "../model/topology";
 import type { TopologyContext } from "../derive/context";
 import { cell, codeSpan, count, table } from "../util/format";
 import { fileSegment, shortHash } from "../util/paths";
-import { shellLine } from "../util/shell";
+import { shellLine, shellWord } from "../util/shell";
 import { rtoEstimate } from "../availability/figures";
 import { portMatrix, portText } from "../ports/ports";
 import { displayPath } from "./record";
-import { ALL_UP, type Result, run, type Scenario, scenarioName } from "./engine";
+import { PROBE_POD, type ProbePlan, probePlan, probePod, probeScript } from "./probe";
+import { ALL_UP, type Result, run, runIsolate, type Scenario, scenarioName } from "./engine";
 
 export type ChaosTool = "chaos-mesh" | "litmus";
 export const CHAOS_TOOLS: readonly ChaosTool[] = ["chaos-mesh", "litmus"];
@@ -144,6 +145,12 @@ export class GameDayRefusal extends GameDayError {}
 /** The nftables table every host rule file creates; deleting it is the roll-back. */
 export const NFT_TABLE = "quorate_gameday";
 
+/** The iptables chain the iptables files create and jump to first from INPUT, OUTPUT and FORWARD. */
+export const IPTABLES_CHAIN = "QUORATE-GAMEDAY";
+
+/** The roll-back of the iptables files, for IPv4 and IPv6 (every step tolerates what is already gone). */
+export const IPTABLES_ROLLBACK = `for t in iptables ip6tables; do for c in INPUT OUTPUT FORWARD; do $t -D $c -j ${IPTABLES_CHAIN}; done; $t -F ${IPTABLES_CHAIN}; $t -X ${IPTABLES_CHAIN}; done 2>/dev/null; true`;
+
 /** One set of hosts cut at the host: a cluster's nodes (host-network members: etcd, agents, gateways) or a site's declared addresses. */
 export interface HostPlan {
   readonly site: string;
@@ -153,7 +160,11 @@ export interface HostPlan {
   readonly hosts: string[];
   /** the other side's declared ranges, dropped both ways */
   readonly targets: string[];
+  /** the nftables file */
   readonly file: string;
+  /** the same rules for hosts without nft, in iptables-restore format: IPv4 and IPv6 (absent when that family has no target) */
+  readonly iptables?: string;
+  readonly ip6tables?: string;
 }
 
 export function gameDay(ctx: TopologyContext, scenario: { lose?: string[]; partition?: string[][] }, o: GameDayOptions): GameDay {
@@ -172,10 +183,11 @@ export function gameDay(ctx: TopologyContext, scenario: { lose?: string[]; parti
   const rest = sites.filter((x) => !named.flat().includes(x));
   const sides = [...named.map((g) => [...g]), ...(rest.length ? [rest] : [])].filter((g) => g.length);
   if (sides.length < 2) throw new GameDayError("the scenario leaves every site on one side: nothing to cut");
-  const enacted: Scenario = { ...ALL_UP, partition: sides };
-  const prediction = run(ctx, enacted);
-  // after: the same cut with the isolated sites withdrawn from steering (the engine's isolation, whatif.md)
-  const after = lose.length ? run(ctx, { ...enacted, withdraw: lose }) : undefined;
+  // an isolation is the engine's own (runIsolate: the window, then the sites withdrawn from
+  // steering), the lost sites cut off together as one group: one derivation for simulate and here
+  const isolation = lose.length ? runIsolate(ctx, lose) : undefined;
+  const prediction = isolation ? isolation.window : run(ctx, { ...ALL_UP, partition: sides });
+  const after = isolation?.after;
   const sideOf = (site: string | undefined) => sides.findIndex((g) => site !== undefined && g.includes(site));
 
   const notes: string[] = [];
@@ -277,64 +289,65 @@ export function gameDay(ctx: TopologyContext, scenario: { lose?: string[]; parti
 
   // host-level steps: what chaos tools cannot touch (host-network pods — etcd static pods, Cilium
   // agents, clustermesh-apiserver, Submariner and mesh gateways — and hosts outside clusters).
-  // Cut on one side only: the isolated site(s), else the first named group.
-  const hostSide = 0;
+  // On both sides: one side's drop alone cuts the traffic between two declared hosts, but where a
+  // host's netfilter is bypassed (Cilium's eBPF host routing) or its rules did not load, the other
+  // side's rules still hold the cut.
   const hostPlans: HostPlan[] = [];
-  const targets0 = otherSide(hostSide);
-  for (const site of sides[hostSide]) {
-    for (const c of clusters.filter((x) => ctx.siteOfCluster(x.name!.value) === site)) {
-      const nodes = sortRanges(
-        c.cidrs
-          .filter((v) => v.field === "nodes")
-          .map((v) => parseCidr(v.value))
-          .filter((x) => x !== undefined)
-          .map(canonical),
-      );
-      if (!nodes.length) {
-        notEnacted.push(
-          `the host network of ${c.name!.value} (etcd, Cilium agents, gateways on its nodes): the design declares no network.nodes, so no host rule can be written for it`,
+  for (const [side, group] of sides.entries()) {
+    const targets = otherSide(side);
+    if (!targets.length) continue;
+    for (const site of group) {
+      for (const c of clusters.filter((x) => ctx.siteOfCluster(x.name!.value) === site)) {
+        const nodes = sortRanges(
+          c.cidrs
+            .filter((v) => v.field === "nodes")
+            .map((v) => parseCidr(v.value))
+            .filter((x) => x !== undefined)
+            .map(canonical),
         );
-        continue;
+        if (!nodes.length) {
+          notEnacted.push(
+            `the host network of ${c.name!.value} (etcd, Cilium agents, gateways on its nodes): the design declares no network.nodes, so no host rule can be written for it`,
+          );
+          continue;
+        }
+        hostPlans.push(hostPlan(site, `nodes of ${c.name!.value}`, nodes, targets, `hosts/${fileSegment(c.name!.value)}`));
       }
-      hostPlans.push({
-        site,
-        what: `nodes of ${c.name!.value}`,
-        hosts: nodes,
-        targets: targets0,
-        file: `hosts/${fileSegment(c.name!.value)}.nft`,
-      });
+      const addrs = addressesOf(site);
+      if (addrs.length)
+        hostPlans.push(hostPlan(site, `hosts at ${site} (sites[].addresses)`, addrs, targets, `hosts/${fileSegment(site)}-addresses`));
     }
-    const addrs = addressesOf(site);
-    if (addrs.length)
-      hostPlans.push({
-        site,
-        what: `hosts at ${site} (sites[].addresses)`,
-        hosts: addrs,
-        targets: targets0,
-        file: `hosts/${fileSegment(site)}-addresses.nft`,
-      });
   }
-  for (const hp of hostPlans) files.push({ path: hp.file, content: nftRules(hp, s, o, seconds) });
+  for (const hp of hostPlans) {
+    files.push({ path: hp.file, content: nftRules(hp, s, o, seconds) });
+    if (hp.iptables) files.push({ path: hp.iptables, content: iptablesRules(hp, s, o, 4) });
+    if (hp.ip6tables) files.push({ path: hp.ip6tables, content: iptablesRules(hp, s, o, 6) });
+  }
 
-  // members whose hosts the design does not declare cannot be cut: say so, and check nothing about them
-  const cutSites = new Set(sides[hostSide]);
+  // a quorum's cut is enacted only when the members on both ends of every cut link run on declared
+  // hosts: rules can only drop declared ranges, so a member at undeclared hosts keeps talking to
+  // the other side and the prediction would be tested against a cut that never happened
   const enactedQuorums = new Set<string>();
   for (const q of ctx.quorums.filter((x) => x.resolved && x.counts.size > 1)) {
-    const missing: string[] = [];
-    for (const site of q.counts.keys()) {
-      if (!cutSites.has(site)) continue; // the other side's members are cut off by this side's rules
-      const inCluster =
-        q.kind === "etcd"
-          ? ctx.siteOfCluster((q.owner as Cluster).name?.value ?? "") === site &&
-            hostPlans.some((h) => h.what === `nodes of ${(q.owner as Cluster).name?.value}`)
-          : false;
-      const byNamespace = q.kind !== "etcd" && !!(q.owner as { namespace?: unknown }).namespace && plans.some((p) => p.site === site);
-      const byHosts = hostPlans.some((h) => h.site === site && h.what.startsWith("hosts at"));
-      if (!inCluster && !byNamespace && !byHosts) missing.push(site);
+    const memberSides = new Set([...q.counts.keys()].map(sideOf).filter((i) => i >= 0));
+    if (memberSides.size < 2) {
+      enactedQuorums.add(q.label);
+      continue;
     }
+    const ns = q.kind !== "etcd" ? (q.owner as { namespace?: { value: string } }).namespace?.value : undefined;
+    const owner = q.kind === "etcd" ? (q.owner as Cluster).name?.value : undefined;
+    const missing = [...q.counts.keys()].filter((site) => {
+      if (sideOf(site) < 0 || (q.counts.get(site) ?? 0) === 0) return false;
+      const onNodes =
+        owner !== undefined &&
+        ctx.siteOfCluster(owner) === site &&
+        clusters.some((c) => c.name?.value === owner && c.cidrs.some((v) => v.field === "nodes"));
+      const inPods = ns !== undefined && plans.some((p) => p.site === site && p.namespaces.includes(ns));
+      return !onNodes && !inPods && !addressesOf(site).length;
+    });
     if (missing.length)
       notEnacted.push(
-        `${q.label}: its members at ${missing.join(", ")} run on hosts the design does not declare (no sites[].addresses${q.kind !== "etcd" ? ", no stores[].namespace" : ""}), so they are not cut and no check below relies on them`,
+        `${q.label}: its members at ${missing.join(", ")} run on hosts the design does not declare (no sites[].addresses${q.kind !== "etcd" ? ", no stores[].namespace in a cluster there" : ""}): no rule can drop their traffic, so they keep reaching the other side — the cut is not enacted for it and no check below relies on it`,
       );
     else enactedQuorums.add(q.label);
   }
@@ -343,6 +356,21 @@ export function gameDay(ctx: TopologyContext, scenario: { lose?: string[]; parti
       notEnacted.push(
         `${side.join(", ")}: no cluster and no sites[].addresses — nothing there can be cut; isolate it at the firewall by hand for the same ${o.duration}`,
       );
+
+  // the proof that the cut took effect: a probe pod in each cluster's first cut namespace (created
+  // before the chaos, so the chaos selects it) and probe.sh, both generated from the design
+  const probe = probePlan(
+    ctx,
+    plans.map((p) => ({ cluster: p.cluster, site: p.site, namespace: p.namespaces[0] })),
+    sideOf,
+    (name) => clusters.some((c) => c.name?.value === name && c.cidrs.some((v) => v.field === "nodes")),
+  );
+  for (const p of plans.filter((y) => probe.probes.some((q) => q.from.cluster === y.cluster)))
+    files.push({
+      path: probeFile(p.cluster),
+      content: `${`# quorate gameday: the probe pod of ${p.cluster} in ${p.namespaces[0]} — apply it before the chaos manifests, so they select it`.replace(/[\r\n\u2028\u2029]/g, " ")}\n${stringify(probePod(p.namespaces[0], seconds + 3600, LABELS), { lineWidth: 0 })}`,
+    });
+  if (probe.probes.length) files.push({ path: "probe.sh", content: probeScript(probe, `${scenarioName(s)} — from ${o.source}`) });
 
   if (!plans.length && !hostPlans.length && !notes.length && !notEnacted.length)
     notes.push("The design declares no pod, service or node range and no host addresses: there is nothing to cut.");
@@ -357,7 +385,7 @@ export function gameDay(ctx: TopologyContext, scenario: { lose?: string[]; parti
     prediction,
     files,
   };
-  const runbook = runbookOf(gd, o, { after, hostPlans, notEnacted, enactedQuorums, ctx });
+  const runbook = runbookOf(gd, o, { after, windowSeconds: isolation?.windowSeconds, hostPlans, notEnacted, enactedQuorums, ctx, probe });
   files.push({ path: "RUNBOOK.md", content: runbook });
   return { ...gd, hostPlans, runbook, files };
 }
@@ -377,8 +405,8 @@ function nftRules(hp: HostPlan, s: Scenario, o: GameDayOptions, seconds: number)
   const rules = (dir: "saddr" | "daddr") => [
     ...(m4.length ? [`    ip ${dir} @mgmt4 accept`] : []),
     ...(m6.length ? [`    ip6 ${dir} @mgmt6 accept`] : []),
-    ...(v4.length ? [`    ip ${dir} @cut4 drop`] : []),
-    ...(v6.length ? [`    ip6 ${dir} @cut6 drop`] : []),
+    ...(v4.length ? [`    ip ${dir} @cut4 counter drop`] : []),
+    ...(v6.length ? [`    ip6 ${dir} @cut6 counter drop`] : []),
   ];
   const chain = (name: string, hook: string, dirs: ("saddr" | "daddr")[]) => [
     `  chain ${name} {`,
@@ -403,6 +431,46 @@ function nftRules(hp: HostPlan, s: Scenario, o: GameDayOptions, seconds: number)
     ...chain("output", "output", ["daddr"]),
     ...chain("forward", "forward", ["saddr", "daddr"]),
     "}",
+    "",
+  ].join("\n");
+}
+
+function hostPlan(site: string, what: string, hosts: string[], targets: string[], base: string): HostPlan {
+  const has = (v6: boolean) => targets.some((x) => x.includes(":") === v6);
+  return {
+    site,
+    what,
+    hosts,
+    targets,
+    file: `${base}.nft`,
+    ...(has(false) ? { iptables: `${base}.iptables` } : {}),
+    ...(has(true) ? { ip6tables: `${base}.ip6tables` } : {}),
+  };
+}
+
+/**
+ * The nftables rules for hosts that have only iptables, in iptables-restore format (load with
+ * `iptables-restore --noflush`): a chain of its own, jumped to first from INPUT, OUTPUT and
+ * FORWARD; management ranges return before the drops. The roll-back deletes the jumps and the chain.
+ */
+function iptablesRules(hp: HostPlan, s: Scenario, o: GameDayOptions, family: 4 | 6): string {
+  const v6 = family === 6;
+  const cut = hp.targets.filter((x) => x.includes(":") === v6);
+  const mgmt = (o.managementRanges ?? []).filter((x) => x.includes(":") === v6);
+  const tool = v6 ? "ip6tables" : "iptables";
+  return [
+    `# quorate gameday: ${scenarioName(s)} — ${hp.what} (site ${hp.site}) cut off from the other side's declared ranges (IPv${family})`.replace(
+      /[\r\n\u2028\u2029]/g,
+      " ",
+    ),
+    `# for hosts without nft: ${tool}-restore --noflush < ${v6 ? hp.ip6tables : hp.iptables}  (once: a second load adds a second jump)`,
+    `# roll back FIRST: ${IPTABLES_ROLLBACK}`,
+    "*filter",
+    `:${IPTABLES_CHAIN} - [0:0]`,
+    ...mgmt.flatMap((m) => [`-A ${IPTABLES_CHAIN} -s ${m} -j RETURN`, `-A ${IPTABLES_CHAIN} -d ${m} -j RETURN`]),
+    ...cut.flatMap((c) => [`-A ${IPTABLES_CHAIN} -s ${c} -j DROP`, `-A ${IPTABLES_CHAIN} -d ${c} -j DROP`]),
+    ...["INPUT", "OUTPUT", "FORWARD"].map((c) => `-I ${c} 1 -j ${IPTABLES_CHAIN}`),
+    "COMMIT",
     "",
   ].join("\n");
 }
@@ -456,11 +524,23 @@ function chaosEngine(ns: string, slug: string[], targets: string[], seconds: num
 
 const code = codeSpan;
 
+/** Every host rule file of a plan: nftables, then the iptables alternatives. */
+const hostFiles = (h: HostPlan) => [h.file, ...(h.iptables ? [h.iptables] : []), ...(h.ip6tables ? [h.ip6tables] : [])];
+
+/** A kubectl command line against one context. */
+const kubectlLine = (context: string, args: readonly string[]) => shellLine(["kubectl", "--context", context, ...args]);
+
+/** Where a cluster's probe pod manifest goes. */
+const probeFile = (cluster: string) => `${fileSegment(cluster)}/probe.yaml`;
+
 /** The copy-paste command for one cluster, every name quoted for the shell. */
 const kubectl = (context: string, verb: "apply" | "delete", file: string) => shellLine(["kubectl", "--context", context, verb, "-f", file]);
 
 interface RunbookExtra {
   readonly after?: Result;
+  /** the isolation's window (runIsolate): null when an entry has no health check */
+  readonly windowSeconds?: number | null;
+  readonly probe: ProbePlan;
   readonly hostPlans: readonly HostPlan[];
   readonly notEnacted: readonly string[];
   readonly enactedQuorums: ReadonlySet<string>;
@@ -499,14 +579,14 @@ function runbookOf(g: Omit<GameDay, "runbook" | "hostPlans">, o: GameDayOptions,
     );
   if (x.hostPlans.length)
     out.push(
-      "At the host (nftables), for what chaos tools must not touch — host-network pods (etcd static pods, Cilium agents, clustermesh-apiserver, Submariner and mesh gateways) and hosts outside clusters:",
+      "At the host (nftables, or iptables where nft is not installed), for what chaos tools must not touch — host-network pods (etcd static pods, Cilium agents, clustermesh-apiserver, Submariner and mesh gateways) and hosts outside clusters. The rules go on both sides of the cut: one side's drop alone cuts the traffic between two declared hosts, but where a host's netfilter is bypassed (below) or its rules did not load, the other side's rules still hold the cut.",
       "",
       table(
-        ["hosts", "site", "apply on", "drops both ways", "file"],
-        x.hostPlans.map((h) => [h.what, h.site, h.hosts.join(", "), h.targets.join(", "), h.file]),
+        ["hosts", "site", "apply on", "drops both ways", "files"],
+        x.hostPlans.map((h) => [h.what, h.site, h.hosts.join(", "), h.targets.join(", "), hostFiles(h).join(", ")]),
       ),
       "",
-      `**Cilium with eBPF host routing** (\`bpf.hostLegacyRouting: false\`) sends pod traffic past the host's netfilter hooks: there the nftables table cuts host-network traffic only. Cut pod traffic with the NetworkChaos above, or with a \`netdev\` ingress hook on the uplink, or at the upstream switch/firewall ACLs.`,
+      `**Cilium with eBPF host routing** (\`bpf.hostLegacyRouting: false\`) sends pod traffic past the host's netfilter hooks: there the host rules cut host-network traffic only. Cut pod traffic with the NetworkChaos above, or with a \`netdev\` ingress hook on the uplink, or at the upstream switch/firewall ACLs.`,
       "",
     );
   const notEnacted = [...g.notes.filter((n) => !n.startsWith("Not enacted: ")), ...x.notEnacted];
@@ -536,7 +616,21 @@ function runbookOf(g: Omit<GameDay, "runbook" | "hostPlans">, o: GameDayOptions,
       : "- [ ] Litmus runs in every cluster below, with the `pod-network-partition` experiment and its `pod-network-partition-sa` service account in each namespace. **It works through NetworkPolicy: the CNI must enforce it** (Calico, Cilium, Antrea…), or nothing is cut and every check passes for the wrong reason.",
     ...(x.hostPlans.length
       ? [
-          `- [ ] \`nft\` is installed on the hosts in the host table, and you reach them over a management range${o.managementRanges?.length ? ` (${o.managementRanges.join(", ")}, exempt from the drop)` : " — **none was given (--management-cidr): if your own path crosses the cut, you lose the host until the dead-man timer fires**"}.`,
+          `- [ ] On every host in the host table, \`nft\` (or \`iptables-restore\`) is installed, and you reach the host over a management range${o.managementRanges?.length ? ` (${o.managementRanges.join(", ")}, exempt from the drop)` : " — **none was given (--management-cidr): if your own path crosses the cut, you lose the host until the dead-man timer fires**"}.`,
+        ]
+      : []),
+    ...(x.probe.probes.length
+      ? [
+          `- [ ] Probe pods: apply them and wait until they run — ${g.plans
+            .filter((y) => x.probe.probes.some((q) => q.from.cluster === y.cluster))
+            .map((y) =>
+              codeSpan(
+                `${kubectlLine(y.cluster, ["apply", "-f", probeFile(y.cluster)])} && ${kubectlLine(y.cluster, ["-n", y.namespaces[0], "wait", "--for=condition=Ready", `pod/${PROBE_POD}`, "--timeout=120s"])}`,
+              ),
+            )
+            .join(
+              "; ",
+            )} — then ${codeSpan("sh probe.sh before")}: every probe must print \`ok\` (open). A probe that does not connect now proves nothing later: fix the firewall or the plan first.`,
         ]
       : []),
     "- [ ] Agree on the abort signal and who runs the roll-back.",
@@ -563,14 +657,23 @@ function runbookOf(g: Omit<GameDay, "runbook" | "hostPlans">, o: GameDayOptions,
     );
   for (const h of x.hostPlans)
     out.push(
-      `${n++}. On every host of ${cell(h.what)} (${cell(h.hosts.join(", "))}): arm the dead-man roll-back, then load the rules:`,
+      `${n++}. On every host of ${cell(h.what)} (${cell(h.hosts.join(", "))}): arm the dead-man roll-back, then load the rules — with nftables:`,
       "",
       "   ```sh",
       `   ${shellLine(["systemd-run", `--on-active=${deadman}`, "--unit=quorate-gameday-rollback", "nft", "delete", "table", "inet", NFT_TABLE])}`,
       `   ${shellLine(["nft", "-f", h.file])}`,
       "   ```",
       "",
+      "   or, on a host with iptables only:",
+      "",
+      "   ```sh",
+      `   ${shellLine(["systemd-run", `--on-active=${deadman}`, "--unit=quorate-gameday-rollback", "sh", "-c", IPTABLES_ROLLBACK])}`,
+      ...(h.iptables ? [`   iptables-restore --noflush < ${shellWord(h.iptables)}`] : []),
+      ...(h.ip6tables ? [`   ip6tables-restore --noflush < ${shellWord(h.ip6tables)}`] : []),
+      "   ```",
+      "",
     );
+  if (x.probe.probes.length) out.push(`${n++}. Prove the cut (next section): ${codeSpan("sh probe.sh during")}.`, "");
   if (!g.plans.length && !x.hostPlans.length) out.push("Nothing to apply: see “Not enacted”.", "");
 
   // ---- proof
@@ -581,18 +684,38 @@ function runbookOf(g: Omit<GameDay, "runbook" | "hostPlans">, o: GameDayOptions,
       sideIndex(g.sides, r.from.site) !== sideIndex(g.sides, r.to.site),
   );
   out.push("## Prove the cut took effect", "");
-  const probeFrom = g.plans[0];
-  if (probeFrom)
+  if (x.probe.probes.length) {
     out.push(
-      `- From a pod of ${cell(probeFrom.namespaces[0])} in ${cell(probeFrom.cluster)}, a connection to the other side must time out: ${codeSpan(shellLine(["kubectl", "--context", probeFrom.cluster, "-n", probeFrom.namespaces[0], "exec", "deploy/<a-workload>", "--", "nc", "-zvw3", "<an address in " + probeFrom.targets[0] + ">", "443"]))}.`,
+      `- ${codeSpan("sh probe.sh during")} (from your workstation, over the management network) connects from each probe pod to the other side — every line must read \`ok … closed\` (a \`FAIL\` line is a path the cut left open); \`UNKNOWN\` means that cluster's API does not answer (expected for an isolated cluster whose etcd majority is across the cut), so the probes from the other side are the proof:`,
+      "",
     );
-  if (cutRows.length) {
-    out.push("- These rows of the port matrix must now fail (test each from its source):", "");
-    for (const r of cutRows)
+    const seen = new Set<string>();
+    for (const q of x.probe.probes) {
+      const line = `${q.from.cluster}/${q.from.namespace} → ${q.what}: TCP ${q.port} (${q.why})${"cluster" in q.to ? ", at the nodes' InternalIP addresses that probe.sh before recorded" : ""}`;
+      if (seen.has(line)) continue;
+      seen.add(line);
+      out.push(`  - ${cell(line)}`);
+    }
+    out.push("");
+  }
+  for (const note of x.probe.notes) out.push(`- ${cell(note)}`);
+  if (x.hostPlans.length)
+    out.push(
+      `- On a host of each row of the host table, the drop counters must be rising: ${codeSpan(shellLine(["nft", "list", "table", "inet", NFT_TABLE]))} (or ${codeSpan(shellLine(["iptables", "-L", IPTABLES_CHAIN, "-v", "-n", "-x"]))}). Counters at zero mean nothing crossed the cut there — or the rules are not in the path.`,
+    );
+  const probed = cutRows.filter((r) => r.from.ranges.length && r.to.ranges.length);
+  const unprobed = cutRows.filter((r) => !r.from.ranges.length || !r.to.ranges.length);
+  if (probed.length) {
+    out.push("- These rows of the port matrix cross the cut and must now fail (test each from its source):", "");
+    for (const r of probed)
       out.push(
         `  - ${cell(portText(r))} ${r.direction === "both" ? "↔" : "→"} ${cell(r.component)}: ${cell(r.from.what)} (${cell(r.from.site)}) to ${cell(r.to.what)} (${cell(r.to.site)})`,
       );
   }
+  if (unprobed.length)
+    out.push(
+      `- Not testable, an end has no declared range (and is not cut either): ${unprobed.map((r) => cell(`${portText(r)} ${r.component}, ${r.from.what} to ${r.to.what}`)).join("; ")}.`,
+    );
   out.push("- If any of them still connects, the cut is incomplete: roll back and fix the plan before reading any check.", "");
 
   // ---- withdraw
@@ -698,7 +821,7 @@ function runbookOf(g: Omit<GameDay, "runbook" | "hostPlans">, o: GameDayOptions,
       );
     else if (st.outcome === "diverges")
       checks.push(
-        `store ${cell(st.name)} accepts writes on both sides; they must converge after the heal (${st.replication === "crdt" ? "CRDT merge" : "its conflict policy"}): compare both sides once it ends.`,
+        `store ${cell(st.name)} accepts writes on both sides; they must converge after the heal (${st.replication === "crdt" || decl?.conflictResolution?.value === "crdt" ? "CRDT merge" : decl?.conflictResolution ? `conflict resolution: ${cell(decl.conflictResolution.value)}` : "its conflict policy"}): compare both sides once it ends.`,
       );
     else if (inside)
       checks.push(
@@ -738,14 +861,19 @@ function runbookOf(g: Omit<GameDay, "runbook" | "hostPlans">, o: GameDayOptions,
   let k = 1;
   for (const h of x.hostPlans)
     out.push(
-      `${k++}. On every host of ${cell(h.what)}: ${codeSpan(shellLine(["nft", "delete", "table", "inet", NFT_TABLE]))}, then ${codeSpan(shellLine(["systemctl", "stop", "quorate-gameday-rollback.timer"]))}.`,
+      `${k++}. On every host of ${cell(h.what)}: ${codeSpan(shellLine(["nft", "delete", "table", "inet", NFT_TABLE]))} (iptables: ${codeSpan(shellLine(["sh", "-c", IPTABLES_ROLLBACK]))}), then ${codeSpan(shellLine(["systemctl", "stop", "quorate-gameday-rollback.timer"]))}.`,
     );
   for (const y of g.plans) out.push(`${k++}. ${codeSpan(kubectl(y.cluster, "delete", y.file))}`);
+  const withProbe = g.plans.filter((y) => x.probe.probes.some((q) => q.from.cluster === y.cluster));
+  if (withProbe.length)
+    out.push(
+      `${k++}. ${codeSpan("sh probe.sh before")} again: every probe connects once more (the cut is gone everywhere); then delete the probe pods: ${withProbe.map((y) => codeSpan(kubectlLine(y.cluster, ["delete", "-f", probeFile(y.cluster)]))).join("; ")}.`,
+    );
   if (isolated.length)
     out.push(
       `${k++}. Put ${cell(isolated.join(", "))} back into steering only after the post-heal checks pass (reintroducing traffic while writes still fail repeats the incident).`,
     );
-  out.push("", "The chaos experiments also end by themselves after the duration; the dead-man timer removes the host tables after it.", "");
+  out.push("", "The chaos experiments also end by themselves after the duration; the dead-man timer removes the host rules after it.", "");
   const has = (f: (c: Cluster) => boolean) => t.clusters.some(f);
   out.push("## Post-heal checks", "");
   const post: string[] = [];

@@ -23,6 +23,7 @@ import { loadBackends } from "../derive/loads";
 import { bytes, cell, count, num, table } from "../util/format";
 import { cidrOverlaps, parsedRanges, type ParsedRange } from "../derive/cidr";
 import { bestCommit, galeraCommit, writeBudget } from "../derive/latency";
+import { listText } from "../util/strings";
 import { ALL_UP, MAX_PARTITION_SITES, run, sweep, type Result } from "./engine";
 import { tiersSection } from "./tiers";
 
@@ -293,15 +294,8 @@ function optionsSection(r: RecordContext): string[] {
     }
     out.push(`### ${cell(q.label)}`, "");
     const rows: (string | { raw: string })[][] = options.map((o) => optionRow(r, q, o, sites));
-    if (q.kind === "etcd" && memberSites(q.counts).length > 1)
-      rows.push([
-        "federated: one control plane per site, each with its own 3 local members",
-        "3 per site",
-        { raw: "every one: a site's loss takes only its own API" },
-        "0",
-        "local (sub-millisecond; no WAN in the commit path)",
-        "each site: continues",
-      ]);
+    const fed = q.kind === "etcd" && memberSites(q.counts).length > 1 ? federatedOption(r, q) : undefined;
+    if (fed) rows.push(fed.row);
     out.push(
       table(
         ["option", "members", "single-site losses survived", "frozen partitions", "best commit latency", "after losing each site"],
@@ -309,13 +303,51 @@ function optionsSection(r: RecordContext): string[] {
       ),
       "",
     );
-    if (q.kind === "etcd" && memberSites(q.counts).length > 1)
-      out.push(
-        "Federated trades the single kubectl context for blast radius: workloads fail over through steering and data replication instead of etcd leader election across sites (seed: stretch only with 2+2+1).",
-        "",
-      );
+    if (fed) out.push(...fed.text, "");
   }
   return out;
+}
+
+/** An odd etcd size of at least 3 that keeps at least the design's members at a site: it survives the loss of a member. */
+const localSize = (n: number) => (n < 3 ? 3 : n % 2 ? n : n + 1);
+
+/**
+ * The federated option, derived from the design: one control plane per member site that runs a
+ * cluster (the quorum's own cluster at its site, the site's declared clusters elsewhere), each
+ * with its etcd local to the site; a member site with no cluster (a witness) needs none.
+ */
+function federatedOption(r: RecordContext, q: Quorum): { row: (string | { raw: string })[]; text: string[] } | undefined {
+  const ctx = r.ctx;
+  const own = (q.owner as Cluster).name?.value;
+  const home = own ? ctx.siteOfCluster(own) : undefined;
+  const clustersAt = (site: string) =>
+    site === home && own
+      ? [own]
+      : ctx.topology.clusters.filter((c) => c.name && ctx.siteOfCluster(c.name.value) === site).map((c) => c.name!.value);
+  const planes = memberSites(q.counts)
+    .map((site) => ({ site, clusters: clustersAt(site), size: localSize(q.counts.get(site) ?? 0) }))
+    .filter((p) => p.clusters.length);
+  if (planes.length < 2) return undefined;
+  const dropped = memberSites(q.counts).filter((s) => !planes.some((p) => p.site === s));
+  const after = memberSites(q.counts).map((site) => {
+    const p = planes.find((x) => x.site === site);
+    const rest = planes.filter((x) => x.site !== site).flatMap((x) => x.clusters);
+    const keep = rest.length === 1 ? "keeps its own" : "keep their own";
+    return `${cell(site)}: ${p ? `${cell(listText(p.clusters))}'s API lost with it (by design); ${cell(listText(rest))} ${keep}` : `every control plane continues (none runs there)`}`;
+  });
+  const row = [
+    `federated: one control plane per site (${planes.map((p) => `${p.site}: ${p.clusters.join(", ")}`).join("; ")}), etcd local to each`,
+    `${planes.map((p) => `${p.size} ${p.site}`).join(" | ")} (each its own quorum, majority ${planes.map((p) => majority(p.size)).join(" | ")})`,
+    { raw: `none stops another: a site's loss takes only its own API (${planes.length} control planes)` },
+    "0 (no quorum spans a site link)",
+    "within one site: no WAN round trip in a commit (the design declares no RTT inside a site)",
+    { raw: after.join("<br>") },
+  ];
+  const sized = planes.filter((p) => p.size !== (q.counts.get(p.site) ?? 0));
+  const text = [
+    `Federated: ${planes.map((p) => `${p.size} members in ${p.site}`).join(", ")} — ${sized.length ? `${sized.map((p) => `${p.site}'s ${q.counts.get(p.site)} rounded up to ${p.size}`).join(", ")}: ` : ""}the smallest odd etcd that survives losing a member, kept at least as large as the design's members there${dropped.length ? `; ${dropped.join(", ")} run${dropped.length === 1 ? "s" : ""} no cluster, so ${dropped.length === 1 ? "needs" : "need"} no control plane and no witness` : ""}. It trades the single kubectl context for blast radius: workloads fail over through steering and data replication instead of etcd leader election across sites (seed 001: stretch only as 2+2+1).`,
+  ];
+  return { row, text };
 }
 
 function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly string[]): (string | { raw: string })[] {

@@ -121,9 +121,9 @@ export function simulateText(results: readonly Outcome[], color: boolean): strin
     if (!isIsolate(o)) lines.push(...resultText(o, "          ", paint));
     else {
       lines.push(
-        `          window, until steering withdraws ${o.scenario.isolate} (${o.windowSeconds === null ? "unknown: no health check" : `up to ${seconds(o.windowSeconds, 3)}`}): ${paint(VERDICT_COLOR[o.window.verdict], o.window.verdict)}`,
+        `          window, until steering withdraws ${[o.scenario.isolate].flat().join(", ")} (${o.windowSeconds === null ? "unknown: no health check" : `up to ${seconds(o.windowSeconds, 3)}`}): ${paint(VERDICT_COLOR[o.window.verdict], o.window.verdict)}`,
         ...resultText(o.window, "            ", paint),
-        `          after steering withdraws ${o.scenario.isolate}: ${paint(VERDICT_COLOR[o.after.verdict], o.after.verdict)}`,
+        `          after steering withdraws ${[o.scenario.isolate].flat().join(", ")}: ${paint(VERDICT_COLOR[o.after.verdict], o.after.verdict)}`,
         ...resultText(o.after, "            ", paint),
         ...o.notes.map((n) => `          · ${n}`),
       );
@@ -172,7 +172,7 @@ export function simulateMarkdown(results: readonly Outcome[]): string {
       out.push(
         `### ${o.verdict === "ok" ? "ok" : `**${o.verdict}**`} — ${cell(o.name)}`,
         "",
-        `Window until steering withdraws ${cell(o.scenario.isolate)}: ${o.windowSeconds === null ? "unknown (no health check)" : `up to ${seconds(o.windowSeconds, 3)}`}.`,
+        `Window until steering withdraws ${cell([o.scenario.isolate].flat().join(", "))}: ${o.windowSeconds === null ? "unknown (no health check)" : `up to ${seconds(o.windowSeconds, 3)}`}.`,
         "",
         ...o.notes.map((n) => `- ${cell(n)}`),
         "",
