@@ -889,9 +889,15 @@ async function test() {
       await frame.locator("#status", { hasText: "edge-drift" }).waitFor({ timeout: 60_000 });
       const marker = frame.locator("g.quorate-node", { hasText: "drift · 1 in ams-1-kubeadm.yaml" }).first();
       await marker.waitFor({ timeout: 30_000 });
+      // the three-site drift example at 620 px: all of it visible and legible too, with Simulate
+      // off (the check is of the preview; the Simulate panel takes a third of the height)
+      const toggle = frame.locator("#simulate-toggle");
+      if ((await toggle.getAttribute("aria-pressed")) === "true") await toggle.click();
+      await frame.locator('#simulate-toggle[aria-pressed="false"]').waitFor({ timeout: 30_000 });
+      await frame.locator("#sim").waitFor({ state: "hidden", timeout: 30_000 });
+      const m = await readability(frame);
       await wb.screenshot({ path: join(ROOT, "out", "screenshots", "drift-620.png") });
-      // the three-site drift example at 620 px: all of it visible and legible too
-      legible(await readability(frame));
+      legible(m);
       await marker.click();
       await wb.locator(".tabs-container .tab.active", { hasText: "ams-1-kubeadm.yaml" }).first().waitFor({ timeout: 15_000 });
       // and the finding is there, in the deployment file
