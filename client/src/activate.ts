@@ -109,48 +109,62 @@ export async function activateWith(context: vscode.ExtensionContext, create: Cli
       await preview.open(doc);
       return true;
     }),
-    vscode.commands.registerCommand("quorate.exportDiagram", async (args?: { format?: ExportFormat; target?: string; uri?: string }) => {
-      const doc = args?.uri
-        ? await vscode.workspace.openTextDocument(vscode.Uri.parse(args.uri))
-        : vscode.window.activeTextEditor?.document.languageId === "quorate-topology"
-          ? vscode.window.activeTextEditor.document
-          : vscode.workspace.textDocuments.find((d) => d.languageId === "quorate-topology");
-      if (!doc) {
-        void vscode.window.showWarningMessage("Quorate: open a topology file to export its diagram.");
-        return undefined;
-      }
-      const format =
-        args?.format ??
-        (
-          await vscode.window.showQuickPick(
-            [
-              { label: "Mermaid (.mmd)", format: "mmd" as const },
-              { label: "Markdown with a mermaid block (.md)", format: "md" as const },
-              { label: "SVG (.svg)", format: "svg" as const },
-            ],
-            { title: "Export diagram as" },
-          )
-        )?.format;
-      if (!format) return undefined;
-      const base = doc.uri.path.replace(/\.ya?ml$/i, "");
-      const target = args?.target
-        ? vscode.Uri.file(args.target)
-        : await vscode.window.showSaveDialog({
-            defaultUri: doc.uri.with({ path: `${base}.${format}` }),
-            filters: { [format.toUpperCase()]: [format] },
-          });
-      if (!target) return undefined;
-      try {
-        const text = await preview.exportText(doc, format);
-        await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
-        if (!args?.target)
-          void vscode.window.showInformationMessage(`Quorate: diagram saved to ${vscode.workspace.asRelativePath(target)}`);
-        return target.fsPath;
-      } catch (e) {
-        void vscode.window.showErrorMessage(`Quorate: export failed: ${(e as Error).message}`);
-        return undefined;
-      }
-    }),
+    vscode.commands.registerCommand(
+      "quorate.exportDiagram",
+      async (args?: { format?: ExportFormat; target?: string; uri?: string; force?: boolean }) => {
+        const doc = args?.uri
+          ? await vscode.workspace.openTextDocument(vscode.Uri.parse(args.uri))
+          : vscode.window.activeTextEditor?.document.languageId === "quorate-topology"
+            ? vscode.window.activeTextEditor.document
+            : vscode.workspace.textDocuments.find((d) => d.languageId === "quorate-topology");
+        if (!doc) {
+          void vscode.window.showWarningMessage("Quorate: open a topology file to export its diagram.");
+          return undefined;
+        }
+        const format =
+          args?.format ??
+          (
+            await vscode.window.showQuickPick(
+              [
+                { label: "Mermaid (.mmd)", format: "mmd" as const },
+                { label: "Markdown with a mermaid block (.md)", format: "md" as const },
+                { label: "SVG (.svg)", format: "svg" as const },
+              ],
+              { title: "Export diagram as" },
+            )
+          )?.format;
+        if (!format) return undefined;
+        const base = doc.uri.path.replace(/\.ya?ml$/i, "");
+        const target = args?.target
+          ? vscode.Uri.file(args.target)
+          : await vscode.window.showSaveDialog({
+              defaultUri: doc.uri.with({ path: `${base}.${format}` }),
+              filters: { [format.toUpperCase()]: [format] },
+            });
+        if (!target) return undefined;
+        try {
+          const text = await preview.exportText(doc, format);
+          if (target.scheme === "file" && platform.kind === "desktop") {
+            // the same guarded writer as `quorate diagram -o`: an existing symlink is replaced, never
+            // followed; an existing file only with consent — the save dialog asked it, a caller passes force
+            const { OutputError, writeOutputFile } = platform.output;
+            try {
+              writeOutputFile(target.fsPath, text, vscode.Uri.joinPath(target, "..").fsPath, { force: args?.target ? !!args.force : true });
+            } catch (e) {
+              if (!(e instanceof OutputError)) throw e;
+              void vscode.window.showErrorMessage(`Quorate: diagram not written: ${e.message}`);
+              return undefined;
+            }
+          } else await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
+          if (!args?.target)
+            void vscode.window.showInformationMessage(`Quorate: diagram saved to ${vscode.workspace.asRelativePath(target)}`);
+          return target.fsPath;
+        } catch (e) {
+          void vscode.window.showErrorMessage(`Quorate: export failed: ${(e as Error).message}`);
+          return undefined;
+        }
+      },
+    ),
     vscode.commands.registerCommand("quorate.simulate", async (uri?: vscode.Uri) => {
       const doc = await topologyDocument(uri, "simulate failures");
       if (!doc) return false;

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it, before } from "mocha";
 import * as vscode from "vscode";
@@ -172,6 +172,7 @@ describe("Quorate in a real VS Code", () => {
     const dir = vscode.workspace.workspaceFolders![0].uri.fsPath;
     for (const format of ["mmd", "md", "svg"] as const) {
       const target = join(dir, `exported.${format}`);
+      rmSync(target, { force: true });
       const path = await vscode.commands.executeCommand<string>("quorate.exportDiagram", { format, target, uri: doc.uri.toString() });
       assert.equal(path, target);
       assert.ok(existsSync(target));
@@ -180,6 +181,24 @@ describe("Quorate in a real VS Code", () => {
       if (format === "md") assert.match(text, /```mermaid\nflowchart LR/);
       if (format === "svg") assert.match(text, /<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     }
+    // the CLI's guard: an existing file is replaced only when asked, a symlink is replaced, never followed
+    const target = join(dir, "exported.mmd");
+    writeFileSync(target, "mine\n");
+    assert.equal(
+      await vscode.commands.executeCommand("quorate.exportDiagram", { format: "mmd", target, uri: doc.uri.toString() }),
+      undefined,
+    );
+    assert.equal(readFileSync(target, "utf8"), "mine\n");
+    const victim = join(dir, "victim.txt");
+    writeFileSync(victim, "keep\n");
+    rmSync(target);
+    symlinkSync(victim, target);
+    const forced = { format: "mmd", target, uri: doc.uri.toString(), force: true };
+    assert.equal(await vscode.commands.executeCommand("quorate.exportDiagram", forced), target);
+    assert.equal(readFileSync(victim, "utf8"), "keep\n");
+    assert.ok(!lstatSync(target).isSymbolicLink());
+    assert.match(readFileSync(target, "utf8"), /^flowchart LR/);
+    rmSync(victim);
   });
 
   it("simulates failures in the preview: lost sites grey, cut links dashed, the verdict and the single-site strip", async function () {
