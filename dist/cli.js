@@ -29579,7 +29579,7 @@ function optionsSection(r2) {
       const w = witnessPlan(r2.ctx, q);
       if (w)
         options.push({
-          name: `a witness at ${w.site}${w.isNew ? " (a new site)" : ""} \u2014 the rules' fix "Add witness site"`,
+          name: `${w.isNew ? `a witness at a new site (${w.site})` : `a witness at ${w.site}`} \u2014 the rules' fix "Add witness site"`,
           counts: w.counts,
           note: w.isNew ? "no RTT to the new site is declared" : void 0
         });

@@ -285,7 +285,7 @@ function optionsSection(r: RecordContext): string[] {
       const w = witnessPlan(r.ctx, q);
       if (w)
         options.push({
-          name: `a witness at ${w.site}${w.isNew ? " (a new site)" : ""} — the rules' fix "Add witness site"`,
+          name: `${w.isNew ? `a witness at a new site (${w.site})` : `a witness at ${w.site}`} — the rules' fix "Add witness site"`,
           counts: w.counts,
           note: w.isNew ? "no RTT to the new site is declared" : undefined,
         });
