@@ -21854,10 +21854,19 @@ var oneLine = (s) => s.replace(/\n/g, "\\n").replace(/[\u2028\u2029]/g, (c) => `
 var num = (x) => String(Math.round(x * 100) / 100);
 var ms = (x) => `${+x.toFixed(3)} ms`;
 function count(x, digits = 2) {
-  if (typeof x === "bigint") return x.toLocaleString("en-US");
+  if (typeof x === "bigint") return grouped(0).format(x);
   const r2 = Math.round(x * 10 ** digits) / 10 ** digits;
-  const s = Math.abs(r2).toLocaleString("en-US", { maximumFractionDigits: digits });
+  const s = grouped(digits).format(Math.abs(r2));
   return r2 < 0 ? `\u2212${s}` : s;
+}
+var formatters = /* @__PURE__ */ new Map();
+function grouped(digits) {
+  let f = formatters.get(digits);
+  if (!f) {
+    f = new Intl.NumberFormat("en-US", { maximumFractionDigits: digits });
+    formatters.set(digits, f);
+  }
+  return f;
 }
 var rps = (x) => `${count(x)} rps`;
 var seconds = (x, digits = 1) => `${count(x, digits)} s`;
@@ -21870,7 +21879,7 @@ function bytes(n) {
     x /= 1024;
     i++;
   }
-  const exact = typeof n === "bigint" || Number.isInteger(n) ? count(BigInt(n)) : n.toLocaleString("en-US", { maximumFractionDigits: 6 });
+  const exact = typeof n === "bigint" || Number.isInteger(n) ? count(BigInt(n)) : grouped(6).format(n);
   return `${exact} bytes${i ? ` (${+x.toFixed(1)} ${units[i]})` : ""}`;
 }
 function mdText(s) {

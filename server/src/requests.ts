@@ -27,10 +27,12 @@ import {
   type CompareParams,
   type CompareResult,
   type GameDayParams,
+  type SimulateParams,
+  type SimulateResult,
   type SimulateScenario,
 } from "./protocol";
 import { anyObject, array, type Check, object, oneOf, optional, ParamsError, string } from "./service/params";
-import type { Cancellation } from "./service/host";
+import { type Cancellation, CancelledError } from "./service/host";
 import type { QuorateService } from "./service/service";
 import { URI } from "./service/uri";
 import { gameDayFor, record, simulate } from "./service/whatif";
@@ -62,6 +64,31 @@ async function compare(service: QuorateService, p: CompareParams, token?: Cancel
   return { markdown: diffMarkdown(d), regressions: d.regressions };
 }
 
+/**
+ * A Simulate click. simulate() yields between its steps, so an edit that arrives meanwhile is
+ * taken and analysed at once (on the background thread as on the main one): typing is never
+ * held up by a click. Once the document's analysis has changed under it (an edit, new settings),
+ * the simulation stops at its next step and starts again on the new one, so the answer is for
+ * the text as it is when it is sent.
+ */
+async function simulateClick(s: QuorateService, p: SimulateParams, token?: Cancellation): Promise<SimulateResult | null> {
+  for (;;) {
+    const a = s.analysis(p.uri);
+    if (!a) return null;
+    const stale: Cancellation = {
+      get isCancellationRequested() {
+        return !!token?.isCancellationRequested || s.analysis(p.uri) !== a;
+      },
+      onCancellationRequested: (listener) => token?.onCancellationRequested(listener) ?? { dispose: () => undefined },
+    };
+    try {
+      return await simulate(a, s.findings(p.uri), p.scenario, s.driftMarkers(p.uri), stale);
+    } catch (e) {
+      if (!(e instanceof CancelledError) || token?.isCancellationRequested) throw e;
+    }
+  }
+}
+
 /** One custom request: its declaration, the check of its params, and its handler, typed together. */
 interface Custom<P, R> {
   readonly check: Check<P>;
@@ -89,10 +116,7 @@ const CUSTOM: ReadonlyMap<string, Custom<unknown, unknown>> = new Map([
     return a ? diagramFor(a, s.findings(p.uri), undefined, s.driftMarkers(p.uri), { layouts: true }) : null;
   }),
   custom(SummaryRequest, uriParams, (s, p) => s.summary(p.uri)),
-  custom(SimulateRequest, object({ uri: string, scenario: scenarioParam }), (s, p, token) => {
-    const a = s.analysis(p.uri);
-    return a ? simulate(a, s.findings(p.uri), p.scenario, s.driftMarkers(p.uri), token) : null;
-  }),
+  custom(SimulateRequest, object({ uri: string, scenario: scenarioParam }), simulateClick),
   custom(DecisionRecordRequest, uriParams, (s, p) => {
     const a = s.analysis(p.uri);
     return a ? record(a, s.findings(p.uri), fileName(p.uri), pkg.version) : null;

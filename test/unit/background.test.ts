@@ -10,6 +10,7 @@ import { runBackground } from "../../server/src/background/worker";
 import { changeBetween } from "../../server/src/incremental";
 import { QuorateService } from "../../server/src/service/service";
 import { DEFAULT_SETTINGS } from "../../server/src/service/settings";
+import { simulate } from "../../server/src/service/whatif";
 import { FIXABLE } from "../fixtures/fixable";
 import { rng, seedFromEnv } from "../helpers";
 
@@ -95,6 +96,35 @@ test("the background thread takes edits that arrive together as one: one analysi
   await t.settled();
   const err = t.posts.find((p) => p.t === "response" && p.id === 2);
   assert.ok(err?.t === "response" && err.error && /no handler for nope\/nothing/.test(err.error.message));
+});
+
+test("a keystroke right behind a Simulate click is analysed before the click is answered, and the answer is for the edited text", async () => {
+  const t = fakeThread();
+  const uri = "file:///w/two.topology.yaml";
+  const text = FIXABLE["two-site.topology.yaml"];
+  t.send({ t: "update", uri, text, open: true, version: 1, hosted: true });
+  await t.settled();
+  // the click, and an edit before the thread has got to it: lon 2 → 3 (losing fra no longer loses etcd's majority)
+  t.send({ t: "request", id: 7, method: "quorate/simulate", params: { uri, scenario: { lose: ["fra"] } } });
+  const at = text.indexOf("lon: 2 }") + "lon: ".length;
+  t.send({ t: "update", uri, change: { start: at, end: at + 1, text: "3" }, open: true, version: 2, hosted: true });
+  const answered = () => t.posts.findIndex((p) => p.t === "response" && p.id === 7);
+  // (the click's steps are timer turns apart: wait on the thread's own turns, many of them)
+  for (let turns = 0; answered() < 0; turns++) {
+    assert.ok(turns < 1_000_000, "the click is answered");
+    await t.settled();
+  }
+  const edited = t.posts.findIndex((p) => p.t === "diagnostics" && p.version === 2);
+  assert.ok(edited >= 0 && edited < answered(), `the edit's diagnostics (#${edited}) come before the click's answer (#${answered()})`);
+  const expected = new QuorateService();
+  expected.update(uri, `${text.slice(0, at)}3${text.slice(at + 1)}`);
+  const answer = t.posts[answered()];
+  assert.ok(answer.t === "response" && !answer.error);
+  assert.deepEqual(answer.result, await simulate(expected.analysis(uri)!, expected.findings(uri), { lose: ["fra"] }));
+  const before = new QuorateService();
+  before.update(uri, text);
+  const unedited = await simulate(before.analysis(uri)!, before.findings(uri), { lose: ["fra"] });
+  assert.notDeepEqual((answer.result as { verdict: unknown }).verdict, unedited!.verdict, "the edit changes the verdict");
 });
 
 const logs = (posts: FromBackground[]) => posts.flatMap((p) => (p.t === "log" ? [p.message] : []));

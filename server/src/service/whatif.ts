@@ -50,13 +50,11 @@ export function sanitizeScenario(declared: ReadonlySet<string>, s: SimulateScena
   return { lose, partition: partition.length > 1 ? partition : [], cut, loseMembers, rttFactor: factor(s.rttFactor) ?? null, slow };
 }
 
-/** Scenarios of the single-site strip evaluated between two turns of the event loop (where a cancellation is read). */
-const SWEEP_CHUNK = 8;
-
 /**
- * The scenario the preview asks for, with the single-site strip. Cancellable: the strip's
- * sweep checks `token` before each scenario and yields to the event loop every SWEEP_CHUNK
- * scenarios, so a cancelled request stops (CancelledError) instead of running to the end.
+ * The scenario the preview asks for, with the single-site strip. Cancellable: it yields to the
+ * event loop after the scenario and after each site of the strip (each a run of the engine: tens
+ * of milliseconds on a large design) and checks `token` there, so a cancelled request stops
+ * (CancelledError) instead of running to the end, and other work is taken in between.
  */
 export async function simulate(
   a: FileAnalysis,
@@ -71,13 +69,15 @@ export async function simulate(
   const s = sanitizeScenario(new Set(t.siteByName.keys()), scenario);
   checkCancelled(token, "simulate");
   const r = run(ctx, s);
+  // a turn between the steps of a click (the scenario, each site of the strip, the diagram; each
+  // tens of milliseconds on a large design): a keystroke behind the click is never held up long
+  await yieldTurn(token, "simulate");
   // the strip is for reading at a glance: past MAX_STRIP_SITES it would cost a sweep per click and say nothing
   const singles: SimulateResult["singles"][number][] = [];
   for (const x of t.siteByName.size <= MAX_STRIP_SITES ? sweep(ctx, "single") : []) {
-    if (singles.length && singles.length % SWEEP_CHUNK === 0) await yieldTurn(token, "simulate");
-    checkCancelled(token, "simulate");
     const rr = run(ctx, x);
     singles.push({ site: x.lose[0], verdict: rr.verdict, breaks: rr.breaks });
+    await yieldTurn(token, "simulate");
   }
   const partitions = t.siteByName.size <= MAX_PARTITION_SITES ? sweep(ctx, "partitions").map((x) => x.partition.map((g) => [...g])) : [];
   const links: LinkRef[] = [];

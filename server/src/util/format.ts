@@ -16,10 +16,25 @@ export const ms = (x: number): string => `${+x.toFixed(3)} ms`;
  * negatives: `6,203`, `13,333.33`, `−2,000`.
  */
 export function count(x: number | bigint, digits = 2): string {
-  if (typeof x === "bigint") return x.toLocaleString("en-US");
+  if (typeof x === "bigint") return grouped(0).format(x);
   const r = Math.round(x * 10 ** digits) / 10 ** digits;
-  const s = Math.abs(r).toLocaleString("en-US", { maximumFractionDigits: digits });
+  const s = grouped(digits).format(Math.abs(r));
   return r < 0 ? `−${s}` : s;
+}
+
+/**
+ * en-US grouping with at most `digits` decimals, one formatter per `digits` (what
+ * toLocaleString("en-US", …) gives, without building a formatter per call: a Simulate click on
+ * a large design formats thousands of figures, and that alone took most of its time).
+ */
+const formatters = new Map<number, Intl.NumberFormat>();
+function grouped(digits: number): Intl.NumberFormat {
+  let f = formatters.get(digits);
+  if (!f) {
+    f = new Intl.NumberFormat("en-US", { maximumFractionDigits: digits });
+    formatters.set(digits, f);
+  }
+  return f;
 }
 
 /** Requests per second with separators, e.g. `13,333.33 rps`. */
@@ -41,7 +56,7 @@ export function bytes(n: bigint | number): string {
     i++;
   }
   // a byte count from the design may be a fraction (the schema says number): shown as written, never thrown on
-  const exact = typeof n === "bigint" || Number.isInteger(n) ? count(BigInt(n)) : n.toLocaleString("en-US", { maximumFractionDigits: 6 });
+  const exact = typeof n === "bigint" || Number.isInteger(n) ? count(BigInt(n)) : grouped(6).format(n);
   return `${exact} bytes${i ? ` (${+x.toFixed(1)} ${units[i]})` : ""}`;
 }
 
