@@ -582,15 +582,21 @@ document.addEventListener("securitypolicyviolation", (e) =>
 );
 
 // pan with the mouse, zoom with the wheel (at the cursor) or the toolbar
-let drag: { x: number; y: number } | undefined;
+// a click (no movement) is not a pan: it keeps the fitted view, so the panel still re-fits when it changes shape
+const DRAG_THRESHOLD_PX = 3;
+let drag: { x: number; y: number; startX: number; startY: number; moved: boolean } | undefined;
 viewport.addEventListener("mousedown", (e) => {
   if (e.button !== 0) return;
-  drag = { x: e.clientX - view.x, y: e.clientY - view.y };
-  fitted = false;
+  drag = { x: e.clientX - view.x, y: e.clientY - view.y, startX: e.clientX, startY: e.clientY, moved: false };
   viewport.classList.add("dragging");
 });
 window.addEventListener("mousemove", (e) => {
   if (!drag) return;
+  if (!drag.moved) {
+    if (Math.hypot(e.clientX - drag.startX, e.clientY - drag.startY) < DRAG_THRESHOLD_PX) return;
+    drag.moved = true;
+    fitted = false;
+  }
   view.x = e.clientX - drag.x;
   view.y = e.clientY - drag.y;
   applyView();
