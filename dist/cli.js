@@ -20049,7 +20049,7 @@ var package_default = {
   name: "quorate",
   displayName: "Quorate \u2014 multi-site Kubernetes topology linter",
   description: "Multi-site Kubernetes topology linter: quorum, WAN timers, CIDR overlap, ClusterMesh identity, exports, RBAC and failover capacity \u2014 live in the editor and in CI.",
-  version: "0.1.0",
+  version: "0.2.0",
   publisher: "quorate",
   license: "MIT",
   engines: {
