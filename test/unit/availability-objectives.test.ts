@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { checkFixes } from "../fuzz/fixsafety";
-import { HEADER, only, yaml } from "../helpers";
+import { HEADER, only, threeSiteLedger, yaml } from "../helpers";
 
 const TWO_TWO = (objectives: string, extra = "") => yaml`
   sites:
@@ -51,21 +51,7 @@ test("objective/survive: 2+2 fails a site loss (witness fix, which holds); 2+2+1
   assert.deepEqual(res.failures, []);
   assert.ok(res.applied > 0);
 
-  const five = yaml`
-    sites:
-      - { name: fra, availability: 0.999 }
-      - { name: lon, availability: 0.999 }
-      - { name: ams, availability: 0.999 }
-    links:
-      - { between: [fra, lon], rttMs: 14 }
-      - { between: [fra, ams], rttMs: 9 }
-      - { between: [lon, ams], rttMs: 8 }
-    stores:
-      - name: ledger
-        replication: consensus
-        members: { fra: 2, lon: 2, ams: 1 }
-        objectives: { survive: [site, partition, two-sites] }
-  `;
+  const five = threeSiteLedger({ store: "    objectives: { survive: [site, partition, two-sites] }\n" });
   const g = only(five, "objective/survive");
   assert.deepEqual(
     g.map((x) => x.message),

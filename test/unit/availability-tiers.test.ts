@@ -10,7 +10,7 @@ import { objectiveJudgements, objectiveStatuses } from "../../server/src/rules/i
 import { diff } from "../../server/src/whatif/diff";
 import { decisionRecord } from "../../server/src/whatif/record";
 import { diffJson, diffMarkdown, diffText } from "../../server/src/whatif/render";
-import { HEADER, yaml } from "../helpers";
+import { HEADER, threeSiteLedger, yaml } from "../helpers";
 
 /** The Tiers section's table rows, cells unescaped. */
 function tierRows(md: string): string[][] {
@@ -158,21 +158,8 @@ test("objective judgements are structured: an out-of-range availability leaves t
   assert.deepEqual(objectiveStatuses(ctx, ledger).availability, { objective: 0.999, met: null });
 });
 
-const LEDGER = (members: string, objective: string) => yaml`
-  sites:
-    - { name: fra, availability: 0.999 }
-    - { name: lon, availability: 0.999 }
-    - { name: ams, availability: 0.999 }
-  links:
-    - { between: [fra, lon], rttMs: 14 }
-    - { between: [fra, ams], rttMs: 9 }
-    - { between: [lon, ams], rttMs: 8 }
-  stores:
-    - name: ledger
-      replication: consensus
-      members: ${members}
-      objectives: { availability: ${objective} }
-`;
+const LEDGER = (members: string, objective: string) =>
+  threeSiteLedger({ members, store: `    objectives: { availability: ${objective} }\n` });
 
 test("diff: availability that moves is reported per entity; a drop below the objective is a regression, exactly meeting it is not", () => {
   const side = (label: string, body: string) => ({ label, ...analyzeAlone(label, HEADER + body) });

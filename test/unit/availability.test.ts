@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { hoverAt } from "../../server/src/hover/hover";
 import { diagramFor } from "../../server/src/preview/mermaid";
 import { ALL_UP, run } from "../../server/src/whatif/engine";
-import { HEADER, inTempDir, yaml } from "../helpers";
+import { HEADER, inTempDir, threeSiteLedger, yaml } from "../helpers";
 
 const ctxOf = (body: string) => analyzeFile("t.topology.yaml", HEADER + body).contexts[0];
 const figuresOf = (body: string, budget?: number) => availabilityReport(ctxOf(body), budget);
@@ -21,20 +21,7 @@ const fig = (body: string, entity: string, budget?: number): EntityFigures => {
 const near = (actual: number, expected: number, what: string) =>
   assert.ok(Math.abs(actual - expected) <= Math.abs(expected) * 1e-9 + 1e-18, `${what}: ${actual} ≠ ${expected}`);
 
-const THREE_SITES = (a = 0.999) => yaml`
-  sites:
-    - { name: fra, availability: ${a} }
-    - { name: lon, availability: ${a} }
-    - { name: ams, availability: ${a} }
-  links:
-    - { between: [fra, lon], rttMs: 14 }
-    - { between: [fra, ams], rttMs: 9 }
-    - { between: [lon, ams], rttMs: 8 }
-  stores:
-    - name: ledger
-      replication: consensus
-      members: { fra: 2, lon: 2, ams: 1 }
-`;
+const THREE_SITES = (availability = 0.999) => threeSiteLedger({ availability });
 
 test("three sites at 0.999 with a 2+2+1 quorum: 1 − 2.998×10⁻⁶, exact", () => {
   const f = fig(THREE_SITES(), "ledger");
