@@ -28288,26 +28288,26 @@ function diffMarkdown(d) {
     out.push(`No scenario's verdict changed (${d.scenarios.length} compared: all up, every single-site loss, every two-group partition).`);
   if (d.note) out.push("", `_${cell(d.note)}_`);
   out.push("");
-  if (d.changes.length) {
-    out.push("Measures that moved, largest first:", "");
-    out.push(
-      table(
-        ["", "change"],
-        d.changes.map((c) => [c.regression ? "\u{1F534}" : "", changeText(c)])
-      ),
-      ""
-    );
-  }
-  if (d.availability.length) {
-    out.push("Availability that moved (independent failures assumed):", "");
-    out.push(
-      table(
-        ["", "change"],
-        d.availability.map((c) => [c.regression ? "\u{1F534}" : "", availabilityChangeText(c)])
-      ),
-      ""
-    );
-  }
+  const moved = (title, rows2) => {
+    if (rows2.length)
+      out.push(
+        title,
+        "",
+        table(
+          ["", "change"],
+          rows2.map((r2) => [r2.regression ? "\u{1F534}" : "", r2.text])
+        ),
+        ""
+      );
+  };
+  moved(
+    "Measures that moved, largest first:",
+    d.changes.map((c) => ({ regression: c.regression, text: changeText(c) }))
+  );
+  moved(
+    "Availability that moved (independent failures assumed):",
+    d.availability.map((c) => ({ regression: c.regression, text: availabilityChangeText(c) }))
+  );
   if (d.findings.added.length || d.findings.removed.length) {
     out.push("| | severity | code | where | finding |", "|---|---|---|---|---|");
     for (const f of d.findings.added)

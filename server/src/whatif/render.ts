@@ -277,26 +277,27 @@ export function diffMarkdown(d: DiffResult): string {
     out.push(`No scenario's verdict changed (${d.scenarios.length} compared: all up, every single-site loss, every two-group partition).`);
   if (d.note) out.push("", `_${cell(d.note)}_`);
   out.push("");
-  if (d.changes.length) {
-    out.push("Measures that moved, largest first:", "");
-    out.push(
-      table(
-        ["", "change"],
-        d.changes.map((c) => [c.regression ? "🔴" : "", changeText(c)]),
-      ),
-      "",
-    );
-  }
-  if (d.availability.length) {
-    out.push("Availability that moved (independent failures assumed):", "");
-    out.push(
-      table(
-        ["", "change"],
-        d.availability.map((c) => [c.regression ? "🔴" : "", availabilityChangeText(c)]),
-      ),
-      "",
-    );
-  }
+  // a list of moves, each flagged 🔴 when it is a regression
+  const moved = (title: string, rows: readonly { regression: boolean; text: string }[]) => {
+    if (rows.length)
+      out.push(
+        title,
+        "",
+        table(
+          ["", "change"],
+          rows.map((r) => [r.regression ? "🔴" : "", r.text]),
+        ),
+        "",
+      );
+  };
+  moved(
+    "Measures that moved, largest first:",
+    d.changes.map((c) => ({ regression: c.regression, text: changeText(c) })),
+  );
+  moved(
+    "Availability that moved (independent failures assumed):",
+    d.availability.map((c) => ({ regression: c.regression, text: availabilityChangeText(c) })),
+  );
   if (d.findings.added.length || d.findings.removed.length) {
     out.push("| | severity | code | where | finding |", "|---|---|---|---|---|");
     for (const f of d.findings.added)
