@@ -22983,6 +22983,12 @@ function rtoEstimate(tr) {
     caveat: "worst case for clients that honour the TTL; clients and resolvers that ignore or clamp TTLs take longer"
   };
 }
+function rtoGap(tr) {
+  const hc = tr.healthCheck;
+  if (!hc?.intervalSeconds || !hc.failureThreshold) return "healthCheck";
+  if (!tr.steering) return "steering";
+  return DNS_STEERING.includes(tr.steering.value) ? "ttlSeconds" : "unsupportedSteering";
+}
 function storeRpo(st) {
   const rep = st.replication?.value;
   if (rep === "consensus" || rep === "galera") return 0;
@@ -23294,14 +23300,13 @@ function judgeAll(ctx) {
       if (isStore)
         judge({ key: "rtoSeconds", objective, design: null, met: null, finding: unmeasurable("rtoSeconds applies to traffic entries") });
       else if (!rto) {
-        const anycast = tr.steering?.value === "anycast";
         judge({
           key: "rtoSeconds",
           objective,
           design: null,
           met: null,
           finding: unmeasurable(
-            tr.healthCheck?.intervalSeconds && tr.healthCheck.failureThreshold && !anycast && tr.steering && DNS_STEERING.includes(tr.steering.value) ? "rtoSeconds cannot be checked: declare ttlSeconds (clients keep the old answer that long)" : "rtoSeconds cannot be checked: add healthCheck: { intervalSeconds, failureThreshold } (how steering detects a dead backend)"
+            rtoGap(tr) === "ttlSeconds" ? "rtoSeconds cannot be checked: declare ttlSeconds (clients keep the old answer that long)" : "rtoSeconds cannot be checked: add healthCheck: { intervalSeconds, failureThreshold } (how steering detects a dead backend)"
           )
         });
       } else {
@@ -29370,10 +29375,16 @@ function tiersSection(r2) {
   return out;
 }
 function rtoMissing(tr) {
-  const hc = tr.healthCheck;
-  if (!hc?.intervalSeconds || !hc.failureThreshold) return "add healthCheck: { intervalSeconds, failureThreshold }";
-  if (!tr.steering) return "declare steering";
-  return DNS_STEERING.includes(tr.steering.value) ? "declare ttlSeconds" : `steering ${tr.steering.value} is not one Quorate estimates`;
+  switch (rtoGap(tr)) {
+    case "healthCheck":
+      return "add healthCheck: { intervalSeconds, failureThreshold }";
+    case "steering":
+      return "declare steering";
+    case "ttlSeconds":
+      return "declare ttlSeconds";
+    case "unsupportedSteering":
+      return `steering ${tr.steering.value} is not one Quorate estimates`;
+  }
 }
 function statelessRto(r2, tr, rtoCell, jr) {
   const failing = r2.single.map((x) => ({ x, res: x.traffic.find((y) => y.name === tr.name.value) })).find((y) => y.res && y.res.outcome !== "served");

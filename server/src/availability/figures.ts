@@ -146,6 +146,17 @@ export function rtoEstimate(tr: Traffic): RtoEstimate | null {
   };
 }
 
+/** Why an entry has no RTO estimate (rtoEstimate gave null): what the design must declare first. */
+export type RtoGap = "healthCheck" | "steering" | "ttlSeconds" | "unsupportedSteering";
+
+/** The first thing rtoEstimate lacks for this entry, in the order it needs them. */
+export function rtoGap(tr: Traffic): RtoGap {
+  const hc = tr.healthCheck;
+  if (!hc?.intervalSeconds || !hc.failureThreshold) return "healthCheck";
+  if (!tr.steering) return "steering";
+  return DNS_STEERING.includes(tr.steering.value) ? "ttlSeconds" : "unsupportedSteering";
+}
+
 /** RPO of a store: 0 for a quorum (a write is acknowledged once a majority has it), maxLagSeconds for async/crdt. */
 export function storeRpo(st: Store): number | null {
   const rep = st.replication?.value;

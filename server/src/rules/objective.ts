@@ -5,7 +5,7 @@
 import type { Finding, FixHint } from "../model/finding";
 import type { Objectives, Store, Traffic } from "../model/topology";
 import { finding, type TopologyContext } from "./context";
-import { DNS_STEERING, TTL_RANGE } from "../derive/loads";
+import { TTL_RANGE } from "../derive/loads";
 import { availabilityPercent, minutes, sig } from "../util/format";
 import {
   type AvailabilityReport,
@@ -16,6 +16,7 @@ import {
   MINUTES_PER_YEAR,
   ninesAndMinutes,
   rtoEstimate,
+  rtoGap,
   storeRpo,
 } from "../availability/figures";
 import {
@@ -298,18 +299,13 @@ function judgeAll(ctx: TopologyContext): ObjectiveJudgement[] {
       if (isStore)
         judge({ key: "rtoSeconds", objective, design: null, met: null, finding: unmeasurable("rtoSeconds applies to traffic entries") });
       else if (!rto) {
-        const anycast = tr.steering?.value === "anycast";
         judge({
           key: "rtoSeconds",
           objective,
           design: null,
           met: null,
           finding: unmeasurable(
-            tr.healthCheck?.intervalSeconds &&
-              tr.healthCheck.failureThreshold &&
-              !anycast &&
-              tr.steering &&
-              DNS_STEERING.includes(tr.steering.value)
+            rtoGap(tr) === "ttlSeconds"
               ? "rtoSeconds cannot be checked: declare ttlSeconds (clients keep the old answer that long)"
               : "rtoSeconds cannot be checked: add healthCheck: { intervalSeconds, failureThreshold } (how steering detects a dead backend)",
           ),

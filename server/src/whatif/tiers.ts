@@ -5,8 +5,7 @@
  * answered from the design: each tier's declared objective beside the figure the design gives,
  * and whether it is met (the same judgement as the objective/* findings). Pure.
  */
-import { type EntityFigures, figureText, MINUTES_PER_YEAR, reportOf, rtoEstimate, storeRpo } from "../availability/figures";
-import { DNS_STEERING } from "../derive/loads";
+import { type EntityFigures, figureText, MINUTES_PER_YEAR, reportOf, rtoEstimate, rtoGap, storeRpo } from "../availability/figures";
 import type { Store, Traffic } from "../model/topology";
 import { type ObjectiveJudgement, type ObjectiveKey, objectiveJudgements } from "../rules/index";
 import { objectiveText } from "../availability/render";
@@ -150,10 +149,16 @@ export function tiersSection(r: RecordContext): string[] {
 
 /** What an entry without an RTO estimate must declare. */
 function rtoMissing(tr: Traffic): string {
-  const hc = tr.healthCheck;
-  if (!hc?.intervalSeconds || !hc.failureThreshold) return "add healthCheck: { intervalSeconds, failureThreshold }";
-  if (!tr.steering) return "declare steering";
-  return DNS_STEERING.includes(tr.steering.value) ? "declare ttlSeconds" : `steering ${tr.steering.value} is not one Quorate estimates`;
+  switch (rtoGap(tr)) {
+    case "healthCheck":
+      return "add healthCheck: { intervalSeconds, failureThreshold }";
+    case "steering":
+      return "declare steering";
+    case "ttlSeconds":
+      return "declare ttlSeconds";
+    case "unsupportedSteering":
+      return `steering ${tr.steering!.value} is not one Quorate estimates`;
+  }
 }
 
 /**
