@@ -22484,6 +22484,7 @@ function backendsOf(ctx, tr) {
 
 // server/src/availability/enumerate.ts
 var UNJUDGED_TARGET = 1e-9;
+var EXACT_COMPONENTS = 12;
 var MAX_CUT_ORDER = 3;
 function componentsOf(d, sites, links) {
   const out = [];
@@ -22563,7 +22564,7 @@ function enumerateStates(d, comps, budget, judge) {
   };
   let k = 0;
   for (; k <= m; k++) {
-    if (k > 0 && tail[k - 1] < UNJUDGED_TARGET) break;
+    if (k > 0 && tail[k - 1] < UNJUDGED_TARGET && m > EXACT_COMPONENTS) break;
     const count2 = binomial(m, k);
     if (states + count2 > budget && k > 0) break;
     level(k, 0, p0);

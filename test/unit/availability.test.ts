@@ -164,7 +164,13 @@ test("bounded: a tiny budget stops early and the interval contains the exact fig
   assert.ok(bounded.availability <= exact.availability);
   // a bound that shows at six digits is said as one; one that does not show is not
   assert.match(figureText(bounded), /^at least /);
-  const tail = fig(THREE_SITES().replace(/rttMs: (\d+) }/g, "rttMs: $1, availability: 0.999 }"), "ledger");
+  // five sites and their ten links at 0.999 (15 components, past the always-exact size)
+  const five = ["a", "b", "c", "d", "e"];
+  const mesh = five.flatMap((x, i) => five.slice(i + 1).map((y) => `  - { between: [${x}, ${y}], rttMs: 5, availability: 0.999 }`));
+  const tail = fig(
+    `sites:\n${five.map((x) => `  - { name: ${x}, availability: 0.999 }`).join("\n")}\nlinks:\n${mesh.join("\n")}\nstores:\n  - { name: ledger, replication: consensus, members: { a: 1, b: 1, c: 1, d: 1, e: 1 } }\n`,
+    "ledger",
+  );
   assert.equal(tail.method, "bounded");
   assert.ok(tail.unjudgedProbability < 1e-9 && tail.unjudgedProbability > 0);
   assert.doesNotMatch(figureText(tail), /at least/);
@@ -183,12 +189,12 @@ test("enumeration stops once the unjudged mass is below 10⁻⁹: 60 failing com
   assert.equal(big.maxFailures, 4);
   assert.ok(big.unjudgedProbability > 1e-9 && big.unjudgedProbability < 1e-8, `unjudged ${big.unjudgedProbability}`);
   assert.ok(Math.abs(big.interval[1] - big.interval[0] - big.unjudgedProbability) < 1e-15, "the interval is the unjudged mass wide");
-  // the five-member quorum: after every state of up to 3 failed sites, what is left (4 or 5 down) weighs ~5×10⁻¹²
+  // the five-member quorum: five components (32 states) are judged whole, though after every
+  // state of up to 3 failed sites what is left (4 or 5 down) weighs only ~5×10⁻¹²
   const q = report.figures.find((f) => f.entity === "q")!;
-  assert.equal(q.method, "bounded");
-  assert.equal(q.maxFailures, 3);
-  assert.ok(q.unjudgedProbability < 1e-9);
-  near(q.unjudgedProbability, 5 * 0.001 ** 4 * 0.999 + 0.001 ** 5, "P(4 or 5 of 5 down)");
+  assert.equal(q.method, "exact");
+  assert.equal(q.states, 32);
+  assert.equal(q.unjudgedProbability, 0);
   assert.ok(big.availability > 0.999999, "60 writers: all down is vanishingly rare");
   assert.ok(Date.now() - t0 < 60_000, "never hangs");
 });
@@ -248,7 +254,7 @@ test("quorate availability: text, json and md on the reviewed example; exit 0 wh
     assert.equal(json.find((x: { entity: string }) => x.entity === "checkout").rtoSeconds, 90);
     const md = cli(["availability", "-f", "md", "t.yaml"]).stdout;
     assert.match(md, /^## Availability\n\n\| entity \| kind \| availability \|/);
-    assert.match(md, /\| store ledger \| consensus \| 99\.9986% \| 7\.62 minutes \| bounded \|/);
+    assert.match(md, /\| store ledger \| consensus \| 99\.9986% \| 7\.62 minutes \| exact \|/);
     const bad = cli(["availability", "bad.yaml"]);
     assert.equal(bad.code, 1);
     assert.match(bad.stdout, /objective availability ≥ 99\.999% \(5\.26 minutes unavailable a year\): NOT met/);

@@ -9,6 +9,8 @@ import type { LeanDesign, LeanState } from "./lean";
 
 /** Enumeration stops once the states not yet judged weigh less than this. */
 export const UNJUDGED_TARGET = 1e-9;
+/** Entities with at most this many failing components (4,096 states) are always judged exactly. */
+export const EXACT_COMPONENTS = 12;
 /** Minimal cut sets are collected up to this many components (the likely ones; larger ones are far less probable). */
 export const MAX_CUT_ORDER = 3;
 
@@ -131,7 +133,8 @@ export function enumerateStates(
 
   let k = 0;
   for (; k <= m; k++) {
-    if (k > 0 && tail[k - 1] < UNJUDGED_TARGET) break;
+    // a small entity is judged whole (exact) even once the rest weighs less than the target
+    if (k > 0 && tail[k - 1] < UNJUDGED_TARGET && m > EXACT_COMPONENTS) break;
     const count = binomial(m, k);
     if (states + count > budget && k > 0) break;
     level(k, 0, p0);
