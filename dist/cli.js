@@ -27417,7 +27417,7 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
       const reads = st.replicas?.items.some((w) => w.value === s.name.value);
       if (!writes && !reads) continue;
       const sid = `d${di}_${si}`;
-      const text3 = `${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}${nines.get(st) ?? ""}`;
+      const text3 = `${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}${writes ? nines.get(st) ?? "" : ""}`;
       const sev2 = add2(sid, "store", st.span, st.span, { label: text3 });
       details.push({
         id: sid,
@@ -27439,7 +27439,7 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
     const ib = b && siteId.get(b.value);
     if (!ia || !ib) continue;
     const factor2 = sim?.factor(a2.value, b.value);
-    const rtt = l.rttMs ? `${l.rttMs.value} ms` : "?";
+    const rtt = l.rttMs ? ms(l.rttMs.value) : "?";
     const sev = worstIn(l.span);
     nodes.push({ id: `link${links.length}`, kind: "link", range: toRange(l.span), severity: sev });
     const style = sim ? sim.cut(a2.value, b.value) ? CUT : factor2 !== void 0 ? SLOW : void 0 : sev && severityEdge(sev);
@@ -27450,7 +27450,7 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
   for (const [ti, tr] of t.traffic.entries()) {
     const id = `t${ti}`;
     const errorRps = sim?.errorRps(tr.name?.value);
-    const text3 = `${tr.name?.value ?? "traffic"} \xB7 ${tr.steering?.value ?? "?"}${tr.peakRps ? ` \xB7 ${tr.peakRps.value} rps` : ""}${errorRps ? ` \xB7 ${rps(errorRps)} of errors` : ""}${nines.get(tr) ?? ""}`;
+    const text3 = `${tr.name?.value ?? "traffic"} \xB7 ${tr.steering?.value ?? "?"}${tr.peakRps ? ` \xB7 ${rps(tr.peakRps.value)}` : ""}${errorRps ? ` \xB7 ${rps(errorRps)} of errors` : ""}${nines.get(tr) ?? ""}`;
     const sev = add2(id, "traffic", tr.span);
     rest.push({ node: { id, open: "([", close: "])", text: text3, cls: cls(sev, sim?.traffic(tr.name?.value)) } });
     for (const b of tr.backends) {
@@ -27465,7 +27465,7 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
           from: id,
           to: target,
           arrow: "-->",
-          text: `w ${b.weight?.value ?? 1}${b.capacityRps ? ` \xB7 cap ${b.capacityRps.value}` : ""}${load}`,
+          text: `w ${b.weight?.value ?? 1}${b.capacityRps ? ` \xB7 cap ${count(b.capacityRps.value)}` : ""}${load}`,
           style
         }
       });

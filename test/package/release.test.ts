@@ -35,7 +35,22 @@ function copyOfRepository(): string {
     }
   }
   symlinkSync(realpathSync(join(ROOT, "node_modules")), join(dir, "node_modules"));
+  seedUnreleased(dir);
   return dir;
+}
+
+/**
+ * The copy's CHANGELOG gets an "## Unreleased" entry of its own to release from: the tests must
+ * not depend on whether this repository has unreleased changes (right after a release it has none).
+ */
+function seedUnreleased(dir: string): void {
+  const path = join(dir, "CHANGELOG.md");
+  const changelog = readFileSync(path, "utf8");
+  const entry = "## Unreleased\n\n- A test release's entry, seeded by test/package/release.test.ts.\n\n";
+  const section = /^## Unreleased\n[\s\S]*?(?=^## )/m;
+  const seeded = section.test(changelog) ? changelog.replace(section, entry) : changelog.replace(/^## /m, `${entry}## `);
+  assert.ok(seeded.includes(entry), "CHANGELOG.md has a '## ' heading to seed an entry before");
+  writeFileSync(path, seeded);
 }
 
 function release(dir: string, ...args: string[]) {
@@ -61,7 +76,7 @@ test("npm run release -- X.Y.Z: versions, the CHANGELOG entry, the README's pins
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const before = readFileSync(join(dir, "CHANGELOG.md"), "utf8");
   const entries = /^## Unreleased\n([\s\S]*?)^## /m.exec(before)?.[1] ?? "";
-  assert.ok(entries.trim(), "this repository has unreleased entries to release");
+  assert.match(entries, /A test release's entry/);
 
   const r = release(dir, VERSION, "--date", DATE);
   assert.equal(r.status, 0, r.stdout + r.stderr);

@@ -82,6 +82,15 @@ test("the preview's labels carry each entity's nines when figures exist, not wit
   assert.doesNotMatch(sim, /nines/);
 });
 
+test("the preview puts an async store's nines on its writer, never on a replica (they are its writes' availability)", () => {
+  const body = `${THREE_SITES()}  - { name: carts, replication: async, writers: [fra], replicas: [lon], maxLagSeconds: 5 }\n`;
+  const d = diagramFor(analyzeFile("t.topology.yaml", HEADER + body), [], undefined, new Map(), { layouts: true });
+  assert.match(d.mermaid, /d1_0\[\("carts writer · 3 nines"\)\]/);
+  assert.match(d.mermaid, /d1_1\[\("carts replica"\)\]/);
+  // the hover card of the folded node reads the same label
+  assert.equal(d.nodes.find((n) => n.id === "d1_1")?.label, "carts replica");
+});
+
 test("a failing link between two writers: the conflict probability is the time they are partitioned", () => {
   const body = (policy: string) => yaml`
     sites:

@@ -67,7 +67,9 @@ test("a site holding nothing is a plain node, never an empty subgraph: Mermaid's
 test("the diagram: subgraph per site with role, quorum members per site, RTT links, weighted traffic, exports, mesh edges", () => {
   const d = diagramFor(analyzeFile("t.topology.yaml", FIXABLE["capacity.topology.yaml"]));
   assert.match(d.mermaid, /subgraph s0\["hub"\]/);
-  assert.match(d.mermaid, /t0 -->\|"w 50 · cap 30000"\| c1/);
+  // rates read as every other output writes them: thousands separators
+  assert.match(d.mermaid, /t0 -->\|"w 50 · cap 30,000"\| c1/);
+  assert.match(d.mermaid, /t0\(\["[^"]* · 60,000 rps"\]\)/);
   const q = diagramFor(analyzeFile("q.topology.yaml", FIXABLE["two-site.topology.yaml"]));
   assert.match(q.mermaid, /q0_0\[\("etcd of cluster core: 2 of 4"\)\]/);
   assert.match(q.mermaid, /s0 <-->\|"14 ms"\| s1/);

@@ -7,7 +7,7 @@ import { total } from "../math/quorum";
 import type { TopologyContext } from "../derive/context";
 import { istioMeshes } from "../derive/meshes";
 import { ninesLabel, reportOf } from "../availability/figures";
-import { rps } from "../util/format";
+import { count, ms, rps } from "../util/format";
 import { controlsVisible } from "../util/terminal";
 import { type BackendResult, reachability, type Result, slowFactor } from "../whatif/engine";
 
@@ -214,7 +214,8 @@ export function diagramFor(
       const reads = st.replicas?.items.some((w) => w.value === s.name!.value);
       if (!writes && !reads) continue;
       const sid = `d${di}_${si}`;
-      const text = `${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}${nines.get(st) ?? ""}`;
+      // the store's nines are its writes' availability: on its writers, never on a replica (whose reads outlive the writer)
+      const text = `${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}${writes ? (nines.get(st) ?? "") : ""}`;
       const sev = add(sid, "store", st.span, st.span, { label: text });
       details.push({
         id: sid,
@@ -237,7 +238,7 @@ export function diagramFor(
     const ib = b && siteId.get(b.value);
     if (!ia || !ib) continue;
     const factor = sim?.factor(a.value, b.value);
-    const rtt = l.rttMs ? `${l.rttMs.value} ms` : "?";
+    const rtt = l.rttMs ? ms(l.rttMs.value) : "?";
     const sev = worstIn(l.span);
     nodes.push({ id: `link${links.length}`, kind: "link", range: toRange(l.span), severity: sev });
     const style = sim ? (sim.cut(a.value, b.value) ? CUT : factor !== undefined ? SLOW : undefined) : sev && severityEdge(sev);
@@ -249,7 +250,7 @@ export function diagramFor(
   for (const [ti, tr] of t.traffic.entries()) {
     const id = `t${ti}`;
     const errorRps = sim?.errorRps(tr.name?.value);
-    const text = `${tr.name?.value ?? "traffic"} · ${tr.steering?.value ?? "?"}${tr.peakRps ? ` · ${tr.peakRps.value} rps` : ""}${errorRps ? ` · ${rps(errorRps)} of errors` : ""}${nines.get(tr) ?? ""}`;
+    const text = `${tr.name?.value ?? "traffic"} · ${tr.steering?.value ?? "?"}${tr.peakRps ? ` · ${rps(tr.peakRps.value)}` : ""}${errorRps ? ` · ${rps(errorRps)} of errors` : ""}${nines.get(tr) ?? ""}`;
     const sev = add(id, "traffic", tr.span);
     rest.push({ node: { id, open: "([", close: "])", text, cls: cls(sev, sim?.traffic(tr.name?.value)) } });
     for (const b of tr.backends) {
@@ -275,7 +276,7 @@ export function diagramFor(
           from: id,
           to: target,
           arrow: "-->",
-          text: `w ${b.weight?.value ?? 1}${b.capacityRps ? ` · cap ${b.capacityRps.value}` : ""}${load}`,
+          text: `w ${b.weight?.value ?? 1}${b.capacityRps ? ` · cap ${count(b.capacityRps.value)}` : ""}${load}`,
           style,
         },
       });

@@ -285,8 +285,8 @@ describe("Quorate in a real VS Code", () => {
         sim.breaks.some((b) => /us-east-prod \(us-east\) still gets 500 rps from gslb/.test(b)),
         sim.breaks.join("\n"),
       );
-      assert.match(sim.diagram.mermaid, /shop · gslb · 1000 rps · 500 rps of errors/);
-      assert.match(sim.diagram.mermaid, /w 1 · cap 1000 · 500 rps · errors/);
+      assert.match(sim.diagram.mermaid, /shop · gslb · 1,000 rps · 500 rps of errors/);
+      assert.match(sim.diagram.mermaid, /w 1 · cap 1,000 · 500 rps · errors/);
       assert.match(
         sim.diagram.mermaid,
         /\n {2}linkStyle 0 stroke:#9e9e9e,stroke-width:2px,stroke-dasharray:6 4\n/,
