@@ -22526,32 +22526,12 @@ function enumerateStates(d, comps, budget, judge) {
     if (c.type === "site") state.siteUp[c.index] = v;
     else state.linkUp[c.index] = v;
   };
-  const brokenKeys = /* @__PURE__ */ new Set();
-  const cutSets = [];
   const chosen = [];
   let states = 0;
-  let brokenAllUp = false;
-  const isMinimal = (k2) => {
-    for (let mask = 1; mask < (1 << k2) - 1; mask++) {
-      const sub = [];
-      for (let i = 0; i < k2; i++) if (mask & 1 << i) sub.push(chosen[i]);
-      if (brokenKeys.has(sub.join(","))) return false;
-    }
-    return true;
-  };
-  const visit3 = (k2, p) => {
-    states++;
-    const broken = judge(state, p);
-    if (!broken || k2 === 0 || k2 > MAX_CUT_ORDER || brokenAllUp) {
-      if (broken && k2 === 0) brokenAllUp = true;
-      return;
-    }
-    if (k2 < MAX_CUT_ORDER) brokenKeys.add(chosen.join(","));
-    if (isMinimal(k2)) cutSets.push([...chosen]);
-  };
   const level = (k2, start, p) => {
     if (chosen.length === k2) {
-      visit3(k2, p);
+      states++;
+      judge(state, p, chosen);
       return;
     }
     for (let i = start; i <= m - (k2 - chosen.length); i++) {
@@ -22571,8 +22551,39 @@ function enumerateStates(d, comps, budget, judge) {
   }
   const maxFailures = k - 1;
   const exact = maxFailures >= m;
-  return { method: exact ? "exact" : "bounded", unjudged: exact ? 0 : tail[maxFailures], states, maxFailures, cutSets, brokenAllUp };
+  return { method: exact ? "exact" : "bounded", unjudged: exact ? 0 : tail[maxFailures], states, maxFailures };
 }
+var CutSets = class {
+  keys = /* @__PURE__ */ new Set();
+  sets = [];
+  /** the entity is broken with every component up: no cut set explains it */
+  brokenAllUp = false;
+  /** `set`: component indexes, ascending */
+  add(set) {
+    if (!set.length) {
+      this.brokenAllUp = true;
+      return;
+    }
+    if (set.length > MAX_CUT_ORDER) return;
+    const key = set.join(",");
+    if (this.keys.has(key)) return;
+    this.keys.add(key);
+    this.sets.push([...set]);
+  }
+  /** The minimal sets (none when broken with everything up). */
+  minimal() {
+    if (this.brokenAllUp) return [];
+    return this.sets.filter((set) => {
+      const k = set.length;
+      for (let mask = 1; mask < (1 << k) - 1; mask++) {
+        const sub = [];
+        for (let i = 0; i < k; i++) if (mask & 1 << i) sub.push(set[i]);
+        if (this.keys.has(sub.join(","))) return false;
+      }
+      return true;
+    });
+  }
+};
 
 // server/src/math/quorum.ts
 var majority = (n) => Math.floor(n / 2) + 1;
@@ -22835,14 +22846,6 @@ function judgeStore(d, s, st) {
   }
   return up ? STORE_CONTINUES : STORE_WRITES_STOP;
 }
-function writersPartitioned(d, s, st) {
-  const w = st.writers;
-  for (let i = 0; i < w.length; i++) {
-    if (!s.siteUp[w[i]]) continue;
-    for (let j = i + 1; j < w.length; j++) if (s.siteUp[w[j]] && !reaches(d, s, w[i], w[j])) return true;
-  }
-  return false;
-}
 function canWrite(d, s, dep, writes, site) {
   if (dep.type === "quorum") {
     if (!writes) return false;
@@ -22925,10 +22928,10 @@ function entityLinks(d, e) {
   };
   const own2 = (x) => x.type === "quorum" ? x.sites : x.writers;
   if (e.type === "traffic") {
-    const backendSites2 = e.backends.map((b) => b.site);
     for (const dep of e.deps) {
-      among(own2(dep), own2(dep));
-      among(backendSites2, own2(dep));
+      if (dep.type === "quorum") among(dep.sites, dep.sites);
+      const from = e.backends.map((b) => b.site).filter((x) => dep.type === "quorum" || !dep.writers.includes(x));
+      among(from, own2(dep));
     }
   } else among(own2(e), own2(e));
   return [...set].sort((a, b) => a - b);
@@ -22939,6 +22942,283 @@ function asyncRpo(st) {
   const { writeRatePerSecond: rate, writeBytes: size2, lagBufferBytes: buffer } = st;
   if (rate && size2 && buffer && cmp(lagBytesNeeded(lag, rate.value, size2.value), fromNumber(buffer.value)) > 0) return Infinity;
   return lag;
+}
+
+// server/src/availability/factor.ts
+var MAX_CLOSED_DEPS = 12;
+function planOf(d, e) {
+  if (e.type === "store") return storePlan(d, e);
+  if (e.type === "traffic" && e.deps.length <= MAX_CLOSED_DEPS) return trafficPlan(d, e);
+  return wholePlan(d, e);
+}
+function wholePlan(d, e) {
+  const core = componentsOf(d, entitySites(e), entityLinks(d, e));
+  const scratch = { outcome: 0, lostRps: 0 };
+  return {
+    core,
+    closed: [],
+    judge(s, p, failed, t) {
+      let ok;
+      if (e.type === "quorum") {
+        const o = judgeQuorum(d, s, e);
+        t.outcomeP[o] += p;
+        ok = o < QUORUM_STOPS;
+      } else if (e.type === "store") {
+        const o = judgeStore(d, s, e);
+        t.outcomeP[o] += p;
+        ok = o !== STORE_WRITES_STOP && o !== STORE_CORRUPTS;
+        if (e.writers.length > 1 && (o === STORE_DIVERGES || o === STORE_CORRUPTS)) t.conflict += p;
+      } else {
+        judgeTraffic(d, s, e, scratch);
+        t.outcomeP[scratch.outcome] += p;
+        t.lostRps += p * scratch.lostRps;
+        ok = scratch.outcome === TRAFFIC_SERVED;
+      }
+      if (!ok) {
+        t.down += p;
+        t.cuts.add(failed);
+      }
+    }
+  };
+}
+var linkLog = (q) => Math.log1p(-q);
+function storePlan(d, e) {
+  const w = e.writers;
+  const k = w.length;
+  const core = componentsOf(
+    d,
+    [...w].sort((a, b) => a - b),
+    []
+  );
+  const closed = [];
+  const log = new Float64Array(k * k);
+  const failing = new Uint8Array(k * k);
+  const missing = new Uint8Array(k * k);
+  const closedAt = new Int32Array(k * k).fill(-1);
+  const n = d.sites.length;
+  const rowLog = new Float64Array(k);
+  const rowFailing = new Int32Array(k);
+  const rowMissing = new Int32Array(k);
+  let totalLog = 0;
+  let totalFailing = 0;
+  let totalMissing = 0;
+  for (let i = 0; i < k; i++)
+    for (let j = i + 1; j < k; j++) {
+      const l = d.linkAt[w[i] * n + w[j]];
+      const at = i * k + j;
+      if (l < 0) {
+        missing[at] = failing[at] = 1;
+      } else if (d.links[l].q > 0) {
+        failing[at] = 1;
+        log[at] = linkLog(d.links[l].q);
+        closedAt[at] = closed.length;
+        closed.push({ type: "link", index: l, q: d.links[l].q, name: `${d.sites[d.links[l].a]}\u2013${d.sites[d.links[l].b]} link` });
+      }
+      for (const x of [i, j]) {
+        rowLog[x] += log[at];
+        rowFailing[x] += failing[at];
+        rowMissing[x] += missing[at];
+      }
+      totalLog += log[at];
+      totalFailing += failing[at];
+      totalMissing += missing[at];
+    }
+  const down = [];
+  const multiWriter = k > 1;
+  return {
+    core,
+    closed,
+    judge(s, p, failed, t) {
+      down.length = 0;
+      for (let i = 0; i < k; i++) if (!s.siteUp[w[i]]) down.push(i);
+      if (down.length === k) {
+        t.outcomeP[STORE_WRITES_STOP] += p;
+        t.down += p;
+        t.cuts.add(failed);
+        return;
+      }
+      let logUp = totalLog;
+      let failingUp = totalFailing;
+      let missingUp = totalMissing;
+      for (let a = 0; a < down.length; a++) {
+        const i = down[a];
+        logUp -= rowLog[i];
+        failingUp -= rowFailing[i];
+        missingUp -= rowMissing[i];
+        for (let b = a + 1; b < down.length; b++) {
+          const at = i * k + down[b];
+          logUp += log[at];
+          failingUp += failing[at];
+          missingUp += missing[at];
+        }
+      }
+      const split = missingUp > 0 ? 1 : failingUp === 0 ? 0 : -Math.expm1(logUp);
+      t.outcomeP[STORE_CONTINUES] += p * (1 - split);
+      t.outcomeP[e.policy ? STORE_DIVERGES : STORE_CORRUPTS] += p * split;
+      if (multiWriter) t.conflict += p * split;
+      if (e.policy || split === 0) return;
+      t.down += p * split;
+      if (split === 1) t.cuts.add(failed);
+      else if (failed.length < MAX_CUT_ORDER)
+        for (let i = 0; i < k; i++)
+          for (let j = i + 1; j < k; j++) {
+            const c = closedAt[i * k + j];
+            if (c >= 0 && s.siteUp[w[i]] && s.siteUp[w[j]]) t.cuts.add([...failed, core.length + c]);
+          }
+    }
+  };
+}
+function trafficPlan(d, e) {
+  const n = d.sites.length;
+  const siteList = [...new Set(e.backends.map((b) => b.site))];
+  const internal = /* @__PURE__ */ new Set();
+  const own2 = (dep) => dep.type === "quorum" ? dep.sites : dep.writers;
+  for (const dep of e.deps)
+    if (dep.type === "quorum") {
+      for (const a of dep.sites) for (const b of dep.sites) if (a < b && d.linkAt[a * n + b] >= 0) internal.add(d.linkAt[a * n + b]);
+    }
+  const readers = /* @__PURE__ */ new Map();
+  for (const x of siteList)
+    for (const dep of e.deps) {
+      if (dep.type === "store" && dep.writers.includes(x)) continue;
+      for (const m of own2(dep)) {
+        const l = m === x ? -1 : d.linkAt[x * n + m];
+        if (l < 0) continue;
+        const set = readers.get(l) ?? /* @__PURE__ */ new Set();
+        set.add(x);
+        readers.set(l, set);
+      }
+    }
+  const isClosed = (l) => d.links[l].q > 0 && !internal.has(l) && readers.get(l).size === 1;
+  const coreLinks = [.../* @__PURE__ */ new Set([...internal, ...[...readers.keys()].filter((l) => !isClosed(l))])].sort((a, b) => a - b);
+  const core = componentsOf(d, entitySites(e), coreLinks);
+  const closedLinks = [...readers.keys()].filter(isClosed).sort((a, b) => a - b);
+  const closed = componentsOf(d, [], closedLinks);
+  const closedOf = new Map(closedLinks.map((l, i) => [l, i]));
+  const routes = siteList.map(
+    (x) => e.deps.map((dep) => {
+      if (dep.type === "store" && dep.writers.includes(x)) return null;
+      return [...own2(dep)].map((m, i) => {
+        const link = m === x ? -1 : d.linkAt[x * n + m];
+        return { to: m, member: dep.type === "quorum" ? i : -1, link, closed: link >= 0 ? closedOf.get(link) ?? -1 : -1 };
+      });
+    })
+  );
+  const G = siteList.length;
+  const K = e.deps.length;
+  const pf = new Float64Array(G);
+  const writes = new Uint8Array(K);
+  const uncertain = siteList.map(() => []);
+  const backendsAt = siteList.map((x) => e.backends.flatMap((b, i) => b.site === x ? [i] : []));
+  const reach = (s, g, k) => {
+    const rs = routes[g][k];
+    if (!rs) return true;
+    const dep = e.deps[k];
+    if (dep.type === "quorum" && !writes[k]) return false;
+    const x = siteList[g];
+    const need = [];
+    for (const r2 of rs) {
+      const usable = r2.member >= 0 ? dep.canLead[r2.member] === 1 : s.siteUp[r2.to] === 1;
+      if (!usable) continue;
+      if (r2.to === x) return true;
+      if (r2.link < 0) continue;
+      if (r2.closed < 0) {
+        if (s.linkUp[r2.link]) return true;
+      } else need.push(r2.closed);
+    }
+    return need.length ? need : false;
+  };
+  return {
+    core,
+    closed,
+    judge(s, p, failed, t) {
+      const bs = e.backends;
+      let sum = 0;
+      let integers = true;
+      for (const b of bs) {
+        if (!s.siteUp[b.site]) continue;
+        sum += b.weight;
+        if (!Number.isSafeInteger(b.weight)) integers = false;
+      }
+      if (sum === 0) {
+        t.outcomeP[TRAFFIC_UNSERVED] += p;
+        t.lostRps += p * e.peak;
+        t.down += p;
+        t.cuts.add(failed);
+        return;
+      }
+      for (let k = 0; k < K; k++) {
+        const dep = e.deps[k];
+        writes[k] = dep.type === "quorum" && judgeQuorum(d, s, dep) >= QUORUM_STOPS ? 0 : 1;
+      }
+      let certain = false;
+      let logOk = 0;
+      for (let g = 0; g < G; g++) {
+        uncertain[g].length = 0;
+        pf[g] = 0;
+        if (!s.siteUp[siteList[g]]) continue;
+        for (let k = 0; k < K && pf[g] < 1; k++) {
+          const r2 = reach(s, g, k);
+          if (r2 === false) pf[g] = 1;
+          else if (r2 !== true) uncertain[g].push(r2);
+        }
+        if (pf[g] < 1 && uncertain[g].length) pf[g] = anyAllDown(closed, uncertain[g]);
+        if (pf[g] >= 1) certain = true;
+        else logOk += Math.log1p(-pf[g]);
+      }
+      let anyOver = false;
+      let lost = 0;
+      for (let g = 0; g < G; g++) {
+        if (!s.siteUp[siteList[g]]) continue;
+        for (const i of backendsAt[g]) {
+          const b = bs[i];
+          const load = e.peak * b.weight / sum;
+          let over = false;
+          if (b.capacity !== void 0) {
+            const l = e.peak * b.weight;
+            const c = b.capacity * sum;
+            const safe3 = Number.isSafeInteger;
+            over = integers && safe3(e.peak) && safe3(b.capacity) && safe3(l) && safe3(c) ? l > c : exactOver(e, s, i);
+          }
+          if (over) anyOver = true;
+          lost += pf[g] * load + (1 - pf[g]) * (over ? load - b.capacity : 0);
+        }
+      }
+      const pErr = certain ? 1 : -Math.expm1(logOk);
+      t.outcomeP[TRAFFIC_ERRORS] += p * pErr;
+      t.outcomeP[anyOver ? TRAFFIC_OVERLOADED : TRAFFIC_SERVED] += p * (1 - pErr);
+      t.lostRps += p * lost;
+      const broken = anyOver ? 1 : pErr;
+      if (broken === 0) return;
+      t.down += p * broken;
+      if (anyOver || certain) t.cuts.add(failed);
+      else if (failed.length < MAX_CUT_ORDER) {
+        for (let g = 0; g < G; g++)
+          for (const need of uncertain[g])
+            if (failed.length + need.length <= MAX_CUT_ORDER)
+              t.cuts.add([...failed, ...need.map((c) => core.length + c).sort((a, b) => a - b)]);
+      }
+    }
+  };
+}
+function anyAllDown(closed, sets) {
+  const r2 = sets.length;
+  if (r2 === 1) return sets[0].reduce((a, c) => a * closed[c].q, 1);
+  let total2 = 0;
+  const union = /* @__PURE__ */ new Set();
+  for (let mask = 1; mask < 1 << r2; mask++) {
+    union.clear();
+    let bits = 0;
+    for (let i = 0; i < r2; i++)
+      if (mask & 1 << i) {
+        bits++;
+        for (const c of sets[i]) union.add(c);
+      }
+    let prod = 1;
+    for (const c of union) prod *= closed[c].q;
+    total2 += bits % 2 ? prod : -prod;
+  }
+  return Math.min(1, Math.max(0, total2));
 }
 
 // server/src/availability/figures.ts
@@ -22996,44 +23276,21 @@ function storeRpo(st) {
   if (rep === "async" || rep === "crdt") return asyncRpo(st) ?? null;
   return null;
 }
-function entityFigures(d, e, budget) {
-  const sites = entitySites(e);
-  const links = entityLinks(d, e);
-  const comps = componentsOf(d, sites, links);
-  const scratch = { outcome: 0, lostRps: 0 };
-  let down = 0;
-  let conflict = 0;
-  let lostRps = 0;
+function entityFigures(d, e, budget, { whole = false } = {}) {
+  const plan2 = whole ? wholePlan(d, e) : planOf(d, e);
+  const comps = [...plan2.core, ...plan2.closed];
   const outcomeWords = e.type === "quorum" ? QUORUM_OUTCOMES : e.type === "store" ? STORE_OUTCOMES : TRAFFIC_OUTCOMES;
-  const outcomeP = new Float64Array(outcomeWords.length);
+  const t = { down: 0, conflict: 0, lostRps: 0, outcomeP: new Float64Array(outcomeWords.length), cuts: new CutSets() };
+  const r2 = enumerateStates(d, plan2.core, budget, (s, p, failed) => plan2.judge(s, p, failed, t));
+  const { down, conflict, lostRps, outcomeP } = t;
   const multiWriter = e.type === "store" && e.writers.length > 1;
-  const r2 = enumerateStates(d, comps, budget, (s, p) => {
-    let ok;
-    if (e.type === "quorum") {
-      const o = judgeQuorum(d, s, e);
-      outcomeP[o] += p;
-      ok = o < QUORUM_STOPS;
-    } else if (e.type === "store") {
-      const o = judgeStore(d, s, e);
-      outcomeP[o] += p;
-      ok = o !== STORE_WRITES_STOP && o !== STORE_CORRUPTS;
-      if (multiWriter && writersPartitioned(d, s, e)) conflict += p;
-    } else {
-      judgeTraffic(d, s, e, scratch);
-      outcomeP[scratch.outcome] += p;
-      lostRps += p * scratch.lostRps;
-      ok = scratch.outcome === TRAFFIC_SERVED;
-    }
-    if (!ok) down += p;
-    return !ok;
-  });
   const unavailability = Math.min(1, down + r2.unjudged);
   const availability = 1 - unavailability;
   const outcomes = {};
   outcomeWords.forEach((w, i) => {
     if (i > 0 && outcomeP[i] > 0) outcomes[w] = outcomeP[i];
   });
-  const cutSets = r2.cutSets.map((cs) => ({ components: cs.map((i) => comps[i].name), probability: cs.reduce((a, i) => a * comps[i].q, 1) })).sort((a, b) => b.probability - a.probability || a.components.length - b.components.length);
+  const cutSets = t.cuts.minimal().map((cs) => ({ components: cs.map((i) => comps[i].name), probability: cs.reduce((a, i) => a * comps[i].q, 1) })).sort((a, b) => b.probability - a.probability || a.components.length - b.components.length);
   const kind = kindOf(e);
   const storeOwner = e.type === "store" ? e.owner : e.type === "quorum" && e.kind !== "etcd" ? e.owner : void 0;
   return {
@@ -23050,15 +23307,16 @@ function entityFigures(d, e, budget) {
     unjudgedProbability: r2.unjudged,
     states: r2.states,
     maxFailures: r2.maxFailures,
+    closedForm: plan2.closed.length,
     cutSets,
-    brokenAllUp: r2.brokenAllUp,
+    brokenAllUp: t.cuts.brokenAllUp,
     conflictProbability: e.type === "traffic" || kind === "etcd" ? null : multiWriter ? Math.min(1, conflict + r2.unjudged) : 0,
     servedFraction: e.type === "traffic" ? Math.max(0, 1 - (e.peak > 0 ? lostRps / e.peak : 0) - r2.unjudged) : null,
     outcomes,
     rto: e.type === "traffic" ? rtoEstimate(e.owner) : null,
     rpoSeconds: storeOwner ? storeRpo(storeOwner) : null,
     components: comps.map((c) => c.name),
-    assumedAtOne: assumedAtOne(d, sites, links)
+    assumedAtOne: assumedAtOne(d, entitySites(e), entityLinks(d, e))
   };
 }
 function assumedAtOne(d, sites, links) {
@@ -24097,6 +24355,7 @@ function availabilityJson(ctx, report = reportOf(ctx)) {
     rtoTerms: f.rto?.terms ?? null,
     statesJudged: f.states,
     maxFailuresJudged: f.maxFailures,
+    linksInClosedForm: f.closedForm,
     components: f.components,
     assumedAtOne: f.assumedAtOne,
     assumptions: report.assumptions
@@ -24112,13 +24371,13 @@ function why(report) {
   return void 0;
 }
 var rpoText = (f) => f.rpoSeconds === null ? "" : f.rpoSeconds === Infinity ? "unbounded (the lag buffer overflows)" : `${sig(f.rpoSeconds)} s`;
+function methodText(f) {
+  const closed = f.closedForm ? `; ${count(f.closedForm)} ${f.closedForm === 1 ? "link" : "links"} summed in closed form in each (independent given the sites)` : "";
+  return f.method === "bounded" ? `bounded: every state with up to ${f.maxFailures} failed ${f.closedForm ? "sites or shared links" : "components"} judged${closed}; ${sig(f.unjudgedProbability)} of probability unjudged` : `exact: all ${count(f.states)} states judged${closed}`;
+}
 function lines(ctx, f) {
   const out = [`${f.label} (${f.kind}): ${figureText(f)}`];
-  if (f.method === "bounded")
-    out.push(
-      `  bounded: every state with up to ${f.maxFailures} failed components judged; ${sig(f.unjudgedProbability)} of probability unjudged`
-    );
-  else out.push(`  exact: all ${f.states} states judged`);
+  out.push(`  ${methodText(f)}`);
   if (f.brokenAllUp) out.push("  fails with every site and link up");
   for (const c of f.cutSets.slice(0, 3)) out.push(`  cut set: ${cutSetText(c)}`);
   for (const [w, p] of Object.entries(f.outcomes)) out.push(`  ${w}: ${percentOfTime(p)} of the time`);

@@ -5,7 +5,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { analyzeFile } from "../../server/src/analysis";
+import { EXACT_COMPONENTS } from "../../server/src/availability/enumerate";
+import { entityFigures } from "../../server/src/availability/figures";
 import {
+  entityLinks,
+  entitySites,
   judgeQuorum,
   judgeStore,
   judgeTraffic,
@@ -137,4 +141,46 @@ test("the lean evaluator agrees with the what-if engine on random designs and st
     }
   }
   assert.ok(compared > 1000, `only ${compared} judgements compared`);
+});
+
+test("factoring equals judging every state whole: figures, outcomes, conflict, served fraction and cut sets on random designs", () => {
+  const seed = seedFromEnv();
+  const r = rng(seed);
+  const close = (a: number, b: number) => Math.abs(a - b) <= 1e-12 + 1e-9 * Math.abs(b);
+  let compared = 0;
+  let closedForm = 0;
+  for (let design = 0; design < 120; design++) {
+    const text = randomDesign(r);
+    const ctx = analyzeFile("t.topology.yaml", text).contexts[0];
+    const d = leanDesign(ctx);
+    for (const e of leanEntities(ctx, d)) {
+      // both exact: every state of the whole judged (small entities only)
+      if (entitySites(e).length + entityLinks(d, e).length > EXACT_COMPONENTS) continue;
+      const whole = entityFigures(d, e, 1e7, { whole: true });
+      const fast = entityFigures(d, e, 1e7);
+      const where = `seed ${seed}, design ${design}, ${e.name}\n${text}`;
+      assert.equal(whole.method, "exact", where);
+      assert.equal(fast.method, "exact", where);
+      assert.ok(
+        close(fast.unavailability, whole.unavailability),
+        `unavailability ${fast.unavailability} vs ${whole.unavailability}: ${where}`,
+      );
+      assert.deepEqual(Object.keys(fast.outcomes).sort(), Object.keys(whole.outcomes).sort(), `outcomes: ${where}`);
+      for (const [w, p] of Object.entries(whole.outcomes))
+        assert.ok(close(fast.outcomes[w], p), `${w} ${fast.outcomes[w]} vs ${p}: ${where}`);
+      assert.ok(close(fast.conflictProbability ?? 0, whole.conflictProbability ?? 0), `conflict: ${where}`);
+      assert.ok(
+        close(fast.servedFraction ?? 0, whole.servedFraction ?? 0),
+        `served ${fast.servedFraction} vs ${whole.servedFraction}: ${where}`,
+      );
+      const names = (f: typeof whole) => f.cutSets.map((c) => c.components.slice().sort().join(" + ")).sort();
+      assert.deepEqual(names(fast), names(whole), `cut sets: ${where}`);
+      assert.equal(fast.brokenAllUp, whole.brokenAllUp, where);
+      assert.deepEqual(fast.components.slice().sort(), whole.components.slice().sort(), `components: ${where}`);
+      if (fast.closedForm) closedForm++;
+      compared++;
+    }
+  }
+  assert.ok(compared > 150, `only ${compared} entities compared`);
+  assert.ok(closedForm > 30, `only ${closedForm} entities used the closed form`);
 });

@@ -30,10 +30,6 @@ export interface EnumerationResult {
   readonly states: number;
   /** every state with at most this many failed components was judged */
   readonly maxFailures: number;
-  /** minimal sets of failed components that break the entity (up to MAX_CUT_ORDER), by index into the components */
-  readonly cutSets: number[][];
-  /** the entity is broken with every component up */
-  readonly brokenAllUp: boolean;
 }
 
 /** The components (failure probability > 0) among the given sites and links of a design. */
@@ -69,15 +65,16 @@ function binomial(m: number, k: number): number {
 }
 
 /**
- * Judges every state of `comps` level by level. `judge(state, p)` is called once per state
- * with its probability and returns whether the entity is broken in it (for cut sets). The
- * state arrays are shared and restored after each call: the judge must not keep them.
+ * Judges every state of `comps` level by level. `judge(state, p, failed)` is called once per
+ * state with its probability and the indexes (into `comps`, ascending) of the components down
+ * in it. The state arrays and `failed` are shared and restored after each call: the judge must
+ * not keep them.
  */
 export function enumerateStates(
   d: LeanDesign,
   comps: readonly Component[],
   budget: number,
-  judge: (s: LeanState, p: number) => boolean,
+  judge: (s: LeanState, p: number, failed: readonly number[]) => void,
 ): EnumerationResult {
   const m = comps.length;
   const state: LeanState = { siteUp: new Uint8Array(d.sites.length).fill(1), linkUp: new Uint8Array(d.links.length).fill(1) };
@@ -93,33 +90,12 @@ export function enumerateStates(
     else state.linkUp[c.index] = v;
   };
 
-  const brokenKeys = new Set<string>();
-  const cutSets: number[][] = [];
   const chosen: number[] = [];
   let states = 0;
-  let brokenAllUp = false;
-  const isMinimal = (k: number): boolean => {
-    // a proper non-empty subset already broken makes this set not minimal (k ≤ MAX_CUT_ORDER: at most 6 subsets)
-    for (let mask = 1; mask < (1 << k) - 1; mask++) {
-      const sub: number[] = [];
-      for (let i = 0; i < k; i++) if (mask & (1 << i)) sub.push(chosen[i]);
-      if (brokenKeys.has(sub.join(","))) return false;
-    }
-    return true;
-  };
-  const visit = (k: number, p: number) => {
-    states++;
-    const broken = judge(state, p);
-    if (!broken || k === 0 || k > MAX_CUT_ORDER || brokenAllUp) {
-      if (broken && k === 0) brokenAllUp = true;
-      return;
-    }
-    if (k < MAX_CUT_ORDER) brokenKeys.add(chosen.join(","));
-    if (isMinimal(k)) cutSets.push([...chosen]);
-  };
   const level = (k: number, start: number, p: number) => {
     if (chosen.length === k) {
-      visit(k, p);
+      states++;
+      judge(state, p, chosen);
       return;
     }
     for (let i = start; i <= m - (k - chosen.length); i++) {
@@ -141,5 +117,45 @@ export function enumerateStates(
   }
   const maxFailures = k - 1;
   const exact = maxFailures >= m;
-  return { method: exact ? "exact" : "bounded", unjudged: exact ? 0 : tail[maxFailures], states, maxFailures, cutSets, brokenAllUp };
+  return { method: exact ? "exact" : "bounded", unjudged: exact ? 0 : tail[maxFailures], states, maxFailures };
+}
+
+/**
+ * The minimal cut sets: sets of at most MAX_CUT_ORDER components which, down together with
+ * everything else up, break the entity, and no proper subset of which does. Every such broken
+ * set (or one of its broken subsets) is offered with `add`; `minimal` keeps those with no
+ * offered proper subset — which is minimality, since whatever breaks a subset was offered too.
+ */
+export class CutSets {
+  private readonly keys = new Set<string>();
+  private readonly sets: number[][] = [];
+  /** the entity is broken with every component up: no cut set explains it */
+  brokenAllUp = false;
+
+  /** `set`: component indexes, ascending */
+  add(set: readonly number[]): void {
+    if (!set.length) {
+      this.brokenAllUp = true;
+      return;
+    }
+    if (set.length > MAX_CUT_ORDER) return;
+    const key = set.join(",");
+    if (this.keys.has(key)) return;
+    this.keys.add(key);
+    this.sets.push([...set]);
+  }
+
+  /** The minimal sets (none when broken with everything up). */
+  minimal(): number[][] {
+    if (this.brokenAllUp) return [];
+    return this.sets.filter((set) => {
+      const k = set.length;
+      for (let mask = 1; mask < (1 << k) - 1; mask++) {
+        const sub: number[] = [];
+        for (let i = 0; i < k; i++) if (mask & (1 << i)) sub.push(set[i]);
+        if (this.keys.has(sub.join(","))) return false;
+      }
+      return true;
+    });
+  }
 }

@@ -8,7 +8,8 @@ import type { TopologyContext } from "../derive/context";
 import type { Store, Traffic } from "../model/topology";
 import { DNS_STEERING } from "../derive/loads";
 import { availabilityPercent, minutes, percentOfTime, sig } from "../util/format";
-import { type Component, componentsOf, enumerateStates, type EnumerationResult } from "./enumerate";
+import { type Component, CutSets, enumerateStates, type EnumerationResult } from "./enumerate";
+import { planOf, type Tally, wholePlan } from "./factor";
 import {
   asyncRpo,
   entityLinks,
@@ -28,7 +29,6 @@ import {
   TRAFFIC_OUTCOMES,
   TRAFFIC_SERVED,
   type TrafficJudgement,
-  writersPartitioned,
 } from "./lean";
 
 /** Minutes in a year of 365.25 days. */
@@ -80,6 +80,8 @@ export interface EntityFigures {
   readonly unjudgedProbability: number;
   readonly states: number;
   readonly maxFailures: number;
+  /** links whose effect was summed in closed form given each judged state (not enumerated one by one) */
+  readonly closedForm: number;
   /** most likely first */
   readonly cutSets: CutSet[];
   /** broken with every component up: no cut set explains it */
@@ -175,45 +177,23 @@ export function works(d: LeanDesign, s: Parameters<typeof judgeQuorum>[1], e: Le
   return judgeTraffic(d, s, e, scratch).outcome === TRAFFIC_SERVED;
 }
 
-/** Figures of one entity, judging at most `budget` states. */
-export function entityFigures(d: LeanDesign, e: LeanEntity, budget: number): EntityFigures {
-  const sites = entitySites(e);
-  const links = entityLinks(d, e);
-  const comps = componentsOf(d, sites, links);
-  const scratch: TrafficJudgement = { outcome: 0, lostRps: 0 };
-  let down = 0;
-  let conflict = 0;
-  let lostRps = 0;
+/** Figures of one entity, judging at most `budget` states (`whole`: every component state by state, no closed form — the reference the property test compares with). */
+export function entityFigures(d: LeanDesign, e: LeanEntity, budget: number, { whole = false } = {}): EntityFigures {
+  const plan = whole ? wholePlan(d, e) : planOf(d, e);
+  const comps = [...plan.core, ...plan.closed];
   const outcomeWords: readonly string[] = e.type === "quorum" ? QUORUM_OUTCOMES : e.type === "store" ? STORE_OUTCOMES : TRAFFIC_OUTCOMES;
-  const outcomeP = new Float64Array(outcomeWords.length);
+  const t: Tally = { down: 0, conflict: 0, lostRps: 0, outcomeP: new Float64Array(outcomeWords.length), cuts: new CutSets() };
+  const r: EnumerationResult = enumerateStates(d, plan.core, budget, (s, p, failed) => plan.judge(s, p, failed, t));
+  const { down, conflict, lostRps, outcomeP } = t;
   const multiWriter = e.type === "store" && e.writers.length > 1;
-  const r: EnumerationResult = enumerateStates(d, comps, budget, (s, p) => {
-    let ok: boolean;
-    if (e.type === "quorum") {
-      const o = judgeQuorum(d, s, e);
-      outcomeP[o] += p;
-      ok = o < QUORUM_STOPS;
-    } else if (e.type === "store") {
-      const o = judgeStore(d, s, e);
-      outcomeP[o] += p;
-      ok = o !== STORE_WRITES_STOP && o !== STORE_CORRUPTS;
-      if (multiWriter && writersPartitioned(d, s, e)) conflict += p;
-    } else {
-      judgeTraffic(d, s, e, scratch);
-      outcomeP[scratch.outcome] += p;
-      lostRps += p * scratch.lostRps;
-      ok = scratch.outcome === TRAFFIC_SERVED;
-    }
-    if (!ok) down += p;
-    return !ok;
-  });
   const unavailability = Math.min(1, down + r.unjudged);
   const availability = 1 - unavailability;
   const outcomes: Record<string, number> = {};
   outcomeWords.forEach((w, i) => {
     if (i > 0 && outcomeP[i] > 0) outcomes[w] = outcomeP[i];
   });
-  const cutSets = r.cutSets
+  const cutSets = t.cuts
+    .minimal()
     .map((cs) => ({ components: cs.map((i) => comps[i].name), probability: cs.reduce((a, i) => a * comps[i].q, 1) }))
     .sort((a, b) => b.probability - a.probability || a.components.length - b.components.length);
   const kind = kindOf(e);
@@ -232,15 +212,16 @@ export function entityFigures(d: LeanDesign, e: LeanEntity, budget: number): Ent
     unjudgedProbability: r.unjudged,
     states: r.states,
     maxFailures: r.maxFailures,
+    closedForm: plan.closed.length,
     cutSets,
-    brokenAllUp: r.brokenAllUp,
+    brokenAllUp: t.cuts.brokenAllUp,
     conflictProbability: e.type === "traffic" || kind === "etcd" ? null : multiWriter ? Math.min(1, conflict + r.unjudged) : 0,
     servedFraction: e.type === "traffic" ? Math.max(0, 1 - (e.peak > 0 ? lostRps / e.peak : 0) - r.unjudged) : null,
     outcomes,
     rto: e.type === "traffic" ? rtoEstimate(e.owner) : null,
     rpoSeconds: storeOwner ? storeRpo(storeOwner) : null,
     components: comps.map((c: Component) => c.name),
-    assumedAtOne: assumedAtOne(d, sites, links),
+    assumedAtOne: assumedAtOne(d, entitySites(e), entityLinks(d, e)),
   };
 }
 

@@ -348,7 +348,7 @@ export function judgeTraffic(d: LeanDesign, s: LeanState, t: LeanTraffic, out: T
 }
 
 /** Fractional weights or capacities: the exact rational comparison the rules use (rare). */
-function exactOver(t: LeanTraffic, s: LeanState, i: number): boolean {
+export function exactOver(t: LeanTraffic, s: LeanState, i: number): boolean {
   const backends = t.backends.map((b) => ({ site: String(b.site), weight: b.weight, capacity: b.capacity }));
   const sc = loadScenario(t.peak, backends, (site) => site !== undefined && !s.siteUp[Number(site)]);
   return overCapacity(sc, i);
@@ -369,8 +369,9 @@ export function entitySites(e: LeanEntity): number[] {
 
 /**
  * The links an entity's judgement reads: among a quorum's member sites, among a store's
- * writers; for a traffic entry, those of its stores and those from each backend's site to
- * each of its stores' sites. Link indexes, sorted.
+ * writers; for a traffic entry, those among its quorums' members and those from each
+ * backend's site to each of its stores' sites (none to a store the backend's own site writes
+ * to: it reaches that one without a link). Link indexes, sorted.
  */
 export function entityLinks(d: LeanDesign, e: LeanEntity): number[] {
   const set = new Set<number>();
@@ -384,10 +385,10 @@ export function entityLinks(d: LeanDesign, e: LeanEntity): number[] {
   };
   const own = (x: LeanQuorum | LeanStore) => (x.type === "quorum" ? x.sites : x.writers);
   if (e.type === "traffic") {
-    const backendSites = e.backends.map((b) => b.site);
     for (const dep of e.deps) {
-      among(own(dep), own(dep));
-      among(backendSites, own(dep));
+      if (dep.type === "quorum") among(dep.sites, dep.sites);
+      const from = e.backends.map((b) => b.site).filter((x) => dep.type === "quorum" || !dep.writers.includes(x));
+      among(from, own(dep));
     }
   } else among(own(e), own(e));
   return [...set].sort((a, b) => a - b);

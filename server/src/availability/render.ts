@@ -5,7 +5,7 @@
 import type { TopologyContext } from "../derive/context";
 import type { Store, Traffic } from "../model/topology";
 import { type ObjectiveJudgement, objectiveJudgements } from "../rules/index";
-import { availabilityPercent, cell, minutes, percentOfTime, sig, table } from "../util/format";
+import { availabilityPercent, cell, count, minutes, percentOfTime, sig, table } from "../util/format";
 import { type AvailabilityReport, boundShows, cutSetText, type EntityFigures, figureText, MINUTES_PER_YEAR, reportOf } from "./figures";
 
 export const AVAILABILITY_FORMATS = ["text", "json", "md"] as const;
@@ -67,6 +67,7 @@ export function availabilityJson(ctx: TopologyContext, report: AvailabilityRepor
     rtoTerms: f.rto?.terms ?? null,
     statesJudged: f.states,
     maxFailuresJudged: f.maxFailures,
+    linksInClosedForm: f.closedForm,
     components: f.components,
     assumedAtOne: f.assumedAtOne,
     assumptions: report.assumptions,
@@ -85,13 +86,19 @@ function why(report: AvailabilityReport): string | undefined {
 const rpoText = (f: EntityFigures) =>
   f.rpoSeconds === null ? "" : f.rpoSeconds === Infinity ? "unbounded (the lag buffer overflows)" : `${sig(f.rpoSeconds)} s`;
 
+/** "exact: all 8 states judged", "bounded: …", and the links summed in closed form in each state, if any. */
+export function methodText(f: EntityFigures): string {
+  const closed = f.closedForm
+    ? `; ${count(f.closedForm)} ${f.closedForm === 1 ? "link" : "links"} summed in closed form in each (independent given the sites)`
+    : "";
+  return f.method === "bounded"
+    ? `bounded: every state with up to ${f.maxFailures} failed ${f.closedForm ? "sites or shared links" : "components"} judged${closed}; ${sig(f.unjudgedProbability)} of probability unjudged`
+    : `exact: all ${count(f.states)} states judged${closed}`;
+}
+
 function lines(ctx: TopologyContext, f: EntityFigures): string[] {
   const out = [`${f.label} (${f.kind}): ${figureText(f)}`];
-  if (f.method === "bounded")
-    out.push(
-      `  bounded: every state with up to ${f.maxFailures} failed components judged; ${sig(f.unjudgedProbability)} of probability unjudged`,
-    );
-  else out.push(`  exact: all ${f.states} states judged`);
+  out.push(`  ${methodText(f)}`);
   if (f.brokenAllUp) out.push("  fails with every site and link up");
   for (const c of f.cutSets.slice(0, 3)) out.push(`  cut set: ${cutSetText(c)}`);
   for (const [w, p] of Object.entries(f.outcomes)) out.push(`  ${w}: ${percentOfTime(p)} of the time`);
