@@ -290,3 +290,45 @@ test("hovers: an entity's objectives show its figures and cut sets; a site's ava
   assert.match(s.markdown, /\*\*fra one nine better\*\* \(0\.999 → 0\.9999\)/);
   assert.match(s.markdown, /store ledger: 99\.9997% → 99\.9999% \(1\.58 minutes → 37\.9 seconds a year\)/);
 });
+
+test("twenty sites and their 190 links all failing: every figure exact to 10⁻⁹, the writers' conflict as the binomial sum says", () => {
+  const n = 20;
+  const sites = Array.from({ length: n }, (_, i) => `s${i}`);
+  const links = sites.flatMap((a, i) => sites.slice(i + 1).map((b) => `  - { between: [${a}, ${b}], rttMs: 5, availability: 0.9995 }`));
+  const report = figuresOf(
+    [
+      "sites:",
+      ...sites.map((s) => `  - { name: ${s}, availability: 0.999 }`),
+      "links:",
+      ...links,
+      "clusters:",
+      ...sites.map((s, i) => `  - { name: c${i}, site: ${s} }`),
+      "stores:",
+      "  - { name: ledger, replication: consensus, members: { s0: 1, s4: 1, s8: 1, s12: 1, s16: 1 } }",
+      `  - { name: carts, replication: crdt, writers: [${sites.join(", ")}] }`,
+      "traffic:",
+      "  - name: web",
+      "    steering: gslb",
+      "    peakRps: 10000",
+      "    dependsOn: [ledger, carts]",
+      "    backends:",
+      ...sites.map((_, i) => `      - { cluster: c${i}, capacityRps: 1000 }`),
+      "",
+    ].join("\n"),
+  );
+  for (const f of report.figures) assert.ok(f.unjudgedProbability < 1e-9, `${f.label}: ${f.unjudgedProbability} unjudged`);
+  const carts = report.figures.find((f) => f.entity === "carts")!;
+  assert.equal(carts.closedForm, 190);
+  // no two up writers partitioned: Σ over u up sites C(20, u) 0.999^u 0.001^(20−u) 0.9995^C(u, 2)
+  let connected = 0;
+  let choose = 1;
+  for (let u = 0; u <= n; u++) {
+    connected += choose * 0.999 ** u * 0.001 ** (n - u) * 0.9995 ** ((u * (u - 1)) / 2);
+    choose = (choose * (n - u)) / (u + 1);
+  }
+  assert.ok(Math.abs(carts.conflictProbability! - (1 - connected)) < 2e-9, `${carts.conflictProbability} vs ${1 - connected}`);
+  // the entry reads no link among the crdt writers (every backend writes at its own site): only the ledger's
+  const web = report.figures.find((f) => f.entity === "web")!;
+  assert.ok(!web.components.includes("s1–s2 link"), "a link between two non-member writer sites is not read");
+  assert.ok(web.components.includes("s1–s4 link"), "a backend's link to a ledger member is read");
+});
