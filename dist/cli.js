@@ -23286,9 +23286,9 @@ function entityFigures(d, e, budget, { whole = false } = {}) {
   const multiWriter = e.type === "store" && e.writers.length > 1;
   const unavailability = Math.min(1, down + r2.unjudged);
   const availability = 1 - unavailability;
-  const outcomes = {};
+  const outcomes2 = {};
   outcomeWords.forEach((w, i) => {
-    if (i > 0 && outcomeP[i] > 0) outcomes[w] = outcomeP[i];
+    if (i > 0 && outcomeP[i] > 0) outcomes2[w] = outcomeP[i];
   });
   const cutSets = t.cuts.minimal().map((cs) => ({ components: cs.map((i) => comps[i].name), probability: cs.reduce((a, i) => a * comps[i].q, 1) })).sort((a, b) => b.probability - a.probability || a.components.length - b.components.length);
   const kind = kindOf(e);
@@ -23312,7 +23312,7 @@ function entityFigures(d, e, budget, { whole = false } = {}) {
     brokenAllUp: t.cuts.brokenAllUp,
     conflictProbability: e.type === "traffic" || kind === "etcd" ? null : multiWriter ? Math.min(1, conflict + r2.unjudged) : 0,
     servedFraction: e.type === "traffic" ? Math.max(0, 1 - (e.peak > 0 ? lostRps / e.peak : 0) - r2.unjudged) : null,
-    outcomes,
+    outcomes: outcomes2,
     rto: e.type === "traffic" ? rtoEstimate(e.owner) : null,
     rpoSeconds: storeOwner ? storeRpo(storeOwner) : null,
     components: comps.map((c) => c.name),
@@ -28425,11 +28425,12 @@ function resultText(r2, indent, paint) {
   if (!r2.breaks.length) lines2.push(`${indent}nothing breaks`);
   return lines2;
 }
-function simulateText(results, color) {
+function* simulateText(results, color) {
   const paint = (c, s) => color ? `${c}${s}\x1B[0m` : s;
-  const lines2 = [];
+  const count2 = { ok: 0, degraded: 0, down: 0 };
   for (const o of results) {
-    lines2.push(`${paint(VERDICT_COLOR[o.verdict], o.verdict.padEnd(8))}  ${o.name}`);
+    count2[o.verdict]++;
+    const lines2 = [`${paint(VERDICT_COLOR[o.verdict], o.verdict.padEnd(8))}  ${o.name}`];
     if (!isIsolate(o)) lines2.push(...resultText(o, "          ", paint));
     else {
       lines2.push(
@@ -28440,24 +28441,35 @@ function simulateText(results, color) {
         ...o.notes.map((n2) => `          \xB7 ${n2}`)
       );
     }
-    lines2.push("");
+    yield `${lines2.map(oneLine).join("\n")}
+
+`;
   }
-  const n = (v) => results.filter((r2) => r2.verdict === v).length;
-  lines2.push(`${results.length} scenario${results.length === 1 ? "" : "s"}: ${n("ok")} ok, ${n("degraded")} degraded, ${n("down")} down`);
-  return `${lines2.map(oneLine).join("\n")}
+  const n = count2.ok + count2.degraded + count2.down;
+  yield `${n} scenario${n === 1 ? "" : "s"}: ${count2.ok} ok, ${count2.degraded} degraded, ${count2.down} down
 `;
 }
-function scenarioTable(results) {
-  return table(
-    ["verdict", "scenario", "what breaks", "notes"],
-    results.map((r2) => [
-      r2.verdict === "ok" ? "ok" : { raw: `**${r2.verdict}**` },
-      r2.name,
-      { raw: r2.breaks.map(cell).join("<br>") || "\u2014" },
-      { raw: r2.notes.map(cell).join("<br>") || "\u2014" }
-    ])
-  );
+function* simulateJson(results, single) {
+  let first = true;
+  for (const o of results) {
+    const text3 = JSON.stringify(scenarioJson(o), null, 2);
+    if (single) {
+      yield `${text3}
+`;
+      return;
+    }
+    yield `${first ? "[\n" : ",\n"}  ${text3.replace(/\n/g, "\n  ")}`;
+    first = false;
+  }
+  if (!single) yield first ? "[]\n" : "\n]\n";
 }
+var SCENARIO_HEADERS = ["verdict", "scenario", "what breaks", "notes"];
+var scenarioRow = (r2) => [
+  r2.verdict === "ok" ? "ok" : { raw: `**${r2.verdict}**` },
+  r2.name,
+  { raw: r2.breaks.map(cell).join("<br>") || "\u2014" },
+  { raw: r2.notes.map(cell).join("<br>") || "\u2014" }
+];
 function resultMarkdown(r2, heading) {
   return [
     `${heading} ${r2.verdict === "ok" ? "ok" : `**${r2.verdict}**`} \u2014 ${cell(r2.name)}`,
@@ -28471,24 +28483,31 @@ function resultMarkdown(r2, heading) {
     ...r2.notes.length ? ["Notes:", "", ...r2.notes.map((n) => `- ${cell(n)}`), ""] : []
   ];
 }
-function simulateMarkdown(results) {
-  const flat = results.flatMap((o) => isIsolate(o) ? [o.window, o.after] : [o]);
-  const out = [scenarioTable(flat), ""];
+function* simulateMarkdown(results) {
+  const rows2 = [];
+  const sections = [];
   for (const o of results) {
-    if (!isIsolate(o)) out.push(...resultMarkdown(o, "###"));
+    rows2.push(...(isIsolate(o) ? [o.window, o.after] : [o]).map(scenarioRow));
+    if (!isIsolate(o)) sections.push(resultMarkdown(o, "###").join("\n"));
     else
-      out.push(
-        `### ${o.verdict === "ok" ? "ok" : `**${o.verdict}**`} \u2014 ${cell(o.name)}`,
-        "",
-        `Window until steering withdraws ${cell([o.scenario.isolate].flat().join(", "))}: ${o.windowSeconds === null ? "unknown (no health check)" : `up to ${seconds(o.windowSeconds, 3)}`}.`,
-        "",
-        ...o.notes.map((n) => `- ${cell(n)}`),
-        "",
-        ...resultMarkdown(o.window, "####"),
-        ...resultMarkdown(o.after, "####")
+      sections.push(
+        [
+          `### ${o.verdict === "ok" ? "ok" : `**${o.verdict}**`} \u2014 ${cell(o.name)}`,
+          "",
+          `Window until steering withdraws ${cell([o.scenario.isolate].flat().join(", "))}: ${o.windowSeconds === null ? "unknown (no health check)" : `up to ${seconds(o.windowSeconds, 3)}`}.`,
+          "",
+          ...o.notes.map((n) => `- ${cell(n)}`),
+          "",
+          ...resultMarkdown(o.window, "####"),
+          ...resultMarkdown(o.after, "####")
+        ].join("\n")
       );
   }
-  return `${out.join("\n").trimEnd()}
+  const last = sections.length - 1;
+  yield `${table(SCENARIO_HEADERS, rows2)}
+${sections.length ? "\n" : ""}`;
+  for (const [i, s] of sections.entries()) yield i < last ? `${s}
+` : `${s.trimEnd()}
 `;
 }
 var changed = (d) => d.scenarios.filter((s) => s.before !== s.after);
@@ -28763,19 +28782,13 @@ function contextOf(path, text3) {
   if (!ctx) throw new UsageError(`${path} holds no topology (apiVersion: quorate.dev/v1alpha1, kind: Topology)`);
   return ctx;
 }
-function runAll(ctx, p) {
-  const out = [];
-  if (p.isolate) out.push(runIsolate(ctx, p.isolate.site, p.isolate.base));
-  for (const s of p.scenarios) out.push(run(ctx, s));
-  return out;
+function* outcomes(ctx, p) {
+  if (p.isolate) yield runIsolate(ctx, p.isolate.site, p.isolate.base);
+  for (const s of p.scenarios) yield run(ctx, s);
 }
 var text2 = simulateText;
 var markdown2 = simulateMarkdown;
-function json2(results, single) {
-  const shaped = results.map(scenarioJson);
-  return `${JSON.stringify(single ? shaped[0] : shaped, null, 2)}
-`;
-}
+var json2 = simulateJson;
 
 // server/src/cli/versions.ts
 var import_node_fs6 = require("node:fs");
@@ -31847,11 +31860,17 @@ function simulateCommand(args, io) {
   }
   if (files.length !== 1) throw new UsageError("simulate takes exactly one topology FILE (try 'quorate simulate --help')");
   const ctx = contextOf(files[0], readOneFile(files[0], io.cwd));
-  const results = runAll(ctx, plan(ctx, a));
-  if (format2 === "json") io.stdout(json2(results, !a.sweeps.length));
-  else if (format2 === "md") io.stdout(markdown2(results));
-  else io.stdout(text2(results, colorFor(color, io)));
-  return results.every((r2) => r2.verdict === "ok") ? 0 : 1;
+  const plan2 = plan(ctx, a);
+  let ok = true;
+  const results = (function* () {
+    for (const o of outcomes(ctx, plan2)) {
+      ok &&= o.verdict === "ok";
+      yield o;
+    }
+  })();
+  const chunks = format2 === "json" ? json2(results, !a.sweeps.length) : format2 === "md" ? markdown2(results) : text2(results, colorFor(color, io));
+  for (const chunk of chunks) io.stdout(chunk);
+  return ok ? 0 : 1;
 }
 var REPORT_HELP = {
   name: "report",

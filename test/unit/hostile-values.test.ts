@@ -5,6 +5,11 @@ import assert from "node:assert/strict";
 import { analyzeFile } from "../../server/src/analysis";
 import { ALL_UP, run, sweep } from "../../server/src/whatif/engine";
 import { HEADER, inTempDir } from "../helpers";
+import { main } from "../../server/src/cli/main";
+import { contextOf, emptyArgs, MAX_SCENARIOS, plan } from "../../server/src/cli/simulate";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const PROTO = `${HEADER}sites:
   - name: constructor
@@ -109,3 +114,52 @@ test("sweeps and records are bounded with a clear message: 101 sites' pairs are 
     assert.match(small.stdout, /Every loss of two sites:/);
     assert.ok(!/Losses of two sites: /.test(small.stdout));
   }));
+
+test("the scenario bound: every pair of 100 sites (4,950) is planned, 101 sites' 5,050 are refused", () => {
+  const args = { ...emptyArgs(), sweeps: ["double" as const] };
+  assert.equal(plan(contextOf("a.topology.yaml", chain(100)), args).scenarios.length, 4950);
+  assert.ok(4950 <= MAX_SCENARIOS && 5050 > MAX_SCENARIOS);
+  assert.throws(() => plan(contextOf("a.topology.yaml", chain(101)), args), /5,050 scenarios \(101 sites\), more than the 5,000/);
+});
+
+/** simulate's output as main() writes it: every chunk, in order. */
+function chunksOf(argv: readonly string[], text: string): { code: number; chunks: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), "quorate-t-"));
+  try {
+    writeFileSync(join(dir, "d.topology.yaml"), text);
+    const chunks: string[] = [];
+    const io = { stdout: (s: string) => chunks.push(s), stderr: (s: string) => chunks.push(s), isTTY: false, env: {}, cwd: dir };
+    return { code: main([...argv, "d.topology.yaml"], io, "0"), chunks };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("a sweep is written a scenario at a time, never as one string: the output of a sweep is bounded by one scenario, in every format", () => {
+  const design = chain(12); // 66 double-site losses
+  for (const format of ["json", "text", "md"]) {
+    const { chunks } = chunksOf(["simulate", "--all-double-site", "--format", format], design);
+    const whole = chunks.join("");
+    const one = chunksOf(["simulate", "--lose", "s3,s7", "--format", format], design).chunks.join("");
+    // one chunk per scenario (plus the opening/closing or the count): the largest holds one scenario
+    assert.ok(chunks.length >= 66, `${format}: ${chunks.length} chunks`);
+    const largest = Math.max(...chunks.slice(format === "md" ? 1 : 0).map((c) => c.length));
+    assert.ok(largest < one.length * 2, `${format}: a chunk of ${largest} characters, one scenario is ${one.length}`);
+    assert.ok(largest * 10 < whole.length, `${format}: a chunk of ${largest} of ${whole.length} characters`);
+    if (format === "json") {
+      const parsed = JSON.parse(whole);
+      assert.equal(parsed.length, 66);
+      assert.deepEqual(parsed[0].scenario.lose, ["s0", "s1"]);
+      // byte for byte what JSON.stringify of the whole array gives
+      assert.equal(whole, `${JSON.stringify(parsed, null, 2)}\n`);
+    }
+  }
+  // on both sides of the smallest sweeps: none (a two-site design) is an empty array, one is an array of one
+  const two = chain(2);
+  assert.equal(chunksOf(["simulate", "--all-double-site", "--format", "json"], two).chunks.join(""), "[]\n");
+  const three = JSON.parse(chunksOf(["simulate", "--all-double-site", "--format", "json"], chain(3)).chunks.join(""));
+  assert.equal(three.length, 3);
+  const single = JSON.parse(chunksOf(["simulate", "--lose", "s1", "--format", "json"], chain(3)).chunks.join(""));
+  assert.ok(!Array.isArray(single) && single.name === "lose s1");
+  assert.match(chunksOf(["simulate", "--all-double-site"], two).chunks.join(""), /^0 scenarios: 0 ok, 0 degraded, 0 down\n$/);
+});

@@ -349,11 +349,23 @@ function simulateCommand(args: readonly string[], io: Io): number {
   }
   if (files.length !== 1) throw new UsageError("simulate takes exactly one topology FILE (try 'quorate simulate --help')");
   const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd));
-  const results = sim.runAll(ctx, sim.plan(ctx, a));
-  if (format === "json") io.stdout(sim.json(results, !a.sweeps.length));
-  else if (format === "md") io.stdout(sim.markdown(results));
-  else io.stdout(sim.text(results, colorFor(color, io)));
-  return results.every((r) => r.verdict === "ok") ? 0 : 1;
+  const plan = sim.plan(ctx, a);
+  let ok = true;
+  const results = (function* () {
+    for (const o of sim.outcomes(ctx, plan)) {
+      ok &&= o.verdict === "ok";
+      yield o;
+    }
+  })();
+  // written as computed, a scenario at a time: a sweep's output is never one string
+  const chunks =
+    format === "json"
+      ? sim.json(results, !a.sweeps.length)
+      : format === "md"
+        ? sim.markdown(results)
+        : sim.text(results, colorFor(color, io));
+  for (const chunk of chunks) io.stdout(chunk);
+  return ok ? 0 : 1;
 }
 
 const REPORT_HELP: CommandHelp = {

@@ -13,7 +13,7 @@ import {
   type Scenario,
   sweep,
 } from "../whatif/engine";
-import { scenarioJson, simulateMarkdown, simulateText } from "../whatif/render";
+import { simulateJson, simulateMarkdown, simulateText } from "../whatif/render";
 import { UsageError } from "./files";
 import type { OptionHelp } from "./help";
 import { setOwn } from "../util/records";
@@ -217,18 +217,16 @@ export function contextOf(path: string, text: string): TopologyContext {
 
 export type Outcome = Result | IsolateResult;
 
-/** Every result asked for, in order: the explicit scenario or the isolation first, then the sweeps. */
-export function runAll(ctx: TopologyContext, p: Planned): Outcome[] {
-  const out: Outcome[] = [];
-  if (p.isolate) out.push(runIsolate(ctx, p.isolate.site, p.isolate.base));
-  for (const s of p.scenarios) out.push(run(ctx, s));
-  return out;
+/**
+ * Every result asked for, in order: the explicit scenario or the isolation first, then the sweeps.
+ * One at a time, as the renderers take them: a sweep's results are printed and dropped, never all
+ * held (5,000 scenarios of a big design are gigabytes of results).
+ */
+export function* outcomes(ctx: TopologyContext, p: Planned): Generator<Outcome> {
+  if (p.isolate) yield runIsolate(ctx, p.isolate.site, p.isolate.base);
+  for (const s of p.scenarios) yield run(ctx, s);
 }
 
 export const text = simulateText;
 export const markdown = simulateMarkdown;
-
-export function json(results: readonly Outcome[], single: boolean): string {
-  const shaped = results.map(scenarioJson);
-  return `${JSON.stringify(single ? shaped[0] : shaped, null, 2)}\n`;
-}
+export const json = simulateJson;

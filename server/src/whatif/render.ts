@@ -112,12 +112,17 @@ function resultText(r: Result, indent: string, paint: (c: string, s: string) => 
   return lines;
 }
 
-/** simulate's text: each scenario's verdict and name, then its facts, what breaks (✗) and notes (·). */
-export function simulateText(results: readonly Outcome[], color: boolean): string {
+/**
+ * simulate's text: each scenario's verdict and name, then its facts, what breaks (✗) and notes (·).
+ * Written a scenario at a time (a chunk each, then the count): a sweep of thousands of scenarios
+ * never becomes one string, and each result can be dropped once printed.
+ */
+export function* simulateText(results: Iterable<Outcome>, color: boolean): Generator<string> {
   const paint = (c: string, s: string) => (color ? `${c}${s}\x1b[0m` : s);
-  const lines: string[] = [];
+  const count = { ok: 0, degraded: 0, down: 0 };
   for (const o of results) {
-    lines.push(`${paint(VERDICT_COLOR[o.verdict], o.verdict.padEnd(8))}  ${o.name}`);
+    count[o.verdict]++;
+    const lines = [`${paint(VERDICT_COLOR[o.verdict], o.verdict.padEnd(8))}  ${o.name}`];
     if (!isIsolate(o)) lines.push(...resultText(o, "          ", paint));
     else {
       lines.push(
@@ -128,25 +133,40 @@ export function simulateText(results: readonly Outcome[], color: boolean): strin
         ...o.notes.map((n) => `          · ${n}`),
       );
     }
-    lines.push("");
+    yield `${lines.map(oneLine).join("\n")}\n\n`; // a name never forges a line of its own
   }
-  const n = (v: Result["verdict"]) => results.filter((r) => r.verdict === v).length;
-  lines.push(`${results.length} scenario${results.length === 1 ? "" : "s"}: ${n("ok")} ok, ${n("degraded")} degraded, ${n("down")} down`);
-  return `${lines.map(oneLine).join("\n")}\n`; // a name never forges a line of its own
+  const n = count.ok + count.degraded + count.down;
+  yield `${n} scenario${n === 1 ? "" : "s"}: ${count.ok} ok, ${count.degraded} degraded, ${count.down} down\n`;
 }
 
-/** One row per scenario: the verdict (bold unless ok), its name, every sentence of what breaks, and the notes. */
-export function scenarioTable(results: readonly Result[]): string {
-  return table(
-    ["verdict", "scenario", "what breaks", "notes"],
-    results.map((r) => [
-      r.verdict === "ok" ? "ok" : { raw: `**${r.verdict}**` },
-      r.name,
-      { raw: r.breaks.map(cell).join("<br>") || "—" },
-      { raw: r.notes.map(cell).join("<br>") || "—" },
-    ]),
-  );
+/**
+ * simulate --format json: one result as an object, a sweep as an array, written an element at a
+ * time — the same text as `JSON.stringify(all, null, 2)`, never held whole (a sweep of thousands
+ * of scenarios on a big design is hundreds of megabytes, past what one string can hold).
+ */
+export function* simulateJson(results: Iterable<Outcome>, single: boolean): Generator<string> {
+  let first = true;
+  for (const o of results) {
+    const text = JSON.stringify(scenarioJson(o), null, 2);
+    if (single) {
+      yield `${text}\n`;
+      return;
+    }
+    // JSON strings hold no raw line breaks: every "\n" is between tokens, indented one level more
+    yield `${first ? "[\n" : ",\n"}  ${text.replace(/\n/g, "\n  ")}`;
+    first = false;
+  }
+  if (!single) yield first ? "[]\n" : "\n]\n";
 }
+
+const SCENARIO_HEADERS = ["verdict", "scenario", "what breaks", "notes"];
+/** One row per scenario: the verdict (bold unless ok), its name, every sentence of what breaks, and the notes. */
+const scenarioRow = (r: Result) => [
+  r.verdict === "ok" ? "ok" : { raw: `**${r.verdict}**` },
+  r.name,
+  { raw: r.breaks.map(cell).join("<br>") || "—" },
+  { raw: r.notes.map(cell).join("<br>") || "—" },
+];
 
 function resultMarkdown(r: Result, heading: string): string[] {
   return [
@@ -162,25 +182,34 @@ function resultMarkdown(r: Result, heading: string): string[] {
   ];
 }
 
-/** simulate --format md: the scenario table, then each scenario's facts. */
-export function simulateMarkdown(results: readonly Outcome[]): string {
-  const flat = results.flatMap((o) => (isIsolate(o) ? [o.window, o.after] : [o]));
-  const out = [scenarioTable(flat), ""];
+/**
+ * simulate --format md: the scenario table, then each scenario's facts. The table comes first, so
+ * the rows and sections are kept as text (not the results) and written a section at a time.
+ */
+export function* simulateMarkdown(results: Iterable<Outcome>): Generator<string> {
+  const rows: ReturnType<typeof scenarioRow>[] = [];
+  const sections: string[] = [];
   for (const o of results) {
-    if (!isIsolate(o)) out.push(...resultMarkdown(o, "###"));
+    rows.push(...(isIsolate(o) ? [o.window, o.after] : [o]).map(scenarioRow));
+    if (!isIsolate(o)) sections.push(resultMarkdown(o, "###").join("\n"));
     else
-      out.push(
-        `### ${o.verdict === "ok" ? "ok" : `**${o.verdict}**`} — ${cell(o.name)}`,
-        "",
-        `Window until steering withdraws ${cell([o.scenario.isolate].flat().join(", "))}: ${o.windowSeconds === null ? "unknown (no health check)" : `up to ${seconds(o.windowSeconds, 3)}`}.`,
-        "",
-        ...o.notes.map((n) => `- ${cell(n)}`),
-        "",
-        ...resultMarkdown(o.window, "####"),
-        ...resultMarkdown(o.after, "####"),
+      sections.push(
+        [
+          `### ${o.verdict === "ok" ? "ok" : `**${o.verdict}**`} — ${cell(o.name)}`,
+          "",
+          `Window until steering withdraws ${cell([o.scenario.isolate].flat().join(", "))}: ${o.windowSeconds === null ? "unknown (no health check)" : `up to ${seconds(o.windowSeconds, 3)}`}.`,
+          "",
+          ...o.notes.map((n) => `- ${cell(n)}`),
+          "",
+          ...resultMarkdown(o.window, "####"),
+          ...resultMarkdown(o.after, "####"),
+        ].join("\n"),
       );
   }
-  return `${out.join("\n").trimEnd()}\n`;
+  // the sections end in a blank line; the text ends in exactly one line break
+  const last = sections.length - 1;
+  yield `${table(SCENARIO_HEADERS, rows)}\n${sections.length ? "\n" : ""}`;
+  for (const [i, s] of sections.entries()) yield i < last ? `${s}\n` : `${s.trimEnd()}\n`;
 }
 
 // ---- the diff -------------------------------------------------------------------------
