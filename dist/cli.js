@@ -20620,10 +20620,23 @@ function lowestFree(parent, prefix, taken, skip) {
 function declaredRanges(ctx) {
   return ctx.fact(declared);
 }
-var declared = (ctx) => [
-  ...ctx.topology.clusters.flatMap((cluster) => cluster.cidrs.map((value) => ({ cluster, value, cidr: parseCidr(value.value) }))),
-  ...ctx.topology.sites.flatMap((site) => (site.addresses?.items ?? []).map((value) => ({ site, value, cidr: parseCidr(value.value) })))
-];
+var declared = (ctx) => {
+  const out = [];
+  for (const cluster of ctx.topology.clusters) out.push(...rangesOf(cluster, clusterRanges));
+  for (const site of ctx.topology.sites) out.push(...rangesOf(site, siteRanges));
+  return out;
+};
+var parsedOf = /* @__PURE__ */ new WeakMap();
+function rangesOf(item, read2) {
+  let r2 = parsedOf.get(item);
+  if (!r2) {
+    r2 = read2(item);
+    parsedOf.set(item, r2);
+  }
+  return r2;
+}
+var clusterRanges = (cluster) => cluster.cidrs.map((value) => ({ cluster, value, cidr: parseCidr(value.value) }));
+var siteRanges = (site) => (site.addresses?.items ?? []).map((value) => ({ site, value, cidr: parseCidr(value.value) }));
 var rangeWhere = (r2) => r2.cluster ? `${r2.cluster.name?.value ?? `clusters[${r2.cluster.index}]`}.network.${r2.value.field}` : `${r2.site.name?.value ?? `sites[${r2.site.index}]`}.addresses`;
 function parsedRanges(ctx) {
   return ctx.fact(parsed);
@@ -20643,6 +20656,100 @@ function cidrOverlaps(ctx) {
 function overlaps2(ctx) {
   const ranges = parsedRanges(ctx);
   return overlappingPairs(ranges.map((r2) => r2.cidr)).filter(([i, j]) => !allowedOverlap(ranges[i], ranges[j]));
+}
+
+// server/src/util/terminal.ts
+var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+var OWN_SGR = /\x1b\[(?:0|1|2|31|32|33|36|90)m/g;
+var visible = (c) => c === "\r" ? "\\r" : `\\u${c.codePointAt(0).toString(16).padStart(4, "0")}`;
+var controlsVisible = (s) => s.replace(CONTROL, visible);
+function terminalText(s, keepColor = false) {
+  if (!keepColor) return s.replace(CONTROL, visible);
+  let out = "";
+  let last = 0;
+  for (const m of s.matchAll(OWN_SGR)) {
+    out += s.slice(last, m.index).replace(CONTROL, visible) + m[0];
+    last = m.index + m[0].length;
+  }
+  return out + s.slice(last).replace(CONTROL, visible);
+}
+var oneLine = (s) => s.replace(/\n/g, "\\n").replace(/[\u2028\u2029]/g, (c) => `\\u${c.codePointAt(0).toString(16)}`);
+
+// server/src/util/format.ts
+var num = (x) => String(Math.round(x * 100) / 100);
+var ms = (x) => `${+x.toFixed(3)} ms`;
+function count(x, digits = 2) {
+  if (typeof x === "bigint") return grouped(0).format(x);
+  const r2 = Math.round(x * 10 ** digits) / 10 ** digits;
+  const s = grouped(digits).format(Math.abs(r2));
+  return r2 < 0 ? `\u2212${s}` : s;
+}
+var formatters = /* @__PURE__ */ new Map();
+function grouped(digits) {
+  let f = formatters.get(digits);
+  if (!f) {
+    f = new Intl.NumberFormat("en-US", { maximumFractionDigits: digits });
+    formatters.set(digits, f);
+  }
+  return f;
+}
+var rps = (x) => `${count(x)} rps`;
+var seconds = (x, digits = 1) => `${count(x, digits)} s`;
+var percent = (part, whole) => whole ? `${count(100 * part / whole, 1)}%` : "\u2014";
+function bytes(n) {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let i = 0;
+  let x = Number(n);
+  while (x >= 1024 && i < units.length - 1) {
+    x /= 1024;
+    i++;
+  }
+  const exact = typeof n === "bigint" || Number.isInteger(n) ? count(BigInt(n)) : grouped(6).format(n);
+  return `${exact} bytes${i ? ` (${+x.toFixed(1)} ${units[i]})` : ""}`;
+}
+function mdText(s) {
+  const text3 = String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/`/g, "&#96;").replace(/[\\*_[\]|~]/g, (c) => `\\${c}`).replace(/[\r\n\u2028\u2029]+/g, " ").replace(/\t/g, " ");
+  return controlsVisible(text3);
+}
+var cell = mdText;
+function codeSpan(s, inTable = false) {
+  const text3 = controlsVisible(s.replace(/[\r\n\u2028\u2029\t]+/g, " "));
+  const longest = Math.max(0, ...(text3.match(/`+/g) ?? []).map((r2) => r2.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = text3.startsWith("`") || text3.endsWith("`") || text3.startsWith(" ") && text3.endsWith(" ") && text3.trim() ? " " : "";
+  return `${fence}${pad}${inTable ? text3.replace(/\|/g, "\\|") : text3}${pad}${fence}`;
+}
+function table(headers, rows2) {
+  const line = (cells) => `| ${cells.map((c) => typeof c === "object" ? c.raw : mdText(c)).join(" | ")} |`;
+  return [line(headers), `|${headers.map(() => "---").join("|")}|`, ...rows2.map(line)].join("\n");
+}
+function availabilityPercent(availability, unavailability = 1 - availability) {
+  if (unavailability <= 0) return "100%";
+  let s = (availability * 100).toPrecision(6);
+  if (Number(s) >= 100) {
+    const digits = Math.ceil(-Math.log10(unavailability)) - 1;
+    s = (100 - unavailability * 100).toFixed(Math.max(0, digits));
+  }
+  return `${s.replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "")}%`;
+}
+function sig(x) {
+  if (x === 0) return "0";
+  if (!Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  if (a >= 1e-4 && a < 1e15) return String(Number(x.toPrecision(6)));
+  return x.toExponential(5).replace(/\.?0+e/, "e");
+}
+function minutes(m) {
+  const round = (x, digits) => sig(Number(x.toFixed(digits)));
+  if (m >= 120) return `${round(m / 60, 1)} hours`;
+  if (Number(m.toFixed(2)) >= 1) return `${round(m, 2)} minutes`;
+  if (m > 0 && m * 60 < 0.05) return "less than 0.1 seconds";
+  return `${round(m * 60, 1)} seconds`;
+}
+function percentOfTime(p) {
+  if (p <= 0) return "0%";
+  if (p * 100 < 1e-6) return "less than 0.000001%";
+  return `${Number((p * 100).toPrecision(3)).toFixed(Math.max(0, 2 - Math.floor(Math.log10(p * 100)))).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "")}%`;
 }
 
 // server/src/rules/catalog.ts
@@ -21701,39 +21808,70 @@ function cidrRules(ctx) {
       position[k] = p;
     });
   };
-  for (const [i, j] of cidrOverlaps(ctx)) {
-    sortOnce();
-    const a = ranges[i];
-    const b = ranges[j];
-    for (const [self, other, selfIndex] of [
-      [a, b, i],
-      [b, a, j]
+  const pairs = cidrOverlaps(ctx);
+  const partners = /* @__PURE__ */ new Map();
+  for (const [i, j] of pairs) {
+    for (const [k, other] of [
+      [i, j],
+      [j, i]
     ]) {
-      const fixes = [];
-      const parent = self.cluster ? privateParentOf(self.cidr) : void 0;
-      if (parent) {
-        const free = lowestFree(parent, self.cidr.prefix, sorted, position[selfIndex]);
-        if (free)
-          fixes.push({
-            kind: "replace",
-            title: `Use free range \`${canonical(free)}\``,
-            span: self.value.span,
-            text: canonical(free),
-            preferred: true
-          });
+      const list2 = partners.get(k);
+      if (list2) list2.push(other);
+      else partners.set(k, [other]);
+    }
+  }
+  const counted = /* @__PURE__ */ new Set();
+  const freeFix = (self, selfIndex) => {
+    sortOnce();
+    const parent = self.cluster ? privateParentOf(self.cidr) : void 0;
+    const free = parent && lowestFree(parent, self.cidr.prefix, sorted, position[selfIndex]);
+    return free ? [{ kind: "replace", title: `Use free range \`${canonical(free)}\``, span: self.value.span, text: canonical(free), preferred: true }] : [];
+  };
+  for (const [i, j] of pairs) {
+    for (const [selfIndex, otherIndex] of [
+      [i, j],
+      [j, i]
+    ]) {
+      const self = ranges[selfIndex];
+      const many = partners.get(selfIndex);
+      if (many.length > OVERLAPS_ONE_BY_ONE) {
+        if (counted.has(selfIndex)) continue;
+        counted.add(selfIndex);
+        out.push(
+          overlapsMany(
+            self,
+            [...many].sort((a, b) => a - b).map((k) => ranges[k]),
+            freeFix(self, selfIndex)
+          )
+        );
+        continue;
       }
-      const scope = self.cluster && self.cluster === other.cluster ? "in the same cluster" : self.site && self.site === other.site ? "at the same site" : other.cluster ? `in cluster ${other.cluster.name?.value ?? "?"}` : `at site ${other.site.name?.value ?? "?"}`;
+      const other = ranges[otherIndex];
       out.push(
         finding(
           "cidr/overlap",
           self.value.span,
-          `${canonical(self.cidr)} (${rangeWhere(self)}) overlaps ${canonical(other.cidr)} (${rangeWhere(other)}) ${scope}`,
-          { fixes, related: [{ span: other.value.span, message: `overlapping range ${rangeWhere(other)}` }] }
+          `${canonical(self.cidr)} (${rangeWhere(self)}) overlaps ${canonical(other.cidr)} (${rangeWhere(other)}) ${scopeOf(self, other)}`,
+          { fixes: freeFix(self, selfIndex), related: [{ span: other.value.span, message: `overlapping range ${rangeWhere(other)}` }] }
         )
       );
     }
   }
   return out;
+}
+var OVERLAPS_ONE_BY_ONE = 10;
+function scopeOf(self, other) {
+  return self.cluster && self.cluster === other.cluster ? "in the same cluster" : self.site && self.site === other.site ? "at the same site" : other.cluster ? `in cluster ${other.cluster.name?.value ?? "?"}` : `at site ${other.site.name?.value ?? "?"}`;
+}
+function overlapsMany(self, others, fixes) {
+  const named = others.slice(0, 3).map((o) => `${canonical(o.cidr)} (${rangeWhere(o)}) ${scopeOf(self, o)}`);
+  const linked = others.slice(0, OVERLAPS_ONE_BY_ONE);
+  return finding(
+    "cidr/overlap",
+    self.value.span,
+    `${canonical(self.cidr)} (${rangeWhere(self)}) overlaps ${count(others.length)} declared ranges: ${named.join(", ")} and ${count(others.length - named.length)} more (each flagged where it is declared; the first ${linked.length} are linked)`,
+    { fixes, related: linked.map((o) => ({ span: o.value.span, message: `overlapping range ${rangeWhere(o)}` })) }
+  );
 }
 function hostBits(value, cidr) {
   if (!hasHostBits(cidr)) return [];
@@ -21831,100 +21969,6 @@ function declaredSites(ctx, refs) {
   const out = [];
   for (const r2 of refs ?? []) if (ctx.topology.siteByName.has(r2.value) && !out.includes(r2.value)) out.push(r2.value);
   return out;
-}
-
-// server/src/util/terminal.ts
-var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
-var OWN_SGR = /\x1b\[(?:0|1|2|31|32|33|36|90)m/g;
-var visible = (c) => c === "\r" ? "\\r" : `\\u${c.codePointAt(0).toString(16).padStart(4, "0")}`;
-var controlsVisible = (s) => s.replace(CONTROL, visible);
-function terminalText(s, keepColor = false) {
-  if (!keepColor) return s.replace(CONTROL, visible);
-  let out = "";
-  let last = 0;
-  for (const m of s.matchAll(OWN_SGR)) {
-    out += s.slice(last, m.index).replace(CONTROL, visible) + m[0];
-    last = m.index + m[0].length;
-  }
-  return out + s.slice(last).replace(CONTROL, visible);
-}
-var oneLine = (s) => s.replace(/\n/g, "\\n").replace(/[\u2028\u2029]/g, (c) => `\\u${c.codePointAt(0).toString(16)}`);
-
-// server/src/util/format.ts
-var num = (x) => String(Math.round(x * 100) / 100);
-var ms = (x) => `${+x.toFixed(3)} ms`;
-function count(x, digits = 2) {
-  if (typeof x === "bigint") return grouped(0).format(x);
-  const r2 = Math.round(x * 10 ** digits) / 10 ** digits;
-  const s = grouped(digits).format(Math.abs(r2));
-  return r2 < 0 ? `\u2212${s}` : s;
-}
-var formatters = /* @__PURE__ */ new Map();
-function grouped(digits) {
-  let f = formatters.get(digits);
-  if (!f) {
-    f = new Intl.NumberFormat("en-US", { maximumFractionDigits: digits });
-    formatters.set(digits, f);
-  }
-  return f;
-}
-var rps = (x) => `${count(x)} rps`;
-var seconds = (x, digits = 1) => `${count(x, digits)} s`;
-var percent = (part, whole) => whole ? `${count(100 * part / whole, 1)}%` : "\u2014";
-function bytes(n) {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let i = 0;
-  let x = Number(n);
-  while (x >= 1024 && i < units.length - 1) {
-    x /= 1024;
-    i++;
-  }
-  const exact = typeof n === "bigint" || Number.isInteger(n) ? count(BigInt(n)) : grouped(6).format(n);
-  return `${exact} bytes${i ? ` (${+x.toFixed(1)} ${units[i]})` : ""}`;
-}
-function mdText(s) {
-  const text3 = String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/`/g, "&#96;").replace(/[\\*_[\]|~]/g, (c) => `\\${c}`).replace(/[\r\n\u2028\u2029]+/g, " ").replace(/\t/g, " ");
-  return controlsVisible(text3);
-}
-var cell = mdText;
-function codeSpan(s, inTable = false) {
-  const text3 = controlsVisible(s.replace(/[\r\n\u2028\u2029\t]+/g, " "));
-  const longest = Math.max(0, ...(text3.match(/`+/g) ?? []).map((r2) => r2.length));
-  const fence = "`".repeat(longest + 1);
-  const pad = text3.startsWith("`") || text3.endsWith("`") || text3.startsWith(" ") && text3.endsWith(" ") && text3.trim() ? " " : "";
-  return `${fence}${pad}${inTable ? text3.replace(/\|/g, "\\|") : text3}${pad}${fence}`;
-}
-function table(headers, rows2) {
-  const line = (cells) => `| ${cells.map((c) => typeof c === "object" ? c.raw : mdText(c)).join(" | ")} |`;
-  return [line(headers), `|${headers.map(() => "---").join("|")}|`, ...rows2.map(line)].join("\n");
-}
-function availabilityPercent(availability, unavailability = 1 - availability) {
-  if (unavailability <= 0) return "100%";
-  let s = (availability * 100).toPrecision(6);
-  if (Number(s) >= 100) {
-    const digits = Math.ceil(-Math.log10(unavailability)) - 1;
-    s = (100 - unavailability * 100).toFixed(Math.max(0, digits));
-  }
-  return `${s.replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "")}%`;
-}
-function sig(x) {
-  if (x === 0) return "0";
-  if (!Number.isFinite(x)) return String(x);
-  const a = Math.abs(x);
-  if (a >= 1e-4 && a < 1e15) return String(Number(x.toPrecision(6)));
-  return x.toExponential(5).replace(/\.?0+e/, "e");
-}
-function minutes(m) {
-  const round = (x, digits) => sig(Number(x.toFixed(digits)));
-  if (m >= 120) return `${round(m / 60, 1)} hours`;
-  if (Number(m.toFixed(2)) >= 1) return `${round(m, 2)} minutes`;
-  if (m > 0 && m * 60 < 0.05) return "less than 0.1 seconds";
-  return `${round(m * 60, 1)} seconds`;
-}
-function percentOfTime(p) {
-  if (p <= 0) return "0%";
-  if (p * 100 < 1e-6) return "less than 0.000001%";
-  return `${Number((p * 100).toPrecision(3)).toFixed(Math.max(0, 2 - Math.floor(Math.log10(p * 100)))).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "")}%`;
 }
 
 // server/src/rules/data.ts
@@ -28971,7 +29015,7 @@ var GALERA_IST_TCP = 4568;
 var GALERA_SST_TCP = 4444;
 var K8S_DOC = "https://kubernetes.io/docs/reference/networking/ports-and-protocols/";
 var KUBE_APISERVER_TCP = 6443;
-var rangesOf = (c, field) => c.cidrs.filter((v) => v.field === field).map((v) => parseCidr(v.value)).filter((x) => x !== void 0).map(canonical);
+var rangesOf2 = (c, field) => c.cidrs.filter((v) => v.field === field).map((v) => parseCidr(v.value)).filter((x) => x !== void 0).map(canonical);
 var DEFAULT = { kind: "default" };
 var sourceOf = (v) => v ? { kind: "deployed", file: v.file, key: v.key } : DEFAULT;
 function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
@@ -28984,13 +29028,13 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
     site: siteOf(c),
     cluster: c.name.value,
     what,
-    ranges: rangesOf(c, "nodes")
+    ranges: rangesOf2(c, "nodes")
   });
   const podsEnd = (c, what = `pods of ${c.name.value}`) => ({
     site: siteOf(c),
     cluster: c.name.value,
     what,
-    ranges: rangesOf(c, "pods")
+    ranges: rangesOf2(c, "pods")
   });
   const pairs = (xs) => xs.flatMap((a, i) => xs.slice(i + 1).map((b) => [a, b]));
   const meshed = named.filter((c) => c.mesh === "clustermesh");
@@ -29106,7 +29150,7 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
       site: siteOf(c),
       cluster: c.name.value,
       what: `gateway nodes of ${c.name.value}`,
-      ranges: rangesOf(c, "nodes")
+      ranges: rangesOf2(c, "nodes")
     });
     const natt = deployed.get(a.name.value)?.submarinerNattPort ?? deployed.get(b.name.value)?.submarinerNattPort;
     const base = { source: "submariner", direction: "both", from: gw(a), to: gw(b), reference: SUBMARINER_DOC };
@@ -29157,7 +29201,7 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
         port: SUBMARINER_VXLAN_UDP,
         direction: "both",
         from: nodesEnd(c),
-        to: { site: siteOf(c), cluster: c.name.value, what: `gateway nodes of ${c.name.value}`, ranges: rangesOf(c, "nodes") },
+        to: { site: siteOf(c), cluster: c.name.value, what: `gateway nodes of ${c.name.value}`, ranges: rangesOf2(c, "nodes") },
         why: "inside the cluster: every node sends cross-cluster traffic to the active gateway (route agent, kube-proxy iptables CNIs)",
         value: DEFAULT,
         reference: SUBMARINER_DOC
@@ -29178,7 +29222,7 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
             site: siteOf(broker),
             cluster: broker.name.value,
             what: `API server of ${broker.name.value} (the Broker)`,
-            ranges: rangesOf(broker, "nodes")
+            ranges: rangesOf2(broker, "nodes")
           },
           why: "Submariner exchanges Cluster and Endpoint objects (and Lighthouse its ServiceImports) through the Broker",
           value: DEFAULT,
@@ -29202,7 +29246,7 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
       site: siteOf(c),
       cluster: c.name.value,
       what: `east-west gateway of ${c.name.value}`,
-      ranges: rangesOf(c, "nodes")
+      ranges: rangesOf2(c, "nodes")
     });
     const net = (c) => c.istio?.network?.value ?? c.name.value;
     for (const [a, b] of pairs(members)) {
@@ -29248,7 +29292,7 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
           protocol: "TCP",
           port: ISTIO_WEBHOOK_TCP,
           direction: "one-way",
-          from: { site: siteOf(r2), cluster: r2.name.value, what: `kube-apiserver of ${r2.name.value}`, ranges: rangesOf(r2, "nodes") },
+          from: { site: siteOf(r2), cluster: r2.name.value, what: `kube-apiserver of ${r2.name.value}`, ranges: rangesOf2(r2, "nodes") },
           to: ew(p),
           why: `${r2.name.value}'s API server calls the sidecar injector and validation webhooks of ${p.name.value}'s istiod (they fail closed)`,
           value: DEFAULT,
@@ -29267,7 +29311,7 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
             detail: "kube-apiserver: 6443 on kubeadm, often 443 elsewhere",
             direction: "one-way",
             from: podsEnd(p, `istiod of ${p.name.value}`),
-            to: { site: siteOf(c), cluster: c.name.value, what: `kube-apiserver of ${c.name.value}`, ranges: rangesOf(c, "nodes") },
+            to: { site: siteOf(c), cluster: c.name.value, what: `kube-apiserver of ${c.name.value}`, ranges: rangesOf2(c, "nodes") },
             why: `${p.name.value}'s istiod discovers ${c.name.value}'s endpoints through its remote secret`,
             value: DEFAULT,
             reference: ISTIO_DOC
@@ -29283,7 +29327,7 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
           site: siteOf(b),
           cluster: b.name.value,
           what: `multicluster gateway of ${b.name.value}`,
-          ranges: rangesOf(b, "nodes")
+          ranges: rangesOf2(b, "nodes")
         };
         rows2.push(
           {
@@ -29333,7 +29377,7 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
         detail: "kube-apiserver: 6443 on kubeadm, often 443 elsewhere",
         direction: "one-way",
         from: podsEnd(a, `service mirror of ${a.name.value}`),
-        to: { site: siteOf(b), cluster: b.name.value, what: `kube-apiserver of ${b.name.value}`, ranges: rangesOf(b, "nodes") },
+        to: { site: siteOf(b), cluster: b.name.value, what: `kube-apiserver of ${b.name.value}`, ranges: rangesOf2(b, "nodes") },
         why: `the service mirror watches ${b.name.value}'s exported Services with the Link's kubeconfig`,
         value: DEFAULT,
         reference: K8S_DOC
@@ -29343,7 +29387,7 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
   const memberEnd = (site, what, inCluster, store) => {
     const here = named.filter((c) => siteOf(c) === site);
     const own2 = inCluster && siteOf(inCluster) === site ? [inCluster] : store?.namespace ? here : [];
-    const ranges = own2.length ? own2.flatMap((c) => rangesOf(c, store?.namespace ? "pods" : "nodes")) : (ctx.topology.siteByName.get(site)?.addresses?.items ?? []).map((x) => parseCidr(x.value)).filter((x) => x !== void 0).map(canonical);
+    const ranges = own2.length ? own2.flatMap((c) => rangesOf2(c, store?.namespace ? "pods" : "nodes")) : (ctx.topology.siteByName.get(site)?.addresses?.items ?? []).map((x) => parseCidr(x.value)).filter((x) => x !== void 0).map(canonical);
     return { site, what, ranges, ...own2.length === 1 ? { cluster: own2[0].name.value } : {} };
   };
   for (const q of ctx.quorums) {
@@ -29374,7 +29418,7 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
               protocol: "TCP",
               port: ETCD_CLIENT_TCP,
               direction: "one-way",
-              from: { site: home, cluster: c.name.value, what: `kube-apiserver of ${c.name.value}`, ranges: rangesOf(c, "nodes") },
+              from: { site: home, cluster: c.name.value, what: `kube-apiserver of ${c.name.value}`, ranges: rangesOf2(c, "nodes") },
               to: memberEnd(s, `etcd members at ${s}`, c),
               why: "the API servers read and write through any member",
               value: DEFAULT,
@@ -30696,12 +30740,12 @@ function gameDay(ctx, scenario2, o) {
   const notes = [];
   const notEnacted = [];
   const clusters = t.clusters.filter((c) => c.name && sideOf(ctx.siteOfCluster(c.name.value)) >= 0);
-  const rangesOf2 = new Map(clusters.map((c) => [c, reachableRanges(c, notes)]));
+  const rangesOf3 = new Map(clusters.map((c) => [c, reachableRanges(c, notes)]));
   const addressesOf = (site) => sortRanges(
     (t.siteByName.get(site)?.addresses?.items ?? []).map((x) => parseCidr(x.value)).filter((x) => x !== void 0).map(canonical)
   );
   const otherSide = (side2) => sortRanges([
-    ...clusters.filter((x) => sideOf(ctx.siteOfCluster(x.name.value)) !== side2).flatMap((x) => rangesOf2.get(x)),
+    ...clusters.filter((x) => sideOf(ctx.siteOfCluster(x.name.value)) !== side2).flatMap((x) => rangesOf3.get(x)),
     ...sides.flatMap((g, i) => i === side2 ? [] : g.flatMap(addressesOf))
   ]);
   for (const c of clusters) {

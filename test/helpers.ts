@@ -89,6 +89,8 @@ export interface Seen {
   readonly text: string;
   readonly message: string;
   readonly fixes: readonly { kind: string; title: string; text?: string }[];
+  /** the texts its related places cover */
+  readonly related: readonly string[];
 }
 
 /** Analyses one or more files as one run and returns what each finding covers. */
@@ -106,6 +108,7 @@ export function run(files: Record<string, string>, options: Partial<RunOptions> 
       text: r.parsed.text.slice(f.span.start, f.span.end),
       message: f.message,
       fixes: (f.fixes ?? []).map((x) => ({ kind: x.kind, title: x.title, text: "text" in x ? (x.text as string) : undefined })),
+      related: (f.related ?? []).map((x) => r.parsed.text.slice(x.span.start, x.span.end)),
     })),
   );
 }

@@ -181,6 +181,23 @@ export function reanalyze(
   return { parsed, local, contexts: [ctx], schemaGroups, options };
 }
 
+/**
+ * The incremental analysis when it can be exact; undefined when the caller must analyse from
+ * scratch (a failure here included: a from-scratch analysis is always right).
+ */
+export function reanalyzeChange(
+  prev: FileAnalysis,
+  change: TextChange,
+  newText: string,
+  options: AnalysisOptions,
+): FileAnalysis | undefined {
+  try {
+    return reanalyze(prev, change, newText, options);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Incremental when it can be exact, else from scratch. */
 export function analyzeChange(
   prev: FileAnalysis | undefined,
@@ -189,15 +206,7 @@ export function analyzeChange(
   newText: string,
   options: AnalysisOptions,
 ): FileAnalysis {
-  if (prev && change) {
-    try {
-      const next = reanalyze(prev, change, newText, options);
-      if (next) return next;
-    } catch {
-      /* fall through: a from-scratch analysis is always right */
-    }
-  }
-  return analyzeFile(path, newText, options);
+  return (prev && change && reanalyzeChange(prev, change, newText, options)) || analyzeFile(path, newText, options);
 }
 
 /**

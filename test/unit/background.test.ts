@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Background } from "../../server/src/background/host";
 import type { FromBackground, ToBackground } from "../../server/src/background/messages";
-import { heapKeeper } from "../../server/src/background/memory";
+import { type HeapKeeper, heapKeeper } from "../../server/src/background/memory";
 import { runBackground } from "../../server/src/background/worker";
 import { changeBetween } from "../../server/src/incremental";
 import { QuorateService } from "../../server/src/service/service";
@@ -43,7 +43,7 @@ test("changeBetween: applying the one change to the old text gives the new one, 
 });
 
 /** A background thread's logic on a port of our own: messages in, what it posts out. */
-function fakeThread(warmUp = false): { send(m: ToBackground): void; posts: FromBackground[]; settled(): Promise<void> } {
+function fakeThread(warmUp = false, heap?: HeapKeeper): { send(m: ToBackground): void; posts: FromBackground[]; settled(): Promise<void> } {
   let listener: ((m: ToBackground) => void) | undefined;
   const posts: FromBackground[] = [];
   runBackground(
@@ -55,7 +55,7 @@ function fakeThread(warmUp = false): { send(m: ToBackground): void; posts: FromB
         posts.push(m);
       },
     },
-    { warmUp },
+    { warmUp, heap },
   );
   return {
     send: (m) => listener!(m),
@@ -285,4 +285,40 @@ test("the heap keeper collects a grown heap once the thread is quiet, or after w
   used = 300;
   keeper.idle();
   assert.equal(collections, 3);
+  // released(): a large file let go is collected at once, grown or not, and what survived is the base
+  used = 120;
+  keeper.released();
+  assert.equal(collections, 4);
+  used = 164;
+  keeper.idle();
+  assert.equal(collections, 4, "110 survived: 164 is not grown enough");
+});
+
+test("closing or deleting a file the thread analyses collects at once; a small file's close does not", async () => {
+  let released = 0;
+  const heap: HeapKeeper = { idle() {}, afterWork() {}, rebase() {}, released: () => released++ };
+  const t = fakeThread(false, heap);
+  const text = FIXABLE["two-site.topology.yaml"];
+  const large = "file:///w/large.topology.yaml";
+  const small = "file:///w/small.topology.yaml";
+  t.send({ t: "update", uri: large, text, open: true, version: 1, hosted: true });
+  t.send({ t: "update", uri: small, text, open: true, version: 1, hosted: false });
+  await t.settled();
+  t.send({ t: "close", uri: small });
+  await t.settled();
+  assert.equal(released, 0, "a file analysed on the main thread: nothing of it is here to free");
+  t.send({ t: "close", uri: large });
+  await t.settled();
+  assert.equal(released, 1);
+  // on disk too: closing keeps it (with its disk text), so nothing is let go
+  t.send({ t: "update", uri: large, text, open: false, version: undefined, hosted: true });
+  await t.settled();
+  t.send({ t: "update", uri: large, text, open: true, version: 2, hosted: true });
+  await t.settled();
+  t.send({ t: "close", uri: large, diskText: text });
+  await t.settled();
+  assert.equal(released, 1);
+  t.send({ t: "remove", uri: large });
+  await t.settled();
+  assert.equal(released, 2, "then deleted on disk: gone");
 });

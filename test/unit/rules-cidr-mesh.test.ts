@@ -59,6 +59,35 @@ test("overlap within one cluster and across clusters reports both sides, naming 
   assert.deepEqual(codes(clusters({ name: "a", pods: "10.0.0.0/16" }, { name: "b", pods: "10.1.0.0/16" })), []);
 });
 
+test("a range overlapping more than 10 others gets one finding that counts them; each of the others keeps its own", () => {
+  // one wide range over n /24s: up to 10 it is named pair by pair, past 10 counted once
+  const spread = (n: number) =>
+    clusters({ name: "wide", pods: "10.0.0.0/16" }, ...Array.from({ length: n }, (_, k) => ({ name: `c${k}`, pods: `10.0.${k}.0/24` })));
+  const ten = only(spread(10), "cidr/overlap");
+  assert.equal(ten.filter((x) => x.text === "10.0.0.0/16").length, 10, "10 overlaps: one finding per pair");
+  assert.equal(ten.length, 20);
+  const eleven = only(spread(11), "cidr/overlap");
+  const wide = eleven.filter((x) => x.text === "10.0.0.0/16");
+  assert.equal(wide.length, 1, "11 overlaps: one finding");
+  assert.match(
+    wide[0].message,
+    /^10\.0\.0\.0\/16 \(wide\.network\.pods\) overlaps 11 declared ranges: 10\.0\.0\.0\/24 \(c0\.network\.pods\) in cluster c0, 10\.0\.1\.0\/24 \(c1\.network\.pods\) in cluster c1, 10\.0\.2\.0\/24 \(c2\.network\.pods\) in cluster c2 and 8 more \(each flagged where it is declared; the first 10 are linked\)$/,
+  );
+  assert.deepEqual(
+    wide[0].related,
+    Array.from({ length: 10 }, (_, k) => `10.0.${k}.0/24`),
+  );
+  assert.equal(wide[0].fixes[0]?.text, "10.1.0.0/16", "the wide range keeps its free-range fix");
+  // every narrow range is still flagged, naming the wide one, with its own fix
+  const narrow = eleven.filter((x) => x.text !== "10.0.0.0/16");
+  assert.deepEqual(
+    narrow.map((x) => x.text),
+    Array.from({ length: 11 }, (_, k) => `10.0.${k}.0/24`),
+  );
+  for (const x of narrow) assert.match(x.message, /overlaps 10\.0\.0\.0\/16 \(wide\.network\.pods\) in cluster wide$/);
+  assert.ok(narrow.every((x) => x.fixes[0]?.text === "10.1.0.0/24"));
+});
+
 test("adjacent ranges do not overlap; a host-bits range counts as its masked network", () => {
   assert.deepEqual(codes(clusters({ name: "a", pods: "10.0.0.0/17" }, { name: "b", pods: "10.0.128.0/17" })), []);
   const f = check(clusters({ name: "a", pods: "10.0.0.0/24" }, { name: "b", pods: "10.0.0.200/24" }));

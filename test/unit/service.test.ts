@@ -63,3 +63,23 @@ test("settings from the client are read defensively", () => {
     },
   );
 });
+
+test("while the text is broken, completion still offers the names the last good version declared", () => {
+  const s = new QuorateService();
+  const uri = "file:///w/g.topology.yaml";
+  s.update(uri, GALERA);
+  // a from-scratch analysis of text that holds no topology (an unclosed quote): the old analysis is let go
+  const broken = `${GALERA}clusters:\n  - name: x\n    site: \n  - name: "y\n`;
+  s.update(uri, broken);
+  assert.equal(s.analysis(uri)?.contexts.length, 0, "no topology in the broken text");
+  const lines = broken.split("\n");
+  const at = { line: lines.length - 3, character: "    site: ".length };
+  assert.deepEqual(
+    s.completion(uri, at).map((c) => c.label),
+    ["a", "b", "c"],
+  );
+  // a file that never parsed has no names to offer
+  const other = "file:///w/other.topology.yaml";
+  s.update(other, broken);
+  assert.deepEqual(s.completion(other, at), []);
+});

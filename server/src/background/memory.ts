@@ -43,6 +43,12 @@ export interface HeapKeeper {
   afterWork(): void;
   /** Takes the heap as it is now (garbage included) as the size to grow from. */
   rebase(): void;
+  /**
+   * Collects now, whatever the sizes say: a large file was just let go (closed or deleted), and
+   * its tens of MB should be free before the next analysis (a file reopened at once) grows the
+   * heap past them.
+   */
+  released(): void;
 }
 
 export function heapKeeper(options: HeapKeeperOptions = {}): HeapKeeper {
@@ -77,6 +83,14 @@ export function heapKeeper(options: HeapKeeperOptions = {}): HeapKeeper {
       timer.unref?.();
     },
     rebase() {
+      live = used();
+    },
+    released() {
+      clearTimeout(timer);
+      timer = undefined;
+      dueSince = undefined;
+      if (!gc) return;
+      gc();
       live = used();
     },
   };

@@ -10,7 +10,7 @@ import { type Cancellation, CancelledError } from "../service/host";
 import { ParamsError } from "../service/params";
 import { RenameError } from "../service/navigation";
 import { primeParser, warmUpSteps } from "../warmup";
-import { heapKeeper } from "./memory";
+import { type HeapKeeper, heapKeeper } from "./memory";
 import type { FromBackground, ToBackground } from "./messages";
 
 /** The side of a MessagePort the thread uses (a real port, or a test's stand-in). */
@@ -29,7 +29,7 @@ interface Pending {
   edits: number;
 }
 
-export function runBackground(port: Port, options: { warmUp?: boolean } = {}): void {
+export function runBackground(port: Port, options: { warmUp?: boolean; heap?: HeapKeeper } = {}): void {
   let roots: readonly string[] = [];
   const service = createService(() => roots);
   const hosted = new Set<string>();
@@ -42,7 +42,7 @@ export function runBackground(port: Port, options: { warmUp?: boolean } = {}): v
   const edited = new Set<string>();
   let queue: ToBackground[] = [];
   let scheduled = false;
-  const heap = heapKeeper();
+  const heap = options.heap ?? heapKeeper();
 
   const post = (m: FromBackground) => port.postMessage(m);
   const log = (message: string) => post({ t: "log", message });
@@ -122,17 +122,23 @@ export function runBackground(port: Port, options: { warmUp?: boolean } = {}): v
         flush();
         for (const u of service.setSettings(m.settings)) touched.add(u);
         return;
-      case "close":
+      case "close": {
         flush();
         versions.delete(m.uri);
+        const large = hosted.has(m.uri);
         for (const u of service.close(m.uri, m.diskText)) touched.add(u);
+        // a large file let go: its analysis is collected before anything else is analysed
+        if (large && service.text(m.uri) === undefined) heap.released();
         return;
-      case "remove":
+      }
+      case "remove": {
         flush();
-        hosted.delete(m.uri);
+        const large = hosted.delete(m.uri);
         sent.delete(m.uri);
         for (const u of service.remove(m.uri)) touched.add(u);
+        if (large && service.text(m.uri) === undefined) heap.released();
         return;
+      }
       case "deploymentChanged":
         flush();
         for (const u of service.deploymentChanged(m.uri, m.createdOrDeleted)) touched.add(u);

@@ -24,10 +24,31 @@ export const isClusterRange = (r: DeclaredRange): r is ClusterRange => r.cluster
 export function declaredRanges(ctx: TopologyContext): readonly DeclaredRange[] {
   return ctx.fact(declared);
 }
-const declared = (ctx: TopologyContext): DeclaredRange[] => [
-  ...ctx.topology.clusters.flatMap((cluster) => cluster.cidrs.map((value) => ({ cluster, value, cidr: parseCidr(value.value) }))),
-  ...ctx.topology.sites.flatMap((site) => (site.addresses?.items ?? []).map((value) => ({ site, value, cidr: parseCidr(value.value) }))),
-];
+const declared = (ctx: TopologyContext): DeclaredRange[] => {
+  const out: DeclaredRange[] = [];
+  for (const cluster of ctx.topology.clusters) out.push(...rangesOf(cluster, clusterRanges));
+  for (const site of ctx.topology.sites) out.push(...rangesOf(site, siteRanges));
+  return out;
+};
+
+/**
+ * Each item's ranges, parsed once per model object: an edit re-reads only the item it touched
+ * (model/topology.ts withItem), so a keystroke parses that item's ranges, not every range of
+ * the file again.
+ */
+const parsedOf = new WeakMap<Cluster | Site, readonly DeclaredRange[]>();
+function rangesOf<T extends Cluster | Site>(item: T, read: (item: T) => DeclaredRange[]): readonly DeclaredRange[] {
+  let r = parsedOf.get(item);
+  if (!r) {
+    r = read(item);
+    parsedOf.set(item, r);
+  }
+  return r;
+}
+const clusterRanges = (cluster: Cluster): DeclaredRange[] =>
+  cluster.cidrs.map((value) => ({ cluster, value, cidr: parseCidr(value.value) }));
+const siteRanges = (site: Site): DeclaredRange[] =>
+  (site.addresses?.items ?? []).map((value) => ({ site, value, cidr: parseCidr(value.value) }));
 
 /** Where a range is declared, as findings and hovers name it: `core.network.pods`, `fra.addresses`. */
 export const rangeWhere = (r: DeclaredRange): string =>

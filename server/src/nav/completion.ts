@@ -55,16 +55,23 @@ function referenceKind(path: readonly (string | number)[], key: string | undefin
   return undefined;
 }
 
-function names(t: Topology | undefined, kind: SymbolKind): string[] {
-  if (!t) return [];
-  return [...(kind === "site" ? t.siteByName : kind === "cluster" ? t.clusterByName : t.storeByName).keys()];
+/** The names a reference can complete to, by kind: all completion needs of a topology. */
+export type DeclaredNames = Readonly<Record<SymbolKind, readonly string[]>>;
+
+/** A topology's declared names (kept while the text is broken: a few strings, not the whole model). */
+export function declaredNames(t: Topology): DeclaredNames {
+  return { site: [...t.siteByName.keys()], cluster: [...t.clusterByName.keys()], store: [...t.storeByName.keys()] };
+}
+
+function names(t: DeclaredNames | undefined, kind: SymbolKind): readonly string[] {
+  return t?.[kind] ?? [];
 }
 
 /**
  * Completions at a 0-based line and character: declared names where a reference is expected,
  * schema keys in key position, enum values in value position.
  */
-export function completeAt(text: string, line: number, character: number, t: Topology | undefined): CompletionEntry[] {
+export function completeAt(text: string, line: number, character: number, t: DeclaredNames | undefined): CompletionEntry[] {
   const lines = text.split(/\r?\n/);
   const current = (lines[line] ?? "").slice(0, character);
   const indentMatch = /^(\s*)(-\s+)?/.exec(current)!;

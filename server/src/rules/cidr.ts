@@ -1,6 +1,7 @@
 import type { Finding, FixHint } from "../model/finding";
 import type { F } from "../model/yamlnodes";
-import { cidrOverlaps, declaredRanges, parsedRanges, rangeWhere as where } from "../derive/cidr";
+import { cidrOverlaps, declaredRanges, type ParsedRange, parsedRanges, rangeWhere as where } from "../derive/cidr";
+import { count } from "../util/format";
 import { canonical, compareFirst, hasHostBits, lowestFree, privateParentOf, type Cidr } from "../math/cidr";
 import { finding, type TopologyContext } from "./context";
 
@@ -63,47 +64,92 @@ export function cidrRules(ctx: TopologyContext): Finding[] {
       position[k] = p;
     });
   };
-  for (const [i, j] of cidrOverlaps(ctx)) {
+  const pairs = cidrOverlaps(ctx);
+  // how many ranges each range overlaps: one that overlaps many gets one finding that counts them
+  const partners = new Map<number, number[]>();
+  for (const [i, j] of pairs) {
+    for (const [k, other] of [
+      [i, j],
+      [j, i],
+    ]) {
+      const list = partners.get(k);
+      if (list) list.push(other);
+      else partners.set(k, [other]);
+    }
+  }
+  const counted = new Set<number>();
+  /** the lowest free block for the range at `selfIndex` (a cluster's range only: a host's address is what it is) */
+  const freeFix = (self: (typeof ranges)[number], selfIndex: number): FixHint[] => {
     sortOnce();
-    const a = ranges[i];
-    const b = ranges[j];
-    for (const [self, other, selfIndex] of [
-      [a, b, i],
-      [b, a, j],
+    const parent = self.cluster ? privateParentOf(self.cidr) : undefined;
+    const free = parent && lowestFree(parent, self.cidr.prefix, sorted, position[selfIndex]);
+    return free
+      ? [{ kind: "replace", title: `Use free range \`${canonical(free)}\``, span: self.value.span, text: canonical(free), preferred: true }]
+      : [];
+  };
+  for (const [i, j] of pairs) {
+    for (const [selfIndex, otherIndex] of [
+      [i, j],
+      [j, i],
     ] as const) {
-      const fixes: FixHint[] = [];
-      // a host's address is what it is: only a cluster's range is offered a free block
-      const parent = self.cluster ? privateParentOf(self.cidr) : undefined;
-      if (parent) {
-        const free = lowestFree(parent, self.cidr.prefix, sorted, position[selfIndex]);
-        if (free)
-          fixes.push({
-            kind: "replace",
-            title: `Use free range \`${canonical(free)}\``,
-            span: self.value.span,
-            text: canonical(free),
-            preferred: true,
-          });
+      const self = ranges[selfIndex];
+      const many = partners.get(selfIndex)!;
+      if (many.length > OVERLAPS_ONE_BY_ONE) {
+        if (counted.has(selfIndex)) continue;
+        counted.add(selfIndex);
+        out.push(
+          overlapsMany(
+            self,
+            [...many].sort((a, b) => a - b).map((k) => ranges[k]),
+            freeFix(self, selfIndex),
+          ),
+        );
+        continue;
       }
-      const scope =
-        self.cluster && self.cluster === other.cluster
-          ? "in the same cluster"
-          : self.site && self.site === other.site
-            ? "at the same site"
-            : other.cluster
-              ? `in cluster ${other.cluster.name?.value ?? "?"}`
-              : `at site ${other.site.name?.value ?? "?"}`;
+      const other = ranges[otherIndex];
       out.push(
         finding(
           "cidr/overlap",
           self.value.span,
-          `${canonical(self.cidr)} (${where(self)}) overlaps ${canonical(other.cidr)} (${where(other)}) ${scope}`,
-          { fixes, related: [{ span: other.value.span, message: `overlapping range ${where(other)}` }] },
+          `${canonical(self.cidr)} (${where(self)}) overlaps ${canonical(other.cidr)} (${where(other)}) ${scopeOf(self, other)}`,
+          { fixes: freeFix(self, selfIndex), related: [{ span: other.value.span, message: `overlapping range ${where(other)}` }] },
         ),
       );
     }
   }
   return out;
+}
+
+/**
+ * Up to this many overlapping ranges, a range gets one finding per range it overlaps (each
+ * naming the other); past it, one finding that counts them and links the first of them — while
+ * one types \`/2\` into a prefix, thousands of ranges overlap it for a keystroke. Each of those
+ * ranges is still flagged where it is declared (with its own free-range fix), so no overlapping
+ * range goes unreported.
+ */
+export const OVERLAPS_ONE_BY_ONE = 10;
+
+/** Where `other` is, seen from `self`: the same cluster, the same site, or another one named. */
+function scopeOf(self: ParsedRange, other: ParsedRange): string {
+  return self.cluster && self.cluster === other.cluster
+    ? "in the same cluster"
+    : self.site && self.site === other.site
+      ? "at the same site"
+      : other.cluster
+        ? `in cluster ${other.cluster.name?.value ?? "?"}`
+        : `at site ${other.site.name?.value ?? "?"}`;
+}
+
+/** The one cidr/overlap finding of a range that overlaps more than OVERLAPS_ONE_BY_ONE others. */
+function overlapsMany(self: ParsedRange, others: readonly ParsedRange[], fixes: FixHint[]): Finding {
+  const named = others.slice(0, 3).map((o) => `${canonical(o.cidr)} (${where(o)}) ${scopeOf(self, o)}`);
+  const linked = others.slice(0, OVERLAPS_ONE_BY_ONE);
+  return finding(
+    "cidr/overlap",
+    self.value.span,
+    `${canonical(self.cidr)} (${where(self)}) overlaps ${count(others.length)} declared ranges: ${named.join(", ")} and ${count(others.length - named.length)} more (each flagged where it is declared; the first ${linked.length} are linked)`,
+    { fixes, related: linked.map((o) => ({ span: o.value.span, message: `overlapping range ${where(o)}` })) },
+  );
 }
 
 function hostBits(value: F<string>, cidr: Cidr): Finding[] {

@@ -3,7 +3,7 @@
 import type { FileAnalysis } from "../analysis";
 import type { Finding } from "../model/finding";
 import type { LineIndex } from "../model/text";
-import type { Topology } from "../model/topology";
+import type { DeclaredNames } from "../nav/completion";
 import type { DriftIndex } from "./drift";
 
 export interface FileState {
@@ -19,8 +19,8 @@ export interface FileState {
   hosted: boolean;
   /** a hosted file's line index, for places other files' findings point to */
   hostedLines?: LineIndex;
-  /** the last topology that parsed, for completion while the text is broken */
-  lastGood?: Topology;
+  /** the names the last topology that parsed declared, for completion while the text is broken */
+  lastNames?: DeclaredNames;
   findings: Finding[];
 }
 

@@ -15,7 +15,7 @@ import {
 } from "vscode-languageserver";
 import type { FileAnalysis } from "../analysis";
 import type { LineIndex, Span } from "../model/text";
-import { completeAt } from "../nav/completion";
+import { completeAt, declaredNames } from "../nav/completion";
 import { type SymbolRef, symbolAt, symbolsOf } from "../nav/symbols";
 import { toRange } from "./convert";
 import type { Workspace } from "./files";
@@ -27,8 +27,8 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export function completionOf(w: Workspace, uri: string, pos: Position): CompletionItem[] {
   const f = w.file(uri);
   if (!f || f.tooLarge) return [];
-  const t = f.analysis?.contexts[0]?.topology ?? f.lastGood;
-  return completeAt(f.text, pos.line, pos.character, t).map((e) => ({
+  const t = f.analysis?.contexts[0]?.topology;
+  return completeAt(f.text, pos.line, pos.character, t ? declaredNames(t) : f.lastNames).map((e) => ({
     label: e.label,
     kind:
       e.kind === "reference"

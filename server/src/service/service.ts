@@ -13,9 +13,10 @@ import type {
   WorkspaceEdit,
 } from "vscode-languageserver";
 import { DiagnosticSeverity } from "vscode-languageserver";
-import { type Deployments, type FileAnalysis, finalize, manifestFileOf } from "../analysis";
+import { analyzeFile, type Deployments, type FileAnalysis, finalize, manifestFileOf } from "../analysis";
+import { declaredNames } from "../nav/completion";
 import { mergeFindings } from "../drift/compare";
-import { analyzeChange, type TextChange } from "../incremental";
+import { reanalyzeChange, type TextChange } from "../incremental";
 import type { Finding } from "../model/finding";
 import { LineIndex } from "../model/text";
 import type { DriftMarker, SummaryResult } from "../protocol";
@@ -287,17 +288,25 @@ export class QuorateService implements Workspace {
       return;
     }
     const started = TIMINGS ? performance.now() : 0;
-    const before = f.analysis;
-    f.analysis = analyzeChange(f.analysis, URI.pathOf(f.uri), change, f.text, { galeraMaxRttMs: this.settings.galeraMaxRttMs });
+    const options = { galeraMaxRttMs: this.settings.galeraMaxRttMs };
+    let next = f.analysis && change ? reanalyzeChange(f.analysis, change, f.text, options) : undefined;
+    const incremental = !!next;
+    if (!next) {
+      // from scratch: the old analysis (its syntax tree, model and findings: tens of MB for a
+      // large file) is let go first, so the two are never held at once
+      f.analysis = undefined;
+      f.findings = [];
+      next = analyzeFile(URI.pathOf(f.uri), f.text, options);
+    }
+    f.analysis = next;
     if (TIMINGS) {
       // QUORATE_LOG_TIMINGS=1: one stderr line per analysis, to see where time goes in an editor
-      const path = change && before && f.analysis.parsed.docs[0]?.doc === before.parsed.docs[0]?.doc ? "incremental" : "full";
       process.stderr.write(
-        `[quorate] ${path} analysis of ${f.uri} (${f.text.length} chars) in ${(performance.now() - started).toFixed(1)} ms\n`,
+        `[quorate] ${incremental ? "incremental" : "full"} analysis of ${f.uri} (${f.text.length} chars) in ${(performance.now() - started).toFixed(1)} ms\n`,
       );
     }
-    const t = f.analysis.contexts[0]?.topology;
-    if (t) f.lastGood = t;
+    const t = next.contexts[0]?.topology;
+    if (t) f.lastNames = declaredNames(t);
     this.refreshFindings(f);
   }
 
