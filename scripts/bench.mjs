@@ -293,6 +293,8 @@ async function measure(shape, bytes) {
     out.editBehindSimulateMs = await server.change(uri, keystroke(p.line, p.character, p.states.at(-1), p.states[0]));
     await clicked;
   }
+  // peak RSS of the whole session: the close and reopen and the Simulate clicks included
+  out.rssEndMb = server.rssMb();
   await server.stop();
 
   // opened later, once the server has finished starting (its background thread warmed up)
@@ -371,6 +373,11 @@ for (const shape of Object.keys(SHAPES).filter((s) => !onlyShape || s === onlySh
         " MB",
       ),
       spread(
+        all((r) => r.rssEndMb),
+        (x) => x.toFixed(0),
+        " MB",
+      ),
+      spread(
         all((r) => r.ylsRssMb),
         (x) => x.toFixed(0),
         " MB",
@@ -424,7 +431,8 @@ console.log(
       "other file during analysis (max)",
       "Simulate click",
       "keystroke behind a click",
-      "peak RSS",
+      "peak RSS (open, typing, hovers)",
+      "peak RSS (whole session)",
       "yaml-language-server peak RSS",
     ],
     rows.other,
