@@ -22989,15 +22989,16 @@ function asyncRpo(st) {
 }
 
 // server/src/availability/factor.ts
-var MAX_CLOSED_DEPS = 12;
+var MAX_REQUIREMENTS = 12;
 function planOf(d, e) {
   if (e.type === "store") return storePlan(d, e);
-  if (e.type === "traffic" && e.deps.length <= MAX_CLOSED_DEPS) return trafficPlan(d, e);
+  if (e.type === "traffic")
+    return trafficPlan(d, e, e.deps.reduce((a, dep) => a + (dep.type === "quorum" ? dep.sites.length : 1), 0) > MAX_REQUIREMENTS);
   return wholePlan(d, e);
 }
 function wholePlan(d, e) {
+  if (e.type === "traffic") return trafficPlan(d, e, true);
   const core = componentsOf(d, entitySites(e), entityLinks(d, e));
-  const scratch = { outcome: 0, lostRps: 0 };
   return {
     core,
     closed: [],
@@ -23007,16 +23008,11 @@ function wholePlan(d, e) {
         const o = judgeQuorum(d, s, e);
         t.outcomeP[o] += p;
         ok = o < QUORUM_STOPS;
-      } else if (e.type === "store") {
+      } else {
         const o = judgeStore(d, s, e);
         t.outcomeP[o] += p;
         ok = o !== STORE_WRITES_STOP && o !== STORE_CORRUPTS;
         if (e.writers.length > 1 && (o === STORE_DIVERGES || o === STORE_CORRUPTS)) t.conflict += p;
-      } else {
-        judgeTraffic(d, s, e, scratch);
-        t.outcomeP[scratch.outcome] += p;
-        t.lostRps += p * scratch.lostRps;
-        ok = scratch.outcome === TRAFFIC_SERVED;
       }
       if (!ok) {
         t.down += p;
@@ -23112,7 +23108,10 @@ function storePlan(d, e) {
     }
   };
 }
-function trafficPlan(d, e) {
+function relaysThroughFollowers(q) {
+  return /cockroach/i.test(q.owner.engine?.value ?? "");
+}
+function trafficPlan(d, e, whole = false) {
   const n = d.sites.length;
   const siteList = [...new Set(e.backends.map((b) => b.site))];
   const internal = /* @__PURE__ */ new Set();
@@ -23133,44 +23132,73 @@ function trafficPlan(d, e) {
         readers.set(l, set);
       }
     }
-  const isClosed = (l) => d.links[l].q > 0 && !internal.has(l) && readers.get(l).size === 1;
+  const isClosed = (l) => !whole && d.links[l].q > 0 && !internal.has(l) && readers.get(l).size === 1;
   const coreLinks = [.../* @__PURE__ */ new Set([...internal, ...[...readers.keys()].filter((l) => !isClosed(l))])].sort((a, b) => a - b);
   const core = componentsOf(d, entitySites(e), coreLinks);
   const closedLinks = [...readers.keys()].filter(isClosed).sort((a, b) => a - b);
   const closed = componentsOf(d, [], closedLinks);
   const closedOf = new Map(closedLinks.map((l, i) => [l, i]));
-  const routes = siteList.map(
-    (x) => e.deps.map((dep) => {
-      if (dep.type === "store" && dep.writers.includes(x)) return null;
-      return [...own2(dep)].map((m, i) => {
-        const link = m === x ? -1 : d.linkAt[x * n + m];
-        return { to: m, member: dep.type === "quorum" ? i : -1, link, closed: link >= 0 ? closedOf.get(link) ?? -1 : -1 };
-      });
+  const route = siteList.map(
+    (x) => Array.from({ length: n }, (_, m) => {
+      const link = m === x ? -1 : d.linkAt[x * n + m];
+      return { to: m, link, closed: link >= 0 ? closedOf.get(link) ?? -1 : -1 };
     })
   );
+  const relays = e.deps.map((dep) => dep.type === "quorum" && relaysThroughFollowers(dep));
   const G = siteList.length;
   const K = e.deps.length;
   const pf = new Float64Array(G);
   const writes = new Uint8Array(K);
-  const uncertain = siteList.map(() => []);
+  const needs = siteList.map(() => []);
   const backendsAt = siteList.map((x) => e.backends.flatMap((b, i) => b.site === x ? [i] : []));
-  const reach = (s, g, k) => {
-    const rs = routes[g][k];
-    if (!rs) return true;
-    const dep = e.deps[k];
-    if (dep.type === "quorum" && !writes[k]) return false;
-    const x = siteList[g];
-    const need = [];
-    for (const r2 of rs) {
-      const usable = r2.member >= 0 ? dep.canLead[r2.member] === 1 : s.siteUp[r2.to] === 1;
-      if (!usable) continue;
-      if (r2.to === x) return true;
+  const via = new Int32Array(n);
+  let viaN = 0;
+  const needN = new Int32Array(G);
+  const closedLog = Float64Array.from(closed, (c) => Math.log1p(-c.q));
+  const mark2 = new Int32Array(closed.length);
+  let stamp = 0;
+  const reachOne = (s, g) => {
+    let need;
+    for (let v = 0; v < viaN; v++) {
+      const m = via[v];
+      const r2 = route[g][m];
+      if (m === siteList[g]) return true;
       if (r2.link < 0) continue;
       if (r2.closed < 0) {
         if (s.linkUp[r2.link]) return true;
-      } else need.push(r2.closed);
+      } else if (need) need.push(r2.closed);
+      else need = [r2.closed];
     }
-    return need.length ? need : false;
+    return need ?? false;
+  };
+  const requirements = (s, g) => {
+    needN[g] = 0;
+    for (let k = 0; k < K; k++) {
+      const dep = e.deps[k];
+      if (dep.type === "store") {
+        if (dep.writers.includes(siteList[g])) continue;
+        viaN = 0;
+        for (const w of dep.writers) if (s.siteUp[w]) via[viaN++] = w;
+        const r2 = reachOne(s, g);
+        if (r2 === false) return false;
+        if (r2 !== true) needs[g][needN[g]++] = r2;
+        continue;
+      }
+      if (!writes[k]) return false;
+      for (let i = 0; i < dep.sites.length; i++) {
+        if (!dep.canLead[i]) continue;
+        const leader = dep.sites[i];
+        viaN = 0;
+        via[viaN++] = leader;
+        if (relays[k]) {
+          for (const m of dep.sites) if (m !== leader && reaches(d, s, m, leader)) via[viaN++] = m;
+        }
+        const r2 = reachOne(s, g);
+        if (r2 === false) return false;
+        if (r2 !== true) needs[g][needN[g]++] = r2;
+      }
+    }
+    return true;
   };
   return {
     core,
@@ -23198,17 +23226,18 @@ function trafficPlan(d, e) {
       let certain = false;
       let logOk = 0;
       for (let g = 0; g < G; g++) {
-        uncertain[g].length = 0;
         pf[g] = 0;
+        needN[g] = 0;
         if (!s.siteUp[siteList[g]]) continue;
-        for (let k = 0; k < K && pf[g] < 1; k++) {
-          const r2 = reach(s, g, k);
-          if (r2 === false) pf[g] = 1;
-          else if (r2 !== true) uncertain[g].push(r2);
+        if (!requirements(s, g)) {
+          pf[g] = 1;
+          certain = true;
+          continue;
         }
-        if (pf[g] < 1 && uncertain[g].length) pf[g] = anyAllDown(closed, uncertain[g]);
-        if (pf[g] >= 1) certain = true;
-        else logOk += Math.log1p(-pf[g]);
+        if (!needN[g]) continue;
+        const lg = logAllHeld(closed, closedLog, needs[g], needN[g], mark2, ++stamp);
+        pf[g] = -Math.expm1(lg);
+        logOk += lg;
       }
       let anyOver = false;
       let lost = 0;
@@ -23238,12 +23267,28 @@ function trafficPlan(d, e) {
       if (anyOver || certain) t.cuts.add(failed);
       else if (failed.length < MAX_CUT_ORDER) {
         for (let g = 0; g < G; g++)
-          for (const need of uncertain[g])
-            if (failed.length + need.length <= MAX_CUT_ORDER)
-              t.cuts.add([...failed, ...need.map((c) => core.length + c).sort((a, b) => a - b)]);
+          for (let j = 0; j < needN[g]; j++)
+            if (failed.length + needs[g][j].length <= MAX_CUT_ORDER)
+              t.cuts.add([...failed, ...needs[g][j].map((c) => core.length + c).sort((a, b) => a - b)]);
       }
     }
   };
+}
+function logAllHeld(closed, closedLog, all, count2, mark2, stamp) {
+  let log = 0;
+  let multi = false;
+  for (let i = 0; i < count2; i++) {
+    const set = all[i];
+    if (set.length > 1) multi = true;
+    else if (mark2[set[0]] !== stamp) {
+      mark2[set[0]] = stamp;
+      log += closedLog[set[0]];
+    }
+  }
+  if (!multi) return log;
+  const rest = [];
+  for (let i = 0; i < count2; i++) if (all[i].length > 1 && !all[i].some((c) => mark2[c] === stamp)) rest.push(all[i]);
+  return rest.length ? log + Math.log1p(-anyAllDown(closed, rest)) : log;
 }
 function anyAllDown(closed, sets) {
   const r2 = sets.length;
@@ -23272,7 +23317,8 @@ var ENTITY_STATE_FLOOR = 2e4;
 var ASSUMPTIONS = [
   "failures are independent: correlated failures (shared power, a metro, carrier conduits, a fleet-wide rollout) make real availability lower, so every figure is an upper bound",
   "only whole sites and links fail (members and nodes inside a site do not)",
-  "failover windows are not in the availability figures (they are the RTO)"
+  "failover windows are not in the availability figures (they are the RTO)",
+  "where a cut leaves the leader's placement deciding who can write (leadership stays where it was), each backend is judged at the placement worst for it; CockroachDB (24.1 and later) relays a write through a follower that reaches the leader"
 ];
 var kindOf = (e) => e.type === "quorum" ? e.kind : e.type === "store" ? e.replication : "traffic";
 function entityName(e) {
@@ -24429,7 +24475,7 @@ function lines(ctx, f) {
     out.push(`  writers partitioned (conflict exposure, a lower bound): ${percentOfTime(f.conflictProbability)} of the time`);
   if (f.servedFraction !== null)
     out.push(
-      `  requests served: ${availabilityPercent(f.servedFraction)} (shedding exactly the excess: optimistic without admission control)`
+      `  requests served: ${availabilityPercent(f.servedFraction)} (shedding exactly the excess, optimistic without admission control; each backend at its worst leader placement)`
     );
   if (f.rto) out.push(`  RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}`);
   if (f.rpoSeconds !== null) out.push(`  RPO ${rpoText(f)}`);

@@ -55,7 +55,10 @@ function randomDesign(r: () => number): string {
   const nq = 1 + Math.floor(r() * 2);
   for (let i = 0; i < nq; i++) {
     stores.push(`q${i}`);
-    lines.push(`  - name: q${i}`, `    replication: ${pick(["consensus", "galera"])}`);
+    const rep = pick(["consensus", "galera"]);
+    lines.push(`  - name: q${i}`, `    replication: ${rep}`);
+    // CockroachDB relays through a follower (availability's worst placement reads it)
+    if (rep === "consensus" && r() < 0.3) lines.push("    engine: cockroachdb");
     lines.push(
       `    members: { ${some()
         .map((x) => `${x}: ${1 + Math.floor(r() * 3)}`)

@@ -332,3 +332,44 @@ test("twenty sites and their 190 links all failing: every figure exact to 10⁻�
   assert.ok(!web.components.includes("s1–s2 link"), "a link between two non-member writer sites is not read");
   assert.ok(web.components.includes("s1–s4 link"), "a backend's link to a ledger member is read");
 });
+
+test("a cut where the leader's placement decides who errors counts at the worst placement (review S1); CockroachDB relays through a follower instead", () => {
+  const design = (failing: string, engine: string) => yaml`
+    sites:
+      - { name: fra }
+      - { name: lon }
+      - { name: ams }
+    links:
+      - { between: [fra, lon], rttMs: 14${failing === "fra-lon" ? ", availability: 0.9995" : ""} }
+      - { between: [fra, ams], rttMs: 9${failing === "fra-ams" ? ", availability: 0.9995" : ""} }
+      - { between: [lon, ams], rttMs: 8 }
+    clusters:
+      - { name: fra-prod, site: fra }
+      - { name: lon-prod, site: lon }
+    stores:
+      - { name: ledger, replication: consensus, ${engine}members: { fra: 2, lon: 2, ams: 1 } }
+    traffic:
+      - name: checkout
+        steering: gslb
+        peakRps: 1000
+        dependsOn: [ledger]
+        backends:
+          - { cluster: fra-prod }
+          - { cluster: lon-prod }
+  `;
+  // fra–lon cut: every site can still lead; with the leader in lon fra-prod's writes fail, in fra lon-prod's
+  const cut = fig(design("fra-lon", ""), "checkout");
+  near(cut.unavailability, 0.0005, "the cut's whole time");
+  near(cut.outcomes.errors, 0.0005, "errors");
+  assert.deepEqual(cut.cutSets[0].components, ["fra–lon link"]);
+  // the ledger's own writes go on (minority-stops): its availability is not the entry's
+  assert.equal(fig(design("fra-lon", ""), "ledger").unavailability, 0);
+  // fra–ams cut: with the leader at ams (it reaches lon: 3 of 5) fra-prod is stranded
+  near(fig(design("fra-ams", ""), "checkout").unavailability, 0.0005, "leader at the witness");
+  // CockroachDB (24.1+) relays fra's writes through a member that reaches the leader: served
+  for (const failing of ["fra-lon", "fra-ams"]) {
+    const crdb = fig(design(failing, "engine: cockroachdb, "), "checkout");
+    assert.equal(crdb.unavailability, 0, failing);
+    assert.equal(crdb.cutSets.length, 0, failing);
+  }
+});

@@ -10,13 +10,13 @@
  * turns the C(210, 6) states of twenty writers and their links into the 6,196 states of their
  * sites. Pure: no editor, no connection, no Node APIs.
  */
+import type { Store } from "../model/topology";
 import { type Component, componentsOf, type CutSets, MAX_CUT_ORDER } from "./enumerate";
 import {
   entityLinks,
   entitySites,
   judgeQuorum,
   judgeStore,
-  judgeTraffic,
   type LeanDesign,
   type LeanQuorum,
   type LeanState,
@@ -33,7 +33,7 @@ import {
   TRAFFIC_SERVED,
   TRAFFIC_UNSERVED,
   exactOver,
-  type TrafficJudgement,
+  reaches,
 } from "./lean";
 
 /** What the judged states add up to, weighted by their probability. */
@@ -59,20 +59,21 @@ export interface Plan {
   judge(s: LeanState, p: number, failed: readonly number[], t: Tally): void;
 }
 
-/** At most this many uncertain stores per backend site are summed by inclusion–exclusion (2^k terms); more are judged whole. */
-const MAX_CLOSED_DEPS = 12;
+/** At most this many reach requirements per backend site (a store, or a site that can lead one) are summed in closed form (2^k terms at worst); more are judged whole. */
+const MAX_REQUIREMENTS = 12;
 
 /** The plan for an entity: factored for stores and traffic entries, whole for quorums. */
 export function planOf(d: LeanDesign, e: LeanEntity): Plan {
   if (e.type === "store") return storePlan(d, e);
-  if (e.type === "traffic" && e.deps.length <= MAX_CLOSED_DEPS) return trafficPlan(d, e);
+  if (e.type === "traffic")
+    return trafficPlan(d, e, e.deps.reduce((a, dep) => a + (dep.type === "quorum" ? dep.sites.length : 1), 0) > MAX_REQUIREMENTS);
   return wholePlan(d, e);
 }
 
-/** Every component enumerated and each state judged whole by the lean evaluator (no closed form). */
+/** Every component enumerated and each state judged whole (no closed form): quorums, and the reference the property test compares with. */
 export function wholePlan(d: LeanDesign, e: LeanEntity): Plan {
+  if (e.type === "traffic") return trafficPlan(d, e, true);
   const core = componentsOf(d, entitySites(e), entityLinks(d, e));
-  const scratch: TrafficJudgement = { outcome: 0, lostRps: 0 };
   return {
     core,
     closed: [],
@@ -82,16 +83,11 @@ export function wholePlan(d: LeanDesign, e: LeanEntity): Plan {
         const o = judgeQuorum(d, s, e);
         t.outcomeP[o] += p;
         ok = o < QUORUM_STOPS;
-      } else if (e.type === "store") {
+      } else {
         const o = judgeStore(d, s, e);
         t.outcomeP[o] += p;
         ok = o !== STORE_WRITES_STOP && o !== STORE_CORRUPTS;
         if (e.writers.length > 1 && (o === STORE_DIVERGES || o === STORE_CORRUPTS)) t.conflict += p;
-      } else {
-        judgeTraffic(d, s, e, scratch);
-        t.outcomeP[scratch.outcome] += p;
-        t.lostRps += p * scratch.lostRps;
-        ok = scratch.outcome === TRAFFIC_SERVED;
       }
       if (!ok) {
         t.down += p;
@@ -202,21 +198,29 @@ function storePlan(d: LeanDesign, e: LeanStore): Plan {
 interface Route {
   /** the store's site (index into the design's sites) */
   readonly to: number;
-  /** its position among the quorum's member sites (for canLead); −1 for an async/crdt writer */
-  readonly member: number;
   /** −1: no link; else the link */
   readonly link: number;
   /** position among the plan's closed components, or −1 when the link's state is read (core, or never failing) */
   readonly closed: number;
 }
 
+/** CockroachDB (24.1 and later) relays a write through a follower the client reaches when it cannot reach the leaseholder (cockroachdb #117340). */
+export function relaysThroughFollowers(q: LeanQuorum): boolean {
+  return /cockroach/i.test((q.owner as Store).engine?.value ?? "");
+}
+
 /**
- * A traffic entry: its sites, its quorums' links among their members and the links several
- * backend sites read are enumerated; given those, whether each backend site reaches a site
- * that can take its writes depends only on its own links (independent of every other site's),
- * so P(it cannot write) is a product, and the entry's figures follow per state in closed form.
+ * A traffic entry. Where the leader is decides who can write under a cut (PreVote and
+ * CheckQuorum keep it where it was; nobody chooses it), so each backend is judged at the
+ * placement worst for it: it cannot write to a quorum when some site that can lead is out of
+ * its reach (for CockroachDB, when it reaches no member that reaches that site, to relay
+ * through); to an async/crdt store when it reaches no up writer. Its sites, its quorums' links
+ * among their members and the links several backend sites read are enumerated; given those,
+ * what each backend site reaches depends only on its own links, independent of every other
+ * site's, so P(it cannot write) is a product and the entry's figures follow in closed form.
+ * `whole`: every link enumerated (the reference the property test compares with).
  */
-function trafficPlan(d: LeanDesign, e: LeanTraffic): Plan {
+function trafficPlan(d: LeanDesign, e: LeanTraffic, whole = false): Plan {
   const n = d.sites.length;
   const siteList = [...new Set(e.backends.map((b) => b.site))];
   const internal = new Set<number>();
@@ -237,48 +241,77 @@ function trafficPlan(d: LeanDesign, e: LeanTraffic): Plan {
         readers.set(l, set);
       }
     }
-  const isClosed = (l: number) => d.links[l].q > 0 && !internal.has(l) && readers.get(l)!.size === 1;
+  const isClosed = (l: number) => !whole && d.links[l].q > 0 && !internal.has(l) && readers.get(l)!.size === 1;
   const coreLinks = [...new Set([...internal, ...[...readers.keys()].filter((l) => !isClosed(l))])].sort((a, b) => a - b);
   const core = componentsOf(d, entitySites(e), coreLinks);
   const closedLinks = [...readers.keys()].filter(isClosed).sort((a, b) => a - b);
   const closed = componentsOf(d, [], closedLinks);
   const closedOf = new Map(closedLinks.map((l, i) => [l, i]));
-  // routes[g][k]: from backend site g to store k's sites; null when a backend there always reaches it (a writer site)
-  const routes: (Route[] | null)[][] = siteList.map((x) =>
-    e.deps.map((dep) => {
-      if (dep.type === "store" && dep.writers.includes(x)) return null;
-      return [...own(dep)].map((m, i) => {
-        const link = m === x ? -1 : d.linkAt[x * n + m];
-        return { to: m, member: dep.type === "quorum" ? i : -1, link, closed: link >= 0 ? (closedOf.get(link) ?? -1) : -1 };
-      });
+  // route[g][site]: from backend site g to a store's site
+  const route = siteList.map((x) =>
+    Array.from({ length: n }, (_, m): Route => {
+      const link = m === x ? -1 : d.linkAt[x * n + m];
+      return { to: m, link, closed: link >= 0 ? (closedOf.get(link) ?? -1) : -1 };
     }),
   );
+  const relays = e.deps.map((dep) => dep.type === "quorum" && relaysThroughFollowers(dep));
   const G = siteList.length;
   const K = e.deps.length;
   const pf = new Float64Array(G);
   const writes = new Uint8Array(K);
-  // per group: the closed links of each store it may fail to reach (every one down = it cannot write there)
-  const uncertain: number[][][] = siteList.map(() => []);
+  // per group: sets of closed links of which one must be up (every one down = it cannot write)
+  const needs: number[][][] = siteList.map(() => []);
   const backendsAt = siteList.map((x) => e.backends.flatMap((b, i) => (b.site === x ? [i] : [])));
+  const via = new Int32Array(n);
+  let viaN = 0;
+  const needN = new Int32Array(G);
+  const closedLog = Float64Array.from(closed, (c) => Math.log1p(-c.q));
+  const mark = new Int32Array(closed.length);
+  let stamp = 0;
 
-  /** Whether backend site g certainly reaches store k (true), certainly does not (false), or needs these closed links (one up suffices). */
-  const reach = (s: LeanState, g: number, k: number): boolean | number[] => {
-    const rs = routes[g][k];
-    if (!rs) return true;
-    const dep = e.deps[k];
-    if (dep.type === "quorum" && !writes[k]) return false;
-    const x = siteList[g];
-    const need: number[] = [];
-    for (const r of rs) {
-      const usable = r.member >= 0 ? (dep as LeanQuorum).canLead[r.member] === 1 : s.siteUp[r.to] === 1;
-      if (!usable) continue;
-      if (r.to === x) return true;
+  /** Whether site g reaches one of `sites` for sure (true), cannot (false), or through one of these closed links. */
+  const reachOne = (s: LeanState, g: number): boolean | number[] => {
+    let need: number[] | undefined;
+    for (let v = 0; v < viaN; v++) {
+      const m = via[v];
+      const r = route[g][m];
+      if (m === siteList[g]) return true;
       if (r.link < 0) continue;
       if (r.closed < 0) {
         if (s.linkUp[r.link]) return true;
-      } else need.push(r.closed);
+      } else if (need) need.push(r.closed);
+      else need = [r.closed];
     }
-    return need.length ? need : false;
+    return need ?? false;
+  };
+
+  /** Fills needs[g]; false when site g certainly cannot write to some store. */
+  const requirements = (s: LeanState, g: number): boolean => {
+    needN[g] = 0;
+    for (let k = 0; k < K; k++) {
+      const dep = e.deps[k];
+      if (dep.type === "store") {
+        if (dep.writers.includes(siteList[g])) continue;
+        viaN = 0;
+        for (const w of dep.writers) if (s.siteUp[w]) via[viaN++] = w;
+        const r = reachOne(s, g);
+        if (r === false) return false;
+        if (r !== true) needs[g][needN[g]++] = r;
+        continue;
+      }
+      if (!writes[k]) return false;
+      for (let i = 0; i < dep.sites.length; i++) {
+        if (!dep.canLead[i]) continue;
+        const leader = dep.sites[i];
+        viaN = 0;
+        via[viaN++] = leader;
+        if (relays[k]) for (const m of dep.sites) if (m !== leader && reaches(d, s, m, leader)) via[viaN++] = m;
+        const r = reachOne(s, g);
+        if (r === false) return false;
+        if (r !== true) needs[g][needN[g]++] = r;
+      }
+    }
+    return true;
   };
 
   return {
@@ -308,17 +341,18 @@ function trafficPlan(d: LeanDesign, e: LeanTraffic): Plan {
       let certain = false;
       let logOk = 0;
       for (let g = 0; g < G; g++) {
-        uncertain[g].length = 0;
         pf[g] = 0;
+        needN[g] = 0;
         if (!s.siteUp[siteList[g]]) continue;
-        for (let k = 0; k < K && pf[g] < 1; k++) {
-          const r = reach(s, g, k);
-          if (r === false) pf[g] = 1;
-          else if (r !== true) uncertain[g].push(r);
+        if (!requirements(s, g)) {
+          pf[g] = 1;
+          certain = true;
+          continue;
         }
-        if (pf[g] < 1 && uncertain[g].length) pf[g] = anyAllDown(closed, uncertain[g]);
-        if (pf[g] >= 1) certain = true;
-        else logOk += Math.log1p(-pf[g]);
+        if (!needN[g]) continue;
+        const lg = logAllHeld(closed, closedLog, needs[g], needN[g], mark, ++stamp);
+        pf[g] = -Math.expm1(lg);
+        logOk += lg;
       }
       let anyOver = false;
       let lost = 0;
@@ -348,11 +382,40 @@ function trafficPlan(d: LeanDesign, e: LeanTraffic): Plan {
       if (anyOver || certain) t.cuts.add(failed);
       else if (failed.length < MAX_CUT_ORDER)
         for (let g = 0; g < G; g++)
-          for (const need of uncertain[g])
-            if (failed.length + need.length <= MAX_CUT_ORDER)
-              t.cuts.add([...failed, ...need.map((c) => core.length + c).sort((a, b) => a - b)]);
+          for (let j = 0; j < needN[g]; j++)
+            if (failed.length + needs[g][j].length <= MAX_CUT_ORDER)
+              t.cuts.add([...failed, ...needs[g][j].map((c) => core.length + c).sort((a, b) => a - b)]);
     },
   };
+}
+
+/**
+ * log P(every set has a closed link up). A set of one link is that link up (Π (1 − q), once per
+ * link); the other sets, less those holding such a link, by inclusion–exclusion. `mark` is
+ * scratch (one slot per closed link), `stamp` new for each call.
+ */
+function logAllHeld(
+  closed: readonly Component[],
+  closedLog: Float64Array,
+  all: readonly number[][],
+  count: number,
+  mark: Int32Array,
+  stamp: number,
+): number {
+  let log = 0;
+  let multi = false;
+  for (let i = 0; i < count; i++) {
+    const set = all[i];
+    if (set.length > 1) multi = true;
+    else if (mark[set[0]] !== stamp) {
+      mark[set[0]] = stamp;
+      log += closedLog[set[0]];
+    }
+  }
+  if (!multi) return log;
+  const rest: number[][] = [];
+  for (let i = 0; i < count; i++) if (all[i].length > 1 && !all[i].some((c) => mark[c] === stamp)) rest.push(all[i]);
+  return rest.length ? log + Math.log1p(-anyAllDown(closed, rest)) : log;
 }
 
 /**

@@ -106,7 +106,7 @@ function lines(ctx: TopologyContext, f: EntityFigures): string[] {
     out.push(`  writers partitioned (conflict exposure, a lower bound): ${percentOfTime(f.conflictProbability)} of the time`);
   if (f.servedFraction !== null)
     out.push(
-      `  requests served: ${availabilityPercent(f.servedFraction)} (shedding exactly the excess: optimistic without admission control)`,
+      `  requests served: ${availabilityPercent(f.servedFraction)} (shedding exactly the excess, optimistic without admission control; each backend at its worst leader placement)`,
     );
   if (f.rto) out.push(`  RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}`);
   if (f.rpoSeconds !== null) out.push(`  RPO ${rpoText(f)}`);
