@@ -20102,8 +20102,12 @@ var package_default = {
     "vscode-languageserver-protocol": "3.18.4",
     "vscode-languageserver-textdocument": "1.0.16",
     yaml: "2.9.1",
-    "yaml-language-server": "2.0.0",
+    "yaml-language-server": "1.25.0",
     yauzl: "3.4.0"
+  },
+  allowScripts: {
+    esbuild: true,
+    "@vscode/vsce-sign": true
   },
   repository: {
     type: "git",
