@@ -633,7 +633,12 @@ function checker(results) {
   };
 }
 
-async function test() {
+/**
+ * The whole suite, or one part of it (`node scripts/vscode-host.mjs test mocha|workbench|demo`; `web`
+ * runs the web checks against the checkout instead of the .vsix).
+ */
+async function test(only) {
+  const want = (part) => !only || only === part;
   if (!CHROMIUM) {
     const msg = "no Chromium found (apt-get install chromium, or set QUORATE_CHROMIUM)";
     if (process.env.CI) throw new Error(msg);
@@ -653,336 +658,376 @@ async function test() {
 
   try {
     // 1. the mocha suite inside the extension host
-    const ws1 = workspace(scratch);
-    const page = await browser.newPage();
-    const exit = new Promise((res) => page.exposeFunction("codeAutomationExit", (code) => res(code)));
-    const suiteOut = [];
-    let suiteStarted = false;
-    await page.exposeFunction("codeAutomationLog", (_type, args) => {
-      const line = format(...args);
-      suiteOut.push(line);
-      // the workbench logs its own offline noise (no gallery, no telemetry): show mocha's output only
-      if (/Quorate in a real VS Code/.test(line)) suiteStarted = true;
-      if (suiteStarted && !/Long running operations during shutdown/.test(line)) process.stdout.write(`  ${line}\n`);
-    });
-    await page.goto(
-      vs.url(ws1, [["extensionTestsPath", vs.remote(join(ROOT, "out", "test", "vscode", "suite", "index.js"))]], vs.installed),
-    );
-    // a limit, not a wait: the suite reports its end; on a loaded machine (2 cores shared by many) it can take minutes
-    const code = await Promise.race([exit, new Promise((r) => setTimeout(() => r("timeout"), 900_000))]);
-    const summary = suiteOut
-      .map((l) => /(\d+) passed, (\d+) failed/.exec(l))
-      .filter(Boolean)
-      .pop();
-    if (summary) {
-      results.passed += Number(summary[1]);
-      results.failed += Number(summary[2]);
-    } else results.failed++;
-    log(`extension-host suite exited with ${code}`);
-    if (code !== 0)
-      process.stdout.write(
-        `  workbench log:\n${suiteOut
-          .slice(-80)
-          .map((l) => `    ${l}`)
-          .join("\n")}\n`,
+    if (want("mocha")) {
+      const ws1 = workspace(scratch);
+      const page = await browser.newPage();
+      const exit = new Promise((res) => page.exposeFunction("codeAutomationExit", (code) => res(code)));
+      const suiteOut = [];
+      let suiteStarted = false;
+      await page.exposeFunction("codeAutomationLog", (_type, args) => {
+        const line = format(...args);
+        suiteOut.push(line);
+        // the workbench logs its own offline noise (no gallery, no telemetry): show mocha's output only
+        if (/Quorate in a real VS Code/.test(line)) suiteStarted = true;
+        if (suiteStarted && !/Long running operations during shutdown/.test(line)) process.stdout.write(`  ${line}\n`);
+      });
+      await page.goto(
+        vs.url(ws1, [["extensionTestsPath", vs.remote(join(ROOT, "out", "test", "vscode", "suite", "index.js"))]], vs.installed),
       );
-    if (code !== 0 && (!summary || Number(summary[2]) === 0)) results.failed++;
-    await page.close();
+      // a limit, not a wait: the suite reports its end; on a loaded machine (2 cores shared by many) it can take minutes
+      const code = await Promise.race([exit, new Promise((r) => setTimeout(() => r("timeout"), 900_000))]);
+      const summary = suiteOut
+        .map((l) => /(\d+) passed, (\d+) failed/.exec(l))
+        .filter(Boolean)
+        .pop();
+      if (summary) {
+        results.passed += Number(summary[1]);
+        results.failed += Number(summary[2]);
+      } else results.failed++;
+      log(`extension-host suite exited with ${code}`);
+      if (code !== 0)
+        process.stdout.write(
+          `  workbench log:\n${suiteOut
+            .slice(-80)
+            .map((l) => `    ${l}`)
+            .join("\n")}\n`,
+        );
+      if (code !== 0 && (!summary || Number(summary[2]) === 0)) results.failed++;
+      await page.close();
+    }
 
     // 2. the workbench as a person sees it
-    const ws2 = workspace(scratch);
-    // the preview to the side of the editor gets about 620 px (the issue's panel)
-    const wb = await browser.newPage({ viewport: { width: PREVIEW_WINDOW_WIDTH, height: 900 } });
-    const consoleErrors = [];
-    wb.on("console", (m) => {
-      if (/Content Security Policy|Refused to (load|execute|apply)/i.test(m.text())) consoleErrors.push(m.text());
-    });
-    const dialogs = [];
-    wb.on("dialog", (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
-    await wb.goto(vs.url(ws2));
-    await wb.waitForSelector(".monaco-workbench", { timeout: 60_000 });
-    const { quickOpen, command } = workbench(wb);
-    await quickOpen("payments-eu.topology.yaml");
-    await check("squiggles appear in the editor", async () => {
-      await wb.waitForSelector(".monaco-editor .squiggly-error", { timeout: 60_000 });
-      await wb.waitForSelector(".monaco-editor .squiggly-warning", { timeout: 10_000 });
-    });
-    await check("the Problems panel lists the findings", async () => {
-      await wb.keyboard.press("Control+Shift+M");
-      await wb.waitForSelector(".markers-panel .monaco-list-row", { timeout: 20_000 });
-      const text = await wb.locator(".markers-panel").textContent();
-      if (!/losing fra leaves 2 of 4/.test(text)) throw new Error(`Problems panel: ${text.slice(0, 500)}`);
-    });
-    await check("the status bar shows counts and the site-loss verdict", async () => {
-      await wb.waitForFunction(() => /a site loss breaks it/.test(document.querySelector(".statusbar")?.textContent ?? ""), null, {
-        timeout: 20_000,
+    if (want("workbench")) {
+      const ws2 = workspace(scratch);
+      // the preview to the side of the editor gets about 620 px (the issue's panel)
+      const wb = await browser.newPage({ viewport: { width: PREVIEW_WINDOW_WIDTH, height: 900 } });
+      const consoleErrors = [];
+      wb.on("console", (m) => {
+        if (/Content Security Policy|Refused to (load|execute|apply)/i.test(m.text())) consoleErrors.push(m.text());
       });
-    });
-    await wb.keyboard.press("Control+Shift+M"); // close the Problems panel: the preview gets the full height
-    await command("Quorate: Open Preview to the Side");
-    const frame = wb.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
-    await check("the preview draws one subgraph per site", async () => {
-      await frame.locator("svg g.cluster").first().waitFor({ timeout: 60_000 });
-      const clusters = await frame.locator("svg g.cluster").count();
-      if (clusters !== 2) throw new Error(`expected 2 site subgraphs (fra, lon), got ${clusters}`);
-      const text = await frame.locator("svg").first().textContent();
-      if (!/14 ms/.test(text ?? "")) throw new Error("the link label with its RTT is missing");
-    });
-    await check(
-      "at 620 px the whole design is visible and legible: every node inside the panel, labels ≥ 11 px, nothing overlaps",
-      async () => {
-        const m = await readability(frame);
-        mkdirSync(join(ROOT, "out", "screenshots"), { recursive: true });
-        await wb.screenshot({ path: join(ROOT, "out", "screenshots", "preview-620.png") });
-        legible(m);
-      },
-    );
-    await check("a folded site's details show on hover, and a line of the card reveals its source", async () => {
-      const details = frame.locator('g.quorate-node[data-quorate-id^="m"]').first();
-      if (!(await details.count()))
-        throw new Error(`no folded details node in layout ${await frame.locator("body").getAttribute("data-layout")}`);
-      await details.hover();
-      const card = frame.locator("#card:not([hidden])");
-      await card.waitFor({ timeout: 10_000 });
-      const text = (await card.textContent()) ?? "";
-      if (!/etcd of cluster fra-prod: 2 of 4/.test(text)) throw new Error(`hover card: ${text}`);
-      await wb.screenshot({ path: join(ROOT, "out", "screenshots", "preview-620-card.png") });
-      await card.locator("button", { hasText: "etcd of cluster fra-prod" }).click();
-      const members = exampleLine("payments-eu.topology.yaml", /members: \{ fra: 2, lon: 2 \}/);
-      await wb.waitForFunction(
-        (line) => Number(/Ln (\d+)/.exec(document.querySelector(".statusbar")?.textContent ?? "")?.[1]) === line,
-        members,
-        { timeout: 15_000 },
-      );
-    });
-    await check("clicking a node in the preview reveals its source", async () => {
-      await frame.locator("g.quorate-node", { hasText: "lon-prod" }).first().click();
-      // the cursor lands inside lon-prod's item (its name line or one of the next nine)
-      const first = exampleLine("payments-eu.topology.yaml", /- name: lon-prod/);
-      await wb.waitForFunction(
-        (first) => {
-          const ln = Number(/Ln (\d+)/.exec(document.querySelector(".statusbar")?.textContent ?? "")?.[1]);
-          return ln >= first && ln <= first + 9;
+      const dialogs = [];
+      wb.on("dialog", (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
+      await wb.goto(vs.url(ws2));
+      await wb.waitForSelector(".monaco-workbench", { timeout: 60_000 });
+      const { quickOpen, command } = workbench(wb);
+      await quickOpen("payments-eu.topology.yaml");
+      await check("squiggles appear in the editor", async () => {
+        await wb.waitForSelector(".monaco-editor .squiggly-error", { timeout: 60_000 });
+        await wb.waitForSelector(".monaco-editor .squiggly-warning", { timeout: 10_000 });
+      });
+      await check("the Problems panel lists the findings", async () => {
+        await wb.keyboard.press("Control+Shift+M");
+        await wb.waitForSelector(".markers-panel .monaco-list-row", { timeout: 20_000 });
+        const text = await wb.locator(".markers-panel").textContent();
+        if (!/losing fra leaves 2 of 4/.test(text)) throw new Error(`Problems panel: ${text.slice(0, 500)}`);
+      });
+      await check("the status bar shows counts and the site-loss verdict", async () => {
+        await wb.waitForFunction(() => /a site loss breaks it/.test(document.querySelector(".statusbar")?.textContent ?? ""), null, {
+          timeout: 20_000,
+        });
+      });
+      await wb.keyboard.press("Control+Shift+M"); // close the Problems panel: the preview gets the full height
+      await command("Quorate: Open Preview to the Side");
+      const frame = wb.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
+      await check("the preview draws one subgraph per site", async () => {
+        await frame.locator("svg g.cluster").first().waitFor({ timeout: 60_000 });
+        const clusters = await frame.locator("svg g.cluster").count();
+        if (clusters !== 2) throw new Error(`expected 2 site subgraphs (fra, lon), got ${clusters}`);
+        const text = await frame.locator("svg").first().textContent();
+        if (!/14 ms/.test(text ?? "")) throw new Error("the link label with its RTT is missing");
+      });
+      await check(
+        "at 620 px the whole design is visible and legible: every node inside the panel, labels ≥ 11 px, nothing overlaps",
+        async () => {
+          const m = await readability(frame);
+          mkdirSync(join(ROOT, "out", "screenshots"), { recursive: true });
+          await wb.screenshot({ path: join(ROOT, "out", "screenshots", "preview-620.png") });
+          legible(m);
         },
-        first,
-        { timeout: 15_000 },
       );
-    });
-    await check("zooming in unfolds the details, and the preview keeps its zoom when the document changes", async () => {
-      await frame.locator("#zoom-in").click();
-      await frame.locator("#zoom-in").click();
-      // zooming in on folded sites draws their details (the same direction, unfolded)
-      await frame.locator('body[data-layout="TB"], body[data-layout="LR"]').waitFor({ state: "attached", timeout: 30_000 });
-      if (!(await frame.locator("svg", { hasText: "etcd of cluster fra-prod: 2 of 4" }).count()))
-        throw new Error("zoomed in, the etcd members are not drawn");
-      const zoomed = await frame.locator("#canvas").getAttribute("style");
-      await frame
-        .locator("svg")
-        .first()
-        .evaluate((el) => el.setAttribute("data-before-edit", "1"));
-      // the zoom buttons took the keyboard: focus the editor, then type at a line's end
-      await wb.locator(".tabs-container .tab", { hasText: "payments-eu.topology.yaml" }).first().click();
-      await wb.waitForFunction(() => !!document.activeElement?.closest(".monaco-editor"));
-      await wb.keyboard.press("End");
-      await wb.keyboard.type(" ");
-      await frame.locator("svg:not([data-before-edit])").first().waitFor({ state: "attached", timeout: 20_000 });
-      const after = await frame.locator("#canvas").getAttribute("style");
-      if (after !== zoomed) throw new Error(`zoom changed on redraw: ${zoomed} -> ${after}`);
-      await frame.locator("#zoom-reset").click();
-    });
-    mkdirSync(join(ROOT, "out", "screenshots"), { recursive: true });
-    await wb.screenshot({ path: join(ROOT, "out", "screenshots", "editor-and-preview.png") });
-    // from the Explorer: with the webview focused, Ctrl+P goes to the webview
-    await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "hostile.topology.yaml" }).click();
-    await check("hostile site names render as text, with no script and no CSP violation", async () => {
-      await frame.locator("svg", { hasText: "onerror" }).first().waitFor({ state: "attached", timeout: 60_000 });
-      const text = (await frame.locator("svg").first().textContent()) ?? "";
-      for (const name of ['"]);alert(1)//', "<img src=x onerror=alert(1)>"])
-        if (!text.includes(name)) throw new Error(`label text missing ${name}: ${text.slice(0, 300)}`);
-      const imgs = await frame.locator("img").count();
-      if (imgs) throw new Error(`${imgs} <img> elements in the preview`);
-      if (dialogs.length) throw new Error(`dialogs opened: ${dialogs.join(", ")}`);
-      if (consoleErrors.length) throw new Error(`CSP violations: ${consoleErrors.join(" | ")}`);
-    });
-    await wb.screenshot({ path: join(ROOT, "out", "screenshots", "hostile.png") });
-    await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "payments-eu-reviewed.topology.yaml" }).click();
-    // the file may open in the preview's group: bring the preview (which follows it) to the front
-    await wb.locator(".tabs-container .tab", { hasText: "Preview" }).first().click();
-    await check("the reviewed example (three sites) at 620 px: every node inside the panel, legible", async () => {
-      await frame.locator("#status", { hasText: "payments-eu-reviewed" }).waitFor({ timeout: 60_000 });
-      const m = await readability(frame);
-      await wb.screenshot({ path: join(ROOT, "out", "screenshots", "preview-reviewed-620.png") });
-      legible(m);
-    });
-    await check("Simulate by keyboard and mouse: a site marked lost greys out, the verdict and the strip update", async () => {
-      await frame.locator("#simulate-toggle").focus();
-      await wb.keyboard.press("Enter");
-      await frame.locator("#sim-verdict", { hasText: "— all up" }).waitFor({ timeout: 30_000 });
-      const strip = (await frame.locator("#sim-singles button").allTextContents()).join(" | ");
-      if (!/^fra: \w+ \| lon: \w+ \| ams: \w+$/.test(strip)) throw new Error(`single-site strip: ${strip}`);
-      // keyboard only: Tab to the "lon" toggle and press Space
-      let focused = "";
-      for (let i = 0; i < 15 && focused !== "lon"; i++) {
-        await wb.keyboard.press("Tab");
-        focused = await frame.locator(":focus").evaluate((el) => el.textContent ?? "");
-      }
-      if (focused !== "lon") throw new Error("Tab never reached the lon toggle");
-      await wb.keyboard.press("Space");
-      await frame.locator("#sim-verdict", { hasText: "lose lon" }).waitFor({ timeout: 30_000 });
-      if ((await frame.locator("#sim-sites button", { hasText: "lon" }).getAttribute("aria-pressed")) !== "true")
-        throw new Error("the lon toggle is not pressed");
-      // the mouse: a click on the fra site box marks fra lost too
-      const fraBox = frame.locator('g.quorate-node[data-quorate-id="s0"]').first();
-      if (!(await fraBox.count()))
-        throw new Error(
-          `no site box s0: ${await frame
-            .locator("svg g.cluster")
-            .first()
-            .evaluate((el) => el.outerHTML.slice(0, 400))}`,
+      await check("a folded site's details show on hover, and a line of the card reveals its source", async () => {
+        const details = frame.locator('g.quorate-node[data-quorate-id^="m"]').first();
+        if (!(await details.count()))
+          throw new Error(`no folded details node in layout ${await frame.locator("body").getAttribute("data-layout")}`);
+        await details.hover();
+        const card = frame.locator("#card:not([hidden])");
+        await card.waitFor({ timeout: 10_000 });
+        const text = (await card.textContent()) ?? "";
+        if (!/etcd of cluster fra-prod: 2 of 4/.test(text)) throw new Error(`hover card: ${text}`);
+        await wb.screenshot({ path: join(ROOT, "out", "screenshots", "preview-620-card.png") });
+        await card.locator("button", { hasText: "etcd of cluster fra-prod" }).click();
+        const members = exampleLine("payments-eu.topology.yaml", /members: \{ fra: 2, lon: 2 \}/);
+        await wb.waitForFunction(
+          (line) => Number(/Ln (\d+)/.exec(document.querySelector(".statusbar")?.textContent ?? "")?.[1]) === line,
+          members,
+          { timeout: 15_000 },
         );
-      await fraBox.click({ position: { x: 12, y: 12 } });
-      await frame.locator("#sim-verdict", { hasText: "lose lon, fra" }).waitFor({ timeout: 30_000 });
-      const verdict = await frame.locator("#sim-verdict").textContent();
-      if (!/^DOWN — /.test(verdict ?? "")) throw new Error(`verdict: ${verdict}`);
-      const lost = await frame.locator("svg .lost").count();
-      if (lost < 2) throw new Error(`${lost} elements drawn as lost`);
-      const breaks = await frame.locator("#sim-breaks li").count();
-      if (!breaks) throw new Error("no sentence says what breaks");
-      await wb.screenshot({ path: join(ROOT, "out", "screenshots", "simulate.png") });
-      // "Export game day…" is offered for sites lost (one scenario kind), and asks for the chaos tool
-      const exportButton = frame.locator("#sim-gameday");
-      if (await exportButton.isDisabled()) throw new Error("Export game day… is disabled with two sites lost");
-      await exportButton.click();
-      await wb.locator(".quick-input-widget .monaco-list-row", { hasText: "Chaos Mesh" }).waitFor({ timeout: 15_000 });
-      await wb.keyboard.press("Escape");
-      if (consoleErrors.length) throw new Error(`CSP violations: ${consoleErrors.join(" | ")}`);
-      await frame.locator("#sim-reset").click();
-      await frame.locator("#sim-verdict", { hasText: "— all up" }).waitFor({ timeout: 30_000 });
-      if (!(await frame.locator("#sim-gameday").isDisabled())) throw new Error("Export game day… is enabled with every site up");
-    });
-    await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "hostile.topology.yaml" }).click();
-    await wb.locator(".tabs-container .tab", { hasText: "Preview" }).first().click();
-    await check("Simulate keeps hostile site names as text", async () => {
-      await frame.locator("#sim-sites button", { hasText: "onerror" }).waitFor({ timeout: 60_000 });
-      const names = await frame.locator("#sim-sites button").allTextContents();
-      for (const name of ['"]);alert(1)//', "<img src=x onerror=alert(1)>"])
-        if (!names.includes(name)) throw new Error(`site toggles: ${names.join(", ")}`);
-      await frame.locator("#sim-sites button", { hasText: "onerror" }).click();
-      await frame.locator("#sim-verdict", { hasText: "lose <img" }).waitFor({ timeout: 30_000 });
-      if (await frame.locator("img").count()) throw new Error("an <img> element appeared");
-      if (dialogs.length) throw new Error(`dialogs opened: ${dialogs.join(", ")}`);
-      if (consoleErrors.length) throw new Error(`CSP violations: ${consoleErrors.join(" | ")}`);
-    });
-    // Simulate off: the preview gets its whole panel back (the 620 px checks are of the preview, not the Simulate panel)
-    if ((await frame.locator("#simulate-toggle").getAttribute("aria-pressed")) === "true") await frame.locator("#simulate-toggle").click();
-    await check("a drifting cluster's marker in the preview opens its deployment file", async () => {
-      // from the Explorer (with the webview focused, Ctrl+P goes to the webview): expand drift/, open the topology
-      await wb
-        .locator(".explorer-folders-view .monaco-list-row", { hasText: /^drift$/ })
-        .first()
-        .click();
-      await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "edge.topology.yaml" }).first().click();
-      await wb.locator(".tabs-container .tab", { hasText: "Preview" }).first().click();
-      await frame.locator("#status", { hasText: "edge-drift" }).waitFor({ timeout: 60_000 });
-      const marker = frame.locator("g.quorate-node", { hasText: "drift · 1 in ams-1-kubeadm.yaml" }).first();
-      await marker.waitFor({ timeout: 30_000 });
-      // the three-site drift example at 620 px: all of it visible and legible too, with Simulate
-      // off (the check is of the preview; the Simulate panel takes a third of the height)
-      const toggle = frame.locator("#simulate-toggle");
-      if ((await toggle.getAttribute("aria-pressed")) === "true") await toggle.click();
-      await frame.locator('#simulate-toggle[aria-pressed="false"]').waitFor({ timeout: 30_000 });
-      await frame.locator("#sim").waitFor({ state: "hidden", timeout: 30_000 });
-      const m = await readability(frame);
-      await wb.screenshot({ path: join(ROOT, "out", "screenshots", "drift-620.png") });
-      legible(m);
-      await marker.click();
-      await wb.locator(".tabs-container .tab.active", { hasText: "ams-1-kubeadm.yaml" }).first().waitFor({ timeout: 15_000 });
-      // and the finding is there, in the deployment file
-      await wb.waitForSelector(".monaco-editor .squiggly-error", { timeout: 30_000 });
-    });
-    await check(
-      "Simulate: a click on a WAN link between hyphenated sites cuts it; 502s and rps on the diagram; a lost site's cluster greyed",
-      async () => {
-        await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "hyphen.topology.yaml" }).first().click();
-        await wb.locator(".tabs-container .tab", { hasText: "Preview" }).first().click();
-        await frame.locator("#status", { hasText: "hyphens" }).waitFor({ timeout: 60_000 });
-        if (!(await frame.locator("#sim-reset").isVisible())) await frame.locator("#simulate-toggle").click();
-        await frame.locator("#sim-reset").click();
-        await frame.locator("#sim-verdict", { hasText: "— all up" }).waitFor({ timeout: 30_000 });
-        // the eu-west – us-east link's label (70 ms): a click cuts it
-        const link = () => frame.locator("g.edgeLabel.quorate-link", { hasText: "70 ms" }).first();
-        await link().waitFor({ timeout: 30_000 });
-        await link().click();
-        await frame.locator("#sim-verdict", { hasText: "cut eu-west–us-east" }).waitFor({ timeout: 30_000 });
-        const verdict = (await frame.locator("#sim-verdict").textContent()) ?? "";
-        if (!/^DEGRADED — /.test(verdict)) throw new Error(`verdict: ${verdict}`);
-        const breaks = (await frame.locator("#sim-breaks li").allTextContents()).join("\n");
-        if (!/us-east-prod \(us-east\) still gets 500 rps from gslb/.test(breaks)) throw new Error(`breaks: ${breaks}`);
-        const cuts = await frame.locator("#sim-cuts button").allTextContents();
-        if (cuts.join("|") !== "eu-west – us-east") throw new Error(`cut links listed: ${cuts.join(", ")}`);
-        // the errors and loads on the diagram: the entry's error rps, the erroring backend's edge
-        const text = (await frame.locator("svg").first().textContent()) ?? "";
-        for (const want of ["500 rps of errors", "500 rps · errors"])
-          if (!text.includes(want)) throw new Error(`the diagram does not show "${want}": ${text.slice(0, 400)}`);
-        const dashed = await frame.locator('path[data-id="L_s0_s1_0"]').first().getAttribute("style");
-        if (!/stroke-dasharray/.test(dashed ?? "")) throw new Error(`the cut link is not dashed: ${dashed}`);
-        await wb.screenshot({ path: join(ROOT, "out", "screenshots", "simulate-cut.png") });
-        // a second click restores it
-        await link().click();
-        await frame.locator("#sim-verdict", { hasText: "— all up" }).waitFor({ timeout: 30_000 });
-        // the mouse on eu-west's box: the only writer's site is lost, every backend left errors — down, eu-west-prod grey
+      });
+      await check(
+        "the keyboard reaches a folded site's details: focus shows the card, Enter moves into it, a line reveals its source, Escape closes it",
+        async () => {
+          const details = frame.locator('g.quorate-node[data-quorate-id^="m"]').first();
+          const id = await details.getAttribute("data-quorate-id");
+          if ((await details.getAttribute("tabindex")) !== "0" || (await details.getAttribute("role")) !== "button")
+            throw new Error("the folded details node is not a focusable button");
+          await details.focus();
+          const card = frame.locator("#card:not([hidden])");
+          await card.waitFor({ timeout: 10_000 });
+          if ((await details.getAttribute("aria-expanded")) !== "true") throw new Error("aria-expanded is not true with the card open");
+          // Enter moves into the card; Escape closes it and gives the node the focus back
+          await wb.keyboard.press("Enter");
+          await frame.locator("#card button:focus", { hasText: "etcd of cluster fra-prod" }).waitFor({ timeout: 10_000 });
+          await wb.screenshot({ path: join(ROOT, "out", "screenshots", "preview-620-keyboard.png") });
+          await wb.keyboard.press("Escape");
+          await frame.locator("#card").waitFor({ state: "hidden", timeout: 10_000 });
+          await frame.locator(`g.quorate-node[data-quorate-id="${id}"]:focus`).waitFor({ state: "attached", timeout: 10_000 });
+          // Enter, the next line, Enter: the ledger's members line in the editor
+          await wb.keyboard.press("Enter");
+          await wb.keyboard.press("ArrowDown");
+          await frame.locator("#card button:focus", { hasText: "store ledger" }).waitFor({ timeout: 10_000 });
+          await wb.keyboard.press("Enter");
+          const ledger = exampleLine("payments-eu.topology.yaml", /members: \{ fra: 2, lon: 1 \}/);
+          await wb.waitForFunction(
+            (line) => Number(/Ln (\d+)/.exec(document.querySelector(".statusbar")?.textContent ?? "")?.[1]) === line,
+            ledger,
+            { timeout: 15_000 },
+          );
+        },
+      );
+      await check("clicking a node in the preview reveals its source", async () => {
+        await frame.locator("g.quorate-node", { hasText: "lon-prod" }).first().click();
+        // the cursor lands inside lon-prod's item (its name line or one of the next nine)
+        const first = exampleLine("payments-eu.topology.yaml", /- name: lon-prod/);
+        await wb.waitForFunction(
+          (first) => {
+            const ln = Number(/Ln (\d+)/.exec(document.querySelector(".statusbar")?.textContent ?? "")?.[1]);
+            return ln >= first && ln <= first + 9;
+          },
+          first,
+          { timeout: 15_000 },
+        );
+      });
+      await check("zooming in unfolds the details, and the preview keeps its zoom when the document changes", async () => {
+        await frame.locator("#zoom-in").click();
+        await frame.locator("#zoom-in").click();
+        // zooming in on folded sites draws their details (the same direction, unfolded)
+        await frame.locator('body[data-layout="TB"], body[data-layout="LR"]').waitFor({ state: "attached", timeout: 30_000 });
+        if (!(await frame.locator("svg", { hasText: "etcd of cluster fra-prod: 2 of 4" }).count()))
+          throw new Error("zoomed in, the etcd members are not drawn");
+        const zoomed = await frame.locator("#canvas").getAttribute("style");
         await frame
-          .locator('g.quorate-node[data-quorate-id="s0"]')
+          .locator("svg")
           .first()
-          .click({ position: { x: 12, y: 12 } });
-        await frame.locator("#sim-verdict", { hasText: "lose eu-west" }).waitFor({ timeout: 30_000 });
-        const down = (await frame.locator("#sim-verdict").textContent()) ?? "";
-        if (!/^DOWN — /.test(down)) throw new Error(`verdict: ${down}`);
-        if (!(await frame.locator("g.node.lost", { hasText: "eu-west-prod" }).count())) throw new Error("eu-west-prod is not drawn lost");
-        if (await frame.locator("g.node.lost", { hasText: "us-east-prod" }).count()) throw new Error("us-east-prod is drawn lost");
+          .evaluate((el) => el.setAttribute("data-before-edit", "1"));
+        // the zoom buttons took the keyboard: focus the editor, then type at a line's end
+        await wb.locator(".tabs-container .tab", { hasText: "payments-eu.topology.yaml" }).first().click();
+        await wb.waitForFunction(() => !!document.activeElement?.closest(".monaco-editor"));
+        await wb.keyboard.press("End");
+        await wb.keyboard.type(" ");
+        await frame.locator("svg:not([data-before-edit])").first().waitFor({ state: "attached", timeout: 20_000 });
+        const after = await frame.locator("#canvas").getAttribute("style");
+        if (after !== zoomed) throw new Error(`zoom changed on redraw: ${zoomed} -> ${after}`);
+        await frame.locator("#zoom-reset").click();
+      });
+      mkdirSync(join(ROOT, "out", "screenshots"), { recursive: true });
+      await wb.screenshot({ path: join(ROOT, "out", "screenshots", "editor-and-preview.png") });
+      // from the Explorer: with the webview focused, Ctrl+P goes to the webview
+      await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "hostile.topology.yaml" }).click();
+      await check("hostile site names render as text, with no script and no CSP violation", async () => {
+        await frame.locator("svg", { hasText: "onerror" }).first().waitFor({ state: "attached", timeout: 60_000 });
+        const text = (await frame.locator("svg").first().textContent()) ?? "";
+        for (const name of ['"]);alert(1)//', "<img src=x onerror=alert(1)>"])
+          if (!text.includes(name)) throw new Error(`label text missing ${name}: ${text.slice(0, 300)}`);
+        const imgs = await frame.locator("img").count();
+        if (imgs) throw new Error(`${imgs} <img> elements in the preview`);
+        if (dialogs.length) throw new Error(`dialogs opened: ${dialogs.join(", ")}`);
+        if (consoleErrors.length) throw new Error(`CSP violations: ${consoleErrors.join(" | ")}`);
+      });
+      await wb.screenshot({ path: join(ROOT, "out", "screenshots", "hostile.png") });
+      await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "payments-eu-reviewed.topology.yaml" }).click();
+      // the file may open in the preview's group: bring the preview (which follows it) to the front
+      await wb.locator(".tabs-container .tab", { hasText: "Preview" }).first().click();
+      await check("the reviewed example (three sites) at 620 px: every node inside the panel, legible", async () => {
+        await frame.locator("#status", { hasText: "payments-eu-reviewed" }).waitFor({ timeout: 60_000 });
+        const m = await readability(frame);
+        await wb.screenshot({ path: join(ROOT, "out", "screenshots", "preview-reviewed-620.png") });
+        legible(m);
+      });
+      await check("Simulate by keyboard and mouse: a site marked lost greys out, the verdict and the strip update", async () => {
+        await frame.locator("#simulate-toggle").focus();
+        await wb.keyboard.press("Enter");
+        await frame.locator("#sim-verdict", { hasText: "— all up" }).waitFor({ timeout: 30_000 });
+        const strip = (await frame.locator("#sim-singles button").allTextContents()).join(" | ");
+        if (!/^fra: \w+ \| lon: \w+ \| ams: \w+$/.test(strip)) throw new Error(`single-site strip: ${strip}`);
+        // keyboard only: Tab to the "lon" toggle and press Space
+        let focused = "";
+        for (let i = 0; i < 15 && focused !== "lon"; i++) {
+          await wb.keyboard.press("Tab");
+          focused = await frame.locator(":focus").evaluate((el) => el.textContent ?? "");
+        }
+        if (focused !== "lon") throw new Error("Tab never reached the lon toggle");
+        await wb.keyboard.press("Space");
+        await frame.locator("#sim-verdict", { hasText: "lose lon" }).waitFor({ timeout: 30_000 });
+        if ((await frame.locator("#sim-sites button", { hasText: "lon" }).getAttribute("aria-pressed")) !== "true")
+          throw new Error("the lon toggle is not pressed");
+        // the mouse: a click on the fra site box marks fra lost too
+        const fraBox = frame.locator('g.quorate-node[data-quorate-id="s0"]').first();
+        if (!(await fraBox.count()))
+          throw new Error(
+            `no site box s0: ${await frame
+              .locator("svg g.cluster")
+              .first()
+              .evaluate((el) => el.outerHTML.slice(0, 400))}`,
+          );
+        await fraBox.click({ position: { x: 12, y: 12 } });
+        await frame.locator("#sim-verdict", { hasText: "lose lon, fra" }).waitFor({ timeout: 30_000 });
+        const verdict = await frame.locator("#sim-verdict").textContent();
+        if (!/^DOWN — /.test(verdict ?? "")) throw new Error(`verdict: ${verdict}`);
+        const lost = await frame.locator("svg .lost").count();
+        if (lost < 2) throw new Error(`${lost} elements drawn as lost`);
+        const breaks = await frame.locator("#sim-breaks li").count();
+        if (!breaks) throw new Error("no sentence says what breaks");
+        await wb.screenshot({ path: join(ROOT, "out", "screenshots", "simulate.png") });
+        // "Export game day…" is offered for sites lost (one scenario kind), and asks for the chaos tool
+        const exportButton = frame.locator("#sim-gameday");
+        if (await exportButton.isDisabled()) throw new Error("Export game day… is disabled with two sites lost");
+        await exportButton.click();
+        await wb.locator(".quick-input-widget .monaco-list-row", { hasText: "Chaos Mesh" }).waitFor({ timeout: 15_000 });
+        await wb.keyboard.press("Escape");
+        if (consoleErrors.length) throw new Error(`CSP violations: ${consoleErrors.join(" | ")}`);
         await frame.locator("#sim-reset").click();
         await frame.locator("#sim-verdict", { hasText: "— all up" }).waitFor({ timeout: 30_000 });
-      },
-    );
-    await wb.close();
+        if (!(await frame.locator("#sim-gameday").isDisabled())) throw new Error("Export game day… is enabled with every site up");
+      });
+      await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "hostile.topology.yaml" }).click();
+      await wb.locator(".tabs-container .tab", { hasText: "Preview" }).first().click();
+      await check("Simulate keeps hostile site names as text", async () => {
+        await frame.locator("#sim-sites button", { hasText: "onerror" }).waitFor({ timeout: 60_000 });
+        const names = await frame.locator("#sim-sites button").allTextContents();
+        for (const name of ['"]);alert(1)//', "<img src=x onerror=alert(1)>"])
+          if (!names.includes(name)) throw new Error(`site toggles: ${names.join(", ")}`);
+        await frame.locator("#sim-sites button", { hasText: "onerror" }).click();
+        await frame.locator("#sim-verdict", { hasText: "lose <img" }).waitFor({ timeout: 30_000 });
+        if (await frame.locator("img").count()) throw new Error("an <img> element appeared");
+        if (dialogs.length) throw new Error(`dialogs opened: ${dialogs.join(", ")}`);
+        if (consoleErrors.length) throw new Error(`CSP violations: ${consoleErrors.join(" | ")}`);
+      });
+      // Simulate off: the preview gets its whole panel back (the 620 px checks are of the preview, not the Simulate panel)
+      if ((await frame.locator("#simulate-toggle").getAttribute("aria-pressed")) === "true")
+        await frame.locator("#simulate-toggle").click();
+      await check("a drifting cluster's marker in the preview opens its deployment file", async () => {
+        // from the Explorer (with the webview focused, Ctrl+P goes to the webview): expand drift/, open the topology
+        await wb
+          .locator(".explorer-folders-view .monaco-list-row", { hasText: /^drift$/ })
+          .first()
+          .click();
+        await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "edge.topology.yaml" }).first().click();
+        await wb.locator(".tabs-container .tab", { hasText: "Preview" }).first().click();
+        await frame.locator("#status", { hasText: "edge-drift" }).waitFor({ timeout: 60_000 });
+        const marker = frame.locator("g.quorate-node", { hasText: "drift · 1 in ams-1-kubeadm.yaml" }).first();
+        await marker.waitFor({ timeout: 30_000 });
+        // the three-site drift example at 620 px: all of it visible and legible too, with Simulate
+        // off (the check is of the preview; the Simulate panel takes a third of the height)
+        const toggle = frame.locator("#simulate-toggle");
+        if ((await toggle.getAttribute("aria-pressed")) === "true") await toggle.click();
+        await frame.locator('#simulate-toggle[aria-pressed="false"]').waitFor({ timeout: 30_000 });
+        await frame.locator("#sim").waitFor({ state: "hidden", timeout: 30_000 });
+        const m = await readability(frame);
+        await wb.screenshot({ path: join(ROOT, "out", "screenshots", "drift-620.png") });
+        legible(m);
+        await marker.click();
+        await wb.locator(".tabs-container .tab.active", { hasText: "ams-1-kubeadm.yaml" }).first().waitFor({ timeout: 15_000 });
+        // and the finding is there, in the deployment file
+        await wb.waitForSelector(".monaco-editor .squiggly-error", { timeout: 30_000 });
+      });
+      await check(
+        "Simulate: a click on a WAN link between hyphenated sites cuts it; 502s and rps on the diagram; a lost site's cluster greyed",
+        async () => {
+          await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "hyphen.topology.yaml" }).first().click();
+          await wb.locator(".tabs-container .tab", { hasText: "Preview" }).first().click();
+          await frame.locator("#status", { hasText: "hyphens" }).waitFor({ timeout: 60_000 });
+          if (!(await frame.locator("#sim-reset").isVisible())) await frame.locator("#simulate-toggle").click();
+          await frame.locator("#sim-reset").click();
+          await frame.locator("#sim-verdict", { hasText: "— all up" }).waitFor({ timeout: 30_000 });
+          // the eu-west – us-east link's label (70 ms): a click cuts it
+          const link = () => frame.locator("g.edgeLabel.quorate-link", { hasText: "70 ms" }).first();
+          await link().waitFor({ timeout: 30_000 });
+          await link().click();
+          await frame.locator("#sim-verdict", { hasText: "cut eu-west–us-east" }).waitFor({ timeout: 30_000 });
+          const verdict = (await frame.locator("#sim-verdict").textContent()) ?? "";
+          if (!/^DEGRADED — /.test(verdict)) throw new Error(`verdict: ${verdict}`);
+          const breaks = (await frame.locator("#sim-breaks li").allTextContents()).join("\n");
+          if (!/us-east-prod \(us-east\) still gets 500 rps from gslb/.test(breaks)) throw new Error(`breaks: ${breaks}`);
+          const cuts = await frame.locator("#sim-cuts button").allTextContents();
+          if (cuts.join("|") !== "eu-west – us-east") throw new Error(`cut links listed: ${cuts.join(", ")}`);
+          // the errors and loads on the diagram: the entry's error rps, the erroring backend's edge
+          const text = (await frame.locator("svg").first().textContent()) ?? "";
+          for (const want of ["500 rps of errors", "500 rps · errors"])
+            if (!text.includes(want)) throw new Error(`the diagram does not show "${want}": ${text.slice(0, 400)}`);
+          const dashed = await frame.locator('path[data-id="L_s0_s1_0"]').first().getAttribute("style");
+          if (!/stroke-dasharray/.test(dashed ?? "")) throw new Error(`the cut link is not dashed: ${dashed}`);
+          await wb.screenshot({ path: join(ROOT, "out", "screenshots", "simulate-cut.png") });
+          // a second click restores it
+          await link().click();
+          await frame.locator("#sim-verdict", { hasText: "— all up" }).waitFor({ timeout: 30_000 });
+          // the mouse on eu-west's box: the only writer's site is lost, every backend left errors — down, eu-west-prod grey
+          await frame
+            .locator('g.quorate-node[data-quorate-id="s0"]')
+            .first()
+            .click({ position: { x: 12, y: 12 } });
+          await frame.locator("#sim-verdict", { hasText: "lose eu-west" }).waitFor({ timeout: 30_000 });
+          const down = (await frame.locator("#sim-verdict").textContent()) ?? "";
+          if (!/^DOWN — /.test(down)) throw new Error(`verdict: ${down}`);
+          if (!(await frame.locator("g.node.lost", { hasText: "eu-west-prod" }).count())) throw new Error("eu-west-prod is not drawn lost");
+          if (await frame.locator("g.node.lost", { hasText: "us-east-prod" }).count()) throw new Error("us-east-prod is drawn lost");
+          await frame.locator("#sim-reset").click();
+          await frame.locator("#sim-verdict", { hasText: "— all up" }).waitFor({ timeout: 30_000 });
+        },
+      );
+      await wb.close();
+    }
 
     // 3. the demo's front door: Dark Modern from the first paint, and everything else passed through
-    const front = await darkFront(vs.port);
-    try {
-      await check("through the demo's front, the first paint is dark (title bar included) and the workbench works", async () => {
-        const ws3 = workspace(scratch);
-        const dark = await browser.newPage({ viewport: { width: 1200, height: 800 } });
-        try {
-          await dark.goto(vs.url(ws3, [], vs.installed, front.port));
-          // the first frame the title bar exists in, before any theme extension has loaded
-          const first = await dark.waitForFunction(
-            () => {
-              const t = document.querySelector(".part.titlebar");
-              return t && getComputedStyle(t).backgroundColor;
-            },
-            null,
-            { polling: "raf", timeout: 60_000 },
-          );
-          const rgb = (await first.jsonValue()).match(/\d+/g).slice(0, 3).map(Number);
-          const luminance = (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255;
-          if (luminance > 0.25) throw new Error(`the title bar's first colour is rgb(${rgb.join(", ")}), not dark`);
-          // the remote connection (a WebSocket through the front) serves the workspace's files
-          await dark
-            .locator(".explorer-folders-view .monaco-list-row", { hasText: "payments-eu.topology.yaml" })
-            .waitFor({ timeout: 60_000 });
-        } finally {
-          await dark.close();
-        }
-      });
-    } finally {
-      front.stop();
+    if (want("demo")) {
+      const front = await darkFront(vs.port);
+      try {
+        await check("through the demo's front, the first paint is dark (title bar included) and the workbench works", async () => {
+          const ws3 = workspace(scratch);
+          const dark = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+          try {
+            await dark.goto(vs.url(ws3, [], vs.installed, front.port));
+            // the first frame the title bar exists in, before any theme extension has loaded
+            const first = await dark.waitForFunction(
+              () => {
+                const t = document.querySelector(".part.titlebar");
+                return t && getComputedStyle(t).backgroundColor;
+              },
+              null,
+              { polling: "raf", timeout: 60_000 },
+            );
+            const rgb = (await first.jsonValue()).match(/\d+/g).slice(0, 3).map(Number);
+            const luminance = (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255;
+            if (luminance > 0.25) throw new Error(`the title bar's first colour is rgb(${rgb.join(", ")}), not dark`);
+            // the remote connection (a WebSocket through the front) serves the workspace's files
+            await dark
+              .locator(".explorer-folders-view .monaco-list-row", { hasText: "payments-eu.topology.yaml" })
+              .waitFor({ timeout: 60_000 });
+          } finally {
+            await dark.close();
+          }
+        });
+      } finally {
+        front.stop();
+      }
     }
 
     // 4. the web extension, as on vscode.dev
-    await webChecks(browser, vs, workspace(scratch), undefined, check);
+    if (want("web")) {
+      await webChecks(browser, vs, workspace(scratch), undefined, check);
+    }
   } finally {
     await browser.close();
     vs.stop();
@@ -1007,7 +1052,12 @@ if (mode === "imported") {
   /* used as a module (scripts that drive the same VS Code) */
 } else if (mode === "demo") await expected(demo);
 else if (mode === "test") {
-  const r = await expected(process.argv[3] === "web" ? testWeb : test);
+  const part = process.argv[3];
+  if (part && !["web", "mocha", "workbench", "demo"].includes(part)) {
+    console.error("usage: node scripts/vscode-host.mjs test [mocha|workbench|demo|web]");
+    process.exit(2);
+  }
+  const r = await expected(() => (part === "web" ? testWeb() : test(part)));
   if (r.ran) console.log(`${r.passed} passed, ${r.failed} failed`);
   process.exit(r.failed ? 1 : 0);
 } else if (mode === "setup") await expected(setup);

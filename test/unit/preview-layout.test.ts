@@ -144,6 +144,54 @@ test("the preview page at 620 px shows every node of each example inside the pan
             (window as unknown as { posts: { type: string; id?: string }[] }).posts.some((p) => p.type === "reveal" && p.id === "q0_0"),
           ),
         );
+        // the keyboard reaches the same: Tab lands on the diagram's nodes, focus shows the card,
+        // Enter moves into it, the arrows move between its lines, Escape closes it and returns
+        await page.mouse.move(1, 1);
+        await page.locator("#card").waitFor({ state: "hidden" });
+        const focused = () =>
+          page.evaluate(() => document.activeElement?.getAttribute("data-quorate-id") ?? document.activeElement?.textContent);
+        await page.locator("#zoom-reset").focus();
+        let tabs = 0;
+        while (!(await page.evaluate(() => !!document.activeElement?.closest("#canvas"))) && tabs++ < 20) await page.keyboard.press("Tab");
+        assert.ok(tabs <= 20, "Tab never reached the diagram");
+        assert.equal(await page.locator("g.quorate-node:not([tabindex='0'])").count(), 0, "every node is focusable");
+        const details = page.locator('[data-quorate-id="m0"]');
+        assert.equal(await details.getAttribute("role"), "button");
+        assert.match((await details.getAttribute("aria-label")) ?? "", /^fra: 3 details, error; Enter lists them$/);
+        await details.focus();
+        await page.locator("#card:not([hidden])").waitFor();
+        assert.equal(await details.getAttribute("aria-expanded"), "true");
+        await page.keyboard.press("Enter");
+        assert.equal(await focused(), "etcd of cluster fra-prod: 2 of 4 · 2.60 nines");
+        await page.keyboard.press("ArrowDown");
+        assert.equal(await focused(), "store ledger: 2 of 3 · 3 nines");
+        await page.keyboard.press("ArrowUp");
+        await page.keyboard.press("ArrowUp");
+        assert.equal(await focused(), "carts writer · 3 nines", "the arrows wrap around");
+        await page.keyboard.press("Enter");
+        const revealed = () =>
+          page.evaluate(() =>
+            (window as unknown as { posts: { type: string; id?: string }[] }).posts.filter((p) => p.type === "reveal").map((p) => p.id),
+          );
+        assert.equal((await revealed()).at(-1), "d1_0");
+        await page.keyboard.press("Escape");
+        await page.locator("#card").waitFor({ state: "hidden" });
+        assert.equal(await focused(), "m0", "Escape returns to the node");
+        assert.equal(await details.getAttribute("aria-expanded"), "false");
+        // focus shows the card again; Escape on the node hides it; Tab away hides it
+        await page.keyboard.press("Space");
+        await page.locator("#card:not([hidden])").waitFor();
+        await page.keyboard.press("Escape");
+        await page.keyboard.press("Escape");
+        await page.locator("#card").waitFor({ state: "hidden" });
+        assert.equal(await focused(), "m0");
+        // any other node: Enter or Space does what a click does
+        const cluster = page.locator('[data-quorate-id="c1"]');
+        assert.match((await cluster.getAttribute("aria-label")) ?? "", /lon-prod/);
+        await cluster.focus();
+        await page.locator("#card").waitFor({ state: "hidden" });
+        await page.keyboard.press("Enter");
+        assert.equal((await revealed()).at(-1), "c1");
         // zooming in draws the details; Fit folds them again
         await page.locator("#zoom-in").click();
         await page.waitForFunction(() => document.body.dataset.layout === "TB");

@@ -1,7 +1,7 @@
 // The preview webview: renders the Mermaid text the extension posts, keeps pan/zoom across
 // updates, follows the theme, and reports clicks. It never receives HTML, only data.
 import elkLayouts from "@mermaid-js/layout-elk";
-import type { DiagramLayout } from "../../../server/src/protocol";
+import type { DiagramLayout, DiagramNode } from "../../../server/src/protocol";
 import type { FromWebview, SimulationView, ToWebview } from "../preview/messages";
 
 interface MermaidApi {
@@ -306,21 +306,62 @@ function wireNodes(svg: SVGSVGElement, ids: Set<string>): number {
     count++;
     el.classList.add("quorate-node");
     el.setAttribute("data-quorate-id", id);
-    const site = last?.nodes.find((n) => n.id === id && n.kind === "site")?.name;
-    if (last?.nodes.some((n) => n.id === id && n.kind === "details")) {
-      el.addEventListener("mouseenter", () => showCard(el, id));
-      el.addEventListener("mouseleave", (e) => {
-        if (!card.contains(e.relatedTarget as Node | null)) hideCard();
-      });
-    }
-    el.addEventListener("click", (e) => {
-      e.stopPropagation();
+    const node = last?.nodes.find((n) => n.id === id);
+    const site = node?.kind === "site" ? node.name : undefined;
+    // every node is a button for the keyboard too: Tab reaches it, Enter or Space does what a click does
+    el.setAttribute("tabindex", "0");
+    el.setAttribute("role", "button");
+    el.setAttribute("aria-label", accessibleName(el, node));
+    const activate = () => {
       // while simulating, a click on a site marks it lost; anything else reveals its source
       if (simulating && site !== undefined) toggleLost(site);
       else post({ type: "reveal", id });
+    };
+    if (node?.kind === "details") {
+      // a folded site's details: hover or focus shows the card, Enter or Space moves into it, Escape hides it
+      el.setAttribute("aria-haspopup", "true");
+      el.setAttribute("aria-controls", "card");
+      el.setAttribute("aria-expanded", "false");
+      el.addEventListener("mouseenter", () => showCard(el, id));
+      el.addEventListener("mouseleave", (e) => leaveCard(e.relatedTarget));
+      el.addEventListener("focus", () => {
+        if (!returning) showCard(el, id);
+      });
+      el.addEventListener("blur", (e) => leaveCard(e.relatedTarget));
+      el.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" || e.key === " ") {
+          e.preventDefault();
+          showCard(el, id);
+          cardButtons()[0]?.focus();
+        } else if (e.key === "Escape" && !card.hidden) {
+          e.preventDefault();
+          hideCard();
+        }
+      });
+    } else
+      el.addEventListener("keydown", (e) => {
+        if (e.key !== "Enter" && e.key !== " ") return;
+        e.preventDefault();
+        activate();
+      });
+    el.addEventListener("click", (e) => {
+      e.stopPropagation();
+      activate();
     });
   }
   return count;
+}
+
+/** What a screen reader says for a node: its label (a site's title, a folded node's site and what it holds) and severity. */
+function accessibleName(el: Element, node: DiagramNode | undefined): string {
+  const text = (el.textContent ?? "").replace(/\s+/g, " ").trim();
+  const severity = node?.severity ? `, ${node.severity}` : "";
+  if (node?.kind === "details") {
+    // a details node m<N> folds site s<N>'s details
+    const site = last?.nodes.find((n) => n.id === `s${node.id.slice(1)}`)?.title;
+    return `${site ? `${site}: ` : ""}${node.details?.length ?? 0} details${severity}; Enter lists them`;
+  }
+  return `${node?.kind === "site" ? (node.title ?? text) : (node?.label ?? text)}${severity}`;
 }
 
 /**
@@ -456,6 +497,8 @@ async function render(msg: DiagramMsg): Promise<void> {
 
 /** Puts a drawn layout on screen in one step (no blank frame between the old and the new diagram). */
 function show(msg: DiagramMsg, layout: Layout, el: SVGSVGElement): void {
+  // a redraw keeps the keyboard on the node it was on
+  const focused = canvas.contains(document.activeElement) ? document.activeElement?.getAttribute("data-quorate-id") : undefined;
   hideCard();
   const nodes = wireNodes(el, new Set(msg.nodes.map((n) => n.id)));
   const links = wireLinks(el, msg);
@@ -465,6 +508,7 @@ function show(msg: DiagramMsg, layout: Layout, el: SVGSVGElement): void {
     if (n.kind === "site" && n.name !== undefined && lostSites.has(n.name))
       el.querySelector(`[data-quorate-id="${n.id}"]`)?.classList.add("sim-lost");
   canvas.replaceChildren(el);
+  if (focused) el.querySelector<SVGGElement>(`[data-quorate-id="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
   shown = { name: layoutName(layout), folded: layout.folded, direction: layout.direction };
   document.body.dataset.layout = shown.name;
   if (fitted) fit(el);
@@ -518,6 +562,10 @@ function siteAt(x: number, y: number): { id: string; fx: number; fy: number } | 
 // ---- the hover card of a folded site's details ----------------------------------------
 const card = document.getElementById("card")!;
 let cardFor: string | undefined;
+let cardAnchor: Element | undefined;
+/** Escape is taking the focus back to the card's node: that focus does not open the card again */
+let returning = false;
+const cardButtons = () => Array.from(card.querySelectorAll<HTMLButtonElement>("button"));
 
 /** Lists what a folded node stands for, each line a button that reveals its source. Text only. */
 function showCard(anchor: Element, id: string): void {
@@ -539,7 +587,11 @@ function showCard(anchor: Element, id: string): void {
       return b;
     }),
   );
+  card.setAttribute("aria-label", `${node.details.length} details: Enter shows one in the file, Escape closes`);
   card.hidden = false;
+  cardAnchor?.setAttribute("aria-expanded", "false");
+  cardAnchor = anchor;
+  anchor.setAttribute("aria-expanded", "true");
   const r = anchor.getBoundingClientRect();
   const vp = viewport.getBoundingClientRect();
   // below the node, inside the panel (above it when there is no room below)
@@ -553,10 +605,37 @@ function showCard(anchor: Element, id: string): void {
 function hideCard(): void {
   card.hidden = true;
   cardFor = undefined;
+  cardAnchor?.setAttribute("aria-expanded", "false");
+  cardAnchor = undefined;
 }
-card.addEventListener("mouseleave", (e) => {
-  const to = e.relatedTarget as Element | null;
-  if (!to?.closest?.(`[data-quorate-id="${CSS.escape(cardFor ?? "")}"]`)) hideCard();
+/**
+ * The pointer or the focus left the node or the card: the card stays while the other is still
+ * there, the pointer or the keyboard's focus (not the focus a mouse click leaves on a line).
+ */
+function leaveCard(to: EventTarget | null): void {
+  const inside = (x: unknown) => x instanceof Node && (card.contains(x) || !!cardAnchor?.contains(x));
+  const keyboard = document.activeElement?.matches(":focus-visible") ? document.activeElement : null;
+  if (!inside(to) && !inside(keyboard)) hideCard();
+}
+card.addEventListener("mouseleave", (e) => leaveCard(e.relatedTarget));
+card.addEventListener("focusout", (e) => {
+  if (!card.contains(e.relatedTarget as Node | null) && e.relatedTarget !== cardAnchor) hideCard();
+});
+card.addEventListener("keydown", (e) => {
+  const buttons = cardButtons();
+  const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+  if (e.key === "Escape") {
+    // back to the node the card belongs to
+    e.preventDefault();
+    const anchor = cardAnchor as HTMLElement | SVGElement | undefined;
+    hideCard();
+    returning = true;
+    anchor?.focus();
+    returning = false;
+  } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+    e.preventDefault();
+    buttons[(at + (e.key === "ArrowDown" ? 1 : buttons.length - 1)) % buttons.length]?.focus();
+  }
 });
 
 function exportSvg(requestId: number): void {
