@@ -29632,6 +29632,14 @@ function portsJson(m) {
 `;
 }
 
+// server/src/util/steps.ts
+function finish(steps) {
+  for (; ; ) {
+    const n = steps.next();
+    if (n.done) return n.value;
+  }
+}
+
 // server/src/whatif/tiers.ts
 var NONE = "none declared";
 var NO_OBJECTIVE = "no objective";
@@ -29784,9 +29792,13 @@ function displayPath(p) {
   return abs || parts.includes("..") ? parts.filter(Boolean).pop() ?? p : parts.filter((x) => x !== ".").join("/");
 }
 function decisionRecord(input) {
+  return finish(recordSteps(input));
+}
+function* recordSteps(input) {
   const ctx = input.analysis.contexts[0];
   if (!ctx) return void 0;
   const t = ctx.topology;
+  const sites = t.siteByName.size;
   const name = t.name?.value ?? displayPath(input.path);
   const r2 = {
     input,
@@ -29794,8 +29806,9 @@ function decisionRecord(input) {
     name,
     file: displayPath(input.path),
     errors: input.findings.filter((f) => f.severity === "error").length,
-    single: sweep(ctx, "single").map((s) => run(ctx, s)),
-    partitions: t.siteByName.size > 1 && t.siteByName.size <= MAX_PARTITION_SITES ? sweep(ctx, "partitions").map((s) => run(ctx, s)) : [],
+    single: yield* runEach(ctx, sweep(ctx, "single")),
+    partitions: sites > 1 && sites <= MAX_PARTITION_SITES ? yield* runEach(ctx, sweep(ctx, "partitions")) : [],
+    double: sites <= MAX_PAIR_SITES ? yield* runEach(ctx, sweep(ctx, "double")) : [],
     quorums: ctx.quorums.filter((q) => q.resolved && q.counts.size)
   };
   const out = [
@@ -29804,9 +29817,20 @@ function decisionRecord(input) {
     `Written by quorate ${cell(input.version)} from \`${r2.file.replace(/`/g, "'")}\`. Every number below is derived from that file by the same engine as \`quorate simulate\` and \`quorate check\`; the tables show their inputs so that each can be checked by hand.`,
     ""
   ];
-  for (const s of RECORD_SECTIONS) out.push(...s.render(r2));
+  for (const s of RECORD_SECTIONS) {
+    out.push(...s.render(r2));
+    yield;
+  }
   return `${out.join("\n").trimEnd()}
 `;
+}
+function* runEach(ctx, scenarios2) {
+  const results = [];
+  for (const s of scenarios2) {
+    results.push(run(ctx, s));
+    yield;
+  }
+  return results;
 }
 function recordStatus(decl, errors) {
   if (errors) return `proposed \u2014 blocked by ${errors} error${errors === 1 ? "" : "s"}`;
@@ -30368,10 +30392,7 @@ function failureMatrix(r2) {
       `Losses of two sites: ${sites} sites (${count(sites * (sites - 1) / 2)} pairs), more than the ${MAX_PAIR_SITES} whose pairs are listed; \`quorate simulate --lose A,B\` gives one pair.`,
       ""
     );
-  else {
-    const double = sweep(r2.ctx, "double").map((s) => run(r2.ctx, s));
-    if (double.length) out.push("Every loss of two sites:", "", ...scenarioList(double), "");
-  }
+  else if (r2.double.length) out.push("Every loss of two sites:", "", ...scenarioList(r2.double), "");
   if (sites > MAX_PARTITION_SITES)
     out.push(`Partitions: ${sites} sites, more than the ${MAX_PARTITION_SITES} whose two-group splits are listed.`, "");
   else if (r2.partitions.length) out.push("Every two-group partition:", "", ...scenarioList(r2.partitions), "");
@@ -30771,6 +30792,9 @@ var NFT_TABLE = "quorate_gameday";
 var IPTABLES_CHAIN = "QUORATE-GAMEDAY";
 var IPTABLES_ROLLBACK = `for t in iptables ip6tables; do for c in INPUT OUTPUT FORWARD; do $t -D $c -j ${IPTABLES_CHAIN}; done; $t -F ${IPTABLES_CHAIN}; $t -X ${IPTABLES_CHAIN}; done 2>/dev/null; true`;
 function gameDay(ctx, scenario2, o) {
+  return finish(gameDaySteps(ctx, scenario2, o));
+}
+function* gameDaySteps(ctx, scenario2, o) {
   const t = ctx.topology;
   const lose = scenario2.lose ?? [];
   const partition = scenario2.partition ?? [];
@@ -30786,6 +30810,7 @@ function gameDay(ctx, scenario2, o) {
   const isolation = lose.length ? runIsolate(ctx, lose) : void 0;
   const prediction = isolation ? isolation.window : run(ctx, { ...ALL_UP, partition: sides });
   const after = isolation?.after;
+  yield;
   const sideOf = (site) => sides.findIndex((g) => site !== void 0 && g.includes(site));
   const notes = [];
   const notEnacted = [];
@@ -30851,6 +30876,7 @@ function gameDay(ctx, scenario2, o) {
     files.push({ path: file, content: `${header}
 ${docs.map((d) => (0, import_yaml8.stringify)(d, { lineWidth: 0 })).join("---\n")}` });
     plans.push({ cluster: name, site, namespaces, targets, file });
+    yield;
   }
   if (skippedSystem.size)
     notes.push(
@@ -30935,6 +30961,7 @@ ${(0, import_yaml8.stringify)(probePod(p.namespaces[0], seconds2 + 3600, LABELS)
     prediction,
     files
   };
+  yield;
   const runbook = runbookOf(gd, o, { after, windowSeconds: isolation?.windowSeconds, hostPlans, notEnacted, enactedQuorums, ctx, probe });
   files.push({ path: "RUNBOOK.md", content: runbook });
   return { ...gd, hostPlans, runbook, files };

@@ -117,9 +117,9 @@ const CUSTOM: ReadonlyMap<string, Custom<unknown, unknown>> = new Map([
   }),
   custom(SummaryRequest, uriParams, (s, p) => s.summary(p.uri)),
   custom(SimulateRequest, object({ uri: string, scenario: scenarioParam }), simulateClick),
-  custom(DecisionRecordRequest, uriParams, (s, p) => {
+  custom(DecisionRecordRequest, uriParams, (s, p, token) => {
     const a = s.analysis(p.uri);
-    return a ? record(a, s.findings(p.uri), fileName(p.uri), pkg.version) : null;
+    return a ? record(a, s.findings(p.uri), fileName(p.uri), pkg.version, token) : null;
   }),
   custom(
     GameDayRequest,
@@ -130,9 +130,9 @@ const CUSTOM: ReadonlyMap<string, Custom<unknown, unknown>> = new Map([
       duration: string,
       namespaces: optional(array(string)),
     }),
-    (s, p) => {
+    (s, p, token) => {
       const a = s.analysis(p.uri);
-      return a ? gameDayFor(a, p, fileName(p.uri)) : null;
+      return a ? gameDayFor(a, p, fileName(p.uri), token) : null;
     },
   ),
   custom(CompareRequest, object({ uri: string, revision: string }), compare),

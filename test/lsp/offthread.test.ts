@@ -1,5 +1,6 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
+import { CancellationTokenSource, LSPErrorCodes } from "vscode-languageserver-protocol";
 import { Client, waitFor } from "./client";
 
 // The requests that compute for seconds on a big design (the decision record, simulate, the game
@@ -59,4 +60,55 @@ test(`a hover is answered while the record of a ${SITES}-site design is computed
     md ?? "",
     /more site pairs \([\d,]+ rules\) are not listed here, past the 200 this text lists: `quorate ports --format csv`/,
   );
+});
+
+/**
+ * Sends `method` and cancels it, at once or (`running`) once a hover sent behind it has been
+ * answered — the request is then under way (on the background thread, or between the steps of
+ * the main thread's sweep): either way the answer is RequestCancelled, never the computed result.
+ */
+async function cancelled(c: Client, method: string, params: unknown, running?: { uri: string; line: number }): Promise<void> {
+  const source = new CancellationTokenSource();
+  const answer = c.conn.sendRequest(method, params, source.token);
+  answer.catch(() => undefined);
+  if (running) {
+    const hover = await c.conn.sendRequest("textDocument/hover", {
+      textDocument: { uri: running.uri },
+      position: { line: running.line, character: 11 },
+    });
+    assert.ok(hover, "the hover was answered");
+  }
+  source.cancel();
+  await assert.rejects(
+    answer,
+    (e: { code?: number }) => e.code === LSPErrorCodes.RequestCancelled,
+    `${method} answered RequestCancelled${running ? " (cancelled while running)" : ""}`,
+  );
+}
+
+test("a cancelled decision record or game day answers RequestCancelled, from the background thread and from the main thread", async () => {
+  const text = design(SITES);
+  const line = text.split("\n").indexOf("  - name: s7");
+  const gameday = { scenario: { lose: ["s1"] }, tool: "chaos-mesh", duration: "10m" };
+  client ??= await Client.start({ initializationOptions: { backgroundMinKb: 1024 } });
+  const c = client;
+  await waitFor("the background thread to start", () => c.logs.some((l) => l.includes("background thread ready")));
+  const local = await Client.start({ initializationOptions: { backgroundMinKb: 0 } });
+  try {
+    for (const [who, x] of [
+      ["background", c],
+      ["main", local],
+    ] as const) {
+      const uri = `file:///tmp/quorate-offthread/cancel-${who}.topology.yaml`;
+      await x.open(uri, text);
+      await x.diagnosticsAfter(uri, 0);
+      await cancelled(x, "quorate/decisionRecord", { uri });
+      await cancelled(x, "quorate/decisionRecord", { uri }, { uri, line });
+      await cancelled(x, "quorate/gameday", { uri, ...gameday });
+      // the server goes on serving: the same request, not cancelled, is answered
+      assert.ok((await x.conn.sendRequest<{ files: unknown[] } | null>("quorate/gameday", { uri, ...gameday }))?.files.length);
+    }
+  } finally {
+    await local.stop();
+  }
 });

@@ -1,10 +1,11 @@
-// Cancellation reaches the what-if sweep: a cancelled Simulate stops at the next scenario
-// instead of evaluating the rest (counted, not timed).
+// Cancellation reaches the what-if sweeps: a cancelled Simulate, decision record or game day stops
+// at the next scenario (or step) instead of evaluating the rest (counted, not timed).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { analyzeAlone } from "../../server/src/analysis";
 import { CancelledError, type Cancellation } from "../../server/src/service/host";
-import { simulate } from "../../server/src/service/whatif";
+import { gameDayFor, record, simulate } from "../../server/src/service/whatif";
+import { decisionRecord } from "../../server/src/whatif/record";
 import { HEADER } from "../helpers";
 
 const SITES = 20;
@@ -37,6 +38,35 @@ test("a simulate cancelled part-way through its sweep stops there: CancelledErro
     const token = tokenCancelledAfter(after);
     await assert.rejects(simulate(analysis, findings, { lose: ["s1"] }, new Map(), token), (e) => e instanceof CancelledError);
     // the check that saw the cancellation was the last: the sweep did not go on to the other sites
+    assert.equal(token.checks, after + 1, `cancelled after ${after} checks`);
+  }
+});
+
+test("the decision record checks its token at every scenario and section, and stops where it is cancelled", async () => {
+  const { analysis, findings } = analyzeAlone("t.topology.yaml", design);
+  const whole = tokenCancelledAfter(Number.POSITIVE_INFINITY);
+  const md = await record(analysis, findings, "t.topology.yaml", "0.0.0", whole);
+  assert.equal(md, decisionRecord({ path: "t.topology.yaml", analysis, findings, version: "0.0.0" }), "the same record as the CLI's");
+  // every single-site loss and every two-site loss (20 sites ≤ MAX_PAIR_SITES) is a step
+  const pairs = (SITES * (SITES - 1)) / 2;
+  assert.ok(whole.checks >= SITES + pairs, `${whole.checks} checks`);
+  for (const after of [0, 1, 7, 8, 100, whole.checks - 1]) {
+    const token = tokenCancelledAfter(after);
+    await assert.rejects(record(analysis, findings, "t.topology.yaml", "0.0.0", token), (e) => e instanceof CancelledError);
+    assert.equal(token.checks, after + 1, `cancelled after ${after} checks`);
+  }
+});
+
+test("the game day checks its token between its steps, and stops where it is cancelled", async () => {
+  const { analysis } = analyzeAlone("t.topology.yaml", design);
+  const params = { uri: "t", scenario: { lose: ["s1"] }, tool: "chaos-mesh" as const, duration: "10m" };
+  const whole = tokenCancelledAfter(Number.POSITIVE_INFINITY);
+  const g = await gameDayFor(analysis, params, "t.topology.yaml", whole);
+  assert.ok(g?.files.some((f) => f.path === "RUNBOOK.md"));
+  assert.ok(whole.checks >= 3, `${whole.checks} checks`);
+  for (let after = 0; after < whole.checks; after++) {
+    const token = tokenCancelledAfter(after);
+    await assert.rejects(gameDayFor(analysis, params, "t.topology.yaml", token), (e) => e instanceof CancelledError);
     assert.equal(token.checks, after + 1, `cancelled after ${after} checks`);
   }
 });

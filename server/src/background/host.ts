@@ -2,7 +2,7 @@
 // requests and settles their answers. If the thread dies, every waiting request fails with a
 // message and the owner is told, so it can analyse everything itself again.
 import { Worker } from "node:worker_threads";
-import { ErrorCodes, ResponseError } from "vscode-languageserver";
+import { ErrorCodes, LSPErrorCodes, ResponseError } from "vscode-languageserver";
 import type { Cancellation } from "../service/host";
 import { BACKGROUND_MARK, type FromBackground, type ToBackground } from "./messages";
 
@@ -57,6 +57,8 @@ export class Background {
   /** Asks the thread; it answers after everything sent before the request. */
   request(method: string, params: unknown, token?: Cancellation): Promise<unknown> {
     if (!this.worker) return Promise.reject(new ResponseError(ErrorCodes.InternalError, "quorate: the background thread is not running"));
+    // cancelled while it waited its turn here: nothing to start
+    if (token?.isCancellationRequested) return Promise.reject(new ResponseError(LSPErrorCodes.RequestCancelled, `${method} was cancelled`));
     const id = this.nextId++;
     // the client's cancellation is passed on: the thread stops the request's work at its next check
     const cancelled = token?.onCancellationRequested(() => this.post({ t: "cancel", id }));

@@ -74,8 +74,15 @@ export function runBackground(port: Port, options: { warmUp?: boolean; heap?: He
 
   /** the running requests' cancellations, by id (a "cancel" message sets one) */
   const cancellations = new Map<number, { cancel(): void }>();
+  /**
+   * Requests cancelled before they were taken: a "cancel" is read at once while its request may
+   * still wait in the queue (it is posted right behind it), and must not be lost.
+   */
+  const cancelledEarly = new Set<number>();
   const cancellation = (id: number): Cancellation => {
-    let cancelled = false;
+    // ids rise: an early cancel of a lower id was for a request that had already answered
+    for (const x of cancelledEarly) if (x < id) cancelledEarly.delete(x);
+    let cancelled = cancelledEarly.delete(id);
     const listeners = new Set<() => void>();
     cancellations.set(id, {
       cancel() {
@@ -226,7 +233,9 @@ export function runBackground(port: Port, options: { warmUp?: boolean; heap?: He
   port.on("message", (m) => {
     // a cancellation is taken at once, not queued behind the work it cancels
     if (m.t === "cancel") {
-      cancellations.get(m.id)?.cancel();
+      const running = cancellations.get(m.id);
+      if (running) running.cancel();
+      else cancelledEarly.add(m.id);
       return;
     }
     if (warming && urgent(m)) {

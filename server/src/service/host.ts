@@ -1,6 +1,7 @@
 // What the language service may ask of the machine it runs on is injected by the platform
 // (platform/node.ts on Node; nothing on the web): the service itself never touches the disk or
 // starts a process, and what takes time takes the request's cancellation.
+import type { Steps } from "../util/steps";
 
 /** A request's cancellation, as the LSP connection hands it over (structurally its CancellationToken). */
 export interface Cancellation {
@@ -27,4 +28,23 @@ export function checkCancelled(token: Cancellation | undefined, what: string): v
 export async function yieldTurn(token: Cancellation | undefined, what: string): Promise<void> {
   await new Promise<void>((resolve) => setTimeout(resolve, 0));
   checkCancelled(token, what);
+}
+
+/** How many steps stepThrough runs between two turns of the event loop, unless told otherwise. */
+export const STEPS_PER_TURN = 8;
+
+/**
+ * Runs a step-wise computation (util/steps.ts) for a request: `token` is checked before every
+ * step, so a cancelled request stops at the next unit of work (CancelledError), and every
+ * `perTurn` steps the event loop runs, so the cancellation (and other work) is read. Small
+ * steps (an engine run of the record's sweep) take several per turn; large ones (a game day's
+ * whole prediction, a cluster's manifests) one.
+ */
+export async function stepThrough<T>(steps: Steps<T>, token: Cancellation | undefined, what: string, perTurn = STEPS_PER_TURN): Promise<T> {
+  for (let k = 1; ; k++) {
+    checkCancelled(token, what);
+    const n = steps.next();
+    if (n.done) return n.value;
+    if (k % perTurn === 0) await yieldTurn(token, what);
+  }
 }

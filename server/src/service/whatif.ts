@@ -5,12 +5,12 @@ import type { FileAnalysis } from "../analysis";
 import type { Finding } from "../model/finding";
 import { diagramFor } from "../preview/mermaid";
 import type { DriftMarker, GameDayParams, GameDayResult, LinkRef, SimulateResult, SimulateScenario } from "../protocol";
-import { gameDay, GameDayError } from "../whatif/gameday";
+import { GameDayError, gameDaySteps } from "../whatif/gameday";
 import { type LinkFactor, MAX_FACTOR, MAX_PARTITION_SITES, run, type Scenario, sweep } from "../whatif/engine";
 import { scenarioJson } from "../whatif/render";
 import { setOwn } from "../util/records";
-import { decisionRecord } from "../whatif/record";
-import { type Cancellation, checkCancelled, yieldTurn } from "./host";
+import { recordSteps } from "../whatif/record";
+import { type Cancellation, checkCancelled, stepThrough, yieldTurn } from "./host";
 
 /** The single-site strip lists each site's loss up to this many sites (`quorate simulate --all-single-site` does any number). */
 export const MAX_STRIP_SITES = 32;
@@ -112,22 +112,34 @@ export async function simulate(
   };
 }
 
-export function record(a: FileAnalysis, findings: readonly Finding[], path: string, version: string): string | null {
-  return decisionRecord({ path, analysis: a, findings, version }) ?? null;
+/** The decision record; cancellable between any two scenarios and sections (stepThrough). */
+export function record(
+  a: FileAnalysis,
+  findings: readonly Finding[],
+  path: string,
+  version: string,
+  token?: Cancellation,
+): Promise<string | null> {
+  return stepThrough(recordSteps({ path, analysis: a, findings, version }), token, "the decision record").then((md) => md ?? null);
 }
 
-/** The game day of the open design for a lose-only or partition-only scenario. */
-export function gameDayFor(a: FileAnalysis, p: GameDayParams, source: string): GameDayResult | null {
+/** The game day of the open design for a lose-only or partition-only scenario; cancellable between its steps. */
+export async function gameDayFor(a: FileAnalysis, p: GameDayParams, source: string, token?: Cancellation): Promise<GameDayResult | null> {
   const ctx = a.contexts[0];
   if (!ctx) return null;
   const s = sanitizeScenario(new Set(ctx.topology.siteByName.keys()), { lose: p.scenario?.lose, partition: p.scenario?.partition });
   const tool = p.tool === "litmus" ? "litmus" : "chaos-mesh";
   const namespaces = Array.isArray(p.namespaces) ? p.namespaces.filter((x): x is string => typeof x === "string") : undefined;
   try {
-    const g = gameDay(
-      ctx,
-      { lose: [...s.lose], partition: s.partition.map((x) => [...x]) },
-      { tool, duration: String(p.duration ?? "10m"), namespaces, source },
+    const g = await stepThrough(
+      gameDaySteps(
+        ctx,
+        { lose: [...s.lose], partition: s.partition.map((x) => [...x]) },
+        { tool, duration: String(p.duration ?? "10m"), namespaces, source },
+      ),
+      token,
+      "the game day",
+      1,
     );
     return { folder: g.folder, files: g.files, notes: g.notes };
   } catch (e) {

@@ -16,6 +16,7 @@ import { portMatrix, portText } from "../ports/ports";
 import { displayPath } from "./record";
 import { PROBE_POD, type ProbePlan, probePlan, probePod, probeScript } from "./probe";
 import { ALL_UP, type Result, run, runIsolate, type Scenario, scenarioName } from "./engine";
+import { finish, type Steps } from "../util/steps";
 
 export type ChaosTool = "chaos-mesh" | "litmus";
 export const CHAOS_TOOLS: readonly ChaosTool[] = ["chaos-mesh", "litmus"];
@@ -168,6 +169,19 @@ export interface HostPlan {
 }
 
 export function gameDay(ctx: TopologyContext, scenario: { lose?: string[]; partition?: string[][] }, o: GameDayOptions): GameDay {
+  return finish(gameDaySteps(ctx, scenario, o));
+}
+
+/**
+ * The game day in steps (util/steps.ts): after the engine's prediction, after each cluster's
+ * manifests and before the runbook, so the editor's request yields to other work and stops when
+ * cancelled.
+ */
+export function* gameDaySteps(
+  ctx: TopologyContext,
+  scenario: { lose?: string[]; partition?: string[][] },
+  o: GameDayOptions,
+): Steps<GameDay> {
   const t = ctx.topology;
   const lose = scenario.lose ?? [];
   const partition = scenario.partition ?? [];
@@ -188,6 +202,7 @@ export function gameDay(ctx: TopologyContext, scenario: { lose?: string[]; parti
   const isolation = lose.length ? runIsolate(ctx, lose) : undefined;
   const prediction = isolation ? isolation.window : run(ctx, { ...ALL_UP, partition: sides });
   const after = isolation?.after;
+  yield;
   const sideOf = (site: string | undefined) => sides.findIndex((g) => site !== undefined && g.includes(site));
 
   const notes: string[] = [];
@@ -281,6 +296,7 @@ export function gameDay(ctx: TopologyContext, scenario: { lose?: string[]; parti
     );
     files.push({ path: file, content: `${header}\n${docs.map((d) => stringify(d, { lineWidth: 0 })).join("---\n")}` });
     plans.push({ cluster: name, site, namespaces, targets, file });
+    yield;
   }
   if (skippedSystem.size)
     notes.push(
@@ -385,6 +401,7 @@ export function gameDay(ctx: TopologyContext, scenario: { lose?: string[]; parti
     prediction,
     files,
   };
+  yield;
   const runbook = runbookOf(gd, o, { after, windowSeconds: isolation?.windowSeconds, hostPlans, notEnacted, enactedQuorums, ctx, probe });
   files.push({ path: "RUNBOOK.md", content: runbook });
   return { ...gd, hostPlans, runbook, files };

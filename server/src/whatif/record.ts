@@ -23,8 +23,9 @@ import { loadBackends } from "../derive/loads";
 import { bytes, cell, count, num, table } from "../util/format";
 import { cidrOverlaps, parsedRanges, type ParsedRange } from "../derive/cidr";
 import { bestCommit, galeraCommit, writeBudget } from "../derive/latency";
+import { finish, type Steps } from "../util/steps";
 import { listText } from "../util/strings";
-import { ALL_UP, MAX_PARTITION_SITES, run, sweep, type Result } from "./engine";
+import { ALL_UP, MAX_PARTITION_SITES, run, type Result, type Scenario, sweep } from "./engine";
 import { tiersSection } from "./tiers";
 
 export interface RecordInput {
@@ -48,6 +49,8 @@ export interface RecordContext {
   /** the engine's results: every single-site loss, every two-group partition (≤ MAX_PARTITION_SITES sites) */
   readonly single: readonly Result[];
   readonly partitions: readonly Result[];
+  /** every loss of two sites (≤ MAX_PAIR_SITES sites; none past that) */
+  readonly double: readonly Result[];
   readonly quorums: readonly Quorum[];
 }
 
@@ -84,9 +87,18 @@ export function displayPath(p: string): string {
 
 /** The decision record as Markdown; undefined when the file holds no topology. */
 export function decisionRecord(input: RecordInput): string | undefined {
+  return finish(recordSteps(input));
+}
+
+/**
+ * The decision record in steps (util/steps.ts): a step after each scenario the engine runs and
+ * after each section, so the editor's request yields to other work and stops when cancelled.
+ */
+export function* recordSteps(input: RecordInput): Steps<string | undefined> {
   const ctx = input.analysis.contexts[0];
   if (!ctx) return undefined;
   const t = ctx.topology;
+  const sites = t.siteByName.size;
   const name = t.name?.value ?? displayPath(input.path);
   const r: RecordContext = {
     input,
@@ -94,8 +106,9 @@ export function decisionRecord(input: RecordInput): string | undefined {
     name,
     file: displayPath(input.path),
     errors: input.findings.filter((f) => f.severity === "error").length,
-    single: sweep(ctx, "single").map((s) => run(ctx, s)),
-    partitions: t.siteByName.size > 1 && t.siteByName.size <= MAX_PARTITION_SITES ? sweep(ctx, "partitions").map((s) => run(ctx, s)) : [],
+    single: yield* runEach(ctx, sweep(ctx, "single")),
+    partitions: sites > 1 && sites <= MAX_PARTITION_SITES ? yield* runEach(ctx, sweep(ctx, "partitions")) : [],
+    double: sites <= MAX_PAIR_SITES ? yield* runEach(ctx, sweep(ctx, "double")) : [],
     quorums: ctx.quorums.filter((q) => q.resolved && q.counts.size),
   };
   const out: string[] = [
@@ -104,8 +117,21 @@ export function decisionRecord(input: RecordInput): string | undefined {
     `Written by quorate ${cell(input.version)} from \`${r.file.replace(/`/g, "'")}\`. Every number below is derived from that file by the same engine as \`quorate simulate\` and \`quorate check\`; the tables show their inputs so that each can be checked by hand.`,
     "",
   ];
-  for (const s of RECORD_SECTIONS) out.push(...s.render(r));
+  for (const s of RECORD_SECTIONS) {
+    out.push(...s.render(r));
+    yield;
+  }
   return `${out.join("\n").trimEnd()}\n`;
+}
+
+/** The engine's result of each scenario, a step each. */
+function* runEach(ctx: TopologyContext, scenarios: readonly Scenario[]): Steps<Result[]> {
+  const results: Result[] = [];
+  for (const s of scenarios) {
+    results.push(run(ctx, s));
+    yield;
+  }
+  return results;
 }
 
 /** proposed | accepted | …, or "proposed — blocked by N errors" whatever the declared status. */
@@ -759,10 +785,7 @@ function failureMatrix(r: RecordContext): string[] {
       `Losses of two sites: ${sites} sites (${count((sites * (sites - 1)) / 2)} pairs), more than the ${MAX_PAIR_SITES} whose pairs are listed; \`quorate simulate --lose A,B\` gives one pair.`,
       "",
     );
-  else {
-    const double = sweep(r.ctx, "double").map((s) => run(r.ctx, s));
-    if (double.length) out.push("Every loss of two sites:", "", ...scenarioList(double), "");
-  }
+  else if (r.double.length) out.push("Every loss of two sites:", "", ...scenarioList(r.double), "");
   if (sites > MAX_PARTITION_SITES)
     out.push(`Partitions: ${sites} sites, more than the ${MAX_PARTITION_SITES} whose two-group splits are listed.`, "");
   else if (r.partitions.length) out.push("Every two-group partition:", "", ...scenarioList(r.partitions), "");

@@ -1,0 +1,15 @@
+// A long computation written step-wise: a generator that yields between units of work (an engine
+// run, a cluster's manifests, a section). The CLI runs it to its end at once (finish); the
+// language service runs it a few steps at a time, taking cancellations and other requests in
+// between (service/host.ts stepThrough). The computation itself stays pure and synchronous.
+
+/** A computation that yields (nothing) between its units of work and returns its result. */
+export type Steps<T> = Generator<void, T, undefined>;
+
+/** Runs `steps` to its end at once. */
+export function finish<T>(steps: Steps<T>): T {
+  for (;;) {
+    const n = steps.next();
+    if (n.done) return n.value;
+  }
+}
