@@ -2373,14 +2373,14 @@ var require_bool = __commonJS({
 var require_stringifyNumber = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports2) {
     "use strict";
-    function stringifyNumber({ format: format2, minFractionDigits, tag, value }) {
+    function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
       const num2 = typeof value === "number" ? value : Number(value);
       if (!isFinite(num2))
         return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
-      if (!format2 && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
+      if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
         if (i < 0) {
           i = n.length;
@@ -12000,10 +12000,10 @@ var require_core = __commonJS({
         return this;
       }
       // Add format
-      addFormat(name, format2) {
-        if (typeof format2 == "string")
-          format2 = new RegExp(format2);
-        this.formats[name] = format2;
+      addFormat(name, format) {
+        if (typeof format == "string")
+          format = new RegExp(format);
+        this.formats[name] = format;
         return this;
       }
       errorsText(errors = this.errors, { separator = ", ", dataVar = "data" } = {}) {
@@ -12121,9 +12121,9 @@ var require_core = __commonJS({
     }
     function addInitialFormats() {
       for (const name in this.opts.formats) {
-        const format2 = this.opts.formats[name];
-        if (format2)
-          this.addFormat(name, format2);
+        const format = this.opts.formats[name];
+        if (format)
+          this.addFormat(name, format);
       }
     }
     function addInitialKeywords(defs) {
@@ -13806,18 +13806,18 @@ var require_format = __commonJS({
           });
           const fDef = gen.const("fDef", (0, codegen_1._)`${fmts}[${schemaCode}]`);
           const fType = gen.let("fType");
-          const format2 = gen.let("format");
-          gen.if((0, codegen_1._)`typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._)`${fDef}.type || "string"`).assign(format2, (0, codegen_1._)`${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._)`"string"`).assign(format2, fDef));
+          const format = gen.let("format");
+          gen.if((0, codegen_1._)`typeof ${fDef} == "object" && !(${fDef} instanceof RegExp)`, () => gen.assign(fType, (0, codegen_1._)`${fDef}.type || "string"`).assign(format, (0, codegen_1._)`${fDef}.validate`), () => gen.assign(fType, (0, codegen_1._)`"string"`).assign(format, fDef));
           cxt.fail$data((0, codegen_1.or)(unknownFmt(), invalidFmt()));
           function unknownFmt() {
             if (opts.strictSchema === false)
               return codegen_1.nil;
-            return (0, codegen_1._)`${schemaCode} && !${format2}`;
+            return (0, codegen_1._)`${schemaCode} && !${format}`;
           }
           function invalidFmt() {
-            const callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format2}(${data}) : ${format2}(${data}))` : (0, codegen_1._)`${format2}(${data})`;
-            const validData = (0, codegen_1._)`(typeof ${format2} == "function" ? ${callFormat} : ${format2}.test(${data}))`;
-            return (0, codegen_1._)`${format2} && ${format2} !== true && ${fType} === ${ruleType} && !${validData}`;
+            const callFormat = schemaEnv.$async ? (0, codegen_1._)`(${fDef}.async ? await ${format}(${data}) : ${format}(${data}))` : (0, codegen_1._)`${format}(${data})`;
+            const validData = (0, codegen_1._)`(typeof ${format} == "function" ? ${callFormat} : ${format}.test(${data}))`;
+            return (0, codegen_1._)`${format} && ${format} !== true && ${fType} === ${ruleType} && !${validData}`;
           }
         }
         function validateFormat() {
@@ -13828,7 +13828,7 @@ var require_format = __commonJS({
           }
           if (formatDef === true)
             return;
-          const [fmtType, format2, fmtRef] = getFormat(formatDef);
+          const [fmtType, format, fmtRef] = getFormat(formatDef);
           if (fmtType === ruleType)
             cxt.pass(validCondition());
           function unknownFormat() {
@@ -13855,7 +13855,7 @@ var require_format = __commonJS({
                 throw new Error("async format in sync schema");
               return (0, codegen_1._)`await ${fmtRef}(${data})`;
             }
-            return typeof format2 == "function" ? (0, codegen_1._)`${fmtRef}(${data})` : (0, codegen_1._)`${fmtRef}.test(${data})`;
+            return typeof format == "function" ? (0, codegen_1._)`${fmtRef}(${data})` : (0, codegen_1._)`${fmtRef}.test(${data})`;
           }
         }
       }
@@ -13870,8 +13870,8 @@ var require_format2 = __commonJS({
     "use strict";
     Object.defineProperty(exports2, "__esModule", { value: true });
     var format_1 = require_format();
-    var format2 = [format_1.default];
-    exports2.default = format2;
+    var format = [format_1.default];
+    exports2.default = format;
   }
 });
 
@@ -15049,7 +15049,7 @@ var require_fill_range = __commonJS({
       let padded = zeros(startString) || zeros(endString) || zeros(stepString);
       let maxLen = padded ? Math.max(startString.length, endString.length, stepString.length) : 0;
       let toNumber2 = padded === false && stringify2(start, end, options) === false;
-      let format2 = options.transform || transform(toNumber2);
+      let format = options.transform || transform(toNumber2);
       if (options.toRegex && step === 1) {
         return toRange(toMaxLen(start, maxLen), toMaxLen(end, maxLen), true, options);
       }
@@ -15061,7 +15061,7 @@ var require_fill_range = __commonJS({
         if (options.toRegex === true && step > 1) {
           push(a);
         } else {
-          range.push(pad(format2(a, index), maxLen, toNumber2));
+          range.push(pad(format(a, index), maxLen, toNumber2));
         }
         a = descending ? a - step : a + step;
         index++;
@@ -15075,7 +15075,7 @@ var require_fill_range = __commonJS({
       if (!isNumber(start) && start.length > 1 || !isNumber(end) && end.length > 1) {
         return invalidRange(start, end, options);
       }
-      let format2 = options.transform || ((val) => String.fromCharCode(val));
+      let format = options.transform || ((val) => String.fromCharCode(val));
       let a = `${start}`.charCodeAt(0);
       let b = `${end}`.charCodeAt(0);
       let descending = a > b;
@@ -15087,7 +15087,7 @@ var require_fill_range = __commonJS({
       let range = [];
       let index = 0;
       while (descending ? a >= b : a <= b) {
-        range.push(format2(a, index));
+        range.push(format(a, index));
         a = descending ? a - step : a + step;
         index++;
       }
@@ -17338,11 +17338,11 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts = options || {};
-      const format2 = opts.format || (posix ? utils.toPosixSlashes : null);
+      const format = opts.format || (posix ? utils.toPosixSlashes : null);
       let match = input === glob;
-      let output = match && format2 ? format2(input) : input;
+      let output = match && format ? format(input) : input;
       if (match === false) {
-        output = format2 ? format2(input) : input;
+        output = format ? format(input) : input;
         match = output === glob;
       }
       if (match === false || opts.capture === true) {
@@ -20834,7 +20834,7 @@ var CATALOG = {
   "rtt/heartbeat-below-rtt": r(
     "warning",
     "etcd heartbeat below the WAN RTT",
-    "A heartbeat interval shorter than the largest RTT between members makes followers see late heartbeats and call elections."
+    "A heartbeat interval shorter than the largest RTT between members sends heartbeats faster than a round trip returns them: more CPU and network use with no faster failure detection. etcd's tuning guide sets it around the RTT between members; elections follow the election timeout, not the heartbeat."
   ),
   "rtt/election-timeout-low": r(
     "error",
@@ -20855,7 +20855,7 @@ var CATALOG = {
   "rtt/galera-wan": r(
     "warning",
     "Galera stretched over a WAN",
-    "Galera certification waits on the worst RTT and flow control stalls every writer."
+    "A Galera commit waits one round trip from the writing node to the farthest member; over a WAN, a member that falls behind applying write-sets triggers flow control, which pauses writes on every node. The limit is quorate.galeraMaxRttMs (default 5 ms), Quorate's setting, not Galera's."
   ),
   "rtt/commit-budget": r(
     "error",
@@ -21925,10 +21925,6 @@ function ceil(a) {
   const q = a.n / a.d;
   return a.n % a.d === 0n || a.n < 0n ? q : q + 1n;
 }
-function format(a, digits = 1) {
-  if (a.n % a.d === 0n) return (a.n / a.d).toString();
-  return toNumber(a).toFixed(digits).replace(/\.?0+$/, "");
-}
 
 // server/src/math/lag.ts
 function lagBytesNeeded(maxLagSeconds, writeRatePerSecond, writeBytes) {
@@ -22004,10 +22000,18 @@ function dataRules(ctx) {
           finding(
             "data/lag-buffer",
             buffer.span,
-            `store ${name}: ${lag.value} s of lag \xD7 ${rate.value} writes/s \xD7 ${size2.value} bytes = ${bytes(need)}, more than lagBufferBytes ${bytes(buffer.value)}; the buffer covers ${+(buffer.value / (rate.value * size2.value)).toFixed(1)} s`,
+            `store ${name}: ${seconds(lag.value, 2)} of lag \xD7 ${count(rate.value)} writes/s \xD7 ${count(size2.value)} bytes = ${bytes(need)}, more than lagBufferBytes ${bytes(buffer.value)}; the buffer covers ${seconds(buffer.value / (rate.value * size2.value))}`,
             {
               // a buffer past 2^53 − 1 bytes could not be written exactly (value/too-large): no fix then
-              fixes: need <= BigInt(Number.MAX_SAFE_INTEGER) ? [{ kind: "replace", title: `Set lagBufferBytes to ${need}`, span: buffer.span, text: need.toString(), preferred: true }] : []
+              fixes: need <= BigInt(Number.MAX_SAFE_INTEGER) ? [
+                {
+                  kind: "replace",
+                  title: `Set lagBufferBytes to ${count(need)}`,
+                  span: buffer.span,
+                  text: need.toString(),
+                  preferred: true
+                }
+              ] : []
             }
           )
         );
@@ -24182,7 +24186,7 @@ function rttRules(ctx) {
           finding(
             "rtt/galera-wan",
             q.members.keySpan,
-            `${q.label} is Galera across ${worst.pair.join("\u2013")} at ${ms(worst.ms)} RTT (limit ${ms(limit)}): every commit waits for certification across the worst RTT and flow control stalls every writer`
+            `${q.label} is Galera across ${worst.pair.join("\u2013")} at ${ms(worst.ms)} RTT (above quorate.galeraMaxRttMs ${ms(limit)}, Quorate's limit): a commit waits one round trip from the writing node to the farthest member (up to ${ms(worst.ms)} here), and a member that falls behind applying write-sets over the WAN triggers flow control, which pauses writes on every node`
           )
         );
       }
@@ -24227,7 +24231,7 @@ function etcdTimers2(ctx, q, etcd) {
       finding(
         "rtt/heartbeat-below-rtt",
         hbAt,
-        `${q.label}: ${hbText} is below the largest member RTT ${ms(advice.maxRtt)}${pair}: followers see late heartbeats and call elections${beyond}`,
+        `${q.label}: ${hbText} is below the largest member RTT ${ms(advice.maxRtt)}${pair}: the leader sends heartbeats faster than a round trip returns them \u2014 more CPU and network use, no faster failure detection (etcd's tuning guide sets the heartbeat around the RTT between members; elections follow the election timeout)${beyond}`,
         { fixes: fix() }
       )
     );
@@ -24284,7 +24288,7 @@ function rebalanceFix(backends, peak, i, afterLoss) {
   const newlyBad = after.some((s, k) => backends.some((_, j) => overCapacity(s, j) && !overCapacity(before[k], j)));
   return stillBad || newlyBad ? [] : [{ kind: "rebalance-weights", title: "Rebalance weights to capacity", args: { weights: caps } }];
 }
-var rps2 = (r2) => `${format(r2)} rps`;
+var rps2 = (r2) => `${count(toNumber(r2), 1)} rps`;
 function trafficRules(ctx) {
   const out = [];
   for (const tr of ctx.topology.traffic) {
@@ -24354,7 +24358,7 @@ function trafficRules(ctx) {
           finding(
             "capacity/overload",
             cap.span,
-            `${name}: with every site up, ${b.cluster.value} carries ${rps2(load)} (peak ${peak} \xD7 weight ${backends[i].weight} / total weight ${backends.reduce((a, x) => a + x.weight, 0)}) \u2014 capacity ${cap.value}`,
+            `${name}: with every site up, ${b.cluster.value} carries ${rps2(load)} (peak ${count(peak)} \xD7 weight ${count(backends[i].weight)} / total weight ${count(backends.reduce((a, x) => a + x.weight, 0))}) \u2014 capacity ${count(cap.value)}`,
             { fixes: rebalanceFix(backends, peak, i, false) }
           )
         );
@@ -24371,10 +24375,10 @@ function trafficRules(ctx) {
           finding(
             "capacity/site-loss",
             cap.span,
-            `${name}: after losing ${worst.lost}, ${b.cluster.value} carries ${rps2(worst.load)}; capacity ${cap.value} (short by ${format(add(worst.load, fromNumber(-cap.value)))} rps)`,
+            `${name}: after losing ${worst.lost}, ${b.cluster.value} carries ${rps2(worst.load)}; capacity ${count(cap.value)} (short by ${rps2(add(worst.load, fromNumber(-cap.value)))})`,
             {
               fixes: [
-                { kind: "replace", title: `Raise capacityRps to ${raise}`, span: cap.span, text: raise.toString(), preferred: true },
+                { kind: "replace", title: `Raise capacityRps to ${count(raise)}`, span: cap.span, text: raise.toString(), preferred: true },
                 ...rebalanceFix(backends, peak, i, true)
               ]
             }
@@ -31792,14 +31796,14 @@ or a file over the size limit.`,
   ]
 };
 function checkCommand(args, io, version) {
-  let format2 = "text";
+  let format = "text";
   let color;
   let galeraMaxRttMs = DEFAULT_OPTIONS.galeraMaxRttMs;
   let maxFileKb = DEFAULT_MAX_FILE_KB;
   const severities = {};
   const paths = [];
   for (const { flag, arg, value, remaining } of walkArgs(args, CHECK_HELP)) {
-    if (flag === "-f" || flag === "--format") format2 = choice(value(), FORMATS, "format");
+    if (flag === "-f" || flag === "--format") format = choice(value(), FORMATS, "format");
     else if (flag === "--rule") {
       const v = value();
       const m = /^([\w/-]+)=(\w+)$/.exec(v);
@@ -31838,7 +31842,7 @@ function checkCommand(args, io, version) {
   const names = results.map((r2) => r2.parsed.path);
   if (!results.length && !tooLarge2.length) io.stderr(`quorate: no topology files or manifests found in ${paths.join(" ")}
 `);
-  switch (format2) {
+  switch (format) {
     case "json":
       io.stdout(json(rows2));
       break;
@@ -31872,12 +31876,12 @@ var DIAGRAM_HELP = {
   examples: ["quorate diagram --format md -o payments-eu.md examples/payments-eu.topology.yaml"]
 };
 function diagram(args, io) {
-  let format2 = "mermaid";
+  let format = "mermaid";
   let out;
   let force = false;
   const files = [];
   for (const { flag, arg, value } of walkArgs(args, DIAGRAM_HELP)) {
-    if (flag === "-f" || flag === "--format") format2 = choice(value(), DIAGRAM_FORMATS, "diagram format");
+    if (flag === "-f" || flag === "--format") format = choice(value(), DIAGRAM_FORMATS, "diagram format");
     else if (flag === "-o" || flag === "--output") out = outputName(flag, value());
     else if (flag === "--force") force = true;
     else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
@@ -31891,7 +31895,7 @@ function diagram(args, io) {
 `);
     return 1;
   }
-  const rendered = format2 === "mermaid" ? d.mermaid : format2 === "md" ? markdown(d) : renderSvg(d.mermaid, io.env);
+  const rendered = format === "mermaid" ? d.mermaid : format === "md" ? markdown(d) : renderSvg(d.mermaid, io.env);
   if (out !== void 0) writeOutputFile(out, rendered, io.cwd, { force });
   else io.stdout(rendered);
   return 0;
@@ -31947,17 +31951,17 @@ Exit status: 0 every objective is met, 1 some objective is not met or cannot be 
   ]
 };
 function availabilityCommand(args, io) {
-  let format2 = "text";
+  let format = "text";
   const files = [];
   for (const { flag, arg, value } of walkArgs(args, AVAILABILITY_HELP)) {
-    if (flag === "-f" || flag === "--format") format2 = choice(value(), AVAILABILITY_FORMATS, "format");
+    if (flag === "-f" || flag === "--format") format = choice(value(), AVAILABILITY_FORMATS, "format");
     else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
     else files.push(arg);
   }
   if (files.length !== 1) throw new UsageError("availability takes exactly one topology FILE");
   const ctx = contextOf(files[0], readOneFile(files[0], io.cwd));
-  if (format2 === "json") io.stdout(availabilityJson(ctx));
-  else if (format2 === "md") io.stdout(availabilityMarkdown(ctx));
+  if (format === "json") io.stdout(availabilityJson(ctx));
+  else if (format === "md") io.stdout(availabilityMarkdown(ctx));
   else io.stdout(availabilityText(ctx));
   const owners = [...ctx.topology.stores, ...ctx.topology.traffic];
   return owners.every((o) => Object.values(objectiveStatuses(ctx, o)).every((s) => s.met === true)) ? 0 : 1;
@@ -31967,12 +31971,12 @@ function outputName(flag, v) {
   return v;
 }
 function simulateCommand(args, io) {
-  let format2 = "text";
+  let format = "text";
   let color;
   const a = emptyArgs();
   const files = [];
   for (const { flag, arg, value } of walkArgs(args, SIMULATE_HELP)) {
-    if (flag === "-f" || flag === "--format") format2 = choice(value(), SIMULATE_FORMATS, "format");
+    if (flag === "-f" || flag === "--format") format = choice(value(), SIMULATE_FORMATS, "format");
     else if (flag === "--color") color = true;
     else if (flag === "--no-color") color = false;
     else if (scenarioOption(a, flag, value)) continue;
@@ -31989,7 +31993,7 @@ function simulateCommand(args, io) {
       yield o;
     }
   })();
-  const chunks = format2 === "json" ? json2(results, !a.sweeps.length) : format2 === "md" ? markdown2(results) : text2(results, colorFor(color, io));
+  const chunks = format === "json" ? json2(results, !a.sweeps.length) : format === "md" ? markdown2(results) : text2(results, colorFor(color, io));
   for (const chunk of chunks) io.stdout(chunk);
   return ok ? 0 : 1;
 }
@@ -32046,11 +32050,11 @@ error or an unreadable version.`,
   ]
 };
 function diffCommand(args, io) {
-  let format2 = "text";
+  let format = "text";
   let color;
   const specs = [];
   for (const { flag, arg, value } of walkArgs(args, DIFF_HELP)) {
-    if (flag === "-f" || flag === "--format") format2 = choice(value(), DIFF_FORMATS, "format");
+    if (flag === "-f" || flag === "--format") format = choice(value(), DIFF_FORMATS, "format");
     else if (flag === "--color") color = true;
     else if (flag === "--no-color") color = false;
     else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
@@ -32059,8 +32063,8 @@ function diffCommand(args, io) {
   if (specs.length !== 2)
     throw new UsageError("diff takes two versions: OLD NEW (paths, or REV:path from git, e.g. HEAD:design.topology.yaml)");
   const d = diffVersions(specs[0], specs[1], io.cwd);
-  if (format2 === "json") io.stdout(diffJson(d));
-  else if (format2 === "md") io.stdout(diffMarkdown(d));
+  if (format === "json") io.stdout(diffJson(d));
+  else if (format === "md") io.stdout(diffMarkdown(d));
   else io.stdout(diffText(d, colorFor(color, io)));
   return d.regressions ? 1 : 0;
 }
@@ -32108,7 +32112,7 @@ function gameDayCommand(args, io) {
   let duration = "10m";
   let namespaces;
   let out;
-  let format2 = "files";
+  let format = "files";
   let force = false;
   let management;
   const a = emptyArgs();
@@ -32123,7 +32127,7 @@ function gameDayCommand(args, io) {
         throw new UsageError(`--namespace takes Kubernetes namespace names (DNS labels), not '${v}'`);
     } else if (flag === "-o" || flag === "--output") out = outputName(flag, value());
     else if (flag === "--force") force = true;
-    else if (flag === "-f" || flag === "--format") format2 = choice(value(), ["md"], "gameday format");
+    else if (flag === "-f" || flag === "--format") format = choice(value(), ["md"], "gameday format");
     else if (flag === "--lose" || flag === "--partition") scenarioOption(a, flag, value);
     else if (flag === "--management-cidr") {
       const v = value();
@@ -32153,13 +32157,13 @@ function gameDayCommand(args, io) {
     if (e instanceof GameDayError) throw new UsageError(e.message);
     throw e;
   }
-  if (format2 === "md" && !out) {
+  if (format === "md" && !out) {
     io.stdout(g.runbook);
     return 0;
   }
   const dir = prepareFolder(out ?? g.folder, io.cwd, { followLink: out !== void 0 });
   const written = writeFilesInto(dir, g.files, { force });
-  if (format2 === "md") io.stdout(g.runbook);
+  if (format === "md") io.stdout(g.runbook);
   else {
     io.stdout(`${written.map((p) => `wrote ${p}`).join("\n")}
 `);
@@ -32188,12 +32192,12 @@ Exit status: 0 written, 2 usage error or a file that is not a topology.`,
   examples: ["quorate ports examples/payments-eu-reviewed.topology.yaml", "quorate ports --format csv examples/drift/edge.topology.yaml"]
 };
 function portsCommand(args, io) {
-  let format2 = "md";
+  let format = "md";
   let out;
   let force = false;
   const files = [];
   for (const { flag, arg, value } of walkArgs(args, PORTS_HELP)) {
-    if (flag === "-f" || flag === "--format") format2 = choice(value(), PORT_FORMATS, "ports format");
+    if (flag === "-f" || flag === "--format") format = choice(value(), PORT_FORMATS, "ports format");
     else if (flag === "-o" || flag === "--output") out = outputName(flag, value());
     else if (flag === "--force") force = true;
     else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate ports --help')`);
@@ -32202,7 +32206,7 @@ function portsCommand(args, io) {
   if (files.length !== 1) throw new UsageError("ports takes exactly one topology FILE");
   const ctx = contextOf(files[0], readOneFile(files[0], io.cwd));
   const m = portMatrix(ctx, deployedPorts(ctx, files[0], boundFileSource({ cwd: io.cwd })));
-  const text3 = format2 === "csv" ? portsCsv(m) : format2 === "json" ? portsJson(m) : `# Ports: ${ctx.topology.name?.value ?? files[0]}
+  const text3 = format === "csv" ? portsCsv(m) : format === "json" ? portsJson(m) : `# Ports: ${ctx.topology.name?.value ?? files[0]}
 
 ${portsMarkdown(m)}`;
   if (out !== void 0) writeOutputFile(out, text3, io.cwd, { force });

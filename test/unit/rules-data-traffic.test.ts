@@ -35,7 +35,10 @@ test("lag buffer: exactly the product fits, one byte less does not", () => {
   const f = only(lag(491519999), "data/lag-buffer");
   assert.equal(f.length, 1);
   assert.equal(f[0].text, "491519999");
-  assert.match(f[0].message, /240 s of lag × 2000 writes\/s × 1024 bytes = 491,520,000 bytes/);
+  assert.match(f[0].message, /240 s of lag × 2,000 writes\/s × 1,024 bytes = 491,520,000 bytes/);
+  // every count with separators, as simulate and the record print them
+  assert.match(f[0].message, /the buffer covers 240 s$/);
+  assert.match(f[0].fixes[0].title, /^Set lagBufferBytes to 491,520,000$/);
   assert.deepEqual(
     f[0].fixes.map((x) => x.text),
     ["491520000"],
@@ -122,7 +125,8 @@ test("site loss: exactly at capacity after the loss passes, one under fails, nam
     f.map((x) => x.text),
     ["39999"],
   );
-  assert.match(f[0].message, /after losing fra, lon-prod carries 40000 rps; capacity 39999 \(short by 1 rps\)/);
+  assert.match(f[0].message, /after losing fra, lon-prod carries 40,000 rps; capacity 39,999 \(short by 1 rps\)/);
+  assert.equal(f[0].fixes[0].title, "Raise capacityRps to 40,000");
   assert.deepEqual(
     f[0].fixes.map((x) => x.text ?? x.kind),
     ["40000"],

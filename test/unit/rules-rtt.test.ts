@@ -35,6 +35,9 @@ test("heartbeat: exactly the RTT is fine, 1 ms below is not", () => {
   assert.equal(f.length, 1);
   assert.equal(f[0].text, "79");
   assert.match(f[0].message, /heartbeatMs 79 is below the largest member RTT 80 ms \(east–west\)/);
+  // a short heartbeat costs messages, not elections: a follower waits a whole election timeout (review M21)
+  assert.match(f[0].message, /faster than a round trip returns them — more CPU and network use, no faster failure detection/);
+  assert.doesNotMatch(f[0].message, /call elections/);
 });
 
 test("heartbeat default 100 vs a 120 ms WAN anchors on the etcd key", () => {
@@ -161,7 +164,13 @@ test("galera over WAN: 5.0 ms is fine, 5.1 ms warns; the setting moves the line"
   assert.deepEqual(codes(galera(5.0)), []);
   const f = only(galera(5.1), "rtt/galera-wan");
   assert.equal(f.length, 1);
-  assert.match(f[0].message, /a–b at 5.1 ms RTT \(limit 5 ms\)/);
+  assert.match(f[0].message, /a–b at 5.1 ms RTT \(above quorate\.galeraMaxRttMs 5 ms, Quorate's limit\)/);
+  // flow control follows a member that falls behind, not the RTT itself (review M22)
+  assert.match(
+    f[0].message,
+    /one round trip from the writing node to the farthest member \(up to 5\.1 ms here\), and a member that falls behind/,
+  );
+  assert.doesNotMatch(f[0].message, /stalls every writer/);
   assert.deepEqual(codes(galera(5.1), { galeraMaxRttMs: 6 }), []);
 });
 

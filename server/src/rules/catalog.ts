@@ -109,7 +109,7 @@ const CATALOG = {
   "rtt/heartbeat-below-rtt": r(
     "warning",
     "etcd heartbeat below the WAN RTT",
-    "A heartbeat interval shorter than the largest RTT between members makes followers see late heartbeats and call elections.",
+    "A heartbeat interval shorter than the largest RTT between members sends heartbeats faster than a round trip returns them: more CPU and network use with no faster failure detection. etcd's tuning guide sets it around the RTT between members; elections follow the election timeout, not the heartbeat.",
   ),
   "rtt/election-timeout-low": r(
     "error",
@@ -130,7 +130,7 @@ const CATALOG = {
   "rtt/galera-wan": r(
     "warning",
     "Galera stretched over a WAN",
-    "Galera certification waits on the worst RTT and flow control stalls every writer.",
+    "A Galera commit waits one round trip from the writing node to the farthest member; over a WAN, a member that falls behind applying write-sets triggers flow control, which pauses writes on every node. The limit is quorate.galeraMaxRttMs (default 5 ms), Quorate's setting, not Galera's.",
   ),
   "rtt/commit-budget": r(
     "error",

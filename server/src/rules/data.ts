@@ -2,7 +2,7 @@ import type { Finding } from "../model/finding";
 import { lagBytesNeeded } from "../math/lag";
 import { ceil, cmp, fromNumber } from "../math/rational";
 import { declaredSites } from "../derive/meshes";
-import { bytes } from "../util/format";
+import { bytes, count, seconds } from "../util/format";
 import { finding, type TopologyContext } from "./context";
 
 /** data/*: writers without a conflict policy, replication lag that does not fit. */
@@ -34,12 +34,20 @@ export function dataRules(ctx: TopologyContext): Finding[] {
           finding(
             "data/lag-buffer",
             buffer.span,
-            `store ${name}: ${lag.value} s of lag × ${rate.value} writes/s × ${size.value} bytes = ${bytes(need)}, more than lagBufferBytes ${bytes(buffer.value)}; the buffer covers ${+(buffer.value / (rate.value * size.value)).toFixed(1)} s`,
+            `store ${name}: ${seconds(lag.value, 2)} of lag × ${count(rate.value)} writes/s × ${count(size.value)} bytes = ${bytes(need)}, more than lagBufferBytes ${bytes(buffer.value)}; the buffer covers ${seconds(buffer.value / (rate.value * size.value))}`,
             {
               // a buffer past 2^53 − 1 bytes could not be written exactly (value/too-large): no fix then
               fixes:
                 need <= BigInt(Number.MAX_SAFE_INTEGER)
-                  ? [{ kind: "replace", title: `Set lagBufferBytes to ${need}`, span: buffer.span, text: need.toString(), preferred: true }]
+                  ? [
+                      {
+                        kind: "replace",
+                        title: `Set lagBufferBytes to ${count(need)}`,
+                        span: buffer.span,
+                        text: need.toString(),
+                        preferred: true,
+                      },
+                    ]
                   : [],
             },
           ),

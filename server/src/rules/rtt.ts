@@ -79,7 +79,7 @@ export function rttRules(ctx: TopologyContext): Finding[] {
           finding(
             "rtt/galera-wan",
             q.members.keySpan,
-            `${q.label} is Galera across ${worst.pair.join("–")} at ${ms(worst.ms)} RTT (limit ${ms(limit)}): every commit waits for certification across the worst RTT and flow control stalls every writer`,
+            `${q.label} is Galera across ${worst.pair.join("–")} at ${ms(worst.ms)} RTT (above quorate.galeraMaxRttMs ${ms(limit)}, Quorate's limit): a commit waits one round trip from the writing node to the farthest member (up to ${ms(worst.ms)} here), and a member that falls behind applying write-sets over the WAN triggers flow control, which pauses writes on every node`,
           ),
         );
       }
@@ -136,7 +136,7 @@ function etcdTimers(ctx: TopologyContext, q: Quorum, etcd: Etcd): Finding[] {
       finding(
         "rtt/heartbeat-below-rtt",
         hbAt,
-        `${q.label}: ${hbText} is below the largest member RTT ${ms(advice.maxRtt)}${pair}: followers see late heartbeats and call elections${beyond}`,
+        `${q.label}: ${hbText} is below the largest member RTT ${ms(advice.maxRtt)}${pair}: the leader sends heartbeats faster than a round trip returns them — more CPU and network use, no faster failure detection (etcd's tuning guide sets the heartbeat around the RTT between members; elections follow the election timeout)${beyond}`,
         { fixes: fix() },
       ),
     );

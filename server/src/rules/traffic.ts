@@ -1,9 +1,10 @@
 import type { Finding, FixHint } from "../model/finding";
-import { add, ceil, cmp, format, fromNumber, type Rational } from "../math/rational";
+import { add, ceil, cmp, fromNumber, type Rational, toNumber } from "../math/rational";
 import { loadOf, overCapacity, scenario, scenarios, type LoadBackend } from "../math/traffic";
 import { finding, type TopologyContext } from "./context";
 import { DNS_STEERING, loadBackends, TTL_RANGE } from "../derive/loads";
 import { declaredSites } from "../derive/meshes";
+import { count } from "../util/format";
 
 /**
  * "Rebalance weights to capacity" (weights := capacityRps), offered only where it makes the
@@ -23,7 +24,8 @@ function rebalanceFix(backends: readonly LoadBackend[], peak: number, i: number,
   return stillBad || newlyBad ? [] : [{ kind: "rebalance-weights", title: "Rebalance weights to capacity", args: { weights: caps } }];
 }
 
-const rps = (r: Rational) => `${format(r)} rps`;
+/** A load as every output prints it: separators, at most one decimal (`13,333.3 rps`). */
+const rps = (r: Rational) => `${count(toNumber(r), 1)} rps`;
 
 /** traffic/* and capacity/*: steering hygiene, single-site state, load with every site up and after each loss. */
 export function trafficRules(ctx: TopologyContext): Finding[] {
@@ -105,7 +107,7 @@ export function trafficRules(ctx: TopologyContext): Finding[] {
           finding(
             "capacity/overload",
             cap.span,
-            `${name}: with every site up, ${b.cluster!.value} carries ${rps(load!)} (peak ${peak} × weight ${backends[i].weight} / total weight ${backends.reduce((a, x) => a + x.weight, 0)}) — capacity ${cap.value}`,
+            `${name}: with every site up, ${b.cluster!.value} carries ${rps(load!)} (peak ${count(peak)} × weight ${count(backends[i].weight)} / total weight ${count(backends.reduce((a, x) => a + x.weight, 0))}) — capacity ${count(cap.value)}`,
             { fixes: rebalanceFix(backends, peak, i, false) },
           ),
         );
@@ -122,10 +124,10 @@ export function trafficRules(ctx: TopologyContext): Finding[] {
           finding(
             "capacity/site-loss",
             cap.span,
-            `${name}: after losing ${worst.lost}, ${b.cluster!.value} carries ${rps(worst.load)}; capacity ${cap.value} (short by ${format(add(worst.load, fromNumber(-cap.value)))} rps)`,
+            `${name}: after losing ${worst.lost}, ${b.cluster!.value} carries ${rps(worst.load)}; capacity ${count(cap.value)} (short by ${rps(add(worst.load, fromNumber(-cap.value)))})`,
             {
               fixes: [
-                { kind: "replace", title: `Raise capacityRps to ${raise}`, span: cap.span, text: raise.toString(), preferred: true },
+                { kind: "replace", title: `Raise capacityRps to ${count(raise)}`, span: cap.span, text: raise.toString(), preferred: true },
                 ...rebalanceFix(backends, peak, i, true),
               ],
             },
