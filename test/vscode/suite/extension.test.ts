@@ -155,14 +155,17 @@ describe("Quorate in a real VS Code", () => {
     }
   });
 
-  it("redraws as the document changes", async () => {
+  it("redraws as the document changes", async function () {
+    // waits on the webview's "rendered" message, with a limit generous enough for a loaded machine
+    this.timeout(180_000);
     const before = api.preview.renderedVersion;
     const edit = new vscode.WorkspaceEdit();
     const text = doc.getText();
     const at = doc.positionAt(text.indexOf("rttMs: 14") + 7);
     edit.replace(doc.uri, new vscode.Range(at, at.translate(0, 2)), "15");
     assert.ok(await vscode.workspace.applyEdit(edit));
-    await waitFor("a redraw after the edit", () => api.preview.renderedVersion > before);
+    await api.preview.whenRendered(before + 1, 150_000);
+    assert.ok(api.preview.renderedVersion > before);
     const last = api.preview.events.filter((e) => e.type === "rendered").pop();
     assert.ok(last && last.type === "rendered" && last.nodes > 0);
   });
