@@ -23552,200 +23552,229 @@ function judgeAll(ctx) {
     const o = owner.objectives;
     const label4 = `${isStore ? "store" : "traffic"} ${owner.name?.value ?? `#${owner.index + 1}`}`;
     const entityOwner = isStore ? ofStore(ctx, owner) : owner;
-    const e = entities.find((x) => x.owner === entityOwner);
-    const f = figuresFor(report, entityOwner);
-    const judge = (j) => out.push({ owner, label: label4, ...j });
-    const unmeasurable = (what) => finding("objective/unmeasurable", o.keySpan, `${label4}: ${what}`);
-    const needsFigure = ["availability", "conflictProbability"].filter((k) => o[k]);
-    if (needsFigure.length && !f) {
-      const why2 = !e ? unmeasurable(`${needsFigure.join(" and ")} cannot be computed: ${unmeasurableReason(ctx, owner, isStore)}`) : report.invalid.length ? void 0 : unmeasurable(
-        `${needsFigure.join(" and ")} cannot be computed: no site or link declares an availability \u2014 add ${whatToAdd(d, e)}`
-      );
-      needsFigure.forEach((key, i) => {
-        judge({ key, objective: o[key].value, design: null, met: null, finding: i ? void 0 : why2 });
-      });
+    const j = {
+      ctx,
+      d,
+      report,
+      owner,
+      isStore,
+      o,
+      label: label4,
+      e: entities.find((x) => x.owner === entityOwner),
+      f: figuresFor(report, entityOwner),
+      judge: (x) => out.push({ owner, label: label4, ...x }),
+      unmeasurable: (what) => finding("objective/unmeasurable", o.keySpan, `${label4}: ${what}`)
+    };
+    judgeWithoutFigure(j);
+    judgeAvailability(j);
+    judgeConflicts(j);
+    judgeRpo(j);
+    judgeRto(j);
+    judgeSurvive(j);
+  }
+  return out;
+}
+function judgeWithoutFigure({ ctx, d, report, owner, isStore, o, e, f, judge, unmeasurable }) {
+  const needsFigure = ["availability", "conflictProbability"].filter((k) => o[k]);
+  if (!needsFigure.length || f) return;
+  const why2 = !e ? unmeasurable(`${needsFigure.join(" and ")} cannot be computed: ${unmeasurableReason(ctx, owner, isStore)}`) : report.invalid.length ? void 0 : unmeasurable(`${needsFigure.join(" and ")} cannot be computed: no site or link declares an availability \u2014 add ${whatToAdd(d, e)}`);
+  needsFigure.forEach((key, i) => {
+    judge({ key, objective: o[key].value, design: null, met: null, finding: i ? void 0 : why2 });
+  });
+}
+var within = (value, allowed) => value <= allowed * (1 + ROUNDING) + 1e-15;
+function judgeAvailability({ ctx, d, owner, isStore, o, label: label4, e, f, judge }) {
+  if (!f || !o.availability) return;
+  const allowed = 1 - o.availability.value;
+  const upperMeets = within(Math.max(0, f.unavailability - f.unjudgedProbability), allowed);
+  const met = within(f.unavailability, allowed) ? true : upperMeets ? null : false;
+  let why2;
+  if (met === null)
+    why2 = finding(
+      "objective/unmeasurable",
+      o.availability.span,
+      `${label4}: availability is between ${availabilityPercent(f.interval[0], f.unavailability)} and ${availabilityPercent(f.interval[1])} and the objective ${availabilityPercent(o.availability.value)} lies inside: ${budgetRanOut(f)}`
+    );
+  else if (!met) {
+    const cut = f.brokenAllUp ? "it fails with every site and link up" : f.cutSets.length ? `most likely cut set: ${cutSetText(f.cutSets[0])}` : "no set of three or fewer components breaks it alone";
+    const fixes = isStore && witnessHelps(ctx, d, e, owner) ? [WITNESS_FIX(owner.name.value)] : [];
+    why2 = finding(
+      "objective/availability",
+      o.availability.span,
+      `${label4}: computed availability ${figureText(f)} is below the objective ${availabilityPercent(o.availability.value)} (${ninesAndMinutes(allowed)}); ${cut}. Independent failures assumed: the real figure is lower`,
+      fixes.length ? { fixes } : {}
+    );
+  }
+  judge({ key: "availability", objective: o.availability.value, design: f.availability, met, finding: why2 });
+}
+function apart(xs) {
+  const distinct = new Set(xs).size;
+  for (let k = 6; ; k++) {
+    const out = xs.map((x) => `${Number((x * 100).toPrecision(k))}%`);
+    if (new Set(out).size === distinct || k === 17) return out;
+  }
+}
+var budgetRanOut = (f) => `the state budget ran out after every state of up to ${f.maxFailures} failed components (${sig(f.unjudgedProbability)} of probability unjudged). Fewer failing components decide it: leave availability off the sites and links that never fail`;
+function judgeConflicts({ d, o, label: label4, e, f, judge }) {
+  if (!f || !o.conflictProbability) return;
+  const c = f.conflictProbability ?? 0;
+  const lower = Math.max(0, c - f.unjudgedProbability);
+  const allowed = o.conflictProbability.value;
+  const met = within(c, allowed) ? true : within(lower, allowed) ? null : false;
+  const writers = e?.type === "store" ? [...e.writers].map((i) => d.sites[i]).join(", ") : "";
+  const span = o.conflictProbability.span;
+  judge({
+    key: "conflictProbability",
+    objective: allowed,
+    design: c,
+    met,
+    finding: met === null ? finding(
+      "objective/unmeasurable",
+      span,
+      `${label4}: writers are partitioned between ${apart([lower, c, allowed]).slice(0, 2).join(" and ")} of the time and the objective ${apart([lower, c, allowed])[2]} lies inside: ${budgetRanOut(f)}`
+    ) : met ? void 0 : finding(
+      "objective/conflicts",
+      span,
+      `${label4}: writers ${writers} are unable to reach each other ${sig(c * 100)}% of the time (conflict probability ${sig(c)}, ${minutes(c * MINUTES_PER_YEAR)} a year), above the objective ${sig(allowed)}. This is a lower bound on conflict exposure: writers also conflict while connected, within their replication lag`
+    )
+  });
+}
+function judgeRpo({ owner, isStore, o, label: label4, judge, unmeasurable }) {
+  if (!o.rpoSeconds) return;
+  const st = owner;
+  const rpo = isStore ? storeRpo(st) : null;
+  const objective = o.rpoSeconds.value;
+  if (!isStore) judge({ key: "rpoSeconds", objective, design: null, met: null, finding: unmeasurable("rpoSeconds applies to stores") });
+  else if (rpo === null)
+    judge({
+      key: "rpoSeconds",
+      objective,
+      design: null,
+      met: null,
+      finding: unmeasurable(`rpoSeconds cannot be checked: declare maxLagSeconds (the most seconds of writes not yet replicated)`)
+    });
+  else if (rpo === Infinity) {
+    const covered = st.lagBufferBytes.value / (st.writeRatePerSecond.value * st.writeBytes.value);
+    judge({
+      key: "rpoSeconds",
+      objective,
+      design: Infinity,
+      detail: "the lag buffer overflows",
+      met: false,
+      finding: finding(
+        "objective/rpo",
+        o.rpoSeconds.span,
+        `${label4}: RPO is unbounded: lagBufferBytes holds ${sig(Number(covered.toFixed(1)))} s of writes, less than maxLagSeconds ${st.maxLagSeconds.value} s, so a longer lag forces a resync (or blocks the primary); the objective is ${objective} s`
+      )
+    });
+  } else {
+    const met = rpo <= objective;
+    judge({
+      key: "rpoSeconds",
+      objective,
+      design: rpo,
+      detail: rpo ? "maxLagSeconds" : "a write is acknowledged once a majority has it",
+      met,
+      finding: met ? void 0 : finding(
+        "objective/rpo",
+        o.rpoSeconds.span,
+        `${label4}: a site loss may take up to maxLagSeconds ${rpo} s of acknowledged writes, above the objective ${objective} s`
+      )
+    });
+  }
+}
+function judgeRto({ owner, isStore, o, label: label4, judge, unmeasurable }) {
+  if (!o.rtoSeconds) return;
+  const tr = owner;
+  const rto = isStore ? null : rtoEstimate(tr);
+  const objective = o.rtoSeconds.value;
+  if (isStore)
+    judge({ key: "rtoSeconds", objective, design: null, met: null, finding: unmeasurable("rtoSeconds applies to traffic entries") });
+  else if (!rto) {
+    judge({
+      key: "rtoSeconds",
+      objective,
+      design: null,
+      met: null,
+      finding: unmeasurable(
+        rtoGap(tr) === "ttlSeconds" ? "rtoSeconds cannot be checked: declare ttlSeconds (clients keep the old answer that long)" : "rtoSeconds cannot be checked: add healthCheck: { intervalSeconds, failureThreshold } (how steering detects a dead backend)"
+      )
+    });
+  } else {
+    const met = rto.seconds <= objective;
+    const fixes = [];
+    const ttl = tr.ttlSeconds;
+    if (!met && ttl && tr.steering?.value !== "anycast") {
+      const target = ttl.value - (rto.seconds - objective);
+      if (target >= TTL_RANGE[0] && Number.isInteger(target))
+        fixes.push({ kind: "replace", title: `Set ttlSeconds to ${target}`, span: ttl.span, text: String(target), preferred: true });
     }
-    if (f && o.availability) {
-      const allowed = 1 - o.availability.value;
-      const within = (u) => u <= allowed * (1 + ROUNDING) + 1e-15;
-      const upperMeets = within(Math.max(0, f.unavailability - f.unjudgedProbability));
-      const met = within(f.unavailability) ? true : upperMeets ? null : false;
-      let why2;
-      if (met === null)
-        why2 = finding(
-          "objective/unmeasurable",
-          o.availability.span,
-          `${label4}: availability is between ${availabilityPercent(f.interval[0], f.unavailability)} and ${availabilityPercent(f.interval[1])} and the objective ${availabilityPercent(o.availability.value)} lies inside: the state budget ran out after every state of up to ${f.maxFailures} failed components (${sig(f.unjudgedProbability)} of probability unjudged). Fewer failing components decide it: leave availability off the sites and links that never fail`
-        );
-      else if (!met) {
-        const cut = f.brokenAllUp ? "it fails with every site and link up" : f.cutSets.length ? `most likely cut set: ${cutSetText(f.cutSets[0])}` : "no set of three or fewer components breaks it alone";
-        const fixes = [];
-        const witness = isStore && witnessHelps(ctx, d, e, owner);
-        if (witness) fixes.push(WITNESS_FIX(owner.name.value));
-        why2 = finding(
-          "objective/availability",
-          o.availability.span,
-          `${label4}: computed availability ${figureText(f)} is below the objective ${availabilityPercent(o.availability.value)} (${ninesAndMinutes(allowed)}); ${cut}. Independent failures assumed: the real figure is lower`,
-          fixes.length ? { fixes } : {}
-        );
-      }
-      judge({ key: "availability", objective: o.availability.value, design: f.availability, met, finding: why2 });
-    }
-    if (o.conflictProbability && f) {
-      const c = f.conflictProbability ?? 0;
-      const met = c <= o.conflictProbability.value * (1 + ROUNDING) + 1e-15;
-      const writers = e?.type === "store" ? [...e.writers].map((i) => d.sites[i]).join(", ") : "";
-      judge({
-        key: "conflictProbability",
-        objective: o.conflictProbability.value,
-        design: c,
-        met,
-        finding: met ? void 0 : finding(
-          "objective/conflicts",
-          o.conflictProbability.span,
-          `${label4}: writers ${writers} are unable to reach each other ${sig(c * 100)}% of the time (conflict probability ${sig(c)}, ${minutes(c * MINUTES_PER_YEAR)} a year), above the objective ${sig(o.conflictProbability.value)}. This is a lower bound on conflict exposure: writers also conflict while connected, within their replication lag`
-        )
-      });
-    }
-    if (o.rpoSeconds) {
-      const st = owner;
-      const rpo = isStore ? storeRpo(st) : null;
-      const objective = o.rpoSeconds.value;
-      if (!isStore) judge({ key: "rpoSeconds", objective, design: null, met: null, finding: unmeasurable("rpoSeconds applies to stores") });
-      else if (rpo === null)
-        judge({
-          key: "rpoSeconds",
-          objective,
-          design: null,
-          met: null,
-          finding: unmeasurable(`rpoSeconds cannot be checked: declare maxLagSeconds (the most seconds of writes not yet replicated)`)
-        });
-      else if (rpo === Infinity) {
-        const covered = st.lagBufferBytes.value / (st.writeRatePerSecond.value * st.writeBytes.value);
-        judge({
-          key: "rpoSeconds",
-          objective,
-          design: Infinity,
-          detail: "the lag buffer overflows",
-          met: false,
-          finding: finding(
-            "objective/rpo",
-            o.rpoSeconds.span,
-            `${label4}: RPO is unbounded: lagBufferBytes holds ${sig(Number(covered.toFixed(1)))} s of writes, less than maxLagSeconds ${st.maxLagSeconds.value} s, so a longer lag forces a resync (or blocks the primary); the objective is ${objective} s`
-          )
-        });
-      } else {
-        const met = rpo <= objective;
-        judge({
-          key: "rpoSeconds",
-          objective,
-          design: rpo,
-          detail: rpo ? "maxLagSeconds" : "a write is acknowledged once a majority has it",
-          met,
-          finding: met ? void 0 : finding(
-            "objective/rpo",
-            o.rpoSeconds.span,
-            `${label4}: a site loss may take up to maxLagSeconds ${rpo} s of acknowledged writes, above the objective ${objective} s`
-          )
-        });
-      }
-    }
-    if (o.rtoSeconds) {
-      const tr = owner;
-      const rto = isStore ? null : rtoEstimate(tr);
-      const objective = o.rtoSeconds.value;
-      if (isStore)
-        judge({ key: "rtoSeconds", objective, design: null, met: null, finding: unmeasurable("rtoSeconds applies to traffic entries") });
-      else if (!rto) {
-        judge({
-          key: "rtoSeconds",
-          objective,
-          design: null,
-          met: null,
-          finding: unmeasurable(
-            rtoGap(tr) === "ttlSeconds" ? "rtoSeconds cannot be checked: declare ttlSeconds (clients keep the old answer that long)" : "rtoSeconds cannot be checked: add healthCheck: { intervalSeconds, failureThreshold } (how steering detects a dead backend)"
-          )
-        });
-      } else {
-        const met = rto.seconds <= objective;
-        const fixes = [];
-        const ttl = tr.ttlSeconds;
-        if (!met && ttl && tr.steering?.value !== "anycast") {
-          const target = ttl.value - (rto.seconds - objective);
-          if (target >= TTL_RANGE[0] && Number.isInteger(target))
-            fixes.push({ kind: "replace", title: `Set ttlSeconds to ${target}`, span: ttl.span, text: String(target), preferred: true });
-        }
-        judge({
-          key: "rtoSeconds",
-          objective,
-          design: rto.seconds,
-          detail: rto.terms,
-          met,
-          finding: met ? void 0 : finding(
-            "objective/rto",
-            o.rtoSeconds.span,
-            `${label4}: RTO estimate ${sig(rto.seconds)} s (${rto.terms}) is above the objective ${objective} s; ${rto.caveat}`,
-            fixes.length ? { fixes } : {}
-          )
-        });
-      }
-    }
-    let surviveUnmeasurable = false;
-    for (const cls of o.survive?.items ?? []) {
-      const value = cls.value;
-      if (value !== "site" && value !== "two-sites" && value !== "partition") continue;
-      const key = `survive ${value}`;
-      if (!e) {
-        judge({
-          key,
-          objective: value,
-          design: null,
-          met: null,
-          finding: surviveUnmeasurable ? void 0 : finding(
-            "objective/unmeasurable",
-            o.keySpan,
-            `${label4}: survive cannot be checked: ${unmeasurableReason(ctx, owner, isStore)}`
-          )
-        });
-        surviveUnmeasurable = true;
-        continue;
-      }
-      if (value === "partition" && entitySites(e).length > MAX_SURVIVE_PARTITION_SITES) {
-        judge({
-          key,
-          objective: value,
-          design: null,
-          met: null,
-          finding: finding(
-            "objective/unmeasurable",
-            cls.span,
-            `${label4}: survive partition is checked over at most ${MAX_SURVIVE_PARTITION_SITES} sites; this one reads ${entitySites(e).length}`
-          )
-        });
-        continue;
-      }
-      const fail = firstSurviveFailure(d, e, value);
-      if (!fail) {
-        judge({ key, objective: value, design: null, met: true });
-        continue;
-      }
-      const fixes = isStore && value !== "two-sites" && witnessHelps(ctx, d, e, owner) ? [WITNESS_FIX(owner.name.value)] : [];
+    judge({
+      key: "rtoSeconds",
+      objective,
+      design: rto.seconds,
+      detail: rto.terms,
+      met,
+      finding: met ? void 0 : finding(
+        "objective/rto",
+        o.rtoSeconds.span,
+        `${label4}: RTO estimate ${sig(rto.seconds)} s (${rto.terms}) is above the objective ${objective} s; ${rto.caveat}`,
+        fixes.length ? { fixes } : {}
+      )
+    });
+  }
+}
+function judgeSurvive({ ctx, d, owner, isStore, o, label: label4, e, judge }) {
+  let surviveUnmeasurable = false;
+  for (const cls of o.survive?.items ?? []) {
+    const value = cls.value;
+    if (value !== "site" && value !== "two-sites" && value !== "partition") continue;
+    const key = `survive ${value}`;
+    if (!e) {
       judge({
         key,
         objective: value,
         design: null,
-        detail: `${fail.scenario} \u2014 ${fail.what}`,
-        met: false,
+        met: null,
+        finding: surviveUnmeasurable ? void 0 : finding("objective/unmeasurable", o.keySpan, `${label4}: survive cannot be checked: ${unmeasurableReason(ctx, owner, isStore)}`)
+      });
+      surviveUnmeasurable = true;
+      continue;
+    }
+    if (value === "partition" && entitySites(e).length > MAX_SURVIVE_PARTITION_SITES) {
+      judge({
+        key,
+        objective: value,
+        design: null,
+        met: null,
         finding: finding(
-          "objective/survive",
+          "objective/unmeasurable",
           cls.span,
-          `${label4}: survive ${value} fails: ${fail.scenario} \u2014 ${fail.what}${e.type === "quorum" ? ` (${quorumDetail(d, e, fail.scenario)})` : ""}`,
-          fixes.length ? { fixes } : {}
+          `${label4}: survive partition is checked over at most ${MAX_SURVIVE_PARTITION_SITES} sites; this one reads ${entitySites(e).length}`
         )
       });
+      continue;
     }
+    const fail = firstSurviveFailure(d, e, value);
+    if (!fail) {
+      judge({ key, objective: value, design: null, met: true });
+      continue;
+    }
+    const fixes = isStore && value !== "two-sites" && witnessHelps(ctx, d, e, owner) ? [WITNESS_FIX(owner.name.value)] : [];
+    judge({
+      key,
+      objective: value,
+      design: null,
+      detail: `${fail.scenario} \u2014 ${fail.what}`,
+      met: false,
+      finding: finding(
+        "objective/survive",
+        cls.span,
+        `${label4}: survive ${value} fails: ${fail.scenario} \u2014 ${fail.what}${e.type === "quorum" ? ` (${quorumDetail(d, e, fail.scenario)})` : ""}`,
+        fixes.length ? { fixes } : {}
+      )
+    });
   }
-  return out;
 }
 function quorumDetail(d, q, scenario2) {
   const n = q.counts.reduce((a, c) => a + c, 0);
@@ -27397,11 +27426,11 @@ function run(ctx, s) {
       breaks.push(...overflow);
     } else {
       breaks.push(...overflow);
-      const apart = [];
-      for (let i = 0; i < up.length; i++) for (let j = i + 1; j < up.length; j++) if (!R.reaches(up[i], up[j])) apart.push([up[i], up[j]]);
-      if (apart.length) {
+      const apart2 = [];
+      for (let i = 0; i < up.length; i++) for (let j = i + 1; j < up.length; j++) if (!R.reaches(up[i], up[j])) apart2.push([up[i], up[j]]);
+      if (apart2.length) {
         outcome = rep === "crdt" || policy && policy !== "none" ? "diverges" : "corrupts";
-        const pairs = apart.map(([a, b]) => `${a} and ${b}`).join("; ");
+        const pairs = apart2.map(([a, b]) => `${a} and ${b}`).join("; ");
         if (outcome === "corrupts")
           breaks.push(
             `store ${name2}: writers ${pairs} cannot reach each other and both keep accepting writes with no conflict policy \u2014 conflicting writes corrupt data`

@@ -202,3 +202,25 @@ test("a bounded figure decides an objective only outside its interval: inside it
   );
   assert.deepEqual(only(body("0.999999999"), "objective/availability"), []);
 });
+
+test("objective/conflicts on a bounded figure: met above its interval, an error below it, undecided inside it", () => {
+  // 60 writer sites at 0.999 and no links between them: any two up writers are partitioned, so the
+  // conflict probability is 1 − P(at most one up) ≈ 1; bounded, its interval is [1 − ~5×10⁻⁹, 1]
+  const sites = Array.from({ length: 60 }, (_, i) => `  - { name: s${i}, availability: 0.999 }`).join("\n");
+  const body = (objective: string) =>
+    `sites:\n${sites}\nstores:\n  - name: big\n    replication: crdt\n    writers: [${Array.from({ length: 60 }, (_, i) => `s${i}`).join(", ")}]\n    objectives: { conflictProbability: ${objective} }\n`;
+  // 1: the upper end meets it
+  assert.deepEqual(only(body("1"), "objective/conflicts"), []);
+  assert.deepEqual(only(body("1"), "objective/unmeasurable"), []);
+  // 1 − 10⁻⁸: even the lower end is above it
+  assert.equal(only(body("0.99999999"), "objective/conflicts").length, 1);
+  assert.deepEqual(only(body("0.99999999"), "objective/unmeasurable"), []);
+  // 1 − 3×10⁻⁹: inside the interval (beyond rounding) — neither met nor failed
+  assert.deepEqual(only(body("0.999999997"), "objective/conflicts"), []);
+  const inside = only(body("0.999999997"), "objective/unmeasurable");
+  assert.equal(inside.length, 1);
+  assert.match(
+    inside[0].message,
+    /store big: writers are partitioned between 99\.999999\d+% and 100% of the time and the objective 99\.9999997% lies inside: the state budget ran out/,
+  );
+});

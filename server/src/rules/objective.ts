@@ -165,6 +165,22 @@ export function objectiveJudgements(ctx: TopologyContext): readonly ObjectiveJud
   return ctx.fact(judgeAll);
 }
 
+/** What every step judging one owner's objectives reads. */
+interface Judging {
+  readonly ctx: TopologyContext;
+  readonly d: LeanDesign;
+  readonly report: AvailabilityReport;
+  readonly owner: Store | Traffic;
+  readonly isStore: boolean;
+  readonly o: Objectives;
+  /** "store ledger", "traffic checkout" */
+  readonly label: string;
+  readonly e: LeanEntity | undefined;
+  readonly f: EntityFigures | undefined;
+  readonly judge: (j: Omit<ObjectiveJudgement, "owner" | "label">) => void;
+  readonly unmeasurable: (what: string) => Finding;
+}
+
 function judgeAll(ctx: TopologyContext): ObjectiveJudgement[] {
   const t = ctx.topology;
   const withObjectives = [...t.stores.filter((s) => s.objectives), ...t.traffic.filter((x) => x.objectives)];
@@ -178,223 +194,278 @@ function judgeAll(ctx: TopologyContext): ObjectiveJudgement[] {
     const o = owner.objectives as Objectives;
     const label = `${isStore ? "store" : "traffic"} ${owner.name?.value ?? `#${owner.index + 1}`}`;
     const entityOwner = isStore ? ofStore(ctx, owner as Store) : owner;
-    const e = entities.find((x) => x.owner === entityOwner);
-    const f = figuresFor(report, entityOwner);
-    const judge = (j: Omit<ObjectiveJudgement, "owner" | "label">) => out.push({ owner, label, ...j });
-    const unmeasurable = (what: string) => finding("objective/unmeasurable", o.keySpan, `${label}: ${what}`);
+    const j: Judging = {
+      ctx,
+      d,
+      report,
+      owner,
+      isStore,
+      o,
+      label,
+      e: entities.find((x) => x.owner === entityOwner),
+      f: figuresFor(report, entityOwner),
+      judge: (x) => out.push({ owner, label, ...x }),
+      unmeasurable: (what) => finding("objective/unmeasurable", o.keySpan, `${label}: ${what}`),
+    };
+    judgeWithoutFigure(j);
+    judgeAvailability(j);
+    judgeConflicts(j);
+    judgeRpo(j);
+    judgeRto(j);
+    judgeSurvive(j);
+  }
+  return out;
+}
 
-    // the figure-based objectives
-    const needsFigure = (["availability", "conflictProbability"] as const).filter((k) => o[k]);
-    if (needsFigure.length && !f) {
-      const why = !e
-        ? unmeasurable(`${needsFigure.join(" and ")} cannot be computed: ${unmeasurableReason(ctx, owner, isStore)}`)
-        : report.invalid.length
-          ? undefined // the schema reports the value out of range; nothing is computed until it is fixed
-          : unmeasurable(
-              `${needsFigure.join(" and ")} cannot be computed: no site or link declares an availability — add ${whatToAdd(d, e)}`,
-            );
-      needsFigure.forEach((key, i) => {
-        judge({ key, objective: o[key]!.value, design: null, met: null, finding: i ? undefined : why });
-      });
-    }
-    if (f && o.availability) {
-      const allowed = 1 - o.availability.value;
-      const within = (u: number) => u <= allowed * (1 + ROUNDING) + 1e-15;
-      // bounded: met when the lower end meets it, not met when even the upper end misses it,
-      // undecided in between (the state budget ran out before the objective's precision)
-      const upperMeets = within(Math.max(0, f.unavailability - f.unjudgedProbability));
-      const met = within(f.unavailability) ? true : upperMeets ? null : false;
-      let why: Finding | undefined;
-      if (met === null)
-        why = finding(
-          "objective/unmeasurable",
-          o.availability.span,
-          `${label}: availability is between ${availabilityPercent(f.interval[0], f.unavailability)} and ${availabilityPercent(f.interval[1])} and the objective ${availabilityPercent(o.availability.value)} lies inside: the state budget ran out after every state of up to ${f.maxFailures} failed components (${sig(f.unjudgedProbability)} of probability unjudged). Fewer failing components decide it: leave availability off the sites and links that never fail`,
-        );
-      else if (!met) {
-        const cut = f.brokenAllUp
-          ? "it fails with every site and link up"
-          : f.cutSets.length
-            ? `most likely cut set: ${cutSetText(f.cutSets[0])}`
-            : "no set of three or fewer components breaks it alone";
-        const fixes: FixHint[] = [];
-        const witness = isStore && witnessHelps(ctx, d, e, owner as Store);
-        if (witness) fixes.push(WITNESS_FIX(owner.name!.value));
-        why = finding(
-          "objective/availability",
-          o.availability.span,
-          `${label}: computed availability ${figureText(f)} is below the objective ${availabilityPercent(o.availability.value)} (${ninesAndMinutes(allowed)}); ${cut}. Independent failures assumed: the real figure is lower`,
-          fixes.length ? { fixes } : {},
-        );
-      }
-      judge({ key: "availability", objective: o.availability.value, design: f.availability, met, finding: why });
-    }
-    if (o.conflictProbability && f) {
-      const c = f.conflictProbability ?? 0;
-      const met = c <= o.conflictProbability.value * (1 + ROUNDING) + 1e-15;
-      const writers = e?.type === "store" ? [...e.writers].map((i) => d.sites[i]).join(", ") : "";
-      judge({
-        key: "conflictProbability",
-        objective: o.conflictProbability.value,
-        design: c,
-        met,
-        finding: met
+/** availability and conflictProbability when the entity has no figure: unmeasurable, saying what to add. */
+function judgeWithoutFigure({ ctx, d, report, owner, isStore, o, e, f, judge, unmeasurable }: Judging): void {
+  const needsFigure = (["availability", "conflictProbability"] as const).filter((k) => o[k]);
+  if (!needsFigure.length || f) return;
+  const why = !e
+    ? unmeasurable(`${needsFigure.join(" and ")} cannot be computed: ${unmeasurableReason(ctx, owner, isStore)}`)
+    : report.invalid.length
+      ? undefined // the schema reports the value out of range; nothing is computed until it is fixed
+      : unmeasurable(`${needsFigure.join(" and ")} cannot be computed: no site or link declares an availability — add ${whatToAdd(d, e)}`);
+  needsFigure.forEach((key, i) => {
+    judge({ key, objective: o[key]!.value, design: null, met: null, finding: i ? undefined : why });
+  });
+}
+
+/** Within floating-point rounding of the allowed value: an objective exactly met is met. */
+const within = (value: number, allowed: number) => value <= allowed * (1 + ROUNDING) + 1e-15;
+
+/**
+ * objective/availability. A bounded figure is met when its lower end meets the objective, not
+ * met when even its upper end misses it, undecided in between (the state budget ran out before
+ * the objective's precision).
+ */
+function judgeAvailability({ ctx, d, owner, isStore, o, label, e, f, judge }: Judging): void {
+  if (!f || !o.availability) return;
+  const allowed = 1 - o.availability.value;
+  const upperMeets = within(Math.max(0, f.unavailability - f.unjudgedProbability), allowed);
+  const met = within(f.unavailability, allowed) ? true : upperMeets ? null : false;
+  let why: Finding | undefined;
+  if (met === null)
+    why = finding(
+      "objective/unmeasurable",
+      o.availability.span,
+      `${label}: availability is between ${availabilityPercent(f.interval[0], f.unavailability)} and ${availabilityPercent(f.interval[1])} and the objective ${availabilityPercent(o.availability.value)} lies inside: ${budgetRanOut(f)}`,
+    );
+  else if (!met) {
+    const cut = f.brokenAllUp
+      ? "it fails with every site and link up"
+      : f.cutSets.length
+        ? `most likely cut set: ${cutSetText(f.cutSets[0])}`
+        : "no set of three or fewer components breaks it alone";
+    const fixes: FixHint[] = isStore && witnessHelps(ctx, d, e, owner as Store) ? [WITNESS_FIX(owner.name!.value)] : [];
+    why = finding(
+      "objective/availability",
+      o.availability.span,
+      `${label}: computed availability ${figureText(f)} is below the objective ${availabilityPercent(o.availability.value)} (${ninesAndMinutes(allowed)}); ${cut}. Independent failures assumed: the real figure is lower`,
+      fixes.length ? { fixes } : {},
+    );
+  }
+  judge({ key: "availability", objective: o.availability.value, design: f.availability, met, finding: why });
+}
+
+/** Fractions as percentages with as many significant digits (6 at least) as tell them apart. */
+function apart(xs: readonly number[]): string[] {
+  const distinct = new Set(xs).size;
+  for (let k = 6; ; k++) {
+    const out = xs.map((x) => `${Number((x * 100).toPrecision(k))}%`);
+    if (new Set(out).size === distinct || k === 17) return out;
+  }
+}
+
+/** Why a bounded figure decides nothing, and what decides it. */
+const budgetRanOut = (f: EntityFigures) =>
+  `the state budget ran out after every state of up to ${f.maxFailures} failed components (${sig(f.unjudgedProbability)} of probability unjudged). Fewer failing components decide it: leave availability off the sites and links that never fail`;
+
+/**
+ * objective/conflicts: the time writers are partitioned against the objective. Bounded, the
+ * figure is an interval (the unjudged states may or may not partition them): met when its upper
+ * end meets the objective, not met when its lower end misses it, undecided in between.
+ */
+function judgeConflicts({ d, o, label, e, f, judge }: Judging): void {
+  if (!f || !o.conflictProbability) return;
+  const c = f.conflictProbability ?? 0;
+  const lower = Math.max(0, c - f.unjudgedProbability);
+  const allowed = o.conflictProbability.value;
+  const met = within(c, allowed) ? true : within(lower, allowed) ? null : false;
+  const writers = e?.type === "store" ? [...e.writers].map((i) => d.sites[i]).join(", ") : "";
+  const span = o.conflictProbability.span;
+  judge({
+    key: "conflictProbability",
+    objective: allowed,
+    design: c,
+    met,
+    finding:
+      met === null
+        ? finding(
+            "objective/unmeasurable",
+            span,
+            `${label}: writers are partitioned between ${apart([lower, c, allowed]).slice(0, 2).join(" and ")} of the time and the objective ${apart([lower, c, allowed])[2]} lies inside: ${budgetRanOut(f)}`,
+          )
+        : met
           ? undefined
           : finding(
               "objective/conflicts",
-              o.conflictProbability.span,
-              `${label}: writers ${writers} are unable to reach each other ${sig(c * 100)}% of the time (conflict probability ${sig(c)}, ${minutes(c * MINUTES_PER_YEAR)} a year), above the objective ${sig(o.conflictProbability.value)}. This is a lower bound on conflict exposure: writers also conflict while connected, within their replication lag`,
+              span,
+              `${label}: writers ${writers} are unable to reach each other ${sig(c * 100)}% of the time (conflict probability ${sig(c)}, ${minutes(c * MINUTES_PER_YEAR)} a year), above the objective ${sig(allowed)}. This is a lower bound on conflict exposure: writers also conflict while connected, within their replication lag`,
             ),
-      });
-    }
-    if (o.rpoSeconds) {
-      const st = owner as Store;
-      const rpo = isStore ? storeRpo(st) : null;
-      const objective = o.rpoSeconds.value;
-      if (!isStore) judge({ key: "rpoSeconds", objective, design: null, met: null, finding: unmeasurable("rpoSeconds applies to stores") });
-      else if (rpo === null)
-        judge({
-          key: "rpoSeconds",
-          objective,
-          design: null,
-          met: null,
-          finding: unmeasurable(`rpoSeconds cannot be checked: declare maxLagSeconds (the most seconds of writes not yet replicated)`),
-        });
-      else if (rpo === Infinity) {
-        const covered = st.lagBufferBytes!.value / (st.writeRatePerSecond!.value * st.writeBytes!.value);
-        judge({
-          key: "rpoSeconds",
-          objective,
-          design: Infinity,
-          detail: "the lag buffer overflows",
-          met: false,
-          finding: finding(
+  });
+}
+
+/** objective/rpo: maxLagSeconds (unbounded past the lag buffer) against rpoSeconds; a quorum store's is 0. */
+function judgeRpo({ owner, isStore, o, label, judge, unmeasurable }: Judging): void {
+  if (!o.rpoSeconds) return;
+  const st = owner as Store;
+  const rpo = isStore ? storeRpo(st) : null;
+  const objective = o.rpoSeconds.value;
+  if (!isStore) judge({ key: "rpoSeconds", objective, design: null, met: null, finding: unmeasurable("rpoSeconds applies to stores") });
+  else if (rpo === null)
+    judge({
+      key: "rpoSeconds",
+      objective,
+      design: null,
+      met: null,
+      finding: unmeasurable(`rpoSeconds cannot be checked: declare maxLagSeconds (the most seconds of writes not yet replicated)`),
+    });
+  else if (rpo === Infinity) {
+    const covered = st.lagBufferBytes!.value / (st.writeRatePerSecond!.value * st.writeBytes!.value);
+    judge({
+      key: "rpoSeconds",
+      objective,
+      design: Infinity,
+      detail: "the lag buffer overflows",
+      met: false,
+      finding: finding(
+        "objective/rpo",
+        o.rpoSeconds.span,
+        `${label}: RPO is unbounded: lagBufferBytes holds ${sig(Number(covered.toFixed(1)))} s of writes, less than maxLagSeconds ${st.maxLagSeconds!.value} s, so a longer lag forces a resync (or blocks the primary); the objective is ${objective} s`,
+      ),
+    });
+  } else {
+    const met = rpo <= objective;
+    judge({
+      key: "rpoSeconds",
+      objective,
+      design: rpo,
+      detail: rpo ? "maxLagSeconds" : "a write is acknowledged once a majority has it",
+      met,
+      finding: met
+        ? undefined
+        : finding(
             "objective/rpo",
             o.rpoSeconds.span,
-            `${label}: RPO is unbounded: lagBufferBytes holds ${sig(Number(covered.toFixed(1)))} s of writes, less than maxLagSeconds ${st.maxLagSeconds!.value} s, so a longer lag forces a resync (or blocks the primary); the objective is ${objective} s`,
+            `${label}: a site loss may take up to maxLagSeconds ${rpo} s of acknowledged writes, above the objective ${objective} s`,
           ),
-        });
-      } else {
-        const met = rpo <= objective;
-        judge({
-          key: "rpoSeconds",
-          objective,
-          design: rpo,
-          detail: rpo ? "maxLagSeconds" : "a write is acknowledged once a majority has it",
-          met,
-          finding: met
-            ? undefined
-            : finding(
-                "objective/rpo",
-                o.rpoSeconds.span,
-                `${label}: a site loss may take up to maxLagSeconds ${rpo} s of acknowledged writes, above the objective ${objective} s`,
-              ),
-        });
-      }
+    });
+  }
+}
+
+/** objective/rto: the entry's RTO estimate (health checks + TTL, or BGP withdrawal) against rtoSeconds. */
+function judgeRto({ owner, isStore, o, label, judge, unmeasurable }: Judging): void {
+  if (!o.rtoSeconds) return;
+  const tr = owner as Traffic;
+  const rto = isStore ? null : rtoEstimate(tr);
+  const objective = o.rtoSeconds.value;
+  if (isStore)
+    judge({ key: "rtoSeconds", objective, design: null, met: null, finding: unmeasurable("rtoSeconds applies to traffic entries") });
+  else if (!rto) {
+    judge({
+      key: "rtoSeconds",
+      objective,
+      design: null,
+      met: null,
+      finding: unmeasurable(
+        rtoGap(tr) === "ttlSeconds"
+          ? "rtoSeconds cannot be checked: declare ttlSeconds (clients keep the old answer that long)"
+          : "rtoSeconds cannot be checked: add healthCheck: { intervalSeconds, failureThreshold } (how steering detects a dead backend)",
+      ),
+    });
+  } else {
+    const met = rto.seconds <= objective;
+    const fixes: FixHint[] = [];
+    const ttl = tr.ttlSeconds;
+    if (!met && ttl && tr.steering?.value !== "anycast") {
+      const target = ttl.value - (rto.seconds - objective);
+      if (target >= TTL_RANGE[0] && Number.isInteger(target))
+        fixes.push({ kind: "replace", title: `Set ttlSeconds to ${target}`, span: ttl.span, text: String(target), preferred: true });
     }
-    if (o.rtoSeconds) {
-      const tr = owner as Traffic;
-      const rto = isStore ? null : rtoEstimate(tr);
-      const objective = o.rtoSeconds.value;
-      if (isStore)
-        judge({ key: "rtoSeconds", objective, design: null, met: null, finding: unmeasurable("rtoSeconds applies to traffic entries") });
-      else if (!rto) {
-        judge({
-          key: "rtoSeconds",
-          objective,
-          design: null,
-          met: null,
-          finding: unmeasurable(
-            rtoGap(tr) === "ttlSeconds"
-              ? "rtoSeconds cannot be checked: declare ttlSeconds (clients keep the old answer that long)"
-              : "rtoSeconds cannot be checked: add healthCheck: { intervalSeconds, failureThreshold } (how steering detects a dead backend)",
+    judge({
+      key: "rtoSeconds",
+      objective,
+      design: rto.seconds,
+      detail: rto.terms,
+      met,
+      finding: met
+        ? undefined
+        : finding(
+            "objective/rto",
+            o.rtoSeconds.span,
+            `${label}: RTO estimate ${sig(rto.seconds)} s (${rto.terms}) is above the objective ${objective} s; ${rto.caveat}`,
+            fixes.length ? { fixes } : {},
           ),
-        });
-      } else {
-        const met = rto.seconds <= objective;
-        const fixes: FixHint[] = [];
-        const ttl = tr.ttlSeconds;
-        if (!met && ttl && tr.steering?.value !== "anycast") {
-          const target = ttl.value - (rto.seconds - objective);
-          if (target >= TTL_RANGE[0] && Number.isInteger(target))
-            fixes.push({ kind: "replace", title: `Set ttlSeconds to ${target}`, span: ttl.span, text: String(target), preferred: true });
-        }
-        judge({
-          key: "rtoSeconds",
-          objective,
-          design: rto.seconds,
-          detail: rto.terms,
-          met,
-          finding: met
-            ? undefined
-            : finding(
-                "objective/rto",
-                o.rtoSeconds.span,
-                `${label}: RTO estimate ${sig(rto.seconds)} s (${rto.terms}) is above the objective ${objective} s; ${rto.caveat}`,
-                fixes.length ? { fixes } : {},
-              ),
-        });
-      }
-    }
-    let surviveUnmeasurable = false;
-    for (const cls of o.survive?.items ?? []) {
-      const value = cls.value;
-      if (value !== "site" && value !== "two-sites" && value !== "partition") continue; // the schema reports it
-      const key = `survive ${value}` as const;
-      if (!e) {
-        // one finding for the entity, every class unmeasurable
-        judge({
-          key,
-          objective: value,
-          design: null,
-          met: null,
-          finding: surviveUnmeasurable
-            ? undefined
-            : finding(
-                "objective/unmeasurable",
-                o.keySpan,
-                `${label}: survive cannot be checked: ${unmeasurableReason(ctx, owner, isStore)}`,
-              ),
-        });
-        surviveUnmeasurable = true;
-        continue;
-      }
-      if (value === "partition" && entitySites(e).length > MAX_SURVIVE_PARTITION_SITES) {
-        judge({
-          key,
-          objective: value,
-          design: null,
-          met: null,
-          finding: finding(
-            "objective/unmeasurable",
-            cls.span,
-            `${label}: survive partition is checked over at most ${MAX_SURVIVE_PARTITION_SITES} sites; this one reads ${entitySites(e).length}`,
-          ),
-        });
-        continue;
-      }
-      const fail = firstSurviveFailure(d, e, value);
-      if (!fail) {
-        judge({ key, objective: value, design: null, met: true });
-        continue;
-      }
-      const fixes = isStore && value !== "two-sites" && witnessHelps(ctx, d, e, owner as Store) ? [WITNESS_FIX(owner.name!.value)] : [];
+    });
+  }
+}
+
+/** objective/survive: each declared class's sweep with the lean evaluator; the first failing scenario named. */
+function judgeSurvive({ ctx, d, owner, isStore, o, label, e, judge }: Judging): void {
+  let surviveUnmeasurable = false;
+  for (const cls of o.survive?.items ?? []) {
+    const value = cls.value;
+    if (value !== "site" && value !== "two-sites" && value !== "partition") continue; // the schema reports it
+    const key = `survive ${value}` as const;
+    if (!e) {
+      // one finding for the entity, every class unmeasurable
       judge({
         key,
         objective: value,
         design: null,
-        detail: `${fail.scenario} — ${fail.what}`,
-        met: false,
+        met: null,
+        finding: surviveUnmeasurable
+          ? undefined
+          : finding("objective/unmeasurable", o.keySpan, `${label}: survive cannot be checked: ${unmeasurableReason(ctx, owner, isStore)}`),
+      });
+      surviveUnmeasurable = true;
+      continue;
+    }
+    if (value === "partition" && entitySites(e).length > MAX_SURVIVE_PARTITION_SITES) {
+      judge({
+        key,
+        objective: value,
+        design: null,
+        met: null,
         finding: finding(
-          "objective/survive",
+          "objective/unmeasurable",
           cls.span,
-          `${label}: survive ${value} fails: ${fail.scenario} — ${fail.what}${e.type === "quorum" ? ` (${quorumDetail(d, e, fail.scenario)})` : ""}`,
-          fixes.length ? { fixes } : {},
+          `${label}: survive partition is checked over at most ${MAX_SURVIVE_PARTITION_SITES} sites; this one reads ${entitySites(e).length}`,
         ),
       });
+      continue;
     }
+    const fail = firstSurviveFailure(d, e, value);
+    if (!fail) {
+      judge({ key, objective: value, design: null, met: true });
+      continue;
+    }
+    const fixes = isStore && value !== "two-sites" && witnessHelps(ctx, d, e, owner as Store) ? [WITNESS_FIX(owner.name!.value)] : [];
+    judge({
+      key,
+      objective: value,
+      design: null,
+      detail: `${fail.scenario} — ${fail.what}`,
+      met: false,
+      finding: finding(
+        "objective/survive",
+        cls.span,
+        `${label}: survive ${value} fails: ${fail.scenario} — ${fail.what}${e.type === "quorum" ? ` (${quorumDetail(d, e, fail.scenario)})` : ""}`,
+        fixes.length ? { fixes } : {},
+      ),
+    });
   }
-  return out;
 }
 
 /** "2 of 5 members left; majority 3" for a site-loss scenario, else the majority alone. */
