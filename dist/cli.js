@@ -14636,11 +14636,11 @@ var require_utils2 = __commonJS({
     }, []);
     exports2.flatten = (...args) => {
       const result = [];
-      const flat = (arr) => {
+      const flat2 = (arr) => {
         for (let i = 0; i < arr.length; i++) {
           const ele = arr[i];
           if (Array.isArray(ele)) {
-            flat(ele);
+            flat2(ele);
             continue;
           }
           if (ele !== void 0) {
@@ -14649,7 +14649,7 @@ var require_utils2 = __commonJS({
         }
         return result;
       };
-      flat(args);
+      flat2(args);
       return result;
     };
   }
@@ -21365,6 +21365,26 @@ var Reader = class {
     return !!n && (0, import_yaml.isMap)(n);
   }
 };
+function flattenScalars(node) {
+  if (node === null || typeof node !== "object") return;
+  const n = node;
+  if (n.items) {
+    for (let i = 0; i < n.items.length; i++) flattenScalars(n.items[i]);
+    return;
+  }
+  if ((0, import_yaml.isScalar)(n)) {
+    if (typeof n.value === "string") n.value = flat(n.value);
+    if (typeof n.source === "string") n.source = flat(n.source);
+    return;
+  }
+  flattenScalars(n.key);
+  flattenScalars(n.value);
+}
+function flat(s) {
+  flatSink ^= Number(s) | 0;
+  return s;
+}
+var flatSink = 0;
 
 // server/src/model/topology.ts
 var TOPOLOGY_API_VERSION = "quorate.dev/v1alpha1";
@@ -24758,6 +24778,7 @@ function parseFile(path, text3) {
     const broken = yamlFindings.some((f) => f.code === "yaml/syntax");
     const kind = classify(doc, topologyName);
     if (broken) return { index, doc, span, kind, yamlFindings, broken };
+    flattenScalars(doc.contents);
     const topology = kind === "topology" ? readTopology(doc, span) : void 0;
     const k8s = kind !== "topology" && kind !== "other" && kind !== "empty" ? readK8s(doc, kind, span) : void 0;
     return { index, doc, span, kind, yamlFindings, broken, topology, k8s };

@@ -4,6 +4,7 @@ import type { Finding } from "./model/finding";
 import { YAML_OPTIONS, type ParsedDoc, type ParsedFile } from "./model/parse";
 import { columnOf, LineIndex, lineStartOf } from "./model/text";
 import { MAX_NESTING, nestingBeyond } from "./model/nesting";
+import { flattenScalars } from "./model/yamlnodes";
 import { LIST_KEYS, withItem, type ListKey } from "./model/topology";
 import { TopologyContext, type AnalysisOptions } from "./derive/context";
 import { validateItem } from "./schema/validate";
@@ -189,6 +190,7 @@ export function reanalyze(
   if (!seq || !isSeq(seq) || (seq as YAMLSeq).flow || (seq as YAMLSeq).items.length !== 1) return undefined;
   const parsedItem = (seq as YAMLSeq).items[0] as Node;
   if (!parsedItem?.range || isPair(parsedItem)) return undefined;
+  flattenScalars(parsedItem);
   const oldItem = region.seq.items[region.index] as Node;
   if (columnOf(newRegion, parsedItem.range[0]) !== columnOf(old.text, oldItem.range![0])) return undefined;
   if (newRegion.slice(0, lineStartOf(newRegion, parsedItem.range[0])).trim()) return undefined;

@@ -322,3 +322,30 @@ test("closing or deleting a file the thread analyses collects at once; a small f
   await t.settled();
   assert.equal(released, 2, "then deleted on disk: gone");
 });
+
+test("a request answered later (a Simulate click) is followed by the heap keeper's check, as any other work", async () => {
+  let answered = () => false;
+  /** afterWork calls made once the click's answer was posted */
+  let checksAfterAnswer = 0;
+  const heap: HeapKeeper = {
+    idle() {},
+    afterWork: () => {
+      if (answered()) checksAfterAnswer++;
+    },
+    rebase() {},
+    released() {},
+  };
+  const t = fakeThread(false, heap);
+  answered = () => t.posts.some((p) => p.t === "response" && p.id === 7);
+  const uri = "file:///w/two.topology.yaml";
+  const text = FIXABLE["two-site.topology.yaml"];
+  t.send({ t: "update", uri, text, open: true, version: 1, hosted: true });
+  await t.settled();
+  t.send({ t: "request", id: 7, method: "quorate/simulate", params: { uri, scenario: { lose: [] } } });
+  // the click yields between its steps: wait for its answer, then one more turn
+  while (!answered()) await t.settled();
+  await t.settled();
+  assert.equal(checksAfterAnswer, 1);
+  const answer = t.posts.find((p) => p.t === "response" && p.id === 7);
+  assert.ok(answer && answer.t === "response" && !answer.error, "the click was answered");
+});

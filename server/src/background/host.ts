@@ -4,6 +4,7 @@
 import { Worker } from "node:worker_threads";
 import { ErrorCodes, LSPErrorCodes, ResponseError } from "vscode-languageserver";
 import type { Cancellation } from "../service/host";
+import { heapKeeper } from "./memory";
 import { BACKGROUND_MARK, type FromBackground, type ToBackground } from "./messages";
 
 const YOUNG_GENERATION_MB = 4;
@@ -19,6 +20,8 @@ export class Background {
   private worker?: Worker;
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  /** this (main) thread's heap: what the background thread sends lands here first */
+  private readonly heap = heapKeeper();
 
   constructor(
     private readonly script: string,
@@ -39,6 +42,9 @@ export class Background {
     });
     this.worker = worker;
     worker.on("message", (m: FromBackground) => {
+      // what the thread sends is copied onto this thread (a large file's diagnostics, a Simulate
+      // click's diagram: megabytes), then written to the client: collected here once quiet
+      this.heap.afterWork();
       if (m.t !== "response") return this.events.message(m);
       const w = this.waiting.get(m.id);
       if (!w) return;

@@ -172,8 +172,9 @@ export function runBackground(port: Port, options: { warmUp?: boolean; heap?: He
             post({ t: "response", id: m.id, result: r ?? null });
           };
           // a request that waits on the host (git) or yields between scenarios (simulate) answers
-          // when it is done; the thread serves others meanwhile
-          if (result instanceof Promise) result.then(done, failed);
+          // when it is done; the thread serves others meanwhile, and collects after it as after
+          // any work (a Simulate click on a large file leaves a diagram's worth of garbage)
+          if (result instanceof Promise) result.then(done, failed).finally(() => heap.afterWork());
           else done(result);
         } catch (e) {
           failed(e);

@@ -4,7 +4,7 @@ import { k8sKindOf, readK8s, type K8sKind, type K8sObject } from "./k8s";
 import { MAX_NESTING, nestingBeyond } from "./nesting";
 import { LineIndex, RangeSpan, type Span } from "./text";
 import { readTopology, TOPOLOGY_API_VERSION, TOPOLOGY_KIND, type Topology } from "./topology";
-import { Reader } from "./yamlnodes";
+import { flattenScalars, Reader } from "./yamlnodes";
 
 export type DocKind = "topology" | K8sKind | "other" | "empty";
 
@@ -152,6 +152,7 @@ export function parseFile(path: string, text: string): ParsedFile {
     const broken = yamlFindings.some((f) => f.code === "yaml/syntax");
     const kind = classify(doc, topologyName);
     if (broken) return { index, doc, span, kind, yamlFindings, broken };
+    flattenScalars(doc.contents);
     const topology = kind === "topology" ? readTopology(doc, span) : undefined;
     const k8s = kind !== "topology" && kind !== "other" && kind !== "empty" ? readK8s(doc, kind, span) : undefined;
     return { index, doc, span, kind, yamlFindings, broken, topology, k8s };

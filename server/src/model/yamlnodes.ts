@@ -175,3 +175,32 @@ export interface StrList {
   readonly span: Span;
   readonly keySpan: Span;
 }
+
+/**
+ * Makes every string scalar's value (and source) one flat string. yaml builds a quoted scalar
+ * a piece at a time, and V8 keeps such a string as a chain of pieces (a "cons string": about
+ * 30 bytes a piece) until something reads it whole; a 1 MB file kept over 100,000 of them
+ * (3.6 MB, measured in a heap snapshot) for as long as the file stayed open.
+ */
+export function flattenScalars(node: unknown): void {
+  if (node === null || typeof node !== "object") return;
+  const n = node as { items?: unknown[]; key?: unknown; value?: unknown; source?: unknown };
+  if (n.items) {
+    for (let i = 0; i < n.items.length; i++) flattenScalars(n.items[i]);
+    return;
+  }
+  if (isScalar(n)) {
+    if (typeof n.value === "string") n.value = flat(n.value);
+    if (typeof n.source === "string") n.source = flat(n.source);
+    return;
+  }
+  flattenScalars(n.key);
+  flattenScalars(n.value);
+}
+
+/** The same string, flat: converting it to a number makes V8 flatten it in place (its result is not needed). */
+function flat(s: string): string {
+  flatSink ^= Number(s) | 0;
+  return s;
+}
+let flatSink = 0;
