@@ -4925,11 +4925,11 @@ var require_compose_scalar = __commonJS({
 var require_util_empty_scalar_position = __commonJS({
   "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports2) {
     "use strict";
-    function emptyScalarPosition(offset, before, pos) {
-      if (before) {
-        pos ?? (pos = before.length);
+    function emptyScalarPosition(offset, before2, pos) {
+      if (before2) {
+        pos ?? (pos = before2.length);
         for (let i = pos - 1; i >= 0; --i) {
-          let st = before[i];
+          let st = before2[i];
           switch (st.type) {
             case "space":
             case "comment":
@@ -4937,10 +4937,10 @@ var require_util_empty_scalar_position = __commonJS({
               offset -= st.source.length;
               continue;
           }
-          st = before[++i];
+          st = before2[++i];
           while (st?.type === "space") {
             offset += st.source.length;
-            st = before[++i];
+            st = before2[++i];
           }
           break;
         }
@@ -5018,10 +5018,10 @@ var require_compose_node = __commonJS({
         node.srcToken = token;
       return node;
     }
-    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
+    function composeEmptyNode(ctx, offset, before2, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
       const token = {
         type: "scalar",
-        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
+        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before2, pos),
         indent: -1,
         source: ""
       };
@@ -7428,14 +7428,14 @@ var require_code = __commonJS({
       return new _Code(code3);
     }
     exports2._ = _;
-    var plus = new _Code("+");
+    var plus2 = new _Code("+");
     function str(strs, ...args) {
       const expr = [safeStringify(strs[0])];
       let i = 0;
       while (i < args.length) {
-        expr.push(plus);
+        expr.push(plus2);
         addCodeArg(expr, args[i]);
-        expr.push(plus, safeStringify(strs[++i]));
+        expr.push(plus2, safeStringify(strs[++i]));
       }
       optimize(expr);
       return new _Code(expr);
@@ -7453,7 +7453,7 @@ var require_code = __commonJS({
     function optimize(expr) {
       let i = 1;
       while (i < expr.length - 1) {
-        if (expr[i] === plus) {
+        if (expr[i] === plus2) {
           const res = mergeExprItems(expr[i - 1], expr[i + 1]);
           if (res !== void 0) {
             expr.splice(i - 1, 3, res);
@@ -12202,13 +12202,13 @@ var require_core = __commonJS({
       RULES2.all[keyword] = rule;
       (_a = definition.implements) === null || _a === void 0 ? void 0 : _a.forEach((kwd) => this.addKeyword(kwd));
     }
-    function addBeforeRule(ruleGroup, rule, before) {
-      const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
+    function addBeforeRule(ruleGroup, rule, before2) {
+      const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before2);
       if (i >= 0) {
         ruleGroup.rules.splice(i, 0, rule);
       } else {
         ruleGroup.rules.push(rule);
-        this.logger.warn(`rule ${before} is not defined`);
+        this.logger.warn(`rule ${before2} is not defined`);
       }
     }
     function keywordMetaschema(def) {
@@ -15576,9 +15576,9 @@ var require_parse = __commonJS({
           }
           if (prev.type === "range") {
             siblings.pop();
-            const before = siblings[siblings.length - 1];
-            before.value += prev.value + value;
-            prev = before;
+            const before2 = siblings[siblings.length - 1];
+            before2.value += prev.value + value;
+            prev = before2;
             block.ranges--;
             continue;
           }
@@ -17063,9 +17063,9 @@ var require_parse2 = __commonJS({
             continue;
           }
           const prior = prev.prev;
-          const before = prior.prev;
+          const before2 = prior.prev;
           const isStart = prior.type === "slash" || prior.type === "bos";
-          const afterStar = before && (before.type === "star" || before.type === "globstar");
+          const afterStar = before2 && (before2.type === "star" || before2.type === "globstar");
           if (opts.bash === true && (!isStart || rest[0] && rest[0] !== "/")) {
             push({ type: "star", value, output: "" });
             continue;
@@ -22753,6 +22753,37 @@ function bestCommitLatency(members, rtt) {
   return best;
 }
 
+// server/src/derive/latency.ts
+function leaderCommit(ctx, q, leader, o = {}) {
+  return commitLatency(o.counts ?? q.counts, o.rtt ?? ctx.rtt, leader, o.need);
+}
+function galeraCommit(ctx, q, writer, o = {}) {
+  const counts = o.counts ?? q.counts;
+  const rtt = o.rtt ?? ctx.rtt;
+  if (!((counts.get(writer) ?? 0) > 0)) return void 0;
+  let worst = 0;
+  for (const site of memberSites(counts)) {
+    if (site === writer) continue;
+    const r2 = rtt(writer, site);
+    if (r2 === void 0) return void 0;
+    worst = Math.max(worst, r2);
+  }
+  return worst;
+}
+function bestCommit(ctx, q, o = {}) {
+  if (q.kind !== "galera") return bestCommitLatency(o.counts ?? q.counts, o.rtt ?? ctx.rtt);
+  let best;
+  for (const site of memberSites(o.counts ?? q.counts)) {
+    const latency = galeraCommit(ctx, q, site, o);
+    if (latency !== void 0 && (!best || latency < best.latency)) best = { site, latency };
+  }
+  return best;
+}
+function writeBudget(q) {
+  return q.kind === "consensus" || q.kind === "galera" ? q.owner.writeLatencyBudgetMs?.value : void 0;
+}
+var relaysThroughFollowers = (q) => q.kind === "consensus" && /cockroach/i.test(q.owner.engine?.value ?? "");
+
 // server/src/availability/lean.ts
 var QUORUM_CONTINUES = 0;
 var QUORUM_MINORITY_STOPS = 1;
@@ -22827,7 +22858,10 @@ function leanEntities(ctx, d) {
       sites: Int32Array.from(sites.map((s) => d.siteIndex.get(s))),
       counts: Float64Array.from(counts),
       majority: majority(counts.reduce((a, c) => a + c, 0)),
-      canLead: new Uint8Array(sites.length)
+      canLead: new Uint8Array(sites.length),
+      relay: relaysThroughFollowers(q),
+      clients: [],
+      judged: new Int32Array(1)
     };
     out.push(lq);
     byOwner.set(q.owner, lq);
@@ -22868,6 +22902,12 @@ function leanEntities(ctx, d) {
       } else resolved = false;
     }
     if (!resolved) continue;
+    for (const dep of deps)
+      if (dep.type === "quorum")
+        for (const b of lb) {
+          const i = d.siteIndex.get(b.site);
+          if (!dep.clients.includes(i)) dep.clients.push(i);
+        }
     out.push({
       type: "traffic",
       name: `traffic ${tr.name.value}`,
@@ -22882,10 +22922,53 @@ function leanEntities(ctx, d) {
   }
   return out;
 }
+function clique(d, s, q, i) {
+  const k = q.sites.length;
+  for (let a = 0; a < k; a++) {
+    if (!reaches(d, s, q.sites[a], q.sites[i])) continue;
+    for (let b = a + 1; b < k; b++) if (reaches(d, s, q.sites[b], q.sites[i]) && !reaches(d, s, q.sites[a], q.sites[b])) return false;
+  }
+  return true;
+}
+function failsAt(d, s, q, l, client) {
+  const leader = q.sites[l];
+  const k = q.sites.length;
+  if (q.kind === "galera") {
+    let own2 = false;
+    for (let m = 0; m < k; m++) {
+      if (q.sites[m] !== client || !(q.counts[m] > 0)) continue;
+      own2 = true;
+      if (reaches(d, s, client, leader)) return false;
+    }
+    if (own2) return true;
+    for (let m = 0; m < k; m++) if (q.counts[m] > 0 && reaches(d, s, q.sites[m], leader) && reaches(d, s, client, q.sites[m])) return false;
+    return true;
+  }
+  if (reaches(d, s, client, leader)) return false;
+  if (!q.relay) return true;
+  for (let m = 0; m < k; m++)
+    if (m !== l && q.counts[m] > 0 && reaches(d, s, q.sites[m], leader) && reaches(d, s, client, q.sites[m])) return false;
+  return true;
+}
+function judgePlacement(d, s, q) {
+  let best = -1;
+  let most = -1;
+  for (let l = 0; l < q.sites.length; l++) {
+    if (!q.canLead[l]) continue;
+    let failing = 0;
+    for (const c of q.clients) if (s.siteUp[c] && failsAt(d, s, q, l, c)) failing++;
+    if (failing > most) {
+      most = failing;
+      best = l;
+    }
+  }
+  q.judged[0] = best;
+}
 function judgeQuorum(d, s, q) {
   const k = q.sites.length;
   let anyUp = false;
   let anyLead = false;
+  q.judged[0] = -1;
   for (let i = 0; i < k; i++) {
     q.canLead[i] = 0;
     const si = q.sites[i];
@@ -22893,13 +22976,14 @@ function judgeQuorum(d, s, q) {
     anyUp = true;
     let votes = 0;
     for (let j = 0; j < k; j++) if (reaches(d, s, si, q.sites[j])) votes += q.counts[j];
-    if (votes >= q.majority) {
+    if (votes >= q.majority && (q.kind !== "galera" || clique(d, s, q, i))) {
       q.canLead[i] = 1;
       anyLead = true;
     }
   }
   if (!anyUp && q.kind === "etcd") return QUORUM_LOST;
   if (!anyLead) return QUORUM_STOPS;
+  judgePlacement(d, s, q);
   for (let i = 0; i < k; i++) {
     if (!s.siteUp[q.sites[i]]) continue;
     for (let j = 0; j < k; j++) if (q.canLead[j] && !reaches(d, s, q.sites[i], q.sites[j])) return QUORUM_MINORITY_STOPS;
@@ -22919,11 +23003,7 @@ function judgeStore(d, s, st) {
   return up ? STORE_CONTINUES : STORE_WRITES_STOP;
 }
 function canWrite(d, s, dep, writes, site) {
-  if (dep.type === "quorum") {
-    if (!writes) return false;
-    for (let i = 0; i < dep.sites.length; i++) if (dep.canLead[i] && reaches(d, s, site, dep.sites[i])) return true;
-    return false;
-  }
+  if (dep.type === "quorum") return writes && dep.judged[0] >= 0 && !failsAt(d, s, dep, dep.judged[0], site);
   for (let i = 0; i < dep.writers.length; i++) if (reaches(d, s, site, dep.writers[i])) return true;
   return false;
 }
@@ -22984,7 +23064,10 @@ function entitySites(e) {
   };
   if (e.type === "traffic") {
     for (const b of e.backends) set.add(b.site);
-    for (const dep of e.deps) add2(dep);
+    for (const dep of e.deps) {
+      add2(dep);
+      if (dep.type === "quorum") for (const c of dep.clients) set.add(c);
+    }
   } else add2(e);
   return [...set].sort((a, b) => a - b);
 }
@@ -23004,6 +23087,7 @@ function entityLinks(d, e) {
       if (dep.type === "quorum") among(dep.sites, dep.sites);
       const from = e.backends.map((b) => b.site).filter((x) => dep.type === "quorum" || !dep.writers.includes(x));
       among(from, own2(dep));
+      if (dep.type === "quorum") among(dep.clients, own2(dep));
     }
   } else among(own2(e), own2(e));
   return [...set].sort((a, b) => a - b);
@@ -23136,7 +23220,7 @@ function storePlan(d, e) {
     }
   };
 }
-function relaysThroughFollowers(q) {
+function relaysThroughFollowers2(q) {
   return /cockroach/i.test(q.owner.engine?.value ?? "");
 }
 function trafficPlan(d, e, whole = false) {
@@ -23172,7 +23256,7 @@ function trafficPlan(d, e, whole = false) {
       return { to: m, link, closed: link >= 0 ? closedOf.get(link) ?? -1 : -1 };
     })
   );
-  const relays = e.deps.map((dep) => dep.type === "quorum" && relaysThroughFollowers(dep));
+  const relays = e.deps.map((dep) => dep.type === "quorum" && relaysThroughFollowers2(dep));
   const G = siteList.length;
   const K = e.deps.length;
   const pf = new Float64Array(G);
@@ -23882,10 +23966,10 @@ function withDelta(counts, site, delta) {
   return m;
 }
 function evenFixes(q) {
-  const before = quorumErrors(q.counts);
+  const before2 = quorumErrors(q.counts);
   const options = [];
   const consider = (counts, fix) => {
-    if ([...quorumErrors(counts)].some((e) => !before.has(e)) || total(counts) < 3) return;
+    if ([...quorumErrors(counts)].some((e) => !before2.has(e)) || total(counts) < 3) return;
     options.push({ good: survivesEverySiteLoss(counts), fix });
   };
   for (const site of q.counts.keys())
@@ -24084,36 +24168,6 @@ function haversineKm(a, b) {
 }
 function fiberFloorMs(a, b) {
   return haversineKm(a, b) / KM_PER_RTT_MS;
-}
-
-// server/src/derive/latency.ts
-function leaderCommit(ctx, q, leader, o = {}) {
-  return commitLatency(o.counts ?? q.counts, o.rtt ?? ctx.rtt, leader, o.need);
-}
-function galeraCommit(ctx, q, writer, o = {}) {
-  const counts = o.counts ?? q.counts;
-  const rtt = o.rtt ?? ctx.rtt;
-  if (!((counts.get(writer) ?? 0) > 0)) return void 0;
-  let worst = 0;
-  for (const site of memberSites(counts)) {
-    if (site === writer) continue;
-    const r2 = rtt(writer, site);
-    if (r2 === void 0) return void 0;
-    worst = Math.max(worst, r2);
-  }
-  return worst;
-}
-function bestCommit(ctx, q, o = {}) {
-  if (q.kind !== "galera") return bestCommitLatency(o.counts ?? q.counts, o.rtt ?? ctx.rtt);
-  let best;
-  for (const site of memberSites(o.counts ?? q.counts)) {
-    const latency = galeraCommit(ctx, q, site, o);
-    if (latency !== void 0 && (!best || latency < best.latency)) best = { site, latency };
-  }
-  return best;
-}
-function writeBudget(q) {
-  return q.kind === "consensus" || q.kind === "galera" ? q.owner.writeLatencyBudgetMs?.value : void 0;
 }
 
 // server/src/derive/timers.ts
@@ -24333,8 +24387,8 @@ function rebalanceFix(backends, peak, i, afterLoss) {
   const rebalanced = backends.map((b, k) => ({ ...b, weight: caps[k] }));
   const after = scenarios(peak, rebalanced);
   const stillBad = (afterLoss ? after.slice(1) : [after[0]]).some((s) => overCapacity(s, i));
-  const before = scenarios(peak, backends);
-  const newlyBad = after.some((s, k) => backends.some((_, j) => overCapacity(s, j) && !overCapacity(before[k], j)));
+  const before2 = scenarios(peak, backends);
+  const newlyBad = after.some((s, k) => backends.some((_, j) => overCapacity(s, j) && !overCapacity(before2[k], j)));
   return stillBad || newlyBad ? [] : [{ kind: "rebalance-weights", title: "Rebalance weights to capacity", args: { weights: caps } }];
 }
 var rps2 = (r2) => `${count(toNumber(r2), 1)} rps`;
@@ -27244,22 +27298,183 @@ function scaled(ctx, s, a, b, which) {
   if (f === void 0) return { value: base, text: `${kind}${ms(base)}` };
   return { value: f * base, text: `${kind}${ms(base)} \xD7 ${f} = ${ms(f * base)}` };
 }
-function judgeQuorum2(ctx, q, s, R, breaks, notes, what) {
+var FAILS = { fails: true, ms: void 0, via: null };
+var plus = (...xs) => xs.every((x) => x !== void 0) ? xs.reduce((a, x) => a + x, 0) : void 0;
+function clientSites(J, q) {
+  const { ctx, s, R } = J;
+  const out = [];
+  if (q.kind === "etcd") {
+    const name = q.owner.name?.value;
+    const site = name ? ctx.siteOfCluster(name) : void 0;
+    return site && R.up(site) ? [site] : [];
+  }
+  for (const tr of ctx.topology.traffic) {
+    if (!(tr.dependsOn?.items ?? []).some((d) => ctx.topology.storeByName.get(d.value) === q.owner)) continue;
+    for (const b of backendsOf2(ctx, tr) ?? [])
+      if (b.site !== void 0 && R.up(b.site) && !s.withdraw?.includes(b.site) && !out.includes(b.site)) out.push(b.site);
+  }
+  return out;
+}
+function placementsOf(J, q, after, maj) {
+  const { ctx, R } = J;
+  const memberSites2 = [...after].filter(([, c]) => c > 0).map(([x]) => x);
+  const counts = (sites) => new Map(sites.map((x) => [x, after.get(x)]));
+  const out = [];
+  for (const l of memberSites2) {
+    const voting = memberSites2.filter((x) => R.reaches(x, l));
+    if (voting.reduce((a, x) => a + after.get(x), 0) < maj) continue;
+    const stops = memberSites2.filter((x) => !voting.includes(x));
+    if (q.kind !== "galera") {
+      out.push({ site: l, voting, stops, commit: leaderCommit(ctx, q, l, { counts: counts(voting), rtt: J.rtt, need: maj }) });
+      continue;
+    }
+    const clique2 = voting.every((a, i) => voting.slice(i + 1).every((b) => R.reaches(a, b)));
+    if (!clique2 || out.some((p) => p.voting.join() === voting.join())) continue;
+    let best;
+    for (const w of voting) {
+      const commit = galeraCommit(ctx, q, w, { counts: counts(voting), rtt: J.rtt });
+      if (!best || commit !== void 0 && (best.commit === void 0 || commit < best.commit)) best = { site: w, commit };
+    }
+    out.push({ site: best.site, voting, stops, commit: best.commit });
+  }
+  return out;
+}
+function writePath(J, q, after, p, client) {
+  const { ctx, R } = J;
+  const nearest = (through, cost) => {
+    let best;
+    for (const m of through) {
+      if (m === client || !R.reaches(client, m)) continue;
+      const ms3 = plus(J.rtt(client, m), cost(m));
+      if (!best || ms3 !== void 0 && (best.ms === void 0 || ms3 < best.ms)) best = { fails: false, ms: ms3, via: m };
+    }
+    return best ?? FAILS;
+  };
+  if (q.kind === "galera") {
+    const counts = new Map(p.voting.map((x) => [x, after.get(x)]));
+    const commitFrom = (m) => galeraCommit(ctx, q, m, { counts, rtt: J.rtt });
+    if (p.voting.includes(client)) return { fails: false, ms: commitFrom(client), via: null };
+    if ((after.get(client) ?? 0) > 0) return FAILS;
+    return nearest(p.voting, commitFrom);
+  }
+  if (client === p.site) return { fails: false, ms: p.commit, via: null };
+  if (R.reaches(client, p.site)) return { fails: false, ms: plus(J.rtt(client, p.site), p.commit), via: null };
+  if (!relaysThroughFollowers(q)) return FAILS;
+  return nearest(
+    p.voting.filter((m) => m !== p.site),
+    (m) => plus(J.rtt(m, p.site), p.commit)
+  );
+}
+var before = (a, b) => {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
+  return false;
+};
+function choosePlacements(q, placements, clients, path, stoppedMembers) {
+  if (!placements.length) return { best: void 0, judged: void 0 };
+  const budget = writeBudget(q);
+  const failing = (p) => clients.filter((c) => path(p, c).fails);
+  const slowest = (p) => Math.max(-1, ...clients.map((c) => path(p, c).ms ?? -1));
+  const pinKey = (p) => [
+    stoppedMembers(p),
+    failing(p).length,
+    budget !== void 0 && p.commit !== void 0 && p.commit > budget ? 1 : 0,
+    clients.length ? slowest(p) : p.commit ?? Infinity,
+    p.commit ?? Infinity
+  ];
+  let best = placements[0];
+  for (const p of placements) if (before(pinKey(p), pinKey(best))) best = p;
+  const sig2 = (p) => `${p.stops.join()}|${failing(p).join()}`;
+  if (placements.every((p) => sig2(p) === sig2(placements[0]))) return { best, judged: best };
+  let judged = placements[0];
+  for (const p of placements) {
+    const [f, j] = [failing(p).length, failing(judged).length];
+    if (f > j || f === 0 && j === 0 && slowest(p) > slowest(judged)) judged = p;
+  }
+  return { best, judged };
+}
+var stopWord = (v) => `${listText([...v])} stop${v.length === 1 ? "s" : ""}`;
+function stopsBreak(J, q, after, groups, maj) {
+  const { ctx, s, R } = J;
+  const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
+  const survivors = [...after.values()].reduce((a, c) => a + c, 0);
+  const memberSites2 = [...after].filter(([, c]) => c > 0).map(([x]) => x);
+  if (survivors < maj) return `${q.label}: ${J.what} leaves ${survivors} of ${n} members; majority is ${maj} \u2014 writes stop`;
+  if (s.partition.length > 0 && !s.cut.length && groups.length > 1)
+    return `${q.label}: the partition leaves ${groups.map((g) => `${g.sites.join(",")} ${g.members}`).join(" vs ")} of ${n} members; majority is ${maj} on no side \u2014 writes stop`;
+  const reachable = (site) => memberSites2.reduce((a, x) => a + (R.reaches(x, site) ? after.get(x) : 0), 0);
+  const unlinked = [];
+  for (let i = 0; i < memberSites2.length; i++)
+    for (let j = i + 1; j < memberSites2.length; j++)
+      if (!ctx.link(memberSites2[i], memberSites2[j])) unlinked.push(linkName(memberSites2[i], memberSites2[j]));
+  const galera = q.kind === "galera" ? "; Galera's primary component needs a majority of nodes that all see each other, and no such set remains" : "";
+  return `${q.label}: ${survivors} of ${n} members survive, but no member site reaches ${maj} of them (${memberSites2.map((x) => `${x} reaches ${reachable(x)}`).join(", ")}) \u2014 writes stop${galera}${unlinked.length ? `; no link is declared for ${unlinked.join(", ")}, and a site reaches another only over a declared link` : ""}`;
+}
+function stoppingNote(q, placements, judged, after, maj) {
+  const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
+  if (placements.every((p) => p.stops.join() === placements[0].stops.join())) {
+    const stopped = placements[0].stops;
+    const writing = q.kind === "galera" ? placements[0].voting : placements.map((p) => p.site);
+    return `${q.label}: the members in ${listText([...stopped])} (${stopped.reduce((a, x) => a + after.get(x), 0)} of ${n}) cannot reach a majority and stop; ${listText([...writing])} keep${writing.length === 1 ? "s" : ""} writing (majority ${maj})`;
+  }
+  if (q.kind === "galera")
+    return `${q.label}: Galera keeps a primary component of ${maj} of ${n} nodes that all see each other \u2014 ${placements.map((p) => p.voting.join(" + ")).join(" or ")}; the nodes left out stop (non-primary), and which side that is is not determined (judged with ${listText([...judged.stops])} left out); membership may churn while the cut lasts (evs.suspect_timeout, evs.auto_evict)`;
+  const who = relaysThroughFollowers(q) ? "leader (CockroachDB: each range's leaseholder)" : "leader";
+  const raft = q.kind === "etcd" ? "Raft with PreVote and CheckQuorum (etcd \u2265 3.5's defaults) keeps a live leader where it is; without them leadership may flap" : "Raft with PreVote and CheckQuorum keeps a live leader where it is, and it does not move to the best-connected site";
+  return `${q.label}: where the ${who} is when the links go decides who stops \u2014 ${placements.map((p) => `leader in ${p.site}: ${p.stops.length ? stopWord(p.stops) : "every member votes"}`).join("; ")}; ${raft}, so this is judged with the leader in ${judged.site}`;
+}
+function judgeExcursion(J, q, after) {
+  const { ctx, s, R } = J;
+  if (!excursion(s)) return { flapping: false, flowControl: false };
+  const voting = (a, b) => (after.get(a) ?? 0) > 0 && (after.get(b) ?? 0) > 0 && R.reaches(a, b);
+  const largest = (which) => {
+    const l = largestMemberRtt(ctx, q, (a, b) => voting(a, b) ? scaled(ctx, s, a, b, which)?.value : void 0);
+    return l.pair ? { ...scaled(ctx, s, l.pair[0], l.pair[1], which), pair: linkName(l.pair[0], l.pair[1]) } : void 0;
+  };
+  if (q.kind === "etcd") {
+    const worst2 = largest("p99-else-typical");
+    if (!worst2) return { flapping: false, flowControl: false };
+    const { election: el, heartbeat: hb } = etcdTimers(q.owner);
+    const rttText = `${q.label}: the largest member RTT becomes ${worst2.text} (${worst2.pair})`;
+    if (hb + worst2.value >= el) {
+      J.breaks.push(
+        `${rttText}; with the ${ms(hb)} heartbeat that is ${ms(hb + worst2.value)}, at or above the ${ms(el)} election timeout \u2014 followers go a whole election timeout without a heartbeat, start elections and leaders flap`
+      );
+      return { flapping: true, flowControl: false };
+    }
+    if (10 * worst2.value > el)
+      J.notes.push(
+        `${rttText}: the ${ms(el)} election timeout is below etcd's 10 \xD7 RTT margin (${ms(10 * worst2.value)}) \u2014 heartbeats still arrive in time, but a few lost or delayed ones now trigger elections: a risk of leader flapping, not flapping itself`
+      );
+    else if (worst2.value >= hb)
+      J.notes.push(
+        `${rttText}, at or above the ${ms(hb)} heartbeat: heartbeats are sent faster than the RTT; etcd recommends 0.5\u20131.5 \xD7 RTT`
+      );
+    return { flapping: false, flowControl: false };
+  }
+  const worst = largest("typical");
+  if (q.kind !== "galera" || !worst || worst.value <= ctx.options.galeraMaxRttMs) return { flapping: false, flowControl: false };
+  J.breaks.push(
+    `${q.label}: Galera across ${worst.text} RTT (${worst.pair}) \u2014 each commit waits at least one round trip to the farthest member, and a member that falls behind over the WAN triggers flow control, which pauses writes on every node (above Quorate's threshold quorate.galeraMaxRttMs, ${ms(ctx.options.galeraMaxRttMs)}: a setting, not a Galera number)`
+  );
+  return { flapping: false, flowControl: true };
+}
+function judgeQuorum2(J, q) {
+  const { s, R } = J;
   const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
   const maj = majority(n);
   const after = /* @__PURE__ */ new Map();
   for (const [site, c] of q.counts) after.set(site, R.lost.has(site) ? 0 : Math.max(0, c - (own(s.loseMembers, site) ?? 0)));
-  const survivors = [...after.values()].reduce((a, c) => a + c, 0);
-  const memberSites2 = [...after].filter(([, c]) => c > 0).map(([x]) => x);
-  const reachable = (site) => memberSites2.reduce((a, x) => a + (R.reaches(x, site) ? after.get(x) : 0), 0);
-  const leaders = memberSites2.filter((x) => reachable(x) >= maj);
-  const byLeader = {};
-  for (const l of leaders) byLeader[l] = memberSites2.filter((x) => !R.reaches(x, l));
+  const placements = placementsOf(J, q, after, maj);
+  const clients = clientSites(J, q);
+  const path = (p, c) => writePath(J, q, after, p, c);
+  const leadSites = new Set(placements.flatMap((p) => q.kind === "galera" ? p.voting : [p.site]));
   const groups = R.groups.map((g) => ({
     sites: g.filter((x) => q.counts.has(x)),
     members: g.reduce((a, x) => a + (after.get(x) ?? 0), 0),
-    writes: g.some((x) => leaders.includes(x))
+    writes: g.some((x) => leadSites.has(x))
   })).filter((g) => g.sites.length);
+  const byLeader = {};
+  for (const p of placements) byLeader[p.site] = [...p.stops];
   const base = {
     name: q.label,
     kind: q.kind,
@@ -27269,105 +27484,62 @@ function judgeQuorum2(ctx, q, s, R, breaks, notes, what) {
     byLeader,
     groups
   };
-  const none = { commitLatencyMs: null, leader: null, writer: null, overBudget: false, flapping: false, flowControl: false };
-  if (q.kind === "etcd" && [...q.counts.keys()].every((x) => R.lost.has(x))) {
-    return { result: { ...base, ...none, outcome: "lost" }, leaders: [] };
+  const none = {
+    commitLatencyMs: null,
+    leader: null,
+    writer: null,
+    judgedLeader: null,
+    overBudget: false,
+    flapping: false,
+    flowControl: false
+  };
+  const judgement = (result, chosen2) => ({
+    q,
+    result,
+    placements,
+    ...chosen2,
+    clients,
+    path
+  });
+  if (q.kind === "etcd" && [...q.counts.keys()].every((x) => R.lost.has(x)))
+    return judgement({ ...base, ...none, outcome: "lost" }, { best: void 0, judged: void 0 });
+  if (!placements.length) {
+    J.breaks.push(stopsBreak(J, q, after, groups, maj));
+    return judgement({ ...base, ...none, outcome: "stops" }, { best: void 0, judged: void 0 });
   }
-  if (!leaders.length) {
-    const frozen = s.partition.length > 0 && !s.cut.length && groups.length > 1;
-    if (survivors < maj) breaks.push(`${q.label}: ${what} leaves ${survivors} of ${n} members; majority is ${maj} \u2014 writes stop`);
-    else if (frozen)
-      breaks.push(
-        `${q.label}: the partition leaves ${groups.map((g) => `${g.sites.join(",")} ${g.members}`).join(" vs ")} of ${n} members; majority is ${maj} on no side \u2014 writes stop`
-      );
-    else {
-      const unlinked = [];
-      for (let i = 0; i < memberSites2.length; i++)
-        for (let j = i + 1; j < memberSites2.length; j++)
-          if (!ctx.link(memberSites2[i], memberSites2[j])) unlinked.push(linkName(memberSites2[i], memberSites2[j]));
-      breaks.push(
-        `${q.label}: ${survivors} of ${n} members survive, but no member site reaches ${maj} of them (${memberSites2.map((x) => `${x} reaches ${reachable(x)}`).join(", ")}) \u2014 writes stop${unlinked.length ? `; no link is declared for ${unlinked.join(", ")}, and a site reaches another only over a declared link` : ""}`
-      );
-    }
-    return { result: { ...base, ...none, outcome: "stops" }, leaders: [] };
-  }
-  const stopping = leaders.some((l) => byLeader[l].length > 0);
-  let outcome = stopping ? "minority-stops" : "continues";
-  if (stopping) {
-    const sets = leaders.map((l) => byLeader[l].join(","));
-    if (sets.every((x) => x === sets[0])) {
-      const stopped = byLeader[leaders[0]];
-      notes.push(
-        `${q.label}: the members in ${listText(stopped)} (${stopped.reduce((a, x) => a + after.get(x), 0)} of ${n}) cannot reach a majority and stop; ${listText(leaders)} keep${leaders.length === 1 ? "s" : ""} writing (majority ${maj})`
-      );
-    } else
-      notes.push(
-        `${q.label}: leader placement decides who stops \u2014 ${leaders.map(
-          (l) => `leader in ${l}: ${byLeader[l].length ? `${listText(byLeader[l])} stop${byLeader[l].length === 1 ? "s" : ""}` : "every member votes"}`
-        ).join("; ")}; Raft with PreVote and CheckQuorum (etcd \u2265 3.5) keeps a live leader where it is; without them leadership may flap`
-      );
-  }
-  let best;
-  const rtt = (a, b) => scaled(ctx, s, a, b, "typical")?.value;
-  for (const l of leaders) {
-    const voters = new Map(memberSites2.filter((x) => R.reaches(x, l)).map((x) => [x, after.get(x)]));
-    const latency = q.kind === "galera" ? galeraCommit(ctx, q, l, { counts: voters, rtt }) : leaderCommit(ctx, q, l, { counts: voters, rtt, need: maj });
-    if (latency !== void 0 && (!best || latency < best.latency)) best = { site: l, latency };
-  }
+  const stopped = (p) => p.stops.reduce((a, x) => a + after.get(x), 0);
+  const chosen = choosePlacements(q, placements, clients, path, stopped);
+  const best = chosen.best;
+  const stopping = placements.some((p) => p.stops.length > 0);
+  if (stopping) J.notes.push(stoppingNote(q, placements, chosen.judged, after, maj));
   const budget = writeBudget(q);
-  const overBudget = best !== void 0 && budget !== void 0 && best.latency > budget;
+  const commits = placements.map((p) => p.commit).filter((x) => x !== void 0);
+  const overBudget = budget !== void 0 && commits.length > 0 && Math.min(...commits) > budget;
   if (overBudget) {
-    outcome = "over-budget";
-    const voting = memberSites2.filter((x) => R.reaches(x, best.site)).reduce((a, x) => a + after.get(x), 0);
+    const fastest = best.commit === Math.min(...commits) ? best : placements.find((p) => p.commit === Math.min(...commits));
+    const voting = fastest.voting.reduce((a, x) => a + after.get(x), 0);
     const scaledNote = excursion(s) ? ", RTTs scaled by the excursion" : "";
-    breaks.push(
-      q.kind === "galera" ? `${q.label}: the best commit latency is ${ms(best.latency)} (writes from ${best.site}: the write-set reaches every node of the primary component, ${voting} of ${n} members, before certification${scaledNote}) \u2014 above the ${ms(budget)} budget` : `${q.label}: the best commit latency is ${ms(best.latency)} (leader in ${best.site}, ${voting} of ${n} members voting${scaledNote}) \u2014 above the ${ms(budget)} budget`
+    J.breaks.push(
+      q.kind === "galera" ? `${q.label}: the best commit latency is ${ms(fastest.commit)} (writes from ${fastest.site}: the write-set reaches every node of the primary component, ${voting} of ${n} members, before certification${scaledNote}) \u2014 above the ${ms(budget)} budget` : `${q.label}: the best commit latency is ${ms(fastest.commit)} (leader in ${fastest.site}, ${voting} of ${n} members voting${scaledNote}) \u2014 above the ${ms(budget)} budget`
     );
   }
-  let flapping = false;
-  let flowControl = false;
-  if (excursion(s)) {
-    const voting = (a, b) => (after.get(a) ?? 0) > 0 && (after.get(b) ?? 0) > 0 && R.reaches(a, b);
-    const largest = (which) => {
-      const l = largestMemberRtt(ctx, q, (a, b) => voting(a, b) ? scaled(ctx, s, a, b, which)?.value : void 0);
-      return l.pair ? { ...scaled(ctx, s, l.pair[0], l.pair[1], which), pair: linkName(l.pair[0], l.pair[1]) } : void 0;
-    };
-    const worstP99 = largest("p99-else-typical");
-    const worstTypical = largest("typical");
-    if (q.kind === "etcd" && worstP99) {
-      const { election: el, heartbeat: hb } = etcdTimers(q.owner);
-      if (10 * worstP99.value > el) {
-        flapping = true;
-        breaks.push(
-          `${q.label}: the largest member RTT becomes ${worstP99.text} (${worstP99.pair}); 10 \xD7 that is ${ms(10 * worstP99.value)}, above the ${ms(el)} election timeout \u2014 followers miss heartbeats for a whole election timeout, start elections and leaders flap`
-        );
-      } else if (worstP99.value >= hb)
-        notes.push(
-          `${q.label}: the largest member RTT becomes ${worstP99.text} (${worstP99.pair}), at or above the ${ms(hb)} heartbeat: heartbeats are sent faster than the RTT; etcd recommends 0.5\u20131.5 \xD7 RTT`
-        );
-    } else if (q.kind === "galera" && worstTypical && worstTypical.value > ctx.options.galeraMaxRttMs) {
-      flowControl = true;
-      breaks.push(
-        `${q.label}: Galera across ${worstTypical.text} RTT (${worstTypical.pair}; limit ${ms(ctx.options.galeraMaxRttMs)}) \u2014 flow control stalls every writer`
-      );
-    }
-  }
-  if (flapping) outcome = "flapping";
-  else if (flowControl) outcome = "flow-control";
-  return {
-    result: {
+  const { flapping, flowControl } = judgeExcursion(J, q, after);
+  const outcome = flapping ? "flapping" : flowControl ? "flow-control" : overBudget ? "over-budget" : stopping ? "minority-stops" : "continues";
+  return judgement(
+    {
       ...base,
       outcome,
-      commitLatencyMs: best ? best.latency : null,
+      commitLatencyMs: best.commit ?? null,
       // Galera has no leader: every node takes writes, and `writer` is the site whose writes commit fastest
-      leader: best && q.kind !== "galera" ? best.site : null,
-      writer: best && q.kind === "galera" ? best.site : null,
+      leader: q.kind !== "galera" ? best.site : null,
+      writer: q.kind === "galera" ? best.site : null,
+      judgedLeader: q.kind !== "galera" ? chosen.judged.site : null,
       overBudget,
       flapping,
       flowControl
     },
-    leaders
-  };
+    chosen
+  );
 }
 var backendCache2 = /* @__PURE__ */ new WeakMap();
 function backendsOf2(ctx, tr) {
@@ -27388,39 +27560,34 @@ function whatOf(s) {
   const parts = [s.lose.length ? `losing ${listText([...s.lose])}` : "", Object.keys(s.loseMembers).length ? "the member losses" : ""];
   return parts.filter(Boolean).join(" with ") || "the scenario";
 }
-function run(ctx, s) {
+function judgeClusters(J, quorums) {
+  const { ctx, R } = J;
   const t = ctx.topology;
-  const R = reachability(ctx, s);
-  const lost = R.lost;
-  const breaks = [];
-  const notes = [];
-  const what = whatOf(s);
-  const quorumByOwner = /* @__PURE__ */ new Map();
-  const quorums = ctx.quorums.filter((q) => q.resolved && q.counts.size).map((q) => {
-    const j = judgeQuorum2(ctx, q, s, R, breaks, notes, what);
-    quorumByOwner.set(q.owner, j);
-    return j.result;
-  });
   const clusters = [];
   for (const c of t.clusters) {
-    const name2 = c.name?.value;
-    const site = name2 ? ctx.siteOfCluster(name2) : void 0;
-    if (!name2 || !site || t.clusterByName.get(name2) !== c) continue;
-    const outcome = lost.has(site) ? "lost" : "up";
-    clusters.push({ name: name2, site, outcome });
+    const name = c.name?.value;
+    const site = name ? ctx.siteOfCluster(name) : void 0;
+    if (!name || !site || t.clusterByName.get(name) !== c) continue;
+    const outcome = R.lost.has(site) ? "lost" : "up";
+    clusters.push({ name, site, outcome, apiStops: false });
     if (outcome === "up") continue;
-    const q = quorumByOwner.get(c)?.result;
-    const plane = !q ? "" : q.outcome === "lost" ? `; its control plane (etcd, ${Object.entries(q.members).map(([x, k]) => `${k} in ${x}`).join(", ")}) is lost with it, as a per-site control plane is by design` : q.outcome === "stops" ? "; its stretched etcd stops too (see above)" : `; its stretched etcd ${q.outcome === "minority-stops" ? "keeps a majority" : "continues"} on ${listText(q.groups.filter((g) => g.writes).flatMap((g) => g.sites))}`;
-    notes.push(`cluster ${name2} is lost with ${site}${plane}`);
+    const q = quorums.get(c)?.result;
+    const plane = !q ? "" : q.outcome === "lost" ? `; its control plane (etcd, ${Object.entries(q.members).map(([x, k]) => `${k} in ${x}`).join(", ")}) is lost with it, as a per-site control plane is by design` : q.outcome === "stops" ? "; its stretched etcd stops too (see above)" : `; its stretched etcd keeps a majority on ${listText(q.groups.filter((g) => g.writes).flatMap((g) => g.sites))}, but the cluster it serves is gone \u2014 nothing runs under it`;
+    J.notes.push(`cluster ${name} is lost with ${site}${plane}`);
   }
+  return clusters;
+}
+function judgeAsyncStores(J) {
+  const { ctx, R, breaks, notes } = J;
+  const lost = R.lost;
   const stores = [];
-  for (const st of t.stores) {
+  for (const st of ctx.topology.stores) {
     const rep = st.replication?.value;
     if (rep !== "async" && rep !== "crdt" || !st.name) continue;
-    const name2 = st.name.value;
+    const name = st.name.value;
     const writers = asyncWriters(ctx, st);
     const up = writers.filter((w) => !lost.has(w));
-    const down2 = writers.filter((w) => lost.has(w));
+    const down = writers.filter((w) => lost.has(w));
     const policy = st.conflictResolution?.value;
     let outcome = "continues";
     let atRiskBytes = null;
@@ -27428,22 +27595,22 @@ function run(ctx, s) {
     let tail = "";
     const overflow = [];
     const { maxLagSeconds: lag, writeRatePerSecond: rate, writeBytes: size2, lagBufferBytes: buffer } = st;
-    if (down2.length && lag && rate && size2) {
+    if (down.length && lag && rate && size2) {
       const need = toNumber(lagBytesNeeded(lag.value, rate.value, size2.value));
       const product = `${seconds(lag.value, 3)} \xD7 ${count(rate.value)} writes/s \xD7 ${count(size2.value)} bytes`;
       if (buffer && buffer.value < need) {
         rpoUnbounded = true;
         overflow.push(
-          `store ${name2}: the unreplicated tail of ${listText(down2)} (${product} = ${bytes(need)}) does not fit the lag buffer of ${bytes(buffer.value)}, which holds ${seconds(buffer.value / (rate.value * size2.value))} of writes: past that the replica falls out of the stream \u2014 it must resync (RPO unbounded until it does), or the primary blocks or fills its disk`
+          `store ${name}: the unreplicated tail of ${listText(down)} (${product} = ${bytes(need)}) does not fit the lag buffer of ${bytes(buffer.value)}, which holds ${seconds(buffer.value / (rate.value * size2.value))} of writes: past that the replica falls out of the stream \u2014 it must resync (RPO unbounded until it does), or the primary blocks or fills its disk`
         );
       } else {
         atRiskBytes = need;
-        tail = `up to ${bytes(need)} of acknowledged writes in ${listText(down2)} may be lost (${product}; an upper bound, the store's one write rate read as its peak)`;
+        tail = `up to ${bytes(need)} of acknowledged writes in ${listText(down)} may be lost (${product}; an upper bound, the store's one write rate read as its peak)`;
       }
     }
     if (writers.length && !up.length) {
       outcome = "writes-stop";
-      breaks.push(`store ${name2}: every writer site (${writers.join(", ")}) is lost \u2014 writes stop${tail ? `; ${tail}` : ""}`);
+      breaks.push(`store ${name}: every writer site (${writers.join(", ")}) is lost \u2014 writes stop${tail ? `; ${tail}` : ""}`);
       breaks.push(...overflow);
     } else {
       breaks.push(...overflow);
@@ -27454,83 +27621,132 @@ function run(ctx, s) {
         const pairs = apart2.map(([a, b]) => `${a} and ${b}`).join("; ");
         if (outcome === "corrupts")
           breaks.push(
-            `store ${name2}: writers ${pairs} cannot reach each other and both keep accepting writes with no conflict policy \u2014 conflicting writes corrupt data`
+            `store ${name}: writers ${pairs} cannot reach each other and both keep accepting writes with no conflict policy \u2014 conflicting writes corrupt data`
           );
-        else
+        else {
+          const holds = buffer && rate && size2 ? buffer.value / (rate.value * size2.value) : void 0;
           notes.push(
-            `store ${name2}: writers ${pairs} cannot reach each other; both keep accepting writes, which converge on heal (${rep === "crdt" ? "CRDT merge" : policy})`
+            `store ${name}: writers ${pairs} cannot reach each other; both keep accepting writes, which converge on heal (${rep === "crdt" ? "CRDT merge" : policy})${holds !== void 0 ? ` if the cut lasts under ${seconds(holds)} (the ${bytes(buffer.value)} lag buffer at ${count(rate.value)} writes/s \xD7 ${count(size2.value)} bytes); longer and the writers must resync` : ""}`
           );
+        }
       }
-      if (tail) notes.push(`store ${name2}: writes continue on ${listText(up)}, but ${tail}`);
+      if (tail) notes.push(`store ${name}: writes continue on ${listText(up)}, but ${tail}`);
     }
     for (const r2 of st.replicas?.items ?? []) {
       if (!R.up(r2.value) || up.some((w) => R.reaches(w, r2.value))) continue;
-      notes.push(`store ${name2}: the replica in ${r2.value} is cut off from every writer and serves stale reads`);
+      notes.push(`store ${name}: the replica in ${r2.value} is cut off from every writer and serves stale reads`);
     }
-    stores.push({ name: name2, replication: rep, outcome, atRiskBytes, rpoUnbounded });
+    stores.push({ name, replication: rep, outcome, atRiskBytes, rpoUnbounded });
   }
-  const noWrites = (d, site) => {
-    const qj = quorumByOwner.get(d);
-    if (qj) {
-      if (qj.result.outcome === "stops" || qj.result.outcome === "lost") return `store ${d.name?.value} has no quorum`;
-      if (!qj.leaders.some((l) => R.reaches(site, l)))
-        return `no site that can lead store ${d.name?.value} (${listText([...qj.leaders])}) is reachable from ${site}`;
-      return void 0;
-    }
-    const rep = d.replication?.value;
-    if (rep !== "async" && rep !== "crdt") return void 0;
-    const writers = asyncWriters(ctx, d);
-    if (!writers.length || writers.some((w) => R.reaches(site, w))) return void 0;
-    const gone = writers.filter((w) => lost.has(w));
-    return `store ${d.name?.value} has no writer ${site} reaches (${gone.length === writers.length ? `${listText(writers)} lost` : writers.map((w) => lost.has(w) ? `${w} lost` : ctx.link(site, w) ? `${w} cut off from ${site}` : `no declared link from ${site} to ${w}`).join(", ")})`;
-  };
-  const galeraWrites = (entry, d, qj, backends, budget) => {
-    const q = ctx.quorums.find((x) => x.owner === d);
-    const component = quorumByOwner.get(d)?.leaders ?? [];
-    if (!q || !component.length) return;
-    const rtt = (a, b) => scaled(ctx, s, a, b, "typical")?.value;
-    const members = new Map(component.map((x) => [x, Math.max(0, (q.counts.get(x) ?? 0) - (own(s.loseMembers, x) ?? 0))]));
-    for (const b of backends) {
-      if (b.errors) continue;
-      let via;
-      for (const m of component.includes(b.site) ? [b.site] : component) {
-        const hop = m === b.site ? 0 : R.reaches(b.site, m) ? rtt(b.site, m) : void 0;
-        const commit = galeraCommit(ctx, q, m, { counts: members, rtt });
-        if (hop !== void 0 && commit !== void 0 && (!via || hop + commit < via.hop + via.commit)) via = { node: m, hop, commit };
-      }
-      if (!via || via.hop + via.commit <= budget) continue;
-      notes.push(
-        `traffic ${entry}: writes from ${b.cluster} (${b.site}) to store ${d.name?.value} commit in ${ms(via.hop + via.commit)}${via.hop ? ` (${ms(via.hop)} to the node in ${via.node} and back, plus its ${ms(via.commit)} commit)` : ` (the node in ${b.site} waits one round trip to the farthest node before certifying)`}, above the ${ms(budget)} budget; the best site to write from commits in ${ms(qj.commitLatencyMs)}`
-      );
-    }
-  };
+  return stores;
+}
+function noWrites(J, quorums, d, site) {
+  const { ctx, R } = J;
+  const qj = quorums.get(d);
+  const name = d.name?.value;
+  if (qj) {
+    if (!qj.judged) return `store ${name} has no quorum`;
+    if (!qj.path(qj.judged, site).fails) return void 0;
+    const safe3 = qj.placements.filter((p) => !qj.path(p, site).fails);
+    if (!safe3.length)
+      return `no site that can lead store ${name} (${listText(qj.placements.map((p) => p.site))}) is reachable from ${site}`;
+    if (qj.result.kind === "galera")
+      return `its node in ${site} may be the one left out of store ${name}'s primary component (${qj.placements.map((p) => p.voting.join(" + ")).join(" or ")}: which one is not determined)`;
+    return `store ${name}'s leader may be in ${qj.judged.site} when the links go (Raft keeps a live leader where it is) and ${site} does not reach it (with the leader in ${listText(safe3.map((p) => p.site))} these writes succeed)`;
+  }
+  const rep = d.replication?.value;
+  if (rep !== "async" && rep !== "crdt") return void 0;
+  const writers = asyncWriters(ctx, d);
+  if (!writers.length || writers.some((w) => R.reaches(site, w))) return void 0;
+  const gone = writers.filter((w) => R.lost.has(w));
+  return `store ${name} has no writer ${site} reaches (${gone.length === writers.length ? `${listText(writers)} lost` : writers.map((w) => R.lost.has(w) ? `${w} lost` : ctx.link(site, w) ? `${w} cut off from ${site}` : `no declared link from ${site} to ${w}`).join(", ")})`;
+}
+function writeSentence(J, entry, b, qj, w) {
+  const d = `store ${w.store}`;
+  const p = qj.judged;
+  const over = w.budgetMs !== null && w.latencyMs !== null && w.latencyMs > w.budgetMs;
+  const verdict = w.latencyMs === null ? "" : over ? `, above the ${ms(w.budgetMs)} budget` : `, within the ${ms(w.budgetMs)} budget`;
+  const who = `${b.cluster} (${b.site})`;
+  if (qj.result.kind === "galera") {
+    const best = qj.result.commitLatencyMs !== null ? `; the best site to write from commits in ${ms(qj.result.commitLatencyMs)}` : "";
+    return `traffic ${entry}: writes from ${who} to ${d} commit in ${ms(w.latencyMs)}${w.via ? ` (${ms(J.rtt(b.site, w.via))} to the node in ${w.via} and back, plus its commit)` : ` (the node in ${b.site} waits one round trip to the farthest node before certifying)`}${verdict}${best}`;
+  }
+  if (w.via)
+    return `traffic ${entry}: with ${d}'s leader in ${p.site}${qj.judged !== qj.best ? " (where it may be when the links go)" : ""}, ${who} does not reach it: CockroachDB \u2265 24.1 proxies its writes through a follower in ${w.via} \u2014 ${ms(J.rtt(b.site, w.via))} + ${ms(J.rtt(w.via, p.site))} + the ${ms(p.commit)} commit = ${ms(w.latencyMs)}${verdict} (before 24.1, or with the proxy disabled, they fail: up to ${rps(b.loadRps)} of errors)`;
+  const alternatives = qj.placements.filter(
+    (x) => qj.clients.every((c) => {
+      const path = qj.path(x, c);
+      return !path.fails && path.ms !== void 0 && w.budgetMs !== null && path.ms <= w.budgetMs;
+    })
+  );
+  const where = qj.judged !== qj.best ? ` (where it may be when the links go)` : "";
+  const fix = !over ? "" : alternatives.length ? `; with the leader in ${listText(alternatives.map((x) => x.site))} every writer is within it` : `; no placement of the leader keeps every writer (${listText([...qj.clients])}) within it`;
+  return `traffic ${entry}: writes from ${who} to ${d} go to its leader in ${p.site}${where}: ${ms(J.rtt(b.site, p.site))} there and back plus the ${ms(p.commit)} commit = ${ms(w.latencyMs)}${verdict}${fix}`;
+}
+function placementAdvice(J, name, qj) {
+  const budget = qj.result.writeLatencyBudgetMs;
+  const best = qj.best;
+  if (!best || budget === null || qj.judged !== best || qj.result.kind === "galera" || qj.clients.length === 0) return;
+  const within = (p) => qj.clients.every((c) => {
+    const w = qj.path(p, c);
+    return !w.fails && w.ms !== void 0 && w.ms <= budget;
+  });
+  const others = qj.placements.filter((p) => p !== best && !within(p));
+  if (!within(best) || !others.length) return;
+  const at = (p, only) => qj.clients.filter((c) => !only || only(c)).map((c) => `${c} ${ms(qj.path(p, c).ms ?? Number.NaN)}`).join(", ");
+  const pin = relaysThroughFollowers(qj.q) ? "CockroachDB lease preferences" : "pin it there";
+  J.notes.push(
+    `store ${name}: keep its leader in ${best.site} (${pin}): writes from ${at(best)}, within the ${ms(budget)} budget; ${others.map((p) => `with the leader in ${p.site}: ${at(p, (c) => (qj.path(p, c).ms ?? Infinity) > budget)}`).join("; ")} (a leader moves with restarts and failovers)`
+  );
+}
+function judgeTraffic2(J, quorums) {
+  const { ctx, s, R, breaks, notes } = J;
+  const t = ctx.topology;
   const withdrawn = new Set(s.withdraw ?? []);
   const traffic = [];
+  const advised = /* @__PURE__ */ new Set();
   for (const tr of t.traffic) {
     const lb = backendsOf2(ctx, tr);
     if (!lb || tr.peakRps === void 0 || !tr.name) continue;
-    const name2 = tr.name.value;
-    const sc = scenario(tr.peakRps.value, lb, (site) => site !== void 0 && (lost.has(site) || withdrawn.has(site)));
+    const name = tr.name.value;
+    const sc = scenario(tr.peakRps.value, lb, (site) => site !== void 0 && (R.lost.has(site) || withdrawn.has(site)));
     const deps = (tr.dependsOn?.items ?? []).map((d) => t.storeByName.get(d.value)).filter((x) => x !== void 0);
     const steering = tr.steering?.value ?? "steering";
+    const sentences = [];
     const backends = tr.backends.map((b, i) => {
       const site = lb[i].site;
       const cluster = b.cluster.value;
       const load = sc.up[i] ? toNumber(loadOf(sc, i)) : null;
       const cap = b.capacityRps?.value ?? null;
       const over = overCapacity(sc, i);
-      const why2 = load === null ? [] : deps.map((d) => noWrites(d, site)).filter((x) => x !== void 0);
+      const why2 = load === null ? [] : deps.map((d) => noWrites(J, quorums, d, site)).filter((x) => x !== void 0);
       const errors = why2.length > 0;
       if (errors)
         breaks.push(
-          `traffic ${name2}: ${cluster} (${site}) still gets ${rps(load)} from ${steering}, but ${why2.join("; ")} \u2014 up to ${rps(load)} of errors (502s; every request counted as a write)`
+          `traffic ${name}: ${cluster} (${site}) still gets ${rps(load)} from ${steering}, but ${why2.join("; ")} \u2014 up to ${rps(load)} of errors (502s; every request counted as a write)`
         );
       if (over && load !== null)
         breaks.push(
-          `traffic ${name2}: ${cluster} carries ${rps(load)}; capacity ${rps(cap)} \u2014 overloaded by ${rps(load - cap)} (headroom ${percent(cap - load, cap)})`
+          `traffic ${name}: ${cluster} carries ${rps(load)}; capacity ${rps(cap)} \u2014 overloaded by ${rps(load - cap)} (headroom ${percent(cap - load, cap)})`
         );
       else if (load !== null && cap !== null && load === cap && !errors)
-        notes.push(`traffic ${name2}: ${cluster} is at capacity (${rps(load)} of ${rps(cap)}): no headroom for retries or autoscaler lag`);
+        notes.push(`traffic ${name}: ${cluster} is at capacity (${rps(load)} of ${rps(cap)}): no headroom for retries or autoscaler lag`);
+      const writes = [];
+      if (load !== null && !errors)
+        for (const d of deps) {
+          const qj = quorums.get(d);
+          if (!qj?.judged) continue;
+          const path = qj.path(qj.judged, site);
+          writes.push({
+            store: d.name.value,
+            leader: qj.result.kind === "galera" ? null : qj.judged.site,
+            latencyMs: path.ms ?? null,
+            via: path.via,
+            budgetMs: qj.result.writeLatencyBudgetMs
+          });
+        }
+      const overBudget = writes.some((w) => w.latencyMs !== null && w.budgetMs !== null && w.latencyMs > w.budgetMs);
+      const known = writes.map((w) => w.latencyMs).filter((x) => x !== null);
       return {
         cluster,
         site,
@@ -27539,7 +27755,10 @@ function run(ctx, s) {
         headroomRps: load !== null && cap !== null ? cap - load : null,
         overloaded: over,
         errors,
-        errorRps: errors ? load : 0
+        errorRps: errors ? load : 0,
+        writeLatencyMs: known.length ? Math.max(...known) : null,
+        overBudget,
+        writes
       };
     });
     const remaining = backends.filter((b) => b.loadRps !== null);
@@ -27547,51 +27766,76 @@ function run(ctx, s) {
     let outcome = "served";
     if (sc.stranded) {
       outcome = "unserved";
-      breaks.push(`traffic ${name2}: no backend remains for ${rps(tr.peakRps.value)}`);
+      breaks.push(`traffic ${name}: no backend remains for ${rps(tr.peakRps.value)}`);
     } else if (remaining.some((b) => b.errors)) {
       outcome = "errors";
       if (remaining.every((b) => b.errors))
-        breaks.push(`traffic ${name2}: every remaining backend serves errors \u2014 no client's write succeeds (${rps(errorRps)})`);
+        breaks.push(`traffic ${name}: every remaining backend serves errors \u2014 no client's write succeeds (${rps(errorRps)})`);
     } else if (remaining.some((b) => b.overloaded)) outcome = "overloaded";
-    traffic.push({ name: name2, outcome, errorRps, backends });
-    for (const d of deps) {
-      const qj = quorumByOwner.get(d)?.result;
-      const budget = qj?.writeLatencyBudgetMs ?? void 0;
-      if (!qj || qj.commitLatencyMs === null || budget === void 0 || qj.overBudget) continue;
-      if (qj.kind === "galera") {
-        galeraWrites(name2, d, qj, remaining, budget);
-        continue;
+    traffic.push({ name, outcome, errorRps, backends });
+    for (const b of remaining)
+      for (const d of deps) {
+        const qj = quorums.get(d);
+        const w = b.writes.find((x) => x.store === d.name?.value);
+        if (!qj || !w) continue;
+        const over = w.latencyMs !== null && w.budgetMs !== null && w.latencyMs > w.budgetMs;
+        if (w.budgetMs === null || w.latencyMs === null || !over && !w.via || !over && qj.result.kind === "galera") continue;
+        (over ? breaks : sentences).push(writeSentence(J, name, b, qj, w));
       }
-      if (qj.leader === null) continue;
-      for (const b of remaining) {
-        if (b.errors || b.site === qj.leader) continue;
-        if (!R.reaches(b.site, qj.leader)) {
-          const reached = Object.keys(qj.byLeader).filter((l) => R.reaches(b.site, l));
-          notes.push(
-            `traffic ${name2}: ${b.cluster} (${b.site}) cannot reach store ${d.name?.value}'s leader while it is in ${qj.leader}: its writes fail until leadership is in ${listText(reached)}`
-          );
-          continue;
-        }
-        const extra = scaled(ctx, s, b.site, qj.leader, "typical")?.value;
-        if (extra !== void 0 && qj.commitLatencyMs + extra > budget)
-          notes.push(
-            `traffic ${name2}: writes from ${b.cluster} (${b.site}) to store ${d.name?.value} go to its leader in ${qj.leader}: ${ms(extra)} there and back plus the ${ms(qj.commitLatencyMs)} commit = ${ms(qj.commitLatencyMs + extra)}, above the ${ms(budget)} budget`
-          );
+    notes.push(...sentences);
+    for (const d of deps) {
+      const qj = quorums.get(d);
+      if (qj && !advised.has(qj)) {
+        advised.add(qj);
+        placementAdvice(J, d.name.value, qj);
       }
     }
   }
+  return traffic;
+}
+function judgeClusterApis(J, quorums, clusters, traffic) {
+  const { ctx, s } = J;
+  const heals = s.partition.length || s.cut.length ? "the network heals" : "its etcd regains a majority";
+  return clusters.map((c) => {
+    if (c.outcome !== "up") return c;
+    const qj = quorums.get(ctx.topology.clusterByName.get(c.name));
+    if (!qj) return c;
+    const serving = traffic.flatMap(
+      (t) => t.backends.filter((b) => b.cluster === c.name && b.loadRps !== null).map((b) => ({ entry: t.name, b }))
+    );
+    const load = serving.map(({ entry, b }) => `${rps(b.loadRps)} from ${entry}`).join(", ");
+    const short = serving.filter(({ b }) => b.overloaded);
+    if (!qj.judged) {
+      if (qj.result.outcome === "stops" && serving.length)
+        J.notes.push(
+          `cluster ${c.name} keeps its running pods (${load}) but cannot scale, reschedule or deploy until its etcd regains a majority${short.length ? ` \u2014 so it cannot add the capacity it is short of (${short.map(({ b }) => `${rps(b.loadRps)} of ${rps(b.capacityRps)}`).join(", ")})` : ""}`
+        );
+      return c;
+    }
+    if (!qj.path(qj.judged, c.site).fails) return c;
+    const p = qj.judged;
+    const voting = p.voting.filter((x) => J.R.reaches(c.site, x));
+    const why2 = qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails) ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes` : `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})`;
+    J.breaks.push(
+      `cluster ${c.name}: its API stops \u2014 ${why2}${voting.length ? `; an API server at ${listText(voting)} still writes, if the control-plane endpoint sends ${c.name}'s nodes there` : ""}. Its pods keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled in ${c.name} until ${heals}`
+    );
+    return { ...c, apiStops: true };
+  });
+}
+function judgeMeshes(J) {
+  const { ctx, R, breaks } = J;
   const meshes = [];
   const siteOf = (cluster) => ctx.siteOfCluster(cluster);
-  for (const c of t.clusters) {
+  for (const c of ctx.topology.clusters) {
     const me = c.name?.value;
     const mySite = me ? siteOf(me) : void 0;
-    if (!me || !mySite || lost.has(mySite)) continue;
+    if (!me || !mySite || R.lost.has(mySite)) continue;
     const primary = c.istio?.role?.value === "remote" ? c.istio.primary?.value : void 0;
     const ps = primary ? siteOf(primary) : void 0;
     if (primary && ps && !R.reaches(mySite, ps)) {
       meshes.push({ cluster: me, outcome: "control-plane-lost", because: primary });
       breaks.push(
-        `cluster ${me}: its Istio primary ${primary} is ${lost.has(ps) ? "lost" : "cut off"} \u2014 no config pushes, sidecar injection or new certificates; running workloads keep their current certificates until they expire`
+        `cluster ${me}: its Istio primary ${primary} is ${R.lost.has(ps) ? "lost" : "cut off"} \u2014 new pods in injected namespaces are refused (the injection webhook is the primary's istiod, and it fails closed): no scale-up, rollout or rescheduling in ${me}; no config pushes or new certificates either, and running workloads keep serving until their certificates expire (24 h by default)`
       );
     }
     for (const l of c.linkerd?.links ?? []) {
@@ -27599,15 +27843,20 @@ function run(ctx, s) {
       const ts = target ? siteOf(target) : void 0;
       if (target && ts && !R.reaches(mySite, ts)) {
         meshes.push({ cluster: me, outcome: "mirror-stale", because: target });
-        breaks.push(`cluster ${me}: its Linkerd link to ${target} is ${lost.has(ts) ? "lost" : "cut off"} \u2014 mirrored Services go stale`);
+        breaks.push(`cluster ${me}: its Linkerd link to ${target} is ${R.lost.has(ts) ? "lost" : "cut off"} \u2014 mirrored Services go stale`);
       }
     }
   }
+  return meshes;
+}
+function judgeExports(J, clusters) {
+  const { ctx, s, R, notes } = J;
+  const siteOf = (cluster) => ctx.siteOfCluster(cluster);
   const exports2 = [];
-  for (const e of t.exports) {
+  for (const e of ctx.topology.exports) {
     if (!e.service || !e.namespace) continue;
     const id = `${e.namespace.value}/${e.service.value}`;
-    const servedBy = (e.clusters?.items ?? []).map((c) => c.value).filter((c) => siteOf(c) !== void 0 && !lost.has(siteOf(c)));
+    const servedBy = (e.clusters?.items ?? []).map((c) => c.value).filter((c) => siteOf(c) !== void 0 && !R.lost.has(siteOf(c)));
     const groups = R.groups.map((g) => ({ sites: g, servedBy: servedBy.filter((c) => g.includes(siteOf(c))) }));
     exports2.push({ service: e.service.value, namespace: e.namespace.value, servedBy, groups });
     if (!servedBy.length) continue;
@@ -27622,12 +27871,63 @@ function run(ctx, s) {
         `export ${id}: ${listText(names)} (${site}) reach${names.length === 1 ? "es" : ""} no exporting cluster \u2014 calls from there have no reachable endpoint until the ${heals} heals; ${serving} still serve${servedBy.length === 1 ? "s" : ""} it`
       );
   }
-  const down = quorums.some((q) => q.outcome === "stops") || stores.some((x) => x.outcome === "writes-stop" || x.outcome === "corrupts") || traffic.some((x) => x.outcome === "unserved" || x.outcome === "errors" && x.backends.every((b) => b.loadRps === null || b.errors));
-  const degraded = quorums.some((q) => q.flapping || q.overBudget || q.flowControl) || stores.some((x) => x.rpoUnbounded) || traffic.some((x) => x.outcome !== "served" || x.backends.some((b) => b.overloaded)) || meshes.length > 0;
-  const verdict = down ? "down" : degraded ? "degraded" : "ok";
-  const name = scenarioName(s, [...t.siteByName.keys()]);
-  return { scenario: s, name, groups: R.groups, clusters, verdict, quorums, stores, traffic, meshes, exports: exports2, breaks, notes };
+  return exports2;
 }
+function toleranceNotes(J, quorums) {
+  const { s } = J;
+  if (!Object.keys(s.loseMembers).length) return;
+  for (const q of quorums) {
+    if (q.outcome === "stops" || q.outcome === "lost") continue;
+    const left = new Map(
+      Object.entries(q.members).map(([x, c]) => [x, J.R.lost.has(x) ? 0 : Math.max(0, c - (own(s.loseMembers, x) ?? 0))])
+    );
+    const total2 = [...left.values()].reduce((a, c) => a + c, 0);
+    const fatal = [...left].filter(([, c]) => c > 0 && total2 - c < q.majority).map(([x, c]) => `${x} (${total2 - c} of ${Object.values(q.members).reduce((a, c2) => a + c2, 0)} left)`);
+    if (!fatal.length) continue;
+    J.notes.push(
+      `${q.name}: ${total2} members left, majority ${q.majority} \u2014 it now tolerates ${total2 - q.majority} more member${total2 - q.majority === 1 ? "" : "s"}, and losing ${listText(fatal)} next stops writes: it no longer survives every single-site loss`
+    );
+  }
+}
+function verdictOf(quorums, stores, traffic, meshes, clusters) {
+  const down = quorums.some((q) => q.outcome === "stops") || stores.some((x) => x.outcome === "writes-stop" || x.outcome === "corrupts") || traffic.some((x) => x.outcome === "unserved" || x.outcome === "errors" && x.backends.every((b) => b.loadRps === null || b.errors));
+  const degraded = quorums.some((q) => q.flapping || q.overBudget || q.flowControl) || stores.some((x) => x.rpoUnbounded) || traffic.some((x) => x.outcome !== "served" || x.backends.some((b) => b.overloaded || b.overBudget)) || meshes.length > 0 || clusters.some((c) => c.apiStops);
+  return down ? "down" : degraded ? "degraded" : "ok";
+}
+function run(ctx, s) {
+  const R = reachability(ctx, s);
+  const J = { ctx, s, R, breaks: [], notes: [], what: whatOf(s), rtt: (a, b) => scaled(ctx, s, a, b, "typical")?.value };
+  const byOwner = /* @__PURE__ */ new Map();
+  const quorums = ctx.quorums.filter((q) => q.resolved && q.counts.size).map((q) => {
+    const j = judgeQuorum2(J, q);
+    byOwner.set(q.owner, j);
+    return j.result;
+  });
+  toleranceNotes(J, quorums);
+  const lostOrUp = judgeClusters(J, byOwner);
+  const stores = judgeAsyncStores(J);
+  const traffic = judgeTraffic2(J, byOwner);
+  const clusters = judgeClusterApis(J, byOwner, lostOrUp, traffic);
+  const meshes = judgeMeshes(J);
+  const exports2 = judgeExports(J, clusters);
+  const verdict = verdictOf(quorums, stores, traffic, meshes, clusters);
+  const name = scenarioName(s, [...ctx.topology.siteByName.keys()]);
+  return {
+    scenario: s,
+    name,
+    groups: R.groups,
+    clusters,
+    verdict,
+    quorums,
+    stores,
+    traffic,
+    meshes,
+    exports: exports2,
+    breaks: J.breaks,
+    notes: J.notes
+  };
+}
+var entitiesOfBreaks = (r2) => [...new Set(r2.breaks.map((b) => b.slice(0, Math.max(0, b.indexOf(": "))) || b))].join(", ");
 var worseVerdict = (a, b) => VERDICT_RANK[a] >= VERDICT_RANK[b] ? a : b;
 function runIsolate(ctx, site, base = ALL_UP) {
   const sites = typeof site === "string" ? [site] : [...site];
@@ -27637,9 +27937,11 @@ function runIsolate(ctx, site, base = ALL_UP) {
   const after = run(ctx, { ...cutOff, withdraw: sites });
   const notes = [];
   let windowSeconds = 0;
+  let steered2 = false;
   for (const tr of ctx.topology.traffic) {
     const lb = backendsOf2(ctx, tr);
     if (!lb || !tr.name || !lb.some((b) => b.site !== void 0 && sites.includes(b.site))) continue;
+    steered2 = true;
     const w = rtoEstimate(tr);
     if (!w) {
       windowSeconds = null;
@@ -27648,10 +27950,26 @@ function runIsolate(ctx, site, base = ALL_UP) {
       );
       continue;
     }
+    const deps = (tr.dependsOn?.items ?? []).map((d) => d.value);
+    const deep = deps.length ? `a deep health check (one that writes through ${listText(deps)})` : "a health check that fails when the site is cut off";
     notes.push(
-      `traffic ${tr.name.value}: ${tr.steering?.value} keeps sending clients to ${where} for up to ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat})`
+      tr.steering?.value === "anycast" ? `traffic ${tr.name.value}: anycast withdraws ${where}'s route only when ${where}'s own health checker fails \u2014 with ${deep} in up to ${seconds(w.seconds, 3)} (${w.terms}) plus BGP convergence${tr.healthCheck?.withdrawSeconds ? "" : " (withdrawSeconds not declared)"}; a shallow check keeps passing on an isolated site that is still up, so clients keep reaching it (and getting its errors) until someone withdraws the route` : `traffic ${tr.name.value}: with ${deep}, ${tr.steering?.value} stops sending clients to ${where} within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}); a shallow check keeps passing on an isolated site that is still up, so the window lasts until someone withdraws ${where} (then the ${seconds(tr.ttlSeconds?.value ?? 0, 3)} TTL)`
     );
     if (windowSeconds !== null) windowSeconds = Math.max(windowSeconds, w.seconds);
+  }
+  if (!steered2) notes.push(`No traffic entry has a backend in ${where}: nothing to withdraw, one judgement`);
+  else {
+    const others = [...ctx.topology.siteByName.keys()].filter((x) => !sites.includes(x) && !base.lose.includes(x));
+    const instead = run(ctx, { ...cutOff, withdraw: others });
+    const errorsOf = (r2) => r2.traffic.reduce((a, t) => a + (t.outcome === "unserved" ? Number.POSITIVE_INFINITY : t.errorRps), 0);
+    if (others.length && (VERDICT_RANK[instead.verdict] < VERDICT_RANK[after.verdict] || errorsOf(instead) < errorsOf(after)))
+      notes.push(
+        `withdrawing ${listText(others)} instead is the better response \u2014 ${instead.traffic.map(
+          (t) => `traffic ${t.name}: ${t.backends.filter((b) => b.loadRps !== null).map(
+            (b) => `${b.cluster} ${rps(b.loadRps)}${b.capacityRps !== null ? ` of ${rps(b.capacityRps)}` : ""}${b.overloaded ? ` (overloaded by ${rps(b.loadRps - b.capacityRps)})` : ""}`
+          ).join(", ")}, ${t.errorRps ? `${rps(t.errorRps)} of errors` : "no errors"}`
+        ).join("; ")} (verdict ${instead.verdict}${instead.verdict === "ok" ? "" : `: ${entitiesOfBreaks(instead)}`})`
+      );
   }
   return {
     scenario: { isolate: typeof site === "string" ? site : sites },
@@ -28336,8 +28654,8 @@ function restrict(s, declared2) {
     partition: s.partition.map((g) => g.filter((x) => declared2.has(x))).filter((g) => g.length)
   };
 }
-function diff(before, after) {
-  const b = before.analysis.contexts[0];
+function diff(before2, after) {
+  const b = before2.analysis.contexts[0];
   const a = after.analysis.contexts[0];
   const sites = [.../* @__PURE__ */ new Set([...b?.topology.siteByName.keys() ?? [], ...a?.topology.siteByName.keys() ?? []])];
   const { scenarios: scenarios2, note } = diffScenarios(sites);
@@ -28350,17 +28668,17 @@ function diff(before, after) {
   const changes = scenarios2.map((s) => {
     const rb = judge(b, s);
     const ra = judge(a, s);
-    const before2 = rb?.verdict ?? null;
+    const before3 = rb?.verdict ?? null;
     const after2 = ra?.verdict ?? null;
-    const cmp2 = before2 === null || after2 === null ? 0 : VERDICT_RANK[after2] - VERDICT_RANK[before2];
+    const cmp2 = before3 === null || after2 === null ? 0 : VERDICT_RANK[after2] - VERDICT_RANK[before3];
     const why2 = (cmp2 > 0 ? ra : cmp2 < 0 ? rb : void 0)?.breaks.join("; ") ?? "";
     const name = scenarioName(s, sites);
     if (rb && ra) moved.push(...measureChanges(name, rb, ra, cmp2 > 0));
     const still = cmp2 < 0 && ra && ra.verdict !== "ok" ? ra.breaks.join("; ") : "";
-    return { scenario: name, before: before2, after: after2, why: why2, ...still ? { still } : {} };
+    return { scenario: name, before: before3, after: after2, why: why2, ...still ? { still } : {} };
   });
   moved.sort((x, y) => Number(y.regression) - Number(x.regression) || size(y) - size(x));
-  const fb = findingsOf(before);
+  const fb = findingsOf(before2);
   const fa = findingsOf(after);
   const added = unmatched(fa, fb);
   const removed = unmatched(fb, fa);
@@ -28368,7 +28686,7 @@ function diff(before, after) {
   const newErrors = added.filter((f) => f.severity === "error").length;
   const availability = availabilityChanges(b, a);
   return {
-    before: before.label,
+    before: before2.label,
     after: after.label,
     scenarios: changes,
     changes: moved,
@@ -28425,17 +28743,17 @@ function measureChanges(scenario2, rb, ra, verdictWorse) {
   for (const qa of ra.quorums) {
     const qb = rb.quorums.find((x) => x.name === qa.name);
     const budget = qa.writeLatencyBudgetMs;
-    const before = qb?.commitLatencyMs ?? null;
+    const before2 = qb?.commitLatencyMs ?? null;
     const after = qa.commitLatencyMs;
     const over = (x, limit) => x !== null && limit !== null && x > limit;
     push({
       entity: qa.name,
       measure: "commitLatencyMs",
-      before,
+      before: before2,
       after,
       beforeNote: quorumNote(qb),
       afterNote: quorumNote(qa),
-      crosses: over(after, budget) && !over(before, qb?.writeLatencyBudgetMs ?? null) ? `over the ${budget} ms budget` : void 0
+      crosses: over(after, budget) && !over(before2, qb?.writeLatencyBudgetMs ?? null) ? `over the ${budget} ms budget` : void 0
     });
   }
   for (const sa of ra.stores) {
@@ -28462,17 +28780,17 @@ function availabilityChanges(b, a) {
     const x = fb.find((f) => f.label === entity);
     const y = fa.find((f) => f.label === entity);
     for (const measure of ["availability", "conflictProbability"]) {
-      const before = x ? x[measure] : null;
+      const before2 = x ? x[measure] : null;
       const after = y ? y[measure] : null;
-      if (before === null && after === null) continue;
+      if (before2 === null && after === null) continue;
       const shown = (v) => v === null ? "none" : measure === "availability" ? availabilityPercent(v) : percentOfTime(v);
-      if (shown(before) === shown(after)) continue;
+      if (shown(before2) === shown(after)) continue;
       const j = y && judged.find((k) => k.owner === y.owner && k.key === measure);
-      const worse = before !== null && after !== null && (measure === "availability" ? after < before : after > before);
+      const worse = before2 !== null && after !== null && (measure === "availability" ? after < before2 : after > before2);
       out.push({
         entity,
         measure,
-        before,
+        before: before2,
         after,
         ...j && typeof j.objective === "number" ? { objective: j.objective } : {},
         regression: worse && j?.met === false
@@ -28484,6 +28802,11 @@ function availabilityChanges(b, a) {
 
 // server/src/whatif/render.ts
 var isIsolate = (o) => "window" in o;
+var steered = (o) => {
+  const sites = [o.scenario.isolate].flat();
+  return o.window.traffic.some((t) => t.backends.some((b) => sites.includes(b.site)));
+};
+var windowText = (o) => o.windowSeconds === null ? "unknown: no health check" : `up to ${seconds(o.windowSeconds, 3)} with a deep health check; with a shallow one, until an operator withdraws it`;
 function scenarioKeys(s) {
   return {
     lose: s.lose,
@@ -28511,17 +28834,21 @@ function scenarioJson(o) {
     notes: o.notes
   };
 }
+var commitMs = (x) => x === 0 ? "< 1 ms (members in one site)" : ms(x);
 var headroom = (h, cap) => `headroom ${rps(h)}, ${percent(h, cap)}`;
 function facts(r2) {
   const out = [];
   const lost = new Set(r2.scenario.lose);
   for (const c of r2.clusters) if (c.outcome === "lost") out.push([`cluster ${c.name}`, `lost with ${c.site}`]);
+  const lostClusters = new Set(r2.clusters.filter((c) => c.outcome === "lost").map((c) => c.name));
   for (const q of r2.quorums) {
     const bits = [q.outcome];
+    const cluster = q.kind === "etcd" ? q.name.replace(/^etcd of cluster /, "") : void 0;
+    if (cluster !== void 0 && q.outcome !== "lost" && lostClusters.has(cluster)) bits.push(`serves no cluster (${cluster} is lost)`);
     if (q.commitLatencyMs !== null) {
       const budget = q.writeLatencyBudgetMs !== null ? ` (budget ${ms(q.writeLatencyBudgetMs)})` : "";
       bits.push(
-        q.kind === "galera" ? `commit ${ms(q.commitLatencyMs)}${budget} writing from ${q.writer} (no leader: every node takes writes)` : `commit ${ms(q.commitLatencyMs)}${budget} with the leader in ${q.leader}`
+        q.kind === "galera" ? `commit ${commitMs(q.commitLatencyMs)}${budget} writing from ${q.writer} (no leader: every node takes writes)` : `commit ${commitMs(q.commitLatencyMs)}${budget} with the leader in ${q.leader}`
       );
     }
     if (q.outcome !== "stops" && q.outcome !== "lost") {
@@ -28529,7 +28856,11 @@ function facts(r2) {
       const stop = (v) => `${v.join(", ")} stop${v.length === 1 ? "s" : ""}`;
       const same = Object.values(q.byLeader).every((v) => v.join() === stopping[0]?.[1].join());
       if (stopping.length && same) bits.push(stop(stopping[0][1]));
+      else if (stopping.length && q.kind === "galera")
+        bits.push(`one of ${stopping.map(([, v]) => v.join(", ")).join(" or ")} is left out of the primary component and stops`);
       else if (stopping.length) bits.push(stopping.map(([l, v]) => `leader in ${l}: ${stop(v)}`).join("; "));
+      if (q.judgedLeader !== null && q.judgedLeader !== q.leader)
+        bits.push(`judged with the leader in ${q.judgedLeader} (the worst placement)`);
     }
     out.push([q.name, bits.join(" \xB7 ")]);
   }
@@ -28545,7 +28876,7 @@ function facts(r2) {
       if (b.loadRps === null) bits.push(`${b.cluster} ${lost.has(b.site) ? "lost" : "withdrawn"}`);
       else
         bits.push(
-          `${b.cluster} ${rps(b.loadRps)}${b.capacityRps !== null ? ` of ${rps(b.capacityRps)} (${headroom(b.headroomRps, b.capacityRps)})` : ""}${b.errors ? ", erroring" : ""}`
+          `${b.cluster} ${rps(b.loadRps)}${b.capacityRps !== null ? ` of ${rps(b.capacityRps)} (${headroom(b.headroomRps, b.capacityRps)})` : ""}${b.errors ? ", erroring" : ""}${b.overBudget ? `, writes ${ms(b.writeLatencyMs)} (over budget)` : ""}`
         );
     }
     if (t.errorRps) bits.push(`${rps(t.errorRps)} of errors`);
@@ -28580,9 +28911,10 @@ function* simulateText(results, color) {
     count2[o.verdict]++;
     const lines2 = [`${paint(VERDICT_COLOR[o.verdict], o.verdict.padEnd(8))}  ${o.name}`];
     if (!isIsolate(o)) lines2.push(...resultText(o, "          ", paint));
+    else if (!steered(o)) lines2.push(...resultText(o.window, "          ", paint), ...o.notes.map((n2) => `          \xB7 ${n2}`));
     else {
       lines2.push(
-        `          window, until steering withdraws ${[o.scenario.isolate].flat().join(", ")} (${o.windowSeconds === null ? "unknown: no health check" : `up to ${seconds(o.windowSeconds, 3)}`}): ${paint(VERDICT_COLOR[o.window.verdict], o.window.verdict)}`,
+        `          window, until steering withdraws ${[o.scenario.isolate].flat().join(", ")} (${windowText(o)}): ${paint(VERDICT_COLOR[o.window.verdict], o.window.verdict)}`,
         ...resultText(o.window, "            ", paint),
         `          after steering withdraws ${[o.scenario.isolate].flat().join(", ")}: ${paint(VERDICT_COLOR[o.after.verdict], o.after.verdict)}`,
         ...resultText(o.after, "            ", paint),
@@ -28612,11 +28944,12 @@ function* simulateJson(results, single) {
   if (!single) yield first ? "[]\n" : "\n]\n";
 }
 var SCENARIO_HEADERS = ["verdict", "scenario", "what breaks", "notes"];
+var entitiesOf = (sentences) => [...new Set(sentences.map((x) => x.slice(0, Math.max(0, x.indexOf(": "))) || x))];
 var scenarioRow = (r2) => [
   r2.verdict === "ok" ? "ok" : { raw: `**${r2.verdict}**` },
   r2.name,
-  { raw: r2.breaks.map(cell).join("<br>") || "\u2014" },
-  { raw: r2.notes.map(cell).join("<br>") || "\u2014" }
+  entitiesOf(r2.breaks).join(", ") || "\u2014",
+  r2.notes.length ? String(r2.notes.length) : "\u2014"
 ];
 function resultMarkdown(r2, heading) {
   return [
@@ -28635,19 +28968,19 @@ function* simulateMarkdown(results) {
   const rows2 = [];
   const sections = [];
   for (const o of results) {
-    rows2.push(...(isIsolate(o) ? [o.window, o.after] : [o]).map(scenarioRow));
+    rows2.push(...(!isIsolate(o) ? [o] : steered(o) ? [o.window, o.after] : [o.window]).map(scenarioRow));
     if (!isIsolate(o)) sections.push(resultMarkdown(o, "###").join("\n"));
     else
       sections.push(
         [
           `### ${o.verdict === "ok" ? "ok" : `**${o.verdict}**`} \u2014 ${cell(o.name)}`,
           "",
-          `Window until steering withdraws ${cell([o.scenario.isolate].flat().join(", "))}: ${o.windowSeconds === null ? "unknown (no health check)" : `up to ${seconds(o.windowSeconds, 3)}`}.`,
+          steered(o) ? `Window until steering withdraws ${cell([o.scenario.isolate].flat().join(", "))}: ${cell(windowText(o))}.` : `No traffic entry has a backend in ${cell([o.scenario.isolate].flat().join(", "))}: nothing to withdraw, one judgement.`,
           "",
           ...o.notes.map((n) => `- ${cell(n)}`),
           "",
           ...resultMarkdown(o.window, "####"),
-          ...resultMarkdown(o.after, "####")
+          ...steered(o) ? resultMarkdown(o.after, "####") : []
         ].join("\n")
       );
   }
@@ -28755,12 +29088,12 @@ function diffJson(d) {
       before: d.before,
       after: d.after,
       scenarios: d.scenarios,
-      changes: d.changes.map(({ scenario: scenario2, entity, entry, measure, before, after, beforeNote, afterNote, crosses }) => ({
+      changes: d.changes.map(({ scenario: scenario2, entity, entry, measure, before: before2, after, beforeNote, afterNote, crosses }) => ({
         scenario: scenario2,
         entity,
         ...entry ? { entry } : {},
         measure,
-        before,
+        before: before2,
         after,
         ...beforeNote ? { beforeNote } : {},
         ...afterNote ? { afterNote } : {},
@@ -28906,7 +29239,14 @@ function plan(ctx, a) {
   const explicit = a.lose.length || a.partition.length || cut.length || Object.keys(a.loseMembers).length || a.rttFactor !== null || slow.length;
   const out = [];
   if (!a.isolate && (explicit || !a.sweeps.length)) out.push(explicit ? base : ALL_UP);
+  const skipped = [];
+  const sites = ctx.topology.siteByName.size;
   for (const kind of a.sweeps) {
+    if (kind === "double" && sites < 3)
+      skipped.push(
+        `--all-double-site: a ${sites === 2 ? "two-site" : "one-site"} design has no double loss that leaves a site up (sweeps skip losing every site)`
+      );
+    if (kind === "single" && sites < 2) skipped.push("--all-single-site: a one-site design has no single loss that leaves a site up");
     try {
       out.push(...sweep(ctx, kind).map((s) => ({ ...s, loseMembers: base.loseMembers, rttFactor: a.rttFactor, slow })));
     } catch (e) {
@@ -28917,7 +29257,7 @@ function plan(ctx, a) {
     throw new UsageError(
       `this run would simulate ${out.length.toLocaleString("en-US")} scenarios (${ctx.topology.siteByName.size} sites), more than the ${MAX_SCENARIOS.toLocaleString("en-US")} one run computes: name the sites (--lose A,B) or sweep single-site losses`
     );
-  return { scenarios: out, isolate: a.isolate ? { site: a.isolate, base } : null };
+  return { scenarios: out, isolate: a.isolate ? { site: a.isolate, base } : null, skipped };
 }
 function contextOf(path, text3) {
   const a = analyzeFile(path, text3);
@@ -32036,6 +32376,8 @@ function simulateCommand(args, io) {
   if (files.length !== 1) throw new UsageError("simulate takes exactly one topology FILE (try 'quorate simulate --help')");
   const ctx = contextOf(files[0], readOneFile(files[0], io.cwd));
   const plan2 = plan(ctx, a);
+  for (const why2 of plan2.skipped) io.stderr(`quorate: ${why2}
+`);
   let ok = true;
   const results = (function* () {
     for (const o of outcomes(ctx, plan2)) {

@@ -1,6 +1,8 @@
 /**
  * One model, two speeds: the lean evaluator (availability/lean) gives the what-if engine's
- * answers (whatif/engine) on random designs and random states of down sites and cut links.
+ * answers (whatif/engine) on random designs and random states of down sites and cut links —
+ * including the placement a quorum is judged at under a cut (the worst), CockroachDB's
+ * follower relay and Galera's primary component (nodes that all see each other).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -192,10 +192,13 @@ test("decision record: considered options carry the engine's numbers (losses sur
 });
 
 test("decision record: Consequences — good and bad scenarios, errors in rps, RPO per store, N+1 cost", () => {
-  const withDeps = DESIGN.replace("    ttlSeconds: 60\n", "    ttlSeconds: 60\n    dependsOn: [ledger]\n").replace(
-    "writers: [fra, lon]",
-    "writers: [fra]\n    maxLagSeconds: 60\n    writeRatePerSecond: 100\n    writeBytes: 1024\n    lagBufferBytes: 1048576",
-  );
+  // a 30 ms budget: after losing ams, lon's writes to the leader in fra take 14 + 14 = 28 ms (20 would make lose ams degraded)
+  const withDeps = DESIGN.replace("writeLatencyBudgetMs: 20", "writeLatencyBudgetMs: 30")
+    .replace("    ttlSeconds: 60\n", "    ttlSeconds: 60\n    dependsOn: [ledger]\n")
+    .replace(
+      "writers: [fra, lon]",
+      "writers: [fra]\n    maxLagSeconds: 60\n    writeRatePerSecond: 100\n    writeBytes: 1024\n    lagBufferBytes: 1048576",
+    );
   const md = record(withDeps);
   const cons = md.slice(md.indexOf("## Consequences"), md.indexOf("## Ports"));
   assert.match(
@@ -292,7 +295,10 @@ test("decision record: no absolute path of the machine that wrote it; the arithm
   const matrix = md.slice(md.indexOf("### Failure matrix"));
   assert.match(matrix, /- \*\*lose fra\*\* — \*\*down\*\*:\n {2}- /);
   // the engine's notes follow what breaks, marked as notes: a lost cluster, and whether its control plane survives
-  assert.match(matrix, /\n {2}- _note:_ cluster fra-prod is lost with fra; its stretched etcd continues on lon and ams\n/);
+  assert.match(
+    matrix,
+    /\n {2}- _note:_ cluster fra-prod is lost with fra; its stretched etcd keeps a majority on lon and ams, but the cluster it serves is gone — nothing runs under it\n/,
+  );
   // an ok scenario with a note ends in a colon; one with nothing to say does not
   assert.match(
     matrix,

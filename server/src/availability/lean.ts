@@ -12,6 +12,7 @@ import { scenario as loadScenario, overCapacity } from "../math/traffic";
 import type { TopologyContext } from "../derive/context";
 import type { Link, Store, Traffic } from "../model/topology";
 import { loadBackends } from "../derive/loads";
+import { relaysThroughFollowers } from "../derive/latency";
 
 /** The sites and links of a design, indexed; `q` is each one's probability of being down. */
 export interface LeanDesign {
@@ -63,6 +64,12 @@ export interface LeanQuorum {
   readonly majority: number;
   /** scratch: which member sites can lead in the last judged state */
   readonly canLead: Uint8Array;
+  /** CockroachDB relays a write through a voting follower the client reaches (whatif/engine relaysThroughFollowers) */
+  readonly relay: boolean;
+  /** the sites whose clients write to it: the backends of every traffic entry depending on it (distinct; filled by leanEntities) */
+  readonly clients: number[];
+  /** scratch: the member index of the placement clients are judged at in the last judged state (−1 when it stops) */
+  readonly judged: Int32Array;
 }
 
 export interface LeanStore {
@@ -166,6 +173,9 @@ export function leanEntities(ctx: TopologyContext, d: LeanDesign): LeanEntity[] 
       counts: Float64Array.from(counts),
       majority: majority(counts.reduce((a, c) => a + c, 0)),
       canLead: new Uint8Array(sites.length),
+      relay: relaysThroughFollowers(q),
+      clients: [],
+      judged: new Int32Array(1),
     };
     out.push(lq);
     byOwner.set(q.owner, lq);
@@ -206,6 +216,12 @@ export function leanEntities(ctx: TopologyContext, d: LeanDesign): LeanEntity[] 
       } else resolved = false;
     }
     if (!resolved) continue;
+    for (const dep of deps)
+      if (dep.type === "quorum")
+        for (const b of lb) {
+          const i = d.siteIndex.get(b.site!)!;
+          if (!dep.clients.includes(i)) dep.clients.push(i);
+        }
     out.push({
       type: "traffic",
       name: `traffic ${tr.name.value}`,
@@ -221,11 +237,67 @@ export function leanEntities(ctx: TopologyContext, d: LeanDesign): LeanEntity[] 
   return out;
 }
 
-/** A quorum's outcome in a state; fills `q.canLead`. */
+/** Galera: whether the member sites reaching member `i` all see each other (a primary component). */
+function clique(d: LeanDesign, s: LeanState, q: LeanQuorum, i: number): boolean {
+  const k = q.sites.length;
+  for (let a = 0; a < k; a++) {
+    if (!reaches(d, s, q.sites[a], q.sites[i])) continue;
+    for (let b = a + 1; b < k; b++) if (reaches(d, s, q.sites[b], q.sites[i]) && !reaches(d, s, q.sites[a], q.sites[b])) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether writes from `client` fail with the leader at member `l` (Galera: the primary component
+ * of the members reaching `l`) — the engine's writePath: direct, through a voting follower
+ * (CockroachDB), or for Galera the client's own node, else the nearest node of the component.
+ */
+function failsAt(d: LeanDesign, s: LeanState, q: LeanQuorum, l: number, client: number): boolean {
+  const leader = q.sites[l];
+  const k = q.sites.length;
+  if (q.kind === "galera") {
+    let own = false;
+    for (let m = 0; m < k; m++) {
+      if (q.sites[m] !== client || !(q.counts[m] > 0)) continue;
+      own = true;
+      if (reaches(d, s, client, leader)) return false;
+    }
+    if (own) return true; // its own node is left out of the primary component
+    for (let m = 0; m < k; m++) if (q.counts[m] > 0 && reaches(d, s, q.sites[m], leader) && reaches(d, s, client, q.sites[m])) return false;
+    return true;
+  }
+  if (reaches(d, s, client, leader)) return false;
+  if (!q.relay) return true;
+  for (let m = 0; m < k; m++)
+    if (m !== l && q.counts[m] > 0 && reaches(d, s, q.sites[m], leader) && reaches(d, s, client, q.sites[m])) return false;
+  return true;
+}
+
+/**
+ * The placement clients are judged at (whatif/engine choosePlacements): the one leaving the most
+ * up client sites failing, ties to the first member site (Galera: one per primary component).
+ */
+function judgePlacement(d: LeanDesign, s: LeanState, q: LeanQuorum): void {
+  let best = -1;
+  let most = -1;
+  for (let l = 0; l < q.sites.length; l++) {
+    if (!q.canLead[l]) continue;
+    let failing = 0;
+    for (const c of q.clients) if (s.siteUp[c] && failsAt(d, s, q, l, c)) failing++;
+    if (failing > most) {
+      most = failing;
+      best = l;
+    }
+  }
+  q.judged[0] = best;
+}
+
+/** A quorum's outcome in a state; fills `q.canLead` and `q.judged`. */
 export function judgeQuorum(d: LeanDesign, s: LeanState, q: LeanQuorum): number {
   const k = q.sites.length;
   let anyUp = false;
   let anyLead = false;
+  q.judged[0] = -1;
   for (let i = 0; i < k; i++) {
     q.canLead[i] = 0;
     const si = q.sites[i];
@@ -233,13 +305,14 @@ export function judgeQuorum(d: LeanDesign, s: LeanState, q: LeanQuorum): number 
     anyUp = true;
     let votes = 0;
     for (let j = 0; j < k; j++) if (reaches(d, s, si, q.sites[j])) votes += q.counts[j];
-    if (votes >= q.majority) {
+    if (votes >= q.majority && (q.kind !== "galera" || clique(d, s, q, i))) {
       q.canLead[i] = 1;
       anyLead = true;
     }
   }
   if (!anyUp && q.kind === "etcd") return QUORUM_LOST;
   if (!anyLead) return QUORUM_STOPS;
+  judgePlacement(d, s, q);
   // every surviving member site reaches every site that can lead
   for (let i = 0; i < k; i++) {
     if (!s.siteUp[q.sites[i]]) continue;
@@ -273,16 +346,12 @@ export function writersPartitioned(d: LeanDesign, s: LeanState, st: LeanStore): 
 }
 
 /**
- * Whether a backend at `site` can write to a store: some site that can lead reaches it
- * (quorum: `writes` is its judgement in this state, `canLead` filled by it), or some up writer
- * of an async/crdt store does.
+ * Whether a backend at `site` can write to a store: its writes do not fail at the quorum's judged
+ * placement (quorum: `writes` is its judgement in this state, `judged` filled by it), or some up
+ * writer of an async/crdt store reaches it.
  */
 function canWrite(d: LeanDesign, s: LeanState, dep: LeanQuorum | LeanStore, writes: boolean, site: number): boolean {
-  if (dep.type === "quorum") {
-    if (!writes) return false;
-    for (let i = 0; i < dep.sites.length; i++) if (dep.canLead[i] && reaches(d, s, site, dep.sites[i])) return true;
-    return false;
-  }
+  if (dep.type === "quorum") return writes && dep.judged[0] >= 0 && !failsAt(d, s, dep, dep.judged[0], site);
   for (let i = 0; i < dep.writers.length; i++) if (reaches(d, s, site, dep.writers[i])) return true;
   return false;
 }
@@ -362,7 +431,11 @@ export function entitySites(e: LeanEntity): number[] {
   };
   if (e.type === "traffic") {
     for (const b of e.backends) set.add(b.site);
-    for (const dep of e.deps) add(dep);
+    for (const dep of e.deps) {
+      add(dep);
+      // the placement a quorum is judged at counts every client of it, other entries' backends too
+      if (dep.type === "quorum") for (const c of dep.clients) set.add(c);
+    }
   } else add(e);
   return [...set].sort((a, b) => a - b);
 }
@@ -389,6 +462,8 @@ export function entityLinks(d: LeanDesign, e: LeanEntity): number[] {
       if (dep.type === "quorum") among(dep.sites, dep.sites);
       const from = e.backends.map((b) => b.site).filter((x) => dep.type === "quorum" || !dep.writers.includes(x));
       among(from, own(dep));
+      // the placement a quorum is judged at counts every client of it, other entries' backends too
+      if (dep.type === "quorum") among(dep.clients, own(dep));
     }
   } else among(own(e), own(e));
   return [...set].sort((a, b) => a - b);

@@ -350,6 +350,7 @@ function simulateCommand(args: readonly string[], io: Io): number {
   if (files.length !== 1) throw new UsageError("simulate takes exactly one topology FILE (try 'quorate simulate --help')");
   const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd));
   const plan = sim.plan(ctx, a);
+  for (const why of plan.skipped) io.stderr(`quorate: ${why}\n`);
   let ok = true;
   const results = (function* () {
     for (const o of sim.outcomes(ctx, plan)) {

@@ -157,6 +157,8 @@ export function parseLink(text: string, declared: readonly string[], flag: strin
 export interface Planned {
   readonly scenarios: Scenario[];
   readonly isolate: { site: string; base: Scenario } | null;
+  /** why a sweep asked for gave no scenario ("a two-site design has no double loss that leaves a site up") */
+  readonly skipped: string[];
 }
 
 /** The most scenarios one `quorate simulate` computes (every pair of 100 sites is 4,950). */
@@ -187,7 +189,14 @@ export function plan(ctx: TopologyContext, a: SimulateArgs): Planned {
     a.lose.length || a.partition.length || cut.length || Object.keys(a.loseMembers).length || a.rttFactor !== null || slow.length;
   const out: Scenario[] = [];
   if (!a.isolate && (explicit || !a.sweeps.length)) out.push(explicit ? base : ALL_UP);
+  const skipped: string[] = [];
+  const sites = ctx.topology.siteByName.size;
   for (const kind of a.sweeps) {
+    if (kind === "double" && sites < 3)
+      skipped.push(
+        `--all-double-site: a ${sites === 2 ? "two-site" : "one-site"} design has no double loss that leaves a site up (sweeps skip losing every site)`,
+      );
+    if (kind === "single" && sites < 2) skipped.push("--all-single-site: a one-site design has no single loss that leaves a site up");
     try {
       out.push(...sweep(ctx, kind).map((s) => ({ ...s, loseMembers: base.loseMembers, rttFactor: a.rttFactor, slow })));
     } catch (e) {
@@ -199,7 +208,7 @@ export function plan(ctx: TopologyContext, a: SimulateArgs): Planned {
     throw new UsageError(
       `this run would simulate ${out.length.toLocaleString("en-US")} scenarios (${ctx.topology.siteByName.size} sites), more than the ${MAX_SCENARIOS.toLocaleString("en-US")} one run computes: name the sites (--lose A,B) or sweep single-site losses`,
     );
-  return { scenarios: out, isolate: a.isolate ? { site: a.isolate, base } : null };
+  return { scenarios: out, isolate: a.isolate ? { site: a.isolate, base } : null, skipped };
 }
 
 /** The file's topology, or a usage error that says why there is none. */

@@ -73,3 +73,11 @@ export function writeBudget(q: Quorum): number | undefined {
     ? (q.owner as { writeLatencyBudgetMs?: { value: number } }).writeLatencyBudgetMs?.value
     : undefined;
 }
+
+/**
+ * CockroachDB (≥ 24.1, cockroach #117340) proxies a request through a follower when the gateway
+ * cannot reach the leaseholder under a partial partition; etcd, Raft stores in general and
+ * older CockroachDB do not (their writes fail). Read from the store's free-text `engine`.
+ */
+export const relaysThroughFollowers = (q: Quorum): boolean =>
+  q.kind === "consensus" && /cockroach/i.test((q.owner as { engine?: { value: string } }).engine?.value ?? "");

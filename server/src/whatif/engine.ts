@@ -6,7 +6,7 @@
  */
 import { lagBytesNeeded } from "../math/lag";
 import type { Quorum, TopologyContext } from "../derive/context";
-import { galeraCommit, leaderCommit, writeBudget } from "../derive/latency";
+import { galeraCommit, leaderCommit, relaysThroughFollowers, writeBudget } from "../derive/latency";
 import { loadBackends } from "../derive/loads";
 import { etcdTimers, largestMemberRtt } from "../derive/timers";
 import { majority } from "../math/quorum";
@@ -62,6 +62,8 @@ export interface ClusterResult {
   readonly name: string;
   readonly site: string;
   readonly outcome: "up" | "lost";
+  /** up, but its nodes reach no etcd member that still votes (at the judged placement): its pods keep running, nothing can be scaled, rolled out or rescheduled */
+  readonly apiStops: boolean;
 }
 
 export interface GroupResult {
@@ -78,8 +80,10 @@ export interface QuorumResult {
   readonly outcome: QuorumOutcome;
   /** the best commit latency over the members that can still vote, from the best site that can lead (Galera: the best site to write from); null: no writes, or an RTT missing */
   readonly commitLatencyMs: number | null;
-  /** where that leader sits; always null for Galera, which has no leader */
+  /** where that leader sits — the placement to pin: fewest members stopped, fewest clients failing, commit within budget, the fastest slowest client write; always null for Galera, which has no leader */
   readonly leader: string | null;
+  /** the placement clients are judged at: where placement decides who stops or whose writes fail (cut links), the worst the design allows, else `leader`; null for Galera */
+  readonly judgedLeader: string | null;
   /** Galera: the site whose writes commit fastest (every node takes writes); null for etcd and consensus (see leader) */
   readonly writer: string | null;
   /** the store's writeLatencyBudgetMs (consensus and Galera), else null */
@@ -87,7 +91,7 @@ export interface QuorumResult {
   readonly overBudget: boolean;
   readonly flapping: boolean;
   readonly flowControl: boolean;
-  /** per member site that can lead: the member sites that stop voting if the leader is there */
+  /** per member site that can lead: the member sites that stop voting if the leader is there (Galera: per possible primary component, keyed by its best site to write from) */
   readonly byLeader: Record<string, string[]>;
   /** the partition's groups holding members, and whether each holds a site that can lead */
   readonly groups: GroupResult[];
@@ -116,6 +120,12 @@ export interface BackendResult {
   readonly errors: boolean;
   /** the load it carries while erroring (every request counted as a write: an upper bound), else 0 */
   readonly errorRps: number;
+  /** the slowest of its writes to consensus and Galera stores (RTT to the judged leader, or through a relay, plus the commit); null when it writes to none or errors */
+  readonly writeLatencyMs: number | null;
+  /** some of those writes is above its store's writeLatencyBudgetMs */
+  readonly overBudget: boolean;
+  /** its writes to each consensus or Galera store it depends on, at the judged placement */
+  readonly writes: WriteResult[];
 }
 
 export interface TrafficResult {
@@ -270,39 +280,280 @@ function scaled(ctx: TopologyContext, s: Scenario, a: string, b: string, which: 
   return { value: f * base, text: `${kind}${ms(base)} × ${f} = ${ms(f * base)}` };
 }
 
-interface QuorumJudgement {
-  readonly result: QuorumResult;
-  /** sites that can lead (empty when the quorum stops or is lost) */
-  readonly leaders: readonly string[];
+/** One placement of a quorum's leader the scenario allows (Galera: one possible primary component, named by its best site to write from). */
+interface Placement {
+  readonly site: string;
+  /** the member sites that keep voting (Galera: the primary component) */
+  readonly voting: readonly string[];
+  /** the member sites that stop */
+  readonly stops: readonly string[];
+  /** commit latency with the leader there (Galera: writing from `site`); undefined when an RTT is missing */
+  readonly commit: number | undefined;
 }
 
-function judgeQuorum(
-  ctx: TopologyContext,
+/** How a client site's writes reach a quorum at one placement. */
+interface WritePath {
+  readonly fails: boolean;
+  /** the client's write latency (RTT to the leader, or through a relay, plus the commit); undefined when it fails or an RTT is missing */
+  readonly ms: number | undefined;
+  /** the voting member the writes go through (CockroachDB's follower proxy; Galera: the node a site without one writes to), else null */
+  readonly via: string | null;
+}
+
+const FAILS: WritePath = { fails: true, ms: undefined, via: null };
+const plus = (...xs: (number | undefined)[]) => (xs.every((x) => x !== undefined) ? xs.reduce<number>((a, x) => a + x!, 0) : undefined);
+
+interface QuorumJudgement {
+  readonly q: Quorum;
+  readonly result: QuorumResult;
+  /** every placement the scenario allows (empty when the quorum stops or is lost) */
+  readonly placements: readonly Placement[];
+  /** the placement reported as `leader`/`writer`: the one to pin */
+  readonly best: Placement | undefined;
+  /** the placement clients are judged at: the worst the design allows wherever placement decides who stops or whose writes fail, else `best` */
+  readonly judged: Placement | undefined;
+  /** the sites whose clients write to it: an etcd's own cluster's site, a store's backends */
+  readonly clients: readonly string[];
+  path(p: Placement, client: string): WritePath;
+}
+
+/** What every judgement of one scenario shares. */
+interface Judging {
+  readonly ctx: TopologyContext;
+  readonly s: Scenario;
+  readonly R: Reachability;
+  readonly breaks: string[];
+  readonly notes: string[];
+  /** the scenario in the words of its first sentence */
+  readonly what: string;
+  /** the typical RTT under the scenario's excursion */
+  readonly rtt: (a: string, b: string) => number | undefined;
+}
+
+/** The sites whose clients write to a quorum: an etcd's own cluster's site; the up, not withdrawn backends of the entries depending on a store. */
+function clientSites(J: Judging, q: Quorum): string[] {
+  const { ctx, s, R } = J;
+  const out: string[] = [];
+  if (q.kind === "etcd") {
+    const name = (q.owner as Cluster).name?.value;
+    const site = name ? ctx.siteOfCluster(name) : undefined;
+    return site && R.up(site) ? [site] : [];
+  }
+  for (const tr of ctx.topology.traffic) {
+    if (!(tr.dependsOn?.items ?? []).some((d) => ctx.topology.storeByName.get(d.value) === q.owner)) continue;
+    for (const b of backendsOf(ctx, tr) ?? [])
+      if (b.site !== undefined && R.up(b.site) && !s.withdraw?.includes(b.site) && !out.includes(b.site)) out.push(b.site);
+  }
+  return out;
+}
+
+/** The placements a quorum allows: each member site that reaches a majority (Galera: each primary component, a majority of nodes that all see each other). */
+function placementsOf(J: Judging, q: Quorum, after: ReadonlyMap<string, number>, maj: number): Placement[] {
+  const { ctx, R } = J;
+  const memberSites = [...after].filter(([, c]) => c > 0).map(([x]) => x);
+  const counts = (sites: readonly string[]) => new Map(sites.map((x) => [x, after.get(x)!]));
+  const out: Placement[] = [];
+  for (const l of memberSites) {
+    const voting = memberSites.filter((x) => R.reaches(x, l));
+    if (voting.reduce((a, x) => a + after.get(x)!, 0) < maj) continue;
+    const stops = memberSites.filter((x) => !voting.includes(x));
+    if (q.kind !== "galera") {
+      out.push({ site: l, voting, stops, commit: leaderCommit(ctx, q, l, { counts: counts(voting), rtt: J.rtt, need: maj }) });
+      continue;
+    }
+    // a primary component is a set of nodes that all see each other: a cut inside it leaves it to the group communication to drop one side
+    const clique = voting.every((a, i) => voting.slice(i + 1).every((b) => R.reaches(a, b)));
+    if (!clique || out.some((p) => p.voting.join() === voting.join())) continue;
+    let best: { site: string; commit: number | undefined } | undefined;
+    for (const w of voting) {
+      const commit = galeraCommit(ctx, q, w, { counts: counts(voting), rtt: J.rtt });
+      if (!best || (commit !== undefined && (best.commit === undefined || commit < best.commit))) best = { site: w, commit };
+    }
+    out.push({ site: best!.site, voting, stops, commit: best!.commit });
+  }
+  return out;
+}
+
+/** How writes from `client` reach quorum `q` at placement `p`. */
+function writePath(J: Judging, q: Quorum, after: ReadonlyMap<string, number>, p: Placement, client: string): WritePath {
+  const { ctx, R } = J;
+  const nearest = (through: readonly string[], cost: (m: string) => number | undefined): WritePath => {
+    let best: WritePath | undefined;
+    for (const m of through) {
+      if (m === client || !R.reaches(client, m)) continue;
+      const ms = plus(J.rtt(client, m), cost(m));
+      if (!best || (ms !== undefined && (best.ms === undefined || ms < best.ms))) best = { fails: false, ms, via: m };
+    }
+    return best ?? FAILS;
+  };
+  if (q.kind === "galera") {
+    const counts = new Map(p.voting.map((x) => [x, after.get(x)!]));
+    const commitFrom = (m: string) => galeraCommit(ctx, q, m, { counts, rtt: J.rtt });
+    if (p.voting.includes(client)) return { fails: false, ms: commitFrom(client), via: null };
+    // a backend writes to its own site's node (as deployments do): left out of the primary component, that node refuses writes
+    if ((after.get(client) ?? 0) > 0) return FAILS;
+    return nearest(p.voting, commitFrom);
+  }
+  if (client === p.site) return { fails: false, ms: p.commit, via: null };
+  if (R.reaches(client, p.site)) return { fails: false, ms: plus(J.rtt(client, p.site), p.commit), via: null };
+  if (!relaysThroughFollowers(q)) return FAILS;
+  return nearest(
+    p.voting.filter((m) => m !== p.site),
+    (m) => plus(J.rtt(m, p.site), p.commit),
+  );
+}
+
+/** Lexicographic comparison of two score tuples. */
+const before = (a: readonly number[], b: readonly number[]) => {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
+  return false;
+};
+
+/**
+ * The placement to pin (reported as `leader`) and the one clients are judged at. The one to
+ * pin: fewest stopped members, fewest clients whose writes fail, a commit within budget, the
+ * fastest slowest client write, the fastest commit. Judged: where placements differ in who
+ * stops or whose writes fail, the worst the design allows — Raft with PreVote/CheckQuorum keeps
+ * a live leader wherever it was when the links went, and a leader moves with every restart —
+ * most failing clients first (ties: member-site order), else the slowest client write.
+ */
+function choosePlacements(
   q: Quorum,
-  s: Scenario,
-  R: Reachability,
-  breaks: string[],
-  notes: string[],
-  what: string,
-): QuorumJudgement {
+  placements: readonly Placement[],
+  clients: readonly string[],
+  path: (p: Placement, c: string) => WritePath,
+  stoppedMembers: (p: Placement) => number,
+): { best: Placement | undefined; judged: Placement | undefined } {
+  if (!placements.length) return { best: undefined, judged: undefined };
+  const budget = writeBudget(q);
+  const failing = (p: Placement) => clients.filter((c) => path(p, c).fails);
+  const slowest = (p: Placement) => Math.max(-1, ...clients.map((c) => path(p, c).ms ?? -1));
+  const pinKey = (p: Placement) => [
+    stoppedMembers(p),
+    failing(p).length,
+    budget !== undefined && p.commit !== undefined && p.commit > budget ? 1 : 0,
+    clients.length ? slowest(p) : (p.commit ?? Infinity),
+    p.commit ?? Infinity,
+  ];
+  let best = placements[0];
+  for (const p of placements) if (before(pinKey(p), pinKey(best))) best = p;
+  const sig = (p: Placement) => `${p.stops.join()}|${failing(p).join()}`;
+  if (placements.every((p) => sig(p) === sig(placements[0]))) return { best, judged: best };
+  let judged = placements[0];
+  for (const p of placements) {
+    const [f, j] = [failing(p).length, failing(judged).length];
+    if (f > j || (f === 0 && j === 0 && slowest(p) > slowest(judged))) judged = p;
+  }
+  return { best, judged };
+}
+
+const stopWord = (v: readonly string[]) => `${listText([...v])} stop${v.length === 1 ? "s" : ""}`;
+
+/** Why a quorum with no placement stops: the losses, a frozen split, or cut links. */
+function stopsBreak(J: Judging, q: Quorum, after: ReadonlyMap<string, number>, groups: readonly GroupResult[], maj: number): string {
+  const { ctx, s, R } = J;
+  const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
+  const survivors = [...after.values()].reduce((a, c) => a + c, 0);
+  const memberSites = [...after].filter(([, c]) => c > 0).map(([x]) => x);
+  if (survivors < maj) return `${q.label}: ${J.what} leaves ${survivors} of ${n} members; majority is ${maj} — writes stop`;
+  if (s.partition.length > 0 && !s.cut.length && groups.length > 1)
+    return `${q.label}: the partition leaves ${groups.map((g) => `${g.sites.join(",")} ${g.members}`).join(" vs ")} of ${n} members; majority is ${maj} on no side — writes stop`;
+  const reachable = (site: string) => memberSites.reduce((a, x) => a + (R.reaches(x, site) ? after.get(x)! : 0), 0);
+  const unlinked: string[] = [];
+  for (let i = 0; i < memberSites.length; i++)
+    for (let j = i + 1; j < memberSites.length; j++)
+      if (!ctx.link(memberSites[i], memberSites[j])) unlinked.push(linkName(memberSites[i], memberSites[j]));
+  const galera =
+    q.kind === "galera" ? "; Galera's primary component needs a majority of nodes that all see each other, and no such set remains" : "";
+  return `${q.label}: ${survivors} of ${n} members survive, but no member site reaches ${maj} of them (${memberSites.map((x) => `${x} reaches ${reachable(x)}`).join(", ")}) — writes stop${galera}${unlinked.length ? `; no link is declared for ${unlinked.join(", ")}, and a site reaches another only over a declared link` : ""}`;
+}
+
+/** The note on who stops when some member sites do: once when every placement stops the same ones, else per placement. */
+function stoppingNote(
+  q: Quorum,
+  placements: readonly Placement[],
+  judged: Placement,
+  after: ReadonlyMap<string, number>,
+  maj: number,
+): string {
+  const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
+  if (placements.every((p) => p.stops.join() === placements[0].stops.join())) {
+    const stopped = placements[0].stops;
+    const writing = q.kind === "galera" ? placements[0].voting : placements.map((p) => p.site);
+    return `${q.label}: the members in ${listText([...stopped])} (${stopped.reduce((a, x) => a + after.get(x)!, 0)} of ${n}) cannot reach a majority and stop; ${listText([...writing])} keep${writing.length === 1 ? "s" : ""} writing (majority ${maj})`;
+  }
+  if (q.kind === "galera")
+    return `${q.label}: Galera keeps a primary component of ${maj} of ${n} nodes that all see each other — ${placements.map((p) => p.voting.join(" + ")).join(" or ")}; the nodes left out stop (non-primary), and which side that is is not determined (judged with ${listText([...judged.stops])} left out); membership may churn while the cut lasts (evs.suspect_timeout, evs.auto_evict)`;
+  const who = relaysThroughFollowers(q) ? "leader (CockroachDB: each range's leaseholder)" : "leader";
+  const raft =
+    q.kind === "etcd"
+      ? "Raft with PreVote and CheckQuorum (etcd ≥ 3.5's defaults) keeps a live leader where it is; without them leadership may flap"
+      : "Raft with PreVote and CheckQuorum keeps a live leader where it is, and it does not move to the best-connected site";
+  return `${q.label}: where the ${who} is when the links go decides who stops — ${placements
+    .map((p) => `leader in ${p.site}: ${p.stops.length ? stopWord(p.stops) : "every member votes"}`)
+    .join("; ")}; ${raft}, so this is judged with the leader in ${judged.site}`;
+}
+
+/** Excursions: flapping (etcd), a heartbeat at the RTT, an election margin below 10 × RTT, Galera flow control. */
+function judgeExcursion(J: Judging, q: Quorum, after: ReadonlyMap<string, number>): { flapping: boolean; flowControl: boolean } {
+  const { ctx, s, R } = J;
+  if (!excursion(s)) return { flapping: false, flowControl: false };
+  // the largest RTT between member sites that still reach each other, scaled (p99 where declared for the flapping test)
+  const voting = (a: string, b: string) => (after.get(a) ?? 0) > 0 && (after.get(b) ?? 0) > 0 && R.reaches(a, b);
+  const largest = (which: "typical" | "p99-else-typical") => {
+    const l = largestMemberRtt(ctx, q, (a, b) => (voting(a, b) ? scaled(ctx, s, a, b, which)?.value : undefined));
+    return l.pair ? { ...scaled(ctx, s, l.pair[0], l.pair[1], which)!, pair: linkName(l.pair[0], l.pair[1]) } : undefined;
+  };
+  if (q.kind === "etcd") {
+    const worst = largest("p99-else-typical");
+    if (!worst) return { flapping: false, flowControl: false };
+    const { election: el, heartbeat: hb } = etcdTimers(q.owner as Cluster);
+    const rttText = `${q.label}: the largest member RTT becomes ${worst.text} (${worst.pair})`;
+    // a follower starts an election only after a whole election timeout without a heartbeat: heartbeats every `hb`
+    // that each take up to the RTT miss it only when heartbeat + RTT reaches the timeout; below etcd's 10 × RTT it is a risk
+    if (hb + worst.value >= el) {
+      J.breaks.push(
+        `${rttText}; with the ${ms(hb)} heartbeat that is ${ms(hb + worst.value)}, at or above the ${ms(el)} election timeout — followers go a whole election timeout without a heartbeat, start elections and leaders flap`,
+      );
+      return { flapping: true, flowControl: false };
+    }
+    if (10 * worst.value > el)
+      J.notes.push(
+        `${rttText}: the ${ms(el)} election timeout is below etcd's 10 × RTT margin (${ms(10 * worst.value)}) — heartbeats still arrive in time, but a few lost or delayed ones now trigger elections: a risk of leader flapping, not flapping itself`,
+      );
+    else if (worst.value >= hb)
+      J.notes.push(
+        `${rttText}, at or above the ${ms(hb)} heartbeat: heartbeats are sent faster than the RTT; etcd recommends 0.5–1.5 × RTT`,
+      );
+    return { flapping: false, flowControl: false };
+  }
+  const worst = largest("typical");
+  if (q.kind !== "galera" || !worst || worst.value <= ctx.options.galeraMaxRttMs) return { flapping: false, flowControl: false };
+  J.breaks.push(
+    `${q.label}: Galera across ${worst.text} RTT (${worst.pair}) — each commit waits at least one round trip to the farthest member, and a member that falls behind over the WAN triggers flow control, which pauses writes on every node (above Quorate's threshold quorate.galeraMaxRttMs, ${ms(ctx.options.galeraMaxRttMs)}: a setting, not a Galera number)`,
+  );
+  return { flapping: false, flowControl: true };
+}
+
+function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
+  const { s, R } = J;
   const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
   const maj = majority(n);
   const after = new Map<string, number>();
   for (const [site, c] of q.counts) after.set(site, R.lost.has(site) ? 0 : Math.max(0, c - (own(s.loseMembers, site) ?? 0)));
-  const survivors = [...after.values()].reduce((a, c) => a + c, 0);
-  const memberSites = [...after].filter(([, c]) => c > 0).map(([x]) => x);
-  // the members a leader at `site` can count on: the up members at the sites that reach it
-  const reachable = (site: string) => memberSites.reduce((a, x) => a + (R.reaches(x, site) ? after.get(x)! : 0), 0);
-  const leaders = memberSites.filter((x) => reachable(x) >= maj);
-  const byLeader: Record<string, string[]> = {};
-  for (const l of leaders) byLeader[l] = memberSites.filter((x) => !R.reaches(x, l));
+  const placements = placementsOf(J, q, after, maj);
+  const clients = clientSites(J, q);
+  const path = (p: Placement, c: string) => writePath(J, q, after, p, c);
+  const leadSites = new Set(placements.flatMap((p) => (q.kind === "galera" ? p.voting : [p.site])));
   const groups: GroupResult[] = R.groups
     .map((g) => ({
       sites: g.filter((x) => q.counts.has(x)),
       members: g.reduce((a, x) => a + (after.get(x) ?? 0), 0),
-      writes: g.some((x) => leaders.includes(x)),
+      writes: g.some((x) => leadSites.has(x)),
     }))
     .filter((g) => g.sites.length);
+  const byLeader: Record<string, string[]> = {};
+  for (const p of placements) byLeader[p.site] = [...p.stops];
   const base = {
     name: q.label,
     kind: q.kind,
@@ -312,119 +563,77 @@ function judgeQuorum(
     byLeader,
     groups,
   };
-  const none = { commitLatencyMs: null, leader: null, writer: null, overBudget: false, flapping: false, flowControl: false };
+  const none = {
+    commitLatencyMs: null,
+    leader: null,
+    writer: null,
+    judgedLeader: null,
+    overBudget: false,
+    flapping: false,
+    flowControl: false,
+  };
+  const judgement = (result: QuorumResult, chosen: ReturnType<typeof choosePlacements>): QuorumJudgement => ({
+    q,
+    result,
+    placements,
+    ...chosen,
+    clients,
+    path,
+  });
 
   // a federated (per-site) etcd dies with its site by design: lost, not a verdict driver
-  if (q.kind === "etcd" && [...q.counts.keys()].every((x) => R.lost.has(x))) {
-    return { result: { ...base, ...none, outcome: "lost" }, leaders: [] };
-  }
-  if (!leaders.length) {
-    const frozen = s.partition.length > 0 && !s.cut.length && groups.length > 1;
-    if (survivors < maj) breaks.push(`${q.label}: ${what} leaves ${survivors} of ${n} members; majority is ${maj} — writes stop`);
-    else if (frozen)
-      breaks.push(
-        `${q.label}: the partition leaves ${groups.map((g) => `${g.sites.join(",")} ${g.members}`).join(" vs ")} of ${n} members; majority is ${maj} on no side — writes stop`,
-      );
-    else {
-      const unlinked: string[] = [];
-      for (let i = 0; i < memberSites.length; i++)
-        for (let j = i + 1; j < memberSites.length; j++)
-          if (!ctx.link(memberSites[i], memberSites[j])) unlinked.push(linkName(memberSites[i], memberSites[j]));
-      breaks.push(
-        `${q.label}: ${survivors} of ${n} members survive, but no member site reaches ${maj} of them (${memberSites.map((x) => `${x} reaches ${reachable(x)}`).join(", ")}) — writes stop${unlinked.length ? `; no link is declared for ${unlinked.join(", ")}, and a site reaches another only over a declared link` : ""}`,
-      );
-    }
-    return { result: { ...base, ...none, outcome: "stops" }, leaders: [] };
+  if (q.kind === "etcd" && [...q.counts.keys()].every((x) => R.lost.has(x)))
+    return judgement({ ...base, ...none, outcome: "lost" }, { best: undefined, judged: undefined });
+  if (!placements.length) {
+    J.breaks.push(stopsBreak(J, q, after, groups, maj));
+    return judgement({ ...base, ...none, outcome: "stops" }, { best: undefined, judged: undefined });
   }
 
-  const stopping = leaders.some((l) => byLeader[l].length > 0);
-  let outcome: QuorumOutcome = stopping ? "minority-stops" : "continues";
-  if (stopping) {
-    const sets = leaders.map((l) => byLeader[l].join(","));
-    if (sets.every((x) => x === sets[0])) {
-      const stopped = byLeader[leaders[0]];
-      notes.push(
-        `${q.label}: the members in ${listText(stopped)} (${stopped.reduce((a, x) => a + after.get(x)!, 0)} of ${n}) cannot reach a majority and stop; ${listText(leaders)} keep${leaders.length === 1 ? "s" : ""} writing (majority ${maj})`,
-      );
-    } else
-      notes.push(
-        `${q.label}: leader placement decides who stops — ${leaders
-          .map(
-            (l) =>
-              `leader in ${l}: ${byLeader[l].length ? `${listText(byLeader[l])} stop${byLeader[l].length === 1 ? "s" : ""}` : "every member votes"}`,
-          )
-          .join("; ")}; Raft with PreVote and CheckQuorum (etcd ≥ 3.5) keeps a live leader where it is; without them leadership may flap`,
-      );
-  }
+  const stopped = (p: Placement) => p.stops.reduce((a, x) => a + after.get(x)!, 0);
+  const chosen = choosePlacements(q, placements, clients, path, stopped);
+  const best = chosen.best!;
+  const stopping = placements.some((p) => p.stops.length > 0);
+  if (stopping) J.notes.push(stoppingNote(q, placements, chosen.judged!, after, maj));
 
-  // commit latency over the members that can still vote, from the best site that can lead
-  // (Galera: from the best site to write from, its write-set reaching every node of the primary component)
-  let best: { site: string; latency: number } | undefined;
-  const rtt = (a: string, b: string) => scaled(ctx, s, a, b, "typical")?.value;
-  for (const l of leaders) {
-    const voters = new Map(memberSites.filter((x) => R.reaches(x, l)).map((x) => [x, after.get(x)!]));
-    const latency =
-      q.kind === "galera" ? galeraCommit(ctx, q, l, { counts: voters, rtt }) : leaderCommit(ctx, q, l, { counts: voters, rtt, need: maj });
-    if (latency !== undefined && (!best || latency < best.latency)) best = { site: l, latency };
-  }
+  // the best commit latency over the placements: over budget only when no placement commits within it
   const budget = writeBudget(q);
-  const overBudget = best !== undefined && budget !== undefined && best.latency > budget;
+  const commits = placements.map((p) => p.commit).filter((x) => x !== undefined);
+  const overBudget = budget !== undefined && commits.length > 0 && Math.min(...commits) > budget;
   if (overBudget) {
-    outcome = "over-budget";
-    const voting = memberSites.filter((x) => R.reaches(x, best!.site)).reduce((a, x) => a + after.get(x)!, 0);
+    const fastest = best.commit === Math.min(...commits) ? best : placements.find((p) => p.commit === Math.min(...commits))!;
+    const voting = fastest.voting.reduce((a, x) => a + after.get(x)!, 0);
     const scaledNote = excursion(s) ? ", RTTs scaled by the excursion" : "";
-    breaks.push(
+    J.breaks.push(
       q.kind === "galera"
-        ? `${q.label}: the best commit latency is ${ms(best!.latency)} (writes from ${best!.site}: the write-set reaches every node of the primary component, ${voting} of ${n} members, before certification${scaledNote}) — above the ${ms(budget!)} budget`
-        : `${q.label}: the best commit latency is ${ms(best!.latency)} (leader in ${best!.site}, ${voting} of ${n} members voting${scaledNote}) — above the ${ms(budget!)} budget`,
+        ? `${q.label}: the best commit latency is ${ms(fastest.commit!)} (writes from ${fastest.site}: the write-set reaches every node of the primary component, ${voting} of ${n} members, before certification${scaledNote}) — above the ${ms(budget!)} budget`
+        : `${q.label}: the best commit latency is ${ms(fastest.commit!)} (leader in ${fastest.site}, ${voting} of ${n} members voting${scaledNote}) — above the ${ms(budget!)} budget`,
     );
   }
-
-  let flapping = false;
-  let flowControl = false;
-  if (excursion(s)) {
-    // the largest RTT between member sites that still reach each other, scaled (p99 where declared for the flapping test)
-    const voting = (a: string, b: string) => (after.get(a) ?? 0) > 0 && (after.get(b) ?? 0) > 0 && R.reaches(a, b);
-    const largest = (which: "typical" | "p99-else-typical") => {
-      const l = largestMemberRtt(ctx, q, (a, b) => (voting(a, b) ? scaled(ctx, s, a, b, which)?.value : undefined));
-      return l.pair ? { ...scaled(ctx, s, l.pair[0], l.pair[1], which)!, pair: linkName(l.pair[0], l.pair[1]) } : undefined;
-    };
-    const worstP99 = largest("p99-else-typical");
-    const worstTypical = largest("typical");
-    if (q.kind === "etcd" && worstP99) {
-      const { election: el, heartbeat: hb } = etcdTimers(q.owner as Cluster);
-      if (10 * worstP99.value > el) {
-        flapping = true;
-        breaks.push(
-          `${q.label}: the largest member RTT becomes ${worstP99.text} (${worstP99.pair}); 10 × that is ${ms(10 * worstP99.value)}, above the ${ms(el)} election timeout — followers miss heartbeats for a whole election timeout, start elections and leaders flap`,
-        );
-      } else if (worstP99.value >= hb)
-        notes.push(
-          `${q.label}: the largest member RTT becomes ${worstP99.text} (${worstP99.pair}), at or above the ${ms(hb)} heartbeat: heartbeats are sent faster than the RTT; etcd recommends 0.5–1.5 × RTT`,
-        );
-    } else if (q.kind === "galera" && worstTypical && worstTypical.value > ctx.options.galeraMaxRttMs) {
-      flowControl = true;
-      breaks.push(
-        `${q.label}: Galera across ${worstTypical.text} RTT (${worstTypical.pair}; limit ${ms(ctx.options.galeraMaxRttMs)}) — flow control stalls every writer`,
-      );
-    }
-  }
-  if (flapping) outcome = "flapping";
-  else if (flowControl) outcome = "flow-control";
-  return {
-    result: {
+  const { flapping, flowControl } = judgeExcursion(J, q, after);
+  const outcome: QuorumOutcome = flapping
+    ? "flapping"
+    : flowControl
+      ? "flow-control"
+      : overBudget
+        ? "over-budget"
+        : stopping
+          ? "minority-stops"
+          : "continues";
+  return judgement(
+    {
       ...base,
       outcome,
-      commitLatencyMs: best ? best.latency : null,
+      commitLatencyMs: best.commit ?? null,
       // Galera has no leader: every node takes writes, and `writer` is the site whose writes commit fastest
-      leader: best && q.kind !== "galera" ? best.site : null,
-      writer: best && q.kind === "galera" ? best.site : null,
+      leader: q.kind !== "galera" ? best.site : null,
+      writer: q.kind === "galera" ? best.site : null,
+      judgedLeader: q.kind !== "galera" ? chosen.judged!.site : null,
       overBudget,
       flapping,
       flowControl,
     },
-    leaders,
-  };
+    chosen,
+  );
 }
 
 /** The load view of each traffic entry, once per analysed topology (a sweep runs thousands of scenarios on it). */
@@ -451,33 +660,21 @@ function whatOf(s: Scenario): string {
   return parts.filter(Boolean).join(" with ") || "the scenario";
 }
 
-/** Runs one scenario. Names in it must be declared sites (the CLI checks them first). */
-export function run(ctx: TopologyContext, s: Scenario): Result {
+type Quorums = ReadonlyMap<Quorum["owner"], QuorumJudgement>;
+
+/** Every cluster up or lost with its site, and what became of a lost one's control plane. */
+function judgeClusters(J: Judging, quorums: Quorums): ClusterResult[] {
+  const { ctx, R } = J;
   const t = ctx.topology;
-  const R = reachability(ctx, s);
-  const lost = R.lost;
-  const breaks: string[] = [];
-  const notes: string[] = [];
-  const what = whatOf(s);
-
-  const quorumByOwner = new Map<Quorum["owner"], QuorumJudgement>();
-  const quorums = ctx.quorums
-    .filter((q) => q.resolved && q.counts.size)
-    .map((q) => {
-      const j = judgeQuorum(ctx, q, s, R, breaks, notes, what);
-      quorumByOwner.set(q.owner, j);
-      return j.result;
-    });
-
   const clusters: ClusterResult[] = [];
   for (const c of t.clusters) {
     const name = c.name?.value;
     const site = name ? ctx.siteOfCluster(name) : undefined;
     if (!name || !site || t.clusterByName.get(name) !== c) continue;
-    const outcome = lost.has(site) ? "lost" : "up";
-    clusters.push({ name, site, outcome });
+    const outcome = R.lost.has(site) ? "lost" : "up";
+    clusters.push({ name, site, outcome, apiStops: false });
     if (outcome === "up") continue;
-    const q = quorumByOwner.get(c)?.result;
+    const q = quorums.get(c)?.result;
     const plane = !q
       ? ""
       : q.outcome === "lost"
@@ -486,12 +683,18 @@ export function run(ctx: TopologyContext, s: Scenario): Result {
             .join(", ")}) is lost with it, as a per-site control plane is by design`
         : q.outcome === "stops"
           ? "; its stretched etcd stops too (see above)"
-          : `; its stretched etcd ${q.outcome === "minority-stops" ? "keeps a majority" : "continues"} on ${listText(q.groups.filter((g) => g.writes).flatMap((g) => g.sites))}`;
-    notes.push(`cluster ${name} is lost with ${site}${plane}`);
+          : `; its stretched etcd keeps a majority on ${listText(q.groups.filter((g) => g.writes).flatMap((g) => g.sites))}, but the cluster it serves is gone — nothing runs under it`;
+    J.notes.push(`cluster ${name} is lost with ${site}${plane}`);
   }
+  return clusters;
+}
 
+/** Async and CRDT stores: writes stop, corrupt or diverge; the lost writers' tail at risk, or past the lag buffer. */
+function judgeAsyncStores(J: Judging): StoreResult[] {
+  const { ctx, R, breaks, notes } = J;
+  const lost = R.lost;
   const stores: StoreResult[] = [];
-  for (const st of t.stores) {
+  for (const st of ctx.topology.stores) {
     const rep = st.replication?.value;
     if ((rep !== "async" && rep !== "crdt") || !st.name) continue;
     const name = st.name.value;
@@ -533,10 +736,13 @@ export function run(ctx: TopologyContext, s: Scenario): Result {
           breaks.push(
             `store ${name}: writers ${pairs} cannot reach each other and both keep accepting writes with no conflict policy — conflicting writes corrupt data`,
           );
-        else
+        else {
+          // converging on heal needs each side's unreplicated writes still in the pipeline: the lag buffer bounds how long
+          const holds = buffer && rate && size ? buffer.value / (rate.value * size.value) : undefined;
           notes.push(
-            `store ${name}: writers ${pairs} cannot reach each other; both keep accepting writes, which converge on heal (${rep === "crdt" ? "CRDT merge" : policy})`,
+            `store ${name}: writers ${pairs} cannot reach each other; both keep accepting writes, which converge on heal (${rep === "crdt" ? "CRDT merge" : policy})${holds !== undefined ? ` if the cut lasts under ${seconds(holds)} (the ${bytes(buffer!.value)} lag buffer at ${count(rate!.value)} writes/s × ${count(size!.value)} bytes); longer and the writers must resync` : ""}`,
           );
+        }
       }
       if (tail) notes.push(`store ${name}: writes continue on ${listText(up)}, but ${tail}`);
     }
@@ -546,68 +752,124 @@ export function run(ctx: TopologyContext, s: Scenario): Result {
     }
     stores.push({ name, replication: rep, outcome, atRiskBytes, rpoUnbounded });
   }
+  return stores;
+}
 
-  /** Why a backend at `site` cannot write to store `d`, or undefined when it can. */
-  const noWrites = (d: Store, site: string): string | undefined => {
-    const qj = quorumByOwner.get(d);
-    if (qj) {
-      if (qj.result.outcome === "stops" || qj.result.outcome === "lost") return `store ${d.name?.value} has no quorum`;
-      if (!qj.leaders.some((l) => R.reaches(site, l)))
-        return `no site that can lead store ${d.name?.value} (${listText([...qj.leaders])}) is reachable from ${site}`;
-      return undefined;
-    }
-    const rep = d.replication?.value;
-    if (rep !== "async" && rep !== "crdt") return undefined;
-    const writers = asyncWriters(ctx, d);
-    if (!writers.length || writers.some((w) => R.reaches(site, w))) return undefined;
-    const gone = writers.filter((w) => lost.has(w));
-    return `store ${d.name?.value} has no writer ${site} reaches (${gone.length === writers.length ? `${listText(writers)} lost` : writers.map((w) => (lost.has(w) ? `${w} lost` : ctx.link(site, w) ? `${w} cut off from ${site}` : `no declared link from ${site} to ${w}`)).join(", ")})`;
-  };
+/** Why a backend at `site` cannot write to store `d` (undefined when it can), judged at the quorum's judged placement. */
+function noWrites(J: Judging, quorums: Quorums, d: Store, site: string): string | undefined {
+  const { ctx, R } = J;
+  const qj = quorums.get(d);
+  const name = d.name?.value;
+  if (qj) {
+    if (!qj.judged) return `store ${name} has no quorum`;
+    if (!qj.path(qj.judged, site).fails) return undefined;
+    const safe = qj.placements.filter((p) => !qj.path(p, site).fails);
+    if (!safe.length)
+      return `no site that can lead store ${name} (${listText(qj.placements.map((p) => p.site))}) is reachable from ${site}`;
+    if (qj.result.kind === "galera")
+      return `its node in ${site} may be the one left out of store ${name}'s primary component (${qj.placements.map((p) => p.voting.join(" + ")).join(" or ")}: which one is not determined)`;
+    return `store ${name}'s leader may be in ${qj.judged.site} when the links go (Raft keeps a live leader where it is) and ${site} does not reach it (with the leader in ${listText(safe.map((p) => p.site))} these writes succeed)`;
+  }
+  const rep = d.replication?.value;
+  if (rep !== "async" && rep !== "crdt") return undefined;
+  const writers = asyncWriters(ctx, d);
+  if (!writers.length || writers.some((w) => R.reaches(site, w))) return undefined;
+  const gone = writers.filter((w) => R.lost.has(w));
+  return `store ${name} has no writer ${site} reaches (${gone.length === writers.length ? `${listText(writers)} lost` : writers.map((w) => (R.lost.has(w) ? `${w} lost` : ctx.link(site, w) ? `${w} cut off from ${site}` : `no declared link from ${site} to ${w}`)).join(", ")})`;
+}
 
-  /** Galera: writes from a backend's site commit from the nearest node of the primary component; said where that breaks the budget. */
-  const galeraWrites = (entry: string, d: Store, qj: QuorumResult, backends: readonly BackendResult[], budget: number) => {
-    const q = ctx.quorums.find((x) => x.owner === d);
-    const component = quorumByOwner.get(d)?.leaders ?? [];
-    if (!q || !component.length) return;
-    const rtt = (a: string, b: string) => scaled(ctx, s, a, b, "typical")?.value;
-    // the component's sites are up (lost sites hold no member that votes)
-    const members = new Map(component.map((x) => [x, Math.max(0, (q.counts.get(x) ?? 0) - (own(s.loseMembers, x) ?? 0))]));
-    for (const b of backends) {
-      if (b.errors) continue;
-      // a backend writes to its own site's node when there is one (as deployments do), else the fastest node it reaches
-      let via: { node: string; hop: number; commit: number } | undefined;
-      for (const m of component.includes(b.site) ? [b.site] : component) {
-        const hop = m === b.site ? 0 : R.reaches(b.site, m) ? rtt(b.site, m) : undefined;
-        const commit = galeraCommit(ctx, q, m, { counts: members, rtt });
-        if (hop !== undefined && commit !== undefined && (!via || hop + commit < via.hop + via.commit)) via = { node: m, hop, commit };
-      }
-      if (!via || via.hop + via.commit <= budget) continue;
-      notes.push(
-        `traffic ${entry}: writes from ${b.cluster} (${b.site}) to store ${d.name?.value} commit in ${ms(via.hop + via.commit)}${
-          via.hop
-            ? ` (${ms(via.hop)} to the node in ${via.node} and back, plus its ${ms(via.commit)} commit)`
-            : ` (the node in ${b.site} waits one round trip to the farthest node before certifying)`
-        }, above the ${ms(budget)} budget; the best site to write from commits in ${ms(qj.commitLatencyMs!)}`,
-      );
-    }
-  };
+/** One backend's write to a consensus or Galera store at the judged placement. */
+export interface WriteResult {
+  readonly store: string;
+  /** the leader the write is judged against (Galera: null) */
+  readonly leader: string | null;
+  /** RTT to the leader (or through `via`) plus the commit; null when an RTT is missing */
+  readonly latencyMs: number | null;
+  /** the voting member it goes through (CockroachDB's follower proxy; Galera: the node a site without one writes to), else null */
+  readonly via: string | null;
+  readonly budgetMs: number | null;
+}
 
+/** The sentence for a client write above its store's budget (or relayed within it). */
+function writeSentence(J: Judging, entry: string, b: BackendResult, qj: QuorumJudgement, w: WriteResult): string {
+  const d = `store ${w.store}`;
+  const p = qj.judged!;
+  const over = w.budgetMs !== null && w.latencyMs !== null && w.latencyMs > w.budgetMs;
+  const verdict = w.latencyMs === null ? "" : over ? `, above the ${ms(w.budgetMs!)} budget` : `, within the ${ms(w.budgetMs!)} budget`;
+  const who = `${b.cluster} (${b.site})`;
+  if (qj.result.kind === "galera") {
+    const best = qj.result.commitLatencyMs !== null ? `; the best site to write from commits in ${ms(qj.result.commitLatencyMs)}` : "";
+    return `traffic ${entry}: writes from ${who} to ${d} commit in ${ms(w.latencyMs!)}${
+      w.via
+        ? ` (${ms(J.rtt(b.site, w.via)!)} to the node in ${w.via} and back, plus its commit)`
+        : ` (the node in ${b.site} waits one round trip to the farthest node before certifying)`
+    }${verdict}${best}`;
+  }
+  if (w.via)
+    return `traffic ${entry}: with ${d}'s leader in ${p.site}${qj.judged !== qj.best ? " (where it may be when the links go)" : ""}, ${who} does not reach it: CockroachDB ≥ 24.1 proxies its writes through a follower in ${w.via} — ${ms(J.rtt(b.site, w.via)!)} + ${ms(J.rtt(w.via, p.site)!)} + the ${ms(p.commit!)} commit = ${ms(w.latencyMs!)}${verdict} (before 24.1, or with the proxy disabled, they fail: up to ${rps(b.loadRps!)} of errors)`;
+  // a placement that keeps every writer within the budget, not only this one
+  const alternatives = qj.placements.filter((x) =>
+    qj.clients.every((c) => {
+      const path = qj.path(x, c);
+      return !path.fails && path.ms !== undefined && w.budgetMs !== null && path.ms <= w.budgetMs;
+    }),
+  );
+  const where = qj.judged !== qj.best ? ` (where it may be when the links go)` : "";
+  const fix = !over
+    ? ""
+    : alternatives.length
+      ? `; with the leader in ${listText(alternatives.map((x) => x.site))} every writer is within it`
+      : `; no placement of the leader keeps every writer (${listText([...qj.clients])}) within it`;
+  return `traffic ${entry}: writes from ${who} to ${d} go to its leader in ${p.site}${where}: ${ms(J.rtt(b.site, p.site)!)} there and back plus the ${ms(p.commit!)} commit = ${ms(w.latencyMs!)}${verdict}${fix}`;
+}
+
+/** Where the leader should be pinned: said when the reported placement keeps every writer within budget and another would not. */
+function placementAdvice(J: Judging, name: string, qj: QuorumJudgement) {
+  const budget = qj.result.writeLatencyBudgetMs;
+  const best = qj.best;
+  if (!best || budget === null || qj.judged !== best || qj.result.kind === "galera" || qj.clients.length === 0) return;
+  const within = (p: Placement) =>
+    qj.clients.every((c) => {
+      const w = qj.path(p, c);
+      return !w.fails && w.ms !== undefined && w.ms <= budget;
+    });
+  const others = qj.placements.filter((p) => p !== best && !within(p));
+  if (!within(best) || !others.length) return;
+  const at = (p: Placement, only?: (c: string) => boolean) =>
+    qj.clients
+      .filter((c) => !only || only(c))
+      .map((c) => `${c} ${ms(qj.path(p, c).ms ?? Number.NaN)}`)
+      .join(", ");
+  const pin = relaysThroughFollowers(qj.q) ? "CockroachDB lease preferences" : "pin it there";
+  J.notes.push(
+    `store ${name}: keep its leader in ${best.site} (${pin}): writes from ${at(best)}, within the ${ms(budget)} budget; ${others
+      .map((p) => `with the leader in ${p.site}: ${at(p, (c) => (qj.path(p, c).ms ?? Infinity) > budget)}`)
+      .join("; ")} (a leader moves with restarts and failovers)`,
+  );
+}
+
+/** Traffic entries: load by weight over what remains, errors where a backend cannot write, client write latency at the judged placement. */
+function judgeTraffic(J: Judging, quorums: Quorums): TrafficResult[] {
+  const { ctx, s, R, breaks, notes } = J;
+  const t = ctx.topology;
   const withdrawn = new Set(s.withdraw ?? []);
   const traffic: TrafficResult[] = [];
+  const advised = new Set<QuorumJudgement>();
   for (const tr of t.traffic) {
     const lb = backendsOf(ctx, tr);
     if (!lb || tr.peakRps === undefined || !tr.name) continue;
     const name = tr.name.value;
-    const sc = loadScenario(tr.peakRps.value, lb, (site) => site !== undefined && (lost.has(site) || withdrawn.has(site)));
+    const sc = loadScenario(tr.peakRps.value, lb, (site) => site !== undefined && (R.lost.has(site) || withdrawn.has(site)));
     const deps = (tr.dependsOn?.items ?? []).map((d) => t.storeByName.get(d.value)).filter((x) => x !== undefined);
     const steering = tr.steering?.value ?? "steering";
+    const sentences: string[] = [];
     const backends: BackendResult[] = tr.backends.map((b, i) => {
       const site = lb[i].site!;
       const cluster = b.cluster!.value;
       const load = sc.up[i] ? toNumber(loadOf(sc, i)!) : null;
       const cap = b.capacityRps?.value ?? null;
       const over = overCapacity(sc, i);
-      const why = load === null ? [] : deps.map((d) => noWrites(d, site)).filter((x) => x !== undefined);
+      const why = load === null ? [] : deps.map((d) => noWrites(J, quorums, d, site)).filter((x) => x !== undefined);
       const errors = why.length > 0;
       if (errors)
         breaks.push(
@@ -619,6 +881,22 @@ export function run(ctx: TopologyContext, s: Scenario): Result {
         );
       else if (load !== null && cap !== null && load === cap && !errors)
         notes.push(`traffic ${name}: ${cluster} is at capacity (${rps(load)} of ${rps(cap)}): no headroom for retries or autoscaler lag`);
+      const writes: WriteResult[] = [];
+      if (load !== null && !errors)
+        for (const d of deps) {
+          const qj = quorums.get(d);
+          if (!qj?.judged) continue;
+          const path = qj.path(qj.judged, site);
+          writes.push({
+            store: d.name!.value,
+            leader: qj.result.kind === "galera" ? null : qj.judged.site,
+            latencyMs: path.ms ?? null,
+            via: path.via,
+            budgetMs: qj.result.writeLatencyBudgetMs,
+          });
+        }
+      const overBudget = writes.some((w) => w.latencyMs !== null && w.budgetMs !== null && w.latencyMs > w.budgetMs);
+      const known = writes.map((w) => w.latencyMs).filter((x) => x !== null);
       return {
         cluster,
         site,
@@ -628,6 +906,9 @@ export function run(ctx: TopologyContext, s: Scenario): Result {
         overloaded: over,
         errors,
         errorRps: errors ? load! : 0,
+        writeLatencyMs: known.length ? Math.max(...known) : null,
+        overBudget,
+        writes,
       };
     });
     const remaining = backends.filter((b) => b.loadRps !== null);
@@ -643,46 +924,81 @@ export function run(ctx: TopologyContext, s: Scenario): Result {
     } else if (remaining.some((b) => b.overloaded)) outcome = "overloaded";
     traffic.push({ name, outcome, errorRps, backends });
 
-    // writes from a site other than the leader's pay one more RTT: said where it breaks the budget
-    for (const d of deps) {
-      const qj = quorumByOwner.get(d)?.result;
-      const budget = qj?.writeLatencyBudgetMs ?? undefined;
-      if (!qj || qj.commitLatencyMs === null || budget === undefined || qj.overBudget) continue;
-      if (qj.kind === "galera") {
-        galeraWrites(name, d, qj, remaining, budget);
-        continue;
+    // client writes above the budget (a break: the verdict is degraded), or relayed within it (a note)
+    for (const b of remaining)
+      for (const d of deps) {
+        const qj = quorums.get(d);
+        const w = b.writes.find((x) => x.store === d.name?.value);
+        if (!qj || !w) continue;
+        const over = w.latencyMs !== null && w.budgetMs !== null && w.latencyMs > w.budgetMs;
+        if (w.budgetMs === null || w.latencyMs === null || (!over && !w.via) || (!over && qj.result.kind === "galera")) continue;
+        (over ? breaks : sentences).push(writeSentence(J, name, b, qj, w));
       }
-      if (qj.leader === null) continue;
-      for (const b of remaining) {
-        if (b.errors || b.site === qj.leader) continue;
-        if (!R.reaches(b.site, qj.leader)) {
-          const reached = Object.keys(qj.byLeader).filter((l) => R.reaches(b.site, l));
-          notes.push(
-            `traffic ${name}: ${b.cluster} (${b.site}) cannot reach store ${d.name?.value}'s leader while it is in ${qj.leader}: its writes fail until leadership is in ${listText(reached)}`,
-          );
-          continue;
-        }
-        const extra = scaled(ctx, s, b.site, qj.leader, "typical")?.value;
-        if (extra !== undefined && qj.commitLatencyMs + extra > budget)
-          notes.push(
-            `traffic ${name}: writes from ${b.cluster} (${b.site}) to store ${d.name?.value} go to its leader in ${qj.leader}: ${ms(extra)} there and back plus the ${ms(qj.commitLatencyMs)} commit = ${ms(qj.commitLatencyMs + extra)}, above the ${ms(budget)} budget`,
-          );
+    notes.push(...sentences);
+    for (const d of deps) {
+      const qj = quorums.get(d);
+      if (qj && !advised.has(qj)) {
+        advised.add(qj);
+        placementAdvice(J, d.name!.value, qj);
       }
     }
   }
+  return traffic;
+}
 
+/**
+ * A cluster's API after the scenario: an up cluster whose nodes reach no etcd member that still
+ * votes at the judged placement stops (its pods keep running, nothing can be scaled, rolled out
+ * or rescheduled); one whose etcd stopped outright is said once more beside its load.
+ */
+function judgeClusterApis(J: Judging, quorums: Quorums, clusters: ClusterResult[], traffic: readonly TrafficResult[]): ClusterResult[] {
+  const { ctx, s } = J;
+  const heals = s.partition.length || s.cut.length ? "the network heals" : "its etcd regains a majority";
+  return clusters.map((c) => {
+    if (c.outcome !== "up") return c;
+    const qj = quorums.get(ctx.topology.clusterByName.get(c.name)!);
+    if (!qj) return c;
+    const serving = traffic.flatMap((t) =>
+      t.backends.filter((b) => b.cluster === c.name && b.loadRps !== null).map((b) => ({ entry: t.name, b })),
+    );
+    const load = serving.map(({ entry, b }) => `${rps(b.loadRps!)} from ${entry}`).join(", ");
+    const short = serving.filter(({ b }) => b.overloaded);
+    if (!qj.judged) {
+      if (qj.result.outcome === "stops" && serving.length)
+        J.notes.push(
+          `cluster ${c.name} keeps its running pods (${load}) but cannot scale, reschedule or deploy until its etcd regains a majority${short.length ? ` — so it cannot add the capacity it is short of (${short.map(({ b }) => `${rps(b.loadRps!)} of ${rps(b.capacityRps!)}`).join(", ")})` : ""}`,
+        );
+      return c;
+    }
+    if (!qj.path(qj.judged, c.site).fails) return c;
+    const p = qj.judged;
+    const voting = p.voting.filter((x) => J.R.reaches(c.site, x));
+    const why =
+      qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails)
+        ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes`
+        : `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})`;
+    J.breaks.push(
+      `cluster ${c.name}: its API stops — ${why}${voting.length ? `; an API server at ${listText(voting)} still writes, if the control-plane endpoint sends ${c.name}'s nodes there` : ""}. Its pods keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled in ${c.name} until ${heals}`,
+    );
+    return { ...c, apiStops: true };
+  });
+}
+
+/** Istio remotes whose primary is gone or cut off, Linkerd links whose target is. */
+function judgeMeshes(J: Judging): MeshResult[] {
+  const { ctx, R, breaks } = J;
   const meshes: MeshResult[] = [];
   const siteOf = (cluster: string) => ctx.siteOfCluster(cluster);
-  for (const c of t.clusters) {
+  for (const c of ctx.topology.clusters) {
     const me = c.name?.value;
     const mySite = me ? siteOf(me) : undefined;
-    if (!me || !mySite || lost.has(mySite)) continue;
+    if (!me || !mySite || R.lost.has(mySite)) continue;
     const primary = c.istio?.role?.value === "remote" ? c.istio.primary?.value : undefined;
     const ps = primary ? siteOf(primary) : undefined;
     if (primary && ps && !R.reaches(mySite, ps)) {
       meshes.push({ cluster: me, outcome: "control-plane-lost", because: primary });
       breaks.push(
-        `cluster ${me}: its Istio primary ${primary} is ${lost.has(ps) ? "lost" : "cut off"} — no config pushes, sidecar injection or new certificates; running workloads keep their current certificates until they expire`,
+        `cluster ${me}: its Istio primary ${primary} is ${R.lost.has(ps) ? "lost" : "cut off"} — new pods in injected namespaces are refused (the injection webhook is the primary's istiod, and it fails closed): no scale-up, rollout or rescheduling in ${me}; no config pushes or new certificates either, and running workloads keep serving until their certificates expire (24 h by default)`,
       );
     }
     for (const l of c.linkerd?.links ?? []) {
@@ -690,16 +1006,22 @@ export function run(ctx: TopologyContext, s: Scenario): Result {
       const ts = target ? siteOf(target) : undefined;
       if (target && ts && !R.reaches(mySite, ts)) {
         meshes.push({ cluster: me, outcome: "mirror-stale", because: target });
-        breaks.push(`cluster ${me}: its Linkerd link to ${target} is ${lost.has(ts) ? "lost" : "cut off"} — mirrored Services go stale`);
+        breaks.push(`cluster ${me}: its Linkerd link to ${target} is ${R.lost.has(ts) ? "lost" : "cut off"} — mirrored Services go stale`);
       }
     }
   }
+  return meshes;
+}
 
+/** Exports: the exporting clusters still up, per group, and the clusters left with no reachable endpoint. */
+function judgeExports(J: Judging, clusters: readonly ClusterResult[]): ExportResult[] {
+  const { ctx, s, R, notes } = J;
+  const siteOf = (cluster: string) => ctx.siteOfCluster(cluster);
   const exports: ExportResult[] = [];
-  for (const e of t.exports) {
+  for (const e of ctx.topology.exports) {
     if (!e.service || !e.namespace) continue;
     const id = `${e.namespace.value}/${e.service.value}`;
-    const servedBy = (e.clusters?.items ?? []).map((c) => c.value).filter((c) => siteOf(c) !== undefined && !lost.has(siteOf(c)!));
+    const servedBy = (e.clusters?.items ?? []).map((c) => c.value).filter((c) => siteOf(c) !== undefined && !R.lost.has(siteOf(c)!));
     const groups = R.groups.map((g) => ({ sites: g, servedBy: servedBy.filter((c) => g.includes(siteOf(c)!)) }));
     exports.push({ service: e.service.value, namespace: e.namespace.value, servedBy, groups });
     if (!servedBy.length) continue;
@@ -715,7 +1037,37 @@ export function run(ctx: TopologyContext, s: Scenario): Result {
         `export ${id}: ${listText(names)} (${site}) reach${names.length === 1 ? "es" : ""} no exporting cluster — calls from there have no reachable endpoint until the ${heals} heals; ${serving} still serve${servedBy.length === 1 ? "s" : ""} it`,
       );
   }
+  return exports;
+}
 
+/** M7: after a partial loss, what the quorum still tolerates and which site loss would now stop it. */
+function toleranceNotes(J: Judging, quorums: readonly QuorumResult[]) {
+  const { s } = J;
+  if (!Object.keys(s.loseMembers).length) return;
+  for (const q of quorums) {
+    if (q.outcome === "stops" || q.outcome === "lost") continue;
+    const left = new Map(
+      Object.entries(q.members).map(([x, c]) => [x, J.R.lost.has(x) ? 0 : Math.max(0, c - (own(s.loseMembers, x) ?? 0))]),
+    );
+    const total = [...left.values()].reduce((a, c) => a + c, 0);
+    const fatal = [...left]
+      .filter(([, c]) => c > 0 && total - c < q.majority)
+      .map(([x, c]) => `${x} (${total - c} of ${Object.values(q.members).reduce((a, c) => a + c, 0)} left)`);
+    if (!fatal.length) continue;
+    J.notes.push(
+      `${q.name}: ${total} members left, majority ${q.majority} — it now tolerates ${total - q.majority} more member${total - q.majority === 1 ? "" : "s"}, and losing ${listText(fatal)} next stops writes: it no longer survives every single-site loss`,
+    );
+  }
+}
+
+/** The verdict: down when a quorum stops, a store stops or corrupts, or an entry serves nobody; degraded when anything else breaks. */
+function verdictOf(
+  quorums: readonly QuorumResult[],
+  stores: readonly StoreResult[],
+  traffic: readonly TrafficResult[],
+  meshes: readonly MeshResult[],
+  clusters: readonly ClusterResult[],
+): Verdict {
   const down =
     quorums.some((q) => q.outcome === "stops") ||
     stores.some((x) => x.outcome === "writes-stop" || x.outcome === "corrupts") ||
@@ -723,12 +1075,51 @@ export function run(ctx: TopologyContext, s: Scenario): Result {
   const degraded =
     quorums.some((q) => q.flapping || q.overBudget || q.flowControl) ||
     stores.some((x) => x.rpoUnbounded) ||
-    traffic.some((x) => x.outcome !== "served" || x.backends.some((b) => b.overloaded)) ||
-    meshes.length > 0;
-  const verdict: Verdict = down ? "down" : degraded ? "degraded" : "ok";
-  const name = scenarioName(s, [...t.siteByName.keys()]);
-  return { scenario: s, name, groups: R.groups, clusters, verdict, quorums, stores, traffic, meshes, exports, breaks, notes };
+    traffic.some((x) => x.outcome !== "served" || x.backends.some((b) => b.overloaded || b.overBudget)) ||
+    meshes.length > 0 ||
+    clusters.some((c) => c.apiStops);
+  return down ? "down" : degraded ? "degraded" : "ok";
 }
+
+/** Runs one scenario. Names in it must be declared sites (the CLI checks them first). */
+export function run(ctx: TopologyContext, s: Scenario): Result {
+  const R = reachability(ctx, s);
+  const J: Judging = { ctx, s, R, breaks: [], notes: [], what: whatOf(s), rtt: (a, b) => scaled(ctx, s, a, b, "typical")?.value };
+  const byOwner = new Map<Quorum["owner"], QuorumJudgement>();
+  const quorums = ctx.quorums
+    .filter((q) => q.resolved && q.counts.size)
+    .map((q) => {
+      const j = judgeQuorum(J, q);
+      byOwner.set(q.owner, j);
+      return j.result;
+    });
+  toleranceNotes(J, quorums);
+  const lostOrUp = judgeClusters(J, byOwner);
+  const stores = judgeAsyncStores(J);
+  const traffic = judgeTraffic(J, byOwner);
+  const clusters = judgeClusterApis(J, byOwner, lostOrUp, traffic);
+  const meshes = judgeMeshes(J);
+  const exports = judgeExports(J, clusters);
+  const verdict = verdictOf(quorums, stores, traffic, meshes, clusters);
+  const name = scenarioName(s, [...ctx.topology.siteByName.keys()]);
+  return {
+    scenario: s,
+    name,
+    groups: R.groups,
+    clusters,
+    verdict,
+    quorums,
+    stores,
+    traffic,
+    meshes,
+    exports,
+    breaks: J.breaks,
+    notes: J.notes,
+  };
+}
+
+/** What breaks in a result, by entity ("traffic checkout, etcd of cluster fra-prod"). */
+const entitiesOfBreaks = (r: Result) => [...new Set(r.breaks.map((b) => b.slice(0, Math.max(0, b.indexOf(": "))) || b))].join(", ");
 
 /** The worse of two verdicts. */
 export const worseVerdict = (a: Verdict, b: Verdict): Verdict => (VERDICT_RANK[a] >= VERDICT_RANK[b] ? a : b);
@@ -747,9 +1138,11 @@ export function runIsolate(ctx: TopologyContext, site: string | readonly string[
   const after = run(ctx, { ...cutOff, withdraw: sites });
   const notes: string[] = [];
   let windowSeconds: number | null = 0;
+  let steered = false;
   for (const tr of ctx.topology.traffic) {
     const lb = backendsOf(ctx, tr);
     if (!lb || !tr.name || !lb.some((b) => b.site !== undefined && sites.includes(b.site))) continue;
+    steered = true;
     // the window is the entry's RTO estimate (availability.md): one derivation for both
     const w = rtoEstimate(tr);
     if (!w) {
@@ -759,10 +1152,39 @@ export function runIsolate(ctx: TopologyContext, site: string | readonly string[
       );
       continue;
     }
+    // an isolated site is still up and still answers: only a check that writes through the stores notices
+    const deps = (tr.dependsOn?.items ?? []).map((d) => d.value);
+    const deep = deps.length
+      ? `a deep health check (one that writes through ${listText(deps)})`
+      : "a health check that fails when the site is cut off";
     notes.push(
-      `traffic ${tr.name.value}: ${tr.steering?.value} keeps sending clients to ${where} for up to ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat})`,
+      tr.steering?.value === "anycast"
+        ? `traffic ${tr.name.value}: anycast withdraws ${where}'s route only when ${where}'s own health checker fails — with ${deep} in up to ${seconds(w.seconds, 3)} (${w.terms}) plus BGP convergence${tr.healthCheck?.withdrawSeconds ? "" : " (withdrawSeconds not declared)"}; a shallow check keeps passing on an isolated site that is still up, so clients keep reaching it (and getting its errors) until someone withdraws the route`
+        : `traffic ${tr.name.value}: with ${deep}, ${tr.steering?.value} stops sending clients to ${where} within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}); a shallow check keeps passing on an isolated site that is still up, so the window lasts until someone withdraws ${where} (then the ${seconds(tr.ttlSeconds?.value ?? 0, 3)} TTL)`,
     );
     if (windowSeconds !== null) windowSeconds = Math.max(windowSeconds, w.seconds);
+  }
+  if (!steered) notes.push(`No traffic entry has a backend in ${where}: nothing to withdraw, one judgement`);
+  else {
+    // the on-call's choice: withdrawing the other side may be the better response (it holds no writer, say)
+    const others = [...ctx.topology.siteByName.keys()].filter((x) => !sites.includes(x) && !base.lose.includes(x));
+    const instead = run(ctx, { ...cutOff, withdraw: others });
+    const errorsOf = (r: Result) => r.traffic.reduce((a, t) => a + (t.outcome === "unserved" ? Number.POSITIVE_INFINITY : t.errorRps), 0);
+    if (others.length && (VERDICT_RANK[instead.verdict] < VERDICT_RANK[after.verdict] || errorsOf(instead) < errorsOf(after)))
+      notes.push(
+        `withdrawing ${listText(others)} instead is the better response — ${instead.traffic
+          .map(
+            (t) =>
+              `traffic ${t.name}: ${t.backends
+                .filter((b) => b.loadRps !== null)
+                .map(
+                  (b) =>
+                    `${b.cluster} ${rps(b.loadRps!)}${b.capacityRps !== null ? ` of ${rps(b.capacityRps)}` : ""}${b.overloaded ? ` (overloaded by ${rps(b.loadRps! - b.capacityRps!)})` : ""}`,
+                )
+                .join(", ")}, ${t.errorRps ? `${rps(t.errorRps)} of errors` : "no errors"}`,
+          )
+          .join("; ")} (verdict ${instead.verdict}${instead.verdict === "ok" ? "" : `: ${entitiesOfBreaks(instead)}`})`,
+      );
   }
   return {
     scenario: { isolate: typeof site === "string" ? site : sites },

@@ -9,6 +9,18 @@ import type { IsolateResult, Result, Scenario } from "./engine";
 type Outcome = Result | IsolateResult;
 const isIsolate = (o: Outcome): o is IsolateResult => "window" in o;
 
+/** Whether steering sends the isolated sites any traffic (else there is no window: one judgement). */
+const steered = (o: IsolateResult) => {
+  const sites = [o.scenario.isolate].flat();
+  return o.window.traffic.some((t) => t.backends.some((b) => sites.includes(b.site)));
+};
+
+/** The window's length: the detection + TTL bound holds only for a health check that notices an isolated site that is still up. */
+const windowText = (o: IsolateResult) =>
+  o.windowSeconds === null
+    ? "unknown: no health check"
+    : `up to ${seconds(o.windowSeconds, 3)} with a deep health check; with a shallow one, until an operator withdraws it`;
+
 /** The scenario as whatif.md's JSON has it: links as { between, factor }, cuts as pairs. */
 function scenarioKeys(s: Scenario) {
   return {
@@ -41,6 +53,9 @@ export function scenarioJson(o: Outcome) {
   };
 }
 
+/** A commit latency: 0 is members in one site, not a free commit. */
+export const commitMs = (x: number) => (x === 0 ? "< 1 ms (members in one site)" : ms(x));
+
 const headroom = (h: number, cap: number) => `headroom ${rps(h)}, ${percent(h, cap)}`;
 
 /** One line per entity that has something to say: the same facts as the JSON, in words. */
@@ -48,14 +63,17 @@ export function facts(r: Result): [string, string][] {
   const out: [string, string][] = [];
   const lost = new Set(r.scenario.lose);
   for (const c of r.clusters) if (c.outcome === "lost") out.push([`cluster ${c.name}`, `lost with ${c.site}`]);
+  const lostClusters = new Set(r.clusters.filter((c) => c.outcome === "lost").map((c) => c.name));
   for (const q of r.quorums) {
     const bits: string[] = [q.outcome];
+    const cluster = q.kind === "etcd" ? q.name.replace(/^etcd of cluster /, "") : undefined;
+    if (cluster !== undefined && q.outcome !== "lost" && lostClusters.has(cluster)) bits.push(`serves no cluster (${cluster} is lost)`);
     if (q.commitLatencyMs !== null) {
       const budget = q.writeLatencyBudgetMs !== null ? ` (budget ${ms(q.writeLatencyBudgetMs)})` : "";
       bits.push(
         q.kind === "galera"
-          ? `commit ${ms(q.commitLatencyMs)}${budget} writing from ${q.writer} (no leader: every node takes writes)`
-          : `commit ${ms(q.commitLatencyMs)}${budget} with the leader in ${q.leader}`,
+          ? `commit ${commitMs(q.commitLatencyMs)}${budget} writing from ${q.writer} (no leader: every node takes writes)`
+          : `commit ${commitMs(q.commitLatencyMs)}${budget} with the leader in ${q.leader}`,
       );
     }
     if (q.outcome !== "stops" && q.outcome !== "lost") {
@@ -64,7 +82,11 @@ export function facts(r: Result): [string, string][] {
       // wherever the leader is, the same sites stop (a partition's minority): said once
       const same = Object.values(q.byLeader).every((v) => v.join() === stopping[0]?.[1].join());
       if (stopping.length && same) bits.push(stop(stopping[0][1]));
+      else if (stopping.length && q.kind === "galera")
+        bits.push(`one of ${stopping.map(([, v]) => v.join(", ")).join(" or ")} is left out of the primary component and stops`);
       else if (stopping.length) bits.push(stopping.map(([l, v]) => `leader in ${l}: ${stop(v)}`).join("; "));
+      if (q.judgedLeader !== null && q.judgedLeader !== q.leader)
+        bits.push(`judged with the leader in ${q.judgedLeader} (the worst placement)`);
     }
     out.push([q.name, bits.join(" · ")]);
   }
@@ -80,7 +102,7 @@ export function facts(r: Result): [string, string][] {
       if (b.loadRps === null) bits.push(`${b.cluster} ${lost.has(b.site) ? "lost" : "withdrawn"}`);
       else
         bits.push(
-          `${b.cluster} ${rps(b.loadRps)}${b.capacityRps !== null ? ` of ${rps(b.capacityRps)} (${headroom(b.headroomRps!, b.capacityRps)})` : ""}${b.errors ? ", erroring" : ""}`,
+          `${b.cluster} ${rps(b.loadRps)}${b.capacityRps !== null ? ` of ${rps(b.capacityRps)} (${headroom(b.headroomRps!, b.capacityRps)})` : ""}${b.errors ? ", erroring" : ""}${b.overBudget ? `, writes ${ms(b.writeLatencyMs!)} (over budget)` : ""}`,
         );
     }
     if (t.errorRps) bits.push(`${rps(t.errorRps)} of errors`);
@@ -124,9 +146,10 @@ export function* simulateText(results: Iterable<Outcome>, color: boolean): Gener
     count[o.verdict]++;
     const lines = [`${paint(VERDICT_COLOR[o.verdict], o.verdict.padEnd(8))}  ${o.name}`];
     if (!isIsolate(o)) lines.push(...resultText(o, "          ", paint));
+    else if (!steered(o)) lines.push(...resultText(o.window, "          ", paint), ...o.notes.map((n) => `          · ${n}`));
     else {
       lines.push(
-        `          window, until steering withdraws ${[o.scenario.isolate].flat().join(", ")} (${o.windowSeconds === null ? "unknown: no health check" : `up to ${seconds(o.windowSeconds, 3)}`}): ${paint(VERDICT_COLOR[o.window.verdict], o.window.verdict)}`,
+        `          window, until steering withdraws ${[o.scenario.isolate].flat().join(", ")} (${windowText(o)}): ${paint(VERDICT_COLOR[o.window.verdict], o.window.verdict)}`,
         ...resultText(o.window, "            ", paint),
         `          after steering withdraws ${[o.scenario.isolate].flat().join(", ")}: ${paint(VERDICT_COLOR[o.after.verdict], o.after.verdict)}`,
         ...resultText(o.after, "            ", paint),
@@ -160,12 +183,15 @@ export function* simulateJson(results: Iterable<Outcome>, single: boolean): Gene
 }
 
 const SCENARIO_HEADERS = ["verdict", "scenario", "what breaks", "notes"];
-/** One row per scenario: the verdict (bold unless ok), its name, every sentence of what breaks, and the notes. */
+/** The entities a scenario's sentences are about ("traffic checkout", "store ledger"), once each. */
+const entitiesOf = (sentences: readonly string[]) => [...new Set(sentences.map((x) => x.slice(0, Math.max(0, x.indexOf(": "))) || x))];
+
+/** One row per scenario: the verdict (bold unless ok), its name, what breaks (the entities: the sentences follow per scenario, never a cell of hundreds of characters), how many notes. */
 const scenarioRow = (r: Result) => [
   r.verdict === "ok" ? "ok" : { raw: `**${r.verdict}**` },
   r.name,
-  { raw: r.breaks.map(cell).join("<br>") || "—" },
-  { raw: r.notes.map(cell).join("<br>") || "—" },
+  entitiesOf(r.breaks).join(", ") || "—",
+  r.notes.length ? String(r.notes.length) : "—",
 ];
 
 function resultMarkdown(r: Result, heading: string): string[] {
@@ -190,19 +216,21 @@ export function* simulateMarkdown(results: Iterable<Outcome>): Generator<string>
   const rows: ReturnType<typeof scenarioRow>[] = [];
   const sections: string[] = [];
   for (const o of results) {
-    rows.push(...(isIsolate(o) ? [o.window, o.after] : [o]).map(scenarioRow));
+    rows.push(...(!isIsolate(o) ? [o] : steered(o) ? [o.window, o.after] : [o.window]).map(scenarioRow));
     if (!isIsolate(o)) sections.push(resultMarkdown(o, "###").join("\n"));
     else
       sections.push(
         [
           `### ${o.verdict === "ok" ? "ok" : `**${o.verdict}**`} — ${cell(o.name)}`,
           "",
-          `Window until steering withdraws ${cell([o.scenario.isolate].flat().join(", "))}: ${o.windowSeconds === null ? "unknown (no health check)" : `up to ${seconds(o.windowSeconds, 3)}`}.`,
+          steered(o)
+            ? `Window until steering withdraws ${cell([o.scenario.isolate].flat().join(", "))}: ${cell(windowText(o))}.`
+            : `No traffic entry has a backend in ${cell([o.scenario.isolate].flat().join(", "))}: nothing to withdraw, one judgement.`,
           "",
           ...o.notes.map((n) => `- ${cell(n)}`),
           "",
           ...resultMarkdown(o.window, "####"),
-          ...resultMarkdown(o.after, "####"),
+          ...(steered(o) ? resultMarkdown(o.after, "####") : []),
         ].join("\n"),
       );
   }
