@@ -23002,13 +23002,18 @@ function judgeStore(d, s, st) {
   }
   return up ? STORE_CONTINUES : STORE_WRITES_STOP;
 }
-function canWrite(d, s, dep, writes, site) {
-  if (dep.type === "quorum") return writes && dep.judged[0] >= 0 && !failsAt(d, s, dep, dep.judged[0], site);
+function canWrite(d, s, dep, writes, site, atJudged) {
+  if (dep.type === "quorum") {
+    if (!writes) return false;
+    if (atJudged) return dep.judged[0] >= 0 && !failsAt(d, s, dep, dep.judged[0], site);
+    for (let i = 0; i < dep.sites.length; i++) if (dep.canLead[i] && reaches(d, s, site, dep.sites[i])) return true;
+    return false;
+  }
   for (let i = 0; i < dep.writers.length; i++) if (reaches(d, s, site, dep.writers[i])) return true;
   return false;
 }
 var safe2 = Number.isSafeInteger;
-function judgeTraffic(d, s, t, out) {
+function judgeTraffic(d, s, t, out, atJudged = false) {
   const bs = t.backends;
   let sum = 0;
   let integers = true;
@@ -23031,7 +23036,7 @@ function judgeTraffic(d, s, t, out) {
     if (!s.siteUp[b.site]) continue;
     const load = sum === 0 ? 0 : t.peak * b.weight / sum;
     let err = false;
-    for (let k = 0; k < t.deps.length && !err; k++) if (!canWrite(d, s, t.deps[k], t.depWrites[k] === 1, b.site)) err = true;
+    for (let k = 0; k < t.deps.length && !err; k++) if (!canWrite(d, s, t.deps[k], t.depWrites[k] === 1, b.site, atJudged)) err = true;
     let over = false;
     if (b.capacity !== void 0 && sum > 0) {
       const l = t.peak * b.weight;
@@ -23064,10 +23069,7 @@ function entitySites(e) {
   };
   if (e.type === "traffic") {
     for (const b of e.backends) set.add(b.site);
-    for (const dep of e.deps) {
-      add2(dep);
-      if (dep.type === "quorum") for (const c of dep.clients) set.add(c);
-    }
+    for (const dep of e.deps) add2(dep);
   } else add2(e);
   return [...set].sort((a, b) => a - b);
 }
@@ -23087,7 +23089,6 @@ function entityLinks(d, e) {
       if (dep.type === "quorum") among(dep.sites, dep.sites);
       const from = e.backends.map((b) => b.site).filter((x) => dep.type === "quorum" || !dep.writers.includes(x));
       among(from, own2(dep));
-      if (dep.type === "quorum") among(dep.clients, own2(dep));
     }
   } else among(own2(e), own2(e));
   return [...set].sort((a, b) => a - b);

@@ -346,12 +346,18 @@ export function writersPartitioned(d: LeanDesign, s: LeanState, st: LeanStore): 
 }
 
 /**
- * Whether a backend at `site` can write to a store: its writes do not fail at the quorum's judged
- * placement (quorum: `writes` is its judgement in this state, `judged` filled by it), or some up
- * writer of an async/crdt store reaches it.
+ * Whether a backend at `site` can write to a store: for a quorum (`writes` is its judgement in
+ * this state, `canLead`/`judged` filled by it), its writes do not fail at the placement the
+ * engine judges (`atJudged`: the worst, whatif/engine) or some site that can lead reaches it (the
+ * best case, which the availability figures read); some up writer of an async/crdt store reaches it.
  */
-function canWrite(d: LeanDesign, s: LeanState, dep: LeanQuorum | LeanStore, writes: boolean, site: number): boolean {
-  if (dep.type === "quorum") return writes && dep.judged[0] >= 0 && !failsAt(d, s, dep, dep.judged[0], site);
+function canWrite(d: LeanDesign, s: LeanState, dep: LeanQuorum | LeanStore, writes: boolean, site: number, atJudged: boolean): boolean {
+  if (dep.type === "quorum") {
+    if (!writes) return false;
+    if (atJudged) return dep.judged[0] >= 0 && !failsAt(d, s, dep, dep.judged[0], site);
+    for (let i = 0; i < dep.sites.length; i++) if (dep.canLead[i] && reaches(d, s, site, dep.sites[i])) return true;
+    return false;
+  }
   for (let i = 0; i < dep.writers.length; i++) if (reaches(d, s, site, dep.writers[i])) return true;
   return false;
 }
@@ -368,8 +374,10 @@ export interface TrafficJudgement {
  * A traffic entry's outcome in a state, the worst of unserved > errors > overloaded > served
  * (whatif.md), and the rps lost: all of `peakRps` when no backend remains, else per backend
  * its load when it errors, or its load above capacity. Fills `t.overloaded` and `t.errors`.
+ * `atJudged`: a backend writes to a quorum as the engine judges it — at the placement worst for
+ * the clients under a cut (the property test); else when any site that can lead reaches it.
  */
-export function judgeTraffic(d: LeanDesign, s: LeanState, t: LeanTraffic, out: TrafficJudgement): TrafficJudgement {
+export function judgeTraffic(d: LeanDesign, s: LeanState, t: LeanTraffic, out: TrafficJudgement, atJudged = false): TrafficJudgement {
   const bs = t.backends;
   let sum = 0;
   let integers = true;
@@ -394,7 +402,7 @@ export function judgeTraffic(d: LeanDesign, s: LeanState, t: LeanTraffic, out: T
     // weights are never negative (schema): a zero sum leaves nothing to carry the load (unserved, flags still judged)
     const load = sum === 0 ? 0 : (t.peak * b.weight) / sum;
     let err = false;
-    for (let k = 0; k < t.deps.length && !err; k++) if (!canWrite(d, s, t.deps[k], t.depWrites[k] === 1, b.site)) err = true;
+    for (let k = 0; k < t.deps.length && !err; k++) if (!canWrite(d, s, t.deps[k], t.depWrites[k] === 1, b.site, atJudged)) err = true;
     let over = false;
     if (b.capacity !== undefined && sum > 0) {
       const l = t.peak * b.weight;
@@ -431,11 +439,7 @@ export function entitySites(e: LeanEntity): number[] {
   };
   if (e.type === "traffic") {
     for (const b of e.backends) set.add(b.site);
-    for (const dep of e.deps) {
-      add(dep);
-      // the placement a quorum is judged at counts every client of it, other entries' backends too
-      if (dep.type === "quorum") for (const c of dep.clients) set.add(c);
-    }
+    for (const dep of e.deps) add(dep);
   } else add(e);
   return [...set].sort((a, b) => a - b);
 }
@@ -462,8 +466,6 @@ export function entityLinks(d: LeanDesign, e: LeanEntity): number[] {
       if (dep.type === "quorum") among(dep.sites, dep.sites);
       const from = e.backends.map((b) => b.site).filter((x) => dep.type === "quorum" || !dep.writers.includes(x));
       among(from, own(dep));
-      // the placement a quorum is judged at counts every client of it, other entries' backends too
-      if (dep.type === "quorum") among(dep.clients, own(dep));
     }
   } else among(own(e), own(e));
   return [...set].sort((a, b) => a - b);
