@@ -27688,12 +27688,12 @@ function placementAdvice(J, name, qj) {
   const budget = qj.result.writeLatencyBudgetMs;
   const best = qj.best;
   if (!best || budget === null || qj.judged !== best || qj.result.kind === "galera" || qj.clients.length === 0) return;
-  const within = (p) => qj.clients.every((c) => {
+  const within2 = (p) => qj.clients.every((c) => {
     const w = qj.path(p, c);
     return !w.fails && w.ms !== void 0 && w.ms <= budget;
   });
-  const others = qj.placements.filter((p) => p !== best && !within(p));
-  if (!within(best) || !others.length) return;
+  const others = qj.placements.filter((p) => p !== best && !within2(p));
+  if (!within2(best) || !others.length) return;
   const at = (p, only) => qj.clients.filter((c) => !only || only(c)).map((c) => `${c} ${ms(qj.path(p, c).ms ?? Number.NaN)}`).join(", ");
   const pin = relaysThroughFollowers(qj.q) ? "CockroachDB lease preferences" : "pin it there";
   J.notes.push(
