@@ -127,6 +127,72 @@ test("a keystroke right behind a Simulate click is analysed before the click is 
   assert.notDeepEqual((answer.result as { verdict: unknown }).verdict, unedited!.verdict, "the edit changes the verdict");
 });
 
+test("a request cancelled before the thread has started it is never run: answered cancelled, for every off-thread request", async () => {
+  const t = fakeThread();
+  const uri = "file:///w/two.topology.yaml";
+  t.send({ t: "update", uri, text: FIXABLE["two-site.topology.yaml"], open: true, version: 1, hosted: true });
+  await t.settled();
+  const params = { uri, scenario: { lose: ["fra"] } };
+  let id = 20;
+  for (const method of ["quorate/simulate", "quorate/decisionRecord", "quorate/gameday"]) {
+    id++;
+    // the request and its cancellation read in one batch: the cancellation finds it still queued
+    t.send({
+      t: "request",
+      id,
+      method,
+      params: method === "quorate/gameday" ? { ...params, tool: "chaos-mesh", duration: "10m" } : params,
+    });
+    t.send({ t: "cancel", id });
+    t.send({ t: "request", id: 100 + id, method: "quorate/simulate", params });
+    const answers = () => t.posts.filter((p) => p.t === "response" && (p.id === id || p.id === 100 + id));
+    for (let turns = 0; answers().length < 2; turns++) {
+      assert.ok(turns < 1_000_000, `${method}: both answered`);
+      await t.settled();
+    }
+    const [cancelled, next] = answers();
+    assert.ok(cancelled.t === "response" && cancelled.id === id, `${method}: the cancelled one is answered first`);
+    assert.equal(cancelled.error?.code, -32800, `${method}: ${JSON.stringify(cancelled).slice(0, 200)}`);
+    assert.equal(cancelled.result, undefined);
+    assert.ok(next.t === "response" && !next.error && (next.result as { verdict?: string }).verdict === "down", "the next one is answered");
+  }
+});
+
+test("a Simulate cancelled while it runs stops at its next step, and the thread is idle: no more work, the next request answered", async () => {
+  const t = fakeThread();
+  const uri = "file:///w/many.topology.yaml";
+  // 20 sites: the single-site strip is 20 more runs after the scenario, a step each
+  const sites = Array.from({ length: 20 }, (_, i) => `s${i}`);
+  const text = `apiVersion: quorate.dev/v1alpha1\nkind: Topology\nmetadata:\n  name: t\nsites:\n${sites.map((x) => `  - name: ${x}`).join("\n")}\nlinks:\n${sites
+    .slice(1)
+    .map((x, i) => `  - { between: [${sites[i]}, ${x}], rttMs: 5 }`)
+    .join("\n")}\nstores:\n  - { name: l, replication: consensus, members: { s0: 1, s1: 1, s2: 1 } }\n`;
+  t.send({ t: "update", uri, text, open: true, version: 1, hosted: true });
+  await t.settled();
+  t.send({ t: "request", id: 1, method: "quorate/simulate", params: { uri, scenario: { lose: ["s1"] } } });
+  await t.settled(); // the thread has started: the scenario ran, the strip has not
+  assert.equal(t.posts.filter((p) => p.t === "response").length, 0, "still running");
+  t.send({ t: "cancel", id: 1 });
+  const response = () => t.posts.find((p) => p.t === "response" && p.id === 1);
+  for (let turns = 0; !response(); turns++) {
+    assert.ok(turns < 1_000_000, "the cancelled click is answered");
+    await t.settled();
+  }
+  const r = response();
+  assert.equal(r?.t === "response" ? r.error?.code : undefined, -32800);
+  // idle: many turns later the thread has posted nothing more (no strip site went on running)
+  const posted = t.posts.length;
+  for (let turns = 0; turns < 200; turns++) await t.settled();
+  assert.equal(t.posts.length, posted, JSON.stringify(t.posts.slice(posted)).slice(0, 300));
+  t.send({ t: "request", id: 2, method: "quorate/simulate", params: { uri, scenario: { lose: ["s2"] } } });
+  for (let turns = 0; !t.posts.some((p) => p.t === "response" && p.id === 2); turns++) {
+    assert.ok(turns < 1_000_000, "the next click is answered");
+    await t.settled();
+  }
+  const next = t.posts.find((p) => p.t === "response" && p.id === 2);
+  assert.ok(next?.t === "response" && !next.error && (next.result as { singles: unknown[] }).singles.length === 20);
+});
+
 const logs = (posts: FromBackground[]) => posts.flatMap((p) => (p.t === "log" ? [p.message] : []));
 
 test("the warm-up stops the moment a document arrives: the document is analysed at once and the thread says it is ready", async () => {
