@@ -28999,7 +28999,7 @@ function changeText(c) {
   const word = c.measure === "loadRps" ? "load" : c.measure === "headroomRps" ? "headroom" : c.measure === "commitLatencyMs" ? "commit latency" : c.measure === "atRiskBytes" ? "data at risk" : "errors";
   const v = (x, note) => x === null ? note ?? "none" : c.measure === "atRiskBytes" ? bytes(x) : c.measure === "commitLatencyMs" ? ms(x) : rps(x);
   const who = c.entry ? `${c.entity} (${c.entry})` : c.entity;
-  const plain = (x, note) => x === null ? note ?? "none" : v(x).replace(/ (rps|ms)$/, "").replace(/ bytes.*$/, "");
+  const plain = (x, note) => x === null ? note ?? "none" : c.measure === "commitLatencyMs" && x === 0 ? "< 1" : v(x).replace(/ (rps|ms)$/, "").replace(/ bytes.*$/, "");
   const both = c.measure === "atRiskBytes" || c.after === null ? `${v(c.before, c.beforeNote)} \u2192 ${v(c.after, c.afterNote)}` : `${plain(c.before, c.beforeNote)} \u2192 ${plain(c.after)}${unit}`;
   return `${c.scenario}: ${who} ${word} ${both}${c.crosses ? ` (${c.crosses})` : ""}`;
 }

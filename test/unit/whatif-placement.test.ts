@@ -265,3 +265,15 @@ test("M7: after a partial loss, the tolerance left and the site loss that now st
     /losing fra \(2 of 5 left\) and lon \(2 of 5 left\) next/,
   );
 });
+
+test("a commit inside one site reads '< 1 ms (members in one site)', never 0 ms — in simulate and in the diff", () => {
+  const one = `${FRA_LON_AMS}stores:\n  - name: ledger\n    replication: consensus\n    members: { fra: 3 }\n`;
+  const text = inTempDir({ "t.topology.yaml": HEADER + one }, (_dir, run) => run(["simulate", "t.topology.yaml"])).stdout;
+  assert.match(text, /store ledger +continues · commit < 1 ms \(members in one site\) with the leader in fra/);
+  assert.doesNotMatch(text, /commit 0 ms/);
+  const spread = one.replace("{ fra: 3 }", "{ fra: 1, lon: 1, ams: 1 }");
+  const diff = inTempDir({ "a.topology.yaml": HEADER + one, "b.topology.yaml": HEADER + spread }, (_dir, run) =>
+    run(["diff", "a.topology.yaml", "b.topology.yaml"]),
+  ).stdout;
+  assert.match(diff, /all up: store ledger commit latency < 1 → 8 ms/);
+});

@@ -265,9 +265,11 @@ export function changeText(c: MeasureChange): string {
   const plain = (x: number | null, note?: string) =>
     x === null
       ? (note ?? "none")
-      : v(x)
-          .replace(/ (rps|ms)$/, "")
-          .replace(/ bytes.*$/, "");
+      : c.measure === "commitLatencyMs" && x === 0
+        ? "< 1" // members in one site: not a free commit
+        : v(x)
+            .replace(/ (rps|ms)$/, "")
+            .replace(/ bytes.*$/, "");
   const both =
     c.measure === "atRiskBytes" || c.after === null
       ? `${v(c.before, c.beforeNote)} → ${v(c.after, c.afterNote)}`
