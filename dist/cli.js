@@ -28015,17 +28015,52 @@ function siteTitle(name, role) {
 }
 var rank = (s) => s === "error" ? 2 : s === "warning" ? 1 : 0;
 var simRank = (s) => s === "stopped" ? 3 : s === "degraded" ? 2 : s === "lost" ? 1 : 0;
+function addNode(d, id, kind, span, severitySpan = span, more) {
+  const severity = d.worstIn(severitySpan);
+  d.nodes.push({ id, kind, range: d.toRange(span), severity, ...more });
+  return severity;
+}
+var classOf = (d, sev, state) => d.sim ? state : sev;
 function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map(), options = {}) {
   const L = a.parsed.lines;
-  const broken = a.parsed.docs.find((d) => d.broken);
   const ctx = a.contexts[0];
   if (!ctx) {
+    const broken = a.parsed.docs.find((doc) => doc.broken);
     const err = broken?.yamlFindings.find((f) => f.code === "yaml/syntax");
     const at = err ? L.positionAt(err.span.start) : void 0;
     return { mermaid: "", nodes: [], error: err ? `Line ${at.line + 1}: ${err.message}` : "This document is not a topology." };
   }
+  const d = drawingOf(a, ctx, findings, whatif);
+  const boxes = siteBoxes(d, drift2);
+  const links = linkEdges(d);
+  const rest = [...trafficItems(d), ...exportItems(d), ...meshEdges(d)];
+  const classDefs = [];
+  if (drift2.size) classDefs.push("  classDef drift fill:#f9a82522,stroke:#f9a825,stroke-width:2px,stroke-dasharray:4 3");
+  if (d.sim) classDefs.push(...SIM_CLASSES);
+  else {
+    classDefs.push("  classDef error stroke:#d32f2f,stroke-width:3px,color:#b71c1c");
+    classDefs.push("  classDef warning stroke:#f9a825,stroke-width:3px");
+  }
+  const draw = (direction, folded) => emit({ direction, folded, boxes, links, rest, classDefs, sim: !!d.sim });
+  const mermaid = draw("LR", false);
+  if (options.layouts) d.nodes.push(...detailsNodes(d.nodes, boxes));
+  return {
+    mermaid,
+    nodes: d.nodes,
+    title: d.t.name?.value,
+    ...options.layouts ? {
+      layouts: [
+        { direction: "LR", folded: false, mermaid },
+        { direction: "TB", folded: false, mermaid: draw("TB", false) },
+        { direction: "LR", folded: true, mermaid: draw("LR", true) },
+        { direction: "TB", folded: true, mermaid: draw("TB", true) }
+      ]
+    } : {}
+  };
+}
+function drawingOf(a, ctx, findings, whatif) {
+  const L = a.parsed.lines;
   const t = ctx.topology;
-  const toRange = (s) => ({ start: L.positionAt(s.start), end: L.positionAt(s.end) });
   const marked = findings.filter((f) => f.severity === "error" || f.severity === "warning");
   const worstIn = (s) => {
     let worst;
@@ -28033,23 +28068,16 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
       if (f.span.start >= s.start && f.span.start <= s.end && rank(f.severity) > rank(worst)) worst = f.severity;
     return worst;
   };
-  const nodes = [];
-  const add2 = (id, kind, span, severitySpan = span, more) => {
-    const severity = worstIn(severitySpan);
-    nodes.push({ id, kind, range: toRange(span), severity, ...more });
-    return severity;
+  const firstOf = (items, prefix) => {
+    const m = /* @__PURE__ */ new Map();
+    items.forEach((x, i) => {
+      if (x.name && !m.has(x.name.value)) m.set(x.name.value, `${prefix}${i}`);
+    });
+    return m;
   };
-  const siteId = /* @__PURE__ */ new Map();
+  const firstSite = /* @__PURE__ */ new Map();
   t.sites.forEach((s, i) => {
-    if (s.name && !siteId.has(s.name.value)) siteId.set(s.name.value, `s${i}`);
-  });
-  const clusterId = /* @__PURE__ */ new Map();
-  t.clusters.forEach((c, i) => {
-    if (c.name && !clusterId.has(c.name.value)) clusterId.set(c.name.value, `c${i}`);
-  });
-  const storeId = /* @__PURE__ */ new Map();
-  t.stores.forEach((s, i) => {
-    if (s.name && !storeId.has(s.name.value)) storeId.set(s.name.value, `d${i}`);
+    if (s.name && !firstSite.has(s.name.value)) firstSite.set(s.name.value, i);
   });
   const sim = whatif ? overlay(ctx, whatif) : void 0;
   const nines = /* @__PURE__ */ new Map();
@@ -28058,19 +28086,29 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
       const n = ninesLabel(f);
       if (n) nines.set(f.owner, ` \xB7 ${n}`);
     }
-  const cls = (sev, state) => sim ? state : sev;
+  return {
+    ctx,
+    t,
+    sim,
+    nines,
+    nodes: [],
+    toRange: (s) => ({ start: L.positionAt(s.start), end: L.positionAt(s.end) }),
+    worstIn,
+    siteId: firstOf(t.sites, "s"),
+    clusterId: firstOf(t.clusters, "c"),
+    firstSite
+  };
+}
+function holdings(d) {
+  const { t, ctx } = d;
   const bySite = (map, site, x) => {
     const list2 = map.get(site);
     if (list2) list2.push(x);
     else map.set(site, [x]);
   };
-  const firstSite = /* @__PURE__ */ new Map();
-  t.sites.forEach((s, i) => {
-    if (s.name && !firstSite.has(s.name.value)) firstSite.set(s.name.value, i);
-  });
   const clustersAt = /* @__PURE__ */ new Map();
   t.clusters.forEach((c, ci) => {
-    if (c.site && c.name && clusterId.get(c.name.value) === `c${ci}`) bySite(clustersAt, c.site.value, ci);
+    if (c.site && c.name && d.clusterId.get(c.name.value) === `c${ci}`) bySite(clustersAt, c.site.value, ci);
   });
   const quorumsAt = /* @__PURE__ */ new Map();
   ctx.quorums.forEach((q, qi) => {
@@ -28087,194 +28125,195 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
         bySite(storesAt, w.value, di);
       }
   });
-  const etcds = ctx.quorums.filter((q) => q.kind === "etcd").length;
+  return { clustersAt, quorumsAt, storesAt };
+}
+function siteBoxes(d, drift2) {
+  const { t } = d;
+  const held = holdings(d);
+  const etcds = d.ctx.quorums.filter((q) => q.kind === "etcd").length;
   const boxes = [];
   for (const [si, s] of t.sites.entries()) {
-    if (!s.name || siteId.get(s.name.value) !== `s${si}`) continue;
+    if (!s.name || d.siteId.get(s.name.value) !== `s${si}`) continue;
     const id = `s${si}`;
-    const always = [];
-    const details = [];
-    for (const ci of clustersAt.get(s.name.value) ?? []) {
-      const c = t.clusters[ci];
-      if (!c.name) continue;
-      const mesh = c.mesh !== "none" ? ` \xB7 ${c.mesh}${c.id ? ` id ${c.id.value}` : ""}` : "";
-      const istio = c.istio ? ` \xB7 istio ${c.istio.role?.value ?? "primary"}${c.istio.network ? ` on ${c.istio.network.value}` : ""}` : "";
-      const sev2 = add2(`c${ci}`, "cluster", c.span);
-      always.push({
-        id: `c${ci}`,
-        open: "[",
-        close: "]",
-        text: `${c.name.value}${mesh}${istio}`,
-        cls: cls(sev2, sim?.cluster(c.name.value, s.name.value))
-      });
-      const dm = drift2.get(c.name.value);
-      if (dm) {
-        nodes.push({ id: `x${ci}`, kind: "drift", range: dm.range, uri: dm.uri });
-        always.push({ id: `x${ci}`, open: ">", close: "]", text: `drift \xB7 ${dm.count} in ${dm.file}`, cls: "drift" });
-      }
-    }
-    for (const qi of quorumsAt.get(s.name.value) ?? []) {
-      const q = ctx.quorums[qi];
-      const count2 = q.counts.get(s.name.value);
-      const qid = `q${qi}_${si}`;
-      const n = total(q.counts);
-      const text3 = `${q.label}: ${count2} of ${n}${nines.get(q.owner) ?? ""}`;
-      const sev2 = add2(
-        qid,
-        q.kind === "etcd" ? "quorum" : "store",
-        q.members.keySpan,
-        { start: q.members.keySpan.start, end: q.members.span.end },
-        { label: text3 }
-      );
-      const owner = q.owner.name?.value ?? "";
-      const short = q.kind === "etcd" ? etcds > 1 ? `etcd ${owner}` : "etcd" : owner;
-      details.push({
-        id: qid,
-        open: "[(",
-        close: ")]",
-        text: text3,
-        short: `${short}: ${count2} of ${n}`,
-        cls: cls(sev2, sim?.quorum(q.label, s.name.value))
-      });
-    }
-    for (const di of storesAt.get(s.name.value) ?? []) {
-      const st = t.stores[di];
-      const writes = st.writers?.items.some((w) => w.value === s.name.value);
-      const reads = st.replicas?.items.some((w) => w.value === s.name.value);
-      if (!writes && !reads) continue;
-      const sid = `d${di}_${si}`;
-      const text3 = `${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}${writes ? nines.get(st) ?? "" : ""}`;
-      const sev2 = add2(sid, "store", st.span, st.span, { label: text3 });
-      details.push({
-        id: sid,
-        open: "[(",
-        close: ")]",
-        text: text3,
-        short: `${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}`,
-        cls: cls(sev2, sim?.store(st.name?.value, s.name.value, !!writes))
-      });
-    }
-    const title = siteTitle(s.name.value, s.role);
-    const sev = add2(id, "site", s.span, s.name.span, { name: s.name.value, title });
-    boxes.push({ id, title, cls: cls(sev, sim?.site(s.name.value)), always, details });
+    const site = s.name.value;
+    const always = (held.clustersAt.get(site) ?? []).flatMap((ci) => clusterShapes(d, ci, site, drift2));
+    const details = [
+      ...(held.quorumsAt.get(site) ?? []).map((qi) => quorumShape(d, qi, si, site, etcds)),
+      ...(held.storesAt.get(site) ?? []).flatMap((di) => storeShape(d, di, si, site))
+    ];
+    const title = siteTitle(site, s.role);
+    const sev = addNode(d, id, "site", s.span, s.name.span, { name: site, title });
+    boxes.push({ id, title, cls: classOf(d, sev, d.sim?.site(site)), always, details });
   }
+  return boxes;
+}
+function clusterShapes(d, ci, site, drift2) {
+  const c = d.t.clusters[ci];
+  if (!c.name) return [];
+  const mesh = c.mesh !== "none" ? ` \xB7 ${c.mesh}${c.id ? ` id ${c.id.value}` : ""}` : "";
+  const istio = c.istio ? ` \xB7 istio ${c.istio.role?.value ?? "primary"}${c.istio.network ? ` on ${c.istio.network.value}` : ""}` : "";
+  const sev = addNode(d, `c${ci}`, "cluster", c.span);
+  const shapes = [
+    {
+      id: `c${ci}`,
+      open: "[",
+      close: "]",
+      text: `${c.name.value}${mesh}${istio}`,
+      cls: classOf(d, sev, d.sim?.cluster(c.name.value, site))
+    }
+  ];
+  const dm = drift2.get(c.name.value);
+  if (dm) {
+    d.nodes.push({ id: `x${ci}`, kind: "drift", range: dm.range, uri: dm.uri });
+    shapes.push({ id: `x${ci}`, open: ">", close: "]", text: `drift \xB7 ${dm.count} in ${dm.file}`, cls: "drift" });
+  }
+  return shapes;
+}
+function quorumShape(d, qi, si, site, etcds) {
+  const q = d.ctx.quorums[qi];
+  const count2 = q.counts.get(site);
+  const qid = `q${qi}_${si}`;
+  const n = total(q.counts);
+  const text3 = `${q.label}: ${count2} of ${n}${d.nines.get(q.owner) ?? ""}`;
+  const sev = addNode(
+    d,
+    qid,
+    q.kind === "etcd" ? "quorum" : "store",
+    q.members.keySpan,
+    { start: q.members.keySpan.start, end: q.members.span.end },
+    { label: text3 }
+  );
+  const owner = q.owner.name?.value ?? "";
+  const short = q.kind === "etcd" ? etcds > 1 ? `etcd ${owner}` : "etcd" : owner;
+  return {
+    id: qid,
+    open: "[(",
+    close: ")]",
+    text: text3,
+    short: `${short}: ${count2} of ${n}`,
+    cls: classOf(d, sev, d.sim?.quorum(q.label, site))
+  };
+}
+function storeShape(d, di, si, site) {
+  const st = d.t.stores[di];
+  const writes = st.writers?.items.some((w) => w.value === site);
+  const reads = st.replicas?.items.some((w) => w.value === site);
+  if (!writes && !reads) return [];
+  const sid = `d${di}_${si}`;
+  const role = `${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}`;
+  const text3 = `${role}${writes ? d.nines.get(st) ?? "" : ""}`;
+  const sev = addNode(d, sid, "store", st.span, st.span, { label: text3 });
+  return [{ id: sid, open: "[(", close: ")]", text: text3, short: role, cls: classOf(d, sev, d.sim?.store(st.name?.value, site, !!writes)) }];
+}
+function linkEdges(d) {
   const links = [];
-  for (const l of t.links) {
-    const [a2, b] = l.between?.items ?? [];
-    const ia = a2 && siteId.get(a2.value);
-    const ib = b && siteId.get(b.value);
+  for (const l of d.t.links) {
+    const [a, b] = l.between?.items ?? [];
+    const ia = a && d.siteId.get(a.value);
+    const ib = b && d.siteId.get(b.value);
     if (!ia || !ib) continue;
-    const factor2 = sim?.factor(a2.value, b.value);
+    const factor2 = d.sim?.factor(a.value, b.value);
     const rtt = l.rttMs ? ms(l.rttMs.value) : "?";
-    const sev = worstIn(l.span);
-    nodes.push({ id: `link${links.length}`, kind: "link", range: toRange(l.span), severity: sev });
-    const style = sim ? sim.cut(a2.value, b.value) ? CUT : factor2 !== void 0 ? SLOW : void 0 : sev && severityEdge(sev);
+    const sev = d.worstIn(l.span);
+    d.nodes.push({ id: `link${links.length}`, kind: "link", range: d.toRange(l.span), severity: sev });
+    const style = d.sim ? d.sim.cut(a.value, b.value) ? CUT : factor2 !== void 0 ? SLOW : void 0 : sev && severityEdge(sev);
     const text3 = factor2 !== void 0 ? `${rtt} \u2192 \xD7${factor2}` : `${rtt}${l.rttP99Ms ? ` \xB7 p99 ${l.rttP99Ms.value}` : ""}`;
     links.push({ from: ia, to: ib, arrow: "<-->", text: text3, style });
   }
+  return links;
+}
+function trafficItems(d) {
+  const { t, ctx, sim } = d;
   const rest = [];
   for (const [ti, tr] of t.traffic.entries()) {
     const id = `t${ti}`;
     const errorRps = sim?.errorRps(tr.name?.value);
-    const text3 = `${tr.name?.value ?? "traffic"} \xB7 ${tr.steering?.value ?? "?"}${tr.peakRps ? ` \xB7 ${rps(tr.peakRps.value)}` : ""}${errorRps ? ` \xB7 ${rps(errorRps)} of errors` : ""}${nines.get(tr) ?? ""}`;
-    const sev = add2(id, "traffic", tr.span);
-    rest.push({ node: { id, open: "([", close: "])", text: text3, cls: cls(sev, sim?.traffic(tr.name?.value)) } });
+    const text3 = `${tr.name?.value ?? "traffic"} \xB7 ${tr.steering?.value ?? "?"}${tr.peakRps ? ` \xB7 ${rps(tr.peakRps.value)}` : ""}${errorRps ? ` \xB7 ${rps(errorRps)} of errors` : ""}${d.nines.get(tr) ?? ""}`;
+    const sev = addNode(d, id, "traffic", tr.span);
+    rest.push({ node: { id, open: "([", close: "])", text: text3, cls: classOf(d, sev, sim?.traffic(tr.name?.value)) } });
     for (const b of tr.backends) {
-      const target = b.cluster && clusterId.get(b.cluster.value);
-      if (!target) continue;
-      const state = sim?.backend(tr.name?.value, b.cluster.value);
-      const load = state && state.loadRps !== null ? ` \xB7 ${rps(state.loadRps)}${state.errors ? " \xB7 errors" : state.overloaded ? " \xB7 overloaded" : ""}` : state && sim?.withdrawn(state.site) ? " \xB7 withdrawn" : "";
-      const s2 = worstIn(b.span);
-      const style = sim ? state && state.loadRps === null ? CUT : state?.errors || state?.overloaded ? STOPPED_EDGE : void 0 : s2 && severityEdge(s2);
-      rest.push({
-        edge: {
-          from: id,
-          to: target,
-          arrow: "-->",
-          text: `w ${b.weight?.value ?? 1}${b.capacityRps ? ` \xB7 cap ${count(b.capacityRps.value)}` : ""}${load}`,
-          style
-        }
-      });
+      const target = b.cluster && d.clusterId.get(b.cluster.value);
+      if (target) rest.push({ edge: backendEdge(d, id, target, tr.name?.value, b) });
     }
     for (const dep of tr.dependsOn?.items ?? []) {
       const st = t.storeByName.get(dep.value);
       if (!st) continue;
       const q = ctx.quorums.indexOf(ctx.quorumOf(st));
       const names = q >= 0 ? [...ctx.quorums[q].counts.keys()] : (st.writers?.items ?? []).map((w) => w.value);
-      const siteIdx = Math.min(...names.map((n) => firstSite.get(n) ?? Number.POSITIVE_INFINITY), Number.POSITIVE_INFINITY);
+      const siteIdx = Math.min(...names.map((n) => d.firstSite.get(n) ?? Number.POSITIVE_INFINITY), Number.POSITIVE_INFINITY);
       if (siteIdx === Number.POSITIVE_INFINITY) continue;
       rest.push({ edge: { from: id, to: q >= 0 ? `q${q}_${siteIdx}` : `d${st.index}_${siteIdx}`, arrow: "-.->", text: "depends on" } });
     }
   }
-  for (const [ei, e] of t.exports.entries()) {
+  return rest;
+}
+function backendEdge(d, from, to, traffic, b) {
+  const { sim } = d;
+  const state = sim?.backend(traffic, b.cluster.value);
+  const load = state && state.loadRps !== null ? ` \xB7 ${rps(state.loadRps)}${state.errors ? " \xB7 errors" : state.overloaded ? " \xB7 overloaded" : ""}` : state && sim?.withdrawn(state.site) ? " \xB7 withdrawn" : "";
+  const s2 = d.worstIn(b.span);
+  const style = sim ? state && state.loadRps === null ? CUT : state?.errors || state?.overloaded ? STOPPED_EDGE : void 0 : s2 && severityEdge(s2);
+  return {
+    from,
+    to,
+    arrow: "-->",
+    text: `w ${b.weight?.value ?? 1}${b.capacityRps ? ` \xB7 cap ${count(b.capacityRps.value)}` : ""}${load}`,
+    style
+  };
+}
+function exportItems(d) {
+  const rest = [];
+  for (const [ei, e] of d.t.exports.entries()) {
     const id = `e${ei}`;
-    const sev = add2(id, "export", e.span);
+    const sev = addNode(d, id, "export", e.span);
     rest.push({
       node: {
         id,
         open: "{{",
         close: "}}",
         text: `export ${e.namespace?.value ?? "?"}/${e.service?.value ?? "?"}`,
-        cls: cls(sev, sim?.exported(e.service?.value, e.namespace?.value))
+        cls: classOf(d, sev, d.sim?.exported(e.service?.value, e.namespace?.value))
       }
     });
     for (const c of e.clusters?.items ?? []) {
-      const target = clusterId.get(c.value);
+      const target = d.clusterId.get(c.value);
       if (target) rest.push({ edge: { from: target, to: id, arrow: "-.->" } });
     }
   }
-  for (const members of istioMeshes(ctx).values()) {
+  return rest;
+}
+function meshEdges(d) {
+  const { t, sim } = d;
+  const rest = [];
+  for (const members of istioMeshes(d.ctx).values()) {
     for (const c of members) {
-      const primary = c.istio?.primary && clusterId.get(c.istio.primary.value);
-      const me = c.name && clusterId.get(c.name.value);
+      const primary = c.istio?.primary && d.clusterId.get(c.istio.primary.value);
+      const me = c.name && d.clusterId.get(c.name.value);
       if (c.istio?.role?.value === "remote" && primary && me)
         rest.push({ edge: { from: primary, to: me, arrow: "==>", text: `istiod${c.istio.network ? ` \xB7 ${c.istio.network.value}` : ""}` } });
     }
   }
   for (const c of t.clusters) {
-    const me = c.name && clusterId.get(c.name.value);
+    const me = c.name && d.clusterId.get(c.name.value);
     for (const l of c.linkerd?.links ?? []) {
-      const target = l.cluster && clusterId.get(l.cluster.value);
+      const target = l.cluster && d.clusterId.get(l.cluster.value);
       if (!me || !target) continue;
-      const sev = worstIn(l.span);
+      const sev = d.worstIn(l.span);
       const style = sim ? sim.cut(c.site?.value, t.clusterByName.get(l.cluster.value)?.site?.value) ? CUT : void 0 : sev && severityEdge(sev);
       rest.push({ edge: { from: target, to: me, arrow: "-->", text: `linkerd ${l.mode}`, style } });
     }
   }
-  const classDefs = [];
-  if (drift2.size) classDefs.push("  classDef drift fill:#f9a82522,stroke:#f9a825,stroke-width:2px,stroke-dasharray:4 3");
-  if (sim) classDefs.push(...SIM_CLASSES);
-  else {
-    classDefs.push("  classDef error stroke:#d32f2f,stroke-width:3px,color:#b71c1c");
-    classDefs.push("  classDef warning stroke:#f9a825,stroke-width:3px");
-  }
-  const draw = (direction, folded) => emit({ direction, folded, boxes, links, rest, classDefs, sim: !!sim });
-  const mermaid = draw("LR", false);
-  if (options.layouts) {
-    const byId = new Map(nodes.map((n) => [n.id, n]));
-    for (const box of boxes)
-      if (box.details.length)
-        nodes.push({
-          id: `m${box.id.slice(1)}`,
-          kind: "details",
-          range: byId.get(box.id).range,
-          severity: worstOf(box.details.map((d) => byId.get(d.id)?.severity)),
-          details: box.details.map((d) => d.id)
-        });
-  }
-  return {
-    mermaid,
-    nodes,
-    title: t.name?.value,
-    ...options.layouts ? {
-      layouts: [
-        { direction: "LR", folded: false, mermaid },
-        { direction: "TB", folded: false, mermaid: draw("TB", false) },
-        { direction: "LR", folded: true, mermaid: draw("LR", true) },
-        { direction: "TB", folded: true, mermaid: draw("TB", true) }
-      ]
-    } : {}
-  };
+  return rest;
+}
+function detailsNodes(nodes, boxes) {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  return boxes.filter((box) => box.details.length).map((box) => ({
+    id: `m${box.id.slice(1)}`,
+    kind: "details",
+    range: byId.get(box.id).range,
+    severity: worstOf(box.details.map((d) => byId.get(d.id)?.severity)),
+    details: box.details.map((d) => d.id)
+  }));
 }
 var severityEdge = (sev) => `stroke:${sev === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`;
 function worstOf(sevs) {

@@ -196,8 +196,16 @@ function showSimulation(v: SimulationView | undefined): void {
     simVerdict.textContent = "No topology to simulate.";
     return;
   }
-  const lost = new Set(v.scenario.lose);
   const keepFocus = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.key : undefined;
+  showSiteButtons(v);
+  showScenarioInputs(v);
+  showVerdict(v);
+  if (keepFocus) (simPanel.querySelector(`[data-key="${CSS.escape(keepFocus)}"]`) as HTMLElement | null)?.focus();
+}
+
+/** A button per site (lost or up), and the single-site losses' verdicts, each a button that simulates it. */
+function showSiteButtons(v: SimulationView): void {
+  const lost = new Set(v.scenario.lose);
   simSites.replaceChildren(
     ...v.sites.map((site) => {
       const b = button(site.name, `Mark ${site.name} lost (or back up)`, () => toggleLost(site.name));
@@ -220,6 +228,10 @@ function showSimulation(v: SimulationView | undefined): void {
       return b;
     }),
   );
+}
+
+/** The partition, RTT factor and cut-link inputs set to the scenario; the game-day button when it can enact it. */
+function showScenarioInputs(v: SimulationView): void {
   const key = (groups: readonly (readonly string[])[]) => groups.map((g) => g.join(",")).join(" / ");
   const wanted = key(v.scenario.partition);
   const options = [new Option("none", "")];
@@ -254,6 +266,10 @@ function showSimulation(v: SimulationView | undefined): void {
   // a game day enacts sites lost or a partition, one at a time
   const gameDayButton = document.getElementById("sim-gameday") as HTMLButtonElement;
   gameDayButton.disabled = !v.scenario.lose.length === !v.scenario.partition.length;
+}
+
+/** The verdict line, what breaks and the notes. */
+function showVerdict(v: SimulationView): void {
   simVerdict.className = `verdict-${v.verdict}`;
   // "nothing breaks" is about the scenario: the file's own findings still stand, and the line says so
   const remaining = v.findings.errors
@@ -270,7 +286,6 @@ function showSimulation(v: SimulationView | undefined): void {
     });
   simBreaks.replaceChildren(...items(v.breaks));
   simNotes.replaceChildren(...items(v.notes));
-  if (keepFocus) (simPanel.querySelector(`[data-key="${CSS.escape(keepFocus)}"]`) as HTMLElement | null)?.focus();
 }
 
 simToggle.addEventListener("click", () => setSimulating(!simulating, true));

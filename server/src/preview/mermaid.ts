@@ -65,6 +65,33 @@ export interface DiagramOptions {
   readonly layouts?: boolean;
 }
 
+/** What every step of drawing one design shares: the design, the scenario, the node list being built and its ids. */
+interface Drawing {
+  readonly ctx: TopologyContext;
+  readonly t: TopologyContext["topology"];
+  readonly sim: ReturnType<typeof overlay> | undefined;
+  /** each entity's nines (` · 3 nines`) when the design declares availabilities and no scenario is shown */
+  readonly nines: ReadonlyMap<object, string>;
+  /** the clickable nodes, with their source ranges and severities */
+  readonly nodes: DiagramNode[];
+  readonly toRange: (s: Span) => Range;
+  /** the worst error or warning whose finding starts in the span */
+  readonly worstIn: (s: Span) => "error" | "warning" | undefined;
+  readonly siteId: ReadonlyMap<string, string>;
+  readonly clusterId: ReadonlyMap<string, string>;
+  readonly firstSite: ReadonlyMap<string, number>;
+}
+
+/** Records a clickable node; returns the worst finding in `severitySpan`. */
+function addNode(d: Drawing, id: string, kind: DiagramNode["kind"], span: Span, severitySpan: Span = span, more?: Partial<DiagramNode>) {
+  const severity = d.worstIn(severitySpan);
+  d.nodes.push({ id, kind, range: d.toRange(span), severity, ...more });
+  return severity;
+}
+
+/** the node's class: the scenario's state when simulating, else the worst finding in it */
+const classOf = (d: Drawing, sev: "error" | "warning" | undefined, state: SimState | undefined) => (d.sim ? state : sev);
+
 /** The model → Mermaid flowchart text plus the node ids' source ranges (ids are generated, never user text). */
 /** `findings`: the file's finalized findings (after overrides), which colour the entities they fall in. */
 /** `whatif`: a scenario's result; the diagram then shows it (lost, stopped, degraded, cut and slowed links) instead of the findings. */
@@ -77,15 +104,53 @@ export function diagramFor(
   options: DiagramOptions = {},
 ): DiagramResult {
   const L = a.parsed.lines;
-  const broken = a.parsed.docs.find((d) => d.broken);
   const ctx = a.contexts[0];
   if (!ctx) {
+    const broken = a.parsed.docs.find((doc) => doc.broken);
     const err = broken?.yamlFindings.find((f) => f.code === "yaml/syntax");
     const at = err ? L.positionAt(err.span.start) : undefined;
     return { mermaid: "", nodes: [], error: err ? `Line ${at!.line + 1}: ${err.message}` : "This document is not a topology." };
   }
+  const d = drawingOf(a, ctx, findings, whatif);
+  const boxes = siteBoxes(d, drift);
+  const links = linkEdges(d);
+  const rest: Item[] = [...trafficItems(d), ...exportItems(d), ...meshEdges(d)];
+  const classDefs: string[] = [];
+  if (drift.size) classDefs.push("  classDef drift fill:#f9a82522,stroke:#f9a825,stroke-width:2px,stroke-dasharray:4 3");
+  if (d.sim) classDefs.push(...SIM_CLASSES);
+  else {
+    classDefs.push("  classDef error stroke:#d32f2f,stroke-width:3px,color:#b71c1c");
+    classDefs.push("  classDef warning stroke:#f9a825,stroke-width:3px");
+  }
+  const draw = (direction: "LR" | "TB", folded: boolean) => emit({ direction, folded, boxes, links, rest, classDefs, sim: !!d.sim });
+  const mermaid = draw("LR", false);
+  if (options.layouts) d.nodes.push(...detailsNodes(d.nodes, boxes));
+  return {
+    mermaid,
+    nodes: d.nodes,
+    title: d.t.name?.value,
+    ...(options.layouts
+      ? {
+          layouts: [
+            { direction: "LR", folded: false, mermaid },
+            { direction: "TB", folded: false, mermaid: draw("TB", false) },
+            { direction: "LR", folded: true, mermaid: draw("LR", true) },
+            { direction: "TB", folded: true, mermaid: draw("TB", true) },
+          ],
+        }
+      : {}),
+  };
+}
+
+/** The shared state of one drawing: ids of sites and clusters (the first of a name wins), findings by span, the nines. */
+function drawingOf(
+  a: FileAnalysis,
+  ctx: TopologyContext,
+  findings: readonly Pick<Finding, "span" | "severity">[],
+  whatif?: Result,
+): Drawing {
+  const L = a.parsed.lines;
   const t = ctx.topology;
-  const toRange = (s: Span): Range => ({ start: L.positionAt(s.start), end: L.positionAt(s.end) });
   const marked = findings.filter((f) => f.severity === "error" || f.severity === "warning");
   const worstIn = (s: Span): "error" | "warning" | undefined => {
     let worst: "error" | "warning" | undefined;
@@ -93,24 +158,16 @@ export function diagramFor(
       if (f.span.start >= s.start && f.span.start <= s.end && rank(f.severity) > rank(worst)) worst = f.severity as "error" | "warning";
     return worst;
   };
-
-  const nodes: DiagramNode[] = [];
-  const add = (id: string, kind: DiagramNode["kind"], span: Span, severitySpan: Span = span, more?: Partial<DiagramNode>) => {
-    const severity = worstIn(severitySpan);
-    nodes.push({ id, kind, range: toRange(span), severity, ...more });
-    return severity;
+  const firstOf = <T extends { name?: { value: string } }>(items: readonly T[], prefix: string) => {
+    const m = new Map<string, string>();
+    items.forEach((x, i) => {
+      if (x.name && !m.has(x.name.value)) m.set(x.name.value, `${prefix}${i}`);
+    });
+    return m;
   };
-  const siteId = new Map<string, string>();
+  const firstSite = new Map<string, number>();
   t.sites.forEach((s, i) => {
-    if (s.name && !siteId.has(s.name.value)) siteId.set(s.name.value, `s${i}`);
-  });
-  const clusterId = new Map<string, string>();
-  t.clusters.forEach((c, i) => {
-    if (c.name && !clusterId.has(c.name.value)) clusterId.set(c.name.value, `c${i}`);
-  });
-  const storeId = new Map<string, string>();
-  t.stores.forEach((s, i) => {
-    if (s.name && !storeId.has(s.name.value)) storeId.set(s.name.value, `d${i}`);
+    if (s.name && !firstSite.has(s.name.value)) firstSite.set(s.name.value, i);
   });
   const sim = whatif ? overlay(ctx, whatif) : undefined;
   // each entity's nines when the design declares availabilities (not while a scenario is shown:
@@ -121,23 +178,31 @@ export function diagramFor(
       const n = ninesLabel(f);
       if (n) nines.set(f.owner, ` · ${n}`);
     }
-  /** the node's class: the scenario's state when simulating, else the worst finding in it */
-  const cls = (sev: "error" | "warning" | undefined, state: SimState | undefined) => (sim ? state : sev);
+  return {
+    ctx,
+    t,
+    sim,
+    nines,
+    nodes: [],
+    toRange: (s: Span): Range => ({ start: L.positionAt(s.start), end: L.positionAt(s.end) }),
+    worstIn,
+    siteId: firstOf(t.sites, "s"),
+    clusterId: firstOf(t.clusters, "c"),
+    firstSite,
+  };
+}
 
-  // what each site holds, gathered once in declaration order (a scan per site is quadratic: a
-  // 5 MB design has thousands of sites and tens of thousands of clusters)
+/** What each site holds, gathered once in declaration order (a scan per site is quadratic: a 5 MB design has thousands of sites and tens of thousands of clusters). */
+function holdings(d: Drawing) {
+  const { t, ctx } = d;
   const bySite = <T>(map: Map<string, T[]>, site: string, x: T) => {
     const list = map.get(site);
     if (list) list.push(x);
     else map.set(site, [x]);
   };
-  const firstSite = new Map<string, number>();
-  t.sites.forEach((s, i) => {
-    if (s.name && !firstSite.has(s.name.value)) firstSite.set(s.name.value, i);
-  });
   const clustersAt = new Map<string, number[]>();
   t.clusters.forEach((c, ci) => {
-    if (c.site && c.name && clusterId.get(c.name.value) === `c${ci}`) bySite(clustersAt, c.site.value, ci);
+    if (c.site && c.name && d.clusterId.get(c.name.value) === `c${ci}`) bySite(clustersAt, c.site.value, ci);
   });
   const quorumsAt = new Map<string, number[]>();
   ctx.quorums.forEach((q, qi) => {
@@ -154,132 +219,130 @@ export function diagramFor(
         bySite(storesAt, w.value, di);
       }
   });
-  // an etcd is named by its cluster in a folded site ("etcd fra-prod") only when there are several
-  const etcds = ctx.quorums.filter((q) => q.kind === "etcd").length;
+  return { clustersAt, quorumsAt, storesAt };
+}
 
+/** One box per site (the first of a name): its clusters and drift markers always drawn, its quorum members and stores as details. */
+function siteBoxes(d: Drawing, drift: ReadonlyMap<string, DriftMarker>): SiteBox[] {
+  const { t } = d;
+  const held = holdings(d);
+  // an etcd is named by its cluster in a folded site ("etcd fra-prod") only when there are several
+  const etcds = d.ctx.quorums.filter((q) => q.kind === "etcd").length;
   const boxes: SiteBox[] = [];
   for (const [si, s] of t.sites.entries()) {
-    if (!s.name || siteId.get(s.name.value) !== `s${si}`) continue;
+    if (!s.name || d.siteId.get(s.name.value) !== `s${si}`) continue;
     const id = `s${si}`;
-    const always: Shape[] = [];
-    const details: Shape[] = [];
-    for (const ci of clustersAt.get(s.name.value) ?? []) {
-      const c = t.clusters[ci];
-      if (!c.name) continue;
-      const mesh = c.mesh !== "none" ? ` · ${c.mesh}${c.id ? ` id ${c.id.value}` : ""}` : "";
-      // Istio network groupings and roles ride in the label: one network = routable pod IPs
-      const istio = c.istio ? ` · istio ${c.istio.role?.value ?? "primary"}${c.istio.network ? ` on ${c.istio.network.value}` : ""}` : "";
-      const sev = add(`c${ci}`, "cluster", c.span);
-      always.push({
-        id: `c${ci}`,
-        open: "[",
-        close: "]",
-        text: `${c.name.value}${mesh}${istio}`,
-        cls: cls(sev, sim?.cluster(c.name.value, s.name.value)),
-      });
-      const dm = drift.get(c.name.value);
-      if (dm) {
-        // beside its cluster, no edge (edges are numbered for linkStyle): click it to open the deployment file
-        nodes.push({ id: `x${ci}`, kind: "drift", range: dm.range, uri: dm.uri });
-        always.push({ id: `x${ci}`, open: ">", close: "]", text: `drift · ${dm.count} in ${dm.file}`, cls: "drift" });
-      }
-    }
-    for (const qi of quorumsAt.get(s.name.value) ?? []) {
-      const q = ctx.quorums[qi];
-      const count = q.counts.get(s.name.value)!;
-      const qid = `q${qi}_${si}`;
-      const n = total(q.counts);
-      const text = `${q.label}: ${count} of ${n}${nines.get(q.owner) ?? ""}`;
-      const sev = add(
-        qid,
-        q.kind === "etcd" ? "quorum" : "store",
-        q.members.keySpan,
-        { start: q.members.keySpan.start, end: q.members.span.end },
-        { label: text },
-      );
-      const owner = q.owner.name?.value ?? "";
-      const short = q.kind === "etcd" ? (etcds > 1 ? `etcd ${owner}` : "etcd") : owner;
-      details.push({
-        id: qid,
-        open: "[(",
-        close: ")]",
-        text,
-        short: `${short}: ${count} of ${n}`,
-        cls: cls(sev, sim?.quorum(q.label, s.name.value)),
-      });
-    }
-    for (const di of storesAt.get(s.name.value) ?? []) {
-      const st = t.stores[di];
-      const writes = st.writers?.items.some((w) => w.value === s.name!.value);
-      const reads = st.replicas?.items.some((w) => w.value === s.name!.value);
-      if (!writes && !reads) continue;
-      const sid = `d${di}_${si}`;
-      // the store's nines are its writes' availability: on its writers, never on a replica (whose reads outlive the writer)
-      const text = `${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}${writes ? (nines.get(st) ?? "") : ""}`;
-      const sev = add(sid, "store", st.span, st.span, { label: text });
-      details.push({
-        id: sid,
-        open: "[(",
-        close: ")]",
-        text,
-        short: `${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}`,
-        cls: cls(sev, sim?.store(st.name?.value, s.name.value, !!writes)),
-      });
-    }
-    const title = siteTitle(s.name.value, s.role);
-    const sev = add(id, "site", s.span, s.name.span, { name: s.name.value, title });
-    boxes.push({ id, title, cls: cls(sev, sim?.site(s.name.value)), always, details });
+    const site = s.name.value;
+    const always = (held.clustersAt.get(site) ?? []).flatMap((ci) => clusterShapes(d, ci, site, drift));
+    const details = [
+      ...(held.quorumsAt.get(site) ?? []).map((qi) => quorumShape(d, qi, si, site, etcds)),
+      ...(held.storesAt.get(site) ?? []).flatMap((di) => storeShape(d, di, si, site)),
+    ];
+    const title = siteTitle(site, s.role);
+    const sev = addNode(d, id, "site", s.span, s.name.span, { name: site, title });
+    boxes.push({ id, title, cls: classOf(d, sev, d.sim?.site(site)), always, details });
   }
+  return boxes;
+}
 
+/** A cluster, and beside it (no edge: edges are numbered for linkStyle) its drift marker, which opens the deployment file. */
+function clusterShapes(d: Drawing, ci: number, site: string, drift: ReadonlyMap<string, DriftMarker>): Shape[] {
+  const c = d.t.clusters[ci];
+  if (!c.name) return [];
+  const mesh = c.mesh !== "none" ? ` · ${c.mesh}${c.id ? ` id ${c.id.value}` : ""}` : "";
+  // Istio network groupings and roles ride in the label: one network = routable pod IPs
+  const istio = c.istio ? ` · istio ${c.istio.role?.value ?? "primary"}${c.istio.network ? ` on ${c.istio.network.value}` : ""}` : "";
+  const sev = addNode(d, `c${ci}`, "cluster", c.span);
+  const shapes: Shape[] = [
+    {
+      id: `c${ci}`,
+      open: "[",
+      close: "]",
+      text: `${c.name.value}${mesh}${istio}`,
+      cls: classOf(d, sev, d.sim?.cluster(c.name.value, site)),
+    },
+  ];
+  const dm = drift.get(c.name.value);
+  if (dm) {
+    d.nodes.push({ id: `x${ci}`, kind: "drift", range: dm.range, uri: dm.uri });
+    shapes.push({ id: `x${ci}`, open: ">", close: "]", text: `drift · ${dm.count} in ${dm.file}`, cls: "drift" });
+  }
+  return shapes;
+}
+
+/** A quorum's members at one site: "etcd of cluster fra-prod: 2 of 4", short "etcd: 2 of 4" when folded. */
+function quorumShape(d: Drawing, qi: number, si: number, site: string, etcds: number): Shape {
+  const q = d.ctx.quorums[qi];
+  const count = q.counts.get(site)!;
+  const qid = `q${qi}_${si}`;
+  const n = total(q.counts);
+  const text = `${q.label}: ${count} of ${n}${d.nines.get(q.owner) ?? ""}`;
+  const sev = addNode(
+    d,
+    qid,
+    q.kind === "etcd" ? "quorum" : "store",
+    q.members.keySpan,
+    { start: q.members.keySpan.start, end: q.members.span.end },
+    { label: text },
+  );
+  const owner = q.owner.name?.value ?? "";
+  const short = q.kind === "etcd" ? (etcds > 1 ? `etcd ${owner}` : "etcd") : owner;
+  return {
+    id: qid,
+    open: "[(",
+    close: ")]",
+    text,
+    short: `${short}: ${count} of ${n}`,
+    cls: classOf(d, sev, d.sim?.quorum(q.label, site)),
+  };
+}
+
+/** An async or CRDT store at one site, as its writer or a replica. */
+function storeShape(d: Drawing, di: number, si: number, site: string): Shape[] {
+  const st = d.t.stores[di];
+  const writes = st.writers?.items.some((w) => w.value === site);
+  const reads = st.replicas?.items.some((w) => w.value === site);
+  if (!writes && !reads) return [];
+  const sid = `d${di}_${si}`;
+  const role = `${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}`;
+  // the store's nines are its writes' availability: on its writers, never on a replica (whose reads outlive the writer)
+  const text = `${role}${writes ? (d.nines.get(st) ?? "") : ""}`;
+  const sev = addNode(d, sid, "store", st.span, st.span, { label: text });
+  return [{ id: sid, open: "[(", close: ")]", text, short: role, cls: classOf(d, sev, d.sim?.store(st.name?.value, site, !!writes)) }];
+}
+
+/** The WAN links between sites, with their RTT (and p99), cut or slowed under a scenario. */
+function linkEdges(d: Drawing): Edge[] {
   const links: Edge[] = [];
-  for (const l of t.links) {
+  for (const l of d.t.links) {
     const [a, b] = l.between?.items ?? [];
-    const ia = a && siteId.get(a.value);
-    const ib = b && siteId.get(b.value);
+    const ia = a && d.siteId.get(a.value);
+    const ib = b && d.siteId.get(b.value);
     if (!ia || !ib) continue;
-    const factor = sim?.factor(a.value, b.value);
+    const factor = d.sim?.factor(a.value, b.value);
     const rtt = l.rttMs ? ms(l.rttMs.value) : "?";
-    const sev = worstIn(l.span);
-    nodes.push({ id: `link${links.length}`, kind: "link", range: toRange(l.span), severity: sev });
-    const style = sim ? (sim.cut(a.value, b.value) ? CUT : factor !== undefined ? SLOW : undefined) : sev && severityEdge(sev);
+    const sev = d.worstIn(l.span);
+    d.nodes.push({ id: `link${links.length}`, kind: "link", range: d.toRange(l.span), severity: sev });
+    const style = d.sim ? (d.sim.cut(a.value, b.value) ? CUT : factor !== undefined ? SLOW : undefined) : sev && severityEdge(sev);
     const text = factor !== undefined ? `${rtt} → ×${factor}` : `${rtt}${l.rttP99Ms ? ` · p99 ${l.rttP99Ms.value}` : ""}`;
     links.push({ from: ia, to: ib, arrow: "<-->", text, style });
   }
+  return links;
+}
 
+/** Each traffic entry, its weighted edges to its backends (loads under a scenario) and to the stores it depends on. */
+function trafficItems(d: Drawing): Item[] {
+  const { t, ctx, sim } = d;
   const rest: Item[] = [];
   for (const [ti, tr] of t.traffic.entries()) {
     const id = `t${ti}`;
     const errorRps = sim?.errorRps(tr.name?.value);
-    const text = `${tr.name?.value ?? "traffic"} · ${tr.steering?.value ?? "?"}${tr.peakRps ? ` · ${rps(tr.peakRps.value)}` : ""}${errorRps ? ` · ${rps(errorRps)} of errors` : ""}${nines.get(tr) ?? ""}`;
-    const sev = add(id, "traffic", tr.span);
-    rest.push({ node: { id, open: "([", close: "])", text, cls: cls(sev, sim?.traffic(tr.name?.value)) } });
+    const text = `${tr.name?.value ?? "traffic"} · ${tr.steering?.value ?? "?"}${tr.peakRps ? ` · ${rps(tr.peakRps.value)}` : ""}${errorRps ? ` · ${rps(errorRps)} of errors` : ""}${d.nines.get(tr) ?? ""}`;
+    const sev = addNode(d, id, "traffic", tr.span);
+    rest.push({ node: { id, open: "([", close: "])", text, cls: classOf(d, sev, sim?.traffic(tr.name?.value)) } });
     for (const b of tr.backends) {
-      const target = b.cluster && clusterId.get(b.cluster.value);
-      if (!target) continue;
-      const state = sim?.backend(tr.name?.value, b.cluster!.value);
-      const load =
-        state && state.loadRps !== null
-          ? ` · ${rps(state.loadRps)}${state.errors ? " · errors" : state.overloaded ? " · overloaded" : ""}`
-          : state && sim?.withdrawn(state.site)
-            ? " · withdrawn"
-            : "";
-      const s2 = worstIn(b.span);
-      const style = sim
-        ? state && state.loadRps === null
-          ? CUT
-          : state?.errors || state?.overloaded
-            ? STOPPED_EDGE
-            : undefined
-        : s2 && severityEdge(s2);
-      rest.push({
-        edge: {
-          from: id,
-          to: target,
-          arrow: "-->",
-          text: `w ${b.weight?.value ?? 1}${b.capacityRps ? ` · cap ${count(b.capacityRps.value)}` : ""}${load}`,
-          style,
-        },
-      });
+      const target = b.cluster && d.clusterId.get(b.cluster.value);
+      if (target) rest.push({ edge: backendEdge(d, id, target, tr.name?.value, b) });
     }
     for (const dep of tr.dependsOn?.items ?? []) {
       const st = t.storeByName.get(dep.value);
@@ -287,45 +350,88 @@ export function diagramFor(
       const q = ctx.quorums.indexOf(ctx.quorumOf(st)!);
       // the first declared site among its members (or writers)
       const names = q >= 0 ? [...ctx.quorums[q].counts.keys()] : (st.writers?.items ?? []).map((w) => w.value);
-      const siteIdx = Math.min(...names.map((n) => firstSite.get(n) ?? Number.POSITIVE_INFINITY), Number.POSITIVE_INFINITY);
+      const siteIdx = Math.min(...names.map((n) => d.firstSite.get(n) ?? Number.POSITIVE_INFINITY), Number.POSITIVE_INFINITY);
       if (siteIdx === Number.POSITIVE_INFINITY) continue;
       rest.push({ edge: { from: id, to: q >= 0 ? `q${q}_${siteIdx}` : `d${st.index}_${siteIdx}`, arrow: "-.->", text: "depends on" } });
     }
   }
+  return rest;
+}
 
-  for (const [ei, e] of t.exports.entries()) {
+/** A traffic entry's edge to one backend: weight and capacity; the load, errors or withdrawal under a scenario. */
+function backendEdge(
+  d: Drawing,
+  from: string,
+  to: string,
+  traffic: string | undefined,
+  b: TopologyContext["topology"]["traffic"][number]["backends"][number],
+): Edge {
+  const { sim } = d;
+  const state = sim?.backend(traffic, b.cluster!.value);
+  const load =
+    state && state.loadRps !== null
+      ? ` · ${rps(state.loadRps)}${state.errors ? " · errors" : state.overloaded ? " · overloaded" : ""}`
+      : state && sim?.withdrawn(state.site)
+        ? " · withdrawn"
+        : "";
+  const s2 = d.worstIn(b.span);
+  const style = sim
+    ? state && state.loadRps === null
+      ? CUT
+      : state?.errors || state?.overloaded
+        ? STOPPED_EDGE
+        : undefined
+    : s2 && severityEdge(s2);
+  return {
+    from,
+    to,
+    arrow: "-->",
+    text: `w ${b.weight?.value ?? 1}${b.capacityRps ? ` · cap ${count(b.capacityRps.value)}` : ""}${load}`,
+    style,
+  };
+}
+
+/** Each exported service, with an edge from every cluster that exports it. */
+function exportItems(d: Drawing): Item[] {
+  const rest: Item[] = [];
+  for (const [ei, e] of d.t.exports.entries()) {
     const id = `e${ei}`;
-    const sev = add(id, "export", e.span);
+    const sev = addNode(d, id, "export", e.span);
     rest.push({
       node: {
         id,
         open: "{{",
         close: "}}",
         text: `export ${e.namespace?.value ?? "?"}/${e.service?.value ?? "?"}`,
-        cls: cls(sev, sim?.exported(e.service?.value, e.namespace?.value)),
+        cls: classOf(d, sev, d.sim?.exported(e.service?.value, e.namespace?.value)),
       },
     });
     for (const c of e.clusters?.items ?? []) {
-      const target = clusterId.get(c.value);
+      const target = d.clusterId.get(c.value);
       if (target) rest.push({ edge: { from: target, to: id, arrow: "-.->" } });
     }
   }
+  return rest;
+}
 
-  // Istio control-plane edges, network groupings in the labels; Linkerd links by mode
-  for (const members of istioMeshes(ctx).values()) {
+/** Istio control-plane edges (network groupings ride in the labels); Linkerd links by mode. */
+function meshEdges(d: Drawing): Item[] {
+  const { t, sim } = d;
+  const rest: Item[] = [];
+  for (const members of istioMeshes(d.ctx).values()) {
     for (const c of members) {
-      const primary = c.istio?.primary && clusterId.get(c.istio.primary.value);
-      const me = c.name && clusterId.get(c.name.value);
+      const primary = c.istio?.primary && d.clusterId.get(c.istio.primary.value);
+      const me = c.name && d.clusterId.get(c.name.value);
       if (c.istio?.role?.value === "remote" && primary && me)
         rest.push({ edge: { from: primary, to: me, arrow: "==>", text: `istiod${c.istio.network ? ` · ${c.istio.network.value}` : ""}` } });
     }
   }
   for (const c of t.clusters) {
-    const me = c.name && clusterId.get(c.name.value);
+    const me = c.name && d.clusterId.get(c.name.value);
     for (const l of c.linkerd?.links ?? []) {
-      const target = l.cluster && clusterId.get(l.cluster.value);
+      const target = l.cluster && d.clusterId.get(l.cluster.value);
       if (!me || !target) continue;
-      const sev = worstIn(l.span);
+      const sev = d.worstIn(l.span);
       const style = sim
         ? sim.cut(c.site?.value, t.clusterByName.get(l.cluster!.value)?.site?.value)
           ? CUT
@@ -334,44 +440,21 @@ export function diagramFor(
       rest.push({ edge: { from: target, to: me, arrow: "-->", text: `linkerd ${l.mode}`, style } });
     }
   }
+  return rest;
+}
 
-  const classDefs: string[] = [];
-  if (drift.size) classDefs.push("  classDef drift fill:#f9a82522,stroke:#f9a825,stroke-width:2px,stroke-dasharray:4 3");
-  if (sim) classDefs.push(...SIM_CLASSES);
-  else {
-    classDefs.push("  classDef error stroke:#d32f2f,stroke-width:3px,color:#b71c1c");
-    classDefs.push("  classDef warning stroke:#f9a825,stroke-width:3px");
-  }
-  const draw = (direction: "LR" | "TB", folded: boolean) => emit({ direction, folded, boxes, links, rest, classDefs, sim: !!sim });
-  const mermaid = draw("LR", false);
-  if (options.layouts) {
-    // the folded layouts' details nodes: one per site that holds details, standing for them
-    const byId = new Map(nodes.map((n) => [n.id, n]));
-    for (const box of boxes)
-      if (box.details.length)
-        nodes.push({
-          id: `m${box.id.slice(1)}`,
-          kind: "details",
-          range: byId.get(box.id)!.range,
-          severity: worstOf(box.details.map((d) => byId.get(d.id)?.severity)),
-          details: box.details.map((d) => d.id),
-        });
-  }
-  return {
-    mermaid,
-    nodes,
-    title: t.name?.value,
-    ...(options.layouts
-      ? {
-          layouts: [
-            { direction: "LR", folded: false, mermaid },
-            { direction: "TB", folded: false, mermaid: draw("TB", false) },
-            { direction: "LR", folded: true, mermaid: draw("LR", true) },
-            { direction: "TB", folded: true, mermaid: draw("TB", true) },
-          ],
-        }
-      : {}),
-  };
+/** The folded layouts' details nodes: one per site that holds details, standing for them (m<N> for site s<N>). */
+function detailsNodes(nodes: readonly DiagramNode[], boxes: readonly SiteBox[]): DiagramNode[] {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  return boxes
+    .filter((box) => box.details.length)
+    .map((box) => ({
+      id: `m${box.id.slice(1)}`,
+      kind: "details" as const,
+      range: byId.get(box.id)!.range,
+      severity: worstOf(box.details.map((d) => byId.get(d.id)?.severity)),
+      details: box.details.map((d) => d.id),
+    }));
 }
 
 const severityEdge = (sev: "error" | "warning") => `stroke:${sev === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`;
