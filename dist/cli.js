@@ -27113,12 +27113,28 @@ function notReadable(st, maxBytes = Infinity) {
 }
 var sizeText = (bytes2) => bytes2 >= 1024 * 1024 ? `${(bytes2 / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes2 / 1024)} KB`;
 function findFiles(dir, cwd, opts) {
+  const walk = walkFiles(dir, cwd, opts);
+  let step = walk.next();
+  while (!step.done) {
+    const op = step.value;
+    let result;
+    try {
+      result = op.t === "readdir" ? (0, import_node_fs2.readdirSync)(op.path) : op.t === "stat" ? (0, import_node_fs2.statSync)(op.path) : (0, import_node_fs2.readFileSync)(op.path, "utf8");
+    } catch (e) {
+      step = walk.throw(e);
+      continue;
+    }
+    step = walk.next(result);
+  }
+  return step.value;
+}
+function* walkFiles(dir, cwd, opts) {
   const out = [];
   const limit = opts.limit ?? 2e4;
-  const walk = (d) => {
+  function* walk(d) {
     let names;
     try {
-      names = (0, import_node_fs2.readdirSync)((0, import_node_path2.resolve)(cwd, d)).sort();
+      names = (yield { t: "readdir", path: (0, import_node_path2.resolve)(cwd, d) }).sort();
     } catch (e) {
       opts.onError(d, e);
       return;
@@ -27129,11 +27145,11 @@ function findFiles(dir, cwd, opts) {
       const p = (0, import_node_path2.join)(d, name);
       let st;
       try {
-        st = (0, import_node_fs2.statSync)((0, import_node_path2.resolve)(cwd, p));
+        st = yield { t: "stat", path: (0, import_node_path2.resolve)(cwd, p) };
       } catch {
         continue;
       }
-      if (st.isDirectory()) walk(p);
+      if (st.isDirectory()) yield* walk(p);
       else if (isYamlName(name)) {
         const why2 = notReadable(st, opts.maxBytes);
         if (why2) {
@@ -27141,15 +27157,15 @@ function findFiles(dir, cwd, opts) {
           continue;
         }
         try {
-          const text3 = (0, import_node_fs2.readFileSync)((0, import_node_path2.resolve)(cwd, p), "utf8");
+          const text3 = yield { t: "read", path: (0, import_node_path2.resolve)(cwd, p) };
           if (isInteresting(p, text3)) out.push({ path: p, text: text3 });
         } catch (e) {
           opts.onError(p, e);
         }
       }
     }
-  };
-  walk(dir);
+  }
+  yield* walk(dir);
   return out;
 }
 

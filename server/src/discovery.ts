@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, type Stats, statSync } from "node:fs";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { isInteresting, isYamlName } from "./model/parse";
 
@@ -39,17 +40,72 @@ export function notReadable(
 export const sizeText = (bytes: number): string =>
   bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`;
 
+/** How long one file read of the asynchronous walk may take before it is given up (a stalled network mount). */
+export const READ_TIMEOUT_MS = 10_000;
+
 /**
  * YAML files under `dir` (as written, resolved against `cwd`) worth analysing. Only regular
- * files are read; unreadable entries go to `onError`, skipped ones to `onSkip`.
+ * files are read; unreadable entries go to `onError`, skipped ones to `onSkip`. Synchronous:
+ * the CLI's walk.
  */
 export function findFiles(dir: string, cwd: string, opts: FindOptions): FoundFile[] {
+  const walk = walkFiles(dir, cwd, opts);
+  let step = walk.next();
+  while (!step.done) {
+    const op = step.value;
+    let result: string[] | Stats | string;
+    try {
+      result = op.t === "readdir" ? readdirSync(op.path) : op.t === "stat" ? statSync(op.path) : readFileSync(op.path, "utf8");
+    } catch (e) {
+      step = walk.throw(e);
+      continue;
+    }
+    step = walk.next(result);
+  }
+  return step.value;
+}
+
+/**
+ * The same walk with the disk read asynchronously (the language server's workspace index): the
+ * thread serves requests between reads, and a read that takes longer than READ_TIMEOUT_MS is
+ * given up (onError) instead of holding the index.
+ */
+export async function findFilesAsync(dir: string, cwd: string, opts: FindOptions): Promise<FoundFile[]> {
+  const walk = walkFiles(dir, cwd, opts);
+  let step = walk.next();
+  while (!step.done) {
+    const op = step.value;
+    let result: string[] | Stats | string;
+    try {
+      result =
+        op.t === "readdir"
+          ? await readdir(op.path)
+          : op.t === "stat"
+            ? await stat(op.path)
+            : await readFile(op.path, { encoding: "utf8", signal: AbortSignal.timeout(READ_TIMEOUT_MS) });
+    } catch (e) {
+      step = walk.throw(e);
+      continue;
+    }
+    step = walk.next(result);
+  }
+  return step.value;
+}
+
+/** One disk operation the walk asks of its driver (an absolute path). */
+type DiskOp = { readonly t: "readdir" | "stat" | "read"; readonly path: string };
+
+/**
+ * The walk itself, once for both drivers: it yields each disk operation and is resumed with its
+ * result (or has the operation's error thrown into it).
+ */
+function* walkFiles(dir: string, cwd: string, opts: FindOptions): Generator<DiskOp, FoundFile[], string[] | Stats | string> {
   const out: FoundFile[] = [];
   const limit = opts.limit ?? 20_000;
-  const walk = (d: string) => {
+  function* walk(d: string): Generator<DiskOp, void, string[] | Stats | string> {
     let names: string[];
     try {
-      names = readdirSync(resolve(cwd, d)).sort();
+      names = ((yield { t: "readdir", path: resolve(cwd, d) }) as string[]).sort();
     } catch (e) {
       opts.onError(d, e as Error);
       return;
@@ -60,11 +116,11 @@ export function findFiles(dir: string, cwd: string, opts: FindOptions): FoundFil
       const p = join(d, name);
       let st: Stats;
       try {
-        st = statSync(resolve(cwd, p));
+        st = (yield { t: "stat", path: resolve(cwd, p) }) as Stats;
       } catch {
         continue; // a dangling link inside a folder
       }
-      if (st.isDirectory()) walk(p);
+      if (st.isDirectory()) yield* walk(p);
       else if (isYamlName(name)) {
         const why = notReadable(st, opts.maxBytes);
         if (why) {
@@ -72,14 +128,24 @@ export function findFiles(dir: string, cwd: string, opts: FindOptions): FoundFil
           continue;
         }
         try {
-          const text = readFileSync(resolve(cwd, p), "utf8");
+          const text = (yield { t: "read", path: resolve(cwd, p) }) as string;
           if (isInteresting(p, text)) out.push({ path: p, text });
         } catch (e) {
           opts.onError(p, e as Error);
         }
       }
     }
-  };
-  walk(dir);
+  }
+  yield* walk(dir);
   return out;
+}
+
+/**
+ * A file's text read asynchronously: only a regular file (a FIFO or a device would never end),
+ * given up after READ_TIMEOUT_MS.
+ */
+export async function readTextFile(path: string): Promise<string> {
+  const why = notReadable(await stat(path));
+  if (why) throw new Error(`${path}: ${why}`);
+  return readFile(path, { encoding: "utf8", signal: AbortSignal.timeout(READ_TIMEOUT_MS) });
 }

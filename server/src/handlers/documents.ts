@@ -29,16 +29,18 @@ export function registerDocuments(s: Session): void {
     }),
   );
   connection.onDidCloseTextDocument(
-    s.guardNotify("didClose", (p) => {
+    s.guardNotify("didClose", async (p) => {
       const uri = p.textDocument.uri;
       documents.delete(uri);
       s.diagnostics.forgetHosted(uri);
       let disk: string | undefined;
       try {
-        if (uri.startsWith("file:") && s.host.readFile) disk = s.host.readFile(URI.pathOf(uri));
+        if (uri.startsWith("file:") && s.host.readFile) disk = await s.host.readFile(URI.pathOf(uri));
       } catch {
         disk = undefined;
       }
+      // reopened while the disk was read: the editor's text is the file's again, nothing to close
+      if (documents.get(uri)) return;
       const changed = service.close(uri, disk);
       s.mirror({ t: "close", uri, diskText: disk });
       if (!s.pull) void connection.sendDiagnostics({ uri, diagnostics: [] });

@@ -55,7 +55,7 @@ export function registerInitialize(s: Session): void {
       void s.connection.client
         .register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: "**/*.{yaml,yml}" }] })
         .catch(() => undefined);
-      indexWorkspace(s);
+      await indexWorkspace(s);
     }),
   );
 }

@@ -32,10 +32,14 @@ export interface ServerOptions {
 export interface ServerHost {
   /** the language service; `roots` are the workspace folders' paths (drift reads bound files inside them) */
   readonly createService: (roots: () => readonly string[]) => QuorateService;
-  /** a file's text on disk (throws when unreadable); absent: there is no disk */
-  readonly readFile?: (path: string) => string;
+  /** a file's text on disk (rejects when unreadable, not a regular file, or too slow); absent: there is no disk */
+  readonly readFile?: (path: string) => Promise<string>;
   /** topology and manifest files under a workspace folder (paths relative to it); absent: no workspace index */
-  readonly findFiles?: (root: string, maxBytes: number, log: (message: string) => void) => readonly { path: string; text: string }[];
+  readonly findFiles?: (
+    root: string,
+    maxBytes: number,
+    log: (message: string) => void,
+  ) => Promise<readonly { readonly path: string; readonly text: string }[]>;
   /** a background thread for large files; absent: everything is analysed on this thread */
   readonly background?: (events: BackgroundEvents) => Background;
 }

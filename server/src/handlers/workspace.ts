@@ -16,16 +16,17 @@ function applySettings(s: Session, raw: unknown): void {
   s.mirror({ t: "settings", settings });
 }
 
-export function indexWorkspace(s: Session): void {
+export async function indexWorkspace(s: Session): Promise<void> {
   if (!s.host.findFiles) return;
   let count = 0;
   for (const folder of s.folders) {
     if (!folder.startsWith("file:")) continue;
     const root = URI.pathOf(folder);
     // a file past the live-analysis limit would only get quorate/too-large: not worth reading into memory
-    const found = s.host.findFiles(root, s.service.getSettings().maxFileSizeKb * 1024, (m) => s.log(m));
+    const found = await s.host.findFiles(root, s.service.getSettings().maxFileSizeKb * 1024, (m) => s.log(m));
     for (const f of found) {
       const uri = URI.fromPath(`${root}/${f.path}`);
+      // (a file opened while the folder was read is the editor's now)
       if (!s.documents.get(uri)) {
         s.publish(s.service.update(uri, f.text, false));
         s.mirrorUpdate(uri, f.text, false);
@@ -46,7 +47,7 @@ export function registerWorkspace(s: Session): void {
   );
 
   connection.onDidChangeWatchedFiles(
-    s.guardNotify("didChangeWatchedFiles", (params) => {
+    s.guardNotify("didChangeWatchedFiles", async (params) => {
       for (const change of params.changes) {
         const path = URI.pathOf(change.uri);
         if (!isYamlName(path) || s.documents.get(change.uri)) continue;
@@ -60,10 +61,12 @@ export function registerWorkspace(s: Session): void {
         if (!s.host.readFile) continue;
         let text: string;
         try {
-          text = s.host.readFile(path);
+          text = await s.host.readFile(path);
         } catch {
           continue;
         }
+        // opened in the editor while the disk was read: the editor's text wins
+        if (s.documents.get(change.uri)) continue;
         if (isInteresting(path, text) || service.text(change.uri) !== undefined) {
           s.publish(service.update(change.uri, text, false));
           s.mirrorUpdate(change.uri, text, false);

@@ -1,11 +1,10 @@
 // What the language server reaches on Node beyond the documents it is sent: the disk (the
 // workspace index, files changed on disk, drift's deployment files), git (compare with a
 // revision) and a background thread. The web extension's server (browser.ts) has none of these.
-import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { Background } from "../background/host";
 import { boundFileSource, pemFingerprints } from "../deployments";
-import { findFiles } from "../discovery";
+import { findFilesAsync, readTextFile } from "../discovery";
 import { show, type ShowOptions } from "../git";
 import type { ServerHost } from "../lsp";
 import { QuorateService } from "../service/service";
@@ -67,10 +66,11 @@ export function gitAdvice(raw: string, name: string, revision: string, dir: stri
 export function nodeHost(script?: string): ServerHost {
   return {
     createService,
-    readFile: (path) => readFileSync(path, "utf8"),
+    // asynchronous, bounded reads: a slow disk or a FIFO in the workspace never holds up a request
+    readFile: readTextFile,
     findFiles: (root, maxBytes, log) =>
       // paths come back relative to the folder ("." as written), so each file's uri is the folder's plus that
-      findFiles(".", root, {
+      findFilesAsync(".", root, {
         onError: (p, e) => log(`cannot read ${p}: ${e.message}`),
         onSkip: (p, why) => log(`not indexed: ${p}: ${why}`),
         maxBytes,

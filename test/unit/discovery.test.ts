@@ -1,0 +1,61 @@
+// The workspace walk, read synchronously (the CLI) and asynchronously (the language server's
+// index): one walk, the same files, the same skips; neither waits on a FIFO.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { findFiles, findFilesAsync, readTextFile } from "../../server/src/discovery";
+import { HEADER } from "../helpers";
+
+function tree(): string {
+  const root = mkdtempSync(join(tmpdir(), "quorate-discovery-"));
+  mkdirSync(join(root, "a", "b"), { recursive: true });
+  mkdirSync(join(root, "node_modules"));
+  writeFileSync(join(root, "a", "one.topology.yaml"), `${HEADER}sites:\n  - name: x\n`);
+  writeFileSync(join(root, "a", "b", "two.topology.yaml"), `${HEADER}sites:\n  - name: y\n`);
+  writeFileSync(join(root, "a", "notes.yaml"), "just: yaml\n");
+  writeFileSync(join(root, "big.topology.yaml"), `${HEADER}sites:\n${"  - name: z\n".repeat(200)}`);
+  writeFileSync(join(root, "node_modules", "x.topology.yaml"), HEADER);
+  execFileSync("mkfifo", [join(root, "a", "pipe.topology.yaml")]);
+  return root;
+}
+
+test("the asynchronous walk finds what the synchronous one finds, skipping the same files", async () => {
+  const root = tree();
+  try {
+    const log = () => {
+      const skipped: string[] = [];
+      return {
+        skipped,
+        opts: { onError: (p: string) => skipped.push(`error ${p}`), onSkip: (p: string) => skipped.push(p), maxBytes: 1000 },
+      };
+    };
+    const a = log();
+    const b = log();
+    const sync = findFiles(".", root, a.opts);
+    const async = await findFilesAsync(".", root, b.opts);
+    assert.deepEqual(
+      sync.map((f) => f.path),
+      ["a/b/two.topology.yaml", "a/one.topology.yaml"],
+    );
+    assert.deepEqual(async, sync);
+    // the FIFO and the file over the limit are skipped, not read (a FIFO's read would never end)
+    assert.deepEqual(a.skipped.sort(), ["a/pipe.topology.yaml", "big.topology.yaml"]);
+    assert.deepEqual(b.skipped.sort(), a.skipped.sort());
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("a file changed on disk is read asynchronously; a FIFO or a missing file is refused, never waited on", async () => {
+  const root = tree();
+  try {
+    assert.match(await readTextFile(join(root, "a", "one.topology.yaml")), /name: x/);
+    await assert.rejects(readTextFile(join(root, "a", "pipe.topology.yaml")), /not a regular file \(a FIFO\)/);
+    await assert.rejects(readTextFile(join(root, "gone.topology.yaml")), /ENOENT/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
