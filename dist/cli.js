@@ -26164,28 +26164,7 @@ function compareCheck(ch, path, input, where) {
   const name = c.name.value;
   const raw = ch.deployedValue !== void 0 ? ch.deployedValue : ch.dep.present ? ch.dep.value : ch.deployedDefault;
   if (raw === void 0 && !ch.dep.present && ch.deployedDefault === void 0 && ch.kind !== "scalar") return void 0;
-  let agree;
-  let designText;
-  let deployedText;
-  if (ch.kind === "cidrs" || ch.kind === "names") {
-    const want = ch.kind === "cidrs" ? canonSet(ch.design) : [...new Set(ch.design)].sort();
-    const have = ch.kind === "cidrs" ? canonSet(cidrTexts(raw)) : [...new Set(cidrTexts(raw))].sort();
-    agree = sameSet(want, have);
-    designText = setText(want);
-    deployedText = setText(have);
-  } else if (ch.kind === "number") {
-    agree = asNumber(raw) === ch.design;
-    designText = String(ch.design);
-    deployedText = raw === void 0 ? "absent" : String(raw);
-  } else if (ch.kind === "bool") {
-    agree = asBool(raw) === ch.design;
-    designText = String(ch.design);
-    deployedText = raw === void 0 ? "absent" : String(raw);
-  } else {
-    agree = raw === ch.design;
-    designText = String(ch.design);
-    deployedText = raw === void 0 ? "absent" : String(raw);
-  }
+  const { agree, designText, deployedText } = judged(ch, raw);
   const designSpan = ch.designAt?.span ?? c.name.span;
   const shown = ch.dep.present ? deployedText : ch.deployedDefault !== void 0 ? `absent (default ${deployedText})` : "absent";
   const comparison = {
@@ -26202,29 +26181,7 @@ function compareCheck(ch, path, input, where) {
   };
   if (agree) return { comparison };
   const designSays = ch.field === "name" ? `${where(designSpan)} names the cluster ${designText}` : ch.designAt ? `${where(designSpan)} gives ${name} ${ch.field} ${designText}` : `the design leaves ${name}'s ${ch.field} at its default ${designText} (${where(designSpan)})`;
-  const fixes = [];
-  if (ch.fixable !== false && ch.dep.present && ch.dep.node) {
-    const edits = ch.kind === "cidrs" || ch.kind === "names" ? cidrEdits(ch.dep.node, ch.design) : (0, import_yaml6.isScalar)(ch.dep.node) && ch.dep.node.range ? [
-      {
-        start: ch.dep.node.range[0],
-        end: ch.dep.node.range[1],
-        text: scalarText(ch.dep.node, (ch.dep.write ?? String)(designText), ch.kind === "number" && !ch.dep.write)
-      }
-    ] : void 0;
-    if (edits) fixes.push({ kind: "replace-all", title: `Set to \`${designText}\``, args: { edits }, preferred: true });
-  }
-  const designNode = ch.dep.present && ch.adopt !== false && ch.designAt?.keySpan ? pairValueAt(input.doc, ch.designAt.keySpan.start) : void 0;
-  if (designNode) {
-    const edits = ch.kind === "cidrs" ? cidrEdits(designNode, cidrTexts(raw)) : (0, import_yaml6.isScalar)(designNode) && designNode.range && raw !== void 0 ? [
-      {
-        start: designNode.range[0],
-        end: designNode.range[1],
-        text: scalarText(designNode, String(ch.kind === "number" ? asNumber(raw) : raw), ch.kind !== "scalar")
-      }
-    ] : void 0;
-    if (edits && (ch.kind !== "number" || asNumber(raw) !== void 0))
-      fixes.push({ kind: "replace-in", title: `Adopt \`${deployedText}\` in the design`, args: { path: input.path, edits } });
-  }
+  const fixes = [...deployedFix(ch, designText), ...designFix(ch, raw, deployedText, input)];
   return {
     comparison,
     finding: finding(ch.code, ch.dep.span, `\`${ch.dep.key}\` is ${shown} here, but ${designSays}`, {
@@ -26232,6 +26189,40 @@ function compareCheck(ch, path, input, where) {
       related: [{ span: designSpan, message: `${name} ${ch.field} in the design: ${designText}`, path: input.path }]
     })
   };
+}
+function judged(ch, raw) {
+  if (ch.kind === "cidrs" || ch.kind === "names") {
+    const want = ch.kind === "cidrs" ? canonSet(ch.design) : [...new Set(ch.design)].sort();
+    const have = ch.kind === "cidrs" ? canonSet(cidrTexts(raw)) : [...new Set(cidrTexts(raw))].sort();
+    return { agree: sameSet(want, have), designText: setText(want), deployedText: setText(have) };
+  }
+  const agree = ch.kind === "number" ? asNumber(raw) === ch.design : ch.kind === "bool" ? asBool(raw) === ch.design : raw === ch.design;
+  return { agree, designText: String(ch.design), deployedText: raw === void 0 ? "absent" : String(raw) };
+}
+function deployedFix(ch, designText) {
+  if (ch.fixable === false || !ch.dep.present || !ch.dep.node) return [];
+  const node = ch.dep.node;
+  const edits = ch.kind === "cidrs" || ch.kind === "names" ? cidrEdits(node, ch.design) : (0, import_yaml6.isScalar)(node) && node.range ? [
+    {
+      start: node.range[0],
+      end: node.range[1],
+      text: scalarText(node, (ch.dep.write ?? String)(designText), ch.kind === "number" && !ch.dep.write)
+    }
+  ] : void 0;
+  return edits ? [{ kind: "replace-all", title: `Set to \`${designText}\``, args: { edits }, preferred: true }] : [];
+}
+function designFix(ch, raw, deployedText, input) {
+  const designNode = ch.dep.present && ch.adopt !== false && ch.designAt?.keySpan ? pairValueAt(input.doc, ch.designAt.keySpan.start) : void 0;
+  if (!designNode) return [];
+  const edits = ch.kind === "cidrs" ? cidrEdits(designNode, cidrTexts(raw)) : (0, import_yaml6.isScalar)(designNode) && designNode.range && raw !== void 0 ? [
+    {
+      start: designNode.range[0],
+      end: designNode.range[1],
+      text: scalarText(designNode, String(ch.kind === "number" ? asNumber(raw) : raw), ch.kind !== "scalar")
+    }
+  ] : void 0;
+  if (!edits || ch.kind === "number" && asNumber(raw) === void 0) return [];
+  return [{ kind: "replace-in", title: `Adopt \`${deployedText}\` in the design`, args: { path: input.path, edits } }];
 }
 function linkComparisons(c, links, path, input, where, comparisons, f) {
   const name = c.name.value;
@@ -26562,11 +26553,16 @@ function mergeFindings(into, more) {
 function drift(input, source, fingerprints) {
   const t = input.ctx.topology;
   const L = input.lines;
-  const comparisons = [];
   const files = /* @__PURE__ */ new Map();
-  const topology = [];
   const bound = /* @__PURE__ */ new Map();
-  const anchors = /* @__PURE__ */ new Map();
+  const pass = {
+    input,
+    fingerprints,
+    where: (span) => `${input.label}:${L.positionAt(span.start).line + 1}`,
+    comparisons: [],
+    topology: [],
+    anchors: /* @__PURE__ */ new Map()
+  };
   const fileOf = (path) => {
     let f = files.get(path);
     if (!f) {
@@ -26578,7 +26574,6 @@ function drift(input, source, fingerprints) {
     }
     return f;
   };
-  const where = (span) => `${input.label}:${L.positionAt(span.start).line + 1}`;
   for (const c of t.clusters) {
     const name = c.name?.value;
     if (!name || !c.deployment) continue;
@@ -26586,10 +26581,10 @@ function drift(input, source, fingerprints) {
     for (const ref of c.deployment.items) {
       if (!ref.path.value.trim()) continue;
       const { paths: matched, refused = [] } = source.match(input.path, ref.path.value);
-      for (const r2 of refused) topology.push(finding(r2.code, ref.path.span, r2.message));
+      for (const r2 of refused) pass.topology.push(finding(r2.code, ref.path.span, r2.message));
       if (refused.length && !matched.length) continue;
       if (!matched.length) {
-        topology.push(
+        pass.topology.push(
           finding(
             "drift/missing-file",
             ref.path.span,
@@ -26602,66 +26597,70 @@ function drift(input, source, fingerprints) {
         if (mine.includes(path)) continue;
         const f = fileOf(path);
         if (!f) {
-          topology.push(finding("drift/missing-file", ref.path.span, `${path} cannot be read: nothing to compare for ${name}`));
+          pass.topology.push(finding("drift/missing-file", ref.path.span, `${path} cannot be read: nothing to compare for ${name}`));
           continue;
         }
-        if (!mine.includes(path)) mine.push(path);
+        mine.push(path);
         if (f.parsed.docs.some((d) => d.broken)) continue;
-        const named = ref.kind && DEPLOY_KINDS.includes(ref.kind.value) ? ref.kind.value : void 0;
-        let any = false;
-        const links = [];
-        for (const doc of f.parsed.docs) {
-          if (doc.kind === "empty" || !doc.doc.contents) continue;
-          const d = new DocReader(doc.doc, doc.span);
-          const kind = named ?? recognise(d);
-          if (!kind) continue;
-          any = true;
-          if (!f.kinds.includes(kind)) f.kinds.push(kind);
-          if (kind === "linkerd-link") {
-            links.push({ d, target: d.get(["spec", "targetClusterName"]) });
-            continue;
-          }
-          for (const ch of KIND_CHECKS[kind](d, c, t.clusters)) {
-            const r2 = compareCheck(ch, path, input, where);
-            if (r2) comparisons.push(r2.comparison);
-            if (r2?.finding) f.findings.push(r2.finding);
-          }
-          if (kind === "linkerd-values") {
-            const pem = d.get(["identityTrustAnchorsPEM"]);
-            if (pem.present && typeof pem.value === "string") {
-              const fp = fingerprints(pem.value);
-              if ("error" in fp)
-                f.findings.push(
-                  finding(
-                    "drift/unreadable-anchor",
-                    pem.span,
-                    `identityTrustAnchorsPEM of ${name} does not parse as PEM certificates: ${fp.error}`
-                  )
-                );
-              else
-                anchors.set(name, { file: path, span: d.keySpan(["identityTrustAnchorsPEM"]) ?? pem.span, fingerprints: fp.fingerprints });
-            }
-          }
-        }
-        if (links.length) linkComparisons(c, links, path, input, where, comparisons, f);
-        if (!any)
-          topology.push(
-            finding(
-              "drift/unrecognized",
-              ref.span,
-              `${path} is none of the deployment kinds Quorate reads (${DEPLOY_KINDS.join(", ")}): name its kind with \`{ path, kind }\``
-            )
-          );
+        judgeFile(pass, c, ref, path, f);
       }
     }
     bound.set(name, mine);
   }
+  trustAnchorFindings(pass, files);
+  return { comparisons: pass.comparisons, files, topology: pass.topology, bound };
+}
+function judgeFile(pass, c, ref, path, f) {
+  const t = pass.input.ctx.topology;
+  const named = ref.kind && DEPLOY_KINDS.includes(ref.kind.value) ? ref.kind.value : void 0;
+  let any = false;
+  const links = [];
+  for (const doc of f.parsed.docs) {
+    if (doc.kind === "empty" || !doc.doc.contents) continue;
+    const d = new DocReader(doc.doc, doc.span);
+    const kind = named ?? recognise(d);
+    if (!kind) continue;
+    any = true;
+    if (!f.kinds.includes(kind)) f.kinds.push(kind);
+    if (kind === "linkerd-link") {
+      links.push({ d, target: d.get(["spec", "targetClusterName"]) });
+      continue;
+    }
+    for (const ch of KIND_CHECKS[kind](d, c, t.clusters)) {
+      const r2 = compareCheck(ch, path, pass.input, pass.where);
+      if (r2) pass.comparisons.push(r2.comparison);
+      if (r2?.finding) f.findings.push(r2.finding);
+    }
+    if (kind === "linkerd-values") readAnchor(pass, c.name.value, path, d, f);
+  }
+  if (links.length) linkComparisons(c, links, path, pass.input, pass.where, pass.comparisons, f);
+  if (!any)
+    pass.topology.push(
+      finding(
+        "drift/unrecognized",
+        ref.span,
+        `${path} is none of the deployment kinds Quorate reads (${DEPLOY_KINDS.join(", ")}): name its kind with \`{ path, kind }\``
+      )
+    );
+}
+function readAnchor(pass, name, path, d, f) {
+  const pem = d.get(["identityTrustAnchorsPEM"]);
+  if (!pem.present || typeof pem.value !== "string") return;
+  const fp = pass.fingerprints(pem.value);
+  if ("error" in fp)
+    f.findings.push(
+      finding("drift/unreadable-anchor", pem.span, `identityTrustAnchorsPEM of ${name} does not parse as PEM certificates: ${fp.error}`)
+    );
+  else pass.anchors.set(name, { file: path, span: d.keySpan(["identityTrustAnchorsPEM"]) ?? pem.span, fingerprints: fp.fingerprints });
+}
+function trustAnchorFindings(pass, files) {
+  const t = pass.input.ctx.topology;
   for (const c of t.clusters) {
     const name = c.name?.value;
     for (const l of c.linkerd?.links ?? []) {
       const other = l.cluster?.value;
-      const a = name && anchors.get(name);
-      const b = other && anchors.get(other);
+      const a = name && pass.anchors.get(name);
+      const b = other && pass.anchors.get(other);
       if (!a || !b) continue;
       if (a.fingerprints.some((x) => b.fingerprints.includes(x))) continue;
       const later = t.clusters.findIndex((x) => x.name?.value === other) > c.index ? { n: other, at: b, peer: name, pa: a } : { n: name, at: a, peer: other, pa: b };
@@ -26676,7 +26675,6 @@ function drift(input, source, fingerprints) {
       );
     }
   }
-  return { comparisons, files, topology, bound };
 }
 
 // server/src/analysis.ts
@@ -26961,10 +26959,12 @@ function readBounded(abs, max) {
 }
 function boundFileSource(o = {}) {
   const maxBytes = o.maxBytes ?? 8 * 1024 * 1024;
-  const maxPatterns = o.limits?.patterns ?? MAX_PATTERNS;
-  const maxFolders = o.limits?.folders ?? MAX_FOLDERS;
-  const maxMatches = o.limits?.matches ?? MAX_MATCHES;
-  const maxMs = o.limits?.ms ?? MAX_WALK_MS;
+  const limits = {
+    patterns: o.limits?.patterns ?? MAX_PATTERNS,
+    folders: o.limits?.folders ?? MAX_FOLDERS,
+    matches: o.limits?.matches ?? MAX_MATCHES,
+    ms: o.limits?.ms ?? MAX_WALK_MS
+  };
   const overlay2 = o.overlay ?? (() => void 0);
   const cwd = o.cwd;
   const shown = (abs) => {
@@ -26973,12 +26973,39 @@ function boundFileSource(o = {}) {
     return rel && !rel.startsWith("..") && !(0, import_node_path.isAbsolute)(rel) ? rel : abs;
   };
   const real = /* @__PURE__ */ new Map();
-  const accept = (abs, realPath) => {
+  const judge = judgeIn(overlay2, shown, (abs, realPath) => {
     const s = shown(abs);
     real.set(s, realPath);
     return s;
+  });
+  return {
+    match(topologyPath, pattern) {
+      const topologyAbs = (0, import_node_path.resolve)(cwd ?? "/", topologyPath);
+      const root = rootOf(topologyAbs, o.roots?.() ?? []);
+      const dir = (0, import_node_path.dirname)(topologyAbs);
+      if (!pattern.trim())
+        return { paths: [], refused: [{ code: "drift/missing-file", message: "an empty deployment entry names no file" }] };
+      if (pattern.includes("\0"))
+        return { paths: [], refused: [{ code: "drift/missing-file", message: "a deployment entry cannot hold a NUL character" }] };
+      if (!import_fast_glob.default.isDynamicPattern(pattern)) {
+        const abs = (0, import_node_path.resolve)(dir, pattern);
+        const j = judge(abs, (0, import_node_path.join)(realOrSelf((0, import_node_path.dirname)(abs)), (0, import_node_path.basename)(abs)), pattern, root);
+        return j === void 0 ? { paths: [] } : typeof j === "string" ? { paths: [j] } : { paths: [], refused: [j.refused] };
+      }
+      return globMatch(pattern, dir, root, limits, judge);
+    },
+    read(path) {
+      const abs = (0, import_node_path.resolve)(cwd ?? "/", path);
+      const open = overlay2(abs);
+      if (open !== void 0) return open;
+      const r2 = readBounded(real.get(path) ?? abs, maxBytes);
+      return "text" in r2 ? r2.text : void 0;
+    },
+    forget: forgetBoundFiles
   };
-  const judge = (abs, resolved, entry, root) => {
+}
+function judgeIn(overlay2, shown, accept) {
+  return (abs, resolved, entry, root) => {
     if (!inside(root, resolved)) return { refused: outside(entry, root, `resolves to ${inside(root, abs) ? resolved : abs}`) };
     let st;
     try {
@@ -27004,87 +27031,46 @@ function boundFileSource(o = {}) {
       };
     return accept(abs, target);
   };
-  const one = (j) => j === void 0 ? { paths: [] } : typeof j === "string" ? { paths: [j] } : { paths: [], refused: [j.refused] };
-  return {
-    match(topologyPath, pattern) {
-      const topologyAbs = (0, import_node_path.resolve)(cwd ?? "/", topologyPath);
-      const root = rootOf(topologyAbs, o.roots?.() ?? []);
-      const dir = (0, import_node_path.dirname)(topologyAbs);
-      const entry = pattern;
-      if (!pattern.trim())
-        return { paths: [], refused: [{ code: "drift/missing-file", message: "an empty deployment entry names no file" }] };
-      if (pattern.includes("\0"))
-        return { paths: [], refused: [{ code: "drift/missing-file", message: "a deployment entry cannot hold a NUL character" }] };
-      if (!import_fast_glob.default.isDynamicPattern(pattern)) {
-        const abs = (0, import_node_path.resolve)(dir, pattern);
-        return one(judge(abs, (0, import_node_path.join)(realOrSelf((0, import_node_path.dirname)(abs)), (0, import_node_path.basename)(abs)), entry, root));
-      }
-      const count2 = braceExpansions(pattern, maxPatterns);
-      if (count2 > maxPatterns)
-        return {
-          paths: [],
-          refused: [
-            {
-              code: "drift/pattern-too-broad",
-              message: `\`${entry}\` expands to more than ${maxPatterns} patterns: it is not expanded (name fewer alternatives)`
-            }
-          ]
-        };
-      const { base, rest } = splitGlob(pattern);
-      const baseAbs = (0, import_node_path.resolve)(dir, base);
-      const baseReal = realOrSelf(baseAbs);
-      if (rest.split("/").includes("..")) return { paths: [], refused: [outside(entry, root, "climbs out of the folders it searches")] };
-      if (!inside(root, baseReal)) return { paths: [], refused: [outside(entry, root, `searches ${baseReal}`)] };
-      const walked = cached(`glob\0${maxFolders}\0${maxMs}\0${baseReal}\0${rest}`, () => {
-        const bounded = boundedFs({ folders: maxFolders, ms: maxMs });
-        const entries = import_fast_glob.default.sync(rest, {
-          cwd: baseReal,
-          onlyFiles: false,
-          dot: false,
-          followSymbolicLinks: false,
-          suppressErrors: true,
-          deep: MAX_DEPTH,
-          objectMode: true,
-          fs: bounded.adapter
-        });
-        return {
-          over: bounded.state.over,
-          files: entries.filter((e) => !e.dirent.isDirectory()).map((e) => e.path).sort()
-        };
-      });
-      if (walked.over)
-        return {
-          paths: [],
-          refused: [{ code: "drift/pattern-too-broad", message: `\`${entry}\` ${walked.over}: it is not expanded (narrow the pattern)` }]
-        };
-      if (walked.files.length > maxMatches)
-        return {
-          paths: [],
-          refused: [
-            {
-              code: "drift/pattern-too-broad",
-              message: `\`${entry}\` matches ${walked.files.length} files, more than the ${maxMatches} one entry may bind: none is read (narrow the pattern)`
-            }
-          ]
-        };
-      const paths = [];
-      const refused = [];
-      for (const f of walked.files) {
-        const j = judge((0, import_node_path.join)(baseAbs, f), (0, import_node_path.join)(baseReal, f), entry, root);
-        if (typeof j === "string") paths.push(j);
-        else if (j) refused.push(j.refused);
-      }
-      return { paths: paths.sort(), refused };
-    },
-    read(path) {
-      const abs = (0, import_node_path.resolve)(cwd ?? "/", path);
-      const open = overlay2(abs);
-      if (open !== void 0) return open;
-      const r2 = readBounded(real.get(path) ?? abs, maxBytes);
-      return "text" in r2 ? r2.text : void 0;
-    },
-    forget: forgetBoundFiles
-  };
+}
+var tooBroad = (message2) => ({ paths: [], refused: [{ code: "drift/pattern-too-broad", message: message2 }] });
+function globMatch(entry, dir, root, limits, judge) {
+  if (braceExpansions(entry, limits.patterns) > limits.patterns)
+    return tooBroad(`\`${entry}\` expands to more than ${limits.patterns} patterns: it is not expanded (name fewer alternatives)`);
+  const { base, rest } = splitGlob(entry);
+  const baseAbs = (0, import_node_path.resolve)(dir, base);
+  const baseReal = realOrSelf(baseAbs);
+  if (rest.split("/").includes("..")) return { paths: [], refused: [outside(entry, root, "climbs out of the folders it searches")] };
+  if (!inside(root, baseReal)) return { paths: [], refused: [outside(entry, root, `searches ${baseReal}`)] };
+  const walked = cached(`glob\0${limits.folders}\0${limits.ms}\0${baseReal}\0${rest}`, () => {
+    const bounded = boundedFs({ folders: limits.folders, ms: limits.ms });
+    const entries = import_fast_glob.default.sync(rest, {
+      cwd: baseReal,
+      onlyFiles: false,
+      dot: false,
+      followSymbolicLinks: false,
+      suppressErrors: true,
+      deep: MAX_DEPTH,
+      objectMode: true,
+      fs: bounded.adapter
+    });
+    return {
+      over: bounded.state.over,
+      files: entries.filter((e) => !e.dirent.isDirectory()).map((e) => e.path).sort()
+    };
+  });
+  if (walked.over) return tooBroad(`\`${entry}\` ${walked.over}: it is not expanded (narrow the pattern)`);
+  if (walked.files.length > limits.matches)
+    return tooBroad(
+      `\`${entry}\` matches ${walked.files.length} files, more than the ${limits.matches} one entry may bind: none is read (narrow the pattern)`
+    );
+  const paths = [];
+  const refused = [];
+  for (const f of walked.files) {
+    const j = judge((0, import_node_path.join)(baseAbs, f), (0, import_node_path.join)(baseReal, f), entry, root);
+    if (typeof j === "string") paths.push(j);
+    else if (j) refused.push(j.refused);
+  }
+  return { paths: paths.sort(), refused };
 }
 var PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 var pemFingerprints = (pem) => {
@@ -27402,12 +27388,12 @@ function choosePlacements(q, placements, clients, path, stoppedMembers) {
   for (const p of placements) if (before(pinKey(p), pinKey(best))) best = p;
   const sig2 = (p) => `${p.stops.join()}|${failing(p).join()}`;
   if (placements.every((p) => sig2(p) === sig2(placements[0]))) return { best, judged: best };
-  let judged = placements[0];
+  let judged2 = placements[0];
   for (const p of placements) {
-    const [f, j] = [failing(p).length, failing(judged).length];
-    if (f > j || f === 0 && j === 0 && slowest(p) > slowest(judged)) judged = p;
+    const [f, j] = [failing(p).length, failing(judged2).length];
+    if (f > j || f === 0 && j === 0 && slowest(p) > slowest(judged2)) judged2 = p;
   }
-  return { best, judged };
+  return { best, judged: judged2 };
 }
 var stopWord = (v) => `${listText([...v])} stop${v.length === 1 ? "s" : ""}`;
 function stopsBreak(J, q, after, groups, maj) {
@@ -27426,7 +27412,7 @@ function stopsBreak(J, q, after, groups, maj) {
   const galera = q.kind === "galera" ? "; Galera's primary component needs a majority of nodes that all see each other, and no such set remains" : "";
   return `${q.label}: ${survivors} of ${n} members survive, but no member site reaches ${maj} of them (${memberSites2.map((x) => `${x} reaches ${reachable(x)}`).join(", ")}) \u2014 writes stop${galera}${unlinked.length ? `; no link is declared for ${unlinked.join(", ")}, and a site reaches another only over a declared link` : ""}`;
 }
-function stoppingNote(q, placements, judged, after, maj) {
+function stoppingNote(q, placements, judged2, after, maj) {
   const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
   if (placements.every((p) => p.stops.join() === placements[0].stops.join())) {
     const stopped = placements[0].stops;
@@ -27434,10 +27420,10 @@ function stoppingNote(q, placements, judged, after, maj) {
     return `${q.label}: the members in ${listText([...stopped])} (${stopped.reduce((a, x) => a + after.get(x), 0)} of ${n}) cannot reach a majority and stop; ${listText([...writing])} keep${writing.length === 1 ? "s" : ""} writing (majority ${maj})`;
   }
   if (q.kind === "galera")
-    return `${q.label}: Galera keeps a primary component of ${maj} of ${n} nodes that all see each other \u2014 ${placements.map((p) => p.voting.join(" + ")).join(" or ")}; the nodes left out stop (non-primary), and which side that is is not determined (judged with ${listText([...judged.stops])} left out); membership may churn while the cut lasts (evs.suspect_timeout, evs.auto_evict)`;
+    return `${q.label}: Galera keeps a primary component of ${maj} of ${n} nodes that all see each other \u2014 ${placements.map((p) => p.voting.join(" + ")).join(" or ")}; the nodes left out stop (non-primary), and which side that is is not determined (judged with ${listText([...judged2.stops])} left out); membership may churn while the cut lasts (evs.suspect_timeout, evs.auto_evict)`;
   const who = relaysThroughFollowers(q) ? "leader (CockroachDB: each range's leaseholder)" : "leader";
   const raft = q.kind === "etcd" ? "Raft with PreVote and CheckQuorum (etcd \u2265 3.5's defaults) keeps a live leader where it is; without them leadership may flap" : "Raft with PreVote and CheckQuorum keeps a live leader where it is, and it does not move to the best-connected site";
-  return `${q.label}: where the ${who} is when the links go decides who stops \u2014 ${placements.map((p) => `leader in ${p.site}: ${p.stops.length ? stopWord(p.stops) : "every member votes"}`).join("; ")}; ${raft}, so this is judged with the leader in ${judged.site}`;
+  return `${q.label}: where the ${who} is when the links go decides who stops \u2014 ${placements.map((p) => `leader in ${p.site}: ${p.stops.length ? stopWord(p.stops) : "every member votes"}`).join("; ")}; ${raft}, so this is judged with the leader in ${judged2.site}`;
 }
 function judgeExcursion(J, q, after) {
   const { ctx, s, R } = J;
@@ -28829,7 +28815,7 @@ function availabilityChanges(b, a) {
   const fb = b ? reportOf(b).figures : [];
   const fa = a ? reportOf(a).figures : [];
   if (!fb.length && !fa.length) return [];
-  const judged = a ? objectiveJudgements(a) : [];
+  const judged2 = a ? objectiveJudgements(a) : [];
   const labels = [.../* @__PURE__ */ new Set([...fb.map((f) => f.label), ...fa.map((f) => f.label)])];
   const out = [];
   for (const entity of labels) {
@@ -28841,7 +28827,7 @@ function availabilityChanges(b, a) {
       if (before2 === null && after === null) continue;
       const shown = (v) => v === null ? "none" : measure === "availability" ? availabilityPercent(v) : percentOfTime(v);
       if (shown(before2) === shown(after)) continue;
-      const j = y && judged.find((k) => k.owner === y.owner && k.key === measure);
+      const j = y && judged2.find((k) => k.owner === y.owner && k.key === measure);
       const worse = before2 !== null && after !== null && (measure === "availability" ? after < before2 : after > before2);
       out.push({
         entity,
@@ -30108,13 +30094,13 @@ function availabilityCell(r2, f, j) {
 function tiersSection(r2) {
   const t = r2.ctx.topology;
   const report = reportOf(r2.ctx);
-  const judged = objectiveJudgements(r2.ctx);
-  const judgement = (owner, key) => judged.find((j) => j.owner === owner && j.key === key);
+  const judged2 = objectiveJudgements(r2.ctx);
+  const judgement = (owner, key) => judged2.find((j) => j.owner === owner && j.key === key);
   const figuresOf = (owner) => report.figures.find((f) => f.owner === owner);
   const rows2 = [];
   const objectiveCell = (j) => j ? objectiveText(j) : NONE;
   const survives = (owner, tier) => {
-    for (const j of judged)
+    for (const j of judged2)
       if (j.owner === owner && j.key.startsWith("survive "))
         rows2.push([
           tier,

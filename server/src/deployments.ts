@@ -215,10 +215,12 @@ export function readBounded(abs: string, max: number): { text: string } | { erro
  */
 export function boundFileSource(o: BoundFileOptions = {}): DeploymentSource {
   const maxBytes = o.maxBytes ?? 8 * 1024 * 1024;
-  const maxPatterns = o.limits?.patterns ?? MAX_PATTERNS;
-  const maxFolders = o.limits?.folders ?? MAX_FOLDERS;
-  const maxMatches = o.limits?.matches ?? MAX_MATCHES;
-  const maxMs = o.limits?.ms ?? MAX_WALK_MS;
+  const limits = {
+    patterns: o.limits?.patterns ?? MAX_PATTERNS,
+    folders: o.limits?.folders ?? MAX_FOLDERS,
+    matches: o.limits?.matches ?? MAX_MATCHES,
+    ms: o.limits?.ms ?? MAX_WALK_MS,
+  };
   const overlay = o.overlay ?? (() => undefined);
   const cwd = o.cwd;
   const shown = (abs: string) => {
@@ -228,17 +230,54 @@ export function boundFileSource(o: BoundFileOptions = {}): DeploymentSource {
   };
   /** shown path → the real path to open */
   const real = new Map<string, string>();
-  const accept = (abs: string, realPath: string) => {
+  const judge = judgeIn(overlay, shown, (abs, realPath) => {
     const s = shown(abs);
     real.set(s, realPath);
     return s;
-  };
+  });
 
-  /**
-   * One candidate file, `abs` as named (shown to the user), `resolved` with its folders' links
-   * resolved: inside the root after resolving its own link too, and a regular file.
-   */
-  const judge = (abs: string, resolved: string, entry: string, root: string): string | { refused: Refusal } | undefined => {
+  return {
+    match(topologyPath, pattern) {
+      const topologyAbs = resolve(cwd ?? "/", topologyPath);
+      const root = rootOf(topologyAbs, o.roots?.() ?? []);
+      const dir = dirname(topologyAbs);
+      if (!pattern.trim())
+        return { paths: [], refused: [{ code: "drift/missing-file", message: "an empty deployment entry names no file" }] };
+      if (pattern.includes("\0"))
+        return { paths: [], refused: [{ code: "drift/missing-file", message: "a deployment entry cannot hold a NUL character" }] };
+      if (!fg.isDynamicPattern(pattern)) {
+        const abs = resolve(dir, pattern);
+        // the folders on the way resolved: a symlinked folder that leads out is refused too
+        const j = judge(abs, join(realOrSelf(dirname(abs)), basename(abs)), pattern, root);
+        return j === undefined ? { paths: [] } : typeof j === "string" ? { paths: [j] } : { paths: [], refused: [j.refused] };
+      }
+      return globMatch(pattern, dir, root, limits, judge);
+    },
+    read(path) {
+      const abs = resolve(cwd ?? "/", path);
+      const open = overlay(abs);
+      if (open !== undefined) return open;
+      const r = readBounded(real.get(path) ?? abs, maxBytes);
+      return "text" in r ? r.text : undefined;
+    },
+    forget: forgetBoundFiles,
+  };
+}
+
+/** One candidate file judged: its shown path when it may be read, a refusal, or undefined (no file). */
+type Judge = (abs: string, resolved: string, entry: string, root: string) => string | { refused: Refusal } | undefined;
+
+/**
+ * Judges one candidate file, `abs` as named (shown to the user), `resolved` with its folders'
+ * links resolved: inside the root after resolving its own link too, and a regular file (or an
+ * open document). `accept` records the real path to open and gives the shown one.
+ */
+function judgeIn(
+  overlay: (abs: string) => string | undefined,
+  shown: (abs: string) => string,
+  accept: (abs: string, realPath: string) => string,
+): Judge {
+  return (abs, resolved, entry, root) => {
     if (!inside(root, resolved)) return { refused: outside(entry, root, `resolves to ${inside(root, abs) ? resolved : abs}`) };
     let st: fs.Stats;
     try {
@@ -264,93 +303,59 @@ export function boundFileSource(o: BoundFileOptions = {}): DeploymentSource {
       };
     return accept(abs, target);
   };
-  const one = (j: ReturnType<typeof judge>): Match =>
-    j === undefined ? { paths: [] } : typeof j === "string" ? { paths: [j] } : { paths: [], refused: [j.refused] };
+}
 
-  return {
-    match(topologyPath, pattern) {
-      const topologyAbs = resolve(cwd ?? "/", topologyPath);
-      const root = rootOf(topologyAbs, o.roots?.() ?? []);
-      const dir = dirname(topologyAbs);
-      const entry = pattern;
-      if (!pattern.trim())
-        return { paths: [], refused: [{ code: "drift/missing-file", message: "an empty deployment entry names no file" }] };
-      if (pattern.includes("\0"))
-        return { paths: [], refused: [{ code: "drift/missing-file", message: "a deployment entry cannot hold a NUL character" }] };
-      if (!fg.isDynamicPattern(pattern)) {
-        const abs = resolve(dir, pattern);
-        // the folders on the way resolved: a symlinked folder that leads out is refused too
-        return one(judge(abs, join(realOrSelf(dirname(abs)), basename(abs)), entry, root));
-      }
-      const count = braceExpansions(pattern, maxPatterns);
-      if (count > maxPatterns)
-        return {
-          paths: [],
-          refused: [
-            {
-              code: "drift/pattern-too-broad",
-              message: `\`${entry}\` expands to more than ${maxPatterns} patterns: it is not expanded (name fewer alternatives)`,
-            },
-          ],
-        };
-      const { base, rest } = splitGlob(pattern);
-      const baseAbs = resolve(dir, base);
-      const baseReal = realOrSelf(baseAbs);
-      if (rest.split("/").includes("..")) return { paths: [], refused: [outside(entry, root, "climbs out of the folders it searches")] };
-      if (!inside(root, baseReal)) return { paths: [], refused: [outside(entry, root, `searches ${baseReal}`)] };
-      const walked = cached(`glob\0${maxFolders}\0${maxMs}\0${baseReal}\0${rest}`, () => {
-        const bounded = boundedFs({ folders: maxFolders, ms: maxMs });
-        const entries = fg.sync(rest, {
-          cwd: baseReal,
-          onlyFiles: false,
-          dot: false,
-          followSymbolicLinks: false,
-          suppressErrors: true,
-          deep: MAX_DEPTH,
-          objectMode: true,
-          fs: bounded.adapter,
-        }) as unknown as { path: string; dirent: Dirent }[];
-        return {
-          over: bounded.state.over,
-          files: entries
-            .filter((e) => !e.dirent.isDirectory())
-            .map((e) => e.path)
-            .sort(),
-        };
-      });
-      if (walked.over)
-        return {
-          paths: [],
-          refused: [{ code: "drift/pattern-too-broad", message: `\`${entry}\` ${walked.over}: it is not expanded (narrow the pattern)` }],
-        };
-      if (walked.files.length > maxMatches)
-        return {
-          paths: [],
-          refused: [
-            {
-              code: "drift/pattern-too-broad",
-              message: `\`${entry}\` matches ${walked.files.length} files, more than the ${maxMatches} one entry may bind: none is read (narrow the pattern)`,
-            },
-          ],
-        };
-      const paths: string[] = [];
-      const refused: Refusal[] = [];
-      for (const f of walked.files) {
-        const j = judge(join(baseAbs, f), join(baseReal, f), entry, root);
-        if (typeof j === "string") paths.push(j);
-        else if (j) refused.push(j.refused);
-      }
-      return { paths: paths.sort(), refused };
-    },
-    read(path) {
-      const abs = resolve(cwd ?? "/", path);
-      const open = overlay(abs);
-      if (open !== undefined) return open;
-      const r = readBounded(real.get(path) ?? abs, maxBytes);
-      return "text" in r ? r.text : undefined;
-    },
-    forget: forgetBoundFiles,
-  };
+/** A glob entry refused for its breadth. */
+const tooBroad = (message: string): Match => ({ paths: [], refused: [{ code: "drift/pattern-too-broad", message }] });
+
+/** A glob entry's files: expanded within the bounds (patterns, folders, time, matches), each judged. */
+function globMatch(
+  entry: string,
+  dir: string,
+  root: string,
+  limits: { patterns: number; folders: number; matches: number; ms: number },
+  judge: Judge,
+): Match {
+  if (braceExpansions(entry, limits.patterns) > limits.patterns)
+    return tooBroad(`\`${entry}\` expands to more than ${limits.patterns} patterns: it is not expanded (name fewer alternatives)`);
+  const { base, rest } = splitGlob(entry);
+  const baseAbs = resolve(dir, base);
+  const baseReal = realOrSelf(baseAbs);
+  if (rest.split("/").includes("..")) return { paths: [], refused: [outside(entry, root, "climbs out of the folders it searches")] };
+  if (!inside(root, baseReal)) return { paths: [], refused: [outside(entry, root, `searches ${baseReal}`)] };
+  const walked = cached(`glob\0${limits.folders}\0${limits.ms}\0${baseReal}\0${rest}`, () => {
+    const bounded = boundedFs({ folders: limits.folders, ms: limits.ms });
+    const entries = fg.sync(rest, {
+      cwd: baseReal,
+      onlyFiles: false,
+      dot: false,
+      followSymbolicLinks: false,
+      suppressErrors: true,
+      deep: MAX_DEPTH,
+      objectMode: true,
+      fs: bounded.adapter,
+    }) as unknown as { path: string; dirent: Dirent }[];
+    return {
+      over: bounded.state.over,
+      files: entries
+        .filter((e) => !e.dirent.isDirectory())
+        .map((e) => e.path)
+        .sort(),
+    };
+  });
+  if (walked.over) return tooBroad(`\`${entry}\` ${walked.over}: it is not expanded (narrow the pattern)`);
+  if (walked.files.length > limits.matches)
+    return tooBroad(
+      `\`${entry}\` matches ${walked.files.length} files, more than the ${limits.matches} one entry may bind: none is read (narrow the pattern)`,
+    );
+  const paths: string[] = [];
+  const refused: Refusal[] = [];
+  for (const f of walked.files) {
+    const j = judge(join(baseAbs, f), join(baseReal, f), entry, root);
+    if (typeof j === "string") paths.push(j);
+    else if (j) refused.push(j.refused);
+  }
+  return { paths: paths.sort(), refused };
 }
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;

@@ -79,28 +79,7 @@ export function compareCheck(
   const name = c.name!.value;
   const raw = ch.deployedValue !== undefined ? ch.deployedValue : ch.dep.present ? ch.dep.value : ch.deployedDefault;
   if (raw === undefined && !ch.dep.present && ch.deployedDefault === undefined && ch.kind !== "scalar") return undefined;
-  let agree: boolean;
-  let designText: string;
-  let deployedText: string;
-  if (ch.kind === "cidrs" || ch.kind === "names") {
-    const want = ch.kind === "cidrs" ? canonSet(ch.design as string[]) : [...new Set(ch.design as string[])].sort();
-    const have = ch.kind === "cidrs" ? canonSet(cidrTexts(raw)) : [...new Set(cidrTexts(raw))].sort();
-    agree = sameSet(want, have);
-    designText = setText(want);
-    deployedText = setText(have);
-  } else if (ch.kind === "number") {
-    agree = asNumber(raw) === ch.design;
-    designText = String(ch.design);
-    deployedText = raw === undefined ? "absent" : String(raw);
-  } else if (ch.kind === "bool") {
-    agree = asBool(raw) === ch.design;
-    designText = String(ch.design);
-    deployedText = raw === undefined ? "absent" : String(raw);
-  } else {
-    agree = raw === ch.design;
-    designText = String(ch.design);
-    deployedText = raw === undefined ? "absent" : String(raw);
-  }
+  const { agree, designText, deployedText } = judged(ch, raw);
   const designSpan = ch.designAt?.span ?? c.name!.span;
   const shown = ch.dep.present ? deployedText : ch.deployedDefault !== undefined ? `absent (default ${deployedText})` : "absent";
   const comparison: Comparison = {
@@ -122,40 +101,7 @@ export function compareCheck(
       : ch.designAt
         ? `${where(designSpan)} gives ${name} ${ch.field} ${designText}`
         : `the design leaves ${name}'s ${ch.field} at its default ${designText} (${where(designSpan)})`;
-  const fixes: FixHint[] = [];
-  if (ch.fixable !== false && ch.dep.present && ch.dep.node) {
-    const edits =
-      ch.kind === "cidrs" || ch.kind === "names"
-        ? cidrEdits(ch.dep.node, ch.design as string[])
-        : isScalar(ch.dep.node) && ch.dep.node.range
-          ? [
-              {
-                start: ch.dep.node.range[0],
-                end: ch.dep.node.range[1],
-                text: scalarText(ch.dep.node, (ch.dep.write ?? String)(designText), ch.kind === "number" && !ch.dep.write),
-              },
-            ]
-          : undefined;
-    if (edits) fixes.push({ kind: "replace-all", title: `Set to \`${designText}\``, args: { edits }, preferred: true });
-  }
-  const designNode =
-    ch.dep.present && ch.adopt !== false && ch.designAt?.keySpan ? pairValueAt(input.doc, ch.designAt.keySpan.start) : undefined;
-  if (designNode) {
-    const edits =
-      ch.kind === "cidrs"
-        ? cidrEdits(designNode, cidrTexts(raw))
-        : isScalar(designNode) && designNode.range && raw !== undefined
-          ? [
-              {
-                start: designNode.range[0],
-                end: designNode.range[1],
-                text: scalarText(designNode, String(ch.kind === "number" ? asNumber(raw) : raw), ch.kind !== "scalar"),
-              },
-            ]
-          : undefined;
-    if (edits && (ch.kind !== "number" || asNumber(raw) !== undefined))
-      fixes.push({ kind: "replace-in", title: `Adopt \`${deployedText}\` in the design`, args: { path: input.path, edits } });
-  }
+  const fixes = [...deployedFix(ch, designText), ...designFix(ch, raw, deployedText, input)];
   return {
     comparison,
     finding: finding(ch.code, ch.dep.span, `\`${ch.dep.key}\` is ${shown} here, but ${designSays}`, {
@@ -163,6 +109,57 @@ export function compareCheck(
       related: [{ span: designSpan, message: `${name} ${ch.field} in the design: ${designText}`, path: input.path }],
     }),
   };
+}
+
+/** Whether the deployed value agrees with the design, and both as the messages print them. */
+function judged(ch: Check, raw: unknown): { agree: boolean; designText: string; deployedText: string } {
+  if (ch.kind === "cidrs" || ch.kind === "names") {
+    const want = ch.kind === "cidrs" ? canonSet(ch.design as string[]) : [...new Set(ch.design as string[])].sort();
+    const have = ch.kind === "cidrs" ? canonSet(cidrTexts(raw)) : [...new Set(cidrTexts(raw))].sort();
+    return { agree: sameSet(want, have), designText: setText(want), deployedText: setText(have) };
+  }
+  const agree = ch.kind === "number" ? asNumber(raw) === ch.design : ch.kind === "bool" ? asBool(raw) === ch.design : raw === ch.design;
+  return { agree, designText: String(ch.design), deployedText: raw === undefined ? "absent" : String(raw) };
+}
+
+/** "Set to <design>": the deployment file's value replaced by the design's. */
+function deployedFix(ch: Check, designText: string): FixHint[] {
+  if (ch.fixable === false || !ch.dep.present || !ch.dep.node) return [];
+  const node = ch.dep.node;
+  const edits =
+    ch.kind === "cidrs" || ch.kind === "names"
+      ? cidrEdits(node, ch.design as string[])
+      : isScalar(node) && node.range
+        ? [
+            {
+              start: node.range[0],
+              end: node.range[1],
+              text: scalarText(node, (ch.dep.write ?? String)(designText), ch.kind === "number" && !ch.dep.write),
+            },
+          ]
+        : undefined;
+  return edits ? [{ kind: "replace-all", title: `Set to \`${designText}\``, args: { edits }, preferred: true }] : [];
+}
+
+/** "Adopt <deployed> in the design": the design's value replaced by the deployed one (an edit of the topology file). */
+function designFix(ch: Check, raw: unknown, deployedText: string, input: DriftInput): FixHint[] {
+  const designNode =
+    ch.dep.present && ch.adopt !== false && ch.designAt?.keySpan ? pairValueAt(input.doc, ch.designAt.keySpan.start) : undefined;
+  if (!designNode) return [];
+  const edits =
+    ch.kind === "cidrs"
+      ? cidrEdits(designNode, cidrTexts(raw))
+      : isScalar(designNode) && designNode.range && raw !== undefined
+        ? [
+            {
+              start: designNode.range[0],
+              end: designNode.range[1],
+              text: scalarText(designNode, String(ch.kind === "number" ? asNumber(raw) : raw), ch.kind !== "scalar"),
+            },
+          ]
+        : undefined;
+  if (!edits || (ch.kind === "number" && asNumber(raw) === undefined)) return [];
+  return [{ kind: "replace-in", title: `Adopt \`${deployedText}\` in the design`, args: { path: input.path, edits } }];
 }
 
 /** A Link compared as a whole: it must target a cluster the design links this one to. */

@@ -341,87 +341,79 @@ function setField(input: FixInput, args: Extract<FixHint, { kind: "set-field" }>
 /** Turns one finding's fix hints into text edits. Hints that cannot apply here yield nothing. */
 export function fixesFor(input: FixInput, f: Finding): Fix[] {
   const out: Fix[] = [];
-  const ctx = input.ctx;
   for (const hint of f.fixes ?? []) {
-    let edits: Edit[] | undefined;
-    /** a title that says everything the edits do, where the hint's cannot know it */
-    let title: string | undefined;
-    /** the file the edits are of, when it is not the finding's */
-    let path: string | undefined;
-    switch (hint.kind) {
-      case "replace": {
-        edits = [replace(hint.span.start, hint.span.end, hint.text)];
-        break;
-      }
-      case "replace-all": {
-        // several scalars of one value (a block list of CIDRs), each replaced in place
-        edits = hint.args.edits.map((e) => replace(e.start, e.end, e.text));
-        break;
-      }
-      case "replace-in":
-        // a fix in another file: drift's "Adopt the deployed value in the design"
-        edits = hint.args.edits.map((e) => replace(e.start, e.end, e.text));
-        path = hint.args.path;
-        break;
-      case "declare-site":
-        if (ctx) {
-          // `null`, `true` or `123` are valid DNS labels but read back as YAML null, bool or number: quoted then
-          const name = hint.args.name;
-          const text = typeof parse(`x: ${name}`)?.x === "string" ? name : JSON.stringify(name);
-          const e = appendTopLevel(input, "sites", [{ block: [`name: ${text}`], flow: `{ name: ${text} }` }]);
-          edits = e && [e];
-        }
-        break;
-      case "member-delta": {
-        const q = ctx && quorumAt(ctx, f.span);
-        if (q) {
-          const target = new Map(q.counts);
-          target.set(hint.args.site, (target.get(hint.args.site) ?? 0) + hint.args.delta);
-          edits = setCounts(input, q, target);
-        }
-        break;
-      }
-      case "add-witness": {
-        // objective/* findings sit on the objective, not the members: they name their store
-        const store = hint.args ? ctx?.topology.storeByName.get(hint.args.store) : undefined;
-        const q = ctx && (store ? ctx.quorumOf(store) : quorumAt(ctx, f.span));
-        edits = q && addWitness(input, ctx!, q);
-        if (q && edits?.length) title = witnessTitle(ctx!, q);
-        break;
-      }
-      case "rebalance-members": {
-        const q = ctx && quorumAt(ctx, f.span);
-        edits = q && rebalanceMembers(input, q);
-        break;
-      }
-      case "set-timers": {
-        const q = ctx && quorumAt(ctx, f.span);
-        edits = q && setTimers(input, q, hint.args.heartbeatMs, hint.args.electionTimeoutMs);
-        break;
-      }
-      case "add-link":
-        edits = ctx && addLink(input, ctx, hint.args.a, hint.args.b);
-        break;
-      case "single-writer":
-        edits = singleWriter(input, f, hint.args.site);
-        break;
-      case "remove-export":
-        edits = removeExport(input, f);
-        break;
-      case "rebalance-weights":
-        edits = rebalanceWeights(input, f, hint.args.weights);
-        break;
-      case "set-field":
-        edits = setField(input, hint.args);
-        break;
-      default:
-        // a new FixHint kind without a case here is a build error
-        hint satisfies never;
-    }
-    if (edits?.length)
-      out.push({ title: title ?? hint.title, code: f.code, edits, preferred: !!hint.preferred, ...(path !== undefined ? { path } : {}) });
+    const r = editsOf(input, f, hint);
+    if (r?.edits?.length)
+      out.push({
+        title: r.title ?? hint.title,
+        code: f.code,
+        edits: r.edits,
+        preferred: !!hint.preferred,
+        ...(r.path !== undefined ? { path: r.path } : {}),
+      });
   }
   return out;
+}
+
+/**
+ * One hint's edits; with `title` when the edits do more than the hint's title can know, and
+ * `path` when they are of another file than the finding's.
+ */
+function editsOf(input: FixInput, f: Finding, hint: FixHint): { edits?: Edit[]; title?: string; path?: string } | undefined {
+  const ctx = input.ctx;
+  switch (hint.kind) {
+    case "replace":
+      return { edits: [replace(hint.span.start, hint.span.end, hint.text)] };
+    case "replace-all":
+      // several scalars of one value (a block list of CIDRs), each replaced in place
+      return { edits: hint.args.edits.map((e) => replace(e.start, e.end, e.text)) };
+    case "replace-in":
+      // a fix in another file: drift's "Adopt the deployed value in the design"
+      return { edits: hint.args.edits.map((e) => replace(e.start, e.end, e.text)), path: hint.args.path };
+    case "declare-site": {
+      if (!ctx) return undefined;
+      // `null`, `true` or `123` are valid DNS labels but read back as YAML null, bool or number: quoted then
+      const name = hint.args.name;
+      const text = typeof parse(`x: ${name}`)?.x === "string" ? name : JSON.stringify(name);
+      const e = appendTopLevel(input, "sites", [{ block: [`name: ${text}`], flow: `{ name: ${text} }` }]);
+      return { edits: e && [e] };
+    }
+    case "member-delta": {
+      const q = ctx && quorumAt(ctx, f.span);
+      if (!q) return undefined;
+      const target = new Map(q.counts);
+      target.set(hint.args.site, (target.get(hint.args.site) ?? 0) + hint.args.delta);
+      return { edits: setCounts(input, q, target) };
+    }
+    case "add-witness": {
+      // objective/* findings sit on the objective, not the members: they name their store
+      const store = hint.args ? ctx?.topology.storeByName.get(hint.args.store) : undefined;
+      const q = ctx && (store ? ctx.quorumOf(store) : quorumAt(ctx, f.span));
+      const edits = q && addWitness(input, ctx!, q);
+      return { edits, title: q && edits?.length ? witnessTitle(ctx!, q) : undefined };
+    }
+    case "rebalance-members": {
+      const q = ctx && quorumAt(ctx, f.span);
+      return { edits: q && rebalanceMembers(input, q) };
+    }
+    case "set-timers": {
+      const q = ctx && quorumAt(ctx, f.span);
+      return { edits: q && setTimers(input, q, hint.args.heartbeatMs, hint.args.electionTimeoutMs) };
+    }
+    case "add-link":
+      return { edits: ctx && addLink(input, ctx, hint.args.a, hint.args.b) };
+    case "single-writer":
+      return { edits: singleWriter(input, f, hint.args.site) };
+    case "remove-export":
+      return { edits: removeExport(input, f) };
+    case "rebalance-weights":
+      return { edits: rebalanceWeights(input, f, hint.args.weights) };
+    case "set-field":
+      return { edits: setField(input, hint.args) };
+    default:
+      // a new FixHint kind without a case here is a build error
+      return hint satisfies never;
+  }
 }
 
 /** "Disable CODE for this line": a `# quorate-disable-next-line CODE` comment above the finding's line. */
