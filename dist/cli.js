@@ -23560,6 +23560,41 @@ function boundShows(f) {
 function figureText(f) {
   return `${boundShows(f) ? "at least " : ""}${availabilityPercent(f.availability, f.unavailability)} (${ninesAndMinutes(f.unavailability)})`;
 }
+var NINE_HELPS_MAX_SITES = 8;
+function whereANineHelps(ctx, f, budget = 2e5) {
+  const d = leanDesign(ctx);
+  const e = leanEntities(ctx, d).find((x) => x.owner === f.owner);
+  if (!e || f.unavailability <= 0) return void 0;
+  const sites = entitySites(e).filter((i) => d.siteQ[i] > 0);
+  if (sites.length > NINE_HELPS_MAX_SITES) return void 0;
+  let best;
+  for (const i of sites) {
+    const siteQ = Float64Array.from(d.siteQ);
+    siteQ[i] /= 10;
+    const better = entityFigures({ ...d, siteQ }, e, budget);
+    if (better.unavailability < (best?.better.unavailability ?? f.unavailability) * (1 - 1e-9)) best = { site: d.sites[i], better };
+  }
+  return best;
+}
+function nineHelpsText(ctx, f, h) {
+  const a = ctx.topology.siteByName.get(h.site)?.availability?.value ?? 1;
+  const better = 1 - (1 - a) / 10;
+  const n = (u) => ninesText(u).replace(/ nines$/, "");
+  return `one more nine at ${h.site} (${sig(a)} \u2192 ${sig(better)}): ${n(f.unavailability)} \u2192 ${h.better.unavailability > 0 ? n(h.better.unavailability) : "\u221E"} nines, ${minutes(f.minutesPerYear)} \u2192 ${minutes(h.better.minutesPerYear)} unavailable a year`;
+}
+function rtoMissing(tr) {
+  switch (rtoGap(tr)) {
+    case "healthCheck":
+      return "add healthCheck: { intervalSeconds, failureThreshold }";
+    case "steering":
+      return "declare steering";
+    case "ttlSeconds":
+      return "declare ttlSeconds";
+    case "unsupportedSteering":
+      return `steering ${tr.steering.value} is not one Quorate estimates`;
+  }
+}
+var RTO_DETECTION = "the estimate holds when the health check fails for a site that is cut off but alive (a check through its dependencies); a shallow check keeps passing, and clients stay until someone withdraws the site";
 
 // server/src/rules/objective.ts
 var ROUNDING = 1e-9;
@@ -24589,7 +24624,10 @@ function lines(ctx, f) {
     out.push(
       `  requests served: ${availabilityPercent(f.servedFraction)} (shedding exactly the excess, optimistic without admission control; each backend at its worst leader placement)`
     );
-  if (f.rto) out.push(`  RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}`);
+  if (f.rto) out.push(`  RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}; ${RTO_DETECTION}`);
+  else if (f.kind === "traffic") out.push(`  RTO unknown: ${rtoMissing(f.owner)}`);
+  const helps = whereANineHelps(ctx, f);
+  if (helps) out.push(`  where a nine helps most: ${nineHelpsText(ctx, f, helps)}`);
   if (f.rpoSeconds !== null) out.push(`  RPO ${rpoText(f)}`);
   for (const j of judgementsOf(ctx, f)) out.push(`  objective ${j.key.replace(/ .*/, "")} ${objectiveText(j)}: ${metText(j)}`);
   if (f.assumedAtOne.length) out.push(`  taken as never failing (no availability declared): ${f.assumedAtOne.join(", ")}`);
@@ -24608,7 +24646,18 @@ function availabilityMarkdown(ctx, report = reportOf(ctx)) {
   else
     parts.push(
       table(
-        ["entity", "kind", "availability", "unavailable a year", "method", "most likely cut set", "RTO", "RPO", "objectives"],
+        [
+          "entity",
+          "kind",
+          "availability",
+          "unavailable a year",
+          "method",
+          "most likely cut set",
+          "where a nine helps most",
+          "RTO",
+          "RPO",
+          "objectives"
+        ],
         report.figures.map((f) => {
           const obj = judgementsOf(ctx, f).map((j) => `${j.key.replace(/ .*/, "")} ${objectiveText(j)}: ${metText(j).replace("NOT", "not")}`).join("; ");
           return [
@@ -24618,7 +24667,8 @@ function availabilityMarkdown(ctx, report = reportOf(ctx)) {
             f.unavailability > 0 ? minutes(f.minutesPerYear) : "none",
             f.method,
             f.brokenAllUp ? "fails with everything up" : f.cutSets[0] ? cutSetText(f.cutSets[0]) : "none of 3 or fewer",
-            f.rto ? `${sig(f.rto.seconds)} s` : "",
+            ((h) => h ? nineHelpsText(ctx, f, h) : "")(whereANineHelps(ctx, f)),
+            f.rto ? `${sig(f.rto.seconds)} s` : f.kind === "traffic" ? `unknown: ${rtoMissing(f.owner)}` : "",
             rpoText(f),
             obj
           ];
@@ -30180,28 +30230,18 @@ function tiersSection(r2) {
   out.push(
     ...report.assumptions.map((a) => `- Assumed: ${a}.`),
     "- RTO is the worst case for clients that honour the TTL (resolvers and clients that ignore or clamp TTLs take longer); anycast resets established connections.",
+    `- RTO: ${RTO_DETECTION}.`,
     "- Conflict rate is the time writers cannot reach each other: a lower bound on conflict exposure, since writers also conflict while connected, within their lag.",
     ""
   );
   return out;
 }
-function rtoMissing(tr) {
-  switch (rtoGap(tr)) {
-    case "healthCheck":
-      return "add healthCheck: { intervalSeconds, failureThreshold }";
-    case "steering":
-      return "declare steering";
-    case "ttlSeconds":
-      return "declare ttlSeconds";
-    case "unsupportedSteering":
-      return `steering ${tr.steering.value} is not one Quorate estimates`;
-  }
-}
 function statelessRto(r2, tr, rtoCell, jr) {
   const failing = r2.single.map((x) => ({ x, res: x.traffic.find((y) => y.name === tr.name.value) })).find((y) => y.res && y.res.outcome !== "served");
   if (!failing) return [`as ingress: ${rtoCell}; every single-site loss leaves enough capacity`, status(jr)];
   const why2 = failing.res.outcome === "overloaded" ? "the remaining backends are overloaded (capacity/site-loss)" : failing.res.outcome === "errors" ? "backends answer with errors (a store they depend on stops writes)" : "no backend remains";
-  return [`not bounded by steering: ${failing.x.name} \u2014 ${why2}`, jr ? { raw: "**not met**" } : NO_OBJECTIVE];
+  const cause = failing.res.outcome === "overloaded" ? "by capacity, not steering (`capacity/site-loss`)" : failing.res.outcome === "errors" ? "by writes stopping, not steering" : "no backend remains";
+  return [`not bounded by steering: ${failing.x.name} \u2014 ${why2}`, jr ? { raw: `**not met** \u2014 ${cause}` } : NO_OBJECTIVE];
 }
 
 // server/src/whatif/record.ts

@@ -122,6 +122,8 @@ test("Tiers: both sides of each boundary — 0.998001 against 0.998001 is met, a
     row(rows, "Stateless workloads RTO", "backends of web")[3],
     "not bounded by steering: lose fra — backends answer with errors (a store they depend on stops writes)",
   );
+  // the RTO objective fails there by writes stopping, not by steering: the status says so
+  assert.equal(row(rows, "Stateless workloads RTO", "backends of web")[4], "**not met** — by writes stopping, not steering");
   rows = tierRows(
     recordOf(
       HEADER +

@@ -2,7 +2,15 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { analyzeFile } from "../../server/src/analysis";
 import { failureCountDistribution } from "../../server/src/availability/enumerate";
-import { availabilityReport, type EntityFigures, figureText, MINUTES_PER_YEAR } from "../../server/src/availability/figures";
+import {
+  availabilityReport,
+  type EntityFigures,
+  figureText,
+  MINUTES_PER_YEAR,
+  nineHelpsText,
+  whereANineHelps,
+} from "../../server/src/availability/figures";
+import { availabilityMarkdown, availabilityText } from "../../server/src/availability/render";
 import { availabilityPercent as percent } from "../../server/src/util/format";
 import { readFileSync } from "node:fs";
 import { hoverAt } from "../../server/src/hover/hover";
@@ -372,4 +380,29 @@ test("a cut where the leader's placement decides who errors counts at the worst 
     assert.equal(crdb.unavailability, 0, failing);
     assert.equal(crdb.cutSets.length, 0, failing);
   }
+});
+
+test("where a nine helps most (review M23), an RTO that cannot be estimated (M17) and what the RTO assumes of the health check (S9)", () => {
+  const example = (name: string) => analyzeFile(name, readFileSync(`examples/${name}`, "utf8")).contexts[0];
+  const ctx = example("payments-eu-reviewed.topology.yaml");
+  const report = availabilityReport(ctx);
+  const ledger = report.figures.find((f) => f.entity === "ledger")!;
+  const helps = whereANineHelps(ctx, ledger)!;
+  // the witness (0.995) is in the likely cut sets: one more nine there, not at fra or lon
+  assert.equal(helps.site, "ams");
+  assert.equal(
+    nineHelpsText(ctx, ledger, helps),
+    "one more nine at ams (0.995 → 0.9995): 4.83 → 5.48 nines, 7.62 minutes → 1.71 minutes unavailable a year",
+  );
+  // a site that never fails helps nothing; nothing to say when no site of it fails
+  assert.equal(whereANineHelps(ctxOf(THREE_SITES(1)), fig(THREE_SITES(1), "ledger")), undefined);
+  const text = availabilityText(ctx);
+  assert.match(text, /traffic checkout[^]*RTO 90 s[^]*a shallow check keeps passing, and clients stay until someone withdraws the site/);
+  assert.match(text, /store ledger[^]*where a nine helps most: one more nine at ams/);
+  const draft = example("payments-eu.topology.yaml");
+  assert.match(availabilityText(draft), /traffic checkout[^]*RTO unknown: add healthCheck: \{ intervalSeconds, failureThreshold \}/);
+  assert.match(
+    availabilityMarkdown(draft),
+    /\| traffic checkout \| traffic \|[^\n]*\| unknown: add healthCheck: \{ intervalSeconds, failureThreshold \} \|/,
+  );
 });

@@ -305,6 +305,58 @@ export function oneMoreNine(
     .filter((x) => x.now);
 }
 
+/** Entities reading more sites than this get no "where a nine helps most" (one recomputation per site). */
+export const NINE_HELPS_MAX_SITES = 8;
+
+/** Where one more nine helps an entity most: the site whose q / 10 lowers its unavailability most, with the figure then. */
+export interface NineHelps {
+  readonly site: string;
+  readonly better: EntityFigures;
+}
+
+/** The site of `f`'s entity whose one more nine lowers its unavailability most (none when no site of it fails, or it reads too many). */
+export function whereANineHelps(ctx: TopologyContext, f: EntityFigures, budget = 200_000): NineHelps | undefined {
+  const d = leanDesign(ctx);
+  const e = leanEntities(ctx, d).find((x) => x.owner === f.owner);
+  if (!e || f.unavailability <= 0) return undefined;
+  const sites = entitySites(e).filter((i) => d.siteQ[i] > 0);
+  if (sites.length > NINE_HELPS_MAX_SITES) return undefined;
+  let best: NineHelps | undefined;
+  for (const i of sites) {
+    const siteQ = Float64Array.from(d.siteQ);
+    siteQ[i] /= 10;
+    const better = entityFigures({ ...d, siteQ }, e, budget);
+    if (better.unavailability < (best?.better.unavailability ?? f.unavailability) * (1 - 1e-9)) best = { site: d.sites[i], better };
+  }
+  return best;
+}
+
+/** "one more nine at ams (0.995 → 0.9995): 4.83 → 5.48 nines, 7.62 → 1.71 minutes unavailable a year" */
+export function nineHelpsText(ctx: TopologyContext, f: EntityFigures, h: NineHelps): string {
+  const a = ctx.topology.siteByName.get(h.site)?.availability?.value ?? 1;
+  const better = 1 - (1 - a) / 10;
+  const n = (u: number) => ninesText(u).replace(/ nines$/, "");
+  return `one more nine at ${h.site} (${sig(a)} → ${sig(better)}): ${n(f.unavailability)} → ${h.better.unavailability > 0 ? n(h.better.unavailability) : "∞"} nines, ${minutes(f.minutesPerYear)} → ${minutes(h.better.minutesPerYear)} unavailable a year`;
+}
+
+/** What an entry without an RTO estimate must declare first. */
+export function rtoMissing(tr: Traffic): string {
+  switch (rtoGap(tr)) {
+    case "healthCheck":
+      return "add healthCheck: { intervalSeconds, failureThreshold }";
+    case "steering":
+      return "declare steering";
+    case "ttlSeconds":
+      return "declare ttlSeconds";
+    case "unsupportedSteering":
+      return `steering ${tr.steering!.value} is not one Quorate estimates`;
+  }
+}
+
+/** The RTO estimate's blind spot (review S9): a site cut off but alive is only detected by a check that fails with it. */
+export const RTO_DETECTION =
+  "the estimate holds when the health check fails for a site that is cut off but alive (a check through its dependencies); a shallow check keeps passing, and clients stay until someone withdraws the site";
+
 /** The hover of an entity's figures: availability, nines, minutes a year, the three most likely cut sets, the assumption. */
 export function figuresMarkdown(f: EntityFigures): string {
   const lines = [

@@ -6,7 +6,19 @@ import type { TopologyContext } from "../derive/context";
 import type { Store, Traffic } from "../model/topology";
 import { type ObjectiveJudgement, objectiveJudgements } from "../rules/index";
 import { availabilityPercent, cell, count, minutes, percentOfTime, sig, table } from "../util/format";
-import { type AvailabilityReport, boundShows, cutSetText, type EntityFigures, figureText, MINUTES_PER_YEAR, reportOf } from "./figures";
+import {
+  type AvailabilityReport,
+  boundShows,
+  cutSetText,
+  type EntityFigures,
+  figureText,
+  MINUTES_PER_YEAR,
+  nineHelpsText,
+  RTO_DETECTION,
+  reportOf,
+  rtoMissing,
+  whereANineHelps,
+} from "./figures";
 
 export const AVAILABILITY_FORMATS = ["text", "json", "md"] as const;
 export type AvailabilityFormat = (typeof AVAILABILITY_FORMATS)[number];
@@ -108,7 +120,10 @@ function lines(ctx: TopologyContext, f: EntityFigures): string[] {
     out.push(
       `  requests served: ${availabilityPercent(f.servedFraction)} (shedding exactly the excess, optimistic without admission control; each backend at its worst leader placement)`,
     );
-  if (f.rto) out.push(`  RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}`);
+  if (f.rto) out.push(`  RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}; ${RTO_DETECTION}`);
+  else if (f.kind === "traffic") out.push(`  RTO unknown: ${rtoMissing(f.owner as Traffic)}`);
+  const helps = whereANineHelps(ctx, f);
+  if (helps) out.push(`  where a nine helps most: ${nineHelpsText(ctx, f, helps)}`);
   if (f.rpoSeconds !== null) out.push(`  RPO ${rpoText(f)}`);
   for (const j of judgementsOf(ctx, f)) out.push(`  objective ${j.key.replace(/ .*/, "")} ${objectiveText(j)}: ${metText(j)}`);
   if (f.assumedAtOne.length) out.push(`  taken as never failing (no availability declared): ${f.assumedAtOne.join(", ")}`);
@@ -128,7 +143,18 @@ export function availabilityMarkdown(ctx: TopologyContext, report: AvailabilityR
   else
     parts.push(
       table(
-        ["entity", "kind", "availability", "unavailable a year", "method", "most likely cut set", "RTO", "RPO", "objectives"],
+        [
+          "entity",
+          "kind",
+          "availability",
+          "unavailable a year",
+          "method",
+          "most likely cut set",
+          "where a nine helps most",
+          "RTO",
+          "RPO",
+          "objectives",
+        ],
         report.figures.map((f) => {
           const obj = judgementsOf(ctx, f)
             .map((j) => `${j.key.replace(/ .*/, "")} ${objectiveText(j)}: ${metText(j).replace("NOT", "not")}`)
@@ -140,7 +166,8 @@ export function availabilityMarkdown(ctx: TopologyContext, report: AvailabilityR
             f.unavailability > 0 ? minutes(f.minutesPerYear) : "none",
             f.method,
             f.brokenAllUp ? "fails with everything up" : f.cutSets[0] ? cutSetText(f.cutSets[0]) : "none of 3 or fewer",
-            f.rto ? `${sig(f.rto.seconds)} s` : "",
+            ((h) => (h ? nineHelpsText(ctx, f, h) : ""))(whereANineHelps(ctx, f)),
+            f.rto ? `${sig(f.rto.seconds)} s` : f.kind === "traffic" ? `unknown: ${rtoMissing(f.owner as Traffic)}` : "",
             rpoText(f),
             obj,
           ];

@@ -5,7 +5,16 @@
  * answered from the design: each tier's declared objective beside the figure the design gives,
  * and whether it is met (the same judgement as the objective/* findings). Pure.
  */
-import { type EntityFigures, figureText, MINUTES_PER_YEAR, reportOf, rtoEstimate, rtoGap, storeRpo } from "../availability/figures";
+import {
+  type EntityFigures,
+  figureText,
+  MINUTES_PER_YEAR,
+  RTO_DETECTION,
+  reportOf,
+  rtoEstimate,
+  rtoMissing,
+  storeRpo,
+} from "../availability/figures";
 import type { Store, Traffic } from "../model/topology";
 import { type ObjectiveJudgement, type ObjectiveKey, objectiveJudgements } from "../rules/index";
 import { objectiveText } from "../availability/render";
@@ -141,24 +150,11 @@ export function tiersSection(r: RecordContext): string[] {
   out.push(
     ...report.assumptions.map((a) => `- Assumed: ${a}.`),
     "- RTO is the worst case for clients that honour the TTL (resolvers and clients that ignore or clamp TTLs take longer); anycast resets established connections.",
+    `- RTO: ${RTO_DETECTION}.`,
     "- Conflict rate is the time writers cannot reach each other: a lower bound on conflict exposure, since writers also conflict while connected, within their lag.",
     "",
   );
   return out;
-}
-
-/** What an entry without an RTO estimate must declare. */
-function rtoMissing(tr: Traffic): string {
-  switch (rtoGap(tr)) {
-    case "healthCheck":
-      return "add healthCheck: { intervalSeconds, failureThreshold }";
-    case "steering":
-      return "declare steering";
-    case "ttlSeconds":
-      return "declare ttlSeconds";
-    case "unsupportedSteering":
-      return `steering ${tr.steering!.value} is not one Quorate estimates`;
-  }
 }
 
 /**
@@ -182,5 +178,12 @@ function statelessRto(
       : failing.res!.outcome === "errors"
         ? "backends answer with errors (a store they depend on stops writes)"
         : "no backend remains";
-  return [`not bounded by steering: ${failing.x.name} — ${why}`, jr ? { raw: "**not met**" } : NO_OBJECTIVE];
+  // the RTO objective fails here by what is left after the loss, not by steering: say which
+  const cause =
+    failing.res!.outcome === "overloaded"
+      ? "by capacity, not steering (`capacity/site-loss`)"
+      : failing.res!.outcome === "errors"
+        ? "by writes stopping, not steering"
+        : "no backend remains";
+  return [`not bounded by steering: ${failing.x.name} — ${why}`, jr ? { raw: `**not met** — ${cause}` } : NO_OBJECTIVE];
 }
