@@ -332,7 +332,9 @@ console.log(
   `node ${process.version}, ${cpus().length} cores, load average ${loadavg()
     .map((l) => l.toFixed(1))
     .join(" ")} at the start; ${RUNS} runs of each; figures are median [min–max] over the runs` +
-    (YLS ? "; yaml-language-server beside it (debounce removed, our schema)" : "; yaml-language-server not run"),
+    (YLS
+      ? `; yaml-language-server ${require("yaml-language-server/package.json").version} beside it (debounce removed, our schema)`
+      : "; yaml-language-server not run"),
 );
 
 const rows = { open: [], typing: [], other: [], kinds: [] };
