@@ -21163,6 +21163,11 @@ var LineIndex = class _LineIndex {
     }
     const text3 = this.text;
     const starts = [0];
+    if (text3.indexOf("\r") < 0) {
+      for (let i = text3.indexOf("\n"); i >= 0; i = text3.indexOf("\n", i + 1)) starts.push(i + 1);
+      this.lineStarts = Uint32Array.from(starts);
+      return this.lineStarts;
+    }
     for (let i = 0; i < text3.length; i++) {
       const c = text3.charCodeAt(i);
       if (c === 10) starts.push(i + 1);

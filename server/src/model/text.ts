@@ -52,6 +52,13 @@ export class LineIndex {
     }
     const text = this.text;
     const starts = [0];
+    if (text.indexOf("\r") < 0) {
+      // only \n breaks: found by indexOf, a line at a time (a first keystroke in a large file
+      // builds these in code not yet compiled, where a loop over every character is slow)
+      for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+      this.lineStarts = Uint32Array.from(starts);
+      return this.lineStarts;
+    }
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 10) starts.push(i + 1);
