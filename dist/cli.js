@@ -29554,15 +29554,35 @@ var GALERA_DOC = "https://galeracluster.com/library/documentation/firewall-setti
 var GALERA_GCOMM_TCP = 4567;
 var GALERA_IST_TCP = 4568;
 var GALERA_SST_TCP = 4444;
+var COCKROACH_DOC = "https://www.cockroachlabs.com/docs/stable/cockroach-start#networking";
+var YUGABYTE_DOC = "https://docs.yugabyte.com/preview/reference/configuration/default-ports/";
+var TIDB_DOC = "https://docs.pingcap.com/tidb/stable/hardware-and-software-requirements#network-requirements";
+var COCKROACH_TCP = 26257;
+var YB_MASTER_TCP = 7100;
+var YB_TSERVER_TCP = 9100;
+var TIKV_TCP = 20160;
+var POSTGRES_DOC = "https://www.postgresql.org/docs/current/runtime-config-connection.html";
+var MYSQL_DOC = "https://dev.mysql.com/doc/refman/8.4/en/replication-howto.html";
+var POSTGRES_TCP = 5432;
+var MYSQL_TCP = 3306;
 var K8S_DOC = "https://kubernetes.io/docs/reference/networking/ports-and-protocols/";
 var KUBE_APISERVER_TCP = 6443;
 var rangesOf2 = (c, field) => c.cidrs.filter((v) => v.field === field).map((v) => parseCidr(v.value)).filter((x) => x !== void 0).map(canonical);
 var DEFAULT = { kind: "default" };
 var sourceOf = (v) => v ? { kind: "deployed", file: v.file, key: v.key } : DEFAULT;
 function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
+  const b = builder(ctx, deployed);
+  clustermeshRows(b);
+  submarinerRows(b);
+  istioRows(b);
+  linkerdRows(b);
+  quorumRows(b);
+  asyncStoreRows(b);
+  unrangedNotes(b);
+  return { rows: sortRows(b.rows), notes: b.notes };
+}
+function builder(ctx, deployed) {
   const t = ctx.topology;
-  const rows2 = [];
-  const notes = [];
   const siteOf = (c) => c.name ? ctx.siteOfCluster(c.name.value) : void 0;
   const named = t.clusters.filter((c) => c.name && siteOf(c));
   const nodesEnd = (c, what = `nodes of ${c.name.value}`) => ({
@@ -29577,34 +29597,35 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
     what,
     ranges: rangesOf2(c, "pods")
   });
+  const memberEnd = (site, what, inCluster, store) => {
+    const here = named.filter((c) => siteOf(c) === site);
+    const own2 = inCluster && siteOf(inCluster) === site ? [inCluster] : store?.namespace ? here : [];
+    const ranges = own2.length ? own2.flatMap((c) => rangesOf2(c, store?.namespace ? "pods" : "nodes")) : (t.siteByName.get(site)?.addresses?.items ?? []).map((x) => parseCidr(x.value)).filter((x) => x !== void 0).map(canonical);
+    return { site, what, ranges, ...own2.length === 1 ? { cluster: own2[0].name.value } : {} };
+  };
   const pairs = (xs) => xs.flatMap((a, i) => xs.slice(i + 1).map((b) => [a, b]));
+  return { ctx, deployed, rows: [], notes: [], named, siteOf, nodesEnd, podsEnd, memberEnd, pairs };
+}
+var SNAT_DETAIL = "source: the node addresses (pod traffic leaves SNATed); the pod range only where pod CIDRs are routed between the sites";
+function gatewayEnd(c, site, what) {
+  const nodes = rangesOf2(c, "nodes");
+  return {
+    site,
+    cluster: c.name.value,
+    what: `${what} (its LoadBalancer address${nodes.length ? `; a NodePort gateway: ${nodes.join(", ")}` : ""})`,
+    ranges: [],
+    unranged: `The ${what}'s LoadBalancer address is not in the design (it has no field for it): put it in the firewall rule yourself \u2014 with a NodePort gateway, the node range${nodes.length ? ` ${nodes.join(", ")}` : ""}. A game day cannot cut it (no host rule drops an address it is not given).`
+  };
+}
+function clustermeshRows(b) {
+  const { rows: rows2, notes, named, siteOf, nodesEnd, podsEnd, deployed, pairs } = b;
   const meshed = named.filter((c) => c.mesh === "clustermesh");
-  for (const [a, b] of pairs(meshed)) {
-    if (siteOf(a) === siteOf(b)) continue;
-    for (const [x, y] of [
-      [a, b],
-      [b, a]
-    ]) {
-      const d = deployed.get(y.name.value) ?? {};
-      const lb = d.clustermeshServiceType?.value === "LoadBalancer";
-      const port = lb ? CLUSTERMESH_APISERVER_TCP : d.clustermeshNodePort?.value ?? CLUSTERMESH_NODEPORT_TCP;
-      rows2.push({
-        component: "clustermesh-apiserver",
-        source: "clustermesh",
-        protocol: "TCP",
-        port,
-        detail: lb ? "the clustermesh-apiserver LoadBalancer address" : d.clustermeshNodePort ? "NodePort as deployed" : `NodePort (the chart's default; ${CLUSTERMESH_APISERVER_TCP} when exposed by a LoadBalancer)`,
-        direction: "one-way",
-        from: nodesEnd(x),
-        to: nodesEnd(y),
-        why: `every Cilium agent of ${x.name.value} watches ${y.name.value}'s clustermesh-apiserver (identities, endpoints, services)`,
-        value: sourceOf(lb ? d.clustermeshServiceType : d.clustermeshNodePort),
-        reference: CLUSTERMESH_DOC
-      });
-    }
+  for (const [a, c] of pairs(meshed)) {
+    if (siteOf(a) === siteOf(c)) continue;
+    clustermeshApiserverRows(b, a, c);
     const da = deployed.get(a.name.value) ?? {};
-    const db = deployed.get(b.name.value) ?? {};
-    const both = (r2) => rows2.push({ ...r2, source: "clustermesh", direction: "both", from: nodesEnd(a), to: nodesEnd(b) });
+    const db = deployed.get(c.name.value) ?? {};
+    const both = (r2) => rows2.push({ ...r2, source: "clustermesh", direction: "both", from: nodesEnd(a), to: nodesEnd(c) });
     both({
       component: "cilium-health",
       protocol: "TCP",
@@ -29632,7 +29653,7 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
         detail: "any port and protocol: pod ranges routed between the sites",
         direction: "both",
         from: podsEnd(a),
-        to: podsEnd(b),
+        to: podsEnd(c),
         why: "routingMode native: pods reach remote pods unencapsulated, so the WAN must route and admit the pod ranges",
         value: sourceOf(da.routingMode ?? db.routingMode),
         reference: CILIUM_DOC
@@ -29649,52 +29670,82 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
         reference: CILIUM_DOC
       });
     }
-    const enc = da.encryption ?? db.encryption;
-    if (enc?.value === "wireguard")
-      both({
-        component: "WireGuard",
-        protocol: "UDP",
-        port: CILIUM_WIREGUARD_UDP,
-        why: "transparent encryption between nodes",
-        value: sourceOf(enc),
-        reference: CILIUM_DOC
-      });
-    else if (enc?.value === "ipsec")
-      both({
-        component: "IPsec",
-        protocol: "ESP",
-        port: null,
-        detail: "IP protocol 50",
-        why: "transparent encryption between nodes",
-        value: sourceOf(enc),
-        reference: CILIUM_DOC
-      });
-    const auth = da.mutualAuth ?? db.mutualAuth;
-    if (auth?.value)
-      both({
-        component: "mutual authentication",
-        protocol: "TCP",
-        port: CILIUM_MUTUAL_AUTH_TCP,
-        why: "the agents' mutual-authentication handshake",
-        value: sourceOf(auth),
-        reference: CILIUM_DOC
-      });
+    clustermeshEncryptionRows(both, da, db);
   }
   if (meshed.length > 1 && !meshed.some((c) => deployed.get(c.name.value)?.encryption))
     notes.push(
       `ClusterMesh encryption is not declared: with WireGuard also open UDP ${CILIUM_WIREGUARD_UDP}, with IPsec ESP (IP protocol 50), between the same nodes; with mutual authentication TCP ${CILIUM_MUTUAL_AUTH_TCP} (bind the clusters' Cilium values with \`deployment\` and Quorate reads them).`
     );
+}
+function clustermeshEncryptionRows(both, da, db) {
+  const enc = da.encryption ?? db.encryption;
+  if (enc?.value === "wireguard")
+    both({
+      component: "WireGuard",
+      protocol: "UDP",
+      port: CILIUM_WIREGUARD_UDP,
+      why: "transparent encryption between nodes",
+      value: sourceOf(enc),
+      reference: CILIUM_DOC
+    });
+  else if (enc?.value === "ipsec")
+    both({
+      component: "IPsec",
+      protocol: "ESP",
+      port: null,
+      detail: "IP protocol 50",
+      why: "transparent encryption between nodes",
+      value: sourceOf(enc),
+      reference: CILIUM_DOC
+    });
+  const auth = da.mutualAuth ?? db.mutualAuth;
+  if (auth?.value)
+    both({
+      component: "mutual authentication",
+      protocol: "TCP",
+      port: CILIUM_MUTUAL_AUTH_TCP,
+      why: "the agents' mutual-authentication handshake",
+      value: sourceOf(auth),
+      reference: CILIUM_DOC
+    });
+}
+function clustermeshApiserverRows(b, a, c) {
+  const { rows: rows2, nodesEnd, deployed } = b;
+  for (const [x, y] of [
+    [a, c],
+    [c, a]
+  ]) {
+    const d = deployed.get(y.name.value) ?? {};
+    const lb = d.clustermeshServiceType?.value === "LoadBalancer";
+    const port = lb ? CLUSTERMESH_APISERVER_TCP : d.clustermeshNodePort?.value ?? CLUSTERMESH_NODEPORT_TCP;
+    rows2.push({
+      component: "clustermesh-apiserver",
+      source: "clustermesh",
+      protocol: "TCP",
+      port,
+      detail: lb ? "the clustermesh-apiserver LoadBalancer address" : d.clustermeshNodePort ? "NodePort as deployed" : `NodePort (the chart's default; ${CLUSTERMESH_APISERVER_TCP} when exposed by a LoadBalancer)`,
+      direction: "one-way",
+      from: nodesEnd(x),
+      to: nodesEnd(y),
+      why: `${x.name.value} reads ${y.name.value}'s identities, endpoints and services from its clustermesh-apiserver: with KVStoreMesh (the default since Cilium 1.16) only ${x.name.value}'s clustermesh-apiserver pods connect and cache them for the local agents (which keep serving that cache, stale, while the link is cut); before 1.16 every Cilium agent connects`,
+      value: sourceOf(lb ? d.clustermeshServiceType : d.clustermeshNodePort),
+      reference: CLUSTERMESH_DOC
+    });
+  }
+}
+function submarinerRows(b) {
+  const { rows: rows2, named, siteOf, deployed, pairs } = b;
   const subs = named.filter((c) => c.mesh === "submariner");
-  for (const [a, b] of pairs(subs)) {
-    if (siteOf(a) === siteOf(b)) continue;
+  for (const [a, b2] of pairs(subs)) {
+    if (siteOf(a) === siteOf(b2)) continue;
     const gw = (c) => ({
       site: siteOf(c),
       cluster: c.name.value,
       what: `gateway nodes of ${c.name.value}`,
       ranges: rangesOf2(c, "nodes")
     });
-    const natt = deployed.get(a.name.value)?.submarinerNattPort ?? deployed.get(b.name.value)?.submarinerNattPort;
-    const base = { source: "submariner", direction: "both", from: gw(a), to: gw(b), reference: SUBMARINER_DOC };
+    const natt = deployed.get(a.name.value)?.submarinerNattPort ?? deployed.get(b2.name.value)?.submarinerNattPort;
+    const base = { source: "submariner", direction: "both", from: gw(a), to: gw(b2), reference: SUBMARINER_DOC };
     rows2.push(
       {
         ...base,
@@ -29733,77 +29784,77 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
       }
     );
   }
-  if (subs.length > 1) {
-    for (const c of subs)
+  if (subs.length > 1) submarinerClusterRows(b, subs);
+}
+function submarinerClusterRows(b, subs) {
+  const { rows: rows2, notes, named, siteOf, nodesEnd } = b;
+  for (const c of subs)
+    rows2.push({
+      component: "VXLAN to the gateway",
+      source: "submariner",
+      protocol: "UDP",
+      port: SUBMARINER_VXLAN_UDP,
+      direction: "both",
+      from: nodesEnd(c),
+      to: { site: siteOf(c), cluster: c.name.value, what: `gateway nodes of ${c.name.value}`, ranges: rangesOf2(c, "nodes") },
+      why: "inside the cluster: every node sends cross-cluster traffic to the active gateway (route agent, kube-proxy iptables CNIs)",
+      value: DEFAULT,
+      reference: SUBMARINER_DOC
+    });
+  const brokers = named.filter((c) => c.broker?.value === true);
+  for (const broker of brokers)
+    for (const c of subs) {
+      if (c === broker || siteOf(c) === siteOf(broker)) continue;
       rows2.push({
-        component: "VXLAN to the gateway",
+        component: "Broker API",
         source: "submariner",
-        protocol: "UDP",
-        port: SUBMARINER_VXLAN_UDP,
-        direction: "both",
+        protocol: "TCP",
+        port: KUBE_APISERVER_TCP,
+        detail: "the Broker cluster's kube-apiserver: 6443 on kubeadm, often 443 elsewhere (broker-info.subm says)",
+        direction: "one-way",
         from: nodesEnd(c),
-        to: { site: siteOf(c), cluster: c.name.value, what: `gateway nodes of ${c.name.value}`, ranges: rangesOf2(c, "nodes") },
-        why: "inside the cluster: every node sends cross-cluster traffic to the active gateway (route agent, kube-proxy iptables CNIs)",
+        to: {
+          site: siteOf(broker),
+          cluster: broker.name.value,
+          what: `API server of ${broker.name.value} (the Broker)`,
+          ranges: rangesOf2(broker, "nodes")
+        },
+        why: "Submariner exchanges Cluster and Endpoint objects (and Lighthouse its ServiceImports) through the Broker",
         value: DEFAULT,
         reference: SUBMARINER_DOC
       });
-    const brokers = named.filter((c) => c.broker?.value === true);
-    for (const broker of brokers)
-      for (const c of subs) {
-        if (c === broker || siteOf(c) === siteOf(broker)) continue;
-        rows2.push({
-          component: "Broker API",
-          source: "submariner",
-          protocol: "TCP",
-          port: KUBE_APISERVER_TCP,
-          detail: "the Broker cluster's kube-apiserver: 6443 on kubeadm, often 443 elsewhere (broker-info.subm says)",
-          direction: "one-way",
-          from: nodesEnd(c),
-          to: {
-            site: siteOf(broker),
-            cluster: broker.name.value,
-            what: `API server of ${broker.name.value} (the Broker)`,
-            ranges: rangesOf2(broker, "nodes")
-          },
-          why: "Submariner exchanges Cluster and Endpoint objects (and Lighthouse its ServiceImports) through the Broker",
-          value: DEFAULT,
-          reference: SUBMARINER_DOC
-        });
-      }
-    if (!brokers.length)
-      notes.push(
-        `The Submariner Broker's cluster is not declared: every joined cluster (${subs.map((c) => c.name.value).join(", ")}) must reach its kube-apiserver (TCP ${KUBE_APISERVER_TCP} on kubeadm, often 443 elsewhere). Mark the cluster that runs it with \`broker: true\` (a management cluster with \`mesh: none\` is declared like any other) and Quorate writes those rows.`
-      );
-    else if (brokers.length > 1)
-      notes.push(
-        `${brokers.map((c) => c.name.value).join(", ")} are all marked \`broker: true\`: one Submariner cluster set has one Broker \u2014 rows are written to each, keep only the one your clusters joined.`
-      );
-  }
+    }
+  if (!brokers.length)
+    notes.push(
+      `The Submariner Broker's cluster is not declared: every joined cluster (${subs.map((c) => c.name.value).join(", ")}) must reach its kube-apiserver (TCP ${KUBE_APISERVER_TCP} on kubeadm, often 443 elsewhere). Mark the cluster that runs it with \`broker: true\` (a management cluster with \`mesh: none\` is declared like any other) and Quorate writes those rows.`
+    );
+  else if (brokers.length > 1)
+    notes.push(
+      `${brokers.map((c) => c.name.value).join(", ")} are all marked \`broker: true\`: one Submariner cluster set has one Broker \u2014 rows are written to each, keep only the one your clusters joined.`
+    );
+}
+function istioRows(b) {
+  const { rows: rows2, named, siteOf, nodesEnd, pairs } = b;
   const meshes = /* @__PURE__ */ new Map();
   for (const c of named) if (c.istio?.meshId) meshes.set(c.istio.meshId.value, [...meshes.get(c.istio.meshId.value) ?? [], c]);
   for (const [meshId, members] of meshes) {
     const source = `istio ${meshId}`;
-    const ew = (c) => ({
-      site: siteOf(c),
-      cluster: c.name.value,
-      what: `east-west gateway of ${c.name.value}`,
-      ranges: rangesOf2(c, "nodes")
-    });
+    const ew = (c) => gatewayEnd(c, siteOf(c), `east-west gateway of ${c.name.value}`);
     const net = (c) => c.istio?.network?.value ?? c.name.value;
-    for (const [a, b] of pairs(members)) {
-      if (net(a) === net(b)) continue;
+    for (const [a, b2] of pairs(members)) {
+      if (net(a) === net(b2)) continue;
       for (const [x, y] of [
-        [a, b],
-        [b, a]
+        [a, b2],
+        [b2, a]
       ])
         rows2.push({
           component: "east-west gateway",
           source,
           protocol: "TCP",
           port: ISTIO_EASTWEST_TCP,
-          detail: `AUTO_PASSTHROUGH mTLS; ${ISTIO_HBONE_TCP} (HBONE) too in ambient mode`,
+          detail: `AUTO_PASSTHROUGH mTLS; ${ISTIO_HBONE_TCP} (HBONE) too in ambient mode; ${SNAT_DETAIL}`,
           direction: "one-way",
-          from: podsEnd(x, `sidecars of ${x.name.value}`),
+          from: nodesEnd(x, `sidecars of ${x.name.value} (leaving through its nodes)`),
           to: ew(y),
           why: `${x.name.value} (network ${net(x)}) reaches ${y.name.value}'s services (network ${net(y)}) only through its east-west gateway`,
           value: DEFAULT,
@@ -29820,8 +29871,9 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
           source,
           protocol: "TCP",
           port: ISTIO_XDS_TCP,
+          detail: SNAT_DETAIL,
           direction: "one-way",
-          from: podsEnd(r2, `sidecars and gateways of ${r2.name.value}`),
+          from: nodesEnd(r2, `sidecars and gateways of ${r2.name.value} (leaving through its nodes)`),
           to: ew(p),
           why: `the remote ${r2.name.value} gets its configuration and certificates from ${p.name.value}'s istiod, through the east-west gateway`,
           value: DEFAULT,
@@ -29851,35 +29903,34 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
             port: KUBE_APISERVER_TCP,
             detail: "kube-apiserver: 6443 on kubeadm, often 443 elsewhere",
             direction: "one-way",
-            from: podsEnd(p, `istiod of ${p.name.value}`),
+            from: nodesEnd(p, `istiod of ${p.name.value} (leaving through its nodes)`),
             to: { site: siteOf(c), cluster: c.name.value, what: `kube-apiserver of ${c.name.value}`, ranges: rangesOf2(c, "nodes") },
             why: `${p.name.value}'s istiod discovers ${c.name.value}'s endpoints through its remote secret`,
             value: DEFAULT,
             reference: ISTIO_DOC
           });
   }
+}
+function linkerdRows(b) {
+  const { rows: rows2, named, siteOf, nodesEnd, podsEnd, deployed } = b;
   for (const a of named) {
     for (const l of a.linkerd?.links ?? []) {
-      const b = named.find((c) => c.name.value === l.cluster?.value);
-      if (!b || siteOf(a) === siteOf(b)) continue;
-      const d = deployed.get(b.name.value) ?? {};
+      const b2 = named.find((c) => c.name.value === l.cluster?.value);
+      if (!b2 || siteOf(a) === siteOf(b2)) continue;
+      const d = deployed.get(b2.name.value) ?? {};
       if (l.mode === "gateway") {
-        const gw = {
-          site: siteOf(b),
-          cluster: b.name.value,
-          what: `multicluster gateway of ${b.name.value}`,
-          ranges: rangesOf2(b, "nodes")
-        };
+        const gw = gatewayEnd(b2, siteOf(b2), `multicluster gateway of ${b2.name.value}`);
         rows2.push(
           {
             component: "linkerd gateway",
             source: "linkerd",
             protocol: "TCP",
             port: d.linkerdGatewayPort?.value ?? LINKERD_GATEWAY_TCP,
+            detail: SNAT_DETAIL,
             direction: "one-way",
-            from: podsEnd(a, `meshed pods of ${a.name.value}`),
+            from: nodesEnd(a, `meshed pods of ${a.name.value} (leaving through its nodes)`),
             to: gw,
-            why: `${a.name.value} reaches the Services it mirrors from ${b.name.value} through ${b.name.value}'s gateway (mTLS)`,
+            why: `${a.name.value} reaches the Services it mirrors from ${b2.name.value} through ${b2.name.value}'s gateway (mTLS)`,
             value: sourceOf(d.linkerdGatewayPort),
             reference: LINKERD_DOC
           },
@@ -29888,10 +29939,11 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
             source: "linkerd",
             protocol: "TCP",
             port: d.linkerdProbePort?.value ?? LINKERD_PROBE_TCP,
+            detail: SNAT_DETAIL,
             direction: "one-way",
-            from: podsEnd(a, `service mirror of ${a.name.value}`),
+            from: nodesEnd(a, `service mirror of ${a.name.value} (leaving through its nodes)`),
             to: gw,
-            why: `the service mirror marks ${b.name.value}'s mirrored Services unhealthy when this probe fails`,
+            why: `the service mirror marks ${b2.name.value}'s mirrored Services unhealthy when this probe fails`,
             value: sourceOf(d.linkerdProbePort),
             reference: LINKERD_DOC
           }
@@ -29905,8 +29957,8 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
           detail: "the target pods' proxy inbound port",
           direction: "one-way",
           from: podsEnd(a, `meshed pods of ${a.name.value}`),
-          to: podsEnd(b),
-          why: `${l.mode} mode: ${a.name.value}'s proxies connect straight to ${b.name.value}'s pods`,
+          to: podsEnd(b2),
+          why: `${l.mode} mode: ${a.name.value}'s proxies connect straight to ${b2.name.value}'s pods`,
           value: DEFAULT,
           reference: LINKERD_DOC
         });
@@ -29917,26 +29969,23 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
         port: KUBE_APISERVER_TCP,
         detail: "kube-apiserver: 6443 on kubeadm, often 443 elsewhere",
         direction: "one-way",
-        from: podsEnd(a, `service mirror of ${a.name.value}`),
-        to: { site: siteOf(b), cluster: b.name.value, what: `kube-apiserver of ${b.name.value}`, ranges: rangesOf2(b, "nodes") },
-        why: `the service mirror watches ${b.name.value}'s exported Services with the Link's kubeconfig`,
+        from: nodesEnd(a, `service mirror of ${a.name.value} (leaving through its nodes)`),
+        to: { site: siteOf(b2), cluster: b2.name.value, what: `kube-apiserver of ${b2.name.value}`, ranges: rangesOf2(b2, "nodes") },
+        why: `the service mirror watches ${b2.name.value}'s exported Services with the Link's kubeconfig`,
         value: DEFAULT,
         reference: K8S_DOC
       });
     }
   }
-  const memberEnd = (site, what, inCluster, store) => {
-    const here = named.filter((c) => siteOf(c) === site);
-    const own2 = inCluster && siteOf(inCluster) === site ? [inCluster] : store?.namespace ? here : [];
-    const ranges = own2.length ? own2.flatMap((c) => rangesOf2(c, store?.namespace ? "pods" : "nodes")) : (ctx.topology.siteByName.get(site)?.addresses?.items ?? []).map((x) => parseCidr(x.value)).filter((x) => x !== void 0).map(canonical);
-    return { site, what, ranges, ...own2.length === 1 ? { cluster: own2[0].name.value } : {} };
-  };
+}
+function quorumRows(b) {
+  const { rows: rows2, notes, siteOf, memberEnd, pairs, ctx } = b;
   for (const q of ctx.quorums) {
     if (!q.resolved || q.counts.size < 2) continue;
     const sites = [...q.counts.keys()];
     if (q.kind === "etcd") {
       const c = q.owner;
-      for (const [a, b] of pairs(sites))
+      for (const [a, b2] of pairs(sites))
         rows2.push({
           component: "etcd peer",
           source: q.label,
@@ -29944,7 +29993,7 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
           port: ETCD_PEER_TCP,
           direction: "both",
           from: memberEnd(a, `etcd members at ${a}`, c),
-          to: memberEnd(b, `etcd members at ${b}`, c),
+          to: memberEnd(b2, `etcd members at ${b2}`, c),
           why: "Raft between the members: heartbeats, votes and log replication",
           value: DEFAULT,
           reference: ETCD_DOC
@@ -29968,7 +30017,7 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
       }
     } else if (q.kind === "galera") {
       const st = q.owner;
-      for (const [a, b] of pairs(sites))
+      for (const [a, b2] of pairs(sites))
         for (const [port, component, why2] of [
           [GALERA_GCOMM_TCP, "Galera group communication", "replication and certification of every write"],
           [GALERA_IST_TCP, "Galera IST", "incremental state transfer when a member rejoins"],
@@ -29981,25 +30030,112 @@ function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
             port,
             direction: "both",
             from: memberEnd(a, `${st.name?.value} members at ${a}`, void 0, st),
-            to: memberEnd(b, `${st.name?.value} members at ${b}`, void 0, st),
+            to: memberEnd(b2, `${st.name?.value} members at ${b2}`, void 0, st),
             why: why2,
             value: DEFAULT,
             reference: GALERA_DOC
           });
       notes.push(`${q.label}: UDP ${GALERA_GCOMM_TCP} only with multicast replication; TCP 3306 between members only for mysqldump SST.`);
-    } else
-      notes.push(
-        `${q.label} (${q.owner.engine?.value ?? "consensus"}): its replication ports are the engine's (CockroachDB 26257, YugabyteDB 7100/9100, TiKV 20160\u2026); open them between ${sites.join(", ")}.`
-      );
+    } else consensusRows(b, q.owner, q.label, sites);
   }
+}
+function unrangedNotes(b) {
+  const { rows: rows2, notes } = b;
   const looked = /* @__PURE__ */ new Set();
   for (const r2 of rows2)
     for (const e of [r2.from, r2.to])
       if (!e.ranges.length && !looked.has(e.what) && looked.add(e.what) && !notes.some((n) => n.includes(`${e.what}`)))
         notes.push(
-          `No range is declared for ${e.what} (${e.site}): add network.nodes/pods to the cluster, or sites[].addresses for hosts outside clusters, for a rule a firewall can take.`
+          e.unranged ? e.unranged : `No range is declared for ${e.what} (${e.site}): add network.nodes/pods to the cluster, or sites[].addresses for hosts outside clusters, for a rule a firewall can take.`
         );
-  return { rows: sortRows(rows2), notes };
+}
+function consensusPorts(engine) {
+  const e = engine.toLowerCase();
+  if (e.includes("cockroach"))
+    return [
+      {
+        port: COCKROACH_TCP,
+        component: "CockroachDB RPC and SQL",
+        why: "Raft replication, leases and SQL gateways forwarding to leaseholders (one port: --listen-addr)",
+        reference: COCKROACH_DOC
+      }
+    ];
+  if (e.includes("yugabyte"))
+    return [
+      { port: YB_MASTER_TCP, component: "yb-master RPC", why: "the masters' Raft and catalog", reference: YUGABYTE_DOC },
+      { port: YB_TSERVER_TCP, component: "yb-tserver RPC", why: "tablet Raft replication between the tservers", reference: YUGABYTE_DOC }
+    ];
+  if (e.includes("tikv") || e.includes("tidb"))
+    return [
+      { port: TIKV_TCP, component: "TiKV", why: "Raft replication between the TiKV stores", reference: TIDB_DOC },
+      { port: ETCD_PEER_TCP, component: "PD peer", why: "the placement drivers' Raft", reference: TIDB_DOC },
+      { port: ETCD_CLIENT_TCP, component: "PD client", why: "TiKV and TiDB reach the placement driver", reference: TIDB_DOC }
+    ];
+  return void 0;
+}
+function consensusRows(b, st, label4, sites) {
+  const engine = st.engine?.value ?? "";
+  const ports = consensusPorts(engine);
+  if (!ports) {
+    b.notes.push(
+      `${label4} (${engine || "consensus"}): Quorate does not know this engine's replication ports (it knows CockroachDB 26257, YugabyteDB 7100/9100, TiKV 20160 with PD 2379/2380); open them between ${sites.join(", ")}.`
+    );
+    return;
+  }
+  for (const [x, y] of b.pairs(sites))
+    for (const p of ports)
+      b.rows.push({
+        component: p.component,
+        source: label4,
+        protocol: "TCP",
+        port: p.port,
+        detail: "the engine's default: read the deployed value",
+        direction: "both",
+        from: b.memberEnd(x, `${st.name?.value} members at ${x}`, void 0, st),
+        to: b.memberEnd(y, `${st.name?.value} members at ${y}`, void 0, st),
+        why: p.why,
+        value: DEFAULT,
+        reference: p.reference
+      });
+}
+function asyncStoreRows(b) {
+  for (const st of b.ctx.topology.stores) {
+    if (st.replication?.value !== "async" || !st.name) continue;
+    const writers = [...new Set((st.writers?.items ?? []).map((w) => w.value))];
+    const replicas = [...new Set((st.replicas?.items ?? []).map((w) => w.value))].filter((x) => !writers.includes(x));
+    if (!writers.length || writers.length + replicas.length < 2) continue;
+    const engine = (st.engine?.value ?? "").toLowerCase();
+    const known = /postgres/.test(engine) ? { port: POSTGRES_TCP, component: "PostgreSQL replication", reference: POSTGRES_DOC } : /mysql|mariadb/.test(engine) ? { port: MYSQL_TCP, component: "MySQL replication", reference: MYSQL_DOC } : void 0;
+    if (!known) {
+      b.notes.push(
+        `store ${st.name.value} (${st.engine?.value ?? "async"}): Quorate does not know this engine's replication port (it knows PostgreSQL 5432, MySQL/MariaDB 3306); open it from ${replicas.length ? replicas.join(", ") : "each writer"} to ${writers.join(", ")}.`
+      );
+      continue;
+    }
+    const end = (site, role) => b.memberEnd(site, `${st.name.value} ${role} at ${site}`, void 0, st);
+    const row = (from, to, direction, why2) => b.rows.push({
+      ...known,
+      source: `store ${st.name.value}`,
+      protocol: "TCP",
+      detail: "the engine's default: read the deployed value",
+      direction,
+      from,
+      to,
+      why: why2,
+      value: DEFAULT,
+      reference: known.reference
+    });
+    for (const [x, y] of b.pairs(writers))
+      row(
+        end(x, "writer"),
+        end(y, "writer"),
+        "both",
+        "each writer subscribes to the other's changes (logical or multi-writer replication)"
+      );
+    for (const r2 of replicas)
+      for (const w of writers)
+        row(end(r2, "replica"), end(w, "writer"), "one-way", "the replica connects to its upstream and streams its log");
+  }
 }
 var PROTO_ORDER = { TCP: 0, UDP: 1, ICMP: 2, ESP: 3 };
 function sortRows(rows2) {
@@ -30221,7 +30357,7 @@ function tiersSection(r2) {
     }
   const out = ["## Tiers", ""];
   if (!rows2.length) return [...out, "No store or traffic entry is declared: there is no tier to state.", ""];
-  const missing = rows2.filter((x) => x[2] === NONE).length;
+  const missing = rows2.filter((x) => x[4] === NO_OBJECTIVE).length;
   out.push(
     'What "zero downtime" means for this design, tier by tier: the objective its owners declared (`objectives` on each store and traffic entry) beside what the design gives, computed from the declared availability of its sites and links (`quorate availability` shows every figure, its cut sets and how it was computed).',
     "",
@@ -30380,13 +30516,7 @@ function contextSection(r2) {
       must.push(
         `${cell(tr.name.value)}: serve ${rps3(tr.peakRps.value)} at peak${tr.dependsOn?.items.length ? `, writing to ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}`
       );
-  if (must.length)
-    out.push(
-      "What the design must survive (no objectives are declared beyond these; a site is a failure domain):",
-      "",
-      ...must.map((m) => `- ${m}`),
-      ""
-    );
+  if (must.length) out.push(...mustSurvive(r2, must));
   const diagram2 = diagramFor(r2.input.analysis, r2.input.findings);
   if (diagram2.mermaid)
     out.push(
@@ -30399,6 +30529,27 @@ function contextSection(r2) {
       ""
     );
   return out;
+}
+function mustSurvive(r2, must) {
+  const KEY_NAMES = {
+    availability: "availability",
+    rpoSeconds: "RPO",
+    rtoSeconds: "RTO",
+    conflictProbability: "conflicts"
+  };
+  const declared2 = /* @__PURE__ */ new Map();
+  for (const j of objectiveJudgements(r2.ctx)) {
+    const what = j.key.startsWith("survive ") ? `survive ${objectiveText(j)}` : `${KEY_NAMES[j.key] ?? j.key} ${objectiveText(j)}`;
+    declared2.set(j.label, [...declared2.get(j.label) ?? [], what]);
+  }
+  const objectives = [...declared2].map(([label4, xs]) => `${cell(label4)}: ${cell(xs.join("; "))}`);
+  return [
+    "What the design must survive (a site is a failure domain):",
+    "",
+    ...must.map((m) => `- ${m}`),
+    "",
+    ...objectives.length ? ["Objectives its owners declared (judged in Tiers below):", "", ...objectives.map((m) => `- ${m}`), ""] : ["No objectives are declared (`objectives` on stores and traffic entries): Tiers below gives what the design delivers, and nothing holds it there.", ""]
+  ];
 }
 function decisionSection(r2) {
   const t = r2.ctx.topology;

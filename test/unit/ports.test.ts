@@ -20,6 +20,10 @@ test("ClusterMesh and stretched etcd (the reviewed example): every row, with bot
   const ctx = ctxOf(readFileSync(join(ROOT, "examples", "payments-eu-reviewed.topology.yaml"), "utf8"));
   const m = portMatrix(ctx);
   assert.deepEqual(facts(m.rows), [
+    "CockroachDB RPC and SQL | TCP 26257 | fra <-> ams",
+    "CockroachDB RPC and SQL | TCP 26257 | fra <-> lon",
+    "CockroachDB RPC and SQL | TCP 26257 | lon <-> ams",
+    "PostgreSQL replication | TCP 5432 | fra <-> lon",
     "VXLAN tunnel | UDP 8472 | fra <-> lon",
     "cilium-health | ICMP echo (type 8, code 0) and reply (type 0) | fra <-> lon",
     "cilium-health | TCP 4240 | fra <-> lon",
@@ -41,8 +45,35 @@ test("ClusterMesh and stretched etcd (the reviewed example): every row, with bot
   assert.deepEqual(m.rows.find((r) => r.component === "etcd peer" && r.to.site === "lon")!.to.ranges, ["192.168.21.0/28"]);
   assert.ok(!m.notes.some((n) => /No range is declared/.test(n)));
   assert.ok(m.notes.some((n) => /encryption is not declared/.test(n)));
-  // a consensus store's ports are its engine's: a note, not a made-up row
-  assert.ok(m.notes.some((n) => /store ledger \(cockroachdb\)/.test(n)));
+  // the stores' own replication: CockroachDB's one port between its member sites (the witness's
+  // voter at ams's hosts), PostgreSQL between carts' two writers; both are the engine's default
+  const crdb = m.rows.find((r) => r.port === 26257 && r.to.site === "ams")!;
+  assert.deepEqual([crdb.from.ranges, crdb.to.ranges], [["10.10.0.0/16"], ["192.168.30.0/28"]]);
+  assert.match(crdb.detail ?? "", /read the deployed value/);
+  assert.match(crdb.reference, /cockroachlabs\.com/);
+  const pg = m.rows.find((r) => r.port === 5432)!;
+  assert.deepEqual([pg.from.what, pg.to.what, pg.direction], ["carts writer at fra", "carts writer at lon", "both"]);
+  // KVStoreMesh (Cilium >= 1.16): the reason names the clustermesh-apiserver pods, and the agents before 1.16
+  assert.match(m.rows.find((r) => r.component === "clustermesh-apiserver")!.why, /KVStoreMesh.*1\.16.*every Cilium agent/);
+});
+
+test("a store engine Quorate does not know gets a note naming what to open, never a made-up row; a replica dials its writer", () => {
+  const m = portMatrix(
+    ctxOf(`sites: [{ name: fra }, { name: lon }, { name: ams }]
+clusters:
+  - { name: a, site: fra, network: { pods: 10.1.0.0/16 } }
+  - { name: b, site: lon, network: { pods: 10.2.0.0/16 } }
+stores:
+  - { name: raft, engine: foodb, replication: consensus, members: { fra: 1, lon: 1, ams: 1 } }
+  - { name: pg, engine: postgres, replication: async, writers: [fra], replicas: [lon], namespace: db }
+  - { name: other, engine: redis, replication: async, writers: [fra], replicas: [lon] }
+`),
+  );
+  assert.ok(!m.rows.some((r) => r.source === "store raft"));
+  assert.ok(m.notes.some((n) => /store raft \(foodb\): Quorate does not know/.test(n)));
+  assert.ok(m.notes.some((n) => /store other \(redis\): Quorate does not know/.test(n)));
+  assert.deepEqual(facts(m.rows), ["PostgreSQL replication | TCP 5432 | lon -> fra"]);
+  assert.deepEqual(m.rows[0].from.ranges, ["10.2.0.0/16"]);
 });
 
 test("a witness host's addresses become the etcd member range at that site", () => {
@@ -123,6 +154,13 @@ clusters:
     "istiod xDS and CA | TCP 15012 | lon -> fra",
     "remote API server | TCP 6443 | fra -> lon",
   ]);
+  // pods reach the other network SNATed to their nodes; the gateway's LoadBalancer address is not
+  // in the design: said, not replaced by the node range (a game day could not cut it either)
+  const ew = m.rows.find((r) => r.component === "east-west gateway" && r.from.site === "fra")!;
+  assert.deepEqual(ew.from.ranges, ["192.168.1.0/24"]);
+  assert.deepEqual(ew.to.ranges, []);
+  assert.match(ew.to.what, /LoadBalancer address; a NodePort gateway: 192\.168\.2\.0\/24/);
+  assert.ok(m.notes.some((n) => /east-west gateway of b's LoadBalancer address is not in the design/.test(n)));
   // one network: no east-west gateway row
   const flat = portMatrix(
     ctxOf(`sites: [{ name: fra }, { name: lon }]

@@ -132,6 +132,7 @@ test("decision record: Context (sites, RTT matrix, what it must survive) and Dec
     ["**ams**", "9 ms", "8 ms", "0"],
   ]);
   assert.match(context, /- checkout: serve 40,000 rps at peak/);
+  assert.match(context, /No objectives are declared \(`objectives` on stores and traffic entries\)/);
   assert.match(context, /%%\{init: \{"flowchart": \{"useMaxWidth": false\}\}\}%%\nflowchart TB\n/);
   const decision = md.slice(md.indexOf("## Decision"), md.indexOf("## Considered options"));
   assert.match(
@@ -146,6 +147,19 @@ test("decision record: Context (sites, RTT matrix, what it must survive) and Dec
     decision,
     /- \*\*traffic checkout\*\*: gslb steering \(TTL 60 s\); weights fra-prod 1, lon-prod 1; no store dependency declared\./,
   );
+});
+
+test("decision record: the declared objectives are named in Context, and Tiers counts every row without one", () => {
+  const text = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu-reviewed.topology.yaml"), "utf8");
+  const md = record(text);
+  const context = md.slice(md.indexOf("## Context"), md.indexOf("## Decision"));
+  assert.doesNotMatch(context, /no objectives are declared/i, "the file declares seven");
+  assert.match(context, /- store ledger: availability ≥ 99\.99% \(52\.6 minutes unavailable a year\); RPO ≤ 0 s; survive any one site lost; survive any partition into two groups/);
+  assert.match(context, /- traffic checkout: availability ≥ 99\.95% .*; RTO ≤ 120 s/);
+  const tiers = tableAfter(md, "## Tiers").slice(1);
+  const without = tiers.filter((r) => r[4] === "no objective").length;
+  assert.equal(without, 2, "carts' writes availability and etcd's control-plane writes");
+  assert.match(md, /- 2 tiers have no objective/);
 });
 
 test("decision record: considered options carry the engine's numbers (losses survived, frozen splits, commit latency, per-site matrix)", () => {

@@ -66,6 +66,28 @@ const GALERA_DOC = "https://galeracluster.com/library/documentation/firewall-set
 export const GALERA_GCOMM_TCP = 4567;
 export const GALERA_IST_TCP = 4568;
 export const GALERA_SST_TCP = 4444;
+// CockroachDB, "cockroach start → Networking" (https://www.cockroachlabs.com/docs/stable/cockroach-start#networking):
+// one port, 26257, for inter-node RPC (Raft, leases) and SQL clients (--listen-addr); the DB
+// Console is 8080. YugabyteDB, "Default ports reference"
+// (https://docs.yugabyte.com/preview/reference/configuration/default-ports/): yb-master RPC 7100,
+// yb-tserver RPC 9100. TiDB, "Network requirements"
+// (https://docs.pingcap.com/tidb/stable/hardware-and-software-requirements#network-requirements):
+// TiKV 20160, PD 2379 (clients) and 2380 (peers).
+const COCKROACH_DOC = "https://www.cockroachlabs.com/docs/stable/cockroach-start#networking";
+const YUGABYTE_DOC = "https://docs.yugabyte.com/preview/reference/configuration/default-ports/";
+const TIDB_DOC = "https://docs.pingcap.com/tidb/stable/hardware-and-software-requirements#network-requirements";
+export const COCKROACH_TCP = 26257;
+export const YB_MASTER_TCP = 7100;
+export const YB_TSERVER_TCP = 9100;
+export const TIKV_TCP = 20160;
+// PostgreSQL, "Connections and Authentication" (https://www.postgresql.org/docs/current/runtime-config-connection.html):
+// port 5432; a streaming standby (and a logical-replication subscriber) connects to its upstream
+// there. MySQL/MariaDB replicas connect to their source on 3306
+// (https://dev.mysql.com/doc/refman/8.4/en/replication-howto.html).
+const POSTGRES_DOC = "https://www.postgresql.org/docs/current/runtime-config-connection.html";
+const MYSQL_DOC = "https://dev.mysql.com/doc/refman/8.4/en/replication-howto.html";
+export const POSTGRES_TCP = 5432;
+export const MYSQL_TCP = 3306;
 // Kubernetes, "Ports and Protocols" (https://kubernetes.io/docs/reference/networking/ports-and-protocols/):
 // kube-apiserver on 6443 (kubeadm); managed and other distributions often serve 443.
 const K8S_DOC = "https://kubernetes.io/docs/reference/networking/ports-and-protocols/";
@@ -81,6 +103,8 @@ export interface End {
   readonly ranges: string[];
   /** the cluster this end belongs to, when it is one */
   readonly cluster?: string;
+  /** the note to print when `ranges` is empty because the design has no field for the address (a gateway's LoadBalancer) */
+  readonly unranged?: string;
 }
 
 export interface PortRow {
@@ -145,9 +169,34 @@ const sourceOf = (v: Valued<unknown> | undefined): PortRow["value"] => (v ? { ki
 
 /** The port matrix of the design's first topology; `deployed` by cluster name. */
 export function portMatrix(ctx: TopologyContext, deployed: ReadonlyMap<string, DeployedPorts> = new Map()): PortMatrix {
+  const b = builder(ctx, deployed);
+  clustermeshRows(b);
+  submarinerRows(b);
+  istioRows(b);
+  linkerdRows(b);
+  quorumRows(b);
+  asyncStoreRows(b);
+  unrangedNotes(b);
+  return { rows: sortRows(b.rows), notes: b.notes };
+}
+
+/** What every step of the matrix shares: the rows and notes so far, and how ends are named. */
+interface Build {
+  readonly ctx: TopologyContext;
+  readonly deployed: ReadonlyMap<string, DeployedPorts>;
+  readonly rows: PortRow[];
+  readonly notes: string[];
+  readonly named: Cluster[];
+  readonly siteOf: (c: Cluster) => string | undefined;
+  readonly nodesEnd: (c: Cluster, what?: string) => End;
+  readonly podsEnd: (c: Cluster, what?: string) => End;
+  /** members at a site: a cluster's nodes (etcd), its pods (a store with a namespace), elsewhere the site's declared hosts */
+  readonly memberEnd: (site: string, what: string, inCluster?: Cluster, store?: Store) => End;
+  readonly pairs: <T>(xs: readonly T[]) => (readonly [T, T])[];
+}
+
+function builder(ctx: TopologyContext, deployed: ReadonlyMap<string, DeployedPorts>): Build {
   const t = ctx.topology;
-  const rows: PortRow[] = [];
-  const notes: string[] = [];
   const siteOf = (c: Cluster) => (c.name ? ctx.siteOfCluster(c.name.value) : undefined);
   const named = t.clusters.filter((c) => c.name && siteOf(c));
   const nodesEnd = (c: Cluster, what = `nodes of ${c.name!.value}`): End => ({
@@ -162,41 +211,55 @@ export function portMatrix(ctx: TopologyContext, deployed: ReadonlyMap<string, D
     what,
     ranges: rangesOf(c, "pods"),
   });
+  const memberEnd = (site: string, what: string, inCluster?: Cluster, store?: Store): End => {
+    // members at a cluster's own site run on its nodes (etcd) or pods (a store in a namespace); elsewhere on declared hosts
+    const here = named.filter((c) => siteOf(c) === site);
+    const own = inCluster && siteOf(inCluster) === site ? [inCluster] : store?.namespace ? here : [];
+    const ranges = own.length
+      ? own.flatMap((c) => rangesOf(c, store?.namespace ? "pods" : "nodes"))
+      : (t.siteByName.get(site)?.addresses?.items ?? [])
+          .map((x) => parseCidr(x.value))
+          .filter((x) => x !== undefined)
+          .map(canonical);
+    return { site, what, ranges, ...(own.length === 1 ? { cluster: own[0].name!.value } : {}) };
+  };
   const pairs = <T>(xs: readonly T[]) => xs.flatMap((a, i) => xs.slice(i + 1).map((b) => [a, b] as const));
+  return { ctx, deployed, rows: [], notes: [], named, siteOf, nodesEnd, podsEnd, memberEnd, pairs };
+}
 
-  // ---- Cilium ClusterMesh: between all nodes of all meshed clusters
+/**
+ * Pods reach another network's gateway SNATed to their node's address (Istio's multi-network
+ * model and Linkerd's gateway mode exist because pod ranges are not routed between the networks).
+ */
+const SNAT_DETAIL =
+  "source: the node addresses (pod traffic leaves SNATed); the pod range only where pod CIDRs are routed between the sites";
+
+/**
+ * A mesh gateway: a LoadBalancer Service whose address the design does not declare (with a
+ * NodePort gateway the destination is the cluster's node range instead).
+ */
+function gatewayEnd(c: Cluster, site: string, what: string): End {
+  const nodes = rangesOf(c, "nodes");
+  return {
+    site,
+    cluster: c.name!.value,
+    what: `${what} (its LoadBalancer address${nodes.length ? `; a NodePort gateway: ${nodes.join(", ")}` : ""})`,
+    ranges: [],
+    unranged: `The ${what}'s LoadBalancer address is not in the design (it has no field for it): put it in the firewall rule yourself — with a NodePort gateway, the node range${nodes.length ? ` ${nodes.join(", ")}` : ""}. A game day cannot cut it (no host rule drops an address it is not given).`,
+  };
+}
+
+/** Cilium ClusterMesh: between all nodes of all meshed clusters. */
+function clustermeshRows(b: Build): void {
+  const { rows, notes, named, siteOf, nodesEnd, podsEnd, deployed, pairs } = b;
   const meshed = named.filter((c) => c.mesh === "clustermesh");
-  for (const [a, b] of pairs(meshed)) {
-    if (siteOf(a) === siteOf(b)) continue;
-    for (const [x, y] of [
-      [a, b],
-      [b, a],
-    ] as const) {
-      const d = deployed.get(y.name!.value) ?? {};
-      const lb = d.clustermeshServiceType?.value === "LoadBalancer";
-      const port = lb ? CLUSTERMESH_APISERVER_TCP : (d.clustermeshNodePort?.value ?? CLUSTERMESH_NODEPORT_TCP);
-      rows.push({
-        component: "clustermesh-apiserver",
-        source: "clustermesh",
-        protocol: "TCP",
-        port,
-        detail: lb
-          ? "the clustermesh-apiserver LoadBalancer address"
-          : d.clustermeshNodePort
-            ? "NodePort as deployed"
-            : `NodePort (the chart's default; ${CLUSTERMESH_APISERVER_TCP} when exposed by a LoadBalancer)`,
-        direction: "one-way",
-        from: nodesEnd(x),
-        to: nodesEnd(y),
-        why: `every Cilium agent of ${x.name!.value} watches ${y.name!.value}'s clustermesh-apiserver (identities, endpoints, services)`,
-        value: sourceOf(lb ? d.clustermeshServiceType : d.clustermeshNodePort),
-        reference: CLUSTERMESH_DOC,
-      });
-    }
+  for (const [a, c] of pairs(meshed)) {
+    if (siteOf(a) === siteOf(c)) continue;
+    clustermeshApiserverRows(b, a, c);
     const da = deployed.get(a.name!.value) ?? {};
-    const db = deployed.get(b.name!.value) ?? {};
+    const db = deployed.get(c.name!.value) ?? {};
     const both = (r: Omit<PortRow, "direction" | "from" | "to" | "source">) =>
-      rows.push({ ...r, source: "clustermesh", direction: "both", from: nodesEnd(a), to: nodesEnd(b) });
+      rows.push({ ...r, source: "clustermesh", direction: "both", from: nodesEnd(a), to: nodesEnd(c) });
     both({
       component: "cilium-health",
       protocol: "TCP",
@@ -224,7 +287,7 @@ export function portMatrix(ctx: TopologyContext, deployed: ReadonlyMap<string, D
         detail: "any port and protocol: pod ranges routed between the sites",
         direction: "both",
         from: podsEnd(a),
-        to: podsEnd(b),
+        to: podsEnd(c),
         why: "routingMode native: pods reach remote pods unencapsulated, so the WAN must route and admit the pod ranges",
         value: sourceOf(da.routingMode ?? db.routingMode),
         reference: CILIUM_DOC,
@@ -241,43 +304,85 @@ export function portMatrix(ctx: TopologyContext, deployed: ReadonlyMap<string, D
         reference: CILIUM_DOC,
       });
     }
-    const enc = da.encryption ?? db.encryption;
-    if (enc?.value === "wireguard")
-      both({
-        component: "WireGuard",
-        protocol: "UDP",
-        port: CILIUM_WIREGUARD_UDP,
-        why: "transparent encryption between nodes",
-        value: sourceOf(enc),
-        reference: CILIUM_DOC,
-      });
-    else if (enc?.value === "ipsec")
-      both({
-        component: "IPsec",
-        protocol: "ESP",
-        port: null,
-        detail: "IP protocol 50",
-        why: "transparent encryption between nodes",
-        value: sourceOf(enc),
-        reference: CILIUM_DOC,
-      });
-    const auth = da.mutualAuth ?? db.mutualAuth;
-    if (auth?.value)
-      both({
-        component: "mutual authentication",
-        protocol: "TCP",
-        port: CILIUM_MUTUAL_AUTH_TCP,
-        why: "the agents' mutual-authentication handshake",
-        value: sourceOf(auth),
-        reference: CILIUM_DOC,
-      });
+    clustermeshEncryptionRows(both, da, db);
   }
   if (meshed.length > 1 && !meshed.some((c) => deployed.get(c.name!.value)?.encryption))
     notes.push(
       `ClusterMesh encryption is not declared: with WireGuard also open UDP ${CILIUM_WIREGUARD_UDP}, with IPsec ESP (IP protocol 50), between the same nodes; with mutual authentication TCP ${CILIUM_MUTUAL_AUTH_TCP} (bind the clusters' Cilium values with \`deployment\` and Quorate reads them).`,
     );
+}
 
-  // ---- Submariner: gateways between sites; nodes to their own gateway; everyone to the Broker
+/** ClusterMesh encryption and mutual authentication, where the deployed values turn them on. */
+function clustermeshEncryptionRows(
+  both: (r: Omit<PortRow, "direction" | "from" | "to" | "source">) => void,
+  da: DeployedPorts,
+  db: DeployedPorts,
+): void {
+  const enc = da.encryption ?? db.encryption;
+  if (enc?.value === "wireguard")
+    both({
+      component: "WireGuard",
+      protocol: "UDP",
+      port: CILIUM_WIREGUARD_UDP,
+      why: "transparent encryption between nodes",
+      value: sourceOf(enc),
+      reference: CILIUM_DOC,
+    });
+  else if (enc?.value === "ipsec")
+    both({
+      component: "IPsec",
+      protocol: "ESP",
+      port: null,
+      detail: "IP protocol 50",
+      why: "transparent encryption between nodes",
+      value: sourceOf(enc),
+      reference: CILIUM_DOC,
+    });
+  const auth = da.mutualAuth ?? db.mutualAuth;
+  if (auth?.value)
+    both({
+      component: "mutual authentication",
+      protocol: "TCP",
+      port: CILIUM_MUTUAL_AUTH_TCP,
+      why: "the agents' mutual-authentication handshake",
+      value: sourceOf(auth),
+      reference: CILIUM_DOC,
+    });
+}
+
+/** ClusterMesh: each cluster of a pair reads the other's clustermesh-apiserver (NodePort or LoadBalancer as deployed). */
+function clustermeshApiserverRows(b: Build, a: Cluster, c: Cluster): void {
+  const { rows, nodesEnd, deployed } = b;
+  for (const [x, y] of [
+    [a, c],
+    [c, a],
+  ] as const) {
+    const d = deployed.get(y.name!.value) ?? {};
+    const lb = d.clustermeshServiceType?.value === "LoadBalancer";
+    const port = lb ? CLUSTERMESH_APISERVER_TCP : (d.clustermeshNodePort?.value ?? CLUSTERMESH_NODEPORT_TCP);
+    rows.push({
+      component: "clustermesh-apiserver",
+      source: "clustermesh",
+      protocol: "TCP",
+      port,
+      detail: lb
+        ? "the clustermesh-apiserver LoadBalancer address"
+        : d.clustermeshNodePort
+          ? "NodePort as deployed"
+          : `NodePort (the chart's default; ${CLUSTERMESH_APISERVER_TCP} when exposed by a LoadBalancer)`,
+      direction: "one-way",
+      from: nodesEnd(x),
+      to: nodesEnd(y),
+      why: `${x.name!.value} reads ${y.name!.value}'s identities, endpoints and services from its clustermesh-apiserver: with KVStoreMesh (the default since Cilium 1.16) only ${x.name!.value}'s clustermesh-apiserver pods connect and cache them for the local agents (which keep serving that cache, stale, while the link is cut); before 1.16 every Cilium agent connects`,
+      value: sourceOf(lb ? d.clustermeshServiceType : d.clustermeshNodePort),
+      reference: CLUSTERMESH_DOC,
+    });
+  }
+}
+
+/** Submariner: gateways between sites; nodes to their own gateway; everyone to the Broker. */
+function submarinerRows(b: Build): void {
+  const { rows, named, siteOf, deployed, pairs } = b;
   const subs = named.filter((c) => c.mesh === "submariner");
   for (const [a, b] of pairs(subs)) {
     if (siteOf(a) === siteOf(b)) continue;
@@ -327,66 +432,68 @@ export function portMatrix(ctx: TopologyContext, deployed: ReadonlyMap<string, D
       },
     );
   }
-  if (subs.length > 1) {
-    for (const c of subs)
+  if (subs.length > 1) submarinerClusterRows(b, subs);
+}
+
+/** Submariner inside each cluster (nodes to their gateway) and every cluster to the Broker's API server. */
+function submarinerClusterRows(b: Build, subs: readonly Cluster[]): void {
+  const { rows, notes, named, siteOf, nodesEnd } = b;
+  for (const c of subs)
+    rows.push({
+      component: "VXLAN to the gateway",
+      source: "submariner",
+      protocol: "UDP",
+      port: SUBMARINER_VXLAN_UDP,
+      direction: "both",
+      from: nodesEnd(c),
+      to: { site: siteOf(c)!, cluster: c.name!.value, what: `gateway nodes of ${c.name!.value}`, ranges: rangesOf(c, "nodes") },
+      why: "inside the cluster: every node sends cross-cluster traffic to the active gateway (route agent, kube-proxy iptables CNIs)",
+      value: DEFAULT,
+      reference: SUBMARINER_DOC,
+    });
+  // the Broker: the cluster the design names with `broker: true` (its nodes answer for its API
+  // server, as the NodePort/LoadBalancer of a kubeadm control plane does)
+  const brokers = named.filter((c) => c.broker?.value === true);
+  for (const broker of brokers)
+    for (const c of subs) {
+      if (c === broker || siteOf(c) === siteOf(broker)) continue;
       rows.push({
-        component: "VXLAN to the gateway",
+        component: "Broker API",
         source: "submariner",
-        protocol: "UDP",
-        port: SUBMARINER_VXLAN_UDP,
-        direction: "both",
+        protocol: "TCP",
+        port: KUBE_APISERVER_TCP,
+        detail: "the Broker cluster's kube-apiserver: 6443 on kubeadm, often 443 elsewhere (broker-info.subm says)",
+        direction: "one-way",
         from: nodesEnd(c),
-        to: { site: siteOf(c)!, cluster: c.name!.value, what: `gateway nodes of ${c.name!.value}`, ranges: rangesOf(c, "nodes") },
-        why: "inside the cluster: every node sends cross-cluster traffic to the active gateway (route agent, kube-proxy iptables CNIs)",
+        to: {
+          site: siteOf(broker)!,
+          cluster: broker.name!.value,
+          what: `API server of ${broker.name!.value} (the Broker)`,
+          ranges: rangesOf(broker, "nodes"),
+        },
+        why: "Submariner exchanges Cluster and Endpoint objects (and Lighthouse its ServiceImports) through the Broker",
         value: DEFAULT,
         reference: SUBMARINER_DOC,
       });
-    // the Broker: the cluster the design names with `broker: true` (its nodes answer for its API
-    // server, as the NodePort/LoadBalancer of a kubeadm control plane does)
-    const brokers = named.filter((c) => c.broker?.value === true);
-    for (const broker of brokers)
-      for (const c of subs) {
-        if (c === broker || siteOf(c) === siteOf(broker)) continue;
-        rows.push({
-          component: "Broker API",
-          source: "submariner",
-          protocol: "TCP",
-          port: KUBE_APISERVER_TCP,
-          detail: "the Broker cluster's kube-apiserver: 6443 on kubeadm, often 443 elsewhere (broker-info.subm says)",
-          direction: "one-way",
-          from: nodesEnd(c),
-          to: {
-            site: siteOf(broker)!,
-            cluster: broker.name!.value,
-            what: `API server of ${broker.name!.value} (the Broker)`,
-            ranges: rangesOf(broker, "nodes"),
-          },
-          why: "Submariner exchanges Cluster and Endpoint objects (and Lighthouse its ServiceImports) through the Broker",
-          value: DEFAULT,
-          reference: SUBMARINER_DOC,
-        });
-      }
-    if (!brokers.length)
-      notes.push(
-        `The Submariner Broker's cluster is not declared: every joined cluster (${subs.map((c) => c.name!.value).join(", ")}) must reach its kube-apiserver (TCP ${KUBE_APISERVER_TCP} on kubeadm, often 443 elsewhere). Mark the cluster that runs it with \`broker: true\` (a management cluster with \`mesh: none\` is declared like any other) and Quorate writes those rows.`,
-      );
-    else if (brokers.length > 1)
-      notes.push(
-        `${brokers.map((c) => c.name!.value).join(", ")} are all marked \`broker: true\`: one Submariner cluster set has one Broker — rows are written to each, keep only the one your clusters joined.`,
-      );
-  }
+    }
+  if (!brokers.length)
+    notes.push(
+      `The Submariner Broker's cluster is not declared: every joined cluster (${subs.map((c) => c.name!.value).join(", ")}) must reach its kube-apiserver (TCP ${KUBE_APISERVER_TCP} on kubeadm, often 443 elsewhere). Mark the cluster that runs it with \`broker: true\` (a management cluster with \`mesh: none\` is declared like any other) and Quorate writes those rows.`,
+    );
+  else if (brokers.length > 1)
+    notes.push(
+      `${brokers.map((c) => c.name!.value).join(", ")} are all marked \`broker: true\`: one Submariner cluster set has one Broker — rows are written to each, keep only the one your clusters joined.`,
+    );
+}
 
-  // ---- Istio multicluster
+/** Istio multicluster: east-west gateways between networks, a remote to its primary, every primary to the API servers it discovers. */
+function istioRows(b: Build): void {
+  const { rows, named, siteOf, nodesEnd, pairs } = b;
   const meshes = new Map<string, Cluster[]>();
   for (const c of named) if (c.istio?.meshId) meshes.set(c.istio.meshId.value, [...(meshes.get(c.istio.meshId.value) ?? []), c]);
   for (const [meshId, members] of meshes) {
     const source = `istio ${meshId}`;
-    const ew = (c: Cluster): End => ({
-      site: siteOf(c)!,
-      cluster: c.name!.value,
-      what: `east-west gateway of ${c.name!.value}`,
-      ranges: rangesOf(c, "nodes"),
-    });
+    const ew = (c: Cluster): End => gatewayEnd(c, siteOf(c)!, `east-west gateway of ${c.name!.value}`);
     const net = (c: Cluster) => c.istio?.network?.value ?? c.name!.value;
     for (const [a, b] of pairs(members)) {
       if (net(a) === net(b)) continue;
@@ -399,9 +506,9 @@ export function portMatrix(ctx: TopologyContext, deployed: ReadonlyMap<string, D
           source,
           protocol: "TCP",
           port: ISTIO_EASTWEST_TCP,
-          detail: `AUTO_PASSTHROUGH mTLS; ${ISTIO_HBONE_TCP} (HBONE) too in ambient mode`,
+          detail: `AUTO_PASSTHROUGH mTLS; ${ISTIO_HBONE_TCP} (HBONE) too in ambient mode; ${SNAT_DETAIL}`,
           direction: "one-way",
-          from: podsEnd(x, `sidecars of ${x.name!.value}`),
+          from: nodesEnd(x, `sidecars of ${x.name!.value} (leaving through its nodes)`),
           to: ew(y),
           why: `${x.name!.value} (network ${net(x)}) reaches ${y.name!.value}'s services (network ${net(y)}) only through its east-west gateway`,
           value: DEFAULT,
@@ -418,8 +525,9 @@ export function portMatrix(ctx: TopologyContext, deployed: ReadonlyMap<string, D
           source,
           protocol: "TCP",
           port: ISTIO_XDS_TCP,
+          detail: SNAT_DETAIL,
           direction: "one-way",
-          from: podsEnd(r, `sidecars and gateways of ${r.name!.value}`),
+          from: nodesEnd(r, `sidecars and gateways of ${r.name!.value} (leaving through its nodes)`),
           to: ew(p),
           why: `the remote ${r.name!.value} gets its configuration and certificates from ${p.name!.value}'s istiod, through the east-west gateway`,
           value: DEFAULT,
@@ -450,35 +558,34 @@ export function portMatrix(ctx: TopologyContext, deployed: ReadonlyMap<string, D
             port: KUBE_APISERVER_TCP,
             detail: "kube-apiserver: 6443 on kubeadm, often 443 elsewhere",
             direction: "one-way",
-            from: podsEnd(p, `istiod of ${p.name!.value}`),
+            from: nodesEnd(p, `istiod of ${p.name!.value} (leaving through its nodes)`),
             to: { site: siteOf(c)!, cluster: c.name!.value, what: `kube-apiserver of ${c.name!.value}`, ranges: rangesOf(c, "nodes") },
             why: `${p.name!.value}'s istiod discovers ${c.name!.value}'s endpoints through its remote secret`,
             value: DEFAULT,
             reference: ISTIO_DOC,
           });
   }
+}
 
-  // ---- Linkerd multicluster: A links to B = A mirrors B
+/** Linkerd multicluster: A links to B = A mirrors B. */
+function linkerdRows(b: Build): void {
+  const { rows, named, siteOf, nodesEnd, podsEnd, deployed } = b;
   for (const a of named) {
     for (const l of a.linkerd?.links ?? []) {
       const b = named.find((c) => c.name!.value === l.cluster?.value);
       if (!b || siteOf(a) === siteOf(b)) continue;
       const d = deployed.get(b.name!.value) ?? {};
       if (l.mode === "gateway") {
-        const gw: End = {
-          site: siteOf(b)!,
-          cluster: b.name!.value,
-          what: `multicluster gateway of ${b.name!.value}`,
-          ranges: rangesOf(b, "nodes"),
-        };
+        const gw = gatewayEnd(b, siteOf(b)!, `multicluster gateway of ${b.name!.value}`);
         rows.push(
           {
             component: "linkerd gateway",
             source: "linkerd",
             protocol: "TCP",
             port: d.linkerdGatewayPort?.value ?? LINKERD_GATEWAY_TCP,
+            detail: SNAT_DETAIL,
             direction: "one-way",
-            from: podsEnd(a, `meshed pods of ${a.name!.value}`),
+            from: nodesEnd(a, `meshed pods of ${a.name!.value} (leaving through its nodes)`),
             to: gw,
             why: `${a.name!.value} reaches the Services it mirrors from ${b.name!.value} through ${b.name!.value}'s gateway (mTLS)`,
             value: sourceOf(d.linkerdGatewayPort),
@@ -489,8 +596,9 @@ export function portMatrix(ctx: TopologyContext, deployed: ReadonlyMap<string, D
             source: "linkerd",
             protocol: "TCP",
             port: d.linkerdProbePort?.value ?? LINKERD_PROBE_TCP,
+            detail: SNAT_DETAIL,
             direction: "one-way",
-            from: podsEnd(a, `service mirror of ${a.name!.value}`),
+            from: nodesEnd(a, `service mirror of ${a.name!.value} (leaving through its nodes)`),
             to: gw,
             why: `the service mirror marks ${b.name!.value}'s mirrored Services unhealthy when this probe fails`,
             value: sourceOf(d.linkerdProbePort),
@@ -518,7 +626,7 @@ export function portMatrix(ctx: TopologyContext, deployed: ReadonlyMap<string, D
         port: KUBE_APISERVER_TCP,
         detail: "kube-apiserver: 6443 on kubeadm, often 443 elsewhere",
         direction: "one-way",
-        from: podsEnd(a, `service mirror of ${a.name!.value}`),
+        from: nodesEnd(a, `service mirror of ${a.name!.value} (leaving through its nodes)`),
         to: { site: siteOf(b)!, cluster: b.name!.value, what: `kube-apiserver of ${b.name!.value}`, ranges: rangesOf(b, "nodes") },
         why: `the service mirror watches ${b.name!.value}'s exported Services with the Link's kubeconfig`,
         value: DEFAULT,
@@ -526,20 +634,11 @@ export function portMatrix(ctx: TopologyContext, deployed: ReadonlyMap<string, D
       });
     }
   }
+}
 
-  // ---- quorums whose members sit in several sites
-  const memberEnd = (site: string, what: string, inCluster?: Cluster, store?: Store): End => {
-    // members at a cluster's own site run on its nodes (etcd) or pods (a store in a namespace); elsewhere on declared hosts
-    const here = named.filter((c) => siteOf(c) === site);
-    const own = inCluster && siteOf(inCluster) === site ? [inCluster] : store?.namespace ? here : [];
-    const ranges = own.length
-      ? own.flatMap((c) => rangesOf(c, store?.namespace ? "pods" : "nodes"))
-      : (ctx.topology.siteByName.get(site)?.addresses?.items ?? [])
-          .map((x) => parseCidr(x.value))
-          .filter((x) => x !== undefined)
-          .map(canonical);
-    return { site, what, ranges, ...(own.length === 1 ? { cluster: own[0].name!.value } : {}) };
-  };
+/** Quorums whose members sit in several sites: etcd, Galera, the consensus stores. */
+function quorumRows(b: Build): void {
+  const { rows, notes, siteOf, memberEnd, pairs, ctx } = b;
   for (const q of ctx.quorums) {
     if (!q.resolved || q.counts.size < 2) continue;
     const sites = [...q.counts.keys()];
@@ -595,20 +694,126 @@ export function portMatrix(ctx: TopologyContext, deployed: ReadonlyMap<string, D
             reference: GALERA_DOC,
           });
       notes.push(`${q.label}: UDP ${GALERA_GCOMM_TCP} only with multicast replication; TCP 3306 between members only for mysqldump SST.`);
-    } else
-      notes.push(
-        `${q.label} (${(q.owner as Store).engine?.value ?? "consensus"}): its replication ports are the engine's (CockroachDB 26257, YugabyteDB 7100/9100, TiKV 20160…); open them between ${sites.join(", ")}.`,
-      );
+    } else consensusRows(b, q.owner as Store, q.label, sites);
   }
+}
+
+/** Each end without a declared range, said once. */
+function unrangedNotes(b: Build): void {
+  const { rows, notes } = b;
   // each end is looked up once: a note that names it stays (rows × notes took seconds on 200 sites)
   const looked = new Set<string>();
   for (const r of rows)
     for (const e of [r.from, r.to])
       if (!e.ranges.length && !looked.has(e.what) && looked.add(e.what) && !notes.some((n) => n.includes(`${e.what}`)))
         notes.push(
-          `No range is declared for ${e.what} (${e.site}): add network.nodes/pods to the cluster, or sites[].addresses for hosts outside clusters, for a rule a firewall can take.`,
+          e.unranged
+            ? e.unranged
+            : `No range is declared for ${e.what} (${e.site}): add network.nodes/pods to the cluster, or sites[].addresses for hosts outside clusters, for a rule a firewall can take.`,
         );
-  return { rows: sortRows(rows), notes };
+}
+
+/** The replication ports of a consensus store's engine (free text: recognised by name), or undefined. */
+function consensusPorts(engine: string): { port: number; component: string; why: string; reference: string }[] | undefined {
+  const e = engine.toLowerCase();
+  if (e.includes("cockroach"))
+    return [
+      {
+        port: COCKROACH_TCP,
+        component: "CockroachDB RPC and SQL",
+        why: "Raft replication, leases and SQL gateways forwarding to leaseholders (one port: --listen-addr)",
+        reference: COCKROACH_DOC,
+      },
+    ];
+  if (e.includes("yugabyte"))
+    return [
+      { port: YB_MASTER_TCP, component: "yb-master RPC", why: "the masters' Raft and catalog", reference: YUGABYTE_DOC },
+      { port: YB_TSERVER_TCP, component: "yb-tserver RPC", why: "tablet Raft replication between the tservers", reference: YUGABYTE_DOC },
+    ];
+  if (e.includes("tikv") || e.includes("tidb"))
+    return [
+      { port: TIKV_TCP, component: "TiKV", why: "Raft replication between the TiKV stores", reference: TIDB_DOC },
+      { port: ETCD_PEER_TCP, component: "PD peer", why: "the placement drivers' Raft", reference: TIDB_DOC },
+      { port: ETCD_CLIENT_TCP, component: "PD client", why: "TiKV and TiDB reach the placement driver", reference: TIDB_DOC },
+    ];
+  return undefined;
+}
+
+/** A consensus store's replication between its member sites: the engine's port, or a note naming what to open. */
+function consensusRows(b: Build, st: Store, label: string, sites: readonly string[]): void {
+  const engine = st.engine?.value ?? "";
+  const ports = consensusPorts(engine);
+  if (!ports) {
+    b.notes.push(
+      `${label} (${engine || "consensus"}): Quorate does not know this engine's replication ports (it knows CockroachDB 26257, YugabyteDB 7100/9100, TiKV 20160 with PD 2379/2380); open them between ${sites.join(", ")}.`,
+    );
+    return;
+  }
+  for (const [x, y] of b.pairs(sites))
+    for (const p of ports)
+      b.rows.push({
+        component: p.component,
+        source: label,
+        protocol: "TCP",
+        port: p.port,
+        detail: "the engine's default: read the deployed value",
+        direction: "both",
+        from: b.memberEnd(x, `${st.name?.value} members at ${x}`, undefined, st),
+        to: b.memberEnd(y, `${st.name?.value} members at ${y}`, undefined, st),
+        why: p.why,
+        value: DEFAULT,
+        reference: p.reference,
+      });
+}
+
+/**
+ * An async store's replication: each replica (and each other writer) connects to a writer's
+ * site — a streaming standby or logical subscriber dials its upstream. Writers in several
+ * sites replicate both ways.
+ */
+function asyncStoreRows(b: Build): void {
+  for (const st of b.ctx.topology.stores) {
+    if (st.replication?.value !== "async" || !st.name) continue;
+    const writers = [...new Set((st.writers?.items ?? []).map((w) => w.value))];
+    const replicas = [...new Set((st.replicas?.items ?? []).map((w) => w.value))].filter((x) => !writers.includes(x));
+    if (!writers.length || writers.length + replicas.length < 2) continue;
+    const engine = (st.engine?.value ?? "").toLowerCase();
+    const known = /postgres/.test(engine)
+      ? { port: POSTGRES_TCP, component: "PostgreSQL replication", reference: POSTGRES_DOC }
+      : /mysql|mariadb/.test(engine)
+        ? { port: MYSQL_TCP, component: "MySQL replication", reference: MYSQL_DOC }
+        : undefined;
+    if (!known) {
+      b.notes.push(
+        `store ${st.name.value} (${st.engine?.value ?? "async"}): Quorate does not know this engine's replication port (it knows PostgreSQL 5432, MySQL/MariaDB 3306); open it from ${replicas.length ? replicas.join(", ") : "each writer"} to ${writers.join(", ")}.`,
+      );
+      continue;
+    }
+    const end = (site: string, role: string) => b.memberEnd(site, `${st.name!.value} ${role} at ${site}`, undefined, st);
+    const row = (from: End, to: End, direction: PortRow["direction"], why: string) =>
+      b.rows.push({
+        ...known,
+        source: `store ${st.name!.value}`,
+        protocol: "TCP",
+        detail: "the engine's default: read the deployed value",
+        direction,
+        from,
+        to,
+        why,
+        value: DEFAULT,
+        reference: known.reference,
+      });
+    for (const [x, y] of b.pairs(writers))
+      row(
+        end(x, "writer"),
+        end(y, "writer"),
+        "both",
+        "each writer subscribes to the other's changes (logical or multi-writer replication)",
+      );
+    for (const r of replicas)
+      for (const w of writers)
+        row(end(r, "replica"), end(w, "writer"), "one-way", "the replica connects to its upstream and streams its log");
+  }
 }
 
 const PROTO_ORDER: Record<Protocol, number> = { TCP: 0, UDP: 1, ICMP: 2, ESP: 3 };

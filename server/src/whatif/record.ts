@@ -27,6 +27,8 @@ import { finish, type Steps } from "../util/steps";
 import { listText } from "../util/strings";
 import { ALL_UP, MAX_PARTITION_SITES, run, type Result, type Scenario, sweep } from "./engine";
 import { tiersSection } from "./tiers";
+import { objectiveJudgements } from "../rules";
+import { objectiveText } from "../availability/render";
 
 export interface RecordInput {
   /** the file's name as the record cites it (an absolute path or one through `..` is cut to its last segment) */
@@ -207,13 +209,7 @@ function contextSection(r: RecordContext): string[] {
       must.push(
         `${cell(tr.name.value)}: serve ${rps(tr.peakRps.value)} at peak${tr.dependsOn?.items.length ? `, writing to ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}`,
       );
-  if (must.length)
-    out.push(
-      "What the design must survive (no objectives are declared beyond these; a site is a failure domain):",
-      "",
-      ...must.map((m) => `- ${m}`),
-      "",
-    );
+  if (must.length) out.push(...mustSurvive(r, must));
   const diagram = diagramFor(r.input.analysis, r.input.findings);
   if (diagram.mermaid)
     out.push(
@@ -226,6 +222,34 @@ function contextSection(r: RecordContext): string[] {
       "",
     );
   return out;
+}
+
+/**
+ * What the design must survive: what its layout implies (a site is a failure domain), then the
+ * objectives its owners declared, each named once here and judged in Tiers below.
+ */
+function mustSurvive(r: RecordContext, must: readonly string[]): string[] {
+  const KEY_NAMES: Readonly<Record<string, string>> = {
+    availability: "availability",
+    rpoSeconds: "RPO",
+    rtoSeconds: "RTO",
+    conflictProbability: "conflicts",
+  };
+  const declared = new Map<string, string[]>();
+  for (const j of objectiveJudgements(r.ctx)) {
+    const what = j.key.startsWith("survive ") ? `survive ${objectiveText(j)}` : `${KEY_NAMES[j.key] ?? j.key} ${objectiveText(j)}`;
+    declared.set(j.label, [...(declared.get(j.label) ?? []), what]);
+  }
+  const objectives = [...declared].map(([label, xs]) => `${cell(label)}: ${cell(xs.join("; "))}`);
+  return [
+    "What the design must survive (a site is a failure domain):",
+    "",
+    ...must.map((m) => `- ${m}`),
+    "",
+    ...(objectives.length
+      ? ["Objectives its owners declared (judged in Tiers below):", "", ...objectives.map((m) => `- ${m}`), ""]
+      : ["No objectives are declared (`objectives` on stores and traffic entries): Tiers below gives what the design delivers, and nothing holds it there.", ""]),
+  ];
 }
 
 function decisionSection(r: RecordContext): string[] {

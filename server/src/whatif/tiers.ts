@@ -136,7 +136,7 @@ export function tiersSection(r: RecordContext): string[] {
 
   const out = ["## Tiers", ""];
   if (!rows.length) return [...out, "No store or traffic entry is declared: there is no tier to state.", ""];
-  const missing = rows.filter((x) => x[2] === NONE).length;
+  const missing = rows.filter((x) => x[4] === NO_OBJECTIVE).length;
   out.push(
     'What "zero downtime" means for this design, tier by tier: the objective its owners declared (`objectives` on each store and traffic entry) beside what the design gives, computed from the declared availability of its sites and links (`quorate availability` shows every figure, its cut sets and how it was computed).',
     "",
