@@ -30548,7 +30548,10 @@ function mustSurvive(r2, must) {
     "",
     ...must.map((m) => `- ${m}`),
     "",
-    ...objectives.length ? ["Objectives its owners declared (judged in Tiers below):", "", ...objectives.map((m) => `- ${m}`), ""] : ["No objectives are declared (`objectives` on stores and traffic entries): Tiers below gives what the design delivers, and nothing holds it there.", ""]
+    ...objectives.length ? ["Objectives its owners declared (judged in Tiers below):", "", ...objectives.map((m) => `- ${m}`), ""] : [
+      "No objectives are declared (`objectives` on stores and traffic entries): Tiers below gives what the design delivers, and nothing holds it there.",
+      ""
+    ]
   ];
 }
 function decisionSection(r2) {

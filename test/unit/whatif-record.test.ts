@@ -154,7 +154,10 @@ test("decision record: the declared objectives are named in Context, and Tiers c
   const md = record(text);
   const context = md.slice(md.indexOf("## Context"), md.indexOf("## Decision"));
   assert.doesNotMatch(context, /no objectives are declared/i, "the file declares seven");
-  assert.match(context, /- store ledger: availability ≥ 99\.99% \(52\.6 minutes unavailable a year\); RPO ≤ 0 s; survive any one site lost; survive any partition into two groups/);
+  assert.match(
+    context,
+    /- store ledger: availability ≥ 99\.99% \(52\.6 minutes unavailable a year\); RPO ≤ 0 s; survive any one site lost; survive any partition into two groups/,
+  );
   assert.match(context, /- traffic checkout: availability ≥ 99\.95% .*; RTO ≤ 120 s/);
   const tiers = tableAfter(md, "## Tiers").slice(1);
   const without = tiers.filter((r) => r[4] === "no objective").length;

@@ -248,7 +248,10 @@ function mustSurvive(r: RecordContext, must: readonly string[]): string[] {
     "",
     ...(objectives.length
       ? ["Objectives its owners declared (judged in Tiers below):", "", ...objectives.map((m) => `- ${m}`), ""]
-      : ["No objectives are declared (`objectives` on stores and traffic entries): Tiers below gives what the design delivers, and nothing holds it there.", ""]),
+      : [
+          "No objectives are declared (`objectives` on stores and traffic entries): Tiers below gives what the design delivers, and nothing holds it there.",
+          "",
+        ]),
   ];
 }
 
