@@ -1178,8 +1178,8 @@ var require_stringifyString = __commonJS({
             case "u":
               {
                 str += json3.slice(start, i);
-                const code3 = json3.substr(i + 2, 4);
-                switch (code3) {
+                const code2 = json3.substr(i + 2, 4);
+                switch (code2) {
                   case "0000":
                     str += "\\0";
                     break;
@@ -1205,8 +1205,8 @@ var require_stringifyString = __commonJS({
                     str += "\\P";
                     break;
                   default:
-                    if (code3.substr(0, 2) === "00")
-                      str += "\\x" + code3.substr(2);
+                    if (code2.substr(0, 2) === "00")
+                      str += "\\x" + code2.substr(2);
                     else
                       str += json3.substr(i, 6);
                 }
@@ -3705,22 +3705,22 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports2) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code3, message2) {
+      constructor(name, pos, code2, message2) {
         super();
         this.name = name;
-        this.code = code3;
+        this.code = code2;
         this.message = message2;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code3, message2) {
-        super("YAMLParseError", pos, code3, message2);
+      constructor(pos, code2, message2) {
+        super("YAMLParseError", pos, code2, message2);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code3, message2) {
-        super("YAMLWarning", pos, code3, message2);
+      constructor(pos, code2, message2) {
+        super("YAMLWarning", pos, code2, message2);
       }
     };
     var prettifyError = (src, lc) => (error) => {
@@ -4629,7 +4629,7 @@ var require_resolve_flow_scalar = __commonJS({
       const { offset, type, source, end } = scalar;
       let _type;
       let value;
-      const _onError = (rel, code3, msg) => onError(offset + rel, code3, msg);
+      const _onError = (rel, code2, msg) => onError(offset + rel, code2, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
@@ -4827,9 +4827,9 @@ var require_resolve_flow_scalar = __commonJS({
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code3 = ok ? parseInt(cc, 16) : NaN;
+      const code2 = ok ? parseInt(cc, 16) : NaN;
       try {
-        return String.fromCodePoint(code3);
+        return String.fromCodePoint(code2);
       } catch {
         const raw = source.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
@@ -5151,12 +5151,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code3, message2, warning) => {
+        this.onError = (source, code2, message2, warning) => {
           const pos = getErrorPos(source);
           if (warning)
-            this.warnings.push(new errors.YAMLWarning(pos, code3, message2));
+            this.warnings.push(new errors.YAMLWarning(pos, code2, message2));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code3, message2));
+            this.errors.push(new errors.YAMLParseError(pos, code2, message2));
         };
         this.directives = new directives.Directives({ version: options.version || "1.2" });
         this.options = options;
@@ -5318,12 +5318,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code3, message2) => {
+        const _onError = (pos, code2, message2) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code3, message2);
+            onError(offset, code2, message2);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code3, message2);
+            throw new errors.YAMLParseError([offset, offset + 1], code2, message2);
         };
         switch (token.type) {
           case "scalar":
@@ -7390,9 +7390,9 @@ var require_code = __commonJS({
     };
     exports2.Name = Name;
     var _Code = class extends _CodeOrName {
-      constructor(code3) {
+      constructor(code2) {
         super();
-        this._items = typeof code3 === "string" ? [code3] : code3;
+        this._items = typeof code2 === "string" ? [code2] : code2;
       }
       toString() {
         return this.str;
@@ -7419,13 +7419,13 @@ var require_code = __commonJS({
     exports2._Code = _Code;
     exports2.nil = new _Code("");
     function _(strs, ...args) {
-      const code3 = [strs[0]];
+      const code2 = [strs[0]];
       let i = 0;
       while (i < args.length) {
-        addCodeArg(code3, args[i]);
-        code3.push(strs[++i]);
+        addCodeArg(code2, args[i]);
+        code2.push(strs[++i]);
       }
-      return new _Code(code3);
+      return new _Code(code2);
     }
     exports2._ = _;
     var plus2 = new _Code("+");
@@ -7441,13 +7441,13 @@ var require_code = __commonJS({
       return new _Code(expr);
     }
     exports2.str = str;
-    function addCodeArg(code3, arg) {
+    function addCodeArg(code2, arg) {
       if (arg instanceof _Code)
-        code3.push(...arg._items);
+        code2.push(...arg._items);
       else if (arg instanceof Name)
-        code3.push(arg);
+        code2.push(arg);
       else
-        code3.push(interpolate(arg));
+        code2.push(interpolate(arg));
     }
     exports2.addCodeArg = addCodeArg;
     function optimize(expr) {
@@ -7631,7 +7631,7 @@ var require_scope = __commonJS({
         }, usedValues, getCode);
       }
       _reduceValues(values, valueCode, usedValues = {}, getCode) {
-        let code3 = code_1.nil;
+        let code2 = code_1.nil;
         for (const prefix in values) {
           const vs = values[prefix];
           if (!vs)
@@ -7644,16 +7644,16 @@ var require_scope = __commonJS({
             let c = valueCode(name);
             if (c) {
               const def = this.opts.es5 ? exports2.varKinds.var : exports2.varKinds.const;
-              code3 = (0, code_1._)`${code3}${def} ${name} = ${c};${this.opts._n}`;
+              code2 = (0, code_1._)`${code2}${def} ${name} = ${c};${this.opts._n}`;
             } else if (c = getCode === null || getCode === void 0 ? void 0 : getCode(name)) {
-              code3 = (0, code_1._)`${code3}${c}${this.opts._n}`;
+              code2 = (0, code_1._)`${code2}${c}${this.opts._n}`;
             } else {
               throw new ValueError(name);
             }
             nameSet.set(name, UsedValueState.Completed);
           });
         }
-        return code3;
+        return code2;
       }
     };
     exports2.ValueScope = ValueScope;
@@ -7813,9 +7813,9 @@ var require_codegen = __commonJS({
       }
     };
     var AnyCode = class extends Node {
-      constructor(code3) {
+      constructor(code2) {
         super();
-        this.code = code3;
+        this.code = code2;
       }
       render({ _n }) {
         return `${this.code};` + _n;
@@ -7837,7 +7837,7 @@ var require_codegen = __commonJS({
         this.nodes = nodes;
       }
       render(opts) {
-        return this.nodes.reduce((code3, n) => code3 + n.render(opts), "");
+        return this.nodes.reduce((code2, n) => code2 + n.render(opts), "");
       }
       optimizeNodes() {
         const { nodes } = this;
@@ -7885,10 +7885,10 @@ var require_codegen = __commonJS({
         this.condition = condition;
       }
       render(opts) {
-        let code3 = `if(${this.condition})` + super.render(opts);
+        let code2 = `if(${this.condition})` + super.render(opts);
         if (this.else)
-          code3 += "else " + this.else.render(opts);
-        return code3;
+          code2 += "else " + this.else.render(opts);
+        return code2;
       }
       optimizeNodes() {
         super.optimizeNodes();
@@ -8009,12 +8009,12 @@ var require_codegen = __commonJS({
     Return.kind = "return";
     var Try = class extends BlockNode {
       render(opts) {
-        let code3 = "try" + super.render(opts);
+        let code2 = "try" + super.render(opts);
         if (this.catch)
-          code3 += this.catch.render(opts);
+          code2 += this.catch.render(opts);
         if (this.finally)
-          code3 += this.finally.render(opts);
-        return code3;
+          code2 += this.finally.render(opts);
+        return code2;
       }
       optimizeNodes() {
         var _a, _b;
@@ -8131,18 +8131,18 @@ var require_codegen = __commonJS({
       }
       // returns code for object literal for the passed argument list of key-value pairs
       object(...keyValues) {
-        const code3 = ["{"];
+        const code2 = ["{"];
         for (const [key, value] of keyValues) {
-          if (code3.length > 1)
-            code3.push(",");
-          code3.push(key);
+          if (code2.length > 1)
+            code2.push(",");
+          code2.push(key);
           if (key !== value || this.opts.es5) {
-            code3.push(":");
-            (0, code_1.addCodeArg)(code3, value);
+            code2.push(":");
+            (0, code_1.addCodeArg)(code2, value);
           }
         }
-        code3.push("}");
-        return new code_1._Code(code3);
+        code2.push("}");
+        return new code_1._Code(code2);
       }
       // `if` clause (or statement if `thenBody` and, optionally, `elseBody` are passed)
       if(condition, thenBody, elseBody) {
@@ -10461,22 +10461,22 @@ var require_utils = __commonJS({
     }
     function stringArrayToHexStripped(input) {
       let acc = "";
-      let code3 = 0;
+      let code2 = 0;
       let i = 0;
       for (i = 0; i < input.length; i++) {
-        code3 = input[i].charCodeAt(0);
-        if (code3 === 48) {
+        code2 = input[i].charCodeAt(0);
+        if (code2 === 48) {
           continue;
         }
-        if (!(code3 >= 48 && code3 <= 57 || code3 >= 65 && code3 <= 70 || code3 >= 97 && code3 <= 102)) {
+        if (!(code2 >= 48 && code2 <= 57 || code2 >= 65 && code2 <= 70 || code2 >= 97 && code2 <= 102)) {
           return "";
         }
         acc += input[i];
         break;
       }
       for (i += 1; i < input.length; i++) {
-        code3 = input[i].charCodeAt(0);
-        if (!(code3 >= 48 && code3 <= 57 || code3 >= 65 && code3 <= 70 || code3 >= 97 && code3 <= 102)) {
+        code2 = input[i].charCodeAt(0);
+        if (!(code2 >= 48 && code2 <= 57 || code2 >= 65 && code2 <= 70 || code2 >= 97 && code2 <= 102)) {
           return "";
         }
         acc += input[i];
@@ -10749,15 +10749,15 @@ var require_utils = __commonJS({
         if (isPathCharacter(ch)) {
           output += ch;
         } else {
-          const code3 = input.charCodeAt(i);
-          if (code3 < 128) {
-            output += isEscapeSafe(code3) ? ch : BYTE_HEX[code3];
-          } else if (code3 < 55296 || code3 > 57343) {
-            output += percentEncodeNonAscii(code3);
-          } else if (code3 <= 56319 && i + 1 < input.length) {
+          const code2 = input.charCodeAt(i);
+          if (code2 < 128) {
+            output += isEscapeSafe(code2) ? ch : BYTE_HEX[code2];
+          } else if (code2 < 55296 || code2 > 57343) {
+            output += percentEncodeNonAscii(code2);
+          } else if (code2 <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -10788,15 +10788,15 @@ var require_utils = __commonJS({
         if (isPathCharacter(ch) && (ch !== ":" || !firstSegment)) {
           output += ch;
         } else {
-          const code3 = input.charCodeAt(i);
-          if (code3 < 128) {
-            output += BYTE_HEX[code3];
-          } else if (code3 < 55296 || code3 > 57343) {
-            output += percentEncodeNonAscii(code3);
-          } else if (code3 <= 56319 && i + 1 < input.length) {
+          const code2 = input.charCodeAt(i);
+          if (code2 < 128) {
+            output += BYTE_HEX[code2];
+          } else if (code2 < 55296 || code2 > 57343) {
+            output += percentEncodeNonAscii(code2);
+          } else if (code2 <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -10823,15 +10823,15 @@ var require_utils = __commonJS({
         if (isAllowed(ch)) {
           output += ch;
         } else {
-          const code3 = input.charCodeAt(i);
-          if (code3 < 128) {
-            output += BYTE_HEX[code3];
-          } else if (code3 < 55296 || code3 > 57343) {
-            output += percentEncodeNonAscii(code3);
-          } else if (code3 <= 56319 && i + 1 < input.length) {
+          const code2 = input.charCodeAt(i);
+          if (code2 < 128) {
+            output += BYTE_HEX[code2];
+          } else if (code2 < 55296 || code2 > 57343) {
+            output += percentEncodeNonAscii(code2);
+          } else if (code2 <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -10876,15 +10876,15 @@ var require_utils = __commonJS({
         if (isQueryFragmentCharacter(ch)) {
           output += ch;
         } else {
-          const code3 = input.charCodeAt(i);
-          if (code3 < 128) {
-            output += isEscapeSafe(code3) ? ch : BYTE_HEX[code3];
-          } else if (code3 < 55296 || code3 > 57343) {
-            output += percentEncodeNonAscii(code3);
-          } else if (code3 <= 56319 && i + 1 < input.length) {
+          const code2 = input.charCodeAt(i);
+          if (code2 < 128) {
+            output += isEscapeSafe(code2) ? ch : BYTE_HEX[code2];
+          } else if (code2 < 55296 || code2 > 57343) {
+            output += percentEncodeNonAscii(code2);
+          } else if (code2 <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -13842,8 +13842,8 @@ var require_format = __commonJS({
             }
           }
           function getFormat(fmtDef) {
-            const code3 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
-            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code3 });
+            const code2 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
+            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code2 });
             if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
               return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`];
             }
@@ -15972,8 +15972,8 @@ var require_scan = __commonJS({
       CHAR_RIGHT_SQUARE_BRACKET
       /* ] */
     } = require_constants2();
-    var isPathSeparator = (code3) => {
-      return code3 === CHAR_FORWARD_SLASH || code3 === CHAR_BACKWARD_SLASH;
+    var isPathSeparator = (code2) => {
+      return code2 === CHAR_FORWARD_SLASH || code2 === CHAR_BACKWARD_SLASH;
     };
     var depth = (token) => {
       if (token.isPrefix !== true) {
@@ -16003,38 +16003,38 @@ var require_scan = __commonJS({
       let finished = false;
       let braces = 0;
       let prev;
-      let code3;
+      let code2;
       let token = { value: "", depth: 0, isGlob: false };
       const eos = () => index >= length;
       const peek = () => str.charCodeAt(index + 1);
       const advance = () => {
-        prev = code3;
+        prev = code2;
         return str.charCodeAt(++index);
       };
       while (index < length) {
-        code3 = advance();
+        code2 = advance();
         let next;
-        if (code3 === CHAR_BACKWARD_SLASH) {
+        if (code2 === CHAR_BACKWARD_SLASH) {
           backslashes = token.backslashes = true;
-          code3 = advance();
-          if (code3 === CHAR_LEFT_CURLY_BRACE) {
+          code2 = advance();
+          if (code2 === CHAR_LEFT_CURLY_BRACE) {
             braceEscaped = true;
           }
           continue;
         }
-        if (braceEscaped === true || code3 === CHAR_LEFT_CURLY_BRACE) {
+        if (braceEscaped === true || code2 === CHAR_LEFT_CURLY_BRACE) {
           braces++;
-          while (eos() !== true && (code3 = advance())) {
-            if (code3 === CHAR_BACKWARD_SLASH) {
+          while (eos() !== true && (code2 = advance())) {
+            if (code2 === CHAR_BACKWARD_SLASH) {
               backslashes = token.backslashes = true;
               advance();
               continue;
             }
-            if (code3 === CHAR_LEFT_CURLY_BRACE) {
+            if (code2 === CHAR_LEFT_CURLY_BRACE) {
               braces++;
               continue;
             }
-            if (braceEscaped !== true && code3 === CHAR_DOT && (code3 = advance()) === CHAR_DOT) {
+            if (braceEscaped !== true && code2 === CHAR_DOT && (code2 = advance()) === CHAR_DOT) {
               isBrace = token.isBrace = true;
               isGlob = token.isGlob = true;
               finished = true;
@@ -16043,7 +16043,7 @@ var require_scan = __commonJS({
               }
               break;
             }
-            if (braceEscaped !== true && code3 === CHAR_COMMA) {
+            if (braceEscaped !== true && code2 === CHAR_COMMA) {
               isBrace = token.isBrace = true;
               isGlob = token.isGlob = true;
               finished = true;
@@ -16052,7 +16052,7 @@ var require_scan = __commonJS({
               }
               break;
             }
-            if (code3 === CHAR_RIGHT_CURLY_BRACE) {
+            if (code2 === CHAR_RIGHT_CURLY_BRACE) {
               braces--;
               if (braces === 0) {
                 braceEscaped = false;
@@ -16067,7 +16067,7 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (code3 === CHAR_FORWARD_SLASH) {
+        if (code2 === CHAR_FORWARD_SLASH) {
           slashes.push(index);
           tokens.push(token);
           token = { value: "", depth: 0, isGlob: false };
@@ -16080,22 +16080,22 @@ var require_scan = __commonJS({
           continue;
         }
         if (opts.noext !== true) {
-          const isExtglobChar = code3 === CHAR_PLUS || code3 === CHAR_AT || code3 === CHAR_ASTERISK || code3 === CHAR_QUESTION_MARK || code3 === CHAR_EXCLAMATION_MARK;
+          const isExtglobChar = code2 === CHAR_PLUS || code2 === CHAR_AT || code2 === CHAR_ASTERISK || code2 === CHAR_QUESTION_MARK || code2 === CHAR_EXCLAMATION_MARK;
           if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
             isGlob = token.isGlob = true;
             isExtglob = token.isExtglob = true;
             finished = true;
-            if (code3 === CHAR_EXCLAMATION_MARK && index === start) {
+            if (code2 === CHAR_EXCLAMATION_MARK && index === start) {
               negatedExtglob = true;
             }
             if (scanToEnd === true) {
-              while (eos() !== true && (code3 = advance())) {
-                if (code3 === CHAR_BACKWARD_SLASH) {
+              while (eos() !== true && (code2 = advance())) {
+                if (code2 === CHAR_BACKWARD_SLASH) {
                   backslashes = token.backslashes = true;
-                  code3 = advance();
+                  code2 = advance();
                   continue;
                 }
-                if (code3 === CHAR_RIGHT_PARENTHESES) {
+                if (code2 === CHAR_RIGHT_PARENTHESES) {
                   isGlob = token.isGlob = true;
                   finished = true;
                   break;
@@ -16106,7 +16106,7 @@ var require_scan = __commonJS({
             break;
           }
         }
-        if (code3 === CHAR_ASTERISK) {
+        if (code2 === CHAR_ASTERISK) {
           if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
           isGlob = token.isGlob = true;
           finished = true;
@@ -16115,7 +16115,7 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (code3 === CHAR_QUESTION_MARK) {
+        if (code2 === CHAR_QUESTION_MARK) {
           isGlob = token.isGlob = true;
           finished = true;
           if (scanToEnd === true) {
@@ -16123,7 +16123,7 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (code3 === CHAR_LEFT_SQUARE_BRACKET) {
+        if (code2 === CHAR_LEFT_SQUARE_BRACKET) {
           while (eos() !== true && (next = advance())) {
             if (next === CHAR_BACKWARD_SLASH) {
               backslashes = token.backslashes = true;
@@ -16142,21 +16142,21 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (opts.nonegate !== true && code3 === CHAR_EXCLAMATION_MARK && index === start) {
+        if (opts.nonegate !== true && code2 === CHAR_EXCLAMATION_MARK && index === start) {
           negated = token.negated = true;
           start++;
           continue;
         }
-        if (opts.noparen !== true && code3 === CHAR_LEFT_PARENTHESES) {
+        if (opts.noparen !== true && code2 === CHAR_LEFT_PARENTHESES) {
           isGlob = token.isGlob = true;
           if (scanToEnd === true) {
-            while (eos() !== true && (code3 = advance())) {
-              if (code3 === CHAR_LEFT_PARENTHESES) {
+            while (eos() !== true && (code2 = advance())) {
+              if (code2 === CHAR_LEFT_PARENTHESES) {
                 backslashes = token.backslashes = true;
-                code3 = advance();
+                code2 = advance();
                 continue;
               }
-              if (code3 === CHAR_RIGHT_PARENTHESES) {
+              if (code2 === CHAR_RIGHT_PARENTHESES) {
                 finished = true;
                 break;
               }
@@ -16221,7 +16221,7 @@ var require_scan = __commonJS({
       };
       if (opts.tokens === true) {
         state.maxDepth = 0;
-        if (!isPathSeparator(code3)) {
+        if (!isPathSeparator(code2)) {
           tokens.push(token);
         }
         state.tokens = tokens;
@@ -21113,14 +21113,14 @@ var CATALOG = {
     "Past the configured size limit the file is not analysed while typing."
   )
 };
-var RULES = Object.entries(CATALOG).map(([code3, e]) => ({ code: code3, family: code3.split("/")[0], ...e }));
+var RULES = Object.entries(CATALOG).map(([code2, e]) => ({ code: code2, family: code2.split("/")[0], ...e }));
 var byCode = new Map(RULES.map((x) => [x.code, x]));
-function ruleInfo(code3) {
-  return byCode.get(code3);
+function ruleInfo(code2) {
+  return byCode.get(code2);
 }
-function defaultSeverity(code3) {
-  const info = byCode.get(code3);
-  if (!info) throw new Error(`rule code ${code3} is not in rules/catalog.ts: add it there (severity, title, help)`);
+function defaultSeverity(code2) {
+  const info = byCode.get(code2);
+  if (!info) throw new Error(`rule code ${code2} is not in rules/catalog.ts: add it there (severity, title, help)`);
   return info.severity;
 }
 
@@ -21779,8 +21779,8 @@ function memberPairs(ctx, q) {
 }
 
 // server/src/rules/context.ts
-function finding(code3, span, message2, extra = {}) {
-  return { code: code3, severity: defaultSeverity(code3), span, message: message2, ...extra };
+function finding(code2, span, message2, extra = {}) {
+  return { code: code2, severity: defaultSeverity(code2), span, message: message2, ...extra };
 }
 
 // server/src/rules/cidr.ts
@@ -21954,6 +21954,10 @@ function ceil(a) {
 // server/src/math/lag.ts
 function lagBytesNeeded(maxLagSeconds, writeRatePerSecond, writeBytes) {
   return mul(mul(fromNumber(maxLagSeconds), fromNumber(writeRatePerSecond)), fromNumber(writeBytes));
+}
+function lagSecondsCovered(lagBufferBytes, writeRatePerSecond, writeBytes) {
+  const perSecond = writeRatePerSecond * writeBytes;
+  return perSecond > 0 ? lagBufferBytes / perSecond : Infinity;
 }
 
 // server/src/derive/meshes.ts
@@ -23454,10 +23458,10 @@ function rtoEstimate(tr) {
   const terms = [`${hc.intervalSeconds.value} s \xD7 ${hc.failureThreshold.value} checks`];
   if (timeout) terms.push(`${timeout} s check timeout`);
   if (steering === "anycast") {
-    const withdraw = hc.withdrawSeconds?.value ?? 0;
-    if (withdraw) terms.push(`${withdraw} s BGP withdrawal`);
+    const withdraw2 = hc.withdrawSeconds?.value ?? 0;
+    if (withdraw2) terms.push(`${withdraw2} s BGP withdrawal`);
     return {
-      seconds: detect + timeout + withdraw,
+      seconds: detect + timeout + withdraw2,
       terms: terms.join(" + "),
       caveat: "established connections to the lost site are reset"
     };
@@ -27216,8 +27220,8 @@ var import_node_path3 = require("node:path");
 var UsageError = class extends Error {
 };
 var reason = (e) => {
-  const code3 = e.code;
-  return code3 === "ENOENT" ? "no such file or folder" : code3 ?? e.message;
+  const code2 = e.code;
+  return code2 === "ENOENT" ? "no such file or folder" : code2 ?? e.message;
 };
 var DEFAULT_MAX_FILE_KB = 8192;
 function collectFiles(paths, cwd, maxBytes, note) {
@@ -29422,14 +29426,14 @@ function showArgs(rev, rel, cwd) {
   const path = rel.startsWith("/") || rel.startsWith("./") || rel.startsWith("../") ? rel : `./${rel}`;
   return [...GIT_HARDENED, "show", "--no-textconv", `${rev}:${path}`];
 }
-function failure(spec, cwd, o, code3, status2, stderr) {
+function failure(spec, cwd, o, code2, status2, stderr) {
   const max = o.maxBytes ?? GIT_MAX_BYTES;
   const timeout = o.timeoutMs ?? GIT_TIMEOUT_MS;
-  if (code3 === "ETIMEDOUT") return new GitError(`cannot read ${spec}: git did not answer within ${timeout / 1e3} s`);
-  if (code3 === "ABORT_ERR") return new GitError(`cannot read ${spec}: cancelled`);
-  if (code3 === "ENOBUFS" || code3 === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER")
+  if (code2 === "ETIMEDOUT") return new GitError(`cannot read ${spec}: git did not answer within ${timeout / 1e3} s`);
+  if (code2 === "ABORT_ERR") return new GitError(`cannot read ${spec}: cancelled`);
+  if (code2 === "ENOBUFS" || code2 === "ERR_CHILD_PROCESS_STDIO_MAXBUFFER")
     return new GitError(`cannot read ${spec}: it is over the ${max / 1024} KB limit for one file`);
-  if (code3 && status2 === null) return new GitError(`cannot read ${spec}: git is not available (${code3})`);
+  if (code2 && status2 === null) return new GitError(`cannot read ${spec}: git is not available (${code2})`);
   const lines2 = stderr.trim().split("\n");
   const err = (lines2.find((l) => l.startsWith("fatal: ")) ?? lines2[0]).replace(/^fatal: /, "");
   if (/promisor remote|lazy fetch/i.test(stderr))
@@ -29449,8 +29453,8 @@ function showSync(rev, rel, cwd, o = {}) {
     timeout: o.timeoutMs ?? GIT_TIMEOUT_MS,
     killSignal: "SIGKILL"
   });
-  const code3 = r2.error?.code;
-  if (r2.error || r2.status !== 0) throw failure(`${rev}:${rel}`, cwd, o, code3, r2.error ? null : r2.status, r2.stderr || "");
+  const code2 = r2.error?.code;
+  if (r2.error || r2.status !== 0) throw failure(`${rev}:${rel}`, cwd, o, code2, r2.error ? null : r2.status, r2.stderr || "");
   return r2.stdout;
 }
 
@@ -30260,9 +30264,9 @@ function portsJson(m) {
 }
 
 // server/src/util/steps.ts
-function finish(steps) {
+function finish(steps2) {
   for (; ; ) {
-    const n = steps.next();
+    const n = steps2.next();
     if (n.done) return n.value;
   }
 }
@@ -31252,7 +31256,13 @@ function probePlan(ctx, sources, sideOf, nodesDeclared) {
       const name = c.name?.value;
       const site = name ? ctx.siteOfCluster(name) : void 0;
       if (!name || !site || sideOf(site) < 0 || sideOf(site) === side2 || !nodesDeclared(name)) continue;
-      const ports = portsTo(side2, (r2, end) => r2[end].cluster === name);
+      const nodes = new Set(
+        c.cidrs.filter((v) => v.field === "nodes").map((v) => parseCidr(v.value)).filter((x) => x !== void 0).map(canonical)
+      );
+      const ports = portsTo(
+        side2,
+        (r2, end) => r2[end].cluster === name && r2[end].ranges.length > 0 && r2[end].ranges.every((x) => nodes.has(x))
+      );
       for (const [port, why2] of ports.length ? ports : [[KUBELET_TCP, "kubelet (every node)"]])
         probes.push({ from, what: `nodes of ${name}`, port, why: why2, to: { cluster: name } });
     }
@@ -31363,6 +31373,468 @@ function probeScript(plan2, title) {
   return out.join("\n");
 }
 
+// server/src/whatif/gameday-runbook.ts
+var ABORT_MARGIN_SECONDS = 30;
+var ERROR_SHARE = 5e-3;
+var ERROR_SUSTAIN_SECONDS = 60;
+var int2 = (x) => count(Math.round(x));
+var sec = (x) => `${count(Math.round(x * 10) / 10, 1)} s`;
+var hostFiles = (h) => [h.file, ...h.iptables ? [h.iptables] : [], ...h.ip6tables ? [h.ip6tables] : []];
+var kubectlLine = (context, args) => shellLine(["kubectl", "--context", context, ...args]);
+var probeFile = (cluster) => `${fileSegment(cluster)}/probe.yaml`;
+var kubectl = (context, verb, file) => shellLine(["kubectl", "--context", context, verb, "-f", file]);
+var nodesFile = (cluster) => `${fileSegment(cluster)}-nodes.txt`;
+function runbookOf(r2, o) {
+  const rb = {
+    r: r2,
+    o,
+    p: r2.prediction,
+    t: r2.ctx.topology,
+    isolated: r2.scenario.lose,
+    deadman: r2.duration.seconds + 300,
+    out: [],
+    windows: []
+  };
+  for (const section of [intro, whatIsCut, preflight, steps, proof, withdraw, abortCriteria, customerImpact, checks, rollback, postHeal])
+    section(rb);
+  return rb.out.join("\n");
+}
+function intro({ r: r2, o, out, isolated }) {
+  const one = isolated.length === 1;
+  const simulate = one ? shellLine(["quorate", "simulate", "--isolate", isolated[0], o.source]) : shellLine(["quorate", "simulate", "--partition", r2.sides.map((x) => x.join(",")).join("/"), o.source]);
+  out.push(
+    `# Game day: ${cell(r2.name)}${isolated.length ? " (enacted as isolation)" : ""}`,
+    "",
+    `Written by \`quorate gameday\` from ${codeSpan(displayPath(o.source))} for ${o.tool === "chaos-mesh" ? "Chaos Mesh (NetworkChaos, action partition)" : "Litmus (ChaosEngine, pod-network-partition)"} and nftables on the hosts, lasting ${cell(r2.duration.text)}. ${isolated.length ? `Losing ${cell(isolated.join(", "))} is enacted as isolation: cut off from every other site (its machines keep running, as in a WAN cut), then withdrawn from steering by an explicit step. The predictions are the what-if engine's (${codeSpan(simulate)}): the window before the withdrawal, then the state after it.` : `The predictions are the what-if engine's for the same partition (${codeSpan(simulate)}).`} A check is written only for what the steps below actually cut.`,
+    ""
+  );
+  if (r2.toolNote) out.push(`**Why Chaos Mesh and not Litmus:** ${cell(r2.toolNote)}`, "");
+  out.push(...durationText(r2), "");
+}
+function durationText(r2) {
+  const d = r2.duration;
+  const bounded = r2.lag.filter((l) => l.bound !== void 0);
+  const lines2 = r2.lag.map((l) => `- ${lagSentence(l)}`);
+  if (!r2.lag.length) return [`Duration: ${cell(d.text)}${d.derived ? " (no store's replication crosses the cut: the default)" : ""}.`];
+  const first = Math.min(...bounded.map((l) => l.bound));
+  const head = !bounded.length ? `Duration: ${cell(d.text)}. No store whose replication crosses the cut declares maxLagSeconds or its lag buffer: how long the run can last before a replica must be resynced is unknown.` : d.derived ? `Duration: ${cell(d.text)}, derived from the design: nothing replicates across the cut, so the lag of these stores grows 1 s per second of it, and the run ends ${sec(first - d.seconds)} before the first bound (${sec(first)}). Pass --duration to choose another.` : d.seconds >= first ? `Duration: ${cell(d.text)} (--duration) **outlasts a lag bound** at ${sec(first)}: nothing replicates across the cut, so the lag grows 1 s per second of it. Past maxLagSeconds the design's RPO no longer holds; past the lag buffer the replica falls out of the stream and must be resynced after the heal (on PostgreSQL: re-clone the standby \u2014 or, with a replication slot, the primary keeps its WAL and its disk fills). Plan that resync, or run at most ${goDuration(safeSeconds(first))}.` : `Duration: ${cell(d.text)} (--duration): nothing replicates across the cut, so the lag of these stores grows 1 s per second of it; the run ends ${sec(first - d.seconds)} before the first bound (${sec(first)}).`;
+  return [head, "", ...lines2];
+}
+function lagSentence(l) {
+  const parts = [];
+  if (l.maxLagSeconds !== void 0) parts.push(`maxLagSeconds ${sec(l.maxLagSeconds)} (the design's bound, and its RPO)`);
+  if (l.bufferSeconds !== void 0 && l.bufferBytes !== void 0 && l.rate !== void 0 && l.size !== void 0)
+    parts.push(
+      `lag buffer ${bytes(l.bufferBytes)} at ${int2(l.rate)} writes/s \xD7 ${int2(l.size)} B = ${int2(l.rate * l.size)} B/s holds ${sec(l.bufferSeconds)}`
+    );
+  else parts.push("lag buffer not declared (lagBufferBytes, writeRatePerSecond, writeBytes)");
+  return `store ${cell(l.store)} (${cell(l.between)}): ${parts.join("; ")}`;
+}
+function safeSeconds(bound) {
+  const s = Math.min(bound - ABORT_MARGIN_SECONDS, bound * 0.8);
+  return s >= 150 ? Math.floor(s / 30) * 30 : Math.max(1, Math.floor(s));
+}
+function whatIsCut({ r: r2, out }) {
+  out.push("## What is cut", "", ...r2.sides.map((side2, i) => `- Side ${i + 1}: ${side2.map(cell).join(", ")}`), "");
+  if (r2.plans.length)
+    out.push(
+      table(
+        ["cluster", "site", "namespaces (through the chaos tool)", "cut from (every declared range on the other side)"],
+        r2.plans.map((y) => [y.cluster, y.site, y.namespaces.join(", "), y.targets.join(", ")])
+      ),
+      ""
+    );
+  if (r2.hostPlans.length)
+    out.push(
+      "At the host (nftables, or iptables where nft is not installed), for what chaos tools must not touch \u2014 host-network pods (etcd static pods, Cilium agents, clustermesh-apiserver, Submariner and mesh gateways) and hosts outside clusters. The rules go on both sides of the cut: one side's drop alone cuts the traffic between two declared hosts, but where a host's netfilter is bypassed (below) or its rules did not load, the other side's rules still hold the cut. A cluster's row covers its nodes at its own site only; its members elsewhere (a stretched etcd) are the hosts of their site's row, or Not enacted.",
+      "",
+      table(
+        ["hosts", "site", "apply on", "drops both ways", "files"],
+        r2.hostPlans.map((h) => [h.what, h.site, h.hosts.join(", "), h.targets.join(", "), hostFiles(h).join(", ")])
+      ),
+      "",
+      `**Cilium with eBPF host routing** (\`bpf.hostLegacyRouting: false\`) sends pod traffic past the host's netfilter hooks: there the host rules cut host-network traffic only. Cut pod traffic with the NetworkChaos above, or with a \`netdev\` ingress hook on the uplink, or at the upstream switch/firewall ACLs.`,
+      ""
+    );
+  const notEnacted = [...r2.notes, ...r2.notEnacted];
+  if (notEnacted.length) out.push("### Not enacted", "", ...notEnacted.map((n) => `- ${cell(n)}`), "");
+}
+function preflight(rb) {
+  const { r: r2, o, t, out } = rb;
+  const owners = t.stores.filter((st) => st.owner).map((st) => `${st.name?.value}: ${st.owner.value}`);
+  out.push(
+    "## Pre-flight",
+    "",
+    `- [ ] Approvals: the change is scheduled and approved; the owners are on the bridge${owners.length ? ` \u2014 ${owners.map(cell).join("; ")}` : " (no stores[].owner is declared: name them before you start)"}.`,
+    "- [ ] Error budget: the entry points below have the budget for the predicted errors (Customer impact).",
+    ...r2.prediction.traffic.map(
+      (tr) => `- [ ] Baseline of ${cell(tr.name)}: its error rate (rps of 5xx and timeouts) and p99 latency now, per backend, from the external monitor or the GSLB/edge logs \u2014 not in-cluster probes. The abort criteria are relative to these.`
+    ),
+    ...t.clusters.filter((c) => c.etcd?.members && c.name).map(
+      (c) => `- [ ] Leader location: ${codeSpan(shellLine(["etcdctl", "endpoint", "status", "--cluster", "-w", "table"]))} against ${cell(c.name.value)}'s etcd \u2014 note which site leads, and each member's address (the write checks below need one per site).`
+    ),
+    ...consensusStores(t).map(
+      (st) => `- [ ] Leaders of ${cell(st.name.value)}: ${leaderCommand(st)} \u2014 note where the leaders (leaseholders) are per site: which side errors in a cut depends on them.`
+    ),
+    ...t.stores.filter((st) => st.replication?.value === "async" && st.name).map(
+      (st) => `- [ ] Baseline lag of ${cell(st.name.value)}: note the replication lag now (bound: ${st.maxLagSeconds ? `${st.maxLagSeconds.value} s` : "not declared"}).`
+    ),
+    ...r2.hostPlans.filter((h) => h.cluster).map(
+      (h) => `- [ ] Hosts of ${cell(h.cluster)}: ${codeSpan(`${kubectlLine(h.cluster, ["get", "nodes", "-o", "wide"])} > ${shellWord(nodesFile(h.cluster))}`)} \u2014 the hosts the rules go on (INTERNAL-IP), kept for the roll-back when the API may not answer.`
+    ),
+    toolPreflight(o),
+    ...r2.hostPlans.length ? [
+      `- [ ] On every host in the host table, \`nft\` (or \`iptables-restore\`) is installed, and you reach the host over a management range${o.managementRanges?.length ? ` (${o.managementRanges.join(", ")}, exempt from the drop)` : " \u2014 **none was given (--management-cidr): if your own path crosses the cut, you lose the host until the dead-man timer fires**"}.`
+    ] : [],
+    ...probePreflight(r2),
+    "- [ ] Agree on the abort signal and who runs the roll-back.",
+    ""
+  );
+}
+function toolPreflight(o) {
+  return o.tool === "chaos-mesh" ? "- [ ] Chaos Mesh runs in every cluster below (controller and chaos-daemon); `action: partition` with `externalTargets` cuts the selected pods' traffic to those ranges (iptables and ipsets inside each pod's network namespace)." : "- [ ] Litmus runs in every cluster below, with the `pod-network-partition` experiment and its `pod-network-partition-sa` service account in each namespace. **It works through NetworkPolicy: the CNI must enforce it** (Calico, Antrea\u2026), or nothing is cut and every check passes for the wrong reason. NetworkPolicies only add allows: list the policies already in these namespaces (`kubectl get networkpolicy -n NS`) \u2014 one that allows these ranges defeats the cut. The policy's `0.0.0.0/0` covers IPv4 only: all IPv6 traffic of the selected pods is denied.";
+}
+function probePreflight(r2) {
+  const withProbe = r2.plans.filter((y) => r2.probe.probes.some((q) => q.from.cluster === y.cluster));
+  if (!withProbe.length) return [];
+  return [
+    `- [ ] Probe pods (image \`${PROBE_IMAGE}\`, its \`nc\`: the clusters must pull it \u2014 air-gapped, mirror it into your registry and change \`image:\` in each probe.yaml): apply them and wait until they run \u2014 ${withProbe.map(
+      (y) => codeSpan(
+        `${kubectlLine(y.cluster, ["apply", "-f", probeFile(y.cluster)])} && ${kubectlLine(y.cluster, ["-n", y.namespaces[0], "wait", "--for=condition=Ready", `pod/${PROBE_POD}`, "--timeout=120s"])}`
+      )
+    ).join(
+      "; "
+    )} \u2014 then ${codeSpan("sh probe.sh before")}: every probe must print \`ok\` (open). A probe that does not connect now proves nothing later: fix the firewall or the plan first.`
+  ];
+}
+function steps({ r: r2, out, deadman }) {
+  out.push(
+    "## Steps",
+    "",
+    "Apply the chaos manifests first and the host rules last (the cut can take down the isolated cluster's own API server: its etcd majority may sit on the other side).",
+    ""
+  );
+  let n = 1;
+  if (r2.plans.length)
+    out.push(
+      `${n++}. Start the clock, then apply the chaos manifests:`,
+      "",
+      table(
+        ["cluster", "apply"],
+        r2.plans.map((y) => [y.cluster, { raw: codeSpan(kubectl(y.cluster, "apply", y.file), true) }])
+      ),
+      ""
+    );
+  for (const h of r2.hostPlans)
+    out.push(
+      `${n++}. On every host of ${cell(h.what)} (${cell(h.hosts.join(", "))}${h.cluster ? `: the INTERNAL-IP column of ${codeSpan(nodesFile(h.cluster))}` : ""}): copy ${cell(hostFiles(h).join(" or "))} there, arm the dead-man roll-back, then load the rules \u2014 with nftables:`,
+      "",
+      "   ```sh",
+      `   ${shellLine(["systemd-run", `--on-active=${deadman}`, "--unit=quorate-gameday-rollback", "nft", "delete", "table", "inet", NFT_TABLE])}`,
+      `   ${shellLine(["nft", "-f", h.file])}`,
+      "   ```",
+      "",
+      "   or, on a host with iptables only:",
+      "",
+      "   ```sh",
+      `   ${shellLine(["systemd-run", `--on-active=${deadman}`, "--unit=quorate-gameday-rollback", "sh", "-c", IPTABLES_ROLLBACK])}`,
+      ...h.iptables ? [`   iptables-restore --noflush < ${shellWord(h.iptables)}`] : [],
+      ...h.ip6tables ? [`   ip6tables-restore --noflush < ${shellWord(h.ip6tables)}`] : [],
+      "   ```",
+      ""
+    );
+  if (r2.probe.probes.length) out.push(`${n++}. Prove the cut (next section): ${codeSpan("sh probe.sh during")}.`, "");
+}
+function proof({ r: r2, out }) {
+  const sideOf = (site) => r2.sides.findIndex((g) => g.includes(site));
+  const cutRows = portMatrix(r2.ctx).rows.filter(
+    (x) => sideOf(x.from.site) >= 0 && sideOf(x.to.site) >= 0 && sideOf(x.from.site) !== sideOf(x.to.site)
+  );
+  out.push("## Prove the cut took effect", "");
+  if (r2.probe.probes.length) {
+    out.push(
+      `- ${codeSpan("sh probe.sh during")} (from your workstation, over the management network) connects from each probe pod to the other side \u2014 every line must read \`ok \u2026 closed\` (a \`FAIL\` line is a path the cut left open); \`UNKNOWN\` means that cluster's API does not answer (expected for an isolated cluster whose etcd majority is across the cut), so the probes from the other side are the proof:`,
+      ""
+    );
+    const seen = /* @__PURE__ */ new Set();
+    for (const q of r2.probe.probes) {
+      const line = `${q.from.cluster}/${q.from.namespace} \u2192 ${q.what}: TCP ${q.port} (${q.why})${"cluster" in q.to ? ", at the nodes' InternalIP addresses that probe.sh before recorded" : ""}`;
+      if (seen.has(line)) continue;
+      seen.add(line);
+      out.push(`  - ${cell(line)}`);
+    }
+    out.push("");
+  }
+  for (const note of r2.probe.notes) out.push(`- ${cell(note)}`);
+  if (r2.hostPlans.length)
+    out.push(
+      `- On a host of each row of the host table, the drop counters must be rising: ${codeSpan(shellLine(["nft", "list", "table", "inet", NFT_TABLE]))} (or ${codeSpan(shellLine(["iptables", "-L", IPTABLES_CHAIN, "-v", "-n", "-x"]))}). Counters at zero mean nothing crossed the cut there \u2014 or the rules are not in the path.`
+    );
+  const probed = cutRows.filter((x) => x.from.ranges.length && x.to.ranges.length);
+  const unprobed = cutRows.filter((x) => !x.from.ranges.length || !x.to.ranges.length);
+  if (probed.length) {
+    out.push("- These rows of the port matrix cross the cut and must now fail (test each from its source):", "");
+    for (const x of probed)
+      out.push(
+        `  - ${cell(portText(x))} ${x.direction === "both" ? "\u2194" : "\u2192"} ${cell(x.component)}: ${cell(x.from.what)} (${cell(x.from.site)}) to ${cell(x.to.what)} (${cell(x.to.site)})`
+      );
+  }
+  if (unprobed.length)
+    out.push(
+      `- Not cut, so expected to still connect (an end has no declared range a rule could drop): ${unprobed.map((x) => cell(`${portText(x)} ${x.component}, ${x.from.what} to ${x.to.what}`)).join("; ")}.`
+    );
+  out.push("- If any row that must fail still connects, the cut is incomplete: roll back and fix the plan before reading any check.", "");
+}
+function withdraw(rb) {
+  const { r: r2, p, t, out, isolated, windows } = rb;
+  if (!isolated.length) return;
+  const side2 = isolated.join(", ");
+  out.push(`## Withdraw ${cell(side2)} from steering`, "");
+  const entries = t.traffic.filter(
+    (tr) => tr.name && tr.backends.some((b) => isolated.includes(r2.ctx.siteOfCluster(b.cluster?.value ?? "") ?? ""))
+  );
+  if (!entries.length) out.push(`No traffic entry has a backend in ${cell(side2)}: nothing to withdraw.`, "");
+  for (const tr of entries) {
+    const rto = rtoEstimate(tr);
+    const pr = p.traffic.find((y) => y.name === tr.name.value);
+    const share = pr?.backends.filter((b) => isolated.includes(b.site) && b.loadRps !== null).reduce((a, b) => a + (b.loadRps ?? 0), 0) ?? 0;
+    if (rto) windows.push(`${tr.name.value}: ${rto.seconds} s`);
+    const anycast = tr.steering?.value === "anycast";
+    const hc = tr.healthCheck;
+    const detect = hc?.intervalSeconds && hc.failureThreshold ? hc.intervalSeconds.value * hc.failureThreshold.value : void 0;
+    const where = anycast ? "the BGP speaker (withdraw the route)" : "the GSLB (disable the pool members)";
+    out.push(
+      `- **${cell(tr.name.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${cell(side2)} keeps its share, ${int2(share)} rps. ${cell(side2)} is cut off but alive: its ingress still answers the internet, so only a **deep** health check (one that writes through the stores the entry depends on${tr.dependsOn?.items.length ? `: ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}) notices; a shallow one keeps passing.`,
+      `  - Watch ${anycast ? "the route" : "the pool"} for ${detect !== void 0 ? `${detect} s (${hc.intervalSeconds.value} s \xD7 ${hc.failureThreshold.value} checks)` : "the health check's detection time (not declared: traffic[].healthCheck)"}: if ${cell(side2)} is still in rotation, the check is shallow \u2014 write that down as a finding, then withdraw its backends by hand in ${where}. From that moment ${anycast ? "routes converge (BGP, not declared)" : `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`,
+      `  - ${rto ? `Expected time to detect and withdraw with a deep check: ${rto.seconds} s (${cell(rto.terms)}) \u2014 ${cell(rto.caveat)}. With a shallow check: until you act, plus the TTL.` : "Time to detect and withdraw: unknown \u2014 the design gives no traffic[].healthCheck (or no ttlSeconds); measure it."}`
+    );
+  }
+  out.push("");
+}
+function abortCriteria(rb) {
+  const { r: r2, p, t, out, deadman } = rb;
+  out.push(
+    "## Abort criteria",
+    "",
+    "Roll back at once (Roll-back below) when any of these holds. Error and latency thresholds are against the baseline recorded in Pre-flight.",
+    ""
+  );
+  const after = r2.after;
+  for (const tr of p.traffic) {
+    const entry = t.traffic.find((x) => x.name?.value === tr.name);
+    const peak = entry?.peakRps?.value ?? tr.backends.reduce((a, b) => a + (b.loadRps ?? 0), 0);
+    const threshold = Math.max(1, Math.round(peak * ERROR_SHARE));
+    const withdrawn = tr.backends.filter((b) => b.errors && rb.isolated.includes(b.site)).map((b) => b.cluster);
+    const staying = tr.backends.filter((b) => b.errors && !rb.isolated.includes(b.site) && b.loadRps !== null);
+    const healthy = tr.backends.filter((b) => !b.errors && b.loadRps !== null).map((b) => b.cluster);
+    const tight = (after ?? p).traffic.find((y) => y.name === tr.name)?.backends.filter((b) => b.loadRps !== null && b.capacityRps !== null && b.loadRps >= b.capacityRps);
+    const parts = [
+      ...healthy.length ? [
+        `errors at ${healthy.map(cell).join(", ")} (predicted healthy) above the baseline by more than ${int2(threshold)} rps (${ERROR_SHARE * 100}% of its ${int2(peak)} rps peak) for ${ERROR_SUSTAIN_SECONDS} s`
+      ] : [],
+      ...withdrawn.length ? [
+        `errors from ${withdrawn.map(cell).join(", ")} (predicted until withdrawn) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the withdrawal step`
+      ] : [],
+      ...staying.map(
+        (b) => `errors at ${cell(b.cluster)} above the predicted ${int2(b.loadRps)} rps (it cannot write while the cut lasts) by more than ${int2(threshold)} rps for ${ERROR_SUSTAIN_SECONDS} s`
+      ),
+      ...tight?.length ? [
+        `p99 latency or saturation of ${tight.map((b) => `${cell(b.cluster)} (predicted ${int2(b.loadRps)} rps of ${int2(b.capacityRps)}: ${b.loadRps > b.capacityRps ? "overloaded" : "no headroom"})`).join(", ")} above its SLO for ${ERROR_SUSTAIN_SECONDS} s`
+      ] : []
+    ];
+    if (parts.length) out.push(`- ${cell(tr.name)}: ${parts.join("; or ")}.`);
+  }
+  for (const q of p.quorums) {
+    if (!r2.enactedQuorums.has(q.name)) continue;
+    const w = q.groups.find((y) => y.writes);
+    const n = Object.values(q.members).reduce((a, c) => a + c, 0);
+    if (w)
+      out.push(
+        `- ${cell(q.name)}: writes stop on ${cell(w.sites.join(", "))} (predicted to keep writing with ${w.members} of ${n}), or a member elsewhere accepts a write (${writeProbe(r2.ctx, q.name)}).`
+      );
+  }
+  for (const l of r2.lag) out.push(`- ${lagAbort(l, r2.duration.seconds)}`);
+  out.push(`- The experiment runs past ${cell(r2.duration.text)} (the dead-man timer deletes the host tables at ${deadman} s).`, "");
+}
+function lagAbort(l, seconds2) {
+  if (l.bound === void 0)
+    return `store ${cell(l.store)}: replication lag growing faster than 1 s per second of the cut (a writer stalled as well), or the replica disconnecting.`;
+  const at = l.bound - ABORT_MARGIN_SECONDS;
+  return seconds2 < at ? `store ${cell(l.store)}: replication lag above ${sec(at)} (the first bound ${sec(l.bound)} less ${ABORT_MARGIN_SECONDS} s to roll back) \u2014 it grows 1 s per second of the cut, so about ${sec(seconds2)} at the planned end; reaching ${sec(at)} means the run has overrun.` : `store ${cell(l.store)}: this run is planned past its lag bound (${sec(l.bound)}; see Duration): roll back if the lag exceeds the time since the cut began by more than ${ABORT_MARGIN_SECONDS} s (lag the cut does not explain), or if the primary's disk fills.`;
+}
+function customerImpact({ r: r2, p, out, windows }) {
+  out.push("## Customer impact", "");
+  if (!p.traffic.length) out.push("No traffic entry declares peakRps with resolvable backends.");
+  for (const tr of p.traffic) {
+    const errs = tr.backends.filter((b) => b.errors && b.loadRps);
+    const aft = r2.after?.traffic.find((y) => y.name === tr.name);
+    out.push(
+      `- ${cell(tr.name)}: ${errs.length ? `${errs.map((b) => `${cell(b.cluster)} answers up to ${int2(b.loadRps)} rps with errors`).join("; ")} (every request assumed to need a write)` : "no backend is predicted to serve errors"}${windows.length ? ` until withdrawn (${windows.map(cell).join(", ")} with a deep health check; with a shallow one, until you withdraw it)` : ""}.${aft ? ` After the withdrawal: ${aft.backends.filter((b) => b.loadRps !== null).map(
+        (b) => `${cell(b.cluster)} ${int2(b.loadRps)} rps of ${b.capacityRps === null ? "?" : int2(b.capacityRps)}${b.overloaded ? " \u2014 **overloaded**" : b.capacityRps !== null && b.loadRps >= b.capacityRps ? " (no headroom)" : ""}`
+      ).join("; ") || "no backend remains"}.` : ""}`
+    );
+  }
+  out.push("");
+}
+function checks(rb) {
+  const { r: r2, p, out } = rb;
+  out.push(
+    "## Checks",
+    "",
+    `Verdict predicted: **${p.verdict}**${r2.after ? ` during the window, **${r2.after.verdict}** after the withdrawal` : ""}.${r2.unenactedQuorums.length ? ` That verdict is the engine's for the whole cut; ${r2.unenactedQuorums.map(cell).join(", ")} ${r2.unenactedQuorums.length === 1 ? "is" : "are"} not cut here (Not enacted) and may keep writing where the engine predicts ${r2.unenactedQuorums.length === 1 ? "it stops" : "they stop"}: not part of this run.` : ""}`,
+    ""
+  );
+  const list2 = [...quorumChecks(rb), ...storeChecks(rb), ...trafficChecks(rb)];
+  out.push(
+    ...list2.length ? list2.map((c) => `- [ ] ${c}`) : ["- [ ] Nothing should break: every enacted quorum, store and entry point continues \u2014 confirm each against its baseline."],
+    ""
+  );
+}
+function quorumChecks({ r: r2, p }) {
+  const out = [];
+  for (const q of p.quorums) {
+    if (!r2.enactedQuorums.has(q.name)) continue;
+    const writing = q.groups.filter((y) => y.writes);
+    const stopped = q.groups.filter((y) => !y.writes);
+    if (q.outcome === "stops")
+      out.push(
+        `${cell(q.name)} stops taking writes everywhere: ${q.groups.map((y) => `${y.sites.join(",")} holds ${y.members}`).join("; ")}, majority ${q.majority} \u2014 expect write errors on every side, and no leader (${writeProbe(r2.ctx, q.name)}).`
+      );
+    else if (writing[0])
+      out.push(
+        `${cell(q.name)} keeps writing on ${cell(writing[0].sites.join(", "))} (${writing[0].members} members, majority ${q.majority})${stopped.length ? `; the members on ${cell(stopped.map((y) => y.sites.join(", ")).join(" and "))} (${stopped.map((y) => y.members).join(" and ")}) must refuse writes \u2014 any write they accept is a misconfigured minority accepting writes: data corruption` : ""}. Test: ${writeProbe(r2.ctx, q.name)}.`
+      );
+  }
+  return out;
+}
+function writeProbe(ctx, label4) {
+  const q = ctx.quorums.find((x) => x.label === label4);
+  if (q?.kind === "etcd")
+    return `${codeSpan(shellLine(["etcdctl", "--endpoints=https://MEMBER:2379", "--command-timeout=5s", "put", "/quorate/gameday", "probe"]))} against a member on each side \u2014 it must succeed where the majority is and time out elsewhere`;
+  const st = q?.owner;
+  if (st && /cockroach/i.test(st.engine?.value ?? ""))
+    return `${codeSpan("cockroach sql --host=NODE -e 'CREATE TABLE IF NOT EXISTS defaultdb.quorate_probe (k INT PRIMARY KEY, at TIMESTAMP); UPSERT INTO defaultdb.quorate_probe VALUES (1, now())'")} through a node on each side \u2014 it must succeed where the majority is (CockroachDB \u2265 24.1 may proxy a write through a follower, slower) and hang or fail on ranges whose majority is across the cut`;
+  return "a test write through a member on each side \u2014 it must succeed where the majority is and fail elsewhere";
+}
+function storeChecks({ r: r2, p, t, isolated }) {
+  const out = [];
+  for (const st of p.stores) {
+    const decl = t.storeByName.get(st.name);
+    const inside2 = isolated.length && decl?.writers?.items.some((w) => isolated.includes(w.value));
+    const lag = r2.lag.find((l) => l.store === st.name);
+    const resync = lag?.bufferSeconds !== void 0 && r2.duration.seconds >= lag.bufferSeconds;
+    if (st.outcome === "corrupts")
+      out.push(
+        `store ${cell(st.name)} accepts writes on both sides with no conflict policy: conflicting writes corrupt data \u2014 reconcile by hand after the heal.`
+      );
+    else if (st.outcome === "diverges")
+      out.push(
+        `store ${cell(st.name)} accepts writes on both sides; ${resync ? `this run outlasts its lag buffer (${sec(lag.bufferSeconds)}): the writers fall out of each other's stream and must be resynced before they converge` : `they must converge after the heal (${st.replication === "crdt" || decl?.conflictResolution?.value === "crdt" ? "CRDT merge" : decl?.conflictResolution ? `conflict resolution: ${cell(decl.conflictResolution.value)}` : "its conflict policy"})${lag?.bufferSeconds !== void 0 ? ` \u2014 as long as the cut stays under its lag buffer's ${sec(lag.bufferSeconds)}` : ""}`}: compare both sides once it ends.`
+      );
+    else if (inside2)
+      out.push(
+        `store ${cell(st.name)}: its writer inside ${cell(isolated.join(", "))} keeps accepting writes the other side does not see; if the other side promotes a replica meanwhile, the two diverge on heal.`
+      );
+  }
+  for (const b of p.breaks.filter((y) => / serves stale reads$/.test(y)))
+    out.push(`${cell(b)}: watch the replication-lag alarm fire (time to detect).`);
+  return out;
+}
+function trafficChecks({ p }) {
+  const out = [];
+  for (const tr of p.traffic) {
+    const errs = tr.backends.filter((b) => b.errors);
+    if (errs.length)
+      out.push(
+        `traffic ${cell(tr.name)}: ${errs.map((b) => cell(b.cluster)).join(", ")} cannot write to a store it depends on; clients still sent there get errors until steering withdraws ${errs.length === 1 ? "it" : "them"} \u2014 measure the 5xx rate at the external monitor, per backend.`
+      );
+    if (tr.outcome === "unserved") out.push(`traffic ${cell(tr.name)}: no backend remains \u2014 the entry point is down.`);
+  }
+  for (const m of p.meshes)
+    out.push(
+      m.outcome === "control-plane-lost" ? `cluster ${cell(m.cluster)} loses its Istio control plane (${cell(m.because)}): no config pushes or new certificates, and new pods in injected namespaces are refused (the injection webhook fails closed); running workloads keep serving on their current certificates.` : `cluster ${cell(m.cluster)}: its Linkerd mirrors of ${cell(m.because)} go stale; the gateway probe fails and the mirrored endpoints are withdrawn.`
+    );
+  return out;
+}
+function rollback(rb) {
+  const { r: r2, out, isolated, deadman } = rb;
+  out.push(
+    "## Roll-back",
+    "",
+    "Host rules first (while the cut stands the isolated cluster's API server may not answer, and its chaos objects cannot be deleted through it), then the chaos manifests, then steering.",
+    ""
+  );
+  let k = 1;
+  for (const h of r2.hostPlans)
+    out.push(
+      `${k++}. On every host of ${cell(h.what)}${h.cluster ? ` (${codeSpan(nodesFile(h.cluster))})` : ""}: ${codeSpan(shellLine(["nft", "delete", "table", "inet", NFT_TABLE]))} (iptables: ${codeSpan(shellLine(["sh", "-c", IPTABLES_ROLLBACK]))}), then ${codeSpan(shellLine(["systemctl", "stop", "quorate-gameday-rollback.timer"]))}.`
+    );
+  for (const y of r2.plans) out.push(`${k++}. ${codeSpan(kubectl(y.cluster, "delete", y.file))}`);
+  const withProbe = r2.plans.filter((y) => r2.probe.probes.some((q) => q.from.cluster === y.cluster));
+  if (withProbe.length)
+    out.push(
+      `${k++}. ${codeSpan("sh probe.sh before")} again: every probe connects once more (the cut is gone everywhere); then delete the probe pods: ${withProbe.map((y) => codeSpan(kubectlLine(y.cluster, ["delete", "-f", probeFile(y.cluster)]))).join("; ")}.`
+    );
+  if (isolated.length)
+    out.push(
+      `${k++}. Put ${cell(isolated.join(", "))} back into steering only after the post-heal checks pass (reintroducing traffic while writes still fail repeats the incident).`
+    );
+  const stuck = stuckClusters(r2);
+  out.push(
+    "",
+    `The chaos experiments also end by themselves after the duration${stuck.length ? ` \u2014 except on ${stuck.map(cell).join(", ")}: ${stuck.length === 1 ? "its" : "their"} etcd majority is across the cut, so ${stuck.length === 1 ? "its" : "their"} API server cannot write (and Chaos Mesh's controller cannot record the end) until the host rules are gone, at the latest when the dead-man timer fires at ${deadman} s` : ""}; the dead-man timer removes the host rules ${deadman} s after it was armed.`,
+    ""
+  );
+}
+function stuckClusters(r2) {
+  return r2.plans.filter((y) => {
+    const q = r2.prediction.quorums.find((x) => x.name === `etcd of cluster ${y.cluster}`);
+    if (!q || !r2.enactedQuorums.has(q.name)) return false;
+    return !q.groups.some((g) => g.writes && g.sites.includes(y.site));
+  }).map((y) => y.cluster);
+}
+function postHeal({ r: r2, t, out }) {
+  const has2 = (f) => t.clusters.some(f);
+  out.push("## Post-heal checks", "");
+  const post = [];
+  if (has2((c) => !!c.etcd?.members))
+    post.push(
+      `etcd: ${codeSpan(shellLine(["etcdctl", "endpoint", "health", "--cluster"]))} \u2014 every member healthy, one leader, the same raft term everywhere.`
+    );
+  for (const st of consensusStores(t))
+    post.push(
+      `${cell(st.name.value)}: ${leaderCommand(st)} \u2014 under-replicated and unavailable ranges back to 0, every member (the witness's too) caught up, leaders spread as before the run.`
+    );
+  if (has2((c) => c.mesh === "clustermesh"))
+    post.push(
+      `ClusterMesh: ${codeSpan(shellLine(["cilium", "clustermesh", "status", "--wait"]))} on every cluster \u2014 every remote cluster connected (KVStoreMesh resynced its cache).`
+    );
+  if (has2((c) => c.mesh === "submariner"))
+    post.push(`Submariner: ${codeSpan(shellLine(["subctl", "show", "connections"]))} \u2014 every connection \`connected\`.`);
+  if (has2((c) => !!c.linkerd))
+    post.push(
+      `Linkerd: ${codeSpan(shellLine(["linkerd", "multicluster", "check"]))} and ${codeSpan(shellLine(["linkerd", "multicluster", "gateways"]))} \u2014 every gateway alive.`
+    );
+  if (has2((c) => !!c.istio)) post.push(`Istio: ${codeSpan(shellLine(["istioctl", "remote-clusters"]))} \u2014 every remote synced.`);
+  for (const st of t.stores)
+    if (st.replication?.value === "async" && st.name) {
+      const lag = r2.lag.find((l) => l.store === st.name.value);
+      post.push(
+        lag?.bufferSeconds !== void 0 && r2.duration.seconds >= lag.bufferSeconds ? `${cell(st.name.value)}: the run outlasted its lag buffer \u2014 resync the replica (or writer) that fell out of the stream, then lag back under ${st.maxLagSeconds ? `${st.maxLagSeconds.value} s` : "its bound"} and draining to zero.` : `${cell(st.name.value)}: replication lag back under ${st.maxLagSeconds ? `${st.maxLagSeconds.value} s` : "its bound"} and draining to zero.`
+      );
+    }
+  post.push(
+    "Write down each time to detect and to withdraw, and every check that did not match the prediction: each is a finding about the design or its alarms."
+  );
+  out.push(...post.map((y) => `- [ ] ${y}`), "");
+}
+function consensusStores(t) {
+  return t.stores.filter((st) => st.name && st.replication?.value === "consensus");
+}
+function leaderCommand(st) {
+  return /cockroach/i.test(st.engine?.value ?? "") ? `${codeSpan("cockroach node status --ranges --host=NODE")} and the DB Console's Replication dashboard (leaseholders per node, under-replicated ranges)` : "the engine's member and leader status";
+}
+
 // server/src/whatif/gameday.ts
 var CHAOS_TOOLS = ["chaos-mesh", "litmus"];
 var GameDayError = class extends Error {
@@ -31426,29 +31898,58 @@ var GameDayRefusal = class extends GameDayError {
 var NFT_TABLE = "quorate_gameday";
 var IPTABLES_CHAIN = "QUORATE-GAMEDAY";
 var IPTABLES_ROLLBACK = `for t in iptables ip6tables; do for c in INPUT OUTPUT FORWARD; do $t -D $c -j ${IPTABLES_CHAIN}; done; $t -F ${IPTABLES_CHAIN}; $t -X ${IPTABLES_CHAIN}; done 2>/dev/null; true`;
-function gameDay(ctx, scenario2, o) {
-  return finish(gameDaySteps(ctx, scenario2, o));
+var DEFAULT_DURATION = "10m";
+function goDuration(seconds2) {
+  const h = Math.floor(seconds2 / 3600);
+  const m = Math.floor(seconds2 % 3600 / 60);
+  const s = seconds2 % 60;
+  return `${h ? `${h}h` : ""}${m ? `${m}m` : ""}${s || !h && !m ? `${s}s` : ""}`;
 }
-function* gameDaySteps(ctx, scenario2, o) {
-  const t = ctx.topology;
-  const lose = scenario2.lose ?? [];
-  const partition = scenario2.partition ?? [];
-  if (lose.length && partition.length) throw new GameDayError("a game day enacts one scenario: --lose or --partition, not both");
-  if (!lose.length && !partition.length) throw new GameDayError("a game day needs a scenario: --lose SITE[,SITE] or --partition A/B[,C]");
-  const seconds2 = durationSeconds(o.duration);
-  const sites = [...t.siteByName.keys()];
-  const s = { ...ALL_UP, lose, partition };
+function lagPlans(ctx, sides) {
+  const sideOf = (site) => sides.findIndex((g) => g.includes(site));
+  const out = [];
+  for (const st of ctx.topology.stores) {
+    if (st.replication?.value !== "async" || !st.name) continue;
+    const writers = (st.writers?.items ?? []).map((w) => w.value).filter((w) => sideOf(w) >= 0);
+    const others = [...writers, ...(st.replicas?.items ?? []).map((w) => w.value)].filter((x) => sideOf(x) >= 0);
+    const crossing = writers.flatMap((w) => others.filter((x) => sideOf(x) !== sideOf(w)).map((x) => [w, x]));
+    if (!crossing.length) continue;
+    const multi = writers.length > 1;
+    const between = [...new Set(crossing.map(([w, x]) => multi && writers.includes(x) ? [w, x].sort().join(" \u2194 ") : `${w} \u2192 ${x}`))].join(
+      ", "
+    );
+    const max = st.maxLagSeconds?.value;
+    const [buffer, rate, size2] = [st.lagBufferBytes?.value, st.writeRatePerSecond?.value, st.writeBytes?.value];
+    const covered = buffer !== void 0 && rate && size2 ? lagSecondsCovered(buffer, rate, size2) : void 0;
+    const bounds = [max, covered].filter((x) => x !== void 0 && Number.isFinite(x) && x > 0);
+    out.push({
+      store: st.name.value,
+      between,
+      ...max !== void 0 ? { maxLagSeconds: max } : {},
+      ...covered !== void 0 ? { bufferBytes: buffer, rate, size: size2, bufferSeconds: covered } : {},
+      ...bounds.length ? { bound: Math.min(...bounds) } : {}
+    });
+  }
+  return out;
+}
+function durationOf(o, lag) {
+  if (o.duration) return { text: o.duration, seconds: durationSeconds(o.duration), derived: false };
+  const bounds = lag.flatMap((l) => l.bound !== void 0 ? [l.bound] : []);
+  if (!bounds.length) return { text: DEFAULT_DURATION, seconds: durationSeconds(DEFAULT_DURATION), derived: true };
+  const seconds2 = Math.min(durationSeconds(DEFAULT_DURATION), safeSeconds(Math.min(...bounds)));
+  return { text: goDuration(seconds2), seconds: seconds2, derived: true };
+}
+function sidesOf(sites, lose, partition) {
   const named = lose.length ? [lose] : partition;
   const rest = sites.filter((x) => !named.flat().includes(x));
   const sides = [...named.map((g) => [...g]), ...rest.length ? [rest] : []].filter((g) => g.length);
   if (sides.length < 2) throw new GameDayError("the scenario leaves every site on one side: nothing to cut");
-  const isolation = lose.length ? runIsolate(ctx, lose) : void 0;
-  const prediction = isolation ? isolation.window : run(ctx, { ...ALL_UP, partition: sides });
-  const after = isolation?.after;
-  yield;
+  return sides;
+}
+function planning(ctx, sides) {
+  const t = ctx.topology;
   const sideOf = (site) => sides.findIndex((g) => site !== void 0 && g.includes(site));
   const notes = [];
-  const notEnacted = [];
   const clusters = t.clusters.filter((c) => c.name && sideOf(ctx.siteOfCluster(c.name.value)) >= 0);
   const rangesOf3 = new Map(clusters.map((c) => [c, reachableRanges(c, notes)]));
   const addressesOf = (site) => sortRanges(
@@ -31458,10 +31959,106 @@ function* gameDaySteps(ctx, scenario2, o) {
     ...clusters.filter((x) => sideOf(ctx.siteOfCluster(x.name.value)) !== side2).flatMap((x) => rangesOf3.get(x)),
     ...sides.flatMap((g, i) => i === side2 ? [] : g.flatMap(addressesOf))
   ]);
-  for (const c of clusters) {
-    const mine = sideOf(ctx.siteOfCluster(c.name.value));
+  return { ctx, sides, sideOf, clusters, notes, notEnacted: [], addressesOf, otherSide };
+}
+function gameDay(ctx, scenario2, o) {
+  return finish(gameDaySteps(ctx, scenario2, o));
+}
+function* gameDaySteps(ctx, scenario2, asked) {
+  const t = ctx.topology;
+  const lose = scenario2.lose ?? [];
+  const partition = scenario2.partition ?? [];
+  if (lose.length && partition.length) throw new GameDayError("a game day enacts one scenario: --lose or --partition, not both");
+  if (!lose.length && !partition.length) throw new GameDayError("a game day needs a scenario: --lose SITE[,SITE] or --partition A/B[,C]");
+  if (asked.duration !== void 0) durationSeconds(asked.duration);
+  const s = { ...ALL_UP, lose, partition };
+  const sides = sidesOf([...t.siteByName.keys()], lose, partition);
+  const isolation = lose.length ? runIsolate(ctx, lose) : void 0;
+  const prediction = isolation ? isolation.window : run(ctx, { ...ALL_UP, partition: sides });
+  yield;
+  const pl = planning(ctx, sides);
+  refuseSelfOverlap(pl);
+  const lag = lagPlans(ctx, sides);
+  const duration = durationOf(asked, lag);
+  const { tool, toolNote } = toolFor(pl, asked.tool);
+  const o = { ...asked, tool, duration: duration.text };
+  const files = [];
+  const plans = yield* clusterPlans(pl, s, o, duration.seconds, files);
+  const hostPlans = hostPlansOf(pl);
+  refuseEmptyOrReopened(pl, plans, hostPlans, o);
+  for (const hp of hostPlans) {
+    files.push({ path: hp.file, content: nftRules(hp, s, o, duration.seconds) });
+    if (hp.iptables) files.push({ path: hp.iptables, content: iptablesRules(hp, s, o, 4) });
+    if (hp.ip6tables) files.push({ path: hp.ip6tables, content: iptablesRules(hp, s, o, 6) });
+  }
+  const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
+  for (const [i, side2] of sides.entries())
+    if (!pl.clusters.some((c) => pl.sideOf(ctx.siteOfCluster(c.name.value)) === i) && !side2.some((x) => pl.addressesOf(x).length))
+      pl.notEnacted.push(
+        `${side2.join(", ")}: no cluster and no sites[].addresses \u2014 nothing there can be cut; isolate it at the firewall by hand for the same ${o.duration}`
+      );
+  const probe = probeFiles(pl, plans, s, o, duration.seconds, files);
+  const slug = scenarioSlug(s);
+  const notes = [...toolNote ? [toolNote] : [], ...pl.notes];
+  yield;
+  const runbook = runbookOf(
+    {
+      name: scenarioName(s),
+      scenario: s,
+      sides,
+      plans,
+      notes: pl.notes,
+      prediction,
+      after: isolation?.after,
+      probe,
+      hostPlans,
+      notEnacted: pl.notEnacted,
+      enactedQuorums,
+      unenactedQuorums: unenacted,
+      ctx,
+      lag,
+      duration,
+      toolNote
+    },
+    o
+  );
+  files.push({ path: "RUNBOOK.md", content: runbook });
+  return {
+    scenario: s,
+    folder: resourceName(["gameday", ...slug]).replace(/^quorate-/, ""),
+    name: scenarioName(s),
+    sides,
+    plans,
+    notes: [...notes, ...pl.notEnacted.map((n) => `Not enacted: ${n}`)],
+    prediction,
+    hostPlans,
+    files,
+    runbook,
+    duration: duration.text,
+    tool
+  };
+}
+function probeFiles(pl, plans, s, o, seconds2, files) {
+  const probe = probePlan(
+    pl.ctx,
+    plans.map((p) => ({ cluster: p.cluster, site: p.site, namespace: p.namespaces[0] })),
+    pl.sideOf,
+    (name) => pl.clusters.some((c) => c.name?.value === name && c.cidrs.some((v) => v.field === "nodes"))
+  );
+  for (const p of plans.filter((y) => probe.probes.some((q) => q.from.cluster === y.cluster)))
+    files.push({
+      path: probeFile(p.cluster),
+      content: `${`# quorate gameday: the probe pod of ${p.cluster} in ${p.namespaces[0]} \u2014 apply it before the chaos manifests, so they select it`.replace(/[\r\n\u2028\u2029]/g, " ")}
+${(0, import_yaml8.stringify)(probePod(p.namespaces[0], seconds2 + 3600, LABELS), { lineWidth: 0 })}`
+    });
+  if (probe.probes.length) files.push({ path: "probe.sh", content: probeScript(probe, `${scenarioName(s)} \u2014 from ${o.source}`) });
+  return probe;
+}
+function refuseSelfOverlap(pl) {
+  for (const c of pl.clusters) {
+    const mine = pl.sideOf(pl.ctx.siteOfCluster(c.name.value));
     const own2 = c.cidrs.map((v) => ({ v, cidr: parseCidr(v.value) })).filter((x) => x.cidr);
-    for (const target of otherSide(mine)) {
+    for (const target of pl.otherSide(mine)) {
       const tc = parseCidr(target);
       const hit = own2.find((x) => overlaps(x.cidr, tc));
       if (hit)
@@ -31470,32 +32067,62 @@ function* gameDaySteps(ctx, scenario2, o) {
         );
     }
   }
+}
+function refuseEmptyOrReopened(pl, plans, hostPlans, o) {
+  if (!plans.length && !hostPlans.length) {
+    const bare = pl.sides.filter((_, i) => !pl.sides.some((__, j) => j !== i && pl.otherSide(j).length));
+    const why2 = bare.length ? `${bare.map((g) => g.join(", ")).join(" and ")} ${bare.length === 1 && bare[0].length === 1 ? "declares" : "declare"} no cluster range and no sites[].addresses, so no rule can drop ${bare.length === 1 && bare[0].length === 1 ? "its" : "their"} traffic` : "no cluster on either side has a namespace to cut (an exported Service or a store's namespace) or declared network.nodes";
+    throw new GameDayRefusal(
+      `refused: this scenario cuts nothing in this design \u2014 ${why2}: the run would test nothing and every check would pass for the wrong reason. Declare network.nodes for the clusters or sites[].addresses for hosts outside them, or pass --namespace.`
+    );
+  }
+  const cut = [.../* @__PURE__ */ new Set([...plans.flatMap((p) => p.targets), ...hostPlans.flatMap((h) => h.targets)])];
+  for (const m of o.managementRanges ?? []) {
+    const mc = parseCidr(m);
+    if (!mc) continue;
+    const hit = cut.find((x) => overlaps(mc, parseCidr(x)));
+    if (hit)
+      throw new GameDayRefusal(
+        `refused: --management-cidr ${m} overlaps ${hit}, a range the cut must drop: the host rules accept the management range before any drop, so the exemption would re-open the very flows the experiment cuts. Give only your management network's range.`
+      );
+  }
+}
+function toolFor(pl, asked) {
+  if (asked !== "litmus") return { tool: asked };
+  const cilium = pl.clusters.filter((c) => c.mesh === "clustermesh").map((c) => c.name.value);
+  if (!cilium.length) return { tool: asked };
+  return {
+    tool: "chaos-mesh",
+    toolNote: `--tool litmus was asked for, but ${cilium.join(", ")} run${cilium.length === 1 ? "s" : ""} Cilium (ClusterMesh): Litmus's pod-network-partition is a NetworkPolicy allowing 0.0.0.0/0 except the targets, and Cilium's CIDR rules do not match Cilium endpoints (the cluster's own pods and ClusterMesh remote pods), so that policy would cut every pod flow of these namespaces \u2014 DNS and ingress included \u2014 on both sides, not the partition. The manifests are Chaos Mesh NetworkChaos instead (it cuts inside each pod's network namespace, whatever the CNI).`
+  };
+}
+function* clusterPlans(pl, s, o, seconds2, files) {
+  const { ctx, sides, sideOf } = pl;
+  const t = ctx.topology;
   const exported = (name) => [...new Set(t.exports.filter((e) => e.clusters?.items.some((c) => c.value === name)).map((e) => e.namespace?.value))].filter(
     (x) => !!x
   );
-  const dependsOnSite = (name) => t.traffic.some((tr) => tr.backends.some((b) => b.cluster?.value === name) && tr.dependsOn?.items.length);
   const storeNamespaces = (site) => t.stores.filter(
     (st) => st.namespace && (st.members?.entries.some((e) => e.site.value === site && (e.count?.value ?? 0) > 0) || st.writers?.items.some((w) => w.value === site) || st.replicas?.items.some((w) => w.value === site))
   ).map((st) => st.namespace.value);
   const plans = [];
-  const files = [];
   const slug = scenarioSlug(s);
   const kindFile = o.tool === "chaos-mesh" ? "networkchaos.yaml" : "chaosengine.yaml";
   const skippedSystem = /* @__PURE__ */ new Set();
-  for (const c of clusters) {
+  for (const c of pl.clusters) {
     const name = c.name.value;
     const site = ctx.siteOfCluster(name);
     const mine = sideOf(site);
-    const targets = otherSide(mine);
+    const targets = pl.otherSide(mine);
     if (!targets.length) continue;
-    const wanted = o.namespaces?.length ? [...o.namespaces] : [.../* @__PURE__ */ new Set([...exported(name), ...dependsOnSite(name) ? exported(name) : [], ...storeNamespaces(site)])];
+    const wanted = o.namespaces?.length ? [...o.namespaces] : [.../* @__PURE__ */ new Set([...exported(name), ...storeNamespaces(site)])];
     const namespaces = wanted.filter((ns) => {
       if (!SYSTEM_NAMESPACES2.includes(ns)) return true;
       skippedSystem.add(ns);
       return false;
     });
     if (!namespaces.length) {
-      notes.push(
+      pl.notes.push(
         `${name}: no exported Service, entry point or store namespace is declared in it, so nothing there is cut through the chaos tool (pass --namespace to choose); its host network is cut by the host rules where its nodes are declared.`
       );
       continue;
@@ -31514,92 +32141,66 @@ ${docs.map((d) => (0, import_yaml8.stringify)(d, { lineWidth: 0 })).join("---\n"
     yield;
   }
   if (skippedSystem.size)
-    notes.push(
+    pl.notes.push(
       `Never selected: ${[...skippedSystem].sort().join(", ")} \u2014 system namespaces (Chaos Mesh refuses them, and a fault there takes down the control plane or the mesh itself). What runs there on the host network is cut by the host rules below.`
     );
+  return plans;
+}
+function hostPlansOf(pl) {
+  const { ctx } = pl;
   const hostPlans = [];
-  for (const [side2, group] of sides.entries()) {
-    const targets = otherSide(side2);
+  for (const [side2, group] of pl.sides.entries()) {
+    const targets = pl.otherSide(side2);
     if (!targets.length) continue;
     for (const site of group) {
-      for (const c of clusters.filter((x) => ctx.siteOfCluster(x.name.value) === site)) {
+      for (const c of pl.clusters.filter((x) => ctx.siteOfCluster(x.name.value) === site)) {
+        const name = c.name.value;
         const nodes = sortRanges(
           c.cidrs.filter((v) => v.field === "nodes").map((v) => parseCidr(v.value)).filter((x) => x !== void 0).map(canonical)
         );
         if (!nodes.length) {
-          notEnacted.push(
-            `the host network of ${c.name.value} (etcd, Cilium agents, gateways on its nodes): the design declares no network.nodes, so no host rule can be written for it`
+          pl.notEnacted.push(
+            `the host network of ${name} (etcd, Cilium agents, gateways on its nodes): the design declares no network.nodes, so no host rule can be written for it`
           );
           continue;
         }
-        hostPlans.push(hostPlan(site, `nodes of ${c.name.value}`, nodes, targets, `hosts/${fileSegment(c.name.value)}`));
+        const elsewhere = Object.keys(c.etcd?.members ? Object.fromEntries(ctx.quorumOf(c)?.counts ?? []) : {}).filter((x) => x !== site);
+        const what = elsewhere.length ? `nodes of ${name} at ${site} (not its etcd members at ${elsewhere.join(", ")})` : `nodes of ${name}`;
+        hostPlans.push({ ...hostPlan(site, what, nodes, targets, `hosts/${fileSegment(name)}`), cluster: name });
       }
-      const addrs = addressesOf(site);
+      const addrs = pl.addressesOf(site);
       if (addrs.length)
         hostPlans.push(hostPlan(site, `hosts at ${site} (sites[].addresses)`, addrs, targets, `hosts/${fileSegment(site)}-addresses`));
     }
   }
-  for (const hp of hostPlans) {
-    files.push({ path: hp.file, content: nftRules(hp, s, o, seconds2) });
-    if (hp.iptables) files.push({ path: hp.iptables, content: iptablesRules(hp, s, o, 4) });
-    if (hp.ip6tables) files.push({ path: hp.ip6tables, content: iptablesRules(hp, s, o, 6) });
-  }
-  const enactedQuorums = /* @__PURE__ */ new Set();
+  return hostPlans;
+}
+function enactedQuorumsOf(pl, plans) {
+  const { ctx, sideOf } = pl;
+  const enacted = /* @__PURE__ */ new Set();
+  const unenacted = [];
   for (const q of ctx.quorums.filter((x) => x.resolved && x.counts.size > 1)) {
     const memberSides = new Set([...q.counts.keys()].map(sideOf).filter((i) => i >= 0));
     if (memberSides.size < 2) {
-      enactedQuorums.add(q.label);
+      enacted.add(q.label);
       continue;
     }
     const ns = q.kind !== "etcd" ? q.owner.namespace?.value : void 0;
     const owner = q.kind === "etcd" ? q.owner.name?.value : void 0;
     const missing = [...q.counts.keys()].filter((site) => {
       if (sideOf(site) < 0 || (q.counts.get(site) ?? 0) === 0) return false;
-      const onNodes = owner !== void 0 && ctx.siteOfCluster(owner) === site && clusters.some((c) => c.name?.value === owner && c.cidrs.some((v) => v.field === "nodes"));
+      const onNodes = owner !== void 0 && ctx.siteOfCluster(owner) === site && pl.clusters.some((c) => c.name?.value === owner && c.cidrs.some((v) => v.field === "nodes"));
       const inPods = ns !== void 0 && plans.some((p) => p.site === site && p.namespaces.includes(ns));
-      return !onNodes && !inPods && !addressesOf(site).length;
+      return !onNodes && !inPods && !pl.addressesOf(site).length;
     });
-    if (missing.length)
-      notEnacted.push(
+    if (missing.length) {
+      unenacted.push(q.label);
+      pl.notEnacted.push(
         `${q.label}: its members at ${missing.join(", ")} run on hosts the design does not declare (no sites[].addresses${q.kind !== "etcd" ? ", no stores[].namespace in a cluster there" : ""}): no rule can drop their traffic, so they keep reaching the other side \u2014 the cut is not enacted for it and no check below relies on it`
       );
-    else enactedQuorums.add(q.label);
+    } else enacted.add(q.label);
   }
-  for (const [i, side2] of sides.entries())
-    if (!clusters.some((c) => sideOf(ctx.siteOfCluster(c.name.value)) === i) && !side2.some((x) => addressesOf(x).length))
-      notEnacted.push(
-        `${side2.join(", ")}: no cluster and no sites[].addresses \u2014 nothing there can be cut; isolate it at the firewall by hand for the same ${o.duration}`
-      );
-  const probe = probePlan(
-    ctx,
-    plans.map((p) => ({ cluster: p.cluster, site: p.site, namespace: p.namespaces[0] })),
-    sideOf,
-    (name) => clusters.some((c) => c.name?.value === name && c.cidrs.some((v) => v.field === "nodes"))
-  );
-  for (const p of plans.filter((y) => probe.probes.some((q) => q.from.cluster === y.cluster)))
-    files.push({
-      path: probeFile(p.cluster),
-      content: `${`# quorate gameday: the probe pod of ${p.cluster} in ${p.namespaces[0]} \u2014 apply it before the chaos manifests, so they select it`.replace(/[\r\n\u2028\u2029]/g, " ")}
-${(0, import_yaml8.stringify)(probePod(p.namespaces[0], seconds2 + 3600, LABELS), { lineWidth: 0 })}`
-    });
-  if (probe.probes.length) files.push({ path: "probe.sh", content: probeScript(probe, `${scenarioName(s)} \u2014 from ${o.source}`) });
-  if (!plans.length && !hostPlans.length && !notes.length && !notEnacted.length)
-    notes.push("The design declares no pod, service or node range and no host addresses: there is nothing to cut.");
-  const folder = resourceName(["gameday", ...slug]).replace(/^quorate-/, "");
-  const gd = {
-    scenario: s,
-    folder,
-    name: scenarioName(s),
-    sides,
-    plans,
-    notes: [...notes, ...notEnacted.map((n) => `Not enacted: ${n}`)],
-    prediction,
-    files
-  };
-  yield;
-  const runbook = runbookOf(gd, o, { after, windowSeconds: isolation?.windowSeconds, hostPlans, notEnacted, enactedQuorums, ctx, probe });
-  files.push({ path: "RUNBOOK.md", content: runbook });
-  return { ...gd, hostPlans, runbook, files };
+  return { enacted, unenacted };
 }
 function nftRules(hp, s, o, seconds2) {
   const v4 = hp.targets.filter((x) => !x.includes(":"));
@@ -31715,312 +32316,6 @@ function chaosEngine(ns, slug, targets, seconds2) {
       ]
     }
   };
-}
-var code = codeSpan;
-var hostFiles = (h) => [h.file, ...h.iptables ? [h.iptables] : [], ...h.ip6tables ? [h.ip6tables] : []];
-var kubectlLine = (context, args) => shellLine(["kubectl", "--context", context, ...args]);
-var probeFile = (cluster) => `${fileSegment(cluster)}/probe.yaml`;
-var kubectl = (context, verb, file) => shellLine(["kubectl", "--context", context, verb, "-f", file]);
-var int2 = (x) => count(Math.round(x));
-function runbookOf(g, o, x) {
-  const p = g.prediction;
-  const t = x.ctx.topology;
-  const isolated = g.scenario.lose;
-  const seconds2 = durationSeconds(o.duration);
-  const deadman = seconds2 + 300;
-  const out = [
-    `# Game day: ${cell(g.name)}${isolated.length ? " (enacted as isolation)" : ""}`,
-    "",
-    `Written by \`quorate gameday\` from ${code(displayPath(o.source))} for ${o.tool === "chaos-mesh" ? "Chaos Mesh (NetworkChaos, action partition)" : "Litmus (ChaosEngine, pod-network-partition)"} and nftables on the hosts, lasting ${cell(o.duration)}. ${isolated.length ? `Losing ${cell(isolated.join(", "))} is enacted as isolation: cut off from every other site (its machines keep running, as in a WAN cut), then withdrawn from steering by an explicit step. The predictions are the what-if engine's for that partition (${codeSpan(shellLine(["quorate", "simulate", "--partition", g.sides.map((x2) => x2.join(",")).join("/"), o.source]))}) and, after the withdrawal, for the loss.` : `The predictions are the what-if engine's for the same partition (${codeSpan(shellLine(["quorate", "simulate", "--partition", g.sides.map((x2) => x2.join(",")).join("/"), o.source]))}).`} A check is written only for what the steps below actually cut.`,
-    "",
-    "## What is cut",
-    "",
-    ...g.sides.map((side2, i) => `- Side ${i + 1}: ${side2.map(cell).join(", ")}`),
-    ""
-  ];
-  if (g.plans.length)
-    out.push(
-      table(
-        ["cluster", "site", "namespaces (through the chaos tool)", "cut from (every declared range on the other side)"],
-        g.plans.map((y) => [y.cluster, y.site, y.namespaces.join(", "), y.targets.join(", ")])
-      ),
-      ""
-    );
-  if (x.hostPlans.length)
-    out.push(
-      "At the host (nftables, or iptables where nft is not installed), for what chaos tools must not touch \u2014 host-network pods (etcd static pods, Cilium agents, clustermesh-apiserver, Submariner and mesh gateways) and hosts outside clusters. The rules go on both sides of the cut: one side's drop alone cuts the traffic between two declared hosts, but where a host's netfilter is bypassed (below) or its rules did not load, the other side's rules still hold the cut.",
-      "",
-      table(
-        ["hosts", "site", "apply on", "drops both ways", "files"],
-        x.hostPlans.map((h) => [h.what, h.site, h.hosts.join(", "), h.targets.join(", "), hostFiles(h).join(", ")])
-      ),
-      "",
-      `**Cilium with eBPF host routing** (\`bpf.hostLegacyRouting: false\`) sends pod traffic past the host's netfilter hooks: there the host rules cut host-network traffic only. Cut pod traffic with the NetworkChaos above, or with a \`netdev\` ingress hook on the uplink, or at the upstream switch/firewall ACLs.`,
-      ""
-    );
-  const notEnacted = [...g.notes.filter((n2) => !n2.startsWith("Not enacted: ")), ...x.notEnacted];
-  if (notEnacted.length) out.push("### Not enacted", "", ...notEnacted.map((n2) => `- ${cell(n2)}`), "");
-  const owners = t.stores.filter((st) => st.owner).map((st) => `${st.name?.value}: ${st.owner.value}`);
-  out.push(
-    "## Pre-flight",
-    "",
-    `- [ ] Approvals: the change is scheduled and approved; the owners are on the bridge${owners.length ? ` \u2014 ${owners.map(cell).join("; ")}` : " (no stores[].owner is declared: name them before you start)"}.`,
-    "- [ ] Error budget: the entry points below have the budget for the predicted errors (Customer impact).",
-    ...t.clusters.filter((c) => c.etcd?.members && c.name).map(
-      (c) => `- [ ] Leader location: ${codeSpan(shellLine(["etcdctl", "endpoint", "status", "--cluster", "-w", "table"]))} against ${cell(c.name.value)}'s etcd \u2014 note which site leads.`
-    ),
-    ...t.stores.filter((st) => st.replication?.value === "async" && st.name).map(
-      (st) => `- [ ] Baseline lag of ${cell(st.name.value)}: note the replication lag now (bound: ${st.maxLagSeconds ? `${st.maxLagSeconds.value} s` : "not declared"}).`
-    ),
-    o.tool === "chaos-mesh" ? "- [ ] Chaos Mesh runs in every cluster below (controller and chaos-daemon); `action: partition` with `externalTargets` cuts the selected pods' traffic to those ranges." : "- [ ] Litmus runs in every cluster below, with the `pod-network-partition` experiment and its `pod-network-partition-sa` service account in each namespace. **It works through NetworkPolicy: the CNI must enforce it** (Calico, Cilium, Antrea\u2026), or nothing is cut and every check passes for the wrong reason.",
-    ...x.hostPlans.length ? [
-      `- [ ] On every host in the host table, \`nft\` (or \`iptables-restore\`) is installed, and you reach the host over a management range${o.managementRanges?.length ? ` (${o.managementRanges.join(", ")}, exempt from the drop)` : " \u2014 **none was given (--management-cidr): if your own path crosses the cut, you lose the host until the dead-man timer fires**"}.`
-    ] : [],
-    ...x.probe.probes.length ? [
-      `- [ ] Probe pods: apply them and wait until they run \u2014 ${g.plans.filter((y) => x.probe.probes.some((q) => q.from.cluster === y.cluster)).map(
-        (y) => codeSpan(
-          `${kubectlLine(y.cluster, ["apply", "-f", probeFile(y.cluster)])} && ${kubectlLine(y.cluster, ["-n", y.namespaces[0], "wait", "--for=condition=Ready", `pod/${PROBE_POD}`, "--timeout=120s"])}`
-        )
-      ).join(
-        "; "
-      )} \u2014 then ${codeSpan("sh probe.sh before")}: every probe must print \`ok\` (open). A probe that does not connect now proves nothing later: fix the firewall or the plan first.`
-    ] : [],
-    "- [ ] Agree on the abort signal and who runs the roll-back.",
-    ""
-  );
-  out.push(
-    "## Steps",
-    "",
-    "Apply the chaos manifests first and the host rules last (the cut can take down the isolated cluster's own API server: its etcd majority may sit on the other side).",
-    ""
-  );
-  let n = 1;
-  if (g.plans.length)
-    out.push(
-      `${n++}. Start the clock, then apply the chaos manifests:`,
-      "",
-      table(
-        ["cluster", "apply"],
-        g.plans.map((y) => [y.cluster, { raw: codeSpan(kubectl(y.cluster, "apply", y.file), true) }])
-      ),
-      ""
-    );
-  for (const h of x.hostPlans)
-    out.push(
-      `${n++}. On every host of ${cell(h.what)} (${cell(h.hosts.join(", "))}): arm the dead-man roll-back, then load the rules \u2014 with nftables:`,
-      "",
-      "   ```sh",
-      `   ${shellLine(["systemd-run", `--on-active=${deadman}`, "--unit=quorate-gameday-rollback", "nft", "delete", "table", "inet", NFT_TABLE])}`,
-      `   ${shellLine(["nft", "-f", h.file])}`,
-      "   ```",
-      "",
-      "   or, on a host with iptables only:",
-      "",
-      "   ```sh",
-      `   ${shellLine(["systemd-run", `--on-active=${deadman}`, "--unit=quorate-gameday-rollback", "sh", "-c", IPTABLES_ROLLBACK])}`,
-      ...h.iptables ? [`   iptables-restore --noflush < ${shellWord(h.iptables)}`] : [],
-      ...h.ip6tables ? [`   ip6tables-restore --noflush < ${shellWord(h.ip6tables)}`] : [],
-      "   ```",
-      ""
-    );
-  if (x.probe.probes.length) out.push(`${n++}. Prove the cut (next section): ${codeSpan("sh probe.sh during")}.`, "");
-  if (!g.plans.length && !x.hostPlans.length) out.push("Nothing to apply: see \u201CNot enacted\u201D.", "");
-  const cutRows = portMatrix(x.ctx).rows.filter(
-    (r2) => sideIndex(g.sides, r2.from.site) >= 0 && sideIndex(g.sides, r2.to.site) >= 0 && sideIndex(g.sides, r2.from.site) !== sideIndex(g.sides, r2.to.site)
-  );
-  out.push("## Prove the cut took effect", "");
-  if (x.probe.probes.length) {
-    out.push(
-      `- ${codeSpan("sh probe.sh during")} (from your workstation, over the management network) connects from each probe pod to the other side \u2014 every line must read \`ok \u2026 closed\` (a \`FAIL\` line is a path the cut left open); \`UNKNOWN\` means that cluster's API does not answer (expected for an isolated cluster whose etcd majority is across the cut), so the probes from the other side are the proof:`,
-      ""
-    );
-    const seen = /* @__PURE__ */ new Set();
-    for (const q of x.probe.probes) {
-      const line = `${q.from.cluster}/${q.from.namespace} \u2192 ${q.what}: TCP ${q.port} (${q.why})${"cluster" in q.to ? ", at the nodes' InternalIP addresses that probe.sh before recorded" : ""}`;
-      if (seen.has(line)) continue;
-      seen.add(line);
-      out.push(`  - ${cell(line)}`);
-    }
-    out.push("");
-  }
-  for (const note of x.probe.notes) out.push(`- ${cell(note)}`);
-  if (x.hostPlans.length)
-    out.push(
-      `- On a host of each row of the host table, the drop counters must be rising: ${codeSpan(shellLine(["nft", "list", "table", "inet", NFT_TABLE]))} (or ${codeSpan(shellLine(["iptables", "-L", IPTABLES_CHAIN, "-v", "-n", "-x"]))}). Counters at zero mean nothing crossed the cut there \u2014 or the rules are not in the path.`
-    );
-  const probed = cutRows.filter((r2) => r2.from.ranges.length && r2.to.ranges.length);
-  const unprobed = cutRows.filter((r2) => !r2.from.ranges.length || !r2.to.ranges.length);
-  if (probed.length) {
-    out.push("- These rows of the port matrix cross the cut and must now fail (test each from its source):", "");
-    for (const r2 of probed)
-      out.push(
-        `  - ${cell(portText(r2))} ${r2.direction === "both" ? "\u2194" : "\u2192"} ${cell(r2.component)}: ${cell(r2.from.what)} (${cell(r2.from.site)}) to ${cell(r2.to.what)} (${cell(r2.to.site)})`
-      );
-  }
-  if (unprobed.length)
-    out.push(
-      `- Not testable, an end has no declared range (and is not cut either): ${unprobed.map((r2) => cell(`${portText(r2)} ${r2.component}, ${r2.from.what} to ${r2.to.what}`)).join("; ")}.`
-    );
-  out.push("- If any of them still connects, the cut is incomplete: roll back and fix the plan before reading any check.", "");
-  const windows = [];
-  for (const side2 of isolated.length ? [isolated] : []) {
-    out.push(`## Withdraw ${cell(side2.join(", "))} from steering`, "");
-    const entries = t.traffic.filter(
-      (tr) => tr.name && tr.backends.some((b) => side2.includes(x.ctx.siteOfCluster(b.cluster?.value ?? "") ?? ""))
-    );
-    if (!entries.length) out.push(`No traffic entry has a backend in ${cell(side2.join(", "))}: nothing to withdraw.`, "");
-    for (const tr of entries) {
-      const rto = rtoEstimate(tr);
-      const pr = p.traffic.find((y) => y.name === tr.name.value);
-      const share = pr?.backends.filter((b) => side2.includes(b.site) && b.loadRps !== null).reduce((a, b) => a + (b.loadRps ?? 0), 0) ?? 0;
-      if (rto) windows.push(`${tr.name.value}: ${rto.seconds} s`);
-      out.push(
-        `- **${cell(tr.name.value)}** (${cell(tr.steering?.value ?? "?")}): cutting ${cell(side2.join(", "))} off leaves external health checks passing unless they are deep (they must write through the stores the entry depends on). Withdraw its backends in ${cell(side2.join(", "))} explicitly in the ${tr.steering?.value === "anycast" ? "BGP speaker (withdraw the route)" : "GSLB (disable the pool members)"}.`,
-        `  - Before the withdrawal ${cell(side2.join(", "))} keeps its share: ${int2(share)} rps.${rto ? ` Expected time to detect and withdraw: ${rto.seconds} s (${cell(rto.terms)}) \u2014 ${cell(rto.caveat)}.` : " Time to detect and withdraw: unknown \u2014 the design gives no traffic[].healthCheck (or no ttlSeconds); measure it."}`
-      );
-    }
-    out.push("");
-  }
-  const expectedErrors = p.traffic.flatMap((tr) => tr.backends.filter((b) => b.errors && b.loadRps).map((b) => b.loadRps));
-  out.push("## Abort criteria", "", "Roll back at once (Roll-back below) when any of these holds:", "");
-  for (const tr of p.traffic) {
-    const errs = tr.backends.filter((b) => b.errors).reduce((a, b) => a + (b.loadRps ?? 0), 0);
-    out.push(
-      `- ${cell(tr.name)}: errors on the side predicted healthy, or more than ${int2(Math.max(errs * 1.1, 1))} rps of errors in total (the prediction${errs ? ` is ${int2(errs)} rps` : " is none"}, plus 10%).`
-    );
-  }
-  for (const q of p.quorums) {
-    if (!x.enactedQuorums.has(q.name)) continue;
-    const w = q.groups.find((y) => y.writes);
-    if (w)
-      out.push(
-        `- ${cell(q.name)}: writes stop on ${cell(w.sites.join(", "))} (predicted to keep writing with ${w.members} of ${Object.values(q.members).reduce((a, c) => a + c, 0)}), or any member elsewhere accepts a write.`
-      );
-  }
-  for (const st of t.stores)
-    if (st.replication?.value === "async" && st.maxLagSeconds && st.name)
-      out.push(`- ${cell(st.name.value)}: replication lag above ${st.maxLagSeconds.value} s (the design's bound).`);
-  out.push(`- The experiment runs past ${cell(o.duration)} (the dead-man timer deletes the host tables at ${deadman} s).`, "");
-  void expectedErrors;
-  out.push("## Customer impact", "");
-  if (!p.traffic.length) out.push("No traffic entry declares peakRps with resolvable backends.");
-  for (const tr of p.traffic) {
-    const errs = tr.backends.filter((b) => b.errors && b.loadRps);
-    const aft = x.after?.traffic.find((y) => y.name === tr.name);
-    out.push(
-      `- ${cell(tr.name)}: ${errs.length ? `${errs.map((b) => `${cell(b.cluster)} answers up to ${int2(b.loadRps)} rps with errors`).join("; ")} (every request assumed to need a write)` : "no backend is predicted to serve errors"}${windows.length ? ` until withdrawn (${windows.map(cell).join(", ")})` : ""}.${aft ? ` After the withdrawal: ${aft.backends.filter((b) => b.loadRps !== null).map(
-        (b) => `${cell(b.cluster)} ${int2(b.loadRps)} rps of ${b.capacityRps === null ? "?" : int2(b.capacityRps)}${b.overloaded ? " \u2014 **overloaded**" : ""}`
-      ).join("; ") || "no backend remains"}.` : ""}`
-    );
-  }
-  out.push("");
-  out.push(
-    "## Checks",
-    "",
-    `Verdict predicted: **${p.verdict}**${x.after ? ` during the window, **${x.after.verdict}** after the withdrawal` : ""}.`,
-    ""
-  );
-  const checks = [];
-  for (const q of p.quorums) {
-    if (!x.enactedQuorums.has(q.name)) continue;
-    const writing = q.groups.filter((y) => y.writes);
-    const stopped = q.groups.filter((y) => !y.writes);
-    if (q.outcome === "stops")
-      checks.push(
-        `${cell(q.name)} stops taking writes everywhere: ${q.groups.map((y) => `${y.sites.join(",")} holds ${y.members}`).join("; ")}, majority ${q.majority} \u2014 expect write errors on every side, and no leader.`
-      );
-    else if (writing[0])
-      checks.push(
-        `${cell(q.name)} keeps writing on ${cell(writing[0].sites.join(", "))} (${writing[0].members} members, majority ${q.majority})${stopped.length ? `; the members on ${cell(stopped.map((y) => y.sites.join(", ")).join(" and "))} (${stopped.map((y) => y.members).join(" and ")}) must refuse writes \u2014 any write they accept is a misconfigured minority accepting writes: data corruption` : ""}.`
-      );
-  }
-  for (const st of p.stores) {
-    const decl = t.storeByName.get(st.name);
-    const inside2 = isolated.length && decl?.writers?.items.some((w) => isolated.includes(w.value));
-    if (st.outcome === "corrupts")
-      checks.push(
-        `store ${cell(st.name)} accepts writes on both sides with no conflict policy: conflicting writes corrupt data \u2014 reconcile by hand after the heal.`
-      );
-    else if (st.outcome === "diverges")
-      checks.push(
-        `store ${cell(st.name)} accepts writes on both sides; they must converge after the heal (${st.replication === "crdt" || decl?.conflictResolution?.value === "crdt" ? "CRDT merge" : decl?.conflictResolution ? `conflict resolution: ${cell(decl.conflictResolution.value)}` : "its conflict policy"}): compare both sides once it ends.`
-      );
-    else if (inside2)
-      checks.push(
-        `store ${cell(st.name)}: its writer inside ${cell(isolated.join(", "))} keeps accepting writes the other side does not see; if the other side promotes a replica meanwhile, the two diverge on heal.`
-      );
-  }
-  for (const b of p.breaks.filter((y) => / serves stale reads$/.test(y)))
-    checks.push(`${cell(b)}: watch the replication-lag alarm fire (time to detect).`);
-  for (const tr of p.traffic) {
-    const errs = tr.backends.filter((b) => b.errors);
-    if (errs.length)
-      checks.push(
-        `traffic ${cell(tr.name)}: ${errs.map((b) => cell(b.cluster)).join(", ")} cannot write to a store it depends on; clients still sent there get errors until steering withdraws ${errs.length === 1 ? "it" : "them"}.`
-      );
-    if (tr.outcome === "unserved") checks.push(`traffic ${cell(tr.name)}: no backend remains \u2014 the entry point is down.`);
-  }
-  for (const m of p.meshes)
-    checks.push(
-      m.outcome === "control-plane-lost" ? `cluster ${cell(m.cluster)} loses its Istio control plane (${cell(m.because)}): no config pushes, sidecar injection or new certificates; running workloads keep serving on their current certificates.` : `cluster ${cell(m.cluster)}: its Linkerd mirrors of ${cell(m.because)} go stale; the gateway probe fails and the mirrored endpoints are withdrawn.`
-    );
-  out.push(
-    ...checks.length ? checks.map((c) => `- [ ] ${c}`) : ["- [ ] Nothing should break: every enacted quorum, store and entry point continues."],
-    ""
-  );
-  out.push(
-    "## Roll-back",
-    "",
-    "Host rules first (while the cut stands the isolated cluster's API server may not answer, and its chaos objects cannot be deleted through it), then the chaos manifests, then steering.",
-    ""
-  );
-  let k = 1;
-  for (const h of x.hostPlans)
-    out.push(
-      `${k++}. On every host of ${cell(h.what)}: ${codeSpan(shellLine(["nft", "delete", "table", "inet", NFT_TABLE]))} (iptables: ${codeSpan(shellLine(["sh", "-c", IPTABLES_ROLLBACK]))}), then ${codeSpan(shellLine(["systemctl", "stop", "quorate-gameday-rollback.timer"]))}.`
-    );
-  for (const y of g.plans) out.push(`${k++}. ${codeSpan(kubectl(y.cluster, "delete", y.file))}`);
-  const withProbe = g.plans.filter((y) => x.probe.probes.some((q) => q.from.cluster === y.cluster));
-  if (withProbe.length)
-    out.push(
-      `${k++}. ${codeSpan("sh probe.sh before")} again: every probe connects once more (the cut is gone everywhere); then delete the probe pods: ${withProbe.map((y) => codeSpan(kubectlLine(y.cluster, ["delete", "-f", probeFile(y.cluster)]))).join("; ")}.`
-    );
-  if (isolated.length)
-    out.push(
-      `${k++}. Put ${cell(isolated.join(", "))} back into steering only after the post-heal checks pass (reintroducing traffic while writes still fail repeats the incident).`
-    );
-  out.push("", "The chaos experiments also end by themselves after the duration; the dead-man timer removes the host rules after it.", "");
-  const has2 = (f) => t.clusters.some(f);
-  out.push("## Post-heal checks", "");
-  const post = [];
-  if (has2((c) => !!c.etcd?.members))
-    post.push(
-      `etcd: ${codeSpan(shellLine(["etcdctl", "endpoint", "health", "--cluster"]))} \u2014 every member healthy, one leader, the same raft term everywhere.`
-    );
-  if (has2((c) => c.mesh === "clustermesh"))
-    post.push(
-      `ClusterMesh: ${codeSpan(shellLine(["cilium", "clustermesh", "status", "--wait"]))} on every cluster \u2014 every remote cluster connected.`
-    );
-  if (has2((c) => c.mesh === "submariner"))
-    post.push(`Submariner: ${codeSpan(shellLine(["subctl", "show", "connections"]))} \u2014 every connection \`connected\`.`);
-  if (has2((c) => !!c.linkerd))
-    post.push(
-      `Linkerd: ${codeSpan(shellLine(["linkerd", "multicluster", "check"]))} and ${codeSpan(shellLine(["linkerd", "multicluster", "gateways"]))} \u2014 every gateway alive.`
-    );
-  if (has2((c) => !!c.istio)) post.push(`Istio: ${codeSpan(shellLine(["istioctl", "remote-clusters"]))} \u2014 every remote synced.`);
-  for (const st of t.stores)
-    if (st.replication?.value === "async" && st.name)
-      post.push(
-        `${cell(st.name.value)}: replication lag back under ${st.maxLagSeconds ? `${st.maxLagSeconds.value} s` : "its bound"} and draining to zero.`
-      );
-  post.push(
-    "Write down each time to detect and to withdraw, and every check that did not match the prediction: each is a finding about the design or its alarms."
-  );
-  out.push(...post.map((y) => `- [ ] ${y}`), "");
-  return out.join("\n");
-}
-function sideIndex(sides, site) {
-  return sides.findIndex((g) => g.includes(site));
 }
 
 // server/src/cli/help.ts
@@ -32140,8 +32435,8 @@ var REASONS = {
   EINVAL: "invalid argument"
 };
 function reasonOf(e) {
-  const code3 = e.code;
-  return (code3 && REASONS[code3]) ?? code3 ?? e.message;
+  const code2 = e.code;
+  return (code2 && REASONS[code2]) ?? code2 ?? e.message;
 }
 function lstatOrUndefined(p, shown) {
   try {
@@ -32203,10 +32498,10 @@ function writeOne(abs, shown, content, how) {
   try {
     fd = (0, import_node_fs7.openSync)(path, import_node_fs7.constants.O_WRONLY | import_node_fs7.constants.O_CREAT | import_node_fs7.constants.O_EXCL | import_node_fs7.constants.O_NOFOLLOW, 420);
   } catch (e) {
-    const code3 = e.code;
+    const code2 = e.code;
     throw new OutputError(
-      code3 === "EEXIST" ? `${shown} already exists: not overwritten (pass --force to replace it)` : `cannot write ${shown}: ${reasonOf(e)}`,
-      code3 === "EEXIST"
+      code2 === "EEXIST" ? `${shown} already exists: not overwritten (pass --force to replace it)` : `cannot write ${shown}: ${reasonOf(e)}`,
+      code2 === "EEXIST"
     );
   }
   try {
@@ -32705,13 +33000,17 @@ var GAMEDAY_HELP = {
   name: "gameday",
   summary: "the chaos experiments that enact a scenario on each cluster, and a RUNBOOK.md with the predicted outcome",
   usage: [
-    "gameday (--lose S[,S] | --partition A/B[,C]) [--tool chaos-mesh|litmus] [--duration 10m]",
+    "gameday (--lose S[,S] | --isolate S | --partition A/B[,C]) [--tool chaos-mesh|litmus] [--duration D]",
     "        [--namespace NS[,NS]] [-o DIR] [--force] [--format md] FILE"
   ],
   options: [
     ...SCENARIO_OPTIONS.filter((o) => /^--(lose|partition) /.test(o.flags)),
     { flags: "--tool chaos-mesh|litmus", text: "the chaos engine the manifests are for (default chaos-mesh)" },
-    { flags: "--duration D", text: "how long each fault lasts, e.g. 10m, 90s (default 10m)" },
+    {
+      flags: "--duration D",
+      text: "how long each fault lasts, e.g. 4m, 90s (default: derived from the design \u2014 under the first replication-lag bound the cut runs against, 10m when none)"
+    },
+    { flags: "--isolate S", text: "the same as --lose S: S cut off from every other site, then withdrawn from steering" },
     {
       flags: "-n, --namespace NS[,NS]",
       text: "the workload namespaces the faults select (default: the namespaces of the Services each cluster exports)"
@@ -32735,14 +33034,19 @@ then withdrawn from steering) or --partition. Chaos manifests cut the applicatio
 namespaces (never a system namespace); nftables files under hosts/ cut what chaos tools cannot
 touch (host-network pods, hosts at sites[].addresses), applied last and rolled back first.
 
-Exit status: 0 written, 1 refused (a target range overlaps the cluster it is applied in: an
-open cidr/overlap; nothing is written), 2 usage error (an unknown site, or a scenario that
-cannot be enacted).`,
+Litmus works through NetworkPolicy, which Cilium does not apply to traffic between its own
+endpoints as a CIDR rule: on a Cilium (ClusterMesh) design the manifests are Chaos Mesh's, and
+the runbook says why.
+
+Exit status: 0 written, 1 refused (nothing is written): a target range overlaps the cluster it is
+applied in (an open cidr/overlap), a --management-cidr overlaps a range the cut drops, or the
+scenario cuts nothing in this design; 2 usage error (an unknown site, or a scenario that cannot
+be enacted).`,
   examples: ["quorate gameday --lose fra --tool chaos-mesh -o gameday-fra examples/payments-eu-reviewed.topology.yaml"]
 };
 function gameDayCommand(args, io) {
   let tool = "chaos-mesh";
-  let duration = "10m";
+  let duration;
   let namespaces;
   let out;
   let format = "files";
@@ -32762,6 +33066,7 @@ function gameDayCommand(args, io) {
     else if (flag === "--force") force = true;
     else if (flag === "-f" || flag === "--format") format = choice(value(), ["md"], "gameday format");
     else if (flag === "--lose" || flag === "--partition") scenarioOption(a, flag, value);
+    else if (flag === "--isolate") scenarioOption(a, "--lose", value);
     else if (flag === "--management-cidr") {
       const v = value();
       management = v.split(",").map((x) => x.trim());
@@ -32876,7 +33181,7 @@ function write(stream, s) {
     cannotWrite(e);
   }
 }
-var code2 = main(
+var code = main(
   process.argv.slice(2),
   {
     stdout: (s) => write(process.stdout, s),
@@ -32887,4 +33192,4 @@ var code2 = main(
   },
   package_default.version
 );
-process.exitCode = code2;
+process.exitCode = code;

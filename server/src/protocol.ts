@@ -155,8 +155,8 @@ export interface GameDayParams {
   readonly uri: string;
   readonly scenario: { readonly lose?: readonly string[]; readonly partition?: readonly (readonly string[])[] };
   readonly tool: "chaos-mesh" | "litmus";
-  /** a Go duration: 10m, 90s, 1h30m */
-  readonly duration: string;
+  /** a Go duration: 10m, 90s, 1h30m; absent or empty: derived from the design (quorate gameday without --duration) */
+  readonly duration?: string;
   readonly namespaces?: readonly string[];
 }
 

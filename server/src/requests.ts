@@ -127,7 +127,7 @@ const CUSTOM: ReadonlyMap<string, Custom<unknown, unknown>> = new Map([
       uri: string,
       scenario: anyObject as Check<GameDayParams["scenario"]>,
       tool: oneOf("chaos-mesh", "litmus"),
-      duration: string,
+      duration: optional(string),
       namespaces: optional(array(string)),
     }),
     (s, p, token) => {

@@ -44,8 +44,9 @@ export const exportGameDay = command("quorate.exportGameDay", async (ctx, args?:
   const tool = args?.tool ?? (await chooseTool());
   if (!tool) return undefined;
   const duration = args?.duration ?? (await chooseDuration());
-  if (!duration) return undefined;
-  const r = await request(client, GameDayRequest, { uri: doc.uri.toString(), scenario, tool, duration });
+  if (duration === undefined) return undefined;
+  // empty: the server derives it from the design (under the first lag bound the cut runs against)
+  const r = await request(client, GameDayRequest, { uri: doc.uri.toString(), scenario, tool, ...(duration ? { duration } : {}) });
   if (!r || r.error) {
     void vscode.window.showErrorMessage(`Quorate: ${r?.error ?? "this document holds no topology"}`);
     return undefined;
@@ -115,8 +116,10 @@ async function chooseTool(): Promise<Tool | undefined> {
 function chooseDuration(): Thenable<string | undefined> {
   return vscode.window.showInputBox({
     title: "Game day: how long the partition lasts",
-    value: "10m",
-    validateInput: (v) => (/^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/.test(v) ? undefined : "a duration such as 10m, 90s or 1h30m"),
+    value: "",
+    prompt: "Empty: derived from the design (under the first replication-lag bound the cut runs against; 10m when none)",
+    validateInput: (v) =>
+      v === "" || /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/.test(v) ? undefined : "a duration such as 4m, 90s or 1h30m, or empty",
   });
 }
 

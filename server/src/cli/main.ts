@@ -449,13 +449,17 @@ const GAMEDAY_HELP: CommandHelp = {
   name: "gameday",
   summary: "the chaos experiments that enact a scenario on each cluster, and a RUNBOOK.md with the predicted outcome",
   usage: [
-    "gameday (--lose S[,S] | --partition A/B[,C]) [--tool chaos-mesh|litmus] [--duration 10m]",
+    "gameday (--lose S[,S] | --isolate S | --partition A/B[,C]) [--tool chaos-mesh|litmus] [--duration D]",
     "        [--namespace NS[,NS]] [-o DIR] [--force] [--format md] FILE",
   ],
   options: [
     ...sim.SCENARIO_OPTIONS.filter((o) => /^--(lose|partition) /.test(o.flags)),
     { flags: "--tool chaos-mesh|litmus", text: "the chaos engine the manifests are for (default chaos-mesh)" },
-    { flags: "--duration D", text: "how long each fault lasts, e.g. 10m, 90s (default 10m)" },
+    {
+      flags: "--duration D",
+      text: "how long each fault lasts, e.g. 4m, 90s (default: derived from the design — under the first replication-lag bound the cut runs against, 10m when none)",
+    },
+    { flags: "--isolate S", text: "the same as --lose S: S cut off from every other site, then withdrawn from steering" },
     {
       flags: "-n, --namespace NS[,NS]",
       text: "the workload namespaces the faults select (default: the namespaces of the Services each cluster exports)",
@@ -479,15 +483,20 @@ then withdrawn from steering) or --partition. Chaos manifests cut the applicatio
 namespaces (never a system namespace); nftables files under hosts/ cut what chaos tools cannot
 touch (host-network pods, hosts at sites[].addresses), applied last and rolled back first.
 
-Exit status: 0 written, 1 refused (a target range overlaps the cluster it is applied in: an
-open cidr/overlap; nothing is written), 2 usage error (an unknown site, or a scenario that
-cannot be enacted).`,
+Litmus works through NetworkPolicy, which Cilium does not apply to traffic between its own
+endpoints as a CIDR rule: on a Cilium (ClusterMesh) design the manifests are Chaos Mesh's, and
+the runbook says why.
+
+Exit status: 0 written, 1 refused (nothing is written): a target range overlaps the cluster it is
+applied in (an open cidr/overlap), a --management-cidr overlaps a range the cut drops, or the
+scenario cuts nothing in this design; 2 usage error (an unknown site, or a scenario that cannot
+be enacted).`,
   examples: ["quorate gameday --lose fra --tool chaos-mesh -o gameday-fra examples/payments-eu-reviewed.topology.yaml"],
 };
 
 function gameDayCommand(args: readonly string[], io: Io): number {
   let tool: ChaosTool = "chaos-mesh";
-  let duration = "10m";
+  let duration: string | undefined;
   let namespaces: string[] | undefined;
   let out: string | undefined;
   let format: "files" | "md" = "files";
@@ -507,6 +516,7 @@ function gameDayCommand(args: readonly string[], io: Io): number {
     else if (flag === "--force") force = true;
     else if (flag === "-f" || flag === "--format") format = choice(value(), ["md"] as const, "gameday format") as "md";
     else if (flag === "--lose" || flag === "--partition") sim.scenarioOption(a, flag, value);
+    else if (flag === "--isolate") sim.scenarioOption(a, "--lose", value);
     else if (flag === "--management-cidr") {
       const v = value();
       management = v.split(",").map((x) => x.trim());

@@ -135,7 +135,7 @@ export async function gameDayFor(a: FileAnalysis, p: GameDayParams, source: stri
       gameDaySteps(
         ctx,
         { lose: [...s.lose], partition: s.partition.map((x) => [...x]) },
-        { tool, duration: String(p.duration ?? "10m"), namespaces, source },
+        { tool, duration: p.duration ? String(p.duration) : undefined, namespaces, source },
       ),
       token,
       "the game day",

@@ -6,7 +6,7 @@
  * before the cut every probe must connect (a probe that never connected proves nothing); while
  * the cut stands every probe must time out. Pure: returns file contents.
  */
-import { formatAddress, parseCidr } from "../math/cidr";
+import { canonical, formatAddress, parseCidr } from "../math/cidr";
 import type { TopologyContext } from "../derive/context";
 import { type PortRow, portMatrix } from "../ports/ports";
 import { shellLine, shellWord } from "../util/shell";
@@ -92,7 +92,18 @@ export function probePlan(
       const name = c.name?.value;
       const site = name ? ctx.siteOfCluster(name) : undefined;
       if (!name || !site || sideOf(site) < 0 || sideOf(site) === side || !nodesDeclared(name)) continue;
-      const ports = portsTo(side, (r, end) => r[end].cluster === name);
+      // only what listens on the nodes themselves (a store's pods listen on pod addresses, not these)
+      const nodes = new Set(
+        c.cidrs
+          .filter((v) => v.field === "nodes")
+          .map((v) => parseCidr(v.value))
+          .filter((x) => x !== undefined)
+          .map(canonical),
+      );
+      const ports = portsTo(
+        side,
+        (r, end) => r[end].cluster === name && r[end].ranges.length > 0 && r[end].ranges.every((x) => nodes.has(x)),
+      );
       for (const [port, why] of ports.length ? ports : [[KUBELET_TCP, "kubelet (every node)"] as const])
         probes.push({ from, what: `nodes of ${name}`, port, why, to: { cluster: name } });
     }

@@ -1,0 +1,652 @@
+/**
+ * The game day's RUNBOOK.md: what the engine predicts for the cut the steps enact, as checks an
+ * on-call engineer can tick — one named step per section, in the order the experiment runs.
+ * Pure: the plan in, Markdown out.
+ */
+import type { Cluster, Store, Topology } from "../model/topology";
+import type { TopologyContext } from "../derive/context";
+import { bytes, cell, codeSpan, count, table } from "../util/format";
+import { fileSegment } from "../util/paths";
+import { shellLine, shellWord } from "../util/shell";
+import { rtoEstimate } from "../availability/figures";
+import { portMatrix, portText } from "../ports/ports";
+import { displayPath } from "./record";
+import { PROBE_IMAGE, PROBE_POD, type ProbePlan } from "./probe";
+import type { Result } from "./engine";
+import {
+  type ClusterPlan,
+  type GameDayOptions,
+  goDuration,
+  type HostPlan,
+  IPTABLES_CHAIN,
+  IPTABLES_ROLLBACK,
+  type LagPlan,
+  NFT_TABLE,
+} from "./gameday";
+
+/** What the runbook is written from: the plan the game day built. */
+export interface RunbookInput {
+  readonly name: string;
+  readonly scenario: { readonly lose: readonly string[] };
+  readonly sides: readonly string[][];
+  readonly plans: readonly ClusterPlan[];
+  /** notes that are not "Not enacted" */
+  readonly notes: readonly string[];
+  readonly prediction: Result;
+  readonly after?: Result;
+  readonly probe: ProbePlan;
+  readonly hostPlans: readonly HostPlan[];
+  readonly notEnacted: readonly string[];
+  readonly enactedQuorums: ReadonlySet<string>;
+  /** quorums with members on several sides that no host rule can cut (their outcome is not part of the run) */
+  readonly unenactedQuorums: readonly string[];
+  readonly ctx: TopologyContext;
+  /** the async stores whose replication crosses the cut */
+  readonly lag: readonly LagPlan[];
+  /** how the duration was chosen: derived from the design, or given (and then what it outlasts) */
+  readonly duration: { readonly text: string; readonly seconds: number; readonly derived: boolean };
+  /** why the manifests are not for the tool asked for (Litmus on Cilium), when they are not */
+  readonly toolNote?: string;
+}
+
+/** Everything a section reads. */
+interface Rb {
+  readonly r: RunbookInput;
+  readonly o: GameDayOptions;
+  readonly p: Result;
+  readonly t: Topology;
+  readonly isolated: readonly string[];
+  readonly deadman: number;
+  readonly out: string[];
+  /** "checkout: 90 s" per entry withdrawn, filled by the withdrawal section */
+  readonly windows: string[];
+}
+
+/** The margin the abort criteria leave under a bound: time to notice, decide and roll back. */
+export const ABORT_MARGIN_SECONDS = 30;
+
+/** An entry's error threshold above its baseline: this share of its peak, sustained for ERROR_SUSTAIN_SECONDS. */
+export const ERROR_SHARE = 0.005;
+export const ERROR_SUSTAIN_SECONDS = 60;
+
+const int = (x: number) => count(Math.round(x));
+const sec = (x: number) => `${count(Math.round(x * 10) / 10, 1)} s`;
+
+/** Every host rule file of a plan: nftables, then the iptables alternatives. */
+export const hostFiles = (h: HostPlan) => [h.file, ...(h.iptables ? [h.iptables] : []), ...(h.ip6tables ? [h.ip6tables] : [])];
+
+/** A kubectl command line against one context. */
+export const kubectlLine = (context: string, args: readonly string[]) => shellLine(["kubectl", "--context", context, ...args]);
+
+/** Where a cluster's probe pod manifest goes. */
+export const probeFile = (cluster: string) => `${fileSegment(cluster)}/probe.yaml`;
+
+/** The copy-paste command for one cluster, every name quoted for the shell. */
+export const kubectl = (context: string, verb: "apply" | "delete", file: string) =>
+  shellLine(["kubectl", "--context", context, verb, "-f", file]);
+
+/** Where the pre-flight records a cluster's node addresses (the host steps and the roll-back read it when its API is gone). */
+const nodesFile = (cluster: string) => `${fileSegment(cluster)}-nodes.txt`;
+
+export function runbookOf(r: RunbookInput, o: GameDayOptions): string {
+  const rb: Rb = {
+    r,
+    o,
+    p: r.prediction,
+    t: r.ctx.topology,
+    isolated: r.scenario.lose,
+    deadman: r.duration.seconds + 300,
+    out: [],
+    windows: [],
+  };
+  for (const section of [intro, whatIsCut, preflight, steps, proof, withdraw, abortCriteria, customerImpact, checks, rollback, postHeal])
+    section(rb);
+  return rb.out.join("\n");
+}
+
+/** The title, what writes it, what it predicts with, and for how long. */
+function intro({ r, o, out, isolated }: Rb): void {
+  const one = isolated.length === 1;
+  const simulate = one
+    ? shellLine(["quorate", "simulate", "--isolate", isolated[0], o.source])
+    : shellLine(["quorate", "simulate", "--partition", r.sides.map((x) => x.join(",")).join("/"), o.source]);
+  out.push(
+    `# Game day: ${cell(r.name)}${isolated.length ? " (enacted as isolation)" : ""}`,
+    "",
+    `Written by \`quorate gameday\` from ${codeSpan(displayPath(o.source))} for ${o.tool === "chaos-mesh" ? "Chaos Mesh (NetworkChaos, action partition)" : "Litmus (ChaosEngine, pod-network-partition)"} and nftables on the hosts, lasting ${cell(r.duration.text)}. ${
+      isolated.length
+        ? `Losing ${cell(isolated.join(", "))} is enacted as isolation: cut off from every other site (its machines keep running, as in a WAN cut), then withdrawn from steering by an explicit step. The predictions are the what-if engine's (${codeSpan(simulate)}): the window before the withdrawal, then the state after it.`
+        : `The predictions are the what-if engine's for the same partition (${codeSpan(simulate)}).`
+    } A check is written only for what the steps below actually cut.`,
+    "",
+  );
+  if (r.toolNote) out.push(`**Why Chaos Mesh and not Litmus:** ${cell(r.toolNote)}`, "");
+  out.push(...durationText(r), "");
+}
+
+/** How long, and what the replication lag does meanwhile: nothing crosses the cut, so each crossing store's lag grows 1 s per second. */
+function durationText(r: RunbookInput): string[] {
+  const d = r.duration;
+  const bounded = r.lag.filter((l) => l.bound !== undefined);
+  const lines = r.lag.map((l) => `- ${lagSentence(l)}`);
+  if (!r.lag.length) return [`Duration: ${cell(d.text)}${d.derived ? " (no store's replication crosses the cut: the default)" : ""}.`];
+  const first = Math.min(...bounded.map((l) => l.bound!));
+  const head = !bounded.length
+    ? `Duration: ${cell(d.text)}. No store whose replication crosses the cut declares maxLagSeconds or its lag buffer: how long the run can last before a replica must be resynced is unknown.`
+    : d.derived
+      ? `Duration: ${cell(d.text)}, derived from the design: nothing replicates across the cut, so the lag of these stores grows 1 s per second of it, and the run ends ${sec(first - d.seconds)} before the first bound (${sec(first)}). Pass --duration to choose another.`
+      : d.seconds >= first
+        ? `Duration: ${cell(d.text)} (--duration) **outlasts a lag bound** at ${sec(first)}: nothing replicates across the cut, so the lag grows 1 s per second of it. Past maxLagSeconds the design's RPO no longer holds; past the lag buffer the replica falls out of the stream and must be resynced after the heal (on PostgreSQL: re-clone the standby — or, with a replication slot, the primary keeps its WAL and its disk fills). Plan that resync, or run at most ${goDuration(safeSeconds(first))}.`
+        : `Duration: ${cell(d.text)} (--duration): nothing replicates across the cut, so the lag of these stores grows 1 s per second of it; the run ends ${sec(first - d.seconds)} before the first bound (${sec(first)}).`;
+  return [head, "", ...lines];
+}
+
+/** "carts: maxLagSeconds 300 s; lag buffer 1 GiB at 1,500 writes/s × 2,048 B = 3,072,000 B/s holds 349.5 s" */
+function lagSentence(l: LagPlan): string {
+  const parts: string[] = [];
+  if (l.maxLagSeconds !== undefined) parts.push(`maxLagSeconds ${sec(l.maxLagSeconds)} (the design's bound, and its RPO)`);
+  if (l.bufferSeconds !== undefined && l.bufferBytes !== undefined && l.rate !== undefined && l.size !== undefined)
+    parts.push(
+      `lag buffer ${bytes(l.bufferBytes)} at ${int(l.rate)} writes/s × ${int(l.size)} B = ${int(l.rate * l.size)} B/s holds ${sec(l.bufferSeconds)}`,
+    );
+  else parts.push("lag buffer not declared (lagBufferBytes, writeRatePerSecond, writeBytes)");
+  return `store ${cell(l.store)} (${cell(l.between)}): ${parts.join("; ")}`;
+}
+
+/** The longest run that stays clear of a bound by the abort margin and a fifth, in whole 30 s under 5 minutes and more. */
+export function safeSeconds(bound: number): number {
+  const s = Math.min(bound - ABORT_MARGIN_SECONDS, bound * 0.8);
+  return s >= 150 ? Math.floor(s / 30) * 30 : Math.max(1, Math.floor(s));
+}
+
+function whatIsCut({ r, out }: Rb): void {
+  out.push("## What is cut", "", ...r.sides.map((side, i) => `- Side ${i + 1}: ${side.map(cell).join(", ")}`), "");
+  if (r.plans.length)
+    out.push(
+      table(
+        ["cluster", "site", "namespaces (through the chaos tool)", "cut from (every declared range on the other side)"],
+        r.plans.map((y) => [y.cluster, y.site, y.namespaces.join(", "), y.targets.join(", ")]),
+      ),
+      "",
+    );
+  if (r.hostPlans.length)
+    out.push(
+      "At the host (nftables, or iptables where nft is not installed), for what chaos tools must not touch — host-network pods (etcd static pods, Cilium agents, clustermesh-apiserver, Submariner and mesh gateways) and hosts outside clusters. The rules go on both sides of the cut: one side's drop alone cuts the traffic between two declared hosts, but where a host's netfilter is bypassed (below) or its rules did not load, the other side's rules still hold the cut. A cluster's row covers its nodes at its own site only; its members elsewhere (a stretched etcd) are the hosts of their site's row, or Not enacted.",
+      "",
+      table(
+        ["hosts", "site", "apply on", "drops both ways", "files"],
+        r.hostPlans.map((h) => [h.what, h.site, h.hosts.join(", "), h.targets.join(", "), hostFiles(h).join(", ")]),
+      ),
+      "",
+      `**Cilium with eBPF host routing** (\`bpf.hostLegacyRouting: false\`) sends pod traffic past the host's netfilter hooks: there the host rules cut host-network traffic only. Cut pod traffic with the NetworkChaos above, or with a \`netdev\` ingress hook on the uplink, or at the upstream switch/firewall ACLs.`,
+      "",
+    );
+  const notEnacted = [...r.notes, ...r.notEnacted];
+  if (notEnacted.length) out.push("### Not enacted", "", ...notEnacted.map((n) => `- ${cell(n)}`), "");
+}
+
+function preflight(rb: Rb): void {
+  const { r, o, t, out } = rb;
+  const owners = t.stores.filter((st) => st.owner).map((st) => `${st.name?.value}: ${st.owner!.value}`);
+  out.push(
+    "## Pre-flight",
+    "",
+    `- [ ] Approvals: the change is scheduled and approved; the owners are on the bridge${owners.length ? ` — ${owners.map(cell).join("; ")}` : " (no stores[].owner is declared: name them before you start)"}.`,
+    "- [ ] Error budget: the entry points below have the budget for the predicted errors (Customer impact).",
+    ...r.prediction.traffic.map(
+      (tr) =>
+        `- [ ] Baseline of ${cell(tr.name)}: its error rate (rps of 5xx and timeouts) and p99 latency now, per backend, from the external monitor or the GSLB/edge logs — not in-cluster probes. The abort criteria are relative to these.`,
+    ),
+    ...t.clusters
+      .filter((c) => c.etcd?.members && c.name)
+      .map(
+        (c) =>
+          `- [ ] Leader location: ${codeSpan(shellLine(["etcdctl", "endpoint", "status", "--cluster", "-w", "table"]))} against ${cell(c.name!.value)}'s etcd — note which site leads, and each member's address (the write checks below need one per site).`,
+      ),
+    ...consensusStores(t).map(
+      (st) =>
+        `- [ ] Leaders of ${cell(st.name!.value)}: ${leaderCommand(st)} — note where the leaders (leaseholders) are per site: which side errors in a cut depends on them.`,
+    ),
+    ...t.stores
+      .filter((st) => st.replication?.value === "async" && st.name)
+      .map(
+        (st) =>
+          `- [ ] Baseline lag of ${cell(st.name!.value)}: note the replication lag now (bound: ${st.maxLagSeconds ? `${st.maxLagSeconds.value} s` : "not declared"}).`,
+      ),
+    ...r.hostPlans
+      .filter((h) => h.cluster)
+      .map(
+        (h) =>
+          `- [ ] Hosts of ${cell(h.cluster!)}: ${codeSpan(`${kubectlLine(h.cluster!, ["get", "nodes", "-o", "wide"])} > ${shellWord(nodesFile(h.cluster!))}`)} — the hosts the rules go on (INTERNAL-IP), kept for the roll-back when the API may not answer.`,
+      ),
+    toolPreflight(o),
+    ...(r.hostPlans.length
+      ? [
+          `- [ ] On every host in the host table, \`nft\` (or \`iptables-restore\`) is installed, and you reach the host over a management range${o.managementRanges?.length ? ` (${o.managementRanges.join(", ")}, exempt from the drop)` : " — **none was given (--management-cidr): if your own path crosses the cut, you lose the host until the dead-man timer fires**"}.`,
+        ]
+      : []),
+    ...probePreflight(r),
+    "- [ ] Agree on the abort signal and who runs the roll-back.",
+    "",
+  );
+}
+
+function toolPreflight(o: GameDayOptions): string {
+  return o.tool === "chaos-mesh"
+    ? "- [ ] Chaos Mesh runs in every cluster below (controller and chaos-daemon); `action: partition` with `externalTargets` cuts the selected pods' traffic to those ranges (iptables and ipsets inside each pod's network namespace)."
+    : "- [ ] Litmus runs in every cluster below, with the `pod-network-partition` experiment and its `pod-network-partition-sa` service account in each namespace. **It works through NetworkPolicy: the CNI must enforce it** (Calico, Antrea…), or nothing is cut and every check passes for the wrong reason. NetworkPolicies only add allows: list the policies already in these namespaces (`kubectl get networkpolicy -n NS`) — one that allows these ranges defeats the cut. The policy's `0.0.0.0/0` covers IPv4 only: all IPv6 traffic of the selected pods is denied.";
+}
+
+function probePreflight(r: RunbookInput): string[] {
+  const withProbe = r.plans.filter((y) => r.probe.probes.some((q) => q.from.cluster === y.cluster));
+  if (!withProbe.length) return [];
+  return [
+    `- [ ] Probe pods (image \`${PROBE_IMAGE}\`, its \`nc\`: the clusters must pull it — air-gapped, mirror it into your registry and change \`image:\` in each probe.yaml): apply them and wait until they run — ${withProbe
+      .map((y) =>
+        codeSpan(
+          `${kubectlLine(y.cluster, ["apply", "-f", probeFile(y.cluster)])} && ${kubectlLine(y.cluster, ["-n", y.namespaces[0], "wait", "--for=condition=Ready", `pod/${PROBE_POD}`, "--timeout=120s"])}`,
+        ),
+      )
+      .join(
+        "; ",
+      )} — then ${codeSpan("sh probe.sh before")}: every probe must print \`ok\` (open). A probe that does not connect now proves nothing later: fix the firewall or the plan first.`,
+  ];
+}
+
+function steps({ r, out, deadman }: Rb): void {
+  out.push(
+    "## Steps",
+    "",
+    "Apply the chaos manifests first and the host rules last (the cut can take down the isolated cluster's own API server: its etcd majority may sit on the other side).",
+    "",
+  );
+  let n = 1;
+  if (r.plans.length)
+    out.push(
+      `${n++}. Start the clock, then apply the chaos manifests:`,
+      "",
+      table(
+        ["cluster", "apply"],
+        r.plans.map((y) => [y.cluster, { raw: codeSpan(kubectl(y.cluster, "apply", y.file), true) }]),
+      ),
+      "",
+    );
+  for (const h of r.hostPlans)
+    out.push(
+      `${n++}. On every host of ${cell(h.what)} (${cell(h.hosts.join(", "))}${h.cluster ? `: the INTERNAL-IP column of ${codeSpan(nodesFile(h.cluster))}` : ""}): copy ${cell(hostFiles(h).join(" or "))} there, arm the dead-man roll-back, then load the rules — with nftables:`,
+      "",
+      "   ```sh",
+      `   ${shellLine(["systemd-run", `--on-active=${deadman}`, "--unit=quorate-gameday-rollback", "nft", "delete", "table", "inet", NFT_TABLE])}`,
+      `   ${shellLine(["nft", "-f", h.file])}`,
+      "   ```",
+      "",
+      "   or, on a host with iptables only:",
+      "",
+      "   ```sh",
+      `   ${shellLine(["systemd-run", `--on-active=${deadman}`, "--unit=quorate-gameday-rollback", "sh", "-c", IPTABLES_ROLLBACK])}`,
+      ...(h.iptables ? [`   iptables-restore --noflush < ${shellWord(h.iptables)}`] : []),
+      ...(h.ip6tables ? [`   ip6tables-restore --noflush < ${shellWord(h.ip6tables)}`] : []),
+      "   ```",
+      "",
+    );
+  if (r.probe.probes.length) out.push(`${n++}. Prove the cut (next section): ${codeSpan("sh probe.sh during")}.`, "");
+}
+
+function proof({ r, out }: Rb): void {
+  const sideOf = (site: string) => r.sides.findIndex((g) => g.includes(site));
+  const cutRows = portMatrix(r.ctx).rows.filter(
+    (x) => sideOf(x.from.site) >= 0 && sideOf(x.to.site) >= 0 && sideOf(x.from.site) !== sideOf(x.to.site),
+  );
+  out.push("## Prove the cut took effect", "");
+  if (r.probe.probes.length) {
+    out.push(
+      `- ${codeSpan("sh probe.sh during")} (from your workstation, over the management network) connects from each probe pod to the other side — every line must read \`ok … closed\` (a \`FAIL\` line is a path the cut left open); \`UNKNOWN\` means that cluster's API does not answer (expected for an isolated cluster whose etcd majority is across the cut), so the probes from the other side are the proof:`,
+      "",
+    );
+    const seen = new Set<string>();
+    for (const q of r.probe.probes) {
+      const line = `${q.from.cluster}/${q.from.namespace} → ${q.what}: TCP ${q.port} (${q.why})${"cluster" in q.to ? ", at the nodes' InternalIP addresses that probe.sh before recorded" : ""}`;
+      if (seen.has(line)) continue;
+      seen.add(line);
+      out.push(`  - ${cell(line)}`);
+    }
+    out.push("");
+  }
+  for (const note of r.probe.notes) out.push(`- ${cell(note)}`);
+  if (r.hostPlans.length)
+    out.push(
+      `- On a host of each row of the host table, the drop counters must be rising: ${codeSpan(shellLine(["nft", "list", "table", "inet", NFT_TABLE]))} (or ${codeSpan(shellLine(["iptables", "-L", IPTABLES_CHAIN, "-v", "-n", "-x"]))}). Counters at zero mean nothing crossed the cut there — or the rules are not in the path.`,
+    );
+  // a row is demanded to fail only when both its ends are cut: declared ranges that a rule drops
+  const probed = cutRows.filter((x) => x.from.ranges.length && x.to.ranges.length);
+  const unprobed = cutRows.filter((x) => !x.from.ranges.length || !x.to.ranges.length);
+  if (probed.length) {
+    out.push("- These rows of the port matrix cross the cut and must now fail (test each from its source):", "");
+    for (const x of probed)
+      out.push(
+        `  - ${cell(portText(x))} ${x.direction === "both" ? "↔" : "→"} ${cell(x.component)}: ${cell(x.from.what)} (${cell(x.from.site)}) to ${cell(x.to.what)} (${cell(x.to.site)})`,
+      );
+  }
+  if (unprobed.length)
+    out.push(
+      `- Not cut, so expected to still connect (an end has no declared range a rule could drop): ${unprobed.map((x) => cell(`${portText(x)} ${x.component}, ${x.from.what} to ${x.to.what}`)).join("; ")}.`,
+    );
+  out.push("- If any row that must fail still connects, the cut is incomplete: roll back and fix the plan before reading any check.", "");
+}
+
+function withdraw(rb: Rb): void {
+  const { r, p, t, out, isolated, windows } = rb;
+  if (!isolated.length) return;
+  const side = isolated.join(", ");
+  out.push(`## Withdraw ${cell(side)} from steering`, "");
+  const entries = t.traffic.filter(
+    (tr) => tr.name && tr.backends.some((b) => isolated.includes(r.ctx.siteOfCluster(b.cluster?.value ?? "") ?? "")),
+  );
+  if (!entries.length) out.push(`No traffic entry has a backend in ${cell(side)}: nothing to withdraw.`, "");
+  for (const tr of entries) {
+    // one derivation of the window for the engine, the availability figures and this runbook
+    const rto = rtoEstimate(tr);
+    const pr = p.traffic.find((y) => y.name === tr.name!.value);
+    const share =
+      pr?.backends.filter((b) => isolated.includes(b.site) && b.loadRps !== null).reduce((a, b) => a + (b.loadRps ?? 0), 0) ?? 0;
+    if (rto) windows.push(`${tr.name!.value}: ${rto.seconds} s`);
+    const anycast = tr.steering?.value === "anycast";
+    const hc = tr.healthCheck;
+    const detect = hc?.intervalSeconds && hc.failureThreshold ? hc.intervalSeconds.value * hc.failureThreshold.value : undefined;
+    const where = anycast ? "the BGP speaker (withdraw the route)" : "the GSLB (disable the pool members)";
+    out.push(
+      `- **${cell(tr.name!.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${cell(side)} keeps its share, ${int(share)} rps. ${cell(side)} is cut off but alive: its ingress still answers the internet, so only a **deep** health check (one that writes through the stores the entry depends on${tr.dependsOn?.items.length ? `: ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}) notices; a shallow one keeps passing.`,
+      `  - Watch ${anycast ? "the route" : "the pool"} for ${detect !== undefined ? `${detect} s (${hc!.intervalSeconds!.value} s × ${hc!.failureThreshold!.value} checks)` : "the health check's detection time (not declared: traffic[].healthCheck)"}: if ${cell(side)} is still in rotation, the check is shallow — write that down as a finding, then withdraw its backends by hand in ${where}. From that moment ${anycast ? "routes converge (BGP, not declared)" : `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`,
+      `  - ${
+        rto
+          ? `Expected time to detect and withdraw with a deep check: ${rto.seconds} s (${cell(rto.terms)}) — ${cell(rto.caveat)}. With a shallow check: until you act, plus the TTL.`
+          : "Time to detect and withdraw: unknown — the design gives no traffic[].healthCheck (or no ttlSeconds); measure it."
+      }`,
+    );
+  }
+  out.push("");
+}
+
+function abortCriteria(rb: Rb): void {
+  const { r, p, t, out, deadman } = rb;
+  out.push(
+    "## Abort criteria",
+    "",
+    "Roll back at once (Roll-back below) when any of these holds. Error and latency thresholds are against the baseline recorded in Pre-flight.",
+    "",
+  );
+  const after = r.after;
+  for (const tr of p.traffic) {
+    const entry = t.traffic.find((x) => x.name?.value === tr.name);
+    const peak = entry?.peakRps?.value ?? tr.backends.reduce((a, b) => a + (b.loadRps ?? 0), 0);
+    const threshold = Math.max(1, Math.round(peak * ERROR_SHARE));
+    const withdrawn = tr.backends.filter((b) => b.errors && rb.isolated.includes(b.site)).map((b) => b.cluster);
+    const staying = tr.backends.filter((b) => b.errors && !rb.isolated.includes(b.site) && b.loadRps !== null);
+    const healthy = tr.backends.filter((b) => !b.errors && b.loadRps !== null).map((b) => b.cluster);
+    const tight = (after ?? p).traffic
+      .find((y) => y.name === tr.name)
+      ?.backends.filter((b) => b.loadRps !== null && b.capacityRps !== null && b.loadRps >= b.capacityRps);
+    const parts = [
+      ...(healthy.length
+        ? [
+            `errors at ${healthy.map(cell).join(", ")} (predicted healthy) above the baseline by more than ${int(threshold)} rps (${ERROR_SHARE * 100}% of its ${int(peak)} rps peak) for ${ERROR_SUSTAIN_SECONDS} s`,
+          ]
+        : []),
+      ...(withdrawn.length
+        ? [
+            `errors from ${withdrawn.map(cell).join(", ")} (predicted until withdrawn) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the withdrawal step`,
+          ]
+        : []),
+      ...staying.map(
+        (b) =>
+          `errors at ${cell(b.cluster)} above the predicted ${int(b.loadRps!)} rps (it cannot write while the cut lasts) by more than ${int(threshold)} rps for ${ERROR_SUSTAIN_SECONDS} s`,
+      ),
+      ...(tight?.length
+        ? [
+            `p99 latency or saturation of ${tight.map((b) => `${cell(b.cluster)} (predicted ${int(b.loadRps!)} rps of ${int(b.capacityRps!)}: ${b.loadRps! > b.capacityRps! ? "overloaded" : "no headroom"})`).join(", ")} above its SLO for ${ERROR_SUSTAIN_SECONDS} s`,
+          ]
+        : []),
+    ];
+    if (parts.length) out.push(`- ${cell(tr.name)}: ${parts.join("; or ")}.`);
+  }
+  for (const q of p.quorums) {
+    if (!r.enactedQuorums.has(q.name)) continue;
+    const w = q.groups.find((y) => y.writes);
+    const n = Object.values(q.members).reduce((a, c) => a + c, 0);
+    if (w)
+      out.push(
+        `- ${cell(q.name)}: writes stop on ${cell(w.sites.join(", "))} (predicted to keep writing with ${w.members} of ${n}), or a member elsewhere accepts a write (${writeProbe(r.ctx, q.name)}).`,
+      );
+  }
+  for (const l of r.lag) out.push(`- ${lagAbort(l, r.duration.seconds)}`);
+  out.push(`- The experiment runs past ${cell(r.duration.text)} (the dead-man timer deletes the host tables at ${deadman} s).`, "");
+}
+
+/** The lag criterion: below the first bound by the margin when the run stays under it; otherwise lag the cut does not explain. */
+function lagAbort(l: LagPlan, seconds: number): string {
+  if (l.bound === undefined)
+    return `store ${cell(l.store)}: replication lag growing faster than 1 s per second of the cut (a writer stalled as well), or the replica disconnecting.`;
+  const at = l.bound - ABORT_MARGIN_SECONDS;
+  return seconds < at
+    ? `store ${cell(l.store)}: replication lag above ${sec(at)} (the first bound ${sec(l.bound)} less ${ABORT_MARGIN_SECONDS} s to roll back) — it grows 1 s per second of the cut, so about ${sec(seconds)} at the planned end; reaching ${sec(at)} means the run has overrun.`
+    : `store ${cell(l.store)}: this run is planned past its lag bound (${sec(l.bound)}; see Duration): roll back if the lag exceeds the time since the cut began by more than ${ABORT_MARGIN_SECONDS} s (lag the cut does not explain), or if the primary's disk fills.`;
+}
+
+function customerImpact({ r, p, out, windows }: Rb): void {
+  out.push("## Customer impact", "");
+  if (!p.traffic.length) out.push("No traffic entry declares peakRps with resolvable backends.");
+  for (const tr of p.traffic) {
+    const errs = tr.backends.filter((b) => b.errors && b.loadRps);
+    const aft = r.after?.traffic.find((y) => y.name === tr.name);
+    out.push(
+      `- ${cell(tr.name)}: ${errs.length ? `${errs.map((b) => `${cell(b.cluster)} answers up to ${int(b.loadRps!)} rps with errors`).join("; ")} (every request assumed to need a write)` : "no backend is predicted to serve errors"}${windows.length ? ` until withdrawn (${windows.map(cell).join(", ")} with a deep health check; with a shallow one, until you withdraw it)` : ""}.${
+        aft
+          ? ` After the withdrawal: ${
+              aft.backends
+                .filter((b) => b.loadRps !== null)
+                .map(
+                  (b) =>
+                    `${cell(b.cluster)} ${int(b.loadRps!)} rps of ${b.capacityRps === null ? "?" : int(b.capacityRps)}${b.overloaded ? " — **overloaded**" : b.capacityRps !== null && b.loadRps! >= b.capacityRps ? " (no headroom)" : ""}`,
+                )
+                .join("; ") || "no backend remains"
+            }.`
+          : ""
+      }`,
+    );
+  }
+  out.push("");
+}
+
+function checks(rb: Rb): void {
+  const { r, p, out } = rb;
+  out.push(
+    "## Checks",
+    "",
+    `Verdict predicted: **${p.verdict}**${r.after ? ` during the window, **${r.after.verdict}** after the withdrawal` : ""}.${
+      r.unenactedQuorums.length
+        ? ` That verdict is the engine's for the whole cut; ${r.unenactedQuorums.map(cell).join(", ")} ${r.unenactedQuorums.length === 1 ? "is" : "are"} not cut here (Not enacted) and may keep writing where the engine predicts ${r.unenactedQuorums.length === 1 ? "it stops" : "they stop"}: not part of this run.`
+        : ""
+    }`,
+    "",
+  );
+  const list = [...quorumChecks(rb), ...storeChecks(rb), ...trafficChecks(rb)];
+  out.push(
+    ...(list.length
+      ? list.map((c) => `- [ ] ${c}`)
+      : ["- [ ] Nothing should break: every enacted quorum, store and entry point continues — confirm each against its baseline."]),
+    "",
+  );
+}
+
+function quorumChecks({ r, p }: Rb): string[] {
+  const out: string[] = [];
+  for (const q of p.quorums) {
+    if (!r.enactedQuorums.has(q.name)) continue;
+    const writing = q.groups.filter((y) => y.writes);
+    const stopped = q.groups.filter((y) => !y.writes);
+    if (q.outcome === "stops")
+      out.push(
+        `${cell(q.name)} stops taking writes everywhere: ${q.groups.map((y) => `${y.sites.join(",")} holds ${y.members}`).join("; ")}, majority ${q.majority} — expect write errors on every side, and no leader (${writeProbe(r.ctx, q.name)}).`,
+      );
+    else if (writing[0])
+      out.push(
+        `${cell(q.name)} keeps writing on ${cell(writing[0].sites.join(", "))} (${writing[0].members} members, majority ${q.majority})${stopped.length ? `; the members on ${cell(stopped.map((y) => y.sites.join(", ")).join(" and "))} (${stopped.map((y) => y.members).join(" and ")}) must refuse writes — any write they accept is a misconfigured minority accepting writes: data corruption` : ""}. Test: ${writeProbe(r.ctx, q.name)}.`,
+      );
+  }
+  return out;
+}
+
+/** How to see a quorum take or refuse a write, against one member per site. */
+function writeProbe(ctx: TopologyContext, label: string): string {
+  const q = ctx.quorums.find((x) => x.label === label);
+  if (q?.kind === "etcd")
+    return `${codeSpan(shellLine(["etcdctl", "--endpoints=https://MEMBER:2379", "--command-timeout=5s", "put", "/quorate/gameday", "probe"]))} against a member on each side — it must succeed where the majority is and time out elsewhere`;
+  const st = q?.owner as Store | undefined;
+  if (st && /cockroach/i.test(st.engine?.value ?? ""))
+    return `${codeSpan("cockroach sql --host=NODE -e 'CREATE TABLE IF NOT EXISTS defaultdb.quorate_probe (k INT PRIMARY KEY, at TIMESTAMP); UPSERT INTO defaultdb.quorate_probe VALUES (1, now())'")} through a node on each side — it must succeed where the majority is (CockroachDB ≥ 24.1 may proxy a write through a follower, slower) and hang or fail on ranges whose majority is across the cut`;
+  return "a test write through a member on each side — it must succeed where the majority is and fail elsewhere";
+}
+
+function storeChecks({ r, p, t, isolated }: Rb): string[] {
+  const out: string[] = [];
+  for (const st of p.stores) {
+    const decl = t.storeByName.get(st.name);
+    const inside = isolated.length && decl?.writers?.items.some((w) => isolated.includes(w.value));
+    const lag = r.lag.find((l) => l.store === st.name);
+    const resync = lag?.bufferSeconds !== undefined && r.duration.seconds >= lag.bufferSeconds;
+    if (st.outcome === "corrupts")
+      out.push(
+        `store ${cell(st.name)} accepts writes on both sides with no conflict policy: conflicting writes corrupt data — reconcile by hand after the heal.`,
+      );
+    else if (st.outcome === "diverges")
+      out.push(
+        `store ${cell(st.name)} accepts writes on both sides; ${
+          resync
+            ? `this run outlasts its lag buffer (${sec(lag!.bufferSeconds!)}): the writers fall out of each other's stream and must be resynced before they converge`
+            : `they must converge after the heal (${st.replication === "crdt" || decl?.conflictResolution?.value === "crdt" ? "CRDT merge" : decl?.conflictResolution ? `conflict resolution: ${cell(decl.conflictResolution.value)}` : "its conflict policy"})${lag?.bufferSeconds !== undefined ? ` — as long as the cut stays under its lag buffer's ${sec(lag.bufferSeconds)}` : ""}`
+        }: compare both sides once it ends.`,
+      );
+    else if (inside)
+      out.push(
+        `store ${cell(st.name)}: its writer inside ${cell(isolated.join(", "))} keeps accepting writes the other side does not see; if the other side promotes a replica meanwhile, the two diverge on heal.`,
+      );
+  }
+  for (const b of p.breaks.filter((y) => / serves stale reads$/.test(y)))
+    out.push(`${cell(b)}: watch the replication-lag alarm fire (time to detect).`);
+  return out;
+}
+
+function trafficChecks({ p }: Rb): string[] {
+  const out: string[] = [];
+  for (const tr of p.traffic) {
+    const errs = tr.backends.filter((b) => b.errors);
+    if (errs.length)
+      out.push(
+        `traffic ${cell(tr.name)}: ${errs.map((b) => cell(b.cluster)).join(", ")} cannot write to a store it depends on; clients still sent there get errors until steering withdraws ${errs.length === 1 ? "it" : "them"} — measure the 5xx rate at the external monitor, per backend.`,
+      );
+    if (tr.outcome === "unserved") out.push(`traffic ${cell(tr.name)}: no backend remains — the entry point is down.`);
+  }
+  for (const m of p.meshes)
+    out.push(
+      m.outcome === "control-plane-lost"
+        ? `cluster ${cell(m.cluster)} loses its Istio control plane (${cell(m.because)}): no config pushes or new certificates, and new pods in injected namespaces are refused (the injection webhook fails closed); running workloads keep serving on their current certificates.`
+        : `cluster ${cell(m.cluster)}: its Linkerd mirrors of ${cell(m.because)} go stale; the gateway probe fails and the mirrored endpoints are withdrawn.`,
+    );
+  return out;
+}
+
+function rollback(rb: Rb): void {
+  const { r, out, isolated, deadman } = rb;
+  out.push(
+    "## Roll-back",
+    "",
+    "Host rules first (while the cut stands the isolated cluster's API server may not answer, and its chaos objects cannot be deleted through it), then the chaos manifests, then steering.",
+    "",
+  );
+  let k = 1;
+  for (const h of r.hostPlans)
+    out.push(
+      `${k++}. On every host of ${cell(h.what)}${h.cluster ? ` (${codeSpan(nodesFile(h.cluster))})` : ""}: ${codeSpan(shellLine(["nft", "delete", "table", "inet", NFT_TABLE]))} (iptables: ${codeSpan(shellLine(["sh", "-c", IPTABLES_ROLLBACK]))}), then ${codeSpan(shellLine(["systemctl", "stop", "quorate-gameday-rollback.timer"]))}.`,
+    );
+  for (const y of r.plans) out.push(`${k++}. ${codeSpan(kubectl(y.cluster, "delete", y.file))}`);
+  const withProbe = r.plans.filter((y) => r.probe.probes.some((q) => q.from.cluster === y.cluster));
+  if (withProbe.length)
+    out.push(
+      `${k++}. ${codeSpan("sh probe.sh before")} again: every probe connects once more (the cut is gone everywhere); then delete the probe pods: ${withProbe.map((y) => codeSpan(kubectlLine(y.cluster, ["delete", "-f", probeFile(y.cluster)]))).join("; ")}.`,
+    );
+  if (isolated.length)
+    out.push(
+      `${k++}. Put ${cell(isolated.join(", "))} back into steering only after the post-heal checks pass (reintroducing traffic while writes still fail repeats the incident).`,
+    );
+  const stuck = stuckClusters(r);
+  out.push(
+    "",
+    `The chaos experiments also end by themselves after the duration${
+      stuck.length
+        ? ` — except on ${stuck.map(cell).join(", ")}: ${stuck.length === 1 ? "its" : "their"} etcd majority is across the cut, so ${stuck.length === 1 ? "its" : "their"} API server cannot write (and Chaos Mesh's controller cannot record the end) until the host rules are gone, at the latest when the dead-man timer fires at ${deadman} s`
+        : ""
+    }; the dead-man timer removes the host rules ${deadman} s after it was armed.`,
+    "",
+  );
+}
+
+/** Clusters with chaos objects whose own etcd keeps no majority on their side of the cut. */
+function stuckClusters(r: RunbookInput): string[] {
+  return r.plans
+    .filter((y) => {
+      const q = r.prediction.quorums.find((x) => x.name === `etcd of cluster ${y.cluster}`);
+      if (!q || !r.enactedQuorums.has(q.name)) return false;
+      return !q.groups.some((g) => g.writes && g.sites.includes(y.site));
+    })
+    .map((y) => y.cluster);
+}
+
+function postHeal({ r, t, out }: Rb): void {
+  const has = (f: (c: Cluster) => boolean) => t.clusters.some(f);
+  out.push("## Post-heal checks", "");
+  const post: string[] = [];
+  if (has((c) => !!c.etcd?.members))
+    post.push(
+      `etcd: ${codeSpan(shellLine(["etcdctl", "endpoint", "health", "--cluster"]))} — every member healthy, one leader, the same raft term everywhere.`,
+    );
+  for (const st of consensusStores(t))
+    post.push(
+      `${cell(st.name!.value)}: ${leaderCommand(st)} — under-replicated and unavailable ranges back to 0, every member (the witness's too) caught up, leaders spread as before the run.`,
+    );
+  if (has((c) => c.mesh === "clustermesh"))
+    post.push(
+      `ClusterMesh: ${codeSpan(shellLine(["cilium", "clustermesh", "status", "--wait"]))} on every cluster — every remote cluster connected (KVStoreMesh resynced its cache).`,
+    );
+  if (has((c) => c.mesh === "submariner"))
+    post.push(`Submariner: ${codeSpan(shellLine(["subctl", "show", "connections"]))} — every connection \`connected\`.`);
+  if (has((c) => !!c.linkerd))
+    post.push(
+      `Linkerd: ${codeSpan(shellLine(["linkerd", "multicluster", "check"]))} and ${codeSpan(shellLine(["linkerd", "multicluster", "gateways"]))} — every gateway alive.`,
+    );
+  if (has((c) => !!c.istio)) post.push(`Istio: ${codeSpan(shellLine(["istioctl", "remote-clusters"]))} — every remote synced.`);
+  for (const st of t.stores)
+    if (st.replication?.value === "async" && st.name) {
+      const lag = r.lag.find((l) => l.store === st.name!.value);
+      post.push(
+        lag?.bufferSeconds !== undefined && r.duration.seconds >= lag.bufferSeconds
+          ? `${cell(st.name.value)}: the run outlasted its lag buffer — resync the replica (or writer) that fell out of the stream, then lag back under ${st.maxLagSeconds ? `${st.maxLagSeconds.value} s` : "its bound"} and draining to zero.`
+          : `${cell(st.name.value)}: replication lag back under ${st.maxLagSeconds ? `${st.maxLagSeconds.value} s` : "its bound"} and draining to zero.`,
+      );
+    }
+  post.push(
+    "Write down each time to detect and to withdraw, and every check that did not match the prediction: each is a finding about the design or its alarms.",
+  );
+  out.push(...post.map((y) => `- [ ] ${y}`), "");
+}
+
+/** The consensus stores (CockroachDB and kin): their leaders decide which side errors. */
+function consensusStores(t: Topology): Store[] {
+  return t.stores.filter((st) => st.name && st.replication?.value === "consensus");
+}
+
+/** Where a consensus store's leaders are, per engine. */
+function leaderCommand(st: Store): string {
+  return /cockroach/i.test(st.engine?.value ?? "")
+    ? `${codeSpan("cockroach node status --ranges --host=NODE")} and the DB Console's Replication dashboard (leaseholders per node, under-replicated ranges)`
+    : "the engine's member and leader status";
+}
