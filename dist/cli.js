@@ -31959,7 +31959,11 @@ function planning(ctx, sides) {
     ...clusters.filter((x) => sideOf(ctx.siteOfCluster(x.name.value)) !== side2).flatMap((x) => rangesOf3.get(x)),
     ...sides.flatMap((g, i) => i === side2 ? [] : g.flatMap(addressesOf))
   ]);
-  return { ctx, sides, sideOf, clusters, notes, notEnacted: [], addressesOf, otherSide };
+  const rangesOn = (side2) => [
+    ...clusters.filter((x) => sideOf(ctx.siteOfCluster(x.name.value)) === side2).flatMap((x) => rangesOf2.get(x)),
+    ...sides[side2].flatMap(addressesOf)
+  ];
+  return { ctx, sides, sideOf, clusters, notes, notEnacted: [], addressesOf, otherSide, rangesOn };
 }
 function gameDay(ctx, scenario2, o) {
   return finish(gameDaySteps(ctx, scenario2, o));
@@ -32070,7 +32074,7 @@ function refuseSelfOverlap(pl) {
 }
 function refuseEmptyOrReopened(pl, plans, hostPlans, o) {
   if (!plans.length && !hostPlans.length) {
-    const bare = pl.sides.filter((_, i) => !pl.sides.some((__, j) => j !== i && pl.otherSide(j).length));
+    const bare = pl.sides.filter((_, i) => !pl.rangesOn(i).length);
     const why2 = bare.length ? `${bare.map((g) => g.join(", ")).join(" and ")} ${bare.length === 1 && bare[0].length === 1 ? "declares" : "declare"} no cluster range and no sites[].addresses, so no rule can drop ${bare.length === 1 && bare[0].length === 1 ? "its" : "their"} traffic` : "no cluster on either side has a namespace to cut (an exported Service or a store's namespace) or declared network.nodes";
     throw new GameDayRefusal(
       `refused: this scenario cuts nothing in this design \u2014 ${why2}: the run would test nothing and every check would pass for the wrong reason. Declare network.nodes for the clusters or sites[].addresses for hosts outside them, or pass --namespace.`

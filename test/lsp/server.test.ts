@@ -482,15 +482,12 @@ test("quorate/simulate: the scenario's verdict, sentences, single-site strip and
     duration: "2m",
     namespaces: ["apps"],
   });
-  assert.equal(gd.folder, "gameday-lose-fra");
-  assert.deepEqual(
-    gd.files.map((f) => f.path),
-    ["RUNBOOK.md"],
-    "the two-site fixture's one cluster declares no ranges and lon runs none: only the runbook",
-  );
-  assert.ok(
-    gd.notes.some((n) => /^Not enacted: lon: no cluster and no sites\[\]\.addresses — nothing there can be cut/.test(n)),
-    gd.notes.join("\n"),
+  // the two-site fixture's one cluster declares no ranges and lon runs none: the run would cut
+  // nothing, so it is refused with what to declare (no runbook of checks that test nothing)
+  assert.deepEqual(gd.files, []);
+  assert.match(
+    gd.error ?? "",
+    /^refused: this scenario cuts nothing in this design — fra and lon declare no cluster range and no sites\[\]\.addresses/,
   );
   const both = await client.request<GameDay>("quorate/gameday", {
     uri: u,

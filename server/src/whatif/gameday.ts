@@ -255,6 +255,8 @@ interface Planning {
   readonly addressesOf: (site: string) => string[];
   /** every declared range on the other sides of `side`: their clusters' ranges and their sites' addresses */
   readonly otherSide: (side: number) => string[];
+  /** every declared range on `side` itself */
+  readonly rangesOn: (side: number) => string[];
 }
 
 function planning(ctx: TopologyContext, sides: string[][]): Planning {
@@ -275,7 +277,11 @@ function planning(ctx: TopologyContext, sides: string[][]): Planning {
       ...clusters.filter((x) => sideOf(ctx.siteOfCluster(x.name!.value)) !== side).flatMap((x) => rangesOf.get(x)!),
       ...sides.flatMap((g, i) => (i === side ? [] : g.flatMap(addressesOf))),
     ]);
-  return { ctx, sides, sideOf, clusters, notes, notEnacted: [], addressesOf, otherSide };
+  const rangesOn = (side: number) => [
+    ...clusters.filter((x) => sideOf(ctx.siteOfCluster(x.name!.value)) === side).flatMap((x) => rangesOf.get(x)!),
+    ...sides[side].flatMap(addressesOf),
+  ];
+  return { ctx, sides, sideOf, clusters, notes, notEnacted: [], addressesOf, otherSide, rangesOn };
 }
 
 export function gameDay(ctx: TopologyContext, scenario: { lose?: string[]; partition?: string[][] }, o: GameDayOptions): GameDay {
@@ -413,7 +419,7 @@ function refuseSelfOverlap(pl: Planning): void {
  */
 function refuseEmptyOrReopened(pl: Planning, plans: readonly ClusterPlan[], hostPlans: readonly HostPlan[], o: GameDayOptions): void {
   if (!plans.length && !hostPlans.length) {
-    const bare = pl.sides.filter((_, i) => !pl.sides.some((__, j) => j !== i && pl.otherSide(j).length));
+    const bare = pl.sides.filter((_, i) => !pl.rangesOn(i).length);
     const why = bare.length
       ? `${bare.map((g) => g.join(", ")).join(" and ")} ${bare.length === 1 && bare[0].length === 1 ? "declares" : "declare"} no cluster range and no sites[].addresses, so no rule can drop ${bare.length === 1 && bare[0].length === 1 ? "its" : "their"} traffic`
       : "no cluster on either side has a namespace to cut (an exported Service or a store's namespace) or declared network.nodes";
