@@ -31960,7 +31960,7 @@ function planning(ctx, sides) {
     ...sides.flatMap((g, i) => i === side2 ? [] : g.flatMap(addressesOf))
   ]);
   const rangesOn = (side2) => [
-    ...clusters.filter((x) => sideOf(ctx.siteOfCluster(x.name.value)) === side2).flatMap((x) => rangesOf2.get(x)),
+    ...clusters.filter((x) => sideOf(ctx.siteOfCluster(x.name.value)) === side2).flatMap((x) => rangesOf3.get(x)),
     ...sides[side2].flatMap(addressesOf)
   ];
   return { ctx, sides, sideOf, clusters, notes, notEnacted: [], addressesOf, otherSide, rangesOn };
