@@ -22,7 +22,8 @@ function design(n: number): string {
       "    mesh: submariner",
       `    network: { pods: 10.${i}.0.0/16, services: 172.16.${i}.0/24 }`,
     );
-  out.push("stores:", "  - name: ledger", "    replication: consensus", "    members: { s0: 2, s1: 2, s2: 1 }");
+  // the ledger's namespace gives the game day something to cut (one that cuts nothing is refused)
+  out.push("stores:", "  - name: ledger", "    replication: consensus", "    members: { s0: 2, s1: 2, s2: 1 }", "    namespace: ledger");
   return `${out.join("\n")}\n`;
 }
 

@@ -58,7 +58,13 @@ test("the decision record checks its token at every scenario and section, and st
 });
 
 test("the game day checks its token between its steps, and stops where it is cancelled", async () => {
-  const { analysis } = analyzeAlone("t.topology.yaml", design);
+  // s1's hosts and c's nodes declared: a game day that cuts something (one that cuts nothing is refused)
+  const { analysis } = analyzeAlone(
+    "t.topology.yaml",
+    design
+      .replace("  - name: s1\n", "  - name: s1\n    addresses: [192.0.2.0/28]\n")
+      .replace("    site: s0\n", "    site: s0\n    network: { nodes: 10.0.0.0/24 }\n"),
+  );
   const params = { uri: "t", scenario: { lose: ["s1"] }, tool: "chaos-mesh" as const, duration: "10m" };
   const whole = tokenCancelledAfter(Number.POSITIVE_INFINITY);
   const g = await gameDayFor(analysis, params, "t.topology.yaml", whole);
