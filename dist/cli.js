@@ -27520,6 +27520,30 @@ function judgeExcursion(J, q, after) {
   );
   return { flapping: false, flowControl: true };
 }
+function commitOverBudget(J, q, placements, best, after) {
+  const { s } = J;
+  const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
+  const budget = writeBudget(q);
+  const commits = placements.map((p) => p.commit).filter((x) => x !== void 0);
+  const overBudget = budget !== void 0 && commits.length > 0 && Math.min(...commits) > budget;
+  if (overBudget) {
+    const fastest = best.commit === Math.min(...commits) ? best : placements.find((p) => p.commit === Math.min(...commits));
+    const voting = fastest.voting.reduce((a, x) => a + after.get(x), 0);
+    const scaledNote = excursion(s) ? ", RTTs scaled by the excursion" : "";
+    J.breaks.push(
+      q.kind === "galera" ? `${q.label}: the best commit latency is ${ms(fastest.commit)} (writes from ${fastest.site}: the write-set reaches every node of the primary component, ${voting} of ${n} members, before certification${scaledNote}) \u2014 above the ${ms(budget)} budget` : `${q.label}: the best commit latency is ${ms(fastest.commit)} (leader in ${fastest.site}, ${voting} of ${n} members voting${scaledNote}) \u2014 above the ${ms(budget)} budget`
+    );
+  }
+  return overBudget;
+}
+function quorumGroups(J, q, after, placements) {
+  const leadSites = new Set(placements.flatMap((p) => q.kind === "galera" ? p.voting : [p.site]));
+  return J.R.groups.map((g) => ({
+    sites: g.filter((x) => q.counts.has(x)),
+    members: g.reduce((a, x) => a + (after.get(x) ?? 0), 0),
+    writes: g.some((x) => leadSites.has(x))
+  })).filter((g) => g.sites.length);
+}
 function judgeQuorum2(J, q) {
   const { s, R } = J;
   const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
@@ -27529,12 +27553,7 @@ function judgeQuorum2(J, q) {
   const placements = placementsOf(J, q, after, maj);
   const clients = clientSites(J, q);
   const path = (p, c) => writePath(J, q, after, p, c);
-  const leadSites = new Set(placements.flatMap((p) => q.kind === "galera" ? p.voting : [p.site]));
-  const groups = R.groups.map((g) => ({
-    sites: g.filter((x) => q.counts.has(x)),
-    members: g.reduce((a, x) => a + (after.get(x) ?? 0), 0),
-    writes: g.some((x) => leadSites.has(x))
-  })).filter((g) => g.sites.length);
+  const groups = quorumGroups(J, q, after, placements);
   const byLeader = {};
   for (const p of placements) byLeader[p.site] = [...p.stops];
   const base = {
@@ -27574,17 +27593,7 @@ function judgeQuorum2(J, q) {
   const best = chosen.best;
   const stopping = placements.some((p) => p.stops.length > 0);
   if (stopping) J.notes.push(stoppingNote(q, placements, chosen.judged, after, maj));
-  const budget = writeBudget(q);
-  const commits = placements.map((p) => p.commit).filter((x) => x !== void 0);
-  const overBudget = budget !== void 0 && commits.length > 0 && Math.min(...commits) > budget;
-  if (overBudget) {
-    const fastest = best.commit === Math.min(...commits) ? best : placements.find((p) => p.commit === Math.min(...commits));
-    const voting = fastest.voting.reduce((a, x) => a + after.get(x), 0);
-    const scaledNote = excursion(s) ? ", RTTs scaled by the excursion" : "";
-    J.breaks.push(
-      q.kind === "galera" ? `${q.label}: the best commit latency is ${ms(fastest.commit)} (writes from ${fastest.site}: the write-set reaches every node of the primary component, ${voting} of ${n} members, before certification${scaledNote}) \u2014 above the ${ms(budget)} budget` : `${q.label}: the best commit latency is ${ms(fastest.commit)} (leader in ${fastest.site}, ${voting} of ${n} members voting${scaledNote}) \u2014 above the ${ms(budget)} budget`
-    );
-  }
+  const overBudget = commitOverBudget(J, q, placements, best, after);
   const { flapping, flowControl } = judgeExcursion(J, q, after);
   const outcome = flapping ? "flapping" : flowControl ? "flow-control" : overBudget ? "over-budget" : stopping ? "minority-stops" : "continues";
   return judgement(
@@ -27761,6 +27770,35 @@ function placementAdvice(J, name, qj) {
     `store ${name}: keep its leader in ${best.site} (${pin}): writes from ${at(best)}, within the ${ms(budget)} budget; ${others.map((p) => `with the leader in ${p.site}: ${at(p, (c) => (qj.path(p, c).ms ?? Infinity) > budget)}`).join("; ")} (a leader moves with restarts and failovers)`
   );
 }
+function writesOf(quorums, deps, site) {
+  const writes = [];
+  for (const d of deps) {
+    const qj = quorums.get(d);
+    if (!qj?.judged) continue;
+    const path = qj.path(qj.judged, site);
+    writes.push({
+      store: d.name.value,
+      leader: qj.result.kind === "galera" ? null : qj.judged.site,
+      latencyMs: path.ms ?? null,
+      via: path.via,
+      budgetMs: qj.result.writeLatencyBudgetMs
+    });
+  }
+  return writes;
+}
+function writeSentences(J, quorums, entry, remaining, deps) {
+  const relayed = [];
+  for (const b of remaining)
+    for (const d of deps) {
+      const qj = quorums.get(d);
+      const w = b.writes.find((x) => x.store === d.name?.value);
+      if (!qj || !w) continue;
+      const over = w.latencyMs !== null && w.budgetMs !== null && w.latencyMs > w.budgetMs;
+      if (w.budgetMs === null || w.latencyMs === null || !over && !w.via || !over && qj.result.kind === "galera") continue;
+      (over ? J.breaks : relayed).push(writeSentence(J, entry, b, qj, w));
+    }
+  J.notes.push(...relayed);
+}
 function judgeTraffic2(J, quorums) {
   const { ctx, s, R, breaks, notes } = J;
   const t = ctx.topology;
@@ -27774,7 +27812,6 @@ function judgeTraffic2(J, quorums) {
     const sc = scenario(tr.peakRps.value, lb, (site) => site !== void 0 && (R.lost.has(site) || withdrawn.has(site)));
     const deps = (tr.dependsOn?.items ?? []).map((d) => t.storeByName.get(d.value)).filter((x) => x !== void 0);
     const steering = tr.steering?.value ?? "steering";
-    const sentences = [];
     const backends = tr.backends.map((b, i) => {
       const site = lb[i].site;
       const cluster = b.cluster.value;
@@ -27793,20 +27830,7 @@ function judgeTraffic2(J, quorums) {
         );
       else if (load !== null && cap !== null && load === cap && !errors)
         notes.push(`traffic ${name}: ${cluster} is at capacity (${rps(load)} of ${rps(cap)}): no headroom for retries or autoscaler lag`);
-      const writes = [];
-      if (load !== null && !errors)
-        for (const d of deps) {
-          const qj = quorums.get(d);
-          if (!qj?.judged) continue;
-          const path = qj.path(qj.judged, site);
-          writes.push({
-            store: d.name.value,
-            leader: qj.result.kind === "galera" ? null : qj.judged.site,
-            latencyMs: path.ms ?? null,
-            via: path.via,
-            budgetMs: qj.result.writeLatencyBudgetMs
-          });
-        }
+      const writes = load !== null && !errors ? writesOf(quorums, deps, site) : [];
       const overBudget = writes.some((w) => w.latencyMs !== null && w.budgetMs !== null && w.latencyMs > w.budgetMs);
       const known = writes.map((w) => w.latencyMs).filter((x) => x !== null);
       return {
@@ -27835,16 +27859,7 @@ function judgeTraffic2(J, quorums) {
         breaks.push(`traffic ${name}: every remaining backend serves errors \u2014 no client's write succeeds (${rps(errorRps)})`);
     } else if (remaining.some((b) => b.overloaded)) outcome = "overloaded";
     traffic.push({ name, outcome, errorRps, backends });
-    for (const b of remaining)
-      for (const d of deps) {
-        const qj = quorums.get(d);
-        const w = b.writes.find((x) => x.store === d.name?.value);
-        if (!qj || !w) continue;
-        const over = w.latencyMs !== null && w.budgetMs !== null && w.latencyMs > w.budgetMs;
-        if (w.budgetMs === null || w.latencyMs === null || !over && !w.via || !over && qj.result.kind === "galera") continue;
-        (over ? breaks : sentences).push(writeSentence(J, name, b, qj, w));
-      }
-    notes.push(...sentences);
+    writeSentences(J, quorums, name, remaining, deps);
     for (const d of deps) {
       const qj = quorums.get(d);
       if (qj && !advised.has(qj)) {

@@ -535,6 +535,44 @@ function judgeExcursion(J: Judging, q: Quorum, after: ReadonlyMap<string, number
   return { flapping: false, flowControl: true };
 }
 
+/** The best commit latency over the placements: over budget only when no placement commits within it (a break naming the fastest). */
+function commitOverBudget(
+  J: Judging,
+  q: Quorum,
+  placements: readonly Placement[],
+  best: Placement,
+  after: ReadonlyMap<string, number>,
+): boolean {
+  const { s } = J;
+  const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
+  const budget = writeBudget(q);
+  const commits = placements.map((p) => p.commit).filter((x) => x !== undefined);
+  const overBudget = budget !== undefined && commits.length > 0 && Math.min(...commits) > budget;
+  if (overBudget) {
+    const fastest = best.commit === Math.min(...commits) ? best : placements.find((p) => p.commit === Math.min(...commits))!;
+    const voting = fastest.voting.reduce((a, x) => a + after.get(x)!, 0);
+    const scaledNote = excursion(s) ? ", RTTs scaled by the excursion" : "";
+    J.breaks.push(
+      q.kind === "galera"
+        ? `${q.label}: the best commit latency is ${ms(fastest.commit!)} (writes from ${fastest.site}: the write-set reaches every node of the primary component, ${voting} of ${n} members, before certification${scaledNote}) — above the ${ms(budget!)} budget`
+        : `${q.label}: the best commit latency is ${ms(fastest.commit!)} (leader in ${fastest.site}, ${voting} of ${n} members voting${scaledNote}) — above the ${ms(budget!)} budget`,
+    );
+  }
+  return overBudget;
+}
+
+/** The partition's groups holding members, and whether each holds a site that can lead (Galera: a node of a primary component). */
+function quorumGroups(J: Judging, q: Quorum, after: ReadonlyMap<string, number>, placements: readonly Placement[]): GroupResult[] {
+  const leadSites = new Set(placements.flatMap((p) => (q.kind === "galera" ? p.voting : [p.site])));
+  return J.R.groups
+    .map((g) => ({
+      sites: g.filter((x) => q.counts.has(x)),
+      members: g.reduce((a, x) => a + (after.get(x) ?? 0), 0),
+      writes: g.some((x) => leadSites.has(x)),
+    }))
+    .filter((g) => g.sites.length);
+}
+
 function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
   const { s, R } = J;
   const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
@@ -544,14 +582,7 @@ function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
   const placements = placementsOf(J, q, after, maj);
   const clients = clientSites(J, q);
   const path = (p: Placement, c: string) => writePath(J, q, after, p, c);
-  const leadSites = new Set(placements.flatMap((p) => (q.kind === "galera" ? p.voting : [p.site])));
-  const groups: GroupResult[] = R.groups
-    .map((g) => ({
-      sites: g.filter((x) => q.counts.has(x)),
-      members: g.reduce((a, x) => a + (after.get(x) ?? 0), 0),
-      writes: g.some((x) => leadSites.has(x)),
-    }))
-    .filter((g) => g.sites.length);
+  const groups = quorumGroups(J, q, after, placements);
   const byLeader: Record<string, string[]> = {};
   for (const p of placements) byLeader[p.site] = [...p.stops];
   const base = {
@@ -595,20 +626,7 @@ function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
   const stopping = placements.some((p) => p.stops.length > 0);
   if (stopping) J.notes.push(stoppingNote(q, placements, chosen.judged!, after, maj));
 
-  // the best commit latency over the placements: over budget only when no placement commits within it
-  const budget = writeBudget(q);
-  const commits = placements.map((p) => p.commit).filter((x) => x !== undefined);
-  const overBudget = budget !== undefined && commits.length > 0 && Math.min(...commits) > budget;
-  if (overBudget) {
-    const fastest = best.commit === Math.min(...commits) ? best : placements.find((p) => p.commit === Math.min(...commits))!;
-    const voting = fastest.voting.reduce((a, x) => a + after.get(x)!, 0);
-    const scaledNote = excursion(s) ? ", RTTs scaled by the excursion" : "";
-    J.breaks.push(
-      q.kind === "galera"
-        ? `${q.label}: the best commit latency is ${ms(fastest.commit!)} (writes from ${fastest.site}: the write-set reaches every node of the primary component, ${voting} of ${n} members, before certification${scaledNote}) — above the ${ms(budget!)} budget`
-        : `${q.label}: the best commit latency is ${ms(fastest.commit!)} (leader in ${fastest.site}, ${voting} of ${n} members voting${scaledNote}) — above the ${ms(budget!)} budget`,
-    );
-  }
+  const overBudget = commitOverBudget(J, q, placements, best, after);
   const { flapping, flowControl } = judgeExcursion(J, q, after);
   const outcome: QuorumOutcome = flapping
     ? "flapping"
@@ -848,6 +866,39 @@ function placementAdvice(J: Judging, name: string, qj: QuorumJudgement) {
   );
 }
 
+/** A backend's writes to each consensus or Galera store it depends on, at the judged placement. */
+function writesOf(quorums: Quorums, deps: readonly Store[], site: string): WriteResult[] {
+  const writes: WriteResult[] = [];
+  for (const d of deps) {
+    const qj = quorums.get(d);
+    if (!qj?.judged) continue;
+    const path = qj.path(qj.judged, site);
+    writes.push({
+      store: d.name!.value,
+      leader: qj.result.kind === "galera" ? null : qj.judged.site,
+      latencyMs: path.ms ?? null,
+      via: path.via,
+      budgetMs: qj.result.writeLatencyBudgetMs,
+    });
+  }
+  return writes;
+}
+
+/** Client writes above the budget (a break: the verdict is degraded), or relayed within it (a note). */
+function writeSentences(J: Judging, quorums: Quorums, entry: string, remaining: readonly BackendResult[], deps: readonly Store[]) {
+  const relayed: string[] = [];
+  for (const b of remaining)
+    for (const d of deps) {
+      const qj = quorums.get(d);
+      const w = b.writes.find((x) => x.store === d.name?.value);
+      if (!qj || !w) continue;
+      const over = w.latencyMs !== null && w.budgetMs !== null && w.latencyMs > w.budgetMs;
+      if (w.budgetMs === null || w.latencyMs === null || (!over && !w.via) || (!over && qj.result.kind === "galera")) continue;
+      (over ? J.breaks : relayed).push(writeSentence(J, entry, b, qj, w));
+    }
+  J.notes.push(...relayed);
+}
+
 /** Traffic entries: load by weight over what remains, errors where a backend cannot write, client write latency at the judged placement. */
 function judgeTraffic(J: Judging, quorums: Quorums): TrafficResult[] {
   const { ctx, s, R, breaks, notes } = J;
@@ -862,7 +913,6 @@ function judgeTraffic(J: Judging, quorums: Quorums): TrafficResult[] {
     const sc = loadScenario(tr.peakRps.value, lb, (site) => site !== undefined && (R.lost.has(site) || withdrawn.has(site)));
     const deps = (tr.dependsOn?.items ?? []).map((d) => t.storeByName.get(d.value)).filter((x) => x !== undefined);
     const steering = tr.steering?.value ?? "steering";
-    const sentences: string[] = [];
     const backends: BackendResult[] = tr.backends.map((b, i) => {
       const site = lb[i].site!;
       const cluster = b.cluster!.value;
@@ -881,20 +931,7 @@ function judgeTraffic(J: Judging, quorums: Quorums): TrafficResult[] {
         );
       else if (load !== null && cap !== null && load === cap && !errors)
         notes.push(`traffic ${name}: ${cluster} is at capacity (${rps(load)} of ${rps(cap)}): no headroom for retries or autoscaler lag`);
-      const writes: WriteResult[] = [];
-      if (load !== null && !errors)
-        for (const d of deps) {
-          const qj = quorums.get(d);
-          if (!qj?.judged) continue;
-          const path = qj.path(qj.judged, site);
-          writes.push({
-            store: d.name!.value,
-            leader: qj.result.kind === "galera" ? null : qj.judged.site,
-            latencyMs: path.ms ?? null,
-            via: path.via,
-            budgetMs: qj.result.writeLatencyBudgetMs,
-          });
-        }
+      const writes = load !== null && !errors ? writesOf(quorums, deps, site) : [];
       const overBudget = writes.some((w) => w.latencyMs !== null && w.budgetMs !== null && w.latencyMs > w.budgetMs);
       const known = writes.map((w) => w.latencyMs).filter((x) => x !== null);
       return {
@@ -924,17 +961,7 @@ function judgeTraffic(J: Judging, quorums: Quorums): TrafficResult[] {
     } else if (remaining.some((b) => b.overloaded)) outcome = "overloaded";
     traffic.push({ name, outcome, errorRps, backends });
 
-    // client writes above the budget (a break: the verdict is degraded), or relayed within it (a note)
-    for (const b of remaining)
-      for (const d of deps) {
-        const qj = quorums.get(d);
-        const w = b.writes.find((x) => x.store === d.name?.value);
-        if (!qj || !w) continue;
-        const over = w.latencyMs !== null && w.budgetMs !== null && w.latencyMs > w.budgetMs;
-        if (w.budgetMs === null || w.latencyMs === null || (!over && !w.via) || (!over && qj.result.kind === "galera")) continue;
-        (over ? breaks : sentences).push(writeSentence(J, name, b, qj, w));
-      }
-    notes.push(...sentences);
+    writeSentences(J, quorums, name, remaining, deps);
     for (const d of deps) {
       const qj = quorums.get(d);
       if (qj && !advised.has(qj)) {
