@@ -26737,6 +26737,7 @@ function trustAnchorFindings(pass, files) {
 }
 
 // server/src/analysis.ts
+var formatErrors = (a) => a.local.filter((f) => f.severity === "error" && (f.code === "schema" || f.code.startsWith("value/")));
 function runRules(ctx, at) {
   const out = [];
   for (const [name, rule] of TOPOLOGY_RULES) out.push(...guarded(name, at, () => rule(ctx)));
@@ -29375,9 +29376,9 @@ function plan(ctx, a) {
     );
   return { scenarios: out, isolate: a.isolate ? { site: a.isolate, base } : null, skipped };
 }
-function contextOf(path, text3) {
+function contextOf(path, text3, refuse = {}) {
   const a = analyzeFile(path, text3);
-  const broken = a.parsed.docs.flatMap((d) => d.yamlFindings).find((f) => f.code.startsWith("yaml/"));
+  const broken = a.parsed.docs.flatMap((d) => d.yamlFindings).find((f) => f.code.startsWith("yaml/")) ?? (refuse.format ? formatErrors(a)[0] : void 0);
   if (broken) {
     const p = a.parsed.lines.positionAt(broken.span.start);
     throw new UsageError(`${path}:${p.line + 1}:${p.character + 1}: ${broken.message} (fix it first: \`quorate check ${path}\`)`);
@@ -33096,7 +33097,7 @@ function gameDayCommand(args, io) {
     else files.push(arg);
   }
   if (files.length !== 1) throw new UsageError("gameday takes exactly one topology FILE");
-  const ctx = contextOf(files[0], readOneFile(files[0], io.cwd));
+  const ctx = contextOf(files[0], readOneFile(files[0], io.cwd), { format: true });
   plan(ctx, a);
   let g;
   try {

@@ -25,6 +25,14 @@ export interface FileAnalysis {
   readonly options: AnalysisOptions;
 }
 
+/**
+ * The findings that say the file breaks the format itself (the schema, numbers past what Quorate
+ * computes with). A game day, enacted on production, is not written from such a file: its names
+ * and numbers are not the ones the design means.
+ */
+export const formatErrors = (a: FileAnalysis): Finding[] =>
+  a.local.filter((f) => f.severity === "error" && (f.code === "schema" || f.code.startsWith("value/")));
+
 /** Runs every rule family on one topology, each guarded. */
 export function runRules(ctx: TopologyContext, at: number): Finding[] {
   const out: Finding[] = [];

@@ -7,7 +7,8 @@ import { ALL_UP, run, sweep } from "../../server/src/whatif/engine";
 import { HEADER, inTempDir } from "../helpers";
 import { main } from "../../server/src/cli/main";
 import { contextOf, emptyArgs, MAX_SCENARIOS, plan } from "../../server/src/cli/simulate";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { gameDayFor } from "../../server/src/service/whatif";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -167,4 +168,32 @@ test("a sweep is written a scenario at a time, never as one string: the output o
   const noneText = chunksOf(["simulate", "--all-double-site"], two).chunks;
   assert.equal(noneText[0], why);
   assert.match(noneText.slice(1).join(""), /^0 scenarios: 0 ok, 0 degraded, 0 down\n$/);
+});
+
+test("a game day is not written from a file that breaks the schema: the CLI refuses (exit 2, nothing written), the editor answers the same reason", async () => {
+  const valid = `${HEADER}sites:\n  - name: ams\n  - name: fra\n  - name: lon\nlinks:\n  - { between: [ams, fra], rttMs: 5 }\n  - { between: [fra, lon], rttMs: 14 }\n  - { between: [ams, lon], rttMs: 9 }\nclusters:\n  - { name: fra-prod, site: fra, network: { nodes: 192.168.1.0/24 } }\n  - { name: lon-prod, site: lon, network: { nodes: 192.168.2.0/24 } }\nstores:\n  - { name: l, replication: consensus, members: { ams: 1, fra: 1, lon: 1 } }\n`;
+  const hostile = valid.replaceAll("ams", '"ams$(id)"').replace('- name: "ams$(id)"', '- name: "ams$(id)"');
+  inTempDir({ "ok.topology.yaml": valid, "bad.topology.yaml": hostile }, (dir, cli) => {
+    const bad = cli(["gameday", "--lose", "fra", "-o", "gd-bad", "bad.topology.yaml"]);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(
+      bad.stderr,
+      /^quorate: bad\.topology\.yaml:\d+:\d+: `name` "ams\$\(id\)" is not a DNS label .*\(fix it first: `quorate check bad\.topology\.yaml`\)\n$/,
+    );
+    assert.ok(!existsSync(join(dir, "gd-bad")), "nothing written");
+    // the same design with a valid name is written
+    const ok = cli(["gameday", "--lose", "fra", "-o", "gd-ok", "ok.topology.yaml"]);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.ok(existsSync(join(dir, "gd-ok", "RUNBOOK.md")));
+  });
+  const editor = (text: string) =>
+    gameDayFor(
+      analyzeFile("f.topology.yaml", text),
+      { uri: "file:///f", scenario: { lose: ["fra"] }, tool: "chaos-mesh", duration: "10m" },
+      "f.topology.yaml",
+    );
+  assert.match((await editor(hostile))?.error ?? "", /^line \d+: `name` "ams\$\(id\)" is not a DNS label/);
+  assert.equal((await editor(hostile))?.files.length, 0);
+  assert.equal((await editor(valid))?.error, undefined);
+  assert.ok(((await editor(valid))?.files.length ?? 0) > 0);
 });

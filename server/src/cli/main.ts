@@ -527,7 +527,7 @@ function gameDayCommand(args: readonly string[], io: Io): number {
     else files.push(arg);
   }
   if (files.length !== 1) throw new UsageError("gameday takes exactly one topology FILE");
-  const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd));
+  const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd), { format: true });
   sim.plan(ctx, a); // every named site is declared (a usage error names the closest)
   let g: ReturnType<typeof gameDay>;
   try {

@@ -1,4 +1,4 @@
-import { analyzeFile } from "../analysis";
+import { analyzeFile, formatErrors } from "../analysis";
 import type { TopologyContext } from "../derive/context";
 import { closest } from "../util/strings";
 import {
@@ -211,10 +211,15 @@ export function plan(ctx: TopologyContext, a: SimulateArgs): Planned {
   return { scenarios: out, isolate: a.isolate ? { site: a.isolate, base } : null, skipped };
 }
 
-/** The file's topology, or a usage error that says why there is none. */
-export function contextOf(path: string, text: string): TopologyContext {
+/**
+ * The file's topology, or a usage error that says why there is none. With `format`, a file that
+ * breaks the schema is refused too (the game day: see formatErrors).
+ */
+export function contextOf(path: string, text: string, refuse: { format?: boolean } = {}): TopologyContext {
   const a = analyzeFile(path, text);
-  const broken = a.parsed.docs.flatMap((d) => d.yamlFindings).find((f) => f.code.startsWith("yaml/"));
+  const broken =
+    a.parsed.docs.flatMap((d) => d.yamlFindings).find((f) => f.code.startsWith("yaml/")) ??
+    (refuse.format ? formatErrors(a)[0] : undefined);
   if (broken) {
     const p = a.parsed.lines.positionAt(broken.span.start);
     throw new UsageError(`${path}:${p.line + 1}:${p.character + 1}: ${broken.message} (fix it first: \`quorate check ${path}\`)`);

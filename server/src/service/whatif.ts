@@ -1,7 +1,7 @@
 // The what-if engine as the editor asks for it: a scenario from the preview's Simulate control,
 // and the decision record. Language-service layer: no
 // connection, no editor; the transport passes the open document's analysis in.
-import type { FileAnalysis } from "../analysis";
+import { type FileAnalysis, formatErrors } from "../analysis";
 import type { Finding } from "../model/finding";
 import { diagramFor } from "../preview/mermaid";
 import type { DriftMarker, GameDayParams, GameDayResult, LinkRef, SimulateResult, SimulateScenario } from "../protocol";
@@ -127,6 +127,12 @@ export function record(
 export async function gameDayFor(a: FileAnalysis, p: GameDayParams, source: string, token?: Cancellation): Promise<GameDayResult | null> {
   const ctx = a.contexts[0];
   if (!ctx) return null;
+  // as the CLI refuses it: a game day is written only from a file that follows the format
+  const broken = formatErrors(a)[0];
+  if (broken) {
+    const at = a.parsed.lines.positionAt(broken.span.start);
+    return { folder: "", files: [], notes: [], error: `line ${at.line + 1}: ${broken.message} (fix it first)` };
+  }
   const s = sanitizeScenario(new Set(ctx.topology.siteByName.keys()), { lose: p.scenario?.lose, partition: p.scenario?.partition });
   const tool = p.tool === "litmus" ? "litmus" : "chaos-mesh";
   const namespaces = Array.isArray(p.namespaces) ? p.namespaces.filter((x): x is string => typeof x === "string") : undefined;
