@@ -29,6 +29,7 @@ interface Pending {
   edits: number;
 }
 
+// long: the worker's state and its message loop share closures; not yet split by message kind (#19, w19)
 export function runBackground(port: Port, options: { warmUp?: boolean; heap?: HeapKeeper } = {}): void {
   let roots: readonly string[] = [];
   const service = createService(() => roots);
@@ -100,6 +101,7 @@ export function runBackground(port: Port, options: { warmUp?: boolean; heap?: He
       },
     };
   };
+  // long: the worker's state and its message loop share closures; not yet split by message kind (#19, w19)
   const take = (m: ToBackground) => {
     switch (m.t) {
       case "update": {

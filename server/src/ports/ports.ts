@@ -168,6 +168,7 @@ const DEFAULT = { kind: "default" } as const;
 const sourceOf = (v: Valued<unknown> | undefined): PortRow["value"] => (v ? { kind: "deployed", file: v.file, key: v.key } : DEFAULT);
 
 /** The port matrix of the design's first topology; `deployed` by cluster name. */
+// long: not yet split (owner w21, #19's 80-line rule)
 export function portMatrix(ctx: TopologyContext, deployed: ReadonlyMap<string, DeployedPorts> = new Map()): PortMatrix {
   const b = builder(ctx, deployed);
   clustermeshRows(b);

@@ -9,6 +9,7 @@ import { finding, type TopologyContext } from "./context";
 export const MIN_SERVICE_PREFIX = { 4: 12, 6: 108 } as const;
 
 /** cidr/*: syntax, host bits, service range size, and overlaps by sort-and-sweep. */
+// long: a rule family's checks in the catalog's order, one short block per code; not yet split per code (#19, w19)
 export function cidrRules(ctx: TopologyContext): Finding[] {
   const out: Finding[] = [];
   for (const r of declaredRanges(ctx)) {

@@ -6,6 +6,7 @@ import { inDifferentSites, ISTIO_CERT_WINDOW, istioMeshes, istioName, podsRoutab
 const label = (c: Cluster) => c.name?.value ?? `clusters[${c.index}]`;
 
 /** istio/*: one mesh's roots, names, control-plane wiring and networks. */
+// long: a rule family's checks in the catalog's order, one short block per code; not yet split per code (#19, w19)
 export function istioRules(ctx: TopologyContext): Finding[] {
   const out: Finding[] = [];
   const t = ctx.topology;
@@ -14,6 +15,7 @@ export function istioRules(ctx: TopologyContext): Finding[] {
     const names = new Map<string, Cluster>();
     const networks = new Set(members.map((c) => c.istio!.network?.value).filter((n): n is string => n !== undefined));
 
+    // long: a rule family's checks in the catalog's order, one short block per code; not yet split per code (#19, w19)
     members.forEach((c, i) => {
       const ist = c.istio!;
       if (firstRoot && ist.rootCa && ist.rootCa.value !== firstRoot.value) {

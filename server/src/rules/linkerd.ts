@@ -7,6 +7,7 @@ export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 const label = (c: Cluster) => c.name?.value ?? `clusters[${c.index}]`;
 
 /** linkerd/*: trust, gateways, routability and mirrored names of each link. */
+// long: a rule family's checks in the catalog's order, one short block per code; not yet split per code (#19, w19)
 export function linkerdRules(ctx: TopologyContext): Finding[] {
   const out: Finding[] = [];
   const t = ctx.topology;

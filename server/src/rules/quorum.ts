@@ -40,6 +40,7 @@ function evenFixes(q: Quorum): FixHint[] {
 const WITNESS_FIX: FixHint = { kind: "add-witness", title: "Add witness site", preferred: true };
 
 /** quorum/*: membership arithmetic per quorum. */
+// long: a rule family's checks in the catalog's order, one short block per code; not yet split per code (#19, w19)
 export function quorumRules(ctx: TopologyContext): Finding[] {
   const out: Finding[] = [];
   for (const q of ctx.quorums) {

@@ -10,6 +10,7 @@ type Kind = "site" | "cluster" | "store";
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** ref/unknown and ref/duplicate-name. */
+// long: a rule family's checks in the catalog's order, one short block per code; not yet split per code (#19, w19)
 export function referenceRules(ctx: TopologyContext): Finding[] {
   const t = ctx.topology;
   const out: Finding[] = [];

@@ -8,6 +8,7 @@ import { ms } from "../util/format";
 import { finding, memberPairs, type Quorum, type TopologyContext } from "./context";
 
 /** rtt/*: link sanity, etcd timers against member RTTs, Galera over WAN, commit budget. */
+// long: a rule family's checks in the catalog's order, one short block per code; not yet split per code (#19, w19)
 export function rttRules(ctx: TopologyContext): Finding[] {
   const t = ctx.topology;
   const out: Finding[] = [];

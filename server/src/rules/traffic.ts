@@ -28,6 +28,7 @@ function rebalanceFix(backends: readonly LoadBackend[], peak: number, i: number,
 const rps = (r: Rational) => `${count(toNumber(r), 1)} rps`;
 
 /** traffic/* and capacity/*: steering hygiene, single-site state, load with every site up and after each loss. */
+// long: a rule family's checks in the catalog's order, one short block per code; not yet split per code (#19, w19)
 export function trafficRules(ctx: TopologyContext): Finding[] {
   const out: Finding[] = [];
   for (const tr of ctx.topology.traffic) {

@@ -293,6 +293,7 @@ export function gameDay(ctx: TopologyContext, scenario: { lose?: string[]; parti
  * manifests and before the runbook, so the editor's request yields to other work and stops when
  * cancelled.
  */
+// long: not yet split (owner w21, #19's 80-line rule)
 export function* gameDaySteps(
   ctx: TopologyContext,
   scenario: { lose?: string[]; partition?: string[][] },

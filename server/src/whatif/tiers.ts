@@ -45,6 +45,7 @@ function availabilityCell(r: RecordContext, f: EntityFigures | undefined, j: Obj
 }
 
 /** The Tiers section: one table, rows by tier, then what the figures assume. */
+// long: not yet split (owner w22, #19's 80-line rule)
 export function tiersSection(r: RecordContext): string[] {
   const t = r.ctx.topology;
   const report = reportOf(r.ctx);
