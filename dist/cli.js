@@ -29122,8 +29122,9 @@ function changeText(c) {
 function availabilityChangeText(c) {
   const v = (x) => x === null ? "no figure" : c.measure === "availability" ? availabilityPercent(x) : `${percentOfTime(x)} of the time`;
   const word = c.measure === "availability" ? "availability" : "writers partitioned (conflict exposure)";
-  const objective = c.objective === void 0 ? "" : c.regression ? ` (${c.measure === "availability" ? "below" : "above"} the objective ${v(c.objective)})` : ` (objective ${v(c.objective)})`;
-  return `${c.entity} ${word} ${v(c.before)} \u2192 ${v(c.after)}${objective}`;
+  const objective = c.objective === void 0 ? "" : c.regression ? ` (${c.measure === "availability" ? "below" : "above"} the objective ${v(c.objective)})` : ` (objective ${v(c.objective)}, still met)`;
+  const yearly = c.measure === "availability" && c.before !== null && c.after !== null ? ` (${minutes((1 - c.before) * MINUTES_PER_YEAR)} \u2192 ${minutes((1 - c.after) * MINUTES_PER_YEAR)} unavailable a year)` : "";
+  return `${c.entity} ${word} ${v(c.before)} \u2192 ${v(c.after)}${yearly}${objective}`;
 }
 function diffText(d, color) {
   const paint = (c, s) => color ? `${c}${s}\x1B[0m` : s;

@@ -174,13 +174,22 @@ test("diff: availability that moves is reported per entity; a drop below the obj
   );
   assert.ok(Math.abs(met.availability[0].before! - (1 - 2.998e-6)) < 1e-12);
   assert.ok(Math.abs(met.availability[0].after! - 0.998001) < 1e-12);
-  assert.match(diffText(met, false), /\n {4}store ledger availability 99\.9997% → 99\.8001% \(objective 99\.8001%\)\n/);
+  assert.match(
+    diffText(met, false),
+    /\n {4}store ledger availability 99\.9997% → 99\.8001% \(1\.58 minutes → 17\.5 hours unavailable a year\) \(objective 99\.8001%, still met\)\n/,
+  );
   // the same drop against 0.998002 breaks it: one regression more, marked, in every format (the editor's Compare is the Markdown)
   const broken = diff(before, side("new.yaml", LEDGER("{ fra: 2, lon: 2 }", "0.998002")));
   assert.equal(broken.availability[0].regression, true);
   assert.equal(broken.regressions, met.regressions + 1 + 1); // the availability drop, and the new objective/availability error
-  assert.match(diffText(broken, false), /\n {2}! store ledger availability 99\.9997% → 99\.8001% \(below the objective 99\.8002%\)\n/);
-  assert.match(diffMarkdown(broken), /\| 🔴 \| store ledger availability 99\.9997% → 99\.8001% \(below the objective 99\.8002%\) \|/);
+  assert.match(
+    diffText(broken, false),
+    /\n {2}! store ledger availability 99\.9997% → 99\.8001% \(1\.58 minutes → 17\.5 hours unavailable a year\) \(below the objective 99\.8002%\)\n/,
+  );
+  assert.match(
+    diffMarkdown(broken),
+    /\| 🔴 \| store ledger availability 99\.9997% → 99\.8001% \(1\.58 minutes → 17\.5 hours unavailable a year\) \(below the objective 99\.8002%\) \|/,
+  );
   assert.equal(JSON.parse(diffJson(broken)).availability[0].regression, true);
   // the way back is an improvement, never a regression; an unchanged design lists nothing
   const back = diff(

@@ -1,7 +1,8 @@
 // What-if results as people read them: simulate's text, Markdown and JSON, the scenario table
 // (the decision record's failure matrix), and the diff as a terminal table, a pull-request
 // comment and JSON. Pure.
-import { availabilityPercent, bytes, cell, ms, percent, percentOfTime, rps, seconds, table } from "../util/format";
+import { availabilityPercent, bytes, cell, minutes, ms, percent, percentOfTime, rps, seconds, table } from "../util/format";
+import { MINUTES_PER_YEAR } from "../availability/figures";
 import { type AvailabilityChange, type DiffResult, gotWorse, type MeasureChange } from "./diff";
 import { oneLine } from "../util/terminal";
 import type { IsolateResult, Result, Scenario } from "./engine";
@@ -287,8 +288,13 @@ export function availabilityChangeText(c: AvailabilityChange): string {
       ? ""
       : c.regression
         ? ` (${c.measure === "availability" ? "below" : "above"} the objective ${v(c.objective)})`
-        : ` (objective ${v(c.objective)})`;
-  return `${c.entity} ${word} ${v(c.before)} → ${v(c.after)}${objective}`;
+        : ` (objective ${v(c.objective)}, still met)`;
+  // downtime a year beside availability: what a reviewer weighs (review M27)
+  const yearly =
+    c.measure === "availability" && c.before !== null && c.after !== null
+      ? ` (${minutes((1 - c.before) * MINUTES_PER_YEAR)} → ${minutes((1 - c.after) * MINUTES_PER_YEAR)} unavailable a year)`
+      : "";
+  return `${c.entity} ${word} ${v(c.before)} → ${v(c.after)}${yearly}${objective}`;
 }
 
 export function diffText(d: DiffResult, color: boolean): string {
