@@ -30695,7 +30695,17 @@ function federatedOption(r2, q) {
   const text3 = [
     `Federated: ${planes.map((p) => `${p.size} members in ${p.site}`).join(", ")} \u2014 ${sized.length ? `${sized.map((p) => `${p.site}'s ${q.counts.get(p.site)} rounded up to ${p.size}`).join(", ")}: ` : ""}the smallest odd etcd that survives losing a member, kept at least as large as the design's members there${dropped.length ? `; ${dropped.join(", ")} run${dropped.length === 1 ? "s" : ""} no cluster, so ${dropped.length === 1 ? "needs" : "need"} no control plane and no witness` : ""}. It trades the single kubectl context for blast radius: workloads fail over through steering and data replication instead of etcd leader election across sites (seed 001: stretch only as 2+2+1).`
   ];
-  return { row, text: text3 };
+  return { row, text: [...text3, ...stretchBuysNothing(r2, q, home, own2)] };
+}
+function stretchBuysNothing(r2, q, home, own2) {
+  if (!home || !own2 || !q.counts.has(home) || memberSites(q.counts).length < 2) return [];
+  const n = total(q.counts);
+  const here = q.counts.get(home) ?? 0;
+  const elsewhere = memberSites(q.counts).filter((s) => s !== home);
+  const best = bestCommit(r2.ctx, q, { counts: q.counts });
+  return [
+    `**Recommended for ${cell(own2)}: the federated layout.** ${cell(own2)}'s nodes are all at ${cell(home)} (a cluster lives at one site), so stretching its etcd to ${cell(elsewhere.join(", "))} buys it nothing: after ${cell(home)}'s loss the members there keep a majority for a cluster with no nodes. It costs every API write a WAN commit${best ? ` (${ms2(best.latency)} with the leader in ${cell(best.site)})` : ""}${here < majority(n) ? `, and when ${cell(home)} is cut off its ${here} of ${n} members are the minority: ${cell(own2)}'s own API stops \u2014 no scaling, rollouts or rescheduling \u2014 while its pods keep serving at ${cell(home)}` : ""}. A local etcd dies with its site, as its cluster does, and no WAN fault reaches it (seed 001: stretch only when it is mandatory).`
+  ];
 }
 function optionRow(r2, q, o, sites) {
   const n = total(o.counts);
@@ -30723,7 +30733,12 @@ function consequencesSection(r2) {
   const bad = all.filter((x) => x.verdict !== "ok");
   out.push("### Good", "");
   if (!good.length) out.push("- No single-site loss and no two-group partition leaves the design fully working.");
-  for (const x of good) out.push(`- **${cell(x.name)}**: everything keeps working${writingSummary(x)}.`);
+  for (const x of good) {
+    out.push(
+      `- **${cell(x.name)}**: ${x.notes.length ? "nothing breaks" : "everything keeps working"}${writingSummary(x)}${x.notes.length ? ", but:" : "."}`
+    );
+    for (const n of x.notes) out.push(`  - ${cell(n)}`);
+  }
   out.push("", "### Bad", "");
   if (!bad.length) out.push("- No single-site loss or two-group partition degrades the design.");
   for (const x of bad) {

@@ -163,6 +163,18 @@ test("decision record: the declared objectives are named in Context, and Tiers c
   const without = tiers.filter((r) => r[4] === "no objective").length;
   assert.equal(without, 2, "carts' writes availability and etcd's control-plane writes");
   assert.match(md, /- 2 tiers have no objective/);
+  // the stretched etcd of a one-site cluster: the record recommends the federated layout, and why
+  assert.match(
+    md,
+    /\*\*Recommended for fra-prod: the federated layout\.\*\* .* buys it nothing: .* its 2 of 5 members are the minority: fra-prod's own API stops/,
+  );
+  // an "ok" scenario's good line carries what the engine notes: data at risk, no headroom
+  assert.match(
+    md,
+    /- \*\*lose fra\*\*: nothing breaks \(.*\), but:\n( {2}- .*\n)* {2}- store carts: writes continue on lon, but up to 921,600,000 bytes \(878\.9 MiB\)/,
+  );
+  assert.match(md, / {2}- traffic checkout: lon-prod is at capacity \(40,000 rps of 40,000 rps\)/);
+  assert.doesNotMatch(md, /\*\*lose fra\*\*: everything keeps working/);
 });
 
 test("decision record: considered options carry the engine's numbers (losses survived, frozen splits, commit latency, per-site matrix)", () => {

@@ -400,7 +400,23 @@ function federatedOption(r: RecordContext, q: Quorum): { row: (string | { raw: s
   const text = [
     `Federated: ${planes.map((p) => `${p.size} members in ${p.site}`).join(", ")} — ${sized.length ? `${sized.map((p) => `${p.site}'s ${q.counts.get(p.site)} rounded up to ${p.size}`).join(", ")}: ` : ""}the smallest odd etcd that survives losing a member, kept at least as large as the design's members there${dropped.length ? `; ${dropped.join(", ")} run${dropped.length === 1 ? "s" : ""} no cluster, so ${dropped.length === 1 ? "needs" : "need"} no control plane and no witness` : ""}. It trades the single kubectl context for blast radius: workloads fail over through steering and data replication instead of etcd leader election across sites (seed 001: stretch only as 2+2+1).`,
   ];
-  return { row, text };
+  return { row, text: [...text, ...stretchBuysNothing(r, q, home, own)] };
+}
+
+/**
+ * A cluster lives at one site: its stretched etcd keeping a majority elsewhere after that site's
+ * loss serves a cluster with no nodes, while every API write pays the WAN and, when its site is
+ * cut off with a minority of the members, the cluster's own API stops while its pods still serve.
+ */
+function stretchBuysNothing(r: RecordContext, q: Quorum, home: string | undefined, own: string | undefined): string[] {
+  if (!home || !own || !q.counts.has(home) || memberSites(q.counts).length < 2) return [];
+  const n = total(q.counts);
+  const here = q.counts.get(home) ?? 0;
+  const elsewhere = memberSites(q.counts).filter((s) => s !== home);
+  const best = bestCommit(r.ctx, q, { counts: q.counts });
+  return [
+    `**Recommended for ${cell(own)}: the federated layout.** ${cell(own)}'s nodes are all at ${cell(home)} (a cluster lives at one site), so stretching its etcd to ${cell(elsewhere.join(", "))} buys it nothing: after ${cell(home)}'s loss the members there keep a majority for a cluster with no nodes. It costs every API write a WAN commit${best ? ` (${ms(best.latency)} with the leader in ${cell(best.site)})` : ""}${here < majority(n) ? `, and when ${cell(home)} is cut off its ${here} of ${n} members are the minority: ${cell(own)}'s own API stops — no scaling, rollouts or rescheduling — while its pods keep serving at ${cell(home)}` : ""}. A local etcd dies with its site, as its cluster does, and no WAN fault reaches it (seed 001: stretch only when it is mandatory).`,
+  ];
 }
 
 function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly string[]): (string | { raw: string })[] {
@@ -435,7 +451,14 @@ function consequencesSection(r: RecordContext): string[] {
   const bad = all.filter((x) => x.verdict !== "ok");
   out.push("### Good", "");
   if (!good.length) out.push("- No single-site loss and no two-group partition leaves the design fully working.");
-  for (const x of good) out.push(`- **${cell(x.name)}**: everything keeps working${writingSummary(x)}.`);
+  // "ok" is the verdict, not the whole story: data at risk, no headroom and a lost cluster's
+  // stretched etcd are said beside the scenario, as the engine notes them
+  for (const x of good) {
+    out.push(
+      `- **${cell(x.name)}**: ${x.notes.length ? "nothing breaks" : "everything keeps working"}${writingSummary(x)}${x.notes.length ? ", but:" : "."}`,
+    );
+    for (const n of x.notes) out.push(`  - ${cell(n)}`);
+  }
   out.push("", "### Bad", "");
   if (!bad.length) out.push("- No single-site loss or two-group partition degrades the design.");
   for (const x of bad) {
