@@ -27,7 +27,7 @@ import { finish, type Steps } from "../util/steps";
 import { listText } from "../util/strings";
 import { ALL_UP, MAX_PARTITION_SITES, run, type Result, type Scenario, sweep } from "./engine";
 import { tiersSection } from "./tiers";
-import { objectiveJudgements } from "../rules";
+import { objectiveJudgements } from "../rules/index";
 import { objectiveText } from "../availability/render";
 
 export interface RecordInput {
