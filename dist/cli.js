@@ -27328,8 +27328,12 @@ function reachability(ctx, s) {
     const rest = all.filter((x) => !named.has(x));
     if (rest.length) groups.push(rest);
   }
+  const position = /* @__PURE__ */ new Map();
   groups.forEach((g, i) => {
-    for (const x of g) groupIndex.set(x, i);
+    g.forEach((x, at) => {
+      groupIndex.set(x, i);
+      position.set(x, at);
+    });
   });
   const cut = /* @__PURE__ */ new Map();
   for (const [a, b] of s.cut) {
@@ -27347,6 +27351,10 @@ function reachability(ctx, s) {
     lost,
     groups,
     up,
+    groupOf: (site) => {
+      const group = groupIndex.get(site);
+      return group === void 0 ? void 0 : { group, at: position.get(site) };
+    },
     reaches: (a, b) => up(a) && up(b) && (a === b || groupIndex.get(a) === groupIndex.get(b) && !cut.get(a)?.has(b) && ctx.link(a, b) !== void 0)
   };
 }
@@ -27371,12 +27379,25 @@ function clientSites(J, q) {
     const site = name ? ctx.siteOfCluster(name) : void 0;
     return site && R.up(site) ? [site] : [];
   }
-  for (const tr of ctx.topology.traffic) {
-    if (!(tr.dependsOn?.items ?? []).some((d) => ctx.topology.storeByName.get(d.value) === q.owner)) continue;
+  for (const tr of dependentsOf(ctx, q.owner)) {
     for (const b of backendsOf2(ctx, tr) ?? [])
       if (b.site !== void 0 && R.up(b.site) && !s.withdraw?.includes(b.site) && !out.includes(b.site)) out.push(b.site);
   }
   return out;
+}
+var dependentsCache = /* @__PURE__ */ new WeakMap();
+function dependentsOf(ctx, st) {
+  let m = dependentsCache.get(ctx);
+  if (!m) {
+    m = /* @__PURE__ */ new Map();
+    for (const tr of ctx.topology.traffic)
+      for (const d of tr.dependsOn?.items ?? []) {
+        const dep = ctx.topology.storeByName.get(d.value);
+        if (dep && !m.get(dep)?.includes(tr)) m.set(dep, [...m.get(dep) ?? [], tr]);
+      }
+    dependentsCache.set(ctx, m);
+  }
+  return m.get(st) ?? [];
 }
 function placementsOf(J, q, after, maj) {
   const { ctx, R } = J;
@@ -27539,11 +27560,15 @@ function commitOverBudget(J, q, placements, best, after) {
 }
 function quorumGroups(J, q, after, placements) {
   const leadSites = new Set(placements.flatMap((p) => q.kind === "galera" ? p.voting : [p.site]));
-  return J.R.groups.map((g) => ({
-    sites: g.filter((x) => q.counts.has(x)),
-    members: g.reduce((a, x) => a + (after.get(x) ?? 0), 0),
-    writes: g.some((x) => leadSites.has(x))
-  })).filter((g) => g.sites.length);
+  const byGroup = /* @__PURE__ */ new Map();
+  for (const site of q.counts.keys()) {
+    const g = J.R.groupOf(site);
+    if (g) byGroup.set(g.group, [...byGroup.get(g.group) ?? [], { at: g.at, site }]);
+  }
+  return [...byGroup].sort(([a], [b]) => a - b).map(([, xs]) => {
+    const sites = xs.sort((a, b) => a.at - b.at).map((x) => x.site);
+    return { sites, members: sites.reduce((a, x) => a + (after.get(x) ?? 0), 0), writes: sites.some((x) => leadSites.has(x)) };
+  });
 }
 function judgeQuorum2(J, q) {
   const { s, R } = J;
@@ -27878,19 +27903,20 @@ function judgeClusterApis(J, quorums, clusters, traffic) {
     if (c.outcome !== "up") return c;
     const qj = quorums.get(ctx.topology.clusterByName.get(c.name));
     if (!qj) return c;
-    const serving = traffic.flatMap(
-      (t) => t.backends.filter((b) => b.cluster === c.name && b.loadRps !== null).map((b) => ({ entry: t.name, b }))
-    );
-    const load = serving.map(({ entry, b }) => `${rps(b.loadRps)} from ${entry}`).join(", ");
-    const short = serving.filter(({ b }) => b.overloaded);
+    const servingOf = () => traffic.flatMap((t) => t.backends.filter((b) => b.cluster === c.name && b.loadRps !== null).map((b) => ({ entry: t.name, b })));
+    const loadText = (serving) => serving.map(({ entry, b }) => `${rps(b.loadRps)} from ${entry}`).join(", ");
     if (!qj.judged) {
-      if (qj.result.outcome === "stops" && serving.length)
+      const serving = qj.result.outcome === "stops" ? servingOf() : [];
+      const load2 = loadText(serving);
+      const short = serving.filter(({ b }) => b.overloaded);
+      if (serving.length)
         J.notes.push(
-          `cluster ${c.name} keeps its running pods (${load}) but cannot scale, reschedule or deploy until its etcd regains a majority${short.length ? ` \u2014 so it cannot add the capacity it is short of (${short.map(({ b }) => `${rps(b.loadRps)} of ${rps(b.capacityRps)}`).join(", ")})` : ""}`
+          `cluster ${c.name} keeps its running pods (${load2}) but cannot scale, reschedule or deploy until its etcd regains a majority${short.length ? ` \u2014 so it cannot add the capacity it is short of (${short.map(({ b }) => `${rps(b.loadRps)} of ${rps(b.capacityRps)}`).join(", ")})` : ""}`
         );
       return c;
     }
     if (!qj.path(qj.judged, c.site).fails) return c;
+    const load = loadText(servingOf());
     const p = qj.judged;
     const voting = p.voting.filter((x) => J.R.reaches(c.site, x));
     const why2 = qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails) ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes` : `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})`;

@@ -221,6 +221,8 @@ export interface Reachability {
   /** the partition's groups of up sites (one group without a partition) */
   readonly groups: string[][];
   up(site: string): boolean;
+  /** the index of the group an up site is in, and its position there (undefined when lost or undeclared) */
+  groupOf(site: string): { group: number; at: number } | undefined;
   /** both up, and the same site or a declared link that is neither cut nor between two groups */
   reaches(a: string, b: string): boolean;
 }
@@ -236,8 +238,12 @@ export function reachability(ctx: TopologyContext, s: Scenario): Reachability {
     const rest = all.filter((x) => !named.has(x));
     if (rest.length) groups.push(rest);
   }
+  const position = new Map<string, number>();
   groups.forEach((g, i) => {
-    for (const x of g) groupIndex.set(x, i);
+    g.forEach((x, at) => {
+      groupIndex.set(x, i);
+      position.set(x, at);
+    });
   });
   const cut = new Map<string, Set<string>>();
   for (const [a, b] of s.cut) {
@@ -255,6 +261,10 @@ export function reachability(ctx: TopologyContext, s: Scenario): Reachability {
     lost,
     groups,
     up,
+    groupOf: (site) => {
+      const group = groupIndex.get(site);
+      return group === undefined ? undefined : { group, at: position.get(site)! };
+    },
     reaches: (a, b) =>
       up(a) && up(b) && (a === b || (groupIndex.get(a) === groupIndex.get(b) && !cut.get(a)?.has(b) && ctx.link(a, b) !== undefined)),
   };
@@ -339,12 +349,27 @@ function clientSites(J: Judging, q: Quorum): string[] {
     const site = name ? ctx.siteOfCluster(name) : undefined;
     return site && R.up(site) ? [site] : [];
   }
-  for (const tr of ctx.topology.traffic) {
-    if (!(tr.dependsOn?.items ?? []).some((d) => ctx.topology.storeByName.get(d.value) === q.owner)) continue;
+  for (const tr of dependentsOf(ctx, q.owner as Store)) {
     for (const b of backendsOf(ctx, tr) ?? [])
       if (b.site !== undefined && R.up(b.site) && !s.withdraw?.includes(b.site) && !out.includes(b.site)) out.push(b.site);
   }
   return out;
+}
+
+/** The traffic entries depending on each store, once per analysed topology (not every entry per quorum per scenario). */
+const dependentsCache = new WeakMap<TopologyContext, Map<Store, Traffic[]>>();
+function dependentsOf(ctx: TopologyContext, st: Store): readonly Traffic[] {
+  let m = dependentsCache.get(ctx);
+  if (!m) {
+    m = new Map();
+    for (const tr of ctx.topology.traffic)
+      for (const d of tr.dependsOn?.items ?? []) {
+        const dep = ctx.topology.storeByName.get(d.value);
+        if (dep && !m.get(dep)?.includes(tr)) m.set(dep, [...(m.get(dep) ?? []), tr]);
+      }
+    dependentsCache.set(ctx, m);
+  }
+  return m.get(st) ?? [];
 }
 
 /** The placements a quorum allows: each member site that reaches a majority (Galera: each primary component, a majority of nodes that all see each other). */
@@ -564,13 +589,18 @@ function commitOverBudget(
 /** The partition's groups holding members, and whether each holds a site that can lead (Galera: a node of a primary component). */
 function quorumGroups(J: Judging, q: Quorum, after: ReadonlyMap<string, number>, placements: readonly Placement[]): GroupResult[] {
   const leadSites = new Set(placements.flatMap((p) => (q.kind === "galera" ? p.voting : [p.site])));
-  return J.R.groups
-    .map((g) => ({
-      sites: g.filter((x) => q.counts.has(x)),
-      members: g.reduce((a, x) => a + (after.get(x) ?? 0), 0),
-      writes: g.some((x) => leadSites.has(x)),
-    }))
-    .filter((g) => g.sites.length);
+  // by the member sites (a few), never by every site of every group: a design of thousands of sites has thousands of quorums
+  const byGroup = new Map<number, { at: number; site: string }[]>();
+  for (const site of q.counts.keys()) {
+    const g = J.R.groupOf(site);
+    if (g) byGroup.set(g.group, [...(byGroup.get(g.group) ?? []), { at: g.at, site }]);
+  }
+  return [...byGroup]
+    .sort(([a], [b]) => a - b)
+    .map(([, xs]) => {
+      const sites = xs.sort((a, b) => a.at - b.at).map((x) => x.site);
+      return { sites, members: sites.reduce((a, x) => a + (after.get(x) ?? 0), 0), writes: sites.some((x) => leadSites.has(x)) };
+    });
 }
 
 function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
@@ -985,19 +1015,23 @@ function judgeClusterApis(J: Judging, quorums: Quorums, clusters: ClusterResult[
     if (c.outcome !== "up") return c;
     const qj = quorums.get(ctx.topology.clusterByName.get(c.name)!);
     if (!qj) return c;
-    const serving = traffic.flatMap((t) =>
-      t.backends.filter((b) => b.cluster === c.name && b.loadRps !== null).map((b) => ({ entry: t.name, b })),
-    );
-    const load = serving.map(({ entry, b }) => `${rps(b.loadRps!)} from ${entry}`).join(", ");
-    const short = serving.filter(({ b }) => b.overloaded);
+    // what the cluster serves, read only for a cluster whose API stops (every entry's backends, per cluster, is quadratic)
+    const servingOf = () =>
+      traffic.flatMap((t) => t.backends.filter((b) => b.cluster === c.name && b.loadRps !== null).map((b) => ({ entry: t.name, b })));
+    const loadText = (serving: ReturnType<typeof servingOf>) =>
+      serving.map(({ entry, b }) => `${rps(b.loadRps!)} from ${entry}`).join(", ");
     if (!qj.judged) {
-      if (qj.result.outcome === "stops" && serving.length)
+      const serving = qj.result.outcome === "stops" ? servingOf() : [];
+      const load = loadText(serving);
+      const short = serving.filter(({ b }) => b.overloaded);
+      if (serving.length)
         J.notes.push(
           `cluster ${c.name} keeps its running pods (${load}) but cannot scale, reschedule or deploy until its etcd regains a majority${short.length ? ` — so it cannot add the capacity it is short of (${short.map(({ b }) => `${rps(b.loadRps!)} of ${rps(b.capacityRps!)}`).join(", ")})` : ""}`,
         );
       return c;
     }
     if (!qj.path(qj.judged, c.site).fails) return c;
+    const load = loadText(servingOf());
     const p = qj.judged;
     const voting = p.voting.filter((x) => J.R.reaches(c.site, x));
     const why =
