@@ -31756,7 +31756,7 @@ function quorumChecks({ r: r2, p }) {
     const stopped = q.groups.filter((y) => !y.writes);
     if (q.outcome === "stops")
       out.push(
-        `${cell(q.name)} stops taking writes everywhere: ${q.groups.map((y) => `${y.sites.join(",")} holds ${y.members}`).join("; ")}, majority ${q.majority} \u2014 expect write errors on every side, and no leader (${writeProbe(r2.ctx, q.name)}).`
+        `${cell(q.name)} stops taking writes everywhere: ${q.groups.map((y) => `${y.sites.join(",")} holds ${y.members}`).join("; ")}, majority ${q.majority} \u2014 expect write errors on every side, and no leader (${writeProbe(r2.ctx, q.name).replace(/ — it must succeed where the majority is.*$/, " \u2014 it must time out (or fail) on every side")}).`
       );
     else if (writing[0])
       out.push(

@@ -486,7 +486,7 @@ function quorumChecks({ r, p }: Rb): string[] {
     const stopped = q.groups.filter((y) => !y.writes);
     if (q.outcome === "stops")
       out.push(
-        `${cell(q.name)} stops taking writes everywhere: ${q.groups.map((y) => `${y.sites.join(",")} holds ${y.members}`).join("; ")}, majority ${q.majority} — expect write errors on every side, and no leader (${writeProbe(r.ctx, q.name)}).`,
+        `${cell(q.name)} stops taking writes everywhere: ${q.groups.map((y) => `${y.sites.join(",")} holds ${y.members}`).join("; ")}, majority ${q.majority} — expect write errors on every side, and no leader (${writeProbe(r.ctx, q.name).replace(/ — it must succeed where the majority is.*$/, " — it must time out (or fail) on every side")}).`,
       );
     else if (writing[0])
       out.push(
