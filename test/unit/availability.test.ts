@@ -397,10 +397,13 @@ test("where a nine helps most (review M23), an RTO that cannot be estimated (M17
   // a site that never fails helps nothing; nothing to say when no site of it fails
   assert.equal(whereANineHelps(ctxOf(THREE_SITES(1)), fig(THREE_SITES(1), "ledger")), undefined);
   const text = availabilityText(ctx);
-  assert.match(text, /traffic checkout[^]*RTO 90 s[^]*a shallow check keeps passing, and clients stay until someone withdraws the site/);
-  assert.match(text, /store ledger[^]*where a nine helps most: one more nine at ams/);
+  assert.match(
+    text,
+    /traffic checkout[\s\S]*RTO 90 s[\s\S]*a shallow check keeps passing, and clients stay until someone withdraws the site/,
+  );
+  assert.match(text, /store ledger[\s\S]*where a nine helps most: one more nine at ams/);
   const draft = example("payments-eu.topology.yaml");
-  assert.match(availabilityText(draft), /traffic checkout[^]*RTO unknown: add healthCheck: \{ intervalSeconds, failureThreshold \}/);
+  assert.match(availabilityText(draft), /traffic checkout[\s\S]*RTO unknown: add healthCheck: \{ intervalSeconds, failureThreshold \}/);
   assert.match(
     availabilityMarkdown(draft),
     /\| traffic checkout \| traffic \|[^\n]*\| unknown: add healthCheck: \{ intervalSeconds, failureThreshold \} \|/,
