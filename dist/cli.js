@@ -29617,7 +29617,18 @@ var KUBE_APISERVER_TCP = 6443;
 var rangesOf2 = (c, field) => c.cidrs.filter((v) => v.field === field).map((v) => parseCidr(v.value)).filter((x) => x !== void 0).map(canonical);
 var DEFAULT = { kind: "default" };
 var sourceOf = (v) => v ? { kind: "deployed", file: v.file, key: v.key } : DEFAULT;
-function portMatrix(ctx, deployed = /* @__PURE__ */ new Map()) {
+function portMatrix(ctx, deployed = NOTHING_DEPLOYED) {
+  const known = MATRICES.get(ctx)?.get(deployed);
+  if (known) return known;
+  const m = buildMatrix(ctx, deployed);
+  const byDeployed = MATRICES.get(ctx) ?? /* @__PURE__ */ new WeakMap();
+  byDeployed.set(deployed, m);
+  MATRICES.set(ctx, byDeployed);
+  return m;
+}
+var NOTHING_DEPLOYED = /* @__PURE__ */ new Map();
+var MATRICES = /* @__PURE__ */ new WeakMap();
+function buildMatrix(ctx, deployed) {
   const b = builder(ctx, deployed);
   clustermeshRows(b);
   submarinerRows(b);

@@ -337,3 +337,17 @@ test("the Markdown lists MAX_PORT_PAIRS site pairs and says how many it leaves o
     1 + (MAX_PORT_PAIRS + 3) * 2,
   );
 });
+
+test("the matrix is computed once per analysis and deployed values (the record reads it twice), and is the same as computed afresh", () => {
+  const text = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu-reviewed.topology.yaml"), "utf8");
+  const ctx = analyzeFile("r.topology.yaml", text).contexts[0];
+  const first = portMatrix(ctx);
+  assert.equal(portMatrix(ctx), first, "the same analysis: the same matrix");
+  const deployed = new Map([["fra-prod", { clustermeshNodePort: { value: 32000, file: "f.yaml", key: "k" } }]]);
+  const moved = portMatrix(ctx, deployed);
+  assert.notEqual(moved, first, "other deployed values: another matrix");
+  assert.ok(moved.rows.some((r) => r.port === 32000) && !first.rows.some((r) => r.port === 32000));
+  assert.equal(portMatrix(ctx, deployed), moved);
+  // a fresh analysis of the same text gives equal rows
+  assert.deepEqual(portMatrix(analyzeFile("r.topology.yaml", text).contexts[0]), first);
+});

@@ -168,8 +168,23 @@ const DEFAULT = { kind: "default" } as const;
 const sourceOf = (v: Valued<unknown> | undefined): PortRow["value"] => (v ? { kind: "deployed", file: v.file, key: v.key } : DEFAULT);
 
 /** The port matrix of the design's first topology; `deployed` by cluster name. */
+export function portMatrix(ctx: TopologyContext, deployed: ReadonlyMap<string, DeployedPorts> = NOTHING_DEPLOYED): PortMatrix {
+  // one matrix per analysis and deployed values: the record reads it twice (checklist, Ports),
+  // and on 200 Submariner sites it is 80,000 rows (seconds, most of a report's time)
+  const known = MATRICES.get(ctx)?.get(deployed);
+  if (known) return known;
+  const m = buildMatrix(ctx, deployed);
+  const byDeployed = MATRICES.get(ctx) ?? new WeakMap<ReadonlyMap<string, DeployedPorts>, PortMatrix>();
+  byDeployed.set(deployed, m);
+  MATRICES.set(ctx, byDeployed);
+  return m;
+}
+
+const NOTHING_DEPLOYED: ReadonlyMap<string, DeployedPorts> = new Map();
+const MATRICES = new WeakMap<TopologyContext, WeakMap<ReadonlyMap<string, DeployedPorts>, PortMatrix>>();
+
 // long: not yet split (owner w21, #19's 80-line rule)
-export function portMatrix(ctx: TopologyContext, deployed: ReadonlyMap<string, DeployedPorts> = new Map()): PortMatrix {
+function buildMatrix(ctx: TopologyContext, deployed: ReadonlyMap<string, DeployedPorts>): PortMatrix {
   const b = builder(ctx, deployed);
   clustermeshRows(b);
   submarinerRows(b);
