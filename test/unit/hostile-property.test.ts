@@ -5,7 +5,7 @@
 // reproduces a run, QUORATE_PROPERTY_RUNS=<n> runs more.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { XMLValidator } from "fast-xml-parser";
 import { parseAllDocuments } from "yaml";
@@ -234,6 +234,12 @@ function oneRun(seed: number): void {
     const lose = sites.find((x) => sayable(/,/, x));
     if (!lose) return;
     const g = cli("gameday", "--lose", lose, "--namespace", "app", "-o", "out", "d.topology.yaml");
+    if (g.code === 2 && / error (schema|value\/[\w-]+): /.test(cli("check", "d.topology.yaml").stdout)) {
+      // a design that breaks the schema gets no game day: one line, nothing written
+      assert.match(g.stderr, /^quorate: [^\n]+\(fix it first: [^\n]+\)\n$/, g.what);
+      assert.ok(!existsSync(join(repo, "out")), `${g.what}: a refused game day wrote out/`);
+      return;
+    }
     assert.equal(g.code, 0, `${g.what}: ${g.stderr}`);
     assert.deepEqual(readdirSync(dir).sort(), ["outside", "repo"]);
     assert.deepEqual(readdirSync(repo).sort(), [".git", "ADR.md", "d.topology.yaml", "out"]);

@@ -56,10 +56,20 @@ test("all up: the leader to pin is the one that keeps every writer within budget
   assert.equal(r.verdict, "ok");
   assert.ok(
     r.notes.includes(
-      "store ledger: keep its leader in ams (CockroachDB lease preferences): writes from fra 17 ms, lon 16 ms, within the 20 ms budget; with the leader in fra: lon 23 ms; with the leader in lon: fra 22 ms (a leader moves with restarts and failovers)",
+      "store ledger: keep its leader in ams (CockroachDB lease preferences): writes from fra 17 ms, lon 16 ms, within the 20 ms budget; with the leader in fra: lon 23 ms; with the leader in lon: fra 22 ms (a leader moves with restarts and failovers); at a price: ams runs none of its writers, yet its leader then serves every linearizable read and coordinates every write over the WAN, so size it as a full member, not a tie-breaker, and every outage there moves the leadership (writes wait for a new leader)",
     ),
     r.notes.join("\n"),
   );
+  // the price is said only when the pinned site runs none of the writers: with a backend at ams too, no such clause
+  const withAms = LEDGER(20, "cockroachdb")
+    .replace("  - { name: lon-prod, site: lon }\n", "  - { name: lon-prod, site: lon }\n  - { name: ams-prod, site: ams }\n")
+    .replace(
+      "      - { cluster: lon-prod, capacityRps: 40000 }\n",
+      "      - { cluster: lon-prod, capacityRps: 40000 }\n      - { cluster: ams-prod, capacityRps: 40000 }\n",
+    );
+  const pinned = run(ctxOf(withAms), ALL_UP).notes.filter((n) => n.startsWith("store ledger: keep its leader in ams"));
+  assert.equal(pinned.length, 1, run(ctxOf(withAms), ALL_UP).notes.join("\n"));
+  assert.doesNotMatch(pinned[0], /at a price/);
   // exactly at the budget is within it; one below, no placement keeps every writer within it: degraded, said so
   assert.equal(run(ctxOf(LEDGER(17, "cockroachdb")), ALL_UP).verdict, "ok");
   const tight = run(ctxOf(LEDGER(16, "cockroachdb")), ALL_UP);
@@ -276,4 +286,21 @@ test("a commit inside one site reads '< 1 ms (members in one site)', never 0 ms 
     run(["diff", "a.topology.yaml", "b.topology.yaml"]),
   ).stdout;
   assert.match(diff, /all up: store ledger commit latency < 1 → 8 ms/);
+});
+
+test("the Submariner Broker out of reach is a note: tunnels and exports keep working, nothing changes until it returns", () => {
+  const ctx = ctxOf(`${FRA_LON_AMS}clusters:
+  - { name: fra-1, site: fra, mesh: submariner, broker: true }
+  - { name: lon-1, site: lon, mesh: submariner }
+  - { name: ams-1, site: ams, mesh: submariner }
+`);
+  const broker = (s: Scenario) => run(ctx, s).notes.filter((n) => n.includes("Submariner Broker"));
+  assert.deepEqual(broker(sc({ lose: ["fra"] })), [
+    "the Submariner Broker on fra-1 is lost: for lon-1 and ams-1 the tunnels already up and the Services already exported keep working (the Broker only exchanges Cluster and Endpoint records), but a gateway failover, a changed endpoint or a new export is not propagated until it returns",
+  ]);
+  assert.match(broker(sc({ cut: [["fra", "lon"]] }))[0] ?? "", /^the Submariner Broker on fra-1 is cut off from lon-1:/);
+  assert.equal(run(ctx, sc({ lose: ["fra"] })).verdict, "ok", "a note, not a break: no traffic passes through the Broker");
+  // the Broker reachable from every cluster still up: nothing to say
+  assert.deepEqual(broker(ALL_UP), []);
+  assert.deepEqual(broker(sc({ lose: ["lon"] })), []);
 });

@@ -889,10 +889,14 @@ function placementAdvice(J: Judging, name: string, qj: QuorumJudgement) {
       .map((c) => `${c} ${ms(qj.path(p, c).ms ?? Number.NaN)}`)
       .join(", ");
   const pin = relaysThroughFollowers(qj.q) ? "CockroachDB lease preferences" : "pin it there";
+  // the price of pinning at a site none of the writers run at (a witness): it becomes the busiest member
+  const cost = qj.clients.includes(best.site)
+    ? ""
+    : `; at a price: ${best.site} runs none of its writers, yet its leader then serves every linearizable read and coordinates every write over the WAN, so size it as a full member, not a tie-breaker, and every outage there moves the leadership (writes wait for a new leader)`;
   J.notes.push(
     `store ${name}: keep its leader in ${best.site} (${pin}): writes from ${at(best)}, within the ${ms(budget)} budget; ${others
       .map((p) => `with the leader in ${p.site}: ${at(p, (c) => (qj.path(p, c).ms ?? Infinity) > budget)}`)
-      .join("; ")} (a leader moves with restarts and failovers)`,
+      .join("; ")} (a leader moves with restarts and failovers)${cost}`,
   );
 }
 
@@ -1071,7 +1075,26 @@ function judgeMeshes(J: Judging): MeshResult[] {
       }
     }
   }
+  brokerNotes(J);
   return meshes;
+}
+
+/** Submariner's Broker only exchanges Cluster and Endpoint records (no traffic passes through it): out of reach, nothing stops, but nothing changes either. */
+function brokerNotes(J: Judging) {
+  const { ctx, R, notes } = J;
+  const submariner = ctx.topology.clusters.filter((c) => c.mesh === "submariner" && c.name?.value);
+  for (const b of submariner) {
+    const bs = b.broker?.value ? ctx.siteOfCluster(b.name!.value) : undefined;
+    if (!bs) continue;
+    const away = submariner
+      .map((c) => ({ name: c.name!.value, site: ctx.siteOfCluster(c.name!.value) }))
+      .filter((c) => c.name !== b.name!.value && c.site && !R.lost.has(c.site) && !R.reaches(c.site, bs))
+      .map((c) => c.name);
+    if (!away.length) continue;
+    notes.push(
+      `the Submariner Broker on ${b.name!.value} is ${R.lost.has(bs) ? "lost" : `cut off from ${listText(away)}`}: for ${listText(away)} the tunnels already up and the Services already exported keep working (the Broker only exchanges Cluster and Endpoint records), but a gateway failover, a changed endpoint or a new export is not propagated until it returns`,
+    );
+  }
 }
 
 /** Exports: the exporting clusters still up, per group, and the clusters left with no reachable endpoint. */
