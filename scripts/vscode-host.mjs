@@ -920,13 +920,23 @@ async function test(only) {
         await frame.locator("#simulate-toggle").click();
       await check("a drifting cluster's marker in the preview opens its deployment file", async () => {
         // from the Explorer (with the webview focused, Ctrl+P goes to the webview): expand drift/, open the topology
-        await wb
-          .locator(".explorer-folders-view .monaco-list-row", { hasText: /^drift$/ })
-          .first()
-          .click();
-        await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "edge.topology.yaml" }).first().click();
+        // a click on a folder row toggles it: expand drift/ only when its file is not already shown
+        const edgeRow = wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "edge.topology.yaml" }).first();
+        if (!(await edgeRow.isVisible()))
+          await wb
+            .locator(".explorer-folders-view .monaco-list-row", { hasText: /^drift$/ })
+            .first()
+            .click();
+        await edgeRow.click();
+        // the editor is active before the preview is asked to follow it
+        await wb.locator(".tabs-container .tab.active", { hasText: "edge.topology.yaml" }).first().waitFor({ timeout: 60_000 });
         await wb.locator(".tabs-container .tab", { hasText: "Preview" }).first().click();
-        await frame.locator("#status", { hasText: "edge-drift" }).waitFor({ timeout: 60_000 });
+        const status = frame.locator("#status", { hasText: "edge-drift" });
+        await status.waitFor({ timeout: 60_000 }).catch(async (e) => {
+          mkdirSync(join(ROOT, "out", "screenshots"), { recursive: true });
+          await wb.screenshot({ path: join(ROOT, "out", "screenshots", "drift-marker-failed.png") });
+          throw e;
+        });
         const marker = frame.locator("g.quorate-node", { hasText: "drift · 1 in ams-1-kubeadm.yaml" }).first();
         await marker.waitFor({ timeout: 30_000 });
         // the three-site drift example at 620 px: all of it visible and legible too, with Simulate
