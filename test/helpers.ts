@@ -171,3 +171,20 @@ export function pngSize(bytes: Buffer): { width: number; height: number } | unde
   if (bytes.length < 24 || bytes.toString("latin1", 1, 4) !== "PNG" || bytes.toString("latin1", 12, 16) !== "IHDR") return undefined;
   return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
 }
+
+/**
+ * A design of `n` sites s0…s(n-1) in a chain of links (5–34 ms), one cluster c<i> per site (its
+ * lines after `- name: c<i>` and `site:` from `cluster(i)`), then `stores` lines as given: the
+ * large designs the off-thread tests send.
+ */
+export function chainDesign(n: number, cluster: (i: number) => string[], stores: string[]): string {
+  const s = Array.from({ length: n }, (_, i) => `s${i}`);
+  const out = ["apiVersion: quorate.dev/v1alpha1", "kind: Topology", "metadata:", "  name: big", "sites:"];
+  for (const x of s) out.push(`  - name: ${x}`);
+  out.push("links:");
+  for (let i = 0; i + 1 < n; i++) out.push(`  - { between: [${s[i]}, ${s[i + 1]}], rttMs: ${5 + (i % 30)} }`);
+  out.push("clusters:");
+  for (let i = 0; i < n; i++) out.push(`  - name: c${i}`, `    site: ${s[i]}`, ...cluster(i));
+  out.push("stores:", ...stores);
+  return `${out.join("\n")}\n`;
+}

@@ -2,6 +2,7 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { CancellationTokenSource, LSPErrorCodes, ResponseError } from "vscode-languageserver-protocol/node";
 import { Client, waitFor } from "./client";
+import { chainDesign } from "../helpers";
 
 // A request answered on the background thread and cancelled by the client stops there: the
 // thread answers "cancelled" (-32800), not the finished result, and takes the next request. Even
@@ -9,17 +10,12 @@ import { Client, waitFor } from "./client";
 // one batch), it is not lost: the request is never run.
 
 const SITES = 30; // under the single-site strip's 32: a Simulate runs 31 scenarios
-function design(n: number): string {
-  const s = Array.from({ length: n }, (_, i) => `s${i}`);
-  const out = ["apiVersion: quorate.dev/v1alpha1", "kind: Topology", "metadata:", "  name: big", "sites:"];
-  for (const x of s) out.push(`  - name: ${x}`);
-  out.push("links:");
-  for (let i = 0; i + 1 < n; i++) out.push(`  - { between: [${s[i]}, ${s[i + 1]}], rttMs: ${5 + (i % 30)} }`);
-  out.push("clusters:");
-  for (let i = 0; i < n; i++) out.push(`  - name: c${i}`, `    site: ${s[i]}`, "    mesh: submariner");
-  out.push("stores:", "  - name: ledger", "    replication: consensus", `    members: { ${s.map((x) => `${x}: 1`).join(", ")} }`);
-  return `${out.join("\n")}\n`;
-}
+const design = (n: number) =>
+  chainDesign(n, () => ["    mesh: submariner"], [
+    "  - name: ledger",
+    "    replication: consensus",
+    `    members: { ${Array.from({ length: n }, (_, i) => `s${i}: 1`).join(", ")} }`,
+  ]);
 
 let client: Client | undefined;
 after(async () => {

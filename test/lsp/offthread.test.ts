@@ -2,30 +2,20 @@ import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { CancellationTokenSource, LSPErrorCodes } from "vscode-languageserver-protocol";
 import { Client, waitFor } from "./client";
+import { chainDesign } from "../helpers";
 
 // The requests that compute for seconds on a big design (the decision record, simulate, the game
 // day) are answered on the background thread even for a file the main thread hosts: while the
 // record of a 200-site design is computed, a hover in the same file is answered.
 
 const SITES = 200;
-function design(n: number): string {
-  const s = Array.from({ length: n }, (_, i) => `s${i}`);
-  const out = ["apiVersion: quorate.dev/v1alpha1", "kind: Topology", "metadata:", "  name: big", "sites:"];
-  for (const x of s) out.push(`  - name: ${x}`);
-  out.push("links:");
-  for (let i = 0; i + 1 < n; i++) out.push(`  - { between: [${s[i]}, ${s[i + 1]}], rttMs: ${5 + (i % 30)} }`);
-  out.push("clusters:");
-  for (let i = 0; i < n; i++)
-    out.push(
-      `  - name: c${i}`,
-      `    site: ${s[i]}`,
-      "    mesh: submariner",
-      `    network: { pods: 10.${i}.0.0/16, services: 172.16.${i}.0/24 }`,
-    );
-  // the ledger's namespace gives the game day something to cut (one that cuts nothing is refused)
-  out.push("stores:", "  - name: ledger", "    replication: consensus", "    members: { s0: 2, s1: 2, s2: 1 }", "    namespace: ledger");
-  return `${out.join("\n")}\n`;
-}
+const design = (n: number) =>
+  chainDesign(
+    n,
+    (i) => ["    mesh: submariner", `    network: { pods: 10.${i}.0.0/16, services: 172.16.${i}.0/24 }`],
+    // the ledger's namespace gives the game day something to cut (one that cuts nothing is refused)
+    ["  - name: ledger", "    replication: consensus", "    members: { s0: 2, s1: 2, s2: 1 }", "    namespace: ledger"],
+  );
 
 let client: Client | undefined;
 after(async () => {
