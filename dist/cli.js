@@ -23230,9 +23230,6 @@ function storePlan(d, e) {
     }
   };
 }
-function relaysThroughFollowers2(q) {
-  return /cockroach/i.test(q.owner.engine?.value ?? "");
-}
 function trafficPlan(d, e, whole = false) {
   const n = d.sites.length;
   const siteList = [...new Set(e.backends.map((b) => b.site))];
@@ -23266,7 +23263,7 @@ function trafficPlan(d, e, whole = false) {
       return { to: m, link, closed: link >= 0 ? closedOf.get(link) ?? -1 : -1 };
     })
   );
-  const relays = e.deps.map((dep) => dep.type === "quorum" && relaysThroughFollowers2(dep));
+  const relays = e.deps.map((dep) => dep.type === "quorum" && dep.relay);
   const G = siteList.length;
   const K = e.deps.length;
   const pf = new Float64Array(G);

@@ -10,7 +10,6 @@
  * turns the C(210, 6) states of twenty writers and their links into the 6,196 states of their
  * sites. Pure: no editor, no connection, no Node APIs.
  */
-import type { Store } from "../model/topology";
 import { type Component, componentsOf, type CutSets, MAX_CUT_ORDER } from "./enumerate";
 import {
   entityLinks,
@@ -205,11 +204,6 @@ interface Route {
   readonly closed: number;
 }
 
-/** CockroachDB (24.1 and later) relays a write through a follower the client reaches when it cannot reach the leaseholder (cockroachdb #117340). */
-export function relaysThroughFollowers(q: LeanQuorum): boolean {
-  return /cockroach/i.test((q.owner as Store).engine?.value ?? "");
-}
-
 /**
  * A traffic entry. Where the leader is decides who can write under a cut (PreVote and
  * CheckQuorum keep it where it was; nobody chooses it), so each backend is judged at the
@@ -256,7 +250,8 @@ function trafficPlan(d: LeanDesign, e: LeanTraffic, whole = false): Plan {
       return { to: m, link, closed: link >= 0 ? (closedOf.get(link) ?? -1) : -1 };
     }),
   );
-  const relays = e.deps.map((dep) => dep.type === "quorum" && relaysThroughFollowers(dep));
+  // CockroachDB relays through a follower: read once per quorum from derive/latency (lean.ts)
+  const relays = e.deps.map((dep) => dep.type === "quorum" && dep.relay);
   const G = siteList.length;
   const K = e.deps.length;
   const pf = new Float64Array(G);
