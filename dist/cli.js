@@ -23810,7 +23810,7 @@ function judgeRpo({ owner, isStore, o, label: label4, judge, unmeasurable }) {
       finding: finding(
         "objective/rpo",
         o.rpoSeconds.span,
-        `${label4}: RPO is unbounded: lagBufferBytes holds ${sig(Number(covered.toFixed(1)))} s of writes, less than maxLagSeconds ${st.maxLagSeconds.value} s, so a longer lag forces a resync (or blocks the primary); the objective is ${objective} s`
+        `${label4}: RPO is unbounded: lagBufferBytes holds ${seconds(covered)} of writes, less than maxLagSeconds ${st.maxLagSeconds.value} s, so a longer lag forces a resync (or blocks the primary); the objective is ${objective} s`
       )
     });
   } else {

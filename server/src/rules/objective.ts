@@ -6,7 +6,7 @@ import type { Finding, FixHint } from "../model/finding";
 import type { Objectives, Store, Traffic } from "../model/topology";
 import { finding, type TopologyContext } from "./context";
 import { TTL_RANGE } from "../derive/loads";
-import { availabilityPercent, minutes, sig } from "../util/format";
+import { availabilityPercent, minutes, seconds, sig } from "../util/format";
 import {
   type AvailabilityReport,
   reportOf,
@@ -342,7 +342,7 @@ function judgeRpo({ owner, isStore, o, label, judge, unmeasurable }: Judging): v
       finding: finding(
         "objective/rpo",
         o.rpoSeconds.span,
-        `${label}: RPO is unbounded: lagBufferBytes holds ${sig(Number(covered.toFixed(1)))} s of writes, less than maxLagSeconds ${st.maxLagSeconds!.value} s, so a longer lag forces a resync (or blocks the primary); the objective is ${objective} s`,
+        `${label}: RPO is unbounded: lagBufferBytes holds ${seconds(covered)} of writes, less than maxLagSeconds ${st.maxLagSeconds!.value} s, so a longer lag forces a resync (or blocks the primary); the objective is ${objective} s`,
       ),
     });
   } else {
