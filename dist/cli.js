@@ -20959,6 +20959,11 @@ var CATALOG = {
     "Writers in several sites with no conflict policy",
     "Concurrent writes in two sites conflict; choose how conflicts resolve or keep one writer."
   ),
+  "data/single-primary-writers": r(
+    "warning",
+    "Several writers on a single-primary engine",
+    "PostgreSQL, MySQL and MariaDB replication takes writes on one primary. Writers in several sites need a multi-master layer: for PostgreSQL EDB Postgres Distributed (BDR) or pgEdge, whose default keeps the last update of a row (a CRDT merge holds only for columns declared as CRDTs); for MySQL and MariaDB Galera (`replication: galera`) or Group Replication in multi-primary mode, which certify each commit across sites. An `engine` that names such a layer (postgres-bdr, pgedge, mariadb-galera) is not flagged."
+  ),
   "data/lag-buffer": r(
     "error",
     "Replication lag does not fit the buffer",
@@ -21960,6 +21965,16 @@ function lagSecondsCovered(lagBufferBytes, writeRatePerSecond, writeBytes) {
   return perSecond > 0 ? lagBufferBytes / perSecond : Infinity;
 }
 
+// server/src/derive/engines.ts
+var MULTI_PRIMARY_LAYER = /bdr|pgd|postgres[- ]?distributed|pgedge|spock|galera|xtradb|pxc|group[- ]?replication|innodb[- ]?cluster|ndb|multi[- ]?(master|primary)/i;
+function singlePrimaryEngine(engine) {
+  if (!engine || MULTI_PRIMARY_LAYER.test(engine)) return void 0;
+  if (/postgres/i.test(engine)) return "PostgreSQL";
+  if (/mariadb/i.test(engine)) return "MariaDB";
+  if (/mysql/i.test(engine)) return "MySQL";
+  return void 0;
+}
+
 // server/src/derive/meshes.ts
 function podsRoutable(ctx, a, b) {
   const sa = a.site && ctx.topology.siteByName.has(a.site.value) ? a.site.value : void 0;
@@ -22002,52 +22017,84 @@ function declaredSites(ctx, refs) {
 
 // server/src/rules/data.ts
 function dataRules(ctx) {
-  const out = [];
-  for (const s of ctx.topology.stores) {
-    const rep = s.replication?.value;
+  return ctx.topology.stores.flatMap((s) => {
     const name = s.name?.value ?? `stores[${s.index}]`;
-    if ((rep === "async" || rep === "crdt") && s.writers) {
-      const sites = declaredSites(ctx, s.writers.items);
-      const policy = s.conflictResolution?.value;
-      if (sites.length >= 2 && (policy === void 0 || policy === "none")) {
-        out.push(
-          finding(
-            "data/multi-writer-without-conflict-policy",
-            s.writers.keySpan,
-            `store ${name} takes writes in ${sites.length} sites (${sites.join(", ")}) with ${policy ? "conflictResolution: none" : "no conflictResolution"}: concurrent writes to one key in two sites diverge`,
-            { fixes: [{ kind: "single-writer", title: `Keep a single writer (\`${sites[0]}\`)`, args: { site: sites[0] } }] }
-          )
-        );
-      }
-    }
-    const { maxLagSeconds: lag, writeRatePerSecond: rate, writeBytes: size2, lagBufferBytes: buffer } = s;
-    if (rep === "async" && lag && rate && size2 && buffer) {
-      const needed = lagBytesNeeded(lag.value, rate.value, size2.value);
-      if (cmp(needed, fromNumber(buffer.value)) > 0) {
-        const need = ceil(needed);
-        out.push(
-          finding(
-            "data/lag-buffer",
-            buffer.span,
-            `store ${name}: ${seconds(lag.value, 2)} of lag \xD7 ${count(rate.value)} writes/s \xD7 ${count(size2.value)} bytes = ${bytes(need)}, more than lagBufferBytes ${bytes(buffer.value)}; the buffer covers ${seconds(buffer.value / (rate.value * size2.value))}`,
-            {
-              // a buffer past 2^53 − 1 bytes could not be written exactly (value/too-large): no fix then
-              fixes: need <= BigInt(Number.MAX_SAFE_INTEGER) ? [
-                {
-                  kind: "replace",
-                  title: `Set lagBufferBytes to ${count(need)}`,
-                  span: buffer.span,
-                  text: need.toString(),
-                  preferred: true
-                }
-              ] : []
-            }
-          )
-        );
-      }
-    }
+    return [...writerFindings(ctx, s, name), ...lagBuffer(s, name)];
+  });
+}
+function writerSites(ctx, s) {
+  const rep = s.replication?.value;
+  return (rep === "async" || rep === "crdt") && s.writers ? declaredSites(ctx, s.writers.items) : void 0;
+}
+function writerFindings(ctx, s, name) {
+  const sites = writerSites(ctx, s);
+  if (!sites || sites.length < 2 || !s.writers) return [];
+  const out = [];
+  const policy = s.conflictResolution?.value;
+  const keepOne = { kind: "single-writer", title: `Keep a single writer (\`${sites[0]}\`)`, args: { site: sites[0] } };
+  if (policy === void 0 || policy === "none") {
+    out.push(
+      finding(
+        "data/multi-writer-without-conflict-policy",
+        s.writers.keySpan,
+        `store ${name} takes writes in ${sites.length} sites (${sites.join(", ")}) with ${policy ? "conflictResolution: none" : "no conflictResolution"}: concurrent writes to one key in two sites diverge`,
+        { fixes: [keepOne] }
+      )
+    );
+  }
+  const engine = singlePrimaryEngine(s.engine?.value);
+  if (engine && s.engine) {
+    out.push(
+      finding(
+        "data/single-primary-writers",
+        s.writers.keySpan,
+        `store ${name} (engine ${s.engine.value}) takes writes in ${sites.length} sites (${sites.join(", ")}), but ${SINGLE_PRIMARY[engine](policy === "crdt")}. Name that layer in \`engine\`, or keep one writer`,
+        {
+          fixes: [keepOne],
+          related: [{ span: s.engine.span, message: `${engine} takes writes on one primary` }]
+        }
+      )
+    );
   }
   return out;
+}
+var SINGLE_PRIMARY = {
+  PostgreSQL: (crdt) => "PostgreSQL takes writes on one primary: its streaming and logical replication do not merge concurrent writes from two sites. Several writers need a multi-master layer such as EDB Postgres Distributed (BDR) or pgEdge, whose default conflict handling is last update wins per row: the other site's change to that row is discarded" + (crdt ? " \u2014 `conflictResolution: crdt` holds there only for columns declared as CRDTs (PGD's CRDT types with column-level conflict detection, pgEdge's delta-apply columns); every other column of a conflicting row is last update wins" : ""),
+  MySQL: (crdt) => mysqlText(
+    "MySQL",
+    "Galera or Percona XtraDB Cluster (declare `replication: galera`), or Group Replication in multi-primary mode",
+    crdt
+  ),
+  MariaDB: (crdt) => mysqlText("MariaDB", "MariaDB Galera Cluster (declare `replication: galera`)", crdt)
+};
+function mysqlText(engine, layers, crdt) {
+  return `${engine} replication has one writable source: two-way asynchronous replication resolves no conflict \u2014 the same row changed in both sites stops replication (duplicate key, missing row) or ends with a different value in each site. Several writers need a multi-primary layer: ${layers}, which certifies each commit across the members (one WAN round trip per commit; the later of two conflicting transactions is rolled back)` + (crdt ? ` \u2014 ${engine} has no CRDT types: \`conflictResolution: crdt\` can only be the application's own merge` : "");
+}
+function lagBuffer(s, name) {
+  const { maxLagSeconds: lag, writeRatePerSecond: rate, writeBytes: size2, lagBufferBytes: buffer } = s;
+  if (s.replication?.value !== "async" || !lag || !rate || !size2 || !buffer) return [];
+  const needed = lagBytesNeeded(lag.value, rate.value, size2.value);
+  if (cmp(needed, fromNumber(buffer.value)) <= 0) return [];
+  const need = ceil(needed);
+  return [
+    finding(
+      "data/lag-buffer",
+      buffer.span,
+      `store ${name}: ${seconds(lag.value, 2)} of lag \xD7 ${count(rate.value)} writes/s \xD7 ${count(size2.value)} bytes = ${bytes(need)}, more than lagBufferBytes ${bytes(buffer.value)}; the buffer covers ${seconds(buffer.value / (rate.value * size2.value))}`,
+      {
+        // a buffer past 2^53 − 1 bytes could not be written exactly (value/too-large): no fix then
+        fixes: need <= BigInt(Number.MAX_SAFE_INTEGER) ? [
+          {
+            kind: "replace",
+            title: `Set lagBufferBytes to ${count(need)}`,
+            span: buffer.span,
+            text: need.toString(),
+            preferred: true
+          }
+        ] : []
+      }
+    )
+  ];
 }
 
 // server/src/rules/istio.ts
@@ -25535,7 +25582,7 @@ var topology_schema_default = {
         engine: {
           type: "string",
           description: "Free text for people (cockroachdb, postgres, mariadb-galera\u2026).",
-          markdownDescription: "Free text for people (`cockroachdb`, `postgres`, `mariadb-galera`\u2026). Rules key off `replication`."
+          markdownDescription: "Free text for people (`cockroachdb`, `postgres`, `mariadb-galera`\u2026). Rules key off `replication`; the engine is read where it decides a fact: PostgreSQL, MySQL or MariaDB with writers in several sites and no multi-master layer named (`postgres-bdr`, `pgedge`, `mariadb-galera`) is `data/single-primary-writers`, CockroachDB relays writes through a follower in the what-if engine, and the port matrix opens the engine's replication port."
         },
         replication: {
           enum: ["consensus", "galera", "async", "crdt"],

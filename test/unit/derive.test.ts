@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { analyzeFile } from "../../server/src/analysis";
 import { cidrOverlaps, parsedRanges, rangeWhere } from "../../server/src/derive/cidr";
+import { singlePrimaryEngine } from "../../server/src/derive/engines";
 import type { TopologyContext } from "../../server/src/derive/context";
 import { bestCommit, commitLatencies } from "../../server/src/derive/latency";
 import { trafficLoads } from "../../server/src/derive/loads";
@@ -134,4 +135,28 @@ test("formatting: milliseconds to three decimals, bytes with their binary size, 
   assert.equal(bytes(12), "12 bytes");
   assert.equal(mdText("a|<img src=x>`*b*`_c_[d](e)"), "a\\|&lt;img src=x&gt;&#96;\\*b\\*&#96;\\_c\\_\\[d\\](e)");
   assert.equal(mdText("two\nlines"), "two lines");
+});
+
+test("a store's engine text is single-primary only for plain PostgreSQL, MySQL or MariaDB, never with a multi-master layer named", () => {
+  const cases: [string | undefined, string | undefined][] = [
+    ["postgres", "PostgreSQL"],
+    ["PostgreSQL 16", "PostgreSQL"],
+    ["aurora-postgresql", "PostgreSQL"],
+    ["mysql", "MySQL"],
+    ["MariaDB", "MariaDB"],
+    ["postgres-bdr", undefined],
+    ["EDB Postgres Distributed", undefined],
+    ["pgEdge", undefined],
+    ["postgres (spock)", undefined],
+    ["mariadb-galera", undefined],
+    ["percona-xtradb-cluster", undefined],
+    ["mysql-group-replication", undefined],
+    ["mysql innodb-cluster", undefined],
+    ["mysql-ndb", undefined],
+    ["postgres multi-master", undefined],
+    ["cockroachdb", undefined],
+    ["", undefined],
+    [undefined, undefined],
+  ];
+  for (const [engine, want] of cases) assert.equal(singlePrimaryEngine(engine), want, String(engine));
 });

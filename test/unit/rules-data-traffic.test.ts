@@ -26,6 +26,77 @@ test("writers in two sites need a conflict policy; one site or a policy is fine"
   assert.deepEqual(codes(asyncStore("    writers: [fra, fra]\n")), [], "one site named twice is one site");
 });
 
+test("a single-primary engine with writers in two sites is flagged; one writer site, or a multi-master layer named, is not", () => {
+  const store = (engine: string, fields: string) => asyncStore(`    engine: ${engine}\n${fields}`);
+  const lww = "    conflictResolution: last-writer-wins\n";
+  // the boundary: one writer site (even named twice) is fine, a second site is not
+  assert.deepEqual(codes(store("postgres", `    writers: [fra]\n${lww}`)), []);
+  assert.deepEqual(codes(store("postgres", `    writers: [fra, fra]\n${lww}`)), []);
+  const f = only(store("postgres", `    writers: [fra, lon]\n${lww}`), "data/single-primary-writers");
+  assert.equal(f.length, 1);
+  assert.equal(f[0].severity, "warning");
+  assert.equal(f[0].text, "writers");
+  assert.match(
+    f[0].message,
+    /^store orders \(engine postgres\) takes writes in 2 sites \(fra, lon\), but PostgreSQL takes writes on one primary/,
+  );
+  assert.match(
+    f[0].message,
+    /multi-master layer such as EDB Postgres Distributed \(BDR\) or pgEdge, whose default conflict handling is last update wins per row/,
+  );
+  assert.doesNotMatch(f[0].message, /crdt/, "the CRDT caveat only where the design claims a CRDT merge");
+  assert.deepEqual(
+    f[0].fixes.map((x) => x.title),
+    ["Keep a single writer (`fra`)"],
+  );
+  assert.deepEqual(
+    codes(store("postgres", `    writers: [fra, lon]\n${lww}`)),
+    ["data/single-primary-writers"],
+    "nothing else on this store",
+  );
+
+  // the reviewed example's shape: postgres, two writers, crdt — the merge holds only for CRDT columns
+  const crdt = only(store("postgresql-16", "    writers: [fra, lon]\n    conflictResolution: crdt\n"), "data/single-primary-writers");
+  assert.equal(crdt.length, 1);
+  assert.match(
+    crdt[0].message,
+    /`conflictResolution: crdt` holds there only for columns declared as CRDTs .*; every other column of a conflicting row is last update wins\. Name that layer in `engine`, or keep one writer$/,
+  );
+
+  // MySQL / MariaDB: certification, not last-update-wins; no CRDT types at all
+  const my = only(store("mysql", "    writers: [fra, lon]\n    conflictResolution: crdt\n"), "data/single-primary-writers");
+  assert.match(my[0].message, /MySQL replication has one writable source: two-way asynchronous replication resolves no conflict/);
+  assert.match(
+    my[0].message,
+    /Galera or Percona XtraDB Cluster \(declare `replication: galera`\), or Group Replication in multi-primary mode/,
+  );
+  assert.match(my[0].message, /MySQL has no CRDT types/);
+  assert.match(
+    only(store("MariaDB 11", "    writers: [fra, lon]\n" + lww), "data/single-primary-writers")[0].message,
+    /MariaDB Galera Cluster/,
+  );
+
+  // with no policy both findings stand, each for its own reason
+  assert.deepEqual(codes(store("postgres", "    writers: [fra, lon]\n")).sort(), [
+    "data/multi-writer-without-conflict-policy",
+    "data/single-primary-writers",
+  ]);
+  // a named multi-master layer, another engine, or no engine: not flagged
+  for (const engine of [
+    "postgres-bdr",
+    "pgedge",
+    "EDB Postgres Distributed",
+    "mariadb-galera",
+    "mysql-group-replication",
+    "cockroachdb",
+    "cassandra",
+  ])
+    assert.deepEqual(codes(store(engine, `    writers: [fra, lon]\n${lww}`)), [], engine);
+  assert.deepEqual(codes(asyncStore(`    writers: [fra, lon]\n${lww}`)), []);
+  // an undeclared writer site is ref/unknown's, and leaves one declared site
+  assert.deepEqual(codes(store("postgres", `    writers: [fra, nowhere]\n${lww}`)), ["ref/unknown"]);
+});
+
 test("lag buffer: exactly the product fits, one byte less does not", () => {
   const lag = (buffer: number) =>
     asyncStore(

@@ -239,6 +239,11 @@ const CATALOG = {
     "Writers in several sites with no conflict policy",
     "Concurrent writes in two sites conflict; choose how conflicts resolve or keep one writer.",
   ),
+  "data/single-primary-writers": r(
+    "warning",
+    "Several writers on a single-primary engine",
+    "PostgreSQL, MySQL and MariaDB replication takes writes on one primary. Writers in several sites need a multi-master layer: for PostgreSQL EDB Postgres Distributed (BDR) or pgEdge, whose default keeps the last update of a row (a CRDT merge holds only for columns declared as CRDTs); for MySQL and MariaDB Galera (`replication: galera`) or Group Replication in multi-primary mode, which certify each commit across sites. An `engine` that names such a layer (postgres-bdr, pgedge, mariadb-galera) is not flagged.",
+  ),
   "data/lag-buffer": r(
     "error",
     "Replication lag does not fit the buffer",

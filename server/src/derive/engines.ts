@@ -1,0 +1,29 @@
+/**
+ * What a store's free-text `engine` says about how it takes writes: the one place that reads it
+ * for that (rules, and any output that needs the same answer). Pure.
+ */
+
+/** A database whose own replication has one writable primary per stream. */
+export type SinglePrimaryEngine = "PostgreSQL" | "MySQL" | "MariaDB";
+
+/**
+ * Names that declare a layer taking writes at several sites on top of PostgreSQL or MySQL:
+ * EDB Postgres Distributed (BDR, PGD), pgEdge (Spock), Galera / Percona XtraDB Cluster, MySQL
+ * Group Replication or InnoDB Cluster (which may run multi-primary), NDB Cluster, or a name that
+ * says multi-master outright. A design naming one of them is not second-guessed.
+ */
+const MULTI_PRIMARY_LAYER =
+  /bdr|pgd|postgres[- ]?distributed|pgedge|spock|galera|xtradb|pxc|group[- ]?replication|innodb[- ]?cluster|ndb|multi[- ]?(master|primary)/i;
+
+/**
+ * The single-primary engine `engine` names (PostgreSQL, MySQL, MariaDB — as free text:
+ * `postgres`, `postgresql-16`, `mysql`, `mariadb`…), or undefined: another engine, no engine,
+ * or one of them with a multi-primary layer named (`postgres-bdr`, `mariadb-galera`, `pgedge`).
+ */
+export function singlePrimaryEngine(engine: string | undefined): SinglePrimaryEngine | undefined {
+  if (!engine || MULTI_PRIMARY_LAYER.test(engine)) return undefined;
+  if (/postgres/i.test(engine)) return "PostgreSQL";
+  if (/mariadb/i.test(engine)) return "MariaDB";
+  if (/mysql/i.test(engine)) return "MySQL";
+  return undefined;
+}
