@@ -30516,7 +30516,7 @@ var RECORD_SECTIONS = [
   { id: "arithmetic", render: arithmeticSection }
 ];
 var ms2 = (x) => `${num(x)} ms`;
-var mark = (ok) => ok ? "met" : "**not met**";
+var mark = (ok) => ok ? "met" : { raw: "**not met**" };
 var int = (x) => count(Math.round(x));
 var rps3 = (x) => `${int(x)} rps`;
 var pct = (part, whole) => `${count(whole ? Math.round(part / whole * 1e3) / 10 : 0, 1)}%`;
@@ -30543,6 +30543,7 @@ function* recordSteps(input) {
     single: yield* runEach(ctx, sweep(ctx, "single")),
     partitions: sites > 1 && sites <= MAX_PARTITION_SITES ? yield* runEach(ctx, sweep(ctx, "partitions")) : [],
     double: sites <= MAX_PAIR_SITES ? yield* runEach(ctx, sweep(ctx, "double")) : [],
+    allUp: run(ctx, ALL_UP),
     quorums: ctx.quorums.filter((q) => q.resolved && q.counts.size)
   };
   const out = [
@@ -30750,14 +30751,11 @@ function optionsSection(r2) {
       if (rb) options.push({ name: `rebalanced \u2014 the rules' fix "Rebalance members"`, counts: rb });
     }
     out.push(`### ${cell(q.label)}`, "");
-    const rows2 = options.map((o) => optionRow(r2, q, o, sites));
-    const fed = q.kind === "etcd" && memberSites(q.counts).length > 1 ? federatedOption(r2, q) : void 0;
+    const rows2 = options.map((o, i) => optionRow(r2, q, o, sites, i === 0));
+    const fed = q.kind === "etcd" && memberSites(q.counts).length > 1 ? federatedOption(r2, q, sites) : void 0;
     if (fed) rows2.push(fed.row);
     out.push(
-      table(
-        ["option", "members", "single-site losses survived", "frozen partitions", "best commit latency", "after losing each site"],
-        rows2
-      ),
+      table(["option", "members", "single-site losses survived", "frozen partitions", "commit latency", "after losing each site"], rows2),
       ""
     );
     if (fed) out.push(...fed.text, "");
@@ -30765,62 +30763,99 @@ function optionsSection(r2) {
   return out;
 }
 var localSize = (n) => n < 3 ? 3 : n % 2 ? n : n + 1;
-function federatedOption(r2, q) {
-  const ctx = r2.ctx;
-  const own2 = q.owner.name?.value;
-  const home = own2 ? ctx.siteOfCluster(own2) : void 0;
-  const clustersAt = (site) => site === home && own2 ? [own2] : ctx.topology.clusters.filter((c) => c.name && ctx.siteOfCluster(c.name.value) === site).map((c) => c.name.value);
-  const planes = memberSites(q.counts).map((site) => ({ site, clusters: clustersAt(site), size: localSize(q.counts.get(site) ?? 0) })).filter((p) => p.clusters.length);
-  if (planes.length < 2) return void 0;
-  const dropped = memberSites(q.counts).filter((s) => !planes.some((p) => p.site === s));
-  const after = memberSites(q.counts).map((site) => {
-    const p = planes.find((x) => x.site === site);
-    const rest = planes.filter((x) => x.site !== site).flatMap((x) => x.clusters);
-    const keep = rest.length === 1 ? "keeps its own" : "keep their own";
-    return `${cell(site)}: ${p ? `${cell(listText(p.clusters))}'s API lost with it (by design); ${cell(listText(rest))} ${keep}` : `every control plane continues (none runs there)`}`;
-  });
-  const row = [
-    `federated: one control plane per site (${planes.map((p) => `${p.site}: ${p.clusters.join(", ")}`).join("; ")}), etcd local to each`,
-    `${planes.map((p) => `${p.size} ${p.site}`).join(" | ")} (each its own quorum, majority ${planes.map((p) => majority(p.size)).join(" | ")})`,
-    { raw: `none stops another: a site's loss takes only its own API (${planes.length} control planes)` },
-    "0 (no quorum spans a site link)",
-    "within one site: no WAN round trip in a commit (the design declares no RTT inside a site)",
-    { raw: after.join("<br>") }
-  ];
-  const sized = planes.filter((p) => p.size !== (q.counts.get(p.site) ?? 0));
-  const text3 = [
-    `Federated: ${planes.map((p) => `${p.size} members in ${p.site}`).join(", ")} \u2014 ${sized.length ? `${sized.map((p) => `${p.site}'s ${q.counts.get(p.site)} rounded up to ${p.size}`).join(", ")}: ` : ""}the smallest odd etcd that survives losing a member, kept at least as large as the design's members there${dropped.length ? `; ${dropped.join(", ")} run${dropped.length === 1 ? "s" : ""} no cluster, so ${dropped.length === 1 ? "needs" : "need"} no control plane and no witness` : ""}. It trades the single kubectl context for blast radius: workloads fail over through steering and data replication instead of etcd leader election across sites (seed 001: stretch only as 2+2+1).`
-  ];
-  return { row, text: [...text3, ...stretchBuysNothing(r2, q, home, own2)] };
+var shortOf = (here, n, site) => `${here} of ${n} members at ${site}, ${2 * here < n ? "the minority" : `short of the majority of ${majority(n)}`}`;
+function homeOf(r2, q) {
+  const own2 = q.kind === "etcd" ? q.owner.name?.value : void 0;
+  const home = own2 ? r2.ctx.siteOfCluster(own2) : void 0;
+  return own2 && home ? { own: own2, home } : void 0;
 }
-function stretchBuysNothing(r2, q, home, own2) {
-  if (!home || !own2 || !q.counts.has(home) || memberSites(q.counts).length < 2) return [];
+function homeFacts(r2, q) {
+  const h = homeOf(r2, q);
+  if (!h || memberSites(q.counts).length < 2) return void 0;
+  const lost = r2.single.find((x) => x.scenario.lose.length === 1 && x.scenario.lose[0] === h.home);
+  const cut = run(r2.ctx, { ...ALL_UP, partition: [[h.home]] });
+  return {
+    ...h,
+    lostWithHome: lost?.clusters.some((c) => c.name === h.own && c.outcome === "lost") ?? true,
+    // its API stops when its nodes reach no voting member, or when no side keeps a majority at all
+    apiStopsWhenCut: cut.clusters.some((c) => c.name === h.own && c.apiStops) || !cut.quorums.find((x) => x.name === q.label)?.groups.some((g) => g.writes && g.sites.includes(h.home))
+  };
+}
+function federatedOption(r2, q, sites) {
+  const f = homeFacts(r2, q);
+  if (!f) return void 0;
+  const { own: own2, home } = f;
+  const here = q.counts.get(home) ?? 0;
+  const size2 = localSize(here);
+  const n = total(q.counts);
+  const others = r2.ctx.topology.clusters.map((c) => c.name?.value).filter((c) => !!c && c !== own2);
+  const judged2 = (/* @__PURE__ */ new Set([...memberSites(q.counts), home])).size;
+  const cutAsDesigned = f.apiStopsWhenCut ? `it stops: ${shortOf(here, n, home)}` : "it keeps serving there too";
+  const row = [
+    `federated: ${own2}'s etcd local to ${home}, where ${own2} runs`,
+    `${size2} ${home} = ${size2} (majority ${majority(size2)})`,
+    { raw: `${judged2 - 1} of ${judged2} (not ${cell(home)}, which takes ${cell(own2)} with it as designed too)` },
+    "0 (no member across a site link)",
+    { raw: commitMs(0) },
+    {
+      raw: [
+        ...sites.map((s) => `${cell(s)}: ${s === home ? `lost, as ${cell(own2)} is either way` : "continues"}`),
+        `${cell(home)} cut off: ${cell(own2)}'s API keeps serving (as designed ${cell(cutAsDesigned)})`
+      ].join("<br>")
+    }
+  ];
+  const text3 = [
+    `Federated: ${cell(own2)}'s etcd as ${size2} members at ${cell(home)}, where all of ${cell(own2)}'s nodes run${size2 !== here ? ` \u2014 the design's ${here} there rounded up to ${size2}, the smallest odd etcd that survives losing a member` : ""}. Its commits stay inside ${cell(home)}; it is lost with ${cell(home)}, as ${cell(own2)} itself is, and no WAN cut reaches it.${others.length ? ` ${cell(listText(others))}'s control plane${others.length === 1 ? " is" : "s are"} not part of this decision and stay${others.length === 1 ? "s" : ""} as declared.` : ""} Nothing else changes: ${cell(own2)} keeps its API, its nodes and its kubectl context; only the members move. A stretched etcd is worth its WAN commits only for a cluster whose nodes span sites, and then 2+2+1 over three sites is the layout that survives any one site's loss.`
+  ];
+  return { row, text: [...text3, ...stretchBuysNothing(r2, q, f)] };
+}
+function stretchBuysNothing(r2, q, f) {
+  const { own: own2, home } = f;
+  if (!q.counts.has(home) || !f.lostWithHome) return [];
   const n = total(q.counts);
   const here = q.counts.get(home) ?? 0;
   const elsewhere = memberSites(q.counts).filter((s) => s !== home);
-  const best = bestCommit(r2.ctx, q, { counts: q.counts });
+  const engine = r2.allUp.quorums.find((x) => x.name === q.label);
+  const remote = siteLosses(q.counts).filter((l) => l.site !== home && !l.survives);
+  const keeps = siteLosses(q.counts).find((l) => l.site === home)?.survives ?? true;
+  const commit = engine?.commitLatencyMs != null && engine.leader ? ` (${commitMs(engine.commitLatencyMs)} with the leader in ${cell(engine.leader)})` : "";
   return [
-    `**Recommended for ${cell(own2)}: the federated layout.** ${cell(own2)}'s nodes are all at ${cell(home)} (a cluster lives at one site), so stretching its etcd to ${cell(elsewhere.join(", "))} buys it nothing: after ${cell(home)}'s loss the members there keep a majority for a cluster with no nodes. It costs every API write a WAN commit${best ? ` (${ms2(best.latency)} with the leader in ${cell(best.site)})` : ""}${here < majority(n) ? `, and when ${cell(home)} is cut off its ${here} of ${n} members are the minority: ${cell(own2)}'s own API stops \u2014 no scaling, rollouts or rescheduling \u2014 while its pods keep serving at ${cell(home)}` : ""}. A local etcd dies with its site, as its cluster does, and no WAN fault reaches it (seed 001: stretch only when it is mandatory).`
+    `**Recommended for ${cell(own2)}: the federated layout.** ${cell(own2)}'s nodes are all at ${cell(home)} (a cluster lives at one site), so stretching its etcd to ${cell(listText(elsewhere))} buys it nothing: ${keeps ? `after ${cell(home)}'s loss the members elsewhere keep a majority for a cluster with no nodes` : `${cell(home)}'s loss takes ${cell(own2)} with it either way`}${remote.length ? `, while losing ${cell(listText(remote.map((l) => l.site)))} \u2014 where ${cell(own2)} does not run \u2014 stops its API (${remote.map((l) => `${l.survivors} of ${n} left, majority ${l.majority}`).join("; ")})` : ""}. It costs every API write a WAN commit${commit}${f.apiStopsWhenCut ? `, and when ${cell(home)} is cut off (${cell(shortOf(here, n, home))}) ${cell(own2)}'s own API stops \u2014 no scaling, rollouts or rescheduling \u2014 while its pods keep serving at ${cell(home)}` : ""}. A local etcd dies with its site, as its cluster does, and no WAN fault reaches it.`
   ];
 }
-function optionRow(r2, q, o, sites) {
+function optionRow(r2, q, o, sites, designed) {
   const n = total(o.counts);
   const losses = siteLosses(o.counts);
   const stops = losses.filter((l) => !l.survives).map((l) => l.site);
   const memberSet = memberSites(o.counts);
   const frozen = memberSet.length <= MAX_ENUMERATED_SITES ? partitions(o.counts).filter((p) => p.verdict === "frozen").length : void 0;
-  const best = bestCommit(r2.ctx, q, { counts: o.counts });
-  const matrix = sites.filter((s) => o.counts.has(s) || memberSet.length).map(
-    (s) => `${cell(s)}: ${(o.counts.get(s) ?? 0) === 0 ? "continues" : losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**"}`
-  );
+  const home = designed ? homeFacts(r2, q) : void 0;
+  const matrix = sites.filter((s) => o.counts.has(s) || memberSet.length).map((s) => {
+    const word = (o.counts.get(s) ?? 0) === 0 || losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**";
+    return `${cell(s)}: ${word}${home?.lostWithHome && s === home.home && word === "continues" ? `, for no cluster (${cell(home.own)} is lost with ${cell(s)})` : ""}`;
+  });
+  if (home)
+    matrix.push(
+      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(shortOf(q.counts.get(home.home) ?? 0, n, home.home))})` : "keeps serving"}`
+    );
   return [
     o.name,
     `${memberSet.map((s) => `${o.counts.get(s)} ${s}`).join(" + ")} = ${n} (majority ${majority(n)})`,
     { raw: stops.length ? `${losses.length - stops.length} of ${losses.length} (not ${cell(stops.join(", "))})` : `all ${losses.length}` },
     frozen === void 0 ? "not enumerated" : String(frozen),
-    best ? `${ms2(best.latency)} (${q.kind === "galera" ? `writes from ${best.site}; no leader` : `leader in ${best.site}`})` : `unknown${o.note ? ` (${o.note})` : " (a member link has no rttMs)"}`,
+    commitCell(r2, q, o, designed),
     { raw: matrix.join("<br>") }
   ];
+}
+function commitCell(r2, q, o, designed) {
+  const engine = designed ? r2.allUp.quorums.find((x) => x.name === q.label) : void 0;
+  const at = engine ? engine.leader ?? engine.writer : void 0;
+  const best = engine ? void 0 : bestCommit(r2.ctx, q, { counts: o.counts });
+  const latency = engine ? engine.commitLatencyMs : best?.latency;
+  const site = at ?? best?.site;
+  if (latency == null || !site) return `unknown${o.note ? ` (${o.note})` : " (a member link has no rttMs)"}`;
+  const where = q.kind === "galera" ? `writes from ${cell(site)}, the fastest; no leader` : `leader in ${cell(site)}${engine ? ", as simulate places it" : ", the fastest"}`;
+  return { raw: `${commitMs(latency)} (${where})` };
 }
 function consequencesSection(r2) {
   const out = ["## Consequences", ""];
@@ -30840,16 +30875,23 @@ function consequencesSection(r2) {
   for (const x of bad) {
     out.push(`- **${cell(x.name)}** \u2014 ${x.verdict}:`);
     for (const b of x.breaks) out.push(`  - ${cell(b)}`);
-    for (const tr of x.traffic)
-      for (const b of tr.backends)
-        if (b.errors && b.loadRps)
-          out.push(
-            `  - clients of ${cell(tr.name)} at ${cell(b.cluster)}: up to ${rps3(b.loadRps)} answered with errors until steering withdraws it (every request assumed to need a write)`
-          );
+    for (const tr of x.traffic) for (const b of tr.backends) if (b.errors && b.loadRps) out.push(`  - ${cell(withdrawal(r2, x, tr, b))}`);
   }
   out.push("");
   out.push(...rpoLines(r2), ...costLines(r2));
   return out;
+}
+function withdrawal(r2, x, tr, b) {
+  const errors = `clients of ${tr.name} at ${b.cluster}: up to ${rps3(b.loadRps ?? 0)} answered with errors`;
+  const assumed = "(every request assumed to need a write)";
+  const others = tr.backends.filter((o) => o !== b && o.loadRps !== null && !o.errors);
+  if (!others.length)
+    return `${errors} ${assumed}; no other backend of ${tr.name} can take them, so withdrawing ${b.cluster} does not help: ${tr.name} stays down until the stores it writes to take writes from a site it can reach`;
+  const after = run(r2.ctx, { ...x.scenario, withdraw: [...x.scenario.withdraw ?? [], b.site] }).traffic.find((t) => t.name === tr.name);
+  const serving = (after?.backends ?? []).filter((o) => o.loadRps !== null && !o.errors);
+  const tight = serving.filter((o) => o.headroomRps !== null && o.headroomRps <= 0);
+  const carries = (o) => `${o.cluster} carries ${rps3(o.loadRps)} of ${rps3(o.capacityRps ?? 0)}`;
+  return `${errors} until steering withdraws it ${assumed}; then ${tight.length ? `${listText(tight.map(carries))} (${tight.some((o) => o.overloaded) ? "overloaded" : "at capacity: no headroom"})` : `${listText(others.map((o) => o.cluster))} ${others.length === 1 ? "takes" : "take"} them within capacity`}`;
 }
 function writingSummary(x) {
   const qs = x.quorums.map((q) => {
@@ -30874,7 +30916,7 @@ function rpoLines(r2) {
       return [
         st.name?.value ?? "?",
         {
-          raw: `**unbounded**: the ${bytes(buffer)} buffer holds ${num(buffer / (rate * size2))} s of writes, less than the ${num(lag)} s of lag to ride out \u2014 the replica must resync (or the primary blocks)`
+          raw: `**unbounded**: the ${bytes(buffer)} buffer holds ${seconds(buffer / (rate * size2))} of writes, less than the ${num(lag)} s of lag to ride out \u2014 the replica must resync (or the primary blocks)`
         },
         `${num(lag)} s \u2192 unbounded`
       ];
@@ -30885,6 +30927,11 @@ function rpoLines(r2) {
     ];
   });
   return ["### RPO per store (a writer site lost)", "", table(["store", "unreplicated writes that may be lost", "RPO"], rows2), ""];
+}
+function tightestLosses(r2, entry) {
+  return r2.single.flatMap(
+    (x) => (x.traffic.find((y) => y.name === entry)?.backends ?? []).filter((b) => b.loadRps !== null && b.capacityRps !== null).map((b) => ({ scenario: x.name, b, head: b.capacityRps - b.loadRps }))
+  ).sort((a, b) => a.head - b.head);
 }
 function costLines(r2) {
   const out = [];
@@ -30899,9 +30946,7 @@ function costLines(r2) {
     }
     const totalCap = caps.reduce((a, c) => a + c, 0);
     const factor2 = peak ? Math.round(totalCap / peak * 10) / 10 : 0;
-    const worst = r2.single.map((x) => ({ x, tr: x.traffic.find((y) => y.name === tr.name.value) })).filter((y) => y.tr).flatMap(
-      (y) => y.tr.backends.filter((b) => b.loadRps !== null && b.capacityRps !== null).map((b) => ({ scenario: y.x.name, b, head: b.capacityRps - b.loadRps }))
-    ).sort((a, b) => a.head - b.head)[0];
+    const worst = tightestLosses(r2, tr.name.value)[0];
     out.push(
       `- **${cell(tr.name.value)}**: ${rps3(totalCap)} of backend capacity for a ${rps3(peak)} peak \u2014 **${factor2.toFixed(1)}\xD7 the peak is provisioned**${worst ? `; the tightest single-site loss is ${cell(worst.scenario)}: ${cell(worst.b.cluster)} carries ${rps3(worst.b.loadRps)} of ${rps3(worst.b.capacityRps)}, headroom ${rps3(worst.head)} (${pct(worst.head, worst.b.capacityRps)})` : ""}.`
     );
@@ -31145,14 +31190,7 @@ function scenarioList(results) {
 }
 var MAX_PAIR_SITES = 40;
 function failureMatrix(r2) {
-  const out = [
-    "### Failure matrix",
-    "",
-    "All sites up and every single-site loss:",
-    "",
-    ...scenarioList([run(r2.ctx, ALL_UP), ...r2.single]),
-    ""
-  ];
+  const out = ["### Failure matrix", "", "All sites up and every single-site loss:", "", ...scenarioList([r2.allUp, ...r2.single]), ""];
   const sites = r2.ctx.topology.siteByName.size;
   if (sites > MAX_PAIR_SITES)
     out.push(
@@ -31272,12 +31310,16 @@ function checklistItems(r2) {
       why: "no traffic entry declares peakRps and every backend's capacityRps"
     });
   else {
-    const short = r2.single.flatMap(
-      (x) => x.traffic.filter((tr) => tr.outcome === "overloaded" || tr.outcome === "unserved").map((tr) => {
-        const worst = tr.backends.filter((b) => b.overloaded && b.loadRps !== null);
-        return `${tr.name} when ${x.name}${worst.length ? `: ${worst.map((b) => `${b.cluster} ${rps3(b.loadRps)} of ${rps3(b.capacityRps ?? 0)}`).join(", ")}` : ": no backend remains"}`;
-      })
-    );
+    const short = withCap.flatMap((tr) => [
+      ...r2.single.filter((x) => x.traffic.some((y) => y.name === tr.name.value && y.outcome === "unserved")).map((x) => `${tr.name.value} when ${x.name}: no backend remains`),
+      ...tightestLosses(r2, tr.name.value).filter((l) => l.b.overloaded).map((l) => `${tr.name.value} when ${l.scenario}: ${l.b.cluster} ${rps3(l.b.loadRps)} of ${rps3(l.b.capacityRps)}`)
+    ]);
+    const tightest = withCap.flatMap((tr) => {
+      const l = tightestLosses(r2, tr.name.value)[0];
+      return l ? [
+        `${tr.name.value} when ${l.scenario}, ${l.b.cluster} ${rps3(l.b.loadRps)} of ${rps3(l.b.capacityRps)}, headroom ${rps3(l.head)} (${pct(l.head, l.b.capacityRps)})`
+      ] : [];
+    });
     const cost = withCap.map((tr) => {
       const capTotal = tr.backends.reduce((a, b) => a + (b.capacityRps?.value ?? 0), 0);
       return `${tr.name.value} ${(Math.round(capTotal / tr.peakRps.value * 10) / 10).toFixed(1)}\xD7 its peak`;
@@ -31285,7 +31327,7 @@ function checklistItems(r2) {
     items.push({
       title: "Cost model for N+1 site headroom, with finance sign-off",
       state: short.length ? "not met" : "met",
-      why: `${short.length ? short.join("; ") : "every entry point is served within capacity after any single-site loss"}; provisioned: ${cost.join(", ")}; the sign-off is finance's`
+      why: `${short.length ? short.join("; ") : `every entry point is served within capacity after any single-site loss${tightest.length ? ` (tightest: ${tightest.join("; ")})` : ""}`}; provisioned: ${cost.join(", ")}; the sign-off is finance's`
     });
   }
   return items;
@@ -31295,7 +31337,7 @@ function checklistSection(r2) {
   return [
     "## Day-two checklist",
     "",
-    "Seed 001's eight items, walked with the network and database owners before declaring multi-site production ready.",
+    "The eight day-two checks of a multi-site platform, walked with the network and database owners before it is declared ready for production.",
     "",
     ...items.map(
       (it, i) => `${i + 1}. [${it.state === "met" ? "x" : " "}] **${cell(it.title)}** \u2014 ${it.state === "not met" ? "**not met**" : it.state}: ${cell(it.why)}.`

@@ -20,13 +20,14 @@ import { diagramFor } from "../preview/mermaid";
 import type { Quorum, TopologyContext } from "../derive/context";
 import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, timerAdvice } from "../derive/timers";
 import { loadBackends } from "../derive/loads";
-import { bytes, cell, count, num, table } from "../util/format";
+import { bytes, cell, count, num, seconds, table } from "../util/format";
 import { cidrOverlaps, parsedRanges, type ParsedRange } from "../derive/cidr";
 import { bestCommit, galeraCommit, writeBudget } from "../derive/latency";
 import { finish, type Steps } from "../util/steps";
 import { listText } from "../util/strings";
-import { ALL_UP, MAX_PARTITION_SITES, run, type Result, type Scenario, sweep } from "./engine";
+import { ALL_UP, type BackendResult, MAX_PARTITION_SITES, run, type Result, type Scenario, sweep, type TrafficResult } from "./engine";
 import { tiersSection } from "./tiers";
+import { commitMs } from "./render";
 import { objectiveJudgements } from "../rules/index";
 import { objectiveText } from "../availability/render";
 
@@ -53,6 +54,8 @@ export interface RecordContext {
   readonly partitions: readonly Result[];
   /** every loss of two sites (≤ MAX_PAIR_SITES sites; none past that) */
   readonly double: readonly Result[];
+  /** the engine's result with every site up: the leaders `simulate` names */
+  readonly allUp: Result;
   readonly quorums: readonly Quorum[];
 }
 
@@ -74,7 +77,8 @@ export const RECORD_SECTIONS: readonly { readonly id: string; readonly render: (
 ];
 
 const ms = (x: number) => `${num(x)} ms`;
-const mark = (ok: boolean) => (ok ? "met" : "**not met**");
+/** A table cell: "met", or "not met" in bold (a raw cell: the table escapes a plain string's asterisks). */
+const mark = (ok: boolean): string | { raw: string } => (ok ? "met" : { raw: "**not met**" });
 /** rps with thousands separators, as every number a person reads (whatif.md, "Numbers in sentences"). */
 const int = (x: number) => count(Math.round(x));
 const rps = (x: number) => `${int(x)} rps`;
@@ -111,6 +115,7 @@ export function* recordSteps(input: RecordInput): Steps<string | undefined> {
     single: yield* runEach(ctx, sweep(ctx, "single")),
     partitions: sites > 1 && sites <= MAX_PARTITION_SITES ? yield* runEach(ctx, sweep(ctx, "partitions")) : [],
     double: sites <= MAX_PAIR_SITES ? yield* runEach(ctx, sweep(ctx, "double")) : [],
+    allUp: run(ctx, ALL_UP),
     quorums: ctx.quorums.filter((q) => q.resolved && q.counts.size),
   };
   const out: string[] = [
@@ -346,14 +351,11 @@ function optionsSection(r: RecordContext): string[] {
       if (rb) options.push({ name: 'rebalanced — the rules\' fix "Rebalance members"', counts: rb });
     }
     out.push(`### ${cell(q.label)}`, "");
-    const rows: (string | { raw: string })[][] = options.map((o) => optionRow(r, q, o, sites));
-    const fed = q.kind === "etcd" && memberSites(q.counts).length > 1 ? federatedOption(r, q) : undefined;
+    const rows: (string | { raw: string })[][] = options.map((o, i) => optionRow(r, q, o, sites, i === 0));
+    const fed = q.kind === "etcd" && memberSites(q.counts).length > 1 ? federatedOption(r, q, sites) : undefined;
     if (fed) rows.push(fed.row);
     out.push(
-      table(
-        ["option", "members", "single-site losses survived", "frozen partitions", "best commit latency", "after losing each site"],
-        rows,
-      ),
+      table(["option", "members", "single-site losses survived", "frozen partitions", "commit latency", "after losing each site"], rows),
       "",
     );
     if (fed) out.push(...fed.text, "");
@@ -364,84 +366,148 @@ function optionsSection(r: RecordContext): string[] {
 /** An odd etcd size of at least 3 that keeps at least the design's members at a site: it survives the loss of a member. */
 const localSize = (n: number) => (n < 3 ? 3 : n % 2 ? n : n + 1);
 
+/** "2 of 5 members at fra, the minority" — or, at exactly half, short of the majority. */
+const shortOf = (here: number, n: number, site: string) =>
+  `${here} of ${n} members at ${site}, ${2 * here < n ? "the minority" : `short of the majority of ${majority(n)}`}`;
+
+/** The cluster an etcd quorum serves and the one site it lives at (a cluster lives at one site). */
+function homeOf(r: RecordContext, q: Quorum): { own: string; home: string } | undefined {
+  const own = q.kind === "etcd" ? (q.owner as Cluster).name?.value : undefined;
+  const home = own ? r.ctx.siteOfCluster(own) : undefined;
+  return own && home ? { own, home } : undefined;
+}
+
 /**
- * The federated option, derived from the design: one control plane per member site that runs a
- * cluster (the quorum's own cluster at its site, the site's declared clusters elsewhere), each
- * with its etcd local to the site; a member site with no cluster (a witness) needs none.
+ * What the engine says of a cluster's stretched etcd when its site goes: after the site's loss
+ * the members elsewhere serve a cluster that is gone; when the site is only cut off, whether the
+ * cluster's own API stops (its members there are the minority) while its pods keep serving.
  */
-function federatedOption(r: RecordContext, q: Quorum): { row: (string | { raw: string })[]; text: string[] } | undefined {
-  const ctx = r.ctx;
-  const own = (q.owner as Cluster).name?.value;
-  const home = own ? ctx.siteOfCluster(own) : undefined;
-  const clustersAt = (site: string) =>
-    site === home && own
-      ? [own]
-      : ctx.topology.clusters.filter((c) => c.name && ctx.siteOfCluster(c.name.value) === site).map((c) => c.name!.value);
-  const planes = memberSites(q.counts)
-    .map((site) => ({ site, clusters: clustersAt(site), size: localSize(q.counts.get(site) ?? 0) }))
-    .filter((p) => p.clusters.length);
-  if (planes.length < 2) return undefined;
-  const dropped = memberSites(q.counts).filter((s) => !planes.some((p) => p.site === s));
-  const after = memberSites(q.counts).map((site) => {
-    const p = planes.find((x) => x.site === site);
-    const rest = planes.filter((x) => x.site !== site).flatMap((x) => x.clusters);
-    const keep = rest.length === 1 ? "keeps its own" : "keep their own";
-    return `${cell(site)}: ${p ? `${cell(listText(p.clusters))}'s API lost with it (by design); ${cell(listText(rest))} ${keep}` : `every control plane continues (none runs there)`}`;
-  });
+function homeFacts(
+  r: RecordContext,
+  q: Quorum,
+): { own: string; home: string; lostWithHome: boolean; apiStopsWhenCut: boolean } | undefined {
+  const h = homeOf(r, q);
+  if (!h || memberSites(q.counts).length < 2) return undefined;
+  const lost = r.single.find((x) => x.scenario.lose.length === 1 && x.scenario.lose[0] === h.home);
+  const cut = run(r.ctx, { ...ALL_UP, partition: [[h.home]] });
+  return {
+    ...h,
+    lostWithHome: lost?.clusters.some((c) => c.name === h.own && c.outcome === "lost") ?? true,
+    // its API stops when its nodes reach no voting member, or when no side keeps a majority at all
+    apiStopsWhenCut:
+      cut.clusters.some((c) => c.name === h.own && c.apiStops) ||
+      !cut.quorums.find((x) => x.name === q.label)?.groups.some((g) => g.writes && g.sites.includes(h.home)),
+  };
+}
+
+/**
+ * The federated option for a cluster's stretched etcd: the same cluster's etcd, local to the one
+ * site where the cluster runs. Other clusters' control planes are their own decisions: this
+ * option changes only this one (it neither invents nor resizes anyone else's etcd).
+ */
+function federatedOption(
+  r: RecordContext,
+  q: Quorum,
+  sites: readonly string[],
+): { row: (string | { raw: string })[]; text: string[] } | undefined {
+  const f = homeFacts(r, q);
+  if (!f) return undefined;
+  const { own, home } = f;
+  const here = q.counts.get(home) ?? 0;
+  const size = localSize(here);
+  const n = total(q.counts);
+  const others = r.ctx.topology.clusters.map((c) => c.name?.value).filter((c): c is string => !!c && c !== own);
+  // the same sites the design's row counts (its member sites), and the cluster's own
+  const judged = new Set([...memberSites(q.counts), home]).size;
+  const cutAsDesigned = f.apiStopsWhenCut ? `it stops: ${shortOf(here, n, home)}` : "it keeps serving there too";
   const row = [
-    `federated: one control plane per site (${planes.map((p) => `${p.site}: ${p.clusters.join(", ")}`).join("; ")}), etcd local to each`,
-    `${planes.map((p) => `${p.size} ${p.site}`).join(" | ")} (each its own quorum, majority ${planes.map((p) => majority(p.size)).join(" | ")})`,
-    { raw: `none stops another: a site's loss takes only its own API (${planes.length} control planes)` },
-    "0 (no quorum spans a site link)",
-    "within one site: no WAN round trip in a commit (the design declares no RTT inside a site)",
-    { raw: after.join("<br>") },
+    `federated: ${own}'s etcd local to ${home}, where ${own} runs`,
+    `${size} ${home} = ${size} (majority ${majority(size)})`,
+    { raw: `${judged - 1} of ${judged} (not ${cell(home)}, which takes ${cell(own)} with it as designed too)` },
+    "0 (no member across a site link)",
+    { raw: commitMs(0) },
+    {
+      raw: [
+        ...sites.map((s) => `${cell(s)}: ${s === home ? `lost, as ${cell(own)} is either way` : "continues"}`),
+        `${cell(home)} cut off: ${cell(own)}'s API keeps serving (as designed ${cell(cutAsDesigned)})`,
+      ].join("<br>"),
+    },
   ];
-  const sized = planes.filter((p) => p.size !== (q.counts.get(p.site) ?? 0));
   const text = [
-    `Federated: ${planes.map((p) => `${p.size} members in ${p.site}`).join(", ")} — ${sized.length ? `${sized.map((p) => `${p.site}'s ${q.counts.get(p.site)} rounded up to ${p.size}`).join(", ")}: ` : ""}the smallest odd etcd that survives losing a member, kept at least as large as the design's members there${dropped.length ? `; ${dropped.join(", ")} run${dropped.length === 1 ? "s" : ""} no cluster, so ${dropped.length === 1 ? "needs" : "need"} no control plane and no witness` : ""}. It trades the single kubectl context for blast radius: workloads fail over through steering and data replication instead of etcd leader election across sites (seed 001: stretch only as 2+2+1).`,
+    `Federated: ${cell(own)}'s etcd as ${size} members at ${cell(home)}, where all of ${cell(own)}'s nodes run${size !== here ? ` — the design's ${here} there rounded up to ${size}, the smallest odd etcd that survives losing a member` : ""}. Its commits stay inside ${cell(home)}; it is lost with ${cell(home)}, as ${cell(own)} itself is, and no WAN cut reaches it.${others.length ? ` ${cell(listText(others))}'s control plane${others.length === 1 ? " is" : "s are"} not part of this decision and stay${others.length === 1 ? "s" : ""} as declared.` : ""} Nothing else changes: ${cell(own)} keeps its API, its nodes and its kubectl context; only the members move. A stretched etcd is worth its WAN commits only for a cluster whose nodes span sites, and then 2+2+1 over three sites is the layout that survives any one site's loss.`,
   ];
-  return { row, text: [...text, ...stretchBuysNothing(r, q, home, own)] };
+  return { row, text: [...text, ...stretchBuysNothing(r, q, f)] };
 }
 
 /**
  * A cluster lives at one site: its stretched etcd keeping a majority elsewhere after that site's
  * loss serves a cluster with no nodes, while every API write pays the WAN and, when its site is
  * cut off with a minority of the members, the cluster's own API stops while its pods still serve.
+ * The leader and its commit are the engine's (the placement `simulate` names).
  */
-function stretchBuysNothing(r: RecordContext, q: Quorum, home: string | undefined, own: string | undefined): string[] {
-  if (!home || !own || !q.counts.has(home) || memberSites(q.counts).length < 2) return [];
+function stretchBuysNothing(r: RecordContext, q: Quorum, f: NonNullable<ReturnType<typeof homeFacts>>): string[] {
+  const { own, home } = f;
+  if (!q.counts.has(home) || !f.lostWithHome) return [];
   const n = total(q.counts);
   const here = q.counts.get(home) ?? 0;
   const elsewhere = memberSites(q.counts).filter((s) => s !== home);
-  const best = bestCommit(r.ctx, q, { counts: q.counts });
+  const engine = r.allUp.quorums.find((x) => x.name === q.label);
+  const remote = siteLosses(q.counts).filter((l) => l.site !== home && !l.survives);
+  const keeps = siteLosses(q.counts).find((l) => l.site === home)?.survives ?? true;
+  const commit =
+    engine?.commitLatencyMs != null && engine.leader
+      ? ` (${commitMs(engine.commitLatencyMs)} with the leader in ${cell(engine.leader)})`
+      : "";
   return [
-    `**Recommended for ${cell(own)}: the federated layout.** ${cell(own)}'s nodes are all at ${cell(home)} (a cluster lives at one site), so stretching its etcd to ${cell(elsewhere.join(", "))} buys it nothing: after ${cell(home)}'s loss the members there keep a majority for a cluster with no nodes. It costs every API write a WAN commit${best ? ` (${ms(best.latency)} with the leader in ${cell(best.site)})` : ""}${here < majority(n) ? `, and when ${cell(home)} is cut off its ${here} of ${n} members are the minority: ${cell(own)}'s own API stops — no scaling, rollouts or rescheduling — while its pods keep serving at ${cell(home)}` : ""}. A local etcd dies with its site, as its cluster does, and no WAN fault reaches it (seed 001: stretch only when it is mandatory).`,
+    `**Recommended for ${cell(own)}: the federated layout.** ${cell(own)}'s nodes are all at ${cell(home)} (a cluster lives at one site), so stretching its etcd to ${cell(listText(elsewhere))} buys it nothing: ${keeps ? `after ${cell(home)}'s loss the members elsewhere keep a majority for a cluster with no nodes` : `${cell(home)}'s loss takes ${cell(own)} with it either way`}${remote.length ? `, while losing ${cell(listText(remote.map((l) => l.site)))} — where ${cell(own)} does not run — stops its API (${remote.map((l) => `${l.survivors} of ${n} left, majority ${l.majority}`).join("; ")})` : ""}. It costs every API write a WAN commit${commit}${f.apiStopsWhenCut ? `, and when ${cell(home)} is cut off (${cell(shortOf(here, n, home))}) ${cell(own)}'s own API stops — no scaling, rollouts or rescheduling — while its pods keep serving at ${cell(home)}` : ""}. A local etcd dies with its site, as its cluster does, and no WAN fault reaches it.`,
   ];
 }
 
-function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly string[]): (string | { raw: string })[] {
+/**
+ * One option's row. The design's own layout reads the engine's all-up placement (the leader
+ * `simulate` names, which weighs where the clients write from); an alternative layout, which the
+ * engine never ran, shows its fastest leader.
+ */
+function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly string[], designed: boolean): (string | { raw: string })[] {
   const n = total(o.counts);
   const losses = siteLosses(o.counts);
   const stops = losses.filter((l) => !l.survives).map((l) => l.site);
   const memberSet = memberSites(o.counts);
   const frozen = memberSet.length <= MAX_ENUMERATED_SITES ? partitions(o.counts).filter((p) => p.verdict === "frozen").length : undefined;
-  const best = bestCommit(r.ctx, q, { counts: o.counts });
+  const home = designed ? homeFacts(r, q) : undefined;
   const matrix = sites
     .filter((s) => o.counts.has(s) || memberSet.length)
-    .map(
-      (s) =>
-        `${cell(s)}: ${(o.counts.get(s) ?? 0) === 0 ? "continues" : losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**"}`,
+    .map((s) => {
+      const word = (o.counts.get(s) ?? 0) === 0 || losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**";
+      return `${cell(s)}: ${word}${home?.lostWithHome && s === home.home && word === "continues" ? `, for no cluster (${cell(home.own)} is lost with ${cell(s)})` : ""}`;
+    });
+  if (home)
+    matrix.push(
+      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(shortOf(q.counts.get(home.home) ?? 0, n, home.home))})` : "keeps serving"}`,
     );
   return [
     o.name,
     `${memberSet.map((s) => `${o.counts.get(s)} ${s}`).join(" + ")} = ${n} (majority ${majority(n)})`,
     { raw: stops.length ? `${losses.length - stops.length} of ${losses.length} (not ${cell(stops.join(", "))})` : `all ${losses.length}` },
     frozen === undefined ? "not enumerated" : String(frozen),
-    best
-      ? `${ms(best.latency)} (${q.kind === "galera" ? `writes from ${best.site}; no leader` : `leader in ${best.site}`})`
-      : `unknown${o.note ? ` (${o.note})` : " (a member link has no rttMs)"}`,
+    commitCell(r, q, o, designed),
     { raw: matrix.join("<br>") },
   ];
+}
+
+/** The option's commit latency and where it is measured from (Galera has no leader: the site that writes). */
+function commitCell(r: RecordContext, q: Quorum, o: Option, designed: boolean): string | { raw: string } {
+  const engine = designed ? r.allUp.quorums.find((x) => x.name === q.label) : undefined;
+  const at = engine ? (engine.leader ?? engine.writer) : undefined;
+  const best = engine ? undefined : bestCommit(r.ctx, q, { counts: o.counts });
+  const latency = engine ? engine.commitLatencyMs : best?.latency;
+  const site = at ?? best?.site;
+  if (latency == null || !site) return `unknown${o.note ? ` (${o.note})` : " (a member link has no rttMs)"}`;
+  const where =
+    q.kind === "galera"
+      ? `writes from ${cell(site)}, the fastest; no leader`
+      : `leader in ${cell(site)}${engine ? ", as simulate places it" : ", the fastest"}`;
+  return { raw: `${commitMs(latency)} (${where})` };
 }
 
 function consequencesSection(r: RecordContext): string[] {
@@ -464,16 +530,33 @@ function consequencesSection(r: RecordContext): string[] {
   for (const x of bad) {
     out.push(`- **${cell(x.name)}** — ${x.verdict}:`);
     for (const b of x.breaks) out.push(`  - ${cell(b)}`);
-    for (const tr of x.traffic)
-      for (const b of tr.backends)
-        if (b.errors && b.loadRps)
-          out.push(
-            `  - clients of ${cell(tr.name)} at ${cell(b.cluster)}: up to ${rps(b.loadRps)} answered with errors until steering withdraws it (every request assumed to need a write)`,
-          );
+    for (const tr of x.traffic) for (const b of tr.backends) if (b.errors && b.loadRps) out.push(`  - ${cell(withdrawal(r, x, tr, b))}`);
   }
   out.push("");
   out.push(...rpoLines(r), ...costLines(r));
   return out;
+}
+
+/**
+ * What the clients of an erroring backend get, and what withdrawing it from steering does: the
+ * engine run again with the backend's site withdrawn. When no other backend can take them,
+ * withdrawing it does not help, and the sentence says so instead of promising a withdrawal.
+ */
+function withdrawal(r: RecordContext, x: Result, tr: TrafficResult, b: BackendResult): string {
+  const errors = `clients of ${tr.name} at ${b.cluster}: up to ${rps(b.loadRps ?? 0)} answered with errors`;
+  const assumed = "(every request assumed to need a write)";
+  const others = tr.backends.filter((o) => o !== b && o.loadRps !== null && !o.errors);
+  if (!others.length)
+    return `${errors} ${assumed}; no other backend of ${tr.name} can take them, so withdrawing ${b.cluster} does not help: ${tr.name} stays down until the stores it writes to take writes from a site it can reach`;
+  const after = run(r.ctx, { ...x.scenario, withdraw: [...(x.scenario.withdraw ?? []), b.site] }).traffic.find((t) => t.name === tr.name);
+  const serving = (after?.backends ?? []).filter((o) => o.loadRps !== null && !o.errors);
+  const tight = serving.filter((o) => o.headroomRps !== null && o.headroomRps <= 0);
+  const carries = (o: BackendResult) => `${o.cluster} carries ${rps(o.loadRps!)} of ${rps(o.capacityRps ?? 0)}`;
+  return `${errors} until steering withdraws it ${assumed}; then ${
+    tight.length
+      ? `${listText(tight.map(carries))} (${tight.some((o) => o.overloaded) ? "overloaded" : "at capacity: no headroom"})`
+      : `${listText(others.map((o) => o.cluster))} ${others.length === 1 ? "takes" : "take"} them within capacity`
+  }`;
 }
 
 function writingSummary(x: Result): string {
@@ -500,7 +583,7 @@ function rpoLines(r: RecordContext): string[] {
       return [
         st.name?.value ?? "?",
         {
-          raw: `**unbounded**: the ${bytes(buffer)} buffer holds ${num(buffer / (rate * size))} s of writes, less than the ${num(lag)} s of lag to ride out — the replica must resync (or the primary blocks)`,
+          raw: `**unbounded**: the ${bytes(buffer)} buffer holds ${seconds(buffer / (rate * size))} of writes, less than the ${num(lag)} s of lag to ride out — the replica must resync (or the primary blocks)`,
         },
         `${num(lag)} s → unbounded`,
       ];
@@ -511,6 +594,27 @@ function rpoLines(r: RecordContext): string[] {
     ];
   });
   return ["### RPO per store (a writer site lost)", "", table(["store", "unreplicated writes that may be lost", "RPO"], rows), ""];
+}
+
+/** A backend's load after one single-site loss, with its headroom (capacity − load). */
+interface LossLoad {
+  readonly scenario: string;
+  readonly b: BackendResult;
+  readonly head: number;
+}
+
+/**
+ * Every backend of an entry after every single-site loss, tightest first (ties in scenario
+ * order): the one ranking the N+1 line and the checklist both read, so they name the same loss.
+ */
+function tightestLosses(r: RecordContext, entry: string): LossLoad[] {
+  return r.single
+    .flatMap((x) =>
+      (x.traffic.find((y) => y.name === entry)?.backends ?? [])
+        .filter((b) => b.loadRps !== null && b.capacityRps !== null)
+        .map((b) => ({ scenario: x.name, b, head: b.capacityRps! - b.loadRps! })),
+    )
+    .sort((a, b) => a.head - b.head);
 }
 
 function costLines(r: RecordContext): string[] {
@@ -526,15 +630,7 @@ function costLines(r: RecordContext): string[] {
     }
     const totalCap = (caps as number[]).reduce((a, c) => a + c, 0);
     const factor = peak ? Math.round((totalCap / peak) * 10) / 10 : 0;
-    const worst = r.single
-      .map((x) => ({ x, tr: x.traffic.find((y) => y.name === tr.name!.value) }))
-      .filter((y) => y.tr)
-      .flatMap((y) =>
-        y
-          .tr!.backends.filter((b) => b.loadRps !== null && b.capacityRps !== null)
-          .map((b) => ({ scenario: y.x.name, b, head: b.capacityRps! - b.loadRps! })),
-      )
-      .sort((a, b) => a.head - b.head)[0];
+    const worst = tightestLosses(r, tr.name.value)[0];
     out.push(
       `- **${cell(tr.name.value)}**: ${rps(totalCap)} of backend capacity for a ${rps(peak)} peak — **${factor.toFixed(1)}× the peak is provisioned**${
         worst
@@ -819,14 +915,7 @@ function scenarioList(results: readonly Result[]): string[] {
 export const MAX_PAIR_SITES = 40;
 
 function failureMatrix(r: RecordContext): string[] {
-  const out = [
-    "### Failure matrix",
-    "",
-    "All sites up and every single-site loss:",
-    "",
-    ...scenarioList([run(r.ctx, ALL_UP), ...r.single]),
-    "",
-  ];
+  const out = ["### Failure matrix", "", "All sites up and every single-site loss:", "", ...scenarioList([r.allUp, ...r.single]), ""];
   const sites = r.ctx.topology.siteByName.size;
   // every pair is n(n−1)/2 runs: past MAX_PAIR_SITES (780 pairs) the record would take seconds and
   // list tens of thousands of rows nobody signs; it says so instead
@@ -987,14 +1076,23 @@ export function checklistItems(r: RecordContext): Item[] {
       why: "no traffic entry declares peakRps and every backend's capacityRps",
     });
   else {
-    const short = r.single.flatMap((x) =>
-      x.traffic
-        .filter((tr) => tr.outcome === "overloaded" || tr.outcome === "unserved")
-        .map((tr) => {
-          const worst = tr.backends.filter((b) => b.overloaded && b.loadRps !== null);
-          return `${tr.name} when ${x.name}${worst.length ? `: ${worst.map((b) => `${b.cluster} ${rps(b.loadRps!)} of ${rps(b.capacityRps ?? 0)}`).join(", ")}` : ": no backend remains"}`;
-        }),
-    );
+    // worst first, from the same ranking as the N+1 line; an entry left with no backend at all first
+    const short = withCap.flatMap((tr) => [
+      ...r.single
+        .filter((x) => x.traffic.some((y) => y.name === tr.name!.value && y.outcome === "unserved"))
+        .map((x) => `${tr.name!.value} when ${x.name}: no backend remains`),
+      ...tightestLosses(r, tr.name!.value)
+        .filter((l) => l.b.overloaded)
+        .map((l) => `${tr.name!.value} when ${l.scenario}: ${l.b.cluster} ${rps(l.b.loadRps!)} of ${rps(l.b.capacityRps!)}`),
+    ]);
+    const tightest = withCap.flatMap((tr) => {
+      const l = tightestLosses(r, tr.name!.value)[0];
+      return l
+        ? [
+            `${tr.name!.value} when ${l.scenario}, ${l.b.cluster} ${rps(l.b.loadRps!)} of ${rps(l.b.capacityRps!)}, headroom ${rps(l.head)} (${pct(l.head, l.b.capacityRps!)})`,
+          ]
+        : [];
+    });
     const cost = withCap.map((tr) => {
       const capTotal = tr.backends.reduce((a, b) => a + (b.capacityRps?.value ?? 0), 0);
       return `${tr.name!.value} ${(Math.round((capTotal / tr.peakRps!.value) * 10) / 10).toFixed(1)}× its peak`;
@@ -1002,7 +1100,7 @@ export function checklistItems(r: RecordContext): Item[] {
     items.push({
       title: "Cost model for N+1 site headroom, with finance sign-off",
       state: short.length ? "not met" : "met",
-      why: `${short.length ? short.join("; ") : "every entry point is served within capacity after any single-site loss"}; provisioned: ${cost.join(", ")}; the sign-off is finance's`,
+      why: `${short.length ? short.join("; ") : `every entry point is served within capacity after any single-site loss${tightest.length ? ` (tightest: ${tightest.join("; ")})` : ""}`}; provisioned: ${cost.join(", ")}; the sign-off is finance's`,
     });
   }
   return items;
@@ -1013,7 +1111,7 @@ function checklistSection(r: RecordContext): string[] {
   return [
     "## Day-two checklist",
     "",
-    "Seed 001's eight items, walked with the network and database owners before declaring multi-site production ready.",
+    "The eight day-two checks of a multi-site platform, walked with the network and database owners before it is declared ready for production.",
     "",
     ...items.map(
       (it, i) =>

@@ -1,0 +1,158 @@
+// The decision record of the shipped examples, read as the reviewer who signs it: the federated
+// option is the quorum's own cluster with a local etcd (no second etcd invented), every leader
+// is the one `simulate` names, tables render their marks, one number format, one ranking for the
+// tightest loss, and no withdrawal promised where no backend is left to take the clients.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { analyzeAlone } from "../../server/src/analysis";
+import { decisionRecord } from "../../server/src/whatif/record";
+import { ALL_UP, run } from "../../server/src/whatif/engine";
+
+const EXAMPLES = join(__dirname, "..", "..", "..", "examples");
+const read = (name: string) => readFileSync(join(EXAMPLES, name), "utf8");
+
+function recordOf(text: string): string {
+  const { analysis, findings } = analyzeAlone("t.topology.yaml", text);
+  return decisionRecord({ path: "t.topology.yaml", analysis, findings, version: "9" })!;
+}
+
+const section = (md: string, from: string, to: string) => md.slice(md.indexOf(from), md.indexOf(to));
+
+/** Rows of the Markdown table right after `heading`, cells split on unescaped pipes. */
+function rowsAfter(md: string, heading: string): string[][] {
+  const lines = md.split("\n");
+  let i = lines.indexOf(heading) + 1;
+  assert.ok(i > 0, heading);
+  while (!lines[i].startsWith("|")) i++;
+  const rows: string[][] = [];
+  for (; lines[i]?.startsWith("|"); i++) if (!/^\|(---\|)+$/.test(lines[i])) rows.push(lines[i].slice(2, -2).split(/ (?<!\\)\| /));
+  return rows;
+}
+
+test("record: the federated option is the quorum's own cluster with its etcd at its site — no etcd invented for another cluster", () => {
+  const md = recordOf(read("payments-eu-reviewed.topology.yaml"));
+  const rows = rowsAfter(section(md, "## Considered options", "## Consequences"), "### etcd of cluster fra-prod");
+  const fed = rows.find((r) => r[0].startsWith("federated"))!;
+  assert.deepEqual(fed.slice(0, 5), [
+    "federated: fra-prod's etcd local to fra, where fra-prod runs",
+    "3 fra = 3 (majority 2)",
+    "2 of 3 (not fra, which takes fra-prod with it as designed too)",
+    "0 (no member across a site link)",
+    "< 1 ms (members in one site)",
+  ]);
+  assert.match(
+    fed[5],
+    /^fra: lost, as fra-prod is either way<br>lon: continues<br>ams: continues<br>fra cut off: fra-prod's API keeps serving \(as designed it stops: 2 of 5 members at fra, the minority\)$/,
+  );
+  // as designed: fra's loss leaves a majority for a cluster that is gone; cutting fra off stops fra-prod's API
+  const designed = rows.find((r) => r[0] === "as designed")!;
+  assert.match(
+    designed[5],
+    /^fra: continues, for no cluster \(fra-prod is lost with fra\)<br>.*<br>fra cut off: fra-prod's API stops \(2 of 5 members at fra, the minority\)$/,
+  );
+  assert.doesNotMatch(md, /3 lon|lon's 2 rounded up|one control plane per site/);
+  assert.match(md, /lon-prod's control plane is not part of this decision and stays as declared/);
+
+  // the edge example: ams-1's etcd (1 ams + 1 par + 1 lon) → 3 at ams; par-1 is not given one
+  const edge = recordOf(read("drift/edge.topology.yaml"));
+  const erows = rowsAfter(section(edge, "## Considered options", "## Consequences"), "### etcd of cluster ams-1");
+  assert.equal(erows.find((r) => r[0].startsWith("federated"))![1], "3 ams = 3 (majority 2)");
+  assert.doesNotMatch(edge, /3 par|\| 3 ams \\\|/);
+  assert.match(edge, /when ams is cut off \(1 of 3 members at ams, the minority\) ams-1's own API stops/);
+});
+
+test("record: a 2 + 2 etcd — losing the other site stops the cluster's API, and cutting its site off leaves no majority anywhere", () => {
+  const md = recordOf(read("payments-eu.topology.yaml"));
+  const options = section(md, "## Considered options", "## Consequences");
+  assert.match(options, /fra cut off: fra-prod's API stops \(2 of 4 members at fra, short of the majority of 3\)/);
+  assert.match(
+    options,
+    /buys it nothing: fra's loss takes fra-prod with it either way, while losing lon — where fra-prod does not run — stops its API \(2 of 4 left, majority 3\)\./,
+  );
+  assert.doesNotMatch(options, /keep a majority for a cluster with no nodes/, "after fra's loss 2 of 4 is no majority");
+});
+
+test("record: every leader the record names is the one simulate's engine places, not a second derivation", () => {
+  for (const file of ["payments-eu-reviewed.topology.yaml", "payments-eu.topology.yaml", "drift/edge.topology.yaml"]) {
+    const text = read(file);
+    const { analysis } = analyzeAlone("t.topology.yaml", text);
+    const allUp = run(analysis.contexts[0], ALL_UP);
+    const md = recordOf(text);
+    const options = section(md, "## Considered options", "## Consequences");
+    for (const q of allUp.quorums) {
+      const designed = rowsAfter(options, `### ${q.name}`).find((r) => r[0] === "as designed")!;
+      const where =
+        q.kind === "galera" ? `writes from ${q.writer}, the fastest; no leader` : `leader in ${q.leader}, as simulate places it`;
+      assert.equal(designed[4], `${q.commitLatencyMs} ms (${where})`, `${file}: ${q.name}`);
+      if (q.kind === "etcd") {
+        const rec = /It costs every API write a WAN commit \((\d+) ms with the leader in (\w+)\)/.exec(options);
+        if (rec) assert.deepEqual([Number(rec[1]), rec[2]], [q.commitLatencyMs, q.leader], `${file}: the recommendation`);
+      }
+    }
+  }
+  // the reviewed example: simulate puts etcd's leader in fra (9 ms) and the ledger's in ams (8 ms)
+  const md = recordOf(read("payments-eu-reviewed.topology.yaml"));
+  assert.match(md, /It costs every API write a WAN commit \(9 ms with the leader in fra\)/);
+  assert.doesNotMatch(md, /leader in lon\)/);
+});
+
+test("record: the reader has no seed — the record says it in its own words; tables render their marks; one seconds format", () => {
+  for (const file of ["payments-eu-reviewed.topology.yaml", "payments-eu.topology.yaml", "drift/edge.topology.yaml"]) {
+    const md = recordOf(read(file));
+    assert.doesNotMatch(md, /seed/i, file);
+    assert.doesNotMatch(md, /\\\*\\\*/, `${file}: no escaped bold in a table`);
+  }
+  const draft = recordOf(read("payments-eu.topology.yaml"));
+  const timers = rowsAfter(
+    draft,
+    "Timers (etcd's tuning guide: the heartbeat covers the round trip between members, the election timeout ten times it):",
+  );
+  assert.deepEqual(
+    timers.slice(1).map((r) => r[4]),
+    ["met", "met", "**not met**", "**not met**", "**not met**", "met"],
+  );
+  // the lag buffer's seconds: 536,870,912 / (1,500 × 2,048) = 174.76 s, printed as everywhere else
+  assert.match(draft, /buffer holds 174\.8 s of writes, less than the 300 s/);
+  assert.doesNotMatch(draft, /174\.76/);
+});
+
+test("record: the checklist's N+1 item and the N+1 line rank single-site losses the same way (worst first)", () => {
+  const draft = recordOf(read("payments-eu.topology.yaml"));
+  const n1 = /the tightest single-site loss is (lose \w+): (\S+) carries/.exec(draft)!;
+  const item8 = draft.split("\n").find((l) => l.startsWith("8. "))!;
+  // both losses overload the survivor (40,000 of 30,000): both are named, the N+1 line's first
+  assert.match(
+    item8,
+    /not met\*\*: checkout when lose fra: lon-prod 40,000 rps of 30,000 rps; checkout when lose lon: fra-prod 40,000 rps of 30,000 rps;/,
+  );
+  assert.equal(/checkout when (lose \w+): (\S+)/.exec(item8)!.slice(1).join(" "), `${n1[1]} ${n1[2]}`);
+  // the reviewed example is met, at exactly 0 headroom: the same tightest loss is named
+  const reviewed = recordOf(read("payments-eu-reviewed.topology.yaml"));
+  assert.match(reviewed, /the tightest single-site loss is lose fra: lon-prod carries 40,000 rps of 40,000 rps, headroom 0 rps \(0%\)/);
+  assert.match(
+    reviewed.split("\n").find((l) => l.startsWith("8. "))!,
+    /met: every entry point is served within capacity after any single-site loss \(tightest: checkout when lose fra, lon-prod 40,000 rps of 40,000 rps, headroom 0 rps \(0%\)\)/,
+  );
+});
+
+test("record: an erroring backend with nowhere to send its clients is not promised a withdrawal; one with somewhere says what it costs", () => {
+  const draft = recordOf(read("payments-eu.topology.yaml"));
+  const bad = section(draft, "### Bad", "### RPO per store");
+  // lose fra: lon-prod is the last backend, and it errors (carts' only writer is gone)
+  assert.match(
+    bad,
+    /- \*\*lose fra\*\* — down:\n(.*\n)* {2}- clients of checkout at lon-prod: up to 40,000 rps answered with errors \(every request assumed to need a write\); no other backend of checkout can take them, so withdrawing lon-prod does not help/,
+  );
+  // partition fra / lon: withdrawing lon-prod sends its 20,000 rps to fra-prod, which cannot carry 40,000
+  assert.match(
+    bad,
+    /- clients of checkout at lon-prod: up to 20,000 rps answered with errors until steering withdraws it \(every request assumed to need a write\); then fra-prod carries 40,000 rps of 30,000 rps \(overloaded\)/,
+  );
+  const reviewed = recordOf(read("payments-eu-reviewed.topology.yaml"));
+  assert.match(
+    reviewed,
+    /clients of checkout at fra-prod: up to 20,000 rps answered with errors until steering withdraws it \(every request assumed to need a write\); then lon-prod carries 40,000 rps of 40,000 rps \(at capacity: no headroom\)/,
+  );
+});
