@@ -14862,10 +14862,10 @@ var require_to_regex_range = __commonJS({
       let result = [];
       for (let ele of arr) {
         let { string } = ele;
-        if (!intersection && !contains2(comparison, "string", string)) {
+        if (!intersection && !contains(comparison, "string", string)) {
           result.push(prefix + string);
         }
-        if (intersection && contains2(comparison, "string", string)) {
+        if (intersection && contains(comparison, "string", string)) {
           result.push(prefix + string);
         }
       }
@@ -14879,7 +14879,7 @@ var require_to_regex_range = __commonJS({
     function compare(a, b) {
       return a > b ? 1 : b > a ? -1 : 0;
     }
-    function contains2(arr, key, val) {
+    function contains(arr, key, val) {
       return arr.some((ele) => ele[key] === val);
     }
     function countNines(min, len) {
@@ -20559,7 +20559,6 @@ function canonical(c) {
   return `${formatAddress(c.family, c.first)}/${c.prefix}`;
 }
 var hasHostBits = (c) => c.address !== c.first;
-var contains = (outer, inner) => outer.family === inner.family && outer.first <= inner.first && inner.last <= outer.last;
 var overlaps = (a, b) => a.family === b.family && a.first <= b.last && b.first <= a.last;
 function overlappingPairs(ranges) {
   const order = ranges.map((_, i) => i);
@@ -20585,40 +20584,6 @@ function overlappingPairs(ranges) {
   return pairs;
 }
 var PRIVATE_PARENTS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"].map((s) => parseCidr(s));
-function privateParentOf(c) {
-  return PRIVATE_PARENTS.find((p) => contains(p, c));
-}
-function compareFirst(a, b) {
-  if (a.family !== b.family) return a.family - b.family;
-  return a.first < b.first ? -1 : a.first > b.first ? 1 : 0;
-}
-function lowestFree(parent, prefix, taken, skip) {
-  if (prefix < parent.prefix || prefix > bitsOf(parent.family)) return void 0;
-  const blockSize = 1n << BigInt(bitsOf(parent.family) - prefix);
-  let lo = 0;
-  let hi = taken.length;
-  while (lo < hi) {
-    const mid = lo + hi >> 1;
-    if (compareFirst(taken[mid], parent) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  let candidate = parent.first;
-  for (let i = lo - 1; i >= 0 && taken[i].family === parent.family; i--) {
-    if (i !== skip && taken[i].last >= parent.first) return void 0;
-  }
-  for (let i = lo; i < taken.length; i++) {
-    const t = taken[i];
-    if (t.family !== parent.family || t.first > parent.last) break;
-    if (i === skip) continue;
-    if (candidate + blockSize - 1n < t.first) break;
-    if (t.last >= candidate) {
-      const next = t.last + 1n;
-      candidate = (next + blockSize - 1n) / blockSize * blockSize;
-    }
-  }
-  if (candidate + blockSize - 1n > parent.last) return void 0;
-  return makeCidr(parent.family, candidate, prefix);
-}
 
 // server/src/derive/cidr.ts
 function declaredRanges(ctx) {
@@ -21831,17 +21796,6 @@ function cidrRules(ctx) {
     }
   }
   const ranges = parsedRanges(ctx);
-  const all = ranges.map((r2) => r2.cidr);
-  let sorted = [];
-  const position = [];
-  const sortOnce = () => {
-    if (sorted.length || !all.length) return;
-    const order = all.map((_, k) => k).sort((x, y) => compareFirst(all[x], all[y]));
-    sorted = order.map((k) => all[k]);
-    order.forEach((k, p) => {
-      position[k] = p;
-    });
-  };
   const pairs = cidrOverlaps(ctx);
   const partners = /* @__PURE__ */ new Map();
   for (const [i, j] of pairs) {
@@ -21855,12 +21809,7 @@ function cidrRules(ctx) {
     }
   }
   const counted = /* @__PURE__ */ new Set();
-  const freeFix = (self, selfIndex) => {
-    sortOnce();
-    const parent = self.cluster ? privateParentOf(self.cidr) : void 0;
-    const free = parent && lowestFree(parent, self.cidr.prefix, sorted, position[selfIndex]);
-    return free ? [{ kind: "replace", title: `Use free range \`${canonical(free)}\``, span: self.value.span, text: canonical(free), preferred: true }] : [];
-  };
+  const freeFix = (self) => self.cluster ? FREE_RANGE_FIX : [];
   for (const [i, j] of pairs) {
     for (const [selfIndex, otherIndex] of [
       [i, j],
@@ -21875,7 +21824,7 @@ function cidrRules(ctx) {
           overlapsMany(
             self,
             [...many].sort((a, b) => a - b).map((k) => ranges[k]),
-            freeFix(self, selfIndex)
+            freeFix(self)
           )
         );
         continue;
@@ -21886,7 +21835,7 @@ function cidrRules(ctx) {
           "cidr/overlap",
           self.value.span,
           `${canonical(self.cidr)} (${rangeWhere(self)}) overlaps ${canonical(other.cidr)} (${rangeWhere(other)}) ${scopeOf(self, other)}`,
-          { fixes: freeFix(self, selfIndex), related: [{ span: other.value.span, message: `overlapping range ${rangeWhere(other)}` }] }
+          { fixes: freeFix(self), related: [{ span: other.value.span, message: `overlapping range ${rangeWhere(other)}` }] }
         )
       );
     }
@@ -21894,6 +21843,7 @@ function cidrRules(ctx) {
   return out;
 }
 var OVERLAPS_ONE_BY_ONE = 10;
+var FREE_RANGE_FIX = [{ kind: "free-range", title: "Use a free range", preferred: true }];
 function scopeOf(self, other) {
   return self.cluster && self.cluster === other.cluster ? "in the same cluster" : self.site && self.site === other.site ? "at the same site" : other.cluster ? `in cluster ${other.cluster.name?.value ?? "?"}` : `at site ${other.site.name?.value ?? "?"}`;
 }

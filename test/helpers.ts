@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Io, main } from "../server/src/cli/main";
-import { analyzeRun, type RunOptions } from "../server/src/analysis";
+import { analyzeFile, analyzeRun, type RunOptions } from "../server/src/analysis";
+import { fixesFor } from "../server/src/fixes/fixes";
+import type { Finding, FixHint } from "../server/src/model/finding";
 import { DEFAULT_OPTIONS } from "../server/src/derive/context";
 
 /** Strips the common indentation of a template literal so fixtures read naturally. */
@@ -99,18 +101,37 @@ export function run(files: Record<string, string>, options: Partial<RunOptions> 
     Object.entries(files).map(([path, text]) => ({ path, text })),
     { ...DEFAULT_OPTIONS, ...options },
   );
-  return results.flatMap((r) =>
-    r.findings.map((f) => ({
+  return results.flatMap((r) => {
+    const resolve = resolver(r.parsed.path, r.parsed.text, options);
+    return r.findings.map((f) => ({
       file: r.parsed.path,
       code: f.code,
       severity: f.severity,
       line: r.parsed.lines.positionAt(f.span.start).line + 1,
       text: r.parsed.text.slice(f.span.start, f.span.end),
       message: f.message,
-      fixes: (f.fixes ?? []).map((x) => ({ kind: x.kind, title: x.title, text: "text" in x ? (x.text as string) : undefined })),
+      fixes: (f.fixes ?? []).flatMap((x) => resolve(f, x)),
       related: (f.related ?? []).map((x) => r.parsed.text.slice(x.span.start, x.span.end)),
-    })),
-  );
+    }));
+  });
+}
+
+/**
+ * A fix hint as a test reads it. A hint whose block is searched only when the editor asks for
+ * the fix (cidr/overlap's free range) is resolved here as the editor's code action would: its
+ * title and text, or nothing when no block is free.
+ */
+function resolver(path: string, text: string, options: Partial<RunOptions>) {
+  let analysis: ReturnType<typeof analyzeFile> | undefined;
+  return (f: Finding, x: FixHint): Seen["fixes"] => {
+    if (x.kind !== "free-range") return [{ kind: x.kind, title: x.title, text: "text" in x ? (x.text as string) : undefined }];
+    analysis ??= analyzeFile(path, text, { ...DEFAULT_OPTIONS, ...options });
+    const doc = analysis.parsed.docs.find((d) => d.span.start <= f.span.start && f.span.start <= d.span.end);
+    const ctx = analysis.contexts.find((c) => c.topology.span.start === doc?.span.start);
+    return doc
+      ? fixesFor({ text, doc: doc.doc, ctx }, { ...f, fixes: [x] }).map((q) => ({ kind: x.kind, title: q.title, text: q.edits[0]?.text }))
+      : [];
+  };
 }
 
 /** Findings for one topology file (the header is added when the body has no apiVersion). */

@@ -1,6 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { check, codes, only } from "../helpers";
+import { analyzeFile, analyzeRun } from "../../server/src/analysis";
+import { DEFAULT_OPTIONS } from "../../server/src/derive/context";
+import { fixesFor } from "../../server/src/fixes/fixes";
+import { check, codes, HEADER, only } from "../helpers";
 
 function clusters(...specs: { name: string; extra?: string; pods?: string; services?: string; nodes?: string }[]): string {
   return (
@@ -220,4 +223,25 @@ clusters:
     network: { nodes: 192.168.10.0/24 }
 `;
   assert.deepEqual(codes(body), ["cidr/overlap", "cidr/invalid", "cidr/host-bits", "cidr/overlap"]);
+});
+
+test("the free block is searched when the quick fix is asked for, not on every analysis", () => {
+  const text = HEADER + clusters({ name: "a", pods: "10.0.0.0/16", services: "10.1.0.0/16" }, { name: "b", pods: "10.0.0.0/16" });
+  const [r] = analyzeRun([{ path: "t.topology.yaml", text }], DEFAULT_OPTIONS);
+  const overlap = r.findings.filter((f) => f.code === "cidr/overlap");
+  // the analysis carries the hint only (a keystroke that makes thousands of ranges overlap does no search)
+  assert.deepEqual(
+    overlap.map((f) => f.fixes),
+    [
+      [{ kind: "free-range", title: "Use a free range", preferred: true }],
+      [{ kind: "free-range", title: "Use a free range", preferred: true }],
+    ],
+  );
+  // the code action searches: the block, its title and the edit of the finding's range
+  const a = analyzeFile("t.topology.yaml", text);
+  const fixes = fixesFor({ text, doc: a.parsed.docs[0].doc, ctx: a.contexts[0] }, overlap[1]);
+  assert.deepEqual(
+    fixes.map((x) => [x.title, x.preferred, x.edits.map((e) => [text.slice(e.start, e.end), e.text])]),
+    [["Use free range `10.2.0.0/16`", true, [["10.0.0.0/16", "10.2.0.0/16"]]]],
+  );
 });

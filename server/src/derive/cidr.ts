@@ -4,7 +4,7 @@
  * node range of a cluster at that site) and a sorted index for "what overlaps this range".
  * One implementation for the cidr rules, hover and decision record. Pure.
  */
-import { compareFirst, overlappingPairs, parseCidr, type Cidr } from "../math/cidr";
+import { compareFirst, lowestFree, overlappingPairs, parseCidr, privateParentOf, type Cidr } from "../math/cidr";
 import type { CidrValue, Cluster, Site } from "../model/topology";
 import type { F } from "../model/yamlnodes";
 import type { TopologyContext } from "./context";
@@ -121,4 +121,21 @@ export function rangesOverlapping(ctx: TopologyContext, c: Cidr): ParsedRange[] 
   for (let i = lo - 1; i >= 0 && list[i].cidr.family === c.family && maxLast[i] >= c.first; i--)
     if (list[i].cidr.last >= c.first) out.push(list[i]);
   return out;
+}
+
+/** The sorted index's ranges as addresses only (lowestFree's input), once per analysis. */
+const sortedCidrs = (ctx: TopologyContext): readonly Cidr[] => ctx.fact(rangeIndex).list.map((r) => r.cidr);
+
+/**
+ * The lowest block of the size of the cluster range declared at `at` (its value's start) inside
+ * its private parent (10/8, 172.16/12, 192.168/16, fc00::/7) that overlaps no other declared
+ * range: cidr/overlap's quick fix. Undefined for a site's addresses (a host's address is what it
+ * is), a public range, or a parent with no free block.
+ */
+export function freeRangeFor(ctx: TopologyContext, at: number): Cidr | undefined {
+  const range = parsedRanges(ctx).find((r) => r.value.span.start === at);
+  const parent = range?.cluster && privateParentOf(range.cidr);
+  if (!range || !parent) return undefined;
+  // the range being replaced does not count against itself (lowestFree skips its sorted position)
+  return lowestFree(parent, range.cidr.prefix, ctx.fact(sortedCidrs), ctx.fact(rangeIndex).list.indexOf(range));
 }

@@ -1,5 +1,7 @@
 import { isMap, isScalar, isSeq, parse, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
 import type { Finding, FixHint } from "../model/finding";
+import { freeRangeFor } from "../derive/cidr";
+import { canonical } from "../math/cidr";
 import { fiberFloorMs } from "../math/geo";
 import { frozenSplit, total } from "../math/quorum";
 import type { Quorum, TopologyContext } from "../derive/context";
@@ -370,6 +372,12 @@ function editsOf(input: FixInput, f: Finding, hint: FixHint): { edits?: Edit[]; 
     case "replace-in":
       // a fix in another file: drift's "Adopt the deployed value in the design"
       return { edits: hint.args.edits.map((e) => replace(e.start, e.end, e.text)), path: hint.args.path };
+    case "free-range": {
+      const free = ctx && freeRangeFor(ctx, f.span.start);
+      if (!free) return undefined;
+      const text = canonical(free);
+      return { edits: [replace(f.span.start, f.span.end, text)], title: `Use free range \`${text}\`` };
+    }
     case "declare-site": {
       if (!ctx) return undefined;
       // `null`, `true` or `123` are valid DNS labels but read back as YAML null, bool or number: quoted then

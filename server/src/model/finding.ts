@@ -21,6 +21,11 @@ type FixHintKind =
   | { readonly kind: "replace-all"; readonly args: { readonly edits: OffsetEdits } }
   /** Edits of another file (drift's "adopt the deployed value in the design" edits the topology). */
   | { readonly kind: "replace-in"; readonly args: { readonly path: string; readonly edits: OffsetEdits } }
+  /**
+   * cidr/overlap: the finding's range moved to the lowest free block of its size in its private
+   * parent (derive/cidr freeRangeFor), searched when the fix is asked for; nothing when none is free.
+   */
+  | { readonly kind: "free-range" }
   | { readonly kind: "declare-site"; readonly args: { readonly name: string } }
   | { readonly kind: "member-delta"; readonly args: { readonly site: string; readonly delta: number } }
   /** `store`: the store whose quorum gets the witness (objective findings sit on the objective, not the members) */

@@ -2,7 +2,7 @@ import type { Finding, FixHint } from "../model/finding";
 import type { F } from "../model/yamlnodes";
 import { cidrOverlaps, declaredRanges, type ParsedRange, parsedRanges, rangeWhere as where } from "../derive/cidr";
 import { count } from "../util/format";
-import { canonical, compareFirst, hasHostBits, lowestFree, privateParentOf, type Cidr } from "../math/cidr";
+import { canonical, hasHostBits, type Cidr } from "../math/cidr";
 import { finding, type TopologyContext } from "./context";
 
 /** kube-apiserver refuses service CIDRs shorter than these prefixes. */
@@ -52,19 +52,6 @@ export function cidrRules(ctx: TopologyContext): Finding[] {
   }
 
   const ranges = parsedRanges(ctx);
-  const all = ranges.map((r) => r.cidr);
-  // sorted once for the free-range search, which skips the range being replaced by position;
-  // only when some ranges overlap (a large design without overlaps never pays for the sort)
-  let sorted: Cidr[] = [];
-  const position: number[] = [];
-  const sortOnce = () => {
-    if (sorted.length || !all.length) return;
-    const order = all.map((_, k) => k).sort((x, y) => compareFirst(all[x], all[y]));
-    sorted = order.map((k) => all[k]);
-    order.forEach((k, p) => {
-      position[k] = p;
-    });
-  };
   const pairs = cidrOverlaps(ctx);
   // how many ranges each range overlaps: one that overlaps many gets one finding that counts them
   const partners = new Map<number, number[]>();
@@ -79,15 +66,12 @@ export function cidrRules(ctx: TopologyContext): Finding[] {
     }
   }
   const counted = new Set<number>();
-  /** the lowest free block for the range at `selfIndex` (a cluster's range only: a host's address is what it is) */
-  const freeFix = (self: (typeof ranges)[number], selfIndex: number): FixHint[] => {
-    sortOnce();
-    const parent = self.cluster ? privateParentOf(self.cidr) : undefined;
-    const free = parent && lowestFree(parent, self.cidr.prefix, sorted, position[selfIndex]);
-    return free
-      ? [{ kind: "replace", title: `Use free range \`${canonical(free)}\``, span: self.value.span, text: canonical(free), preferred: true }]
-      : [];
-  };
+  /**
+   * The lowest free block for a cluster's range (a host's address is what it is), found when the
+   * editor asks for the quick fix (fixes.ts, derive/cidr freeRangeFor): while one types `/2`,
+   * thousands of ranges overlap for a keystroke, and none of them needs its search until then.
+   */
+  const freeFix = (self: ParsedRange): readonly FixHint[] => (self.cluster ? FREE_RANGE_FIX : []);
   for (const [i, j] of pairs) {
     for (const [selfIndex, otherIndex] of [
       [i, j],
@@ -102,7 +86,7 @@ export function cidrRules(ctx: TopologyContext): Finding[] {
           overlapsMany(
             self,
             [...many].sort((a, b) => a - b).map((k) => ranges[k]),
-            freeFix(self, selfIndex),
+            freeFix(self),
           ),
         );
         continue;
@@ -113,7 +97,7 @@ export function cidrRules(ctx: TopologyContext): Finding[] {
           "cidr/overlap",
           self.value.span,
           `${canonical(self.cidr)} (${where(self)}) overlaps ${canonical(other.cidr)} (${where(other)}) ${scopeOf(self, other)}`,
-          { fixes: freeFix(self, selfIndex), related: [{ span: other.value.span, message: `overlapping range ${where(other)}` }] },
+          { fixes: freeFix(self), related: [{ span: other.value.span, message: `overlapping range ${where(other)}` }] },
         ),
       );
     }
@@ -130,6 +114,9 @@ export function cidrRules(ctx: TopologyContext): Finding[] {
  */
 export const OVERLAPS_ONE_BY_ONE = 10;
 
+/** cidr/overlap's quick fix on a cluster's range: the title and edit name the block found then. */
+const FREE_RANGE_FIX: readonly FixHint[] = [{ kind: "free-range", title: "Use a free range", preferred: true }];
+
 /** Where `other` is, seen from `self`: the same cluster, the same site, or another one named. */
 function scopeOf(self: ParsedRange, other: ParsedRange): string {
   return self.cluster && self.cluster === other.cluster
@@ -142,7 +129,7 @@ function scopeOf(self: ParsedRange, other: ParsedRange): string {
 }
 
 /** The one cidr/overlap finding of a range that overlaps more than OVERLAPS_ONE_BY_ONE others. */
-function overlapsMany(self: ParsedRange, others: readonly ParsedRange[], fixes: FixHint[]): Finding {
+function overlapsMany(self: ParsedRange, others: readonly ParsedRange[], fixes: readonly FixHint[]): Finding {
   const named = others.slice(0, 3).map((o) => `${canonical(o.cidr)} (${where(o)}) ${scopeOf(self, o)}`);
   const linked = others.slice(0, OVERLAPS_ONE_BY_ONE);
   return finding(
