@@ -6,10 +6,10 @@ import { runBackground, type Port } from "./background/worker";
 import { startServer } from "./lsp";
 import { nodeHost } from "./platform/node";
 
-const data = workerData as { mark?: string; warmUp?: boolean } | undefined;
+const data = workerData as { mark?: string; warmUp?: boolean; push?: boolean } | undefined;
 if (!isMainThread && parentPort && data?.mark === BACKGROUND_MARK) {
   // this same script, started by the server as its background thread (large files)
-  runBackground(parentPort as unknown as Port, { warmUp: data.warmUp });
+  runBackground(parentPort as unknown as Port, { warmUp: data.warmUp, push: data.push });
 } else {
   // Thin bootstrap: stdio (`--stdio`), node IPC (`--node-ipc`) or a socket, as the client asks.
   if (process.argv.includes("--help")) {

@@ -42,8 +42,17 @@ test("changeBetween: applying the one change to the old text gives the new one, 
   assert.deepEqual(changeBetween("abc", ""), { start: 0, end: 3, text: "" });
 });
 
+/** A response's result as the main thread reads it (the thread sends it as JSON). */
+const resultOf = (p: FromBackground): unknown => (p.t === "response" && p.json !== undefined ? JSON.parse(p.json) : undefined);
+/** A value as it reads back from JSON (what reaches the client). */
+const asJson = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
+
 /** A background thread's logic on a port of our own: messages in, what it posts out. */
-function fakeThread(warmUp = false, heap?: HeapKeeper): { send(m: ToBackground): void; posts: FromBackground[]; settled(): Promise<void> } {
+function fakeThread(
+  warmUp = false,
+  heap?: HeapKeeper,
+  push = true,
+): { send(m: ToBackground): void; posts: FromBackground[]; settled(): Promise<void> } {
   let listener: ((m: ToBackground) => void) | undefined;
   const posts: FromBackground[] = [];
   runBackground(
@@ -55,7 +64,7 @@ function fakeThread(warmUp = false, heap?: HeapKeeper): { send(m: ToBackground):
         posts.push(m);
       },
     },
-    { warmUp, heap },
+    { warmUp, heap, push },
   );
   return {
     send: (m) => listener!(m),
@@ -73,7 +82,7 @@ test("the background thread takes edits that arrive together as one: one analysi
   await t.settled();
   const first = t.posts.filter((p) => p.t === "diagnostics");
   assert.equal(first.length, 1);
-  assert.ok(first[0].t === "diagnostics" && first[0].version === 1 && first[0].diagnostics.length > 0);
+  assert.ok(first[0].t === "diagnostics" && first[0].version === 1 && JSON.parse(first[0].json!).length > 0);
   // five edits before the thread gets to run: rttMs 14 → 15 … 19
   const at = text.indexOf("rttMs: 14") + "rttMs: 1".length;
   for (let v = 2; v <= 6; v++)
@@ -86,7 +95,7 @@ test("the background thread takes edits that arrive together as one: one analysi
     [6],
   );
   const answer = t.posts.find((p) => p.t === "response" && p.id === 1);
-  assert.ok(answer?.t === "response" && /19 ms/.test(JSON.stringify(answer.result)), JSON.stringify(answer));
+  assert.ok(answer?.t === "response" && /19 ms/.test(answer.json ?? ""), JSON.stringify(answer));
   // a file that is not hosted is analysed (a replica for cross-file rules) but not reported
   t.send({ t: "update", uri: "file:///w/small.topology.yaml", text, open: true, version: 1, hosted: false });
   await t.settled();
@@ -96,6 +105,30 @@ test("the background thread takes edits that arrive together as one: one analysi
   await t.settled();
   const err = t.posts.find((p) => p.t === "response" && p.id === 2);
   assert.ok(err?.t === "response" && err.error && /no handler for nope\/nothing/.test(err.error.message));
+});
+
+test("a client that pulls diagnostics gets them once, as its request's answer: the thread's analysed notice carries none", async () => {
+  const uri = "file:///w/two.topology.yaml";
+  const text = FIXABLE["two-site.topology.yaml"];
+  const run = async (push: boolean) => {
+    const t = fakeThread(false, undefined, push);
+    t.send({ t: "update", uri, text, open: true, version: 1, hosted: true });
+    t.send({ t: "request", id: 1, method: "textDocument/diagnostic", params: { textDocument: { uri } } });
+    await t.settled();
+    const notice = t.posts.find((p) => p.t === "diagnostics");
+    const pulled = resultOf(t.posts.find((p) => p.t === "response" && p.id === 1)!) as { items: { code: string }[] };
+    return { sent: notice?.t === "diagnostics" ? notice.json : "no notice", pulled: pulled.items.map((d) => d.code) };
+  };
+  const pushed = await run(true);
+  const pulling = await run(false);
+  assert.ok(pushed.pulled.includes("quorum/two-site-split"), pushed.pulled.join(", "));
+  assert.deepEqual(
+    JSON.parse(pushed.sent!).map((d: { code: string }) => d.code),
+    pushed.pulled,
+    "pushed: sent with the analysis",
+  );
+  assert.equal(pulling.sent, undefined, "pulled: the notice carries no diagnostics");
+  assert.deepEqual(pulling.pulled, pushed.pulled, "the same diagnostics, answered to the pull");
 });
 
 test("a keystroke right behind a Simulate click is analysed before the click is answered, and the answer is for the edited text", async () => {
@@ -120,11 +153,11 @@ test("a keystroke right behind a Simulate click is analysed before the click is 
   expected.update(uri, `${text.slice(0, at)}3${text.slice(at + 1)}`);
   const answer = t.posts[answered()];
   assert.ok(answer.t === "response" && !answer.error);
-  assert.deepEqual(answer.result, await simulate(expected.analysis(uri)!, expected.findings(uri), { lose: ["fra"] }));
+  assert.deepEqual(resultOf(answer), asJson(await simulate(expected.analysis(uri)!, expected.findings(uri), { lose: ["fra"] })));
   const before = new QuorateService();
   before.update(uri, text);
   const unedited = await simulate(before.analysis(uri)!, before.findings(uri), { lose: ["fra"] });
-  assert.notDeepEqual((answer.result as { verdict: unknown }).verdict, unedited!.verdict, "the edit changes the verdict");
+  assert.notDeepEqual((resultOf(answer) as { verdict: unknown }).verdict, unedited!.verdict, "the edit changes the verdict");
 });
 
 test("a request cancelled before the thread has started it is never run: answered cancelled, for every off-thread request", async () => {
@@ -153,8 +186,11 @@ test("a request cancelled before the thread has started it is never run: answere
     const [cancelled, next] = answers();
     assert.ok(cancelled.t === "response" && cancelled.id === id, `${method}: the cancelled one is answered first`);
     assert.equal(cancelled.error?.code, -32800, `${method}: ${JSON.stringify(cancelled).slice(0, 200)}`);
-    assert.equal(cancelled.result, undefined);
-    assert.ok(next.t === "response" && !next.error && (next.result as { verdict?: string }).verdict === "down", "the next one is answered");
+    assert.equal(cancelled.json, undefined);
+    assert.ok(
+      next.t === "response" && !next.error && (resultOf(next) as { verdict?: string }).verdict === "down",
+      "the next one is answered",
+    );
   }
 });
 
@@ -190,7 +226,7 @@ test("a Simulate cancelled while it runs stops at its next step, and the thread 
     await t.settled();
   }
   const next = t.posts.find((p) => p.t === "response" && p.id === 2);
-  assert.ok(next?.t === "response" && !next.error && (next.result as { singles: unknown[] }).singles.length === 20);
+  assert.ok(next?.t === "response" && !next.error && (resultOf(next) as { singles: unknown[] }).singles.length === 20);
 });
 
 const logs = (posts: FromBackground[]) => posts.flatMap((p) => (p.t === "log" ? [p.message] : []));
@@ -285,7 +321,7 @@ test("a background thread that dies fails its waiting requests with a message an
         gone = why;
       },
     });
-    b.start({ warmUp: false });
+    b.start({ warmUp: false, push: true });
     assert.ok(b.running);
     await assert.rejects(b.request("textDocument/hover", {}), /background thread exited \(code 3\)/);
     assert.match(gone, /exited \(code 3\)/);

@@ -32,10 +32,11 @@ export class Background {
     return !!this.worker;
   }
 
-  start(options: { warmUp: boolean }): void {
+  /** `push`: the server pushes diagnostics (the thread sends them with each analysis); else the client pulls them */
+  start(options: { warmUp: boolean; push: boolean }): void {
     // its stdout is captured, never mixed into the LSP stream on the process's stdout
     const worker = new Worker(this.script, {
-      workerData: { mark: BACKGROUND_MARK, warmUp: options.warmUp },
+      workerData: { mark: BACKGROUND_MARK, warmUp: options.warmUp, push: options.push },
       stdout: true,
       // a small young generation: a large file's short-lived objects cost less resident memory (npm run bench measures it)
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
@@ -50,7 +51,7 @@ export class Background {
       if (!w) return;
       this.waiting.delete(m.id);
       if (m.error) w.reject(new ResponseError(m.error.code, m.error.message));
-      else w.resolve(m.result);
+      else w.resolve(m.json === undefined ? null : JSON.parse(m.json));
     });
     worker.on("error", (e) => this.lost(`the background thread failed: ${e?.stack ?? e}`));
     worker.on("exit", (code) => this.lost(`the background thread exited (code ${code})`));

@@ -1,7 +1,6 @@
 // What the server's main thread and its background thread say to each other. The background
 // thread keeps a replica of every file the main thread knows (so cross-file rules see them all)
 // and analyses the large ones, which the main thread does not.
-import type { Diagnostic } from "vscode-languageserver";
 import type { TextChange } from "../incremental";
 import type { Contributions } from "../service/service";
 import type { Settings } from "../service/settings";
@@ -36,12 +35,20 @@ export type FromBackground =
       readonly t: "diagnostics";
       readonly uri: string;
       readonly version?: number;
-      readonly diagnostics: Diagnostic[];
+      /**
+       * The file's diagnostics as one JSON string, absent when the client pulls them (it asks,
+       * and the request is answered here). A large file's thousands of diagnostics cross to the
+       * main thread as one block of text rather than a structured clone of an object graph,
+       * which costs several times more to copy and rebuild; the main thread parses it only for
+       * the version it sends.
+       */
+      readonly json?: string;
       /** the file itself was edited (a client that pulls diagnostics asks again by itself) */
       readonly edited: boolean;
     }
   | { readonly t: "contributions"; readonly uri: string; readonly contributions: Contributions }
-  | { readonly t: "response"; readonly id: number; readonly result?: unknown; readonly error?: { message: string; code: number } }
+  /** `json`: the result as JSON (it goes on to the client as JSON anyway; see `diagnostics`) */
+  | { readonly t: "response"; readonly id: number; readonly json?: string; readonly error?: { message: string; code: number } }
   | { readonly t: "log"; readonly message: string };
 
 /** workerData that makes the server's own script run as the background thread. */

@@ -30,7 +30,7 @@ interface Pending {
 }
 
 // long: the worker's state and its message loop share closures; not yet split by message kind (#19, w19)
-export function runBackground(port: Port, options: { warmUp?: boolean; heap?: HeapKeeper } = {}): void {
+export function runBackground(port: Port, options: { warmUp?: boolean; heap?: HeapKeeper; push?: boolean } = {}): void {
   let roots: readonly string[] = [];
   const service = createService(() => roots);
   const hosted = new Set<string>();
@@ -44,6 +44,7 @@ export function runBackground(port: Port, options: { warmUp?: boolean; heap?: He
   let queue: ToBackground[] = [];
   let scheduled = false;
   const heap = options.heap ?? heapKeeper();
+  const push = options.push !== false;
 
   const post = (m: FromBackground) => port.postMessage(m);
   const log = (message: string) => post({ t: "log", message });
@@ -61,7 +62,9 @@ export function runBackground(port: Port, options: { warmUp?: boolean; heap?: He
   const report = () => {
     for (const uri of touched) {
       if (!hosted.has(uri)) continue;
-      post({ t: "diagnostics", uri, version: versions.get(uri), diagnostics: service.diagnostics(uri), edited: edited.has(uri) });
+      // a client that pulls diagnostics asks for them (answered below, as a request): not sent twice
+      const json = push ? JSON.stringify(service.diagnostics(uri)) : undefined;
+      post({ t: "diagnostics", uri, version: versions.get(uri), json, edited: edited.has(uri) });
       const contributions = service.contributionsOf(uri);
       const key = JSON.stringify(contributions);
       if (sent.get(uri) !== key) {
@@ -171,7 +174,7 @@ export function runBackground(port: Port, options: { warmUp?: boolean; heap?: He
           const result = answer(service, m.method, m.params, token);
           const done = (r: unknown) => {
             cancellations.delete(m.id);
-            post({ t: "response", id: m.id, result: r ?? null });
+            post({ t: "response", id: m.id, json: JSON.stringify(r ?? null) });
           };
           // a request that waits on the host (git) or yields between scenarios (simulate) answers
           // when it is done; the thread serves others meanwhile, and collects after it as after

@@ -10,7 +10,7 @@ export function startBackground(s: Session, create: NonNullable<ServerHost["back
       else if (m.t === "ready") s.log(`background thread ready: files of ${Math.round(minChars / 1024)} KB or more are analysed there`);
       else if (m.t === "contributions") s.publish(service.setContributions(m.uri, m.contributions));
       else if (m.t === "diagnostics" && s.documents.has(m.uri)) {
-        s.diagnostics.setHosted(m.uri, m.version, m.diagnostics);
+        if (m.json !== undefined) s.diagnostics.setHosted(m.uri, m.version, m.json);
         // pushed after a quiet moment like any other; a pulling client re-pulls an edited file by
         // itself and is asked to only when another file's change reached this one
         if (!s.pull || !m.edited) s.publish([m.uri]);
@@ -23,7 +23,7 @@ export function startBackground(s: Session, create: NonNullable<ServerHost["back
       s.publish(service.setHostedMinChars(Number.POSITIVE_INFINITY));
     },
   });
-  b.start({ warmUp: s.options.warmUp !== false });
+  b.start({ warmUp: s.options.warmUp !== false, push: !s.pull });
   s.background = b;
   service.setHostedMinChars(minChars);
   s.mirror({ t: "settings", settings: service.getSettings() });

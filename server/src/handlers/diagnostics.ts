@@ -1,6 +1,6 @@
 // Publishing diagnostics: pushed after a quiet moment, or in pull mode a refresh request when
 // other open files changed.
-import { type Diagnostic, RAL } from "vscode-languageserver";
+import { RAL } from "vscode-languageserver";
 import type { Session } from "./session";
 
 /** How long the server waits for more edits before it publishes diagnostics. */
@@ -13,15 +13,15 @@ const PUBLISH_QUIET_MS = 4;
  */
 export class DiagnosticsPublisher {
   private readonly pending = new Set<string>();
-  /** the newest diagnostics the background thread sent for each hosted file */
-  private readonly hosted = new Map<string, { version?: number; diagnostics: Diagnostic[] }>();
+  /** the newest diagnostics the background thread sent for each hosted file, as JSON */
+  private readonly hosted = new Map<string, { version?: number; json: string }>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly s: Session) {}
 
   /** The background thread's diagnostics for a file it hosts (sent by the next publish). */
-  setHosted(uri: string, version: number | undefined, diagnostics: Diagnostic[]): void {
-    this.hosted.set(uri, { version, diagnostics });
+  setHosted(uri: string, version: number | undefined, json: string): void {
+    this.hosted.set(uri, { version, json });
   }
 
   forgetHosted(uri: string): void {
@@ -66,7 +66,7 @@ export class DiagnosticsPublisher {
         // a hosted file's diagnostics come from the background thread: sent only if they are of
         // the version the editor has now (a superseded one's are dropped)
         const h = this.hosted.get(uri);
-        if (h?.version === d.version) void connection.sendDiagnostics({ uri, version: d.version, diagnostics: h.diagnostics });
+        if (h?.version === d.version) void connection.sendDiagnostics({ uri, version: d.version, diagnostics: JSON.parse(h.json) });
       } else if (d) void connection.sendDiagnostics({ uri, version: d.version, diagnostics: service.diagnostics(uri) });
     }
     this.pending.clear();
