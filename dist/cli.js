@@ -29668,7 +29668,14 @@ function builder(ctx, deployed) {
     const here = named.filter((c) => siteOf(c) === site);
     const own2 = inCluster && siteOf(inCluster) === site ? [inCluster] : store?.namespace ? here : [];
     const ranges = own2.length ? own2.flatMap((c) => rangesOf2(c, store?.namespace ? "pods" : "nodes")) : (t.siteByName.get(site)?.addresses?.items ?? []).map((x) => parseCidr(x.value)).filter((x) => x !== void 0).map(canonical);
-    return { site, what, ranges, ...own2.length === 1 ? { cluster: own2[0].name.value } : {} };
+    return {
+      site,
+      what,
+      ranges,
+      ...own2.length === 1 ? { cluster: own2[0].name.value } : {},
+      ...own2.length && store?.namespace ? { namespace: store.namespace.value } : {},
+      ...own2.length && !store ? { controlPlane: true } : {}
+    };
   };
   const pairs = (xs) => xs.flatMap((a, i) => xs.slice(i + 1).map((b) => [a, b]));
   return { ctx, deployed, rows: [], notes: [], named, siteOf, nodesEnd, podsEnd, memberEnd, pairs };
@@ -29952,7 +29959,13 @@ function istioRows(b) {
           protocol: "TCP",
           port: ISTIO_WEBHOOK_TCP,
           direction: "one-way",
-          from: { site: siteOf(r2), cluster: r2.name.value, what: `kube-apiserver of ${r2.name.value}`, ranges: rangesOf2(r2, "nodes") },
+          from: {
+            site: siteOf(r2),
+            cluster: r2.name.value,
+            what: `kube-apiserver of ${r2.name.value}`,
+            ranges: rangesOf2(r2, "nodes"),
+            controlPlane: true
+          },
           to: ew(p),
           why: `${r2.name.value}'s API server calls the sidecar injector and validation webhooks of ${p.name.value}'s istiod (they fail closed)`,
           value: DEFAULT,
@@ -29971,7 +29984,13 @@ function istioRows(b) {
             detail: "kube-apiserver: 6443 on kubeadm, often 443 elsewhere",
             direction: "one-way",
             from: nodesEnd(p, `istiod of ${p.name.value} (leaving through its nodes)`),
-            to: { site: siteOf(c), cluster: c.name.value, what: `kube-apiserver of ${c.name.value}`, ranges: rangesOf2(c, "nodes") },
+            to: {
+              site: siteOf(c),
+              cluster: c.name.value,
+              what: `kube-apiserver of ${c.name.value}`,
+              ranges: rangesOf2(c, "nodes"),
+              controlPlane: true
+            },
             why: `${p.name.value}'s istiod discovers ${c.name.value}'s endpoints through its remote secret`,
             value: DEFAULT,
             reference: ISTIO_DOC
@@ -30037,7 +30056,13 @@ function linkerdRows(b) {
         detail: "kube-apiserver: 6443 on kubeadm, often 443 elsewhere",
         direction: "one-way",
         from: nodesEnd(a, `service mirror of ${a.name.value} (leaving through its nodes)`),
-        to: { site: siteOf(b2), cluster: b2.name.value, what: `kube-apiserver of ${b2.name.value}`, ranges: rangesOf2(b2, "nodes") },
+        to: {
+          site: siteOf(b2),
+          cluster: b2.name.value,
+          what: `kube-apiserver of ${b2.name.value}`,
+          ranges: rangesOf2(b2, "nodes"),
+          controlPlane: true
+        },
         why: `the service mirror watches ${b2.name.value}'s exported Services with the Link's kubeconfig`,
         value: DEFAULT,
         reference: K8S_DOC
@@ -30075,7 +30100,13 @@ function quorumRows(b) {
               protocol: "TCP",
               port: ETCD_CLIENT_TCP,
               direction: "one-way",
-              from: { site: home, cluster: c.name.value, what: `kube-apiserver of ${c.name.value}`, ranges: rangesOf2(c, "nodes") },
+              from: {
+                site: home,
+                cluster: c.name.value,
+                what: `kube-apiserver of ${c.name.value}`,
+                ranges: rangesOf2(c, "nodes"),
+                controlPlane: true
+              },
               to: memberEnd(s, `etcd members at ${s}`, c),
               why: "the API servers read and write through any member",
               value: DEFAULT,
@@ -30084,24 +30115,20 @@ function quorumRows(b) {
       }
     } else if (q.kind === "galera") {
       const st = q.owner;
-      for (const [a, b2] of pairs(sites))
+      for (const [x, y] of pairs(sites))
         for (const [port, component, why2] of [
           [GALERA_GCOMM_TCP, "Galera group communication", "replication and certification of every write"],
           [GALERA_IST_TCP, "Galera IST", "incremental state transfer when a member rejoins"],
           [GALERA_SST_TCP, "Galera SST", "full state transfer (rsync, mariabackup) to a new or far-behind member"]
         ])
-          rows2.push({
-            component,
-            source: q.label,
-            protocol: "TCP",
-            port,
-            direction: "both",
-            from: memberEnd(a, `${st.name?.value} members at ${a}`, void 0, st),
-            to: memberEnd(b2, `${st.name?.value} members at ${b2}`, void 0, st),
-            why: why2,
-            value: DEFAULT,
-            reference: GALERA_DOC
-          });
+          storeFlow(
+            b,
+            st,
+            memberEnd(x, `${st.name?.value} members at ${x}`, void 0, st),
+            memberEnd(y, `${st.name?.value} members at ${y}`, void 0, st),
+            "both",
+            { component, source: q.label, protocol: "TCP", port, why: why2, value: DEFAULT, reference: GALERA_DOC }
+          );
       notes.push(`${q.label}: UDP ${GALERA_GCOMM_TCP} only with multicast replication; TCP 3306 between members only for mysqldump SST.`);
     } else consensusRows(b, q.owner, q.label, sites);
   }
@@ -30151,19 +30178,66 @@ function consensusRows(b, st, label4, sites) {
   }
   for (const [x, y] of b.pairs(sites))
     for (const p of ports)
-      b.rows.push({
-        component: p.component,
-        source: label4,
-        protocol: "TCP",
-        port: p.port,
-        detail: "the engine's default: read the deployed value",
-        direction: "both",
-        from: b.memberEnd(x, `${st.name?.value} members at ${x}`, void 0, st),
-        to: b.memberEnd(y, `${st.name?.value} members at ${y}`, void 0, st),
-        why: p.why,
-        value: DEFAULT,
-        reference: p.reference
-      });
+      storeFlow(
+        b,
+        st,
+        b.memberEnd(x, `${st.name?.value} members at ${x}`, void 0, st),
+        b.memberEnd(y, `${st.name?.value} members at ${y}`, void 0, st),
+        "both",
+        {
+          component: p.component,
+          source: label4,
+          protocol: "TCP",
+          port: p.port,
+          detail: "the engine's default: read the deployed value",
+          why: p.why,
+          value: DEFAULT,
+          reference: p.reference
+        }
+      );
+}
+function tunnelOf(b, c) {
+  const d = b.deployed.get(c.name.value) ?? {};
+  if (c.mesh === "clustermesh")
+    return d.routingMode?.value === "native" ? void 0 : d.tunnelProtocol?.value === "geneve" ? `the ClusterMesh Geneve tunnel (UDP ${CILIUM_GENEVE_UDP}) between the nodes` : `the ClusterMesh VXLAN tunnel (UDP ${CILIUM_VXLAN_UDP}) between the nodes`;
+  if (c.mesh === "submariner")
+    return `the Submariner tunnel between the gateways (UDP ${d.submarinerNattPort?.value ?? SUBMARINER_NATT_UDP})`;
+  return void 0;
+}
+function storeFlow(b, st, from, to, direction, tpl) {
+  const clustersAt = (e) => b.named.filter((c) => b.siteOf(c) === e.site);
+  if (!!from.namespace === !!to.namespace) {
+    const tunnels = new Set([...clustersAt(from), ...clustersAt(to)].map((c) => tunnelOf(b, c)));
+    const inside2 = from.namespace && tunnels.size === 1 ? [...tunnels][0] : void 0;
+    b.rows.push({ ...tpl, direction, from, to, ...inside2 ? { inside: inside2 } : {} });
+    return;
+  }
+  const [pods, host] = from.namespace ? [from, to] : [to, from];
+  const clusters = clustersAt(pods);
+  if (direction === "both" || pods === from)
+    b.rows.push({
+      ...tpl,
+      detail: `${tpl.detail ? `${tpl.detail}; ` : ""}source: the node addresses (pods leave the cluster masqueraded as their node)`,
+      direction: "one-way",
+      from: {
+        ...pods,
+        what: `${pods.what} (leaving through the nodes, masqueraded)`,
+        ranges: clusters.flatMap((c) => rangesOf2(c, "nodes"))
+      },
+      to: host
+    });
+  if (direction === "one-way" && pods === from) return;
+  const tunnel = clusters.map((c) => tunnelOf(b, c)).find((x) => x !== void 0);
+  const routed = clusters.every((c) => b.deployed.get(c.name.value)?.routingMode?.value === "native");
+  b.rows.push({
+    ...tpl,
+    direction: "one-way",
+    from: host,
+    to: pods,
+    ...routed ? {} : { when: `where the pod ranges are routed to ${host.site}` }
+  });
+  const gap = `store ${st.name?.value}: its members at ${host.site} (${host.ranges.join(", ") || "no range declared"}) must reach its members at ${pods.site} at their pod addresses (${pods.ranges.join(", ") || "no range declared"}), but ${tunnel ? `in tunnel mode (${tunnel}) pod ranges are not routable outside the clusters` : "pod ranges are not routable outside the clusters unless your network routes them"}: as designed, ${host.site} cannot reach them. Advertise addresses it can reach (hostNetwork, or a NodePort/LoadBalancer Service per member) or route the pod CIDRs to ${host.site} (native routing with BGP).`;
+  if (!routed && !b.notes.includes(gap)) b.notes.push(gap);
 }
 function asyncStoreRows(b) {
   for (const st of b.ctx.topology.stores) {
@@ -30180,17 +30254,13 @@ function asyncStoreRows(b) {
       continue;
     }
     const end = (site, role) => b.memberEnd(site, `${st.name.value} ${role} at ${site}`, void 0, st);
-    const row = (from, to, direction, why2) => b.rows.push({
+    const row = (from, to, direction, why2) => storeFlow(b, st, from, to, direction, {
       ...known,
       source: `store ${st.name.value}`,
       protocol: "TCP",
       detail: "the engine's default: read the deployed value",
-      direction,
-      from,
-      to,
       why: why2,
-      value: DEFAULT,
-      reference: known.reference
+      value: DEFAULT
     });
     for (const [x, y] of b.pairs(writers))
       row(
@@ -30256,7 +30326,7 @@ function portsMarkdown(m, heading = "###") {
       table(
         ["component", "protocol / port", "", "from", "to", "why", "value"],
         rows2.map((r2) => [
-          r2.when ? `${r2.component} (only ${r2.when})` : r2.component,
+          `${r2.when ? `${r2.component} (only ${r2.when})` : r2.component}${r2.inside ? ` \u2014 inside ${r2.inside}: a NetworkPolicy rule, not a WAN firewall rule` : ""}`,
           `${portText(r2)}${r2.port !== null && r2.detail ? ` \u2014 ${r2.detail}` : ""}`,
           arrow2(r2),
           endText(r2.from),
@@ -30296,7 +30366,8 @@ function portsCsv(m) {
     "why",
     "when",
     "value",
-    "reference"
+    "reference",
+    "inside"
   ];
   const lines2 = m.rows.map(
     (r2) => [
@@ -30315,7 +30386,8 @@ function portsCsv(m) {
       r2.why,
       r2.when ?? "",
       valueText(r2),
-      r2.reference
+      r2.reference,
+      r2.inside ?? ""
     ].map(q).join(",")
   );
   return `${[head.join(","), ...lines2].join("\r\n")}\r
@@ -31343,7 +31415,6 @@ var shellLine = (words) => words.map(shellWord).join(" ");
 // server/src/whatif/probe.ts
 var PROBE_IMAGE = "busybox:1.36.1";
 var PROBE_POD = "quorate-probe";
-var KUBELET_TCP = 10250;
 var MAX_SWEPT_ADDRESSES = 30;
 function sweep2(range) {
   const c = parseCidr(range);
@@ -31357,52 +31428,63 @@ function sweep2(range) {
   for (let a = first; a <= last; a++) out.push(formatAddress(c.family, a));
   return out;
 }
+function swept(e, notes) {
+  const parts = e.ranges.map(sweep2);
+  if (parts.every((x) => x !== void 0)) return parts.flat();
+  const note = `${e.what} (${e.ranges.join(", ")}): more than ${MAX_SWEPT_ADDRESSES} addresses, too many to sweep \u2014 the drop counters on those hosts prove the cut there`;
+  if (!notes.includes(note)) notes.push(note);
+  return void 0;
+}
 function probePlan(ctx, sources, sideOf, nodesDeclared) {
-  const rows2 = portMatrix(ctx).rows.filter((r2) => r2.protocol === "TCP" && r2.port !== null);
-  const t = ctx.topology;
-  const probes = [];
   const notes = [];
-  const portsTo = (side2, matches) => {
-    const out = /* @__PURE__ */ new Map();
-    for (const r2 of rows2) {
-      if (matches(r2, "to") && sideOf(r2.from.site) === side2 && !out.has(r2.port)) out.set(r2.port, r2.component);
-      if (r2.direction === "both" && matches(r2, "from") && sideOf(r2.to.site) === side2 && !out.has(r2.port)) out.set(r2.port, r2.component);
+  const cut = (r2) => sideOf(r2.from.site) >= 0 && sideOf(r2.to.site) >= 0 && sideOf(r2.from.site) !== sideOf(r2.to.site);
+  const rows2 = portMatrix(ctx).rows.filter((r2) => r2.protocol === "TCP" && r2.port !== null && !r2.when && cut(r2));
+  const side2 = (e) => sideOfEnd(e, sources, nodesDeclared, notes);
+  const probes = /* @__PURE__ */ new Map();
+  for (const r2 of rows2)
+    for (const [a, b] of r2.direction === "both" ? [[r2.from, r2.to], [r2.to, r2.from]] : [[r2.from, r2.to]]) {
+      const [x, y] = [side2(a), side2(b)];
+      if (!x.start || !y.target) continue;
+      const p = { from: x.start, what: y.what, port: r2.port, why: r2.component, to: y.target };
+      const key = JSON.stringify([p.from, p.to, p.port]);
+      if (!probes.has(key)) probes.set(key, p);
     }
-    return [...out].sort((a, b) => a[0] - b[0]);
-  };
-  for (const from of sources) {
-    const side2 = sideOf(from.site);
-    for (const c of t.clusters) {
-      const name = c.name?.value;
-      const site = name ? ctx.siteOfCluster(name) : void 0;
-      if (!name || !site || sideOf(site) < 0 || sideOf(site) === side2 || !nodesDeclared(name)) continue;
-      const nodes = new Set(
-        c.cidrs.filter((v) => v.field === "nodes").map((v) => parseCidr(v.value)).filter((x) => x !== void 0).map(canonical)
-      );
-      const ports = portsTo(
-        side2,
-        (r2, end) => r2[end].cluster === name && r2[end].ranges.length > 0 && r2[end].ranges.every((x) => nodes.has(x))
-      );
-      for (const [port, why2] of ports.length ? ports : [[KUBELET_TCP, "kubelet (every node)"]])
-        probes.push({ from, what: `nodes of ${name}`, port, why: why2, to: { cluster: name } });
-    }
-    for (const [site, decl] of t.siteByName) {
-      if (sideOf(site) < 0 || sideOf(site) === side2) continue;
-      for (const item of decl.addresses?.items ?? []) {
-        const addresses = sweep2(item.value);
-        const ports = portsTo(side2, (r2, end) => r2[end].site === site && !r2[end].cluster && r2[end].ranges.includes(item.value));
-        if (!ports.length) continue;
-        if (!addresses) {
-          notes.push(
-            `hosts at ${site} (${item.value}): more than ${MAX_SWEPT_ADDRESSES} addresses, too many to sweep from a pod \u2014 the drop counters on those hosts prove the cut there`
-          );
-          continue;
-        }
-        for (const [port, why2] of ports) probes.push({ from, what: `hosts at ${site} (${item.value})`, port, why: why2, to: { addresses } });
-      }
-    }
+  return { probes: [...probes.values()], notes };
+}
+function sideOfEnd(e, sources, nodesDeclared, notes) {
+  const ranges = e.ranges.join(", ");
+  if (e.namespace) {
+    if (!e.cluster) return { what: e.what };
+    const src = sources.find((x) => x.cluster === e.cluster && x.namespace === e.namespace);
+    return {
+      what: `pods of ${e.cluster} in ${e.namespace}`,
+      target: { cluster: e.cluster, namespace: e.namespace },
+      ...src ? { start: { kind: "pod", ...src } } : {}
+    };
   }
-  return { probes, notes };
+  if (e.cluster) {
+    if (!e.ranges.length || !nodesDeclared(e.cluster)) return { what: e.what };
+    const hosts = { cluster: e.cluster, ...e.controlPlane ? { controlPlane: true } : {} };
+    const what = e.controlPlane ? `control-plane nodes of ${e.cluster}` : `nodes of ${e.cluster}`;
+    return {
+      what,
+      target: hosts,
+      start: {
+        kind: "host",
+        site: e.site,
+        what: e.controlPlane ? `a control-plane node of ${e.cluster}` : `a node of ${e.cluster}`,
+        hosts
+      }
+    };
+  }
+  if (!e.ranges.length) return { what: e.what };
+  const addresses = swept(e, notes);
+  if (!addresses) return { what: e.what };
+  return {
+    what: `hosts at ${e.site} (${ranges})`,
+    target: { addresses },
+    start: { kind: "host", site: e.site, what: `a host at ${e.site} (${ranges})`, hosts: { addresses } }
+  };
 }
 function probePod(namespace, seconds2, labels) {
   return {
@@ -31426,42 +31508,97 @@ function probePod(namespace, seconds2, labels) {
   };
 }
 var oneLine2 = (s) => s.replace(/[\r\n\u2028\u2029]/g, " ");
-function probeScript(plan2, title) {
+var HOST_CHECK = 'command -v bash >/dev/null && command -v timeout >/dev/null || exit 3; p=$1; shift; for a in "$@"; do if timeout 3 bash -c "exec 3<>/dev/tcp/$a/$p" 2>/dev/null; then echo "$a"; exit 0; fi; done; exit 1';
+function keysOf(plan2) {
   const keys = /* @__PURE__ */ new Map();
-  for (const p of plan2.probes) if ("cluster" in p.to && !keys.has(p.to.cluster)) keys.set(p.to.cluster, `c${keys.size + 1}`);
+  const clusters = /* @__PURE__ */ new Map();
+  let hosts = 0;
+  const add2 = (set) => {
+    const id = JSON.stringify(set);
+    if (keys.has(id)) return;
+    if ("addresses" in set) {
+      keys.set(id, { key: `h${++hosts}`, set });
+      return;
+    }
+    if (!clusters.has(set.cluster)) clusters.set(set.cluster, `c${clusters.size + 1}`);
+    const c = clusters.get(set.cluster);
+    const suffix = "namespace" in set ? `p${[...keys.values()].filter((k) => k.key.startsWith(`${c}p`)).length + 1}` : set.controlPlane ? "cp" : "";
+    keys.set(id, { key: `${c}${suffix}`, set });
+  };
+  for (const p of plan2.probes) {
+    if (p.from.kind === "host") add2(p.from.hosts);
+    if (!("addresses" in p.to)) add2(p.to);
+  }
+  return keys;
+}
+function recordLine(key, set) {
+  if ("addresses" in set) return `  ${shellLine(["sshable", key, ...set.addresses])}`;
+  if ("namespace" in set) return `  ${shellLine(["record_pods", key, set.cluster, set.namespace])}`;
+  return `  ${shellLine(["record_nodes", key, set.cluster, ...set.controlPlane ? ["-l", "node-role.kubernetes.io/control-plane"] : []])}`;
+}
+function probeScript(plan2, title) {
+  const keys = keysOf(plan2);
+  const keyOf = (set) => keys.get(JSON.stringify(set)).key;
   const out = [
     "#!/bin/sh",
     oneLine2(`# quorate gameday probe: ${title}`),
-    "# Run from a workstation that reaches every cluster's API over the management network, not through the cut:",
-    "#   sh probe.sh before   once the probe pods run, before the cut: every probe must connect (it also records the nodes' addresses)",
+    "# Run from a workstation that reaches every cluster's API and every host (ssh) over the management network, not through the cut:",
+    "#   sh probe.sh before   once the probe pods run, before the cut: every probe must connect (it also records the addresses)",
     "#   sh probe.sh during   while the cut stands: every probe must time out",
     "# A probe that does not connect before the cut proves nothing: fix the firewall or the plan before the game day.",
+    "# Host-network flows are probed from the hosts over ssh (chaos tools never touch a host's own network):",
+    '# SSH is the command to reach a host (default: ssh -o BatchMode=yes -o ConnectTimeout=5), e.g. SSH="ssh -J bastion -l ops".',
     "set -u",
     'phase="$*"',
     'case "$phase" in before | during) ;; *) echo "usage: sh probe.sh before|during" >&2; exit 2 ;; esac',
     'cd "$(dirname "$0")" || exit 2',
+    `SSH=\${SSH:-ssh -o BatchMode=yes -o ConnectTimeout=5}`,
     "recorded=probe-addresses.txt",
     "bad=0",
     "unknown=0",
+    `check=${shellWord(HOST_CHECK)}`,
     "",
-    "# record KEY CONTEXT: the InternalIP addresses of the cluster's nodes, read before the cut (an isolated cluster's API may not answer during it)",
-    "record() {",
-    `  kubectl --context "$2" get nodes -o jsonpath='{range .items[*]}{.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}' |`,
-    `    tr ' ' '\\n' | awk -v k="$1" 'NF { print k, $1 }' >>"$recorded"`,
+    "# keep KEY: one address per line on stdin (addresses only: nothing else reaches a command line), recorded under KEY",
+    `keep() { tr ' ' '\\n' | awk -v k="$1" '$1 ~ /^[0-9A-Fa-f.:]+$/ { print k, $1 }' >>"$recorded"; }`,
+    "# record_nodes KEY CONTEXT [-l SELECTOR]: the InternalIP addresses of the cluster's nodes, read before the cut (an isolated cluster's API may not answer during it)",
+    "record_nodes() {",
+    "  k=$1 ctx=$2",
+    "  shift 2",
+    `  kubectl --context "$ctx" get nodes "$@" -o jsonpath='{range .items[*]}{.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}' | keep "$k"`,
     "}",
-    "# addresses KEY: what record wrote",
+    "# record_pods KEY CONTEXT NAMESPACE: the addresses of the running pods of a namespace",
+    "record_pods() {",
+    `  kubectl --context "$2" -n "$3" get pods --field-selector=status.phase=Running -o jsonpath='{range .items[*]}{.status.podIP}{"\\n"}{end}' | keep "$1"`,
+    "}",
+    "# sshable KEY ADDRESS...: the declared hosts that answer ssh (probes start from them)",
+    "sshable() {",
+    "  k=$1",
+    "  shift",
+    '  for a in "$@"; do $SSH "$a" true </dev/null >/dev/null 2>&1 && echo "$a"; done | keep "$k"',
+    "}",
+    "# addresses KEY: what was recorded",
     `addresses() { awk -v k="$1" '$1 == k { print $2 }' "$recorded" 2>/dev/null; }`,
     "",
-    "# probe CONTEXT NAMESPACE WHAT PORT ADDRESS...: open when any address accepts a TCP connection on PORT within 3 s",
-    "probe() {",
+    "# verdict WHAT GOT: GOT is 'open at A' or 'closed'; before the cut every probe must be open, during it closed",
+    "verdict() {",
+    "  want=open",
+    '  [ "$phase" = during ] && want=closed',
+    '  case "$2" in',
+    '    "$want"*) echo "ok       $1: $2" ;;',
+    '    *) echo "FAIL     $1: $2, expected $want"; bad=$((bad + 1)) ;;',
+    "  esac",
+    "}",
+    'unknown() { echo "UNKNOWN  $1: $2"; unknown=$((unknown + 1)); }',
+    "",
+    "# pod CONTEXT NAMESPACE WHAT PORT ADDRESS...: from the probe pod, which the chaos tool selects",
+    "pod() {",
     "  ctx=$1 ns=$2 what=$3 port=$4",
     "  shift 4",
     `  if ! kubectl --context "$ctx" -n "$ns" get pod ${PROBE_POD} >/dev/null 2>&1; then`,
-    `    echo "UNKNOWN  $what: the API of $ctx does not answer, or the probe pod is missing: nothing is probed from there"`,
-    "    unknown=$((unknown + 1))",
+    '    unknown "$what" "the API of $ctx does not answer, or the probe pod is missing: nothing is probed from there"',
     "    return",
     "  fi",
-    '  if [ $# -eq 0 ]; then echo "UNKNOWN  $what: no address recorded (run: sh probe.sh before)"; unknown=$((unknown + 1)); return; fi',
+    '  if [ $# -eq 0 ]; then unknown "$what" "no address recorded (run: sh probe.sh before)"; return; fi',
     "  got=closed",
     '  for a in "$@"; do',
     `    if kubectl --context "$ctx" -n "$ns" exec ${PROBE_POD} -- nc -z -w 3 "$a" "$port" >/dev/null 2>&1; then`,
@@ -31469,28 +31606,51 @@ function probeScript(plan2, title) {
     "      break",
     "    fi",
     "  done",
-    "  want=open",
-    '  [ "$phase" = during ] && want=closed',
-    '  case "$got" in',
-    '    "$want"*) echo "ok       $what: $got" ;;',
-    '    *) echo "FAIL     $what: $got, expected $want"; bad=$((bad + 1)) ;;',
-    "  esac",
+    '  verdict "$what" "$got"',
+    "}",
+    "",
+    "# host KEY WHAT PORT ADDRESS...: over ssh from the first recorded host of KEY that answers (host tables, not the chaos tool, cut these)",
+    "host() {",
+    "  key=$1 what=$2 port=$3",
+    "  shift 3",
+    '  if [ $# -eq 0 ]; then unknown "$what" "no address recorded (run: sh probe.sh before)"; return; fi',
+    '  for src in $(addresses "$key"); do',
+    `    got=$($SSH "$src" "sh -c '$check' probe $port $*" </dev/null 2>/dev/null)`,
+    "    case $? in",
+    '      0) verdict "$what (from $src)" "open at $got"; return ;;',
+    '      1) verdict "$what (from $src)" closed; return ;;',
+    "    esac",
+    "  done",
+    '  unknown "$what" "no host of $key answers ssh, or it lacks bash and timeout: nothing is probed from there"',
     "}",
     "",
     'if [ "$phase" = before ]; then',
     '  : >"$recorded"',
-    ...[...keys].map(([cluster, key]) => `  ${shellLine(["record", key, cluster])}`),
+    ...[...keys.values()].map((k) => recordLine(k.key, k.set)),
     "fi",
     ""
   ];
   for (const p of plan2.probes) {
-    const label4 = oneLine2(`${p.from.cluster}/${p.from.namespace} \u2192 ${p.what}: TCP ${p.port} (${p.why})`);
-    const to = "cluster" in p.to ? `$(addresses ${keys.get(p.to.cluster)})` : p.to.addresses.map(shellWord).join(" ");
-    out.push(`${shellLine(["probe", p.from.cluster, p.from.namespace, label4, String(p.port)])} ${to}`);
+    const label4 = oneLine2(
+      `${p.from.kind === "pod" ? `${p.from.cluster}/${p.from.namespace}` : p.from.what} \u2192 ${p.what}: TCP ${p.port} (${p.why})`
+    );
+    const to = "addresses" in p.to ? p.to.addresses.map(shellWord).join(" ") : `$(addresses ${keyOf(p.to)})`;
+    out.push(
+      p.from.kind === "pod" ? `${shellLine(["pod", p.from.cluster, p.from.namespace, label4, String(p.port)])} ${to}` : `${shellLine(["host", keyOf(p.from.hosts), label4, String(p.port)])} ${to}`
+    );
   }
-  if (!plan2.probes.length) out.push('echo "nothing to probe: no cut namespace has a declared range on the other side"');
+  if (!plan2.probes.length) out.push('echo "nothing to probe: no TCP row of the port matrix crosses the cut between declared ranges"');
   out.push("", 'echo "$bad failed, $unknown unknown"', '[ "$bad" -eq 0 ]', "");
   return out.join("\n");
+}
+function probePods(plan2) {
+  const out = /* @__PURE__ */ new Map();
+  for (const p of plan2.probes)
+    if (p.from.kind === "pod") {
+      const { cluster, site, namespace } = p.from;
+      out.set(JSON.stringify([cluster, namespace]), { cluster, site, namespace });
+    }
+  return [...out.values()];
 }
 
 // server/src/whatif/gameday-runbook.ts
@@ -31615,16 +31775,25 @@ function toolPreflight(o) {
   return o.tool === "chaos-mesh" ? "- [ ] Chaos Mesh runs in every cluster below (controller and chaos-daemon); `action: partition` with `externalTargets` cuts the selected pods' traffic to those ranges (iptables and ipsets inside each pod's network namespace)." : "- [ ] Litmus runs in every cluster below, with the `pod-network-partition` experiment and its `pod-network-partition-sa` service account in each namespace. **It works through NetworkPolicy: the CNI must enforce it** (Calico, Antrea\u2026), or nothing is cut and every check passes for the wrong reason. NetworkPolicies only add allows: list the policies already in these namespaces (`kubectl get networkpolicy -n NS`) \u2014 one that allows these ranges defeats the cut. The policy's `0.0.0.0/0` covers IPv4 only: all IPv6 traffic of the selected pods is denied.";
 }
 function probePreflight(r2) {
-  const withProbe = r2.plans.filter((y) => r2.probe.probes.some((q) => q.from.cluster === y.cluster));
-  if (!withProbe.length) return [];
+  if (!r2.probe.probes.length) return [];
+  const pods = probePods(r2.probe);
+  const clusters = [...new Set(pods.map((x) => x.cluster))];
+  const hosts = [...new Set(r2.probe.probes.flatMap((q) => q.from.kind === "host" ? [q.from.what] : []))];
   return [
-    `- [ ] Probe pods (image \`${PROBE_IMAGE}\`, its \`nc\`: the clusters must pull it \u2014 air-gapped, mirror it into your registry and change \`image:\` in each probe.yaml): apply them and wait until they run \u2014 ${withProbe.map(
-      (y) => codeSpan(
-        `${kubectlLine(y.cluster, ["apply", "-f", probeFile(y.cluster)])} && ${kubectlLine(y.cluster, ["-n", y.namespaces[0], "wait", "--for=condition=Ready", `pod/${PROBE_POD}`, "--timeout=120s"])}`
-      )
-    ).join(
-      "; "
-    )} \u2014 then ${codeSpan("sh probe.sh before")}: every probe must print \`ok\` (open). A probe that does not connect now proves nothing later: fix the firewall or the plan first.`
+    ...clusters.length ? [
+      `- [ ] Probe pods (image \`${PROBE_IMAGE}\`, its \`nc\`: the clusters must pull it \u2014 air-gapped, mirror it into your registry and change \`image:\` in each probe.yaml): apply them and wait until they run \u2014 ${clusters.map(
+        (c) => codeSpan(
+          [
+            kubectlLine(c, ["apply", "-f", probeFile(c)]),
+            ...pods.filter((x) => x.cluster === c).map((x) => kubectlLine(c, ["-n", x.namespace, "wait", "--for=condition=Ready", `pod/${PROBE_POD}`, "--timeout=120s"]))
+          ].join(" && ")
+        )
+      ).join("; ")}.`
+    ] : [],
+    ...hosts.length ? [
+      `- [ ] ssh from your workstation (over the management network) to ${hosts.map(cell).join("; ")}, with \`bash\` and \`timeout\` there: probe.sh tests the host-network flows from those hosts (set \`SSH\`, e.g. \`SSH="ssh -J bastion -l ops" sh probe.sh before\`, for a jump host or user).`
+    ] : [],
+    `- [ ] ${codeSpan("sh probe.sh before")}: every probe must print \`ok\` (open) \u2014 it also records the nodes', pods' and hosts' addresses the probes use during the cut. A probe that does not connect now proves nothing later: fix the firewall or the plan first (the probes use only flows the port matrix allows: an API server or peer to etcd, a store member to another).`
   ];
 }
 function steps({ r: r2, out, deadman }) {
@@ -31672,13 +31841,22 @@ function proof({ r: r2, out }) {
   );
   out.push("## Prove the cut took effect", "");
   if (r2.probe.probes.length) {
+    const hosts = r2.probe.probes.some((q) => q.from.kind === "host");
+    const pods = r2.probe.probes.some((q) => q.from.kind === "pod");
     out.push(
-      `- ${codeSpan("sh probe.sh during")} (from your workstation, over the management network) connects from each probe pod to the other side \u2014 every line must read \`ok \u2026 closed\` (a \`FAIL\` line is a path the cut left open); \`UNKNOWN\` means that cluster's API does not answer (expected for an isolated cluster whose etcd majority is across the cut), so the probes from the other side are the proof:`,
+      `- ${codeSpan("sh probe.sh during")} (from your workstation, over the management network) tests each row of the port matrix that crosses the cut from its real source \u2014 every line must read \`ok \u2026 closed\` (a \`FAIL\` line is a path the cut left open):`,
+      ...hosts ? [
+        "  - **Host-network flows from the hosts, over ssh** (etcd, the Cilium agents, the clustermesh-apiserver NodePort, hosts outside the clusters). Chaos tools never touch a host's own network: only the host tables cut these, so only a probe that starts on the host proves them \u2014 a pod the chaos selects would read `closed` even if no host table were loaded. Why ssh and not a `hostNetwork` probe pod on a control-plane node: the host steps already need a shell on every host, a pod cannot be reached through an isolated cluster's API (its etcd majority may be across the cut) nor run on a witness VM outside the clusters, and it needs the privileged Pod Security level."
+      ] : [],
+      ...pods ? [
+        "  - **Pod flows from a probe pod** in the namespace that makes them (a store's replication), which the chaos tool selects: they prove the chaos cut. `UNKNOWN` there means that cluster's API does not answer (expected for an isolated cluster whose etcd majority is across the cut): the probes from the other side are the proof."
+      ] : [],
       ""
     );
     const seen = /* @__PURE__ */ new Set();
     for (const q of r2.probe.probes) {
-      const line = `${q.from.cluster}/${q.from.namespace} \u2192 ${q.what}: TCP ${q.port} (${q.why})${"cluster" in q.to ? ", at the nodes' InternalIP addresses that probe.sh before recorded" : ""}`;
+      const from = q.from.kind === "pod" ? `${q.from.cluster}/${q.from.namespace} (probe pod)` : `${q.from.what} (ssh)`;
+      const line = `${from} \u2192 ${q.what}: TCP ${q.port} (${q.why})${"addresses" in q.to ? "" : ", at the addresses probe.sh before recorded"}`;
       if (seen.has(line)) continue;
       seen.add(line);
       out.push(`  - ${cell(line)}`);
@@ -31690,8 +31868,9 @@ function proof({ r: r2, out }) {
     out.push(
       `- On a host of each row of the host table, the drop counters must be rising: ${codeSpan(shellLine(["nft", "list", "table", "inet", NFT_TABLE]))} (or ${codeSpan(shellLine(["iptables", "-L", IPTABLES_CHAIN, "-v", "-n", "-x"]))}). Counters at zero mean nothing crossed the cut there \u2014 or the rules are not in the path.`
     );
-  const probed = cutRows.filter((x) => x.from.ranges.length && x.to.ranges.length);
+  const probed = cutRows.filter((x) => x.from.ranges.length && x.to.ranges.length && !x.when);
   const unprobed = cutRows.filter((x) => !x.from.ranges.length || !x.to.ranges.length);
+  const conditional = cutRows.filter((x) => x.from.ranges.length && x.to.ranges.length && x.when);
   if (probed.length) {
     out.push("- These rows of the port matrix cross the cut and must now fail (test each from its source):", "");
     for (const x of probed)
@@ -31699,6 +31878,10 @@ function proof({ r: r2, out }) {
         `  - ${cell(portText(x))} ${x.direction === "both" ? "\u2194" : "\u2192"} ${cell(x.component)}: ${cell(x.from.what)} (${cell(x.from.site)}) to ${cell(x.to.what)} (${cell(x.to.site)})`
       );
   }
+  if (conditional.length)
+    out.push(
+      `- Not demanded (a flow that exists only under a condition the design does not say, so it may never have connected): ${conditional.map((x) => cell(`${portText(x)} ${x.component}, ${x.from.what} to ${x.to.what} (only ${x.when})`)).join("; ")}.`
+    );
   if (unprobed.length)
     out.push(
       `- Not cut, so expected to still connect (an end has no declared range a rule could drop): ${unprobed.map((x) => cell(`${portText(x)} ${x.component}, ${x.from.what} to ${x.to.what}`)).join("; ")}.`
@@ -31890,10 +32073,10 @@ function rollback(rb) {
       `${k++}. On every host of ${cell(h.what)}${h.cluster ? ` (${codeSpan(nodesFile(h.cluster))})` : ""}: ${codeSpan(shellLine(["nft", "delete", "table", "inet", NFT_TABLE]))} (iptables: ${codeSpan(shellLine(["sh", "-c", IPTABLES_ROLLBACK]))}), then ${codeSpan(shellLine(["systemctl", "stop", "quorate-gameday-rollback.timer"]))}.`
     );
   for (const y of r2.plans) out.push(`${k++}. ${codeSpan(kubectl(y.cluster, "delete", y.file))}`);
-  const withProbe = r2.plans.filter((y) => r2.probe.probes.some((q) => q.from.cluster === y.cluster));
-  if (withProbe.length)
+  const withProbe = [...new Set(probePods(r2.probe).map((x) => x.cluster))];
+  if (r2.probe.probes.length)
     out.push(
-      `${k++}. ${codeSpan("sh probe.sh before")} again: every probe connects once more (the cut is gone everywhere); then delete the probe pods: ${withProbe.map((y) => codeSpan(kubectlLine(y.cluster, ["delete", "-f", probeFile(y.cluster)]))).join("; ")}.`
+      `${k++}. ${codeSpan("sh probe.sh before")} again: every probe connects once more (the cut is gone everywhere)${withProbe.length ? `; then delete the probe pods: ${withProbe.map((c) => codeSpan(kubectlLine(c, ["delete", "-f", probeFile(c)]))).join("; ")}` : ""}.`
     );
   if (isolated.length)
     out.push(
@@ -32165,16 +32348,19 @@ function* gameDaySteps(ctx, scenario2, asked) {
 function probeFiles(pl, plans, s, o, seconds2, files) {
   const probe = probePlan(
     pl.ctx,
-    plans.map((p) => ({ cluster: p.cluster, site: p.site, namespace: p.namespaces[0] })),
+    plans.flatMap((p) => p.namespaces.map((namespace) => ({ cluster: p.cluster, site: p.site, namespace }))),
     pl.sideOf,
     (name) => pl.clusters.some((c) => c.name?.value === name && c.cidrs.some((v) => v.field === "nodes"))
   );
-  for (const p of plans.filter((y) => probe.probes.some((q) => q.from.cluster === y.cluster)))
+  const pods = probePods(probe);
+  for (const cluster of [...new Set(pods.map((x) => x.cluster))]) {
+    const mine = pods.filter((x) => x.cluster === cluster).map((x) => x.namespace);
     files.push({
-      path: probeFile(p.cluster),
-      content: `${`# quorate gameday: the probe pod of ${p.cluster} in ${p.namespaces[0]} \u2014 apply it before the chaos manifests, so they select it`.replace(/[\r\n\u2028\u2029]/g, " ")}
-${(0, import_yaml8.stringify)(probePod(p.namespaces[0], seconds2 + 3600, LABELS), { lineWidth: 0 })}`
+      path: probeFile(cluster),
+      content: `${`# quorate gameday: the probe pods of ${cluster} in ${mine.join(", ")} \u2014 apply them before the chaos manifests, so they select them`.replace(/[\r\n\u2028\u2029]/g, " ")}
+${mine.map((ns) => (0, import_yaml8.stringify)(probePod(ns, seconds2 + 3600, LABELS), { lineWidth: 0 })).join("---\n")}`
     });
+  }
   if (probe.probes.length) files.push({ path: "probe.sh", content: probeScript(probe, `${scenarioName(s)} \u2014 from ${o.source}`) });
   return probe;
 }
@@ -33270,7 +33456,7 @@ function portsCommand(args, io) {
   const m = portMatrix(ctx, deployedPorts(ctx, files[0], boundFileSource({ cwd: io.cwd })));
   const text3 = format === "csv" ? portsCsv(m) : format === "json" ? portsJson(m) : `# Ports: ${ctx.topology.name?.value ?? files[0]}
 
-${portsMarkdown(m)}`;
+${portsMarkdown(m, "##")}`;
   if (out !== void 0) writeOutputFile(out, text3, io.cwd, { force });
   else io.stdout(text3);
   return 0;

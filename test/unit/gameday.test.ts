@@ -8,7 +8,9 @@ import { analyzeFile } from "../../server/src/analysis";
 import { canonical, parseCidr } from "../../server/src/math/cidr";
 import { run, runIsolate } from "../../server/src/whatif/engine";
 import { durationSeconds, gameDay, GameDayRefusal, NFT_TABLE, resourceName, SYSTEM_NAMESPACES } from "../../server/src/whatif/gameday";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { type AddressInfo, createServer } from "node:net";
+import { HOST_CHECK } from "../../server/src/whatif/probe";
 import { ALL_UP } from "../../server/src/whatif/engine";
 import { HEADER, inTempDir } from "../helpers";
 
@@ -78,6 +80,18 @@ exports:
 `;
 
 const ctx = () => analyzeFile("d.topology.yaml", DESIGN).contexts[0];
+
+/** A child process's exit status and output, without blocking the event loop (a test server keeps answering). */
+function spawnAsync(cmd: string, args: string[]): Promise<{ status: number | null; stdout: string }> {
+  return new Promise((ok) => {
+    const p = spawn(cmd, args);
+    let stdout = "";
+    p.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    p.on("close", (status) => ok({ status, stdout }));
+  });
+}
 const OPTS = { tool: "chaos-mesh" as const, duration: "10m", source: "d.topology.yaml" };
 const set = (xs: readonly string[]) => [...xs].map((x) => canonical(parseCidr(x)!)).sort();
 
@@ -452,46 +466,82 @@ test("names, durations and bad scenarios", () => {
   assert.equal(gameDay(noExports, { lose: ["fra"] }, { ...OPTS, namespaces: ["apps"] }).plans[0].namespaces[0], "apps");
 });
 
-test("the probe: pods the chaos selects, and probe.sh built from the design — open before the cut, closed during it, UNKNOWN where an API does not answer", (t) => {
+test("the probe: host-network rows from the hosts over ssh, pod rows from probe pods the chaos selects — open before the cut, closed during it, UNKNOWN where nothing answers", (t) => {
   if (spawnSync("sh", ["-c", "true"]).status !== 0) {
     t.diagnostic("skipped: no POSIX sh here");
     return;
   }
-  const withHosts = DESIGN.replace("    role: witness\n", "    role: witness\n    addresses: [203.0.113.0/29]\n");
-  const g = gameDay(analyzeFile("d.topology.yaml", withHosts).contexts[0], { lose: ["fra"] }, OPTS);
-  // a probe pod in each cluster's first cut namespace, unprivileged, sleeping past the experiment
-  const pod = parse(g.files.find((f) => f.path === "fra-prod/probe.yaml")!.content);
-  assert.equal(pod.kind, "Pod");
-  assert.equal(pod.metadata.namespace, "finance");
-  assert.equal(pod.spec.containers[0].securityContext.allowPrivilegeEscalation, false);
-  assert.ok(Number(pod.spec.containers[0].command[1]) > 600);
+  const g = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh", source: "r.topology.yaml" });
   const rb = g.runbook;
+  // the host-level rows (etcd, clustermesh-apiserver, cilium-health) start on the hosts, never in a
+  // pod the NetworkChaos selects (it would read "closed" with no host table loaded)
+  const sh = g.files.find((f) => f.path === "probe.sh")!.content;
+  assert.match(
+    sh,
+    /^host c1cp 'a control-plane node of fra-prod → hosts at ams \(192\.168\.30\.0\/28\): TCP 2380 \(etcd peer\)' 2380 192\.168\.30\.1 /m,
+  );
+  assert.match(
+    sh,
+    /^host h1 'a host at ams \(192\.168\.30\.0\/28\) → control-plane nodes of fra-prod: TCP 2380 \(etcd peer\)' 2380 \$\(addresses c1cp\)$/m,
+  );
+  assert.match(sh, /^host c2 'a node of lon-prod → nodes of fra-prod: TCP 32379 \(clustermesh-apiserver\)' 32379 \$\(addresses c1\)$/m);
+  assert.doesNotMatch(sh, /^pod [^\n]*TCP (2379|2380|32379|4240) /m, "no host-network row is probed from a pod");
+  // a store's replication is probed from a probe pod in the store's own namespace, to the other cluster's pods
+  assert.match(
+    sh,
+    /^pod fra-prod ledger 'fra-prod\/ledger → pods of lon-prod in ledger: TCP 26257 \(CockroachDB RPC and SQL\)' 26257 \$\(addresses c2p\d\)$/m,
+  );
+  assert.match(sh, /^pod fra-prod ledger 'fra-prod\/ledger → hosts at ams \(192\.168\.30\.0\/28\): TCP 26257/m);
+  // the witness cannot reach pod addresses in tunnel mode: that row is conditional and not demanded to connect
+  assert.doesNotMatch(sh, /a host at ams [^\n]*TCP 26257/);
+  assert.match(sh, /^ {2}record_nodes c1cp fra-prod -l node-role\.kubernetes\.io\/control-plane$/m);
+  const pods = parseAllDocuments(g.files.find((f) => f.path === "fra-prod/probe.yaml")!.content).map((d) => d.toJS());
+  assert.deepEqual(pods.map((x) => [x.kind, x.metadata.namespace]).sort(), [
+    ["Pod", "carts"],
+    ["Pod", "ledger"],
+  ]);
+  assert.equal(pods[0].spec.containers[0].securityContext.allowPrivilegeEscalation, false);
   assert.ok(rb.indexOf("apply -f fra-prod/probe.yaml") < rb.indexOf("apply -f fra-prod/networkchaos.yaml"), "probe pods before the chaos");
-  assert.ok(rb.includes("`sh probe.sh before`") && rb.includes("`sh probe.sh during`"));
-  // fra-prod → par-prod: no TCP row (Submariner's tunnel is UDP) → the kubelet; → lon-prod's etcd members and ams's: 2380
-  assert.match(rb, /fra-prod\/finance → nodes of par-prod: TCP 10250 \(kubelet \(every node\)\)/);
-  assert.match(rb, /fra-prod\/finance → nodes of lon-prod: TCP 2380 \(etcd peer\)/);
-  assert.match(rb, /fra-prod\/finance → hosts at ams \(203\.0\.113\.0\/29\): TCP 2380 \(etcd peer\)/);
-  assert.match(rb, /lon-prod\/finance → nodes of fra-prod: TCP 10250/);
+  assert.match(rb, /Host-network flows from the hosts, over ssh.*Why ssh and not a `hostNetwork` probe pod/);
+  assert.match(rb, /ssh from your workstation \(over the management network\) to a control-plane node of fra-prod; /);
   inTempDir({}, (dir) => {
     for (const f of g.files) {
       mkdirSync(dirname(join(dir, f.path)), { recursive: true });
       writeFileSync(join(dir, f.path), f.content);
     }
-    // a kubectl that answers from the environment: node addresses per context, nc open or closed, an API down
+    // a kubectl and an ssh that answer from the environment: addresses per context, open or closed, an API or host down
     const bin = join(dir, "bin");
     mkdirSync(bin);
     writeFileSync(
       join(bin, "kubectl"),
       [
         "#!/bin/sh",
-        'echo "$*" >>"$KLOG"',
+        'echo "kubectl $*" >>"$KLOG"',
         "ctx=$2; shift 2",
         'case " $DOWN " in *" $ctx "*) exit 1 ;; esac',
-        'case "$1 $2" in',
-        '  "get nodes") case "$ctx" in lon-prod) printf "192.168.20.5 fd00:20::5\\n192.168.20.6\\n" ;; par-prod) printf "192.168.30.5\\n" ;; *) printf "192.168.10.5\\n" ;; esac ;;',
-        '  *) case "$*" in *" nc -z -w 3 "*) [ "$OPEN" = 1 ] ;; *) true ;; esac ;;',
+        'case "$*" in',
+        '  "get nodes -l "*) printf "192.168.10.5\\n" ;;',
+        '  "get nodes "*) case "$ctx" in lon-prod) printf "192.168.20.5 fd00:20::5\\n192.168.20.6\\n" ;; *) printf "192.168.10.5\\n192.168.10.9\\n" ;; esac ;;',
+        '  *"get pods"*) case "$ctx" in lon-prod) printf "10.11.0.7\\n;reboot\\n" ;; *) printf "10.10.0.7\\n" ;; esac ;;',
+        '  *" nc -z -w 3 "*) [ "$OPEN" = 1 ] ;;',
+        "  *) true ;;",
         "esac",
+        "",
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+    writeFileSync(
+      join(bin, "fake-ssh"),
+      [
+        "#!/bin/sh",
+        'echo "ssh $*" >>"$KLOG"',
+        "host=$1; cmd=$2",
+        'case " $SSHDOWN " in *" $host "*) exit 255 ;; esac',
+        'case "$host" in 192.168.30.2|192.168.21.3|192.168.10.*|192.168.20.*) ;; *) exit 255 ;; esac',
+        '[ "$cmd" = true ] && exit 0',
+        'eval "set -- $cmd"',
+        '[ "$OPEN" = 1 ] || exit 1',
+        'echo "$6"',
         "",
       ].join("\n"),
       { mode: 0o755 },
@@ -499,38 +549,76 @@ test("the probe: pods the chaos selects, and probe.sh built from the design — 
     const probe = (phase: string, env: Record<string, string>) =>
       spawnSync("sh", [join(dir, "probe.sh"), phase], {
         encoding: "utf8",
-        env: { PATH: `${bin}:${process.env.PATH}`, KLOG: join(dir, "k.log"), DOWN: "", OPEN: "1", ...env },
+        env: {
+          PATH: `${bin}:${process.env.PATH}`,
+          SSH: join(bin, "fake-ssh"),
+          KLOG: join(dir, "k.log"),
+          DOWN: "",
+          SSHDOWN: "",
+          OPEN: "1",
+          ...env,
+        },
       });
     const before = probe("before", {});
     assert.equal(before.status, 0, before.stdout + before.stderr);
-    assert.match(before.stdout, /^ok {7}fra-prod\/finance → nodes of lon-prod: TCP 2380 \(etcd peer\): open at 192\.168\.20\.5$/m);
     assert.match(
       before.stdout,
-      /^ok {7}fra-prod\/finance → nodes of par-prod: TCP 10250 \(kubelet \(every node\)\): open at 192\.168\.30\.5$/m,
+      /^ok {7}a control-plane node of fra-prod → hosts at ams \(192\.168\.30\.0\/28\): TCP 2380 \(etcd peer\) \(from 192\.168\.10\.5\): open at 192\.168\.30\.1$/m,
     );
+    assert.match(
+      before.stdout,
+      /^ok {7}a host at ams \(192\.168\.30\.0\/28\) → control-plane nodes of fra-prod: TCP 2380 \(etcd peer\) \(from 192\.168\.30\.2\): open at 192\.168\.10\.5$/m,
+    );
+    assert.match(before.stdout, /^ok {7}fra-prod\/ledger → pods of lon-prod in ledger: TCP 26257 .*: open at 10\.11\.0\.7$/m);
     assert.match(before.stdout, /0 failed, 0 unknown/);
-    assert.equal(
-      readFileSync(join(dir, "probe-addresses.txt"), "utf8"),
-      "c1 192.168.20.5\nc1 fd00:20::5\nc1 192.168.20.6\nc2 192.168.30.5\nc3 192.168.10.5\n",
-    );
-    // during the cut: every address is tried and none answers
+    const recorded = readFileSync(join(dir, "probe-addresses.txt"), "utf8");
+    // only the hosts that answer ssh are sources; only addresses reach a command line (";reboot" is dropped)
+    assert.match(recorded, /^h1 192\.168\.30\.2$/m);
+    assert.doesNotMatch(recorded, /^h1 192\.168\.30\.1$/m);
+    assert.match(recorded, /^c1cp 192\.168\.10\.5$/m);
+    assert.doesNotMatch(recorded, /reboot/);
+    // during the cut: every probe closed, the addresses from the record, not the APIs
     writeFileSync(join(dir, "k.log"), "");
     const during = probe("during", { OPEN: "0" });
     assert.equal(during.status, 0, during.stdout);
     assert.doesNotMatch(during.stdout, /FAIL|UNKNOWN/);
     const log = readFileSync(join(dir, "k.log"), "utf8");
-    assert.ok(!log.includes("get nodes"), "during the cut the addresses come from the record, not the APIs");
-    for (const a of ["192.168.20.5", "fd00:20::5", "192.168.20.6", "203.0.113.1", "203.0.113.6"]) assert.ok(log.includes(` ${a} `), a);
-    assert.ok(!log.includes("203.0.113.0 ") && !log.includes("203.0.113.7 "), "network and broadcast addresses are not probed");
-    // a path the cut left open fails the run; an API that does not answer is unknown, not a pass
+    assert.ok(!/get (nodes|pods)/.test(log), "during the cut the addresses come from the record");
+    assert.ok(!log.includes("192.168.30.0 ") && !log.includes("192.168.30.15"), "network and broadcast addresses are not probed");
+    // a host-network path left open fails the run even though every pod probe reads closed
     const open = probe("during", { OPEN: "1" });
     assert.equal(open.status, 1);
-    assert.match(open.stdout, /^FAIL {5}lon-prod\/finance → nodes of fra-prod: TCP \d+ .*: open at 192\.168\.10\.5, expected closed$/m);
+    assert.match(open.stdout, /^FAIL {5}a node of lon-prod → nodes of fra-prod: TCP 32379 .*: open at 192\.168\.10\.5, expected closed$/m);
+    // an isolated cluster's API that does not answer is unknown for its pod probes; its host probes still run over ssh
     const down = probe("during", { OPEN: "0", DOWN: "fra-prod" });
     assert.equal(down.status, 0);
-    assert.match(down.stdout, /^UNKNOWN {2}fra-prod\/finance → .*the API of fra-prod does not answer/m);
+    assert.match(down.stdout, /^UNKNOWN {2}fra-prod\/ledger → .*the API of fra-prod does not answer/m);
+    assert.match(down.stdout, /^ok {7}a control-plane node of fra-prod → hosts at ams .*closed$/m);
+    // a host that does not answer ssh is unknown, never "closed"
+    const unreachable = probe("during", { OPEN: "0", SSHDOWN: "192.168.30.2" });
+    assert.match(unreachable.stdout, /^UNKNOWN {2}a host at ams \(192\.168\.30\.0\/28\) → .*no host of h1 answers ssh/m);
     assert.equal(probe("sometime", {}).status, 2);
   });
+});
+
+test("the host check the probe runs over ssh: open at the first address that accepts, 1 when none does (a real socket on 127.0.0.1)", async (t) => {
+  if (spawnSync("bash", ["-c", "true"]).status !== 0 || spawnSync("timeout", ["1", "true"]).status !== 0) {
+    t.diagnostic("skipped: no bash or timeout here");
+    return;
+  }
+  const server = createServer((c) => c.end());
+  await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    const run = (...addrs: string[]) => spawnAsync("sh", ["-c", HOST_CHECK, "probe", String(port), ...addrs]);
+    const open = await run("127.0.0.1");
+    assert.deepEqual([open.status, open.stdout.trim()], [0, "127.0.0.1"]);
+    server.close();
+    await new Promise((ok) => server.once("close", ok));
+    assert.equal((await run("127.0.0.1")).status, 1);
+  } finally {
+    server.close();
+  }
 });
 
 test("quorate gameday: files per cluster, RUNBOOK.md, --format md, deterministic output, usage errors", () => {
@@ -538,7 +626,8 @@ test("quorate gameday: files per cluster, RUNBOOK.md, --format md, deterministic
     const r = cli(["gameday", "--partition", "fra/lon,ams", "d.topology.yaml"]);
     assert.equal(r.code, 0, r.stderr);
     const out = join(dir, "gameday-partition-fra-vs-lon-ams");
-    assert.deepEqual(readdirSync(out).sort(), ["RUNBOOK.md", "fra-prod", "hosts", "lon-prod", "probe.sh"]);
+    // no TCP row of the matrix crosses this cut between declared ranges (Submariner's tunnel is UDP): no probe.sh
+    assert.deepEqual(readdirSync(out).sort(), ["RUNBOOK.md", "fra-prod", "hosts", "lon-prod"]);
     const first = readFileSync(join(out, "lon-prod", "networkchaos.yaml"), "utf8");
     assert.match(first, /^# quorate gameday: partition fra \/ lon,ams — cluster lon-prod \(site lon\) cut off from fra and par\n/);
     assert.match(
@@ -761,10 +850,13 @@ test("the reviewed design's runbook: --isolate quoted, the withdrawal watched be
   assert.match(rb, /Probe pods \(image `busybox:1\.36\.1`, .* air-gapped, mirror it into your registry/);
   assert.match(rb, /`etcdctl --endpoints=https:\/\/MEMBER:2379 --command-timeout=5s put \/quorate\/gameday probe`/);
   // the stores' replication rows are part of the proof; a pod-range port is never probed at node addresses
-  assert.match(rb, /TCP 26257 ↔ CockroachDB RPC and SQL: ledger members at fra \(fra\) to ledger members at ams \(ams\)/);
+  assert.match(
+    rb,
+    /TCP 26257 → CockroachDB RPC and SQL: ledger members at fra \(leaving through the nodes, masqueraded\) \(fra\) to ledger members at ams \(ams\)/,
+  );
   assert.match(rb, /TCP 5432 ↔ PostgreSQL replication: carts writer at fra \(fra\) to carts writer at lon \(lon\)/);
   assert.doesNotMatch(rb, /nodes of lon-prod: TCP (5432|26257)/);
-  assert.match(rb, /fra-prod\/finance → hosts at ams \(192\.168\.30\.0\/28\): TCP 26257/);
+  assert.match(rb, /fra-prod\/ledger \(probe pod\) → hosts at ams \(192\.168\.30\.0\/28\): TCP 26257/);
   // the host step says which hosts: fra-prod's at fra, not its London or Amsterdam members
   assert.match(
     rb,

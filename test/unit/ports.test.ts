@@ -20,9 +20,11 @@ test("ClusterMesh and stretched etcd (the reviewed example): every row, with bot
   const ctx = ctxOf(readFileSync(join(ROOT, "examples", "payments-eu-reviewed.topology.yaml"), "utf8"));
   const m = portMatrix(ctx);
   assert.deepEqual(facts(m.rows), [
-    "CockroachDB RPC and SQL | TCP 26257 | fra <-> ams",
+    "CockroachDB RPC and SQL | TCP 26257 | ams -> fra",
+    "CockroachDB RPC and SQL | TCP 26257 | ams -> lon",
+    "CockroachDB RPC and SQL | TCP 26257 | fra -> ams",
     "CockroachDB RPC and SQL | TCP 26257 | fra <-> lon",
-    "CockroachDB RPC and SQL | TCP 26257 | lon <-> ams",
+    "CockroachDB RPC and SQL | TCP 26257 | lon -> ams",
     "PostgreSQL replication | TCP 5432 | fra <-> lon",
     "VXLAN tunnel | UDP 8472 | fra <-> lon",
     "cilium-health | ICMP echo (type 8, code 0) and reply (type 0) | fra <-> lon",
@@ -47,12 +49,40 @@ test("ClusterMesh and stretched etcd (the reviewed example): every row, with bot
   assert.ok(m.notes.some((n) => /encryption is not declared/.test(n)));
   // the stores' own replication: CockroachDB's one port between its member sites (the witness's
   // voter at ams's hosts), PostgreSQL between carts' two writers; both are the engine's default
-  const crdb = m.rows.find((r) => r.port === 26257 && r.to.site === "ams")!;
-  assert.deepEqual([crdb.from.ranges, crdb.to.ranges], [["10.10.0.0/16"], ["192.168.30.0/28"]]);
-  assert.match(crdb.detail ?? "", /read the deployed value/);
+  // towards the witness's VMs (outside both clusters) the pods leave masqueraded: the ams firewall
+  // sees the node range, not the pod range
+  const crdb = m.rows.find((r) => r.port === 26257 && r.from.site === "fra" && r.to.site === "ams")!;
+  assert.deepEqual([crdb.from.ranges, crdb.to.ranges, crdb.direction], [["192.168.10.0/24"], ["192.168.30.0/28"], "one-way"]);
+  assert.match(crdb.detail ?? "", /read the deployed value; source: the node addresses/);
+  assert.equal(crdb.from.namespace, "ledger");
   assert.match(crdb.reference, /cockroachlabs\.com/);
+  // ams's voter → the pods: only where pod ranges are routed to ams; in tunnel mode they are not —
+  // the design gap is named
+  const back = m.rows.find((r) => r.port === 26257 && r.from.site === "ams" && r.to.site === "fra")!;
+  assert.deepEqual(
+    [back.from.ranges, back.to.ranges, back.when],
+    [["192.168.30.0/28"], ["10.10.0.0/16"], "where the pod ranges are routed to ams"],
+  );
+  assert.ok(
+    m.notes.some((n) =>
+      /^store ledger: its members at ams \(192\.168\.30\.0\/28\) must reach its members at fra at their pod addresses \(10\.10\.0\.0\/16\), but in tunnel mode \(the ClusterMesh VXLAN tunnel \(UDP 8472\).*as designed, ams cannot reach them/.test(
+        n,
+      ),
+    ),
+  );
+  // between the two clusters' pods the flows ride inside ClusterMesh's VXLAN: NetworkPolicy rows, not WAN ones
   const pg = m.rows.find((r) => r.port === 5432)!;
   assert.deepEqual([pg.from.what, pg.to.what, pg.direction], ["carts writer at fra", "carts writer at lon", "both"]);
+  assert.equal(pg.inside, "the ClusterMesh VXLAN tunnel (UDP 8472) between the nodes");
+  assert.equal(m.rows.find((r) => r.port === 26257 && r.from.site === "fra" && r.to.site === "lon")!.inside, pg.inside);
+  assert.ok(!m.rows.some((r) => r.inside && !r.from.namespace), "only pod flows ride inside the tunnel");
+  const md = portsMarkdown(m, "##");
+  assert.match(
+    md,
+    /\| PostgreSQL replication — inside the ClusterMesh VXLAN tunnel \(UDP 8472\) between the nodes: a NetworkPolicy rule, not a WAN firewall rule \|/,
+  );
+  assert.match(md, /^## fra ↔ lon$/m);
+  assert.doesNotMatch(md, /^###/m);
   // KVStoreMesh (Cilium >= 1.16): the reason names the clustermesh-apiserver pods, and the agents before 1.16
   assert.match(m.rows.find((r) => r.component === "clustermesh-apiserver")!.why, /KVStoreMesh.*1\.16.*every Cilium agent/);
 });
@@ -268,6 +298,44 @@ test("deployed values win where a chart changes a port: the NodePort, Geneve, Wi
   assert.ok(!native.rows.some((r) => /tunnel/i.test(r.component)));
 });
 
+test("store flows with native routing: pod ranges on the WAN rule, no tunnel, and the witness reaches the pods (no gap note)", () => {
+  const text = `${MESH.replace(
+    "sites: [{ name: fra }, { name: lon }]",
+    "sites: [{ name: fra }, { name: lon }, { name: ams, addresses: [192.168.9.0/28] }]",
+  )
+    .replace(
+      "network: { nodes: 192.168.1.0/24 }, deployment: [a-cilium.yaml]",
+      "network: { nodes: 192.168.1.0/24, pods: 10.1.0.0/16 }, deployment: [a-cilium.yaml]",
+    )
+    .replace(
+      "network: { nodes: 192.168.2.0/24 }",
+      "network: { nodes: 192.168.2.0/24, pods: 10.2.0.0/16 }, deployment: [b-cilium.yaml]",
+    )}stores:
+  - { name: ledger, engine: cockroachdb, replication: consensus, members: { fra: 2, lon: 2, ams: 1 }, namespace: ledger }
+`;
+  const ctx = ctxOf(text);
+  const tunnel = portMatrix(ctx);
+  assert.ok(tunnel.rows.some((r) => r.port === 26257 && r.inside));
+  assert.ok(tunnel.notes.some((n) => /as designed, ams cannot reach them/.test(n)));
+  const native = "cluster: { name: X }\nroutingMode: native\n";
+  const m = portMatrix(
+    ctx,
+    deployedPorts(
+      ctx,
+      "t.topology.yaml",
+      memorySource({ "a-cilium.yaml": native.replace("X", "a"), "b-cilium.yaml": native.replace("X", "b") }),
+    ),
+  );
+  const crdb = m.rows.filter((r) => r.port === 26257);
+  assert.ok(
+    crdb.every((r) => !r.inside && !r.when),
+    "routed pod ranges: every row is a WAN rule, unconditional",
+  );
+  assert.deepEqual(crdb.find((r) => r.from.site === "ams" && r.to.site === "fra")!.to.ranges, ["10.1.0.0/16"]);
+  assert.deepEqual(crdb.find((r) => r.from.site === "fra" && r.to.site === "ams")!.from.ranges, ["192.168.1.0/24"], "still masqueraded");
+  assert.ok(!m.notes.some((n) => /cannot reach them/.test(n)));
+});
+
 test("CSV: one line per row, RFC 4180 quoting, no cell a spreadsheet would run as a formula; JSON round-trips", () => {
   const ctx = ctxOf(MESH.replace("{ name: fra }", '{ name: "=fra,x" }').replace("site: fra,", 'site: "=fra,x",'));
   const m = portMatrix(ctx);
@@ -284,7 +352,7 @@ test("quorate ports: md, csv and json; exit 0; deterministic; a usage error for 
   inTempDir({ "t.topology.yaml": MESH, "a-cilium.yaml": CILIUM_VALUES }, (_dir, cli) => {
     const md = cli(["ports", "t.topology.yaml"]);
     assert.equal(md.code, 0, md.stderr);
-    assert.match(md.stdout, /^# Ports: t\n\n### fra ↔ lon\n/);
+    assert.match(md.stdout, /^# Ports: t\n\n## fra ↔ lon\n/);
     assert.match(md.stdout, /TCP 31379 .*deployed: a-cilium\.yaml clustermesh\.apiserver\.service\.nodePort/);
     assert.equal(cli(["ports", "t.topology.yaml"]).stdout, md.stdout);
     const json = JSON.parse(cli(["ports", "--format", "json", "t.topology.yaml"]).stdout);

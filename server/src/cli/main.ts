@@ -600,7 +600,7 @@ function portsCommand(args: readonly string[], io: Io): number {
       ? portsCsv(m)
       : format === "json"
         ? portsJson(m)
-        : `# Ports: ${ctx.topology.name?.value ?? files[0]}\n\n${portsMarkdown(m)}`;
+        : `# Ports: ${ctx.topology.name?.value ?? files[0]}\n\n${portsMarkdown(m, "##")}`;
   if (out !== undefined) writeOutputFile(out, text, io.cwd, { force });
   else io.stdout(text);
   return 0;

@@ -328,7 +328,7 @@ function meshPortsHover(ctx: TopologyContext, c: Cluster): string {
   const lines = rows.map((r) => {
     const other = r.from.cluster === name ? r.to : r.from;
     const dir = r.direction === "both" ? "↔" : r.from.cluster === name ? "→" : "←";
-    return `- ${md(portText(r))} ${dir} ${md(other.what)} (${md(other.site)}): ${md(r.component)}${r.when ? ` (only ${md(r.when)})` : ""}`;
+    return `- ${md(portText(r))} ${dir} ${md(other.what)} (${md(other.site)}): ${md(r.component)}${r.when ? ` (only ${md(r.when)})` : ""}${r.inside ? ` (inside ${md(r.inside)}: a NetworkPolicy rule)` : ""}`;
   });
   return `${head}\n\n${lines.join("\n")}\n\nUpstream defaults; \`quorate ports\` reads ports the bound deployment files change, with both ends' ranges.`;
 }

@@ -105,6 +105,10 @@ export interface End {
   readonly cluster?: string;
   /** the note to print when `ranges` is empty because the design has no field for the address (a gateway's LoadBalancer) */
   readonly unranged?: string;
+  /** a store's pods in this namespace (their ranges: the pod range, or the node range they leave masqueraded as) */
+  readonly namespace?: string;
+  /** the cluster's control-plane nodes only (etcd members, kube-apiserver): a probe starts from one of them */
+  readonly controlPlane?: true;
 }
 
 export interface PortRow {
@@ -128,6 +132,11 @@ export interface PortRow {
   readonly reference: string;
   /** only under a condition the design does not say (encryption, NAT-T off, multicast) */
   readonly when?: string;
+  /**
+   * Carried inside a tunnel between the nodes ("the ClusterMesh VXLAN tunnel (UDP 8472)"): the
+   * WAN sees only that tunnel's row, so this one is a NetworkPolicy rule, not a firewall rule.
+   */
+  readonly inside?: string;
 }
 
 /** Port-moving values read from a cluster's deployment files (drift's readers); each with where it was read. */
@@ -183,7 +192,6 @@ export function portMatrix(ctx: TopologyContext, deployed: ReadonlyMap<string, D
 const NOTHING_DEPLOYED: ReadonlyMap<string, DeployedPorts> = new Map();
 const MATRICES = new WeakMap<TopologyContext, WeakMap<ReadonlyMap<string, DeployedPorts>, PortMatrix>>();
 
-// long: not yet split (owner w21, #19's 80-line rule)
 function buildMatrix(ctx: TopologyContext, deployed: ReadonlyMap<string, DeployedPorts>): PortMatrix {
   const b = builder(ctx, deployed);
   clustermeshRows(b);
@@ -237,7 +245,14 @@ function builder(ctx: TopologyContext, deployed: ReadonlyMap<string, DeployedPor
           .map((x) => parseCidr(x.value))
           .filter((x) => x !== undefined)
           .map(canonical);
-    return { site, what, ranges, ...(own.length === 1 ? { cluster: own[0].name!.value } : {}) };
+    return {
+      site,
+      what,
+      ranges,
+      ...(own.length === 1 ? { cluster: own[0].name!.value } : {}),
+      ...(own.length && store?.namespace ? { namespace: store.namespace.value } : {}),
+      ...(own.length && !store ? { controlPlane: true as const } : {}),
+    };
   };
   const pairs = <T>(xs: readonly T[]) => xs.flatMap((a, i) => xs.slice(i + 1).map((b) => [a, b] as const));
   return { ctx, deployed, rows: [], notes: [], named, siteOf, nodesEnd, podsEnd, memberEnd, pairs };
@@ -555,7 +570,13 @@ function istioRows(b: Build): void {
           protocol: "TCP",
           port: ISTIO_WEBHOOK_TCP,
           direction: "one-way",
-          from: { site: siteOf(r)!, cluster: r.name!.value, what: `kube-apiserver of ${r.name!.value}`, ranges: rangesOf(r, "nodes") },
+          from: {
+            site: siteOf(r)!,
+            cluster: r.name!.value,
+            what: `kube-apiserver of ${r.name!.value}`,
+            ranges: rangesOf(r, "nodes"),
+            controlPlane: true,
+          },
           to: ew(p),
           why: `${r.name!.value}'s API server calls the sidecar injector and validation webhooks of ${p.name!.value}'s istiod (they fail closed)`,
           value: DEFAULT,
@@ -575,7 +596,13 @@ function istioRows(b: Build): void {
             detail: "kube-apiserver: 6443 on kubeadm, often 443 elsewhere",
             direction: "one-way",
             from: nodesEnd(p, `istiod of ${p.name!.value} (leaving through its nodes)`),
-            to: { site: siteOf(c)!, cluster: c.name!.value, what: `kube-apiserver of ${c.name!.value}`, ranges: rangesOf(c, "nodes") },
+            to: {
+              site: siteOf(c)!,
+              cluster: c.name!.value,
+              what: `kube-apiserver of ${c.name!.value}`,
+              ranges: rangesOf(c, "nodes"),
+              controlPlane: true,
+            },
             why: `${p.name!.value}'s istiod discovers ${c.name!.value}'s endpoints through its remote secret`,
             value: DEFAULT,
             reference: ISTIO_DOC,
@@ -643,7 +670,13 @@ function linkerdRows(b: Build): void {
         detail: "kube-apiserver: 6443 on kubeadm, often 443 elsewhere",
         direction: "one-way",
         from: nodesEnd(a, `service mirror of ${a.name!.value} (leaving through its nodes)`),
-        to: { site: siteOf(b)!, cluster: b.name!.value, what: `kube-apiserver of ${b.name!.value}`, ranges: rangesOf(b, "nodes") },
+        to: {
+          site: siteOf(b)!,
+          cluster: b.name!.value,
+          what: `kube-apiserver of ${b.name!.value}`,
+          ranges: rangesOf(b, "nodes"),
+          controlPlane: true,
+        },
         why: `the service mirror watches ${b.name!.value}'s exported Services with the Link's kubeconfig`,
         value: DEFAULT,
         reference: K8S_DOC,
@@ -683,7 +716,13 @@ function quorumRows(b: Build): void {
               protocol: "TCP",
               port: ETCD_CLIENT_TCP,
               direction: "one-way",
-              from: { site: home, cluster: c.name!.value, what: `kube-apiserver of ${c.name!.value}`, ranges: rangesOf(c, "nodes") },
+              from: {
+                site: home,
+                cluster: c.name!.value,
+                what: `kube-apiserver of ${c.name!.value}`,
+                ranges: rangesOf(c, "nodes"),
+                controlPlane: true,
+              },
               to: memberEnd(s, `etcd members at ${s}`, c),
               why: "the API servers read and write through any member",
               value: DEFAULT,
@@ -691,24 +730,20 @@ function quorumRows(b: Build): void {
             });
     } else if (q.kind === "galera") {
       const st = q.owner as Store;
-      for (const [a, b] of pairs(sites))
+      for (const [x, y] of pairs(sites))
         for (const [port, component, why] of [
           [GALERA_GCOMM_TCP, "Galera group communication", "replication and certification of every write"],
           [GALERA_IST_TCP, "Galera IST", "incremental state transfer when a member rejoins"],
           [GALERA_SST_TCP, "Galera SST", "full state transfer (rsync, mariabackup) to a new or far-behind member"],
         ] as const)
-          rows.push({
-            component,
-            source: q.label,
-            protocol: "TCP",
-            port,
-            direction: "both",
-            from: memberEnd(a, `${st.name?.value} members at ${a}`, undefined, st),
-            to: memberEnd(b, `${st.name?.value} members at ${b}`, undefined, st),
-            why,
-            value: DEFAULT,
-            reference: GALERA_DOC,
-          });
+          storeFlow(
+            b,
+            st,
+            memberEnd(x, `${st.name?.value} members at ${x}`, undefined, st),
+            memberEnd(y, `${st.name?.value} members at ${y}`, undefined, st),
+            "both",
+            { component, source: q.label, protocol: "TCP", port, why, value: DEFAULT, reference: GALERA_DOC },
+          );
       notes.push(`${q.label}: UDP ${GALERA_GCOMM_TCP} only with multicast replication; TCP 3306 between members only for mysqldump SST.`);
     } else consensusRows(b, q.owner as Store, q.label, sites);
   }
@@ -767,19 +802,88 @@ function consensusRows(b: Build, st: Store, label: string, sites: readonly strin
   }
   for (const [x, y] of b.pairs(sites))
     for (const p of ports)
-      b.rows.push({
-        component: p.component,
-        source: label,
-        protocol: "TCP",
-        port: p.port,
-        detail: "the engine's default: read the deployed value",
-        direction: "both",
-        from: b.memberEnd(x, `${st.name?.value} members at ${x}`, undefined, st),
-        to: b.memberEnd(y, `${st.name?.value} members at ${y}`, undefined, st),
-        why: p.why,
-        value: DEFAULT,
-        reference: p.reference,
-      });
+      storeFlow(
+        b,
+        st,
+        b.memberEnd(x, `${st.name?.value} members at ${x}`, undefined, st),
+        b.memberEnd(y, `${st.name?.value} members at ${y}`, undefined, st),
+        "both",
+        {
+          component: p.component,
+          source: label,
+          protocol: "TCP",
+          port: p.port,
+          detail: "the engine's default: read the deployed value",
+          why: p.why,
+          value: DEFAULT,
+          reference: p.reference,
+        },
+      );
+}
+
+/** A row of a store's replication before the networks place it: everything but its ends and direction. */
+type StoreRow = Omit<PortRow, "direction" | "from" | "to">;
+
+/** The tunnel that carries `c`'s pod traffic to other clusters' pods, or undefined where pod ranges are routed (native routing) or no mesh joins them. */
+function tunnelOf(b: Build, c: Cluster): string | undefined {
+  const d = b.deployed.get(c.name!.value) ?? {};
+  if (c.mesh === "clustermesh")
+    return d.routingMode?.value === "native"
+      ? undefined
+      : d.tunnelProtocol?.value === "geneve"
+        ? `the ClusterMesh Geneve tunnel (UDP ${CILIUM_GENEVE_UDP}) between the nodes`
+        : `the ClusterMesh VXLAN tunnel (UDP ${CILIUM_VXLAN_UDP}) between the nodes`;
+  if (c.mesh === "submariner")
+    return `the Submariner tunnel between the gateways (UDP ${d.submarinerNattPort?.value ?? SUBMARINER_NATT_UDP})`;
+  return undefined;
+}
+
+/**
+ * A store's replication from its members at `from` to those at `to`, as the networks carry it.
+ * Between two clusters' pods in tunnel mode the flow rides inside the mesh's tunnel: the WAN sees
+ * only the tunnel's row, so this is a NetworkPolicy row. From pods to hosts outside the clusters
+ * the source is the nodes' addresses (Cilium, like most CNIs, masquerades pod traffic leaving the
+ * cluster: docs.cilium.io network/concepts/masquerading). From such hosts to pods: only where the
+ * pod ranges are routed to them — in tunnel mode they are not, a design gap the notes name.
+ */
+function storeFlow(b: Build, st: Store, from: End, to: End, direction: PortRow["direction"], tpl: StoreRow): void {
+  const clustersAt = (e: End) => b.named.filter((c) => b.siteOf(c) === e.site);
+  if (!!from.namespace === !!to.namespace) {
+    const tunnels = new Set([...clustersAt(from), ...clustersAt(to)].map((c) => tunnelOf(b, c)));
+    const inside = from.namespace && tunnels.size === 1 ? [...tunnels][0] : undefined;
+    b.rows.push({ ...tpl, direction, from, to, ...(inside ? { inside } : {}) });
+    return;
+  }
+  const [pods, host] = from.namespace ? [from, to] : [to, from];
+  const clusters = clustersAt(pods);
+  if (direction === "both" || pods === from)
+    b.rows.push({
+      ...tpl,
+      detail: `${tpl.detail ? `${tpl.detail}; ` : ""}source: the node addresses (pods leave the cluster masqueraded as their node)`,
+      direction: "one-way",
+      from: {
+        ...pods,
+        what: `${pods.what} (leaving through the nodes, masqueraded)`,
+        ranges: clusters.flatMap((c) => rangesOf(c, "nodes")),
+      },
+      to: host,
+    });
+  if (direction === "one-way" && pods === from) return;
+  const tunnel = clusters.map((c) => tunnelOf(b, c)).find((x) => x !== undefined);
+  const routed = clusters.every((c) => b.deployed.get(c.name!.value)?.routingMode?.value === "native");
+  b.rows.push({
+    ...tpl,
+    direction: "one-way",
+    from: host,
+    to: pods,
+    ...(routed ? {} : { when: `where the pod ranges are routed to ${host.site}` }),
+  });
+  const gap = `store ${st.name?.value}: its members at ${host.site} (${host.ranges.join(", ") || "no range declared"}) must reach its members at ${pods.site} at their pod addresses (${pods.ranges.join(", ") || "no range declared"}), but ${
+    tunnel
+      ? `in tunnel mode (${tunnel}) pod ranges are not routable outside the clusters`
+      : "pod ranges are not routable outside the clusters unless your network routes them"
+  }: as designed, ${host.site} cannot reach them. Advertise addresses it can reach (hostNetwork, or a NodePort/LoadBalancer Service per member) or route the pod CIDRs to ${host.site} (native routing with BGP).`;
+  if (!routed && !b.notes.includes(gap)) b.notes.push(gap);
 }
 
 /**
@@ -807,17 +911,13 @@ function asyncStoreRows(b: Build): void {
     }
     const end = (site: string, role: string) => b.memberEnd(site, `${st.name!.value} ${role} at ${site}`, undefined, st);
     const row = (from: End, to: End, direction: PortRow["direction"], why: string) =>
-      b.rows.push({
+      storeFlow(b, st, from, to, direction, {
         ...known,
         source: `store ${st.name!.value}`,
         protocol: "TCP",
         detail: "the engine's default: read the deployed value",
-        direction,
-        from,
-        to,
         why,
         value: DEFAULT,
-        reference: known.reference,
       });
     for (const [x, y] of b.pairs(writers))
       row(

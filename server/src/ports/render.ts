@@ -51,7 +51,7 @@ export function portsMarkdown(m: PortMatrix, heading = "###"): string {
       table(
         ["component", "protocol / port", "", "from", "to", "why", "value"],
         rows.map((r) => [
-          r.when ? `${r.component} (only ${r.when})` : r.component,
+          `${r.when ? `${r.component} (only ${r.when})` : r.component}${r.inside ? ` — inside ${r.inside}: a NetworkPolicy rule, not a WAN firewall rule` : ""}`,
           `${portText(r)}${r.port !== null && r.detail ? ` — ${r.detail}` : ""}`,
           arrow(r),
           endText(r.from),
@@ -94,6 +94,7 @@ export function portsCsv(m: PortMatrix): string {
     "when",
     "value",
     "reference",
+    "inside",
   ];
   const lines = m.rows.map((r) =>
     [
@@ -113,6 +114,7 @@ export function portsCsv(m: PortMatrix): string {
       r.when ?? "",
       valueText(r),
       r.reference,
+      r.inside ?? "",
     ]
       .map(q)
       .join(","),

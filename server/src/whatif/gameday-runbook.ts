@@ -11,7 +11,7 @@ import { shellLine, shellWord } from "../util/shell";
 import { rtoEstimate } from "../availability/figures";
 import { portMatrix, portText } from "../ports/ports";
 import { displayPath } from "./record";
-import { PROBE_IMAGE, PROBE_POD, type ProbePlan } from "./probe";
+import { PROBE_IMAGE, PROBE_POD, type ProbePlan, probePods } from "./probe";
 import type { Result } from "./engine";
 import {
   type ClusterPlan,
@@ -238,18 +238,33 @@ function toolPreflight(o: GameDayOptions): string {
 }
 
 function probePreflight(r: RunbookInput): string[] {
-  const withProbe = r.plans.filter((y) => r.probe.probes.some((q) => q.from.cluster === y.cluster));
-  if (!withProbe.length) return [];
+  if (!r.probe.probes.length) return [];
+  const pods = probePods(r.probe);
+  const clusters = [...new Set(pods.map((x) => x.cluster))];
+  const hosts = [...new Set(r.probe.probes.flatMap((q) => (q.from.kind === "host" ? [q.from.what] : [])))];
   return [
-    `- [ ] Probe pods (image \`${PROBE_IMAGE}\`, its \`nc\`: the clusters must pull it — air-gapped, mirror it into your registry and change \`image:\` in each probe.yaml): apply them and wait until they run — ${withProbe
-      .map((y) =>
-        codeSpan(
-          `${kubectlLine(y.cluster, ["apply", "-f", probeFile(y.cluster)])} && ${kubectlLine(y.cluster, ["-n", y.namespaces[0], "wait", "--for=condition=Ready", `pod/${PROBE_POD}`, "--timeout=120s"])}`,
-        ),
-      )
-      .join(
-        "; ",
-      )} — then ${codeSpan("sh probe.sh before")}: every probe must print \`ok\` (open). A probe that does not connect now proves nothing later: fix the firewall or the plan first.`,
+    ...(clusters.length
+      ? [
+          `- [ ] Probe pods (image \`${PROBE_IMAGE}\`, its \`nc\`: the clusters must pull it — air-gapped, mirror it into your registry and change \`image:\` in each probe.yaml): apply them and wait until they run — ${clusters
+            .map((c) =>
+              codeSpan(
+                [
+                  kubectlLine(c, ["apply", "-f", probeFile(c)]),
+                  ...pods
+                    .filter((x) => x.cluster === c)
+                    .map((x) => kubectlLine(c, ["-n", x.namespace, "wait", "--for=condition=Ready", `pod/${PROBE_POD}`, "--timeout=120s"])),
+                ].join(" && "),
+              ),
+            )
+            .join("; ")}.`,
+        ]
+      : []),
+    ...(hosts.length
+      ? [
+          `- [ ] ssh from your workstation (over the management network) to ${hosts.map(cell).join("; ")}, with \`bash\` and \`timeout\` there: probe.sh tests the host-network flows from those hosts (set \`SSH\`, e.g. \`SSH="ssh -J bastion -l ops" sh probe.sh before\`, for a jump host or user).`,
+        ]
+      : []),
+    `- [ ] ${codeSpan("sh probe.sh before")}: every probe must print \`ok\` (open) — it also records the nodes', pods' and hosts' addresses the probes use during the cut. A probe that does not connect now proves nothing later: fix the firewall or the plan first (the probes use only flows the port matrix allows: an API server or peer to etcd, a store member to another).`,
   ];
 }
 
@@ -299,13 +314,26 @@ function proof({ r, out }: Rb): void {
   );
   out.push("## Prove the cut took effect", "");
   if (r.probe.probes.length) {
+    const hosts = r.probe.probes.some((q) => q.from.kind === "host");
+    const pods = r.probe.probes.some((q) => q.from.kind === "pod");
     out.push(
-      `- ${codeSpan("sh probe.sh during")} (from your workstation, over the management network) connects from each probe pod to the other side — every line must read \`ok … closed\` (a \`FAIL\` line is a path the cut left open); \`UNKNOWN\` means that cluster's API does not answer (expected for an isolated cluster whose etcd majority is across the cut), so the probes from the other side are the proof:`,
+      `- ${codeSpan("sh probe.sh during")} (from your workstation, over the management network) tests each row of the port matrix that crosses the cut from its real source — every line must read \`ok … closed\` (a \`FAIL\` line is a path the cut left open):`,
+      ...(hosts
+        ? [
+            "  - **Host-network flows from the hosts, over ssh** (etcd, the Cilium agents, the clustermesh-apiserver NodePort, hosts outside the clusters). Chaos tools never touch a host's own network: only the host tables cut these, so only a probe that starts on the host proves them — a pod the chaos selects would read `closed` even if no host table were loaded. Why ssh and not a `hostNetwork` probe pod on a control-plane node: the host steps already need a shell on every host, a pod cannot be reached through an isolated cluster's API (its etcd majority may be across the cut) nor run on a witness VM outside the clusters, and it needs the privileged Pod Security level.",
+          ]
+        : []),
+      ...(pods
+        ? [
+            "  - **Pod flows from a probe pod** in the namespace that makes them (a store's replication), which the chaos tool selects: they prove the chaos cut. `UNKNOWN` there means that cluster's API does not answer (expected for an isolated cluster whose etcd majority is across the cut): the probes from the other side are the proof.",
+          ]
+        : []),
       "",
     );
     const seen = new Set<string>();
     for (const q of r.probe.probes) {
-      const line = `${q.from.cluster}/${q.from.namespace} → ${q.what}: TCP ${q.port} (${q.why})${"cluster" in q.to ? ", at the nodes' InternalIP addresses that probe.sh before recorded" : ""}`;
+      const from = q.from.kind === "pod" ? `${q.from.cluster}/${q.from.namespace} (probe pod)` : `${q.from.what} (ssh)`;
+      const line = `${from} → ${q.what}: TCP ${q.port} (${q.why})${"addresses" in q.to ? "" : ", at the addresses probe.sh before recorded"}`;
       if (seen.has(line)) continue;
       seen.add(line);
       out.push(`  - ${cell(line)}`);
@@ -318,8 +346,9 @@ function proof({ r, out }: Rb): void {
       `- On a host of each row of the host table, the drop counters must be rising: ${codeSpan(shellLine(["nft", "list", "table", "inet", NFT_TABLE]))} (or ${codeSpan(shellLine(["iptables", "-L", IPTABLES_CHAIN, "-v", "-n", "-x"]))}). Counters at zero mean nothing crossed the cut there — or the rules are not in the path.`,
     );
   // a row is demanded to fail only when both its ends are cut: declared ranges that a rule drops
-  const probed = cutRows.filter((x) => x.from.ranges.length && x.to.ranges.length);
+  const probed = cutRows.filter((x) => x.from.ranges.length && x.to.ranges.length && !x.when);
   const unprobed = cutRows.filter((x) => !x.from.ranges.length || !x.to.ranges.length);
+  const conditional = cutRows.filter((x) => x.from.ranges.length && x.to.ranges.length && x.when);
   if (probed.length) {
     out.push("- These rows of the port matrix cross the cut and must now fail (test each from its source):", "");
     for (const x of probed)
@@ -327,6 +356,10 @@ function proof({ r, out }: Rb): void {
         `  - ${cell(portText(x))} ${x.direction === "both" ? "↔" : "→"} ${cell(x.component)}: ${cell(x.from.what)} (${cell(x.from.site)}) to ${cell(x.to.what)} (${cell(x.to.site)})`,
       );
   }
+  if (conditional.length)
+    out.push(
+      `- Not demanded (a flow that exists only under a condition the design does not say, so it may never have connected): ${conditional.map((x) => cell(`${portText(x)} ${x.component}, ${x.from.what} to ${x.to.what} (only ${x.when})`)).join("; ")}.`,
+    );
   if (unprobed.length)
     out.push(
       `- Not cut, so expected to still connect (an end has no declared range a rule could drop): ${unprobed.map((x) => cell(`${portText(x)} ${x.component}, ${x.from.what} to ${x.to.what}`)).join("; ")}.`,
@@ -569,10 +602,10 @@ function rollback(rb: Rb): void {
       `${k++}. On every host of ${cell(h.what)}${h.cluster ? ` (${codeSpan(nodesFile(h.cluster))})` : ""}: ${codeSpan(shellLine(["nft", "delete", "table", "inet", NFT_TABLE]))} (iptables: ${codeSpan(shellLine(["sh", "-c", IPTABLES_ROLLBACK]))}), then ${codeSpan(shellLine(["systemctl", "stop", "quorate-gameday-rollback.timer"]))}.`,
     );
   for (const y of r.plans) out.push(`${k++}. ${codeSpan(kubectl(y.cluster, "delete", y.file))}`);
-  const withProbe = r.plans.filter((y) => r.probe.probes.some((q) => q.from.cluster === y.cluster));
-  if (withProbe.length)
+  const withProbe = [...new Set(probePods(r.probe).map((x) => x.cluster))];
+  if (r.probe.probes.length)
     out.push(
-      `${k++}. ${codeSpan("sh probe.sh before")} again: every probe connects once more (the cut is gone everywhere); then delete the probe pods: ${withProbe.map((y) => codeSpan(kubectlLine(y.cluster, ["delete", "-f", probeFile(y.cluster)]))).join("; ")}.`,
+      `${k++}. ${codeSpan("sh probe.sh before")} again: every probe connects once more (the cut is gone everywhere)${withProbe.length ? `; then delete the probe pods: ${withProbe.map((c) => codeSpan(kubectlLine(c, ["delete", "-f", probeFile(c)]))).join("; ")}` : ""}.`,
     );
   if (isolated.length)
     out.push(

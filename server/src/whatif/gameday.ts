@@ -10,7 +10,7 @@ import type { Cluster } from "../model/topology";
 import type { TopologyContext } from "../derive/context";
 import { lagSecondsCovered } from "../math/lag";
 import { fileSegment, shortHash } from "../util/paths";
-import { probePlan, probePod, probeScript } from "./probe";
+import { probePlan, probePod, probePods, probeScript } from "./probe";
 import { ALL_UP, type Result, run, runIsolate, type Scenario, scenarioName } from "./engine";
 import { kubectl, probeFile, runbookOf, safeSeconds } from "./gameday-runbook";
 import { finish, type Steps } from "../util/steps";
@@ -379,21 +379,24 @@ export function* gameDaySteps(
 }
 
 /**
- * The proof that the cut took effect: a probe pod in each cluster's first cut namespace (created
- * before the chaos, so the chaos selects it) and probe.sh, both generated from the design.
+ * The proof that the cut took effect: probe.sh, and a probe pod in each cut namespace a probe
+ * starts from (created before the chaos, so the chaos selects it), both generated from the design.
  */
 function probeFiles(pl: Planning, plans: readonly ClusterPlan[], s: Scenario, o: GameDayOptions, seconds: number, files: GameDayFile[]) {
   const probe = probePlan(
     pl.ctx,
-    plans.map((p) => ({ cluster: p.cluster, site: p.site, namespace: p.namespaces[0] })),
+    plans.flatMap((p) => p.namespaces.map((namespace) => ({ cluster: p.cluster, site: p.site, namespace }))),
     pl.sideOf,
     (name) => pl.clusters.some((c) => c.name?.value === name && c.cidrs.some((v) => v.field === "nodes")),
   );
-  for (const p of plans.filter((y) => probe.probes.some((q) => q.from.cluster === y.cluster)))
+  const pods = probePods(probe);
+  for (const cluster of [...new Set(pods.map((x) => x.cluster))]) {
+    const mine = pods.filter((x) => x.cluster === cluster).map((x) => x.namespace);
     files.push({
-      path: probeFile(p.cluster),
-      content: `${`# quorate gameday: the probe pod of ${p.cluster} in ${p.namespaces[0]} — apply it before the chaos manifests, so they select it`.replace(/[\r\n\u2028\u2029]/g, " ")}\n${stringify(probePod(p.namespaces[0], seconds + 3600, LABELS), { lineWidth: 0 })}`,
+      path: probeFile(cluster),
+      content: `${`# quorate gameday: the probe pods of ${cluster} in ${mine.join(", ")} — apply them before the chaos manifests, so they select them`.replace(/[\r\n\u2028\u2029]/g, " ")}\n${mine.map((ns) => stringify(probePod(ns, seconds + 3600, LABELS), { lineWidth: 0 })).join("---\n")}`,
     });
+  }
   if (probe.probes.length) files.push({ path: "probe.sh", content: probeScript(probe, `${scenarioName(s)} — from ${o.source}`) });
   return probe;
 }

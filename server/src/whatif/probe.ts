@@ -1,14 +1,17 @@
 /**
- * The game day's proof that the cut took effect: a probe pod in every namespace the chaos tool
- * cuts, and `probe.sh`, generated from the design, that connects from each probe pod to the
- * other side — the ports of the port matrix between the two ends, at the other clusters' node
- * addresses (read from their API before the cut) and at the other sites' declared hosts. Run
- * before the cut every probe must connect (a probe that never connected proves nothing); while
- * the cut stands every probe must time out. Pure: returns file contents.
+ * The game day's proof that the cut took effect: `probe.sh`, generated from the design, tests
+ * each TCP row of the port matrix that crosses the cut from its real source — a host-network flow
+ * (etcd, the Cilium agents, the clustermesh-apiserver NodePort, a witness VM) from one of its
+ * hosts over ssh, because chaos tools never touch a host's own network and only the host tables
+ * cut it; a flow pods make (a store's replication) from a probe pod in that namespace, which the
+ * chaos tool selects. The addresses on the other side are the other clusters' nodes or pods (read
+ * from their APIs before the cut) and the other sites' declared hosts. Before the cut every probe
+ * must connect (a probe that never connected proves nothing); while the cut stands every probe
+ * must time out. Pure: returns file contents.
  */
-import { canonical, formatAddress, parseCidr } from "../math/cidr";
+import { formatAddress, parseCidr } from "../math/cidr";
 import type { TopologyContext } from "../derive/context";
-import { type PortRow, portMatrix } from "../ports/ports";
+import { type End, type PortRow, portMatrix } from "../ports/ports";
 import { shellLine, shellWord } from "../util/shell";
 
 /** The probe pods' image: busybox's nc (-z, -w) is all the probe needs; mirror it where the clusters pull from. */
@@ -16,9 +19,6 @@ export const PROBE_IMAGE = "busybox:1.36.1";
 
 /** The probe pod's name in each cut namespace. */
 export const PROBE_POD = "quorate-probe";
-
-/** Every node's kubelet listens here (kubernetes.io/docs/reference/networking/ports-and-protocols/): the probe's port when the port matrix has no TCP row to a cluster. */
-export const KUBELET_TCP = 10250;
 
 /** A declared host range is swept address by address up to this many addresses (a /28 has 14 hosts). */
 export const MAX_SWEPT_ADDRESSES = 30;
@@ -30,16 +30,35 @@ export interface ProbeSource {
   readonly namespace: string;
 }
 
-/** One probe: from a probe pod to a set of addresses on the other side, one TCP port; open when any address accepts. */
+/**
+ * A set of addresses a probe starts from or goes to: a cluster's nodes (or only its control-plane
+ * nodes: etcd, kube-apiserver) or the pods of one of its namespaces, read from its API before the
+ * cut; or fixed addresses (a site's declared hosts).
+ */
+export type AddressSet =
+  | { readonly cluster: string; readonly controlPlane?: boolean }
+  | { readonly cluster: string; readonly namespace: string }
+  | { readonly addresses: readonly string[] };
+
+/**
+ * Where a probe starts: a probe pod in a namespace the chaos tool cuts (for the flows pods make),
+ * or a host reached over ssh (for host-network flows: etcd, the Cilium agents, the
+ * clustermesh-apiserver NodePort, hosts outside the clusters). Chaos Mesh never touches a host's
+ * own network, so only a probe from the host tests the host tables.
+ */
+export type ProbeStart =
+  | { readonly kind: "pod"; readonly cluster: string; readonly site: string; readonly namespace: string }
+  | { readonly kind: "host"; readonly site: string; readonly what: string; readonly hosts: AddressSet };
+
+/** One probe: from a start to a set of addresses on the other side, one TCP port; open when any address accepts. */
 export interface Probe {
-  readonly from: ProbeSource;
+  readonly from: ProbeStart;
   /** "nodes of lon-prod", "hosts at ams (192.168.30.0/28)" */
   readonly what: string;
   readonly port: number;
   /** "cilium-health", "etcd peer", "kubelet (every node)" */
   readonly why: string;
-  /** a cluster whose node InternalIPs are read from its API before the cut, or fixed addresses */
-  readonly to: { readonly cluster: string } | { readonly addresses: readonly string[] };
+  readonly to: AddressSet;
 }
 
 export interface ProbePlan {
@@ -62,10 +81,29 @@ function sweep(range: string): string[] | undefined {
   return out;
 }
 
+/** Every address of an end's declared ranges, or undefined (with a note) when one is too large to sweep. */
+function swept(e: End, notes: string[]): string[] | undefined {
+  const parts = e.ranges.map(sweep);
+  if (parts.every((x) => x !== undefined)) return parts.flat();
+  const note = `${e.what} (${e.ranges.join(", ")}): more than ${MAX_SWEPT_ADDRESSES} addresses, too many to sweep — the drop counters on those hosts prove the cut there`;
+  if (!notes.includes(note)) notes.push(note);
+  return undefined;
+}
+
+/** What the probe sees of one end of a row. */
+interface Side {
+  readonly start?: ProbeStart;
+  readonly target?: AddressSet;
+  readonly what: string;
+}
+
 /**
- * The probes from every cut namespace to the other side. `sideOf(site)` is the site's side of the
- * cut; `nodesDeclared(cluster)` tells whether the cut drops that cluster's node range (a probe to
- * nodes whose range is not cut would fail for the wrong reason).
+ * The probes for every TCP row of the port matrix that crosses the cut, each from its real
+ * source: `sideOf(site)` is the site's side of the cut; `sources` are the namespaces the chaos tool
+ * cuts (a probe pod goes there); `nodesDeclared(cluster)` tells whether the cut drops that
+ * cluster's node range (a probe to nodes whose range is not cut would fail for the wrong reason).
+ * A row in both directions is probed from each end: each direction crosses one side's outbound
+ * rules and the other's inbound ones.
  */
 export function probePlan(
   ctx: TopologyContext,
@@ -73,57 +111,58 @@ export function probePlan(
   sideOf: (site: string) => number,
   nodesDeclared: (cluster: string) => boolean,
 ): ProbePlan {
-  const rows = portMatrix(ctx).rows.filter((r) => r.protocol === "TCP" && r.port !== null);
-  const t = ctx.topology;
-  const probes: Probe[] = [];
   const notes: string[] = [];
-  /** the TCP ports the matrix opens from side `side` to the end `matches` (either direction for `both` rows) */
-  const portsTo = (side: number, matches: (r: PortRow, end: "to" | "from") => boolean) => {
-    const out = new Map<number, string>();
-    for (const r of rows) {
-      if (matches(r, "to") && sideOf(r.from.site) === side && !out.has(r.port!)) out.set(r.port!, r.component);
-      if (r.direction === "both" && matches(r, "from") && sideOf(r.to.site) === side && !out.has(r.port!)) out.set(r.port!, r.component);
+  const cut = (r: PortRow) => sideOf(r.from.site) >= 0 && sideOf(r.to.site) >= 0 && sideOf(r.from.site) !== sideOf(r.to.site);
+  // a conditional row (only where pod ranges are routed, only without NAT-T) need not connect before the cut
+  const rows = portMatrix(ctx).rows.filter((r) => r.protocol === "TCP" && r.port !== null && !r.when && cut(r));
+  const side = (e: End): Side => sideOfEnd(e, sources, nodesDeclared, notes);
+  const probes = new Map<string, Probe>();
+  for (const r of rows)
+    for (const [a, b] of r.direction === "both" ? [[r.from, r.to] as const, [r.to, r.from] as const] : [[r.from, r.to] as const]) {
+      const [x, y] = [side(a), side(b)];
+      if (!x.start || !y.target) continue;
+      const p: Probe = { from: x.start, what: y.what, port: r.port!, why: r.component, to: y.target };
+      const key = JSON.stringify([p.from, p.to, p.port]);
+      if (!probes.has(key)) probes.set(key, p);
     }
-    return [...out].sort((a, b) => a[0] - b[0]);
-  };
-  for (const from of sources) {
-    const side = sideOf(from.site);
-    for (const c of t.clusters) {
-      const name = c.name?.value;
-      const site = name ? ctx.siteOfCluster(name) : undefined;
-      if (!name || !site || sideOf(site) < 0 || sideOf(site) === side || !nodesDeclared(name)) continue;
-      // only what listens on the nodes themselves (a store's pods listen on pod addresses, not these)
-      const nodes = new Set(
-        c.cidrs
-          .filter((v) => v.field === "nodes")
-          .map((v) => parseCidr(v.value))
-          .filter((x) => x !== undefined)
-          .map(canonical),
-      );
-      const ports = portsTo(
-        side,
-        (r, end) => r[end].cluster === name && r[end].ranges.length > 0 && r[end].ranges.every((x) => nodes.has(x)),
-      );
-      for (const [port, why] of ports.length ? ports : [[KUBELET_TCP, "kubelet (every node)"] as const])
-        probes.push({ from, what: `nodes of ${name}`, port, why, to: { cluster: name } });
-    }
-    for (const [site, decl] of t.siteByName) {
-      if (sideOf(site) < 0 || sideOf(site) === side) continue;
-      for (const item of decl.addresses?.items ?? []) {
-        const addresses = sweep(item.value);
-        const ports = portsTo(side, (r, end) => r[end].site === site && !r[end].cluster && r[end].ranges.includes(item.value));
-        if (!ports.length) continue;
-        if (!addresses) {
-          notes.push(
-            `hosts at ${site} (${item.value}): more than ${MAX_SWEPT_ADDRESSES} addresses, too many to sweep from a pod — the drop counters on those hosts prove the cut there`,
-          );
-          continue;
-        }
-        for (const [port, why] of ports) probes.push({ from, what: `hosts at ${site} (${item.value})`, port, why, to: { addresses } });
-      }
-    }
+  return { probes: [...probes.values()], notes };
+}
+
+/** How an end is probed: from a probe pod (a cut namespace's pods) or a host; to recorded or declared addresses. */
+function sideOfEnd(e: End, sources: readonly ProbeSource[], nodesDeclared: (cluster: string) => boolean, notes: string[]): Side {
+  const ranges = e.ranges.join(", ");
+  if (e.namespace) {
+    if (!e.cluster) return { what: e.what };
+    const src = sources.find((x) => x.cluster === e.cluster && x.namespace === e.namespace);
+    return {
+      what: `pods of ${e.cluster} in ${e.namespace}`,
+      target: { cluster: e.cluster, namespace: e.namespace },
+      ...(src ? { start: { kind: "pod" as const, ...src } } : {}),
+    };
   }
-  return { probes, notes };
+  if (e.cluster) {
+    if (!e.ranges.length || !nodesDeclared(e.cluster)) return { what: e.what };
+    const hosts = { cluster: e.cluster, ...(e.controlPlane ? { controlPlane: true } : {}) };
+    const what = e.controlPlane ? `control-plane nodes of ${e.cluster}` : `nodes of ${e.cluster}`;
+    return {
+      what,
+      target: hosts,
+      start: {
+        kind: "host",
+        site: e.site,
+        what: e.controlPlane ? `a control-plane node of ${e.cluster}` : `a node of ${e.cluster}`,
+        hosts,
+      },
+    };
+  }
+  if (!e.ranges.length) return { what: e.what };
+  const addresses = swept(e, notes);
+  if (!addresses) return { what: e.what };
+  return {
+    what: `hosts at ${e.site} (${ranges})`,
+    target: { addresses },
+    start: { kind: "host", site: e.site, what: `a host at ${e.site} (${ranges})`, hosts: { addresses } },
+  };
 }
 
 /** A probe pod: unprivileged (the restricted Pod Security level), tiny, sleeping while the game day lasts. */
@@ -151,43 +190,110 @@ export function probePod(namespace: string, seconds: number, labels: Record<stri
 
 const oneLine = (s: string) => s.replace(/[\r\n\u2028\u2029]/g, " ");
 
-/** `probe.sh`: run from a workstation that reaches every cluster's API outside the cut. */
+/**
+ * What runs on a host over ssh: the first of the addresses that accepts TCP on the port within
+ * 3 s (bash's /dev/tcp under coreutils' timeout: no nc variant to depend on). Exit 0 open, 1 none
+ * open, 3 when the host lacks bash or timeout (unknown, never "closed").
+ */
+export const HOST_CHECK =
+  'command -v bash >/dev/null && command -v timeout >/dev/null || exit 3; p=$1; shift; for a in "$@"; do if timeout 3 bash -c "exec 3<>/dev/tcp/$a/$p" 2>/dev/null; then echo "$a"; exit 0; fi; done; exit 1';
+
+/** The key an address set is recorded under in probe-addresses.txt: c1 (nodes), c1cp (control-plane nodes), c1p1 (pods of a namespace), h1 (hosts that answer ssh). */
+function keysOf(plan: ProbePlan): Map<string, { key: string; set: AddressSet }> {
+  const keys = new Map<string, { key: string; set: AddressSet }>();
+  const clusters = new Map<string, string>();
+  let hosts = 0;
+  const add = (set: AddressSet) => {
+    const id = JSON.stringify(set);
+    if (keys.has(id)) return;
+    if ("addresses" in set) {
+      keys.set(id, { key: `h${++hosts}`, set });
+      return;
+    }
+    if (!clusters.has(set.cluster)) clusters.set(set.cluster, `c${clusters.size + 1}`);
+    const c = clusters.get(set.cluster)!;
+    const suffix =
+      "namespace" in set ? `p${[...keys.values()].filter((k) => k.key.startsWith(`${c}p`)).length + 1}` : set.controlPlane ? "cp" : "";
+    keys.set(id, { key: `${c}${suffix}`, set });
+  };
+  for (const p of plan.probes) {
+    if (p.from.kind === "host") add(p.from.hosts);
+    if (!("addresses" in p.to)) add(p.to);
+  }
+  return keys;
+}
+
+/** The `before` line that records one address set. */
+function recordLine(key: string, set: AddressSet): string {
+  if ("addresses" in set) return `  ${shellLine(["sshable", key, ...set.addresses])}`;
+  if ("namespace" in set) return `  ${shellLine(["record_pods", key, set.cluster, set.namespace])}`;
+  return `  ${shellLine(["record_nodes", key, set.cluster, ...(set.controlPlane ? ["-l", "node-role.kubernetes.io/control-plane"] : [])])}`;
+}
+
+/** `probe.sh`: run from a workstation that reaches every cluster's API and the hosts (ssh) outside the cut. */
 export function probeScript(plan: ProbePlan, title: string): string {
-  const keys = new Map<string, string>();
-  for (const p of plan.probes) if ("cluster" in p.to && !keys.has(p.to.cluster)) keys.set(p.to.cluster, `c${keys.size + 1}`);
+  const keys = keysOf(plan);
+  const keyOf = (set: AddressSet) => keys.get(JSON.stringify(set))!.key;
   const out = [
     "#!/bin/sh",
     oneLine(`# quorate gameday probe: ${title}`),
-    "# Run from a workstation that reaches every cluster's API over the management network, not through the cut:",
-    "#   sh probe.sh before   once the probe pods run, before the cut: every probe must connect (it also records the nodes' addresses)",
+    "# Run from a workstation that reaches every cluster's API and every host (ssh) over the management network, not through the cut:",
+    "#   sh probe.sh before   once the probe pods run, before the cut: every probe must connect (it also records the addresses)",
     "#   sh probe.sh during   while the cut stands: every probe must time out",
     "# A probe that does not connect before the cut proves nothing: fix the firewall or the plan before the game day.",
+    "# Host-network flows are probed from the hosts over ssh (chaos tools never touch a host's own network):",
+    '# SSH is the command to reach a host (default: ssh -o BatchMode=yes -o ConnectTimeout=5), e.g. SSH="ssh -J bastion -l ops".',
     "set -u",
     'phase="$*"',
     'case "$phase" in before | during) ;; *) echo "usage: sh probe.sh before|during" >&2; exit 2 ;; esac',
     'cd "$(dirname "$0")" || exit 2',
+    `SSH=\${SSH:-ssh -o BatchMode=yes -o ConnectTimeout=5}`,
     "recorded=probe-addresses.txt",
     "bad=0",
     "unknown=0",
+    `check=${shellWord(HOST_CHECK)}`,
     "",
-    "# record KEY CONTEXT: the InternalIP addresses of the cluster's nodes, read before the cut (an isolated cluster's API may not answer during it)",
-    "record() {",
-    `  kubectl --context "$2" get nodes -o jsonpath='{range .items[*]}{.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}' |`,
-    `    tr ' ' '\\n' | awk -v k="$1" 'NF { print k, $1 }' >>"$recorded"`,
+    "# keep KEY: one address per line on stdin (addresses only: nothing else reaches a command line), recorded under KEY",
+    `keep() { tr ' ' '\\n' | awk -v k="$1" '$1 ~ /^[0-9A-Fa-f.:]+$/ { print k, $1 }' >>"$recorded"; }`,
+    "# record_nodes KEY CONTEXT [-l SELECTOR]: the InternalIP addresses of the cluster's nodes, read before the cut (an isolated cluster's API may not answer during it)",
+    "record_nodes() {",
+    "  k=$1 ctx=$2",
+    "  shift 2",
+    `  kubectl --context "$ctx" get nodes "$@" -o jsonpath='{range .items[*]}{.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}' | keep "$k"`,
     "}",
-    "# addresses KEY: what record wrote",
+    "# record_pods KEY CONTEXT NAMESPACE: the addresses of the running pods of a namespace",
+    "record_pods() {",
+    `  kubectl --context "$2" -n "$3" get pods --field-selector=status.phase=Running -o jsonpath='{range .items[*]}{.status.podIP}{"\\n"}{end}' | keep "$1"`,
+    "}",
+    "# sshable KEY ADDRESS...: the declared hosts that answer ssh (probes start from them)",
+    "sshable() {",
+    "  k=$1",
+    "  shift",
+    '  for a in "$@"; do $SSH "$a" true </dev/null >/dev/null 2>&1 && echo "$a"; done | keep "$k"',
+    "}",
+    "# addresses KEY: what was recorded",
     `addresses() { awk -v k="$1" '$1 == k { print $2 }' "$recorded" 2>/dev/null; }`,
     "",
-    "# probe CONTEXT NAMESPACE WHAT PORT ADDRESS...: open when any address accepts a TCP connection on PORT within 3 s",
-    "probe() {",
+    "# verdict WHAT GOT: GOT is 'open at A' or 'closed'; before the cut every probe must be open, during it closed",
+    "verdict() {",
+    "  want=open",
+    '  [ "$phase" = during ] && want=closed',
+    '  case "$2" in',
+    '    "$want"*) echo "ok       $1: $2" ;;',
+    '    *) echo "FAIL     $1: $2, expected $want"; bad=$((bad + 1)) ;;',
+    "  esac",
+    "}",
+    'unknown() { echo "UNKNOWN  $1: $2"; unknown=$((unknown + 1)); }',
+    "",
+    "# pod CONTEXT NAMESPACE WHAT PORT ADDRESS...: from the probe pod, which the chaos tool selects",
+    "pod() {",
     "  ctx=$1 ns=$2 what=$3 port=$4",
     "  shift 4",
     `  if ! kubectl --context "$ctx" -n "$ns" get pod ${PROBE_POD} >/dev/null 2>&1; then`,
-    `    echo "UNKNOWN  $what: the API of $ctx does not answer, or the probe pod is missing: nothing is probed from there"`,
-    "    unknown=$((unknown + 1))",
+    '    unknown "$what" "the API of $ctx does not answer, or the probe pod is missing: nothing is probed from there"',
     "    return",
     "  fi",
-    '  if [ $# -eq 0 ]; then echo "UNKNOWN  $what: no address recorded (run: sh probe.sh before)"; unknown=$((unknown + 1)); return; fi',
+    '  if [ $# -eq 0 ]; then unknown "$what" "no address recorded (run: sh probe.sh before)"; return; fi',
     "  got=closed",
     '  for a in "$@"; do',
     `    if kubectl --context "$ctx" -n "$ns" exec ${PROBE_POD} -- nc -z -w 3 "$a" "$port" >/dev/null 2>&1; then`,
@@ -195,26 +301,53 @@ export function probeScript(plan: ProbePlan, title: string): string {
     "      break",
     "    fi",
     "  done",
-    "  want=open",
-    '  [ "$phase" = during ] && want=closed',
-    '  case "$got" in',
-    '    "$want"*) echo "ok       $what: $got" ;;',
-    '    *) echo "FAIL     $what: $got, expected $want"; bad=$((bad + 1)) ;;',
-    "  esac",
+    '  verdict "$what" "$got"',
+    "}",
+    "",
+    "# host KEY WHAT PORT ADDRESS...: over ssh from the first recorded host of KEY that answers (host tables, not the chaos tool, cut these)",
+    "host() {",
+    "  key=$1 what=$2 port=$3",
+    "  shift 3",
+    '  if [ $# -eq 0 ]; then unknown "$what" "no address recorded (run: sh probe.sh before)"; return; fi',
+    '  for src in $(addresses "$key"); do',
+    '    got=$($SSH "$src" "sh -c \'$check\' probe $port $*" </dev/null 2>/dev/null)',
+    "    case $? in",
+    '      0) verdict "$what (from $src)" "open at $got"; return ;;',
+    '      1) verdict "$what (from $src)" closed; return ;;',
+    "    esac",
+    "  done",
+    '  unknown "$what" "no host of $key answers ssh, or it lacks bash and timeout: nothing is probed from there"',
     "}",
     "",
     'if [ "$phase" = before ]; then',
     '  : >"$recorded"',
-    ...[...keys].map(([cluster, key]) => `  ${shellLine(["record", key, cluster])}`),
+    ...[...keys.values()].map((k) => recordLine(k.key, k.set)),
     "fi",
     "",
   ];
   for (const p of plan.probes) {
-    const label = oneLine(`${p.from.cluster}/${p.from.namespace} → ${p.what}: TCP ${p.port} (${p.why})`);
-    const to = "cluster" in p.to ? `$(addresses ${keys.get(p.to.cluster)})` : p.to.addresses.map(shellWord).join(" ");
-    out.push(`${shellLine(["probe", p.from.cluster, p.from.namespace, label, String(p.port)])} ${to}`);
+    const label = oneLine(
+      `${p.from.kind === "pod" ? `${p.from.cluster}/${p.from.namespace}` : p.from.what} → ${p.what}: TCP ${p.port} (${p.why})`,
+    );
+    const to = "addresses" in p.to ? p.to.addresses.map(shellWord).join(" ") : `$(addresses ${keyOf(p.to)})`;
+    out.push(
+      p.from.kind === "pod"
+        ? `${shellLine(["pod", p.from.cluster, p.from.namespace, label, String(p.port)])} ${to}`
+        : `${shellLine(["host", keyOf(p.from.hosts), label, String(p.port)])} ${to}`,
+    );
   }
-  if (!plan.probes.length) out.push('echo "nothing to probe: no cut namespace has a declared range on the other side"');
+  if (!plan.probes.length) out.push('echo "nothing to probe: no TCP row of the port matrix crosses the cut between declared ranges"');
   out.push("", 'echo "$bad failed, $unknown unknown"', '[ "$bad" -eq 0 ]', "");
   return out.join("\n");
+}
+
+/** The probe pods a plan starts from: one per (cluster, namespace), in a stable order. */
+export function probePods(plan: ProbePlan): ProbeSource[] {
+  const out = new Map<string, ProbeSource>();
+  for (const p of plan.probes)
+    if (p.from.kind === "pod") {
+      const { cluster, site, namespace } = p.from;
+      out.set(JSON.stringify([cluster, namespace]), { cluster, site, namespace });
+    }
+  return [...out.values()];
 }
