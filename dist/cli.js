@@ -27594,7 +27594,7 @@ function judgeQuorum2(J, q) {
     flapping: false,
     flowControl: false
   };
-  const judgement = (result, chosen2) => ({
+  const judgement2 = (result, chosen2) => ({
     q,
     result,
     placements,
@@ -27603,10 +27603,10 @@ function judgeQuorum2(J, q) {
     path
   });
   if (q.kind === "etcd" && [...q.counts.keys()].every((x) => R.lost.has(x)))
-    return judgement({ ...base, ...none, outcome: "lost" }, { best: void 0, judged: void 0 });
+    return judgement2({ ...base, ...none, outcome: "lost" }, { best: void 0, judged: void 0 });
   if (!placements.length) {
     J.breaks.push(stopsBreak(J, q, after, groups, maj));
-    return judgement({ ...base, ...none, outcome: "stops" }, { best: void 0, judged: void 0 });
+    return judgement2({ ...base, ...none, outcome: "stops" }, { best: void 0, judged: void 0 });
   }
   const stopped = (p) => p.stops.reduce((a, x) => a + after.get(x), 0);
   const chosen = choosePlacements(q, placements, clients, path, stopped);
@@ -27616,7 +27616,7 @@ function judgeQuorum2(J, q) {
   const overBudget = commitOverBudget(J, q, placements, best, after);
   const { flapping, flowControl } = judgeExcursion(J, q, after);
   const outcome = flapping ? "flapping" : flowControl ? "flow-control" : overBudget ? "over-budget" : stopping ? "minority-stops" : "continues";
-  return judgement(
+  return judgement2(
     {
       ...base,
       outcome,
@@ -30421,59 +30421,57 @@ function availabilityCell(r2, f, j) {
   if (report.invalid.length) return `not computed: availability must be in (0, 1] \u2014 ${report.invalid.join("; ")}`;
   return report.declared ? "not computed" : "not computed: no site or link declares an availability";
 }
-function tiersSection(r2) {
-  const t = r2.ctx.topology;
-  const report = reportOf(r2.ctx);
-  const judged2 = objectiveJudgements(r2.ctx);
-  const judgement = (owner, key) => judged2.find((j) => j.owner === owner && j.key === key);
-  const figuresOf = (owner) => report.figures.find((f) => f.owner === owner);
-  const rows2 = [];
-  const objectiveCell = (j) => j ? objectiveText(j) : NONE;
-  const survives = (owner, tier) => {
-    for (const j of judged2)
-      if (j.owner === owner && j.key.startsWith("survive "))
-        rows2.push([
-          tier,
-          j.label,
-          `survives ${objectiveText(j)}`,
-          j.met === null ? unmeasured(j) : j.met ? "every such scenario keeps it working" : j.detail ?? "fails",
-          status(j)
-        ]);
-  };
-  for (const tr of t.traffic) {
+var judgement = (x, owner, key) => x.judged.find((j) => j.owner === owner && j.key === key);
+var figuresOf = (x, owner) => x.report.figures.find((f) => f.owner === owner);
+var objectiveCell = (j) => j ? objectiveText(j) : NONE;
+function survivalRows(x, owner, tier) {
+  for (const j of x.judged)
+    if (j.owner === owner && j.key.startsWith("survive "))
+      x.rows.push([
+        tier,
+        j.label,
+        `survives ${objectiveText(j)}`,
+        j.met === null ? unmeasured(j) : j.met ? "every such scenario keeps it working" : j.detail ?? "fails",
+        status(j)
+      ]);
+}
+function trafficRows(x) {
+  for (const tr of x.r.ctx.topology.traffic) {
     if (!tr.name) continue;
     const name = `traffic ${tr.name.value}`;
     const rto = rtoEstimate(tr);
-    const jr = judgement(tr, "rtoSeconds");
+    const jr = judgement(x, tr, "rtoSeconds");
     const rtoCell = rto ? `${sig(rto.seconds)} s (${rto.terms})` : jr?.met === null ? unmeasured(jr) : `not estimated: ${rtoMissing(tr)}`;
-    rows2.push(["Ingress RTO", name, objectiveCell(jr), rtoCell, status(jr)]);
-    const ja = judgement(tr, "availability");
-    rows2.push(["Ingress availability", name, objectiveCell(ja), availabilityCell(r2, figuresOf(tr), ja), status(ja)]);
-    survives(tr, "Ingress survival");
-    rows2.push(["Stateless workloads RTO", `backends of ${tr.name.value}`, objectiveCell(jr), ...statelessRto(r2, tr, rtoCell, jr)]);
+    x.rows.push(["Ingress RTO", name, objectiveCell(jr), rtoCell, status(jr)]);
+    const ja = judgement(x, tr, "availability");
+    x.rows.push(["Ingress availability", name, objectiveCell(ja), availabilityCell(x.r, figuresOf(x, tr), ja), status(ja)]);
+    survivalRows(x, tr, "Ingress survival");
+    x.rows.push(["Stateless workloads RTO", `backends of ${tr.name.value}`, objectiveCell(jr), ...statelessRto(x.r, tr, rtoCell, jr)]);
   }
-  for (const st of t.stores) {
+}
+function rpoCell(st, rep) {
+  const rpo = storeRpo(st);
+  if (rpo === null) return "not assessed: declare maxLagSeconds";
+  if (rpo === Infinity) return "unbounded (the lag buffer overflows: a longer lag forces a resync)";
+  if (rpo > 0) return `${sig(rpo)} s (maxLagSeconds)`;
+  return rep === "galera" ? "0 s (a commit waits until every node of the primary component has certified it)" : "0 s (a write is acknowledged once a majority has it)";
+}
+function storeRows(x) {
+  for (const st of x.r.ctx.topology.stores) {
     const rep = st.replication?.value;
     if (!st.name || !rep) continue;
     const cls = rep === "async" && st.conflictResolution ? `async, ${st.conflictResolution.value} resolution` : rep;
     const name = `store ${st.name.value}`;
-    const owner = r2.ctx.quorumOf(st)?.owner ?? st;
-    const jp = judgement(st, "rpoSeconds");
-    const rpo = storeRpo(st);
-    rows2.push([
-      `RPO (${cls})`,
-      name,
-      objectiveCell(jp),
-      rpo === null ? "not assessed: declare maxLagSeconds" : rpo === Infinity ? "unbounded (the lag buffer overflows: a longer lag forces a resync)" : rpo === 0 ? rep === "galera" ? "0 s (a commit waits until every node of the primary component has certified it)" : "0 s (a write is acknowledged once a majority has it)" : `${sig(rpo)} s (maxLagSeconds)`,
-      status(jp)
-    ]);
-    const ja = judgement(st, "availability");
-    rows2.push([`Writes availability (${cls})`, name, objectiveCell(ja), availabilityCell(r2, figuresOf(owner), ja), status(ja)]);
-    const jc = judgement(st, "conflictProbability");
+    const owner = x.r.ctx.quorumOf(st)?.owner ?? st;
+    const jp = judgement(x, st, "rpoSeconds");
+    x.rows.push([`RPO (${cls})`, name, objectiveCell(jp), rpoCell(st, rep), status(jp)]);
+    const ja = judgement(x, st, "availability");
+    x.rows.push([`Writes availability (${cls})`, name, objectiveCell(ja), availabilityCell(x.r, figuresOf(x, owner), ja), status(ja)]);
+    const jc = judgement(x, st, "conflictProbability");
     const writers = new Set((st.writers?.items ?? []).map((w) => w.value));
     if ((rep === "async" || rep === "crdt") && (writers.size > 1 || jc)) {
-      const f = figuresOf(st);
-      rows2.push([
+      const f = figuresOf(x, st);
+      x.rows.push([
         `Conflict rate (${cls})`,
         name,
         objectiveCell(jc),
@@ -30481,34 +30479,31 @@ function tiersSection(r2) {
         status(jc)
       ]);
     }
-    survives(st, "Datastore survival");
+    survivalRows(x, st, "Datastore survival");
   }
-  for (const q of r2.quorums)
+}
+function etcdRows(x) {
+  for (const q of x.r.quorums)
     if (q.kind === "etcd") {
-      const f = figuresOf(q.owner);
-      rows2.push([
+      const f = figuresOf(x, q.owner);
+      x.rows.push([
         "Control-plane writes (etcd)",
         q.label,
         "\u2014 (objectives go on stores and traffic entries)",
-        f ? figureText(f) : availabilityCell(r2, void 0, void 0),
+        f ? figureText(f) : availabilityCell(x.r, void 0, void 0),
         NO_OBJECTIVE
       ]);
     }
-  const out = ["## Tiers", ""];
-  if (!rows2.length) return [...out, "No store or traffic entry is declared: there is no tier to state.", ""];
-  const missing = rows2.filter((x) => x[4] === NO_OBJECTIVE).length;
-  out.push(
-    'What "zero downtime" means for this design, tier by tier: the objective its owners declared (`objectives` on each store and traffic entry) beside what the design gives, computed from the declared availability of its sites and links (`quorate availability` shows every figure, its cut sets and how it was computed).',
-    "",
-    table(["tier", "for", "objective", "this design", "status"], rows2),
-    ""
-  );
+}
+function tiersNotes(x) {
+  const out = [];
+  const missing = x.rows.filter((row) => row[4] === NO_OBJECTIVE).length;
   if (missing)
     out.push(
       `- ${missing} tier${missing === 1 ? " has" : "s have"} no objective: the figure is what the design gives, and nothing holds it there.`
     );
   out.push(
-    ...report.assumptions.map((a) => `- Assumed: ${a}.`),
+    ...x.report.assumptions.map((a) => `- Assumed: ${a}.`),
     "- RTO is the worst case for clients that honour the TTL (resolvers and clients that ignore or clamp TTLs take longer); anycast resets established connections.",
     `- RTO: ${RTO_DETECTION}.`,
     "- Conflict rate is the time writers cannot reach each other: a lower bound on conflict exposure, since writers also conflict while connected, within their lag.",
@@ -30516,9 +30511,36 @@ function tiersSection(r2) {
   );
   return out;
 }
+function tiersSection(r2) {
+  const x = { r: r2, report: reportOf(r2.ctx), judged: objectiveJudgements(r2.ctx), rows: [] };
+  trafficRows(x);
+  storeRows(x);
+  etcdRows(x);
+  const out = ["## Tiers", ""];
+  if (!x.rows.length) return [...out, "No store or traffic entry is declared: there is no tier to state.", ""];
+  out.push(
+    'What "zero downtime" means for this design, tier by tier: the objective its owners declared (`objectives` on each store and traffic entry) beside what the design gives, computed from the declared availability of its sites and links (`quorate availability` shows every figure, its cut sets and how it was computed).',
+    "",
+    table(["tier", "for", "objective", "this design", "status"], x.rows),
+    ""
+  );
+  return [...out, ...tiersNotes(x)];
+}
+function capacityAfterLoss(r2, tr) {
+  const tight = [];
+  for (const x of r2.single) {
+    const res = x.traffic.find((y) => y.name === tr.name.value);
+    for (const b of res?.backends ?? []) if (b.loadRps !== null && b.headroomRps !== null) tight.push({ loss: x.name.replace(/^lose /, "losing "), b });
+  }
+  if (!tight.length) return "every single-site loss leaves it served";
+  const least = Math.min(...tight.map((y) => y.b.headroomRps));
+  const at = tight.filter((y) => y.b.headroomRps === least);
+  const where = at.map((y) => `${y.loss} leaves ${y.b.cluster} at ${count(y.b.loadRps)} of ${rps(y.b.capacityRps)}`).join("; ");
+  return least > 0 ? `every single-site loss leaves enough capacity (least headroom ${rps(least)}: ${where})` : `every single-site loss leaves exactly enough capacity, no margin: ${where}`;
+}
 function statelessRto(r2, tr, rtoCell, jr) {
   const failing = r2.single.map((x) => ({ x, res: x.traffic.find((y) => y.name === tr.name.value) })).find((y) => y.res && y.res.outcome !== "served");
-  if (!failing) return [`as ingress: ${rtoCell}; every single-site loss leaves enough capacity`, status(jr)];
+  if (!failing) return [`as ingress: ${rtoCell}; ${capacityAfterLoss(r2, tr)}`, status(jr)];
   const why2 = failing.res.outcome === "overloaded" ? "the remaining backends are overloaded (capacity/site-loss)" : failing.res.outcome === "errors" ? "backends answer with errors (a store they depend on stops writes)" : "no backend remains";
   const cause = failing.res.outcome === "overloaded" ? "by capacity, not steering (`capacity/site-loss`)" : failing.res.outcome === "errors" ? "by writes stopping, not steering" : "no backend remains";
   return [`not bounded by steering: ${failing.x.name} \u2014 ${why2}`, jr ? { raw: `**not met** \u2014 ${cause}` } : NO_OBJECTIVE];

@@ -59,7 +59,11 @@ test("Tiers on the reviewed example: every number is availability's figure, ever
   assert.equal(ingress[3], figureText(fig(checkout)));
   assert.match(ingress[2], /^≥ 99\.95% /);
   const stateless = row(rows, "Stateless workloads RTO", "backends of checkout");
-  assert.match(stateless[3], /^as ingress: 90 s .*every single-site loss leaves enough capacity/);
+  // 40,000 rps on one 40,000 rps backend after either loss: exactly enough, and said so (not "enough")
+  assert.equal(
+    stateless[3],
+    "as ingress: 90 s (10 s × 3 checks + 60 s TTL); every single-site loss leaves exactly enough capacity, no margin: losing fra leaves lon-prod at 40,000 of 40,000 rps; losing lon leaves fra-prod at 40,000 of 40,000 rps",
+  );
   assert.equal(row(rows, "RPO (consensus)", "store ledger")[3], "0 s (a write is acknowledged once a majority has it)");
   assert.equal(row(rows, "Writes availability (consensus)", "store ledger")[3], figureText(fig(ctx.quorumOf(ledger)!.owner)));
   assert.equal(row(rows, "RPO (async, crdt resolution)", "store carts")[3], "300 s (maxLagSeconds)");
@@ -132,6 +136,21 @@ test("Tiers: both sides of each boundary — 0.998001 against 0.998001 is met, a
   );
   assert.equal(row(rows, "Writes availability (consensus)", "store ledger")[4], "met");
   assert.equal(row(rows, "Ingress RTO", "traffic web")[4], "met");
+});
+
+test("Tiers: stateless capacity after a loss on both sides of 0 headroom — 1 rps spare is enough with its margin, 0 is exactly enough", () => {
+  const at = (capacity: number) =>
+    row(
+      tierRows(recordOf(HEADER + TWO_SITE.replaceAll("capacityRps: 100", `capacityRps: ${capacity}`).replace("dependsOn: [ledger]", "")).md),
+      "Stateless workloads RTO",
+      "backends of web",
+    )[3];
+  assert.equal(
+    at(101),
+    "as ingress: 90 s (10 s × 3 checks + 60 s TTL); every single-site loss leaves enough capacity (least headroom 1 rps: losing fra leaves b at 100 of 101 rps; losing lon leaves a at 100 of 101 rps)",
+  );
+  assert.match(at(100), /every single-site loss leaves exactly enough capacity, no margin: losing fra leaves b at 100 of 100 rps; losing lon leaves a at 100 of 100 rps$/);
+  assert.match(at(99), /^not bounded by steering: lose fra — the remaining backends are overloaded/);
 });
 
 test("Tiers without availabilities or objectives says what is missing; without stores or traffic there is no tier", () => {

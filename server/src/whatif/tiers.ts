@@ -6,6 +6,7 @@
  * and whether it is met (the same judgement as the objective/* findings). Pure.
  */
 import {
+  type AvailabilityReport,
   type EntityFigures,
   figureText,
   MINUTES_PER_YEAR,
@@ -18,7 +19,8 @@ import {
 import type { Store, Traffic } from "../model/topology";
 import { type ObjectiveJudgement, type ObjectiveKey, objectiveJudgements } from "../rules/index";
 import { objectiveText } from "../availability/render";
-import { minutes, percentOfTime, sig, table } from "../util/format";
+import { count, minutes, percentOfTime, rps, sig, table } from "../util/format";
+import type { BackendResult } from "./engine";
 import type { RecordContext } from "./record";
 
 type Row = (string | { raw: string })[];
@@ -44,71 +46,75 @@ function availabilityCell(r: RecordContext, f: EntityFigures | undefined, j: Obj
   return report.declared ? "not computed" : "not computed: no site or link declares an availability";
 }
 
-/** The Tiers section: one table, rows by tier, then what the figures assume. */
-// long: not yet split (owner w22, #19's 80-line rule)
-export function tiersSection(r: RecordContext): string[] {
-  const t = r.ctx.topology;
-  const report = reportOf(r.ctx);
-  const judged = objectiveJudgements(r.ctx);
-  const judgement = (owner: Store | Traffic, key: ObjectiveKey) => judged.find((j) => j.owner === owner && j.key === key);
-  const figuresOf = (owner: object) => report.figures.find((f) => f.owner === owner);
-  const rows: Row[] = [];
-  const objectiveCell = (j: ObjectiveJudgement | undefined) => (j ? objectiveText(j) : NONE);
-  const survives = (owner: Store | Traffic, tier: string) => {
-    for (const j of judged)
-      if (j.owner === owner && j.key.startsWith("survive "))
-        rows.push([
-          tier,
-          j.label,
-          `survives ${objectiveText(j)}`,
-          j.met === null ? unmeasured(j) : j.met ? "every such scenario keeps it working" : (j.detail ?? "fails"),
-          status(j),
-        ]);
-  };
+/** What every step building the Tiers table reads, and the rows it adds to. */
+interface Tiers {
+  readonly r: RecordContext;
+  readonly report: AvailabilityReport;
+  readonly judged: readonly ObjectiveJudgement[];
+  readonly rows: Row[];
+}
 
-  for (const tr of t.traffic) {
+const judgement = (x: Tiers, owner: Store | Traffic, key: ObjectiveKey) => x.judged.find((j) => j.owner === owner && j.key === key);
+const figuresOf = (x: Tiers, owner: object) => x.report.figures.find((f) => f.owner === owner);
+const objectiveCell = (j: ObjectiveJudgement | undefined) => (j ? objectiveText(j) : NONE);
+
+/** One row per declared survival class of `owner`. */
+function survivalRows(x: Tiers, owner: Store | Traffic, tier: string): void {
+  for (const j of x.judged)
+    if (j.owner === owner && j.key.startsWith("survive "))
+      x.rows.push([
+        tier,
+        j.label,
+        `survives ${objectiveText(j)}`,
+        j.met === null ? unmeasured(j) : j.met ? "every such scenario keeps it working" : (j.detail ?? "fails"),
+        status(j),
+      ]);
+}
+
+/** Ingress RTO and availability, survival, and the stateless workloads behind each entry. */
+function trafficRows(x: Tiers): void {
+  for (const tr of x.r.ctx.topology.traffic) {
     if (!tr.name) continue;
     const name = `traffic ${tr.name.value}`;
     const rto = rtoEstimate(tr);
-    const jr = judgement(tr, "rtoSeconds");
+    const jr = judgement(x, tr, "rtoSeconds");
     const rtoCell = rto ? `${sig(rto.seconds)} s (${rto.terms})` : jr?.met === null ? unmeasured(jr) : `not estimated: ${rtoMissing(tr)}`;
-    rows.push(["Ingress RTO", name, objectiveCell(jr), rtoCell, status(jr)]);
-    const ja = judgement(tr, "availability");
-    rows.push(["Ingress availability", name, objectiveCell(ja), availabilityCell(r, figuresOf(tr), ja), status(ja)]);
-    survives(tr, "Ingress survival");
-    rows.push(["Stateless workloads RTO", `backends of ${tr.name.value}`, objectiveCell(jr), ...statelessRto(r, tr, rtoCell, jr)]);
+    x.rows.push(["Ingress RTO", name, objectiveCell(jr), rtoCell, status(jr)]);
+    const ja = judgement(x, tr, "availability");
+    x.rows.push(["Ingress availability", name, objectiveCell(ja), availabilityCell(x.r, figuresOf(x, tr), ja), status(ja)]);
+    survivalRows(x, tr, "Ingress survival");
+    x.rows.push(["Stateless workloads RTO", `backends of ${tr.name.value}`, objectiveCell(jr), ...statelessRto(x.r, tr, rtoCell, jr)]);
   }
+}
 
-  for (const st of t.stores) {
+/** What a store's RPO is, said for the Tiers table. */
+function rpoCell(st: Store, rep: string): string {
+  const rpo = storeRpo(st);
+  if (rpo === null) return "not assessed: declare maxLagSeconds";
+  if (rpo === Infinity) return "unbounded (the lag buffer overflows: a longer lag forces a resync)";
+  if (rpo > 0) return `${sig(rpo)} s (maxLagSeconds)`;
+  return rep === "galera"
+    ? "0 s (a commit waits until every node of the primary component has certified it)"
+    : "0 s (a write is acknowledged once a majority has it)";
+}
+
+/** RPO, writes availability, conflict rate and survival of each store, by datastore class. */
+function storeRows(x: Tiers): void {
+  for (const st of x.r.ctx.topology.stores) {
     const rep = st.replication?.value;
     if (!st.name || !rep) continue;
     const cls = rep === "async" && st.conflictResolution ? `async, ${st.conflictResolution.value} resolution` : rep;
     const name = `store ${st.name.value}`;
-    const owner = r.ctx.quorumOf(st)?.owner ?? st;
-    const jp = judgement(st, "rpoSeconds");
-    const rpo = storeRpo(st);
-    rows.push([
-      `RPO (${cls})`,
-      name,
-      objectiveCell(jp),
-      rpo === null
-        ? "not assessed: declare maxLagSeconds"
-        : rpo === Infinity
-          ? "unbounded (the lag buffer overflows: a longer lag forces a resync)"
-          : rpo === 0
-            ? rep === "galera"
-              ? "0 s (a commit waits until every node of the primary component has certified it)"
-              : "0 s (a write is acknowledged once a majority has it)"
-            : `${sig(rpo)} s (maxLagSeconds)`,
-      status(jp),
-    ]);
-    const ja = judgement(st, "availability");
-    rows.push([`Writes availability (${cls})`, name, objectiveCell(ja), availabilityCell(r, figuresOf(owner), ja), status(ja)]);
-    const jc = judgement(st, "conflictProbability");
+    const owner = x.r.ctx.quorumOf(st)?.owner ?? st;
+    const jp = judgement(x, st, "rpoSeconds");
+    x.rows.push([`RPO (${cls})`, name, objectiveCell(jp), rpoCell(st, rep), status(jp)]);
+    const ja = judgement(x, st, "availability");
+    x.rows.push([`Writes availability (${cls})`, name, objectiveCell(ja), availabilityCell(x.r, figuresOf(x, owner), ja), status(ja)]);
+    const jc = judgement(x, st, "conflictProbability");
     const writers = new Set((st.writers?.items ?? []).map((w) => w.value));
     if ((rep === "async" || rep === "crdt") && (writers.size > 1 || jc)) {
-      const f = figuresOf(st);
-      rows.push([
+      const f = figuresOf(x, st);
+      x.rows.push([
         `Conflict rate (${cls})`,
         name,
         objectiveCell(jc),
@@ -120,42 +126,78 @@ export function tiersSection(r: RecordContext): string[] {
         status(jc),
       ]);
     }
-    survives(st, "Datastore survival");
+    survivalRows(x, st, "Datastore survival");
   }
+}
 
-  for (const q of r.quorums)
+/** Each etcd's control-plane writes: a figure, never an objective (objectives go on stores and entries). */
+function etcdRows(x: Tiers): void {
+  for (const q of x.r.quorums)
     if (q.kind === "etcd") {
-      const f = figuresOf(q.owner);
-      rows.push([
+      const f = figuresOf(x, q.owner);
+      x.rows.push([
         "Control-plane writes (etcd)",
         q.label,
         "— (objectives go on stores and traffic entries)",
-        f ? figureText(f) : availabilityCell(r, undefined, undefined),
+        f ? figureText(f) : availabilityCell(x.r, undefined, undefined),
         NO_OBJECTIVE,
       ]);
     }
+}
 
-  const out = ["## Tiers", ""];
-  if (!rows.length) return [...out, "No store or traffic entry is declared: there is no tier to state.", ""];
-  const missing = rows.filter((x) => x[4] === NO_OBJECTIVE).length;
-  out.push(
-    'What "zero downtime" means for this design, tier by tier: the objective its owners declared (`objectives` on each store and traffic entry) beside what the design gives, computed from the declared availability of its sites and links (`quorate availability` shows every figure, its cut sets and how it was computed).',
-    "",
-    table(["tier", "for", "objective", "this design", "status"], rows),
-    "",
-  );
+/** Below the table: the tiers nothing holds, and what every figure assumes. */
+function tiersNotes(x: Tiers): string[] {
+  const out: string[] = [];
+  const missing = x.rows.filter((row) => row[4] === NO_OBJECTIVE).length;
   if (missing)
     out.push(
       `- ${missing} tier${missing === 1 ? " has" : "s have"} no objective: the figure is what the design gives, and nothing holds it there.`,
     );
   out.push(
-    ...report.assumptions.map((a) => `- Assumed: ${a}.`),
+    ...x.report.assumptions.map((a) => `- Assumed: ${a}.`),
     "- RTO is the worst case for clients that honour the TTL (resolvers and clients that ignore or clamp TTLs take longer); anycast resets established connections.",
     `- RTO: ${RTO_DETECTION}.`,
     "- Conflict rate is the time writers cannot reach each other: a lower bound on conflict exposure, since writers also conflict while connected, within their lag.",
     "",
   );
   return out;
+}
+
+/** The Tiers section: one table, rows by tier, then what the figures assume. */
+export function tiersSection(r: RecordContext): string[] {
+  const x: Tiers = { r, report: reportOf(r.ctx), judged: objectiveJudgements(r.ctx), rows: [] };
+  trafficRows(x);
+  storeRows(x);
+  etcdRows(x);
+  const out = ["## Tiers", ""];
+  if (!x.rows.length) return [...out, "No store or traffic entry is declared: there is no tier to state.", ""];
+  out.push(
+    'What "zero downtime" means for this design, tier by tier: the objective its owners declared (`objectives` on each store and traffic entry) beside what the design gives, computed from the declared availability of its sites and links (`quorate availability` shows every figure, its cut sets and how it was computed).',
+    "",
+    table(["tier", "for", "objective", "this design", "status"], x.rows),
+    "",
+  );
+  return [...out, ...tiersNotes(x)];
+}
+
+/**
+ * Every single-site loss leaves the entry served: with how much to spare. The tightest loss is
+ * named (the least headroom of a remaining backend); at exactly 0 the capacity is exactly
+ * enough, with no margin for a peak above peakRps, and the cell says so rather than "enough".
+ */
+function capacityAfterLoss(r: RecordContext, tr: Traffic): string {
+  const tight: { loss: string; b: BackendResult }[] = [];
+  for (const x of r.single) {
+    const res = x.traffic.find((y) => y.name === tr.name!.value);
+    for (const b of res?.backends ?? []) if (b.loadRps !== null && b.headroomRps !== null) tight.push({ loss: x.name.replace(/^lose /, "losing "), b });
+  }
+  if (!tight.length) return "every single-site loss leaves it served";
+  const least = Math.min(...tight.map((y) => y.b.headroomRps!));
+  const at = tight.filter((y) => y.b.headroomRps === least);
+  const where = at.map((y) => `${y.loss} leaves ${y.b.cluster} at ${count(y.b.loadRps!)} of ${rps(y.b.capacityRps!)}`).join("; ");
+  return least > 0
+    ? `every single-site loss leaves enough capacity (least headroom ${rps(least)}: ${where})`
+    : `every single-site loss leaves exactly enough capacity, no margin: ${where}`;
 }
 
 /**
@@ -172,7 +214,7 @@ function statelessRto(
   const failing = r.single
     .map((x) => ({ x, res: x.traffic.find((y) => y.name === tr.name!.value) }))
     .find((y) => y.res && y.res.outcome !== "served");
-  if (!failing) return [`as ingress: ${rtoCell}; every single-site loss leaves enough capacity`, status(jr)];
+  if (!failing) return [`as ingress: ${rtoCell}; ${capacityAfterLoss(r, tr)}`, status(jr)];
   const why =
     failing.res!.outcome === "overloaded"
       ? "the remaining backends are overloaded (capacity/site-loss)"
