@@ -141,7 +141,9 @@ test("Tiers: both sides of each boundary — 0.998001 against 0.998001 is met, a
 test("Tiers: stateless capacity after a loss on both sides of 0 headroom — 1 rps spare is enough with its margin, 0 is exactly enough", () => {
   const at = (capacity: number) =>
     row(
-      tierRows(recordOf(HEADER + TWO_SITE.replaceAll("capacityRps: 100", `capacityRps: ${capacity}`).replace("dependsOn: [ledger]", "")).md),
+      tierRows(
+        recordOf(HEADER + TWO_SITE.replaceAll("capacityRps: 100", `capacityRps: ${capacity}`).replace("dependsOn: [ledger]", "")).md,
+      ),
       "Stateless workloads RTO",
       "backends of web",
     )[3];
@@ -149,7 +151,10 @@ test("Tiers: stateless capacity after a loss on both sides of 0 headroom — 1 r
     at(101),
     "as ingress: 90 s (10 s × 3 checks + 60 s TTL); every single-site loss leaves enough capacity (least headroom 1 rps: losing fra leaves b at 100 of 101 rps; losing lon leaves a at 100 of 101 rps)",
   );
-  assert.match(at(100), /every single-site loss leaves exactly enough capacity, no margin: losing fra leaves b at 100 of 100 rps; losing lon leaves a at 100 of 100 rps$/);
+  assert.match(
+    at(100),
+    /every single-site loss leaves exactly enough capacity, no margin: losing fra leaves b at 100 of 100 rps; losing lon leaves a at 100 of 100 rps$/,
+  );
   assert.match(at(99), /^not bounded by steering: lose fra — the remaining backends are overloaded/);
 });
 

@@ -189,7 +189,8 @@ function capacityAfterLoss(r: RecordContext, tr: Traffic): string {
   const tight: { loss: string; b: BackendResult }[] = [];
   for (const x of r.single) {
     const res = x.traffic.find((y) => y.name === tr.name!.value);
-    for (const b of res?.backends ?? []) if (b.loadRps !== null && b.headroomRps !== null) tight.push({ loss: x.name.replace(/^lose /, "losing "), b });
+    for (const b of res?.backends ?? [])
+      if (b.loadRps !== null && b.headroomRps !== null) tight.push({ loss: x.name.replace(/^lose /, "losing "), b });
   }
   if (!tight.length) return "every single-site loss leaves it served";
   const least = Math.min(...tight.map((y) => y.b.headroomRps!));
