@@ -23554,6 +23554,9 @@ function ninesLabel(f) {
   const upper = 1 - f.interval[1];
   return f.method === "bounded" && (upper <= 0 || ninesText(upper) !== text3) ? `\u2265 ${text3}` : text3;
 }
+function timeShare(p) {
+  return `${percentOfTime(p)} of the time (${minutes(p * MINUTES_PER_YEAR)} a year)`;
+}
 function cutSetText(c) {
   return `${c.components.join(" + ")} down (${percentOfTime(c.probability)} of the time)`;
 }
@@ -23778,7 +23781,7 @@ function judgeConflicts({ d, o, label: label4, e, f, judge }) {
     ) : met ? void 0 : finding(
       "objective/conflicts",
       span,
-      `${label4}: writers ${writers} are unable to reach each other ${sig(c * 100)}% of the time (conflict probability ${sig(c)}, ${minutes(c * MINUTES_PER_YEAR)} a year), above the objective ${sig(allowed)}. This is a lower bound on conflict exposure: writers also conflict while connected, within their replication lag`
+      `${label4}: writers ${writers} are unable to reach each other ${timeShare(c)}, above the objective of ${timeShare(allowed)}. This is a lower bound on conflict exposure: writers also conflict while connected, within their replication lag`
     )
   });
 }
@@ -24562,7 +24565,7 @@ function objectiveText(j) {
   const v = j.objective;
   if (typeof v === "string") return SURVIVE[v] ?? v;
   if (j.key === "availability") return `\u2265 ${availabilityPercent(v)} (${minutes((1 - v) * MINUTES_PER_YEAR)} unavailable a year)`;
-  if (j.key === "conflictProbability") return `\u2264 ${percentOfTime(v)} of the time (${minutes(v * MINUTES_PER_YEAR)} a year)`;
+  if (j.key === "conflictProbability") return `\u2264 ${timeShare(v)}`;
   return `\u2264 ${sig(v)} s`;
 }
 var SURVIVE = {
@@ -30530,7 +30533,8 @@ function capacityAfterLoss(r2, tr) {
   const tight = [];
   for (const x of r2.single) {
     const res = x.traffic.find((y) => y.name === tr.name.value);
-    for (const b of res?.backends ?? []) if (b.loadRps !== null && b.headroomRps !== null) tight.push({ loss: x.name.replace(/^lose /, "losing "), b });
+    for (const b of res?.backends ?? [])
+      if (b.loadRps !== null && b.headroomRps !== null) tight.push({ loss: x.name.replace(/^lose /, "losing "), b });
   }
   if (!tight.length) return "every single-site loss leaves it served";
   const least = Math.min(...tight.map((y) => y.b.headroomRps));

@@ -78,7 +78,7 @@ test("objective/conflicts: two writers over a 0.999 link conflict 0.001 of the t
   assert.equal(f.length, 1);
   assert.match(
     f[0].message,
-    /writers fra, lon are unable to reach each other 0\.1% of the time \(conflict probability 0\.001, 8\.8 hours a year\), above the objective 0\.0009/,
+    /writers fra, lon are unable to reach each other 0\.1% of the time \(8\.8 hours a year\), above the objective of 0\.09% of the time \(7\.9 hours a year\)\. /,
   );
   assert.match(f[0].message, /lower bound on conflict exposure/);
 });

@@ -271,6 +271,11 @@ export function ninesLabel(f: EntityFigures): string | undefined {
   return f.method === "bounded" && (upper <= 0 || ninesText(upper) !== text) ? `≥ ${text}` : text;
 }
 
+/** A share of the time as every output says it: "0.1% of the time (8.8 hours a year)". */
+export function timeShare(p: number): string {
+  return `${percentOfTime(p)} of the time (${minutes(p * MINUTES_PER_YEAR)} a year)`;
+}
+
 /** "fra + lon down (0.0001%)" */
 export function cutSetText(c: EntityFigures["cutSets"][number]): string {
   return `${c.components.join(" + ")} down (${percentOfTime(c.probability)} of the time)`;

@@ -17,6 +17,7 @@ import {
   RTO_DETECTION,
   reportOf,
   rtoMissing,
+  timeShare,
   whereANineHelps,
 } from "./figures";
 
@@ -41,7 +42,7 @@ export function objectiveText(j: ObjectiveJudgement): string {
   const v = j.objective;
   if (typeof v === "string") return SURVIVE[v] ?? v;
   if (j.key === "availability") return `≥ ${availabilityPercent(v)} (${minutes((1 - v) * MINUTES_PER_YEAR)} unavailable a year)`;
-  if (j.key === "conflictProbability") return `≤ ${percentOfTime(v)} of the time (${minutes(v * MINUTES_PER_YEAR)} a year)`;
+  if (j.key === "conflictProbability") return `≤ ${timeShare(v)}`;
   return `≤ ${sig(v)} s`;
 }
 

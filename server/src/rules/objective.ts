@@ -6,18 +6,18 @@ import type { Finding, FixHint } from "../model/finding";
 import type { Objectives, Store, Traffic } from "../model/topology";
 import { finding, type TopologyContext } from "./context";
 import { TTL_RANGE } from "../derive/loads";
-import { availabilityPercent, minutes, seconds, sig } from "../util/format";
+import { availabilityPercent, seconds, sig } from "../util/format";
 import {
   type AvailabilityReport,
   reportOf,
   type EntityFigures,
   cutSetText,
   figureText,
-  MINUTES_PER_YEAR,
   ninesAndMinutes,
   rtoEstimate,
   rtoGap,
   storeRpo,
+  timeShare,
 } from "../availability/figures";
 import {
   allUp,
@@ -311,7 +311,7 @@ function judgeConflicts({ d, o, label, e, f, judge }: Judging): void {
           : finding(
               "objective/conflicts",
               span,
-              `${label}: writers ${writers} are unable to reach each other ${sig(c * 100)}% of the time (conflict probability ${sig(c)}, ${minutes(c * MINUTES_PER_YEAR)} a year), above the objective ${sig(allowed)}. This is a lower bound on conflict exposure: writers also conflict while connected, within their replication lag`,
+              `${label}: writers ${writers} are unable to reach each other ${timeShare(c)}, above the objective of ${timeShare(allowed)}. This is a lower bound on conflict exposure: writers also conflict while connected, within their replication lag`,
             ),
   });
 }
