@@ -394,6 +394,18 @@ test("where a nine helps most (review M23), an RTO that cannot be estimated (M17
     nineHelpsText(ctx, ledger, helps),
     "one more nine at ams (0.995 → 0.9995): 4.83 → 5.48 nines, 7.62 minutes → 1.71 minutes unavailable a year",
   );
+  // the example's own comment on the witness says the same, in the same numbers (it once said
+  // fewer nines were enough there, the opposite of this arithmetic)
+  const comment = readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8")
+    .split("\n")
+    .find((l) => /availability: 0\.995 #/.test(l));
+  assert.ok(comment?.includes("the witness is in most likely cut sets"), comment);
+  assert.ok(
+    comment?.includes(
+      `at 0.9995 the ledger would be down ${helps.better.minutesPerYear.toFixed(1)}, not ${ledger.minutesPerYear.toFixed(1)}, minutes a year`,
+    ),
+    comment,
+  );
   // a site that never fails helps nothing; nothing to say when no site of it fails
   assert.equal(whereANineHelps(ctxOf(THREE_SITES(1)), fig(THREE_SITES(1), "ledger")), undefined);
   const text = availabilityText(ctx);
