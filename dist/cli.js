@@ -23536,7 +23536,29 @@ function availabilityReport(ctx, budget = DESIGN_STATE_BUDGET) {
   if (!d.declared || d.invalid.length) return { declared: d.declared, invalid: d.invalid, figures: [], assumptions: ASSUMPTIONS };
   const entities = leanEntities(ctx, d);
   const each = Math.max(Math.min(ENTITY_STATE_FLOOR, budget), Math.floor(budget / Math.max(1, entities.length)));
-  return { declared: true, invalid: [], figures: entities.map((e) => entityFigures(d, e, each)), assumptions: ASSUMPTIONS };
+  return { declared: true, invalid: [], figures: entities.map((e) => figuresWithRelay(d, e, each)), assumptions: ASSUMPTIONS };
+}
+function figuresWithRelay(d, e, budget) {
+  const f = entityFigures(d, e, budget);
+  if (e.type !== "traffic") return f;
+  const relaying = e.deps.filter((x) => x.type === "quorum" && x.relay);
+  if (!relaying.length) return f;
+  const plain = new Map(
+    relaying.map((q) => [q, { ...q, relay: false, canLead: new Uint8Array(q.canLead.length), judged: new Int32Array(1) }])
+  );
+  const without = entityFigures(
+    d,
+    {
+      ...e,
+      deps: e.deps.map((x) => plain.get(x) ?? x),
+      overloaded: new Uint8Array(e.backends.length),
+      errors: new Uint8Array(e.backends.length),
+      depWrites: new Uint8Array(e.deps.length)
+    },
+    budget
+  );
+  if (without.unavailability <= f.unavailability * (1 + 1e-9)) return f;
+  return { ...f, withoutRelay: { stores: relaying.map((q) => q.owner.name?.value ?? q.name), figures: without } };
 }
 function reportOf(ctx) {
   return ctx.fact(availabilityReport);
@@ -23556,6 +23578,9 @@ function ninesLabel(f) {
 }
 function timeShare(p) {
   return `${percentOfTime(p)} of the time (${minutes(p * MINUTES_PER_YEAR)} a year)`;
+}
+function withoutRelayText(w) {
+  return `without CockroachDB's follower relay for ${w.stores.join(", ")} (before 24.1, or with it disabled): ${figureText(w.figures)}`;
 }
 function cutSetText(c) {
   return `${c.components.join(" + ")} down (${percentOfTime(c.probability)} of the time)`;
@@ -23751,7 +23776,19 @@ function judgeAvailability({ ctx, d, owner, isStore, o, label: label4, e, f, jud
       fixes.length ? { fixes } : {}
     );
   }
-  judge({ key: "availability", objective: o.availability.value, design: f.availability, met, finding: why2 });
+  judge({
+    key: "availability",
+    objective: o.availability.value,
+    design: f.availability,
+    met,
+    finding: why2,
+    condition: relayCondition(f, allowed, met)
+  });
+}
+function relayCondition(f, allowed, met) {
+  const w = f.withoutRelay;
+  if (met !== true || !w || within(w.figures.unavailability, allowed)) return void 0;
+  return `only with CockroachDB 24.1 or later (${w.stores.join(", ")}'s writes relayed through a follower when the leaseholder is out of reach); without that relay ${figureText(w.figures)}: not met`;
 }
 function apart(xs) {
   const distinct = new Set(xs).size;
@@ -24558,7 +24595,8 @@ function judgementsOf(ctx, f) {
 }
 function objectivesOf(ctx, f) {
   const out = {};
-  for (const j of judgementsOf(ctx, f)) out[j.key] = { objective: j.objective, met: j.met };
+  for (const j of judgementsOf(ctx, f))
+    out[j.key] = { objective: j.objective, met: j.met, ...j.condition ? { condition: j.condition } : {} };
   return out;
 }
 function objectiveText(j) {
@@ -24573,7 +24611,7 @@ var SURVIVE = {
   "two-sites": "any two sites lost",
   partition: "any partition into two groups"
 };
-var metText = (j) => j.met === null ? "cannot be measured" : j.met ? "met" : `NOT met${j.detail && j.key.startsWith("survive") ? ` (${j.detail})` : ""}`;
+var metText = (j) => j.met === null ? "cannot be measured" : j.met ? `met${j.condition ? ` ${j.condition}` : ""}` : `NOT met${j.detail && j.key.startsWith("survive") ? ` (${j.detail})` : ""}`;
 function availabilityJson(ctx, report = reportOf(ctx)) {
   const finite = (x) => Number.isFinite(x) ? x : null;
   const out = report.figures.map((f) => ({
@@ -24587,6 +24625,13 @@ function availabilityJson(ctx, report = reportOf(ctx)) {
     cutSets: f.cutSets.map((c) => ({ components: c.components, probability: c.probability })),
     conflictProbability: f.conflictProbability,
     servedFraction: f.servedFraction,
+    withoutRelay: f.withoutRelay ? {
+      stores: f.withoutRelay.stores,
+      availability: f.withoutRelay.figures.availability,
+      nines: finite(f.withoutRelay.figures.nines),
+      minutesPerYear: f.withoutRelay.figures.minutesPerYear,
+      servedFraction: f.withoutRelay.figures.servedFraction
+    } : null,
     rtoSeconds: f.rto?.seconds ?? null,
     rpoSeconds: f.rpoSeconds === null ? null : finite(f.rpoSeconds),
     rpoUnbounded: f.rpoSeconds === Infinity,
@@ -24621,6 +24666,7 @@ function methodText(f) {
 function lines(ctx, f) {
   const out = [`${f.label} (${f.kind}): ${figureText(f)}`];
   out.push(`  ${methodText(f)}`);
+  if (f.withoutRelay) out.push(`  ${withoutRelayText(f.withoutRelay)}`);
   if (f.brokenAllUp) out.push("  fails with every site and link up");
   for (const c of f.cutSets.slice(0, 3)) out.push(`  cut set: ${cutSetText(c)}`);
   for (const [w, p] of Object.entries(f.outcomes)) out.push(`  ${w}: ${percentOfTime(p)} of the time`);
@@ -24669,7 +24715,7 @@ function availabilityMarkdown(ctx, report = reportOf(ctx)) {
           return [
             f.label,
             f.kind,
-            `${boundShows(f) ? "\u2265 " : ""}${availabilityPercent(f.availability, f.unavailability)}`,
+            `${boundShows(f) ? "\u2265 " : ""}${availabilityPercent(f.availability, f.unavailability)}${f.withoutRelay ? `; ${withoutRelayText(f.withoutRelay)}` : ""}`,
             f.unavailability > 0 ? minutes(f.minutesPerYear) : "none",
             f.method,
             f.brokenAllUp ? "fails with everything up" : f.cutSets[0] ? cutSetText(f.cutSets[0]) : "none of 3 or fewer",
@@ -30414,11 +30460,12 @@ var NONE = "none declared";
 var NO_OBJECTIVE = "no objective";
 function status(j) {
   if (!j) return NO_OBJECTIVE;
+  if (j.met && j.condition) return { raw: "met with CockroachDB 24.1 or later (its follower relay); **not met** without it" };
   return j.met === null ? "cannot be measured" : j.met ? "met" : { raw: "**not met**" };
 }
 var unmeasured = (j) => j.finding ? j.finding.message.slice(j.label.length + 2) : "cannot be measured (see objective/unmeasurable)";
 function availabilityCell(r2, f, j) {
-  if (f) return figureText(f);
+  if (f) return f.withoutRelay ? `${figureText(f)}; ${withoutRelayText(f.withoutRelay)}` : figureText(f);
   if (j && j.met === null) return unmeasured(j);
   const report = reportOf(r2.ctx);
   if (report.invalid.length) return `not computed: availability must be in (0, 1] \u2014 ${report.invalid.join("; ")}`;

@@ -14,6 +14,7 @@ import { availabilityMarkdown, availabilityText } from "../../server/src/availab
 import { availabilityPercent as percent } from "../../server/src/util/format";
 import { readFileSync } from "node:fs";
 import { hoverAt } from "../../server/src/hover/hover";
+import { objectiveJudgements } from "../../server/src/rules/index";
 import { diagramFor } from "../../server/src/preview/mermaid";
 import { ALL_UP, run } from "../../server/src/whatif/engine";
 import { HEADER, inTempDir, threeSiteLedger, yaml } from "../helpers";
@@ -380,6 +381,58 @@ test("a cut where the leader's placement decides who errors counts at the worst 
     assert.equal(crdb.unavailability, 0, failing);
     assert.equal(crdb.cutSets.length, 0, failing);
   }
+});
+
+test("a figure that holds only through CockroachDB's follower relay says what it is without it, and an objective met only so says on what (review S1)", () => {
+  const reviewed = readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8");
+  const ctx = analyzeFile("r.topology.yaml", reviewed).contexts[0];
+  const checkout = availabilityReport(ctx).figures.find((f) => f.entity === "checkout")!;
+  // without the relay is the same design with another engine, judged by the same evaluator
+  const plain = analyzeFile("p.topology.yaml", reviewed.replace("engine: cockroachdb", "engine: other-sql")).contexts[0];
+  const other = availabilityReport(plain).figures.find((f) => f.entity === "checkout")!;
+  assert.equal(other.withoutRelay, undefined);
+  assert.ok(checkout.withoutRelay, "no figure without the relay");
+  assert.deepEqual(checkout.withoutRelay.stores, ["ledger"]);
+  near(checkout.withoutRelay.figures.unavailability, other.unavailability, "without the relay");
+  // each of the three links cut strands a backend at some leaseholder placement: ≈ 3 × 0.0005
+  assert.ok(Math.abs(other.unavailability - 0.0015) < 0.00002, `${other.unavailability}`);
+  // the ledger's own figure does not depend on a relay (only clients relay)
+  assert.equal(availabilityReport(ctx).figures.find((f) => f.entity === "ledger")!.withoutRelay, undefined);
+
+  // the objective 99.95% is met with the relay and not without: said beside "met" everywhere
+  const j = objectiveJudgements(ctx).find((x) => x.label === "traffic checkout" && x.key === "availability")!;
+  assert.equal(j.met, true);
+  assert.equal(
+    j.condition,
+    `only with CockroachDB 24.1 or later (ledger's writes relayed through a follower when the leaseholder is out of reach); without that relay ${figureText(other)}: not met`,
+  );
+  const text = availabilityText(ctx);
+  assert.match(
+    text,
+    /traffic checkout \(traffic\): 99\.9985%[^\n]*\n[^\n]*\n {2}without CockroachDB's follower relay for ledger \(before 24\.1, or with it disabled\): 99\.8497% /,
+  );
+  assert.match(text, /objective availability ≥ 99\.95% \(4\.4 hours unavailable a year\): met only with CockroachDB 24\.1 or later/);
+  assert.match(availabilityMarkdown(ctx), /\| traffic checkout \| traffic \| 99\.9985%; without CockroachDB's follower relay[^|]*\|/);
+  assert.match(availabilityMarkdown(ctx), /availability ≥ 99\.95% [^|]*: met only with CockroachDB 24\.1 or later/);
+  const at = reviewed.indexOf("objectives:", reviewed.indexOf("name: checkout"));
+  assert.match(hoverAt(analyzeFile("r.topology.yaml", reviewed), at + 2)!.markdown, /- without CockroachDB's follower relay for ledger/);
+
+  // both sides of the boundary: an objective the figure without the relay meets exactly needs no condition
+  const judged = (objective: string) =>
+    objectiveJudgements(
+      analyzeFile(
+        "o.topology.yaml",
+        reviewed.replace("availability: 0.9995\n      rtoSeconds", `availability: ${objective}\n      rtoSeconds`),
+      ).contexts[0],
+    ).find((x) => x.label === "traffic checkout" && x.key === "availability")!;
+  const exactly = judged(String(other.availability));
+  assert.equal(exactly.met, true);
+  assert.equal(exactly.condition, undefined);
+  const above = judged(String(other.availability + 1e-6));
+  assert.equal(above.met, true);
+  assert.match(above.condition ?? "", /^only with CockroachDB 24\.1 or later/);
+  // not met even with the relay: no condition (nothing holds it)
+  assert.equal(judged("0.99999").condition, undefined);
 });
 
 test("where a nine helps most (review M23), an RTO that cannot be estimated (M17) and what the RTO assumes of the health check (S9)", () => {

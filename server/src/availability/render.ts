@@ -19,6 +19,7 @@ import {
   rtoMissing,
   timeShare,
   whereANineHelps,
+  withoutRelayText,
 } from "./figures";
 
 export const AVAILABILITY_FORMATS = ["text", "json", "md"] as const;
@@ -31,9 +32,13 @@ function judgementsOf(ctx: TopologyContext, f: EntityFigures): ObjectiveJudgemen
 }
 
 /** `{ availability: { objective, met }, "survive site": … }` for the JSON. */
-function objectivesOf(ctx: TopologyContext, f: EntityFigures): Record<string, { objective: number | string; met: boolean | null }> {
-  const out: Record<string, { objective: number | string; met: boolean | null }> = {};
-  for (const j of judgementsOf(ctx, f)) out[j.key] = { objective: j.objective, met: j.met };
+function objectivesOf(
+  ctx: TopologyContext,
+  f: EntityFigures,
+): Record<string, { objective: number | string; met: boolean | null; condition?: string }> {
+  const out: Record<string, { objective: number | string; met: boolean | null; condition?: string }> = {};
+  for (const j of judgementsOf(ctx, f))
+    out[j.key] = { objective: j.objective, met: j.met, ...(j.condition ? { condition: j.condition } : {}) };
   return out;
 }
 
@@ -53,7 +58,11 @@ const SURVIVE: Readonly<Record<string, string>> = {
 };
 
 const metText = (j: ObjectiveJudgement) =>
-  j.met === null ? "cannot be measured" : j.met ? "met" : `NOT met${j.detail && j.key.startsWith("survive") ? ` (${j.detail})` : ""}`;
+  j.met === null
+    ? "cannot be measured"
+    : j.met
+      ? `met${j.condition ? ` ${j.condition}` : ""}`
+      : `NOT met${j.detail && j.key.startsWith("survive") ? ` (${j.detail})` : ""}`;
 
 /** The JSON array: one object per entity, availability.md's keys first. */
 export function availabilityJson(ctx: TopologyContext, report: AvailabilityReport = reportOf(ctx)): string {
@@ -69,6 +78,15 @@ export function availabilityJson(ctx: TopologyContext, report: AvailabilityRepor
     cutSets: f.cutSets.map((c) => ({ components: c.components, probability: c.probability })),
     conflictProbability: f.conflictProbability,
     servedFraction: f.servedFraction,
+    withoutRelay: f.withoutRelay
+      ? {
+          stores: f.withoutRelay.stores,
+          availability: f.withoutRelay.figures.availability,
+          nines: finite(f.withoutRelay.figures.nines),
+          minutesPerYear: f.withoutRelay.figures.minutesPerYear,
+          servedFraction: f.withoutRelay.figures.servedFraction,
+        }
+      : null,
     rtoSeconds: f.rto?.seconds ?? null,
     rpoSeconds: f.rpoSeconds === null ? null : finite(f.rpoSeconds),
     rpoUnbounded: f.rpoSeconds === Infinity,
@@ -112,6 +130,7 @@ export function methodText(f: EntityFigures): string {
 function lines(ctx: TopologyContext, f: EntityFigures): string[] {
   const out = [`${f.label} (${f.kind}): ${figureText(f)}`];
   out.push(`  ${methodText(f)}`);
+  if (f.withoutRelay) out.push(`  ${withoutRelayText(f.withoutRelay)}`);
   if (f.brokenAllUp) out.push("  fails with every site and link up");
   for (const c of f.cutSets.slice(0, 3)) out.push(`  cut set: ${cutSetText(c)}`);
   for (const [w, p] of Object.entries(f.outcomes)) out.push(`  ${w}: ${percentOfTime(p)} of the time`);
@@ -163,7 +182,7 @@ export function availabilityMarkdown(ctx: TopologyContext, report: AvailabilityR
           return [
             f.label,
             f.kind,
-            `${boundShows(f) ? "≥ " : ""}${availabilityPercent(f.availability, f.unavailability)}`,
+            `${boundShows(f) ? "≥ " : ""}${availabilityPercent(f.availability, f.unavailability)}${f.withoutRelay ? `; ${withoutRelayText(f.withoutRelay)}` : ""}`,
             f.unavailability > 0 ? minutes(f.minutesPerYear) : "none",
             f.method,
             f.brokenAllUp ? "fails with everything up" : f.cutSets[0] ? cutSetText(f.cutSets[0]) : "none of 3 or fewer",

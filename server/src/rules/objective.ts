@@ -152,6 +152,12 @@ export interface ObjectiveJudgement {
   /** how the figure is made or where it fails: the RTO's terms, the first failing scenario */
   readonly detail?: string;
   readonly met: boolean | null;
+  /**
+   * met only on a condition the design does not state, said beside "met": the availability of
+   * an entry writing to CockroachDB that meets its objective only thanks to the follower relay
+   * of 24.1 and later ("only with CockroachDB 24.1 or later …; without it …: not met")
+   */
+  readonly condition?: string;
   readonly finding?: Finding;
 }
 
@@ -265,7 +271,21 @@ function judgeAvailability({ ctx, d, owner, isStore, o, label, e, f, judge }: Ju
       fixes.length ? { fixes } : {},
     );
   }
-  judge({ key: "availability", objective: o.availability.value, design: f.availability, met, finding: why });
+  judge({
+    key: "availability",
+    objective: o.availability.value,
+    design: f.availability,
+    met,
+    finding: why,
+    condition: relayCondition(f, allowed, met),
+  });
+}
+
+/** When the objective is met only because CockroachDB relays through a follower (24.1 and later): the condition, said. */
+function relayCondition(f: EntityFigures, allowed: number, met: boolean | null): string | undefined {
+  const w = f.withoutRelay;
+  if (met !== true || !w || within(w.figures.unavailability, allowed)) return undefined;
+  return `only with CockroachDB 24.1 or later (${w.stores.join(", ")}'s writes relayed through a follower when the leaseholder is out of reach); without that relay ${figureText(w.figures)}: not met`;
 }
 
 /** Fractions as percentages with as many significant digits (6 at least) as tell them apart. */

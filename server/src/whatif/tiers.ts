@@ -15,6 +15,7 @@ import {
   rtoEstimate,
   rtoMissing,
   storeRpo,
+  withoutRelayText,
 } from "../availability/figures";
 import type { Store, Traffic } from "../model/topology";
 import { type ObjectiveJudgement, type ObjectiveKey, objectiveJudgements } from "../rules/index";
@@ -31,6 +32,7 @@ const NO_OBJECTIVE = "no objective";
 /** "met", "**not met**", "cannot be measured" or "no objective". */
 function status(j: ObjectiveJudgement | undefined): string | { raw: string } {
   if (!j) return NO_OBJECTIVE;
+  if (j.met && j.condition) return { raw: "met with CockroachDB 24.1 or later (its follower relay); **not met** without it" };
   return j.met === null ? "cannot be measured" : j.met ? "met" : { raw: "**not met**" };
 }
 
@@ -39,7 +41,7 @@ const unmeasured = (j: ObjectiveJudgement) =>
   j.finding ? j.finding.message.slice(j.label.length + 2) : "cannot be measured (see objective/unmeasurable)";
 
 function availabilityCell(r: RecordContext, f: EntityFigures | undefined, j: ObjectiveJudgement | undefined): string {
-  if (f) return figureText(f);
+  if (f) return f.withoutRelay ? `${figureText(f)}; ${withoutRelayText(f.withoutRelay)}` : figureText(f);
   if (j && j.met === null) return unmeasured(j);
   const report = reportOf(r.ctx);
   if (report.invalid.length) return `not computed: availability must be in (0, 1] — ${report.invalid.join("; ")}`;
