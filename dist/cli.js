@@ -28167,15 +28167,281 @@ function twoGroupSplits(sites) {
 }
 var VERDICT_RANK = { ok: 0, degraded: 1, down: 2 };
 
-// server/src/preview/mermaid.ts
-function label3(s) {
-  return controlsVisible(s).replace(/["#%<>&`\\\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `#${c.codePointAt(0)};`);
-}
+// server/src/preview/styles.ts
 function siteTitle(name, role) {
   return role === "primary" || name.toLowerCase().includes(role) ? name : `${name} \xB7 ${role}`;
 }
 var rank = (s) => s === "error" ? 2 : s === "warning" ? 1 : 0;
 var simRank = (s) => s === "stopped" ? 3 : s === "degraded" ? 2 : s === "lost" ? 1 : 0;
+var severityEdge = (sev) => `stroke:${sev === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`;
+function worstOf(sevs) {
+  return sevs.reduce((w, s) => rank(s) > rank(w) ? s : w, void 0);
+}
+function worstState(states) {
+  let w;
+  for (const s of states) if (simRank(s) > simRank(w)) w = s;
+  return w;
+}
+var SEVERITY_CLASSES = [
+  "  classDef error stroke:#d32f2f,stroke-width:3px,color:#b71c1c",
+  "  classDef warning stroke:#f9a825,stroke-width:3px"
+];
+var SIM_CLASSES = [
+  "  classDef lost fill:#9e9e9e22,stroke:#9e9e9e,stroke-width:2px,stroke-dasharray:6 4,color:#9e9e9e",
+  "  classDef stopped fill:#d32f2f33,stroke:#d32f2f,stroke-width:3px",
+  "  classDef degraded fill:#f9a82533,stroke:#f9a825,stroke-width:3px"
+];
+var CUT = "stroke:#9e9e9e,stroke-width:2px,stroke-dasharray:6 4";
+var SLOW = "stroke:#f9a825,stroke-width:3px";
+var STOPPED_EDGE = "stroke:#d32f2f,stroke-width:3px";
+
+// server/src/preview/summary.ts
+var MERMAID_MAX_TEXT = 5e4;
+var MERMAID_MAX_EDGES = 500;
+var MAX_DRAWN_SITES = 24;
+var MAX_DRAWN_TRAFFIC = 8;
+var plural = (n, one, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`;
+var SITE_WORD = {
+  lost: "lost",
+  stopped: "with something stopped",
+  degraded: "degraded",
+  error: "with errors",
+  warning: "with warnings"
+};
+var TRAFFIC_WORD = { stopped: "failing", degraded: "degraded", error: "with errors", warning: "with warnings" };
+function siteInfos(d, held, drift2) {
+  const { t, ctx, sim } = d;
+  const infos = [];
+  for (const [si, s] of t.sites.entries()) {
+    if (!s.name || d.siteId.get(s.name.value) !== `s${si}`) continue;
+    const site = s.name.value;
+    const cis = held.clustersAt.get(site) ?? [];
+    const qis = held.quorumsAt.get(site) ?? [];
+    const dis = held.storesAt.get(site) ?? [];
+    let cls;
+    if (sim) {
+      const states = [sim.site(site)];
+      for (const ci of cis) states.push(sim.cluster(t.clusters[ci].name.value, site));
+      for (const qi of qis) states.push(sim.quorum(ctx.quorums[qi].label, site));
+      for (const di of dis)
+        states.push(sim.store(t.stores[di].name?.value, site, !!t.stores[di].writers?.items.some((w) => w.value === site)));
+      cls = worstState(states);
+    } else {
+      const sevs = [d.worstIn(s.span)];
+      for (const ci of cis) sevs.push(d.worstIn(t.clusters[ci].span));
+      for (const qi of qis) {
+        const m = ctx.quorums[qi].members;
+        sevs.push(d.worstIn({ start: m.keySpan.start, end: m.span.end }));
+      }
+      for (const di of dis) sevs.push(d.worstIn(t.stores[di].span));
+      cls = worstOf(sevs);
+    }
+    const driftHere = cis.filter((ci) => drift2.has(t.clusters[ci].name.value)).length;
+    infos.push({
+      index: si,
+      name: site,
+      title: siteTitle(site, s.role),
+      clusters: cis.length,
+      quorums: qis,
+      stores: dis,
+      drift: driftHere,
+      cls,
+      named: d.named.has(site)
+    });
+  }
+  return infos;
+}
+function holdingLines(infos) {
+  const clusters = infos.reduce((n, x) => n + x.clusters, 0);
+  const drift2 = infos.reduce((n, x) => n + x.drift, 0);
+  const quorums = infos.length === 1 ? infos[0].quorums.length : new Set(infos.flatMap((x) => x.quorums)).size;
+  const stores = infos.length === 1 ? infos[0].stores.length : new Set(infos.flatMap((x) => x.stores)).size;
+  const lines2 = [`${plural(clusters, "cluster")}${drift2 ? ` \xB7 ${count(drift2)} drifting` : ""}`];
+  if (quorums) lines2.push(`members of ${plural(quorums, "quorum")}`);
+  if (stores) lines2.push(`${plural(stores, "async or CRDT store")}`);
+  return lines2;
+}
+function summaryOf(d, held, drift2, why2, maxSites = MAX_DRAWN_SITES) {
+  const { t } = d;
+  const infos = siteInfos(d, held, drift2);
+  const score = (x) => (x.named ? 10 : 0) + (d.sim ? simRank(x.cls) : rank(x.cls));
+  const one = infos.length <= maxSites ? infos : infos.filter((x) => score(x) > 0).sort((a, b) => score(b) - score(a) || a.index - b.index).slice(0, maxSites);
+  const alone = new Set(one.map((x) => x.index));
+  const groups = /* @__PURE__ */ new Map();
+  for (const x of infos) {
+    if (alone.has(x.index)) continue;
+    const key = x.cls ?? "";
+    const g = groups.get(key);
+    if (g) g.push(x);
+    else groups.set(key, [x]);
+  }
+  const ordered = [...groups.entries()].sort(([a], [b]) => d.sim ? simRank(b) - simRank(a) : rank(b) - rank(a));
+  const nodeOf = /* @__PURE__ */ new Map();
+  const boxes = [];
+  for (const x of one.sort((a, b) => a.index - b.index)) {
+    const id = `s${x.index}`;
+    nodeOf.set(x.name, id);
+    const s = t.sites[x.index];
+    d.nodes.push({ id, kind: "site", range: d.toRange(s.span), severity: d.worstIn(s.name.span), name: x.name, title: x.title });
+    boxes.push({ id, title: x.title, cls: x.cls, always: [], details: [], lines: [x.title, ...holdingLines([x])] });
+  }
+  ordered.forEach(([key, members], k) => {
+    const id = `g${k}`;
+    for (const x of members) nodeOf.set(x.name, id);
+    const word = SITE_WORD[key] ?? (d.sim ? "unaffected" : "");
+    const head = `${count(members.length)} ${one.length ? "other " : ""}site${members.length === 1 ? "" : "s"}${word ? ` ${word}` : ""}`;
+    const lines2 = [head, ...holdingLines(members)];
+    const first = t.sites[members[0].index];
+    const severity = d.sim ? void 0 : key || void 0;
+    d.nodes.push({ id, kind: "group", range: d.toRange(first.span), severity, label: lines2.join(" \xB7 ") });
+    boxes.push({ id, title: head, cls: key || void 0, always: [], details: [], lines: lines2 });
+  });
+  const links = linkSummary(d, nodeOf);
+  const rest = [...trafficSummary(d, nodeOf), ...exportSummary(d)];
+  const by = d.sim ? "what the scenario does to them" : "their worst finding";
+  const drawn = one.length === infos.length ? "Each site is one node counting what it holds." : one.length ? `The ${plural(one.length, "site")} ${d.sim ? "this scenario names or affects" : "with findings"}${one.length === maxSites ? ` (the first ${maxSites})` : ""} ${one.length === 1 ? "is" : "are"} drawn one by one; the others are grouped by ${by}, with counts.` : `Sites are grouped by ${by}, with counts.`;
+  const note = `${count(infos.length)} sites, ${plural(t.clusters.length, "cluster")}, ${plural(t.links.length, "link")} and ${plural(t.traffic.length, "traffic entry", "traffic entries")}: too many to draw one by one (${why2}; Mermaid draws at most ${count(MERMAID_MAX_TEXT)} characters and ${count(MERMAID_MAX_EDGES)} edges). ${drawn} Every finding is in Problems${d.sim ? ", everything the scenario breaks is listed above" : ""}; Export Diagram (Mermaid) and quorate diagram write the full diagram.`;
+  return { boxes, links, rest, note };
+}
+function linkSummary(d, nodeOf) {
+  const pairs = /* @__PURE__ */ new Map();
+  for (const l of d.t.links) {
+    const [a, b] = l.between?.items ?? [];
+    const ia = a && nodeOf.get(a.value);
+    const ib = b && nodeOf.get(b.value);
+    if (!ia || !ib || ia === ib) continue;
+    const key = ia < ib ? `${ia} ${ib}` : `${ib} ${ia}`;
+    const rtt = l.rttMs?.value;
+    const factor2 = d.sim?.factor(a.value, b.value);
+    const cut = d.sim?.cut(a.value, b.value) ?? false;
+    const p = pairs.get(key);
+    const sev = d.sim ? void 0 : d.worstIn(l.span);
+    if (!p) {
+      const text3 = `${rtt !== void 0 ? ms(rtt) : "?"}${factor2 !== void 0 ? ` \u2192 \xD7${factor2}` : l.rttP99Ms ? ` \xB7 p99 ${l.rttP99Ms.value}` : ""}`;
+      pairs.set(key, {
+        from: ia,
+        to: ib,
+        n: 1,
+        min: rtt ?? Infinity,
+        max: rtt ?? -Infinity,
+        cut: +cut,
+        slowed: +(factor2 !== void 0),
+        sev,
+        text: text3
+      });
+    } else {
+      p.n++;
+      if (rtt !== void 0) {
+        p.min = Math.min(p.min, rtt);
+        p.max = Math.max(p.max, rtt);
+      }
+      p.cut += +cut;
+      p.slowed += +(factor2 !== void 0);
+      p.sev = worstOf([p.sev, sev]);
+    }
+  }
+  return [...pairs.values()].map((p) => {
+    const range = p.min > p.max ? "" : p.min === p.max ? ` \xB7 ${ms(p.min)}` : ` \xB7 ${+p.min.toFixed(3)}\u2013${ms(p.max)}`;
+    const text3 = p.n === 1 ? p.text : `${plural(p.n, "link")}${range}${p.cut ? ` \xB7 ${count(p.cut)} cut` : ""}${p.slowed ? ` \xB7 ${count(p.slowed)} slowed` : ""}`;
+    const style = d.sim ? p.cut === p.n ? CUT : p.cut || p.slowed ? SLOW : void 0 : p.sev && severityEdge(p.sev);
+    return { from: p.from, to: p.to, arrow: "<-->", text: text3, style };
+  });
+}
+function trafficSummary(d, nodeOf) {
+  const { t, sim } = d;
+  const stateOf = (i) => sim ? sim.traffic(t.traffic[i].name?.value) : d.worstIn(t.traffic[i].span);
+  const states = t.traffic.map((_, i) => stateOf(i));
+  const score = (i) => sim ? simRank(states[i]) : rank(states[i]);
+  const all = t.traffic.map((_, i) => i);
+  const one = all.length <= MAX_DRAWN_TRAFFIC ? all : all.filter((i) => score(i) > 0).sort((a, b) => score(b) - score(a) || a - b).slice(0, MAX_DRAWN_TRAFFIC);
+  const alone = new Set(one);
+  const groups = /* @__PURE__ */ new Map();
+  for (const i of all) {
+    if (alone.has(i)) continue;
+    const key = states[i] ?? "";
+    const g = groups.get(key);
+    if (g) g.push(i);
+    else groups.set(key, [i]);
+  }
+  const items = [];
+  for (const i of one.sort((a, b) => a - b)) {
+    const tr = t.traffic[i];
+    const errorRps = sim?.errorRps(tr.name?.value);
+    const text3 = `${tr.name?.value ?? "traffic"} \xB7 ${tr.steering?.value ?? "?"}${tr.peakRps ? ` \xB7 ${rps(tr.peakRps.value)}` : ""}${errorRps ? ` \xB7 ${rps(errorRps)} of errors` : ""}${d.nines.get(tr) ?? ""}`;
+    const id = `t${i}`;
+    d.nodes.push({ id, kind: "traffic", range: d.toRange(tr.span), severity: d.worstIn(tr.span) });
+    items.push({ node: { id, open: "([", close: "])", text: text3, cls: states[i] } });
+    items.push(...backendEdges(d, id, [i], nodeOf).map((edge) => ({ edge })));
+  }
+  [...groups.entries()].forEach(([key, members], k) => {
+    const id = `h${k}`;
+    const word = TRAFFIC_WORD[key] ?? (sim ? "served" : "");
+    const peak = members.reduce((n, i) => n + (t.traffic[i].peakRps?.value ?? 0), 0);
+    const text3 = `${count(members.length)} ${one.length ? "other " : ""}traffic ${members.length === 1 ? "entry" : "entries"}${word ? ` ${word}` : ""}${peak ? ` \xB7 ${rps(peak)} at peak` : ""}`;
+    d.nodes.push({
+      id,
+      kind: "group",
+      range: d.toRange(t.traffic[members[0]].span),
+      severity: sim ? void 0 : key || void 0,
+      label: text3
+    });
+    items.push({ node: { id, open: "([", close: "])", text: text3, cls: key || void 0 } });
+    items.push(...backendEdges(d, id, members, nodeOf).map((edge) => ({ edge })));
+  });
+  return items;
+}
+function backendEdges(d, from, entries, nodeOf) {
+  const { t, sim } = d;
+  const byNode = /* @__PURE__ */ new Map();
+  for (const i of entries) {
+    const tr = t.traffic[i];
+    for (const b of tr.backends) {
+      const site = b.cluster && t.clusterByName.get(b.cluster.value)?.site?.value;
+      const to = site !== void 0 ? nodeOf.get(site) : void 0;
+      if (!to) continue;
+      const a = byNode.get(to) ?? { n: 0, weight: 0, cap: 0, load: 0, served: 0, withdrawn: 0, failing: 0, why: "" };
+      byNode.set(to, a);
+      a.n++;
+      a.weight += b.weight?.value ?? 1;
+      a.cap += b.capacityRps?.value ?? 0;
+      const state = sim?.backend(tr.name?.value, b.cluster.value);
+      if (state && state.loadRps !== null) {
+        a.served++;
+        a.load += state.loadRps;
+        if (state.errors || state.overloaded) a.failing++;
+        a.why = state.errors ? " \xB7 errors" : state.overloaded ? " \xB7 overloaded" : "";
+      } else if (state && sim?.withdrawn(state.site)) a.withdrawn++;
+      if (!sim) a.sev = worstOf([a.sev, d.worstIn(b.span)]);
+    }
+  }
+  return [...byNode.entries()].map(([to, a]) => {
+    const head = a.n === 1 ? `w ${a.weight}` : plural(a.n, "backend");
+    const failing = a.n === 1 ? a.why : a.failing ? ` \xB7 ${count(a.failing)} failing` : "";
+    const load = sim ? a.served ? ` \xB7 ${rps(a.load)}${failing}` : a.withdrawn ? " \xB7 withdrawn" : "" : "";
+    const style = sim ? !a.served ? CUT : a.failing ? STOPPED_EDGE : void 0 : a.sev && severityEdge(a.sev);
+    return { from, to, arrow: "-->", text: `${head}${a.cap ? ` \xB7 cap ${count(a.cap)}` : ""}${load}`, style };
+  });
+}
+function exportSummary(d) {
+  const { t, sim } = d;
+  if (!t.exports.length) return [];
+  const unserved = sim ? t.exports.filter((e) => sim.exported(e.service?.value, e.namespace?.value) === "stopped").length : 0;
+  const id = "e0";
+  const node = {
+    id,
+    kind: "export",
+    range: d.toRange(t.exports[0].span),
+    severity: worstOf(t.exports.map((e) => d.worstIn(e.span)))
+  };
+  d.nodes.push(node);
+  const text3 = `${plural(t.exports.length, "exported service")}${unserved ? ` \xB7 ${count(unserved)} served by no cluster` : ""}`;
+  return [{ node: { id, open: "{{", close: "}}", text: text3, cls: sim ? unserved ? "stopped" : void 0 : node.severity } }];
+}
+
+// server/src/preview/mermaid.ts
+function label3(s) {
+  return controlsVisible(s).replace(/["#%<>&`\\\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `#${c.codePointAt(0)};`);
+}
 function addNode(d, id, kind, span, severitySpan = span, more) {
   const severity = d.worstIn(severitySpan);
   d.nodes.push({ id, kind, range: d.toRange(span), severity, ...more });
@@ -28192,43 +28458,86 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
     return { mermaid: "", nodes: [], error: err ? `Line ${at.line + 1}: ${err.message}` : "This document is not a topology." };
   }
   const d = drawingOf(a, ctx, findings, whatif);
-  const boxes = siteBoxes(d, drift2);
-  const links = linkEdges(d);
-  const rest = [...trafficItems(d), ...exportItems(d), ...meshEdges(d)];
+  const held = holdings(d);
   const classDefs = [];
   if (drift2.size) classDefs.push("  classDef drift fill:#f9a82522,stroke:#f9a825,stroke-width:2px,stroke-dasharray:4 3");
   if (d.sim) classDefs.push(...SIM_CLASSES);
   else {
-    classDefs.push("  classDef error stroke:#d32f2f,stroke-width:3px,color:#b71c1c");
-    classDefs.push("  classDef warning stroke:#f9a825,stroke-width:3px");
+    classDefs.push(...SEVERITY_CLASSES);
   }
+  const tooMany = options.bounded ? surelyTooLarge(d) : void 0;
+  if (tooMany) return summarised(d, held, drift2, tooMany, classDefs);
+  const boxes = siteBoxes(d, held, drift2);
+  const links = linkEdges(d);
+  const rest = [...trafficItems(d), ...exportItems(d), ...meshEdges(d)];
   const draw = (direction, folded) => emit({ direction, folded, boxes, links, rest, classDefs, sim: !!d.sim });
-  const mermaid = draw("LR", false);
+  const lr = draw("LR", false);
+  const mermaid = lr.text;
   if (options.layouts) d.nodes.push(...detailsNodes(d.nodes, boxes));
+  const layouts = options.layouts ? [
+    { direction: "LR", folded: false, ...lr },
+    { direction: "TB", folded: false, ...draw("TB", false) },
+    { direction: "LR", folded: true, ...draw("LR", true) },
+    { direction: "TB", folded: true, ...draw("TB", true) }
+  ] : [{ direction: "LR", folded: false, ...lr }];
+  const over = options.bounded ? layouts.find((l) => l.text.length > MERMAID_MAX_TEXT || l.edges > MERMAID_MAX_EDGES) : void 0;
+  if (over) {
+    d.nodes.length = 0;
+    const why2 = over.edges > MERMAID_MAX_EDGES ? `the full diagram has ${count(over.edges)} edges` : `the full diagram is ${count(over.text.length)} characters`;
+    return summarised(d, held, drift2, why2, classDefs);
+  }
   return {
     mermaid,
     nodes: d.nodes,
     title: d.t.name?.value,
-    ...options.layouts ? {
-      layouts: [
-        { direction: "LR", folded: false, mermaid },
-        { direction: "TB", folded: false, mermaid: draw("TB", false) },
-        { direction: "LR", folded: true, mermaid: draw("LR", true) },
-        { direction: "TB", folded: true, mermaid: draw("TB", true) }
-      ]
-    } : {}
+    ...options.layouts ? { layouts: layouts.map((l) => ({ direction: l.direction, folded: l.folded, mermaid: l.text })) } : {}
   };
+}
+function surelyTooLarge(d) {
+  const { t } = d;
+  const nodes = d.siteId.size + d.clusterId.size + t.traffic.length + t.exports.length;
+  if (nodes >= 5e3) return `the full diagram has ${count(nodes)} nodes`;
+  let edges = t.links.length;
+  for (const tr of t.traffic) edges += tr.backends.length;
+  for (const e of t.exports) edges += e.clusters?.items.length ?? 0;
+  return edges > MERMAID_MAX_EDGES ? `the full diagram has ${count(edges)} edges` : void 0;
+}
+function summarised(d, held, drift2, why2, classDefs) {
+  for (let alone = MAX_DRAWN_SITES; ; alone = Math.floor(alone / 2)) {
+    d.nodes.length = 0;
+    const s = summaryOf(d, held, drift2, why2, alone);
+    const draw = (direction) => emit({ direction, folded: false, ...s, classDefs, sim: !!d.sim });
+    const layouts = [
+      { direction: "LR", folded: false, ...draw("LR") },
+      { direction: "TB", folded: false, ...draw("TB") }
+    ];
+    if (alone > 0 && layouts.some((l) => l.text.length > MERMAID_MAX_TEXT || l.edges > MERMAID_MAX_EDGES)) continue;
+    return {
+      mermaid: layouts[0].text,
+      nodes: d.nodes,
+      title: d.t.name?.value,
+      layouts: layouts.map((l) => ({ direction: l.direction, folded: l.folded, mermaid: l.text })),
+      summary: s.note
+    };
+  }
 }
 function drawingOf(a, ctx, findings, whatif) {
   const L = a.parsed.lines;
   const t = ctx.topology;
-  const marked = findings.filter((f) => f.severity === "error" || f.severity === "warning");
-  const worstIn = (s) => {
-    let worst;
-    for (const f of marked)
-      if (f.span.start >= s.start && f.span.start <= s.end && rank(f.severity) > rank(worst)) worst = f.severity;
-    return worst;
+  const starts = (severity) => findings.filter((f) => f.severity === severity).map((f) => f.span.start).sort((x, y) => x - y);
+  const errors = starts("error");
+  const warnings = starts("warning");
+  const anyIn = (sorted, s) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = lo + hi >> 1;
+      if (sorted[mid] < s.start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < sorted.length && sorted[lo] <= s.end;
   };
+  const worstIn = (s) => anyIn(errors, s) ? "error" : anyIn(warnings, s) ? "warning" : void 0;
   const firstOf = (items, prefix) => {
     const m = /* @__PURE__ */ new Map();
     items.forEach((x, i) => {
@@ -28247,10 +28556,18 @@ function drawingOf(a, ctx, findings, whatif) {
       const n = ninesLabel(f);
       if (n) nines.set(f.owner, ` \xB7 ${n}`);
     }
+  const sc = whatif?.scenario;
+  const named = /* @__PURE__ */ new Set([
+    ...sc?.lose ?? [],
+    ...(sc?.cut ?? []).flat(),
+    ...(sc?.slow ?? []).flatMap((l) => l.between),
+    ...Object.keys(sc?.loseMembers ?? {})
+  ]);
   return {
     ctx,
     t,
     sim,
+    named,
     nines,
     nodes: [],
     toRange: (s) => ({ start: L.positionAt(s.start), end: L.positionAt(s.end) }),
@@ -28288,9 +28605,8 @@ function holdings(d) {
   });
   return { clustersAt, quorumsAt, storesAt };
 }
-function siteBoxes(d, drift2) {
+function siteBoxes(d, held, drift2) {
   const { t } = d;
-  const held = holdings(d);
   const etcds = d.ctx.quorums.filter((q) => q.kind === "etcd").length;
   const boxes = [];
   for (const [si, s] of t.sites.entries()) {
@@ -28476,10 +28792,6 @@ function detailsNodes(nodes, boxes) {
     details: box.details.map((d) => d.id)
   }));
 }
-var severityEdge = (sev) => `stroke:${sev === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`;
-function worstOf(sevs) {
-  return sevs.reduce((w, s) => rank(s) > rank(w) ? s : w, void 0);
-}
 function emit(d) {
   const lines2 = [`flowchart ${d.direction}`];
   const classes = [];
@@ -28490,7 +28802,10 @@ function emit(d) {
   const foldedInto = /* @__PURE__ */ new Map();
   for (const box of d.boxes) {
     if (!box.always.length && !box.details.length) {
-      node({ id: box.id, open: "[", close: "]", text: box.title, cls: box.cls }, "  ");
+      if (box.lines) {
+        lines2.push(`  ${box.id}["${box.lines.map(label3).join("<br>")}"]`);
+        if (box.cls) classes.push([box.id, box.cls]);
+      } else node({ id: box.id, open: "[", close: "]", text: box.title, cls: box.cls }, "  ");
       continue;
     }
     lines2.push(`  subgraph ${box.id}["${label3(box.title)}"]`);
@@ -28526,31 +28841,32 @@ function emit(d) {
   lines2.push(...d.classDefs);
   for (const [id, c] of classes) lines2.push(`  class ${id} ${c}`);
   lines2.push(...styles);
-  return `${lines2.join("\n")}
-`;
+  return { text: `${lines2.join("\n")}
+`, edges: n };
 }
-var SIM_CLASSES = [
-  "  classDef lost fill:#9e9e9e22,stroke:#9e9e9e,stroke-width:2px,stroke-dasharray:6 4,color:#9e9e9e",
-  "  classDef stopped fill:#d32f2f33,stroke:#d32f2f,stroke-width:3px",
-  "  classDef degraded fill:#f9a82533,stroke:#f9a825,stroke-width:3px"
-];
-var CUT = "stroke:#9e9e9e,stroke-width:2px,stroke-dasharray:6 4";
-var SLOW = "stroke:#f9a825,stroke-width:3px";
-var STOPPED_EDGE = "stroke:#d32f2f,stroke-width:3px";
 function overlay(ctx, r2) {
   const lost = new Set(r2.scenario.lose);
   const R = reachability(ctx, r2.scenario);
   const withdrawn = new Set(r2.scenario.withdraw ?? []);
   const degradedQuorum = /* @__PURE__ */ new Set(["flapping", "over-budget", "flow-control"]);
+  const byName = (xs, key) => {
+    const m = /* @__PURE__ */ new Map();
+    for (const x of xs) if (!m.has(key(x))) m.set(key(x), x);
+    return m;
+  };
+  const quorums = byName(r2.quorums, (x) => x.name);
+  const stores = byName(r2.stores, (x) => x.name);
+  const traffic = byName(r2.traffic, (x) => x.name);
+  const meshed = new Set(r2.meshes.map((m) => m.cluster));
   return {
     site: (site) => lost.has(site) ? "lost" : void 0,
     cluster(name, site) {
       if (lost.has(site)) return "lost";
-      return r2.meshes.some((m) => m.cluster === name) ? "degraded" : void 0;
+      return meshed.has(name) ? "degraded" : void 0;
     },
     quorum(labelText, site) {
       if (lost.has(site)) return "lost";
-      const q = r2.quorums.find((x) => x.name === labelText);
+      const q = quorums.get(labelText);
       if (!q) return void 0;
       const leaders = Object.keys(q.byLeader);
       if (q.outcome === "stops" || !leaders.some((l) => !q.byLeader[l].includes(site))) return "stopped";
@@ -28559,22 +28875,22 @@ function overlay(ctx, r2) {
     },
     store(name, site, writer) {
       if (lost.has(site)) return "lost";
-      const st = r2.stores.find((x) => x.name === name);
+      const st = stores.get(name);
       if (st && (st.outcome === "writes-stop" || st.outcome === "corrupts")) return "stopped";
       if (st?.rpoUnbounded) return "degraded";
       if (!writer && r2.notes.some((b) => b.startsWith(`store ${name}: the replica in ${site} `))) return "degraded";
       return void 0;
     },
     traffic(name) {
-      const t = r2.traffic.find((x) => x.name === name);
+      const t = traffic.get(name);
       if (!t) return void 0;
       const remaining = t.backends.filter((b) => b.loadRps !== null);
       if (t.outcome === "unserved" || remaining.length && remaining.every((b) => b.errors)) return "stopped";
       return t.outcome === "served" ? void 0 : "degraded";
     },
-    errorRps: (name) => r2.traffic.find((x) => x.name === name)?.errorRps ?? 0,
+    errorRps: (name) => traffic.get(name)?.errorRps ?? 0,
     withdrawn: (site) => withdrawn.has(site),
-    backend: (traffic, cluster) => r2.traffic.find((x) => x.name === traffic)?.backends.find((b) => b.cluster === cluster),
+    backend: (entry, cluster) => traffic.get(entry)?.backends.find((b) => b.cluster === cluster),
     exported(service, namespace) {
       const e = r2.exports.find((x) => x.service === service && x.namespace === namespace);
       return e && e.servedBy.length === 0 ? "stopped" : void 0;
@@ -28702,8 +29018,8 @@ function text(all, fileCount, color) {
     ...(r2.related ?? []).map((x) => `    ${paint("\x1B[2m", "\u21B3")} ${paint("\x1B[1m", `${x.file}:${x.line}:${x.column}`)}: ${x.message}`)
   ]);
   const count2 = (s) => all.filter((r2) => r2.severity === s).length;
-  const plural = (n, w) => `${n} ${w}${n === 1 ? "" : "s"}`;
-  const summary = `${plural(count2("error"), "error")}, ${plural(count2("warning"), "warning")}, ${count2("information") + count2("hint")} info in ${plural(fileCount, "file")}`;
+  const plural2 = (n, w) => `${n} ${w}${n === 1 ? "" : "s"}`;
+  const summary = `${plural2(count2("error"), "error")}, ${plural2(count2("warning"), "warning")}, ${count2("information") + count2("hint")} info in ${plural2(fileCount, "file")}`;
   return `${[...lines2.map(oneLine), lines2.length ? "" : void 0, summary].filter((l) => l !== void 0).join("\n")}
 `;
 }

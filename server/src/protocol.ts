@@ -9,7 +9,8 @@ import type { Range } from "vscode-languageserver-types";
 /** One node or edge of the diagram with the source range it stands for. */
 export interface DiagramNode {
   readonly id: string;
-  readonly kind: "site" | "cluster" | "quorum" | "store" | "traffic" | "export" | "link" | "drift" | "details";
+  /** "group": in a summarised diagram (`DiagramResult.summary`), sites or traffic entries counted in one node; `range` is the first of them */
+  readonly kind: "site" | "cluster" | "quorum" | "store" | "traffic" | "export" | "link" | "drift" | "details" | "group";
   readonly range: Range;
   /** the worst finding inside this entity */
   readonly severity?: "error" | "warning";
@@ -45,10 +46,18 @@ export interface DiagramResult {
    * them (LR, not folded). The preview draws the one that fits its panel legibly.
    */
   readonly layouts?: readonly DiagramLayout[];
+  /**
+   * Present when the design is too large for Mermaid to draw entity by entity (and the request
+   * did not ask for `full`): the diagram is then a summary — sites and traffic grouped, with
+   * counts — and this says so, in plain text.
+   */
+  readonly summary?: string;
 }
 
 export interface DiagramParams {
   readonly uri: string;
+  /** the full diagram whatever its size (Export Diagram), LR only; the preview's request leaves it out */
+  readonly full?: boolean;
 }
 
 /** `quorate/diagram`: the Mermaid diagram of a document, shared by the VS Code preview and other clients. */

@@ -31,7 +31,7 @@ import {
   type SimulateResult,
   type SimulateScenario,
 } from "./protocol";
-import { anyObject, array, type Check, object, oneOf, optional, ParamsError, string } from "./service/params";
+import { anyObject, array, boolean, type Check, object, oneOf, optional, ParamsError, string } from "./service/params";
 import { type Cancellation, CancelledError } from "./service/host";
 import type { QuorateService } from "./service/service";
 import { URI } from "./service/uri";
@@ -111,9 +111,11 @@ const scenarioParam = anyObject as Check<SimulateScenario>;
 
 /** Every custom request (protocol.ts), by method. */
 const CUSTOM: ReadonlyMap<string, Custom<unknown, unknown>> = new Map([
-  custom(DiagramRequest, uriParams, (s, p) => {
+  custom(DiagramRequest, object({ uri: string, full: optional(boolean) }), (s, p) => {
     const a = s.analysis(p.uri);
-    return a ? diagramFor(a, s.findings(p.uri), undefined, s.driftMarkers(p.uri), { layouts: true }) : null;
+    // the preview's request: its layouts, summarised past what Mermaid draws; Export Diagram asks for the full text
+    const options = p.full ? {} : { layouts: true, bounded: true };
+    return a ? diagramFor(a, s.findings(p.uri), undefined, s.driftMarkers(p.uri), options) : null;
   }),
   custom(SummaryRequest, uriParams, (s, p) => s.summary(p.uri)),
   custom(SimulateRequest, object({ uri: string, scenario: scenarioParam }), simulateClick),

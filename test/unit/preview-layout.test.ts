@@ -78,26 +78,31 @@ const why = !chromium
     : "";
 if (why) console.log(`# preview layout in Chromium skipped: ${why}`);
 
+/** A folder with the real preview page (page.html) and its scripts, the webview API stood in for: posts are recorded in window.posts. */
+function previewPage(): string {
+  const dir = mkdtempSync(join(tmpdir(), "quorate-preview-"));
+  for (const f of ["preview.js", "preview.css", "mermaid.min.js"]) copyFileSync(join(media, f), join(dir, f));
+  const stub = `<script nonce="n">window.posts=[];window.acquireVsCodeApi=()=>({postMessage:(m)=>window.posts.push(m),getState:()=>undefined,setState:()=>{}});</script>`;
+  const html = previewHtml({
+    cspSource: "file:",
+    nonce: "n",
+    scriptUri: "preview.js",
+    mermaidUri: "mermaid.min.js",
+    styleUri: "preview.css",
+  })
+    .replace("<script ", `${stub}\n<script `)
+    .replace("<body>", '<body class="vscode-dark">');
+  writeFileSync(join(dir, "page.html"), html);
+  return dir;
+}
+
 test("the preview page at 620 px shows every node of each example inside the panel, labels at least 11 px", {
   skip: why || false,
 }, async () => {
   const { chromium: pw } = await import("playwright-core");
-  const dir = mkdtempSync(join(tmpdir(), "quorate-preview-"));
+  const dir = previewPage();
   const browser = await pw.launch({ executablePath: chromium!, args: ["--no-sandbox", "--disable-gpu"] });
   try {
-    for (const f of ["preview.js", "preview.css", "mermaid.min.js"]) copyFileSync(join(media, f), join(dir, f));
-    // the real page, with the webview API stood in for: posts are recorded
-    const stub = `<script nonce="n">window.posts=[];window.acquireVsCodeApi=()=>({postMessage:(m)=>window.posts.push(m),getState:()=>undefined,setState:()=>{}});</script>`;
-    const html = previewHtml({
-      cspSource: "file:",
-      nonce: "n",
-      scriptUri: "preview.js",
-      mermaidUri: "mermaid.min.js",
-      styleUri: "preview.css",
-    })
-      .replace("<script ", `${stub}\n<script `)
-      .replace("<body>", '<body class="vscode-dark">');
-    writeFileSync(join(dir, "page.html"), html);
     for (const example of EXAMPLES) {
       const page = await browser.newPage({ viewport: { width: 620, height: 760 } });
       await page.goto(`file://${join(dir, "page.html")}`);
@@ -234,6 +239,63 @@ test("the preview page at 620 px shows every node of each example inside the pan
       assert.ok(min >= 12, `${example}: the record's diagram draws labels at ${min.toFixed(1)} px`);
       await md.close();
     }
+  } finally {
+    await browser.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a design too large for Mermaid: its full text draws only Mermaid's error box, the summary draws the sites with the note as text", {
+  skip: why || false,
+}, async () => {
+  const { chromium: pw } = await import("playwright-core");
+  const dir = previewPage();
+  const browser = await pw.launch({ executablePath: chromium!, args: ["--no-sandbox", "--disable-gpu"] });
+  // 4 sites, each with 130 clusters behind one traffic entry: 526 edges, over Mermaid's 500
+  const sites = Array.from({ length: 4 }, (_, i) => `s${i}`);
+  const clusters = sites.flatMap((s) => Array.from({ length: 130 }, (_, k) => ({ name: `${s}-k${k}`, site: s })));
+  const text =
+    `${HEADER}sites:\n${sites.map((s) => `  - { name: ${s} }`).join("\n")}\nlinks:\n` +
+    sites.flatMap((a, i) => sites.slice(i + 1).map((b) => `  - { between: [${a}, ${b}], rttMs: 10 }`)).join("\n") +
+    `\nclusters:\n${clusters.map((c) => `  - { name: ${c.name}, site: ${c.site} }`).join("\n")}\n` +
+    `traffic:\n  - name: web\n    steering: gslb\n    backends:\n${clusters.map((c) => `      - { cluster: ${c.name} }`).join("\n")}\n`;
+  const a = analyzeFile("big.topology.yaml", text);
+  const findings = finalize(a.parsed, a.local);
+  const full = diagramFor(a, findings, undefined, new Map(), { layouts: true });
+  const summary = diagramFor(a, findings, undefined, new Map(), { layouts: true, bounded: true });
+  assert.ok(summary.summary);
+  try {
+    const shown = async (d: typeof full) => {
+      const page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
+      await page.goto(`file://${join(dir, "page.html")}`);
+      await page.waitForFunction(() => (window as unknown as { posts: { type: string }[] }).posts.some((p) => p.type === "ready"));
+      await page.evaluate((m) => window.postMessage({ type: "diagram", ...m, version: 1 }, "*"), d);
+      await page.waitForFunction(() => (window as unknown as { posts: { type: string }[] }).posts.some((p) => p.type === "rendered"));
+      const got = await page.evaluate(() => ({
+        rendered: (window as unknown as { posts: { type: string; nodes?: number; error?: string }[] }).posts.find(
+          (p) => p.type === "rendered",
+        ),
+        text: document.getElementById("canvas")!.textContent,
+        note: document.getElementById("note")!.hidden ? undefined : document.getElementById("note")!.textContent,
+        noteHtml: document.getElementById("note")!.innerHTML,
+      }));
+      await page.close();
+      return got;
+    };
+    // what the preview showed before the summary: Mermaid's own error, no node of the design, or an edge-limit error
+    const before = await shown(full);
+    assert.ok(
+      /Maximum text size in diagram exceeded/.test(before.text ?? "") || /Edge limit exceeded/.test(before.rendered?.error ?? ""),
+      JSON.stringify(before),
+    );
+    assert.equal(before.rendered?.nodes, 0);
+    assert.equal(before.note, undefined);
+    const after = await shown(summary);
+    assert.equal(after.rendered?.error, undefined);
+    assert.equal(after.rendered?.nodes, 5, "4 sites and the traffic entry, each a node that reveals its source");
+    assert.match(after.text ?? "", /s0.*130 clusters/);
+    assert.equal(after.note, summary.summary);
+    assert.doesNotMatch(after.noteHtml, /</, "the note is text, never markup");
   } finally {
     await browser.close();
     rmSync(dir, { recursive: true, force: true });

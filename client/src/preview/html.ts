@@ -69,6 +69,7 @@ export function previewHtml(i: HtmlInput): string {
   <ul id="sim-notes"></ul>
 </section>
 <div id="error" hidden></div>
+<div id="note" role="note" hidden></div>
 <div id="viewport"><div id="canvas"></div><div id="card" role="group" hidden></div></div>
 <script nonce="${i.nonce}" src="${attr(i.mermaidUri)}"></script>
 <script nonce="${i.nonce}" src="${attr(i.scriptUri)}"></script>

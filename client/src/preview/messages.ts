@@ -13,6 +13,8 @@ export type ToWebview =
       readonly nodes: readonly DiagramNode[];
       readonly error?: string;
       readonly title?: string;
+      /** the design was too large to draw entity by entity: the diagram is a summary, and this says what it grouped */
+      readonly summary?: string;
       readonly version: number;
       /** present while the Simulate control is on: the diagram is then the scenario's */
       readonly simulation?: SimulationView;

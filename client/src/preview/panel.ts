@@ -182,6 +182,7 @@ export class PreviewManager implements vscode.Disposable {
         nodes: result.nodes,
         error: result.error,
         title: result.title,
+        summary: result.summary,
         version,
         ...(this.scenario ? { simulation: view } : {}),
       };
@@ -238,7 +239,8 @@ export class PreviewManager implements vscode.Disposable {
   async exportText(document: vscode.TextDocument, format: ExportFormat): Promise<string> {
     const client = this.client();
     if (!client) throw new Error("the Quorate language server is not running");
-    const result = await request(client, DiagramRequest, { uri: document.uri.toString() });
+    // Mermaid and Markdown are the full diagram whatever its size (the preview may show a summary); SVG is what the preview draws
+    const result = await request(client, DiagramRequest, { uri: document.uri.toString(), full: format !== "svg" });
     if (!result || result.error) throw new Error(result?.error ?? "no diagram for this document");
     if (format === "mmd") return result.mermaid;
     if (format === "md") return `# ${result.title ?? "Topology"}\n\n\`\`\`mermaid\n${result.mermaid}\`\`\`\n`;

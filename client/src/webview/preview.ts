@@ -16,6 +16,7 @@ const vscode = acquireVsCodeApi();
 const canvas = document.getElementById("canvas")!;
 const viewport = document.getElementById("viewport")!;
 const errorBox = document.getElementById("error")!;
+const noteBox = document.getElementById("note")!;
 const status = document.getElementById("status")!;
 
 interface View {
@@ -523,6 +524,9 @@ function show(msg: DiagramMsg, layout: Layout, el: SVGSVGElement): void {
     if (n.kind === "site" && n.name !== undefined && lostSites.has(n.name))
       el.querySelector(`[data-quorate-id="${n.id}"]`)?.classList.add("sim-lost");
   canvas.replaceChildren(el);
+  // a summarised diagram says so (as text), and what it grouped
+  noteBox.textContent = msg.summary ?? "";
+  noteBox.hidden = !msg.summary;
   if (focused) el.querySelector<SVGGElement>(`[data-quorate-id="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
   shown = { name: layoutName(layout), folded: layout.folded, direction: layout.direction };
   document.body.dataset.layout = shown.name;

@@ -10,6 +10,8 @@ import { ninesLabel, reportOf } from "../availability/figures";
 import { count, ms, rps } from "../util/format";
 import { controlsVisible } from "../util/terminal";
 import { type BackendResult, reachability, type Result, slowFactor } from "../whatif/engine";
+import { CUT, SEVERITY_CLASSES, SIM_CLASSES, type SimState, SLOW, STOPPED_EDGE, severityEdge, simRank, siteTitle, worstOf } from "./styles";
+import { MAX_DRAWN_SITES, MERMAID_MAX_EDGES, MERMAID_MAX_TEXT, summaryOf } from "./summary";
 
 /**
  * Mermaid label text, always written inside double quotes. Only what could end the quotes or
@@ -22,13 +24,7 @@ export function label(s: string): string {
   return controlsVisible(s).replace(/["#%<>&`\\\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `#${c.codePointAt(0)};`);
 }
 
-/** A site's title: its name, and its role where that says something the name does not. */
-export function siteTitle(name: string, role: string): string {
-  return role === "primary" || name.toLowerCase().includes(role) ? name : `${name} · ${role}`;
-}
-
-const rank = (s?: string) => (s === "error" ? 2 : s === "warning" ? 1 : 0);
-const simRank = (s?: SimState) => (s === "stopped" ? 3 : s === "degraded" ? 2 : s === "lost" ? 1 : 0);
+export { siteTitle };
 
 /** A drawn node: its Mermaid shape around the label, and its class (a finding's severity or a scenario's state). */
 interface Shape {
@@ -41,14 +37,16 @@ interface Shape {
   readonly short?: string;
 }
 /** A site's box: clusters (and their drift markers) always drawn, details folded in the folded layouts. */
-interface SiteBox {
+export interface SiteBox {
   readonly id: string;
   readonly title: string;
   readonly cls?: string;
   readonly always: Shape[];
   readonly details: Shape[];
+  /** a box holding nothing is a plain node: these lines, each escaped on its own (a summary's counts), instead of the title */
+  readonly lines?: readonly string[];
 }
-interface Edge {
+export interface Edge {
   readonly from: string;
   readonly to: string;
   /** `<-->`, `-->`, `-.->`, `==>` */
@@ -58,18 +56,22 @@ interface Edge {
   readonly style?: string;
 }
 /** what is drawn after the sites, in order: traffic entries, exports and their edges */
-type Item = { readonly node: Shape } | { readonly edge: Edge };
+export type Item = { readonly node: Shape } | { readonly edge: Edge };
 
 export interface DiagramOptions {
   /** also draw the preview's other layouts (`DiagramResult.layouts`) */
   readonly layouts?: boolean;
+  /** the preview's drawing: past what Mermaid draws (summary.ts), a summary with a note (`DiagramResult.summary`) */
+  readonly bounded?: boolean;
 }
 
 /** What every step of drawing one design shares: the design, the scenario, the node list being built and its ids. */
-interface Drawing {
+export interface Drawing {
   readonly ctx: TopologyContext;
   readonly t: TopologyContext["topology"];
   readonly sim: ReturnType<typeof overlay> | undefined;
+  /** the sites the scenario names: lost, an end of a cut or slowed link, members lost there */
+  readonly named: ReadonlySet<string>;
   /** each entity's nines (` · 3 nines`) when the design declares availabilities and no scenario is shown */
   readonly nines: ReadonlyMap<object, string>;
   /** the clickable nodes, with their source ranges and severities */
@@ -112,34 +114,89 @@ export function diagramFor(
     return { mermaid: "", nodes: [], error: err ? `Line ${at!.line + 1}: ${err.message}` : "This document is not a topology." };
   }
   const d = drawingOf(a, ctx, findings, whatif);
-  const boxes = siteBoxes(d, drift);
-  const links = linkEdges(d);
-  const rest: Item[] = [...trafficItems(d), ...exportItems(d), ...meshEdges(d)];
+  const held = holdings(d);
   const classDefs: string[] = [];
   if (drift.size) classDefs.push("  classDef drift fill:#f9a82522,stroke:#f9a825,stroke-width:2px,stroke-dasharray:4 3");
   if (d.sim) classDefs.push(...SIM_CLASSES);
   else {
-    classDefs.push("  classDef error stroke:#d32f2f,stroke-width:3px,color:#b71c1c");
-    classDefs.push("  classDef warning stroke:#f9a825,stroke-width:3px");
+    classDefs.push(...SEVERITY_CLASSES);
   }
+  const tooMany = options.bounded ? surelyTooLarge(d) : undefined;
+  if (tooMany) return summarised(d, held, drift, tooMany, classDefs);
+  const boxes = siteBoxes(d, held, drift);
+  const links = linkEdges(d);
+  const rest: Item[] = [...trafficItems(d), ...exportItems(d), ...meshEdges(d)];
   const draw = (direction: "LR" | "TB", folded: boolean) => emit({ direction, folded, boxes, links, rest, classDefs, sim: !!d.sim });
-  const mermaid = draw("LR", false);
+  const lr = draw("LR", false);
+  const mermaid = lr.text;
   if (options.layouts) d.nodes.push(...detailsNodes(d.nodes, boxes));
+  const layouts = options.layouts
+    ? [
+        { direction: "LR" as const, folded: false, ...lr },
+        { direction: "TB" as const, folded: false, ...draw("TB", false) },
+        { direction: "LR" as const, folded: true, ...draw("LR", true) },
+        { direction: "TB" as const, folded: true, ...draw("TB", true) },
+      ]
+    : [{ direction: "LR" as const, folded: false, ...lr }];
+  // the preview shows the full drawing only when Mermaid draws every layout of it
+  const over = options.bounded ? layouts.find((l) => l.text.length > MERMAID_MAX_TEXT || l.edges > MERMAID_MAX_EDGES) : undefined;
+  if (over) {
+    d.nodes.length = 0;
+    const why =
+      over.edges > MERMAID_MAX_EDGES
+        ? `the full diagram has ${count(over.edges)} edges`
+        : `the full diagram is ${count(over.text.length)} characters`;
+    return summarised(d, held, drift, why, classDefs);
+  }
   return {
     mermaid,
     nodes: d.nodes,
     title: d.t.name?.value,
-    ...(options.layouts
-      ? {
-          layouts: [
-            { direction: "LR", folded: false, mermaid },
-            { direction: "TB", folded: false, mermaid: draw("TB", false) },
-            { direction: "LR", folded: true, mermaid: draw("LR", true) },
-            { direction: "TB", folded: true, mermaid: draw("TB", true) },
-          ],
-        }
-      : {}),
+    ...(options.layouts ? { layouts: layouts.map((l) => ({ direction: l.direction, folded: l.folded, mermaid: l.text })) } : {}),
   };
+}
+
+/**
+ * Why the full drawing cannot fit, when that is certain before drawing it (a 5 MB design's would
+ * be 14 MB of text): 5,000 nodes that every layout draws (sites, clusters, traffic, exports; each
+ * line at least 11 characters) are over 50,000 characters, and 500 edges no layout merges (links,
+ * backends, exports) are over Mermaid's edge limit.
+ */
+function surelyTooLarge(d: Drawing): string | undefined {
+  const { t } = d;
+  const nodes = d.siteId.size + d.clusterId.size + t.traffic.length + t.exports.length;
+  if (nodes >= 5_000) return `the full diagram has ${count(nodes)} nodes`;
+  let edges = t.links.length;
+  for (const tr of t.traffic) edges += tr.backends.length;
+  for (const e of t.exports) edges += e.clusters?.items.length ?? 0;
+  return edges > MERMAID_MAX_EDGES ? `the full diagram has ${count(edges)} edges` : undefined;
+}
+
+/** The summary (summary.ts) in both directions, with its note; drawing it with fewer sites alone until Mermaid can. */
+function summarised(
+  d: Drawing,
+  held: Holdings,
+  drift: ReadonlyMap<string, DriftMarker>,
+  why: string,
+  classDefs: readonly string[],
+): DiagramResult {
+  for (let alone = MAX_DRAWN_SITES; ; alone = Math.floor(alone / 2)) {
+    d.nodes.length = 0;
+    const s = summaryOf(d, held, drift, why, alone);
+    const draw = (direction: "LR" | "TB") => emit({ direction, folded: false, ...s, classDefs, sim: !!d.sim });
+    const layouts = [
+      { direction: "LR" as const, folded: false, ...draw("LR") },
+      { direction: "TB" as const, folded: false, ...draw("TB") },
+    ];
+    if (alone > 0 && layouts.some((l) => l.text.length > MERMAID_MAX_TEXT || l.edges > MERMAID_MAX_EDGES)) continue;
+    return {
+      mermaid: layouts[0].text,
+      nodes: d.nodes,
+      title: d.t.name?.value,
+      layouts: layouts.map((l) => ({ direction: l.direction, folded: l.folded, mermaid: l.text })),
+      summary: s.note,
+    };
+  }
 }
 
 /** The shared state of one drawing: ids of sites and clusters (the first of a name wins), findings by span, the nines. */
@@ -151,13 +208,26 @@ function drawingOf(
 ): Drawing {
   const L = a.parsed.lines;
   const t = ctx.topology;
-  const marked = findings.filter((f) => f.severity === "error" || f.severity === "warning");
-  const worstIn = (s: Span): "error" | "warning" | undefined => {
-    let worst: "error" | "warning" | undefined;
-    for (const f of marked)
-      if (f.span.start >= s.start && f.span.start <= s.end && rank(f.severity) > rank(worst)) worst = f.severity as "error" | "warning";
-    return worst;
+  // where errors and warnings start, sorted: whether one starts in a span is two binary searches
+  // (a scan of every finding per entity is quadratic on a large design with many findings)
+  const starts = (severity: string) =>
+    findings
+      .filter((f) => f.severity === severity)
+      .map((f) => f.span.start)
+      .sort((x, y) => x - y);
+  const errors = starts("error");
+  const warnings = starts("warning");
+  const anyIn = (sorted: readonly number[], s: Span) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] < s.start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < sorted.length && sorted[lo] <= s.end;
   };
+  const worstIn = (s: Span): "error" | "warning" | undefined => (anyIn(errors, s) ? "error" : anyIn(warnings, s) ? "warning" : undefined);
   const firstOf = <T extends { name?: { value: string } }>(items: readonly T[], prefix: string) => {
     const m = new Map<string, string>();
     items.forEach((x, i) => {
@@ -178,10 +248,18 @@ function drawingOf(
       const n = ninesLabel(f);
       if (n) nines.set(f.owner, ` · ${n}`);
     }
+  const sc = whatif?.scenario;
+  const named = new Set<string>([
+    ...(sc?.lose ?? []),
+    ...(sc?.cut ?? []).flat(),
+    ...(sc?.slow ?? []).flatMap((l) => l.between),
+    ...Object.keys(sc?.loseMembers ?? {}),
+  ]);
   return {
     ctx,
     t,
     sim,
+    named,
     nines,
     nodes: [],
     toRange: (s: Span): Range => ({ start: L.positionAt(s.start), end: L.positionAt(s.end) }),
@@ -193,6 +271,7 @@ function drawingOf(
 }
 
 /** What each site holds, gathered once in declaration order (a scan per site is quadratic: a 5 MB design has thousands of sites and tens of thousands of clusters). */
+export type Holdings = ReturnType<typeof holdings>;
 function holdings(d: Drawing) {
   const { t, ctx } = d;
   const bySite = <T>(map: Map<string, T[]>, site: string, x: T) => {
@@ -223,9 +302,8 @@ function holdings(d: Drawing) {
 }
 
 /** One box per site (the first of a name): its clusters and drift markers always drawn, its quorum members and stores as details. */
-function siteBoxes(d: Drawing, drift: ReadonlyMap<string, DriftMarker>): SiteBox[] {
+function siteBoxes(d: Drawing, held: Holdings, drift: ReadonlyMap<string, DriftMarker>): SiteBox[] {
   const { t } = d;
-  const held = holdings(d);
   // an etcd is named by its cluster in a folded site ("etcd fra-prod") only when there are several
   const etcds = d.ctx.quorums.filter((q) => q.kind === "etcd").length;
   const boxes: SiteBox[] = [];
@@ -457,12 +535,6 @@ function detailsNodes(nodes: readonly DiagramNode[], boxes: readonly SiteBox[]):
     }));
 }
 
-const severityEdge = (sev: "error" | "warning") => `stroke:${sev === "error" ? "#d32f2f" : "#f9a825"},stroke-width:3px`;
-
-function worstOf(sevs: readonly ("error" | "warning" | undefined)[]): "error" | "warning" | undefined {
-  return sevs.reduce<"error" | "warning" | undefined>((w, s) => (rank(s) > rank(w) ? s : w), undefined);
-}
-
 /**
  * One layout's Mermaid text. Sites side by side (LR: each box's nodes top to bottom) or stacked
  * (TB: each box's nodes side by side). Folded: a site's quorum members and stores become one
@@ -476,7 +548,7 @@ function emit(d: {
   rest: readonly Item[];
   classDefs: readonly string[];
   sim: boolean;
-}): string {
+}): { text: string; edges: number } {
   const lines = [`flowchart ${d.direction}`];
   const classes: [string, string][] = [];
   const node = (s: Shape, indent: string) => {
@@ -487,7 +559,10 @@ function emit(d: {
   for (const box of d.boxes) {
     if (!box.always.length && !box.details.length) {
       // an empty subgraph with an edge breaks the ELK layout (nothing is drawn): a bare site is a plain node
-      node({ id: box.id, open: "[", close: "]", text: box.title, cls: box.cls }, "  ");
+      if (box.lines) {
+        lines.push(`  ${box.id}["${box.lines.map(label).join("<br>")}"]`);
+        if (box.cls) classes.push([box.id, box.cls]);
+      } else node({ id: box.id, open: "[", close: "]", text: box.title, cls: box.cls }, "  ");
       continue;
     }
     lines.push(`  subgraph ${box.id}["${label(box.title)}"]`);
@@ -527,20 +602,8 @@ function emit(d: {
   lines.push(...d.classDefs);
   for (const [id, c] of classes) lines.push(`  class ${id} ${c}`);
   lines.push(...styles);
-  return `${lines.join("\n")}\n`;
+  return { text: `${lines.join("\n")}\n`, edges: n };
 }
-
-type SimState = "lost" | "stopped" | "degraded";
-
-// readable on light and dark themes alike: strokes carry the meaning, fills are translucent
-const SIM_CLASSES = [
-  "  classDef lost fill:#9e9e9e22,stroke:#9e9e9e,stroke-width:2px,stroke-dasharray:6 4,color:#9e9e9e",
-  "  classDef stopped fill:#d32f2f33,stroke:#d32f2f,stroke-width:3px",
-  "  classDef degraded fill:#f9a82533,stroke:#f9a825,stroke-width:3px",
-];
-const CUT = "stroke:#9e9e9e,stroke-width:2px,stroke-dasharray:6 4";
-const SLOW = "stroke:#f9a825,stroke-width:3px";
-const STOPPED_EDGE = "stroke:#d32f2f,stroke-width:3px";
 
 /** What a scenario's result means for each drawn entity. */
 function overlay(ctx: TopologyContext, r: Result) {
@@ -548,15 +611,25 @@ function overlay(ctx: TopologyContext, r: Result) {
   const R = reachability(ctx, r.scenario);
   const withdrawn = new Set(r.scenario.withdraw ?? []);
   const degradedQuorum = new Set(["flapping", "over-budget", "flow-control"]);
+  // each result by name (the first of a name, as a search would find it): a large design asks for thousands
+  const byName = <T>(xs: readonly T[], key: (x: T) => string | undefined) => {
+    const m = new Map<string | undefined, T>();
+    for (const x of xs) if (!m.has(key(x))) m.set(key(x), x);
+    return m;
+  };
+  const quorums = byName(r.quorums, (x) => x.name);
+  const stores = byName(r.stores, (x) => x.name);
+  const traffic = byName(r.traffic, (x) => x.name);
+  const meshed = new Set(r.meshes.map((m) => m.cluster));
   return {
     site: (site: string): SimState | undefined => (lost.has(site) ? "lost" : undefined),
     cluster(name: string, site: string): SimState | undefined {
       if (lost.has(site)) return "lost";
-      return r.meshes.some((m) => m.cluster === name) ? "degraded" : undefined;
+      return meshed.has(name) ? "degraded" : undefined;
     },
     quorum(labelText: string, site: string): SimState | undefined {
       if (lost.has(site)) return "lost";
-      const q = r.quorums.find((x) => x.name === labelText);
+      const q = quorums.get(labelText);
       if (!q) return undefined;
       const leaders = Object.keys(q.byLeader);
       // stopped: no quorum, or no leader this site's members can vote with; amber when it depends on where the leader is
@@ -566,7 +639,7 @@ function overlay(ctx: TopologyContext, r: Result) {
     },
     store(name: string | undefined, site: string, writer: boolean): SimState | undefined {
       if (lost.has(site)) return "lost";
-      const st = r.stores.find((x) => x.name === name);
+      const st = stores.get(name);
       if (st && (st.outcome === "writes-stop" || st.outcome === "corrupts")) return "stopped";
       if (st?.rpoUnbounded) return "degraded";
       // a replica with no writer it reaches serves stale reads
@@ -575,16 +648,16 @@ function overlay(ctx: TopologyContext, r: Result) {
       return undefined;
     },
     traffic(name: string | undefined): SimState | undefined {
-      const t = r.traffic.find((x) => x.name === name);
+      const t = traffic.get(name);
       if (!t) return undefined;
       const remaining = t.backends.filter((b) => b.loadRps !== null);
       if (t.outcome === "unserved" || (remaining.length && remaining.every((b) => b.errors))) return "stopped";
       return t.outcome === "served" ? undefined : "degraded";
     },
-    errorRps: (name: string | undefined): number => r.traffic.find((x) => x.name === name)?.errorRps ?? 0,
+    errorRps: (name: string | undefined): number => traffic.get(name)?.errorRps ?? 0,
     withdrawn: (site: string): boolean => withdrawn.has(site),
-    backend: (traffic: string | undefined, cluster: string): BackendResult | undefined =>
-      r.traffic.find((x) => x.name === traffic)?.backends.find((b) => b.cluster === cluster),
+    backend: (entry: string | undefined, cluster: string): BackendResult | undefined =>
+      traffic.get(entry)?.backends.find((b) => b.cluster === cluster),
     exported(service: string | undefined, namespace: string | undefined): SimState | undefined {
       const e = r.exports.find((x) => x.service === service && x.namespace === namespace);
       return e && e.servedBy.length === 0 ? "stopped" : undefined;

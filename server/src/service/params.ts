@@ -20,6 +20,7 @@ const fail = (at: string, what: string, v: unknown): never => {
 };
 
 export const string: Check<string> = (v, at) => (typeof v === "string" ? v : fail(at, "a string", v));
+export const boolean: Check<boolean> = (v, at) => (typeof v === "boolean" ? v : fail(at, "true or false", v));
 export const number: Check<number> = (v, at) => (typeof v === "number" && Number.isFinite(v) ? v : fail(at, "a finite number", v));
 
 /** One of the listed strings. */

@@ -87,7 +87,7 @@ export async function simulate(
       links.push({ between: [x.value, y.value] });
   }
   return {
-    diagram: diagramFor(a, findings, r, drift, { layouts: true }),
+    diagram: diagramFor(a, findings, r, drift, { layouts: true, bounded: true }),
     sites: [...t.siteByName.values()].map((x) => ({ name: x.name!.value, role: x.role })),
     links,
     scenario: {
