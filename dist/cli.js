@@ -32046,6 +32046,19 @@ function probePods(plan2) {
 var ABORT_MARGIN_SECONDS = 30;
 var ERROR_SHARE = 5e-3;
 var ERROR_SUSTAIN_SECONDS = 60;
+var ETCDCTL = [
+  "etcdctl",
+  "--endpoints=https://127.0.0.1:2379",
+  "--cacert=/etc/kubernetes/pki/etcd/ca.crt",
+  "--cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt",
+  "--key=/etc/kubernetes/pki/etcd/healthcheck-client.key"
+];
+var COCKROACH_CERTS = "/cockroach/cockroach-certs";
+var ETCD_PROBE_KEY = "/quorate/gameday";
+var etcdctl = (...args) => shellLine([...ETCDCTL, ...args]);
+var cockroach = (...args) => shellLine(["cockroach", ...args, `--certs-dir=${COCKROACH_CERTS}`, "--host=NODE:26257"]);
+var sqlName = (x) => /^[a-z_][a-z0-9_]*$/.test(x) ? x : `"${x.replace(/"/g, '""')}"`;
+var probeTable = (st) => `${sqlName(st.name.value)}.quorate_probe`;
 var int2 = (x) => count(Math.round(x));
 var sec = (x) => `${count(Math.round(x * 10) / 10, 1)} s`;
 var hostFiles = (h) => [h.file, ...h.iptables ? [h.iptables] : [], ...h.ip6tables ? [h.ip6tables] : []];
@@ -32060,7 +32073,7 @@ function runbookOf(r2, o) {
     p: r2.prediction,
     t: r2.ctx.topology,
     isolated: r2.scenario.lose,
-    deadman: r2.duration.seconds + 300,
+    deadman: deadmanSeconds(r2.duration.seconds, r2.lag),
     out: [],
     windows: []
   };
@@ -32140,10 +32153,13 @@ function preflight(rb) {
       (tr) => `- [ ] Baseline of ${cell(tr.name)}: its error rate (rps of 5xx and timeouts) and p99 latency now, per backend, from the external monitor or the GSLB/edge logs \u2014 not in-cluster probes. The abort criteria are relative to these.`
     ),
     ...t.clusters.filter((c) => c.etcd?.members && c.name).map(
-      (c) => `- [ ] Leader location: ${codeSpan(shellLine(["etcdctl", "endpoint", "status", "--cluster", "-w", "table"]))} against ${cell(c.name.value)}'s etcd \u2014 note which site leads, and each member's address (the write checks below need one per site).`
+      (c) => `- [ ] Leader location: on a control-plane host of ${cell(c.name.value)}, ${codeSpan(etcdctl("endpoint", "status", "--cluster", "-w", "table"))} (kubeadm's certificate paths; with another installer, its etcd client certificate) \u2014 note which site leads, and which host runs a member on each side (the write checks below run there).`
     ),
     ...consensusStores(t).map(
       (st) => `- [ ] Leaders of ${cell(st.name.value)}: ${leaderCommand(st)} \u2014 note where the leaders (leaseholders) are per site: which side errors in a cut depends on them.`
+    ),
+    ...consensusStores(t).filter(isCockroach).map(
+      (st) => `- [ ] Probe table of ${cell(st.name.value)}: ${codeSpan(cockroach("sql", "-e", `CREATE TABLE IF NOT EXISTS ${probeTable(st)} (k INT PRIMARY KEY, at TIMESTAMPTZ); SHOW ZONE CONFIGURATION FROM TABLE ${probeTable(st)}`))} \u2014 in ${cell(st.name.value)}'s own database (here named like the store: use the database its tables live in), so the probe's range has the same zone config as the data (${zoneText(st)}); a table in another database (defaultdb: 3 replicas by default) would answer for itself, not for ${cell(st.name.value)}. ${COCKROACH_CERTS} is the Helm chart's and operator's certificate directory in a CockroachDB pod; on a VM, use that node's client certificates.`
     ),
     ...t.stores.filter((st) => st.replication?.value === "async" && st.name).map(
       (st) => `- [ ] Baseline lag of ${cell(st.name.value)}: note the replication lag now (bound: ${st.maxLagSeconds ? `${st.maxLagSeconds.value} s` : "not declared"}).`
@@ -32185,7 +32201,14 @@ function probePreflight(r2) {
     `- [ ] ${codeSpan("sh probe.sh before")}: every probe must print \`ok\` (open) \u2014 it also records the nodes', pods' and hosts' addresses the probes use during the cut. A probe that does not connect now proves nothing later: fix the firewall or the plan first (the probes use only flows the port matrix allows: an API server or peer to etcd, a store member to another).`
   ];
 }
-function steps({ r: r2, out, deadman }) {
+function armAndLoad(rollback2, load) {
+  return [
+    "   DEADLINE=PASTE_FROM_STEP_1",
+    `   left=$(( DEADLINE - $(date +%s) )); [ "$left" -gt 0 ] && ${shellLine(["systemd-run", "--unit=quorate-gameday-rollback"])} --on-active="\${left}s" ${shellLine(rollback2)} && ${load}`
+  ];
+}
+function steps(rb) {
+  const { r: r2, out, deadman } = rb;
   out.push(
     "## Steps",
     "",
@@ -32193,9 +32216,13 @@ function steps({ r: r2, out, deadman }) {
     ""
   );
   let n = 1;
+  out.push(
+    `${n++}. Start the clock and fix the dead-man deadline, ${deadman} s from now${deadmanWhy(rb)}: ${codeSpan(`DEADLINE=$(( $(date +%s) + ${deadman} )); echo "$DEADLINE"`)} \u2014 note the number: every host's timer fires at that same moment (clocks synchronised by NTP), however long the host steps take.`,
+    ""
+  );
   if (r2.plans.length)
     out.push(
-      `${n++}. Start the clock, then apply the chaos manifests:`,
+      `${n++}. Apply the chaos manifests:`,
       "",
       table(
         ["cluster", "apply"],
@@ -32205,23 +32232,35 @@ function steps({ r: r2, out, deadman }) {
     );
   for (const h of r2.hostPlans)
     out.push(
-      `${n++}. On every host of ${cell(h.what)} (${cell(h.hosts.join(", "))}${h.cluster ? `: the INTERNAL-IP column of ${codeSpan(nodesFile(h.cluster))}` : ""}): copy ${cell(hostFiles(h).join(" or "))} there, arm the dead-man roll-back, then load the rules \u2014 with nftables:`,
+      `${n++}. On every host of ${cell(h.what)} (${cell(h.hosts.join(", "))}${h.cluster ? `: the INTERNAL-IP column of ${codeSpan(nodesFile(h.cluster))}` : ""}): copy ${cell(hostFiles(h).join(" or "))} there, set DEADLINE to the number from step 1, then arm the dead-man roll-back and load the rules in one line (nothing loads once the deadline has passed) \u2014 with nftables:`,
       "",
       "   ```sh",
-      `   ${shellLine(["systemd-run", `--on-active=${deadman}`, "--unit=quorate-gameday-rollback", "nft", "delete", "table", "inet", NFT_TABLE])}`,
-      `   ${shellLine(["nft", "-f", h.file])}`,
+      ...armAndLoad(["nft", "delete", "table", "inet", NFT_TABLE], shellLine(["nft", "-f", h.file])),
       "   ```",
       "",
       "   or, on a host with iptables only:",
       "",
       "   ```sh",
-      `   ${shellLine(["systemd-run", `--on-active=${deadman}`, "--unit=quorate-gameday-rollback", "sh", "-c", IPTABLES_ROLLBACK])}`,
-      ...h.iptables ? [`   iptables-restore --noflush < ${shellWord(h.iptables)}`] : [],
-      ...h.ip6tables ? [`   ip6tables-restore --noflush < ${shellWord(h.ip6tables)}`] : [],
+      ...armAndLoad(
+        ["sh", "-c", IPTABLES_ROLLBACK],
+        [
+          ...h.iptables ? [`iptables-restore --noflush < ${shellWord(h.iptables)}`] : [],
+          ...h.ip6tables ? [`ip6tables-restore --noflush < ${shellWord(h.ip6tables)}`] : []
+        ].join(" && ")
+      ),
       "   ```",
       ""
     );
   if (r2.probe.probes.length) out.push(`${n++}. Prove the cut (next section): ${codeSpan("sh probe.sh during")}.`, "");
+}
+function deadmanWhy({ r: r2, deadman }) {
+  const bounded = r2.lag.filter((l) => l.bound !== void 0);
+  if (!bounded.length) return ` (the run's ${cell(r2.duration.text)} and ${DEADMAN_GRACE_SECONDS} s to roll back by hand)`;
+  const first = Math.min(...bounded.map((l) => l.bound));
+  const buffer = Math.min(...r2.lag.flatMap((l) => l.bufferSeconds !== void 0 ? [l.bufferSeconds] : [Number.POSITIVE_INFINITY]));
+  if (deadman < first)
+    return ` (${sec(first - deadman)} before the first lag bound, ${sec(first)}: if the dead-man is what ends the run \u2014 you lost the path to the hosts \u2014 the replicas still catch up without a resync)`;
+  return ` \u2014 **past the first lag bound (${sec(first)})${Number.isFinite(buffer) && deadman >= buffer ? ` and the lag buffer (${sec(buffer)})` : ""}: if the dead-man is what ends the run, the RPO is exceeded${Number.isFinite(buffer) && deadman >= buffer ? " and the replica must be resynced" : ""}**`;
 }
 function proof({ r: r2, out }) {
   const sideOf = (site) => r2.sides.findIndex((g) => g.includes(site));
@@ -32346,7 +32385,10 @@ function abortCriteria(rb) {
       );
   }
   for (const l of r2.lag) out.push(`- ${lagAbort(l, r2.duration.seconds)}`);
-  out.push(`- The experiment runs past ${cell(r2.duration.text)} (the dead-man timer deletes the host tables at ${deadman} s).`, "");
+  out.push(
+    `- The experiment runs past ${cell(r2.duration.text)} (the dead-man timer deletes the host tables at ${deadman} s, the DEADLINE of step 1).`,
+    ""
+  );
 }
 function lagAbort(l, seconds2) {
   if (l.bound === void 0)
@@ -32402,10 +32444,10 @@ function quorumChecks({ r: r2, p }) {
 function writeProbe(ctx, label4) {
   const q = ctx.quorums.find((x) => x.label === label4);
   if (q?.kind === "etcd")
-    return `${codeSpan(shellLine(["etcdctl", "--endpoints=https://MEMBER:2379", "--command-timeout=5s", "put", "/quorate/gameday", "probe"]))} against a member on each side \u2014 it must succeed where the majority is and time out elsewhere`;
+    return `${codeSpan(etcdctl("--command-timeout=5s", "put", ETCD_PROBE_KEY, "probe"))} on a member's host on each side (over ssh; kubeadm's certificate paths) \u2014 it must succeed where the majority is and time out elsewhere`;
   const st = q?.owner;
-  if (st && /cockroach/i.test(st.engine?.value ?? ""))
-    return `${codeSpan("cockroach sql --host=NODE -e 'CREATE TABLE IF NOT EXISTS defaultdb.quorate_probe (k INT PRIMARY KEY, at TIMESTAMP); UPSERT INTO defaultdb.quorate_probe VALUES (1, now())'")} through a node on each side \u2014 it must succeed where the majority is (CockroachDB \u2265 24.1 may proxy a write through a follower, slower) and hang or fail on ranges whose majority is across the cut`;
+  if (st && isCockroach(st))
+    return `${codeSpan(cockroach("sql", "-e", `UPSERT INTO ${probeTable(st)} VALUES (1, now())`))} through a node on each side (the probe table from Pre-flight) \u2014 it must succeed where the majority is (CockroachDB \u2265 24.1 may proxy a write through a follower, slower) and hang or fail on ranges whose majority is across the cut`;
   return "a test write through a member on each side \u2014 it must succeed where the majority is and fail elsewhere";
 }
 function storeChecks({ r: r2, p, t, isolated }) {
@@ -32474,7 +32516,7 @@ function rollback(rb) {
   const stuck = stuckClusters(r2);
   out.push(
     "",
-    `The chaos experiments also end by themselves after the duration${stuck.length ? ` \u2014 except on ${stuck.map(cell).join(", ")}: ${stuck.length === 1 ? "its" : "their"} etcd majority is across the cut, so ${stuck.length === 1 ? "its" : "their"} API server cannot write (and Chaos Mesh's controller cannot record the end) until the host rules are gone, at the latest when the dead-man timer fires at ${deadman} s` : ""}; the dead-man timer removes the host rules ${deadman} s after it was armed.`,
+    `The chaos experiments also end by themselves after the duration${stuck.length ? ` \u2014 except on ${stuck.map(cell).join(", ")}: ${stuck.length === 1 ? "its" : "their"} etcd majority is across the cut, so ${stuck.length === 1 ? "its" : "their"} API server cannot write (and Chaos Mesh's controller cannot record the end) until the host rules are gone, at the latest when the dead-man timer fires at ${deadman} s` : ""}; the dead-man timer removes the host rules at the DEADLINE of step 1, ${deadman} s after the cut began.`,
     ""
   );
 }
@@ -32491,7 +32533,11 @@ function postHeal({ r: r2, t, out }) {
   const post = [];
   if (has2((c) => !!c.etcd?.members))
     post.push(
-      `etcd: ${codeSpan(shellLine(["etcdctl", "endpoint", "health", "--cluster"]))} \u2014 every member healthy, one leader, the same raft term everywhere.`
+      `etcd: ${codeSpan(etcdctl("endpoint", "health", "--cluster"))} on a control-plane host \u2014 every member healthy, one leader, the same raft term everywhere; then delete the probe key: ${codeSpan(etcdctl("del", ETCD_PROBE_KEY))}.`
+    );
+  for (const st of consensusStores(t).filter(isCockroach))
+    post.push(
+      `${cell(st.name.value)}: drop the probe table \u2014 ${codeSpan(cockroach("sql", "-e", `DROP TABLE IF EXISTS ${probeTable(st)}`))}.`
     );
   for (const st of consensusStores(t))
     post.push(
@@ -32523,8 +32569,14 @@ function postHeal({ r: r2, t, out }) {
 function consensusStores(t) {
   return t.stores.filter((st) => st.name && st.replication?.value === "consensus");
 }
+var isCockroach = (st) => /cockroach/i.test(st.engine?.value ?? "");
+function zoneText(st) {
+  const m = (st.members?.entries ?? []).filter((e) => (e.count?.value ?? 0) > 0);
+  const n = m.reduce((a, e) => a + (e.count?.value ?? 0), 0);
+  return `${n} voters: ${m.map((e) => `${e.site.value} ${e.count.value}`).join(", ")}`;
+}
 function leaderCommand(st) {
-  return /cockroach/i.test(st.engine?.value ?? "") ? `${codeSpan("cockroach node status --ranges --host=NODE")} and the DB Console's Replication dashboard (leaseholders per node, under-replicated ranges)` : "the engine's member and leader status";
+  return isCockroach(st) ? `${codeSpan(cockroach("node", "status", "--ranges"))} and the DB Console's Replication dashboard (leaseholders per node, under-replicated ranges)` : "the engine's member and leader status";
 }
 
 // server/src/whatif/gameday.ts
@@ -32631,6 +32683,13 @@ function durationOf(o, lag) {
   const seconds2 = Math.min(durationSeconds(DEFAULT_DURATION), safeSeconds(Math.min(...bounds)));
   return { text: goDuration(seconds2), seconds: seconds2, derived: true };
 }
+var DEADMAN_GRACE_SECONDS = 300;
+function deadmanSeconds(seconds2, lag) {
+  const bounds = lag.flatMap((l) => l.bound !== void 0 ? [l.bound] : []);
+  const bound = bounds.length ? Math.min(...bounds) : void 0;
+  if (bound === void 0 || seconds2 >= bound) return seconds2 + DEADMAN_GRACE_SECONDS;
+  return Math.min(seconds2 + DEADMAN_GRACE_SECONDS, Math.max(seconds2, Math.floor(bound - ABORT_MARGIN_SECONDS)));
+}
 function sidesOf(sites, lose, partition) {
   const named = lose.length ? [lose] : partition;
   const rest = sites.filter((x) => !named.flat().includes(x));
@@ -32683,7 +32742,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
   const hostPlans = hostPlansOf(pl);
   refuseEmptyOrReopened(pl, plans, hostPlans, o);
   for (const hp of hostPlans) {
-    files.push({ path: hp.file, content: nftRules(hp, s, o, duration.seconds) });
+    files.push({ path: hp.file, content: nftRules(hp, s, o, deadmanSeconds(duration.seconds, lag)) });
     if (hp.iptables) files.push({ path: hp.iptables, content: iptablesRules(hp, s, o, 4) });
     if (hp.ip6tables) files.push({ path: hp.ip6tables, content: iptablesRules(hp, s, o, 6) });
   }
@@ -32901,7 +32960,7 @@ function enactedQuorumsOf(pl, plans) {
   }
   return { enacted, unenacted };
 }
-function nftRules(hp, s, o, seconds2) {
+function nftRules(hp, s, o, deadman) {
   const v4 = hp.targets.filter((x) => !x.includes(":"));
   const v6 = hp.targets.filter((x) => x.includes(":"));
   const m4 = (o.managementRanges ?? []).filter((x) => !x.includes(":"));
@@ -32926,7 +32985,7 @@ function nftRules(hp, s, o, seconds2) {
       " "
     ),
     `# apply on every host in ${hp.hosts.join(", ")}, LAST (after the chaos manifests); roll back FIRST: nft delete table inet ${NFT_TABLE}`,
-    `# a dead-man timer deletes the table after ${seconds2 + 300} s even if this host becomes unreachable (see RUNBOOK.md)`,
+    `# a dead-man timer deletes the table ${deadman} s after the cut began (the runbook's DEADLINE), even if this host becomes unreachable (see RUNBOOK.md)`,
     `table inet ${NFT_TABLE} {`,
     ...set("cut4", "ipv4_addr", v4),
     ...set("cut6", "ipv6_addr", v6),

@@ -7,7 +7,16 @@ import { parse, parseAllDocuments } from "yaml";
 import { analyzeFile } from "../../server/src/analysis";
 import { canonical, parseCidr } from "../../server/src/math/cidr";
 import { run, runIsolate } from "../../server/src/whatif/engine";
-import { durationSeconds, gameDay, GameDayRefusal, NFT_TABLE, resourceName, SYSTEM_NAMESPACES } from "../../server/src/whatif/gameday";
+import {
+  deadmanSeconds,
+  durationSeconds,
+  gameDay,
+  GameDayRefusal,
+  lagPlans,
+  NFT_TABLE,
+  resourceName,
+  SYSTEM_NAMESPACES,
+} from "../../server/src/whatif/gameday";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { type AddressInfo, createServer } from "node:net";
 import { HOST_CHECK } from "../../server/src/whatif/probe";
@@ -251,8 +260,16 @@ test("host rules: nftables and iptables, on both sides, both directions, managem
   const rb = g.runbook;
   const apply = rb.indexOf("kubectl --context fra-prod apply");
   const nftApply = rb.indexOf("nft -f hosts/fra-prod.nft");
-  const deadman = rb.indexOf("systemd-run --on-active=900 --unit=quorate-gameday-rollback nft delete table inet quorate_gameday");
-  assert.ok(apply > 0 && deadman > apply && nftApply > deadman, "chaos manifests, then the dead-man timer, then the host rules");
+  const deadline = rb.indexOf("DEADLINE=$(( $(date +%s) + 900 ))");
+  const deadman = rb.indexOf(
+    `systemd-run --unit=quorate-gameday-rollback --on-active="\${left}s" nft delete table inet quorate_gameday && nft -f hosts/fra-prod.nft`,
+  );
+  assert.ok(
+    deadline > 0 && apply > deadline && deadman > apply && nftApply > deadman,
+    "the deadline, the chaos manifests, then the dead-man timer, then the host rules",
+  );
+  // the deadline is fixed once: a host armed late gets what is left of it, and loads nothing once it has passed
+  assert.match(rb, /left=\$\(\( DEADLINE - \$\(date \+%s\) \)\); \[ "\$left" -gt 0 \] && systemd-run/);
   const rollback = rb.slice(rb.indexOf("## Roll-back"));
   assert.ok(
     rollback.indexOf("nft delete table inet quorate_gameday") < rollback.indexOf("kubectl --context fra-prod delete"),
@@ -391,7 +408,7 @@ test("isolation: the window is the engine's partition, the state after the withd
     rb,
     /## Prove the cut took effect\n(.*\n)*.*UDP 4500 ↔ IPsec tunnel \(NAT-T\): gateway nodes of fra-prod \(fra\) to gateway nodes of lon-prod \(lon\)/,
   );
-  assert.match(rb, /etcdctl endpoint health --cluster/);
+  assert.match(rb, /etcdctl --endpoints=https:\/\/127\.0\.0\.1:2379 --cacert=\S+ --cert=\S+ --key=\S+ endpoint health --cluster/);
   assert.match(rb, /subctl show connections/);
 });
 
@@ -773,7 +790,14 @@ test("the default duration is derived from the design: under the first lag bound
     /- store carts: replication lag above 270 s \(the first bound 300 s less 30 s to roll back\) — .* about 240 s at the planned end/,
   );
   assert.match(g.runbook, /they must converge after the heal \(CRDT merge\) — as long as the cut stays under its lag buffer's 349\.5 s/);
-  assert.match(g.runbook, /systemd-run --on-active=540 /);
+  // the dead-man fires under carts' 300 s bound (less the 30 s margin), not 300 s after the planned end
+  assert.equal(deadmanSeconds(240, lagPlans(reviewed(), g.sides)), 270);
+  assert.match(
+    g.runbook,
+    /fix the dead-man deadline, 270 s from now \(30 s before the first lag bound, 300 s: .*without a resync\): `DEADLINE=\$\(\( \$\(date \+%s\) \+ 270 \)\)/,
+  );
+  assert.match(g.files.find((f) => f.path === "hosts/fra-prod.nft")!.content, /deletes the table 270 s after the cut began/);
+  assert.doesNotMatch(g.runbook, /540/);
   // asked for 10 minutes: said to outlast the bound, the resync predicted, no contradicting abort
   const long = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh", source: "r.topology.yaml", duration: "10m" });
   assert.equal(long.duration, "10m");
@@ -788,6 +812,17 @@ test("the default duration is derived from the design: under the first lag bound
   assert.match(long.runbook, /- store carts: this run is planned past its lag bound \(300 s; see Duration\)/);
   assert.match(long.runbook, /carts: the run outlasted its lag buffer — resync/);
   assert.doesNotMatch(long.runbook, /replication lag above 270 s/);
+  // its dead-man lies past the bound and the buffer: said plainly at the deadline step
+  assert.match(
+    long.runbook,
+    /fix the dead-man deadline, 900 s from now — \*\*past the first lag bound \(300 s\) and the lag buffer \(349\.5 s\): if the dead-man is what ends the run, the RPO is exceeded and the replica must be resynced\*\*/,
+  );
+  // an explicit run under the bound: the dead-man at the bound less the margin, never before the planned end
+  assert.deepEqual(
+    [100, 240, 280, 299].map((x) => deadmanSeconds(x, lagPlans(reviewed(), g.sides))),
+    [270, 270, 280, 299],
+  );
+  assert.equal(deadmanSeconds(240, []), 540, "no lag bound: the grace after the planned end");
   // a cut that no async store crosses keeps the 10m default; lose ams crosses carts nowhere
   const ams = gameDay(reviewed(), { lose: ["ams"] }, { tool: "chaos-mesh", source: "r.topology.yaml" });
   assert.equal(ams.duration, "10m");
@@ -843,12 +878,34 @@ test("the reviewed design's runbook: --isolate quoted, the withdrawal watched be
   );
   assert.match(
     rb,
-    /except on fra-prod: its etcd majority is across the cut, so its API server cannot write .* dead-man timer fires at 540 s/,
+    /except on fra-prod: its etcd majority is across the cut, so its API server cannot write .* dead-man timer fires at 270 s/,
   );
-  assert.match(rb, /Leaders of ledger: `cockroach node status --ranges --host=NODE`/);
-  assert.match(rb, /ledger: `cockroach node status --ranges --host=NODE` .* under-replicated and unavailable ranges back to 0/);
+  assert.match(rb, /Leaders of ledger: `cockroach node status --ranges --certs-dir=\/cockroach\/cockroach-certs --host=NODE:26257`/);
+  assert.match(
+    rb,
+    /ledger: `cockroach node status --ranges --certs-dir=\/cockroach\/cockroach-certs --host=NODE:26257` .* under-replicated and unavailable ranges back to 0/,
+  );
+  // the write probes carry TLS (kubeadm's etcd client certificate; cockroach --certs-dir), the
+  // probe table lives in the ledger's own database (its zone config), and both are cleaned up
+  assert.match(
+    rb,
+    /Probe table of ledger: `cockroach sql -e 'CREATE TABLE IF NOT EXISTS ledger\.quorate_probe .*SHOW ZONE CONFIGURATION FROM TABLE ledger\.quorate_probe' --certs-dir=\/cockroach\/cockroach-certs --host=NODE:26257` .*\(5 voters: fra 2, lon 2, ams 1\)/,
+  );
+  assert.match(
+    rb,
+    /`cockroach sql -e 'UPSERT INTO ledger\.quorate_probe VALUES \(1, now\(\)\)' --certs-dir=\/cockroach\/cockroach-certs --host=NODE:26257`/,
+  );
+  assert.doesNotMatch(rb, /defaultdb\.quorate_probe/);
+  assert.match(rb, /drop the probe table — `cockroach sql -e 'DROP TABLE IF EXISTS ledger\.quorate_probe'/);
+  assert.match(
+    rb,
+    /then delete the probe key: `etcdctl --endpoints=https:\/\/127\.0\.0\.1:2379 --cacert=\/etc\/kubernetes\/pki\/etcd\/ca\.crt --cert=\/etc\/kubernetes\/pki\/etcd\/healthcheck-client\.crt --key=\/etc\/kubernetes\/pki\/etcd\/healthcheck-client\.key del \/quorate\/gameday`/,
+  );
   assert.match(rb, /Probe pods \(image `busybox:1\.36\.1`, .* air-gapped, mirror it into your registry/);
-  assert.match(rb, /`etcdctl --endpoints=https:\/\/MEMBER:2379 --command-timeout=5s put \/quorate\/gameday probe`/);
+  assert.match(
+    rb,
+    /`etcdctl --endpoints=https:\/\/127\.0\.0\.1:2379 --cacert=\S+ --cert=\S+ --key=\S+ --command-timeout=5s put \/quorate\/gameday probe` on a member's host on each side/,
+  );
   // the stores' replication rows are part of the proof; a pod-range port is never probed at node addresses
   assert.match(
     rb,

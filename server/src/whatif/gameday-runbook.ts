@@ -15,6 +15,8 @@ import { PROBE_IMAGE, PROBE_POD, type ProbePlan, probePods } from "./probe";
 import type { Result } from "./engine";
 import {
   type ClusterPlan,
+  DEADMAN_GRACE_SECONDS,
+  deadmanSeconds,
   type GameDayOptions,
   goDuration,
   type HostPlan,
@@ -69,6 +71,33 @@ export const ABORT_MARGIN_SECONDS = 30;
 export const ERROR_SHARE = 0.005;
 export const ERROR_SUSTAIN_SECONDS = 60;
 
+/**
+ * etcdctl against the member on the host it runs on, with kubeadm's client certificate (etcd there
+ * requires client certificates: --client-cert-auth). Another installer: its etcd client certificate.
+ */
+export const ETCDCTL = [
+  "etcdctl",
+  "--endpoints=https://127.0.0.1:2379",
+  "--cacert=/etc/kubernetes/pki/etcd/ca.crt",
+  "--cert=/etc/kubernetes/pki/etcd/healthcheck-client.crt",
+  "--key=/etc/kubernetes/pki/etcd/healthcheck-client.key",
+] as const;
+
+/** Where the CockroachDB Helm chart and operator put the client certificates in a CockroachDB pod (`cockroach … --certs-dir`). */
+export const COCKROACH_CERTS = "/cockroach/cockroach-certs";
+
+/** The probe key written into the production etcd, deleted in Post-heal. */
+export const ETCD_PROBE_KEY = "/quorate/gameday";
+
+const etcdctl = (...args: string[]) => shellLine([...ETCDCTL, ...args]);
+const cockroach = (...args: string[]) => shellLine(["cockroach", ...args, `--certs-dir=${COCKROACH_CERTS}`, "--host=NODE:26257"]);
+
+/** A SQL identifier as written: bare when it is a plain lower-case name, else double-quoted. */
+const sqlName = (x: string) => (/^[a-z_][a-z0-9_]*$/.test(x) ? x : `"${x.replace(/"/g, '""')}"`);
+
+/** The probe table in the store's own database (same zone config as its ranges), assumed to be named like the store. */
+const probeTable = (st: Store) => `${sqlName(st.name!.value)}.quorate_probe`;
+
 const int = (x: number) => count(Math.round(x));
 const sec = (x: number) => `${count(Math.round(x * 10) / 10, 1)} s`;
 
@@ -95,7 +124,7 @@ export function runbookOf(r: RunbookInput, o: GameDayOptions): string {
     p: r.prediction,
     t: r.ctx.topology,
     isolated: r.scenario.lose,
-    deadman: r.duration.seconds + 300,
+    deadman: deadmanSeconds(r.duration.seconds, r.lag),
     out: [],
     windows: [],
   };
@@ -201,12 +230,18 @@ function preflight(rb: Rb): void {
       .filter((c) => c.etcd?.members && c.name)
       .map(
         (c) =>
-          `- [ ] Leader location: ${codeSpan(shellLine(["etcdctl", "endpoint", "status", "--cluster", "-w", "table"]))} against ${cell(c.name!.value)}'s etcd — note which site leads, and each member's address (the write checks below need one per site).`,
+          `- [ ] Leader location: on a control-plane host of ${cell(c.name!.value)}, ${codeSpan(etcdctl("endpoint", "status", "--cluster", "-w", "table"))} (kubeadm's certificate paths; with another installer, its etcd client certificate) — note which site leads, and which host runs a member on each side (the write checks below run there).`,
       ),
     ...consensusStores(t).map(
       (st) =>
         `- [ ] Leaders of ${cell(st.name!.value)}: ${leaderCommand(st)} — note where the leaders (leaseholders) are per site: which side errors in a cut depends on them.`,
     ),
+    ...consensusStores(t)
+      .filter(isCockroach)
+      .map(
+        (st) =>
+          `- [ ] Probe table of ${cell(st.name!.value)}: ${codeSpan(cockroach("sql", "-e", `CREATE TABLE IF NOT EXISTS ${probeTable(st)} (k INT PRIMARY KEY, at TIMESTAMPTZ); SHOW ZONE CONFIGURATION FROM TABLE ${probeTable(st)}`))} — in ${cell(st.name!.value)}'s own database (here named like the store: use the database its tables live in), so the probe's range has the same zone config as the data (${zoneText(st)}); a table in another database (defaultdb: 3 replicas by default) would answer for itself, not for ${cell(st.name!.value)}. ${COCKROACH_CERTS} is the Helm chart's and operator's certificate directory in a CockroachDB pod; on a VM, use that node's client certificates.`,
+      ),
     ...t.stores
       .filter((st) => st.replication?.value === "async" && st.name)
       .map(
@@ -268,7 +303,16 @@ function probePreflight(r: RunbookInput): string[] {
   ];
 }
 
-function steps({ r, out, deadman }: Rb): void {
+/** The host command that arms the dead-man for what is left until DEADLINE, and loads the rules only if it armed. */
+function armAndLoad(rollback: readonly string[], load: string): string[] {
+  return [
+    "   DEADLINE=PASTE_FROM_STEP_1",
+    `   left=$(( DEADLINE - $(date +%s) )); [ "$left" -gt 0 ] && ${shellLine(["systemd-run", "--unit=quorate-gameday-rollback"])} --on-active="\${left}s" ${shellLine(rollback)} && ${load}`,
+  ];
+}
+
+function steps(rb: Rb): void {
+  const { r, out, deadman } = rb;
   out.push(
     "## Steps",
     "",
@@ -276,9 +320,13 @@ function steps({ r, out, deadman }: Rb): void {
     "",
   );
   let n = 1;
+  out.push(
+    `${n++}. Start the clock and fix the dead-man deadline, ${deadman} s from now${deadmanWhy(rb)}: ${codeSpan(`DEADLINE=$(( $(date +%s) + ${deadman} )); echo "$DEADLINE"`)} — note the number: every host's timer fires at that same moment (clocks synchronised by NTP), however long the host steps take.`,
+    "",
+  );
   if (r.plans.length)
     out.push(
-      `${n++}. Start the clock, then apply the chaos manifests:`,
+      `${n++}. Apply the chaos manifests:`,
       "",
       table(
         ["cluster", "apply"],
@@ -288,23 +336,37 @@ function steps({ r, out, deadman }: Rb): void {
     );
   for (const h of r.hostPlans)
     out.push(
-      `${n++}. On every host of ${cell(h.what)} (${cell(h.hosts.join(", "))}${h.cluster ? `: the INTERNAL-IP column of ${codeSpan(nodesFile(h.cluster))}` : ""}): copy ${cell(hostFiles(h).join(" or "))} there, arm the dead-man roll-back, then load the rules — with nftables:`,
+      `${n++}. On every host of ${cell(h.what)} (${cell(h.hosts.join(", "))}${h.cluster ? `: the INTERNAL-IP column of ${codeSpan(nodesFile(h.cluster))}` : ""}): copy ${cell(hostFiles(h).join(" or "))} there, set DEADLINE to the number from step 1, then arm the dead-man roll-back and load the rules in one line (nothing loads once the deadline has passed) — with nftables:`,
       "",
       "   ```sh",
-      `   ${shellLine(["systemd-run", `--on-active=${deadman}`, "--unit=quorate-gameday-rollback", "nft", "delete", "table", "inet", NFT_TABLE])}`,
-      `   ${shellLine(["nft", "-f", h.file])}`,
+      ...armAndLoad(["nft", "delete", "table", "inet", NFT_TABLE], shellLine(["nft", "-f", h.file])),
       "   ```",
       "",
       "   or, on a host with iptables only:",
       "",
       "   ```sh",
-      `   ${shellLine(["systemd-run", `--on-active=${deadman}`, "--unit=quorate-gameday-rollback", "sh", "-c", IPTABLES_ROLLBACK])}`,
-      ...(h.iptables ? [`   iptables-restore --noflush < ${shellWord(h.iptables)}`] : []),
-      ...(h.ip6tables ? [`   ip6tables-restore --noflush < ${shellWord(h.ip6tables)}`] : []),
+      ...armAndLoad(
+        ["sh", "-c", IPTABLES_ROLLBACK],
+        [
+          ...(h.iptables ? [`iptables-restore --noflush < ${shellWord(h.iptables)}`] : []),
+          ...(h.ip6tables ? [`ip6tables-restore --noflush < ${shellWord(h.ip6tables)}`] : []),
+        ].join(" && "),
+      ),
       "   ```",
       "",
     );
   if (r.probe.probes.length) out.push(`${n++}. Prove the cut (next section): ${codeSpan("sh probe.sh during")}.`, "");
+}
+
+/** Why the dead-man fires when it does: under the lag bound, or past it (said plainly). */
+function deadmanWhy({ r, deadman }: Rb): string {
+  const bounded = r.lag.filter((l) => l.bound !== undefined);
+  if (!bounded.length) return ` (the run's ${cell(r.duration.text)} and ${DEADMAN_GRACE_SECONDS} s to roll back by hand)`;
+  const first = Math.min(...bounded.map((l) => l.bound!));
+  const buffer = Math.min(...r.lag.flatMap((l) => (l.bufferSeconds !== undefined ? [l.bufferSeconds] : [Number.POSITIVE_INFINITY])));
+  if (deadman < first)
+    return ` (${sec(first - deadman)} before the first lag bound, ${sec(first)}: if the dead-man is what ends the run — you lost the path to the hosts — the replicas still catch up without a resync)`;
+  return ` — **past the first lag bound (${sec(first)})${Number.isFinite(buffer) && deadman >= buffer ? ` and the lag buffer (${sec(buffer)})` : ""}: if the dead-man is what ends the run, the RPO is exceeded${Number.isFinite(buffer) && deadman >= buffer ? " and the replica must be resynced" : ""}**`;
 }
 
 function proof({ r, out }: Rb): void {
@@ -452,7 +514,10 @@ function abortCriteria(rb: Rb): void {
       );
   }
   for (const l of r.lag) out.push(`- ${lagAbort(l, r.duration.seconds)}`);
-  out.push(`- The experiment runs past ${cell(r.duration.text)} (the dead-man timer deletes the host tables at ${deadman} s).`, "");
+  out.push(
+    `- The experiment runs past ${cell(r.duration.text)} (the dead-man timer deletes the host tables at ${deadman} s, the DEADLINE of step 1).`,
+    "",
+  );
 }
 
 /** The lag criterion: below the first bound by the margin when the run stays under it; otherwise lag the cut does not explain. */
@@ -533,10 +598,10 @@ function quorumChecks({ r, p }: Rb): string[] {
 function writeProbe(ctx: TopologyContext, label: string): string {
   const q = ctx.quorums.find((x) => x.label === label);
   if (q?.kind === "etcd")
-    return `${codeSpan(shellLine(["etcdctl", "--endpoints=https://MEMBER:2379", "--command-timeout=5s", "put", "/quorate/gameday", "probe"]))} against a member on each side — it must succeed where the majority is and time out elsewhere`;
+    return `${codeSpan(etcdctl("--command-timeout=5s", "put", ETCD_PROBE_KEY, "probe"))} on a member's host on each side (over ssh; kubeadm's certificate paths) — it must succeed where the majority is and time out elsewhere`;
   const st = q?.owner as Store | undefined;
-  if (st && /cockroach/i.test(st.engine?.value ?? ""))
-    return `${codeSpan("cockroach sql --host=NODE -e 'CREATE TABLE IF NOT EXISTS defaultdb.quorate_probe (k INT PRIMARY KEY, at TIMESTAMP); UPSERT INTO defaultdb.quorate_probe VALUES (1, now())'")} through a node on each side — it must succeed where the majority is (CockroachDB ≥ 24.1 may proxy a write through a follower, slower) and hang or fail on ranges whose majority is across the cut`;
+  if (st && isCockroach(st))
+    return `${codeSpan(cockroach("sql", "-e", `UPSERT INTO ${probeTable(st)} VALUES (1, now())`))} through a node on each side (the probe table from Pre-flight) — it must succeed where the majority is (CockroachDB ≥ 24.1 may proxy a write through a follower, slower) and hang or fail on ranges whose majority is across the cut`;
   return "a test write through a member on each side — it must succeed where the majority is and fail elsewhere";
 }
 
@@ -618,7 +683,7 @@ function rollback(rb: Rb): void {
       stuck.length
         ? ` — except on ${stuck.map(cell).join(", ")}: ${stuck.length === 1 ? "its" : "their"} etcd majority is across the cut, so ${stuck.length === 1 ? "its" : "their"} API server cannot write (and Chaos Mesh's controller cannot record the end) until the host rules are gone, at the latest when the dead-man timer fires at ${deadman} s`
         : ""
-    }; the dead-man timer removes the host rules ${deadman} s after it was armed.`,
+    }; the dead-man timer removes the host rules at the DEADLINE of step 1, ${deadman} s after the cut began.`,
     "",
   );
 }
@@ -640,7 +705,11 @@ function postHeal({ r, t, out }: Rb): void {
   const post: string[] = [];
   if (has((c) => !!c.etcd?.members))
     post.push(
-      `etcd: ${codeSpan(shellLine(["etcdctl", "endpoint", "health", "--cluster"]))} — every member healthy, one leader, the same raft term everywhere.`,
+      `etcd: ${codeSpan(etcdctl("endpoint", "health", "--cluster"))} on a control-plane host — every member healthy, one leader, the same raft term everywhere; then delete the probe key: ${codeSpan(etcdctl("del", ETCD_PROBE_KEY))}.`,
+    );
+  for (const st of consensusStores(t).filter(isCockroach))
+    post.push(
+      `${cell(st.name!.value)}: drop the probe table — ${codeSpan(cockroach("sql", "-e", `DROP TABLE IF EXISTS ${probeTable(st)}`))}.`,
     );
   for (const st of consensusStores(t))
     post.push(
@@ -677,9 +746,18 @@ function consensusStores(t: Topology): Store[] {
   return t.stores.filter((st) => st.name && st.replication?.value === "consensus");
 }
 
+const isCockroach = (st: Store) => /cockroach/i.test(st.engine?.value ?? "");
+
+/** "5 voters: fra 2, lon 2, ams 1" from the store's declared members. */
+function zoneText(st: Store): string {
+  const m = (st.members?.entries ?? []).filter((e) => (e.count?.value ?? 0) > 0);
+  const n = m.reduce((a, e) => a + (e.count?.value ?? 0), 0);
+  return `${n} voters: ${m.map((e) => `${e.site.value} ${e.count!.value}`).join(", ")}`;
+}
+
 /** Where a consensus store's leaders are, per engine. */
 function leaderCommand(st: Store): string {
-  return /cockroach/i.test(st.engine?.value ?? "")
-    ? `${codeSpan("cockroach node status --ranges --host=NODE")} and the DB Console's Replication dashboard (leaseholders per node, under-replicated ranges)`
+  return isCockroach(st)
+    ? `${codeSpan(cockroach("node", "status", "--ranges"))} and the DB Console's Replication dashboard (leaseholders per node, under-replicated ranges)`
     : "the engine's member and leader status";
 }

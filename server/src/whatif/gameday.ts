@@ -12,7 +12,7 @@ import { lagSecondsCovered } from "../math/lag";
 import { fileSegment, shortHash } from "../util/paths";
 import { probePlan, probePod, probePods, probeScript } from "./probe";
 import { ALL_UP, type Result, run, runIsolate, type Scenario, scenarioName } from "./engine";
-import { kubectl, probeFile, runbookOf, safeSeconds } from "./gameday-runbook";
+import { ABORT_MARGIN_SECONDS, kubectl, probeFile, runbookOf, safeSeconds } from "./gameday-runbook";
 import { finish, type Steps } from "../util/steps";
 
 export type ChaosTool = "chaos-mesh" | "litmus";
@@ -235,6 +235,23 @@ function durationOf(o: GameDayOptions, lag: readonly LagPlan[]): { text: string;
   return { text: goDuration(seconds), seconds, derived: true };
 }
 
+/** The dead-man's margin past the planned end when no lag bound limits it: time for the operator's own roll-back. */
+export const DEADMAN_GRACE_SECONDS = 300;
+
+/**
+ * When the dead-man timer deletes the host tables, in seconds after the cut began. It is the only
+ * roll-back when the operator has lost the path to the hosts, so it must not force what the
+ * duration was chosen to avoid: under a lag bound it fires at the bound less the abort margin
+ * (never before the planned end); otherwise the grace after the planned end. A run planned past
+ * its bound gets the grace too — the runbook then says the dead-man lies past the bound.
+ */
+export function deadmanSeconds(seconds: number, lag: readonly LagPlan[]): number {
+  const bounds = lag.flatMap((l) => (l.bound !== undefined ? [l.bound] : []));
+  const bound = bounds.length ? Math.min(...bounds) : undefined;
+  if (bound === undefined || seconds >= bound) return seconds + DEADMAN_GRACE_SECONDS;
+  return Math.min(seconds + DEADMAN_GRACE_SECONDS, Math.max(seconds, Math.floor(bound - ABORT_MARGIN_SECONDS)));
+}
+
 /** The sides of the cut: the named groups, then every other site as one more. */
 function sidesOf(sites: readonly string[], lose: readonly string[], partition: readonly (readonly string[])[]): string[][] {
   const named = lose.length ? [lose] : partition;
@@ -325,7 +342,7 @@ export function* gameDaySteps(
   const hostPlans = hostPlansOf(pl);
   refuseEmptyOrReopened(pl, plans, hostPlans, o);
   for (const hp of hostPlans) {
-    files.push({ path: hp.file, content: nftRules(hp, s, o, duration.seconds) });
+    files.push({ path: hp.file, content: nftRules(hp, s, o, deadmanSeconds(duration.seconds, lag)) });
     if (hp.iptables) files.push({ path: hp.iptables, content: iptablesRules(hp, s, o, 4) });
     if (hp.ip6tables) files.push({ path: hp.ip6tables, content: iptablesRules(hp, s, o, 6) });
   }
@@ -610,7 +627,7 @@ function enactedQuorumsOf(pl: Planning, plans: readonly ClusterPlan[]): { enacte
  * side's declared ranges only. Deleting the table is the roll-back; the runbook arms a
  * dead-man timer that deletes it before the rules go in.
  */
-function nftRules(hp: HostPlan, s: Scenario, o: GameDayOptions, seconds: number): string {
+function nftRules(hp: HostPlan, s: Scenario, o: GameDayOptions, deadman: number): string {
   const v4 = hp.targets.filter((x) => !x.includes(":"));
   const v6 = hp.targets.filter((x) => x.includes(":"));
   const m4 = (o.managementRanges ?? []).filter((x) => !x.includes(":"));
@@ -636,7 +653,7 @@ function nftRules(hp: HostPlan, s: Scenario, o: GameDayOptions, seconds: number)
       " ",
     ),
     `# apply on every host in ${hp.hosts.join(", ")}, LAST (after the chaos manifests); roll back FIRST: nft delete table inet ${NFT_TABLE}`,
-    `# a dead-man timer deletes the table after ${seconds + 300} s even if this host becomes unreachable (see RUNBOOK.md)`,
+    `# a dead-man timer deletes the table ${deadman} s after the cut began (the runbook's DEADLINE), even if this host becomes unreachable (see RUNBOOK.md)`,
     `table inet ${NFT_TABLE} {`,
     ...set("cut4", "ipv4_addr", v4),
     ...set("cut6", "ipv6_addr", v6),
