@@ -156,10 +156,20 @@ export function formatAddress(family: Family, v: bigint): string {
   return `${hex(g.slice(0, best))}::${hex(g.slice(best + bestLen))}`;
 }
 
-/** The masked network in canonical text: `10.0.0.0/16`, `fd00::/64`. */
+/**
+ * The masked network in canonical text: `10.0.0.0/16`, `fd00::/64`. Kept per range (parseCidr
+ * returns one object per text): a range that overlaps thousands of others is named in each of
+ * their findings.
+ */
 export function canonical(c: Cidr): string {
-  return `${formatAddress(c.family, c.first)}/${c.prefix}`;
+  let s = canonicalText.get(c);
+  if (s === undefined) {
+    s = `${formatAddress(c.family, c.first)}/${c.prefix}`;
+    canonicalText.set(c, s);
+  }
+  return s;
 }
+const canonicalText = new WeakMap<Cidr, string>();
 
 export const hasHostBits = (c: Cidr): boolean => c.address !== c.first;
 export const size = (c: Cidr): bigint => c.last - c.first + 1n;

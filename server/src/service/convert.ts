@@ -18,7 +18,7 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
  * diagnostics write them ('fra', not `fra`). The CLI and hovers keep the Markdown.
  */
 export function plainText(s: string): string {
-  return s.replace(/`([^`\n]*)`/g, "'$1'");
+  return s.includes("`") ? s.replace(/`([^`\n]*)`/g, "'$1'") : s;
 }
 
 export function toRange(lines: LineIndex, span: Span): Range {
