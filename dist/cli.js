@@ -20556,8 +20556,14 @@ function formatAddress(family, v) {
   return `${hex2(g.slice(0, best))}::${hex2(g.slice(best + bestLen))}`;
 }
 function canonical(c) {
-  return `${formatAddress(c.family, c.first)}/${c.prefix}`;
+  let s = canonicalText.get(c);
+  if (s === void 0) {
+    s = `${formatAddress(c.family, c.first)}/${c.prefix}`;
+    canonicalText.set(c, s);
+  }
+  return s;
 }
+var canonicalText = /* @__PURE__ */ new WeakMap();
 var hasHostBits = (c) => c.address !== c.first;
 var overlaps = (a, b) => a.family === b.family && a.first <= b.last && b.first <= a.last;
 function overlappingPairs(ranges) {

@@ -9,7 +9,7 @@ import { answer } from "../requests";
 import { type Cancellation, CancelledError } from "../service/host";
 import { ParamsError } from "../service/params";
 import { RenameError } from "../service/navigation";
-import { primeParser, warmUpSteps } from "../warmup";
+import { primeParser, warmUpEditSteps, warmUpSteps } from "../warmup";
 import { type HeapKeeper, heapKeeper } from "./memory";
 import type { FromBackground, ToBackground } from "./messages";
 
@@ -210,6 +210,7 @@ export function runBackground(port: Port, options: { warmUp?: boolean; heap?: He
       touched.clear();
       log(`background analysis failed: ${(e as Error)?.stack ?? e}`);
     }
+    resumeLater();
   };
 
   /**
@@ -218,6 +219,32 @@ export function runBackground(port: Port, options: { warmUp?: boolean; heap?: He
    * workspace's other files are taken between steps without stopping it.
    */
   let warming = options.warmUp !== false ? warmUpSteps() : undefined;
+  /**
+   * The warm-up's edit and hover steps, when a document stopped it before them: run a step per
+   * turn once the thread is idle (after that document's analysis), paused whenever work arrives.
+   * The document's own analysis warmed the parser and the rules, not the incremental path every
+   * keystroke takes.
+   */
+  let later: Generator<void, void, undefined> | undefined;
+  let laterScheduled = false;
+  const resumeLater = () => {
+    if (!later || laterScheduled) return;
+    laterScheduled = true;
+    setImmediate(laterStep);
+  };
+  const laterStep = () => {
+    laterScheduled = false;
+    // work arrived: the drain it scheduled runs first, and resumes these after it
+    if (!later || scheduled) return;
+    try {
+      if (!later.next().done) return resumeLater();
+      later = undefined;
+      log("warm-up: its edit steps ran once the thread was idle");
+    } catch (e) {
+      later = undefined;
+      log(`warm-up failed: ${(e as Error)?.stack ?? e}`);
+    }
+  };
   let steps = 0;
   const ready = () => post({ t: "ready" });
   const warmStep = () => {
@@ -246,7 +273,8 @@ export function runBackground(port: Port, options: { warmUp?: boolean; heap?: He
     }
     if (warming && urgent(m)) {
       warming = undefined;
-      log(`warm-up stopped after ${steps} steps: real work arrived`);
+      later = warmUpEditSteps();
+      log(`warm-up stopped after ${steps} steps: real work arrived (its edit steps run once the thread is idle)`);
       ready();
     }
     queue.push(m);

@@ -12,6 +12,9 @@ export function registerDocuments(s: Session): void {
       documents.set(d.uri, d);
       s.publish(service.update(d.uri, d.getText()), d.uri);
       s.mirrorUpdate(d.uri, d.getText(), true, d.version);
+      // a large file is analysed on the background thread while this one waits: its line index
+      // (every edit's range is read through it) is built now, not on the first keystroke
+      if (service.isHosted(d.uri)) void d.lineCount;
     }),
   );
   connection.onDidChangeTextDocument(
