@@ -303,4 +303,20 @@ test("the Submariner Broker out of reach is a note: tunnels and exports keep wor
   // the Broker reachable from every cluster still up: nothing to say
   assert.deepEqual(broker(ALL_UP), []);
   assert.deepEqual(broker(sc({ lose: ["lon"] })), []);
+  // a management cluster that only hosts the Broker (mesh: none) is a Broker all the same
+  const hub = ctxOf(`${FRA_LON_AMS}clusters:
+  - { name: lon-1, site: lon, mesh: submariner }
+  - { name: ams-1, site: ams, mesh: submariner }
+  - { name: hub, site: fra, mesh: none, broker: true }
+`);
+  assert.deepEqual(
+    run(hub, sc({ lose: ["fra"] })).notes.filter((n) => n.includes("Submariner Broker")),
+    [
+      "the Submariner Broker on hub is lost: for lon-1 and ams-1 the tunnels already up and the Services already exported keep working (the Broker only exchanges Cluster and Endpoint records), but a gateway failover, a changed endpoint or a new export is not propagated until it returns",
+    ],
+  );
+  assert.deepEqual(
+    run(hub, ALL_UP).notes.filter((n) => n.includes("Submariner Broker")),
+    [],
+  );
 });

@@ -1083,7 +1083,10 @@ function judgeMeshes(J: Judging): MeshResult[] {
 function brokerNotes(J: Judging) {
   const { ctx, R, notes } = J;
   const submariner = ctx.topology.clusters.filter((c) => c.mesh === "submariner" && c.name?.value);
-  for (const b of submariner) {
+  // the Broker may run on a joined cluster or on a management cluster that only hosts it (`mesh: none`)
+  const brokers = ctx.topology.clusters.filter((c) => c.broker?.value && c.name?.value);
+  if (!submariner.length) return;
+  for (const b of brokers) {
     const bs = b.broker?.value ? ctx.siteOfCluster(b.name!.value) : undefined;
     if (!bs) continue;
     const away = submariner
