@@ -29476,15 +29476,25 @@ var scenarioRow = (r2) => [
   entitiesOf(r2.breaks).join(", ") || "\u2014",
   r2.notes.length ? String(r2.notes.length) : "\u2014"
 ];
+function outcomeAndNumbers(d) {
+  const [first, ...rest] = d.split(" \xB7 ");
+  const paren = first.indexOf(" (");
+  const word = paren > 0 ? first.slice(0, paren) : first;
+  const more = [paren > 0 ? first.slice(paren + 1) : "", ...rest].filter(Boolean);
+  return [word, more.join(" \xB7 ")];
+}
 function resultMarkdown(r2, heading) {
+  const f = facts(r2).map(([e, d]) => [e, ...outcomeAndNumbers(d)]);
+  const numbers = f.filter(([, , n]) => n);
   return [
     `${heading} ${r2.verdict === "ok" ? "ok" : `**${r2.verdict}**`} \u2014 ${cell(r2.name)}`,
     "",
     table(
-      ["entity", "outcome and numbers"],
-      facts(r2).map(([e, d]) => [e, d])
+      ["entity", "outcome"],
+      f.map(([e, w]) => [e, w])
     ),
     "",
+    ...numbers.length ? ["Numbers:", "", ...numbers.map(([e, , n]) => `- **${cell(e)}**: ${cell(n)}`), ""] : [],
     ...r2.breaks.length ? ["What breaks:", "", ...r2.breaks.map((b) => `- ${cell(b)}`), ""] : ["Nothing breaks.", ""],
     ...r2.notes.length ? ["Notes:", "", ...r2.notes.map((n) => `- ${cell(n)}`), ""] : []
   ];
@@ -29518,14 +29528,60 @@ ${sections.length ? "\n" : ""}`;
 }
 var changed = (d) => d.scenarios.filter((s) => s.before !== s.after);
 var arrow = (s) => `${s.before ?? "no topology"} \u2192 ${s.after ?? "no topology"}`;
-function changeText(c) {
+function moveText(c, who = true) {
   const unit = c.measure === "commitLatencyMs" ? " ms" : c.measure === "atRiskBytes" ? " bytes" : " rps";
   const word = c.measure === "loadRps" ? "load" : c.measure === "headroomRps" ? "headroom" : c.measure === "commitLatencyMs" ? "commit latency" : c.measure === "atRiskBytes" ? "data at risk" : "errors";
   const v = (x, note) => x === null ? note ?? "none" : c.measure === "atRiskBytes" ? bytes(x) : c.measure === "commitLatencyMs" ? ms(x) : rps(x);
-  const who = c.entry ? `${c.entity} (${c.entry})` : c.entity;
+  const whom = who ? `${c.entry ? `${c.entity} (${c.entry})` : c.entity} ` : "";
   const plain = (x, note) => x === null ? note ?? "none" : c.measure === "commitLatencyMs" && x === 0 ? "< 1" : v(x).replace(/ (rps|ms)$/, "").replace(/ bytes.*$/, "");
   const both = c.measure === "atRiskBytes" || c.after === null ? `${v(c.before, c.beforeNote)} \u2192 ${v(c.after, c.afterNote)}` : `${plain(c.before, c.beforeNote)} \u2192 ${plain(c.after)}${unit}`;
-  return `${c.scenario}: ${who} ${word} ${both}${c.crosses ? ` (${c.crosses})` : ""}`;
+  return `${whom}${word} ${both}${c.crosses ? ` (${c.crosses})` : ""}`;
+}
+function groupedChanges(d) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const c of d.changes) {
+    const key = JSON.stringify([c.entity, c.entry, c.measure, c.before, c.after, c.beforeNote, c.afterNote, c.crosses, c.regression]);
+    const g = groups.get(key);
+    if (g) g.scenarios.push(c.scenario);
+    else groups.set(key, { c, scenarios: [c.scenario] });
+  }
+  const all = d.scenarios.map((s) => s.scenario);
+  const list2 = [...groups.values()];
+  const used = /* @__PURE__ */ new Set();
+  const out = [];
+  for (const g of list2) {
+    if (used.has(g)) continue;
+    used.add(g);
+    const other = g.c.measure === "loadRps" ? "headroomRps" : g.c.measure === "headroomRps" ? "loadRps" : void 0;
+    const pair = other ? list2.find(
+      (h) => !used.has(h) && h.c.measure === other && h.c.entity === g.c.entity && h.c.entry === g.c.entry && h.scenarios.join("\n") === g.scenarios.join("\n")
+    ) : void 0;
+    if (pair) used.add(pair);
+    const [load, head] = g.c.measure === "loadRps" ? [g, pair] : [pair, g];
+    out.push({
+      scenarios: scenarioSet(g.scenarios, all),
+      text: load && head ? `${moveText(load.c)}, ${moveText(head.c, false)}` : moveText(g.c),
+      regression: g.c.regression || (pair?.c.regression ?? false)
+    });
+  }
+  return out;
+}
+function scenarioSet(names, all) {
+  if (names.length > 2 && names.length === all.length) return "every scenario compared";
+  const classes = [
+    ["every single-site loss", (n) => /^lose [^,]+$/.test(n)],
+    ["every two-group partition", (n) => n.startsWith("partition ")]
+  ];
+  const parts = [];
+  const named = new Set(names);
+  for (const n of names) {
+    const cls = classes.find(([, is]) => is(n));
+    const members = cls ? all.filter(cls[1]) : [];
+    if (cls && members.length > 1 && members.every((m) => named.has(m))) {
+      if (!parts.includes(cls[0])) parts.push(cls[0]);
+    } else parts.push(n);
+  }
+  return listText(parts);
 }
 function availabilityChangeText(c) {
   const v = (x) => x === null ? "no figure" : c.measure === "availability" ? availabilityPercent(x) : `${percentOfTime(x)} of the time`;
@@ -29550,7 +29606,7 @@ function diffText(d, color) {
     "",
     d.changes.length ? "Measures that moved (largest first):" : "No load, headroom, latency, data at risk or error rate moved."
   );
-  for (const c of d.changes) lines2.push(`  ${c.regression ? paint("\x1B[31m", "!") : " "} ${changeText(c)}`);
+  for (const m of groupedChanges(d)) lines2.push(`  ${m.regression ? paint("\x1B[31m", "!") : " "} ${m.scenarios}: ${m.text}`);
   if (d.availability.length) {
     lines2.push("", "Availability that moved (independent failures assumed):");
     for (const c of d.availability) lines2.push(`  ${c.regression ? paint("\x1B[31m", "!") : " "} ${availabilityChangeText(c)}`);
@@ -29568,7 +29624,7 @@ function diffMarkdown(d) {
   out.push(d.regressions ? `**${d.regressions} regression${d.regressions === 1 ? "" : "s"}.**` : "No regressions.", "");
   const ch = changed(d);
   if (ch.length) {
-    out.push("| | scenario | before | after | why |", "|---|---|---|---|---|");
+    out.push("| verdict | scenario | before | after | why |", "|---|---|---|---|---|");
     for (const s of ch) {
       const worse = gotWorse(s);
       out.push(
@@ -29579,28 +29635,30 @@ function diffMarkdown(d) {
     out.push(`No scenario's verdict changed (${d.scenarios.length} compared: all up, every single-site loss, every two-group partition).`);
   if (d.note) out.push("", `_${cell(d.note)}_`);
   out.push("");
-  const moved = (title, rows2) => {
-    if (rows2.length)
-      out.push(
-        title,
-        "",
-        table(
-          ["", "change"],
-          rows2.map((r2) => [r2.regression ? "\u{1F534}" : "", r2.text])
-        ),
-        ""
-      );
-  };
-  moved(
-    "Measures that moved, largest first:",
-    d.changes.map((c) => ({ regression: c.regression, text: changeText(c) }))
-  );
-  moved(
-    "Availability that moved (independent failures assumed):",
-    d.availability.map((c) => ({ regression: c.regression, text: availabilityChangeText(c) }))
-  );
+  const regression = (r2) => r2 ? "\u{1F534} yes" : "no";
+  const moves = groupedChanges(d);
+  if (moves.length)
+    out.push(
+      "Measures that moved, largest first:",
+      "",
+      table(
+        ["scenarios", "what moved", "regression"],
+        moves.map((m) => [m.scenarios, m.text, regression(m.regression)])
+      ),
+      ""
+    );
+  if (d.availability.length)
+    out.push(
+      "Availability that moved (independent failures assumed):",
+      "",
+      table(
+        ["what moved", "regression"],
+        d.availability.map((c) => [availabilityChangeText(c), regression(c.regression)])
+      ),
+      ""
+    );
   if (d.findings.added.length || d.findings.removed.length) {
-    out.push("| | severity | code | where | finding |", "|---|---|---|---|---|");
+    out.push("| finding | severity | code | where | message |", "|---|---|---|---|---|");
     for (const f of d.findings.added)
       out.push(`| added | ${f.severity} | \`${f.code}\` | ${cell(f.entity)}, line ${f.line} | ${cell(f.message)} |`);
     for (const f of d.findings.removed) out.push(`| resolved | ${f.severity} | \`${f.code}\` | ${cell(f.entity)} | ${cell(f.message)} |`);

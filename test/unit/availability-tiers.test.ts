@@ -217,7 +217,7 @@ test("diff: availability that moves is reported per entity; a drop below the obj
   );
   assert.match(
     diffMarkdown(broken),
-    /\| 🔴 \| store ledger availability 99\.9997% → 99\.8001% \(1\.58 minutes → 17\.5 hours unavailable a year\) \(below the objective 99\.8002%\) \|/,
+    /\| store ledger availability 99\.9997% → 99\.8001% \(1\.58 minutes → 17\.5 hours unavailable a year\) \(below the objective 99\.8002%\) \| 🔴 yes \|/,
   );
   assert.equal(JSON.parse(diffJson(broken)).availability[0].regression, true);
   // the way back is an improvement, never a regression; an unchanged design lists nothing

@@ -472,7 +472,7 @@ test("diff is quantitative: 50/50 → 30/70 moves load with no verdict change; h
   const text = inTempDir(files, (_dir, run) => run(["diff", "old.topology.yaml", "new.topology.yaml"])).stdout;
   assert.match(
     text,
-    /Measures that moved \(largest first\):\n {2}! all up: l \(checkout\) headroom 5,000 → −3,000 rps \(headroom below 0\)\n/,
+    /Measures that moved \(largest first\):\n {2}! all up and partition fra \/ lon: l \(checkout\) load 20,000 → 28,000 rps, headroom 5,000 → −3,000 rps \(headroom below 0\)\n {4}all up and partition fra \/ lon: f \(checkout\) load 20,000 → 12,000 rps, headroom 5,000 → 13,000 rps\n\n/,
   );
   // the other way round nothing crosses a limit: no regression
   const back = inTempDir(files, (_dir, run) => run(["diff", "--format", "json", "new.topology.yaml", "old.topology.yaml"]));

@@ -5,6 +5,7 @@ import { availabilityPercent, bytes, cell, minutes, ms, percent, percentOfTime, 
 import { MINUTES_PER_YEAR } from "../availability/figures";
 import { type AvailabilityChange, type DiffResult, gotWorse, type MeasureChange } from "./diff";
 import { oneLine } from "../util/terminal";
+import { listText } from "../util/strings";
 import type { IsolateResult, Result, Scenario } from "./engine";
 
 type Outcome = Result | IsolateResult;
@@ -195,15 +196,31 @@ const scenarioRow = (r: Result) => [
   r.notes.length ? String(r.notes.length) : "—",
 ];
 
+/**
+ * A fact split for Markdown: the outcome word for the table cell ("served", "minority-stops",
+ * "lost with fra"), the numbers after it for a list below — a table cell stays short however many
+ * backends or leader placements the design has.
+ */
+function outcomeAndNumbers(d: string): [string, string] {
+  const [first, ...rest] = d.split(" · ");
+  const paren = first.indexOf(" (");
+  const word = paren > 0 ? first.slice(0, paren) : first;
+  const more = [paren > 0 ? first.slice(paren + 1) : "", ...rest].filter(Boolean);
+  return [word, more.join(" · ")];
+}
+
 function resultMarkdown(r: Result, heading: string): string[] {
+  const f = facts(r).map(([e, d]) => [e, ...outcomeAndNumbers(d)]);
+  const numbers = f.filter(([, , n]) => n);
   return [
     `${heading} ${r.verdict === "ok" ? "ok" : `**${r.verdict}**`} — ${cell(r.name)}`,
     "",
     table(
-      ["entity", "outcome and numbers"],
-      facts(r).map(([e, d]) => [e, d]),
+      ["entity", "outcome"],
+      f.map(([e, w]) => [e, w]),
     ),
     "",
+    ...(numbers.length ? ["Numbers:", "", ...numbers.map(([e, , n]) => `- **${cell(e)}**: ${cell(n)}`), ""] : []),
     ...(r.breaks.length ? ["What breaks:", "", ...r.breaks.map((b) => `- ${cell(b)}`), ""] : ["Nothing breaks.", ""]),
     ...(r.notes.length ? ["Notes:", "", ...r.notes.map((n) => `- ${cell(n)}`), ""] : []),
   ];
@@ -248,6 +265,11 @@ const arrow = (s: DiffResult["scenarios"][number]) => `${s.before ?? "no topolog
 
 /** "lose fra: lon-prod headroom 10,000 → −2,000 rps" */
 export function changeText(c: MeasureChange): string {
+  return `${c.scenario}: ${moveText(c)}`;
+}
+
+/** "lon-prod (checkout) headroom 10,000 → −2,000 rps" — without the scenario; without the entity when `who` is false. */
+function moveText(c: MeasureChange, who = true): string {
   const unit = c.measure === "commitLatencyMs" ? " ms" : c.measure === "atRiskBytes" ? " bytes" : " rps";
   const word =
     c.measure === "loadRps"
@@ -262,7 +284,7 @@ export function changeText(c: MeasureChange): string {
   // a null side says why it is null ("lost", "writes stop", "unbounded: …"), never a bare "none" that reads as zero
   const v = (x: number | null, note?: string) =>
     x === null ? (note ?? "none") : c.measure === "atRiskBytes" ? bytes(x) : c.measure === "commitLatencyMs" ? ms(x) : rps(x);
-  const who = c.entry ? `${c.entity} (${c.entry})` : c.entity;
+  const whom = who ? `${c.entry ? `${c.entity} (${c.entry})` : c.entity} ` : "";
   const plain = (x: number | null, note?: string) =>
     x === null
       ? (note ?? "none")
@@ -275,7 +297,77 @@ export function changeText(c: MeasureChange): string {
     c.measure === "atRiskBytes" || c.after === null
       ? `${v(c.before, c.beforeNote)} → ${v(c.after, c.afterNote)}`
       : `${plain(c.before, c.beforeNote)} → ${plain(c.after)}${unit}`;
-  return `${c.scenario}: ${who} ${word} ${both}${c.crosses ? ` (${c.crosses})` : ""}`;
+  return `${whom}${word} ${both}${c.crosses ? ` (${c.crosses})` : ""}`;
+}
+
+/** One line of the diff's moves: the scenarios it happened in, named together, and what moved. */
+export interface MoveLine {
+  readonly scenarios: string;
+  readonly text: string;
+  readonly regression: boolean;
+}
+
+/**
+ * The diff's moves as a reviewer reads them: the same move in several scenarios is one line that
+ * names them ("all up, lose ams and every two-group partition"), and a backend's load and
+ * headroom moving in the same scenarios are one line. Largest first, as the changes are; the
+ * JSON keeps one change per scenario.
+ */
+export function groupedChanges(d: DiffResult): MoveLine[] {
+  const groups = new Map<string, { c: MeasureChange; scenarios: string[] }>();
+  for (const c of d.changes) {
+    const key = JSON.stringify([c.entity, c.entry, c.measure, c.before, c.after, c.beforeNote, c.afterNote, c.crosses, c.regression]);
+    const g = groups.get(key);
+    if (g) g.scenarios.push(c.scenario);
+    else groups.set(key, { c, scenarios: [c.scenario] });
+  }
+  const all = d.scenarios.map((s) => s.scenario);
+  const list = [...groups.values()];
+  const used = new Set<(typeof list)[number]>();
+  const out: MoveLine[] = [];
+  for (const g of list) {
+    if (used.has(g)) continue;
+    used.add(g);
+    // a backend's load and headroom moving in the same scenarios: one line, load first
+    const other = g.c.measure === "loadRps" ? "headroomRps" : g.c.measure === "headroomRps" ? "loadRps" : undefined;
+    const pair = other
+      ? list.find(
+          (h) =>
+            !used.has(h) &&
+            h.c.measure === other &&
+            h.c.entity === g.c.entity &&
+            h.c.entry === g.c.entry &&
+            h.scenarios.join("\n") === g.scenarios.join("\n"),
+        )
+      : undefined;
+    if (pair) used.add(pair);
+    const [load, head] = g.c.measure === "loadRps" ? [g, pair] : [pair, g];
+    out.push({
+      scenarios: scenarioSet(g.scenarios, all),
+      text: load && head ? `${moveText(load.c)}, ${moveText(head.c, false)}` : moveText(g.c),
+      regression: g.c.regression || (pair?.c.regression ?? false),
+    });
+  }
+  return out;
+}
+
+/** Scenario names together: a whole class (every single-site loss, every two-group partition) by its name. */
+function scenarioSet(names: readonly string[], all: readonly string[]): string {
+  if (names.length > 2 && names.length === all.length) return "every scenario compared";
+  const classes: [string, (n: string) => boolean][] = [
+    ["every single-site loss", (n) => /^lose [^,]+$/.test(n)],
+    ["every two-group partition", (n) => n.startsWith("partition ")],
+  ];
+  const parts: string[] = [];
+  const named = new Set(names);
+  for (const n of names) {
+    const cls = classes.find(([, is]) => is(n));
+    const members = cls ? all.filter(cls[1]) : [];
+    if (cls && members.length > 1 && members.every((m) => named.has(m))) {
+      if (!parts.includes(cls[0])) parts.push(cls[0]);
+    } else parts.push(n);
+  }
+  return listText(parts);
 }
 
 /** "store ledger availability 99.9997% → 99.8001% (below the objective 99.99%)" */
@@ -313,7 +405,7 @@ export function diffText(d: DiffResult, color: boolean): string {
     "",
     d.changes.length ? "Measures that moved (largest first):" : "No load, headroom, latency, data at risk or error rate moved.",
   );
-  for (const c of d.changes) lines.push(`  ${c.regression ? paint("\x1b[31m", "!") : " "} ${changeText(c)}`);
+  for (const m of groupedChanges(d)) lines.push(`  ${m.regression ? paint("\x1b[31m", "!") : " "} ${m.scenarios}: ${m.text}`);
   if (d.availability.length) {
     lines.push("", "Availability that moved (independent failures assumed):");
     for (const c of d.availability) lines.push(`  ${c.regression ? paint("\x1b[31m", "!") : " "} ${availabilityChangeText(c)}`);
@@ -331,7 +423,7 @@ export function diffMarkdown(d: DiffResult): string {
   out.push(d.regressions ? `**${d.regressions} regression${d.regressions === 1 ? "" : "s"}.**` : "No regressions.", "");
   const ch = changed(d);
   if (ch.length) {
-    out.push("| | scenario | before | after | why |", "|---|---|---|---|---|");
+    out.push("| verdict | scenario | before | after | why |", "|---|---|---|---|---|");
     for (const s of ch) {
       const worse = gotWorse(s);
       out.push(
@@ -342,29 +434,31 @@ export function diffMarkdown(d: DiffResult): string {
     out.push(`No scenario's verdict changed (${d.scenarios.length} compared: all up, every single-site loss, every two-group partition).`);
   if (d.note) out.push("", `_${cell(d.note)}_`);
   out.push("");
-  // a list of moves, each flagged 🔴 when it is a regression
-  const moved = (title: string, rows: readonly { regression: boolean; text: string }[]) => {
-    if (rows.length)
-      out.push(
-        title,
-        "",
-        table(
-          ["", "change"],
-          rows.map((r) => [r.regression ? "🔴" : "", r.text]),
-        ),
-        "",
-      );
-  };
-  moved(
-    "Measures that moved, largest first:",
-    d.changes.map((c) => ({ regression: c.regression, text: changeText(c) })),
-  );
-  moved(
-    "Availability that moved (independent failures assumed):",
-    d.availability.map((c) => ({ regression: c.regression, text: availabilityChangeText(c) })),
-  );
+  // moves with a named column each, the regression column saying yes (🔴) or no
+  const regression = (r: boolean) => (r ? "🔴 yes" : "no");
+  const moves = groupedChanges(d);
+  if (moves.length)
+    out.push(
+      "Measures that moved, largest first:",
+      "",
+      table(
+        ["scenarios", "what moved", "regression"],
+        moves.map((m) => [m.scenarios, m.text, regression(m.regression)]),
+      ),
+      "",
+    );
+  if (d.availability.length)
+    out.push(
+      "Availability that moved (independent failures assumed):",
+      "",
+      table(
+        ["what moved", "regression"],
+        d.availability.map((c) => [availabilityChangeText(c), regression(c.regression)]),
+      ),
+      "",
+    );
   if (d.findings.added.length || d.findings.removed.length) {
-    out.push("| | severity | code | where | finding |", "|---|---|---|---|---|");
+    out.push("| finding | severity | code | where | message |", "|---|---|---|---|---|");
     for (const f of d.findings.added)
       out.push(`| added | ${f.severity} | \`${f.code}\` | ${cell(f.entity)}, line ${f.line} | ${cell(f.message)} |`);
     for (const f of d.findings.removed) out.push(`| resolved | ${f.severity} | \`${f.code}\` | ${cell(f.entity)} | ${cell(f.message)} |`);
