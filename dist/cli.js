@@ -20310,8 +20310,8 @@ var package_default = {
             title: "Open an example design",
             description: "A two-site payments design (Frankfurt and London) with a Galera ledger, etcd, GSLB and cluster exports. Every squiggle is a finding with the arithmetic behind it.\n[Open the Example](command:quorate.openExample)",
             media: {
-              svg: "media/walkthrough/open-example.svg",
-              altText: "The example topology in the editor, the ledger's members underlined as an error."
+              image: "media/walkthrough/open-example.png",
+              altText: `The example in the editor: the ledger's members underlined, and the finding under them in full: "store ledger: members sit in only two sites (fra: 2, lon: 1); majority is 2: losing fra leaves 1 of 3. Add a witness site"; the status bar: 9 errors, 3 warnings, a site loss breaks it.`
             },
             completionEvents: [
               "onCommand:quorate.openExample"
@@ -20320,10 +20320,10 @@ var package_default = {
           {
             id: "hover",
             title: "Hover the arithmetic",
-            description: "Hover `members:` of the store `ledger`: the majority, the failures it tolerates, and what each site loss leaves. Every number in a message can be checked by hand.\n[Show the Hover](command:editor.action.showHover)",
+            description: "Hover the members of the store `ledger`: the majority, the failures it tolerates, and what each site loss leaves. Every number in a message can be checked by hand.\n[Show the Hover](command:editor.action.showHover)",
             media: {
-              svg: "media/walkthrough/hover.svg",
-              altText: "A hover over the ledger's members: 3 members, majority 2, tolerates 1 failure; losing fra leaves 1 of 3."
+              image: "media/walkthrough/hover.png",
+              altText: `The hover on the ledger's members: "store ledger: losing fra stops writes (1 of 3 left; majority 2). 3 members, majority 2, tolerates 1 failure.", and a table of each site's members, what its loss leaves and the commit latency from there.`
             },
             completionEvents: [
               "onCommand:editor.action.showHover"
@@ -20334,8 +20334,8 @@ var package_default = {
             title: "Apply Add witness site",
             description: "With the cursor on the ledger's `members:`, open the quick fixes (Ctrl+. / Cmd+.) and choose **Add witness site**: a third site takes one member, so either data site can go. Check the new links' `rttMs` before you rely on them.\n[Show Quick Fixes](command:editor.action.quickFix)",
             media: {
-              svg: "media/walkthrough/quick-fix.svg",
-              altText: "The quick-fix menu with Add witness site, and the members after it: fra 1, lon 1, witness 1."
+              image: "media/walkthrough/quick-fix.png",
+              altText: `The quick fixes on the ledger's members: "Add witness site witness, moving a member there (1 from fra), links at 14 ms (an estimate: measure it)", "Disable quorum/two-site-split for this line", "Disable rtt/galera-wan for this line".`
             },
             completionEvents: [
               "onCommand:editor.action.quickFix"
@@ -20346,8 +20346,8 @@ var package_default = {
             title: "Open the preview and simulate a site loss",
             description: "The preview draws the design live. Its Simulate control loses a site or cuts a partition and repaints what stops, with one sentence per thing that breaks.\n[Open Preview](command:quorate.openPreview)\n[Simulate Failures](command:quorate.simulate)",
             media: {
-              svg: "media/walkthrough/simulate.svg",
-              altText: "Simulating the loss of fra: down; the ledger's writes stop (1 of 3 members left) and lon-prod carries 40,000 rps on a capacity of 30,000."
+              image: "media/walkthrough/simulate.png",
+              altText: 'The preview with Simulate losing fra: "DOWN \u2014 lose fra", then what breaks, first "etcd of cluster fra-prod: losing fra leaves 2 of 4 members; majority is 3 \u2014 writes stop"; the diagram below shows fra lost.'
             },
             completionEvents: [
               "onCommand:quorate.simulate"
@@ -20358,8 +20358,8 @@ var package_default = {
             title: "Write the decision record",
             description: "A Markdown architecture decision record of the design: quorums, the failure matrix, capacity, the address plan, open findings and the day-two checklist \u2014 to review, commit and sign.\n[Write Decision Record](command:quorate.writeDecisionRecord)",
             media: {
-              svg: "media/walkthrough/record.svg",
-              altText: "The decision record Quorum placement, steering and failure behaviour of payments-eu: blocked by 9 errors, its sections and its day-two checklist."
+              image: "media/walkthrough/record.png",
+              altText: `The decision record's Markdown preview: "Quorum placement, steering and failure behaviour of payments-eu", status "Proposed \u2014 blocked by 9 errors".`
             },
             completionEvents: [
               "onCommand:quorate.writeDecisionRecord"

@@ -30,7 +30,7 @@ import { format } from "node:util";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** The 1-based line of the first line of examples/FILE that matches `re`: checks find lines by text, not by number. */
-function exampleLine(file, re) {
+export function exampleLine(file, re) {
   const i = readFileSync(join(ROOT, "examples", file), "utf8")
     .split("\n")
     .findIndex((l) => re.test(l));
@@ -42,7 +42,7 @@ const NODE24_DIR = join(HOST, "node24");
 const NODE24_BIN = join(NODE24_DIR, "node_modules", ".bin");
 const NODE24 = join(NODE24_BIN, "node");
 const SERVER_MAIN = join(HOST, "node_modules", "code-server", "lib", "vscode", "out", "server-main.js");
-const CHROMIUM = process.env.QUORATE_CHROMIUM ?? ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
+export const CHROMIUM = process.env.QUORATE_CHROMIUM ?? ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
 const log = (s) => process.stdout.write(`[vscode-host] ${s}\n`);
 
 function run(cmd, args, opts = {}) {
@@ -478,7 +478,7 @@ function legible(m) {
 }
 
 /** Quick Open and the command palette of a workbench page, as a person uses them. */
-function workbench(wb) {
+export function workbench(wb) {
   return {
     async quickOpen(name) {
       await wb.keyboard.press("Control+P");
@@ -583,9 +583,9 @@ async function webChecks(browser, vs, folder, devPath, check) {
 }
 
 /** the browser window in which the preview beside an editor is about 620 px wide */
-const PREVIEW_WINDOW_WIDTH = 1592;
+export const PREVIEW_WINDOW_WIDTH = 1592;
 
-const BROWSER_ARGS = [
+export const BROWSER_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
   "--disable-quic",

@@ -80,11 +80,11 @@ test("npm run package builds quorate.vsix from a clean checkout: exactly the all
     "examples/payments-eu.topology.yaml",
     "media/icon.png",
     "media/screenshot.png",
-    "media/walkthrough/hover.svg",
-    "media/walkthrough/open-example.svg",
-    "media/walkthrough/quick-fix.svg",
-    "media/walkthrough/record.svg",
-    "media/walkthrough/simulate.svg",
+    "media/walkthrough/hover.png",
+    "media/walkthrough/open-example.png",
+    "media/walkthrough/quick-fix.png",
+    "media/walkthrough/record.png",
+    "media/walkthrough/simulate.png",
     "package.json",
     "readme.md",
     "schemas/topology.schema.json",
@@ -106,9 +106,16 @@ test("npm run package builds quorate.vsix from a clean checkout: exactly the all
   assert.equal(manifest.icon, "media/icon.png");
   const icon = pngSize(await zipEntry(vsix, "extension/media/icon.png"));
   assert.ok(icon && icon.width >= 128 && icon.width === icon.height, JSON.stringify(icon));
-  const media = manifest.contributes.walkthroughs[0].steps.map((s: { media: { svg: string } }) => s.media.svg);
+  const media = manifest.contributes.walkthroughs[0].steps.map((s: { media: { image: string } }) => s.media.image);
   assert.ok(media.length >= 4);
-  for (const m of media) assert.ok(files.includes(m), `${m} is in the package`);
+  for (const m of media) {
+    assert.ok(files.includes(m), `${m} is in the package`);
+    // screenshots of the real VS Code (scripts/walkthrough-media.mjs), taken at 1.25×
+    const entry = await zipEntry(vsix, `extension/${m}`);
+    const size = pngSize(entry);
+    assert.ok(size && size.width >= 600, `${m}: ${JSON.stringify(size)}`);
+    assert.ok(entry.length < 300 * 1024, `${m}: ${entry.length} bytes`);
+  }
   const vsixManifest = (await zipEntry(vsix, "extension.vsixmanifest")).toString("utf8");
   assert.match(vsixManifest, /<Asset Type="Microsoft\.VisualStudio\.Services\.Icons\.Default" Path="extension\/media\/icon\.png"/);
   // what Open VSX (`ovsx publish quorate.vsix`) reads from the package: a namespace, a licence and the repository
