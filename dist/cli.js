@@ -20925,6 +20925,11 @@ var CATALOG = {
     "Mirrored Service name longer than 63 characters",
     "Linkerd mirrors a Service as <service>-<target cluster>, which must fit a Kubernetes name."
   ),
+  "submariner/broker-undeclared": r(
+    "information",
+    "Submariner cluster set without a declared Broker",
+    "Every Submariner cluster set has a Broker: a Kubernetes API (on a joined cluster or a separate management cluster) that every joined cluster reaches to exchange Cluster and Endpoint records, and Lighthouse the ServiceImports and EndpointSlices of exported Services. Losing it does not cut the tunnels already up, but nothing changes (gateway failover, endpoints, new exports, joins) until it returns. Mark its cluster with `broker: true` so the port matrix and the what-if can account for it."
+  ),
   "data/multi-writer-without-conflict-policy": r(
     "error",
     "Writers in several sites with no conflict policy",
@@ -21969,6 +21974,13 @@ function declaredSites(ctx, refs) {
   const out = [];
   for (const r2 of refs ?? []) if (ctx.topology.siteByName.has(r2.value) && !out.includes(r2.value)) out.push(r2.value);
   return out;
+}
+function submarinerSet(ctx) {
+  return ctx.fact(submarinerSetOf);
+}
+function submarinerSetOf(ctx) {
+  const named = ctx.topology.clusters.filter((c) => c.name?.value);
+  return { joined: named.filter((c) => c.mesh === "submariner"), brokers: named.filter((c) => c.broker?.value === true) };
 }
 
 // server/src/rules/data.ts
@@ -24465,6 +24477,31 @@ function etcdTimers2(ctx, q, etcd) {
   return out;
 }
 
+// server/src/rules/submariner.ts
+var NAMED = 4;
+var LINKED = 10;
+function submarinerRules(ctx) {
+  return brokerUndeclared(ctx);
+}
+function brokerUndeclared(ctx) {
+  const { joined, brokers } = submarinerSet(ctx);
+  if (joined.length < 2 || brokers.length) return [];
+  const first = joined[0];
+  const at = first.meshAt?.span ?? first.name.span;
+  const names = joined.map((c) => c.name.value);
+  const shown = names.length > NAMED ? [...names.slice(0, NAMED), `${count(names.length - NAMED)} more`] : names;
+  return [
+    finding(
+      "submariner/broker-undeclared",
+      at,
+      `Submariner joins ${listText(shown)}, but no cluster is marked \`broker: true\`. The Broker is a Kubernetes API (on one of these clusters or a separate management cluster) that every joined cluster must reach: through it they exchange their Cluster and Endpoint records, and Lighthouse the ServiceImports and EndpointSlices of exported Services. Losing it does not cut the tunnels already up or the Services already imported, but until it returns no gateway failover, changed endpoint or new export reaches the other clusters, and no cluster can join. Mark the cluster that runs it with \`broker: true\` (a management cluster with \`mesh: none\` is declared like any other) so the port matrix opens its API server and the what-if can judge its loss`,
+      {
+        related: joined.slice(1, 1 + LINKED).map((c) => ({ span: c.meshAt?.span ?? c.name.span, message: `${c.name.value} joins the same Submariner cluster set` }))
+      }
+    )
+  ];
+}
+
 // server/src/rules/traffic.ts
 function rebalanceFix(backends, peak, i, afterLoss) {
   const caps = backends.map((b) => b.capacity).filter((c) => c !== void 0 && Number.isInteger(c) && c > 0);
@@ -24587,6 +24624,7 @@ var TOPOLOGY_RULES = [
   ["mesh", meshRules],
   ["istio", istioRules],
   ["linkerd", linkerdRules],
+  ["submariner", submarinerRules],
   ["data", dataRules],
   ["traffic", trafficRules],
   ["export", topologyExportRules],

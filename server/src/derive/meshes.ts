@@ -59,3 +59,16 @@ export function declaredSites(ctx: TopologyContext, refs: readonly { value: stri
   for (const r of refs ?? []) if (ctx.topology.siteByName.has(r.value) && !out.includes(r.value)) out.push(r.value);
   return out;
 }
+
+/**
+ * Submariner: the joined clusters (`mesh: submariner`, named) and the clusters marked as running
+ * the Broker (`broker: true`, named, whatever their own mesh: a management cluster that only hosts
+ * the Broker is often `mesh: none`), in document order.
+ */
+export function submarinerSet(ctx: TopologyContext): { readonly joined: readonly Cluster[]; readonly brokers: readonly Cluster[] } {
+  return ctx.fact(submarinerSetOf);
+}
+function submarinerSetOf(ctx: TopologyContext) {
+  const named = ctx.topology.clusters.filter((c) => c.name?.value);
+  return { joined: named.filter((c) => c.mesh === "submariner"), brokers: named.filter((c) => c.broker?.value === true) };
+}

@@ -234,6 +234,12 @@ const CATALOG = {
     "Linkerd mirrors a Service as <service>-<target cluster>, which must fit a Kubernetes name.",
   ),
 
+  "submariner/broker-undeclared": r(
+    "information",
+    "Submariner cluster set without a declared Broker",
+    "Every Submariner cluster set has a Broker: a Kubernetes API (on a joined cluster or a separate management cluster) that every joined cluster reaches to exchange Cluster and Endpoint records, and Lighthouse the ServiceImports and EndpointSlices of exported Services. Losing it does not cut the tunnels already up, but nothing changes (gateway failover, endpoints, new exports, joins) until it returns. Mark its cluster with `broker: true` so the port matrix and the what-if can account for it.",
+  ),
+
   "data/multi-writer-without-conflict-policy": r(
     "error",
     "Writers in several sites with no conflict policy",

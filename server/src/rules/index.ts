@@ -9,6 +9,7 @@ import { objectiveRules } from "./objective";
 import { quorumRules } from "./quorum";
 import { referenceRules } from "./references";
 import { rttRules } from "./rtt";
+import { submarinerRules } from "./submariner";
 import { trafficRules } from "./traffic";
 
 /** Every per-topology rule family, by name (the name appears in internal-error findings). */
@@ -20,6 +21,7 @@ export const TOPOLOGY_RULES: readonly (readonly [string, TopologyRule])[] = [
   ["mesh", meshRules],
   ["istio", istioRules],
   ["linkerd", linkerdRules],
+  ["submariner", submarinerRules],
   ["data", dataRules],
   ["traffic", trafficRules],
   ["export", topologyExportRules],
