@@ -66,7 +66,9 @@ test("istio one network across sites: routable only when both clusters join the 
     only(istio("network: n1", "network: n1"), "istio/network-not-routable").map((x) => x.text),
     ["n1"],
   );
-  assert.deepEqual(codes(istio("network: n1", "network: n1", { aMesh: "submariner", bMesh: "submariner" })), []);
+  // (a Submariner cluster set declares where its Broker runs, or submariner/broker-undeclared says so)
+  const broker = (t: string) => t.replace("mesh: submariner\n", "mesh: submariner\n    broker: true\n");
+  assert.deepEqual(codes(broker(istio("network: n1", "network: n1", { aMesh: "submariner", bMesh: "submariner" }))), []);
   assert.deepEqual(
     codes(
       istio("network: n1", "network: n1", { aMesh: "clustermesh", bMesh: "clustermesh" })
@@ -133,7 +135,10 @@ test("linkerd link modes: gateway needs the target's gateway; flat and federated
   assert.deepEqual(codes(linkerd("flat")), ["linkerd/flat-not-routable"]);
   assert.deepEqual(codes(linkerd("federated")), ["linkerd/flat-not-routable"]);
   assert.deepEqual(codes(linkerd("flat", { bSite: "fra" })), []);
-  assert.deepEqual(codes(linkerd("flat", { mesh: "submariner" })), []);
+  assert.deepEqual(
+    codes(linkerd("flat", { mesh: "submariner" }).replace("mesh: submariner\n", "mesh: submariner\n    broker: true\n")),
+    [],
+  );
 });
 
 test("linkerd trust: anchors compared across each link; trust domain must equal cluster domain", () => {
