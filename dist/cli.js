@@ -21767,58 +21767,32 @@ function finding(code2, span, message2, extra = {}) {
 // server/src/rules/cidr.ts
 var MIN_SERVICE_PREFIX = { 4: 12, 6: 108 };
 function cidrRules(ctx) {
-  const out = [];
-  for (const r2 of declaredRanges(ctx)) {
-    const { value, cidr } = r2;
-    if (r2.cluster) {
-      if (!cidr) {
-        out.push(
-          finding(
-            "cidr/invalid",
-            value.span,
-            `\`${value.value}\` is not an IPv4 or IPv6 prefix (expected the form 10.0.0.0/16 or fd00::/64)`
-          )
-        );
-        continue;
-      }
-      out.push(...hostBits(value, cidr));
-      if (r2.value.field === "services" && cidr.prefix < MIN_SERVICE_PREFIX[cidr.family]) {
-        const min = MIN_SERVICE_PREFIX[cidr.family];
-        out.push(
-          finding(
-            "cidr/service-range-too-large",
-            value.span,
-            `service range ${canonical(cidr)} is a /${cidr.prefix}; kube-apiserver refuses ${cidr.family === 4 ? "IPv4" : "IPv6"} service ranges larger than /${min}`
-          )
-        );
-      }
-    } else {
-      if (!cidr) {
-        out.push(
-          finding(
-            "cidr/invalid",
-            value.span,
-            `\`${value.value}\` is not an IPv4 or IPv6 prefix (expected the form 192.0.2.0/28 or 2001:db8::/64; a single host is /32 or /128)`
-          )
-        );
-        continue;
-      }
-      out.push(...hostBits(value, cidr));
-    }
+  return [...declaredRanges(ctx).flatMap(rangeSyntax), ...overlaps3(ctx)];
+}
+function rangeSyntax(r2) {
+  const { value, cidr } = r2;
+  if (!cidr) {
+    const form = r2.cluster ? "10.0.0.0/16 or fd00::/64" : "192.0.2.0/28 or 2001:db8::/64; a single host is /32 or /128";
+    return [finding("cidr/invalid", value.span, `\`${value.value}\` is not an IPv4 or IPv6 prefix (expected the form ${form})`)];
   }
+  const out = hostBits(value, cidr);
+  if (r2.cluster && r2.value.field === "services" && cidr.prefix < MIN_SERVICE_PREFIX[cidr.family]) {
+    const min = MIN_SERVICE_PREFIX[cidr.family];
+    out.push(
+      finding(
+        "cidr/service-range-too-large",
+        value.span,
+        `service range ${canonical(cidr)} is a /${cidr.prefix}; kube-apiserver refuses ${cidr.family === 4 ? "IPv4" : "IPv6"} service ranges larger than /${min}`
+      )
+    );
+  }
+  return out;
+}
+function overlaps3(ctx) {
+  const out = [];
   const ranges = parsedRanges(ctx);
   const pairs = cidrOverlaps(ctx);
-  const partners = /* @__PURE__ */ new Map();
-  for (const [i, j] of pairs) {
-    for (const [k, other] of [
-      [i, j],
-      [j, i]
-    ]) {
-      const list2 = partners.get(k);
-      if (list2) list2.push(other);
-      else partners.set(k, [other]);
-    }
-  }
+  const partners = partnersOf(pairs);
   const counted = /* @__PURE__ */ new Set();
   const freeFix = (self) => self.cluster ? FREE_RANGE_FIX : [];
   for (const [i, j] of pairs) {
@@ -21852,6 +21826,20 @@ function cidrRules(ctx) {
     }
   }
   return out;
+}
+function partnersOf(pairs) {
+  const partners = /* @__PURE__ */ new Map();
+  for (const [i, j] of pairs) {
+    for (const [k, other] of [
+      [i, j],
+      [j, i]
+    ]) {
+      const list2 = partners.get(k);
+      if (list2) list2.push(other);
+      else partners.set(k, [other]);
+    }
+  }
+  return partners;
 }
 var OVERLAPS_ONE_BY_ONE = 10;
 var FREE_RANGE_FIX = [{ kind: "free-range", title: "Use a free range", preferred: true }];
@@ -22069,211 +22057,233 @@ function lagBuffer(s, name) {
 var label = (c) => c.name?.value ?? `clusters[${c.index}]`;
 function istioRules(ctx) {
   const out = [];
-  const t = ctx.topology;
   for (const [meshId, members] of istioMeshes(ctx)) {
-    const firstRoot = members.find((c) => c.istio?.rootCa)?.istio?.rootCa;
-    const names = /* @__PURE__ */ new Map();
-    const networks = new Set(members.map((c) => c.istio.network?.value).filter((n) => n !== void 0));
+    const m = {
+      ctx,
+      meshId,
+      members,
+      firstRoot: members.find((c) => c.istio?.rootCa)?.istio?.rootCa,
+      names: /* @__PURE__ */ new Map(),
+      networks: new Set(members.map((c) => c.istio.network?.value).filter((n) => n !== void 0))
+    };
     members.forEach((c, i) => {
-      const ist = c.istio;
-      if (firstRoot && ist.rootCa && ist.rootCa.value !== firstRoot.value) {
-        out.push(
-          finding(
-            "istio/root-mismatch",
-            ist.rootCa.span,
-            `${label(c)} chains to root ${ist.rootCa.value} but mesh ${meshId} uses ${firstRoot.value}: mTLS between them fails with CERTIFICATE_VERIFY_FAILED`,
-            {
-              fixes: [
-                {
-                  kind: "replace",
-                  title: `Set rootCa to \`${firstRoot.value}\``,
-                  span: ist.rootCa.span,
-                  text: firstRoot.value,
-                  preferred: true
-                }
-              ]
-            }
-          )
-        );
-      }
-      const name = istioName(c);
-      if (name !== void 0) {
-        const prev = names.get(name);
-        if (prev) {
-          const at = ist.clusterName?.span ?? c.name.span;
-          out.push(
-            finding(
-              "istio/cluster-name-duplicate",
-              at,
-              `${label(c)} and ${label(prev)} both use the Istio cluster name ${name} in mesh ${meshId}: endpoints and remote secrets keyed by it shadow each other`
-            )
-          );
-        } else names.set(name, c);
-      }
-      if (ist.role?.value === "remote") {
-        const primaryRef = ist.primary;
-        const primary = primaryRef ? t.clusterByName.get(primaryRef.value) : void 0;
-        if (!primaryRef) {
-          out.push(
-            finding(
-              "istio/remote-without-primary",
-              ist.role.span,
-              `${label(c)} is an Istio remote with no \`primary\`: nothing serves its config, sidecar injection or certificates`
-            )
-          );
-        } else if (primary && !(primary.istio?.role?.value === "primary" && primary.istio.meshId?.value === meshId)) {
-          const why2 = !primary.istio ? "has no istio block" : primary.istio.meshId?.value !== meshId ? `is in mesh ${primary.istio.meshId?.value ?? "(none)"}` : "is not a primary";
-          out.push(
-            finding(
-              "istio/remote-without-primary",
-              primaryRef.span,
-              `${label(c)}'s primary ${primaryRef.value} ${why2}: a remote needs a primary of mesh ${meshId} whose istiod serves it`
-            )
-          );
-        } else if (primary && inDifferentSites(ctx, c, primary)) {
-          const site = primary.site.value;
-          out.push(
-            finding(
-              "istio/remote-primary-site-loss",
-              primaryRef.span,
-              `${label(c)}'s istiod is ${primaryRef.value} in ${site}: losing ${site} stops config pushes, sidecar injection (the webhook fails closed) and certificate issuance for ${label(c)}; ${ISTIO_CERT_WINDOW}`
-            )
-          );
-        }
-      }
-      const net = ist.network;
-      if (net && networks.size >= 2 && ist.eastWestGateway?.value !== true) {
-        out.push(
-          finding(
-            "istio/network-without-gateway",
-            net.span,
-            `mesh ${meshId} spans ${networks.size} networks (${[...networks].join(", ")}) but ${label(c)} on ${net.value} has no east-west gateway: cross-network traffic (15443) and remote istiod access (15012/15017) only pass through one`,
-            {
-              fixes: [
-                {
-                  kind: "set-field",
-                  title: "Add `eastWestGateway: true`",
-                  args: { cluster: c.index, block: "istio", key: "eastWestGateway", value: true }
-                }
-              ]
-            }
-          )
-        );
-      }
-      if (net) {
-        const peer = members.slice(0, i).find((p) => p.istio.network?.value === net.value && inDifferentSites(ctx, c, p) && !podsRoutable(ctx, c, p));
-        if (peer) {
-          out.push(
-            finding(
-              "istio/network-not-routable",
-              net.span,
-              `${label(c)} (${c.site.value}) and ${label(peer)} (${peer.site.value}) share network ${net.value}, which tells Istio their pod IPs reach each other directly \u2014 but ${c.mesh === "none" && peer.mesh === "none" ? "neither joins a cross-site pod network" : `their pod networks are ${c.mesh} and ${peer.mesh}`}; give them different networks and east-west gateways, or connect the pods`
-            )
-          );
-        }
-      }
+      out.push(
+        ...rootMismatch(m, c),
+        ...duplicateName(m, c),
+        ...remotePrimary(m, c),
+        ...networkWithoutGateway(m, c),
+        ...networkNotRoutable(m, c, i)
+      );
     });
   }
   return out;
+}
+function rootMismatch({ meshId, firstRoot }, c) {
+  const root = c.istio.rootCa;
+  if (!(firstRoot && root && root.value !== firstRoot.value)) return [];
+  return [
+    finding(
+      "istio/root-mismatch",
+      root.span,
+      `${label(c)} chains to root ${root.value} but mesh ${meshId} uses ${firstRoot.value}: mTLS between them fails with CERTIFICATE_VERIFY_FAILED`,
+      {
+        fixes: [
+          {
+            kind: "replace",
+            title: `Set rootCa to \`${firstRoot.value}\``,
+            span: root.span,
+            text: firstRoot.value,
+            preferred: true
+          }
+        ]
+      }
+    )
+  ];
+}
+function duplicateName({ meshId, names }, c) {
+  const name = istioName(c);
+  if (name === void 0) return [];
+  const prev = names.get(name);
+  if (!prev) {
+    names.set(name, c);
+    return [];
+  }
+  const at = c.istio.clusterName?.span ?? c.name.span;
+  return [
+    finding(
+      "istio/cluster-name-duplicate",
+      at,
+      `${label(c)} and ${label(prev)} both use the Istio cluster name ${name} in mesh ${meshId}: endpoints and remote secrets keyed by it shadow each other`
+    )
+  ];
+}
+function remotePrimary({ ctx, meshId }, c) {
+  const ist = c.istio;
+  if (ist.role?.value !== "remote") return [];
+  const primaryRef = ist.primary;
+  const primary = primaryRef ? ctx.topology.clusterByName.get(primaryRef.value) : void 0;
+  if (!primaryRef) {
+    return [
+      finding(
+        "istio/remote-without-primary",
+        ist.role.span,
+        `${label(c)} is an Istio remote with no \`primary\`: nothing serves its config, sidecar injection or certificates`
+      )
+    ];
+  }
+  if (primary && !(primary.istio?.role?.value === "primary" && primary.istio.meshId?.value === meshId)) {
+    const why2 = !primary.istio ? "has no istio block" : primary.istio.meshId?.value !== meshId ? `is in mesh ${primary.istio.meshId?.value ?? "(none)"}` : "is not a primary";
+    return [
+      finding(
+        "istio/remote-without-primary",
+        primaryRef.span,
+        `${label(c)}'s primary ${primaryRef.value} ${why2}: a remote needs a primary of mesh ${meshId} whose istiod serves it`
+      )
+    ];
+  }
+  if (primary && inDifferentSites(ctx, c, primary)) {
+    const site = primary.site.value;
+    return [
+      finding(
+        "istio/remote-primary-site-loss",
+        primaryRef.span,
+        `${label(c)}'s istiod is ${primaryRef.value} in ${site}: losing ${site} stops config pushes, sidecar injection (the webhook fails closed) and certificate issuance for ${label(c)}; ${ISTIO_CERT_WINDOW}`
+      )
+    ];
+  }
+  return [];
+}
+function networkWithoutGateway({ meshId, networks }, c) {
+  const ist = c.istio;
+  const net = ist.network;
+  if (!(net && networks.size >= 2 && ist.eastWestGateway?.value !== true)) return [];
+  return [
+    finding(
+      "istio/network-without-gateway",
+      net.span,
+      `mesh ${meshId} spans ${networks.size} networks (${[...networks].join(", ")}) but ${label(c)} on ${net.value} has no east-west gateway: cross-network traffic (15443) and remote istiod access (15012/15017) only pass through one`,
+      {
+        fixes: [
+          {
+            kind: "set-field",
+            title: "Add `eastWestGateway: true`",
+            args: { cluster: c.index, block: "istio", key: "eastWestGateway", value: true }
+          }
+        ]
+      }
+    )
+  ];
+}
+function networkNotRoutable({ ctx, members }, c, i) {
+  const net = c.istio.network;
+  if (!net) return [];
+  const peer = members.slice(0, i).find((p) => p.istio.network?.value === net.value && inDifferentSites(ctx, c, p) && !podsRoutable(ctx, c, p));
+  if (!peer) return [];
+  return [
+    finding(
+      "istio/network-not-routable",
+      net.span,
+      `${label(c)} (${c.site.value}) and ${label(peer)} (${peer.site.value}) share network ${net.value}, which tells Istio their pod IPs reach each other directly \u2014 but ${c.mesh === "none" && peer.mesh === "none" ? "neither joins a cross-site pod network" : `their pod networks are ${c.mesh} and ${peer.mesh}`}; give them different networks and east-west gateways, or connect the pods`
+    )
+  ];
 }
 
 // server/src/rules/linkerd.ts
 var DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 var label2 = (c) => c.name?.value ?? `clusters[${c.index}]`;
 function linkerdRules(ctx) {
-  const out = [];
   const t = ctx.topology;
   const linkerdClusters = t.clusters.filter((c) => c.linkerd);
   const firstAnchor = linkerdClusters.find((c) => c.linkerd?.trustAnchor)?.linkerd?.trustAnchor;
-  for (const c of linkerdClusters) {
-    const l = c.linkerd;
-    const trustDomain = l.trustDomain?.value ?? DEFAULT_CLUSTER_DOMAIN;
-    const clusterDomain = l.clusterDomain?.value ?? DEFAULT_CLUSTER_DOMAIN;
-    if (trustDomain !== clusterDomain) {
-      const at = l.trustDomain?.span ?? l.clusterDomain.span;
-      out.push(
-        finding(
-          "linkerd/trust-domain",
-          at,
-          `${label2(c)}: identity trust domain ${trustDomain} differs from the cluster domain ${clusterDomain}; Linkerd identities are issued under the cluster domain`,
+  return linkerdClusters.flatMap((c) => [
+    ...trustDomain(c),
+    ...c.linkerd.links.flatMap((link) => {
+      const target = link.cluster && t.clusterByName.get(link.cluster.value);
+      if (!link.cluster || !target?.linkerd) return [];
+      const l = { ctx, c, link, ref: link.cluster, target, tl: target.linkerd };
+      return [...anchorMismatch(l, firstAnchor), ...gatewayMissing(l), ...flatNotRoutable(l), ...mirrorNameTooLong(l)];
+    })
+  ]);
+}
+function trustDomain(c) {
+  const l = c.linkerd;
+  const trustDomain2 = l.trustDomain?.value ?? DEFAULT_CLUSTER_DOMAIN;
+  const clusterDomain = l.clusterDomain?.value ?? DEFAULT_CLUSTER_DOMAIN;
+  if (trustDomain2 === clusterDomain) return [];
+  const at = l.trustDomain?.span ?? l.clusterDomain.span;
+  return [
+    finding(
+      "linkerd/trust-domain",
+      at,
+      `${label2(c)}: identity trust domain ${trustDomain2} differs from the cluster domain ${clusterDomain}; Linkerd identities are issued under the cluster domain`,
+      {
+        fixes: l.trustDomain ? [
           {
-            fixes: l.trustDomain ? [
-              {
-                kind: "replace",
-                title: `Set trustDomain to \`${clusterDomain}\``,
-                span: l.trustDomain.span,
-                text: clusterDomain,
-                preferred: true
-              }
-            ] : []
+            kind: "replace",
+            title: `Set trustDomain to \`${clusterDomain}\``,
+            span: l.trustDomain.span,
+            text: clusterDomain,
+            preferred: true
           }
-        )
-      );
-    }
-    for (const link of l.links) {
-      const ref = link.cluster;
-      if (!ref) continue;
-      const target = t.clusterByName.get(ref.value);
-      if (!target?.linkerd) continue;
-      const tl = target.linkerd;
-      const a = l.trustAnchor;
-      const b = tl.trustAnchor;
-      if (a && b && a.value !== b.value) {
-        const wrong = firstAnchor && b.value !== firstAnchor.value ? b : a;
-        out.push(
-          finding(
-            "linkerd/trust-anchor-mismatch",
-            ref.span,
-            `${label2(c)} trusts anchor ${a.value} but ${ref.value} trusts ${b.value}: mTLS across the link fails`,
-            {
-              fixes: firstAnchor && wrong.value !== firstAnchor.value ? [
-                {
-                  kind: "replace",
-                  title: `Set trustAnchor to \`${firstAnchor.value}\``,
-                  span: wrong.span,
-                  text: firstAnchor.value,
-                  preferred: true
-                }
-              ] : []
-            }
-          )
-        );
+        ] : []
       }
-      if (link.mode === "gateway" && tl.gateway?.value !== true) {
-        out.push(
-          finding(
-            "linkerd/gateway-missing",
-            ref.span,
-            `${label2(c)} links to ${ref.value} in gateway mode, but ${ref.value} has no linkerd-multicluster gateway (4143, probe 4191): mirrored Services have no endpoint to reach`
-          )
-        );
-      }
-      if ((link.mode === "flat" || link.mode === "federated") && inDifferentSites(ctx, c, target) && !podsRoutable(ctx, c, target)) {
-        out.push(
-          finding(
-            "linkerd/flat-not-routable",
-            ref.span,
-            `${link.mode} link from ${label2(c)} (${c.site.value}) to ${ref.value} (${target.site.value}) needs pod-to-pod reachability, but ${c.mesh === "none" && target.mesh === "none" ? "neither cluster joins a cross-site pod network" : `their pod networks are ${c.mesh} and ${target.mesh}`}`
-          )
-        );
-      }
-      if (link.mode === "gateway" || link.mode === "flat") {
-        for (const svc of exportedServices(ctx, ref.value)) {
-          const mirrored = `${svc}-${ref.value}`;
-          if (mirrored.length > K8S_NAME_MAX) {
-            out.push(
-              finding(
-                "linkerd/mirror-name-too-long",
-                ref.span,
-                `${label2(c)} would mirror ${svc} from ${ref.value} as ${mirrored}: ${mirrored.length} characters, over Kubernetes' ${K8S_NAME_MAX}`
-              )
-            );
+    )
+  ];
+}
+function anchorMismatch({ c, ref, tl }, firstAnchor) {
+  const a = c.linkerd.trustAnchor;
+  const b = tl.trustAnchor;
+  if (!(a && b && a.value !== b.value)) return [];
+  const wrong = firstAnchor && b.value !== firstAnchor.value ? b : a;
+  return [
+    finding(
+      "linkerd/trust-anchor-mismatch",
+      ref.span,
+      `${label2(c)} trusts anchor ${a.value} but ${ref.value} trusts ${b.value}: mTLS across the link fails`,
+      {
+        fixes: firstAnchor && wrong.value !== firstAnchor.value ? [
+          {
+            kind: "replace",
+            title: `Set trustAnchor to \`${firstAnchor.value}\``,
+            span: wrong.span,
+            text: firstAnchor.value,
+            preferred: true
           }
-        }
+        ] : []
       }
-    }
-  }
-  return out;
+    )
+  ];
+}
+function gatewayMissing({ c, link, ref, tl }) {
+  if (!(link.mode === "gateway" && tl.gateway?.value !== true)) return [];
+  return [
+    finding(
+      "linkerd/gateway-missing",
+      ref.span,
+      `${label2(c)} links to ${ref.value} in gateway mode, but ${ref.value} has no linkerd-multicluster gateway (4143, probe 4191): mirrored Services have no endpoint to reach`
+    )
+  ];
+}
+function flatNotRoutable({ ctx, c, link, ref, target }) {
+  if (!((link.mode === "flat" || link.mode === "federated") && inDifferentSites(ctx, c, target) && !podsRoutable(ctx, c, target)))
+    return [];
+  return [
+    finding(
+      "linkerd/flat-not-routable",
+      ref.span,
+      `${link.mode} link from ${label2(c)} (${c.site.value}) to ${ref.value} (${target.site.value}) needs pod-to-pod reachability, but ${c.mesh === "none" && target.mesh === "none" ? "neither cluster joins a cross-site pod network" : `their pod networks are ${c.mesh} and ${target.mesh}`}`
+    )
+  ];
+}
+function mirrorNameTooLong({ ctx, c, link, ref }) {
+  if (!(link.mode === "gateway" || link.mode === "flat")) return [];
+  return exportedServices(ctx, ref.value).map((svc) => ({ svc, mirrored: `${svc}-${ref.value}` })).filter(({ mirrored }) => mirrored.length > K8S_NAME_MAX).map(
+    ({ svc, mirrored }) => finding(
+      "linkerd/mirror-name-too-long",
+      ref.span,
+      `${label2(c)} would mirror ${svc} from ${ref.value} as ${mirrored}: ${mirrored.length} characters, over Kubernetes' ${K8S_NAME_MAX}`
+    )
+  );
 }
 
 // server/src/util/records.ts
@@ -22538,16 +22548,16 @@ function loadOf(s, i) {
   if (s.total.d === 1n && safe(s.peak) && safe(w) && safe(s.peak * w)) return rat(BigInt(s.peak * w), s.total.n);
   return div(mul(fromNumber(s.peak), fromNumber(s.backends[i].weight)), s.total);
 }
-function overCapacity(s, i, capacity2 = s.backends[i].capacity) {
-  if (capacity2 === void 0 || !s.up[i] || s.stranded) return false;
+function overCapacity(s, i, capacity3 = s.backends[i].capacity) {
+  if (capacity3 === void 0 || !s.up[i] || s.stranded) return false;
   const w = s.backends[i].weight;
-  if (safe(s.peak) && safe(w) && safe(capacity2) && s.total.d === 1n) {
+  if (safe(s.peak) && safe(w) && safe(capacity3) && s.total.d === 1n) {
     const sum = Number(s.total.n);
     const left = s.peak * w;
-    const right = capacity2 * sum;
+    const right = capacity3 * sum;
     if (safe(left) && safe(right)) return left > right;
   }
-  return cmp(loadOf(s, i), fromNumber(capacity2)) > 0;
+  return cmp(loadOf(s, i), fromNumber(capacity3)) > 0;
 }
 function backendSites(backends) {
   const seen = /* @__PURE__ */ new Set();
@@ -23904,11 +23914,11 @@ function judgeRto({ owner, isStore, o, label: label4, judge, unmeasurable }) {
   } else {
     const met = rto.seconds <= objective;
     const fixes = [];
-    const ttl = tr.ttlSeconds;
-    if (!met && ttl && tr.steering?.value !== "anycast") {
-      const target = ttl.value - (rto.seconds - objective);
+    const ttl2 = tr.ttlSeconds;
+    if (!met && ttl2 && tr.steering?.value !== "anycast") {
+      const target = ttl2.value - (rto.seconds - objective);
       if (target >= TTL_RANGE[0] && Number.isInteger(target))
-        fixes.push({ kind: "replace", title: `Set ttlSeconds to ${target}`, span: ttl.span, text: String(target), preferred: true });
+        fixes.push({ kind: "replace", title: `Set ttlSeconds to ${target}`, span: ttl2.span, text: String(target), preferred: true });
     }
     judge({
       key: "rtoSeconds",
@@ -24078,88 +24088,102 @@ function evenFixes(q) {
 }
 var WITNESS_FIX2 = { kind: "add-witness", title: "Add witness site", preferred: true };
 function quorumRules(ctx) {
+  return ctx.quorums.flatMap((q) => {
+    const out = inexactSum(q);
+    if (!q.resolved) return out;
+    const m = membership(q);
+    return [...out, ...evenMembers(m), ...tooManyMembers(m), ...noFaultTolerance(m), ...twoSiteSplit(m), ...threeSiteLosses(m)];
+  });
+}
+function membership(q) {
+  const n = total(q.counts);
+  return {
+    q,
+    n,
+    maj: majority(n),
+    at: q.members.keySpan,
+    sites: [...q.counts.keys()],
+    head: `${q.label} has ${n} member${n === 1 ? "" : "s"} (${describe(q.counts)})`
+  };
+}
+function inexactSum(q) {
+  if (q.members.exact || !q.members.entries.every((e) => e.count)) return [];
+  const sum = q.members.entries.reduce((a, e) => a + e.count.value, 0);
+  return [
+    finding(
+      "value/too-large",
+      q.members.keySpan,
+      `${q.label}'s member counts add up to about ${sum.toExponential(3)}, beyond 2^53 \u2212 1 (9007199254740991): no quorum arithmetic is exact there`
+    )
+  ];
+}
+function evenMembers({ q, n, maj, at, head }) {
+  if (!(n > 0 && n % 2 === 0)) return [];
+  return [
+    finding(
+      "quorum/even-members",
+      at,
+      `${head}: majority is ${maj}, so it tolerates ${tolerance(n)} failure${tolerance(n) === 1 ? "" : "s"} \u2014 a ${n - 1}-member quorum would tolerate the same`,
+      {
+        fixes: evenFixes(q)
+      }
+    )
+  ];
+}
+function tooManyMembers({ n, maj, at, head }) {
+  if (!(n > MAX_RECOMMENDED_MEMBERS)) return [];
+  return [
+    finding(
+      "quorum/too-many-members",
+      at,
+      `${head}: every write waits for ${maj} of them; ${MAX_RECOMMENDED_MEMBERS} members already tolerate ${tolerance(MAX_RECOMMENDED_MEMBERS)} failures`
+    )
+  ];
+}
+function noFaultTolerance({ n, maj, at, head }) {
+  return n < 3 ? [finding("quorum/no-fault-tolerance", at, `${head}: majority is ${maj}, so losing any one member stops writes`)] : [];
+}
+function twoSiteSplit({ q, n, maj, at, sites }) {
+  if (sites.length !== 2) return [];
+  const [a, b] = sites;
+  const ca = q.counts.get(a);
+  const cb = q.counts.get(b);
+  const losses = siteLosses(q.counts);
+  const fatal = losses.filter((l) => !l.survives);
+  const detail = fatal.map((l) => `losing ${l.site} leaves ${l.survivors} of ${n}`).join("; ");
+  return [
+    finding(
+      "quorum/two-site-split",
+      at,
+      `${q.label}: members sit in only two sites (${a}: ${ca}, ${b}: ${cb}); majority is ${maj}: ${detail}${ca === cb ? `, and a partition leaves ${ca} vs ${cb} with no majority on either side` : ""}. Add a witness site`,
+      { fixes: [WITNESS_FIX2] }
+    )
+  ];
+}
+function threeSiteLosses({ q, n, maj, at, sites }) {
+  if (sites.length < 3) return [];
   const out = [];
-  for (const q of ctx.quorums) {
-    if (!q.members.exact && q.members.entries.every((e) => e.count)) {
-      const sum = q.members.entries.reduce((a, e) => a + e.count.value, 0);
-      out.push(
-        finding(
-          "value/too-large",
-          q.members.keySpan,
-          `${q.label}'s member counts add up to about ${sum.toExponential(3)}, beyond 2^53 \u2212 1 (9007199254740991): no quorum arithmetic is exact there`
-        )
-      );
-    }
-    if (!q.resolved) continue;
-    const n = total(q.counts);
-    const maj = majority(n);
-    const at = q.members.keySpan;
-    const sites = [...q.counts.keys()];
-    const head = `${q.label} has ${n} member${n === 1 ? "" : "s"} (${describe(q.counts)})`;
-    if (n > 0 && n % 2 === 0) {
-      out.push(
-        finding(
-          "quorum/even-members",
-          at,
-          `${head}: majority is ${maj}, so it tolerates ${tolerance(n)} failure${tolerance(n) === 1 ? "" : "s"} \u2014 a ${n - 1}-member quorum would tolerate the same`,
-          {
-            fixes: evenFixes(q)
-          }
-        )
-      );
-    }
-    if (n > MAX_RECOMMENDED_MEMBERS) {
-      out.push(
-        finding(
-          "quorum/too-many-members",
-          at,
-          `${head}: every write waits for ${maj} of them; ${MAX_RECOMMENDED_MEMBERS} members already tolerate ${tolerance(MAX_RECOMMENDED_MEMBERS)} failures`
-        )
-      );
-    }
-    if (n < 3) {
-      out.push(finding("quorum/no-fault-tolerance", at, `${head}: majority is ${maj}, so losing any one member stops writes`));
-    }
-    if (sites.length === 2) {
-      const [a, b] = sites;
-      const ca = q.counts.get(a);
-      const cb = q.counts.get(b);
-      const losses = siteLosses(q.counts);
-      const fatal = losses.filter((l) => !l.survives);
-      const detail = fatal.map((l) => `losing ${l.site} leaves ${l.survivors} of ${n}`).join("; ");
-      out.push(
-        finding(
-          "quorum/two-site-split",
-          at,
-          `${q.label}: members sit in only two sites (${a}: ${ca}, ${b}: ${cb}); majority is ${maj}: ${detail}${ca === cb ? `, and a partition leaves ${ca} vs ${cb} with no majority on either side` : ""}. Add a witness site`,
-          { fixes: [WITNESS_FIX2] }
-        )
-      );
-    }
-    if (sites.length >= 3) {
-      const fatal = siteLosses(q.counts).filter((l) => !l.survives);
-      if (fatal.length) {
-        out.push(
-          finding(
-            "quorum/site-loss",
-            at,
-            `${q.label}: ${fatal.map((l) => `losing ${l.site} leaves ${l.survivors} of ${n} members`).join("; ")}; majority is ${maj}`,
-            { fixes: [WITNESS_FIX2, { kind: "rebalance-members", title: "Rebalance members" }] }
-          )
-        );
-      }
-      const split = frozenSplit(q.counts);
-      if (split) {
-        const sum = (s) => s.reduce((acc, x) => acc + (q.counts.get(x) ?? 0), 0);
-        out.push(
-          finding(
-            "quorum/partition",
-            at,
-            `${q.label}: a partition between ${listText(split.left)} (${sum(split.left)}) and ${listText(split.right)} (${sum(split.right)}) leaves neither side the majority of ${maj}; writes stop on both sides`
-          )
-        );
-      }
-    }
+  const fatal = siteLosses(q.counts).filter((l) => !l.survives);
+  if (fatal.length) {
+    out.push(
+      finding(
+        "quorum/site-loss",
+        at,
+        `${q.label}: ${fatal.map((l) => `losing ${l.site} leaves ${l.survivors} of ${n} members`).join("; ")}; majority is ${maj}`,
+        { fixes: [WITNESS_FIX2, { kind: "rebalance-members", title: "Rebalance members" }] }
+      )
+    );
+  }
+  const split = frozenSplit(q.counts);
+  if (split) {
+    const sum = (s) => s.reduce((acc, x) => acc + (q.counts.get(x) ?? 0), 0);
+    out.push(
+      finding(
+        "quorum/partition",
+        at,
+        `${q.label}: a partition between ${listText(split.left)} (${sum(split.left)}) and ${listText(split.right)} (${sum(split.right)}) leaves neither side the majority of ${maj}; writes stop on both sides`
+      )
+    );
   }
   return out;
 }
@@ -24167,35 +24191,15 @@ function quorumRules(ctx) {
 // server/src/rules/references.ts
 var DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 function referenceRules(ctx) {
-  const t = ctx.topology;
+  return [...unknownReferences(ctx.topology), ...duplicateNames(ctx.topology)];
+}
+function unknownReferences(t) {
   const out = [];
-  const names = { site: t.siteByName, cluster: t.clusterByName, store: t.storeByName };
-  const linkerdClusters = new Set(t.clusters.filter((c) => c.linkerd && c.name).map((c) => c.name.value));
-  const check = (ref, kind, where, siblings = [], declared2 = names[kind], what = kind) => {
-    if (!ref || declared2.has(ref.value)) return;
-    const candidates = [...declared2.keys()];
-    const taken = new Set(siblings.filter((x) => x !== ref).map((x) => x.value));
-    const near = closest(
-      ref.value,
-      candidates.filter((c) => !taken.has(c))
-    );
-    const fixes = [];
-    if (near) fixes.push({ kind: "replace", title: `Change to \`${near}\``, span: ref.span, text: near, preferred: true });
-    if (kind === "site" && DNS_LABEL.test(ref.value))
-      fixes.push({ kind: "declare-site", title: `Declare site \`${ref.value}\``, args: { name: ref.value } });
-    const known = candidates.length ? `declared ${kind}s: ${candidates.join(", ")}` : `no ${kind}s are declared`;
-    out.push(
-      finding(
-        "ref/unknown",
-        ref.span,
-        `${where} names ${what} \`${ref.value}\`, which is not declared${near ? ` \u2014 did you mean \`${near}\`?` : ""} (${known})`,
-        { fixes }
-      )
-    );
-  };
+  const check = referenceCheck(t, out);
   const each = (list2, kind, where) => {
     for (const ref of list2 ?? []) check(ref, kind, where, list2);
   };
+  const linkerdClusters = new Set(t.clusters.filter((c) => c.linkerd && c.name).map((c) => c.name.value));
   for (const l of t.links) each(l.between?.items, "site", `links[${l.index}].between`);
   for (const c of t.clusters) {
     const cn = c.name?.value ?? `clusters[${c.index}]`;
@@ -24226,6 +24230,35 @@ function referenceRules(ctx) {
     for (const b of tr.backends) check(b.cluster, "cluster", `backend of traffic ${tn}`);
   }
   for (const e of t.exports) each(e.clusters?.items, "cluster", `export ${e.service?.value ?? `exports[${e.index}]`}`);
+  return out;
+}
+function referenceCheck(t, out) {
+  const names = { site: t.siteByName, cluster: t.clusterByName, store: t.storeByName };
+  return (ref, kind, where, siblings = [], declared2 = names[kind], what = kind) => {
+    if (!ref || declared2.has(ref.value)) return;
+    const candidates = [...declared2.keys()];
+    const taken = new Set(siblings.filter((x) => x !== ref).map((x) => x.value));
+    const near = closest(
+      ref.value,
+      candidates.filter((c) => !taken.has(c))
+    );
+    const fixes = [];
+    if (near) fixes.push({ kind: "replace", title: `Change to \`${near}\``, span: ref.span, text: near, preferred: true });
+    if (kind === "site" && DNS_LABEL.test(ref.value))
+      fixes.push({ kind: "declare-site", title: `Declare site \`${ref.value}\``, args: { name: ref.value } });
+    const known = candidates.length ? `declared ${kind}s: ${candidates.join(", ")}` : `no ${kind}s are declared`;
+    out.push(
+      finding(
+        "ref/unknown",
+        ref.span,
+        `${where} names ${what} \`${ref.value}\`, which is not declared${near ? ` \u2014 did you mean \`${near}\`?` : ""} (${known})`,
+        { fixes }
+      )
+    );
+  };
+}
+function duplicateNames(t) {
+  const out = [];
   const dupes = (list2, kind, listName) => {
     const first = /* @__PURE__ */ new Map();
     for (const item of list2) {
@@ -24322,90 +24355,92 @@ function timerAdvice(ctx, q) {
 
 // server/src/rules/rtt.ts
 function rttRules(ctx) {
+  return [
+    ...ctx.topology.links.flatMap((link) => [...belowFiberFloor(ctx, link), ...p99BelowTypical(link)]),
+    ...ctx.quorums.filter((q) => q.resolved).flatMap((q) => quorumRtt(ctx, q))
+  ];
+}
+function quorumRtt(ctx, q) {
+  return [
+    ...missingLinks(ctx, q),
+    ...q.kind === "etcd" ? etcdTimers2(ctx, q, q.owner.etcd) : [],
+    ...galeraWan(ctx, q),
+    ...commitBudget(ctx, q)
+  ];
+}
+function belowFiberFloor(ctx, link) {
   const t = ctx.topology;
-  const out = [];
-  for (const link of t.links) {
-    const b = link.between?.items;
-    const rtt = link.rttMs;
-    if (rtt && b?.length === 2) {
-      const sa = t.siteByName.get(b[0].value);
-      const sb = t.siteByName.get(b[1].value);
-      if (sa?.lat && sa.lon && sb?.lat && sb.lon) {
-        const pa = { lat: sa.lat.value, lon: sa.lon.value };
-        const pb = { lat: sb.lat.value, lon: sb.lon.value };
-        const floor = fiberFloorMs(pa, pb);
-        if (rtt.value < floor) {
-          const km = haversineKm(pa, pb);
-          const fixed = Math.ceil(floor * 10) / 10;
-          const p99 = link.rttP99Ms?.value;
-          const fixes = p99 === void 0 || p99 >= fixed ? [{ kind: "replace", title: `Set rttMs to ${fixed}`, span: rtt.span, text: String(fixed), preferred: true }] : [];
-          out.push(
-            finding(
-              "rtt/below-fiber-floor",
-              rtt.span,
-              `${b[0].value}\u2013${b[1].value} is ${Math.round(km).toLocaleString("en-US")} km apart (great circle): light in fiber needs at least ${ms(floor)} round trip, but rttMs is ${ms(rtt.value)}`,
-              { fixes }
-            )
-          );
-        }
+  const b = link.between?.items;
+  const rtt = link.rttMs;
+  if (!rtt || b?.length !== 2) return [];
+  const sa = t.siteByName.get(b[0].value);
+  const sb = t.siteByName.get(b[1].value);
+  if (!(sa?.lat && sa.lon && sb?.lat && sb.lon)) return [];
+  const pa = { lat: sa.lat.value, lon: sa.lon.value };
+  const pb = { lat: sb.lat.value, lon: sb.lon.value };
+  const floor = fiberFloorMs(pa, pb);
+  if (!(rtt.value < floor)) return [];
+  const km = haversineKm(pa, pb);
+  const fixed = Math.ceil(floor * 10) / 10;
+  const p99 = link.rttP99Ms?.value;
+  const fixes = p99 === void 0 || p99 >= fixed ? [{ kind: "replace", title: `Set rttMs to ${fixed}`, span: rtt.span, text: String(fixed), preferred: true }] : [];
+  return [
+    finding(
+      "rtt/below-fiber-floor",
+      rtt.span,
+      `${b[0].value}\u2013${b[1].value} is ${Math.round(km).toLocaleString("en-US")} km apart (great circle): light in fiber needs at least ${ms(floor)} round trip, but rttMs is ${ms(rtt.value)}`,
+      { fixes }
+    )
+  ];
+}
+function p99BelowTypical(link) {
+  const rtt = link.rttMs;
+  if (!(rtt && link.rttP99Ms && link.rttP99Ms.value < rtt.value)) return [];
+  return [
+    finding(
+      "rtt/p99-below-typical",
+      link.rttP99Ms.span,
+      `rttP99Ms ${ms(link.rttP99Ms.value)} is below the typical rttMs ${ms(rtt.value)}: a worst case cannot beat the typical case`
+    )
+  ];
+}
+function missingLinks(ctx, q) {
+  return memberPairs(ctx, q).filter((p) => !ctx.link(p.a, p.b)).map(
+    (p) => finding(
+      "rtt/missing-link",
+      q.members.keySpan,
+      `${q.label} has members in ${p.a} and ${p.b} but no link declares the RTT between them; timers and commit latency leave this pair out`,
+      {
+        fixes: [{ kind: "add-link", title: `Add link \`${p.a}\`\u2013\`${p.b}\``, args: { a: p.a, b: p.b } }]
       }
-    }
-    if (rtt && link.rttP99Ms && link.rttP99Ms.value < rtt.value) {
-      out.push(
-        finding(
-          "rtt/p99-below-typical",
-          link.rttP99Ms.span,
-          `rttP99Ms ${ms(link.rttP99Ms.value)} is below the typical rttMs ${ms(rtt.value)}: a worst case cannot beat the typical case`
-        )
-      );
-    }
-  }
-  for (const q of ctx.quorums) {
-    if (!q.resolved) continue;
-    const pairs = memberPairs(ctx, q);
-    for (const p of pairs) {
-      if (!ctx.link(p.a, p.b)) {
-        out.push(
-          finding(
-            "rtt/missing-link",
-            q.members.keySpan,
-            `${q.label} has members in ${p.a} and ${p.b} but no link declares the RTT between them; timers and commit latency leave this pair out`,
-            {
-              fixes: [{ kind: "add-link", title: `Add link \`${p.a}\`\u2013\`${p.b}\``, args: { a: p.a, b: p.b } }]
-            }
-          )
-        );
-      }
-    }
-    if (q.kind === "etcd") out.push(...etcdTimers2(ctx, q, q.owner.etcd));
-    if (q.kind === "galera") {
-      const worst = largestMemberRtt(ctx, q);
-      const limit = ctx.options.galeraMaxRttMs;
-      if (worst.pair && worst.ms > limit) {
-        out.push(
-          finding(
-            "rtt/galera-wan",
-            q.members.keySpan,
-            `${q.label} is Galera across ${worst.pair.join("\u2013")} at ${ms(worst.ms)} RTT (above quorate.galeraMaxRttMs ${ms(limit)}, Quorate's limit): a commit waits one round trip from the writing node to the farthest member (up to ${ms(worst.ms)} here), and a member that falls behind applying write-sets over the WAN triggers flow control, which pauses writes on every node`
-          )
-        );
-      }
-    }
-    if (q.kind === "consensus" || q.kind === "galera") {
-      const budget = q.owner.writeLatencyBudgetMs;
-      const best = budget ? bestCommit(ctx, q) : void 0;
-      if (budget && best && best.latency > budget.value) {
-        out.push(
-          finding(
-            "rtt/commit-budget",
-            budget.span,
-            `${q.label}: best-case commit latency is ${ms(best.latency)} (${q.kind === "galera" ? `writes from ${best.site}: the write-set reaches every node before certification` : `leader in ${best.site}, waiting for the member that completes the majority`}) \u2014 above the ${ms(budget.value)} budget`
-          )
-        );
-      }
-    }
-  }
-  return out;
+    )
+  );
+}
+function galeraWan(ctx, q) {
+  if (q.kind !== "galera") return [];
+  const worst = largestMemberRtt(ctx, q);
+  const limit = ctx.options.galeraMaxRttMs;
+  if (!(worst.pair && worst.ms > limit)) return [];
+  return [
+    finding(
+      "rtt/galera-wan",
+      q.members.keySpan,
+      `${q.label} is Galera across ${worst.pair.join("\u2013")} at ${ms(worst.ms)} RTT (above quorate.galeraMaxRttMs ${ms(limit)}, Quorate's limit): a commit waits one round trip from the writing node to the farthest member (up to ${ms(worst.ms)} here), and a member that falls behind applying write-sets over the WAN triggers flow control, which pauses writes on every node`
+    )
+  ];
+}
+function commitBudget(ctx, q) {
+  if (q.kind !== "consensus" && q.kind !== "galera") return [];
+  const budget = q.owner.writeLatencyBudgetMs;
+  const best = budget ? bestCommit(ctx, q) : void 0;
+  if (!(budget && best && best.latency > budget.value)) return [];
+  return [
+    finding(
+      "rtt/commit-budget",
+      budget.span,
+      `${q.label}: best-case commit latency is ${ms(best.latency)} (${q.kind === "galera" ? `writes from ${best.site}: the write-set reaches every node before certification` : `leader in ${best.site}, waiting for the member that completes the majority`}) \u2014 above the ${ms(budget.value)} budget`
+    )
+  ];
 }
 function etcdTimers2(ctx, q, etcd) {
   if (etcd.invalid.has("heartbeatMs") || etcd.invalid.has("electionTimeoutMs")) return [];
@@ -24515,104 +24550,117 @@ function rebalanceFix(backends, peak, i, afterLoss) {
 }
 var rps2 = (r2) => `${count(toNumber(r2), 1)} rps`;
 function trafficRules(ctx) {
-  const out = [];
-  for (const tr of ctx.topology.traffic) {
+  return ctx.topology.traffic.flatMap((tr) => {
     const name = tr.name?.value ?? `traffic[${tr.index}]`;
-    const steering = tr.steering?.value;
-    if (steering && DNS_STEERING.includes(steering) && tr.ttlSeconds && (tr.ttlSeconds.value < TTL_RANGE[0] || tr.ttlSeconds.value > TTL_RANGE[1])) {
-      const ttl = tr.ttlSeconds.value;
-      out.push(
-        finding(
-          "traffic/ttl",
-          tr.ttlSeconds.span,
-          ttl < TTL_RANGE[0] ? `${name}: TTL ${ttl} s is below ${TTL_RANGE[0]} s: many resolvers raise it anyway, and the extra queries buy no faster failover` : `${name}: TTL ${ttl} s is above ${TTL_RANGE[1]} s: clients keep resolving to a lost site for up to ${ttl} s after failover`
-        )
-      );
-    }
-    if (steering === "anycast" && tr.longLivedConnections?.value === true) {
-      out.push(
-        finding(
-          "traffic/anycast-long-lived",
-          tr.longLivedConnections.span,
-          `${name}: anycast with long-lived connections: a BGP path change moves packets of open connections to another site, which resets them`
-        )
-      );
-    }
+    const out = [...ttl(tr, name), ...anycastLongLived(tr, name)];
     const backends = loadBackends(ctx, tr);
-    if (!backends) continue;
-    const backendSites2 = declaredSites(
-      ctx,
-      backends.map((b) => ({ value: b.site }))
-    );
-    if (backendSites2.length >= 2) {
-      for (const dep of tr.dependsOn?.items ?? []) {
-        const store = ctx.topology.storeByName.get(dep.value);
-        if (!store) continue;
-        const rep = store.replication?.value;
-        let single;
-        if ((rep === "async" || rep === "crdt") && store.writers) {
-          const w = declaredSites(ctx, store.writers.items);
-          if (w.length === 1 && store.writers.items.every((i) => ctx.topology.siteByName.has(i.value)))
-            single = `takes writes only in ${w[0]}`;
-        } else if (rep === "consensus" || rep === "galera") {
-          const q = ctx.quorumOf(store);
-          if (q?.resolved && q.counts.size === 1)
-            single = `keeps all its ${rep === "galera" ? "Galera" : "quorum"} members in ${[...q.counts.keys()][0]}`;
-        }
-        if (single) {
-          out.push(
-            finding(
-              "traffic/fake-active-active",
-              dep.span,
-              `${name} is served from ${backendSites2.length} sites (${backendSites2.join(", ")}) but store ${dep.value} ${single}: writes from the other sites cross the WAN, and losing that site stops them everywhere. Global routing is not global consensus`
-            )
-          );
-        }
-      }
+    if (!backends) return out;
+    return [...out, ...fakeActiveActive(ctx, tr, name, backends), ...capacity(tr, name, backends)];
+  });
+}
+function ttl(tr, name) {
+  const steering = tr.steering?.value;
+  if (!(steering && DNS_STEERING.includes(steering) && tr.ttlSeconds && (tr.ttlSeconds.value < TTL_RANGE[0] || tr.ttlSeconds.value > TTL_RANGE[1])))
+    return [];
+  const ttl2 = tr.ttlSeconds.value;
+  return [
+    finding(
+      "traffic/ttl",
+      tr.ttlSeconds.span,
+      ttl2 < TTL_RANGE[0] ? `${name}: TTL ${ttl2} s is below ${TTL_RANGE[0]} s: many resolvers raise it anyway, and the extra queries buy no faster failover` : `${name}: TTL ${ttl2} s is above ${TTL_RANGE[1]} s: clients keep resolving to a lost site for up to ${ttl2} s after failover`
+    )
+  ];
+}
+function anycastLongLived(tr, name) {
+  if (!(tr.steering?.value === "anycast" && tr.longLivedConnections?.value === true)) return [];
+  return [
+    finding(
+      "traffic/anycast-long-lived",
+      tr.longLivedConnections.span,
+      `${name}: anycast with long-lived connections: a BGP path change moves packets of open connections to another site, which resets them`
+    )
+  ];
+}
+function fakeActiveActive(ctx, tr, name, backends) {
+  const backendSites2 = declaredSites(
+    ctx,
+    backends.map((b) => ({ value: b.site }))
+  );
+  if (backendSites2.length < 2) return [];
+  const out = [];
+  for (const dep of tr.dependsOn?.items ?? []) {
+    const store = ctx.topology.storeByName.get(dep.value);
+    const single = store && singleSiteState(ctx, store);
+    if (single) {
+      out.push(
+        finding(
+          "traffic/fake-active-active",
+          dep.span,
+          `${name} is served from ${backendSites2.length} sites (${backendSites2.join(", ")}) but store ${dep.value} ${single}: writes from the other sites cross the WAN, and losing that site stops them everywhere. Global routing is not global consensus`
+        )
+      );
     }
-    const peak = tr.peakRps?.value;
-    if (peak === void 0) continue;
-    const all = scenario(peak, backends);
-    const after = scenarios(peak, backends).slice(1);
-    tr.backends.forEach((b, i) => {
-      const cap = b.capacityRps;
-      if (!cap) return;
-      if (overCapacity(all, i)) {
-        const load = loadOf(all, i);
-        out.push(
-          finding(
-            "capacity/overload",
-            cap.span,
-            `${name}: with every site up, ${b.cluster.value} carries ${rps2(load)} (peak ${count(peak)} \xD7 weight ${count(backends[i].weight)} / total weight ${count(backends.reduce((a, x) => a + x.weight, 0))}) \u2014 capacity ${count(cap.value)}`,
-            { fixes: rebalanceFix(backends, peak, i, false) }
-          )
-        );
-      }
-      let worst;
-      for (const s of after) {
-        if (!overCapacity(s, i)) continue;
-        const l = loadOf(s, i);
-        if (!worst || cmp(l, worst.load) > 0) worst = { lost: s.lost, load: l };
-      }
-      if (worst) {
-        const raise = ceil(worst.load);
-        out.push(
-          finding(
-            "capacity/site-loss",
-            cap.span,
-            `${name}: after losing ${worst.lost}, ${b.cluster.value} carries ${rps2(worst.load)}; capacity ${count(cap.value)} (short by ${rps2(add(worst.load, fromNumber(-cap.value)))})`,
-            {
-              fixes: [
-                { kind: "replace", title: `Raise capacityRps to ${count(raise)}`, span: cap.span, text: raise.toString(), preferred: true },
-                ...rebalanceFix(backends, peak, i, true)
-              ]
-            }
-          )
-        );
-      }
-    });
   }
   return out;
+}
+function singleSiteState(ctx, store) {
+  const rep = store.replication?.value;
+  if ((rep === "async" || rep === "crdt") && store.writers) {
+    const w = declaredSites(ctx, store.writers.items);
+    if (w.length === 1 && store.writers.items.every((i) => ctx.topology.siteByName.has(i.value))) return `takes writes only in ${w[0]}`;
+  } else if (rep === "consensus" || rep === "galera") {
+    const q = ctx.quorumOf(store);
+    if (q?.resolved && q.counts.size === 1)
+      return `keeps all its ${rep === "galera" ? "Galera" : "quorum"} members in ${[...q.counts.keys()][0]}`;
+  }
+  return void 0;
+}
+function capacity(tr, name, backends) {
+  const peak = tr.peakRps?.value;
+  if (peak === void 0) return [];
+  const all = scenario(peak, backends);
+  const after = scenarios(peak, backends).slice(1);
+  const out = [];
+  tr.backends.forEach((b, i) => {
+    const cap = b.capacityRps;
+    if (!cap) return;
+    if (overCapacity(all, i)) {
+      const load = loadOf(all, i);
+      out.push(
+        finding(
+          "capacity/overload",
+          cap.span,
+          `${name}: with every site up, ${b.cluster.value} carries ${rps2(load)} (peak ${count(peak)} \xD7 weight ${count(backends[i].weight)} / total weight ${count(backends.reduce((a, x) => a + x.weight, 0))}) \u2014 capacity ${count(cap.value)}`,
+          { fixes: rebalanceFix(backends, peak, i, false) }
+        )
+      );
+    }
+    out.push(...siteLossOverload(name, b.cluster.value, cap, i, after, backends, peak));
+  });
+  return out;
+}
+function siteLossOverload(name, cluster, cap, i, after, backends, peak) {
+  let worst;
+  for (const s of after) {
+    if (!overCapacity(s, i)) continue;
+    const l = loadOf(s, i);
+    if (!worst || cmp(l, worst.load) > 0) worst = { lost: s.lost, load: l };
+  }
+  if (!worst) return [];
+  const raise = ceil(worst.load);
+  return [
+    finding(
+      "capacity/site-loss",
+      cap.span,
+      `${name}: after losing ${worst.lost}, ${cluster} carries ${rps2(worst.load)}; capacity ${count(cap.value)} (short by ${rps2(add(worst.load, fromNumber(-cap.value)))})`,
+      {
+        fixes: [
+          { kind: "replace", title: `Raise capacityRps to ${count(raise)}`, span: cap.span, text: raise.toString(), preferred: true },
+          ...rebalanceFix(backends, peak, i, true)
+        ]
+      }
+    )
+  ];
 }
 
 // server/src/rules/index.ts
@@ -31483,7 +31531,7 @@ function arithmeticSection(r2) {
   const out = ["## Appendix: the arithmetic", "", "### Quorums", ""];
   if (!r2.quorums.length) out.push("No etcd membership and no consensus or Galera store is declared.", "");
   for (const q of r2.quorums) out.push(...quorumSection(r2.ctx, q));
-  out.push(...addressPlan(r2.ctx), ...capacity(r2.ctx), ...exportSurface(r2.ctx), ...failureMatrix(r2));
+  out.push(...addressPlan(r2.ctx), ...capacity2(r2.ctx), ...exportSurface(r2.ctx), ...failureMatrix(r2));
   return out;
 }
 function quorumSection(ctx, q) {
@@ -31599,11 +31647,11 @@ function addressPlan(ctx) {
   );
   if (!ranges.length && !bad.length)
     return ["### Address plan", "", "No cluster declares a pod, service or node range, and no site declares host addresses.", ""];
-  const overlaps3 = /* @__PURE__ */ new Map();
+  const overlaps4 = /* @__PURE__ */ new Map();
   const say = (x) => `${canonical(x.cidr)} (${ownerOf(x)} ${fieldOf(x)})`;
   for (const [i, j] of cidrOverlaps(ctx)) {
-    overlaps3.set(i, [...overlaps3.get(i) ?? [], say(ranges[j])]);
-    overlaps3.set(j, [...overlaps3.get(j) ?? [], say(ranges[i])]);
+    overlaps4.set(i, [...overlaps4.get(i) ?? [], say(ranges[j])]);
+    overlaps4.set(j, [...overlaps4.get(j) ?? [], say(ranges[i])]);
   }
   return [
     "### Address plan",
@@ -31618,7 +31666,7 @@ function addressPlan(ctx) {
           r2.cluster ? r2.cluster.site?.value ?? "?" : r2.site.name?.value ?? "?",
           fieldOf(r2),
           canonical(r2.cidr),
-          overlaps3.has(i) ? { raw: `**overlaps** ${overlaps3.get(i).map(cell).join("; ")}` } : "none"
+          overlaps4.has(i) ? { raw: `**overlaps** ${overlaps4.get(i).map(cell).join("; ")}` } : "none"
         ]),
         ...bad
       ]
@@ -31628,7 +31676,7 @@ function addressPlan(ctx) {
 }
 var ownerOf = (r2) => r2.cluster ? r2.cluster.name?.value ?? "?" : `hosts at ${r2.site.name?.value ?? "?"}`;
 var fieldOf = (r2) => r2.cluster ? r2.value.field : "addresses";
-function capacity(ctx) {
+function capacity2(ctx) {
   const out = ["### Capacity", ""];
   let any = false;
   for (const tr of ctx.topology.traffic) {

@@ -29,66 +29,73 @@ interface Pending {
   edits: number;
 }
 
-// long: the worker's state and its message loop share closures; not yet split by message kind (#19, w19)
 export function runBackground(port: Port, options: { warmUp?: boolean; heap?: HeapKeeper; push?: boolean } = {}): void {
-  let roots: readonly string[] = [];
-  const service = createService(() => roots);
-  const hosted = new Set<string>();
-  const versions = new Map<string, number | undefined>();
-  /** the contributions last sent, by hosted uri (sent again only when they change) */
-  const sent = new Map<string, string>();
-  const pending = new Map<string, Pending>();
-  const touched = new Set<string>();
-  /** files updated in this batch (as opposed to touched through another file) */
-  const edited = new Set<string>();
-  let queue: ToBackground[] = [];
-  let scheduled = false;
-  const heap = options.heap ?? heapKeeper();
-  const push = options.push !== false;
-
-  const post = (m: FromBackground) => port.postMessage(m);
-  const log = (message: string) => post({ t: "log", message });
-
-  const flush = () => {
-    for (const [uri, p] of pending) {
-      const change = p.base === undefined ? undefined : p.edits === 1 && p.change ? p.change : changeBetween(p.base, p.text);
-      for (const u of service.update(uri, p.text, p.open, change)) touched.add(u);
-      edited.add(uri);
-    }
-    pending.clear();
-  };
-
-  /** Diagnostics and contributions of the hosted files this batch touched. */
-  const report = () => {
-    for (const uri of touched) {
-      if (!hosted.has(uri)) continue;
-      // a client that pulls diagnostics asks for them (answered below, as a request): not sent twice
-      const json = push ? JSON.stringify(service.diagnostics(uri)) : undefined;
-      post({ t: "diagnostics", uri, version: versions.get(uri), json, edited: edited.has(uri) });
-      const contributions = service.contributionsOf(uri);
-      const key = JSON.stringify(contributions);
-      if (sent.get(uri) !== key) {
-        sent.set(uri, key);
-        post({ t: "contributions", uri, contributions });
-      }
-    }
-    touched.clear();
-    edited.clear();
-  };
-
-  /** the running requests' cancellations, by id (a "cancel" message sets one) */
-  const cancellations = new Map<number, { cancel(): void }>();
+  const thread = new BackgroundThread(port, options.heap, options.push !== false);
   /**
-   * Requests cancelled before they were taken: a "cancel" is read at once while its request may
-   * still wait in the queue (it is posted right behind it), and must not be lost.
+   * The warm-up, a step per turn of the event loop until it is done or real work arrives: a
+   * document the user opened, a large file, or a request (see warmUpSteps). Settings and the
+   * workspace's other files are taken between steps without stopping it.
    */
-  const cancelledEarly = new Set<number>();
-  const cancellation = (id: number): Cancellation => {
+  let warming = options.warmUp !== false ? warmUpSteps() : undefined;
+  let steps = 0;
+  const ready = () => port.postMessage({ t: "ready" });
+  const warmStep = () => {
+    if (!warming) return;
+    if (!warming.next().done) {
+      steps++;
+      setImmediate(warmStep);
+      return;
+    }
+    warming = undefined;
+    thread.heap.idle();
+    // after that collection, one more parse whose garbage stays (see primeParser)
+    primeParser();
+    thread.heap.rebase();
+    ready();
+  };
+  const urgent = (m: ToBackground) => m.t === "request" || (m.t === "update" && (m.open || m.hosted));
+
+  port.on("message", (m) => {
+    // a cancellation is taken at once, not queued behind the work it cancels
+    if (m.t === "cancel") {
+      thread.cancellations.cancel(m.id);
+      return;
+    }
+    if (warming && urgent(m)) {
+      warming = undefined;
+      thread.later = warmUpEditSteps();
+      thread.log(`warm-up stopped after ${steps} steps: real work arrived (its edit steps run once the thread is idle)`);
+      ready();
+    }
+    thread.enqueue(m);
+  });
+  if (warming) setImmediate(warmStep);
+  else ready();
+}
+
+/**
+ * The running requests' cancellations, by id (a "cancel" message sets one), and the requests
+ * cancelled before they were taken: a "cancel" is read at once while its request may still wait
+ * in the queue (it is posted right behind it), and must not be lost.
+ */
+class Cancellations {
+  private readonly running = new Map<number, { cancel(): void }>();
+  private readonly cancelledEarly = new Set<number>();
+
+  /** A "cancel" message: the running request's token, or a note for the request still queued. */
+  cancel(id: number): void {
+    const running = this.running.get(id);
+    if (running) running.cancel();
+    else this.cancelledEarly.add(id);
+  }
+
+  /** The token of the request `id`, taken now (already cancelled if its cancel came first). */
+  token(id: number): Cancellation {
     // ids rise: an early cancel of a lower id was for a request that had already answered
-    for (const x of cancelledEarly) if (x < id) cancelledEarly.delete(x);
-    let cancelled = cancelledEarly.delete(id);
+    for (const x of this.cancelledEarly) if (x < id) this.cancelledEarly.delete(x);
+    let cancelled = this.cancelledEarly.delete(id);
     const listeners = new Set<() => void>();
-    cancellations.set(id, {
+    this.running.set(id, {
       cancel() {
         cancelled = true;
         for (const l of listeners) l();
@@ -103,187 +110,237 @@ export function runBackground(port: Port, options: { warmUp?: boolean; heap?: He
         return { dispose: () => listeners.delete(l) };
       },
     };
-  };
-  // long: the worker's state and its message loop share closures; not yet split by message kind (#19, w19)
-  const take = (m: ToBackground) => {
-    switch (m.t) {
-      case "update": {
-        if (m.hosted) hosted.add(m.uri);
-        else {
-          hosted.delete(m.uri);
-          sent.delete(m.uri);
-        }
-        versions.set(m.uri, m.version);
-        const p = pending.get(m.uri);
-        const current = p?.text ?? service.text(m.uri);
-        const text =
-          m.text ??
-          (m.change && current !== undefined ? current.slice(0, m.change.start) + m.change.text + current.slice(m.change.end) : undefined);
-        if (text === undefined) return log(`an edit of ${m.uri}, which this thread does not hold, was ignored`);
-        if (p) {
-          p.text = text;
-          p.open = m.open;
-          p.edits++;
-        } else pending.set(m.uri, { base: service.text(m.uri), text, open: m.open, change: m.change, edits: 1 });
-        return;
-      }
-      case "roots":
-        roots = m.roots;
-        return;
-      case "settings":
-        flush();
-        for (const u of service.setSettings(m.settings)) touched.add(u);
-        return;
-      case "close": {
-        flush();
-        versions.delete(m.uri);
-        const large = hosted.has(m.uri);
-        for (const u of service.close(m.uri, m.diskText)) touched.add(u);
-        // a large file let go: its analysis is collected before anything else is analysed
-        if (large && service.text(m.uri) === undefined) heap.released();
-        return;
-      }
-      case "remove": {
-        flush();
-        const large = hosted.delete(m.uri);
-        sent.delete(m.uri);
-        for (const u of service.remove(m.uri)) touched.add(u);
-        if (large && service.text(m.uri) === undefined) heap.released();
-        return;
-      }
-      case "deploymentChanged":
-        flush();
-        for (const u of service.deploymentChanged(m.uri, m.createdOrDeleted)) touched.add(u);
-        return;
-      case "request": {
-        flush();
-        report();
-        const token = cancellation(m.id);
-        const failed = (e: unknown) => {
-          cancellations.delete(m.id);
-          const code =
-            e instanceof CancelledError
-              ? LSPErrorCodes.RequestCancelled
-              : e instanceof RenameError || e instanceof ParamsError
-                ? ErrorCodes.InvalidParams
-                : ErrorCodes.InternalError;
-          if (code === ErrorCodes.InternalError) log(`${m.method} failed: ${(e as Error)?.stack ?? e}`);
-          post({ t: "response", id: m.id, error: { message: (e as Error)?.message ?? String(e), code } });
-        };
-        try {
-          const result = answer(service, m.method, m.params, token);
-          const done = (r: unknown) => {
-            cancellations.delete(m.id);
-            post({ t: "response", id: m.id, json: JSON.stringify(r ?? null) });
-          };
-          // a request that waits on the host (git) or yields between scenarios (simulate) answers
-          // when it is done; the thread serves others meanwhile, and collects after it as after
-          // any work (a Simulate click on a large file leaves a diagram's worth of garbage)
-          if (result instanceof Promise) result.then(done, failed).finally(() => heap.afterWork());
-          else done(result);
-        } catch (e) {
-          failed(e);
-        }
-        return;
-      }
-    }
-  };
+  }
 
-  const drain = () => {
-    scheduled = false;
-    const batch = queue;
-    queue = [];
-    for (const m of batch) {
-      try {
-        take(m);
-      } catch (e) {
-        log(`background ${m.t} failed: ${(e as Error)?.stack ?? e}`);
-      }
-    }
-    try {
-      flush();
-      report();
-      // a collection, if due, once the thread is quiet (see heapKeeper)
-      heap.afterWork();
-    } catch (e) {
-      pending.clear();
-      touched.clear();
-      log(`background analysis failed: ${(e as Error)?.stack ?? e}`);
-    }
-    resumeLater();
-  };
+  /** The request `id` answered. */
+  done(id: number): void {
+    this.running.delete(id);
+  }
+}
 
-  /**
-   * The warm-up, a step per turn of the event loop until it is done or real work arrives: a
-   * document the user opened, a large file, or a request (see warmUpSteps). Settings and the
-   * workspace's other files are taken between steps without stopping it.
-   */
-  let warming = options.warmUp !== false ? warmUpSteps() : undefined;
+/** The thread's replica of the files, its service, and how it takes each kind of message. */
+class BackgroundThread {
+  private roots: readonly string[] = [];
+  private readonly service = createService(() => this.roots);
+  private readonly hosted = new Set<string>();
+  private readonly versions = new Map<string, number | undefined>();
+  /** the contributions last sent, by hosted uri (sent again only when they change) */
+  private readonly sent = new Map<string, string>();
+  private readonly pending = new Map<string, Pending>();
+  private readonly touched = new Set<string>();
+  /** files updated in this batch (as opposed to touched through another file) */
+  private readonly edited = new Set<string>();
+  private queue: ToBackground[] = [];
+  private scheduled = false;
+  readonly cancellations = new Cancellations();
   /**
    * The warm-up's edit and hover steps, when a document stopped it before them: run a step per
    * turn once the thread is idle (after that document's analysis), paused whenever work arrives.
    * The document's own analysis warmed the parser and the rules, not the incremental path every
    * keystroke takes.
    */
-  let later: Generator<void, void, undefined> | undefined;
-  let laterScheduled = false;
-  const resumeLater = () => {
-    if (!later || laterScheduled) return;
-    laterScheduled = true;
-    setImmediate(laterStep);
-  };
-  const laterStep = () => {
-    laterScheduled = false;
-    // work arrived: the drain it scheduled runs first, and resumes these after it
-    if (!later || scheduled) return;
-    try {
-      if (!later.next().done) return resumeLater();
-      later = undefined;
-      log("warm-up: its edit steps ran once the thread was idle");
-    } catch (e) {
-      later = undefined;
-      log(`warm-up failed: ${(e as Error)?.stack ?? e}`);
-    }
-  };
-  let steps = 0;
-  const ready = () => post({ t: "ready" });
-  const warmStep = () => {
-    if (!warming) return;
-    if (!warming.next().done) {
-      steps++;
-      setImmediate(warmStep);
-      return;
-    }
-    warming = undefined;
-    heap.idle();
-    // after that collection, one more parse whose garbage stays (see primeParser)
-    primeParser();
-    heap.rebase();
-    ready();
-  };
-  const urgent = (m: ToBackground) => m.t === "request" || (m.t === "update" && (m.open || m.hosted));
+  later: Generator<void, void, undefined> | undefined;
+  private laterScheduled = false;
+  private readonly port: Port;
+  readonly heap: HeapKeeper;
+  /** diagnostics are pushed with each analysis (false: the client pulls them, as a request) */
+  private readonly push: boolean;
 
-  port.on("message", (m) => {
-    // a cancellation is taken at once, not queued behind the work it cancels
-    if (m.t === "cancel") {
-      const running = cancellations.get(m.id);
-      if (running) running.cancel();
-      else cancelledEarly.add(m.id);
+  constructor(port: Port, heap: HeapKeeper | undefined, push: boolean) {
+    this.port = port;
+    // measured after the service exists (its baseline includes it)
+    this.heap = heap ?? heapKeeper();
+    this.push = push;
+  }
+
+  private post(m: FromBackground): void {
+    this.port.postMessage(m);
+  }
+
+  log(message: string): void {
+    this.post({ t: "log", message });
+  }
+
+  /** Queue a message; the queue is drained on the next turn, with whatever else arrived meanwhile. */
+  enqueue(m: ToBackground): void {
+    this.queue.push(m);
+    // messages that arrived while the thread was busy are all queued before this runs
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.drain());
+    }
+  }
+
+  private drain(): void {
+    this.scheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    for (const m of batch) {
+      try {
+        this.take(m);
+      } catch (e) {
+        this.log(`background ${m.t} failed: ${(e as Error)?.stack ?? e}`);
+      }
+    }
+    try {
+      this.flush();
+      this.report();
+      // a collection, if due, once the thread is quiet (see heapKeeper)
+      this.heap.afterWork();
+    } catch (e) {
+      this.pending.clear();
+      this.touched.clear();
+      this.log(`background analysis failed: ${(e as Error)?.stack ?? e}`);
+    }
+    this.resumeLater();
+  }
+
+  private resumeLater(): void {
+    if (!this.later || this.laterScheduled) return;
+    this.laterScheduled = true;
+    setImmediate(() => this.laterStep());
+  }
+
+  private laterStep(): void {
+    this.laterScheduled = false;
+    // work arrived: the drain it scheduled runs first, and resumes these after it
+    if (!this.later || this.scheduled) return;
+    try {
+      if (!this.later.next().done) {
+        this.resumeLater();
+        return;
+      }
+      this.later = undefined;
+      this.log("warm-up: its edit steps ran once the thread was idle");
+    } catch (e) {
+      this.later = undefined;
+      this.log(`warm-up failed: ${(e as Error)?.stack ?? e}`);
+    }
+  }
+
+  private touch(uris: Iterable<string>): void {
+    for (const u of uris) this.touched.add(u);
+  }
+
+  private flush(): void {
+    for (const [uri, p] of this.pending) {
+      const change = p.base === undefined ? undefined : p.edits === 1 && p.change ? p.change : changeBetween(p.base, p.text);
+      this.touch(this.service.update(uri, p.text, p.open, change));
+      this.edited.add(uri);
+    }
+    this.pending.clear();
+  }
+
+  /** Diagnostics and contributions of the hosted files this batch touched. */
+  private report(): void {
+    for (const uri of this.touched) {
+      if (!this.hosted.has(uri)) continue;
+      // a client that pulls diagnostics asks for them (answered below, as a request): not sent twice
+      const json = this.push ? JSON.stringify(this.service.diagnostics(uri)) : undefined;
+      this.post({ t: "diagnostics", uri, version: this.versions.get(uri), json, edited: this.edited.has(uri) });
+      const contributions = this.service.contributionsOf(uri);
+      const key = JSON.stringify(contributions);
+      if (this.sent.get(uri) !== key) {
+        this.sent.set(uri, key);
+        this.post({ t: "contributions", uri, contributions });
+      }
+    }
+    this.touched.clear();
+    this.edited.clear();
+  }
+
+  private take(m: ToBackground): void {
+    switch (m.t) {
+      case "update":
+        this.update(m);
+        return;
+      case "roots":
+        this.roots = m.roots;
+        return;
+      case "settings":
+        this.flush();
+        this.touch(this.service.setSettings(m.settings));
+        return;
+      case "close": {
+        this.flush();
+        this.versions.delete(m.uri);
+        const large = this.hosted.has(m.uri);
+        this.touch(this.service.close(m.uri, m.diskText));
+        // a large file let go: its analysis is collected before anything else is analysed
+        if (large && this.service.text(m.uri) === undefined) this.heap.released();
+        return;
+      }
+      case "remove": {
+        this.flush();
+        const large = this.hosted.delete(m.uri);
+        this.sent.delete(m.uri);
+        this.touch(this.service.remove(m.uri));
+        if (large && this.service.text(m.uri) === undefined) this.heap.released();
+        return;
+      }
+      case "deploymentChanged":
+        this.flush();
+        this.touch(this.service.deploymentChanged(m.uri, m.createdOrDeleted));
+        return;
+      case "request":
+        this.request(m);
+        return;
+    }
+  }
+
+  /** A file's new text (whole, or one edit of the text this thread holds), kept pending until the batch ends. */
+  private update(m: Extract<ToBackground, { t: "update" }>): void {
+    if (m.hosted) this.hosted.add(m.uri);
+    else {
+      this.hosted.delete(m.uri);
+      this.sent.delete(m.uri);
+    }
+    this.versions.set(m.uri, m.version);
+    const p = this.pending.get(m.uri);
+    const current = p?.text ?? this.service.text(m.uri);
+    const text =
+      m.text ??
+      (m.change && current !== undefined ? current.slice(0, m.change.start) + m.change.text + current.slice(m.change.end) : undefined);
+    if (text === undefined) {
+      this.log(`an edit of ${m.uri}, which this thread does not hold, was ignored`);
       return;
     }
-    if (warming && urgent(m)) {
-      warming = undefined;
-      later = warmUpEditSteps();
-      log(`warm-up stopped after ${steps} steps: real work arrived (its edit steps run once the thread is idle)`);
-      ready();
+    if (p) {
+      p.text = text;
+      p.open = m.open;
+      p.edits++;
+    } else this.pending.set(m.uri, { base: this.service.text(m.uri), text, open: m.open, change: m.change, edits: 1 });
+  }
+
+  /** A request, answered on the current analysis (pending edits and diagnostics go first). */
+  private request(m: Extract<ToBackground, { t: "request" }>): void {
+    this.flush();
+    this.report();
+    const token = this.cancellations.token(m.id);
+    const failed = (e: unknown) => {
+      this.cancellations.done(m.id);
+      const code =
+        e instanceof CancelledError
+          ? LSPErrorCodes.RequestCancelled
+          : e instanceof RenameError || e instanceof ParamsError
+            ? ErrorCodes.InvalidParams
+            : ErrorCodes.InternalError;
+      if (code === ErrorCodes.InternalError) this.log(`${m.method} failed: ${(e as Error)?.stack ?? e}`);
+      this.post({ t: "response", id: m.id, error: { message: (e as Error)?.message ?? String(e), code } });
+    };
+    try {
+      const result = answer(this.service, m.method, m.params, token);
+      const done = (r: unknown) => {
+        this.cancellations.done(m.id);
+        this.post({ t: "response", id: m.id, json: JSON.stringify(r ?? null) });
+      };
+      // a request that waits on the host (git) or yields between scenarios (simulate) answers
+      // when it is done; the thread serves others meanwhile, and collects after it as after
+      // any work (a Simulate click on a large file leaves a diagram's worth of garbage)
+      if (result instanceof Promise) result.then(done, failed).finally(() => this.heap.afterWork());
+      else done(result);
+    } catch (e) {
+      failed(e);
     }
-    queue.push(m);
-    // messages that arrived while the thread was busy are all queued before this runs
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(drain);
-    }
-  });
-  if (warming) setImmediate(warmStep);
-  else ready();
+  }
 }

@@ -1,6 +1,6 @@
 import type { Finding, FixHint } from "../model/finding";
 import type { F } from "../model/yamlnodes";
-import { cidrOverlaps, declaredRanges, type ParsedRange, parsedRanges, rangeWhere as where } from "../derive/cidr";
+import { cidrOverlaps, declaredRanges, type DeclaredRange, type ParsedRange, parsedRanges, rangeWhere as where } from "../derive/cidr";
 import { count } from "../util/format";
 import { canonical, hasHostBits, type Cidr } from "../math/cidr";
 import { finding, type TopologyContext } from "./context";
@@ -9,62 +9,38 @@ import { finding, type TopologyContext } from "./context";
 export const MIN_SERVICE_PREFIX = { 4: 12, 6: 108 } as const;
 
 /** cidr/*: syntax, host bits, service range size, and overlaps by sort-and-sweep. */
-// long: a rule family's checks in the catalog's order, one short block per code; not yet split per code (#19, w19)
 export function cidrRules(ctx: TopologyContext): Finding[] {
-  const out: Finding[] = [];
-  for (const r of declaredRanges(ctx)) {
-    const { value, cidr } = r;
-    if (r.cluster) {
-      if (!cidr) {
-        out.push(
-          finding(
-            "cidr/invalid",
-            value.span,
-            `\`${value.value}\` is not an IPv4 or IPv6 prefix (expected the form 10.0.0.0/16 or fd00::/64)`,
-          ),
-        );
-        continue;
-      }
-      out.push(...hostBits(value, cidr));
-      if (r.value.field === "services" && cidr.prefix < MIN_SERVICE_PREFIX[cidr.family]) {
-        const min = MIN_SERVICE_PREFIX[cidr.family];
-        out.push(
-          finding(
-            "cidr/service-range-too-large",
-            value.span,
-            `service range ${canonical(cidr)} is a /${cidr.prefix}; kube-apiserver refuses ${cidr.family === 4 ? "IPv4" : "IPv6"} service ranges larger than /${min}`,
-          ),
-        );
-      }
-    } else {
-      if (!cidr) {
-        out.push(
-          finding(
-            "cidr/invalid",
-            value.span,
-            `\`${value.value}\` is not an IPv4 or IPv6 prefix (expected the form 192.0.2.0/28 or 2001:db8::/64; a single host is /32 or /128)`,
-          ),
-        );
-        continue;
-      }
-      out.push(...hostBits(value, cidr));
-    }
-  }
+  return [...declaredRanges(ctx).flatMap(rangeSyntax), ...overlaps(ctx)];
+}
 
+/** cidr/invalid, cidr/host-bits and (a cluster's service range) cidr/service-range-too-large. */
+function rangeSyntax(r: DeclaredRange): Finding[] {
+  const { value, cidr } = r;
+  if (!cidr) {
+    // a cluster's range, or a site's host addresses (where a single host is the usual entry)
+    const form = r.cluster ? "10.0.0.0/16 or fd00::/64" : "192.0.2.0/28 or 2001:db8::/64; a single host is /32 or /128";
+    return [finding("cidr/invalid", value.span, `\`${value.value}\` is not an IPv4 or IPv6 prefix (expected the form ${form})`)];
+  }
+  const out = hostBits(value, cidr);
+  if (r.cluster && r.value.field === "services" && cidr.prefix < MIN_SERVICE_PREFIX[cidr.family]) {
+    const min = MIN_SERVICE_PREFIX[cidr.family];
+    out.push(
+      finding(
+        "cidr/service-range-too-large",
+        value.span,
+        `service range ${canonical(cidr)} is a /${cidr.prefix}; kube-apiserver refuses ${cidr.family === 4 ? "IPv4" : "IPv6"} service ranges larger than /${min}`,
+      ),
+    );
+  }
+  return out;
+}
+
+/** cidr/overlap: each range of an overlapping pair, one by one, or counted past OVERLAPS_ONE_BY_ONE. */
+function overlaps(ctx: TopologyContext): Finding[] {
+  const out: Finding[] = [];
   const ranges = parsedRanges(ctx);
   const pairs = cidrOverlaps(ctx);
-  // how many ranges each range overlaps: one that overlaps many gets one finding that counts them
-  const partners = new Map<number, number[]>();
-  for (const [i, j] of pairs) {
-    for (const [k, other] of [
-      [i, j],
-      [j, i],
-    ]) {
-      const list = partners.get(k);
-      if (list) list.push(other);
-      else partners.set(k, [other]);
-    }
-  }
+  const partners = partnersOf(pairs);
   const counted = new Set<number>();
   /**
    * The lowest free block for a cluster's range (a host's address is what it is), found when the
@@ -103,6 +79,22 @@ export function cidrRules(ctx: TopologyContext): Finding[] {
     }
   }
   return out;
+}
+
+/** How many ranges each range overlaps, by index: one that overlaps many gets one finding that counts them. */
+function partnersOf(pairs: readonly (readonly [number, number])[]): Map<number, number[]> {
+  const partners = new Map<number, number[]>();
+  for (const [i, j] of pairs) {
+    for (const [k, other] of [
+      [i, j],
+      [j, i],
+    ]) {
+      const list = partners.get(k);
+      if (list) list.push(other);
+      else partners.set(k, [other]);
+    }
+  }
+  return partners;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Finding, FixHint } from "../model/finding";
+import type { Span } from "../model/text";
 import { quorumErrors, survivesEverySiteLoss } from "../derive/siteloss";
 import { frozenSplit, majority, siteLosses, tolerance, total, type MemberMap } from "../math/quorum";
 import { listText } from "../util/strings";
@@ -40,92 +41,129 @@ function evenFixes(q: Quorum): FixHint[] {
 const WITNESS_FIX: FixHint = { kind: "add-witness", title: "Add witness site", preferred: true };
 
 /** quorum/*: membership arithmetic per quorum. */
-// long: a rule family's checks in the catalog's order, one short block per code; not yet split per code (#19, w19)
 export function quorumRules(ctx: TopologyContext): Finding[] {
-  const out: Finding[] = [];
-  for (const q of ctx.quorums) {
-    if (!q.members.exact && q.members.entries.every((e) => e.count)) {
-      // every count is exact on its own, but not their sum
-      const sum = q.members.entries.reduce((a, e) => a + e.count!.value, 0);
-      out.push(
-        finding(
-          "value/too-large",
-          q.members.keySpan,
-          `${q.label}'s member counts add up to about ${sum.toExponential(3)}, beyond 2^53 − 1 (9007199254740991): no quorum arithmetic is exact there`,
-        ),
-      );
-    }
-    if (!q.resolved) continue;
-    const n = total(q.counts);
-    const maj = majority(n);
-    const at = q.members.keySpan;
-    const sites = [...q.counts.keys()];
-    const head = `${q.label} has ${n} member${n === 1 ? "" : "s"} (${describe(q.counts)})`;
+  return ctx.quorums.flatMap((q) => {
+    const out = inexactSum(q);
+    if (!q.resolved) return out;
+    const m = membership(q);
+    return [...out, ...evenMembers(m), ...tooManyMembers(m), ...noFaultTolerance(m), ...twoSiteSplit(m), ...threeSiteLosses(m)];
+  });
+}
 
-    if (n > 0 && n % 2 === 0) {
-      out.push(
-        finding(
-          "quorum/even-members",
-          at,
-          `${head}: majority is ${maj}, so it tolerates ${tolerance(n)} failure${tolerance(n) === 1 ? "" : "s"} — a ${n - 1}-member quorum would tolerate the same`,
-          {
-            fixes: evenFixes(q),
-          },
-        ),
-      );
-    }
-    if (n > MAX_RECOMMENDED_MEMBERS) {
-      out.push(
-        finding(
-          "quorum/too-many-members",
-          at,
-          `${head}: every write waits for ${maj} of them; ${MAX_RECOMMENDED_MEMBERS} members already tolerate ${tolerance(MAX_RECOMMENDED_MEMBERS)} failures`,
-        ),
-      );
-    }
-    if (n < 3) {
-      out.push(finding("quorum/no-fault-tolerance", at, `${head}: majority is ${maj}, so losing any one member stops writes`));
-    }
-    if (sites.length === 2) {
-      const [a, b] = sites;
-      const ca = q.counts.get(a)!;
-      const cb = q.counts.get(b)!;
-      const losses = siteLosses(q.counts);
-      const fatal = losses.filter((l) => !l.survives);
-      const detail = fatal.map((l) => `losing ${l.site} leaves ${l.survivors} of ${n}`).join("; ");
-      out.push(
-        finding(
-          "quorum/two-site-split",
-          at,
-          `${q.label}: members sit in only two sites (${a}: ${ca}, ${b}: ${cb}); majority is ${maj}: ${detail}${ca === cb ? `, and a partition leaves ${ca} vs ${cb} with no majority on either side` : ""}. Add a witness site`,
-          { fixes: [WITNESS_FIX] },
-        ),
-      );
-    }
-    if (sites.length >= 3) {
-      const fatal = siteLosses(q.counts).filter((l) => !l.survives);
-      if (fatal.length) {
-        out.push(
-          finding(
-            "quorum/site-loss",
-            at,
-            `${q.label}: ${fatal.map((l) => `losing ${l.site} leaves ${l.survivors} of ${n} members`).join("; ")}; majority is ${maj}`,
-            { fixes: [WITNESS_FIX, { kind: "rebalance-members", title: "Rebalance members" }] },
-          ),
-        );
-      }
-      const split = frozenSplit(q.counts);
-      if (split) {
-        const sum = (s: string[]) => s.reduce((acc, x) => acc + (q.counts.get(x) ?? 0), 0);
-        out.push(
-          finding(
-            "quorum/partition",
-            at,
-            `${q.label}: a partition between ${listText(split.left)} (${sum(split.left)}) and ${listText(split.right)} (${sum(split.right)}) leaves neither side the majority of ${maj}; writes stop on both sides`,
-          ),
-        );
-      }
-    }
+/** One resolved quorum's arithmetic, shared by its checks. */
+interface Membership {
+  readonly q: Quorum;
+  /** members */
+  readonly n: number;
+  /** the majority of n */
+  readonly maj: number;
+  readonly at: Span;
+  readonly sites: string[];
+  /** "<label> has n members (site: count, …)" */
+  readonly head: string;
+}
+
+function membership(q: Quorum): Membership {
+  const n = total(q.counts);
+  return {
+    q,
+    n,
+    maj: majority(n),
+    at: q.members.keySpan,
+    sites: [...q.counts.keys()],
+    head: `${q.label} has ${n} member${n === 1 ? "" : "s"} (${describe(q.counts)})`,
+  };
+}
+
+/** value/too-large: every count is exact on its own, but not their sum. */
+function inexactSum(q: Quorum): Finding[] {
+  if (q.members.exact || !q.members.entries.every((e) => e.count)) return [];
+  const sum = q.members.entries.reduce((a, e) => a + e.count!.value, 0);
+  return [
+    finding(
+      "value/too-large",
+      q.members.keySpan,
+      `${q.label}'s member counts add up to about ${sum.toExponential(3)}, beyond 2^53 − 1 (9007199254740991): no quorum arithmetic is exact there`,
+    ),
+  ];
+}
+
+/** quorum/even-members */
+function evenMembers({ q, n, maj, at, head }: Membership): Finding[] {
+  if (!(n > 0 && n % 2 === 0)) return [];
+  return [
+    finding(
+      "quorum/even-members",
+      at,
+      `${head}: majority is ${maj}, so it tolerates ${tolerance(n)} failure${tolerance(n) === 1 ? "" : "s"} — a ${n - 1}-member quorum would tolerate the same`,
+      {
+        fixes: evenFixes(q),
+      },
+    ),
+  ];
+}
+
+/** quorum/too-many-members */
+function tooManyMembers({ n, maj, at, head }: Membership): Finding[] {
+  if (!(n > MAX_RECOMMENDED_MEMBERS)) return [];
+  return [
+    finding(
+      "quorum/too-many-members",
+      at,
+      `${head}: every write waits for ${maj} of them; ${MAX_RECOMMENDED_MEMBERS} members already tolerate ${tolerance(MAX_RECOMMENDED_MEMBERS)} failures`,
+    ),
+  ];
+}
+
+/** quorum/no-fault-tolerance */
+function noFaultTolerance({ n, maj, at, head }: Membership): Finding[] {
+  return n < 3 ? [finding("quorum/no-fault-tolerance", at, `${head}: majority is ${maj}, so losing any one member stops writes`)] : [];
+}
+
+/** quorum/two-site-split: members in exactly two sites. */
+function twoSiteSplit({ q, n, maj, at, sites }: Membership): Finding[] {
+  if (sites.length !== 2) return [];
+  const [a, b] = sites;
+  const ca = q.counts.get(a)!;
+  const cb = q.counts.get(b)!;
+  const losses = siteLosses(q.counts);
+  const fatal = losses.filter((l) => !l.survives);
+  const detail = fatal.map((l) => `losing ${l.site} leaves ${l.survivors} of ${n}`).join("; ");
+  return [
+    finding(
+      "quorum/two-site-split",
+      at,
+      `${q.label}: members sit in only two sites (${a}: ${ca}, ${b}: ${cb}); majority is ${maj}: ${detail}${ca === cb ? `, and a partition leaves ${ca} vs ${cb} with no majority on either side` : ""}. Add a witness site`,
+      { fixes: [WITNESS_FIX] },
+    ),
+  ];
+}
+
+/** quorum/site-loss and quorum/partition: members in three or more sites. */
+function threeSiteLosses({ q, n, maj, at, sites }: Membership): Finding[] {
+  if (sites.length < 3) return [];
+  const out: Finding[] = [];
+  const fatal = siteLosses(q.counts).filter((l) => !l.survives);
+  if (fatal.length) {
+    out.push(
+      finding(
+        "quorum/site-loss",
+        at,
+        `${q.label}: ${fatal.map((l) => `losing ${l.site} leaves ${l.survivors} of ${n} members`).join("; ")}; majority is ${maj}`,
+        { fixes: [WITNESS_FIX, { kind: "rebalance-members", title: "Rebalance members" }] },
+      ),
+    );
+  }
+  const split = frozenSplit(q.counts);
+  if (split) {
+    const sum = (s: string[]) => s.reduce((acc, x) => acc + (q.counts.get(x) ?? 0), 0);
+    out.push(
+      finding(
+        "quorum/partition",
+        at,
+        `${q.label}: a partition between ${listText(split.left)} (${sum(split.left)}) and ${listText(split.right)} (${sum(split.right)}) leaves neither side the majority of ${maj}; writes stop on both sides`,
+      ),
+    );
   }
   return out;
 }

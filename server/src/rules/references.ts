@@ -1,6 +1,6 @@
 import type { Finding, FixHint } from "../model/finding";
 import type { F } from "../model/yamlnodes";
-import type { Named } from "../model/topology";
+import type { Named, Topology } from "../model/topology";
 import { closest } from "../util/strings";
 import { finding, type TopologyContext } from "./context";
 
@@ -10,51 +10,18 @@ type Kind = "site" | "cluster" | "store";
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** ref/unknown and ref/duplicate-name. */
-// long: a rule family's checks in the catalog's order, one short block per code; not yet split per code (#19, w19)
 export function referenceRules(ctx: TopologyContext): Finding[] {
-  const t = ctx.topology;
+  return [...unknownReferences(ctx.topology), ...duplicateNames(ctx.topology)];
+}
+
+/** ref/unknown: every reference in document order (links, clusters, stores, traffic, exports). */
+function unknownReferences(t: Topology): Finding[] {
   const out: Finding[] = [];
-  const names: Record<Kind, ReadonlyMap<string, unknown>> = { site: t.siteByName, cluster: t.clusterByName, store: t.storeByName };
-  const linkerdClusters = new Set(t.clusters.filter((c) => c.linkerd && c.name).map((c) => c.name!.value));
-
-  /**
-   * `siblings`: the other names in the same mapping or list; a fix never changes a reference
-   * into one of them (a duplicate key, or `between: [a, a]`).
-   */
-  const check = (
-    ref: F<string> | undefined,
-    kind: Kind,
-    where: string,
-    siblings: readonly F<string>[] = [],
-    declared: ReadonlySet<string> | ReadonlyMap<string, unknown> = names[kind],
-    what: string = kind,
-  ) => {
-    if (!ref || declared.has(ref.value)) return;
-    const candidates = [...declared.keys()];
-    const taken = new Set(siblings.filter((x) => x !== ref).map((x) => x.value));
-    const near = closest(
-      ref.value,
-      candidates.filter((c) => !taken.has(c)),
-    );
-    const fixes: FixHint[] = [];
-    if (near) fixes.push({ kind: "replace", title: `Change to \`${near}\``, span: ref.span, text: near, preferred: true });
-    // the declared site takes the name as written: only where that is a valid site name
-    if (kind === "site" && DNS_LABEL.test(ref.value))
-      fixes.push({ kind: "declare-site", title: `Declare site \`${ref.value}\``, args: { name: ref.value } });
-    const known = candidates.length ? `declared ${kind}s: ${candidates.join(", ")}` : `no ${kind}s are declared`;
-    out.push(
-      finding(
-        "ref/unknown",
-        ref.span,
-        `${where} names ${what} \`${ref.value}\`, which is not declared${near ? ` — did you mean \`${near}\`?` : ""} (${known})`,
-        { fixes },
-      ),
-    );
-  };
-
+  const check = referenceCheck(t, out);
   const each = (list: readonly F<string>[] | undefined, kind: Kind, where: string) => {
     for (const ref of list ?? []) check(ref, kind, where, list);
   };
+  const linkerdClusters = new Set(t.clusters.filter((c) => c.linkerd && c.name).map((c) => c.name!.value));
   for (const l of t.links) each(l.between?.items, "site", `links[${l.index}].between`);
   for (const c of t.clusters) {
     const cn = c.name?.value ?? `clusters[${c.index}]`;
@@ -85,7 +52,53 @@ export function referenceRules(ctx: TopologyContext): Finding[] {
     for (const b of tr.backends) check(b.cluster, "cluster", `backend of traffic ${tn}`);
   }
   for (const e of t.exports) each(e.clusters?.items, "cluster", `export ${e.service?.value ?? `exports[${e.index}]`}`);
+  return out;
+}
 
+/**
+ * The check of one reference, pushing its ref/unknown (with "Change to" the closest declared
+ * name and, for a site, "Declare site") to `out`. `siblings`: the other names in the same
+ * mapping or list; a fix never changes a reference into one of them (a duplicate key, or
+ * `between: [a, a]`). `declared` and `what` narrow the names accepted (a Linkerd link needs a
+ * cluster with a `linkerd` block).
+ */
+function referenceCheck(t: Topology, out: Finding[]) {
+  const names: Record<Kind, ReadonlyMap<string, unknown>> = { site: t.siteByName, cluster: t.clusterByName, store: t.storeByName };
+  return (
+    ref: F<string> | undefined,
+    kind: Kind,
+    where: string,
+    siblings: readonly F<string>[] = [],
+    declared: ReadonlySet<string> | ReadonlyMap<string, unknown> = names[kind],
+    what: string = kind,
+  ) => {
+    if (!ref || declared.has(ref.value)) return;
+    const candidates = [...declared.keys()];
+    const taken = new Set(siblings.filter((x) => x !== ref).map((x) => x.value));
+    const near = closest(
+      ref.value,
+      candidates.filter((c) => !taken.has(c)),
+    );
+    const fixes: FixHint[] = [];
+    if (near) fixes.push({ kind: "replace", title: `Change to \`${near}\``, span: ref.span, text: near, preferred: true });
+    // the declared site takes the name as written: only where that is a valid site name
+    if (kind === "site" && DNS_LABEL.test(ref.value))
+      fixes.push({ kind: "declare-site", title: `Declare site \`${ref.value}\``, args: { name: ref.value } });
+    const known = candidates.length ? `declared ${kind}s: ${candidates.join(", ")}` : `no ${kind}s are declared`;
+    out.push(
+      finding(
+        "ref/unknown",
+        ref.span,
+        `${where} names ${what} \`${ref.value}\`, which is not declared${near ? ` — did you mean \`${near}\`?` : ""} (${known})`,
+        { fixes },
+      ),
+    );
+  };
+}
+
+/** ref/duplicate-name: a name declared again in sites, clusters, stores or traffic (references resolve to the first). */
+function duplicateNames(t: Topology): Finding[] {
+  const out: Finding[] = [];
   const dupes = (list: Named[], kind: string, listName: string) => {
     const first = new Map<string, Named>();
     for (const item of list) {

@@ -1,6 +1,6 @@
 import type { Finding, FixHint } from "../model/finding";
 import type { Span } from "../model/text";
-import type { Etcd } from "../model/topology";
+import type { Etcd, Link } from "../model/topology";
 import { fiberFloorMs, haversineKm } from "../math/geo";
 import { bestCommit } from "../derive/latency";
 import { etcdTimers as timersOf, largestMemberRtt, MAX_ELECTION_TIMEOUT_MS, timerAdvice } from "../derive/timers";
@@ -8,102 +8,115 @@ import { ms } from "../util/format";
 import { finding, memberPairs, type Quorum, type TopologyContext } from "./context";
 
 /** rtt/*: link sanity, etcd timers against member RTTs, Galera over WAN, commit budget. */
-// long: a rule family's checks in the catalog's order, one short block per code; not yet split per code (#19, w19)
 export function rttRules(ctx: TopologyContext): Finding[] {
+  return [
+    ...ctx.topology.links.flatMap((link) => [...belowFiberFloor(ctx, link), ...p99BelowTypical(link)]),
+    ...ctx.quorums.filter((q) => q.resolved).flatMap((q) => quorumRtt(ctx, q)),
+  ];
+}
+
+/** One quorum's RTT findings, in the catalog's order. */
+function quorumRtt(ctx: TopologyContext, q: Quorum): Finding[] {
+  return [
+    ...missingLinks(ctx, q),
+    ...(q.kind === "etcd" ? etcdTimers(ctx, q, (q.owner as { etcd: Etcd }).etcd) : []),
+    ...galeraWan(ctx, q),
+    ...commitBudget(ctx, q),
+  ];
+}
+
+/** rtt/below-fiber-floor: a declared RTT faster than light in fiber over the sites' great-circle distance. */
+function belowFiberFloor(ctx: TopologyContext, link: Link): Finding[] {
   const t = ctx.topology;
-  const out: Finding[] = [];
+  const b = link.between?.items;
+  const rtt = link.rttMs;
+  if (!rtt || b?.length !== 2) return [];
+  const sa = t.siteByName.get(b[0].value);
+  const sb = t.siteByName.get(b[1].value);
+  if (!(sa?.lat && sa.lon && sb?.lat && sb.lon)) return [];
+  const pa = { lat: sa.lat.value, lon: sa.lon.value };
+  const pb = { lat: sb.lat.value, lon: sb.lon.value };
+  const floor = fiberFloorMs(pa, pb);
+  if (!(rtt.value < floor)) return [];
+  const km = haversineKm(pa, pb);
+  const fixed = Math.ceil(floor * 10) / 10;
+  // raising rttMs past a declared rttP99Ms would trade this error for rtt/p99-below-typical
+  const p99 = link.rttP99Ms?.value;
+  const fixes: FixHint[] =
+    p99 === undefined || p99 >= fixed
+      ? [{ kind: "replace", title: `Set rttMs to ${fixed}`, span: rtt.span, text: String(fixed), preferred: true }]
+      : [];
+  return [
+    finding(
+      "rtt/below-fiber-floor",
+      rtt.span,
+      `${b[0].value}–${b[1].value} is ${Math.round(km).toLocaleString("en-US")} km apart (great circle): light in fiber needs at least ${ms(floor)} round trip, but rttMs is ${ms(rtt.value)}`,
+      { fixes },
+    ),
+  ];
+}
 
-  for (const link of t.links) {
-    const b = link.between?.items;
-    const rtt = link.rttMs;
-    if (rtt && b?.length === 2) {
-      const sa = t.siteByName.get(b[0].value);
-      const sb = t.siteByName.get(b[1].value);
-      if (sa?.lat && sa.lon && sb?.lat && sb.lon) {
-        const pa = { lat: sa.lat.value, lon: sa.lon.value };
-        const pb = { lat: sb.lat.value, lon: sb.lon.value };
-        const floor = fiberFloorMs(pa, pb);
-        if (rtt.value < floor) {
-          const km = haversineKm(pa, pb);
-          const fixed = Math.ceil(floor * 10) / 10;
-          // raising rttMs past a declared rttP99Ms would trade this error for rtt/p99-below-typical
-          const p99 = link.rttP99Ms?.value;
-          const fixes: FixHint[] =
-            p99 === undefined || p99 >= fixed
-              ? [{ kind: "replace", title: `Set rttMs to ${fixed}`, span: rtt.span, text: String(fixed), preferred: true }]
-              : [];
-          out.push(
-            finding(
-              "rtt/below-fiber-floor",
-              rtt.span,
-              `${b[0].value}–${b[1].value} is ${Math.round(km).toLocaleString("en-US")} km apart (great circle): light in fiber needs at least ${ms(floor)} round trip, but rttMs is ${ms(rtt.value)}`,
-              { fixes },
-            ),
-          );
-        }
-      }
-    }
-    if (rtt && link.rttP99Ms && link.rttP99Ms.value < rtt.value) {
-      out.push(
-        finding(
-          "rtt/p99-below-typical",
-          link.rttP99Ms.span,
-          `rttP99Ms ${ms(link.rttP99Ms.value)} is below the typical rttMs ${ms(rtt.value)}: a worst case cannot beat the typical case`,
-        ),
-      );
-    }
-  }
+/** rtt/p99-below-typical */
+function p99BelowTypical(link: Link): Finding[] {
+  const rtt = link.rttMs;
+  if (!(rtt && link.rttP99Ms && link.rttP99Ms.value < rtt.value)) return [];
+  return [
+    finding(
+      "rtt/p99-below-typical",
+      link.rttP99Ms.span,
+      `rttP99Ms ${ms(link.rttP99Ms.value)} is below the typical rttMs ${ms(rtt.value)}: a worst case cannot beat the typical case`,
+    ),
+  ];
+}
 
-  for (const q of ctx.quorums) {
-    if (!q.resolved) continue;
-    const pairs = memberPairs(ctx, q);
-    for (const p of pairs) {
-      if (!ctx.link(p.a, p.b)) {
-        out.push(
-          finding(
-            "rtt/missing-link",
-            q.members.keySpan,
-            `${q.label} has members in ${p.a} and ${p.b} but no link declares the RTT between them; timers and commit latency leave this pair out`,
-            {
-              fixes: [{ kind: "add-link", title: `Add link \`${p.a}\`–\`${p.b}\``, args: { a: p.a, b: p.b } }],
-            },
-          ),
-        );
-      }
-    }
-    if (q.kind === "etcd") out.push(...etcdTimers(ctx, q, (q.owner as { etcd: Etcd }).etcd));
-    if (q.kind === "galera") {
-      const worst = largestMemberRtt(ctx, q);
-      const limit = ctx.options.galeraMaxRttMs;
-      if (worst.pair && worst.ms > limit) {
-        out.push(
-          finding(
-            "rtt/galera-wan",
-            q.members.keySpan,
-            `${q.label} is Galera across ${worst.pair.join("–")} at ${ms(worst.ms)} RTT (above quorate.galeraMaxRttMs ${ms(limit)}, Quorate's limit): a commit waits one round trip from the writing node to the farthest member (up to ${ms(worst.ms)} here), and a member that falls behind applying write-sets over the WAN triggers flow control, which pauses writes on every node`,
-          ),
-        );
-      }
-    }
-    if (q.kind === "consensus" || q.kind === "galera") {
-      const budget = (q.owner as { writeLatencyBudgetMs?: { value: number; span: Span } }).writeLatencyBudgetMs;
-      const best = budget ? bestCommit(ctx, q) : undefined;
-      if (budget && best && best.latency > budget.value) {
-        out.push(
-          finding(
-            "rtt/commit-budget",
-            budget.span,
-            `${q.label}: best-case commit latency is ${ms(best.latency)} (${
-              q.kind === "galera"
-                ? `writes from ${best.site}: the write-set reaches every node before certification`
-                : `leader in ${best.site}, waiting for the member that completes the majority`
-            }) — above the ${ms(budget.value)} budget`,
-          ),
-        );
-      }
-    }
-  }
-  return out;
+/** rtt/missing-link: each pair of member sites with no declared RTT between them. */
+function missingLinks(ctx: TopologyContext, q: Quorum): Finding[] {
+  return memberPairs(ctx, q)
+    .filter((p) => !ctx.link(p.a, p.b))
+    .map((p) =>
+      finding(
+        "rtt/missing-link",
+        q.members.keySpan,
+        `${q.label} has members in ${p.a} and ${p.b} but no link declares the RTT between them; timers and commit latency leave this pair out`,
+        {
+          fixes: [{ kind: "add-link", title: `Add link \`${p.a}\`–\`${p.b}\``, args: { a: p.a, b: p.b } }],
+        },
+      ),
+    );
+}
+
+/** rtt/galera-wan: a Galera quorum whose largest member RTT is above quorate.galeraMaxRttMs. */
+function galeraWan(ctx: TopologyContext, q: Quorum): Finding[] {
+  if (q.kind !== "galera") return [];
+  const worst = largestMemberRtt(ctx, q);
+  const limit = ctx.options.galeraMaxRttMs;
+  if (!(worst.pair && worst.ms > limit)) return [];
+  return [
+    finding(
+      "rtt/galera-wan",
+      q.members.keySpan,
+      `${q.label} is Galera across ${worst.pair.join("–")} at ${ms(worst.ms)} RTT (above quorate.galeraMaxRttMs ${ms(limit)}, Quorate's limit): a commit waits one round trip from the writing node to the farthest member (up to ${ms(worst.ms)} here), and a member that falls behind applying write-sets over the WAN triggers flow control, which pauses writes on every node`,
+    ),
+  ];
+}
+
+/** rtt/commit-budget: a consensus or Galera store whose best-case commit latency is above writeLatencyBudgetMs. */
+function commitBudget(ctx: TopologyContext, q: Quorum): Finding[] {
+  if (q.kind !== "consensus" && q.kind !== "galera") return [];
+  const budget = (q.owner as { writeLatencyBudgetMs?: { value: number; span: Span } }).writeLatencyBudgetMs;
+  const best = budget ? bestCommit(ctx, q) : undefined;
+  if (!(budget && best && best.latency > budget.value)) return [];
+  return [
+    finding(
+      "rtt/commit-budget",
+      budget.span,
+      `${q.label}: best-case commit latency is ${ms(best.latency)} (${
+        q.kind === "galera"
+          ? `writes from ${best.site}: the write-set reaches every node before certification`
+          : `leader in ${best.site}, waiting for the member that completes the majority`
+      }) — above the ${ms(budget.value)} budget`,
+    ),
+  ];
 }
 
 function etcdTimers(ctx: TopologyContext, q: Quorum, etcd: Etcd): Finding[] {

@@ -1,6 +1,8 @@
 import type { Finding, FixHint } from "../model/finding";
 import { add, ceil, cmp, fromNumber, type Rational, toNumber } from "../math/rational";
-import { loadOf, overCapacity, scenario, scenarios, type LoadBackend } from "../math/traffic";
+import { loadOf, overCapacity, scenario, scenarios, type LoadBackend, type Scenario } from "../math/traffic";
+import type { Store, Traffic } from "../model/topology";
+import type { F } from "../model/yamlnodes";
 import { finding, type TopologyContext } from "./context";
 import { DNS_STEERING, loadBackends, TTL_RANGE } from "../derive/loads";
 import { declaredSites } from "../derive/meshes";
@@ -28,114 +30,145 @@ function rebalanceFix(backends: readonly LoadBackend[], peak: number, i: number,
 const rps = (r: Rational) => `${count(toNumber(r), 1)} rps`;
 
 /** traffic/* and capacity/*: steering hygiene, single-site state, load with every site up and after each loss. */
-// long: a rule family's checks in the catalog's order, one short block per code; not yet split per code (#19, w19)
 export function trafficRules(ctx: TopologyContext): Finding[] {
-  const out: Finding[] = [];
-  for (const tr of ctx.topology.traffic) {
+  return ctx.topology.traffic.flatMap((tr) => {
     const name = tr.name?.value ?? `traffic[${tr.index}]`;
-    const steering = tr.steering?.value;
-    if (
+    const out = [...ttl(tr, name), ...anycastLongLived(tr, name)];
+    const backends = loadBackends(ctx, tr);
+    if (!backends) return out;
+    return [...out, ...fakeActiveActive(ctx, tr, name, backends), ...capacity(tr, name, backends)];
+  });
+}
+
+/** traffic/ttl: a DNS-steered entry's TTL outside TTL_RANGE. */
+function ttl(tr: Traffic, name: string): Finding[] {
+  const steering = tr.steering?.value;
+  if (
+    !(
       steering &&
       DNS_STEERING.includes(steering) &&
       tr.ttlSeconds &&
       (tr.ttlSeconds.value < TTL_RANGE[0] || tr.ttlSeconds.value > TTL_RANGE[1])
-    ) {
-      const ttl = tr.ttlSeconds.value;
+    )
+  )
+    return [];
+  const ttl = tr.ttlSeconds.value;
+  return [
+    finding(
+      "traffic/ttl",
+      tr.ttlSeconds.span,
+      ttl < TTL_RANGE[0]
+        ? `${name}: TTL ${ttl} s is below ${TTL_RANGE[0]} s: many resolvers raise it anyway, and the extra queries buy no faster failover`
+        : `${name}: TTL ${ttl} s is above ${TTL_RANGE[1]} s: clients keep resolving to a lost site for up to ${ttl} s after failover`,
+    ),
+  ];
+}
+
+/** traffic/anycast-long-lived */
+function anycastLongLived(tr: Traffic, name: string): Finding[] {
+  if (!(tr.steering?.value === "anycast" && tr.longLivedConnections?.value === true)) return [];
+  return [
+    finding(
+      "traffic/anycast-long-lived",
+      tr.longLivedConnections.span,
+      `${name}: anycast with long-lived connections: a BGP path change moves packets of open connections to another site, which resets them`,
+    ),
+  ];
+}
+
+/** traffic/fake-active-active: backends in two or more sites over a store that takes writes, or keeps its quorum, in one. */
+function fakeActiveActive(ctx: TopologyContext, tr: Traffic, name: string, backends: readonly LoadBackend[]): Finding[] {
+  const backendSites = declaredSites(
+    ctx,
+    backends.map((b) => ({ value: b.site! })),
+  );
+  if (backendSites.length < 2) return [];
+  const out: Finding[] = [];
+  for (const dep of tr.dependsOn?.items ?? []) {
+    const store = ctx.topology.storeByName.get(dep.value);
+    const single = store && singleSiteState(ctx, store);
+    if (single) {
       out.push(
         finding(
-          "traffic/ttl",
-          tr.ttlSeconds.span,
-          ttl < TTL_RANGE[0]
-            ? `${name}: TTL ${ttl} s is below ${TTL_RANGE[0]} s: many resolvers raise it anyway, and the extra queries buy no faster failover`
-            : `${name}: TTL ${ttl} s is above ${TTL_RANGE[1]} s: clients keep resolving to a lost site for up to ${ttl} s after failover`,
+          "traffic/fake-active-active",
+          dep.span,
+          `${name} is served from ${backendSites.length} sites (${backendSites.join(", ")}) but store ${dep.value} ${single}: writes from the other sites cross the WAN, and losing that site stops them everywhere. Global routing is not global consensus`,
         ),
       );
     }
-    if (steering === "anycast" && tr.longLivedConnections?.value === true) {
-      out.push(
-        finding(
-          "traffic/anycast-long-lived",
-          tr.longLivedConnections.span,
-          `${name}: anycast with long-lived connections: a BGP path change moves packets of open connections to another site, which resets them`,
-        ),
-      );
-    }
-
-    const backends = loadBackends(ctx, tr);
-    if (!backends) continue;
-    const backendSites = declaredSites(
-      ctx,
-      backends.map((b) => ({ value: b.site! })),
-    );
-
-    if (backendSites.length >= 2) {
-      for (const dep of tr.dependsOn?.items ?? []) {
-        const store = ctx.topology.storeByName.get(dep.value);
-        if (!store) continue;
-        const rep = store.replication?.value;
-        let single: string | undefined;
-        if ((rep === "async" || rep === "crdt") && store.writers) {
-          const w = declaredSites(ctx, store.writers.items);
-          if (w.length === 1 && store.writers.items.every((i) => ctx.topology.siteByName.has(i.value)))
-            single = `takes writes only in ${w[0]}`;
-        } else if (rep === "consensus" || rep === "galera") {
-          const q = ctx.quorumOf(store);
-          if (q?.resolved && q.counts.size === 1)
-            single = `keeps all its ${rep === "galera" ? "Galera" : "quorum"} members in ${[...q.counts.keys()][0]}`;
-        }
-        if (single) {
-          out.push(
-            finding(
-              "traffic/fake-active-active",
-              dep.span,
-              `${name} is served from ${backendSites.length} sites (${backendSites.join(", ")}) but store ${dep.value} ${single}: writes from the other sites cross the WAN, and losing that site stops them everywhere. Global routing is not global consensus`,
-            ),
-          );
-        }
-      }
-    }
-
-    const peak = tr.peakRps?.value;
-    if (peak === undefined) continue;
-    const all = scenario(peak, backends);
-    const after = scenarios(peak, backends).slice(1);
-    tr.backends.forEach((b, i) => {
-      const cap = b.capacityRps;
-      if (!cap) return;
-      if (overCapacity(all, i)) {
-        const load = loadOf(all, i);
-        out.push(
-          finding(
-            "capacity/overload",
-            cap.span,
-            `${name}: with every site up, ${b.cluster!.value} carries ${rps(load!)} (peak ${count(peak)} × weight ${count(backends[i].weight)} / total weight ${count(backends.reduce((a, x) => a + x.weight, 0))}) — capacity ${count(cap.value)}`,
-            { fixes: rebalanceFix(backends, peak, i, false) },
-          ),
-        );
-      }
-      let worst: { lost: string; load: Rational } | undefined;
-      for (const s of after) {
-        if (!overCapacity(s, i)) continue;
-        const l = loadOf(s, i)!;
-        if (!worst || cmp(l, worst.load) > 0) worst = { lost: s.lost!, load: l };
-      }
-      if (worst) {
-        const raise = ceil(worst.load);
-        out.push(
-          finding(
-            "capacity/site-loss",
-            cap.span,
-            `${name}: after losing ${worst.lost}, ${b.cluster!.value} carries ${rps(worst.load)}; capacity ${count(cap.value)} (short by ${rps(add(worst.load, fromNumber(-cap.value)))})`,
-            {
-              fixes: [
-                { kind: "replace", title: `Raise capacityRps to ${count(raise)}`, span: cap.span, text: raise.toString(), preferred: true },
-                ...rebalanceFix(backends, peak, i, true),
-              ],
-            },
-          ),
-        );
-      }
-    });
   }
   return out;
+}
+
+/** How a store keeps its state in one site ("takes writes only in fra"), or undefined. */
+function singleSiteState(ctx: TopologyContext, store: Store): string | undefined {
+  const rep = store.replication?.value;
+  if ((rep === "async" || rep === "crdt") && store.writers) {
+    const w = declaredSites(ctx, store.writers.items);
+    if (w.length === 1 && store.writers.items.every((i) => ctx.topology.siteByName.has(i.value))) return `takes writes only in ${w[0]}`;
+  } else if (rep === "consensus" || rep === "galera") {
+    const q = ctx.quorumOf(store);
+    if (q?.resolved && q.counts.size === 1)
+      return `keeps all its ${rep === "galera" ? "Galera" : "quorum"} members in ${[...q.counts.keys()][0]}`;
+  }
+  return undefined;
+}
+
+/** capacity/overload (every site up) and capacity/site-loss (the worst single-site loss), per backend with a capacity. */
+function capacity(tr: Traffic, name: string, backends: readonly LoadBackend[]): Finding[] {
+  const peak = tr.peakRps?.value;
+  if (peak === undefined) return [];
+  const all = scenario(peak, backends);
+  const after = scenarios(peak, backends).slice(1);
+  const out: Finding[] = [];
+  tr.backends.forEach((b, i) => {
+    const cap = b.capacityRps;
+    if (!cap) return;
+    if (overCapacity(all, i)) {
+      const load = loadOf(all, i);
+      out.push(
+        finding(
+          "capacity/overload",
+          cap.span,
+          `${name}: with every site up, ${b.cluster!.value} carries ${rps(load!)} (peak ${count(peak)} × weight ${count(backends[i].weight)} / total weight ${count(backends.reduce((a, x) => a + x.weight, 0))}) — capacity ${count(cap.value)}`,
+          { fixes: rebalanceFix(backends, peak, i, false) },
+        ),
+      );
+    }
+    out.push(...siteLossOverload(name, b.cluster!.value, cap, i, after, backends, peak));
+  });
+  return out;
+}
+
+/** capacity/site-loss for backend `i`: the single-site loss that leaves it the most load over its capacity. */
+function siteLossOverload(
+  name: string,
+  cluster: string,
+  cap: F<number>,
+  i: number,
+  after: readonly Scenario[],
+  backends: readonly LoadBackend[],
+  peak: number,
+): Finding[] {
+  let worst: { lost: string; load: Rational } | undefined;
+  for (const s of after) {
+    if (!overCapacity(s, i)) continue;
+    const l = loadOf(s, i)!;
+    if (!worst || cmp(l, worst.load) > 0) worst = { lost: s.lost!, load: l };
+  }
+  if (!worst) return [];
+  const raise = ceil(worst.load);
+  return [
+    finding(
+      "capacity/site-loss",
+      cap.span,
+      `${name}: after losing ${worst.lost}, ${cluster} carries ${rps(worst.load)}; capacity ${count(cap.value)} (short by ${rps(add(worst.load, fromNumber(-cap.value)))})`,
+      {
+        fixes: [
+          { kind: "replace", title: `Raise capacityRps to ${count(raise)}`, span: cap.span, text: raise.toString(), preferred: true },
+          ...rebalanceFix(backends, peak, i, true),
+        ],
+      },
+    ),
+  ];
 }
