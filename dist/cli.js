@@ -30140,7 +30140,20 @@ var POSTGRES_TCP = 5432;
 var MYSQL_TCP = 3306;
 var K8S_DOC = "https://kubernetes.io/docs/reference/networking/ports-and-protocols/";
 var KUBE_APISERVER_TCP = 6443;
-var rangesOf2 = (c, field) => c.cidrs.filter((v) => v.field === field).map((v) => parseCidr(v.value)).filter((x) => x !== void 0).map(canonical);
+var rangesOf2 = (c, field) => {
+  let byField = rangesMemo.get(c);
+  if (!byField) {
+    byField = /* @__PURE__ */ new Map();
+    rangesMemo.set(c, byField);
+  }
+  let r2 = byField.get(field);
+  if (!r2) {
+    r2 = c.cidrs.filter((v) => v.field === field).map((v) => parseCidr(v.value)).filter((x) => x !== void 0).map(canonical);
+    byField.set(field, r2);
+  }
+  return r2;
+};
+var rangesMemo = /* @__PURE__ */ new WeakMap();
 var DEFAULT = { kind: "default" };
 var sourceOf = (v) => v ? { kind: "deployed", file: v.file, key: v.key } : DEFAULT;
 function portMatrix(ctx, deployed = NOTHING_DEPLOYED) {
@@ -30327,14 +30340,17 @@ function clustermeshApiserverRows(b, a, c) {
 function submarinerRows(b) {
   const { rows: rows2, named, siteOf, deployed, pairs } = b;
   const subs = named.filter((c) => c.mesh === "submariner");
+  const gws = /* @__PURE__ */ new Map();
+  const gw = (c) => {
+    let e = gws.get(c);
+    if (!e) {
+      e = { site: siteOf(c), cluster: c.name.value, what: `gateway nodes of ${c.name.value}`, ranges: rangesOf2(c, "nodes") };
+      gws.set(c, e);
+    }
+    return e;
+  };
   for (const [a, b2] of pairs(subs)) {
     if (siteOf(a) === siteOf(b2)) continue;
-    const gw = (c) => ({
-      site: siteOf(c),
-      cluster: c.name.value,
-      what: `gateway nodes of ${c.name.value}`,
-      ranges: rangesOf2(c, "nodes")
-    });
     const natt = deployed.get(a.name.value)?.submarinerNattPort ?? deployed.get(b2.name.value)?.submarinerNattPort;
     const base = { source: "submariner", direction: "both", from: gw(a), to: gw(b2), reference: SUBMARINER_DOC };
     rows2.push(

@@ -419,3 +419,22 @@ test("the matrix is computed once per analysis and deployed values (the record r
   // a fresh analysis of the same text gives equal rows
   assert.deepEqual(portMatrix(analyzeFile("r.topology.yaml", text).contexts[0]), first);
 });
+
+test("a Submariner mesh builds each cluster's gateway end once: every pair's rows share it (200 clusters made 40,000 copies)", () => {
+  const sites = ["a", "b", "c", "d"];
+  const m = portMatrix(
+    ctxOf(
+      `sites: [${sites.map((s) => `{ name: ${s} }`).join(", ")}]\nclusters:\n${sites
+        .map((s, i) => `  - { name: ${s}-1, site: ${s}, mesh: submariner, network: { pods: 10.${i}.0.0/16, nodes: 192.168.${i}.0/24 } }`)
+        .join("\n")}\n`,
+    ),
+  );
+  const tunnel = m.rows.filter((r) => r.component === "IPsec tunnel (NAT-T)");
+  assert.equal(tunnel.length, 6, "one per pair of the four clusters");
+  const endsOf = (cluster: string) => new Set(tunnel.flatMap((r) => [r.from, r.to]).filter((e) => e.cluster === cluster));
+  for (const s of sites) {
+    const ends = [...endsOf(`${s}-1`)];
+    assert.equal(ends.length, 1, `${s}-1: one gateway end object, shared by its three pairs`);
+    assert.deepEqual(ends[0].ranges, [`192.168.${sites.indexOf(s)}.0/24`]);
+  }
+});
