@@ -31798,118 +31798,133 @@ function openFindings(input) {
   ];
 }
 function checklistItems(r2) {
+  return [cidrItem, quorumItem, firewallItem, drillItem, conflictItem, fleetItem, backupItem, costItem].map((item) => item(r2));
+}
+function cidrItem(r2) {
   const t = r2.ctx.topology;
-  const items = [];
   const ranges = parsedRanges(r2.ctx);
   const undeclared = t.clusters.filter((c) => !["pods", "services", "nodes"].every((f) => c.cidrs.some((v) => v.field === f)));
   const clash = cidrOverlaps(r2.ctx);
-  items.push({
+  return {
     title: "Non-overlapping Pod, Service and Node CIDR matrix, signed by architecture",
     state: !ranges.length ? "not assessed" : clash.length ? "not met" : undeclared.length ? "not assessed" : "met",
     why: !ranges.length ? "no cluster declares a range" : clash.length ? `${clash.length} overlapping pair${clash.length === 1 ? "" : "s"} (see the address plan)` : undeclared.length ? `no overlap among the ${ranges.length} declared ranges, but ${undeclared.map((c) => c.name?.value ?? "?").join(", ")} leave${undeclared.length === 1 ? "s" : ""} a pod, service or node range undeclared` : `${ranges.length} declared ranges, none overlapping; the signature is the reviewers'`
-  });
+  };
+}
+function quorumItem(r2) {
+  const t = r2.ctx.topology;
   if (!r2.quorums.length)
-    items.push({
+    return {
       title: "Quorum drawings with explicit witness placement",
       state: "not assessed",
       why: "no etcd membership or quorum store is declared"
-    });
-  else {
-    const failing = r2.quorums.flatMap(
-      (q) => siteLosses(q.counts).filter((l) => !l.survives).map((l) => `${q.label} stops without ${l.site} (${l.survivors} of ${total(q.counts)} left, majority ${l.majority})`)
-    );
-    const single = r2.quorums.filter((q) => q.counts.size < 2 && r2.ctx.topology.siteByName.size > 1).map((q) => q.label);
-    const witnesses = t.sites.filter((s) => s.role === "witness").map((s) => s.name?.value ?? "?");
-    items.push({
-      title: "Quorum drawings with explicit witness placement",
-      state: failing.length ? "not met" : "met",
-      why: failing.length ? failing.join("; ") : `every quorum keeps a majority after any single-site loss${witnesses.length ? `; tie-breaker${witnesses.length === 1 ? "" : "s"} at ${witnesses.join(", ")} (role witness)` : r2.quorums.some((q) => q.counts.size > 2) ? "; the third member site is a full site, not a dedicated witness" : ""}${single.length ? `; ${single.join(", ")} keep${single.length === 1 ? "s" : ""} every member in one site (federated: it dies with its site by design)` : ""}`
-    });
-  }
+    };
+  const failing = r2.quorums.flatMap(
+    (q) => siteLosses(q.counts).filter((l) => !l.survives).map((l) => `${q.label} stops without ${l.site} (${l.survivors} of ${total(q.counts)} left, majority ${l.majority})`)
+  );
+  const single = r2.quorums.filter((q) => q.counts.size < 2 && r2.ctx.topology.siteByName.size > 1).map((q) => q.label);
+  const witnesses = t.sites.filter((s) => s.role === "witness").map((s) => s.name?.value ?? "?");
+  return {
+    title: "Quorum drawings with explicit witness placement",
+    state: failing.length ? "not met" : "met",
+    why: failing.length ? failing.join("; ") : `every quorum keeps a majority after any single-site loss${witnesses.length ? `; tie-breaker${witnesses.length === 1 ? "" : "s"} at ${witnesses.join(", ")} (role witness)` : r2.quorums.some((q) => q.counts.size > 2) ? "; the third member site is a full site, not a dedicated witness" : ""}${single.length ? `; ${single.join(", ")} keep${single.length === 1 ? "s" : ""} every member in one site (federated: it dies with its site by design)` : ""}`
+  };
+}
+function firewallItem(r2) {
+  const t = r2.ctx.topology;
   const m = portMatrix(r2.ctx, r2.input.deployedPorts);
   const sites = [...t.siteByName.keys()];
   const missing = sites.flatMap(
     (a, i) => sites.slice(i + 1).filter((b) => r2.ctx.rtt(a, b) === void 0).map((b) => `${a}\u2013${b}`)
   );
-  items.push({
+  return {
     title: "Firewall tests for ClusterMesh or Submariner ports, and WAN RTT baselines recorded in monitoring",
     state: missing.length ? "not met" : "not assessed",
     why: `${missing.length ? `no RTT declared for ${missing.join(", ")}; ` : sites.length > 1 ? "every site pair has a declared RTT (the baseline to record); " : ""}${m.rows.length ? `${m.rows.length} firewall rule${m.rows.length === 1 ? "" : "s"} to test are listed under Ports (a game day's probe checks each)` : "no cross-site port is needed"}; whether the tests ran is not in the design`
-  });
+  };
+}
+function drillItem(r2) {
+  const t = r2.ctx.topology;
   const entries = t.traffic.filter((x) => x.name);
   const erroring = [...r2.single, ...r2.partitions].flatMap(
     (x) => x.traffic.flatMap(
       (tr) => tr.backends.filter((b) => b.errors && b.loadRps).map((b) => `${x.name}: ${tr.name} at ${b.cluster} ${rps3(b.loadRps)} of errors`)
     )
   );
-  items.push({
+  return {
     title: "GSLB failover drills measuring external client failure rates, not only in-cluster probes",
     state: "not assessed",
-    why: entries.length ? `a drill is run, not designed; what it should measure: ${entries.map((e) => `${e.name.value} (${e.steering?.value ?? "?"}${e.ttlSeconds ? `, TTL ${e.ttlSeconds.value} s` : ""})`).join(", ")}${erroring.length ? `; the engine predicts ${erroring.join("; ")} until withdrawal` : "; the engine predicts no erroring backend after a single-site loss or partition"}` : "no traffic entry is declared"
-  });
+    why: entries.length ? `a drill is run, not designed; what it should measure: ${entries.map((e) => `${e.name.value} (${e.steering?.value ?? "?"}${e.ttlSeconds ? `, TTL ${e.ttlSeconds.value} s` : ""})`).join(", ")}${erroring.length ? `; the errors the engine predicts for it to see: ${erroring.join("; ")}` : "; the engine predicts no erroring backend after a single-site loss or partition"}` : "no traffic entry is declared"
+  };
+}
+function conflictItem(r2) {
+  const t = r2.ctx.topology;
   if (!t.stores.length)
-    items.push({
+    return {
       title: "Conflict resolution documented per datastore, with named on-call roles",
       state: "not assessed",
       why: "no store is declared"
-    });
-  else {
-    const gaps = [];
-    for (const st of t.stores) {
-      const n = st.name?.value ?? "?";
-      const multi = st.replication?.value === "async" && (st.writers?.items.length ?? 0) > 1 || st.replication?.value === "crdt";
-      if (multi && st.replication?.value !== "crdt" && (!st.conflictResolution || st.conflictResolution.value === "none"))
-        gaps.push(`${n} has several writers and no conflict policy`);
-      if (!st.owner) gaps.push(`${n} names no owner`);
-    }
-    items.push({
-      title: "Conflict resolution documented per datastore, with named on-call roles",
-      state: gaps.length ? "not met" : "met",
-      why: gaps.length ? gaps.join("; ") : t.stores.map(
-        (st) => `${st.name?.value}: ${st.replication?.value === "crdt" ? "CRDT merge" : st.replication?.value === "async" && (st.writers?.items.length ?? 0) > 1 ? st.conflictResolution.value : `${st.replication?.value ?? "?"} (one writer or a quorum: no conflicts)`}, paged: ${st.owner.value}`
-      ).join("; ")
-    });
+    };
+  const gaps = [];
+  for (const st of t.stores) {
+    const n = st.name?.value ?? "?";
+    const multi = st.replication?.value === "async" && (st.writers?.items.length ?? 0) > 1 || st.replication?.value === "crdt";
+    if (multi && st.replication?.value !== "crdt" && (!st.conflictResolution || st.conflictResolution.value === "none"))
+      gaps.push(`${n} has several writers and no conflict policy`);
+    if (!st.owner) gaps.push(`${n} names no owner`);
   }
-  items.push({
+  return {
+    title: "Conflict resolution documented per datastore, with named on-call roles",
+    state: gaps.length ? "not met" : "met",
+    why: gaps.length ? gaps.join("; ") : t.stores.map(
+      (st) => `${st.name?.value}: ${st.replication?.value === "crdt" ? "CRDT merge" : st.replication?.value === "async" && (st.writers?.items.length ?? 0) > 1 ? st.conflictResolution.value : `${st.replication?.value ?? "?"} (one writer or a quorum: no conflicts)`}, paged: ${st.owner.value}`
+    ).join("; ")
+  };
+}
+function fleetItem(_r) {
+  return {
     title: "Fleet or OCM bundles can pause per site without global deletion",
     state: "not assessed",
     why: "the design does not describe fleet management; prove it in a drill (pause one site's bundles, check the other sites keep theirs)"
-  });
+  };
+}
+function backupItem(r2) {
+  const t = r2.ctx.topology;
   const ns = t.stores.filter((s) => s.namespace).map((s) => `${s.name?.value} in ${s.namespace.value}`);
-  items.push({
+  return {
     title: "Backups restore into isolated namespaces without contaminating the peer site",
     state: "not assessed",
     why: `the design does not describe backups${ns.length ? `; restore targets to isolate: ${ns.join(", ")}` : ""}`
-  });
+  };
+}
+function costItem(r2) {
+  const t = r2.ctx.topology;
   const withCap = t.traffic.filter((x) => x.name && x.peakRps && x.backends.length && x.backends.every((b) => b.capacityRps));
   if (!withCap.length)
-    items.push({
+    return {
       title: "Cost model for N+1 site headroom, with finance sign-off",
       state: "not assessed",
       why: "no traffic entry declares peakRps and every backend's capacityRps"
-    });
-  else {
-    const short = withCap.flatMap((tr) => [
-      ...r2.single.filter((x) => x.traffic.some((y) => y.name === tr.name.value && y.outcome === "unserved")).map((x) => `${tr.name.value} when ${x.name}: no backend remains`),
-      ...tightestLosses(r2, tr.name.value).filter((l) => l.b.overloaded).map((l) => `${tr.name.value} when ${l.scenario}: ${l.b.cluster} ${rps3(l.b.loadRps)} of ${rps3(l.b.capacityRps)}`)
-    ]);
-    const tightest = withCap.flatMap((tr) => {
-      const l = tightestLosses(r2, tr.name.value)[0];
-      return l ? [
-        `${tr.name.value} when ${l.scenario}, ${l.b.cluster} ${rps3(l.b.loadRps)} of ${rps3(l.b.capacityRps)}, headroom ${rps3(l.head)} (${pct(l.head, l.b.capacityRps)})`
-      ] : [];
-    });
-    const cost = withCap.map((tr) => {
-      const capTotal = tr.backends.reduce((a, b) => a + (b.capacityRps?.value ?? 0), 0);
-      return `${tr.name.value} ${(Math.round(capTotal / tr.peakRps.value * 10) / 10).toFixed(1)}\xD7 its peak`;
-    });
-    items.push({
-      title: "Cost model for N+1 site headroom, with finance sign-off",
-      state: short.length ? "not met" : "met",
-      why: `${short.length ? short.join("; ") : `every entry point is served within capacity after any single-site loss${tightest.length ? ` (tightest: ${tightest.join("; ")})` : ""}`}; provisioned: ${cost.join(", ")}; the sign-off is finance's`
-    });
-  }
-  return items;
+    };
+  const short = withCap.flatMap((tr) => [
+    ...r2.single.filter((x) => x.traffic.some((y) => y.name === tr.name.value && y.outcome === "unserved")).map((x) => `${tr.name.value} when ${x.name}: no backend remains`),
+    ...tightestLosses(r2, tr.name.value).filter((l) => l.b.overloaded).map((l) => `${tr.name.value} when ${l.scenario}: ${l.b.cluster} ${rps3(l.b.loadRps)} of ${rps3(l.b.capacityRps)}`)
+  ]);
+  const tightest = withCap.flatMap((tr) => {
+    const l = tightestLosses(r2, tr.name.value)[0];
+    return l ? [
+      `${tr.name.value} when ${l.scenario}, ${l.b.cluster} ${rps3(l.b.loadRps)} of ${rps3(l.b.capacityRps)}, headroom ${rps3(l.head)} (${pct(l.head, l.b.capacityRps)})`
+    ] : [];
+  });
+  const cost = withCap.map((tr) => {
+    const capTotal = tr.backends.reduce((a, b) => a + (b.capacityRps?.value ?? 0), 0);
+    return `${tr.name.value} ${(Math.round(capTotal / tr.peakRps.value * 10) / 10).toFixed(1)}\xD7 its peak`;
+  });
+  return {
+    title: "Cost model for N+1 site headroom, with finance sign-off",
+    state: short.length ? "not met" : "met",
+    why: `${short.length ? short.join("; ") : `every entry point is served within capacity after any single-site loss${tightest.length ? ` (tightest: ${tightest.join("; ")})` : ""}`}; provisioned: ${cost.join(", ")}; the sign-off is finance's`
+  };
 }
 function checklistSection(r2) {
   const items = checklistItems(r2);

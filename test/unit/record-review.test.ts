@@ -150,6 +150,10 @@ test("record: an erroring backend with nowhere to send its clients is not promis
     bad,
     /- clients of checkout at lon-prod: up to 20,000 rps answered with errors until steering withdraws it \(every request assumed to need a write\); then fra-prod carries 40,000 rps of 30,000 rps \(overloaded\)/,
   );
+  // the checklist's drill item lists the errors to measure without promising their end
+  const item4 = draft.split("\n").find((l) => l.startsWith("4. "))!;
+  assert.match(item4, /the errors the engine predicts for it to see: lose fra: checkout at lon-prod 40,000 rps of errors/);
+  assert.doesNotMatch(item4, /until withdrawal/);
   const reviewed = recordOf(read("payments-eu-reviewed.topology.yaml"));
   assert.match(
     reviewed,

@@ -954,16 +954,18 @@ interface Item {
   readonly why: string;
 }
 
-/** Seed 001's day-two checklist, all eight items in its order, each met, not met (with the numbers) or not assessed (what the design does not say). */
-// long: not yet split (owner w21, #19's 80-line rule)
+/** The day-two checklist of a multi-site platform, all eight items in order, each met, not met (with the numbers) or not assessed (what the design does not say). */
 export function checklistItems(r: RecordContext): Item[] {
+  return [cidrItem, quorumItem, firewallItem, drillItem, conflictItem, fleetItem, backupItem, costItem].map((item) => item(r));
+}
+
+/** 1. A non-overlapping Pod, Service and Node CIDR matrix, signed by architecture. */
+function cidrItem(r: RecordContext): Item {
   const t = r.ctx.topology;
-  const items: Item[] = [];
-  // 1. CIDR matrix
   const ranges = parsedRanges(r.ctx);
   const undeclared = t.clusters.filter((c) => !["pods", "services", "nodes"].every((f) => c.cidrs.some((v) => v.field === f)));
   const clash = cidrOverlaps(r.ctx);
-  items.push({
+  return {
     title: "Non-overlapping Pod, Service and Node CIDR matrix, signed by architecture",
     state: !ranges.length ? "not assessed" : clash.length ? "not met" : undeclared.length ? "not assessed" : "met",
     why: !ranges.length
@@ -973,31 +975,37 @@ export function checklistItems(r: RecordContext): Item[] {
         : undeclared.length
           ? `no overlap among the ${ranges.length} declared ranges, but ${undeclared.map((c) => c.name?.value ?? "?").join(", ")} leave${undeclared.length === 1 ? "s" : ""} a pod, service or node range undeclared`
           : `${ranges.length} declared ranges, none overlapping; the signature is the reviewers'`,
-  });
-  // 2. quorum drawings with explicit witness placement
+  };
+}
+
+/** 2. Quorum drawings with explicit witness placement. */
+function quorumItem(r: RecordContext): Item {
+  const t = r.ctx.topology;
   if (!r.quorums.length)
-    items.push({
+    return {
       title: "Quorum drawings with explicit witness placement",
       state: "not assessed",
       why: "no etcd membership or quorum store is declared",
-    });
-  else {
-    const failing = r.quorums.flatMap((q) =>
-      siteLosses(q.counts)
-        .filter((l) => !l.survives)
-        .map((l) => `${q.label} stops without ${l.site} (${l.survivors} of ${total(q.counts)} left, majority ${l.majority})`),
-    );
-    const single = r.quorums.filter((q) => q.counts.size < 2 && r.ctx.topology.siteByName.size > 1).map((q) => q.label);
-    const witnesses = t.sites.filter((s) => s.role === "witness").map((s) => s.name?.value ?? "?");
-    items.push({
-      title: "Quorum drawings with explicit witness placement",
-      state: failing.length ? "not met" : "met",
-      why: failing.length
-        ? failing.join("; ")
-        : `every quorum keeps a majority after any single-site loss${witnesses.length ? `; tie-breaker${witnesses.length === 1 ? "" : "s"} at ${witnesses.join(", ")} (role witness)` : r.quorums.some((q) => q.counts.size > 2) ? "; the third member site is a full site, not a dedicated witness" : ""}${single.length ? `; ${single.join(", ")} keep${single.length === 1 ? "s" : ""} every member in one site (federated: it dies with its site by design)` : ""}`,
-    });
-  }
-  // 3. firewall tests for ClusterMesh or Submariner ports, WAN RTT baselines
+    };
+  const failing = r.quorums.flatMap((q) =>
+    siteLosses(q.counts)
+      .filter((l) => !l.survives)
+      .map((l) => `${q.label} stops without ${l.site} (${l.survivors} of ${total(q.counts)} left, majority ${l.majority})`),
+  );
+  const single = r.quorums.filter((q) => q.counts.size < 2 && r.ctx.topology.siteByName.size > 1).map((q) => q.label);
+  const witnesses = t.sites.filter((s) => s.role === "witness").map((s) => s.name?.value ?? "?");
+  return {
+    title: "Quorum drawings with explicit witness placement",
+    state: failing.length ? "not met" : "met",
+    why: failing.length
+      ? failing.join("; ")
+      : `every quorum keeps a majority after any single-site loss${witnesses.length ? `; tie-breaker${witnesses.length === 1 ? "" : "s"} at ${witnesses.join(", ")} (role witness)` : r.quorums.some((q) => q.counts.size > 2) ? "; the third member site is a full site, not a dedicated witness" : ""}${single.length ? `; ${single.join(", ")} keep${single.length === 1 ? "s" : ""} every member in one site (federated: it dies with its site by design)` : ""}`,
+  };
+}
+
+/** 3. Firewall tests for the mesh's ports, and WAN RTT baselines recorded in monitoring. */
+function firewallItem(r: RecordContext): Item {
+  const t = r.ctx.topology;
   const m = portMatrix(r.ctx, r.input.deployedPorts);
   const sites = [...t.siteByName.keys()];
   const missing = sites.flatMap((a, i) =>
@@ -1006,104 +1014,118 @@ export function checklistItems(r: RecordContext): Item[] {
       .filter((b) => r.ctx.rtt(a, b) === undefined)
       .map((b) => `${a}–${b}`),
   );
-  items.push({
+  return {
     title: "Firewall tests for ClusterMesh or Submariner ports, and WAN RTT baselines recorded in monitoring",
     state: missing.length ? "not met" : "not assessed",
     why: `${missing.length ? `no RTT declared for ${missing.join(", ")}; ` : sites.length > 1 ? "every site pair has a declared RTT (the baseline to record); " : ""}${m.rows.length ? `${m.rows.length} firewall rule${m.rows.length === 1 ? "" : "s"} to test are listed under Ports (a game day's probe checks each)` : "no cross-site port is needed"}; whether the tests ran is not in the design`,
-  });
-  // 4. GSLB failover drills measuring external client failure rates
+  };
+}
+
+/** 4. GSLB failover drills measuring external client failure rates. */
+function drillItem(r: RecordContext): Item {
+  const t = r.ctx.topology;
   const entries = t.traffic.filter((x) => x.name);
   const erroring = [...r.single, ...r.partitions].flatMap((x) =>
     x.traffic.flatMap((tr) =>
       tr.backends.filter((b) => b.errors && b.loadRps).map((b) => `${x.name}: ${tr.name} at ${b.cluster} ${rps(b.loadRps!)} of errors`),
     ),
   );
-  items.push({
+  return {
     title: "GSLB failover drills measuring external client failure rates, not only in-cluster probes",
     state: "not assessed",
     why: entries.length
-      ? `a drill is run, not designed; what it should measure: ${entries.map((e) => `${e.name!.value} (${e.steering?.value ?? "?"}${e.ttlSeconds ? `, TTL ${e.ttlSeconds.value} s` : ""})`).join(", ")}${erroring.length ? `; the engine predicts ${erroring.join("; ")} until withdrawal` : "; the engine predicts no erroring backend after a single-site loss or partition"}`
+      ? `a drill is run, not designed; what it should measure: ${entries.map((e) => `${e.name!.value} (${e.steering?.value ?? "?"}${e.ttlSeconds ? `, TTL ${e.ttlSeconds.value} s` : ""})`).join(", ")}${erroring.length ? `; the errors the engine predicts for it to see: ${erroring.join("; ")}` : "; the engine predicts no erroring backend after a single-site loss or partition"}`
       : "no traffic entry is declared",
-  });
-  // 5. conflict resolution per datastore with named on-call roles
+  };
+}
+
+/** 5. Conflict resolution per datastore, with named on-call roles. */
+function conflictItem(r: RecordContext): Item {
+  const t = r.ctx.topology;
   if (!t.stores.length)
-    items.push({
+    return {
       title: "Conflict resolution documented per datastore, with named on-call roles",
       state: "not assessed",
       why: "no store is declared",
-    });
-  else {
-    const gaps: string[] = [];
-    for (const st of t.stores) {
-      const n = st.name?.value ?? "?";
-      const multi = (st.replication?.value === "async" && (st.writers?.items.length ?? 0) > 1) || st.replication?.value === "crdt";
-      if (multi && st.replication?.value !== "crdt" && (!st.conflictResolution || st.conflictResolution.value === "none"))
-        gaps.push(`${n} has several writers and no conflict policy`);
-      if (!st.owner) gaps.push(`${n} names no owner`);
-    }
-    items.push({
-      title: "Conflict resolution documented per datastore, with named on-call roles",
-      state: gaps.length ? "not met" : "met",
-      why: gaps.length
-        ? gaps.join("; ")
-        : t.stores
-            .map(
-              (st) =>
-                `${st.name?.value}: ${st.replication?.value === "crdt" ? "CRDT merge" : st.replication?.value === "async" && (st.writers?.items.length ?? 0) > 1 ? st.conflictResolution!.value : `${st.replication?.value ?? "?"} (one writer or a quorum: no conflicts)`}, paged: ${st.owner!.value}`,
-            )
-            .join("; "),
-    });
+    };
+  const gaps: string[] = [];
+  for (const st of t.stores) {
+    const n = st.name?.value ?? "?";
+    const multi = (st.replication?.value === "async" && (st.writers?.items.length ?? 0) > 1) || st.replication?.value === "crdt";
+    if (multi && st.replication?.value !== "crdt" && (!st.conflictResolution || st.conflictResolution.value === "none"))
+      gaps.push(`${n} has several writers and no conflict policy`);
+    if (!st.owner) gaps.push(`${n} names no owner`);
   }
-  // 6. Fleet / OCM bundles pause per site
-  items.push({
+  return {
+    title: "Conflict resolution documented per datastore, with named on-call roles",
+    state: gaps.length ? "not met" : "met",
+    why: gaps.length
+      ? gaps.join("; ")
+      : t.stores
+          .map(
+            (st) =>
+              `${st.name?.value}: ${st.replication?.value === "crdt" ? "CRDT merge" : st.replication?.value === "async" && (st.writers?.items.length ?? 0) > 1 ? st.conflictResolution!.value : `${st.replication?.value ?? "?"} (one writer or a quorum: no conflicts)`}, paged: ${st.owner!.value}`,
+          )
+          .join("; "),
+  };
+}
+
+/** 6. Fleet or OCM bundles that pause per site without global deletion. */
+function fleetItem(_r: RecordContext): Item {
+  return {
     title: "Fleet or OCM bundles can pause per site without global deletion",
     state: "not assessed",
     why: "the design does not describe fleet management; prove it in a drill (pause one site's bundles, check the other sites keep theirs)",
-  });
-  // 7. backups restore into isolated namespaces
+  };
+}
+
+/** 7. Backups that restore into isolated namespaces. */
+function backupItem(r: RecordContext): Item {
+  const t = r.ctx.topology;
   const ns = t.stores.filter((s) => s.namespace).map((s) => `${s.name?.value} in ${s.namespace!.value}`);
-  items.push({
+  return {
     title: "Backups restore into isolated namespaces without contaminating the peer site",
     state: "not assessed",
     why: `the design does not describe backups${ns.length ? `; restore targets to isolate: ${ns.join(", ")}` : ""}`,
-  });
-  // 8. N+1 headroom with finance sign-off
+  };
+}
+
+/** 8. A cost model for N+1 site headroom, with finance sign-off. */
+function costItem(r: RecordContext): Item {
+  const t = r.ctx.topology;
   const withCap = t.traffic.filter((x) => x.name && x.peakRps && x.backends.length && x.backends.every((b) => b.capacityRps));
   if (!withCap.length)
-    items.push({
+    return {
       title: "Cost model for N+1 site headroom, with finance sign-off",
       state: "not assessed",
       why: "no traffic entry declares peakRps and every backend's capacityRps",
-    });
-  else {
-    // worst first, from the same ranking as the N+1 line; an entry left with no backend at all first
-    const short = withCap.flatMap((tr) => [
-      ...r.single
-        .filter((x) => x.traffic.some((y) => y.name === tr.name!.value && y.outcome === "unserved"))
-        .map((x) => `${tr.name!.value} when ${x.name}: no backend remains`),
-      ...tightestLosses(r, tr.name!.value)
-        .filter((l) => l.b.overloaded)
-        .map((l) => `${tr.name!.value} when ${l.scenario}: ${l.b.cluster} ${rps(l.b.loadRps!)} of ${rps(l.b.capacityRps!)}`),
-    ]);
-    const tightest = withCap.flatMap((tr) => {
-      const l = tightestLosses(r, tr.name!.value)[0];
-      return l
-        ? [
-            `${tr.name!.value} when ${l.scenario}, ${l.b.cluster} ${rps(l.b.loadRps!)} of ${rps(l.b.capacityRps!)}, headroom ${rps(l.head)} (${pct(l.head, l.b.capacityRps!)})`,
-          ]
-        : [];
-    });
-    const cost = withCap.map((tr) => {
-      const capTotal = tr.backends.reduce((a, b) => a + (b.capacityRps?.value ?? 0), 0);
-      return `${tr.name!.value} ${(Math.round((capTotal / tr.peakRps!.value) * 10) / 10).toFixed(1)}× its peak`;
-    });
-    items.push({
-      title: "Cost model for N+1 site headroom, with finance sign-off",
-      state: short.length ? "not met" : "met",
-      why: `${short.length ? short.join("; ") : `every entry point is served within capacity after any single-site loss${tightest.length ? ` (tightest: ${tightest.join("; ")})` : ""}`}; provisioned: ${cost.join(", ")}; the sign-off is finance's`,
-    });
-  }
-  return items;
+    };
+  // worst first, from the same ranking as the N+1 line; an entry left with no backend at all first
+  const short = withCap.flatMap((tr) => [
+    ...r.single
+      .filter((x) => x.traffic.some((y) => y.name === tr.name!.value && y.outcome === "unserved"))
+      .map((x) => `${tr.name!.value} when ${x.name}: no backend remains`),
+    ...tightestLosses(r, tr.name!.value)
+      .filter((l) => l.b.overloaded)
+      .map((l) => `${tr.name!.value} when ${l.scenario}: ${l.b.cluster} ${rps(l.b.loadRps!)} of ${rps(l.b.capacityRps!)}`),
+  ]);
+  const tightest = withCap.flatMap((tr) => {
+    const l = tightestLosses(r, tr.name!.value)[0];
+    return l
+      ? [
+          `${tr.name!.value} when ${l.scenario}, ${l.b.cluster} ${rps(l.b.loadRps!)} of ${rps(l.b.capacityRps!)}, headroom ${rps(l.head)} (${pct(l.head, l.b.capacityRps!)})`,
+        ]
+      : [];
+  });
+  const cost = withCap.map((tr) => {
+    const capTotal = tr.backends.reduce((a, b) => a + (b.capacityRps?.value ?? 0), 0);
+    return `${tr.name!.value} ${(Math.round((capTotal / tr.peakRps!.value) * 10) / 10).toFixed(1)}× its peak`;
+  });
+  return {
+    title: "Cost model for N+1 site headroom, with finance sign-off",
+    state: short.length ? "not met" : "met",
+    why: `${short.length ? short.join("; ") : `every entry point is served within capacity after any single-site loss${tightest.length ? ` (tightest: ${tightest.join("; ")})` : ""}`}; provisioned: ${cost.join(", ")}; the sign-off is finance's`,
+  };
 }
 
 function checklistSection(r: RecordContext): string[] {
