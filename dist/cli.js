@@ -28092,11 +28092,10 @@ function judgeMeshes(J) {
 }
 function brokerNotes(J) {
   const { ctx, R, notes } = J;
-  const submariner2 = ctx.topology.clusters.filter((c) => c.mesh === "submariner" && c.name?.value);
-  const brokers = ctx.topology.clusters.filter((c) => c.broker?.value && c.name?.value);
+  const { joined: submariner2, brokers } = submarinerSet(ctx);
   if (!submariner2.length) return;
   for (const b of brokers) {
-    const bs = b.broker?.value ? ctx.siteOfCluster(b.name.value) : void 0;
+    const bs = ctx.siteOfCluster(b.name.value);
     if (!bs) continue;
     const away = submariner2.map((c) => ({ name: c.name.value, site: ctx.siteOfCluster(c.name.value) })).filter((c) => c.name !== b.name.value && c.site && !R.lost.has(c.site) && !R.reaches(c.site, bs)).map((c) => c.name);
     if (!away.length) continue;

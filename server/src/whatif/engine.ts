@@ -8,6 +8,7 @@ import { lagBytesNeeded } from "../math/lag";
 import type { Quorum, TopologyContext } from "../derive/context";
 import { galeraCommit, leaderCommit, relaysThroughFollowers, writeBudget } from "../derive/latency";
 import { loadBackends } from "../derive/loads";
+import { submarinerSet } from "../derive/meshes";
 import { etcdTimers, largestMemberRtt } from "../derive/timers";
 import { majority } from "../math/quorum";
 import { toNumber } from "../math/rational";
@@ -1082,12 +1083,11 @@ function judgeMeshes(J: Judging): MeshResult[] {
 /** Submariner's Broker only exchanges Cluster and Endpoint records (no traffic passes through it): out of reach, nothing stops, but nothing changes either. */
 function brokerNotes(J: Judging) {
   const { ctx, R, notes } = J;
-  const submariner = ctx.topology.clusters.filter((c) => c.mesh === "submariner" && c.name?.value);
   // the Broker may run on a joined cluster or on a management cluster that only hosts it (`mesh: none`)
-  const brokers = ctx.topology.clusters.filter((c) => c.broker?.value && c.name?.value);
+  const { joined: submariner, brokers } = submarinerSet(ctx);
   if (!submariner.length) return;
   for (const b of brokers) {
-    const bs = b.broker?.value ? ctx.siteOfCluster(b.name!.value) : undefined;
+    const bs = ctx.siteOfCluster(b.name!.value);
     if (!bs) continue;
     const away = submariner
       .map((c) => ({ name: c.name!.value, site: ctx.siteOfCluster(c.name!.value) }))
