@@ -13,6 +13,13 @@ import { primeParser, warmUpEditSteps, warmUpSteps } from "../warmup";
 import { type HeapKeeper, heapKeeper } from "./memory";
 import type { FromBackground, ToBackground } from "./messages";
 
+/**
+ * How long the background thread must have been idle before it runs a put-off warm-up step: a
+ * step takes a few to tens of milliseconds, and keystrokes typed in a burst (or a benchmark's,
+ * sent the moment the last diagnostics arrive) must not wait behind one.
+ */
+const LATER_IDLE_MS = 100;
+
 /** The side of a MessagePort the thread uses (a real port, or a test's stand-in). */
 export interface Port {
   on(event: "message", listener: (m: ToBackground) => void): void;
@@ -134,13 +141,13 @@ class BackgroundThread {
   private scheduled = false;
   readonly cancellations = new Cancellations();
   /**
-   * The warm-up's edit and hover steps, when a document stopped it before them: run a step per
-   * turn once the thread is idle (after that document's analysis), paused whenever work arrives.
-   * The document's own analysis warmed the parser and the rules, not the incremental path every
-   * keystroke takes.
+   * The warm-up's edit and hover steps, when a document stopped it before them: run a step at a
+   * time once the thread has been idle for LATER_IDLE_MS (after that document's analysis; a
+   * user's first keystroke comes later than that), paused whenever work arrives. The document's
+   * own analysis warmed the parser and the rules, not the incremental path every keystroke takes.
    */
   later: Generator<void, void, undefined> | undefined;
-  private laterScheduled = false;
+  private laterTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly port: Port;
   readonly heap: HeapKeeper;
   /** diagnostics are pushed with each analysis (false: the client pulls them, as a request) */
@@ -195,19 +202,19 @@ class BackgroundThread {
     this.resumeLater();
   }
 
-  private resumeLater(): void {
-    if (!this.later || this.laterScheduled) return;
-    this.laterScheduled = true;
-    setImmediate(() => this.laterStep());
+  private resumeLater(idleMs = LATER_IDLE_MS): void {
+    if (!this.later) return;
+    clearTimeout(this.laterTimer);
+    this.laterTimer = setTimeout(() => this.laterStep(), idleMs);
   }
 
   private laterStep(): void {
-    this.laterScheduled = false;
+    this.laterTimer = undefined;
     // work arrived: the drain it scheduled runs first, and resumes these after it
     if (!this.later || this.scheduled) return;
     try {
       if (!this.later.next().done) {
-        this.resumeLater();
+        this.resumeLater(0);
         return;
       }
       this.later = undefined;
