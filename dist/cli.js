@@ -22520,6 +22520,14 @@ function meshRules(ctx) {
   return out;
 }
 
+// server/src/util/steps.ts
+function finish(steps2) {
+  for (; ; ) {
+    const n = steps2.next();
+    if (n.done) return n.value;
+  }
+}
+
 // server/src/math/traffic.ts
 var safe = (x) => Number.isSafeInteger(x);
 function scenario(peak, backends, lost) {
@@ -23560,11 +23568,19 @@ function assumedAtOne(d, sites, links) {
   return out;
 }
 function availabilityReport(ctx, budget = DESIGN_STATE_BUDGET) {
+  return finish(availabilityReportSteps(ctx, budget));
+}
+function* availabilityReportSteps(ctx, budget = DESIGN_STATE_BUDGET) {
   const d = leanDesign(ctx);
   if (!d.declared || d.invalid.length) return { declared: d.declared, invalid: d.invalid, figures: [], assumptions: ASSUMPTIONS };
   const entities = leanEntities(ctx, d);
   const each = Math.max(Math.min(ENTITY_STATE_FLOOR, budget), Math.floor(budget / Math.max(1, entities.length)));
-  return { declared: true, invalid: [], figures: entities.map((e) => figuresWithRelay(d, e, each)), assumptions: ASSUMPTIONS };
+  const figures = [];
+  for (const e of entities) {
+    figures.push(figuresWithRelay(d, e, each));
+    yield;
+  }
+  return { declared: true, invalid: [], figures, assumptions: ASSUMPTIONS };
 }
 function figuresWithRelay(d, e, budget) {
   const f = entityFigures(d, e, budget);
@@ -23588,8 +23604,16 @@ function figuresWithRelay(d, e, budget) {
   if (without.unavailability <= f.unavailability * (1 + 1e-9)) return f;
   return { ...f, withoutRelay: { stores: relaying.map((q) => q.owner.name?.value ?? q.name), figures: without } };
 }
+var reportCell = (_ctx) => ({});
 function reportOf(ctx) {
-  return ctx.fact(availabilityReport);
+  const cell2 = ctx.fact(reportCell);
+  cell2.value ??= availabilityReport(ctx);
+  return cell2.value;
+}
+function* reportSteps(ctx) {
+  const cell2 = ctx.fact(reportCell);
+  cell2.value ??= yield* availabilityReportSteps(ctx);
+  return cell2.value;
 }
 function ninesText(unavailability) {
   return `${sig(-Math.log10(unavailability)).replace(/(\.\d\d)\d*/, "$1")} nines`;
@@ -23733,20 +23757,38 @@ function firstSurviveFailure(d, e, cls) {
 }
 var WITNESS_FIX = (store) => ({ kind: "add-witness", title: "Add witness site", preferred: true, args: { store } });
 function objectiveRules(ctx) {
-  return objectiveJudgements(ctx).flatMap((j) => j.finding ? [j.finding] : []);
+  return finish(objectiveSteps(ctx));
 }
+function* objectiveSteps(ctx) {
+  if (!withObjectives(ctx).length) return [];
+  yield;
+  const judged2 = yield* judgeSteps(ctx);
+  return judged2.flatMap((j) => j.finding ? [j.finding] : []);
+}
+var judgedCell = (_ctx) => ({});
 function objectiveJudgements(ctx) {
-  return ctx.fact(judgeAll);
+  const cell2 = ctx.fact(judgedCell);
+  cell2.value ??= finish(judgeSteps(ctx));
+  return cell2.value;
 }
-function judgeAll(ctx) {
+var withObjectives = (ctx) => [
+  ...ctx.topology.stores.filter((s) => s.objectives),
+  ...ctx.topology.traffic.filter((x) => x.objectives)
+];
+function* judgeSteps(ctx) {
+  const cell2 = ctx.fact(judgedCell);
+  if (cell2.value) return cell2.value;
   const t = ctx.topology;
-  const withObjectives = [...t.stores.filter((s) => s.objectives), ...t.traffic.filter((x) => x.objectives)];
-  if (!withObjectives.length) return [];
+  const owners = withObjectives(ctx);
   const out = [];
+  if (!owners.length) {
+    cell2.value = out;
+    return out;
+  }
   const d = leanDesign(ctx);
   const entities = leanEntities(ctx, d);
-  const report = reportOf(ctx);
-  for (const owner of withObjectives) {
+  const report = yield* reportSteps(ctx);
+  for (const owner of owners) {
     const isStore = t.stores.includes(owner);
     const o = owner.objectives;
     const label4 = `${isStore ? "store" : "traffic"} ${owner.name?.value ?? `#${owner.index + 1}`}`;
@@ -23770,7 +23812,9 @@ function judgeAll(ctx) {
     judgeRpo(j);
     judgeRto(j);
     judgeSurvive(j);
+    yield;
   }
+  cell2.value = out;
   return out;
 }
 function judgeWithoutFigure({ ctx, d, report, owner, isStore, o, e, f, judge, unmeasurable }) {
@@ -24678,6 +24722,7 @@ var TOPOLOGY_RULES = [
   ["export", topologyExportRules],
   ["objective", objectiveRules]
 ];
+var LATE_RULES = [["objective", objectiveSteps]];
 
 // server/src/availability/render.ts
 var AVAILABILITY_FORMATS = ["text", "json", "md"];
@@ -26873,9 +26918,11 @@ function trustAnchorFindings(pass, files) {
 
 // server/src/analysis.ts
 var formatErrors = (a) => a.local.filter((f) => f.severity === "error" && (f.code === "schema" || f.code.startsWith("value/")));
+var LATE = new Set(LATE_RULES.map(([name]) => name));
 function runRules(ctx, at) {
   const out = [];
-  for (const [name, rule] of TOPOLOGY_RULES) out.push(...guarded(name, at, () => rule(ctx)));
+  for (const [name, rule] of TOPOLOGY_RULES)
+    if (!ctx.options.deferFigures || !LATE.has(name)) out.push(...guarded(name, at, () => rule(ctx)));
   return out;
 }
 function internalError(name, at, err) {
@@ -30928,14 +30975,6 @@ function portsCsv(m) {
 function portsJson(m) {
   return `${JSON.stringify({ rows: m.rows, notes: m.notes }, null, 2)}
 `;
-}
-
-// server/src/util/steps.ts
-function finish(steps2) {
-  for (; ; ) {
-    const n = steps2.next();
-    if (n.done) return n.value;
-  }
 }
 
 // server/src/whatif/tiers.ts

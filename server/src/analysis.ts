@@ -4,7 +4,8 @@ import type { LineIndex } from "./model/text";
 import { ruleInfo, type Severity } from "./rules/catalog";
 import { DEFAULT_OPTIONS, TopologyContext, type AnalysisOptions } from "./derive/context";
 import { manifestRules, type ManifestFile } from "./rules/exports";
-import { TOPOLOGY_RULES } from "./rules/index";
+import { LATE_RULES, TOPOLOGY_RULES } from "./rules/index";
+import type { Steps } from "./util/steps";
 import { validateTopologyGroups } from "./schema/validate";
 import { drift, mergeFindings, type DeploymentSource, type DriftResult, type Fingerprints } from "./drift/compare";
 
@@ -33,10 +34,31 @@ export interface FileAnalysis {
 export const formatErrors = (a: FileAnalysis): Finding[] =>
   a.local.filter((f) => f.severity === "error" && (f.code === "schema" || f.code.startsWith("value/")));
 
-/** Runs every rule family on one topology, each guarded. */
+const LATE = new Set(LATE_RULES.map(([name]) => name));
+
+/** Runs every rule family on one topology, each guarded (with `deferFigures`, not the late ones). */
 export function runRules(ctx: TopologyContext, at: number): Finding[] {
   const out: Finding[] = [];
-  for (const [name, rule] of TOPOLOGY_RULES) out.push(...guarded(name, at, () => rule(ctx)));
+  for (const [name, rule] of TOPOLOGY_RULES)
+    if (!ctx.options.deferFigures || !LATE.has(name)) out.push(...guarded(name, at, () => rule(ctx)));
+  return out;
+}
+
+/**
+ * The findings an analysis with `deferFigures` left out (rules/index LATE_RULES), step-wise: the
+ * editor runs them after publishing the others, a few steps per turn, and gives them up when a
+ * newer edit arrives. Each family guarded as in runRules.
+ */
+export function* lateFindingsSteps(a: FileAnalysis): Steps<Finding[]> {
+  const out: Finding[] = [];
+  for (const ctx of a.contexts)
+    for (const [name, steps] of LATE_RULES) {
+      try {
+        out.push(...(yield* steps(ctx)));
+      } catch (err) {
+        out.push(internalError(name, ctx.topology.span.start, err));
+      }
+    }
   return out;
 }
 

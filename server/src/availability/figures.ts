@@ -10,6 +10,7 @@ import { DNS_STEERING } from "../derive/loads";
 import { availabilityPercent, minutes, percentOfTime, sig } from "../util/format";
 import { type Component, CutSets, enumerateStates, type EnumerationResult } from "./enumerate";
 import { planOf, type Tally, wholePlan } from "./factor";
+import { finish, type Steps } from "../util/steps";
 import {
   asyncRpo,
   entityLinks,
@@ -250,11 +251,21 @@ function assumedAtOne(d: LeanDesign, sites: number[], links: number[]): string[]
 
 /** Every entity's figures (none when no availability is declared, or one is out of range). */
 export function availabilityReport(ctx: TopologyContext, budget = DESIGN_STATE_BUDGET): AvailabilityReport {
+  return finish(availabilityReportSteps(ctx, budget));
+}
+
+/** availabilityReport step-wise: one entity's figures per step (the editor computes them between keystrokes). */
+export function* availabilityReportSteps(ctx: TopologyContext, budget = DESIGN_STATE_BUDGET): Steps<AvailabilityReport> {
   const d = leanDesign(ctx);
   if (!d.declared || d.invalid.length) return { declared: d.declared, invalid: d.invalid, figures: [], assumptions: ASSUMPTIONS };
   const entities = leanEntities(ctx, d);
   const each = Math.max(Math.min(ENTITY_STATE_FLOOR, budget), Math.floor(budget / Math.max(1, entities.length)));
-  return { declared: true, invalid: [], figures: entities.map((e) => figuresWithRelay(d, e, each)), assumptions: ASSUMPTIONS };
+  const figures: EntityFigures[] = [];
+  for (const e of entities) {
+    figures.push(figuresWithRelay(d, e, each));
+    yield;
+  }
+  return { declared: true, invalid: [], figures, assumptions: ASSUMPTIONS };
 }
 
 /** An entity's figures; for a traffic entry writing to CockroachDB, with what they are without the follower relay. */
@@ -282,9 +293,21 @@ export function figuresWithRelay(d: LeanDesign, e: LeanEntity, budget: number): 
   return { ...f, withoutRelay: { stores: relaying.map((q) => (q.owner as Store).name?.value ?? q.name), figures: without } };
 }
 
+/** The report of an analysed topology, once computed (by reportOf at once, or by reportSteps a step at a time). */
+const reportCell = (_ctx: TopologyContext): { value?: AvailabilityReport } => ({});
+
 /** Every figure of an analysed topology, computed once (rules, hovers, preview, record and CLI share it). */
 export function reportOf(ctx: TopologyContext): AvailabilityReport {
-  return ctx.fact(availabilityReport);
+  const cell = ctx.fact(reportCell);
+  cell.value ??= availabilityReport(ctx);
+  return cell.value;
+}
+
+/** reportOf step-wise: what it computes is kept for reportOf (a run given up half-way keeps nothing). */
+export function* reportSteps(ctx: TopologyContext): Steps<AvailabilityReport> {
+  const cell = ctx.fact(reportCell);
+  cell.value ??= yield* availabilityReportSteps(ctx);
+  return cell.value;
 }
 
 /** "5.52 nines" (two decimals at most) */

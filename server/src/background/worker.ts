@@ -158,6 +158,12 @@ class BackgroundThread {
     // measured after the service exists (its baseline includes it)
     this.heap = heap ?? heapKeeper();
     this.push = push;
+    // the availability figures' findings of the files hosted here follow their others (a second report)
+    this.service.setLateFor((uri) => this.hosted.has(uri));
+    this.service.onLateFindings((uris) => {
+      for (const u of uris) this.touched.add(u);
+      this.report();
+    });
   }
 
   private post(m: FromBackground): void {

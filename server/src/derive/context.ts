@@ -4,6 +4,8 @@ import type { RttLookup } from "../math/quorum";
 export interface AnalysisOptions {
   /** rtt/galera-wan threshold (setting quorate.galeraMaxRttMs) */
   readonly galeraMaxRttMs: number;
+  /** the editor: leave out the families that need the availability figures (rules/index LATE_RULES); they run afterwards */
+  readonly deferFigures?: boolean;
 }
 
 export const DEFAULT_OPTIONS: AnalysisOptions = { galeraMaxRttMs: 5 };

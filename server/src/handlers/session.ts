@@ -70,6 +70,8 @@ export class Session {
     // bound deployment files are read inside the workspace folder that holds the topology
     this.service = host.createService(() => this.workspaceRoots());
     this.diagnostics = new DiagnosticsPublisher(this);
+    // the availability figures' findings (objective/*) follow a file's others: published again
+    this.service.onLateFindings((uris) => this.publish(uris));
   }
 
   workspaceRoots(): string[] {

@@ -5,11 +5,12 @@
 import type { Finding, FixHint } from "../model/finding";
 import type { Objectives, Store, Traffic } from "../model/topology";
 import { finding, type TopologyContext } from "./context";
+import { finish, type Steps } from "../util/steps";
 import { TTL_RANGE } from "../derive/loads";
 import { availabilityPercent, seconds, sig } from "../util/format";
 import {
   type AvailabilityReport,
-  reportOf,
+  reportSteps,
   type EntityFigures,
   cutSetText,
   figureText,
@@ -163,13 +164,35 @@ export interface ObjectiveJudgement {
 
 /** objective/*: every objective of every store and traffic entry. */
 export function objectiveRules(ctx: TopologyContext): Finding[] {
-  return objectiveJudgements(ctx).flatMap((j) => (j.finding ? [j.finding] : []));
+  return finish(objectiveSteps(ctx));
 }
+
+/**
+ * objective/* step-wise, for the editor (analysis.ts lateFindingsSteps): a design without
+ * objectives is answered at once; otherwise the first step is empty, so nothing heavy runs on
+ * the caller's turn, then one entity's figures and one owner's judgement per step.
+ */
+export function* objectiveSteps(ctx: TopologyContext): Steps<Finding[]> {
+  if (!withObjectives(ctx).length) return [];
+  yield;
+  const judged = yield* judgeSteps(ctx);
+  return judged.flatMap((j) => (j.finding ? [j.finding] : []));
+}
+
+/** The judgements of an analysed topology, once made (by objectiveJudgements at once, or objectiveSteps a step at a time). */
+const judgedCell = (_ctx: TopologyContext): { value?: readonly ObjectiveJudgement[] } => ({});
 
 /** Every declared objective of every store and traffic entry, judged (memoised per analysis). */
 export function objectiveJudgements(ctx: TopologyContext): readonly ObjectiveJudgement[] {
-  return ctx.fact(judgeAll);
+  const cell = ctx.fact(judgedCell);
+  cell.value ??= finish(judgeSteps(ctx));
+  return cell.value;
 }
+
+const withObjectives = (ctx: TopologyContext): (Store | Traffic)[] => [
+  ...ctx.topology.stores.filter((s) => s.objectives),
+  ...ctx.topology.traffic.filter((x) => x.objectives),
+];
 
 /** What every step judging one owner's objectives reads. */
 interface Judging {
@@ -187,15 +210,21 @@ interface Judging {
   readonly unmeasurable: (what: string) => Finding;
 }
 
-function judgeAll(ctx: TopologyContext): ObjectiveJudgement[] {
+/** Every owner's objectives judged, a step per owner after the figures' steps; kept for objectiveJudgements. */
+function* judgeSteps(ctx: TopologyContext): Steps<readonly ObjectiveJudgement[]> {
+  const cell = ctx.fact(judgedCell);
+  if (cell.value) return cell.value;
   const t = ctx.topology;
-  const withObjectives = [...t.stores.filter((s) => s.objectives), ...t.traffic.filter((x) => x.objectives)];
-  if (!withObjectives.length) return [];
+  const owners = withObjectives(ctx);
   const out: ObjectiveJudgement[] = [];
+  if (!owners.length) {
+    cell.value = out;
+    return out;
+  }
   const d = leanDesign(ctx);
   const entities = leanEntities(ctx, d);
-  const report = reportOf(ctx);
-  for (const owner of withObjectives) {
+  const report = yield* reportSteps(ctx);
+  for (const owner of owners) {
     const isStore = t.stores.includes(owner as Store);
     const o = owner.objectives as Objectives;
     const label = `${isStore ? "store" : "traffic"} ${owner.name?.value ?? `#${owner.index + 1}`}`;
@@ -219,7 +248,9 @@ function judgeAll(ctx: TopologyContext): ObjectiveJudgement[] {
     judgeRpo(j);
     judgeRto(j);
     judgeSurvive(j);
+    yield;
   }
+  cell.value = out;
   return out;
 }
 

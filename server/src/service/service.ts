@@ -13,11 +13,11 @@ import type {
   WorkspaceEdit,
 } from "vscode-languageserver";
 import { DiagnosticSeverity } from "vscode-languageserver";
-import { analyzeFile, type Deployments, type FileAnalysis, finalize, manifestFileOf } from "../analysis";
+import { analyzeFile, type Deployments, type FileAnalysis, finalize, lateFindingsSteps, manifestFileOf } from "../analysis";
 import { declaredNames } from "../nav/completion";
 import { mergeFindings } from "../drift/compare";
 import { reanalyzeChange, type TextChange } from "../incremental";
-import type { Finding } from "../model/finding";
+import type { Finding, FixHint } from "../model/finding";
 import { LineIndex } from "../model/text";
 import type { DriftMarker, SummaryResult } from "../protocol";
 import { ruleInfo } from "../rules/catalog";
@@ -26,7 +26,7 @@ import { codeActionsOf } from "./actions";
 import { toDiagnostic } from "./convert";
 import { DriftIndex } from "./drift";
 import type { FileState, Workspace } from "./files";
-import type { Cancellation } from "./host";
+import { type Cancellation, CancelledError, stepThrough } from "./host";
 import { hoverOf } from "./hover";
 import { completionOf, definitionOf, documentSymbolsOf, prepareRenameOf, referencesOf, renameOf } from "./navigation";
 import { DEFAULT_SETTINGS, type Settings } from "./settings";
@@ -67,6 +67,18 @@ export class QuorateService implements Workspace {
   private contributions = new Map<string, Contributions>();
   /** reads a file's committed version (git); off until the transport gives a way (never on the web) */
   private revisions?: RevisionReader;
+  /**
+   * By uri: the findings the analysis left for later (the availability figures' objective/*,
+   * analysis.ts lateFindingsSteps), as of `analysis`. Until a newer analysis's arrive, the
+   * previous ones stay, moved with the edits (so they do not blink out on every keystroke).
+   */
+  private readonly late = new Map<string, { analysis: FileAnalysis; findings: Finding[] }>();
+  /** the run computing each file's late findings; the next analysis of the file cancels it */
+  private readonly lateRuns = new Map<string, LateRun>();
+  /** told the files whose late findings arrived (the transport publishes them again) */
+  private lateListener?: (uris: string[]) => void;
+  /** which analysed files get late findings: the open ones, unless the transport says (the background thread: its hosted ones) */
+  private lateFor: (f: FileState) => boolean = (f) => f.open;
 
   file(uri: string): FileState | undefined {
     return this.files.get(uri);
@@ -151,6 +163,21 @@ export class QuorateService implements Workspace {
     return JSON.parse(JSON.stringify({ manifest, drift })) as Contributions;
   }
 
+  /** Called with the files whose late findings (objective/*) arrived after their analysis. */
+  onLateFindings(listener: (uris: string[]) => void): void {
+    this.lateListener = listener;
+  }
+
+  /** Which analysed files get late findings (default: the open ones). */
+  setLateFor(which: (uri: string) => boolean): void {
+    this.lateFor = (f) => which(f.uri);
+  }
+
+  /** The run computing a file's late findings, while one runs (tests watch its cancellation). */
+  lateRun(uri: string): (Cancellation & { readonly done: Promise<void> }) | undefined {
+    return this.lateRuns.get(uri);
+  }
+
   getSettings(): Settings {
     return this.settings;
   }
@@ -193,6 +220,7 @@ export class QuorateService implements Workspace {
       f = { uri, text, open, onDisk: !open, tooLarge: false, hosted: false, findings: [] };
       this.files.set(uri, f);
     } else {
+      if (text !== f.text) this.moveLate(uri, change);
       f.text = text;
       f.hostedLines = undefined;
       if (open) f.open = true;
@@ -252,6 +280,7 @@ export class QuorateService implements Workspace {
     if (diskText !== undefined && f.onDisk) return this.update(uri, diskText, false);
     if (!f.onDisk) {
       this.files.delete(uri);
+      this.dropLate(uri);
       const dropped = this.setContributions(uri, undefined);
       return [...new Set([uri, ...dropped, ...this.rejudgeDrift(uri), ...this.recomputeManifest()])];
     }
@@ -263,6 +292,7 @@ export class QuorateService implements Workspace {
     const f = this.files.get(uri);
     if (!f || f.open) return [];
     this.files.delete(uri);
+    this.dropLate(uri);
     const dropped = this.setContributions(uri, undefined);
     return [...new Set([uri, ...dropped, ...this.rejudgeDrift(uri), ...this.recomputeManifest()])];
   }
@@ -285,10 +315,12 @@ export class QuorateService implements Workspace {
     if (f.tooLarge || f.hosted) {
       f.analysis = undefined;
       f.findings = [];
+      this.dropLate(f.uri);
       return;
     }
     const started = TIMINGS ? performance.now() : 0;
-    const options = { galeraMaxRttMs: this.settings.galeraMaxRttMs };
+    // the availability figures' findings are not waited for: they follow (startLate)
+    const options = { galeraMaxRttMs: this.settings.galeraMaxRttMs, deferFigures: true };
     let next = f.analysis && change ? reanalyzeChange(f.analysis, change, f.text, options) : undefined;
     const incremental = !!next;
     if (!next) {
@@ -307,7 +339,61 @@ export class QuorateService implements Workspace {
     }
     const t = next.contexts[0]?.topology;
     if (t) f.lastNames = declaredNames(t);
+    this.startLate(f);
     this.refreshFindings(f);
+  }
+
+  /**
+   * Starts computing the late findings of `f`'s analysis, cancelling the run for an older one.
+   * A design without objectives is answered at once (no second publish); otherwise the run
+   * goes a step per turn of the event loop and, if its analysis is still the file's when it
+   * ends, replaces the file's late findings and tells the listener.
+   */
+  private startLate(f: FileState): void {
+    this.lateRuns.get(f.uri)?.cancel();
+    this.lateRuns.delete(f.uri);
+    const a = f.analysis;
+    if (!a || !this.lateFor(f)) {
+      this.late.delete(f.uri);
+      return;
+    }
+    const steps = lateFindingsSteps(a);
+    const first = steps.next();
+    if (first.done) {
+      this.late.set(f.uri, { analysis: a, findings: first.value });
+      return;
+    }
+    const run = new LateRun(async () => {
+      try {
+        const findings = await stepThrough(steps, run, "the availability figures", 1);
+        if (this.lateRuns.get(f.uri) !== run || f.analysis !== a) return;
+        this.lateRuns.delete(f.uri);
+        this.late.set(f.uri, { analysis: a, findings });
+        this.refreshFindings(f);
+        this.lateListener?.([f.uri]);
+      } catch (e) {
+        // cancelled: a newer analysis runs its own; anything else was already an internal-error
+        // finding (lateFindingsSteps guards each family), so nothing is left to report
+        if (!(e instanceof CancelledError)) this.late.delete(f.uri);
+      }
+    });
+    this.lateRuns.set(f.uri, run);
+  }
+
+  /** A file's text changed: its late findings move with the edit (dropped where it touched them), or go without one. */
+  private moveLate(uri: string, change: TextChange | undefined): void {
+    const l = this.late.get(uri);
+    if (!l) return;
+    const moved = change ? l.findings.flatMap((x) => movedFinding(x, change)) : [];
+    if (moved.length) this.late.set(uri, { analysis: l.analysis, findings: moved });
+    else this.late.delete(uri);
+  }
+
+  /** A file no longer analysed here: its late findings and their run go. */
+  private dropLate(uri: string): void {
+    this.lateRuns.get(uri)?.cancel();
+    this.lateRuns.delete(uri);
+    this.late.delete(uri);
   }
 
   private refreshFindings(f: FileState): void {
@@ -317,7 +403,7 @@ export class QuorateService implements Workspace {
     }
     f.findings = finalize(
       f.analysis.parsed,
-      [...f.analysis.local, ...(this.manifest.get(f.uri) ?? []), ...this.driftFindingsOf(f.uri)],
+      [...f.analysis.local, ...(this.late.get(f.uri)?.findings ?? []), ...(this.manifest.get(f.uri) ?? []), ...this.driftFindingsOf(f.uri)],
       this.settings.rules,
     );
   }
@@ -444,4 +530,53 @@ export class QuorateService implements Workspace {
 /** Whether a file feeds the workspace-wide rules: Kubernetes manifests, or a topology's exportPolicy. */
 function holdsManifestInput(a: FileAnalysis | undefined): boolean {
   return !!a?.parsed.relevant && (a.parsed.docs.some((d) => d.k8s) || a.contexts.some((c) => c.topology.exportPolicy));
+}
+
+/** A cancellable run of a file's late findings (a Cancellation for stepThrough); `done` settles when it stops. */
+class LateRun implements Cancellation {
+  private cancelled = false;
+  private readonly listeners = new Set<() => void>();
+  readonly done: Promise<void>;
+
+  constructor(body: () => Promise<void>) {
+    // started on a later turn: the analysis's own findings are published first
+    this.done = new Promise<void>((resolve) => setTimeout(resolve, 0)).then(body);
+  }
+
+  get isCancellationRequested(): boolean {
+    return this.cancelled;
+  }
+
+  onCancellationRequested(listener: () => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    for (const l of this.listeners) l();
+  }
+}
+
+/** Where a finding of the text before `change` is after it, with plain offsets; none when the edit touched its place. */
+function movedFinding(x: Finding, change: TextChange): Finding[] {
+  const delta = change.text.length - (change.end - change.start);
+  const move = (sp: { start: number; end: number }) =>
+    sp.end < change.start
+      ? { start: sp.start, end: sp.end }
+      : sp.start > change.end
+        ? { start: sp.start + delta, end: sp.end + delta }
+        : undefined;
+  const span = move(x.span);
+  if (!span) return [];
+  const related = x.related?.flatMap((r) => {
+    const at = r.path ? { start: r.span.start, end: r.span.end } : move(r.span);
+    return at ? [{ ...r, span: at }] : [];
+  });
+  const fixes = x.fixes?.flatMap((h): FixHint[] => {
+    if (h.kind !== "replace") return [h];
+    const at = move(h.span);
+    return at ? [{ ...h, span: at }] : [];
+  });
+  return [{ ...x, span, ...(related ? { related } : {}), ...(fixes ? { fixes } : {}) }];
 }
