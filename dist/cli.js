@@ -23762,8 +23762,8 @@ function objectiveRules(ctx) {
 function* objectiveSteps(ctx) {
   if (!withObjectives(ctx).length) return [];
   yield;
-  const judged2 = yield* judgeSteps(ctx);
-  return judged2.flatMap((j) => j.finding ? [j.finding] : []);
+  const judged3 = yield* judgeSteps(ctx);
+  return judged3.flatMap((j) => j.finding ? [j.finding] : []);
 }
 var judgedCell = (_ctx) => ({});
 function objectiveJudgements(ctx) {
@@ -27651,12 +27651,12 @@ function choosePlacements(q, placements, clients, path, stoppedMembers) {
   for (const p of placements) if (before(pinKey(p), pinKey(best))) best = p;
   const sig2 = (p) => `${p.stops.join()}|${failing(p).join()}`;
   if (placements.every((p) => sig2(p) === sig2(placements[0]))) return { best, judged: best };
-  let judged2 = placements[0];
+  let judged3 = placements[0];
   for (const p of placements) {
-    const [f, j] = [failing(p).length, failing(judged2).length];
-    if (f > j || f === 0 && j === 0 && slowest(p) > slowest(judged2)) judged2 = p;
+    const [f, j] = [failing(p).length, failing(judged3).length];
+    if (f > j || f === 0 && j === 0 && slowest(p) > slowest(judged3)) judged3 = p;
   }
-  return { best, judged: judged2 };
+  return { best, judged: judged3 };
 }
 var stopWord = (v) => `${listText([...v])} stop${v.length === 1 ? "s" : ""}`;
 function stopsBreak(J, q, after, groups, maj) {
@@ -27675,7 +27675,7 @@ function stopsBreak(J, q, after, groups, maj) {
   const galera = q.kind === "galera" ? "; Galera's primary component needs a majority of nodes that all see each other, and no such set remains" : "";
   return `${q.label}: ${survivors} of ${n} members survive, but no member site reaches ${maj} of them (${memberSites2.map((x) => `${x} reaches ${reachable(x)}`).join(", ")}) \u2014 writes stop${galera}${unlinked.length ? `; no link is declared for ${unlinked.join(", ")}, and a site reaches another only over a declared link` : ""}`;
 }
-function stoppingNote(q, placements, judged2, after, maj) {
+function stoppingNote(q, placements, judged3, after, maj) {
   const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
   if (placements.every((p) => p.stops.join() === placements[0].stops.join())) {
     const stopped = placements[0].stops;
@@ -27683,10 +27683,10 @@ function stoppingNote(q, placements, judged2, after, maj) {
     return `${q.label}: the members in ${listText([...stopped])} (${stopped.reduce((a, x) => a + after.get(x), 0)} of ${n}) cannot reach a majority and stop; ${listText([...writing])} keep${writing.length === 1 ? "s" : ""} writing (majority ${maj})`;
   }
   if (q.kind === "galera")
-    return `${q.label}: Galera keeps a primary component of ${maj} of ${n} nodes that all see each other \u2014 ${placements.map((p) => p.voting.join(" + ")).join(" or ")}; the nodes left out stop (non-primary), and which side that is is not determined (judged with ${listText([...judged2.stops])} left out); membership may churn while the cut lasts (evs.suspect_timeout, evs.auto_evict)`;
+    return `${q.label}: Galera keeps a primary component of ${maj} of ${n} nodes that all see each other \u2014 ${placements.map((p) => p.voting.join(" + ")).join(" or ")}; the nodes left out stop (non-primary), and which side that is is not determined (judged with ${listText([...judged3.stops])} left out); membership may churn while the cut lasts (evs.suspect_timeout, evs.auto_evict)`;
   const who = relaysThroughFollowers(q) ? "leader (CockroachDB: each range's leaseholder)" : "leader";
   const raft = q.kind === "etcd" ? "Raft with PreVote and CheckQuorum (etcd \u2265 3.5's defaults) keeps a live leader where it is; without them leadership may flap" : "Raft with PreVote and CheckQuorum keeps a live leader where it is, and it does not move to the best-connected site";
-  return `${q.label}: where the ${who} is when the links go decides who stops \u2014 ${placements.map((p) => `leader in ${p.site}: ${p.stops.length ? stopWord(p.stops) : "every member votes"}`).join("; ")}; ${raft}, so this is judged with the leader in ${judged2.site}`;
+  return `${q.label}: where the ${who} is when the links go decides who stops \u2014 ${placements.map((p) => `leader in ${p.site}: ${p.stops.length ? stopWord(p.stops) : "every member votes"}`).join("; ")}; ${raft}, so this is judged with the leader in ${judged3.site}`;
 }
 function judgeExcursion(J, q, after) {
   const { ctx, s, R } = J;
@@ -29430,7 +29430,7 @@ function availabilityChanges(b, a) {
   const fb = b ? reportOf(b).figures : [];
   const fa = a ? reportOf(a).figures : [];
   if (!fb.length && !fa.length) return [];
-  const judged2 = a ? objectiveJudgements(a) : [];
+  const judged3 = a ? objectiveJudgements(a) : [];
   const labels = [.../* @__PURE__ */ new Set([...fb.map((f) => f.label), ...fa.map((f) => f.label)])];
   const out = [];
   for (const entity of labels) {
@@ -29442,7 +29442,7 @@ function availabilityChanges(b, a) {
       if (before2 === null && after === null) continue;
       const shown = (v) => v === null ? "none" : measure === "availability" ? availabilityPercent(v) : percentOfTime(v);
       if (shown(before2) === shown(after)) continue;
-      const j = y && judged2.find((k) => k.owner === y.owner && k.key === measure);
+      const j = y && judged3.find((k) => k.owner === y.owner && k.key === measure);
       const worse = before2 !== null && after !== null && (measure === "availability" ? after < before2 : after > before2);
       out.push({
         entity,
@@ -30486,6 +30486,46 @@ function submarinerClusterRows(b, subs) {
       `${brokers.map((c) => c.name.value).join(", ")} are all marked \`broker: true\`: one Submariner cluster set has one Broker \u2014 rows are written to each, keep only the one your clusters joined.`
     );
 }
+function istioRemoteRows(b, source, members, ew) {
+  const { rows: rows2, siteOf, nodesEnd } = b;
+  for (const r2 of members.filter((c) => c.istio?.role?.value === "remote")) {
+    const p = members.find((c) => c.name.value === r2.istio?.primary?.value);
+    if (!p) continue;
+    rows2.push(
+      {
+        component: "istiod xDS and CA",
+        source,
+        protocol: "TCP",
+        port: ISTIO_XDS_TCP,
+        detail: SNAT_DETAIL,
+        direction: "one-way",
+        from: nodesEnd(r2, `sidecars and gateways of ${r2.name.value} (leaving through its nodes)`),
+        to: ew(p),
+        why: `the remote ${r2.name.value} gets its configuration and certificates from ${p.name.value}'s istiod, through the east-west gateway`,
+        value: DEFAULT,
+        reference: ISTIO_DOC
+      },
+      {
+        component: "istiod webhooks",
+        source,
+        protocol: "TCP",
+        port: ISTIO_WEBHOOK_TCP,
+        direction: "one-way",
+        from: {
+          site: siteOf(r2),
+          cluster: r2.name.value,
+          what: `kube-apiserver of ${r2.name.value}`,
+          ranges: rangesOf2(r2, "nodes"),
+          controlPlane: true
+        },
+        to: ew(p),
+        why: `${r2.name.value}'s API server calls the sidecar injector and validation webhooks of ${p.name.value}'s istiod (they fail closed)`,
+        value: DEFAULT,
+        reference: ISTIO_DOC
+      }
+    );
+  }
+}
 function istioRows(b) {
   const { rows: rows2, named, siteOf, nodesEnd, pairs } = b;
   const meshes = /* @__PURE__ */ new Map();
@@ -30515,43 +30555,7 @@ function istioRows(b) {
         });
     }
     const primaries = members.filter((c) => c.istio?.role?.value !== "remote");
-    for (const r2 of members.filter((c) => c.istio?.role?.value === "remote")) {
-      const p = members.find((c) => c.name.value === r2.istio?.primary?.value);
-      if (!p) continue;
-      rows2.push(
-        {
-          component: "istiod xDS and CA",
-          source,
-          protocol: "TCP",
-          port: ISTIO_XDS_TCP,
-          detail: SNAT_DETAIL,
-          direction: "one-way",
-          from: nodesEnd(r2, `sidecars and gateways of ${r2.name.value} (leaving through its nodes)`),
-          to: ew(p),
-          why: `the remote ${r2.name.value} gets its configuration and certificates from ${p.name.value}'s istiod, through the east-west gateway`,
-          value: DEFAULT,
-          reference: ISTIO_DOC
-        },
-        {
-          component: "istiod webhooks",
-          source,
-          protocol: "TCP",
-          port: ISTIO_WEBHOOK_TCP,
-          direction: "one-way",
-          from: {
-            site: siteOf(r2),
-            cluster: r2.name.value,
-            what: `kube-apiserver of ${r2.name.value}`,
-            ranges: rangesOf2(r2, "nodes"),
-            controlPlane: true
-          },
-          to: ew(p),
-          why: `${r2.name.value}'s API server calls the sidecar injector and validation webhooks of ${p.name.value}'s istiod (they fail closed)`,
-          value: DEFAULT,
-          reference: ISTIO_DOC
-        }
-      );
-    }
+    istioRemoteRows(b, source, members, ew);
     for (const p of primaries)
       for (const c of members)
         if (c !== p && siteOf(c) !== siteOf(p))
@@ -31406,12 +31410,12 @@ function federatedOption(r2, q, sites) {
   const size2 = localSize(here);
   const n = total(q.counts);
   const others = r2.ctx.topology.clusters.map((c) => c.name?.value).filter((c) => !!c && c !== own2);
-  const judged2 = (/* @__PURE__ */ new Set([...memberSites(q.counts), home])).size;
+  const judged3 = (/* @__PURE__ */ new Set([...memberSites(q.counts), home])).size;
   const cutAsDesigned = f.apiStopsWhenCut ? `it stops: ${shortOf(here, n, home)}` : "it keeps serving there too";
   const row = [
     `federated: ${own2}'s etcd local to ${home}, where ${own2} runs`,
     `${size2} ${home} = ${size2} (majority ${majority(size2)})`,
-    { raw: `${judged2 - 1} of ${judged2} (not ${cell(home)}, which takes ${cell(own2)} with it as designed too)` },
+    { raw: `${judged3 - 1} of ${judged3} (not ${cell(home)}, which takes ${cell(own2)} with it as designed too)` },
     "0 (no member across a site link)",
     { raw: commitMs(0) },
     {
@@ -32146,6 +32150,74 @@ function recordLine(key, set) {
   if ("namespace" in set) return `  ${shellLine(["record_pods", key, set.cluster, set.namespace])}`;
   return `  ${shellLine(["record_nodes", key, set.cluster, ...set.controlPlane ? ["-l", "node-role.kubernetes.io/control-plane"] : []])}`;
 }
+var PROBE_FUNCTIONS = [
+  "# keep KEY: one address per line on stdin (addresses only: nothing else reaches a command line), recorded under KEY",
+  `keep() { tr ' ' '\\n' | awk -v k="$1" '$1 ~ /^[0-9A-Fa-f.:]+$/ { print k, $1 }' >>"$recorded"; }`,
+  "# record_nodes KEY CONTEXT [-l SELECTOR]: the InternalIP addresses of the cluster's nodes, read before the cut (an isolated cluster's API may not answer during it)",
+  "record_nodes() {",
+  "  k=$1 ctx=$2",
+  "  shift 2",
+  `  kubectl --context "$ctx" get nodes "$@" -o jsonpath='{range .items[*]}{.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}' | keep "$k"`,
+  "}",
+  "# record_pods KEY CONTEXT NAMESPACE: the addresses of the running pods of a namespace",
+  "record_pods() {",
+  `  kubectl --context "$2" -n "$3" get pods --field-selector=status.phase=Running -o jsonpath='{range .items[*]}{.status.podIP}{"\\n"}{end}' | keep "$1"`,
+  "}",
+  "# sshable KEY ADDRESS...: the declared hosts that answer ssh (probes start from them)",
+  "sshable() {",
+  "  k=$1",
+  "  shift",
+  '  for a in "$@"; do $SSH "$a" true </dev/null >/dev/null 2>&1 && echo "$a"; done | keep "$k"',
+  "}",
+  "# addresses KEY: what was recorded",
+  `addresses() { awk -v k="$1" '$1 == k { print $2 }' "$recorded" 2>/dev/null; }`,
+  "",
+  "# verdict WHAT GOT: GOT is 'open at A' or 'closed'; before the cut every probe must be open, during it closed",
+  "verdict() {",
+  "  want=open",
+  '  [ "$phase" = during ] && want=closed',
+  '  case "$2" in',
+  '    "$want"*) echo "ok       $1: $2" ;;',
+  '    *) echo "FAIL     $1: $2, expected $want"; bad=$((bad + 1)) ;;',
+  "  esac",
+  "}",
+  'unknown() { echo "UNKNOWN  $1: $2"; unknown=$((unknown + 1)); }',
+  "",
+  "# pod CONTEXT NAMESPACE WHAT PORT ADDRESS...: from the probe pod, which the chaos tool selects",
+  "pod() {",
+  "  ctx=$1 ns=$2 what=$3 port=$4",
+  "  shift 4",
+  `  if ! kubectl --context "$ctx" -n "$ns" get pod ${PROBE_POD} >/dev/null 2>&1; then`,
+  '    unknown "$what" "the API of $ctx does not answer, or the probe pod is missing: nothing is probed from there"',
+  "    return",
+  "  fi",
+  '  if [ $# -eq 0 ]; then unknown "$what" "no address recorded (run: sh probe.sh before)"; return; fi',
+  "  got=closed",
+  '  for a in "$@"; do',
+  `    if kubectl --context "$ctx" -n "$ns" exec ${PROBE_POD} -- nc -z -w 3 "$a" "$port" >/dev/null 2>&1; then`,
+  '      got="open at $a"',
+  "      break",
+  "    fi",
+  "  done",
+  '  verdict "$what" "$got"',
+  "}",
+  "",
+  "# host KEY WHAT PORT ADDRESS...: over ssh from the first recorded host of KEY that answers (host tables, not the chaos tool, cut these)",
+  "host() {",
+  "  key=$1 what=$2 port=$3",
+  "  shift 3",
+  '  if [ $# -eq 0 ]; then unknown "$what" "no address recorded (run: sh probe.sh before)"; return; fi',
+  '  for src in $(addresses "$key"); do',
+  `    got=$($SSH "$src" "sh -c '$check' probe $port $*" </dev/null 2>/dev/null)`,
+  "    case $? in",
+  '      0) verdict "$what (from $src)" "open at $got"; return ;;',
+  '      1) verdict "$what (from $src)" closed; return ;;',
+  "    esac",
+  "  done",
+  '  unknown "$what" "no host of $key answers ssh, or it lacks bash and timeout: nothing is probed from there"',
+  "}",
+  ""
+];
 function probeScript(plan2, title) {
   const keys = keysOf(plan2);
   const keyOf = (set) => keys.get(JSON.stringify(set)).key;
@@ -32168,72 +32240,7 @@ function probeScript(plan2, title) {
     "unknown=0",
     `check=${shellWord(HOST_CHECK)}`,
     "",
-    "# keep KEY: one address per line on stdin (addresses only: nothing else reaches a command line), recorded under KEY",
-    `keep() { tr ' ' '\\n' | awk -v k="$1" '$1 ~ /^[0-9A-Fa-f.:]+$/ { print k, $1 }' >>"$recorded"; }`,
-    "# record_nodes KEY CONTEXT [-l SELECTOR]: the InternalIP addresses of the cluster's nodes, read before the cut (an isolated cluster's API may not answer during it)",
-    "record_nodes() {",
-    "  k=$1 ctx=$2",
-    "  shift 2",
-    `  kubectl --context "$ctx" get nodes "$@" -o jsonpath='{range .items[*]}{.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}' | keep "$k"`,
-    "}",
-    "# record_pods KEY CONTEXT NAMESPACE: the addresses of the running pods of a namespace",
-    "record_pods() {",
-    `  kubectl --context "$2" -n "$3" get pods --field-selector=status.phase=Running -o jsonpath='{range .items[*]}{.status.podIP}{"\\n"}{end}' | keep "$1"`,
-    "}",
-    "# sshable KEY ADDRESS...: the declared hosts that answer ssh (probes start from them)",
-    "sshable() {",
-    "  k=$1",
-    "  shift",
-    '  for a in "$@"; do $SSH "$a" true </dev/null >/dev/null 2>&1 && echo "$a"; done | keep "$k"',
-    "}",
-    "# addresses KEY: what was recorded",
-    `addresses() { awk -v k="$1" '$1 == k { print $2 }' "$recorded" 2>/dev/null; }`,
-    "",
-    "# verdict WHAT GOT: GOT is 'open at A' or 'closed'; before the cut every probe must be open, during it closed",
-    "verdict() {",
-    "  want=open",
-    '  [ "$phase" = during ] && want=closed',
-    '  case "$2" in',
-    '    "$want"*) echo "ok       $1: $2" ;;',
-    '    *) echo "FAIL     $1: $2, expected $want"; bad=$((bad + 1)) ;;',
-    "  esac",
-    "}",
-    'unknown() { echo "UNKNOWN  $1: $2"; unknown=$((unknown + 1)); }',
-    "",
-    "# pod CONTEXT NAMESPACE WHAT PORT ADDRESS...: from the probe pod, which the chaos tool selects",
-    "pod() {",
-    "  ctx=$1 ns=$2 what=$3 port=$4",
-    "  shift 4",
-    `  if ! kubectl --context "$ctx" -n "$ns" get pod ${PROBE_POD} >/dev/null 2>&1; then`,
-    '    unknown "$what" "the API of $ctx does not answer, or the probe pod is missing: nothing is probed from there"',
-    "    return",
-    "  fi",
-    '  if [ $# -eq 0 ]; then unknown "$what" "no address recorded (run: sh probe.sh before)"; return; fi',
-    "  got=closed",
-    '  for a in "$@"; do',
-    `    if kubectl --context "$ctx" -n "$ns" exec ${PROBE_POD} -- nc -z -w 3 "$a" "$port" >/dev/null 2>&1; then`,
-    '      got="open at $a"',
-    "      break",
-    "    fi",
-    "  done",
-    '  verdict "$what" "$got"',
-    "}",
-    "",
-    "# host KEY WHAT PORT ADDRESS...: over ssh from the first recorded host of KEY that answers (host tables, not the chaos tool, cut these)",
-    "host() {",
-    "  key=$1 what=$2 port=$3",
-    "  shift 3",
-    '  if [ $# -eq 0 ]; then unknown "$what" "no address recorded (run: sh probe.sh before)"; return; fi',
-    '  for src in $(addresses "$key"); do',
-    `    got=$($SSH "$src" "sh -c '$check' probe $port $*" </dev/null 2>/dev/null)`,
-    "    case $? in",
-    '      0) verdict "$what (from $src)" "open at $got"; return ;;',
-    '      1) verdict "$what (from $src)" closed; return ;;',
-    "    esac",
-    "  done",
-    '  unknown "$what" "no host of $key answers ssh, or it lacks bash and timeout: nothing is probed from there"',
-    "}",
-    "",
+    ...PROBE_FUNCTIONS,
     'if [ "$phase" = before ]; then',
     '  : >"$recorded"',
     ...[...keys.values()].map((k) => recordLine(k.key, k.set)),
@@ -32312,7 +32319,16 @@ function intro({ r: r2, o, out, isolated }) {
     ""
   );
   if (r2.toolNote) out.push(`**Why Chaos Mesh and not Litmus:** ${cell(r2.toolNote)}`, "");
-  out.push(...durationText(r2), "");
+  out.push(...goNoGo(r2), ...durationText(r2), "");
+}
+function goNoGo(r2) {
+  const down = r2.prediction.verdict === "down" || r2.after?.verdict === "down";
+  if (!down) return [];
+  const breaks = [...r2.prediction.breaks, ...r2.after?.breaks ?? []].filter((x, i, xs) => xs.indexOf(x) === i);
+  return [
+    `**Go/no-go: this drill is predicted to take the design down**${r2.after && r2.prediction.verdict !== "down" ? " after the withdrawal" : ""} \u2014 ${breaks.map(cell).join("; ")}. ${r2.spends.length ? `It spends ${r2.spends.map((b) => cell(spendText(b))).join("; ")}.` : "No objectives.availability is declared for what it takes down: the budget it spends is not known."} Written because --accept-down was given: the owners accept that outage before the run, and abort on the criteria below.`,
+    ""
+  ];
 }
 function durationText(r2) {
   const d = r2.duration;
@@ -32369,7 +32385,11 @@ function preflight(rb) {
     "## Pre-flight",
     "",
     `- [ ] Approvals: the change is scheduled and approved; the owners are on the bridge${owners.length ? ` \u2014 ${owners.map(cell).join("; ")}` : " (no stores[].owner is declared: name them before you start)"}.`,
-    "- [ ] Error budget: the entry points below have the budget for the predicted errors (Customer impact).",
+    ...r2.spends.length ? r2.spends.map(
+      (b) => `- [ ] Error budget of ${cell(spendText(b))}: its owners accept spending that, and what is left of the year's budget covers it.`
+    ) : [
+      "- [ ] Error budget: no objectives.availability is declared for what the run affects \u2014 agree with the owners how much of the predicted errors (Customer impact) they accept."
+    ],
     ...r2.prediction.traffic.map(
       (tr) => `- [ ] Baseline of ${cell(tr.name)}: its error rate (rps of 5xx and timeouts) and p99 latency now, per backend, from the external monitor or the GSLB/edge logs \u2014 not in-cluster probes. The abort criteria are relative to these.`
     ),
@@ -32588,7 +32608,7 @@ function abortCriteria(rb) {
         `errors from ${withdrawn.map(cell).join(", ")} (predicted until withdrawn) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the withdrawal step`
       ] : [],
       ...staying.map(
-        (b) => `errors at ${cell(b.cluster)} above the predicted ${int2(b.loadRps)} rps (it cannot write while the cut lasts) by more than ${int2(threshold)} rps for ${ERROR_SUSTAIN_SECONDS} s`
+        (b) => `errors at ${cell(b.cluster)} (predicted: up to ${int2(b.loadRps)} rps fail while the cut lasts) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the planned end (${cell(r2.duration.text)}) or after a roll-back \u2014 the accepted outage is the run's length, not more`
       ),
       ...tight?.length ? [
         `p99 latency or saturation of ${tight.map((b) => `${cell(b.cluster)} (predicted ${int2(b.loadRps)} rps of ${int2(b.capacityRps)}: ${b.loadRps > b.capacityRps ? "overloaded" : "no headroom"})`).join(", ")} above its SLO for ${ERROR_SUSTAIN_SECONDS} s`
@@ -32617,8 +32637,14 @@ function lagAbort(l, seconds2) {
   const at = l.bound - ABORT_MARGIN_SECONDS;
   return seconds2 < at ? `store ${cell(l.store)}: replication lag above ${sec(at)} (the first bound ${sec(l.bound)} less ${ABORT_MARGIN_SECONDS} s to roll back) \u2014 it grows 1 s per second of the cut, so about ${sec(seconds2)} at the planned end; reaching ${sec(at)} means the run has overrun.` : `store ${cell(l.store)}: this run is planned past its lag bound (${sec(l.bound)}; see Duration): roll back if the lag exceeds the time since the cut began by more than ${ABORT_MARGIN_SECONDS} s (lag the cut does not explain), or if the primary's disk fills.`;
 }
-function customerImpact({ r: r2, p, out, windows }) {
+function customerImpact(rb) {
+  const { r: r2, p, out, windows } = rb;
   out.push("## Customer impact", "");
+  for (const w of slowWrites(rb)) out.push(`- ${cell(w.entry)}: slower, not failing \u2014 ${w.text}.`);
+  for (const c of apiStopped(rb))
+    out.push(
+      `- cluster ${cell(c)}: its workloads keep serving, but nothing there can be deployed, scaled or rescheduled (its API refuses writes) until the heal.`
+    );
   if (!p.traffic.length) out.push("No traffic entry declares peakRps with resolvable backends.");
   for (const tr of p.traffic) {
     const errs = tr.backends.filter((b) => b.errors && b.loadRps);
@@ -32636,13 +32662,44 @@ function checks(rb) {
   out.push(
     "## Checks",
     "",
-    `Verdict predicted: **${p.verdict}**${r2.after ? ` during the window, **${r2.after.verdict}** after the withdrawal` : ""}.${r2.unenactedQuorums.length ? ` That verdict is the engine's for the whole cut; ${r2.unenactedQuorums.map(cell).join(", ")} ${r2.unenactedQuorums.length === 1 ? "is" : "are"} not cut here (Not enacted) and may keep writing where the engine predicts ${r2.unenactedQuorums.length === 1 ? "it stops" : "they stop"}: not part of this run.` : ""}`,
+    `Verdict predicted: **${p.verdict}**${r2.after && withdraws(rb) ? ` during the window, **${r2.after.verdict}** after the withdrawal` : ""}.${r2.unenactedQuorums.length ? ` That verdict is the engine's for the whole cut; ${r2.unenactedQuorums.map(cell).join(", ")} ${r2.unenactedQuorums.length === 1 ? "is" : "are"} not cut here (Not enacted) and may keep writing where the engine predicts ${r2.unenactedQuorums.length === 1 ? "it stops" : "they stop"}: not part of this run.` : ""}`,
     ""
   );
-  const list2 = [...quorumChecks(rb), ...storeChecks(rb), ...trafficChecks(rb)];
+  const list2 = [...quorumChecks(rb), ...storeChecks(rb), ...trafficChecks(rb), ...apiChecks(rb), ...latencyChecks(rb)];
   out.push(
     ...list2.length ? list2.map((c) => `- [ ] ${c}`) : ["- [ ] Nothing should break: every enacted quorum, store and entry point continues \u2014 confirm each against its baseline."],
     ""
+  );
+}
+function withdraws({ r: r2, t, isolated }) {
+  return t.traffic.some((tr) => tr.backends.some((b) => isolated.includes(r2.ctx.siteOfCluster(b.cluster?.value ?? "") ?? "")));
+}
+var judged2 = ({ r: r2, p }) => r2.after ? [p, r2.after] : [p];
+function apiStopped(rb) {
+  return [...new Set(judged2(rb).flatMap((x) => x.clusters.filter((c) => c.apiStops).map((c) => c.name)))];
+}
+function apiChecks(rb) {
+  return apiStopped(rb).map(
+    (c) => `cluster ${cell(c)}'s API refuses writes while its pods keep serving (its etcd members on its side hold no majority): ${codeSpan(`${kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe=probe", "--overwrite", "--request-timeout=10s"])}`)} must time out or fail, while its pods keep running (kubectl get pods may still answer: reads are not the test). Nothing can be scaled, rolled out or rescheduled there until the heal.`
+  );
+}
+function slowWrites(rb) {
+  const seen = /* @__PURE__ */ new Set();
+  const out = [];
+  for (const x of judged2(rb))
+    for (const tr of x.traffic)
+      for (const b of tr.backends.filter((y) => y.overBudget && !y.errors))
+        for (const w of b.writes.filter((y) => y.latencyMs !== null && y.budgetMs !== null && y.latencyMs > y.budgetMs)) {
+          const text3 = `${cell(b.cluster)}'s writes to ${cell(w.store)} take about ${w.latencyMs} ms (${w.leader ? `leader in ${cell(w.leader)}` : "its farthest member"}${w.via ? `, through ${cell(w.via)}` : ""}), over the ${w.budgetMs} ms budget`;
+          if (seen.has(text3)) continue;
+          seen.add(text3);
+          out.push({ entry: tr.name, cluster: b.cluster, text: text3 });
+        }
+  return out;
+}
+function latencyChecks(rb) {
+  return slowWrites(rb).map(
+    (w) => `traffic ${cell(w.entry)}: ${w.text} once the leaders move \u2014 measure the write p99 per site (the DB Console's SQL service latency p99 per node, or the application's own write p99 from ${cell(w.cluster)}): it must rise to about that figure, and no higher.`
   );
 }
 function quorumChecks({ r: r2, p }) {
@@ -32804,6 +32861,7 @@ function leaderCommand(st) {
 var CHAOS_TOOLS = ["chaos-mesh", "litmus"];
 var GameDayError = class extends Error {
 };
+var MAX_DURATION_SECONDS = 8 * 3600;
 var GO_DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
 function durationSeconds(d) {
   if (!GO_DURATION.test(d)) throw new GameDayError(`--duration takes a duration such as 10m, 90s or 1h30m, not '${d}'`);
@@ -32812,6 +32870,10 @@ function durationSeconds(d) {
   for (const m of d.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) total2 += Number(m[1]) * unit[m[2]];
   const s = Math.ceil(total2 - 1e-9);
   if (s < 1) throw new GameDayError(`--duration '${d}' is shorter than a second`);
+  if (s > MAX_DURATION_SECONDS)
+    throw new GameDayError(
+      `--duration '${d}' is longer than ${MAX_DURATION_SECONDS / 3600}h: a cut that long is an outage, not a drill (and every replication-lag bound is long past) \u2014 run at most ${MAX_DURATION_SECONDS / 3600}h, or leave --duration out to derive it from the design`
+    );
   return s;
 }
 function resourceName(parts) {
@@ -32911,6 +32973,61 @@ function deadmanSeconds(seconds2, lag) {
   if (bound === void 0 || seconds2 >= bound) return seconds2 + DEADMAN_GRACE_SECONDS;
   return Math.min(seconds2 + DEADMAN_GRACE_SECONDS, Math.max(seconds2, Math.floor(bound - ABORT_MARGIN_SECONDS)));
 }
+function budgetSpends(ctx, p, after, seconds2, windowOf) {
+  const out = [];
+  const t = ctx.topology;
+  const failing = (r2, name, peak) => {
+    const tr = r2?.traffic.find((y) => y.name === name);
+    if (!tr) return 0;
+    if (tr.outcome === "unserved") return peak;
+    return Math.min(
+      peak,
+      tr.backends.filter((b) => b.errors).reduce((a, b) => a + (b.loadRps ?? 0), 0)
+    );
+  };
+  for (const entry of t.traffic) {
+    const name = entry.name?.value;
+    const objective = entry.objectives?.availability?.value;
+    if (!name || objective === void 0 || objective >= 1) continue;
+    const peak = entry.peakRps?.value ?? p.traffic.find((y) => y.name === name)?.backends.reduce((a, b) => a + (b.loadRps ?? 0), 0) ?? 0;
+    if (!peak) continue;
+    const during = failing(p, name, peak);
+    const window2 = after ? Math.min(seconds2, windowOf(name) ?? seconds2) : seconds2;
+    const later = after ? failing(after, name, peak) : 0;
+    const minutes2 = (during / peak * window2 + later / peak * (seconds2 - window2)) / 60;
+    if (minutes2 <= 0) continue;
+    const how = during >= peak && (!after || later >= peak) ? `down for the whole run (${goDuration(seconds2)})` : [
+      ...during ? [`${count(during)} of ${count(peak)} rps in errors for ${after ? "up to " : ""}${count(window2)} s`] : [],
+      ...later ? [`${count(later)} of ${count(peak)} rps in errors for the remaining ${count(seconds2 - window2)} s`] : []
+    ].join(", then ");
+    out.push({ what: name, minutes: minutes2, budgetMinutes: (1 - objective) * MINUTES_PER_YEAR, how });
+  }
+  for (const q of p.quorums) {
+    if (q.outcome !== "stops" || q.kind === "etcd") continue;
+    const st = t.stores.find((x) => `store ${x.name?.value}` === q.name);
+    const objective = st?.objectives?.availability?.value;
+    if (!st || objective === void 0 || objective >= 1) continue;
+    out.push({
+      what: `store ${st.name.value}`,
+      minutes: seconds2 / 60,
+      budgetMinutes: (1 - objective) * MINUTES_PER_YEAR,
+      how: `writes stop everywhere for the whole run (${goDuration(seconds2)})`
+    });
+  }
+  return out;
+}
+function spendText(b) {
+  return `${b.what}: ${b.how} \u2014 ${minutes(b.minutes)} of its ${minutes(b.budgetMinutes)} a year (${count(100 * b.minutes / b.budgetMinutes, 1)}% of the yearly budget)`;
+}
+var GameDayDownRefusal = class extends GameDayRefusal {
+};
+function refuseDown(p, after, spends, o) {
+  if (o.acceptDown || p.verdict !== "down" && after?.verdict !== "down") return;
+  const what = [...p.breaks, ...after?.breaks ?? []].filter((x, i, xs) => xs.indexOf(x) === i);
+  throw new GameDayDownRefusal(
+    `refused: this drill is predicted to take ${p.verdict === "down" ? "the design" : "the design, after the withdrawal,"} down (${what.slice(0, 3).join("; ")}${what.length > 3 ? "; \u2026" : ""})${spends.length ? ` \u2014 it spends ${spends.map(spendText).join("; ")}` : ""}. That is a go/no-go for the owners: pass --accept-down to write it, or choose a shorter --duration.`
+  );
+}
 function sidesOf(sites, lose, partition) {
   const named = lose.length ? [lose] : partition;
   const rest = sites.filter((x) => !named.flat().includes(x));
@@ -32941,45 +33058,36 @@ function gameDay(ctx, scenario2, o) {
   return finish(gameDaySteps(ctx, scenario2, o));
 }
 function* gameDaySteps(ctx, scenario2, asked) {
-  const t = ctx.topology;
-  const lose = scenario2.lose ?? [];
-  const partition = scenario2.partition ?? [];
-  if (lose.length && partition.length) throw new GameDayError("a game day enacts one scenario: --lose or --partition, not both");
-  if (!lose.length && !partition.length) throw new GameDayError("a game day needs a scenario: --lose SITE[,SITE] or --partition A/B[,C]");
-  if (asked.duration !== void 0) durationSeconds(asked.duration);
-  const s = { ...ALL_UP, lose, partition };
-  const sides = sidesOf([...t.siteByName.keys()], lose, partition);
-  const isolation = lose.length ? runIsolate(ctx, lose) : void 0;
+  const s = scenarioOf(scenario2, asked);
+  const sites = [...ctx.topology.siteByName.keys()];
+  const sides = sidesOf(sites, s.lose, s.partition);
+  const isolation = s.lose.length ? runIsolate(ctx, s.lose) : void 0;
   const prediction = isolation ? isolation.window : run(ctx, { ...ALL_UP, partition: sides });
   yield;
   const pl = planning(ctx, sides);
   refuseSelfOverlap(pl);
   const lag = lagPlans(ctx, sides);
   const duration = durationOf(asked, lag);
+  const spends = budgetSpends(ctx, prediction, isolation?.after, duration.seconds, (entry) => {
+    const tr = ctx.topology.traffic.find((x) => x.name?.value === entry);
+    return tr ? rtoEstimate(tr)?.seconds : void 0;
+  });
   const { tool, toolNote } = toolFor(pl, asked.tool);
   const o = { ...asked, tool, duration: duration.text };
   const files = [];
   const plans = yield* clusterPlans(pl, s, o, duration.seconds, files);
   const hostPlans = hostPlansOf(pl);
   refuseEmptyOrReopened(pl, plans, hostPlans, o);
-  for (const hp of hostPlans) {
-    files.push({ path: hp.file, content: nftRules(hp, s, o, deadmanSeconds(duration.seconds, lag)) });
-    if (hp.iptables) files.push({ path: hp.iptables, content: iptablesRules(hp, s, o, 4) });
-    if (hp.ip6tables) files.push({ path: hp.ip6tables, content: iptablesRules(hp, s, o, 6) });
-  }
+  refuseDown(prediction, isolation?.after, spends, asked);
+  files.push(...hostRuleFiles(hostPlans, s, o, deadmanSeconds(duration.seconds, lag)));
   const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
-  for (const [i, side2] of sides.entries())
-    if (!pl.clusters.some((c) => pl.sideOf(ctx.siteOfCluster(c.name.value)) === i) && !side2.some((x) => pl.addressesOf(x).length))
-      pl.notEnacted.push(
-        `${side2.join(", ")}: no cluster and no sites[].addresses \u2014 nothing there can be cut; isolate it at the firewall by hand for the same ${o.duration}`
-      );
+  noteBareSides(pl, o);
   const probe = probeFiles(pl, plans, s, o, duration.seconds, files);
-  const slug = scenarioSlug(s);
-  const notes = [...toolNote ? [toolNote] : [], ...pl.notes];
+  const name = scenarioName(s, sites);
   yield;
   const runbook = runbookOf(
     {
-      name: scenarioName(s),
+      name,
       scenario: s,
       sides,
       plans,
@@ -32994,18 +33102,19 @@ function* gameDaySteps(ctx, scenario2, asked) {
       ctx,
       lag,
       duration,
-      toolNote
+      toolNote,
+      spends
     },
     o
   );
   files.push({ path: "RUNBOOK.md", content: runbook });
   return {
     scenario: s,
-    folder: resourceName(["gameday", ...slug]).replace(/^quorate-/, ""),
-    name: scenarioName(s),
+    folder: resourceName(["gameday", ...scenarioSlug(s)]).replace(/^quorate-/, ""),
+    name,
     sides,
     plans,
-    notes: [...notes, ...pl.notEnacted.map((n) => `Not enacted: ${n}`)],
+    notes: [...toolNote ? [toolNote] : [], ...pl.notes, ...pl.notEnacted.map((n) => `Not enacted: ${n}`)],
     prediction,
     hostPlans,
     files,
@@ -33013,6 +33122,28 @@ function* gameDaySteps(ctx, scenario2, asked) {
     duration: duration.text,
     tool
   };
+}
+function scenarioOf(scenario2, asked) {
+  const lose = scenario2.lose ?? [];
+  const partition = scenario2.partition ?? [];
+  if (lose.length && partition.length) throw new GameDayError("a game day enacts one scenario: --lose or --partition, not both");
+  if (!lose.length && !partition.length) throw new GameDayError("a game day needs a scenario: --lose SITE[,SITE] or --partition A/B[,C]");
+  if (asked.duration !== void 0) durationSeconds(asked.duration);
+  return { ...ALL_UP, lose, partition };
+}
+function hostRuleFiles(hostPlans, s, o, deadman) {
+  return hostPlans.flatMap((hp) => [
+    { path: hp.file, content: nftRules(hp, s, o, deadman) },
+    ...hp.iptables ? [{ path: hp.iptables, content: iptablesRules(hp, s, o, 4) }] : [],
+    ...hp.ip6tables ? [{ path: hp.ip6tables, content: iptablesRules(hp, s, o, 6) }] : []
+  ]);
+}
+function noteBareSides(pl, o) {
+  for (const [i, side2] of pl.sides.entries())
+    if (!pl.clusters.some((c) => pl.sideOf(pl.ctx.siteOfCluster(c.name.value)) === i) && !side2.some((x) => pl.addressesOf(x).length))
+      pl.notEnacted.push(
+        `${side2.join(", ")}: no cluster and no sites[].addresses \u2014 nothing there can be cut; isolate it at the firewall by hand for the same ${o.duration}`
+      );
 }
 function probeFiles(pl, plans, s, o, seconds2, files) {
   const probe = probePlan(
@@ -34006,6 +34137,10 @@ var GAMEDAY_HELP = {
     {
       flags: "--management-cidr CIDR[,CIDR]",
       text: "the operator's management ranges: the host rules never drop them (without them a cut can sever your own path until the dead-man timer fires)"
+    },
+    {
+      flags: "--accept-down",
+      text: "write a drill the engine predicts takes the design down (refused otherwise: the runbook then opens with the go/no-go and the error budget it spends)"
     }
   ],
   details: `A game day enacts one scenario: --lose (enacted as isolation: the site cut off from every other,
@@ -34018,8 +34153,9 @@ endpoints as a CIDR rule: on a Cilium (ClusterMesh) design the manifests are Cha
 the runbook says why.
 
 Exit status: 0 written, 1 refused (nothing is written): a target range overlaps the cluster it is
-applied in (an open cidr/overlap), a --management-cidr overlaps a range the cut drops, or the
-scenario cuts nothing in this design; 2 usage error (an unknown site, or a scenario that cannot
+applied in (an open cidr/overlap), a --management-cidr overlaps a range the cut drops, the
+scenario cuts nothing in this design, or it is predicted to take the design down and
+--accept-down was not given (the message gives the error budget it would spend); 2 usage error (an unknown site, or a scenario that cannot
 be enacted).`,
   examples: ["quorate gameday --lose fra --tool chaos-mesh -o gameday-fra examples/payments-eu-reviewed.topology.yaml"]
 };
@@ -34031,6 +34167,7 @@ function gameDayCommand(args, io) {
   let format = "files";
   let force = false;
   let management;
+  let acceptDown = false;
   const a = emptyArgs();
   const files = [];
   for (const { flag, arg, value } of walkArgs(args, GAMEDAY_HELP)) {
@@ -34043,6 +34180,7 @@ function gameDayCommand(args, io) {
         throw new UsageError(`--namespace takes Kubernetes namespace names (DNS labels), not '${v}'`);
     } else if (flag === "-o" || flag === "--output") out = outputName(flag, value());
     else if (flag === "--force") force = true;
+    else if (flag === "--accept-down") acceptDown = true;
     else if (flag === "-f" || flag === "--format") format = choice(value(), ["md"], "gameday format");
     else if (flag === "--lose" || flag === "--partition") scenarioOption(a, flag, value);
     else if (flag === "--isolate") scenarioOption(a, "--lose", value);
@@ -34063,7 +34201,7 @@ function gameDayCommand(args, io) {
     g = gameDay(
       ctx,
       { lose: a.lose, partition: a.partition },
-      { tool, duration, namespaces, source: files[0], managementRanges: management }
+      { tool, duration, namespaces, source: files[0], managementRanges: management, acceptDown }
     );
   } catch (e) {
     if (e instanceof GameDayRefusal) {

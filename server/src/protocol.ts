@@ -167,6 +167,8 @@ export interface GameDayParams {
   /** a Go duration: 10m, 90s, 1h30m; absent or empty: derived from the design (quorate gameday without --duration) */
   readonly duration?: string;
   readonly namespaces?: readonly string[];
+  /** write a drill predicted to take the design down (the CLI's --accept-down); without it such a drill is refused with `down` set */
+  readonly acceptDown?: boolean;
 }
 
 export interface GameDayResult {
@@ -178,6 +180,8 @@ export interface GameDayResult {
   readonly notes: readonly string[];
   /** why there is no game day (no topology, both --lose and --partition, a bad duration) */
   readonly error?: string;
+  /** the error is the go/no-go of a drill predicted to take the design down: asking again with acceptDown writes it */
+  readonly down?: boolean;
 }
 
 /** `quorate/gameday`: the chaos manifests and RUNBOOK.md that enact a scenario (what `quorate gameday` writes). */

@@ -131,6 +131,7 @@ const CUSTOM: ReadonlyMap<string, Custom<unknown, unknown>> = new Map([
       tool: oneOf("chaos-mesh", "litmus"),
       duration: optional(string),
       namespaces: optional(array(string)),
+      acceptDown: optional(boolean),
     }),
     (s, p, token) => {
       const a = s.analysis(p.uri);

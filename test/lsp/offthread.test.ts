@@ -80,7 +80,7 @@ async function cancelled(c: Client, method: string, params: unknown, running?: {
 test("a cancelled decision record or game day answers RequestCancelled, from the background thread and from the main thread", async () => {
   const text = design(SITES);
   const line = text.split("\n").indexOf("  - name: s7");
-  const gameday = { scenario: { lose: ["s1"] }, tool: "chaos-mesh", duration: "10m" };
+  const gameday = { scenario: { lose: ["s1"] }, tool: "chaos-mesh", duration: "10m", acceptDown: true };
   client ??= await Client.start({ initializationOptions: { backgroundMinKb: 1024 } });
   const c = client;
   await waitFor("the background thread to start", () => c.logs.some((l) => l.includes("background thread ready")));

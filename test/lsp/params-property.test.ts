@@ -30,7 +30,7 @@ const GOOD: Record<string, Record<string, unknown>> = {
   "quorate/summary": { uri: URI },
   "quorate/decisionRecord": { uri: URI },
   "quorate/simulate": { uri: URI, scenario: { lose: ["fra"] } },
-  "quorate/gameday": { uri: URI, scenario: { lose: ["fra"] }, tool: "chaos-mesh", duration: "5m" },
+  "quorate/gameday": { uri: URI, scenario: { lose: ["fra"] }, tool: "chaos-mesh", duration: "5m", acceptDown: true },
   "quorate/compare": { uri: URI, revision: "HEAD" },
 };
 

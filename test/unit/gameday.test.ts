@@ -11,6 +11,8 @@ import {
   deadmanSeconds,
   durationSeconds,
   gameDay,
+  GameDayDownRefusal,
+  GameDayError,
   GameDayRefusal,
   lagPlans,
   NFT_TABLE,
@@ -101,7 +103,8 @@ function spawnAsync(cmd: string, args: string[]): Promise<{ status: number | nul
     p.on("close", (status) => ok({ status, stdout }));
   });
 }
-const OPTS = { tool: "chaos-mesh" as const, duration: "10m", source: "d.topology.yaml" };
+/** The test design is predicted down in most scenarios: its drills are written as accepted (the gate has its own test). */
+const OPTS = { tool: "chaos-mesh" as const, duration: "10m", source: "d.topology.yaml", acceptDown: true };
 const set = (xs: readonly string[]) => [...xs].map((x) => canonical(parseCidr(x)!)).sort();
 
 function docsOf(content: string) {
@@ -389,7 +392,7 @@ test("isolation: the window is the engine's partition, the state after the withd
   // abort thresholds are relative to the baseline and bounded in time, never "1 rps" on a 40,000 rps entry
   assert.match(
     rb,
-    /- checkout: errors at fra-prod \(predicted healthy\) above the baseline by more than 200 rps \(0\.5% of its 40,000 rps peak\) for 60 s; or errors at lon-prod above the predicted 20,000 rps \(it cannot write while the cut lasts\) by more than 200 rps for 60 s; or p99 latency or saturation of lon-prod \(predicted 40,000 rps of 30,000: overloaded\) above its SLO for 60 s\./,
+    /- checkout: errors at fra-prod \(predicted healthy\) above the baseline by more than 200 rps \(0\.5% of its 40,000 rps peak\) for 60 s; or errors at lon-prod \(predicted: up to 20,000 rps fail while the cut lasts\) still above the baseline 60 s after the planned end \(10m\) or after a roll-back — the accepted outage is the run's length, not more; or p99 latency or saturation of lon-prod \(predicted 40,000 rps of 30,000: overloaded\) above its SLO for 60 s\./,
   );
   assert.doesNotMatch(rb, /rps of errors in total/);
   assert.match(rb, /- \[ \] Baseline of checkout: its error rate/);
@@ -423,7 +426,7 @@ test("never against itself: a target range overlapping the cluster it is applied
   const gn = analyzeFile("d.topology.yaml", DESIGN.replace("pods: 10.20.0.0/16", "pods: 10.30.0.0/16")).contexts[0];
   assert.doesNotThrow(() => gameDay(gn, { lose: ["par"] }, OPTS));
   inTempDir({ "d.topology.yaml": DESIGN.replace("pods: 10.11.0.0/16", "pods: 10.10.128.0/17") }, (dir, cli) => {
-    const r = cli(["gameday", "--lose", "fra", "-o", "out", "d.topology.yaml"]);
+    const r = cli(["gameday", "--lose", "fra", "--accept-down", "-o", "out", "d.topology.yaml"]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^quorate: refused: cluster fra-prod's pods range 10\.10\.0\.0\/16 overlaps 10\.10\.128\.0\/17/);
     assert.ok(!existsSync(join(dir, "out")), "nothing written");
@@ -640,7 +643,7 @@ test("the host check the probe runs over ssh: open at the first address that acc
 
 test("quorate gameday: files per cluster, RUNBOOK.md, --format md, deterministic output, usage errors", () => {
   inTempDir({ "d.topology.yaml": DESIGN }, (dir, cli) => {
-    const r = cli(["gameday", "--partition", "fra/lon,ams", "d.topology.yaml"]);
+    const r = cli(["gameday", "--partition", "fra/lon,ams", "--accept-down", "d.topology.yaml"]);
     assert.equal(r.code, 0, r.stderr);
     const out = join(dir, "gameday-partition-fra-vs-lon-ams");
     // no TCP row of the matrix crosses this cut between declared ranges (Submariner's tunnel is UDP): no probe.sh
@@ -655,17 +658,17 @@ test("quorate gameday: files per cluster, RUNBOOK.md, --format md, deterministic
     assert.match(runbook, /\| lon-prod \| `kubectl --context lon-prod apply -f lon-prod\/networkchaos\.yaml` \|/);
     assert.match(runbook, /`kubectl --context lon-prod delete -f lon-prod\/networkchaos\.yaml`/);
     // the same run again writes the same bytes, and nothing in them is a date or time
-    assert.equal(cli(["gameday", "--partition", "fra/lon,ams", "-o", "again", "d.topology.yaml"]).code, 0);
+    assert.equal(cli(["gameday", "--partition", "fra/lon,ams", "--accept-down", "-o", "again", "d.topology.yaml"]).code, 0);
     for (const f of ["RUNBOOK.md", "lon-prod/networkchaos.yaml", "fra-prod/networkchaos.yaml"])
       assert.equal(readFileSync(join(dir, "again", f), "utf8"), readFileSync(join(out, f), "utf8"), f);
     assert.doesNotMatch(runbook + first, /20\d\d-\d\d-\d\d|\d\d:\d\d:\d\d/);
 
-    const md = cli(["gameday", "--lose", "fra", "--tool", "litmus", "--format", "md", "d.topology.yaml"]);
+    const md = cli(["gameday", "--lose", "fra", "--tool", "litmus", "--format", "md", "--accept-down", "d.topology.yaml"]);
     assert.equal(md.code, 0);
     assert.match(md.stdout, /^# Game day: lose fra \(enacted as isolation\)\n/);
     assert.ok(!existsSync(join(dir, "gameday-lose-fra")), "--format md alone writes nothing");
     // a run that cuts nothing is refused (exit 1, nothing written), saying what to declare
-    const witness = cli(["gameday", "--lose", "ams", "-o", "w", "d.topology.yaml"]);
+    const witness = cli(["gameday", "--lose", "ams", "--accept-down", "-o", "w", "d.topology.yaml"]);
     assert.equal(witness.code, 1);
     assert.match(
       witness.stderr,
@@ -923,7 +926,7 @@ test("the reviewed design's runbook: --isolate quoted, the withdrawal watched be
 
 test("a partition whose quorum is not enacted: its rows are expected to connect, and the verdict says the quorum is not part of the run", () => {
   const text = REVIEWED().replace(/ {4}addresses: \[192\.168\.21\.0\/28\].*\n/, "");
-  const g = gameDay(reviewed(text), { partition: [["fra"], ["lon"]] }, { tool: "chaos-mesh", source: "r" });
+  const g = gameDay(reviewed(text), { partition: [["fra"], ["lon"]] }, { tool: "chaos-mesh", source: "r", acceptDown: true });
   assert.match(g.runbook, /etcd of cluster fra-prod: its members at lon run on hosts the design does not declare/);
   assert.match(g.runbook, /That verdict is the engine's for the whole cut; etcd of cluster fra-prod is not cut here \(Not enacted\)/);
   assert.match(g.runbook, /- Not cut, so expected to still connect .*TCP 2380 etcd peer, etcd members at lon to etcd members at ams/);
@@ -932,4 +935,73 @@ test("a partition whose quorum is not enacted: its rows are expected to connect,
   assert.doesNotMatch(g.runbook.slice(g.runbook.indexOf("## Checks")), /- \[ \] etcd of cluster fra-prod/);
   // three groups: every side with declared hosts gets its table (ams's witness hosts too)
   assert.ok(g.hostPlans.some((h) => h.what === "hosts at ams (sites[].addresses)"));
+});
+
+test("a drill predicted to take the design down is refused without --accept-down, with the error budget it spends; accepted, the runbook opens with the go/no-go", () => {
+  const o = { tool: "chaos-mesh" as const, source: "r.topology.yaml" };
+  // partition fra / lon / (ams): ledger and etcd keep no majority anywhere, checkout errors at both backends
+  assert.throws(
+    () => gameDay(reviewed(), { partition: [["fra"], ["lon"]] }, o),
+    (e: Error) =>
+      e instanceof GameDayDownRefusal &&
+      /checkout: down for the whole run \(4m\) — 4 minutes of its 4\.4 hours a year \(1\.5% of the yearly budget\)/.test(e.message) &&
+      /store ledger: writes stop everywhere for the whole run \(4m\) — 4 minutes of its 52\.6 minutes a year \(7\.6% of the yearly budget\)/.test(
+        e.message,
+      ) &&
+      /pass --accept-down/.test(e.message),
+  );
+  const g = gameDay(reviewed(), { partition: [["fra"], ["lon"]] }, { ...o, acceptDown: true });
+  // the title names every side the run cuts
+  assert.equal(g.name, "partition fra / lon / (ams)");
+  assert.match(g.runbook, /^# Game day: partition fra \/ lon \/ \(ams\)\n/);
+  assert.match(
+    g.runbook,
+    /\*\*Go\/no-go: this drill is predicted to take the design down\*\* — .*It spends checkout: down for the whole run \(4m\) — 4 minutes of its 4\.4 hours a year \(1\.5% of the yearly budget\)/,
+  );
+  assert.match(g.runbook, /- \[ \] Error budget of store ledger: writes stop everywhere/);
+  // the abort on a backend predicted to fail is bounded in time, not a figure above its own load
+  assert.match(
+    g.runbook,
+    /errors at fra-prod \(predicted: up to 20,000 rps fail while the cut lasts\) still above the baseline 60 s after the planned end \(4m\)/,
+  );
+  assert.doesNotMatch(g.runbook, /above the predicted 20,000 rps/);
+  // the CLI: exit 1, nothing written, the figures on stderr; with --accept-down, written
+  inTempDir({ "r.topology.yaml": REVIEWED() }, (dir, cli) => {
+    const r = cli(["gameday", "--partition", "fra/lon", "-o", "out", "r.topology.yaml"]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^quorate: refused: this drill is predicted to take the design down .*7\.6% of the yearly budget/);
+    assert.ok(!existsSync(join(dir, "out")));
+    assert.equal(cli(["gameday", "--partition", "fra/lon", "--accept-down", "-o", "out", "r.topology.yaml"]).code, 0);
+    // a partial drill needs no flag, and its pre-flight names the budget it spends
+    assert.equal(cli(["gameday", "--lose", "fra", "-o", "fra", "r.topology.yaml"]).code, 0);
+    assert.match(
+      readFileSync(join(dir, "fra", "RUNBOOK.md"), "utf8"),
+      /- \[ \] Error budget of checkout: 20,000 of 40,000 rps in errors for up to 90 s — 45 seconds of its 4\.4 hours a year \(0\.3% of the yearly budget\)/,
+    );
+  });
+});
+
+test("every engine outcome behind the verdict has a check and a customer-impact line: over-budget writes, a stopped API; nothing to withdraw is one judgement", () => {
+  const o = { tool: "chaos-mesh" as const, source: "r.topology.yaml" };
+  const ams = gameDay(reviewed(), { lose: ["ams"] }, o).runbook;
+  assert.match(ams, /Verdict predicted: \*\*degraded\*\*\.\n/);
+  assert.doesNotMatch(ams, /during the window/);
+  assert.match(
+    ams,
+    /- checkout: slower, not failing — lon-prod's writes to ledger take about 28 ms \(leader in fra\), over the 20 ms budget\./,
+  );
+  assert.match(ams, /- \[ \] traffic checkout: lon-prod's writes to ledger take about 28 ms .* measure the write p99 per site/);
+  const fra = gameDay(reviewed(), { lose: ["fra"] }, o).runbook;
+  assert.match(
+    fra,
+    /- \[ \] cluster fra-prod's API refuses writes while its pods keep serving .*`kubectl --context fra-prod annotate namespace default quorate\/probe=probe --overwrite --request-timeout=10s` must time out or fail/,
+  );
+  assert.match(fra, /- cluster fra-prod: its workloads keep serving, but nothing there can be deployed, scaled or rescheduled/);
+  assert.match(fra, /Verdict predicted: \*\*degraded\*\* during the window, \*\*degraded\*\* after the withdrawal/);
+});
+
+test("--duration past a working day is refused: a cut that long is an outage, not a drill", () => {
+  assert.equal(durationSeconds("8h"), 8 * 3600);
+  assert.throws(() => durationSeconds("100h"), /longer than 8h: a cut that long is an outage, not a drill/);
+  assert.throws(() => gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh", source: "r", duration: "8h1s" }), GameDayError);
 });

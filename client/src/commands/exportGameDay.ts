@@ -19,6 +19,8 @@ interface ExportGameDayArgs {
   folder?: string;
   /** replace existing files (tests; a user is asked) */
   force?: boolean;
+  /** write a drill predicted to take the design down (tests; a user is asked) */
+  acceptDown?: boolean;
 }
 
 export const exportGameDay = command("quorate.exportGameDay", async (ctx, args?: ExportGameDayArgs) => {
@@ -46,7 +48,15 @@ export const exportGameDay = command("quorate.exportGameDay", async (ctx, args?:
   const duration = args?.duration ?? (await chooseDuration());
   if (duration === undefined) return undefined;
   // empty: the server derives it from the design (under the first lag bound the cut runs against)
-  const r = await request(client, GameDayRequest, { uri: doc.uri.toString(), scenario, tool, ...(duration ? { duration } : {}) });
+  const params = { uri: doc.uri.toString(), scenario, tool, ...(duration ? { duration } : {}) };
+  let r = await request(client, GameDayRequest, { ...params, ...(args?.acceptDown ? { acceptDown: true } : {}) });
+  // a drill predicted to take the design down is the owners' go/no-go: asked, never assumed
+  if (r?.down && args?.acceptDown === undefined) {
+    const go = "Write It Anyway";
+    const answer = await vscode.window.showWarningMessage(`Quorate: ${r.error}`, { modal: true }, go);
+    if (answer !== go) return undefined;
+    r = await request(client, GameDayRequest, { ...params, acceptDown: true });
+  }
   if (!r || r.error) {
     void vscode.window.showErrorMessage(`Quorate: ${r?.error ?? "this document holds no topology"}`);
     return undefined;

@@ -477,6 +477,10 @@ const GAMEDAY_HELP: CommandHelp = {
       flags: "--management-cidr CIDR[,CIDR]",
       text: "the operator's management ranges: the host rules never drop them (without them a cut can sever your own path until the dead-man timer fires)",
     },
+    {
+      flags: "--accept-down",
+      text: "write a drill the engine predicts takes the design down (refused otherwise: the runbook then opens with the go/no-go and the error budget it spends)",
+    },
   ],
   details: `A game day enacts one scenario: --lose (enacted as isolation: the site cut off from every other,
 then withdrawn from steering) or --partition. Chaos manifests cut the application and store
@@ -488,8 +492,9 @@ endpoints as a CIDR rule: on a Cilium (ClusterMesh) design the manifests are Cha
 the runbook says why.
 
 Exit status: 0 written, 1 refused (nothing is written): a target range overlaps the cluster it is
-applied in (an open cidr/overlap), a --management-cidr overlaps a range the cut drops, or the
-scenario cuts nothing in this design; 2 usage error (an unknown site, or a scenario that cannot
+applied in (an open cidr/overlap), a --management-cidr overlaps a range the cut drops, the
+scenario cuts nothing in this design, or it is predicted to take the design down and
+--accept-down was not given (the message gives the error budget it would spend); 2 usage error (an unknown site, or a scenario that cannot
 be enacted).`,
   examples: ["quorate gameday --lose fra --tool chaos-mesh -o gameday-fra examples/payments-eu-reviewed.topology.yaml"],
 };
@@ -502,6 +507,7 @@ function gameDayCommand(args: readonly string[], io: Io): number {
   let format: "files" | "md" = "files";
   let force = false;
   let management: string[] | undefined;
+  let acceptDown = false;
   const a = sim.emptyArgs();
   const files: string[] = [];
   for (const { flag, arg, value } of walkArgs(args, GAMEDAY_HELP)) {
@@ -514,6 +520,7 @@ function gameDayCommand(args: readonly string[], io: Io): number {
         throw new UsageError(`--namespace takes Kubernetes namespace names (DNS labels), not '${v}'`);
     } else if (flag === "-o" || flag === "--output") out = outputName(flag, value());
     else if (flag === "--force") force = true;
+    else if (flag === "--accept-down") acceptDown = true;
     else if (flag === "-f" || flag === "--format") format = choice(value(), ["md"] as const, "gameday format") as "md";
     else if (flag === "--lose" || flag === "--partition") sim.scenarioOption(a, flag, value);
     else if (flag === "--isolate") sim.scenarioOption(a, "--lose", value);
@@ -534,7 +541,7 @@ function gameDayCommand(args: readonly string[], io: Io): number {
     g = gameDay(
       ctx,
       { lose: a.lose, partition: a.partition },
-      { tool, duration, namespaces, source: files[0], managementRanges: management },
+      { tool, duration, namespaces, source: files[0], managementRanges: management, acceptDown },
     );
   } catch (e) {
     if (e instanceof GameDayRefusal) {

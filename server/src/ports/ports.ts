@@ -534,6 +534,48 @@ function submarinerClusterRows(b: Build, subs: readonly Cluster[]): void {
     );
 }
 
+/** An Istio remote reaches its primary's istiod (xDS, CA, webhooks) through the primary's east-west gateway. */
+function istioRemoteRows(b: Build, source: string, members: readonly Cluster[], ew: (c: Cluster) => End): void {
+  const { rows, siteOf, nodesEnd } = b;
+  for (const r of members.filter((c) => c.istio?.role?.value === "remote")) {
+    const p = members.find((c) => c.name!.value === r.istio?.primary?.value);
+    if (!p) continue;
+    rows.push(
+      {
+        component: "istiod xDS and CA",
+        source,
+        protocol: "TCP",
+        port: ISTIO_XDS_TCP,
+        detail: SNAT_DETAIL,
+        direction: "one-way",
+        from: nodesEnd(r, `sidecars and gateways of ${r.name!.value} (leaving through its nodes)`),
+        to: ew(p),
+        why: `the remote ${r.name!.value} gets its configuration and certificates from ${p.name!.value}'s istiod, through the east-west gateway`,
+        value: DEFAULT,
+        reference: ISTIO_DOC,
+      },
+      {
+        component: "istiod webhooks",
+        source,
+        protocol: "TCP",
+        port: ISTIO_WEBHOOK_TCP,
+        direction: "one-way",
+        from: {
+          site: siteOf(r)!,
+          cluster: r.name!.value,
+          what: `kube-apiserver of ${r.name!.value}`,
+          ranges: rangesOf(r, "nodes"),
+          controlPlane: true,
+        },
+        to: ew(p),
+        why: `${r.name!.value}'s API server calls the sidecar injector and validation webhooks of ${p.name!.value}'s istiod (they fail closed)`,
+        value: DEFAULT,
+        reference: ISTIO_DOC,
+      },
+    );
+  }
+}
+
 /** Istio multicluster: east-west gateways between networks, a remote to its primary, every primary to the API servers it discovers. */
 function istioRows(b: Build): void {
   const { rows, named, siteOf, nodesEnd, pairs } = b;
@@ -564,43 +606,7 @@ function istioRows(b: Build): void {
         });
     }
     const primaries = members.filter((c) => c.istio?.role?.value !== "remote");
-    for (const r of members.filter((c) => c.istio?.role?.value === "remote")) {
-      const p = members.find((c) => c.name!.value === r.istio?.primary?.value);
-      if (!p) continue;
-      rows.push(
-        {
-          component: "istiod xDS and CA",
-          source,
-          protocol: "TCP",
-          port: ISTIO_XDS_TCP,
-          detail: SNAT_DETAIL,
-          direction: "one-way",
-          from: nodesEnd(r, `sidecars and gateways of ${r.name!.value} (leaving through its nodes)`),
-          to: ew(p),
-          why: `the remote ${r.name!.value} gets its configuration and certificates from ${p.name!.value}'s istiod, through the east-west gateway`,
-          value: DEFAULT,
-          reference: ISTIO_DOC,
-        },
-        {
-          component: "istiod webhooks",
-          source,
-          protocol: "TCP",
-          port: ISTIO_WEBHOOK_TCP,
-          direction: "one-way",
-          from: {
-            site: siteOf(r)!,
-            cluster: r.name!.value,
-            what: `kube-apiserver of ${r.name!.value}`,
-            ranges: rangesOf(r, "nodes"),
-            controlPlane: true,
-          },
-          to: ew(p),
-          why: `${r.name!.value}'s API server calls the sidecar injector and validation webhooks of ${p.name!.value}'s istiod (they fail closed)`,
-          value: DEFAULT,
-          reference: ISTIO_DOC,
-        },
-      );
-    }
+    istioRemoteRows(b, source, members, ew);
     // each primary's istiod watches the API server of every cluster it serves or discovers
     for (const p of primaries)
       for (const c of members)

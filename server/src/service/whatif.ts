@@ -5,7 +5,7 @@ import { type FileAnalysis, formatErrors } from "../analysis";
 import type { Finding } from "../model/finding";
 import { diagramFor } from "../preview/mermaid";
 import type { DriftMarker, GameDayParams, GameDayResult, LinkRef, SimulateResult, SimulateScenario } from "../protocol";
-import { GameDayError, gameDaySteps } from "../whatif/gameday";
+import { GameDayDownRefusal, GameDayError, gameDaySteps } from "../whatif/gameday";
 import { type LinkFactor, MAX_FACTOR, MAX_PARTITION_SITES, run, type Scenario, sweep } from "../whatif/engine";
 import { scenarioJson } from "../whatif/render";
 import { setOwn } from "../util/records";
@@ -141,7 +141,7 @@ export async function gameDayFor(a: FileAnalysis, p: GameDayParams, source: stri
       gameDaySteps(
         ctx,
         { lose: [...s.lose], partition: s.partition.map((x) => [...x]) },
-        { tool, duration: p.duration ? String(p.duration) : undefined, namespaces, source },
+        { tool, duration: p.duration ? String(p.duration) : undefined, namespaces, source, acceptDown: p.acceptDown === true },
       ),
       token,
       "the game day",
@@ -149,6 +149,7 @@ export async function gameDayFor(a: FileAnalysis, p: GameDayParams, source: stri
     );
     return { folder: g.folder, files: g.files, notes: g.notes };
   } catch (e) {
+    if (e instanceof GameDayDownRefusal) return { folder: "", files: [], notes: [], error: e.message, down: true };
     if (e instanceof GameDayError) return { folder: "", files: [], notes: [], error: e.message };
     throw e;
   }

@@ -14,6 +14,7 @@ import { displayPath } from "./record";
 import { PROBE_IMAGE, PROBE_POD, type ProbePlan, probePods } from "./probe";
 import type { Result } from "./engine";
 import {
+  type BudgetSpend,
   type ClusterPlan,
   DEADMAN_GRACE_SECONDS,
   deadmanSeconds,
@@ -24,6 +25,7 @@ import {
   IPTABLES_ROLLBACK,
   type LagPlan,
   NFT_TABLE,
+  spendText,
 } from "./gameday";
 
 /** What the runbook is written from: the plan the game day built. */
@@ -49,6 +51,8 @@ export interface RunbookInput {
   readonly duration: { readonly text: string; readonly seconds: number; readonly derived: boolean };
   /** why the manifests are not for the tool asked for (Litmus on Cilium), when they are not */
   readonly toolNote?: string;
+  /** what the run spends of each declared availability budget */
+  readonly spends: readonly BudgetSpend[];
 }
 
 /** Everything a section reads. */
@@ -150,7 +154,22 @@ function intro({ r, o, out, isolated }: Rb): void {
     "",
   );
   if (r.toolNote) out.push(`**Why Chaos Mesh and not Litmus:** ${cell(r.toolNote)}`, "");
-  out.push(...durationText(r), "");
+  out.push(...goNoGo(r), ...durationText(r), "");
+}
+
+/** A drill predicted to take something down says so first, with what it spends: written only because --accept-down was given. */
+function goNoGo(r: RunbookInput): string[] {
+  const down = r.prediction.verdict === "down" || r.after?.verdict === "down";
+  if (!down) return [];
+  const breaks = [...r.prediction.breaks, ...(r.after?.breaks ?? [])].filter((x, i, xs) => xs.indexOf(x) === i);
+  return [
+    `**Go/no-go: this drill is predicted to take the design down**${r.after && r.prediction.verdict !== "down" ? " after the withdrawal" : ""} — ${breaks.map(cell).join("; ")}. ${
+      r.spends.length
+        ? `It spends ${r.spends.map((b) => cell(spendText(b))).join("; ")}.`
+        : "No objectives.availability is declared for what it takes down: the budget it spends is not known."
+    } Written because --accept-down was given: the owners accept that outage before the run, and abort on the criteria below.`,
+    "",
+  ];
 }
 
 /** How long, and what the replication lag does meanwhile: nothing crosses the cut, so each crossing store's lag grows 1 s per second. */
@@ -221,7 +240,14 @@ function preflight(rb: Rb): void {
     "## Pre-flight",
     "",
     `- [ ] Approvals: the change is scheduled and approved; the owners are on the bridge${owners.length ? ` — ${owners.map(cell).join("; ")}` : " (no stores[].owner is declared: name them before you start)"}.`,
-    "- [ ] Error budget: the entry points below have the budget for the predicted errors (Customer impact).",
+    ...(r.spends.length
+      ? r.spends.map(
+          (b) =>
+            `- [ ] Error budget of ${cell(spendText(b))}: its owners accept spending that, and what is left of the year's budget covers it.`,
+        )
+      : [
+          "- [ ] Error budget: no objectives.availability is declared for what the run affects — agree with the owners how much of the predicted errors (Customer impact) they accept.",
+        ]),
     ...r.prediction.traffic.map(
       (tr) =>
         `- [ ] Baseline of ${cell(tr.name)}: its error rate (rps of 5xx and timeouts) and p99 latency now, per backend, from the external monitor or the GSLB/edge logs — not in-cluster probes. The abort criteria are relative to these.`,
@@ -494,7 +520,7 @@ function abortCriteria(rb: Rb): void {
         : []),
       ...staying.map(
         (b) =>
-          `errors at ${cell(b.cluster)} above the predicted ${int(b.loadRps!)} rps (it cannot write while the cut lasts) by more than ${int(threshold)} rps for ${ERROR_SUSTAIN_SECONDS} s`,
+          `errors at ${cell(b.cluster)} (predicted: up to ${int(b.loadRps!)} rps fail while the cut lasts) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the planned end (${cell(r.duration.text)}) or after a roll-back — the accepted outage is the run's length, not more`,
       ),
       ...(tight?.length
         ? [
@@ -530,8 +556,14 @@ function lagAbort(l: LagPlan, seconds: number): string {
     : `store ${cell(l.store)}: this run is planned past its lag bound (${sec(l.bound)}; see Duration): roll back if the lag exceeds the time since the cut began by more than ${ABORT_MARGIN_SECONDS} s (lag the cut does not explain), or if the primary's disk fills.`;
 }
 
-function customerImpact({ r, p, out, windows }: Rb): void {
+function customerImpact(rb: Rb): void {
+  const { r, p, out, windows } = rb;
   out.push("## Customer impact", "");
+  for (const w of slowWrites(rb)) out.push(`- ${cell(w.entry)}: slower, not failing — ${w.text}.`);
+  for (const c of apiStopped(rb))
+    out.push(
+      `- cluster ${cell(c)}: its workloads keep serving, but nothing there can be deployed, scaled or rescheduled (its API refuses writes) until the heal.`,
+    );
   if (!p.traffic.length) out.push("No traffic entry declares peakRps with resolvable backends.");
   for (const tr of p.traffic) {
     const errs = tr.backends.filter((b) => b.errors && b.loadRps);
@@ -560,19 +592,62 @@ function checks(rb: Rb): void {
   out.push(
     "## Checks",
     "",
-    `Verdict predicted: **${p.verdict}**${r.after ? ` during the window, **${r.after.verdict}** after the withdrawal` : ""}.${
+    `Verdict predicted: **${p.verdict}**${r.after && withdraws(rb) ? ` during the window, **${r.after.verdict}** after the withdrawal` : ""}.${
       r.unenactedQuorums.length
         ? ` That verdict is the engine's for the whole cut; ${r.unenactedQuorums.map(cell).join(", ")} ${r.unenactedQuorums.length === 1 ? "is" : "are"} not cut here (Not enacted) and may keep writing where the engine predicts ${r.unenactedQuorums.length === 1 ? "it stops" : "they stop"}: not part of this run.`
         : ""
     }`,
     "",
   );
-  const list = [...quorumChecks(rb), ...storeChecks(rb), ...trafficChecks(rb)];
+  const list = [...quorumChecks(rb), ...storeChecks(rb), ...trafficChecks(rb), ...apiChecks(rb), ...latencyChecks(rb)];
   out.push(
     ...(list.length
       ? list.map((c) => `- [ ] ${c}`)
       : ["- [ ] Nothing should break: every enacted quorum, store and entry point continues — confirm each against its baseline."]),
     "",
+  );
+}
+
+/** Whether the isolated sites have a backend to withdraw (else the window and the state after it are one judgement). */
+function withdraws({ r, t, isolated }: Rb): boolean {
+  return t.traffic.some((tr) => tr.backends.some((b) => isolated.includes(r.ctx.siteOfCluster(b.cluster?.value ?? "") ?? "")));
+}
+
+/** The outcomes as judged: the window's, and after a withdrawal the state after it too. */
+const judged = ({ r, p }: Rb): Result[] => (r.after ? [p, r.after] : [p]);
+
+/** Clusters up whose API stops (their etcd keeps no majority on their side): the engine's apiStops, each with its observable. */
+function apiStopped(rb: Rb): string[] {
+  return [...new Set(judged(rb).flatMap((x) => x.clusters.filter((c) => c.apiStops).map((c) => c.name)))];
+}
+
+function apiChecks(rb: Rb): string[] {
+  return apiStopped(rb).map(
+    (c) =>
+      `cluster ${cell(c)}'s API refuses writes while its pods keep serving (its etcd members on its side hold no majority): ${codeSpan(`${kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe=probe", "--overwrite", "--request-timeout=10s"])}`)} must time out or fail, while its pods keep running (kubectl get pods may still answer: reads are not the test). Nothing can be scaled, rolled out or rescheduled there until the heal.`,
+  );
+}
+
+/** Client writes over their store's budget (the engine's overBudget): "lon-prod's ledger writes 28 ms (leader in fra) > 20 ms". */
+function slowWrites(rb: Rb): { entry: string; cluster: string; text: string }[] {
+  const seen = new Set<string>();
+  const out: { entry: string; cluster: string; text: string }[] = [];
+  for (const x of judged(rb))
+    for (const tr of x.traffic)
+      for (const b of tr.backends.filter((y) => y.overBudget && !y.errors))
+        for (const w of b.writes.filter((y) => y.latencyMs !== null && y.budgetMs !== null && y.latencyMs > y.budgetMs)) {
+          const text = `${cell(b.cluster)}'s writes to ${cell(w.store)} take about ${w.latencyMs} ms (${w.leader ? `leader in ${cell(w.leader)}` : "its farthest member"}${w.via ? `, through ${cell(w.via)}` : ""}), over the ${w.budgetMs} ms budget`;
+          if (seen.has(text)) continue;
+          seen.add(text);
+          out.push({ entry: tr.name, cluster: b.cluster, text });
+        }
+  return out;
+}
+
+function latencyChecks(rb: Rb): string[] {
+  return slowWrites(rb).map(
+    (w) =>
+      `traffic ${cell(w.entry)}: ${w.text} once the leaders move — measure the write p99 per site (the DB Console's SQL service latency p99 per node, or the application's own write p99 from ${cell(w.cluster)}): it must rise to about that figure, and no higher.`,
   );
 }
 

@@ -9,6 +9,8 @@ import { canonical, overlaps, parseCidr } from "../math/cidr";
 import type { Cluster } from "../model/topology";
 import type { TopologyContext } from "../derive/context";
 import { lagSecondsCovered } from "../math/lag";
+import { MINUTES_PER_YEAR, rtoEstimate } from "../availability/figures";
+import { count, minutes } from "../util/format";
 import { fileSegment, shortHash } from "../util/paths";
 import { probePlan, probePod, probePods, probeScript } from "./probe";
 import { ALL_UP, type Result, run, runIsolate, type Scenario, scenarioName } from "./engine";
@@ -28,6 +30,8 @@ export interface GameDayOptions {
   readonly source: string;
   /** the operator's management ranges: never dropped by the host rules */
   readonly managementRanges?: readonly string[];
+  /** write a drill the engine predicts takes something down (--accept-down): without it, refused */
+  readonly acceptDown?: boolean;
 }
 
 export interface GameDayFile {
@@ -69,6 +73,21 @@ export interface GameDay {
 
 export class GameDayError extends Error {}
 
+/** What a drill spends of a declared yearly availability budget (objectives.availability). */
+export interface BudgetSpend {
+  /** "checkout", "store ledger" */
+  readonly what: string;
+  /** minutes of outage, each minute weighted by the share of requests that fail */
+  readonly minutes: number;
+  /** (1 − objective) of a year, in minutes */
+  readonly budgetMinutes: number;
+  /** "down for the whole run (4m)", "20,000 of 40,000 rps in errors for up to 90 s" */
+  readonly how: string;
+}
+
+/** The longest run a game day writes: past a working day a cut is an outage to plan as one, not a drill. */
+export const MAX_DURATION_SECONDS = 8 * 3600;
+
 const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
 
 /** A Go duration in whole seconds (Litmus takes seconds), rounded up. */
@@ -79,6 +98,10 @@ export function durationSeconds(d: string): number {
   for (const m of d.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) total += Number(m[1]) * unit[m[2]];
   const s = Math.ceil(total - 1e-9);
   if (s < 1) throw new GameDayError(`--duration '${d}' is shorter than a second`);
+  if (s > MAX_DURATION_SECONDS)
+    throw new GameDayError(
+      `--duration '${d}' is longer than ${MAX_DURATION_SECONDS / 3600}h: a cut that long is an outage, not a drill (and every replication-lag bound is long past) — run at most ${MAX_DURATION_SECONDS / 3600}h, or leave --duration out to derive it from the design`,
+    );
   return s;
 }
 
@@ -252,6 +275,81 @@ export function deadmanSeconds(seconds: number, lag: readonly LagPlan[]): number
   return Math.min(seconds + DEADMAN_GRACE_SECONDS, Math.max(seconds, Math.floor(bound - ABORT_MARGIN_SECONDS)));
 }
 
+/**
+ * What the run spends of each declared availability budget, as predicted: an entry's erroring share
+ * of its peak for as long as it errors (isolation: until the withdrawal, `windowOf` seconds, then
+ * the state after it for the rest of the run), and a store whose writes stop everywhere for the
+ * whole run. Pure arithmetic on the engine's outcomes; what has no objective spends nothing here.
+ */
+export function budgetSpends(
+  ctx: TopologyContext,
+  p: Result,
+  after: Result | undefined,
+  seconds: number,
+  windowOf: (entry: string) => number | undefined,
+): BudgetSpend[] {
+  const out: BudgetSpend[] = [];
+  const t = ctx.topology;
+  const failing = (r: Result | undefined, name: string, peak: number) => {
+    const tr = r?.traffic.find((y) => y.name === name);
+    if (!tr) return 0;
+    if (tr.outcome === "unserved") return peak;
+    return Math.min(
+      peak,
+      tr.backends.filter((b) => b.errors).reduce((a, b) => a + (b.loadRps ?? 0), 0),
+    );
+  };
+  for (const entry of t.traffic) {
+    const name = entry.name?.value;
+    const objective = entry.objectives?.availability?.value;
+    if (!name || objective === undefined || objective >= 1) continue;
+    const peak = entry.peakRps?.value ?? p.traffic.find((y) => y.name === name)?.backends.reduce((a, b) => a + (b.loadRps ?? 0), 0) ?? 0;
+    if (!peak) continue;
+    const during = failing(p, name, peak);
+    const window = after ? Math.min(seconds, windowOf(name) ?? seconds) : seconds;
+    const later = after ? failing(after, name, peak) : 0;
+    const minutes = ((during / peak) * window + (later / peak) * (seconds - window)) / 60;
+    if (minutes <= 0) continue;
+    const how =
+      during >= peak && (!after || later >= peak)
+        ? `down for the whole run (${goDuration(seconds)})`
+        : [
+            ...(during ? [`${count(during)} of ${count(peak)} rps in errors for ${after ? "up to " : ""}${count(window)} s`] : []),
+            ...(later ? [`${count(later)} of ${count(peak)} rps in errors for the remaining ${count(seconds - window)} s`] : []),
+          ].join(", then ");
+    out.push({ what: name, minutes, budgetMinutes: (1 - objective) * MINUTES_PER_YEAR, how });
+  }
+  for (const q of p.quorums) {
+    if (q.outcome !== "stops" || q.kind === "etcd") continue;
+    const st = t.stores.find((x) => `store ${x.name?.value}` === q.name);
+    const objective = st?.objectives?.availability?.value;
+    if (!st || objective === undefined || objective >= 1) continue;
+    out.push({
+      what: `store ${st.name!.value}`,
+      minutes: seconds / 60,
+      budgetMinutes: (1 - objective) * MINUTES_PER_YEAR,
+      how: `writes stop everywhere for the whole run (${goDuration(seconds)})`,
+    });
+  }
+  return out;
+}
+
+/** "checkout: down for the whole run (4m) — 4 minutes of its 263 minutes a year (1.5%)" */
+export function spendText(b: BudgetSpend): string {
+  return `${b.what}: ${b.how} — ${minutes(b.minutes)} of its ${minutes(b.budgetMinutes)} a year (${count((100 * b.minutes) / b.budgetMinutes, 1)}% of the yearly budget)`;
+}
+
+/** A drill predicted to take something down is written only when asked for (--accept-down): the go/no-go is the owners'. */
+export class GameDayDownRefusal extends GameDayRefusal {}
+
+function refuseDown(p: Result, after: Result | undefined, spends: readonly BudgetSpend[], o: GameDayOptions): void {
+  if (o.acceptDown || (p.verdict !== "down" && after?.verdict !== "down")) return;
+  const what = [...p.breaks, ...(after?.breaks ?? [])].filter((x, i, xs) => xs.indexOf(x) === i);
+  throw new GameDayDownRefusal(
+    `refused: this drill is predicted to take ${p.verdict === "down" ? "the design" : "the design, after the withdrawal,"} down (${what.slice(0, 3).join("; ")}${what.length > 3 ? "; …" : ""})${spends.length ? ` — it spends ${spends.map(spendText).join("; ")}` : ""}. That is a go/no-go for the owners: pass --accept-down to write it, or choose a shorter --duration.`,
+  );
+}
+
 /** The sides of the cut: the named groups, then every other site as one more. */
 function sidesOf(sites: readonly string[], lose: readonly string[], partition: readonly (readonly string[])[]): string[][] {
   const named = lose.length ? [lose] : partition;
@@ -310,56 +408,45 @@ export function gameDay(ctx: TopologyContext, scenario: { lose?: string[]; parti
  * manifests and before the runbook, so the editor's request yields to other work and stops when
  * cancelled.
  */
-// long: not yet split (owner w21, #19's 80-line rule)
 export function* gameDaySteps(
   ctx: TopologyContext,
   scenario: { lose?: string[]; partition?: string[][] },
   asked: GameDayOptions,
 ): Steps<GameDay> {
-  const t = ctx.topology;
-  const lose = scenario.lose ?? [];
-  const partition = scenario.partition ?? [];
-  if (lose.length && partition.length) throw new GameDayError("a game day enacts one scenario: --lose or --partition, not both");
-  if (!lose.length && !partition.length) throw new GameDayError("a game day needs a scenario: --lose SITE[,SITE] or --partition A/B[,C]");
-  if (asked.duration !== undefined) durationSeconds(asked.duration); // a bad duration is a usage error before anything else
-  const s: Scenario = { ...ALL_UP, lose, partition };
+  const s = scenarioOf(scenario, asked);
   // a site loss is enacted as isolation: the site cut off from every other (its nodes keep
   // running), then withdrawn from steering — the engine's own isolation (runIsolate: the window,
   // then the sites withdrawn), the lost sites cut off together as one group
-  const sides = sidesOf([...t.siteByName.keys()], lose, partition);
-  const isolation = lose.length ? runIsolate(ctx, lose) : undefined;
+  const sites = [...ctx.topology.siteByName.keys()];
+  const sides = sidesOf(sites, s.lose, s.partition);
+  const isolation = s.lose.length ? runIsolate(ctx, s.lose) : undefined;
   const prediction = isolation ? isolation.window : run(ctx, { ...ALL_UP, partition: sides });
   yield;
   const pl = planning(ctx, sides);
   refuseSelfOverlap(pl);
   const lag = lagPlans(ctx, sides);
   const duration = durationOf(asked, lag);
+  const spends = budgetSpends(ctx, prediction, isolation?.after, duration.seconds, (entry) => {
+    const tr = ctx.topology.traffic.find((x) => x.name?.value === entry);
+    return tr ? rtoEstimate(tr)?.seconds : undefined;
+  });
   const { tool, toolNote } = toolFor(pl, asked.tool);
   const o: GameDayOptions = { ...asked, tool, duration: duration.text };
-
   const files: GameDayFile[] = [];
   const plans = yield* clusterPlans(pl, s, o, duration.seconds, files);
   const hostPlans = hostPlansOf(pl);
   refuseEmptyOrReopened(pl, plans, hostPlans, o);
-  for (const hp of hostPlans) {
-    files.push({ path: hp.file, content: nftRules(hp, s, o, deadmanSeconds(duration.seconds, lag)) });
-    if (hp.iptables) files.push({ path: hp.iptables, content: iptablesRules(hp, s, o, 4) });
-    if (hp.ip6tables) files.push({ path: hp.ip6tables, content: iptablesRules(hp, s, o, 6) });
-  }
+  refuseDown(prediction, isolation?.after, spends, asked);
+  files.push(...hostRuleFiles(hostPlans, s, o, deadmanSeconds(duration.seconds, lag)));
   const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
-  for (const [i, side] of sides.entries())
-    if (!pl.clusters.some((c) => pl.sideOf(ctx.siteOfCluster(c.name!.value)) === i) && !side.some((x) => pl.addressesOf(x).length))
-      pl.notEnacted.push(
-        `${side.join(", ")}: no cluster and no sites[].addresses — nothing there can be cut; isolate it at the firewall by hand for the same ${o.duration}`,
-      );
-
+  noteBareSides(pl, o);
   const probe = probeFiles(pl, plans, s, o, duration.seconds, files);
-  const slug = scenarioSlug(s);
-  const notes = [...(toolNote ? [toolNote] : []), ...pl.notes];
+  // a partition's title names every side it cuts: "partition fra / lon / (ams)"
+  const name = scenarioName(s, sites);
   yield;
   const runbook = runbookOf(
     {
-      name: scenarioName(s),
+      name,
       scenario: s,
       sides,
       plans,
@@ -375,17 +462,18 @@ export function* gameDaySteps(
       lag,
       duration,
       toolNote,
+      spends,
     },
     o,
   );
   files.push({ path: "RUNBOOK.md", content: runbook });
   return {
     scenario: s,
-    folder: resourceName(["gameday", ...slug]).replace(/^quorate-/, ""),
-    name: scenarioName(s),
+    folder: resourceName(["gameday", ...scenarioSlug(s)]).replace(/^quorate-/, ""),
+    name,
     sides,
     plans,
-    notes: [...notes, ...pl.notEnacted.map((n) => `Not enacted: ${n}`)],
+    notes: [...(toolNote ? [toolNote] : []), ...pl.notes, ...pl.notEnacted.map((n) => `Not enacted: ${n}`)],
     prediction,
     hostPlans,
     files,
@@ -393,6 +481,34 @@ export function* gameDaySteps(
     duration: duration.text,
     tool,
   };
+}
+
+/** The scenario asked for, as the engine takes it; usage errors (both or neither scenario, a bad duration) before anything else. */
+function scenarioOf(scenario: { lose?: string[]; partition?: string[][] }, asked: GameDayOptions): Scenario {
+  const lose = scenario.lose ?? [];
+  const partition = scenario.partition ?? [];
+  if (lose.length && partition.length) throw new GameDayError("a game day enacts one scenario: --lose or --partition, not both");
+  if (!lose.length && !partition.length) throw new GameDayError("a game day needs a scenario: --lose SITE[,SITE] or --partition A/B[,C]");
+  if (asked.duration !== undefined) durationSeconds(asked.duration);
+  return { ...ALL_UP, lose, partition };
+}
+
+/** Each host plan's nftables file and its iptables alternatives. */
+function hostRuleFiles(hostPlans: readonly HostPlan[], s: Scenario, o: GameDayOptions, deadman: number): GameDayFile[] {
+  return hostPlans.flatMap((hp) => [
+    { path: hp.file, content: nftRules(hp, s, o, deadman) },
+    ...(hp.iptables ? [{ path: hp.iptables, content: iptablesRules(hp, s, o, 4) }] : []),
+    ...(hp.ip6tables ? [{ path: hp.ip6tables, content: iptablesRules(hp, s, o, 6) }] : []),
+  ]);
+}
+
+/** A side with no cluster and no declared hosts: nothing there can be cut, said plainly. */
+function noteBareSides(pl: Planning, o: GameDayOptions): void {
+  for (const [i, side] of pl.sides.entries())
+    if (!pl.clusters.some((c) => pl.sideOf(pl.ctx.siteOfCluster(c.name!.value)) === i) && !side.some((x) => pl.addressesOf(x).length))
+      pl.notEnacted.push(
+        `${side.join(", ")}: no cluster and no sites[].addresses — nothing there can be cut; isolate it at the firewall by hand for the same ${o.duration}`,
+      );
 }
 
 /**
