@@ -514,7 +514,9 @@ test("the probe: host-network rows from the hosts over ssh, pod rows from probe 
   assert.match(sh, /^pod fra-prod ledger 'fra-prod\/ledger → hosts at ams \(192\.168\.30\.0\/28\): TCP 26257/m);
   // the witness cannot reach pod addresses in tunnel mode: that row is conditional and not demanded to connect
   assert.doesNotMatch(sh, /a host at ams [^\n]*TCP 26257/);
-  assert.match(sh, /^ {2}record_nodes c1cp fra-prod -l node-role\.kubernetes\.io\/control-plane$/m);
+  // a cluster's nodes are recorded within its site's range: fra-prod's London control-plane VMs
+  // are on London's side of the cut, and a probe from one of them would read "open"
+  assert.match(sh, /^ {2}record_nodes c1cp fra-prod 192\.168\.10\.0\/24 -l node-role\.kubernetes\.io\/control-plane$/m);
   const pods = parseAllDocuments(g.files.find((f) => f.path === "fra-prod/probe.yaml")!.content).map((d) => d.toJS());
   assert.deepEqual(pods.map((x) => [x.kind, x.metadata.namespace]).sort(), [
     ["Pod", "carts"],
@@ -540,7 +542,8 @@ test("the probe: host-network rows from the hosts over ssh, pod rows from probe 
         "ctx=$2; shift 2",
         'case " $DOWN " in *" $ctx "*) exit 1 ;; esac',
         'case "$*" in',
-        '  "get nodes -l "*) printf "192.168.10.5\\n" ;;',
+        // fra-prod's stretched control plane: its London VM (192.168.21.3, answering ssh) is listed first
+        '  "get nodes -l "*) printf "192.168.21.3\\n192.168.10.5\\n" ;;',
         '  "get nodes "*) case "$ctx" in lon-prod) printf "192.168.20.5 fd00:20::5\\n192.168.20.6\\n" ;; *) printf "192.168.10.5\\n192.168.10.9\\n" ;; esac ;;',
         '  *"get pods"*) case "$ctx" in lon-prod) printf "10.11.0.7\\n;reboot\\n" ;; *) printf "10.10.0.7\\n" ;; esac ;;',
         '  *" nc -z -w 3 "*) [ "$OPEN" = 1 ] ;;',
@@ -596,6 +599,7 @@ test("the probe: host-network rows from the hosts over ssh, pod rows from probe 
     assert.match(recorded, /^h1 192\.168\.30\.2$/m);
     assert.doesNotMatch(recorded, /^h1 192\.168\.30\.1$/m);
     assert.match(recorded, /^c1cp 192\.168\.10\.5$/m);
+    assert.doesNotMatch(recorded, /^c1cp 192\.168\.21\.3$/m, "a control-plane node at lon is not a source of fra's side");
     assert.doesNotMatch(recorded, /reboot/);
     // during the cut: every probe closed, the addresses from the record, not the APIs
     writeFileSync(join(dir, "k.log"), "");

@@ -33,10 +33,12 @@ export interface ProbeSource {
 /**
  * A set of addresses a probe starts from or goes to: a cluster's nodes (or only its control-plane
  * nodes: etcd, kube-apiserver) or the pods of one of its namespaces, read from its API before the
- * cut; or fixed addresses (a site's declared hosts).
+ * cut; or fixed addresses (a site's declared hosts). `within`: only the nodes inside the end's
+ * declared ranges (its site's), because a stretched control plane has nodes at other sites — a
+ * London control-plane VM of fra-prod is on London's side of a cut of fra.
  */
 export type AddressSet =
-  | { readonly cluster: string; readonly controlPlane?: boolean }
+  | { readonly cluster: string; readonly controlPlane?: boolean; readonly within?: readonly string[] }
   | { readonly cluster: string; readonly namespace: string }
   | { readonly addresses: readonly string[] };
 
@@ -142,7 +144,11 @@ function sideOfEnd(e: End, sources: readonly ProbeSource[], nodesDeclared: (clus
   }
   if (e.cluster) {
     if (!e.ranges.length || !nodesDeclared(e.cluster)) return { what: e.what };
-    const hosts = { cluster: e.cluster, ...(e.controlPlane ? { controlPlane: true } : {}) };
+    const hosts = { cluster: e.cluster, ...(e.controlPlane ? { controlPlane: true } : {}), within: e.ranges };
+    if (e.ranges.some((r) => parseCidr(r)?.family !== 4)) {
+      const note = `${e.what} (${ranges}): probe.sh filters recorded node addresses by IPv4 range only — it keeps every node of ${e.cluster}, so check that each probe "from" one of them starts at ${e.site}`;
+      if (!notes.includes(note)) notes.push(note);
+    }
     const what = e.controlPlane ? `control-plane nodes of ${e.cluster}` : `nodes of ${e.cluster}`;
     return {
       what,
@@ -214,7 +220,11 @@ function keysOf(plan: ProbePlan): Map<string, { key: string; set: AddressSet }> 
     const c = clusters.get(set.cluster)!;
     const suffix =
       "namespace" in set ? `p${[...keys.values()].filter((k) => k.key.startsWith(`${c}p`)).length + 1}` : set.controlPlane ? "cp" : "";
-    keys.set(id, { key: `${c}${suffix}`, set });
+    // the same cluster's nodes within other ranges (another site's) get a key of their own
+    const taken = new Set([...keys.values()].map((k) => k.key));
+    let key = `${c}${suffix}`;
+    for (let n = 2; taken.has(key); n++) key = `${c}${suffix}-${n}`;
+    keys.set(id, { key, set });
   };
   for (const p of plan.probes) {
     if (p.from.kind === "host") add(p.from.hosts);
@@ -227,18 +237,28 @@ function keysOf(plan: ProbePlan): Map<string, { key: string; set: AddressSet }> 
 function recordLine(key: string, set: AddressSet): string {
   if ("addresses" in set) return `  ${shellLine(["sshable", key, ...set.addresses])}`;
   if ("namespace" in set) return `  ${shellLine(["record_pods", key, set.cluster, set.namespace])}`;
-  return `  ${shellLine(["record_nodes", key, set.cluster, ...(set.controlPlane ? ["-l", "node-role.kubernetes.io/control-plane"] : [])])}`;
+  const v4 = set.within?.length && set.within.every((r) => parseCidr(r)?.family === 4);
+  const within = v4 ? set.within!.join(",") : "-";
+  return `  ${shellLine(["record_nodes", key, set.cluster, within, ...(set.controlPlane ? ["-l", "node-role.kubernetes.io/control-plane"] : [])])}`;
 }
 
 /** probe.sh's shell functions: recording addresses before the cut, and the pod and host probes. */
 const PROBE_FUNCTIONS: readonly string[] = [
   "# keep KEY: one address per line on stdin (addresses only: nothing else reaches a command line), recorded under KEY",
   `keep() { tr ' ' '\\n' | awk -v k="$1" '$1 ~ /^[0-9A-Fa-f.:]+$/ { print k, $1 }' >>"$recorded"; }`,
-  "# record_nodes KEY CONTEXT [-l SELECTOR]: the InternalIP addresses of the cluster's nodes, read before the cut (an isolated cluster's API may not answer during it)",
+  "# within RANGES: the IPv4 addresses on stdin inside one of RANGES (comma-separated CIDRs); '-' keeps every address",
+  "within() {",
+  `  tr ' ' '\\n' | awk -v r="$1" 'function n(a, p) { split(a, p, "."); return ((p[1] * 256 + p[2]) * 256 + p[3]) * 256 + p[4] }`,
+  `    BEGIN { c = split(r, rs, ",") }`,
+  `    r == "-" { print; next }`,
+  `    $1 ~ /^[0-9]+\\.[0-9]+\\.[0-9]+\\.[0-9]+$/ { for (i = 1; i <= c; i++) { split(rs[i], q, "/"); s = 2 ^ (32 - q[2]); if (int(n($1) / s) == int(n(q[1]) / s)) { print; next } } }'`,
+  "}",
+  "# record_nodes KEY CONTEXT RANGES [-l SELECTOR]: the InternalIP addresses of the cluster's nodes within RANGES (the end's site:",
+  "# a stretched control plane has nodes at other sites, on the other side of the cut), read before the cut (an isolated cluster's API may not answer during it)",
   "record_nodes() {",
-  "  k=$1 ctx=$2",
-  "  shift 2",
-  `  kubectl --context "$ctx" get nodes "$@" -o jsonpath='{range .items[*]}{.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}' | keep "$k"`,
+  "  k=$1 ctx=$2 r=$3",
+  "  shift 3",
+  `  kubectl --context "$ctx" get nodes "$@" -o jsonpath='{range .items[*]}{.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}' | within "$r" | keep "$k"`,
   "}",
   "# record_pods KEY CONTEXT NAMESPACE: the addresses of the running pods of a namespace",
   "record_pods() {",
