@@ -28287,6 +28287,10 @@ var MAX_PARTITION_SITES = 12;
 function sweep(ctx, kind) {
   const sites = [...ctx.topology.siteByName.keys()];
   if (kind === "single") return sites.length < 2 ? [] : sites.map((x) => ({ ...ALL_UP, lose: [x] }));
+  if (kind === "cuts")
+    return sites.flatMap(
+      (a, i) => sites.slice(i + 1).filter((b) => ctx.link(a, b)).map((b) => ({ ...ALL_UP, cut: [[a, b]] }))
+    );
   if (kind === "double")
     return sites.length < 3 ? [] : sites.flatMap((a, i) => sites.slice(i + 1).map((b) => ({ ...ALL_UP, lose: [a, b] })));
   if (sites.length > MAX_PARTITION_SITES)
@@ -31162,6 +31166,8 @@ function* recordSteps(input) {
     file: displayPath(input.path),
     errors: input.findings.filter((f) => f.severity === "error").length,
     single: yield* runEach(ctx, sweep(ctx, "single")),
+    // with two sites the one link's cut is the partition, listed below
+    cuts: sites > 2 && sites <= MAX_PAIR_SITES ? yield* runEach(ctx, sweep(ctx, "cuts")) : [],
     partitions: sites > 1 && sites <= MAX_PARTITION_SITES ? yield* runEach(ctx, sweep(ctx, "partitions")) : [],
     double: sites <= MAX_PAIR_SITES ? yield* runEach(ctx, sweep(ctx, "double")) : [],
     allUp: run(ctx, ALL_UP),
@@ -31480,11 +31486,11 @@ function commitCell(r2, q, o, designed) {
 }
 function consequencesSection(r2) {
   const out = ["## Consequences", ""];
-  const all = [...r2.single, ...r2.partitions];
+  const all = [...r2.single, ...r2.cuts, ...r2.partitions];
   const good = all.filter((x) => x.verdict === "ok");
   const bad = all.filter((x) => x.verdict !== "ok");
   out.push("### Good", "");
-  if (!good.length) out.push("- No single-site loss and no two-group partition leaves the design fully working.");
+  if (!good.length) out.push("- No single-site loss, single link cut or two-group partition leaves the design fully working.");
   for (const x of good) {
     out.push(
       `- **${cell(x.name)}**: ${x.notes.length ? "nothing breaks" : "everything keeps working"}${writingSummary(x)}${x.notes.length ? ", but:" : "."}`
@@ -31492,7 +31498,7 @@ function consequencesSection(r2) {
     for (const n of x.notes) out.push(`  - ${cell(n)}`);
   }
   out.push("", "### Bad", "");
-  if (!bad.length) out.push("- No single-site loss or two-group partition degrades the design.");
+  if (!bad.length) out.push("- No single-site loss, single link cut or two-group partition degrades the design.");
   for (const x of bad) {
     out.push(`- **${cell(x.name)}** \u2014 ${x.verdict}:`);
     for (const b of x.breaks) out.push(`  - ${cell(b)}`);
@@ -31815,6 +31821,12 @@ function failureMatrix(r2) {
   const sites = r2.ctx.topology.siteByName.size;
   if (sites > MAX_PAIR_SITES)
     out.push(
+      `Single link cuts: ${sites} sites, more than the ${MAX_PAIR_SITES} whose links are listed; \`quorate simulate --cut A-B\` gives one.`,
+      ""
+    );
+  else if (r2.cuts.length) out.push("Every single link cut, the other links up:", "", ...scenarioList(r2.cuts), "");
+  if (sites > MAX_PAIR_SITES)
+    out.push(
       `Losses of two sites: ${sites} sites (${count(sites * (sites - 1) / 2)} pairs), more than the ${MAX_PAIR_SITES} whose pairs are listed; \`quorate simulate --lose A,B\` gives one pair.`,
       ""
     );
@@ -31888,7 +31900,7 @@ function firewallItem(r2) {
 function drillItem(r2) {
   const t = r2.ctx.topology;
   const entries = t.traffic.filter((x) => x.name);
-  const erroring = [...r2.single, ...r2.partitions].flatMap(
+  const erroring = [...r2.single, ...r2.cuts, ...r2.partitions].flatMap(
     (x) => x.traffic.flatMap(
       (tr) => tr.backends.filter((b) => b.errors && b.loadRps).map((b) => `${x.name}: ${tr.name} at ${b.cluster} ${rps3(b.loadRps)} of errors`)
     )
@@ -31896,7 +31908,7 @@ function drillItem(r2) {
   return {
     title: "GSLB failover drills measuring external client failure rates, not only in-cluster probes",
     state: "not assessed",
-    why: entries.length ? `a drill is run, not designed; what it should measure: ${entries.map((e) => `${e.name.value} (${e.steering?.value ?? "?"}${e.ttlSeconds ? `, TTL ${e.ttlSeconds.value} s` : ""})`).join(", ")}${erroring.length ? `; the errors the engine predicts for it to see: ${erroring.join("; ")}` : "; the engine predicts no erroring backend after a single-site loss or partition"}` : "no traffic entry is declared"
+    why: entries.length ? `a drill is run, not designed; what it should measure: ${entries.map((e) => `${e.name.value} (${e.steering?.value ?? "?"}${e.ttlSeconds ? `, TTL ${e.ttlSeconds.value} s` : ""})`).join(", ")}${erroring.length ? `; the errors the engine predicts for it to see: ${erroring.join("; ")}` : "; the engine predicts no erroring backend after a single-site loss, link cut or partition"}` : "no traffic entry is declared"
   };
 }
 function conflictItem(r2) {

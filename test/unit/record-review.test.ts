@@ -160,3 +160,32 @@ test("record: an erroring backend with nowhere to send its clients is not promis
     /clients of checkout at fra-prod: up to 20,000 rps answered with errors until steering withdraws it \(every request assumed to need a write\); then lon-prod carries 40,000 rps of 40,000 rps \(at capacity: no headroom\)/,
   );
 });
+
+test("record: every single link cut is judged — the most frequent WAN failure, listed in the failure matrix and, when it hurts, under Bad", () => {
+  const md = recordOf(read("payments-eu-reviewed.topology.yaml"));
+  const matrix = section(md, "### Failure matrix", "Every loss of two sites:");
+  const cuts = matrix.slice(matrix.indexOf("Every single link cut, the other links up:"));
+  assert.ok(cuts.length < matrix.length, "the block is there");
+  // the same judgement simulate gives for each cut, at the leader placement worst for each writer
+  for (const [a, b] of [
+    ["fra", "lon"],
+    ["fra", "ams"],
+    ["lon", "ams"],
+  ]) {
+    const r = run(analyzeAlone("t.topology.yaml", read("payments-eu-reviewed.topology.yaml")).analysis.contexts[0], {
+      ...ALL_UP,
+      cut: [[a, b]],
+    });
+    assert.match(cuts, new RegExp(`^- \\*\\*cut ${a}–${b}\\*\\* — \\*\\*${r.verdict}\\*\\*:$`, "m"));
+    assert.equal(r.verdict, "degraded");
+  }
+  assert.match(
+    cuts,
+    /cut fra–lon[\s\S]*lon-prod \(lon\) does not reach it: CockroachDB ≥ 24\.1 proxies its writes through a follower in ams — 8 ms \+ 9 ms \+ the 9 ms commit = 26 ms/,
+  );
+  assert.match(section(md, "### Bad", "## Tiers"), /^- \*\*cut fra–lon\*\* — degraded:$/m);
+  // the two-site example: the one link's cut is the partition, listed once
+  const two = recordOf(read("payments-eu.topology.yaml"));
+  assert.doesNotMatch(two, /Every single link cut/);
+  assert.match(two, /Every two-group partition:/);
+});

@@ -1288,9 +1288,19 @@ export function runIsolate(ctx: TopologyContext, site: string | readonly string[
 export const MAX_PARTITION_SITES = 12;
 
 /** Sweeps: each site lost alone, each pair, every split of the sites into two non-empty groups; never "lose every site". */
-export function sweep(ctx: TopologyContext, kind: "single" | "double" | "partitions"): Scenario[] {
+export function sweep(ctx: TopologyContext, kind: "single" | "double" | "partitions" | "cuts"): Scenario[] {
   const sites = [...ctx.topology.siteByName.keys()];
   if (kind === "single") return sites.length < 2 ? [] : sites.map((x) => ({ ...ALL_UP, lose: [x] }));
+  // one declared link down, the others up: the most frequent WAN failure (one link is far likelier
+  // than the two a two-group partition of three sites needs), and the one whose outcome depends on
+  // where the leaders sit
+  if (kind === "cuts")
+    return sites.flatMap((a, i) =>
+      sites
+        .slice(i + 1)
+        .filter((b) => ctx.link(a, b))
+        .map((b) => ({ ...ALL_UP, cut: [[a, b] as const] })),
+    );
   if (kind === "double")
     return sites.length < 3 ? [] : sites.flatMap((a, i) => sites.slice(i + 1).map((b) => ({ ...ALL_UP, lose: [a, b] })));
   if (sites.length > MAX_PARTITION_SITES)

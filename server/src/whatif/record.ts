@@ -51,6 +51,8 @@ export interface RecordContext {
   readonly errors: number;
   /** the engine's results: every single-site loss, every two-group partition (≤ MAX_PARTITION_SITES sites) */
   readonly single: readonly Result[];
+  /** every declared link cut alone, the others up (3 to MAX_PAIR_SITES sites; with two, the cut is the partition) */
+  readonly cuts: readonly Result[];
   readonly partitions: readonly Result[];
   /** every loss of two sites (≤ MAX_PAIR_SITES sites; none past that) */
   readonly double: readonly Result[];
@@ -113,6 +115,8 @@ export function* recordSteps(input: RecordInput): Steps<string | undefined> {
     file: displayPath(input.path),
     errors: input.findings.filter((f) => f.severity === "error").length,
     single: yield* runEach(ctx, sweep(ctx, "single")),
+    // with two sites the one link's cut is the partition, listed below
+    cuts: sites > 2 && sites <= MAX_PAIR_SITES ? yield* runEach(ctx, sweep(ctx, "cuts")) : [],
     partitions: sites > 1 && sites <= MAX_PARTITION_SITES ? yield* runEach(ctx, sweep(ctx, "partitions")) : [],
     double: sites <= MAX_PAIR_SITES ? yield* runEach(ctx, sweep(ctx, "double")) : [],
     allUp: run(ctx, ALL_UP),
@@ -512,11 +516,11 @@ function commitCell(r: RecordContext, q: Quorum, o: Option, designed: boolean): 
 
 function consequencesSection(r: RecordContext): string[] {
   const out = ["## Consequences", ""];
-  const all = [...r.single, ...r.partitions];
+  const all = [...r.single, ...r.cuts, ...r.partitions];
   const good = all.filter((x) => x.verdict === "ok");
   const bad = all.filter((x) => x.verdict !== "ok");
   out.push("### Good", "");
-  if (!good.length) out.push("- No single-site loss and no two-group partition leaves the design fully working.");
+  if (!good.length) out.push("- No single-site loss, single link cut or two-group partition leaves the design fully working.");
   // "ok" is the verdict, not the whole story: data at risk, no headroom and a lost cluster's
   // stretched etcd are said beside the scenario, as the engine notes them
   for (const x of good) {
@@ -526,7 +530,7 @@ function consequencesSection(r: RecordContext): string[] {
     for (const n of x.notes) out.push(`  - ${cell(n)}`);
   }
   out.push("", "### Bad", "");
-  if (!bad.length) out.push("- No single-site loss or two-group partition degrades the design.");
+  if (!bad.length) out.push("- No single-site loss, single link cut or two-group partition degrades the design.");
   for (const x of bad) {
     out.push(`- **${cell(x.name)}** — ${x.verdict}:`);
     for (const b of x.breaks) out.push(`  - ${cell(b)}`);
@@ -917,6 +921,12 @@ export const MAX_PAIR_SITES = 40;
 function failureMatrix(r: RecordContext): string[] {
   const out = ["### Failure matrix", "", "All sites up and every single-site loss:", "", ...scenarioList([r.allUp, ...r.single]), ""];
   const sites = r.ctx.topology.siteByName.size;
+  if (sites > MAX_PAIR_SITES)
+    out.push(
+      `Single link cuts: ${sites} sites, more than the ${MAX_PAIR_SITES} whose links are listed; \`quorate simulate --cut A-B\` gives one.`,
+      "",
+    );
+  else if (r.cuts.length) out.push("Every single link cut, the other links up:", "", ...scenarioList(r.cuts), "");
   // every pair is n(n−1)/2 runs: past MAX_PAIR_SITES (780 pairs) the record would take seconds and
   // list tens of thousands of rows nobody signs; it says so instead
   if (sites > MAX_PAIR_SITES)
@@ -1025,7 +1035,7 @@ function firewallItem(r: RecordContext): Item {
 function drillItem(r: RecordContext): Item {
   const t = r.ctx.topology;
   const entries = t.traffic.filter((x) => x.name);
-  const erroring = [...r.single, ...r.partitions].flatMap((x) =>
+  const erroring = [...r.single, ...r.cuts, ...r.partitions].flatMap((x) =>
     x.traffic.flatMap((tr) =>
       tr.backends.filter((b) => b.errors && b.loadRps).map((b) => `${x.name}: ${tr.name} at ${b.cluster} ${rps(b.loadRps!)} of errors`),
     ),
@@ -1034,7 +1044,7 @@ function drillItem(r: RecordContext): Item {
     title: "GSLB failover drills measuring external client failure rates, not only in-cluster probes",
     state: "not assessed",
     why: entries.length
-      ? `a drill is run, not designed; what it should measure: ${entries.map((e) => `${e.name!.value} (${e.steering?.value ?? "?"}${e.ttlSeconds ? `, TTL ${e.ttlSeconds.value} s` : ""})`).join(", ")}${erroring.length ? `; the errors the engine predicts for it to see: ${erroring.join("; ")}` : "; the engine predicts no erroring backend after a single-site loss or partition"}`
+      ? `a drill is run, not designed; what it should measure: ${entries.map((e) => `${e.name!.value} (${e.steering?.value ?? "?"}${e.ttlSeconds ? `, TTL ${e.ttlSeconds.value} s` : ""})`).join(", ")}${erroring.length ? `; the errors the engine predicts for it to see: ${erroring.join("; ")}` : "; the engine predicts no erroring backend after a single-site loss, link cut or partition"}`
       : "no traffic entry is declared",
   };
 }
