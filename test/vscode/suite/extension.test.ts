@@ -327,21 +327,26 @@ describe("Quorate in a real VS Code", () => {
       undefined,
     );
     const reviewed = workspaceFile("payments-eu-reviewed.topology.yaml");
-    const written = await vscode.commands.executeCommand<string>("quorate.exportGameDay", {
+    const partition = {
       uri: reviewed.toString(),
       scenario: { partition: [["fra"], ["lon"]] },
       tool: "chaos-mesh",
       duration: "5m",
       folder,
-    });
+    };
+    // this partition is predicted to take checkout and the ledger down: the owners' go/no-go (a
+    // user is asked in a modal; declined here), and nothing is written until it is given
+    assert.equal(await vscode.commands.executeCommand("quorate.exportGameDay", { ...partition, acceptDown: false }), undefined);
+    assert.ok(!existsSync(join(folder, "gameday-partition-fra-vs-lon")), "a declined drill writes nothing");
+    const written = await vscode.commands.executeCommand<string>("quorate.exportGameDay", { ...partition, acceptDown: true });
     assert.equal(written, join(folder, "gameday-partition-fra-vs-lon"));
     const chaos = readFileSync(join(written, "fra-prod", "networkchaos.yaml"), "utf8");
     assert.match(chaos, /kind: NetworkChaos\n/);
     assert.match(chaos, /action: partition\n/);
     assert.match(chaos, /duration: 5m\n/);
-    assert.match(readFileSync(join(written, "RUNBOOK.md"), "utf8"), /^# Game day: partition fra \/ lon\n/);
+    assert.match(readFileSync(join(written, "RUNBOOK.md"), "utf8"), /^# Game day: partition fra \/ lon \/ \(ams\)\n/);
     // as `quorate gameday`: existing files are not replaced unless asked (a user is asked in a modal)
-    const again = { uri: reviewed.toString(), scenario: { partition: [["fra"], ["lon"]] }, tool: "chaos-mesh", duration: "5m", folder };
+    const again = { ...partition, acceptDown: true };
     assert.equal(await vscode.commands.executeCommand("quorate.exportGameDay", again), undefined);
     assert.equal(await vscode.commands.executeCommand("quorate.exportGameDay", { ...again, force: true }), written);
     // without a scenario there is nothing to enact: a warning, no files
