@@ -23177,14 +23177,8 @@ function wholePlan(d, e) {
   };
 }
 var linkLog = (q) => Math.log1p(-q);
-function storePlan(d, e) {
-  const w = e.writers;
+function writerPairs(d, w) {
   const k = w.length;
-  const core = componentsOf(
-    d,
-    [...w].sort((a, b) => a - b),
-    []
-  );
   const closed = [];
   const log = new Float64Array(k * k);
   const failing = new Uint8Array(k * k);
@@ -23218,6 +23212,20 @@ function storePlan(d, e) {
       totalFailing += failing[at];
       totalMissing += missing[at];
     }
+  return { log, failing, missing, closedAt, rowLog, rowFailing, rowMissing, totalLog, totalFailing, totalMissing, closed };
+}
+function storePlan(d, e) {
+  const w = e.writers;
+  const k = w.length;
+  const core = componentsOf(
+    d,
+    [...w].sort((a, b) => a - b),
+    []
+  );
+  const { log, failing, missing, closedAt, rowLog, rowFailing, rowMissing, totalLog, totalFailing, totalMissing, closed } = writerPairs(
+    d,
+    w
+  );
   const down = [];
   const multiWriter = k > 1;
   return {
@@ -23264,8 +23272,60 @@ function storePlan(d, e) {
   };
 }
 function trafficPlan(d, e, whole = false) {
-  const n = d.sites.length;
   const siteList = [...new Set(e.backends.map((b) => b.site))];
+  const { core, closed, route } = trafficComponents(d, e, siteList, whole);
+  const reach = new SiteReach(d, e, siteList, route);
+  const G = siteList.length;
+  const pf = new Float64Array(G);
+  const backendsAt = siteList.map((x) => e.backends.flatMap((b, i) => b.site === x ? [i] : []));
+  const closedLog = Float64Array.from(closed, (c) => Math.log1p(-c.q));
+  const mark2 = new Int32Array(closed.length);
+  const over = { any: false };
+  let stamp = 0;
+  return {
+    core,
+    closed,
+    judge(s, p, failed, t) {
+      const sum = upWeight(e, s);
+      if (sum === 0) {
+        t.outcomeP[TRAFFIC_UNSERVED] += p;
+        t.lostRps += p * e.peak;
+        t.down += p;
+        t.cuts.add(failed);
+        return;
+      }
+      reach.judgeQuorums(s);
+      let certain = false;
+      let logOk = 0;
+      for (let g = 0; g < G; g++) {
+        pf[g] = 0;
+        reach.needN[g] = 0;
+        if (!s.siteUp[siteList[g]]) continue;
+        if (!reach.requirements(s, g)) {
+          pf[g] = 1;
+          certain = true;
+          continue;
+        }
+        if (!reach.needN[g]) continue;
+        const lg = logAllHeld(closed, closedLog, reach.needs[g], reach.needN[g], mark2, ++stamp);
+        pf[g] = -Math.expm1(lg);
+        logOk += lg;
+      }
+      const lost = lostLoad(e, s, siteList, backendsAt, pf, sum, over);
+      const pErr = certain ? 1 : -Math.expm1(logOk);
+      t.outcomeP[TRAFFIC_ERRORS] += p * pErr;
+      t.outcomeP[over.any ? TRAFFIC_OVERLOADED : TRAFFIC_SERVED] += p * (1 - pErr);
+      t.lostRps += p * lost;
+      const broken = over.any ? 1 : pErr;
+      if (broken === 0) return;
+      t.down += p * broken;
+      if (over.any || certain) t.cuts.add(failed);
+      else if (failed.length < MAX_CUT_ORDER) addClosedCuts(t, failed, core.length, reach);
+    }
+  };
+}
+function trafficComponents(d, e, siteList, whole) {
+  const n = d.sites.length;
   const internal = /* @__PURE__ */ new Set();
   const own2 = (dep) => dep.type === "quorum" ? dep.sites : dep.writers;
   for (const dep of e.deps)
@@ -23296,25 +23356,47 @@ function trafficPlan(d, e, whole = false) {
       return { to: m, link, closed: link >= 0 ? closedOf.get(link) ?? -1 : -1 };
     })
   );
-  const relays = e.deps.map((dep) => dep.type === "quorum" && dep.relay);
-  const G = siteList.length;
-  const K = e.deps.length;
-  const pf = new Float64Array(G);
-  const writes = new Uint8Array(K);
-  const needs = siteList.map(() => []);
-  const backendsAt = siteList.map((x) => e.backends.flatMap((b, i) => b.site === x ? [i] : []));
-  const via = new Int32Array(n);
-  let viaN = 0;
-  const needN = new Int32Array(G);
-  const closedLog = Float64Array.from(closed, (c) => Math.log1p(-c.q));
-  const mark2 = new Int32Array(closed.length);
-  let stamp = 0;
-  const reachOne = (s, g) => {
+  return { core, closed, route };
+}
+var SiteReach = class {
+  /** per backend site: sets of closed links of which one must be up (every one down = it cannot write) */
+  needs;
+  needN;
+  /** per dependency, in this state: 0 when a quorum stops */
+  writes;
+  via;
+  viaN = 0;
+  /** CockroachDB relays through a follower: read once per quorum from derive/latency (lean.ts) */
+  relays;
+  d;
+  e;
+  siteList;
+  route;
+  constructor(d, e, siteList, route) {
+    this.d = d;
+    this.e = e;
+    this.siteList = siteList;
+    this.route = route;
+    this.needs = siteList.map(() => []);
+    this.needN = new Int32Array(siteList.length);
+    this.writes = new Uint8Array(e.deps.length);
+    this.via = new Int32Array(d.sites.length);
+    this.relays = e.deps.map((dep) => dep.type === "quorum" && dep.relay);
+  }
+  /** Whether each quorum the entry writes to keeps writing in this state. */
+  judgeQuorums(s) {
+    for (let k = 0; k < this.e.deps.length; k++) {
+      const dep = this.e.deps[k];
+      this.writes[k] = dep.type === "quorum" && judgeQuorum(this.d, s, dep) >= QUORUM_STOPS ? 0 : 1;
+    }
+  }
+  /** Whether site g reaches one of the `via` sites for sure (true), cannot (false), or through one of these closed links. */
+  reachOne(s, g) {
     let need;
-    for (let v = 0; v < viaN; v++) {
-      const m = via[v];
-      const r2 = route[g][m];
-      if (m === siteList[g]) return true;
+    for (let v = 0; v < this.viaN; v++) {
+      const m = this.via[v];
+      const r2 = this.route[g][m];
+      if (m === this.siteList[g]) return true;
       if (r2.link < 0) continue;
       if (r2.closed < 0) {
         if (s.linkUp[r2.link]) return true;
@@ -23322,109 +23404,72 @@ function trafficPlan(d, e, whole = false) {
       else need = [r2.closed];
     }
     return need ?? false;
-  };
-  const requirements = (s, g) => {
+  }
+  /** Fills needs[g]; false when site g certainly cannot write to some store. */
+  requirements(s, g) {
+    const { e, d, via, needs, needN } = this;
     needN[g] = 0;
-    for (let k = 0; k < K; k++) {
+    for (let k = 0; k < e.deps.length; k++) {
       const dep = e.deps[k];
       if (dep.type === "store") {
-        if (dep.writers.includes(siteList[g])) continue;
-        viaN = 0;
-        for (const w of dep.writers) if (s.siteUp[w]) via[viaN++] = w;
-        const r2 = reachOne(s, g);
+        if (dep.writers.includes(this.siteList[g])) continue;
+        this.viaN = 0;
+        for (const w of dep.writers) if (s.siteUp[w]) via[this.viaN++] = w;
+        const r2 = this.reachOne(s, g);
         if (r2 === false) return false;
         if (r2 !== true) needs[g][needN[g]++] = r2;
         continue;
       }
-      if (!writes[k]) return false;
+      if (!this.writes[k]) return false;
       for (let i = 0; i < dep.sites.length; i++) {
         if (!dep.canLead[i]) continue;
         const leader = dep.sites[i];
-        viaN = 0;
-        via[viaN++] = leader;
-        if (relays[k]) {
-          for (const m of dep.sites) if (m !== leader && reaches(d, s, m, leader)) via[viaN++] = m;
+        this.viaN = 0;
+        via[this.viaN++] = leader;
+        if (this.relays[k]) {
+          for (const m of dep.sites) if (m !== leader && reaches(d, s, m, leader)) via[this.viaN++] = m;
         }
-        const r2 = reachOne(s, g);
+        const r2 = this.reachOne(s, g);
         if (r2 === false) return false;
         if (r2 !== true) needs[g][needN[g]++] = r2;
       }
     }
     return true;
-  };
-  return {
-    core,
-    closed,
-    judge(s, p, failed, t) {
-      const bs = e.backends;
-      let sum = 0;
-      let integers = true;
-      for (const b of bs) {
-        if (!s.siteUp[b.site]) continue;
-        sum += b.weight;
-        if (!Number.isSafeInteger(b.weight)) integers = false;
+  }
+};
+function upWeight(e, s) {
+  let sum = 0;
+  for (const b of e.backends) if (s.siteUp[b.site]) sum += b.weight;
+  return sum;
+}
+function lostLoad(e, s, siteList, backendsAt, pf, sum, over) {
+  const safe3 = Number.isSafeInteger;
+  let integers = true;
+  for (const b of e.backends) if (s.siteUp[b.site] && !safe3(b.weight)) integers = false;
+  over.any = false;
+  let lost = 0;
+  for (let g = 0; g < siteList.length; g++) {
+    if (!s.siteUp[siteList[g]]) continue;
+    for (const i of backendsAt[g]) {
+      const b = e.backends[i];
+      const load = e.peak * b.weight / sum;
+      let isOver = false;
+      if (b.capacity !== void 0) {
+        const l = e.peak * b.weight;
+        const c = b.capacity * sum;
+        isOver = integers && safe3(e.peak) && safe3(b.capacity) && safe3(l) && safe3(c) ? l > c : exactOver(e, s, i);
       }
-      if (sum === 0) {
-        t.outcomeP[TRAFFIC_UNSERVED] += p;
-        t.lostRps += p * e.peak;
-        t.down += p;
-        t.cuts.add(failed);
-        return;
-      }
-      for (let k = 0; k < K; k++) {
-        const dep = e.deps[k];
-        writes[k] = dep.type === "quorum" && judgeQuorum(d, s, dep) >= QUORUM_STOPS ? 0 : 1;
-      }
-      let certain = false;
-      let logOk = 0;
-      for (let g = 0; g < G; g++) {
-        pf[g] = 0;
-        needN[g] = 0;
-        if (!s.siteUp[siteList[g]]) continue;
-        if (!requirements(s, g)) {
-          pf[g] = 1;
-          certain = true;
-          continue;
-        }
-        if (!needN[g]) continue;
-        const lg = logAllHeld(closed, closedLog, needs[g], needN[g], mark2, ++stamp);
-        pf[g] = -Math.expm1(lg);
-        logOk += lg;
-      }
-      let anyOver = false;
-      let lost = 0;
-      for (let g = 0; g < G; g++) {
-        if (!s.siteUp[siteList[g]]) continue;
-        for (const i of backendsAt[g]) {
-          const b = bs[i];
-          const load = e.peak * b.weight / sum;
-          let over = false;
-          if (b.capacity !== void 0) {
-            const l = e.peak * b.weight;
-            const c = b.capacity * sum;
-            const safe3 = Number.isSafeInteger;
-            over = integers && safe3(e.peak) && safe3(b.capacity) && safe3(l) && safe3(c) ? l > c : exactOver(e, s, i);
-          }
-          if (over) anyOver = true;
-          lost += pf[g] * load + (1 - pf[g]) * (over ? load - b.capacity : 0);
-        }
-      }
-      const pErr = certain ? 1 : -Math.expm1(logOk);
-      t.outcomeP[TRAFFIC_ERRORS] += p * pErr;
-      t.outcomeP[anyOver ? TRAFFIC_OVERLOADED : TRAFFIC_SERVED] += p * (1 - pErr);
-      t.lostRps += p * lost;
-      const broken = anyOver ? 1 : pErr;
-      if (broken === 0) return;
-      t.down += p * broken;
-      if (anyOver || certain) t.cuts.add(failed);
-      else if (failed.length < MAX_CUT_ORDER) {
-        for (let g = 0; g < G; g++)
-          for (let j = 0; j < needN[g]; j++)
-            if (failed.length + needs[g][j].length <= MAX_CUT_ORDER)
-              t.cuts.add([...failed, ...needs[g][j].map((c) => core.length + c).sort((a, b) => a - b)]);
-      }
+      if (isOver) over.any = true;
+      lost += pf[g] * load + (1 - pf[g]) * (isOver ? load - b.capacity : 0);
     }
-  };
+  }
+  return lost;
+}
+function addClosedCuts(t, failed, coreLength, reach) {
+  for (let g = 0; g < reach.needN.length; g++)
+    for (let j = 0; j < reach.needN[g]; j++)
+      if (failed.length + reach.needs[g][j].length <= MAX_CUT_ORDER)
+        t.cuts.add([...failed, ...reach.needs[g][j].map((c) => coreLength + c).sort((a, b) => a - b)]);
 }
 function logAllHeld(closed, closedLog, all, count2, mark2, stamp) {
   let log = 0;

@@ -100,21 +100,28 @@ export function wholePlan(d: LeanDesign, e: LeanEntity): Plan {
 const linkLog = (q: number) => Math.log1p(-q);
 
 /**
- * An async/crdt store: its writer sites are enumerated; the links among the up writers are
- * summed in closed form — they are all up with probability Π (1 − q), else two writers are
- * partitioned (diverges with a conflict policy, corrupts without one).
+ * The links among a store's writers, per pair (i < j, at i·k + j): the link's log availability,
+ * whether the pair can be partitioned (its link missing or failing), whether it is missing, and
+ * its closed component; the same summed per writer and in total, so that a state's up writers
+ * are judged by subtraction; and the closed components themselves.
  */
-// long: not yet split (owner w22, #19's 80-line rule)
-function storePlan(d: LeanDesign, e: LeanStore): Plan {
-  const w = e.writers;
+interface WriterPairs {
+  readonly log: Float64Array;
+  readonly failing: Uint8Array;
+  readonly missing: Uint8Array;
+  readonly closedAt: Int32Array;
+  readonly rowLog: Float64Array;
+  readonly rowFailing: Int32Array;
+  readonly rowMissing: Int32Array;
+  readonly totalLog: number;
+  readonly totalFailing: number;
+  readonly totalMissing: number;
+  readonly closed: Component[];
+}
+
+function writerPairs(d: LeanDesign, w: LeanStore["writers"]): WriterPairs {
   const k = w.length;
-  const core = componentsOf(
-    d,
-    [...w].sort((a, b) => a - b),
-    [],
-  );
   const closed: Component[] = [];
-  // per writer pair (i < j): the link's log availability, whether it is missing, its closed component
   const log = new Float64Array(k * k);
   const failing = new Uint8Array(k * k); // missing or q > 0: the pair can be partitioned
   const missing = new Uint8Array(k * k);
@@ -147,6 +154,26 @@ function storePlan(d: LeanDesign, e: LeanStore): Plan {
       totalFailing += failing[at];
       totalMissing += missing[at];
     }
+  return { log, failing, missing, closedAt, rowLog, rowFailing, rowMissing, totalLog, totalFailing, totalMissing, closed };
+}
+
+/**
+ * An async/crdt store: its writer sites are enumerated; the links among the up writers are
+ * summed in closed form — they are all up with probability Π (1 − q), else two writers are
+ * partitioned (diverges with a conflict policy, corrupts without one).
+ */
+function storePlan(d: LeanDesign, e: LeanStore): Plan {
+  const w = e.writers;
+  const k = w.length;
+  const core = componentsOf(
+    d,
+    [...w].sort((a, b) => a - b),
+    [],
+  );
+  const { log, failing, missing, closedAt, rowLog, rowFailing, rowMissing, totalLog, totalFailing, totalMissing, closed } = writerPairs(
+    d,
+    w,
+  );
   const down: number[] = [];
   const multiWriter = k > 1;
   return {
@@ -215,10 +242,73 @@ interface Route {
  * site's, so P(it cannot write) is a product and the entry's figures follow in closed form.
  * `whole`: every link enumerated (the reference the property test compares with).
  */
-// long: not yet split (owner w22, #19's 80-line rule)
 function trafficPlan(d: LeanDesign, e: LeanTraffic, whole = false): Plan {
-  const n = d.sites.length;
   const siteList = [...new Set(e.backends.map((b) => b.site))];
+  const { core, closed, route } = trafficComponents(d, e, siteList, whole);
+  const reach = new SiteReach(d, e, siteList, route);
+  const G = siteList.length;
+  const pf = new Float64Array(G);
+  const backendsAt = siteList.map((x) => e.backends.flatMap((b, i) => (b.site === x ? [i] : [])));
+  const closedLog = Float64Array.from(closed, (c) => Math.log1p(-c.q));
+  const mark = new Int32Array(closed.length);
+  const over = { any: false };
+  let stamp = 0;
+  return {
+    core,
+    closed,
+    judge(s, p, failed, t) {
+      const sum = upWeight(e, s);
+      if (sum === 0) {
+        // weights are never negative (schema): nothing left to carry the load
+        t.outcomeP[TRAFFIC_UNSERVED] += p;
+        t.lostRps += p * e.peak;
+        t.down += p;
+        t.cuts.add(failed);
+        return;
+      }
+      reach.judgeQuorums(s);
+      let certain = false;
+      let logOk = 0;
+      for (let g = 0; g < G; g++) {
+        pf[g] = 0;
+        reach.needN[g] = 0;
+        if (!s.siteUp[siteList[g]]) continue;
+        if (!reach.requirements(s, g)) {
+          pf[g] = 1;
+          certain = true;
+          continue;
+        }
+        if (!reach.needN[g]) continue;
+        const lg = logAllHeld(closed, closedLog, reach.needs[g], reach.needN[g], mark, ++stamp);
+        pf[g] = -Math.expm1(lg);
+        logOk += lg;
+      }
+      const lost = lostLoad(e, s, siteList, backendsAt, pf, sum, over);
+      const pErr = certain ? 1 : -Math.expm1(logOk);
+      t.outcomeP[TRAFFIC_ERRORS] += p * pErr;
+      t.outcomeP[over.any ? TRAFFIC_OVERLOADED : TRAFFIC_SERVED] += p * (1 - pErr);
+      t.lostRps += p * lost;
+      const broken = over.any ? 1 : pErr;
+      if (broken === 0) return;
+      t.down += p * broken;
+      if (over.any || certain) t.cuts.add(failed);
+      else if (failed.length < MAX_CUT_ORDER) addClosedCuts(t, failed, core.length, reach);
+    },
+  };
+}
+
+/**
+ * Which links a traffic entry's plan enumerates (core: its sites, its quorums' links among their
+ * members, the links several backend sites read) and which it sums in closed form (a failing
+ * link only one backend site reads), and each backend site's route to every site.
+ */
+function trafficComponents(
+  d: LeanDesign,
+  e: LeanTraffic,
+  siteList: readonly number[],
+  whole: boolean,
+): { core: Component[]; closed: Component[]; route: Route[][] } {
+  const n = d.sites.length;
   const internal = new Set<number>();
   const own = (dep: LeanQuorum | LeanStore) => (dep.type === "quorum" ? dep.sites : dep.writers);
   for (const dep of e.deps)
@@ -250,29 +340,56 @@ function trafficPlan(d: LeanDesign, e: LeanTraffic, whole = false): Plan {
       return { to: m, link, closed: link >= 0 ? (closedOf.get(link) ?? -1) : -1 };
     }),
   );
-  // CockroachDB relays through a follower: read once per quorum from derive/latency (lean.ts)
-  const relays = e.deps.map((dep) => dep.type === "quorum" && dep.relay);
-  const G = siteList.length;
-  const K = e.deps.length;
-  const pf = new Float64Array(G);
-  const writes = new Uint8Array(K);
-  // per group: sets of closed links of which one must be up (every one down = it cannot write)
-  const needs: number[][][] = siteList.map(() => []);
-  const backendsAt = siteList.map((x) => e.backends.flatMap((b, i) => (b.site === x ? [i] : [])));
-  const via = new Int32Array(n);
-  let viaN = 0;
-  const needN = new Int32Array(G);
-  const closedLog = Float64Array.from(closed, (c) => Math.log1p(-c.q));
-  const mark = new Int32Array(closed.length);
-  let stamp = 0;
+  return { core, closed, route };
+}
 
-  /** Whether site g reaches one of `sites` for sure (true), cannot (false), or through one of these closed links. */
-  const reachOne = (s: LeanState, g: number): boolean | number[] => {
+/**
+ * What each backend site of a traffic entry needs in a state to write to every store it depends
+ * on: for sure, never, or one of some sets of closed links up (`needs[g]`, `needN[g]` of them).
+ * Scratch reused from state to state: the enumeration allocates nothing per state here.
+ */
+class SiteReach {
+  /** per backend site: sets of closed links of which one must be up (every one down = it cannot write) */
+  readonly needs: number[][][];
+  readonly needN: Int32Array;
+  /** per dependency, in this state: 0 when a quorum stops */
+  private readonly writes: Uint8Array;
+  private readonly via: Int32Array;
+  private viaN = 0;
+  /** CockroachDB relays through a follower: read once per quorum from derive/latency (lean.ts) */
+  private readonly relays: boolean[];
+  private readonly d: LeanDesign;
+  private readonly e: LeanTraffic;
+  private readonly siteList: readonly number[];
+  private readonly route: Route[][];
+
+  constructor(d: LeanDesign, e: LeanTraffic, siteList: readonly number[], route: Route[][]) {
+    this.d = d;
+    this.e = e;
+    this.siteList = siteList;
+    this.route = route;
+    this.needs = siteList.map(() => []);
+    this.needN = new Int32Array(siteList.length);
+    this.writes = new Uint8Array(e.deps.length);
+    this.via = new Int32Array(d.sites.length);
+    this.relays = e.deps.map((dep) => dep.type === "quorum" && dep.relay);
+  }
+
+  /** Whether each quorum the entry writes to keeps writing in this state. */
+  judgeQuorums(s: LeanState): void {
+    for (let k = 0; k < this.e.deps.length; k++) {
+      const dep = this.e.deps[k];
+      this.writes[k] = dep.type === "quorum" && judgeQuorum(this.d, s, dep) >= QUORUM_STOPS ? 0 : 1;
+    }
+  }
+
+  /** Whether site g reaches one of the `via` sites for sure (true), cannot (false), or through one of these closed links. */
+  private reachOne(s: LeanState, g: number): boolean | number[] {
     let need: number[] | undefined;
-    for (let v = 0; v < viaN; v++) {
-      const m = via[v];
-      const r = route[g][m];
-      if (m === siteList[g]) return true;
+    for (let v = 0; v < this.viaN; v++) {
+      const m = this.via[v];
+      const r = this.route[g][m];
+      if (m === this.siteList[g]) return true;
       if (r.link < 0) continue;
       if (r.closed < 0) {
         if (s.linkUp[r.link]) return true;
@@ -280,110 +397,89 @@ function trafficPlan(d: LeanDesign, e: LeanTraffic, whole = false): Plan {
       else need = [r.closed];
     }
     return need ?? false;
-  };
+  }
 
   /** Fills needs[g]; false when site g certainly cannot write to some store. */
-  const requirements = (s: LeanState, g: number): boolean => {
+  requirements(s: LeanState, g: number): boolean {
+    const { e, d, via, needs, needN } = this;
     needN[g] = 0;
-    for (let k = 0; k < K; k++) {
+    for (let k = 0; k < e.deps.length; k++) {
       const dep = e.deps[k];
       if (dep.type === "store") {
-        if (dep.writers.includes(siteList[g])) continue;
-        viaN = 0;
-        for (const w of dep.writers) if (s.siteUp[w]) via[viaN++] = w;
-        const r = reachOne(s, g);
+        if (dep.writers.includes(this.siteList[g])) continue;
+        this.viaN = 0;
+        for (const w of dep.writers) if (s.siteUp[w]) via[this.viaN++] = w;
+        const r = this.reachOne(s, g);
         if (r === false) return false;
         if (r !== true) needs[g][needN[g]++] = r;
         continue;
       }
-      if (!writes[k]) return false;
+      if (!this.writes[k]) return false;
       for (let i = 0; i < dep.sites.length; i++) {
         if (!dep.canLead[i]) continue;
         const leader = dep.sites[i];
-        viaN = 0;
-        via[viaN++] = leader;
-        if (relays[k]) for (const m of dep.sites) if (m !== leader && reaches(d, s, m, leader)) via[viaN++] = m;
-        const r = reachOne(s, g);
+        this.viaN = 0;
+        via[this.viaN++] = leader;
+        if (this.relays[k]) for (const m of dep.sites) if (m !== leader && reaches(d, s, m, leader)) via[this.viaN++] = m;
+        const r = this.reachOne(s, g);
         if (r === false) return false;
         if (r !== true) needs[g][needN[g]++] = r;
       }
     }
     return true;
-  };
+  }
+}
 
-  return {
-    core,
-    closed,
-    judge(s, p, failed, t) {
-      const bs = e.backends;
-      let sum = 0;
-      let integers = true;
-      for (const b of bs) {
-        if (!s.siteUp[b.site]) continue;
-        sum += b.weight;
-        if (!Number.isSafeInteger(b.weight)) integers = false;
+/** The summed weight of the backends whose site is up (0: nothing left to carry the load). */
+function upWeight(e: LeanTraffic, s: LeanState): number {
+  let sum = 0;
+  for (const b of e.backends) if (s.siteUp[b.site]) sum += b.weight;
+  return sum;
+}
+
+/**
+ * The rps lost in a state: each up backend's share of the peak times the chance its site cannot
+ * write (`pf`), plus what an overloaded backend cannot carry; `over.any` is set when one is
+ * overloaded. Exact in integers where every product is a safe integer, else by rationals.
+ */
+function lostLoad(
+  e: LeanTraffic,
+  s: LeanState,
+  siteList: readonly number[],
+  backendsAt: readonly number[][],
+  pf: Float64Array,
+  sum: number,
+  over: { any: boolean },
+): number {
+  const safe = Number.isSafeInteger;
+  let integers = true;
+  for (const b of e.backends) if (s.siteUp[b.site] && !safe(b.weight)) integers = false;
+  over.any = false;
+  let lost = 0;
+  for (let g = 0; g < siteList.length; g++) {
+    if (!s.siteUp[siteList[g]]) continue;
+    for (const i of backendsAt[g]) {
+      const b = e.backends[i];
+      const load = (e.peak * b.weight) / sum;
+      let isOver = false;
+      if (b.capacity !== undefined) {
+        const l = e.peak * b.weight;
+        const c = b.capacity * sum;
+        isOver = integers && safe(e.peak) && safe(b.capacity) && safe(l) && safe(c) ? l > c : exactOver(e, s, i);
       }
-      if (sum === 0) {
-        // weights are never negative (schema): nothing left to carry the load
-        t.outcomeP[TRAFFIC_UNSERVED] += p;
-        t.lostRps += p * e.peak;
-        t.down += p;
-        t.cuts.add(failed);
-        return;
-      }
-      for (let k = 0; k < K; k++) {
-        const dep = e.deps[k];
-        writes[k] = dep.type === "quorum" && judgeQuorum(d, s, dep) >= QUORUM_STOPS ? 0 : 1;
-      }
-      let certain = false;
-      let logOk = 0;
-      for (let g = 0; g < G; g++) {
-        pf[g] = 0;
-        needN[g] = 0;
-        if (!s.siteUp[siteList[g]]) continue;
-        if (!requirements(s, g)) {
-          pf[g] = 1;
-          certain = true;
-          continue;
-        }
-        if (!needN[g]) continue;
-        const lg = logAllHeld(closed, closedLog, needs[g], needN[g], mark, ++stamp);
-        pf[g] = -Math.expm1(lg);
-        logOk += lg;
-      }
-      let anyOver = false;
-      let lost = 0;
-      for (let g = 0; g < G; g++) {
-        if (!s.siteUp[siteList[g]]) continue;
-        for (const i of backendsAt[g]) {
-          const b = bs[i];
-          const load = (e.peak * b.weight) / sum;
-          let over = false;
-          if (b.capacity !== undefined) {
-            const l = e.peak * b.weight;
-            const c = b.capacity * sum;
-            const safe = Number.isSafeInteger;
-            over = integers && safe(e.peak) && safe(b.capacity) && safe(l) && safe(c) ? l > c : exactOver(e, s, i);
-          }
-          if (over) anyOver = true;
-          lost += pf[g] * load + (1 - pf[g]) * (over ? load - b.capacity! : 0);
-        }
-      }
-      const pErr = certain ? 1 : -Math.expm1(logOk);
-      t.outcomeP[TRAFFIC_ERRORS] += p * pErr;
-      t.outcomeP[anyOver ? TRAFFIC_OVERLOADED : TRAFFIC_SERVED] += p * (1 - pErr);
-      t.lostRps += p * lost;
-      const broken = anyOver ? 1 : pErr;
-      if (broken === 0) return;
-      t.down += p * broken;
-      if (anyOver || certain) t.cuts.add(failed);
-      else if (failed.length < MAX_CUT_ORDER)
-        for (let g = 0; g < G; g++)
-          for (let j = 0; j < needN[g]; j++)
-            if (failed.length + needs[g][j].length <= MAX_CUT_ORDER)
-              t.cuts.add([...failed, ...needs[g][j].map((c) => core.length + c).sort((a, b) => a - b)]);
-    },
-  };
+      if (isOver) over.any = true;
+      lost += pf[g] * load + (1 - pf[g]) * (isOver ? load - b.capacity! : 0);
+    }
+  }
+  return lost;
+}
+
+/** The minimal cut sets of a state that breaks only through closed links: the failed core components plus each needed set, up to MAX_CUT_ORDER. */
+function addClosedCuts(t: Tally, failed: readonly number[], coreLength: number, reach: SiteReach): void {
+  for (let g = 0; g < reach.needN.length; g++)
+    for (let j = 0; j < reach.needN[g]; j++)
+      if (failed.length + reach.needs[g][j].length <= MAX_CUT_ORDER)
+        t.cuts.add([...failed, ...reach.needs[g][j].map((c) => coreLength + c).sort((a, b) => a - b)]);
 }
 
 /**
