@@ -851,7 +851,23 @@ async function test(only) {
       // the file may open in the preview's group: bring the preview (which follows it) to the front
       await wb.locator(".tabs-container .tab", { hasText: "Preview" }).first().click();
       await check("the reviewed example (three sites) at 620 px: every node inside the panel, legible", async () => {
-        await frame.locator("#status", { hasText: "payments-eu-reviewed" }).waitFor({ timeout: 60_000 });
+        const status = frame.locator("#status", { hasText: "payments-eu-reviewed" });
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await status.waitFor({ timeout: 30_000 });
+            break;
+          } catch (e) {
+            // once in a full CI run the preview had not switched: keep what the screen showed, and
+            // say so in the log, so a preview that misses an editor switch is not hidden
+            await wb.screenshot({ path: join(ROOT, "out", "screenshots", `reviewed-not-shown-${attempt}.png`) });
+            if (attempt === 2) throw e;
+            log(
+              `the preview did not show the reviewed example within 30 s (screenshot reviewed-not-shown-${attempt}.png): opening it again`,
+            );
+            await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "payments-eu-reviewed.topology.yaml" }).click();
+            await wb.locator(".tabs-container .tab", { hasText: "Preview" }).first().click();
+          }
+        }
         const m = await readability(frame);
         await wb.screenshot({ path: join(ROOT, "out", "screenshots", "preview-reviewed-620.png") });
         legible(m);
