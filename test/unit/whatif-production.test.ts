@@ -657,3 +657,12 @@ test("diff: a side with no number says why (unbounded RPO, writes stop), never a
   const qt = inTempDir(q, (_dir, run) => run(["diff", "old.topology.yaml", "new.topology.yaml"])).stdout;
   assert.match(qt, /lose fra: store ledger commit latency writes stop → 75 ms\n/);
 });
+
+test("a scenario's null entries (slow, cut) are dropped, never read: the params fuzzer's seed 548883708 crashed here", () => {
+  const s = sanitizeScenario(new Set(["fra", "lon"]), {
+    slow: [1000.000001, null, { between: ["fra", "lon"], factor: 2 }],
+    cut: [null],
+  } as never);
+  assert.deepEqual(s.slow, [{ between: ["fra", "lon"], factor: 2 }]);
+  assert.deepEqual(s.cut, []);
+});

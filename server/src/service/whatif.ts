@@ -44,7 +44,7 @@ export function sanitizeScenario(declared: ReadonlySet<string>, s: SimulateScena
   const slow: LinkFactor[] = [];
   for (const l of Array.isArray(s.slow) ? s.slow : []) {
     const pair = linkOf(known, l);
-    const f = factor((l as { factor?: unknown }).factor);
+    const f = factor((l as { factor?: unknown } | null)?.factor);
     if (pair && f !== undefined && !slow.some((x) => same(x.between, pair))) slow.push({ between: pair, factor: f });
   }
   return { lose, partition: partition.length > 1 ? partition : [], cut, loseMembers, rttFactor: factor(s.rttFactor) ?? null, slow };
