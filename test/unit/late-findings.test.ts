@@ -104,3 +104,25 @@ test("a design without objectives has no run and no second publish; a closed fil
   await run.done;
   assert.deepEqual(published, []);
 });
+
+test("the figures are published again only when they changed: an edit that leaves them as they were is published once", async () => {
+  const { s, published } = service();
+  const text = design("0.999");
+  s.update(uri, text);
+  await s.lateRun(uri)!.done;
+  assert.deepEqual(published, [[uri]]);
+  // a comment line above: the held figures, moved one line down, are what the run finds again
+  const moved = `# reviewed\n${text}`;
+  s.update(uri, moved, true, { start: 0, end: 0, text: "# reviewed\n" });
+  await s.lateRun(uri)!.done;
+  assert.deepEqual(published, [[uri]], "the same figures published a second time");
+  assert.deepEqual(objective(s), ["objective/availability", "objective/survive"]);
+  // the objective edited: its finding went with the edit, and the run finds one again (0.998001 < 0.9999)
+  const start = moved.indexOf("0.999", moved.indexOf("objectives"));
+  s.update(uri, `${moved.slice(0, start)}0.9999${moved.slice(start + 5)}`, true, { start, end: start + 5, text: "0.9999" });
+  assert.deepEqual(objective(s), ["objective/survive"]);
+  await s.lateRun(uri)!.done;
+  assert.deepEqual(published, [[uri], [uri]]);
+  assert.deepEqual(objective(s), ["objective/availability", "objective/survive"]);
+  assert.match(String(s.diagnostics(uri).find((d) => d.code === "objective/availability")?.message), /objective 99\.99% \(4 nines/);
+});

@@ -368,7 +368,12 @@ export class QuorateService implements Workspace {
         const findings = await stepThrough(steps, run, "the availability figures", 1);
         if (this.lateRuns.get(f.uri) !== run || f.analysis !== a) return;
         this.lateRuns.delete(f.uri);
+        const held = this.late.get(f.uri)?.findings ?? [];
         this.late.set(f.uri, { analysis: a, findings });
+        // the findings held (the last ones, moved with the edit) are already published: a
+        // keystroke that left the figures as they were is not published a second time (a large
+        // file's thousands of diagnostics, converted, sent and re-read by the editor again)
+        if (sameFindings(held, findings)) return;
         this.refreshFindings(f);
         this.lateListener?.([f.uri]);
       } catch (e) {
@@ -556,6 +561,11 @@ class LateRun implements Cancellation {
     this.cancelled = true;
     for (const l of this.listeners) l();
   }
+}
+
+/** Whether two lists of findings show the same (the late ones: a few, one per objective judged). */
+function sameFindings(a: readonly Finding[], b: readonly Finding[]): boolean {
+  return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** Where a finding of the text before `change` is after it, with plain offsets; none when the edit touched its place. */
