@@ -4,6 +4,7 @@ import { build } from "esbuild";
 import { chmodSync, copyFileSync, mkdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
+import { writeValidators } from "./schema-validators.mjs";
 
 // node scripts/build.mjs [--production] [--cli] [--out DIR]   (DIR defaults to dist)
 const production = process.argv.includes("--production");
@@ -21,6 +22,10 @@ const common = {
   minify: production,
   logLevel: "warning",
 };
+
+// the schema's validators, compiled ahead of time from schemas/topology.schema.json (committed, so
+// tsc and the tests see them; regenerated here whenever the schema changed)
+if (writeValidators()) console.log("schema changed: server/src/schema/validators.generated.ts rewritten (commit it)");
 
 // The CLI bundle is committed (dist/cli.js): pre-commit and the GitHub Action run it without a
 // build. It is built the same way in every mode — readable, no source map, byte-for-byte

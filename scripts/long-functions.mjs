@@ -14,7 +14,7 @@ const DIRS = ["server/src", "client/src"];
 function files(dir) {
   return readdirSync(dir).flatMap((n) => {
     const p = join(dir, n);
-    return statSync(p).isDirectory() ? files(p) : /\.ts$/.test(n) && !n.endsWith(".d.ts") ? [p] : [];
+    return statSync(p).isDirectory() ? files(p) : /\.ts$/.test(n) && !n.endsWith(".d.ts") && !n.endsWith(".generated.ts") ? [p] : [];
   });
 }
 

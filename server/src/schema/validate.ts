@@ -1,60 +1,31 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import type { ErrorObject } from "ajv";
 import { isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from "yaml";
 import { plainJS } from "./plain";
-import schema from "../../../schemas/topology.schema.json";
 import type { Finding } from "../model/finding";
 import type { Span } from "../model/text";
 import { deref, isExactNumber, spanOf } from "../model/yamlnodes";
 import { closest } from "../util/strings";
 import { setOwn } from "../util/records";
 import { LIST_KEYS, type ListKey } from "../model/topology";
-
-/** Compiled once per process, on first use: the whole document and each list item's definition. */
-let ajv: Ajv | undefined;
-let compiled: ValidateFunction | undefined;
-function validator(): ValidateFunction {
-  if (!compiled) {
-    ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-    ajv.addKeyword({ keyword: "markdownDescription", schemaType: "string" });
-    compiled = ajv.compile(schema);
-  }
-  return compiled;
-}
+import * as generated from "./validators.generated";
 
 /**
- * The document's own level: the same schema with list items accepted as anything, so each
- * item is validated on its own (no whole-document JS copy; one item re-validates alone).
+ * The schema's validators, compiled ahead of time (scripts/schema-validators.mjs, run by
+ * `npm run build`): compiling the schema on first use cost each process a few hundred
+ * milliseconds on its first topology. `root` is the document's own level — the same schema with
+ * list items accepted as anything, so each item is validated on its own (no whole-document JS
+ * copy; one item re-validates alone); the others are each list item's definition.
  */
-let rootOnly: ValidateFunction | undefined;
-function rootValidator(): ValidateFunction {
-  if (!rootOnly) {
-    validator();
-    const clone = JSON.parse(JSON.stringify(schema)) as { $id: string; properties: Record<string, { items?: unknown }> };
-    clone.$id = `${schema.$id.replace(/\.json$/, "")}-root.json`;
-    for (const key of LIST_KEYS) clone.properties[key].items = {};
-    rootOnly = ajv!.compile(clone);
-  }
-  return rootOnly;
-}
-
-const ITEM_DEFINITION: Record<ListKey, string> = {
-  sites: "site",
-  links: "link",
-  clusters: "cluster",
-  stores: "store",
-  traffic: "traffic",
-  exports: "export",
+type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+const rootValidator: Validator = generated.root;
+const ITEM_VALIDATORS: Record<ListKey, Validator> = {
+  sites: generated.sitesItem,
+  links: generated.linksItem,
+  clusters: generated.clustersItem,
+  stores: generated.storesItem,
+  traffic: generated.trafficItem,
+  exports: generated.exportsItem,
 };
-const itemValidators = new Map<ListKey, ValidateFunction>();
-function itemValidator(key: ListKey): ValidateFunction {
-  let v = itemValidators.get(key);
-  if (!v) {
-    validator();
-    v = ajv!.getSchema(`${schema.$id}#/definitions/${ITEM_DEFINITION[key]}`)!;
-    itemValidators.set(key, v);
-  }
-  return v;
-}
 
 /** The bound on alias expansion when building the schema's input (billion laughs). */
 export const MAX_ALIAS_COUNT = 1000;
@@ -344,7 +315,7 @@ export function validateTopologyGroups(doc: Document, docSpan: Span): SchemaResu
       }
       data = obj;
     } else data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    const validate = rootValidator();
+    const validate = rootValidator;
     const rootFindings = validate(data) ? [] : toFindings(doc, docSpan, validate.errors ?? [], data);
     rootFindings.push(...tooLarge(doc, docSpan, data, ""));
     if (rootFindings.length) groups.set("", rootFindings);
@@ -370,7 +341,7 @@ export function validateTopologyGroups(doc: Document, docSpan: Span): SchemaResu
 /** Schema findings for one list item, exactly as whole-document validation reports them. */
 export function validateItem(doc: Document, docSpan: Span, key: ListKey, index: number, node: Node): Finding[] {
   const data = plainJS(doc, node, MAX_ALIAS_COUNT);
-  const validate = itemValidator(key);
+  const validate = ITEM_VALIDATORS[key];
   const prefix = `/${key}/${index}`;
   const found = validate(data) ? [] : toFindings(doc, docSpan, validate.errors ?? [], data, prefix);
   return [...found, ...tooLarge(doc, docSpan, data, prefix)];
