@@ -16052,26 +16052,31 @@ function leanDesign(ctx) {
 function allUp(d) {
   return { siteUp: new Uint8Array(d.sites.length).fill(1), linkUp: new Uint8Array(d.links.length).fill(1) };
 }
+function leanQuorum(ctx, d, q) {
+  const sites = [...q.counts.keys()];
+  const counts = sites.map((s) => q.counts.get(s));
+  const home = q.kind === "etcd" ? etcdHome(ctx, d, q.owner) : -1;
+  return {
+    type: "quorum",
+    kind: q.kind,
+    name: q.label,
+    owner: q.owner,
+    sites: Int32Array.from(sites.map((s) => d.siteIndex.get(s))),
+    counts: Float64Array.from(counts),
+    majority: majority(counts.reduce((a, c) => a + c, 0)),
+    canLead: new Uint8Array(sites.length),
+    relay: relaysThroughFollowers(q),
+    clients: home >= 0 ? [home] : [],
+    home,
+    judged: new Int32Array(1)
+  };
+}
 function leanEntities(ctx, d) {
   const out = [];
   const byOwner = /* @__PURE__ */ new Map();
   for (const q of ctx.quorums) {
     if (!q.resolved || !q.counts.size) continue;
-    const sites = [...q.counts.keys()];
-    const counts = sites.map((s) => q.counts.get(s));
-    const lq = {
-      type: "quorum",
-      kind: q.kind,
-      name: q.label,
-      owner: q.owner,
-      sites: Int32Array.from(sites.map((s) => d.siteIndex.get(s))),
-      counts: Float64Array.from(counts),
-      majority: majority(counts.reduce((a, c) => a + c, 0)),
-      canLead: new Uint8Array(sites.length),
-      relay: relaysThroughFollowers(q),
-      clients: [],
-      judged: new Int32Array(1)
-    };
+    const lq = leanQuorum(ctx, d, q);
     out.push(lq);
     byOwner.set(q.owner, lq);
   }
@@ -16130,6 +16135,11 @@ function leanEntities(ctx, d) {
     });
   }
   return out;
+}
+function etcdHome(ctx, d, c) {
+  const name = c.name?.value;
+  const site = name ? ctx.siteOfCluster(name) : void 0;
+  return site === void 0 ? -1 : d.siteIndex.get(site) ?? -1;
 }
 function clique(d, s, q, i) {
   const k = q.sites.length;
@@ -16198,6 +16208,11 @@ function judgeQuorum(d, s, q) {
     for (let j = 0; j < k; j++) if (q.canLead[j] && !reaches(d, s, q.sites[i], q.sites[j])) return QUORUM_MINORITY_STOPS;
   }
   return QUORUM_CONTINUES;
+}
+function apiWrites(d, s, q, outcome) {
+  if (outcome >= QUORUM_STOPS) return false;
+  if (q.home < 0) return true;
+  return s.siteUp[q.home] === 1 && q.judged[0] >= 0 && !failsAt(d, s, q, q.judged[0], q.home);
 }
 function judgeStore(d, s, st) {
   const w = st.writers;
@@ -16279,7 +16294,10 @@ function entitySites(e) {
   if (e.type === "traffic") {
     for (const b of e.backends) set.add(b.site);
     for (const dep of e.deps) add2(dep);
-  } else add2(e);
+  } else {
+    add2(e);
+    if (e.type === "quorum" && e.home >= 0) set.add(e.home);
+  }
   return [...set].sort((a, b) => a - b);
 }
 function entityLinks(d, e) {
@@ -16299,7 +16317,10 @@ function entityLinks(d, e) {
       const from = e.backends.map((b) => b.site).filter((x) => dep.type === "quorum" || !dep.writers.includes(x));
       among(from, own2(dep));
     }
-  } else among(own2(e), own2(e));
+  } else {
+    among(own2(e), own2(e));
+    if (e.type === "quorum" && e.home >= 0) among([e.home], e.sites);
+  }
   return [...set].sort((a, b) => a - b);
 }
 function asyncRpo(st) {
@@ -16311,6 +16332,9 @@ function asyncRpo(st) {
 }
 
 // server/src/availability/factor.ts
+var API_HOME_DOWN = 0;
+var API_QUORUM_STOPS = 1;
+var API_CUT_OFF = 2;
 var MAX_REQUIREMENTS = 12;
 function planOf(d, e) {
   if (e.type === "store") return storePlan(d, e);
@@ -16329,7 +16353,9 @@ function wholePlan(d, e) {
       if (e.type === "quorum") {
         const o = judgeQuorum(d, s, e);
         t.outcomeP[o] += p;
-        ok = o < QUORUM_STOPS;
+        if (o >= QUORUM_STOPS) t.quorumDown += p;
+        ok = apiWrites(d, s, e, o);
+        if (!ok && e.home >= 0) t.apiCause[!s.siteUp[e.home] ? API_HOME_DOWN : o >= QUORUM_STOPS ? API_QUORUM_STOPS : API_CUT_OFF] += p;
       } else {
         const o = judgeStore(d, s, e);
         t.outcomeP[o] += p;
@@ -16734,7 +16760,15 @@ function entityFigures(d, e, budget, { whole = false } = {}) {
   const plan2 = whole ? wholePlan(d, e) : planOf(d, e);
   const comps = [...plan2.core, ...plan2.closed];
   const outcomeWords = e.type === "quorum" ? QUORUM_OUTCOMES : e.type === "store" ? STORE_OUTCOMES : TRAFFIC_OUTCOMES;
-  const t = { down: 0, conflict: 0, lostRps: 0, outcomeP: new Float64Array(outcomeWords.length), cuts: new CutSets() };
+  const t = {
+    down: 0,
+    conflict: 0,
+    lostRps: 0,
+    quorumDown: 0,
+    apiCause: new Float64Array(3),
+    outcomeP: new Float64Array(outcomeWords.length),
+    cuts: new CutSets()
+  };
   const r2 = enumerateStates(d, plan2.core, budget, (s, p, failed) => plan2.judge(s, p, failed, t));
   const { down, conflict, lostRps, outcomeP } = t;
   const multiWriter = e.type === "store" && e.writers.length > 1;
@@ -16770,7 +16804,20 @@ function entityFigures(d, e, budget, { whole = false } = {}) {
     rto: e.type === "traffic" ? rtoEstimate(e.owner) : null,
     rpoSeconds: storeOwner ? storeRpo(storeOwner) : null,
     components: comps.map((c) => c.name),
-    assumedAtOne: assumedAtOne(d, entitySites(e), entityLinks(d, e))
+    assumedAtOne: assumedAtOne(d, entitySites(e), entityLinks(d, e)),
+    ...e.type === "quorum" && e.home >= 0 ? { api: apiFigures(d, e, t, r2.unjudged) } : {}
+  };
+}
+function apiFigures(d, e, t, unjudged) {
+  const u = Math.min(1, t.quorumDown + unjudged);
+  return {
+    from: d.sites[e.home],
+    siteDown: t.apiCause[API_HOME_DOWN],
+    quorumStops: t.apiCause[API_QUORUM_STOPS],
+    cutOff: t.apiCause[API_CUT_OFF],
+    quorum: { availability: 1 - u, unavailability: u, nines: u > 0 ? -Math.log10(u) : Infinity, minutesPerYear: u * MINUTES_PER_YEAR },
+    stretched: [...e.sites].some((x, i) => x !== e.home && e.counts[i] > 0),
+    federated: 1 - d.siteQ[e.home]
   };
 }
 function assumedAtOne(d, sites, links) {
@@ -16842,6 +16889,32 @@ function ninesLabel(f) {
 }
 function timeShare(p) {
   return `${percentOfTime(p)} of the time (${minutes(p * MINUTES_PER_YEAR)} a year)`;
+}
+function apiSubject(f) {
+  return f.api ? `${f.entity}'s API (writes from its nodes at ${f.api.from})` : f.label;
+}
+function apiCausesText(f) {
+  const a = f.api;
+  const parts = [];
+  if (a.siteDown > 0) parts.push(`${a.from} down ${timeShare(a.siteDown)}`);
+  if (a.cutOff > 0)
+    parts.push(
+      `${a.from}'s members the stopped minority of a cut (at the leader placement worst for them: leadership stays where it was when the links went) ${timeShare(a.cutOff)}`
+    );
+  if (a.quorumStops > 0) parts.push(`the etcd quorum stopped everywhere ${timeShare(a.quorumStops)}`);
+  return parts.join("; ");
+}
+function quorumFigureText(f) {
+  const q = f.api?.quorum;
+  if (!q || availabilityPercent(q.availability, q.unavailability) === availabilityPercent(f.availability, f.unavailability))
+    return void 0;
+  return `the etcd quorum itself: ${availabilityPercent(q.availability, q.unavailability)} (${ninesAndMinutes(q.unavailability)}) \u2014 it counts every state in which a majority writes somewhere, also those in which ${f.entity}'s nodes at ${f.api.from} are down or cannot reach it`;
+}
+function federatedText(f) {
+  const a = f.api;
+  if (!a?.stretched) return void 0;
+  const costs = (1 - a.federated - f.unavailability) * -MINUTES_PER_YEAR;
+  return `with a local etcd at ${a.from} (federated): ${availabilityPercent(a.federated)}, ${a.from}'s own${costs * 60 >= 0.05 ? ` \u2014 the stretch costs ${f.entity}'s API ${minutes(costs)} a year` : ""}`;
 }
 function withoutRelayText(w) {
   return `without CockroachDB's follower relay for ${w.stores.join(", ")} (before 24.1, or with it disabled): ${figureText(w.figures)}`;
@@ -17981,6 +18054,17 @@ function availabilityJson(ctx, report = reportOf(ctx)) {
       minutesPerYear: f.withoutRelay.figures.minutesPerYear,
       servedFraction: f.withoutRelay.figures.servedFraction
     } : null,
+    // an etcd: `availability` above is its cluster's API from its site; the quorum's own figure and why the API stops
+    api: f.api ? {
+      from: f.api.from,
+      siteDown: f.api.siteDown,
+      cutOff: f.api.cutOff,
+      quorumStops: f.api.quorumStops,
+      quorumAvailability: f.api.quorum.availability,
+      quorumNines: finite(f.api.quorum.nines),
+      quorumMinutesPerYear: f.api.quorum.minutesPerYear,
+      federatedAvailability: f.api.stretched ? f.api.federated : null
+    } : null,
     rtoSeconds: f.rto?.seconds ?? null,
     rpoSeconds: f.rpoSeconds === null ? null : finite(f.rpoSeconds),
     rpoUnbounded: f.rpoSeconds === Infinity,
@@ -18012,13 +18096,19 @@ function methodText(f) {
   const closed = f.closedForm ? `; ${count(f.closedForm)} ${f.closedForm === 1 ? "link" : "links"} summed in closed form in each (independent given the sites)` : "";
   return f.method === "bounded" ? `bounded: every state with up to ${f.maxFailures} failed ${f.closedForm ? "sites or shared links" : "components"} judged${closed}; ${sig(f.unjudgedProbability)} of probability unjudged` : `exact: all ${count(f.states)} states judged${closed}`;
 }
+function apiLines(f) {
+  if (!f.api) return [];
+  const causes = apiCausesText(f);
+  return [causes && `API takes no writes: ${causes}`, quorumFigureText(f), federatedText(f)].filter((x) => !!x).map((x) => `  ${x}`);
+}
 function lines(ctx, f) {
-  const out = [`${f.label} (${f.kind}): ${figureText(f)}`];
+  const out = [`${f.label} (${f.kind}): ${f.api ? `${apiSubject(f)}: ` : ""}${figureText(f)}`];
   out.push(`  ${methodText(f)}`);
+  out.push(...apiLines(f));
   if (f.withoutRelay) out.push(`  ${withoutRelayText(f.withoutRelay)}`);
   if (f.brokenAllUp) out.push("  fails with every site and link up");
   for (const c of f.cutSets.slice(0, 3)) out.push(`  cut set: ${cutSetText(c)}`);
-  for (const [w, p] of Object.entries(f.outcomes)) out.push(`  ${w}: ${percentOfTime(p)} of the time`);
+  for (const [w, p] of Object.entries(f.outcomes)) out.push(`  ${f.api ? "etcd quorum " : ""}${w}: ${percentOfTime(p)} of the time`);
   if (f.conflictProbability)
     out.push(`  writers partitioned (conflict exposure, a lower bound): ${percentOfTime(f.conflictProbability)} of the time`);
   if (f.servedFraction !== null)
@@ -18039,6 +18129,16 @@ function availabilityText(ctx, report = reportOf(ctx)) {
   const body = w ? [w] : report.figures.flatMap((f) => [...lines(ctx, f), ""]);
   return `${[...body, "Assumptions:", ...report.assumptions.map((a) => `- ${a}`)].join("\n")}
 `;
+}
+var RTO_DEEP_CHECK = "only with a deep health check (one that fails for a site cut off but alive; a shallow check keeps passing)";
+function mdAvailability(f) {
+  const figure = `${boundShows(f) ? "\u2265 " : ""}${availabilityPercent(f.availability, f.unavailability)}`;
+  const quorum = quorumFigureText(f);
+  return [
+    f.api ? `${apiSubject(f)}: ${figure}` : figure,
+    ...quorum ? [quorum] : [],
+    ...f.withoutRelay ? [withoutRelayText(f.withoutRelay)] : []
+  ].join("; ");
 }
 function availabilityMarkdown(ctx, report = reportOf(ctx)) {
   const w = why(report);
@@ -18064,12 +18164,12 @@ function availabilityMarkdown(ctx, report = reportOf(ctx)) {
           return [
             f.label,
             f.kind,
-            `${boundShows(f) ? "\u2265 " : ""}${availabilityPercent(f.availability, f.unavailability)}${f.withoutRelay ? `; ${withoutRelayText(f.withoutRelay)}` : ""}`,
+            mdAvailability(f),
             f.unavailability > 0 ? minutes(f.minutesPerYear) : "none",
             f.method,
             f.brokenAllUp ? "fails with everything up" : f.cutSets[0] ? cutSetText(f.cutSets[0]) : "none of 3 or fewer",
             ((h) => h ? nineHelpsText(ctx, f, h) : "")(whereANineHelps(ctx, f)),
-            f.rto ? `${sig(f.rto.seconds)} s` : f.kind === "traffic" ? `unknown: ${rtoMissing(f.owner)}` : "",
+            f.rto ? `${sig(f.rto.seconds)} s (${f.rto.terms}), ${RTO_DEEP_CHECK}` : f.kind === "traffic" ? `unknown: ${rtoMissing(f.owner)}` : "",
             rpoText(f),
             obj
           ];
@@ -25087,9 +25187,11 @@ function availabilityChanges(b, a) {
       if (shown(before2) === shown(after)) continue;
       const j = y && judged3.find((k) => k.owner === y.owner && k.key === measure);
       const worse = before2 !== null && after !== null && (measure === "availability" ? after < before2 : after > before2);
+      const api = y?.api ? y : x?.api ? x : void 0;
       out.push({
         entity,
         measure,
+        ...api ? { subject: apiSubject(api) } : {},
         before: before2,
         after,
         ...j && typeof j.objective === "number" ? { objective: j.objective } : {},
@@ -25363,7 +25465,7 @@ function availabilityChangeText(c) {
   const word = c.measure === "availability" ? "availability" : "writers partitioned (conflict exposure)";
   const objective = c.objective === void 0 ? "" : c.regression ? ` (${c.measure === "availability" ? "below" : "above"} the objective ${v(c.objective)})` : ` (objective ${v(c.objective)}, still met)`;
   const yearly = c.measure === "availability" && c.before !== null && c.after !== null ? ` (${minutes((1 - c.before) * MINUTES_PER_YEAR)} \u2192 ${minutes((1 - c.after) * MINUTES_PER_YEAR)} unavailable a year)` : "";
-  return `${c.entity} ${word} ${v(c.before)} \u2192 ${v(c.after)}${yearly}${objective}`;
+  return `${c.subject ?? c.entity} ${word} ${v(c.before)} \u2192 ${v(c.after)}${yearly}${objective}`;
 }
 function diffText(d, color) {
   const paint = (c, s) => color ? `${c}${s}\x1B[0m` : s;
@@ -26705,11 +26807,12 @@ function etcdRows(x) {
   for (const q of x.r.quorums)
     if (q.kind === "etcd") {
       const f = figuresOf(x, q.owner);
+      const why2 = f?.api ? apiCausesText(f) : "";
       x.rows.push([
-        "Control-plane writes (etcd)",
-        q.label,
+        "Control-plane API writes (etcd)",
+        f ? apiSubject(f) : q.label,
         "\u2014 (objectives go on stores and traffic entries)",
-        f ? figureText(f) : availabilityCell(x.r, void 0, void 0),
+        f ? [`${figureText(f)}${why2 ? `: ${why2}` : ""}`, quorumFigureText(f), federatedText(f)].filter(Boolean).join("; ") : availabilityCell(x.r, void 0, void 0),
         NO_OBJECTIVE
       ]);
     }

@@ -10,6 +10,7 @@ import { analyzeFile } from "../../server/src/analysis";
 import { EXACT_COMPONENTS } from "../../server/src/availability/enumerate";
 import { entityFigures } from "../../server/src/availability/figures";
 import {
+  apiWrites,
   entityLinks,
   entitySites,
   judgeQuorum,
@@ -95,6 +96,7 @@ test("the lean evaluator agrees with the what-if engine on random designs and st
   const seed = seedFromEnv();
   const r = rng(seed);
   let compared = 0;
+  let apis = 0;
   for (let design = 0; design < 150; design++) {
     const text = randomDesign(r);
     const ctx = analyzeFile("t.topology.yaml", text).contexts[0];
@@ -114,7 +116,16 @@ test("the lean evaluator agrees with the what-if engine on random designs and st
         if (e.type === "quorum") {
           const q = result.quorums.find((x) => x.name === e.name);
           assert.ok(q, `${e.name} missing in the engine's result: ${where}`);
-          assert.equal(QUORUM_OUTCOMES[judgeQuorum(d, state, e)], q.outcome, `${e.name}: ${where}`);
+          const o = judgeQuorum(d, state, e);
+          assert.equal(QUORUM_OUTCOMES[o], q.outcome, `${e.name}: ${where}`);
+          if (e.home >= 0) {
+            // an etcd's figure is its cluster's API: up, not "its API stops" (judged at the placement worst for its nodes), its etcd writing
+            const c = result.clusters.find((x) => e.name === `etcd of cluster ${x.name}`);
+            assert.ok(c, `${e.name}'s cluster missing in the engine's result: ${where}`);
+            const engineApi = c.outcome === "up" && !c.apiStops && q.outcome !== "stops" && q.outcome !== "lost";
+            assert.equal(apiWrites(d, state, e, o), engineApi, `${e.name} API: ${where}`);
+            apis++;
+          }
         } else if (e.type === "store") {
           const st = result.stores.find((x) => `store ${x.name}` === e.name);
           assert.ok(st, where);
@@ -147,6 +158,7 @@ test("the lean evaluator agrees with the what-if engine on random designs and st
     }
   }
   assert.ok(compared > 1000, `only ${compared} judgements compared`);
+  assert.ok(apis > 300, `only ${apis} cluster APIs compared`);
 });
 
 test("factoring equals judging every state whole: figures, outcomes, conflict, served fraction and cut sets on random designs", () => {

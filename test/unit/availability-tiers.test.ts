@@ -77,7 +77,7 @@ test("Tiers on the reviewed example: every number is availability's figure, ever
   assert.ok(Math.abs(fig(carts).conflictProbability! - 0.000499) < 1e-6);
   assert.equal(row(rows, "Writes availability (async, crdt resolution)", "store carts")[4], "no objective");
   // the etcd quorum has a figure but cannot declare objectives
-  assert.equal(row(rows, "Control-plane writes (etcd)", "etcd of cluster fra-prod")[4], "no objective");
+  assert.equal(row(rows, "Control-plane API writes (etcd)", "fra-prod's API (writes from its nodes at fra)")[4], "no objective");
 
   // every declared objective appears once, with the judgement's status
   const judged = objectiveJudgements(ctx);

@@ -12,6 +12,7 @@
  */
 import { type Component, componentsOf, type CutSets, MAX_CUT_ORDER } from "./enumerate";
 import {
+  apiWrites,
   entityLinks,
   entitySites,
   judgeQuorum,
@@ -43,10 +44,19 @@ export interface Tally {
   conflict: number;
   /** expected rps lost (traffic) */
   lostRps: number;
+  /** an etcd: P(its quorum takes no writes anywhere) — `down` is its cluster's API (lean apiWrites) */
+  quorumDown: number;
+  /** an etcd: P(its cluster's API takes no writes) by cause — its site down, its quorum stopped, its nodes cut off from the leader (API_CAUSES) */
+  readonly apiCause: Float64Array;
   /** P(each outcome), indexed by the entity's outcome words */
   readonly outcomeP: Float64Array;
   readonly cuts: CutSets;
 }
+
+/** Why an etcd's cluster cannot write to its API: its site is down, its quorum stopped, or its nodes do not reach the leader (its members there the stopped minority at the worst placement). */
+export const API_HOME_DOWN = 0;
+export const API_QUORUM_STOPS = 1;
+export const API_CUT_OFF = 2;
 
 /** How one entity's states are judged. */
 export interface Plan {
@@ -81,7 +91,9 @@ export function wholePlan(d: LeanDesign, e: LeanEntity): Plan {
       if (e.type === "quorum") {
         const o = judgeQuorum(d, s, e);
         t.outcomeP[o] += p;
-        ok = o < QUORUM_STOPS;
+        if (o >= QUORUM_STOPS) t.quorumDown += p;
+        ok = apiWrites(d, s, e, o);
+        if (!ok && e.home >= 0) t.apiCause[!s.siteUp[e.home] ? API_HOME_DOWN : o >= QUORUM_STOPS ? API_QUORUM_STOPS : API_CUT_OFF] += p;
       } else {
         const o = judgeStore(d, s, e);
         t.outcomeP[o] += p;

@@ -9,7 +9,7 @@ import type { Store, Traffic } from "../model/topology";
 import { DNS_STEERING } from "../derive/loads";
 import { availabilityPercent, minutes, percentOfTime, sig } from "../util/format";
 import { type Component, CutSets, enumerateStates, type EnumerationResult } from "./enumerate";
-import { planOf, type Tally, wholePlan } from "./factor";
+import { API_CUT_OFF, API_HOME_DOWN, API_QUORUM_STOPS, planOf, type Tally, wholePlan } from "./factor";
 import { finish, type Steps } from "../util/steps";
 import {
   asyncRpo,
@@ -104,6 +104,37 @@ export interface EntityFigures {
   readonly assumedAtOne: string[];
   /** a traffic figure that is this high only because CockroachDB relays writes through a follower */
   readonly withoutRelay?: WithoutRelay;
+  /** an etcd whose cluster has a site: the figure above is its cluster's API, judged from there; this says why it is down and what the quorum alone gives */
+  readonly api?: ApiFigures;
+}
+
+/**
+ * An etcd's figure is its cluster's API — writes from the cluster's nodes, all at its own site,
+ * through the API servers stacked on the members there — judged as the engine judges "its API
+ * stops": the site up and its members on the writing side, at the leader placement worst for
+ * them under a cut. The quorum's own figure (writes accepted somewhere) counts states in which
+ * the cluster is lost or its members are the stopped minority: it is kept, said as the quorum's.
+ */
+export interface ApiFigures {
+  /** the cluster's site */
+  readonly from: string;
+  /** P(the API takes no writes) because its site is down */
+  readonly siteDown: number;
+  /** … because the quorum stopped (its site up) */
+  readonly quorumStops: number;
+  /** … because its nodes do not reach the leader: its members there the stopped minority (or cut off) at the worst placement */
+  readonly cutOff: number;
+  /** the etcd quorum alone: writes accepted somewhere */
+  readonly quorum: {
+    readonly availability: number;
+    readonly unavailability: number;
+    readonly nines: number;
+    readonly minutesPerYear: number;
+  };
+  /** whether members sit at other sites than the cluster's (else the quorum and the API fail together) */
+  readonly stretched: boolean;
+  /** the cluster's site's availability: what a federated layout (every member at the cluster's site) gives */
+  readonly federated: number;
 }
 
 /**
@@ -199,7 +230,15 @@ export function entityFigures(d: LeanDesign, e: LeanEntity, budget: number, { wh
   const plan = whole ? wholePlan(d, e) : planOf(d, e);
   const comps = [...plan.core, ...plan.closed];
   const outcomeWords: readonly string[] = e.type === "quorum" ? QUORUM_OUTCOMES : e.type === "store" ? STORE_OUTCOMES : TRAFFIC_OUTCOMES;
-  const t: Tally = { down: 0, conflict: 0, lostRps: 0, outcomeP: new Float64Array(outcomeWords.length), cuts: new CutSets() };
+  const t: Tally = {
+    down: 0,
+    conflict: 0,
+    lostRps: 0,
+    quorumDown: 0,
+    apiCause: new Float64Array(3),
+    outcomeP: new Float64Array(outcomeWords.length),
+    cuts: new CutSets(),
+  };
   const r: EnumerationResult = enumerateStates(d, plan.core, budget, (s, p, failed) => plan.judge(s, p, failed, t));
   const { down, conflict, lostRps, outcomeP } = t;
   const multiWriter = e.type === "store" && e.writers.length > 1;
@@ -239,6 +278,21 @@ export function entityFigures(d: LeanDesign, e: LeanEntity, budget: number, { wh
     rpoSeconds: storeOwner ? storeRpo(storeOwner) : null,
     components: comps.map((c: Component) => c.name),
     assumedAtOne: assumedAtOne(d, entitySites(e), entityLinks(d, e)),
+    ...(e.type === "quorum" && e.home >= 0 ? { api: apiFigures(d, e, t, r.unjudged) } : {}),
+  };
+}
+
+/** An etcd's API figures: the causes tallied, the quorum's own figure, the federated layout's. */
+function apiFigures(d: LeanDesign, e: LeanQuorum, t: Tally, unjudged: number): ApiFigures {
+  const u = Math.min(1, t.quorumDown + unjudged);
+  return {
+    from: d.sites[e.home],
+    siteDown: t.apiCause[API_HOME_DOWN],
+    quorumStops: t.apiCause[API_QUORUM_STOPS],
+    cutOff: t.apiCause[API_CUT_OFF],
+    quorum: { availability: 1 - u, unavailability: u, nines: u > 0 ? -Math.log10(u) : Infinity, minutesPerYear: u * MINUTES_PER_YEAR },
+    stretched: [...e.sites].some((x, i) => x !== e.home && e.counts[i] > 0),
+    federated: 1 - d.siteQ[e.home],
   };
 }
 
@@ -339,6 +393,44 @@ export function timeShare(p: number): string {
   return `${percentOfTime(p)} of the time (${minutes(p * MINUTES_PER_YEAR)} a year)`;
 }
 
+/** "fra-prod's API (writes from its nodes at fra)": what an etcd's figure measures. */
+export function apiSubject(f: EntityFigures): string {
+  return f.api ? `${f.entity}'s API (writes from its nodes at ${f.api.from})` : f.label;
+}
+
+/**
+ * Why an etcd's cluster API takes no writes, cause by cause: "fra down 0.1% of the time (8.8
+ * hours a year); fra's members on the stopped side of a cut, at the leader placement worst for
+ * them, 0.0992% of the time (8.7 hours a year)".
+ */
+export function apiCausesText(f: EntityFigures): string {
+  const a = f.api!;
+  const parts: string[] = [];
+  if (a.siteDown > 0) parts.push(`${a.from} down ${timeShare(a.siteDown)}`);
+  if (a.cutOff > 0)
+    parts.push(
+      `${a.from}'s members the stopped minority of a cut (at the leader placement worst for them: leadership stays where it was when the links went) ${timeShare(a.cutOff)}`,
+    );
+  if (a.quorumStops > 0) parts.push(`the etcd quorum stopped everywhere ${timeShare(a.quorumStops)}`);
+  return parts.join("; ");
+}
+
+/** The quorum's own figure, said as the quorum's, when it reads differently from the API's: "the etcd quorum itself: 99.9986% (…) — …". */
+export function quorumFigureText(f: EntityFigures): string | undefined {
+  const q = f.api?.quorum;
+  if (!q || availabilityPercent(q.availability, q.unavailability) === availabilityPercent(f.availability, f.unavailability))
+    return undefined;
+  return `the etcd quorum itself: ${availabilityPercent(q.availability, q.unavailability)} (${ninesAndMinutes(q.unavailability)}) — it counts every state in which a majority writes somewhere, also those in which ${f.entity}'s nodes at ${f.api!.from} are down or cannot reach it`;
+}
+
+/** The federated layout beside a stretched etcd: "with a local etcd at fra (federated): 99.9%, fra's own — the stretch costs 8.8 hours a year". */
+export function federatedText(f: EntityFigures): string | undefined {
+  const a = f.api;
+  if (!a?.stretched) return undefined;
+  const costs = (1 - a.federated - f.unavailability) * -MINUTES_PER_YEAR;
+  return `with a local etcd at ${a.from} (federated): ${availabilityPercent(a.federated)}, ${a.from}'s own${costs * 60 >= 0.05 ? ` — the stretch costs ${f.entity}'s API ${minutes(costs)} a year` : ""}`;
+}
+
 /** "without CockroachDB's follower relay for ledger (before 24.1, or with it disabled): 99.9486% (3.29 nines, 4.5 hours unavailable a year)" */
 export function withoutRelayText(w: WithoutRelay): string {
   return `without CockroachDB's follower relay for ${w.stores.join(", ")} (before 24.1, or with it disabled): ${figureText(w.figures)}`;
@@ -433,8 +525,10 @@ export const RTO_DETECTION =
 /** The hover of an entity's figures: availability, nines, minutes a year, the three most likely cut sets, the assumption. */
 export function figuresMarkdown(f: EntityFigures): string {
   const lines = [
-    `**${f.label}** — availability ${figureText(f)}, ${f.method === "exact" ? "exact" : `bounded (${sig(f.unjudgedProbability)} unjudged)`}`,
+    `**${f.label}** — ${f.api ? `${apiSubject(f)}: ` : "availability "}${figureText(f)}, ${f.method === "exact" ? "exact" : `bounded (${sig(f.unjudgedProbability)} unjudged)`}`,
   ];
+  const api = f.api ? [apiCausesText(f) && `API takes no writes: ${apiCausesText(f)}`, quorumFigureText(f), federatedText(f)] : [];
+  for (const x of api) if (x) lines.push(`- ${x}`);
   if (f.brokenAllUp) lines.push("- fails with every site and link up");
   for (const c of f.cutSets.slice(0, 3)) lines.push(`- cut set: ${cutSetText(c)}`);
   if (f.withoutRelay) lines.push(`- ${withoutRelayText(f.withoutRelay)}`);

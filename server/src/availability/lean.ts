@@ -10,7 +10,7 @@ import { majority } from "../math/quorum";
 import { cmp, fromNumber } from "../math/rational";
 import { scenario as loadScenario, overCapacity } from "../math/traffic";
 import type { TopologyContext } from "../derive/context";
-import type { Link, Store, Traffic } from "../model/topology";
+import type { Cluster, Link, Store, Traffic } from "../model/topology";
 import { loadBackends } from "../derive/loads";
 import { relaysThroughFollowers } from "../derive/latency";
 
@@ -66,8 +66,10 @@ export interface LeanQuorum {
   readonly canLead: Uint8Array;
   /** CockroachDB relays a write through a voting follower the client reaches (whatif/engine relaysThroughFollowers) */
   readonly relay: boolean;
-  /** the sites whose clients write to it: the backends of every traffic entry depending on it (distinct; filled by leanEntities) */
+  /** the sites whose clients write to it (whatif/engine clientSites): an etcd's own cluster's site; the backends of every traffic entry depending on a store (distinct; filled by leanEntities) */
   readonly clients: number[];
+  /** an etcd: its cluster's site, where its only clients (the cluster's nodes, through the API servers) are; −1 otherwise */
+  readonly home: number;
   /** scratch: the member index of the placement clients are judged at in the last judged state (−1 when it stops) */
   readonly judged: Int32Array;
 }
@@ -156,27 +158,34 @@ export function allUp(d: LeanDesign): LeanState {
   return { siteUp: new Uint8Array(d.sites.length).fill(1), linkUp: new Uint8Array(d.links.length).fill(1) };
 }
 
+/** A resolved quorum, indexed: its member sites and counts, an etcd's home site (its only client). */
+function leanQuorum(ctx: TopologyContext, d: LeanDesign, q: TopologyContext["quorums"][number]): LeanQuorum {
+  const sites = [...q.counts.keys()];
+  const counts = sites.map((s) => q.counts.get(s)!);
+  const home = q.kind === "etcd" ? etcdHome(ctx, d, q.owner as Cluster) : -1;
+  return {
+    type: "quorum",
+    kind: q.kind,
+    name: q.label,
+    owner: q.owner,
+    sites: Int32Array.from(sites.map((s) => d.siteIndex.get(s)!)),
+    counts: Float64Array.from(counts),
+    majority: majority(counts.reduce((a, c) => a + c, 0)),
+    canLead: new Uint8Array(sites.length),
+    relay: relaysThroughFollowers(q),
+    clients: home >= 0 ? [home] : [],
+    home,
+    judged: new Int32Array(1),
+  };
+}
+
 /** The lean entities of a topology: resolved quorums, async/crdt stores with writers, traffic entries whose load resolves. */
 export function leanEntities(ctx: TopologyContext, d: LeanDesign): LeanEntity[] {
   const out: LeanEntity[] = [];
   const byOwner = new Map<object, LeanQuorum | LeanStore>();
   for (const q of ctx.quorums) {
     if (!q.resolved || !q.counts.size) continue;
-    const sites = [...q.counts.keys()];
-    const counts = sites.map((s) => q.counts.get(s)!);
-    const lq: LeanQuorum = {
-      type: "quorum",
-      kind: q.kind,
-      name: q.label,
-      owner: q.owner,
-      sites: Int32Array.from(sites.map((s) => d.siteIndex.get(s)!)),
-      counts: Float64Array.from(counts),
-      majority: majority(counts.reduce((a, c) => a + c, 0)),
-      canLead: new Uint8Array(sites.length),
-      relay: relaysThroughFollowers(q),
-      clients: [],
-      judged: new Int32Array(1),
-    };
+    const lq = leanQuorum(ctx, d, q);
     out.push(lq);
     byOwner.set(q.owner, lq);
   }
@@ -235,6 +244,13 @@ export function leanEntities(ctx: TopologyContext, d: LeanDesign): LeanEntity[] 
     });
   }
   return out;
+}
+
+/** The site of an etcd's cluster (its nodes, the API's only clients), or −1 when the cluster names no declared site. */
+function etcdHome(ctx: TopologyContext, d: LeanDesign, c: Cluster): number {
+  const name = c.name?.value;
+  const site = name ? ctx.siteOfCluster(name) : undefined;
+  return site === undefined ? -1 : (d.siteIndex.get(site) ?? -1);
 }
 
 /** Galera: whether the member sites reaching member `i` all see each other (a primary component). */
@@ -319,6 +335,20 @@ export function judgeQuorum(d: LeanDesign, s: LeanState, q: LeanQuorum): number 
     for (let j = 0; j < k; j++) if (q.canLead[j] && !reaches(d, s, q.sites[i], q.sites[j])) return QUORUM_MINORITY_STOPS;
   }
   return QUORUM_CONTINUES;
+}
+
+/**
+ * Whether an etcd's cluster can write to its API in a state (`outcome`: judgeQuorum's, which
+ * filled `q.judged`): its site is up, the quorum has a leader, and the cluster's nodes reach it
+ * at the placement the engine judges — the one worst for them (whatif/engine judgeClusterApis:
+ * up, not `apiStops`, its etcd neither stopped nor lost). An etcd's quorum figure counts states
+ * in which its own cluster is lost, or its members there are the stopped minority: its
+ * cluster's API does not. Without a home site: the quorum's own judgement.
+ */
+export function apiWrites(d: LeanDesign, s: LeanState, q: LeanQuorum, outcome: number): boolean {
+  if (outcome >= QUORUM_STOPS) return false;
+  if (q.home < 0) return true;
+  return s.siteUp[q.home] === 1 && q.judged[0] >= 0 && !failsAt(d, s, q, q.judged[0], q.home);
 }
 
 /** An async/crdt store's outcome in a state. */
@@ -440,7 +470,10 @@ export function entitySites(e: LeanEntity): number[] {
   if (e.type === "traffic") {
     for (const b of e.backends) set.add(b.site);
     for (const dep of e.deps) add(dep);
-  } else add(e);
+  } else {
+    add(e);
+    if (e.type === "quorum" && e.home >= 0) set.add(e.home);
+  }
   return [...set].sort((a, b) => a - b);
 }
 
@@ -467,7 +500,10 @@ export function entityLinks(d: LeanDesign, e: LeanEntity): number[] {
       const from = e.backends.map((b) => b.site).filter((x) => dep.type === "quorum" || !dep.writers.includes(x));
       among(from, own(dep));
     }
-  } else among(own(e), own(e));
+  } else {
+    among(own(e), own(e));
+    if (e.type === "quorum" && e.home >= 0) among([e.home], e.sites);
+  }
   return [...set].sort((a, b) => a - b);
 }
 

@@ -7,8 +7,12 @@ import type { Store, Traffic } from "../model/topology";
 import { type ObjectiveJudgement, objectiveJudgements } from "../rules/index";
 import { availabilityPercent, cell, count, minutes, percentOfTime, sig, table } from "../util/format";
 import {
+  apiCausesText,
+  apiSubject,
   type AvailabilityReport,
   boundShows,
+  federatedText,
+  quorumFigureText,
   cutSetText,
   type EntityFigures,
   figureText,
@@ -87,6 +91,19 @@ export function availabilityJson(ctx: TopologyContext, report: AvailabilityRepor
           servedFraction: f.withoutRelay.figures.servedFraction,
         }
       : null,
+    // an etcd: `availability` above is its cluster's API from its site; the quorum's own figure and why the API stops
+    api: f.api
+      ? {
+          from: f.api.from,
+          siteDown: f.api.siteDown,
+          cutOff: f.api.cutOff,
+          quorumStops: f.api.quorumStops,
+          quorumAvailability: f.api.quorum.availability,
+          quorumNines: finite(f.api.quorum.nines),
+          quorumMinutesPerYear: f.api.quorum.minutesPerYear,
+          federatedAvailability: f.api.stretched ? f.api.federated : null,
+        }
+      : null,
     rtoSeconds: f.rto?.seconds ?? null,
     rpoSeconds: f.rpoSeconds === null ? null : finite(f.rpoSeconds),
     rpoUnbounded: f.rpoSeconds === Infinity,
@@ -127,13 +144,23 @@ export function methodText(f: EntityFigures): string {
     : `exact: all ${count(f.states)} states judged${closed}`;
 }
 
+/** An etcd's lines after its figure: why its cluster's API takes no writes, the quorum's own figure, the federated layout's. */
+function apiLines(f: EntityFigures): string[] {
+  if (!f.api) return [];
+  const causes = apiCausesText(f);
+  return [causes && `API takes no writes: ${causes}`, quorumFigureText(f), federatedText(f)]
+    .filter((x): x is string => !!x)
+    .map((x) => `  ${x}`);
+}
+
 function lines(ctx: TopologyContext, f: EntityFigures): string[] {
-  const out = [`${f.label} (${f.kind}): ${figureText(f)}`];
+  const out = [`${f.label} (${f.kind}): ${f.api ? `${apiSubject(f)}: ` : ""}${figureText(f)}`];
   out.push(`  ${methodText(f)}`);
+  out.push(...apiLines(f));
   if (f.withoutRelay) out.push(`  ${withoutRelayText(f.withoutRelay)}`);
   if (f.brokenAllUp) out.push("  fails with every site and link up");
   for (const c of f.cutSets.slice(0, 3)) out.push(`  cut set: ${cutSetText(c)}`);
-  for (const [w, p] of Object.entries(f.outcomes)) out.push(`  ${w}: ${percentOfTime(p)} of the time`);
+  for (const [w, p] of Object.entries(f.outcomes)) out.push(`  ${f.api ? "etcd quorum " : ""}${w}: ${percentOfTime(p)} of the time`);
   if (f.conflictProbability)
     out.push(`  writers partitioned (conflict exposure, a lower bound): ${percentOfTime(f.conflictProbability)} of the time`);
   if (f.servedFraction !== null)
@@ -154,6 +181,20 @@ export function availabilityText(ctx: TopologyContext, report: AvailabilityRepor
   const w = why(report);
   const body = w ? [w] : report.figures.flatMap((f) => [...lines(ctx, f), ""]);
   return `${[...body, "Assumptions:", ...report.assumptions.map((a) => `- ${a}`)].join("\n")}\n`;
+}
+
+/** The RTO cell's caveat (RTO_DETECTION, short): the estimate needs a check that fails for a site cut off but alive. */
+const RTO_DEEP_CHECK = "only with a deep health check (one that fails for a site cut off but alive; a shallow check keeps passing)";
+
+/** The availability cell: the figure ("≥" when the bound shows), an etcd's subject and its quorum's own figure, the figure without CockroachDB's relay. */
+function mdAvailability(f: EntityFigures): string {
+  const figure = `${boundShows(f) ? "≥ " : ""}${availabilityPercent(f.availability, f.unavailability)}`;
+  const quorum = quorumFigureText(f);
+  return [
+    f.api ? `${apiSubject(f)}: ${figure}` : figure,
+    ...(quorum ? [quorum] : []),
+    ...(f.withoutRelay ? [withoutRelayText(f.withoutRelay)] : []),
+  ].join("; ");
 }
 
 export function availabilityMarkdown(ctx: TopologyContext, report: AvailabilityReport = reportOf(ctx)): string {
@@ -182,12 +223,16 @@ export function availabilityMarkdown(ctx: TopologyContext, report: AvailabilityR
           return [
             f.label,
             f.kind,
-            `${boundShows(f) ? "≥ " : ""}${availabilityPercent(f.availability, f.unavailability)}${f.withoutRelay ? `; ${withoutRelayText(f.withoutRelay)}` : ""}`,
+            mdAvailability(f),
             f.unavailability > 0 ? minutes(f.minutesPerYear) : "none",
             f.method,
             f.brokenAllUp ? "fails with everything up" : f.cutSets[0] ? cutSetText(f.cutSets[0]) : "none of 3 or fewer",
             ((h) => (h ? nineHelpsText(ctx, f, h) : ""))(whereANineHelps(ctx, f)),
-            f.rto ? `${sig(f.rto.seconds)} s` : f.kind === "traffic" ? `unknown: ${rtoMissing(f.owner as Traffic)}` : "",
+            f.rto
+              ? `${sig(f.rto.seconds)} s (${f.rto.terms}), ${RTO_DEEP_CHECK}`
+              : f.kind === "traffic"
+                ? `unknown: ${rtoMissing(f.owner as Traffic)}`
+                : "",
             rpoText(f),
             obj,
           ];

@@ -1,7 +1,7 @@
 import type { FileAnalysis } from "../analysis";
 import type { Span } from "../model/text";
 import type { Cluster, Link, Objectives, Site } from "../model/topology";
-import { figuresMarkdown, oneMoreNine, reportOf } from "../availability/figures";
+import { apiSubject, figuresMarkdown, oneMoreNine, reportOf } from "../availability/figures";
 import { canonical, formatAddress, parseCidr, size } from "../math/cidr";
 import { fiberFloorMs, haversineKm } from "../math/geo";
 import { lagBytesNeeded, lagSecondsCovered } from "../math/lag";
@@ -401,7 +401,7 @@ function topologyHover(ctx: TopologyContext, offset: number): HoverResult | unde
           "",
           ...rows.map(
             (r) =>
-              `- ${md(r.label)}: ${availabilityPercent(r.now.availability, r.now.unavailability)} → ${availabilityPercent(r.better.availability, r.better.unavailability)} (${minutes(r.now.minutesPerYear)} → ${minutes(r.better.minutesPerYear)} a year)`,
+              `- ${md(apiSubject(r.now))}: ${availabilityPercent(r.now.availability, r.now.unavailability)} → ${availabilityPercent(r.better.availability, r.better.unavailability)} (${minutes(r.now.minutesPerYear)} → ${minutes(r.better.minutesPerYear)} a year)`,
           ),
           "",
           "_Independent failures assumed: the real figures are lower._",

@@ -10,7 +10,7 @@ import type { Span } from "../model/text";
 import type { Topology } from "../model/topology";
 import type { Severity } from "../rules/catalog";
 import { objectiveJudgements } from "../rules/index";
-import { reportOf } from "../availability/figures";
+import { apiSubject, reportOf } from "../availability/figures";
 import type { TopologyContext } from "../derive/context";
 import { availabilityPercent, percentOfTime } from "../util/format";
 import {
@@ -69,6 +69,8 @@ export interface AvailabilityChange {
   /** "store ledger", "traffic checkout", "etcd of cluster core" */
   readonly entity: string;
   readonly measure: "availability" | "conflictProbability";
+  /** what the figure measures when it is not the entity itself: an etcd's is its cluster's API ("fra-prod's API (writes from its nodes at fra)") */
+  readonly subject?: string;
   /** null: the version has no figure for it (not declared, no availability, not computable) */
   readonly before: number | null;
   readonly after: number | null;
@@ -337,9 +339,11 @@ export function availabilityChanges(b: TopologyContext | undefined, a: TopologyC
       if (shown(before) === shown(after)) continue;
       const j = y && judged.find((k) => k.owner === y.owner && k.key === measure);
       const worse = before !== null && after !== null && (measure === "availability" ? after < before : after > before);
+      const api = y?.api ? y : x?.api ? x : undefined;
       out.push({
         entity,
         measure,
+        ...(api ? { subject: apiSubject(api) } : {}),
         before,
         after,
         ...(j && typeof j.objective === "number" ? { objective: j.objective } : {}),

@@ -386,7 +386,7 @@ export function availabilityChangeText(c: AvailabilityChange): string {
     c.measure === "availability" && c.before !== null && c.after !== null
       ? ` (${minutes((1 - c.before) * MINUTES_PER_YEAR)} → ${minutes((1 - c.after) * MINUTES_PER_YEAR)} unavailable a year)`
       : "";
-  return `${c.entity} ${word} ${v(c.before)} → ${v(c.after)}${yearly}${objective}`;
+  return `${c.subject ?? c.entity} ${word} ${v(c.before)} → ${v(c.after)}${yearly}${objective}`;
 }
 
 export function diffText(d: DiffResult, color: boolean): string {

@@ -6,7 +6,11 @@
  * and whether it is met (the same judgement as the objective/* findings). Pure.
  */
 import {
+  apiCausesText,
+  apiSubject,
   type AvailabilityReport,
+  federatedText,
+  quorumFigureText,
   type EntityFigures,
   figureText,
   MINUTES_PER_YEAR,
@@ -132,16 +136,25 @@ function storeRows(x: Tiers): void {
   }
 }
 
-/** Each etcd's control-plane writes: a figure, never an objective (objectives go on stores and entries). */
+/**
+ * Each etcd's control plane, judged from its cluster's site (review S13): the cluster's API takes
+ * writes from its nodes only while that site is up and its members there are on the writing side
+ * (at the leader placement worst for them) — the quorum's own figure, which counts every state
+ * in which a majority writes anywhere, is said beside it as the quorum's. A figure, never an
+ * objective (objectives go on stores and entries).
+ */
 function etcdRows(x: Tiers): void {
   for (const q of x.r.quorums)
     if (q.kind === "etcd") {
       const f = figuresOf(x, q.owner);
+      const why = f?.api ? apiCausesText(f) : "";
       x.rows.push([
-        "Control-plane writes (etcd)",
-        q.label,
+        "Control-plane API writes (etcd)",
+        f ? apiSubject(f) : q.label,
         "— (objectives go on stores and traffic entries)",
-        f ? figureText(f) : availabilityCell(x.r, undefined, undefined),
+        f
+          ? [`${figureText(f)}${why ? `: ${why}` : ""}`, quorumFigureText(f), federatedText(f)].filter(Boolean).join("; ")
+          : availabilityCell(x.r, undefined, undefined),
         NO_OBJECTIVE,
       ]);
     }
