@@ -15090,6 +15090,21 @@ function singlePrimaryEngine(engine) {
   if (/mysql/i.test(engine)) return "MySQL";
   return void 0;
 }
+function conflictMerge(replication, policy) {
+  if (replication === "crdt") return "the store's CRDTs merge both sides' writes";
+  switch (policy) {
+    case "crdt":
+      return "only columns declared with CRDT types merge; in every other column the later update wins per row and the other site's change is discarded";
+    case "last-writer-wins":
+      return "the later update wins per row and the other site's change is discarded";
+    case "manual":
+      return "conflicting rows wait for someone to resolve them by hand";
+    case "event-sourcing":
+      return "both sites' events are kept and the state is rebuilt from them";
+    default:
+      return `conflicts are resolved by ${policy ?? "nothing"}`;
+  }
+}
 
 // server/src/derive/meshes.ts
 function podsRoutable(ctx, a, b) {
@@ -17633,6 +17648,10 @@ function fiberFloorMs(a, b) {
 var DEFAULT_HEARTBEAT_MS = 100;
 var DEFAULT_ELECTION_TIMEOUT_MS = 1e3;
 var MAX_ELECTION_TIMEOUT_MS = 5e4;
+var NODE_MONITOR_GRACE_SECONDS = 40;
+var UNREACHABLE_TOLERATION_SECONDS = 300;
+var SECONDS_PER_EVICTED_NODE = 10;
+var EVICTION_AFTER_SECONDS = NODE_MONITOR_GRACE_SECONDS + UNREACHABLE_TOLERATION_SECONDS;
 function etcdTimers(cluster) {
   const e = cluster?.etcd;
   return {
@@ -23587,7 +23606,7 @@ function judgeClusters(J, quorums) {
     const site = name ? ctx.siteOfCluster(name) : void 0;
     if (!name || !site || t.clusterByName.get(name) !== c) continue;
     const outcome = R.lost.has(site) ? "lost" : "up";
-    clusters.push({ name, site, outcome, apiStops: false });
+    clusters.push({ name, site, outcome, apiStops: false, controlPlaneAt: [], evictionAfterSeconds: null });
     if (outcome === "up") continue;
     const q = quorums.get(c)?.result;
     const plane = !q ? "" : q.outcome === "lost" ? `; its control plane (etcd, ${Object.entries(q.members).map(([x, k]) => `${k} in ${x}`).join(", ")}) is lost with it, as a per-site control plane is by design` : q.outcome === "stops" ? "; its stretched etcd stops too (see above)" : `; its stretched etcd keeps a majority on ${listText(q.groups.filter((g) => g.writes).flatMap((g) => g.sites))}, but the cluster it serves is gone \u2014 nothing runs under it`;
@@ -23644,7 +23663,7 @@ function judgeAsyncStores(J) {
         else {
           const holds = buffer && rate && size2 ? buffer.value / (rate.value * size2.value) : void 0;
           notes.push(
-            `store ${name}: writers ${pairs} cannot reach each other; both keep accepting writes, which converge on heal (${rep === "crdt" ? "CRDT merge" : policy})${holds !== void 0 ? ` if the cut lasts under ${seconds(holds)} (the ${bytes(buffer.value)} lag buffer at ${count(rate.value)} writes/s \xD7 ${count(size2.value)} bytes); longer and the writers must resync` : ""}`
+            `store ${name}: writers ${pairs} cannot reach each other; both keep accepting writes, exchanged on heal${holds !== void 0 ? ` if the cut lasts under ${seconds(holds)} (the ${bytes(buffer.value)} lag buffer at ${count(rate.value)} writes/s \xD7 ${count(size2.value)} bytes; longer and the writers must resync)` : ""} \u2014 where both changed one row${rep === "crdt" ? "" : ` (conflictResolution: ${policy})`}, ${conflictMerge(rep, policy)}`
           );
         }
       }
@@ -23819,8 +23838,7 @@ function judgeTraffic2(J, quorums) {
   return traffic;
 }
 function judgeClusterApis(J, quorums, clusters, traffic) {
-  const { ctx, s } = J;
-  const heals = s.partition.length || s.cut.length ? "the network heals" : "its etcd regains a majority";
+  const { ctx } = J;
   return clusters.map((c) => {
     if (c.outcome !== "up") return c;
     const qj = quorums.get(ctx.topology.clusterByName.get(c.name));
@@ -23842,11 +23860,14 @@ function judgeClusterApis(J, quorums, clusters, traffic) {
     const p = qj.judged;
     const voting = p.voting.filter((x) => J.R.reaches(c.site, x));
     const why2 = qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails) ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes` : `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})`;
-    J.breaks.push(
-      `cluster ${c.name}: its API stops \u2014 ${why2}${voting.length ? `; an API server at ${listText(voting)} still writes, if the control-plane endpoint sends ${c.name}'s nodes there` : ""}. Its pods keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled in ${c.name} until ${heals}`
-    );
-    return { ...c, apiStops: true };
+    J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${afterApiStops(c, load, p.voting, voting)}`);
+    return { ...c, apiStops: true, controlPlaneAt: [...p.voting], evictionAfterSeconds: EVICTION_AFTER_SECONDS };
   });
+}
+function afterApiStops(c, load, controlPlaneAt, reachable) {
+  const pods = `its pods at ${c.site} keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled there`;
+  const within2 = reachable.length ? ` The API server${reachable.length === 1 ? "" : "s"} at ${listText([...reachable])} ${reachable.length === 1 ? "is" : "are"} still within ${c.site}'s reach: if the control-plane endpoint sends ${c.name}'s nodes there, they keep their API. Otherwise` : "";
+  return `${c.name}'s control plane keeps running at ${listText([...controlPlaneAt])}, where its etcd keeps a majority.${within2} ${within2 ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}, while the node controller (at ${controlPlaneAt.length > 1 ? `${controlPlaneAt.slice(0, -1).join(", ")} or ${controlPlaneAt[controlPlaneAt.length - 1]}` : controlPlaneAt[0]}) no longer hears ${c.site}'s kubelets: after about ${seconds(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) ${c.site}'s nodes are NotReady, and after the default ${seconds(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration their pods are evicted \u2014 one node every ${seconds(SECONDS_PER_EVICTED_NODE)} when the nodes carry per-site zone labels; without them ${c.site}'s nodes, most of the cluster, are a partial disruption, and none are evicted in a cluster of 50 nodes or fewer (one node every 100 s above). The kubelets at ${c.site} learn of it only when the network heals, and then stop every evicted pod at once: a cut of ${c.site} longer than about ${seconds(EVICTION_AFTER_SECONDS)} ends in a restart of ${c.name}'s workloads there just as it returns \u2014 raise the pods' tolerationSeconds for node.kubernetes.io/unreachable above the longest cut to ride out, or give ${c.name} a control plane local to ${c.site}`;
 }
 function judgeMeshes(J) {
   const { ctx, R, breaks } = J;
@@ -27064,7 +27085,7 @@ function decisionSection(r2) {
     const parts = [
       `writers ${writers.join(", ") || "none"}`,
       st.replicas?.items.length ? `replicas ${st.replicas.items.map((x) => x.value).join(", ")}` : "",
-      writers.length > 1 || rep === "crdt" ? `conflicts resolved by ${rep === "crdt" ? "CRDT merge" : st.conflictResolution?.value ?? "nothing (none declared)"}` : "",
+      writers.length > 1 || rep === "crdt" ? `conflicts resolved by ${rep === "crdt" ? "CRDT merge" : st.conflictResolution ? `${st.conflictResolution.value}: ${conflictMerge(rep, st.conflictResolution.value)}` : "nothing (none declared)"}` : "",
       st.maxLagSeconds ? `lag ridden out up to ${num(st.maxLagSeconds.value)} s` : "",
       st.owner ? `owner ${st.owner.value}` : "owner not named"
     ].filter(Boolean);
@@ -27143,8 +27164,11 @@ function homeFacts(r2, q) {
   if (!h || memberSites(q.counts).length < 2) return void 0;
   const lost = r2.single.find((x) => x.scenario.lose.length === 1 && x.scenario.lose[0] === h.home);
   const cut = run(r2.ctx, { ...ALL_UP, partition: [[h.home]] });
+  const stopped = cut.clusters.find((c) => c.name === h.own && c.evictionAfterSeconds !== null);
   return {
     ...h,
+    // its control plane keeps running on the majority side and evicts the pods at its site
+    evicted: stopped ? { after: stopped.evictionAfterSeconds, by: stopped.controlPlaneAt } : void 0,
     lostWithHome: lost?.clusters.some((c) => c.name === h.own && c.outcome === "lost") ?? true,
     // its API stops when its nodes reach no voting member, or when no side keeps a majority at all
     apiStopsWhenCut: cut.clusters.some((c) => c.name === h.own && c.apiStops) || !cut.quorums.find((x) => x.name === q.label)?.groups.some((g) => g.writes && g.sites.includes(h.home))
@@ -27189,7 +27213,7 @@ function stretchBuysNothing(r2, q, f) {
   const keeps = siteLosses(q.counts).find((l) => l.site === home)?.survives ?? true;
   const commit = engine?.commitLatencyMs != null && engine.leader ? ` (${commitMs(engine.commitLatencyMs)} with the leader in ${cell(engine.leader)})` : "";
   return [
-    `**Recommended for ${cell(own2)}: the federated layout.** ${cell(own2)}'s nodes are all at ${cell(home)} (a cluster lives at one site), so stretching its etcd to ${cell(listText(elsewhere))} buys it nothing: ${keeps ? `after ${cell(home)}'s loss the members elsewhere keep a majority for a cluster with no nodes` : `${cell(home)}'s loss takes ${cell(own2)} with it either way`}${remote.length ? `, while losing ${cell(listText(remote.map((l) => l.site)))} \u2014 where ${cell(own2)} does not run \u2014 stops its API (${remote.map((l) => `${l.survivors} of ${n} left, majority ${l.majority}`).join("; ")})` : ""}. It costs every API write a WAN commit${commit}${f.apiStopsWhenCut ? `, and when ${cell(home)} is cut off (${cell(shortOf(here, n, home))}) ${cell(own2)}'s own API stops \u2014 no scaling, rollouts or rescheduling \u2014 while its pods keep serving at ${cell(home)}` : ""}. A local etcd dies with its site, as its cluster does, and no WAN fault reaches it.`
+    `**Recommended for ${cell(own2)}: the federated layout.** ${cell(own2)}'s nodes are all at ${cell(home)} (a cluster lives at one site), so stretching its etcd to ${cell(listText(elsewhere))} buys it nothing: ${keeps ? `after ${cell(home)}'s loss the members elsewhere keep a majority for a cluster with no nodes` : `${cell(home)}'s loss takes ${cell(own2)} with it either way`}${remote.length ? `, while losing ${cell(listText(remote.map((l) => l.site)))} \u2014 where ${cell(own2)} does not run \u2014 stops its API (${remote.map((l) => `${l.survivors} of ${n} left, majority ${l.majority}`).join("; ")})` : ""}. It costs every API write a WAN commit${commit}${f.apiStopsWhenCut ? `, and when ${cell(home)} is cut off (${cell(shortOf(here, n, home))}) ${cell(own2)}'s own API stops \u2014 no scaling, rollouts or rescheduling \u2014 while its pods keep serving at ${cell(home)}${f.evicted ? ` until its control plane at ${cell(listText(f.evicted.by))} evicts them (after about ${seconds(f.evicted.after)} by Kubernetes' defaults; ${cell(home)}'s kubelets stop them all when the cut heals)` : ""}` : ""}. A local etcd dies with its site, as its cluster does, and no WAN fault reaches it.`
   ];
 }
 function optionRow(r2, q, o, sites, designed) {
@@ -27205,7 +27229,7 @@ function optionRow(r2, q, o, sites, designed) {
   });
   if (home)
     matrix.push(
-      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(shortOf(q.counts.get(home.home) ?? 0, n, home.home))})` : "keeps serving"}`
+      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(shortOf(q.counts.get(home.home) ?? 0, n, home.home))})${home.evicted ? `; its pods there are evicted after about ${seconds(home.evicted.after)}` : ""}` : "keeps serving"}`
     );
   return [
     o.name,

@@ -50,7 +50,7 @@ test("record: the federated option is the quorum's own cluster with its etcd at 
   const designed = rows.find((r) => r[0] === "as designed")!;
   assert.match(
     designed[5],
-    /^fra: continues, for no cluster \(fra-prod is lost with fra\)<br>.*<br>fra cut off: fra-prod's API stops \(2 of 5 members at fra, the minority\)$/,
+    /^fra: continues, for no cluster \(fra-prod is lost with fra\)<br>.*<br>fra cut off: fra-prod's API stops \(2 of 5 members at fra, the minority\); its pods there are evicted after about 340 s$/,
   );
   assert.doesNotMatch(md, /3 lon|lon's 2 rounded up|one control plane per site/);
   assert.match(md, /lon-prod's control plane is not part of this decision and stays as declared/);

@@ -241,8 +241,23 @@ test("a stretched etcd of a single-site cluster: after the site is lost it serve
   assert.equal(iso.window.verdict, "degraded");
   assert.match(
     iso.window.breaks.join("\n"),
-    /cluster fra-prod: its API stops — its etcd members at fra are cut off from the majority \(lon and ams\)\. Its pods keep running and serving \(20,000 rps from checkout\), but nothing can be scaled, rolled out or rescheduled in fra-prod until the network heals/,
+    /cluster fra-prod: its API stops at fra — its etcd members at fra are cut off from the majority \(lon and ams\)\. fra-prod's control plane keeps running at lon and ams, where its etcd keeps a majority\. Its pods at fra keep running and serving \(20,000 rps from checkout\), but nothing can be scaled, rolled out or rescheduled there/,
   );
+  // S16: the control plane on the majority side evicts what runs at fra; the kubelets stop it on the heal
+  const apiBreak = iso.window.breaks.find((b) => b.startsWith("cluster fra-prod:"))!;
+  assert.doesNotMatch(apiBreak, /until the network heals/);
+  assert.match(
+    apiBreak,
+    /after about 40 s \(node-monitor-grace-period; 50 s from Kubernetes 1\.32\) fra's nodes are NotReady, and after the default 300 s unreachable toleration their pods are evicted/,
+  );
+  assert.match(
+    apiBreak,
+    /one node every 10 s when the nodes carry per-site zone labels; without them .* none are evicted in a cluster of 50 nodes or fewer/,
+  );
+  assert.match(apiBreak, /stop every evicted pod at once: a cut of fra longer than about 340 s ends in a restart of fra-prod's workloads/);
+  const fra = iso.window.clusters.find((c) => c.name === "fra-prod")!;
+  assert.deepEqual([fra.controlPlaneAt, fra.evictionAfterSeconds], [["lon", "ams"], 340]);
+  assert.deepEqual([iso.window.clusters[1].controlPlaneAt, iso.window.clusters[1].evictionAfterSeconds], [[], null]);
   // isolating lon instead leaves fra-prod's API a majority (fra 2 + ams 1): nothing stops there
   assert.equal(runIsolate(ctxOf(STRETCHED), "lon").window.clusters[0].apiStops, false);
 });

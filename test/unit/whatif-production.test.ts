@@ -190,8 +190,8 @@ test("federated control planes: a per-site etcd is lost with its site (ok); a st
     ],
   );
   assert.deepEqual(lose.clusters, [
-    { name: "fra-prod", site: "fra", outcome: "lost", apiStops: false },
-    { name: "lon-prod", site: "lon", outcome: "up", apiStops: false },
+    { name: "fra-prod", site: "fra", outcome: "lost", apiStops: false, controlPlaneAt: [], evictionAfterSeconds: null },
+    { name: "lon-prod", site: "lon", outcome: "up", apiStops: false, controlPlaneAt: [], evictionAfterSeconds: null },
   ]);
   assert.equal(lose.verdict, "ok");
   assert.ok(lose.notes.some((n) => /^cluster fra-prod is lost with fra; its control plane \(etcd, 3 in fra\) is lost with it/.test(n)));
@@ -322,7 +322,7 @@ test("a cut link is not a partition: fra and lon both reach ams, so who stops de
   assert.equal(r.clusters[0].apiStops, true);
   assert.equal(r.verdict, "degraded", "core's API at fra stops with the leader in lon");
   assert.ok(
-    r.breaks.some((b) => /^cluster core: its API stops — with its etcd leader in lon .* the members at fra stop/.test(b)),
+    r.breaks.some((b) => /^cluster core: its API stops at fra — with its etcd leader in lon .* the members at fra stop/.test(b)),
     r.breaks.join("\n"),
   );
   assert.equal(r.name, "cut fra–lon");
@@ -665,4 +665,37 @@ test("a scenario's null entries (slow, cut) are dropped, never read: the params 
   } as never);
   assert.deepEqual(s.slow, [{ between: ["fra", "lon"], factor: 2 }]);
   assert.deepEqual(s.cut, []);
+});
+
+// M30: what a heal does to a row both sides changed, by the store's conflict policy
+test("M30: a multi-writer store's heal says crdt merges only CRDT-typed columns; elsewhere the later update wins per row", () => {
+  const store = (rep: string, policy: string) => `${FRA_LON_AMS}clusters:
+  - { name: fra-prod, site: fra }
+  - { name: lon-prod, site: lon }
+stores:
+  - name: carts
+    engine: postgres-bdr
+    replication: ${rep}
+    writers: [fra, lon]${policy ? `\n    conflictResolution: ${policy}` : ""}
+`;
+  const noteOf = (rep: string, policy: string) =>
+    run(ctxOf(store(rep, policy)), sc({ cut: [["fra", "lon"]] })).notes.find((n) => n.startsWith("store carts:")) ?? "";
+  const crdt = noteOf("async", "crdt");
+  assert.doesNotMatch(crdt, /converge on heal \(crdt\)/);
+  assert.match(
+    crdt,
+    /both keep accepting writes, exchanged on heal — where both changed one row \(conflictResolution: crdt\), only columns declared with CRDT types merge; in every other column the later update wins per row and the other site's change is discarded$/,
+  );
+  assert.match(
+    noteOf("async", "last-writer-wins"),
+    /\(conflictResolution: last-writer-wins\), the later update wins per row and the other site's change is discarded$/,
+  );
+  assert.match(noteOf("crdt", ""), /where both changed one row, the store's CRDTs merge both sides' writes$/);
+  // the record's Decision says the same
+  const { analysis, findings } = analyzeAlone("t.topology.yaml", HEADER + store("async", "crdt"));
+  const text = decisionRecord({ path: "t.topology.yaml", analysis, findings, version: "1" })!;
+  assert.match(
+    text,
+    /conflicts resolved by crdt: only columns declared with CRDT types merge; in every other column the later update wins per row/,
+  );
 });

@@ -27,3 +27,27 @@ export function singlePrimaryEngine(engine: string | undefined): SinglePrimaryEn
   if (/mysql/i.test(engine)) return "MySQL";
   return undefined;
 }
+
+/**
+ * What becomes of two sites' concurrent writes to one row when a multi-writer store heals, by its
+ * replication and `conflictResolution` (the simulate sentence and the record say it the same way).
+ * `crdt` on an async (multi-master) store merges only the columns declared with CRDT types: the
+ * layers that offer it (EDB PGD's CRDT types with column-level conflict detection, pgEdge's
+ * delta-apply columns) resolve every other column by last update per row. A `replication: crdt`
+ * store merges as its own data types do.
+ */
+export function conflictMerge(replication: string | undefined, policy: string | undefined): string {
+  if (replication === "crdt") return "the store's CRDTs merge both sides' writes";
+  switch (policy) {
+    case "crdt":
+      return "only columns declared with CRDT types merge; in every other column the later update wins per row and the other site's change is discarded";
+    case "last-writer-wins":
+      return "the later update wins per row and the other site's change is discarded";
+    case "manual":
+      return "conflicting rows wait for someone to resolve them by hand";
+    case "event-sourcing":
+      return "both sites' events are kept and the state is rebuilt from them";
+    default:
+      return `conflicts are resolved by ${policy ?? "nothing"}`;
+  }
+}

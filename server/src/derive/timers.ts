@@ -12,6 +12,21 @@ export const DEFAULT_HEARTBEAT_MS = 100;
 export const DEFAULT_ELECTION_TIMEOUT_MS = 1000;
 export const MAX_ELECTION_TIMEOUT_MS = 50000;
 
+/**
+ * Kubernetes' node lifecycle defaults, for nodes cut off from a control plane that keeps running
+ * elsewhere: after --node-monitor-grace-period (40 s; 50 s from Kubernetes 1.32) without a status
+ * from its kubelet a node is NotReady and gets the NoExecute `node.kubernetes.io/unreachable`
+ * taint; a pod without its own toleration carries the 300 s one the DefaultTolerationSeconds
+ * admission plugin adds; --node-eviction-rate 0.1 taints one node every 10 s (a zone that is only
+ * partly NotReady — at least 55 % — gets --secondary-node-eviction-rate 0.01, or none at all in a
+ * zone of 50 nodes or fewer).
+ */
+export const NODE_MONITOR_GRACE_SECONDS = 40;
+export const UNREACHABLE_TOLERATION_SECONDS = 300;
+export const SECONDS_PER_EVICTED_NODE = 10;
+/** When the first pods of such nodes are evicted, by those defaults. */
+export const EVICTION_AFTER_SECONDS = NODE_MONITOR_GRACE_SECONDS + UNREACHABLE_TOLERATION_SECONDS;
+
 export interface EtcdTimers {
   readonly heartbeat: number;
   readonly election: number;

@@ -6,10 +6,18 @@
  */
 import { lagBytesNeeded } from "../math/lag";
 import type { Quorum, TopologyContext } from "../derive/context";
+import { conflictMerge } from "../derive/engines";
 import { galeraCommit, leaderCommit, relaysThroughFollowers, writeBudget } from "../derive/latency";
 import { loadBackends } from "../derive/loads";
 import { submarinerSet } from "../derive/meshes";
-import { etcdTimers, largestMemberRtt } from "../derive/timers";
+import {
+  EVICTION_AFTER_SECONDS,
+  etcdTimers,
+  largestMemberRtt,
+  NODE_MONITOR_GRACE_SECONDS,
+  SECONDS_PER_EVICTED_NODE,
+  UNREACHABLE_TOLERATION_SECONDS,
+} from "../derive/timers";
 import { majority } from "../math/quorum";
 import { toNumber } from "../math/rational";
 import { loadOf, overCapacity, scenario as loadScenario } from "../math/traffic";
@@ -65,6 +73,10 @@ export interface ClusterResult {
   readonly outcome: "up" | "lost";
   /** up, but its nodes reach no etcd member that still votes (at the judged placement): its pods keep running, nothing can be scaled, rolled out or rescheduled */
   readonly apiStops: boolean;
+  /** when its API stops: the sites where its etcd keeps a majority and its control plane (API servers, controllers) keeps running, out of its nodes' reach; else [] */
+  readonly controlPlaneAt: string[];
+  /** when its API stops while its control plane runs on elsewhere: the seconds after which that control plane evicts the pods at its site (Kubernetes' defaults: node-monitor-grace-period + the unreachable toleration); else null */
+  readonly evictionAfterSeconds: number | null;
 }
 
 export interface GroupResult {
@@ -721,7 +733,7 @@ function judgeClusters(J: Judging, quorums: Quorums): ClusterResult[] {
     const site = name ? ctx.siteOfCluster(name) : undefined;
     if (!name || !site || t.clusterByName.get(name) !== c) continue;
     const outcome = R.lost.has(site) ? "lost" : "up";
-    clusters.push({ name, site, outcome, apiStops: false });
+    clusters.push({ name, site, outcome, apiStops: false, controlPlaneAt: [], evictionAfterSeconds: null });
     if (outcome === "up") continue;
     const q = quorums.get(c)?.result;
     const plane = !q
@@ -789,7 +801,7 @@ function judgeAsyncStores(J: Judging): StoreResult[] {
           // converging on heal needs each side's unreplicated writes still in the pipeline: the lag buffer bounds how long
           const holds = buffer && rate && size ? buffer.value / (rate.value * size.value) : undefined;
           notes.push(
-            `store ${name}: writers ${pairs} cannot reach each other; both keep accepting writes, which converge on heal (${rep === "crdt" ? "CRDT merge" : policy})${holds !== undefined ? ` if the cut lasts under ${seconds(holds)} (the ${bytes(buffer!.value)} lag buffer at ${count(rate!.value)} writes/s × ${count(size!.value)} bytes); longer and the writers must resync` : ""}`,
+            `store ${name}: writers ${pairs} cannot reach each other; both keep accepting writes, exchanged on heal${holds !== undefined ? ` if the cut lasts under ${seconds(holds)} (the ${bytes(buffer!.value)} lag buffer at ${count(rate!.value)} writes/s × ${count(size!.value)} bytes; longer and the writers must resync)` : ""} — where both changed one row${rep === "crdt" ? "" : ` (conflictResolution: ${policy})`}, ${conflictMerge(rep, policy)}`,
           );
         }
       }
@@ -1011,11 +1023,12 @@ function judgeTraffic(J: Judging, quorums: Quorums): TrafficResult[] {
 /**
  * A cluster's API after the scenario: an up cluster whose nodes reach no etcd member that still
  * votes at the judged placement stops (its pods keep running, nothing can be scaled, rolled out
- * or rescheduled); one whose etcd stopped outright is said once more beside its load.
+ * or rescheduled, and the control plane on the majority side evicts them); one whose etcd stopped
+ * outright is said once more beside its load. Only a partition or a cut separates an up site from
+ * a majority that still votes, so the network healing is what ends it.
  */
 function judgeClusterApis(J: Judging, quorums: Quorums, clusters: ClusterResult[], traffic: readonly TrafficResult[]): ClusterResult[] {
-  const { ctx, s } = J;
-  const heals = s.partition.length || s.cut.length ? "the network heals" : "its etcd regains a majority";
+  const { ctx } = J;
   return clusters.map((c) => {
     if (c.outcome !== "up") return c;
     const qj = quorums.get(ctx.topology.clusterByName.get(c.name)!);
@@ -1043,11 +1056,28 @@ function judgeClusterApis(J: Judging, quorums: Quorums, clusters: ClusterResult[
       qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails)
         ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes`
         : `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})`;
-    J.breaks.push(
-      `cluster ${c.name}: its API stops — ${why}${voting.length ? `; an API server at ${listText(voting)} still writes, if the control-plane endpoint sends ${c.name}'s nodes there` : ""}. Its pods keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled in ${c.name} until ${heals}`,
-    );
-    return { ...c, apiStops: true };
+    J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} — ${why}. ${afterApiStops(c, load, p.voting, voting)}`);
+    return { ...c, apiStops: true, controlPlaneAt: [...p.voting], evictionAfterSeconds: EVICTION_AFTER_SECONDS };
   });
+}
+
+/**
+ * What follows when a cluster's nodes lose their API while its etcd keeps a majority elsewhere:
+ * the control plane there keeps running its controllers, so the node controller marks the nodes
+ * NotReady and evicts their pods (Kubernetes' defaults, conditional on the zone labels), which
+ * the kubelets learn only when they reach it again.
+ */
+export function afterApiStops(
+  c: { readonly name: string; readonly site: string },
+  load: string,
+  controlPlaneAt: readonly string[],
+  reachable: readonly string[],
+): string {
+  const pods = `its pods at ${c.site} keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled there`;
+  const within = reachable.length
+    ? ` The API server${reachable.length === 1 ? "" : "s"} at ${listText([...reachable])} ${reachable.length === 1 ? "is" : "are"} still within ${c.site}'s reach: if the control-plane endpoint sends ${c.name}'s nodes there, they keep their API. Otherwise`
+    : "";
+  return `${c.name}'s control plane keeps running at ${listText([...controlPlaneAt])}, where its etcd keeps a majority.${within} ${within ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}, while the node controller (at ${controlPlaneAt.length > 1 ? `${controlPlaneAt.slice(0, -1).join(", ")} or ${controlPlaneAt[controlPlaneAt.length - 1]}` : controlPlaneAt[0]}) no longer hears ${c.site}'s kubelets: after about ${seconds(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) ${c.site}'s nodes are NotReady, and after the default ${seconds(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration their pods are evicted — one node every ${seconds(SECONDS_PER_EVICTED_NODE)} when the nodes carry per-site zone labels; without them ${c.site}'s nodes, most of the cluster, are a partial disruption, and none are evicted in a cluster of 50 nodes or fewer (one node every 100 s above). The kubelets at ${c.site} learn of it only when the network heals, and then stop every evicted pod at once: a cut of ${c.site} longer than about ${seconds(EVICTION_AFTER_SECONDS)} ends in a restart of ${c.name}'s workloads there just as it returns — raise the pods' tolerationSeconds for node.kubernetes.io/unreachable above the longest cut to ride out, or give ${c.name} a control plane local to ${c.site}`;
 }
 
 /** Istio remotes whose primary is gone or cut off, Linkerd links whose target is. */

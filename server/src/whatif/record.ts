@@ -23,6 +23,7 @@ import { loadBackends } from "../derive/loads";
 import { bytes, cell, count, num, seconds, table } from "../util/format";
 import { cidrOverlaps, parsedRanges, type ParsedRange } from "../derive/cidr";
 import { bestCommit, galeraCommit, writeBudget } from "../derive/latency";
+import { conflictMerge } from "../derive/engines";
 import { finish, type Steps } from "../util/steps";
 import { listText } from "../util/strings";
 import { ALL_UP, type BackendResult, MAX_PARTITION_SITES, run, type Result, type Scenario, sweep, type TrafficResult } from "./engine";
@@ -290,7 +291,7 @@ function decisionSection(r: RecordContext): string[] {
       `writers ${writers.join(", ") || "none"}`,
       st.replicas?.items.length ? `replicas ${st.replicas.items.map((x) => x.value).join(", ")}` : "",
       writers.length > 1 || rep === "crdt"
-        ? `conflicts resolved by ${rep === "crdt" ? "CRDT merge" : (st.conflictResolution?.value ?? "nothing (none declared)")}`
+        ? `conflicts resolved by ${rep === "crdt" ? "CRDT merge" : st.conflictResolution ? `${st.conflictResolution.value}: ${conflictMerge(rep, st.conflictResolution.value)}` : "nothing (none declared)"}`
         : "",
       st.maxLagSeconds ? `lag ridden out up to ${num(st.maxLagSeconds.value)} s` : "",
       st.owner ? `owner ${st.owner.value}` : "owner not named",
@@ -389,13 +390,18 @@ function homeOf(r: RecordContext, q: Quorum): { own: string; home: string } | un
 function homeFacts(
   r: RecordContext,
   q: Quorum,
-): { own: string; home: string; lostWithHome: boolean; apiStopsWhenCut: boolean } | undefined {
+):
+  | { own: string; home: string; lostWithHome: boolean; apiStopsWhenCut: boolean; evicted: { after: number; by: string[] } | undefined }
+  | undefined {
   const h = homeOf(r, q);
   if (!h || memberSites(q.counts).length < 2) return undefined;
   const lost = r.single.find((x) => x.scenario.lose.length === 1 && x.scenario.lose[0] === h.home);
   const cut = run(r.ctx, { ...ALL_UP, partition: [[h.home]] });
+  const stopped = cut.clusters.find((c) => c.name === h.own && c.evictionAfterSeconds !== null);
   return {
     ...h,
+    // its control plane keeps running on the majority side and evicts the pods at its site
+    evicted: stopped ? { after: stopped.evictionAfterSeconds!, by: stopped.controlPlaneAt } : undefined,
     lostWithHome: lost?.clusters.some((c) => c.name === h.own && c.outcome === "lost") ?? true,
     // its API stops when its nodes reach no voting member, or when no side keeps a majority at all
     apiStopsWhenCut:
@@ -463,7 +469,7 @@ function stretchBuysNothing(r: RecordContext, q: Quorum, f: NonNullable<ReturnTy
       ? ` (${commitMs(engine.commitLatencyMs)} with the leader in ${cell(engine.leader)})`
       : "";
   return [
-    `**Recommended for ${cell(own)}: the federated layout.** ${cell(own)}'s nodes are all at ${cell(home)} (a cluster lives at one site), so stretching its etcd to ${cell(listText(elsewhere))} buys it nothing: ${keeps ? `after ${cell(home)}'s loss the members elsewhere keep a majority for a cluster with no nodes` : `${cell(home)}'s loss takes ${cell(own)} with it either way`}${remote.length ? `, while losing ${cell(listText(remote.map((l) => l.site)))} — where ${cell(own)} does not run — stops its API (${remote.map((l) => `${l.survivors} of ${n} left, majority ${l.majority}`).join("; ")})` : ""}. It costs every API write a WAN commit${commit}${f.apiStopsWhenCut ? `, and when ${cell(home)} is cut off (${cell(shortOf(here, n, home))}) ${cell(own)}'s own API stops — no scaling, rollouts or rescheduling — while its pods keep serving at ${cell(home)}` : ""}. A local etcd dies with its site, as its cluster does, and no WAN fault reaches it.`,
+    `**Recommended for ${cell(own)}: the federated layout.** ${cell(own)}'s nodes are all at ${cell(home)} (a cluster lives at one site), so stretching its etcd to ${cell(listText(elsewhere))} buys it nothing: ${keeps ? `after ${cell(home)}'s loss the members elsewhere keep a majority for a cluster with no nodes` : `${cell(home)}'s loss takes ${cell(own)} with it either way`}${remote.length ? `, while losing ${cell(listText(remote.map((l) => l.site)))} — where ${cell(own)} does not run — stops its API (${remote.map((l) => `${l.survivors} of ${n} left, majority ${l.majority}`).join("; ")})` : ""}. It costs every API write a WAN commit${commit}${f.apiStopsWhenCut ? `, and when ${cell(home)} is cut off (${cell(shortOf(here, n, home))}) ${cell(own)}'s own API stops — no scaling, rollouts or rescheduling — while its pods keep serving at ${cell(home)}${f.evicted ? ` until its control plane at ${cell(listText(f.evicted.by))} evicts them (after about ${seconds(f.evicted.after)} by Kubernetes' defaults; ${cell(home)}'s kubelets stop them all when the cut heals)` : ""}` : ""}. A local etcd dies with its site, as its cluster does, and no WAN fault reaches it.`,
   ];
 }
 
@@ -487,7 +493,7 @@ function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly strin
     });
   if (home)
     matrix.push(
-      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(shortOf(q.counts.get(home.home) ?? 0, n, home.home))})` : "keeps serving"}`,
+      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(shortOf(q.counts.get(home.home) ?? 0, n, home.home))})${home.evicted ? `; its pods there are evicted after about ${seconds(home.evicted.after)}` : ""}` : "keeps serving"}`,
     );
   return [
     o.name,
