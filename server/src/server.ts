@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+import { Console } from "node:console";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
-import { createConnection, ProposedFeatures } from "vscode-languageserver/node";
+import { type Connection, createConnection, type MessageReader, ProposedFeatures, StreamMessageWriter } from "vscode-languageserver/node";
+import { spliceSerialised, stringifyMessage } from "./background/json";
 import { BACKGROUND_MARK } from "./background/messages";
 import { runBackground, type Port } from "./background/worker";
 import { startServer } from "./lsp";
@@ -20,5 +22,25 @@ if (!isMainThread && parentPort && data?.mark === BACKGROUND_MARK) {
   }
   process.on("uncaughtException", (e) => process.stderr.write(`[quorate] uncaught: ${e?.stack ?? e}\n`));
   // the background thread runs this script again
-  startServer(createConnection(ProposedFeatures.all), nodeHost(__filename));
+  startServer(process.argv.includes("--stdio") ? stdioConnection() : createConnection(ProposedFeatures.all), nodeHost(__filename));
+}
+
+/**
+ * The `--stdio` connection, with a writer that splices the JSON the background thread already
+ * wrote into each message (background/json.ts) rather than parse and serialise it again here.
+ * As the library's own: the server exits when its input ends, and nothing else writes to stdout
+ * (console output goes to stderr).
+ */
+function stdioConnection(): Connection {
+  const writer = new StreamMessageWriter(process.stdout, {
+    contentTypeEncoder: {
+      name: "application/json",
+      encode: (message, options) => Promise.resolve(Buffer.from(stringifyMessage(message), options.charset)),
+    },
+  });
+  Object.assign(console, new Console({ stdout: process.stderr, stderr: process.stderr }));
+  spliceSerialised();
+  // the library takes a stream and a writer together (each is read by its kind at run time; the
+  // typed overloads pair two streams or two endpoints), and exits when that stream ends
+  return createConnection(ProposedFeatures.all, process.stdin as unknown as MessageReader, writer);
 }

@@ -4,6 +4,7 @@
 import { Worker } from "node:worker_threads";
 import { ErrorCodes, LSPErrorCodes, ResponseError } from "vscode-languageserver";
 import type { Cancellation } from "../service/host";
+import { fromThread } from "./json";
 import { heapKeeper } from "./memory";
 import { BACKGROUND_MARK, type FromBackground, type ToBackground } from "./messages";
 
@@ -51,7 +52,8 @@ export class Background {
       if (!w) return;
       this.waiting.delete(m.id);
       if (m.error) w.reject(new ResponseError(m.error.code, m.error.message));
-      else w.resolve(m.json === undefined ? null : JSON.parse(m.json));
+      // as the thread wrote it: over stdio spliced into the response, not parsed here
+      else w.resolve(m.json === undefined ? null : fromThread(m.json));
     });
     worker.on("error", (e) => this.lost(`the background thread failed: ${e?.stack ?? e}`));
     worker.on("exit", (code) => this.lost(`the background thread exited (code ${code})`));

@@ -1,6 +1,7 @@
 // Publishing diagnostics: pushed after a quiet moment, or in pull mode a refresh request when
 // other open files changed.
-import { RAL } from "vscode-languageserver";
+import { type Diagnostic, RAL } from "vscode-languageserver";
+import { fromThread } from "../background/json";
 import type { Session } from "./session";
 
 /** How long the server waits for more edits before it publishes diagnostics. */
@@ -66,7 +67,9 @@ export class DiagnosticsPublisher {
         // a hosted file's diagnostics come from the background thread: sent only if they are of
         // the version the editor has now (a superseded one's are dropped)
         const h = this.hosted.get(uri);
-        if (h?.version === d.version) void connection.sendDiagnostics({ uri, version: d.version, diagnostics: JSON.parse(h.json) });
+        // (as the thread wrote them: over stdio they are spliced into the message, not parsed here)
+        if (h?.version === d.version)
+          void connection.sendDiagnostics({ uri, version: d.version, diagnostics: fromThread(h.json) as Diagnostic[] });
       } else if (d) void connection.sendDiagnostics({ uri, version: d.version, diagnostics: service.diagnostics(uri) });
     }
     this.pending.clear();
