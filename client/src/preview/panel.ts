@@ -8,6 +8,7 @@ import {
   type SimulateScenario,
 } from "../../../server/src/protocol";
 import { nonce, previewHtml } from "./html";
+import { LatestAnswer } from "./latest";
 import type { FromWebview, ToWebview } from "./messages";
 import { request } from "../request";
 
@@ -36,6 +37,8 @@ export class PreviewManager implements vscode.Disposable {
   private renderedWaiters: ((rendered: number) => boolean)[] = [];
   private readonly svgWaiters = new Map<number, (svg: string) => void>();
   private nextRequest = 1;
+  /** which answer may still be shown when requests overlap (an editor switch, an edit, a Simulate click) */
+  private readonly answers = new LatestAnswer<vscode.TextDocument>();
   /** for tests: what the webview reported */
   readonly events: FromWebview[] = [];
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -162,15 +165,18 @@ export class PreviewManager implements vscode.Disposable {
   async refresh(): Promise<number | undefined> {
     const client = this.client();
     if (!this.panel || !this.ready || !this.document || !client) return undefined;
+    const document = this.document;
+    const ticket = this.answers.ask();
     try {
-      const uri = this.document.uri.toString();
+      const uri = document.uri.toString();
       let result: DiagramResult | null;
       let simulation: SimulateResult | null = null;
       if (this.scenario) {
         simulation = await request(client, SimulateRequest, { uri, scenario: this.scenario });
         result = simulation?.diagram ?? (await request(client, DiagramRequest, { uri }));
       } else result = await request(client, DiagramRequest, { uri });
-      if (!result || !this.panel) return undefined;
+      // an answer for a document the preview left meanwhile, or older than one already shown, is dropped
+      if (!result || !this.panel || !this.answers.show(ticket, document, this.document)) return undefined;
       this.last = result;
       this.lastSimulation = simulation ?? undefined;
       const version = ++this.version;
