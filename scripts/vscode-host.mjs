@@ -847,9 +847,25 @@ async function test(only) {
         if (consoleErrors.length) throw new Error(`CSP violations: ${consoleErrors.join(" | ")}`);
       });
       await wb.screenshot({ path: join(ROOT, "out", "screenshots", "hostile.png") });
-      await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "payments-eu-reviewed.topology.yaml" }).click();
-      // the file may open in the preview's group: bring the preview (which follows it) to the front
-      await wb.locator(".tabs-container .tab", { hasText: "Preview" }).first().click();
+      // the file may open in the preview's group: once an editor shows it (the preview follows the
+      // active editor), bring the preview to the front. Clicking the preview's tab before the
+      // editor has its text (a click's open is asynchronous: the file is read first) makes the
+      // preview the group's active editor instead, and the file's editor never becomes the active
+      // one — so the preview rightly stays on the hostile example. That race is what once kept
+      // this check waiting 60 s in a full CI run.
+      const openReviewed = async () => {
+        await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "payments-eu-reviewed.topology.yaml" }).click();
+        await wb.waitForFunction(
+          () =>
+            [...document.querySelectorAll(".editor-group-container .monaco-editor .view-lines")].some((v) =>
+              /name:\s+payments-eu-reviewed/.test(v.textContent ?? ""),
+            ),
+          undefined,
+          { timeout: 60_000 },
+        );
+        await wb.locator(".tabs-container .tab", { hasText: "Preview" }).first().click();
+      };
+      await openReviewed();
       await check("the reviewed example (three sites) at 620 px: every node inside the panel, legible", async () => {
         const status = frame.locator("#status", { hasText: "payments-eu-reviewed" });
         for (let attempt = 1; ; attempt++) {
@@ -857,15 +873,14 @@ async function test(only) {
             await status.waitFor({ timeout: 30_000 });
             break;
           } catch (e) {
-            // once in a full CI run the preview had not switched: keep what the screen showed, and
-            // say so in the log, so a preview that misses an editor switch is not hidden
+            // keep what the screen showed and say so in the log, so a preview that misses an
+            // editor switch is not hidden; then open the file once more
             await wb.screenshot({ path: join(ROOT, "out", "screenshots", `reviewed-not-shown-${attempt}.png`) });
             if (attempt === 2) throw e;
             log(
               `the preview did not show the reviewed example within 30 s (screenshot reviewed-not-shown-${attempt}.png): opening it again`,
             );
-            await wb.locator(".explorer-folders-view .monaco-list-row", { hasText: "payments-eu-reviewed.topology.yaml" }).click();
-            await wb.locator(".tabs-container .tab", { hasText: "Preview" }).first().click();
+            await openReviewed();
           }
         }
         const m = await readability(frame);
