@@ -27904,7 +27904,16 @@ function probePod(namespace, seconds2, labels) {
   };
 }
 var oneLine2 = (s) => s.replace(/[\r\n\u2028\u2029]/g, " ");
-var HOST_CHECK = 'command -v bash >/dev/null && command -v timeout >/dev/null || exit 3; p=$1; shift; for a in "$@"; do if timeout 3 bash -c "exec 3<>/dev/tcp/$a/$p" 2>/dev/null; then echo "$a"; exit 0; fi; done; exit 1';
+var PROBE_TIMEOUT_SECONDS = 2;
+var PROBE_PARALLEL = 16;
+var HOST_CHECK = `command -v bash >/dev/null && command -v timeout >/dev/null || exit 3; p=$1; shift; out=$(n=0; for a in "$@"; do (timeout ${PROBE_TIMEOUT_SECONDS} bash -c "exec 3<>/dev/tcp/$a/$p" 2>/dev/null && echo "$a") & n=$((n + 1)); [ "$n" -lt ${PROBE_PARALLEL} ] || { wait; n=0; }; done; wait); [ -n "$out" ] || exit 1; echo "$out" | head -n 1`;
+var POD_CHECK = `p=$1; shift; n=0; for a in "$@"; do (nc -z -w ${PROBE_TIMEOUT_SECONDS} "$a" "$p" >/dev/null 2>&1 && echo "$a") & n=$((n + 1)); [ "$n" -lt ${PROBE_PARALLEL} ] || { wait; n=0; }; done; wait; echo end`;
+var ROUND_TRIP_SECONDS = 1;
+function probeSeconds(plan2) {
+  const batches = (to) => "addresses" in to ? Math.max(1, Math.ceil(to.addresses.length / PROBE_PARALLEL)) : 1;
+  const seconds2 = plan2.probes.reduce((a, p) => a + batches(p.to) * PROBE_TIMEOUT_SECONDS + ROUND_TRIP_SECONDS, 0);
+  return { seconds: seconds2, rows: plan2.probes.length, recordedAbove: PROBE_PARALLEL };
+}
 function keysOf(plan2) {
   const keys = /* @__PURE__ */ new Map();
   const clusters = /* @__PURE__ */ new Map();
@@ -27958,11 +27967,11 @@ var PROBE_FUNCTIONS = [
   "record_pods() {",
   `  kubectl --context "$2" -n "$3" get pods --field-selector=status.phase=Running -o jsonpath='{range .items[*]}{.status.podIP}{"\\n"}{end}' | keep "$1"`,
   "}",
-  "# sshable KEY ADDRESS...: the declared hosts that answer ssh (probes start from them)",
+  "# sshable KEY ADDRESS...: the declared hosts that answer ssh (probes start from them), all asked at once",
   "sshable() {",
   "  k=$1",
   "  shift",
-  '  for a in "$@"; do $SSH "$a" true </dev/null >/dev/null 2>&1 && echo "$a"; done | keep "$k"',
+  '  for a in "$@"; do ($SSH "$a" true </dev/null >/dev/null 2>&1 && echo "$a") & done | sort | keep "$k"',
   "}",
   "# addresses KEY: what was recorded",
   `addresses() { awk -v k="$1" '$1 == k { print $2 }' "$recorded" 2>/dev/null; }`,
@@ -27978,7 +27987,7 @@ var PROBE_FUNCTIONS = [
   "}",
   'unknown() { echo "UNKNOWN  $1: $2"; unknown=$((unknown + 1)); }',
   "",
-  "# pod CONTEXT NAMESPACE WHAT PORT ADDRESS...: from the probe pod, which the chaos tool selects",
+  "# pod CONTEXT NAMESPACE WHAT PORT ADDRESS...: from the probe pod, which the chaos tool selects; one exec tries every address at once",
   "pod() {",
   "  ctx=$1 ns=$2 what=$3 port=$4",
   "  shift 4",
@@ -27987,14 +27996,10 @@ var PROBE_FUNCTIONS = [
   "    return",
   "  fi",
   '  if [ $# -eq 0 ]; then unknown "$what" "no address recorded (run: sh probe.sh before)"; return; fi',
-  "  got=closed",
-  '  for a in "$@"; do',
-  `    if kubectl --context "$ctx" -n "$ns" exec ${PROBE_POD} -- nc -z -w 3 "$a" "$port" >/dev/null 2>&1; then`,
-  '      got="open at $a"',
-  "      break",
-  "    fi",
-  "  done",
-  '  verdict "$what" "$got"',
+  `  out=$(kubectl --context "$ctx" -n "$ns" exec ${PROBE_POD} -- sh -c "$podcheck" probe "$port" "$@" 2>/dev/null)`,
+  `  if [ "$(printf '%s\\n' "$out" | tail -n 1)" != end ]; then unknown "$what" "the exec in the probe pod of $ctx failed: nothing is probed from there"; return; fi`,
+  `  first=$(printf '%s\\n' "$out" | head -n 1)`,
+  '  if [ "$first" = end ]; then verdict "$what" closed; else verdict "$what" "open at $first"; fi',
   "}",
   "",
   "# host KEY WHAT PORT ADDRESS...: over ssh from the first recorded host of KEY that answers (host tables, not the chaos tool, cut these)",
@@ -28016,12 +28021,14 @@ var PROBE_FUNCTIONS = [
 function probeScript(plan2, title) {
   const keys = keysOf(plan2);
   const keyOf = (set) => keys.get(JSON.stringify(set)).key;
+  const time = probeSeconds(plan2);
   const out = [
     "#!/bin/sh",
     oneLine2(`# quorate gameday probe: ${title}`),
     "# Run from a workstation that reaches every cluster's API and every host (ssh) over the management network, not through the cut:",
     "#   sh probe.sh before   once the probe pods run, before the cut: every probe must connect (it also records the addresses)",
     "#   sh probe.sh during   while the cut stands: every probe must time out",
+    `#   during takes about ${time.seconds} s when every path is closed: ${time.rows} probe${time.rows === 1 ? "" : "s"} one after another, the addresses of each tried at once (${PROBE_PARALLEL} at a time, ${PROBE_TIMEOUT_SECONDS} s each)`,
     "# A probe that does not connect before the cut proves nothing: fix the firewall or the plan before the game day.",
     "# Host-network flows are probed from the hosts over ssh (chaos tools never touch a host's own network):",
     '# SSH is the command to reach a host (default: ssh -o BatchMode=yes -o ConnectTimeout=5), e.g. SSH="ssh -J bastion -l ops".',
@@ -28033,7 +28040,9 @@ function probeScript(plan2, title) {
     "recorded=probe-addresses.txt",
     "bad=0",
     "unknown=0",
+    "started=$(date +%s)",
     `check=${shellWord(HOST_CHECK)}`,
+    `podcheck=${shellWord(POD_CHECK)}`,
     "",
     ...PROBE_FUNCTIONS,
     'if [ "$phase" = before ]; then',
@@ -28052,7 +28061,7 @@ function probeScript(plan2, title) {
     );
   }
   if (!plan2.probes.length) out.push('echo "nothing to probe: no TCP row of the port matrix crosses the cut between declared ranges"');
-  out.push("", 'echo "$bad failed, $unknown unknown"', '[ "$bad" -eq 0 ]', "");
+  out.push("", 'echo "$bad failed, $unknown unknown ($(( $(date +%s) - started )) s)"', '[ "$bad" -eq 0 ]', "");
   return out.join("\n");
 }
 function probePods(plan2) {
@@ -28287,7 +28296,8 @@ function steps(rb) {
       "   ```",
       ""
     );
-  if (r2.probe.probes.length) out.push(`${n++}. Prove the cut (next section): ${codeSpan("sh probe.sh during")}.`, "");
+  if (r2.probe.probes.length)
+    out.push(`${n++}. Prove the cut (next section): ${codeSpan("sh probe.sh during")} (about ${probeSeconds(r2.probe).seconds} s).`, "");
 }
 function deadmanWhy({ r: r2, deadman }) {
   const bounded = r2.lag.filter((l) => l.bound !== void 0);
@@ -28315,6 +28325,7 @@ function proof({ r: r2, out }) {
       ...pods ? [
         "  - **Pod flows from a probe pod** in the namespace that makes them (a store's replication), which the chaos tool selects: they prove the chaos cut. `UNKNOWN` there means that cluster's API does not answer (expected for an isolated cluster whose etcd majority is across the cut): the probes from the other side are the proof."
       ] : [],
+      `  - ${probeTimeText(r2)}`,
       ""
     );
     const seen = /* @__PURE__ */ new Set();
@@ -28351,6 +28362,11 @@ function proof({ r: r2, out }) {
       `- Not cut, so expected to still connect (an end has no declared range a rule could drop): ${unprobed.map((x) => cell(`${portText(x)} ${x.component}, ${x.from.what} to ${x.to.what}`)).join("; ")}.`
     );
   out.push("- If any row that must fail still connects, the cut is incomplete: roll back and fix the plan before reading any check.", "");
+}
+function probeTimeText(r2) {
+  const t = probeSeconds(r2.probe);
+  const fits = t.seconds * 4 <= r2.duration.seconds;
+  return `It takes about ${t.seconds} s when every path is closed: the ${t.rows} probes run one after another, the addresses of each at once (${PROBE_PARALLEL} at a time, ${PROBE_TIMEOUT_SECONDS} s per attempt, plus one ssh or kubectl exec round trip); a row of more than ${t.recordedAbove} recorded node or pod addresses adds ${PROBE_TIMEOUT_SECONDS} s per further ${PROBE_PARALLEL}. ${fits ? `Well under the run's ${cell(r2.duration.text)}: start it as soon as the host steps are done, and the checks below still have the rest of the run.` : `**That is more than a quarter of the run's ${cell(r2.duration.text)}**: start it the moment the host steps are done, and read the checks below while it runs.`}`;
 }
 function withdraw(rb) {
   const { r: r2, p, t, out, isolated, windows } = rb;

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import Ajv from "ajv";
 import { parse, parseAllDocuments } from "yaml";
@@ -93,9 +94,9 @@ exports:
 const ctx = () => analyzeFile("d.topology.yaml", DESIGN).contexts[0];
 
 /** A child process's exit status and output, without blocking the event loop (a test server keeps answering). */
-function spawnAsync(cmd: string, args: string[]): Promise<{ status: number | null; stdout: string }> {
+function spawnAsync(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string }> {
   return new Promise((ok) => {
-    const p = spawn(cmd, args);
+    const p = spawn(cmd, args, env ? { env: { ...process.env, ...env } } : {});
     let stdout = "";
     p.stdout.on("data", (d) => {
       stdout += d;
@@ -546,9 +547,27 @@ test("the probe: host-network rows from the hosts over ssh, pod rows from probe 
         '  "get nodes -l "*) printf "192.168.21.3\\n192.168.10.5\\n" ;;',
         '  "get nodes "*) case "$ctx" in lon-prod) printf "192.168.20.5 fd00:20::5\\n192.168.20.6\\n" ;; *) printf "192.168.10.5\\n192.168.10.9\\n" ;; esac ;;',
         '  *"get pods"*) case "$ctx" in lon-prod) printf "10.11.0.7\\n;reboot\\n" ;; *) printf "10.10.0.7\\n" ;; esac ;;',
-        '  *" nc -z -w 3 "*) [ "$OPEN" = 1 ] ;;',
+        // an exec runs the pod's own check here, with the nc below
+        '  *" exec "*) [ "$EXECDOWN" = 1 ] && exit 1; while [ "$1" != -- ]; do shift; done; shift; exec "$@" ;;',
         "  *) true ;;",
         "esac",
+        "",
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+    // busybox's nc, as the probe pod runs it (nc -z -w 2 ADDRESS PORT): the 14 witness hosts wait
+    // for each other (a generous limit), so a probe that tried them one after another would be seen
+    writeFileSync(
+      join(bin, "nc"),
+      [
+        "#!/bin/sh",
+        'echo "nc $*" >>"$KLOG"',
+        'case "$4" in 192.168.30.*)',
+        '  : >"$BARRIER/$4"; i=0',
+        '  while [ "$(ls "$BARRIER" | wc -l)" -lt 14 ] && [ "$i" -lt 400 ]; do sleep 0.05; i=$((i + 1)); done',
+        '  [ "$(ls "$BARRIER" | wc -l)" -ge 14 ] || echo "one after another" >>"$BARRIER.serial" ;;',
+        "esac",
+        '[ "$OPEN" = 1 ]',
         "",
       ].join("\n"),
       { mode: 0o755 },
@@ -569,19 +588,25 @@ test("the probe: host-network rows from the hosts over ssh, pod rows from probe 
       ].join("\n"),
       { mode: 0o755 },
     );
-    const probe = (phase: string, env: Record<string, string>) =>
-      spawnSync("sh", [join(dir, "probe.sh"), phase], {
+    const barrier = join(dir, "barrier");
+    const probe = (phase: string, env: Record<string, string>) => {
+      rmSync(barrier, { recursive: true, force: true });
+      mkdirSync(barrier);
+      return spawnSync("sh", [join(dir, "probe.sh"), phase], {
         encoding: "utf8",
         env: {
           PATH: `${bin}:${process.env.PATH}`,
           SSH: join(bin, "fake-ssh"),
           KLOG: join(dir, "k.log"),
+          BARRIER: barrier,
           DOWN: "",
+          EXECDOWN: "",
           SSHDOWN: "",
           OPEN: "1",
           ...env,
         },
       });
+    };
     const before = probe("before", {});
     assert.equal(before.status, 0, before.stdout + before.stderr);
     assert.match(
@@ -608,6 +633,18 @@ test("the probe: host-network rows from the hosts over ssh, pod rows from probe 
     assert.doesNotMatch(during.stdout, /FAIL|UNKNOWN/);
     const log = readFileSync(join(dir, "k.log"), "utf8");
     assert.ok(!/get (nodes|pods)/.test(log), "during the cut the addresses come from the record");
+    // one exec per row, every address of it tried at once with a 2 s timeout (review M41: not 3 s each, one after another)
+    assert.equal(log.match(/ exec quorate-probe /g)?.length, sh.match(/^pod /gm)?.length);
+    assert.match(log, /^nc -z -w 2 192\.168\.30\.14 26257$/m);
+    assert.ok(!existsSync(`${barrier}.serial`), "the witness hosts were tried at once");
+    assert.match(during.stdout, /^0 failed, 0 unknown \(\d+ s\)$/m);
+    // the run time is stated, and it is well under the run
+    const time = sh.match(/^# {3}during takes about (\d+) s when every path is closed: (\d+) probes one after another/m);
+    assert.ok(time, sh.slice(0, 800));
+    assert.equal(Number(time[2]), sh.match(/^(pod|host) /gm)?.length);
+    assert.ok(Number(time[1]) * 4 <= 240, `${time[1]} s is well under the 4m run`);
+    assert.match(rb, new RegExp(`Prove the cut \\(next section\\): \`sh probe\\.sh during\` \\(about ${time[1]} s\\)`));
+    assert.match(rb, new RegExp(`It takes about ${time[1]} s when every path is closed: .* Well under the run's 4m`));
     assert.ok(!log.includes("192.168.30.0 ") && !log.includes("192.168.30.15"), "network and broadcast addresses are not probed");
     // a host-network path left open fails the run even though every pod probe reads closed
     const open = probe("during", { OPEN: "1" });
@@ -618,6 +655,10 @@ test("the probe: host-network rows from the hosts over ssh, pod rows from probe 
     assert.equal(down.status, 0);
     assert.match(down.stdout, /^UNKNOWN {2}fra-prod\/ledger → .*the API of fra-prod does not answer/m);
     assert.match(down.stdout, /^ok {7}a control-plane node of fra-prod → hosts at ams .*closed$/m);
+    // an exec that fails (the API answers, the exec does not) is unknown, never "closed"
+    const execFails = probe("during", { OPEN: "0", EXECDOWN: "1" });
+    assert.match(execFails.stdout, /^UNKNOWN {2}fra-prod\/ledger → .*the exec in the probe pod of fra-prod failed/m);
+    assert.doesNotMatch(execFails.stdout, /^ok {7}fra-prod\/ledger/m);
     // a host that does not answer ssh is unknown, never "closed"
     const unreachable = probe("during", { OPEN: "0", SSHDOWN: "192.168.30.2" });
     assert.match(unreachable.stdout, /^UNKNOWN {2}a host at ams \(192\.168\.30\.0\/28\) → .*no host of h1 answers ssh/m);
@@ -637,6 +678,37 @@ test("the host check the probe runs over ssh: open at the first address that acc
     const run = (...addrs: string[]) => spawnAsync("sh", ["-c", HOST_CHECK, "probe", String(port), ...addrs]);
     const open = await run("127.0.0.1");
     assert.deepEqual([open.status, open.stdout.trim()], [0, "127.0.0.1"]);
+    // the addresses are tried at once (review M41): a timeout that waits for the other two (a generous limit) sees all three start
+    const dir = mkdtempSync(join(tmpdir(), "quorate-t-"));
+    try {
+      const bin = join(dir, "bin");
+      const barrier = join(dir, "barrier");
+      mkdirSync(bin);
+      mkdirSync(barrier);
+      writeFileSync(
+        join(bin, "timeout"),
+        [
+          "#!/bin/sh",
+          'echo "timeout $1" >>"$BARRIER.log"',
+          ': >"$BARRIER/$$"; i=0',
+          'while [ "$(ls "$BARRIER" | wc -l)" -lt 3 ] && [ "$i" -lt 400 ]; do sleep 0.05; i=$((i + 1)); done',
+          '[ "$(ls "$BARRIER" | wc -l)" -ge 3 ] || echo "one after another" >>"$BARRIER.serial"',
+          "shift",
+          'exec "$@"',
+          "",
+        ].join("\n"),
+        { mode: 0o755 },
+      );
+      const r = await spawnAsync("sh", ["-c", HOST_CHECK, "probe", String(port), "127.0.0.2", "127.0.0.1", "127.0.0.3"], {
+        PATH: `${bin}:${process.env.PATH}`,
+        BARRIER: barrier,
+      });
+      assert.deepEqual([r.status, r.stdout.trim()], [0, "127.0.0.1"]);
+      assert.ok(!existsSync(`${barrier}.serial`), "tried at once");
+      assert.deepEqual(readFileSync(`${barrier}.log`, "utf8").trim().split("\n"), ["timeout 2", "timeout 2", "timeout 2"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     server.close();
     await new Promise((ok) => server.once("close", ok));
     assert.equal((await run("127.0.0.1")).status, 1);

@@ -11,7 +11,7 @@ import { shellLine, shellWord } from "../util/shell";
 import { rtoEstimate } from "../availability/figures";
 import { portMatrix, portText } from "../ports/ports";
 import { displayPath } from "./record";
-import { PROBE_IMAGE, PROBE_POD, type ProbePlan, probePods } from "./probe";
+import { PROBE_IMAGE, PROBE_PARALLEL, PROBE_POD, PROBE_TIMEOUT_SECONDS, type ProbePlan, probePods, probeSeconds } from "./probe";
 import type { Result } from "./engine";
 import {
   type BudgetSpend,
@@ -381,7 +381,8 @@ function steps(rb: Rb): void {
       "   ```",
       "",
     );
-  if (r.probe.probes.length) out.push(`${n++}. Prove the cut (next section): ${codeSpan("sh probe.sh during")}.`, "");
+  if (r.probe.probes.length)
+    out.push(`${n++}. Prove the cut (next section): ${codeSpan("sh probe.sh during")} (about ${probeSeconds(r.probe).seconds} s).`, "");
 }
 
 /** Why the dead-man fires when it does: under the lag bound, or past it (said plainly). */
@@ -416,6 +417,7 @@ function proof({ r, out }: Rb): void {
             "  - **Pod flows from a probe pod** in the namespace that makes them (a store's replication), which the chaos tool selects: they prove the chaos cut. `UNKNOWN` there means that cluster's API does not answer (expected for an isolated cluster whose etcd majority is across the cut): the probes from the other side are the proof.",
           ]
         : []),
+      `  - ${probeTimeText(r)}`,
       "",
     );
     const seen = new Set<string>();
@@ -453,6 +455,17 @@ function proof({ r, out }: Rb): void {
       `- Not cut, so expected to still connect (an end has no declared range a rule could drop): ${unprobed.map((x) => cell(`${portText(x)} ${x.component}, ${x.from.what} to ${x.to.what}`)).join("; ")}.`,
     );
   out.push("- If any row that must fail still connects, the cut is incomplete: roll back and fix the plan before reading any check.", "");
+}
+
+/** How long the proof takes, against the run it must fit in. */
+function probeTimeText(r: RunbookInput): string {
+  const t = probeSeconds(r.probe);
+  const fits = t.seconds * 4 <= r.duration.seconds;
+  return `It takes about ${t.seconds} s when every path is closed: the ${t.rows} probes run one after another, the addresses of each at once (${PROBE_PARALLEL} at a time, ${PROBE_TIMEOUT_SECONDS} s per attempt, plus one ssh or kubectl exec round trip); a row of more than ${t.recordedAbove} recorded node or pod addresses adds ${PROBE_TIMEOUT_SECONDS} s per further ${PROBE_PARALLEL}. ${
+    fits
+      ? `Well under the run's ${cell(r.duration.text)}: start it as soon as the host steps are done, and the checks below still have the rest of the run.`
+      : `**That is more than a quarter of the run's ${cell(r.duration.text)}**: start it the moment the host steps are done, and read the checks below while it runs.`
+  }`;
 }
 
 function withdraw(rb: Rb): void {

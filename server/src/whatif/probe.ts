@@ -197,12 +197,44 @@ export function probePod(namespace: string, seconds: number, labels: Record<stri
 const oneLine = (s: string) => s.replace(/[\r\n\u2028\u2029]/g, " ");
 
 /**
- * What runs on a host over ssh: the first of the addresses that accepts TCP on the port within
- * 3 s (bash's /dev/tcp under coreutils' timeout: no nc variant to depend on). Exit 0 open, 1 none
- * open, 3 when the host lacks bash or timeout (unknown, never "closed").
+ * How long one connection attempt may take: 2 s covers one lost SYN (Linux retransmits it after
+ * 1 s) on a WAN path of a few tens of ms, so an open path is not read as closed.
  */
-export const HOST_CHECK =
-  'command -v bash >/dev/null && command -v timeout >/dev/null || exit 3; p=$1; shift; for a in "$@"; do if timeout 3 bash -c "exec 3<>/dev/tcp/$a/$p" 2>/dev/null; then echo "$a"; exit 0; fi; done; exit 1';
+export const PROBE_TIMEOUT_SECONDS = 2;
+
+/** How many addresses of one row are tried at once: a row's attempts run in parallel, this many at a time. */
+export const PROBE_PARALLEL = 16;
+
+/**
+ * What runs on a host over ssh: every address tried at once (${PROBE_PARALLEL} at a time), each
+ * under ${PROBE_TIMEOUT_SECONDS} s (bash's /dev/tcp under coreutils' timeout: no nc variant to
+ * depend on). Prints the first address that accepted and exits 0; exits 1 when none did, 3 when
+ * the host lacks bash or timeout (unknown, never "closed"). A row of closed addresses costs
+ * ${PROBE_TIMEOUT_SECONDS} s per ${PROBE_PARALLEL} addresses, not ${PROBE_TIMEOUT_SECONDS} s each.
+ */
+export const HOST_CHECK = `command -v bash >/dev/null && command -v timeout >/dev/null || exit 3; p=$1; shift; out=$(n=0; for a in "$@"; do (timeout ${PROBE_TIMEOUT_SECONDS} bash -c "exec 3<>/dev/tcp/$a/$p" 2>/dev/null && echo "$a") & n=$((n + 1)); [ "$n" -lt ${PROBE_PARALLEL} ] || { wait; n=0; }; done; wait); [ -n "$out" ] || exit 1; echo "$out" | head -n 1`;
+
+/**
+ * What runs in a probe pod (busybox sh and nc): every address tried at once (${PROBE_PARALLEL}
+ * at a time), each under ${PROBE_TIMEOUT_SECONDS} s; prints the addresses that accepted, then
+ * \`end\` — a reply without it means the exec itself failed (unknown, never "closed").
+ */
+export const POD_CHECK = `p=$1; shift; n=0; for a in "$@"; do (nc -z -w ${PROBE_TIMEOUT_SECONDS} "$a" "$p" >/dev/null 2>&1 && echo "$a") & n=$((n + 1)); [ "$n" -lt ${PROBE_PARALLEL} ] || { wait; n=0; }; done; wait; echo end`;
+
+/** The overhead of one probe besides its attempts: one ssh connection or one kubectl exec round trip. */
+const ROUND_TRIP_SECONDS = 1;
+
+/**
+ * How long \`probe.sh during\` takes when every path is closed (the slowest case): the rows one
+ * after another, each ${PROBE_TIMEOUT_SECONDS} s per ${PROBE_PARALLEL} addresses plus a round
+ * trip. A row to addresses recorded before the cut counts as one batch: \`recordedAbove\` says
+ * how many recorded addresses a row may have before it costs more.
+ */
+export function probeSeconds(plan: ProbePlan): { seconds: number; rows: number; recordedAbove: number } {
+  const batches = (to: AddressSet) => ("addresses" in to ? Math.max(1, Math.ceil(to.addresses.length / PROBE_PARALLEL)) : 1);
+  const seconds = plan.probes.reduce((a, p) => a + batches(p.to) * PROBE_TIMEOUT_SECONDS + ROUND_TRIP_SECONDS, 0);
+  return { seconds, rows: plan.probes.length, recordedAbove: PROBE_PARALLEL };
+}
 
 /** The key an address set is recorded under in probe-addresses.txt: c1 (nodes), c1cp (control-plane nodes), c1p1 (pods of a namespace), h1 (hosts that answer ssh). */
 function keysOf(plan: ProbePlan): Map<string, { key: string; set: AddressSet }> {
@@ -264,11 +296,11 @@ const PROBE_FUNCTIONS: readonly string[] = [
   "record_pods() {",
   `  kubectl --context "$2" -n "$3" get pods --field-selector=status.phase=Running -o jsonpath='{range .items[*]}{.status.podIP}{"\\n"}{end}' | keep "$1"`,
   "}",
-  "# sshable KEY ADDRESS...: the declared hosts that answer ssh (probes start from them)",
+  "# sshable KEY ADDRESS...: the declared hosts that answer ssh (probes start from them), all asked at once",
   "sshable() {",
   "  k=$1",
   "  shift",
-  '  for a in "$@"; do $SSH "$a" true </dev/null >/dev/null 2>&1 && echo "$a"; done | keep "$k"',
+  '  for a in "$@"; do ($SSH "$a" true </dev/null >/dev/null 2>&1 && echo "$a") & done | sort | keep "$k"',
   "}",
   "# addresses KEY: what was recorded",
   `addresses() { awk -v k="$1" '$1 == k { print $2 }' "$recorded" 2>/dev/null; }`,
@@ -284,7 +316,7 @@ const PROBE_FUNCTIONS: readonly string[] = [
   "}",
   'unknown() { echo "UNKNOWN  $1: $2"; unknown=$((unknown + 1)); }',
   "",
-  "# pod CONTEXT NAMESPACE WHAT PORT ADDRESS...: from the probe pod, which the chaos tool selects",
+  "# pod CONTEXT NAMESPACE WHAT PORT ADDRESS...: from the probe pod, which the chaos tool selects; one exec tries every address at once",
   "pod() {",
   "  ctx=$1 ns=$2 what=$3 port=$4",
   "  shift 4",
@@ -293,14 +325,10 @@ const PROBE_FUNCTIONS: readonly string[] = [
   "    return",
   "  fi",
   '  if [ $# -eq 0 ]; then unknown "$what" "no address recorded (run: sh probe.sh before)"; return; fi',
-  "  got=closed",
-  '  for a in "$@"; do',
-  `    if kubectl --context "$ctx" -n "$ns" exec ${PROBE_POD} -- nc -z -w 3 "$a" "$port" >/dev/null 2>&1; then`,
-  '      got="open at $a"',
-  "      break",
-  "    fi",
-  "  done",
-  '  verdict "$what" "$got"',
+  `  out=$(kubectl --context "$ctx" -n "$ns" exec ${PROBE_POD} -- sh -c "$podcheck" probe "$port" "$@" 2>/dev/null)`,
+  `  if [ "$(printf '%s\\n' "$out" | tail -n 1)" != end ]; then unknown "$what" "the exec in the probe pod of $ctx failed: nothing is probed from there"; return; fi`,
+  `  first=$(printf '%s\\n' "$out" | head -n 1)`,
+  '  if [ "$first" = end ]; then verdict "$what" closed; else verdict "$what" "open at $first"; fi',
   "}",
   "",
   "# host KEY WHAT PORT ADDRESS...: over ssh from the first recorded host of KEY that answers (host tables, not the chaos tool, cut these)",
@@ -324,12 +352,14 @@ const PROBE_FUNCTIONS: readonly string[] = [
 export function probeScript(plan: ProbePlan, title: string): string {
   const keys = keysOf(plan);
   const keyOf = (set: AddressSet) => keys.get(JSON.stringify(set))!.key;
+  const time = probeSeconds(plan);
   const out = [
     "#!/bin/sh",
     oneLine(`# quorate gameday probe: ${title}`),
     "# Run from a workstation that reaches every cluster's API and every host (ssh) over the management network, not through the cut:",
     "#   sh probe.sh before   once the probe pods run, before the cut: every probe must connect (it also records the addresses)",
     "#   sh probe.sh during   while the cut stands: every probe must time out",
+    `#   during takes about ${time.seconds} s when every path is closed: ${time.rows} probe${time.rows === 1 ? "" : "s"} one after another, the addresses of each tried at once (${PROBE_PARALLEL} at a time, ${PROBE_TIMEOUT_SECONDS} s each)`,
     "# A probe that does not connect before the cut proves nothing: fix the firewall or the plan before the game day.",
     "# Host-network flows are probed from the hosts over ssh (chaos tools never touch a host's own network):",
     '# SSH is the command to reach a host (default: ssh -o BatchMode=yes -o ConnectTimeout=5), e.g. SSH="ssh -J bastion -l ops".',
@@ -341,7 +371,9 @@ export function probeScript(plan: ProbePlan, title: string): string {
     "recorded=probe-addresses.txt",
     "bad=0",
     "unknown=0",
+    "started=$(date +%s)",
     `check=${shellWord(HOST_CHECK)}`,
+    `podcheck=${shellWord(POD_CHECK)}`,
     "",
     ...PROBE_FUNCTIONS,
     'if [ "$phase" = before ]; then',
@@ -362,7 +394,7 @@ export function probeScript(plan: ProbePlan, title: string): string {
     );
   }
   if (!plan.probes.length) out.push('echo "nothing to probe: no TCP row of the port matrix crosses the cut between declared ranges"');
-  out.push("", 'echo "$bad failed, $unknown unknown"', '[ "$bad" -eq 0 ]', "");
+  out.push("", 'echo "$bad failed, $unknown unknown ($(( $(date +%s) - started )) s)"', '[ "$bad" -eq 0 ]', "");
   return out.join("\n");
 }
 
