@@ -15105,6 +15105,16 @@ function conflictMerge(replication, policy) {
       return `conflicts are resolved by ${policy ?? "nothing"}`;
   }
 }
+function deadStoreTimer(engine) {
+  if (!engine || !/cockroach/i.test(engine)) return void 0;
+  return {
+    engine: "CockroachDB",
+    setting: "server.time_until_store_dead",
+    seconds: 300,
+    raise: (s) => `SET CLUSTER SETTING server.time_until_store_dead = '${Math.ceil(s / 60)}m'`,
+    restore: "RESET CLUSTER SETTING server.time_until_store_dead"
+  };
+}
 
 // server/src/derive/meshes.ts
 function podsRoutable(ctx, a, b) {
@@ -28105,7 +28115,7 @@ function runbookOf(r2, o) {
     p: r2.prediction,
     t: r2.ctx.topology,
     isolated: r2.scenario.lose,
-    deadman: deadmanSeconds(r2.duration.seconds, r2.lag),
+    deadman: deadmanSeconds(r2.duration.seconds, [...r2.lag, ...r2.timers]),
     out: [],
     windows: []
   };
@@ -28136,12 +28146,54 @@ function goNoGo(r2) {
 }
 function durationText(r2) {
   const d = r2.duration;
-  const bounded = r2.lag.filter((l) => l.bound !== void 0);
-  const lines2 = r2.lag.map((l) => `- ${lagSentence(l)}`);
-  if (!r2.lag.length) return [`Duration: ${cell(d.text)}${d.derived ? " (no store's replication crosses the cut: the default)" : ""}.`];
-  const first = Math.min(...bounded.map((l) => l.bound));
-  const head = !bounded.length ? `Duration: ${cell(d.text)}. No store whose replication crosses the cut declares maxLagSeconds or its lag buffer: how long the run can last before a replica must be resynced is unknown.` : d.derived ? `Duration: ${cell(d.text)}, derived from the design: nothing replicates across the cut, so the lag of these stores grows 1 s per second of it, and the run ends ${sec(first - d.seconds)} before the first bound (${sec(first)}). Pass --duration to choose another.` : d.seconds >= first ? `Duration: ${cell(d.text)} (--duration) **outlasts a lag bound** at ${sec(first)}: nothing replicates across the cut, so the lag grows 1 s per second of it. Past maxLagSeconds the design's RPO no longer holds; past the lag buffer the replica falls out of the stream and must be resynced after the heal (on PostgreSQL: re-clone the standby \u2014 or, with a replication slot, the primary keeps its WAL and its disk fills). Plan that resync, or run at most ${goDuration(safeSeconds(first))}.` : `Duration: ${cell(d.text)} (--duration): nothing replicates across the cut, so the lag of these stores grows 1 s per second of it; the run ends ${sec(first - d.seconds)} before the first bound (${sec(first)}).`;
+  const limits = boundsOf(r2);
+  const lines2 = [...r2.lag.map((l) => `- ${lagSentence(l)}`), ...r2.timers.map((x) => `- ${timerSentence(x)}`)];
+  if (!lines2.length)
+    return [
+      `Duration: ${cell(d.text)}${d.derived ? " (no store's replication crosses the cut and no timer runs against it: the default)" : ""}.`
+    ];
+  if (!limits.length)
+    return [
+      `Duration: ${cell(d.text)}. No store whose replication crosses the cut declares maxLagSeconds or its lag buffer: how long the run can last before a replica must be resynced is unknown.`,
+      "",
+      ...lines2
+    ];
+  const first = limits[0].bound;
+  const firsts = listOf(limits.filter((x) => x.bound === first).map((x) => x.name));
+  const outlasted = limits.filter((x) => d.seconds >= x.bound);
+  const head = d.derived ? `Duration: ${cell(d.text)}, derived from the design: the run ends ${sec(first - d.seconds)} before the first bound (${sec(first)}: ${cell(firsts)}) of what the cut runs against, below. Pass --duration to choose another.` : outlasted.length ? `Duration: ${cell(d.text)} (--duration) **outlasts ${cell(listOf(outlasted.map((x) => `${x.name} (${sec(x.bound)})`)))}**: ${outlasted.map((x) => x.past).filter((x, i, xs) => xs.indexOf(x) === i).join(" ")} Or run at most ${goDuration(safeSeconds(first))}.` : `Duration: ${cell(d.text)} (--duration): the run ends ${sec(first - d.seconds)} before the first bound (${sec(first)}: ${cell(firsts)}) of what the cut runs against, below.`;
   return [head, "", ...lines2];
+}
+var listOf = (xs) => xs.length < 2 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`;
+function boundsOf(r2) {
+  const out = [];
+  for (const l of r2.lag)
+    if (l.bound !== void 0)
+      out.push({
+        name: `the lag bound of ${l.store}`,
+        bound: l.bound,
+        past: `nothing replicates across the cut, so the lag of ${l.store} grows 1 s per second of it: past maxLagSeconds the design's RPO no longer holds; past the lag buffer ${resyncText(r2, l.store)}. Plan that resync.`
+      });
+  for (const x of r2.timers)
+    out.push({
+      name: `the dead-store timer of ${x.subject.replace(/^store /, "")}`,
+      bound: x.bound,
+      past: `The members of ${x.subject} at ${listOf(x.cutOff)} would be declared dead at ${sec(x.bound)} (${x.timer.engine}'s ${x.timer.setting}) and their data re-replicated during the drill: raise the setting for the run (Pre-flight) and restore it after (Post-heal).`
+    });
+  return out.sort((a, b) => a.bound - b.bound);
+}
+function resyncText(r2, store) {
+  const st = r2.ctx.topology.storeByName.get(store);
+  const engine = st?.engine?.value;
+  const writers = st?.writers?.items.length ?? 0;
+  if (singlePrimaryEngine(engine) === "PostgreSQL" && writers <= 1)
+    return "the standby falls out of the stream and must be re-cloned after the heal (pg_basebackup, or pg_rewind) \u2014 or, with a replication slot, the primary keeps its WAL and its disk fills";
+  if (writers > 1)
+    return `each writer drops the other's stream and one of them must be rebuilt from the other after the heal, the writes only it took reconciled first${/bdr|pgd|postgres[- ]?distributed/i.test(engine ?? "") ? " (EDB Postgres Distributed: part the node and join it again)" : ""}`;
+  return "the replica falls out of the stream and must be resynced after the heal";
+}
+function timerSentence(x) {
+  return `${cell(x.subject)} (${x.timer.engine}): its members at ${cell(listOf(x.cutOff))} are cut off from the majority at ${cell(listOf(x.majority))}; unreachable for ${x.timer.setting} (${sec(x.bound)} by default), they are declared dead and their data re-replicated onto ${cell(listOf(x.majority))} \u2014 or, where the zone config pins voters to ${cell(listOf(x.cutOff))}, left under-replicated. Either way the placement (${cell(x.layout)}) changes until the allocator moves it back after the heal, and a range with a majority of its voters at one site does not survive that site's loss.`;
 }
 function lagSentence(l) {
   const parts = [];
@@ -28151,7 +28203,7 @@ function lagSentence(l) {
       `lag buffer ${bytes(l.bufferBytes)} at ${int2(l.rate)} writes/s \xD7 ${int2(l.size)} B = ${int2(l.rate * l.size)} B/s holds ${sec(l.bufferSeconds)}`
     );
   else parts.push("lag buffer not declared (lagBufferBytes, writeRatePerSecond, writeBytes)");
-  return `store ${cell(l.store)} (${cell(l.between)}): ${parts.join("; ")}`;
+  return `store ${cell(l.store)} (${cell(l.between)}): nothing replicates across the cut, so its lag grows 1 s per second of it \u2014 ${parts.join("; ")}`;
 }
 function safeSeconds(bound) {
   const s = Math.min(bound - ABORT_MARGIN_SECONDS, bound * 0.8);
@@ -28206,6 +28258,7 @@ function preflight(rb) {
     ...consensusStores(t).filter(isCockroach).map(
       (st) => `- [ ] Probe table of ${cell(st.name.value)}: ${codeSpan(cockroach("sql", "-e", `CREATE TABLE IF NOT EXISTS ${probeTable(st)} (k INT PRIMARY KEY, at TIMESTAMPTZ); SHOW ZONE CONFIGURATION FROM TABLE ${probeTable(st)}`))} \u2014 in ${cell(st.name.value)}'s own database (here named like the store: use the database its tables live in), so the probe's range has the same zone config as the data (${zoneText(st)}); a table in another database (defaultdb: 3 replicas by default) would answer for itself, not for ${cell(st.name.value)}. ${COCKROACH_CERTS} is the Helm chart's and operator's certificate directory in a CockroachDB pod; on a VM, use that node's client certificates.`
     ),
+    ...timerPreflight(rb),
     ...t.stores.filter((st) => st.replication?.value === "async" && st.name).map(
       (st) => `- [ ] Baseline lag of ${cell(st.name.value)}: note the replication lag now (bound: ${st.maxLagSeconds ? `${st.maxLagSeconds.value} s` : "not declared"}).`
     ),
@@ -28299,14 +28352,27 @@ function steps(rb) {
   if (r2.probe.probes.length)
     out.push(`${n++}. Prove the cut (next section): ${codeSpan("sh probe.sh during")} (about ${probeSeconds(r2.probe).seconds} s).`, "");
 }
-function deadmanWhy({ r: r2, deadman }) {
-  const bounded = r2.lag.filter((l) => l.bound !== void 0);
-  if (!bounded.length) return ` (the run's ${cell(r2.duration.text)} and ${DEADMAN_GRACE_SECONDS} s to roll back by hand)`;
-  const first = Math.min(...bounded.map((l) => l.bound));
-  const buffer = Math.min(...r2.lag.flatMap((l) => l.bufferSeconds !== void 0 ? [l.bufferSeconds] : [Number.POSITIVE_INFINITY]));
+function deadmanWhy(rb) {
+  const { r: r2, deadman } = rb;
+  const limits = boundsOf(r2);
+  if (!limits.length) return ` (the run's ${cell(r2.duration.text)} and ${DEADMAN_GRACE_SECONDS} s to roll back by hand)`;
+  const first = limits[0].bound;
+  const firsts = listOf(limits.filter((x) => x.bound === first).map((x) => x.name));
   if (deadman < first)
-    return ` (${sec(first - deadman)} before the first lag bound, ${sec(first)}: if the dead-man is what ends the run \u2014 you lost the path to the hosts \u2014 the replicas still catch up without a resync)`;
-  return ` \u2014 **past the first lag bound (${sec(first)})${Number.isFinite(buffer) && deadman >= buffer ? ` and the lag buffer (${sec(buffer)})` : ""}: if the dead-man is what ends the run, the RPO is exceeded${Number.isFinite(buffer) && deadman >= buffer ? " and the replica must be resynced" : ""}**`;
+    return ` (${sec(first - deadman)} before the first bound, ${sec(first)}: ${cell(firsts)} \u2014 if the dead-man is what ends the run (you lost the path to the hosts), ${[
+      ...r2.lag.some((l) => l.bound !== void 0) ? ["the replicas still catch up without a resync"] : [],
+      ...r2.timers.length ? ["no member is declared dead"] : []
+    ].join(" and ")})`;
+  const buffer = Math.min(...r2.lag.flatMap((l) => l.bufferSeconds !== void 0 ? [l.bufferSeconds] : [Number.POSITIVE_INFINITY]));
+  const passed = [
+    ...limits.filter((x) => deadman >= x.bound).map((x) => `${x.name} (${sec(x.bound)})`),
+    ...Number.isFinite(buffer) && deadman >= buffer ? [`the lag buffer (${sec(buffer)})`] : []
+  ];
+  const lagPassed = r2.lag.some((l) => l.bound !== void 0 && deadman >= l.bound);
+  return ` \u2014 **past ${cell(listOf(passed))}: if the dead-man is what ends the run, ${[
+    ...lagPassed ? [`the RPO is exceeded${Number.isFinite(buffer) && deadman >= buffer ? " and the replica must be resynced" : ""}`] : [],
+    ...r2.timers.some((x) => deadman >= x.bound) ? ["members are declared dead unless the dead-store setting was raised (Pre-flight)"] : []
+  ].join("; ")}**`;
 }
 function proof({ r: r2, out }) {
   const sideOf = (site) => r2.sides.findIndex((g) => g.includes(site));
@@ -28436,17 +28502,22 @@ function abortCriteria(rb) {
         `- ${cell(q.name)}: writes stop on ${cell(w.sites.join(", "))} (predicted to keep writing with ${w.members} of ${n}), or a member elsewhere accepts a write (${writeProbe(r2.ctx, q.name)}).`
       );
   }
-  for (const l of r2.lag) out.push(`- ${lagAbort(l, r2.duration.seconds)}`);
+  for (const l of r2.lag)
+    out.push(`- ${lagAbort(l, r2.duration.seconds, (r2.ctx.topology.storeByName.get(l.store)?.writers?.items.length ?? 0) > 1)}`);
+  for (const x of r2.timers)
+    out.push(
+      `- ${cell(x.subject)}: a node at ${cell(listOf(x.cutOff))} shown **dead** (not just suspect) in the DB Console, or replicas being added at ${cell(listOf(x.majority))} \u2014 ${raised(rb, x) ? `the raised ${x.timer.setting} did not take` : `the run has reached ${x.timer.setting} (${sec(x.bound)})`}: roll back, then check the placement (Post-heal).`
+    );
   out.push(
     `- The experiment runs past ${cell(r2.duration.text)} (the dead-man timer deletes the host tables at ${deadman} s, the DEADLINE of step 1).`,
     ""
   );
 }
-function lagAbort(l, seconds2) {
+function lagAbort(l, seconds2, multiWriter) {
   if (l.bound === void 0)
     return `store ${cell(l.store)}: replication lag growing faster than 1 s per second of the cut (a writer stalled as well), or the replica disconnecting.`;
   const at = l.bound - ABORT_MARGIN_SECONDS;
-  return seconds2 < at ? `store ${cell(l.store)}: replication lag above ${sec(at)} (the first bound ${sec(l.bound)} less ${ABORT_MARGIN_SECONDS} s to roll back) \u2014 it grows 1 s per second of the cut, so about ${sec(seconds2)} at the planned end; reaching ${sec(at)} means the run has overrun.` : `store ${cell(l.store)}: this run is planned past its lag bound (${sec(l.bound)}; see Duration): roll back if the lag exceeds the time since the cut began by more than ${ABORT_MARGIN_SECONDS} s (lag the cut does not explain), or if the primary's disk fills.`;
+  return seconds2 < at ? `store ${cell(l.store)}: replication lag above ${sec(at)} (the first bound ${sec(l.bound)} less ${ABORT_MARGIN_SECONDS} s to roll back) \u2014 it grows 1 s per second of the cut, so about ${sec(seconds2)} at the planned end; reaching ${sec(at)} means the run has overrun.` : `store ${cell(l.store)}: this run is planned past its lag bound (${sec(l.bound)}; see Duration): roll back if the lag exceeds the time since the cut began by more than ${ABORT_MARGIN_SECONDS} s (lag the cut does not explain), or if ${multiWriter ? "a writer's disk fills with the log it keeps for its peer" : "the primary's disk fills"}.`;
 }
 function customerImpact(rb) {
   const { r: r2, p, out, windows } = rb;
@@ -28476,7 +28547,7 @@ function checks(rb) {
     `Verdict predicted: **${p.verdict}**${r2.after && withdraws(rb) ? ` during the window, **${r2.after.verdict}** after the withdrawal` : ""}.${r2.unenactedQuorums.length ? ` That verdict is the engine's for the whole cut; ${r2.unenactedQuorums.map(cell).join(", ")} ${r2.unenactedQuorums.length === 1 ? "is" : "are"} not cut here (Not enacted) and may keep writing where the engine predicts ${r2.unenactedQuorums.length === 1 ? "it stops" : "they stop"}: not part of this run.` : ""}`,
     ""
   );
-  const list2 = [...quorumChecks(rb), ...storeChecks(rb), ...trafficChecks(rb), ...apiChecks(rb), ...latencyChecks(rb)];
+  const list2 = [...quorumChecks(rb), ...storeChecks(rb), ...timerChecks(rb), ...trafficChecks(rb), ...apiChecks(rb), ...latencyChecks(rb)];
   out.push(
     ...list2.length ? list2.map((c) => `- [ ] ${c}`) : ["- [ ] Nothing should break: every enacted quorum, store and entry point continues \u2014 confirm each against its baseline."],
     ""
@@ -28616,7 +28687,8 @@ function stuckClusters(r2) {
     return !q.groups.some((g) => g.writes && g.sites.includes(y.site));
   }).map((y) => y.cluster);
 }
-function postHeal({ r: r2, t, out }) {
+function postHeal(rb) {
+  const { r: r2, t, out } = rb;
   const has2 = (f) => t.clusters.some(f);
   out.push("## Post-heal checks", "");
   const post = [];
@@ -28632,6 +28704,7 @@ function postHeal({ r: r2, t, out }) {
     post.push(
       `${cell(st.name.value)}: ${leaderCommand(st)} \u2014 under-replicated and unavailable ranges back to 0, every member (the witness's too) caught up, leaders spread as before the run.`
     );
+  post.push(...timerPostHeal(rb));
   if (has2((c) => c.mesh === "clustermesh"))
     post.push(
       `ClusterMesh: ${codeSpan(shellLine(["cilium", "clustermesh", "status", "--wait"]))} on every cluster \u2014 every remote cluster connected (KVStoreMesh resynced its cache).`
@@ -28654,6 +28727,30 @@ function postHeal({ r: r2, t, out }) {
     "Write down each time to detect and to withdraw, and every check that did not match the prediction: each is a finding about the design or its alarms."
   );
   out.push(...post.map((y) => `- [ ] ${y}`), "");
+}
+var raised = (rb, x) => rb.r.duration.seconds >= x.bound;
+var storeOf = (rb, x) => rb.t.storeByName.get(x.subject.replace(/^store /, ""));
+function timerPreflight(rb) {
+  return rb.r.timers.map((x) => {
+    const st = storeOf(rb, x);
+    return raised(rb, x) ? `- [ ] Raise the dead-store timer of ${cell(st.name.value)} for the run: it lasts ${cell(rb.r.duration.text)}, past ${x.timer.engine}'s ${x.timer.setting} (${sec(x.bound)}), after which the members at ${cell(listOf(x.cutOff))} would be declared dead and their data re-replicated during the drill \u2014 ${codeSpan(cockroach("sql", "-e", x.timer.raise(rb.deadman + 60)))} (past the dead-man's ${rb.deadman} s); Post-heal restores it.` : `- [ ] The dead-store timer of ${cell(st.name.value)} is at least ${sec(x.bound)}: ${codeSpan(cockroach("sql", "-e", `SHOW CLUSTER SETTING ${x.timer.setting}`))} \u2014 the duration was derived from it; a lower value declares the members at ${cell(listOf(x.cutOff))} dead during the run.`;
+  });
+}
+function timerChecks(rb) {
+  return rb.r.timers.map(
+    (x) => `${cell(x.subject)}: its members at ${cell(listOf(x.cutOff))} are unavailable and their ranges under-replicated (the Replication dashboard: under-replicated ranges above 0), but none is re-replicated \u2014 no node is declared dead for the whole run (${raised(rb, x) ? `${x.timer.setting} raised in Pre-flight` : `it ends before ${x.timer.setting}, ${sec(x.bound)}`}).`
+  );
+}
+function timerPostHeal(rb) {
+  return rb.r.timers.flatMap((x) => {
+    const st = storeOf(rb, x);
+    const n = Number(/^(\d+)/.exec(x.layout)?.[1] ?? 0);
+    const majority2 = Math.floor(n / 2) + 1;
+    return [
+      `${cell(st.name.value)}: replicas back to their layout \u2014 ${codeSpan(cockroach("sql", "-e", `SELECT range_id, voting_replicas, replica_localities FROM [SHOW RANGES FROM DATABASE ${sqlName(st.name.value)}]`))}: every range with ${cell(x.layout)}, and no range with ${majority2} of its ${n} voters at one site (a range like that does not survive that site's loss); the Replication dashboard shows no under- or over-replicated range.`,
+      ...raised(rb, x) ? [`${cell(st.name.value)}: restore the dead-store timer \u2014 ${codeSpan(cockroach("sql", "-e", x.timer.restore))}.`] : []
+    ];
+  });
 }
 function consensusStores(t) {
   return t.stores.filter((st) => st.name && st.replication?.value === "consensus");
@@ -28736,6 +28833,28 @@ var GameDayRefusal = class extends GameDayError {
 var NFT_TABLE = "quorate_gameday";
 var IPTABLES_CHAIN = "QUORATE-GAMEDAY";
 var IPTABLES_ROLLBACK = `for t in iptables ip6tables; do for c in INPUT OUTPUT FORWARD; do $t -D $c -j ${IPTABLES_CHAIN}; done; $t -F ${IPTABLES_CHAIN}; $t -X ${IPTABLES_CHAIN}; done 2>/dev/null; true`;
+function timerPlans(ctx, p) {
+  const out = [];
+  for (const q of p.quorums) {
+    if (q.kind !== "consensus") continue;
+    const st = ctx.topology.stores.find((x) => `store ${x.name?.value}` === q.name);
+    const timer = deadStoreTimer(st?.engine?.value);
+    const writing = q.groups.find((g) => g.writes);
+    const cutOff = q.groups.filter((g) => !g.writes && g.members > 0).flatMap((g) => g.sites);
+    if (!st || !timer || !writing || !cutOff.length) continue;
+    const members = Object.entries(q.members).filter(([, n]) => n > 0);
+    out.push({
+      kind: "dead-store",
+      subject: q.name,
+      bound: timer.seconds,
+      cutOff,
+      majority: writing.sites.filter((x) => (q.members[x] ?? 0) > 0),
+      timer,
+      layout: `${members.reduce((a, [, n]) => a + n, 0)} voters: ${members.map(([site, n]) => `${site} ${n}`).join(", ")}`
+    });
+  }
+  return out;
+}
 var DEFAULT_DURATION = "10m";
 function goDuration(seconds2) {
   const h = Math.floor(seconds2 / 3600);
@@ -28770,16 +28889,16 @@ function lagPlans(ctx, sides) {
   }
   return out;
 }
-function durationOf(o, lag) {
+function durationOf(o, limits) {
   if (o.duration) return { text: o.duration, seconds: durationSeconds(o.duration), derived: false };
-  const bounds = lag.flatMap((l) => l.bound !== void 0 ? [l.bound] : []);
+  const bounds = limits.flatMap((l) => l.bound !== void 0 ? [l.bound] : []);
   if (!bounds.length) return { text: DEFAULT_DURATION, seconds: durationSeconds(DEFAULT_DURATION), derived: true };
   const seconds2 = Math.min(durationSeconds(DEFAULT_DURATION), safeSeconds(Math.min(...bounds)));
   return { text: goDuration(seconds2), seconds: seconds2, derived: true };
 }
 var DEADMAN_GRACE_SECONDS = 300;
-function deadmanSeconds(seconds2, lag) {
-  const bounds = lag.flatMap((l) => l.bound !== void 0 ? [l.bound] : []);
+function deadmanSeconds(seconds2, limits) {
+  const bounds = limits.flatMap((l) => l.bound !== void 0 ? [l.bound] : []);
   const bound = bounds.length ? Math.min(...bounds) : void 0;
   if (bound === void 0 || seconds2 >= bound) return seconds2 + DEADMAN_GRACE_SECONDS;
   return Math.min(seconds2 + DEADMAN_GRACE_SECONDS, Math.max(seconds2, Math.floor(bound - ABORT_MARGIN_SECONDS)));
@@ -28878,7 +28997,9 @@ function* gameDaySteps(ctx, scenario2, asked) {
   const pl = planning(ctx, sides);
   refuseSelfOverlap(pl);
   const lag = lagPlans(ctx, sides);
-  const duration = durationOf(asked, lag);
+  const timers2 = timerPlans(ctx, prediction);
+  const limits = [...lag, ...timers2];
+  const duration = durationOf(asked, limits);
   const spends = budgetSpends(ctx, prediction, isolation?.after, duration.seconds, (entry) => {
     const tr = ctx.topology.traffic.find((x) => x.name?.value === entry);
     return tr ? rtoEstimate(tr)?.seconds : void 0;
@@ -28890,7 +29011,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
   const hostPlans = hostPlansOf(pl);
   refuseEmptyOrReopened(pl, plans, hostPlans, o);
   refuseDown(prediction, isolation?.after, spends, asked);
-  files.push(...hostRuleFiles(hostPlans, s, o, deadmanSeconds(duration.seconds, lag)));
+  files.push(...hostRuleFiles(hostPlans, s, o, deadmanSeconds(duration.seconds, limits)));
   const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
   noteBareSides(pl, o);
   const probe = probeFiles(pl, plans, s, o, duration.seconds, files);
@@ -28912,6 +29033,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
       unenactedQuorums: unenacted,
       ctx,
       lag,
+      timers: timers2,
       duration,
       toolNote,
       spends

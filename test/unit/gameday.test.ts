@@ -19,7 +19,9 @@ import {
   NFT_TABLE,
   resourceName,
   SYSTEM_NAMESPACES,
+  timerPlans,
 } from "../../server/src/whatif/gameday";
+import { deadStoreTimer } from "../../server/src/derive/engines";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { type AddressInfo, createServer } from "node:net";
 import { HOST_CHECK } from "../../server/src/whatif/probe";
@@ -858,10 +860,13 @@ test("the default duration is derived from the design: under the first lag bound
   assert.equal(g.duration, "4m");
   for (const f of g.files.filter((x) => x.path.endsWith("networkchaos.yaml")))
     for (const d of docsOf(f.content)) assert.equal(d.spec.duration, "4m");
-  assert.match(g.runbook, /Duration: 4m, derived from the design: .* the run ends 60 s before the first bound \(300 s\)/);
   assert.match(
     g.runbook,
-    /store carts \(fra ↔ lon\): maxLagSeconds 300 s .*; lag buffer 1,073,741,824 bytes \(1 GiB\) at 1,500 writes\/s × 2,048 B = 3,072,000 B\/s holds 349\.5 s/,
+    /Duration: 4m, derived from the design: the run ends 60 s before the first bound \(300 s: the lag bound of carts and the dead-store timer of ledger\)/,
+  );
+  assert.match(
+    g.runbook,
+    /store carts \(fra ↔ lon\): nothing replicates across the cut, so its lag grows 1 s per second of it — maxLagSeconds 300 s .*; lag buffer 1,073,741,824 bytes \(1 GiB\) at 1,500 writes\/s × 2,048 B = 3,072,000 B\/s holds 349\.5 s/,
   );
   // the lag abort sits under the bound and above the planned end: it fires only on an overrun
   assert.match(
@@ -873,7 +878,7 @@ test("the default duration is derived from the design: under the first lag bound
   assert.equal(deadmanSeconds(240, lagPlans(reviewed(), g.sides)), 270);
   assert.match(
     g.runbook,
-    /fix the dead-man deadline, 270 s from now \(30 s before the first lag bound, 300 s: .*without a resync\): `DEADLINE=\$\(\( \$\(date \+%s\) \+ 270 \)\)/,
+    /fix the dead-man deadline, 270 s from now \(30 s before the first bound, 300 s: .*without a resync and no member is declared dead\): `DEADLINE=\$\(\( \$\(date \+%s\) \+ 270 \)\)/,
   );
   assert.match(g.files.find((f) => f.path === "hosts/fra-prod.nft")!.content, /deletes the table 270 s after the cut began/);
   assert.doesNotMatch(g.runbook, /540/);
@@ -882,7 +887,7 @@ test("the default duration is derived from the design: under the first lag bound
   assert.equal(long.duration, "10m");
   assert.match(
     long.runbook,
-    /Duration: 10m \(--duration\) \*\*outlasts a lag bound\*\* at 300 s: .* Plan that resync, or run at most 4m\./,
+    /Duration: 10m \(--duration\) \*\*outlasts the lag bound of carts \(300 s\) and the dead-store timer of ledger \(300 s\)\*\*: .* Plan that resync\. .* Or run at most 4m\./,
   );
   assert.match(
     long.runbook,
@@ -894,7 +899,7 @@ test("the default duration is derived from the design: under the first lag bound
   // its dead-man lies past the bound and the buffer: said plainly at the deadline step
   assert.match(
     long.runbook,
-    /fix the dead-man deadline, 900 s from now — \*\*past the first lag bound \(300 s\) and the lag buffer \(349\.5 s\): if the dead-man is what ends the run, the RPO is exceeded and the replica must be resynced\*\*/,
+    /fix the dead-man deadline, 900 s from now — \*\*past the lag bound of carts \(300 s\), the dead-store timer of ledger \(300 s\) and the lag buffer \(349\.5 s\): if the dead-man is what ends the run, the RPO is exceeded and the replica must be resynced; members are declared dead unless the dead-store setting was raised \(Pre-flight\)\*\*/,
   );
   // an explicit run under the bound: the dead-man at the bound less the margin, never before the planned end
   assert.deepEqual(
@@ -902,9 +907,86 @@ test("the default duration is derived from the design: under the first lag bound
     [270, 270, 280, 299],
   );
   assert.equal(deadmanSeconds(240, []), 540, "no lag bound: the grace after the planned end");
-  // a cut that no async store crosses keeps the 10m default; lose ams crosses carts nowhere
-  const ams = gameDay(reviewed(), { lose: ["ams"] }, { tool: "chaos-mesh", source: "r.topology.yaml" });
-  assert.equal(ams.duration, "10m");
+  // a carts writer's resync, said for its engine (a BDR store has no standby to re-clone)
+  assert.match(long.runbook, /one of them must be rebuilt from the other .*\(EDB Postgres Distributed: part the node and join it again\)/);
+  assert.doesNotMatch(long.runbook, /re-clone the standby|primary's disk fills/);
+  assert.match(long.runbook, /or if a writer's disk fills with the log it keeps for its peer\./);
+  // a cut that crosses no store's replication and starts no timer keeps the 10m default
+  const bare = gameDay(
+    reviewed(REVIEWED().replace(/engine: cockroachdb/, "engine: yugabytedb")),
+    { lose: ["ams"] },
+    {
+      tool: "chaos-mesh",
+      source: "r.topology.yaml",
+    },
+  );
+  assert.equal(bare.duration, "10m");
+  assert.match(bare.runbook, /Duration: 10m \(no store's replication crosses the cut and no timer runs against it: the default\)\./);
+});
+
+test("CockroachDB's dead-store timer (review M42): lose ams derives 4m under its 5 minutes; a longer run raises it for the run and restores it; the placement is checked after the heal", () => {
+  const o = { tool: "chaos-mesh" as const, source: "r.topology.yaml" };
+  // the ledger's voter at ams is cut off from the majority (fra 2 + lon 2): declared dead after 300 s
+  const ams = gameDay(reviewed(), { lose: ["ams"] }, o);
+  assert.equal(ams.duration, "4m", "was 10m: past server.time_until_store_dead");
+  const rb = ams.runbook;
+  assert.match(
+    rb,
+    /Duration: 4m, derived from the design: the run ends 60 s before the first bound \(300 s: the dead-store timer of ledger\)/,
+  );
+  assert.match(
+    rb,
+    /- store ledger \(CockroachDB\): its members at ams are cut off from the majority at fra and lon; unreachable for server\.time_until_store_dead \(300 s by default\), they are declared dead and their data re-replicated onto fra and lon/,
+  );
+  assert.match(
+    rb,
+    /fix the dead-man deadline, 270 s from now \(30 s before the first bound, 300 s: the dead-store timer of ledger — .*no member is declared dead\)/,
+  );
+  assert.match(
+    rb,
+    /- \[ \] The dead-store timer of ledger is at least 300 s: `cockroach sql -e 'SHOW CLUSTER SETTING server\.time_until_store_dead'/,
+  );
+  assert.match(
+    rb,
+    /- store ledger: a node at ams shown \*\*dead\*\* \(not just suspect\) in the DB Console, .* the run has reached server\.time_until_store_dead \(300 s\): roll back/,
+  );
+  assert.match(
+    rb,
+    /- \[ \] store ledger: its members at ams are unavailable and their ranges under-replicated .*no node is declared dead for the whole run \(it ends before server\.time_until_store_dead, 300 s\)/,
+  );
+  // after the heal: every range back to 2 fra / 2 lon / 1 ams, none with a majority of its voters in one site
+  assert.match(
+    rb,
+    /- \[ \] ledger: replicas back to their layout — `cockroach sql -e 'SELECT range_id, voting_replicas, replica_localities FROM \[SHOW RANGES FROM DATABASE ledger\]'[^`]*`: every range with 5 voters: fra 2, lon 2, ams 1, and no range with 3 of its 5 voters at one site/,
+  );
+  assert.doesNotMatch(rb, /SET CLUSTER SETTING|RESET CLUSTER SETTING/);
+  // asked for 10m: the setting raised past the dead-man for the run, restored after, the abort reworded
+  const long = gameDay(reviewed(), { lose: ["ams"] }, { ...o, duration: "10m" }).runbook;
+  assert.match(
+    long,
+    /Duration: 10m \(--duration\) \*\*outlasts the dead-store timer of ledger \(300 s\)\*\*: .*raise the setting for the run \(Pre-flight\) and restore it after \(Post-heal\)\. Or run at most 4m\./,
+  );
+  assert.match(
+    long,
+    /- \[ \] Raise the dead-store timer of ledger for the run: .*SET CLUSTER SETTING server\.time_until_store_dead = '\\''16m'\\'''[^`]*` \(past the dead-man's 900 s\)/,
+  );
+  assert.match(
+    long,
+    /- \[ \] ledger: restore the dead-store timer — `cockroach sql -e 'RESET CLUSTER SETTING server\.time_until_store_dead'/,
+  );
+  assert.match(long, /the raised server\.time_until_store_dead did not take: roll back/);
+  // a store without that timer, or a cut that leaves no majority, starts none
+  assert.deepEqual(timerPlans(reviewed(), run(reviewed(), { ...ALL_UP, partition: [["fra"], ["lon"], ["ams"]] })), []);
+  assert.deepEqual(
+    timerPlans(reviewed(), run(reviewed(), { ...ALL_UP, partition: [["ams"], ["fra", "lon"]] })).map((x) => [
+      x.subject,
+      x.cutOff,
+      x.majority,
+      x.bound,
+    ]),
+    [["store ledger", ["ams"], ["fra", "lon"], 300]],
+  );
+  assert.equal(deadStoreTimer("yugabytedb"), undefined);
 });
 
 test("Litmus on a Cilium design: the manifests are Chaos Mesh's, and the runbook and the notes say why", () => {

@@ -51,3 +51,31 @@ export function conflictMerge(replication: string | undefined, policy: string | 
       return `conflicts are resolved by ${policy ?? "nothing"}`;
   }
 }
+
+/**
+ * A consensus store's dead-node timer: how long a member may stay unreachable before the store
+ * declares it dead and re-replicates its data onto the members it still reaches. CockroachDB:
+ * `server.time_until_store_dead`, 5 minutes by default ("Stop a node": "if the node then stays
+ * offline for … 5 minutes by default, the cluster considers the node dead and starts to transfer
+ * its range replicas to other nodes"; raise it for planned downtime and RESET it afterwards). Read
+ * from the store's free-text `engine`; undefined for an engine without such a timer known here.
+ */
+export interface DeadStoreTimer {
+  readonly engine: string;
+  readonly setting: string;
+  readonly seconds: number;
+  /** the SQL that raises it for a run of `seconds` and the SQL that restores the default */
+  readonly raise: (seconds: number) => string;
+  readonly restore: string;
+}
+
+export function deadStoreTimer(engine: string | undefined): DeadStoreTimer | undefined {
+  if (!engine || !/cockroach/i.test(engine)) return undefined;
+  return {
+    engine: "CockroachDB",
+    setting: "server.time_until_store_dead",
+    seconds: 300,
+    raise: (s) => `SET CLUSTER SETTING server.time_until_store_dead = '${Math.ceil(s / 60)}m'`,
+    restore: "RESET CLUSTER SETTING server.time_until_store_dead",
+  };
+}

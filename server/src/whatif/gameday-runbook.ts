@@ -26,7 +26,9 @@ import {
   type LagPlan,
   NFT_TABLE,
   spendText,
+  type TimerPlan,
 } from "./gameday";
+import { singlePrimaryEngine } from "../derive/engines";
 
 /** What the runbook is written from: the plan the game day built. */
 export interface RunbookInput {
@@ -47,6 +49,8 @@ export interface RunbookInput {
   readonly ctx: TopologyContext;
   /** the async stores whose replication crosses the cut */
   readonly lag: readonly LagPlan[];
+  /** the dead-store timers the cut starts */
+  readonly timers: readonly TimerPlan[];
   /** how the duration was chosen: derived from the design, or given (and then what it outlasts) */
   readonly duration: { readonly text: string; readonly seconds: number; readonly derived: boolean };
   /** why the manifests are not for the tool asked for (Litmus on Cilium), when they are not */
@@ -128,7 +132,7 @@ export function runbookOf(r: RunbookInput, o: GameDayOptions): string {
     p: r.prediction,
     t: r.ctx.topology,
     isolated: r.scenario.lose,
-    deadman: deadmanSeconds(r.duration.seconds, r.lag),
+    deadman: deadmanSeconds(r.duration.seconds, [...r.lag, ...r.timers]),
     out: [],
     windows: [],
   };
@@ -172,21 +176,72 @@ function goNoGo(r: RunbookInput): string[] {
   ];
 }
 
-/** How long, and what the replication lag does meanwhile: nothing crosses the cut, so each crossing store's lag grows 1 s per second. */
+/** How long, and what the cut starts meanwhile: each crossing store's lag grows 1 s per second; a dead-store timer runs. */
 function durationText(r: RunbookInput): string[] {
   const d = r.duration;
-  const bounded = r.lag.filter((l) => l.bound !== undefined);
-  const lines = r.lag.map((l) => `- ${lagSentence(l)}`);
-  if (!r.lag.length) return [`Duration: ${cell(d.text)}${d.derived ? " (no store's replication crosses the cut: the default)" : ""}.`];
-  const first = Math.min(...bounded.map((l) => l.bound!));
-  const head = !bounded.length
-    ? `Duration: ${cell(d.text)}. No store whose replication crosses the cut declares maxLagSeconds or its lag buffer: how long the run can last before a replica must be resynced is unknown.`
-    : d.derived
-      ? `Duration: ${cell(d.text)}, derived from the design: nothing replicates across the cut, so the lag of these stores grows 1 s per second of it, and the run ends ${sec(first - d.seconds)} before the first bound (${sec(first)}). Pass --duration to choose another.`
-      : d.seconds >= first
-        ? `Duration: ${cell(d.text)} (--duration) **outlasts a lag bound** at ${sec(first)}: nothing replicates across the cut, so the lag grows 1 s per second of it. Past maxLagSeconds the design's RPO no longer holds; past the lag buffer the replica falls out of the stream and must be resynced after the heal (on PostgreSQL: re-clone the standby — or, with a replication slot, the primary keeps its WAL and its disk fills). Plan that resync, or run at most ${goDuration(safeSeconds(first))}.`
-        : `Duration: ${cell(d.text)} (--duration): nothing replicates across the cut, so the lag of these stores grows 1 s per second of it; the run ends ${sec(first - d.seconds)} before the first bound (${sec(first)}).`;
+  const limits = boundsOf(r);
+  const lines = [...r.lag.map((l) => `- ${lagSentence(l)}`), ...r.timers.map((x) => `- ${timerSentence(x)}`)];
+  if (!lines.length)
+    return [
+      `Duration: ${cell(d.text)}${d.derived ? " (no store's replication crosses the cut and no timer runs against it: the default)" : ""}.`,
+    ];
+  if (!limits.length)
+    return [
+      `Duration: ${cell(d.text)}. No store whose replication crosses the cut declares maxLagSeconds or its lag buffer: how long the run can last before a replica must be resynced is unknown.`,
+      "",
+      ...lines,
+    ];
+  const first = limits[0].bound;
+  const firsts = listOf(limits.filter((x) => x.bound === first).map((x) => x.name));
+  const outlasted = limits.filter((x) => d.seconds >= x.bound);
+  const head = d.derived
+    ? `Duration: ${cell(d.text)}, derived from the design: the run ends ${sec(first - d.seconds)} before the first bound (${sec(first)}: ${cell(firsts)}) of what the cut runs against, below. Pass --duration to choose another.`
+    : outlasted.length
+      ? `Duration: ${cell(d.text)} (--duration) **outlasts ${cell(listOf(outlasted.map((x) => `${x.name} (${sec(x.bound)})`)))}**: ${outlasted
+          .map((x) => x.past)
+          .filter((x, i, xs) => xs.indexOf(x) === i)
+          .join(" ")} Or run at most ${goDuration(safeSeconds(first))}.`
+      : `Duration: ${cell(d.text)} (--duration): the run ends ${sec(first - d.seconds)} before the first bound (${sec(first)}: ${cell(firsts)}) of what the cut runs against, below.`;
   return [head, "", ...lines];
+}
+
+/** "a, b and c" */
+const listOf = (xs: readonly string[]) => (xs.length < 2 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`);
+
+/** Every bound the cut runs against, earliest first: lag bounds and dead-store timers, each with what happens past it. */
+function boundsOf(r: RunbookInput): { name: string; bound: number; past: string }[] {
+  const out: { name: string; bound: number; past: string }[] = [];
+  for (const l of r.lag)
+    if (l.bound !== undefined)
+      out.push({
+        name: `the lag bound of ${l.store}`,
+        bound: l.bound,
+        past: `nothing replicates across the cut, so the lag of ${l.store} grows 1 s per second of it: past maxLagSeconds the design's RPO no longer holds; past the lag buffer ${resyncText(r, l.store)}. Plan that resync.`,
+      });
+  for (const x of r.timers)
+    out.push({
+      name: `the dead-store timer of ${x.subject.replace(/^store /, "")}`,
+      bound: x.bound,
+      past: `The members of ${x.subject} at ${listOf(x.cutOff)} would be declared dead at ${sec(x.bound)} (${x.timer.engine}'s ${x.timer.setting}) and their data re-replicated during the drill: raise the setting for the run (Pre-flight) and restore it after (Post-heal).`,
+    });
+  return out.sort((a, b) => a.bound - b.bound);
+}
+
+/** What a store that fell out of its peer's stream needs, by what its engine is. */
+function resyncText(r: RunbookInput, store: string): string {
+  const st = r.ctx.topology.storeByName.get(store);
+  const engine = st?.engine?.value;
+  const writers = st?.writers?.items.length ?? 0;
+  if (singlePrimaryEngine(engine) === "PostgreSQL" && writers <= 1)
+    return "the standby falls out of the stream and must be re-cloned after the heal (pg_basebackup, or pg_rewind) — or, with a replication slot, the primary keeps its WAL and its disk fills";
+  if (writers > 1)
+    return `each writer drops the other's stream and one of them must be rebuilt from the other after the heal, the writes only it took reconciled first${/bdr|pgd|postgres[- ]?distributed/i.test(engine ?? "") ? " (EDB Postgres Distributed: part the node and join it again)" : ""}`;
+  return "the replica falls out of the stream and must be resynced after the heal";
+}
+
+/** "store ledger (CockroachDB): its members at ams are cut off …": what the timer does if the run reaches it. */
+function timerSentence(x: TimerPlan): string {
+  return `${cell(x.subject)} (${x.timer.engine}): its members at ${cell(listOf(x.cutOff))} are cut off from the majority at ${cell(listOf(x.majority))}; unreachable for ${x.timer.setting} (${sec(x.bound)} by default), they are declared dead and their data re-replicated onto ${cell(listOf(x.majority))} — or, where the zone config pins voters to ${cell(listOf(x.cutOff))}, left under-replicated. Either way the placement (${cell(x.layout)}) changes until the allocator moves it back after the heal, and a range with a majority of its voters at one site does not survive that site's loss.`;
 }
 
 /** "carts: maxLagSeconds 300 s; lag buffer 1 GiB at 1,500 writes/s × 2,048 B = 3,072,000 B/s holds 349.5 s" */
@@ -198,7 +253,7 @@ function lagSentence(l: LagPlan): string {
       `lag buffer ${bytes(l.bufferBytes)} at ${int(l.rate)} writes/s × ${int(l.size)} B = ${int(l.rate * l.size)} B/s holds ${sec(l.bufferSeconds)}`,
     );
   else parts.push("lag buffer not declared (lagBufferBytes, writeRatePerSecond, writeBytes)");
-  return `store ${cell(l.store)} (${cell(l.between)}): ${parts.join("; ")}`;
+  return `store ${cell(l.store)} (${cell(l.between)}): nothing replicates across the cut, so its lag grows 1 s per second of it — ${parts.join("; ")}`;
 }
 
 /** The longest run that stays clear of a bound by the abort margin and a fifth, in whole 30 s under 5 minutes and more. */
@@ -268,6 +323,7 @@ function preflight(rb: Rb): void {
         (st) =>
           `- [ ] Probe table of ${cell(st.name!.value)}: ${codeSpan(cockroach("sql", "-e", `CREATE TABLE IF NOT EXISTS ${probeTable(st)} (k INT PRIMARY KEY, at TIMESTAMPTZ); SHOW ZONE CONFIGURATION FROM TABLE ${probeTable(st)}`))} — in ${cell(st.name!.value)}'s own database (here named like the store: use the database its tables live in), so the probe's range has the same zone config as the data (${zoneText(st)}); a table in another database (defaultdb: 3 replicas by default) would answer for itself, not for ${cell(st.name!.value)}. ${COCKROACH_CERTS} is the Helm chart's and operator's certificate directory in a CockroachDB pod; on a VM, use that node's client certificates.`,
       ),
+    ...timerPreflight(rb),
     ...t.stores
       .filter((st) => st.replication?.value === "async" && st.name)
       .map(
@@ -385,15 +441,30 @@ function steps(rb: Rb): void {
     out.push(`${n++}. Prove the cut (next section): ${codeSpan("sh probe.sh during")} (about ${probeSeconds(r.probe).seconds} s).`, "");
 }
 
-/** Why the dead-man fires when it does: under the lag bound, or past it (said plainly). */
-function deadmanWhy({ r, deadman }: Rb): string {
-  const bounded = r.lag.filter((l) => l.bound !== undefined);
-  if (!bounded.length) return ` (the run's ${cell(r.duration.text)} and ${DEADMAN_GRACE_SECONDS} s to roll back by hand)`;
-  const first = Math.min(...bounded.map((l) => l.bound!));
-  const buffer = Math.min(...r.lag.flatMap((l) => (l.bufferSeconds !== undefined ? [l.bufferSeconds] : [Number.POSITIVE_INFINITY])));
+/** Why the dead-man fires when it does: under the first bound, or past it (said plainly). */
+function deadmanWhy(rb: Rb): string {
+  const { r, deadman } = rb;
+  const limits = boundsOf(r);
+  if (!limits.length) return ` (the run's ${cell(r.duration.text)} and ${DEADMAN_GRACE_SECONDS} s to roll back by hand)`;
+  const first = limits[0].bound;
+  const firsts = listOf(limits.filter((x) => x.bound === first).map((x) => x.name));
   if (deadman < first)
-    return ` (${sec(first - deadman)} before the first lag bound, ${sec(first)}: if the dead-man is what ends the run — you lost the path to the hosts — the replicas still catch up without a resync)`;
-  return ` — **past the first lag bound (${sec(first)})${Number.isFinite(buffer) && deadman >= buffer ? ` and the lag buffer (${sec(buffer)})` : ""}: if the dead-man is what ends the run, the RPO is exceeded${Number.isFinite(buffer) && deadman >= buffer ? " and the replica must be resynced" : ""}**`;
+    return ` (${sec(first - deadman)} before the first bound, ${sec(first)}: ${cell(firsts)} — if the dead-man is what ends the run (you lost the path to the hosts), ${[
+      ...(r.lag.some((l) => l.bound !== undefined) ? ["the replicas still catch up without a resync"] : []),
+      ...(r.timers.length ? ["no member is declared dead"] : []),
+    ].join(" and ")})`;
+  const buffer = Math.min(...r.lag.flatMap((l) => (l.bufferSeconds !== undefined ? [l.bufferSeconds] : [Number.POSITIVE_INFINITY])));
+  const passed = [
+    ...limits.filter((x) => deadman >= x.bound).map((x) => `${x.name} (${sec(x.bound)})`),
+    ...(Number.isFinite(buffer) && deadman >= buffer ? [`the lag buffer (${sec(buffer)})`] : []),
+  ];
+  const lagPassed = r.lag.some((l) => l.bound !== undefined && deadman >= l.bound);
+  return ` — **past ${cell(listOf(passed))}: if the dead-man is what ends the run, ${[
+    ...(lagPassed ? [`the RPO is exceeded${Number.isFinite(buffer) && deadman >= buffer ? " and the replica must be resynced" : ""}`] : []),
+    ...(r.timers.some((x) => deadman >= x.bound)
+      ? ["members are declared dead unless the dead-store setting was raised (Pre-flight)"]
+      : []),
+  ].join("; ")}**`;
 }
 
 function proof({ r, out }: Rb): void {
@@ -552,7 +623,12 @@ function abortCriteria(rb: Rb): void {
         `- ${cell(q.name)}: writes stop on ${cell(w.sites.join(", "))} (predicted to keep writing with ${w.members} of ${n}), or a member elsewhere accepts a write (${writeProbe(r.ctx, q.name)}).`,
       );
   }
-  for (const l of r.lag) out.push(`- ${lagAbort(l, r.duration.seconds)}`);
+  for (const l of r.lag)
+    out.push(`- ${lagAbort(l, r.duration.seconds, (r.ctx.topology.storeByName.get(l.store)?.writers?.items.length ?? 0) > 1)}`);
+  for (const x of r.timers)
+    out.push(
+      `- ${cell(x.subject)}: a node at ${cell(listOf(x.cutOff))} shown **dead** (not just suspect) in the DB Console, or replicas being added at ${cell(listOf(x.majority))} — ${raised(rb, x) ? `the raised ${x.timer.setting} did not take` : `the run has reached ${x.timer.setting} (${sec(x.bound)})`}: roll back, then check the placement (Post-heal).`,
+    );
   out.push(
     `- The experiment runs past ${cell(r.duration.text)} (the dead-man timer deletes the host tables at ${deadman} s, the DEADLINE of step 1).`,
     "",
@@ -560,13 +636,13 @@ function abortCriteria(rb: Rb): void {
 }
 
 /** The lag criterion: below the first bound by the margin when the run stays under it; otherwise lag the cut does not explain. */
-function lagAbort(l: LagPlan, seconds: number): string {
+function lagAbort(l: LagPlan, seconds: number, multiWriter: boolean): string {
   if (l.bound === undefined)
     return `store ${cell(l.store)}: replication lag growing faster than 1 s per second of the cut (a writer stalled as well), or the replica disconnecting.`;
   const at = l.bound - ABORT_MARGIN_SECONDS;
   return seconds < at
     ? `store ${cell(l.store)}: replication lag above ${sec(at)} (the first bound ${sec(l.bound)} less ${ABORT_MARGIN_SECONDS} s to roll back) — it grows 1 s per second of the cut, so about ${sec(seconds)} at the planned end; reaching ${sec(at)} means the run has overrun.`
-    : `store ${cell(l.store)}: this run is planned past its lag bound (${sec(l.bound)}; see Duration): roll back if the lag exceeds the time since the cut began by more than ${ABORT_MARGIN_SECONDS} s (lag the cut does not explain), or if the primary's disk fills.`;
+    : `store ${cell(l.store)}: this run is planned past its lag bound (${sec(l.bound)}; see Duration): roll back if the lag exceeds the time since the cut began by more than ${ABORT_MARGIN_SECONDS} s (lag the cut does not explain), or if ${multiWriter ? "a writer's disk fills with the log it keeps for its peer" : "the primary's disk fills"}.`;
 }
 
 function customerImpact(rb: Rb): void {
@@ -612,7 +688,7 @@ function checks(rb: Rb): void {
     }`,
     "",
   );
-  const list = [...quorumChecks(rb), ...storeChecks(rb), ...trafficChecks(rb), ...apiChecks(rb), ...latencyChecks(rb)];
+  const list = [...quorumChecks(rb), ...storeChecks(rb), ...timerChecks(rb), ...trafficChecks(rb), ...apiChecks(rb), ...latencyChecks(rb)];
   out.push(
     ...(list.length
       ? list.map((c) => `- [ ] ${c}`)
@@ -787,7 +863,8 @@ function stuckClusters(r: RunbookInput): string[] {
     .map((y) => y.cluster);
 }
 
-function postHeal({ r, t, out }: Rb): void {
+function postHeal(rb: Rb): void {
+  const { r, t, out } = rb;
   const has = (f: (c: Cluster) => boolean) => t.clusters.some(f);
   out.push("## Post-heal checks", "");
   const post: string[] = [];
@@ -803,6 +880,7 @@ function postHeal({ r, t, out }: Rb): void {
     post.push(
       `${cell(st.name!.value)}: ${leaderCommand(st)} — under-replicated and unavailable ranges back to 0, every member (the witness's too) caught up, leaders spread as before the run.`,
     );
+  post.push(...timerPostHeal(rb));
   if (has((c) => c.mesh === "clustermesh"))
     post.push(
       `ClusterMesh: ${codeSpan(shellLine(["cilium", "clustermesh", "status", "--wait"]))} on every cluster — every remote cluster connected (KVStoreMesh resynced its cache).`,
@@ -827,6 +905,45 @@ function postHeal({ r, t, out }: Rb): void {
     "Write down each time to detect and to withdraw, and every check that did not match the prediction: each is a finding about the design or its alarms.",
   );
   out.push(...post.map((y) => `- [ ] ${y}`), "");
+}
+
+/** Whether the run outlasts a timer, so Pre-flight raises it for the run. */
+const raised = (rb: Rb, x: TimerPlan) => rb.r.duration.seconds >= x.bound;
+
+/** The store a timer belongs to. */
+const storeOf = (rb: Rb, x: TimerPlan) => rb.t.storeByName.get(x.subject.replace(/^store /, ""));
+
+/** A dead-store timer the run outlasts is raised for the run; one it stays under is read, since the duration was derived from it. */
+function timerPreflight(rb: Rb): string[] {
+  return rb.r.timers.map((x) => {
+    const st = storeOf(rb, x)!;
+    return raised(rb, x)
+      ? `- [ ] Raise the dead-store timer of ${cell(st.name!.value)} for the run: it lasts ${cell(rb.r.duration.text)}, past ${x.timer.engine}'s ${x.timer.setting} (${sec(x.bound)}), after which the members at ${cell(listOf(x.cutOff))} would be declared dead and their data re-replicated during the drill — ${codeSpan(cockroach("sql", "-e", x.timer.raise(rb.deadman + 60)))} (past the dead-man's ${rb.deadman} s); Post-heal restores it.`
+      : `- [ ] The dead-store timer of ${cell(st.name!.value)} is at least ${sec(x.bound)}: ${codeSpan(cockroach("sql", "-e", `SHOW CLUSTER SETTING ${x.timer.setting}`))} — the duration was derived from it; a lower value declares the members at ${cell(listOf(x.cutOff))} dead during the run.`;
+  });
+}
+
+/** What the operator sees of a timer during the run: the members unavailable, nothing re-replicated. */
+function timerChecks(rb: Rb): string[] {
+  return rb.r.timers.map(
+    (x) =>
+      `${cell(x.subject)}: its members at ${cell(listOf(x.cutOff))} are unavailable and their ranges under-replicated (the Replication dashboard: under-replicated ranges above 0), but none is re-replicated — no node is declared dead for the whole run (${raised(rb, x) ? `${x.timer.setting} raised in Pre-flight` : `it ends before ${x.timer.setting}, ${sec(x.bound)}`}).`,
+  );
+}
+
+/** After the heal: the placement back to the declared layout (no range with a majority of its voters at one site), and a raised timer restored. */
+function timerPostHeal(rb: Rb): string[] {
+  return rb.r.timers.flatMap((x) => {
+    const st = storeOf(rb, x)!;
+    const n = Number(/^(\d+)/.exec(x.layout)?.[1] ?? 0);
+    const majority = Math.floor(n / 2) + 1;
+    return [
+      `${cell(st.name!.value)}: replicas back to their layout — ${codeSpan(cockroach("sql", "-e", `SELECT range_id, voting_replicas, replica_localities FROM [SHOW RANGES FROM DATABASE ${sqlName(st.name!.value)}]`))}: every range with ${cell(x.layout)}, and no range with ${majority} of its ${n} voters at one site (a range like that does not survive that site's loss); the Replication dashboard shows no under- or over-replicated range.`,
+      ...(raised(rb, x)
+        ? [`${cell(st.name!.value)}: restore the dead-store timer — ${codeSpan(cockroach("sql", "-e", x.timer.restore))}.`]
+        : []),
+    ];
+  });
 }
 
 /** The consensus stores (CockroachDB and kin): their leaders decide which side errors. */

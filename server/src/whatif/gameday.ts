@@ -11,6 +11,7 @@ import type { TopologyContext } from "../derive/context";
 import { lagSecondsCovered } from "../math/lag";
 import { MINUTES_PER_YEAR, rtoEstimate } from "../availability/figures";
 import { count, minutes } from "../util/format";
+import { type DeadStoreTimer, deadStoreTimer } from "../derive/engines";
 import { fileSegment, shortHash } from "../util/paths";
 import { probePlan, probePod, probePods, probeScript } from "./probe";
 import { ALL_UP, type Result, run, runIsolate, type Scenario, scenarioName } from "./engine";
@@ -209,6 +210,51 @@ export interface LagPlan {
   readonly bound?: number;
 }
 
+/**
+ * A timer the cut starts where it cuts members off from a majority that keeps working: past it the
+ * drill changes what it tests. A consensus store declares the cut-off members dead and
+ * re-replicates their data (CockroachDB's server.time_until_store_dead); a cluster's control plane
+ * on the majority side evicts the pods of the nodes it no longer hears.
+ */
+export interface TimerPlan {
+  readonly kind: "dead-store";
+  /** "store ledger" */
+  readonly subject: string;
+  /** seconds after the cut began */
+  readonly bound: number;
+  /** the member sites cut off from the majority */
+  readonly cutOff: string[];
+  /** the sites that keep the majority and act on the timer */
+  readonly majority: string[];
+  readonly timer: DeadStoreTimer;
+  /** "5 voters: fra 2, lon 2, ams 1": the placement to find again after the heal */
+  readonly layout: string;
+}
+
+/** The timers the predicted cut starts: consensus stores whose members on one side keep a majority while others are cut off. */
+export function timerPlans(ctx: TopologyContext, p: Result): TimerPlan[] {
+  const out: TimerPlan[] = [];
+  for (const q of p.quorums) {
+    if (q.kind !== "consensus") continue;
+    const st = ctx.topology.stores.find((x) => `store ${x.name?.value}` === q.name);
+    const timer = deadStoreTimer(st?.engine?.value);
+    const writing = q.groups.find((g) => g.writes);
+    const cutOff = q.groups.filter((g) => !g.writes && g.members > 0).flatMap((g) => g.sites);
+    if (!st || !timer || !writing || !cutOff.length) continue;
+    const members = Object.entries(q.members).filter(([, n]) => n > 0);
+    out.push({
+      kind: "dead-store",
+      subject: q.name,
+      bound: timer.seconds,
+      cutOff,
+      majority: writing.sites.filter((x) => (q.members[x] ?? 0) > 0),
+      timer,
+      layout: `${members.reduce((a, [, n]) => a + n, 0)} voters: ${members.map(([site, n]) => `${site} ${n}`).join(", ")}`,
+    });
+  }
+  return out;
+}
+
 /** The default when no store's replication crosses the cut. */
 export const DEFAULT_DURATION = "10m";
 
@@ -249,10 +295,13 @@ export function lagPlans(ctx: TopologyContext, sides: readonly (readonly string[
   return out;
 }
 
-/** The run's duration: the one given, or derived from the lag bounds the cut runs against. */
-function durationOf(o: GameDayOptions, lag: readonly LagPlan[]): { text: string; seconds: number; derived: boolean } {
+/** The run's duration: the one given, or derived from the bounds the cut runs against (lag bounds, dead-store timers). */
+function durationOf(
+  o: GameDayOptions,
+  limits: readonly { readonly bound?: number }[],
+): { text: string; seconds: number; derived: boolean } {
   if (o.duration) return { text: o.duration, seconds: durationSeconds(o.duration), derived: false };
-  const bounds = lag.flatMap((l) => (l.bound !== undefined ? [l.bound] : []));
+  const bounds = limits.flatMap((l) => (l.bound !== undefined ? [l.bound] : []));
   if (!bounds.length) return { text: DEFAULT_DURATION, seconds: durationSeconds(DEFAULT_DURATION), derived: true };
   const seconds = Math.min(durationSeconds(DEFAULT_DURATION), safeSeconds(Math.min(...bounds)));
   return { text: goDuration(seconds), seconds, derived: true };
@@ -264,12 +313,12 @@ export const DEADMAN_GRACE_SECONDS = 300;
 /**
  * When the dead-man timer deletes the host tables, in seconds after the cut began. It is the only
  * roll-back when the operator has lost the path to the hosts, so it must not force what the
- * duration was chosen to avoid: under a lag bound it fires at the bound less the abort margin
+ * duration was chosen to avoid: under a bound (a lag bound, a dead-store timer) it fires at the bound less the abort margin
  * (never before the planned end); otherwise the grace after the planned end. A run planned past
  * its bound gets the grace too — the runbook then says the dead-man lies past the bound.
  */
-export function deadmanSeconds(seconds: number, lag: readonly LagPlan[]): number {
-  const bounds = lag.flatMap((l) => (l.bound !== undefined ? [l.bound] : []));
+export function deadmanSeconds(seconds: number, limits: readonly { readonly bound?: number }[]): number {
+  const bounds = limits.flatMap((l) => (l.bound !== undefined ? [l.bound] : []));
   const bound = bounds.length ? Math.min(...bounds) : undefined;
   if (bound === undefined || seconds >= bound) return seconds + DEADMAN_GRACE_SECONDS;
   return Math.min(seconds + DEADMAN_GRACE_SECONDS, Math.max(seconds, Math.floor(bound - ABORT_MARGIN_SECONDS)));
@@ -425,7 +474,9 @@ export function* gameDaySteps(
   const pl = planning(ctx, sides);
   refuseSelfOverlap(pl);
   const lag = lagPlans(ctx, sides);
-  const duration = durationOf(asked, lag);
+  const timers = timerPlans(ctx, prediction);
+  const limits = [...lag, ...timers];
+  const duration = durationOf(asked, limits);
   const spends = budgetSpends(ctx, prediction, isolation?.after, duration.seconds, (entry) => {
     const tr = ctx.topology.traffic.find((x) => x.name?.value === entry);
     return tr ? rtoEstimate(tr)?.seconds : undefined;
@@ -437,7 +488,7 @@ export function* gameDaySteps(
   const hostPlans = hostPlansOf(pl);
   refuseEmptyOrReopened(pl, plans, hostPlans, o);
   refuseDown(prediction, isolation?.after, spends, asked);
-  files.push(...hostRuleFiles(hostPlans, s, o, deadmanSeconds(duration.seconds, lag)));
+  files.push(...hostRuleFiles(hostPlans, s, o, deadmanSeconds(duration.seconds, limits)));
   const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
   noteBareSides(pl, o);
   const probe = probeFiles(pl, plans, s, o, duration.seconds, files);
@@ -460,6 +511,7 @@ export function* gameDaySteps(
       unenactedQuorums: unenacted,
       ctx,
       lag,
+      timers,
       duration,
       toolNote,
       spends,
