@@ -18038,6 +18038,927 @@ var TOPOLOGY_RULES = [
 ];
 var LATE_RULES = [["objective", objectiveSteps]];
 
+// server/src/whatif/engine.ts
+var ALL_UP = { lose: [], partition: [], cut: [], loseMembers: {}, rttFactor: null, slow: [] };
+var MAX_FACTOR = 1e3;
+var linkName = (a, b) => `${a}\u2013${b}`;
+function scenarioName(s, sites) {
+  const parts = [];
+  if (s.lose.length) parts.push(`lose ${s.lose.join(", ")}`);
+  if (s.partition.length) {
+    const named = new Set(s.partition.flat());
+    const rest = (sites ?? []).filter((x) => !named.has(x) && !s.lose.includes(x));
+    parts.push(`partition ${[...s.partition.map((g) => g.join(",")), ...rest.length ? [`(${rest.join(",")})`] : []].join(" / ")}`);
+  }
+  if (s.cut.length) parts.push(`cut ${s.cut.map(([a, b]) => linkName(a, b)).join(", ")}`);
+  const lm = Object.entries(s.loseMembers);
+  if (lm.length) parts.push(`lose members ${lm.map(([k, v]) => `${k}:${v}`).join(", ")}`);
+  if (s.rttFactor !== null) parts.push(`RTT \xD7 ${s.rttFactor}`);
+  if (s.slow.length) parts.push(`slow ${s.slow.map((l) => `${linkName(l.between[0], l.between[1])} \xD7 ${l.factor}`).join(", ")}`);
+  if (s.withdraw?.length) parts.push(`${s.withdraw.join(", ")} withdrawn from steering`);
+  return parts.length ? parts.join("; ") : "all up";
+}
+function slowFactor(s, a, b) {
+  for (const l of s.slow) if (l.between[0] === a && l.between[1] === b || l.between[0] === b && l.between[1] === a) return l.factor;
+  return s.rttFactor ?? void 0;
+}
+function reachability(ctx, s) {
+  const lost = new Set(s.lose);
+  const all = [...ctx.topology.siteByName.keys()].filter((x) => !lost.has(x));
+  const groupIndex = /* @__PURE__ */ new Map();
+  let groups = [all];
+  if (s.partition.length) {
+    const named = new Set(s.partition.flat());
+    groups = s.partition.map((g) => g.filter((x) => !lost.has(x))).filter((g) => g.length);
+    const rest = all.filter((x) => !named.has(x));
+    if (rest.length) groups.push(rest);
+  }
+  const position = /* @__PURE__ */ new Map();
+  groups.forEach((g, i) => {
+    g.forEach((x, at) => {
+      groupIndex.set(x, i);
+      position.set(x, at);
+    });
+  });
+  const cut = /* @__PURE__ */ new Map();
+  for (const [a, b] of s.cut) {
+    for (const [x, y] of [
+      [a, b],
+      [b, a]
+    ]) {
+      const set = cut.get(x) ?? /* @__PURE__ */ new Set();
+      set.add(y);
+      cut.set(x, set);
+    }
+  }
+  const up = (site) => !lost.has(site) && ctx.topology.siteByName.has(site);
+  return {
+    lost,
+    groups,
+    up,
+    groupOf: (site) => {
+      const group = groupIndex.get(site);
+      return group === void 0 ? void 0 : { group, at: position.get(site) };
+    },
+    reaches: (a, b) => up(a) && up(b) && (a === b || groupIndex.get(a) === groupIndex.get(b) && !cut.get(a)?.has(b) && ctx.link(a, b) !== void 0)
+  };
+}
+var excursion = (s) => s.rttFactor !== null || s.slow.length > 0;
+function scaled(ctx, s, a, b, which) {
+  if (a === b) return { value: 0, text: "0 ms" };
+  const p99 = which === "p99-else-typical" ? ctx.rttP99(a, b) : void 0;
+  const base = p99 ?? ctx.rtt(a, b);
+  if (base === void 0) return void 0;
+  const f = slowFactor(s, a, b);
+  const kind = p99 !== void 0 ? "p99 " : which === "p99-else-typical" ? "typical " : "";
+  if (f === void 0) return { value: base, text: `${kind}${ms(base)}` };
+  return { value: f * base, text: `${kind}${ms(base)} \xD7 ${f} = ${ms(f * base)}` };
+}
+var FAILS = { fails: true, ms: void 0, via: null };
+var plus = (...xs) => xs.every((x) => x !== void 0) ? xs.reduce((a, x) => a + x, 0) : void 0;
+function clientSites(J, q) {
+  const { ctx, s, R } = J;
+  const out = [];
+  if (q.kind === "etcd") {
+    const name = q.owner.name?.value;
+    const site = name ? ctx.siteOfCluster(name) : void 0;
+    return site && R.up(site) ? [site] : [];
+  }
+  for (const tr of dependentsOf(ctx, q.owner)) {
+    for (const b of backendsOf2(ctx, tr) ?? [])
+      if (b.site !== void 0 && R.up(b.site) && !s.withdraw?.includes(b.site) && !out.includes(b.site)) out.push(b.site);
+  }
+  return out;
+}
+var dependentsCache = /* @__PURE__ */ new WeakMap();
+function dependentsOf(ctx, st) {
+  let m = dependentsCache.get(ctx);
+  if (!m) {
+    m = /* @__PURE__ */ new Map();
+    for (const tr of ctx.topology.traffic)
+      for (const d of tr.dependsOn?.items ?? []) {
+        const dep = ctx.topology.storeByName.get(d.value);
+        if (dep && !m.get(dep)?.includes(tr)) m.set(dep, [...m.get(dep) ?? [], tr]);
+      }
+    dependentsCache.set(ctx, m);
+  }
+  return m.get(st) ?? [];
+}
+function placementsOf(J, q, after, maj) {
+  const { ctx, R } = J;
+  const memberSites2 = [...after].filter(([, c]) => c > 0).map(([x]) => x);
+  const counts = (sites) => new Map(sites.map((x) => [x, after.get(x)]));
+  const out = [];
+  for (const l of memberSites2) {
+    const voting = memberSites2.filter((x) => R.reaches(x, l));
+    if (voting.reduce((a, x) => a + after.get(x), 0) < maj) continue;
+    const stops = memberSites2.filter((x) => !voting.includes(x));
+    if (q.kind !== "galera") {
+      out.push({ site: l, voting, stops, commit: leaderCommit(ctx, q, l, { counts: counts(voting), rtt: J.rtt, need: maj }) });
+      continue;
+    }
+    const clique2 = voting.every((a, i) => voting.slice(i + 1).every((b) => R.reaches(a, b)));
+    if (!clique2 || out.some((p) => p.voting.join() === voting.join())) continue;
+    let best;
+    for (const w of voting) {
+      const commit = galeraCommit(ctx, q, w, { counts: counts(voting), rtt: J.rtt });
+      if (!best || commit !== void 0 && (best.commit === void 0 || commit < best.commit)) best = { site: w, commit };
+    }
+    out.push({ site: best.site, voting, stops, commit: best.commit });
+  }
+  return out;
+}
+function writePath(J, q, after, p, client) {
+  const { ctx, R } = J;
+  const nearest = (through, cost) => {
+    let best;
+    for (const m of through) {
+      if (m === client || !R.reaches(client, m)) continue;
+      const ms3 = plus(J.rtt(client, m), cost(m));
+      if (!best || ms3 !== void 0 && (best.ms === void 0 || ms3 < best.ms)) best = { fails: false, ms: ms3, via: m };
+    }
+    return best ?? FAILS;
+  };
+  if (q.kind === "galera") {
+    const counts = new Map(p.voting.map((x) => [x, after.get(x)]));
+    const commitFrom = (m) => galeraCommit(ctx, q, m, { counts, rtt: J.rtt });
+    if (p.voting.includes(client)) return { fails: false, ms: commitFrom(client), via: null };
+    if ((after.get(client) ?? 0) > 0) return FAILS;
+    return nearest(p.voting, commitFrom);
+  }
+  if (client === p.site) return { fails: false, ms: p.commit, via: null };
+  if (R.reaches(client, p.site)) return { fails: false, ms: plus(J.rtt(client, p.site), p.commit), via: null };
+  if (!relaysThroughFollowers(q)) return FAILS;
+  return nearest(
+    p.voting.filter((m) => m !== p.site),
+    (m) => plus(J.rtt(m, p.site), p.commit)
+  );
+}
+var before = (a, b) => {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
+  return false;
+};
+function choosePlacements(q, placements, clients, path, stoppedMembers) {
+  if (!placements.length) return { best: void 0, judged: void 0 };
+  const budget = writeBudget(q);
+  const failing = (p) => clients.filter((c) => path(p, c).fails);
+  const slowest = (p) => Math.max(-1, ...clients.map((c) => path(p, c).ms ?? -1));
+  const pinKey = (p) => [
+    stoppedMembers(p),
+    failing(p).length,
+    budget !== void 0 && p.commit !== void 0 && p.commit > budget ? 1 : 0,
+    clients.length ? slowest(p) : p.commit ?? Infinity,
+    p.commit ?? Infinity
+  ];
+  let best = placements[0];
+  for (const p of placements) if (before(pinKey(p), pinKey(best))) best = p;
+  const sig2 = (p) => `${p.stops.join()}|${failing(p).join()}`;
+  if (placements.every((p) => sig2(p) === sig2(placements[0]))) return { best, judged: best };
+  let judged3 = placements[0];
+  for (const p of placements) {
+    const [f, j] = [failing(p).length, failing(judged3).length];
+    if (f > j || f === 0 && j === 0 && slowest(p) > slowest(judged3)) judged3 = p;
+  }
+  return { best, judged: judged3 };
+}
+var stopWord = (v) => `${listText([...v])} stop${v.length === 1 ? "s" : ""}`;
+function stopsBreak(J, q, after, groups, maj) {
+  const { ctx, s, R } = J;
+  const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
+  const survivors = [...after.values()].reduce((a, c) => a + c, 0);
+  const memberSites2 = [...after].filter(([, c]) => c > 0).map(([x]) => x);
+  if (survivors < maj) return `${q.label}: ${J.what} leaves ${survivors} of ${n} members; majority is ${maj} \u2014 writes stop`;
+  if (s.partition.length > 0 && !s.cut.length && groups.length > 1)
+    return `${q.label}: the partition leaves ${groups.map((g) => `${g.sites.join(",")} ${g.members}`).join(" vs ")} of ${n} members; majority is ${maj} on no side \u2014 writes stop`;
+  const reachable = (site) => memberSites2.reduce((a, x) => a + (R.reaches(x, site) ? after.get(x) : 0), 0);
+  const unlinked = [];
+  for (let i = 0; i < memberSites2.length; i++)
+    for (let j = i + 1; j < memberSites2.length; j++)
+      if (!ctx.link(memberSites2[i], memberSites2[j])) unlinked.push(linkName(memberSites2[i], memberSites2[j]));
+  const galera = q.kind === "galera" ? "; Galera's primary component needs a majority of nodes that all see each other, and no such set remains" : "";
+  return `${q.label}: ${survivors} of ${n} members survive, but no member site reaches ${maj} of them (${memberSites2.map((x) => `${x} reaches ${reachable(x)}`).join(", ")}) \u2014 writes stop${galera}${unlinked.length ? `; no link is declared for ${unlinked.join(", ")}, and a site reaches another only over a declared link` : ""}`;
+}
+function stoppingNote(q, placements, judged3, after, maj) {
+  const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
+  if (placements.every((p) => p.stops.join() === placements[0].stops.join())) {
+    const stopped = placements[0].stops;
+    const writing = q.kind === "galera" ? placements[0].voting : placements.map((p) => p.site);
+    return `${q.label}: the members in ${listText([...stopped])} (${stopped.reduce((a, x) => a + after.get(x), 0)} of ${n}) cannot reach a majority and stop; ${listText([...writing])} keep${writing.length === 1 ? "s" : ""} writing (majority ${maj})`;
+  }
+  if (q.kind === "galera")
+    return `${q.label}: Galera keeps a primary component of ${maj} of ${n} nodes that all see each other \u2014 ${placements.map((p) => p.voting.join(" + ")).join(" or ")}; the nodes left out stop (non-primary), and which side that is is not determined (judged with ${listText([...judged3.stops])} left out); membership may churn while the cut lasts (evs.suspect_timeout, evs.auto_evict)`;
+  const who = relaysThroughFollowers(q) ? "leader (CockroachDB: each range's leaseholder)" : "leader";
+  const raft = q.kind === "etcd" ? "Raft with PreVote and CheckQuorum (etcd \u2265 3.5's defaults) keeps a live leader where it is; without them leadership may flap" : "Raft with PreVote and CheckQuorum keeps a live leader where it is, and it does not move to the best-connected site";
+  return `${q.label}: where the ${who} is when the links go decides who stops \u2014 ${placements.map((p) => `leader in ${p.site}: ${p.stops.length ? stopWord(p.stops) : "every member votes"}`).join("; ")}; ${raft}, so this is judged with the leader in ${judged3.site}`;
+}
+function judgeExcursion(J, q, after) {
+  const { ctx, s, R } = J;
+  if (!excursion(s)) return { flapping: false, flowControl: false };
+  const voting = (a, b) => (after.get(a) ?? 0) > 0 && (after.get(b) ?? 0) > 0 && R.reaches(a, b);
+  const largest = (which) => {
+    const l = largestMemberRtt(ctx, q, (a, b) => voting(a, b) ? scaled(ctx, s, a, b, which)?.value : void 0);
+    return l.pair ? { ...scaled(ctx, s, l.pair[0], l.pair[1], which), pair: linkName(l.pair[0], l.pair[1]) } : void 0;
+  };
+  if (q.kind === "etcd") {
+    const worst2 = largest("p99-else-typical");
+    if (!worst2) return { flapping: false, flowControl: false };
+    const { election: el, heartbeat: hb } = etcdTimers(q.owner);
+    const rttText = `${q.label}: the largest member RTT becomes ${worst2.text} (${worst2.pair})`;
+    if (hb + worst2.value >= el) {
+      J.breaks.push(
+        `${rttText}; with the ${ms(hb)} heartbeat that is ${ms(hb + worst2.value)}, at or above the ${ms(el)} election timeout \u2014 followers go a whole election timeout without a heartbeat, start elections and leaders flap`
+      );
+      return { flapping: true, flowControl: false };
+    }
+    if (10 * worst2.value > el)
+      J.notes.push(
+        `${rttText}: the ${ms(el)} election timeout is below etcd's 10 \xD7 RTT margin (${ms(10 * worst2.value)}) \u2014 heartbeats still arrive in time, but a few lost or delayed ones now trigger elections: a risk of leader flapping, not flapping itself`
+      );
+    else if (worst2.value >= hb)
+      J.notes.push(
+        `${rttText}, at or above the ${ms(hb)} heartbeat: heartbeats are sent faster than the RTT; etcd recommends 0.5\u20131.5 \xD7 RTT`
+      );
+    return { flapping: false, flowControl: false };
+  }
+  const worst = largest("typical");
+  if (q.kind !== "galera" || !worst || worst.value <= ctx.options.galeraMaxRttMs) return { flapping: false, flowControl: false };
+  J.breaks.push(
+    `${q.label}: Galera across ${worst.text} RTT (${worst.pair}) \u2014 each commit waits at least one round trip to the farthest member, and a member that falls behind over the WAN triggers flow control, which pauses writes on every node (above Quorate's threshold quorate.galeraMaxRttMs, ${ms(ctx.options.galeraMaxRttMs)}: a setting, not a Galera number)`
+  );
+  return { flapping: false, flowControl: true };
+}
+function commitOverBudget(J, q, placements, best, after) {
+  const { s } = J;
+  const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
+  const budget = writeBudget(q);
+  const commits = placements.map((p) => p.commit).filter((x) => x !== void 0);
+  const overBudget = budget !== void 0 && commits.length > 0 && Math.min(...commits) > budget;
+  if (overBudget) {
+    const fastest = best.commit === Math.min(...commits) ? best : placements.find((p) => p.commit === Math.min(...commits));
+    const voting = fastest.voting.reduce((a, x) => a + after.get(x), 0);
+    const scaledNote = excursion(s) ? ", RTTs scaled by the excursion" : "";
+    J.breaks.push(
+      q.kind === "galera" ? `${q.label}: the best commit latency is ${ms(fastest.commit)} (writes from ${fastest.site}: the write-set reaches every node of the primary component, ${voting} of ${n} members, before certification${scaledNote}) \u2014 above the ${ms(budget)} budget` : `${q.label}: the best commit latency is ${ms(fastest.commit)} (leader in ${fastest.site}, ${voting} of ${n} members voting${scaledNote}) \u2014 above the ${ms(budget)} budget`
+    );
+  }
+  return overBudget;
+}
+function quorumGroups(J, q, after, placements) {
+  const leadSites = new Set(placements.flatMap((p) => q.kind === "galera" ? p.voting : [p.site]));
+  const byGroup = /* @__PURE__ */ new Map();
+  for (const site of q.counts.keys()) {
+    const g = J.R.groupOf(site);
+    if (g) byGroup.set(g.group, [...byGroup.get(g.group) ?? [], { at: g.at, site }]);
+  }
+  return [...byGroup].sort(([a], [b]) => a - b).map(([, xs]) => {
+    const sites = xs.sort((a, b) => a.at - b.at).map((x) => x.site);
+    return { sites, members: sites.reduce((a, x) => a + (after.get(x) ?? 0), 0), writes: sites.some((x) => leadSites.has(x)) };
+  });
+}
+function judgeQuorum2(J, q) {
+  const { s, R } = J;
+  const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
+  const maj = majority(n);
+  const after = /* @__PURE__ */ new Map();
+  for (const [site, c] of q.counts) after.set(site, R.lost.has(site) ? 0 : Math.max(0, c - (own(s.loseMembers, site) ?? 0)));
+  const placements = placementsOf(J, q, after, maj);
+  const clients = clientSites(J, q);
+  const path = (p, c) => writePath(J, q, after, p, c);
+  const groups = quorumGroups(J, q, after, placements);
+  const byLeader = {};
+  for (const p of placements) byLeader[p.site] = [...p.stops];
+  const base = {
+    name: q.label,
+    kind: q.kind,
+    members: Object.fromEntries(q.counts),
+    majority: maj,
+    writeLatencyBudgetMs: writeBudget(q) ?? null,
+    byLeader,
+    groups
+  };
+  const none = {
+    commitLatencyMs: null,
+    leader: null,
+    writer: null,
+    judgedLeader: null,
+    overBudget: false,
+    flapping: false,
+    flowControl: false
+  };
+  const judgement2 = (result, chosen2) => ({
+    q,
+    result,
+    placements,
+    ...chosen2,
+    clients,
+    path
+  });
+  if (q.kind === "etcd" && [...q.counts.keys()].every((x) => R.lost.has(x)))
+    return judgement2({ ...base, ...none, outcome: "lost" }, { best: void 0, judged: void 0 });
+  if (!placements.length) {
+    J.breaks.push(stopsBreak(J, q, after, groups, maj));
+    return judgement2({ ...base, ...none, outcome: "stops" }, { best: void 0, judged: void 0 });
+  }
+  const stopped = (p) => p.stops.reduce((a, x) => a + after.get(x), 0);
+  const chosen = choosePlacements(q, placements, clients, path, stopped);
+  const best = chosen.best;
+  const stopping = placements.some((p) => p.stops.length > 0);
+  if (stopping) J.notes.push(stoppingNote(q, placements, chosen.judged, after, maj));
+  const overBudget = commitOverBudget(J, q, placements, best, after);
+  const { flapping, flowControl } = judgeExcursion(J, q, after);
+  const outcome = flapping ? "flapping" : flowControl ? "flow-control" : overBudget ? "over-budget" : stopping ? "minority-stops" : "continues";
+  return judgement2(
+    {
+      ...base,
+      outcome,
+      commitLatencyMs: best.commit ?? null,
+      // Galera has no leader: every node takes writes, and `writer` is the site whose writes commit fastest
+      leader: q.kind !== "galera" ? best.site : null,
+      writer: q.kind === "galera" ? best.site : null,
+      judgedLeader: q.kind !== "galera" ? chosen.judged.site : null,
+      overBudget,
+      flapping,
+      flowControl
+    },
+    chosen
+  );
+}
+var backendCache2 = /* @__PURE__ */ new WeakMap();
+function backendsOf2(ctx, tr) {
+  let m = backendCache2.get(ctx);
+  if (!m) {
+    m = /* @__PURE__ */ new Map();
+    backendCache2.set(ctx, m);
+  }
+  if (!m.has(tr)) m.set(tr, loadBackends(ctx, tr));
+  return m.get(tr);
+}
+var asyncWriters = (ctx, st) => {
+  const out = [];
+  for (const w of st.writers?.items ?? []) if (ctx.topology.siteByName.has(w.value) && !out.includes(w.value)) out.push(w.value);
+  return out;
+};
+function whatOf(s) {
+  const parts = [s.lose.length ? `losing ${listText([...s.lose])}` : "", Object.keys(s.loseMembers).length ? "the member losses" : ""];
+  return parts.filter(Boolean).join(" with ") || "the scenario";
+}
+function judgeClusters(J, quorums) {
+  const { ctx, R } = J;
+  const t = ctx.topology;
+  const clusters = [];
+  for (const c of t.clusters) {
+    const name = c.name?.value;
+    const site = name ? ctx.siteOfCluster(name) : void 0;
+    if (!name || !site || t.clusterByName.get(name) !== c) continue;
+    const outcome = R.lost.has(site) ? "lost" : "up";
+    clusters.push({ name, site, outcome, apiStops: false, controlPlaneAt: [], evictionAfterSeconds: null });
+    if (outcome === "up") continue;
+    const q = quorums.get(c)?.result;
+    const plane = !q ? "" : q.outcome === "lost" ? `; its control plane (etcd, ${Object.entries(q.members).map(([x, k]) => `${k} in ${x}`).join(", ")}) is lost with it, as a per-site control plane is by design` : q.outcome === "stops" ? "; its stretched etcd stops too (see above)" : `; its stretched etcd keeps a majority on ${listText(q.groups.filter((g) => g.writes).flatMap((g) => g.sites))}, but the cluster it serves is gone \u2014 nothing runs under it`;
+    J.notes.push(`cluster ${name} is lost with ${site}${plane}`);
+  }
+  return clusters;
+}
+function judgeAsyncStores(J) {
+  const { ctx, R, breaks, notes } = J;
+  const lost = R.lost;
+  const stores = [];
+  for (const st of ctx.topology.stores) {
+    const rep = st.replication?.value;
+    if (rep !== "async" && rep !== "crdt" || !st.name) continue;
+    const name = st.name.value;
+    const writers = asyncWriters(ctx, st);
+    const up = writers.filter((w) => !lost.has(w));
+    const down = writers.filter((w) => lost.has(w));
+    const policy = st.conflictResolution?.value;
+    let outcome = "continues";
+    let atRiskBytes = null;
+    let rpoUnbounded = false;
+    let tail = "";
+    const overflow = [];
+    const { maxLagSeconds: lag, writeRatePerSecond: rate, writeBytes: size2, lagBufferBytes: buffer } = st;
+    if (down.length && lag && rate && size2) {
+      const need = toNumber(lagBytesNeeded(lag.value, rate.value, size2.value));
+      const product = `${seconds(lag.value, 3)} \xD7 ${count(rate.value)} writes/s \xD7 ${count(size2.value)} bytes`;
+      if (buffer && buffer.value < need) {
+        rpoUnbounded = true;
+        overflow.push(
+          `store ${name}: the unreplicated tail of ${listText(down)} (${product} = ${bytes(need)}) does not fit the lag buffer of ${bytes(buffer.value)}, which holds ${seconds(buffer.value / (rate.value * size2.value))} of writes: past that the replica falls out of the stream \u2014 it must resync (RPO unbounded until it does), or the primary blocks or fills its disk`
+        );
+      } else {
+        atRiskBytes = need;
+        tail = `up to ${bytes(need)} of acknowledged writes in ${listText(down)} may be lost (${product}; an upper bound, the store's one write rate read as its peak)`;
+      }
+    }
+    if (writers.length && !up.length) {
+      outcome = "writes-stop";
+      breaks.push(`store ${name}: every writer site (${writers.join(", ")}) is lost \u2014 writes stop${tail ? `; ${tail}` : ""}`);
+      breaks.push(...overflow);
+    } else {
+      breaks.push(...overflow);
+      const apart2 = [];
+      for (let i = 0; i < up.length; i++) for (let j = i + 1; j < up.length; j++) if (!R.reaches(up[i], up[j])) apart2.push([up[i], up[j]]);
+      if (apart2.length) {
+        outcome = rep === "crdt" || policy && policy !== "none" ? "diverges" : "corrupts";
+        const pairs = apart2.map(([a, b]) => `${a} and ${b}`).join("; ");
+        if (outcome === "corrupts")
+          breaks.push(
+            `store ${name}: writers ${pairs} cannot reach each other and both keep accepting writes with no conflict policy \u2014 conflicting writes corrupt data`
+          );
+        else {
+          const holds = buffer && rate && size2 ? buffer.value / (rate.value * size2.value) : void 0;
+          notes.push(
+            `store ${name}: writers ${pairs} cannot reach each other; both keep accepting writes, exchanged on heal${holds !== void 0 ? ` if the cut lasts under ${seconds(holds)} (the ${bytes(buffer.value)} lag buffer at ${count(rate.value)} writes/s \xD7 ${count(size2.value)} bytes; longer and the writers must resync)` : ""} \u2014 where both changed one row${rep === "crdt" ? "" : ` (conflictResolution: ${policy})`}, ${conflictMerge(rep, policy)}`
+          );
+        }
+      }
+      if (tail) notes.push(`store ${name}: writes continue on ${listText(up)}, but ${tail}`);
+    }
+    for (const r2 of st.replicas?.items ?? []) {
+      if (!R.up(r2.value) || up.some((w) => R.reaches(w, r2.value))) continue;
+      notes.push(`store ${name}: the replica in ${r2.value} is cut off from every writer and serves stale reads`);
+    }
+    stores.push({ name, replication: rep, outcome, atRiskBytes, rpoUnbounded });
+  }
+  return stores;
+}
+function noWrites(J, quorums, d, site) {
+  const { ctx, R } = J;
+  const qj = quorums.get(d);
+  const name = d.name?.value;
+  if (qj) {
+    if (!qj.judged) return `store ${name} has no quorum`;
+    if (!qj.path(qj.judged, site).fails) return void 0;
+    const safe3 = qj.placements.filter((p) => !qj.path(p, site).fails);
+    if (!safe3.length)
+      return `no site that can lead store ${name} (${listText(qj.placements.map((p) => p.site))}) is reachable from ${site}`;
+    if (qj.result.kind === "galera")
+      return `its node in ${site} may be the one left out of store ${name}'s primary component (${qj.placements.map((p) => p.voting.join(" + ")).join(" or ")}: which one is not determined)`;
+    return `store ${name}'s leader may be in ${qj.judged.site} when the links go (Raft keeps a live leader where it is) and ${site} does not reach it (with the leader in ${listText(safe3.map((p) => p.site))} these writes succeed)`;
+  }
+  const rep = d.replication?.value;
+  if (rep !== "async" && rep !== "crdt") return void 0;
+  const writers = asyncWriters(ctx, d);
+  if (!writers.length || writers.some((w) => R.reaches(site, w))) return void 0;
+  const gone = writers.filter((w) => R.lost.has(w));
+  return `store ${name} has no writer ${site} reaches (${gone.length === writers.length ? `${listText(writers)} lost` : writers.map((w) => R.lost.has(w) ? `${w} lost` : ctx.link(site, w) ? `${w} cut off from ${site}` : `no declared link from ${site} to ${w}`).join(", ")})`;
+}
+function writeSentence(J, entry, b, qj, w) {
+  const d = `store ${w.store}`;
+  const p = qj.judged;
+  const over = w.budgetMs !== null && w.latencyMs !== null && w.latencyMs > w.budgetMs;
+  const verdict = w.latencyMs === null ? "" : over ? `, above the ${ms(w.budgetMs)} budget` : `, within the ${ms(w.budgetMs)} budget`;
+  const who = `${b.cluster} (${b.site})`;
+  if (qj.result.kind === "galera") {
+    const best = qj.result.commitLatencyMs !== null ? `; the best site to write from commits in ${ms(qj.result.commitLatencyMs)}` : "";
+    return `traffic ${entry}: writes from ${who} to ${d} commit in ${ms(w.latencyMs)}${w.via ? ` (${ms(J.rtt(b.site, w.via))} to the node in ${w.via} and back, plus its commit)` : ` (the node in ${b.site} waits one round trip to the farthest node before certifying)`}${verdict}${best}`;
+  }
+  if (w.via)
+    return `traffic ${entry}: with ${d}'s leader in ${p.site}${qj.judged !== qj.best ? " (where it may be when the links go)" : ""}, ${who} does not reach it: CockroachDB \u2265 24.1 proxies its writes through a follower in ${w.via} \u2014 ${ms(J.rtt(b.site, w.via))} + ${ms(J.rtt(w.via, p.site))} + the ${ms(p.commit)} commit = ${ms(w.latencyMs)}${verdict} (before 24.1, or with the proxy disabled, they fail: up to ${rps(b.loadRps)} of errors)`;
+  const alternatives = qj.placements.filter(
+    (x) => qj.clients.every((c) => {
+      const path = qj.path(x, c);
+      return !path.fails && path.ms !== void 0 && w.budgetMs !== null && path.ms <= w.budgetMs;
+    })
+  );
+  const where = qj.judged !== qj.best ? ` (where it may be when the links go)` : "";
+  const fix = !over ? "" : alternatives.length ? `; with the leader in ${listText(alternatives.map((x) => x.site))} every writer is within it` : `; no placement of the leader keeps every writer (${listText([...qj.clients])}) within it`;
+  return `traffic ${entry}: writes from ${who} to ${d} go to its leader in ${p.site}${where}: ${ms(J.rtt(b.site, p.site))} there and back plus the ${ms(p.commit)} commit = ${ms(w.latencyMs)}${verdict}${fix}`;
+}
+function placementAdvice(J, name, qj) {
+  const budget = qj.result.writeLatencyBudgetMs;
+  const best = qj.best;
+  if (!best || budget === null || qj.judged !== best || qj.result.kind === "galera" || qj.clients.length === 0) return;
+  const within2 = (p) => qj.clients.every((c) => {
+    const w = qj.path(p, c);
+    return !w.fails && w.ms !== void 0 && w.ms <= budget;
+  });
+  const others = qj.placements.filter((p) => p !== best && !within2(p));
+  if (!within2(best) || !others.length) return;
+  const at = (p, only) => qj.clients.filter((c) => !only || only(c)).map((c) => `${c} ${ms(qj.path(p, c).ms ?? Number.NaN)}`).join(", ");
+  const pin = relaysThroughFollowers(qj.q) ? "CockroachDB lease preferences" : "pin it there";
+  const cost = qj.clients.includes(best.site) ? "" : `; at a price: ${best.site} runs none of its writers, yet its leader then serves every linearizable read and coordinates every write over the WAN, so size it as a full member, not a tie-breaker, and every outage there moves the leadership (writes wait for a new leader)`;
+  J.notes.push(
+    `store ${name}: keep its leader in ${best.site} (${pin}): writes from ${at(best)}, within the ${ms(budget)} budget; ${others.map((p) => `with the leader in ${p.site}: ${at(p, (c) => (qj.path(p, c).ms ?? Infinity) > budget)}`).join("; ")} (a leader moves with restarts and failovers)${cost}`
+  );
+}
+function writesOf(quorums, deps, site) {
+  const writes = [];
+  for (const d of deps) {
+    const qj = quorums.get(d);
+    if (!qj?.judged) continue;
+    const path = qj.path(qj.judged, site);
+    writes.push({
+      store: d.name.value,
+      leader: qj.result.kind === "galera" ? null : qj.judged.site,
+      latencyMs: path.ms ?? null,
+      via: path.via,
+      budgetMs: qj.result.writeLatencyBudgetMs
+    });
+  }
+  return writes;
+}
+function writeSentences(J, quorums, entry, remaining, deps) {
+  const relayed = [];
+  for (const b of remaining)
+    for (const d of deps) {
+      const qj = quorums.get(d);
+      const w = b.writes.find((x) => x.store === d.name?.value);
+      if (!qj || !w) continue;
+      const over = w.latencyMs !== null && w.budgetMs !== null && w.latencyMs > w.budgetMs;
+      if (w.budgetMs === null || w.latencyMs === null || !over && !w.via || !over && qj.result.kind === "galera") continue;
+      (over ? J.breaks : relayed).push(writeSentence(J, entry, b, qj, w));
+    }
+  J.notes.push(...relayed);
+}
+function judgeTraffic2(J, quorums) {
+  const { ctx, s, R, breaks, notes } = J;
+  const t = ctx.topology;
+  const withdrawn = new Set(s.withdraw ?? []);
+  const traffic = [];
+  const advised = /* @__PURE__ */ new Set();
+  for (const tr of t.traffic) {
+    const lb = backendsOf2(ctx, tr);
+    if (!lb || tr.peakRps === void 0 || !tr.name) continue;
+    const name = tr.name.value;
+    const sc = scenario(tr.peakRps.value, lb, (site) => site !== void 0 && (R.lost.has(site) || withdrawn.has(site)));
+    const deps = (tr.dependsOn?.items ?? []).map((d) => t.storeByName.get(d.value)).filter((x) => x !== void 0);
+    const steering = tr.steering?.value ?? "steering";
+    const backends = tr.backends.map((b, i) => {
+      const site = lb[i].site;
+      const cluster = b.cluster.value;
+      const load = sc.up[i] ? toNumber(loadOf(sc, i)) : null;
+      const cap = b.capacityRps?.value ?? null;
+      const over = overCapacity(sc, i);
+      const why2 = load === null ? [] : deps.map((d) => noWrites(J, quorums, d, site)).filter((x) => x !== void 0);
+      const errors = why2.length > 0;
+      if (errors)
+        breaks.push(
+          `traffic ${name}: ${cluster} (${site}) still gets ${rps(load)} from ${steering}, but ${why2.join("; ")} \u2014 up to ${rps(load)} of errors (502s; every request counted as a write)`
+        );
+      if (over && load !== null)
+        breaks.push(
+          `traffic ${name}: ${cluster} carries ${rps(load)}; capacity ${rps(cap)} \u2014 overloaded by ${rps(load - cap)} (headroom ${percent(cap - load, cap)})`
+        );
+      else if (load !== null && cap !== null && load === cap && !errors)
+        notes.push(`traffic ${name}: ${cluster} is at capacity (${rps(load)} of ${rps(cap)}): no headroom for retries or autoscaler lag`);
+      const writes = load !== null && !errors ? writesOf(quorums, deps, site) : [];
+      const overBudget = writes.some((w) => w.latencyMs !== null && w.budgetMs !== null && w.latencyMs > w.budgetMs);
+      const known = writes.map((w) => w.latencyMs).filter((x) => x !== null);
+      return {
+        cluster,
+        site,
+        loadRps: load,
+        capacityRps: cap,
+        headroomRps: load !== null && cap !== null ? cap - load : null,
+        overloaded: over,
+        errors,
+        errorRps: errors ? load : 0,
+        writeLatencyMs: known.length ? Math.max(...known) : null,
+        overBudget,
+        writes
+      };
+    });
+    const remaining = backends.filter((b) => b.loadRps !== null);
+    const errorRps = backends.reduce((a, b) => a + b.errorRps, 0);
+    let outcome = "served";
+    if (sc.stranded) {
+      outcome = "unserved";
+      breaks.push(`traffic ${name}: no backend remains for ${rps(tr.peakRps.value)}`);
+    } else if (remaining.some((b) => b.errors)) {
+      outcome = "errors";
+      if (remaining.every((b) => b.errors))
+        breaks.push(`traffic ${name}: every remaining backend serves errors \u2014 no client's write succeeds (${rps(errorRps)})`);
+    } else if (remaining.some((b) => b.overloaded)) outcome = "overloaded";
+    traffic.push({ name, outcome, errorRps, backends });
+    writeSentences(J, quorums, name, remaining, deps);
+    for (const d of deps) {
+      const qj = quorums.get(d);
+      if (qj && !advised.has(qj)) {
+        advised.add(qj);
+        placementAdvice(J, d.name.value, qj);
+      }
+    }
+  }
+  return traffic;
+}
+function judgeClusterApis(J, quorums, clusters, traffic) {
+  const { ctx } = J;
+  return clusters.map((c) => {
+    if (c.outcome !== "up") return c;
+    const qj = quorums.get(ctx.topology.clusterByName.get(c.name));
+    if (!qj) return c;
+    const servingOf = () => traffic.flatMap((t) => t.backends.filter((b) => b.cluster === c.name && b.loadRps !== null).map((b) => ({ entry: t.name, b })));
+    const loadText = (serving) => serving.map(({ entry, b }) => `${rps(b.loadRps)} from ${entry}`).join(", ");
+    if (!qj.judged) {
+      const serving = qj.result.outcome === "stops" ? servingOf() : [];
+      const load2 = loadText(serving);
+      const short = serving.filter(({ b }) => b.overloaded);
+      if (serving.length)
+        J.notes.push(
+          `cluster ${c.name} keeps its running pods (${load2}) but cannot scale, reschedule or deploy until its etcd regains a majority${short.length ? ` \u2014 so it cannot add the capacity it is short of (${short.map(({ b }) => `${rps(b.loadRps)} of ${rps(b.capacityRps)}`).join(", ")})` : ""}`
+        );
+      return c;
+    }
+    if (!qj.path(qj.judged, c.site).fails) return c;
+    const load = loadText(servingOf());
+    const p = qj.judged;
+    const voting = p.voting.filter((x) => J.R.reaches(c.site, x));
+    const why2 = qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails) ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes` : `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})`;
+    J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${afterApiStops(c, load, p.voting, voting)}`);
+    return { ...c, apiStops: true, controlPlaneAt: [...p.voting], evictionAfterSeconds: EVICTION_AFTER_SECONDS };
+  });
+}
+function afterApiStops(c, load, controlPlaneAt, reachable) {
+  const pods = `its pods at ${c.site} keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled there`;
+  const within2 = reachable.length ? ` The API server${reachable.length === 1 ? "" : "s"} at ${listText([...reachable])} ${reachable.length === 1 ? "is" : "are"} still within ${c.site}'s reach: if the control-plane endpoint sends ${c.name}'s nodes there, they keep their API. Otherwise` : "";
+  return `${c.name}'s control plane keeps running at ${listText([...controlPlaneAt])}, where its etcd keeps a majority.${within2} ${within2 ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}, while the node controller (at ${controlPlaneAt.length > 1 ? `${controlPlaneAt.slice(0, -1).join(", ")} or ${controlPlaneAt[controlPlaneAt.length - 1]}` : controlPlaneAt[0]}) no longer hears ${c.site}'s kubelets: after about ${seconds(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) ${c.site}'s nodes are NotReady, and after the default ${seconds(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration their pods are evicted \u2014 one node every ${seconds(SECONDS_PER_EVICTED_NODE)} when the nodes carry per-site zone labels; without them ${c.site}'s nodes, most of the cluster, are a partial disruption, and none are evicted in a cluster of 50 nodes or fewer (one node every 100 s above). The kubelets at ${c.site} learn of it only when the network heals, and then stop every evicted pod at once: a cut of ${c.site} longer than about ${seconds(EVICTION_AFTER_SECONDS)} ends in a restart of ${c.name}'s workloads there just as it returns \u2014 raise the pods' tolerationSeconds for node.kubernetes.io/unreachable above the longest cut to ride out, or give ${c.name} a control plane local to ${c.site}`;
+}
+function judgeMeshes(J) {
+  const { ctx, R, breaks } = J;
+  const meshes = [];
+  const siteOf = (cluster) => ctx.siteOfCluster(cluster);
+  for (const c of ctx.topology.clusters) {
+    const me = c.name?.value;
+    const mySite = me ? siteOf(me) : void 0;
+    if (!me || !mySite || R.lost.has(mySite)) continue;
+    const primary = c.istio?.role?.value === "remote" ? c.istio.primary?.value : void 0;
+    const ps = primary ? siteOf(primary) : void 0;
+    if (primary && ps && !R.reaches(mySite, ps)) {
+      meshes.push({ cluster: me, outcome: "control-plane-lost", because: primary });
+      breaks.push(
+        `cluster ${me}: its Istio primary ${primary} is ${R.lost.has(ps) ? "lost" : "cut off"} \u2014 new pods in injected namespaces are refused (the injection webhook is the primary's istiod, and it fails closed): no scale-up, rollout or rescheduling in ${me}; no config pushes or new certificates either, and running workloads keep serving until their certificates expire (24 h by default)`
+      );
+    }
+    for (const l of c.linkerd?.links ?? []) {
+      const target = l.cluster?.value;
+      const ts = target ? siteOf(target) : void 0;
+      if (target && ts && !R.reaches(mySite, ts)) {
+        meshes.push({ cluster: me, outcome: "mirror-stale", because: target });
+        breaks.push(`cluster ${me}: its Linkerd link to ${target} is ${R.lost.has(ts) ? "lost" : "cut off"} \u2014 mirrored Services go stale`);
+      }
+    }
+  }
+  brokerNotes(J);
+  return meshes;
+}
+function brokerNotes(J) {
+  const { ctx, R, notes } = J;
+  const { joined: submariner2, brokers } = submarinerSet(ctx);
+  if (!submariner2.length) return;
+  for (const b of brokers) {
+    const bs = ctx.siteOfCluster(b.name.value);
+    if (!bs) continue;
+    const away = submariner2.map((c) => ({ name: c.name.value, site: ctx.siteOfCluster(c.name.value) })).filter((c) => c.name !== b.name.value && c.site && !R.lost.has(c.site) && !R.reaches(c.site, bs)).map((c) => c.name);
+    if (!away.length) continue;
+    notes.push(
+      `the Submariner Broker on ${b.name.value} is ${R.lost.has(bs) ? "lost" : `cut off from ${listText(away)}`}: for ${listText(away)} the tunnels already up and the Services already exported keep working (the Broker only exchanges Cluster and Endpoint records), but a gateway failover, a changed endpoint or a new export is not propagated until it returns`
+    );
+  }
+}
+function judgeExports(J, clusters) {
+  const { ctx, s, R, notes } = J;
+  const siteOf = (cluster) => ctx.siteOfCluster(cluster);
+  const exports2 = [];
+  for (const e of ctx.topology.exports) {
+    if (!e.service || !e.namespace) continue;
+    const id = `${e.namespace.value}/${e.service.value}`;
+    const servedBy = (e.clusters?.items ?? []).map((c) => c.value).filter((c) => siteOf(c) !== void 0 && !R.lost.has(siteOf(c)));
+    const groups = R.groups.map((g) => ({ sites: g, servedBy: servedBy.filter((c) => g.includes(siteOf(c))) }));
+    exports2.push({ service: e.service.value, namespace: e.namespace.value, servedBy, groups });
+    if (!servedBy.length) continue;
+    const stranded = /* @__PURE__ */ new Map();
+    for (const c of clusters)
+      if (c.outcome === "up" && !servedBy.some((x) => R.reaches(c.site, siteOf(x))))
+        stranded.set(c.site, [...stranded.get(c.site) ?? [], c.name]);
+    const heals = s.partition.length ? s.cut.length ? "network" : "partition" : "link";
+    const serving = listText(servedBy.map((c) => `${c} (${siteOf(c)})`));
+    for (const [site, names] of stranded)
+      notes.push(
+        `export ${id}: ${listText(names)} (${site}) reach${names.length === 1 ? "es" : ""} no exporting cluster \u2014 calls from there have no reachable endpoint until the ${heals} heals; ${serving} still serve${servedBy.length === 1 ? "s" : ""} it`
+      );
+  }
+  return exports2;
+}
+function toleranceNotes(J, quorums) {
+  const { s } = J;
+  if (!Object.keys(s.loseMembers).length) return;
+  for (const q of quorums) {
+    if (q.outcome === "stops" || q.outcome === "lost") continue;
+    const left = new Map(
+      Object.entries(q.members).map(([x, c]) => [x, J.R.lost.has(x) ? 0 : Math.max(0, c - (own(s.loseMembers, x) ?? 0))])
+    );
+    const total2 = [...left.values()].reduce((a, c) => a + c, 0);
+    const fatal = [...left].filter(([, c]) => c > 0 && total2 - c < q.majority).map(([x, c]) => `${x} (${total2 - c} of ${Object.values(q.members).reduce((a, c2) => a + c2, 0)} left)`);
+    if (!fatal.length) continue;
+    J.notes.push(
+      `${q.name}: ${total2} members left, majority ${q.majority} \u2014 it now tolerates ${total2 - q.majority} more member${total2 - q.majority === 1 ? "" : "s"}, and losing ${listText(fatal)} next stops writes: it no longer survives every single-site loss`
+    );
+  }
+}
+function verdictOf(quorums, stores, traffic, meshes, clusters) {
+  const down = quorums.some((q) => q.outcome === "stops") || stores.some((x) => x.outcome === "writes-stop" || x.outcome === "corrupts") || traffic.some((x) => x.outcome === "unserved" || x.outcome === "errors" && x.backends.every((b) => b.loadRps === null || b.errors));
+  const degraded = quorums.some((q) => q.flapping || q.overBudget || q.flowControl) || stores.some((x) => x.rpoUnbounded) || traffic.some((x) => x.outcome !== "served" || x.backends.some((b) => b.overloaded || b.overBudget)) || meshes.length > 0 || clusters.some((c) => c.apiStops);
+  return down ? "down" : degraded ? "degraded" : "ok";
+}
+function run(ctx, s) {
+  const R = reachability(ctx, s);
+  const J = { ctx, s, R, breaks: [], notes: [], what: whatOf(s), rtt: (a, b) => scaled(ctx, s, a, b, "typical")?.value };
+  const byOwner = /* @__PURE__ */ new Map();
+  const quorums = ctx.quorums.filter((q) => q.resolved && q.counts.size).map((q) => {
+    const j = judgeQuorum2(J, q);
+    byOwner.set(q.owner, j);
+    return j.result;
+  });
+  toleranceNotes(J, quorums);
+  const lostOrUp = judgeClusters(J, byOwner);
+  const stores = judgeAsyncStores(J);
+  const traffic = judgeTraffic2(J, byOwner);
+  const clusters = judgeClusterApis(J, byOwner, lostOrUp, traffic);
+  const meshes = judgeMeshes(J);
+  const exports2 = judgeExports(J, clusters);
+  const verdict = verdictOf(quorums, stores, traffic, meshes, clusters);
+  const name = scenarioName(s, [...ctx.topology.siteByName.keys()]);
+  return {
+    scenario: s,
+    name,
+    groups: R.groups,
+    clusters,
+    verdict,
+    quorums,
+    stores,
+    traffic,
+    meshes,
+    exports: exports2,
+    breaks: J.breaks,
+    notes: J.notes
+  };
+}
+var entitiesOfBreaks = (r2) => [...new Set(r2.breaks.map((b) => b.slice(0, Math.max(0, b.indexOf(": "))) || b))].join(", ");
+var worseVerdict = (a, b) => VERDICT_RANK[a] >= VERDICT_RANK[b] ? a : b;
+function runIsolate(ctx, site, base = ALL_UP) {
+  const sites = typeof site === "string" ? [site] : [...site];
+  const where = listText(sites);
+  const cutOff = { ...base, partition: [sites] };
+  const window2 = run(ctx, cutOff);
+  const after = run(ctx, { ...cutOff, withdraw: sites });
+  const notes = [];
+  let windowSeconds = 0;
+  let steered2 = false;
+  for (const tr of ctx.topology.traffic) {
+    const lb = backendsOf2(ctx, tr);
+    if (!lb || !tr.name || !lb.some((b) => b.site !== void 0 && sites.includes(b.site))) continue;
+    steered2 = true;
+    const w = rtoEstimate(tr);
+    if (!w) {
+      windowSeconds = null;
+      notes.push(
+        `traffic ${tr.name.value}: ${tr.healthCheck ? `${tr.steering?.value ?? "no steering"} with no ttlSeconds` : "no healthCheck is declared"}, so how long ${tr.steering?.value ?? "steering"} keeps sending clients to ${where} is unknown \u2014 declare healthCheck: { intervalSeconds, failureThreshold }${tr.healthCheck && tr.steering?.value !== "anycast" ? " and ttlSeconds" : ""}`
+      );
+      continue;
+    }
+    const deps = (tr.dependsOn?.items ?? []).map((d) => d.value);
+    const deep = deps.length ? `a deep health check (one that writes through ${listText(deps)})` : "a health check that fails when the site is cut off";
+    notes.push(
+      tr.steering?.value === "anycast" ? `traffic ${tr.name.value}: anycast withdraws ${where}'s route only when ${where}'s own health checker fails \u2014 with ${deep} in up to ${seconds(w.seconds, 3)} (${w.terms}) plus BGP convergence${tr.healthCheck?.withdrawSeconds ? "" : " (withdrawSeconds not declared)"}; a shallow check keeps passing on an isolated site that is still up, so clients keep reaching it (and getting its errors) until someone withdraws the route` : `traffic ${tr.name.value}: with ${deep}, ${tr.steering?.value} stops sending clients to ${where} within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}); a shallow check keeps passing on an isolated site that is still up, so the window lasts until someone withdraws ${where} (then the ${seconds(tr.ttlSeconds?.value ?? 0, 3)} TTL)`
+    );
+    if (windowSeconds !== null) windowSeconds = Math.max(windowSeconds, w.seconds);
+  }
+  if (!steered2) notes.push(`No traffic entry has a backend in ${where}: nothing to withdraw, one judgement`);
+  else {
+    const others = [...ctx.topology.siteByName.keys()].filter((x) => !sites.includes(x) && !base.lose.includes(x));
+    const instead = run(ctx, { ...cutOff, withdraw: others });
+    const errorsOf = (r2) => r2.traffic.reduce((a, t) => a + (t.outcome === "unserved" ? Number.POSITIVE_INFINITY : t.errorRps), 0);
+    if (others.length && (VERDICT_RANK[instead.verdict] < VERDICT_RANK[after.verdict] || errorsOf(instead) < errorsOf(after)))
+      notes.push(
+        `withdrawing ${listText(others)} instead is the better response \u2014 ${instead.traffic.map(
+          (t) => `traffic ${t.name}: ${t.backends.filter((b) => b.loadRps !== null).map(
+            (b) => `${b.cluster} ${rps(b.loadRps)}${b.capacityRps !== null ? ` of ${rps(b.capacityRps)}` : ""}${b.overloaded ? ` (overloaded by ${rps(b.loadRps - b.capacityRps)})` : ""}`
+          ).join(", ")}, ${t.errorRps ? `${rps(t.errorRps)} of errors` : "no errors"}`
+        ).join("; ")} (verdict ${instead.verdict}${instead.verdict === "ok" ? "" : `: ${entitiesOfBreaks(instead)}`})`
+      );
+  }
+  return {
+    scenario: { isolate: typeof site === "string" ? site : sites },
+    name: `isolate ${sites.join(", ")}`,
+    windowSeconds,
+    window: window2,
+    after,
+    verdict: worseVerdict(window2.verdict, after.verdict),
+    notes
+  };
+}
+var MAX_PARTITION_SITES = 12;
+function sweep(ctx, kind) {
+  const sites = [...ctx.topology.siteByName.keys()];
+  if (kind === "single") return sites.length < 2 ? [] : sites.map((x) => ({ ...ALL_UP, lose: [x] }));
+  if (kind === "cuts")
+    return sites.flatMap(
+      (a, i) => sites.slice(i + 1).filter((b) => ctx.link(a, b)).map((b) => ({ ...ALL_UP, cut: [[a, b]] }))
+    );
+  if (kind === "double")
+    return sites.length < 3 ? [] : sites.flatMap((a, i) => sites.slice(i + 1).map((b) => ({ ...ALL_UP, lose: [a, b] })));
+  if (sites.length > MAX_PARTITION_SITES)
+    throw new RangeError(
+      `${sites.length} sites: every two-group partition is listed for at most ${MAX_PARTITION_SITES} sites (${count(2 ** (sites.length - 1) - 1, 0)} splits here)`
+    );
+  return twoGroupSplits(sites);
+}
+function twoGroupSplits(sites) {
+  const out = [];
+  for (let mask = 1; mask < 1 << sites.length - 1; mask++) {
+    const left = [sites[0]];
+    const right = [];
+    for (let i = 1; i < sites.length; i++) (mask & 1 << i - 1 ? right : left).push(sites[i]);
+    out.push({ ...ALL_UP, partition: [left, right] });
+  }
+  return out;
+}
+var VERDICT_RANK = { ok: 0, degraded: 1, down: 2 };
+
+// server/src/availability/budget.ts
+var BUDGET_STATE_LIMIT = 4096;
+var KEPT_STATES = 4;
+function overWrites(r2, label4, store, budget) {
+  const q = r2.quorums.find((x) => x.name === label4);
+  if (!q || q.outcome === "stops" || q.outcome === "lost") return [];
+  const out = [];
+  for (const t of r2.traffic)
+    for (const b of t.backends)
+      for (const w of b.writes)
+        if (w.store === store && w.latencyMs !== null && w.latencyMs > budget) {
+          const text3 = `${b.site} ${ms(w.latencyMs)}${w.via ? ` through ${w.via}` : ""}${w.leader ? ` (leader in ${w.leader})` : ""}`;
+          if (!out.includes(text3)) out.push(text3);
+        }
+  if (!out.length && q.overBudget) out.push(`its best commit is over ${ms(budget)}`);
+  return out;
+}
+function budgetComponents(d, q) {
+  const sites = [.../* @__PURE__ */ new Set([...q.sites, ...q.clients])].sort((a, b) => a - b);
+  const links = [];
+  const n = d.sites.length;
+  for (let i = 0; i < sites.length; i++)
+    for (let j = i + 1; j < sites.length; j++) {
+      const l = d.linkAt[sites[i] * n + sites[j]];
+      if (l >= 0) links.push(l);
+    }
+  return componentsOf(d, sites, links);
+}
+function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
+  const quorum = ctx.quorumOf(store);
+  const budget = quorum && writeBudget(quorum);
+  const name = store.name?.value;
+  if (budget === void 0 || !quorum || !name) return void 0;
+  const d = leanDesign(ctx);
+  if (!d.declared || d.invalid.length) return void 0;
+  const q = leanEntities(ctx, d).find((e) => e.type === "quorum" && e.owner === quorum.owner);
+  if (!q) return void 0;
+  const comps = budgetComponents(d, q);
+  let over = 0;
+  const states = [];
+  const r2 = enumerateStates(d, comps, limit, (s, p, failed) => {
+    const scenario2 = {
+      ...ALL_UP,
+      lose: d.sites.filter((_, i) => !s.siteUp[i]),
+      cut: d.links.filter((_, l) => !s.linkUp[l]).map((l) => [d.sites[l.a], d.sites[l.b]])
+    };
+    const writes = overWrites(run(ctx, scenario2), quorum.label, name, budget);
+    if (!writes.length) return;
+    over += p;
+    states.push({ components: failed.map((i) => comps[i].name), probability: p, writes });
+  });
+  states.sort((a, b) => b.probability - a.probability || a.components.length - b.components.length);
+  return {
+    store: name,
+    budgetMs: budget,
+    overProbability: over,
+    method: r2.method,
+    unjudgedProbability: r2.unjudged,
+    statesJudged: r2.states,
+    states: states.slice(0, KEPT_STATES)
+  };
+}
+var budgetCell = (_ctx) => ({});
+function budgetOf(ctx, store) {
+  const cell2 = ctx.fact(budgetCell);
+  cell2.value ??= /* @__PURE__ */ new Map();
+  if (!cell2.value.has(store)) {
+    const f = writeBudgetFigures(ctx, store);
+    if (f) cell2.value.set(store, f);
+    else return void 0;
+  }
+  return cell2.value.get(store);
+}
+function overBudgetStateText(s) {
+  const what = s.components.length ? `${s.components.join(" + ")} down` : "every site and link up";
+  return `${what}, ${timeShare(s.probability)}: ${s.writes[0].startsWith("its best commit") ? "" : "writes from "}${s.writes.join(", ")}`;
+}
+function budgetText(f, causes = true) {
+  const head = `writes over the ${ms(f.budgetMs)} budget (writeLatencyBudgetMs) ${f.overProbability > 0 ? timeShare(f.overProbability) : "in no judged state"}${f.method === "bounded" ? ` (at least; ${timeShare(f.unjudgedProbability)} not judged)` : ""}`;
+  if (!causes || !f.states.length) return head;
+  return `${head}, at the leader placement the what-if engine judges (the worst for the writers where placement decides) \u2014 most likely: ${f.states.map(overBudgetStateText).join("; ")}`;
+}
+
 // server/src/availability/render.ts
 var AVAILABILITY_FORMATS = ["text", "json", "md"];
 function judgementsOf(ctx, f) {
@@ -18063,6 +18984,9 @@ var SURVIVE = {
   partition: "any partition into two groups"
 };
 var metText = (j) => j.met === null ? "cannot be measured" : j.met ? `met${j.condition ? ` ${j.condition}` : ""}` : `NOT met${j.detail && j.key.startsWith("survive") ? ` (${j.detail})` : ""}`;
+function budgetOfFigures(ctx, f) {
+  return f.kind === "consensus" || f.kind === "galera" ? budgetOf(ctx, f.owner) : void 0;
+}
 function availabilityJson(ctx, report = reportOf(ctx)) {
   const finite = (x) => Number.isFinite(x) ? x : null;
   const out = report.figures.map((f) => ({
@@ -18094,6 +19018,14 @@ function availabilityJson(ctx, report = reportOf(ctx)) {
       quorumMinutesPerYear: f.api.quorum.minutesPerYear,
       federatedAvailability: f.api.stretched ? f.api.federated : null
     } : null,
+    writeBudget: ((b) => b ? {
+      budgetMs: b.budgetMs,
+      overProbability: b.overProbability,
+      overMinutesPerYear: b.overProbability * MINUTES_PER_YEAR,
+      method: b.method,
+      unjudgedProbability: b.unjudgedProbability,
+      states: b.states
+    } : null)(budgetOfFigures(ctx, f)),
     rtoSeconds: f.rto?.seconds ?? null,
     rpoSeconds: f.rpoSeconds === null ? null : finite(f.rpoSeconds),
     rpoUnbounded: f.rpoSeconds === Infinity,
@@ -18148,6 +19080,8 @@ function lines(ctx, f) {
   else if (f.kind === "traffic") out.push(`  RTO unknown: ${rtoMissing(f.owner)}`);
   const helps = whereANineHelps(ctx, f);
   if (helps) out.push(`  where a nine helps most: ${nineHelpsText(ctx, f, helps)}`);
+  const budget = budgetOfFigures(ctx, f);
+  if (budget) out.push(`  ${budgetText(budget)}`);
   if (f.rpoSeconds !== null) out.push(`  RPO ${rpoText(f)}`);
   for (const j of judgementsOf(ctx, f)) out.push(`  objective ${j.key.replace(/ .*/, "")} ${objectiveText(j)}: ${metText(j)}`);
   if (f.assumedAtOne.length) out.push(`  taken as never failing (no availability declared): ${f.assumedAtOne.join(", ")}`);
@@ -18160,13 +19094,14 @@ function availabilityText(ctx, report = reportOf(ctx)) {
 `;
 }
 var RTO_DEEP_CHECK = "only with a deep health check (one that fails for a site cut off but alive; a shallow check keeps passing)";
-function mdAvailability(f) {
+function mdAvailability(f, budget) {
   const figure = `${boundShows(f) ? "\u2265 " : ""}${availabilityPercent(f.availability, f.unavailability)}`;
   const quorum = quorumFigureText(f);
   return [
     f.api ? `${apiSubject(f)}: ${figure}` : figure,
     ...quorum ? [quorum] : [],
-    ...f.withoutRelay ? [withoutRelayText(f.withoutRelay)] : []
+    ...f.withoutRelay ? [withoutRelayText(f.withoutRelay)] : [],
+    ...budget ? [budgetText(budget, false)] : []
   ].join("; ");
 }
 function availabilityMarkdown(ctx, report = reportOf(ctx)) {
@@ -18193,7 +19128,7 @@ function availabilityMarkdown(ctx, report = reportOf(ctx)) {
           return [
             f.label,
             f.kind,
-            mdAvailability(f),
+            mdAvailability(f, budgetOfFigures(ctx, f)),
             f.unavailability > 0 ? minutes(f.minutesPerYear) : "none",
             f.method,
             f.brokenAllUp ? "fails with everything up" : f.cutSets[0] ? cutSetText(f.cutSets[0]) : "none of 3 or fewer",
@@ -23243,844 +24178,6 @@ var import_node_os = require("node:os");
 var import_node_path4 = require("node:path");
 var import_node_url = require("node:url");
 
-// server/src/whatif/engine.ts
-var ALL_UP = { lose: [], partition: [], cut: [], loseMembers: {}, rttFactor: null, slow: [] };
-var MAX_FACTOR = 1e3;
-var linkName = (a, b) => `${a}\u2013${b}`;
-function scenarioName(s, sites) {
-  const parts = [];
-  if (s.lose.length) parts.push(`lose ${s.lose.join(", ")}`);
-  if (s.partition.length) {
-    const named = new Set(s.partition.flat());
-    const rest = (sites ?? []).filter((x) => !named.has(x) && !s.lose.includes(x));
-    parts.push(`partition ${[...s.partition.map((g) => g.join(",")), ...rest.length ? [`(${rest.join(",")})`] : []].join(" / ")}`);
-  }
-  if (s.cut.length) parts.push(`cut ${s.cut.map(([a, b]) => linkName(a, b)).join(", ")}`);
-  const lm = Object.entries(s.loseMembers);
-  if (lm.length) parts.push(`lose members ${lm.map(([k, v]) => `${k}:${v}`).join(", ")}`);
-  if (s.rttFactor !== null) parts.push(`RTT \xD7 ${s.rttFactor}`);
-  if (s.slow.length) parts.push(`slow ${s.slow.map((l) => `${linkName(l.between[0], l.between[1])} \xD7 ${l.factor}`).join(", ")}`);
-  if (s.withdraw?.length) parts.push(`${s.withdraw.join(", ")} withdrawn from steering`);
-  return parts.length ? parts.join("; ") : "all up";
-}
-function slowFactor(s, a, b) {
-  for (const l of s.slow) if (l.between[0] === a && l.between[1] === b || l.between[0] === b && l.between[1] === a) return l.factor;
-  return s.rttFactor ?? void 0;
-}
-function reachability(ctx, s) {
-  const lost = new Set(s.lose);
-  const all = [...ctx.topology.siteByName.keys()].filter((x) => !lost.has(x));
-  const groupIndex = /* @__PURE__ */ new Map();
-  let groups = [all];
-  if (s.partition.length) {
-    const named = new Set(s.partition.flat());
-    groups = s.partition.map((g) => g.filter((x) => !lost.has(x))).filter((g) => g.length);
-    const rest = all.filter((x) => !named.has(x));
-    if (rest.length) groups.push(rest);
-  }
-  const position = /* @__PURE__ */ new Map();
-  groups.forEach((g, i) => {
-    g.forEach((x, at) => {
-      groupIndex.set(x, i);
-      position.set(x, at);
-    });
-  });
-  const cut = /* @__PURE__ */ new Map();
-  for (const [a, b] of s.cut) {
-    for (const [x, y] of [
-      [a, b],
-      [b, a]
-    ]) {
-      const set = cut.get(x) ?? /* @__PURE__ */ new Set();
-      set.add(y);
-      cut.set(x, set);
-    }
-  }
-  const up = (site) => !lost.has(site) && ctx.topology.siteByName.has(site);
-  return {
-    lost,
-    groups,
-    up,
-    groupOf: (site) => {
-      const group = groupIndex.get(site);
-      return group === void 0 ? void 0 : { group, at: position.get(site) };
-    },
-    reaches: (a, b) => up(a) && up(b) && (a === b || groupIndex.get(a) === groupIndex.get(b) && !cut.get(a)?.has(b) && ctx.link(a, b) !== void 0)
-  };
-}
-var excursion = (s) => s.rttFactor !== null || s.slow.length > 0;
-function scaled(ctx, s, a, b, which) {
-  if (a === b) return { value: 0, text: "0 ms" };
-  const p99 = which === "p99-else-typical" ? ctx.rttP99(a, b) : void 0;
-  const base = p99 ?? ctx.rtt(a, b);
-  if (base === void 0) return void 0;
-  const f = slowFactor(s, a, b);
-  const kind = p99 !== void 0 ? "p99 " : which === "p99-else-typical" ? "typical " : "";
-  if (f === void 0) return { value: base, text: `${kind}${ms(base)}` };
-  return { value: f * base, text: `${kind}${ms(base)} \xD7 ${f} = ${ms(f * base)}` };
-}
-var FAILS = { fails: true, ms: void 0, via: null };
-var plus = (...xs) => xs.every((x) => x !== void 0) ? xs.reduce((a, x) => a + x, 0) : void 0;
-function clientSites(J, q) {
-  const { ctx, s, R } = J;
-  const out = [];
-  if (q.kind === "etcd") {
-    const name = q.owner.name?.value;
-    const site = name ? ctx.siteOfCluster(name) : void 0;
-    return site && R.up(site) ? [site] : [];
-  }
-  for (const tr of dependentsOf(ctx, q.owner)) {
-    for (const b of backendsOf2(ctx, tr) ?? [])
-      if (b.site !== void 0 && R.up(b.site) && !s.withdraw?.includes(b.site) && !out.includes(b.site)) out.push(b.site);
-  }
-  return out;
-}
-var dependentsCache = /* @__PURE__ */ new WeakMap();
-function dependentsOf(ctx, st) {
-  let m = dependentsCache.get(ctx);
-  if (!m) {
-    m = /* @__PURE__ */ new Map();
-    for (const tr of ctx.topology.traffic)
-      for (const d of tr.dependsOn?.items ?? []) {
-        const dep = ctx.topology.storeByName.get(d.value);
-        if (dep && !m.get(dep)?.includes(tr)) m.set(dep, [...m.get(dep) ?? [], tr]);
-      }
-    dependentsCache.set(ctx, m);
-  }
-  return m.get(st) ?? [];
-}
-function placementsOf(J, q, after, maj) {
-  const { ctx, R } = J;
-  const memberSites2 = [...after].filter(([, c]) => c > 0).map(([x]) => x);
-  const counts = (sites) => new Map(sites.map((x) => [x, after.get(x)]));
-  const out = [];
-  for (const l of memberSites2) {
-    const voting = memberSites2.filter((x) => R.reaches(x, l));
-    if (voting.reduce((a, x) => a + after.get(x), 0) < maj) continue;
-    const stops = memberSites2.filter((x) => !voting.includes(x));
-    if (q.kind !== "galera") {
-      out.push({ site: l, voting, stops, commit: leaderCommit(ctx, q, l, { counts: counts(voting), rtt: J.rtt, need: maj }) });
-      continue;
-    }
-    const clique2 = voting.every((a, i) => voting.slice(i + 1).every((b) => R.reaches(a, b)));
-    if (!clique2 || out.some((p) => p.voting.join() === voting.join())) continue;
-    let best;
-    for (const w of voting) {
-      const commit = galeraCommit(ctx, q, w, { counts: counts(voting), rtt: J.rtt });
-      if (!best || commit !== void 0 && (best.commit === void 0 || commit < best.commit)) best = { site: w, commit };
-    }
-    out.push({ site: best.site, voting, stops, commit: best.commit });
-  }
-  return out;
-}
-function writePath(J, q, after, p, client) {
-  const { ctx, R } = J;
-  const nearest = (through, cost) => {
-    let best;
-    for (const m of through) {
-      if (m === client || !R.reaches(client, m)) continue;
-      const ms3 = plus(J.rtt(client, m), cost(m));
-      if (!best || ms3 !== void 0 && (best.ms === void 0 || ms3 < best.ms)) best = { fails: false, ms: ms3, via: m };
-    }
-    return best ?? FAILS;
-  };
-  if (q.kind === "galera") {
-    const counts = new Map(p.voting.map((x) => [x, after.get(x)]));
-    const commitFrom = (m) => galeraCommit(ctx, q, m, { counts, rtt: J.rtt });
-    if (p.voting.includes(client)) return { fails: false, ms: commitFrom(client), via: null };
-    if ((after.get(client) ?? 0) > 0) return FAILS;
-    return nearest(p.voting, commitFrom);
-  }
-  if (client === p.site) return { fails: false, ms: p.commit, via: null };
-  if (R.reaches(client, p.site)) return { fails: false, ms: plus(J.rtt(client, p.site), p.commit), via: null };
-  if (!relaysThroughFollowers(q)) return FAILS;
-  return nearest(
-    p.voting.filter((m) => m !== p.site),
-    (m) => plus(J.rtt(m, p.site), p.commit)
-  );
-}
-var before = (a, b) => {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
-  return false;
-};
-function choosePlacements(q, placements, clients, path, stoppedMembers) {
-  if (!placements.length) return { best: void 0, judged: void 0 };
-  const budget = writeBudget(q);
-  const failing = (p) => clients.filter((c) => path(p, c).fails);
-  const slowest = (p) => Math.max(-1, ...clients.map((c) => path(p, c).ms ?? -1));
-  const pinKey = (p) => [
-    stoppedMembers(p),
-    failing(p).length,
-    budget !== void 0 && p.commit !== void 0 && p.commit > budget ? 1 : 0,
-    clients.length ? slowest(p) : p.commit ?? Infinity,
-    p.commit ?? Infinity
-  ];
-  let best = placements[0];
-  for (const p of placements) if (before(pinKey(p), pinKey(best))) best = p;
-  const sig2 = (p) => `${p.stops.join()}|${failing(p).join()}`;
-  if (placements.every((p) => sig2(p) === sig2(placements[0]))) return { best, judged: best };
-  let judged3 = placements[0];
-  for (const p of placements) {
-    const [f, j] = [failing(p).length, failing(judged3).length];
-    if (f > j || f === 0 && j === 0 && slowest(p) > slowest(judged3)) judged3 = p;
-  }
-  return { best, judged: judged3 };
-}
-var stopWord = (v) => `${listText([...v])} stop${v.length === 1 ? "s" : ""}`;
-function stopsBreak(J, q, after, groups, maj) {
-  const { ctx, s, R } = J;
-  const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
-  const survivors = [...after.values()].reduce((a, c) => a + c, 0);
-  const memberSites2 = [...after].filter(([, c]) => c > 0).map(([x]) => x);
-  if (survivors < maj) return `${q.label}: ${J.what} leaves ${survivors} of ${n} members; majority is ${maj} \u2014 writes stop`;
-  if (s.partition.length > 0 && !s.cut.length && groups.length > 1)
-    return `${q.label}: the partition leaves ${groups.map((g) => `${g.sites.join(",")} ${g.members}`).join(" vs ")} of ${n} members; majority is ${maj} on no side \u2014 writes stop`;
-  const reachable = (site) => memberSites2.reduce((a, x) => a + (R.reaches(x, site) ? after.get(x) : 0), 0);
-  const unlinked = [];
-  for (let i = 0; i < memberSites2.length; i++)
-    for (let j = i + 1; j < memberSites2.length; j++)
-      if (!ctx.link(memberSites2[i], memberSites2[j])) unlinked.push(linkName(memberSites2[i], memberSites2[j]));
-  const galera = q.kind === "galera" ? "; Galera's primary component needs a majority of nodes that all see each other, and no such set remains" : "";
-  return `${q.label}: ${survivors} of ${n} members survive, but no member site reaches ${maj} of them (${memberSites2.map((x) => `${x} reaches ${reachable(x)}`).join(", ")}) \u2014 writes stop${galera}${unlinked.length ? `; no link is declared for ${unlinked.join(", ")}, and a site reaches another only over a declared link` : ""}`;
-}
-function stoppingNote(q, placements, judged3, after, maj) {
-  const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
-  if (placements.every((p) => p.stops.join() === placements[0].stops.join())) {
-    const stopped = placements[0].stops;
-    const writing = q.kind === "galera" ? placements[0].voting : placements.map((p) => p.site);
-    return `${q.label}: the members in ${listText([...stopped])} (${stopped.reduce((a, x) => a + after.get(x), 0)} of ${n}) cannot reach a majority and stop; ${listText([...writing])} keep${writing.length === 1 ? "s" : ""} writing (majority ${maj})`;
-  }
-  if (q.kind === "galera")
-    return `${q.label}: Galera keeps a primary component of ${maj} of ${n} nodes that all see each other \u2014 ${placements.map((p) => p.voting.join(" + ")).join(" or ")}; the nodes left out stop (non-primary), and which side that is is not determined (judged with ${listText([...judged3.stops])} left out); membership may churn while the cut lasts (evs.suspect_timeout, evs.auto_evict)`;
-  const who = relaysThroughFollowers(q) ? "leader (CockroachDB: each range's leaseholder)" : "leader";
-  const raft = q.kind === "etcd" ? "Raft with PreVote and CheckQuorum (etcd \u2265 3.5's defaults) keeps a live leader where it is; without them leadership may flap" : "Raft with PreVote and CheckQuorum keeps a live leader where it is, and it does not move to the best-connected site";
-  return `${q.label}: where the ${who} is when the links go decides who stops \u2014 ${placements.map((p) => `leader in ${p.site}: ${p.stops.length ? stopWord(p.stops) : "every member votes"}`).join("; ")}; ${raft}, so this is judged with the leader in ${judged3.site}`;
-}
-function judgeExcursion(J, q, after) {
-  const { ctx, s, R } = J;
-  if (!excursion(s)) return { flapping: false, flowControl: false };
-  const voting = (a, b) => (after.get(a) ?? 0) > 0 && (after.get(b) ?? 0) > 0 && R.reaches(a, b);
-  const largest = (which) => {
-    const l = largestMemberRtt(ctx, q, (a, b) => voting(a, b) ? scaled(ctx, s, a, b, which)?.value : void 0);
-    return l.pair ? { ...scaled(ctx, s, l.pair[0], l.pair[1], which), pair: linkName(l.pair[0], l.pair[1]) } : void 0;
-  };
-  if (q.kind === "etcd") {
-    const worst2 = largest("p99-else-typical");
-    if (!worst2) return { flapping: false, flowControl: false };
-    const { election: el, heartbeat: hb } = etcdTimers(q.owner);
-    const rttText = `${q.label}: the largest member RTT becomes ${worst2.text} (${worst2.pair})`;
-    if (hb + worst2.value >= el) {
-      J.breaks.push(
-        `${rttText}; with the ${ms(hb)} heartbeat that is ${ms(hb + worst2.value)}, at or above the ${ms(el)} election timeout \u2014 followers go a whole election timeout without a heartbeat, start elections and leaders flap`
-      );
-      return { flapping: true, flowControl: false };
-    }
-    if (10 * worst2.value > el)
-      J.notes.push(
-        `${rttText}: the ${ms(el)} election timeout is below etcd's 10 \xD7 RTT margin (${ms(10 * worst2.value)}) \u2014 heartbeats still arrive in time, but a few lost or delayed ones now trigger elections: a risk of leader flapping, not flapping itself`
-      );
-    else if (worst2.value >= hb)
-      J.notes.push(
-        `${rttText}, at or above the ${ms(hb)} heartbeat: heartbeats are sent faster than the RTT; etcd recommends 0.5\u20131.5 \xD7 RTT`
-      );
-    return { flapping: false, flowControl: false };
-  }
-  const worst = largest("typical");
-  if (q.kind !== "galera" || !worst || worst.value <= ctx.options.galeraMaxRttMs) return { flapping: false, flowControl: false };
-  J.breaks.push(
-    `${q.label}: Galera across ${worst.text} RTT (${worst.pair}) \u2014 each commit waits at least one round trip to the farthest member, and a member that falls behind over the WAN triggers flow control, which pauses writes on every node (above Quorate's threshold quorate.galeraMaxRttMs, ${ms(ctx.options.galeraMaxRttMs)}: a setting, not a Galera number)`
-  );
-  return { flapping: false, flowControl: true };
-}
-function commitOverBudget(J, q, placements, best, after) {
-  const { s } = J;
-  const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
-  const budget = writeBudget(q);
-  const commits = placements.map((p) => p.commit).filter((x) => x !== void 0);
-  const overBudget = budget !== void 0 && commits.length > 0 && Math.min(...commits) > budget;
-  if (overBudget) {
-    const fastest = best.commit === Math.min(...commits) ? best : placements.find((p) => p.commit === Math.min(...commits));
-    const voting = fastest.voting.reduce((a, x) => a + after.get(x), 0);
-    const scaledNote = excursion(s) ? ", RTTs scaled by the excursion" : "";
-    J.breaks.push(
-      q.kind === "galera" ? `${q.label}: the best commit latency is ${ms(fastest.commit)} (writes from ${fastest.site}: the write-set reaches every node of the primary component, ${voting} of ${n} members, before certification${scaledNote}) \u2014 above the ${ms(budget)} budget` : `${q.label}: the best commit latency is ${ms(fastest.commit)} (leader in ${fastest.site}, ${voting} of ${n} members voting${scaledNote}) \u2014 above the ${ms(budget)} budget`
-    );
-  }
-  return overBudget;
-}
-function quorumGroups(J, q, after, placements) {
-  const leadSites = new Set(placements.flatMap((p) => q.kind === "galera" ? p.voting : [p.site]));
-  const byGroup = /* @__PURE__ */ new Map();
-  for (const site of q.counts.keys()) {
-    const g = J.R.groupOf(site);
-    if (g) byGroup.set(g.group, [...byGroup.get(g.group) ?? [], { at: g.at, site }]);
-  }
-  return [...byGroup].sort(([a], [b]) => a - b).map(([, xs]) => {
-    const sites = xs.sort((a, b) => a.at - b.at).map((x) => x.site);
-    return { sites, members: sites.reduce((a, x) => a + (after.get(x) ?? 0), 0), writes: sites.some((x) => leadSites.has(x)) };
-  });
-}
-function judgeQuorum2(J, q) {
-  const { s, R } = J;
-  const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
-  const maj = majority(n);
-  const after = /* @__PURE__ */ new Map();
-  for (const [site, c] of q.counts) after.set(site, R.lost.has(site) ? 0 : Math.max(0, c - (own(s.loseMembers, site) ?? 0)));
-  const placements = placementsOf(J, q, after, maj);
-  const clients = clientSites(J, q);
-  const path = (p, c) => writePath(J, q, after, p, c);
-  const groups = quorumGroups(J, q, after, placements);
-  const byLeader = {};
-  for (const p of placements) byLeader[p.site] = [...p.stops];
-  const base = {
-    name: q.label,
-    kind: q.kind,
-    members: Object.fromEntries(q.counts),
-    majority: maj,
-    writeLatencyBudgetMs: writeBudget(q) ?? null,
-    byLeader,
-    groups
-  };
-  const none = {
-    commitLatencyMs: null,
-    leader: null,
-    writer: null,
-    judgedLeader: null,
-    overBudget: false,
-    flapping: false,
-    flowControl: false
-  };
-  const judgement2 = (result, chosen2) => ({
-    q,
-    result,
-    placements,
-    ...chosen2,
-    clients,
-    path
-  });
-  if (q.kind === "etcd" && [...q.counts.keys()].every((x) => R.lost.has(x)))
-    return judgement2({ ...base, ...none, outcome: "lost" }, { best: void 0, judged: void 0 });
-  if (!placements.length) {
-    J.breaks.push(stopsBreak(J, q, after, groups, maj));
-    return judgement2({ ...base, ...none, outcome: "stops" }, { best: void 0, judged: void 0 });
-  }
-  const stopped = (p) => p.stops.reduce((a, x) => a + after.get(x), 0);
-  const chosen = choosePlacements(q, placements, clients, path, stopped);
-  const best = chosen.best;
-  const stopping = placements.some((p) => p.stops.length > 0);
-  if (stopping) J.notes.push(stoppingNote(q, placements, chosen.judged, after, maj));
-  const overBudget = commitOverBudget(J, q, placements, best, after);
-  const { flapping, flowControl } = judgeExcursion(J, q, after);
-  const outcome = flapping ? "flapping" : flowControl ? "flow-control" : overBudget ? "over-budget" : stopping ? "minority-stops" : "continues";
-  return judgement2(
-    {
-      ...base,
-      outcome,
-      commitLatencyMs: best.commit ?? null,
-      // Galera has no leader: every node takes writes, and `writer` is the site whose writes commit fastest
-      leader: q.kind !== "galera" ? best.site : null,
-      writer: q.kind === "galera" ? best.site : null,
-      judgedLeader: q.kind !== "galera" ? chosen.judged.site : null,
-      overBudget,
-      flapping,
-      flowControl
-    },
-    chosen
-  );
-}
-var backendCache2 = /* @__PURE__ */ new WeakMap();
-function backendsOf2(ctx, tr) {
-  let m = backendCache2.get(ctx);
-  if (!m) {
-    m = /* @__PURE__ */ new Map();
-    backendCache2.set(ctx, m);
-  }
-  if (!m.has(tr)) m.set(tr, loadBackends(ctx, tr));
-  return m.get(tr);
-}
-var asyncWriters = (ctx, st) => {
-  const out = [];
-  for (const w of st.writers?.items ?? []) if (ctx.topology.siteByName.has(w.value) && !out.includes(w.value)) out.push(w.value);
-  return out;
-};
-function whatOf(s) {
-  const parts = [s.lose.length ? `losing ${listText([...s.lose])}` : "", Object.keys(s.loseMembers).length ? "the member losses" : ""];
-  return parts.filter(Boolean).join(" with ") || "the scenario";
-}
-function judgeClusters(J, quorums) {
-  const { ctx, R } = J;
-  const t = ctx.topology;
-  const clusters = [];
-  for (const c of t.clusters) {
-    const name = c.name?.value;
-    const site = name ? ctx.siteOfCluster(name) : void 0;
-    if (!name || !site || t.clusterByName.get(name) !== c) continue;
-    const outcome = R.lost.has(site) ? "lost" : "up";
-    clusters.push({ name, site, outcome, apiStops: false, controlPlaneAt: [], evictionAfterSeconds: null });
-    if (outcome === "up") continue;
-    const q = quorums.get(c)?.result;
-    const plane = !q ? "" : q.outcome === "lost" ? `; its control plane (etcd, ${Object.entries(q.members).map(([x, k]) => `${k} in ${x}`).join(", ")}) is lost with it, as a per-site control plane is by design` : q.outcome === "stops" ? "; its stretched etcd stops too (see above)" : `; its stretched etcd keeps a majority on ${listText(q.groups.filter((g) => g.writes).flatMap((g) => g.sites))}, but the cluster it serves is gone \u2014 nothing runs under it`;
-    J.notes.push(`cluster ${name} is lost with ${site}${plane}`);
-  }
-  return clusters;
-}
-function judgeAsyncStores(J) {
-  const { ctx, R, breaks, notes } = J;
-  const lost = R.lost;
-  const stores = [];
-  for (const st of ctx.topology.stores) {
-    const rep = st.replication?.value;
-    if (rep !== "async" && rep !== "crdt" || !st.name) continue;
-    const name = st.name.value;
-    const writers = asyncWriters(ctx, st);
-    const up = writers.filter((w) => !lost.has(w));
-    const down = writers.filter((w) => lost.has(w));
-    const policy = st.conflictResolution?.value;
-    let outcome = "continues";
-    let atRiskBytes = null;
-    let rpoUnbounded = false;
-    let tail = "";
-    const overflow = [];
-    const { maxLagSeconds: lag, writeRatePerSecond: rate, writeBytes: size2, lagBufferBytes: buffer } = st;
-    if (down.length && lag && rate && size2) {
-      const need = toNumber(lagBytesNeeded(lag.value, rate.value, size2.value));
-      const product = `${seconds(lag.value, 3)} \xD7 ${count(rate.value)} writes/s \xD7 ${count(size2.value)} bytes`;
-      if (buffer && buffer.value < need) {
-        rpoUnbounded = true;
-        overflow.push(
-          `store ${name}: the unreplicated tail of ${listText(down)} (${product} = ${bytes(need)}) does not fit the lag buffer of ${bytes(buffer.value)}, which holds ${seconds(buffer.value / (rate.value * size2.value))} of writes: past that the replica falls out of the stream \u2014 it must resync (RPO unbounded until it does), or the primary blocks or fills its disk`
-        );
-      } else {
-        atRiskBytes = need;
-        tail = `up to ${bytes(need)} of acknowledged writes in ${listText(down)} may be lost (${product}; an upper bound, the store's one write rate read as its peak)`;
-      }
-    }
-    if (writers.length && !up.length) {
-      outcome = "writes-stop";
-      breaks.push(`store ${name}: every writer site (${writers.join(", ")}) is lost \u2014 writes stop${tail ? `; ${tail}` : ""}`);
-      breaks.push(...overflow);
-    } else {
-      breaks.push(...overflow);
-      const apart2 = [];
-      for (let i = 0; i < up.length; i++) for (let j = i + 1; j < up.length; j++) if (!R.reaches(up[i], up[j])) apart2.push([up[i], up[j]]);
-      if (apart2.length) {
-        outcome = rep === "crdt" || policy && policy !== "none" ? "diverges" : "corrupts";
-        const pairs = apart2.map(([a, b]) => `${a} and ${b}`).join("; ");
-        if (outcome === "corrupts")
-          breaks.push(
-            `store ${name}: writers ${pairs} cannot reach each other and both keep accepting writes with no conflict policy \u2014 conflicting writes corrupt data`
-          );
-        else {
-          const holds = buffer && rate && size2 ? buffer.value / (rate.value * size2.value) : void 0;
-          notes.push(
-            `store ${name}: writers ${pairs} cannot reach each other; both keep accepting writes, exchanged on heal${holds !== void 0 ? ` if the cut lasts under ${seconds(holds)} (the ${bytes(buffer.value)} lag buffer at ${count(rate.value)} writes/s \xD7 ${count(size2.value)} bytes; longer and the writers must resync)` : ""} \u2014 where both changed one row${rep === "crdt" ? "" : ` (conflictResolution: ${policy})`}, ${conflictMerge(rep, policy)}`
-          );
-        }
-      }
-      if (tail) notes.push(`store ${name}: writes continue on ${listText(up)}, but ${tail}`);
-    }
-    for (const r2 of st.replicas?.items ?? []) {
-      if (!R.up(r2.value) || up.some((w) => R.reaches(w, r2.value))) continue;
-      notes.push(`store ${name}: the replica in ${r2.value} is cut off from every writer and serves stale reads`);
-    }
-    stores.push({ name, replication: rep, outcome, atRiskBytes, rpoUnbounded });
-  }
-  return stores;
-}
-function noWrites(J, quorums, d, site) {
-  const { ctx, R } = J;
-  const qj = quorums.get(d);
-  const name = d.name?.value;
-  if (qj) {
-    if (!qj.judged) return `store ${name} has no quorum`;
-    if (!qj.path(qj.judged, site).fails) return void 0;
-    const safe3 = qj.placements.filter((p) => !qj.path(p, site).fails);
-    if (!safe3.length)
-      return `no site that can lead store ${name} (${listText(qj.placements.map((p) => p.site))}) is reachable from ${site}`;
-    if (qj.result.kind === "galera")
-      return `its node in ${site} may be the one left out of store ${name}'s primary component (${qj.placements.map((p) => p.voting.join(" + ")).join(" or ")}: which one is not determined)`;
-    return `store ${name}'s leader may be in ${qj.judged.site} when the links go (Raft keeps a live leader where it is) and ${site} does not reach it (with the leader in ${listText(safe3.map((p) => p.site))} these writes succeed)`;
-  }
-  const rep = d.replication?.value;
-  if (rep !== "async" && rep !== "crdt") return void 0;
-  const writers = asyncWriters(ctx, d);
-  if (!writers.length || writers.some((w) => R.reaches(site, w))) return void 0;
-  const gone = writers.filter((w) => R.lost.has(w));
-  return `store ${name} has no writer ${site} reaches (${gone.length === writers.length ? `${listText(writers)} lost` : writers.map((w) => R.lost.has(w) ? `${w} lost` : ctx.link(site, w) ? `${w} cut off from ${site}` : `no declared link from ${site} to ${w}`).join(", ")})`;
-}
-function writeSentence(J, entry, b, qj, w) {
-  const d = `store ${w.store}`;
-  const p = qj.judged;
-  const over = w.budgetMs !== null && w.latencyMs !== null && w.latencyMs > w.budgetMs;
-  const verdict = w.latencyMs === null ? "" : over ? `, above the ${ms(w.budgetMs)} budget` : `, within the ${ms(w.budgetMs)} budget`;
-  const who = `${b.cluster} (${b.site})`;
-  if (qj.result.kind === "galera") {
-    const best = qj.result.commitLatencyMs !== null ? `; the best site to write from commits in ${ms(qj.result.commitLatencyMs)}` : "";
-    return `traffic ${entry}: writes from ${who} to ${d} commit in ${ms(w.latencyMs)}${w.via ? ` (${ms(J.rtt(b.site, w.via))} to the node in ${w.via} and back, plus its commit)` : ` (the node in ${b.site} waits one round trip to the farthest node before certifying)`}${verdict}${best}`;
-  }
-  if (w.via)
-    return `traffic ${entry}: with ${d}'s leader in ${p.site}${qj.judged !== qj.best ? " (where it may be when the links go)" : ""}, ${who} does not reach it: CockroachDB \u2265 24.1 proxies its writes through a follower in ${w.via} \u2014 ${ms(J.rtt(b.site, w.via))} + ${ms(J.rtt(w.via, p.site))} + the ${ms(p.commit)} commit = ${ms(w.latencyMs)}${verdict} (before 24.1, or with the proxy disabled, they fail: up to ${rps(b.loadRps)} of errors)`;
-  const alternatives = qj.placements.filter(
-    (x) => qj.clients.every((c) => {
-      const path = qj.path(x, c);
-      return !path.fails && path.ms !== void 0 && w.budgetMs !== null && path.ms <= w.budgetMs;
-    })
-  );
-  const where = qj.judged !== qj.best ? ` (where it may be when the links go)` : "";
-  const fix = !over ? "" : alternatives.length ? `; with the leader in ${listText(alternatives.map((x) => x.site))} every writer is within it` : `; no placement of the leader keeps every writer (${listText([...qj.clients])}) within it`;
-  return `traffic ${entry}: writes from ${who} to ${d} go to its leader in ${p.site}${where}: ${ms(J.rtt(b.site, p.site))} there and back plus the ${ms(p.commit)} commit = ${ms(w.latencyMs)}${verdict}${fix}`;
-}
-function placementAdvice(J, name, qj) {
-  const budget = qj.result.writeLatencyBudgetMs;
-  const best = qj.best;
-  if (!best || budget === null || qj.judged !== best || qj.result.kind === "galera" || qj.clients.length === 0) return;
-  const within2 = (p) => qj.clients.every((c) => {
-    const w = qj.path(p, c);
-    return !w.fails && w.ms !== void 0 && w.ms <= budget;
-  });
-  const others = qj.placements.filter((p) => p !== best && !within2(p));
-  if (!within2(best) || !others.length) return;
-  const at = (p, only) => qj.clients.filter((c) => !only || only(c)).map((c) => `${c} ${ms(qj.path(p, c).ms ?? Number.NaN)}`).join(", ");
-  const pin = relaysThroughFollowers(qj.q) ? "CockroachDB lease preferences" : "pin it there";
-  const cost = qj.clients.includes(best.site) ? "" : `; at a price: ${best.site} runs none of its writers, yet its leader then serves every linearizable read and coordinates every write over the WAN, so size it as a full member, not a tie-breaker, and every outage there moves the leadership (writes wait for a new leader)`;
-  J.notes.push(
-    `store ${name}: keep its leader in ${best.site} (${pin}): writes from ${at(best)}, within the ${ms(budget)} budget; ${others.map((p) => `with the leader in ${p.site}: ${at(p, (c) => (qj.path(p, c).ms ?? Infinity) > budget)}`).join("; ")} (a leader moves with restarts and failovers)${cost}`
-  );
-}
-function writesOf(quorums, deps, site) {
-  const writes = [];
-  for (const d of deps) {
-    const qj = quorums.get(d);
-    if (!qj?.judged) continue;
-    const path = qj.path(qj.judged, site);
-    writes.push({
-      store: d.name.value,
-      leader: qj.result.kind === "galera" ? null : qj.judged.site,
-      latencyMs: path.ms ?? null,
-      via: path.via,
-      budgetMs: qj.result.writeLatencyBudgetMs
-    });
-  }
-  return writes;
-}
-function writeSentences(J, quorums, entry, remaining, deps) {
-  const relayed = [];
-  for (const b of remaining)
-    for (const d of deps) {
-      const qj = quorums.get(d);
-      const w = b.writes.find((x) => x.store === d.name?.value);
-      if (!qj || !w) continue;
-      const over = w.latencyMs !== null && w.budgetMs !== null && w.latencyMs > w.budgetMs;
-      if (w.budgetMs === null || w.latencyMs === null || !over && !w.via || !over && qj.result.kind === "galera") continue;
-      (over ? J.breaks : relayed).push(writeSentence(J, entry, b, qj, w));
-    }
-  J.notes.push(...relayed);
-}
-function judgeTraffic2(J, quorums) {
-  const { ctx, s, R, breaks, notes } = J;
-  const t = ctx.topology;
-  const withdrawn = new Set(s.withdraw ?? []);
-  const traffic = [];
-  const advised = /* @__PURE__ */ new Set();
-  for (const tr of t.traffic) {
-    const lb = backendsOf2(ctx, tr);
-    if (!lb || tr.peakRps === void 0 || !tr.name) continue;
-    const name = tr.name.value;
-    const sc = scenario(tr.peakRps.value, lb, (site) => site !== void 0 && (R.lost.has(site) || withdrawn.has(site)));
-    const deps = (tr.dependsOn?.items ?? []).map((d) => t.storeByName.get(d.value)).filter((x) => x !== void 0);
-    const steering = tr.steering?.value ?? "steering";
-    const backends = tr.backends.map((b, i) => {
-      const site = lb[i].site;
-      const cluster = b.cluster.value;
-      const load = sc.up[i] ? toNumber(loadOf(sc, i)) : null;
-      const cap = b.capacityRps?.value ?? null;
-      const over = overCapacity(sc, i);
-      const why2 = load === null ? [] : deps.map((d) => noWrites(J, quorums, d, site)).filter((x) => x !== void 0);
-      const errors = why2.length > 0;
-      if (errors)
-        breaks.push(
-          `traffic ${name}: ${cluster} (${site}) still gets ${rps(load)} from ${steering}, but ${why2.join("; ")} \u2014 up to ${rps(load)} of errors (502s; every request counted as a write)`
-        );
-      if (over && load !== null)
-        breaks.push(
-          `traffic ${name}: ${cluster} carries ${rps(load)}; capacity ${rps(cap)} \u2014 overloaded by ${rps(load - cap)} (headroom ${percent(cap - load, cap)})`
-        );
-      else if (load !== null && cap !== null && load === cap && !errors)
-        notes.push(`traffic ${name}: ${cluster} is at capacity (${rps(load)} of ${rps(cap)}): no headroom for retries or autoscaler lag`);
-      const writes = load !== null && !errors ? writesOf(quorums, deps, site) : [];
-      const overBudget = writes.some((w) => w.latencyMs !== null && w.budgetMs !== null && w.latencyMs > w.budgetMs);
-      const known = writes.map((w) => w.latencyMs).filter((x) => x !== null);
-      return {
-        cluster,
-        site,
-        loadRps: load,
-        capacityRps: cap,
-        headroomRps: load !== null && cap !== null ? cap - load : null,
-        overloaded: over,
-        errors,
-        errorRps: errors ? load : 0,
-        writeLatencyMs: known.length ? Math.max(...known) : null,
-        overBudget,
-        writes
-      };
-    });
-    const remaining = backends.filter((b) => b.loadRps !== null);
-    const errorRps = backends.reduce((a, b) => a + b.errorRps, 0);
-    let outcome = "served";
-    if (sc.stranded) {
-      outcome = "unserved";
-      breaks.push(`traffic ${name}: no backend remains for ${rps(tr.peakRps.value)}`);
-    } else if (remaining.some((b) => b.errors)) {
-      outcome = "errors";
-      if (remaining.every((b) => b.errors))
-        breaks.push(`traffic ${name}: every remaining backend serves errors \u2014 no client's write succeeds (${rps(errorRps)})`);
-    } else if (remaining.some((b) => b.overloaded)) outcome = "overloaded";
-    traffic.push({ name, outcome, errorRps, backends });
-    writeSentences(J, quorums, name, remaining, deps);
-    for (const d of deps) {
-      const qj = quorums.get(d);
-      if (qj && !advised.has(qj)) {
-        advised.add(qj);
-        placementAdvice(J, d.name.value, qj);
-      }
-    }
-  }
-  return traffic;
-}
-function judgeClusterApis(J, quorums, clusters, traffic) {
-  const { ctx } = J;
-  return clusters.map((c) => {
-    if (c.outcome !== "up") return c;
-    const qj = quorums.get(ctx.topology.clusterByName.get(c.name));
-    if (!qj) return c;
-    const servingOf = () => traffic.flatMap((t) => t.backends.filter((b) => b.cluster === c.name && b.loadRps !== null).map((b) => ({ entry: t.name, b })));
-    const loadText = (serving) => serving.map(({ entry, b }) => `${rps(b.loadRps)} from ${entry}`).join(", ");
-    if (!qj.judged) {
-      const serving = qj.result.outcome === "stops" ? servingOf() : [];
-      const load2 = loadText(serving);
-      const short = serving.filter(({ b }) => b.overloaded);
-      if (serving.length)
-        J.notes.push(
-          `cluster ${c.name} keeps its running pods (${load2}) but cannot scale, reschedule or deploy until its etcd regains a majority${short.length ? ` \u2014 so it cannot add the capacity it is short of (${short.map(({ b }) => `${rps(b.loadRps)} of ${rps(b.capacityRps)}`).join(", ")})` : ""}`
-        );
-      return c;
-    }
-    if (!qj.path(qj.judged, c.site).fails) return c;
-    const load = loadText(servingOf());
-    const p = qj.judged;
-    const voting = p.voting.filter((x) => J.R.reaches(c.site, x));
-    const why2 = qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails) ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes` : `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})`;
-    J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${afterApiStops(c, load, p.voting, voting)}`);
-    return { ...c, apiStops: true, controlPlaneAt: [...p.voting], evictionAfterSeconds: EVICTION_AFTER_SECONDS };
-  });
-}
-function afterApiStops(c, load, controlPlaneAt, reachable) {
-  const pods = `its pods at ${c.site} keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled there`;
-  const within2 = reachable.length ? ` The API server${reachable.length === 1 ? "" : "s"} at ${listText([...reachable])} ${reachable.length === 1 ? "is" : "are"} still within ${c.site}'s reach: if the control-plane endpoint sends ${c.name}'s nodes there, they keep their API. Otherwise` : "";
-  return `${c.name}'s control plane keeps running at ${listText([...controlPlaneAt])}, where its etcd keeps a majority.${within2} ${within2 ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}, while the node controller (at ${controlPlaneAt.length > 1 ? `${controlPlaneAt.slice(0, -1).join(", ")} or ${controlPlaneAt[controlPlaneAt.length - 1]}` : controlPlaneAt[0]}) no longer hears ${c.site}'s kubelets: after about ${seconds(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) ${c.site}'s nodes are NotReady, and after the default ${seconds(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration their pods are evicted \u2014 one node every ${seconds(SECONDS_PER_EVICTED_NODE)} when the nodes carry per-site zone labels; without them ${c.site}'s nodes, most of the cluster, are a partial disruption, and none are evicted in a cluster of 50 nodes or fewer (one node every 100 s above). The kubelets at ${c.site} learn of it only when the network heals, and then stop every evicted pod at once: a cut of ${c.site} longer than about ${seconds(EVICTION_AFTER_SECONDS)} ends in a restart of ${c.name}'s workloads there just as it returns \u2014 raise the pods' tolerationSeconds for node.kubernetes.io/unreachable above the longest cut to ride out, or give ${c.name} a control plane local to ${c.site}`;
-}
-function judgeMeshes(J) {
-  const { ctx, R, breaks } = J;
-  const meshes = [];
-  const siteOf = (cluster) => ctx.siteOfCluster(cluster);
-  for (const c of ctx.topology.clusters) {
-    const me = c.name?.value;
-    const mySite = me ? siteOf(me) : void 0;
-    if (!me || !mySite || R.lost.has(mySite)) continue;
-    const primary = c.istio?.role?.value === "remote" ? c.istio.primary?.value : void 0;
-    const ps = primary ? siteOf(primary) : void 0;
-    if (primary && ps && !R.reaches(mySite, ps)) {
-      meshes.push({ cluster: me, outcome: "control-plane-lost", because: primary });
-      breaks.push(
-        `cluster ${me}: its Istio primary ${primary} is ${R.lost.has(ps) ? "lost" : "cut off"} \u2014 new pods in injected namespaces are refused (the injection webhook is the primary's istiod, and it fails closed): no scale-up, rollout or rescheduling in ${me}; no config pushes or new certificates either, and running workloads keep serving until their certificates expire (24 h by default)`
-      );
-    }
-    for (const l of c.linkerd?.links ?? []) {
-      const target = l.cluster?.value;
-      const ts = target ? siteOf(target) : void 0;
-      if (target && ts && !R.reaches(mySite, ts)) {
-        meshes.push({ cluster: me, outcome: "mirror-stale", because: target });
-        breaks.push(`cluster ${me}: its Linkerd link to ${target} is ${R.lost.has(ts) ? "lost" : "cut off"} \u2014 mirrored Services go stale`);
-      }
-    }
-  }
-  brokerNotes(J);
-  return meshes;
-}
-function brokerNotes(J) {
-  const { ctx, R, notes } = J;
-  const { joined: submariner2, brokers } = submarinerSet(ctx);
-  if (!submariner2.length) return;
-  for (const b of brokers) {
-    const bs = ctx.siteOfCluster(b.name.value);
-    if (!bs) continue;
-    const away = submariner2.map((c) => ({ name: c.name.value, site: ctx.siteOfCluster(c.name.value) })).filter((c) => c.name !== b.name.value && c.site && !R.lost.has(c.site) && !R.reaches(c.site, bs)).map((c) => c.name);
-    if (!away.length) continue;
-    notes.push(
-      `the Submariner Broker on ${b.name.value} is ${R.lost.has(bs) ? "lost" : `cut off from ${listText(away)}`}: for ${listText(away)} the tunnels already up and the Services already exported keep working (the Broker only exchanges Cluster and Endpoint records), but a gateway failover, a changed endpoint or a new export is not propagated until it returns`
-    );
-  }
-}
-function judgeExports(J, clusters) {
-  const { ctx, s, R, notes } = J;
-  const siteOf = (cluster) => ctx.siteOfCluster(cluster);
-  const exports2 = [];
-  for (const e of ctx.topology.exports) {
-    if (!e.service || !e.namespace) continue;
-    const id = `${e.namespace.value}/${e.service.value}`;
-    const servedBy = (e.clusters?.items ?? []).map((c) => c.value).filter((c) => siteOf(c) !== void 0 && !R.lost.has(siteOf(c)));
-    const groups = R.groups.map((g) => ({ sites: g, servedBy: servedBy.filter((c) => g.includes(siteOf(c))) }));
-    exports2.push({ service: e.service.value, namespace: e.namespace.value, servedBy, groups });
-    if (!servedBy.length) continue;
-    const stranded = /* @__PURE__ */ new Map();
-    for (const c of clusters)
-      if (c.outcome === "up" && !servedBy.some((x) => R.reaches(c.site, siteOf(x))))
-        stranded.set(c.site, [...stranded.get(c.site) ?? [], c.name]);
-    const heals = s.partition.length ? s.cut.length ? "network" : "partition" : "link";
-    const serving = listText(servedBy.map((c) => `${c} (${siteOf(c)})`));
-    for (const [site, names] of stranded)
-      notes.push(
-        `export ${id}: ${listText(names)} (${site}) reach${names.length === 1 ? "es" : ""} no exporting cluster \u2014 calls from there have no reachable endpoint until the ${heals} heals; ${serving} still serve${servedBy.length === 1 ? "s" : ""} it`
-      );
-  }
-  return exports2;
-}
-function toleranceNotes(J, quorums) {
-  const { s } = J;
-  if (!Object.keys(s.loseMembers).length) return;
-  for (const q of quorums) {
-    if (q.outcome === "stops" || q.outcome === "lost") continue;
-    const left = new Map(
-      Object.entries(q.members).map(([x, c]) => [x, J.R.lost.has(x) ? 0 : Math.max(0, c - (own(s.loseMembers, x) ?? 0))])
-    );
-    const total2 = [...left.values()].reduce((a, c) => a + c, 0);
-    const fatal = [...left].filter(([, c]) => c > 0 && total2 - c < q.majority).map(([x, c]) => `${x} (${total2 - c} of ${Object.values(q.members).reduce((a, c2) => a + c2, 0)} left)`);
-    if (!fatal.length) continue;
-    J.notes.push(
-      `${q.name}: ${total2} members left, majority ${q.majority} \u2014 it now tolerates ${total2 - q.majority} more member${total2 - q.majority === 1 ? "" : "s"}, and losing ${listText(fatal)} next stops writes: it no longer survives every single-site loss`
-    );
-  }
-}
-function verdictOf(quorums, stores, traffic, meshes, clusters) {
-  const down = quorums.some((q) => q.outcome === "stops") || stores.some((x) => x.outcome === "writes-stop" || x.outcome === "corrupts") || traffic.some((x) => x.outcome === "unserved" || x.outcome === "errors" && x.backends.every((b) => b.loadRps === null || b.errors));
-  const degraded = quorums.some((q) => q.flapping || q.overBudget || q.flowControl) || stores.some((x) => x.rpoUnbounded) || traffic.some((x) => x.outcome !== "served" || x.backends.some((b) => b.overloaded || b.overBudget)) || meshes.length > 0 || clusters.some((c) => c.apiStops);
-  return down ? "down" : degraded ? "degraded" : "ok";
-}
-function run(ctx, s) {
-  const R = reachability(ctx, s);
-  const J = { ctx, s, R, breaks: [], notes: [], what: whatOf(s), rtt: (a, b) => scaled(ctx, s, a, b, "typical")?.value };
-  const byOwner = /* @__PURE__ */ new Map();
-  const quorums = ctx.quorums.filter((q) => q.resolved && q.counts.size).map((q) => {
-    const j = judgeQuorum2(J, q);
-    byOwner.set(q.owner, j);
-    return j.result;
-  });
-  toleranceNotes(J, quorums);
-  const lostOrUp = judgeClusters(J, byOwner);
-  const stores = judgeAsyncStores(J);
-  const traffic = judgeTraffic2(J, byOwner);
-  const clusters = judgeClusterApis(J, byOwner, lostOrUp, traffic);
-  const meshes = judgeMeshes(J);
-  const exports2 = judgeExports(J, clusters);
-  const verdict = verdictOf(quorums, stores, traffic, meshes, clusters);
-  const name = scenarioName(s, [...ctx.topology.siteByName.keys()]);
-  return {
-    scenario: s,
-    name,
-    groups: R.groups,
-    clusters,
-    verdict,
-    quorums,
-    stores,
-    traffic,
-    meshes,
-    exports: exports2,
-    breaks: J.breaks,
-    notes: J.notes
-  };
-}
-var entitiesOfBreaks = (r2) => [...new Set(r2.breaks.map((b) => b.slice(0, Math.max(0, b.indexOf(": "))) || b))].join(", ");
-var worseVerdict = (a, b) => VERDICT_RANK[a] >= VERDICT_RANK[b] ? a : b;
-function runIsolate(ctx, site, base = ALL_UP) {
-  const sites = typeof site === "string" ? [site] : [...site];
-  const where = listText(sites);
-  const cutOff = { ...base, partition: [sites] };
-  const window2 = run(ctx, cutOff);
-  const after = run(ctx, { ...cutOff, withdraw: sites });
-  const notes = [];
-  let windowSeconds = 0;
-  let steered2 = false;
-  for (const tr of ctx.topology.traffic) {
-    const lb = backendsOf2(ctx, tr);
-    if (!lb || !tr.name || !lb.some((b) => b.site !== void 0 && sites.includes(b.site))) continue;
-    steered2 = true;
-    const w = rtoEstimate(tr);
-    if (!w) {
-      windowSeconds = null;
-      notes.push(
-        `traffic ${tr.name.value}: ${tr.healthCheck ? `${tr.steering?.value ?? "no steering"} with no ttlSeconds` : "no healthCheck is declared"}, so how long ${tr.steering?.value ?? "steering"} keeps sending clients to ${where} is unknown \u2014 declare healthCheck: { intervalSeconds, failureThreshold }${tr.healthCheck && tr.steering?.value !== "anycast" ? " and ttlSeconds" : ""}`
-      );
-      continue;
-    }
-    const deps = (tr.dependsOn?.items ?? []).map((d) => d.value);
-    const deep = deps.length ? `a deep health check (one that writes through ${listText(deps)})` : "a health check that fails when the site is cut off";
-    notes.push(
-      tr.steering?.value === "anycast" ? `traffic ${tr.name.value}: anycast withdraws ${where}'s route only when ${where}'s own health checker fails \u2014 with ${deep} in up to ${seconds(w.seconds, 3)} (${w.terms}) plus BGP convergence${tr.healthCheck?.withdrawSeconds ? "" : " (withdrawSeconds not declared)"}; a shallow check keeps passing on an isolated site that is still up, so clients keep reaching it (and getting its errors) until someone withdraws the route` : `traffic ${tr.name.value}: with ${deep}, ${tr.steering?.value} stops sending clients to ${where} within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}); a shallow check keeps passing on an isolated site that is still up, so the window lasts until someone withdraws ${where} (then the ${seconds(tr.ttlSeconds?.value ?? 0, 3)} TTL)`
-    );
-    if (windowSeconds !== null) windowSeconds = Math.max(windowSeconds, w.seconds);
-  }
-  if (!steered2) notes.push(`No traffic entry has a backend in ${where}: nothing to withdraw, one judgement`);
-  else {
-    const others = [...ctx.topology.siteByName.keys()].filter((x) => !sites.includes(x) && !base.lose.includes(x));
-    const instead = run(ctx, { ...cutOff, withdraw: others });
-    const errorsOf = (r2) => r2.traffic.reduce((a, t) => a + (t.outcome === "unserved" ? Number.POSITIVE_INFINITY : t.errorRps), 0);
-    if (others.length && (VERDICT_RANK[instead.verdict] < VERDICT_RANK[after.verdict] || errorsOf(instead) < errorsOf(after)))
-      notes.push(
-        `withdrawing ${listText(others)} instead is the better response \u2014 ${instead.traffic.map(
-          (t) => `traffic ${t.name}: ${t.backends.filter((b) => b.loadRps !== null).map(
-            (b) => `${b.cluster} ${rps(b.loadRps)}${b.capacityRps !== null ? ` of ${rps(b.capacityRps)}` : ""}${b.overloaded ? ` (overloaded by ${rps(b.loadRps - b.capacityRps)})` : ""}`
-          ).join(", ")}, ${t.errorRps ? `${rps(t.errorRps)} of errors` : "no errors"}`
-        ).join("; ")} (verdict ${instead.verdict}${instead.verdict === "ok" ? "" : `: ${entitiesOfBreaks(instead)}`})`
-      );
-  }
-  return {
-    scenario: { isolate: typeof site === "string" ? site : sites },
-    name: `isolate ${sites.join(", ")}`,
-    windowSeconds,
-    window: window2,
-    after,
-    verdict: worseVerdict(window2.verdict, after.verdict),
-    notes
-  };
-}
-var MAX_PARTITION_SITES = 12;
-function sweep(ctx, kind) {
-  const sites = [...ctx.topology.siteByName.keys()];
-  if (kind === "single") return sites.length < 2 ? [] : sites.map((x) => ({ ...ALL_UP, lose: [x] }));
-  if (kind === "cuts")
-    return sites.flatMap(
-      (a, i) => sites.slice(i + 1).filter((b) => ctx.link(a, b)).map((b) => ({ ...ALL_UP, cut: [[a, b]] }))
-    );
-  if (kind === "double")
-    return sites.length < 3 ? [] : sites.flatMap((a, i) => sites.slice(i + 1).map((b) => ({ ...ALL_UP, lose: [a, b] })));
-  if (sites.length > MAX_PARTITION_SITES)
-    throw new RangeError(
-      `${sites.length} sites: every two-group partition is listed for at most ${MAX_PARTITION_SITES} sites (${count(2 ** (sites.length - 1) - 1, 0)} splits here)`
-    );
-  return twoGroupSplits(sites);
-}
-function twoGroupSplits(sites) {
-  const out = [];
-  for (let mask = 1; mask < 1 << sites.length - 1; mask++) {
-    const left = [sites[0]];
-    const right = [];
-    for (let i = 1; i < sites.length; i++) (mask & 1 << i - 1 ? right : left).push(sites[i]);
-    out.push({ ...ALL_UP, partition: [left, right] });
-  }
-  return out;
-}
-var VERDICT_RANK = { ok: 0, degraded: 1, down: 2 };
-
 // server/src/preview/styles.ts
 function siteTitle(name, role) {
   return role === "primary" || name.toLowerCase().includes(role) ? name : `${name} \xB7 ${role}`;
@@ -26819,6 +26916,7 @@ function storeRows(x) {
     x.rows.push([`RPO (${cls})`, name, objectiveCell(jp), rpoCell(st, rep), status(jp)]);
     const ja = judgement(x, st, "availability");
     x.rows.push([`Writes availability (${cls})`, name, objectiveCell(ja), availabilityCell(x.r, figuresOf(x, owner), ja), status(ja)]);
+    budgetRow(x, st, cls, name);
     const jc = judgement(x, st, "conflictProbability");
     const writers = new Set((st.writers?.items ?? []).map((w) => w.value));
     if ((rep === "async" || rep === "crdt") && (writers.size > 1 || jc)) {
@@ -26833,6 +26931,17 @@ function storeRows(x) {
     }
     survivalRows(x, st, "Datastore survival");
   }
+}
+function budgetRow(x, st, cls, name) {
+  const b = budgetOf(x.r.ctx, st);
+  if (!b) return;
+  x.rows.push([
+    `Write latency (${cls})`,
+    name,
+    `\u2264 ${ms(b.budgetMs)} from every writing site (writeLatencyBudgetMs)`,
+    budgetText(b),
+    b.overProbability > 0 ? { raw: "**exceeded** in some states" } : "met in every judged state"
+  ]);
 }
 function etcdRows(x) {
   for (const q of x.r.quorums)

@@ -272,7 +272,10 @@ test("quorate availability: text, json and md on the reviewed example; exit 0 wh
     assert.equal(json.find((x: { entity: string }) => x.entity === "checkout").rtoSeconds, 90);
     const md = cli(["availability", "-f", "md", "t.yaml"]).stdout;
     assert.match(md, /^## Availability\n\n\| entity \| kind \| availability \|/);
-    assert.match(md, /\| store ledger \| consensus \| 99\.9986% \| 7\.62 minutes \| exact \|/);
+    assert.match(
+      md,
+      /\| store ledger \| consensus \| 99\.9986%; writes over the 20 ms budget \(writeLatencyBudgetMs\) 0\.648% of the time \(56\.8 hours a year\) \| 7\.62 minutes \| exact \|/,
+    );
     const bad = cli(["availability", "bad.yaml"]);
     assert.equal(bad.code, 1);
     assert.match(bad.stdout, /objective availability ≥ 99\.999% \(5\.26 minutes unavailable a year\): NOT met/);

@@ -5,6 +5,7 @@
 import type { TopologyContext } from "../derive/context";
 import type { Store, Traffic } from "../model/topology";
 import { type ObjectiveJudgement, objectiveJudgements } from "../rules/index";
+import { budgetOf, budgetText, type WriteBudgetFigures } from "./budget";
 import { availabilityPercent, cell, count, minutes, percentOfTime, sig, table } from "../util/format";
 import {
   apiCausesText,
@@ -68,6 +69,11 @@ const metText = (j: ObjectiveJudgement) =>
       ? `met${j.condition ? ` ${j.condition}` : ""}`
       : `NOT met${j.detail && j.key.startsWith("survive") ? ` (${j.detail})` : ""}`;
 
+/** A consensus or Galera store's write budget figure (its declared writeLatencyBudgetMs), for its figures. */
+function budgetOfFigures(ctx: TopologyContext, f: EntityFigures): WriteBudgetFigures | undefined {
+  return f.kind === "consensus" || f.kind === "galera" ? budgetOf(ctx, f.owner as Store) : undefined;
+}
+
 /** The JSON array: one object per entity, availability.md's keys first. */
 export function availabilityJson(ctx: TopologyContext, report: AvailabilityReport = reportOf(ctx)): string {
   const finite = (x: number) => (Number.isFinite(x) ? x : null);
@@ -104,6 +110,17 @@ export function availabilityJson(ctx: TopologyContext, report: AvailabilityRepor
           federatedAvailability: f.api.stretched ? f.api.federated : null,
         }
       : null,
+    writeBudget: ((b) =>
+      b
+        ? {
+            budgetMs: b.budgetMs,
+            overProbability: b.overProbability,
+            overMinutesPerYear: b.overProbability * MINUTES_PER_YEAR,
+            method: b.method,
+            unjudgedProbability: b.unjudgedProbability,
+            states: b.states,
+          }
+        : null)(budgetOfFigures(ctx, f)),
     rtoSeconds: f.rto?.seconds ?? null,
     rpoSeconds: f.rpoSeconds === null ? null : finite(f.rpoSeconds),
     rpoUnbounded: f.rpoSeconds === Infinity,
@@ -171,6 +188,8 @@ function lines(ctx: TopologyContext, f: EntityFigures): string[] {
   else if (f.kind === "traffic") out.push(`  RTO unknown: ${rtoMissing(f.owner as Traffic)}`);
   const helps = whereANineHelps(ctx, f);
   if (helps) out.push(`  where a nine helps most: ${nineHelpsText(ctx, f, helps)}`);
+  const budget = budgetOfFigures(ctx, f);
+  if (budget) out.push(`  ${budgetText(budget)}`);
   if (f.rpoSeconds !== null) out.push(`  RPO ${rpoText(f)}`);
   for (const j of judgementsOf(ctx, f)) out.push(`  objective ${j.key.replace(/ .*/, "")} ${objectiveText(j)}: ${metText(j)}`);
   if (f.assumedAtOne.length) out.push(`  taken as never failing (no availability declared): ${f.assumedAtOne.join(", ")}`);
@@ -187,13 +206,14 @@ export function availabilityText(ctx: TopologyContext, report: AvailabilityRepor
 const RTO_DEEP_CHECK = "only with a deep health check (one that fails for a site cut off but alive; a shallow check keeps passing)";
 
 /** The availability cell: the figure ("≥" when the bound shows), an etcd's subject and its quorum's own figure, the figure without CockroachDB's relay. */
-function mdAvailability(f: EntityFigures): string {
+function mdAvailability(f: EntityFigures, budget: WriteBudgetFigures | undefined): string {
   const figure = `${boundShows(f) ? "≥ " : ""}${availabilityPercent(f.availability, f.unavailability)}`;
   const quorum = quorumFigureText(f);
   return [
     f.api ? `${apiSubject(f)}: ${figure}` : figure,
     ...(quorum ? [quorum] : []),
     ...(f.withoutRelay ? [withoutRelayText(f.withoutRelay)] : []),
+    ...(budget ? [budgetText(budget, false)] : []),
   ].join("; ");
 }
 
@@ -223,7 +243,7 @@ export function availabilityMarkdown(ctx: TopologyContext, report: AvailabilityR
           return [
             f.label,
             f.kind,
-            mdAvailability(f),
+            mdAvailability(f, budgetOfFigures(ctx, f)),
             f.unavailability > 0 ? minutes(f.minutesPerYear) : "none",
             f.method,
             f.brokenAllUp ? "fails with everything up" : f.cutSets[0] ? cutSetText(f.cutSets[0]) : "none of 3 or fewer",

@@ -24,7 +24,8 @@ import {
 import type { Store, Traffic } from "../model/topology";
 import { type ObjectiveJudgement, type ObjectiveKey, objectiveJudgements } from "../rules/index";
 import { objectiveText } from "../availability/render";
-import { count, minutes, percentOfTime, rps, sig, table } from "../util/format";
+import { count, minutes, ms, percentOfTime, rps, sig, table } from "../util/format";
+import { budgetOf, budgetText } from "../availability/budget";
 import type { BackendResult } from "./engine";
 import type { RecordContext } from "./record";
 
@@ -116,6 +117,7 @@ function storeRows(x: Tiers): void {
     x.rows.push([`RPO (${cls})`, name, objectiveCell(jp), rpoCell(st, rep), status(jp)]);
     const ja = judgement(x, st, "availability");
     x.rows.push([`Writes availability (${cls})`, name, objectiveCell(ja), availabilityCell(x.r, figuresOf(x, owner), ja), status(ja)]);
+    budgetRow(x, st, cls, name);
     const jc = judgement(x, st, "conflictProbability");
     const writers = new Set((st.writers?.items ?? []).map((w) => w.value));
     if ((rep === "async" || rep === "crdt") && (writers.size > 1 || jc)) {
@@ -134,6 +136,23 @@ function storeRows(x: Tiers): void {
     }
     survivalRows(x, st, "Datastore survival");
   }
+}
+
+/**
+ * The declared write budget of a quorum store (review M43): how often some writing site's writes
+ * (or the best commit) are above it, and in which states — a latency tier the design declares,
+ * judged state by state by the what-if engine.
+ */
+function budgetRow(x: Tiers, st: Store, cls: string, name: string): void {
+  const b = budgetOf(x.r.ctx, st);
+  if (!b) return;
+  x.rows.push([
+    `Write latency (${cls})`,
+    name,
+    `≤ ${ms(b.budgetMs)} from every writing site (writeLatencyBudgetMs)`,
+    budgetText(b),
+    b.overProbability > 0 ? { raw: "**exceeded** in some states" } : "met in every judged state",
+  ]);
 }
 
 /**

@@ -1,0 +1,98 @@
+// How often the declared write budget (writeLatencyBudgetMs) is exceeded (review M43): every
+// state of the sites and links a store's writes read, judged by the what-if engine itself, in
+// the availability outputs and the record's Tiers.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { analyzeAlone, analyzeFile } from "../../server/src/analysis";
+import { budgetOf } from "../../server/src/availability/budget";
+import { availabilityJson, availabilityMarkdown, availabilityText } from "../../server/src/availability/render";
+import { decisionRecord } from "../../server/src/whatif/record";
+
+const REVIEWED = "examples/payments-eu-reviewed.topology.yaml";
+const reviewed = readFileSync(REVIEWED, "utf8");
+const withBudget = (ms: number | null) =>
+  ms === null
+    ? reviewed.replace(/^ {4}writeLatencyBudgetMs: 20.*\n/m, "")
+    : reviewed.replace(/writeLatencyBudgetMs: 20/, `writeLatencyBudgetMs: ${ms}`);
+const ledgerBudget = (text: string) => {
+  const ctx = analyzeFile(REVIEWED, text).contexts[0];
+  return { ctx, b: budgetOf(ctx, ctx.topology.storeByName.get("ledger")!) };
+};
+
+test("the reviewed ledger's 20 ms budget is exceeded ≈ 0.65% of the year: ams down, or any one link cut (by hand)", () => {
+  assert.match(reviewed, /writeLatencyBudgetMs: 20/);
+  const { b } = ledgerBudget(reviewed);
+  assert.ok(b);
+  assert.equal(b.method, "exact");
+  assert.equal(b.budgetMs, 20);
+  // one failure, the other five components up: ams down (lon writes 28 ms to a leader in fra), or
+  // one of the three links (26/30/32 ms through the relay, at the worst placement)
+  const [pSite, pAms, pLink] = [0.999, 0.995, 0.9995];
+  const amsDown = (1 - pAms) * pSite * pSite * pLink ** 3;
+  const linkDown = (1 - pLink) * pLink ** 2 * pSite * pSite * pAms;
+  const single = amsDown + 3 * linkDown;
+  // states with two or more failures add at most their own weight
+  const twoOrMore = 1 - (pSite * pSite * pAms * pLink ** 3 + amsDown + 3 * linkDown + 2 * (1 - pSite) * pSite * pAms * pLink ** 3);
+  assert.ok(b.overProbability >= single - 1e-15, `${b.overProbability} < ${single}`);
+  assert.ok(b.overProbability <= single + twoOrMore, `${b.overProbability} > ${single + twoOrMore}`);
+  assert.ok(Math.abs(b.overProbability - 0.0065) < 0.0001, `${b.overProbability}`);
+  // the explanation: ams down first, then the three cuts, each with the writes over budget
+  assert.deepEqual(
+    b.states.map((s) => s.components.join(" + ")),
+    ["ams", "fra–lon link", "fra–ams link", "lon–ams link"],
+  );
+  assert.ok(Math.abs(b.states[0].probability - amsDown) < 1e-15);
+  assert.deepEqual(b.states[0].writes, ["lon 28 ms (leader in fra)"]);
+  assert.deepEqual(b.states[1].writes, ["lon 26 ms through ams (leader in fra)"]);
+  assert.deepEqual(b.states[2].writes, ["fra 30 ms through lon (leader in ams)"]);
+  assert.deepEqual(b.states[3].writes, ["lon 32 ms through fra (leader in ams)"]);
+});
+
+test("both sides of the budget: a write exactly at the budget is within it, 1 ms over is not", () => {
+  // 28 ms: ams down (lon 28 ms) and the fra–lon cut (26 ms) are within; the fra–ams (30) and lon–ams (32) cuts are not
+  const at28 = ledgerBudget(withBudget(28)).b!;
+  assert.deepEqual(at28.states.map((s) => s.components.join(" + ")).slice(0, 2), ["fra–ams link", "lon–ams link"]);
+  assert.ok(!at28.states.some((s) => s.components.join() === "ams"));
+  const at27 = ledgerBudget(withBudget(27)).b!;
+  assert.equal(at27.states[0].components.join(), "ams");
+  assert.ok(at27.overProbability > at28.overProbability + 0.004);
+  // above every write in every state: exceeded in no state
+  const at100 = ledgerBudget(withBudget(100)).b!;
+  assert.equal(at100.overProbability, 0);
+  assert.deepEqual(at100.states, []);
+  // no budget declared: no figure
+  assert.equal(ledgerBudget(withBudget(null)).b, undefined);
+});
+
+test("availability text, md and json and the record's Tiers report the time over the budget, with its causes", () => {
+  const ctx = analyzeFile(REVIEWED, reviewed).contexts[0];
+  const text = availabilityText(ctx);
+  assert.match(
+    text,
+    /^ {2}writes over the 20 ms budget \(writeLatencyBudgetMs\) 0\.648% of the time \(56\.8 hours a year\), at the leader placement the what-if engine judges .* most likely: ams down, 0\.498% of the time \(43\.7 hours a year\): writes from lon 28 ms \(leader in fra\); fra–lon link down/m,
+  );
+  assert.match(
+    availabilityMarkdown(ctx),
+    /\| store ledger \| consensus \| 99\.9986%; writes over the 20 ms budget \(writeLatencyBudgetMs\) 0\.648% of the time \(56\.8 hours a year\) \|/,
+  );
+  const json = JSON.parse(availabilityJson(ctx)) as {
+    entity: string;
+    writeBudget: { budgetMs: number; overProbability: number; states: unknown[] } | null;
+  }[];
+  const ledger = json.find((x) => x.entity === "ledger")!;
+  assert.equal(ledger.writeBudget!.budgetMs, 20);
+  assert.ok(Math.abs(ledger.writeBudget!.overProbability - 0.00648) < 0.00001);
+  assert.equal(ledger.writeBudget!.states.length, 4);
+  assert.ok(json.filter((x) => x.entity !== "ledger").every((x) => x.writeBudget === null));
+  const { analysis, findings } = analyzeAlone(REVIEWED, reviewed);
+  const md = decisionRecord({ path: REVIEWED, analysis, findings, version: "1" })!;
+  const row = md.split("\n").find((l) => l.startsWith("| Write latency (consensus) | store ledger |"));
+  assert.ok(row, "no Write latency row");
+  assert.match(row, /\| ≤ 20 ms from every writing site \(writeLatencyBudgetMs\) \| writes over the 20 ms budget .*0\.648% of the time/);
+  assert.match(row, /\| \*\*exceeded\*\* in some states \|$/);
+  // within budget everywhere: the row says so, not "exceeded"
+  const wide = analyzeAlone(REVIEWED, withBudget(100));
+  const md100 = decisionRecord({ path: REVIEWED, analysis: wide.analysis, findings: wide.findings, version: "1" })!;
+  assert.match(md100, /\| Write latency \(consensus\) \| store ledger \| ≤ 100 ms .*in no judged state \| met in every judged state \|/);
+});
