@@ -14962,6 +14962,16 @@ function overlaps3(ctx) {
   const partners = partnersOf(pairs);
   const counted = /* @__PURE__ */ new Set();
   const freeFix = (self) => self.cluster ? FREE_RANGE_FIX : [];
+  const named = /* @__PURE__ */ new Map();
+  const nameOf = (k) => {
+    let n = named.get(k);
+    if (!n) {
+      const r2 = ranges[k];
+      n = { text: `${canonical(r2.cidr)} (${rangeWhere(r2)})`, related: [{ span: r2.value.span, message: `overlapping range ${rangeWhere(r2)}` }] };
+      named.set(k, n);
+    }
+    return n;
+  };
   for (const [i, j] of pairs) {
     for (const [selfIndex, otherIndex] of [
       [i, j],
@@ -14981,14 +14991,12 @@ function overlaps3(ctx) {
         );
         continue;
       }
-      const other = ranges[otherIndex];
+      const other = nameOf(otherIndex);
       out.push(
-        finding(
-          "cidr/overlap",
-          self.value.span,
-          `${canonical(self.cidr)} (${rangeWhere(self)}) overlaps ${canonical(other.cidr)} (${rangeWhere(other)}) ${scopeOf(self, other)}`,
-          { fixes: freeFix(self), related: [{ span: other.value.span, message: `overlapping range ${rangeWhere(other)}` }] }
-        )
+        finding("cidr/overlap", self.value.span, `${nameOf(selfIndex).text} overlaps ${other.text} ${scopeOf(self, ranges[otherIndex])}`, {
+          fixes: freeFix(self),
+          related: other.related
+        })
       );
     }
   }
@@ -23695,7 +23703,7 @@ function finalize(parsed2, findings, severities) {
   const disabled = disabledLines(parsed2.lines);
   const out = [];
   for (const f of findings) {
-    const codes = disabled.get(parsed2.lines.positionAt(f.span.start).line);
+    const codes = disabled.size ? disabled.get(parsed2.lines.positionAt(f.span.start).line) : void 0;
     if (codes && (codes.size === 0 || codes.has(f.code))) continue;
     const override = severities?.[f.code];
     if (override === "off") continue;

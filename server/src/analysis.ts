@@ -142,7 +142,8 @@ export function finalize(parsed: ParsedFile, findings: readonly Finding[], sever
   const disabled = disabledLines(parsed.lines);
   const out: Finding[] = [];
   for (const f of findings) {
-    const codes = disabled.get(parsed.lines.positionAt(f.span.start).line);
+    // (a file without disable comments, the usual case, needs no finding's line)
+    const codes = disabled.size ? disabled.get(parsed.lines.positionAt(f.span.start).line) : undefined;
     if (codes && (codes.size === 0 || codes.has(f.code))) continue;
     const override = severities?.[f.code];
     if (override === "off") continue;

@@ -1,4 +1,4 @@
-import type { Finding, FixHint } from "../model/finding";
+import type { Finding, FixHint, Related } from "../model/finding";
 import type { F } from "../model/yamlnodes";
 import { cidrOverlaps, declaredRanges, type DeclaredRange, type ParsedRange, parsedRanges, rangeWhere as where } from "../derive/cidr";
 import { count } from "../util/format";
@@ -48,6 +48,17 @@ function overlaps(ctx: TopologyContext): Finding[] {
    * thousands of ranges overlap for a keystroke, and none of them needs its search until then.
    */
   const freeFix = (self: ParsedRange): readonly FixHint[] => (self.cluster ? FREE_RANGE_FIX : []);
+  /** Each range as the findings of the ranges it overlaps name and link it: built once (a `/2` is named in thousands). */
+  const named = new Map<number, { text: string; related: readonly Related[] }>();
+  const nameOf = (k: number) => {
+    let n = named.get(k);
+    if (!n) {
+      const r = ranges[k];
+      n = { text: `${canonical(r.cidr)} (${where(r)})`, related: [{ span: r.value.span, message: `overlapping range ${where(r)}` }] };
+      named.set(k, n);
+    }
+    return n;
+  };
   for (const [i, j] of pairs) {
     for (const [selfIndex, otherIndex] of [
       [i, j],
@@ -67,14 +78,12 @@ function overlaps(ctx: TopologyContext): Finding[] {
         );
         continue;
       }
-      const other = ranges[otherIndex];
+      const other = nameOf(otherIndex);
       out.push(
-        finding(
-          "cidr/overlap",
-          self.value.span,
-          `${canonical(self.cidr)} (${where(self)}) overlaps ${canonical(other.cidr)} (${where(other)}) ${scopeOf(self, other)}`,
-          { fixes: freeFix(self), related: [{ span: other.value.span, message: `overlapping range ${where(other)}` }] },
-        ),
+        finding("cidr/overlap", self.value.span, `${nameOf(selfIndex).text} overlaps ${other.text} ${scopeOf(self, ranges[otherIndex])}`, {
+          fixes: freeFix(self),
+          related: other.related,
+        }),
       );
     }
   }

@@ -26,18 +26,46 @@ export function toRange(lines: LineIndex, span: Span): Range {
 }
 
 /** A finding in `uri` as a diagnostic; related places in other files need their line index (`linesOf`). */
-export function toDiagnostic(uri: string, lines: LineIndex, x: Finding, linesOf: (uri: string) => LineIndex | undefined): Diagnostic {
+export function toDiagnostic(
+  uri: string,
+  lines: LineIndex,
+  x: Finding,
+  linesOf: (uri: string) => LineIndex | undefined,
+  rangeOf: (span: Span) => Range = (span) => toRange(lines, span),
+): Diagnostic {
   return {
-    range: toRange(lines, x.span),
+    range: rangeOf(x.span),
     severity: SEVERITY[x.severity],
     code: x.code,
     source: "quorate",
     message: plainText(x.message),
     relatedInformation: x.related?.flatMap((r) => {
-      if (r.path === undefined) return [{ location: { uri, range: toRange(lines, r.span) }, message: plainText(r.message) }];
+      if (r.path === undefined) return [{ location: { uri, range: rangeOf(r.span) }, message: plainText(r.message) }];
       const other = URI.fromPath(r.path);
       const ol = linesOf(other);
       return ol ? [{ location: { uri: other, range: toRange(ol, r.span) }, message: plainText(r.message) }] : [];
     }),
   };
+}
+
+/**
+ * A file's findings as diagnostics. A place many findings link to is converted once: while a
+ * `/2` is typed into a prefix, thousands of overlap findings each link the same range.
+ */
+export function toDiagnostics(
+  uri: string,
+  lines: LineIndex,
+  findings: readonly Finding[],
+  linesOf: (uri: string) => LineIndex | undefined,
+): Diagnostic[] {
+  const ranges = new Map<Span, Range>();
+  const rangeOf = (span: Span): Range => {
+    let r = ranges.get(span);
+    if (!r) {
+      r = toRange(lines, span);
+      ranges.set(span, r);
+    }
+    return r;
+  };
+  return findings.map((x) => toDiagnostic(uri, lines, x, linesOf, rangeOf));
 }

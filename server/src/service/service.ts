@@ -23,7 +23,7 @@ import type { DriftMarker, SummaryResult } from "../protocol";
 import { ruleInfo } from "../rules/catalog";
 import { type ManifestFile, manifestRules } from "../rules/exports";
 import { codeActionsOf } from "./actions";
-import { toDiagnostic } from "./convert";
+import { toDiagnostics } from "./convert";
 import { DriftIndex } from "./drift";
 import type { FileState, Workspace } from "./files";
 import { type Cancellation, CancelledError, stepThrough } from "./host";
@@ -476,7 +476,7 @@ export class QuorateService implements Workspace {
     const a = f.analysis;
     // a deployment file is judged only for drift: its findings come from the topology that binds it
     if (!a || (!a.parsed.relevant && !f.findings.length)) return [];
-    return f.findings.map((x) => toDiagnostic(uri, a.parsed.lines, x, (u) => this.linesOf(u)));
+    return toDiagnostics(uri, a.parsed.lines, f.findings, (u) => this.linesOf(u));
   }
 
   /** Counts by severity and whether every single-site loss is survivable (status bar). */
