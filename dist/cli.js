@@ -16234,7 +16234,7 @@ function judgeQuorum(d, s, q) {
     }
   }
   if (!anyUp && q.kind === "etcd") return QUORUM_LOST;
-  if (!anyLead) return QUORUM_STOPS;
+  if (!anyLead) return q.home >= 0 && !s.siteUp[q.home] ? QUORUM_LOST : QUORUM_STOPS;
   judgePlacement(d, s, q);
   for (let i = 0; i < k; i++) {
     if (!s.siteUp[q.sites[i]]) continue;
@@ -17373,14 +17373,22 @@ function objectiveStatuses(ctx, owner) {
 }
 
 // server/src/derive/siteloss.ts
+function homeSite(ctx, q) {
+  if (q.kind !== "etcd") return void 0;
+  const name = q.owner.name?.value;
+  return name !== void 0 ? ctx.siteOfCluster(name) : void 0;
+}
+function harmfulSiteLosses(counts, home) {
+  return siteLosses(counts).filter((l) => !l.survives && l.site !== home);
+}
 function survivesEverySiteLoss(counts) {
   return counts.size >= 2 && siteLosses(counts).every((l) => l.survives);
 }
-function quorumErrors(counts) {
+function quorumErrors(counts, home) {
   const out = /* @__PURE__ */ new Set();
   const sites = [...counts.values()].filter((c) => c > 0).length;
   if (sites === 2) out.add("quorum/two-site-split");
-  if (sites >= 3 && !survivesEverySiteLoss(counts)) out.add("quorum/site-loss");
+  if (sites >= 3 && harmfulSiteLosses(counts, home).length) out.add("quorum/site-loss");
   return out;
 }
 
@@ -17434,11 +17442,11 @@ function withDelta(counts, site, delta) {
   else m.delete(site);
   return m;
 }
-function evenFixes(q) {
-  const before2 = quorumErrors(q.counts);
+function evenFixes(q, home) {
+  const before2 = quorumErrors(q.counts, home);
   const options = [];
   const consider = (counts, fix) => {
-    if ([...quorumErrors(counts)].some((e) => !before2.has(e)) || total(counts) < 3) return;
+    if ([...quorumErrors(counts, home)].some((e) => !before2.has(e)) || total(counts) < 3) return;
     options.push({ good: survivesEverySiteLoss(counts), fix });
   };
   for (const site of q.counts.keys())
@@ -17453,14 +17461,15 @@ function quorumRules(ctx) {
   return ctx.quorums.flatMap((q) => {
     const out = inexactSum(q);
     if (!q.resolved) return out;
-    const m = membership(q);
+    const m = membership(q, homeSite(ctx, q));
     return [...out, ...evenMembers(m), ...tooManyMembers(m), ...noFaultTolerance(m), ...twoSiteSplit(m), ...threeSiteLosses(m)];
   });
 }
-function membership(q) {
+function membership(q, home) {
   const n = total(q.counts);
   return {
     q,
+    home,
     n,
     maj: majority(n),
     at: q.members.keySpan,
@@ -17479,7 +17488,7 @@ function inexactSum(q) {
     )
   ];
 }
-function evenMembers({ q, n, maj, at, head }) {
+function evenMembers({ q, n, maj, at, head, home }) {
   if (!(n > 0 && n % 2 === 0)) return [];
   return [
     finding(
@@ -17487,7 +17496,7 @@ function evenMembers({ q, n, maj, at, head }) {
       at,
       `${head}: majority is ${maj}, so it tolerates ${tolerance(n)} failure${tolerance(n) === 1 ? "" : "s"} \u2014 a ${n - 1}-member quorum would tolerate the same`,
       {
-        fixes: evenFixes(q)
+        fixes: evenFixes(q, home)
       }
     )
   ];
@@ -17522,10 +17531,10 @@ function twoSiteSplit({ q, n, maj, at, sites }) {
     )
   ];
 }
-function threeSiteLosses({ q, n, maj, at, sites }) {
+function threeSiteLosses({ q, n, maj, at, sites, home }) {
   if (sites.length < 3) return [];
   const out = [];
-  const fatal = siteLosses(q.counts).filter((l) => !l.survives);
+  const fatal = harmfulSiteLosses(q.counts, home);
   if (fatal.length) {
     out.push(
       finding(
@@ -18323,6 +18332,11 @@ function quorumGroups(J, q, after, placements) {
     return { sites, members: sites.reduce((a, x) => a + (after.get(x) ?? 0), 0), writes: sites.some((x) => leadSites.has(x)) };
   });
 }
+function lostWithCluster(J, q, placements) {
+  if (q.kind !== "etcd") return false;
+  const home = homeSite(J.ctx, q);
+  return [...q.counts.keys()].every((x) => J.R.lost.has(x)) || !placements.length && home !== void 0 && J.R.lost.has(home);
+}
 function judgeQuorum2(J, q) {
   const { s, R } = J;
   const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
@@ -18361,8 +18375,7 @@ function judgeQuorum2(J, q) {
     clients,
     path
   });
-  if (q.kind === "etcd" && [...q.counts.keys()].every((x) => R.lost.has(x)))
-    return judgement2({ ...base, ...none, outcome: "lost" }, { best: void 0, judged: void 0 });
+  if (lostWithCluster(J, q, placements)) return judgement2({ ...base, ...none, outcome: "lost" }, { best: void 0, judged: void 0 });
   if (!placements.length) {
     J.breaks.push(stopsBreak(J, q, after, groups, maj));
     return judgement2({ ...base, ...none, outcome: "stops" }, { best: void 0, judged: void 0 });
@@ -18422,7 +18435,9 @@ function judgeClusters(J, quorums) {
     clusters.push({ name, site, outcome, apiStops: false, controlPlaneAt: [], evictionAfterSeconds: null });
     if (outcome === "up") continue;
     const q = quorums.get(c)?.result;
-    const plane = !q ? "" : q.outcome === "lost" ? `; its control plane (etcd, ${Object.entries(q.members).map(([x, k]) => `${k} in ${x}`).join(", ")}) is lost with it, as a per-site control plane is by design` : q.outcome === "stops" ? "; its stretched etcd stops too (see above)" : `; its stretched etcd keeps a majority on ${listText(q.groups.filter((g) => g.writes).flatMap((g) => g.sites))}, but the cluster it serves is gone \u2014 nothing runs under it`;
+    const plane = !q ? "" : q.outcome === "lost" ? `; its control plane (etcd, ${Object.entries(q.members).map(([x, k]) => `${k} in ${x}`).join(
+      ", "
+    )}) is lost with it${Object.keys(q.members).every((x) => R.lost.has(x)) ? ", as a per-site control plane is by design" : `: the members left elsewhere are short of a majority, which harms nothing while the cluster they serve is gone`}` : q.outcome === "stops" ? "; its stretched etcd stops too (see above)" : `; its stretched etcd keeps a majority on ${listText(q.groups.filter((g) => g.writes).flatMap((g) => g.sites))}, but the cluster it serves is gone \u2014 nothing runs under it`;
     J.notes.push(`cluster ${name} is lost with ${site}${plane}`);
   }
   return clusters;
@@ -27255,7 +27270,7 @@ function optionsSection(r2) {
   const sites = [...r2.ctx.topology.siteByName.keys()];
   for (const q of r2.quorums) {
     const options = [{ name: "as designed", counts: q.counts }];
-    const survives = siteLosses(q.counts).every((l) => l.survives) && !frozenSplit(q.counts);
+    const survives = !harmfulSiteLosses(q.counts, homeSite(r2.ctx, q)).length && !frozenSplit(q.counts);
     if (!survives) {
       const w = witnessPlan(r2.ctx, q);
       if (w)
@@ -27340,18 +27355,26 @@ function stretchBuysNothing(r2, q, f) {
   const keeps = siteLosses(q.counts).find((l) => l.site === home)?.survives ?? true;
   const commit = engine?.commitLatencyMs != null && engine.leader ? ` (${commitMs(engine.commitLatencyMs)} with the leader in ${cell(engine.leader)})` : "";
   return [
-    `**Recommended for ${cell(own2)}: the federated layout.** ${cell(own2)}'s nodes are all at ${cell(home)} (a cluster lives at one site), so stretching its etcd to ${cell(listText(elsewhere))} buys it nothing: ${keeps ? `after ${cell(home)}'s loss the members elsewhere keep a majority for a cluster with no nodes` : `${cell(home)}'s loss takes ${cell(own2)} with it either way`}${remote.length ? `, while losing ${cell(listText(remote.map((l) => l.site)))} \u2014 where ${cell(own2)} does not run \u2014 stops its API (${remote.map((l) => `${l.survivors} of ${n} left, majority ${l.majority}`).join("; ")})` : ""}. It costs every API write a WAN commit${commit}${f.apiStopsWhenCut ? `, and when ${cell(home)} is cut off (${cell(shortOf(here, n, home))}) ${cell(own2)}'s own API stops \u2014 no scaling, rollouts or rescheduling \u2014 while its pods keep serving at ${cell(home)}${f.evicted ? ` until its control plane at ${cell(listText(f.evicted.by))} evicts them (after about ${seconds(f.evicted.after)} by Kubernetes' defaults; ${cell(home)}'s kubelets stop them all when the cut heals)` : ""}` : ""}. A local etcd dies with its site, as its cluster does, and no WAN fault reaches it.`
+    `**Recommended for ${cell(own2)}: the federated layout.** ${cell(own2)}'s nodes are all at ${cell(home)} (a cluster lives at one site), so stretching its etcd to ${cell(listText(elsewhere))} buys it nothing: ${keeps ? `after ${cell(home)}'s loss the members elsewhere keep a majority for a cluster with no nodes` : `${cell(home)}'s loss takes ${cell(own2)} with it either way`}${remote.length ? `, while losing ${cell(listText(remote.map((l) => l.site)))} \u2014 where ${cell(own2)} does not run \u2014 stops its API (${remote.map((l) => `${l.survivors} of ${n} left, majority ${l.majority}`).join("; ")})` : ""}. ${wanCommit(engine?.commitLatencyMs, here, n, home, elsewhere, commit)}${f.apiStopsWhenCut ? `, and when ${cell(home)} is cut off (${cell(shortOf(here, n, home))}) ${cell(own2)}'s own API stops \u2014 no scaling, rollouts or rescheduling \u2014 while its pods keep serving at ${cell(home)}${f.evicted ? ` until its control plane at ${cell(listText(f.evicted.by))} evicts them (after about ${seconds(f.evicted.after)} by Kubernetes' defaults; ${cell(home)}'s kubelets stop them all when the cut heals)` : ""}` : ""}. A local etcd dies with its site, as its cluster does, and no WAN fault reaches it.`
   ];
+}
+function wanCommit(latency, here, n, home, elsewhere, commit) {
+  if (latency !== 0) return `It costs every API write a WAN commit${commit}`;
+  const spare = here - 1 >= majority(n);
+  return `Its commits stay at ${cell(home)}, where ${here} of its ${n} members sit${spare ? "" : `, but with one of them down every API write waits for a member at ${cell(elsewhere.join(" or "))}`}`;
 }
 function optionRow(r2, q, o, sites, designed) {
   const n = total(o.counts);
   const losses = siteLosses(o.counts);
-  const stops = losses.filter((l) => !l.survives).map((l) => l.site);
+  const own2 = homeSite(r2.ctx, q);
+  const stops = harmfulSiteLosses(o.counts, own2).map((l) => l.site);
+  const withCluster = own2 !== void 0 && losses.some((l) => l.site === own2 && !l.survives);
   const memberSet = memberSites(o.counts);
   const frozen = memberSet.length <= MAX_ENUMERATED_SITES ? partitions(o.counts).filter((p) => p.verdict === "frozen").length : void 0;
   const home = designed ? homeFacts(r2, q) : void 0;
   const matrix = sites.filter((s) => o.counts.has(s) || memberSet.length).map((s) => {
     const word = (o.counts.get(s) ?? 0) === 0 || losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**";
+    if (withCluster && s === own2) return `${cell(s)}: lost with ${cell(q.owner.name?.value ?? "")}`;
     return `${cell(s)}: ${word}${home?.lostWithHome && s === home.home && word === "continues" ? `, for no cluster (${cell(home.own)} is lost with ${cell(s)})` : ""}`;
   });
   if (home)
@@ -27361,7 +27384,9 @@ function optionRow(r2, q, o, sites, designed) {
   return [
     o.name,
     `${memberSet.map((s) => `${o.counts.get(s)} ${s}`).join(" + ")} = ${n} (majority ${majority(n)})`,
-    { raw: stops.length ? `${losses.length - stops.length} of ${losses.length} (not ${cell(stops.join(", "))})` : `all ${losses.length}` },
+    {
+      raw: (stops.length ? `${losses.length - stops.length} of ${losses.length} (not ${cell(stops.join(", "))})` : `all ${losses.length}`) + (withCluster ? ` \u2014 ${cell(own2)}'s loss takes ${cell(q.owner.name?.value ?? "")} with it` : "")
+    },
     frozen === void 0 ? "not enumerated" : String(frozen),
     commitCell(r2, q, o, designed),
     { raw: matrix.join("<br>") }

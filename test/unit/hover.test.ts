@@ -67,3 +67,26 @@ test("the diagram shows Istio control-plane edges, networks in labels, and Linke
   assert.match(d.mermaid, /c1\["lon-prod · istio remote on shared"\]/);
   assert.match(d.mermaid, /c0 -->\|"linkerd gateway"\| c1/);
 });
+test("hover on a one-site cluster's etcd: its own site's loss takes the cluster with it, another site's stops its API", () => {
+  const design = (members: string) => `${HEADER}sites:
+  - name: fra
+  - name: lon
+  - name: ams
+links:
+  - { between: [fra, lon], rttMs: 14 }
+  - { between: [fra, ams], rttMs: 9 }
+  - { between: [lon, ams], rttMs: 8 }
+clusters:
+  - name: fra-prod
+    site: fra
+    etcd:
+      members: ${members}
+`;
+  const home = hover(design("{ fra: 3, lon: 1, ams: 1 }"), "members:", 2);
+  assert.match(home, /survives the loss of every other site \(losing fra stops it, but loses the cluster itself, which runs there\)/);
+  assert.doesNotMatch(home, /losing fra stops writes\*\*/);
+  const away = hover(design("{ fra: 1, lon: 3, ams: 1 }"), "members:", 2);
+  assert.match(away, /\*\*losing lon stops writes\*\* \(2 of 5 left; majority 3\)/);
+  const site = hover(design("{ fra: 3, lon: 1, ams: 1 }"), "name: fra", 7);
+  assert.match(site, /\| etcd of cluster fra-prod \| 3 \| 2 of 5 \(majority 3\) \| stops, with its cluster \(it runs here\) \|/);
+});

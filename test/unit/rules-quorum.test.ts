@@ -9,12 +9,12 @@ function mesh(names: string[], rtt = 5): string {
     for (let j = i + 1; j < names.length; j++) out += `  - between: [${names[i]}, ${names[j]}]\n    rttMs: ${rtt}\n`;
   return out;
 }
-function etcd(members: Record<string, number>): string {
+function etcd(members: Record<string, number>, home = Object.keys(members)[0]): string {
   const names = Object.keys(members);
   return (
     sites(names) +
     (names.length > 1 ? mesh(names) : "") +
-    `clusters:\n  - name: core\n    site: ${names[0]}\n    etcd:\n      members: { ${Object.entries(members)
+    `clusters:\n  - name: core\n    site: ${home}\n    etcd:\n      members: { ${Object.entries(members)
       .map(([s, c]) => `${s}: ${c}`)
       .join(", ")} }\n`
   );
@@ -59,12 +59,32 @@ test("two sites: 2+2 and 3+2 split, with the numbers", () => {
 });
 
 test("site loss across three sites: 3+1+1 loses with the big site, 2+2+1 does not", () => {
-  const f = only(etcd({ fra: 3, lon: 1, ams: 1 }), "quorum/site-loss");
+  // the cluster runs at lon: losing fra stops the API of a cluster that is still there
+  const f = only(etcd({ fra: 3, lon: 1, ams: 1 }, "lon"), "quorum/site-loss");
   assert.equal(f.length, 1);
   assert.match(f[0].message, /losing fra leaves 2 of 5 members; majority is 3/);
   assert.deepEqual(only(etcd({ fra: 2, lon: 2, ams: 1 }), "quorum/site-loss"), []);
   // 4+2+1: losing the 4-site leaves 3 of 7, majority 4
-  assert.match(only(etcd({ a: 4, b: 2, c: 1 }), "quorum/site-loss")[0].message, /losing a leaves 3 of 7/);
+  assert.match(only(etcd({ a: 4, b: 2, c: 1 }, "b"), "quorum/site-loss")[0].message, /losing a leaves 3 of 7/);
+});
+
+test("a cluster's etcd is not judged for its own site's loss: the cluster is lost with it", () => {
+  // 3+1+1 with the cluster at fra keeps the API through any cut of fra; losing fra loses the cluster anyway
+  assert.deepEqual(only(etcd({ fra: 3, lon: 1, ams: 1 }), "quorum/site-loss"), []);
+  assert.deepEqual(only(etcd({ a: 4, b: 2, c: 1 }), "quorum/site-loss"), []);
+  // another site's loss still counts, and the message names only that one: 1+3+1 with the cluster at fra
+  const other = only(etcd({ fra: 1, lon: 3, ams: 1 }), "quorum/site-loss");
+  assert.equal(other.length, 1);
+  assert.match(other[0].message, /losing lon leaves 2 of 5 members; majority is 3/);
+  assert.doesNotMatch(other[0].message, /losing fra/);
+  // the cluster's site without members: every loss counts (its etcd lives wholly elsewhere)
+  const away = `${sites(["fra", "lon", "ams", "par"]) + mesh(["fra", "lon", "ams", "par"])}clusters:\n  - name: core\n    site: par\n    etcd:\n      members: { fra: 3, lon: 1, ams: 1 }\n`;
+  assert.equal(only(away, "quorum/site-loss").length, 1);
+  // a store's clients are everywhere: 3+1+1 is judged for every site
+  const store = `${sites(["fra", "lon", "ams"]) + mesh(["fra", "lon", "ams"])}stores:\n  - name: db\n    replication: consensus\n    members: { fra: 3, lon: 1, ams: 1 }\n`;
+  assert.match(only(store, "quorum/site-loss")[0].message, /losing fra leaves 2 of 5/);
+  // two sites stay a split (the contract's quorum/two-site-split), home or not
+  assert.equal(only(etcd({ fra: 3, lon: 2 }), "quorum/two-site-split").length, 1);
 });
 
 test("partitions: 1+1+1+1 and 2+2+1+1 freeze, 2+2+1 and 1+1+1 do not", () => {

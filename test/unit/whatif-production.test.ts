@@ -179,7 +179,7 @@ const FEDERATED = `${FRA_LON}clusters:
     etcd: { members: { lon: 3 } }
 `;
 
-test("federated control planes: a per-site etcd is lost with its site (ok); a stretched 3+2 losing its 3 stops (down)", () => {
+test("federated control planes: a per-site etcd is lost with its site (ok); a stretched 3+2 is lost with its cluster's site, and stops (down) when it loses its 3 elsewhere", () => {
   const ctx = ctxOf(FEDERATED);
   const lose = run(ctx, sc({ lose: ["fra"] }));
   assert.deepEqual(
@@ -196,11 +196,28 @@ test("federated control planes: a per-site etcd is lost with its site (ok); a st
   assert.equal(lose.verdict, "ok");
   assert.ok(lose.notes.some((n) => /^cluster fra-prod is lost with fra; its control plane \(etcd, 3 in fra\) is lost with it/.test(n)));
   for (const r of sweep(ctx, "single").map((s) => run(ctx, s))) assert.equal(r.verdict, "ok", r.name);
+  // fra-prod runs at fra: its etcd stopping with fra (2 of 5 left) harms nobody, the cluster is lost with the site
   const stretched = ctxOf(FEDERATED.replace("{ fra: 3 }", "{ fra: 3, lon: 2 }"));
   const s = run(stretched, sc({ lose: ["fra"] }));
-  assert.equal(s.quorums[0].outcome, "stops", "2 of 5 left, majority 3");
-  assert.equal(s.verdict, "down");
+  assert.equal(s.quorums[0].outcome, "lost", "2 of 5 left, majority 3, but fra-prod is lost with fra");
+  assert.equal(s.verdict, "ok");
+  assert.ok(
+    s.notes.some((n) =>
+      /its control plane \(etcd, 3 in fra, 2 in lon\) is lost with it: the members left elsewhere are short of a majority/.test(n),
+    ),
+  );
   assert.equal(run(stretched, sc({ lose: ["lon"] })).quorums[0].outcome, "continues");
+  // lon-prod's etcd with 3 members at fra: losing fra stops the API of a cluster still running at lon
+  const away = ctxOf(FEDERATED.replace("{ lon: 3 }", "{ fra: 3, lon: 2 }"));
+  const a = run(away, sc({ lose: ["fra"] }));
+  assert.deepEqual(
+    a.quorums.map((q) => [q.name, q.outcome]),
+    [
+      ["etcd of cluster fra-prod", "lost"],
+      ["etcd of cluster lon-prod", "stops"],
+    ],
+  );
+  assert.equal(a.verdict, "down");
   assert.equal(simJson(["--lose", "fra"], FEDERATED).json.quorums[0].outcome, "lost");
 });
 

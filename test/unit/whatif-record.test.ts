@@ -220,6 +220,25 @@ test("decision record: considered options carry the engine's numbers (losses sur
   assert.equal(etcd.length, 3, "a design that survives every loss gets no fix option");
 });
 
+test("decision record: a one-site cluster's 3+1+1 etcd is not offered the 2+2+1 that stops its API when its site is cut off", () => {
+  const md = record(DESIGN.replace("members: { fra: 2, lon: 2, ams: 1 }", "members: { fra: 3, lon: 1, ams: 1 }"));
+  const options = md.slice(md.indexOf("## Considered options"), md.indexOf("## Consequences"));
+  const etcd = tableAfter(options, "### etcd of cluster fra-prod");
+  assert.deepEqual(
+    etcd.slice(1).map((r) => r[0]),
+    ["as designed", "federated: fra-prod's etcd local to fra, where fra-prod runs"],
+    "no witness or rebalanced option: fra's loss is fra-prod's own",
+  );
+  assert.equal(etcd[1][2], "all 3 — fra's loss takes fra-prod with it");
+  assert.match(etcd[1][5], /^fra: lost with fra-prod<br>lon: continues<br>ams: continues<br>fra cut off: fra-prod's API keeps serving$/);
+  // its commits are local: no "WAN commit (< 1 ms (members in one site))"
+  assert.doesNotMatch(md, /WAN commit \(< 1 ms/);
+  assert.match(
+    md,
+    /Its commits stay at fra, where 3 of its 5 members sit, but with one of them down every API write waits for a member at lon or ams\./,
+  );
+});
+
 test("decision record: Consequences — good and bad scenarios, errors in rps, RPO per store, N+1 cost", () => {
   // a 30 ms budget: after losing ams, lon's writes to the leader in fra take 14 + 14 = 28 ms (20 would make lose ams degraded)
   const withDeps = DESIGN.replace("writeLatencyBudgetMs: 20", "writeLatencyBudgetMs: 30")

@@ -327,7 +327,8 @@ export function judgeQuorum(d: LeanDesign, s: LeanState, q: LeanQuorum): number 
     }
   }
   if (!anyUp && q.kind === "etcd") return QUORUM_LOST;
-  if (!anyLead) return QUORUM_STOPS;
+  // stopped with its cluster's site lost: lost with the cluster, as the engine says (derive/siteloss homeSite)
+  if (!anyLead) return q.home >= 0 && !s.siteUp[q.home] ? QUORUM_LOST : QUORUM_STOPS;
   judgePlacement(d, s, q);
   // every surviving member site reaches every site that can lead
   for (let i = 0; i < k; i++) {

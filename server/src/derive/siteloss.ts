@@ -2,20 +2,38 @@
  * Site-loss survival of a membership: the one implementation behind quorum/site-loss, the
  * quorum fixes, the hover and the decision record's checklist. Pure.
  */
+import type { Cluster } from "../model/topology";
 import { siteLosses, type MemberMap, type SiteLoss } from "../math/quorum";
 import type { Quorum, TopologyContext } from "./context";
+
+/**
+ * The site a cluster's etcd lives for: its cluster's site (availability/lean's `home` is the same).
+ * A cluster runs at one site, so losing that site loses the cluster itself, whatever its etcd
+ * does: that loss is not a failure of the etcd (a federated etcd dies with it too), only the
+ * losses of other sites are. Undefined for stores and for a cluster with no declared site.
+ */
+export function homeSite(ctx: TopologyContext, q: Quorum): string | undefined {
+  if (q.kind !== "etcd") return undefined;
+  const name = (q.owner as Cluster).name?.value;
+  return name !== undefined ? ctx.siteOfCluster(name) : undefined;
+}
+
+/** The single-site losses that stop a quorum while what it serves still runs: every fatal one but its home site's (see homeSite). */
+export function harmfulSiteLosses(counts: MemberMap, home?: string): SiteLoss[] {
+  return siteLosses(counts).filter((l) => !l.survives && l.site !== home);
+}
 
 /** Whether every single-site loss of this membership leaves a majority. */
 export function survivesEverySiteLoss(counts: MemberMap): boolean {
   return counts.size >= 2 && siteLosses(counts).every((l) => l.survives);
 }
 
-/** The quorum error codes a membership would get (two-site-split, site-loss). */
-export function quorumErrors(counts: MemberMap): Set<string> {
+/** The quorum error codes a membership would get (two-site-split, site-loss), `home` as in homeSite. */
+export function quorumErrors(counts: MemberMap, home?: string): Set<string> {
   const out = new Set<string>();
   const sites = [...counts.values()].filter((c) => c > 0).length;
   if (sites === 2) out.add("quorum/two-site-split");
-  if (sites >= 3 && !survivesEverySiteLoss(counts)) out.add("quorum/site-loss");
+  if (sites >= 3 && harmfulSiteLosses(counts, home).length) out.add("quorum/site-loss");
   return out;
 }
 
@@ -25,13 +43,9 @@ export function judgedQuorums(ctx: TopologyContext): Quorum[] {
 }
 const judged = (ctx: TopologyContext) => ctx.quorums.filter((q) => q.resolved && q.counts.size);
 
-/** Every single-site loss that stops a quorum's writes, quorum by quorum. */
+/** Every single-site loss that stops a quorum's writes while what it serves still runs, quorum by quorum. */
 export function fatalSiteLosses(ctx: TopologyContext): { quorum: Quorum; loss: SiteLoss }[] {
   return ctx.fact(fatal);
 }
 const fatal = (ctx: TopologyContext) =>
-  judgedQuorums(ctx).flatMap((quorum) =>
-    siteLosses(quorum.counts)
-      .filter((l) => !l.survives)
-      .map((loss) => ({ quorum, loss })),
-  );
+  judgedQuorums(ctx).flatMap((quorum) => harmfulSiteLosses(quorum.counts, homeSite(ctx, quorum)).map((loss) => ({ quorum, loss })));

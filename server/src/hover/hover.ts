@@ -6,6 +6,7 @@ import { canonical, formatAddress, parseCidr, size } from "../math/cidr";
 import { fiberFloorMs, haversineKm } from "../math/geo";
 import { lagBytesNeeded, lagSecondsCovered } from "../math/lag";
 import { majority, MAX_ENUMERATED_SITES, partitions, siteLosses, tolerance, total } from "../math/quorum";
+import { harmfulSiteLosses, homeSite } from "../derive/siteloss";
 import { cmp, format, fromNumber } from "../math/rational";
 import { loadOf, overCapacity } from "../math/traffic";
 import { globalnetExempt, rangeWhere, rangesOverlapping } from "../derive/cidr";
@@ -49,7 +50,10 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
   const maj = majority(n);
   const tol = tolerance(n);
   const losses = siteLosses(q.counts);
-  const lost = losses.filter((l) => !l.survives);
+  // a cluster's etcd stopping with its own site is lost with its cluster (derive/siteloss homeSite)
+  const home = homeSite(ctx, q);
+  const lost = harmfulSiteLosses(q.counts, home);
+  const withCluster = home !== undefined && losses.some((l) => l.site === home && !l.survives);
   const splits = partitions(q.counts);
   const frozen = splits.filter((p) => p.verdict === "frozen");
   // the verdict first, then the one table that matters, then what is left: one screen
@@ -57,9 +61,14 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
   if (losses.length === 1) verdict = `all members sit in **${md(losses[0].site)}**: the quorum lives and dies with that site`;
   else if (lost.length)
     verdict = `**losing ${lost.map((l) => md(l.site)).join(" or ")} stops writes** (${lost[0].survivors} of ${n} left; majority ${maj})`;
-  else if (frozen.length)
-    verdict = `survives every single-site loss, but **${frozen.length} partition${frozen.length === 1 ? "" : "s"} stop writes on both sides**`;
-  else verdict = `survives every single-site loss${splits.length ? " and every partition" : ""}`;
+  else {
+    const survives = withCluster
+      ? `survives the loss of every other site (losing ${md(home!)} stops it, but loses the cluster itself, which runs there)`
+      : "survives every single-site loss";
+    verdict = frozen.length
+      ? `${survives}, but **${frozen.length} partition${frozen.length === 1 ? "" : "s"} stop writes on both sides**`
+      : `${survives}${splits.length ? ` and every partition` : ""}`;
+  }
   const parts = [
     `**${md(q.label)}**: ${verdict}.`,
     `${n} members, majority **${maj}**, tolerates **${tol}** failure${tol === 1 ? "" : "s"}.`,
@@ -250,7 +259,7 @@ function siteHover(ctx: TopologyContext, site: Site): string {
       md(q.label),
       String(l.lost),
       `${l.survivors} of ${total(q.counts)} (majority ${l.majority})`,
-      l.survives ? "survives" : "**quorum lost**",
+      l.survives ? "survives" : homeSite(ctx, q) === name ? "stops, with its cluster (it runs here)" : "**quorum lost**",
     ]);
   }
   if (quorumRows.length) lines.push(`Losing this site:\n\n${table(["quorum", "members here", "survivors", "verdict"], quorumRows)}`);

@@ -1,6 +1,6 @@
 import type { Finding, FixHint } from "../model/finding";
 import type { Span } from "../model/text";
-import { quorumErrors, survivesEverySiteLoss } from "../derive/siteloss";
+import { harmfulSiteLosses, homeSite, quorumErrors, survivesEverySiteLoss } from "../derive/siteloss";
 import { frozenSplit, majority, siteLosses, tolerance, total, type MemberMap } from "../math/quorum";
 import { listText } from "../util/strings";
 import { finding, type Quorum, type TopologyContext } from "./context";
@@ -23,11 +23,11 @@ function withDelta(counts: MemberMap, site: string, delta: number): Map<string, 
  * "Add one member at <site>" / "Remove one member at <site>": only changes that bring no new
  * quorum error; the ones that keep every single-site loss survivable come first, preferred.
  */
-function evenFixes(q: Quorum): FixHint[] {
-  const before = quorumErrors(q.counts);
+function evenFixes(q: Quorum, home: string | undefined): FixHint[] {
+  const before = quorumErrors(q.counts, home);
   const options: { fix: FixHint; good: boolean }[] = [];
   const consider = (counts: Map<string, number>, fix: FixHint) => {
-    if ([...quorumErrors(counts)].some((e) => !before.has(e)) || total(counts) < 3) return;
+    if ([...quorumErrors(counts, home)].some((e) => !before.has(e)) || total(counts) < 3) return;
     options.push({ good: survivesEverySiteLoss(counts), fix });
   };
   for (const site of q.counts.keys())
@@ -45,7 +45,7 @@ export function quorumRules(ctx: TopologyContext): Finding[] {
   return ctx.quorums.flatMap((q) => {
     const out = inexactSum(q);
     if (!q.resolved) return out;
-    const m = membership(q);
+    const m = membership(q, homeSite(ctx, q));
     return [...out, ...evenMembers(m), ...tooManyMembers(m), ...noFaultTolerance(m), ...twoSiteSplit(m), ...threeSiteLosses(m)];
   });
 }
@@ -61,12 +61,15 @@ interface Membership {
   readonly sites: string[];
   /** "<label> has n members (site: count, …)" */
   readonly head: string;
+  /** a cluster's etcd: its cluster's site, whose loss loses the cluster itself (derive/siteloss homeSite) */
+  readonly home: string | undefined;
 }
 
-function membership(q: Quorum): Membership {
+function membership(q: Quorum, home: string | undefined): Membership {
   const n = total(q.counts);
   return {
     q,
+    home,
     n,
     maj: majority(n),
     at: q.members.keySpan,
@@ -89,7 +92,7 @@ function inexactSum(q: Quorum): Finding[] {
 }
 
 /** quorum/even-members */
-function evenMembers({ q, n, maj, at, head }: Membership): Finding[] {
+function evenMembers({ q, n, maj, at, head, home }: Membership): Finding[] {
   if (!(n > 0 && n % 2 === 0)) return [];
   return [
     finding(
@@ -97,7 +100,7 @@ function evenMembers({ q, n, maj, at, head }: Membership): Finding[] {
       at,
       `${head}: majority is ${maj}, so it tolerates ${tolerance(n)} failure${tolerance(n) === 1 ? "" : "s"} — a ${n - 1}-member quorum would tolerate the same`,
       {
-        fixes: evenFixes(q),
+        fixes: evenFixes(q, home),
       },
     ),
   ];
@@ -140,10 +143,11 @@ function twoSiteSplit({ q, n, maj, at, sites }: Membership): Finding[] {
 }
 
 /** quorum/site-loss and quorum/partition: members in three or more sites. */
-function threeSiteLosses({ q, n, maj, at, sites }: Membership): Finding[] {
+function threeSiteLosses({ q, n, maj, at, sites, home }: Membership): Finding[] {
   if (sites.length < 3) return [];
   const out: Finding[] = [];
-  const fatal = siteLosses(q.counts).filter((l) => !l.survives);
+  // a cluster's etcd is not judged for its own site's loss: the cluster goes with it (derive/siteloss homeSite)
+  const fatal = harmfulSiteLosses(q.counts, home);
   if (fatal.length) {
     out.push(
       finding(

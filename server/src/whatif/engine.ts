@@ -8,6 +8,7 @@ import { lagBytesNeeded } from "../math/lag";
 import type { Quorum, TopologyContext } from "../derive/context";
 import { conflictMerge } from "../derive/engines";
 import { galeraCommit, leaderCommit, relaysThroughFollowers, writeBudget } from "../derive/latency";
+import { homeSite } from "../derive/siteloss";
 import { loadBackends } from "../derive/loads";
 import { submarinerSet } from "../derive/meshes";
 import {
@@ -616,6 +617,16 @@ function quorumGroups(J: Judging, q: Quorum, after: ReadonlyMap<string, number>,
     });
 }
 
+/**
+ * A federated (per-site) etcd dies with its site by design: lost, not a verdict driver; so does a
+ * stretched one that stops when its cluster's site is lost, for the cluster is lost with the site.
+ */
+function lostWithCluster(J: Judging, q: Quorum, placements: readonly Placement[]): boolean {
+  if (q.kind !== "etcd") return false;
+  const home = homeSite(J.ctx, q);
+  return [...q.counts.keys()].every((x) => J.R.lost.has(x)) || (!placements.length && home !== undefined && J.R.lost.has(home));
+}
+
 function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
   const { s, R } = J;
   const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
@@ -655,9 +666,7 @@ function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
     path,
   });
 
-  // a federated (per-site) etcd dies with its site by design: lost, not a verdict driver
-  if (q.kind === "etcd" && [...q.counts.keys()].every((x) => R.lost.has(x)))
-    return judgement({ ...base, ...none, outcome: "lost" }, { best: undefined, judged: undefined });
+  if (lostWithCluster(J, q, placements)) return judgement({ ...base, ...none, outcome: "lost" }, { best: undefined, judged: undefined });
   if (!placements.length) {
     J.breaks.push(stopsBreak(J, q, after, groups, maj));
     return judgement({ ...base, ...none, outcome: "stops" }, { best: undefined, judged: undefined });
@@ -741,7 +750,9 @@ function judgeClusters(J: Judging, quorums: Quorums): ClusterResult[] {
       : q.outcome === "lost"
         ? `; its control plane (etcd, ${Object.entries(q.members)
             .map(([x, k]) => `${k} in ${x}`)
-            .join(", ")}) is lost with it, as a per-site control plane is by design`
+            .join(
+              ", ",
+            )}) is lost with it${Object.keys(q.members).every((x) => R.lost.has(x)) ? ", as a per-site control plane is by design" : `: the members left elsewhere are short of a majority, which harms nothing while the cluster they serve is gone`}`
         : q.outcome === "stops"
           ? "; its stretched etcd stops too (see above)"
           : `; its stretched etcd keeps a majority on ${listText(q.groups.filter((g) => g.writes).flatMap((g) => g.sites))}, but the cluster it serves is gone — nothing runs under it`;

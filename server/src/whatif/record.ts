@@ -18,6 +18,7 @@ import { portMatrix } from "../ports/ports";
 import { portsMarkdown } from "../ports/render";
 import { diagramFor } from "../preview/mermaid";
 import type { Quorum, TopologyContext } from "../derive/context";
+import { harmfulSiteLosses, homeSite } from "../derive/siteloss";
 import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, timerAdvice } from "../derive/timers";
 import { loadBackends } from "../derive/loads";
 import { bytes, cell, count, num, seconds, table } from "../util/format";
@@ -343,7 +344,8 @@ function optionsSection(r: RecordContext): string[] {
   const sites = [...r.ctx.topology.siteByName.keys()];
   for (const q of r.quorums) {
     const options: Option[] = [{ name: "as designed", counts: q.counts }];
-    const survives = siteLosses(q.counts).every((l) => l.survives) && !frozenSplit(q.counts);
+    // a cluster's etcd is not judged for its own site's loss: the cluster goes with it (derive/siteloss homeSite)
+    const survives = !harmfulSiteLosses(q.counts, homeSite(r.ctx, q)).length && !frozenSplit(q.counts);
     if (!survives) {
       const w = witnessPlan(r.ctx, q);
       if (w)
@@ -469,8 +471,18 @@ function stretchBuysNothing(r: RecordContext, q: Quorum, f: NonNullable<ReturnTy
       ? ` (${commitMs(engine.commitLatencyMs)} with the leader in ${cell(engine.leader)})`
       : "";
   return [
-    `**Recommended for ${cell(own)}: the federated layout.** ${cell(own)}'s nodes are all at ${cell(home)} (a cluster lives at one site), so stretching its etcd to ${cell(listText(elsewhere))} buys it nothing: ${keeps ? `after ${cell(home)}'s loss the members elsewhere keep a majority for a cluster with no nodes` : `${cell(home)}'s loss takes ${cell(own)} with it either way`}${remote.length ? `, while losing ${cell(listText(remote.map((l) => l.site)))} — where ${cell(own)} does not run — stops its API (${remote.map((l) => `${l.survivors} of ${n} left, majority ${l.majority}`).join("; ")})` : ""}. It costs every API write a WAN commit${commit}${f.apiStopsWhenCut ? `, and when ${cell(home)} is cut off (${cell(shortOf(here, n, home))}) ${cell(own)}'s own API stops — no scaling, rollouts or rescheduling — while its pods keep serving at ${cell(home)}${f.evicted ? ` until its control plane at ${cell(listText(f.evicted.by))} evicts them (after about ${seconds(f.evicted.after)} by Kubernetes' defaults; ${cell(home)}'s kubelets stop them all when the cut heals)` : ""}` : ""}. A local etcd dies with its site, as its cluster does, and no WAN fault reaches it.`,
+    `**Recommended for ${cell(own)}: the federated layout.** ${cell(own)}'s nodes are all at ${cell(home)} (a cluster lives at one site), so stretching its etcd to ${cell(listText(elsewhere))} buys it nothing: ${keeps ? `after ${cell(home)}'s loss the members elsewhere keep a majority for a cluster with no nodes` : `${cell(home)}'s loss takes ${cell(own)} with it either way`}${remote.length ? `, while losing ${cell(listText(remote.map((l) => l.site)))} — where ${cell(own)} does not run — stops its API (${remote.map((l) => `${l.survivors} of ${n} left, majority ${l.majority}`).join("; ")})` : ""}. ${wanCommit(engine?.commitLatencyMs, here, n, home, elsewhere, commit)}${f.apiStopsWhenCut ? `, and when ${cell(home)} is cut off (${cell(shortOf(here, n, home))}) ${cell(own)}'s own API stops — no scaling, rollouts or rescheduling — while its pods keep serving at ${cell(home)}${f.evicted ? ` until its control plane at ${cell(listText(f.evicted.by))} evicts them (after about ${seconds(f.evicted.after)} by Kubernetes' defaults; ${cell(home)}'s kubelets stop them all when the cut heals)` : ""}` : ""}. A local etcd dies with its site, as its cluster does, and no WAN fault reaches it.`,
   ];
+}
+
+/**
+ * What a stretched etcd's commits cost: a WAN round trip, unless a majority sits at the cluster's
+ * own site — then only once one of the members there is down.
+ */
+function wanCommit(latency: number | null | undefined, here: number, n: number, home: string, elsewhere: string[], commit: string): string {
+  if (latency !== 0) return `It costs every API write a WAN commit${commit}`;
+  const spare = here - 1 >= majority(n);
+  return `Its commits stay at ${cell(home)}, where ${here} of its ${n} members sit${spare ? "" : `, but with one of them down every API write waits for a member at ${cell(elsewhere.join(" or "))}`}`;
 }
 
 /**
@@ -481,7 +493,10 @@ function stretchBuysNothing(r: RecordContext, q: Quorum, f: NonNullable<ReturnTy
 function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly string[], designed: boolean): (string | { raw: string })[] {
   const n = total(o.counts);
   const losses = siteLosses(o.counts);
-  const stops = losses.filter((l) => !l.survives).map((l) => l.site);
+  // a cluster's etcd stopping with its own site is lost with its cluster, not a failure (derive/siteloss homeSite)
+  const own = homeSite(r.ctx, q);
+  const stops = harmfulSiteLosses(o.counts, own).map((l) => l.site);
+  const withCluster = own !== undefined && losses.some((l) => l.site === own && !l.survives);
   const memberSet = memberSites(o.counts);
   const frozen = memberSet.length <= MAX_ENUMERATED_SITES ? partitions(o.counts).filter((p) => p.verdict === "frozen").length : undefined;
   const home = designed ? homeFacts(r, q) : undefined;
@@ -489,6 +504,7 @@ function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly strin
     .filter((s) => o.counts.has(s) || memberSet.length)
     .map((s) => {
       const word = (o.counts.get(s) ?? 0) === 0 || losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**";
+      if (withCluster && s === own) return `${cell(s)}: lost with ${cell((q.owner as Cluster).name?.value ?? "")}`;
       return `${cell(s)}: ${word}${home?.lostWithHome && s === home.home && word === "continues" ? `, for no cluster (${cell(home.own)} is lost with ${cell(s)})` : ""}`;
     });
   if (home)
@@ -498,7 +514,11 @@ function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly strin
   return [
     o.name,
     `${memberSet.map((s) => `${o.counts.get(s)} ${s}`).join(" + ")} = ${n} (majority ${majority(n)})`,
-    { raw: stops.length ? `${losses.length - stops.length} of ${losses.length} (not ${cell(stops.join(", "))})` : `all ${losses.length}` },
+    {
+      raw:
+        (stops.length ? `${losses.length - stops.length} of ${losses.length} (not ${cell(stops.join(", "))})` : `all ${losses.length}`) +
+        (withCluster ? ` — ${cell(own!)}'s loss takes ${cell((q.owner as Cluster).name?.value ?? "")} with it` : ""),
+    },
     frozen === undefined ? "not enumerated" : String(frozen),
     commitCell(r, q, o, designed),
     { raw: matrix.join("<br>") },
