@@ -13514,7 +13514,7 @@ var package_default = {
             description: "The preview draws the design live. Its Simulate control loses a site or cuts a partition and repaints what stops, with one sentence per thing that breaks.\n[Open Preview](command:quorate.openPreview)\n[Simulate Failures](command:quorate.simulate)",
             media: {
               image: "media/walkthrough/simulate.png",
-              altText: 'The preview with Simulate losing fra: "DOWN \u2014 lose fra", then what breaks, first "etcd of cluster fra-prod: losing fra leaves 2 of 4 members; majority is 3 \u2014 writes stop"; the diagram below shows fra lost.'
+              altText: 'The preview with Simulate losing fra: "DOWN \u2014 lose fra", then what breaks, first "store ledger: losing fra leaves 1 of 3 members; majority is 2 \u2014 writes stop"; the diagram below shows fra lost.'
             },
             completionEvents: [
               "onCommand:quorate.simulate"
