@@ -18552,12 +18552,12 @@ function placementAdvice(J, name, qj) {
   const budget = qj.result.writeLatencyBudgetMs;
   const best = qj.best;
   if (!best || budget === null || qj.judged !== best || qj.result.kind === "galera" || qj.clients.length === 0) return;
-  const within2 = (p) => qj.clients.every((c) => {
+  const within3 = (p) => qj.clients.every((c) => {
     const w = qj.path(p, c);
     return !w.fails && w.ms !== void 0 && w.ms <= budget;
   });
-  const others = qj.placements.filter((p) => p !== best && !within2(p));
-  if (!within2(best) || !others.length) return;
+  const others = qj.placements.filter((p) => p !== best && !within3(p));
+  if (!within3(best) || !others.length) return;
   const at = (p, only) => qj.clients.filter((c) => !only || only(c)).map((c) => `${c} ${ms(qj.path(p, c).ms ?? Number.NaN)}`).join(", ");
   const pin = relaysThroughFollowers(qj.q) ? "CockroachDB lease preferences" : "pin it there";
   const cost = qj.clients.includes(best.site) ? "" : `; at a price: ${best.site} runs none of its writers, yet its leader then serves every linearizable read and coordinates every write over the WAN, so size it as a full member, not a tie-breaker, and every outage there moves the leadership (writes wait for a new leader)`;
@@ -18694,8 +18694,8 @@ function judgeClusterApis(J, quorums, clusters, traffic) {
 }
 function afterApiStops(c, load, controlPlaneAt, reachable) {
   const pods = `its pods at ${c.site} keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled there`;
-  const within2 = reachable.length ? ` The API server${reachable.length === 1 ? "" : "s"} at ${listText([...reachable])} ${reachable.length === 1 ? "is" : "are"} still within ${c.site}'s reach: if the control-plane endpoint sends ${c.name}'s nodes there, they keep their API. Otherwise` : "";
-  return `${c.name}'s control plane keeps running at ${listText([...controlPlaneAt])}, where its etcd keeps a majority.${within2} ${within2 ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}, while the node controller (at ${controlPlaneAt.length > 1 ? `${controlPlaneAt.slice(0, -1).join(", ")} or ${controlPlaneAt[controlPlaneAt.length - 1]}` : controlPlaneAt[0]}) no longer hears ${c.site}'s kubelets: after about ${seconds(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) ${c.site}'s nodes are NotReady, and after the default ${seconds(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration their pods are evicted \u2014 one node every ${seconds(SECONDS_PER_EVICTED_NODE)} when the nodes carry per-site zone labels; without them ${c.site}'s nodes, most of the cluster, are a partial disruption, and none are evicted in a cluster of 50 nodes or fewer (one node every 100 s above). The kubelets at ${c.site} learn of it only when the network heals, and then stop every evicted pod at once: a cut of ${c.site} longer than about ${seconds(EVICTION_AFTER_SECONDS)} ends in a restart of ${c.name}'s workloads there just as it returns \u2014 raise the pods' tolerationSeconds for node.kubernetes.io/unreachable above the longest cut to ride out, or give ${c.name} a control plane local to ${c.site}`;
+  const within3 = reachable.length ? ` The API server${reachable.length === 1 ? "" : "s"} at ${listText([...reachable])} ${reachable.length === 1 ? "is" : "are"} still within ${c.site}'s reach: if the control-plane endpoint sends ${c.name}'s nodes there, they keep their API. Otherwise` : "";
+  return `${c.name}'s control plane keeps running at ${listText([...controlPlaneAt])}, where its etcd keeps a majority.${within3} ${within3 ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}, while the node controller (at ${controlPlaneAt.length > 1 ? `${controlPlaneAt.slice(0, -1).join(", ")} or ${controlPlaneAt[controlPlaneAt.length - 1]}` : controlPlaneAt[0]}) no longer hears ${c.site}'s kubelets: after about ${seconds(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) ${c.site}'s nodes are NotReady, and after the default ${seconds(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration their pods are evicted \u2014 one node every ${seconds(SECONDS_PER_EVICTED_NODE)} when the nodes carry per-site zone labels; without them ${c.site}'s nodes, most of the cluster, are a partial disruption, and none are evicted in a cluster of 50 nodes or fewer (one node every 100 s above). The kubelets at ${c.site} learn of it only when the network heals, and then stop every evicted pod at once: a cut of ${c.site} longer than about ${seconds(EVICTION_AFTER_SECONDS)} ends in a restart of ${c.name}'s workloads there just as it returns \u2014 raise the pods' tolerationSeconds for node.kubernetes.io/unreachable above the longest cut to ride out, or give ${c.name} a control plane local to ${c.site}`;
 }
 function judgeMeshes(J) {
   const { ctx, R, breaks } = J;
@@ -25320,11 +25320,24 @@ function measureChanges(scenario2, rb, ra, verdictWorse) {
   }
   return out;
 }
+var within2 = (value, allowed) => value <= allowed * (1 + 1e-9) + 1e-15;
+function objectiveSides(measure, j, jb, before2) {
+  const objective = j.objective;
+  const meets = (v) => measure === "availability" ? within2(1 - v, 1 - objective) : within2(v, objective);
+  return {
+    objective,
+    metAfter: j.met,
+    ...j.condition ? { condition: j.condition } : {},
+    ...jb && typeof jb.objective === "number" ? { objectiveBefore: jb.objective, metBefore: jb.met } : {},
+    ...before2 !== null ? { beforeMeets: meets(before2) } : {}
+  };
+}
 function availabilityChanges(b, a) {
   const fb = b ? reportOf(b).figures : [];
   const fa = a ? reportOf(a).figures : [];
   if (!fb.length && !fa.length) return [];
   const judged3 = a ? objectiveJudgements(a) : [];
+  const judgedBefore = b ? objectiveJudgements(b) : [];
   const labels = [.../* @__PURE__ */ new Set([...fb.map((f) => f.label), ...fa.map((f) => f.label)])];
   const out = [];
   for (const entity of labels) {
@@ -25337,15 +25350,16 @@ function availabilityChanges(b, a) {
       const shown = (v) => v === null ? "none" : measure === "availability" ? availabilityPercent(v) : percentOfTime(v);
       if (shown(before2) === shown(after)) continue;
       const j = y && judged3.find((k) => k.owner === y.owner && k.key === measure);
-      const worse = before2 !== null && after !== null && (measure === "availability" ? after < before2 : after > before2);
+      const jb = x && judgedBefore.find((k) => k.owner === x.owner && k.key === measure);
       const api = y?.api ? y : x?.api ? x : void 0;
+      const worse = before2 !== null && after !== null && (measure === "availability" ? after < before2 : after > before2);
       out.push({
         entity,
         measure,
         ...api ? { subject: apiSubject(api) } : {},
         before: before2,
         after,
-        ...j && typeof j.objective === "number" ? { objective: j.objective } : {},
+        ...j && typeof j.objective === "number" ? objectiveSides(measure, j, jb, before2) : {},
         regression: worse && j?.met === false
       });
     }
@@ -25611,10 +25625,21 @@ function scenarioSet(names, all) {
   }
   return listText(parts);
 }
+function objectiveChangeText(c, v) {
+  const obj = v(c.objective);
+  if (c.regression) return `${c.measure === "availability" ? "below" : "above"} the objective ${obj}`;
+  const word = (met) => met === null ? "cannot be measured" : met ? "met" : "not met";
+  const now = c.metAfter === true && c.condition ? `met ${c.condition}` : word(c.metAfter);
+  const old = c.before === null ? "" : `; the old design's ${v(c.before)} would ${c.beforeMeets ? "meet it too" : "not meet it"}`;
+  if (c.objectiveBefore === void 0)
+    return `objective ${obj}, declared in this version: ${c.metAfter === true && c.beforeMeets === false ? "now " : ""}${now}${old}`;
+  const objs = c.objectiveBefore === c.objective ? `objective ${obj}` : `objective ${v(c.objectiveBefore)} \u2192 ${obj}`;
+  return `${objs}: ${word(c.metBefore)} \u2192 ${now}`;
+}
 function availabilityChangeText(c) {
   const v = (x) => x === null ? "no figure" : c.measure === "availability" ? availabilityPercent(x) : `${percentOfTime(x)} of the time`;
   const word = c.measure === "availability" ? "availability" : "writers partitioned (conflict exposure)";
-  const objective = c.objective === void 0 ? "" : c.regression ? ` (${c.measure === "availability" ? "below" : "above"} the objective ${v(c.objective)})` : ` (objective ${v(c.objective)}, still met)`;
+  const objective = c.objective === void 0 ? "" : ` (${objectiveChangeText(c, v)})`;
   const yearly = c.measure === "availability" && c.before !== null && c.after !== null ? ` (${minutes((1 - c.before) * MINUTES_PER_YEAR)} \u2192 ${minutes((1 - c.after) * MINUTES_PER_YEAR)} unavailable a year)` : "";
   return `${c.subject ?? c.entity} ${word} ${v(c.before)} \u2192 ${v(c.after)}${yearly}${objective}`;
 }
@@ -28095,8 +28120,8 @@ function recordLine(key, set) {
   if ("addresses" in set) return `  ${shellLine(["sshable", key, ...set.addresses])}`;
   if ("namespace" in set) return `  ${shellLine(["record_pods", key, set.cluster, set.namespace])}`;
   const v4 = set.within?.length && set.within.every((r2) => parseCidr(r2)?.family === 4);
-  const within2 = v4 ? set.within.join(",") : "-";
-  return `  ${shellLine(["record_nodes", key, set.cluster, within2, ...set.controlPlane ? ["-l", "node-role.kubernetes.io/control-plane"] : []])}`;
+  const within3 = v4 ? set.within.join(",") : "-";
+  return `  ${shellLine(["record_nodes", key, set.cluster, within3, ...set.controlPlane ? ["-l", "node-role.kubernetes.io/control-plane"] : []])}`;
 }
 var PROBE_FUNCTIONS = [
   "# keep KEY: one address per line on stdin (addresses only: nothing else reaches a command line), recorded under KEY",

@@ -205,7 +205,7 @@ test("diff: availability that moves is reported per entity; a drop below the obj
   assert.ok(Math.abs(met.availability[0].after! - 0.998001) < 1e-12);
   assert.match(
     diffText(met, false),
-    /\n {4}store ledger availability 99\.9997% → 99\.8001% \(1\.58 minutes → 17\.5 hours unavailable a year\) \(objective 99\.8001%, still met\)\n/,
+    /\n {4}store ledger availability 99\.9997% → 99\.8001% \(1\.58 minutes → 17\.5 hours unavailable a year\) \(objective 99\.8001%: met → met\)\n/,
   );
   // the same drop against 0.998002 breaks it: one regression more, marked, in every format (the editor's Compare is the Markdown)
   const broken = diff(before, side("new.yaml", LEDGER("{ fra: 2, lon: 2 }", "0.998002")));
@@ -228,4 +228,62 @@ test("diff: availability that moves is reported per entity; a drop below the obj
   assert.equal(back.availability[0].regression, false);
   assert.equal(back.regressions, 0);
   assert.deepEqual(diff(before, before).availability, []);
+});
+
+test("diff (review M39): an objective only the new version declares is said so, with whether the old design would meet it, and the relay condition", () => {
+  const side = (label: string, body: string) => ({ label, ...analyzeAlone(label, HEADER + body) });
+  const plain = threeSiteLedger({ members: "{ fra: 2, lon: 2 }" });
+  // declared only in the new version; 0.998001 → 1 − 2.998×10⁻⁶: now met, and the old 99.8001% would not meet 0.9999
+  const added = diff(side("old.yaml", plain), side("new.yaml", LEDGER("{ fra: 2, lon: 2, ams: 1 }", "0.9999")));
+  assert.deepEqual(
+    added.availability.map((c) => [c.objective, c.objectiveBefore, c.metAfter, c.beforeMeets]),
+    [[0.9999, undefined, true, false]],
+  );
+  assert.match(
+    diffText(added, false),
+    /store ledger availability 99\.8001% → 99\.9997% \(17\.5 hours → 1\.58 minutes unavailable a year\) \(objective 99\.99%, declared in this version: now met; the old design's 99\.8001% would not meet it\)\n/,
+  );
+  // …the old design would meet it too (0.998 ≤ 0.998001): no "now"
+  const easy = diff(side("old.yaml", plain), side("new.yaml", LEDGER("{ fra: 2, lon: 2, ams: 1 }", "0.998")));
+  assert.match(
+    diffText(easy, false),
+    /\(objective 99\.8%, declared in this version: met; the old design's 99\.8001% would meet it too\)\n/,
+  );
+  // …exactly at the old figure: met too (both sides of the boundary)
+  const exact = diff(side("old.yaml", plain), side("new.yaml", LEDGER("{ fra: 2, lon: 2, ams: 1 }", "0.998001")));
+  assert.equal(exact.availability[0].beforeMeets, true);
+  const above = diff(side("old.yaml", plain), side("new.yaml", LEDGER("{ fra: 2, lon: 2, ams: 1 }", "0.998002")));
+  assert.equal(above.availability[0].beforeMeets, false);
+  // better but still short of a new objective: not met, never "still met"
+  const short = diff(side("old.yaml", plain), side("new.yaml", LEDGER("{ fra: 2, lon: 2, ams: 1 }", "0.9999999")));
+  assert.equal(short.availability[0].regression, false);
+  assert.match(
+    diffText(short, false),
+    /\(objective 99\.99999%, declared in this version: not met; the old design's 99\.8001% would not meet it\)\n/,
+  );
+  // declared in both with different values
+  const both = diff(
+    side("old.yaml", LEDGER("{ fra: 2, lon: 2 }", "0.998")),
+    side("new.yaml", LEDGER("{ fra: 2, lon: 2, ams: 1 }", "0.9999")),
+  );
+  assert.match(diffText(both, false), /\(objective 99\.8% → 99\.99%: met → met\)\n/);
+  assert.doesNotMatch(diffText(both, false) + diffText(added, false) + diffText(short, false), /still met/);
+});
+
+test("diff draft → reviewed (review M39): the reviewer's wording, and checkout's CockroachDB 24.1 condition carried", () => {
+  const read = (p: string) => ({ label: p, ...analyzeAlone(p, readFileSync(p, "utf8")) });
+  const d = diff(read("examples/payments-eu.topology.yaml"), read("examples/payments-eu-reviewed.topology.yaml"));
+  const text = diffText(d, false);
+  assert.match(
+    text,
+    /store ledger availability 99\.9% → 99\.9986% .* \(objective 99\.99%, declared in this version: now met; the old design's 99\.9% would not meet it\)\n/,
+  );
+  assert.match(
+    text,
+    /traffic checkout availability 99\.7502% → 99\.9985% .* \(objective 99\.95%, declared in this version: now met only with CockroachDB 24\.1 or later .*; without that relay 99\.8497% .*: not met; the old design's 99\.7502% would not meet it\)\n/,
+  );
+  assert.doesNotMatch(text, /still met/);
+  const checkout = JSON.parse(diffJson(d)).availability.find((c: { entity: string }) => c.entity === "traffic checkout");
+  assert.match(checkout.condition, /^only with CockroachDB 24\.1 or later/);
+  assert.equal(checkout.beforeMeets, false);
 });

@@ -9,7 +9,7 @@ import type { Finding } from "../model/finding";
 import type { Span } from "../model/text";
 import type { Topology } from "../model/topology";
 import type { Severity } from "../rules/catalog";
-import { objectiveJudgements } from "../rules/index";
+import { type ObjectiveJudgement, objectiveJudgements } from "../rules/index";
 import { apiSubject, reportOf } from "../availability/figures";
 import type { TopologyContext } from "../derive/context";
 import { availabilityPercent, percentOfTime } from "../util/format";
@@ -76,6 +76,16 @@ export interface AvailabilityChange {
   readonly after: number | null;
   /** the after version's objective for this measure, when declared */
   readonly objective?: number;
+  /** the before version's objective for this measure, when it declared one (absent: declared in the after version only) */
+  readonly objectiveBefore?: number;
+  /** the after version's judgement of its objective (null: it cannot be measured) */
+  readonly metAfter?: boolean | null;
+  /** whether the before figure meets the after version's objective (review M39: "the old design's 99.9% would not meet it") */
+  readonly beforeMeets?: boolean;
+  /** the before version's judgement of its own objective, when it declared one */
+  readonly metBefore?: boolean | null;
+  /** the condition the after version meets its objective on (CockroachDB's follower relay, 24.1 and later), as objective/* says it */
+  readonly condition?: string;
   /** it got worse and the after version no longer meets its objective */
   readonly regression: boolean;
 }
@@ -315,6 +325,30 @@ function measureChanges(scenario: string, rb: Result, ra: Result, verdictWorse: 
   return out;
 }
 
+/** Within floating-point rounding of the allowed value, as objective/* judges (an objective exactly met is met). */
+const within = (value: number, allowed: number) => value <= allowed * (1 + 1e-9) + 1e-15;
+
+/**
+ * The objective beside a change: the after version's and its judgement, the before version's own
+ * (when it declared one), and whether the before figure would meet the after's objective.
+ */
+function objectiveSides(
+  measure: "availability" | "conflictProbability",
+  j: ObjectiveJudgement,
+  jb: ObjectiveJudgement | undefined,
+  before: number | null,
+): Partial<AvailabilityChange> {
+  const objective = j.objective as number;
+  const meets = (v: number) => (measure === "availability" ? within(1 - v, 1 - objective) : within(v, objective));
+  return {
+    objective,
+    metAfter: j.met,
+    ...(j.condition ? { condition: j.condition } : {}),
+    ...(jb && typeof jb.objective === "number" ? { objectiveBefore: jb.objective, metBefore: jb.met } : {}),
+    ...(before !== null ? { beforeMeets: meets(before) } : {}),
+  };
+}
+
 /**
  * Each entity's availability and conflict probability in both versions, matched by entity;
  * listed when the change shows at the precision people read (six significant digits of the
@@ -326,6 +360,7 @@ export function availabilityChanges(b: TopologyContext | undefined, a: TopologyC
   const fa = a ? reportOf(a).figures : [];
   if (!fb.length && !fa.length) return [];
   const judged = a ? objectiveJudgements(a) : [];
+  const judgedBefore = b ? objectiveJudgements(b) : [];
   const labels = [...new Set([...fb.map((f) => f.label), ...fa.map((f) => f.label)])];
   const out: AvailabilityChange[] = [];
   for (const entity of labels) {
@@ -338,15 +373,16 @@ export function availabilityChanges(b: TopologyContext | undefined, a: TopologyC
       const shown = (v: number | null) => (v === null ? "none" : measure === "availability" ? availabilityPercent(v) : percentOfTime(v));
       if (shown(before) === shown(after)) continue;
       const j = y && judged.find((k) => k.owner === y.owner && k.key === measure);
-      const worse = before !== null && after !== null && (measure === "availability" ? after < before : after > before);
+      const jb = x && judgedBefore.find((k) => k.owner === x.owner && k.key === measure);
       const api = y?.api ? y : x?.api ? x : undefined;
+      const worse = before !== null && after !== null && (measure === "availability" ? after < before : after > before);
       out.push({
         entity,
         measure,
         ...(api ? { subject: apiSubject(api) } : {}),
         before,
         after,
-        ...(j && typeof j.objective === "number" ? { objective: j.objective } : {}),
+        ...(j && typeof j.objective === "number" ? objectiveSides(measure, j, jb, before) : {}),
         regression: worse && j?.met === false,
       });
     }

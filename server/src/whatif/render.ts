@@ -370,17 +370,30 @@ function scenarioSet(names: readonly string[], all: readonly string[]): string {
   return listText(parts);
 }
 
+/**
+ * The objective beside an availability change (review M39): below it (a regression); declared in
+ * this version only ("declared in this version: now met; the old design's 99.9% would not meet
+ * it"); declared in both ("met → met", the objectives named when they differ); not met; and the
+ * condition a figure meets it on (CockroachDB's follower relay), as objective/* says it.
+ */
+function objectiveChangeText(c: AvailabilityChange, v: (x: number | null) => string): string {
+  const obj = v(c.objective!);
+  if (c.regression) return `${c.measure === "availability" ? "below" : "above"} the objective ${obj}`;
+  const word = (met: boolean | null | undefined) => (met === null ? "cannot be measured" : met ? "met" : "not met");
+  const now = c.metAfter === true && c.condition ? `met ${c.condition}` : word(c.metAfter);
+  const old = c.before === null ? "" : `; the old design's ${v(c.before)} would ${c.beforeMeets ? "meet it too" : "not meet it"}`;
+  if (c.objectiveBefore === undefined)
+    return `objective ${obj}, declared in this version: ${c.metAfter === true && c.beforeMeets === false ? "now " : ""}${now}${old}`;
+  const objs = c.objectiveBefore === c.objective ? `objective ${obj}` : `objective ${v(c.objectiveBefore)} → ${obj}`;
+  return `${objs}: ${word(c.metBefore)} → ${now}`;
+}
+
 /** "store ledger availability 99.9997% → 99.8001% (below the objective 99.99%)" */
 export function availabilityChangeText(c: AvailabilityChange): string {
   const v = (x: number | null) =>
     x === null ? "no figure" : c.measure === "availability" ? availabilityPercent(x) : `${percentOfTime(x)} of the time`;
   const word = c.measure === "availability" ? "availability" : "writers partitioned (conflict exposure)";
-  const objective =
-    c.objective === undefined
-      ? ""
-      : c.regression
-        ? ` (${c.measure === "availability" ? "below" : "above"} the objective ${v(c.objective)})`
-        : ` (objective ${v(c.objective)}, still met)`;
+  const objective = c.objective === undefined ? "" : ` (${objectiveChangeText(c, v)})`;
   // downtime a year beside availability: what a reviewer weighs (review M27)
   const yearly =
     c.measure === "availability" && c.before !== null && c.after !== null
