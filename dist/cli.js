@@ -28314,7 +28314,11 @@ function goNoGo(r2) {
 function durationText(r2) {
   const d = r2.duration;
   const limits = boundsOf(r2);
-  const lines2 = [...r2.lag.map((l) => `- ${lagSentence(l)}`), ...r2.timers.map((x) => `- ${timerSentence(x)}`)];
+  const lines2 = [
+    ...r2.lag.map((l) => `- ${lagSentence(l)}`),
+    ...r2.timers.map((x) => `- ${timerSentence(x)}`),
+    ...r2.evictions.map((x) => `- ${evictionSentence(x)}`)
+  ];
   if (!lines2.length)
     return [
       `Duration: ${cell(d.text)}${d.derived ? " (no store's replication crosses the cut and no timer runs against it: the default)" : ""}.`
@@ -28331,7 +28335,7 @@ function durationText(r2) {
   const head = d.derived ? `Duration: ${cell(d.text)}, derived from the design: the run ends ${sec(first - d.seconds)} before the first bound (${sec(first)}: ${cell(firsts)}) of what the cut runs against, below. Pass --duration to choose another.` : outlasted.length ? `Duration: ${cell(d.text)} (--duration) **outlasts ${cell(listOf(outlasted.map((x) => `${x.name} (${sec(x.bound)})`)))}**: ${outlasted.map((x) => x.past).filter((x, i, xs) => xs.indexOf(x) === i).join(" ")} Or run at most ${goDuration(safeSeconds(first))}.` : `Duration: ${cell(d.text)} (--duration): the run ends ${sec(first - d.seconds)} before the first bound (${sec(first)}: ${cell(firsts)}) of what the cut runs against, below.`;
   return [head, "", ...lines2];
 }
-var listOf = (xs) => xs.length < 2 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`;
+var listOf = (xs, and = "and") => xs.length < 2 ? xs.join("") : `${xs.slice(0, -1).join(", ")} ${and} ${xs[xs.length - 1]}`;
 function boundsOf(r2) {
   const out = [];
   for (const l of r2.lag)
@@ -28347,7 +28351,16 @@ function boundsOf(r2) {
       bound: x.bound,
       past: `The members of ${x.subject} at ${listOf(x.cutOff)} would be declared dead at ${sec(x.bound)} (${x.timer.engine}'s ${x.timer.setting}) and their data re-replicated during the drill: raise the setting for the run (Pre-flight) and restore it after (Post-heal).`
     });
+  for (const x of r2.evictions)
+    out.push({
+      name: `the pod eviction of ${x.cluster} at ${x.site}`,
+      bound: x.bound,
+      past: `From about ${sec(x.bound)} ${x.cluster}'s control plane at ${listOf(x.controlPlaneAt)} evicts the pods at ${x.site}, and when the cut heals their kubelets stop them all at once \u2014 a restart of ${x.cluster}'s workloads at ${x.site} just as it returns (predicted under Checks and Customer impact, counted in Post-heal); a pod rides it out only with its own tolerationSeconds for node.kubernetes.io/unreachable above the run.`
+    });
   return out.sort((a, b) => a.bound - b.bound);
+}
+function evictionSentence(x) {
+  return `cluster ${cell(x.cluster)}: its control plane keeps running at ${cell(listOf(x.controlPlaneAt))} (API servers and controllers with its etcd majority) but no longer hears the nodes at ${cell(x.site)}: after about ${sec(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) they are NotReady, and after the default ${sec(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration \u2014 ${sec(x.bound)} into the cut, sooner for a pod with a shorter toleration of its own \u2014 their pods are evicted (one node every ${sec(SECONDS_PER_EVICTED_NODE)} with per-site zone labels; without them, none in a cluster of 50 nodes or fewer). The pods at ${cell(x.site)} keep serving while the cut lasts (their kubelets cannot see the deletions); when it heals, the kubelets stop every evicted pod at once.`;
 }
 function resyncText(r2, store) {
   const st = r2.ctx.topology.storeByName.get(store);
@@ -28426,6 +28439,7 @@ function preflight(rb) {
       (st) => `- [ ] Probe table of ${cell(st.name.value)}: ${codeSpan(cockroach("sql", "-e", `CREATE TABLE IF NOT EXISTS ${probeTable(st)} (k INT PRIMARY KEY, at TIMESTAMPTZ); SHOW ZONE CONFIGURATION FROM TABLE ${probeTable(st)}`))} \u2014 in ${cell(st.name.value)}'s own database (here named like the store: use the database its tables live in), so the probe's range has the same zone config as the data (${zoneText(st)}); a table in another database (defaultdb: 3 replicas by default) would answer for itself, not for ${cell(st.name.value)}. ${COCKROACH_CERTS} is the Helm chart's and operator's certificate directory in a CockroachDB pod; on a VM, use that node's client certificates.`
     ),
     ...timerPreflight(rb),
+    ...evictionPreflight(rb),
     ...t.stores.filter((st) => st.replication?.value === "async" && st.name).map(
       (st) => `- [ ] Baseline lag of ${cell(st.name.value)}: note the replication lag now (bound: ${st.maxLagSeconds ? `${st.maxLagSeconds.value} s` : "not declared"}).`
     ),
@@ -28528,8 +28542,9 @@ function deadmanWhy(rb) {
   if (deadman < first)
     return ` (${sec(first - deadman)} before the first bound, ${sec(first)}: ${cell(firsts)} \u2014 if the dead-man is what ends the run (you lost the path to the hosts), ${[
       ...r2.lag.some((l) => l.bound !== void 0) ? ["the replicas still catch up without a resync"] : [],
-      ...r2.timers.length ? ["no member is declared dead"] : []
-    ].join(" and ")})`;
+      ...r2.timers.length ? ["no member is declared dead"] : [],
+      ...r2.evictions.length ? ["no pod is evicted"] : []
+    ].join(", ").replace(/, ([^,]*)$/, " and $1")})`;
   const buffer = Math.min(...r2.lag.flatMap((l) => l.bufferSeconds !== void 0 ? [l.bufferSeconds] : [Number.POSITIVE_INFINITY]));
   const passed = [
     ...limits.filter((x) => deadman >= x.bound).map((x) => `${x.name} (${sec(x.bound)})`),
@@ -28538,7 +28553,8 @@ function deadmanWhy(rb) {
   const lagPassed = r2.lag.some((l) => l.bound !== void 0 && deadman >= l.bound);
   return ` \u2014 **past ${cell(listOf(passed))}: if the dead-man is what ends the run, ${[
     ...lagPassed ? [`the RPO is exceeded${Number.isFinite(buffer) && deadman >= buffer ? " and the replica must be resynced" : ""}`] : [],
-    ...r2.timers.some((x) => deadman >= x.bound) ? ["members are declared dead unless the dead-store setting was raised (Pre-flight)"] : []
+    ...r2.timers.some((x) => deadman >= x.bound) ? ["members are declared dead unless the dead-store setting was raised (Pre-flight)"] : [],
+    ...r2.evictions.filter((x) => deadman >= x.bound).map((x) => `the pods of ${x.cluster} at ${x.site} are evicted and stop at once on the heal`)
   ].join("; ")}**`;
 }
 function proof({ r: r2, out }) {
@@ -28675,6 +28691,11 @@ function abortCriteria(rb) {
     out.push(
       `- ${cell(x.subject)}: a node at ${cell(listOf(x.cutOff))} shown **dead** (not just suspect) in the DB Console, or replicas being added at ${cell(listOf(x.majority))} \u2014 ${raised(rb, x) ? `the raised ${x.timer.setting} did not take` : `the run has reached ${x.timer.setting} (${sec(x.bound)})`}: roll back, then check the placement (Post-heal).`
     );
+  for (const x of r2.evictions)
+    if (r2.duration.seconds < x.bound)
+      out.push(
+        `- cluster ${cell(x.cluster)}: a TaintManagerEviction event for a pod at ${cell(x.site)} (${codeSpan(evictionEvents(x))}, through an API server at ${cell(listOf(x.controlPlaneAt, "or"))}) \u2014 eviction has begun (the run has reached about ${sec(x.bound)}, or a pod tolerates less than ${sec(UNREACHABLE_TOLERATION_SECONDS)}): roll back at once; every pod evicted is stopped when the cut heals.`
+      );
   out.push(
     `- The experiment runs past ${cell(r2.duration.text)} (the dead-man timer deletes the host tables at ${deadman} s, the DEADLINE of step 1).`,
     ""
@@ -28693,6 +28714,10 @@ function customerImpact(rb) {
   for (const c of apiStopped(rb))
     out.push(
       `- cluster ${cell(c)}: its workloads keep serving, but nothing there can be deployed, scaled or rescheduled (its API refuses writes) until the heal.`
+    );
+  for (const x of rb.r.evictions.filter((y) => rb.r.duration.seconds >= y.bound))
+    out.push(
+      `- cluster ${cell(x.cluster)}: **its pods at ${cell(x.site)} are evicted from about ${sec(x.bound)}** and stopped all at once when the cut heals \u2014 its workloads there, ingress included, restart as ${cell(x.site)} returns; keep ${cell(x.site)} out of steering until they are Ready again.`
     );
   if (!p.traffic.length) out.push("No traffic entry declares peakRps with resolvable backends.");
   for (const tr of p.traffic) {
@@ -28714,7 +28739,15 @@ function checks(rb) {
     `Verdict predicted: **${p.verdict}**${r2.after && withdraws(rb) ? ` during the window, **${r2.after.verdict}** after the withdrawal` : ""}.${r2.unenactedQuorums.length ? ` That verdict is the engine's for the whole cut; ${r2.unenactedQuorums.map(cell).join(", ")} ${r2.unenactedQuorums.length === 1 ? "is" : "are"} not cut here (Not enacted) and may keep writing where the engine predicts ${r2.unenactedQuorums.length === 1 ? "it stops" : "they stop"}: not part of this run.` : ""}`,
     ""
   );
-  const list2 = [...quorumChecks(rb), ...storeChecks(rb), ...timerChecks(rb), ...trafficChecks(rb), ...apiChecks(rb), ...latencyChecks(rb)];
+  const list2 = [
+    ...quorumChecks(rb),
+    ...storeChecks(rb),
+    ...timerChecks(rb),
+    ...evictionChecks(rb),
+    ...trafficChecks(rb),
+    ...apiChecks(rb),
+    ...latencyChecks(rb)
+  ];
   out.push(
     ...list2.length ? list2.map((c) => `- [ ] ${c}`) : ["- [ ] Nothing should break: every enacted quorum, store and entry point continues \u2014 confirm each against its baseline."],
     ""
@@ -28871,7 +28904,7 @@ function postHeal(rb) {
     post.push(
       `${cell(st.name.value)}: ${leaderCommand(st)} \u2014 under-replicated and unavailable ranges back to 0, every member (the witness's too) caught up, leaders spread as before the run.`
     );
-  post.push(...timerPostHeal(rb));
+  post.push(...timerPostHeal(rb), ...evictionPostHeal(rb));
   if (has2((c) => c.mesh === "clustermesh"))
     post.push(
       `ClusterMesh: ${codeSpan(shellLine(["cilium", "clustermesh", "status", "--wait"]))} on every cluster \u2014 every remote cluster connected (KVStoreMesh resynced its cache).`
@@ -28917,6 +28950,25 @@ function timerPostHeal(rb) {
       `${cell(st.name.value)}: replicas back to their layout \u2014 ${codeSpan(cockroach("sql", "-e", `SELECT range_id, voting_replicas, replica_localities FROM [SHOW RANGES FROM DATABASE ${sqlName(st.name.value)}]`))}: every range with ${cell(x.layout)}, and no range with ${majority2} of its ${n} voters at one site (a range like that does not survive that site's loss); the Replication dashboard shows no under- or over-replicated range.`,
       ...raised(rb, x) ? [`${cell(st.name.value)}: restore the dead-store timer \u2014 ${codeSpan(cockroach("sql", "-e", x.timer.restore))}.`] : []
     ];
+  });
+}
+var evictionEvents = (x) => kubectlLine(x.cluster, ["get", "events", "-A", "--field-selector", "reason=TaintManagerEviction"]);
+var pendingPods = (x) => kubectlLine(x.cluster, ["get", "pods", "-A", "--field-selector", "status.phase=Pending"]);
+var podsFile = (x) => `${fileSegment(x.cluster)}-pods.txt`;
+function evictionPreflight(rb) {
+  return rb.r.evictions.map(
+    (x) => `- [ ] Pods of ${cell(x.cluster)}: ${codeSpan(`${kubectlLine(x.cluster, ["get", "pods", "-A", "-o", "wide"])} > ${shellWord(podsFile(x))}`)} \u2014 where each runs now (Post-heal compares); and each pod's own toleration of an unreachable node (one under ${sec(UNREACHABLE_TOLERATION_SECONDS)} is evicted sooner than ${sec(x.bound)}): ${codeSpan(kubectlLine(x.cluster, ["get", "pods", "-A", "-o", `jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name} {.spec.tolerations[?(@.key=="node.kubernetes.io/unreachable")].tolerationSeconds}{"\\n"}{end}`]))}.`
+  );
+}
+function evictionChecks(rb) {
+  return rb.r.evictions.map(
+    (x) => rb.r.duration.seconds < x.bound ? `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, seen through an API server at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(kubectlLine(x.cluster, ["get", "nodes"]))}), and no pod evicted before the run ends (${cell(rb.r.duration.text)}, under the ${sec(x.bound)} eviction): ${codeSpan(evictionEvents(x))} stays empty.` : `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, then from about ${sec(x.bound)} TaintManagerEviction events for their pods (${codeSpan(evictionEvents(x))}, through an API server at ${cell(listOf(x.controlPlaneAt, "or"))}), and their replacements Pending or scheduled at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(pendingPods(x))}) \u2014 while the pods at ${cell(x.site)} keep serving until the heal.`
+  );
+}
+function evictionPostHeal(rb) {
+  return rb.r.evictions.map((x) => {
+    const expected = rb.r.duration.seconds >= x.bound;
+    return `${cell(x.cluster)}: ${expected ? "count the evicted pods" : "no pod evicted"} \u2014 ${codeSpan(evictionEvents(x))} (events are kept an hour by default: check within it)${expected ? `, each replacement Running, and the restart of the pods at ${cell(x.site)} written down as a finding (its length is the cost of this cut)` : " is empty"}; no pod Pending (${codeSpan(pendingPods(x))}) and ${expected ? `the pods now off ${cell(x.site)} (compare ${codeSpan(kubectlLine(x.cluster, ["get", "pods", "-A", "-o", "wide"]))} with ${codeSpan(podsFile(x))} from Pre-flight) are the eviction's replacements: move them back once ${cell(x.site)}'s capacity is Ready` : `none moved off ${cell(x.site)} (compare ${codeSpan(kubectlLine(x.cluster, ["get", "pods", "-A", "-o", "wide"]))} with ${codeSpan(podsFile(x))} from Pre-flight)`}; the nodes at ${cell(x.site)} Ready again.`;
   });
 }
 function consensusStores(t) {
@@ -29021,6 +29073,11 @@ function timerPlans(ctx, p) {
     });
   }
   return out;
+}
+function evictionPlans(p) {
+  return p.clusters.flatMap(
+    (c) => c.evictionAfterSeconds !== null && c.controlPlaneAt.length ? [{ cluster: c.name, site: c.site, controlPlaneAt: [...c.controlPlaneAt], bound: c.evictionAfterSeconds }] : []
+  );
 }
 var DEFAULT_DURATION = "10m";
 function goDuration(seconds2) {
@@ -29165,7 +29222,8 @@ function* gameDaySteps(ctx, scenario2, asked) {
   refuseSelfOverlap(pl);
   const lag = lagPlans(ctx, sides);
   const timers2 = timerPlans(ctx, prediction);
-  const limits = [...lag, ...timers2];
+  const evictions = evictionPlans(prediction);
+  const limits = [...lag, ...timers2, ...evictions];
   const duration = durationOf(asked, limits);
   const spends = budgetSpends(ctx, prediction, isolation?.after, duration.seconds, (entry) => {
     const tr = ctx.topology.traffic.find((x) => x.name?.value === entry);
@@ -29201,6 +29259,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
       ctx,
       lag,
       timers: timers2,
+      evictions,
       duration,
       toolNote,
       spends

@@ -20,6 +20,7 @@ import {
   resourceName,
   SYSTEM_NAMESPACES,
   timerPlans,
+  evictionPlans,
 } from "../../server/src/whatif/gameday";
 import { deadStoreTimer } from "../../server/src/derive/engines";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
@@ -878,7 +879,7 @@ test("the default duration is derived from the design: under the first lag bound
   assert.equal(deadmanSeconds(240, lagPlans(reviewed(), g.sides)), 270);
   assert.match(
     g.runbook,
-    /fix the dead-man deadline, 270 s from now \(30 s before the first bound, 300 s: .*without a resync and no member is declared dead\): `DEADLINE=\$\(\( \$\(date \+%s\) \+ 270 \)\)/,
+    /fix the dead-man deadline, 270 s from now \(30 s before the first bound, 300 s: .*without a resync, no member is declared dead and no pod is evicted\): `DEADLINE=\$\(\( \$\(date \+%s\) \+ 270 \)\)/,
   );
   assert.match(g.files.find((f) => f.path === "hosts/fra-prod.nft")!.content, /deletes the table 270 s after the cut began/);
   assert.doesNotMatch(g.runbook, /540/);
@@ -887,7 +888,7 @@ test("the default duration is derived from the design: under the first lag bound
   assert.equal(long.duration, "10m");
   assert.match(
     long.runbook,
-    /Duration: 10m \(--duration\) \*\*outlasts the lag bound of carts \(300 s\) and the dead-store timer of ledger \(300 s\)\*\*: .* Plan that resync\. .* Or run at most 4m\./,
+    /Duration: 10m \(--duration\) \*\*outlasts the lag bound of carts \(300 s\), the dead-store timer of ledger \(300 s\) and the pod eviction of fra-prod at fra \(340 s\)\*\*: .* Plan that resync\. .* Or run at most 4m\./,
   );
   assert.match(
     long.runbook,
@@ -899,7 +900,7 @@ test("the default duration is derived from the design: under the first lag bound
   // its dead-man lies past the bound and the buffer: said plainly at the deadline step
   assert.match(
     long.runbook,
-    /fix the dead-man deadline, 900 s from now — \*\*past the lag bound of carts \(300 s\), the dead-store timer of ledger \(300 s\) and the lag buffer \(349\.5 s\): if the dead-man is what ends the run, the RPO is exceeded and the replica must be resynced; members are declared dead unless the dead-store setting was raised \(Pre-flight\)\*\*/,
+    /fix the dead-man deadline, 900 s from now — \*\*past the lag bound of carts \(300 s\), the dead-store timer of ledger \(300 s\), the pod eviction of fra-prod at fra \(340 s\) and the lag buffer \(349\.5 s\): if the dead-man is what ends the run, the RPO is exceeded and the replica must be resynced; members are declared dead unless the dead-store setting was raised \(Pre-flight\); the pods of fra-prod at fra are evicted and stop at once on the heal\*\*/,
   );
   // an explicit run under the bound: the dead-man at the bound less the margin, never before the planned end
   assert.deepEqual(
@@ -1162,4 +1163,46 @@ test("--duration past a working day is refused: a cut that long is an outage, no
   assert.equal(durationSeconds("8h"), 8 * 3600);
   assert.throws(() => durationSeconds("100h"), /longer than 8h: a cut that long is an outage, not a drill/);
   assert.throws(() => gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh", source: "r", duration: "8h1s" }), GameDayError);
+});
+
+test("a cut that separates a cluster's nodes from its control plane (review S16): the eviction at 340 s bounds the run, is checked during it and after the heal; a longer run predicts it", () => {
+  const o = { tool: "chaos-mesh" as const, source: "r.topology.yaml" };
+  const g = gameDay(reviewed(), { lose: ["fra"] }, o);
+  // the engine's fields: fra-prod's control plane keeps its etcd majority at lon and ams
+  assert.deepEqual(evictionPlans(g.prediction), [{ cluster: "fra-prod", site: "fra", controlPlaneAt: ["lon", "ams"], bound: 340 }]);
+  assert.deepEqual(evictionPlans(gameDay(reviewed(), { lose: ["ams"] }, o).prediction), [], "fra-prod keeps its API: nothing evicts");
+  assert.equal(deadmanSeconds(240, evictionPlans(g.prediction)), 310, "alone, the eviction bounds the dead-man at 340 s less the margin");
+  const rb = g.runbook;
+  assert.match(
+    rb,
+    /- cluster fra-prod: its control plane keeps running at lon and ams \(API servers and controllers with its etcd majority\) but no longer hears the nodes at fra: after about 40 s .* after the default 300 s unreachable toleration — 340 s into the cut, .* when it heals, the kubelets stop every evicted pod at once\./,
+  );
+  assert.match(rb, /no member is declared dead and no pod is evicted\): `DEADLINE=\$\(\( \$\(date \+%s\) \+ 270 \)\)/);
+  assert.match(rb, /- \[ \] Pods of fra-prod: `kubectl --context fra-prod get pods -A -o wide > fra-prod-pods\.txt`/);
+  assert.match(
+    rb,
+    /- cluster fra-prod: a TaintManagerEviction event for a pod at fra \(`kubectl --context fra-prod get events -A --field-selector reason=TaintManagerEviction`, through an API server at lon or ams\) — eviction has begun/,
+  );
+  assert.match(
+    rb,
+    /- \[ \] cluster fra-prod: its nodes at fra NotReady after about 40 s, .* no pod evicted before the run ends \(4m, under the 340 s eviction\)/,
+  );
+  assert.match(
+    rb,
+    /- \[ \] fra-prod: no pod evicted — `kubectl --context fra-prod get events -A --field-selector reason=TaintManagerEviction` .* is empty; no pod Pending \(`kubectl --context fra-prod get pods -A --field-selector status\.phase=Pending`\) and none moved off fra/,
+  );
+  assert.doesNotMatch(rb, /its pods at fra are evicted from about/);
+  // 10 minutes: past the eviction — predicted, with its customer impact, and counted after the heal
+  const long = gameDay(reviewed(), { lose: ["fra"] }, { ...o, duration: "10m" }).runbook;
+  assert.match(
+    long,
+    /\*\*outlasts [^*]*the pod eviction of fra-prod at fra \(340 s\)\*\*: .*From about 340 s fra-prod's control plane at lon and ams evicts the pods at fra/,
+  );
+  assert.match(long, /- cluster fra-prod: \*\*its pods at fra are evicted from about 340 s\*\* and stopped all at once when the cut heals/);
+  assert.match(
+    long,
+    /- \[ \] cluster fra-prod: .* then from about 340 s TaintManagerEviction events for their pods .* replacements Pending or scheduled at lon or ams/,
+  );
+  assert.match(long, /- \[ \] fra-prod: count the evicted pods — /);
+  assert.doesNotMatch(long, /eviction has begun/, "no abort on what the run was planned to cause");
 });

@@ -27,7 +27,9 @@ import {
   NFT_TABLE,
   spendText,
   type TimerPlan,
+  type EvictionPlan,
 } from "./gameday";
+import { NODE_MONITOR_GRACE_SECONDS, SECONDS_PER_EVICTED_NODE, UNREACHABLE_TOLERATION_SECONDS } from "../derive/timers";
 import { singlePrimaryEngine } from "../derive/engines";
 
 /** What the runbook is written from: the plan the game day built. */
@@ -51,6 +53,8 @@ export interface RunbookInput {
   readonly lag: readonly LagPlan[];
   /** the dead-store timers the cut starts */
   readonly timers: readonly TimerPlan[];
+  /** the clusters whose control plane, on the majority side, evicts the pods of the nodes it cut off */
+  readonly evictions: readonly EvictionPlan[];
   /** how the duration was chosen: derived from the design, or given (and then what it outlasts) */
   readonly duration: { readonly text: string; readonly seconds: number; readonly derived: boolean };
   /** why the manifests are not for the tool asked for (Litmus on Cilium), when they are not */
@@ -180,7 +184,11 @@ function goNoGo(r: RunbookInput): string[] {
 function durationText(r: RunbookInput): string[] {
   const d = r.duration;
   const limits = boundsOf(r);
-  const lines = [...r.lag.map((l) => `- ${lagSentence(l)}`), ...r.timers.map((x) => `- ${timerSentence(x)}`)];
+  const lines = [
+    ...r.lag.map((l) => `- ${lagSentence(l)}`),
+    ...r.timers.map((x) => `- ${timerSentence(x)}`),
+    ...r.evictions.map((x) => `- ${evictionSentence(x)}`),
+  ];
   if (!lines.length)
     return [
       `Duration: ${cell(d.text)}${d.derived ? " (no store's replication crosses the cut and no timer runs against it: the default)" : ""}.`,
@@ -206,7 +214,8 @@ function durationText(r: RunbookInput): string[] {
 }
 
 /** "a, b and c" */
-const listOf = (xs: readonly string[]) => (xs.length < 2 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`);
+const listOf = (xs: readonly string[], and = "and") =>
+  xs.length < 2 ? xs.join("") : `${xs.slice(0, -1).join(", ")} ${and} ${xs[xs.length - 1]}`;
 
 /** Every bound the cut runs against, earliest first: lag bounds and dead-store timers, each with what happens past it. */
 function boundsOf(r: RunbookInput): { name: string; bound: number; past: string }[] {
@@ -224,7 +233,18 @@ function boundsOf(r: RunbookInput): { name: string; bound: number; past: string 
       bound: x.bound,
       past: `The members of ${x.subject} at ${listOf(x.cutOff)} would be declared dead at ${sec(x.bound)} (${x.timer.engine}'s ${x.timer.setting}) and their data re-replicated during the drill: raise the setting for the run (Pre-flight) and restore it after (Post-heal).`,
     });
+  for (const x of r.evictions)
+    out.push({
+      name: `the pod eviction of ${x.cluster} at ${x.site}`,
+      bound: x.bound,
+      past: `From about ${sec(x.bound)} ${x.cluster}'s control plane at ${listOf(x.controlPlaneAt)} evicts the pods at ${x.site}, and when the cut heals their kubelets stop them all at once — a restart of ${x.cluster}'s workloads at ${x.site} just as it returns (predicted under Checks and Customer impact, counted in Post-heal); a pod rides it out only with its own tolerationSeconds for node.kubernetes.io/unreachable above the run.`,
+    });
   return out.sort((a, b) => a.bound - b.bound);
+}
+
+/** "cluster fra-prod: its control plane keeps running at lon and ams …": the engine's eviction, in the run's terms. */
+function evictionSentence(x: EvictionPlan): string {
+  return `cluster ${cell(x.cluster)}: its control plane keeps running at ${cell(listOf(x.controlPlaneAt))} (API servers and controllers with its etcd majority) but no longer hears the nodes at ${cell(x.site)}: after about ${sec(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) they are NotReady, and after the default ${sec(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration — ${sec(x.bound)} into the cut, sooner for a pod with a shorter toleration of its own — their pods are evicted (one node every ${sec(SECONDS_PER_EVICTED_NODE)} with per-site zone labels; without them, none in a cluster of 50 nodes or fewer). The pods at ${cell(x.site)} keep serving while the cut lasts (their kubelets cannot see the deletions); when it heals, the kubelets stop every evicted pod at once.`;
 }
 
 /** What a store that fell out of its peer's stream needs, by what its engine is. */
@@ -324,6 +344,7 @@ function preflight(rb: Rb): void {
           `- [ ] Probe table of ${cell(st.name!.value)}: ${codeSpan(cockroach("sql", "-e", `CREATE TABLE IF NOT EXISTS ${probeTable(st)} (k INT PRIMARY KEY, at TIMESTAMPTZ); SHOW ZONE CONFIGURATION FROM TABLE ${probeTable(st)}`))} — in ${cell(st.name!.value)}'s own database (here named like the store: use the database its tables live in), so the probe's range has the same zone config as the data (${zoneText(st)}); a table in another database (defaultdb: 3 replicas by default) would answer for itself, not for ${cell(st.name!.value)}. ${COCKROACH_CERTS} is the Helm chart's and operator's certificate directory in a CockroachDB pod; on a VM, use that node's client certificates.`,
       ),
     ...timerPreflight(rb),
+    ...evictionPreflight(rb),
     ...t.stores
       .filter((st) => st.replication?.value === "async" && st.name)
       .map(
@@ -452,7 +473,10 @@ function deadmanWhy(rb: Rb): string {
     return ` (${sec(first - deadman)} before the first bound, ${sec(first)}: ${cell(firsts)} — if the dead-man is what ends the run (you lost the path to the hosts), ${[
       ...(r.lag.some((l) => l.bound !== undefined) ? ["the replicas still catch up without a resync"] : []),
       ...(r.timers.length ? ["no member is declared dead"] : []),
-    ].join(" and ")})`;
+      ...(r.evictions.length ? ["no pod is evicted"] : []),
+    ]
+      .join(", ")
+      .replace(/, ([^,]*)$/, " and $1")})`;
   const buffer = Math.min(...r.lag.flatMap((l) => (l.bufferSeconds !== undefined ? [l.bufferSeconds] : [Number.POSITIVE_INFINITY])));
   const passed = [
     ...limits.filter((x) => deadman >= x.bound).map((x) => `${x.name} (${sec(x.bound)})`),
@@ -464,6 +488,9 @@ function deadmanWhy(rb: Rb): string {
     ...(r.timers.some((x) => deadman >= x.bound)
       ? ["members are declared dead unless the dead-store setting was raised (Pre-flight)"]
       : []),
+    ...r.evictions
+      .filter((x) => deadman >= x.bound)
+      .map((x) => `the pods of ${x.cluster} at ${x.site} are evicted and stop at once on the heal`),
   ].join("; ")}**`;
 }
 
@@ -629,6 +656,11 @@ function abortCriteria(rb: Rb): void {
     out.push(
       `- ${cell(x.subject)}: a node at ${cell(listOf(x.cutOff))} shown **dead** (not just suspect) in the DB Console, or replicas being added at ${cell(listOf(x.majority))} — ${raised(rb, x) ? `the raised ${x.timer.setting} did not take` : `the run has reached ${x.timer.setting} (${sec(x.bound)})`}: roll back, then check the placement (Post-heal).`,
     );
+  for (const x of r.evictions)
+    if (r.duration.seconds < x.bound)
+      out.push(
+        `- cluster ${cell(x.cluster)}: a TaintManagerEviction event for a pod at ${cell(x.site)} (${codeSpan(evictionEvents(x))}, through an API server at ${cell(listOf(x.controlPlaneAt, "or"))}) — eviction has begun (the run has reached about ${sec(x.bound)}, or a pod tolerates less than ${sec(UNREACHABLE_TOLERATION_SECONDS)}): roll back at once; every pod evicted is stopped when the cut heals.`,
+      );
   out.push(
     `- The experiment runs past ${cell(r.duration.text)} (the dead-man timer deletes the host tables at ${deadman} s, the DEADLINE of step 1).`,
     "",
@@ -652,6 +684,10 @@ function customerImpact(rb: Rb): void {
   for (const c of apiStopped(rb))
     out.push(
       `- cluster ${cell(c)}: its workloads keep serving, but nothing there can be deployed, scaled or rescheduled (its API refuses writes) until the heal.`,
+    );
+  for (const x of rb.r.evictions.filter((y) => rb.r.duration.seconds >= y.bound))
+    out.push(
+      `- cluster ${cell(x.cluster)}: **its pods at ${cell(x.site)} are evicted from about ${sec(x.bound)}** and stopped all at once when the cut heals — its workloads there, ingress included, restart as ${cell(x.site)} returns; keep ${cell(x.site)} out of steering until they are Ready again.`,
     );
   if (!p.traffic.length) out.push("No traffic entry declares peakRps with resolvable backends.");
   for (const tr of p.traffic) {
@@ -688,7 +724,15 @@ function checks(rb: Rb): void {
     }`,
     "",
   );
-  const list = [...quorumChecks(rb), ...storeChecks(rb), ...timerChecks(rb), ...trafficChecks(rb), ...apiChecks(rb), ...latencyChecks(rb)];
+  const list = [
+    ...quorumChecks(rb),
+    ...storeChecks(rb),
+    ...timerChecks(rb),
+    ...evictionChecks(rb),
+    ...trafficChecks(rb),
+    ...apiChecks(rb),
+    ...latencyChecks(rb),
+  ];
   out.push(
     ...(list.length
       ? list.map((c) => `- [ ] ${c}`)
@@ -880,7 +924,7 @@ function postHeal(rb: Rb): void {
     post.push(
       `${cell(st.name!.value)}: ${leaderCommand(st)} — under-replicated and unavailable ranges back to 0, every member (the witness's too) caught up, leaders spread as before the run.`,
     );
-  post.push(...timerPostHeal(rb));
+  post.push(...timerPostHeal(rb), ...evictionPostHeal(rb));
   if (has((c) => c.mesh === "clustermesh"))
     post.push(
       `ClusterMesh: ${codeSpan(shellLine(["cilium", "clustermesh", "status", "--wait"]))} on every cluster — every remote cluster connected (KVStoreMesh resynced its cache).`,
@@ -943,6 +987,41 @@ function timerPostHeal(rb: Rb): string[] {
         ? [`${cell(st.name!.value)}: restore the dead-store timer — ${codeSpan(cockroach("sql", "-e", x.timer.restore))}.`]
         : []),
     ];
+  });
+}
+
+/** The events of the node controller's evictions in a cluster. */
+const evictionEvents = (x: EvictionPlan) =>
+  kubectlLine(x.cluster, ["get", "events", "-A", "--field-selector", "reason=TaintManagerEviction"]);
+
+/** The pods of a cluster not running (Pending: a replacement with nowhere to go). */
+const pendingPods = (x: EvictionPlan) => kubectlLine(x.cluster, ["get", "pods", "-A", "--field-selector", "status.phase=Pending"]);
+
+/** Where Pre-flight keeps a cluster's pods, for the comparison after the heal. */
+const podsFile = (x: EvictionPlan) => `${fileSegment(x.cluster)}-pods.txt`;
+
+/** Before a cut that can evict: the pods to compare against after the heal, and those that tolerate less than the default. */
+function evictionPreflight(rb: Rb): string[] {
+  return rb.r.evictions.map(
+    (x) =>
+      `- [ ] Pods of ${cell(x.cluster)}: ${codeSpan(`${kubectlLine(x.cluster, ["get", "pods", "-A", "-o", "wide"])} > ${shellWord(podsFile(x))}`)} — where each runs now (Post-heal compares); and each pod's own toleration of an unreachable node (one under ${sec(UNREACHABLE_TOLERATION_SECONDS)} is evicted sooner than ${sec(x.bound)}): ${codeSpan(kubectlLine(x.cluster, ["get", "pods", "-A", "-o", `jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name} {.spec.tolerations[?(@.key=="node.kubernetes.io/unreachable")].tolerationSeconds}{"\\n"}{end}`]))}.`,
+  );
+}
+
+/** What the node controller at the majority does during the run, and what must not happen before its end. */
+function evictionChecks(rb: Rb): string[] {
+  return rb.r.evictions.map((x) =>
+    rb.r.duration.seconds < x.bound
+      ? `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, seen through an API server at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(kubectlLine(x.cluster, ["get", "nodes"]))}), and no pod evicted before the run ends (${cell(rb.r.duration.text)}, under the ${sec(x.bound)} eviction): ${codeSpan(evictionEvents(x))} stays empty.`
+      : `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, then from about ${sec(x.bound)} TaintManagerEviction events for their pods (${codeSpan(evictionEvents(x))}, through an API server at ${cell(listOf(x.controlPlaneAt, "or"))}), and their replacements Pending or scheduled at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(pendingPods(x))}) — while the pods at ${cell(x.site)} keep serving until the heal.`,
+  );
+}
+
+/** After the heal: the evictions the run caused, if any, and every pod back where it ran. */
+function evictionPostHeal(rb: Rb): string[] {
+  return rb.r.evictions.map((x) => {
+    const expected = rb.r.duration.seconds >= x.bound;
+    return `${cell(x.cluster)}: ${expected ? "count the evicted pods" : "no pod evicted"} — ${codeSpan(evictionEvents(x))} (events are kept an hour by default: check within it)${expected ? `, each replacement Running, and the restart of the pods at ${cell(x.site)} written down as a finding (its length is the cost of this cut)` : " is empty"}; no pod Pending (${codeSpan(pendingPods(x))}) and ${expected ? `the pods now off ${cell(x.site)} (compare ${codeSpan(kubectlLine(x.cluster, ["get", "pods", "-A", "-o", "wide"]))} with ${codeSpan(podsFile(x))} from Pre-flight) are the eviction's replacements: move them back once ${cell(x.site)}'s capacity is Ready` : `none moved off ${cell(x.site)} (compare ${codeSpan(kubectlLine(x.cluster, ["get", "pods", "-A", "-o", "wide"]))} with ${codeSpan(podsFile(x))} from Pre-flight)`}; the nodes at ${cell(x.site)} Ready again.`;
   });
 }
 

@@ -255,6 +255,30 @@ export function timerPlans(ctx: TopologyContext, p: Result): TimerPlan[] {
   return out;
 }
 
+/**
+ * A cluster whose nodes the cut separates from its control plane while that control plane keeps
+ * its etcd majority elsewhere (the engine's controlPlaneAt, evictionAfterSeconds): its node
+ * controller marks the nodes NotReady and evicts their pods, which the kubelets stop on the heal.
+ */
+export interface EvictionPlan {
+  readonly cluster: string;
+  /** where its nodes are, cut off */
+  readonly site: string;
+  /** where its API servers and controllers keep running */
+  readonly controlPlaneAt: string[];
+  /** seconds after the cut began: the first pods evicted, by Kubernetes' defaults */
+  readonly bound: number;
+}
+
+/** The evictions the predicted cut starts, from the engine's clusters. */
+export function evictionPlans(p: Result): EvictionPlan[] {
+  return p.clusters.flatMap((c) =>
+    c.evictionAfterSeconds !== null && c.controlPlaneAt.length
+      ? [{ cluster: c.name, site: c.site, controlPlaneAt: [...c.controlPlaneAt], bound: c.evictionAfterSeconds }]
+      : [],
+  );
+}
+
 /** The default when no store's replication crosses the cut. */
 export const DEFAULT_DURATION = "10m";
 
@@ -475,7 +499,8 @@ export function* gameDaySteps(
   refuseSelfOverlap(pl);
   const lag = lagPlans(ctx, sides);
   const timers = timerPlans(ctx, prediction);
-  const limits = [...lag, ...timers];
+  const evictions = evictionPlans(prediction);
+  const limits = [...lag, ...timers, ...evictions];
   const duration = durationOf(asked, limits);
   const spends = budgetSpends(ctx, prediction, isolation?.after, duration.seconds, (entry) => {
     const tr = ctx.topology.traffic.find((x) => x.name?.value === entry);
@@ -512,6 +537,7 @@ export function* gameDaySteps(
       ctx,
       lag,
       timers,
+      evictions,
       duration,
       toolNote,
       spends,
