@@ -7998,12 +7998,12 @@ var require_to_regex_range = __commonJS({
       return { pattern, count: [count2], digits };
     }
     function splitToPatterns(min, max, tok, options) {
-      let ranges = splitToRanges(min, max);
+      let ranges2 = splitToRanges(min, max);
       let tokens = [];
       let start = min;
       let prev;
-      for (let i = 0; i < ranges.length; i++) {
-        let max2 = ranges[i];
+      for (let i = 0; i < ranges2.length; i++) {
+        let max2 = ranges2[i];
         let obj = rangeToPattern(String(start), String(max2), options);
         let zeros = "";
         if (!tok.isPadded && prev && prev.pattern === obj.pattern) {
@@ -13733,11 +13733,11 @@ function canonical(c) {
 var canonicalText = /* @__PURE__ */ new WeakMap();
 var hasHostBits = (c) => c.address !== c.first;
 var overlaps = (a, b) => a.family === b.family && a.first <= b.last && b.first <= a.last;
-function overlappingPairs(ranges) {
-  const order = ranges.map((_, i) => i);
+function overlappingPairs(ranges2) {
+  const order = ranges2.map((_, i) => i);
   order.sort((i, j) => {
-    const a = ranges[i];
-    const b = ranges[j];
+    const a = ranges2[i];
+    const b = ranges2[j];
     if (a.family !== b.family) return a.family - b.family;
     if (a.first !== b.first) return a.first < b.first ? -1 : 1;
     return a.prefix - b.prefix || i - j;
@@ -13745,9 +13745,9 @@ function overlappingPairs(ranges) {
   const pairs = [];
   const stack = [];
   for (const i of order) {
-    const r2 = ranges[i];
+    const r2 = ranges2[i];
     while (stack.length) {
-      const top = ranges[stack[stack.length - 1]];
+      const top = ranges2[stack[stack.length - 1]];
       if (top.family === r2.family && top.last >= r2.first) break;
       stack.pop();
     }
@@ -13796,8 +13796,8 @@ function cidrOverlaps(ctx) {
   return ctx.fact(overlaps2);
 }
 function overlaps2(ctx) {
-  const ranges = parsedRanges(ctx);
-  return overlappingPairs(ranges.map((r2) => r2.cidr)).filter(([i, j]) => !allowedOverlap(ranges[i], ranges[j]));
+  const ranges2 = parsedRanges(ctx);
+  return overlappingPairs(ranges2.map((r2) => r2.cidr)).filter(([i, j]) => !allowedOverlap(ranges2[i], ranges2[j]));
 }
 
 // server/src/util/terminal.ts
@@ -13953,6 +13953,11 @@ var CATALOG = {
     "Some single-site loss leaves fewer members than a majority.",
     SITE_LOSS
   ),
+  "quorum/member-unreachable": r(
+    "warning",
+    "A quorum member cannot dial the others' pods",
+    "A store in a namespace runs as pods of the clusters at its member sites and on the hosts (`sites[].addresses`) of a member site without a cluster. Those hosts must dial the other members at their pod addresses, and in tunnel mode (Cilium's default VXLAN, Geneve, Submariner's gateways, most CNIs' overlays) nothing outside a cluster reaches a pod address: the member there cannot vote, so the quorum is the others alone and every availability and what-if figure that counts its vote is wrong. Say how the path exists: `network.routing: native` on the clusters whose pod ranges the network routes to that site (Cilium native routing with BGP-advertised pod CIDRs), or `hostNetwork: true` on the store (its pods at their nodes' addresses, which the site reaches wherever node ranges are routed)."
+  ),
   "quorum/partition": r(
     "warning",
     "A partition leaves no side with a majority",
@@ -14106,6 +14111,11 @@ var CATALOG = {
     "warning",
     "Several writers on a single-primary engine",
     "PostgreSQL, MySQL and MariaDB replication takes writes on one primary. Writers in several sites need a multi-master layer: for PostgreSQL EDB Postgres Distributed (BDR) or pgEdge, whose default keeps the last update of a row (a CRDT merge holds only for columns declared as CRDTs); for MySQL and MariaDB Galera (`replication: galera`) or Group Replication in multi-primary mode, which certify each commit across sites. An `engine` that names such a layer (postgres-bdr, pgedge, mariadb-galera) is not flagged."
+  ),
+  "data/replication-unreachable": r(
+    "warning",
+    "An async writer or replica cannot dial the writers' pods",
+    "An async store in a namespace runs as pods of the clusters at its writer and replica sites, and on the hosts (`sites[].addresses`) of such a site without a cluster. A replica dials its writers, and each writer subscribes to the others, at their pod addresses: in tunnel mode (Cilium's default VXLAN, Geneve, Submariner's gateways, most CNIs' overlays) nothing outside a cluster reaches them, so that host never replicates and the RPO counted on it does not hold. Say how the path exists: `network.routing: native` on the clusters whose pod ranges the network routes there, or `hostNetwork: true` on the store (its pods at their nodes' addresses, which the site reaches wherever node ranges are routed)."
   ),
   "data/lag-buffer": r(
     "error",
@@ -14687,6 +14697,7 @@ function readCluster(r2, it, index) {
     globalnetAt: r2.bool(e.get("globalnet")),
     broker: r2.bool(e.get("broker")),
     cidrs,
+    routing: oneOf(r2.str(netEntries.get("routing")), ["native", "tunnel"]),
     globalCidr: r2.str(netEntries.get("globalCidr")),
     deployment: readDeployment(r2, e.get("deployment")),
     etcd,
@@ -14713,6 +14724,7 @@ function readStore(r2, it, index) {
     writeBytes: r2.num(e.get("writeBytes")),
     lagBufferBytes: r2.num(e.get("lagBufferBytes")),
     namespace: r2.str(e.get("namespace")),
+    hostNetwork: r2.bool(e.get("hostNetwork")),
     owner: r2.str(e.get("owner")),
     objectives: readObjectives(r2, e.get("objectives"))
   };
@@ -14957,7 +14969,7 @@ function rangeSyntax(r2) {
 }
 function overlaps3(ctx) {
   const out = [];
-  const ranges = parsedRanges(ctx);
+  const ranges2 = parsedRanges(ctx);
   const pairs = cidrOverlaps(ctx);
   const partners = partnersOf(pairs);
   const counted = /* @__PURE__ */ new Set();
@@ -14966,7 +14978,7 @@ function overlaps3(ctx) {
   const nameOf = (k) => {
     let n = named.get(k);
     if (!n) {
-      const r2 = ranges[k];
+      const r2 = ranges2[k];
       n = { text: `${canonical(r2.cidr)} (${rangeWhere(r2)})`, related: [{ span: r2.value.span, message: `overlapping range ${rangeWhere(r2)}` }] };
       named.set(k, n);
     }
@@ -14977,7 +14989,7 @@ function overlaps3(ctx) {
       [i, j],
       [j, i]
     ]) {
-      const self = ranges[selfIndex];
+      const self = ranges2[selfIndex];
       const many = partners.get(selfIndex);
       if (many.length > OVERLAPS_ONE_BY_ONE) {
         if (counted.has(selfIndex)) continue;
@@ -14985,7 +14997,7 @@ function overlaps3(ctx) {
         out.push(
           overlapsMany(
             self,
-            [...many].sort((a, b) => a - b).map((k) => ranges[k]),
+            [...many].sort((a, b) => a - b).map((k) => ranges2[k]),
             freeFix(self)
           )
         );
@@ -14993,7 +15005,7 @@ function overlaps3(ctx) {
       }
       const other = nameOf(otherIndex);
       out.push(
-        finding("cidr/overlap", self.value.span, `${nameOf(selfIndex).text} overlaps ${other.text} ${scopeOf(self, ranges[otherIndex])}`, {
+        finding("cidr/overlap", self.value.span, `${nameOf(selfIndex).text} overlaps ${other.text} ${scopeOf(self, ranges2[otherIndex])}`, {
           fixes: freeFix(self),
           related: other.related
         })
@@ -15794,6 +15806,90 @@ function backendsOf(ctx, tr) {
     out.push({ site, weight: b.weight?.value ?? 1, capacity: b.capacityRps?.value });
   }
   return out;
+}
+
+// server/src/derive/reach.ts
+function podRouting(c, deployed) {
+  const dep = deployed?.routingMode?.value;
+  const said = dep !== void 0 ? "deployed" : c.routing ? "design" : "default";
+  const routed = (dep ?? c.routing?.value) === "native";
+  const tunnel = c.mesh === "clustermesh" ? routed ? void 0 : deployed?.tunnelProtocol?.value === "geneve" ? "geneve" : "vxlan" : c.mesh === "submariner" ? "submariner" : void 0;
+  return { routed, said, ...tunnel ? { tunnel } : {} };
+}
+function clustersAt(ctx, site) {
+  return ctx.topology.clusters.filter((c) => c.name && ctx.siteOfCluster(c.name.value) === site);
+}
+var ranges = (xs) => xs.map((x) => parseCidr(x.value)).filter((x) => x !== void 0).map(canonical);
+function memberGaps(ctx, deployed) {
+  if (!deployed) return ctx.fact(designGaps);
+  return gapsOf(ctx, deployed);
+}
+var designGaps = (ctx) => gapsOf(ctx, void 0);
+function gapsOf(ctx, deployed) {
+  const out = [];
+  for (const st of ctx.topology.stores) {
+    if (!st.namespace || !st.name || st.hostNetwork?.value === true) continue;
+    for (const [host, pods, role, members] of dialers(ctx, st)) {
+      if (clustersAt(ctx, host).length) continue;
+      const unrouted = clustersAt(ctx, pods).filter((c) => !podRouting(c, deployed?.get(c.name.value)).routed);
+      if (!unrouted.length) continue;
+      const tunnels = new Set(unrouted.map((c) => podRouting(c, deployed?.get(c.name.value)).tunnel));
+      const tunnel = tunnels.size === 1 ? [...tunnels][0] : void 0;
+      out.push({
+        store: st,
+        hostSite: host,
+        hostRanges: ranges(ctx.topology.siteByName.get(host)?.addresses?.items ?? []),
+        hostMembers: members,
+        podSite: pods,
+        clusters: unrouted,
+        podRanges: ranges(unrouted.flatMap((c) => c.cidrs.filter((v) => v.field === "pods"))),
+        role,
+        ...tunnel ? { tunnel } : {}
+      });
+    }
+  }
+  return out;
+}
+function dialers(ctx, st) {
+  const declared2 = (xs) => [...new Set(xs.map((x) => x.value))].filter((s) => ctx.topology.siteByName.has(s));
+  const rep = st.replication?.value;
+  if (rep === "consensus" || rep === "galera") {
+    const q = ctx.quorums.find((x) => x.owner === st);
+    if (!q?.resolved) return [];
+    const sites = [...q.counts.keys()];
+    return sites.flatMap(
+      (a) => sites.filter((b) => b !== a).map((b) => [a, b, "member", q.counts.get(a)])
+    );
+  }
+  if (rep !== "async") return [];
+  const writers = declared2(st.writers?.items ?? []);
+  const replicas = declared2(st.replicas?.items ?? []).filter((x) => !writers.includes(x));
+  return [
+    ...writers.flatMap((a) => writers.filter((b) => b !== a).map((b) => [a, b, "writer", 1])),
+    ...replicas.flatMap((a) => writers.map((b) => [a, b, "replica", 1]))
+  ];
+}
+function unreachableVoteNotes(ctx, counts = "this outcome counts") {
+  return ctx.fact(unreachableVotes).map(
+    (v) => `store ${v.name}: ${counts} ${v.host}'s ${v.votes}, which as designed cannot reach its members' pod addresses at ${v.list} (quorum/member-unreachable); without ${v.members === 1 ? "it" : "them"} ${v.name} is the other ${v.n - v.members} of ${v.n}, still needing ${Math.floor(v.n / 2) + 1}`
+  );
+}
+function unreachableVotes(ctx) {
+  const byVoters = /* @__PURE__ */ new Map();
+  for (const g of memberGaps(ctx)) {
+    if (g.role !== "member") continue;
+    const key = `${g.store.index}\0${g.hostSite}`;
+    const at = byVoters.get(key) ?? { store: g.store, host: g.hostSite, members: g.hostMembers, sites: [] };
+    at.sites.push(g.podSite);
+    byVoters.set(key, at);
+  }
+  return [...byVoters.values()].map(({ store, host, members, sites }) => {
+    const q = ctx.quorums.find((x) => x.owner === store);
+    const n = [...q.counts.values()].reduce((a, b) => a + b, 0);
+    const votes = `${members} vote${members === 1 ? "" : "s"}`;
+    const list2 = sites.length === 1 ? sites[0] : `${sites.slice(0, -1).join(", ")} and ${sites[sites.length - 1]}`;
+    return { name: store.name?.value, host, members, votes, list: list2, n };
+  });
 }
 
 // server/src/availability/enumerate.ts
@@ -16872,7 +16968,8 @@ function* availabilityReportSteps(ctx, budget = DESIGN_STATE_BUDGET) {
     figures.push(figuresWithRelay(d, e, each));
     yield;
   }
-  return { declared: true, invalid: [], figures, assumptions: ASSUMPTIONS };
+  const unreachable = unreachableVoteNotes(ctx, "the figures above count").map((n) => `${n}: they hold only once the path exists`);
+  return { declared: true, invalid: [], figures, assumptions: [...ASSUMPTIONS, ...unreachable] };
 }
 function figuresWithRelay(d, e, budget) {
   const f = entityFigures(d, e, budget);
@@ -17559,6 +17656,80 @@ function threeSiteLosses({ q, n, maj, at, sites, home }) {
   return out;
 }
 
+// server/src/rules/reach.ts
+function reachRules(ctx) {
+  const byHost = /* @__PURE__ */ new Map();
+  for (const g of memberGaps(ctx)) {
+    const sites = byHost.get(g.store) ?? /* @__PURE__ */ new Map();
+    byHost.set(g.store, sites);
+    sites.set(g.hostSite, [...sites.get(g.hostSite) ?? [], g]);
+  }
+  return [...byHost].flatMap(
+    ([st, sites]) => [...sites].map(
+      ([host, gaps]) => gaps[0].role === "member" ? memberUnreachable(ctx, st, host, gaps) : replicationUnreachable(st, host, gaps)
+    )
+  );
+}
+function where(gaps) {
+  const clusters = gaps.flatMap((g) => g.clusters.map((c) => `${c.name.value} ${podRanges(c) || "(no pod range declared)"}`));
+  const tunnels = new Set(gaps.map((g) => g.tunnel));
+  const t = tunnels.size === 1 ? [...tunnels][0] : void 0;
+  const mode = t === "vxlan" ? "in tunnel mode (the ClusterMesh VXLAN overlay, Cilium's default)" : t === "geneve" ? "in tunnel mode (the ClusterMesh Geneve overlay)" : t === "submariner" ? "behind Submariner's gateways, which carry pod traffic between clusters only" : "and nothing says the network routes their pod ranges beyond the clusters (most CNIs' default is an overlay)";
+  return `${listText(clusters)}, ${mode}: nothing outside those clusters reaches a pod address`;
+}
+var orText = (xs) => xs.length <= 1 ? xs.join("") : `${xs.slice(0, -1).join(", ")} or ${xs[xs.length - 1]}`;
+var podRanges = (c) => c.cidrs.filter((v) => v.field === "pods").map((v) => v.value).join(", ");
+function remedy(host, gaps) {
+  const name = gaps[0].store.name.value;
+  const names = [...new Set(gaps.flatMap((g) => g.clusters.map((c) => c.name.value)))];
+  return `Route the pod ranges to ${host} and declare it with \`network.routing: native\` on ${listText(names)} (Cilium native routing with the pod CIDRs advertised over BGP), or run the store's pods on the host network and declare \`hostNetwork: true\` on ${name} (its members then advertise their nodes' addresses, which ${host} reaches wherever the node ranges are routed).`;
+}
+function hostText(host, gaps) {
+  const r2 = gaps[0].hostRanges;
+  return `${host}'s hosts (${r2.length ? r2.join(", ") : "no sites[].addresses declared"}; no cluster there)`;
+}
+function memberKey(st, host) {
+  return st.members?.entries.find((e) => e.site.value === host)?.site.span ?? st.members?.keySpan ?? st.span;
+}
+function memberUnreachable(ctx, st, host, gaps) {
+  const q = ctx.quorums.find((x) => x.owner === st);
+  const name = st.name.value;
+  const n = total(q.counts);
+  const maj = majority(n);
+  const mine = q.counts.get(host) ?? 0;
+  const podSites = gaps.map((g) => g.podSite);
+  const cutOff = [...q.counts.keys()].filter((s) => s !== host).every((s) => podSites.includes(s));
+  const left = n - mine;
+  const stops = podSites.filter((s) => left - (q.counts.get(s) ?? 0) < maj);
+  const consequence = cutOff ? `As designed, ${host}'s ${mine} vote${mine === 1 ? "" : "s"} of ${n} never count${mine === 1 ? "s" : ""}: ${name} is the other ${left} with a majority of ${maj}${stops.length ? `, so losing ${orText(stops.map((s) => `${s} (${left - (q.counts.get(s) ?? 0)} of ${n} left)`))} stops its writes` : ""} \u2014 Quorate's availability and what-if figures assume ${host} votes.` : `As designed, ${host}'s members reach only part of ${name}'s quorum: Quorate's availability and what-if figures assume they vote.`;
+  return finding(
+    "quorum/member-unreachable",
+    memberKey(st, host),
+    `store ${name}'s ${mine === 1 ? "member" : `${mine} members`} at ${host} run${mine === 1 ? "s" : ""} on ${hostText(host, gaps)} and must dial its members at ${listText(podSites)} at their pod addresses \u2014 ${where(gaps)}. ${consequence} ${remedy(host, gaps)}`,
+    { related: relatedOf(gaps) }
+  );
+}
+function replicationUnreachable(st, host, gaps) {
+  const name = st.name.value;
+  const role = gaps[0].role;
+  const podSites = gaps.map((g) => g.podSite);
+  const item = (role === "writer" ? st.writers : st.replicas)?.items.find((x) => x.value === host);
+  return finding(
+    "data/replication-unreachable",
+    item?.span ?? st.span,
+    `store ${name}'s ${role} at ${host} runs on ${hostText(host, gaps)} and must dial its writer${podSites.length === 1 ? "" : "s"} at ${listText(podSites)} at their pod addresses \u2014 ${where(gaps)}. As designed it cannot ${role === "writer" ? "subscribe to their changes: the sites diverge from the first write" : "stream their log: it never catches up"}, and the RPO and failover Quorate counts on it do not hold. ${remedy(host, gaps)}`,
+    { related: relatedOf(gaps) }
+  );
+}
+function relatedOf(gaps) {
+  return gaps.flatMap(
+    (g) => g.clusters.map((c) => ({
+      span: c.cidrs.find((v) => v.field === "pods")?.span ?? c.name.span,
+      message: `${c.name.value}'s pod range, not routed beyond the cluster as designed`
+    }))
+  );
+}
+
 // server/src/rules/references.ts
 var DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 function referenceRules(ctx) {
@@ -17567,8 +17738,8 @@ function referenceRules(ctx) {
 function unknownReferences(t) {
   const out = [];
   const check = referenceCheck(t, out);
-  const each = (list2, kind, where) => {
-    for (const ref of list2 ?? []) check(ref, kind, where, list2);
+  const each = (list2, kind, where2) => {
+    for (const ref of list2 ?? []) check(ref, kind, where2, list2);
   };
   const linkerdClusters = new Set(t.clusters.filter((c) => c.linkerd && c.name).map((c) => c.name.value));
   for (const l of t.links) each(l.between?.items, "site", `links[${l.index}].between`);
@@ -17605,7 +17776,7 @@ function unknownReferences(t) {
 }
 function referenceCheck(t, out) {
   const names = { site: t.siteByName, cluster: t.clusterByName, store: t.storeByName };
-  return (ref, kind, where, siblings = [], declared2 = names[kind], what = kind) => {
+  return (ref, kind, where2, siblings = [], declared2 = names[kind], what = kind) => {
     if (!ref || declared2.has(ref.value)) return;
     const candidates = [...declared2.keys()];
     const taken = new Set(siblings.filter((x) => x !== ref).map((x) => x.value));
@@ -17622,7 +17793,7 @@ function referenceCheck(t, out) {
       finding(
         "ref/unknown",
         ref.span,
-        `${where} names ${what} \`${ref.value}\`, which is not declared${near ? ` \u2014 did you mean \`${near}\`?` : ""} (${known})`,
+        `${where2} names ${what} \`${ref.value}\`, which is not declared${near ? ` \u2014 did you mean \`${near}\`?` : ""} (${known})`,
         { fixes }
       )
     );
@@ -18042,6 +18213,7 @@ function siteLossOverload(name, cluster, cap, i, after, backends, peak) {
 var TOPOLOGY_RULES = [
   ["ref", referenceRules],
   ["quorum", quorumRules],
+  ["reach", reachRules],
   ["rtt", rttRules],
   ["cidr", cidrRules],
   ["mesh", meshRules],
@@ -18544,9 +18716,9 @@ function writeSentence(J, entry, b, qj, w) {
       return !path.fails && path.ms !== void 0 && w.budgetMs !== null && path.ms <= w.budgetMs;
     })
   );
-  const where = qj.judged !== qj.best ? ` (where it may be when the links go)` : "";
+  const where2 = qj.judged !== qj.best ? ` (where it may be when the links go)` : "";
   const fix = !over ? "" : alternatives.length ? `; with the leader in ${listText(alternatives.map((x) => x.site))} every writer is within it` : `; no placement of the leader keeps every writer (${listText([...qj.clients])}) within it`;
-  return `traffic ${entry}: writes from ${who} to ${d} go to its leader in ${p.site}${where}: ${ms(J.rtt(b.site, p.site))} there and back plus the ${ms(p.commit)} commit = ${ms(w.latencyMs)}${verdict}${fix}`;
+  return `traffic ${entry}: writes from ${who} to ${d} go to its leader in ${p.site}${where2}: ${ms(J.rtt(b.site, p.site))} there and back plus the ${ms(p.commit)} commit = ${ms(w.latencyMs)}${verdict}${fix}`;
 }
 function placementAdvice(J, name, qj) {
   const budget = qj.result.writeLatencyBudgetMs;
@@ -18794,6 +18966,7 @@ function run(ctx, s) {
     return j.result;
   });
   toleranceNotes(J, quorums);
+  J.notes.push(...unreachableVoteNotes(ctx));
   const lostOrUp = judgeClusters(J, byOwner);
   const stores = judgeAsyncStores(J);
   const traffic = judgeTraffic2(J, byOwner);
@@ -18821,7 +18994,7 @@ var entitiesOfBreaks = (r2) => [...new Set(r2.breaks.map((b) => b.slice(0, Math.
 var worseVerdict = (a, b) => VERDICT_RANK[a] >= VERDICT_RANK[b] ? a : b;
 function runIsolate(ctx, site, base = ALL_UP) {
   const sites = typeof site === "string" ? [site] : [...site];
-  const where = listText(sites);
+  const where2 = listText(sites);
   const cutOff = { ...base, partition: [sites] };
   const window2 = run(ctx, cutOff);
   const after = run(ctx, { ...cutOff, withdraw: sites });
@@ -18836,18 +19009,18 @@ function runIsolate(ctx, site, base = ALL_UP) {
     if (!w) {
       windowSeconds = null;
       notes.push(
-        `traffic ${tr.name.value}: ${tr.healthCheck ? `${tr.steering?.value ?? "no steering"} with no ttlSeconds` : "no healthCheck is declared"}, so how long ${tr.steering?.value ?? "steering"} keeps sending clients to ${where} is unknown \u2014 declare healthCheck: { intervalSeconds, failureThreshold }${tr.healthCheck && tr.steering?.value !== "anycast" ? " and ttlSeconds" : ""}`
+        `traffic ${tr.name.value}: ${tr.healthCheck ? `${tr.steering?.value ?? "no steering"} with no ttlSeconds` : "no healthCheck is declared"}, so how long ${tr.steering?.value ?? "steering"} keeps sending clients to ${where2} is unknown \u2014 declare healthCheck: { intervalSeconds, failureThreshold }${tr.healthCheck && tr.steering?.value !== "anycast" ? " and ttlSeconds" : ""}`
       );
       continue;
     }
     const deps = (tr.dependsOn?.items ?? []).map((d) => d.value);
     const deep = deps.length ? `a deep health check (one that writes through ${listText(deps)})` : "a health check that fails when the site is cut off";
     notes.push(
-      tr.steering?.value === "anycast" ? `traffic ${tr.name.value}: anycast withdraws ${where}'s route only when ${where}'s own health checker fails \u2014 with ${deep} in up to ${seconds(w.seconds, 3)} (${w.terms}) plus BGP convergence${tr.healthCheck?.withdrawSeconds ? "" : " (withdrawSeconds not declared)"}; a shallow check keeps passing on an isolated site that is still up, so clients keep reaching it (and getting its errors) until someone withdraws the route` : `traffic ${tr.name.value}: with ${deep}, ${tr.steering?.value} stops sending clients to ${where} within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}); a shallow check keeps passing on an isolated site that is still up, so the window lasts until someone withdraws ${where} (then the ${seconds(tr.ttlSeconds?.value ?? 0, 3)} TTL)`
+      tr.steering?.value === "anycast" ? `traffic ${tr.name.value}: anycast withdraws ${where2}'s route only when ${where2}'s own health checker fails \u2014 with ${deep} in up to ${seconds(w.seconds, 3)} (${w.terms}) plus BGP convergence${tr.healthCheck?.withdrawSeconds ? "" : " (withdrawSeconds not declared)"}; a shallow check keeps passing on an isolated site that is still up, so clients keep reaching it (and getting its errors) until someone withdraws the route` : `traffic ${tr.name.value}: with ${deep}, ${tr.steering?.value} stops sending clients to ${where2} within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}); a shallow check keeps passing on an isolated site that is still up, so the window lasts until someone withdraws ${where2} (then the ${seconds(tr.ttlSeconds?.value ?? 0, 3)} TTL)`
     );
     if (windowSeconds !== null) windowSeconds = Math.max(windowSeconds, w.seconds);
   }
-  if (!steered2) notes.push(`No traffic entry has a backend in ${where}: nothing to withdraw, one judgement`);
+  if (!steered2) notes.push(`No traffic entry has a backend in ${where2}: nothing to withdraw, one judgement`);
   else {
     const others = [...ctx.topology.siteByName.keys()].filter((x) => !sites.includes(x) && !base.lose.includes(x));
     const instead = run(ctx, { ...cutOff, withdraw: others });
@@ -19423,7 +19596,7 @@ function plainJS(doc, node, maxAliasCount) {
 
 // server/src/schema/validators.generated.ts
 var root = validate35;
-var schema56 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://raw.githubusercontent.com/quorate/quorate/main/schemas/topology.schema-root.json", "title": "Quorate topology (quorate.dev/v1alpha1)", "description": "One multi-site architecture: sites, WAN RTTs, clusters and their address ranges, quorum-replicated stores, global traffic, exports and export policy.", "markdownDescription": "One multi-site architecture: **sites**, WAN **links** (RTT), **clusters** and their address ranges, quorum-replicated **stores**, global **traffic**, **exports** and the **exportPolicy**.", "type": "object", "required": ["apiVersion", "kind", "metadata", "sites"], "additionalProperties": false, "properties": { "apiVersion": { "const": "quorate.dev/v1alpha1", "description": "The format version. Always quorate.dev/v1alpha1.", "markdownDescription": "The format version. Always `quorate.dev/v1alpha1`." }, "kind": { "const": "Topology", "description": "Always Topology.", "markdownDescription": "Always `Topology`." }, "metadata": { "type": "object", "required": ["name"], "additionalProperties": false, "description": "Name and description of this architecture.", "markdownDescription": "Name and description of this architecture.", "properties": { "name": { "$ref": "#/definitions/dnsLabel", "description": "The architecture's name: a DNS label.", "markdownDescription": "The architecture's name: a DNS label (lowercase letters, digits and `-`, at most 63 characters)." }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people: what this design is for." }, "labels": { "type": "object", "additionalProperties": { "type": "string" }, "description": "Free-form key/value labels (owner, environment) for people and tooling.", "markdownDescription": "Free-form key/value labels (`owner`, `environment`) for people and tooling. Not read by any rule." }, "decision": { "type": "object", "additionalProperties": false, "description": "The decision record's lifecycle: status, date, deciders, the record it supersedes.", "markdownDescription": 'The **decision record\'s lifecycle** (`quorate report`): its status, when and by whom it was decided, and the record it supersedes. A design with error findings is reported as "proposed \u2014 blocked by N errors" whatever the status says.', "properties": { "status": { "enum": ["proposed", "accepted", "superseded", "deprecated"], "description": "proposed (default), accepted, superseded or deprecated.", "markdownDescription": "`proposed` (default), `accepted`, `superseded` or `deprecated` \u2014 the record's **Status**." }, "date": { "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$", "description": "When the decision was taken (YYYY-MM-DD).", "markdownDescription": "When the decision was taken, `YYYY-MM-DD`." }, "deciders": { "type": "array", "items": { "type": "string" }, "description": "Who decided (teams or people).", "markdownDescription": "Who decided: teams or people (`platform-architecture`)." }, "supersedes": { "type": "string", "description": "The name of the design or record this one replaces.", "markdownDescription": "The name of the design or record this one replaces (`payments-eu-v1`)." } } } } }, "sites": { "type": "array", "minItems": 1, "description": "The failure domains: datacenters, regions or zones that fail as a unit.", "markdownDescription": "The **failure domains**: datacenters, regions or zones that fail as a unit. Quorum and capacity rules simulate losing each one.", "items": {} }, "links": { "type": "array", "description": "Measured WAN round-trip times between pairs of sites (symmetric).", "markdownDescription": "Measured WAN **round-trip times** between pairs of sites (symmetric). No transitive guessing: a quorum needs a link between every two member sites.", "items": {} }, "clusters": { "type": "array", "description": "Kubernetes clusters: where they run, their address ranges, their cross-cluster network and their control plane quorum.", "markdownDescription": "Kubernetes clusters: where they run, their address ranges, their cross-cluster network (`mesh`) and their control plane quorum (`etcd`).", "items": {} }, "stores": { "type": "array", "description": "Data stores that replicate across sites.", "markdownDescription": "Data stores that replicate across sites. `replication` decides which rules apply: `consensus`/`galera` are quorums; `async`/`crdt` have writers and lag.", "items": {} }, "traffic": { "type": "array", "description": "North-south entry points: how global traffic is steered to backends.", "markdownDescription": "North-south entry points: how global traffic is steered (GSLB, GeoDNS, anycast, weighted DNS) to backends, and what each backend can carry.", "items": {} }, "exports": { "type": "array", "description": "Services exported across clusters (MCS ServiceExport).", "markdownDescription": "Services exported across clusters (Kubernetes MCS `ServiceExport`): every cluster of the clusterset can then reach them.", "items": {} }, "exportPolicy": { "type": "object", "additionalProperties": false, "description": "Who may export what. Absent: no namespace restriction and no exporters list.", "markdownDescription": "Who may export what. Absent (or a field absent): no namespace restriction and no exporters list; system-namespace, default-namespace and broad-exporter rules apply regardless.", "properties": { "allowedNamespaces": { "type": "array", "items": { "type": "string" }, "description": "Namespaces from which Services may be exported.", "markdownDescription": "Namespaces from which Services may be exported. An export elsewhere is `export/namespace-not-allowed`." }, "exporters": { "type": "array", "items": { "$ref": "#/definitions/subject" }, "description": "RBAC subjects allowed to create ServiceExports.", "markdownDescription": "RBAC subjects allowed to create `ServiceExport`s. A RoleBinding granting export to anyone else is `rbac/unlisted-exporter`." } } } }, "definitions": { "availability": { "type": "number", "exclusiveMinimum": 0, "maximum": 1, "description": "Fraction of time up, in (0, 1]: 0.999 is three nines (about 526 minutes down a year).", "markdownDescription": "Fraction of time up, greater than 0 and at most 1: `0.999` is three nines (about 526 unavailable minutes a year). Failures are taken as independent, so the figures computed from it are an upper bound. Absent = 1 (never fails)." }, "storeObjectives": { "type": "object", "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "The computed fraction of time writes are accepted must be at least this.", "markdownDescription": "The store must **accept writes** at least this fraction of the time (e.g. `0.9999`, four nines, about 53 minutes a year). Below it is `objective/availability`." }, "rpoSeconds": { "type": "number", "minimum": 0, "description": "Most seconds of acknowledged writes a site loss may take (async: maxLagSeconds).", "markdownDescription": "Most seconds of **acknowledged writes** a site loss may take (RPO). `async`/`crdt`: compared with `maxLagSeconds` (unbounded when the lag buffer overflows); `consensus`/`galera` commit to a majority before acknowledging (RPO 0). Above it is `objective/rpo`." }, "conflictProbability": { "type": "number", "minimum": 0, "maximum": 1, "description": "Multi-writer: most fraction of time with writer sites unable to reach each other.", "markdownDescription": "Multi-writer `async`/`crdt`: the most fraction of time with two up writer sites unable to reach each other (a lower bound on conflict exposure: writers also conflict while connected, within their lag). Above it is `objective/conflicts`." }, "survive": { "type": "array", "uniqueItems": true, "items": { "enum": ["site", "two-sites", "partition"] }, "description": "Failures that must keep it working: site, two-sites, partition.", "markdownDescription": "Failure classes that must keep writes working: `site` (every single-site loss), `two-sites` (every pair of sites lost), `partition` (every split of the sites into two groups). A failing scenario is `objective/survive`." } }, "description": "The tiers this store is held to.", "markdownDescription": "The **tiers** this store is held to; Quorate computes the figures from the design (site and link `availability`) and reports each objective not met (`objective/*`)." }, "trafficObjectives": { "type": "object", "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "The computed fraction of time every request is served must be at least this.", "markdownDescription": "The entry point must **serve every request** (no overload, no errors) at least this fraction of the time. Below it is `objective/availability`." }, "rtoSeconds": { "type": "number", "minimum": 0, "description": "Most seconds until clients are steered away from a lost site.", "markdownDescription": "Most seconds until clients are **steered away from a lost site** (RTO), compared with the estimate from `healthCheck` and `ttlSeconds` (DNS steering) or `healthCheck.withdrawSeconds` (anycast). Above it is `objective/rto`; without a `healthCheck` it is `objective/unmeasurable`." }, "survive": { "type": "array", "uniqueItems": true, "items": { "enum": ["site", "two-sites", "partition"] }, "description": "Failures that must keep it working: site, two-sites, partition.", "markdownDescription": "Failure classes that must keep the entry point serving: `site` (every single-site loss), `two-sites` (every pair of sites lost), `partition` (every split of the sites into two groups). A failing scenario is `objective/survive`." } }, "description": "The tiers this entry point is held to.", "markdownDescription": "The **tiers** this entry point is held to; Quorate computes the figures from the design (site and link `availability`) and reports each objective not met (`objective/*`)." }, "healthCheck": { "type": "object", "additionalProperties": false, "required": ["intervalSeconds", "failureThreshold"], "description": "How steering detects a dead backend: drives the RTO estimate.", "markdownDescription": "How steering detects a dead backend. RTO estimate: DNS steering `intervalSeconds \xD7 failureThreshold + timeoutSeconds + propagationSeconds + ttlSeconds` (for clients that honour the TTL); anycast `intervalSeconds \xD7 failureThreshold + timeoutSeconds + withdrawSeconds`.", "properties": { "intervalSeconds": { "type": "number", "exclusiveMinimum": 0, "description": "Seconds between health checks.", "markdownDescription": "Seconds between health checks." }, "failureThreshold": { "type": "integer", "minimum": 1, "description": "Consecutive failed checks before a backend is withdrawn.", "markdownDescription": "Consecutive failed checks before a backend is marked down and withdrawn." }, "timeoutSeconds": { "type": "number", "minimum": 0, "description": "Seconds a check waits before it counts as failed (default 0).", "markdownDescription": "Seconds one check waits before it counts as failed (default 0)." }, "propagationSeconds": { "type": "number", "minimum": 0, "description": "DNS: seconds for a changed answer to reach the authoritative servers (default 0).", "markdownDescription": "DNS steering: seconds for a changed answer to reach every authoritative server (default 0)." }, "withdrawSeconds": { "type": "number", "minimum": 0, "description": "Anycast: seconds for the BGP withdrawal to converge (default 0).", "markdownDescription": "Anycast: seconds for the BGP withdrawal to converge (default 0). Established connections to the lost site are reset either way." } } }, "dnsLabel": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", "description": "A DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters.", "markdownDescription": "A DNS label: lowercase letters, digits and `-`, starting and ending with a letter or digit, at most 63 characters." }, "reference": { "type": "string", "description": "The name of a declared entity.", "markdownDescription": "The name of a declared entity." }, "positiveMs": { "type": "number", "exclusiveMinimum": 0, "description": "Milliseconds, greater than 0.", "markdownDescription": "Milliseconds, greater than 0." }, "cidrs": { "anyOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" }, "maxItems": 2 }], "description": "A CIDR, or a list of them (dual-stack: one IPv4 and one IPv6).", "markdownDescription": "A CIDR (`10.0.0.0/16`, `fd00:10::/56`), or a list of them (dual-stack: one IPv4 and one IPv6)." }, "members": { "type": "object", "minProperties": 1, "additionalProperties": { "type": "integer", "minimum": 0 }, "description": "Site name -> number of members (replicas, voters) in that site.", "markdownDescription": "Site name \u2192 number of members (replicas, voters) in that site. Size `n` is the sum; majority is `\u230An/2\u230B + 1`; it tolerates `\u230A(n\u22121)/2\u230B` failures." }, "site": { "type": "object", "required": ["name"], "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "Fraction of time the whole site is up, in (0, 1]. Absent = 1.", "markdownDescription": "Fraction of time the whole site is up, in (0, 1] (e.g. `0.999`). With at least one site or link availability declared, Quorate computes each store's and entry point's availability from the design (`quorate availability`). Absent = 1 (never fails); failures are taken as independent, so figures are an upper bound." }, "name": { "$ref": "#/definitions/dnsLabel", "description": "The site's name: a DNS label, unique among sites.", "markdownDescription": "The site's name: a DNS label, unique among sites. Referenced from `links`, `clusters[].site`, `members`, `writers` and `replicas`." }, "role": { "enum": ["primary", "secondary", "witness"], "description": "primary (serves traffic), secondary (standby) or witness (only a tie-breaking quorum member). Default primary.", "markdownDescription": "`primary` (serves traffic, default), `secondary` (standby) or `witness` (hosts only a tie-breaking quorum member, often a small VM or cloud region)." }, "location": { "type": "object", "required": ["lat", "lon"], "additionalProperties": false, "description": "Where the site is, for the fiber floor check.", "markdownDescription": "Where the site is. With both ends of a link located, an `rttMs` faster than light in fiber (1 ms per 100 km of great-circle distance) is `rtt/below-fiber-floor`.", "properties": { "lat": { "type": "number", "minimum": -90, "maximum": 90, "description": "Latitude in degrees.", "markdownDescription": "Latitude in degrees (\u221290\u202690)." }, "lon": { "type": "number", "minimum": -180, "maximum": 180, "description": "Longitude in degrees.", "markdownDescription": "Longitude in degrees (\u2212180\u2026180)." } } }, "addresses": { "type": "array", "items": { "type": "string" }, "description": "Hosts at this site outside any cluster (witness VMs, database hosts), as CIDRs; a single host is /32 or /128.", "markdownDescription": "Hosts at this site **outside any cluster** \u2014 witness VMs, bare-metal database or etcd hosts \u2014 as CIDRs (`192.0.2.0/28`, `2001:db8:a::/64`; a single host is `/32` or `/128`). Checked for overlap with other sites' addresses and every cluster's pod and service ranges (`cidr/overlap`); inside the node range of a cluster at this same site is fine. `quorate ports` opens the firewall rows to them and `quorate gameday` cuts them at the host (nftables)." }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } } }, "link": { "type": "object", "required": ["between", "rttMs"], "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "Fraction of time the link carries traffic, in (0, 1]. Absent = 1.", "markdownDescription": "Fraction of time the link carries traffic, in (0, 1] (e.g. `0.9995`). A link that is down is a cut: its two sites stop reaching each other (no transitive routing). Absent = 1 (never fails)." }, "between": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "minItems": 2, "maxItems": 2, "uniqueItems": true, "description": "The two distinct sites this link joins.", "markdownDescription": "The two distinct sites this link joins, e.g. `[fra, lon]`. Links are symmetric." }, "rttMs": { "$ref": "#/definitions/positiveMs", "description": "Typical round-trip time in ms (fractions allowed).", "markdownDescription": "Typical **round-trip** time in ms (fractions allowed, e.g. `1.5`). Drives etcd timer checks, commit latency and the Galera WAN check." }, "rttP99Ms": { "$ref": "#/definitions/positiveMs", "description": "Worst-case RTT seen in a latency excursion (p99), in ms.", "markdownDescription": "Worst-case RTT seen in a latency excursion (p99), in ms. An election timeout below 10\xD7 this is `rtt/excursion`." } } }, "etcd": { "type": "object", "required": ["members"], "additionalProperties": false, "description": "The cluster's own etcd quorum.", "markdownDescription": "The cluster's own **etcd quorum**. Members in more than one site make a stretched control plane.", "properties": { "members": { "$ref": "#/definitions/members" }, "heartbeatMs": { "$ref": "#/definitions/positiveMs", "description": "etcd --heartbeat-interval in ms (default 100).", "markdownDescription": "etcd `--heartbeat-interval` in ms (default **100**). Should be at least the largest RTT between members." }, "electionTimeoutMs": { "$ref": "#/definitions/positiveMs", "description": "etcd --election-timeout in ms (default 1000).", "markdownDescription": "etcd `--election-timeout` in ms (default **1000**). At least 10\xD7 the largest member RTT and 10\xD7 the heartbeat; at most 50000." } } }, "istio": { "type": "object", "additionalProperties": false, "required": ["meshId"], "description": "This cluster is in an Istio multicluster mesh.", "markdownDescription": "This cluster is part of an **Istio multicluster mesh** (primary-remote or multi-primary).", "properties": { "meshId": { "type": "string", "description": "values.global.meshID: the same on every cluster of one mesh.", "markdownDescription": "`values.global.meshID`: the same on every cluster of one mesh. Clusters sharing it form the mesh." }, "clusterName": { "type": "string", "description": "values.global.multiCluster.clusterName (default: the cluster's name); unique within the mesh.", "markdownDescription": "`values.global.multiCluster.clusterName` (default here: the cluster's `name`); unique within the mesh. Istio keys endpoints and remote secrets by it." }, "network": { "type": "string", "description": "topology.istio.io/network: clusters on one network have directly routable pod IPs.", "markdownDescription": "`topology.istio.io/network`: clusters on one network reach each other's pod IPs directly; across networks traffic goes through east-west gateways (15443)." }, "role": { "enum": ["primary", "remote"], "description": "primary runs istiod; remote is served by a primary's istiod.", "markdownDescription": "`primary` runs its own istiod; `remote` is served by another cluster's istiod (config, sidecar injection, certificates)." }, "primary": { "$ref": "#/definitions/reference", "description": "Remote only: the cluster whose istiod serves this one.", "markdownDescription": "Remote only: the cluster whose istiod serves this one (reached through its east-west gateway on 15012/15017)." }, "rootCa": { "type": "string", "description": "The root CA this cluster's workload certificates chain to.", "markdownDescription": "The root CA this cluster's workload certificates chain to. Every cluster of one mesh needs the same root for cross-cluster mTLS." }, "eastWestGateway": { "type": "boolean", "description": "An east-west gateway is installed (15443 AUTO_PASSTHROUGH; 15012/15017 on primaries).", "markdownDescription": "An east-west gateway is installed: `15443` (AUTO_PASSTHROUGH mTLS) and, on primaries, `15012` (xDS/CA) and `15017` (webhooks)." } } }, "linkerd": { "type": "object", "additionalProperties": false, "description": "This cluster runs Linkerd multicluster.", "markdownDescription": "This cluster runs **Linkerd multicluster** (service mirroring).", "properties": { "trustAnchor": { "type": "string", "description": "The identity trust anchor (bundle) this cluster trusts.", "markdownDescription": "The identity **trust anchor** (root bundle) this cluster trusts. Linked clusters must share it." }, "trustDomain": { "type": "string", "description": "identityTrustDomain (default cluster.local).", "markdownDescription": "`identityTrustDomain` (default `cluster.local`); must equal `clusterDomain`." }, "clusterDomain": { "type": "string", "description": "The cluster's DNS domain (default cluster.local).", "markdownDescription": "The cluster's DNS domain (default `cluster.local`)." }, "gateway": { "type": "boolean", "description": "The linkerd-multicluster gateway (4143, probe 4191) is installed.", "markdownDescription": "The `linkerd-multicluster` gateway is installed (proxy port `4143`, probe `4191`). Gateway-mode links to this cluster need it." }, "links": { "type": "array", "description": "Links: this cluster mirrors Services exported by these clusters.", "markdownDescription": "`Link`s: this cluster **mirrors** Services exported by these clusters, as `<service>-<cluster>`.", "items": { "type": "object", "required": ["cluster"], "additionalProperties": false, "properties": { "cluster": { "$ref": "#/definitions/reference", "description": "The cluster whose exported Services this one mirrors.", "markdownDescription": "The cluster whose exported Services this one mirrors (one way)." }, "mode": { "enum": ["gateway", "flat", "federated"], "description": "gateway (through the target's gateway), flat (pod-to-pod) or federated. Default gateway.", "markdownDescription": "`gateway` (through the target's multicluster gateway, default), `flat` (pod-to-pod; needs routable pod networks) or `federated` (one Service across clusters; pod-to-pod)." } } } } } }, "cluster": { "type": "object", "required": ["name", "site"], "additionalProperties": false, "properties": { "name": { "type": "string", "minLength": 1, "description": "The cluster's name; unique among clusters. ClusterMesh also needs at most 32 characters.", "markdownDescription": "The cluster's name; unique among clusters. A DNS label; with `mesh: clustermesh` also at most **32** characters and not `default`." }, "site": { "$ref": "#/definitions/reference", "description": "The site whose nodes run this cluster.", "markdownDescription": "The site whose nodes run this cluster. Losing that site loses the cluster and its backends." }, "id": { "type": "integer", "description": "Mesh cluster id (ClusterMesh: 1..255, or 1..511 with maxConnectedClusters 511).", "markdownDescription": "Mesh cluster id (Cilium `cluster.id`): unique, `1..255`, or `1..511` with `maxConnectedClusters: 511`." }, "mesh": { "enum": ["clustermesh", "submariner", "none"], "description": "The cross-cluster pod network: clustermesh, submariner or none (default).", "markdownDescription": "The cross-cluster pod network: `clustermesh` (Cilium), `submariner` (L3 tunnels, Lighthouse DNS) or `none` (default)." }, "maxConnectedClusters": { "type": "integer", "enum": [255, 511], "description": "ClusterMesh only: 255 (default) or 511; the same on every cluster.", "markdownDescription": "ClusterMesh only: `255` (default) or `511`. Set at install; must be the same on every cluster of the mesh." }, "globalnet": { "type": "boolean", "description": "Submariner Globalnet: this cluster's ranges may overlap others'.", "markdownDescription": "Submariner **Globalnet**: this cluster's ranges may overlap others' (when both sides use it)." }, "broker": { "type": "boolean", "description": "Submariner: this cluster runs the Broker (subctl deploy-broker); every Submariner cluster reaches its API server.", "markdownDescription": "Submariner: this cluster runs the **Broker** (`subctl deploy-broker`): every cluster that joins reaches its kube-apiserver (TCP 6443 on kubeadm, often 443 elsewhere \u2014 `broker-info.subm` says), so `quorate ports` writes those rows to this cluster's nodes. Often a small management cluster (`mesh: none`) rather than a busy production one; losing it blocks joins and export updates, not the tunnels that are up." }, "network": { "type": "object", "additionalProperties": false, "description": "The cluster's address ranges.", "markdownDescription": "The cluster's address ranges. They must not overlap within the cluster or with connected clusters.", "properties": { "pods": { "$ref": "#/definitions/cidrs", "description": "Pod CIDR(s).", "markdownDescription": "Pod CIDR(s) (`--cluster-cidr`)." }, "services": { "$ref": "#/definitions/cidrs", "description": "Service CIDR(s); at least /12 (IPv4) or /108 (IPv6).", "markdownDescription": "Service CIDR(s) (`--service-cluster-ip-range`); kube-apiserver refuses one larger than `/12` (IPv4) or `/108` (IPv6)." }, "nodes": { "$ref": "#/definitions/cidrs", "description": "Node CIDR(s).", "markdownDescription": "Node (host network) CIDR(s)." }, "globalCidr": { "type": "string", "description": "Submariner Globalnet only: the cluster's global CIDR (subctl join --globalnet-cidr).", "markdownDescription": "Submariner **Globalnet** only: the cluster's global CIDR (`subctl join --globalnet-cidr`, by default carved from `242.0.0.0/8`). Other clusters reach this one's exported Services at these addresses; `quorate gameday` cuts them." } } }, "etcd": { "$ref": "#/definitions/etcd" }, "deployment": { "type": "array", "description": "The deployment files of this cluster (paths or globs relative to this file), compared with the design.", "markdownDescription": "The **deployment files** of this cluster \u2014 Helm values (Cilium, Istio, Linkerd, Submariner), `IstioOperator`, Linkerd `Link`, kubeadm `ClusterConfiguration`, k3s/RKE2 `config.yaml`, Submariner CRs \u2014 as paths or globs relative to this topology, or `{ path, kind }` where the content does not say what it is. Quorate reports where they drift from the design (`drift/*`).", "items": { "anyOf": [{ "type": "string", "minLength": 1 }, { "type": "object", "required": ["path"], "additionalProperties": false, "properties": { "path": { "type": "string", "minLength": 1, "description": "A path or glob relative to this topology." }, "kind": { "enum": ["cilium-values", "istio-values", "linkerd-values", "linkerd-multicluster-values", "linkerd-link", "kubeadm", "k3s", "submariner"], "description": "What the file is, where its content does not say." } } }] } }, "istio": { "$ref": "#/definitions/istio" }, "linkerd": { "$ref": "#/definitions/linkerd" }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } }, "if": { "properties": { "mesh": { "const": "clustermesh" } }, "required": ["mesh"] }, "else": { "properties": { "name": { "$ref": "#/definitions/dnsLabel" } } } }, "store": { "type": "object", "required": ["name", "replication"], "additionalProperties": false, "properties": { "objectives": { "$ref": "#/definitions/storeObjectives" }, "name": { "$ref": "#/definitions/dnsLabel", "description": "The store's name; unique among stores.", "markdownDescription": "The store's name; unique among stores. Referenced from `traffic[].dependsOn`." }, "engine": { "type": "string", "description": "Free text for people (cockroachdb, postgres, mariadb-galera\u2026).", "markdownDescription": "Free text for people (`cockroachdb`, `postgres`, `mariadb-galera`\u2026). Rules key off `replication`; the engine is read where it decides a fact: PostgreSQL, MySQL or MariaDB with writers in several sites and no multi-master layer named (`postgres-bdr`, `pgedge`, `mariadb-galera`) is `data/single-primary-writers`, CockroachDB relays writes through a follower in the what-if engine, and the port matrix opens the engine's replication port." }, "replication": { "enum": ["consensus", "galera", "async", "crdt"], "description": "consensus (Raft/Paxos), galera (virtually synchronous certification), async (primary/replica) or crdt.", "markdownDescription": "`consensus` (Raft/Paxos quorum), `galera` (certification-based, virtually synchronous), `async` (writers ship a log to replicas) or `crdt` (merge without coordination)." }, "members": { "$ref": "#/definitions/members" }, "writeLatencyBudgetMs": { "$ref": "#/definitions/positiveMs", "description": "consensus and galera: the commit latency the application can afford.", "markdownDescription": "`consensus` and `galera`: the commit latency the application can afford. Best-case commit latency above it is `rtt/commit-budget` (Galera: from the best site to write from, one round trip to its farthest member site)." }, "writers": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "async/crdt: sites that accept writes.", "markdownDescription": "`async`/`crdt`: sites that accept writes. Two or more need a `conflictResolution`." }, "replicas": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "async: sites holding read replicas.", "markdownDescription": "`async`: sites holding read replicas." }, "conflictResolution": { "enum": ["none", "last-writer-wins", "crdt", "manual", "event-sourcing"], "description": "How concurrent writes in two sites are reconciled.", "markdownDescription": "How concurrent writes in two sites are reconciled: `none`, `last-writer-wins`, `crdt`, `manual` or `event-sourcing`." }, "maxLagSeconds": { "type": "number", "minimum": 0, "description": "async: the replication lag to ride out, in seconds.", "markdownDescription": "`async`: the replication lag (a WAN outage, a slow replica) the pipeline must ride out, in seconds." }, "writeRatePerSecond": { "type": "number", "minimum": 0, "description": "async: writes per second at peak.", "markdownDescription": "`async`: writes per second at peak." }, "writeBytes": { "type": "number", "minimum": 0, "description": "async: average bytes per write.", "markdownDescription": "`async`: average bytes per write (log record size)." }, "lagBufferBytes": { "type": "number", "minimum": 0, "description": "async: what the replication pipeline can hold, in bytes.", "markdownDescription": "`async`: what the replication pipeline can hold (WAL retention, queue size), in bytes. Must be at least `maxLagSeconds \xD7 writeRatePerSecond \xD7 writeBytes`." }, "namespace": { "$ref": "#/definitions/dnsLabel", "description": "Where the store's pods run, when it runs in the clusters (a Kubernetes namespace).", "markdownDescription": "The Kubernetes **namespace** the store's pods run in, when it runs in the clusters (`ledger-system`). `quorate gameday` cuts it off like the application namespaces, so the store's predicted behaviour is what the experiment tests." }, "owner": { "type": "string", "minLength": 1, "description": "Who is paged for this store (a team or on-call rotation).", "markdownDescription": 'Who is **paged** for this store \u2014 a team or on-call rotation (`team-payments`). The day-two checklist asks for conflict resolution "with named on-call roles"; the decision record and the game day\'s pre-flight name it.' }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } } }, "backend": { "type": "object", "required": ["cluster"], "additionalProperties": false, "properties": { "cluster": { "$ref": "#/definitions/reference", "description": "The cluster that serves this entry point.", "markdownDescription": "The cluster that serves this entry point; its `site` decides which site loss takes it out." }, "weight": { "type": "integer", "minimum": 0, "description": "Steering weight (default 1). Load = peakRps \xD7 weight / sum of surviving weights.", "markdownDescription": "Steering weight (default `1`). Load = `peakRps \xD7 weight / \u03A3 surviving weights`." }, "capacityRps": { "type": "integer", "minimum": 0, "description": "What this backend can serve at most, in requests per second.", "markdownDescription": "What this backend can serve at most, in requests per second \u2014 checked with every site up and after each site loss." } } }, "traffic": { "type": "object", "required": ["name", "steering", "backends"], "additionalProperties": false, "properties": { "healthCheck": { "$ref": "#/definitions/healthCheck" }, "objectives": { "$ref": "#/definitions/trafficObjectives" }, "name": { "$ref": "#/definitions/dnsLabel", "description": "The entry point's name; unique among traffic entries.", "markdownDescription": "The entry point's name; unique among traffic entries." }, "hostname": { "type": "string", "pattern": "^(\\*\\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.?$", "description": "The public hostname (lowercase DNS name).", "markdownDescription": "The public hostname (lowercase DNS name), e.g. `checkout.example.com`." }, "steering": { "enum": ["gslb", "geodns", "anycast", "weighted-dns"], "description": "How clients reach a site: gslb, geodns, anycast or weighted-dns.", "markdownDescription": "How clients reach a site: `gslb` (health-checked DNS), `geodns`, `anycast` (BGP) or `weighted-dns`." }, "ttlSeconds": { "type": "integer", "minimum": 0, "description": "DNS-based steering: the record TTL in seconds (30..120 recommended).", "markdownDescription": "DNS-based steering: the record TTL in seconds. `30..120` balances failover speed against resolvers that ignore short TTLs." }, "longLivedConnections": { "type": "boolean", "description": "WebSockets, large downloads, gRPC streams.", "markdownDescription": "WebSockets, large downloads, gRPC streams: anycast route changes reset them." }, "peakRps": { "type": "integer", "minimum": 0, "description": "Normal global peak in requests per second.", "markdownDescription": "Normal global peak in requests per second, shared by the backends in proportion to their weights." }, "dependsOn": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "Stores this entry point needs to serve writes.", "markdownDescription": "Stores this entry point needs to serve writes. Active-active backends on a single-writer store is `traffic/fake-active-active`." }, "backends": { "type": "array", "minItems": 1, "items": { "$ref": "#/definitions/backend" }, "description": "The clusters that serve this entry point.", "markdownDescription": "The clusters that serve this entry point, with weights and capacities." }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } } }, "export": { "type": "object", "required": ["service", "namespace", "clusters"], "additionalProperties": false, "properties": { "service": { "$ref": "#/definitions/dnsLabel", "description": "The Service's name.", "markdownDescription": "The exported Service's name." }, "namespace": { "type": "string", "description": "The Service's namespace.", "markdownDescription": "The Service's namespace. System namespaces must never be exported; `default` deserves care." }, "clusters": { "type": "array", "minItems": 1, "items": { "$ref": "#/definitions/reference" }, "description": "Clusters that export it.", "markdownDescription": "Clusters that export it (each runs a `ServiceExport`)." } } }, "subject": { "type": "object", "required": ["kind", "name"], "additionalProperties": false, "properties": { "kind": { "enum": ["User", "Group", "ServiceAccount"], "description": "RBAC subject kind.", "markdownDescription": "RBAC subject kind: `User`, `Group` or `ServiceAccount`." }, "name": { "type": "string", "description": "The subject's name.", "markdownDescription": "The subject's name." }, "namespace": { "type": "string", "description": "ServiceAccount only: its namespace.", "markdownDescription": "`ServiceAccount` only: its namespace." } } } } };
+var schema56 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://raw.githubusercontent.com/quorate/quorate/main/schemas/topology.schema-root.json", "title": "Quorate topology (quorate.dev/v1alpha1)", "description": "One multi-site architecture: sites, WAN RTTs, clusters and their address ranges, quorum-replicated stores, global traffic, exports and export policy.", "markdownDescription": "One multi-site architecture: **sites**, WAN **links** (RTT), **clusters** and their address ranges, quorum-replicated **stores**, global **traffic**, **exports** and the **exportPolicy**.", "type": "object", "required": ["apiVersion", "kind", "metadata", "sites"], "additionalProperties": false, "properties": { "apiVersion": { "const": "quorate.dev/v1alpha1", "description": "The format version. Always quorate.dev/v1alpha1.", "markdownDescription": "The format version. Always `quorate.dev/v1alpha1`." }, "kind": { "const": "Topology", "description": "Always Topology.", "markdownDescription": "Always `Topology`." }, "metadata": { "type": "object", "required": ["name"], "additionalProperties": false, "description": "Name and description of this architecture.", "markdownDescription": "Name and description of this architecture.", "properties": { "name": { "$ref": "#/definitions/dnsLabel", "description": "The architecture's name: a DNS label.", "markdownDescription": "The architecture's name: a DNS label (lowercase letters, digits and `-`, at most 63 characters)." }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people: what this design is for." }, "labels": { "type": "object", "additionalProperties": { "type": "string" }, "description": "Free-form key/value labels (owner, environment) for people and tooling.", "markdownDescription": "Free-form key/value labels (`owner`, `environment`) for people and tooling. Not read by any rule." }, "decision": { "type": "object", "additionalProperties": false, "description": "The decision record's lifecycle: status, date, deciders, the record it supersedes.", "markdownDescription": 'The **decision record\'s lifecycle** (`quorate report`): its status, when and by whom it was decided, and the record it supersedes. A design with error findings is reported as "proposed \u2014 blocked by N errors" whatever the status says.', "properties": { "status": { "enum": ["proposed", "accepted", "superseded", "deprecated"], "description": "proposed (default), accepted, superseded or deprecated.", "markdownDescription": "`proposed` (default), `accepted`, `superseded` or `deprecated` \u2014 the record's **Status**." }, "date": { "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$", "description": "When the decision was taken (YYYY-MM-DD).", "markdownDescription": "When the decision was taken, `YYYY-MM-DD`." }, "deciders": { "type": "array", "items": { "type": "string" }, "description": "Who decided (teams or people).", "markdownDescription": "Who decided: teams or people (`platform-architecture`)." }, "supersedes": { "type": "string", "description": "The name of the design or record this one replaces.", "markdownDescription": "The name of the design or record this one replaces (`payments-eu-v1`)." } } } } }, "sites": { "type": "array", "minItems": 1, "description": "The failure domains: datacenters, regions or zones that fail as a unit.", "markdownDescription": "The **failure domains**: datacenters, regions or zones that fail as a unit. Quorum and capacity rules simulate losing each one.", "items": {} }, "links": { "type": "array", "description": "Measured WAN round-trip times between pairs of sites (symmetric).", "markdownDescription": "Measured WAN **round-trip times** between pairs of sites (symmetric). No transitive guessing: a quorum needs a link between every two member sites.", "items": {} }, "clusters": { "type": "array", "description": "Kubernetes clusters: where they run, their address ranges, their cross-cluster network and their control plane quorum.", "markdownDescription": "Kubernetes clusters: where they run, their address ranges, their cross-cluster network (`mesh`) and their control plane quorum (`etcd`).", "items": {} }, "stores": { "type": "array", "description": "Data stores that replicate across sites.", "markdownDescription": "Data stores that replicate across sites. `replication` decides which rules apply: `consensus`/`galera` are quorums; `async`/`crdt` have writers and lag.", "items": {} }, "traffic": { "type": "array", "description": "North-south entry points: how global traffic is steered to backends.", "markdownDescription": "North-south entry points: how global traffic is steered (GSLB, GeoDNS, anycast, weighted DNS) to backends, and what each backend can carry.", "items": {} }, "exports": { "type": "array", "description": "Services exported across clusters (MCS ServiceExport).", "markdownDescription": "Services exported across clusters (Kubernetes MCS `ServiceExport`): every cluster of the clusterset can then reach them.", "items": {} }, "exportPolicy": { "type": "object", "additionalProperties": false, "description": "Who may export what. Absent: no namespace restriction and no exporters list.", "markdownDescription": "Who may export what. Absent (or a field absent): no namespace restriction and no exporters list; system-namespace, default-namespace and broad-exporter rules apply regardless.", "properties": { "allowedNamespaces": { "type": "array", "items": { "type": "string" }, "description": "Namespaces from which Services may be exported.", "markdownDescription": "Namespaces from which Services may be exported. An export elsewhere is `export/namespace-not-allowed`." }, "exporters": { "type": "array", "items": { "$ref": "#/definitions/subject" }, "description": "RBAC subjects allowed to create ServiceExports.", "markdownDescription": "RBAC subjects allowed to create `ServiceExport`s. A RoleBinding granting export to anyone else is `rbac/unlisted-exporter`." } } } }, "definitions": { "availability": { "type": "number", "exclusiveMinimum": 0, "maximum": 1, "description": "Fraction of time up, in (0, 1]: 0.999 is three nines (about 526 minutes down a year).", "markdownDescription": "Fraction of time up, greater than 0 and at most 1: `0.999` is three nines (about 526 unavailable minutes a year). Failures are taken as independent, so the figures computed from it are an upper bound. Absent = 1 (never fails)." }, "storeObjectives": { "type": "object", "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "The computed fraction of time writes are accepted must be at least this.", "markdownDescription": "The store must **accept writes** at least this fraction of the time (e.g. `0.9999`, four nines, about 53 minutes a year). Below it is `objective/availability`." }, "rpoSeconds": { "type": "number", "minimum": 0, "description": "Most seconds of acknowledged writes a site loss may take (async: maxLagSeconds).", "markdownDescription": "Most seconds of **acknowledged writes** a site loss may take (RPO). `async`/`crdt`: compared with `maxLagSeconds` (unbounded when the lag buffer overflows); `consensus`/`galera` commit to a majority before acknowledging (RPO 0). Above it is `objective/rpo`." }, "conflictProbability": { "type": "number", "minimum": 0, "maximum": 1, "description": "Multi-writer: most fraction of time with writer sites unable to reach each other.", "markdownDescription": "Multi-writer `async`/`crdt`: the most fraction of time with two up writer sites unable to reach each other (a lower bound on conflict exposure: writers also conflict while connected, within their lag). Above it is `objective/conflicts`." }, "survive": { "type": "array", "uniqueItems": true, "items": { "enum": ["site", "two-sites", "partition"] }, "description": "Failures that must keep it working: site, two-sites, partition.", "markdownDescription": "Failure classes that must keep writes working: `site` (every single-site loss), `two-sites` (every pair of sites lost), `partition` (every split of the sites into two groups). A failing scenario is `objective/survive`." } }, "description": "The tiers this store is held to.", "markdownDescription": "The **tiers** this store is held to; Quorate computes the figures from the design (site and link `availability`) and reports each objective not met (`objective/*`)." }, "trafficObjectives": { "type": "object", "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "The computed fraction of time every request is served must be at least this.", "markdownDescription": "The entry point must **serve every request** (no overload, no errors) at least this fraction of the time. Below it is `objective/availability`." }, "rtoSeconds": { "type": "number", "minimum": 0, "description": "Most seconds until clients are steered away from a lost site.", "markdownDescription": "Most seconds until clients are **steered away from a lost site** (RTO), compared with the estimate from `healthCheck` and `ttlSeconds` (DNS steering) or `healthCheck.withdrawSeconds` (anycast). Above it is `objective/rto`; without a `healthCheck` it is `objective/unmeasurable`." }, "survive": { "type": "array", "uniqueItems": true, "items": { "enum": ["site", "two-sites", "partition"] }, "description": "Failures that must keep it working: site, two-sites, partition.", "markdownDescription": "Failure classes that must keep the entry point serving: `site` (every single-site loss), `two-sites` (every pair of sites lost), `partition` (every split of the sites into two groups). A failing scenario is `objective/survive`." } }, "description": "The tiers this entry point is held to.", "markdownDescription": "The **tiers** this entry point is held to; Quorate computes the figures from the design (site and link `availability`) and reports each objective not met (`objective/*`)." }, "healthCheck": { "type": "object", "additionalProperties": false, "required": ["intervalSeconds", "failureThreshold"], "description": "How steering detects a dead backend: drives the RTO estimate.", "markdownDescription": "How steering detects a dead backend. RTO estimate: DNS steering `intervalSeconds \xD7 failureThreshold + timeoutSeconds + propagationSeconds + ttlSeconds` (for clients that honour the TTL); anycast `intervalSeconds \xD7 failureThreshold + timeoutSeconds + withdrawSeconds`.", "properties": { "intervalSeconds": { "type": "number", "exclusiveMinimum": 0, "description": "Seconds between health checks.", "markdownDescription": "Seconds between health checks." }, "failureThreshold": { "type": "integer", "minimum": 1, "description": "Consecutive failed checks before a backend is withdrawn.", "markdownDescription": "Consecutive failed checks before a backend is marked down and withdrawn." }, "timeoutSeconds": { "type": "number", "minimum": 0, "description": "Seconds a check waits before it counts as failed (default 0).", "markdownDescription": "Seconds one check waits before it counts as failed (default 0)." }, "propagationSeconds": { "type": "number", "minimum": 0, "description": "DNS: seconds for a changed answer to reach the authoritative servers (default 0).", "markdownDescription": "DNS steering: seconds for a changed answer to reach every authoritative server (default 0)." }, "withdrawSeconds": { "type": "number", "minimum": 0, "description": "Anycast: seconds for the BGP withdrawal to converge (default 0).", "markdownDescription": "Anycast: seconds for the BGP withdrawal to converge (default 0). Established connections to the lost site are reset either way." } } }, "dnsLabel": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", "description": "A DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters.", "markdownDescription": "A DNS label: lowercase letters, digits and `-`, starting and ending with a letter or digit, at most 63 characters." }, "reference": { "type": "string", "description": "The name of a declared entity.", "markdownDescription": "The name of a declared entity." }, "positiveMs": { "type": "number", "exclusiveMinimum": 0, "description": "Milliseconds, greater than 0.", "markdownDescription": "Milliseconds, greater than 0." }, "cidrs": { "anyOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" }, "maxItems": 2 }], "description": "A CIDR, or a list of them (dual-stack: one IPv4 and one IPv6).", "markdownDescription": "A CIDR (`10.0.0.0/16`, `fd00:10::/56`), or a list of them (dual-stack: one IPv4 and one IPv6)." }, "members": { "type": "object", "minProperties": 1, "additionalProperties": { "type": "integer", "minimum": 0 }, "description": "Site name -> number of members (replicas, voters) in that site.", "markdownDescription": "Site name \u2192 number of members (replicas, voters) in that site. Size `n` is the sum; majority is `\u230An/2\u230B + 1`; it tolerates `\u230A(n\u22121)/2\u230B` failures." }, "site": { "type": "object", "required": ["name"], "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "Fraction of time the whole site is up, in (0, 1]. Absent = 1.", "markdownDescription": "Fraction of time the whole site is up, in (0, 1] (e.g. `0.999`). With at least one site or link availability declared, Quorate computes each store's and entry point's availability from the design (`quorate availability`). Absent = 1 (never fails); failures are taken as independent, so figures are an upper bound." }, "name": { "$ref": "#/definitions/dnsLabel", "description": "The site's name: a DNS label, unique among sites.", "markdownDescription": "The site's name: a DNS label, unique among sites. Referenced from `links`, `clusters[].site`, `members`, `writers` and `replicas`." }, "role": { "enum": ["primary", "secondary", "witness"], "description": "primary (serves traffic), secondary (standby) or witness (only a tie-breaking quorum member). Default primary.", "markdownDescription": "`primary` (serves traffic, default), `secondary` (standby) or `witness` (hosts only a tie-breaking quorum member, often a small VM or cloud region)." }, "location": { "type": "object", "required": ["lat", "lon"], "additionalProperties": false, "description": "Where the site is, for the fiber floor check.", "markdownDescription": "Where the site is. With both ends of a link located, an `rttMs` faster than light in fiber (1 ms per 100 km of great-circle distance) is `rtt/below-fiber-floor`.", "properties": { "lat": { "type": "number", "minimum": -90, "maximum": 90, "description": "Latitude in degrees.", "markdownDescription": "Latitude in degrees (\u221290\u202690)." }, "lon": { "type": "number", "minimum": -180, "maximum": 180, "description": "Longitude in degrees.", "markdownDescription": "Longitude in degrees (\u2212180\u2026180)." } } }, "addresses": { "type": "array", "items": { "type": "string" }, "description": "Hosts at this site outside any cluster (witness VMs, database hosts), as CIDRs; a single host is /32 or /128.", "markdownDescription": "Hosts at this site **outside any cluster** \u2014 witness VMs, bare-metal database or etcd hosts \u2014 as CIDRs (`192.0.2.0/28`, `2001:db8:a::/64`; a single host is `/32` or `/128`). Checked for overlap with other sites' addresses and every cluster's pod and service ranges (`cidr/overlap`); inside the node range of a cluster at this same site is fine. `quorate ports` opens the firewall rows to them and `quorate gameday` cuts them at the host (nftables)." }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } } }, "link": { "type": "object", "required": ["between", "rttMs"], "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "Fraction of time the link carries traffic, in (0, 1]. Absent = 1.", "markdownDescription": "Fraction of time the link carries traffic, in (0, 1] (e.g. `0.9995`). A link that is down is a cut: its two sites stop reaching each other (no transitive routing). Absent = 1 (never fails)." }, "between": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "minItems": 2, "maxItems": 2, "uniqueItems": true, "description": "The two distinct sites this link joins.", "markdownDescription": "The two distinct sites this link joins, e.g. `[fra, lon]`. Links are symmetric." }, "rttMs": { "$ref": "#/definitions/positiveMs", "description": "Typical round-trip time in ms (fractions allowed).", "markdownDescription": "Typical **round-trip** time in ms (fractions allowed, e.g. `1.5`). Drives etcd timer checks, commit latency and the Galera WAN check." }, "rttP99Ms": { "$ref": "#/definitions/positiveMs", "description": "Worst-case RTT seen in a latency excursion (p99), in ms.", "markdownDescription": "Worst-case RTT seen in a latency excursion (p99), in ms. An election timeout below 10\xD7 this is `rtt/excursion`." } } }, "etcd": { "type": "object", "required": ["members"], "additionalProperties": false, "description": "The cluster's own etcd quorum.", "markdownDescription": "The cluster's own **etcd quorum**. Members in more than one site make a stretched control plane.", "properties": { "members": { "$ref": "#/definitions/members" }, "heartbeatMs": { "$ref": "#/definitions/positiveMs", "description": "etcd --heartbeat-interval in ms (default 100).", "markdownDescription": "etcd `--heartbeat-interval` in ms (default **100**). Should be at least the largest RTT between members." }, "electionTimeoutMs": { "$ref": "#/definitions/positiveMs", "description": "etcd --election-timeout in ms (default 1000).", "markdownDescription": "etcd `--election-timeout` in ms (default **1000**). At least 10\xD7 the largest member RTT and 10\xD7 the heartbeat; at most 50000." } } }, "istio": { "type": "object", "additionalProperties": false, "required": ["meshId"], "description": "This cluster is in an Istio multicluster mesh.", "markdownDescription": "This cluster is part of an **Istio multicluster mesh** (primary-remote or multi-primary).", "properties": { "meshId": { "type": "string", "description": "values.global.meshID: the same on every cluster of one mesh.", "markdownDescription": "`values.global.meshID`: the same on every cluster of one mesh. Clusters sharing it form the mesh." }, "clusterName": { "type": "string", "description": "values.global.multiCluster.clusterName (default: the cluster's name); unique within the mesh.", "markdownDescription": "`values.global.multiCluster.clusterName` (default here: the cluster's `name`); unique within the mesh. Istio keys endpoints and remote secrets by it." }, "network": { "type": "string", "description": "topology.istio.io/network: clusters on one network have directly routable pod IPs.", "markdownDescription": "`topology.istio.io/network`: clusters on one network reach each other's pod IPs directly; across networks traffic goes through east-west gateways (15443)." }, "role": { "enum": ["primary", "remote"], "description": "primary runs istiod; remote is served by a primary's istiod.", "markdownDescription": "`primary` runs its own istiod; `remote` is served by another cluster's istiod (config, sidecar injection, certificates)." }, "primary": { "$ref": "#/definitions/reference", "description": "Remote only: the cluster whose istiod serves this one.", "markdownDescription": "Remote only: the cluster whose istiod serves this one (reached through its east-west gateway on 15012/15017)." }, "rootCa": { "type": "string", "description": "The root CA this cluster's workload certificates chain to.", "markdownDescription": "The root CA this cluster's workload certificates chain to. Every cluster of one mesh needs the same root for cross-cluster mTLS." }, "eastWestGateway": { "type": "boolean", "description": "An east-west gateway is installed (15443 AUTO_PASSTHROUGH; 15012/15017 on primaries).", "markdownDescription": "An east-west gateway is installed: `15443` (AUTO_PASSTHROUGH mTLS) and, on primaries, `15012` (xDS/CA) and `15017` (webhooks)." } } }, "linkerd": { "type": "object", "additionalProperties": false, "description": "This cluster runs Linkerd multicluster.", "markdownDescription": "This cluster runs **Linkerd multicluster** (service mirroring).", "properties": { "trustAnchor": { "type": "string", "description": "The identity trust anchor (bundle) this cluster trusts.", "markdownDescription": "The identity **trust anchor** (root bundle) this cluster trusts. Linked clusters must share it." }, "trustDomain": { "type": "string", "description": "identityTrustDomain (default cluster.local).", "markdownDescription": "`identityTrustDomain` (default `cluster.local`); must equal `clusterDomain`." }, "clusterDomain": { "type": "string", "description": "The cluster's DNS domain (default cluster.local).", "markdownDescription": "The cluster's DNS domain (default `cluster.local`)." }, "gateway": { "type": "boolean", "description": "The linkerd-multicluster gateway (4143, probe 4191) is installed.", "markdownDescription": "The `linkerd-multicluster` gateway is installed (proxy port `4143`, probe `4191`). Gateway-mode links to this cluster need it." }, "links": { "type": "array", "description": "Links: this cluster mirrors Services exported by these clusters.", "markdownDescription": "`Link`s: this cluster **mirrors** Services exported by these clusters, as `<service>-<cluster>`.", "items": { "type": "object", "required": ["cluster"], "additionalProperties": false, "properties": { "cluster": { "$ref": "#/definitions/reference", "description": "The cluster whose exported Services this one mirrors.", "markdownDescription": "The cluster whose exported Services this one mirrors (one way)." }, "mode": { "enum": ["gateway", "flat", "federated"], "description": "gateway (through the target's gateway), flat (pod-to-pod) or federated. Default gateway.", "markdownDescription": "`gateway` (through the target's multicluster gateway, default), `flat` (pod-to-pod; needs routable pod networks) or `federated` (one Service across clusters; pod-to-pod)." } } } } } }, "cluster": { "type": "object", "required": ["name", "site"], "additionalProperties": false, "properties": { "name": { "type": "string", "minLength": 1, "description": "The cluster's name; unique among clusters. ClusterMesh also needs at most 32 characters.", "markdownDescription": "The cluster's name; unique among clusters. A DNS label; with `mesh: clustermesh` also at most **32** characters and not `default`." }, "site": { "$ref": "#/definitions/reference", "description": "The site whose nodes run this cluster.", "markdownDescription": "The site whose nodes run this cluster. Losing that site loses the cluster and its backends." }, "id": { "type": "integer", "description": "Mesh cluster id (ClusterMesh: 1..255, or 1..511 with maxConnectedClusters 511).", "markdownDescription": "Mesh cluster id (Cilium `cluster.id`): unique, `1..255`, or `1..511` with `maxConnectedClusters: 511`." }, "mesh": { "enum": ["clustermesh", "submariner", "none"], "description": "The cross-cluster pod network: clustermesh, submariner or none (default).", "markdownDescription": "The cross-cluster pod network: `clustermesh` (Cilium), `submariner` (L3 tunnels, Lighthouse DNS) or `none` (default)." }, "maxConnectedClusters": { "type": "integer", "enum": [255, 511], "description": "ClusterMesh only: 255 (default) or 511; the same on every cluster.", "markdownDescription": "ClusterMesh only: `255` (default) or `511`. Set at install; must be the same on every cluster of the mesh." }, "globalnet": { "type": "boolean", "description": "Submariner Globalnet: this cluster's ranges may overlap others'.", "markdownDescription": "Submariner **Globalnet**: this cluster's ranges may overlap others' (when both sides use it)." }, "broker": { "type": "boolean", "description": "Submariner: this cluster runs the Broker (subctl deploy-broker); every Submariner cluster reaches its API server.", "markdownDescription": "Submariner: this cluster runs the **Broker** (`subctl deploy-broker`): every cluster that joins reaches its kube-apiserver (TCP 6443 on kubeadm, often 443 elsewhere \u2014 `broker-info.subm` says), so `quorate ports` writes those rows to this cluster's nodes. Often a small management cluster (`mesh: none`) rather than a busy production one; losing it blocks joins and export updates, not the tunnels that are up." }, "network": { "type": "object", "additionalProperties": false, "description": "The cluster's address ranges.", "markdownDescription": "The cluster's address ranges. They must not overlap within the cluster or with connected clusters.", "properties": { "pods": { "$ref": "#/definitions/cidrs", "description": "Pod CIDR(s).", "markdownDescription": "Pod CIDR(s) (`--cluster-cidr`)." }, "services": { "$ref": "#/definitions/cidrs", "description": "Service CIDR(s); at least /12 (IPv4) or /108 (IPv6).", "markdownDescription": "Service CIDR(s) (`--service-cluster-ip-range`); kube-apiserver refuses one larger than `/12` (IPv4) or `/108` (IPv6)." }, "nodes": { "$ref": "#/definitions/cidrs", "description": "Node CIDR(s).", "markdownDescription": "Node (host network) CIDR(s)." }, "routing": { "enum": ["native", "tunnel"], "description": "native: the network between the sites routes this cluster's pod range (hosts outside the cluster reach pods at their pod addresses); tunnel (the default, Cilium's): it does not.", "markdownDescription": "How the pod range reaches beyond the cluster. `native`: the network between the sites routes it (Cilium `routingMode: native` with the pod CIDRs advertised over BGP, Calico BGP without encapsulation, cloud-routed pod IPs), so hosts outside the cluster \u2014 a witness VM \u2014 reach its pods at their pod addresses, and `quorate ports` writes pod-range rows for the WAN. `tunnel` (the default when absent, Cilium's default): pod traffic to other clusters rides an overlay (VXLAN, Geneve, Submariner's gateways) and nothing outside the clusters reaches a pod address: a store member on a host outside every cluster cannot dial its members in this cluster (`quorum/member-unreachable`). A deployment file bound with `deployment` (Cilium's `routingMode`) overrides it in the port matrix." }, "globalCidr": { "type": "string", "description": "Submariner Globalnet only: the cluster's global CIDR (subctl join --globalnet-cidr).", "markdownDescription": "Submariner **Globalnet** only: the cluster's global CIDR (`subctl join --globalnet-cidr`, by default carved from `242.0.0.0/8`). Other clusters reach this one's exported Services at these addresses; `quorate gameday` cuts them." } } }, "etcd": { "$ref": "#/definitions/etcd" }, "deployment": { "type": "array", "description": "The deployment files of this cluster (paths or globs relative to this file), compared with the design.", "markdownDescription": "The **deployment files** of this cluster \u2014 Helm values (Cilium, Istio, Linkerd, Submariner), `IstioOperator`, Linkerd `Link`, kubeadm `ClusterConfiguration`, k3s/RKE2 `config.yaml`, Submariner CRs \u2014 as paths or globs relative to this topology, or `{ path, kind }` where the content does not say what it is. Quorate reports where they drift from the design (`drift/*`).", "items": { "anyOf": [{ "type": "string", "minLength": 1 }, { "type": "object", "required": ["path"], "additionalProperties": false, "properties": { "path": { "type": "string", "minLength": 1, "description": "A path or glob relative to this topology." }, "kind": { "enum": ["cilium-values", "istio-values", "linkerd-values", "linkerd-multicluster-values", "linkerd-link", "kubeadm", "k3s", "submariner"], "description": "What the file is, where its content does not say." } } }] } }, "istio": { "$ref": "#/definitions/istio" }, "linkerd": { "$ref": "#/definitions/linkerd" }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } }, "if": { "properties": { "mesh": { "const": "clustermesh" } }, "required": ["mesh"] }, "else": { "properties": { "name": { "$ref": "#/definitions/dnsLabel" } } } }, "store": { "type": "object", "required": ["name", "replication"], "additionalProperties": false, "properties": { "objectives": { "$ref": "#/definitions/storeObjectives" }, "name": { "$ref": "#/definitions/dnsLabel", "description": "The store's name; unique among stores.", "markdownDescription": "The store's name; unique among stores. Referenced from `traffic[].dependsOn`." }, "engine": { "type": "string", "description": "Free text for people (cockroachdb, postgres, mariadb-galera\u2026).", "markdownDescription": "Free text for people (`cockroachdb`, `postgres`, `mariadb-galera`\u2026). Rules key off `replication`; the engine is read where it decides a fact: PostgreSQL, MySQL or MariaDB with writers in several sites and no multi-master layer named (`postgres-bdr`, `pgedge`, `mariadb-galera`) is `data/single-primary-writers`, CockroachDB relays writes through a follower in the what-if engine, and the port matrix opens the engine's replication port." }, "replication": { "enum": ["consensus", "galera", "async", "crdt"], "description": "consensus (Raft/Paxos), galera (virtually synchronous certification), async (primary/replica) or crdt.", "markdownDescription": "`consensus` (Raft/Paxos quorum), `galera` (certification-based, virtually synchronous), `async` (writers ship a log to replicas) or `crdt` (merge without coordination)." }, "members": { "$ref": "#/definitions/members" }, "writeLatencyBudgetMs": { "$ref": "#/definitions/positiveMs", "description": "consensus and galera: the commit latency the application can afford.", "markdownDescription": "`consensus` and `galera`: the commit latency the application can afford. Best-case commit latency above it is `rtt/commit-budget` (Galera: from the best site to write from, one round trip to its farthest member site)." }, "writers": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "async/crdt: sites that accept writes.", "markdownDescription": "`async`/`crdt`: sites that accept writes. Two or more need a `conflictResolution`." }, "replicas": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "async: sites holding read replicas.", "markdownDescription": "`async`: sites holding read replicas." }, "conflictResolution": { "enum": ["none", "last-writer-wins", "crdt", "manual", "event-sourcing"], "description": "How concurrent writes in two sites are reconciled.", "markdownDescription": "How concurrent writes in two sites are reconciled: `none`, `last-writer-wins`, `crdt`, `manual` or `event-sourcing`." }, "maxLagSeconds": { "type": "number", "minimum": 0, "description": "async: the replication lag to ride out, in seconds.", "markdownDescription": "`async`: the replication lag (a WAN outage, a slow replica) the pipeline must ride out, in seconds." }, "writeRatePerSecond": { "type": "number", "minimum": 0, "description": "async: writes per second at peak.", "markdownDescription": "`async`: writes per second at peak." }, "writeBytes": { "type": "number", "minimum": 0, "description": "async: average bytes per write.", "markdownDescription": "`async`: average bytes per write (log record size)." }, "lagBufferBytes": { "type": "number", "minimum": 0, "description": "async: what the replication pipeline can hold, in bytes.", "markdownDescription": "`async`: what the replication pipeline can hold (WAL retention, queue size), in bytes. Must be at least `maxLagSeconds \xD7 writeRatePerSecond \xD7 writeBytes`." }, "namespace": { "$ref": "#/definitions/dnsLabel", "description": "Where the store's pods run, when it runs in the clusters (a Kubernetes namespace).", "markdownDescription": "The Kubernetes **namespace** the store's pods run in, when it runs in the clusters (`ledger-system`). `quorate gameday` cuts it off like the application namespaces, so the store's predicted behaviour is what the experiment tests." }, "hostNetwork": { "type": "boolean", "description": "The store's pods run with hostNetwork: true, at their nodes' addresses: members on hosts outside the clusters reach them there.", "markdownDescription": "The store's pods run with `hostNetwork: true` (in the nodes' network namespace), so its members advertise and listen on their **nodes' addresses** (`network.nodes`), not pod addresses. Members on hosts outside every cluster (a witness VM) reach them wherever the node ranges are routed, whatever the clusters' tunnel mode; `quorate ports` writes the store's rows between node ranges, and `quorate gameday` cuts them with the host rules, never through the chaos tool (a NetworkChaos on a host-network pod would cut the whole node). Default `false`." }, "owner": { "type": "string", "minLength": 1, "description": "Who is paged for this store (a team or on-call rotation).", "markdownDescription": 'Who is **paged** for this store \u2014 a team or on-call rotation (`team-payments`). The day-two checklist asks for conflict resolution "with named on-call roles"; the decision record and the game day\'s pre-flight name it.' }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } } }, "backend": { "type": "object", "required": ["cluster"], "additionalProperties": false, "properties": { "cluster": { "$ref": "#/definitions/reference", "description": "The cluster that serves this entry point.", "markdownDescription": "The cluster that serves this entry point; its `site` decides which site loss takes it out." }, "weight": { "type": "integer", "minimum": 0, "description": "Steering weight (default 1). Load = peakRps \xD7 weight / sum of surviving weights.", "markdownDescription": "Steering weight (default `1`). Load = `peakRps \xD7 weight / \u03A3 surviving weights`." }, "capacityRps": { "type": "integer", "minimum": 0, "description": "What this backend can serve at most, in requests per second.", "markdownDescription": "What this backend can serve at most, in requests per second \u2014 checked with every site up and after each site loss." } } }, "traffic": { "type": "object", "required": ["name", "steering", "backends"], "additionalProperties": false, "properties": { "healthCheck": { "$ref": "#/definitions/healthCheck" }, "objectives": { "$ref": "#/definitions/trafficObjectives" }, "name": { "$ref": "#/definitions/dnsLabel", "description": "The entry point's name; unique among traffic entries.", "markdownDescription": "The entry point's name; unique among traffic entries." }, "hostname": { "type": "string", "pattern": "^(\\*\\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.?$", "description": "The public hostname (lowercase DNS name).", "markdownDescription": "The public hostname (lowercase DNS name), e.g. `checkout.example.com`." }, "steering": { "enum": ["gslb", "geodns", "anycast", "weighted-dns"], "description": "How clients reach a site: gslb, geodns, anycast or weighted-dns.", "markdownDescription": "How clients reach a site: `gslb` (health-checked DNS), `geodns`, `anycast` (BGP) or `weighted-dns`." }, "ttlSeconds": { "type": "integer", "minimum": 0, "description": "DNS-based steering: the record TTL in seconds (30..120 recommended).", "markdownDescription": "DNS-based steering: the record TTL in seconds. `30..120` balances failover speed against resolvers that ignore short TTLs." }, "longLivedConnections": { "type": "boolean", "description": "WebSockets, large downloads, gRPC streams.", "markdownDescription": "WebSockets, large downloads, gRPC streams: anycast route changes reset them." }, "peakRps": { "type": "integer", "minimum": 0, "description": "Normal global peak in requests per second.", "markdownDescription": "Normal global peak in requests per second, shared by the backends in proportion to their weights." }, "dependsOn": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "Stores this entry point needs to serve writes.", "markdownDescription": "Stores this entry point needs to serve writes. Active-active backends on a single-writer store is `traffic/fake-active-active`." }, "backends": { "type": "array", "minItems": 1, "items": { "$ref": "#/definitions/backend" }, "description": "The clusters that serve this entry point.", "markdownDescription": "The clusters that serve this entry point, with weights and capacities." }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } } }, "export": { "type": "object", "required": ["service", "namespace", "clusters"], "additionalProperties": false, "properties": { "service": { "$ref": "#/definitions/dnsLabel", "description": "The Service's name.", "markdownDescription": "The exported Service's name." }, "namespace": { "type": "string", "description": "The Service's namespace.", "markdownDescription": "The Service's namespace. System namespaces must never be exported; `default` deserves care." }, "clusters": { "type": "array", "minItems": 1, "items": { "$ref": "#/definitions/reference" }, "description": "Clusters that export it.", "markdownDescription": "Clusters that export it (each runs a `ServiceExport`)." } } }, "subject": { "type": "object", "required": ["kind", "name"], "additionalProperties": false, "properties": { "kind": { "enum": ["User", "Group", "ServiceAccount"], "description": "RBAC subject kind.", "markdownDescription": "RBAC subject kind: `User`, `Group` or `ServiceAccount`." }, "name": { "type": "string", "description": "The subject's name.", "markdownDescription": "The subject's name." }, "namespace": { "type": "string", "description": "ServiceAccount only: its namespace.", "markdownDescription": "`ServiceAccount` only: its namespace." } } } } };
 var schema57 = { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", "description": "A DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters.", "markdownDescription": "A DNS label: lowercase letters, digits and `-`, starting and ending with a letter or digit, at most 63 characters." };
 var schema58 = { "type": "object", "required": ["kind", "name"], "additionalProperties": false, "properties": { "kind": { "enum": ["User", "Group", "ServiceAccount"], "description": "RBAC subject kind.", "markdownDescription": "RBAC subject kind: `User`, `Group` or `ServiceAccount`." }, "name": { "type": "string", "description": "The subject's name.", "markdownDescription": "The subject's name." }, "namespace": { "type": "string", "description": "ServiceAccount only: its namespace.", "markdownDescription": "`ServiceAccount` only: its namespace." } } };
 var func2 = Object.prototype.hasOwnProperty;
@@ -20365,7 +20538,7 @@ function validate37(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 var clustersItem = validate38;
-var schema21 = { "type": "object", "required": ["name", "site"], "additionalProperties": false, "properties": { "name": { "type": "string", "minLength": 1, "description": "The cluster's name; unique among clusters. ClusterMesh also needs at most 32 characters.", "markdownDescription": "The cluster's name; unique among clusters. A DNS label; with `mesh: clustermesh` also at most **32** characters and not `default`." }, "site": { "$ref": "#/definitions/reference", "description": "The site whose nodes run this cluster.", "markdownDescription": "The site whose nodes run this cluster. Losing that site loses the cluster and its backends." }, "id": { "type": "integer", "description": "Mesh cluster id (ClusterMesh: 1..255, or 1..511 with maxConnectedClusters 511).", "markdownDescription": "Mesh cluster id (Cilium `cluster.id`): unique, `1..255`, or `1..511` with `maxConnectedClusters: 511`." }, "mesh": { "enum": ["clustermesh", "submariner", "none"], "description": "The cross-cluster pod network: clustermesh, submariner or none (default).", "markdownDescription": "The cross-cluster pod network: `clustermesh` (Cilium), `submariner` (L3 tunnels, Lighthouse DNS) or `none` (default)." }, "maxConnectedClusters": { "type": "integer", "enum": [255, 511], "description": "ClusterMesh only: 255 (default) or 511; the same on every cluster.", "markdownDescription": "ClusterMesh only: `255` (default) or `511`. Set at install; must be the same on every cluster of the mesh." }, "globalnet": { "type": "boolean", "description": "Submariner Globalnet: this cluster's ranges may overlap others'.", "markdownDescription": "Submariner **Globalnet**: this cluster's ranges may overlap others' (when both sides use it)." }, "broker": { "type": "boolean", "description": "Submariner: this cluster runs the Broker (subctl deploy-broker); every Submariner cluster reaches its API server.", "markdownDescription": "Submariner: this cluster runs the **Broker** (`subctl deploy-broker`): every cluster that joins reaches its kube-apiserver (TCP 6443 on kubeadm, often 443 elsewhere \u2014 `broker-info.subm` says), so `quorate ports` writes those rows to this cluster's nodes. Often a small management cluster (`mesh: none`) rather than a busy production one; losing it blocks joins and export updates, not the tunnels that are up." }, "network": { "type": "object", "additionalProperties": false, "description": "The cluster's address ranges.", "markdownDescription": "The cluster's address ranges. They must not overlap within the cluster or with connected clusters.", "properties": { "pods": { "$ref": "#/definitions/cidrs", "description": "Pod CIDR(s).", "markdownDescription": "Pod CIDR(s) (`--cluster-cidr`)." }, "services": { "$ref": "#/definitions/cidrs", "description": "Service CIDR(s); at least /12 (IPv4) or /108 (IPv6).", "markdownDescription": "Service CIDR(s) (`--service-cluster-ip-range`); kube-apiserver refuses one larger than `/12` (IPv4) or `/108` (IPv6)." }, "nodes": { "$ref": "#/definitions/cidrs", "description": "Node CIDR(s).", "markdownDescription": "Node (host network) CIDR(s)." }, "globalCidr": { "type": "string", "description": "Submariner Globalnet only: the cluster's global CIDR (subctl join --globalnet-cidr).", "markdownDescription": "Submariner **Globalnet** only: the cluster's global CIDR (`subctl join --globalnet-cidr`, by default carved from `242.0.0.0/8`). Other clusters reach this one's exported Services at these addresses; `quorate gameday` cuts them." } } }, "etcd": { "$ref": "#/definitions/etcd" }, "deployment": { "type": "array", "description": "The deployment files of this cluster (paths or globs relative to this file), compared with the design.", "markdownDescription": "The **deployment files** of this cluster \u2014 Helm values (Cilium, Istio, Linkerd, Submariner), `IstioOperator`, Linkerd `Link`, kubeadm `ClusterConfiguration`, k3s/RKE2 `config.yaml`, Submariner CRs \u2014 as paths or globs relative to this topology, or `{ path, kind }` where the content does not say what it is. Quorate reports where they drift from the design (`drift/*`).", "items": { "anyOf": [{ "type": "string", "minLength": 1 }, { "type": "object", "required": ["path"], "additionalProperties": false, "properties": { "path": { "type": "string", "minLength": 1, "description": "A path or glob relative to this topology." }, "kind": { "enum": ["cilium-values", "istio-values", "linkerd-values", "linkerd-multicluster-values", "linkerd-link", "kubeadm", "k3s", "submariner"], "description": "What the file is, where its content does not say." } } }] } }, "istio": { "$ref": "#/definitions/istio" }, "linkerd": { "$ref": "#/definitions/linkerd" }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } }, "if": { "properties": { "mesh": { "const": "clustermesh" } }, "required": ["mesh"] }, "else": { "properties": { "name": { "$ref": "#/definitions/dnsLabel" } } } };
+var schema21 = { "type": "object", "required": ["name", "site"], "additionalProperties": false, "properties": { "name": { "type": "string", "minLength": 1, "description": "The cluster's name; unique among clusters. ClusterMesh also needs at most 32 characters.", "markdownDescription": "The cluster's name; unique among clusters. A DNS label; with `mesh: clustermesh` also at most **32** characters and not `default`." }, "site": { "$ref": "#/definitions/reference", "description": "The site whose nodes run this cluster.", "markdownDescription": "The site whose nodes run this cluster. Losing that site loses the cluster and its backends." }, "id": { "type": "integer", "description": "Mesh cluster id (ClusterMesh: 1..255, or 1..511 with maxConnectedClusters 511).", "markdownDescription": "Mesh cluster id (Cilium `cluster.id`): unique, `1..255`, or `1..511` with `maxConnectedClusters: 511`." }, "mesh": { "enum": ["clustermesh", "submariner", "none"], "description": "The cross-cluster pod network: clustermesh, submariner or none (default).", "markdownDescription": "The cross-cluster pod network: `clustermesh` (Cilium), `submariner` (L3 tunnels, Lighthouse DNS) or `none` (default)." }, "maxConnectedClusters": { "type": "integer", "enum": [255, 511], "description": "ClusterMesh only: 255 (default) or 511; the same on every cluster.", "markdownDescription": "ClusterMesh only: `255` (default) or `511`. Set at install; must be the same on every cluster of the mesh." }, "globalnet": { "type": "boolean", "description": "Submariner Globalnet: this cluster's ranges may overlap others'.", "markdownDescription": "Submariner **Globalnet**: this cluster's ranges may overlap others' (when both sides use it)." }, "broker": { "type": "boolean", "description": "Submariner: this cluster runs the Broker (subctl deploy-broker); every Submariner cluster reaches its API server.", "markdownDescription": "Submariner: this cluster runs the **Broker** (`subctl deploy-broker`): every cluster that joins reaches its kube-apiserver (TCP 6443 on kubeadm, often 443 elsewhere \u2014 `broker-info.subm` says), so `quorate ports` writes those rows to this cluster's nodes. Often a small management cluster (`mesh: none`) rather than a busy production one; losing it blocks joins and export updates, not the tunnels that are up." }, "network": { "type": "object", "additionalProperties": false, "description": "The cluster's address ranges.", "markdownDescription": "The cluster's address ranges. They must not overlap within the cluster or with connected clusters.", "properties": { "pods": { "$ref": "#/definitions/cidrs", "description": "Pod CIDR(s).", "markdownDescription": "Pod CIDR(s) (`--cluster-cidr`)." }, "services": { "$ref": "#/definitions/cidrs", "description": "Service CIDR(s); at least /12 (IPv4) or /108 (IPv6).", "markdownDescription": "Service CIDR(s) (`--service-cluster-ip-range`); kube-apiserver refuses one larger than `/12` (IPv4) or `/108` (IPv6)." }, "nodes": { "$ref": "#/definitions/cidrs", "description": "Node CIDR(s).", "markdownDescription": "Node (host network) CIDR(s)." }, "routing": { "enum": ["native", "tunnel"], "description": "native: the network between the sites routes this cluster's pod range (hosts outside the cluster reach pods at their pod addresses); tunnel (the default, Cilium's): it does not.", "markdownDescription": "How the pod range reaches beyond the cluster. `native`: the network between the sites routes it (Cilium `routingMode: native` with the pod CIDRs advertised over BGP, Calico BGP without encapsulation, cloud-routed pod IPs), so hosts outside the cluster \u2014 a witness VM \u2014 reach its pods at their pod addresses, and `quorate ports` writes pod-range rows for the WAN. `tunnel` (the default when absent, Cilium's default): pod traffic to other clusters rides an overlay (VXLAN, Geneve, Submariner's gateways) and nothing outside the clusters reaches a pod address: a store member on a host outside every cluster cannot dial its members in this cluster (`quorum/member-unreachable`). A deployment file bound with `deployment` (Cilium's `routingMode`) overrides it in the port matrix." }, "globalCidr": { "type": "string", "description": "Submariner Globalnet only: the cluster's global CIDR (subctl join --globalnet-cidr).", "markdownDescription": "Submariner **Globalnet** only: the cluster's global CIDR (`subctl join --globalnet-cidr`, by default carved from `242.0.0.0/8`). Other clusters reach this one's exported Services at these addresses; `quorate gameday` cuts them." } } }, "etcd": { "$ref": "#/definitions/etcd" }, "deployment": { "type": "array", "description": "The deployment files of this cluster (paths or globs relative to this file), compared with the design.", "markdownDescription": "The **deployment files** of this cluster \u2014 Helm values (Cilium, Istio, Linkerd, Submariner), `IstioOperator`, Linkerd `Link`, kubeadm `ClusterConfiguration`, k3s/RKE2 `config.yaml`, Submariner CRs \u2014 as paths or globs relative to this topology, or `{ path, kind }` where the content does not say what it is. Quorate reports where they drift from the design (`drift/*`).", "items": { "anyOf": [{ "type": "string", "minLength": 1 }, { "type": "object", "required": ["path"], "additionalProperties": false, "properties": { "path": { "type": "string", "minLength": 1, "description": "A path or glob relative to this topology." }, "kind": { "enum": ["cilium-values", "istio-values", "linkerd-values", "linkerd-multicluster-values", "linkerd-link", "kubeadm", "k3s", "submariner"], "description": "What the file is, where its content does not say." } } }] } }, "istio": { "$ref": "#/definitions/istio" }, "linkerd": { "$ref": "#/definitions/linkerd" }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } }, "if": { "properties": { "mesh": { "const": "clustermesh" } }, "required": ["mesh"] }, "else": { "properties": { "name": { "$ref": "#/definitions/dnsLabel" } } } };
 var schema24 = { "anyOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" }, "maxItems": 2 }], "description": "A CIDR, or a list of them (dual-stack: one IPv4 and one IPv6).", "markdownDescription": "A CIDR (`10.0.0.0/16`, `fd00:10::/56`), or a list of them (dual-stack: one IPv4 and one IPv6)." };
 var func5 = require_ucs2length().default;
 var schema27 = { "type": "object", "required": ["members"], "additionalProperties": false, "description": "The cluster's own etcd quorum.", "markdownDescription": "The cluster's own **etcd quorum**. Members in more than one site make a stretched control plane.", "properties": { "members": { "$ref": "#/definitions/members" }, "heartbeatMs": { "$ref": "#/definitions/positiveMs", "description": "etcd --heartbeat-interval in ms (default 100).", "markdownDescription": "etcd `--heartbeat-interval` in ms (default **100**). Should be at least the largest RTT between members." }, "electionTimeoutMs": { "$ref": "#/definitions/positiveMs", "description": "etcd --election-timeout in ms (default 1000).", "markdownDescription": "etcd `--election-timeout` in ms (default **1000**). At least 10\xD7 the largest member RTT and 10\xD7 the heartbeat; at most 50000." } } };
@@ -20977,7 +21150,7 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
       let data9 = data.network;
       if (data9 && typeof data9 == "object" && !Array.isArray(data9)) {
         for (const key1 in data9) {
-          if (!(key1 === "pods" || key1 === "services" || key1 === "nodes" || key1 === "globalCidr")) {
+          if (!(key1 === "pods" || key1 === "services" || key1 === "nodes" || key1 === "routing" || key1 === "globalCidr")) {
             const err17 = { instancePath: instancePath + "/network", schemaPath: "#/properties/network/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key1 }, message: "must NOT have additional properties", schema: false, parentSchema: schema21.properties.network, data: data9 };
             if (vErrors === null) {
               vErrors = [err17];
@@ -21203,10 +21376,10 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
             }
           }
         }
-        if (data9.globalCidr !== void 0) {
-          let data16 = data9.globalCidr;
-          if (typeof data16 !== "string") {
-            const err33 = { instancePath: instancePath + "/network/globalCidr", schemaPath: "#/properties/network/properties/globalCidr/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema21.properties.network.properties.globalCidr.type, parentSchema: schema21.properties.network.properties.globalCidr, data: data16 };
+        if (data9.routing !== void 0) {
+          let data16 = data9.routing;
+          if (!(data16 === "native" || data16 === "tunnel")) {
+            const err33 = { instancePath: instancePath + "/network/routing", schemaPath: "#/properties/network/properties/routing/enum", keyword: "enum", params: { allowedValues: schema21.properties.network.properties.routing.enum }, message: "must be equal to one of the allowed values", schema: schema21.properties.network.properties.routing.enum, parentSchema: schema21.properties.network.properties.routing, data: data16 };
             if (vErrors === null) {
               vErrors = [err33];
             } else {
@@ -21215,12 +21388,24 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data9.globalCidr !== void 0) {
+          let data17 = data9.globalCidr;
+          if (typeof data17 !== "string") {
+            const err34 = { instancePath: instancePath + "/network/globalCidr", schemaPath: "#/properties/network/properties/globalCidr/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema21.properties.network.properties.globalCidr.type, parentSchema: schema21.properties.network.properties.globalCidr, data: data17 };
+            if (vErrors === null) {
+              vErrors = [err34];
+            } else {
+              vErrors.push(err34);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err34 = { instancePath: instancePath + "/network", schemaPath: "#/properties/network/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema21.properties.network.type, parentSchema: schema21.properties.network, data: data9 };
+        const err35 = { instancePath: instancePath + "/network", schemaPath: "#/properties/network/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema21.properties.network.type, parentSchema: schema21.properties.network, data: data9 };
         if (vErrors === null) {
-          vErrors = [err34];
+          vErrors = [err35];
         } else {
-          vErrors.push(err34);
+          vErrors.push(err35);
         }
         errors++;
       }
@@ -21232,84 +21417,72 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.deployment !== void 0) {
-      let data18 = data.deployment;
-      if (Array.isArray(data18)) {
-        const len3 = data18.length;
+      let data19 = data.deployment;
+      if (Array.isArray(data19)) {
+        const len3 = data19.length;
         for (let i3 = 0; i3 < len3; i3++) {
-          let data19 = data18[i3];
-          const _errs77 = errors;
+          let data20 = data19[i3];
+          const _errs79 = errors;
           let valid21 = false;
-          const _errs78 = errors;
-          if (typeof data19 === "string") {
-            if (func5(data19) < 1) {
-              const err35 = { instancePath: instancePath + "/deployment/" + i3, schemaPath: "#/properties/deployment/items/anyOf/0/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema21.properties.deployment.items.anyOf[0], data: data19 };
+          const _errs80 = errors;
+          if (typeof data20 === "string") {
+            if (func5(data20) < 1) {
+              const err36 = { instancePath: instancePath + "/deployment/" + i3, schemaPath: "#/properties/deployment/items/anyOf/0/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema21.properties.deployment.items.anyOf[0], data: data20 };
               if (vErrors === null) {
-                vErrors = [err35];
+                vErrors = [err36];
               } else {
-                vErrors.push(err35);
+                vErrors.push(err36);
               }
               errors++;
             }
           } else {
-            const err36 = { instancePath: instancePath + "/deployment/" + i3, schemaPath: "#/properties/deployment/items/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema21.properties.deployment.items.anyOf[0].type, parentSchema: schema21.properties.deployment.items.anyOf[0], data: data19 };
+            const err37 = { instancePath: instancePath + "/deployment/" + i3, schemaPath: "#/properties/deployment/items/anyOf/0/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema21.properties.deployment.items.anyOf[0].type, parentSchema: schema21.properties.deployment.items.anyOf[0], data: data20 };
             if (vErrors === null) {
-              vErrors = [err36];
+              vErrors = [err37];
             } else {
-              vErrors.push(err36);
+              vErrors.push(err37);
             }
             errors++;
           }
-          var _valid4 = _errs78 === errors;
+          var _valid4 = _errs80 === errors;
           valid21 = valid21 || _valid4;
           if (!valid21) {
-            const _errs80 = errors;
-            if (data19 && typeof data19 == "object" && !Array.isArray(data19)) {
-              if (data19.path === void 0) {
-                const err37 = { instancePath: instancePath + "/deployment/" + i3, schemaPath: "#/properties/deployment/items/anyOf/1/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema21.properties.deployment.items.anyOf[1].required, parentSchema: schema21.properties.deployment.items.anyOf[1], data: data19 };
+            const _errs82 = errors;
+            if (data20 && typeof data20 == "object" && !Array.isArray(data20)) {
+              if (data20.path === void 0) {
+                const err38 = { instancePath: instancePath + "/deployment/" + i3, schemaPath: "#/properties/deployment/items/anyOf/1/required", keyword: "required", params: { missingProperty: "path" }, message: "must have required property 'path'", schema: schema21.properties.deployment.items.anyOf[1].required, parentSchema: schema21.properties.deployment.items.anyOf[1], data: data20 };
                 if (vErrors === null) {
-                  vErrors = [err37];
+                  vErrors = [err38];
                 } else {
-                  vErrors.push(err37);
+                  vErrors.push(err38);
                 }
                 errors++;
               }
-              for (const key2 in data19) {
+              for (const key2 in data20) {
                 if (!(key2 === "path" || key2 === "kind")) {
-                  const err38 = { instancePath: instancePath + "/deployment/" + i3, schemaPath: "#/properties/deployment/items/anyOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema21.properties.deployment.items.anyOf[1], data: data19 };
+                  const err39 = { instancePath: instancePath + "/deployment/" + i3, schemaPath: "#/properties/deployment/items/anyOf/1/additionalProperties", keyword: "additionalProperties", params: { additionalProperty: key2 }, message: "must NOT have additional properties", schema: false, parentSchema: schema21.properties.deployment.items.anyOf[1], data: data20 };
                   if (vErrors === null) {
-                    vErrors = [err38];
+                    vErrors = [err39];
                   } else {
-                    vErrors.push(err38);
+                    vErrors.push(err39);
                   }
                   errors++;
                 }
               }
-              if (data19.path !== void 0) {
-                let data20 = data19.path;
-                if (typeof data20 === "string") {
-                  if (func5(data20) < 1) {
-                    const err39 = { instancePath: instancePath + "/deployment/" + i3 + "/path", schemaPath: "#/properties/deployment/items/anyOf/1/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema21.properties.deployment.items.anyOf[1].properties.path, data: data20 };
+              if (data20.path !== void 0) {
+                let data21 = data20.path;
+                if (typeof data21 === "string") {
+                  if (func5(data21) < 1) {
+                    const err40 = { instancePath: instancePath + "/deployment/" + i3 + "/path", schemaPath: "#/properties/deployment/items/anyOf/1/properties/path/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema21.properties.deployment.items.anyOf[1].properties.path, data: data21 };
                     if (vErrors === null) {
-                      vErrors = [err39];
+                      vErrors = [err40];
                     } else {
-                      vErrors.push(err39);
+                      vErrors.push(err40);
                     }
                     errors++;
                   }
                 } else {
-                  const err40 = { instancePath: instancePath + "/deployment/" + i3 + "/path", schemaPath: "#/properties/deployment/items/anyOf/1/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema21.properties.deployment.items.anyOf[1].properties.path.type, parentSchema: schema21.properties.deployment.items.anyOf[1].properties.path, data: data20 };
-                  if (vErrors === null) {
-                    vErrors = [err40];
-                  } else {
-                    vErrors.push(err40);
-                  }
-                  errors++;
-                }
-              }
-              if (data19.kind !== void 0) {
-                let data21 = data19.kind;
-                if (!(data21 === "cilium-values" || data21 === "istio-values" || data21 === "linkerd-values" || data21 === "linkerd-multicluster-values" || data21 === "linkerd-link" || data21 === "kubeadm" || data21 === "k3s" || data21 === "submariner")) {
-                  const err41 = { instancePath: instancePath + "/deployment/" + i3 + "/kind", schemaPath: "#/properties/deployment/items/anyOf/1/properties/kind/enum", keyword: "enum", params: { allowedValues: schema21.properties.deployment.items.anyOf[1].properties.kind.enum }, message: "must be equal to one of the allowed values", schema: schema21.properties.deployment.items.anyOf[1].properties.kind.enum, parentSchema: schema21.properties.deployment.items.anyOf[1].properties.kind, data: data21 };
+                  const err41 = { instancePath: instancePath + "/deployment/" + i3 + "/path", schemaPath: "#/properties/deployment/items/anyOf/1/properties/path/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema21.properties.deployment.items.anyOf[1].properties.path.type, parentSchema: schema21.properties.deployment.items.anyOf[1].properties.path, data: data21 };
                   if (vErrors === null) {
                     vErrors = [err41];
                   } else {
@@ -21318,31 +21491,43 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
                   errors++;
                 }
               }
+              if (data20.kind !== void 0) {
+                let data22 = data20.kind;
+                if (!(data22 === "cilium-values" || data22 === "istio-values" || data22 === "linkerd-values" || data22 === "linkerd-multicluster-values" || data22 === "linkerd-link" || data22 === "kubeadm" || data22 === "k3s" || data22 === "submariner")) {
+                  const err42 = { instancePath: instancePath + "/deployment/" + i3 + "/kind", schemaPath: "#/properties/deployment/items/anyOf/1/properties/kind/enum", keyword: "enum", params: { allowedValues: schema21.properties.deployment.items.anyOf[1].properties.kind.enum }, message: "must be equal to one of the allowed values", schema: schema21.properties.deployment.items.anyOf[1].properties.kind.enum, parentSchema: schema21.properties.deployment.items.anyOf[1].properties.kind, data: data22 };
+                  if (vErrors === null) {
+                    vErrors = [err42];
+                  } else {
+                    vErrors.push(err42);
+                  }
+                  errors++;
+                }
+              }
             } else {
-              const err42 = { instancePath: instancePath + "/deployment/" + i3, schemaPath: "#/properties/deployment/items/anyOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema21.properties.deployment.items.anyOf[1].type, parentSchema: schema21.properties.deployment.items.anyOf[1], data: data19 };
+              const err43 = { instancePath: instancePath + "/deployment/" + i3, schemaPath: "#/properties/deployment/items/anyOf/1/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema21.properties.deployment.items.anyOf[1].type, parentSchema: schema21.properties.deployment.items.anyOf[1], data: data20 };
               if (vErrors === null) {
-                vErrors = [err42];
+                vErrors = [err43];
               } else {
-                vErrors.push(err42);
+                vErrors.push(err43);
               }
               errors++;
             }
-            var _valid4 = _errs80 === errors;
+            var _valid4 = _errs82 === errors;
             valid21 = valid21 || _valid4;
           }
           if (!valid21) {
-            const err43 = { instancePath: instancePath + "/deployment/" + i3, schemaPath: "#/properties/deployment/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema21.properties.deployment.items.anyOf, parentSchema: schema21.properties.deployment.items, data: data19 };
+            const err44 = { instancePath: instancePath + "/deployment/" + i3, schemaPath: "#/properties/deployment/items/anyOf", keyword: "anyOf", params: {}, message: "must match a schema in anyOf", schema: schema21.properties.deployment.items.anyOf, parentSchema: schema21.properties.deployment.items, data: data20 };
             if (vErrors === null) {
-              vErrors = [err43];
+              vErrors = [err44];
             } else {
-              vErrors.push(err43);
+              vErrors.push(err44);
             }
             errors++;
           } else {
-            errors = _errs77;
+            errors = _errs79;
             if (vErrors !== null) {
-              if (_errs77) {
-                vErrors.length = _errs77;
+              if (_errs79) {
+                vErrors.length = _errs79;
               } else {
                 vErrors = null;
               }
@@ -21350,11 +21535,11 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
           }
         }
       } else {
-        const err44 = { instancePath: instancePath + "/deployment", schemaPath: "#/properties/deployment/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema21.properties.deployment.type, parentSchema: schema21.properties.deployment, data: data18 };
+        const err45 = { instancePath: instancePath + "/deployment", schemaPath: "#/properties/deployment/type", keyword: "type", params: { type: "array" }, message: "must be array", schema: schema21.properties.deployment.type, parentSchema: schema21.properties.deployment, data: data19 };
         if (vErrors === null) {
-          vErrors = [err44];
+          vErrors = [err45];
         } else {
-          vErrors.push(err44);
+          vErrors.push(err45);
         }
         errors++;
       }
@@ -21372,23 +21557,23 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
       }
     }
     if (data.description !== void 0) {
-      let data24 = data.description;
-      if (typeof data24 !== "string") {
-        const err45 = { instancePath: instancePath + "/description", schemaPath: "#/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema21.properties.description.type, parentSchema: schema21.properties.description, data: data24 };
+      let data25 = data.description;
+      if (typeof data25 !== "string") {
+        const err46 = { instancePath: instancePath + "/description", schemaPath: "#/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema21.properties.description.type, parentSchema: schema21.properties.description, data: data25 };
         if (vErrors === null) {
-          vErrors = [err45];
+          vErrors = [err46];
         } else {
-          vErrors.push(err45);
+          vErrors.push(err46);
         }
         errors++;
       }
     }
   } else {
-    const err46 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema21.type, parentSchema: schema21, data };
+    const err47 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema21.type, parentSchema: schema21, data };
     if (vErrors === null) {
-      vErrors = [err46];
+      vErrors = [err47];
     } else {
-      vErrors.push(err46);
+      vErrors.push(err47);
     }
     errors++;
   }
@@ -21396,7 +21581,7 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 var storesItem = validate42;
-var schema35 = { "type": "object", "required": ["name", "replication"], "additionalProperties": false, "properties": { "objectives": { "$ref": "#/definitions/storeObjectives" }, "name": { "$ref": "#/definitions/dnsLabel", "description": "The store's name; unique among stores.", "markdownDescription": "The store's name; unique among stores. Referenced from `traffic[].dependsOn`." }, "engine": { "type": "string", "description": "Free text for people (cockroachdb, postgres, mariadb-galera\u2026).", "markdownDescription": "Free text for people (`cockroachdb`, `postgres`, `mariadb-galera`\u2026). Rules key off `replication`; the engine is read where it decides a fact: PostgreSQL, MySQL or MariaDB with writers in several sites and no multi-master layer named (`postgres-bdr`, `pgedge`, `mariadb-galera`) is `data/single-primary-writers`, CockroachDB relays writes through a follower in the what-if engine, and the port matrix opens the engine's replication port." }, "replication": { "enum": ["consensus", "galera", "async", "crdt"], "description": "consensus (Raft/Paxos), galera (virtually synchronous certification), async (primary/replica) or crdt.", "markdownDescription": "`consensus` (Raft/Paxos quorum), `galera` (certification-based, virtually synchronous), `async` (writers ship a log to replicas) or `crdt` (merge without coordination)." }, "members": { "$ref": "#/definitions/members" }, "writeLatencyBudgetMs": { "$ref": "#/definitions/positiveMs", "description": "consensus and galera: the commit latency the application can afford.", "markdownDescription": "`consensus` and `galera`: the commit latency the application can afford. Best-case commit latency above it is `rtt/commit-budget` (Galera: from the best site to write from, one round trip to its farthest member site)." }, "writers": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "async/crdt: sites that accept writes.", "markdownDescription": "`async`/`crdt`: sites that accept writes. Two or more need a `conflictResolution`." }, "replicas": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "async: sites holding read replicas.", "markdownDescription": "`async`: sites holding read replicas." }, "conflictResolution": { "enum": ["none", "last-writer-wins", "crdt", "manual", "event-sourcing"], "description": "How concurrent writes in two sites are reconciled.", "markdownDescription": "How concurrent writes in two sites are reconciled: `none`, `last-writer-wins`, `crdt`, `manual` or `event-sourcing`." }, "maxLagSeconds": { "type": "number", "minimum": 0, "description": "async: the replication lag to ride out, in seconds.", "markdownDescription": "`async`: the replication lag (a WAN outage, a slow replica) the pipeline must ride out, in seconds." }, "writeRatePerSecond": { "type": "number", "minimum": 0, "description": "async: writes per second at peak.", "markdownDescription": "`async`: writes per second at peak." }, "writeBytes": { "type": "number", "minimum": 0, "description": "async: average bytes per write.", "markdownDescription": "`async`: average bytes per write (log record size)." }, "lagBufferBytes": { "type": "number", "minimum": 0, "description": "async: what the replication pipeline can hold, in bytes.", "markdownDescription": "`async`: what the replication pipeline can hold (WAL retention, queue size), in bytes. Must be at least `maxLagSeconds \xD7 writeRatePerSecond \xD7 writeBytes`." }, "namespace": { "$ref": "#/definitions/dnsLabel", "description": "Where the store's pods run, when it runs in the clusters (a Kubernetes namespace).", "markdownDescription": "The Kubernetes **namespace** the store's pods run in, when it runs in the clusters (`ledger-system`). `quorate gameday` cuts it off like the application namespaces, so the store's predicted behaviour is what the experiment tests." }, "owner": { "type": "string", "minLength": 1, "description": "Who is paged for this store (a team or on-call rotation).", "markdownDescription": 'Who is **paged** for this store \u2014 a team or on-call rotation (`team-payments`). The day-two checklist asks for conflict resolution "with named on-call roles"; the decision record and the game day\'s pre-flight name it.' }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } } };
+var schema35 = { "type": "object", "required": ["name", "replication"], "additionalProperties": false, "properties": { "objectives": { "$ref": "#/definitions/storeObjectives" }, "name": { "$ref": "#/definitions/dnsLabel", "description": "The store's name; unique among stores.", "markdownDescription": "The store's name; unique among stores. Referenced from `traffic[].dependsOn`." }, "engine": { "type": "string", "description": "Free text for people (cockroachdb, postgres, mariadb-galera\u2026).", "markdownDescription": "Free text for people (`cockroachdb`, `postgres`, `mariadb-galera`\u2026). Rules key off `replication`; the engine is read where it decides a fact: PostgreSQL, MySQL or MariaDB with writers in several sites and no multi-master layer named (`postgres-bdr`, `pgedge`, `mariadb-galera`) is `data/single-primary-writers`, CockroachDB relays writes through a follower in the what-if engine, and the port matrix opens the engine's replication port." }, "replication": { "enum": ["consensus", "galera", "async", "crdt"], "description": "consensus (Raft/Paxos), galera (virtually synchronous certification), async (primary/replica) or crdt.", "markdownDescription": "`consensus` (Raft/Paxos quorum), `galera` (certification-based, virtually synchronous), `async` (writers ship a log to replicas) or `crdt` (merge without coordination)." }, "members": { "$ref": "#/definitions/members" }, "writeLatencyBudgetMs": { "$ref": "#/definitions/positiveMs", "description": "consensus and galera: the commit latency the application can afford.", "markdownDescription": "`consensus` and `galera`: the commit latency the application can afford. Best-case commit latency above it is `rtt/commit-budget` (Galera: from the best site to write from, one round trip to its farthest member site)." }, "writers": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "async/crdt: sites that accept writes.", "markdownDescription": "`async`/`crdt`: sites that accept writes. Two or more need a `conflictResolution`." }, "replicas": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "async: sites holding read replicas.", "markdownDescription": "`async`: sites holding read replicas." }, "conflictResolution": { "enum": ["none", "last-writer-wins", "crdt", "manual", "event-sourcing"], "description": "How concurrent writes in two sites are reconciled.", "markdownDescription": "How concurrent writes in two sites are reconciled: `none`, `last-writer-wins`, `crdt`, `manual` or `event-sourcing`." }, "maxLagSeconds": { "type": "number", "minimum": 0, "description": "async: the replication lag to ride out, in seconds.", "markdownDescription": "`async`: the replication lag (a WAN outage, a slow replica) the pipeline must ride out, in seconds." }, "writeRatePerSecond": { "type": "number", "minimum": 0, "description": "async: writes per second at peak.", "markdownDescription": "`async`: writes per second at peak." }, "writeBytes": { "type": "number", "minimum": 0, "description": "async: average bytes per write.", "markdownDescription": "`async`: average bytes per write (log record size)." }, "lagBufferBytes": { "type": "number", "minimum": 0, "description": "async: what the replication pipeline can hold, in bytes.", "markdownDescription": "`async`: what the replication pipeline can hold (WAL retention, queue size), in bytes. Must be at least `maxLagSeconds \xD7 writeRatePerSecond \xD7 writeBytes`." }, "namespace": { "$ref": "#/definitions/dnsLabel", "description": "Where the store's pods run, when it runs in the clusters (a Kubernetes namespace).", "markdownDescription": "The Kubernetes **namespace** the store's pods run in, when it runs in the clusters (`ledger-system`). `quorate gameday` cuts it off like the application namespaces, so the store's predicted behaviour is what the experiment tests." }, "hostNetwork": { "type": "boolean", "description": "The store's pods run with hostNetwork: true, at their nodes' addresses: members on hosts outside the clusters reach them there.", "markdownDescription": "The store's pods run with `hostNetwork: true` (in the nodes' network namespace), so its members advertise and listen on their **nodes' addresses** (`network.nodes`), not pod addresses. Members on hosts outside every cluster (a witness VM) reach them wherever the node ranges are routed, whatever the clusters' tunnel mode; `quorate ports` writes the store's rows between node ranges, and `quorate gameday` cuts them with the host rules, never through the chaos tool (a NetworkChaos on a host-network pod would cut the whole node). Default `false`." }, "owner": { "type": "string", "minLength": 1, "description": "Who is paged for this store (a team or on-call rotation).", "markdownDescription": 'Who is **paged** for this store \u2014 a team or on-call rotation (`team-payments`). The day-two checklist asks for conflict resolution "with named on-call roles"; the decision record and the game day\'s pre-flight name it.' }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } } };
 var schema36 = { "type": "object", "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "The computed fraction of time writes are accepted must be at least this.", "markdownDescription": "The store must **accept writes** at least this fraction of the time (e.g. `0.9999`, four nines, about 53 minutes a year). Below it is `objective/availability`." }, "rpoSeconds": { "type": "number", "minimum": 0, "description": "Most seconds of acknowledged writes a site loss may take (async: maxLagSeconds).", "markdownDescription": "Most seconds of **acknowledged writes** a site loss may take (RPO). `async`/`crdt`: compared with `maxLagSeconds` (unbounded when the lag buffer overflows); `consensus`/`galera` commit to a majority before acknowledging (RPO 0). Above it is `objective/rpo`." }, "conflictProbability": { "type": "number", "minimum": 0, "maximum": 1, "description": "Multi-writer: most fraction of time with writer sites unable to reach each other.", "markdownDescription": "Multi-writer `async`/`crdt`: the most fraction of time with two up writer sites unable to reach each other (a lower bound on conflict exposure: writers also conflict while connected, within their lag). Above it is `objective/conflicts`." }, "survive": { "type": "array", "uniqueItems": true, "items": { "enum": ["site", "two-sites", "partition"] }, "description": "Failures that must keep it working: site, two-sites, partition.", "markdownDescription": "Failure classes that must keep writes working: `site` (every single-site loss), `two-sites` (every pair of sites lost), `partition` (every split of the sites into two groups). A failing scenario is `objective/survive`." } }, "description": "The tiers this store is held to.", "markdownDescription": "The **tiers** this store is held to; Quorate computes the figures from the design (site and link `availability`) and reports each objective not met (`objective/*`)." };
 function validate24(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -21880,32 +22065,32 @@ function validate42(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
-    if (data.owner !== void 0) {
-      let data17 = data.owner;
-      if (typeof data17 === "string") {
-        if (func5(data17) < 1) {
-          const err28 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema35.properties.owner, data: data17 };
-          if (vErrors === null) {
-            vErrors = [err28];
-          } else {
-            vErrors.push(err28);
-          }
-          errors++;
-        }
-      } else {
-        const err29 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema35.properties.owner.type, parentSchema: schema35.properties.owner, data: data17 };
+    if (data.hostNetwork !== void 0) {
+      let data17 = data.hostNetwork;
+      if (typeof data17 !== "boolean") {
+        const err28 = { instancePath: instancePath + "/hostNetwork", schemaPath: "#/properties/hostNetwork/type", keyword: "type", params: { type: "boolean" }, message: "must be boolean", schema: schema35.properties.hostNetwork.type, parentSchema: schema35.properties.hostNetwork, data: data17 };
         if (vErrors === null) {
-          vErrors = [err29];
+          vErrors = [err28];
         } else {
-          vErrors.push(err29);
+          vErrors.push(err28);
         }
         errors++;
       }
     }
-    if (data.description !== void 0) {
-      let data18 = data.description;
-      if (typeof data18 !== "string") {
-        const err30 = { instancePath: instancePath + "/description", schemaPath: "#/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema35.properties.description.type, parentSchema: schema35.properties.description, data: data18 };
+    if (data.owner !== void 0) {
+      let data18 = data.owner;
+      if (typeof data18 === "string") {
+        if (func5(data18) < 1) {
+          const err29 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/minLength", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters", schema: 1, parentSchema: schema35.properties.owner, data: data18 };
+          if (vErrors === null) {
+            vErrors = [err29];
+          } else {
+            vErrors.push(err29);
+          }
+          errors++;
+        }
+      } else {
+        const err30 = { instancePath: instancePath + "/owner", schemaPath: "#/properties/owner/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema35.properties.owner.type, parentSchema: schema35.properties.owner, data: data18 };
         if (vErrors === null) {
           vErrors = [err30];
         } else {
@@ -21914,12 +22099,24 @@ function validate42(data, { instancePath = "", parentData, parentDataProperty, r
         errors++;
       }
     }
+    if (data.description !== void 0) {
+      let data19 = data.description;
+      if (typeof data19 !== "string") {
+        const err31 = { instancePath: instancePath + "/description", schemaPath: "#/properties/description/type", keyword: "type", params: { type: "string" }, message: "must be string", schema: schema35.properties.description.type, parentSchema: schema35.properties.description, data: data19 };
+        if (vErrors === null) {
+          vErrors = [err31];
+        } else {
+          vErrors.push(err31);
+        }
+        errors++;
+      }
+    }
   } else {
-    const err31 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema35.type, parentSchema: schema35, data };
+    const err32 = { instancePath, schemaPath: "#/type", keyword: "type", params: { type: "object" }, message: "must be object", schema: schema35.type, parentSchema: schema35, data };
     if (vErrors === null) {
-      vErrors = [err31];
+      vErrors = [err32];
     } else {
-      vErrors.push(err31);
+      vErrors.push(err32);
     }
     errors++;
   }
@@ -22745,18 +22942,18 @@ function show(v) {
   return typeof v === "string" ? `"${v}"` : JSON.stringify(v);
 }
 function message(e, data) {
-  const where = pathText(e.instancePath);
+  const where2 = pathText(e.instancePath);
   const name = lastSeg(e.instancePath) || "the document";
-  const label4 = /^\d+$/.test(name) ? where : `\`${name}\``;
+  const label4 = /^\d+$/.test(name) ? where2 : `\`${name}\``;
   const p = e.params;
   switch (e.keyword) {
     case "required":
-      return `${where === "the document" ? "the document" : `\`${where}\``} is missing required property \`${p.missingProperty}\``;
+      return `${where2 === "the document" ? "the document" : `\`${where2}\``} is missing required property \`${p.missingProperty}\``;
     case "additionalProperties": {
       const extra = String(p.additionalProperty);
       const allowed = Object.keys(e.parentSchema?.properties ?? {});
       const near = closest(extra, allowed);
-      return `unknown property \`${extra}\` in \`${where === "the document" ? "the topology" : where}\`${near ? ` (did you mean \`${near}\`?)` : ""}`;
+      return `unknown property \`${extra}\` in \`${where2 === "the document" ? "the topology" : where2}\`${near ? ` (did you mean \`${near}\`?)` : ""}`;
     }
     case "type":
       return `${label4} must be ${describeType(p.type)}, not ${typeName(data)}`;
@@ -22783,7 +22980,7 @@ function message(e, data) {
     case "exclusiveMinimum":
       return `${label4} must be greater than ${p.limit}, not ${show(data)}`;
     default:
-      return `${where}: ${e.message ?? "does not match the schema"}`;
+      return `${where2}: ${e.message ?? "does not match the schema"}`;
   }
 }
 function dataAt(root2, pointer) {
@@ -23123,7 +23320,7 @@ function pairValueAt(doc, keyStart) {
   });
   return found;
 }
-function compareCheck(ch, path, input, where) {
+function compareCheck(ch, path, input, where2) {
   if (ch.design === void 0) return void 0;
   const c = ch.cluster;
   const name = c.name.value;
@@ -23145,7 +23342,7 @@ function compareCheck(ch, path, input, where) {
     designSpan
   };
   if (agree) return { comparison };
-  const designSays = ch.field === "name" ? `${where(designSpan)} names the cluster ${designText}` : ch.designAt ? `${where(designSpan)} gives ${name} ${ch.field} ${designText}` : `the design leaves ${name}'s ${ch.field} at its default ${designText} (${where(designSpan)})`;
+  const designSays = ch.field === "name" ? `${where2(designSpan)} names the cluster ${designText}` : ch.designAt ? `${where2(designSpan)} gives ${name} ${ch.field} ${designText}` : `the design leaves ${name}'s ${ch.field} at its default ${designText} (${where2(designSpan)})`;
   const fixes = [...deployedFix(ch, designText), ...designFix(ch, raw, deployedText, input)];
   return {
     comparison,
@@ -23189,7 +23386,7 @@ function designFix(ch, raw, deployedText, input) {
   if (!edits || ch.kind === "number" && asNumber(raw) === void 0) return [];
   return [{ kind: "replace-in", title: `Adopt \`${deployedText}\` in the design`, args: { path: input.path, edits } }];
 }
-function linkComparisons(c, links, path, input, where, comparisons, f) {
+function linkComparisons(c, links, path, input, where2, comparisons, f) {
   const name = c.name.value;
   const designed = (c.linkerd?.links ?? []).map((l) => l.cluster?.value).filter((x) => !!x);
   for (const { target } of links) {
@@ -23212,7 +23409,7 @@ function linkComparisons(c, links, path, input, where, comparisons, f) {
         finding(
           "drift/linkerd",
           target.span,
-          `this Link targets ${v ?? "no cluster"}, but ${where(c.linkerd?.keySpan ?? c.name.span)} gives ${name} links to ${setText(designed)}: the Link mirrors Services the design does not show`,
+          `this Link targets ${v ?? "no cluster"}, but ${where2(c.linkerd?.keySpan ?? c.name.span)} gives ${name} links to ${setText(designed)}: the Link mirrors Services the design does not show`,
           { related: [{ span: c.linkerd?.keySpan ?? c.name.span, message: `${name}'s links in the design`, path: input.path }] }
         )
       );
@@ -24618,9 +24815,9 @@ function holdings(d) {
     if (list2) list2.push(x);
     else map.set(site, [x]);
   };
-  const clustersAt = /* @__PURE__ */ new Map();
+  const clustersAt2 = /* @__PURE__ */ new Map();
   t.clusters.forEach((c, ci) => {
-    if (c.site && c.name && d.clusterId.get(c.name.value) === `c${ci}`) bySite(clustersAt, c.site.value, ci);
+    if (c.site && c.name && d.clusterId.get(c.name.value) === `c${ci}`) bySite(clustersAt2, c.site.value, ci);
   });
   const quorumsAt = /* @__PURE__ */ new Map();
   ctx.quorums.forEach((q, qi) => {
@@ -24637,7 +24834,7 @@ function holdings(d) {
         bySite(storesAt, w.value, di);
       }
   });
-  return { clustersAt, quorumsAt, storesAt };
+  return { clustersAt: clustersAt2, quorumsAt, storesAt };
 }
 function siteBoxes(d, held, drift2) {
   const { t } = d;
@@ -26142,6 +26339,7 @@ function buildMatrix(ctx, deployed) {
   linkerdRows(b);
   quorumRows(b);
   asyncStoreRows(b);
+  gapNotes(b);
   unrangedNotes(b);
   return { rows: sortRows(b.rows), notes: b.notes };
 }
@@ -26164,13 +26362,14 @@ function builder(ctx, deployed) {
   const memberEnd = (site, what, inCluster, store) => {
     const here = named.filter((c) => siteOf(c) === site);
     const own2 = inCluster && siteOf(inCluster) === site ? [inCluster] : store?.namespace ? here : [];
-    const ranges = own2.length ? own2.flatMap((c) => rangesOf2(c, store?.namespace ? "pods" : "nodes")) : (t.siteByName.get(site)?.addresses?.items ?? []).map((x) => parseCidr(x.value)).filter((x) => x !== void 0).map(canonical);
+    const inPods = !!store?.namespace && store.hostNetwork?.value !== true;
+    const ranges2 = own2.length ? own2.flatMap((c) => rangesOf2(c, inPods ? "pods" : "nodes")) : (t.siteByName.get(site)?.addresses?.items ?? []).map((x) => parseCidr(x.value)).filter((x) => x !== void 0).map(canonical);
     return {
       site,
       what,
-      ranges,
+      ranges: ranges2,
       ...own2.length === 1 ? { cluster: own2[0].name.value } : {},
-      ...own2.length && store?.namespace ? { namespace: store.namespace.value } : {},
+      ...own2.length && inPods ? { namespace: store.namespace.value } : {},
       ...own2.length && !store ? { controlPlane: true } : {}
     };
   };
@@ -26214,8 +26413,10 @@ function clustermeshRows(b) {
       value: DEFAULT,
       reference: CILIUM_DOC
     });
-    const native = (da.routingMode ?? db.routingMode)?.value === "native";
-    if (native)
+    const ra = podRouting(a, da);
+    const rc = podRouting(c, db);
+    const said = [ra, rc].find((x) => x.said === "deployed") ?? [ra, rc].find((x) => x.said === "design") ?? ra;
+    if (said.routed)
       rows2.push({
         component: "pod traffic (native routing)",
         source: "clustermesh",
@@ -26225,7 +26426,7 @@ function clustermeshRows(b) {
         direction: "both",
         from: podsEnd(a),
         to: podsEnd(c),
-        why: "routingMode native: pods reach remote pods unencapsulated, so the WAN must route and admit the pod ranges",
+        why: `native routing (${said.said === "deployed" ? "routingMode" : "network.routing"}): pods reach remote pods unencapsulated, so the WAN must route and admit the pod ranges`,
         value: sourceOf(da.routingMode ?? db.routingMode),
         reference: CILIUM_DOC
       });
@@ -26627,7 +26828,6 @@ function quorumRows(b) {
         ])
           storeFlow(
             b,
-            st,
             memberEnd(x, `${st.name?.value} members at ${x}`, void 0, st),
             memberEnd(y, `${st.name?.value} members at ${y}`, void 0, st),
             "both",
@@ -26684,7 +26884,6 @@ function consensusRows(b, st, label4, sites) {
     for (const p of ports)
       storeFlow(
         b,
-        st,
         b.memberEnd(x, `${st.name?.value} members at ${x}`, void 0, st),
         b.memberEnd(y, `${st.name?.value} members at ${y}`, void 0, st),
         "both",
@@ -26702,22 +26901,24 @@ function consensusRows(b, st, label4, sites) {
 }
 function tunnelOf(b, c) {
   const d = b.deployed.get(c.name.value) ?? {};
-  if (c.mesh === "clustermesh")
-    return d.routingMode?.value === "native" ? void 0 : d.tunnelProtocol?.value === "geneve" ? `the ClusterMesh Geneve tunnel (UDP ${CILIUM_GENEVE_UDP}) between the nodes` : `the ClusterMesh VXLAN tunnel (UDP ${CILIUM_VXLAN_UDP}) between the nodes`;
-  if (c.mesh === "submariner")
-    return `the Submariner tunnel between the gateways (UDP ${d.submarinerNattPort?.value ?? SUBMARINER_NATT_UDP})`;
+  return tunnelText(podRouting(c, d).tunnel, d);
+}
+function tunnelText(t, d) {
+  if (t === "geneve") return `the ClusterMesh Geneve tunnel (UDP ${CILIUM_GENEVE_UDP}) between the nodes`;
+  if (t === "vxlan") return `the ClusterMesh VXLAN tunnel (UDP ${CILIUM_VXLAN_UDP}) between the nodes`;
+  if (t === "submariner") return `the Submariner tunnel between the gateways (UDP ${d?.submarinerNattPort?.value ?? SUBMARINER_NATT_UDP})`;
   return void 0;
 }
-function storeFlow(b, st, from, to, direction, tpl) {
-  const clustersAt = (e) => b.named.filter((c) => b.siteOf(c) === e.site);
+function storeFlow(b, from, to, direction, tpl) {
+  const clustersAt2 = (e) => b.named.filter((c) => b.siteOf(c) === e.site);
   if (!!from.namespace === !!to.namespace) {
-    const tunnels = new Set([...clustersAt(from), ...clustersAt(to)].map((c) => tunnelOf(b, c)));
+    const tunnels = new Set([...clustersAt2(from), ...clustersAt2(to)].map((c) => tunnelOf(b, c)));
     const inside2 = from.namespace && tunnels.size === 1 ? [...tunnels][0] : void 0;
     b.rows.push({ ...tpl, direction, from, to, ...inside2 ? { inside: inside2 } : {} });
     return;
   }
   const [pods, host] = from.namespace ? [from, to] : [to, from];
-  const clusters = clustersAt(pods);
+  const clusters = clustersAt2(pods);
   if (direction === "both" || pods === from)
     b.rows.push({
       ...tpl,
@@ -26731,8 +26932,7 @@ function storeFlow(b, st, from, to, direction, tpl) {
       to: host
     });
   if (direction === "one-way" && pods === from) return;
-  const tunnel = clusters.map((c) => tunnelOf(b, c)).find((x) => x !== void 0);
-  const routed = clusters.every((c) => b.deployed.get(c.name.value)?.routingMode?.value === "native");
+  const routed = clusters.every((c) => podRouting(c, b.deployed.get(c.name.value)).routed);
   b.rows.push({
     ...tpl,
     direction: "one-way",
@@ -26740,8 +26940,18 @@ function storeFlow(b, st, from, to, direction, tpl) {
     to: pods,
     ...routed ? {} : { when: `where the pod ranges are routed to ${host.site}` }
   });
-  const gap = `store ${st.name?.value}: its members at ${host.site} (${host.ranges.join(", ") || "no range declared"}) must reach its members at ${pods.site} at their pod addresses (${pods.ranges.join(", ") || "no range declared"}), but ${tunnel ? `in tunnel mode (${tunnel}) pod ranges are not routable outside the clusters` : "pod ranges are not routable outside the clusters unless your network routes them"}: as designed, ${host.site} cannot reach them. Advertise addresses it can reach (hostNetwork, or a NodePort/LoadBalancer Service per member) or route the pod CIDRs to ${host.site} (native routing with BGP).`;
-  if (!routed && !b.notes.includes(gap)) b.notes.push(gap);
+}
+function gapNotes(b) {
+  for (const g of memberGaps(b.ctx, b.deployed)) {
+    const note = gapNote(g, b.deployed.get(g.clusters[0].name.value));
+    if (!b.notes.includes(note)) b.notes.push(note);
+  }
+}
+var gapCode = (g) => g.role === "member" ? "quorum/member-unreachable" : "data/replication-unreachable";
+function gapNote(g, d) {
+  const tunnel = tunnelText(g.tunnel, d);
+  const names = g.clusters.map((c) => c.name.value).join(", ");
+  return `store ${g.store.name?.value}: its members at ${g.hostSite} (${g.hostRanges.join(", ") || "no range declared"}) must reach its members at ${g.podSite} at their pod addresses (${g.podRanges.join(", ") || "no range declared"}), but ${tunnel ? `in tunnel mode (${tunnel}) pod ranges are not routable outside the clusters` : "pod ranges are not routable outside the clusters unless your network routes them"}: as designed, ${g.hostSite} cannot reach them (quorate check: ${gapCode(g)}). Route the pod CIDRs to ${g.hostSite} (native routing with BGP) and say so with \`network.routing: native\` on ${names}, or run the store's pods on the host network (\`hostNetwork: true\` on the store: they advertise their nodes' addresses).`;
 }
 function asyncStoreRows(b) {
   for (const st of b.ctx.topology.stores) {
@@ -26758,7 +26968,7 @@ function asyncStoreRows(b) {
       continue;
     }
     const end = (site, role) => b.memberEnd(site, `${st.name.value} ${role} at ${site}`, void 0, st);
-    const row = (from, to, direction, why2) => storeFlow(b, st, from, to, direction, {
+    const row = (from, to, direction, why2) => storeFlow(b, from, to, direction, {
       ...known,
       source: `store ${st.name.value}`,
       protocol: "TCP",
@@ -27046,8 +27256,8 @@ function capacityAfterLoss(r2, tr) {
   if (!tight.length) return "every single-site loss leaves it served";
   const least = Math.min(...tight.map((y) => y.b.headroomRps));
   const at = tight.filter((y) => y.b.headroomRps === least);
-  const where = at.map((y) => `${y.loss} leaves ${y.b.cluster} at ${count(y.b.loadRps)} of ${rps(y.b.capacityRps)}`).join("; ");
-  return least > 0 ? `every single-site loss leaves enough capacity (least headroom ${rps(least)}: ${where})` : `every single-site loss leaves exactly enough capacity, no margin: ${where}`;
+  const where2 = at.map((y) => `${y.loss} leaves ${y.b.cluster} at ${count(y.b.loadRps)} of ${rps(y.b.capacityRps)}`).join("; ");
+  return least > 0 ? `every single-site loss leaves enough capacity (least headroom ${rps(least)}: ${where2})` : `every single-site loss leaves exactly enough capacity, no margin: ${where2}`;
 }
 function statelessRto(r2, tr, rtoCell, jr) {
   const failing = r2.single.map((x) => ({ x, res: x.traffic.find((y) => y.name === tr.name.value) })).find((y) => y.res && y.res.outcome !== "served");
@@ -27424,8 +27634,8 @@ function commitCell(r2, q, o, designed) {
   const latency = engine ? engine.commitLatencyMs : best?.latency;
   const site = at ?? best?.site;
   if (latency == null || !site) return `unknown${o.note ? ` (${o.note})` : " (a member link has no rttMs)"}`;
-  const where = q.kind === "galera" ? `writes from ${cell(site)}, the fastest; no leader` : `leader in ${cell(site)}${engine ? ", as simulate places it" : ", the fastest"}`;
-  return { raw: `${commitMs(latency)} (${where})` };
+  const where2 = q.kind === "galera" ? `writes from ${cell(site)}, the fastest; no leader` : `leader in ${cell(site)}${engine ? ", as simulate places it" : ", the fastest"}`;
+  return { raw: `${commitMs(latency)} (${where2})` };
 }
 function consequencesSection(r2) {
   const out = ["## Consequences", ""];
@@ -27648,17 +27858,17 @@ function commitLatencies(ctx, q) {
   ];
 }
 function addressPlan(ctx) {
-  const ranges = parsedRanges(ctx);
+  const ranges2 = parsedRanges(ctx);
   const bad = ctx.topology.clusters.flatMap(
     (c) => c.cidrs.filter((v) => !parseCidr(v.value)).map((v) => [c.name?.value ?? "?", c.site?.value ?? "?", v.field, `${v.value} (not a CIDR)`, "\u2014"])
   );
-  if (!ranges.length && !bad.length)
+  if (!ranges2.length && !bad.length)
     return ["### Address plan", "", "No cluster declares a pod, service or node range, and no site declares host addresses.", ""];
   const overlaps4 = /* @__PURE__ */ new Map();
   const say = (x) => `${canonical(x.cidr)} (${ownerOf(x)} ${fieldOf(x)})`;
   for (const [i, j] of cidrOverlaps(ctx)) {
-    overlaps4.set(i, [...overlaps4.get(i) ?? [], say(ranges[j])]);
-    overlaps4.set(j, [...overlaps4.get(j) ?? [], say(ranges[i])]);
+    overlaps4.set(i, [...overlaps4.get(i) ?? [], say(ranges2[j])]);
+    overlaps4.set(j, [...overlaps4.get(j) ?? [], say(ranges2[i])]);
   }
   return [
     "### Address plan",
@@ -27668,7 +27878,7 @@ function addressPlan(ctx) {
     table(
       ["owner", "site", "network", "range", "overlaps"],
       [
-        ...ranges.map((r2, i) => [
+        ...ranges2.map((r2, i) => [
           ownerOf(r2),
           r2.cluster ? r2.cluster.site?.value ?? "?" : r2.site.name?.value ?? "?",
           fieldOf(r2),
@@ -27799,13 +28009,13 @@ function checklistItems(r2) {
 }
 function cidrItem(r2) {
   const t = r2.ctx.topology;
-  const ranges = parsedRanges(r2.ctx);
+  const ranges2 = parsedRanges(r2.ctx);
   const undeclared = t.clusters.filter((c) => !["pods", "services", "nodes"].every((f) => c.cidrs.some((v) => v.field === f)));
   const clash = cidrOverlaps(r2.ctx);
   return {
     title: "Non-overlapping Pod, Service and Node CIDR matrix, signed by architecture",
-    state: !ranges.length ? "not assessed" : clash.length ? "not met" : undeclared.length ? "not assessed" : "met",
-    why: !ranges.length ? "no cluster declares a range" : clash.length ? `${clash.length} overlapping pair${clash.length === 1 ? "" : "s"} (see the address plan)` : undeclared.length ? `no overlap among the ${ranges.length} declared ranges, but ${undeclared.map((c) => c.name?.value ?? "?").join(", ")} leave${undeclared.length === 1 ? "s" : ""} a pod, service or node range undeclared` : `${ranges.length} declared ranges, none overlapping; the signature is the reviewers'`
+    state: !ranges2.length ? "not assessed" : clash.length ? "not met" : undeclared.length ? "not assessed" : "met",
+    why: !ranges2.length ? "no cluster declares a range" : clash.length ? `${clash.length} overlapping pair${clash.length === 1 ? "" : "s"} (see the address plan)` : undeclared.length ? `no overlap among the ${ranges2.length} declared ranges, but ${undeclared.map((c) => c.name?.value ?? "?").join(", ")} leave${undeclared.length === 1 ? "s" : ""} a pod, service or node range undeclared` : `${ranges2.length} declared ranges, none overlapping; the signature is the reviewers'`
   };
 }
 function quorumItem(r2) {
@@ -27821,6 +28031,20 @@ function quorumItem(r2) {
   );
   const single = r2.quorums.filter((q) => q.counts.size < 2 && r2.ctx.topology.siteByName.size > 1).map((q) => q.label);
   const witnesses = t.sites.filter((s) => s.role === "witness").map((s) => s.name?.value ?? "?");
+  const cut = /* @__PURE__ */ new Map();
+  for (const g of memberGaps(r2.ctx, r2.input.deployedPorts).filter((x) => x.role === "member")) {
+    const key = `${g.store.name?.value}'s ${g.hostMembers === 1 ? "voter" : `${g.hostMembers} voters`} at ${g.hostSite}`;
+    cut.set(key, [...cut.get(key) ?? [], g.podSite]);
+  }
+  const unreachable = [...cut].map(
+    ([who, sites]) => `${who} cannot dial its members' pod addresses at ${listText(sites)} as designed (quorum/member-unreachable)`
+  );
+  if (unreachable.length)
+    return {
+      title: "Quorum drawings with explicit witness placement",
+      state: "not met",
+      why: `${[...unreachable, ...failing].join("; ")}: until the design says how the path exists, the drawing counts votes that never arrive`
+    };
   return {
     title: "Quorum drawings with explicit witness placement",
     state: failing.length ? "not met" : "met",
@@ -28021,7 +28245,7 @@ function probePlan(ctx, sources, sideOf, nodesDeclared) {
   return { probes: [...probes.values()], notes };
 }
 function sideOfEnd(e, sources, nodesDeclared, notes) {
-  const ranges = e.ranges.join(", ");
+  const ranges2 = e.ranges.join(", ");
   if (e.namespace) {
     if (!e.cluster) return { what: e.what };
     const src = sources.find((x) => x.cluster === e.cluster && x.namespace === e.namespace);
@@ -28035,7 +28259,7 @@ function sideOfEnd(e, sources, nodesDeclared, notes) {
     if (!e.ranges.length || !nodesDeclared(e.cluster)) return { what: e.what };
     const hosts = { cluster: e.cluster, ...e.controlPlane ? { controlPlane: true } : {}, within: e.ranges };
     if (e.ranges.some((r2) => parseCidr(r2)?.family !== 4)) {
-      const note = `${e.what} (${ranges}): probe.sh filters recorded node addresses by IPv4 range only \u2014 it keeps every node of ${e.cluster}, so check that each probe "from" one of them starts at ${e.site}`;
+      const note = `${e.what} (${ranges2}): probe.sh filters recorded node addresses by IPv4 range only \u2014 it keeps every node of ${e.cluster}, so check that each probe "from" one of them starts at ${e.site}`;
       if (!notes.includes(note)) notes.push(note);
     }
     const what = e.controlPlane ? `control-plane nodes of ${e.cluster}` : `nodes of ${e.cluster}`;
@@ -28054,9 +28278,9 @@ function sideOfEnd(e, sources, nodesDeclared, notes) {
   const addresses = swept(e, notes);
   if (!addresses) return { what: e.what };
   return {
-    what: `hosts at ${e.site} (${ranges})`,
+    what: `hosts at ${e.site} (${ranges2})`,
     target: { addresses },
-    start: { kind: "host", site: e.site, what: `a host at ${e.site} (${ranges})`, hosts: { addresses } }
+    start: { kind: "host", site: e.site, what: `a host at ${e.site} (${ranges2})`, hosts: { addresses } }
   };
 }
 function probePod(namespace, seconds2, labels) {
@@ -28634,10 +28858,10 @@ function withdraw(rb) {
     const anycast = tr.steering?.value === "anycast";
     const hc = tr.healthCheck;
     const detect = hc?.intervalSeconds && hc.failureThreshold ? hc.intervalSeconds.value * hc.failureThreshold.value : void 0;
-    const where = anycast ? "the BGP speaker (withdraw the route)" : "the GSLB (disable the pool members)";
+    const where2 = anycast ? "the BGP speaker (withdraw the route)" : "the GSLB (disable the pool members)";
     out.push(
       `- **${cell(tr.name.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${cell(side2)} keeps its share, ${int2(share)} rps. ${cell(side2)} is cut off but alive: its ingress still answers the internet, so only a **deep** health check (one that writes through the stores the entry depends on${tr.dependsOn?.items.length ? `: ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}) notices; a shallow one keeps passing.`,
-      `  - Watch ${anycast ? "the route" : "the pool"} for ${detect !== void 0 ? `${detect} s (${hc.intervalSeconds.value} s \xD7 ${hc.failureThreshold.value} checks)` : "the health check's detection time (not declared: traffic[].healthCheck)"}: if ${cell(side2)} is still in rotation, the check is shallow \u2014 write that down as a finding, then withdraw its backends by hand in ${where}. From that moment ${anycast ? "routes converge (BGP, not declared)" : `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`,
+      `  - Watch ${anycast ? "the route" : "the pool"} for ${detect !== void 0 ? `${detect} s (${hc.intervalSeconds.value} s \xD7 ${hc.failureThreshold.value} checks)` : "the health check's detection time (not declared: traffic[].healthCheck)"}: if ${cell(side2)} is still in rotation, the check is shallow \u2014 write that down as a finding, then withdraw its backends by hand in ${where2}. From that moment ${anycast ? "routes converge (BGP, not declared)" : `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`,
       `  - ${rto ? `Expected time to detect and withdraw with a deep check: ${rto.seconds} s (${cell(rto.terms)}) \u2014 ${cell(rto.caveat)}. With a shallow check: until you act, plus the TTL.` : "Time to detect and withdraw: unknown \u2014 the design gives no traffic[].healthCheck (or no ttlSeconds); measure it."}`
     );
   }
@@ -29372,7 +29596,7 @@ function* clusterPlans(pl, s, o, seconds2, files) {
     (x) => !!x
   );
   const storeNamespaces = (site) => t.stores.filter(
-    (st) => st.namespace && (st.members?.entries.some((e) => e.site.value === site && (e.count?.value ?? 0) > 0) || st.writers?.items.some((w) => w.value === site) || st.replicas?.items.some((w) => w.value === site))
+    (st) => st.namespace && st.hostNetwork?.value !== true && (st.members?.entries.some((e) => e.site.value === site && (e.count?.value ?? 0) > 0) || st.writers?.items.some((w) => w.value === site) || st.replicas?.items.some((w) => w.value === site))
   ).map((st) => st.namespace.value);
   const plans = [];
   const slug = scenarioSlug(s);

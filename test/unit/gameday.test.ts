@@ -516,8 +516,20 @@ test("the probe: host-network rows from the hosts over ssh, pod rows from probe 
     /^pod fra-prod ledger 'fra-prod\/ledger → pods of lon-prod in ledger: TCP 26257 \(CockroachDB RPC and SQL\)' 26257 \$\(addresses c2p\d\)$/m,
   );
   assert.match(sh, /^pod fra-prod ledger 'fra-prod\/ledger → hosts at ams \(192\.168\.30\.0\/28\): TCP 26257/m);
-  // the witness cannot reach pod addresses in tunnel mode: that row is conditional and not demanded to connect
-  assert.doesNotMatch(sh, /a host at ams [^\n]*TCP 26257/);
+  // the pod ranges are routed to ams (network.routing: native): the witness's dial to the pods is demanded too
+  assert.match(
+    sh,
+    /^host h1 'a host at ams \(192\.168\.30\.0\/28\) → pods of fra-prod in ledger: TCP 26257 \(CockroachDB RPC and SQL\)' 26257 \$\(addresses c1p\d\)$/m,
+  );
+  // in tunnel mode the witness cannot reach pod addresses: that row is conditional and not demanded to connect
+  const tunnel = gameDay(
+    reviewed(REVIEWED().replace(/^ +routing: native\n/gm, "")),
+    { lose: ["fra"] },
+    { tool: "chaos-mesh", source: "r.topology.yaml" },
+  );
+  const tunnelSh = tunnel.files.find((f) => f.path === "probe.sh")!.content;
+  assert.match(tunnelSh, /^pod fra-prod ledger 'fra-prod\/ledger → hosts at ams \(192\.168\.30\.0\/28\): TCP 26257/m);
+  assert.doesNotMatch(tunnelSh, /a host at ams [^\n]*TCP 26257/);
   // a cluster's nodes are recorded within its site's range: fra-prod's London control-plane VMs
   // are on London's side of the cut, and a probe from one of them would read "open"
   assert.match(sh, /^ {2}record_nodes c1cp fra-prod 192\.168\.10\.0\/24 -l node-role\.kubernetes\.io\/control-plane$/m);

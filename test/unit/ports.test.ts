@@ -16,31 +16,44 @@ const ctxOf = (text: string) => analyzeFile("t.topology.yaml", text.includes("ap
 const facts = (rows: readonly PortRow[]) =>
   rows.map((r) => `${r.component} | ${portText(r)} | ${r.from.site} ${r.direction === "both" ? "<->" : "->"} ${r.to.site}`).sort();
 
+const REVIEWED = readFileSync(join(ROOT, "examples", "payments-eu-reviewed.topology.yaml"), "utf8");
+/** The reviewed example as it was before it declared its pod ranges routed: tunnel mode, Cilium's default. */
+const REVIEWED_TUNNEL = REVIEWED.replace(/^ +routing: native\n/gm, "");
+/** The rows both modes share: everything but how pod traffic crosses between fra and lon. */
+const REVIEWED_ROWS = [
+  "CockroachDB RPC and SQL | TCP 26257 | ams -> fra",
+  "CockroachDB RPC and SQL | TCP 26257 | ams -> lon",
+  "CockroachDB RPC and SQL | TCP 26257 | fra -> ams",
+  "CockroachDB RPC and SQL | TCP 26257 | fra <-> lon",
+  "CockroachDB RPC and SQL | TCP 26257 | lon -> ams",
+  "PostgreSQL replication | TCP 5432 | fra <-> lon",
+  "cilium-health | ICMP echo (type 8, code 0) and reply (type 0) | fra <-> lon",
+  "cilium-health | TCP 4240 | fra <-> lon",
+  "clustermesh-apiserver | TCP 32379 | fra -> lon",
+  "clustermesh-apiserver | TCP 32379 | lon -> fra",
+  "etcd client | TCP 2379 | fra -> ams",
+  "etcd client | TCP 2379 | fra -> lon",
+  "etcd peer | TCP 2380 | fra <-> ams",
+  "etcd peer | TCP 2380 | fra <-> lon",
+  "etcd peer | TCP 2380 | lon <-> ams",
+];
+
 test("ClusterMesh and stretched etcd (the reviewed example): every row, with both ends' ranges", () => {
-  const ctx = ctxOf(readFileSync(join(ROOT, "examples", "payments-eu-reviewed.topology.yaml"), "utf8"));
+  assert.notEqual(REVIEWED_TUNNEL, REVIEWED, "the reviewed example declares network.routing: native");
+  const ctx = ctxOf(REVIEWED);
   const m = portMatrix(ctx);
-  assert.deepEqual(facts(m.rows), [
-    "CockroachDB RPC and SQL | TCP 26257 | ams -> fra",
-    "CockroachDB RPC and SQL | TCP 26257 | ams -> lon",
-    "CockroachDB RPC and SQL | TCP 26257 | fra -> ams",
-    "CockroachDB RPC and SQL | TCP 26257 | fra <-> lon",
-    "CockroachDB RPC and SQL | TCP 26257 | lon -> ams",
-    "PostgreSQL replication | TCP 5432 | fra <-> lon",
-    "VXLAN tunnel | UDP 8472 | fra <-> lon",
-    "cilium-health | ICMP echo (type 8, code 0) and reply (type 0) | fra <-> lon",
-    "cilium-health | TCP 4240 | fra <-> lon",
-    "clustermesh-apiserver | TCP 32379 | fra -> lon",
-    "clustermesh-apiserver | TCP 32379 | lon -> fra",
-    "etcd client | TCP 2379 | fra -> ams",
-    "etcd client | TCP 2379 | fra -> lon",
-    "etcd peer | TCP 2380 | fra <-> ams",
-    "etcd peer | TCP 2380 | fra <-> lon",
-    "etcd peer | TCP 2380 | lon <-> ams",
-  ]);
-  const tunnel = m.rows.find((r) => r.component === "VXLAN tunnel")!;
-  assert.deepEqual([tunnel.from.ranges, tunnel.to.ranges], [["192.168.10.0/24"], ["192.168.20.0/24"]]);
-  assert.equal(tunnel.value.kind, "default");
-  assert.match(tunnel.reference, /^https:\/\/docs\.cilium\.io\//);
+  assert.deepEqual(
+    facts(m.rows),
+    [
+      ...REVIEWED_ROWS,
+      "pod traffic (native routing) | TCP any port and protocol: pod ranges routed between the sites | fra <-> lon",
+    ].sort(),
+  );
+  // the design says its pod ranges are routed (network.routing: native): pod traffic crosses the WAN unencapsulated
+  const routed = m.rows.find((r) => r.component === "pod traffic (native routing)")!;
+  assert.deepEqual([routed.from.ranges, routed.to.ranges], [["10.10.0.0/16"], ["10.11.0.0/16"]]);
+  assert.match(routed.why, /^native routing \(network\.routing\): /);
+  assert.match(routed.reference, /^https:\/\/docs\.cilium\.io\//);
   // the witness's hosts are its sites[].addresses; members at a site without declared hosts are said, never guessed
   assert.deepEqual(m.rows.find((r) => r.component === "etcd peer" && r.to.site === "ams")!.to.ranges, ["192.168.30.0/28"]);
   // fra-prod's members in London run on the hosts lon declares (sites[].addresses)
@@ -56,35 +69,72 @@ test("ClusterMesh and stretched etcd (the reviewed example): every row, with bot
   assert.match(crdb.detail ?? "", /read the deployed value; source: the node addresses/);
   assert.equal(crdb.from.namespace, "ledger");
   assert.match(crdb.reference, /cockroachlabs\.com/);
+  // ams's voter → the pods: the pod ranges are routed to ams, so the row holds without a condition and no gap is noted
+  const back = m.rows.find((r) => r.port === 26257 && r.from.site === "ams" && r.to.site === "fra")!;
+  assert.deepEqual([back.from.ranges, back.to.ranges, back.when], [["192.168.30.0/28"], ["10.10.0.0/16"], undefined]);
+  assert.ok(!m.notes.some((n) => /cannot reach them/.test(n)), m.notes.join("\n"));
+  // between the two clusters' pods the flows cross the WAN: firewall rows on the pod ranges, inside no tunnel
+  const pg = m.rows.find((r) => r.port === 5432)!;
+  assert.deepEqual([pg.from.what, pg.to.what, pg.direction, pg.inside], ["carts writer at fra", "carts writer at lon", "both", undefined]);
+  assert.ok(!m.rows.some((r) => r.inside));
+  const md = portsMarkdown(m, "##");
+  assert.match(md, /^## fra ↔ lon$/m);
+  assert.doesNotMatch(md, /^###/m);
+  assert.doesNotMatch(md, /NetworkPolicy rule/);
+  // KVStoreMesh (Cilium >= 1.16): the reason names the clustermesh-apiserver pods, and the agents before 1.16
+  assert.match(m.rows.find((r) => r.component === "clustermesh-apiserver")!.why, /KVStoreMesh.*1\.16.*every Cilium agent/);
+});
+
+test("the reviewed example in tunnel mode (no network.routing): VXLAN between the nodes, pod flows inside it, ams cannot reach the pods", () => {
+  const m = portMatrix(ctxOf(REVIEWED_TUNNEL));
+  assert.deepEqual(facts(m.rows), [...REVIEWED_ROWS, "VXLAN tunnel | UDP 8472 | fra <-> lon"].sort());
+  const tunnel = m.rows.find((r) => r.component === "VXLAN tunnel")!;
+  assert.deepEqual([tunnel.from.ranges, tunnel.to.ranges], [["192.168.10.0/24"], ["192.168.20.0/24"]]);
+  assert.equal(tunnel.value.kind, "default");
+  assert.match(tunnel.reference, /^https:\/\/docs\.cilium\.io\//);
   // ams's voter → the pods: only where pod ranges are routed to ams; in tunnel mode they are not —
-  // the design gap is named
+  // the design gap is named, with the rule that reports it and the two ways to declare the path
   const back = m.rows.find((r) => r.port === 26257 && r.from.site === "ams" && r.to.site === "fra")!;
   assert.deepEqual(
     [back.from.ranges, back.to.ranges, back.when],
     [["192.168.30.0/28"], ["10.10.0.0/16"], "where the pod ranges are routed to ams"],
   );
-  assert.ok(
-    m.notes.some((n) =>
-      /^store ledger: its members at ams \(192\.168\.30\.0\/28\) must reach its members at fra at their pod addresses \(10\.10\.0\.0\/16\), but in tunnel mode \(the ClusterMesh VXLAN tunnel \(UDP 8472\).*as designed, ams cannot reach them/.test(
-        n,
-      ),
-    ),
+  const gaps = m.notes.filter((n) => /cannot reach them/.test(n));
+  assert.equal(gaps.length, 2, m.notes.join("\n"));
+  assert.match(
+    gaps[0],
+    /^store ledger: its members at ams \(192\.168\.30\.0\/28\) must reach its members at fra at their pod addresses \(10\.10\.0\.0\/16\), but in tunnel mode \(the ClusterMesh VXLAN tunnel \(UDP 8472\).*as designed, ams cannot reach them \(quorate check: quorum\/member-unreachable\)\. .*`network\.routing: native` on fra-prod, or .*`hostNetwork: true` on the store/,
   );
+  assert.match(gaps[1], /its members at lon at their pod addresses \(10\.11\.0\.0\/16\).*on lon-prod,/);
   // between the two clusters' pods the flows ride inside ClusterMesh's VXLAN: NetworkPolicy rows, not WAN ones
   const pg = m.rows.find((r) => r.port === 5432)!;
-  assert.deepEqual([pg.from.what, pg.to.what, pg.direction], ["carts writer at fra", "carts writer at lon", "both"]);
   assert.equal(pg.inside, "the ClusterMesh VXLAN tunnel (UDP 8472) between the nodes");
   assert.equal(m.rows.find((r) => r.port === 26257 && r.from.site === "fra" && r.to.site === "lon")!.inside, pg.inside);
   assert.ok(!m.rows.some((r) => r.inside && !r.from.namespace), "only pod flows ride inside the tunnel");
-  const md = portsMarkdown(m, "##");
   assert.match(
-    md,
+    portsMarkdown(m, "##"),
     /\| PostgreSQL replication — inside the ClusterMesh VXLAN tunnel \(UDP 8472\) between the nodes: a NetworkPolicy rule, not a WAN firewall rule \|/,
   );
-  assert.match(md, /^## fra ↔ lon$/m);
-  assert.doesNotMatch(md, /^###/m);
-  // KVStoreMesh (Cilium >= 1.16): the reason names the clustermesh-apiserver pods, and the agents before 1.16
-  assert.match(m.rows.find((r) => r.component === "clustermesh-apiserver")!.why, /KVStoreMesh.*1\.16.*every Cilium agent/);
+});
+
+test("a store on the host network (hostNetwork: true) replicates between node ranges: no pod rows, no gap", () => {
+  const m = portMatrix(ctxOf(REVIEWED_TUNNEL.replace("    namespace: ledger\n", "    namespace: ledger\n    hostNetwork: true\n")));
+  const crdb = m.rows.filter((r) => r.port === 26257);
+  assert.deepEqual(
+    crdb
+      .map(
+        (r) =>
+          `${r.from.site} ${r.from.ranges.join()} ${r.direction === "both" ? "<->" : "->"} ${r.to.site} ${r.to.ranges.join()} ${r.when ?? ""}`,
+      )
+      .sort(),
+    [
+      "fra 192.168.10.0/24 <-> ams 192.168.30.0/28 ",
+      "fra 192.168.10.0/24 <-> lon 192.168.20.0/24 ",
+      "lon 192.168.20.0/24 <-> ams 192.168.30.0/28 ",
+    ],
+  );
+  assert.ok(crdb.every((r) => !r.inside && !r.from.namespace && !r.to.namespace));
+  assert.ok(!m.notes.some((n) => /store ledger: .*cannot reach them/.test(n)), m.notes.join("\n"));
 });
 
 test("a store engine Quorate does not know gets a note naming what to open, never a made-up row; a replica dials its writer", () => {

@@ -7,6 +7,7 @@
 import type { TopologyContext } from "../derive/context";
 import type { Store, Traffic } from "../model/topology";
 import { DNS_STEERING } from "../derive/loads";
+import { unreachableVoteNotes } from "../derive/reach";
 import { availabilityPercent, minutes, percentOfTime, sig } from "../util/format";
 import { type Component, CutSets, enumerateStates, type EnumerationResult } from "./enumerate";
 import { API_CUT_OFF, API_HOME_DOWN, API_QUORUM_STOPS, planOf, type Tally, wholePlan } from "./factor";
@@ -319,7 +320,9 @@ export function* availabilityReportSteps(ctx: TopologyContext, budget = DESIGN_S
     figures.push(figuresWithRelay(d, e, each));
     yield;
   }
-  return { declared: true, invalid: [], figures, assumptions: ASSUMPTIONS };
+  // a voter that cannot dial the others' pods as designed (quorum/member-unreachable): the figures count its vote
+  const unreachable = unreachableVoteNotes(ctx, "the figures above count").map((n) => `${n}: they hold only once the path exists`);
+  return { declared: true, invalid: [], figures, assumptions: [...ASSUMPTIONS, ...unreachable] };
 }
 
 /** An entity's figures; for a traffic entry writing to CockroachDB, with what they are without the follower relay. */

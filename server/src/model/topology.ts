@@ -129,6 +129,12 @@ export interface Cluster extends Named {
   /** Submariner: this cluster runs the Broker (`broker: true`), where it is written */
   readonly broker?: F<boolean>;
   readonly cidrs: CidrValue[];
+  /**
+   * `network.routing`: `native` where the network between the sites routes this cluster's pod
+   * range (hosts outside the cluster reach pods at their pod addresses), `tunnel` where it does
+   * not (an overlay: Cilium's default). Absent: not said, read as `tunnel`.
+   */
+  readonly routing?: F<"native" | "tunnel">;
   /** Submariner Globalnet: the cluster's global CIDR (what other clusters reach it at) */
   readonly globalCidr?: F<string>;
   /** `deployment`: the files this cluster is deployed from */
@@ -155,6 +161,8 @@ export interface Store extends Named {
   readonly lagBufferBytes?: F<number>;
   /** where the store's pods run, when it runs in the clusters */
   readonly namespace?: F<string>;
+  /** `hostNetwork: true`: its pods run in the nodes' network namespace, at their nodes' addresses (not pod addresses) */
+  readonly hostNetwork?: F<boolean>;
   /** who is paged for it */
   readonly owner?: F<string>;
   readonly objectives?: Objectives;
@@ -394,6 +402,7 @@ function readCluster(r: Reader, it: Item, index: number): Cluster {
     globalnetAt: r.bool(e.get("globalnet")),
     broker: r.bool(e.get("broker")),
     cidrs,
+    routing: oneOf(r.str(netEntries.get("routing")), ["native", "tunnel"] as const),
     globalCidr: r.str(netEntries.get("globalCidr")),
     deployment: readDeployment(r, e.get("deployment")),
     etcd,
@@ -421,6 +430,7 @@ function readStore(r: Reader, it: Item, index: number): Store {
     writeBytes: r.num(e.get("writeBytes")),
     lagBufferBytes: r.num(e.get("lagBufferBytes")),
     namespace: r.str(e.get("namespace")),
+    hostNetwork: r.bool(e.get("hostNetwork")),
     owner: r.str(e.get("owner")),
     objectives: readObjectives(r, e.get("objectives")),
   };

@@ -10,6 +10,7 @@
 import { canonical, parseCidr } from "../math/cidr";
 import type { Cluster, Store } from "../model/topology";
 import type { TopologyContext } from "../derive/context";
+import { memberGaps, podRouting, type MemberGap, type PodRouting } from "../derive/reach";
 
 // Cilium, "System Requirements → Firewall Rules"
 // (https://docs.cilium.io/en/stable/operations/system_requirements/#firewall-rules):
@@ -213,6 +214,7 @@ function buildMatrix(ctx: TopologyContext, deployed: ReadonlyMap<string, Deploye
   linkerdRows(b);
   quorumRows(b);
   asyncStoreRows(b);
+  gapNotes(b);
   unrangedNotes(b);
   return { rows: sortRows(b.rows), notes: b.notes };
 }
@@ -252,8 +254,10 @@ function builder(ctx: TopologyContext, deployed: ReadonlyMap<string, DeployedPor
     // members at a cluster's own site run on its nodes (etcd) or pods (a store in a namespace); elsewhere on declared hosts
     const here = named.filter((c) => siteOf(c) === site);
     const own = inCluster && siteOf(inCluster) === site ? [inCluster] : store?.namespace ? here : [];
+    // a store's pods are at pod addresses, or at their nodes' with hostNetwork (then cut with the host rules, like etcd)
+    const inPods = !!store?.namespace && store.hostNetwork?.value !== true;
     const ranges = own.length
-      ? own.flatMap((c) => rangesOf(c, store?.namespace ? "pods" : "nodes"))
+      ? own.flatMap((c) => rangesOf(c, inPods ? "pods" : "nodes"))
       : (t.siteByName.get(site)?.addresses?.items ?? [])
           .map((x) => parseCidr(x.value))
           .filter((x) => x !== undefined)
@@ -263,7 +267,7 @@ function builder(ctx: TopologyContext, deployed: ReadonlyMap<string, DeployedPor
       what,
       ranges,
       ...(own.length === 1 ? { cluster: own[0].name!.value } : {}),
-      ...(own.length && store?.namespace ? { namespace: store.namespace.value } : {}),
+      ...(own.length && inPods ? { namespace: store!.namespace!.value } : {}),
       ...(own.length && !store ? { controlPlane: true as const } : {}),
     };
   };
@@ -321,8 +325,11 @@ function clustermeshRows(b: Build): void {
       value: DEFAULT,
       reference: CILIUM_DOC,
     });
-    const native = (da.routingMode ?? db.routingMode)?.value === "native";
-    if (native)
+    // a deployment file's routingMode wins over the design's network.routing, either cluster's
+    const ra = podRouting(a, da);
+    const rc = podRouting(c, db);
+    const said = [ra, rc].find((x) => x.said === "deployed") ?? [ra, rc].find((x) => x.said === "design") ?? ra;
+    if (said.routed)
       rows.push({
         component: "pod traffic (native routing)",
         source: "clustermesh",
@@ -332,7 +339,7 @@ function clustermeshRows(b: Build): void {
         direction: "both",
         from: podsEnd(a),
         to: podsEnd(c),
-        why: "routingMode native: pods reach remote pods unencapsulated, so the WAN must route and admit the pod ranges",
+        why: `native routing (${said.said === "deployed" ? "routingMode" : "network.routing"}): pods reach remote pods unencapsulated, so the WAN must route and admit the pod ranges`,
         value: sourceOf(da.routingMode ?? db.routingMode),
         reference: CILIUM_DOC,
       });
@@ -761,7 +768,6 @@ function quorumRows(b: Build): void {
         ] as const)
           storeFlow(
             b,
-            st,
             memberEnd(x, `${st.name?.value} members at ${x}`, undefined, st),
             memberEnd(y, `${st.name?.value} members at ${y}`, undefined, st),
             "both",
@@ -827,7 +833,6 @@ function consensusRows(b: Build, st: Store, label: string, sites: readonly strin
     for (const p of ports)
       storeFlow(
         b,
-        st,
         b.memberEnd(x, `${st.name?.value} members at ${x}`, undefined, st),
         b.memberEnd(y, `${st.name?.value} members at ${y}`, undefined, st),
         "both",
@@ -850,14 +855,14 @@ type StoreRow = Omit<PortRow, "direction" | "from" | "to">;
 /** The tunnel that carries `c`'s pod traffic to other clusters' pods, or undefined where pod ranges are routed (native routing) or no mesh joins them. */
 function tunnelOf(b: Build, c: Cluster): string | undefined {
   const d = b.deployed.get(c.name!.value) ?? {};
-  if (c.mesh === "clustermesh")
-    return d.routingMode?.value === "native"
-      ? undefined
-      : d.tunnelProtocol?.value === "geneve"
-        ? `the ClusterMesh Geneve tunnel (UDP ${CILIUM_GENEVE_UDP}) between the nodes`
-        : `the ClusterMesh VXLAN tunnel (UDP ${CILIUM_VXLAN_UDP}) between the nodes`;
-  if (c.mesh === "submariner")
-    return `the Submariner tunnel between the gateways (UDP ${d.submarinerNattPort?.value ?? SUBMARINER_NATT_UDP})`;
+  return tunnelText(podRouting(c, d).tunnel, d);
+}
+
+/** A tunnel's name with its port, as a row or note says it. */
+function tunnelText(t: PodRouting["tunnel"], d: DeployedPorts | undefined): string | undefined {
+  if (t === "geneve") return `the ClusterMesh Geneve tunnel (UDP ${CILIUM_GENEVE_UDP}) between the nodes`;
+  if (t === "vxlan") return `the ClusterMesh VXLAN tunnel (UDP ${CILIUM_VXLAN_UDP}) between the nodes`;
+  if (t === "submariner") return `the Submariner tunnel between the gateways (UDP ${d?.submarinerNattPort?.value ?? SUBMARINER_NATT_UDP})`;
   return undefined;
 }
 
@@ -869,7 +874,7 @@ function tunnelOf(b: Build, c: Cluster): string | undefined {
  * cluster: docs.cilium.io network/concepts/masquerading). From such hosts to pods: only where the
  * pod ranges are routed to them — in tunnel mode they are not, a design gap the notes name.
  */
-function storeFlow(b: Build, st: Store, from: End, to: End, direction: PortRow["direction"], tpl: StoreRow): void {
+function storeFlow(b: Build, from: End, to: End, direction: PortRow["direction"], tpl: StoreRow): void {
   const clustersAt = (e: End) => b.named.filter((c) => b.siteOf(c) === e.site);
   if (!!from.namespace === !!to.namespace) {
     const tunnels = new Set([...clustersAt(from), ...clustersAt(to)].map((c) => tunnelOf(b, c)));
@@ -892,8 +897,7 @@ function storeFlow(b: Build, st: Store, from: End, to: End, direction: PortRow["
       to: host,
     });
   if (direction === "one-way" && pods === from) return;
-  const tunnel = clusters.map((c) => tunnelOf(b, c)).find((x) => x !== undefined);
-  const routed = clusters.every((c) => b.deployed.get(c.name!.value)?.routingMode?.value === "native");
+  const routed = clusters.every((c) => podRouting(c, b.deployed.get(c.name!.value)).routed);
   b.rows.push({
     ...tpl,
     direction: "one-way",
@@ -901,12 +905,28 @@ function storeFlow(b: Build, st: Store, from: End, to: End, direction: PortRow["
     to: pods,
     ...(routed ? {} : { when: `where the pod ranges are routed to ${host.site}` }),
   });
-  const gap = `store ${st.name?.value}: its members at ${host.site} (${host.ranges.join(", ") || "no range declared"}) must reach its members at ${pods.site} at their pod addresses (${pods.ranges.join(", ") || "no range declared"}), but ${
+}
+
+/** The design gaps (derive/reach memberGaps): members on hosts that must dial pods they cannot reach, one note per store and pair of sites. */
+function gapNotes(b: Build): void {
+  for (const g of memberGaps(b.ctx, b.deployed)) {
+    const note = gapNote(g, b.deployed.get(g.clusters[0].name!.value));
+    if (!b.notes.includes(note)) b.notes.push(note);
+  }
+}
+
+/** The rule that reports a gap (the same fact, in \`quorate check\`). */
+export const gapCode = (g: MemberGap): "quorum/member-unreachable" | "data/replication-unreachable" =>
+  g.role === "member" ? "quorum/member-unreachable" : "data/replication-unreachable";
+
+function gapNote(g: MemberGap, d: DeployedPorts | undefined): string {
+  const tunnel = tunnelText(g.tunnel, d);
+  const names = g.clusters.map((c) => c.name!.value).join(", ");
+  return `store ${g.store.name?.value}: its members at ${g.hostSite} (${g.hostRanges.join(", ") || "no range declared"}) must reach its members at ${g.podSite} at their pod addresses (${g.podRanges.join(", ") || "no range declared"}), but ${
     tunnel
       ? `in tunnel mode (${tunnel}) pod ranges are not routable outside the clusters`
       : "pod ranges are not routable outside the clusters unless your network routes them"
-  }: as designed, ${host.site} cannot reach them. Advertise addresses it can reach (hostNetwork, or a NodePort/LoadBalancer Service per member) or route the pod CIDRs to ${host.site} (native routing with BGP).`;
-  if (!routed && !b.notes.includes(gap)) b.notes.push(gap);
+  }: as designed, ${g.hostSite} cannot reach them (quorate check: ${gapCode(g)}). Route the pod CIDRs to ${g.hostSite} (native routing with BGP) and say so with \`network.routing: native\` on ${names}, or run the store's pods on the host network (\`hostNetwork: true\` on the store: they advertise their nodes' addresses).`;
 }
 
 /**
@@ -934,7 +954,7 @@ function asyncStoreRows(b: Build): void {
     }
     const end = (site: string, role: string) => b.memberEnd(site, `${st.name!.value} ${role} at ${site}`, undefined, st);
     const row = (from: End, to: End, direction: PortRow["direction"], why: string) =>
-      storeFlow(b, st, from, to, direction, {
+      storeFlow(b, from, to, direction, {
         ...known,
         source: `store ${st.name!.value}`,
         protocol: "TCP",

@@ -89,6 +89,11 @@ const CATALOG = {
     "Some single-site loss leaves fewer members than a majority.",
     SITE_LOSS,
   ),
+  "quorum/member-unreachable": r(
+    "warning",
+    "A quorum member cannot dial the others' pods",
+    "A store in a namespace runs as pods of the clusters at its member sites and on the hosts (`sites[].addresses`) of a member site without a cluster. Those hosts must dial the other members at their pod addresses, and in tunnel mode (Cilium's default VXLAN, Geneve, Submariner's gateways, most CNIs' overlays) nothing outside a cluster reaches a pod address: the member there cannot vote, so the quorum is the others alone and every availability and what-if figure that counts its vote is wrong. Say how the path exists: `network.routing: native` on the clusters whose pod ranges the network routes to that site (Cilium native routing with BGP-advertised pod CIDRs), or `hostNetwork: true` on the store (its pods at their nodes' addresses, which the site reaches wherever node ranges are routed).",
+  ),
   "quorum/partition": r(
     "warning",
     "A partition leaves no side with a majority",
@@ -249,6 +254,11 @@ const CATALOG = {
     "warning",
     "Several writers on a single-primary engine",
     "PostgreSQL, MySQL and MariaDB replication takes writes on one primary. Writers in several sites need a multi-master layer: for PostgreSQL EDB Postgres Distributed (BDR) or pgEdge, whose default keeps the last update of a row (a CRDT merge holds only for columns declared as CRDTs); for MySQL and MariaDB Galera (`replication: galera`) or Group Replication in multi-primary mode, which certify each commit across sites. An `engine` that names such a layer (postgres-bdr, pgedge, mariadb-galera) is not flagged.",
+  ),
+  "data/replication-unreachable": r(
+    "warning",
+    "An async writer or replica cannot dial the writers' pods",
+    "An async store in a namespace runs as pods of the clusters at its writer and replica sites, and on the hosts (`sites[].addresses`) of such a site without a cluster. A replica dials its writers, and each writer subscribes to the others, at their pod addresses: in tunnel mode (Cilium's default VXLAN, Geneve, Submariner's gateways, most CNIs' overlays) nothing outside a cluster reaches them, so that host never replicates and the RPO counted on it does not hold. Say how the path exists: `network.routing: native` on the clusters whose pod ranges the network routes there, or `hostNetwork: true` on the store (its pods at their nodes' addresses, which the site reaches wherever node ranges are routed).",
   ),
   "data/lag-buffer": r(
     "error",

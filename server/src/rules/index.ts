@@ -9,6 +9,7 @@ import { topologyExportRules } from "./exports";
 import { meshRules } from "./mesh";
 import { objectiveRules, objectiveSteps } from "./objective";
 import { quorumRules } from "./quorum";
+import { reachRules } from "./reach";
 import { referenceRules } from "./references";
 import { rttRules } from "./rtt";
 import { submarinerRules } from "./submariner";
@@ -18,6 +19,7 @@ import { trafficRules } from "./traffic";
 export const TOPOLOGY_RULES: readonly (readonly [string, TopologyRule])[] = [
   ["ref", referenceRules],
   ["quorum", quorumRules],
+  ["reach", reachRules],
   ["rtt", rttRules],
   ["cidr", cidrRules],
   ["mesh", meshRules],

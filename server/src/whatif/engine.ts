@@ -11,6 +11,7 @@ import { galeraCommit, leaderCommit, relaysThroughFollowers, writeBudget } from 
 import { homeSite } from "../derive/siteloss";
 import { loadBackends } from "../derive/loads";
 import { submarinerSet } from "../derive/meshes";
+import { unreachableVoteNotes } from "../derive/reach";
 import {
   EVICTION_AFTER_SECONDS,
   etcdTimers,
@@ -1222,6 +1223,8 @@ export function run(ctx: TopologyContext, s: Scenario): Result {
       return j.result;
     });
   toleranceNotes(J, quorums);
+  // a voter that cannot dial the others' pods as designed (quorum/member-unreachable): every outcome here counts it
+  J.notes.push(...unreachableVoteNotes(ctx));
   const lostOrUp = judgeClusters(J, byOwner);
   const stores = judgeAsyncStores(J);
   const traffic = judgeTraffic(J, byOwner);

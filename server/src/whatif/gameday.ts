@@ -678,12 +678,13 @@ function* clusterPlans(pl: Planning, s: Scenario, o: GameDayOptions, seconds: nu
     [...new Set(t.exports.filter((e) => e.clusters?.items.some((c) => c.value === name)).map((e) => e.namespace?.value))].filter(
       (x): x is string => !!x,
     );
-  /** the store namespaces whose pods run at `site` (members, writers or replicas there) */
+  /** the store namespaces whose pods run at `site` (members, writers or replicas there); never a host-network store's (the host rules cut those: a NetworkChaos there would cut the node) */
   const storeNamespaces = (site: string) =>
     t.stores
       .filter(
         (st) =>
           st.namespace &&
+          st.hostNetwork?.value !== true &&
           (st.members?.entries.some((e) => e.site.value === site && (e.count?.value ?? 0) > 0) ||
             st.writers?.items.some((w) => w.value === site) ||
             st.replicas?.items.some((w) => w.value === site)),

@@ -14,6 +14,7 @@ import type { Finding } from "../model/finding";
 import type { Cluster, DecisionStatus, Store } from "../model/topology";
 import { rebalancedCounts, witnessPlan } from "../fixes/fixes";
 import type { DeployedPorts } from "../ports/ports";
+import { memberGaps } from "../derive/reach";
 import { portMatrix } from "../ports/ports";
 import { portsMarkdown } from "../ports/render";
 import { diagramFor } from "../preview/mermaid";
@@ -1030,6 +1031,21 @@ function quorumItem(r: RecordContext): Item {
   );
   const single = r.quorums.filter((q) => q.counts.size < 2 && r.ctx.topology.siteByName.size > 1).map((q) => q.label);
   const witnesses = t.sites.filter((s) => s.role === "witness").map((s) => s.name?.value ?? "?");
+  // a voter that cannot dial the others' pods as designed votes for nothing (derive/reach, quorum/member-unreachable)
+  const cut = new Map<string, string[]>();
+  for (const g of memberGaps(r.ctx, r.input.deployedPorts).filter((x) => x.role === "member")) {
+    const key = `${g.store.name?.value}'s ${g.hostMembers === 1 ? "voter" : `${g.hostMembers} voters`} at ${g.hostSite}`;
+    cut.set(key, [...(cut.get(key) ?? []), g.podSite]);
+  }
+  const unreachable = [...cut].map(
+    ([who, sites]) => `${who} cannot dial its members' pod addresses at ${listText(sites)} as designed (quorum/member-unreachable)`,
+  );
+  if (unreachable.length)
+    return {
+      title: "Quorum drawings with explicit witness placement",
+      state: "not met",
+      why: `${[...unreachable, ...failing].join("; ")}: until the design says how the path exists, the drawing counts votes that never arrive`,
+    };
   return {
     title: "Quorum drawings with explicit witness placement",
     state: failing.length ? "not met" : "met",

@@ -1,0 +1,176 @@
+/**
+ * Whether hosts outside a cluster reach its pods at their pod addresses, and which store members
+ * must but cannot: one fact for the port matrix (its conditional rows and notes), the rule
+ * quorum/member-unreachable, the decision record's checklist and the what-if's notes. Pure.
+ *
+ * A store with a `namespace` runs as pods of the clusters at each member site (at their nodes'
+ * addresses with `hostNetwork: true`, which hosts reach wherever node ranges are routed); at a member site
+ * with no cluster it runs on the site's hosts (`sites[].addresses`). Pods reach such hosts
+ * (masqueraded as their node), but the hosts reach the pods only where the pod ranges are routed
+ * beyond the clusters: in tunnel mode (Cilium's default VXLAN, Geneve, Submariner's gateways, most
+ * CNIs' overlays) they are not, and a member that cannot dial its peers cannot vote or replicate.
+ */
+import { canonical, parseCidr } from "../math/cidr";
+import type { Cluster, Store } from "../model/topology";
+import type { TopologyContext } from "./context";
+
+/** The deployed values that decide pod routing (drift's readers: Cilium's routingMode and tunnelProtocol). */
+export interface DeployedRouting {
+  readonly routingMode?: { readonly value: string };
+  readonly tunnelProtocol?: { readonly value: string };
+}
+
+/** How a cluster's pod range reaches beyond it. */
+export interface PodRouting {
+  /** the network between the sites routes the pod range */
+  readonly routed: boolean;
+  /** where that is said: a deployment file (wins), the design's `network.routing`, or nothing (the default: tunnel) */
+  readonly said: "deployed" | "design" | "default";
+  /** the overlay that carries pod traffic to other clusters, where one does */
+  readonly tunnel?: "vxlan" | "geneve" | "submariner";
+}
+
+/**
+ * A cluster's pod routing: a bound deployment's `routingMode` wins over the design's
+ * `network.routing`; neither said, tunnel mode (Cilium's default, and no CNI routes pod ranges
+ * beyond the cluster unless told to).
+ */
+export function podRouting(c: Cluster, deployed?: DeployedRouting): PodRouting {
+  const dep = deployed?.routingMode?.value;
+  const said = dep !== undefined ? "deployed" : c.routing ? "design" : "default";
+  const routed = (dep ?? c.routing?.value) === "native";
+  const tunnel =
+    c.mesh === "clustermesh"
+      ? routed
+        ? undefined
+        : deployed?.tunnelProtocol?.value === "geneve"
+          ? "geneve"
+          : "vxlan"
+      : c.mesh === "submariner"
+        ? "submariner"
+        : undefined;
+  return { routed, said, ...(tunnel ? { tunnel } : {}) };
+}
+
+/** One member site that must dial another's pods and, as designed, cannot. */
+export interface MemberGap {
+  readonly store: Store;
+  /** the member site with no cluster: its members run on the site's hosts */
+  readonly hostSite: string;
+  /** the hosts' declared ranges (`sites[].addresses`), canonical; empty when none is declared */
+  readonly hostRanges: string[];
+  /** members there (a quorum's count; 1 for an async writer or replica) */
+  readonly hostMembers: number;
+  /** the member site whose members are pods */
+  readonly podSite: string;
+  /** its clusters whose pod ranges are not routed beyond them */
+  readonly clusters: Cluster[];
+  /** their pod ranges, canonical */
+  readonly podRanges: string[];
+  /** the overlay keeping them in, where one is known (else the CNI's: not said) */
+  readonly tunnel?: PodRouting["tunnel"];
+  /** what the host members are: "member" (a quorum's voter), "writer", "replica" */
+  readonly role: "member" | "writer" | "replica";
+}
+
+/** Named clusters at a declared site. */
+function clustersAt(ctx: TopologyContext, site: string): Cluster[] {
+  return ctx.topology.clusters.filter((c) => c.name && ctx.siteOfCluster(c.name.value) === site);
+}
+
+const ranges = (xs: readonly { value: string }[]): string[] =>
+  xs
+    .map((x) => parseCidr(x.value))
+    .filter((x) => x !== undefined)
+    .map(canonical);
+
+/**
+ * Every pair of member sites of a store in a namespace where the members at a site without a
+ * cluster must dial the pods at a site whose clusters' pod ranges are not routed beyond them:
+ * a quorum store's members (consensus, galera: every member dials every other), an async
+ * store's writers (each subscribes to the other) and replicas (each dials its writers).
+ * `deployed` by cluster name (the port matrix's deployment files); without it, the design alone.
+ */
+export function memberGaps(ctx: TopologyContext, deployed?: ReadonlyMap<string, DeployedRouting>): MemberGap[] {
+  if (!deployed) return ctx.fact(designGaps);
+  return gapsOf(ctx, deployed);
+}
+const designGaps = (ctx: TopologyContext) => gapsOf(ctx, undefined);
+
+function gapsOf(ctx: TopologyContext, deployed: ReadonlyMap<string, DeployedRouting> | undefined): MemberGap[] {
+  const out: MemberGap[] = [];
+  for (const st of ctx.topology.stores) {
+    // a store on the host network is at its nodes' addresses: hosts reach those wherever nodes are routed
+    if (!st.namespace || !st.name || st.hostNetwork?.value === true) continue;
+    for (const [host, pods, role, members] of dialers(ctx, st)) {
+      if (clustersAt(ctx, host).length) continue;
+      const unrouted = clustersAt(ctx, pods).filter((c) => !podRouting(c, deployed?.get(c.name!.value)).routed);
+      if (!unrouted.length) continue;
+      const tunnels = new Set(unrouted.map((c) => podRouting(c, deployed?.get(c.name!.value)).tunnel));
+      const tunnel = tunnels.size === 1 ? [...tunnels][0] : undefined;
+      out.push({
+        store: st,
+        hostSite: host,
+        hostRanges: ranges(ctx.topology.siteByName.get(host)?.addresses?.items ?? []),
+        hostMembers: members,
+        podSite: pods,
+        clusters: unrouted,
+        podRanges: ranges(unrouted.flatMap((c) => c.cidrs.filter((v) => v.field === "pods"))),
+        role,
+        ...(tunnel ? { tunnel } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+/** [dialling site, dialled site, role at the dialling site, members there] of one store, each pair once. */
+function dialers(ctx: TopologyContext, st: Store): [string, string, MemberGap["role"], number][] {
+  const declared = (xs: readonly { value: string }[]) => [...new Set(xs.map((x) => x.value))].filter((s) => ctx.topology.siteByName.has(s));
+  const rep = st.replication?.value;
+  if (rep === "consensus" || rep === "galera") {
+    const q = ctx.quorums.find((x) => x.owner === st);
+    if (!q?.resolved) return [];
+    const sites = [...q.counts.keys()];
+    return sites.flatMap((a) =>
+      sites.filter((b) => b !== a).map((b) => [a, b, "member", q.counts.get(a)!] as [string, string, "member", number]),
+    );
+  }
+  if (rep !== "async") return [];
+  const writers = declared(st.writers?.items ?? []);
+  const replicas = declared(st.replicas?.items ?? []).filter((x) => !writers.includes(x));
+  return [
+    ...writers.flatMap((a) => writers.filter((b) => b !== a).map((b) => [a, b, "writer", 1] as [string, string, "writer", number])),
+    ...replicas.flatMap((a) => writers.map((b) => [a, b, "replica", 1] as [string, string, "replica", number])),
+  ];
+}
+
+/**
+ * One sentence per quorum store whose voters at a site without a cluster cannot dial the others'
+ * pods as designed: what every availability and what-if figure that counts their votes assumes.
+ */
+export function unreachableVoteNotes(ctx: TopologyContext, counts = "this outcome counts"): string[] {
+  return ctx
+    .fact(unreachableVotes)
+    .map(
+      (v) =>
+        `store ${v.name}: ${counts} ${v.host}'s ${v.votes}, which as designed cannot reach its members' pod addresses at ${v.list} (quorum/member-unreachable); without ${v.members === 1 ? "it" : "them"} ${v.name} is the other ${v.n - v.members} of ${v.n}, still needing ${Math.floor(v.n / 2) + 1}`,
+    );
+}
+function unreachableVotes(ctx: TopologyContext) {
+  const byVoters = new Map<string, { store: Store; host: string; members: number; sites: string[] }>();
+  for (const g of memberGaps(ctx)) {
+    if (g.role !== "member") continue;
+    const key = `${g.store.index}\u0000${g.hostSite}`;
+    const at = byVoters.get(key) ?? { store: g.store, host: g.hostSite, members: g.hostMembers, sites: [] };
+    at.sites.push(g.podSite);
+    byVoters.set(key, at);
+  }
+  return [...byVoters.values()].map(({ store, host, members, sites }) => {
+    const q = ctx.quorums.find((x) => x.owner === store)!;
+    const n = [...q.counts.values()].reduce((a, b) => a + b, 0);
+    const votes = `${members} vote${members === 1 ? "" : "s"}`;
+    const list = sites.length === 1 ? sites[0] : `${sites.slice(0, -1).join(", ")} and ${sites[sites.length - 1]}`;
+    return { name: store.name?.value, host, members, votes, list, n };
+  });
+}

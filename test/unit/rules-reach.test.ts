@@ -1,0 +1,195 @@
+// quorum/member-unreachable and data/replication-unreachable (review M45): a store's members on the
+// hosts of a site without a cluster must dial its pods elsewhere; in tunnel mode nothing outside a
+// cluster reaches a pod address. Both sides of every boundary: tunnel vs routed (design or
+// deployed), a member site with and without a cluster, hostNetwork, the mesh kinds, async roles.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { analyzeAlone, analyzeFile } from "../../server/src/analysis";
+import { memberGaps, podRouting } from "../../server/src/derive/reach";
+import { availabilityText } from "../../server/src/availability/render";
+import { ALL_UP, run } from "../../server/src/whatif/engine";
+import { decisionRecord } from "../../server/src/whatif/record";
+import { check, HEADER } from "../helpers";
+
+const REVIEWED = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu-reviewed.topology.yaml"), "utf8");
+/** The reviewed example before it declared its pod ranges routed: tunnel mode. */
+const TUNNEL = REVIEWED.replace(/^ +routing: native\n/gm, "");
+const reach = (body: string) =>
+  check(body).filter((f) => f.code === "quorum/member-unreachable" || f.code === "data/replication-unreachable");
+
+/** fra and lon run clusters (`fraNet`/`lonNet` appended to each cluster's network), ams hosts only; a 2+2+1 ledger in a namespace. */
+function design({ fraNet = "", lonNet = "", mesh = "clustermesh", ams = "", store = "namespace: ledger" } = {}): string {
+  return `sites:
+  - name: fra
+  - name: lon
+  - name: ams
+    addresses: [192.0.2.0/28]
+links:
+  - { between: [fra, lon], rttMs: 14 }
+  - { between: [fra, ams], rttMs: 9 }
+  - { between: [lon, ams], rttMs: 8 }
+clusters:
+  - { name: a, site: fra, id: 1, mesh: ${mesh}, network: { pods: 10.1.0.0/16, nodes: 192.168.1.0/24${fraNet} } }
+  - { name: b, site: lon, id: 2, mesh: ${mesh}, network: { pods: 10.2.0.0/16, nodes: 192.168.2.0/24${lonNet} } }
+${ams}stores:
+  - name: ledger
+    engine: cockroachdb
+    replication: consensus
+    members: { fra: 2, lon: 2, ams: 1 }
+    ${store}
+`;
+}
+
+test("tunnel mode: the witness's voter on hosts cannot dial the pods — one warning on ams's key in members, with the ranges, the quorum left and both remedies", () => {
+  const fs = reach(design());
+  assert.equal(fs.length, 1);
+  const f = fs[0];
+  assert.equal(f.code, "quorum/member-unreachable");
+  assert.equal(f.severity, "warning");
+  assert.equal(f.text, "ams");
+  assert.match(
+    f.message,
+    /^store ledger's member at ams runs on ams's hosts \(192\.0\.2\.0\/28; no cluster there\) and must dial its members at fra and lon at their pod addresses — a 10\.1\.0\.0\/16 and b 10\.2\.0\.0\/16, in tunnel mode \(the ClusterMesh VXLAN overlay, Cilium's default\)/,
+  );
+  assert.match(
+    f.message,
+    /ams's 1 vote of 5 never counts: ledger is the other 4 with a majority of 3, so losing fra \(2 of 5 left\) or lon \(2 of 5 left\) stops its writes/,
+  );
+  assert.match(f.message, /`network\.routing: native` on a and b .*`hostNetwork: true` on ledger/);
+});
+
+test("routed pod ranges (network.routing: native on every cluster at the other member sites) clear it; tunnel written out, or one cluster left, does not", () => {
+  const native = ", routing: native";
+  assert.deepEqual(reach(design({ fraNet: native, lonNet: native })), []);
+  assert.equal(reach(design({ fraNet: ", routing: tunnel", lonNet: ", routing: tunnel" })).length, 1);
+  // only lon's pods out of reach: ams still reaches fra, so its vote is not simply void
+  const half = reach(design({ fraNet: native }));
+  assert.equal(half.length, 1);
+  assert.match(half[0].message, /must dial its members at lon at their pod addresses — b 10\.2\.0\.0\/16/);
+  assert.match(half[0].message, /reach only part of ledger's quorum/);
+  assert.doesNotMatch(half[0].message, /never counts/);
+});
+
+test("a member site with a cluster runs the members as its pods: nothing to report; without a cluster, it is the hosts", () => {
+  const withCluster = design({ ams: "  - { name: w, site: ams, id: 3, mesh: clustermesh, network: { pods: 10.3.0.0/16 } }\n" });
+  assert.match(withCluster, /name: w, site: ams/);
+  assert.deepEqual(reach(withCluster), []);
+  assert.equal(reach(design()).length, 1);
+});
+
+test("hostNetwork: true on the store: its members are at node addresses, which the hosts reach — nothing to report; false keeps it", () => {
+  assert.deepEqual(reach(design({ store: "namespace: ledger\n    hostNetwork: true" })), []);
+  assert.equal(reach(design({ store: "namespace: ledger\n    hostNetwork: false" })).length, 1);
+});
+
+test("a store without a namespace runs on hosts everywhere: no pods to reach, no finding", () => {
+  assert.deepEqual(reach(design({ store: "owner: dba" })), []);
+});
+
+test("the mesh decides the words: Submariner's gateways, and no mesh at all (nothing says the pods are routed)", () => {
+  assert.match(
+    reach(design({ mesh: "submariner" }))[0].message,
+    /behind Submariner's gateways, which carry pod traffic between clusters only/,
+  );
+  assert.match(reach(design({ mesh: "none" }))[0].message, /nothing says the network routes their pod ranges beyond the clusters/);
+});
+
+test("async stores: a replica on hosts dialling the writer's pods is data/replication-unreachable; a writer on hosts dialled by pod replicas is fine", () => {
+  const async = (writers: string, replicas: string) =>
+    design({ store: "namespace: ledger" }).replace(
+      /stores:[\s\S]*$/,
+      `stores:\n  - { name: pg, engine: postgres, replication: async, writers: ${writers}, replicas: ${replicas}, namespace: db, maxLagSeconds: 5 }\n`,
+    );
+  const fs = reach(async("[fra]", "[ams]"));
+  assert.deepEqual(
+    fs.map((f) => [f.code, f.text]),
+    [["data/replication-unreachable", "ams"]],
+  );
+  assert.match(
+    fs[0].message,
+    /^store pg's replica at ams runs on ams's hosts .* must dial its writer at fra at their pod addresses .*it never catches up/,
+  );
+  // the pods dial the host (masqueraded as their node): no gap
+  assert.deepEqual(reach(async("[ams]", "[fra]")), []);
+  // two writers: each subscribes to the other
+  assert.equal(reach(async("[fra, ams]", "[]"))[0].code, "data/replication-unreachable");
+});
+
+test("derive/reach: a deployment's routingMode wins over the design's network.routing, both ways", () => {
+  const ctx = analyzeFile("t.topology.yaml", HEADER + design({ fraNet: ", routing: native", lonNet: ", routing: native" })).contexts[0];
+  const a = ctx.topology.clusters[0];
+  assert.deepEqual(podRouting(a), { routed: true, said: "design" });
+  assert.deepEqual(podRouting(a, { routingMode: { value: "tunnel" } }), { routed: false, said: "deployed", tunnel: "vxlan" });
+  assert.deepEqual(memberGaps(ctx), []);
+  const deployedTunnel = new Map([
+    ["a", { routingMode: { value: "tunnel" } }],
+    ["b", { routingMode: { value: "tunnel" }, tunnelProtocol: { value: "geneve" } }],
+  ]);
+  assert.deepEqual(
+    memberGaps(ctx, deployedTunnel).map((g) => [g.hostSite, g.podSite, g.tunnel]),
+    [
+      ["ams", "fra", "vxlan"],
+      ["ams", "lon", "geneve"],
+    ],
+  );
+  const tunnelCtx = analyzeFile("t.topology.yaml", HEADER + design()).contexts[0];
+  assert.equal(memberGaps(tunnelCtx).length, 2);
+  assert.deepEqual(
+    memberGaps(
+      tunnelCtx,
+      new Map([
+        ["a", { routingMode: { value: "native" } }],
+        ["b", { routingMode: { value: "native" } }],
+      ]),
+    ),
+    [],
+  );
+});
+
+test("the reviewed example declares its pod ranges routed and is clean; as it was (tunnel mode) it carries the warning", () => {
+  assert.notEqual(TUNNEL, REVIEWED);
+  assert.deepEqual(reach(REVIEWED), []);
+  assert.deepEqual(
+    reach(TUNNEL).map((f) => [f.code, f.text]),
+    [["quorum/member-unreachable", "ams"]],
+  );
+});
+
+test("the decision record: Open findings lists it and checklist 2 is not met while it stands; met once the path is declared", () => {
+  const recordOf = (text: string) => {
+    const { analysis, findings } = analyzeAlone("t.topology.yaml", text);
+    return { md: decisionRecord({ path: "t.topology.yaml", analysis, findings, version: "9" })!, analysis };
+  };
+  const tunnel = recordOf(TUNNEL).md;
+  const open = tunnel.slice(tunnel.indexOf("## Open findings"));
+  assert.match(open, /\| warning \| quorum\/member-unreachable \| \d+ \| store ledger's member at ams/);
+  assert.match(
+    tunnel,
+    /2\. \[ \] \*\*Quorum drawings with explicit witness placement\*\* — \*\*not met\*\*: ledger's voter at ams cannot dial its members' pod addresses at fra and lon as designed \(quorum\/member-unreachable\): until the design says how the path exists/,
+  );
+  const reviewed = recordOf(REVIEWED).md;
+  assert.match(reviewed, /## Open findings\n\nNone/);
+  assert.match(reviewed, /2\. \[x\] \*\*Quorum drawings with explicit witness placement\*\* — met/);
+});
+
+test("availability and simulate say their figures count the unreachable vote; not once the path is declared", () => {
+  const ctxOf = (text: string) => analyzeFile("t.topology.yaml", text).contexts[0];
+  const note =
+    /store ledger: .*ams's 1 vote, which as designed cannot reach its members' pod addresses at fra and lon \(quorum\/member-unreachable\); without it ledger is the other 4 of 5, still needing 3/;
+  assert.match(availabilityText(ctxOf(TUNNEL)), new RegExp(`- ${note.source}: they hold only once the path exists`));
+  assert.doesNotMatch(availabilityText(ctxOf(REVIEWED)), /quorum\/member-unreachable/);
+  assert.ok(run(ctxOf(TUNNEL), { ...ALL_UP, lose: ["fra"] }).notes.some((n) => note.test(n) && n.includes("this outcome counts")));
+  assert.ok(!run(ctxOf(REVIEWED), { ...ALL_UP, lose: ["fra"] }).notes.some((n) => n.includes("member-unreachable")));
+});
+
+test("checklist item 2 reads the deployed values the port matrix reads", () => {
+  const { analysis, findings } = analyzeAlone("t.topology.yaml", REVIEWED);
+  const tunnelDeployed = new Map([
+    ["fra-prod", { routingMode: { value: "tunnel", file: "fra.yaml", key: "routingMode" } }],
+    ["lon-prod", { routingMode: { value: "tunnel", file: "lon.yaml", key: "routingMode" } }],
+  ]);
+  const md = decisionRecord({ path: "t.topology.yaml", analysis, findings, version: "9", deployedPorts: tunnelDeployed })!;
+  assert.match(md, /2\. \[ \] \*\*Quorum drawings with explicit witness placement\*\* — \*\*not met\*\*: ledger's voter at ams/);
+});
