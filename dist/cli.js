@@ -14235,6 +14235,11 @@ var CATALOG = {
     "Deployed pod or service ranges differ from the design",
     "The design's CIDR checks only hold for the ranges actually deployed (submariner-io/submariner#545)."
   ),
+  "drift/routing": r(
+    "error",
+    "The deployed pod routing differs from the design's network.routing",
+    "Cilium's routingMode (or the older tunnel: disabled) decides whether anything outside the cluster reaches a pod address: a design that routes its pod ranges to a witness's store member, deployed in tunnel mode (Cilium's default), leaves that member unable to vote (quorum/member-unreachable)."
+  ),
   "drift/etcd-timers": r(
     "error",
     "Deployed etcd timers differ from the design",
@@ -23510,6 +23515,7 @@ var ciliumValues = (d, c, all) => {
       });
     }
   }
+  routingCheck(d, c, push);
   const mode = d.get(["ipam", "mode"]).value ?? "cluster-pool";
   if (mode === "cluster-pool" && podsDesign) {
     const v4on = asBool(d.get(["ipv4", "enabled"]).value) ?? true;
@@ -23535,6 +23541,21 @@ var ciliumValues = (d, c, all) => {
   }
   return out;
 };
+function routingCheck(d, c, push) {
+  const mode = d.get(["routingMode"]);
+  const legacy = d.get(["tunnel"]);
+  const useLegacy = !mode.present && legacy.present;
+  push({
+    code: "drift/routing",
+    field: "network.routing",
+    dep: useLegacy ? legacy : mode,
+    design: c.routing?.value ?? "tunnel",
+    designAt: c.routing,
+    kind: "scalar",
+    deployedDefault: "tunnel",
+    ...useLegacy ? { deployedValue: legacy.value === "disabled" ? "native" : "tunnel", fixable: false } : {}
+  });
+}
 
 // server/src/drift/kinds/istio.ts
 var istioValues = (d, c) => {
@@ -30624,7 +30645,8 @@ Submariner (gateways, NAT discovery, VXLAN to the gateway, the Broker), Istio ea
 and istiod, Linkerd gateways and mirrors, stretched etcd, Galera. Each row names both ends with
 their declared ranges (cluster node and pod ranges, sites[].addresses) and why. Where a cluster's
 bound deployment files set a port (clustermesh.apiserver.service.nodePort, tunnelProtocol,
-encryption, Submariner's NAT-T port, Linkerd's gateway ports), the deployed value is used.
+routingMode, encryption, Submariner's NAT-T port, Linkerd's gateway ports), the deployed value is
+used; else a cluster's network.routing says whether its pod ranges are routed (default: tunnel).
 
 Exit status: 0 written, 2 usage error or a file that is not a topology.`,
   examples: ["quorate ports examples/payments-eu-reviewed.topology.yaml", "quorate ports --format csv examples/drift/edge.topology.yaml"]

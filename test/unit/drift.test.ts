@@ -64,6 +64,14 @@ const ROWS: { name: string; cluster: (v?: string) => string; doc: (v?: string) =
     field: "network.pods",
   },
   {
+    name: "cilium routingMode (default tunnel): network.routing",
+    cluster: (v) => `${CM}${v === undefined ? "" : `    network: { routing: ${v} }\n`}`,
+    doc: (v) => `cluster:\n  name: c\n  id: 1\n${v === undefined ? "" : `routingMode: ${v}\n`}`,
+    def: "tunnel",
+    other: "native",
+    field: "network.routing",
+  },
+  {
     name: "kubeadm serviceSubnet (default 10.96.0.0/12)",
     cluster: (v) => `${PLAIN}    network: { services: ${v ?? "10.96.0.0/12"} }\n`,
     doc: (v) =>
@@ -169,6 +177,22 @@ for (const row of ROWS) {
     assert.equal(verdict(row.other, row.other), true, "design other, deployed the same");
   });
 }
+
+test("drift/routing: the older tunnel: disabled is native routing, tunnel: vxlan is tunnel mode; the finding names the design's network.routing", () => {
+  const routing = (design: string, deployed: string) => {
+    const r = compare(`${CM}    network: { routing: ${design} }\n`, `cluster:\n  name: c\n  id: 1\n${deployed}`);
+    return [...r.files.values()].flatMap((f) => f.findings).filter((f) => f.code === "drift/routing");
+  };
+  assert.deepEqual(routing("native", "tunnel: disabled\n"), []);
+  assert.equal(routing("tunnel", "tunnel: disabled\n").length, 1);
+  assert.deepEqual(routing("tunnel", "tunnel: vxlan\n"), []);
+  const f = routing("native", "tunnel: geneve\n");
+  assert.equal(f.length, 1);
+  assert.equal(f[0].severity, "error");
+  assert.match(f[0].message, /network\.routing/);
+  // routingMode, when written, wins over the older key
+  assert.deepEqual(routing("native", "routingMode: native\ntunnel: vxlan\n"), []);
+});
 
 test("values normalised: numbers as strings, CIDR sets in any order and spelling, dual-stack strings", () => {
   assert.equal(asNumber("100"), 100);

@@ -11,6 +11,7 @@ import { memberGaps, podRouting } from "../../server/src/derive/reach";
 import { availabilityText } from "../../server/src/availability/render";
 import { ALL_UP, run } from "../../server/src/whatif/engine";
 import { decisionRecord } from "../../server/src/whatif/record";
+import { hoverAt } from "../../server/src/hover/hover";
 import { check, HEADER } from "../helpers";
 
 const REVIEWED = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu-reviewed.topology.yaml"), "utf8");
@@ -192,4 +193,15 @@ test("checklist item 2 reads the deployed values the port matrix reads", () => {
   ]);
   const md = decisionRecord({ path: "t.topology.yaml", analysis, findings, version: "9", deployedPorts: tunnelDeployed })!;
   assert.match(md, /2\. \[ \] \*\*Quorum drawings with explicit witness placement\*\* — \*\*not met\*\*: ledger's voter at ams/);
+});
+
+test("the ledger's hover says which votes its table counts that cannot arrive; not once the path is declared", () => {
+  const hover = (text: string) => {
+    const a = analyzeFile("t.topology.yaml", text);
+    return hoverAt(a, text.indexOf("members: { fra: 2, lon: 2, ams: 1 }", text.indexOf("name: ledger")) + 2)?.markdown ?? "";
+  };
+  assert.match(hover(TUNNEL), /\*\*As designed, ams's members cannot dial the pods at fra and lon\*\* \(`quorum\/member-unreachable`\)/);
+  const clean = hover(REVIEWED);
+  assert.match(clean, /store ledger/);
+  assert.doesNotMatch(clean, /member-unreachable/);
 });

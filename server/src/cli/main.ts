@@ -581,7 +581,8 @@ Submariner (gateways, NAT discovery, VXLAN to the gateway, the Broker), Istio ea
 and istiod, Linkerd gateways and mirrors, stretched etcd, Galera. Each row names both ends with
 their declared ranges (cluster node and pod ranges, sites[].addresses) and why. Where a cluster's
 bound deployment files set a port (clustermesh.apiserver.service.nodePort, tunnelProtocol,
-encryption, Submariner's NAT-T port, Linkerd's gateway ports), the deployed value is used.
+routingMode, encryption, Submariner's NAT-T port, Linkerd's gateway ports), the deployed value is
+used; else a cluster's network.routing says whether its pod ranges are routed (default: tunnel).
 
 Exit status: 0 written, 2 usage error or a file that is not a topology.`,
   examples: ["quorate ports examples/payments-eu-reviewed.topology.yaml", "quorate ports --format csv examples/drift/edge.topology.yaml"],

@@ -22,6 +22,8 @@ import {
   K8S_NAME_MAX,
   podsRoutable,
 } from "../derive/meshes";
+import { memberGaps } from "../derive/reach";
+import { listText } from "../util/strings";
 import { etcdTimers, MAX_ELECTION_TIMEOUT_MS, timerAdvice } from "../derive/timers";
 import { availabilityPercent, count, mdText as md, minutes, ms, sig, table as mdTable } from "../util/format";
 import { portMatrix, portText, rowsOfCluster } from "../ports/ports";
@@ -120,7 +122,17 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
   } else if (splits.length) parts.push(`Every split of the ${q.counts.size} member sites leaves one side a majority.`);
   else if (q.counts.size > MAX_ENUMERATED_SITES)
     parts.push(`${q.counts.size} member sites: partitions are summarised by the \`quorum/partition\` rule.`);
+  parts.push(...unreachableVotes(ctx, q));
   return parts.join("\n\n");
+}
+
+/** Votes the quorum's table counts that cannot arrive as designed (derive/reach, quorum/member-unreachable): one line per host site. */
+function unreachableVotes(ctx: TopologyContext, q: Quorum): string[] {
+  const cut = memberGaps(ctx).filter((g) => g.store === q.owner && g.role === "member");
+  return [...new Set(cut.map((g) => g.hostSite))].map(
+    (host) =>
+      `**As designed, ${md(host)}'s members cannot dial the pods at ${md(listText(cut.filter((g) => g.hostSite === host).map((g) => g.podSite)))}** (\`quorum/member-unreachable\`): the table above counts their votes.`,
+  );
 }
 
 function timerHover(ctx: TopologyContext, q: Quorum, c: Cluster): string {

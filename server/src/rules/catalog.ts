@@ -381,6 +381,11 @@ const CATALOG = {
     "Deployed pod or service ranges differ from the design",
     "The design's CIDR checks only hold for the ranges actually deployed (submariner-io/submariner#545).",
   ),
+  "drift/routing": r(
+    "error",
+    "The deployed pod routing differs from the design's network.routing",
+    "Cilium's routingMode (or the older tunnel: disabled) decides whether anything outside the cluster reaches a pod address: a design that routes its pod ranges to a witness's store member, deployed in tunnel mode (Cilium's default), leaves that member unable to vote (quorum/member-unreachable).",
+  ),
   "drift/etcd-timers": r(
     "error",
     "Deployed etcd timers differ from the design",

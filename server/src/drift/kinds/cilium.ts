@@ -1,7 +1,7 @@
 // Cilium's Helm values: the ClusterMesh identity (name, id, maxConnectedClusters, peers) and the
 // cluster-pool pod ranges.
 import { cidrTexts, asBool } from "../deployed";
-import { checksFor, type KindChecks } from "../check";
+import { checksFor, type KindChecks, type Push } from "../check";
 
 const CILIUM_V6_DEFAULT = "fd00::/104";
 
@@ -59,6 +59,7 @@ export const ciliumValues: KindChecks = (d, c, all) => {
       });
     }
   }
+  routingCheck(d, c, push);
   const mode = d.get(["ipam", "mode"]).value ?? "cluster-pool";
   if (mode === "cluster-pool" && podsDesign) {
     const v4on = asBool(d.get(["ipv4", "enabled"]).value) ?? true;
@@ -85,3 +86,26 @@ export const ciliumValues: KindChecks = (d, c, all) => {
   }
   return out;
 };
+
+/**
+ * How the pod range reaches beyond the cluster (`network.routing`, default tunnel):
+ * `routingMode` (Cilium 1.14+), else the older `tunnel: disabled` (native) or
+ * `tunnel: vxlan | geneve`; absent, Cilium's default is tunnel mode. A witness's store member
+ * counts on it (quorum/member-unreachable): a design routing its pods deployed in tunnel mode is
+ * drift, and so is a design that says nothing (tunnel) over a native deployment — "Adopt" says it.
+ */
+function routingCheck(d: Parameters<KindChecks>[0], c: Parameters<KindChecks>[1], push: Push): void {
+  const mode = d.get(["routingMode"]);
+  const legacy = d.get(["tunnel"]);
+  const useLegacy = !mode.present && legacy.present;
+  push({
+    code: "drift/routing",
+    field: "network.routing",
+    dep: useLegacy ? legacy : mode,
+    design: c.routing?.value ?? "tunnel",
+    designAt: c.routing,
+    kind: "scalar",
+    deployedDefault: "tunnel",
+    ...(useLegacy ? { deployedValue: legacy.value === "disabled" ? "native" : "tunnel", fixable: false } : {}),
+  });
+}
