@@ -27218,26 +27218,29 @@ function budgetRow(x, st, cls, name) {
     `Write latency (${cls})`,
     name,
     `\u2264 ${ms(b.budgetMs)} from every writing site (writeLatencyBudgetMs)`,
-    budgetText(b),
+    budgetText(b, false),
     b.overProbability > 0 ? { raw: "**exceeded** in some states" } : "met in every judged state"
   ]);
+  if (b.states.length) x.notes.push(`${name}: ${budgetText(b).replace(/^writes over/, "writes are over")}.`);
 }
 function etcdRows(x) {
   for (const q of x.r.quorums)
     if (q.kind === "etcd") {
       const f = figuresOf(x, q.owner);
-      const why2 = f?.api ? apiCausesText(f) : "";
       x.rows.push([
         "Control-plane API writes (etcd)",
         f ? apiSubject(f) : q.label,
         "\u2014 (objectives go on stores and traffic entries)",
-        f ? [`${figureText(f)}${why2 ? `: ${why2}` : ""}`, quorumFigureText(f), federatedText(f)].filter(Boolean).join("; ") : availabilityCell(x.r, void 0, void 0),
+        f ? figureText(f) : availabilityCell(x.r, void 0, void 0),
         NO_OBJECTIVE
       ]);
+      const why2 = f?.api ? apiCausesText(f) : "";
+      if (f?.api && why2)
+        x.notes.push(`${apiSubject(f)} takes no writes: ${[why2, quorumFigureText(f), federatedText(f)].filter(Boolean).join("; ")}.`);
     }
 }
 function tiersNotes(x) {
-  const out = [];
+  const out = x.notes.map((n) => `- ${cell(n)}`);
   const missing = x.rows.filter((row) => row[4] === NO_OBJECTIVE).length;
   if (missing)
     out.push(
@@ -27253,7 +27256,7 @@ function tiersNotes(x) {
   return out;
 }
 function tiersSection(r2) {
-  const x = { r: r2, report: reportOf(r2.ctx), judged: objectiveJudgements(r2.ctx), rows: [] };
+  const x = { r: r2, report: reportOf(r2.ctx), judged: objectiveJudgements(r2.ctx), rows: [], notes: [] };
   trafficRows(x);
   storeRows(x);
   etcdRows(x);

@@ -24,7 +24,7 @@ import {
 import type { Store, Traffic } from "../model/topology";
 import { type ObjectiveJudgement, type ObjectiveKey, objectiveJudgements } from "../rules/index";
 import { objectiveText } from "../availability/render";
-import { count, minutes, ms, percentOfTime, rps, sig, table } from "../util/format";
+import { cell, count, minutes, ms, percentOfTime, rps, sig, table } from "../util/format";
 import { budgetOf, budgetText } from "../availability/budget";
 import type { BackendResult } from "./engine";
 import type { RecordContext } from "./record";
@@ -59,6 +59,8 @@ interface Tiers {
   readonly report: AvailabilityReport;
   readonly judged: readonly ObjectiveJudgement[];
   readonly rows: Row[];
+  /** what a row's figure is made of, said below the table (a cell keeps its figure short) */
+  readonly notes: string[];
 }
 
 const judgement = (x: Tiers, owner: Store | Traffic, key: ObjectiveKey) => x.judged.find((j) => j.owner === owner && j.key === key);
@@ -150,9 +152,10 @@ function budgetRow(x: Tiers, st: Store, cls: string, name: string): void {
     `Write latency (${cls})`,
     name,
     `≤ ${ms(b.budgetMs)} from every writing site (writeLatencyBudgetMs)`,
-    budgetText(b),
+    budgetText(b, false),
     b.overProbability > 0 ? { raw: "**exceeded** in some states" } : "met in every judged state",
   ]);
+  if (b.states.length) x.notes.push(`${name}: ${budgetText(b).replace(/^writes over/, "writes are over")}.`);
 }
 
 /**
@@ -166,22 +169,22 @@ function etcdRows(x: Tiers): void {
   for (const q of x.r.quorums)
     if (q.kind === "etcd") {
       const f = figuresOf(x, q.owner);
-      const why = f?.api ? apiCausesText(f) : "";
       x.rows.push([
         "Control-plane API writes (etcd)",
         f ? apiSubject(f) : q.label,
         "— (objectives go on stores and traffic entries)",
-        f
-          ? [`${figureText(f)}${why ? `: ${why}` : ""}`, quorumFigureText(f), federatedText(f)].filter(Boolean).join("; ")
-          : availabilityCell(x.r, undefined, undefined),
+        f ? figureText(f) : availabilityCell(x.r, undefined, undefined),
         NO_OBJECTIVE,
       ]);
+      const why = f?.api ? apiCausesText(f) : "";
+      if (f?.api && why)
+        x.notes.push(`${apiSubject(f)} takes no writes: ${[why, quorumFigureText(f), federatedText(f)].filter(Boolean).join("; ")}.`);
     }
 }
 
 /** Below the table: the tiers nothing holds, and what every figure assumes. */
 function tiersNotes(x: Tiers): string[] {
-  const out: string[] = [];
+  const out: string[] = x.notes.map((n) => `- ${cell(n)}`);
   const missing = x.rows.filter((row) => row[4] === NO_OBJECTIVE).length;
   if (missing)
     out.push(
@@ -199,7 +202,7 @@ function tiersNotes(x: Tiers): string[] {
 
 /** The Tiers section: one table, rows by tier, then what the figures assume. */
 export function tiersSection(r: RecordContext): string[] {
-  const x: Tiers = { r, report: reportOf(r.ctx), judged: objectiveJudgements(r.ctx), rows: [] };
+  const x: Tiers = { r, report: reportOf(r.ctx), judged: objectiveJudgements(r.ctx), rows: [], notes: [] };
   trafficRows(x);
   storeRows(x);
   etcdRows(x);
