@@ -82,7 +82,10 @@ test("hovers show the arithmetic: quorum table, timers, fiber floor, CIDR, load 
     )?.value ?? "";
   const q = await hover(u, two, "members:");
   assert.match(q, /4 members, majority \*\*3\*\*, tolerates \*\*1\*\* failure/);
-  assert.match(q, /^\*\*etcd of cluster core\*\*: \*\*losing fra or lon stops writes\*\* \(2 of 4 left; majority 3\)\./);
+  assert.match(
+    q,
+    /^\*\*etcd of cluster core\*\*: \*\*losing fra or lon stops writes\*\* \(2 of 4 left; majority 3\) — losing fra loses core itself, which runs there\./,
+  );
   assert.match(q, /\| fra \| 2 \| 2 of 4: \*\*quorum lost\*\* \| 14 ms \(best\) \|/, "loss and commit latency with the leader in fra");
   assert.match(q, /Partitions that leave neither side a majority: fra \(2\) \/ lon \(2\)\./);
   assert.ok(q.split("\n").length <= 14, `one screen: ${q.split("\n").length} lines`);
@@ -116,7 +119,9 @@ test("hovers show the arithmetic: quorum table, timers, fiber floor, CIDR, load 
 
   const site = await hover(u, two, "name: fra", 7);
   assert.match(site, /\*\*Site fra\*\* \(primary\)/);
-  assert.match(site, /etcd of cluster core \| 2 \| 2 of 4 \(majority 3\) \| \*\*quorum lost\*\*/);
+  // core runs at fra: its etcd stops with fra, but so does core; losing lon stops the API of a running cluster
+  assert.match(site, /etcd of cluster core \| 2 \| 2 of 4 \(majority 3\) \| stops, with its cluster \(it runs here\) \|/);
+  assert.match(await hover(u, two, "name: lon", 7), /etcd of cluster core \| 2 \| 2 of 4 \(majority 3\) \| \*\*quorum lost\*\*/);
 
   const key = await hover(u, two, "etcd:", 1);
   assert.match(key, /\*\*etcd\*\* — The cluster's own \*\*etcd quorum\*\*/);
@@ -441,21 +446,22 @@ test("quorate/simulate: the scenario's verdict, sentences, single-site strip and
     diagram: { mermaid: string };
     result: { verdict: string; quorums: unknown[] };
   };
-  const lost = await client.request<Sim>("quorate/simulate", { uri: u, scenario: { lose: ["fra"] } });
+  // core runs at fra: losing lon stops its API; losing fra loses core itself, its etcd with it (ok)
+  const lost = await client.request<Sim>("quorate/simulate", { uri: u, scenario: { lose: ["lon"] } });
   assert.equal(lost.verdict, "down");
   assert.equal(lost.result.verdict, "down", "the engine's JSON rides along");
-  assert.equal(lost.name, "lose fra");
-  assert.ok(lost.breaks.some((b) => /losing fra leaves 2 of 4 members; majority is 3 — writes stop/.test(b)));
+  assert.equal(lost.name, "lose lon");
+  assert.ok(lost.breaks.some((b) => /losing lon leaves 2 of 4 members; majority is 3 — writes stop/.test(b)));
   assert.deepEqual(
     lost.singles.map((s) => [s.site, s.verdict]),
     [
-      ["fra", "down"],
+      ["fra", "ok"],
       ["lon", "down"],
     ],
   );
   assert.deepEqual(lost.partitions, [[["fra"], ["lon"]]]);
-  assert.match(lost.diagram.mermaid, /\n {2}class s0 lost\n/);
-  assert.doesNotMatch(lost.diagram.mermaid, /\n {2}class s1 lost\n/);
+  assert.match(lost.diagram.mermaid, /\n {2}class s1 lost\n/);
+  assert.doesNotMatch(lost.diagram.mermaid, /\n {2}class s0 lost\n/);
   // hostile and stale input: unknown sites, a one-group partition, a factor of 0 and non-arrays are dropped
   const odd = await client.request<Sim>("quorate/simulate", {
     uri: u,

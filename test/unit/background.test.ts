@@ -137,9 +137,9 @@ test("a keystroke right behind a Simulate click is analysed before the click is 
   const text = FIXABLE["two-site.topology.yaml"];
   t.send({ t: "update", uri, text, open: true, version: 1, hosted: true });
   await t.settled();
-  // the click, and an edit before the thread has got to it: lon 2 → 3 (losing fra no longer loses etcd's majority)
-  t.send({ t: "request", id: 7, method: "quorate/simulate", params: { uri, scenario: { lose: ["fra"] } } });
-  const at = text.indexOf("lon: 2 }") + "lon: ".length;
+  // the click, and an edit before the thread has got to it: fra 2 → 3 (losing lon, where core does not run, no longer loses etcd's majority)
+  t.send({ t: "request", id: 7, method: "quorate/simulate", params: { uri, scenario: { lose: ["lon"] } } });
+  const at = text.indexOf("fra: 2,") + "fra: ".length;
   t.send({ t: "update", uri, change: { start: at, end: at + 1, text: "3" }, open: true, version: 2, hosted: true });
   const answered = () => t.posts.findIndex((p) => p.t === "response" && p.id === 7);
   // (the click's steps are timer turns apart: wait on the thread's own turns, many of them)
@@ -153,10 +153,10 @@ test("a keystroke right behind a Simulate click is analysed before the click is 
   expected.update(uri, `${text.slice(0, at)}3${text.slice(at + 1)}`);
   const answer = t.posts[answered()];
   assert.ok(answer.t === "response" && !answer.error);
-  assert.deepEqual(resultOf(answer), asJson(await simulate(expected.analysis(uri)!, expected.findings(uri), { lose: ["fra"] })));
+  assert.deepEqual(resultOf(answer), asJson(await simulate(expected.analysis(uri)!, expected.findings(uri), { lose: ["lon"] })));
   const before = new QuorateService();
   before.update(uri, text);
-  const unedited = await simulate(before.analysis(uri)!, before.findings(uri), { lose: ["fra"] });
+  const unedited = await simulate(before.analysis(uri)!, before.findings(uri), { lose: ["lon"] });
   assert.notDeepEqual((resultOf(answer) as { verdict: unknown }).verdict, unedited!.verdict, "the edit changes the verdict");
 });
 
@@ -165,7 +165,8 @@ test("a request cancelled before the thread has started it is never run: answere
   const uri = "file:///w/two.topology.yaml";
   t.send({ t: "update", uri, text: FIXABLE["two-site.topology.yaml"], open: true, version: 1, hosted: true });
   await t.settled();
-  const params = { uri, scenario: { lose: ["fra"] } };
+  // core runs at fra: losing lon stops its API (down)
+  const params = { uri, scenario: { lose: ["lon"] } };
   let id = 20;
   for (const method of ["quorate/simulate", "quorate/decisionRecord", "quorate/gameday"]) {
     id++;

@@ -61,9 +61,11 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
   // the verdict first, then the one table that matters, then what is left: one screen
   let verdict: string;
   if (losses.length === 1) verdict = `all members sit in **${md(losses[0].site)}**: the quorum lives and dies with that site`;
-  else if (lost.length)
-    verdict = `**losing ${lost.map((l) => md(l.site)).join(" or ")} stops writes** (${lost[0].survivors} of ${n} left; majority ${maj})`;
-  else {
+  else if (lost.length) {
+    // every fatal loss is listed (the table below shows them all); the home site's is said for what it is
+    const fatal = losses.filter((l) => !l.survives);
+    verdict = `**losing ${fatal.map((l) => md(l.site)).join(" or ")} stops writes** (${fatal[0].survivors} of ${n} left; majority ${maj})${withCluster ? ` — losing ${md(home!)} loses ${md((q.owner as Cluster).name?.value ?? "the cluster")} itself, which runs there` : ""}`;
+  } else {
     const survives = withCluster
       ? `survives the loss of every other site (losing ${md(home!)} stops it, but loses the cluster itself, which runs there)`
       : "survives every single-site loss";
