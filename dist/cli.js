@@ -18514,6 +18514,19 @@ function lostWithCluster(J, q, placements) {
   const home = homeSite(J.ctx, q);
   return [...q.counts.keys()].every((x) => J.R.lost.has(x)) || !placements.length && home !== void 0 && J.R.lost.has(home);
 }
+function writesFromSites(J, q, after, clients, judged3, path) {
+  const members = q.kind === "etcd" ? [] : [...after].filter(([x, c]) => c > 0 && J.R.up(x) && !clients.includes(x)).map(([x]) => x);
+  return Object.fromEntries([...clients, ...members].map((c) => [c, judged3 ? path(judged3, c).ms ?? null : null]));
+}
+var NO_WRITES = {
+  commitLatencyMs: null,
+  leader: null,
+  writer: null,
+  judgedLeader: null,
+  overBudget: false,
+  flapping: false,
+  flowControl: false
+};
 function judgeQuorum2(J, q) {
   const { s, R } = J;
   const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
@@ -18526,6 +18539,7 @@ function judgeQuorum2(J, q) {
   const groups = quorumGroups(J, q, after, placements);
   const byLeader = {};
   for (const p of placements) byLeader[p.site] = [...p.stops];
+  const writesFrom = (judged3) => writesFromSites(J, q, after, clients, judged3, path);
   const base = {
     name: q.label,
     kind: q.kind,
@@ -18533,17 +18547,10 @@ function judgeQuorum2(J, q) {
     majority: maj,
     writeLatencyBudgetMs: writeBudget(q) ?? null,
     byLeader,
-    groups
+    groups,
+    clientSites: [...clients]
   };
-  const none = {
-    commitLatencyMs: null,
-    leader: null,
-    writer: null,
-    judgedLeader: null,
-    overBudget: false,
-    flapping: false,
-    flowControl: false
-  };
+  const none = { ...NO_WRITES, writesFrom: writesFrom(void 0) };
   const judgement2 = (result, chosen2) => ({
     q,
     result,
@@ -18576,7 +18583,8 @@ function judgeQuorum2(J, q) {
       judgedLeader: q.kind !== "galera" ? chosen.judged.site : null,
       overBudget,
       flapping,
-      flowControl
+      flowControl,
+      writesFrom: writesFrom(chosen.judged)
     },
     chosen
   );
@@ -25366,7 +25374,7 @@ function junit(all, files) {
 }
 
 // server/src/whatif/diff.ts
-var gotWorse = (c) => c.before !== null && c.after !== null && VERDICT_RANK[c.after] > VERDICT_RANK[c.before];
+var gotWorse = (c) => c.only === void 0 && c.before !== null && c.after !== null && VERDICT_RANK[c.after] > VERDICT_RANK[c.before];
 function entityOf(t, span) {
   if (!t) return "file";
   const inside2 = (s) => span.start >= s.start && span.start <= s.end;
@@ -25423,30 +25431,47 @@ function restrict(s, declared2) {
     partition: s.partition.map((g) => g.filter((x) => declared2.has(x))).filter((g) => g.length)
   };
 }
+function asSeenBy(ctx, s) {
+  const r2 = restrict(s, new Set(ctx.topology.siteByName.keys()));
+  return r2.partition.length < 2 ? { ...r2, partition: [] } : r2;
+}
+function sidesOf(s, name, b, a) {
+  if (!b || !a) return {};
+  const named = [.../* @__PURE__ */ new Set([...s.lose, ...s.partition.flat()])];
+  const onlyIn = (x, y) => named.filter((n) => x.topology.siteByName.has(n) && !y.topology.siteByName.has(n));
+  const [sb, sa] = [asSeenBy(b, s), asSeenBy(a, s)];
+  const nothing = (r2) => !r2.lose.length && !r2.partition.length;
+  const newIn = onlyIn(a, b);
+  const goneIn = onlyIn(b, a);
+  if (newIn.length && nothing(sb) && !nothing(sa)) return { only: "after", sitesOnly: newIn };
+  if (goneIn.length && nothing(sa) && !nothing(sb)) return { only: "before", sitesOnly: goneIn };
+  const nb = scenarioName(sb, [...b.topology.siteByName.keys()]);
+  const na = scenarioName(sa, [...a.topology.siteByName.keys()]);
+  return { ...nb !== name ? { beforeScenario: nb } : {}, ...na !== name ? { afterScenario: na } : {} };
+}
 function diff(before2, after) {
   const b = before2.analysis.contexts[0];
   const a = after.analysis.contexts[0];
   const sites = [.../* @__PURE__ */ new Set([...b?.topology.siteByName.keys() ?? [], ...a?.topology.siteByName.keys() ?? []])];
   const { scenarios: scenarios2, note } = diffScenarios(sites);
-  const judge = (ctx, s) => {
-    if (!ctx) return void 0;
-    const r2 = restrict(s, new Set(ctx.topology.siteByName.keys()));
-    return run(ctx, r2.partition.length < 2 ? { ...r2, partition: [] } : r2);
-  };
+  const judge = (ctx, s) => ctx ? run(ctx, asSeenBy(ctx, s)) : void 0;
   const moved = [];
   const changes = scenarios2.map((s) => {
     const rb = judge(b, s);
     const ra = judge(a, s);
-    const before3 = rb?.verdict ?? null;
-    const after2 = ra?.verdict ?? null;
-    const cmp2 = before3 === null || after2 === null ? 0 : VERDICT_RANK[after2] - VERDICT_RANK[before3];
-    const why2 = (cmp2 > 0 ? ra : cmp2 < 0 ? rb : void 0)?.breaks.join("; ") ?? "";
     const name = scenarioName(s, sites);
-    if (rb && ra) moved.push(...measureChanges(name, rb, ra, cmp2 > 0));
+    const sides = sidesOf(s, name, b, a);
+    const before3 = sides.only === "after" ? null : rb?.verdict ?? null;
+    const after2 = sides.only === "before" ? null : ra?.verdict ?? null;
+    const cmp2 = before3 === null || after2 === null ? 0 : VERDICT_RANK[after2] - VERDICT_RANK[before3];
+    const side2 = sides.only === "after" ? ra : sides.only === "before" ? rb : cmp2 > 0 ? ra : cmp2 < 0 ? rb : void 0;
+    const why2 = side2 && side2.verdict !== "ok" ? side2.breaks.join("; ") : "";
+    if (rb && ra) moved.push(...measureChanges(name, rb, ra, cmp2 > 0 || sides.only !== void 0));
     const still = cmp2 < 0 && ra && ra.verdict !== "ok" ? ra.breaks.join("; ") : "";
-    return { scenario: name, before: before3, after: after2, why: why2, ...still ? { still } : {} };
+    return { scenario: name, before: before3, after: after2, why: why2, ...still ? { still } : {}, ...sides };
   });
-  moved.sort((x, y) => Number(y.regression) - Number(x.regression) || size(y) - size(x));
+  const secondary = (c) => Number(c.measure === "commitLatencyMs");
+  moved.sort((x, y) => Number(y.regression) - Number(x.regression) || secondary(x) - secondary(y) || size(y) - size(x));
   const fb = findingsOf(before2);
   const fa = findingsOf(after);
   const added = unmatched(fa, fb);
@@ -25471,7 +25496,7 @@ function size(c) {
   const base = c.scale ?? Math.max(Math.abs(x), Math.abs(y));
   return base ? Math.abs(y - x) / base : 0;
 }
-function measureChanges(scenario2, rb, ra, verdictWorse) {
+function measureChanges(scenario2, rb, ra, settled) {
   const out = [];
   const push = (c) => {
     if (c.before === c.after && c.beforeNote === c.afterNote) return;
@@ -25480,10 +25505,9 @@ function measureChanges(scenario2, rb, ra, verdictWorse) {
       ...c.after === null && c.afterNote ? { afterNote: c.afterNote } : {}
     };
     const { beforeNote: _b, afterNote: _a, ...rest } = c;
-    out.push({ scenario: scenario2, ...rest, ...notes, regression: c.crosses !== void 0 && !verdictWorse });
+    out.push({ scenario: scenario2, ...rest, ...notes, regression: c.crosses !== void 0 && !settled });
   };
   const backendNote = (r2, b) => !b ? "not declared" : r2.scenario.lose.includes(b.site) ? "lost" : b.loadRps === null ? "withdrawn" : b.capacityRps === null ? "no capacity declared" : void 0;
-  const quorumNote = (q) => !q ? "not declared" : q.outcome === "stops" ? "writes stop" : q.outcome === "lost" ? "lost" : "unknown: a member link has no rttMs";
   const storeNote = (x) => !x ? "not declared" : x.rpoUnbounded ? "unbounded: the lag buffer overflows" : "none";
   for (const ta of ra.traffic) {
     const tb = rb.traffic.find((x) => x.name === ta.name);
@@ -25509,8 +25533,43 @@ function measureChanges(scenario2, rb, ra, verdictWorse) {
     }
     push({ entity: ta.name, measure: "errorRps", before: tb?.errorRps ?? null, after: ta.errorRps, scale });
   }
+  quorumChanges(rb, ra, push);
+  for (const sa of ra.stores) {
+    const sb = rb.stores.find((x) => x.name === sa.name);
+    push({
+      entity: `store ${sa.name}`,
+      measure: "atRiskBytes",
+      before: sb?.atRiskBytes ?? null,
+      after: sa.atRiskBytes,
+      beforeNote: storeNote(sb),
+      afterNote: storeNote(sa)
+    });
+  }
+  return out;
+}
+function quorumChanges(rb, ra, push) {
+  const quorumNote = (q) => !q ? "not declared" : q.outcome === "stops" ? "writes stop" : q.outcome === "lost" ? "lost" : "unknown: a member link has no rttMs";
   for (const qa of ra.quorums) {
     const qb = rb.quorums.find((x) => x.name === qa.name);
+    const writeNote = (q, site) => q.outcome === "stops" ? "writes stop" : q.writesFrom[site] === null ? "writes fail" : void 0;
+    const from = /* @__PURE__ */ new Set([...qa.clientSites, ...qb?.clientSites ?? []]);
+    for (const [site, after2] of Object.entries(qa.writesFrom)) {
+      if (!qb || !from.has(site) || !(site in qb.writesFrom)) continue;
+      const before3 = qb.writesFrom[site];
+      if (before3 === null && after2 === null) continue;
+      const over2 = (x, limit) => x !== null && limit !== null && x > limit;
+      push({
+        entity: qa.name,
+        measure: "writeLatencyMs",
+        from: site,
+        before: before3,
+        after: after2,
+        beforeNote: writeNote(qb, site),
+        afterNote: writeNote(qa, site),
+        crosses: over2(after2, qa.writeLatencyBudgetMs) && !over2(before3, qb.writeLatencyBudgetMs) ? `over the ${qa.writeLatencyBudgetMs} ms budget` : void 0
+      });
+    }
+    if (qa.kind === "etcd") continue;
     const budget = qa.writeLatencyBudgetMs;
     const before2 = qb?.commitLatencyMs ?? null;
     const after = qa.commitLatencyMs;
@@ -25525,18 +25584,6 @@ function measureChanges(scenario2, rb, ra, verdictWorse) {
       crosses: over(after, budget) && !over(before2, qb?.writeLatencyBudgetMs ?? null) ? `over the ${budget} ms budget` : void 0
     });
   }
-  for (const sa of ra.stores) {
-    const sb = rb.stores.find((x) => x.name === sa.name);
-    push({
-      entity: `store ${sa.name}`,
-      measure: "atRiskBytes",
-      before: sb?.atRiskBytes ?? null,
-      after: sa.atRiskBytes,
-      beforeNote: storeNote(sb),
-      afterNote: storeNote(sa)
-    });
-  }
-  return out;
 }
 var within2 = (value, allowed) => value <= allowed * (1 + 1e-9) + 1e-15;
 function objectiveSides(measure, j, jb, before2) {
@@ -25786,21 +25833,42 @@ ${sections.length ? "\n" : ""}`;
 ` : `${s.trimEnd()}
 `;
 }
-var changed = (d) => d.scenarios.filter((s) => s.before !== s.after);
-var arrow = (s) => `${s.before ?? "no topology"} \u2192 ${s.after ?? "no topology"}`;
+var changed = (d) => d.scenarios.filter((s) => s.only ? (s.only === "after" ? s.after : s.before) !== "ok" : s.before !== s.after);
+var arrow = (s) => s.only ? `${s.only === "after" ? s.after : s.before}` : `${s.before ?? "no topology"} \u2192 ${s.after ?? "no topology"}`;
+var kindOf3 = (s) => s.only === "after" ? "new" : s.only === "before" ? "gone" : gotWorse(s) ? "worse" : "better";
+function scenarioLabel(s) {
+  const sites = listText(s.sitesOnly ?? []);
+  const many = (s.sitesOnly?.length ?? 0) > 1;
+  if (s.only === "after") return `${s.scenario} (${sites} ${many ? "are" : "is"} new in this version)`;
+  if (s.only === "before") return `${s.scenario} (${sites} ${many ? "are" : "is"} not in this version)`;
+  const sides = [s.beforeScenario ? `before: ${s.beforeScenario}` : "", s.afterScenario ? `now: ${s.afterScenario}` : ""].filter(Boolean);
+  return sides.length ? `${s.scenario} (${sides.join("; ")})` : s.scenario;
+}
 function moveText(c, who = true) {
-  const unit = c.measure === "commitLatencyMs" ? " ms" : c.measure === "atRiskBytes" ? " bytes" : " rps";
-  const word = c.measure === "loadRps" ? "load" : c.measure === "headroomRps" ? "headroom" : c.measure === "commitLatencyMs" ? "commit latency" : c.measure === "atRiskBytes" ? "data at risk" : "errors";
-  const v = (x, note) => x === null ? note ?? "none" : c.measure === "atRiskBytes" ? bytes(x) : c.measure === "commitLatencyMs" ? ms(x) : rps(x);
+  const latency = c.measure === "commitLatencyMs" || c.measure === "writeLatencyMs";
+  const unit = latency ? " ms" : c.measure === "atRiskBytes" ? " bytes" : " rps";
+  const word = c.measure === "loadRps" ? "load" : c.measure === "headroomRps" ? "headroom" : c.measure === "writeLatencyMs" ? `writes from ${c.from}` : c.measure === "commitLatencyMs" ? "commit without the client's round trip" : c.measure === "atRiskBytes" ? "data at risk" : "errors";
+  const v = (x, note) => x === null ? note ?? "none" : c.measure === "atRiskBytes" ? bytes(x) : latency ? x === 0 ? "< 1 ms" : ms(x) : rps(x);
   const whom = who ? `${c.entry ? `${c.entity} (${c.entry})` : c.entity} ` : "";
-  const plain = (x, note) => x === null ? note ?? "none" : c.measure === "commitLatencyMs" && x === 0 ? "< 1" : v(x).replace(/ (rps|ms)$/, "").replace(/ bytes.*$/, "");
+  const plain = (x, note) => x === null ? note ?? "none" : latency && x === 0 ? "< 1" : v(x).replace(/ (rps|ms)$/, "").replace(/ bytes.*$/, "");
   const both = c.measure === "atRiskBytes" || c.after === null ? `${v(c.before, c.beforeNote)} \u2192 ${v(c.after, c.afterNote)}` : `${plain(c.before, c.beforeNote)} \u2192 ${plain(c.after)}${unit}`;
   return `${whom}${word} ${both}${c.crosses ? ` (${c.crosses})` : ""}`;
 }
 function groupedChanges(d) {
   const groups = /* @__PURE__ */ new Map();
   for (const c of d.changes) {
-    const key = JSON.stringify([c.entity, c.entry, c.measure, c.before, c.after, c.beforeNote, c.afterNote, c.crosses, c.regression]);
+    const key = JSON.stringify([
+      c.entity,
+      c.entry,
+      c.measure,
+      c.from,
+      c.before,
+      c.after,
+      c.beforeNote,
+      c.afterNote,
+      c.crosses,
+      c.regression
+    ]);
     const g = groups.get(key);
     if (g) g.scenarios.push(c.scenario);
     else groups.set(key, { c, scenarios: [c.scenario] });
@@ -25867,9 +25935,12 @@ function diffText(d, color) {
   const ch = changed(d);
   lines2.push(ch.length ? "Scenarios whose verdict changed:" : `No scenario's verdict changed (${d.scenarios.length} compared).`);
   for (const s of ch) {
-    const worse = gotWorse(s);
-    lines2.push(`  ${worse ? paint("\x1B[31m", "worse ") : paint("\x1B[32m", "better")}  ${s.scenario}: ${arrow(s)}`);
-    if (s.why) lines2.push(`          ${worse ? "now" : "before"}: ${s.why}`);
+    const kind = kindOf3(s);
+    const word = kind.padEnd(6);
+    lines2.push(
+      `  ${kind === "worse" ? paint("\x1B[31m", word) : kind === "better" ? paint("\x1B[32m", word) : paint("\x1B[33m", word)}  ${scenarioLabel(s)}: ${arrow(s)}`
+    );
+    if (s.why) lines2.push(`          ${kind === "better" || kind === "gone" ? "before" : "now"}: ${s.why}`);
     if (s.still) lines2.push(`          still: ${s.still}`);
   }
   if (d.note) lines2.push(`  (${d.note})`);
@@ -25896,10 +25967,12 @@ function diffMarkdown(d) {
   const ch = changed(d);
   if (ch.length) {
     out.push("| verdict | scenario | before | after | why |", "|---|---|---|---|---|");
+    const mark2 = { worse: "\u{1F534} worse", better: "\u{1F7E2} better", new: "\u{1F195} new", gone: "gone" };
     for (const s of ch) {
-      const worse = gotWorse(s);
+      const kind = kindOf3(s);
+      const was = kind === "better" || kind === "gone" ? "before" : "now";
       out.push(
-        `| ${worse ? "\u{1F534} worse" : "\u{1F7E2} better"} | ${cell(s.scenario)} | ${s.before ?? "\u2014"} | ${s.after ?? "\u2014"} | ${s.why ? `${worse ? "now" : "before"}: ${cell(s.why)}` : "\u2014"}${s.still ? `<br>still: ${cell(s.still)}` : ""} |`
+        `| ${mark2[kind]} | ${cell(scenarioLabel(s))} | ${s.before ?? "\u2014"} | ${s.after ?? "\u2014"} | ${s.why ? `${was}: ${cell(s.why)}` : "\u2014"}${s.still ? `<br>still: ${cell(s.still)}` : ""} |`
       );
     }
   } else
@@ -25913,7 +25986,7 @@ function diffMarkdown(d) {
       "Measures that moved, largest first:",
       "",
       table(
-        ["scenarios", "what moved", "regression"],
+        ["scenarios", "what moved", "crosses a limit"],
         moves.map((m) => [m.scenarios, m.text, regression(m.regression)])
       ),
       ""
@@ -25923,7 +25996,7 @@ function diffMarkdown(d) {
       "Availability that moved (independent failures assumed):",
       "",
       table(
-        ["what moved", "regression"],
+        ["what moved", "crosses a limit"],
         d.availability.map((c) => [availabilityChangeText(c), regression(c.regression)])
       ),
       ""
@@ -25943,11 +26016,12 @@ function diffJson(d) {
       before: d.before,
       after: d.after,
       scenarios: d.scenarios,
-      changes: d.changes.map(({ scenario: scenario2, entity, entry, measure, before: before2, after, beforeNote, afterNote, crosses }) => ({
+      changes: d.changes.map(({ scenario: scenario2, entity, entry, measure, from, before: before2, after, beforeNote, afterNote, crosses }) => ({
         scenario: scenario2,
         entity,
         ...entry ? { entry } : {},
         measure,
+        ...from ? { from } : {},
         before: before2,
         after,
         ...beforeNote ? { beforeNote } : {},
@@ -29430,7 +29504,7 @@ function refuseDown(p, after, spends, o) {
     `refused: this drill is predicted to take ${p.verdict === "down" ? "the design" : "the design, after the withdrawal,"} down (${what.slice(0, 3).join("; ")}${what.length > 3 ? "; \u2026" : ""})${spends.length ? ` \u2014 it spends ${spends.map(spendText).join("; ")}` : ""}. That is a go/no-go for the owners: pass --accept-down to write it, or choose a shorter --duration.`
   );
 }
-function sidesOf(sites, lose, partition) {
+function sidesOf2(sites, lose, partition) {
   const named = lose.length ? [lose] : partition;
   const rest = sites.filter((x) => !named.flat().includes(x));
   const sides = [...named.map((g) => [...g]), ...rest.length ? [rest] : []].filter((g) => g.length);
@@ -29462,7 +29536,7 @@ function gameDay(ctx, scenario2, o) {
 function* gameDaySteps(ctx, scenario2, asked) {
   const s = scenarioOf(scenario2, asked);
   const sites = [...ctx.topology.siteByName.keys()];
-  const sides = sidesOf(sites, s.lose, s.partition);
+  const sides = sidesOf2(sites, s.lose, s.partition);
   const isolation = s.lose.length ? runIsolate(ctx, s.lose) : void 0;
   const prediction = isolation ? isolation.window : run(ctx, { ...ALL_UP, partition: sides });
   yield;
@@ -29963,7 +30037,7 @@ function lstatOrUndefined(p, shown) {
     throw new OutputError(`cannot write ${shown}: ${reasonOf(e)}`);
   }
 }
-var kindOf3 = (st) => st.isDirectory() ? "a folder" : st.isSymbolicLink() ? "a symbolic link" : st.isFIFO() ? "a FIFO" : st.isCharacterDevice() || st.isBlockDevice() ? "a device" : st.isSocket() ? "a socket" : "not a regular file";
+var kindOf4 = (st) => st.isDirectory() ? "a folder" : st.isSymbolicLink() ? "a symbolic link" : st.isFIFO() ? "a FIFO" : st.isCharacterDevice() || st.isBlockDevice() ? "a device" : st.isSocket() ? "a socket" : "not a regular file";
 function prepareFolder(folder, cwd, o = {}) {
   if (!folder) throw new OutputError("the output folder name is empty");
   const abs = (0, import_node_path7.resolve)(cwd, folder);
@@ -29976,7 +30050,7 @@ function prepareFolder(folder, cwd, o = {}) {
   } catch (e) {
     if (e.code !== "ENOENT") throw new OutputError(`cannot use ${folder}: ${reasonOf(e)}`);
   }
-  if (st && !st.isDirectory()) throw new OutputError(`${folder} is ${kindOf3(st)}, not a folder`);
+  if (st && !st.isDirectory()) throw new OutputError(`${folder} is ${kindOf4(st)}, not a folder`);
   if (!st) {
     const missing = [];
     for (let p = abs; !lstatOrUndefined(p, folder); p = (0, import_node_path7.dirname)(p)) {
@@ -29997,7 +30071,7 @@ function checkTarget(abs, shown, force) {
   const st = lstatOrUndefined(abs, shown);
   if (!st) return "create";
   if (st.isDirectory()) throw new OutputError(`cannot write ${shown}: it is a folder`);
-  if (!st.isFile() && !st.isSymbolicLink()) throw new OutputError(`cannot write ${shown}: it is ${kindOf3(st)}, not a regular file`);
+  if (!st.isFile() && !st.isSymbolicLink()) throw new OutputError(`cannot write ${shown}: it is ${kindOf4(st)}, not a regular file`);
   if (!force)
     throw new OutputError(
       `${shown} already exists${st.isSymbolicLink() ? " (a symbolic link: it is not followed)" : ""}: not overwritten (pass --force to replace it)`,
@@ -30066,7 +30140,7 @@ function writeFilesInto(folder, files, o = {}) {
       const d = (0, import_node_path7.join)(folder, ...segs.slice(0, i));
       const st = lstatOrUndefined(d, d);
       if (st?.isSymbolicLink()) throw new OutputError(`refusing to write ${(0, import_node_path7.join)(folder, f.path)}: ${d} is a symbolic link (not followed)`);
-      if (st && !st.isDirectory()) throw new OutputError(`refusing to write ${(0, import_node_path7.join)(folder, f.path)}: ${d} is ${kindOf3(st)}, not a folder`);
+      if (st && !st.isDirectory()) throw new OutputError(`refusing to write ${(0, import_node_path7.join)(folder, f.path)}: ${d} is ${kindOf4(st)}, not a folder`);
       if (!st) dirs.push(d);
     }
     const abs = (0, import_node_path7.join)(folder, ...segs);

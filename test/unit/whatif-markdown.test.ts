@@ -37,7 +37,7 @@ test("diff: a 30/70 weight change is four lines, not 22 — a move in several sc
   // Markdown: named columns, no empty header or cell
   assert.match(
     md,
-    /\| scenarios \| what moved \| regression \|\n\|---\|---\|---\|\n\| all up, lose ams and every two-group partition \| fra-prod \(checkout\) load 20,000 → 12,000 rps, headroom 20,000 → 28,000 rps \| no \|\n/,
+    /\| scenarios \| what moved \| crosses a limit \|\n\|---\|---\|---\|\n\| all up, lose ams and every two-group partition \| fra-prod \(checkout\) load 20,000 → 12,000 rps, headroom 20,000 → 28,000 rps \| no \|\n/,
   );
   for (const c of cells(md)) assert.notEqual(c.trim(), "", `an empty cell in:\n${md}`);
 });

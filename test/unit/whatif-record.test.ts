@@ -4,7 +4,8 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { analyzeAlone, analyzeFile } from "../../server/src/analysis";
-import { diff, entityOf } from "../../server/src/whatif/diff";
+import { diff, entityOf, gotWorse } from "../../server/src/whatif/diff";
+import { diffJson, diffMarkdown, diffText } from "../../server/src/whatif/render";
 import { decisionRecord, displayPath, RECORD_SECTIONS, recordStatus } from "../../server/src/whatif/record";
 import { run, sweep } from "../../server/src/whatif/engine";
 import { simulate } from "../../server/src/service/whatif";
@@ -436,13 +437,71 @@ test("diff: scenarios over the union of sites, findings matched by code and enti
   const four = base.replace("  - name: ams\n    role: witness\n", "  - name: ams\n    role: witness\n  - name: par\n");
   const u = diff(side("old", base), side("new", four));
   assert.equal(u.scenarios.length, 1 + 4 + 7);
+  // M37: "lose par" is new with par: judged on the new side alone, never a regression
   assert.deepEqual(
-    u.scenarios.filter((s) => s.scenario === "lose par").map((s) => [s.before, s.after]),
-    [["ok", "ok"]],
+    u.scenarios.filter((s) => s.scenario === "lose par").map((s) => [s.before, s.after, s.only, s.sitesOnly]),
+    [[null, "ok", "after", ["par"]]],
+  );
+  // a partition naming par cuts only fra / lon,ams in OLD: named on each side by what it cuts there
+  const p = u.scenarios.find((s) => s.scenario === "partition fra,par / lon,ams")!;
+  assert.deepEqual([p.only, p.beforeScenario, p.afterScenario], [undefined, "partition fra / lon,ams", undefined]);
+  // and back: par is gone in the newer version — neither better nor worse
+  const gone = diff(side("new", four), side("old", base));
+  assert.deepEqual(
+    gone.scenarios.filter((s) => s.scenario === "lose par").map((s) => [s.before, s.after, s.only]),
+    [["ok", null, "before"]],
   );
   assert.equal(
     entityOf(analyzeFile("x", base).contexts[0].topology, { start: base.indexOf("10.97"), end: base.indexOf("10.97") + 4 }),
     "cluster lon-prod",
+  );
+});
+
+test("M37/M38: a site only the new version declares makes new scenarios, not regressions; client writes compared per writing site", () => {
+  const side = (label: string, text: string) => ({ label, ...analyzeAlone(label, text) });
+  // the draft has no witness; the review adds ams with one ledger member and a 20 ms budget
+  const draft = DESIGN.replace("  - name: ams\n    role: witness\n", "")
+    .replace("  - { between: [fra, ams], rttMs: 9 }\n  - { between: [lon, ams], rttMs: 8 }\n", "")
+    .replace("members: { fra: 2, lon: 2, ams: 1 }", "members: { fra: 3, lon: 2 }")
+    .replace("members: { fra: 2, lon: 2 }\n    writeLatencyBudgetMs: 20", "members: { fra: 2, lon: 1 }")
+    .replace("    peakRps: 40000\n", "    peakRps: 40000\n    dependsOn: [ledger]\n");
+  const reviewed = DESIGN.replace("members: { fra: 2, lon: 2 }", "members: { fra: 2, lon: 2, ams: 1 }").replace(
+    "    peakRps: 40000\n",
+    "    peakRps: 40000\n    dependsOn: [ledger]\n",
+  );
+  const d = diff(side("draft", draft), side("reviewed", reviewed));
+  const lam = d.scenarios.find((s) => s.scenario === "lose ams")!;
+  assert.deepEqual([lam.before, lam.only, lam.sitesOnly], [null, "after", ["ams"]]);
+  assert.equal(gotWorse(lam), false);
+  const pam = d.scenarios.find((s) => s.scenario === "partition fra,lon / ams")!;
+  assert.deepEqual([pam.before, pam.only], [null, "after"]);
+  const pfa = d.scenarios.find((s) => s.scenario === "partition fra,ams / lon")!;
+  assert.deepEqual([pfa.only, pfa.beforeScenario], [undefined, "partition fra / lon"]);
+  assert.ok(!d.scenarios.some((s) => s.only && gotWorse(s)));
+  // what a client waits for, per writing site — not the leader's commit against a draft's
+  const writes = d.changes.filter((c) => c.scenario === "all up" && c.measure === "writeLatencyMs" && c.entity === "store ledger");
+  assert.deepEqual(
+    writes.map((c) => [c.from, c.before, c.after]),
+    [
+      ["fra", 0, 17],
+      ["lon", 14, 16],
+    ],
+  );
+  const text = diffText(d, false);
+  assert.match(text, /\n {2}new {5}lose ams \(ams is new in this version\): (ok|degraded)\n/);
+  assert.match(text, /all up: store ledger writes from fra < 1 → 17 ms\n/);
+  // the leader's commit is listed after the client writes, as a secondary figure
+  const order = d.changes.map((c) => c.measure);
+  assert.ok(order.lastIndexOf("writeLatencyMs") < order.indexOf("commitLatencyMs"), order.join());
+  assert.match(diffMarkdown(d), /\| 🆕 new \| lose ams \(ams is new in this version\) \| — \|/);
+  assert.doesNotMatch(diffMarkdown(d), /\| regression \|/);
+  assert.equal(JSON.parse(diffJson(d)).scenarios.find((s: { scenario: string }) => s.scenario === "lose ams").only, "after");
+  assert.equal(
+    d.regressions,
+    d.scenarios.filter(gotWorse).length +
+      d.changes.filter((c) => c.regression).length +
+      d.findings.added.filter((f) => f.severity === "error").length +
+      d.availability.filter((c) => c.regression).length,
   );
 });
 

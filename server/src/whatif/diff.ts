@@ -34,9 +34,20 @@ export interface DiffSide {
 
 export interface ScenarioChange {
   readonly scenario: string;
-  /** null when that version declares no topology */
+  /** null when that version declares no topology, or when the scenario is only the other version's (`only`) */
   readonly before: Verdict | null;
   readonly after: Verdict | null;
+  /**
+   * The scenario loses or cuts only sites one version declares: in the other it loses and cuts
+   * nothing. `after`: new in the after version (a site it adds); `before`: gone with a site it
+   * removes. Neither better nor worse: never a regression.
+   */
+  readonly only?: "before" | "after";
+  /** the sites of the scenario only that version declares */
+  readonly sitesOnly?: string[];
+  /** what the scenario loses and cuts in each version, where that differs from its name (a partition naming a site one version lacks) */
+  readonly beforeScenario?: string;
+  readonly afterScenario?: string;
   /** what breaks on the worse side (after, when it got worse; before, when it got better) */
   readonly why: string;
   /** when it got better but is still not ok: what still breaks after */
@@ -50,7 +61,10 @@ export interface MeasureChange {
   readonly entity: string;
   /** the traffic entry a backend serves */
   readonly entry?: string;
-  readonly measure: "loadRps" | "headroomRps" | "commitLatencyMs" | "atRiskBytes" | "errorRps";
+  /** `writeLatencyMs`: what a client at `from` waits for a write to the store (RTT to the leader, or through a relay, plus the commit); `commitLatencyMs`: the store's own commit, secondary */
+  readonly measure: "loadRps" | "headroomRps" | "writeLatencyMs" | "commitLatencyMs" | "atRiskBytes" | "errorRps";
+  /** `writeLatencyMs`: the site the writes come from (its backends' clusters) */
+  readonly from?: string;
   /** null: not there (lost, withdrawn, not declared, not computable) */
   readonly before: number | null;
   readonly after: number | null;
@@ -115,9 +129,9 @@ export interface DiffResult {
   readonly note?: string;
 }
 
-/** A scenario whose verdict got worse from one version to the other (a regression). */
-export const gotWorse = (c: Pick<ScenarioChange, "before" | "after">): boolean =>
-  c.before !== null && c.after !== null && VERDICT_RANK[c.after] > VERDICT_RANK[c.before];
+/** A scenario whose verdict got worse from one version to the other (a regression); a scenario only one version has is neither. */
+export const gotWorse = (c: Pick<ScenarioChange, "before" | "after" | "only">): boolean =>
+  c.only === undefined && c.before !== null && c.after !== null && VERDICT_RANK[c.after] > VERDICT_RANK[c.before];
 
 /** The named thing a finding sits in: what a finding is matched by when lines move. */
 export function entityOf(t: Topology | undefined, span: Span): string {
@@ -184,31 +198,60 @@ function restrict(s: Scenario, declared: ReadonlySet<string>): Scenario {
   };
 }
 
+/** The scenario as one version runs it: restricted to its sites, a partition of fewer than two groups none. */
+function asSeenBy(ctx: TopologyContext, s: Scenario): Scenario {
+  const r = restrict(s, new Set(ctx.topology.siteByName.keys()));
+  return r.partition.length < 2 ? { ...r, partition: [] } : r;
+}
+
+/** How a scenario of the union reads on each side: new or gone with a site, or named by what it cuts there. */
+function sidesOf(
+  s: Scenario,
+  name: string,
+  b: TopologyContext | undefined,
+  a: TopologyContext | undefined,
+): Pick<ScenarioChange, "only" | "sitesOnly" | "beforeScenario" | "afterScenario"> {
+  if (!b || !a) return {};
+  const named = [...new Set([...s.lose, ...s.partition.flat()])];
+  const onlyIn = (x: TopologyContext, y: TopologyContext) =>
+    named.filter((n) => x.topology.siteByName.has(n) && !y.topology.siteByName.has(n));
+  const [sb, sa] = [asSeenBy(b, s), asSeenBy(a, s)];
+  const nothing = (r: Scenario) => !r.lose.length && !r.partition.length;
+  const newIn = onlyIn(a, b);
+  const goneIn = onlyIn(b, a);
+  if (newIn.length && nothing(sb) && !nothing(sa)) return { only: "after", sitesOnly: newIn };
+  if (goneIn.length && nothing(sa) && !nothing(sb)) return { only: "before", sitesOnly: goneIn };
+  const nb = scenarioName(sb, [...b.topology.siteByName.keys()]);
+  const na = scenarioName(sa, [...a.topology.siteByName.keys()]);
+  return { ...(nb !== name ? { beforeScenario: nb } : {}), ...(na !== name ? { afterScenario: na } : {}) };
+}
+
 export function diff(before: DiffSide, after: DiffSide): DiffResult {
   const b = before.analysis.contexts[0];
   const a = after.analysis.contexts[0];
   const sites = [...new Set([...(b?.topology.siteByName.keys() ?? []), ...(a?.topology.siteByName.keys() ?? [])])];
   const { scenarios, note } = diffScenarios(sites);
-  const judge = (ctx: typeof a, s: Scenario) => {
-    if (!ctx) return undefined;
-    const r = restrict(s, new Set(ctx.topology.siteByName.keys()));
-    return run(ctx, r.partition.length < 2 ? { ...r, partition: [] } : r);
-  };
+  const judge = (ctx: typeof a, s: Scenario) => (ctx ? run(ctx, asSeenBy(ctx, s)) : undefined);
   const moved: MeasureChange[] = [];
   const changes: ScenarioChange[] = scenarios.map((s) => {
     const rb = judge(b, s);
     const ra = judge(a, s);
-    const before = rb?.verdict ?? null;
-    const after = ra?.verdict ?? null;
-    const cmp = before === null || after === null ? 0 : VERDICT_RANK[after] - VERDICT_RANK[before];
-    // why: what breaks on the worse side; unchanged scenarios need no reason
-    const why = (cmp > 0 ? ra : cmp < 0 ? rb : undefined)?.breaks.join("; ") ?? "";
     const name = scenarioName(s, sites);
-    if (rb && ra) moved.push(...measureChanges(name, rb, ra, cmp > 0));
+    const sides = sidesOf(s, name, b, a);
+    // a scenario only one version has is judged on that side alone (the other ran its all up)
+    const before = sides.only === "after" ? null : (rb?.verdict ?? null);
+    const after = sides.only === "before" ? null : (ra?.verdict ?? null);
+    const cmp = before === null || after === null ? 0 : VERDICT_RANK[after] - VERDICT_RANK[before];
+    // why: what breaks on the worse side (on the one side a new or gone scenario has); unchanged scenarios need no reason
+    const side = sides.only === "after" ? ra : sides.only === "before" ? rb : cmp > 0 ? ra : cmp < 0 ? rb : undefined;
+    const why = side && side.verdict !== "ok" ? side.breaks.join("; ") : "";
+    if (rb && ra) moved.push(...measureChanges(name, rb, ra, cmp > 0 || sides.only !== undefined));
     const still = cmp < 0 && ra && ra.verdict !== "ok" ? ra.breaks.join("; ") : "";
-    return { scenario: name, before, after, why, ...(still ? { still } : {}) };
+    return { scenario: name, before, after, why, ...(still ? { still } : {}), ...sides };
   });
-  moved.sort((x, y) => Number(y.regression) - Number(x.regression) || size(y) - size(x));
+  // the store's own commit after what clients wait for: a Galera writer's commit and a leader's are not the same figure (M38)
+  const secondary = (c: MeasureChange) => Number(c.measure === "commitLatencyMs");
+  moved.sort((x, y) => Number(y.regression) - Number(x.regression) || secondary(x) - secondary(y) || size(y) - size(x));
   const fb = findingsOf(before);
   const fa = findingsOf(after);
   const added = unmatched(fa, fb);
@@ -243,9 +286,10 @@ function size(c: MeasureChange): number {
  * Every measure of one scenario that moved between the versions: load and headroom per
  * backend, commit latency per consensus store, data at risk per store, error rps per entry.
  * A move across a limit (headroom below 0, latency over the budget) is a regression, unless
- * the scenario's verdict already got worse (counted once).
+ * the scenario's verdict already got worse (counted once) or the scenario is only one version's
+ * (`settled`: the other side ran its all up, so the move is not the same failure getting worse).
  */
-function measureChanges(scenario: string, rb: Result, ra: Result, verdictWorse: boolean): MeasureChange[] {
+function measureChanges(scenario: string, rb: Result, ra: Result, settled: boolean): MeasureChange[] {
   const out: MeasureChange[] = [];
   const push = (c: Omit<MeasureChange, "scenario" | "regression">) => {
     if (c.before === c.after && c.beforeNote === c.afterNote) return;
@@ -254,7 +298,7 @@ function measureChanges(scenario: string, rb: Result, ra: Result, verdictWorse: 
       ...(c.after === null && c.afterNote ? { afterNote: c.afterNote } : {}),
     };
     const { beforeNote: _b, afterNote: _a, ...rest } = c;
-    out.push({ scenario, ...rest, ...notes, regression: c.crosses !== undefined && !verdictWorse });
+    out.push({ scenario, ...rest, ...notes, regression: c.crosses !== undefined && !settled });
   };
   // why a backend carries nothing: its site is lost, steering withdrew it, or it is not in that version
   const backendNote = (r: Result, b: Result["traffic"][number]["backends"][number] | undefined) =>
@@ -267,8 +311,6 @@ function measureChanges(scenario: string, rb: Result, ra: Result, verdictWorse: 
           : b.capacityRps === null
             ? "no capacity declared"
             : undefined;
-  const quorumNote = (q: Result["quorums"][number] | undefined) =>
-    !q ? "not declared" : q.outcome === "stops" ? "writes stop" : q.outcome === "lost" ? "lost" : "unknown: a member link has no rttMs";
   const storeNote = (x: Result["stores"][number] | undefined) =>
     !x ? "not declared" : x.rpoUnbounded ? "unbounded: the lag buffer overflows" : "none";
   for (const ta of ra.traffic) {
@@ -295,8 +337,60 @@ function measureChanges(scenario: string, rb: Result, ra: Result, verdictWorse: 
     }
     push({ entity: ta.name, measure: "errorRps", before: tb?.errorRps ?? null, after: ta.errorRps, scale });
   }
+  quorumChanges(rb, ra, push);
+  for (const sa of ra.stores) {
+    const sb = rb.stores.find((x) => x.name === sa.name);
+    push({
+      entity: `store ${sa.name}`,
+      measure: "atRiskBytes",
+      before: sb?.atRiskBytes ?? null,
+      after: sa.atRiskBytes,
+      beforeNote: storeNote(sb),
+      afterNote: storeNote(sa),
+    });
+  }
+  return out;
+}
+
+type Push = (c: Omit<MeasureChange, "scenario" | "regression">) => void;
+
+/**
+ * Per quorum: what a client waits for from each site either version's clients write from (M38:
+ * a Galera node's commit and a leader's are not the same figure, a write from fra is), then the
+ * store's own commit, secondary; an etcd's commit serves only its cluster's API, compared above.
+ */
+function quorumChanges(rb: Result, ra: Result, push: Push) {
+  const quorumNote = (q: Result["quorums"][number] | undefined) =>
+    !q ? "not declared" : q.outcome === "stops" ? "writes stop" : q.outcome === "lost" ? "lost" : "unknown: a member link has no rttMs";
   for (const qa of ra.quorums) {
     const qb = rb.quorums.find((x) => x.name === qa.name);
+    // what a client waits for, per site that writes in both versions (M38): a Galera node's commit
+    // and a leader's are not the same figure, a write from fra or lon is
+    const writeNote = (q: Result["quorums"][number], site: string) =>
+      q.outcome === "stops" ? "writes stop" : q.writesFrom[site] === null ? "writes fail" : undefined;
+    // from the sites either version's clients write from (none declared: the commit alone is compared)
+    const from = new Set([...qa.clientSites, ...(qb?.clientSites ?? [])]);
+    for (const [site, after] of Object.entries(qa.writesFrom)) {
+      if (!qb || !from.has(site) || !(site in qb.writesFrom)) continue;
+      const before = qb.writesFrom[site];
+      // writes that fail in both versions did not move, whatever the reason
+      if (before === null && after === null) continue;
+      const over = (x: number | null, limit: number | null) => x !== null && limit !== null && x > limit;
+      push({
+        entity: qa.name,
+        measure: "writeLatencyMs",
+        from: site,
+        before,
+        after,
+        beforeNote: writeNote(qb, site),
+        afterNote: writeNote(qa, site),
+        crosses:
+          over(after, qa.writeLatencyBudgetMs) && !over(before, qb.writeLatencyBudgetMs)
+            ? `over the ${qa.writeLatencyBudgetMs} ms budget`
+            : undefined,
+      });
+    }
+    if (qa.kind === "etcd") continue;
     const budget = qa.writeLatencyBudgetMs;
     const before = qb?.commitLatencyMs ?? null;
     const after = qa.commitLatencyMs;
@@ -311,18 +405,6 @@ function measureChanges(scenario: string, rb: Result, ra: Result, verdictWorse: 
       crosses: over(after, budget) && !over(before, qb?.writeLatencyBudgetMs ?? null) ? `over the ${budget} ms budget` : undefined,
     });
   }
-  for (const sa of ra.stores) {
-    const sb = rb.stores.find((x) => x.name === sa.name);
-    push({
-      entity: `store ${sa.name}`,
-      measure: "atRiskBytes",
-      before: sb?.atRiskBytes ?? null,
-      after: sa.atRiskBytes,
-      beforeNote: storeNote(sb),
-      afterNote: storeNote(sa),
-    });
-  }
-  return out;
 }
 
 /** Within floating-point rounding of the allowed value, as objective/* judges (an objective exactly met is met). */

@@ -110,6 +110,15 @@ export interface QuorumResult {
   readonly byLeader: Record<string, string[]>;
   /** the partition's groups holding members, and whether each holds a site that can lead */
   readonly groups: GroupResult[];
+  /** the sites whose clients write to it, which the placements are judged for: an etcd's own cluster's site (when up), the up backends' sites of the entries depending on a store */
+  readonly clientSites: string[];
+  /**
+   * What a write from each of those sites waits for at the judged placement — RTT to the leader
+   * (or through a relay) plus the commit; Galera: its node's commit — and, for a store, from
+   * each up member site too (where an application beside it would write from). null: those
+   * writes fail (or an RTT is missing).
+   */
+  readonly writesFrom: Record<string, number | null>;
 }
 
 export interface StoreResult {
@@ -628,6 +637,30 @@ function lostWithCluster(J: Judging, q: Quorum, placements: readonly Placement[]
   return [...q.counts.keys()].every((x) => J.R.lost.has(x)) || (!placements.length && home !== undefined && J.R.lost.has(home));
 }
 
+/** What a write from each client site — and, for a store, each up member site — waits for at the judged placement (null: it fails). */
+function writesFromSites(
+  J: Judging,
+  q: Quorum,
+  after: ReadonlyMap<string, number>,
+  clients: readonly string[],
+  judged: Placement | undefined,
+  path: (p: Placement, c: string) => WritePath,
+): Record<string, number | null> {
+  const members = q.kind === "etcd" ? [] : [...after].filter(([x, c]) => c > 0 && J.R.up(x) && !clients.includes(x)).map(([x]) => x);
+  return Object.fromEntries([...clients, ...members].map((c) => [c, judged ? (path(judged, c).ms ?? null) : null]));
+}
+
+/** A quorum that takes no writes: no commit, no leader, nothing over budget. */
+const NO_WRITES = {
+  commitLatencyMs: null,
+  leader: null,
+  writer: null,
+  judgedLeader: null,
+  overBudget: false,
+  flapping: false,
+  flowControl: false,
+} as const;
+
 function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
   const { s, R } = J;
   const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
@@ -640,6 +673,7 @@ function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
   const groups = quorumGroups(J, q, after, placements);
   const byLeader: Record<string, string[]> = {};
   for (const p of placements) byLeader[p.site] = [...p.stops];
+  const writesFrom = (judged: Placement | undefined) => writesFromSites(J, q, after, clients, judged, path);
   const base = {
     name: q.label,
     kind: q.kind,
@@ -648,16 +682,9 @@ function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
     writeLatencyBudgetMs: writeBudget(q) ?? null,
     byLeader,
     groups,
+    clientSites: [...clients],
   };
-  const none = {
-    commitLatencyMs: null,
-    leader: null,
-    writer: null,
-    judgedLeader: null,
-    overBudget: false,
-    flapping: false,
-    flowControl: false,
-  };
+  const none = { ...NO_WRITES, writesFrom: writesFrom(undefined) };
   const judgement = (result: QuorumResult, chosen: ReturnType<typeof choosePlacements>): QuorumJudgement => ({
     q,
     result,
@@ -702,6 +729,7 @@ function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
       overBudget,
       flapping,
       flowControl,
+      writesFrom: writesFrom(chosen.judged),
     },
     chosen,
   );

@@ -260,8 +260,23 @@ export function* simulateMarkdown(results: Iterable<Outcome>): Generator<string>
 
 // ---- the diff -------------------------------------------------------------------------
 
-const changed = (d: DiffResult) => d.scenarios.filter((s) => s.before !== s.after);
-const arrow = (s: DiffResult["scenarios"][number]) => `${s.before ?? "no topology"} → ${s.after ?? "no topology"}`;
+/** Scenarios whose verdict changed, and those only one version has (a site added or removed) that are not ok there. */
+const changed = (d: DiffResult) =>
+  d.scenarios.filter((s) => (s.only ? (s.only === "after" ? s.after : s.before) !== "ok" : s.before !== s.after));
+const arrow = (s: DiffResult["scenarios"][number]) =>
+  s.only ? `${s.only === "after" ? s.after : s.before}` : `${s.before ?? "no topology"} → ${s.after ?? "no topology"}`;
+/** The word a changed scenario is listed under. */
+const kindOf = (s: DiffResult["scenarios"][number]) =>
+  s.only === "after" ? "new" : s.only === "before" ? "gone" : gotWorse(s) ? "worse" : "better";
+/** The scenario's name, with what it loses and cuts on each side where that differs ("partition fra,ams / lon (before: partition fra / lon)"). */
+function scenarioLabel(s: DiffResult["scenarios"][number]): string {
+  const sites = listText(s.sitesOnly ?? []);
+  const many = (s.sitesOnly?.length ?? 0) > 1;
+  if (s.only === "after") return `${s.scenario} (${sites} ${many ? "are" : "is"} new in this version)`;
+  if (s.only === "before") return `${s.scenario} (${sites} ${many ? "are" : "is"} not in this version)`;
+  const sides = [s.beforeScenario ? `before: ${s.beforeScenario}` : "", s.afterScenario ? `now: ${s.afterScenario}` : ""].filter(Boolean);
+  return sides.length ? `${s.scenario} (${sides.join("; ")})` : s.scenario;
+}
 
 /** "lose fra: lon-prod headroom 10,000 → −2,000 rps" */
 export function changeText(c: MeasureChange): string {
@@ -270,25 +285,28 @@ export function changeText(c: MeasureChange): string {
 
 /** "lon-prod (checkout) headroom 10,000 → −2,000 rps" — without the scenario; without the entity when `who` is false. */
 function moveText(c: MeasureChange, who = true): string {
-  const unit = c.measure === "commitLatencyMs" ? " ms" : c.measure === "atRiskBytes" ? " bytes" : " rps";
+  const latency = c.measure === "commitLatencyMs" || c.measure === "writeLatencyMs";
+  const unit = latency ? " ms" : c.measure === "atRiskBytes" ? " bytes" : " rps";
   const word =
     c.measure === "loadRps"
       ? "load"
       : c.measure === "headroomRps"
         ? "headroom"
-        : c.measure === "commitLatencyMs"
-          ? "commit latency"
-          : c.measure === "atRiskBytes"
-            ? "data at risk"
-            : "errors";
+        : c.measure === "writeLatencyMs"
+          ? `writes from ${c.from}`
+          : c.measure === "commitLatencyMs"
+            ? "commit without the client's round trip"
+            : c.measure === "atRiskBytes"
+              ? "data at risk"
+              : "errors";
   // a null side says why it is null ("lost", "writes stop", "unbounded: …"), never a bare "none" that reads as zero
   const v = (x: number | null, note?: string) =>
-    x === null ? (note ?? "none") : c.measure === "atRiskBytes" ? bytes(x) : c.measure === "commitLatencyMs" ? ms(x) : rps(x);
+    x === null ? (note ?? "none") : c.measure === "atRiskBytes" ? bytes(x) : latency ? (x === 0 ? "< 1 ms" : ms(x)) : rps(x);
   const whom = who ? `${c.entry ? `${c.entity} (${c.entry})` : c.entity} ` : "";
   const plain = (x: number | null, note?: string) =>
     x === null
       ? (note ?? "none")
-      : c.measure === "commitLatencyMs" && x === 0
+      : latency && x === 0
         ? "< 1" // members in one site: not a free commit
         : v(x)
             .replace(/ (rps|ms)$/, "")
@@ -316,7 +334,18 @@ export interface MoveLine {
 export function groupedChanges(d: DiffResult): MoveLine[] {
   const groups = new Map<string, { c: MeasureChange; scenarios: string[] }>();
   for (const c of d.changes) {
-    const key = JSON.stringify([c.entity, c.entry, c.measure, c.before, c.after, c.beforeNote, c.afterNote, c.crosses, c.regression]);
+    const key = JSON.stringify([
+      c.entity,
+      c.entry,
+      c.measure,
+      c.from,
+      c.before,
+      c.after,
+      c.beforeNote,
+      c.afterNote,
+      c.crosses,
+      c.regression,
+    ]);
     const g = groups.get(key);
     if (g) g.scenarios.push(c.scenario);
     else groups.set(key, { c, scenarios: [c.scenario] });
@@ -408,9 +437,12 @@ export function diffText(d: DiffResult, color: boolean): string {
   const ch = changed(d);
   lines.push(ch.length ? "Scenarios whose verdict changed:" : `No scenario's verdict changed (${d.scenarios.length} compared).`);
   for (const s of ch) {
-    const worse = gotWorse(s);
-    lines.push(`  ${worse ? paint("\x1b[31m", "worse ") : paint("\x1b[32m", "better")}  ${s.scenario}: ${arrow(s)}`);
-    if (s.why) lines.push(`          ${worse ? "now" : "before"}: ${s.why}`);
+    const kind = kindOf(s);
+    const word = kind.padEnd(6);
+    lines.push(
+      `  ${kind === "worse" ? paint("\x1b[31m", word) : kind === "better" ? paint("\x1b[32m", word) : paint("\x1b[33m", word)}  ${scenarioLabel(s)}: ${arrow(s)}`,
+    );
+    if (s.why) lines.push(`          ${kind === "better" || kind === "gone" ? "before" : "now"}: ${s.why}`);
     if (s.still) lines.push(`          still: ${s.still}`);
   }
   if (d.note) lines.push(`  (${d.note})`);
@@ -437,17 +469,20 @@ export function diffMarkdown(d: DiffResult): string {
   const ch = changed(d);
   if (ch.length) {
     out.push("| verdict | scenario | before | after | why |", "|---|---|---|---|---|");
+    const mark = { worse: "🔴 worse", better: "🟢 better", new: "🆕 new", gone: "gone" } as const;
     for (const s of ch) {
-      const worse = gotWorse(s);
+      const kind = kindOf(s);
+      const was = kind === "better" || kind === "gone" ? "before" : "now";
       out.push(
-        `| ${worse ? "🔴 worse" : "🟢 better"} | ${cell(s.scenario)} | ${s.before ?? "—"} | ${s.after ?? "—"} | ${s.why ? `${worse ? "now" : "before"}: ${cell(s.why)}` : "—"}${s.still ? `<br>still: ${cell(s.still)}` : ""} |`,
+        `| ${mark[kind]} | ${cell(scenarioLabel(s))} | ${s.before ?? "—"} | ${s.after ?? "—"} | ${s.why ? `${was}: ${cell(s.why)}` : "—"}${s.still ? `<br>still: ${cell(s.still)}` : ""} |`,
       );
     }
   } else
     out.push(`No scenario's verdict changed (${d.scenarios.length} compared: all up, every single-site loss, every two-group partition).`);
   if (d.note) out.push("", `_${cell(d.note)}_`);
   out.push("");
-  // moves with a named column each, the regression column saying yes (🔴) or no
+  // moves with a named column each; the flag is whatif.md's "crosses a limit" (headroom below 0, over a
+  // budget, below an objective): a move within its limits says "no" there, however large
   const regression = (r: boolean) => (r ? "🔴 yes" : "no");
   const moves = groupedChanges(d);
   if (moves.length)
@@ -455,7 +490,7 @@ export function diffMarkdown(d: DiffResult): string {
       "Measures that moved, largest first:",
       "",
       table(
-        ["scenarios", "what moved", "regression"],
+        ["scenarios", "what moved", "crosses a limit"],
         moves.map((m) => [m.scenarios, m.text, regression(m.regression)]),
       ),
       "",
@@ -465,7 +500,7 @@ export function diffMarkdown(d: DiffResult): string {
       "Availability that moved (independent failures assumed):",
       "",
       table(
-        ["what moved", "regression"],
+        ["what moved", "crosses a limit"],
         d.availability.map((c) => [availabilityChangeText(c), regression(c.regression)]),
       ),
       "",
@@ -485,11 +520,12 @@ export function diffJson(d: DiffResult): string {
       before: d.before,
       after: d.after,
       scenarios: d.scenarios,
-      changes: d.changes.map(({ scenario, entity, entry, measure, before, after, beforeNote, afterNote, crosses }) => ({
+      changes: d.changes.map(({ scenario, entity, entry, measure, from, before, after, beforeNote, afterNote, crosses }) => ({
         scenario,
         entity,
         ...(entry ? { entry } : {}),
         measure,
+        ...(from ? { from } : {}),
         before,
         after,
         ...(beforeNote ? { beforeNote } : {}),
