@@ -26399,6 +26399,8 @@ var POSTGRES_TCP = 5432;
 var MYSQL_TCP = 3306;
 var K8S_DOC = "https://kubernetes.io/docs/reference/networking/ports-and-protocols/";
 var KUBE_APISERVER_TCP = 6443;
+var KUBEADM_HA_DOC = "https://kubernetes.io/docs/setup/production-environment/tools/kubeadm/ha-topology/";
+var KUBELET_TCP = 10250;
 var rangesOf2 = (c, field) => {
   let byField = rangesMemo.get(c);
   if (!byField) {
@@ -26892,26 +26894,7 @@ function quorumRows(b) {
         });
       const home = siteOf(c);
       if (home) {
-        for (const s of sites)
-          if (s !== home)
-            rows2.push({
-              component: "etcd client",
-              source: q.label,
-              protocol: "TCP",
-              port: ETCD_CLIENT_TCP,
-              direction: "one-way",
-              from: {
-                site: home,
-                cluster: c.name.value,
-                what: `kube-apiserver of ${c.name.value}`,
-                ranges: rangesOf2(c, "nodes"),
-                controlPlane: true
-              },
-              to: memberEnd(s, `etcd members at ${s}`, c),
-              why: "the API servers read and write through any member",
-              value: DEFAULT,
-              reference: ETCD_DOC
-            });
+        for (const s of sites) if (s !== home) stretchedControlPlaneRows(b, c, home, s, q.label);
       }
     } else if (q.kind === "galera") {
       const st = q.owner;
@@ -26931,6 +26914,98 @@ function quorumRows(b) {
       notes.push(`${q.label}: UDP ${GALERA_GCOMM_TCP} only with multicast replication; TCP 3306 between members only for mysqldump SST.`);
     } else consensusRows(b, q.owner, q.label, sites);
   }
+}
+function stretchedControlPlaneRows(b, c, home, s, label4) {
+  const { rows: rows2, nodesEnd, memberEnd } = b;
+  const name = c.name.value;
+  const cp = memberEnd(s, `control-plane nodes of ${name} at ${s}`, c);
+  const members = memberEnd(s, `etcd members at ${s}`, c);
+  const homeCp = {
+    site: home,
+    cluster: name,
+    what: `control-plane nodes of ${name}`,
+    ranges: rangesOf2(c, "nodes"),
+    controlPlane: true
+  };
+  const row = (r2) => rows2.push({ value: DEFAULT, ...r2, source: label4 });
+  row({
+    component: "etcd client",
+    protocol: "TCP",
+    port: ETCD_CLIENT_TCP,
+    direction: "one-way",
+    from: { ...homeCp, what: `kube-apiserver of ${name}` },
+    to: members,
+    why: "an API server reads and writes through members elsewhere only with external etcd (--etcd-servers listing every member); a kubeadm stacked API server talks only to its own node's member (127.0.0.1), so leave this closed there: it only widens who can reach etcd",
+    reference: KUBEADM_HA_DOC,
+    when: "with external etcd"
+  });
+  row({
+    component: "kube-apiserver",
+    protocol: "TCP",
+    port: KUBE_APISERVER_TCP,
+    detail: "6443 on kubeadm; through the control-plane endpoint's load balancer (its own address, if it proxies)",
+    direction: "one-way",
+    from: nodesEnd(c),
+    to: cp,
+    why: `the kubelets, kube-proxy and agents of ${name} reach every API server behind the control-plane endpoint, ${s}'s included`,
+    reference: K8S_DOC
+  });
+  row({
+    component: "kube-apiserver",
+    protocol: "TCP",
+    port: KUBE_APISERVER_TCP,
+    detail: "6443 on kubeadm; through the control-plane endpoint",
+    direction: "one-way",
+    from: cp,
+    to: homeCp,
+    why: `the kubelets of the control-plane nodes at ${s} reach the API servers at ${home} behind the control-plane endpoint`,
+    reference: K8S_DOC
+  });
+  row({
+    component: "kubelet API",
+    protocol: "TCP",
+    port: KUBELET_TCP,
+    direction: "one-way",
+    from: cp,
+    to: nodesEnd(c),
+    why: `the API servers at ${s} reach every kubelet of ${name}: logs, exec, attach, port-forward, metrics`,
+    reference: K8S_DOC
+  });
+  controlPlaneCniRows(b, c, home, s, cp, row);
+}
+function controlPlaneCniRows(b, c, home, s, cp, row) {
+  const { notes, nodesEnd, deployed } = b;
+  const name = c.name.value;
+  if (c.mesh === "clustermesh") {
+    const d = deployed.get(name) ?? {};
+    const native = podRouting(c, d).routed;
+    const geneve = d.tunnelProtocol?.value === "geneve";
+    const both = (r2) => row({ ...r2, direction: "both", from: nodesEnd(c), to: cp, reference: CILIUM_DOC });
+    const why2 = `the control-plane nodes at ${s} are nodes of ${name}: Cilium runs on them as on every node`;
+    both({ component: "cilium-health", protocol: "TCP", port: CILIUM_HEALTH_TCP, why: `${why2} (health probes)` });
+    both({
+      component: "cilium-health",
+      protocol: "ICMP",
+      port: null,
+      detail: "echo (type 8, code 0) and reply (type 0)",
+      why: `${why2} (reachability probes)`
+    });
+    if (!native)
+      both({
+        component: geneve ? "Geneve tunnel" : "VXLAN tunnel",
+        protocol: "UDP",
+        port: geneve ? CILIUM_GENEVE_UDP : CILIUM_VXLAN_UDP,
+        why: `${why2}: pod traffic between them and ${home}'s nodes, encapsulated (admission webhooks the API servers there call in ${home}'s pods included)`,
+        value: sourceOf(d.tunnelProtocol)
+      });
+    else
+      notes.push(
+        `${name}: native routing \u2014 its pod range must also be routed between ${home} and its control-plane nodes at ${s} (the API servers there call admission webhooks in ${home}'s pods).`
+      );
+  } else
+    notes.push(
+      `${name}: its control-plane nodes at ${s} are nodes of the cluster \u2014 open its CNI's node-to-node ports between ${home}'s nodes and them (the design does not name the CNI), and let the API servers there reach admission webhooks in ${home}'s pods.`
+    );
 }
 function unrangedNotes(b) {
   const { rows: rows2, notes } = b;
@@ -28936,8 +29011,8 @@ function proof({ r: r2, out }) {
 }
 function probeTimeText(r2) {
   const t = probeSeconds(r2.probe);
-  const fits = t.seconds * 4 <= r2.duration.seconds;
-  return `It takes about ${t.seconds} s when every path is closed: the ${t.rows} probes run one after another, the addresses of each at once (${PROBE_PARALLEL} at a time, ${PROBE_TIMEOUT_SECONDS} s per attempt, plus one ssh or kubectl exec round trip); a row of more than ${t.recordedAbove} recorded node or pod addresses adds ${PROBE_TIMEOUT_SECONDS} s per further ${PROBE_PARALLEL}. ${fits ? `Well under the run's ${cell(r2.duration.text)}: start it as soon as the host steps are done, and the checks below still have the rest of the run.` : `**That is more than a quarter of the run's ${cell(r2.duration.text)}**: start it the moment the host steps are done, and read the checks below while it runs.`}`;
+  const fits = t.seconds * 3 <= r2.duration.seconds;
+  return `It takes about ${t.seconds} s when every path is closed: the ${t.rows} probes run one after another, the addresses of each at once (${PROBE_PARALLEL} at a time, ${PROBE_TIMEOUT_SECONDS} s per attempt, plus one ssh or kubectl exec round trip); a row of more than ${t.recordedAbove} recorded node or pod addresses adds ${PROBE_TIMEOUT_SECONDS} s per further ${PROBE_PARALLEL}. ${fits ? `Well under the run's ${cell(r2.duration.text)}: start it as soon as the host steps are done, and the checks below still have the rest of the run.` : `**That is more than a third of the run's ${cell(r2.duration.text)}**: start it the moment the host steps are done, and read the checks below while it runs.`}`;
 }
 function withdraw(rb) {
   const { r: r2, p, t, out, isolated, windows } = rb;

@@ -27,7 +27,12 @@ const REVIEWED_ROWS = [
   "CockroachDB RPC and SQL | TCP 26257 | fra <-> lon",
   "CockroachDB RPC and SQL | TCP 26257 | lon -> ams",
   "PostgreSQL replication | TCP 5432 | fra <-> lon",
+  // fra-prod's own nodes and its control-plane nodes at ams and lon (review M40): Cilium runs on them too
+  "cilium-health | ICMP echo (type 8, code 0) and reply (type 0) | fra <-> ams",
   "cilium-health | ICMP echo (type 8, code 0) and reply (type 0) | fra <-> lon",
+  "cilium-health | ICMP echo (type 8, code 0) and reply (type 0) | fra <-> lon",
+  "cilium-health | TCP 4240 | fra <-> ams",
+  "cilium-health | TCP 4240 | fra <-> lon",
   "cilium-health | TCP 4240 | fra <-> lon",
   "clustermesh-apiserver | TCP 32379 | fra -> lon",
   "clustermesh-apiserver | TCP 32379 | lon -> fra",
@@ -36,6 +41,12 @@ const REVIEWED_ROWS = [
   "etcd peer | TCP 2380 | fra <-> ams",
   "etcd peer | TCP 2380 | fra <-> lon",
   "etcd peer | TCP 2380 | lon <-> ams",
+  "kube-apiserver | TCP 6443 | ams -> fra",
+  "kube-apiserver | TCP 6443 | fra -> ams",
+  "kube-apiserver | TCP 6443 | fra -> lon",
+  "kube-apiserver | TCP 6443 | lon -> fra",
+  "kubelet API | TCP 10250 | ams -> fra",
+  "kubelet API | TCP 10250 | lon -> fra",
 ];
 
 test("ClusterMesh and stretched etcd (the reviewed example): every row, with both ends' ranges", () => {
@@ -54,6 +65,36 @@ test("ClusterMesh and stretched etcd (the reviewed example): every row, with bot
   assert.deepEqual([routed.from.ranges, routed.to.ranges], [["10.10.0.0/16"], ["10.11.0.0/16"]]);
   assert.match(routed.why, /^native routing \(network\.routing\): /);
   assert.match(routed.reference, /^https:\/\/docs\.cilium\.io\//);
+  // a stretched etcd's members elsewhere are stacked control-plane nodes (kubeadm): etcd's client
+  // port across the WAN only with external etcd; 6443 both ways through the control-plane endpoint,
+  // 10250 from those API servers to every kubelet — each cited upstream
+  const client = m.rows.filter((r) => r.component === "etcd client");
+  assert.deepEqual(
+    client.map((r) => r.when),
+    ["with external etcd", "with external etcd"],
+  );
+  assert.match(client[0].why, /a kubeadm stacked API server talks only to its own node's member \(127\.0\.0\.1\)/);
+  assert.match(client[0].reference, /kubeadm\/ha-topology\/$/);
+  const api = m.rows.find((r) => r.port === 6443 && r.from.site === "fra" && r.to.site === "lon")!;
+  assert.deepEqual(
+    [api.from.what, api.from.ranges, api.to.what, api.to.ranges],
+    ["nodes of fra-prod", ["192.168.10.0/24"], "control-plane nodes of fra-prod at lon", ["192.168.21.0/28"]],
+  );
+  assert.match(api.reference, /ports-and-protocols/);
+  const kubelet = m.rows.find((r) => r.port === 10250 && r.from.site === "lon")!;
+  assert.deepEqual([kubelet.from.ranges, kubelet.to.what, kubelet.direction], [["192.168.21.0/28"], "nodes of fra-prod", "one-way"]);
+  const cni = m.rows.find(
+    (r) => r.component === "cilium-health" && r.protocol === "TCP" && r.to.what === "control-plane nodes of fra-prod at lon",
+  )!;
+  assert.deepEqual(cni.to.ranges, ["192.168.21.0/28"]);
+  // native routing: no tunnel to them, the pod range routed to them is said
+  assert.ok(
+    m.notes.some((n) =>
+      /^fra-prod: native routing — its pod range must also be routed between fra and its control-plane nodes at lon/.test(n),
+    ),
+  );
+  // lon-prod is federated: no control-plane row of it crosses a site
+  assert.ok(!m.rows.some((r) => (r.port === 6443 || r.port === 10250) && (r.from.cluster === "lon-prod" || r.to.cluster === "lon-prod")));
   // the witness's hosts are its sites[].addresses; members at a site without declared hosts are said, never guessed
   assert.deepEqual(m.rows.find((r) => r.component === "etcd peer" && r.to.site === "ams")!.to.ranges, ["192.168.30.0/28"]);
   // fra-prod's members in London run on the hosts lon declares (sites[].addresses)
@@ -87,8 +128,16 @@ test("ClusterMesh and stretched etcd (the reviewed example): every row, with bot
 
 test("the reviewed example in tunnel mode (no network.routing): VXLAN between the nodes, pod flows inside it, ams cannot reach the pods", () => {
   const m = portMatrix(ctxOf(REVIEWED_TUNNEL));
-  assert.deepEqual(facts(m.rows), [...REVIEWED_ROWS, "VXLAN tunnel | UDP 8472 | fra <-> lon"].sort());
-  const tunnel = m.rows.find((r) => r.component === "VXLAN tunnel")!;
+  assert.deepEqual(
+    facts(m.rows),
+    [
+      ...REVIEWED_ROWS,
+      "VXLAN tunnel | UDP 8472 | fra <-> lon",
+      "VXLAN tunnel | UDP 8472 | fra <-> lon",
+      "VXLAN tunnel | UDP 8472 | fra <-> ams",
+    ].sort(),
+  );
+  const tunnel = m.rows.find((r) => r.component === "VXLAN tunnel" && r.source === "clustermesh")!;
   assert.deepEqual([tunnel.from.ranges, tunnel.to.ranges], [["192.168.10.0/24"], ["192.168.20.0/24"]]);
   assert.equal(tunnel.value.kind, "default");
   assert.match(tunnel.reference, /^https:\/\/docs\.cilium\.io\//);

@@ -93,6 +93,15 @@ export const MYSQL_TCP = 3306;
 // kube-apiserver on 6443 (kubeadm); managed and other distributions often serve 443.
 const K8S_DOC = "https://kubernetes.io/docs/reference/networking/ports-and-protocols/";
 export const KUBE_APISERVER_TCP = 6443;
+// Same page: the kubelet API on every node, TCP 10250, used by the control plane (logs, exec,
+// port-forward, metrics). kubeadm, "Options for Highly Available topology"
+// (https://kubernetes.io/docs/setup/production-environment/tools/kubeadm/ha-topology/): in the
+// stacked layout every control-plane node runs kube-apiserver, kube-scheduler and
+// kube-controller-manager, and "creates a local etcd member and this etcd member communicates only
+// with the kube-apiserver of this node"; the API servers are exposed to the nodes through a load
+// balancer. Only with external etcd do the API servers reach members elsewhere on 2379.
+const KUBEADM_HA_DOC = "https://kubernetes.io/docs/setup/production-environment/tools/kubeadm/ha-topology/";
+export const KUBELET_TCP = 10250;
 
 export type Protocol = "TCP" | "UDP" | "ICMP" | "ESP";
 
@@ -737,27 +746,7 @@ function quorumRows(b: Build): void {
           reference: ETCD_DOC,
         });
       const home = siteOf(c);
-      if (home)
-        for (const s of sites)
-          if (s !== home)
-            rows.push({
-              component: "etcd client",
-              source: q.label,
-              protocol: "TCP",
-              port: ETCD_CLIENT_TCP,
-              direction: "one-way",
-              from: {
-                site: home,
-                cluster: c.name!.value,
-                what: `kube-apiserver of ${c.name!.value}`,
-                ranges: rangesOf(c, "nodes"),
-                controlPlane: true,
-              },
-              to: memberEnd(s, `etcd members at ${s}`, c),
-              why: "the API servers read and write through any member",
-              value: DEFAULT,
-              reference: ETCD_DOC,
-            });
+      if (home) for (const s of sites) if (s !== home) stretchedControlPlaneRows(b, c, home, s, q.label);
     } else if (q.kind === "galera") {
       const st = q.owner as Store;
       for (const [x, y] of pairs(sites))
@@ -776,6 +765,117 @@ function quorumRows(b: Build): void {
       notes.push(`${q.label}: UDP ${GALERA_GCOMM_TCP} only with multicast replication; TCP 3306 between members only for mysqldump SST.`);
     } else consensusRows(b, q.owner as Store, q.label, sites);
   }
+}
+
+/**
+ * A stretched etcd's members at another site are control-plane nodes of its cluster (kubeadm's
+ * stacked layout, which the engine assumes: an API server stands on every member). So besides
+ * etcd's own rows they need what any control-plane node needs across the WAN: the cluster's nodes
+ * reach those API servers (6443, through the control-plane endpoint), those API servers reach
+ * every kubelet (10250), and they run the cluster's CNI like any node. etcd's client port across
+ * the WAN is needed only with external etcd.
+ */
+function stretchedControlPlaneRows(b: Build, c: Cluster, home: string, s: string, label: string): void {
+  const { rows, nodesEnd, memberEnd } = b;
+  const name = c.name!.value;
+  const cp = memberEnd(s, `control-plane nodes of ${name} at ${s}`, c);
+  const members = memberEnd(s, `etcd members at ${s}`, c);
+  const homeCp: End = {
+    site: home,
+    cluster: name,
+    what: `control-plane nodes of ${name}`,
+    ranges: rangesOf(c, "nodes"),
+    controlPlane: true,
+  };
+  const row = (r: Omit<PortRow, "source" | "value"> & { value?: PortRow["value"] }) => rows.push({ value: DEFAULT, ...r, source: label });
+  row({
+    component: "etcd client",
+    protocol: "TCP",
+    port: ETCD_CLIENT_TCP,
+    direction: "one-way",
+    from: { ...homeCp, what: `kube-apiserver of ${name}` },
+    to: members,
+    why: "an API server reads and writes through members elsewhere only with external etcd (--etcd-servers listing every member); a kubeadm stacked API server talks only to its own node's member (127.0.0.1), so leave this closed there: it only widens who can reach etcd",
+    reference: KUBEADM_HA_DOC,
+    when: "with external etcd",
+  });
+  row({
+    component: "kube-apiserver",
+    protocol: "TCP",
+    port: KUBE_APISERVER_TCP,
+    detail: "6443 on kubeadm; through the control-plane endpoint's load balancer (its own address, if it proxies)",
+    direction: "one-way",
+    from: nodesEnd(c),
+    to: cp,
+    why: `the kubelets, kube-proxy and agents of ${name} reach every API server behind the control-plane endpoint, ${s}'s included`,
+    reference: K8S_DOC,
+  });
+  row({
+    component: "kube-apiserver",
+    protocol: "TCP",
+    port: KUBE_APISERVER_TCP,
+    detail: "6443 on kubeadm; through the control-plane endpoint",
+    direction: "one-way",
+    from: cp,
+    to: homeCp,
+    why: `the kubelets of the control-plane nodes at ${s} reach the API servers at ${home} behind the control-plane endpoint`,
+    reference: K8S_DOC,
+  });
+  row({
+    component: "kubelet API",
+    protocol: "TCP",
+    port: KUBELET_TCP,
+    direction: "one-way",
+    from: cp,
+    to: nodesEnd(c),
+    why: `the API servers at ${s} reach every kubelet of ${name}: logs, exec, attach, port-forward, metrics`,
+    reference: K8S_DOC,
+  });
+  controlPlaneCniRows(b, c, home, s, cp, row);
+}
+
+/** A stretched control plane's remote nodes run the cluster's CNI: Cilium's node rows between them and the home nodes, or a note. */
+function controlPlaneCniRows(
+  b: Build,
+  c: Cluster,
+  home: string,
+  s: string,
+  cp: End,
+  row: (r: Omit<PortRow, "source" | "value"> & { value?: PortRow["value"] }) => void,
+): void {
+  const { notes, nodesEnd, deployed } = b;
+  const name = c.name!.value;
+  if (c.mesh === "clustermesh") {
+    const d = deployed.get(name) ?? {};
+    const native = podRouting(c, d).routed;
+    const geneve = d.tunnelProtocol?.value === "geneve";
+    const both = (r: Omit<PortRow, "source" | "direction" | "from" | "to" | "reference" | "value"> & { value?: PortRow["value"] }) =>
+      row({ ...r, direction: "both", from: nodesEnd(c), to: cp, reference: CILIUM_DOC });
+    const why = `the control-plane nodes at ${s} are nodes of ${name}: Cilium runs on them as on every node`;
+    both({ component: "cilium-health", protocol: "TCP", port: CILIUM_HEALTH_TCP, why: `${why} (health probes)` });
+    both({
+      component: "cilium-health",
+      protocol: "ICMP",
+      port: null,
+      detail: "echo (type 8, code 0) and reply (type 0)",
+      why: `${why} (reachability probes)`,
+    });
+    if (!native)
+      both({
+        component: geneve ? "Geneve tunnel" : "VXLAN tunnel",
+        protocol: "UDP",
+        port: geneve ? CILIUM_GENEVE_UDP : CILIUM_VXLAN_UDP,
+        why: `${why}: pod traffic between them and ${home}'s nodes, encapsulated (admission webhooks the API servers there call in ${home}'s pods included)`,
+        value: sourceOf(d.tunnelProtocol),
+      });
+    else
+      notes.push(
+        `${name}: native routing — its pod range must also be routed between ${home} and its control-plane nodes at ${s} (the API servers there call admission webhooks in ${home}'s pods).`,
+      );
+  } else
+    notes.push(
+      `${name}: its control-plane nodes at ${s} are nodes of the cluster — open its CNI's node-to-node ports between ${home}'s nodes and them (the design does not name the CNI), and let the API servers there reach admission webhooks in ${home}'s pods.`,
+    );
 }
 
 /** Each end without a declared range, said once. */

@@ -558,11 +558,11 @@ function proof({ r, out }: Rb): void {
 /** How long the proof takes, against the run it must fit in. */
 function probeTimeText(r: RunbookInput): string {
   const t = probeSeconds(r.probe);
-  const fits = t.seconds * 4 <= r.duration.seconds;
+  const fits = t.seconds * 3 <= r.duration.seconds;
   return `It takes about ${t.seconds} s when every path is closed: the ${t.rows} probes run one after another, the addresses of each at once (${PROBE_PARALLEL} at a time, ${PROBE_TIMEOUT_SECONDS} s per attempt, plus one ssh or kubectl exec round trip); a row of more than ${t.recordedAbove} recorded node or pod addresses adds ${PROBE_TIMEOUT_SECONDS} s per further ${PROBE_PARALLEL}. ${
     fits
       ? `Well under the run's ${cell(r.duration.text)}: start it as soon as the host steps are done, and the checks below still have the rest of the run.`
-      : `**That is more than a quarter of the run's ${cell(r.duration.text)}**: start it the moment the host steps are done, and read the checks below while it runs.`
+      : `**That is more than a third of the run's ${cell(r.duration.text)}**: start it the moment the host steps are done, and read the checks below while it runs.`
   }`;
 }
 
