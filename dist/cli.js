@@ -28821,7 +28821,7 @@ function preflight(rb) {
     ...r2.spends.length ? r2.spends.map(
       (b) => `- [ ] Error budget of ${cell(spendText(b))}: its owners accept spending that, and what is left of the year's budget covers it.`
     ) : [
-      "- [ ] Error budget: no objectives.availability is declared for what the run affects \u2014 agree with the owners how much of the predicted errors (Customer impact) they accept."
+      r2.prediction.traffic.some((tr) => r2.ctx.topology.traffic.some((x) => x.name?.value === tr.name && x.objectives?.availability)) ? "- [ ] Error budget: the run is predicted to spend none of a declared availability budget (no request fails) \u2014 confirm the slower paths under Customer impact with the owners." : "- [ ] Error budget: no objectives.availability is declared for what the run affects \u2014 agree with the owners how much of the predicted errors (Customer impact) they accept."
     ],
     ...r2.prediction.traffic.map(
       (tr) => `- [ ] Baseline of ${cell(tr.name)}: its error rate (rps of 5xx and timeouts) and p99 latency now, per backend, from the external monitor or the GSLB/edge logs \u2014 not in-cluster probes. The abort criteria are relative to these.`
@@ -29121,7 +29121,7 @@ function customerImpact(rb) {
     const errs = tr.backends.filter((b) => b.errors && b.loadRps);
     const aft = r2.after?.traffic.find((y) => y.name === tr.name);
     out.push(
-      `- ${cell(tr.name)}: ${errs.length ? `${errs.map((b) => `${cell(b.cluster)} answers up to ${int2(b.loadRps)} rps with errors`).join("; ")} (every request assumed to need a write)` : "no backend is predicted to serve errors"}${windows.length ? ` until withdrawn (${windows.map(cell).join(", ")} with a deep health check; with a shallow one, until you withdraw it)` : ""}.${aft ? ` After the withdrawal: ${aft.backends.filter((b) => b.loadRps !== null).map(
+      `- ${cell(tr.name)}: ${errs.length ? `${errs.map((b) => `${cell(b.cluster)} answers up to ${int2(b.loadRps)} rps with errors`).join("; ")} (every request assumed to need a write)` : "no backend is predicted to serve errors"}${windows.length ? ` until withdrawn (${windows.map(cell).join(", ")} with a deep health check; with a shallow one, until you withdraw it)` : ""}.${aft && withdraws(rb) ? ` After the withdrawal: ${aft.backends.filter((b) => b.loadRps !== null).map(
         (b) => `${cell(b.cluster)} ${int2(b.loadRps)} rps of ${b.capacityRps === null ? "?" : int2(b.capacityRps)}${b.overloaded ? " \u2014 **overloaded**" : b.capacityRps !== null && b.loadRps >= b.capacityRps ? " (no headroom)" : ""}`
       ).join("; ") || "no backend remains"}.` : ""}`
     );

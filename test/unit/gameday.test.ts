@@ -1157,6 +1157,9 @@ test("every engine outcome behind the verdict has a check and a customer-impact 
   const ams = gameDay(reviewed(), { lose: ["ams"] }, o).runbook;
   assert.match(ams, /Verdict predicted: \*\*degraded\*\*\.\n/);
   assert.doesNotMatch(ams, /during the window/);
+  // nothing withdrawn: no "after the withdrawal"; checkout declares an objective, and the run spends none of it
+  assert.doesNotMatch(ams, /After the withdrawal/);
+  assert.match(ams, /- \[ \] Error budget: the run is predicted to spend none of a declared availability budget/);
   assert.match(
     ams,
     /- checkout: slower, not failing — lon-prod's writes to ledger take about 28 ms \(leader in fra\), over the 20 ms budget\./,

@@ -321,7 +321,9 @@ function preflight(rb: Rb): void {
             `- [ ] Error budget of ${cell(spendText(b))}: its owners accept spending that, and what is left of the year's budget covers it.`,
         )
       : [
-          "- [ ] Error budget: no objectives.availability is declared for what the run affects — agree with the owners how much of the predicted errors (Customer impact) they accept.",
+          r.prediction.traffic.some((tr) => r.ctx.topology.traffic.some((x) => x.name?.value === tr.name && x.objectives?.availability))
+            ? "- [ ] Error budget: the run is predicted to spend none of a declared availability budget (no request fails) — confirm the slower paths under Customer impact with the owners."
+            : "- [ ] Error budget: no objectives.availability is declared for what the run affects — agree with the owners how much of the predicted errors (Customer impact) they accept.",
         ]),
     ...r.prediction.traffic.map(
       (tr) =>
@@ -695,7 +697,7 @@ function customerImpact(rb: Rb): void {
     const aft = r.after?.traffic.find((y) => y.name === tr.name);
     out.push(
       `- ${cell(tr.name)}: ${errs.length ? `${errs.map((b) => `${cell(b.cluster)} answers up to ${int(b.loadRps!)} rps with errors`).join("; ")} (every request assumed to need a write)` : "no backend is predicted to serve errors"}${windows.length ? ` until withdrawn (${windows.map(cell).join(", ")} with a deep health check; with a shallow one, until you withdraw it)` : ""}.${
-        aft
+        aft && withdraws(rb)
           ? ` After the withdrawal: ${
               aft.backends
                 .filter((b) => b.loadRps !== null)
