@@ -4,6 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { analyzeAlone, analyzeFile } from "../../server/src/analysis";
 import { decisionRecord } from "../../server/src/whatif/record";
+import { hoverAt } from "../../server/src/hover/hover";
+import { completeAt } from "../../server/src/nav/completion";
 import { sanitizeScenario } from "../../server/src/service/whatif";
 import { ALL_UP, run, runIsolate, type Scenario, sweep } from "../../server/src/whatif/engine";
 import { FRA_LON, FRA_LON_AMS, HEADER, inTempDir, only, sitesAndLinks } from "../helpers";
@@ -535,6 +537,8 @@ test("exports under a partition: servedBy per group, and clusters that reach no 
         { sites: ["fra"], servedBy: ["fra-prod"] },
         { sites: ["lon", "ams"], servedBy: [] },
       ],
+      affinity: "none",
+      stale: [],
     },
   ]);
   assert.deepEqual(
@@ -567,6 +571,94 @@ test("exports under a partition: servedBy per group, and clusters that reach no 
     { sites: ["lon", "ams"], servedBy: ["lon-prod"] },
   ]);
   assert.deepEqual(json.exports[0].servedBy, ["fra-prod", "lon-prod"]);
+});
+
+// S15: a ClusterMesh global Service over fra-prod, lon-prod (and ams-prod) — Cilium keeps a lost or
+// cut-off cluster's endpoints and does not health-check them
+const MESHED = (by: string, affinity = "") => `${FRA_LON_AMS}clusters:
+  - { name: fra-prod, site: fra, id: 1, mesh: clustermesh }
+  - { name: lon-prod, site: lon, id: 2, mesh: clustermesh }
+  - { name: ams-prod, site: ams, id: 3, mesh: clustermesh }
+exports:
+  - { service: payments, namespace: finance, clusters: [${by}]${affinity ? `, affinity: ${affinity}` : ""} }
+`;
+
+test("S15: a ClusterMesh export keeps a lost or cut-off cluster's endpoints — the share of calls that time out, degraded, and affinity local as the fix", () => {
+  // lose lon: fra-prod still sends half its calls to lon-prod's endpoints (none, Cilium's default)
+  const lost = run(ctxOf(MESHED("fra-prod, lon-prod")), sc({ lose: ["lon"] }));
+  assert.deepEqual(lost.exports[0].servedBy, ["fra-prod"]);
+  assert.equal(lost.exports[0].affinity, "none");
+  assert.deepEqual(lost.exports[0].stale, [{ cluster: "fra-prod", site: "fra", unreachable: ["lon-prod"], share: 0.5 }]);
+  assert.equal(lost.verdict, "degraded");
+  assert.deepEqual(
+    lost.breaks.filter((b) => b.startsWith("export ")),
+    [
+      "export finance/payments: fra-prod (fra) still sends about half of its calls (with equal replicas per cluster) to the endpoints of lon-prod (lost) — Cilium keeps a lost or cut-off cluster's endpoints in a global Service (its remote cache is never revoked unless clustermesh-cache-ttl is set) and does not health-check them, so those calls time out until lon-prod is reachable again; annotate the Service `service.cilium.io/affinity: local` (`affinity: local` on the export) to keep fra-prod's calls on its own endpoints while it has any",
+    ],
+  );
+  // a cut link: each side sends half its calls to the other's endpoints; ams-prod (not exporting) is not judged a caller
+  const cut = run(ctxOf(MESHED("fra-prod, lon-prod")), sc({ cut: [["fra", "lon"]] }));
+  assert.deepEqual(
+    cut.exports[0].stale.map((x) => [x.cluster, x.unreachable, x.share]),
+    [
+      ["fra-prod", ["lon-prod"], 0.5],
+      ["lon-prod", ["fra-prod"], 0.5],
+    ],
+  );
+  assert.equal(cut.verdict, "degraded");
+  assert.ok(cut.breaks.some((b) => /lon-prod \(lon\) still sends about half .* fra-prod \(cut off\)/.test(b)));
+  // three exporters, one lost: 1 in 3 from each of the others
+  const three = run(ctxOf(MESHED("fra-prod, lon-prod, ams-prod")), sc({ lose: ["ams"] }));
+  assert.deepEqual(
+    three.exports[0].stale.map((x) => [x.cluster, x.share]),
+    [
+      ["fra-prod", 1 / 3],
+      ["lon-prod", 1 / 3],
+    ],
+  );
+  assert.ok(three.breaks.some((b) => b.includes("still sends about 1 in 3 of its calls")));
+  // affinity local: each side keeps its calls on its own endpoints — nothing breaks
+  for (const scenario of [sc({ lose: ["lon"] }), sc({ cut: [["fra", "lon"]] }), sc({ partition: [["fra"]] })]) {
+    const local = run(ctxOf(MESHED("fra-prod, lon-prod", "local")), scenario);
+    assert.deepEqual(local.exports[0].stale, [], local.name);
+    assert.equal(local.exports[0].affinity, "local");
+    assert.equal(local.verdict, "ok", local.name);
+  }
+  // affinity remote: every call goes to the other side's endpoints while any is listed
+  const remote = run(ctxOf(MESHED("fra-prod, lon-prod", "remote")), sc({ lose: ["lon"] }));
+  assert.deepEqual(remote.exports[0].stale, [{ cluster: "fra-prod", site: "fra", unreachable: ["lon-prod"], share: 1 }]);
+  assert.match(
+    remote.breaks.join("\n"),
+    /still sends every one of its calls to the endpoints of lon-prod \(lost\) .* its affinity is remote/,
+  );
+  // all up, or a loss that leaves every endpoint reachable: no stale calls
+  assert.deepEqual(run(ctxOf(MESHED("fra-prod, lon-prod")), ALL_UP).exports[0].stale, []);
+  assert.deepEqual(run(ctxOf(MESHED("fra-prod, lon-prod")), sc({ lose: ["ams"] })).exports[0].stale, []);
+  // not a ClusterMesh (no mesh declared): not judged
+  assert.deepEqual(run(ctxOf(EXPORTED("fra-prod, lon-prod")), sc({ lose: ["lon"] })).exports[0].stale, []);
+  // through the CLI: the JSON carries affinity and stale; the text table says it
+  const { json } = simJson(["--lose", "lon"], MESHED("fra-prod, lon-prod"));
+  assert.equal(json.verdict, "degraded");
+  assert.deepEqual(json.exports[0].stale, [{ cluster: "fra-prod", site: "fra", unreachable: ["lon-prod"], share: 0.5 }]);
+  const text = cli(["simulate", "--lose", "lon", "t.topology.yaml"], MESHED("fra-prod, lon-prod")).stdout;
+  assert.match(text, /export finance\/payments +served by fra-prod · fra-prod sends 50% of its calls to unreachable lon-prod/);
+  // the field's hover and completion come from the schema
+  const withLocal = HEADER + MESHED("fra-prod, lon-prod", "local");
+  const hover = hoverAt(analyzeFile("t.topology.yaml", withLocal), withLocal.indexOf("affinity: local") + 2)?.markdown ?? "";
+  assert.match(hover, /service\.cilium\.io\/affinity/);
+  assert.match(hover, /clustermesh-cache-ttl/);
+  const block = `${HEADER}exports:\n  - service: payments\n    namespace: finance\n    clusters: [fra-prod]\n    affinity: \n`;
+  const at = block.split("\n").findIndex((l) => l.startsWith("    affinity:"));
+  assert.deepEqual(
+    completeAt(block, at, "    affinity: ".length, undefined).map((c) => c.label),
+    ["local", "remote", "none"],
+  );
+  // a value that is not one of the three is the schema's finding
+  const bad = analyzeAlone("t.topology.yaml", HEADER + MESHED("fra-prod, lon-prod", "nearest"));
+  assert.ok(
+    bad.findings.some((f) => f.code === "schema" && /affinity/.test(f.message + JSON.stringify(f))),
+    JSON.stringify(bad.findings.map((f) => f.message)),
+  );
 });
 
 // Galera over fra/lon/ams (fra–lon 14, fra–ams 4, lon–ams 4): no leader, every node takes writes

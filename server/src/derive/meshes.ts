@@ -2,7 +2,7 @@
  * Meshes, pod routability and exported services: the facts the mesh, Istio and Linkerd rules,
  * the hover, the preview and the what-if engine share. Pure.
  */
-import type { Cluster } from "../model/topology";
+import type { Cluster, Export } from "../model/topology";
 import type { TopologyContext } from "./context";
 
 /**
@@ -71,4 +71,29 @@ export function submarinerSet(ctx: TopologyContext): { readonly joined: readonly
 function submarinerSetOf(ctx: TopologyContext) {
   const named = ctx.topology.clusters.filter((c) => c.name?.value);
   return { joined: named.filter((c) => c.mesh === "submariner"), brokers: named.filter((c) => c.broker?.value === true) };
+}
+
+/** A ClusterMesh global Service's `service.cilium.io/affinity`. */
+export type ExportAffinity = "local" | "remote" | "none";
+
+/** The export's declared affinity; absent (or not one of the three) is `none`, Cilium's default. */
+export function exportAffinity(e: Export): ExportAffinity {
+  const a = e.affinity?.value;
+  return a === "local" || a === "remote" ? a : "none";
+}
+
+/**
+ * The exporting clusters whose endpoints a caller cluster's Cilium agents send its calls to a
+ * global Service: `none` every exporting cluster's alike; `local` the caller's own while it
+ * exports the Service, else the remote ones; `remote` the remote ones while there are any, else
+ * its own. Cilium keeps a lost or cut-off cluster's endpoints in the Service (the remote cache
+ * is not revoked: `clustermesh-cache-ttl` is 0 by default, cilium/cilium#37333) and does not
+ * health-check them, so the pool is the same in every scenario: what changes is which of it
+ * answers.
+ */
+export function endpointPool(exporters: readonly string[], caller: string, affinity: ExportAffinity): string[] {
+  const remote = exporters.filter((c) => c !== caller);
+  if (affinity === "local" && exporters.includes(caller)) return [caller];
+  if (affinity === "remote" && remote.length) return remote;
+  return [...exporters];
 }

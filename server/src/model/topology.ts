@@ -196,6 +196,8 @@ export interface Export {
   readonly service?: F<string>;
   readonly namespace?: F<string>;
   readonly clusters?: StrList;
+  /** ClusterMesh: the global Service's `service.cilium.io/affinity` (`local`, `remote`, `none`); absent = `none`, Cilium's default */
+  readonly affinity?: F<string>;
 }
 
 export interface Subject {
@@ -493,6 +495,7 @@ function readExport(r: Reader, it: Item, index: number): Export {
     service: r.str(e.get("service")),
     namespace: r.str(e.get("namespace")),
     clusters: r.strList(e.get("clusters")),
+    affinity: r.str(e.get("affinity")),
   };
 }
 

@@ -660,7 +660,9 @@ function overlay(ctx: TopologyContext, r: Result) {
       traffic.get(entry)?.backends.find((b) => b.cluster === cluster),
     exported(service: string | undefined, namespace: string | undefined): SimState | undefined {
       const e = r.exports.find((x) => x.service === service && x.namespace === namespace);
-      return e && e.servedBy.length === 0 ? "stopped" : undefined;
+      if (!e) return undefined;
+      // ClusterMesh: some exporting cluster's calls still go to endpoints it cannot reach
+      return e.servedBy.length === 0 ? "stopped" : e.stale.length ? "degraded" : undefined;
     },
     /** the link a–b carries nothing: an end is lost, or a partition or a cut separates them */
     cut: (a: string | undefined, b: string | undefined): boolean =>

@@ -10,7 +10,7 @@ import { conflictMerge } from "../derive/engines";
 import { galeraCommit, leaderCommit, relaysThroughFollowers, writeBudget } from "../derive/latency";
 import { homeSite } from "../derive/siteloss";
 import { loadBackends } from "../derive/loads";
-import { submarinerSet } from "../derive/meshes";
+import { type ExportAffinity, endpointPool, exportAffinity, submarinerSet } from "../derive/meshes";
 import { unreachableVoteNotes } from "../derive/reach";
 import {
   EVICTION_AFTER_SECONDS,
@@ -23,7 +23,7 @@ import {
 import { majority } from "../math/quorum";
 import { toNumber } from "../math/rational";
 import { loadOf, overCapacity, scenario as loadScenario } from "../math/traffic";
-import type { Cluster, Store, Traffic } from "../model/topology";
+import type { Cluster, Export, Store, Traffic } from "../model/topology";
 import { rtoEstimate } from "../availability/figures";
 import { bytes, count, ms, percent, rps, seconds } from "../util/format";
 import { own } from "../util/records";
@@ -172,6 +172,16 @@ export interface ExportGroup {
   readonly servedBy: string[];
 }
 
+/** An exporting cluster whose calls to the Service still go to endpoints it cannot reach (ClusterMesh). */
+export interface StaleCalls {
+  readonly cluster: string;
+  readonly site: string;
+  /** the exporting clusters its calls go to that it cannot reach (lost or cut off): Cilium keeps their endpoints */
+  readonly unreachable: string[];
+  /** the share of its calls sent there, with equal replicas per cluster (0.5: half) */
+  readonly share: number;
+}
+
 export interface ExportResult {
   readonly service: string;
   readonly namespace: string;
@@ -179,6 +189,10 @@ export interface ExportResult {
   readonly servedBy: string[];
   /** per group of the partition (one group without a partition) */
   readonly groups: ExportGroup[];
+  /** `exports[].affinity` as Cilium reads it: `none` when absent */
+  readonly affinity: ExportAffinity;
+  /** ClusterMesh: the exporting clusters whose calls still go to endpoints they cannot reach (degraded) */
+  readonly stale: StaleCalls[];
 }
 
 export interface Result {
@@ -1180,7 +1194,9 @@ function judgeExports(J: Judging, clusters: readonly ClusterResult[]): ExportRes
     const id = `${e.namespace.value}/${e.service.value}`;
     const servedBy = (e.clusters?.items ?? []).map((c) => c.value).filter((c) => siteOf(c) !== undefined && !R.lost.has(siteOf(c)!));
     const groups = R.groups.map((g) => ({ sites: g, servedBy: servedBy.filter((c) => g.includes(siteOf(c)!)) }));
-    exports.push({ service: e.service.value, namespace: e.namespace.value, servedBy, groups });
+    const affinity = exportAffinity(e);
+    const stale = staleCalls(J, e, id, affinity);
+    exports.push({ service: e.service.value, namespace: e.namespace.value, servedBy, groups, affinity, stale });
     if (!servedBy.length) continue;
     // clusters that reach no exporting cluster (the other side of a partition or a cut link): no endpoint for their clients
     const stranded = new Map<string, string[]>();
@@ -1195,6 +1211,39 @@ function judgeExports(J: Judging, clusters: readonly ClusterResult[]): ExportRes
       );
   }
   return exports;
+}
+
+const shareText = (k: number, n: number) => (k === n ? "every one" : 2 * k === n ? "about half" : `about ${count(k, 0)} in ${count(n, 0)}`);
+
+/**
+ * ClusterMesh: each up exporting cluster whose calls to the global Service still go to another
+ * exporting cluster it cannot reach. Cilium keeps a lost or cut-off cluster's endpoints (its
+ * remote cache is never revoked by default) and does not health-check them: a break, with the
+ * share of the calls (equal replicas per cluster) and the affinity that keeps them local.
+ */
+function staleCalls(J: Judging, e: Export, id: string, affinity: ExportAffinity): StaleCalls[] {
+  const { ctx, R } = J;
+  const meshed = (e.clusters?.items ?? [])
+    .map((c) => c.value)
+    .filter((c, i, all) => all.indexOf(c) === i && ctx.topology.clusterByName.get(c)?.mesh === "clustermesh" && ctx.siteOfCluster(c));
+  const out: StaleCalls[] = [];
+  for (const caller of meshed) {
+    const site = ctx.siteOfCluster(caller)!;
+    if (!R.up(site)) continue;
+    const pool = endpointPool(meshed, caller, affinity);
+    const unreachable = pool.filter((c) => !R.reaches(site, ctx.siteOfCluster(c)!));
+    if (!unreachable.length) continue;
+    out.push({ cluster: caller, site, unreachable, share: unreachable.length / pool.length });
+    const gone = unreachable.map((c) => `${c} (${R.lost.has(ctx.siteOfCluster(c)!) ? "lost" : "cut off"})`);
+    const fix =
+      affinity === "remote"
+        ? `; its affinity is remote, so its calls go to the remote endpoints while any is listed — \`affinity: local\` (service.cilium.io/affinity: local) keeps them on ${caller}'s own endpoints while it has any`
+        : `; annotate the Service \`service.cilium.io/affinity: local\` (\`affinity: local\` on the export) to keep ${caller}'s calls on its own endpoints while it has any`;
+    J.breaks.push(
+      `export ${id}: ${caller} (${site}) still sends ${shareText(unreachable.length, pool.length)} of its calls${pool.length > 1 ? " (with equal replicas per cluster)" : ""} to the endpoints of ${listText(gone)} — Cilium keeps a lost or cut-off cluster's endpoints in a global Service (its remote cache is never revoked unless clustermesh-cache-ttl is set) and does not health-check them, so those calls time out until ${listText(unreachable)} ${unreachable.length === 1 ? "is" : "are"} reachable again${fix}`,
+    );
+  }
+  return out;
 }
 
 /** M7: after a partial loss, what the quorum still tolerates and which site loss would now stop it. */
@@ -1224,6 +1273,7 @@ function verdictOf(
   traffic: readonly TrafficResult[],
   meshes: readonly MeshResult[],
   clusters: readonly ClusterResult[],
+  exports: readonly ExportResult[],
 ): Verdict {
   const down =
     quorums.some((q) => q.outcome === "stops") ||
@@ -1234,7 +1284,8 @@ function verdictOf(
     stores.some((x) => x.rpoUnbounded) ||
     traffic.some((x) => x.outcome !== "served" || x.backends.some((b) => b.overloaded || b.overBudget)) ||
     meshes.length > 0 ||
-    clusters.some((c) => c.apiStops);
+    clusters.some((c) => c.apiStops) ||
+    exports.some((e) => e.stale.length > 0);
   return down ? "down" : degraded ? "degraded" : "ok";
 }
 
@@ -1259,7 +1310,7 @@ export function run(ctx: TopologyContext, s: Scenario): Result {
   const clusters = judgeClusterApis(J, byOwner, lostOrUp, traffic);
   const meshes = judgeMeshes(J);
   const exports = judgeExports(J, clusters);
-  const verdict = verdictOf(quorums, stores, traffic, meshes, clusters);
+  const verdict = verdictOf(quorums, stores, traffic, meshes, clusters, exports);
   const name = scenarioName(s, [...ctx.topology.siteByName.keys()]);
   return {
     scenario: s,

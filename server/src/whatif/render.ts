@@ -112,13 +112,18 @@ export function facts(r: Result): [string, string][] {
   }
   for (const m of r.meshes) out.push([`cluster ${m.cluster}`, `${m.outcome} (${m.because})`]);
   for (const e of r.exports) {
+    // ClusterMesh: calls still sent to the endpoints of a cluster the caller cannot reach
+    const stale = e.stale.map((x) => `${x.cluster} sends ${percent(x.share, 1)} of its calls to unreachable ${x.unreachable.join(", ")}`);
     if (!e.servedBy.length) out.push([`export ${e.namespace}/${e.service}`, "no exporting cluster left"]);
     // per group under a partition: a group with no exporting cluster has no endpoint for the service
     else if (e.groups.length > 1)
       out.push([
         `export ${e.namespace}/${e.service}`,
-        `served by ${e.groups.map((g) => `${g.servedBy.join(", ") || "no cluster"} in ${g.sites.join(",")}`).join(" · ")}`,
+        [`served by ${e.groups.map((g) => `${g.servedBy.join(", ") || "no cluster"} in ${g.sites.join(",")}`).join(" · ")}`, ...stale].join(
+          " · ",
+        ),
       ]);
+    else if (stale.length) out.push([`export ${e.namespace}/${e.service}`, [`served by ${e.servedBy.join(", ")}`, ...stale].join(" · ")]);
   }
   return out;
 }
