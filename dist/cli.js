@@ -16873,6 +16873,7 @@ function rtoEstimate(tr) {
   if (steering === "anycast") {
     const withdraw2 = hc.withdrawSeconds?.value ?? 0;
     if (withdraw2) terms.push(`${withdraw2} s BGP withdrawal`);
+    else if (!hc.withdrawSeconds) terms.push("BGP convergence, not counted (withdrawSeconds not declared)");
     return {
       seconds: detect + timeout + withdraw2,
       terms: terms.join(" + "),
@@ -19062,7 +19063,7 @@ function runIsolate(ctx, site, base = ALL_UP) {
     const deps = (tr.dependsOn?.items ?? []).map((d) => d.value);
     const deep = deps.length ? `a deep health check (one that writes through ${listText(deps)})` : "a health check that fails when the site is cut off";
     notes.push(
-      tr.steering?.value === "anycast" ? `traffic ${tr.name.value}: anycast withdraws ${where2}'s route only when ${where2}'s own health checker fails \u2014 with ${deep} in up to ${seconds(w.seconds, 3)} (${w.terms}) plus BGP convergence${tr.healthCheck?.withdrawSeconds ? "" : " (withdrawSeconds not declared)"}; a shallow check keeps passing on an isolated site that is still up, so clients keep reaching it (and getting its errors) until someone withdraws the route` : `traffic ${tr.name.value}: with ${deep}, ${tr.steering?.value} stops sending clients to ${where2} within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}); a shallow check keeps passing on an isolated site that is still up, so the window lasts until someone withdraws ${where2} (then the ${seconds(tr.ttlSeconds?.value ?? 0, 3)} TTL)`
+      tr.steering?.value === "anycast" ? `traffic ${tr.name.value}: anycast withdraws ${where2}'s route only when ${where2}'s own health checker fails \u2014 with ${deep} in up to ${seconds(w.seconds, 3)} (${w.terms}); a shallow check keeps passing on an isolated site that is still up, so clients keep reaching it (and getting its errors) until someone withdraws the route` : `traffic ${tr.name.value}: with ${deep}, ${tr.steering?.value} stops sending clients to ${where2} within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}); a shallow check keeps passing on an isolated site that is still up, so the window lasts until someone withdraws ${where2} (then the ${seconds(tr.ttlSeconds?.value ?? 0, 3)} TTL)`
     );
     if (windowSeconds !== null) windowSeconds = Math.max(windowSeconds, w.seconds);
   }
@@ -19331,7 +19332,9 @@ function lines(ctx, f) {
 }
 function availabilityText(ctx, report = reportOf(ctx)) {
   const w = why(report);
-  const body = w ? [w] : report.figures.flatMap((f) => [...lines(ctx, f), ""]);
+  if (w) return `${w}
+`;
+  const body = report.figures.flatMap((f) => [...lines(ctx, f), ""]);
   return `${[...body, "Assumptions:", ...report.assumptions.map((a) => `- ${a}`)].join("\n")}
 `;
 }
@@ -19382,7 +19385,7 @@ function availabilityMarkdown(ctx, report = reportOf(ctx)) {
         })
       )
     );
-  parts.push("", "Assumptions:", "", ...report.assumptions.map((a) => `- ${cell(a)}`));
+  if (!w) parts.push("", "Assumptions:", "", ...report.assumptions.map((a) => `- ${cell(a)}`));
   return `${parts.join("\n")}
 `;
 }

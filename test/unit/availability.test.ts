@@ -228,10 +228,37 @@ test("the failure-count distribution sums to 1", () => {
 });
 
 test("no availability declared: no figure; one out of range: nothing computed, named", () => {
-  assert.equal(figuresOf(THREE_SITES().replaceAll(", availability: 0.999", "")).declared, false);
+  const none = THREE_SITES().replaceAll(", availability: 0.999", "");
+  assert.equal(figuresOf(none).declared, false);
   const bad = figuresOf(THREE_SITES().replace("{ name: fra, availability: 0.999 }", "{ name: fra, availability: 1.5 }"));
   assert.deepEqual(bad.invalid, ["site fra: availability 1.5"]);
   assert.equal(bad.figures.length, 0);
+  // the assumptions are those of figures: stated only when figures are printed
+  for (const out of [availabilityText(ctxOf(none)), availabilityMarkdown(ctxOf(none))]) {
+    assert.match(out, /No site or link declares an availability/);
+    assert.doesNotMatch(out, /Assumptions|independent/);
+  }
+  assert.match(availabilityText(ctxOf(THREE_SITES())), /Assumptions:\n- failures are independent/);
+  assert.match(availabilityMarkdown(ctxOf(THREE_SITES())), /Assumptions:\n\n- failures are independent/);
+});
+
+test("anycast RTO: BGP convergence is a term, said as not counted when withdrawSeconds is not declared", () => {
+  const web = (hc: string) =>
+    fig(
+      `${THREE_SITES()}traffic:\n  - { name: web, steering: anycast, peakRps: 100, healthCheck: ${hc}, backends: [{ cluster: a }] }\nclusters:\n  - { name: a, site: fra }\n`,
+      "web",
+    ).rto;
+  const undeclared = web("{ intervalSeconds: 10, failureThreshold: 3 }");
+  assert.equal(undeclared?.seconds, 30);
+  assert.equal(undeclared?.terms, "10 s × 3 checks + BGP convergence, not counted (withdrawSeconds not declared)");
+  assert.equal(web("{ intervalSeconds: 10, failureThreshold: 3, withdrawSeconds: 5 }")?.terms, "10 s × 3 checks + 5 s BGP withdrawal");
+  // declared as 0: converged at once, nothing left out
+  assert.equal(web("{ intervalSeconds: 10, failureThreshold: 3, withdrawSeconds: 0 }")?.terms, "10 s × 3 checks");
+  const body = `${THREE_SITES()}traffic:\n  - { name: web, steering: anycast, peakRps: 100, healthCheck: { intervalSeconds: 10, failureThreshold: 3 }, backends: [{ cluster: a }] }\nclusters:\n  - { name: a, site: fra }\n`;
+  assert.match(
+    availabilityText(ctxOf(body)),
+    /RTO 30 s \(10 s × 3 checks \+ BGP convergence, not counted \(withdrawSeconds not declared\)\)/,
+  );
 });
 
 test("percent never rounds a figure up to 100%", () => {

@@ -180,6 +180,8 @@ export function rtoEstimate(tr: Traffic): RtoEstimate | null {
   if (steering === "anycast") {
     const withdraw = hc.withdrawSeconds?.value ?? 0;
     if (withdraw) terms.push(`${withdraw} s BGP withdrawal`);
+    // BGP convergence is part of the window: undeclared, the figure leaves it out and says so (as simulate does)
+    else if (!hc.withdrawSeconds) terms.push("BGP convergence, not counted (withdrawSeconds not declared)");
     return {
       seconds: detect + timeout + withdraw,
       terms: terms.join(" + "),

@@ -198,7 +198,9 @@ function lines(ctx: TopologyContext, f: EntityFigures): string[] {
 
 export function availabilityText(ctx: TopologyContext, report: AvailabilityReport = reportOf(ctx)): string {
   const w = why(report);
-  const body = w ? [w] : report.figures.flatMap((f) => [...lines(ctx, f), ""]);
+  // the assumptions are those of figures: none to state when nothing is computed
+  if (w) return `${w}\n`;
+  const body = report.figures.flatMap((f) => [...lines(ctx, f), ""]);
   return `${[...body, "Assumptions:", ...report.assumptions.map((a) => `- ${a}`)].join("\n")}\n`;
 }
 
@@ -259,6 +261,6 @@ export function availabilityMarkdown(ctx: TopologyContext, report: AvailabilityR
         }),
       ),
     );
-  parts.push("", "Assumptions:", "", ...report.assumptions.map((a) => `- ${cell(a)}`));
+  if (!w) parts.push("", "Assumptions:", "", ...report.assumptions.map((a) => `- ${cell(a)}`));
   return `${parts.join("\n")}\n`;
 }

@@ -1369,7 +1369,7 @@ export function runIsolate(ctx: TopologyContext, site: string | readonly string[
       : "a health check that fails when the site is cut off";
     notes.push(
       tr.steering?.value === "anycast"
-        ? `traffic ${tr.name.value}: anycast withdraws ${where}'s route only when ${where}'s own health checker fails — with ${deep} in up to ${seconds(w.seconds, 3)} (${w.terms}) plus BGP convergence${tr.healthCheck?.withdrawSeconds ? "" : " (withdrawSeconds not declared)"}; a shallow check keeps passing on an isolated site that is still up, so clients keep reaching it (and getting its errors) until someone withdraws the route`
+        ? `traffic ${tr.name.value}: anycast withdraws ${where}'s route only when ${where}'s own health checker fails — with ${deep} in up to ${seconds(w.seconds, 3)} (${w.terms}); a shallow check keeps passing on an isolated site that is still up, so clients keep reaching it (and getting its errors) until someone withdraws the route`
         : `traffic ${tr.name.value}: with ${deep}, ${tr.steering?.value} stops sending clients to ${where} within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}); a shallow check keeps passing on an isolated site that is still up, so the window lasts until someone withdraws ${where} (then the ${seconds(tr.ttlSeconds?.value ?? 0, 3)} TTL)`,
     );
     if (windowSeconds !== null) windowSeconds = Math.max(windowSeconds, w.seconds);
