@@ -13565,6 +13565,12 @@ var package_default = {
           minimum: 1,
           markdownDescription: "Files larger than this (KB) get one `quorate/too-large` diagnostic instead of live analysis; `quorate check` still analyses them."
         },
+        "quorate.maxDiagnostics": {
+          type: "number",
+          default: 1e3,
+          minimum: 100,
+          markdownDescription: "The most diagnostics sent for one file. Past it the editor gets errors first, then warnings, information and hints, and one `quorate/more-findings` that counts the rest by code; `quorate check` reports every finding. VS Code itself shows at most 1,000 a file."
+        },
         "quorate.preview.debounceMs": {
           type: "number",
           default: 250,
@@ -14274,6 +14280,11 @@ var CATALOG = {
     "warning",
     "File too large for live analysis",
     "Past the configured size limit the file is not analysed while typing."
+  ),
+  "quorate/more-findings": r(
+    "information",
+    "More findings than the editor is sent",
+    "The editor is sent at most quorate.maxDiagnostics diagnostics a file (VS Code shows no more than 1,000): errors first, then warnings, information and hints. This one counts the rest by code; `quorate check` reports every finding."
   )
 };
 var RULES = Object.entries(CATALOG).map(([code2, e]) => ({ code: code2, family: code2.split("/")[0], ...e }));

@@ -82,6 +82,20 @@ export const FRA_LON = sitesAndLinks(["fra", "lon"], [["fra", "lon", 14]]);
 
 export const HEADER = "apiVersion: quorate.dev/v1alpha1\nkind: Topology\nmetadata:\n  name: t\n";
 
+/**
+ * `warnings` sites whose host addresses have host bits set (cidr/host-bits, warnings, first in
+ * the file), then `pairs` pairs of clusters sharing a pod range (two cidr/overlap errors a pair,
+ * after every warning): more findings than the smallest limit, errors last.
+ */
+export function manyFindings(warnings: number, pairs: number): string {
+  const sites = Array.from({ length: warnings }, (_, i) => `  - name: s${i}\n    addresses: [10.${i}.0.1/24]\n`).join("");
+  const clusters = Array.from({ length: pairs * 2 }, (_, i) => {
+    const k = Math.floor(i / 2);
+    return `  - name: c${i}\n    site: s0\n    network: { pods: 172.${16 + (k >> 8)}.${k & 255}.0/24 }\n`;
+  }).join("");
+  return `${HEADER}sites:\n${sites}clusters:\n${clusters}`;
+}
+
 export interface Seen {
   readonly code: string;
   readonly severity: string;

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Diagnostic } from "vscode-languageserver-protocol";
+import { manyFindings } from "../helpers";
 import { Client, waitFor } from "./client";
 
 // Large files are analysed on the server's background thread. The same files, opened in a
@@ -253,6 +254,36 @@ test("a client that pulls diagnostics gets a hosted file's from the background t
     await pulling.change(u, 2, [{ range: { start: pos, end: pos }, text: "9" }]);
     const after = await pull();
     assert.notEqual(shape(after.items), shape(first.items), "a tenfold peak changes the capacity findings");
+  } finally {
+    await pulling.stop();
+  }
+});
+
+test("a file with more findings than the editor shows is sent 1,000 diagnostics from either thread, pushed or pulled", async () => {
+  const name = "many.topology.yaml";
+  const text = manyFindings(60, 600);
+  const u = uri(name);
+  for (const c of [hosting, local]) await c.open(u, text);
+  const pushed = await sameDiagnostics(name);
+  assert.equal(pushed.length, 1000);
+  assert.equal(pushed[0].code, "quorate/more-findings");
+  assert.match(
+    pushed[0].message as string,
+    /^1,260 findings in this file; the editor is sent 999 of them.*Not shown: cidr\/overlap: 201 errors, cidr\/host-bits: 60 warnings\./,
+  );
+  assert.ok(pushed.slice(1).every((d) => d.severity === 1 && d.code === "cidr/overlap"));
+  const pulling = await Client.start({
+    capabilities: { textDocument: { diagnostic: { dynamicRegistration: false } }, workspace: { configuration: true } },
+    initializationOptions: { backgroundMinKb: 1 },
+    settings: { maxDiagnostics: 300 },
+  });
+  try {
+    // the setting is read before the file arrives (the answer goes out before the didOpen)
+    await waitFor("the server to read its settings", () => pulling.configurationRequests > 0);
+    await pulling.open(u, text);
+    const pulled = await pulling.request<{ items: Diagnostic[] }>("textDocument/diagnostic", { textDocument: { uri: u } });
+    assert.equal(pulled.items.length, 300);
+    assert.match(pulled.items[0].message as string, /the editor is sent 299 of them, errors first \(quorate.maxDiagnostics is 300\)/);
   } finally {
     await pulling.stop();
   }

@@ -55,11 +55,13 @@ test("settings from the client are read defensively", () => {
       rules: { "quorum/even-members": "off", "no/such": "off", "quorum/partition": "loud" },
       galeraMaxRttMs: "7",
       maxFileSizeKb: -1,
+      maxDiagnostics: Number.NaN,
     }),
     {
       rules: { "quorum/even-members": "off" },
       galeraMaxRttMs: DEFAULT_SETTINGS.galeraMaxRttMs,
       maxFileSizeKb: DEFAULT_SETTINGS.maxFileSizeKb,
+      maxDiagnostics: DEFAULT_SETTINGS.maxDiagnostics,
     },
   );
 });

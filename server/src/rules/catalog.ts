@@ -422,6 +422,11 @@ const CATALOG = {
     "File too large for live analysis",
     "Past the configured size limit the file is not analysed while typing.",
   ),
+  "quorate/more-findings": r(
+    "information",
+    "More findings than the editor is sent",
+    "The editor is sent at most quorate.maxDiagnostics diagnostics a file (VS Code shows no more than 1,000): errors first, then warnings, information and hints. This one counts the rest by code; `quorate check` reports every finding.",
+  ),
 } as const satisfies Record<string, RuleEntry>;
 
 /** A rule code the catalog lists (the only codes a finding can carry). */

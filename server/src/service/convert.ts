@@ -3,6 +3,7 @@
 import { type Diagnostic, DiagnosticSeverity, type Range } from "vscode-languageserver";
 import type { Finding, Severity } from "../model/finding";
 import type { LineIndex, Span } from "../model/text";
+import { count } from "../util/format";
 import { URI } from "./uri";
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -68,4 +69,69 @@ export function toDiagnostics(
     return r;
   };
   return findings.map((x) => toDiagnostic(uri, lines, x, linesOf, rangeOf));
+}
+
+/** The order in which findings are kept when a file has more than the editor is sent (VS Code's). */
+const KEPT_FIRST: readonly Severity[] = ["error", "warning", "information", "hint"];
+
+/**
+ * What the editor is sent of a file's findings: all of them up to `max`; past it, `max − 1`
+ * chosen as VS Code chooses the 1,000 it shows (errors first, then warnings, information and
+ * hints, each in file order) and the rest `hidden`, counted by one more diagnostic — so that
+ * the editor never drops one itself (it would drop by severity, the count first). `shown` keeps
+ * file order.
+ */
+export function shownFindings(findings: readonly Finding[], max: number): { shown: readonly Finding[]; hidden: readonly Finding[] } {
+  if (findings.length <= max) return { shown: findings, hidden: [] };
+  const kept = new Set<Finding>();
+  for (const severity of KEPT_FIRST) {
+    for (const x of findings) {
+      if (kept.size === max - 1) break;
+      if (x.severity === severity) kept.add(x);
+    }
+  }
+  return { shown: findings.filter((x) => kept.has(x)), hidden: findings.filter((x) => !kept.has(x)) };
+}
+
+const SEVERITY_NOUN: Record<Severity, [string, string]> = {
+  error: ["error", "errors"],
+  warning: ["warning", "warnings"],
+  information: ["information", "information"],
+  hint: ["hint", "hints"],
+};
+
+/** The codes named one by one in quorate/more-findings (the others counted together). */
+const MORE_CODES_NAMED = 4;
+
+/**
+ * quorate/more-findings at the file's first line: how many findings the file has, how many the
+ * editor was sent, the rest by code and severity (most first), and the command that lists them all.
+ */
+export function moreFindings(uri: string, total: number, hidden: readonly Finding[], max: number, severity: Severity): Diagnostic {
+  const groups = new Map<string, { code: string; severity: Severity; n: number }>();
+  for (const x of hidden) {
+    const key = `${x.severity} ${x.code}`;
+    const g = groups.get(key);
+    if (g) g.n++;
+    else groups.set(key, { code: x.code, severity: x.severity, n: 1 });
+  }
+  const sorted = [...groups.values()].sort(
+    (a, b) => KEPT_FIRST.indexOf(a.severity) - KEPT_FIRST.indexOf(b.severity) || b.n - a.n || a.code.localeCompare(b.code),
+  );
+  const named = sorted.slice(0, MORE_CODES_NAMED).map((g) => `${g.code}: ${count(g.n)} ${SEVERITY_NOUN[g.severity][g.n === 1 ? 0 : 1]}`);
+  const rest = sorted.slice(MORE_CODES_NAMED).reduce((n, g) => n + g.n, 0);
+  const others = sorted.length - MORE_CODES_NAMED;
+  if (rest) named.push(`${count(rest)} more of ${count(others)} other code${others === 1 ? "" : "s"}`);
+  const base = URI.pathOf(uri).split(/[\\/]/).pop() || "FILE";
+  const name = /^[\w.@+-]+$/.test(base) ? base : JSON.stringify(base);
+  return {
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    severity: SEVERITY[severity],
+    code: "quorate/more-findings",
+    source: "quorate",
+    message: plainText(
+      `${count(total)} findings in this file; the editor is sent ${count(total - hidden.length)} of them, errors first (quorate.maxDiagnostics is ${count(max)}). ` +
+        `Not shown: ${named.join(", ")}. Run \`quorate check ${name}\` for every one.`,
+    ),
+  };
 }

@@ -23,7 +23,7 @@ import type { DriftMarker, SummaryResult } from "../protocol";
 import { ruleInfo } from "../rules/catalog";
 import { type ManifestFile, manifestRules } from "../rules/exports";
 import { codeActionsOf } from "./actions";
-import { toDiagnostics } from "./convert";
+import { moreFindings, shownFindings, toDiagnostics } from "./convert";
 import { DriftIndex } from "./drift";
 import type { FileState, Workspace } from "./files";
 import { type Cancellation, CancelledError, stepThrough } from "./host";
@@ -200,7 +200,7 @@ export class QuorateService implements Workspace {
         // file enters or leaves live analysis
         this.analyse(f);
         changed.push(f.uri);
-      } else if (rulesChanged) {
+      } else if (rulesChanged || s.maxDiagnostics !== old.maxDiagnostics) {
         this.refreshFindings(f);
         changed.push(f.uri);
       }
@@ -476,7 +476,12 @@ export class QuorateService implements Workspace {
     const a = f.analysis;
     // a deployment file is judged only for drift: its findings come from the topology that binds it
     if (!a || (!a.parsed.relevant && !f.findings.length)) return [];
-    return toDiagnostics(uri, a.parsed.lines, f.findings, (u) => this.linesOf(u));
+    const max = this.settings.maxDiagnostics;
+    const { shown, hidden } = shownFindings(f.findings, max);
+    const out = toDiagnostics(uri, a.parsed.lines, shown, (u) => this.linesOf(u));
+    const severity = this.settings.rules["quorate/more-findings"] ?? "information";
+    if (hidden.length && severity !== "off") out.unshift(moreFindings(uri, f.findings.length, hidden, max, severity));
+    return out;
   }
 
   /** Counts by severity and whether every single-site loss is survivable (status bar). */

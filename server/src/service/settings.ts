@@ -8,9 +8,22 @@ export interface Settings {
   readonly galeraMaxRttMs: number;
   /** past this size a file gets one quorate/too-large diagnostic instead of live analysis */
   readonly maxFileSizeKb: number;
+  /**
+   * the most diagnostics sent for one file (the rest counted by one quorate/more-findings): VS
+   * Code shows at most 1,000 a file and drops the others after building, sending and reading them
+   */
+  readonly maxDiagnostics: number;
 }
 
-export const DEFAULT_SETTINGS: Settings = { rules: {}, galeraMaxRttMs: DEFAULT_OPTIONS.galeraMaxRttMs, maxFileSizeKb: 8192 };
+/** The fewest diagnostics a file may be limited to (quorate.maxDiagnostics's minimum). */
+export const MIN_DIAGNOSTICS = 100;
+
+export const DEFAULT_SETTINGS: Settings = {
+  rules: {},
+  galeraMaxRttMs: DEFAULT_OPTIONS.galeraMaxRttMs,
+  maxFileSizeKb: 8192,
+  maxDiagnostics: 1000,
+};
 
 const LEVELS = ["off", "error", "warning", "information", "hint"];
 
@@ -28,5 +41,6 @@ export function parseSettings(raw: unknown): Settings {
     rules,
     galeraMaxRttMs: num(r.galeraMaxRttMs, DEFAULT_SETTINGS.galeraMaxRttMs, 0),
     maxFileSizeKb: num(r.maxFileSizeKb, DEFAULT_SETTINGS.maxFileSizeKb, 1),
+    maxDiagnostics: Math.floor(num(r.maxDiagnostics, DEFAULT_SETTINGS.maxDiagnostics, MIN_DIAGNOSTICS)),
   };
 }
