@@ -17926,6 +17926,18 @@ function timerAdvice(ctx, q) {
     feasible: needed <= MAX_ELECTION_TIMEOUT_MS
   };
 }
+var COCKROACH_LIVENESS_EXPIRY_SECONDS = 9;
+var GALERA_SUSPECT_TIMEOUT_SECONDS = 5;
+function leadershipMoveSeconds(kind, electionTimeoutMs = DEFAULT_ELECTION_TIMEOUT_MS) {
+  if (kind === "etcd") return Math.ceil(2 * electionTimeoutMs / 1e3);
+  return kind === "galera" ? GALERA_SUSPECT_TIMEOUT_SECONDS : COCKROACH_LIVENESS_EXPIRY_SECONDS;
+}
+var WRITE_PROBE_MIN_SECONDS = 15;
+function writeProbeTiming(moveSeconds) {
+  const longest = moveSeconds.length ? Math.max(...moveSeconds) : 0;
+  const from = Math.max(WRITE_PROBE_MIN_SECONDS, Math.ceil(longest * 1.5 / 5) * 5);
+  return { from, abortAfter: 2 * from };
+}
 
 // server/src/rules/rtt.ts
 function rttRules(ctx) {
@@ -28737,6 +28749,7 @@ var probeFile = (cluster) => `${fileSegment(cluster)}/probe.yaml`;
 var kubectl = (context, verb, file) => shellLine(["kubectl", "--context", context, verb, "-f", file]);
 var nodesFile = (cluster) => `${fileSegment(cluster)}-nodes.txt`;
 function runbookOf(r2, o) {
+  const moves = leadershipMoves(r2);
   const rb = {
     r: r2,
     o,
@@ -28745,7 +28758,10 @@ function runbookOf(r2, o) {
     isolated: r2.scenario.lose,
     deadman: deadmanSeconds(r2.duration.seconds, [...r2.lag, ...r2.timers]),
     out: [],
-    windows: []
+    windows: [],
+    moves,
+    probeAt: writeProbeTiming(moves.map((m) => m.seconds)),
+    steering: {}
   };
   for (const section of [intro, whatIsCut, preflight, steps, proof, withdraw, abortCriteria, customerImpact, checks, rollback, postHeal])
     section(rb);
@@ -28891,10 +28907,10 @@ function preflight(rb) {
       (tr) => `- [ ] Baseline of ${cell(tr.name)}: its error rate (rps of 5xx and timeouts) and p99 latency now, per backend, from the external monitor or the GSLB/edge logs \u2014 not in-cluster probes. The abort criteria are relative to these.`
     ),
     ...t.clusters.filter((c) => c.etcd?.members && c.name).map(
-      (c) => `- [ ] Leader location: on a control-plane host of ${cell(c.name.value)}, ${codeSpan(etcdctl("endpoint", "status", "--cluster", "-w", "table"))} (kubeadm's certificate paths; with another installer, its etcd client certificate) \u2014 note which site leads, and which host runs a member on each side (the write checks below run there).`
+      (c) => `- [ ] Leader location: on a control-plane host of ${cell(c.name.value)}, ${codeSpan(etcdctl("endpoint", "status", "--cluster", "-w", "table"))} (kubeadm's certificate paths; with another installer, its etcd client certificate) \u2014 note which site leads, and which host runs a member on each side (the write checks below run there).${moveNote(rb, `etcd of cluster ${c.name.value}`)}`
     ),
     ...consensusStores(t).map(
-      (st) => `- [ ] Leaders of ${cell(st.name.value)}: ${leaderCommand(st)} \u2014 note where the leaders (leaseholders) are per site: which side errors in a cut depends on them.`
+      (st) => `- [ ] Leaders of ${cell(st.name.value)}: ${leaderCommand(st)} \u2014 note where the leaders (leaseholders) are per site: which side errors in a cut depends on them.${moveNote(rb, `store ${st.name.value}`)}`
     ),
     ...consensusStores(t).filter(isCockroach).map(
       (st) => `- [ ] Probe table of ${cell(st.name.value)}: ${codeSpan(cockroach("sql", "-e", `CREATE TABLE IF NOT EXISTS ${probeTable(st)} (k INT PRIMARY KEY, at TIMESTAMPTZ); SHOW ZONE CONFIGURATION FROM TABLE ${probeTable(st)}`))} \u2014 in ${cell(st.name.value)}'s own database (here named like the store: use the database its tables live in), so the probe's range has the same zone config as the data (${zoneText(st)}); a table in another database (defaultdb: 3 replicas by default) would answer for itself, not for ${cell(st.name.value)}. ${COCKROACH_CERTS} is the Helm chart's and operator's certificate directory in a CockroachDB pod; on a VM, use that node's client certificates.`
@@ -28970,6 +28986,7 @@ function steps(rb) {
       ),
       ""
     );
+  if (r2.plans.length) n = steeringStep(rb, n);
   for (const h of r2.hostPlans)
     out.push(
       `${n++}. On every host of ${cell(h.what)} (${cell(h.hosts.join(", "))}${h.cluster ? `: the INTERNAL-IP column of ${codeSpan(nodesFile(h.cluster))}` : ""}): copy ${cell(hostFiles(h).join(" or "))} there, set DEADLINE to the number from step 1, then arm the dead-man roll-back and load the rules in one line (nothing loads once the deadline has passed) \u2014 with nftables:`,
@@ -28991,8 +29008,37 @@ function steps(rb) {
       "   ```",
       ""
     );
+  if (!r2.plans.length) n = steeringStep(rb, n);
   if (r2.probe.probes.length)
     out.push(`${n++}. Prove the cut (next section): ${codeSpan("sh probe.sh during")} (about ${probeSeconds(r2.probe).seconds} s).`, "");
+}
+function steeredEntries({ r: r2, t, isolated }) {
+  return isolated.length ? t.traffic.filter((tr) => tr.name && tr.backends.some((b) => isolated.includes(r2.ctx.siteOfCluster(b.cluster?.value ?? "") ?? ""))) : [];
+}
+function steeringOf(tr) {
+  const anycast = tr.steering?.value === "anycast";
+  const hc = tr.healthCheck;
+  return {
+    anycast,
+    detect: hc?.intervalSeconds && hc.failureThreshold ? hc.intervalSeconds.value * hc.failureThreshold.value : void 0,
+    where: anycast ? "the BGP speaker (withdraw the route)" : "the GSLB (disable the pool members)"
+  };
+}
+function steeringStep(rb, n) {
+  const entries = steeredEntries(rb);
+  if (!entries.length) return n;
+  const side2 = cell(rb.isolated.join(", "));
+  rb.steering.step = n;
+  const each = entries.map((tr) => {
+    const { anycast, detect, where: where2 } = steeringOf(tr);
+    const name = cell(tr.name.value);
+    return detect !== void 0 ? `**${name}**: start a ${detect} s timer now and hand it to a second person on the bridge; if ${anycast ? "the route to" : "the GSLB has not taken"} ${side2} ${anycast ? "is still announced" : "out"} when it rings, withdraw ${side2} by hand in ${where2} \u2014 do not wait for the host steps or the probes` : `**${name}**: the design declares no health-check timing (traffic[].healthCheck): withdraw ${side2} by hand in ${where2} now, after noting whether steering had already taken it out`;
+  });
+  rb.out.push(
+    `${n}. Steering \u2014 the cut has begun: ${each.join("; ")}. Write down when steering (or you) took ${side2} out (Withdraw ${side2} from steering, below).`,
+    ""
+  );
+  return n + 1;
 }
 function deadmanWhy(rb) {
   const { r: r2, deadman } = rb;
@@ -29079,27 +29125,23 @@ function probeTimeText(r2) {
   return `It takes about ${t.seconds} s when every path is closed: the ${t.rows} probes run one after another, the addresses of each at once (${PROBE_PARALLEL} at a time, ${PROBE_TIMEOUT_SECONDS} s per attempt, plus one ssh or kubectl exec round trip); a row of more than ${t.recordedAbove} recorded node or pod addresses adds ${PROBE_TIMEOUT_SECONDS} s per further ${PROBE_PARALLEL}. ${fits ? `Well under the run's ${cell(r2.duration.text)}: start it as soon as the host steps are done, and the checks below still have the rest of the run.` : `**That is more than a third of the run's ${cell(r2.duration.text)}**: start it the moment the host steps are done, and read the checks below while it runs.`}`;
 }
 function withdraw(rb) {
-  const { r: r2, p, t, out, isolated, windows } = rb;
+  const { p, out, isolated, windows } = rb;
   if (!isolated.length) return;
   const side2 = isolated.join(", ");
-  out.push(`## Withdraw ${cell(side2)} from steering`, "");
-  const entries = t.traffic.filter(
-    (tr) => tr.name && tr.backends.some((b) => isolated.includes(r2.ctx.siteOfCluster(b.cluster?.value ?? "") ?? ""))
-  );
+  out.push(`## Withdraw ${cell(side2)} from steering${rb.steering.step ? ` (step ${rb.steering.step})` : ""}`, "");
+  const entries = steeredEntries(rb);
   if (!entries.length) out.push(`No traffic entry has a backend in ${cell(side2)}: nothing to withdraw.`, "");
   for (const tr of entries) {
     const rto = rtoEstimate(tr);
     const pr = p.traffic.find((y) => y.name === tr.name.value);
-    const share = pr?.backends.filter((b) => isolated.includes(b.site) && b.loadRps !== null).reduce((a, b) => a + (b.loadRps ?? 0), 0) ?? 0;
+    const share2 = pr?.backends.filter((b) => isolated.includes(b.site) && b.loadRps !== null).reduce((a, b) => a + (b.loadRps ?? 0), 0) ?? 0;
     if (rto) windows.push(`${tr.name.value}: ${rto.seconds} s`);
-    const anycast = tr.steering?.value === "anycast";
+    const { anycast, detect, where: where2 } = steeringOf(tr);
     const hc = tr.healthCheck;
-    const detect = hc?.intervalSeconds && hc.failureThreshold ? hc.intervalSeconds.value * hc.failureThreshold.value : void 0;
-    const where2 = anycast ? "the BGP speaker (withdraw the route)" : "the GSLB (disable the pool members)";
     out.push(
-      `- **${cell(tr.name.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${cell(side2)} keeps its share, ${int2(share)} rps. ${cell(side2)} is cut off but alive: its ingress still answers the internet, so only a **deep** health check (one that writes through the stores the entry depends on${tr.dependsOn?.items.length ? `: ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}) notices; a shallow one keeps passing.`,
-      `  - Watch ${anycast ? "the route" : "the pool"} for ${detect !== void 0 ? `${detect} s (${hc.intervalSeconds.value} s \xD7 ${hc.failureThreshold.value} checks)` : "the health check's detection time (not declared: traffic[].healthCheck)"}: if ${cell(side2)} is still in rotation, the check is shallow \u2014 write that down as a finding, then withdraw its backends by hand in ${where2}. From that moment ${anycast ? "routes converge (BGP, not declared)" : `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`,
-      `  - ${rto ? `Expected time to detect and withdraw with a deep check: ${rto.seconds} s (${cell(rto.terms)}) \u2014 ${cell(rto.caveat)}. With a shallow check: until you act, plus the TTL.` : "Time to detect and withdraw: unknown \u2014 the design gives no traffic[].healthCheck (or no ttlSeconds); measure it."}`
+      `- **${cell(tr.name.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${cell(side2)} keeps its share, ${int2(share2)} rps. ${cell(side2)} is cut off but alive: its ingress still answers the internet, so only a **deep** health check (one that writes through the stores the entry depends on${tr.dependsOn?.items.length ? `: ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}) notices; a shallow one keeps passing.`,
+      `  - Watch ${anycast ? "the route" : "the pool"} for ${detect !== void 0 ? `${detect} s (${hc.intervalSeconds.value} s \xD7 ${hc.failureThreshold.value} checks)` : "the health check's detection time (not declared: traffic[].healthCheck)"}${rb.steering.step ? `, timed from step ${rb.steering.step} \u2014 the moment the chaos cut ${cell(side2)} off \u2014 not from the end of the host steps or the probes` : ""}: if ${cell(side2)} is still in rotation, the check is shallow \u2014 write that down as a finding, then withdraw its backends by hand in ${where2}. From that moment ${anycast ? "routes converge (BGP, not declared)" : `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`,
+      `  - ${rto ? `Expected time to detect and withdraw with a deep check: ${rto.seconds} s (${cell(rto.terms)}) \u2014 ${cell(rto.caveat)}. With a shallow check: plan ${rto.seconds + MANUAL_WITHDRAWAL_SECONDS} s \u2014 the ${detect ?? "?"} s timer, up to ${MANUAL_WITHDRAWAL_SECONDS} s to withdraw by hand, then ${anycast ? "the route's convergence" : "the TTL"} (Pre-flight budgets both).` : "Time to detect and withdraw: unknown \u2014 the design gives no traffic[].healthCheck (or no ttlSeconds); measure it."}`
     );
   }
   out.push("");
@@ -29141,9 +29183,10 @@ function abortCriteria(rb) {
     if (!r2.enactedQuorums.has(q.name)) continue;
     const w = q.groups.find((y) => y.writes);
     const n = Object.values(q.members).reduce((a, c) => a + c, 0);
+    const m = rb.moves.find((x) => x.quorum === q.name);
     if (w)
       out.push(
-        `- ${cell(q.name)}: writes stop on ${cell(w.sites.join(", "))} (predicted to keep writing with ${w.members} of ${n}), or a member elsewhere accepts a write (${writeProbe(r2.ctx, q.name)}).`
+        `- ${cell(q.name)}: writes still fail on ${cell(w.sites.join(", "))} ${rb.probeAt.abortAfter} s after ${cutDone(rb)} (predicted to keep writing with ${w.members} of ${n}${m ? `; the first writes there wait while leadership leaves ${cell(listOf(m.cutOff))} (${cell(m.why)}) \u2014 not a reason to abort` : ""}), or a member elsewhere accepts a write (${writeProbe(r2.ctx, q.name)}).`
       );
   }
   for (const l of r2.lag)
@@ -29171,7 +29214,17 @@ function lagAbort(l, seconds2, multiWriter) {
 function customerImpact(rb) {
   const { r: r2, p, out, windows } = rb;
   out.push("## Customer impact", "");
-  for (const w of slowWrites(rb)) out.push(`- ${cell(w.entry)}: slower, not failing \u2014 ${w.text}.`);
+  const slow = slowWrites(rb);
+  const stalls = /* @__PURE__ */ new Set();
+  for (const w of slow) {
+    const stall = stalls.has(w.entry) ? void 0 : stallText(rb, w.entry);
+    if (stall) stalls.add(w.entry);
+    out.push(`- ${cell(w.entry)}: ${stall ? `${stall}; then ` : ""}slower, not failing \u2014 ${w.text}.`);
+  }
+  for (const tr of p.traffic) {
+    const stall = stalls.has(tr.name) ? void 0 : stallText(rb, tr.name);
+    if (stall) out.push(`- ${cell(tr.name)}: ${stall}; after that, their usual time.`);
+  }
   for (const c of apiStopped(rb))
     out.push(
       `- cluster ${cell(c)}: its workloads keep serving, but nothing there can be deployed, scaled or rescheduled (its API refuses writes) until the heal.`
@@ -29185,7 +29238,7 @@ function customerImpact(rb) {
     const errs = tr.backends.filter((b) => b.errors && b.loadRps);
     const aft = r2.after?.traffic.find((y) => y.name === tr.name);
     out.push(
-      `- ${cell(tr.name)}: ${errs.length ? `${errs.map((b) => `${cell(b.cluster)} answers up to ${int2(b.loadRps)} rps with errors`).join("; ")} (every request assumed to need a write)` : "no backend is predicted to serve errors"}${windows.length ? ` until withdrawn (${windows.map(cell).join(", ")} with a deep health check; with a shallow one, until you withdraw it)` : ""}.${aft && withdraws(rb) ? ` After the withdrawal: ${aft.backends.filter((b) => b.loadRps !== null).map(
+      `- ${cell(tr.name)}: ${errs.length ? `${errs.map((b) => `${cell(b.cluster)} answers up to ${int2(b.loadRps)} rps with errors`).join("; ")} (every request assumed to need a write)` : "no backend is predicted to serve errors"}${windows.length ? ` until withdrawn (${windows.map(cell).join(", ")} with a deep health check; with a shallow one, until you withdraw it by hand \u2014 plan ${MANUAL_WITHDRAWAL_SECONDS} s more)` : ""}.${aft && withdraws(rb) ? ` After the withdrawal: ${aft.backends.filter((b) => b.loadRps !== null).map(
         (b) => `${cell(b.cluster)} ${int2(b.loadRps)} rps of ${b.capacityRps === null ? "?" : int2(b.capacityRps)}${b.overloaded ? " \u2014 **overloaded**" : b.capacityRps !== null && b.loadRps >= b.capacityRps ? " (no headroom)" : ""}`
       ).join("; ") || "no backend remains"}.` : ""}`
     );
@@ -29245,7 +29298,8 @@ function latencyChecks(rb) {
     (w) => `traffic ${cell(w.entry)}: ${w.text} once the leaders move \u2014 measure the write p99 per site (the DB Console's SQL service latency p99 per node, or the application's own write p99 from ${cell(w.cluster)}): it must rise to about that figure, and no higher.`
   );
 }
-function quorumChecks({ r: r2, p }) {
+function quorumChecks(rb) {
+  const { r: r2, p, moves, probeAt } = rb;
   const out = [];
   for (const q of p.quorums) {
     if (!r2.enactedQuorums.has(q.name)) continue;
@@ -29255,10 +29309,12 @@ function quorumChecks({ r: r2, p }) {
       out.push(
         `${cell(q.name)} stops taking writes everywhere: ${q.groups.map((y) => `${y.sites.join(",")} holds ${y.members}`).join("; ")}, majority ${q.majority} \u2014 expect write errors on every side, and no leader (${writeProbe(r2.ctx, q.name).replace(/ — it must succeed where the majority is.*$/, " \u2014 it must time out (or fail) on every side")}).`
       );
-    else if (writing[0])
+    else if (writing[0]) {
+      const m = moves.find((x) => x.quorum === q.name);
       out.push(
-        `${cell(q.name)} keeps writing on ${cell(writing[0].sites.join(", "))} (${writing[0].members} members, majority ${q.majority})${stopped.length ? `; the members on ${cell(stopped.map((y) => y.sites.join(", ")).join(" and "))} (${stopped.map((y) => y.members).join(" and ")}) must refuse writes \u2014 any write they accept is a misconfigured minority accepting writes: data corruption` : ""}. Test: ${writeProbe(r2.ctx, q.name)}.`
+        `${cell(q.name)} keeps writing on ${cell(writing[0].sites.join(", "))} (${writing[0].members} members, majority ${q.majority})${stopped.length ? `; the members on ${cell(stopped.map((y) => y.sites.join(", ")).join(" and "))} (${stopped.map((y) => y.members).join(" and ")}) must refuse writes \u2014 any write they accept is a misconfigured minority accepting writes: data corruption` : ""}. Test ${m ? `from ${probeAt.from} s after ${cutDone(rb)} (the first writes wait while leadership leaves ${cell(listOf(m.cutOff))}, ${cell(m.why)}; a write that hangs before then is expected, one still failing at ${probeAt.abortAfter} s is an abort)` : "after the cut"}: ${writeProbe(r2.ctx, q.name)}.`
       );
+    }
   }
   return out;
 }
@@ -29444,11 +29500,49 @@ function zoneText(st) {
 function leaderCommand(st) {
   return isCockroach(st) ? `${codeSpan(cockroach("node", "status", "--ranges"))} and the DB Console's Replication dashboard (leaseholders per node, under-replicated ranges)` : "the engine's member and leader status";
 }
+function leadershipMoves(r2) {
+  const out = [];
+  for (const q of r2.prediction.quorums) {
+    if (!r2.enactedQuorums.has(q.name)) continue;
+    const writing = q.groups.find((y) => y.writes);
+    const cutOff = q.groups.filter((y) => !y.writes).flatMap((y) => y.sites);
+    if (!writing || !cutOff.length) continue;
+    const owner = r2.ctx.quorums.find((x) => x.label === q.name)?.owner;
+    const electionMs = q.kind === "etcd" ? etcdTimers(owner).election : void 0;
+    const seconds2 = leadershipMoveSeconds(q.kind, electionMs);
+    const st = q.kind === "etcd" ? void 0 : r2.ctx.topology.storeByName.get(q.name.replace(/^store /, ""));
+    const why2 = q.kind === "etcd" ? `up to about ${seconds2} s: etcd's ${count(electionMs)} ms election timeout, randomised up to twice that, then a vote` : q.kind === "galera" ? `up to about ${seconds2} s: Galera's evs.suspect_timeout before the members cut off leave the primary component` : st && isCockroach(st) ? `a few seconds, up to ${seconds2} s: the old leaseholder's liveness record expires, then another replica takes the lease` : `a few seconds while a new leader is elected (up to ${seconds2} s assumed: CockroachDB's liveness expiry)`;
+    out.push({ quorum: q.name, kind: q.kind, cutOff, majority: writing.sites, seconds: seconds2, why: why2, recommended: r2.leaders[q.name] ?? null });
+  }
+  return out;
+}
+function moveNote(rb, quorum) {
+  const m = rb.moves.find((x) => x.quorum === quorum);
+  if (!m) return "";
+  return ` Why now: where they sit decides the first seconds of the run \u2014 a leader at ${cell(listOf(m.cutOff, "or"))} (cut off here) must move to ${cell(listOf(m.majority))}, and writes there wait meanwhile (${cell(m.why)})${m.recommended && m.cutOff.includes(m.recommended) ? m.kind === "etcd" ? `; simulate recommends the leader at ${cell(m.recommended)}: expect an election` : `; with the placement simulate recommends (${cell(m.recommended)}) every leader is there, so expect every one to move` : ""}.`;
+}
+function stallText(rb, entry) {
+  const tr = rb.t.traffic.find((x) => x.name?.value === entry);
+  const parts = [];
+  for (const m of rb.moves) {
+    if (m.kind === "etcd" || !tr?.dependsOn?.items.some((d) => `store ${d.value}` === m.quorum)) continue;
+    const store = m.quorum.replace(/^store /, "");
+    const rec = m.recommended;
+    parts.push(
+      `writes to ${cell(store)} stall right after the cut (${cell(m.why)}) for the ranges whose ${m.kind === "galera" ? "nodes" : "leaders"} were at ${cell(listOf(m.cutOff))}${m.kind === "galera" ? "" : rec && m.cutOff.includes(rec) ? ` \u2014 all of them, with the placement simulate recommends (${cell(rec)})` : rec ? ` (none, if every leader sits where simulate recommends: ${cell(rec)} \u2014 Pre-flight recorded where they are)` : ""}`
+    );
+  }
+  return parts.length ? parts.join("; ") : void 0;
+}
+function cutDone(rb) {
+  return rb.r.hostPlans.length ? "the cut is complete (the last host step)" : "the chaos manifests are applied";
+}
 
 // server/src/whatif/gameday.ts
 var CHAOS_TOOLS = ["chaos-mesh", "litmus"];
 var GameDayError = class extends Error {
 };
+var MANUAL_WITHDRAWAL_SECONDS = 90;
 var MAX_DURATION_SECONDS = 8 * 3600;
 var GO_DURATION = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
 function durationSeconds(d) {
@@ -29631,8 +29725,34 @@ function budgetSpends(ctx, p, after, seconds2, windowOf) {
   }
   return out;
 }
+function spendsOf(ctx, prediction, after, seconds2) {
+  return withShallow(
+    budgetSpends(ctx, prediction, after, seconds2, (entry) => rtoOf(ctx, entry)?.seconds),
+    budgetSpends(ctx, prediction, after, seconds2, (entry) => {
+      const rto = rtoOf(ctx, entry);
+      return rto ? rto.seconds + MANUAL_WITHDRAWAL_SECONDS : void 0;
+    }),
+    (entry) => rtoOf(ctx, entry)
+  );
+}
+var rtoOf = (ctx, entry) => {
+  const tr = ctx.topology.traffic.find((x) => x.name?.value === entry);
+  return tr ? rtoEstimate(tr) : null;
+};
+function withShallow(deep, shallow, rtoOfEntry) {
+  return deep.map((b) => {
+    const s = shallow.find((x) => x.what === b.what);
+    const rto = rtoOfEntry(b.what);
+    return s && rto && s.minutes > b.minutes ? {
+      ...b,
+      shallow: { minutes: s.minutes, how: s.how, terms: `${rto.terms}, plus ${MANUAL_WITHDRAWAL_SECONDS} s to withdraw it by hand` }
+    } : b;
+  });
+}
+var share = (m, budget) => `${count(100 * m / budget, 1)}% of the yearly budget`;
 function spendText(b) {
-  return `${b.what}: ${b.how} \u2014 ${minutes(b.minutes)} of its ${minutes(b.budgetMinutes)} a year (${count(100 * b.minutes / b.budgetMinutes, 1)}% of the yearly budget)`;
+  const deep = `${b.what}: ${b.how}${b.shallow ? " with a deep health check" : ""} \u2014 ${minutes(b.minutes)} of its ${minutes(b.budgetMinutes)} a year (${share(b.minutes, b.budgetMinutes)})`;
+  return b.shallow ? `${deep}; with a shallow one, ${b.shallow.how} (${b.shallow.terms}) \u2014 ${minutes(b.shallow.minutes)} (${share(b.shallow.minutes, b.budgetMinutes)})` : deep;
 }
 var GameDayDownRefusal = class extends GameDayRefusal {
 };
@@ -29686,10 +29806,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
   const evictions = evictionPlans(prediction);
   const limits = [...lag, ...timers2, ...evictions];
   const duration = durationOf(asked, limits);
-  const spends = budgetSpends(ctx, prediction, isolation?.after, duration.seconds, (entry) => {
-    const tr = ctx.topology.traffic.find((x) => x.name?.value === entry);
-    return tr ? rtoEstimate(tr)?.seconds : void 0;
-  });
+  const spends = spendsOf(ctx, prediction, isolation?.after, duration.seconds);
   const { tool, toolNote } = toolFor(pl, asked.tool);
   const o = { ...asked, tool, duration: duration.text };
   const files = [];
@@ -29723,7 +29840,9 @@ function* gameDaySteps(ctx, scenario2, asked) {
       evictions,
       duration,
       toolNote,
-      spends
+      spends,
+      // where simulate recommends each leader with every site up: the runbook predicts which leaders the cut moves
+      leaders: Object.fromEntries(run(ctx, ALL_UP).quorums.map((q) => [q.name, q.leader]))
     },
     o
   );

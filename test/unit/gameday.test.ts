@@ -22,6 +22,7 @@ import {
   timerPlans,
   evictionPlans,
 } from "../../server/src/whatif/gameday";
+import { COCKROACH_LIVENESS_EXPIRY_SECONDS, leadershipMoveSeconds, writeProbeTiming } from "../../server/src/derive/timers";
 import { deadStoreTimer } from "../../server/src/derive/engines";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { type AddressInfo, createServer } from "node:net";
@@ -373,7 +374,7 @@ test("isolation: the window is the engine's partition, the state after the withd
       "## Pre-flight",
       "## Steps",
       "## Prove the cut took effect",
-      "## Withdraw fra from steering",
+      "## Withdraw fra from steering (step 3)",
       "## Abort criteria",
       "## Customer impact",
       "## Checks",
@@ -1048,7 +1049,7 @@ test("the reviewed design's runbook: --isolate quoted, the withdrawal watched be
   assert.match(rb, /`quorate simulate --isolate fra r\.topology\.yaml`/);
   assert.match(
     rb,
-    /Watch the pool for 30 s \(10 s × 3 checks\): if fra is still in rotation, the check is shallow — write that down as a finding/,
+    /Watch the pool for 30 s \(10 s × 3 checks\), timed from step 3 — the moment the chaos cut fra off — not from the end of the host steps or the probes: if fra is still in rotation, the check is shallow — write that down as a finding/,
   );
   assert.match(
     rb,
@@ -1147,7 +1148,7 @@ test("a drill predicted to take the design down is refused without --accept-down
     assert.equal(cli(["gameday", "--lose", "fra", "-o", "fra", "r.topology.yaml"]).code, 0);
     assert.match(
       readFileSync(join(dir, "fra", "RUNBOOK.md"), "utf8"),
-      /- \[ \] Error budget of checkout: 20,000 of 40,000 rps in errors for up to 90 s — 45 seconds of its 4\.4 hours a year \(0\.3% of the yearly budget\)/,
+      /- \[ \] Error budget of checkout: 20,000 of 40,000 rps in errors for up to 90 s with a deep health check — 45 seconds of its 4\.4 hours a year \(0\.3% of the yearly budget\)/,
     );
   });
 });
@@ -1162,7 +1163,7 @@ test("every engine outcome behind the verdict has a check and a customer-impact 
   assert.match(ams, /- \[ \] Error budget: the run is predicted to spend none of a declared availability budget/);
   assert.match(
     ams,
-    /- checkout: slower, not failing — lon-prod's writes to ledger take about 28 ms \(leader in fra\), over the 20 ms budget\./,
+    /- checkout: .*; then slower, not failing — lon-prod's writes to ledger take about 28 ms \(leader in fra\), over the 20 ms budget\./,
   );
   assert.match(ams, /- \[ \] traffic checkout: lon-prod's writes to ledger take about 28 ms .* measure the write p99 per site/);
   const fra = gameDay(reviewed(), { lose: ["fra"] }, o).runbook;
@@ -1220,4 +1221,95 @@ test("a cut that separates a cluster's nodes from its control plane (review S16)
   );
   assert.match(long, /- \[ \] fra-prod: count the evicted pods — /);
   assert.doesNotMatch(long, /eviction has begun/, "no abort on what the run was planned to cause");
+});
+
+test("the write checks allow leadership to move (review M46): probe from 15 s, abort at 30 s, the stall in Customer impact, why the leaders are recorded", () => {
+  const o = { tool: "chaos-mesh" as const, source: "r.topology.yaml" };
+  // the ledger's leases sit at ams where simulate recommends them: losing ams moves every one
+  const rb = gameDay(reviewed(), { lose: ["ams"] }, o).runbook;
+  assert.match(
+    rb,
+    /- store ledger: writes still fail on fra, lon 30 s after the cut is complete \(the last host step\) \(predicted to keep writing with 4 of 5; the first writes there wait while leadership leaves ams \(a few seconds, up to 9 s: the old leaseholder's liveness record expires, then another replica takes the lease\) — not a reason to abort\)/,
+  );
+  assert.doesNotMatch(
+    rb,
+    /writes stop on fra, lon/,
+    "was the abort: read in the first seconds, it rolls back a drill behaving as designed",
+  );
+  assert.match(
+    rb,
+    /- \[ \] store ledger keeps writing on fra, lon .* Test from 15 s after the cut is complete \(the last host step\) \(the first writes wait while leadership leaves ams, a few seconds, up to 9 s: .*one still failing at 30 s is an abort\): `cockroach sql/,
+  );
+  assert.match(
+    rb,
+    /- \[ \] etcd of cluster fra-prod keeps writing on fra, lon .* Test from 15 s after .*up to about 2 s: etcd's 1,000 ms election timeout, randomised up to twice that, then a vote/,
+  );
+  assert.match(
+    rb,
+    /- checkout: writes to ledger stall right after the cut \(a few seconds, up to 9 s: .*\) for the ranges whose leaders were at ams — all of them, with the placement simulate recommends \(ams\); then slower, not failing — lon-prod's writes to ledger take about 28 ms/,
+  );
+  assert.match(
+    rb,
+    /Leaders of ledger: .* Why now: where they sit decides the first seconds of the run — a leader at ams \(cut off here\) must move to fra and lon, .*with the placement simulate recommends \(ams\) every leader is there, so expect every one to move\./,
+  );
+  // losing fra: simulate keeps the leases at ams, so only ranges led from fra stall; etcd's leader (recommended at fra) moves
+  const fra = gameDay(reviewed(), { lose: ["fra"] }, o).runbook;
+  assert.match(
+    fra,
+    /for the ranges whose leaders were at fra \(none, if every leader sits where simulate recommends: ams — Pre-flight recorded where they are\); after that, their usual time\./,
+  );
+  assert.match(
+    fra,
+    /Leader location: .* a leader at fra \(cut off here\) must move to lon and ams, .*; simulate recommends the leader at fra: expect an election\./,
+  );
+  // a declared election timeout lengthens etcd's move, and the probe and abort times with it
+  const slow = REVIEWED().replace(
+    "heartbeatMs: 100\n      electionTimeoutMs: 1000\n",
+    "heartbeatMs: 1000\n      electionTimeoutMs: 10000\n",
+  );
+  assert.notEqual(slow, REVIEWED(), "the example's etcd block moved: update the test");
+  const rbSlow = gameDay(reviewed(slow), { lose: ["ams"] }, o).runbook;
+  assert.match(rbSlow, /Test from 30 s after .*up to about 20 s: etcd's 10,000 ms election timeout/);
+  assert.match(rbSlow, /writes still fail on fra, lon 60 s after the cut is complete/);
+});
+
+test("timers: leadership moves and the write-probe timing derive from etcd's election timeout and CockroachDB's liveness expiry", () => {
+  assert.equal(leadershipMoveSeconds("etcd"), 2);
+  assert.equal(leadershipMoveSeconds("etcd", 1500), 3);
+  assert.equal(leadershipMoveSeconds("consensus"), COCKROACH_LIVENESS_EXPIRY_SECONDS);
+  assert.equal(leadershipMoveSeconds("galera"), 5);
+  assert.deepEqual(writeProbeTiming([]), { from: 15, abortAfter: 30 });
+  assert.deepEqual(writeProbeTiming([2, 9]), { from: 15, abortAfter: 30 });
+  // 10 × 1.5 = 15 stays 15; 11 × 1.5 = 16.5 rounds up to 20
+  assert.deepEqual(writeProbeTiming([10]), { from: 15, abortAfter: 30 });
+  assert.deepEqual(writeProbeTiming([11]), { from: 20, abortAfter: 40 });
+});
+
+test("the withdrawal is a numbered step timed from the chaos (review M49), and Pre-flight budgets a deep and a shallow health check", () => {
+  const g = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh", source: "r.topology.yaml" });
+  const rb = g.runbook;
+  const steps = rb.slice(rb.indexOf("## Steps"), rb.indexOf("## Prove the cut"));
+  const numbered = [...steps.matchAll(/^(\d+)\. (.{0,60})/gm)].map((m) => [Number(m[1]), m[2]]);
+  assert.deepEqual(
+    numbered.map((x) => x[0]),
+    numbered.map((_, i) => i + 1),
+    "steps numbered 1..n",
+  );
+  assert.match(String(numbered[1][1]), /^Apply the chaos manifests/);
+  assert.match(String(numbered[2][1]), /^Steering — the cut has begun/, "right after the chaos, before any host step");
+  assert.match(String(numbered[3][1]), /^On every host/);
+  assert.match(
+    steps,
+    /3\. Steering — the cut has begun: \*\*checkout\*\*: start a 30 s timer now and hand it to a second person on the bridge; if the GSLB has not taken fra out when it rings, withdraw fra by hand in the GSLB \(disable the pool members\) — do not wait for the host steps or the probes\./,
+  );
+  assert.match(rb, /## Withdraw fra from steering \(step 3\)/);
+  // deep: 20,000 of 40,000 rps for 90 s = 45 s of outage; shallow: 30 + 90 + 60 = 180 s = 90 s of outage, of 4.4 hours a year
+  assert.match(
+    rb,
+    /- \[ \] Error budget of checkout: 20,000 of 40,000 rps in errors for up to 90 s with a deep health check — 45 seconds of its 4\.4 hours a year \(0\.3% of the yearly budget\); with a shallow one, 20,000 of 40,000 rps in errors for up to 180 s \(10 s × 3 checks \+ 60 s TTL, plus 90 s to withdraw it by hand\) — 1\.5 minutes \(0\.6% of the yearly budget\)/,
+  );
+  assert.match(rb, /With a shallow check: plan 180 s — the 30 s timer, up to 90 s to withdraw by hand, then the TTL/);
+  // a partition withdraws nothing: no steering step
+  const part = gameDay(reviewed(), { partition: [["fra", "ams"], ["lon"]] }, { tool: "chaos-mesh", source: "r", acceptDown: true }).runbook;
+  assert.doesNotMatch(part, /Steering — the cut has begun/);
 });

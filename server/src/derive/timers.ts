@@ -114,3 +114,44 @@ export function timerAdvice(ctx: TopologyContext, q: Quorum): TimerAdvice {
     feasible: needed <= MAX_ELECTION_TIMEOUT_MS,
   };
 }
+
+/**
+ * CockroachDB's epoch-based range leases hang on the leaseholder's node-liveness record, renewed
+ * every 4.5 s and valid for 9 s (Architecture › Replication Layer › "Epoch-based leases"; the
+ * troubleshooting guide's "Impact of node failure": a leaseholder's ranges are unavailable until
+ * its liveness expires and another replica takes the lease — "typically a few seconds"). A range
+ * whose leaseholder is cut off takes writes again only after that, plus a Raft election there.
+ */
+export const COCKROACH_LIVENESS_EXPIRY_SECONDS = 9;
+
+/**
+ * Galera keeps a cut-off node in the primary component, and every write waits for it, until the
+ * others suspect it: evs.suspect_timeout, PT5S by default (Galera "Parameters"), then a view change.
+ */
+export const GALERA_SUSPECT_TIMEOUT_SECONDS = 5;
+
+/**
+ * How long a quorum's first writes may wait after a cut before leadership has moved to the
+ * majority side, when its leader (or leaseholder) was on the side cut off. etcd: a follower
+ * campaigns after its election timeout, randomised by etcd between once and twice the configured
+ * value ("Tuning": --election-timeout), then one vote round — about twice the timeout, rounded up
+ * to a whole second. CockroachDB (and any other consensus store: the longest figure known here):
+ * the liveness expiry above. Galera: its suspect timeout.
+ */
+export function leadershipMoveSeconds(kind: "etcd" | "consensus" | "galera", electionTimeoutMs = DEFAULT_ELECTION_TIMEOUT_MS): number {
+  if (kind === "etcd") return Math.ceil((2 * electionTimeoutMs) / 1000);
+  return kind === "galera" ? GALERA_SUSPECT_TIMEOUT_SECONDS : COCKROACH_LIVENESS_EXPIRY_SECONDS;
+}
+
+/**
+ * When a game day probes writes after a cut, and when writes still failing on the majority side
+ * mean the drill has gone wrong: the first probe waits for the longest leadership move with half
+ * again as margin, rounded up to 5 s and never under 15 s; the abort waits twice that. With
+ * etcd's and CockroachDB's defaults: probe from 15 s, abort at 30 s.
+ */
+export const WRITE_PROBE_MIN_SECONDS = 15;
+export function writeProbeTiming(moveSeconds: readonly number[]): { readonly from: number; readonly abortAfter: number } {
+  const longest = moveSeconds.length ? Math.max(...moveSeconds) : 0;
+  const from = Math.max(WRITE_PROBE_MIN_SECONDS, Math.ceil((longest * 1.5) / 5) * 5);
+  return { from, abortAfter: 2 * from };
+}

@@ -4,7 +4,7 @@
  * Pure: the plan in, Markdown out.
  */
 import type { Cluster, Store, Topology } from "../model/topology";
-import type { TopologyContext } from "../derive/context";
+import type { Quorum, TopologyContext } from "../derive/context";
 import { bytes, cell, codeSpan, count, table } from "../util/format";
 import { fileSegment } from "../util/paths";
 import { shellLine, shellWord } from "../util/shell";
@@ -28,8 +28,16 @@ import {
   spendText,
   type TimerPlan,
   type EvictionPlan,
+  MANUAL_WITHDRAWAL_SECONDS,
 } from "./gameday";
-import { NODE_MONITOR_GRACE_SECONDS, SECONDS_PER_EVICTED_NODE, UNREACHABLE_TOLERATION_SECONDS } from "../derive/timers";
+import {
+  etcdTimers,
+  leadershipMoveSeconds,
+  NODE_MONITOR_GRACE_SECONDS,
+  SECONDS_PER_EVICTED_NODE,
+  UNREACHABLE_TOLERATION_SECONDS,
+  writeProbeTiming,
+} from "../derive/timers";
 import { singlePrimaryEngine } from "../derive/engines";
 
 /** What the runbook is written from: the plan the game day built. */
@@ -61,6 +69,8 @@ export interface RunbookInput {
   readonly toolNote?: string;
   /** what the run spends of each declared availability budget */
   readonly spends: readonly BudgetSpend[];
+  /** each quorum's leader placement with every site up, as simulate recommends it (null: Galera, none) */
+  readonly leaders: Readonly<Record<string, string | null>>;
 }
 
 /** Everything a section reads. */
@@ -74,6 +84,24 @@ interface Rb {
   readonly out: string[];
   /** "checkout: 90 s" per entry withdrawn, filled by the withdrawal section */
   readonly windows: string[];
+  /** the enacted quorums whose leadership may have to move to the majority side */
+  readonly moves: readonly LeadershipMove[];
+  /** when the write probes start after the cut, and when writes still failing on the majority side abort */
+  readonly probeAt: { readonly from: number; readonly abortAfter: number };
+  /** the number of the step that times the withdrawal from steering, once the steps are written */
+  readonly steering: { step?: number };
+}
+
+/** A quorum that keeps writing on one side while members elsewhere are cut off: its first writes wait if the leader was there. */
+interface LeadershipMove {
+  readonly quorum: string;
+  readonly kind: Quorum["kind"];
+  readonly cutOff: readonly string[];
+  readonly majority: readonly string[];
+  readonly seconds: number;
+  /** "up to about 2 s (etcd's 1,000 ms election timeout, randomised up to twice that, then a vote)" */
+  readonly why: string;
+  readonly recommended: string | null;
 }
 
 /** The margin the abort criteria leave under a bound: time to notice, decide and roll back. */
@@ -130,6 +158,7 @@ export const kubectl = (context: string, verb: "apply" | "delete", file: string)
 const nodesFile = (cluster: string) => `${fileSegment(cluster)}-nodes.txt`;
 
 export function runbookOf(r: RunbookInput, o: GameDayOptions): string {
+  const moves = leadershipMoves(r);
   const rb: Rb = {
     r,
     o,
@@ -139,6 +168,9 @@ export function runbookOf(r: RunbookInput, o: GameDayOptions): string {
     deadman: deadmanSeconds(r.duration.seconds, [...r.lag, ...r.timers]),
     out: [],
     windows: [],
+    moves,
+    probeAt: writeProbeTiming(moves.map((m) => m.seconds)),
+    steering: {},
   };
   for (const section of [intro, whatIsCut, preflight, steps, proof, withdraw, abortCriteria, customerImpact, checks, rollback, postHeal])
     section(rb);
@@ -333,11 +365,11 @@ function preflight(rb: Rb): void {
       .filter((c) => c.etcd?.members && c.name)
       .map(
         (c) =>
-          `- [ ] Leader location: on a control-plane host of ${cell(c.name!.value)}, ${codeSpan(etcdctl("endpoint", "status", "--cluster", "-w", "table"))} (kubeadm's certificate paths; with another installer, its etcd client certificate) — note which site leads, and which host runs a member on each side (the write checks below run there).`,
+          `- [ ] Leader location: on a control-plane host of ${cell(c.name!.value)}, ${codeSpan(etcdctl("endpoint", "status", "--cluster", "-w", "table"))} (kubeadm's certificate paths; with another installer, its etcd client certificate) — note which site leads, and which host runs a member on each side (the write checks below run there).${moveNote(rb, `etcd of cluster ${c.name!.value}`)}`,
       ),
     ...consensusStores(t).map(
       (st) =>
-        `- [ ] Leaders of ${cell(st.name!.value)}: ${leaderCommand(st)} — note where the leaders (leaseholders) are per site: which side errors in a cut depends on them.`,
+        `- [ ] Leaders of ${cell(st.name!.value)}: ${leaderCommand(st)} — note where the leaders (leaseholders) are per site: which side errors in a cut depends on them.${moveNote(rb, `store ${st.name!.value}`)}`,
     ),
     ...consensusStores(t)
       .filter(isCockroach)
@@ -439,6 +471,7 @@ function steps(rb: Rb): void {
       ),
       "",
     );
+  if (r.plans.length) n = steeringStep(rb, n);
   for (const h of r.hostPlans)
     out.push(
       `${n++}. On every host of ${cell(h.what)} (${cell(h.hosts.join(", "))}${h.cluster ? `: the INTERNAL-IP column of ${codeSpan(nodesFile(h.cluster))}` : ""}): copy ${cell(hostFiles(h).join(" or "))} there, set DEADLINE to the number from step 1, then arm the dead-man roll-back and load the rules in one line (nothing loads once the deadline has passed) — with nftables:`,
@@ -460,8 +493,51 @@ function steps(rb: Rb): void {
       "   ```",
       "",
     );
+  if (!r.plans.length) n = steeringStep(rb, n);
   if (r.probe.probes.length)
     out.push(`${n++}. Prove the cut (next section): ${codeSpan("sh probe.sh during")} (about ${probeSeconds(r.probe).seconds} s).`, "");
+}
+
+/** The traffic entries with a backend in the isolated sites: what the run withdraws from steering. */
+function steeredEntries({ r, t, isolated }: Rb) {
+  return isolated.length
+    ? t.traffic.filter((tr) => tr.name && tr.backends.some((b) => isolated.includes(r.ctx.siteOfCluster(b.cluster?.value ?? "") ?? "")))
+    : [];
+}
+
+/** How an entry is steered: anycast or DNS, the health check's detection time, where a withdrawal is done by hand. */
+function steeringOf(tr: Topology["traffic"][number]) {
+  const anycast = tr.steering?.value === "anycast";
+  const hc = tr.healthCheck;
+  return {
+    anycast,
+    detect: hc?.intervalSeconds && hc.failureThreshold ? hc.intervalSeconds.value * hc.failureThreshold.value : undefined,
+    where: anycast ? "the BGP speaker (withdraw the route)" : "the GSLB (disable the pool members)",
+  };
+}
+
+/**
+ * The withdrawal, timed from the moment the cut begins (the chaos step): with a shallow health
+ * check the isolated site serves errors until someone withdraws it, so the timer cannot wait for
+ * the host steps and the probes. Returns the next step number.
+ */
+function steeringStep(rb: Rb, n: number): number {
+  const entries = steeredEntries(rb);
+  if (!entries.length) return n;
+  const side = cell(rb.isolated.join(", "));
+  rb.steering.step = n;
+  const each = entries.map((tr) => {
+    const { anycast, detect, where } = steeringOf(tr);
+    const name = cell(tr.name!.value);
+    return detect !== undefined
+      ? `**${name}**: start a ${detect} s timer now and hand it to a second person on the bridge; if ${anycast ? "the route to" : "the GSLB has not taken"} ${side} ${anycast ? "is still announced" : "out"} when it rings, withdraw ${side} by hand in ${where} — do not wait for the host steps or the probes`
+      : `**${name}**: the design declares no health-check timing (traffic[].healthCheck): withdraw ${side} by hand in ${where} now, after noting whether steering had already taken it out`;
+  });
+  rb.out.push(
+    `${n}. Steering — the cut has begun: ${each.join("; ")}. Write down when steering (or you) took ${side} out (Withdraw ${side} from steering, below).`,
+    "",
+  );
+  return n + 1;
 }
 
 /** Why the dead-man fires when it does: under the first bound, or past it (said plainly). */
@@ -569,13 +645,11 @@ function probeTimeText(r: RunbookInput): string {
 }
 
 function withdraw(rb: Rb): void {
-  const { r, p, t, out, isolated, windows } = rb;
+  const { p, out, isolated, windows } = rb;
   if (!isolated.length) return;
   const side = isolated.join(", ");
-  out.push(`## Withdraw ${cell(side)} from steering`, "");
-  const entries = t.traffic.filter(
-    (tr) => tr.name && tr.backends.some((b) => isolated.includes(r.ctx.siteOfCluster(b.cluster?.value ?? "") ?? "")),
-  );
+  out.push(`## Withdraw ${cell(side)} from steering${rb.steering.step ? ` (step ${rb.steering.step})` : ""}`, "");
+  const entries = steeredEntries(rb);
   if (!entries.length) out.push(`No traffic entry has a backend in ${cell(side)}: nothing to withdraw.`, "");
   for (const tr of entries) {
     // one derivation of the window for the engine, the availability figures and this runbook
@@ -584,16 +658,14 @@ function withdraw(rb: Rb): void {
     const share =
       pr?.backends.filter((b) => isolated.includes(b.site) && b.loadRps !== null).reduce((a, b) => a + (b.loadRps ?? 0), 0) ?? 0;
     if (rto) windows.push(`${tr.name!.value}: ${rto.seconds} s`);
-    const anycast = tr.steering?.value === "anycast";
+    const { anycast, detect, where } = steeringOf(tr);
     const hc = tr.healthCheck;
-    const detect = hc?.intervalSeconds && hc.failureThreshold ? hc.intervalSeconds.value * hc.failureThreshold.value : undefined;
-    const where = anycast ? "the BGP speaker (withdraw the route)" : "the GSLB (disable the pool members)";
     out.push(
       `- **${cell(tr.name!.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${cell(side)} keeps its share, ${int(share)} rps. ${cell(side)} is cut off but alive: its ingress still answers the internet, so only a **deep** health check (one that writes through the stores the entry depends on${tr.dependsOn?.items.length ? `: ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}) notices; a shallow one keeps passing.`,
-      `  - Watch ${anycast ? "the route" : "the pool"} for ${detect !== undefined ? `${detect} s (${hc!.intervalSeconds!.value} s × ${hc!.failureThreshold!.value} checks)` : "the health check's detection time (not declared: traffic[].healthCheck)"}: if ${cell(side)} is still in rotation, the check is shallow — write that down as a finding, then withdraw its backends by hand in ${where}. From that moment ${anycast ? "routes converge (BGP, not declared)" : `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`,
+      `  - Watch ${anycast ? "the route" : "the pool"} for ${detect !== undefined ? `${detect} s (${hc!.intervalSeconds!.value} s × ${hc!.failureThreshold!.value} checks)` : "the health check's detection time (not declared: traffic[].healthCheck)"}${rb.steering.step ? `, timed from step ${rb.steering.step} — the moment the chaos cut ${cell(side)} off — not from the end of the host steps or the probes` : ""}: if ${cell(side)} is still in rotation, the check is shallow — write that down as a finding, then withdraw its backends by hand in ${where}. From that moment ${anycast ? "routes converge (BGP, not declared)" : `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`,
       `  - ${
         rto
-          ? `Expected time to detect and withdraw with a deep check: ${rto.seconds} s (${cell(rto.terms)}) — ${cell(rto.caveat)}. With a shallow check: until you act, plus the TTL.`
+          ? `Expected time to detect and withdraw with a deep check: ${rto.seconds} s (${cell(rto.terms)}) — ${cell(rto.caveat)}. With a shallow check: plan ${rto.seconds + MANUAL_WITHDRAWAL_SECONDS} s — the ${detect ?? "?"} s timer, up to ${MANUAL_WITHDRAWAL_SECONDS} s to withdraw by hand, then ${anycast ? "the route's convergence" : "the TTL"} (Pre-flight budgets both).`
           : "Time to detect and withdraw: unknown — the design gives no traffic[].healthCheck (or no ttlSeconds); measure it."
       }`,
     );
@@ -647,9 +719,10 @@ function abortCriteria(rb: Rb): void {
     if (!r.enactedQuorums.has(q.name)) continue;
     const w = q.groups.find((y) => y.writes);
     const n = Object.values(q.members).reduce((a, c) => a + c, 0);
+    const m = rb.moves.find((x) => x.quorum === q.name);
     if (w)
       out.push(
-        `- ${cell(q.name)}: writes stop on ${cell(w.sites.join(", "))} (predicted to keep writing with ${w.members} of ${n}), or a member elsewhere accepts a write (${writeProbe(r.ctx, q.name)}).`,
+        `- ${cell(q.name)}: writes still fail on ${cell(w.sites.join(", "))} ${rb.probeAt.abortAfter} s after ${cutDone(rb)} (predicted to keep writing with ${w.members} of ${n}${m ? `; the first writes there wait while leadership leaves ${cell(listOf(m.cutOff))} (${cell(m.why)}) — not a reason to abort` : ""}), or a member elsewhere accepts a write (${writeProbe(r.ctx, q.name)}).`,
       );
   }
   for (const l of r.lag)
@@ -682,7 +755,17 @@ function lagAbort(l: LagPlan, seconds: number, multiWriter: boolean): string {
 function customerImpact(rb: Rb): void {
   const { r, p, out, windows } = rb;
   out.push("## Customer impact", "");
-  for (const w of slowWrites(rb)) out.push(`- ${cell(w.entry)}: slower, not failing — ${w.text}.`);
+  const slow = slowWrites(rb);
+  const stalls = new Set<string>();
+  for (const w of slow) {
+    const stall = stalls.has(w.entry) ? undefined : stallText(rb, w.entry);
+    if (stall) stalls.add(w.entry);
+    out.push(`- ${cell(w.entry)}: ${stall ? `${stall}; then ` : ""}slower, not failing — ${w.text}.`);
+  }
+  for (const tr of p.traffic) {
+    const stall = stalls.has(tr.name) ? undefined : stallText(rb, tr.name);
+    if (stall) out.push(`- ${cell(tr.name)}: ${stall}; after that, their usual time.`);
+  }
   for (const c of apiStopped(rb))
     out.push(
       `- cluster ${cell(c)}: its workloads keep serving, but nothing there can be deployed, scaled or rescheduled (its API refuses writes) until the heal.`,
@@ -696,7 +779,7 @@ function customerImpact(rb: Rb): void {
     const errs = tr.backends.filter((b) => b.errors && b.loadRps);
     const aft = r.after?.traffic.find((y) => y.name === tr.name);
     out.push(
-      `- ${cell(tr.name)}: ${errs.length ? `${errs.map((b) => `${cell(b.cluster)} answers up to ${int(b.loadRps!)} rps with errors`).join("; ")} (every request assumed to need a write)` : "no backend is predicted to serve errors"}${windows.length ? ` until withdrawn (${windows.map(cell).join(", ")} with a deep health check; with a shallow one, until you withdraw it)` : ""}.${
+      `- ${cell(tr.name)}: ${errs.length ? `${errs.map((b) => `${cell(b.cluster)} answers up to ${int(b.loadRps!)} rps with errors`).join("; ")} (every request assumed to need a write)` : "no backend is predicted to serve errors"}${windows.length ? ` until withdrawn (${windows.map(cell).join(", ")} with a deep health check; with a shallow one, until you withdraw it by hand — plan ${MANUAL_WITHDRAWAL_SECONDS} s more)` : ""}.${
         aft && withdraws(rb)
           ? ` After the withdrawal: ${
               aft.backends
@@ -786,7 +869,8 @@ function latencyChecks(rb: Rb): string[] {
   );
 }
 
-function quorumChecks({ r, p }: Rb): string[] {
+function quorumChecks(rb: Rb): string[] {
+  const { r, p, moves, probeAt } = rb;
   const out: string[] = [];
   for (const q of p.quorums) {
     if (!r.enactedQuorums.has(q.name)) continue;
@@ -796,10 +880,12 @@ function quorumChecks({ r, p }: Rb): string[] {
       out.push(
         `${cell(q.name)} stops taking writes everywhere: ${q.groups.map((y) => `${y.sites.join(",")} holds ${y.members}`).join("; ")}, majority ${q.majority} — expect write errors on every side, and no leader (${writeProbe(r.ctx, q.name).replace(/ — it must succeed where the majority is.*$/, " — it must time out (or fail) on every side")}).`,
       );
-    else if (writing[0])
+    else if (writing[0]) {
+      const m = moves.find((x) => x.quorum === q.name);
       out.push(
-        `${cell(q.name)} keeps writing on ${cell(writing[0].sites.join(", "))} (${writing[0].members} members, majority ${q.majority})${stopped.length ? `; the members on ${cell(stopped.map((y) => y.sites.join(", ")).join(" and "))} (${stopped.map((y) => y.members).join(" and ")}) must refuse writes — any write they accept is a misconfigured minority accepting writes: data corruption` : ""}. Test: ${writeProbe(r.ctx, q.name)}.`,
+        `${cell(q.name)} keeps writing on ${cell(writing[0].sites.join(", "))} (${writing[0].members} members, majority ${q.majority})${stopped.length ? `; the members on ${cell(stopped.map((y) => y.sites.join(", ")).join(" and "))} (${stopped.map((y) => y.members).join(" and ")}) must refuse writes — any write they accept is a misconfigured minority accepting writes: data corruption` : ""}. Test ${m ? `from ${probeAt.from} s after ${cutDone(rb)} (the first writes wait while leadership leaves ${cell(listOf(m.cutOff))}, ${cell(m.why)}; a write that hangs before then is expected, one still failing at ${probeAt.abortAfter} s is an abort)` : "after the cut"}: ${writeProbe(r.ctx, q.name)}.`,
       );
+    }
   }
   return out;
 }
@@ -1046,4 +1132,70 @@ function leaderCommand(st: Store): string {
   return isCockroach(st)
     ? `${codeSpan(cockroach("node", "status", "--ranges"))} and the DB Console's Replication dashboard (leaseholders per node, under-replicated ranges)`
     : "the engine's member and leader status";
+}
+
+/** The enacted quorums that keep writing on one side while members on another are cut off, with how long leadership takes to move. */
+function leadershipMoves(r: RunbookInput): LeadershipMove[] {
+  const out: LeadershipMove[] = [];
+  for (const q of r.prediction.quorums) {
+    if (!r.enactedQuorums.has(q.name)) continue;
+    const writing = q.groups.find((y) => y.writes);
+    const cutOff = q.groups.filter((y) => !y.writes).flatMap((y) => y.sites);
+    if (!writing || !cutOff.length) continue;
+    const owner = r.ctx.quorums.find((x) => x.label === q.name)?.owner;
+    const electionMs = q.kind === "etcd" ? etcdTimers(owner as Cluster | undefined).election : undefined;
+    const seconds = leadershipMoveSeconds(q.kind, electionMs);
+    const st = q.kind === "etcd" ? undefined : r.ctx.topology.storeByName.get(q.name.replace(/^store /, ""));
+    const why =
+      q.kind === "etcd"
+        ? `up to about ${seconds} s: etcd's ${count(electionMs!)} ms election timeout, randomised up to twice that, then a vote`
+        : q.kind === "galera"
+          ? `up to about ${seconds} s: Galera's evs.suspect_timeout before the members cut off leave the primary component`
+          : st && isCockroach(st)
+            ? `a few seconds, up to ${seconds} s: the old leaseholder's liveness record expires, then another replica takes the lease`
+            : `a few seconds while a new leader is elected (up to ${seconds} s assumed: CockroachDB's liveness expiry)`;
+    out.push({ quorum: q.name, kind: q.kind, cutOff, majority: writing.sites, seconds, why, recommended: r.leaders[q.name] ?? null });
+  }
+  return out;
+}
+
+/** "(if it sits at fra — cut off in this run — the first writes after the cut wait up to about 2 s …)" for a Pre-flight leader line. */
+function moveNote(rb: Rb, quorum: string): string {
+  const m = rb.moves.find((x) => x.quorum === quorum);
+  if (!m) return "";
+  return ` Why now: where they sit decides the first seconds of the run — a leader at ${cell(listOf(m.cutOff, "or"))} (cut off here) must move to ${cell(listOf(m.majority))}, and writes there wait meanwhile (${cell(m.why)})${
+    m.recommended && m.cutOff.includes(m.recommended)
+      ? m.kind === "etcd"
+        ? `; simulate recommends the leader at ${cell(m.recommended)}: expect an election`
+        : `; with the placement simulate recommends (${cell(m.recommended)}) every leader is there, so expect every one to move`
+      : ""
+  }.`;
+}
+
+/** The Customer impact's stall: writes to a store wait while its leases leave the sites cut off. */
+function stallText(rb: Rb, entry: string): string | undefined {
+  const tr = rb.t.traffic.find((x) => x.name?.value === entry);
+  const parts: string[] = [];
+  for (const m of rb.moves) {
+    if (m.kind === "etcd" || !tr?.dependsOn?.items.some((d) => `store ${d.value}` === m.quorum)) continue;
+    const store = m.quorum.replace(/^store /, "");
+    const rec = m.recommended;
+    parts.push(
+      `writes to ${cell(store)} stall right after the cut (${cell(m.why)}) for the ranges whose ${m.kind === "galera" ? "nodes" : "leaders"} were at ${cell(listOf(m.cutOff))}${
+        m.kind === "galera"
+          ? ""
+          : rec && m.cutOff.includes(rec)
+            ? ` — all of them, with the placement simulate recommends (${cell(rec)})`
+            : rec
+              ? ` (none, if every leader sits where simulate recommends: ${cell(rec)} — Pre-flight recorded where they are)`
+              : ""
+      }`,
+    );
+  }
+  return parts.length ? parts.join("; ") : undefined;
+}
+
+/** The moment the write probes count from: the cut is complete once the last host step has loaded its rules. */
+function cutDone(rb: Rb): string {
+  return rb.r.hostPlans.length ? "the cut is complete (the last host step)" : "the chaos manifests are applied";
 }

@@ -84,7 +84,16 @@ export interface BudgetSpend {
   readonly budgetMinutes: number;
   /** "down for the whole run (4m)", "20,000 of 40,000 rps in errors for up to 90 s" */
   readonly how: string;
+  /** the same run when the health check is shallow (an isolated site stays in rotation until withdrawn by hand), when that spends more */
+  readonly shallow?: { readonly minutes: number; readonly how: string; readonly terms: string };
 }
+
+/**
+ * What a runbook plans for withdrawing an isolated site by hand once the health check's detection
+ * time has passed without the steering doing it (a shallow check): find the pool or the route,
+ * disable the site's members, confirm. The TTL (or BGP convergence) follows it.
+ */
+export const MANUAL_WITHDRAWAL_SECONDS = 90;
 
 /** The longest run a game day writes: past a working day a cut is an outage to plan as one, not a drill. */
 export const MAX_DURATION_SECONDS = 8 * 3600;
@@ -407,9 +416,49 @@ export function budgetSpends(
   return out;
 }
 
-/** "checkout: down for the whole run (4m) — 4 minutes of its 263 minutes a year (1.5%)" */
+/** What the run spends with a deep health check, and with a shallow one where that spends more (the withdrawal by hand). */
+function spendsOf(ctx: TopologyContext, prediction: Result, after: Result | undefined, seconds: number): BudgetSpend[] {
+  return withShallow(
+    budgetSpends(ctx, prediction, after, seconds, (entry) => rtoOf(ctx, entry)?.seconds),
+    budgetSpends(ctx, prediction, after, seconds, (entry) => {
+      const rto = rtoOf(ctx, entry);
+      return rto ? rto.seconds + MANUAL_WITHDRAWAL_SECONDS : undefined;
+    }),
+    (entry) => rtoOf(ctx, entry),
+  );
+}
+
+const rtoOf = (ctx: TopologyContext, entry: string) => {
+  const tr = ctx.topology.traffic.find((x) => x.name?.value === entry);
+  return tr ? rtoEstimate(tr) : null;
+};
+
+/** The deep-check spends, each with its shallow-check alternative where that spends more. */
+function withShallow(
+  deep: readonly BudgetSpend[],
+  shallow: readonly BudgetSpend[],
+  rtoOfEntry: (entry: string) => { seconds: number; terms: string } | null,
+): BudgetSpend[] {
+  return deep.map((b) => {
+    const s = shallow.find((x) => x.what === b.what);
+    const rto = rtoOfEntry(b.what);
+    return s && rto && s.minutes > b.minutes
+      ? {
+          ...b,
+          shallow: { minutes: s.minutes, how: s.how, terms: `${rto.terms}, plus ${MANUAL_WITHDRAWAL_SECONDS} s to withdraw it by hand` },
+        }
+      : b;
+  });
+}
+
+const share = (m: number, budget: number) => `${count((100 * m) / budget, 1)}% of the yearly budget`;
+
+/** "checkout: down for the whole run (4m) — 4 minutes of its 263 minutes a year (1.5%)"; with a shallow-check alternative, both. */
 export function spendText(b: BudgetSpend): string {
-  return `${b.what}: ${b.how} — ${minutes(b.minutes)} of its ${minutes(b.budgetMinutes)} a year (${count((100 * b.minutes) / b.budgetMinutes, 1)}% of the yearly budget)`;
+  const deep = `${b.what}: ${b.how}${b.shallow ? " with a deep health check" : ""} — ${minutes(b.minutes)} of its ${minutes(b.budgetMinutes)} a year (${share(b.minutes, b.budgetMinutes)})`;
+  return b.shallow
+    ? `${deep}; with a shallow one, ${b.shallow.how} (${b.shallow.terms}) — ${minutes(b.shallow.minutes)} (${share(b.shallow.minutes, b.budgetMinutes)})`
+    : deep;
 }
 
 /** A drill predicted to take something down is written only when asked for (--accept-down): the go/no-go is the owners'. */
@@ -502,10 +551,7 @@ export function* gameDaySteps(
   const evictions = evictionPlans(prediction);
   const limits = [...lag, ...timers, ...evictions];
   const duration = durationOf(asked, limits);
-  const spends = budgetSpends(ctx, prediction, isolation?.after, duration.seconds, (entry) => {
-    const tr = ctx.topology.traffic.find((x) => x.name?.value === entry);
-    return tr ? rtoEstimate(tr)?.seconds : undefined;
-  });
+  const spends = spendsOf(ctx, prediction, isolation?.after, duration.seconds);
   const { tool, toolNote } = toolFor(pl, asked.tool);
   const o: GameDayOptions = { ...asked, tool, duration: duration.text };
   const files: GameDayFile[] = [];
@@ -541,6 +587,8 @@ export function* gameDaySteps(
       duration,
       toolNote,
       spends,
+      // where simulate recommends each leader with every site up: the runbook predicts which leaders the cut moves
+      leaders: Object.fromEntries(run(ctx, ALL_UP).quorums.map((q) => [q.name, q.leader])),
     },
     o,
   );
