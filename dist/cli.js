@@ -24885,7 +24885,8 @@ function drawingOf(a, ctx, findings, whatif) {
   if (!sim)
     for (const f of reportOf(ctx).figures) {
       const n = ninesLabel(f);
-      if (n) nines.set(f.owner, ` \xB7 ${n}`);
+      const w = f.withoutRelay && ninesLabel(f.withoutRelay.figures);
+      if (n) nines.set(f.owner, ` \xB7 ${n}${w ? ` (${w} without CockroachDB's follower relay)` : ""}`);
     }
   const sc = whatif?.scenario;
   const named = /* @__PURE__ */ new Set([
@@ -25008,10 +25009,19 @@ function storeShape(d, di, si, site) {
   const reads = st.replicas?.items.some((w) => w.value === site);
   if (!writes && !reads) return [];
   const sid = `d${di}_${si}`;
-  const role = `${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}`;
-  const text3 = `${role}${writes ? d.nines.get(st) ?? "" : ""}`;
+  const name = st.name?.value ?? "store";
+  const role = `${name} ${writes ? "writer" : "replica"}`;
+  const several = writes ? severalWriters(st) : void 0;
+  const first = several && Math.min(...several.map((w) => d.firstSite.get(w) ?? Number.POSITIVE_INFINITY)) === si;
+  let text3 = role;
+  if (first) text3 = `${name} \xB7 ${several.length} writers${d.nines.get(st) ?? ""}`;
+  else if (writes && !several) text3 = `${role}${d.nines.get(st) ?? ""}`;
   const sev = addNode(d, sid, "store", st.span, st.span, { label: text3 });
   return [{ id: sid, open: "[(", close: ")]", text: text3, short: role, cls: classOf(d, sev, d.sim?.store(st.name?.value, site, !!writes)) }];
+}
+function severalWriters(st) {
+  const sites = [...new Set((st.writers?.items ?? []).map((w) => w.value))];
+  return sites.length > 1 ? sites : void 0;
 }
 function linkEdges(d) {
   const links = [];

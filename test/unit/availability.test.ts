@@ -100,6 +100,40 @@ test("the preview puts an async store's nines on its writer, never on a replica 
   assert.equal(d.nodes.find((n) => n.id === "d1_1")?.label, "carts replica");
 });
 
+test("the preview puts a store's nines once, as the store's label, when it has two writers: each writer alone is only its site's (review style)", () => {
+  const body = `${THREE_SITES()}  - { name: carts, replication: async, writers: [fra, lon], conflictPolicy: last-writer-wins, maxLagSeconds: 5 }\ntraffic:\n  - { name: web, steering: anycast, peakRps: 100, backends: [{ cluster: a }], dependsOn: [carts] }\nclusters:\n  - { name: a, site: fra }\n`;
+  const a = analyzeFile("t.topology.yaml", HEADER + body);
+  const nines = fig(body, "carts");
+  const d = diagramFor(a, [], undefined, new Map(), { layouts: true });
+  // both writers down is 0.001² = 10⁻⁶: six nines, the store's, once: on the first writer's node as the store's label
+  assert.ok(Math.abs(nines.unavailability - 1e-6) < 1e-9, `${nines.unavailability}`);
+  assert.match(d.mermaid, /d1_0\[\("carts · 2 writers · 6 nines"\)\]/);
+  assert.match(d.mermaid, /d1_1\[\("carts writer"\)\]/);
+  assert.equal((d.mermaid.match(/nines/g) ?? []).length, 3 + 1 + 1, "ledger's three members, carts once, web");
+  assert.equal(d.nodes.find((n) => n.id === "d1_0")?.label, "carts · 2 writers · 6 nines");
+  assert.equal(d.nodes.find((n) => n.id === "d1_1")?.label, "carts writer");
+  // writers declared lon first: the label still goes to the first site drawn
+  const swapped = diagramFor(analyzeFile("t.topology.yaml", HEADER + body.replace("writers: [fra, lon]", "writers: [lon, fra]"))).mermaid;
+  assert.match(swapped, /d1_0\[\("carts · 2 writers · 6 nines"\)\]/);
+  // under a scenario no figure; the first writer still reads as the store
+  const sim = diagramFor(a, [], run(a.contexts[0], { ...ALL_UP, lose: ["lon"] })).mermaid;
+  assert.match(sim, /d1_0\[\("carts · 2 writers"\)\]/);
+  // one writer: the figure stays on it (its site's)
+  const one = diagramFor(
+    analyzeFile("t.topology.yaml", HEADER + body.replace("writers: [fra, lon]", "writers: [fra], replicas: [lon]")),
+  ).mermaid;
+  assert.match(one, /d1_0\[\("carts writer · 3 nines"\)\]/);
+});
+
+test("the preview's traffic figure that holds only through CockroachDB's follower relay says the figure without it (review style)", () => {
+  const reviewed = readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8");
+  const d = diagramFor(analyzeFile("r.topology.yaml", reviewed)).mermaid;
+  assert.match(d, /t0\(\["checkout · gslb · 40,000 rps · 4\.82 nines \(2\.82 nines without CockroachDB's follower relay\)"\]\)/);
+  // another engine has no relay: the figure alone
+  const other = diagramFor(analyzeFile("p.topology.yaml", reviewed.replace("engine: cockroachdb", "engine: other-sql"))).mermaid;
+  assert.match(other, /t0\(\["checkout · gslb · 40,000 rps · 2\.82 nines"\]\)/);
+});
+
 test("a failing link between two writers: the conflict probability is the time they are partitioned", () => {
   const body = (policy: string) => yaml`
     sites:

@@ -246,7 +246,9 @@ function drawingOf(
   if (!sim)
     for (const f of reportOf(ctx).figures) {
       const n = ninesLabel(f);
-      if (n) nines.set(f.owner, ` · ${n}`);
+      // a figure that holds only with CockroachDB's follower relay says so, with the figure without it
+      const w = f.withoutRelay && ninesLabel(f.withoutRelay.figures);
+      if (n) nines.set(f.owner, ` · ${n}${w ? ` (${w} without CockroachDB's follower relay)` : ""}`);
     }
   const sc = whatif?.scenario;
   const named = new Set<string>([
@@ -382,11 +384,24 @@ function storeShape(d: Drawing, di: number, si: number, site: string): Shape[] {
   const reads = st.replicas?.items.some((w) => w.value === site);
   if (!writes && !reads) return [];
   const sid = `d${di}_${si}`;
-  const role = `${st.name?.value ?? "store"} ${writes ? "writer" : "replica"}`;
-  // the store's nines are its writes' availability: on its writers, never on a replica (whose reads outlive the writer)
-  const text = `${role}${writes ? (d.nines.get(st) ?? "") : ""}`;
+  const name = st.name?.value ?? "store";
+  const role = `${name} ${writes ? "writer" : "replica"}`;
+  // the store's nines are its writes' availability: on its writer, never on a replica (whose reads
+  // outlive the writer); with several writers, once, on the first one's node as the store's label
+  // ("carts · 2 writers · 6 nines": either writer up), each other writer plain (alone it is only its site's)
+  const several = writes ? severalWriters(st) : undefined;
+  const first = several && Math.min(...several.map((w) => d.firstSite.get(w) ?? Number.POSITIVE_INFINITY)) === si;
+  let text = role;
+  if (first) text = `${name} · ${several.length} writers${d.nines.get(st) ?? ""}`;
+  else if (writes && !several) text = `${role}${d.nines.get(st) ?? ""}`;
   const sev = addNode(d, sid, "store", st.span, st.span, { label: text });
   return [{ id: sid, open: "[(", close: ")]", text, short: role, cls: classOf(d, sev, d.sim?.store(st.name?.value, site, !!writes)) }];
+}
+
+/** The distinct sites a store's writers are at, when there are two or more (an async store with a writer per site, a CRDT). */
+function severalWriters(st: TopologyContext["topology"]["stores"][number]): string[] | undefined {
+  const sites = [...new Set((st.writers?.items ?? []).map((w) => w.value))];
+  return sites.length > 1 ? sites : undefined;
 }
 
 /** The WAN links between sites, with their RTT (and p99), cut or slowed under a scenario. */
