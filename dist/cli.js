@@ -25500,33 +25500,55 @@ function unmatched(a, b) {
     return true;
   });
 }
-function diffScenarios(sites) {
-  const out = [ALL_UP, ...sites.map((x) => ({ ...ALL_UP, lose: [x] }))];
+function diffScenarios(sites, links = []) {
+  const out = [ALL_UP, ...sites.map((x) => ({ ...ALL_UP, lose: [x] })), ...links.map((l) => ({ ...ALL_UP, cut: [l] }))];
   if (sites.length > MAX_PARTITION_SITES)
     return { scenarios: out, note: `${sites.length} sites: two-group partitions are compared for at most ${MAX_PARTITION_SITES}` };
   return { scenarios: [...out, ...twoGroupSplits(sites)] };
 }
-function restrict(s, declared2) {
+function cutLinks(sites, ...sides) {
+  const links = sites.flatMap(
+    (x, i) => sites.slice(i + 1).filter((y) => sides.some((ctx) => ctx?.link(x, y))).map((y) => [x, y])
+  );
+  if (sites.length > MAX_PARTITION_SITES) return links;
+  const joined = (cut) => {
+    const seen = /* @__PURE__ */ new Set([cut[0]]);
+    const todo = [cut[0]];
+    for (let x = todo.pop(); x !== void 0; x = todo.pop())
+      for (const l of links)
+        if (l !== cut && l.includes(x)) {
+          const y = l[0] === x ? l[1] : l[0];
+          if (seen.has(y)) continue;
+          seen.add(y);
+          todo.push(y);
+        }
+    return seen.has(cut[1]);
+  };
+  return links.filter(joined);
+}
+var declares = (ctx, [x, y]) => ctx.link(x, y) !== void 0;
+function asSeenBy(ctx, s) {
+  const declared2 = new Set(ctx.topology.siteByName.keys());
+  const partition = s.partition.map((g) => g.filter((x) => declared2.has(x))).filter((g) => g.length);
   return {
     ...s,
     lose: s.lose.filter((x) => declared2.has(x)),
-    partition: s.partition.map((g) => g.filter((x) => declared2.has(x))).filter((g) => g.length)
+    partition: partition.length < 2 ? [] : partition,
+    cut: s.cut.filter((l) => declares(ctx, l))
   };
-}
-function asSeenBy(ctx, s) {
-  const r2 = restrict(s, new Set(ctx.topology.siteByName.keys()));
-  return r2.partition.length < 2 ? { ...r2, partition: [] } : r2;
 }
 function sidesOf(s, name, b, a) {
   if (!b || !a) return {};
-  const named = [.../* @__PURE__ */ new Set([...s.lose, ...s.partition.flat()])];
+  const named = [.../* @__PURE__ */ new Set([...s.lose, ...s.partition.flat(), ...s.cut.flat()])];
   const onlyIn = (x, y) => named.filter((n) => x.topology.siteByName.has(n) && !y.topology.siteByName.has(n));
+  const linksIn = (x, y) => s.cut.filter((l) => l.every((n) => y.topology.siteByName.has(n)) && declares(x, l) && !declares(y, l)).map(([p, q]) => `${p}\u2013${q}`);
   const [sb, sa] = [asSeenBy(b, s), asSeenBy(a, s)];
-  const nothing = (r2) => !r2.lose.length && !r2.partition.length;
-  const newIn = onlyIn(a, b);
-  const goneIn = onlyIn(b, a);
-  if (newIn.length && nothing(sb) && !nothing(sa)) return { only: "after", sitesOnly: newIn };
-  if (goneIn.length && nothing(sa) && !nothing(sb)) return { only: "before", sitesOnly: goneIn };
+  const nothing = (r2) => !r2.lose.length && !r2.partition.length && !r2.cut.length;
+  const only = (side2, sites, links) => sites.length ? { only: side2, sitesOnly: sites } : { only: side2, linksOnly: links };
+  const [newIn, newLinks] = [onlyIn(a, b), linksIn(a, b)];
+  const [goneIn, goneLinks] = [onlyIn(b, a), linksIn(b, a)];
+  if ((newIn.length || newLinks.length) && nothing(sb) && !nothing(sa)) return only("after", newIn, newLinks);
+  if ((goneIn.length || goneLinks.length) && nothing(sa) && !nothing(sb)) return only("before", goneIn, goneLinks);
   const nb = scenarioName(sb, [...b.topology.siteByName.keys()]);
   const na = scenarioName(sa, [...a.topology.siteByName.keys()]);
   return { ...nb !== name ? { beforeScenario: nb } : {}, ...na !== name ? { afterScenario: na } : {} };
@@ -25535,7 +25557,7 @@ function diff(before2, after) {
   const b = before2.analysis.contexts[0];
   const a = after.analysis.contexts[0];
   const sites = [.../* @__PURE__ */ new Set([...b?.topology.siteByName.keys() ?? [], ...a?.topology.siteByName.keys() ?? []])];
-  const { scenarios: scenarios2, note } = diffScenarios(sites);
+  const { scenarios: scenarios2, note } = diffScenarios(sites, cutLinks(sites, b, a));
   const judge = (ctx, s) => ctx ? run(ctx, asSeenBy(ctx, s)) : void 0;
   const moved = [];
   const changes = scenarios2.map((s) => {
@@ -25613,7 +25635,9 @@ function measureChanges(scenario2, rb, ra, settled) {
         crosses: ha !== null && ha < 0 && (hb === null || hb >= 0) ? "headroom below 0" : void 0
       });
     }
-    push({ entity: ta.name, measure: "errorRps", before: tb?.errorRps ?? null, after: ta.errorRps, scale });
+    const eb = tb?.errorRps ?? null;
+    const ea = ta.errorRps;
+    push({ entity: ta.name, measure: "errorRps", before: eb, after: ea, scale, crosses: ea > 0 && !eb ? "errors appear" : void 0 });
   }
   quorumChanges(rb, ra, push);
   for (const sa of ra.stores) {
@@ -25648,7 +25672,8 @@ function quorumChanges(rb, ra, push) {
         after: after2,
         beforeNote: writeNote(qb, site),
         afterNote: writeNote(qa, site),
-        crosses: over2(after2, qa.writeLatencyBudgetMs) && !over2(before3, qb.writeLatencyBudgetMs) ? `over the ${qa.writeLatencyBudgetMs} ms budget` : void 0
+        // writes that failed before and now succeed over the budget got better: only a write that succeeded within it crosses
+        crosses: before3 !== null && over2(after2, qa.writeLatencyBudgetMs) && !over2(before3, qb.writeLatencyBudgetMs) ? `over the ${qa.writeLatencyBudgetMs} ms budget` : void 0
       });
     }
     if (qa.kind === "etcd") continue;
@@ -25663,7 +25688,8 @@ function quorumChanges(rb, ra, push) {
       after,
       beforeNote: quorumNote(qb),
       afterNote: quorumNote(qa),
-      crosses: over(after, budget) && !over(before2, qb?.writeLatencyBudgetMs ?? null) ? `over the ${budget} ms budget` : void 0
+      // a commit that stopped before is not crossing the budget by resuming over it; a store new in this version is
+      crosses: (before2 !== null || !qb) && over(after, budget) && !over(before2, qb?.writeLatencyBudgetMs ?? null) ? `over the ${budget} ms budget` : void 0
     });
   }
 }
@@ -25923,8 +25949,9 @@ var changed = (d) => d.scenarios.filter((s) => s.only ? (s.only === "after" ? s.
 var arrow = (s) => s.only ? `${s.only === "after" ? s.after : s.before}` : `${s.before ?? "no topology"} \u2192 ${s.after ?? "no topology"}`;
 var kindOf3 = (s) => s.only === "after" ? "new" : s.only === "before" ? "gone" : gotWorse(s) ? "worse" : "better";
 function scenarioLabel(s) {
-  const sites = listText(s.sitesOnly ?? []);
-  const many = (s.sitesOnly?.length ?? 0) > 1;
+  const what = s.sitesOnly?.length ? s.sitesOnly : (s.linksOnly ?? []).map((l) => `the link ${l}`);
+  const sites = listText(what);
+  const many = what.length > 1;
   if (s.only === "after") return `${s.scenario} (${sites} ${many ? "are" : "is"} new in this version)`;
   if (s.only === "before") return `${s.scenario} (${sites} ${many ? "are" : "is"} not in this version)`;
   const sides = [s.beforeScenario ? `before: ${s.beforeScenario}` : "", s.afterScenario ? `now: ${s.afterScenario}` : ""].filter(Boolean);
@@ -25984,6 +26011,7 @@ function scenarioSet(names, all) {
   if (names.length > 2 && names.length === all.length) return "every scenario compared";
   const classes = [
     ["every single-site loss", (n) => /^lose [^,]+$/.test(n)],
+    ["every single-link cut", (n) => /^cut [^,]+$/.test(n)],
     ["every two-group partition", (n) => n.startsWith("partition ")]
   ];
   const parts = [];

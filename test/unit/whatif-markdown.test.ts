@@ -16,7 +16,7 @@ const cells = (md: string) =>
     .filter((l) => l.startsWith("|") && !/^\|(---\|)+$/.test(l))
     .flatMap((l) => l.slice(1, -1).split(/(?<!\\)\|/));
 
-test("diff: a 30/70 weight change is four lines, not 22 — a move in several scenarios names them together, load and headroom together", () => {
+test("diff: a 30/70 weight change is four lines, not 34 — a move in several scenarios names them together, load and headroom together", () => {
   assert.notEqual(W3070, REVIEWED);
   const files = { "old.topology.yaml": REVIEWED, "new.topology.yaml": W3070 };
   const [text, md, json] = inTempDir(files, (_dir, run) =>
@@ -27,17 +27,17 @@ test("diff: a 30/70 weight change is four lines, not 22 — a move in several sc
     .split("\n")
     .slice(1);
   assert.deepEqual(moves, [
-    "    all up, lose ams and every two-group partition: fra-prod (checkout) load 20,000 → 12,000 rps, headroom 20,000 → 28,000 rps",
-    "    all up, lose ams and every two-group partition: lon-prod (checkout) load 20,000 → 28,000 rps, headroom 20,000 → 12,000 rps",
+    "    all up, lose ams, every single-link cut and every two-group partition: fra-prod (checkout) load 20,000 → 12,000 rps, headroom 20,000 → 28,000 rps",
+    "    all up, lose ams, every single-link cut and every two-group partition: lon-prod (checkout) load 20,000 → 28,000 rps, headroom 20,000 → 12,000 rps",
     "    partition fra,ams / lon: checkout errors 20,000 → 28,000 rps",
     "    partition fra / lon,ams: checkout errors 20,000 → 12,000 rps",
   ]);
   // the JSON keeps one change per scenario and measure
-  assert.equal(JSON.parse(json).changes.length, 22);
+  assert.equal(JSON.parse(json).changes.length, 34);
   // Markdown: named columns, no empty header or cell
   assert.match(
     md,
-    /\| scenarios \| what moved \| crosses a limit \|\n\|---\|---\|---\|\n\| all up, lose ams and every two-group partition \| fra-prod \(checkout\) load 20,000 → 12,000 rps, headroom 20,000 → 28,000 rps \| no \|\n/,
+    /\| scenarios \| what moved \| crosses a limit \|\n\|---\|---\|---\|\n\| all up, lose ams, every single-link cut and every two-group partition \| fra-prod \(checkout\) load 20,000 → 12,000 rps, headroom 20,000 → 28,000 rps \| no \|\n/,
   );
   for (const c of cells(md)) assert.notEqual(c.trim(), "", `an empty cell in:\n${md}`);
 });

@@ -404,10 +404,21 @@ test("diff: scenarios over the union of sites, findings matched by code and enti
   assert.deepEqual(same.findings, { added: [], removed: [] });
   assert.equal(same.regressions, 0);
   assert.ok(same.scenarios.every((s) => s.before === s.after));
-  // 3 sites: all up + 3 losses + 3 partitions
+  // 3 sites, 3 links: all up + 3 losses + 3 single-link cuts + 3 partitions
   assert.deepEqual(
     same.scenarios.map((s) => s.scenario),
-    ["all up", "lose fra", "lose lon", "lose ams", "partition fra,ams / lon", "partition fra,lon / ams", "partition fra / lon,ams"],
+    [
+      "all up",
+      "lose fra",
+      "lose lon",
+      "lose ams",
+      "cut fra–lon",
+      "cut fra–ams",
+      "cut lon–ams",
+      "partition fra,ams / lon",
+      "partition fra,lon / ams",
+      "partition fra / lon,ams",
+    ],
   );
 
   // the witness's member moves to fra: losing fra now stops the ledger — a regression, and a new error finding
@@ -436,7 +447,7 @@ test("diff: scenarios over the union of sites, findings matched by code and enti
   // a site added in NEW: the union has four sites, and losing it changes nothing in OLD
   const four = base.replace("  - name: ams\n    role: witness\n", "  - name: ams\n    role: witness\n  - name: par\n");
   const u = diff(side("old", base), side("new", four));
-  assert.equal(u.scenarios.length, 1 + 4 + 7);
+  assert.equal(u.scenarios.length, 1 + 4 + 3 + 7, "par has no link: the three links' cuts");
   // M37: "lose par" is new with par: judged on the new side alone, never a regression
   assert.deepEqual(
     u.scenarios.filter((s) => s.scenario === "lose par").map((s) => [s.before, s.after, s.only, s.sitesOnly]),
@@ -503,6 +514,62 @@ test("M37/M38: a site only the new version declares makes new scenarios, not reg
       d.findings.added.filter((f) => f.severity === "error").length +
       d.availability.filter((c) => c.regression).length,
   );
+});
+
+test("M48: every single-link cut is compared; errors appearing under one are a regression, writes that failed and now succeed are not", () => {
+  const side = (label: string, text: string) => ({ label, ...analyzeAlone(label, text) });
+  const read = (name: string) => readFileSync(join(__dirname, "..", "..", "..", "examples", name), "utf8");
+  const reviewed = read("payments-eu-reviewed.topology.yaml");
+  // YugabyteDB relays no write through a follower: a cut between a writer and the leader's site is 502s
+  const yb = reviewed.replace("engine: cockroachdb", "engine: yugabytedb");
+  assert.notEqual(yb, reviewed);
+  const d = diff(side("reviewed", reviewed), side("yb", yb));
+  assert.deepEqual(
+    d.scenarios.filter((s) => s.scenario.startsWith("cut ")).map((s) => s.scenario),
+    ["cut fra–lon", "cut fra–ams", "cut lon–ams"],
+  );
+  const errors = d.changes.filter((c) => c.measure === "errorRps" && c.scenario.startsWith("cut "));
+  assert.deepEqual(
+    errors.map((c) => [c.scenario, c.before, c.after, c.crosses, c.regression]),
+    [
+      ["cut fra–lon", 0, 20000, "errors appear", true],
+      ["cut fra–ams", 0, 20000, "errors appear", true],
+      ["cut lon–ams", 0, 20000, "errors appear", true],
+    ],
+  );
+  assert.ok(d.regressions >= 3);
+  const text = diffText(d, false);
+  assert.match(text, /\n {2}! every single-link cut: checkout errors 0 → 20,000 rps \(errors appear\)\n/);
+  assert.doesNotMatch(text, /No load, headroom, latency, data at risk or error rate moved/);
+  // and back: errors gone is not a regression
+  assert.equal(diff(side("yb", yb), side("reviewed", reviewed)).changes.filter((c) => c.regression).length, 0);
+
+  // draft → reviewed: fra–lon's cut goes from failing writes to 26 ms through ams — over the budget, but better, not a regression
+  const up = diff(side("draft", read("payments-eu.topology.yaml")), side("reviewed", reviewed));
+  const relay = up.changes.find((c) => c.scenario === "cut fra–lon" && c.measure === "writeLatencyMs" && c.from === "lon")!;
+  assert.deepEqual(
+    [relay.before, relay.beforeNote, relay.after, relay.crosses, relay.regression],
+    [null, "writes fail", 26, undefined, false],
+  );
+  assert.equal(up.regressions, 0);
+  // a cut of ams's links is new with ams
+  assert.deepEqual(
+    up.scenarios.filter((s) => s.scenario === "cut fra–ams").map((s) => [s.only, s.sitesOnly, s.before]),
+    [["after", ["ams"], null]],
+  );
+
+  // a link only one version declares between sites both have: its cut is new there, judged on that side alone
+  const noLink = reviewed.replace(/ {2}- between: \[lon, ams\]\n(?: {4}\w+: .*\n)+/, "");
+  assert.notEqual(noLink, reviewed);
+  const l = diff(side("before", noLink), side("after", reviewed));
+  const cut = l.scenarios.find((s) => s.scenario === "cut lon–ams")!;
+  assert.deepEqual([cut.only, cut.linksOnly, cut.sitesOnly, cut.before], ["after", ["lon–ams"], undefined, null]);
+  assert.match(diffText(l, false), /cut lon–ams \(the link lon–ams is new in this version\)/);
+  assert.equal(diff(side("after", reviewed), side("before", noLink)).scenarios.find((s) => s.scenario === "cut lon–ams")!.only, "before");
+  // a link whose cut splits the sites in two is that partition, compared once: two sites, or a chain lon–fra–ams
+  const cuts = (x: string) => diff(side("a", x), side("b", x)).scenarios.filter((s) => s.scenario.startsWith("cut "));
+  assert.deepEqual(cuts(read("payments-eu.topology.yaml")), []);
+  assert.deepEqual(cuts(noLink), []);
 });
 
 test("quorate diff: paths, REV:path in a temporary git repository, formats, exit codes", () => {

@@ -1,8 +1,9 @@
 /**
  * The diff of two versions of a design (contract: shared design/whatif.md, "The diff of two
- * designs"): the verdicts of all up, every single-site loss and every two-group partition of
- * the union of both versions' sites, matched by scenario name; findings matched by code and
- * the entity they concern, never by line. Pure.
+ * designs"): the verdicts of all up, every single-site loss, every single-link cut (review M48:
+ * the likeliest failure; the contract predates `--cut`) and every two-group partition of the
+ * union of both versions' sites and links, matched by scenario name; findings matched by code
+ * and the entity they concern, never by line. Pure.
  */
 import type { FileAnalysis } from "../analysis";
 import type { Finding } from "../model/finding";
@@ -45,6 +46,8 @@ export interface ScenarioChange {
   readonly only?: "before" | "after";
   /** the sites of the scenario only that version declares */
   readonly sitesOnly?: string[];
+  /** the links a cut scenario cuts that only that version declares, between sites both declare ("fra–lon") */
+  readonly linksOnly?: string[];
   /** what the scenario loses and cuts in each version, where that differs from its name (a partition naming a site one version lacks) */
   readonly beforeScenario?: string;
   readonly afterScenario?: string;
@@ -116,7 +119,7 @@ export interface DiffFinding {
 export interface DiffResult {
   readonly before: string;
   readonly after: string;
-  /** every scenario compared, in a stable order (all up, single losses, partitions) */
+  /** every scenario compared, in a stable order (all up, single losses, single-link cuts, partitions) */
   readonly scenarios: ScenarioChange[];
   /** every measure that moved, regressions first, then the largest relative move */
   readonly changes: MeasureChange[];
@@ -181,27 +184,67 @@ function unmatched(a: readonly DiffFinding[], b: readonly DiffFinding[]): DiffFi
   });
 }
 
-/** The scenarios of the diff over the union of both versions' sites. */
-export function diffScenarios(sites: readonly string[]): { scenarios: Scenario[]; note?: string } {
-  const out: Scenario[] = [ALL_UP, ...sites.map((x) => ({ ...ALL_UP, lose: [x] }))];
+/**
+ * The scenarios of the diff over the union of both versions' sites and links: all up, each site
+ * lost, each declared link cut alone (the likeliest failure: one link is far likelier than the
+ * two a partition of three sites needs), every two-group partition.
+ */
+export function diffScenarios(
+  sites: readonly string[],
+  links: readonly (readonly [string, string])[] = [],
+): { scenarios: Scenario[]; note?: string } {
+  const out: Scenario[] = [ALL_UP, ...sites.map((x) => ({ ...ALL_UP, lose: [x] })), ...links.map((l) => ({ ...ALL_UP, cut: [l] }))];
   if (sites.length > MAX_PARTITION_SITES)
     return { scenarios: out, note: `${sites.length} sites: two-group partitions are compared for at most ${MAX_PARTITION_SITES}` };
   return { scenarios: [...out, ...twoGroupSplits(sites)] };
 }
 
-/** A scenario as one version sees it: sites it does not declare are dropped (losing them changes nothing). */
-function restrict(s: Scenario, declared: ReadonlySet<string>): Scenario {
+/**
+ * The links either version declares, as pairs in the order of `sites` (each once), less the
+ * bridges: cutting a link whose loss splits the sites in two is that two-group partition,
+ * compared already (two sites and one link: "cut fra–lon" is "partition fra / lon").
+ */
+function cutLinks(sites: readonly string[], ...sides: (TopologyContext | undefined)[]): [string, string][] {
+  const links = sites.flatMap((x, i) =>
+    sites
+      .slice(i + 1)
+      .filter((y) => sides.some((ctx) => ctx?.link(x, y)))
+      .map((y): [string, string] => [x, y]),
+  );
+  if (sites.length > MAX_PARTITION_SITES) return links;
+  // whether b is still reached from a over the other links
+  const joined = (cut: readonly [string, string]) => {
+    const seen = new Set([cut[0]]);
+    const todo = [cut[0]];
+    for (let x = todo.pop(); x !== undefined; x = todo.pop())
+      for (const l of links)
+        if (l !== cut && l.includes(x)) {
+          const y = l[0] === x ? l[1] : l[0];
+          if (seen.has(y)) continue;
+          seen.add(y);
+          todo.push(y);
+        }
+    return seen.has(cut[1]);
+  };
+  return links.filter(joined);
+}
+
+/** Whether one version declares the link a cut names. */
+const declares = (ctx: TopologyContext, [x, y]: readonly [string, string]) => ctx.link(x, y) !== undefined;
+
+/**
+ * A scenario as one version sees it: sites it does not declare are dropped (losing them changes
+ * nothing), and so are cuts of links it does not declare (cutting them changes nothing).
+ */
+function asSeenBy(ctx: TopologyContext, s: Scenario): Scenario {
+  const declared = new Set(ctx.topology.siteByName.keys());
+  const partition = s.partition.map((g) => g.filter((x) => declared.has(x))).filter((g) => g.length);
   return {
     ...s,
     lose: s.lose.filter((x) => declared.has(x)),
-    partition: s.partition.map((g) => g.filter((x) => declared.has(x))).filter((g) => g.length),
+    partition: partition.length < 2 ? [] : partition,
+    cut: s.cut.filter((l) => declares(ctx, l)),
   };
-}
-
-/** The scenario as one version runs it: restricted to its sites, a partition of fewer than two groups none. */
-function asSeenBy(ctx: TopologyContext, s: Scenario): Scenario {
-  const r = restrict(s, new Set(ctx.topology.siteByName.keys()));
-  return r.partition.length < 2 ? { ...r, partition: [] } : r;
 }
 
 /** How a scenario of the union reads on each side: new or gone with a site, or named by what it cuts there. */
@@ -210,17 +253,22 @@ function sidesOf(
   name: string,
   b: TopologyContext | undefined,
   a: TopologyContext | undefined,
-): Pick<ScenarioChange, "only" | "sitesOnly" | "beforeScenario" | "afterScenario"> {
+): Pick<ScenarioChange, "only" | "sitesOnly" | "linksOnly" | "beforeScenario" | "afterScenario"> {
   if (!b || !a) return {};
-  const named = [...new Set([...s.lose, ...s.partition.flat()])];
+  const named = [...new Set([...s.lose, ...s.partition.flat(), ...s.cut.flat()])];
   const onlyIn = (x: TopologyContext, y: TopologyContext) =>
     named.filter((n) => x.topology.siteByName.has(n) && !y.topology.siteByName.has(n));
+  // a link between sites both declare, declared in one version only (its sites' own novelty is said above)
+  const linksIn = (x: TopologyContext, y: TopologyContext) =>
+    s.cut.filter((l) => l.every((n) => y.topology.siteByName.has(n)) && declares(x, l) && !declares(y, l)).map(([p, q]) => `${p}–${q}`);
   const [sb, sa] = [asSeenBy(b, s), asSeenBy(a, s)];
-  const nothing = (r: Scenario) => !r.lose.length && !r.partition.length;
-  const newIn = onlyIn(a, b);
-  const goneIn = onlyIn(b, a);
-  if (newIn.length && nothing(sb) && !nothing(sa)) return { only: "after", sitesOnly: newIn };
-  if (goneIn.length && nothing(sa) && !nothing(sb)) return { only: "before", sitesOnly: goneIn };
+  const nothing = (r: Scenario) => !r.lose.length && !r.partition.length && !r.cut.length;
+  const only = (side: "before" | "after", sites: string[], links: string[]) =>
+    sites.length ? { only: side, sitesOnly: sites } : { only: side, linksOnly: links };
+  const [newIn, newLinks] = [onlyIn(a, b), linksIn(a, b)];
+  const [goneIn, goneLinks] = [onlyIn(b, a), linksIn(b, a)];
+  if ((newIn.length || newLinks.length) && nothing(sb) && !nothing(sa)) return only("after", newIn, newLinks);
+  if ((goneIn.length || goneLinks.length) && nothing(sa) && !nothing(sb)) return only("before", goneIn, goneLinks);
   const nb = scenarioName(sb, [...b.topology.siteByName.keys()]);
   const na = scenarioName(sa, [...a.topology.siteByName.keys()]);
   return { ...(nb !== name ? { beforeScenario: nb } : {}), ...(na !== name ? { afterScenario: na } : {}) };
@@ -230,7 +278,7 @@ export function diff(before: DiffSide, after: DiffSide): DiffResult {
   const b = before.analysis.contexts[0];
   const a = after.analysis.contexts[0];
   const sites = [...new Set([...(b?.topology.siteByName.keys() ?? []), ...(a?.topology.siteByName.keys() ?? [])])];
-  const { scenarios, note } = diffScenarios(sites);
+  const { scenarios, note } = diffScenarios(sites, cutLinks(sites, b, a));
   const judge = (ctx: typeof a, s: Scenario) => (ctx ? run(ctx, asSeenBy(ctx, s)) : undefined);
   const moved: MeasureChange[] = [];
   const changes: ScenarioChange[] = scenarios.map((s) => {
@@ -285,9 +333,10 @@ function size(c: MeasureChange): number {
 /**
  * Every measure of one scenario that moved between the versions: load and headroom per
  * backend, commit latency per consensus store, data at risk per store, error rps per entry.
- * A move across a limit (headroom below 0, latency over the budget) is a regression, unless
- * the scenario's verdict already got worse (counted once) or the scenario is only one version's
- * (`settled`: the other side ran its all up, so the move is not the same failure getting worse).
+ * A move across a limit (headroom below 0, latency over the budget, errors where there were
+ * none) is a regression, unless the scenario's verdict already got worse (counted once) or the
+ * scenario is only one version's (`settled`: the other side ran its all up, so the move is not
+ * the same failure getting worse).
  */
 function measureChanges(scenario: string, rb: Result, ra: Result, settled: boolean): MeasureChange[] {
   const out: MeasureChange[] = [];
@@ -335,7 +384,10 @@ function measureChanges(scenario: string, rb: Result, ra: Result, settled: boole
         crosses: ha !== null && ha < 0 && (hb === null || hb >= 0) ? "headroom below 0" : undefined,
       });
     }
-    push({ entity: ta.name, measure: "errorRps", before: tb?.errorRps ?? null, after: ta.errorRps, scale });
+    // errors where the other version served (M48: a cut that now turns lon-prod's writes into 502s)
+    const eb = tb?.errorRps ?? null;
+    const ea = ta.errorRps;
+    push({ entity: ta.name, measure: "errorRps", before: eb, after: ea, scale, crosses: ea > 0 && !eb ? "errors appear" : undefined });
   }
   quorumChanges(rb, ra, push);
   for (const sa of ra.stores) {
@@ -384,8 +436,9 @@ function quorumChanges(rb: Result, ra: Result, push: Push) {
         after,
         beforeNote: writeNote(qb, site),
         afterNote: writeNote(qa, site),
+        // writes that failed before and now succeed over the budget got better: only a write that succeeded within it crosses
         crosses:
-          over(after, qa.writeLatencyBudgetMs) && !over(before, qb.writeLatencyBudgetMs)
+          before !== null && over(after, qa.writeLatencyBudgetMs) && !over(before, qb.writeLatencyBudgetMs)
             ? `over the ${qa.writeLatencyBudgetMs} ms budget`
             : undefined,
       });
@@ -402,7 +455,11 @@ function quorumChanges(rb: Result, ra: Result, push: Push) {
       after,
       beforeNote: quorumNote(qb),
       afterNote: quorumNote(qa),
-      crosses: over(after, budget) && !over(before, qb?.writeLatencyBudgetMs ?? null) ? `over the ${budget} ms budget` : undefined,
+      // a commit that stopped before is not crossing the budget by resuming over it; a store new in this version is
+      crosses:
+        (before !== null || !qb) && over(after, budget) && !over(before, qb?.writeLatencyBudgetMs ?? null)
+          ? `over the ${budget} ms budget`
+          : undefined,
     });
   }
 }

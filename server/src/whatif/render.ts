@@ -275,8 +275,10 @@ const kindOf = (s: DiffResult["scenarios"][number]) =>
   s.only === "after" ? "new" : s.only === "before" ? "gone" : gotWorse(s) ? "worse" : "better";
 /** The scenario's name, with what it loses and cuts on each side where that differs ("partition fra,ams / lon (before: partition fra / lon)"). */
 function scenarioLabel(s: DiffResult["scenarios"][number]): string {
-  const sites = listText(s.sitesOnly ?? []);
-  const many = (s.sitesOnly?.length ?? 0) > 1;
+  // the sites only one version declares, else the link ("the link fra–lon")
+  const what = s.sitesOnly?.length ? s.sitesOnly : (s.linksOnly ?? []).map((l) => `the link ${l}`);
+  const sites = listText(what);
+  const many = what.length > 1;
   if (s.only === "after") return `${s.scenario} (${sites} ${many ? "are" : "is"} new in this version)`;
   if (s.only === "before") return `${s.scenario} (${sites} ${many ? "are" : "is"} not in this version)`;
   const sides = [s.beforeScenario ? `before: ${s.beforeScenario}` : "", s.afterScenario ? `now: ${s.afterScenario}` : ""].filter(Boolean);
@@ -385,11 +387,12 @@ export function groupedChanges(d: DiffResult): MoveLine[] {
   return out;
 }
 
-/** Scenario names together: a whole class (every single-site loss, every two-group partition) by its name. */
+/** Scenario names together: a whole class (every single-site loss, every single-link cut, every two-group partition) by its name. */
 function scenarioSet(names: readonly string[], all: readonly string[]): string {
   if (names.length > 2 && names.length === all.length) return "every scenario compared";
   const classes: [string, (n: string) => boolean][] = [
     ["every single-site loss", (n) => /^lose [^,]+$/.test(n)],
+    ["every single-link cut", (n) => /^cut [^,]+$/.test(n)],
     ["every two-group partition", (n) => n.startsWith("partition ")],
   ];
   const parts: string[] = [];
