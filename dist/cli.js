@@ -16417,12 +16417,7 @@ function judgeTraffic(d, s, t, out, atJudged = false) {
     const load = sum === 0 ? 0 : t.peak * b.weight / sum;
     let err = false;
     for (let k = 0; k < t.deps.length && !err; k++) if (!canWrite(d, s, t.deps[k], t.depWrites[k] === 1, b.site, atJudged)) err = true;
-    let over = false;
-    if (b.capacity !== void 0 && sum > 0) {
-      const l = t.peak * b.weight;
-      const r2 = b.capacity * sum;
-      over = integers && safe2(t.peak) && safe2(b.capacity) && safe2(l) && safe2(r2) ? l > r2 : exactOver(t, s, i);
-    }
+    const over = backendOver(t, s, i, sum, integers);
     if (err) {
       t.errors[i] = 1;
       anyErr = true;
@@ -16436,6 +16431,98 @@ function judgeTraffic(d, s, t, out, atJudged = false) {
   out.outcome = sum === 0 ? TRAFFIC_UNSERVED : anyErr ? TRAFFIC_ERRORS : anyOver ? TRAFFIC_OVERLOADED : TRAFFIC_SERVED;
   out.lostRps = sum === 0 ? t.peak : lost;
   return out;
+}
+function backendOver(t, s, i, sum, integers) {
+  const b = t.backends[i];
+  if (b.capacity === void 0 || sum <= 0) return false;
+  const l = t.peak * b.weight;
+  const r2 = b.capacity * sum;
+  return integers && safe2(t.peak) && safe2(b.capacity) && safe2(l) && safe2(r2) ? l > r2 : exactOver(t, s, i);
+}
+var MAX_PLACEMENTS = 256;
+function judgeTrafficBest(d, s, t, out) {
+  const bs = t.backends;
+  let sum = 0;
+  let integers = true;
+  for (const b of bs)
+    if (s.siteUp[b.site]) {
+      sum += b.weight;
+      if (!safe2(b.weight)) integers = false;
+    }
+  out.exact = true;
+  if (sum === 0) {
+    out.lostRps = t.peak;
+    return out;
+  }
+  const leads = [];
+  const quorums = [];
+  const errLoss = new Float64Array(bs.length);
+  const okLoss = new Float64Array(bs.length);
+  const always = new Uint8Array(bs.length);
+  for (const dep of t.deps)
+    if (dep.type === "quorum") {
+      if (judgeQuorum(d, s, dep) >= QUORUM_STOPS) always.fill(1);
+      else {
+        quorums.push(dep);
+        leads.push(Array.from(dep.canLead.keys()).filter((i) => dep.canLead[i]));
+      }
+    }
+  for (let i = 0; i < bs.length; i++) {
+    if (!s.siteUp[bs[i].site]) continue;
+    const load = t.peak * bs[i].weight / sum;
+    errLoss[i] = load;
+    okLoss[i] = backendOver(t, s, i, sum, integers) ? load - bs[i].capacity : 0;
+    for (const dep of t.deps) if (dep.type === "store" && !canWrite(d, s, dep, true, bs[i].site, false)) always[i] = 1;
+  }
+  const fails = quorums.map(
+    (q, k) => leads[k].map((l) => bs.map((b, i) => s.siteUp[b.site] === 1 && !always[i] && failsAt(d, s, q, l, b.site)))
+  );
+  const at = new Int32Array(quorums.length);
+  const lostAt = () => {
+    let lost = 0;
+    for (let i = 0; i < bs.length; i++) {
+      if (!s.siteUp[bs[i].site]) continue;
+      let err = always[i] === 1;
+      for (let k = 0; k < quorums.length && !err; k++) err = fails[k][at[k]][i];
+      lost += err ? errLoss[i] : okLoss[i];
+    }
+    return lost;
+  };
+  out.lostRps = leastLoss(leads, at, lostAt, out);
+  return out;
+}
+function leastLoss(leads, at, lostAt, out) {
+  const combos = leads.reduce((a, l) => a * l.length, 1);
+  let best = lostAt();
+  if (combos <= MAX_PLACEMENTS) {
+    for (let c = 1; c < combos; c++) {
+      for (let k = 0; k < at.length; k++) {
+        if (++at[k] < leads[k].length) break;
+        at[k] = 0;
+      }
+      best = Math.min(best, lostAt());
+    }
+  } else {
+    out.exact = false;
+    for (let improved = true; improved; ) {
+      improved = false;
+      for (let k = 0; k < at.length; k++) {
+        const keep = at[k];
+        let bestJ = keep;
+        for (let j = 0; j < leads[k].length; j++) {
+          at[k] = j;
+          const x = lostAt();
+          if (x < best - 1e-9) {
+            best = x;
+            bestJ = j;
+            improved = true;
+          }
+        }
+        at[k] = bestJ;
+      }
+    }
+  }
+  return best;
 }
 function exactOver(t, s, i) {
   const backends = t.backends.map((b) => ({ site: String(b.site), weight: b.weight, capacity: b.capacity }));
@@ -16856,6 +16943,31 @@ function anyAllDown(closed, sets) {
   return Math.min(1, Math.max(0, total2));
 }
 
+// server/src/availability/best.ts
+var BEST_STATE_BUDGET = 1e5;
+function bestServed(d, e, worst, worstExact, budget = BEST_STATE_BUDGET) {
+  if (!e.deps.some((x) => x.type === "quorum"))
+    return { fraction: worst, upper: worst, method: worstExact ? "exact" : "bounded", states: 0, placementsBounded: false };
+  const comps = componentsOf(d, entitySites(e), entityLinks(d, e));
+  const j = { lostRps: 0, exact: true };
+  let lost = 0;
+  let placementsBounded = false;
+  const r2 = enumerateStates(d, comps, budget, (s, p) => {
+    judgeTrafficBest(d, s, e, j);
+    lost += p * j.lostRps;
+    if (!j.exact) placementsBounded = true;
+  });
+  const served = e.peak > 0 ? 1 - lost / e.peak : 1;
+  const fraction = Math.min(1, Math.max(worst, served - r2.unjudged));
+  return {
+    fraction,
+    upper: placementsBounded ? 1 : Math.max(fraction, Math.min(1, served)),
+    method: r2.method === "exact" && !placementsBounded ? "exact" : "bounded",
+    states: r2.states,
+    placementsBounded
+  };
+}
+
 // server/src/availability/figures.ts
 var MINUTES_PER_YEAR = 525960;
 var DESIGN_STATE_BUDGET = 2e6;
@@ -16937,6 +17049,7 @@ function entityFigures(d, e, budget, { whole = false } = {}) {
   });
   const cutSets = t.cuts.minimal().map((cs) => ({ components: cs.map((i) => comps[i].name), probability: cs.reduce((a, i) => a * comps[i].q, 1) })).sort((a, b) => b.probability - a.probability || a.components.length - b.components.length);
   const kind = kindOf(e);
+  const served = e.type === "traffic" ? Math.max(0, 1 - (e.peak > 0 ? lostRps / e.peak : 0) - r2.unjudged) : null;
   const storeOwner = e.type === "store" ? e.owner : e.type === "quorum" && e.kind !== "etcd" ? e.owner : void 0;
   return {
     entity: entityName(e),
@@ -16956,7 +17069,8 @@ function entityFigures(d, e, budget, { whole = false } = {}) {
     cutSets,
     brokenAllUp: t.cuts.brokenAllUp,
     conflictProbability: e.type === "traffic" || kind === "etcd" ? null : multiWriter ? Math.min(1, conflict + r2.unjudged) : 0,
-    servedFraction: e.type === "traffic" ? Math.max(0, 1 - (e.peak > 0 ? lostRps / e.peak : 0) - r2.unjudged) : null,
+    servedFraction: served,
+    servedBest: e.type === "traffic" ? bestServed(d, e, served, r2.method === "exact", Math.min(budget, BEST_STATE_BUDGET)) : null,
     outcomes: outcomes2,
     rto: e.type === "traffic" ? rtoEstimate(e.owner) : null,
     rpoSeconds: storeOwner ? storeRpo(storeOwner) : null,
@@ -17073,6 +17187,25 @@ function federatedText(f) {
   if (!a?.stretched) return void 0;
   const costs = (1 - a.federated - f.unavailability) * -MINUTES_PER_YEAR;
   return `with a local etcd at ${a.from} (federated): ${availabilityPercent(a.federated)}, ${a.from}'s own${costs * 60 >= 0.05 ? ` \u2014 the stretch costs ${f.entity}'s API ${minutes(costs)} a year` : ""}`;
+}
+function servedText(f, short = false) {
+  const worst = availabilityPercent(f.servedFraction);
+  const b = f.servedBest;
+  const shedding = "shedding exactly the excess, optimistic without admission control";
+  if (short) {
+    const range = b && b.states > 0 ? servedRange(worst, b) : worst;
+    return `requests served: ${range}${range === worst ? "" : " (worst to best leader placement)"}`;
+  }
+  if (!b || b.states === 0) return `requests served: ${worst} (${shedding})`;
+  const best = availabilityPercent(b.fraction);
+  if (best === worst && (b.method === "exact" || availabilityPercent(b.upper) === worst))
+    return `requests served: ${worst} (wherever the leaders are; ${shedding})`;
+  return `requests served: ${servedRange(worst, b)} (worst to best leader placement: each backend at the placement worst for it, to one placement per quorum, the one losing the fewest requests \u2014 leadership stays where it was when the links went; ${shedding})`;
+}
+function servedRange(worst, b) {
+  const best = availabilityPercent(b.fraction);
+  if (best === worst && (b.method === "exact" || availabilityPercent(b.upper) === worst)) return worst;
+  return b.method === "exact" ? `${worst.replace(/%$/, "")}\u2013${best}` : `${worst} to at least ${best}`;
 }
 function withoutRelayText(w) {
   return `without CockroachDB's follower relay for ${w.stores.join(", ")} (before 24.1, or with it disabled): ${figureText(w.figures)}`;
@@ -19253,6 +19386,10 @@ var metText = (j) => j.met === null ? "cannot be measured" : j.met ? `met${j.con
 function budgetOfFigures(ctx, f) {
   return f.kind === "consensus" || f.kind === "galera" ? budgetOf(ctx, f.owner) : void 0;
 }
+function bestJson(f) {
+  const b = f.servedBest;
+  return b ? { fraction: b.fraction, upper: b.upper, method: b.method, statesJudged: b.states, placementsBounded: b.placementsBounded } : null;
+}
 function availabilityJson(ctx, report = reportOf(ctx)) {
   const finite = (x) => Number.isFinite(x) ? x : null;
   const out = report.figures.map((f) => ({
@@ -19266,12 +19403,14 @@ function availabilityJson(ctx, report = reportOf(ctx)) {
     cutSets: f.cutSets.map((c) => ({ components: c.components, probability: c.probability })),
     conflictProbability: f.conflictProbability,
     servedFraction: f.servedFraction,
+    servedBest: bestJson(f),
     withoutRelay: f.withoutRelay ? {
       stores: f.withoutRelay.stores,
       availability: f.withoutRelay.figures.availability,
       nines: finite(f.withoutRelay.figures.nines),
       minutesPerYear: f.withoutRelay.figures.minutesPerYear,
-      servedFraction: f.withoutRelay.figures.servedFraction
+      servedFraction: f.withoutRelay.figures.servedFraction,
+      servedBest: bestJson(f.withoutRelay.figures)
     } : null,
     // an etcd: `availability` above is its cluster's API from its site; the quorum's own figure and why the API stops
     api: f.api ? {
@@ -19332,16 +19471,13 @@ function lines(ctx, f) {
   const out = [`${f.label} (${f.kind}): ${f.api ? `${apiSubject(f)}: ` : ""}${figureText(f)}`];
   out.push(`  ${methodText(f)}`);
   out.push(...apiLines(f));
-  if (f.withoutRelay) out.push(`  ${withoutRelayText(f.withoutRelay)}`);
+  if (f.withoutRelay) out.push(`  ${withoutRelayText(f.withoutRelay)}; ${servedText(f.withoutRelay.figures, true)}`);
   if (f.brokenAllUp) out.push("  fails with every site and link up");
   for (const c of f.cutSets.slice(0, 3)) out.push(`  cut set: ${cutSetText(c)}`);
   for (const [w, p] of Object.entries(f.outcomes)) out.push(`  ${f.api ? "etcd quorum " : ""}${w}: ${percentOfTime(p)} of the time`);
   if (f.conflictProbability)
     out.push(`  writers partitioned (conflict exposure, a lower bound): ${percentOfTime(f.conflictProbability)} of the time`);
-  if (f.servedFraction !== null)
-    out.push(
-      `  requests served: ${availabilityPercent(f.servedFraction)} (shedding exactly the excess, optimistic without admission control; each backend at its worst leader placement)`
-    );
+  if (f.servedFraction !== null) out.push(`  ${servedText(f)}`);
   if (f.rto) out.push(`  RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}; ${RTO_DETECTION}`);
   else if (f.kind === "traffic") out.push(`  RTO unknown: ${rtoMissing(f.owner)}`);
   const helps = whereANineHelps(ctx, f);

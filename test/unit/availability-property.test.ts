@@ -7,8 +7,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { analyzeFile } from "../../server/src/analysis";
-import { EXACT_COMPONENTS } from "../../server/src/availability/enumerate";
+import { CutSets, EXACT_COMPONENTS } from "../../server/src/availability/enumerate";
 import { entityFigures } from "../../server/src/availability/figures";
+import { type Tally, wholePlan } from "../../server/src/availability/factor";
 import {
   apiWrites,
   entityLinks,
@@ -16,6 +17,7 @@ import {
   judgeQuorum,
   judgeStore,
   judgeTraffic,
+  judgeTrafficBest,
   type LeanState,
   leanDesign,
   leanEntities,
@@ -92,11 +94,24 @@ function randomDesign(r: () => number): string {
 
 const engineSupportsCuts = "cut" in ALL_UP;
 
+/** An empty tally, to judge one state whole. */
+const tallyOf = (): Tally => ({
+  down: 0,
+  conflict: 0,
+  lostRps: 0,
+  quorumDown: 0,
+  apiCause: new Float64Array(3),
+  outcomeP: new Float64Array(4),
+  cuts: new CutSets(),
+});
+
 test("the lean evaluator agrees with the what-if engine on random designs and states", () => {
   const seed = seedFromEnv();
   const r = rng(seed);
   let compared = 0;
   let apis = 0;
+  let bestFixed = 0;
+  let bestBelow = 0;
   for (let design = 0; design < 150; design++) {
     const text = randomDesign(r);
     const ctx = analyzeFile("t.topology.yaml", text).contexts[0];
@@ -152,6 +167,21 @@ test("the lean evaluator agrees with the what-if engine on random designs and st
             Math.abs(j.lostRps - engineLost) <= 0.01 * e.backends.length + 1e-9,
             `${e.name} lost ${j.lostRps} vs ${engineLost}: ${where}`,
           );
+          // the best placement loses at most the engine's placement, and at most each backend at its own worst
+          const best = judgeTrafficBest(d, state, e, { lostRps: 0, exact: true });
+          const fixed = e.deps.every((q) => q.type !== "quorum" || q.canLead.reduce((a, x) => a + x, 0) <= 1);
+          const t = tallyOf();
+          wholePlan(d, e).judge(state, 1, [], t);
+          assert.ok(best.lostRps <= j.lostRps + 1e-9, `${e.name} best ${best.lostRps} above the engine's ${j.lostRps}: ${where}`);
+          assert.ok(best.lostRps <= t.lostRps + 1e-9, `${e.name} best ${best.lostRps} above the worst ${t.lostRps}: ${where}`);
+          // where the engine has no placement to choose, the best is the engine's
+          if (fixed) {
+            assert.ok(
+              Math.abs(best.lostRps - j.lostRps) <= 1e-9 * e.peak,
+              `${e.name} fixed placement ${best.lostRps} vs ${j.lostRps}: ${where}`,
+            );
+            bestFixed++;
+          } else if (best.lostRps < j.lostRps - 1e-9) bestBelow++;
         }
         compared++;
       }
@@ -159,6 +189,8 @@ test("the lean evaluator agrees with the what-if engine on random designs and st
   }
   assert.ok(compared > 1000, `only ${compared} judgements compared`);
   assert.ok(apis > 300, `only ${apis} cluster APIs compared`);
+  assert.ok(bestFixed > 300, `only ${bestFixed} fixed placements compared`);
+  assert.ok(bestBelow > 10, `only ${bestBelow} states where the best placement beats the engine's`);
 });
 
 test("factoring equals judging every state whole: figures, outcomes, conflict, served fraction and cut sets on random designs", () => {
@@ -167,6 +199,7 @@ test("factoring equals judging every state whole: figures, outcomes, conflict, s
   const close = (a: number, b: number) => Math.abs(a - b) <= 1e-12 + 1e-9 * Math.abs(b);
   let compared = 0;
   let closedForm = 0;
+  let bestAbove = 0;
   for (let design = 0; design < 120; design++) {
     const text = randomDesign(r);
     const ctx = analyzeFile("t.topology.yaml", text).contexts[0];
@@ -191,6 +224,13 @@ test("factoring equals judging every state whole: figures, outcomes, conflict, s
         close(fast.servedFraction ?? 0, whole.servedFraction ?? 0),
         `served ${fast.servedFraction} vs ${whole.servedFraction}: ${where}`,
       );
+      if (fast.servedBest) {
+        // best ≥ worst; exact here, so its two ends agree
+        assert.ok(fast.servedBest.fraction >= fast.servedFraction! - 1e-12, `best ${fast.servedBest.fraction} below worst: ${where}`);
+        assert.equal(fast.servedBest.method, "exact", where);
+        assert.equal(fast.servedBest.fraction, fast.servedBest.upper, where);
+        if (fast.servedBest.fraction > fast.servedFraction! + 1e-12) bestAbove++;
+      }
       const names = (f: typeof whole) => f.cutSets.map((c) => c.components.slice().sort().join(" + ")).sort();
       assert.deepEqual(names(fast), names(whole), `cut sets: ${where}`);
       assert.equal(fast.brokenAllUp, whole.brokenAllUp, where);
@@ -201,4 +241,5 @@ test("factoring equals judging every state whole: figures, outcomes, conflict, s
   }
   assert.ok(compared > 150, `only ${compared} entities compared`);
   assert.ok(closedForm > 30, `only ${closedForm} entities used the closed form`);
+  assert.ok(bestAbove > 5, `only ${bestAbove} entries whose best placement serves more than their worst`);
 });

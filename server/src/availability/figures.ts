@@ -12,6 +12,7 @@ import { availabilityPercent, minutes, percentOfTime, sig } from "../util/format
 import { type Component, CutSets, enumerateStates, type EnumerationResult } from "./enumerate";
 import { API_CUT_OFF, API_HOME_DOWN, API_QUORUM_STOPS, planOf, type Tally, wholePlan } from "./factor";
 import { finish, type Steps } from "../util/steps";
+import { BEST_STATE_BUDGET, type BestServed, bestServed } from "./best";
 import {
   asyncRpo,
   entityLinks,
@@ -92,8 +93,10 @@ export interface EntityFigures {
   readonly brokenAllUp: boolean;
   /** multi-writer async/crdt: P(two up writers cannot reach each other), upper end; 0 for a single writer or a quorum store; null for traffic and etcd */
   readonly conflictProbability: number | null;
-  /** traffic: the expected fraction of requests served, lower end */
+  /** traffic: the expected fraction of requests served, lower end — each backend at the leader placement worst for it */
   readonly servedFraction: number | null;
+  /** traffic: the same at the best leader placement (one per quorum, shared by every backend, losing the fewest requests) — the upper end of the range */
+  readonly servedBest: BestServed | null;
   /** the probability of each outcome word other than the working one */
   readonly outcomes: Readonly<Record<string, number>>;
   readonly rto: RtoEstimate | null;
@@ -256,6 +259,7 @@ export function entityFigures(d: LeanDesign, e: LeanEntity, budget: number, { wh
     .map((cs) => ({ components: cs.map((i) => comps[i].name), probability: cs.reduce((a, i) => a * comps[i].q, 1) }))
     .sort((a, b) => b.probability - a.probability || a.components.length - b.components.length);
   const kind = kindOf(e);
+  const served = e.type === "traffic" ? Math.max(0, 1 - (e.peak > 0 ? lostRps / e.peak : 0) - r.unjudged) : null;
   const storeOwner = e.type === "store" ? e.owner : e.type === "quorum" && e.kind !== "etcd" ? (e.owner as Store) : undefined;
   return {
     entity: entityName(e),
@@ -275,7 +279,8 @@ export function entityFigures(d: LeanDesign, e: LeanEntity, budget: number, { wh
     cutSets,
     brokenAllUp: t.cuts.brokenAllUp,
     conflictProbability: e.type === "traffic" || kind === "etcd" ? null : multiWriter ? Math.min(1, conflict + r.unjudged) : 0,
-    servedFraction: e.type === "traffic" ? Math.max(0, 1 - (e.peak > 0 ? lostRps / e.peak : 0) - r.unjudged) : null,
+    servedFraction: served,
+    servedBest: e.type === "traffic" ? bestServed(d, e, served!, r.method === "exact", Math.min(budget, BEST_STATE_BUDGET)) : null,
     outcomes,
     rto: e.type === "traffic" ? rtoEstimate(e.owner) : null,
     rpoSeconds: storeOwner ? storeRpo(storeOwner) : null,
@@ -434,6 +439,33 @@ export function federatedText(f: EntityFigures): string | undefined {
   if (!a?.stretched) return undefined;
   const costs = (1 - a.federated - f.unavailability) * -MINUTES_PER_YEAR;
   return `with a local etcd at ${a.from} (federated): ${availabilityPercent(a.federated)}, ${a.from}'s own${costs * 60 >= 0.05 ? ` — the stretch costs ${f.entity}'s API ${minutes(costs)} a year` : ""}`;
+}
+
+/**
+ * "requests served: 99.95–99.98% (worst to best leader placement: …)": the served fraction's range
+ * from each backend at its worst placement to one shared placement losing the fewest; one figure
+ * when the two agree at this precision.
+ */
+export function servedText(f: EntityFigures, short = false): string {
+  const worst = availabilityPercent(f.servedFraction!);
+  const b = f.servedBest;
+  const shedding = "shedding exactly the excess, optimistic without admission control";
+  if (short) {
+    const range = b && b.states > 0 ? servedRange(worst, b) : worst;
+    return `requests served: ${range}${range === worst ? "" : " (worst to best leader placement)"}`;
+  }
+  if (!b || b.states === 0) return `requests served: ${worst} (${shedding})`;
+  const best = availabilityPercent(b.fraction);
+  if (best === worst && (b.method === "exact" || availabilityPercent(b.upper) === worst))
+    return `requests served: ${worst} (wherever the leaders are; ${shedding})`;
+  return `requests served: ${servedRange(worst, b)} (worst to best leader placement: each backend at the placement worst for it, to one placement per quorum, the one losing the fewest requests — leadership stays where it was when the links went; ${shedding})`;
+}
+
+/** "99.9–99.99%", "99.9% to at least 99.95%" (bounded), "99.99%" when both ends read the same. */
+function servedRange(worst: string, b: BestServed): string {
+  const best = availabilityPercent(b.fraction);
+  if (best === worst && (b.method === "exact" || availabilityPercent(b.upper) === worst)) return worst;
+  return b.method === "exact" ? `${worst.replace(/%$/, "")}–${best}` : `${worst} to at least ${best}`;
 }
 
 /** "without CockroachDB's follower relay for ledger (before 24.1, or with it disabled): 99.9486% (3.29 nines, 4.5 hours unavailable a year)" */

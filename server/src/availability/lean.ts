@@ -434,12 +434,7 @@ export function judgeTraffic(d: LeanDesign, s: LeanState, t: LeanTraffic, out: T
     const load = sum === 0 ? 0 : (t.peak * b.weight) / sum;
     let err = false;
     for (let k = 0; k < t.deps.length && !err; k++) if (!canWrite(d, s, t.deps[k], t.depWrites[k] === 1, b.site, atJudged)) err = true;
-    let over = false;
-    if (b.capacity !== undefined && sum > 0) {
-      const l = t.peak * b.weight;
-      const r = b.capacity * sum;
-      over = integers && safe(t.peak) && safe(b.capacity) && safe(l) && safe(r) ? l > r : exactOver(t, s, i);
-    }
+    const over = backendOver(t, s, i, sum, integers);
     if (err) {
       t.errors[i] = 1;
       anyErr = true;
@@ -453,6 +448,123 @@ export function judgeTraffic(d: LeanDesign, s: LeanState, t: LeanTraffic, out: T
   out.outcome = sum === 0 ? TRAFFIC_UNSERVED : anyErr ? TRAFFIC_ERRORS : anyOver ? TRAFFIC_OVERLOADED : TRAFFIC_SERVED;
   out.lostRps = sum === 0 ? t.peak : lost;
   return out;
+}
+
+/** Whether backend `i` (its site up) is sent more than its capacity: `sum` the up weights, `integers` whether they are all safe integers. */
+function backendOver(t: LeanTraffic, s: LeanState, i: number, sum: number, integers: boolean): boolean {
+  const b = t.backends[i];
+  if (b.capacity === undefined || sum <= 0) return false;
+  const l = t.peak * b.weight;
+  const r = b.capacity * sum;
+  return integers && safe(t.peak) && safe(b.capacity) && safe(l) && safe(r) ? l > r : exactOver(t, s, i);
+}
+
+/** Leader placements tried per state at most for the best placement (a product over the entry's quorums); beyond, the best found by improving one quorum at a time. */
+export const MAX_PLACEMENTS = 256;
+
+/** The rps a traffic entry loses in a state at the best leader placement, and whether every placement was tried (else: at a placement found, so at least the best's). */
+export interface BestJudgement {
+  lostRps: number;
+  exact: boolean;
+}
+
+/**
+ * The rps a traffic entry loses in a state with one leader placement per quorum shared by all
+ * its backends — the one losing the fewest (leadership is wherever it was when the links went:
+ * this is the luckiest case, `judgeTraffic`'s engine placement and the figures' per-backend
+ * worst the unlucky ones). Every combination of the sites that can lead is tried up to
+ * MAX_PLACEMENTS; beyond, one quorum's placement is improved at a time until none helps (a
+ * placement the design allows: its loss bounds the best from above). Lost as in judgeTraffic:
+ * an erroring backend its load, an overloaded one the excess.
+ */
+export function judgeTrafficBest(d: LeanDesign, s: LeanState, t: LeanTraffic, out: BestJudgement): BestJudgement {
+  const bs = t.backends;
+  let sum = 0;
+  let integers = true;
+  for (const b of bs)
+    if (s.siteUp[b.site]) {
+      sum += b.weight;
+      if (!safe(b.weight)) integers = false;
+    }
+  out.exact = true;
+  if (sum === 0) {
+    out.lostRps = t.peak;
+    return out;
+  }
+  // per quorum that writes, the member indexes that can lead; per backend, what it loses erroring and otherwise
+  const leads: number[][] = [];
+  const quorums: LeanQuorum[] = [];
+  const errLoss = new Float64Array(bs.length);
+  const okLoss = new Float64Array(bs.length);
+  const always = new Uint8Array(bs.length);
+  for (const dep of t.deps)
+    if (dep.type === "quorum") {
+      if (judgeQuorum(d, s, dep) >= QUORUM_STOPS) always.fill(1);
+      else {
+        quorums.push(dep);
+        leads.push(Array.from(dep.canLead.keys()).filter((i) => dep.canLead[i]));
+      }
+    }
+  for (let i = 0; i < bs.length; i++) {
+    if (!s.siteUp[bs[i].site]) continue;
+    const load = (t.peak * bs[i].weight) / sum;
+    errLoss[i] = load;
+    okLoss[i] = backendOver(t, s, i, sum, integers) ? load - bs[i].capacity! : 0;
+    for (const dep of t.deps) if (dep.type === "store" && !canWrite(d, s, dep, true, bs[i].site, false)) always[i] = 1;
+  }
+  // fails[k][j][i]: backend i's writes fail with quorum k's leader at its j-th site that can lead
+  const fails = quorums.map((q, k) =>
+    leads[k].map((l) => bs.map((b, i) => s.siteUp[b.site] === 1 && !always[i] && failsAt(d, s, q, l, b.site))),
+  );
+  const at = new Int32Array(quorums.length);
+  const lostAt = () => {
+    let lost = 0;
+    for (let i = 0; i < bs.length; i++) {
+      if (!s.siteUp[bs[i].site]) continue;
+      let err = always[i] === 1;
+      for (let k = 0; k < quorums.length && !err; k++) err = fails[k][at[k]][i];
+      lost += err ? errLoss[i] : okLoss[i];
+    }
+    return lost;
+  };
+  out.lostRps = leastLoss(leads, at, lostAt, out);
+  return out;
+}
+
+/** The least loss over the placements (`at`: one index per quorum into `leads`, `lostAt` its loss): every combination up to MAX_PLACEMENTS, else improved one quorum at a time (`out.exact` false). */
+function leastLoss(leads: readonly number[][], at: Int32Array, lostAt: () => number, out: BestJudgement): number {
+  const combos = leads.reduce((a, l) => a * l.length, 1);
+  let best = lostAt();
+  if (combos <= MAX_PLACEMENTS) {
+    // every combination, as a mixed-radix counter
+    for (let c = 1; c < combos; c++) {
+      for (let k = 0; k < at.length; k++) {
+        if (++at[k] < leads[k].length) break;
+        at[k] = 0;
+      }
+      best = Math.min(best, lostAt());
+    }
+  } else {
+    out.exact = false;
+    for (let improved = true; improved; ) {
+      improved = false;
+      for (let k = 0; k < at.length; k++) {
+        const keep = at[k];
+        let bestJ = keep;
+        for (let j = 0; j < leads[k].length; j++) {
+          at[k] = j;
+          const x = lostAt();
+          if (x < best - 1e-9) {
+            best = x;
+            bestJ = j;
+            improved = true;
+          }
+        }
+        at[k] = bestJ;
+      }
+    }
+  }
+  return best;
 }
 
 /** Fractional weights or capacities: the exact rational comparison the rules use (rare). */

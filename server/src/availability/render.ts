@@ -21,6 +21,7 @@ import {
   nineHelpsText,
   RTO_DETECTION,
   reportOf,
+  servedText,
   rtoMissing,
   timeShare,
   whereANineHelps,
@@ -74,6 +75,14 @@ function budgetOfFigures(ctx: TopologyContext, f: EntityFigures): WriteBudgetFig
   return f.kind === "consensus" || f.kind === "galera" ? budgetOf(ctx, f.owner as Store) : undefined;
 }
 
+/** A traffic entry's served fraction at the best leader placement, for the JSON (null for other entities). */
+function bestJson(f: EntityFigures) {
+  const b = f.servedBest;
+  return b
+    ? { fraction: b.fraction, upper: b.upper, method: b.method, statesJudged: b.states, placementsBounded: b.placementsBounded }
+    : null;
+}
+
 /** The JSON array: one object per entity, availability.md's keys first. */
 export function availabilityJson(ctx: TopologyContext, report: AvailabilityReport = reportOf(ctx)): string {
   const finite = (x: number) => (Number.isFinite(x) ? x : null);
@@ -88,6 +97,7 @@ export function availabilityJson(ctx: TopologyContext, report: AvailabilityRepor
     cutSets: f.cutSets.map((c) => ({ components: c.components, probability: c.probability })),
     conflictProbability: f.conflictProbability,
     servedFraction: f.servedFraction,
+    servedBest: bestJson(f),
     withoutRelay: f.withoutRelay
       ? {
           stores: f.withoutRelay.stores,
@@ -95,6 +105,7 @@ export function availabilityJson(ctx: TopologyContext, report: AvailabilityRepor
           nines: finite(f.withoutRelay.figures.nines),
           minutesPerYear: f.withoutRelay.figures.minutesPerYear,
           servedFraction: f.withoutRelay.figures.servedFraction,
+          servedBest: bestJson(f.withoutRelay.figures),
         }
       : null,
     // an etcd: `availability` above is its cluster's API from its site; the quorum's own figure and why the API stops
@@ -174,16 +185,13 @@ function lines(ctx: TopologyContext, f: EntityFigures): string[] {
   const out = [`${f.label} (${f.kind}): ${f.api ? `${apiSubject(f)}: ` : ""}${figureText(f)}`];
   out.push(`  ${methodText(f)}`);
   out.push(...apiLines(f));
-  if (f.withoutRelay) out.push(`  ${withoutRelayText(f.withoutRelay)}`);
+  if (f.withoutRelay) out.push(`  ${withoutRelayText(f.withoutRelay)}; ${servedText(f.withoutRelay.figures, true)}`);
   if (f.brokenAllUp) out.push("  fails with every site and link up");
   for (const c of f.cutSets.slice(0, 3)) out.push(`  cut set: ${cutSetText(c)}`);
   for (const [w, p] of Object.entries(f.outcomes)) out.push(`  ${f.api ? "etcd quorum " : ""}${w}: ${percentOfTime(p)} of the time`);
   if (f.conflictProbability)
     out.push(`  writers partitioned (conflict exposure, a lower bound): ${percentOfTime(f.conflictProbability)} of the time`);
-  if (f.servedFraction !== null)
-    out.push(
-      `  requests served: ${availabilityPercent(f.servedFraction)} (shedding exactly the excess, optimistic without admission control; each backend at its worst leader placement)`,
-    );
+  if (f.servedFraction !== null) out.push(`  ${servedText(f)}`);
   if (f.rto) out.push(`  RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}; ${RTO_DETECTION}`);
   else if (f.kind === "traffic") out.push(`  RTO unknown: ${rtoMissing(f.owner as Traffic)}`);
   const helps = whereANineHelps(ctx, f);
