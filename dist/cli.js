@@ -18947,7 +18947,7 @@ function writeSentences(J, quorums, entry, remaining, deps) {
     }
   J.notes.push(...relayed);
 }
-function judgeTraffic2(J, quorums) {
+function* judgeTraffic2(J, quorums) {
   const { ctx, s, R, breaks, notes } = J;
   const t = ctx.topology;
   const withdrawn = new Set(s.withdraw ?? []);
@@ -18956,6 +18956,7 @@ function judgeTraffic2(J, quorums) {
   for (const tr of t.traffic) {
     const lb = backendsOf2(ctx, tr);
     if (!lb || tr.peakRps === void 0 || !tr.name) continue;
+    yield;
     const name = tr.name.value;
     const sc = scenario(tr.peakRps.value, lb, (site) => site !== void 0 && (R.lost.has(site) || withdrawn.has(site)));
     const deps = (tr.dependsOn?.items ?? []).map((d) => t.storeByName.get(d.value)).filter((x) => x !== void 0);
@@ -19160,20 +19161,30 @@ function verdictOf(quorums, stores, traffic, meshes, clusters, exports2) {
   return down ? "down" : degraded ? "degraded" : "ok";
 }
 function run(ctx, s) {
+  return finish(runSteps(ctx, s));
+}
+function* runSteps(ctx, s) {
   const R = reachability(ctx, s);
   const J = { ctx, s, R, breaks: [], notes: [], what: whatOf(s), rtt: (a, b) => scaled(ctx, s, a, b, "typical")?.value };
   const byOwner = /* @__PURE__ */ new Map();
-  const quorums = ctx.quorums.filter((q) => q.resolved && q.counts.size).map((q) => {
+  const quorums = [];
+  for (const q of ctx.quorums) {
+    if (!q.resolved || !q.counts.size) continue;
+    yield;
     const j = judgeQuorum2(J, q);
     byOwner.set(q.owner, j);
-    return j.result;
-  });
+    quorums.push(j.result);
+  }
+  yield;
   toleranceNotes(J, quorums);
   J.notes.push(...unreachableVoteNotes(ctx));
   const lostOrUp = judgeClusters(J, byOwner);
+  yield;
   const stores = judgeAsyncStores(J);
-  const traffic = judgeTraffic2(J, byOwner);
+  yield;
+  const traffic = yield* judgeTraffic2(J, byOwner);
   const clusters = judgeClusterApis(J, byOwner, lostOrUp, traffic);
+  yield;
   const meshes = judgeMeshes(J);
   const exports2 = judgeExports(J, clusters);
   const verdict = verdictOf(quorums, stores, traffic, meshes, clusters, exports2);

@@ -34,17 +34,42 @@ export async function yieldTurn(token: Cancellation | undefined, what: string): 
 export const STEPS_PER_TURN = 8;
 
 /**
+ * How long an editor's click (a Simulate) computes before it lets the event loop turn: a
+ * keystroke sent behind it waits about this long, not for the click's whole work. Each turn
+ * costs about a millisecond (a timer), so shorter slices make the click itself slower.
+ */
+export const SLICE_MS = 10;
+
+/** A slice of time: `{ ms }` and, for tests, the clock that measures it. */
+export interface Slice {
+  readonly ms: number;
+  readonly now?: () => number;
+}
+
+/**
  * Runs a step-wise computation (util/steps.ts) for a request: `token` is checked before every
  * step, so a cancelled request stops at the next unit of work (CancelledError), and every
  * `perTurn` steps the event loop runs, so the cancellation (and other work) is read. Small
  * steps (an engine run of the record's sweep) take several per turn; large ones (a game day's
- * whole prediction, a cluster's manifests) one.
+ * whole prediction, a cluster's manifests) one. Steps of very different sizes (a quorum's
+ * judgement, a whole traffic entry) take a Slice instead: the event loop runs once that much
+ * time has passed since its last turn.
  */
-export async function stepThrough<T>(steps: Steps<T>, token: Cancellation | undefined, what: string, perTurn = STEPS_PER_TURN): Promise<T> {
+export async function stepThrough<T>(
+  steps: Steps<T>,
+  token: Cancellation | undefined,
+  what: string,
+  perTurn: number | Slice = STEPS_PER_TURN,
+): Promise<T> {
+  const now = typeof perTurn === "number" ? undefined : (perTurn.now ?? (() => performance.now()));
+  let since = now?.() ?? 0;
   for (let k = 1; ; k++) {
     checkCancelled(token, what);
     const n = steps.next();
     if (n.done) return n.value;
-    if (k % perTurn === 0) await yieldTurn(token, what);
+    if (typeof perTurn === "number" ? k % perTurn === 0 : now!() - since >= perTurn.ms) {
+      await yieldTurn(token, what);
+      since = now?.() ?? 0;
+    }
   }
 }

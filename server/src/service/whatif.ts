@@ -6,11 +6,13 @@ import type { Finding } from "../model/finding";
 import { diagramFor } from "../preview/mermaid";
 import type { DriftMarker, GameDayParams, GameDayResult, LinkRef, SimulateResult, SimulateScenario } from "../protocol";
 import { GameDayDownRefusal, GameDayError, gameDaySteps } from "../whatif/gameday";
-import { type LinkFactor, MAX_FACTOR, MAX_PARTITION_SITES, run, type Scenario, sweep } from "../whatif/engine";
+import { type LinkFactor, MAX_FACTOR, MAX_PARTITION_SITES, runSteps, type Scenario, sweep } from "../whatif/engine";
 import { scenarioJson } from "../whatif/render";
 import { setOwn } from "../util/records";
 import { recordSteps } from "../whatif/record";
-import { type Cancellation, checkCancelled, stepThrough, yieldTurn } from "./host";
+import type { TopologyContext } from "../derive/context";
+import type { Steps } from "../util/steps";
+import { type Cancellation, checkCancelled, SLICE_MS, stepThrough, yieldTurn } from "./host";
 
 /** The single-site strip lists each site's loss up to this many sites (`quorate simulate --all-single-site` does any number). */
 export const MAX_STRIP_SITES = 32;
@@ -51,10 +53,11 @@ export function sanitizeScenario(declared: ReadonlySet<string>, s: SimulateScena
 }
 
 /**
- * The scenario the preview asks for, with the single-site strip. Cancellable: it yields to the
- * event loop after the scenario and after each site of the strip (each a run of the engine: tens
- * of milliseconds on a large design) and checks `token` there, so a cancelled request stops
- * (CancelledError) instead of running to the end, and other work is taken in between.
+ * The scenario the preview asks for, with the single-site strip. Cancellable: it computes in
+ * slices of SLICE_MS (each engine run yields after every quorum and traffic entry; a whole run is
+ * a hundred milliseconds and more on a large design), letting the event loop turn between them,
+ * and checks `token` there, so a cancelled request stops (CancelledError) instead of running to
+ * the end, and other work — a keystroke typed behind the click — is taken in between.
  */
 export async function simulate(
   a: FileAnalysis,
@@ -65,20 +68,30 @@ export async function simulate(
 ): Promise<SimulateResult | null> {
   const ctx = a.contexts[0];
   if (!ctx) return null;
-  const t = ctx.topology;
-  const s = sanitizeScenario(new Set(t.siteByName.keys()), scenario);
+  const s = sanitizeScenario(new Set(ctx.topology.siteByName.keys()), scenario);
   checkCancelled(token, "simulate");
-  const r = run(ctx, s);
-  // a turn between the steps of a click (the scenario, each site of the strip, the diagram; each
-  // tens of milliseconds on a large design): a keystroke behind the click is never held up long
+  // a turn before any of the work: an edit sent right behind the click (read with it) is analysed first
   await yieldTurn(token, "simulate");
+  return stepThrough(simulateSteps(a, ctx, findings, s, drift), token, "simulate", { ms: SLICE_MS });
+}
+
+/** simulate's work, step-wise: the scenario's engine run, the strip's, then the partitions, links and diagram. */
+function* simulateSteps(
+  a: FileAnalysis,
+  ctx: TopologyContext,
+  findings: readonly Finding[],
+  s: Scenario,
+  drift: ReadonlyMap<string, DriftMarker>,
+): Steps<SimulateResult> {
+  const t = ctx.topology;
+  const r = yield* runSteps(ctx, s);
   // the strip is for reading at a glance: past MAX_STRIP_SITES it would cost a sweep per click and say nothing
   const singles: SimulateResult["singles"][number][] = [];
   for (const x of t.siteByName.size <= MAX_STRIP_SITES ? sweep(ctx, "single") : []) {
-    const rr = run(ctx, x);
+    const rr = yield* runSteps(ctx, x);
     singles.push({ site: x.lose[0], verdict: rr.verdict, breaks: rr.breaks });
-    await yieldTurn(token, "simulate");
   }
+  yield;
   const partitions = t.siteByName.size <= MAX_PARTITION_SITES ? sweep(ctx, "partitions").map((x) => x.partition.map((g) => [...g])) : [];
   const links: LinkRef[] = [];
   for (const l of t.links) {
@@ -86,6 +99,7 @@ export async function simulate(
     if (x && y && x.value !== y.value && t.siteByName.has(x.value) && t.siteByName.has(y.value) && ctx.link(x.value, y.value) === l)
       links.push({ between: [x.value, y.value] });
   }
+  yield;
   return {
     diagram: diagramFor(a, findings, r, drift, { layouts: true, bounded: true }),
     sites: [...t.siteByName.values()].map((x) => ({ name: x.name!.value, role: x.role })),

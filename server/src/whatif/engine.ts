@@ -27,6 +27,7 @@ import type { Cluster, Export, Store, Traffic } from "../model/topology";
 import { rtoEstimate } from "../availability/figures";
 import { bytes, count, ms, percent, rps, seconds } from "../util/format";
 import { own } from "../util/records";
+import { finish, type Steps } from "../util/steps";
 import { listText } from "../util/strings";
 
 /** A link named by its two sites (either order) and, for an excursion, the factor on its RTT. */
@@ -1001,7 +1002,7 @@ function writeSentences(J: Judging, quorums: Quorums, entry: string, remaining: 
 }
 
 /** Traffic entries: load by weight over what remains, errors where a backend cannot write, client write latency at the judged placement. */
-function judgeTraffic(J: Judging, quorums: Quorums): TrafficResult[] {
+function* judgeTraffic(J: Judging, quorums: Quorums): Steps<TrafficResult[]> {
   const { ctx, s, R, breaks, notes } = J;
   const t = ctx.topology;
   const withdrawn = new Set(s.withdraw ?? []);
@@ -1010,6 +1011,7 @@ function judgeTraffic(J: Judging, quorums: Quorums): TrafficResult[] {
   for (const tr of t.traffic) {
     const lb = backendsOf(ctx, tr);
     if (!lb || tr.peakRps === undefined || !tr.name) continue;
+    yield;
     const name = tr.name.value;
     const sc = loadScenario(tr.peakRps.value, lb, (site) => site !== undefined && (R.lost.has(site) || withdrawn.has(site)));
     const deps = (tr.dependsOn?.items ?? []).map((d) => t.storeByName.get(d.value)).filter((x) => x !== undefined);
@@ -1291,23 +1293,37 @@ function verdictOf(
 
 /** Runs one scenario. Names in it must be declared sites (the CLI checks them first). */
 export function run(ctx: TopologyContext, s: Scenario): Result {
+  return finish(runSteps(ctx, s));
+}
+
+/**
+ * run, step-wise: it yields after each quorum, each traffic entry and each other stage, so the
+ * editor's Simulate click on a large design (hundreds of quorums: a whole run takes a hundred
+ * milliseconds and more) lets a keystroke behind it be analysed between two steps.
+ */
+export function* runSteps(ctx: TopologyContext, s: Scenario): Steps<Result> {
   const R = reachability(ctx, s);
   const J: Judging = { ctx, s, R, breaks: [], notes: [], what: whatOf(s), rtt: (a, b) => scaled(ctx, s, a, b, "typical")?.value };
   const byOwner = new Map<Quorum["owner"], QuorumJudgement>();
-  const quorums = ctx.quorums
-    .filter((q) => q.resolved && q.counts.size)
-    .map((q) => {
-      const j = judgeQuorum(J, q);
-      byOwner.set(q.owner, j);
-      return j.result;
-    });
+  const quorums: QuorumResult[] = [];
+  for (const q of ctx.quorums) {
+    if (!q.resolved || !q.counts.size) continue;
+    yield;
+    const j = judgeQuorum(J, q);
+    byOwner.set(q.owner, j);
+    quorums.push(j.result);
+  }
+  yield;
   toleranceNotes(J, quorums);
   // a voter that cannot dial the others' pods as designed (quorum/member-unreachable): every outcome here counts it
   J.notes.push(...unreachableVoteNotes(ctx));
   const lostOrUp = judgeClusters(J, byOwner);
+  yield;
   const stores = judgeAsyncStores(J);
-  const traffic = judgeTraffic(J, byOwner);
+  yield;
+  const traffic = yield* judgeTraffic(J, byOwner);
   const clusters = judgeClusterApis(J, byOwner, lostOrUp, traffic);
+  yield;
   const meshes = judgeMeshes(J);
   const exports = judgeExports(J, clusters);
   const verdict = verdictOf(quorums, stores, traffic, meshes, clusters, exports);
