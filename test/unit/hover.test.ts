@@ -1,5 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { analyzeFile } from "../../server/src/analysis";
 import { hoverAt } from "../../server/src/hover/hover";
 import { diagramFor } from "../../server/src/preview/mermaid";
@@ -89,4 +91,19 @@ clusters:
   assert.match(away, /\*\*losing lon stops writes\*\* \(2 of 5 left; majority 3\)/);
   const site = hover(design("{ fra: 3, lon: 1, ams: 1 }"), "name: fra", 7);
   assert.match(site, /\| etcd of cluster fra-prod \| 3 \| 2 of 5 \(majority 3\) \| stops, with its cluster \(it runs here\) \|/);
+});
+
+test("a store's quorum hover shows each leader site's slowest client write beside its commit (review S18)", () => {
+  const reviewed = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu-reviewed.topology.yaml"), "utf8");
+  const at = reviewed.indexOf("members: { fra: 2, lon: 2, ams: 1 }", reviewed.indexOf("name: ledger")) + 2;
+  const md = hoverAt(analyzeFile("t.topology.yaml", reviewed), at)?.markdown ?? "";
+  assert.match(md, /\| site \| members \| if lost \| commit latency as leader \| slowest write as leader \(from fra, lon\) \|/);
+  // leader at fra: lon waits 14 + 9; at lon: fra waits 14 + 8; at ams: fra waits 9 + 8 — the best
+  assert.match(md, /\| fra \| 2 \| 3 of 5: survives \| 9 ms \| 23 ms \(from lon\) \|/);
+  assert.match(md, /\| lon \| 2 \| 3 of 5: survives \| 8 ms \(best\) \| 22 ms \(from fra\) \|/);
+  assert.match(md, /\| ams \| 1 \| 4 of 5: survives \| 8 ms \| 17 ms \(from fra\) \(best\) \|/);
+  // an etcd's table has no such column
+  const etcd = hoverAt(analyzeFile("t.topology.yaml", reviewed), reviewed.indexOf("members: { fra: 2, lon: 2, ams: 1 }") + 2)?.markdown ?? "";
+  assert.match(etcd, /commit latency as leader \|\n/);
+  assert.doesNotMatch(etcd, /slowest write/);
 });

@@ -192,9 +192,86 @@ stores:
 }
 
 test("commit budget: best case 8 ms (leader in lon); budget 8 is fine, 7.9 is not", () => {
-  assert.deepEqual(codes(consensus(8)), []);
+  // the commit fits 8 ms; the writes from the other member sites do not (rtt/write-budget, below)
+  assert.deepEqual(codes(consensus(8)), ["rtt/write-budget"]);
   const f = only(consensus(7.9), "rtt/commit-budget");
   assert.equal(f.length, 1);
   assert.equal(f[0].text, "7.9");
   assert.match(f[0].message, /best-case commit latency is 8 ms \(leader in lon/);
+});
+
+/** The consensus store above, written to by traffic whose backends run at `at` (review S18). */
+function written(budget: number, at: readonly string[] = ["fra", "lon"], witness = false): string {
+  return `${consensus(budget).replace("  - name: ams\n", `  - name: ams\n${witness ? "    role: witness\n" : ""}`)}clusters:
+${at.map((s) => `  - name: ${s}-prod\n    site: ${s}`).join("\n")}
+traffic:
+  - name: checkout
+    steering: gslb
+    peakRps: 100
+    dependsOn: [orders]
+    backends:
+${at.map((s) => `      - cluster: ${s}-prod`).join("\n")}
+`;
+}
+
+test("write budget (S18): writers at fra and lon wait 17 / 16 ms at the best placement (ams); 17 is fine, 16 is not", () => {
+  assert.deepEqual(codes(written(17)), []);
+  const f = only(written(16), "rtt/write-budget");
+  assert.equal(f.length, 1);
+  assert.equal(f[0].severity, "error");
+  assert.equal(f[0].text, "16");
+  assert.equal(
+    f[0].message,
+    "store orders: no leader placement keeps writes within the 16 ms budget — best is ams: from fra 17 ms (9 ms to the leader + 8 ms commit), from lon 16 ms; the commit alone is 8 ms",
+  );
+  // the entry that makes fra and lon writers is pointed at
+  assert.deepEqual(f[0].related, ["orders"]);
+  assert.deepEqual(codes(written(16)), ["rtt/write-budget"]);
+});
+
+test("write budget: the writers are the traffic's backend sites — a writer only at fra is served by a leader there (9 ms)", () => {
+  assert.deepEqual(codes(written(9, ["fra"])), []);
+  const f = only(written(8.5, ["fra"]), "rtt/write-budget");
+  assert.equal(f.length, 1);
+  assert.match(f[0].message, /within the 8\.5 ms budget — best is fra: from fra 9 ms \(at the leader\); the commit alone is 9 ms$/);
+});
+
+test("write budget: with no traffic entry the member sites write (witnesses left out), said in the message", () => {
+  // every member site writes: the best placement (ams) still makes fra wait 17 ms
+  const f = only(consensus(16), "rtt/write-budget");
+  assert.equal(f.length, 1);
+  assert.match(
+    f[0].message,
+    /best is ams: from fra 17 ms \(9 ms to the leader \+ 8 ms commit\), from lon 16 ms, from ams 8 ms \(at the leader\)/,
+  );
+  assert.match(f[0].message, /\(no traffic entry depends on it: judged from its member sites fra, lon and ams\)$/);
+  assert.deepEqual(f[0].related, []);
+  assert.deepEqual(codes(consensus(17)), []);
+  // a witness site runs no application: fra and lon are the writers
+  const w = only(consensus(16).replace("  - name: ams\n", "  - name: ams\n    role: witness\n"), "rtt/write-budget");
+  assert.match(
+    w[0].message,
+    /from fra 17 ms \(9 ms to the leader \+ 8 ms commit\), from lon 16 ms; .*judged from its member sites fra and lon\)$/,
+  );
+  // the traffic entry decides when there is one: fra alone fits a 9 ms budget the member sites would miss
+  assert.deepEqual(only(consensus(9), "rtt/write-budget").length, 1);
+  assert.deepEqual(codes(written(9, ["fra"])), []);
+});
+
+test("write budget: not reported when the commit alone is over (rtt/commit-budget says it: one finding, not two)", () => {
+  assert.deepEqual(codes(written(7.9)), ["rtt/commit-budget"]);
+  assert.deepEqual(codes(consensus(7.9)), ["rtt/commit-budget"]);
+});
+
+test("write budget, Galera: each writing site's node waits for its own farthest member — no leader to move", () => {
+  const g = (rtt: number, budget: number) => `${galera(rtt)}    writeLatencyBudgetMs: ${budget}\n`;
+  // a and b wait 3 ms (each other), c 1 ms: the best site's commit (1 ms) fits a 2 ms budget, a's and b's writes do not
+  assert.deepEqual(codes(g(3, 3)), []);
+  const f = only(g(3, 2), "rtt/write-budget");
+  assert.equal(f.length, 1);
+  assert.match(
+    f[0].message,
+    /^store ledger: writes from a 3 ms and b 3 ms are above the 2 ms budget — a commit waits one round trip from the writing node to the farthest member site, and Galera has no leader to move; within it from c 1 ms; the best site to write from commits in 1 ms \(c\)/,
+  );
+  assert.deepEqual(codes(g(3, 0.5)), ["rtt/commit-budget"]);
 });

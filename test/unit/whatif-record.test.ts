@@ -644,3 +644,38 @@ test("the Simulate strip lists every single-site loss up to 32 sites, none past 
     assert.equal(r.verdict, "ok", "one member of three lost: the etcd continues");
   }
 });
+
+test("decision record (S18): the commit appendix judges each writing site's write against the budget; a budget no placement meets blocks the record", () => {
+  const reviewed = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu-reviewed.topology.yaml"), "utf8");
+  const at = (budget: number) => {
+    const md = record(reviewed.replace("writeLatencyBudgetMs: 20", `writeLatencyBudgetMs: ${budget}`));
+    return { md, ledger: md.slice(md.indexOf("#### store ledger"), md.indexOf("### Address plan")) };
+  };
+  // 17 ms: with the leader in ams fra waits 9 + 8 and lon 8 + 8 — within; the record stays accepted
+  const fits = at(17);
+  assert.deepEqual(tableAfter(fits.ledger, /^Commit latency by leader site/), [
+    ["leader site", "commit latency", "budget", "writes from fra", "writes from lon"],
+    ["fra", "9 ms", "met", "9 ms, met", "23 ms, **not met**"],
+    ["lon", "8 ms", "met", "22 ms, **not met**", "8 ms, met"],
+    ["ams", "8 ms", "met", "17 ms, met", "16 ms, met"],
+  ]);
+  assert.match(fits.ledger, /\nWith the leader in ams, every writing site's writes are within the 17 ms budget: pin it there\.\n/);
+  assert.match(fits.md, /^## Status\n\n\*\*Accepted\*\*/m);
+  // 16 ms: the commit is still within it (the commit column says met), but no placement keeps fra's writes within it
+  const over = at(16);
+  assert.deepEqual(tableAfter(over.ledger, /^Commit latency by leader site/)[3], [
+    "ams",
+    "8 ms",
+    "met",
+    "17 ms, **not met**",
+    "16 ms, met",
+  ]);
+  assert.match(
+    over.ledger,
+    /\nNo leader placement keeps every writing site's writes within the 16 ms budget — the best, ams, makes the slowest wait 17 ms \(`rtt\/write-budget`\)\.\n/,
+  );
+  assert.match(over.md, /\*\*Proposed — blocked by 1 error\*\*/);
+  const findings = over.md.slice(over.md.indexOf("## Open findings"), over.md.indexOf("## Appendix"));
+  assert.match(findings, /rtt\/write-budget/);
+  assert.match(findings, /no leader placement keeps writes within the 16 ms budget — best is ams: from fra 17 ms/);
+});

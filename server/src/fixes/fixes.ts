@@ -6,6 +6,7 @@ import { fiberFloorMs } from "../math/geo";
 import { frozenSplit, total } from "../math/quorum";
 import type { Quorum, TopologyContext } from "../derive/context";
 import { bestCommit, writeBudget } from "../derive/latency";
+import { writesOverBudget } from "../derive/writes";
 import { survivesEverySiteLoss } from "../derive/siteloss";
 import { largestMemberRtt } from "../derive/timers";
 import { endOfLine, lineStartOf, type Span } from "../model/text";
@@ -59,14 +60,17 @@ function membersPath(q: Quorum): (string | number)[] {
 }
 
 /**
- * Whether new member counts would push a consensus store's best commit latency past its budget
- * where the current counts do not: every fix that moves members (add, remove, rebalance, add
- * a witness) goes through setCounts, so none of them trades a quorum finding for rtt/commit-budget.
+ * Whether new member counts would push a consensus store's best commit latency — or the
+ * application's writes at every leader placement (derive/writes) — past its budget where the
+ * current counts do not: every fix that moves members (add, remove, rebalance, add a witness)
+ * goes through setCounts, so none of them trades a quorum finding for rtt/commit-budget or
+ * rtt/write-budget.
  */
 function breaksCommitBudget(ctx: TopologyContext, q: Quorum, target: ReadonlyMap<string, number>): boolean {
   const budget = writeBudget(q);
   if (budget === undefined) return false;
-  const over = (counts: ReadonlyMap<string, number>) => (bestCommit(ctx, q, { counts })?.latency ?? 0) > budget;
+  const over = (counts: ReadonlyMap<string, number>) =>
+    (bestCommit(ctx, q, { counts })?.latency ?? 0) > budget || writesOverBudget(ctx, q, { counts });
   return over(target) && !over(q.counts);
 }
 

@@ -12,6 +12,7 @@ import { loadOf, overCapacity } from "../math/traffic";
 import { globalnetExempt, rangeWhere, rangesOverlapping } from "../derive/cidr";
 import type { Quorum, TopologyContext } from "../derive/context";
 import { bestCommit, commitLatencies, galeraCommit } from "../derive/latency";
+import { writeJudgement } from "../derive/writes";
 import { trafficLoads } from "../derive/loads";
 import {
   exportedServices,
@@ -95,24 +96,7 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
         }),
       ),
     );
-  } else if (losses.length > 1) {
-    const best = bestCommit(ctx, q);
-    const latency = new Map(commitLatencies(ctx, q).map((l) => [l.leader, l.ms]));
-    parts.push(
-      table(
-        ["site", "members", "if lost", "commit latency as leader"],
-        losses.map((l) => {
-          const c = latency.get(l.site);
-          return [
-            md(l.site),
-            String(l.lost),
-            `${l.survivors} of ${n}: ${l.survives ? "survives" : "**quorum lost**"}`,
-            c === undefined ? "— (missing link)" : `${ms(c)}${best?.site === l.site ? " (best)" : ""}`,
-          ];
-        }),
-      ),
-    );
-  }
+  } else if (losses.length > 1) parts.push(leaderTable(ctx, q, losses, n));
   const sum = (s: string[]) => s.reduce((a, x) => a + (q.counts.get(x) ?? 0), 0);
   if (frozen.length) {
     const shown = frozen.slice(0, 4);
@@ -126,6 +110,40 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
     parts.push(`${q.counts.size} member sites: partitions are summarised by the \`quorum/partition\` rule.`);
   parts.push(...unreachableVotes(ctx, q));
   return parts.join("\n\n");
+}
+
+/** The consensus quorum's table: each member site's loss, its commit as leader and — for a store — its slowest client write as leader. */
+function leaderTable(ctx: TopologyContext, q: Quorum, losses: ReturnType<typeof siteLosses>, n: number): string {
+  const best = bestCommit(ctx, q);
+  const latency = new Map(commitLatencies(ctx, q).map((l) => [l.leader, l.ms]));
+  // a store's slowest client write per leader site (derive/writes, as rtt/write-budget judges it)
+  const writes = q.kind === "consensus" ? writeJudgement(ctx, q) : undefined;
+  const slowest = (site: string) => {
+    const p = writes?.placements.find((x) => x.site === site);
+    if (!p || p.slowest === undefined) return "— (missing link)";
+    if (p.slowest === Number.POSITIVE_INFINITY) return "fails (no path to the leader)";
+    const from = p.writes.find((w) => w.route.ms === p.slowest)!.from;
+    return `${ms(p.slowest)} (from ${md(from)})${writes!.best === p ? " (best)" : ""}`;
+  };
+  return table(
+    [
+      "site",
+      "members",
+      "if lost",
+      "commit latency as leader",
+      ...(writes?.writers.length ? [`slowest write as leader (from ${writes.writers.map(md).join(", ")})`] : []),
+    ],
+    losses.map((l) => {
+      const c = latency.get(l.site);
+      return [
+        md(l.site),
+        String(l.lost),
+        `${l.survivors} of ${n}: ${l.survives ? "survives" : "**quorum lost**"}`,
+        c === undefined ? "— (missing link)" : `${ms(c)}${best?.site === l.site ? " (best)" : ""}`,
+        ...(writes?.writers.length ? [slowest(l.site)] : []),
+      ];
+    }),
+  );
 }
 
 /** Votes the quorum's table counts that cannot arrive as designed (derive/reach, quorum/member-unreachable): one line per host site. */

@@ -142,6 +142,11 @@ const CATALOG = {
     "Commit latency above the write budget",
     "The best-case commit latency exceeds writeLatencyBudgetMs: for consensus the RTT to the member that completes the majority from the best leader site, for Galera the RTT to the farthest member from the best site to write from.",
   ),
+  "rtt/write-budget": r(
+    "error",
+    "Writes above the write budget wherever the leader is",
+    "The commit alone fits writeLatencyBudgetMs, but the application's writes do not: a write from a site without the leader pays the round trip to the leader plus its commit (as quorate simulate judges it), and no leader placement keeps the write from every writing site — the backends of the traffic entries that depend on the store, else its non-witness member sites — within the budget. Galera: a site's node waits one round trip to its farthest member. Not reported when rtt/commit-budget already is.",
+  ),
 
   "cidr/invalid": r("error", "Not an IPv4/IPv6 prefix", "Address ranges are written in CIDR form: 10.0.0.0/16 or fd00::/64."),
   "cidr/host-bits": r(

@@ -2,7 +2,10 @@ import type { Finding, FixHint } from "../model/finding";
 import type { Span } from "../model/text";
 import type { Etcd, Link } from "../model/topology";
 import { fiberFloorMs, haversineKm } from "../math/geo";
-import { bestCommit } from "../derive/latency";
+import { bestCommit, writeBudget } from "../derive/latency";
+import { dependentsOf, type PlacementWrites, type WriteJudgement, writeJudgement, writesOverBudget } from "../derive/writes";
+import type { Store } from "../model/topology";
+import { listText } from "../util/strings";
 import { etcdTimers as timersOf, largestMemberRtt, MAX_ELECTION_TIMEOUT_MS, timerAdvice } from "../derive/timers";
 import { ms } from "../util/format";
 import { finding, memberPairs, type Quorum, type TopologyContext } from "./context";
@@ -22,6 +25,7 @@ function quorumRtt(ctx: TopologyContext, q: Quorum): Finding[] {
     ...(q.kind === "etcd" ? etcdTimers(ctx, q, (q.owner as { etcd: Etcd }).etcd) : []),
     ...galeraWan(ctx, q),
     ...commitBudget(ctx, q),
+    ...writeBudgetFindings(ctx, q),
   ];
 }
 
@@ -117,6 +121,61 @@ function commitBudget(ctx: TopologyContext, q: Quorum): Finding[] {
       }) — above the ${ms(budget.value)} budget`,
     ),
   ];
+}
+
+/**
+ * rtt/write-budget: every leader placement makes some writing site's writes — the round trip to
+ * the leader plus its commit, as the what-if engine judges them (derive/writes) — exceed
+ * writeLatencyBudgetMs, though the commit alone is within it (else rtt/commit-budget says so).
+ */
+function writeBudgetFindings(ctx: TopologyContext, q: Quorum): Finding[] {
+  const budget = (q.owner as { writeLatencyBudgetMs?: { value: number; span: Span } }).writeLatencyBudgetMs;
+  if (!budget || !writesOverBudget(ctx, q)) return [];
+  const j = writeJudgement(ctx, q);
+  const cap = writeBudget(q)!;
+  const what =
+    q.kind === "galera"
+      ? galeraWrites(j.placements[0], cap)
+      : j.best
+        ? `no leader placement keeps writes within the ${ms(cap)} budget — best is ${j.best.site}: ${writesText(j.best)}; the commit alone is ${ms(j.best.commit!)}`
+        : `no leader placement keeps writes within the ${ms(cap)} budget: with the leader anywhere, writes from ${listText(j.writers.filter((w) => j.placements.some((p) => p.writes.find((x) => x.from === w)?.route.fails)))} cannot reach it`;
+  const from = j.fromMembers ? ` (no traffic entry depends on it: judged from its member sites ${listText([...j.writers])})` : "";
+  return [finding("rtt/write-budget", budget.span, `${q.label}: ${what}${from}`, { related: writerRelated(ctx, q, j) })];
+}
+
+/** "from fra 17 ms (9 ms to the leader + 8 ms commit), from lon 16 ms": the first remote write spelled out. */
+function writesText(p: PlacementWrites): string {
+  let spelled = false;
+  return p.writes
+    .map(({ from, route }) => {
+      const head = `from ${from} ${ms(route.ms!)}`;
+      if (from === p.site) return `${head} (at the leader)`;
+      if (route.via) return `${head} (through its follower in ${route.via})`;
+      if (spelled) return head;
+      spelled = true;
+      return `${head} (${ms(route.ms! - p.commit!)} to the leader + ${ms(p.commit!)} commit)`;
+    })
+    .join(", ");
+}
+
+/** Galera has no leader to move: each writing site's node waits one round trip to its own farthest member. */
+function galeraWrites(p: PlacementWrites, budget: number): string {
+  const say = (w: PlacementWrites["writes"][number]) =>
+    `${w.from} ${ms(w.route.ms!)}${w.route.via ? ` (through the node in ${w.route.via})` : ""}`;
+  const over = p.writes.filter((w) => w.route.fails || w.route.ms! > budget);
+  const within = p.writes.filter((w) => !over.includes(w));
+  return `writes from ${listText(over.map((w) => (w.route.fails ? `${w.from} (no node it reaches)` : say(w))))} are above the ${ms(budget)} budget — a commit waits one round trip from the writing node to the farthest member site, and Galera has no leader to move${within.length ? `; within it from ${listText(within.map(say))}` : ""}; the best site to write from commits in ${ms(p.commit!)} (${p.site})`;
+}
+
+/** Where the writers come from: each traffic entry's `dependsOn` naming the store. */
+function writerRelated(ctx: TopologyContext, q: Quorum, j: WriteJudgement): { span: Span; message: string }[] {
+  if (j.fromMembers) return [];
+  const st = q.owner as Store;
+  return dependentsOf(ctx, st).flatMap((tr) =>
+    (tr.dependsOn?.items ?? [])
+      .filter((d) => d.value === st.name?.value)
+      .map((d) => ({ span: d.span, message: `traffic ${tr.name?.value ?? "?"} writes to ${st.name?.value} from its backends' sites` })),
+  );
 }
 
 function etcdTimers(ctx: TopologyContext, q: Quorum, etcd: Etcd): Finding[] {

@@ -8,6 +8,7 @@ import { lagBytesNeeded } from "../math/lag";
 import type { Quorum, TopologyContext } from "../derive/context";
 import { conflictMerge } from "../derive/engines";
 import { galeraCommit, leaderCommit, relaysThroughFollowers, writeBudget } from "../derive/latency";
+import { clientWrite, type WriteRoute, writerSites } from "../derive/writes";
 import { homeSite } from "../derive/siteloss";
 import { loadBackends } from "../derive/loads";
 import { type ExportAffinity, endpointPool, exportAffinity, submarinerSet } from "../derive/meshes";
@@ -340,17 +341,8 @@ interface Placement {
   readonly commit: number | undefined;
 }
 
-/** How a client site's writes reach a quorum at one placement. */
-interface WritePath {
-  readonly fails: boolean;
-  /** the client's write latency (RTT to the leader, or through a relay, plus the commit); undefined when it fails or an RTT is missing */
-  readonly ms: number | undefined;
-  /** the voting member the writes go through (CockroachDB's follower proxy; Galera: the node a site without one writes to), else null */
-  readonly via: string | null;
-}
-
-const FAILS: WritePath = { fails: true, ms: undefined, via: null };
-const plus = (...xs: (number | undefined)[]) => (xs.every((x) => x !== undefined) ? xs.reduce<number>((a, x) => a + x!, 0) : undefined);
+/** How a client site's writes reach a quorum at one placement (derive/writes clientWrite). */
+type WritePath = WriteRoute;
 
 interface QuorumJudgement {
   readonly q: Quorum;
@@ -379,36 +371,10 @@ interface Judging {
   readonly rtt: (a: string, b: string) => number | undefined;
 }
 
-/** The sites whose clients write to a quorum: an etcd's own cluster's site; the up, not withdrawn backends of the entries depending on a store. */
+/** The sites whose clients write to a quorum (derive/writes writerSites) that are up and not withdrawn. */
 function clientSites(J: Judging, q: Quorum): string[] {
   const { ctx, s, R } = J;
-  const out: string[] = [];
-  if (q.kind === "etcd") {
-    const name = (q.owner as Cluster).name?.value;
-    const site = name ? ctx.siteOfCluster(name) : undefined;
-    return site && R.up(site) ? [site] : [];
-  }
-  for (const tr of dependentsOf(ctx, q.owner as Store)) {
-    for (const b of backendsOf(ctx, tr) ?? [])
-      if (b.site !== undefined && R.up(b.site) && !s.withdraw?.includes(b.site) && !out.includes(b.site)) out.push(b.site);
-  }
-  return out;
-}
-
-/** The traffic entries depending on each store, once per analysed topology (not every entry per quorum per scenario). */
-const dependentsCache = new WeakMap<TopologyContext, Map<Store, Traffic[]>>();
-function dependentsOf(ctx: TopologyContext, st: Store): readonly Traffic[] {
-  let m = dependentsCache.get(ctx);
-  if (!m) {
-    m = new Map();
-    for (const tr of ctx.topology.traffic)
-      for (const d of tr.dependsOn?.items ?? []) {
-        const dep = ctx.topology.storeByName.get(d.value);
-        if (dep && !m.get(dep)?.includes(tr)) m.set(dep, [...(m.get(dep) ?? []), tr]);
-      }
-    dependentsCache.set(ctx, m);
-  }
-  return m.get(st) ?? [];
+  return writerSites(ctx, q).filter((site) => R.up(site) && !s.withdraw?.includes(site));
 }
 
 /** The placements a quorum allows: each member site that reaches a majority (Galera: each primary component, a majority of nodes that all see each other). */
@@ -438,33 +404,9 @@ function placementsOf(J: Judging, q: Quorum, after: ReadonlyMap<string, number>,
   return out;
 }
 
-/** How writes from `client` reach quorum `q` at placement `p`. */
+/** How writes from `client` reach quorum `q` at placement `p` in this scenario (derive/writes clientWrite). */
 function writePath(J: Judging, q: Quorum, after: ReadonlyMap<string, number>, p: Placement, client: string): WritePath {
-  const { ctx, R } = J;
-  const nearest = (through: readonly string[], cost: (m: string) => number | undefined): WritePath => {
-    let best: WritePath | undefined;
-    for (const m of through) {
-      if (m === client || !R.reaches(client, m)) continue;
-      const ms = plus(J.rtt(client, m), cost(m));
-      if (!best || (ms !== undefined && (best.ms === undefined || ms < best.ms))) best = { fails: false, ms, via: m };
-    }
-    return best ?? FAILS;
-  };
-  if (q.kind === "galera") {
-    const counts = new Map(p.voting.map((x) => [x, after.get(x)!]));
-    const commitFrom = (m: string) => galeraCommit(ctx, q, m, { counts, rtt: J.rtt });
-    if (p.voting.includes(client)) return { fails: false, ms: commitFrom(client), via: null };
-    // a backend writes to its own site's node (as deployments do): left out of the primary component, that node refuses writes
-    if ((after.get(client) ?? 0) > 0) return FAILS;
-    return nearest(p.voting, commitFrom);
-  }
-  if (client === p.site) return { fails: false, ms: p.commit, via: null };
-  if (R.reaches(client, p.site)) return { fails: false, ms: plus(J.rtt(client, p.site), p.commit), via: null };
-  if (!relaysThroughFollowers(q)) return FAILS;
-  return nearest(
-    p.voting.filter((m) => m !== p.site),
-    (m) => plus(J.rtt(m, p.site), p.commit),
-  );
+  return clientWrite(J.ctx, q, p, client, { counts: after, rtt: J.rtt, reaches: J.R.reaches });
 }
 
 /** Lexicographic comparison of two score tuples. */

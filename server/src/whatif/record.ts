@@ -25,6 +25,7 @@ import { loadBackends } from "../derive/loads";
 import { bytes, cell, count, num, seconds, table } from "../util/format";
 import { cidrOverlaps, parsedRanges, type ParsedRange } from "../derive/cidr";
 import { bestCommit, galeraCommit, writeBudget } from "../derive/latency";
+import { type WriteJudgement, writeJudgement } from "../derive/writes";
 import { conflictMerge } from "../derive/engines";
 import { finish, type Steps } from "../util/steps";
 import { listText } from "../util/strings";
@@ -791,24 +792,59 @@ function commitLatencies(ctx: TopologyContext, q: Quorum): string[] {
   if (sites.length < 2) return [];
   const budget = writeBudget(q);
   const galera = q.kind === "galera";
+  // a store's writes from each writing site at each leader placement (derive/writes, as rtt/write-budget and simulate judge them)
+  const writes = q.kind === "consensus" ? writeJudgement(ctx, q) : undefined;
+  const judged = (x: number | undefined) =>
+    x === undefined
+      ? "unknown (a link has no rttMs)"
+      : budget === undefined
+        ? ms(x)
+        : x <= budget
+          ? `${ms(x)}, met`
+          : { raw: `${ms(x)}, **not met**` };
   const rows = sites.map((s) => {
     const l = galera ? galeraCommit(ctx, q, s) : commitLatency(q.counts, ctx.rtt, s);
     const row: (string | number | { raw: string })[] = [s, l === undefined ? "unknown (a member link has no rttMs)" : ms(l)];
     if (budget !== undefined) row.push(l === undefined ? "—" : mark(l <= budget));
+    const at = writes?.placements.find((p) => p.site === s);
+    for (const w of writes?.writers ?? []) {
+      const route = at?.writes.find((x) => x.from === w)?.route;
+      row.push(route?.fails ? { raw: "**fail** (no path to the leader)" } : judged(route?.ms));
+    }
     return row;
   });
   const against = budget !== undefined ? `, against the ${ms(budget)} budget` : "";
   const site = galera ? "writes from" : "leader site";
+  const head = budget !== undefined ? [site, "commit latency", "budget"] : [site, "commit latency"];
+  const from = writes?.fromMembers ? " (no traffic entry depends on it: its member sites, witnesses left out)" : "";
   return [
     galera
       ? `Commit latency by the site that writes (Galera has no leader: a commit waits until its write-set is ordered by every node, one round trip to the farthest member site, then certifies)${against}:`
-      : `Commit latency by leader site (the RTT to the nearest member that completes a majority with the leader)${against}:`,
+      : writes?.writers.length
+        ? `Commit latency by leader site (the RTT to the nearest member that completes a majority with the leader), and what a write from each writing site${from} waits for — the round trip to the leader plus that commit, as simulate judges it${against}:`
+        : `Commit latency by leader site (the RTT to the nearest member that completes a majority with the leader)${against}:`,
     "",
-    table(budget !== undefined ? [site, "commit latency", "budget"] : [site, "commit latency"], rows),
+    table([...head, ...(writes?.writers ?? []).map((w) => `writes from ${w}`)], rows),
     "",
+    ...writesVerdict(ctx, q, writes, budget),
   ];
 }
 
+/** Under the commit table: the leader placement that keeps every writing site within the budget, or that none does (rtt/write-budget). */
+function writesVerdict(ctx: TopologyContext, q: Quorum, writes: WriteJudgement | undefined, budget: number | undefined): string[] {
+  if (!writes?.writers.length || budget === undefined) return [];
+  const within = writes.placements.filter((p) => p.slowest !== undefined && p.slowest <= budget);
+  if (within.length)
+    return [
+      `With the leader in ${listText(within.map((p) => p.site))}, every writing site's writes are within the ${ms(budget)} budget${within.length < writes.placements.length ? ": pin it there" : ""}.`,
+      "",
+    ];
+  const best = writes.best;
+  return [
+    `No leader placement keeps every writing site's writes within the ${ms(budget)} budget${best ? ` — the best, ${best.site}, makes the slowest wait ${ms(best.slowest!)}` : ""}${(bestCommit(ctx, q)?.latency ?? Number.POSITIVE_INFINITY) <= budget ? " (`rtt/write-budget`)" : " (the commit alone is over it: `rtt/commit-budget`)"}.`,
+    "",
+  ];
+}
 function addressPlan(ctx: TopologyContext): string[] {
   const ranges = parsedRanges(ctx);
   const bad = ctx.topology.clusters.flatMap((c) =>

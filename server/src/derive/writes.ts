@@ -1,0 +1,178 @@
+/**
+ * What an application's write to a consensus or Galera store waits for: the round trip from the
+ * client's site to the leader (or through a relay) plus the leader's commit. The one
+ * implementation the what-if engine (QuorumResult.writesFrom, BackendResult.writeLatencyMs), the
+ * rules (rtt/write-budget), the record and the fixes read. Pure.
+ */
+import { memberSites } from "../math/quorum";
+import type { Cluster, Store, Traffic } from "../model/topology";
+import type { Quorum, TopologyContext } from "./context";
+import { bestCommit, galeraCommit, leaderCommit, type LatencyOptions, relaysThroughFollowers, writeBudget } from "./latency";
+import { loadBackends } from "./loads";
+
+/** A placement of a quorum's leader as the write path sees it (the what-if engine's Placement). */
+export interface LeaderAt {
+  /** the leader's site (Galera: the site whose writes commit fastest) */
+  readonly site: string;
+  /** the member sites that keep voting (Galera: the primary component) */
+  readonly voting: readonly string[];
+  /** the commit with the leader there (Galera: writing from `site`); undefined when an RTT is missing */
+  readonly commit: number | undefined;
+}
+
+/** How a client site's writes reach a quorum at one placement. */
+export interface WriteRoute {
+  readonly fails: boolean;
+  /** the client's write latency (RTT to the leader, or through a relay, plus the commit); undefined when it fails or an RTT is missing */
+  readonly ms: number | undefined;
+  /** the voting member the writes go through (CockroachDB's follower proxy; Galera: the node a site without one writes to), else null */
+  readonly via: string | null;
+}
+
+export interface WriteOptions extends LatencyOptions {
+  /** who reaches whom (default: every site and link up — a site reaches itself and every site it has a declared link to) */
+  readonly reaches?: (a: string, b: string) => boolean;
+}
+
+const FAILS: WriteRoute = { fails: true, ms: undefined, via: null };
+const plus = (...xs: (number | undefined)[]) => (xs.every((x) => x !== undefined) ? xs.reduce<number>((a, x) => a + x!, 0) : undefined);
+
+/**
+ * How writes from `client` reach quorum `q` at placement `p`: at the leader's site the commit
+ * alone; elsewhere the round trip to the leader plus its commit; a client that does not reach the
+ * leader fails, unless CockroachDB relays it through the nearest voting follower that does. Galera:
+ * a site with a node of the primary component commits there (its farthest round trip); a site with
+ * a node left out refuses writes; a site without a node writes through the nearest node.
+ */
+export function clientWrite(ctx: TopologyContext, q: Quorum, p: LeaderAt, client: string, o: WriteOptions = {}): WriteRoute {
+  const counts = o.counts ?? q.counts;
+  const rtt = o.rtt ?? ctx.rtt;
+  const reaches = o.reaches ?? ((a: string, b: string) => a === b || ctx.link(a, b) !== undefined);
+  const nearest = (through: readonly string[], cost: (m: string) => number | undefined): WriteRoute => {
+    let best: WriteRoute | undefined;
+    for (const m of through) {
+      if (m === client || !reaches(client, m)) continue;
+      const ms = plus(rtt(client, m), cost(m));
+      if (!best || (ms !== undefined && (best.ms === undefined || ms < best.ms))) best = { fails: false, ms, via: m };
+    }
+    return best ?? FAILS;
+  };
+  if (q.kind === "galera") {
+    const voting = new Map(p.voting.map((x) => [x, counts.get(x) ?? 0]));
+    const commitFrom = (m: string) => galeraCommit(ctx, q, m, { counts: voting, rtt });
+    if (p.voting.includes(client)) return { fails: false, ms: commitFrom(client), via: null };
+    // a backend writes to its own site's node (as deployments do): left out of the primary component, that node refuses writes
+    if ((counts.get(client) ?? 0) > 0) return FAILS;
+    return nearest(p.voting, commitFrom);
+  }
+  if (client === p.site) return { fails: false, ms: p.commit, via: null };
+  if (reaches(client, p.site)) return { fails: false, ms: plus(rtt(client, p.site), p.commit), via: null };
+  if (!relaysThroughFollowers(q)) return FAILS;
+  return nearest(
+    p.voting.filter((m) => m !== p.site),
+    (m) => plus(rtt(m, p.site), p.commit),
+  );
+}
+
+/** The traffic entries depending on each store, once per analysed topology. */
+function dependents(ctx: TopologyContext): Map<Store, Traffic[]> {
+  const m = new Map<Store, Traffic[]>();
+  for (const tr of ctx.topology.traffic)
+    for (const d of tr.dependsOn?.items ?? []) {
+      const dep = ctx.topology.storeByName.get(d.value);
+      if (dep && !m.get(dep)?.includes(tr)) m.set(dep, [...(m.get(dep) ?? []), tr]);
+    }
+  return m;
+}
+
+/** The traffic entries that depend on a store (`dependsOn`), in declaration order. */
+export const dependentsOf = (ctx: TopologyContext, st: Store): readonly Traffic[] => ctx.fact(dependents).get(st) ?? [];
+
+/**
+ * The sites whose clients write to a quorum, as declared: an etcd's own cluster's site; for a
+ * store, the backends' sites of every traffic entry depending on it (distinct, in declaration
+ * order). The what-if engine keeps those up and not withdrawn.
+ */
+export function writerSites(ctx: TopologyContext, q: Quorum): readonly string[] {
+  if (q.kind === "etcd") {
+    const name = (q.owner as Cluster).name?.value;
+    const site = name ? ctx.siteOfCluster(name) : undefined;
+    return site ? [site] : [];
+  }
+  const out: string[] = [];
+  for (const tr of dependentsOf(ctx, q.owner as Store))
+    for (const b of loadBackends(ctx, tr) ?? []) if (b.site !== undefined && !out.includes(b.site)) out.push(b.site);
+  return out;
+}
+
+/** One leader placement with every site and link up, and the writes from each writing site there. */
+export interface PlacementWrites extends LeaderAt {
+  readonly writes: readonly { readonly from: string; readonly route: WriteRoute }[];
+  /** the slowest of those writes: undefined when an RTT is missing for one, Infinity when one fails */
+  readonly slowest: number | undefined;
+}
+
+export interface WriteJudgement {
+  /** the sites judged: `writerSites`, or — when no traffic entry writes to the store — its member sites that are not witnesses */
+  readonly writers: readonly string[];
+  /** true when `writers` are the member sites (no traffic entry depends on the store) */
+  readonly fromMembers: boolean;
+  /** consensus: one per member site, in declaration order; Galera: the one primary component of every node */
+  readonly placements: readonly PlacementWrites[];
+  /** the placement whose slowest write is fastest (ties: the faster commit, then declaration order); undefined when none is known */
+  readonly best: PlacementWrites | undefined;
+}
+
+/**
+ * Every leader placement of a consensus or Galera store with every site and link up, judged by
+ * the writes the application makes (rtt/write-budget, the record's commit appendix, fixes).
+ * `counts` judges other member counts (a fix's target).
+ */
+export function writeJudgement(ctx: TopologyContext, q: Quorum, o: { counts?: ReadonlyMap<string, number> } = {}): WriteJudgement {
+  if (o.counts) return judge(ctx, q, o.counts);
+  const memo = ctx.fact(judgements);
+  if (!memo.has(q)) memo.set(q, judge(ctx, q, q.counts));
+  return memo.get(q)!;
+}
+const judgements = () => new Map<Quorum, WriteJudgement>();
+
+function judge(ctx: TopologyContext, q: Quorum, counts: ReadonlyMap<string, number>): WriteJudgement {
+  const sites = memberSites(counts);
+  const declared = writerSites(ctx, q);
+  const members = sites.filter((x) => ctx.topology.siteByName.get(x)?.role !== "witness");
+  const writers = declared.length ? declared : members.length ? members : sites;
+  const at = (p: LeaderAt): PlacementWrites => {
+    const writes = writers.map((from) => ({ from, route: clientWrite(ctx, q, p, from, { counts }) }));
+    const slowest = writes.some((w) => w.route.fails)
+      ? Infinity
+      : writes.every((w) => w.route.ms !== undefined)
+        ? Math.max(0, ...writes.map((w) => w.route.ms!))
+        : undefined;
+    return { ...p, writes, slowest };
+  };
+  let placements: PlacementWrites[];
+  if (q.kind === "galera") {
+    const b = bestCommit(ctx, q, { counts });
+    placements = sites.length ? [at({ site: b?.site ?? sites[0], voting: sites, commit: b?.latency })] : [];
+  } else placements = sites.map((site) => at({ site, voting: sites, commit: leaderCommit(ctx, q, site, { counts }) }));
+  let best: PlacementWrites | undefined;
+  for (const p of placements) {
+    if (p.slowest === undefined || p.slowest === Infinity) continue;
+    if (!best || p.slowest < best.slowest! || (p.slowest === best.slowest && (p.commit ?? Infinity) < (best.commit ?? Infinity))) best = p;
+  }
+  return { writers, fromMembers: !declared.length, placements, best };
+}
+
+/**
+ * Whether the store's budget is missed by the application's writes though its commit alone is
+ * within it (rtt/write-budget; rtt/commit-budget covers the commit): every placement is known and
+ * none keeps every writing site's write within `writeLatencyBudgetMs`.
+ */
+export function writesOverBudget(ctx: TopologyContext, q: Quorum, o: { counts?: ReadonlyMap<string, number> } = {}): boolean {
+  const budget = writeBudget(q);
+  if (budget === undefined) return false;
+  const commit = bestCommit(ctx, q, { counts: o.counts });
+  if (!commit || commit.latency > budget) return false;
+  const j = writeJudgement(ctx, q, o);
+  return j.placements.length > 0 && j.placements.every((p) => p.slowest !== undefined && p.slowest > budget);
+}
