@@ -13832,6 +13832,9 @@ function count(x, digits = 2) {
   const s = grouped(digits).format(Math.abs(r2));
   return r2 < 0 ? `\u2212${s}` : s;
 }
+function shareText(k, n) {
+  return k === n ? "every one" : 2 * k === n ? "about half" : `about ${count(k, 0)} in ${count(n, 0)}`;
+}
 var formatters = /* @__PURE__ */ new Map();
 function grouped(digits) {
   let f = formatters.get(digits);
@@ -14200,6 +14203,11 @@ var CATALOG = {
     "warning",
     "Export from a cluster with no cross-cluster network",
     "A cluster with mesh none cannot serve an exported Service to other clusters."
+  ),
+  "export/remote-endpoints-kept": r(
+    "warning",
+    "Calls keep going to a lost site's endpoints",
+    "A ClusterMesh global Service served from two or more sites without affinity: local: Cilium keeps a lost or cut-off cluster's endpoints (clustermesh-cache-ttl is 0 by default) and does not health-check them, so each single-site loss sends the other clusters' share of calls into a timeout."
   ),
   "rbac/broad-exporter": r(
     "error",
@@ -15214,6 +15222,14 @@ function endpointPool(exporters, caller, affinity) {
   if (affinity === "remote" && remote.length) return remote;
   return [...exporters];
 }
+function meshedExporters(ctx, e) {
+  return (e.clusters?.items ?? []).map((c) => c.value).filter((c, i, all) => all.indexOf(c) === i && ctx.topology.clusterByName.get(c)?.mesh === "clustermesh" && ctx.siteOfCluster(c));
+}
+function staleShare(exporters, caller, affinity, unreachable) {
+  const pool = endpointPool(exporters, caller, affinity);
+  const gone = pool.filter(unreachable);
+  return gone.length ? { unreachable: gone, share: gone.length / pool.length, pool: pool.length } : void 0;
+}
 
 // server/src/rules/data.ts
 function dataRules(ctx) {
@@ -15536,6 +15552,44 @@ function setOwn(o, k, v) {
   Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
 }
 
+// server/src/util/strings.ts
+function editDistance(a, b, max = Infinity) {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur.push(v);
+      rowMin = Math.min(rowMin, v);
+    }
+    if (rowMin > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length];
+}
+function closest(word, candidates) {
+  let best;
+  let bestScore = Infinity;
+  const w = word.toLowerCase();
+  for (const c of candidates) {
+    const l = c.toLowerCase();
+    const limit = Math.max(1, Math.floor(Math.max(w.length, l.length) / 3));
+    let score = editDistance(w, l, limit);
+    if (score > limit && (w.startsWith(l) || l.startsWith(w)) && Math.min(w.length, l.length) >= 2) score = limit;
+    if (score <= limit && score < bestScore) {
+      best = c;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+function listText(items) {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
 // server/src/rules/exports.ts
 var SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease"];
 var EXPORT_API_GROUP = "multicluster.x-k8s.io";
@@ -15603,8 +15657,48 @@ function topologyExportRules(ctx) {
         );
       }
     }
+    const kept = remoteEndpointsKept(ctx, e);
+    if (kept) out.push(kept);
   }
   return out;
+}
+function remoteEndpointsKept(ctx, e) {
+  const exporters = meshedExporters(ctx, e);
+  const siteOf = (c) => ctx.siteOfCluster(c);
+  const sites = [...new Set(exporters.map(siteOf))];
+  const affinity = exportAffinity(e);
+  if (sites.length < 2 || affinity === "local") return void 0;
+  const losses = [];
+  for (const site of sites) {
+    const callers = [];
+    for (const caller of exporters) {
+      if (siteOf(caller) === site) continue;
+      const stale = staleShare(exporters, caller, affinity, (c) => siteOf(c) === site);
+      if (stale)
+        callers.push(
+          `${caller} (${siteOf(caller)}) keeps sending ${shareText(stale.unreachable.length, stale.pool)} of its calls to the endpoints of ${listText(stale.unreachable)}`
+        );
+    }
+    if (callers.length) losses.push(`if ${site} is lost or cut off, ${listText(callers)}`);
+  }
+  if (!losses.length) return void 0;
+  const id = e.namespace ? `${e.namespace.value}/${e.service?.value}` : e.service?.value ?? `exports[${e.index}]`;
+  const cause = affinity === "remote" ? "its affinity is remote, so each cluster sends its calls to the other clusters' endpoints while any is listed" : "with no affinity each cluster spreads its calls over every exporting cluster's endpoints (equal replicas per cluster)";
+  return finding(
+    "export/remote-endpoints-kept",
+    e.affinity?.span ?? e.service?.span ?? e.span,
+    `export ${id}: ${losses.join("; ")} \u2014 ${cause}, and Cilium keeps a lost or cut-off cluster's endpoints in a global Service (clustermesh-cache-ttl is 0 by default: never revoked) without health-checking them, so those calls time out until the site returns. Set \`affinity: local\` (service.cilium.io/affinity: local) to keep each cluster's calls on its own endpoints while it has any, or set clustermesh-cache-ttl (Cilium 1.19 and later) to drop a cut-off cluster's endpoints after that time`,
+    {
+      fixes: [
+        {
+          kind: "set-at",
+          title: "Set affinity: local",
+          preferred: true,
+          args: { path: ["exports", e.index], key: "affinity", value: "local" }
+        }
+      ]
+    }
+  );
 }
 function mergePolicies(files) {
   let allowed;
@@ -17655,44 +17749,6 @@ function quorumErrors(counts, home) {
   return out;
 }
 
-// server/src/util/strings.ts
-function editDistance(a, b, max = Infinity) {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      cur.push(v);
-      rowMin = Math.min(rowMin, v);
-    }
-    if (rowMin > max) return max + 1;
-    prev = cur;
-  }
-  return prev[b.length];
-}
-function closest(word, candidates) {
-  let best;
-  let bestScore = Infinity;
-  const w = word.toLowerCase();
-  for (const c of candidates) {
-    const l = c.toLowerCase();
-    const limit = Math.max(1, Math.floor(Math.max(w.length, l.length) / 3));
-    let score = editDistance(w, l, limit);
-    if (score > limit && (w.startsWith(l) || l.startsWith(w)) && Math.min(w.length, l.length) >= 2) score = limit;
-    if (score <= limit && score < bestScore) {
-      best = c;
-      bestScore = score;
-    }
-  }
-  return best;
-}
-function listText(items) {
-  if (items.length <= 1) return items.join("");
-  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
-}
-
 // server/src/rules/quorum.ts
 var MAX_RECOMMENDED_MEMBERS = 7;
 function describe(counts) {
@@ -19199,22 +19255,21 @@ function judgeExports(J, clusters) {
   }
   return exports2;
 }
-var shareText = (k, n) => k === n ? "every one" : 2 * k === n ? "about half" : `about ${count(k, 0)} in ${count(n, 0)}`;
 function staleCalls(J, e, id, affinity) {
   const { ctx, R } = J;
-  const meshed = (e.clusters?.items ?? []).map((c) => c.value).filter((c, i, all) => all.indexOf(c) === i && ctx.topology.clusterByName.get(c)?.mesh === "clustermesh" && ctx.siteOfCluster(c));
+  const meshed = meshedExporters(ctx, e);
   const out = [];
   for (const caller of meshed) {
     const site = ctx.siteOfCluster(caller);
     if (!R.up(site)) continue;
-    const pool = endpointPool(meshed, caller, affinity);
-    const unreachable = pool.filter((c) => !R.reaches(site, ctx.siteOfCluster(c)));
-    if (!unreachable.length) continue;
-    out.push({ cluster: caller, site, unreachable, share: unreachable.length / pool.length });
+    const stale = staleShare(meshed, caller, affinity, (c) => !R.reaches(site, ctx.siteOfCluster(c)));
+    if (!stale) continue;
+    const { unreachable, pool } = stale;
+    out.push({ cluster: caller, site, unreachable, share: stale.share });
     const gone = unreachable.map((c) => `${c} (${R.lost.has(ctx.siteOfCluster(c)) ? "lost" : "cut off"})`);
     const fix = affinity === "remote" ? `; its affinity is remote, so its calls go to the remote endpoints while any is listed \u2014 \`affinity: local\` (service.cilium.io/affinity: local) keeps them on ${caller}'s own endpoints while it has any` : `; annotate the Service \`service.cilium.io/affinity: local\` (\`affinity: local\` on the export) to keep ${caller}'s calls on its own endpoints while it has any`;
     J.breaks.push(
-      `export ${id}: ${caller} (${site}) still sends ${shareText(unreachable.length, pool.length)} of its calls${pool.length > 1 ? " (with equal replicas per cluster)" : ""} to the endpoints of ${listText(gone)} \u2014 Cilium keeps a lost or cut-off cluster's endpoints in a global Service (its remote cache is never revoked unless clustermesh-cache-ttl is set) and does not health-check them, so those calls time out until ${listText(unreachable)} ${unreachable.length === 1 ? "is" : "are"} reachable again${fix}`
+      `export ${id}: ${caller} (${site}) still sends ${shareText(unreachable.length, pool)} of its calls${pool > 1 ? " (with equal replicas per cluster)" : ""} to the endpoints of ${listText(gone)} \u2014 Cilium keeps a lost or cut-off cluster's endpoints in a global Service (its remote cache is never revoked unless clustermesh-cache-ttl is set) and does not health-check them, so those calls time out until ${listText(unreachable)} ${unreachable.length === 1 ? "is" : "are"} reachable again${fix}`
     );
   }
   return out;

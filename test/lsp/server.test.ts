@@ -191,6 +191,7 @@ test("every quick fix round-trips: parses, removes its finding, adds no error, k
     "capacity/overload",
     "capacity/site-loss",
     "export/system-namespace",
+    "export/remote-endpoints-kept",
     "istio/root-mismatch",
     "istio/network-without-gateway",
     "linkerd/trust-anchor-mismatch",

@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { codes, only, run } from "../helpers";
+import { analyzeFile } from "../../server/src/analysis";
+import { run as simulate, sweep } from "../../server/src/whatif/engine";
+import { codes, FRA_LON_AMS, HEADER, only, run } from "../helpers";
 
 const base = `sites:\n  - name: fra\nclusters:\n  - { name: a, site: fra, mesh: submariner }\n  - { name: b, site: fra }\n`;
 
@@ -126,4 +128,88 @@ test("ServiceExport manifests are judged by namespace and by every export policy
     [],
     "an unknown API version is not ours",
   );
+});
+
+// ClusterMesh global Services and the endpoints Cilium keeps for a lost or cut-off cluster
+const meshExport = (clusters: string, exportFields: string, sites = FRA_LON_AMS) =>
+  `${sites}clusters:\n${clusters}exports:\n  - service: payments\n    namespace: finance\n${exportFields}`;
+const TWO = "  - { name: fra-prod, site: fra, mesh: clustermesh }\n  - { name: lon-prod, site: lon, mesh: clustermesh }\n";
+const THREE = `${TWO}  - { name: ams-prod, site: ams, mesh: clustermesh }\n`;
+
+test("export/remote-endpoints-kept: a ClusterMesh export at two or more sites without affinity: local", () => {
+  const none = only(meshExport(TWO, "    clusters: [fra-prod, lon-prod]\n"), "export/remote-endpoints-kept");
+  assert.equal(none.length, 1);
+  assert.equal(none[0].text, "payments", "on the Service's name when no affinity is written");
+  assert.equal(none[0].severity, "warning");
+  assert.match(
+    none[0].message,
+    /if fra is lost or cut off, lon-prod \(lon\) keeps sending about half of its calls to the endpoints of fra-prod/,
+  );
+  assert.match(
+    none[0].message,
+    /if lon is lost or cut off, fra-prod \(fra\) keeps sending about half of its calls to the endpoints of lon-prod/,
+  );
+  assert.match(none[0].message, /clustermesh-cache-ttl is 0 by default/);
+  assert.deepEqual(
+    none[0].fixes.map((x) => x.kind),
+    ["set-at"],
+  );
+  // remote: every call of each cluster goes to the other one, and the finding sits on the affinity
+  const remote = only(meshExport(TWO, "    clusters: [fra-prod, lon-prod]\n    affinity: remote\n"), "export/remote-endpoints-kept");
+  assert.equal(remote[0].text, "remote");
+  assert.match(remote[0].message, /lon-prod \(lon\) keeps sending every one of its calls/);
+  assert.match(remote[0].message, /its affinity is remote/);
+  // three sites, no affinity: a third of each caller's calls per lost site
+  const three = only(meshExport(THREE, "    clusters: [fra-prod, lon-prod, ams-prod]\n"), "export/remote-endpoints-kept");
+  assert.match(
+    three[0].message,
+    /if ams is lost or cut off, fra-prod \(fra\) keeps sending about 1 in 3 of its calls to the endpoints of ams-prod and lon-prod \(lon\) keeps sending about 1 in 3/,
+  );
+  // the other side of each boundary: nothing
+  for (const [why, body] of [
+    ["affinity local", meshExport(TWO, "    clusters: [fra-prod, lon-prod]\n    affinity: local\n")],
+    ["one exporting site", meshExport(TWO, "    clusters: [fra-prod]\n")],
+    ["the same cluster listed twice", meshExport(TWO, "    clusters: [fra-prod, fra-prod]\n")],
+    [
+      "two clusters at one site",
+      meshExport(
+        "  - { name: a, site: fra, mesh: clustermesh }\n  - { name: b, site: fra, mesh: clustermesh }\n",
+        "    clusters: [a, b]\n",
+      ),
+    ],
+    [
+      "Submariner (Lighthouse drops a disconnected cluster's endpoints)",
+      meshExport(
+        "  - { name: fra-prod, site: fra, mesh: submariner }\n  - { name: lon-prod, site: lon, mesh: submariner }\n",
+        "    clusters: [fra-prod, lon-prod]\n",
+      ),
+    ],
+    [
+      "one ClusterMesh cluster and one Submariner cluster",
+      meshExport(
+        "  - { name: fra-prod, site: fra, mesh: clustermesh }\n  - { name: lon-prod, site: lon, mesh: submariner }\n",
+        "    clusters: [fra-prod, lon-prod]\n",
+      ),
+    ],
+  ] as const)
+    assert.deepEqual(only(body, "export/remote-endpoints-kept"), [], why);
+});
+
+test("export/remote-endpoints-kept agrees with the what-if engine's single-site losses", () => {
+  const designs = [
+    meshExport(TWO, "    clusters: [fra-prod, lon-prod]\n"),
+    meshExport(TWO, "    clusters: [fra-prod, lon-prod]\n    affinity: remote\n"),
+    meshExport(TWO, "    clusters: [fra-prod, lon-prod]\n    affinity: local\n"),
+    meshExport(THREE, "    clusters: [fra-prod, lon-prod, ams-prod]\n"),
+    meshExport(THREE, "    clusters: [fra-prod, lon-prod, ams-prod]\n    affinity: local\n"),
+    meshExport(TWO, "    clusters: [fra-prod]\n"),
+  ];
+  for (const body of designs) {
+    const ctx = analyzeFile("t.topology.yaml", HEADER + body).contexts[0];
+    const losses = sweep(ctx, "single").filter((s) => simulate(ctx, s).exports.some((e) => e.stale.length > 0));
+    const found = only(body, "export/remote-endpoints-kept");
+    assert.equal(found.length > 0, losses.length > 0, body);
+    for (const s of losses) assert.match(found[0].message, new RegExp(`if ${s.lose[0]} is lost or cut off`), body);
+    assert.equal(found[0]?.message.match(/is lost or cut off/g)?.length ?? 0, losses.length, body);
+  }
 });

@@ -97,3 +97,36 @@ export function endpointPool(exporters: readonly string[], caller: string, affin
   if (affinity === "remote" && remote.length) return remote;
   return [...exporters];
 }
+
+/** An export's ClusterMesh exporting clusters (`mesh: clustermesh`, at a known site), each once, in document order. */
+export function meshedExporters(ctx: TopologyContext, e: Export): string[] {
+  return (e.clusters?.items ?? [])
+    .map((c) => c.value)
+    .filter((c, i, all) => all.indexOf(c) === i && ctx.topology.clusterByName.get(c)?.mesh === "clustermesh" && ctx.siteOfCluster(c));
+}
+
+/** The calls of one exporting cluster that go to endpoints it cannot reach. */
+export interface StaleShare {
+  /** the clusters of its endpoint pool it cannot reach (Cilium keeps their endpoints) */
+  readonly unreachable: string[];
+  /** the share of its calls sent there, with equal replicas per cluster (0.5: half) */
+  readonly share: number;
+  /** how many clusters its pool holds */
+  readonly pool: number;
+}
+
+/**
+ * What `caller` sends to exporting clusters it cannot reach (`unreachable`), given the
+ * export's affinity: undefined when every cluster of its pool answers. The what-if engine asks
+ * it per scenario; `export/remote-endpoints-kept` asks it per site loss.
+ */
+export function staleShare(
+  exporters: readonly string[],
+  caller: string,
+  affinity: ExportAffinity,
+  unreachable: (cluster: string) => boolean,
+): StaleShare | undefined {
+  const pool = endpointPool(exporters, caller, affinity);
+  const gone = pool.filter(unreachable);
+  return gone.length ? { unreachable: gone, share: gone.length / pool.length, pool: pool.length } : undefined;
+}

@@ -41,7 +41,7 @@ export interface FixInput {
 
 export const ESTIMATE_COMMENT = "# estimate: measure before rollout";
 
-function nodeAt(doc: Document, path: (string | number)[]): Node | undefined {
+function nodeAt(doc: Document, path: readonly (string | number)[]): Node | undefined {
   return (doc.getIn(path, true) as Node | undefined) ?? undefined;
 }
 
@@ -337,11 +337,16 @@ function rebalanceWeights(input: FixInput, f: Finding, weights: readonly number[
 }
 
 function setField(input: FixInput, args: Extract<FixHint, { kind: "set-field" }>["args"]): Edit[] {
-  const map = nodeAt(input.doc, ["clusters", args.cluster, args.block]);
+  return setAt(input, ["clusters", args.cluster, args.block], args.key, String(args.value));
+}
+
+/** `key: value` in the map at `path`: the existing scalar replaced (its comment kept), or a new entry. */
+function setAt(input: FixInput, path: readonly (string | number)[], key: string, value: string): Edit[] {
+  const map = nodeAt(input.doc, path);
   if (!map || !isMap(map)) return [];
-  const existing = map.get(args.key, true) as Node | undefined;
-  if (existing?.range) return [replace(existing.range[0], existing.range[1], String(args.value))];
-  return [insertMapEntry(input.text, map, args.key, String(args.value))];
+  const existing = map.get(key, true) as Node | undefined;
+  if (existing?.range) return [replace(existing.range[0], existing.range[1], value)];
+  return [insertMapEntry(input.text, map, key, value)];
 }
 
 /** Turns one finding's fix hints into text edits. Hints that cannot apply here yield nothing. */
@@ -422,6 +427,8 @@ function editsOf(input: FixInput, f: Finding, hint: FixHint): { edits?: Edit[]; 
       return { edits: rebalanceWeights(input, f, hint.args.weights) };
     case "set-field":
       return { edits: setField(input, hint.args) };
+    case "set-at":
+      return { edits: setAt(input, hint.args.path, hint.args.key, hint.args.value) };
     default:
       // a new FixHint kind without a case here is a build error
       return hint satisfies never;

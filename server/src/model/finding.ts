@@ -36,6 +36,11 @@ type FixHintKind =
   | { readonly kind: "single-writer"; readonly args: { readonly site: string } }
   | { readonly kind: "remove-export" }
   | { readonly kind: "rebalance-weights"; readonly args: { readonly weights: readonly number[] } }
+  /** Set `key` in the map at `path` (keys and indices from the document root), adding it when absent. */
+  | {
+      readonly kind: "set-at";
+      readonly args: { readonly path: readonly (string | number)[]; readonly key: string; readonly value: string };
+    }
   /** Set `key` in cluster `cluster`'s (by index) `block` map, adding it when absent. */
   | {
       readonly kind: "set-field";

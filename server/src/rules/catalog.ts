@@ -340,6 +340,11 @@ const CATALOG = {
     "Export from a cluster with no cross-cluster network",
     "A cluster with mesh none cannot serve an exported Service to other clusters.",
   ),
+  "export/remote-endpoints-kept": r(
+    "warning",
+    "Calls keep going to a lost site's endpoints",
+    "A ClusterMesh global Service served from two or more sites without affinity: local: Cilium keeps a lost or cut-off cluster's endpoints (clustermesh-cache-ttl is 0 by default) and does not health-check them, so each single-site loss sends the other clusters' share of calls into a timeout.",
+  ),
   "rbac/broad-exporter": r(
     "error",
     "Anyone may export Services",

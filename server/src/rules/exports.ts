@@ -1,8 +1,11 @@
 import type { Finding } from "../model/finding";
 import type { K8sObject, PolicyRule } from "../model/k8s";
-import type { ExportPolicy, Subject } from "../model/topology";
+import type { Export, ExportPolicy, Subject } from "../model/topology";
 import type { F } from "../model/yamlnodes";
+import { exportAffinity, meshedExporters, staleShare } from "../derive/meshes";
+import { shareText } from "../util/format";
 import { own } from "../util/records";
+import { listText } from "../util/strings";
 import { finding, type TopologyContext } from "./context";
 
 export const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease"];
@@ -87,8 +90,59 @@ export function topologyExportRules(ctx: TopologyContext): Finding[] {
         );
       }
     }
+    const kept = remoteEndpointsKept(ctx, e);
+    if (kept) out.push(kept);
   }
   return out;
+}
+
+/**
+ * export/remote-endpoints-kept: a ClusterMesh global Service served from two or more sites
+ * without `affinity: local`. Cilium keeps a lost or cut-off cluster's endpoints in the Service
+ * (clustermesh-cache-ttl is 0 by default: the remote cache is never revoked) and does not
+ * health-check them, so every single-site loss sends the callers' share of calls into a
+ * timeout — the break the what-if engine reports under each of those losses.
+ */
+function remoteEndpointsKept(ctx: TopologyContext, e: Export): Finding | undefined {
+  const exporters = meshedExporters(ctx, e);
+  const siteOf = (c: string) => ctx.siteOfCluster(c)!;
+  const sites = [...new Set(exporters.map(siteOf))];
+  const affinity = exportAffinity(e);
+  if (sites.length < 2 || affinity === "local") return undefined;
+  const losses: string[] = [];
+  for (const site of sites) {
+    const callers: string[] = [];
+    for (const caller of exporters) {
+      if (siteOf(caller) === site) continue;
+      const stale = staleShare(exporters, caller, affinity, (c) => siteOf(c) === site);
+      if (stale)
+        callers.push(
+          `${caller} (${siteOf(caller)}) keeps sending ${shareText(stale.unreachable.length, stale.pool)} of its calls to the endpoints of ${listText(stale.unreachable)}`,
+        );
+    }
+    if (callers.length) losses.push(`if ${site} is lost or cut off, ${listText(callers)}`);
+  }
+  if (!losses.length) return undefined;
+  const id = e.namespace ? `${e.namespace.value}/${e.service?.value}` : (e.service?.value ?? `exports[${e.index}]`);
+  const cause =
+    affinity === "remote"
+      ? "its affinity is remote, so each cluster sends its calls to the other clusters' endpoints while any is listed"
+      : "with no affinity each cluster spreads its calls over every exporting cluster's endpoints (equal replicas per cluster)";
+  return finding(
+    "export/remote-endpoints-kept",
+    e.affinity?.span ?? e.service?.span ?? e.span,
+    `export ${id}: ${losses.join("; ")} — ${cause}, and Cilium keeps a lost or cut-off cluster's endpoints in a global Service (clustermesh-cache-ttl is 0 by default: never revoked) without health-checking them, so those calls time out until the site returns. Set \`affinity: local\` (service.cilium.io/affinity: local) to keep each cluster's calls on its own endpoints while it has any, or set clustermesh-cache-ttl (Cilium 1.19 and later) to drop a cut-off cluster's endpoints after that time`,
+    {
+      fixes: [
+        {
+          kind: "set-at",
+          title: "Set affinity: local",
+          preferred: true,
+          args: { path: ["exports", e.index], key: "affinity", value: "local" },
+        },
+      ],
+    },
+  );
 }
 
 export interface ManifestFile {

@@ -22,6 +22,11 @@ export function count(x: number | bigint, digits = 2): string {
   return r < 0 ? `−${s}` : s;
 }
 
+/** A share of calls, k of n, as said of requests spread evenly: "every one", "about half", "about 1 in 3". */
+export function shareText(k: number, n: number): string {
+  return k === n ? "every one" : 2 * k === n ? "about half" : `about ${count(k, 0)} in ${count(n, 0)}`;
+}
+
 /**
  * en-US grouping with at most `digits` decimals, one formatter per `digits` (what
  * toLocaleString("en-US", …) gives, without building a formatter per call: a Simulate click on

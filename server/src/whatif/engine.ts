@@ -11,7 +11,7 @@ import { galeraCommit, leaderCommit, relaysThroughFollowers, writeBudget } from 
 import { clientWrite, type WriteRoute, writerSites } from "../derive/writes";
 import { homeSite } from "../derive/siteloss";
 import { loadBackends } from "../derive/loads";
-import { type ExportAffinity, endpointPool, exportAffinity, submarinerSet } from "../derive/meshes";
+import { type ExportAffinity, exportAffinity, meshedExporters, staleShare, submarinerSet } from "../derive/meshes";
 import { unreachableVoteNotes } from "../derive/reach";
 import {
   EVICTION_AFTER_SECONDS,
@@ -26,7 +26,7 @@ import { toNumber } from "../math/rational";
 import { loadOf, overCapacity, scenario as loadScenario } from "../math/traffic";
 import type { Cluster, Export, Store, Traffic } from "../model/topology";
 import { rtoEstimate } from "../availability/figures";
-import { bytes, count, ms, percent, rps, seconds } from "../util/format";
+import { bytes, count, ms, percent, rps, seconds, shareText } from "../util/format";
 import { own } from "../util/records";
 import { finish, type Steps } from "../util/steps";
 import { listText } from "../util/strings";
@@ -1157,8 +1157,6 @@ function judgeExports(J: Judging, clusters: readonly ClusterResult[]): ExportRes
   return exports;
 }
 
-const shareText = (k: number, n: number) => (k === n ? "every one" : 2 * k === n ? "about half" : `about ${count(k, 0)} in ${count(n, 0)}`);
-
 /**
  * ClusterMesh: each up exporting cluster whose calls to the global Service still go to another
  * exporting cluster it cannot reach. Cilium keeps a lost or cut-off cluster's endpoints (its
@@ -1167,24 +1165,22 @@ const shareText = (k: number, n: number) => (k === n ? "every one" : 2 * k === n
  */
 function staleCalls(J: Judging, e: Export, id: string, affinity: ExportAffinity): StaleCalls[] {
   const { ctx, R } = J;
-  const meshed = (e.clusters?.items ?? [])
-    .map((c) => c.value)
-    .filter((c, i, all) => all.indexOf(c) === i && ctx.topology.clusterByName.get(c)?.mesh === "clustermesh" && ctx.siteOfCluster(c));
+  const meshed = meshedExporters(ctx, e);
   const out: StaleCalls[] = [];
   for (const caller of meshed) {
     const site = ctx.siteOfCluster(caller)!;
     if (!R.up(site)) continue;
-    const pool = endpointPool(meshed, caller, affinity);
-    const unreachable = pool.filter((c) => !R.reaches(site, ctx.siteOfCluster(c)!));
-    if (!unreachable.length) continue;
-    out.push({ cluster: caller, site, unreachable, share: unreachable.length / pool.length });
+    const stale = staleShare(meshed, caller, affinity, (c) => !R.reaches(site, ctx.siteOfCluster(c)!));
+    if (!stale) continue;
+    const { unreachable, pool } = stale;
+    out.push({ cluster: caller, site, unreachable, share: stale.share });
     const gone = unreachable.map((c) => `${c} (${R.lost.has(ctx.siteOfCluster(c)!) ? "lost" : "cut off"})`);
     const fix =
       affinity === "remote"
         ? `; its affinity is remote, so its calls go to the remote endpoints while any is listed — \`affinity: local\` (service.cilium.io/affinity: local) keeps them on ${caller}'s own endpoints while it has any`
         : `; annotate the Service \`service.cilium.io/affinity: local\` (\`affinity: local\` on the export) to keep ${caller}'s calls on its own endpoints while it has any`;
     J.breaks.push(
-      `export ${id}: ${caller} (${site}) still sends ${shareText(unreachable.length, pool.length)} of its calls${pool.length > 1 ? " (with equal replicas per cluster)" : ""} to the endpoints of ${listText(gone)} — Cilium keeps a lost or cut-off cluster's endpoints in a global Service (its remote cache is never revoked unless clustermesh-cache-ttl is set) and does not health-check them, so those calls time out until ${listText(unreachable)} ${unreachable.length === 1 ? "is" : "are"} reachable again${fix}`,
+      `export ${id}: ${caller} (${site}) still sends ${shareText(unreachable.length, pool)} of its calls${pool > 1 ? " (with equal replicas per cluster)" : ""} to the endpoints of ${listText(gone)} — Cilium keeps a lost or cut-off cluster's endpoints in a global Service (its remote cache is never revoked unless clustermesh-cache-ttl is set) and does not health-check them, so those calls time out until ${listText(unreachable)} ${unreachable.length === 1 ? "is" : "are"} reachable again${fix}`,
     );
   }
   return out;
