@@ -13478,7 +13478,7 @@ var package_default = {
             description: "A two-site payments design (Frankfurt and London) with a Galera ledger, etcd, GSLB and cluster exports. Every squiggle is a finding with the arithmetic behind it.\n[Open the Example](command:quorate.openExample)",
             media: {
               image: "media/walkthrough/open-example.png",
-              altText: `The example in the editor: the ledger's members underlined, and the finding under them in full: "store ledger: members sit in only two sites (fra: 2, lon: 1); majority is 2: losing fra leaves 1 of 3. Add a witness site"; the status bar: 9 errors, 3 warnings, a site loss breaks it.`
+              altText: `The example in the editor: the ledger's members underlined, and the finding under them in full: "store ledger: members sit in only two sites (fra: 2, lon: 1); majority is 2: losing fra leaves 1 of 3. Add a witness site"; the status bar: 9 errors, 4 warnings, a site loss breaks it.`
             },
             completionEvents: [
               "onCommand:quorate.openExample"
