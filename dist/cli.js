@@ -13211,6 +13211,9 @@ var require_out4 = __commonJS({
   }
 });
 
+// server/src/cli.ts
+var import_node_fs8 = require("node:fs");
+
 // package.json
 var package_default = {
   name: "quorate",
@@ -24712,11 +24715,20 @@ var reason = (e) => {
   return code2 === "ENOENT" ? "no such file or folder" : code2 ?? e.message;
 };
 var DEFAULT_MAX_FILE_KB = 8192;
-function collectFiles(paths, cwd, maxBytes, note) {
+function collectFiles(paths, cwd, maxBytes, note, stdin) {
   const out = [];
   const tooLarge2 = [];
   const seen = /* @__PURE__ */ new Set();
   for (const p of paths) {
+    if (p === "-") {
+      if (seen.has(p)) continue;
+      seen.add(p);
+      const text3 = readStdin(stdin);
+      const size2 = Buffer.byteLength(text3);
+      if (size2 > maxBytes) tooLarge2.push({ path: p, size: size2 });
+      else out.push({ path: p, text: text3 });
+      continue;
+    }
     let st;
     try {
       st = (0, import_node_fs3.statSync)((0, import_node_path3.resolve)(cwd, p));
@@ -24764,6 +24776,14 @@ function readOneFile(p, cwd, maxBytes = DEFAULT_MAX_FILE_KB * 1024) {
   const why2 = notReadable(st, maxBytes);
   if (why2) throw new UsageError(`cannot read ${p}: ${why2}${st.isFile() ? " (raise it with --max-file-size-kb)" : ""}`);
   return readOrThrow((0, import_node_path3.resolve)(cwd, p), p);
+}
+function readStdin(stdin) {
+  if (!stdin) throw new UsageError("cannot read - (standard input) here");
+  try {
+    return stdin();
+  } catch (e) {
+    throw new UsageError(`cannot read - (standard input): ${reason(e)}`);
+  }
 }
 function readOrThrow(abs, shown) {
   try {
@@ -30904,14 +30924,16 @@ var CHECK_HELP = {
   details: `Folders are searched recursively for *.topology.yaml / *.topology.yml and YAML files holding
 ServiceExport, Role, ClusterRole, RoleBinding or ClusterRoleBinding documents; all files of one
 run are judged together (an exportPolicy in one file applies to RBAC in another). Deployment
-files a cluster's deployedFrom names are read with their topology (drift).
+files a cluster's deployedFrom names are read with their topology (drift). A PATH of - reads
+standard input, reported as the file '-' (a topology by its apiVersion and kind).
 
 Exit status: 0 no error findings, 1 at least one error finding, 2 usage error, unreadable path
 or a file over the size limit.`,
   examples: [
     "quorate check .                                   # every design and manifest under here",
     "quorate check --format sarif examples > quorate.sarif",
-    "quorate check --rule quorum/even-members=off examples/payments-eu.topology.yaml"
+    "quorate check --rule quorum/even-members=off examples/payments-eu.topology.yaml",
+    "quorate check - < examples/payments-eu.topology.yaml   # standard input, reported as '-'"
   ]
 };
 function checkCommand(args, io, version) {
@@ -30948,7 +30970,7 @@ function checkCommand(args, io, version) {
   }
   if (!paths.length) throw new UsageError("check needs at least one PATH (a file or a folder)");
   const { files, tooLarge: tooLarge2 } = collectFiles(paths, io.cwd, maxFileKb * 1024, (line) => io.stderr(`quorate: ${line}
-`));
+`), io.stdin);
   for (const f of tooLarge2) {
     io.stderr(
       `quorate: ${f.path} is ${sizeText(f.size)}, over the ${maxFileKb} KB limit for one file: not analysed (raise it with --max-file-size-kb ${Math.ceil(f.size / 1024)})
@@ -31389,7 +31411,8 @@ var code = main(
     stderr: (s) => write(process.stderr, s),
     isTTY: !!process.stdout.isTTY,
     env: process.env,
-    cwd: process.cwd()
+    cwd: process.cwd(),
+    stdin: () => (0, import_node_fs8.readFileSync)(0, "utf8")
   },
   package_default.version
 );

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import pkg from "../../package.json";
 import { main } from "./cli/main";
 
@@ -31,6 +32,7 @@ const code = main(
     isTTY: !!process.stdout.isTTY,
     env: process.env,
     cwd: process.cwd(),
+    stdin: () => readFileSync(0, "utf8"),
   },
   pkg.version,
 );

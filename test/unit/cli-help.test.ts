@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { main, type Io } from "../../server/src/cli/main";
@@ -10,10 +10,17 @@ import { optionNames } from "../../server/src/cli/help";
 // `quorate COMMAND --help`, `quorate help COMMAND`, and that the help tells the truth: every
 // option it lists is one the command takes, and every example it gives runs.
 
-function cli(argv: string[], cwd = process.cwd()) {
+function cli(argv: string[], cwd = process.cwd(), stdin?: string) {
   let stdout = "";
   let stderr = "";
-  const io: Io = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY: false, env: {}, cwd };
+  const io: Io = {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    isTTY: false,
+    env: {},
+    cwd,
+    ...(stdin !== undefined ? { stdin: () => stdin } : {}),
+  };
   const code = main(argv, io, "9.9.9");
   return { code, stdout, stderr };
 }
@@ -120,10 +127,12 @@ test("every example in the help runs as written (from a copy of the repository's
           .trim()
           .replace(/\s+#.*$/, "")
           .split(/\s*[|>]/)[0];
-        const argv = command.split(/\s+/);
+        // `quorate check - < FILE`: FILE is standard input
+        const [words, from] = command.split(/\s+<\s+/);
+        const argv = words.split(/\s+/);
         assert.equal(argv[0], "quorate", line);
         assert.equal(argv[1], c, line);
-        const r = cli(argv.slice(1), dir);
+        const r = cli(argv.slice(1), dir, from === undefined ? undefined : readFileSync(join(dir, from.trim()), "utf8"));
         assert.ok(r.code === 0 || r.code === 1, `${line}: exit ${r.code}: ${r.stderr}`);
         assert.ok(r.stdout.length || r.code === 0, line);
         ran++;

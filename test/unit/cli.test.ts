@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync, chmodSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -165,6 +165,63 @@ test("JUnit XML is well formed: a suite per file, a failure per error or warning
     );
     assert.equal(doc.testsuites["@_failures"], "3");
     assert.match(suites[0].testcase[1].failure["@_message"], /^error: /);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("check - reads standard input, as linters do: findings under the name '-', exit codes and every format", () => {
+  const dir = workspace();
+  try {
+    const bin = join(__dirname, "..", "..", "..", "dist", "cli.js");
+    const text = readFileSync(join(dir, "bad.topology.yaml"), "utf8");
+    const run = (args: string[], input: string) => spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: "utf8", input });
+    const plain = run(["check", "-"], text);
+    assert.equal(plain.status, 1, plain.stderr);
+    assert.match(plain.stdout, /^-:\d+:\d+: error quorum\/two-site-split: /m);
+    const json = JSON.parse(run(["check", "--format", "json", "-"], text).stdout);
+    assert.deepEqual(
+      json.map((f: { file: string; code: string }) => [f.file, f.code]),
+      JSON.parse(run(["check", "--format", "json", "bad.topology.yaml"], "").stdout).map((f: { code: string }) => ["-", f.code]),
+    );
+    const sarif = JSON.parse(run(["check", "--format", "sarif", "-"], text).stdout);
+    assert.equal(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri, "-");
+    assert.match(run(["check", "--format", "junit", "-"], text).stdout, /<testsuite name="-"/);
+    // a clean design: 0; with the files named beside it, judged together
+    assert.equal(run(["check", "-"], readFileSync(join(dir, "ok.topology.yml"), "utf8")).status, 0);
+    assert.match(run(["check", "-", "rbac"], text).stdout, /in 3 files\n$/);
+    // over the size limit: named, exit 2
+    const big = run(["check", "--max-file-size-kb", "1", "-"], text + "#".repeat(2048));
+    assert.equal(big.status, 2);
+    assert.match(big.stderr, /^quorate: - is \d+ KB, over the 1 KB limit/m);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("check - in process: read once even when named twice; no standard input is a usage error", () => {
+  const dir = workspace();
+  try {
+    let reads = 0;
+    const text = readFileSync(join(dir, "bad.topology.yaml"), "utf8");
+    let stdout = "";
+    const io: Io = { stdout: (s) => (stdout += s), stderr: () => {}, isTTY: false, env: {}, cwd: dir, stdin: () => (reads++, text) };
+    assert.equal(main(["check", "--format", "json", "-", "-"], io, "9.9.9"), 1);
+    assert.equal(reads, 1);
+    assert.equal(JSON.parse(stdout).length, 2);
+    const none = cli(["check", "-"], dir);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /cannot read - \(standard input\)/);
+    let err = "";
+    const failing: Io = {
+      ...io,
+      stderr: (s) => (err += s),
+      stdin: () => {
+        throw Object.assign(new Error("x"), { code: "EAGAIN" });
+      },
+    };
+    assert.equal(main(["check", "-"], failing, "9.9.9"), 2);
+    assert.match(err, /^quorate: cannot read - \(standard input\): EAGAIN\n$/);
   } finally {
     rmSync(dir, { recursive: true });
   }

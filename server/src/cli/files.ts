@@ -25,13 +25,30 @@ export interface Collected {
  * Reads the files a run covers: explicit files always; inside folders, topology files by name
  * and YAML files that mention a Kubernetes kind Quorate reads. Only regular files are read
  * (a FIFO given by name is a usage error; one met in a folder is skipped with a note), and
- * none larger than `maxBytes`: those are listed in `tooLarge` instead.
+ * none larger than `maxBytes`: those are listed in `tooLarge` instead. `-` is standard input
+ * (`stdin` reads it), as linters take it: `cat design.yaml | quorate check -`.
  */
-export function collectFiles(paths: readonly string[], cwd: string, maxBytes: number, note: (line: string) => void): Collected {
+export function collectFiles(
+  paths: readonly string[],
+  cwd: string,
+  maxBytes: number,
+  note: (line: string) => void,
+  stdin?: () => string,
+): Collected {
   const out: InputFile[] = [];
   const tooLarge: { path: string; size: number }[] = [];
   const seen = new Set<string>();
   for (const p of paths) {
+    // `-`: standard input, read once, judged as a file named `-` (a topology by its apiVersion and kind)
+    if (p === "-") {
+      if (seen.has(p)) continue;
+      seen.add(p);
+      const text = readStdin(stdin);
+      const size = Buffer.byteLength(text);
+      if (size > maxBytes) tooLarge.push({ path: p, size });
+      else out.push({ path: p, text });
+      continue;
+    }
     let st: Stats;
     try {
       st = statSync(resolve(cwd, p));
@@ -85,6 +102,15 @@ export function readOneFile(p: string, cwd: string, maxBytes = DEFAULT_MAX_FILE_
   const why = notReadable(st, maxBytes);
   if (why) throw new UsageError(`cannot read ${p}: ${why}${st.isFile() ? " (raise it with --max-file-size-kb)" : ""}`);
   return readOrThrow(resolve(cwd, p), p);
+}
+
+function readStdin(stdin: (() => string) | undefined): string {
+  if (!stdin) throw new UsageError("cannot read - (standard input) here");
+  try {
+    return stdin();
+  } catch (e) {
+    throw new UsageError(`cannot read - (standard input): ${reason(e)}`);
+  }
 }
 
 function readOrThrow(abs: string, shown: string): string {

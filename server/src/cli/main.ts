@@ -38,6 +38,8 @@ export interface Io {
   readonly isTTY: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
+  /** reads all of standard input (`quorate check -`); absent where there is none */
+  readonly stdin?: () => string;
 }
 
 /** --color / --no-color when given, else colour only on a terminal that takes it (NO_COLOR, TERM=dumb). */
@@ -142,7 +144,8 @@ const CHECK_HELP: CommandHelp = {
   details: `Folders are searched recursively for *.topology.yaml / *.topology.yml and YAML files holding
 ServiceExport, Role, ClusterRole, RoleBinding or ClusterRoleBinding documents; all files of one
 run are judged together (an exportPolicy in one file applies to RBAC in another). Deployment
-files a cluster's deployedFrom names are read with their topology (drift).
+files a cluster's deployedFrom names are read with their topology (drift). A PATH of - reads
+standard input, reported as the file '-' (a topology by its apiVersion and kind).
 
 Exit status: 0 no error findings, 1 at least one error finding, 2 usage error, unreadable path
 or a file over the size limit.`,
@@ -150,6 +153,7 @@ or a file over the size limit.`,
     "quorate check .                                   # every design and manifest under here",
     "quorate check --format sarif examples > quorate.sarif",
     "quorate check --rule quorum/even-members=off examples/payments-eu.topology.yaml",
+    "quorate check - < examples/payments-eu.topology.yaml   # standard input, reported as '-'",
   ],
 };
 
@@ -187,7 +191,7 @@ function checkCommand(args: readonly string[], io: Io, version: string): number 
   }
   if (!paths.length) throw new UsageError("check needs at least one PATH (a file or a folder)");
 
-  const { files, tooLarge } = collectFiles(paths, io.cwd, maxFileKb * 1024, (line) => io.stderr(`quorate: ${line}\n`));
+  const { files, tooLarge } = collectFiles(paths, io.cwd, maxFileKb * 1024, (line) => io.stderr(`quorate: ${line}\n`), io.stdin);
   for (const f of tooLarge) {
     io.stderr(
       `quorate: ${f.path} is ${sizeText(f.size)}, over the ${maxFileKb} KB limit for one file: not analysed (raise it with --max-file-size-kb ${Math.ceil(f.size / 1024)})\n`,
