@@ -103,7 +103,8 @@ test("a store's quorum hover shows each leader site's slowest client write besid
   assert.match(md, /\| lon \| 2 \| 3 of 5: survives \| 8 ms \(best\) \| 22 ms \(from fra\) \|/);
   assert.match(md, /\| ams \| 1 \| 4 of 5: survives \| 8 ms \| 17 ms \(from fra\) \(best\) \|/);
   // an etcd's table has no such column
-  const etcd = hoverAt(analyzeFile("t.topology.yaml", reviewed), reviewed.indexOf("members: { fra: 2, lon: 2, ams: 1 }") + 2)?.markdown ?? "";
+  const etcd =
+    hoverAt(analyzeFile("t.topology.yaml", reviewed), reviewed.indexOf("members: { fra: 2, lon: 2, ams: 1 }") + 2)?.markdown ?? "";
   assert.match(etcd, /commit latency as leader \|\n/);
   assert.doesNotMatch(etcd, /slowest write/);
 });
