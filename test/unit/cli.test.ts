@@ -205,7 +205,17 @@ test("check - in process: read once even when named twice; no standard input is 
     let reads = 0;
     const text = readFileSync(join(dir, "bad.topology.yaml"), "utf8");
     let stdout = "";
-    const io: Io = { stdout: (s) => (stdout += s), stderr: () => {}, isTTY: false, env: {}, cwd: dir, stdin: () => (reads++, text) };
+    const io: Io = {
+      stdout: (s) => (stdout += s),
+      stderr: () => {},
+      isTTY: false,
+      env: {},
+      cwd: dir,
+      stdin: () => {
+        reads++;
+        return text;
+      },
+    };
     assert.equal(main(["check", "--format", "json", "-", "-"], io, "9.9.9"), 1);
     assert.equal(reads, 1);
     assert.equal(JSON.parse(stdout).length, 2);
