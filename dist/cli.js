@@ -15004,62 +15004,74 @@ function overlaps3(ctx) {
   const out = [];
   const ranges2 = parsedRanges(ctx);
   const pairs = cidrOverlaps(ctx);
-  const partners = partnersOf(pairs);
+  const partners = partnersOf(pairs, ranges2.length);
   const counted = /* @__PURE__ */ new Set();
   const freeFix = (self) => self.cluster ? FREE_RANGE_FIX : [];
   const named = /* @__PURE__ */ new Map();
   const nameOf = (k) => {
     let n = named.get(k);
-    if (!n) {
+    if (n === void 0) {
       const r2 = ranges2[k];
-      n = { text: `${canonical(r2.cidr)} (${rangeWhere(r2)})`, related: [{ span: r2.value.span, message: `overlapping range ${rangeWhere(r2)}` }] };
+      n = `${canonical(r2.cidr)} (${rangeWhere(r2)})`;
       named.set(k, n);
     }
     return n;
   };
-  for (const [i, j] of pairs) {
-    for (const [selfIndex, otherIndex] of [
-      [i, j],
-      [j, i]
-    ]) {
-      const self = ranges2[selfIndex];
-      const many = partners.get(selfIndex);
-      if (many.length > OVERLAPS_ONE_BY_ONE) {
-        if (counted.has(selfIndex)) continue;
-        counted.add(selfIndex);
-        out.push(
-          overlapsMany(
-            self,
-            [...many].sort((a, b) => a - b).map((k) => ranges2[k]),
-            freeFix(self)
-          )
-        );
-        continue;
-      }
-      const other = nameOf(otherIndex);
-      out.push(
-        finding("cidr/overlap", self.value.span, `${nameOf(selfIndex).text} overlaps ${other.text} ${scopeOf(self, ranges2[otherIndex])}`, {
-          fixes: freeFix(self),
-          related: other.related
-        })
-      );
+  const linked = /* @__PURE__ */ new Map();
+  const linkOf = (k) => {
+    let l = linked.get(k);
+    if (!l) {
+      const r2 = ranges2[k];
+      l = [{ span: r2.value.span, message: `overlapping range ${rangeWhere(r2)}` }];
+      linked.set(k, l);
     }
+    return l;
+  };
+  const side2 = (selfIndex, otherIndex) => {
+    const self = ranges2[selfIndex];
+    const many = partners.many.get(selfIndex);
+    if (many) {
+      if (counted.has(selfIndex)) return;
+      counted.add(selfIndex);
+      out.push(
+        overlapsMany(
+          self,
+          many.sort((a, b) => a - b).map((k) => ranges2[k]),
+          freeFix(self)
+        )
+      );
+      return;
+    }
+    out.push(
+      finding("cidr/overlap", self.value.span, `${nameOf(selfIndex)} overlaps ${nameOf(otherIndex)} ${scopeOf(self, ranges2[otherIndex])}`, {
+        fixes: freeFix(self),
+        related: linkOf(otherIndex)
+      })
+    );
+  };
+  for (const [i, j] of pairs) {
+    side2(i, j);
+    side2(j, i);
   }
   return out;
 }
-function partnersOf(pairs) {
-  const partners = /* @__PURE__ */ new Map();
+function partnersOf(pairs, n) {
+  const counts = new Uint32Array(n);
   for (const [i, j] of pairs) {
-    for (const [k, other] of [
-      [i, j],
-      [j, i]
-    ]) {
-      const list2 = partners.get(k);
-      if (list2) list2.push(other);
-      else partners.set(k, [other]);
-    }
+    counts[i]++;
+    counts[j]++;
   }
-  return partners;
+  const many = /* @__PURE__ */ new Map();
+  const add2 = (k, other) => {
+    const list2 = many.get(k);
+    if (list2) list2.push(other);
+    else many.set(k, [other]);
+  };
+  for (const [i, j] of pairs) {
+    if (counts[i] > OVERLAPS_ONE_BY_ONE) add2(i, j);
+    if (counts[j] > OVERLAPS_ONE_BY_ONE) add2(j, i);
+  }
+  return { many };
 }
 var OVERLAPS_ONE_BY_ONE = 10;
 var FREE_RANGE_FIX = [{ kind: "free-range", title: "Use a free range", preferred: true }];

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Diagnostic } from "vscode-languageserver";
+import { toDiagnostic, toDiagnostics } from "../../server/src/service/convert";
 import { QuorateService } from "../../server/src/service/service";
 import { DEFAULT_SETTINGS, parseSettings } from "../../server/src/service/settings";
 import { inTempDir, manyFindings as design } from "../helpers";
@@ -98,4 +99,21 @@ test("quorate check still reports every finding, in every format", () => {
     assert.equal(text.match(/cidr\/overlap/g)?.length, 1200);
     assert.ok(!text.includes("more-findings"));
   });
+});
+
+test("a related place many findings share is converted once, to what each finding alone converts to", () => {
+  // c0's range widened to a /8: it overlaps every other pod range, each of whose findings links it
+  const text = design(0, 30).replace("pods: 172.16.0.0/24", "pods: 172.0.0.0/8");
+  const s = serviceWith(text);
+  const a = s.analysis(URI_)!;
+  const findings = s.findings(URI_);
+  const ds = toDiagnostics(URI_, a.parsed.lines, findings, (u) => s.linesOf(u));
+  assert.deepEqual(
+    ds,
+    findings.map((x) => toDiagnostic(URI_, a.parsed.lines, x, (u) => s.linesOf(u))),
+  );
+  const linking = ds.filter((d) => d.relatedInformation?.[0]?.message === "overlapping range c0.network.pods");
+  assert.equal(linking.length, 59);
+  assert.ok(linking.every((d) => d.relatedInformation === linking[0].relatedInformation));
+  assert.equal(text.split("\n")[linking[0].relatedInformation![0].location.range.start.line].trim(), "network: { pods: 172.0.0.0/8 }");
 });

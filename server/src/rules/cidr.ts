@@ -40,7 +40,7 @@ function overlaps(ctx: TopologyContext): Finding[] {
   const out: Finding[] = [];
   const ranges = parsedRanges(ctx);
   const pairs = cidrOverlaps(ctx);
-  const partners = partnersOf(pairs);
+  const partners = partnersOf(pairs, ranges.length);
   const counted = new Set<number>();
   /**
    * The lowest free block for a cluster's range (a host's address is what it is), found when the
@@ -48,62 +48,79 @@ function overlaps(ctx: TopologyContext): Finding[] {
    * thousands of ranges overlap for a keystroke, and none of them needs its search until then.
    */
   const freeFix = (self: ParsedRange): readonly FixHint[] => (self.cluster ? FREE_RANGE_FIX : []);
-  /** Each range as the findings of the ranges it overlaps name and link it: built once (a `/2` is named in thousands). */
-  const named = new Map<number, { text: string; related: readonly Related[] }>();
+  /** Each range as findings name it, and as the findings of the ranges it overlaps link it: built once (a `/2` is named in thousands). */
+  const named = new Map<number, string>();
   const nameOf = (k: number) => {
     let n = named.get(k);
-    if (!n) {
+    if (n === undefined) {
       const r = ranges[k];
-      n = { text: `${canonical(r.cidr)} (${where(r)})`, related: [{ span: r.value.span, message: `overlapping range ${where(r)}` }] };
+      n = `${canonical(r.cidr)} (${where(r)})`;
       named.set(k, n);
     }
     return n;
   };
-  for (const [i, j] of pairs) {
-    for (const [selfIndex, otherIndex] of [
-      [i, j],
-      [j, i],
-    ] as const) {
-      const self = ranges[selfIndex];
-      const many = partners.get(selfIndex)!;
-      if (many.length > OVERLAPS_ONE_BY_ONE) {
-        if (counted.has(selfIndex)) continue;
-        counted.add(selfIndex);
-        out.push(
-          overlapsMany(
-            self,
-            [...many].sort((a, b) => a - b).map((k) => ranges[k]),
-            freeFix(self),
-          ),
-        );
-        continue;
-      }
-      const other = nameOf(otherIndex);
-      out.push(
-        finding("cidr/overlap", self.value.span, `${nameOf(selfIndex).text} overlaps ${other.text} ${scopeOf(self, ranges[otherIndex])}`, {
-          fixes: freeFix(self),
-          related: other.related,
-        }),
-      );
+  const linked = new Map<number, readonly Related[]>();
+  const linkOf = (k: number) => {
+    let l = linked.get(k);
+    if (!l) {
+      const r = ranges[k];
+      l = [{ span: r.value.span, message: `overlapping range ${where(r)}` }];
+      linked.set(k, l);
     }
+    return l;
+  };
+  // (each side of a pair in turn, without an array a side: a `/2` makes thousands of pairs)
+  const side = (selfIndex: number, otherIndex: number) => {
+    const self = ranges[selfIndex];
+    const many = partners.many.get(selfIndex);
+    if (many) {
+      if (counted.has(selfIndex)) return;
+      counted.add(selfIndex);
+      out.push(
+        overlapsMany(
+          self,
+          many.sort((a, b) => a - b).map((k) => ranges[k]),
+          freeFix(self),
+        ),
+      );
+      return;
+    }
+    out.push(
+      finding("cidr/overlap", self.value.span, `${nameOf(selfIndex)} overlaps ${nameOf(otherIndex)} ${scopeOf(self, ranges[otherIndex])}`, {
+        fixes: freeFix(self),
+        related: linkOf(otherIndex),
+      }),
+    );
+  };
+  for (const [i, j] of pairs) {
+    side(i, j);
+    side(j, i);
   }
   return out;
 }
 
-/** How many ranges each range overlaps, by index: one that overlaps many gets one finding that counts them. */
-function partnersOf(pairs: readonly (readonly [number, number])[]): Map<number, number[]> {
-  const partners = new Map<number, number[]>();
+/**
+ * The ranges that overlap more than OVERLAPS_ONE_BY_ONE others, with those others (by index):
+ * each gets one finding that counts them. The others are only counted (a `/2` overlaps thousands,
+ * and each of those overlaps only the `/2`).
+ */
+function partnersOf(pairs: readonly (readonly [number, number])[], n: number): { many: Map<number, number[]> } {
+  const counts = new Uint32Array(n);
   for (const [i, j] of pairs) {
-    for (const [k, other] of [
-      [i, j],
-      [j, i],
-    ]) {
-      const list = partners.get(k);
-      if (list) list.push(other);
-      else partners.set(k, [other]);
-    }
+    counts[i]++;
+    counts[j]++;
   }
-  return partners;
+  const many = new Map<number, number[]>();
+  const add = (k: number, other: number) => {
+    const list = many.get(k);
+    if (list) list.push(other);
+    else many.set(k, [other]);
+  };
+  for (const [i, j] of pairs) {
+    if (counts[i] > OVERLAPS_ONE_BY_ONE) add(i, j);
+    if (counts[j] > OVERLAPS_ONE_BY_ONE) add(j, i);
+  }
+  return { many };
 }
 
 /**

@@ -1,7 +1,7 @@
 // Analysis results as LSP types: spans to ranges, findings to diagnostics, Markdown to the
 // plain text the editor shows in diagnostics and code-action titles.
-import { type Diagnostic, DiagnosticSeverity, type Range } from "vscode-languageserver";
-import type { Finding, Severity } from "../model/finding";
+import { type Diagnostic, type DiagnosticRelatedInformation, DiagnosticSeverity, type Range } from "vscode-languageserver";
+import type { Finding, Related, Severity } from "../model/finding";
 import type { LineIndex, Span } from "../model/text";
 import { count } from "../util/format";
 import { URI } from "./uri";
@@ -33,6 +33,8 @@ export function toDiagnostic(
   x: Finding,
   linesOf: (uri: string) => LineIndex | undefined,
   rangeOf: (span: Span) => Range = (span) => toRange(lines, span),
+  relatedOf: (related: readonly Related[]) => DiagnosticRelatedInformation[] = (related) =>
+    relatedInformation(uri, related, linesOf, rangeOf),
 ): Diagnostic {
   return {
     range: rangeOf(x.span),
@@ -40,18 +42,28 @@ export function toDiagnostic(
     code: x.code,
     source: "quorate",
     message: plainText(x.message),
-    relatedInformation: x.related?.flatMap((r) => {
-      if (r.path === undefined) return [{ location: { uri, range: rangeOf(r.span) }, message: plainText(r.message) }];
-      const other = URI.fromPath(r.path);
-      const ol = linesOf(other);
-      return ol ? [{ location: { uri: other, range: toRange(ol, r.span) }, message: plainText(r.message) }] : [];
-    }),
+    relatedInformation: x.related && relatedOf(x.related),
   };
 }
 
+function relatedInformation(
+  uri: string,
+  related: readonly Related[],
+  linesOf: (uri: string) => LineIndex | undefined,
+  rangeOf: (span: Span) => Range,
+): DiagnosticRelatedInformation[] {
+  return related.flatMap((r) => {
+    if (r.path === undefined) return [{ location: { uri, range: rangeOf(r.span) }, message: plainText(r.message) }];
+    const other = URI.fromPath(r.path);
+    const ol = linesOf(other);
+    return ol ? [{ location: { uri: other, range: toRange(ol, r.span) }, message: plainText(r.message) }] : [];
+  });
+}
+
 /**
- * A file's findings as diagnostics. A place many findings link to is converted once: while a
- * `/2` is typed into a prefix, thousands of overlap findings each link the same range.
+ * A file's findings as diagnostics. A place many findings link to is converted once, and so is
+ * a list of related places they share: while a `/2` is typed into a prefix, thousands of
+ * overlap findings each link the same range.
  */
 export function toDiagnostics(
   uri: string,
@@ -68,7 +80,16 @@ export function toDiagnostics(
     }
     return r;
   };
-  return findings.map((x) => toDiagnostic(uri, lines, x, linesOf, rangeOf));
+  const lists = new Map<readonly Related[], DiagnosticRelatedInformation[]>();
+  const relatedOf = (related: readonly Related[]) => {
+    let r = lists.get(related);
+    if (!r) {
+      r = relatedInformation(uri, related, linesOf, rangeOf);
+      lists.set(related, r);
+    }
+    return r;
+  };
+  return findings.map((x) => toDiagnostic(uri, lines, x, linesOf, rangeOf, relatedOf));
 }
 
 /** The order in which findings are kept when a file has more than the editor is sent (VS Code's). */
