@@ -29716,7 +29716,7 @@ function storeChecks({ r: r2, p, t, isolated }) {
       );
     else if (st.outcome === "diverges")
       out.push(
-        `store ${cell(st.name)} accepts writes on both sides; ${resync ? `this run outlasts its lag buffer (${sec(lag.bufferSeconds)}): the writers fall out of each other's stream and must be resynced before they converge` : `they must converge after the heal (${st.replication === "crdt" || decl?.conflictResolution?.value === "crdt" ? "CRDT merge" : decl?.conflictResolution ? `conflict resolution: ${cell(decl.conflictResolution.value)}` : "its conflict policy"})${lag?.bufferSeconds !== void 0 ? ` \u2014 as long as the cut stays under its lag buffer's ${sec(lag.bufferSeconds)}` : ""}`}: compare both sides once it ends.`
+        `store ${cell(st.name)} accepts writes on both sides; ${resync ? `this run outlasts its lag buffer (${sec(lag.bufferSeconds)}): the writers fall out of each other's stream and must be resynced before they converge` : `on the heal each side's writes are exchanged${lag?.bufferSeconds !== void 0 ? ` (as long as the cut stays under its lag buffer's ${sec(lag.bufferSeconds)})` : ""} and, where both changed one row, ${cell(conflictMerge(st.replication, decl?.conflictResolution?.value))}. After the heal: ${afterMerge(st.replication, decl?.conflictResolution?.value, decl?.engine?.value)}`}.`
       );
     else if (inside2)
       out.push(
@@ -29912,6 +29912,18 @@ function stallText(rb, entry) {
 }
 function cutDone(rb) {
   return rb.r.hostPlans.length ? "the cut is complete (the last host step)" : "the chaos manifests are applied";
+}
+function afterMerge(replication, policy, engine) {
+  if (replication === "crdt") return "both sides hold the same rows and values (a count and a checksum per table on each)";
+  const same = "both sides hold the same rows (a count and a checksum per table on each)";
+  switch (policy) {
+    case "manual":
+      return `the rows both sides changed wait in the conflict queue: resolve every one before steering sends writes back, then ${same}`;
+    case "event-sourcing":
+      return `${same}, rebuilt from both sites' events`;
+    default:
+      return `${same}; every row both sides changed during the cut is in the store's conflict log${/bdr|pgd/i.test(engine ?? "") ? " (PGD: bdr.conflict_history)" : ""} with the change that was discarded \u2014 the writes this design gives up in a cut: the owners confirm they are tolerable`;
+  }
 }
 
 // server/src/whatif/gameday.ts

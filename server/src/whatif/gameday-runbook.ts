@@ -38,7 +38,7 @@ import {
   UNREACHABLE_TOLERATION_SECONDS,
   writeProbeTiming,
 } from "../derive/timers";
-import { singlePrimaryEngine } from "../derive/engines";
+import { conflictMerge, singlePrimaryEngine } from "../derive/engines";
 
 /** What the runbook is written from: the plan the game day built. */
 export interface RunbookInput {
@@ -917,8 +917,8 @@ function storeChecks({ r, p, t, isolated }: Rb): string[] {
         `store ${cell(st.name)} accepts writes on both sides; ${
           resync
             ? `this run outlasts its lag buffer (${sec(lag!.bufferSeconds!)}): the writers fall out of each other's stream and must be resynced before they converge`
-            : `they must converge after the heal (${st.replication === "crdt" || decl?.conflictResolution?.value === "crdt" ? "CRDT merge" : decl?.conflictResolution ? `conflict resolution: ${cell(decl.conflictResolution.value)}` : "its conflict policy"})${lag?.bufferSeconds !== undefined ? ` — as long as the cut stays under its lag buffer's ${sec(lag.bufferSeconds)}` : ""}`
-        }: compare both sides once it ends.`,
+            : `on the heal each side's writes are exchanged${lag?.bufferSeconds !== undefined ? ` (as long as the cut stays under its lag buffer's ${sec(lag.bufferSeconds)})` : ""} and, where both changed one row, ${cell(conflictMerge(st.replication, decl?.conflictResolution?.value))}. After the heal: ${afterMerge(st.replication, decl?.conflictResolution?.value, decl?.engine?.value)}`
+        }.`,
       );
     else if (inside)
       out.push(
@@ -1198,4 +1198,18 @@ function stallText(rb: Rb, entry: string): string | undefined {
 /** The moment the write probes count from: the cut is complete once the last host step has loaded its rules. */
 function cutDone(rb: Rb): string {
   return rb.r.hostPlans.length ? "the cut is complete (the last host step)" : "the chaos manifests are applied";
+}
+
+/** What to check once a multi-writer store has exchanged the cut's writes, by how it resolves a row both sides changed. */
+function afterMerge(replication: string | undefined, policy: string | undefined, engine: string | undefined): string {
+  if (replication === "crdt") return "both sides hold the same rows and values (a count and a checksum per table on each)";
+  const same = "both sides hold the same rows (a count and a checksum per table on each)";
+  switch (policy) {
+    case "manual":
+      return `the rows both sides changed wait in the conflict queue: resolve every one before steering sends writes back, then ${same}`;
+    case "event-sourcing":
+      return `${same}, rebuilt from both sites' events`;
+    default:
+      return `${same}; every row both sides changed during the cut is in the store's conflict log${/bdr|pgd/i.test(engine ?? "") ? " (PGD: bdr.conflict_history)" : ""} with the change that was discarded — the writes this design gives up in a cut: the owners confirm they are tolerable`;
+  }
 }
