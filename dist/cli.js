@@ -27322,7 +27322,9 @@ function quorumRows(b) {
         });
       const home = siteOf(c);
       if (home) {
-        for (const s of sites) if (s !== home) stretchedControlPlaneRows(b, c, home, s, q.label);
+        const remote = sites.filter((s) => s !== home);
+        for (const s of remote) stretchedControlPlaneRows(b, c, home, s, q.label);
+        remoteKubeletRows(b, c, remote, q.label);
       }
     } else if (q.kind === "galera") {
       const st = q.owner;
@@ -27399,7 +27401,34 @@ function stretchedControlPlaneRows(b, c, home, s, label4) {
     why: `the API servers at ${s} reach every kubelet of ${name}: logs, exec, attach, port-forward, metrics`,
     reference: K8S_DOC
   });
+  row({
+    component: "kubelet API",
+    protocol: "TCP",
+    port: KUBELET_TCP,
+    direction: "one-way",
+    from: homeCp,
+    to: cp,
+    why: `the API servers at ${home} reach the kubelets of the control-plane nodes at ${s} too: logs and exec of the pods there (etcd's and the API server's static pods), metrics`,
+    reference: K8S_DOC
+  });
   controlPlaneCniRows(b, c, home, s, cp, row);
+}
+function remoteKubeletRows(b, c, remote, label4) {
+  const name = c.name.value;
+  for (let i = 0; i < remote.length; i++)
+    for (let j = i + 1; j < remote.length; j++)
+      b.rows.push({
+        component: "kubelet API",
+        protocol: "TCP",
+        port: KUBELET_TCP,
+        direction: "both",
+        from: b.memberEnd(remote[i], `control-plane nodes of ${name} at ${remote[i]}`, c),
+        to: b.memberEnd(remote[j], `control-plane nodes of ${name} at ${remote[j]}`, c),
+        why: `each API server reaches every kubelet of ${name}, the other remote control-plane nodes' included: logs, exec, metrics`,
+        value: DEFAULT,
+        reference: K8S_DOC,
+        source: label4
+      });
 }
 function controlPlaneCniRows(b, c, home, s, cp, row) {
   const { notes, nodesEnd, deployed } = b;

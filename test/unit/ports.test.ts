@@ -46,7 +46,11 @@ const REVIEWED_ROWS = [
   "kube-apiserver | TCP 6443 | fra -> lon",
   "kube-apiserver | TCP 6443 | lon -> fra",
   "kubelet API | TCP 10250 | ams -> fra",
+  // the API servers at fra reach the kubelets of the control-plane VMs too, and those at lon and ams each other's (review M40 residual)
+  "kubelet API | TCP 10250 | fra -> ams",
+  "kubelet API | TCP 10250 | fra -> lon",
   "kubelet API | TCP 10250 | lon -> fra",
+  "kubelet API | TCP 10250 | lon <-> ams",
 ];
 
 test("ClusterMesh and stretched etcd (the reviewed example): every row, with both ends' ranges", () => {
@@ -81,8 +85,15 @@ test("ClusterMesh and stretched etcd (the reviewed example): every row, with bot
     ["nodes of fra-prod", ["192.168.10.0/24"], "control-plane nodes of fra-prod at lon", ["192.168.21.0/28"]],
   );
   assert.match(api.reference, /ports-and-protocols/);
-  const kubelet = m.rows.find((r) => r.port === 10250 && r.from.site === "lon")!;
+  const kubelet = m.rows.find((r) => r.port === 10250 && r.from.site === "lon" && r.to.site === "fra")!;
   assert.deepEqual([kubelet.from.ranges, kubelet.to.what, kubelet.direction], [["192.168.21.0/28"], "nodes of fra-prod", "one-way"]);
+  // and back: fra's API servers reach the kubelets of the control-plane VMs at lon (logs, exec of their static pods)
+  const kubeletBack = m.rows.find((r) => r.port === 10250 && r.from.site === "fra" && r.to.site === "lon")!;
+  assert.deepEqual(
+    [kubeletBack.from.what, kubeletBack.from.ranges, kubeletBack.to.what, kubeletBack.to.ranges, kubeletBack.direction],
+    ["control-plane nodes of fra-prod", ["192.168.10.0/24"], "control-plane nodes of fra-prod at lon", ["192.168.21.0/28"], "one-way"],
+  );
+  assert.match(kubeletBack.why, /static pods/);
   const cni = m.rows.find(
     (r) => r.component === "cilium-health" && r.protocol === "TCP" && r.to.what === "control-plane nodes of fra-prod at lon",
   )!;

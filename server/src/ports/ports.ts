@@ -746,7 +746,11 @@ function quorumRows(b: Build): void {
           reference: ETCD_DOC,
         });
       const home = siteOf(c);
-      if (home) for (const s of sites) if (s !== home) stretchedControlPlaneRows(b, c, home, s, q.label);
+      if (home) {
+        const remote = sites.filter((s) => s !== home);
+        for (const s of remote) stretchedControlPlaneRows(b, c, home, s, q.label);
+        remoteKubeletRows(b, c, remote, q.label);
+      }
     } else if (q.kind === "galera") {
       const st = q.owner as Store;
       for (const [x, y] of pairs(sites))
@@ -831,7 +835,36 @@ function stretchedControlPlaneRows(b: Build, c: Cluster, home: string, s: string
     why: `the API servers at ${s} reach every kubelet of ${name}: logs, exec, attach, port-forward, metrics`,
     reference: K8S_DOC,
   });
+  row({
+    component: "kubelet API",
+    protocol: "TCP",
+    port: KUBELET_TCP,
+    direction: "one-way",
+    from: homeCp,
+    to: cp,
+    why: `the API servers at ${home} reach the kubelets of the control-plane nodes at ${s} too: logs and exec of the pods there (etcd's and the API server's static pods), metrics`,
+    reference: K8S_DOC,
+  });
   controlPlaneCniRows(b, c, home, s, cp, row);
+}
+
+/** The API servers at one remote member site reach the kubelets of the control-plane nodes at another: 10250 both ways between them. */
+function remoteKubeletRows(b: Build, c: Cluster, remote: readonly string[], label: string): void {
+  const name = c.name!.value;
+  for (let i = 0; i < remote.length; i++)
+    for (let j = i + 1; j < remote.length; j++)
+      b.rows.push({
+        component: "kubelet API",
+        protocol: "TCP",
+        port: KUBELET_TCP,
+        direction: "both",
+        from: b.memberEnd(remote[i], `control-plane nodes of ${name} at ${remote[i]}`, c),
+        to: b.memberEnd(remote[j], `control-plane nodes of ${name} at ${remote[j]}`, c),
+        why: `each API server reaches every kubelet of ${name}, the other remote control-plane nodes' included: logs, exec, metrics`,
+        value: DEFAULT,
+        reference: K8S_DOC,
+        source: label,
+      });
 }
 
 /** A stretched control plane's remote nodes run the cluster's CNI: Cilium's node rows between them and the home nodes, or a note. */
