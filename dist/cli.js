@@ -25909,6 +25909,7 @@ function diff(before2, after) {
   };
 }
 function size(c) {
+  if (c.measure === "writeLatencyMs" && c.before === null !== (c.after === null)) return 1;
   const x = c.before ?? 0;
   const y = c.after ?? 0;
   const base = c.scale ?? Math.max(Math.abs(x), Math.abs(y));

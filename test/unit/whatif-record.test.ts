@@ -552,6 +552,11 @@ test("M48: every single-link cut is compared; errors appearing under one are a r
     [null, "writes fail", 26, undefined, false],
   );
   assert.equal(up.regressions, 0);
+  // M52: fra losing its ledger writes in fra's partition sorts with the largest moves, above a 2 ms one
+  const at = (f: (c: (typeof up.changes)[number]) => boolean) => up.changes.findIndex(f);
+  const fails = at((c) => c.scenario === "partition fra / lon,ams" && c.from === "fra" && c.after === null);
+  const small = at((c) => c.scenario === "all up" && c.from === "lon" && c.measure === "writeLatencyMs");
+  assert.ok(fails >= 0 && small > fails, `${fails} ${small}`);
   // a cut of ams's links is new with ams
   assert.deepEqual(
     up.scenarios.filter((s) => s.scenario === "cut fra–ams").map((s) => [s.only, s.sitesOnly, s.before]),

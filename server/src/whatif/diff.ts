@@ -321,9 +321,12 @@ export function diff(before: DiffSide, after: DiffSide): DiffResult {
 
 /**
  * How far a measure moved: rps as a share of the entry's peak (a load and the headroom it costs
- * move together), other measures relative to their larger side.
+ * move together), other measures relative to their larger side; a client's writes failing or
+ * resuming as far as anything moves.
  */
 function size(c: MeasureChange): number {
+  // writes that stop or fail, or resume, on one side: the largest move there is (review M52), not a move from 0
+  if (c.measure === "writeLatencyMs" && (c.before === null) !== (c.after === null)) return 1;
   const x = c.before ?? 0;
   const y = c.after ?? 0;
   const base = c.scale ?? Math.max(Math.abs(x), Math.abs(y));
