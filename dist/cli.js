@@ -17763,6 +17763,19 @@ function quorumErrors(counts, home) {
   if (sites >= 3 && harmfulSiteLosses(counts, home).length) out.add("quorum/site-loss");
   return out;
 }
+function copySites(ctx, st) {
+  const out = [];
+  for (const x of [...st.writers?.items ?? [], ...st.replicas?.items ?? []])
+    if (ctx.topology.siteByName.has(x.value) && !out.includes(x.value)) out.push(x.value);
+  return out;
+}
+function everyCopyLost(ctx, st, lost) {
+  const copies = copySites(ctx, st);
+  return copies.length > 0 && copies.every((x) => lost.has(x));
+}
+function everyCopyLostText(copies) {
+  return `every copy is lost (${copies.length === 1 ? `all at ${copies[0]}` : `at ${copies.slice(0, -1).join(", ")} and ${copies[copies.length - 1]}`}, none elsewhere): only backups remain, so everything written since the last restorable backup is lost \u2014 the RPO is that backup's age, not the replication lag`;
+}
 
 // server/src/rules/quorum.ts
 var MAX_RECOMMENDED_MEMBERS = 7;
@@ -18964,7 +18977,9 @@ function judgeAsyncStores(J) {
     let tail = "";
     const overflow = [];
     const { maxLagSeconds: lag, writeRatePerSecond: rate, writeBytes: size2, lagBufferBytes: buffer } = st;
-    if (down.length && lag && rate && size2) {
+    const allGone = everyCopyLost(ctx, st, lost);
+    if (allGone) tail = everyCopyLostText(copySites(ctx, st));
+    else if (down.length && lag && rate && size2) {
       const need = toNumber(lagBytesNeeded(lag.value, rate.value, size2.value));
       const product = `${seconds(lag.value, 3)} \xD7 ${count(rate.value)} writes/s \xD7 ${count(size2.value)} bytes`;
       if (buffer && buffer.value < need) {
@@ -19005,7 +19020,7 @@ function judgeAsyncStores(J) {
       if (!R.up(r2.value) || up.some((w) => R.reaches(w, r2.value))) continue;
       notes.push(`store ${name}: the replica in ${r2.value} is cut off from every writer and serves stale reads`);
     }
-    stores.push({ name, replication: rep, outcome, atRiskBytes, rpoUnbounded });
+    stores.push({ name, replication: rep, outcome, atRiskBytes, rpoUnbounded, everyCopyLost: allGone });
   }
   return stores;
 }
@@ -25927,7 +25942,7 @@ function measureChanges(scenario2, rb, ra, settled) {
     out.push({ scenario: scenario2, ...rest, ...notes, regression: c.crosses !== void 0 && !settled });
   };
   const backendNote = (r2, b) => !b ? "not declared" : r2.scenario.lose.includes(b.site) ? "lost" : b.loadRps === null ? "withdrawn" : b.capacityRps === null ? "no capacity declared" : void 0;
-  const storeNote = (x) => !x ? "not declared" : x.rpoUnbounded ? "unbounded: the lag buffer overflows" : "none";
+  const storeNote = (x) => !x ? "not declared" : x.everyCopyLost ? "every copy lost: since the last backup" : x.rpoUnbounded ? "unbounded: the lag buffer overflows" : "none";
   for (const ta of ra.traffic) {
     const tb = rb.traffic.find((x) => x.name === ta.name);
     const peak = (t) => t ? t.backends.reduce((a, b) => a + (b.loadRps ?? 0), 0) : 0;
@@ -26123,6 +26138,7 @@ function facts(r2) {
     const bits = [s.outcome];
     if (s.atRiskBytes !== null) bits.push(`up to ${bytes(s.atRiskBytes)} at risk`);
     if (s.rpoUnbounded) bits.push("RPO unbounded: the lag buffer overflows");
+    if (s.everyCopyLost) bits.push("every copy lost: RPO is the last backup's age");
     out.push([`store ${s.name}`, bits.join(" \xB7 ")]);
   }
   for (const t of r2.traffic) {
@@ -28319,6 +28335,13 @@ function rpoLines(r2) {
     const lag = st.maxLagSeconds?.value;
     const rate = st.writeRatePerSecond?.value;
     const size2 = st.writeBytes?.value;
+    const copies = copySites(r2.ctx, st);
+    if (copies.length === 1)
+      return [
+        st.name?.value ?? "?",
+        `everything written since the last restorable backup: every copy is at ${copies[0]}, none elsewhere`,
+        "the last backup's age"
+      ];
     if (lag === void 0 || rate === void 0 || size2 === void 0)
       return [st.name?.value ?? "?", "not assessed: maxLagSeconds, writeRatePerSecond and writeBytes are all needed", "\u2014"];
     const tail = lag * rate * size2;

@@ -105,10 +105,24 @@ test("502s after a site loss: every remaining backend erroring makes the scenari
 
 test("RPO: at risk exactly at the lag buffer; one byte less and the bound does not hold (rpoUnbounded, seconds the buffer holds)", () => {
   const at = run(ctxOf(SINGLE_WRITER.replace("BUFFER", String(TAIL))), sc({ lose: ["fra"] }));
-  assert.deepEqual(at.stores[0], { name: "carts", replication: "async", outcome: "writes-stop", atRiskBytes: TAIL, rpoUnbounded: false });
+  assert.deepEqual(at.stores[0], {
+    name: "carts",
+    replication: "async",
+    outcome: "writes-stop",
+    atRiskBytes: TAIL,
+    rpoUnbounded: false,
+    everyCopyLost: false,
+  });
   assert.ok(at.breaks.some((b) => /up to 10,240,000 bytes \(9\.8 MiB\) of acknowledged writes in fra may be lost/.test(b)));
   const over = run(ctxOf(SINGLE_WRITER.replace("BUFFER", String(TAIL - 1))), sc({ lose: ["fra"] }));
-  assert.deepEqual(over.stores[0], { name: "carts", replication: "async", outcome: "writes-stop", atRiskBytes: null, rpoUnbounded: true });
+  assert.deepEqual(over.stores[0], {
+    name: "carts",
+    replication: "async",
+    outcome: "writes-stop",
+    atRiskBytes: null,
+    rpoUnbounded: true,
+    everyCopyLost: false,
+  });
   assert.ok(
     over.breaks.some((b) => /does not fit the lag buffer of 10,239,999 bytes \(9\.8 MiB\), which holds 10 s of writes/.test(b)),
     over.breaks.join("\n"),
@@ -806,5 +820,50 @@ stores:
   assert.match(
     text,
     /conflicts resolved by crdt: only columns declared with CRDT types merge; in every other column the later update wins per row/,
+  );
+});
+
+test("M50: losing every site that holds a copy loses everything since the last backup, not the replication tail", () => {
+  const two = `${FRA_LON_AMS}stores:\n  - name: carts\n    replication: async\n    writers: [fra, lon]\n    conflictResolution: crdt\n    maxLagSeconds: 10\n    writeRatePerSecond: 1000\n    writeBytes: 1024\n`;
+  const both = run(ctxOf(two), sc({ lose: ["fra", "lon"] }));
+  assert.deepEqual(both.stores[0], {
+    name: "carts",
+    replication: "async",
+    outcome: "writes-stop",
+    atRiskBytes: null,
+    rpoUnbounded: false,
+    everyCopyLost: true,
+  });
+  assert.ok(
+    both.breaks.some((b) =>
+      /^store carts: every writer site \(fra, lon\) is lost — writes stop; every copy is lost \(at fra and lon, none elsewhere\): only backups remain, so everything written since the last restorable backup is lost — the RPO is that backup's age, not the replication lag$/.test(
+        b,
+      ),
+    ),
+    both.breaks.join("\n"),
+  );
+  assert.ok(!both.breaks.some((b) => /may be lost/.test(b)));
+  // one writer lost: the other still holds the data, its tail is what is at risk
+  const one = run(ctxOf(two), sc({ lose: ["fra"] }));
+  assert.deepEqual([one.stores[0].everyCopyLost, one.stores[0].atRiskBytes], [false, 10240000]);
+  // a replica elsewhere is a copy: losing the writer and the replica's site together loses every copy, either alone does not
+  const replica = two.replace("writers: [fra, lon]\n    conflictResolution: crdt", "writers: [fra]\n    replicas: [lon]");
+  assert.equal(run(ctxOf(replica), sc({ lose: ["fra"] })).stores[0].everyCopyLost, false);
+  assert.equal(run(ctxOf(replica), sc({ lose: ["fra", "lon"] })).stores[0].everyCopyLost, true);
+  // simulate's row and JSON
+  const text = cli(["simulate", "--lose", "fra,lon", "t.topology.yaml"], two).stdout;
+  assert.match(text, /store carts +writes-stop · every copy lost: RPO is the last backup's age\n/);
+  assert.equal(simJson(["--lose", "fra,lon"], two).json.stores[0].everyCopyLost, true);
+  // every copy at one site: the record's RPO row says the backup, not the lag
+  const alone = two.replace("writers: [fra, lon]\n    conflictResolution: crdt", "writers: [fra]");
+  const { analysis, findings } = analyzeAlone("t.topology.yaml", HEADER + alone);
+  const md = decisionRecord({ path: "t.topology.yaml", analysis, findings, version: "1" })!;
+  assert.match(
+    md,
+    /\| carts \| everything written since the last restorable backup: every copy is at fra, none elsewhere \| the last backup's age \|/,
+  );
+  assert.match(
+    run(ctxOf(alone), sc({ lose: ["fra"] })).breaks.join("\n"),
+    /every copy is lost \(all at fra, none elsewhere\): only backups remain/,
   );
 });

@@ -246,7 +246,7 @@ test("decision record: Consequences — good and bad scenarios, errors in rps, R
     .replace("    ttlSeconds: 60\n", "    ttlSeconds: 60\n    dependsOn: [ledger]\n")
     .replace(
       "writers: [fra, lon]",
-      "writers: [fra]\n    maxLagSeconds: 60\n    writeRatePerSecond: 100\n    writeBytes: 1024\n    lagBufferBytes: 1048576",
+      "writers: [fra]\n    replicas: [lon]\n    maxLagSeconds: 60\n    writeRatePerSecond: 100\n    writeBytes: 1024\n    lagBufferBytes: 1048576",
     );
   const md = record(withDeps);
   const cons = md.slice(md.indexOf("## Consequences"), md.indexOf("## Ports"));

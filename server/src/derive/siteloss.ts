@@ -2,7 +2,7 @@
  * Site-loss survival of a membership: the one implementation behind quorum/site-loss, the
  * quorum fixes, the hover and the decision record's checklist. Pure.
  */
-import type { Cluster } from "../model/topology";
+import type { Cluster, Store } from "../model/topology";
 import { siteLosses, type MemberMap, type SiteLoss } from "../math/quorum";
 import type { Quorum, TopologyContext } from "./context";
 
@@ -49,3 +49,29 @@ export function fatalSiteLosses(ctx: TopologyContext): { quorum: Quorum; loss: S
 }
 const fatal = (ctx: TopologyContext) =>
   judgedQuorums(ctx).flatMap((quorum) => harmfulSiteLosses(quorum.counts, homeSite(ctx, quorum)).map((loss) => ({ quorum, loss })));
+
+/**
+ * The declared sites holding a copy of an async or crdt store: its writers, then its replicas
+ * (each once). Losing all of them loses the data itself, not only the unreplicated tail.
+ */
+export function copySites(ctx: TopologyContext, st: Store): string[] {
+  const out: string[] = [];
+  for (const x of [...(st.writers?.items ?? []), ...(st.replicas?.items ?? [])])
+    if (ctx.topology.siteByName.has(x.value) && !out.includes(x.value)) out.push(x.value);
+  return out;
+}
+
+/**
+ * Whether losing `lost` takes every copy of the store (review M50): then what survives is the
+ * last backup, so the RPO is that backup's age (the design declares no backups), not the
+ * replication lag — the one fact simulate, the diff and the record read.
+ */
+export function everyCopyLost(ctx: TopologyContext, st: Store, lost: ReadonlySet<string>): boolean {
+  const copies = copySites(ctx, st);
+  return copies.length > 0 && copies.every((x) => lost.has(x));
+}
+
+/** What a loss of every copy loses, in the words simulate and the record share. */
+export function everyCopyLostText(copies: readonly string[]): string {
+  return `every copy is lost (${copies.length === 1 ? `all at ${copies[0]}` : `at ${copies.slice(0, -1).join(", ")} and ${copies[copies.length - 1]}`}, none elsewhere): only backups remain, so everything written since the last restorable backup is lost — the RPO is that backup's age, not the replication lag`;
+}

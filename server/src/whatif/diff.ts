@@ -364,7 +364,13 @@ function measureChanges(scenario: string, rb: Result, ra: Result, settled: boole
             ? "no capacity declared"
             : undefined;
   const storeNote = (x: Result["stores"][number] | undefined) =>
-    !x ? "not declared" : x.rpoUnbounded ? "unbounded: the lag buffer overflows" : "none";
+    !x
+      ? "not declared"
+      : x.everyCopyLost
+        ? "every copy lost: since the last backup"
+        : x.rpoUnbounded
+          ? "unbounded: the lag buffer overflows"
+          : "none";
   for (const ta of ra.traffic) {
     const tb = rb.traffic.find((x) => x.name === ta.name);
     const peak = (t: typeof ta | undefined) => (t ? t.backends.reduce((a, b) => a + (b.loadRps ?? 0), 0) : 0);

@@ -9,7 +9,7 @@ import type { Quorum, TopologyContext } from "../derive/context";
 import { conflictMerge } from "../derive/engines";
 import { galeraCommit, leaderCommit, relaysThroughFollowers, writeBudget } from "../derive/latency";
 import { clientWrite, type WriteRoute, writerSites } from "../derive/writes";
-import { homeSite } from "../derive/siteloss";
+import { copySites, everyCopyLost, everyCopyLostText, homeSite } from "../derive/siteloss";
 import { loadBackends } from "../derive/loads";
 import { type ExportAffinity, exportAffinity, meshedExporters, staleShare, submarinerSet } from "../derive/meshes";
 import { unreachableVoteNotes } from "../derive/reach";
@@ -131,6 +131,8 @@ export interface StoreResult {
   readonly atRiskBytes: number | null;
   /** the tail does not fit `lagBufferBytes`: the replica falls out of the stream */
   readonly rpoUnbounded: boolean;
+  /** every site holding a copy (writers and replicas) is lost: only backups remain, the RPO is the last backup's age (review M50) */
+  readonly everyCopyLost: boolean;
 }
 
 export interface BackendResult {
@@ -766,7 +768,10 @@ function judgeAsyncStores(J: Judging): StoreResult[] {
     let tail = "";
     const overflow: string[] = [];
     const { maxLagSeconds: lag, writeRatePerSecond: rate, writeBytes: size, lagBufferBytes: buffer } = st;
-    if (down.length && lag && rate && size) {
+    // every copy gone: no replica holds even the replicated part, so the tail is not what is lost
+    const allGone = everyCopyLost(ctx, st, lost);
+    if (allGone) tail = everyCopyLostText(copySites(ctx, st));
+    else if (down.length && lag && rate && size) {
       const need = toNumber(lagBytesNeeded(lag.value, rate.value, size.value));
       const product = `${seconds(lag.value, 3)} × ${count(rate.value)} writes/s × ${count(size.value)} bytes`;
       if (buffer && buffer.value < need) {
@@ -808,7 +813,7 @@ function judgeAsyncStores(J: Judging): StoreResult[] {
       if (!R.up(r.value) || up.some((w) => R.reaches(w, r.value))) continue;
       notes.push(`store ${name}: the replica in ${r.value} is cut off from every writer and serves stale reads`);
     }
-    stores.push({ name, replication: rep, outcome, atRiskBytes, rpoUnbounded });
+    stores.push({ name, replication: rep, outcome, atRiskBytes, rpoUnbounded, everyCopyLost: allGone });
   }
   return stores;
 }

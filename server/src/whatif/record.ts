@@ -19,7 +19,7 @@ import { portMatrix } from "../ports/ports";
 import { portsMarkdown } from "../ports/render";
 import { diagramFor } from "../preview/mermaid";
 import type { Quorum, TopologyContext } from "../derive/context";
-import { harmfulSiteLosses, homeSite } from "../derive/siteloss";
+import { copySites, harmfulSiteLosses, homeSite } from "../derive/siteloss";
 import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, timerAdvice } from "../derive/timers";
 import { loadBackends } from "../derive/loads";
 import { bytes, cell, count, num, seconds, table } from "../util/format";
@@ -607,6 +607,14 @@ function rpoLines(r: RecordContext): string[] {
     const lag = st.maxLagSeconds?.value;
     const rate = st.writeRatePerSecond?.value;
     const size = st.writeBytes?.value;
+    // every copy at one site: losing it loses the data, not a tail (review M50)
+    const copies = copySites(r.ctx, st);
+    if (copies.length === 1)
+      return [
+        st.name?.value ?? "?",
+        `everything written since the last restorable backup: every copy is at ${copies[0]}, none elsewhere`,
+        "the last backup's age",
+      ];
     if (lag === undefined || rate === undefined || size === undefined)
       return [st.name?.value ?? "?", "not assessed: maxLagSeconds, writeRatePerSecond and writeBytes are all needed", "—"];
     const tail = lag * rate * size;

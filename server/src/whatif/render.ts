@@ -96,6 +96,7 @@ export function facts(r: Result): [string, string][] {
     const bits: string[] = [s.outcome];
     if (s.atRiskBytes !== null) bits.push(`up to ${bytes(s.atRiskBytes)} at risk`);
     if (s.rpoUnbounded) bits.push("RPO unbounded: the lag buffer overflows");
+    if (s.everyCopyLost) bits.push("every copy lost: RPO is the last backup's age");
     out.push([`store ${s.name}`, bits.join(" · ")]);
   }
   for (const t of r.traffic) {
