@@ -18882,7 +18882,7 @@ function judgeQuorum2(J, q) {
     groups,
     clientSites: [...clients]
   };
-  const none = { ...NO_WRITES, writesFrom: writesFrom(void 0) };
+  const none = { ...NO_WRITES, writesFrom: writesFrom(void 0), writesFromBest: writesFrom(void 0) };
   const judgement2 = (result, chosen2) => ({
     q,
     result,
@@ -18902,6 +18902,7 @@ function judgeQuorum2(J, q) {
   const stopping = placements.some((p) => p.stops.length > 0);
   if (stopping) J.notes.push(stoppingNote(q, placements, chosen.judged, after, maj));
   const overBudget = commitOverBudget(J, q, placements, best, after);
+  const judgedWrites = writesFrom(chosen.judged);
   const { flapping, flowControl } = judgeExcursion(J, q, after);
   const outcome = flapping ? "flapping" : flowControl ? "flow-control" : overBudget ? "over-budget" : stopping ? "minority-stops" : "continues";
   return judgement2(
@@ -18916,7 +18917,8 @@ function judgeQuorum2(J, q) {
       overBudget,
       flapping,
       flowControl,
-      writesFrom: writesFrom(chosen.judged)
+      writesFrom: judgedWrites,
+      writesFromBest: chosen.best === chosen.judged ? judgedWrites : writesFrom(chosen.best)
     },
     chosen
   );
@@ -19468,6 +19470,11 @@ function overWrites(r2, label4, store, budget) {
   if (!out.length && q.overBudget) out.push(`its best commit is over ${ms(budget)}`);
   return out;
 }
+function overAtBest(r2, label4, budget) {
+  const q = r2.quorums.find((x) => x.name === label4);
+  if (!q || q.outcome === "stops" || q.outcome === "lost") return false;
+  return q.overBudget || q.clientSites.some((c) => (q.writesFromBest[c] ?? -Infinity) > budget);
+}
 function budgetComponents(d, q) {
   const sites = [.../* @__PURE__ */ new Set([...q.sites, ...q.clients])].sort((a, b) => a - b);
   const links = [];
@@ -19490,6 +19497,7 @@ function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
   if (!q) return void 0;
   const comps = budgetComponents(d, q);
   let over = 0;
+  let overBest = 0;
   const states = [];
   const r2 = enumerateStates(d, comps, limit, (s, p, failed) => {
     const scenario2 = {
@@ -19497,16 +19505,22 @@ function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
       lose: d.sites.filter((_, i) => !s.siteUp[i]),
       cut: d.links.filter((_, l) => !s.linkUp[l]).map((l) => [d.sites[l.a], d.sites[l.b]])
     };
-    const writes = overWrites(run(ctx, scenario2), quorum.label, name, budget);
+    const result = run(ctx, scenario2);
+    const atBest = overAtBest(result, quorum.label, budget);
+    if (atBest) overBest += p;
+    const writes = overWrites(result, quorum.label, name, budget);
     if (!writes.length) return;
     over += p;
-    states.push({ components: failed.map((i) => comps[i].name), probability: p, writes });
+    const leader = atBest ? null : result.quorums.find((x) => x.name === quorum.label)?.leader ?? null;
+    states.push({ components: failed.map((i) => comps[i].name), probability: p, writes, withinWithLeaderIn: leader });
   });
   states.sort((a, b) => b.probability - a.probability || a.components.length - b.components.length);
   return {
     store: name,
     budgetMs: budget,
     overProbability: over,
+    // the worst placement's states include the best's (a write over budget at the best is over at the worst too)
+    overBestProbability: Math.min(overBest, over),
     method: r2.method,
     unjudgedProbability: r2.unjudged,
     statesJudged: r2.states,
@@ -19526,12 +19540,18 @@ function budgetOf(ctx, store) {
 }
 function overBudgetStateText(s) {
   const what = s.components.length ? `${s.components.join(" + ")} down` : "every site and link up";
-  return `${what}, ${timeShare(s.probability)}: ${s.writes[0].startsWith("its best commit") ? "" : "writes from "}${s.writes.join(", ")}`;
+  const within3 = s.withinWithLeaderIn ? `, within the budget with the leader in ${s.withinWithLeaderIn}` : "";
+  return `${what}, ${timeShare(s.probability)}: ${s.writes[0].startsWith("its best commit") ? "" : "writes from "}${s.writes.join(", ")}${within3}`;
 }
 function budgetText(f, causes = true) {
   const head = `writes over the ${ms(f.budgetMs)} budget (writeLatencyBudgetMs) ${f.overProbability > 0 ? timeShare(f.overProbability) : "in no judged state"}${f.method === "bounded" ? ` (at least; ${timeShare(f.unjudgedProbability)} not judged)` : ""}`;
-  if (!causes || !f.states.length) return head;
-  return `${head}, at the leader placement the what-if engine judges (the worst for the writers where placement decides) \u2014 most likely: ${f.states.map(overBudgetStateText).join("; ")}`;
+  const best = bestPlacementText(f);
+  if (!causes || !f.states.length) return best ? `${head} at the worst leader placement, ${best}` : head;
+  return `${head}, at the leader placement the what-if engine judges (the worst for the writers where placement decides)${best ? `; ${best}` : ""} \u2014 most likely: ${f.states.map(overBudgetStateText).join("; ")}`;
+}
+function bestPlacementText(f) {
+  if (f.overProbability <= 0 || timeShare(f.overBestProbability) === timeShare(f.overProbability)) return void 0;
+  return `${f.overBestProbability > 0 ? timeShare(f.overBestProbability) : "in no judged state"} at the best leader placement (the one to pin)`;
 }
 
 // server/src/availability/render.ts
@@ -19603,6 +19623,8 @@ function availabilityJson(ctx, report = reportOf(ctx)) {
       budgetMs: b.budgetMs,
       overProbability: b.overProbability,
       overMinutesPerYear: b.overProbability * MINUTES_PER_YEAR,
+      overBestProbability: b.overBestProbability,
+      overBestMinutesPerYear: b.overBestProbability * MINUTES_PER_YEAR,
       method: b.method,
       unjudgedProbability: b.unjudgedProbability,
       states: b.states

@@ -127,6 +127,8 @@ export function availabilityJson(ctx: TopologyContext, report: AvailabilityRepor
             budgetMs: b.budgetMs,
             overProbability: b.overProbability,
             overMinutesPerYear: b.overProbability * MINUTES_PER_YEAR,
+            overBestProbability: b.overBestProbability,
+            overBestMinutesPerYear: b.overBestProbability * MINUTES_PER_YEAR,
             method: b.method,
             unjudgedProbability: b.unjudgedProbability,
             states: b.states,

@@ -121,6 +121,8 @@ export interface QuorumResult {
    * writes fail (or an RTT is missing).
    */
   readonly writesFrom: Record<string, number | null>;
+  /** the same at the placement to pin (`leader`; Galera: its primary component) — how writes fare when leadership is where it should be */
+  readonly writesFromBest: Record<string, number | null>;
 }
 
 export interface StoreResult {
@@ -643,7 +645,7 @@ function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
     groups,
     clientSites: [...clients],
   };
-  const none = { ...NO_WRITES, writesFrom: writesFrom(undefined) };
+  const none = { ...NO_WRITES, writesFrom: writesFrom(undefined), writesFromBest: writesFrom(undefined) };
   const judgement = (result: QuorumResult, chosen: ReturnType<typeof choosePlacements>): QuorumJudgement => ({
     q,
     result,
@@ -666,6 +668,7 @@ function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
   if (stopping) J.notes.push(stoppingNote(q, placements, chosen.judged!, after, maj));
 
   const overBudget = commitOverBudget(J, q, placements, best, after);
+  const judgedWrites = writesFrom(chosen.judged);
   const { flapping, flowControl } = judgeExcursion(J, q, after);
   const outcome: QuorumOutcome = flapping
     ? "flapping"
@@ -688,7 +691,8 @@ function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
       overBudget,
       flapping,
       flowControl,
-      writesFrom: writesFrom(chosen.judged),
+      writesFrom: judgedWrites,
+      writesFromBest: chosen.best === chosen.judged ? judgedWrites : writesFrom(chosen.best),
     },
     chosen,
   );
