@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { analyzeAlone, analyzeFile } from "../../server/src/analysis";
 import { budgetOf } from "../../server/src/availability/budget";
+import { writesOverBudget } from "../../server/src/derive/writes";
 import { availabilityJson, availabilityMarkdown, availabilityText } from "../../server/src/availability/render";
 import { decisionRecord } from "../../server/src/whatif/record";
 
@@ -71,6 +72,19 @@ test("the best placement on both sides of the budget: 17 ms keeps the fra–lon 
   assert.equal(at16.states[0].withinWithLeaderIn, null);
   assert.ok(at16.overBestProbability > 0.99, `${at16.overBestProbability}`);
   assert.ok(at17.overBestProbability < 0.01, `${at17.overBestProbability}`);
+  // all up, the figure agrees with rtt/write-budget's judgement (one derivation: derive/writes)
+  for (const [budget, over] of [
+    [16, true],
+    [17, false],
+  ] as const) {
+    const { ctx, b } = ledgerBudget(withBudget(budget));
+    assert.equal(writesOverBudget(ctx, ctx.quorumOf(ctx.topology.storeByName.get("ledger")!)!), over, `${budget} ms`);
+    assert.equal(
+      b!.states.some((s) => s.components.length === 0 && s.withinWithLeaderIn === null),
+      over,
+      `${budget} ms`,
+    );
+  }
 });
 
 test("both sides of the budget: a write exactly at the budget is within it, 1 ms over is not", () => {
