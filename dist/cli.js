@@ -24810,7 +24810,13 @@ function collectFiles(paths, cwd, maxBytes, note, stdin) {
   }
   return { files: out, tooLarge: tooLarge2 };
 }
-function readOneFile(p, cwd, maxBytes = DEFAULT_MAX_FILE_KB * 1024) {
+function readOneFile(p, cwd, maxBytes = DEFAULT_MAX_FILE_KB * 1024, stdin) {
+  if (p === "-") {
+    const text3 = readStdin(stdin);
+    if (Buffer.byteLength(text3) > maxBytes)
+      throw new UsageError(`cannot read - (standard input): over the ${maxBytes / 1024} KB limit for one file`);
+    return text3;
+  }
   let st;
   try {
     st = (0, import_node_fs3.statSync)((0, import_node_path3.resolve)(cwd, p));
@@ -31124,11 +31130,11 @@ function diagram(args, io) {
     if (flag === "-f" || flag === "--format") format = choice(value(), DIAGRAM_FORMATS, "diagram format");
     else if (flag === "-o" || flag === "--output") out = outputName(flag, value());
     else if (flag === "--force") force = true;
-    else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
+    else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
     else files.push(arg);
   }
   if (files.length !== 1) throw new UsageError("diagram takes exactly one topology FILE");
-  const text3 = readOneFile(files[0], io.cwd);
+  const text3 = readOneFile(files[0], io.cwd, void 0, io.stdin);
   const d = diagramOf(files[0], text3);
   if (d.error) {
     io.stderr(`quorate: ${files[0]}: ${d.error}
@@ -31195,11 +31201,11 @@ function availabilityCommand(args, io) {
   const files = [];
   for (const { flag, arg, value } of walkArgs(args, AVAILABILITY_HELP)) {
     if (flag === "-f" || flag === "--format") format = choice(value(), AVAILABILITY_FORMATS, "format");
-    else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
+    else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
     else files.push(arg);
   }
   if (files.length !== 1) throw new UsageError("availability takes exactly one topology FILE");
-  const ctx = contextOf(files[0], readOneFile(files[0], io.cwd));
+  const ctx = contextOf(files[0], readOneFile(files[0], io.cwd, void 0, io.stdin));
   if (format === "json") io.stdout(availabilityJson(ctx));
   else if (format === "md") io.stdout(availabilityMarkdown(ctx));
   else io.stdout(availabilityText(ctx));
@@ -31220,11 +31226,11 @@ function simulateCommand(args, io) {
     else if (flag === "--color") color = true;
     else if (flag === "--no-color") color = false;
     else if (scenarioOption(a, flag, value)) continue;
-    else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate simulate --help')`);
+    else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate simulate --help')`);
     else files.push(arg);
   }
   if (files.length !== 1) throw new UsageError("simulate takes exactly one topology FILE (try 'quorate simulate --help')");
-  const ctx = contextOf(files[0], readOneFile(files[0], io.cwd));
+  const ctx = contextOf(files[0], readOneFile(files[0], io.cwd, void 0, io.stdin));
   const plan2 = plan(ctx, a);
   for (const why2 of plan2.skipped) io.stderr(`quorate: ${why2}
 `);
@@ -31260,11 +31266,11 @@ function recordCommand(args, io, version) {
   for (const { flag, arg, value } of walkArgs(args, REPORT_HELP)) {
     if (flag === "-o" || flag === "--output") out = outputName(flag, value());
     else if (flag === "--force") force = true;
-    else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
+    else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
     else files.push(arg);
   }
   if (files.length !== 1) throw new UsageError("report takes exactly one topology FILE");
-  const text3 = readOneFile(files[0], io.cwd);
+  const text3 = readOneFile(files[0], io.cwd, void 0, io.stdin);
   contextOf(files[0], text3);
   const { analysis, findings } = analyzeAlone(files[0], text3);
   const md = decisionRecord({ path: files[0], analysis, findings, version });
@@ -31393,12 +31399,12 @@ function gameDayCommand(args, io) {
       management = v.split(",").map((x) => x.trim());
       if (management.some((x) => !parseCidr(x)))
         throw new UsageError(`--management-cidr takes CIDRs (10.0.0.0/24, 2001:db8::/64), not '${v}'`);
-    } else if (flag.startsWith("-"))
+    } else if (flag.startsWith("-") && flag !== "-")
       throw new UsageError(`unknown option '${flag}' (gameday enacts --lose or --partition; try 'quorate --help')`);
     else files.push(arg);
   }
   if (files.length !== 1) throw new UsageError("gameday takes exactly one topology FILE");
-  const ctx = contextOf(files[0], readOneFile(files[0], io.cwd), { format: true });
+  const ctx = contextOf(files[0], readOneFile(files[0], io.cwd, void 0, io.stdin), { format: true });
   plan(ctx, a);
   let g;
   try {
@@ -31460,11 +31466,11 @@ function portsCommand(args, io) {
     if (flag === "-f" || flag === "--format") format = choice(value(), PORT_FORMATS, "ports format");
     else if (flag === "-o" || flag === "--output") out = outputName(flag, value());
     else if (flag === "--force") force = true;
-    else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate ports --help')`);
+    else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate ports --help')`);
     else files.push(arg);
   }
   if (files.length !== 1) throw new UsageError("ports takes exactly one topology FILE");
-  const ctx = contextOf(files[0], readOneFile(files[0], io.cwd));
+  const ctx = contextOf(files[0], readOneFile(files[0], io.cwd, void 0, io.stdin));
   const m = portMatrix(ctx, deployedPorts(ctx, files[0], boundFileSource({ cwd: io.cwd })));
   const text3 = format === "csv" ? portsCsv(m) : format === "json" ? portsJson(m) : `# Ports: ${ctx.topology.name?.value ?? files[0]}
 

@@ -199,6 +199,34 @@ test("check - reads standard input, as linters do: findings under the name '-', 
   }
 });
 
+test("the one-file commands read - as standard input too: diagram, simulate, availability, report, ports", () => {
+  const text = readFileSync("examples/payments-eu.topology.yaml", "utf8");
+  const run = (argv: string[], input?: string) => {
+    let stdout = "";
+    let stderr = "";
+    const io: Io = {
+      stdout: (s) => (stdout += s),
+      stderr: (s) => (stderr += s),
+      isTTY: false,
+      env: {},
+      cwd: process.cwd(),
+      ...(input === undefined ? {} : { stdin: () => input }),
+    };
+    return { code: main(argv, io, "9.9.9"), stdout, stderr };
+  };
+  for (const argv of [["diagram"], ["simulate", "--lose", "fra"], ["availability"], ["report"], ["ports"]]) {
+    const piped = run([...argv, "-"], text);
+    const named = run([...argv, "examples/payments-eu.topology.yaml"]);
+    assert.equal(piped.code, named.code, `${argv[0]}: ${piped.stderr}`);
+    assert.ok(piped.stdout.length > 100, argv[0]);
+    if (argv[0] !== "report") assert.equal(piped.stdout, named.stdout.replaceAll("examples/payments-eu.topology.yaml", "-"), argv[0]);
+  }
+  const none = run(["diagram", "-"]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /cannot read - \(standard input\)/);
+  assert.match(run(["diagram", "-"], "a: [").stderr, /^quorate: -: /);
+});
+
 test("check - in process: read once even when named twice; no standard input is a usage error", () => {
   const dir = workspace();
   try {

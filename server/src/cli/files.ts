@@ -85,9 +85,15 @@ export function collectFiles(
 /**
  * One file named on the command line, for commands that take exactly one (diagram, and the
  * what-if commands): a precise usage error for a folder, a FIFO, a missing file or one past
- * the size limit.
+ * the size limit. `-` is standard input (`stdin` reads it).
  */
-export function readOneFile(p: string, cwd: string, maxBytes = DEFAULT_MAX_FILE_KB * 1024): string {
+export function readOneFile(p: string, cwd: string, maxBytes = DEFAULT_MAX_FILE_KB * 1024, stdin?: () => string): string {
+  if (p === "-") {
+    const text = readStdin(stdin);
+    if (Buffer.byteLength(text) > maxBytes)
+      throw new UsageError(`cannot read - (standard input): over the ${maxBytes / 1024} KB limit for one file`);
+    return text;
+  }
   let st: Stats;
   try {
     st = statSync(resolve(cwd, p));

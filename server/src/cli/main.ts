@@ -247,11 +247,11 @@ function diagram(args: readonly string[], io: Io): number {
     if (flag === "-f" || flag === "--format") format = choice(value(), DIAGRAM_FORMATS, "diagram format");
     else if (flag === "-o" || flag === "--output") out = outputName(flag, value());
     else if (flag === "--force") force = true;
-    else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
+    else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
     else files.push(arg);
   }
   if (files.length !== 1) throw new UsageError("diagram takes exactly one topology FILE");
-  const text = readOneFile(files[0], io.cwd);
+  const text = readOneFile(files[0], io.cwd, undefined, io.stdin);
   const d = diagramOf(files[0], text);
   if (d.error) {
     io.stderr(`quorate: ${files[0]}: ${d.error}\n`);
@@ -320,11 +320,11 @@ function availabilityCommand(args: readonly string[], io: Io): number {
   const files: string[] = [];
   for (const { flag, arg, value } of walkArgs(args, AVAILABILITY_HELP)) {
     if (flag === "-f" || flag === "--format") format = choice(value(), AVAILABILITY_FORMATS, "format");
-    else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
+    else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
     else files.push(arg);
   }
   if (files.length !== 1) throw new UsageError("availability takes exactly one topology FILE");
-  const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd));
+  const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd, undefined, io.stdin));
   if (format === "json") io.stdout(availabilityJson(ctx));
   else if (format === "md") io.stdout(availabilityMarkdown(ctx));
   else io.stdout(availabilityText(ctx));
@@ -348,11 +348,11 @@ function simulateCommand(args: readonly string[], io: Io): number {
     else if (flag === "--color") color = true;
     else if (flag === "--no-color") color = false;
     else if (sim.scenarioOption(a, flag, value)) continue;
-    else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate simulate --help')`);
+    else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate simulate --help')`);
     else files.push(arg);
   }
   if (files.length !== 1) throw new UsageError("simulate takes exactly one topology FILE (try 'quorate simulate --help')");
-  const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd));
+  const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd, undefined, io.stdin));
   const plan = sim.plan(ctx, a);
   for (const why of plan.skipped) io.stderr(`quorate: ${why}\n`);
   let ok = true;
@@ -395,11 +395,11 @@ function recordCommand(args: readonly string[], io: Io, version: string): number
   for (const { flag, arg, value } of walkArgs(args, REPORT_HELP)) {
     if (flag === "-o" || flag === "--output") out = outputName(flag, value());
     else if (flag === "--force") force = true;
-    else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
+    else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
     else files.push(arg);
   }
   if (files.length !== 1) throw new UsageError("report takes exactly one topology FILE");
-  const text = readOneFile(files[0], io.cwd);
+  const text = readOneFile(files[0], io.cwd, undefined, io.stdin);
   sim.contextOf(files[0], text);
   const { analysis, findings } = analyzeAlone(files[0], text);
   const md = decisionRecord({ path: files[0], analysis, findings, version })!;
@@ -533,12 +533,12 @@ function gameDayCommand(args: readonly string[], io: Io): number {
       management = v.split(",").map((x) => x.trim());
       if (management.some((x) => !parseCidr(x)))
         throw new UsageError(`--management-cidr takes CIDRs (10.0.0.0/24, 2001:db8::/64), not '${v}'`);
-    } else if (flag.startsWith("-"))
+    } else if (flag.startsWith("-") && flag !== "-")
       throw new UsageError(`unknown option '${flag}' (gameday enacts --lose or --partition; try 'quorate --help')`);
     else files.push(arg);
   }
   if (files.length !== 1) throw new UsageError("gameday takes exactly one topology FILE");
-  const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd), { format: true });
+  const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd, undefined, io.stdin), { format: true });
   sim.plan(ctx, a); // every named site is declared (a usage error names the closest)
   let g: ReturnType<typeof gameDay>;
   try {
@@ -601,11 +601,11 @@ function portsCommand(args: readonly string[], io: Io): number {
     if (flag === "-f" || flag === "--format") format = choice(value(), PORT_FORMATS, "ports format");
     else if (flag === "-o" || flag === "--output") out = outputName(flag, value());
     else if (flag === "--force") force = true;
-    else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate ports --help')`);
+    else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate ports --help')`);
     else files.push(arg);
   }
   if (files.length !== 1) throw new UsageError("ports takes exactly one topology FILE");
-  const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd));
+  const ctx = sim.contextOf(files[0], readOneFile(files[0], io.cwd, undefined, io.stdin));
   const m = portMatrix(ctx, deployedPorts(ctx, files[0], boundFileSource({ cwd: io.cwd })));
   const text =
     format === "csv"
