@@ -18158,7 +18158,7 @@ function judge(ctx, q, counts) {
   const writers = declared2.length ? declared2 : members.length ? members : sites;
   const at = (p) => {
     const writes = writers.map((from) => ({ from, route: clientWrite(ctx, q, p, from, { counts }) }));
-    const slowest = writes.some((w) => w.route.fails) ? Infinity : writes.every((w) => w.route.ms !== void 0) ? Math.max(0, ...writes.map((w) => w.route.ms)) : void 0;
+    const slowest = writes.every((w) => w.route.ms !== void 0) ? Math.max(0, ...writes.map((w) => w.route.ms)) : void 0;
     return { ...p, writes, slowest };
   };
   let placements;
@@ -18168,7 +18168,7 @@ function judge(ctx, q, counts) {
   } else placements = sites.map((site) => at({ site, voting: sites, commit: leaderCommit(ctx, q, site, { counts }) }));
   let best;
   for (const p of placements) {
-    if (p.slowest === void 0 || p.slowest === Infinity) continue;
+    if (p.slowest === void 0) continue;
     if (!best || p.slowest < best.slowest || p.slowest === best.slowest && (p.commit ?? Infinity) < (best.commit ?? Infinity)) best = p;
   }
   return { writers, fromMembers: !declared2.length, placements, best };
@@ -18346,7 +18346,7 @@ function writeBudgetFindings(ctx, q) {
   if (!budget || !writesOverBudget(ctx, q)) return [];
   const j = writeJudgement(ctx, q);
   const cap = writeBudget(q);
-  const what = q.kind === "galera" ? galeraWrites(j.placements[0], cap) : j.best ? `no leader placement keeps writes within the ${ms(cap)} budget \u2014 best is ${j.best.site}: ${writesText(j.best)}; the commit alone is ${ms(j.best.commit)}` : `no leader placement keeps writes within the ${ms(cap)} budget: with the leader anywhere, writes from ${listText(j.writers.filter((w) => j.placements.some((p) => p.writes.find((x) => x.from === w)?.route.fails)))} cannot reach it`;
+  const what = q.kind === "galera" ? galeraWrites(j.placements[0], cap) : `no leader placement keeps writes within the ${ms(cap)} budget \u2014 best is ${j.best.site}: ${writesText(j.best)}; the commit alone is ${ms(j.best.commit)}`;
   const from = j.fromMembers ? ` (no traffic entry depends on it: judged from its member sites ${listText([...j.writers])})` : "";
   return [finding("rtt/write-budget", budget.span, `${q.label}: ${what}${from}`, { related: writerRelated(ctx, q, j) })];
 }
@@ -18363,9 +18363,9 @@ function writesText(p) {
 }
 function galeraWrites(p, budget) {
   const say = (w) => `${w.from} ${ms(w.route.ms)}${w.route.via ? ` (through the node in ${w.route.via})` : ""}`;
-  const over = p.writes.filter((w) => w.route.fails || w.route.ms > budget);
+  const over = p.writes.filter((w) => w.route.ms > budget);
   const within3 = p.writes.filter((w) => !over.includes(w));
-  return `writes from ${listText(over.map((w) => w.route.fails ? `${w.from} (no node it reaches)` : say(w)))} are above the ${ms(budget)} budget \u2014 a commit waits one round trip from the writing node to the farthest member site, and Galera has no leader to move${within3.length ? `; within it from ${listText(within3.map(say))}` : ""}; the best site to write from commits in ${ms(p.commit)} (${p.site})`;
+  return `writes from ${listText(over.map(say))} are above the ${ms(budget)} budget \u2014 a commit waits one round trip from the writing node to the farthest member site, and Galera has no leader to move${within3.length ? `; within it from ${listText(within3.map(say))}` : ""}; the best site to write from commits in ${ms(p.commit)} (${p.site})`;
 }
 function writerRelated(ctx, q, j) {
   if (j.fromMembers) return [];
@@ -28533,7 +28533,7 @@ function commitLatencies(ctx, q) {
     const at = writes?.placements.find((p) => p.site === s);
     for (const w of writes?.writers ?? []) {
       const route = at?.writes.find((x) => x.from === w)?.route;
-      row.push(route?.fails ? { raw: "**fail** (no path to the leader)" } : judged3(route?.ms));
+      row.push(route?.fails ? "unknown (no link declared to the leader)" : judged3(route?.ms));
     }
     return row;
   });

@@ -275,3 +275,16 @@ test("write budget, Galera: each writing site's node waits for its own farthest 
   );
   assert.deepEqual(codes(g(3, 0.5)), ["rtt/commit-budget"]);
 });
+
+test("write budget: not judged while a writing site has no declared link to the members (unknown, not over)", () => {
+  const far = written(16, ["fra", "lon", "par"]).replace("  - name: ams\n", "  - name: ams\n  - name: par\n");
+  assert.deepEqual(only(far, "rtt/write-budget"), []);
+  // with par linked, it is judged again: par is 20 ms from ams, so the best placement is still over
+  const linked = far.replace(
+    "links:\n",
+    "links:\n  - { between: [par, ams], rttMs: 12 }\n  - { between: [par, fra], rttMs: 10 }\n  - { between: [par, lon], rttMs: 9 }\n",
+  );
+  const f = only(linked, "rtt/write-budget");
+  assert.equal(f.length, 1);
+  assert.match(f[0].message, /best is ams: from fra 17 ms \(9 ms to the leader \+ 8 ms commit\), from lon 16 ms, from par 20 ms;/);
+});

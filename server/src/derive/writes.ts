@@ -108,7 +108,7 @@ export function writerSites(ctx: TopologyContext, q: Quorum): readonly string[] 
 /** One leader placement with every site and link up, and the writes from each writing site there. */
 export interface PlacementWrites extends LeaderAt {
   readonly writes: readonly { readonly from: string; readonly route: WriteRoute }[];
-  /** the slowest of those writes: undefined when an RTT is missing for one, Infinity when one fails */
+  /** the slowest of those writes: undefined when an RTT or a link it needs is not declared */
   readonly slowest: number | undefined;
 }
 
@@ -143,11 +143,8 @@ function judge(ctx: TopologyContext, q: Quorum, counts: ReadonlyMap<string, numb
   const writers = declared.length ? declared : members.length ? members : sites;
   const at = (p: LeaderAt): PlacementWrites => {
     const writes = writers.map((from) => ({ from, route: clientWrite(ctx, q, p, from, { counts }) }));
-    const slowest = writes.some((w) => w.route.fails)
-      ? Infinity
-      : writes.every((w) => w.route.ms !== undefined)
-        ? Math.max(0, ...writes.map((w) => w.route.ms!))
-        : undefined;
+    // every site and link up, a write fails only where no link is declared: unknown, as a missing RTT is
+    const slowest = writes.every((w) => w.route.ms !== undefined) ? Math.max(0, ...writes.map((w) => w.route.ms!)) : undefined;
     return { ...p, writes, slowest };
   };
   let placements: PlacementWrites[];
@@ -157,7 +154,7 @@ function judge(ctx: TopologyContext, q: Quorum, counts: ReadonlyMap<string, numb
   } else placements = sites.map((site) => at({ site, voting: sites, commit: leaderCommit(ctx, q, site, { counts }) }));
   let best: PlacementWrites | undefined;
   for (const p of placements) {
-    if (p.slowest === undefined || p.slowest === Infinity) continue;
+    if (p.slowest === undefined) continue;
     if (!best || p.slowest < best.slowest! || (p.slowest === best.slowest && (p.commit ?? Infinity) < (best.commit ?? Infinity))) best = p;
   }
   return { writers, fromMembers: !declared.length, placements, best };

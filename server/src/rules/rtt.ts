@@ -136,9 +136,7 @@ function writeBudgetFindings(ctx: TopologyContext, q: Quorum): Finding[] {
   const what =
     q.kind === "galera"
       ? galeraWrites(j.placements[0], cap)
-      : j.best
-        ? `no leader placement keeps writes within the ${ms(cap)} budget — best is ${j.best.site}: ${writesText(j.best)}; the commit alone is ${ms(j.best.commit!)}`
-        : `no leader placement keeps writes within the ${ms(cap)} budget: with the leader anywhere, writes from ${listText(j.writers.filter((w) => j.placements.some((p) => p.writes.find((x) => x.from === w)?.route.fails)))} cannot reach it`;
+      : `no leader placement keeps writes within the ${ms(cap)} budget — best is ${j.best!.site}: ${writesText(j.best!)}; the commit alone is ${ms(j.best!.commit!)}`;
   const from = j.fromMembers ? ` (no traffic entry depends on it: judged from its member sites ${listText([...j.writers])})` : "";
   return [finding("rtt/write-budget", budget.span, `${q.label}: ${what}${from}`, { related: writerRelated(ctx, q, j) })];
 }
@@ -162,9 +160,9 @@ function writesText(p: PlacementWrites): string {
 function galeraWrites(p: PlacementWrites, budget: number): string {
   const say = (w: PlacementWrites["writes"][number]) =>
     `${w.from} ${ms(w.route.ms!)}${w.route.via ? ` (through the node in ${w.route.via})` : ""}`;
-  const over = p.writes.filter((w) => w.route.fails || w.route.ms! > budget);
+  const over = p.writes.filter((w) => w.route.ms! > budget);
   const within = p.writes.filter((w) => !over.includes(w));
-  return `writes from ${listText(over.map((w) => (w.route.fails ? `${w.from} (no node it reaches)` : say(w))))} are above the ${ms(budget)} budget — a commit waits one round trip from the writing node to the farthest member site, and Galera has no leader to move${within.length ? `; within it from ${listText(within.map(say))}` : ""}; the best site to write from commits in ${ms(p.commit!)} (${p.site})`;
+  return `writes from ${listText(over.map(say))} are above the ${ms(budget)} budget — a commit waits one round trip from the writing node to the farthest member site, and Galera has no leader to move${within.length ? `; within it from ${listText(within.map(say))}` : ""}; the best site to write from commits in ${ms(p.commit!)} (${p.site})`;
 }
 
 /** Where the writers come from: each traffic entry's `dependsOn` naming the store. */

@@ -817,7 +817,7 @@ function commitLatencies(ctx: TopologyContext, q: Quorum): string[] {
     const at = writes?.placements.find((p) => p.site === s);
     for (const w of writes?.writers ?? []) {
       const route = at?.writes.find((x) => x.from === w)?.route;
-      row.push(route?.fails ? { raw: "**fail** (no path to the leader)" } : judged(route?.ms));
+      row.push(route?.fails ? "unknown (no link declared to the leader)" : judged(route?.ms));
     }
     return row;
   });
