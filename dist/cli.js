@@ -18365,7 +18365,7 @@ function galeraWrites(p, budget) {
   const say = (w) => `${w.from} ${ms(w.route.ms)}${w.route.via ? ` (through the node in ${w.route.via})` : ""}`;
   const over = p.writes.filter((w) => w.route.ms > budget);
   const within3 = p.writes.filter((w) => !over.includes(w));
-  return `writes from ${listText(over.map(say))} are above the ${ms(budget)} budget \u2014 a commit waits one round trip from the writing node to the farthest member site, and Galera has no leader to move${within3.length ? `; within it from ${listText(within3.map(say))}` : ""}; the best site to write from commits in ${ms(p.commit)} (${p.site})`;
+  return `writes from ${listText(over.map(say))} are above the ${ms(budget)} budget \u2014 a commit waits one round trip from the writing node to the farthest member site, and Galera has no leader to move${within3.length ? `; within it from ${listText(within3.map(say))}` : ""}`;
 }
 function writerRelated(ctx, q, j) {
   if (j.fromMembers) return [];
@@ -28539,7 +28539,7 @@ function commitLatencies(ctx, q) {
   });
   const against = budget !== void 0 ? `, against the ${ms2(budget)} budget` : "";
   const site = galera ? "writes from" : "leader site";
-  const head = budget !== void 0 ? [site, "commit latency", "budget"] : [site, "commit latency"];
+  const head = budget !== void 0 ? [site, "commit latency", writes?.writers.length ? "commit alone vs budget" : "budget"] : [site, "commit latency"];
   const from = writes?.fromMembers ? " (no traffic entry depends on it: its member sites, witnesses left out)" : "";
   return [
     galera ? `Commit latency by the site that writes (Galera has no leader: a commit waits until its write-set is ordered by every node, one round trip to the farthest member site, then certifies)${against}:` : writes?.writers.length ? `Commit latency by leader site (the RTT to the nearest member that completes a majority with the leader), and what a write from each writing site${from} waits for \u2014 the round trip to the leader plus that commit, as simulate judges it${against}:` : `Commit latency by leader site (the RTT to the nearest member that completes a majority with the leader)${against}:`,

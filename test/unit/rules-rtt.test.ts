@@ -271,9 +271,16 @@ test("write budget, Galera: each writing site's node waits for its own farthest 
   assert.equal(f.length, 1);
   assert.match(
     f[0].message,
-    /^store ledger: writes from a 3 ms and b 3 ms are above the 2 ms budget — a commit waits one round trip from the writing node to the farthest member site, and Galera has no leader to move; within it from c 1 ms; the best site to write from commits in 1 ms \(c\)/,
+    /^store ledger: writes from a 3 ms and b 3 ms are above the 2 ms budget — a commit waits one round trip from the writing node to the farthest member site, and Galera has no leader to move; within it from c 1 ms \(no traffic entry depends on it: judged from its member sites a, b and c\)$/,
   );
   assert.deepEqual(codes(g(3, 0.5)), ["rtt/commit-budget"]);
+  // a witness runs no application: c's fast commit is no site a reader can write from, so it is not offered (review M38 addendum)
+  const w = only(g(3, 2).replace("  - name: c\n", "  - name: c\n    role: witness\n"), "rtt/write-budget");
+  assert.equal(w.length, 1);
+  assert.match(
+    w[0].message,
+    /writes from a 3 ms and b 3 ms are above the 2 ms budget — .*no leader to move \(no traffic entry depends on it: judged from its member sites a and b\)$/,
+  );
 });
 
 test("write budget: not judged while a writing site has no declared link to the members (unknown, not over)", () => {

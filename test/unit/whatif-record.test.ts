@@ -659,7 +659,7 @@ test("decision record (S18): the commit appendix judges each writing site's writ
   // 17 ms: with the leader in ams fra waits 9 + 8 and lon 8 + 8 — within; the record stays accepted
   const fits = at(17);
   assert.deepEqual(tableAfter(fits.ledger, /^Commit latency by leader site/), [
-    ["leader site", "commit latency", "budget", "writes from fra", "writes from lon"],
+    ["leader site", "commit latency", "commit alone vs budget", "writes from fra", "writes from lon"],
     ["fra", "9 ms", "met", "9 ms, met", "23 ms, **not met**"],
     ["lon", "8 ms", "met", "22 ms, **not met**", "8 ms, met"],
     ["ams", "8 ms", "met", "17 ms, met", "16 ms, met"],

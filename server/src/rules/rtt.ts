@@ -162,7 +162,7 @@ function galeraWrites(p: PlacementWrites, budget: number): string {
     `${w.from} ${ms(w.route.ms!)}${w.route.via ? ` (through the node in ${w.route.via})` : ""}`;
   const over = p.writes.filter((w) => w.route.ms! > budget);
   const within = p.writes.filter((w) => !over.includes(w));
-  return `writes from ${listText(over.map(say))} are above the ${ms(budget)} budget — a commit waits one round trip from the writing node to the farthest member site, and Galera has no leader to move${within.length ? `; within it from ${listText(within.map(say))}` : ""}; the best site to write from commits in ${ms(p.commit!)} (${p.site})`;
+  return `writes from ${listText(over.map(say))} are above the ${ms(budget)} budget — a commit waits one round trip from the writing node to the farthest member site, and Galera has no leader to move${within.length ? `; within it from ${listText(within.map(say))}` : ""}`;
 }
 
 /** Where the writers come from: each traffic entry's `dependsOn` naming the store. */
