@@ -61,6 +61,11 @@ test("1+1+1 without a relay: a cut fra–lon errors both backends at their worst
   );
   assert.equal(json.servedFraction, 1 - 0.001);
   assert.deepEqual(json.servedBest, { fraction: 1, upper: 1, method: "exact", statesJudged: 2, placementsBounded: false });
+  // the assumption says the range gives the best placement too
+  assert.match(
+    text,
+    /judged at the placement worst for it \(requests served and the time over a write budget also give the best placement\)/,
+  );
 });
 
 test("2+1: only fra can lead under the cut — the placement is fixed, best and worst are one figure, the engine's", () => {

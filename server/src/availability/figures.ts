@@ -47,7 +47,7 @@ export const ASSUMPTIONS = [
   "failures are independent: correlated failures (shared power, a metro, carrier conduits, a fleet-wide rollout) make real availability lower, so every figure is an upper bound",
   "only whole sites and links fail (members and nodes inside a site do not)",
   "failover windows are not in the availability figures (they are the RTO)",
-  "where a cut leaves the leader's placement deciding who can write (leadership stays where it was), each backend is judged at the placement worst for it; CockroachDB (24.1 and later) relays a write through a follower that reaches the leader",
+  "where a cut leaves the leader's placement deciding who can write (leadership stays where it was), each backend is judged at the placement worst for it (requests served and the time over a write budget also give the best placement); CockroachDB (24.1 and later) relays a write through a follower that reaches the leader",
 ] as const;
 
 export type EntityKind = "etcd" | "consensus" | "galera" | "async" | "crdt" | "traffic";
