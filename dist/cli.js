@@ -29228,9 +29228,9 @@ function intro({ r: r2, o, out, isolated }) {
   const one = isolated.length === 1;
   const simulate = one ? shellLine(["quorate", "simulate", "--isolate", isolated[0], o.source]) : shellLine(["quorate", "simulate", "--partition", r2.sides.map((x) => x.join(",")).join("/"), o.source]);
   out.push(
-    `# Game day: ${cell(r2.name)}${isolated.length ? " (enacted as isolation)" : ""}`,
+    `# Game day: ${cell(r2.name)}${isolated.length && !o.isolate ? " (enacted as isolation)" : ""}`,
     "",
-    `Written by \`quorate gameday\` from ${codeSpan(displayPath(o.source))} for ${o.tool === "chaos-mesh" ? "Chaos Mesh (NetworkChaos, action partition)" : "Litmus (ChaosEngine, pod-network-partition)"} and nftables on the hosts, lasting ${cell(r2.duration.text)}. ${isolated.length ? `Losing ${cell(isolated.join(", "))} is enacted as isolation: cut off from every other site (its machines keep running, as in a WAN cut), then withdrawn from steering by an explicit step. The predictions are the what-if engine's (${codeSpan(simulate)}): the window before the withdrawal, then the state after it.` : `The predictions are the what-if engine's for the same partition (${codeSpan(simulate)}).`} A check is written only for what the steps below actually cut.`,
+    `Written by \`quorate gameday\` from ${codeSpan(displayPath(o.source))} for ${o.tool === "chaos-mesh" ? "Chaos Mesh (NetworkChaos, action partition)" : "Litmus (ChaosEngine, pod-network-partition)"} and nftables on the hosts, lasting ${cell(r2.duration.text)}. ${isolated.length ? `${o.isolate ? `${cell(isolated.join(", "))} is isolated` : `Losing ${cell(isolated.join(", "))} is enacted as isolation`}: cut off from every other site (its machines keep running, as in a WAN cut), then withdrawn from steering by an explicit step. The predictions are the what-if engine's (${codeSpan(simulate)}): the window before the withdrawal, then the state after it.` : `The predictions are the what-if engine's for the same partition (${codeSpan(simulate)}).`} A check is written only for what the steps below actually cut.`,
     ""
   );
   if (r2.toolNote) out.push(`**Why Chaos Mesh and not Litmus:** ${cell(r2.toolNote)}`, "");
@@ -29425,14 +29425,22 @@ function steps(rb) {
   out.push(
     "## Steps",
     "",
-    "Apply the chaos manifests first and the host rules last (the cut can take down the isolated cluster's own API server: its etcd majority may sit on the other side).",
-    ""
+    ...r2.hostPlans.length ? [
+      "Apply the chaos manifests first and the host rules last (the cut can take down the isolated cluster's own API server: its etcd majority may sit on the other side).",
+      ""
+    ] : []
   );
   let n = 1;
-  out.push(
-    `${n++}. Start the clock and fix the dead-man deadline, ${deadman} s from now${deadmanWhy(rb)}: ${codeSpan(`DEADLINE=$(( $(date +%s) + ${deadman} )); echo "$DEADLINE"`)} \u2014 note the number: every host's timer fires at that same moment (clocks synchronised by NTP), however long the host steps take.`,
-    ""
-  );
+  if (!r2.hostPlans.length)
+    out.push(
+      `${n++}. Start the clock: the run lasts ${cell(r2.duration.text)}, and the chaos experiments end by themselves then (no host table is written here: nothing else to arm or undo by a deadline).`,
+      ""
+    );
+  else
+    out.push(
+      `${n++}. Start the clock and fix the dead-man deadline, ${deadman} s from now${deadmanWhy(rb)}: ${codeSpan(`DEADLINE=$(( $(date +%s) + ${deadman} )); echo "$DEADLINE"`)} \u2014 note the number: every host's timer fires at that same moment (clocks synchronised by NTP), however long the host steps take.`,
+      ""
+    );
   if (r2.plans.length)
     out.push(
       `${n++}. Apply the chaos manifests:`,
@@ -29658,7 +29666,7 @@ function abortCriteria(rb) {
         `- cluster ${cell(x.cluster)}: a TaintManagerEviction event for a pod at ${cell(x.site)} (${codeSpan(evictionEvents(x))}, through an API server at ${cell(listOf(x.controlPlaneAt, "or"))}) \u2014 eviction has begun (the run has reached about ${sec(x.bound)}, or a pod tolerates less than ${sec(UNREACHABLE_TOLERATION_SECONDS)}): roll back at once; every pod evicted is stopped when the cut heals.`
       );
   out.push(
-    `- The experiment runs past ${cell(r2.duration.text)} (the dead-man timer deletes the host tables at ${deadman} s, the DEADLINE of step 1).`,
+    `- The experiment runs past ${cell(r2.duration.text)}${r2.hostPlans.length ? ` (the dead-man timer deletes the host tables at ${deadman} s, the DEADLINE of step 1)` : ""}.`,
     ""
   );
 }
@@ -29829,7 +29837,7 @@ function rollback(rb) {
   out.push(
     "## Roll-back",
     "",
-    "Host rules first (while the cut stands the isolated cluster's API server may not answer, and its chaos objects cannot be deleted through it), then the chaos manifests, then steering.",
+    r2.hostPlans.length ? "Host rules first (while the cut stands the isolated cluster's API server may not answer, and its chaos objects cannot be deleted through it), then the chaos manifests, then steering." : "The chaos manifests, then steering.",
     ""
   );
   let k = 1;
@@ -29850,7 +29858,7 @@ function rollback(rb) {
   const stuck = stuckClusters(r2);
   out.push(
     "",
-    `The chaos experiments also end by themselves after the duration${stuck.length ? ` \u2014 except on ${stuck.map(cell).join(", ")}: ${stuck.length === 1 ? "its" : "their"} etcd majority is across the cut, so ${stuck.length === 1 ? "its" : "their"} API server cannot write (and Chaos Mesh's controller cannot record the end) until the host rules are gone, at the latest when the dead-man timer fires at ${deadman} s` : ""}; the dead-man timer removes the host rules at the DEADLINE of step 1, ${deadman} s after the cut began.`,
+    `The chaos experiments also end by themselves after the duration${stuck.length ? ` \u2014 except on ${stuck.map(cell).join(", ")}: ${stuck.length === 1 ? "its" : "their"} etcd majority is across the cut, so ${stuck.length === 1 ? "its" : "their"} API server cannot write (and Chaos Mesh's controller cannot record the end) until the host rules are gone, at the latest when the dead-man timer fires at ${deadman} s` : ""}${r2.hostPlans.length ? `; the dead-man timer removes the host rules at the DEADLINE of step 1, ${deadman} s after the cut began` : ""}.`,
     ""
   );
 }
@@ -30287,7 +30295,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
   const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
   noteBareSides(pl, o);
   const probe = probeFiles(pl, plans, s, o, duration.seconds, files);
-  const name = scenarioName(s, sites);
+  const name = asked.isolate && s.lose.length === 1 ? `isolate ${s.lose[0]}` : scenarioName(s, sites);
   yield;
   const runbook = runbookOf(
     {
@@ -30478,7 +30486,7 @@ function hostPlansOf(pl) {
         );
         if (!nodes.length) {
           pl.notEnacted.push(
-            `the host network of ${name} (etcd, Cilium agents, gateways on its nodes): the design declares no network.nodes, so no host rule can be written for it`
+            `the host network of ${name} (${hostNetworkOf(c)}): the design declares no network.nodes, so no host rule can be written for it`
           );
           continue;
         }
@@ -30634,6 +30642,10 @@ function chaosEngine(ns, slug, targets, seconds2) {
       ]
     }
   };
+}
+function hostNetworkOf(c) {
+  if (c.mesh === "submariner") return "etcd, the Submariner gateway and route agents on its nodes";
+  return c.mesh === "clustermesh" ? "etcd, Cilium agents, gateways on its nodes" : "etcd, gateways on its nodes";
 }
 
 // server/src/cli/help.ts
@@ -31378,6 +31390,7 @@ function gameDayCommand(args, io) {
   let force = false;
   let management;
   let acceptDown = false;
+  let isolate = false;
   const a = emptyArgs();
   const files = [];
   for (const { flag, arg, value } of walkArgs(args, GAMEDAY_HELP)) {
@@ -31393,8 +31406,10 @@ function gameDayCommand(args, io) {
     else if (flag === "--accept-down") acceptDown = true;
     else if (flag === "-f" || flag === "--format") format = choice(value(), ["md"], "gameday format");
     else if (flag === "--lose" || flag === "--partition") scenarioOption(a, flag, value);
-    else if (flag === "--isolate") scenarioOption(a, "--lose", value);
-    else if (flag === "--management-cidr") {
+    else if (flag === "--isolate") {
+      scenarioOption(a, "--lose", value);
+      isolate = true;
+    } else if (flag === "--management-cidr") {
       const v = value();
       management = v.split(",").map((x) => x.trim());
       if (management.some((x) => !parseCidr(x)))
@@ -31411,7 +31426,7 @@ function gameDayCommand(args, io) {
     g = gameDay(
       ctx,
       { lose: a.lose, partition: a.partition },
-      { tool, duration, namespaces, source: files[0], managementRanges: management, acceptDown }
+      { tool, duration, namespaces, source: files[0], managementRanges: management, acceptDown, isolate }
     );
   } catch (e) {
     if (e instanceof GameDayRefusal) {

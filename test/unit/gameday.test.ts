@@ -1319,3 +1319,36 @@ test("the withdrawal is a numbered step timed from the chaos (review M49), and P
   const part = gameDay(reviewed(), { partition: [["fra", "ams"], ["lon"]] }, { tool: "chaos-mesh", source: "r", acceptDown: true }).runbook;
   assert.doesNotMatch(part, /Steering — the cut has begun/);
 });
+
+test("a game day that writes no host table arms no dead-man, and a Submariner cluster's host network is named as Submariner's (review style)", () => {
+  const text = readFileSync(join(__dirname, "..", "..", "..", "examples", "drift", "edge.topology.yaml"), "utf8");
+  const g = gameDay(
+    analyzeFile("e.topology.yaml", text).contexts[0],
+    { lose: ["par"] },
+    {
+      tool: "chaos-mesh",
+      source: "e.topology.yaml",
+      namespaces: ["payments"],
+    },
+  );
+  assert.deepEqual(g.hostPlans, [], "the edge example declares no network.nodes");
+  assert.doesNotMatch(g.runbook, /DEADLINE|dead-man|host tables|host rules at/);
+  assert.match(
+    g.runbook,
+    /1\. Start the clock: the run lasts 10m, and the chaos experiments end by themselves then \(no host table is written here/,
+  );
+  assert.match(g.runbook, /- The experiment runs past 10m\.\n/);
+  assert.match(g.runbook, /the host network of par-1 \(etcd, the Submariner gateway and route agents on its nodes\)/);
+  assert.doesNotMatch(g.notes.join("\n"), /Cilium/);
+});
+
+test("--isolate fra is titled as asked; --lose fra says it is enacted as isolation (review style)", () => {
+  inTempDir({ "r.topology.yaml": REVIEWED() }, (dir, cli) => {
+    assert.equal(cli(["gameday", "--isolate", "fra", "-o", "iso", "r.topology.yaml"]).code, 0);
+    const iso = readFileSync(join(dir, "iso", "RUNBOOK.md"), "utf8");
+    assert.match(iso, /^# Game day: isolate fra\n\n.*\. fra is isolated: cut off from every other site/);
+    assert.doesNotMatch(iso, /lose fra|Losing fra/);
+    assert.equal(cli(["gameday", "--lose", "fra", "-o", "lose", "r.topology.yaml"]).code, 0);
+    assert.match(readFileSync(join(dir, "lose", "RUNBOOK.md"), "utf8"), /^# Game day: lose fra \(enacted as isolation\)\n/);
+  });
+});

@@ -512,6 +512,7 @@ function gameDayCommand(args: readonly string[], io: Io): number {
   let force = false;
   let management: string[] | undefined;
   let acceptDown = false;
+  let isolate = false;
   const a = sim.emptyArgs();
   const files: string[] = [];
   for (const { flag, arg, value } of walkArgs(args, GAMEDAY_HELP)) {
@@ -527,8 +528,10 @@ function gameDayCommand(args: readonly string[], io: Io): number {
     else if (flag === "--accept-down") acceptDown = true;
     else if (flag === "-f" || flag === "--format") format = choice(value(), ["md"] as const, "gameday format") as "md";
     else if (flag === "--lose" || flag === "--partition") sim.scenarioOption(a, flag, value);
-    else if (flag === "--isolate") sim.scenarioOption(a, "--lose", value);
-    else if (flag === "--management-cidr") {
+    else if (flag === "--isolate") {
+      sim.scenarioOption(a, "--lose", value);
+      isolate = true;
+    } else if (flag === "--management-cidr") {
       const v = value();
       management = v.split(",").map((x) => x.trim());
       if (management.some((x) => !parseCidr(x)))
@@ -545,7 +548,7 @@ function gameDayCommand(args: readonly string[], io: Io): number {
     g = gameDay(
       ctx,
       { lose: a.lose, partition: a.partition },
-      { tool, duration, namespaces, source: files[0], managementRanges: management, acceptDown },
+      { tool, duration, namespaces, source: files[0], managementRanges: management, acceptDown, isolate },
     );
   } catch (e) {
     if (e instanceof GameDayRefusal) {

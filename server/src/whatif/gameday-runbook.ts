@@ -184,11 +184,11 @@ function intro({ r, o, out, isolated }: Rb): void {
     ? shellLine(["quorate", "simulate", "--isolate", isolated[0], o.source])
     : shellLine(["quorate", "simulate", "--partition", r.sides.map((x) => x.join(",")).join("/"), o.source]);
   out.push(
-    `# Game day: ${cell(r.name)}${isolated.length ? " (enacted as isolation)" : ""}`,
+    `# Game day: ${cell(r.name)}${isolated.length && !o.isolate ? " (enacted as isolation)" : ""}`,
     "",
     `Written by \`quorate gameday\` from ${codeSpan(displayPath(o.source))} for ${o.tool === "chaos-mesh" ? "Chaos Mesh (NetworkChaos, action partition)" : "Litmus (ChaosEngine, pod-network-partition)"} and nftables on the hosts, lasting ${cell(r.duration.text)}. ${
       isolated.length
-        ? `Losing ${cell(isolated.join(", "))} is enacted as isolation: cut off from every other site (its machines keep running, as in a WAN cut), then withdrawn from steering by an explicit step. The predictions are the what-if engine's (${codeSpan(simulate)}): the window before the withdrawal, then the state after it.`
+        ? `${o.isolate ? `${cell(isolated.join(", "))} is isolated` : `Losing ${cell(isolated.join(", "))} is enacted as isolation`}: cut off from every other site (its machines keep running, as in a WAN cut), then withdrawn from steering by an explicit step. The predictions are the what-if engine's (${codeSpan(simulate)}): the window before the withdrawal, then the state after it.`
         : `The predictions are the what-if engine's for the same partition (${codeSpan(simulate)}).`
     } A check is written only for what the steps below actually cut.`,
     "",
@@ -453,14 +453,24 @@ function steps(rb: Rb): void {
   out.push(
     "## Steps",
     "",
-    "Apply the chaos manifests first and the host rules last (the cut can take down the isolated cluster's own API server: its etcd majority may sit on the other side).",
-    "",
+    ...(r.hostPlans.length
+      ? [
+          "Apply the chaos manifests first and the host rules last (the cut can take down the isolated cluster's own API server: its etcd majority may sit on the other side).",
+          "",
+        ]
+      : []),
   );
   let n = 1;
-  out.push(
-    `${n++}. Start the clock and fix the dead-man deadline, ${deadman} s from now${deadmanWhy(rb)}: ${codeSpan(`DEADLINE=$(( $(date +%s) + ${deadman} )); echo "$DEADLINE"`)} — note the number: every host's timer fires at that same moment (clocks synchronised by NTP), however long the host steps take.`,
-    "",
-  );
+  if (!r.hostPlans.length)
+    out.push(
+      `${n++}. Start the clock: the run lasts ${cell(r.duration.text)}, and the chaos experiments end by themselves then (no host table is written here: nothing else to arm or undo by a deadline).`,
+      "",
+    );
+  else
+    out.push(
+      `${n++}. Start the clock and fix the dead-man deadline, ${deadman} s from now${deadmanWhy(rb)}: ${codeSpan(`DEADLINE=$(( $(date +%s) + ${deadman} )); echo "$DEADLINE"`)} — note the number: every host's timer fires at that same moment (clocks synchronised by NTP), however long the host steps take.`,
+      "",
+    );
   if (r.plans.length)
     out.push(
       `${n++}. Apply the chaos manifests:`,
@@ -737,7 +747,7 @@ function abortCriteria(rb: Rb): void {
         `- cluster ${cell(x.cluster)}: a TaintManagerEviction event for a pod at ${cell(x.site)} (${codeSpan(evictionEvents(x))}, through an API server at ${cell(listOf(x.controlPlaneAt, "or"))}) — eviction has begun (the run has reached about ${sec(x.bound)}, or a pod tolerates less than ${sec(UNREACHABLE_TOLERATION_SECONDS)}): roll back at once; every pod evicted is stopped when the cut heals.`,
       );
   out.push(
-    `- The experiment runs past ${cell(r.duration.text)} (the dead-man timer deletes the host tables at ${deadman} s, the DEADLINE of step 1).`,
+    `- The experiment runs past ${cell(r.duration.text)}${r.hostPlans.length ? ` (the dead-man timer deletes the host tables at ${deadman} s, the DEADLINE of step 1)` : ""}.`,
     "",
   );
 }
@@ -954,7 +964,9 @@ function rollback(rb: Rb): void {
   out.push(
     "## Roll-back",
     "",
-    "Host rules first (while the cut stands the isolated cluster's API server may not answer, and its chaos objects cannot be deleted through it), then the chaos manifests, then steering.",
+    r.hostPlans.length
+      ? "Host rules first (while the cut stands the isolated cluster's API server may not answer, and its chaos objects cannot be deleted through it), then the chaos manifests, then steering."
+      : "The chaos manifests, then steering.",
     "",
   );
   let k = 1;
@@ -979,7 +991,7 @@ function rollback(rb: Rb): void {
       stuck.length
         ? ` — except on ${stuck.map(cell).join(", ")}: ${stuck.length === 1 ? "its" : "their"} etcd majority is across the cut, so ${stuck.length === 1 ? "its" : "their"} API server cannot write (and Chaos Mesh's controller cannot record the end) until the host rules are gone, at the latest when the dead-man timer fires at ${deadman} s`
         : ""
-    }; the dead-man timer removes the host rules at the DEADLINE of step 1, ${deadman} s after the cut began.`,
+    }${r.hostPlans.length ? `; the dead-man timer removes the host rules at the DEADLINE of step 1, ${deadman} s after the cut began` : ""}.`,
     "",
   );
 }

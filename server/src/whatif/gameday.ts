@@ -33,6 +33,8 @@ export interface GameDayOptions {
   readonly managementRanges?: readonly string[];
   /** write a drill the engine predicts takes something down (--accept-down): without it, refused */
   readonly acceptDown?: boolean;
+  /** asked as --isolate (the same run as --lose of one site): the runbook is titled by what was asked */
+  readonly isolate?: boolean;
 }
 
 export interface GameDayFile {
@@ -564,7 +566,7 @@ export function* gameDaySteps(
   noteBareSides(pl, o);
   const probe = probeFiles(pl, plans, s, o, duration.seconds, files);
   // a partition's title names every side it cuts: "partition fra / lon / (ams)"
-  const name = scenarioName(s, sites);
+  const name = asked.isolate && s.lose.length === 1 ? `isolate ${s.lose[0]}` : scenarioName(s, sites);
   yield;
   const runbook = runbookOf(
     {
@@ -811,7 +813,7 @@ function hostPlansOf(pl: Planning): HostPlan[] {
         );
         if (!nodes.length) {
           pl.notEnacted.push(
-            `the host network of ${name} (etcd, Cilium agents, gateways on its nodes): the design declares no network.nodes, so no host rule can be written for it`,
+            `the host network of ${name} (${hostNetworkOf(c)}): the design declares no network.nodes, so no host rule can be written for it`,
           );
           continue;
         }
@@ -995,4 +997,10 @@ function chaosEngine(ns: string, slug: string[], targets: string[], seconds: num
       ],
     },
   };
+}
+
+/** What runs on a cluster's host network, by its mesh: "etcd, Cilium agents, gateways on its nodes". */
+function hostNetworkOf(c: Cluster): string {
+  if (c.mesh === "submariner") return "etcd, the Submariner gateway and route agents on its nodes";
+  return c.mesh === "clustermesh" ? "etcd, Cilium agents, gateways on its nodes" : "etcd, gateways on its nodes";
 }
