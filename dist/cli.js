@@ -26970,7 +26970,7 @@ function clustermeshRows(b) {
       component: "cilium-health",
       protocol: "TCP",
       port: CILIUM_HEALTH_TCP,
-      why: "node-to-node health probes (optional: without them `cilium-health` reports nothing, the datapath still works)",
+      why: "node-to-node health probes (optional: without them cilium-health reports nothing, the datapath still works)",
       value: DEFAULT,
       reference: CILIUM_DOC
     });
@@ -27016,7 +27016,7 @@ function clustermeshRows(b) {
   }
   if (meshed.length > 1 && !meshed.some((c) => deployed.get(c.name.value)?.encryption))
     notes.push(
-      `ClusterMesh encryption is not declared: with WireGuard also open UDP ${CILIUM_WIREGUARD_UDP}, with IPsec ESP (IP protocol 50), between the same nodes; with mutual authentication TCP ${CILIUM_MUTUAL_AUTH_TCP} (bind the clusters' Cilium values with \`deployment\` and Quorate reads them).`
+      `ClusterMesh encryption is not declared: with WireGuard also open UDP ${CILIUM_WIREGUARD_UDP}, with IPsec ESP (IP protocol 50), between the same nodes; with mutual authentication TCP ${CILIUM_MUTUAL_AUTH_TCP} (bind the clusters' Cilium values in the cluster's deployment list and Quorate reads them).`
     );
 }
 function clustermeshEncryptionRows(both, da, db) {

@@ -548,3 +548,10 @@ test("a Submariner mesh builds each cluster's gateway end once: every pair's row
     assert.deepEqual(ends[0].ranges, [`192.168.${sites.indexOf(s)}.0/24`]);
   }
 });
+
+test("the markdown matrix has no escaped backticks: a cell or note names things in plain words (review style)", () => {
+  const md = portsMarkdown(portMatrix(ctxOf(REVIEWED)), "##");
+  assert.doesNotMatch(md, /&#96;/);
+  assert.match(md, /without them cilium-health reports nothing/);
+  assert.match(md, /bind the clusters' Cilium values in the cluster's deployment list/);
+});
