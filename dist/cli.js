@@ -29663,7 +29663,7 @@ function abortCriteria(rb) {
   for (const x of r2.evictions)
     if (r2.duration.seconds < x.bound)
       out.push(
-        `- cluster ${cell(x.cluster)}: a TaintManagerEviction event for a pod at ${cell(x.site)} (${codeSpan(evictionEvents(x))}, through an API server at ${cell(listOf(x.controlPlaneAt, "or"))}) \u2014 eviction has begun (the run has reached about ${sec(x.bound)}, or a pod tolerates less than ${sec(UNREACHABLE_TOLERATION_SECONDS)}): roll back at once; every pod evicted is stopped when the cut heals.`
+        `- cluster ${cell(x.cluster)}: a TaintManagerEviction event for a pod at ${cell(x.site)} (${codeSpan(viaMajority(x, ["get", "events", "-A", "--field-selector", "reason=TaintManagerEviction"]))}; ${majorityNote(x)}) \u2014 eviction has begun (the run has reached about ${sec(x.bound)}, or a pod tolerates less than ${sec(UNREACHABLE_TOLERATION_SECONDS)}): roll back at once; every pod evicted is stopped when the cut heals.`
       );
   out.push(
     `- The experiment runs past ${cell(r2.duration.text)}${r2.hostPlans.length ? ` (the dead-man timer deletes the host tables at ${deadman} s, the DEADLINE of step 1)` : ""}.`,
@@ -29935,6 +29935,9 @@ function timerPostHeal(rb) {
   });
 }
 var evictionEvents = (x) => kubectlLine(x.cluster, ["get", "events", "-A", "--field-selector", "reason=TaintManagerEviction"]);
+var SERVER_PLACEHOLDER = "CONTROL_PLANE_NODE";
+var viaMajority = (x, args) => kubectlLine(x.cluster, [`--server=https://${SERVER_PLACEHOLDER}:6443`, ...args]);
+var majorityNote = (x) => `${SERVER_PLACEHOLDER}: a control-plane node of ${cell(x.cluster)} at ${cell(listOf(x.controlPlaneAt, "or"))} \u2014 the context's own server, the control-plane endpoint, may sit at ${cell(x.site)} and be cut off with it`;
 var pendingPods = (x) => kubectlLine(x.cluster, ["get", "pods", "-A", "--field-selector", "status.phase=Pending"]);
 var podsFile = (x) => `${fileSegment(x.cluster)}-pods.txt`;
 function evictionPreflight(rb) {
@@ -29944,7 +29947,7 @@ function evictionPreflight(rb) {
 }
 function evictionChecks(rb) {
   return rb.r.evictions.map(
-    (x) => rb.r.duration.seconds < x.bound ? `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, seen through an API server at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(kubectlLine(x.cluster, ["get", "nodes"]))}), and no pod evicted before the run ends (${cell(rb.r.duration.text)}, under the ${sec(x.bound)} eviction): ${codeSpan(evictionEvents(x))} stays empty.` : `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, then from about ${sec(x.bound)} TaintManagerEviction events for their pods (${codeSpan(evictionEvents(x))}, through an API server at ${cell(listOf(x.controlPlaneAt, "or"))}), and their replacements Pending or scheduled at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(pendingPods(x))}) \u2014 while the pods at ${cell(x.site)} keep serving until the heal.`
+    (x) => rb.r.duration.seconds < x.bound ? `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, seen through an API server at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(viaMajority(x, ["get", "nodes"]))}; ${majorityNote(x)}), and no pod evicted before the run ends (${cell(rb.r.duration.text)}, under the ${sec(x.bound)} eviction): ${codeSpan(viaMajority(x, ["get", "events", "-A", "--field-selector", "reason=TaintManagerEviction"]))} stays empty.` : `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, then from about ${sec(x.bound)} TaintManagerEviction events for their pods (${codeSpan(evictionEvents(x))}, through an API server at ${cell(listOf(x.controlPlaneAt, "or"))}), and their replacements Pending or scheduled at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(pendingPods(x))}) \u2014 while the pods at ${cell(x.site)} keep serving until the heal.`
   );
 }
 function evictionPostHeal(rb) {

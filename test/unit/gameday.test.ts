@@ -1203,7 +1203,7 @@ test("a cut that separates a cluster's nodes from its control plane (review S16)
   assert.match(rb, /- \[ \] Pods of fra-prod: `kubectl --context fra-prod get pods -A -o wide > fra-prod-pods\.txt`/);
   assert.match(
     rb,
-    /- cluster fra-prod: a TaintManagerEviction event for a pod at fra \(`kubectl --context fra-prod get events -A --field-selector reason=TaintManagerEviction`, through an API server at lon or ams\) — eviction has begun/,
+    /- cluster fra-prod: a TaintManagerEviction event for a pod at fra \(`kubectl --context fra-prod --server=https:\/\/CONTROL_PLANE_NODE:6443 get events -A --field-selector reason=TaintManagerEviction`; CONTROL_PLANE_NODE: a control-plane node of fra-prod at lon or ams — the context's own server, the control-plane endpoint, may sit at fra and be cut off with it\) — eviction has begun/,
   );
   assert.match(
     rb,

@@ -744,7 +744,7 @@ function abortCriteria(rb: Rb): void {
   for (const x of r.evictions)
     if (r.duration.seconds < x.bound)
       out.push(
-        `- cluster ${cell(x.cluster)}: a TaintManagerEviction event for a pod at ${cell(x.site)} (${codeSpan(evictionEvents(x))}, through an API server at ${cell(listOf(x.controlPlaneAt, "or"))}) — eviction has begun (the run has reached about ${sec(x.bound)}, or a pod tolerates less than ${sec(UNREACHABLE_TOLERATION_SECONDS)}): roll back at once; every pod evicted is stopped when the cut heals.`,
+        `- cluster ${cell(x.cluster)}: a TaintManagerEviction event for a pod at ${cell(x.site)} (${codeSpan(viaMajority(x, ["get", "events", "-A", "--field-selector", "reason=TaintManagerEviction"]))}; ${majorityNote(x)}) — eviction has begun (the run has reached about ${sec(x.bound)}, or a pod tolerates less than ${sec(UNREACHABLE_TOLERATION_SECONDS)}): roll back at once; every pod evicted is stopped when the cut heals.`,
       );
   out.push(
     `- The experiment runs past ${cell(r.duration.text)}${r.hostPlans.length ? ` (the dead-man timer deletes the host tables at ${deadman} s, the DEADLINE of step 1)` : ""}.`,
@@ -1094,6 +1094,13 @@ function timerPostHeal(rb: Rb): string[] {
 const evictionEvents = (x: EvictionPlan) =>
   kubectlLine(x.cluster, ["get", "events", "-A", "--field-selector", "reason=TaintManagerEviction"]);
 
+/** During the cut: through an API server on the majority side, named by hand — the context's own endpoint may sit in the site cut off. */
+const SERVER_PLACEHOLDER = "CONTROL_PLANE_NODE";
+const viaMajority = (x: EvictionPlan, args: readonly string[]) =>
+  kubectlLine(x.cluster, [`--server=https://${SERVER_PLACEHOLDER}:6443`, ...args]);
+const majorityNote = (x: EvictionPlan) =>
+  `${SERVER_PLACEHOLDER}: a control-plane node of ${cell(x.cluster)} at ${cell(listOf(x.controlPlaneAt, "or"))} — the context's own server, the control-plane endpoint, may sit at ${cell(x.site)} and be cut off with it`;
+
 /** The pods of a cluster not running (Pending: a replacement with nowhere to go). */
 const pendingPods = (x: EvictionPlan) => kubectlLine(x.cluster, ["get", "pods", "-A", "--field-selector", "status.phase=Pending"]);
 
@@ -1112,7 +1119,7 @@ function evictionPreflight(rb: Rb): string[] {
 function evictionChecks(rb: Rb): string[] {
   return rb.r.evictions.map((x) =>
     rb.r.duration.seconds < x.bound
-      ? `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, seen through an API server at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(kubectlLine(x.cluster, ["get", "nodes"]))}), and no pod evicted before the run ends (${cell(rb.r.duration.text)}, under the ${sec(x.bound)} eviction): ${codeSpan(evictionEvents(x))} stays empty.`
+      ? `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, seen through an API server at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(viaMajority(x, ["get", "nodes"]))}; ${majorityNote(x)}), and no pod evicted before the run ends (${cell(rb.r.duration.text)}, under the ${sec(x.bound)} eviction): ${codeSpan(viaMajority(x, ["get", "events", "-A", "--field-selector", "reason=TaintManagerEviction"]))} stays empty.`
       : `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, then from about ${sec(x.bound)} TaintManagerEviction events for their pods (${codeSpan(evictionEvents(x))}, through an API server at ${cell(listOf(x.controlPlaneAt, "or"))}), and their replacements Pending or scheduled at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(pendingPods(x))}) — while the pods at ${cell(x.site)} keep serving until the heal.`,
   );
 }
