@@ -26134,6 +26134,13 @@ function scenarioJson(o) {
 }
 var commitMs = (x) => x === 0 ? "< 1 ms (members in one site)" : ms(x);
 var headroom = (h, cap) => `headroom ${rps(h)}, ${percent(h, cap)}`;
+function galeraCommitText(q, budget) {
+  const from = q.clientSites.filter((x) => x in q.writesFrom);
+  const each = from.map(
+    (x, i) => q.writesFrom[x] === null ? `writes fail from ${x}` : `${commitMs(q.writesFrom[x])} ${i ? "" : "writing "}from ${x}`
+  );
+  return from.length ? `commit ${each.join(", ")}${budget} (no leader: every node takes writes)` : `commit ${commitMs(q.commitLatencyMs)}${budget} at best, writing from ${q.writer} (no leader: every node takes writes; no traffic entry declares its writers)`;
+}
 function facts(r2) {
   const out = [];
   const lost = new Set(r2.scenario.lose);
@@ -26146,7 +26153,7 @@ function facts(r2) {
     if (q.commitLatencyMs !== null) {
       const budget = q.writeLatencyBudgetMs !== null ? ` (budget ${ms(q.writeLatencyBudgetMs)})` : "";
       bits.push(
-        q.kind === "galera" ? `commit ${commitMs(q.commitLatencyMs)}${budget} writing from ${q.writer} (no leader: every node takes writes)` : `commit ${commitMs(q.commitLatencyMs)}${budget} with the leader in ${q.leader}`
+        q.kind === "galera" ? galeraCommitText(q, budget) : `commit ${commitMs(q.commitLatencyMs)}${budget} with the leader in ${q.leader}`
       );
     }
     if (q.outcome !== "stops" && q.outcome !== "lost") {

@@ -867,3 +867,19 @@ test("M50: losing every site that holds a copy loses everything since the last b
     /every copy is lost \(all at fra, none elsewhere\): only backups remain/,
   );
 });
+
+test("M38 (Galera): simulate's commit names the sites whose clients write, never the fastest node where nobody writes", () => {
+  const text = cli(["simulate", "t.topology.yaml"], GALERA(20)).stdout;
+  // ams's node commits in 4 ms, but pay writes from fra and lon: one round trip to the farthest node, 14 ms each
+  assert.match(
+    text,
+    /store ledger +continues · commit 14 ms writing from fra, 14 ms from lon \(budget 20 ms\) \(no leader: every node takes writes\)/,
+  );
+  assert.doesNotMatch(text, /writing from ams/);
+  // no traffic entry writes to it: the fastest node, said to be only that
+  const alone = GALERA(20).replace("    dependsOn: [ledger]\n", "");
+  assert.match(
+    cli(["simulate", "t.topology.yaml"], alone).stdout,
+    /store ledger +continues · commit 4 ms \(budget 20 ms\) at best, writing from ams \(no leader: every node takes writes; no traffic entry declares its writers\)/,
+  );
+});

@@ -60,6 +60,20 @@ export const commitMs = (x: number) => (x === 0 ? "< 1 ms (members in one site)"
 
 const headroom = (h: number, cap: number) => `headroom ${rps(h)}, ${percent(h, cap)}`;
 
+/**
+ * A Galera store's commit as its clients see it (review M38): from each site whose clients write,
+ * never the fastest node where nobody writes; with no declared clients, the fastest node's.
+ */
+function galeraCommitText(q: Result["quorums"][number], budget: string): string {
+  const from = q.clientSites.filter((x) => x in q.writesFrom);
+  const each = from.map((x, i) =>
+    q.writesFrom[x] === null ? `writes fail from ${x}` : `${commitMs(q.writesFrom[x]!)} ${i ? "" : "writing "}from ${x}`,
+  );
+  return from.length
+    ? `commit ${each.join(", ")}${budget} (no leader: every node takes writes)`
+    : `commit ${commitMs(q.commitLatencyMs!)}${budget} at best, writing from ${q.writer} (no leader: every node takes writes; no traffic entry declares its writers)`;
+}
+
 /** One line per entity that has something to say: the same facts as the JSON, in words. */
 export function facts(r: Result): [string, string][] {
   const out: [string, string][] = [];
@@ -73,9 +87,7 @@ export function facts(r: Result): [string, string][] {
     if (q.commitLatencyMs !== null) {
       const budget = q.writeLatencyBudgetMs !== null ? ` (budget ${ms(q.writeLatencyBudgetMs)})` : "";
       bits.push(
-        q.kind === "galera"
-          ? `commit ${commitMs(q.commitLatencyMs)}${budget} writing from ${q.writer} (no leader: every node takes writes)`
-          : `commit ${commitMs(q.commitLatencyMs)}${budget} with the leader in ${q.leader}`,
+        q.kind === "galera" ? galeraCommitText(q, budget) : `commit ${commitMs(q.commitLatencyMs)}${budget} with the leader in ${q.leader}`,
       );
     }
     if (q.outcome !== "stops" && q.outcome !== "lost") {
