@@ -28043,7 +28043,7 @@ function contextSection(r2) {
   if (t.description) out.push(cell(t.description.value), "");
   out.push(
     table(
-      ["site", "role", "clusters", "hosts outside clusters"],
+      ["site", "role", "clusters", "declared hosts (sites[].addresses)"],
       t.sites.map((s) => [
         s.name?.value ?? "?",
         s.role,
@@ -28774,21 +28774,33 @@ function firewallItem(r2) {
   return {
     title: "Firewall tests for ClusterMesh or Submariner ports, and WAN RTT baselines recorded in monitoring",
     state: missing.length ? "not met" : "not assessed",
-    why: `${missing.length ? `no RTT declared for ${missing.join(", ")}; ` : sites.length > 1 ? "every site pair has a declared RTT (the baseline to record); " : ""}${m.rows.length ? `${m.rows.length} firewall rule${m.rows.length === 1 ? "" : "s"} to test are listed under Ports (a game day's probe checks each)` : "no cross-site port is needed"}; whether the tests ran is not in the design`
+    why: `${missing.length ? `no RTT declared for ${missing.join(", ")}; ` : sites.length > 1 ? "every site pair has a declared RTT (the baseline to record); " : ""}${m.rows.length ? firewallCount(m.rows) : "no cross-site port is needed"}; whether the tests ran is not in the design`
   };
+}
+function firewallCount(rows2) {
+  const policy = rows2.filter((x) => x.inside).length;
+  const conditional = rows2.filter((x) => !x.inside && x.when).length;
+  const wan = rows2.length - policy - conditional;
+  const plural2 = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+  const aside = [
+    policy ? plural2(policy, "NetworkPolicy row", "NetworkPolicy rows") : "",
+    conditional ? `${conditional} only under a condition the design does not state` : ""
+  ].filter(Boolean);
+  return `${plural2(wan, "firewall rule", "firewall rules")}${aside.length ? ` (+ ${aside.join(", ")})` : ""} to test are listed under Ports (a game day's probe checks the firewall rules)`;
 }
 function drillItem(r2) {
   const t = r2.ctx.topology;
   const entries = t.traffic.filter((x) => x.name);
-  const erroring = [...r2.single, ...r2.cuts, ...r2.partitions].flatMap(
-    (x) => x.traffic.flatMap(
-      (tr) => tr.backends.filter((b) => b.errors && b.loadRps).map((b) => `${x.name}: ${tr.name} at ${b.cluster} ${rps3(b.loadRps)} of errors`)
-    )
+  const errorsOf = (x) => x.traffic.flatMap(
+    (tr) => tr.backends.filter((b) => b.errors && b.loadRps).map((b) => `${tr.name} at ${b.cluster} ${rps3(b.loadRps)} of errors`)
   );
+  const cuts = r2.cuts.map((x) => `${x.name} (${x.verdict}${errorsOf(x).length ? `: ${errorsOf(x).join(", ")}` : ", no backend errors"})`);
+  const erroring = [...r2.single, ...r2.partitions].flatMap((x) => errorsOf(x).map((e) => `${x.name}: ${e}`));
+  const first = cuts.length ? `; drill first the likeliest failure, one WAN link down: ${cuts.join("; ")}` : "";
   return {
     title: "GSLB failover drills measuring external client failure rates, not only in-cluster probes",
     state: "not assessed",
-    why: entries.length ? `a drill is run, not designed; what it should measure: ${entries.map((e) => `${e.name.value} (${e.steering?.value ?? "?"}${e.ttlSeconds ? `, TTL ${e.ttlSeconds.value} s` : ""})`).join(", ")}${erroring.length ? `; the errors the engine predicts for it to see: ${erroring.join("; ")}` : "; the engine predicts no erroring backend after a single-site loss, link cut or partition"}` : "no traffic entry is declared"
+    why: entries.length ? `a drill is run, not designed; what it should measure: ${entries.map((e) => `${e.name.value} (${e.steering?.value ?? "?"}${e.ttlSeconds ? `, TTL ${e.ttlSeconds.value} s` : ""})`).join(", ")}${first}${erroring.length ? `; the errors the engine predicts for it to see: ${erroring.join("; ")}` : "; the engine predicts no erroring backend after a single-site loss or partition"}` : "no traffic entry is declared"
   };
 }
 function conflictItem(r2) {

@@ -130,6 +130,24 @@ test("record: the checklist's N+1 item and the N+1 line rank single-site losses 
   assert.equal(/checkout when (lose \w+): (\S+)/.exec(item8)!.slice(1).join(" "), `${n1[1]} ${n1[2]}`);
   // the reviewed example is met, at exactly 0 headroom: the same tightest loss is named
   const reviewed = recordOf(read("payments-eu-reviewed.topology.yaml"));
+  // S14: the single-link cut, the likeliest failure, is the drill named first, before the partitions' errors
+  const drill = reviewed.split("\n").find((l) => l.startsWith("4. "))!;
+  assert.match(
+    drill,
+    /drill first the likeliest failure, one WAN link down: cut fra–lon \(degraded, no backend errors\); cut fra–ams \([^)]*\); cut lon–ams \([^)]*\); the errors the engine predicts for it to see: partition /,
+  );
+  // checklist 3 counts WAN firewall rules apart from conditional rows (and NetworkPolicy rows inside a tunnel)
+  assert.match(
+    reviewed.split("\n").find((l) => l.startsWith("3. "))!,
+    /\d+ firewall rules \(\+ 2 only under a condition the design does not state\) to test are listed under Ports/,
+  );
+  assert.match(reviewed, /\| site \| role \| clusters \| declared hosts \(sites\\\[\\\]\.addresses\) \|/);
+  // in tunnel mode the store flows ride the VXLAN tunnel: NetworkPolicy rows, counted apart
+  const tunnel = recordOf(read("payments-eu-reviewed.topology.yaml").replace(/^ +routing: native\n/gm, ""));
+  assert.match(
+    tunnel.split("\n").find((l) => l.startsWith("3. "))!,
+    /\d+ firewall rules \(\+ 2 NetworkPolicy rows, \d+ only under a condition the design does not state\) to test/,
+  );
   assert.match(reviewed, /the tightest single-site loss is lose fra: lon-prod carries 40,000 rps of 40,000 rps, headroom 0 rps \(0%\)/);
   assert.match(
     reviewed.split("\n").find((l) => l.startsWith("8. "))!,

@@ -13,7 +13,7 @@ import { loadOf, overCapacity, scenarios as loadScenarios } from "../math/traffi
 import type { Finding } from "../model/finding";
 import type { Cluster, DecisionStatus, Store } from "../model/topology";
 import { rebalancedCounts, witnessPlan } from "../fixes/fixes";
-import type { DeployedPorts } from "../ports/ports";
+import type { DeployedPorts, PortRow } from "../ports/ports";
 import { memberGaps } from "../derive/reach";
 import { portMatrix } from "../ports/ports";
 import { portsMarkdown } from "../ports/render";
@@ -179,7 +179,7 @@ function contextSection(r: RecordContext): string[] {
   if (t.description) out.push(cell(t.description.value), "");
   out.push(
     table(
-      ["site", "role", "clusters", "hosts outside clusters"],
+      ["site", "role", "clusters", "declared hosts (sites[].addresses)"],
       t.sites.map((s) => [
         s.name?.value ?? "?",
         s.role,
@@ -1117,24 +1117,44 @@ function firewallItem(r: RecordContext): Item {
   return {
     title: "Firewall tests for ClusterMesh or Submariner ports, and WAN RTT baselines recorded in monitoring",
     state: missing.length ? "not met" : "not assessed",
-    why: `${missing.length ? `no RTT declared for ${missing.join(", ")}; ` : sites.length > 1 ? "every site pair has a declared RTT (the baseline to record); " : ""}${m.rows.length ? `${m.rows.length} firewall rule${m.rows.length === 1 ? "" : "s"} to test are listed under Ports (a game day's probe checks each)` : "no cross-site port is needed"}; whether the tests ran is not in the design`,
+    why: `${missing.length ? `no RTT declared for ${missing.join(", ")}; ` : sites.length > 1 ? "every site pair has a declared RTT (the baseline to record); " : ""}${m.rows.length ? firewallCount(m.rows) : "no cross-site port is needed"}; whether the tests ran is not in the design`,
   };
+}
+
+/**
+ * The WAN firewall rules to test, apart from the rows that are NetworkPolicy rules inside a tunnel
+ * and those needed only under a condition the design does not state (review style: "16 firewall
+ * rules" counted both).
+ */
+function firewallCount(rows: readonly PortRow[]): string {
+  const policy = rows.filter((x) => x.inside).length;
+  const conditional = rows.filter((x) => !x.inside && x.when).length;
+  const wan = rows.length - policy - conditional;
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  const aside = [
+    policy ? plural(policy, "NetworkPolicy row", "NetworkPolicy rows") : "",
+    conditional ? `${conditional} only under a condition the design does not state` : "",
+  ].filter(Boolean);
+  return `${plural(wan, "firewall rule", "firewall rules")}${aside.length ? ` (+ ${aside.join(", ")})` : ""} to test are listed under Ports (a game day's probe checks the firewall rules)`;
 }
 
 /** 4. GSLB failover drills measuring external client failure rates. */
 function drillItem(r: RecordContext): Item {
   const t = r.ctx.topology;
   const entries = t.traffic.filter((x) => x.name);
-  const erroring = [...r.single, ...r.cuts, ...r.partitions].flatMap((x) =>
+  const errorsOf = (x: Result) =>
     x.traffic.flatMap((tr) =>
-      tr.backends.filter((b) => b.errors && b.loadRps).map((b) => `${x.name}: ${tr.name} at ${b.cluster} ${rps(b.loadRps!)} of errors`),
-    ),
-  );
+      tr.backends.filter((b) => b.errors && b.loadRps).map((b) => `${tr.name} at ${b.cluster} ${rps(b.loadRps!)} of errors`),
+    );
+  // one link down is the likeliest failure (S14): named first, with what it should show, errors or none
+  const cuts = r.cuts.map((x) => `${x.name} (${x.verdict}${errorsOf(x).length ? `: ${errorsOf(x).join(", ")}` : ", no backend errors"})`);
+  const erroring = [...r.single, ...r.partitions].flatMap((x) => errorsOf(x).map((e) => `${x.name}: ${e}`));
+  const first = cuts.length ? `; drill first the likeliest failure, one WAN link down: ${cuts.join("; ")}` : "";
   return {
     title: "GSLB failover drills measuring external client failure rates, not only in-cluster probes",
     state: "not assessed",
     why: entries.length
-      ? `a drill is run, not designed; what it should measure: ${entries.map((e) => `${e.name!.value} (${e.steering?.value ?? "?"}${e.ttlSeconds ? `, TTL ${e.ttlSeconds.value} s` : ""})`).join(", ")}${erroring.length ? `; the errors the engine predicts for it to see: ${erroring.join("; ")}` : "; the engine predicts no erroring backend after a single-site loss, link cut or partition"}`
+      ? `a drill is run, not designed; what it should measure: ${entries.map((e) => `${e.name!.value} (${e.steering?.value ?? "?"}${e.ttlSeconds ? `, TTL ${e.ttlSeconds.value} s` : ""})`).join(", ")}${first}${erroring.length ? `; the errors the engine predicts for it to see: ${erroring.join("; ")}` : "; the engine predicts no erroring backend after a single-site loss or partition"}`
       : "no traffic entry is declared",
   };
 }
