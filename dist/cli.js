@@ -16554,7 +16554,7 @@ function backendOver(t, s, i, sum, integers) {
   return integers && safe2(t.peak) && safe2(b.capacity) && safe2(l) && safe2(r2) ? l > r2 : exactOver(t, s, i);
 }
 var MAX_PLACEMENTS = 256;
-function judgeTrafficBest(d, s, t, out) {
+function judgeTrafficPinned(d, s, t, pins, out) {
   const bs = t.backends;
   let sum = 0;
   let integers = true;
@@ -16563,80 +16563,51 @@ function judgeTrafficBest(d, s, t, out) {
       sum += b.weight;
       if (!safe2(b.weight)) integers = false;
     }
-  out.exact = true;
   if (sum === 0) {
-    out.lostRps = t.peak;
-    return out;
+    out.fill(t.peak, 0, pins.length);
+    return;
   }
-  const leads = [];
   const quorums = [];
-  const errLoss = new Float64Array(bs.length);
-  const okLoss = new Float64Array(bs.length);
-  const always = new Uint8Array(bs.length);
+  let stopped = false;
   for (const dep of t.deps)
     if (dep.type === "quorum") {
-      if (judgeQuorum(d, s, dep) >= QUORUM_STOPS) always.fill(1);
-      else {
-        quorums.push(dep);
-        leads.push(Array.from(dep.canLead.keys()).filter((i) => dep.canLead[i]));
-      }
+      quorums.push(dep);
+      if (judgeQuorum(d, s, dep) >= QUORUM_STOPS) stopped = true;
     }
+  const out0 = new Float64Array(bs.length);
+  const errLoss = new Float64Array(bs.length);
+  const always = new Uint8Array(bs.length);
+  const fails = quorums.map((q) => Array.from({ length: q.sites.length }, () => new Int8Array(bs.length)));
+  const worst = quorums.map(() => new Uint8Array(bs.length));
   for (let i = 0; i < bs.length; i++) {
     if (!s.siteUp[bs[i].site]) continue;
     const load = t.peak * bs[i].weight / sum;
     errLoss[i] = load;
-    okLoss[i] = backendOver(t, s, i, sum, integers) ? load - bs[i].capacity : 0;
+    out0[i] = backendOver(t, s, i, sum, integers) ? load - bs[i].capacity : 0;
+    if (stopped) always[i] = 1;
     for (const dep of t.deps) if (dep.type === "store" && !canWrite(d, s, dep, true, bs[i].site, false)) always[i] = 1;
+    if (always[i]) continue;
+    quorums.forEach((q, k) => {
+      for (let l = 0; l < q.sites.length; l++) {
+        const f = q.canLead[l] ? failsAt(d, s, q, l, bs[i].site) ? 1 : 0 : -1;
+        fails[k][l][i] = f;
+        if (f === 1) worst[k][i] = 1;
+      }
+    });
   }
-  const fails = quorums.map(
-    (q, k) => leads[k].map((l) => bs.map((b, i) => s.siteUp[b.site] === 1 && !always[i] && failsAt(d, s, q, l, b.site)))
-  );
-  const at = new Int32Array(quorums.length);
-  const lostAt = () => {
+  pins.forEach((pin, c) => {
     let lost = 0;
     for (let i = 0; i < bs.length; i++) {
       if (!s.siteUp[bs[i].site]) continue;
       let err = always[i] === 1;
-      for (let k = 0; k < quorums.length && !err; k++) err = fails[k][at[k]][i];
-      lost += err ? errLoss[i] : okLoss[i];
-    }
-    return lost;
-  };
-  out.lostRps = leastLoss(leads, at, lostAt, out);
-  return out;
-}
-function leastLoss(leads, at, lostAt, out) {
-  const combos = leads.reduce((a, l) => a * l.length, 1);
-  let best = lostAt();
-  if (combos <= MAX_PLACEMENTS) {
-    for (let c = 1; c < combos; c++) {
-      for (let k = 0; k < at.length; k++) {
-        if (++at[k] < leads[k].length) break;
-        at[k] = 0;
+      for (let k = 0; k < quorums.length && !err; k++) {
+        const f = fails[k][pin[k]][i];
+        err = f === -1 ? worst[k][i] === 1 : f === 1;
       }
-      best = Math.min(best, lostAt());
+      lost += err ? errLoss[i] : out0[i];
     }
-  } else {
-    out.exact = false;
-    for (let improved = true; improved; ) {
-      improved = false;
-      for (let k = 0; k < at.length; k++) {
-        const keep = at[k];
-        let bestJ = keep;
-        for (let j = 0; j < leads[k].length; j++) {
-          at[k] = j;
-          const x = lostAt();
-          if (x < best - 1e-9) {
-            best = x;
-            bestJ = j;
-            improved = true;
-          }
-        }
-        at[k] = bestJ;
-      }
-    }
-  }
-  return best;
+    out[c] = lost;
+  });
 }
 function exactOver(t, s, i) {
   const backends = t.backends.map((b) => ({ site: String(b.site), weight: b.weight, capacity: b.capacity }));
@@ -17060,26 +17031,39 @@ function anyAllDown(closed, sets) {
 // server/src/availability/best.ts
 var BEST_STATE_BUDGET = 1e5;
 function bestServed(d, e, worst, worstExact, budget = BEST_STATE_BUDGET) {
-  if (!e.deps.some((x) => x.type === "quorum"))
-    return { fraction: worst, upper: worst, method: worstExact ? "exact" : "bounded", states: 0, placementsBounded: false };
+  const quorums = e.deps.filter((x) => x.type === "quorum");
+  if (!quorums.length)
+    return { fraction: worst, upper: worst, method: worstExact ? "exact" : "bounded", states: 0, placementsBounded: false, pins: [] };
+  const combos = quorums.reduce((a, q) => a * q.sites.length, 1);
+  const pins = Array.from({ length: Math.min(combos, MAX_PLACEMENTS) }, (_, c) => pinsOf(quorums, c));
+  const lost = new Float64Array(pins.length);
+  const here = new Float64Array(pins.length);
   const comps = componentsOf(d, entitySites(e), entityLinks(d, e));
-  const j = { lostRps: 0, exact: true };
-  let lost = 0;
-  let placementsBounded = false;
   const r2 = enumerateStates(d, comps, budget, (s, p) => {
-    judgeTrafficBest(d, s, e, j);
-    lost += p * j.lostRps;
-    if (!j.exact) placementsBounded = true;
+    judgeTrafficPinned(d, s, e, pins, here);
+    for (let c = 0; c < pins.length; c++) lost[c] += p * here[c];
   });
-  const served = e.peak > 0 ? 1 - lost / e.peak : 1;
+  let best = 0;
+  for (let c = 1; c < pins.length; c++) if (lost[c] < lost[best] - 1e-15) best = c;
+  const served = e.peak > 0 ? 1 - lost[best] / e.peak : 1;
   const fraction = Math.min(1, Math.max(worst, served - r2.unjudged));
+  const placementsBounded = combos > pins.length;
   return {
     fraction,
     upper: placementsBounded ? 1 : Math.max(fraction, Math.min(1, served)),
     method: r2.method === "exact" && !placementsBounded ? "exact" : "bounded",
     states: r2.states,
-    placementsBounded
+    placementsBounded,
+    pins: quorums.map((q, k) => ({ quorum: q.name, site: d.sites[q.sites[pins[best][k]]] }))
   };
+}
+function pinsOf(quorums, c) {
+  const at = new Int32Array(quorums.length);
+  for (let k = 0; k < quorums.length; k++) {
+    at[k] = c % quorums[k].sites.length;
+    c = Math.floor(c / quorums[k].sites.length);
+  }
+  return at;
 }
 
 // server/src/availability/figures.ts
@@ -17314,7 +17298,11 @@ function servedText(f, short = false) {
   const best = availabilityPercent(b.fraction);
   if (best === worst && (b.method === "exact" || availabilityPercent(b.upper) === worst))
     return `requests served: ${worst} (wherever the leaders are; ${shedding})`;
-  return `requests served: ${servedRange(worst, b)} (worst to best leader placement: each backend at the placement worst for it, to one placement per quorum, the one losing the fewest requests \u2014 leadership stays where it was when the links went; ${shedding})`;
+  return `requests served: ${servedRange(worst, b)} (worst to best leader placement: each backend at the placement worst for it \u2014 without a pin, leadership stays where it was when the links went \u2014 to ${pinsText(b)}, the pin${b.pins.length === 1 ? "" : "s"} losing the fewest requests over the year; ${shedding})`;
+}
+function pinsText(b) {
+  const each = b.pins.map((p) => `${p.quorum} at ${p.site}`);
+  return `${b.pins.length === 1 ? "the leader of" : "the leaders of"} ${listText(each)} pinned (lease preferences; elsewhere only while ${b.pins.length === 1 ? "that site cannot lead" : "a pinned site cannot lead"})`;
 }
 function servedRange(worst, b) {
   const best = availabilityPercent(b.fraction);
@@ -19584,7 +19572,14 @@ function budgetOfFigures(ctx, f) {
 }
 function bestJson(f) {
   const b = f.servedBest;
-  return b ? { fraction: b.fraction, upper: b.upper, method: b.method, statesJudged: b.states, placementsBounded: b.placementsBounded } : null;
+  return b ? {
+    fraction: b.fraction,
+    upper: b.upper,
+    method: b.method,
+    statesJudged: b.states,
+    placementsBounded: b.placementsBounded,
+    pins: b.pins
+  } : null;
 }
 function availabilityJson(ctx, report = reportOf(ctx)) {
   const finite = (x) => Number.isFinite(x) ? x : null;

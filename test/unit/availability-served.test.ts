@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { analyzeFile } from "../../server/src/analysis";
 import { availabilityReport, type EntityFigures } from "../../server/src/availability/figures";
 import { availabilityJson, availabilityText } from "../../server/src/availability/render";
-import { judgeTraffic, judgeTrafficBest, leanDesign, leanEntities, type LeanTraffic } from "../../server/src/availability/lean";
+import { judgeTraffic, judgeTrafficPinned, leanDesign, leanEntities, type LeanTraffic } from "../../server/src/availability/lean";
 import { HEADER, yaml } from "../helpers";
 
 /** fra, lon, ams never failing; only the fra–lon link fails (0.999); web at fra and lon, half each, writing to ledger. */
@@ -54,13 +54,20 @@ test("1+1+1 without a relay: a cut fra–lon errors both backends at their worst
   const text = availabilityText(ctxOf(DESIGN("{ fra: 1, lon: 1, ams: 1 }")));
   assert.match(
     text,
-    /requests served: 99\.9–100% \(worst to best leader placement: each backend at the placement worst for it, to one placement per quorum, the one losing the fewest requests/,
+    /requests served: 99\.9–100% \(worst to best leader placement: each backend at the placement worst for it — without a pin, leadership stays where it was when the links went — to the leader of store ledger at ams pinned \(lease preferences; elsewhere only while that site cannot lead\), the pin losing the fewest requests over the year/,
   );
   const json = JSON.parse(availabilityJson(ctxOf(DESIGN("{ fra: 1, lon: 1, ams: 1 }")))).find(
     (x: { entity: string }) => x.entity === "web",
   );
   assert.equal(json.servedFraction, 1 - 0.001);
-  assert.deepEqual(json.servedBest, { fraction: 1, upper: 1, method: "exact", statesJudged: 2, placementsBounded: false });
+  assert.deepEqual(json.servedBest, {
+    fraction: 1,
+    upper: 1,
+    method: "exact",
+    statesJudged: 2,
+    placementsBounded: false,
+    pins: [{ quorum: "store ledger", site: "ams" }],
+  });
   // the assumption says the range gives the best placement too
   assert.match(
     text,
@@ -75,7 +82,7 @@ test("2+1: only fra can lead under the cut — the placement is fixed, best and 
   assert.equal(f.servedFraction, 1 - 0.0005);
   assert.equal(f.servedBest?.fraction, f.servedFraction);
   assert.match(availabilityText(ctxOf(text)), /requests served: 99\.95% \(wherever the leaders are;/);
-  // state by state: in the cut, the best is the engine's placement
+  // in the cut, lon cannot lead: pinned at fra or at lon, the leader is at fra — the engine's placement
   const ctx = ctxOf(text);
   const d = leanDesign(ctx);
   const e = leanEntities(ctx, d).find((x): x is LeanTraffic => x.type === "traffic")!;
@@ -83,7 +90,9 @@ test("2+1: only fra can lead under the cut — the placement is fixed, best and 
     siteUp: Uint8Array.from([1, 1, 1]),
     linkUp: Uint8Array.from(d.links, (l) => (d.sites[l.a] === "fra" && d.sites[l.b] === "lon" ? 0 : 1)),
   };
-  assert.equal(judgeTrafficBest(d, cut, e, { lostRps: 0, exact: true }).lostRps, 500);
+  const losses = new Float64Array(2);
+  judgeTrafficPinned(d, cut, e, [Int32Array.of(0), Int32Array.of(1)], losses);
+  assert.deepEqual([...losses], [500, 500]);
   assert.equal(judgeTraffic(d, cut, e, { outcome: 0, lostRps: 0 }, true).lostRps, 500);
 });
 
@@ -101,7 +110,7 @@ test("CockroachDB relays through ams: nothing is lost at either placement; no qu
   assert.equal(noQuorum.servedBest?.fraction, noQuorum.servedFraction);
 });
 
-test("more placements than are tried: the best found is a placement the design allows, never below the worst", () => {
+test("more pins than are tried: the best found is a placement the design allows, never below the worst", () => {
   // four quorums over five sites (only links fail)
   const five = ["a", "b", "c", "d", "e"];
   const text =
@@ -129,10 +138,36 @@ test("more placements than are tried: the best found is a placement the design a
     ].join("\n") +
     "\n";
   const f = web(text);
-  // 5⁴ = 625 placements in an all-up state: above MAX_PLACEMENTS, found one quorum at a time
+  // 5⁴ = 625 pin combinations: above MAX_PLACEMENTS, the best of the first 256 in site order
   assert.equal(f.servedBest?.placementsBounded, true);
   assert.equal(f.servedBest?.method, "bounded");
   assert.ok(f.servedBest!.fraction >= f.servedFraction!);
   assert.equal(f.servedBest?.upper, 1);
   assert.match(availabilityText(ctxOf(text)), /requests served: [\d.]+% to at least [\d.]+% \(worst to best/);
+});
+
+test("every link fails: the best end is one pin for the whole year, not the ideal leader per failure (review M53)", () => {
+  // 1+1+1 without a relay, each of the three links down 0.1% of the time, sites never failing
+  const text = DESIGN("{ fra: 1, lon: 1, ams: 1 }")
+    .replace("{ between: [fra, ams], rttMs: 9 }", "{ between: [fra, ams], rttMs: 9, availability: 0.999 }")
+    .replace("{ between: [lon, ams], rttMs: 8 }", "{ between: [lon, ams], rttMs: 8, availability: 0.999 }");
+  const f = web(text);
+  const q = 0.001;
+  const p = 0.999;
+  const one = q * p * p; // one given link down, the other two up
+  const two = q * q * p;
+  const three = q * q * q;
+  // each backend at its worst: fra–lon cut 1,000 (each side at the leader the other side holds), fra–ams and lon–ams 500;
+  // fra or lon cut off from both 500, ams cut off nothing (fra and lon lead together); all three 1,000
+  assert.ok(Math.abs(f.servedFraction! - (1 - (one * 2000 + 2 * two * 500 + three * 1000) / 1000)) < 1e-12);
+  // pinned at fra: the fra–lon cut strands lon (500); fra–ams and lon–ams lose nothing (fra still leads with lon);
+  // fra cut off from both: it cannot lead, the leader is elsewhere, fra's half fails; lon cut off: lon's half; ams cut off: nothing
+  const pinnedFra = 1 - (one * 500 + 2 * two * 500 + three * 1000) / 1000;
+  assert.ok(Math.abs(f.servedBest!.fraction - pinnedFra) < 1e-12, `${f.servedBest!.fraction} vs ${pinnedFra}`);
+  assert.deepEqual(f.servedBest?.pins, [{ quorum: "store ledger", site: "fra" }]);
+  // pinned at ams would lose 500 in two of the single cuts: worse than fra or lon
+  // the old per-state minimum (ams for fra–lon, fra or lon for the others) lost nothing in any single cut: no pin reaches it
+  const perStateIdeal = 1 - (3 * two * 500 + three * 1000) / 1000;
+  assert.ok(f.servedBest!.fraction < perStateIdeal - 1e-7);
+  assert.match(availabilityText(ctxOf(text)), /to the leader of store ledger at fra pinned/);
 });

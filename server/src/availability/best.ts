@@ -1,55 +1,83 @@
 /**
  * A traffic entry's served fraction at the best leader placement (the upper end of its range):
- * one placement per quorum, shared by every backend, the one losing the fewest requests in each
- * state. The figures' served fraction is the lower end — each backend at the placement worst
- * for it — for leadership stays wherever it was when the links went and nobody chooses it.
- * The minimum is taken state by state over every site and link the entry reads (it does not
- * commute with the closed-form sums of `factor`), so the states are enumerated whole, within a
- * budget of their own. Pure: no editor, no connection, no Node APIs.
+ * each quorum's leader pinned at one member site for the whole year (lease preferences), the
+ * pins losing the fewest requests over every state, and named. While a pinned site cannot lead
+ * (down, or on a minority's side) leadership is wherever the election put it, judged at the
+ * placement worst for each backend as the lower end is (lean judgeTrafficPinned). The figures'
+ * served fraction is the lower end — each backend at the placement worst for it in every state,
+ * for without a pin leadership stays wherever it was when the links went and nobody chooses it.
+ * A per-state best would be no placement at all: no pin moves the leader to the ideal site for
+ * each failure. The pins' losses do not commute with the closed-form sums of `factor`, so the
+ * states are enumerated whole, within a budget of their own. Pure: no editor, no connection,
+ * no Node APIs.
  */
 import { componentsOf, enumerateStates } from "./enumerate";
-import { type BestJudgement, entityLinks, entitySites, judgeTrafficBest, type LeanDesign, type LeanTraffic } from "./lean";
+import { entityLinks, entitySites, judgeTrafficPinned, type LeanDesign, type LeanQuorum, type LeanTraffic, MAX_PLACEMENTS } from "./lean";
 
-/** States judged for one entry's best placement at most (each tries every placement): the rest is bounded. */
+/** States judged for one entry's best placement at most (each judges every pin): the rest is bounded. */
 export const BEST_STATE_BUDGET = 100_000;
 
+/** Where one quorum's leader is pinned. */
+export interface Pin {
+  /** the quorum, as the figures name it ("store ledger") */
+  readonly quorum: string;
+  readonly site: string;
+}
+
 export interface BestServed {
-  /** the expected fraction served at the best placement, lower end: every unjudged state counted at the worst placement's loss, or all of it */
+  /** the expected fraction served at the best pins, lower end: every unjudged state counted at the worst placement's loss, or all of it */
   readonly fraction: number;
-  /** the upper end: the unjudged states counted as losing nothing (equal to `fraction` when exact); 1 when some state had too many placements to try them all */
+  /** the upper end: the unjudged states counted as losing nothing (equal to `fraction` when exact); 1 when some pins were not tried */
   readonly upper: number;
-  /** exact: every state judged and every placement tried in each */
+  /** exact: every state judged and every pin tried */
   readonly method: "exact" | "bounded";
   readonly states: number;
-  /** some state had more placements than were tried (MAX_PLACEMENTS): its loss is a placement found, not the least */
+  /** the entry's quorums have more pin combinations than MAX_PLACEMENTS: the best of those tried, not necessarily the best */
   readonly placementsBounded: boolean;
+  /** the pins giving `fraction`, one per quorum the entry writes (the first in site order on a tie) */
+  readonly pins: readonly Pin[];
 }
 
 /**
- * The served fraction at the best placement, given the figures' own (`worst`, exact or a lower
- * end), which it never falls below: in every state the best placement loses at most what each
- * backend at its worst placement does. Entries that write to no quorum have nothing to place:
- * the two are one figure.
+ * The served fraction at the best pins, given the figures' own (`worst`, exact or a lower end),
+ * which it never falls below: in every state a pinned leader loses at most what each backend at
+ * its worst placement does. Entries that write to no quorum have nothing to place: the two are
+ * one figure.
  */
 export function bestServed(d: LeanDesign, e: LeanTraffic, worst: number, worstExact: boolean, budget = BEST_STATE_BUDGET): BestServed {
-  if (!e.deps.some((x) => x.type === "quorum"))
-    return { fraction: worst, upper: worst, method: worstExact ? "exact" : "bounded", states: 0, placementsBounded: false };
+  const quorums = e.deps.filter((x): x is LeanQuorum => x.type === "quorum");
+  if (!quorums.length)
+    return { fraction: worst, upper: worst, method: worstExact ? "exact" : "bounded", states: 0, placementsBounded: false, pins: [] };
+  const combos = quorums.reduce((a, q) => a * q.sites.length, 1);
+  const pins = Array.from({ length: Math.min(combos, MAX_PLACEMENTS) }, (_, c) => pinsOf(quorums, c));
+  const lost = new Float64Array(pins.length);
+  const here = new Float64Array(pins.length);
   const comps = componentsOf(d, entitySites(e), entityLinks(d, e));
-  const j: BestJudgement = { lostRps: 0, exact: true };
-  let lost = 0;
-  let placementsBounded = false;
   const r = enumerateStates(d, comps, budget, (s, p) => {
-    judgeTrafficBest(d, s, e, j);
-    lost += p * j.lostRps;
-    if (!j.exact) placementsBounded = true;
+    judgeTrafficPinned(d, s, e, pins, here);
+    for (let c = 0; c < pins.length; c++) lost[c] += p * here[c];
   });
-  const served = e.peak > 0 ? 1 - lost / e.peak : 1;
+  let best = 0;
+  for (let c = 1; c < pins.length; c++) if (lost[c] < lost[best] - 1e-15) best = c;
+  const served = e.peak > 0 ? 1 - lost[best] / e.peak : 1;
   const fraction = Math.min(1, Math.max(worst, served - r.unjudged));
+  const placementsBounded = combos > pins.length;
   return {
     fraction,
     upper: placementsBounded ? 1 : Math.max(fraction, Math.min(1, served)),
     method: r.method === "exact" && !placementsBounded ? "exact" : "bounded",
     states: r.states,
     placementsBounded,
+    pins: quorums.map((q, k) => ({ quorum: q.name, site: d.sites[q.sites[pins[best][k]]] })),
   };
+}
+
+/** The c-th pin combination, a mixed-radix number over the quorums' member sites (the first quorum's digit fastest). */
+function pinsOf(quorums: readonly LeanQuorum[], c: number): Int32Array {
+  const at = new Int32Array(quorums.length);
+  for (let k = 0; k < quorums.length; k++) {
+    at[k] = c % quorums[k].sites.length;
+    c = Math.floor(c / quorums[k].sites.length);
+  }
+  return at;
 }

@@ -9,6 +9,7 @@ import type { Store, Traffic } from "../model/topology";
 import { DNS_STEERING } from "../derive/loads";
 import { unreachableVoteNotes } from "../derive/reach";
 import { availabilityPercent, minutes, percentOfTime, sig } from "../util/format";
+import { listText } from "../util/strings";
 import { type Component, CutSets, enumerateStates, type EnumerationResult } from "./enumerate";
 import { API_CUT_OFF, API_HOME_DOWN, API_QUORUM_STOPS, planOf, type Tally, wholePlan } from "./factor";
 import { finish, type Steps } from "../util/steps";
@@ -458,7 +459,13 @@ export function servedText(f: EntityFigures, short = false): string {
   const best = availabilityPercent(b.fraction);
   if (best === worst && (b.method === "exact" || availabilityPercent(b.upper) === worst))
     return `requests served: ${worst} (wherever the leaders are; ${shedding})`;
-  return `requests served: ${servedRange(worst, b)} (worst to best leader placement: each backend at the placement worst for it, to one placement per quorum, the one losing the fewest requests — leadership stays where it was when the links went; ${shedding})`;
+  return `requests served: ${servedRange(worst, b)} (worst to best leader placement: each backend at the placement worst for it — without a pin, leadership stays where it was when the links went — to ${pinsText(b)}, the pin${b.pins.length === 1 ? "" : "s"} losing the fewest requests over the year; ${shedding})`;
+}
+
+/** "the leader of store ledger pinned at ams (lease preferences)", or of several quorums. */
+function pinsText(b: BestServed): string {
+  const each = b.pins.map((p) => `${p.quorum} at ${p.site}`);
+  return `${b.pins.length === 1 ? "the leader of" : "the leaders of"} ${listText(each)} pinned (lease preferences; elsewhere only while ${b.pins.length === 1 ? "that site cannot lead" : "a pinned site cannot lead"})`;
 }
 
 /** "99.9–99.99%", "99.9% to at least 99.95%" (bounded), "99.99%" when both ends read the same. */

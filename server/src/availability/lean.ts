@@ -459,25 +459,20 @@ function backendOver(t: LeanTraffic, s: LeanState, i: number, sum: number, integ
   return integers && safe(t.peak) && safe(b.capacity) && safe(l) && safe(r) ? l > r : exactOver(t, s, i);
 }
 
-/** Leader placements tried per state at most for the best placement (a product over the entry's quorums); beyond, the best found by improving one quorum at a time. */
+/** Pinned leader placements tried at most for the best placement (a product over the entry's quorums' member sites); beyond, the first ones in site order. */
 export const MAX_PLACEMENTS = 256;
 
-/** The rps a traffic entry loses in a state at the best leader placement, and whether every placement was tried (else: at a placement found, so at least the best's). */
-export interface BestJudgement {
-  lostRps: number;
-  exact: boolean;
-}
-
 /**
- * The rps a traffic entry loses in a state with one leader placement per quorum shared by all
- * its backends — the one losing the fewest (leadership is wherever it was when the links went:
- * this is the luckiest case, `judgeTraffic`'s engine placement and the figures' per-backend
- * worst the unlucky ones). Every combination of the sites that can lead is tried up to
- * MAX_PLACEMENTS; beyond, one quorum's placement is improved at a time until none helps (a
- * placement the design allows: its loss bounds the best from above). Lost as in judgeTraffic:
- * an erroring backend its load, an overloaded one the excess.
+ * The rps a traffic entry loses in a state with each quorum's leader pinned, for each of
+ * `pins` (`pins[c][k]`: an index into the member sites of the k-th quorum in `t.deps`), into
+ * `out[c]`. A pin is what lease preferences give: the leader sits at the pinned site while that
+ * site can lead; when it cannot (down, or on a minority's side), leadership is wherever the
+ * election put it, nobody chooses, and each backend is judged at the placement worst for it, as
+ * the figures' lower end is. So a pin never loses more than the lower end, and where each
+ * quorum has one site that can lead, every pin loses what the engine says. Lost as in
+ * judgeTraffic: an erroring backend its load, an overloaded one the excess.
  */
-export function judgeTrafficBest(d: LeanDesign, s: LeanState, t: LeanTraffic, out: BestJudgement): BestJudgement {
+export function judgeTrafficPinned(d: LeanDesign, s: LeanState, t: LeanTraffic, pins: readonly Int32Array[], out: Float64Array): void {
   const bs = t.backends;
   let sum = 0;
   let integers = true;
@@ -486,85 +481,54 @@ export function judgeTrafficBest(d: LeanDesign, s: LeanState, t: LeanTraffic, ou
       sum += b.weight;
       if (!safe(b.weight)) integers = false;
     }
-  out.exact = true;
   if (sum === 0) {
-    out.lostRps = t.peak;
-    return out;
+    out.fill(t.peak, 0, pins.length);
+    return;
   }
-  // per quorum that writes, the member indexes that can lead; per backend, what it loses erroring and otherwise
-  const leads: number[][] = [];
   const quorums: LeanQuorum[] = [];
-  const errLoss = new Float64Array(bs.length);
-  const okLoss = new Float64Array(bs.length);
-  const always = new Uint8Array(bs.length);
+  let stopped = false;
   for (const dep of t.deps)
     if (dep.type === "quorum") {
-      if (judgeQuorum(d, s, dep) >= QUORUM_STOPS) always.fill(1);
-      else {
-        quorums.push(dep);
-        leads.push(Array.from(dep.canLead.keys()).filter((i) => dep.canLead[i]));
-      }
+      quorums.push(dep);
+      if (judgeQuorum(d, s, dep) >= QUORUM_STOPS) stopped = true;
     }
+  // per backend: what it loses erroring and otherwise; whether it errors whatever the pins
+  // (a store it cannot write, a quorum stopped); per quorum and member site, whether its writes
+  // fail there (fails[k][l], −1 where that site cannot lead) and at the worst placement (worst[k])
+  const out0 = new Float64Array(bs.length);
+  const errLoss = new Float64Array(bs.length);
+  const always = new Uint8Array(bs.length);
+  const fails = quorums.map((q) => Array.from({ length: q.sites.length }, () => new Int8Array(bs.length)));
+  const worst = quorums.map(() => new Uint8Array(bs.length));
   for (let i = 0; i < bs.length; i++) {
     if (!s.siteUp[bs[i].site]) continue;
     const load = (t.peak * bs[i].weight) / sum;
     errLoss[i] = load;
-    okLoss[i] = backendOver(t, s, i, sum, integers) ? load - bs[i].capacity! : 0;
+    out0[i] = backendOver(t, s, i, sum, integers) ? load - bs[i].capacity! : 0;
+    if (stopped) always[i] = 1;
     for (const dep of t.deps) if (dep.type === "store" && !canWrite(d, s, dep, true, bs[i].site, false)) always[i] = 1;
+    if (always[i]) continue;
+    quorums.forEach((q, k) => {
+      for (let l = 0; l < q.sites.length; l++) {
+        const f = q.canLead[l] ? (failsAt(d, s, q, l, bs[i].site) ? 1 : 0) : -1;
+        fails[k][l][i] = f;
+        if (f === 1) worst[k][i] = 1;
+      }
+    });
   }
-  // fails[k][j][i]: backend i's writes fail with quorum k's leader at its j-th site that can lead
-  const fails = quorums.map((q, k) =>
-    leads[k].map((l) => bs.map((b, i) => s.siteUp[b.site] === 1 && !always[i] && failsAt(d, s, q, l, b.site))),
-  );
-  const at = new Int32Array(quorums.length);
-  const lostAt = () => {
+  pins.forEach((pin, c) => {
     let lost = 0;
     for (let i = 0; i < bs.length; i++) {
       if (!s.siteUp[bs[i].site]) continue;
       let err = always[i] === 1;
-      for (let k = 0; k < quorums.length && !err; k++) err = fails[k][at[k]][i];
-      lost += err ? errLoss[i] : okLoss[i];
-    }
-    return lost;
-  };
-  out.lostRps = leastLoss(leads, at, lostAt, out);
-  return out;
-}
-
-/** The least loss over the placements (`at`: one index per quorum into `leads`, `lostAt` its loss): every combination up to MAX_PLACEMENTS, else improved one quorum at a time (`out.exact` false). */
-function leastLoss(leads: readonly number[][], at: Int32Array, lostAt: () => number, out: BestJudgement): number {
-  const combos = leads.reduce((a, l) => a * l.length, 1);
-  let best = lostAt();
-  if (combos <= MAX_PLACEMENTS) {
-    // every combination, as a mixed-radix counter
-    for (let c = 1; c < combos; c++) {
-      for (let k = 0; k < at.length; k++) {
-        if (++at[k] < leads[k].length) break;
-        at[k] = 0;
+      for (let k = 0; k < quorums.length && !err; k++) {
+        const f = fails[k][pin[k]][i];
+        err = f === -1 ? worst[k][i] === 1 : f === 1;
       }
-      best = Math.min(best, lostAt());
+      lost += err ? errLoss[i] : out0[i];
     }
-  } else {
-    out.exact = false;
-    for (let improved = true; improved; ) {
-      improved = false;
-      for (let k = 0; k < at.length; k++) {
-        const keep = at[k];
-        let bestJ = keep;
-        for (let j = 0; j < leads[k].length; j++) {
-          at[k] = j;
-          const x = lostAt();
-          if (x < best - 1e-9) {
-            best = x;
-            bestJ = j;
-            improved = true;
-          }
-        }
-        at[k] = bestJ;
-      }
-    }
-  }
-  return best;
+    out[c] = lost;
+  });
 }
 
 /** Fractional weights or capacities: the exact rational comparison the rules use (rare). */

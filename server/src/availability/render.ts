@@ -79,7 +79,14 @@ function budgetOfFigures(ctx: TopologyContext, f: EntityFigures): WriteBudgetFig
 function bestJson(f: EntityFigures) {
   const b = f.servedBest;
   return b
-    ? { fraction: b.fraction, upper: b.upper, method: b.method, statesJudged: b.states, placementsBounded: b.placementsBounded }
+    ? {
+        fraction: b.fraction,
+        upper: b.upper,
+        method: b.method,
+        statesJudged: b.states,
+        placementsBounded: b.placementsBounded,
+        pins: b.pins,
+      }
     : null;
 }
 
