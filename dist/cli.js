@@ -15949,6 +15949,143 @@ function backendsOf(ctx, tr) {
   return out;
 }
 
+// server/src/math/quorum.ts
+var majority = (n) => Math.floor(n / 2) + 1;
+var tolerance = (n) => Math.max(0, Math.floor((n - 1) / 2));
+function total(members) {
+  let n = 0;
+  for (const c of members.values()) n += c;
+  return n;
+}
+function memberSites(members) {
+  return [...members].filter(([, c]) => c > 0).map(([s]) => s);
+}
+function siteLosses(members) {
+  const n = total(members);
+  const maj = majority(n);
+  return memberSites(members).map((site) => {
+    const lost = members.get(site) ?? 0;
+    return { site, lost, survivors: n - lost, majority: maj, survives: n - lost >= maj };
+  });
+}
+var MAX_ENUMERATED_SITES = 12;
+function partitions(members) {
+  const sites = memberSites(members);
+  const k = sites.length;
+  if (k < 2 || k > MAX_ENUMERATED_SITES) return [];
+  const n = total(members);
+  const maj = majority(n);
+  const out = [];
+  for (let mask = 1; mask < 1 << k - 1; mask++) {
+    const left = [sites[0]];
+    const right = [];
+    let rightCount = 0;
+    for (let i = 1; i < k; i++) {
+      if (mask & 1 << i - 1) {
+        right.push(sites[i]);
+        rightCount += members.get(sites[i]) ?? 0;
+      } else left.push(sites[i]);
+    }
+    const leftCount = n - rightCount;
+    out.push({ left, right, leftCount, rightCount, verdict: leftCount >= maj ? "left" : rightCount >= maj ? "right" : "frozen" });
+  }
+  return out;
+}
+var MAX_REACHABLE_SUMS = 1 << 16;
+function frozenSplit(members) {
+  const sites = memberSites(members);
+  const n = total(members);
+  if (sites.length < 2 || n % 2 !== 0 || !Number.isSafeInteger(n)) return void 0;
+  const target = n / 2;
+  const from = /* @__PURE__ */ new Map([[0, -1]]);
+  for (let i = 0; i < sites.length && !from.has(target); i++) {
+    const c = members.get(sites[i]) ?? 0;
+    const reached = [...from.keys()];
+    for (const s of reached) {
+      const t = s + c;
+      if (t <= target && !from.has(t)) from.set(t, i);
+    }
+    if (from.size > MAX_REACHABLE_SUMS) return void 0;
+  }
+  if (!from.has(target)) return void 0;
+  const left = /* @__PURE__ */ new Set();
+  for (let s = target; s > 0; ) {
+    const i = from.get(s);
+    left.add(sites[i]);
+    s -= members.get(sites[i]) ?? 0;
+  }
+  return { left: sites.filter((s) => left.has(s)), right: sites.filter((s) => !left.has(s)) };
+}
+function commitLatency(members, rtt, leader, need) {
+  const costs = [];
+  let n = 0;
+  for (const [site, count2] of members) {
+    if (count2 <= 0) continue;
+    const r2 = site === leader ? 0 : rtt(leader, site);
+    if (r2 === void 0) return void 0;
+    costs.push({ rtt: r2, count: count2 });
+    n += count2;
+  }
+  if (n === 0) return void 0;
+  costs.sort((a, b) => a.rtt - b.rtt);
+  const wanted = need ?? majority(n);
+  let reached = 0;
+  for (const c of costs) {
+    reached += c.count;
+    if (reached >= wanted) return c.rtt;
+  }
+  return void 0;
+}
+function bestCommitLatency(members, rtt) {
+  let best;
+  for (const site of memberSites(members)) {
+    const latency = commitLatency(members, rtt, site);
+    if (latency !== void 0 && (!best || latency < best.latency)) best = { site, latency };
+  }
+  return best;
+}
+
+// server/src/derive/siteloss.ts
+function homeSite(ctx, q) {
+  if (q.kind !== "etcd") return void 0;
+  const name = q.owner.name?.value;
+  return name !== void 0 ? ctx.siteOfCluster(name) : void 0;
+}
+function harmfulSiteLosses(counts, home) {
+  return siteLosses(counts).filter((l) => !l.survives && l.site !== home);
+}
+function survivesEverySiteLoss(counts) {
+  return counts.size >= 2 && siteLosses(counts).every((l) => l.survives);
+}
+function quorumErrors(counts, home) {
+  const out = /* @__PURE__ */ new Set();
+  const sites = [...counts.values()].filter((c) => c > 0).length;
+  if (sites === 2) out.add("quorum/two-site-split");
+  if (sites >= 3 && harmfulSiteLosses(counts, home).length) out.add("quorum/site-loss");
+  return out;
+}
+function copySites(ctx, st) {
+  const out = [];
+  for (const x of [...st.writers?.items ?? [], ...st.replicas?.items ?? []])
+    if (ctx.topology.siteByName.has(x.value) && !out.includes(x.value)) out.push(x.value);
+  return out;
+}
+function everyCopyLost(ctx, st, lost) {
+  const copies = copySites(ctx, st);
+  return copies.length > 0 && copies.every((x) => lost.has(x));
+}
+function soleCopySite(ctx, st) {
+  const rep = st.replication?.value;
+  const sites = rep === "consensus" || rep === "galera" ? [...ctx.quorumOf(st)?.counts.keys() ?? []] : rep === "async" || rep === "crdt" ? copySites(ctx, st) : [];
+  return sites.length === 1 ? sites[0] : void 0;
+}
+function soleCopyRpoText(site) {
+  return `unbounded: every copy is at ${site}, so losing ${site} leaves only backups \u2014 the RPO is the last restorable backup's age`;
+}
+function everyCopyLostText(copies) {
+  return `every copy is lost (${copies.length === 1 ? `all at ${copies[0]}` : `at ${copies.slice(0, -1).join(", ")} and ${copies[copies.length - 1]}`}, none elsewhere): only backups remain, so everything written since the last restorable backup is lost \u2014 the RPO is that backup's age, not the replication lag`;
+}
+
 // server/src/derive/reach.ts
 function podRouting(c, deployed) {
   const dep = deployed?.routingMode?.value;
@@ -16135,102 +16272,6 @@ var CutSets = class {
     });
   }
 };
-
-// server/src/math/quorum.ts
-var majority = (n) => Math.floor(n / 2) + 1;
-var tolerance = (n) => Math.max(0, Math.floor((n - 1) / 2));
-function total(members) {
-  let n = 0;
-  for (const c of members.values()) n += c;
-  return n;
-}
-function memberSites(members) {
-  return [...members].filter(([, c]) => c > 0).map(([s]) => s);
-}
-function siteLosses(members) {
-  const n = total(members);
-  const maj = majority(n);
-  return memberSites(members).map((site) => {
-    const lost = members.get(site) ?? 0;
-    return { site, lost, survivors: n - lost, majority: maj, survives: n - lost >= maj };
-  });
-}
-var MAX_ENUMERATED_SITES = 12;
-function partitions(members) {
-  const sites = memberSites(members);
-  const k = sites.length;
-  if (k < 2 || k > MAX_ENUMERATED_SITES) return [];
-  const n = total(members);
-  const maj = majority(n);
-  const out = [];
-  for (let mask = 1; mask < 1 << k - 1; mask++) {
-    const left = [sites[0]];
-    const right = [];
-    let rightCount = 0;
-    for (let i = 1; i < k; i++) {
-      if (mask & 1 << i - 1) {
-        right.push(sites[i]);
-        rightCount += members.get(sites[i]) ?? 0;
-      } else left.push(sites[i]);
-    }
-    const leftCount = n - rightCount;
-    out.push({ left, right, leftCount, rightCount, verdict: leftCount >= maj ? "left" : rightCount >= maj ? "right" : "frozen" });
-  }
-  return out;
-}
-var MAX_REACHABLE_SUMS = 1 << 16;
-function frozenSplit(members) {
-  const sites = memberSites(members);
-  const n = total(members);
-  if (sites.length < 2 || n % 2 !== 0 || !Number.isSafeInteger(n)) return void 0;
-  const target = n / 2;
-  const from = /* @__PURE__ */ new Map([[0, -1]]);
-  for (let i = 0; i < sites.length && !from.has(target); i++) {
-    const c = members.get(sites[i]) ?? 0;
-    const reached = [...from.keys()];
-    for (const s of reached) {
-      const t = s + c;
-      if (t <= target && !from.has(t)) from.set(t, i);
-    }
-    if (from.size > MAX_REACHABLE_SUMS) return void 0;
-  }
-  if (!from.has(target)) return void 0;
-  const left = /* @__PURE__ */ new Set();
-  for (let s = target; s > 0; ) {
-    const i = from.get(s);
-    left.add(sites[i]);
-    s -= members.get(sites[i]) ?? 0;
-  }
-  return { left: sites.filter((s) => left.has(s)), right: sites.filter((s) => !left.has(s)) };
-}
-function commitLatency(members, rtt, leader, need) {
-  const costs = [];
-  let n = 0;
-  for (const [site, count2] of members) {
-    if (count2 <= 0) continue;
-    const r2 = site === leader ? 0 : rtt(leader, site);
-    if (r2 === void 0) return void 0;
-    costs.push({ rtt: r2, count: count2 });
-    n += count2;
-  }
-  if (n === 0) return void 0;
-  costs.sort((a, b) => a.rtt - b.rtt);
-  const wanted = need ?? majority(n);
-  let reached = 0;
-  for (const c of costs) {
-    reached += c.count;
-    if (reached >= wanted) return c.rtt;
-  }
-  return void 0;
-}
-function bestCommitLatency(members, rtt) {
-  let best;
-  for (const site of memberSites(members)) {
-    const latency = commitLatency(members, rtt, site);
-    if (latency !== void 0 && (!best || latency < best.latency)) best = { site, latency };
-  }
-  return best;
-}
 
 // server/src/derive/latency.ts
 function leaderCommit(ctx, q, leader, o = {}) {
@@ -17117,6 +17158,10 @@ function rtoGap(tr) {
   if (!tr.steering) return "steering";
   return DNS_STEERING.includes(tr.steering.value) ? "ttlSeconds" : "unsupportedSteering";
 }
+function rpoWords(f) {
+  if (f.rpoSoleSite) return soleCopyRpoText(f.rpoSoleSite);
+  return f.rpoSeconds === Infinity ? "unbounded (the lag buffer overflows)" : `${sig(f.rpoSeconds)} s`;
+}
 function storeRpo(st) {
   const rep = st.replication?.value;
   if (rep === "consensus" || rep === "galera") return 0;
@@ -17205,11 +17250,16 @@ function* availabilityReportSteps(ctx, budget = DESIGN_STATE_BUDGET) {
   const each = Math.max(Math.min(ENTITY_STATE_FLOOR, budget), Math.floor(budget / Math.max(1, entities.length)));
   const figures = [];
   for (const e of entities) {
-    figures.push(figuresWithRelay(d, e, each));
+    figures.push(withSoleCopy(ctx, figuresWithRelay(d, e, each)));
     yield;
   }
   const unreachable = unreachableVoteNotes(ctx, "the figures above count").map((n) => `${n}: they hold only once the path exists`);
   return { declared: true, invalid: [], figures, assumptions: [...ASSUMPTIONS, ...unreachable] };
+}
+function withSoleCopy(ctx, f) {
+  if (f.rpoSeconds === null || f.kind === "etcd") return f;
+  const site = soleCopySite(ctx, f.owner);
+  return site ? { ...f, rpoSeconds: Infinity, rpoSoleSite: site } : f;
 }
 function figuresWithRelay(d, e, budget) {
   const f = entityFigures(d, e, budget);
@@ -17572,12 +17622,26 @@ function judgeConflicts({ d, o, label: label4, e, f, judge: judge2 }) {
     )
   });
 }
-function judgeRpo({ owner, isStore, o, label: label4, judge: judge2, unmeasurable }) {
+function judgeRpo({ ctx, owner, isStore, o, label: label4, judge: judge2, unmeasurable }) {
   if (!o.rpoSeconds) return;
   const st = owner;
   const rpo = isStore ? storeRpo(st) : null;
   const objective = o.rpoSeconds.value;
+  const sole = isStore ? soleCopySite(ctx, st) : void 0;
   if (!isStore) judge2({ key: "rpoSeconds", objective, design: null, met: null, finding: unmeasurable("rpoSeconds applies to stores") });
+  else if (sole)
+    judge2({
+      key: "rpoSeconds",
+      objective,
+      design: Infinity,
+      detail: `every copy is at ${sole}`,
+      met: false,
+      finding: finding(
+        "objective/rpo",
+        o.rpoSeconds.span,
+        `${label4}: RPO is ${soleCopyRpoText(sole)}; the objective is ${objective} s. Add a replica (or a writer) at another site`
+      )
+    });
   else if (rpo === null)
     judge2({
       key: "rpoSeconds",
@@ -17730,39 +17794,6 @@ function objectiveStatuses(ctx, owner) {
   const out = {};
   for (const j of objectiveJudgements(ctx)) if (j.owner === owner) out[j.key] = { objective: j.objective, met: j.met };
   return out;
-}
-
-// server/src/derive/siteloss.ts
-function homeSite(ctx, q) {
-  if (q.kind !== "etcd") return void 0;
-  const name = q.owner.name?.value;
-  return name !== void 0 ? ctx.siteOfCluster(name) : void 0;
-}
-function harmfulSiteLosses(counts, home) {
-  return siteLosses(counts).filter((l) => !l.survives && l.site !== home);
-}
-function survivesEverySiteLoss(counts) {
-  return counts.size >= 2 && siteLosses(counts).every((l) => l.survives);
-}
-function quorumErrors(counts, home) {
-  const out = /* @__PURE__ */ new Set();
-  const sites = [...counts.values()].filter((c) => c > 0).length;
-  if (sites === 2) out.add("quorum/two-site-split");
-  if (sites >= 3 && harmfulSiteLosses(counts, home).length) out.add("quorum/site-loss");
-  return out;
-}
-function copySites(ctx, st) {
-  const out = [];
-  for (const x of [...st.writers?.items ?? [], ...st.replicas?.items ?? []])
-    if (ctx.topology.siteByName.has(x.value) && !out.includes(x.value)) out.push(x.value);
-  return out;
-}
-function everyCopyLost(ctx, st, lost) {
-  const copies = copySites(ctx, st);
-  return copies.length > 0 && copies.every((x) => lost.has(x));
-}
-function everyCopyLostText(copies) {
-  return `every copy is lost (${copies.length === 1 ? `all at ${copies[0]}` : `at ${copies.slice(0, -1).join(", ")} and ${copies[copies.length - 1]}`}, none elsewhere): only backups remain, so everything written since the last restorable backup is lost \u2014 the RPO is that backup's age, not the replication lag`;
 }
 
 // server/src/rules/quorum.ts
@@ -19627,6 +19658,7 @@ function availabilityJson(ctx, report = reportOf(ctx)) {
     rtoSeconds: f.rto?.seconds ?? null,
     rpoSeconds: f.rpoSeconds === null ? null : finite(f.rpoSeconds),
     rpoUnbounded: f.rpoSeconds === Infinity,
+    rpoSoleSite: f.rpoSoleSite ?? null,
     objectives: objectivesOf(ctx, f),
     label: f.label,
     interval: f.interval,
@@ -19650,7 +19682,7 @@ function why(report) {
   if (!report.figures.length) return "No quorum, store with writers or traffic entry with peakRps to compute.";
   return void 0;
 }
-var rpoText = (f) => f.rpoSeconds === null ? "" : f.rpoSeconds === Infinity ? "unbounded (the lag buffer overflows)" : `${sig(f.rpoSeconds)} s`;
+var rpoText = (f) => f.rpoSeconds === null ? "" : rpoWords(f);
 function methodText(f) {
   const closed = f.closedForm ? `; ${count(f.closedForm)} ${f.closedForm === 1 ? "link" : "links"} summed in closed form in each (independent given the sites)` : "";
   return f.method === "bounded" ? `bounded: every state with up to ${f.maxFailures} failed ${f.closedForm ? "sites or shared links" : "components"} judged${closed}; ${sig(f.unjudgedProbability)} of probability unjudged` : `exact: all ${count(f.states)} states judged${closed}`;
@@ -27830,7 +27862,9 @@ function trafficRows(x) {
     x.rows.push(["Stateless workloads RTO", `backends of ${tr.name.value}`, objectiveCell(jr), ...statelessRto(x.r, tr, rtoCell, jr)]);
   }
 }
-function rpoCell(st, rep) {
+function rpoCell(ctx, st, rep) {
+  const sole = soleCopySite(ctx, st);
+  if (sole) return soleCopyRpoText(sole);
   const rpo = storeRpo(st);
   if (rpo === null) return "not assessed: declare maxLagSeconds";
   if (rpo === Infinity) return "unbounded (the lag buffer overflows: a longer lag forces a resync)";
@@ -27845,7 +27879,7 @@ function storeRows(x) {
     const name = `store ${st.name.value}`;
     const owner = x.r.ctx.quorumOf(st)?.owner ?? st;
     const jp = judgement(x, st, "rpoSeconds");
-    x.rows.push([`RPO (${cls})`, name, objectiveCell(jp), rpoCell(st, rep), status(jp)]);
+    x.rows.push([`RPO (${cls})`, name, objectiveCell(jp), rpoCell(x.r.ctx, st, rep), status(jp)]);
     const ja = judgement(x, st, "availability");
     x.rows.push([`Writes availability (${cls})`, name, objectiveCell(ja), availabilityCell(x.r, figuresOf(x, owner), ja), status(ja)]);
     budgetRow(x, st, cls, name);

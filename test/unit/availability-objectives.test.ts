@@ -1,5 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { analyzeFile } from "../../server/src/analysis";
+import { availabilityJson, availabilityText } from "../../server/src/availability/render";
 import { checkFixes } from "../fuzz/fixsafety";
 import { HEADER, only, threeSiteLedger, yaml } from "../helpers";
 
@@ -107,6 +109,44 @@ test("objective/rpo: maxLagSeconds at the objective is met, above it is not; an 
   assert.deepEqual(only(TWO_TWO("{ rpoSeconds: 0 }"), "objective/rpo"), []);
   const missing = only(body(5).replace(/\n *maxLagSeconds: 5/, ""), "objective/unmeasurable");
   assert.match(missing[0].message, /declare maxLagSeconds/);
+});
+
+test("objective/rpo: every copy at one site leaves only backups — unbounded, whatever maxLagSeconds says (review M50)", () => {
+  const body = (copies: string, rep = "async") => yaml`
+    sites:
+      - { name: fra, availability: 0.999 }
+      - { name: lon, availability: 0.999 }
+    links:
+      - { between: [fra, lon], rttMs: 14 }
+    stores:
+      - name: orders
+        replication: ${rep}
+        ${copies}
+        maxLagSeconds: 5
+        objectives: { rpoSeconds: 60 }
+  `;
+  // one writer, no replica: losing fra loses everything since the last backup
+  const one = only(body("writers: [fra]"), "objective/rpo");
+  assert.equal(
+    one[0].message,
+    "store orders: RPO is unbounded: every copy is at fra, so losing fra leaves only backups — the RPO is the last restorable backup's age; the objective is 60 s. Add a replica (or a writer) at another site",
+  );
+  // a replica elsewhere: maxLagSeconds bounds it again (5 s, met)
+  assert.deepEqual(only(body("writers: [fra]\n        replicas: [lon]"), "objective/rpo"), []);
+  // a replica at the same site is no second copy site
+  assert.equal(only(body("writers: [fra]\n        replicas: [fra]"), "objective/rpo").length, 1);
+  // a quorum whose members all sit at one site: the same, where a stretched one is 0
+  assert.equal(only(body("members: { fra: 3 }", "consensus").replace(/\n *maxLagSeconds: 5/, ""), "objective/rpo").length, 1);
+  const text = availabilityText(analyzeFile("t.topology.yaml", HEADER + body("writers: [fra]")).contexts[0]);
+  assert.match(text, /RPO unbounded: every copy is at fra, so losing fra leaves only backups/);
+  const json = JSON.parse(availabilityJson(analyzeFile("t.topology.yaml", HEADER + body("writers: [fra]")).contexts[0]));
+  assert.equal(json[0].rpoUnbounded, true);
+  assert.equal(json[0].rpoSoleSite, "fra");
+  const spread = JSON.parse(
+    availabilityJson(analyzeFile("t.topology.yaml", HEADER + body("writers: [fra]\n        replicas: [lon]")).contexts[0]),
+  );
+  assert.equal(spread[0].rpoSeconds, 5);
+  assert.equal(spread[0].rpoSoleSite, null);
 });
 
 const WEB = (objectives: string, hc = "healthCheck: { intervalSeconds: 10, failureThreshold: 3 }", steering = "gslb") => yaml`

@@ -8,6 +8,7 @@ import type { TopologyContext } from "../derive/context";
 import type { Store, Traffic } from "../model/topology";
 import { DNS_STEERING } from "../derive/loads";
 import { unreachableVoteNotes } from "../derive/reach";
+import { soleCopyRpoText, soleCopySite } from "../derive/siteloss";
 import { availabilityPercent, minutes, percentOfTime, sig } from "../util/format";
 import { listText } from "../util/strings";
 import { type Component, CutSets, enumerateStates, type EnumerationResult } from "./enumerate";
@@ -101,8 +102,10 @@ export interface EntityFigures {
   /** the probability of each outcome word other than the working one */
   readonly outcomes: Readonly<Record<string, number>>;
   readonly rto: RtoEstimate | null;
-  /** seconds; Infinity = unbounded (lag buffer overflows); null = not applicable or unknown */
+  /** seconds; Infinity = unbounded (the lag buffer overflows, or `rpoSoleSite`); null = not applicable or unknown */
   readonly rpoSeconds: number | null;
+  /** the one site holding every copy of the store (derive/siteloss soleCopySite): its loss leaves only backups, so the RPO is unbounded */
+  readonly rpoSoleSite?: string;
   /** the components this figure enumerated (declared availability below 1) */
   readonly components: string[];
   /** sites and links the entity depends on that declare no availability (taken as 1) */
@@ -212,6 +215,12 @@ export function rtoGap(tr: Traffic): RtoGap {
   if (!hc?.intervalSeconds || !hc.failureThreshold) return "healthCheck";
   if (!tr.steering) return "steering";
   return DNS_STEERING.includes(tr.steering.value) ? "ttlSeconds" : "unsupportedSteering";
+}
+
+/** A store's RPO in words: seconds, or why it is unbounded. */
+export function rpoWords(f: EntityFigures): string {
+  if (f.rpoSoleSite) return soleCopyRpoText(f.rpoSoleSite);
+  return f.rpoSeconds === Infinity ? "unbounded (the lag buffer overflows)" : `${sig(f.rpoSeconds!)} s`;
 }
 
 /** RPO of a store: 0 for a quorum (a write is acknowledged once a majority has it), maxLagSeconds for async/crdt. */
@@ -325,12 +334,19 @@ export function* availabilityReportSteps(ctx: TopologyContext, budget = DESIGN_S
   const each = Math.max(Math.min(ENTITY_STATE_FLOOR, budget), Math.floor(budget / Math.max(1, entities.length)));
   const figures: EntityFigures[] = [];
   for (const e of entities) {
-    figures.push(figuresWithRelay(d, e, each));
+    figures.push(withSoleCopy(ctx, figuresWithRelay(d, e, each)));
     yield;
   }
   // a voter that cannot dial the others' pods as designed (quorum/member-unreachable): the figures count its vote
   const unreachable = unreachableVoteNotes(ctx, "the figures above count").map((n) => `${n}: they hold only once the path exists`);
   return { declared: true, invalid: [], figures, assumptions: [...ASSUMPTIONS, ...unreachable] };
+}
+
+/** A store's figures with its RPO unbounded when every copy is at one site (its loss leaves only backups). */
+function withSoleCopy(ctx: TopologyContext, f: EntityFigures): EntityFigures {
+  if (f.rpoSeconds === null || f.kind === "etcd") return f;
+  const site = soleCopySite(ctx, f.owner as Store);
+  return site ? { ...f, rpoSeconds: Infinity, rpoSoleSite: site } : f;
 }
 
 /** An entity's figures; for a traffic entry writing to CockroachDB, with what they are without the follower relay. */
@@ -579,8 +595,7 @@ export function figuresMarkdown(f: EntityFigures): string {
   if (f.conflictProbability)
     lines.push(`- writers partitioned ${percentOfTime(f.conflictProbability)} of the time (a lower bound on conflict exposure)`);
   if (f.rto) lines.push(`- RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}`);
-  if (f.rpoSeconds !== null)
-    lines.push(`- RPO ${f.rpoSeconds === Infinity ? "unbounded (the lag buffer overflows)" : `${sig(f.rpoSeconds)} s`}`);
+  if (f.rpoSeconds !== null) lines.push(`- RPO ${rpoWords(f)}`);
   lines.push("", "_Independent failures assumed: the real figure is lower._");
   return lines.join("\n");
 }

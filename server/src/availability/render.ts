@@ -21,6 +21,7 @@ import {
   nineHelpsText,
   RTO_DETECTION,
   reportOf,
+  rpoWords,
   servedText,
   rtoMissing,
   timeShare,
@@ -144,6 +145,7 @@ export function availabilityJson(ctx: TopologyContext, report: AvailabilityRepor
     rtoSeconds: f.rto?.seconds ?? null,
     rpoSeconds: f.rpoSeconds === null ? null : finite(f.rpoSeconds),
     rpoUnbounded: f.rpoSeconds === Infinity,
+    rpoSoleSite: f.rpoSoleSite ?? null,
     objectives: objectivesOf(ctx, f),
     label: f.label,
     interval: f.interval,
@@ -168,8 +170,7 @@ function why(report: AvailabilityReport): string | undefined {
   return undefined;
 }
 
-const rpoText = (f: EntityFigures) =>
-  f.rpoSeconds === null ? "" : f.rpoSeconds === Infinity ? "unbounded (the lag buffer overflows)" : `${sig(f.rpoSeconds)} s`;
+const rpoText = (f: EntityFigures) => (f.rpoSeconds === null ? "" : rpoWords(f));
 
 /** "exact: all 8 states judged", "bounded: …", and the links summed in closed form in each state, if any. */
 export function methodText(f: EntityFigures): string {

@@ -71,6 +71,28 @@ export function everyCopyLost(ctx: TopologyContext, st: Store, lost: ReadonlySet
   return copies.length > 0 && copies.every((x) => lost.has(x));
 }
 
+/**
+ * The one site that holds every copy of a store, if there is one: its async/crdt writers and
+ * replicas, or its quorum's members, all at one site. Losing that site leaves only backups, so
+ * no replication setting bounds the store's RPO against a site loss (review M50): availability's
+ * RPO, the Tiers row and objective/rpo say so.
+ */
+export function soleCopySite(ctx: TopologyContext, st: Store): string | undefined {
+  const rep = st.replication?.value;
+  const sites =
+    rep === "consensus" || rep === "galera"
+      ? [...(ctx.quorumOf(st)?.counts.keys() ?? [])]
+      : rep === "async" || rep === "crdt"
+        ? copySites(ctx, st)
+        : [];
+  return sites.length === 1 ? sites[0] : undefined;
+}
+
+/** The RPO of a store whose every copy is at `site`, in the words availability, the Tiers and objective/rpo share. */
+export function soleCopyRpoText(site: string): string {
+  return `unbounded: every copy is at ${site}, so losing ${site} leaves only backups — the RPO is the last restorable backup's age`;
+}
+
 /** What a loss of every copy loses, in the words simulate and the record share. */
 export function everyCopyLostText(copies: readonly string[]): string {
   return `every copy is lost (${copies.length === 1 ? `all at ${copies[0]}` : `at ${copies.slice(0, -1).join(", ")} and ${copies[copies.length - 1]}`}, none elsewhere): only backups remain, so everything written since the last restorable backup is lost — the RPO is that backup's age, not the replication lag`;

@@ -7,6 +7,7 @@ import type { Objectives, Store, Traffic } from "../model/topology";
 import { finding, type TopologyContext } from "./context";
 import { finish, type Steps } from "../util/steps";
 import { TTL_RANGE } from "../derive/loads";
+import { soleCopyRpoText, soleCopySite } from "../derive/siteloss";
 import { availabilityPercent, seconds, sig } from "../util/format";
 import {
   type AvailabilityReport,
@@ -368,12 +369,26 @@ function judgeConflicts({ d, o, label, e, f, judge }: Judging): void {
 }
 
 /** objective/rpo: maxLagSeconds (unbounded past the lag buffer) against rpoSeconds; a quorum store's is 0. */
-function judgeRpo({ owner, isStore, o, label, judge, unmeasurable }: Judging): void {
+function judgeRpo({ ctx, owner, isStore, o, label, judge, unmeasurable }: Judging): void {
   if (!o.rpoSeconds) return;
   const st = owner as Store;
   const rpo = isStore ? storeRpo(st) : null;
   const objective = o.rpoSeconds.value;
+  const sole = isStore ? soleCopySite(ctx, st) : undefined;
   if (!isStore) judge({ key: "rpoSeconds", objective, design: null, met: null, finding: unmeasurable("rpoSeconds applies to stores") });
+  else if (sole)
+    judge({
+      key: "rpoSeconds",
+      objective,
+      design: Infinity,
+      detail: `every copy is at ${sole}`,
+      met: false,
+      finding: finding(
+        "objective/rpo",
+        o.rpoSeconds.span,
+        `${label}: RPO is ${soleCopyRpoText(sole)}; the objective is ${objective} s. Add a replica (or a writer) at another site`,
+      ),
+    });
   else if (rpo === null)
     judge({
       key: "rpoSeconds",

@@ -21,6 +21,8 @@ import {
   storeRpo,
   withoutRelayText,
 } from "../availability/figures";
+import type { TopologyContext } from "../derive/context";
+import { soleCopyRpoText, soleCopySite } from "../derive/siteloss";
 import type { Store, Traffic } from "../model/topology";
 import { type ObjectiveJudgement, type ObjectiveKey, objectiveJudgements } from "../rules/index";
 import { objectiveText } from "../availability/render";
@@ -97,7 +99,9 @@ function trafficRows(x: Tiers): void {
 }
 
 /** What a store's RPO is, said for the Tiers table. */
-function rpoCell(st: Store, rep: string): string {
+function rpoCell(ctx: TopologyContext, st: Store, rep: string): string {
+  const sole = soleCopySite(ctx, st);
+  if (sole) return soleCopyRpoText(sole);
   const rpo = storeRpo(st);
   if (rpo === null) return "not assessed: declare maxLagSeconds";
   if (rpo === Infinity) return "unbounded (the lag buffer overflows: a longer lag forces a resync)";
@@ -116,7 +120,7 @@ function storeRows(x: Tiers): void {
     const name = `store ${st.name.value}`;
     const owner = x.r.ctx.quorumOf(st)?.owner ?? st;
     const jp = judgement(x, st, "rpoSeconds");
-    x.rows.push([`RPO (${cls})`, name, objectiveCell(jp), rpoCell(st, rep), status(jp)]);
+    x.rows.push([`RPO (${cls})`, name, objectiveCell(jp), rpoCell(x.r.ctx, st, rep), status(jp)]);
     const ja = judgement(x, st, "availability");
     x.rows.push([`Writes availability (${cls})`, name, objectiveCell(ja), availabilityCell(x.r, figuresOf(x, owner), ja), status(ja)]);
     budgetRow(x, st, cls, name);
