@@ -185,17 +185,27 @@ export interface CliRun {
   readonly stderr: string;
 }
 
+/** The CLI in process, rooted at `cwd`, reading `stdin` as standard input when given (none otherwise). */
+export function runCli(argv: readonly string[], cwd = process.cwd(), stdin?: string, version = "0"): CliRun {
+  let stdout = "";
+  let stderr = "";
+  const io: Io = {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    isTTY: false,
+    env: {},
+    cwd,
+    ...(stdin !== undefined ? { stdin: () => stdin } : {}),
+  };
+  return { code: main(argv, io, version), stdout, stderr };
+}
+
 /** Runs `fn` in a fresh temporary folder holding `files`, with an in-process CLI rooted there; the folder is removed after. */
 export function inTempDir<T>(files: Record<string, string>, fn: (dir: string, cli: (argv: readonly string[]) => CliRun) => T): T {
   const dir = mkdtempSync(join(tmpdir(), "quorate-t-"));
   try {
     for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-    return fn(dir, (argv) => {
-      let stdout = "";
-      let stderr = "";
-      const io: Io = { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), isTTY: false, env: {}, cwd: dir };
-      return { code: main(argv, io, "0"), stdout, stderr };
-    });
+    return fn(dir, (argv) => runCli(argv, dir));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

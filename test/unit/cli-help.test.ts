@@ -4,26 +4,13 @@ import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { main, type Io } from "../../server/src/cli/main";
+import { runCli } from "../helpers";
 import { optionNames } from "../../server/src/cli/help";
 
 // `quorate COMMAND --help`, `quorate help COMMAND`, and that the help tells the truth: every
 // option it lists is one the command takes, and every example it gives runs.
 
-function cli(argv: string[], cwd = process.cwd(), stdin?: string) {
-  let stdout = "";
-  let stderr = "";
-  const io: Io = {
-    stdout: (s) => (stdout += s),
-    stderr: (s) => (stderr += s),
-    isTTY: false,
-    env: {},
-    cwd,
-    ...(stdin !== undefined ? { stdin: () => stdin } : {}),
-  };
-  const code = main(argv, io, "9.9.9");
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[], cwd = process.cwd(), stdin?: string) => runCli(argv, cwd, stdin, "9.9.9");
 
 /** The commands `quorate --help` lists (so a command added later is covered without editing this test). */
 function commands(): string[] {

@@ -8,7 +8,7 @@ import Ajv4 from "ajv-draft-04";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { main, type Io } from "../../server/src/cli/main";
 import { RULES } from "../../server/src/rules/catalog";
-import { HEADER } from "../helpers";
+import { HEADER, runCli } from "../helpers";
 
 function cli(argv: string[], cwd = process.cwd(), env: Record<string, string> = {}) {
   let stdout = "";
@@ -201,19 +201,7 @@ test("check - reads standard input, as linters do: findings under the name '-', 
 
 test("the one-file commands read - as standard input too: diagram, simulate, availability, report, ports", () => {
   const text = readFileSync("examples/payments-eu.topology.yaml", "utf8");
-  const run = (argv: string[], input?: string) => {
-    let stdout = "";
-    let stderr = "";
-    const io: Io = {
-      stdout: (s) => (stdout += s),
-      stderr: (s) => (stderr += s),
-      isTTY: false,
-      env: {},
-      cwd: process.cwd(),
-      ...(input === undefined ? {} : { stdin: () => input }),
-    };
-    return { code: main(argv, io, "9.9.9"), stdout, stderr };
-  };
+  const run = (argv: string[], input?: string) => runCli(argv, process.cwd(), input);
   for (const argv of [["diagram"], ["simulate", "--lose", "fra"], ["availability"], ["report"], ["ports"]]) {
     const piped = run([...argv, "-"], text);
     const named = run([...argv, "examples/payments-eu.topology.yaml"]);
