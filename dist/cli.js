@@ -28769,7 +28769,9 @@ function quorumItem(r2) {
       why: "no etcd membership or quorum store is declared"
     };
   const failing = r2.quorums.flatMap(
-    (q) => siteLosses(q.counts).filter((l) => !l.survives).map((l) => `${q.label} stops without ${l.site} (${l.survivors} of ${total(q.counts)} left, majority ${l.majority})`)
+    (q) => harmfulSiteLosses(q.counts, homeSite(r2.ctx, q)).map(
+      (l) => `${q.label} stops without ${l.site} (${l.survivors} of ${total(q.counts)} left, majority ${l.majority})`
+    )
   );
   const single = r2.quorums.filter((q) => q.counts.size < 2 && r2.ctx.topology.siteByName.size > 1).map((q) => q.label);
   const witnesses = t.sites.filter((s) => s.role === "witness").map((s) => s.name?.value ?? "?");

@@ -684,3 +684,17 @@ test("decision record (S18): the commit appendix judges each writing site's writ
   assert.match(findings, /rtt\/write-budget/);
   assert.match(findings, /no leader placement keeps writes within the 16 ms budget — best is ams: from fra 17 ms/);
 });
+
+test("checklist 2 names no cluster's etcd for the loss of its own site: the cluster goes with it (S19)", () => {
+  // the draft example: fra-prod runs at fra, its etcd 2 fra + 2 lon
+  const md = record(readFileSync("examples/payments-eu.topology.yaml", "utf8"));
+  const item = md
+    .slice(md.indexOf("## Day-two checklist"))
+    .split("\n")
+    .find((l) => l.startsWith("2. "))!;
+  assert.match(
+    item,
+    /\*\*not met\*\*: etcd of cluster fra-prod stops without lon \(2 of 4 left, majority 3\); store ledger stops without fra/,
+  );
+  assert.doesNotMatch(item, /etcd of cluster fra-prod stops without fra/);
+});

@@ -1072,10 +1072,11 @@ function quorumItem(r: RecordContext): Item {
       state: "not assessed",
       why: "no etcd membership or quorum store is declared",
     };
+  // a cluster's etcd is not judged for its own site's loss: the cluster goes with it (derive/siteloss homeSite)
   const failing = r.quorums.flatMap((q) =>
-    siteLosses(q.counts)
-      .filter((l) => !l.survives)
-      .map((l) => `${q.label} stops without ${l.site} (${l.survivors} of ${total(q.counts)} left, majority ${l.majority})`),
+    harmfulSiteLosses(q.counts, homeSite(r.ctx, q)).map(
+      (l) => `${q.label} stops without ${l.site} (${l.survivors} of ${total(q.counts)} left, majority ${l.majority})`,
+    ),
   );
   const single = r.quorums.filter((q) => q.counts.size < 2 && r.ctx.topology.siteByName.size > 1).map((q) => q.label);
   const witnesses = t.sites.filter((s) => s.role === "witness").map((s) => s.name?.value ?? "?");
