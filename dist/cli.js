@@ -17115,7 +17115,7 @@ var ASSUMPTIONS = [
   "failures are independent: correlated failures (shared power, a metro, carrier conduits, a fleet-wide rollout) make real availability lower, so every figure is an upper bound",
   "only whole sites and links fail (members and nodes inside a site do not)",
   "failover windows are not in the availability figures (they are the RTO)",
-  "where a cut leaves the leader's placement deciding who can write (leadership stays where it was), each backend is judged at the placement worst for it (requests served and the time over a write budget also give the best placement); CockroachDB (24.1 and later) relays a write through a follower that reaches the leader"
+  "where a cut leaves the leader's placement deciding who can write (leadership stays where it was), each backend is judged at the placement worst for it (requests served and the time over a write budget also give the best placement; a cluster's API through its etcd only the worst, since etcd cannot pin its leader); CockroachDB (24.1 and later) relays a write through a follower that reaches the leader"
 ];
 var kindOf = (e) => e.type === "quorum" ? e.kind : e.type === "store" ? e.replication : "traffic";
 function entityName(e) {
@@ -17313,13 +17313,14 @@ function timeShare(p) {
 function apiSubject(f) {
   return f.api ? `${f.entity}'s API (writes from its nodes at ${f.api.from})` : f.label;
 }
+var ETCD_NO_PIN = "etcd cannot pin it: `etcdctl move-leader` holds only until the next election";
 function apiCausesText(f) {
   const a = f.api;
   const parts = [];
   if (a.siteDown > 0) parts.push(`${a.from} down ${timeShare(a.siteDown)}`);
   if (a.cutOff > 0)
     parts.push(
-      `${a.from}'s members the stopped minority of a cut (at the leader placement worst for them: leadership stays where it was when the links went) ${timeShare(a.cutOff)}`
+      `${a.from}'s members the stopped minority of a cut (at the leader placement worst for them: leadership stays where it was when the links went, and ${ETCD_NO_PIN}) ${timeShare(a.cutOff)}`
     );
   if (a.quorumStops > 0) parts.push(`the etcd quorum stopped everywhere ${timeShare(a.quorumStops)}`);
   return parts.join("; ");
@@ -17340,24 +17341,39 @@ function servedText(f, short = false) {
   const worst = availabilityPercent(f.servedFraction);
   const b = f.servedBest;
   const shedding = "shedding exactly the excess, optimistic without admission control";
-  if (short) {
-    const range = b && b.states > 0 ? servedRange(worst, b) : worst;
-    return `requests served: ${range}${range === worst ? "" : " (worst to best leader placement)"}`;
-  }
+  const one = !b || b.states === 0 || sameEnds(worst, b);
+  if (short) return `requests served: ${one ? worst : servedRangeShort(worst, b)}`;
   if (!b || b.states === 0) return `requests served: ${worst} (${shedding})`;
-  const best = availabilityPercent(b.fraction);
-  if (best === worst && (b.method === "exact" || availabilityPercent(b.upper) === worst))
-    return `requests served: ${worst} (wherever the leaders are; ${shedding})`;
-  return `requests served: ${servedRange(worst, b)} (worst to best leader placement: each backend at the placement worst for it \u2014 without a pin, leadership stays where it was when the links went \u2014 to ${pinsText(b)}, the pin${b.pins.length === 1 ? "" : "s"} losing the fewest requests over the year; ${shedding})`;
+  if (one) return `requests served: ${worst} (wherever the leaders are; ${shedding})`;
+  const worstWhy = "each backend at the placement worst for it \u2014 without a pin, leadership stays where it was when the links went";
+  const which = `the pin${b.pins.length === 1 ? "" : "s"} losing the fewest requests over the year`;
+  if (b.method === "exact")
+    return `requests served: ${worst.replace(/%$/, "")}\u2013${availabilityPercent(b.fraction)} (worst to best leader placement: ${worstWhy} \u2014 to ${pinsText(b)}, ${which}; ${shedding})`;
+  return `requests served: ${worst} at the worst leader placement (${worstWhy}); ${bestBounded(b)} with ${pinsText(b)}, ${which} (${boundedWhy(b)}); ${shedding}`;
+}
+function sameEnds(worst, b) {
+  return availabilityPercent(b.fraction) === worst && (b.method === "exact" || availabilityPercent(b.upper) === worst);
+}
+function bestBounded(b) {
+  const lower = availabilityPercent(b.fraction);
+  const upper = availabilityPercent(b.upper);
+  if (b.placementsBounded || b.upper >= 1 || upper === lower) return `at least ${lower}`;
+  return `${lower.replace(/%$/, "")}\u2013${upper}`;
+}
+function boundedWhy(b) {
+  if (b.placementsBounded)
+    return `of the first ${count(MAX_PLACEMENTS)} pin combinations in site order: a placement the design allows, maybe not the best`;
+  return `the ${count(b.states)} states with the fewest failures judged; the rest, counted as losing every request or none, make the interval`;
+}
+function servedRangeShort(worst, b) {
+  const each = listText(b.pins.map((p) => `${p.quorum} pinned at ${p.site}`));
+  const to = `${b.pins.length === 1 ? "the leader of" : "the leaders of"} ${each}`;
+  if (b.method === "exact") return `${worst.replace(/%$/, "")}\u2013${availabilityPercent(b.fraction)} (worst leader placement to ${to})`;
+  return `${worst} at the worst leader placement, ${bestBounded(b)} with ${to}`;
 }
 function pinsText(b) {
   const each = b.pins.map((p) => `${p.quorum} at ${p.site}`);
   return `${b.pins.length === 1 ? "the leader of" : "the leaders of"} ${listText(each)} pinned (lease preferences; elsewhere only while ${b.pins.length === 1 ? "that site cannot lead" : "a pinned site cannot lead"})`;
-}
-function servedRange(worst, b) {
-  const best = availabilityPercent(b.fraction);
-  if (best === worst && (b.method === "exact" || availabilityPercent(b.upper) === worst)) return worst;
-  return b.method === "exact" ? `${worst.replace(/%$/, "")}\u2013${best}` : `${worst} to at least ${best}`;
 }
 function withoutRelayText(w) {
   return `without CockroachDB's follower relay for ${w.stores.join(", ")} (before 24.1, or with it disabled): ${figureText(w.figures)}`;
@@ -19733,6 +19749,12 @@ function mdAvailability(f, budget) {
     ...budget ? [budgetText(budget, false)] : []
   ].join("; ");
 }
+function mdServed(f) {
+  if (f.servedFraction === null) return "";
+  const bare = (x) => servedText(x, true).replace(/^requests served: /, "");
+  const relay = f.withoutRelay ? [`without CockroachDB's follower relay: ${bare(f.withoutRelay.figures)}`] : [];
+  return `${[bare(f), ...relay].join("; ")} \u2014 shedding exactly the excess, optimistic without admission control`;
+}
 function availabilityMarkdown(ctx, report = reportOf(ctx)) {
   const w = why(report);
   const parts = ["## Availability", ""];
@@ -19745,6 +19767,7 @@ function availabilityMarkdown(ctx, report = reportOf(ctx)) {
           "kind",
           "availability",
           "unavailable a year",
+          "requests served",
           "method",
           "most likely cut set",
           "where a nine helps most",
@@ -19759,6 +19782,7 @@ function availabilityMarkdown(ctx, report = reportOf(ctx)) {
             f.kind,
             mdAvailability(f, budgetOfFigures(ctx, f)),
             f.unavailability > 0 ? minutes(f.minutesPerYear) : "none",
+            mdServed(f),
             f.method,
             f.brokenAllUp ? "fails with everything up" : f.cutSets[0] ? cutSetText(f.cutSets[0]) : "none of 3 or fewer",
             ((h) => h ? nineHelpsText(ctx, f, h) : "")(whereANineHelps(ctx, f)),

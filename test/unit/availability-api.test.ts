@@ -74,6 +74,13 @@ test("availability text, md and json say fra-prod's API figure and keep the quor
     text,
     /^ {2}API takes no writes: fra down 0\.1% of the time \(8\.8 hours a year\); fra's members the stopped minority of a cut \(at the leader placement worst for them/m,
   );
+  // no best-placement companion, and the output says why: etcd has no leader preference to pin it with
+  assert.match(
+    text,
+    /stopped minority of a cut \(at the leader placement worst for them: leadership stays where it was when the links went, and etcd cannot pin it: `etcdctl move-leader` holds only until the next election\) 0\.0992% of the time/,
+  );
+  assert.doesNotMatch(text.split("\n\n")[0], /best leader placement|pinned/);
+  assert.match(text, /also give the best placement; a cluster's API through its etcd only the worst, since etcd cannot pin its leader\)/);
   assert.match(text, /^ {2}the etcd quorum itself: 99\.9986% \(4\.83 nines, 7\.62 minutes unavailable a year\) — it counts every state/m);
   assert.match(
     text,

@@ -6,8 +6,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { analyzeFile } from "../../server/src/analysis";
-import { availabilityReport, type EntityFigures } from "../../server/src/availability/figures";
-import { availabilityJson, availabilityText } from "../../server/src/availability/render";
+import { bestServed } from "../../server/src/availability/best";
+import { availabilityReport, type EntityFigures, servedText } from "../../server/src/availability/figures";
+import { availabilityJson, availabilityMarkdown, availabilityText } from "../../server/src/availability/render";
 import { judgeTraffic, judgeTrafficPinned, leanDesign, leanEntities, type LeanTraffic } from "../../server/src/availability/lean";
 import { HEADER, yaml } from "../helpers";
 
@@ -71,7 +72,7 @@ test("1+1+1 without a relay: a cut fra–lon errors both backends at their worst
   // the assumption says the range gives the best placement too
   assert.match(
     text,
-    /judged at the placement worst for it \(requests served and the time over a write budget also give the best placement\)/,
+    /judged at the placement worst for it \(requests served and the time over a write budget also give the best placement; a cluster's API through its etcd only the worst, since etcd cannot pin its leader\)/,
   );
 });
 
@@ -103,7 +104,7 @@ test("CockroachDB relays through ams: nothing is lost at either placement; no qu
   // without the relay the range shows beside the figure without it
   assert.match(
     availabilityText(ctxOf(DESIGN("{ fra: 1, lon: 1, ams: 1 }", "\n        engine: cockroachdb"))),
-    /with it disabled\): 99\.9% .*; requests served: 99\.9–100% \(worst to best leader placement\)/,
+    /with it disabled\): 99\.9% .*; requests served: 99\.9–100% \(worst leader placement to the leader of store ledger pinned at ams\)$/m,
   );
   const noQuorum = web(DESIGN("{ fra: 1, lon: 1, ams: 1 }").replace("dependsOn: [ledger]", "dependsOn: []"));
   assert.equal(noQuorum.servedBest?.states, 0);
@@ -143,7 +144,61 @@ test("more pins than are tried: the best found is a placement the design allows,
   assert.equal(f.servedBest?.method, "bounded");
   assert.ok(f.servedBest!.fraction >= f.servedFraction!);
   assert.equal(f.servedBest?.upper, 1);
-  assert.match(availabilityText(ctxOf(text)), /requests served: [\d.]+% to at least [\d.]+% \(worst to best/);
+  // the two ends said apart (a range ending in "at least" reads as if the whole range were uncertain), and why it is a bound
+  assert.match(
+    availabilityText(ctxOf(text)),
+    /requests served: [\d.]+% at the worst leader placement \(each backend at the placement worst for it[^)]*\); at least [\d.]+% with the leaders of store q0 at \w+, store q1 at \w+, store q2 at \w+ and store q3 at \w+ pinned \([^)]*\), the pins losing the fewest requests over the year \(of the first 256 pin combinations in site order: a placement the design allows, maybe not the best\); shedding/,
+  );
+  assert.doesNotMatch(availabilityText(ctxOf(text)), /to at least/);
+});
+
+test("a best end bounded by its state budget is the interval it lies in, said apart from the worst end (leadership reads two figures, not a range of ranges)", () => {
+  // every link fails, 1+1+1: the budget of 4 judges all up and the three single cuts (the likeliest), not the rest
+  const text = DESIGN("{ fra: 1, lon: 1, ams: 1 }")
+    .replace("{ between: [fra, ams], rttMs: 9 }", "{ between: [fra, ams], rttMs: 9, availability: 0.999 }")
+    .replace("{ between: [lon, ams], rttMs: 8 }", "{ between: [lon, ams], rttMs: 8, availability: 0.999 }");
+  const f = web(text);
+  const d = leanDesign(ctxOf(text));
+  const e = leanEntities(ctxOf(text), d).find((x): x is LeanTraffic => x.type === "traffic")!;
+  const b = bestServed(d, e, f.servedFraction!, true, 4);
+  assert.equal(b.method, "bounded");
+  assert.equal(b.states, 4);
+  assert.equal(b.placementsBounded, false);
+  // the unjudged states (two or three links down) weigh 3q²p + q³; the interval is that wide and holds the exact figure
+  const q = 0.001;
+  const unjudged = 3 * q * q * 0.999 + q ** 3;
+  assert.ok(Math.abs(b.upper - b.fraction - unjudged) < 1e-12);
+  assert.ok(b.fraction <= f.servedBest!.fraction + 1e-15 && f.servedBest!.fraction <= b.upper + 1e-15);
+  const bounded = { ...f, servedBest: b };
+  assert.equal(
+    servedText(bounded),
+    "requests served: 99.8003% at the worst leader placement (each backend at the placement worst for it — without a pin, leadership stays where it was when the links went); 99.9498–99.9501% with the leader of store ledger at fra pinned (lease preferences; elsewhere only while that site cannot lead), the pin losing the fewest requests over the year (the 4 states with the fewest failures judged; the rest, counted as losing every request or none, make the interval); shedding exactly the excess, optimistic without admission control",
+  );
+  assert.equal(
+    servedText(bounded, true),
+    "requests served: 99.8003% at the worst leader placement, 99.9498–99.9501% with the leader of store ledger pinned at fra",
+  );
+  // exact: one range, the pin named
+  assert.match(
+    servedText(f, true),
+    /^requests served: 99\.8003–99\.95% \(worst leader placement to the leader of store ledger pinned at fra\)$/,
+  );
+});
+
+test("availability md has a requests-served column: the range for a traffic entry, and without CockroachDB's relay; blank for the others", () => {
+  const relay = DESIGN("{ fra: 1, lon: 1, ams: 1 }", "\n        engine: cockroachdb");
+  const md = availabilityMarkdown(ctxOf(relay));
+  assert.match(md, /^\| entity \| kind \| availability \| unavailable a year \| requests served \| method \|/m);
+  assert.match(
+    md,
+    /^\| traffic web \| traffic \| [^|]+ \| [^|]+ \| 100%; without CockroachDB's follower relay: 99\.9–100% \(worst leader placement to the leader of store ledger pinned at ams\) — shedding exactly the excess, optimistic without admission control \| exact \|/m,
+  );
+  assert.match(md, /^\| store ledger \| consensus \| [^|]+ \| [^|]+ \| {2}\| exact \|/m);
+  // a plain design: one figure
+  assert.match(
+    availabilityMarkdown(ctxOf(DESIGN("{ fra: 2, lon: 1 }"))),
+    /^\| traffic web \| traffic \| [^|]+ \| [^|]+ \| 99\.95% — shedding/m,
+  );
 });
 
 test("every link fails: the best end is one pin for the whole year, not the ideal leader per failure (review M53)", () => {

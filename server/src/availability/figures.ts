@@ -9,7 +9,7 @@ import type { Store, Traffic } from "../model/topology";
 import { DNS_STEERING } from "../derive/loads";
 import { unreachableVoteNotes } from "../derive/reach";
 import { soleCopyRpoText, soleCopySite } from "../derive/siteloss";
-import { availabilityPercent, minutes, percentOfTime, sig } from "../util/format";
+import { availabilityPercent, count, minutes, percentOfTime, sig } from "../util/format";
 import { listText } from "../util/strings";
 import { type Component, CutSets, enumerateStates, type EnumerationResult } from "./enumerate";
 import { API_CUT_OFF, API_HOME_DOWN, API_QUORUM_STOPS, planOf, type Tally, wholePlan } from "./factor";
@@ -27,6 +27,7 @@ import {
   type LeanEntity,
   leanEntities,
   type LeanQuorum,
+  MAX_PLACEMENTS,
   QUORUM_OUTCOMES,
   QUORUM_STOPS,
   STORE_CORRUPTS,
@@ -49,7 +50,7 @@ export const ASSUMPTIONS = [
   "failures are independent: correlated failures (shared power, a metro, carrier conduits, a fleet-wide rollout) make real availability lower, so every figure is an upper bound",
   "only whole sites and links fail (members and nodes inside a site do not)",
   "failover windows are not in the availability figures (they are the RTO)",
-  "where a cut leaves the leader's placement deciding who can write (leadership stays where it was), each backend is judged at the placement worst for it (requests served and the time over a write budget also give the best placement); CockroachDB (24.1 and later) relays a write through a follower that reaches the leader",
+  "where a cut leaves the leader's placement deciding who can write (leadership stays where it was), each backend is judged at the placement worst for it (requests served and the time over a write budget also give the best placement; a cluster's API through its etcd only the worst, since etcd cannot pin its leader); CockroachDB (24.1 and later) relays a write through a follower that reaches the leader",
 ] as const;
 
 export type EntityKind = "etcd" | "consensus" | "galera" | "async" | "crdt" | "traffic";
@@ -426,6 +427,15 @@ export function apiSubject(f: EntityFigures): string {
 }
 
 /**
+ * Why an etcd's API figure has no best-placement companion, as requests served and the write
+ * budget have: etcd has no leader preference (nothing like CockroachDB's lease preferences), and
+ * `etcdctl move-leader` moves the leader once — the next election (a member restarted for an
+ * upgrade or a certificate, a missed heartbeat) puts it wherever the first candidate stood. A
+ * pinned figure would promise what nobody can configure.
+ */
+export const ETCD_NO_PIN = "etcd cannot pin it: `etcdctl move-leader` holds only until the next election";
+
+/**
  * Why an etcd's cluster API takes no writes, cause by cause: "fra down 0.1% of the time (8.8
  * hours a year); fra's members on the stopped side of a cut, at the leader placement worst for
  * them, 0.0992% of the time (8.7 hours a year)".
@@ -436,7 +446,7 @@ export function apiCausesText(f: EntityFigures): string {
   if (a.siteDown > 0) parts.push(`${a.from} down ${timeShare(a.siteDown)}`);
   if (a.cutOff > 0)
     parts.push(
-      `${a.from}'s members the stopped minority of a cut (at the leader placement worst for them: leadership stays where it was when the links went) ${timeShare(a.cutOff)}`,
+      `${a.from}'s members the stopped minority of a cut (at the leader placement worst for them: leadership stays where it was when the links went, and ${ETCD_NO_PIN}) ${timeShare(a.cutOff)}`,
     );
   if (a.quorumStops > 0) parts.push(`the etcd quorum stopped everywhere ${timeShare(a.quorumStops)}`);
   return parts.join("; ");
@@ -460,35 +470,58 @@ export function federatedText(f: EntityFigures): string | undefined {
 
 /**
  * "requests served: 99.95–99.98% (worst to best leader placement: …)": the served fraction's range
- * from each backend at its worst placement to one shared placement losing the fewest; one figure
- * when the two agree at this precision.
+ * from each backend at its worst placement to the pins losing the fewest; one figure when the two
+ * agree at this precision. A bounded best end is not written as the end of a range ("99.763% to
+ * at least 99.9487%" reads as if the range itself were uncertain): the two figures are said apart,
+ * the pinned one as the interval it is known to lie in. `short`: one phrase for a line or a cell.
  */
 export function servedText(f: EntityFigures, short = false): string {
   const worst = availabilityPercent(f.servedFraction!);
   const b = f.servedBest;
   const shedding = "shedding exactly the excess, optimistic without admission control";
-  if (short) {
-    const range = b && b.states > 0 ? servedRange(worst, b) : worst;
-    return `requests served: ${range}${range === worst ? "" : " (worst to best leader placement)"}`;
-  }
+  const one = !b || b.states === 0 || sameEnds(worst, b);
+  if (short) return `requests served: ${one ? worst : servedRangeShort(worst, b!)}`;
   if (!b || b.states === 0) return `requests served: ${worst} (${shedding})`;
-  const best = availabilityPercent(b.fraction);
-  if (best === worst && (b.method === "exact" || availabilityPercent(b.upper) === worst))
-    return `requests served: ${worst} (wherever the leaders are; ${shedding})`;
-  return `requests served: ${servedRange(worst, b)} (worst to best leader placement: each backend at the placement worst for it — without a pin, leadership stays where it was when the links went — to ${pinsText(b)}, the pin${b.pins.length === 1 ? "" : "s"} losing the fewest requests over the year; ${shedding})`;
+  if (one) return `requests served: ${worst} (wherever the leaders are; ${shedding})`;
+  const worstWhy = "each backend at the placement worst for it — without a pin, leadership stays where it was when the links went";
+  const which = `the pin${b.pins.length === 1 ? "" : "s"} losing the fewest requests over the year`;
+  if (b.method === "exact")
+    return `requests served: ${worst.replace(/%$/, "")}–${availabilityPercent(b.fraction)} (worst to best leader placement: ${worstWhy} — to ${pinsText(b)}, ${which}; ${shedding})`;
+  return `requests served: ${worst} at the worst leader placement (${worstWhy}); ${bestBounded(b)} with ${pinsText(b)}, ${which} (${boundedWhy(b)}); ${shedding}`;
+}
+
+/** Both ends read the same at this precision (and the best's bound does not show). */
+function sameEnds(worst: string, b: BestServed): boolean {
+  return availabilityPercent(b.fraction) === worst && (b.method === "exact" || availabilityPercent(b.upper) === worst);
+}
+
+/** A bounded best end: "99.9487–99.9525%" (the interval it lies in), or "at least 99.9487%" when the upper end is not known. */
+function bestBounded(b: BestServed): string {
+  const lower = availabilityPercent(b.fraction);
+  const upper = availabilityPercent(b.upper);
+  if (b.placementsBounded || b.upper >= 1 || upper === lower) return `at least ${lower}`;
+  return `${lower.replace(/%$/, "")}–${upper}`;
+}
+
+/** Why the best end is bounded: pins not all tried, or states not all judged. */
+function boundedWhy(b: BestServed): string {
+  if (b.placementsBounded)
+    return `of the first ${count(MAX_PLACEMENTS)} pin combinations in site order: a placement the design allows, maybe not the best`;
+  return `the ${count(b.states)} states with the fewest failures judged; the rest, counted as losing every request or none, make the interval`;
+}
+
+/** "99.9–99.97% (worst leader placement to the leader of store ledger pinned at fra)"; bounded: the two figures apart. */
+function servedRangeShort(worst: string, b: BestServed): string {
+  const each = listText(b.pins.map((p) => `${p.quorum} pinned at ${p.site}`));
+  const to = `${b.pins.length === 1 ? "the leader of" : "the leaders of"} ${each}`;
+  if (b.method === "exact") return `${worst.replace(/%$/, "")}–${availabilityPercent(b.fraction)} (worst leader placement to ${to})`;
+  return `${worst} at the worst leader placement, ${bestBounded(b)} with ${to}`;
 }
 
 /** "the leader of store ledger pinned at ams (lease preferences)", or of several quorums. */
 function pinsText(b: BestServed): string {
   const each = b.pins.map((p) => `${p.quorum} at ${p.site}`);
   return `${b.pins.length === 1 ? "the leader of" : "the leaders of"} ${listText(each)} pinned (lease preferences; elsewhere only while ${b.pins.length === 1 ? "that site cannot lead" : "a pinned site cannot lead"})`;
-}
-
-/** "99.9–99.99%", "99.9% to at least 99.95%" (bounded), "99.99%" when both ends read the same. */
-function servedRange(worst: string, b: BestServed): string {
-  const best = availabilityPercent(b.fraction);
-  if (best === worst && (b.method === "exact" || availabilityPercent(b.upper) === worst)) return worst;
-  return b.method === "exact" ? `${worst.replace(/%$/, "")}–${best}` : `${worst} to at least ${best}`;
 }
 
 /** "without CockroachDB's follower relay for ledger (before 24.1, or with it disabled): 99.9486% (3.29 nines, 4.5 hours unavailable a year)" */

@@ -237,6 +237,14 @@ function mdAvailability(f: EntityFigures, budget: WriteBudgetFigures | undefined
   ].join("; ");
 }
 
+/** A traffic entry's requests served (blank for other entities): its range, and without CockroachDB's relay when that lowers it. */
+function mdServed(f: EntityFigures): string {
+  if (f.servedFraction === null) return "";
+  const bare = (x: EntityFigures) => servedText(x, true).replace(/^requests served: /, "");
+  const relay = f.withoutRelay ? [`without CockroachDB's follower relay: ${bare(f.withoutRelay.figures)}`] : [];
+  return `${[bare(f), ...relay].join("; ")} — shedding exactly the excess, optimistic without admission control`;
+}
+
 export function availabilityMarkdown(ctx: TopologyContext, report: AvailabilityReport = reportOf(ctx)): string {
   const w = why(report);
   const parts = ["## Availability", ""];
@@ -249,6 +257,7 @@ export function availabilityMarkdown(ctx: TopologyContext, report: AvailabilityR
           "kind",
           "availability",
           "unavailable a year",
+          "requests served",
           "method",
           "most likely cut set",
           "where a nine helps most",
@@ -265,6 +274,7 @@ export function availabilityMarkdown(ctx: TopologyContext, report: AvailabilityR
             f.kind,
             mdAvailability(f, budgetOfFigures(ctx, f)),
             f.unavailability > 0 ? minutes(f.minutesPerYear) : "none",
+            mdServed(f),
             f.method,
             f.brokenAllUp ? "fails with everything up" : f.cutSets[0] ? cutSetText(f.cutSets[0]) : "none of 3 or fewer",
             ((h) => (h ? nineHelpsText(ctx, f, h) : ""))(whereANineHelps(ctx, f)),
