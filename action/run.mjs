@@ -32,6 +32,17 @@ function summary(text) {
   else process.stdout.write(text);
 }
 
+/**
+ * A file name as Markdown code, exactly: a pull request names its files, so a backtick, a pipe or
+ * a line break in one must not end the code span and write Markdown of its own into the summary.
+ */
+function code(name) {
+  const text = name.replace(/[\r\n]+/g, " ");
+  const fence = "`".repeat(Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length)) + 1);
+  const pad = /^`|`$/.test(text) ? " " : "";
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
 /** Paths are whitespace-separated (a multi-line input works too). */
 const paths = (env.INPUT_PATHS || ".").split(/\s+/).filter(Boolean);
 
@@ -74,25 +85,27 @@ function diff() {
     return 0;
   }
   const mergeBase = git(["merge-base", rev, "HEAD"]).stdout.trim() || rev;
-  const changed = git(["diff", "--name-only", "--diff-filter=AMR", mergeBase, "HEAD", "--", "*.topology.yaml", "*.topology.yml"])
-    .stdout.split("\n")
+  // -z: names exactly as committed (no quoting of unusual bytes, a line break is part of a name)
+  const changed = git(["diff", "-z", "--name-only", "--diff-filter=AMR", mergeBase, "HEAD", "--", "*.topology.yaml", "*.topology.yml"])
+    .stdout.split("\0")
     .filter(Boolean);
   let regressions = 0;
   if (!changed.length) summary("### Quorate\n\nNo topology file changed in this pull request.\n");
   for (const file of changed) {
     const existed = git(["cat-file", "-e", `${mergeBase}:${file}`]).status === 0;
     if (!existed) {
-      const sim = quorate(["simulate", "--all-single-site", "--format", "md", file]);
-      summary(`### Quorate: \`${file}\` is a new design\n\nEvery single-site loss:\n\n${sim.stdout || sim.stderr}\n`);
+      // `--`: a file named `--output=….topology.yaml` is a file, never an option
+      const sim = quorate(["simulate", "--all-single-site", "--format", "md", "--", file]);
+      summary(`### Quorate: ${code(file)} is a new design\n\nEvery single-site loss:\n\n${sim.stdout || sim.stderr}\n`);
       continue;
     }
-    const d = quorate(["diff", "--format", "md", `${mergeBase}:${file}`, file]);
+    const d = quorate(["diff", "--format", "md", "--", `${mergeBase}:${file}`, file]);
     if (d.status === 2) {
-      summary(`### Quorate: \`${file}\`\n\n${d.stderr.trim()}\n\n`);
+      summary(`### Quorate: ${code(file)}\n\n${d.stderr.trim()}\n\n`);
       continue;
     }
     if (d.status === 1) {
-      const j = quorate(["diff", "--format", "json", `${mergeBase}:${file}`, file]);
+      const j = quorate(["diff", "--format", "json", "--", `${mergeBase}:${file}`, file]);
       regressions += JSON.parse(j.stdout).regressions;
     }
     summary(`${d.stdout.replace(`\`${mergeBase}:${file}\``, `\`${base}:${file}\``)}\n`);

@@ -3994,10 +3994,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep3, value } = collItem;
+        const { start, key, sep: sep4, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep3?.[0],
+          next: key ?? sep4?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -4011,7 +4011,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep3) {
+          if (!keyProps.anchor && !keyProps.tag && !sep4) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -4035,7 +4035,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep3 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep4 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -4051,7 +4051,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep4, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -4142,7 +4142,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep3 = "";
+        let sep4 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -4156,13 +4156,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep3 + cb;
-              sep3 = "";
+                comment += sep4 + cb;
+              sep4 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep3 += source;
+                sep4 += source;
               hasSpace = true;
               break;
             default:
@@ -4205,18 +4205,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep3, value } = collItem;
+        const { start, key, sep: sep4, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep3?.[0],
+          next: key ?? sep4?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep3 && !value) {
+          if (!props.anchor && !props.tag && !sep4 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -4270,8 +4270,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap7 && !sep3 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
+        if (!isMap7 && !sep4 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep4, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -4283,7 +4283,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep3 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep4 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -4294,8 +4294,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap7 && !props.found && ctx.options.strict) {
-              if (sep3)
-                for (const st of sep3) {
+              if (sep4)
+                for (const st of sep4) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -4312,7 +4312,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep3, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep4, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -4492,7 +4492,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep3 = "";
+      let sep4 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines2[i][0].slice(trimIndent) + "\n";
@@ -4509,24 +4509,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep3 + indent.slice(trimIndent) + content;
-          sep3 = "\n";
+          value += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep3 === " ")
-            sep3 = "\n";
-          else if (!prevMoreIndented && sep3 === "\n")
-            sep3 = "\n\n";
-          value += sep3 + indent.slice(trimIndent) + content;
-          sep3 = "\n";
+          if (sep4 === " ")
+            sep4 = "\n";
+          else if (!prevMoreIndented && sep4 === "\n")
+            sep4 = "\n\n";
+          value += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep3 === "\n")
+          if (sep4 === "\n")
             value += "\n";
           else
-            sep3 = "\n";
+            sep4 = "\n";
         } else {
-          value += sep3 + content;
-          sep3 = " ";
+          value += sep4 + content;
+          sep4 = " ";
           prevMoreIndented = false;
         }
       }
@@ -4709,25 +4709,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep3 = " ";
+      let sep4 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep3 === "\n")
-            res += sep3;
+          if (sep4 === "\n")
+            res += sep4;
           else
-            sep3 = "\n";
+            sep4 = "\n";
         } else {
-          res += sep3 + lm;
-          sep3 = " ";
+          res += sep4 + lm;
+          sep4 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep3 + (match?.[1] ?? "");
+      return res + sep4 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -5537,14 +5537,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep3, value }) {
+    function stringifyItem({ start, key, sep: sep4, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep3)
-        for (const st of sep3)
+      if (sep4)
+        for (const st of sep4)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -6711,18 +6711,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep3;
+          let sep4;
           if (scalar.end) {
-            sep3 = scalar.end;
-            sep3.push(this.sourceToken);
+            sep4 = scalar.end;
+            sep4.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep3 = [this.sourceToken];
+            sep4 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep3 }]
+            items: [{ start, key: scalar, sep: sep4 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -6875,15 +6875,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep3 = it.sep;
-                  sep3.push(this.sourceToken);
+                  const sep4 = it.sep;
+                  sep4.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep3 }]
+                    items: [{ start: start2, key, sep: sep4 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -7077,13 +7077,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep3 = fc.end.splice(1, fc.end.length);
-            sep3.push(this.sourceToken);
+            const sep4 = fc.end.splice(1, fc.end.length);
+            sep4.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep3 }]
+              items: [{ start, key: fc, sep: sep4 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -13319,7 +13319,12 @@ var package_default = {
   ],
   capabilities: {
     untrustedWorkspaces: {
-      supported: true
+      supported: "limited",
+      description: "In Restricted Mode Quorate reads and analyses the workspace but runs nothing: Compare with Git HEAD (which runs git) is off, and the workspace's own quorate.maxFileSizeKb and quorate.maxDiagnostics are ignored (your user settings or the defaults bound what is read and sent).",
+      restrictedConfigurations: [
+        "quorate.maxFileSizeKb",
+        "quorate.maxDiagnostics"
+      ]
     },
     virtualWorkspaces: {
       supported: "limited",
@@ -24755,7 +24760,7 @@ function findFiles(dir, cwd, opts) {
     const op = step.value;
     let result;
     try {
-      result = op.t === "readdir" ? (0, import_node_fs2.readdirSync)(op.path) : op.t === "stat" ? (0, import_node_fs2.statSync)(op.path) : (0, import_node_fs2.readFileSync)(op.path, "utf8");
+      result = op.t === "readdir" ? (0, import_node_fs2.readdirSync)(op.path) : op.t === "stat" ? (0, import_node_fs2.statSync)(op.path) : op.t === "lstat" ? (0, import_node_fs2.lstatSync)(op.path) : op.t === "realpath" ? (0, import_node_fs2.realpathSync)(op.path) : (0, import_node_fs2.readFileSync)(op.path, "utf8");
     } catch (e) {
       step = walk.throw(e);
       continue;
@@ -24764,9 +24769,16 @@ function findFiles(dir, cwd, opts) {
   }
   return step.value;
 }
+var isInside = (root2, target) => target === root2 || target.startsWith(root2.endsWith(import_node_path2.sep) ? root2 : root2 + import_node_path2.sep);
 function* walkFiles(dir, cwd, opts) {
   const out = [];
   const limit = opts.limit ?? 2e4;
+  let root2;
+  try {
+    root2 = yield { t: "realpath", path: (0, import_node_path2.resolve)(cwd, dir) };
+  } catch {
+    root2 = void 0;
+  }
   function* walk(d) {
     let names;
     try {
@@ -24781,7 +24793,17 @@ function* walkFiles(dir, cwd, opts) {
       const p = (0, import_node_path2.join)(d, name);
       let st;
       try {
-        st = yield { t: "stat", path: (0, import_node_path2.resolve)(cwd, p) };
+        st = yield { t: "lstat", path: (0, import_node_path2.resolve)(cwd, p) };
+        if (st.isSymbolicLink()) {
+          if (!isYamlName(name)) continue;
+          const target = yield { t: "realpath", path: (0, import_node_path2.resolve)(cwd, p) };
+          if (!root2 || !isInside(root2, target)) {
+            opts.onSkip?.(p, `a symbolic link that leads outside ${dir}: not read`);
+            continue;
+          }
+          st = yield { t: "stat", path: target };
+          if (st.isDirectory()) continue;
+        }
       } catch {
         continue;
       }
@@ -30734,6 +30756,7 @@ var HelpRequest = class extends Error {
   help;
 };
 var HELP_OPTION = { flags: "-h, --help", text: "show this help" };
+var END_OF_OPTIONS = { flags: "--", text: "every argument after it is a file, even one that starts with '-'" };
 function optionNames(o) {
   return o.flags.split(/[\s,]+/).filter((t) => /^--?[a-z]/i.test(t)).map((t) => t.replace(/[=[].*$/, ""));
 }
@@ -30751,7 +30774,8 @@ var wrap = (text3, width, indent) => {
 ${indent}`);
 };
 function renderHelp(h) {
-  const options = [...h.options, HELP_OPTION];
+  const takesFiles = /FILE|PATH|NEW/.test(h.usage.join(" "));
+  const options = [...h.options, ...takesFiles ? [END_OF_OPTIONS] : [], HELP_OPTION];
   const col = Math.min(34, Math.max(...options.map((o) => o.flags.length)) + 4);
   const pad = " ".repeat(col + 2);
   const out = [
@@ -30788,13 +30812,24 @@ function renderOverview(commands) {
 }
 function* walkArgs(args, help) {
   const known = new Set(help.options.flatMap(optionNames));
+  const positional = (arg) => ({
+    flag: "",
+    arg,
+    value: () => {
+      throw new UsageError(`${arg} takes no value`);
+    }
+  });
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
+    if (arg === "--") {
+      for (const rest of args.slice(i + 1)) yield positional(rest);
+      return;
+    }
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
     const flag = eq > 0 ? arg.slice(0, eq) : arg;
     const inline = eq > 0 ? arg.slice(eq + 1) : void 0;
     if (flag === "-h" || flag === "--help") throw new HelpRequest(help);
-    if (flag.startsWith("-") && flag !== "-" && flag !== "--" && !known.has(flag))
+    if (flag.startsWith("-") && flag !== "-" && !known.has(flag))
       throw new UsageError(`unknown option '${flag}' for ${help.name} (see 'quorate ${help.name} --help')`);
     yield {
       flag,
@@ -30803,11 +30838,6 @@ function* walkArgs(args, help) {
         const v = inline ?? args[++i];
         if (v === void 0) throw new UsageError(`${flag} needs a value`);
         return v;
-      },
-      remaining: () => {
-        const rest = args.slice(i + 1);
-        i = args.length;
-        return rest;
       }
     };
   }
@@ -31112,8 +31142,7 @@ var CHECK_HELP = {
     { flags: "--rule CODE=SEVERITY", text: "override a rule: off|error|warning|information|hint (repeatable; codes: quorate rules)" },
     { flags: "--galera-max-rtt-ms N", text: `rtt/galera-wan threshold in ms (default ${DEFAULT_OPTIONS.galeraMaxRttMs})` },
     { flags: "--max-file-size-kb N", text: `files larger than this are not analysed (default ${DEFAULT_MAX_FILE_KB}); exit 2 names them` },
-    { flags: "--color, --no-color", text: "force or suppress colour (default: only on a terminal, never with NO_COLOR)" },
-    { flags: "--", text: "every argument after it is a PATH, even one that starts with '-'" }
+    { flags: "--color, --no-color", text: "force or suppress colour (default: only on a terminal, never with NO_COLOR)" }
   ],
   details: `Folders are searched recursively for *.topology.yaml / *.topology.yml and YAML files holding
 ServiceExport, Role, ClusterRole, RoleBinding or ClusterRoleBinding documents; all files of one
@@ -31137,7 +31166,7 @@ function checkCommand(args, io, version) {
   let maxFileKb = DEFAULT_MAX_FILE_KB;
   const severities = {};
   const paths = [];
-  for (const { flag, arg, value, remaining } of walkArgs(args, CHECK_HELP)) {
+  for (const { flag, arg, value } of walkArgs(args, CHECK_HELP)) {
     if (flag === "-f" || flag === "--format") format = choice(value(), FORMATS, "format");
     else if (flag === "--rule") {
       const v = value();
@@ -31158,7 +31187,6 @@ function checkCommand(args, io, version) {
         throw new UsageError(`--max-file-size-kb takes a whole number of KB (at least 1), not '${v}'`);
     } else if (flag === "--color") color = true;
     else if (flag === "--no-color") color = false;
-    else if (flag === "--") paths.push(...remaining());
     else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
     else paths.push(arg);
   }

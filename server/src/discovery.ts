@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync, type Stats, statSync } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { lstatSync, readdirSync, readFileSync, realpathSync, type Stats, statSync } from "node:fs";
+import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
+import { join, resolve, sep } from "node:path";
 import { isInteresting, isYamlName } from "./model/parse";
 
 export { isInteresting, isYamlName };
@@ -55,7 +55,16 @@ export function findFiles(dir: string, cwd: string, opts: FindOptions): FoundFil
     const op = step.value;
     let result: string[] | Stats | string;
     try {
-      result = op.t === "readdir" ? readdirSync(op.path) : op.t === "stat" ? statSync(op.path) : readFileSync(op.path, "utf8");
+      result =
+        op.t === "readdir"
+          ? readdirSync(op.path)
+          : op.t === "stat"
+            ? statSync(op.path)
+            : op.t === "lstat"
+              ? lstatSync(op.path)
+              : op.t === "realpath"
+                ? realpathSync(op.path)
+                : readFileSync(op.path, "utf8");
     } catch (e) {
       step = walk.throw(e);
       continue;
@@ -82,7 +91,11 @@ export async function findFilesAsync(dir: string, cwd: string, opts: FindOptions
           ? await readdir(op.path)
           : op.t === "stat"
             ? await stat(op.path)
-            : await readFile(op.path, { encoding: "utf8", signal: AbortSignal.timeout(READ_TIMEOUT_MS) });
+            : op.t === "lstat"
+              ? await lstat(op.path)
+              : op.t === "realpath"
+                ? await realpath(op.path)
+                : await readFile(op.path, { encoding: "utf8", signal: AbortSignal.timeout(READ_TIMEOUT_MS) });
     } catch (e) {
       step = walk.throw(e);
       continue;
@@ -93,15 +106,28 @@ export async function findFilesAsync(dir: string, cwd: string, opts: FindOptions
 }
 
 /** One disk operation the walk asks of its driver (an absolute path). */
-type DiskOp = { readonly t: "readdir" | "stat" | "read"; readonly path: string };
+type DiskOp = { readonly t: "readdir" | "stat" | "lstat" | "realpath" | "read"; readonly path: string };
+
+/** Whether `target` (a resolved path) is `root` or inside it. */
+export const isInside = (root: string, target: string): boolean =>
+  target === root || target.startsWith(root.endsWith(sep) ? root : root + sep);
 
 /**
  * The walk itself, once for both drivers: it yields each disk operation and is resumed with its
- * result (or has the operation's error thrown into it).
+ * result (or has the operation's error thrown into it). A folder's content is untrusted (a
+ * cloned repository): a symbolic link is never walked into as a folder (a link to `.` twice
+ * would make the walk exponential), and is read as a file only when it resolves inside the
+ * folder walked — a link to /proc/self/environ or ~/.kube/config is skipped, never read.
  */
 function* walkFiles(dir: string, cwd: string, opts: FindOptions): Generator<DiskOp, FoundFile[], string[] | Stats | string> {
   const out: FoundFile[] = [];
   const limit = opts.limit ?? 20_000;
+  let root: string | undefined;
+  try {
+    root = (yield { t: "realpath", path: resolve(cwd, dir) }) as string;
+  } catch {
+    root = undefined; // readdir below says why
+  }
   function* walk(d: string): Generator<DiskOp, void, string[] | Stats | string> {
     let names: string[];
     try {
@@ -116,7 +142,17 @@ function* walkFiles(dir: string, cwd: string, opts: FindOptions): Generator<Disk
       const p = join(d, name);
       let st: Stats;
       try {
-        st = (yield { t: "stat", path: resolve(cwd, p) }) as Stats;
+        st = (yield { t: "lstat", path: resolve(cwd, p) }) as Stats;
+        if (st.isSymbolicLink()) {
+          if (!isYamlName(name)) continue;
+          const target = (yield { t: "realpath", path: resolve(cwd, p) }) as string;
+          if (!root || !isInside(root, target)) {
+            opts.onSkip?.(p, `a symbolic link that leads outside ${dir}: not read`);
+            continue;
+          }
+          st = (yield { t: "stat", path: target }) as Stats;
+          if (st.isDirectory()) continue;
+        }
       } catch {
         continue; // a dangling link inside a folder
       }

@@ -160,3 +160,28 @@ test("action diff step: on a pull request every changed topology is compared wit
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("action diff step: a pull request's file names are files, never options, and Markdown code in the summary", () => {
+  const dir = repo();
+  try {
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: dir, stdio: "pipe" });
+    // names a pull request may choose: an option of simulate/diff, backticks and a pipe, a line break
+    const names = ["--format=json.topology.yaml", "-o.topology.yaml", "x` **bold** `|y.topology.yaml", "two\nlines.topology.yaml"];
+    for (const n of names) writeFileSync(join(dir, n), GOOD.replace("name: t", "name: h"));
+    git("add", "--", ...names);
+    git("commit", "-qm", "hostile names");
+    const r = action("diff", dir, { GITHUB_EVENT_NAME: "pull_request", GITHUB_BASE_REF: "main" });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /6 changed designs/);
+    // each new design simulated as a file (a table), none taken for an option
+    assert.doesNotMatch(r.summary, /unknown option|needs a value|usage/i);
+    assert.equal(r.summary.match(/is a new design\n\nEvery single-site loss:\n\n\| verdict \| scenario \| what breaks \|/g)?.length, 5);
+    assert.ok(r.summary.includes("### Quorate: `--format=json.topology.yaml` is a new design"));
+    assert.ok(r.summary.includes("### Quorate: ``x` **bold** `|y.topology.yaml`` is a new design"));
+    assert.ok(r.summary.includes("### Quorate: `two lines.topology.yaml` is a new design"));
+    assert.ok(!existsSync(join(dir, ".topology.yaml")), "no -o output written");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

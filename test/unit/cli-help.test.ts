@@ -130,3 +130,31 @@ test("every example in the help runs as written (from a copy of the repository's
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("'--' ends the options of every command that takes files: a file named like an option is read as a file", () => {
+  const dir = mkdtempSync(join(tmpdir(), "quorate-dashdash-"));
+  try {
+    const name = "--output=x.topology.yaml";
+    cpSync(resolve(__dirname, "..", "..", "..", "examples", "payments-eu-reviewed.topology.yaml"), join(dir, name));
+    const runs: [string[], RegExp][] = [
+      [["check", "--", name], /0 errors/],
+      [["diagram", "--", name], /^flowchart/],
+      [["simulate", "--lose", "fra", "--", name], /lose fra/],
+      [["availability", "--", name], /nines/],
+      [["report", "--", name], /^# /],
+      [["ports", "--", name], /TCP/],
+      [["diff", "--", name, name], /no regressions/],
+    ];
+    for (const [argv, out] of runs) {
+      const r = runCli(argv, dir);
+      assert.doesNotMatch(r.stderr, /unknown option|needs a value/, argv.join(" "));
+      assert.match(r.stdout, out, `${argv.join(" ")}: ${r.stderr}`);
+    }
+    // without `--` it is an option — here diagram's output file: the Action and the pre-commit hook pass `--`
+    assert.match(runCli(["diagram", name], dir).stderr, /diagram takes exactly one topology FILE/);
+    assert.match(cli(["diagram", "--help"]).stdout, /^ {2}-- {2,}every argument after it is a file/m);
+    assert.doesNotMatch(cli(["rules", "--help"]).stdout, /^ {2}-- /m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

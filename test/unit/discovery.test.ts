@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findFiles, findFilesAsync, readTextFile } from "../../server/src/discovery";
@@ -57,5 +57,54 @@ test("a file changed on disk is read asynchronously; a FIFO or a missing file is
     await assert.rejects(readTextFile(join(root, "gone.topology.yaml")), /ENOENT/);
   } finally {
     rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("a cloned repository's symbolic links: never walked into, read only when they resolve inside the folder", async () => {
+  const top = mkdtempSync(join(tmpdir(), "quorate-links-"));
+  const root = join(top, "repo");
+  try {
+    mkdirSync(join(root, "d"), { recursive: true });
+    writeFileSync(join(top, "secret.yaml"), "token: hunter2\n");
+    writeFileSync(join(root, "d", "real.topology.yaml"), `${HEADER}sites:\n  - name: x\n`);
+    // a link to a file inside is read (once, under its own name); a file or folder outside is not
+    symlinkSync(join(root, "d", "real.topology.yaml"), join(root, "in.topology.yaml"));
+    symlinkSync(join(top, "secret.yaml"), join(root, "out.topology.yaml"));
+    symlinkSync("/proc/self/environ", join(root, "env.topology.yaml"));
+    symlinkSync(top, join(root, "up"));
+    symlinkSync(top, join(root, "up.topology.yaml"));
+    // two links to `.`: a walk that followed them would visit 2^40 folders
+    for (const l of ["l1", "l2", "l3"]) symlinkSync(".", join(root, l));
+    symlinkSync("missing", join(root, "dangling.topology.yaml"));
+    const run = () => {
+      const skipped: string[] = [];
+      return {
+        skipped,
+        opts: { onError: (p: string) => skipped.push(`error ${p}`), onSkip: (p: string, why: string) => skipped.push(`${p}: ${why}`) },
+      };
+    };
+    const a = run();
+    const b = run();
+    const sync = findFiles(".", root, a.opts);
+    assert.deepEqual(
+      sync.map((f) => f.path),
+      ["d/real.topology.yaml", "in.topology.yaml"],
+    );
+    assert.ok(sync.every((f) => !f.text.includes("hunter2")));
+    assert.deepEqual(a.skipped.sort(), [
+      "env.topology.yaml: a symbolic link that leads outside .: not read",
+      "out.topology.yaml: a symbolic link that leads outside .: not read",
+      "up.topology.yaml: a symbolic link that leads outside .: not read",
+    ]);
+    assert.deepEqual(await findFilesAsync(".", root, b.opts), sync);
+    assert.deepEqual(b.skipped.sort(), a.skipped.sort());
+    // the folder named is resolved first: walking it through a link of its own is no escape
+    symlinkSync(root, join(top, "via"));
+    assert.deepEqual(
+      findFiles("via", top, run().opts).map((f) => f.path),
+      ["via/d/real.topology.yaml", "via/in.topology.yaml"],
+    );
+  } finally {
+    rmSync(top, { recursive: true, force: true });
   }
 });

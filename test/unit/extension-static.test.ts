@@ -13,7 +13,12 @@ test("the manifest: engines a VS Code 1.139 satisfies, untrusted workspaces decl
   assert.ok(m, pkg.engines.vscode);
   assert.equal(Number(m[1]), 1);
   assert.ok(Number(m[2]) <= 139, "code-server 4.139.1 carries VS Code 1.139.1");
-  assert.equal(pkg.capabilities.untrustedWorkspaces.supported, true);
+  // Restricted Mode: everything but git; a cloned repository's settings cannot lift the bounds on what is read and sent
+  const untrusted = pkg.capabilities.untrustedWorkspaces;
+  assert.equal(untrusted.supported, "limited");
+  assert.match(untrusted.description, /Compare with Git HEAD/);
+  assert.deepEqual(untrusted.restrictedConfigurations, ["quorate.maxFileSizeKb", "quorate.maxDiagnostics"]);
+  for (const key of untrusted.restrictedConfigurations) assert.ok(pkg.contributes.configuration.properties[key], key);
   const c = pkg.contributes;
   for (const g of c.grammars) assert.ok(existsSync(join(ROOT, g.path)), g.path);
   for (const s of c.snippets) JSON.parse(readFileSync(join(ROOT, s.path), "utf8"));

@@ -33,6 +33,9 @@ export class HelpRequest extends Error {
 
 export const HELP_OPTION: OptionHelp = { flags: "-h, --help", text: "show this help" };
 
+/** `--`, which every command that takes files understands (walkArgs). */
+const END_OF_OPTIONS: OptionHelp = { flags: "--", text: "every argument after it is a file, even one that starts with '-'" };
+
 /** The option names an OptionHelp declares (`-f`, `--format`). */
 export function optionNames(o: OptionHelp): string[] {
   return o.flags
@@ -56,7 +59,8 @@ const wrap = (text: string, width: number, indent: string): string => {
 
 /** The text of `quorate COMMAND --help`. */
 export function renderHelp(h: CommandHelp): string {
-  const options = [...h.options, HELP_OPTION];
+  const takesFiles = /FILE|PATH|NEW/.test(h.usage.join(" "));
+  const options = [...h.options, ...(takesFiles ? [END_OF_OPTIONS] : []), HELP_OPTION];
   const col = Math.min(34, Math.max(...options.map((o) => o.flags.length)) + 4);
   const pad = " ".repeat(col + 2);
   const out = [
@@ -99,23 +103,34 @@ export interface Arg {
   readonly arg: string;
   /** the option's value: after `=`, else the next argument */
   value(): string;
-  /** every argument after this one (for `--`) */
-  remaining(): string[];
 }
 
 /**
  * Walks argv once for a command: `--flag=value`, `--flag value`, and positionals. `-h`/`--help`
  * throws HelpRequest; an option `help` does not list is a usage error naming the command's help.
+ * `--` ends the options: every argument after it is a positional (flag ""), even one that starts
+ * with `-` — a file a cloned repository names `--output=x.topology.yaml` is a file, never an option.
  */
 export function* walkArgs(args: readonly string[], help: CommandHelp): Generator<Arg> {
   const known = new Set(help.options.flatMap(optionNames));
+  const positional = (arg: string): Arg => ({
+    flag: "",
+    arg,
+    value: () => {
+      throw new UsageError(`${arg} takes no value`);
+    },
+  });
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
+    if (arg === "--") {
+      for (const rest of args.slice(i + 1)) yield positional(rest);
+      return;
+    }
     const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
     const flag = eq > 0 ? arg.slice(0, eq) : arg;
     const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
     if (flag === "-h" || flag === "--help") throw new HelpRequest(help);
-    if (flag.startsWith("-") && flag !== "-" && flag !== "--" && !known.has(flag))
+    if (flag.startsWith("-") && flag !== "-" && !known.has(flag))
       throw new UsageError(`unknown option '${flag}' for ${help.name} (see 'quorate ${help.name} --help')`);
     yield {
       flag,
@@ -124,11 +139,6 @@ export function* walkArgs(args: readonly string[], help: CommandHelp): Generator
         const v = inline ?? args[++i];
         if (v === undefined) throw new UsageError(`${flag} needs a value`);
         return v;
-      },
-      remaining: () => {
-        const rest = args.slice(i + 1);
-        i = args.length;
-        return rest;
       },
     };
   }

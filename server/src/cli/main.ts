@@ -139,7 +139,6 @@ const CHECK_HELP: CommandHelp = {
     { flags: "--galera-max-rtt-ms N", text: `rtt/galera-wan threshold in ms (default ${DEFAULT_OPTIONS.galeraMaxRttMs})` },
     { flags: "--max-file-size-kb N", text: `files larger than this are not analysed (default ${DEFAULT_MAX_FILE_KB}); exit 2 names them` },
     { flags: "--color, --no-color", text: "force or suppress colour (default: only on a terminal, never with NO_COLOR)" },
-    { flags: "--", text: "every argument after it is a PATH, even one that starts with '-'" },
   ],
   details: `Folders are searched recursively for *.topology.yaml / *.topology.yml and YAML files holding
 ServiceExport, Role, ClusterRole, RoleBinding or ClusterRoleBinding documents; all files of one
@@ -164,7 +163,7 @@ function checkCommand(args: readonly string[], io: Io, version: string): number 
   let maxFileKb = DEFAULT_MAX_FILE_KB;
   const severities: Record<string, SeverityOverride> = {};
   const paths: string[] = [];
-  for (const { flag, arg, value, remaining } of walkArgs(args, CHECK_HELP)) {
+  for (const { flag, arg, value } of walkArgs(args, CHECK_HELP)) {
     if (flag === "-f" || flag === "--format") format = choice(value(), FORMATS, "format");
     else if (flag === "--rule") {
       const v = value();
@@ -185,7 +184,6 @@ function checkCommand(args: readonly string[], io: Io, version: string): number 
         throw new UsageError(`--max-file-size-kb takes a whole number of KB (at least 1), not '${v}'`);
     } else if (flag === "--color") color = true;
     else if (flag === "--no-color") color = false;
-    else if (flag === "--") paths.push(...remaining());
     else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
     else paths.push(arg);
   }
