@@ -13878,6 +13878,9 @@ function codeSpan(s, inTable = false) {
   const pad = text3.startsWith("`") || text3.endsWith("`") || text3.startsWith(" ") && text3.endsWith(" ") && text3.trim() ? " " : "";
   return `${fence}${pad}${inTable ? text3.replace(/\|/g, "\\|") : text3}${pad}${fence}`;
 }
+function prose(s, inTable = false) {
+  return String(s).split(/(`[^`\r\n\u2028\u2029]+`)/).map((part, i) => i % 2 ? codeSpan(part.slice(1, -1), inTable) : mdText(part)).join("");
+}
 function table(headers, rows2) {
   const line = (cells) => `| ${cells.map((c) => typeof c === "object" ? c.raw : mdText(c)).join(" | ")} |`;
   return [line(headers), `|${headers.map(() => "---").join("|")}|`, ...rows2.map(line)].join("\n");
@@ -26353,8 +26356,8 @@ function resultMarkdown(r2, heading) {
     ),
     "",
     ...numbers.length ? ["Numbers:", "", ...numbers.map(([e, , n]) => `- **${cell(e)}**: ${cell(n)}`), ""] : [],
-    ...r2.breaks.length ? ["What breaks:", "", ...r2.breaks.map((b) => `- ${cell(b)}`), ""] : ["Nothing breaks.", ""],
-    ...r2.notes.length ? ["Notes:", "", ...r2.notes.map((n) => `- ${cell(n)}`), ""] : []
+    ...r2.breaks.length ? ["What breaks:", "", ...r2.breaks.map((b) => `- ${prose(b)}`), ""] : ["Nothing breaks.", ""],
+    ...r2.notes.length ? ["Notes:", "", ...r2.notes.map((n) => `- ${prose(n)}`), ""] : []
   ];
 }
 function* simulateMarkdown(results) {
@@ -26370,7 +26373,7 @@ function* simulateMarkdown(results) {
           "",
           steered(o) ? `Window until steering withdraws ${cell([o.scenario.isolate].flat().join(", "))}: ${cell(windowText(o))}.` : `No traffic entry has a backend in ${cell([o.scenario.isolate].flat().join(", "))}: nothing to withdraw, one judgement.`,
           "",
-          ...o.notes.map((n) => `- ${cell(n)}`),
+          ...o.notes.map((n) => `- ${prose(n)}`),
           "",
           ...resultMarkdown(o.window, "####"),
           ...steered(o) ? resultMarkdown(o.after, "####") : []
@@ -26525,7 +26528,7 @@ function diffMarkdown(d) {
       const kind = kindOf3(s);
       const was = kind === "better" || kind === "gone" ? "before" : "now";
       out.push(
-        `| ${mark2[kind]} | ${cell(scenarioLabel(s))} | ${s.before ?? "\u2014"} | ${s.after ?? "\u2014"} | ${s.why ? `${was}: ${cell(s.why)}` : "\u2014"}${s.still ? `<br>still: ${cell(s.still)}` : ""} |`
+        `| ${mark2[kind]} | ${cell(scenarioLabel(s))} | ${s.before ?? "\u2014"} | ${s.after ?? "\u2014"} | ${s.why ? `${was}: ${prose(s.why, true)}` : "\u2014"}${s.still ? `<br>still: ${prose(s.still, true)}` : ""} |`
       );
     }
   } else
@@ -26557,8 +26560,9 @@ function diffMarkdown(d) {
   if (d.findings.added.length || d.findings.removed.length) {
     out.push("| finding | severity | code | where | message |", "|---|---|---|---|---|");
     for (const f of d.findings.added)
-      out.push(`| added | ${f.severity} | \`${f.code}\` | ${cell(f.entity)}, line ${f.line} | ${cell(f.message)} |`);
-    for (const f of d.findings.removed) out.push(`| resolved | ${f.severity} | \`${f.code}\` | ${cell(f.entity)} | ${cell(f.message)} |`);
+      out.push(`| added | ${f.severity} | \`${f.code}\` | ${cell(f.entity)}, line ${f.line} | ${prose(f.message, true)} |`);
+    for (const f of d.findings.removed)
+      out.push(`| resolved | ${f.severity} | \`${f.code}\` | ${cell(f.entity)} | ${prose(f.message, true)} |`);
   } else out.push("No finding added or resolved.");
   return `${out.join("\n")}
 `;
@@ -27973,7 +27977,7 @@ function etcdRows(x) {
     }
 }
 function tiersNotes(x) {
-  const out = x.notes.map((n) => `- ${cell(n)}`);
+  const out = x.notes.map((n) => `- ${prose(n)}`);
   const missing = x.rows.filter((row) => row[4] === NO_OBJECTIVE).length;
   if (missing)
     out.push(
@@ -28405,14 +28409,14 @@ function consequencesSection(r2) {
     out.push(
       `- **${cell(x.name)}**: ${x.notes.length ? "nothing breaks" : "everything keeps working"}${writingSummary(x)}${x.notes.length ? ", but:" : "."}`
     );
-    for (const n of x.notes) out.push(`  - ${cell(n)}`);
+    for (const n of x.notes) out.push(`  - ${prose(n)}`);
   }
   out.push("", "### Bad", "");
   if (!bad.length) out.push("- No single-site loss, single link cut or two-group partition degrades the design.");
   for (const x of bad) {
     out.push(`- **${cell(x.name)}** \u2014 ${x.verdict}:`);
-    for (const b of x.breaks) out.push(`  - ${cell(b)}`);
-    for (const tr of x.traffic) for (const b of tr.backends) if (b.errors && b.loadRps) out.push(`  - ${cell(withdrawal(r2, x, tr, b))}`);
+    for (const b of x.breaks) out.push(`  - ${prose(b)}`);
+    for (const tr of x.traffic) for (const b of tr.backends) if (b.errors && b.loadRps) out.push(`  - ${prose(withdrawal(r2, x, tr, b))}`);
   }
   out.push("");
   out.push(...rpoLines(r2), ...costLines(r2));
@@ -28752,8 +28756,8 @@ function exportSurface(ctx) {
 function scenarioList(results) {
   return results.flatMap((x) => [
     `- **${cell(x.name)}** \u2014 ${x.verdict === "ok" ? "ok" : `**${x.verdict}**`}${x.breaks.length || x.notes.length ? ":" : ""}`,
-    ...x.breaks.map((b) => `  - ${cell(b)}`),
-    ...x.notes.map((n) => `  - _note:_ ${cell(n)}`)
+    ...x.breaks.map((b) => `  - ${prose(b)}`),
+    ...x.notes.map((n) => `  - _note:_ ${prose(n)}`)
   ]);
 }
 var MAX_PAIR_SITES = 40;
@@ -28787,7 +28791,7 @@ function openFindings(input) {
     "",
     table(
       ["severity", "code", "line", "finding"],
-      fs2.map((f) => [f.severity, f.code, L.positionAt(f.span.start).line + 1, f.message])
+      fs2.map((f) => [f.severity, f.code, L.positionAt(f.span.start).line + 1, { raw: prose(f.message, true) }])
     ),
     ""
   ];

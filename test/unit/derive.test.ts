@@ -7,7 +7,7 @@ import type { TopologyContext } from "../../server/src/derive/context";
 import { bestCommit, commitLatencies } from "../../server/src/derive/latency";
 import { trafficLoads } from "../../server/src/derive/loads";
 import { etcdTimers, largestMemberRtt, timerAdvice } from "../../server/src/derive/timers";
-import { bytes, mdText, ms } from "../../server/src/util/format";
+import { bytes, mdText, ms, prose } from "../../server/src/util/format";
 import { HEADER, LEDGER_221, yaml } from "../helpers";
 
 const ctxOf = (text: string): TopologyContext => analyzeFile("t.topology.yaml", text).contexts[0];
@@ -135,6 +135,11 @@ test("formatting: milliseconds to three decimals, bytes with their binary size, 
   assert.equal(bytes(12), "12 bytes");
   assert.equal(mdText("a|<img src=x>`*b*`_c_[d](e)"), "a\\|&lt;img src=x&gt;&#96;\\*b\\*&#96;\\_c\\_\\[d\\](e)");
   assert.equal(mdText("two\nlines"), "two lines");
+  // a sentence's backticked runs are code; the rest, and a lone backtick, stay escaped text
+  assert.equal(prose("annotate `a: b` on x|<y>*z*"), "annotate `a: b` on x\\|&lt;y&gt;\\*z\\*");
+  assert.equal(prose("one ` alone"), "one &#96; alone");
+  assert.equal(prose("`a|b` and `<i>`", true), "`a\\|b` and `<i>`");
+  assert.equal(prose("`a|b`"), "`a|b`");
 });
 
 test("a store's engine text is single-primary only for plain PostgreSQL, MySQL or MariaDB, never with a multi-master layer named", () => {

@@ -698,3 +698,19 @@ test("checklist 2 names no cluster's etcd for the loss of its own site: the clus
   );
   assert.doesNotMatch(item, /etcd of cluster fra-prod stops without fra/);
 });
+
+test("the record shows the engine's and the rules' code as code, not as escaped backticks; hostile text stays text", () => {
+  // the draft example: its ClusterMesh export keeps no affinity, so Bad and Open findings both name the annotation
+  const md = record(readFileSync("examples/payments-eu.topology.yaml", "utf8"));
+  assert.doesNotMatch(md, /&#96;/);
+  const bad = md.slice(md.indexOf("### Bad"), md.indexOf("## ", md.indexOf("### Bad") + 4));
+  assert.match(bad, /annotate the Service `service\.cilium\.io\/affinity: local` \(`affinity: local` on the export\)/);
+  const open = md.slice(md.indexOf("## Open findings"));
+  assert.match(open, /\| warning \| export\/remote-endpoints-kept \| \d+ \| .*Set `affinity: local`/);
+  // a value the user typed with a backtick and a tag in it, quoted by a rule's message in backticks
+  const hostile = record(DESIGN.replace("pods: 10.10.0.0/16,", 'pods: "10.10.0.0/16`<img src=x>`|",'));
+  const row = hostile.split("\n").find((l) => l.includes("cidr/invalid"))!;
+  assert.ok(row, "the finding is listed");
+  assert.doesNotMatch(row.replace(/`[^`]*`/g, ""), /<img/, "outside code spans the tag is escaped");
+  assert.equal(row.split(/(?<!\\)\|/).length, 6, "no cell is split by the value's bar");
+});

@@ -98,6 +98,19 @@ export function codeSpan(s: string, inTable = false): string {
   return `${fence}${pad}${inTable ? text.replace(/\|/g, "\\|") : text}${pad}${fence}`;
 }
 
+/**
+ * A rule's or the engine's sentence as Markdown: its backticked runs (code the user types, such
+ * as `affinity: local`) become code spans (`codeSpan`: shown exactly, nothing inside
+ * interpreted), everything else is `mdText`. A name or value with a backtick of its own may pair
+ * differently from what the sentence meant, but every character still shows as text.
+ */
+export function prose(s: string | number, inTable = false): string {
+  return String(s)
+    .split(/(`[^`\r\n\u2028\u2029]+`)/)
+    .map((part, i) => (i % 2 ? codeSpan(part.slice(1, -1), inTable) : mdText(part)))
+    .join("");
+}
+
 /** A GitHub-flavoured Markdown table; cells are escaped with `mdText`, except those given as `{ raw }` (already Markdown). */
 export function table(
   headers: readonly (string | { raw: string })[],

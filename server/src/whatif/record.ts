@@ -22,7 +22,7 @@ import type { Quorum, TopologyContext } from "../derive/context";
 import { copySites, harmfulSiteLosses, homeSite } from "../derive/siteloss";
 import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, timerAdvice } from "../derive/timers";
 import { loadBackends } from "../derive/loads";
-import { bytes, cell, count, num, seconds, table } from "../util/format";
+import { bytes, cell, count, num, prose, seconds, table } from "../util/format";
 import { cidrOverlaps, parsedRanges, type ParsedRange } from "../derive/cidr";
 import { bestCommit, galeraCommit, writeBudget } from "../derive/latency";
 import { type WriteJudgement, writeJudgement } from "../derive/writes";
@@ -555,14 +555,14 @@ function consequencesSection(r: RecordContext): string[] {
     out.push(
       `- **${cell(x.name)}**: ${x.notes.length ? "nothing breaks" : "everything keeps working"}${writingSummary(x)}${x.notes.length ? ", but:" : "."}`,
     );
-    for (const n of x.notes) out.push(`  - ${cell(n)}`);
+    for (const n of x.notes) out.push(`  - ${prose(n)}`);
   }
   out.push("", "### Bad", "");
   if (!bad.length) out.push("- No single-site loss, single link cut or two-group partition degrades the design.");
   for (const x of bad) {
     out.push(`- **${cell(x.name)}** — ${x.verdict}:`);
-    for (const b of x.breaks) out.push(`  - ${cell(b)}`);
-    for (const tr of x.traffic) for (const b of tr.backends) if (b.errors && b.loadRps) out.push(`  - ${cell(withdrawal(r, x, tr, b))}`);
+    for (const b of x.breaks) out.push(`  - ${prose(b)}`);
+    for (const tr of x.traffic) for (const b of tr.backends) if (b.errors && b.loadRps) out.push(`  - ${prose(withdrawal(r, x, tr, b))}`);
   }
   out.push("");
   out.push(...rpoLines(r), ...costLines(r));
@@ -985,8 +985,8 @@ function exportSurface(ctx: TopologyContext): string[] {
 function scenarioList(results: readonly Result[]): string[] {
   return results.flatMap((x) => [
     `- **${cell(x.name)}** — ${x.verdict === "ok" ? "ok" : `**${x.verdict}**`}${x.breaks.length || x.notes.length ? ":" : ""}`,
-    ...x.breaks.map((b) => `  - ${cell(b)}`),
-    ...x.notes.map((n) => `  - _note:_ ${cell(n)}`),
+    ...x.breaks.map((b) => `  - ${prose(b)}`),
+    ...x.notes.map((n) => `  - _note:_ ${prose(n)}`),
   ]);
 }
 
@@ -1026,7 +1026,7 @@ function openFindings(input: RecordInput): string[] {
     "",
     table(
       ["severity", "code", "line", "finding"],
-      fs.map((f) => [f.severity, f.code, L.positionAt(f.span.start).line + 1, f.message]),
+      fs.map((f) => [f.severity, f.code, L.positionAt(f.span.start).line + 1, { raw: prose(f.message, true) }]),
     ),
     "",
   ];

@@ -1,7 +1,7 @@
 // What-if results as people read them: simulate's text, Markdown and JSON, the scenario table
 // (the decision record's failure matrix), and the diff as a terminal table, a pull-request
 // comment and JSON. Pure.
-import { availabilityPercent, bytes, cell, minutes, ms, percent, percentOfTime, rps, seconds, table } from "../util/format";
+import { availabilityPercent, bytes, cell, minutes, ms, percent, percentOfTime, prose, rps, seconds, table } from "../util/format";
 import { MINUTES_PER_YEAR } from "../availability/figures";
 import { type AvailabilityChange, type DiffResult, gotWorse, type MeasureChange } from "./diff";
 import { oneLine } from "../util/terminal";
@@ -239,8 +239,8 @@ function resultMarkdown(r: Result, heading: string): string[] {
     ),
     "",
     ...(numbers.length ? ["Numbers:", "", ...numbers.map(([e, , n]) => `- **${cell(e)}**: ${cell(n)}`), ""] : []),
-    ...(r.breaks.length ? ["What breaks:", "", ...r.breaks.map((b) => `- ${cell(b)}`), ""] : ["Nothing breaks.", ""]),
-    ...(r.notes.length ? ["Notes:", "", ...r.notes.map((n) => `- ${cell(n)}`), ""] : []),
+    ...(r.breaks.length ? ["What breaks:", "", ...r.breaks.map((b) => `- ${prose(b)}`), ""] : ["Nothing breaks.", ""]),
+    ...(r.notes.length ? ["Notes:", "", ...r.notes.map((n) => `- ${prose(n)}`), ""] : []),
   ];
 }
 
@@ -263,7 +263,7 @@ export function* simulateMarkdown(results: Iterable<Outcome>): Generator<string>
             ? `Window until steering withdraws ${cell([o.scenario.isolate].flat().join(", "))}: ${cell(windowText(o))}.`
             : `No traffic entry has a backend in ${cell([o.scenario.isolate].flat().join(", "))}: nothing to withdraw, one judgement.`,
           "",
-          ...o.notes.map((n) => `- ${cell(n)}`),
+          ...o.notes.map((n) => `- ${prose(n)}`),
           "",
           ...resultMarkdown(o.window, "####"),
           ...(steered(o) ? resultMarkdown(o.after, "####") : []),
@@ -495,7 +495,7 @@ export function diffMarkdown(d: DiffResult): string {
       const kind = kindOf(s);
       const was = kind === "better" || kind === "gone" ? "before" : "now";
       out.push(
-        `| ${mark[kind]} | ${cell(scenarioLabel(s))} | ${s.before ?? "—"} | ${s.after ?? "—"} | ${s.why ? `${was}: ${cell(s.why)}` : "—"}${s.still ? `<br>still: ${cell(s.still)}` : ""} |`,
+        `| ${mark[kind]} | ${cell(scenarioLabel(s))} | ${s.before ?? "—"} | ${s.after ?? "—"} | ${s.why ? `${was}: ${prose(s.why, true)}` : "—"}${s.still ? `<br>still: ${prose(s.still, true)}` : ""} |`,
       );
     }
   } else
@@ -529,8 +529,9 @@ export function diffMarkdown(d: DiffResult): string {
   if (d.findings.added.length || d.findings.removed.length) {
     out.push("| finding | severity | code | where | message |", "|---|---|---|---|---|");
     for (const f of d.findings.added)
-      out.push(`| added | ${f.severity} | \`${f.code}\` | ${cell(f.entity)}, line ${f.line} | ${cell(f.message)} |`);
-    for (const f of d.findings.removed) out.push(`| resolved | ${f.severity} | \`${f.code}\` | ${cell(f.entity)} | ${cell(f.message)} |`);
+      out.push(`| added | ${f.severity} | \`${f.code}\` | ${cell(f.entity)}, line ${f.line} | ${prose(f.message, true)} |`);
+    for (const f of d.findings.removed)
+      out.push(`| resolved | ${f.severity} | \`${f.code}\` | ${cell(f.entity)} | ${prose(f.message, true)} |`);
   } else out.push("No finding added or resolved.");
   return `${out.join("\n")}\n`;
 }

@@ -26,7 +26,7 @@ import { soleCopyRpoText, soleCopySite } from "../derive/siteloss";
 import type { Store, Traffic } from "../model/topology";
 import { type ObjectiveJudgement, type ObjectiveKey, objectiveJudgements } from "../rules/index";
 import { objectiveText } from "../availability/render";
-import { cell, count, minutes, ms, percentOfTime, rps, sig, table } from "../util/format";
+import { count, minutes, ms, percentOfTime, prose, rps, sig, table } from "../util/format";
 import { budgetOf, budgetText } from "../availability/budget";
 import type { BackendResult } from "./engine";
 import type { RecordContext } from "./record";
@@ -188,7 +188,7 @@ function etcdRows(x: Tiers): void {
 
 /** Below the table: the tiers nothing holds, and what every figure assumes. */
 function tiersNotes(x: Tiers): string[] {
-  const out: string[] = x.notes.map((n) => `- ${cell(n)}`);
+  const out: string[] = x.notes.map((n) => `- ${prose(n)}`);
   const missing = x.rows.filter((row) => row[4] === NO_OBJECTIVE).length;
   if (missing)
     out.push(
