@@ -607,7 +607,7 @@ test("S15: a ClusterMesh export keeps a lost or cut-off cluster's endpoints — 
   assert.deepEqual(
     lost.breaks.filter((b) => b.startsWith("export ")),
     [
-      "export finance/payments: fra-prod (fra) still sends about half of its calls (with equal replicas per cluster) to the endpoints of lon-prod (lost) — Cilium keeps a lost or cut-off cluster's endpoints in a global Service (its remote cache is never revoked unless clustermesh-cache-ttl is set) and does not health-check them, so those calls time out until lon-prod is reachable again; annotate the Service `service.cilium.io/affinity: local` (`affinity: local` on the export) to keep fra-prod's calls on its own endpoints while it has any",
+      "export finance/payments: fra-prod (fra) still sends about half of its calls (with equal replicas per cluster) to the endpoints of lon-prod (lost) — Cilium keeps a lost or cut-off cluster's endpoints in a global Service without health-checking them (its remote cache is never revoked unless clustermesh-cache-ttl, Cilium 1.19 and later, is set), so those calls time out until lon-prod is reachable again; annotate the Service `service.cilium.io/affinity: local` (`affinity: local` on the export) to keep fra-prod's calls on its own endpoints while it has any",
     ],
   );
   // a cut link: each side sends half its calls to the other's endpoints; ams-prod (not exporting) is not judged a caller
@@ -656,6 +656,15 @@ test("S15: a ClusterMesh export keeps a lost or cut-off cluster's endpoints — 
   assert.deepEqual(json.exports[0].stale, [{ cluster: "fra-prod", site: "fra", unreachable: ["lon-prod"], share: 0.5 }]);
   const text = cli(["simulate", "--lose", "lon", "t.topology.yaml"], MESHED("fra-prod, lon-prod")).stdout;
   assert.match(text, /export finance\/payments +served by fra-prod · fra-prod sends 50% of its calls to unreachable lon-prod/);
+  // affinity remote: fra-prod is up but none of its calls are answered — the row does not say "served by" it
+  const remoteRow = cli(["simulate", "--lose", "lon", "t.topology.yaml"], MESHED("fra-prod, lon-prod", "remote")).stdout;
+  assert.match(
+    remoteRow,
+    /export finance\/payments +fra-prod up, its calls all time out \(affinity remote\) · fra-prod sends 100% of its calls/,
+  );
+  assert.doesNotMatch(remoteRow, /served by fra-prod/);
+  const split = cli(["simulate", "--partition", "fra/lon,ams", "t.topology.yaml"], MESHED("fra-prod, lon-prod", "remote")).stdout;
+  assert.match(split, /fra-prod up in fra, its calls all time out \(affinity remote\) · lon-prod up in lon,ams, its calls all time out/);
   // the field's hover and completion come from the schema
   const withLocal = HEADER + MESHED("fra-prod, lon-prod", "local");
   const hover = hoverAt(analyzeFile("t.topology.yaml", withLocal), withLocal.indexOf("affinity: local") + 2)?.markdown ?? "";

@@ -98,6 +98,15 @@ export function endpointPool(exporters: readonly string[], caller: string, affin
   return [...exporters];
 }
 
+/**
+ * Why a ClusterMesh caller keeps calling a lost or cut-off cluster, said once for the rule
+ * (export/remote-endpoints-kept) and the what-if engine: Cilium keeps the cluster's endpoints
+ * in the global Service and never revokes its remote cache unless `clustermesh-cache-ttl`
+ * (added in Cilium 1.19; 0 by default) is set (cilium/cilium pkg/clustermesh/common/config.go).
+ */
+export const CILIUM_KEEPS_ENDPOINTS =
+  "Cilium keeps a lost or cut-off cluster's endpoints in a global Service without health-checking them (its remote cache is never revoked unless clustermesh-cache-ttl, Cilium 1.19 and later, is set)";
+
 /** An export's ClusterMesh exporting clusters (`mesh: clustermesh`, at a known site), each once, in document order. */
 export function meshedExporters(ctx: TopologyContext, e: Export): string[] {
   return (e.clusters?.items ?? [])

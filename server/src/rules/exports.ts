@@ -2,7 +2,7 @@ import type { Finding } from "../model/finding";
 import type { K8sObject, PolicyRule } from "../model/k8s";
 import type { Export, ExportPolicy, Subject } from "../model/topology";
 import type { F } from "../model/yamlnodes";
-import { exportAffinity, meshedExporters, staleShare } from "../derive/meshes";
+import { CILIUM_KEEPS_ENDPOINTS, exportAffinity, meshedExporters, staleShare } from "../derive/meshes";
 import { shareText } from "../util/format";
 import { own } from "../util/records";
 import { listText } from "../util/strings";
@@ -131,7 +131,7 @@ function remoteEndpointsKept(ctx: TopologyContext, e: Export): Finding | undefin
   return finding(
     "export/remote-endpoints-kept",
     e.affinity?.span ?? e.service?.span ?? e.span,
-    `export ${id}: ${losses.join("; ")} — ${cause}, and Cilium keeps a lost or cut-off cluster's endpoints in a global Service (clustermesh-cache-ttl is 0 by default: never revoked) without health-checking them, so those calls time out until the site returns. Set \`affinity: local\` (service.cilium.io/affinity: local) to keep each cluster's calls on its own endpoints while it has any, or set clustermesh-cache-ttl (Cilium 1.19 and later) to drop a cut-off cluster's endpoints after that time`,
+    `export ${id}: ${losses.join("; ")} — ${cause}, and ${CILIUM_KEEPS_ENDPOINTS}, so those calls time out until the site returns. Set \`affinity: local\` (service.cilium.io/affinity: local) to keep each cluster's calls on its own endpoints while it has any, or set clustermesh-cache-ttl to drop a cut-off cluster's endpoints after that time`,
     {
       fixes: [
         {

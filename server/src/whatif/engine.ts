@@ -11,7 +11,7 @@ import { galeraCommit, leaderCommit, relaysThroughFollowers, writeBudget } from 
 import { clientWrite, type WriteRoute, writerSites } from "../derive/writes";
 import { copySites, everyCopyLost, everyCopyLostText, homeSite } from "../derive/siteloss";
 import { loadBackends } from "../derive/loads";
-import { type ExportAffinity, exportAffinity, meshedExporters, staleShare, submarinerSet } from "../derive/meshes";
+import { CILIUM_KEEPS_ENDPOINTS, type ExportAffinity, exportAffinity, meshedExporters, staleShare, submarinerSet } from "../derive/meshes";
 import { unreachableVoteNotes } from "../derive/reach";
 import {
   EVICTION_AFTER_SECONDS,
@@ -1189,7 +1189,7 @@ function staleCalls(J: Judging, e: Export, id: string, affinity: ExportAffinity)
         ? `; its affinity is remote, so its calls go to the remote endpoints while any is listed — \`affinity: local\` (service.cilium.io/affinity: local) keeps them on ${caller}'s own endpoints while it has any`
         : `; annotate the Service \`service.cilium.io/affinity: local\` (\`affinity: local\` on the export) to keep ${caller}'s calls on its own endpoints while it has any`;
     J.breaks.push(
-      `export ${id}: ${caller} (${site}) still sends ${shareText(unreachable.length, pool)} of its calls${pool > 1 ? " (with equal replicas per cluster)" : ""} to the endpoints of ${listText(gone)} — Cilium keeps a lost or cut-off cluster's endpoints in a global Service (its remote cache is never revoked unless clustermesh-cache-ttl is set) and does not health-check them, so those calls time out until ${listText(unreachable)} ${unreachable.length === 1 ? "is" : "are"} reachable again${fix}`,
+      `export ${id}: ${caller} (${site}) still sends ${shareText(unreachable.length, pool)} of its calls${pool > 1 ? " (with equal replicas per cluster)" : ""} to the endpoints of ${listText(gone)} — ${CILIUM_KEEPS_ENDPOINTS}, so those calls time out until ${listText(unreachable)} ${unreachable.length === 1 ? "is" : "are"} reachable again${fix}`,
     );
   }
   return out;

@@ -127,16 +127,21 @@ export function facts(r: Result): [string, string][] {
   for (const e of r.exports) {
     // ClusterMesh: calls still sent to the endpoints of a cluster the caller cannot reach
     const stale = e.stale.map((x) => `${x.cluster} sends ${percent(x.share, 1)} of its calls to unreachable ${x.unreachable.join(", ")}`);
+    // an exporting cluster up but sending every call elsewhere (affinity remote) serves none of its own:
+    // "served by" it would read as working while every one of its calls times out
+    const allStale = new Set(e.stale.filter((x) => x.share >= 1).map((x) => x.cluster));
+    const served = (cs: readonly string[], where = "") =>
+      cs.length && cs.every((c) => allStale.has(c))
+        ? `${cs.join(", ")} up${where}, ${cs.length === 1 ? "its" : "their"} calls all time out${e.affinity === "remote" ? " (affinity remote)" : ""}`
+        : `served by ${cs.join(", ") || "no cluster"}${where}`;
     if (!e.servedBy.length) out.push([`export ${e.namespace}/${e.service}`, "no exporting cluster left"]);
     // per group under a partition: a group with no exporting cluster has no endpoint for the service
     else if (e.groups.length > 1)
       out.push([
         `export ${e.namespace}/${e.service}`,
-        [`served by ${e.groups.map((g) => `${g.servedBy.join(", ") || "no cluster"} in ${g.sites.join(",")}`).join(" · ")}`, ...stale].join(
-          " · ",
-        ),
+        [e.groups.map((g) => served(g.servedBy, ` in ${g.sites.join(",")}`)).join(" · "), ...stale].join(" · "),
       ]);
-    else if (stale.length) out.push([`export ${e.namespace}/${e.service}`, [`served by ${e.servedBy.join(", ")}`, ...stale].join(" · ")]);
+    else if (stale.length) out.push([`export ${e.namespace}/${e.service}`, [served(e.servedBy), ...stale].join(" · ")]);
   }
   return out;
 }
