@@ -19992,8 +19992,8 @@ function tooDeep(path, text3, lines2, at, topologyName) {
   const docs = [{ index: 0, doc, span, kind: topologyName ? "topology" : "other", yamlFindings, broken: true }];
   return { path, text: text3, lines: lines2, docs, topologyName, relevant: true };
 }
-function parseFile(path, text3) {
-  const topologyName = isTopologyFileName(path);
+function parseFile(path, text3, asTopology = isTopologyFileName(path)) {
+  const topologyName = asTopology;
   const lines2 = new LineIndex(text3);
   const deep = nestingBeyond(text3);
   if (deep >= 0) return tooDeep(path, text3, lines2, deep, topologyName);
@@ -24357,8 +24357,8 @@ function guarded(name, at, run3) {
     return [internalError(name, at, err)];
   }
 }
-function analyzeFile(path, text3, options = DEFAULT_OPTIONS) {
-  const parsed2 = parseFile(path, text3);
+function analyzeFile(path, text3, options = DEFAULT_OPTIONS, asTopology) {
+  const parsed2 = parseFile(path, text3, asTopology);
   const local = [];
   const contexts = [];
   if (!parsed2.relevant) return { parsed: parsed2, local, contexts, options };
@@ -24436,7 +24436,7 @@ function driftOf(a, deployments) {
   return out;
 }
 function analyzeRun(files, options = DEFAULT_OPTIONS, deployments) {
-  const analyses = files.map((f) => analyzeFile(f.path, f.text, options));
+  const analyses = files.map((f) => analyzeFile(f.path, f.text, options, f.asTopology));
   const manifests = manifestRules(analyses.filter((a) => a.parsed.relevant).map(manifestFileOf));
   const extra = /* @__PURE__ */ new Map();
   const bound = /* @__PURE__ */ new Map();
@@ -24851,8 +24851,14 @@ function collectFiles(paths, cwd, maxBytes, note, stdin) {
       seen.add(p);
       const text3 = readStdin(stdin);
       const size2 = Buffer.byteLength(text3);
-      if (size2 > maxBytes) tooLarge2.push({ path: p, size: size2 });
-      else out.push({ path: p, text: text3 });
+      if (size2 > maxBytes) {
+        tooLarge2.push({ path: p, size: size2 });
+        continue;
+      }
+      const parsed2 = parseFile(p, text3);
+      if (parsed2.docs.every((d) => d.kind === "empty"))
+        throw new UsageError("- (standard input) is empty: nothing to check (was the command before the pipe successful?)");
+      out.push({ path: p, text: text3, asTopology: !parsed2.relevant });
       continue;
     }
     let st;
@@ -26845,9 +26851,10 @@ function showSync(rev, rel, cwd, o = {}) {
 }
 
 // server/src/cli/versions.ts
-function readVersion(spec, cwd) {
+function readVersion(spec, cwd, stdin) {
   const colon = spec.indexOf(":");
-  if (colon <= 0 || (0, import_node_fs6.existsSync)((0, import_node_path6.resolve)(cwd, spec)) || /^[A-Za-z]:[\\/]/.test(spec)) return { label: spec, text: readOneFile(spec, cwd) };
+  if (colon <= 0 || (0, import_node_fs6.existsSync)((0, import_node_path6.resolve)(cwd, spec)) || /^[A-Za-z]:[\\/]/.test(spec))
+    return { label: spec, text: readOneFile(spec, cwd, void 0, stdin) };
   try {
     return { label: spec, text: showSync(spec.slice(0, colon), spec.slice(colon + 1), cwd) };
   } catch (e) {
@@ -26860,9 +26867,11 @@ function side(label4, text3) {
     throw new UsageError(`${label4} holds no topology (apiVersion: quorate.dev/v1alpha1, kind: Topology)`);
   return { label: label4, analysis, findings };
 }
-function diffVersions(oldSpec, newSpec, cwd) {
-  const a = readVersion(oldSpec, cwd);
-  const b = readVersion(newSpec, cwd);
+function diffVersions(oldSpec, newSpec, cwd, stdin) {
+  if (oldSpec === "-" && newSpec === "-")
+    throw new UsageError("diff reads standard input for one version only: give the other as a path or REV:path");
+  const a = readVersion(oldSpec, cwd, stdin);
+  const b = readVersion(newSpec, cwd, stdin);
   return diff(side(a.label, a.text), side(b.label, b.text));
 }
 
@@ -31410,7 +31419,7 @@ var DIFF_HELP = {
     { flags: "--color, --no-color", text: "force or suppress colour (default: only on a terminal)" }
   ],
   details: `OLD and NEW are paths, or REV:path read from git (e.g. HEAD:design.topology.yaml,
-origin/main:design.topology.yaml).
+origin/main:design.topology.yaml); one of them may be - (standard input).
 
 Exit status: 0 no regression, 1 some scenario got worse or an error finding is new, 2 usage
 error or an unreadable version.`,
@@ -31427,12 +31436,12 @@ function diffCommand(args, io) {
     if (flag === "-f" || flag === "--format") format = choice(value(), DIFF_FORMATS, "format");
     else if (flag === "--color") color = true;
     else if (flag === "--no-color") color = false;
-    else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
+    else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
     else specs.push(arg);
   }
   if (specs.length !== 2)
     throw new UsageError("diff takes two versions: OLD NEW (paths, or REV:path from git, e.g. HEAD:design.topology.yaml)");
-  const d = diffVersions(specs[0], specs[1], io.cwd);
+  const d = diffVersions(specs[0], specs[1], io.cwd, io.stdin);
   if (format === "json") io.stdout(diffJson(d));
   else if (format === "md") io.stdout(diffMarkdown(d));
   else io.stdout(diffText(d, colorFor(color, io)));

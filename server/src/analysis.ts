@@ -80,9 +80,9 @@ function guarded(name: string, at: number, run: () => Finding[]): Finding[] {
   }
 }
 
-/** Everything that can be judged from one file alone. */
-export function analyzeFile(path: string, text: string, options: AnalysisOptions = DEFAULT_OPTIONS): FileAnalysis {
-  const parsed = parseFile(path, text);
+/** Everything that can be judged from one file alone (`asTopology`: as a topology whatever its name, see `parseFile`). */
+export function analyzeFile(path: string, text: string, options: AnalysisOptions = DEFAULT_OPTIONS, asTopology?: boolean): FileAnalysis {
+  const parsed = parseFile(path, text, asTopology);
   const local: Finding[] = [];
   const contexts: TopologyContext[] = [];
   if (!parsed.relevant) return { parsed, local, contexts, options };
@@ -195,11 +195,11 @@ export function driftOf(a: FileAnalysis, deployments: Deployments): DriftResult[
  * (their findings come back as results of their own, after the files of the run).
  */
 export function analyzeRun(
-  files: readonly { path: string; text: string }[],
+  files: readonly { path: string; text: string; asTopology?: boolean }[],
   options: RunOptions = DEFAULT_OPTIONS,
   deployments?: Deployments,
 ): RunResult[] {
-  const analyses = files.map((f) => analyzeFile(f.path, f.text, options));
+  const analyses = files.map((f) => analyzeFile(f.path, f.text, options, f.asTopology));
   const manifests = manifestRules(analyses.filter((a) => a.parsed.relevant).map(manifestFileOf));
   const extra = new Map<string, Finding[]>();
   const bound = new Map<string, { parsed: ParsedFile; findings: Finding[] }>();

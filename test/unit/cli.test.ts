@@ -215,6 +215,50 @@ test("the one-file commands read - as standard input too: diagram, simulate, ava
   assert.match(run(["diagram", "-"], "a: [").stderr, /^quorate: -: /);
 });
 
+test("check -: piped input that is no kind Quorate reads is judged as a topology and fails, never 'no topology found'; empty is a usage error", () => {
+  const run = (input: string, ...flags: string[]) => runCli(["check", ...flags, "-"], process.cwd(), input);
+  // a misspelt header key: the schema names it at its line, exit 1
+  const typo = run(`${HEADER.replace("apiVersion:", "apiVersoin:")}sites:\n  - name: fra\n`);
+  assert.equal(typo.code, 1, typo.stderr);
+  assert.match(typo.stdout, /^-:1:1: error schema: unknown property `apiVersoin` in `the topology` \(did you mean `apiVersion`\?\)$/m);
+  assert.doesNotMatch(typo.stderr, /no topology files or manifests found/);
+  // broken YAML with no header at all: the parser's message, exit 1
+  const broken = run("metadata: { name: t\nsites: [a\n");
+  assert.equal(broken.code, 1);
+  assert.match(broken.stdout, /^-:\d+:\d+: error yaml\/syntax: /m);
+  // another kind of object: the schema says it is not a topology
+  const configMap = run("apiVersion: v1\nkind: ConfigMap\ndata: {}\n", "--format", "json");
+  assert.equal(configMap.code, 1);
+  assert.ok(JSON.parse(configMap.stdout).some((f: { message: string }) => /`kind` must be `Topology`, not "ConfigMap"/.test(f.message)));
+  // a manifest Quorate reads is still a manifest, and a good topology still passes
+  const binding = run(
+    "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: { name: b, namespace: x }\nroleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: r }\nsubjects: []\n",
+  );
+  assert.equal(binding.code, 0, binding.stdout);
+  assert.match(binding.stdout, /in 1 file/);
+  assert.equal(run(`${HEADER}sites:\n  - name: fra\n`).code, 0);
+  // nothing piped (a failed command before the pipe): a usage error, not a pass
+  for (const empty of ["", "\n# only a comment\n"]) {
+    const r = run(empty);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^quorate: - \(standard input\) is empty: nothing to check/);
+  }
+});
+
+test("diff takes - for one version, like the other commands; not for both", () => {
+  const before = readFileSync("examples/payments-eu.topology.yaml", "utf8");
+  const named = runCli(["diff", "--format", "json", "examples/payments-eu.topology.yaml", "examples/payments-eu-reviewed.topology.yaml"]);
+  const piped = runCli(["diff", "--format", "json", "-", "examples/payments-eu-reviewed.topology.yaml"], process.cwd(), before);
+  assert.equal(piped.code, named.code, piped.stderr);
+  assert.deepEqual(JSON.parse(piped.stdout).scenarios, JSON.parse(named.stdout).scenarios);
+  const after = runCli(["diff", "examples/payments-eu.topology.yaml", "-"], process.cwd(), before);
+  assert.equal(after.code, 0, after.stderr);
+  assert.match(after.stdout, /no regressions/);
+  const both = runCli(["diff", "-", "-"], process.cwd(), before);
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /standard input for one version only/);
+});
+
 test("check - in process: read once even when named twice; no standard input is a usage error", () => {
   const dir = workspace();
   try {

@@ -1,11 +1,12 @@
 import { readFileSync, type Stats, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { findFiles, notReadable, type FoundFile } from "../discovery";
-import { isTopologyFileName } from "../model/parse";
+import { isTopologyFileName, parseFile } from "../model/parse";
 
 export class UsageError extends Error {}
 
-export type InputFile = FoundFile;
+/** A file of the run; `asTopology`: judged as a topology whatever its name (standard input, see `collectFiles`). */
+export type InputFile = FoundFile & { readonly asTopology?: boolean };
 
 const reason = (e: unknown) => {
   const code = (e as NodeJS.ErrnoException).code;
@@ -45,8 +46,18 @@ export function collectFiles(
       seen.add(p);
       const text = readStdin(stdin);
       const size = Buffer.byteLength(text);
-      if (size > maxBytes) tooLarge.push({ path: p, size });
-      else out.push({ path: p, text });
+      if (size > maxBytes) {
+        tooLarge.push({ path: p, size });
+        continue;
+      }
+      // what was piped in is what the user asked to check, as a file named on the command line is:
+      // never skipped as "no topology found". Holding no kind Quorate reads, it is judged as a
+      // topology, so a broken header or broken YAML gets the schema's or the parser's message at
+      // its line and the run fails; empty, it is a usage error.
+      const parsed = parseFile(p, text);
+      if (parsed.docs.every((d) => d.kind === "empty"))
+        throw new UsageError("- (standard input) is empty: nothing to check (was the command before the pipe successful?)");
+      out.push({ path: p, text, asTopology: !parsed.relevant });
       continue;
     }
     let st: Stats;

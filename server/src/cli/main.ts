@@ -417,7 +417,7 @@ const DIFF_HELP: CommandHelp = {
     { flags: "--color, --no-color", text: "force or suppress colour (default: only on a terminal)" },
   ],
   details: `OLD and NEW are paths, or REV:path read from git (e.g. HEAD:design.topology.yaml,
-origin/main:design.topology.yaml).
+origin/main:design.topology.yaml); one of them may be - (standard input).
 
 Exit status: 0 no regression, 1 some scenario got worse or an error finding is new, 2 usage
 error or an unreadable version.`,
@@ -435,12 +435,12 @@ function diffCommand(args: readonly string[], io: Io): number {
     if (flag === "-f" || flag === "--format") format = choice(value(), DIFF_FORMATS, "format");
     else if (flag === "--color") color = true;
     else if (flag === "--no-color") color = false;
-    else if (flag.startsWith("-")) throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
+    else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
     else specs.push(arg);
   }
   if (specs.length !== 2)
     throw new UsageError("diff takes two versions: OLD NEW (paths, or REV:path from git, e.g. HEAD:design.topology.yaml)");
-  const d = diffVersions(specs[0], specs[1], io.cwd);
+  const d = diffVersions(specs[0], specs[1], io.cwd, io.stdin);
   if (format === "json") io.stdout(diffJson(d));
   else if (format === "md") io.stdout(diffMarkdown(d));
   else io.stdout(diffText(d, colorFor(color, io)));

@@ -134,8 +134,9 @@ function tooDeep(path: string, text: string, lines: LineIndex, at: number, topol
   return { path, text, lines, docs, topologyName, relevant: true };
 }
 
-export function parseFile(path: string, text: string): ParsedFile {
-  const topologyName = isTopologyFileName(path);
+/** `asTopology`: judge the file as a topology whatever its name (a `.topology.yaml` name says so by default). */
+export function parseFile(path: string, text: string, asTopology = isTopologyFileName(path)): ParsedFile {
+  const topologyName = asTopology;
   const lines = new LineIndex(text);
   const deep = nestingBeyond(text);
   if (deep >= 0) return tooDeep(path, text, lines, deep, topologyName);
