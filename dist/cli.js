@@ -25326,7 +25326,7 @@ function drawingOf(a, ctx, findings, whatif) {
     for (const f of reportOf(ctx).figures) {
       const n = ninesLabel(f);
       const w = f.withoutRelay && ninesLabel(f.withoutRelay.figures);
-      if (n) nines.set(f.owner, ` \xB7 ${n}${w ? ` (${w} without CockroachDB's follower relay)` : ""}`);
+      if (n) nines.set(f.owner, ` \xB7 ${f.api ? "API " : ""}${n}${w ? ` (${w} without CockroachDB's follower relay)` : ""}`);
     }
   const sc = whatif?.scenario;
   const named = /* @__PURE__ */ new Set([
@@ -25498,9 +25498,11 @@ function trafficItems(d) {
       if (!st) continue;
       const q = ctx.quorums.indexOf(ctx.quorumOf(st));
       const names = q >= 0 ? [...ctx.quorums[q].counts.keys()] : (st.writers?.items ?? []).map((w) => w.value);
-      const siteIdx = Math.min(...names.map((n) => d.firstSite.get(n) ?? Number.POSITIVE_INFINITY), Number.POSITIVE_INFINITY);
-      if (siteIdx === Number.POSITIVE_INFINITY) continue;
-      rest.push({ edge: { from: id, to: q >= 0 ? `q${q}_${siteIdx}` : `d${st.index}_${siteIdx}`, arrow: "-.->", text: "depends on" } });
+      const sites = [...new Set(names.map((n) => d.firstSite.get(n)).filter((i) => i !== void 0))].sort((a, b) => a - b);
+      for (const [k, siteIdx] of sites.entries()) {
+        const to = q >= 0 ? `q${q}_${siteIdx}` : `d${st.index}_${siteIdx}`;
+        rest.push({ edge: { from: id, to, arrow: "-.->", text: k ? void 0 : "depends on", detailed: k > 0 } });
+      }
     }
   }
   return rest;
@@ -25606,10 +25608,12 @@ function emit(d) {
   const drawn = /* @__PURE__ */ new Set();
   let n = 0;
   const edge = (e) => {
+    if (d.folded && e.detailed) return;
     const to = foldedInto.get(e.to) ?? e.to;
     const line = `  ${e.from} ${e.arrow}${e.text !== void 0 ? `|"${label3(e.text)}"|` : ""} ${to}`;
-    if (d.folded && drawn.has(line)) return;
-    drawn.add(line);
+    const key = `${e.from} ${e.arrow} ${to}`;
+    if (d.folded && drawn.has(key)) return;
+    drawn.add(key);
     lines2.push(line);
     if (e.style) styles.push(`  linkStyle ${n} ${e.style}`);
     n++;

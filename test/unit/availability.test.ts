@@ -125,6 +125,29 @@ test("the preview puts a store's nines once, as the store's label, when it has t
   assert.match(one, /d1_0\[\("carts writer · 3 nines"\)\]/);
 });
 
+test("the preview: an etcd's nines say they are its cluster's API; an entry's 'depends on' arrows reach every site of each store it writes (review style)", () => {
+  const reviewed = readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8");
+  const d = diagramFor(analyzeFile("r.topology.yaml", reviewed), [], undefined, new Map(), { layouts: true });
+  // fra-prod's API from fra (2.69), not the 2+2+1 quorum's 4.83 the ledger's label beside it shows
+  assert.match(d.mermaid, /q0_0\[\("etcd of cluster fra-prod: 2 of 5 · API 2\.69 nines"\)\]/);
+  assert.match(d.mermaid, /q1_0\[\("store ledger: 2 of 5 · 4\.83 nines"\)\]/);
+  // ledger: each member site (fra, lon, ams); carts: each writer (fra, lon); one label per store, on its first site
+  const arrows = d.mermaid.split("\n").filter((l) => l.startsWith("  t0 -.->"));
+  assert.deepEqual(arrows, [
+    '  t0 -.->|"depends on"| d1_0',
+    "  t0 -.-> d1_1",
+    '  t0 -.->|"depends on"| q1_0',
+    "  t0 -.-> q1_1",
+    "  t0 -.-> q1_2",
+  ]);
+  // folded (a summary for a narrow panel): one arrow per store, into its first site's node, drawn once
+  const folded = d.layouts!.find((l) => l.direction === "LR" && l.folded)!.mermaid;
+  assert.deepEqual(
+    folded.split("\n").filter((l) => l.startsWith("  t0 -.->")),
+    ['  t0 -.->|"depends on"| m0'],
+  );
+});
+
 test("the preview's traffic figure that holds only through CockroachDB's follower relay says the figure without it (review style)", () => {
   const reviewed = readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8");
   const d = diagramFor(analyzeFile("r.topology.yaml", reviewed)).mermaid;

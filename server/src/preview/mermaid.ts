@@ -54,6 +54,8 @@ export interface Edge {
   readonly text?: string;
   /** linkStyle, without the index */
   readonly style?: string;
+  /** drawn in the detailed layouts only (a folded layout is a summary: more edges there shrink it below a legible size) */
+  readonly detailed?: boolean;
 }
 /** what is drawn after the sites, in order: traffic entries, exports and their edges */
 export type Item = { readonly node: Shape } | { readonly edge: Edge };
@@ -248,7 +250,8 @@ function drawingOf(
       const n = ninesLabel(f);
       // a figure that holds only with CockroachDB's follower relay says so, with the figure without it
       const w = f.withoutRelay && ninesLabel(f.withoutRelay.figures);
-      if (n) nines.set(f.owner, ` · ${n}${w ? ` (${w} without CockroachDB's follower relay)` : ""}`);
+      // an etcd's figure is its cluster's API from the cluster's site, not the quorum's (beside a store's quorum figure it must not read as one)
+      if (n) nines.set(f.owner, ` · ${f.api ? "API " : ""}${n}${w ? ` (${w} without CockroachDB's follower relay)` : ""}`);
     }
   const sc = whatif?.scenario;
   const named = new Set<string>([
@@ -441,11 +444,16 @@ function trafficItems(d: Drawing): Item[] {
       const st = t.storeByName.get(dep.value);
       if (!st) continue;
       const q = ctx.quorums.indexOf(ctx.quorumOf(st)!);
-      // the first declared site among its members (or writers)
+      // every site it depends on: a quorum's member sites (each vote counts), an async or CRDT store's writer sites;
+      // one arrow to each copy drawn there, the first (in site order) labelled — an arrow to one site's copy only read
+      // as "writes go to that site". Folded, only the first: three arrows into a panel-wide summary shrink its labels
+      // below 11 px at 620 px (the reviewed example), and a folded site's node is opened to see its copies anyway
       const names = q >= 0 ? [...ctx.quorums[q].counts.keys()] : (st.writers?.items ?? []).map((w) => w.value);
-      const siteIdx = Math.min(...names.map((n) => d.firstSite.get(n) ?? Number.POSITIVE_INFINITY), Number.POSITIVE_INFINITY);
-      if (siteIdx === Number.POSITIVE_INFINITY) continue;
-      rest.push({ edge: { from: id, to: q >= 0 ? `q${q}_${siteIdx}` : `d${st.index}_${siteIdx}`, arrow: "-.->", text: "depends on" } });
+      const sites = [...new Set(names.map((n) => d.firstSite.get(n)).filter((i): i is number => i !== undefined))].sort((a, b) => a - b);
+      for (const [k, siteIdx] of sites.entries()) {
+        const to = q >= 0 ? `q${q}_${siteIdx}` : `d${st.index}_${siteIdx}`;
+        rest.push({ edge: { from: id, to, arrow: "-.->", text: k ? undefined : "depends on", detailed: k > 0 } });
+      }
     }
   }
   return rest;
@@ -600,11 +608,13 @@ function emit(d: {
   const drawn = new Set<string>();
   let n = 0;
   const edge = (e: Edge) => {
+    if (d.folded && e.detailed) return;
     const to = foldedInto.get(e.to) ?? e.to;
     const line = `  ${e.from} ${e.arrow}${e.text !== undefined ? `|"${label(e.text)}"|` : ""} ${to}`;
-    // two edges folded onto one node (a traffic entry depending on two stores of one site) draw once
-    if (d.folded && drawn.has(line)) return;
-    drawn.add(line);
+    // two edges folded onto one node (a traffic entry depending on two stores of one site) draw once, the first's label kept
+    const key = `${e.from} ${e.arrow} ${to}`;
+    if (d.folded && drawn.has(key)) return;
+    drawn.add(key);
     lines.push(line);
     if (e.style) styles.push(`  linkStyle ${n} ${e.style}`);
     n++;
