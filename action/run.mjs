@@ -7,8 +7,8 @@
 // Reads: INPUT_PATHS, INPUT_SARIF, GITHUB_WORKSPACE, GITHUB_EVENT_NAME, GITHUB_BASE_REF,
 // GITHUB_STEP_SUMMARY, GITHUB_OUTPUT; QUORATE_CLI (default: this checkout's dist/cli.js).
 import { spawnSync } from "node:child_process";
-import { appendFileSync, existsSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { appendFileSync, existsSync, lstatSync, realpathSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const env = process.env;
@@ -41,6 +41,22 @@ function code(name) {
   const fence = "`".repeat(Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length)) + 1);
   const pad = /^`|`$/.test(text) ? " " : "";
   return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+/**
+ * Why a changed file is not read, if it is a symbolic link a pull request points out of the
+ * workspace (at /proc/self/environ, the runner's credentials): its values would land in the
+ * job summary. A link inside the workspace is read as the file it names.
+ */
+function leadsOutside(file) {
+  try {
+    if (!lstatSync(resolve(cwd, file)).isSymbolicLink()) return undefined;
+    const target = realpathSync(resolve(cwd, file));
+    const root = realpathSync(cwd);
+    return target === root || target.startsWith(root + sep) ? undefined : "a symbolic link that leads outside the repository";
+  } catch {
+    return "a symbolic link to nothing";
+  }
 }
 
 /** Paths are whitespace-separated (a multi-line input works too). */
@@ -92,6 +108,11 @@ function diff() {
   let regressions = 0;
   if (!changed.length) summary("### Quorate\n\nNo topology file changed in this pull request.\n");
   for (const file of changed) {
+    const outside = leadsOutside(file);
+    if (outside) {
+      summary(`### Quorate: ${code(file)}\n\n${outside}: not read.\n\n`);
+      continue;
+    }
     const existed = git(["cat-file", "-e", `${mergeBase}:${file}`]).status === 0;
     if (!existed) {
       // `--`: a file named `--output=….topology.yaml` is a file, never an option

@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { HEADER, LEDGER_221 } from "../helpers";
 
@@ -169,19 +169,27 @@ test("action diff step: a pull request's file names are files, never options, an
     // names a pull request may choose: an option of simulate/diff, backticks and a pipe, a line break
     const names = ["--format=json.topology.yaml", "-o.topology.yaml", "x` **bold** `|y.topology.yaml", "two\nlines.topology.yaml"];
     for (const n of names) writeFileSync(join(dir, n), GOOD.replace("name: t", "name: h"));
-    git("add", "--", ...names);
+    // a link out of the checkout (a secret beside it) and one inside it
+    writeFileSync(join(dir, "..", `${basename(dir)}-secret.yaml`), "apiVersion: hunter2\n");
+    symlinkSync(join(dir, "..", `${basename(dir)}-secret.yaml`), join(dir, "leak.topology.yaml"));
+    symlinkSync("d.topology.yaml", join(dir, "same.topology.yaml"));
+    git("add", "--", ...names, "leak.topology.yaml", "same.topology.yaml");
     git("commit", "-qm", "hostile names");
     const r = action("diff", dir, { GITHUB_EVENT_NAME: "pull_request", GITHUB_BASE_REF: "main" });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /6 changed designs/);
+    assert.match(r.stdout, /8 changed designs/);
+    assert.ok(r.summary.includes("### Quorate: `leak.topology.yaml`\n\na symbolic link that leads outside the repository: not read."));
+    assert.doesNotMatch(r.summary, /hunter2/);
+    assert.ok(r.summary.includes("### Quorate: `same.topology.yaml` is a new design"));
     // each new design simulated as a file (a table), none taken for an option
     assert.doesNotMatch(r.summary, /unknown option|needs a value|usage/i);
-    assert.equal(r.summary.match(/is a new design\n\nEvery single-site loss:\n\n\| verdict \| scenario \| what breaks \|/g)?.length, 5);
+    assert.equal(r.summary.match(/is a new design\n\nEvery single-site loss:\n\n\| verdict \| scenario \| what breaks \|/g)?.length, 6);
     assert.ok(r.summary.includes("### Quorate: `--format=json.topology.yaml` is a new design"));
     assert.ok(r.summary.includes("### Quorate: ``x` **bold** `|y.topology.yaml`` is a new design"));
     assert.ok(r.summary.includes("### Quorate: `two lines.topology.yaml` is a new design"));
     assert.ok(!existsSync(join(dir, ".topology.yaml")), "no -o output written");
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(join(dir, "..", `${basename(dir)}-secret.yaml`), { force: true });
   }
 });
