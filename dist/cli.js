@@ -26790,6 +26790,8 @@ var GIT_HARDENED = [
   "--no-pager",
   "--no-replace-objects",
   "-c",
+  "safe.bareRepository=explicit",
+  "-c",
   "core.fsmonitor=false",
   "-c",
   "core.sshCommand=false",
@@ -26835,6 +26837,10 @@ function failure(spec, cwd, o, code2, status2, stderr) {
   if (/promisor remote|lazy fetch/i.test(stderr))
     return new GitError(
       `cannot read ${spec}: its content is not in this partial clone, and Quorate never fetches (fetch it with git yourself if you trust the remote)`
+    );
+  if (/cannot use bare repository/i.test(err))
+    return new GitError(
+      `cannot read ${spec}: ${cwd} is inside a bare repository (one a cloned repository may carry), which Quorate never reads`
     );
   if (/not a git repository/i.test(err))
     return new GitError(`cannot read ${spec}: ${cwd} is not inside a git repository (REV:path reads from git)`);

@@ -17,11 +17,15 @@ export const GIT_TIMEOUT_MS = 10_000;
  * Options before every git command: a cloned repository's own configuration must not make it
  * run anything or reach the network. No pager, no fsmonitor hook, no replace refs, no signature
  * program, and no transport at all (a partial clone would otherwise fetch a missing blob
- * through the repository's `core.sshCommand` or a remote helper).
+ * through the repository's `core.sshCommand` or a remote helper). Nor a bare repository found
+ * by walking up from the file (git 2.38 and later): a cloned repository may carry one inside it,
+ * with a configuration of its own, and it is never the user's working tree.
  */
 export const GIT_HARDENED: readonly string[] = [
   "--no-pager",
   "--no-replace-objects",
+  "-c",
+  "safe.bareRepository=explicit",
   "-c",
   "core.fsmonitor=false",
   "-c",
@@ -89,6 +93,10 @@ function failure(spec: string, cwd: string, o: ShowOptions, code: string | undef
   if (/promisor remote|lazy fetch/i.test(stderr))
     return new GitError(
       `cannot read ${spec}: its content is not in this partial clone, and Quorate never fetches (fetch it with git yourself if you trust the remote)`,
+    );
+  if (/cannot use bare repository/i.test(err))
+    return new GitError(
+      `cannot read ${spec}: ${cwd} is inside a bare repository (one a cloned repository may carry), which Quorate never reads`,
     );
   if (/not a git repository/i.test(err))
     return new GitError(`cannot read ${spec}: ${cwd} is not inside a git repository (REV:path reads from git)`);

@@ -251,6 +251,36 @@ test(
     }),
 );
 
+test("git never reads a bare repository a cloned repository carries inside it", { skip: !hasGit() && "git is not installed" }, () =>
+  inTempDir({}, (dir) => {
+    const git = (cwd: string, ...args: string[]) =>
+      execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd, encoding: "utf8", stdio: "pipe" });
+    git(dir, "init", "-q");
+    writeFileSync(join(dir, "d.topology.yaml"), topology([]));
+    git(dir, "add", ".");
+    git(dir, "commit", "-qm", "one");
+    // vendor/evil is a bare repository with a commit of its own, committed into the working tree as files
+    const evil = join(dir, "vendor", "evil");
+    git(dir, "clone", "-q", "--bare", dir, evil);
+    writeFileSync(join(evil, "d.topology.yaml"), topology([]));
+    const { main } = require("../../server/src/cli/main") as typeof import("../../server/src/cli/main");
+    const run = (cwd: string) => {
+      let stderr = "";
+      const io = { stdout: () => undefined, stderr: (s: string) => (stderr += s), isTTY: false, env: {}, cwd };
+      return { code: main(["diff", "HEAD:d.topology.yaml", "d.topology.yaml"], io, "0"), stderr };
+    };
+    const inside = run(evil);
+    assert.equal(inside.code, 2);
+    assert.equal(
+      inside.stderr,
+      `quorate: cannot read HEAD:d.topology.yaml: ${evil} is inside a bare repository (one a cloned repository may carry), which Quorate never reads\n`,
+    );
+    // the control: plain git uses it; the working tree's own repository is read as before
+    assert.match(git(evil, "show", "HEAD:d.topology.yaml"), /apiVersion/);
+    assert.equal(run(dir).code, 0);
+  }),
+);
+
 function hasGit(): boolean {
   try {
     execFileSync("git", ["--version"], { stdio: "ignore" });
