@@ -26401,6 +26401,12 @@ ${sections.length ? "\n" : ""}`;
 var changed = (d) => d.scenarios.filter((s) => s.only ? (s.only === "after" ? s.after : s.before) !== "ok" : s.before !== s.after);
 var arrow = (s) => s.only ? `${s.only === "after" ? s.after : s.before}` : `${s.before ?? "no topology"} \u2192 ${s.after ?? "no topology"}`;
 var kindOf3 = (s) => s.only === "after" ? "new" : s.only === "before" ? "gone" : gotWorse(s) ? "worse" : "better";
+function regressionsText(d) {
+  if (!d.regressions) return "no regressions";
+  const lines2 = changed(d).filter((s) => kindOf3(s) === "worse").length + groupedChanges(d).filter((m) => m.regression).length + d.availability.filter((c) => c.regression).length + d.findings.added.filter((f) => f.severity === "error").length;
+  const n = `${d.regressions} regression${d.regressions === 1 ? "" : "s"}`;
+  return lines2 && lines2 !== d.regressions ? `${n} in ${lines2} line${lines2 === 1 ? "" : "s"}` : n;
+}
 function scenarioLabel(s) {
   const what = s.sitesOnly?.length ? s.sitesOnly : (s.linksOnly ?? []).map((l) => `the link ${l}`);
   const sites = listText(what);
@@ -26524,13 +26530,13 @@ function diffText(d, color) {
   for (const f of d.findings.added) lines2.push(`  + ${f.severity} ${f.code} (${f.entity}, line ${f.line}): ${f.message}`);
   lines2.push(d.findings.removed.length ? "Resolved findings:" : "No finding resolved.");
   for (const f of d.findings.removed) lines2.push(`  - ${f.severity} ${f.code} (${f.entity}): ${f.message}`);
-  lines2.push("", d.regressions ? paint("\x1B[31m", `${d.regressions} regression${d.regressions === 1 ? "" : "s"}`) : "no regressions");
+  lines2.push("", d.regressions ? paint("\x1B[31m", regressionsText(d)) : "no regressions");
   return `${lines2.map(oneLine).join("\n")}
 `;
 }
 function diffMarkdown(d) {
   const out = [`### Quorate: \`${d.before.replace(/`/g, "'")}\` \u2192 \`${d.after.replace(/`/g, "'")}\``, ""];
-  out.push(d.regressions ? `**${d.regressions} regression${d.regressions === 1 ? "" : "s"}.**` : "No regressions.", "");
+  out.push(d.regressions ? `**${regressionsText(d)}.**` : "No regressions.", "");
   const ch = changed(d);
   if (ch.length) {
     out.push("| verdict | scenario | before | after | why |", "|---|---|---|---|---|");

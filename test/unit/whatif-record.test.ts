@@ -541,6 +541,11 @@ test("M48: every single-link cut is compared; errors appearing under one are a r
   const text = diffText(d, false);
   assert.match(text, /\n {2}! every single-link cut: checkout errors 0 → 20,000 rps \(errors appear\)\n/);
   assert.doesNotMatch(text, /No load, headroom, latency, data at risk or error rate moved/);
+  // the grouped line counts once per cut in regressions (the exit status); the sentence says how many lines the reader sees
+  const marked = text.split("\n").filter((l) => /^ {2}! /.test(l) || /^ {2}\+ error /.test(l) || /^ {2}worse /.test(l)).length;
+  assert.ok(marked < d.regressions, `${marked} lines, ${d.regressions} regressions`);
+  assert.match(text, new RegExp(`\n${d.regressions} regressions in ${marked} lines\n$`));
+  assert.match(diffMarkdown(d), new RegExp(`\\*\\*${d.regressions} regressions in ${marked} lines\\.\\*\\*`));
   // and back: errors gone is not a regression
   assert.equal(diff(side("yb", yb), side("reviewed", reviewed)).changes.filter((c) => c.regression).length, 0);
 

@@ -291,6 +291,22 @@ const arrow = (s: DiffResult["scenarios"][number]) =>
 /** The word a changed scenario is listed under. */
 const kindOf = (s: DiffResult["scenarios"][number]) =>
   s.only === "after" ? "new" : s.only === "before" ? "gone" : gotWorse(s) ? "worse" : "better";
+/**
+ * "5 regressions", or "5 regressions in 3 lines" when a grouped move ("every single-link cut: …",
+ * one line for several scenarios) counts once per scenario in `regressions` (and the exit status):
+ * the reader counts the marked lines, so the sentence says both.
+ */
+function regressionsText(d: DiffResult): string {
+  if (!d.regressions) return "no regressions";
+  const lines =
+    changed(d).filter((s) => kindOf(s) === "worse").length +
+    groupedChanges(d).filter((m) => m.regression).length +
+    d.availability.filter((c) => c.regression).length +
+    d.findings.added.filter((f) => f.severity === "error").length;
+  const n = `${d.regressions} regression${d.regressions === 1 ? "" : "s"}`;
+  return lines && lines !== d.regressions ? `${n} in ${lines} line${lines === 1 ? "" : "s"}` : n;
+}
+
 /** The scenario's name, with what it loses and cuts on each side where that differs ("partition fra,ams / lon (before: partition fra / lon)"). */
 function scenarioLabel(s: DiffResult["scenarios"][number]): string {
   // the sites only one version declares, else the link ("the link fra–lon")
@@ -485,13 +501,13 @@ export function diffText(d: DiffResult, color: boolean): string {
   for (const f of d.findings.added) lines.push(`  + ${f.severity} ${f.code} (${f.entity}, line ${f.line}): ${f.message}`);
   lines.push(d.findings.removed.length ? "Resolved findings:" : "No finding resolved.");
   for (const f of d.findings.removed) lines.push(`  - ${f.severity} ${f.code} (${f.entity}): ${f.message}`);
-  lines.push("", d.regressions ? paint("\x1b[31m", `${d.regressions} regression${d.regressions === 1 ? "" : "s"}`) : "no regressions");
+  lines.push("", d.regressions ? paint("\x1b[31m", regressionsText(d)) : "no regressions");
   return `${lines.map(oneLine).join("\n")}\n`; // a name never forges a line of its own
 }
 
 export function diffMarkdown(d: DiffResult): string {
   const out = [`### Quorate: \`${d.before.replace(/`/g, "'")}\` → \`${d.after.replace(/`/g, "'")}\``, ""];
-  out.push(d.regressions ? `**${d.regressions} regression${d.regressions === 1 ? "" : "s"}.**` : "No regressions.", "");
+  out.push(d.regressions ? `**${regressionsText(d)}.**` : "No regressions.", "");
   const ch = changed(d);
   if (ch.length) {
     out.push("| verdict | scenario | before | after | why |", "|---|---|---|---|---|");
