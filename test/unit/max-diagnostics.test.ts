@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Diagnostic } from "vscode-languageserver";
-import { toDiagnostic, toDiagnostics } from "../../server/src/service/convert";
+import { headRange, toDiagnostic, toDiagnostics } from "../../server/src/service/convert";
 import { QuorateService } from "../../server/src/service/service";
 import { DEFAULT_SETTINGS, parseSettings } from "../../server/src/service/settings";
 import { inTempDir, manyFindings as design } from "../helpers";
@@ -37,7 +37,8 @@ test("one finding past the limit: the limit less one are sent, errors first, and
   assert.equal(ds.length, 119, "the editor's own cut never comes into play");
   const [more, ...shown] = ds;
   assert.equal(more.code, "quorate/more-findings");
-  assert.deepEqual(more.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
+  // on the file's first key (apiVersion): a real range, first in the Problems panel
+  assert.deepEqual(more.range, { start: { line: 0, character: 0 }, end: { line: 0, character: "apiVersion".length } });
   assert.equal(more.severity, 3);
   assert.equal(
     more.message,
@@ -116,4 +117,29 @@ test("a related place many findings share is converted once, to what each findin
   assert.equal(linking.length, 59);
   assert.ok(linking.every((d) => d.relatedInformation === linking[0].relatedInformation));
   assert.equal(text.split("\n")[linking[0].relatedInformation![0].location.range.start.line].trim(), "network: { pods: 172.0.0.0/8 }");
+});
+
+test("the whole-file diagnostics sit on the file's first key, past comments and markers, never a zero-width point on a comment", () => {
+  const at = (text: string) => {
+    const r = headRange(text);
+    return [r.start.line, r.start.character, r.end.character - r.start.character];
+  };
+  assert.deepEqual(at("apiVersion: quorate.dev/v1alpha1\n"), [0, 0, 10]);
+  assert.deepEqual(at("# payments design\n\n---\n  apiVersion: x\n"), [3, 2, 10]);
+  assert.deepEqual(at("%YAML 1.2\n---\n- name: a\n"), [2, 2, 4]);
+  assert.deepEqual(at("\r\n# x\r\nkind: Topology\r\n"), [2, 0, 4]);
+  assert.deepEqual(at("[a, b]  # a flow list\n"), [0, 0, 6]);
+  assert.deepEqual(at("# only a comment\n"), [0, 0, 0]);
+  assert.deepEqual(at(""), [0, 0, 0]);
+  // a file past the size limit may be one line of megabytes: at most 200 characters are looked at
+  assert.deepEqual(at("x".repeat(1e6)), [0, 0, 200]);
+  // through the service: the summary past the limit, and quorate/too-large, on the first key below a comment
+  const s = serviceWith(`# generated\n${design(60, 30)}`);
+  s.setSettings(limited(100));
+  const more = s.diagnostics(URI_).find((d) => d.code === "quorate/more-findings")!;
+  assert.deepEqual(more.range, { start: { line: 1, character: 0 }, end: { line: 1, character: 10 } });
+  s.setSettings({ ...limited(100), maxFileSizeKb: 1 });
+  const [big] = s.diagnostics(URI_);
+  assert.equal(big.code, "quorate/too-large");
+  assert.deepEqual(big.range, more.range);
 });

@@ -124,11 +124,57 @@ const SEVERITY_NOUN: Record<Severity, [string, string]> = {
 /** The codes named one by one in quorate/more-findings (the others counted together). */
 const MORE_CODES_NAMED = 4;
 
+/** A line that holds no YAML content: blank, a comment, a directive or a document marker. */
+const NO_CONTENT = /^[ \t]*(?:$|#|%|---(?:[ \t]|$)|\.\.\.(?:[ \t]|$))/;
+
 /**
- * quorate/more-findings at the file's first line: how many findings the file has, how many the
+ * Where a diagnostic about the whole file sits (quorate/more-findings, quorate/too-large): the
+ * first key of the file (`apiVersion` in most topologies), else its first line of content — a
+ * real range at the top of the file, first in the Problems panel, not a zero-width point the
+ * editor stretches over whatever word starts the file (a comment's). 0:0 in a file with none.
+ * Reads line by line and at most 200 characters of the line it stops at: a file past the size
+ * limit may be one enormous line.
+ */
+export function headRange(text: string): Range {
+  let line = 0;
+  for (let from = 0; from <= text.length; line++) {
+    const nl = text.indexOf("\n", from);
+    const end = nl < 0 ? text.length : nl;
+    const head = text.slice(from, Math.min(end, from + 200)).replace(/\r$/, "");
+    if (!NO_CONTENT.test(head)) {
+      const indent = head.length - head.trimStart().length;
+      // a key (`apiVersion:`, `- name:`): its name; anything else: the line's content, up to a comment
+      const key = /^(-[ \t]+)?([^\s:#"'{[][^:#]*?)[ \t]*:(?:[ \t]|$)/.exec(head.slice(indent));
+      if (key) return range(line, indent + (key[1]?.length ?? 0), key[2].length);
+      const content = head
+        .slice(indent)
+        .replace(/[ \t]+#.*$/, "")
+        .trimEnd();
+      return range(line, indent, content.length);
+    }
+    if (nl < 0) break;
+    from = nl + 1;
+  }
+  return range(0, 0, 0);
+}
+
+const range = (line: number, character: number, length: number): Range => ({
+  start: { line, character },
+  end: { line, character: character + length },
+});
+
+/**
+ * quorate/more-findings at the file's first key (`headRange`): how many findings the file has, how many the
  * editor was sent, the rest by code and severity (most first), and the command that lists them all.
  */
-export function moreFindings(uri: string, total: number, hidden: readonly Finding[], max: number, severity: Severity): Diagnostic {
+export function moreFindings(
+  uri: string,
+  text: string,
+  total: number,
+  hidden: readonly Finding[],
+  max: number,
+  severity: Severity,
+): Diagnostic {
   const groups = new Map<string, { code: string; severity: Severity; n: number }>();
   for (const x of hidden) {
     const key = `${x.severity} ${x.code}`;
@@ -146,7 +192,7 @@ export function moreFindings(uri: string, total: number, hidden: readonly Findin
   const base = URI.pathOf(uri).split(/[\\/]/).pop() || "FILE";
   const name = /^[\w.@+-]+$/.test(base) ? base : JSON.stringify(base);
   return {
-    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    range: headRange(text),
     severity: SEVERITY[severity],
     code: "quorate/more-findings",
     source: "quorate",

@@ -23,7 +23,7 @@ import type { DriftMarker, SummaryResult } from "../protocol";
 import { ruleInfo } from "../rules/catalog";
 import { type ManifestFile, manifestRules } from "../rules/exports";
 import { codeActionsOf } from "./actions";
-import { moreFindings, shownFindings, toDiagnostics } from "./convert";
+import { headRange, moreFindings, shownFindings, toDiagnostics } from "./convert";
 import { DriftIndex } from "./drift";
 import type { FileState, Workspace } from "./files";
 import { type Cancellation, CancelledError, stepThrough } from "./host";
@@ -465,7 +465,7 @@ export class QuorateService implements Workspace {
     if (f.tooLarge) {
       return [
         {
-          range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+          range: headRange(f.text),
           severity: DiagnosticSeverity.Warning,
           code: "quorate/too-large",
           source: "quorate",
@@ -480,7 +480,7 @@ export class QuorateService implements Workspace {
     const { shown, hidden } = shownFindings(f.findings, max);
     const out = toDiagnostics(uri, a.parsed.lines, shown, (u) => this.linesOf(u));
     const severity = this.settings.rules["quorate/more-findings"] ?? "information";
-    if (hidden.length && severity !== "off") out.unshift(moreFindings(uri, f.findings.length, hidden, max, severity));
+    if (hidden.length && severity !== "off") out.unshift(moreFindings(uri, f.text, f.findings.length, hidden, max, severity));
     return out;
   }
 
