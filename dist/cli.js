@@ -15967,7 +15967,9 @@ function total(members) {
   return n;
 }
 function memberSites(members) {
-  return [...members].filter(([, c]) => c > 0).map(([s]) => s);
+  const out = [];
+  for (const [s, c] of members) if (c > 0) out.push(s);
+  return out;
 }
 function siteLosses(members) {
   const n = total(members);
@@ -16026,6 +16028,43 @@ function frozenSplit(members) {
   return { left: sites.filter((s) => left.has(s)), right: sites.filter((s) => !left.has(s)) };
 }
 function commitLatency(members, rtt, leader, need) {
+  if (scratchBusy || members.size > SCRATCH_SITES) return commitLatencySorted(members, rtt, leader, need);
+  scratchBusy = true;
+  try {
+    let k = 0;
+    let n = 0;
+    for (const [site, count2] of members) {
+      if (count2 <= 0) continue;
+      const r2 = site === leader ? 0 : rtt(leader, site);
+      if (r2 === void 0) return void 0;
+      if (Number.isNaN(r2)) return commitLatencySorted(members, rtt, leader, need);
+      let i = k;
+      for (; i > 0 && scratchRtt[i - 1] > r2; i--) {
+        scratchRtt[i] = scratchRtt[i - 1];
+        scratchCount[i] = scratchCount[i - 1];
+      }
+      scratchRtt[i] = r2;
+      scratchCount[i] = count2;
+      k++;
+      n += count2;
+    }
+    if (n === 0) return void 0;
+    const wanted = need ?? majority(n);
+    let reached = 0;
+    for (let i = 0; i < k; i++) {
+      reached += scratchCount[i];
+      if (reached >= wanted) return scratchRtt[i];
+    }
+    return void 0;
+  } finally {
+    scratchBusy = false;
+  }
+}
+var SCRATCH_SITES = 32;
+var scratchRtt = new Float64Array(SCRATCH_SITES);
+var scratchCount = new Float64Array(SCRATCH_SITES);
+var scratchBusy = false;
+function commitLatencySorted(members, rtt, leader, need) {
   const costs = [];
   let n = 0;
   for (const [site, count2] of members) {

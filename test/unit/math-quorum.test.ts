@@ -116,6 +116,61 @@ test("site-loss and partition verdicts match an exhaustive simulation on random 
   }
 });
 
+/** commitLatency as a sort of one entry per member site (stable: declaration order among equal RTTs), to hold the one that allocates nothing to. */
+function sortedCommitLatency(
+  members: Map<string, number>,
+  rtt: (a: string, b: string) => number | undefined,
+  leader: string,
+  need?: number,
+) {
+  const costs = [...members].filter(([, c]) => c > 0).map(([s, count]) => ({ ms: s === leader ? 0 : rtt(leader, s), count }));
+  const n = costs.reduce((sum, c) => sum + c.count, 0);
+  if (costs.some((c) => c.ms === undefined) || n === 0) return undefined;
+  const nearest = costs.sort((a, b) => a.ms! - b.ms!);
+  const sums = nearest.map((_, i) => nearest.slice(0, i + 1).reduce((sum, c) => sum + c.count, 0));
+  const at = sums.findIndex((sum) => sum >= (need ?? majority(n)));
+  return at < 0 ? undefined : nearest[at].ms;
+}
+
+test("commit latency equals a sort of the member sites by RTT, whatever the sites, ties, counts, gaps and majority asked", () => {
+  const seed = seedFromEnv();
+  const r = rng(seed);
+  const values = [0, 1, 2, 2.5, 3, 3, 7, 14, 1e9, Number.POSITIVE_INFINITY, Number.NaN, undefined];
+  for (let k = 0; k < 4000; k++) {
+    // up to 40 sites: past the 32 the scratch holds too
+    const n = Math.floor(r() * (k % 10 === 0 ? 41 : 7));
+    const sites = Array.from({ length: n }, (_, i) => `s${i}`);
+    const members = new Map(sites.map((s) => [s, [0, 1, 1, 2, 3, -1, 0.5, 1e15][Math.floor(r() * 8)]]));
+    const table = new Map<string, number | undefined>();
+    for (const a of sites)
+      for (const b of sites) if (a < b) table.set(`${a}|${b}`, r() < 0.97 ? values[Math.floor(r() * (values.length - 1))] : values.at(-1));
+    const rtt = (a: string, b: string) => (a === b ? 0 : table.get(a < b ? `${a}|${b}` : `${b}|${a}`));
+    const leader = r() < 0.9 ? (sites[Math.floor(r() * n)] ?? "none") : "elsewhere";
+    const need = r() < 0.5 ? undefined : Math.floor(r() * (n + 3));
+    const got = commitLatency(members, rtt, leader, need);
+    const want = sortedCommitLatency(members, rtt, leader, need);
+    assert.ok(
+      Object.is(got, want),
+      `seed ${seed}, case ${k}: ${got} ≠ ${want} for ${JSON.stringify([...members])}, leader ${leader}, need ${need}`,
+    );
+  }
+  // an RTT lookup that itself asks for a commit latency gets the right answer at both levels
+  const m = new Map([
+    ["fra", 2],
+    ["lon", 2],
+    ["ams", 1],
+  ]);
+  const rtts: Record<string, number> = { "fra|lon": 14, "fra|ams": 9, "lon|ams": 8 };
+  const plain = (a: string, b: string) => rtts[`${a}|${b}`] ?? rtts[`${b}|${a}`];
+  const inner: (number | undefined)[] = [];
+  const asking = (a: string, b: string) => {
+    inner.push(commitLatency(m, plain, "lon"));
+    return plain(a, b);
+  };
+  assert.equal(commitLatency(m, asking, "fra"), 9);
+  assert.deepEqual(inner, [8, 8]);
+});
+
 test("commit latency is the RTT of the member that completes the majority", () => {
   const rtts: Record<string, number> = { "fra|lon": 14, "fra|ams": 9, "lon|ams": 8 };
   const rtt = (a: string, b: string) => rtts[`${a}|${b}`] ?? rtts[`${b}|${a}`];

@@ -12,7 +12,9 @@ export function total(members: MemberMap): number {
 
 /** Sites that host at least one member, in declaration order. */
 export function memberSites(members: MemberMap): string[] {
-  return [...members].filter(([, c]) => c > 0).map(([s]) => s);
+  const out: string[] = [];
+  for (const [s, c] of members) if (c > 0) out.push(s);
+  return out;
 }
 
 export interface SiteLoss {
@@ -116,6 +118,56 @@ export type RttLookup = (a: string, b: string) => number | undefined;
  * that can still vote (what-if).
  */
 export function commitLatency(members: MemberMap, rtt: RttLookup, leader: string, need?: number): number | undefined {
+  // (an RTT lookup that itself asks for a commit latency, or a quorum over more sites than the
+  // scratch holds, takes the sorting path)
+  if (scratchBusy || members.size > SCRATCH_SITES) return commitLatencySorted(members, rtt, leader, need);
+  scratchBusy = true;
+  try {
+    // the member sites' RTTs from the leader, nearest first (insertion after any equal RTT:
+    // declaration order among ties, as the stable sort keeps it)
+    let k = 0;
+    let n = 0;
+    for (const [site, count] of members) {
+      if (count <= 0) continue;
+      const r = site === leader ? 0 : rtt(leader, site);
+      if (r === undefined) return undefined;
+      if (Number.isNaN(r)) return commitLatencySorted(members, rtt, leader, need);
+      let i = k;
+      for (; i > 0 && scratchRtt[i - 1] > r; i--) {
+        scratchRtt[i] = scratchRtt[i - 1];
+        scratchCount[i] = scratchCount[i - 1];
+      }
+      scratchRtt[i] = r;
+      scratchCount[i] = count;
+      k++;
+      n += count;
+    }
+    if (n === 0) return undefined;
+    // walk the sites nearest first until their members complete the majority: O(sites), whatever the counts
+    const wanted = need ?? majority(n);
+    let reached = 0;
+    for (let i = 0; i < k; i++) {
+      reached += scratchCount[i];
+      if (reached >= wanted) return scratchRtt[i];
+    }
+    return undefined;
+  } finally {
+    scratchBusy = false;
+  }
+}
+
+/**
+ * commitLatency's member sites, RTTs and counts: the rules ask for a commit latency thousands of
+ * times a keystroke on a large design (every placement of every quorum), and the what-if engine
+ * for every state it judges, so one call allocates nothing.
+ */
+const SCRATCH_SITES = 32;
+const scratchRtt = new Float64Array(SCRATCH_SITES);
+const scratchCount = new Float64Array(SCRATCH_SITES);
+let scratchBusy = false;
+
+/** commitLatency by sorting a list of the member sites (any number of them, any RTT values). */
+function commitLatencySorted(members: MemberMap, rtt: RttLookup, leader: string, need?: number): number | undefined {
   const costs: { rtt: number; count: number }[] = [];
   let n = 0;
   for (const [site, count] of members) {
@@ -126,7 +178,6 @@ export function commitLatency(members: MemberMap, rtt: RttLookup, leader: string
     n += count;
   }
   if (n === 0) return undefined;
-  // walk the sites nearest first until their members complete the majority: O(sites), whatever the counts
   costs.sort((a, b) => a.rtt - b.rtt);
   const wanted = need ?? majority(n);
   let reached = 0;
