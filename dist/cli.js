@@ -16352,6 +16352,123 @@ function writeBudget(q) {
 }
 var relaysThroughFollowers = (q) => q.kind === "consensus" && /cockroach/i.test(q.owner.engine?.value ?? "");
 
+// server/src/derive/writes.ts
+var FAILS = { fails: true, ms: void 0, via: null };
+var plus = (...xs) => xs.every((x) => x !== void 0) ? xs.reduce((a, x) => a + x, 0) : void 0;
+function clientWrite(ctx, q, p, client, o = {}) {
+  const counts = o.counts ?? q.counts;
+  const rtt = o.rtt ?? ctx.rtt;
+  const reaches2 = o.reaches ?? ((a, b) => a === b || ctx.link(a, b) !== void 0);
+  const nearest = (through, cost) => {
+    let best;
+    for (const m of through) {
+      if (m === client || !reaches2(client, m)) continue;
+      const ms3 = plus(rtt(client, m), cost(m));
+      if (!best || ms3 !== void 0 && (best.ms === void 0 || ms3 < best.ms)) best = { fails: false, ms: ms3, via: m };
+    }
+    return best ?? FAILS;
+  };
+  if (q.kind === "galera") {
+    const voting = new Map(p.voting.map((x) => [x, counts.get(x) ?? 0]));
+    const commitFrom = (m) => galeraCommit(ctx, q, m, { counts: voting, rtt });
+    if (p.voting.includes(client)) return { fails: false, ms: commitFrom(client), via: null };
+    if ((counts.get(client) ?? 0) > 0) return FAILS;
+    return nearest(p.voting, commitFrom);
+  }
+  if (client === p.site) return { fails: false, ms: p.commit, via: null };
+  if (reaches2(client, p.site)) return { fails: false, ms: plus(rtt(client, p.site), p.commit), via: null };
+  if (!relaysThroughFollowers(q)) return FAILS;
+  return nearest(
+    p.voting.filter((m) => m !== p.site),
+    (m) => plus(rtt(m, p.site), p.commit)
+  );
+}
+function dependents(ctx) {
+  const m = /* @__PURE__ */ new Map();
+  for (const tr of ctx.topology.traffic)
+    for (const d of tr.dependsOn?.items ?? []) {
+      const dep = ctx.topology.storeByName.get(d.value);
+      if (dep && !m.get(dep)?.includes(tr)) m.set(dep, [...m.get(dep) ?? [], tr]);
+    }
+  return m;
+}
+var dependentsOf = (ctx, st) => ctx.fact(dependents).get(st) ?? [];
+function writerSites2(ctx, q) {
+  if (q.kind === "etcd") {
+    const name = q.owner.name?.value;
+    const site = name ? ctx.siteOfCluster(name) : void 0;
+    return site ? [site] : [];
+  }
+  const out = [];
+  for (const tr of dependentsOf(ctx, q.owner))
+    for (const b of loadBackends(ctx, tr) ?? []) if (b.site !== void 0 && !out.includes(b.site)) out.push(b.site);
+  return out;
+}
+function clientSitesOf(ctx, q, counts = q.counts) {
+  const declared2 = writerSites2(ctx, q);
+  if (declared2.length || q.kind === "etcd") return { sites: declared2, fromMembers: false };
+  const sites = memberSites(counts);
+  const members = sites.filter((x) => ctx.topology.siteByName.get(x)?.role !== "witness");
+  return { sites: members.length ? members : sites, fromMembers: true };
+}
+function writeJudgement(ctx, q, o = {}) {
+  if (o.counts) return judge(ctx, q, o.counts);
+  const memo2 = ctx.fact(judgements);
+  if (!memo2.has(q)) memo2.set(q, judge(ctx, q, q.counts));
+  return memo2.get(q);
+}
+var judgements = () => /* @__PURE__ */ new Map();
+function judge(ctx, q, counts) {
+  const sites = memberSites(counts);
+  const { sites: writers, fromMembers } = clientSitesOf(ctx, q, counts);
+  const at = (p) => {
+    const writes = writers.map((from) => ({ from, route: clientWrite(ctx, q, p, from, { counts }) }));
+    const slowest = writes.every((w) => w.route.ms !== void 0) ? Math.max(0, ...writes.map((w) => w.route.ms)) : void 0;
+    return { ...p, writes, slowest };
+  };
+  let placements;
+  if (q.kind === "galera") {
+    const b = bestCommit(ctx, q, { counts });
+    placements = sites.length ? [at({ site: b?.site ?? sites[0], voting: sites, commit: b?.latency })] : [];
+  } else placements = sites.map((site) => at({ site, voting: sites, commit: leaderCommit(ctx, q, site, { counts }) }));
+  let best;
+  for (const p of placements) {
+    if (p.slowest === void 0) continue;
+    if (!best || p.slowest < best.slowest || p.slowest === best.slowest && (p.commit ?? Infinity) < (best.commit ?? Infinity)) best = p;
+  }
+  return { writers, fromMembers, placements, best };
+}
+function writesOverBudget(ctx, q, o = {}) {
+  const budget = writeBudget(q);
+  if (budget === void 0) return false;
+  const commit = bestCommit(ctx, q, { counts: o.counts });
+  if (!commit || commit.latency > budget) return false;
+  const j = writeJudgement(ctx, q, o);
+  return j.placements.length > 0 && j.placements.every((p) => p.slowest !== void 0 && p.slowest > budget);
+}
+function writesOverBudgetText(q, p, budget, fromMembers) {
+  const what = q.kind === "galera" ? galeraWrites(p, budget) : `no leader placement keeps writes within the ${ms(budget)} budget \u2014 best is ${p.site}: ${writesText(p)}; the commit alone is ${ms(p.commit)}`;
+  const from = p.writes.map((w) => w.from);
+  return fromMembers ? `${what} (no traffic entry depends on it: judged from its member site${from.length === 1 ? "" : "s"} ${listText(from)})` : what;
+}
+function writesText(p) {
+  let spelled = false;
+  return p.writes.map(({ from, route }) => {
+    const head = `from ${from} ${ms(route.ms)}`;
+    if (from === p.site) return `${head} (at the leader)`;
+    if (route.via) return `${head} (through its follower in ${route.via})`;
+    if (spelled) return head;
+    spelled = true;
+    return `${head} (${ms(route.ms - p.commit)} to the leader + ${ms(p.commit)} commit)`;
+  }).join(", ");
+}
+function galeraWrites(p, budget) {
+  const say = (w) => `${w.from} ${ms(w.route.ms)}${w.route.via ? ` (through the node in ${w.route.via})` : ""}`;
+  const over = p.writes.filter((w) => w.route.ms > budget);
+  const within3 = p.writes.filter((w) => !over.includes(w));
+  return `writes from ${listText(over.map(say))} are above the ${ms(budget)} budget \u2014 a commit waits one round trip from the writing node to the farthest member site, and Galera has no leader to move${within3.length ? `; within it from ${listText(within3.map(say))}` : ""}`;
+}
+
 // server/src/availability/lean.ts
 var QUORUM_CONTINUES = 0;
 var QUORUM_MINORITY_STOPS = 1;
@@ -16425,7 +16542,8 @@ function leanQuorum(ctx, d, q) {
     majority: majority(counts.reduce((a, c) => a + c, 0)),
     canLead: new Uint8Array(sites.length),
     relay: relaysThroughFollowers(q),
-    clients: home >= 0 ? [home] : [],
+    // one list with the engine and the rule (derive/writes clientSitesOf): an etcd's home, a store's writing backends, else its non-witness members
+    clients: q.kind === "etcd" ? home >= 0 ? [home] : [] : clientSitesOf(ctx, q).sites.map((x) => d.siteIndex.get(x)),
     home,
     judged: new Int32Array(1)
   };
@@ -16475,12 +16593,6 @@ function leanEntities(ctx, d) {
       } else resolved = false;
     }
     if (!resolved) continue;
-    for (const dep of deps)
-      if (dep.type === "quorum")
-        for (const b of lb) {
-          const i = d.siteIndex.get(b.site);
-          if (!dep.clients.includes(i)) dep.clients.push(i);
-        }
     out.push({
       type: "traffic",
       name: `traffic ${tr.name.value}`,
@@ -18175,96 +18287,6 @@ function fiberFloorMs(a, b) {
   return haversineKm(a, b) / KM_PER_RTT_MS;
 }
 
-// server/src/derive/writes.ts
-var FAILS = { fails: true, ms: void 0, via: null };
-var plus = (...xs) => xs.every((x) => x !== void 0) ? xs.reduce((a, x) => a + x, 0) : void 0;
-function clientWrite(ctx, q, p, client, o = {}) {
-  const counts = o.counts ?? q.counts;
-  const rtt = o.rtt ?? ctx.rtt;
-  const reaches2 = o.reaches ?? ((a, b) => a === b || ctx.link(a, b) !== void 0);
-  const nearest = (through, cost) => {
-    let best;
-    for (const m of through) {
-      if (m === client || !reaches2(client, m)) continue;
-      const ms3 = plus(rtt(client, m), cost(m));
-      if (!best || ms3 !== void 0 && (best.ms === void 0 || ms3 < best.ms)) best = { fails: false, ms: ms3, via: m };
-    }
-    return best ?? FAILS;
-  };
-  if (q.kind === "galera") {
-    const voting = new Map(p.voting.map((x) => [x, counts.get(x) ?? 0]));
-    const commitFrom = (m) => galeraCommit(ctx, q, m, { counts: voting, rtt });
-    if (p.voting.includes(client)) return { fails: false, ms: commitFrom(client), via: null };
-    if ((counts.get(client) ?? 0) > 0) return FAILS;
-    return nearest(p.voting, commitFrom);
-  }
-  if (client === p.site) return { fails: false, ms: p.commit, via: null };
-  if (reaches2(client, p.site)) return { fails: false, ms: plus(rtt(client, p.site), p.commit), via: null };
-  if (!relaysThroughFollowers(q)) return FAILS;
-  return nearest(
-    p.voting.filter((m) => m !== p.site),
-    (m) => plus(rtt(m, p.site), p.commit)
-  );
-}
-function dependents(ctx) {
-  const m = /* @__PURE__ */ new Map();
-  for (const tr of ctx.topology.traffic)
-    for (const d of tr.dependsOn?.items ?? []) {
-      const dep = ctx.topology.storeByName.get(d.value);
-      if (dep && !m.get(dep)?.includes(tr)) m.set(dep, [...m.get(dep) ?? [], tr]);
-    }
-  return m;
-}
-var dependentsOf = (ctx, st) => ctx.fact(dependents).get(st) ?? [];
-function writerSites2(ctx, q) {
-  if (q.kind === "etcd") {
-    const name = q.owner.name?.value;
-    const site = name ? ctx.siteOfCluster(name) : void 0;
-    return site ? [site] : [];
-  }
-  const out = [];
-  for (const tr of dependentsOf(ctx, q.owner))
-    for (const b of loadBackends(ctx, tr) ?? []) if (b.site !== void 0 && !out.includes(b.site)) out.push(b.site);
-  return out;
-}
-function writeJudgement(ctx, q, o = {}) {
-  if (o.counts) return judge(ctx, q, o.counts);
-  const memo2 = ctx.fact(judgements);
-  if (!memo2.has(q)) memo2.set(q, judge(ctx, q, q.counts));
-  return memo2.get(q);
-}
-var judgements = () => /* @__PURE__ */ new Map();
-function judge(ctx, q, counts) {
-  const sites = memberSites(counts);
-  const declared2 = writerSites2(ctx, q);
-  const members = sites.filter((x) => ctx.topology.siteByName.get(x)?.role !== "witness");
-  const writers = declared2.length ? declared2 : members.length ? members : sites;
-  const at = (p) => {
-    const writes = writers.map((from) => ({ from, route: clientWrite(ctx, q, p, from, { counts }) }));
-    const slowest = writes.every((w) => w.route.ms !== void 0) ? Math.max(0, ...writes.map((w) => w.route.ms)) : void 0;
-    return { ...p, writes, slowest };
-  };
-  let placements;
-  if (q.kind === "galera") {
-    const b = bestCommit(ctx, q, { counts });
-    placements = sites.length ? [at({ site: b?.site ?? sites[0], voting: sites, commit: b?.latency })] : [];
-  } else placements = sites.map((site) => at({ site, voting: sites, commit: leaderCommit(ctx, q, site, { counts }) }));
-  let best;
-  for (const p of placements) {
-    if (p.slowest === void 0) continue;
-    if (!best || p.slowest < best.slowest || p.slowest === best.slowest && (p.commit ?? Infinity) < (best.commit ?? Infinity)) best = p;
-  }
-  return { writers, fromMembers: !declared2.length, placements, best };
-}
-function writesOverBudget(ctx, q, o = {}) {
-  const budget = writeBudget(q);
-  if (budget === void 0) return false;
-  const commit = bestCommit(ctx, q, { counts: o.counts });
-  if (!commit || commit.latency > budget) return false;
-  const j = writeJudgement(ctx, q, o);
-  return j.placements.length > 0 && j.placements.every((p) => p.slowest !== void 0 && p.slowest > budget);
-}
-
 // server/src/derive/timers.ts
 var DEFAULT_HEARTBEAT_MS = 100;
 var DEFAULT_ELECTION_TIMEOUT_MS = 1e3;
@@ -18428,27 +18450,8 @@ function writeBudgetFindings(ctx, q) {
   const budget = q.owner.writeLatencyBudgetMs;
   if (!budget || !writesOverBudget(ctx, q)) return [];
   const j = writeJudgement(ctx, q);
-  const cap = writeBudget(q);
-  const what = q.kind === "galera" ? galeraWrites(j.placements[0], cap) : `no leader placement keeps writes within the ${ms(cap)} budget \u2014 best is ${j.best.site}: ${writesText(j.best)}; the commit alone is ${ms(j.best.commit)}`;
-  const from = j.fromMembers ? ` (no traffic entry depends on it: judged from its member sites ${listText([...j.writers])})` : "";
-  return [finding("rtt/write-budget", budget.span, `${q.label}: ${what}${from}`, { related: writerRelated(ctx, q, j) })];
-}
-function writesText(p) {
-  let spelled = false;
-  return p.writes.map(({ from, route }) => {
-    const head = `from ${from} ${ms(route.ms)}`;
-    if (from === p.site) return `${head} (at the leader)`;
-    if (route.via) return `${head} (through its follower in ${route.via})`;
-    if (spelled) return head;
-    spelled = true;
-    return `${head} (${ms(route.ms - p.commit)} to the leader + ${ms(p.commit)} commit)`;
-  }).join(", ");
-}
-function galeraWrites(p, budget) {
-  const say = (w) => `${w.from} ${ms(w.route.ms)}${w.route.via ? ` (through the node in ${w.route.via})` : ""}`;
-  const over = p.writes.filter((w) => w.route.ms > budget);
-  const within3 = p.writes.filter((w) => !over.includes(w));
-  return `writes from ${listText(over.map(say))} are above the ${ms(budget)} budget \u2014 a commit waits one round trip from the writing node to the farthest member site, and Galera has no leader to move${within3.length ? `; within it from ${listText(within3.map(say))}` : ""}`;
+  const text3 = writesOverBudgetText(q, q.kind === "galera" ? j.placements[0] : j.best, writeBudget(q), j.fromMembers);
+  return [finding("rtt/write-budget", budget.span, `${q.label}: ${text3}`, { related: writerRelated(ctx, q, j) })];
 }
 function writerRelated(ctx, q, j) {
   if (j.fromMembers) return [];
@@ -18774,7 +18777,17 @@ function scaled(ctx, s, a, b, which) {
 }
 function clientSites(J, q) {
   const { ctx, s, R } = J;
-  return writerSites2(ctx, q).filter((site) => R.up(site) && !s.withdraw?.includes(site));
+  return clientSitesOf(ctx, q).sites.filter((site) => R.up(site) && !s.withdraw?.includes(site));
+}
+function memberWritesOverBudget(J, q, best, clients, path) {
+  const budget = writeBudget(q);
+  if (budget === void 0 || !clients.length || !clientSitesOf(J.ctx, q).fromMembers) return false;
+  const writes = clients.map((from) => ({ from, route: path(best, from) }));
+  if (!writes.every((w) => w.route.ms !== void 0)) return false;
+  const slowest = Math.max(...writes.map((w) => w.route.ms));
+  if (slowest <= budget) return false;
+  J.breaks.push(`${q.label}: ${writesOverBudgetText(q, { ...best, writes, slowest }, budget, true)}`);
+  return true;
 }
 function placementsOf(J, q, after, maj) {
   const { ctx, R } = J;
@@ -18963,7 +18976,8 @@ function judgeQuorum2(J, q) {
     writeLatencyBudgetMs: writeBudget(q) ?? null,
     byLeader,
     groups,
-    clientSites: [...clients]
+    clientSites: [...clients],
+    clientsFromMembers: clientSitesOf(J.ctx, q).fromMembers
   };
   const none = { ...NO_WRITES, writesFrom: writesFrom(void 0), writesFromBest: writesFrom(void 0) };
   const judgement2 = (result, chosen2) => ({
@@ -18984,7 +18998,7 @@ function judgeQuorum2(J, q) {
   const best = chosen.best;
   const stopping = placements.some((p) => p.stops.length > 0);
   if (stopping) J.notes.push(stoppingNote(q, placements, chosen.judged, after, maj));
-  const overBudget = commitOverBudget(J, q, placements, best, after);
+  const overBudget = commitOverBudget(J, q, placements, best, after) || memberWritesOverBudget(J, q, best, clients, path);
   const judgedWrites = writesFrom(chosen.judged);
   const { flapping, flowControl } = judgeExcursion(J, q, after);
   const outcome = flapping ? "flapping" : flowControl ? "flow-control" : overBudget ? "over-budget" : stopping ? "minority-stops" : "continues";
@@ -19550,6 +19564,13 @@ function overWrites(r2, label4, store, budget) {
           const text3 = `${b.site} ${ms(w.latencyMs)}${w.via ? ` through ${w.via}` : ""}${w.leader ? ` (leader in ${w.leader})` : ""}`;
           if (!out.includes(text3)) out.push(text3);
         }
+  if (!out.length && q.clientsFromMembers) {
+    for (const c of q.clientSites) {
+      const w = q.writesFrom[c];
+      if (w !== null && w !== void 0 && w > budget) out.push(`${c} ${ms(w)}`);
+    }
+    if (out.length && q.judgedLeader) out[out.length - 1] += ` (leader in ${q.judgedLeader})`;
+  }
   if (!out.length && q.overBudget) out.push(`its best commit is over ${ms(budget)}`);
   return out;
 }
@@ -26265,7 +26286,8 @@ function galeraCommitText(q, budget) {
   const each = from.map(
     (x, i) => q.writesFrom[x] === null ? `writes fail from ${x}` : `${commitMs(q.writesFrom[x])} ${i ? "" : "writing "}from ${x}`
   );
-  return from.length ? `commit ${each.join(", ")}${budget} (no leader: every node takes writes)` : `commit ${commitMs(q.commitLatencyMs)}${budget} at best, writing from ${q.writer} (no leader: every node takes writes; no traffic entry declares its writers)`;
+  const stand = q.clientsFromMembers ? "; no traffic entry declares its writers, so its member sites stand in" : "";
+  return from.length ? `commit ${each.join(", ")}${budget} (no leader: every node takes writes${stand})` : `commit ${commitMs(q.commitLatencyMs)}${budget} at best, writing from ${q.writer} (no leader: every node takes writes; no traffic entry declares its writers)`;
 }
 function facts(r2) {
   const out = [];

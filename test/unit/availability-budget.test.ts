@@ -7,8 +7,10 @@ import { readFileSync } from "node:fs";
 import { analyzeAlone, analyzeFile } from "../../server/src/analysis";
 import { budgetOf } from "../../server/src/availability/budget";
 import { writesOverBudget } from "../../server/src/derive/writes";
+import { ALL_UP, run } from "../../server/src/whatif/engine";
 import { availabilityJson, availabilityMarkdown, availabilityText } from "../../server/src/availability/render";
 import { decisionRecord } from "../../server/src/whatif/record";
+import { HEADER } from "../helpers";
 
 const REVIEWED = "examples/payments-eu-reviewed.topology.yaml";
 const reviewed = readFileSync(REVIEWED, "utf8");
@@ -147,4 +149,47 @@ test("availability text, md and json and the record's Tiers report the time over
   const wide = analyzeAlone(REVIEWED, withBudget(100));
   const md100 = decisionRecord({ path: REVIEWED, analysis: wide.analysis, findings: wide.findings, version: "1" })!;
   assert.match(md100, /\| Write latency \(consensus\) \| store ledger \| ≤ 100 ms .*in no judged state \| met in every judged state \|/);
+});
+
+test("#22: a quorum store no traffic entry writes to — the rule, simulate and availability judge the same writes, from its non-witness member sites", () => {
+  // 2+2+1 over fra/lon/ams (ams a witness), a 12 ms budget, no traffic: with the leader in ams (the best
+  // placement) fra writes 9 + 8 = 17 ms and lon 8 + 8 = 16 ms — over the budget though the commit (8 ms) is within it
+  const body = `${HEADER}sites:
+  - { name: fra, availability: 0.999 }
+  - { name: lon, availability: 0.999 }
+  - { name: ams, availability: 0.999, role: witness }
+links:
+  - { between: [fra, lon], rttMs: 14 }
+  - { between: [fra, ams], rttMs: 9 }
+  - { between: [lon, ams], rttMs: 8 }
+stores:
+  - name: ledger
+    replication: consensus
+    members: { fra: 2, lon: 2, ams: 1 }
+    writeLatencyBudgetMs: BUDGET
+`;
+  const at = (budget: number) => {
+    const text = body.replace("BUDGET", String(budget));
+    const { analysis, findings } = analyzeAlone("t.topology.yaml", text);
+    const ctx = analysis.contexts[0];
+    const q = run(ctx, ALL_UP).quorums[0];
+    return { rule: findings.some((f) => f.code === "rtt/write-budget"), q, b: budgetOf(ctx, ctx.topology.storeByName.get("ledger")!)! };
+  };
+  const over = at(16);
+  assert.equal(over.rule, true);
+  assert.deepEqual(
+    [over.q.outcome, over.q.overBudget, over.q.clientsFromMembers, over.q.clientSites],
+    ["over-budget", true, true, ["fra", "lon"]],
+  );
+  // writesFrom also gives each up member site (the witness at the leader: its commit)
+  assert.deepEqual([over.q.leader, over.q.writesFromBest], ["ams", { fra: 17, lon: 16, ams: 8 }]);
+  // every state where it takes writes is over: all up (0.999³), and every single loss (the commit then waits 14 ms, or a write crosses)
+  assert.ok(over.b.overProbability > 0.999 ** 3, `${over.b.overProbability}`);
+  // lon's 16 ms is the budget: within
+  assert.deepEqual(over.b.states[0].writes, ["fra 17 ms (leader in ams)"]);
+  // 17 ms: fra's write is exactly the budget — within, in all three
+  const within = at(17);
+  assert.equal(within.rule, false);
+  assert.deepEqual([within.q.outcome, within.q.overBudget], ["continues", false]);
+  assert.ok(within.b.overProbability < 0.01, `${within.b.overProbability}: only the failure states`);
 });

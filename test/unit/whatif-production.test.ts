@@ -175,10 +175,16 @@ test("commit latency after a loss: over the members that still vote, judged agai
   assert.equal(lose.quorums[0].overBudget, true);
   assert.equal(lose.verdict, "degraded");
   assert.match(lose.breaks[0], /best commit latency is 75 ms \(leader in lon, 2 of 3 members voting\) — above the 20 ms budget/);
-  const exactly = run(ctxOf(THREE(75)), sc({ lose: ["fra"] }));
+  // with nyc a witness, lon alone writes (no traffic entry: the non-witness member sites stand in): its write is the commit
+  const witness = (budget: number) => THREE(budget).replace("  - name: nyc\n", "  - name: nyc\n    role: witness\n");
+  const exactly = run(ctxOf(witness(75)), sc({ lose: ["fra"] }));
   assert.equal(exactly.quorums[0].outcome, "continues", "75 ms against a 75 ms budget is within it");
   assert.equal(exactly.verdict, "ok");
-  assert.equal(run(ctxOf(THREE(74)), sc({ lose: ["fra"] })).quorums[0].outcome, "over-budget");
+  assert.equal(run(ctxOf(witness(74)), sc({ lose: ["fra"] })).quorums[0].outcome, "over-budget");
+  // nyc's own application would write to the leader in lon: 75 ms there + the 75 ms commit
+  const nyc = run(ctxOf(THREE(75)), sc({ lose: ["fra"] }));
+  assert.equal(nyc.quorums[0].outcome, "over-budget");
+  assert.match(nyc.breaks[0], /from nyc 150 ms/);
   const { json } = simJson(["--lose", "fra"], THREE(20));
   assert.deepEqual(
     [json.quorums[0].outcome, json.quorums[0].commitLatencyMs, json.quorums[0].leader, json.quorums[0].overBudget],
@@ -885,10 +891,10 @@ test("M38 (Galera): simulate's commit names the sites whose clients write, never
     /store ledger +continues · commit 14 ms writing from fra, 14 ms from lon \(budget 20 ms\) \(no leader: every node takes writes\)/,
   );
   assert.doesNotMatch(text, /writing from ams/);
-  // no traffic entry writes to it: the fastest node, said to be only that
+  // no traffic entry writes to it: its member sites stand in (as rtt/write-budget judges it), each said to be that
   const alone = GALERA(20).replace("    dependsOn: [ledger]\n", "");
   assert.match(
     cli(["simulate", "t.topology.yaml"], alone).stdout,
-    /store ledger +continues · commit 4 ms \(budget 20 ms\) at best, writing from ams \(no leader: every node takes writes; no traffic entry declares its writers\)/,
+    /store ledger +continues · commit 14 ms writing from fra, 14 ms from lon, 4 ms from ams \(budget 20 ms\) \(no leader: every node takes writes; no traffic entry declares its writers, so its member sites stand in\)/,
   );
 });

@@ -29,8 +29,15 @@ test("2+2+1: one site lost continues; two sites lost stop; a three-way partition
       [["lon", "ams"], 3, true],
     ],
   );
-  // member losses: 2+2+1 losing one member in lon and one in ams leaves exactly the majority (3)
-  assert.equal(run(ctx, sc({ loseMembers: { lon: 1, ams: 1 } })).quorums[0].outcome, "continues");
+  // member losses: 2+2+1 losing one member in lon and one in ams leaves exactly the majority (3): writes go on,
+  // but every commit now waits for both fra and lon (14 ms), so a write from lon to a leader in fra takes 28 ms —
+  // over the 20 ms budget (no traffic entry writes to it: its member sites' writes are judged, as rtt/write-budget judges them)
+  const members = run(ctx, sc({ loseMembers: { lon: 1, ams: 1 } }));
+  assert.equal(members.quorums[0].outcome, "over-budget");
+  assert.match(
+    members.breaks[0],
+    /best is fra: from fra 14 ms \(at the leader\), from lon 28 ms .*judged from its member sites fra, lon and ams\)/,
+  );
   assert.equal(run(ctx, sc({ loseMembers: { lon: 2, ams: 1 } })).quorums[0].outcome, "stops");
 });
 
@@ -38,11 +45,18 @@ test("3+2 losing the larger site stops; a latency excursion is judged against th
   const ctx = ctxOf(FIVE.replace("{ fra: 2, lon: 2, ams: 1 }", "{ fra: 3, lon: 2 }"));
   assert.equal(run(ctx, sc({ lose: ["fra"] })).quorums[0].outcome, "stops");
   assert.equal(run(ctx, sc({ lose: ["lon"] })).quorums[0].outcome, "continues");
-  // 2+2+1 from fra: commit waits for the 3rd member, ams at 9 ms; ×2 of p99-or-typical: 18 ≤ 20, ×3: 27 > 20
+  // 2+2+1, no traffic entry: the writes are judged from its member sites (derive/writes clientSitesOf), as
+  // rtt/write-budget judges them. Best leader ams: fra's write is 9 ms to it + its 8 ms commit = 17 ms;
+  // ×1.15: 19.55 ms ≤ 20, ×1.2: 20.4 ms > 20; ×3 the commit alone (24 ms) is over
   const five = ctxOf(FIVE);
-  assert.equal(run(five, sc({ rttFactor: 2 })).quorums[0].outcome, "continues");
-  assert.equal(run(five, sc({ rttFactor: 3 })).quorums[0].outcome, "over-budget");
-  assert.equal(run(five, sc({ rttFactor: 3 })).verdict, "degraded");
+  assert.equal(run(five, sc({ rttFactor: 1.15 })).quorums[0].outcome, "continues");
+  const slow = run(five, sc({ rttFactor: 1.2 }));
+  assert.equal(slow.quorums[0].outcome, "over-budget");
+  assert.equal(slow.verdict, "degraded");
+  assert.match(slow.breaks[0], /no leader placement keeps writes within the 20 ms budget — best is ams: from fra 20\.4 ms/);
+  const three = run(five, sc({ rttFactor: 3 }));
+  assert.equal(three.quorums[0].outcome, "over-budget");
+  assert.match(three.breaks[0], /the best commit latency is 24 ms \(leader in ams/);
 });
 
 test("etcd flaps exactly when heartbeat + the scaled largest RTT reaches the election timeout", () => {

@@ -62,6 +62,14 @@ function overWrites(r: RunResult, label: string, store: string, budget: number):
           const text = `${b.site} ${ms(w.latencyMs)}${w.via ? ` through ${w.via}` : ""}${w.leader ? ` (leader in ${w.leader})` : ""}`;
           if (!out.includes(text)) out.push(text);
         }
+  // no traffic entry writes to it: its member sites stand in, as the rule and the engine judge it (derive/writes clientSitesOf)
+  if (!out.length && q.clientsFromMembers) {
+    for (const c of q.clientSites) {
+      const w = q.writesFrom[c];
+      if (w !== null && w !== undefined && w > budget) out.push(`${c} ${ms(w)}`);
+    }
+    if (out.length && q.judgedLeader) out[out.length - 1] += ` (leader in ${q.judgedLeader})`;
+  }
   if (!out.length && q.overBudget) out.push(`its best commit is over ${ms(budget)}`);
   return out;
 }

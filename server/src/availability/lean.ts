@@ -13,6 +13,7 @@ import type { TopologyContext } from "../derive/context";
 import type { Cluster, Link, Store, Traffic } from "../model/topology";
 import { loadBackends } from "../derive/loads";
 import { relaysThroughFollowers } from "../derive/latency";
+import { clientSitesOf } from "../derive/writes";
 
 /** The sites and links of a design, indexed; `q` is each one's probability of being down. */
 export interface LeanDesign {
@@ -66,7 +67,7 @@ export interface LeanQuorum {
   readonly canLead: Uint8Array;
   /** CockroachDB relays a write through a voting follower the client reaches (whatif/engine relaysThroughFollowers) */
   readonly relay: boolean;
-  /** the sites whose clients write to it (whatif/engine clientSites): an etcd's own cluster's site; the backends of every traffic entry depending on a store (distinct; filled by leanEntities) */
+  /** the sites whose clients write to it (derive/writes clientSitesOf, as whatif/engine clientSites): an etcd's own cluster's site; the backends of every traffic entry depending on a store (distinct), else its non-witness member sites */
   readonly clients: number[];
   /** an etcd: its cluster's site, where its only clients (the cluster's nodes, through the API servers) are; −1 otherwise */
   readonly home: number;
@@ -173,7 +174,8 @@ function leanQuorum(ctx: TopologyContext, d: LeanDesign, q: TopologyContext["quo
     majority: majority(counts.reduce((a, c) => a + c, 0)),
     canLead: new Uint8Array(sites.length),
     relay: relaysThroughFollowers(q),
-    clients: home >= 0 ? [home] : [],
+    // one list with the engine and the rule (derive/writes clientSitesOf): an etcd's home, a store's writing backends, else its non-witness members
+    clients: q.kind === "etcd" ? (home >= 0 ? [home] : []) : clientSitesOf(ctx, q).sites.map((x) => d.siteIndex.get(x)!),
     home,
     judged: new Int32Array(1),
   };
@@ -225,12 +227,6 @@ export function leanEntities(ctx: TopologyContext, d: LeanDesign): LeanEntity[] 
       } else resolved = false;
     }
     if (!resolved) continue;
-    for (const dep of deps)
-      if (dep.type === "quorum")
-        for (const b of lb) {
-          const i = d.siteIndex.get(b.site!)!;
-          if (!dep.clients.includes(i)) dep.clients.push(i);
-        }
     out.push({
       type: "traffic",
       name: `traffic ${tr.name.value}`,

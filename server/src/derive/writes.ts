@@ -9,6 +9,8 @@ import type { Cluster, Store, Traffic } from "../model/topology";
 import type { Quorum, TopologyContext } from "./context";
 import { bestCommit, galeraCommit, leaderCommit, type LatencyOptions, relaysThroughFollowers, writeBudget } from "./latency";
 import { loadBackends } from "./loads";
+import { ms } from "../util/format";
+import { listText } from "../util/strings";
 
 /** A placement of a quorum's leader as the write path sees it (the what-if engine's Placement). */
 export interface LeaderAt {
@@ -105,6 +107,29 @@ export function writerSites(ctx: TopologyContext, q: Quorum): readonly string[] 
   return out;
 }
 
+/** The sites a quorum's writes are judged from, and whether they stand in for undeclared writers. */
+export interface ClientSites {
+  readonly sites: readonly string[];
+  /** true when no traffic entry writes to the store and its member sites stand in (the application runs beside its data) */
+  readonly fromMembers: boolean;
+}
+
+/**
+ * The sites whose clients write to a quorum — the one list the rule (rtt/write-budget), the
+ * what-if engine (QuorumResult.clientSites), availability's lean evaluator and its write-budget
+ * figure judge: `writerSites`; or, when no traffic entry writes to a store, its member sites that
+ * are not witnesses (every member site when all are) — an application beside its data. An etcd's
+ * only clients are its own cluster's nodes: never its other members. `counts` judges other member
+ * counts (a fix's target).
+ */
+export function clientSitesOf(ctx: TopologyContext, q: Quorum, counts: ReadonlyMap<string, number> = q.counts): ClientSites {
+  const declared = writerSites(ctx, q);
+  if (declared.length || q.kind === "etcd") return { sites: declared, fromMembers: false };
+  const sites = memberSites(counts);
+  const members = sites.filter((x) => ctx.topology.siteByName.get(x)?.role !== "witness");
+  return { sites: members.length ? members : sites, fromMembers: true };
+}
+
 /** One leader placement with every site and link up, and the writes from each writing site there. */
 export interface PlacementWrites extends LeaderAt {
   readonly writes: readonly { readonly from: string; readonly route: WriteRoute }[];
@@ -113,7 +138,7 @@ export interface PlacementWrites extends LeaderAt {
 }
 
 export interface WriteJudgement {
-  /** the sites judged: `writerSites`, or — when no traffic entry writes to the store — its member sites that are not witnesses */
+  /** the sites judged (`clientSitesOf`): `writerSites`, or — when no traffic entry writes to the store — its member sites that are not witnesses */
   readonly writers: readonly string[];
   /** true when `writers` are the member sites (no traffic entry depends on the store) */
   readonly fromMembers: boolean;
@@ -138,9 +163,7 @@ const judgements = () => new Map<Quorum, WriteJudgement>();
 
 function judge(ctx: TopologyContext, q: Quorum, counts: ReadonlyMap<string, number>): WriteJudgement {
   const sites = memberSites(counts);
-  const declared = writerSites(ctx, q);
-  const members = sites.filter((x) => ctx.topology.siteByName.get(x)?.role !== "witness");
-  const writers = declared.length ? declared : members.length ? members : sites;
+  const { sites: writers, fromMembers } = clientSitesOf(ctx, q, counts);
   const at = (p: LeaderAt): PlacementWrites => {
     const writes = writers.map((from) => ({ from, route: clientWrite(ctx, q, p, from, { counts }) }));
     // every site and link up, a write fails only where no link is declared: unknown, as a missing RTT is
@@ -157,7 +180,7 @@ function judge(ctx: TopologyContext, q: Quorum, counts: ReadonlyMap<string, numb
     if (p.slowest === undefined) continue;
     if (!best || p.slowest < best.slowest! || (p.slowest === best.slowest && (p.commit ?? Infinity) < (best.commit ?? Infinity))) best = p;
   }
-  return { writers, fromMembers: !declared.length, placements, best };
+  return { writers, fromMembers, placements, best };
 }
 
 /**
@@ -172,4 +195,45 @@ export function writesOverBudget(ctx: TopologyContext, q: Quorum, o: { counts?: 
   if (!commit || commit.latency > budget) return false;
   const j = writeJudgement(ctx, q, o);
   return j.placements.length > 0 && j.placements.every((p) => p.slowest !== undefined && p.slowest > budget);
+}
+
+/**
+ * Why the application's writes miss a store's budget at a placement, in the words rtt/write-budget
+ * and the what-if engine both use: the placement to pin and each writing site's write (consensus),
+ * or each writing site's own commit (Galera, which has no leader to move); `fromMembers` says the
+ * member sites stand in for undeclared writers.
+ */
+export function writesOverBudgetText(q: Quorum, p: PlacementWrites, budget: number, fromMembers: boolean): string {
+  const what =
+    q.kind === "galera"
+      ? galeraWrites(p, budget)
+      : `no leader placement keeps writes within the ${ms(budget)} budget — best is ${p.site}: ${writesText(p)}; the commit alone is ${ms(p.commit!)}`;
+  const from = p.writes.map((w) => w.from);
+  return fromMembers
+    ? `${what} (no traffic entry depends on it: judged from its member site${from.length === 1 ? "" : "s"} ${listText(from)})`
+    : what;
+}
+
+/** "from fra 17 ms (9 ms to the leader + 8 ms commit), from lon 16 ms": the first remote write spelled out. */
+function writesText(p: PlacementWrites): string {
+  let spelled = false;
+  return p.writes
+    .map(({ from, route }) => {
+      const head = `from ${from} ${ms(route.ms!)}`;
+      if (from === p.site) return `${head} (at the leader)`;
+      if (route.via) return `${head} (through its follower in ${route.via})`;
+      if (spelled) return head;
+      spelled = true;
+      return `${head} (${ms(route.ms! - p.commit!)} to the leader + ${ms(p.commit!)} commit)`;
+    })
+    .join(", ");
+}
+
+/** Galera has no leader to move: each writing site's node waits one round trip to its own farthest member. */
+function galeraWrites(p: PlacementWrites, budget: number): string {
+  const say = (w: PlacementWrites["writes"][number]) =>
+    `${w.from} ${ms(w.route.ms!)}${w.route.via ? ` (through the node in ${w.route.via})` : ""}`;
+  const over = p.writes.filter((w) => w.route.ms! > budget);
+  const within = p.writes.filter((w) => !over.includes(w));
+  return `writes from ${listText(over.map(say))} are above the ${ms(budget)} budget — a commit waits one round trip from the writing node to the farthest member site, and Galera has no leader to move${within.length ? `; within it from ${listText(within.map(say))}` : ""}`;
 }

@@ -3,9 +3,8 @@ import type { Span } from "../model/text";
 import type { Etcd, Link } from "../model/topology";
 import { fiberFloorMs, haversineKm } from "../math/geo";
 import { bestCommit, writeBudget } from "../derive/latency";
-import { dependentsOf, type PlacementWrites, type WriteJudgement, writeJudgement, writesOverBudget } from "../derive/writes";
+import { dependentsOf, type WriteJudgement, writeJudgement, writesOverBudget, writesOverBudgetText } from "../derive/writes";
 import type { Store } from "../model/topology";
-import { listText } from "../util/strings";
 import { etcdTimers as timersOf, largestMemberRtt, MAX_ELECTION_TIMEOUT_MS, timerAdvice } from "../derive/timers";
 import { ms } from "../util/format";
 import { finding, memberPairs, type Quorum, type TopologyContext } from "./context";
@@ -132,37 +131,8 @@ function writeBudgetFindings(ctx: TopologyContext, q: Quorum): Finding[] {
   const budget = (q.owner as { writeLatencyBudgetMs?: { value: number; span: Span } }).writeLatencyBudgetMs;
   if (!budget || !writesOverBudget(ctx, q)) return [];
   const j = writeJudgement(ctx, q);
-  const cap = writeBudget(q)!;
-  const what =
-    q.kind === "galera"
-      ? galeraWrites(j.placements[0], cap)
-      : `no leader placement keeps writes within the ${ms(cap)} budget — best is ${j.best!.site}: ${writesText(j.best!)}; the commit alone is ${ms(j.best!.commit!)}`;
-  const from = j.fromMembers ? ` (no traffic entry depends on it: judged from its member sites ${listText([...j.writers])})` : "";
-  return [finding("rtt/write-budget", budget.span, `${q.label}: ${what}${from}`, { related: writerRelated(ctx, q, j) })];
-}
-
-/** "from fra 17 ms (9 ms to the leader + 8 ms commit), from lon 16 ms": the first remote write spelled out. */
-function writesText(p: PlacementWrites): string {
-  let spelled = false;
-  return p.writes
-    .map(({ from, route }) => {
-      const head = `from ${from} ${ms(route.ms!)}`;
-      if (from === p.site) return `${head} (at the leader)`;
-      if (route.via) return `${head} (through its follower in ${route.via})`;
-      if (spelled) return head;
-      spelled = true;
-      return `${head} (${ms(route.ms! - p.commit!)} to the leader + ${ms(p.commit!)} commit)`;
-    })
-    .join(", ");
-}
-
-/** Galera has no leader to move: each writing site's node waits one round trip to its own farthest member. */
-function galeraWrites(p: PlacementWrites, budget: number): string {
-  const say = (w: PlacementWrites["writes"][number]) =>
-    `${w.from} ${ms(w.route.ms!)}${w.route.via ? ` (through the node in ${w.route.via})` : ""}`;
-  const over = p.writes.filter((w) => w.route.ms! > budget);
-  const within = p.writes.filter((w) => !over.includes(w));
-  return `writes from ${listText(over.map(say))} are above the ${ms(budget)} budget — a commit waits one round trip from the writing node to the farthest member site, and Galera has no leader to move${within.length ? `; within it from ${listText(within.map(say))}` : ""}`;
+  const text = writesOverBudgetText(q, q.kind === "galera" ? j.placements[0] : j.best!, writeBudget(q)!, j.fromMembers);
+  return [finding("rtt/write-budget", budget.span, `${q.label}: ${text}`, { related: writerRelated(ctx, q, j) })];
 }
 
 /** Where the writers come from: each traffic entry's `dependsOn` naming the store. */

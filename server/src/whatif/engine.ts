@@ -8,7 +8,7 @@ import { lagBytesNeeded } from "../math/lag";
 import type { Quorum, TopologyContext } from "../derive/context";
 import { conflictMerge } from "../derive/engines";
 import { galeraCommit, leaderCommit, relaysThroughFollowers, writeBudget } from "../derive/latency";
-import { clientWrite, type WriteRoute, writerSites } from "../derive/writes";
+import { clientSitesOf, clientWrite, type WriteRoute, writesOverBudgetText } from "../derive/writes";
 import { copySites, everyCopyLost, everyCopyLostText, homeSite } from "../derive/siteloss";
 import { loadBackends } from "../derive/loads";
 import { CILIUM_KEEPS_ENDPOINTS, type ExportAffinity, exportAffinity, meshedExporters, staleShare, submarinerSet } from "../derive/meshes";
@@ -105,6 +105,7 @@ export interface QuorumResult {
   readonly writer: string | null;
   /** the store's writeLatencyBudgetMs (consensus and Galera), else null */
   readonly writeLatencyBudgetMs: number | null;
+  /** no placement commits within the budget — or, for a store no traffic entry writes to, its member sites' writes at the placement to pin are above it (traffic entries' writes are judged on their backends) */
   readonly overBudget: boolean;
   readonly flapping: boolean;
   readonly flowControl: boolean;
@@ -112,8 +113,10 @@ export interface QuorumResult {
   readonly byLeader: Record<string, string[]>;
   /** the partition's groups holding members, and whether each holds a site that can lead */
   readonly groups: GroupResult[];
-  /** the sites whose clients write to it, which the placements are judged for: an etcd's own cluster's site (when up), the up backends' sites of the entries depending on a store */
+  /** the sites whose clients write to it, which the placements are judged for: an etcd's own cluster's site (when up), the up backends' sites of the entries depending on a store — or, when none depends on it, its up non-witness member sites (clientsFromMembers) */
   readonly clientSites: string[];
+  /** true when no traffic entry writes to the store and its member sites stand in as its writers (as rtt/write-budget judges it) */
+  readonly clientsFromMembers: boolean;
   /**
    * What a write from each of those sites waits for at the judged placement — RTT to the leader
    * (or through a relay) plus the commit; Galera: its node's commit — and, for a store, from
@@ -375,10 +378,32 @@ interface Judging {
   readonly rtt: (a: string, b: string) => number | undefined;
 }
 
-/** The sites whose clients write to a quorum (derive/writes writerSites) that are up and not withdrawn. */
+/** The sites whose clients write to a quorum (derive/writes clientSitesOf: the declared writers, else a store's non-witness member sites) that are up and not withdrawn. */
 function clientSites(J: Judging, q: Quorum): string[] {
   const { ctx, s, R } = J;
-  return writerSites(ctx, q).filter((site) => R.up(site) && !s.withdraw?.includes(site));
+  return clientSitesOf(ctx, q).sites.filter((site) => R.up(site) && !s.withdraw?.includes(site));
+}
+
+/**
+ * A store no traffic entry writes to is judged by its member sites' writes, as rtt/write-budget
+ * judges it: over budget when the slowest of them at the placement to pin is above the budget
+ * (a break in the rule's words). A store with traffic is judged on its backends' rows instead.
+ */
+function memberWritesOverBudget(
+  J: Judging,
+  q: Quorum,
+  best: Placement,
+  clients: readonly string[],
+  path: (p: Placement, c: string) => WritePath,
+): boolean {
+  const budget = writeBudget(q);
+  if (budget === undefined || !clients.length || !clientSitesOf(J.ctx, q).fromMembers) return false;
+  const writes = clients.map((from) => ({ from, route: path(best, from) }));
+  if (!writes.every((w) => w.route.ms !== undefined)) return false;
+  const slowest = Math.max(...writes.map((w) => w.route.ms!));
+  if (slowest <= budget) return false;
+  J.breaks.push(`${q.label}: ${writesOverBudgetText(q, { ...best, writes, slowest }, budget, true)}`);
+  return true;
 }
 
 /** The placements a quorum allows: each member site that reaches a majority (Galera: each primary component, a majority of nodes that all see each other). */
@@ -644,6 +669,7 @@ function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
     byLeader,
     groups,
     clientSites: [...clients],
+    clientsFromMembers: clientSitesOf(J.ctx, q).fromMembers,
   };
   const none = { ...NO_WRITES, writesFrom: writesFrom(undefined), writesFromBest: writesFrom(undefined) };
   const judgement = (result: QuorumResult, chosen: ReturnType<typeof choosePlacements>): QuorumJudgement => ({
@@ -667,7 +693,7 @@ function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
   const stopping = placements.some((p) => p.stops.length > 0);
   if (stopping) J.notes.push(stoppingNote(q, placements, chosen.judged!, after, maj));
 
-  const overBudget = commitOverBudget(J, q, placements, best, after);
+  const overBudget = commitOverBudget(J, q, placements, best, after) || memberWritesOverBudget(J, q, best, clients, path);
   const judgedWrites = writesFrom(chosen.judged);
   const { flapping, flowControl } = judgeExcursion(J, q, after);
   const outcome: QuorumOutcome = flapping

@@ -69,8 +69,9 @@ function galeraCommitText(q: Result["quorums"][number], budget: string): string 
   const each = from.map((x, i) =>
     q.writesFrom[x] === null ? `writes fail from ${x}` : `${commitMs(q.writesFrom[x]!)} ${i ? "" : "writing "}from ${x}`,
   );
+  const stand = q.clientsFromMembers ? "; no traffic entry declares its writers, so its member sites stand in" : "";
   return from.length
-    ? `commit ${each.join(", ")}${budget} (no leader: every node takes writes)`
+    ? `commit ${each.join(", ")}${budget} (no leader: every node takes writes${stand})`
     : `commit ${commitMs(q.commitLatencyMs!)}${budget} at best, writing from ${q.writer} (no leader: every node takes writes; no traffic entry declares its writers)`;
 }
 
