@@ -15,6 +15,7 @@ test("fix safety: every offered fix on seeded mutations of the corpus parses, ke
     f &&
       `seed ${seed} (replay: QUORATE_SEED=${seed} npm test -- fuzz-fixes, or npm run fuzz -- fixes --seed ${seed})\n${f.name}: "${f.fix}" for ${f.code}: ${f.problem}\n--- before:\n${f.text}\n--- after:\n${f.result}`,
   );
-  assert.ok(variants > 20, `${variants} parseable variants`);
+  // the corpus without ../shared gives 20–35 parseable variants a seed: the bound says the mutations ran, not how lucky they were
+  assert.ok(variants > 15, `seed ${seed}: ${variants} parseable variants`);
   assert.ok(applied > 100, `${applied} fixes applied`);
 });

@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { codes, only } from "../helpers";
+import { analyzeFile, analyzeRun } from "../../server/src/analysis";
+import { fixesFor } from "../../server/src/fixes/fixes";
+import { codes, HEADER, only } from "../helpers";
 
 const twoSites = "sites:\n  - name: fra\n  - name: lon\nlinks:\n  - { between: [fra, lon], rttMs: 14 }\n";
 
@@ -277,4 +279,31 @@ test("fake active-active: a single-writer store or a one-site quorum behind mult
     "one backend site is honest active-passive",
   );
   assert.deepEqual(only(base("  - { name: db, replication: consensus, members: { fra: 3 } }\n"), "traffic/fake-active-active").length, 1);
+});
+
+test("Keep a single writer: the other writers become replicas, keeping their copy (every copy at one site is an unbounded RPO)", () => {
+  const fixed = (fields: string) => {
+    const text = HEADER + asyncStore(fields);
+    const a = analyzeFile("t.topology.yaml", text);
+    const f =
+      a.contexts[0] &&
+      analyzeRun([{ path: "t.topology.yaml", text }])[0].findings.find((x) => x.code === "data/multi-writer-without-conflict-policy");
+    assert.ok(f, fields);
+    const [fix] = fixesFor({ text, doc: a.parsed.docs[0].doc, ctx: a.contexts[0] }, f);
+    let out = text;
+    for (const e of [...fix.edits].sort((x, y) => y.start - x.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+    return { title: fix.title, store: out.slice(out.indexOf("  - name: orders")), codes: codes(out.slice(HEADER.length)) };
+  };
+  // flow list, no replicas yet: a new `replicas` entry
+  const flow = fixed("    writers: [fra, lon]\n    maxLagSeconds: 30\n");
+  assert.equal(flow.title, "Keep a single writer (`fra`); `lon` becomes a replica");
+  assert.equal(flow.store, "  - name: orders\n    replication: async\n    writers: [fra]\n    maxLagSeconds: 30\n    replicas: [lon]\n");
+  assert.deepEqual(flow.codes, []);
+  // block lists: the demoted writer is appended to the existing replicas, in their style; a site already a replica is not named twice
+  const block = fixed("    writers:\n      - fra # primary\n      - lon\n      - ams\n    replicas:\n      - ams\n");
+  assert.equal(block.title, "Keep a single writer (`fra`); `lon` becomes a replica");
+  assert.equal(
+    block.store,
+    "  - name: orders\n    replication: async\n    writers:\n      - fra # primary\n    replicas:\n      - ams\n      - lon\n",
+  );
 });

@@ -9,6 +9,7 @@ import { bestCommit, writeBudget } from "../derive/latency";
 import { writesOverBudget } from "../derive/writes";
 import { survivesEverySiteLoss } from "../derive/siteloss";
 import { largestMemberRtt } from "../derive/timers";
+import { listText } from "../util/strings";
 import { endOfLine, lineStartOf, type Span } from "../model/text";
 import {
   appendSeqItems,
@@ -284,20 +285,46 @@ function deleteLinesKeepingComments(text: string, start: number, end: number): E
   return replace(from, to, kept.map((l) => l + nl).join(""));
 }
 
-function singleWriter(input: FixInput, f: Finding, site: string): Edit[] {
+/**
+ * One writer kept; the others become replicas — they keep their copy of the data (dropping them
+ * would leave every copy at the kept site: losing it would leave only backups, an unbounded RPO).
+ */
+function singleWriter(input: FixInput, f: Finding, site: string): { edits: Edit[]; title?: string } {
   const store = input.ctx?.topology.stores.find((s) => s.writers?.keySpan.start === f.span.start);
-  if (!store) return [];
+  if (!store) return { edits: [] };
   const seq = nodeAt(input.doc, ["stores", store.index, "writers"]);
-  if (!seq || !isSeq(seq)) return [];
-  if ((seq as YAMLSeq).flow) return [replace(seq.range![0], seq.range![1], `[${site}]`)];
-  let kept = false;
+  if (!seq || !isSeq(seq)) return { edits: [] };
+  const items = (seq as YAMLSeq).items as Node[];
+  const value = (item: Node) => (isScalar(item) ? String(item.value) : undefined);
+  const replicas = new Set((store.replicas?.items ?? []).map((r) => r.value));
+  const demoted = [...new Set(items.map(value).filter((v): v is string => v !== undefined && v !== site && !replicas.has(v)))];
   const edits: Edit[] = [];
-  for (const item of (seq as YAMLSeq).items as Node[]) {
-    const v = isScalar(item) ? String(item.value) : undefined;
-    if (v === site && !kept) kept = true;
-    else edits.push(deleteLinesKeepingComments(input.text, item.range![0], item.range![1]));
+  if ((seq as YAMLSeq).flow) edits.push(replace(seq.range![0], seq.range![1], `[${site}]`));
+  else {
+    let kept = false;
+    for (const item of items) {
+      if (value(item) === site && !kept) kept = true;
+      else edits.push(deleteLinesKeepingComments(input.text, item.range![0], item.range![1]));
+    }
   }
-  return edits;
+  if (!demoted.length) return { edits };
+  const list = nodeAt(input.doc, ["stores", store.index, "replicas"]);
+  const map = nodeAt(input.doc, ["stores", store.index]);
+  if (list && isSeq(list) && list.items.length)
+    edits.push(
+      appendSeqItems(
+        input.text,
+        list as YAMLSeq,
+        demoted.map((x) => ({ block: [x], flow: x })),
+      ),
+    );
+  else if (list && isSeq(list)) edits.push(replace(list.range![0], list.range![1], `[${demoted.join(", ")}]`));
+  else if (!list && map && isMap(map)) edits.push(insertMapEntry(input.text, map, "replicas", `[${demoted.join(", ")}]`));
+  else return { edits: [] };
+  return {
+    edits,
+    title: `Keep a single writer (\`${site}\`); ${listText(demoted.map((x) => `\`${x}\``))} become${demoted.length === 1 ? "s a replica" : " replicas"}`,
+  };
 }
 
 function removeExport(input: FixInput, f: Finding): Edit[] {
@@ -420,7 +447,7 @@ function editsOf(input: FixInput, f: Finding, hint: FixHint): { edits?: Edit[]; 
     case "add-link":
       return { edits: ctx && addLink(input, ctx, hint.args.a, hint.args.b) };
     case "single-writer":
-      return { edits: singleWriter(input, f, hint.args.site) };
+      return singleWriter(input, f, hint.args.site);
     case "remove-export":
       return { edits: removeExport(input, f) };
     case "rebalance-weights":
