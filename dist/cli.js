@@ -45,9 +45,9 @@ var require_identity = __commonJS({
     var isAlias3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
     var isMap7 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
-    var isPair3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
+    var isPair4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
     var isScalar8 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
-    var isSeq7 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
+    var isSeq8 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
@@ -82,9 +82,9 @@ var require_identity = __commonJS({
     exports2.isDocument = isDocument;
     exports2.isMap = isMap7;
     exports2.isNode = isNode;
-    exports2.isPair = isPair3;
+    exports2.isPair = isPair4;
     exports2.isScalar = isScalar8;
-    exports2.isSeq = isSeq7;
+    exports2.isSeq = isSeq8;
   }
 });
 
@@ -7242,7 +7242,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument(source, options = {}) {
+    function parseDocument2(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -7268,7 +7268,7 @@ var require_public_api = __commonJS({
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument(src, options);
+      const doc = parseDocument2(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
@@ -7304,7 +7304,7 @@ var require_public_api = __commonJS({
     }
     exports2.parse = parse2;
     exports2.parseAllDocuments = parseAllDocuments2;
-    exports2.parseDocument = parseDocument;
+    exports2.parseDocument = parseDocument2;
     exports2.stringify = stringify2;
   }
 });
@@ -8104,7 +8104,7 @@ var require_fill_range = __commonJS({
      */
     var util = require("util");
     var toRegexRange = require_to_regex_range();
-    var isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
+    var isObject2 = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
     var transform = (toNumber2) => {
       return (value) => toNumber2 === true ? Number(value) : String(value);
     };
@@ -8273,14 +8273,14 @@ var require_fill_range = __commonJS({
       if (typeof step === "function") {
         return fill(start, end, 1, { transform: step });
       }
-      if (isObject(step)) {
+      if (isObject2(step)) {
         return fill(start, end, 0, step);
       }
       let opts = { ...options };
       if (opts.capture === true) opts.wrap = true;
       step = step || opts.step || 1;
       if (!isNumber(step)) {
-        if (step != null && !isObject(step)) return invalidStep(step, opts);
+        if (step != null && !isObject2(step)) return invalidStep(step, opts);
         return fill(start, end, 1, step);
       }
       if (isNumber(start) && isNumber(end)) {
@@ -10443,7 +10443,7 @@ var require_picomatch = __commonJS({
     var parse2 = require_parse2();
     var utils = require_utils2();
     var constants3 = require_constants2();
-    var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
+    var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
         const fns = glob.map((input) => picomatch(input, options, returnState));
@@ -10456,7 +10456,7 @@ var require_picomatch = __commonJS({
         };
         return arrayMatcher;
       }
-      const isState = isObject(glob) && glob.tokens && glob.input;
+      const isState = isObject2(glob) && glob.tokens && glob.input;
       if (glob === "" || typeof glob !== "string" && !isState) {
         throw new TypeError("Expected pattern to be a non-empty string");
       }
@@ -19868,7 +19868,152 @@ function availabilityMarkdown(ctx, report = reportOf(ctx)) {
 }
 
 // server/src/model/parse.ts
+var import_yaml3 = __toESM(require_dist());
+
+// server/src/model/chunks.ts
 var import_yaml2 = __toESM(require_dist());
+
+// server/src/model/shift.ts
+var isObject = (x) => x !== null && typeof x === "object";
+function shiftNode(node, from, delta) {
+  if (!isObject(node)) return;
+  const r2 = node.range;
+  if (r2) {
+    if (r2[2] < from && r2[1] < from) return;
+    if (r2[0] >= from) {
+      shiftWhole(node, delta);
+      return;
+    }
+    if (r2[1] >= from) r2[1] += delta;
+    if (r2[2] >= from) r2[2] += delta;
+  }
+  const items = node.items;
+  if (items) {
+    for (let i = 0; i < items.length; i++) shiftNode(items[i], from, delta);
+    return;
+  }
+  shiftNode(node.key, from, delta);
+  shiftNode(node.value, from, delta);
+}
+function shiftWhole(node, delta) {
+  const r2 = node.range;
+  if (r2) {
+    r2[0] += delta;
+    r2[1] += delta;
+    r2[2] += delta;
+  }
+  const items = node.items;
+  if (items) {
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i];
+      if (isObject(it)) shiftWhole(it, delta);
+    }
+    return;
+  }
+  if (isObject(node.key)) shiftWhole(node.key, delta);
+  if (isObject(node.value)) shiftWhole(node.value, delta);
+}
+function shiftAll(node, delta) {
+  shiftNode(node, 0, delta);
+}
+
+// server/src/model/chunks.ts
+var CHUNKS = { minChars: 256 * 1024, chunkChars: 32 * 1024 };
+var NON_LOCAL = /[&*!%\t\r]|^(---|\.\.\.)/m;
+var LIST_KEY = /^[A-Za-z_][\w-]*:[ ]*$/;
+function longLists(text3, chunkChars) {
+  const lists = [];
+  let cur;
+  let afterKey = false;
+  const close = (end) => {
+    if (cur?.ok && cur.starts.length >= 2 && end - cur.starts[0] >= chunkChars) lists.push({ starts: cur.starts, indent: cur.indent, end });
+    cur = void 0;
+  };
+  for (let pos = 0; pos < text3.length; ) {
+    let eol2 = text3.indexOf("\n", pos);
+    if (eol2 < 0) eol2 = text3.length;
+    let indent = 0;
+    while (pos + indent < eol2 && text3.charCodeAt(pos + indent) === 32) indent++;
+    const first = pos + indent < eol2 ? text3[pos + indent] : "";
+    const dash = first === "-" && (pos + indent + 1 === eol2 || text3[pos + indent + 1] === " ");
+    if (first === "" || first === "#") {
+      if (cur) cur.ok = false;
+    } else if (indent === 0 && !dash) {
+      close(pos);
+      afterKey = LIST_KEY.test(text3.slice(pos, eol2));
+    } else if (cur) {
+      if (dash && indent === cur.indent) cur.starts.push(pos);
+      else if (indent <= cur.indent) cur.ok = false;
+    } else if (afterKey && dash) cur = { starts: [pos], indent, ok: true };
+    if (first !== "" && first !== "#" && !(indent === 0 && !dash)) afterKey = false;
+    pos = eol2 + 1;
+  }
+  close(text3.length);
+  return lists;
+}
+function parseItems(text3, list2, from, to, options) {
+  const start = list2.starts[from];
+  const end = to < list2.starts.length ? list2.starts[to] + list2.indent : list2.end;
+  const part = (0, import_yaml2.parseDocument)(text3.slice(start, end), options);
+  if (part.errors.length || part.warnings.length) return void 0;
+  const seq = part.contents;
+  if (!seq || !(0, import_yaml2.isSeq)(seq) || seq.flow || seq.items.length !== to - from) return void 0;
+  const items = seq.items;
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
+    if (!it?.range || (0, import_yaml2.isPair)(it) || it.range[0] < list2.starts[from + i] - start + list2.indent) return void 0;
+    shiftAll(it, start);
+  }
+  return items;
+}
+function parseInChunks(text3, options, chunks = CHUNKS) {
+  if (text3.length < chunks.minChars || NON_LOCAL.test(text3)) return void 0;
+  const lists = longLists(text3, chunks.chunkChars);
+  if (!lists.length) return void 0;
+  const pieces = [];
+  const cuts = [];
+  let at = 0;
+  let removed = 0;
+  for (const l of lists) {
+    const from = l.starts[1];
+    const to = l.starts[l.starts.length - 1];
+    pieces.push(text3.slice(at, from));
+    cuts.push({ at: from - removed, length: to - from });
+    removed += to - from;
+    at = to;
+  }
+  pieces.push(text3.slice(at));
+  const doc = (0, import_yaml2.parseDocument)(pieces.join(""), options);
+  if (doc.errors.length || doc.warnings.length) return void 0;
+  for (let k = cuts.length - 1; k >= 0; k--) {
+    const { at: cut, length } = cuts[k];
+    shiftNode(doc.contents, cut, length);
+    if (doc.range) {
+      for (let i = 0; i < doc.range.length; i++) if (doc.range[i] >= cut) doc.range[i] += length;
+    }
+  }
+  const root2 = doc.contents;
+  if (!root2 || !root2.items || root2.flow) return void 0;
+  for (const l of lists) {
+    const pair = root2.items.find((p) => {
+      const v = p.value;
+      return !!v && (0, import_yaml2.isSeq)(v) && v.range?.[0] === l.starts[0] + l.indent;
+    });
+    const seq = pair?.value;
+    if (!seq || seq.flow || seq.items.length !== 2) return void 0;
+    const items = [];
+    for (let i = 0; i < l.starts.length; ) {
+      let j = i + 1;
+      while (j < l.starts.length && l.starts[j] - l.starts[i] < chunks.chunkChars) j++;
+      const part = parseItems(text3, l, i, j, options);
+      if (!part) return void 0;
+      for (const it of part) items.push(it);
+      i = j;
+    }
+    seq.items = items;
+  }
+  return doc;
+}
 
 // server/src/model/k8s.ts
 var SERVICE_EXPORT_API_VERSIONS = ["multicluster.x-k8s.io/v1alpha1", "multicluster.x-k8s.io/v1beta1"];
@@ -19985,12 +20130,12 @@ function syntaxFinding(message2, pos, textLength) {
 }
 function duplicateKeys(doc, lines2) {
   const out = [];
-  (0, import_yaml2.visit)(doc, {
+  (0, import_yaml3.visit)(doc, {
     Map(_, map) {
       const seen = /* @__PURE__ */ new Map();
       for (const pair of map.items) {
         const key = pair.key;
-        if (!key || !(0, import_yaml2.isScalar)(key) || !key.range) continue;
+        if (!key || !(0, import_yaml3.isScalar)(key) || !key.range) continue;
         const value = key.value;
         const first = seen.get(value);
         if (!first) {
@@ -20011,7 +20156,7 @@ function duplicateKeys(doc, lines2) {
 }
 function classify(doc, topologyName) {
   if (doc.contents === null || doc.contents === void 0) return "empty";
-  if (!(0, import_yaml2.isMap)(doc.contents)) return topologyName ? "topology" : "other";
+  if (!(0, import_yaml3.isMap)(doc.contents)) return topologyName ? "topology" : "other";
   const r2 = new Reader(doc);
   const top = r2.entries(doc.contents);
   const apiVersion = r2.scalar(top.get("apiVersion")?.node ?? null);
@@ -20025,7 +20170,7 @@ function classify(doc, topologyName) {
 function unresolvedAliases(doc, text3) {
   if (!text3.includes("*")) return [];
   const out = [];
-  (0, import_yaml2.visit)(doc, {
+  (0, import_yaml3.visit)(doc, {
     Alias(_, alias) {
       if (alias.resolve(doc) !== void 0 || !alias.range) return;
       out.push({
@@ -20039,7 +20184,7 @@ function unresolvedAliases(doc, text3) {
   return out;
 }
 function tooDeep(path, text3, lines2, at, topologyName) {
-  const doc = new import_yaml2.Document();
+  const doc = new import_yaml3.Document();
   const span = { start: 0, end: text3.length };
   const yamlFindings = [
     {
@@ -20057,7 +20202,8 @@ function parseFile(path, text3, asTopology = isTopologyFileName(path)) {
   const lines2 = new LineIndex(text3);
   const deep = nestingBeyond(text3);
   if (deep >= 0) return tooDeep(path, text3, lines2, deep, topologyName);
-  const parsed2 = (0, import_yaml2.parseAllDocuments)(text3, YAML_OPTIONS);
+  const chunked = parseInChunks(text3, YAML_OPTIONS);
+  const parsed2 = chunked ? [chunked] : (0, import_yaml3.parseAllDocuments)(text3, YAML_OPTIONS);
   const list2 = Array.isArray(parsed2) ? parsed2 : [];
   const docs = list2.map((doc, index) => {
     const range = doc.range ?? [0, text3.length, text3.length];
@@ -20080,24 +20226,24 @@ function parseFile(path, text3, asTopology = isTopologyFileName(path)) {
 }
 
 // server/src/schema/validate.ts
-var import_yaml4 = __toESM(require_dist());
+var import_yaml5 = __toESM(require_dist());
 
 // server/src/schema/plain.ts
-var import_yaml3 = __toESM(require_dist());
+var import_yaml4 = __toESM(require_dist());
 var NOT_PLAIN = /* @__PURE__ */ Symbol("not plain");
 function convert(node) {
   if (node === null || node === void 0) return node;
-  if ((0, import_yaml3.isScalar)(node)) {
+  if ((0, import_yaml4.isScalar)(node)) {
     const v = node.value;
     if (v !== null && typeof v === "object") throw NOT_PLAIN;
     return v;
   }
-  if ((0, import_yaml3.isMap)(node)) {
+  if ((0, import_yaml4.isMap)(node)) {
     const out = {};
     for (const { key, value } of node.items) {
       let jsKey = null;
       if (key !== null && key !== void 0) {
-        if (!(0, import_yaml3.isScalar)(key) || (0, import_yaml3.isAlias)(key)) throw NOT_PLAIN;
+        if (!(0, import_yaml4.isScalar)(key) || (0, import_yaml4.isAlias)(key)) throw NOT_PLAIN;
         jsKey = key.value;
         if (jsKey !== null && typeof jsKey !== "string" && typeof jsKey !== "number" && typeof jsKey !== "boolean") throw NOT_PLAIN;
       }
@@ -20108,7 +20254,7 @@ function convert(node) {
     }
     return out;
   }
-  if ((0, import_yaml3.isSeq)(node)) return node.items.map(convert);
+  if ((0, import_yaml4.isSeq)(node)) return node.items.map(convert);
   throw NOT_PLAIN;
 }
 function plainJS(doc, node, maxAliasCount) {
@@ -23429,18 +23575,18 @@ function locate(doc, pointer) {
   let keySpan;
   let itemSpan;
   for (const seg of segs) {
-    if (node && (0, import_yaml4.isMap)(node)) {
+    if (node && (0, import_yaml5.isMap)(node)) {
       const pair = node.items.find((p) => {
         const k = deref(doc, p.key);
-        return k && (0, import_yaml4.isScalar)(k) && String(k.value) === seg;
+        return k && (0, import_yaml5.isScalar)(k) && String(k.value) === seg;
       });
       if (!pair) return { node: null };
       keySpan = spanOf(pair.key);
       itemSpan = void 0;
       node = deref(doc, pair.value);
-    } else if (node && (0, import_yaml4.isSeq)(node)) {
+    } else if (node && (0, import_yaml5.isSeq)(node)) {
       const item = node.items[Number(seg)];
-      if (!item || (0, import_yaml4.isPair)(item)) return { node: null };
+      if (!item || (0, import_yaml5.isPair)(item)) return { node: null };
       keySpan = void 0;
       itemSpan = spanOf(item);
       node = deref(doc, item);
@@ -23532,7 +23678,7 @@ function dataAt(root2, pointer) {
 function missingAnchor(at, docSpan) {
   if (at.keySpan) return at.keySpan;
   const node = at.node;
-  if (node && (0, import_yaml4.isMap)(node) && node.items.length) return spanOf(node.items[0].key);
+  if (node && (0, import_yaml5.isMap)(node) && node.items.length) return spanOf(node.items[0].key);
   if (at.itemSpan) return at.itemSpan;
   return { start: docSpan.start, end: docSpan.start };
 }
@@ -23605,7 +23751,7 @@ function tooLarge(doc, docSpan, data, prefix) {
   if (!anyInexact(data)) return [];
   return inexactNumbers(data, prefix).map((pointer) => {
     const at = locate(doc, pointer);
-    const source = at.node && (0, import_yaml4.isScalar)(at.node) ? at.node.source ?? String(at.node.value) : String(dataAt(data, pointer.slice(prefix.length)));
+    const source = at.node && (0, import_yaml5.isScalar)(at.node) ? at.node.source ?? String(at.node.value) : String(dataAt(data, pointer.slice(prefix.length)));
     return {
       code: "value/too-large",
       severity: "error",
@@ -23620,14 +23766,14 @@ function validateTopologyGroups(doc, docSpan) {
   try {
     let data;
     const items = [];
-    if (root2 && (0, import_yaml4.isMap)(root2)) {
+    if (root2 && (0, import_yaml5.isMap)(root2)) {
       const obj = {};
       for (const item of root2.items) {
         const pair = item;
         const k = deref(doc, pair.key);
-        const key = k && (0, import_yaml4.isScalar)(k) ? String(k.value) : String(pair.key);
+        const key = k && (0, import_yaml5.isScalar)(k) ? String(k.value) : String(pair.key);
         const value = deref(doc, pair.value);
-        if (LIST_KEYS.includes(key) && value && (0, import_yaml4.isSeq)(value)) {
+        if (LIST_KEYS.includes(key) && value && (0, import_yaml5.isSeq)(value)) {
           const seq = value.items;
           setOwn(
             obj,
@@ -23673,10 +23819,10 @@ function validateItem(doc, docSpan, key, index, node) {
 }
 
 // server/src/drift/comparer.ts
-var import_yaml6 = __toESM(require_dist());
+var import_yaml7 = __toESM(require_dist());
 
 // server/src/drift/deployed.ts
-var import_yaml5 = __toESM(require_dist());
+var import_yaml6 = __toESM(require_dist());
 var DEPLOY_KINDS = [
   "cilium-values",
   "istio-values",
@@ -23735,16 +23881,16 @@ var DocReader = class {
   /** The document's first key: where a finding about a key absent from the whole file goes. */
   firstKey() {
     const m = this.doc.contents;
-    if (m && (0, import_yaml5.isMap)(m) && m.items.length) return spanOf(m.items[0].key);
+    if (m && (0, import_yaml6.isMap)(m) && m.items.length) return spanOf(m.items[0].key);
     return { start: this.docSpan.start, end: this.docSpan.start };
   }
   /** nodes value() may still visit: aliases can make a small file a huge tree (a "billion laughs") */
   budget = 1e4;
   value(node) {
     if (!node || --this.budget < 0) return void 0;
-    if ((0, import_yaml5.isScalar)(node)) return node.value;
-    if ((0, import_yaml5.isSeq)(node)) return this.r.items(node).map((it) => this.value(it.node));
-    if ((0, import_yaml5.isMap)(node)) return Object.fromEntries([...this.r.entries(node)].map(([k, v]) => [k, this.value(v.node)]));
+    if ((0, import_yaml6.isScalar)(node)) return node.value;
+    if ((0, import_yaml6.isSeq)(node)) return this.r.items(node).map((it) => this.value(it.node));
+    if ((0, import_yaml6.isMap)(node)) return Object.fromEntries([...this.r.entries(node)].map(([k, v]) => [k, this.value(v.node)]));
     return this.r.scalar(node);
   }
   str(path) {
@@ -23787,8 +23933,8 @@ function cidrTexts(v) {
 function extraArg(d, path, flag, anchor) {
   const label4 = `${path.join(".")}.${flag}`;
   const node = d.node(path);
-  if (node && (0, import_yaml5.isMap)(node)) return d.get([...path, flag], label4, void 0, anchor);
-  if (node && (0, import_yaml5.isSeq)(node)) {
+  if (node && (0, import_yaml6.isMap)(node)) return d.get([...path, flag], label4, void 0, anchor);
+  if (node && (0, import_yaml6.isSeq)(node)) {
     for (const it of d.r.items(node)) {
       const e = d.r.entries(it.node);
       if (d.r.scalar(e.get("name")?.node ?? null) === flag) {
@@ -23804,7 +23950,7 @@ function etcdArg(d, flag) {
   const label4 = `etcd-arg ${flag}`;
   const e = d.node(["etcd-arg"]);
   const anchor = d.keySpan(["etcd-arg"]) ?? d.firstKey();
-  const items = e && (0, import_yaml5.isSeq)(e) ? d.r.items(e).map((it) => it.node) : e ? [e] : [];
+  const items = e && (0, import_yaml6.isSeq)(e) ? d.r.items(e).map((it) => it.node) : e ? [e] : [];
   for (const n of items) {
     const s = d.r.scalar(n);
     if (typeof s !== "string") continue;
@@ -23826,7 +23972,7 @@ var canonSet = (texts) => [
 ].sort();
 var sameSet = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 function scalarText(node, text3, numeric) {
-  const type = node && (0, import_yaml6.isScalar)(node) ? node.type : void 0;
+  const type = node && (0, import_yaml7.isScalar)(node) ? node.type : void 0;
   if (type === "QUOTE_DOUBLE") return JSON.stringify(text3);
   if (type === "QUOTE_SINGLE") return `'${text3.replace(/'/g, "''")}'`;
   if (numeric || /^[A-Za-z0-9_./:-][A-Za-z0-9_./:, -]*$/.test(text3)) return text3;
@@ -23834,24 +23980,24 @@ function scalarText(node, text3, numeric) {
 }
 function cidrEdits(node, texts) {
   if (!node?.range || !texts.length) return void 0;
-  if ((0, import_yaml6.isScalar)(node)) return [{ start: node.range[0], end: node.range[1], text: scalarText(node, texts.join(","), false) }];
-  if ((0, import_yaml6.isSeq)(node)) {
+  if ((0, import_yaml7.isScalar)(node)) return [{ start: node.range[0], end: node.range[1], text: scalarText(node, texts.join(","), false) }];
+  if ((0, import_yaml7.isSeq)(node)) {
     const items = node.items;
     if (node.flow)
       return [{ start: node.range[0], end: node.range[1], text: `[${texts.map((t) => scalarText(void 0, t, false)).join(", ")}]` }];
-    if (items.length === texts.length && items.every((it) => (0, import_yaml6.isScalar)(it) && it.range))
+    if (items.length === texts.length && items.every((it) => (0, import_yaml7.isScalar)(it) && it.range))
       return items.map((it, i) => ({ start: it.range[0], end: it.range[1], text: scalarText(it, texts[i], false) }));
   }
   return void 0;
 }
 function pairValueAt(doc, keyStart) {
   let found;
-  (0, import_yaml6.visit)(doc, {
+  (0, import_yaml7.visit)(doc, {
     Pair(_, pair) {
       const k = pair.key;
       if (k?.range && k.range[0] === keyStart) {
         found = pair.value ?? void 0;
-        return import_yaml6.visit.BREAK;
+        return import_yaml7.visit.BREAK;
       }
       return void 0;
     }
@@ -23902,7 +24048,7 @@ function judged(ch, raw) {
 function deployedFix(ch, designText) {
   if (ch.fixable === false || !ch.dep.present || !ch.dep.node) return [];
   const node = ch.dep.node;
-  const edits = ch.kind === "cidrs" || ch.kind === "names" ? cidrEdits(node, ch.design) : (0, import_yaml6.isScalar)(node) && node.range ? [
+  const edits = ch.kind === "cidrs" || ch.kind === "names" ? cidrEdits(node, ch.design) : (0, import_yaml7.isScalar)(node) && node.range ? [
     {
       start: node.range[0],
       end: node.range[1],
@@ -23914,7 +24060,7 @@ function deployedFix(ch, designText) {
 function designFix(ch, raw, deployedText, input) {
   const designNode = ch.dep.present && ch.adopt !== false && ch.designAt?.keySpan ? pairValueAt(input.doc, ch.designAt.keySpan.start) : void 0;
   if (!designNode) return [];
-  const edits = ch.kind === "cidrs" ? cidrEdits(designNode, cidrTexts(raw)) : (0, import_yaml6.isScalar)(designNode) && designNode.range && raw !== void 0 ? [
+  const edits = ch.kind === "cidrs" ? cidrEdits(designNode, cidrTexts(raw)) : (0, import_yaml7.isScalar)(designNode) && designNode.range && raw !== void 0 ? [
     {
       start: designNode.range[0],
       end: designNode.range[1],
@@ -26953,7 +27099,7 @@ function diffVersions(oldSpec, newSpec, cwd, stdin) {
 }
 
 // server/src/fixes/fixes.ts
-var import_yaml7 = __toESM(require_dist());
+var import_yaml8 = __toESM(require_dist());
 function freeSiteName(ctx, base = "witness") {
   if (!ctx.topology.siteByName.has(base)) return base;
   for (let i = 2; ; i++) if (!ctx.topology.siteByName.has(`${base}-${i}`)) return `${base}-${i}`;
@@ -29055,7 +29201,7 @@ function checklistSection(r2) {
 }
 
 // server/src/whatif/gameday.ts
-var import_yaml8 = __toESM(require_dist());
+var import_yaml9 = __toESM(require_dist());
 
 // server/src/util/paths.ts
 function shortHash(s) {
@@ -30564,7 +30710,7 @@ function probeFiles(pl, plans, s, o, seconds2, files) {
     files.push({
       path: probeFile(cluster),
       content: `${`# quorate gameday: the probe pods of ${cluster} in ${mine.join(", ")} \u2014 apply them before the chaos manifests, so they select them`.replace(/[\r\n\u2028\u2029]/g, " ")}
-${mine.map((ns) => (0, import_yaml8.stringify)(probePod(ns, seconds2 + 3600, LABELS), { lineWidth: 0 })).join("---\n")}`
+${mine.map((ns) => (0, import_yaml9.stringify)(probePod(ns, seconds2 + 3600, LABELS), { lineWidth: 0 })).join("---\n")}`
     });
   }
   if (probe.probes.length) files.push({ path: "probe.sh", content: probeScript(probe, `${scenarioName(s)} \u2014 from ${o.source}`) });
@@ -30652,7 +30798,7 @@ function* clusterPlans(pl, s, o, seconds2, files) {
       (ns) => o.tool === "chaos-mesh" ? networkChaos(ns, slug, targets, o.duration) : chaosEngine(ns, slug, targets, seconds2)
     );
     files.push({ path: file, content: `${header}
-${docs.map((d) => (0, import_yaml8.stringify)(d, { lineWidth: 0 })).join("---\n")}` });
+${docs.map((d) => (0, import_yaml9.stringify)(d, { lineWidth: 0 })).join("---\n")}` });
     plans.push({ cluster: name, site, namespaces, targets, file });
     yield;
   }

@@ -5,6 +5,7 @@ import { YAML_OPTIONS, type ParsedDoc, type ParsedFile } from "./model/parse";
 import { columnOf, LineIndex, lineStartOf } from "./model/text";
 import { MAX_NESTING, nestingBeyond } from "./model/nesting";
 import { flattenScalars } from "./model/yamlnodes";
+import { shiftAll, shiftNode } from "./model/shift";
 import { LIST_KEYS, withItem, type ListKey } from "./model/topology";
 import { TopologyContext, type AnalysisOptions } from "./derive/context";
 import { validateItem } from "./schema/validate";
@@ -89,68 +90,6 @@ function nestedTarget(
 
 /** Below this many entries a nested list is re-parsed with its item: not worth a second splice. */
 const NESTED_MIN_ITEMS = 32;
-
-/** A YAML node as the shifts walk it: a range, and items (collections) or a key and value (pairs). */
-interface Shiftable {
-  range?: number[];
-  items?: unknown[];
-  key?: unknown;
-  value?: unknown;
-}
-
-const isObject = (x: unknown): x is Shiftable => x !== null && typeof x === "object";
-
-/**
- * Moves every range value at or past `from` by `delta`, in place (model spans read them live).
- * A node that ends before `from` has nothing to move below it; one that starts at or past it
- * moves whole, without comparing (its children lie inside it). A keystroke in the middle of a
- * large file moves half of its nodes, so this is written for speed.
- */
-function shiftNode(node: unknown, from: number, delta: number): void {
-  if (!isObject(node)) return;
-  const r = node.range;
-  if (r) {
-    if (r[2] < from && r[1] < from) return;
-    if (r[0] >= from) {
-      shiftWhole(node, delta);
-      return;
-    }
-    if (r[1] >= from) r[1] += delta;
-    if (r[2] >= from) r[2] += delta;
-  }
-  const items = node.items;
-  if (items) {
-    for (let i = 0; i < items.length; i++) shiftNode(items[i], from, delta);
-    return;
-  }
-  // a Pair has no range of its own
-  shiftNode(node.key, from, delta);
-  shiftNode(node.value, from, delta);
-}
-
-/** Moves a node and everything below it by `delta`. */
-function shiftWhole(node: Shiftable, delta: number): void {
-  const r = node.range;
-  if (r) {
-    r[0] += delta;
-    r[1] += delta;
-    r[2] += delta;
-  }
-  const items = node.items;
-  if (items) {
-    for (let i = 0; i < items.length; i++) {
-      const it = items[i];
-      if (isObject(it)) shiftWhole(it, delta);
-    }
-    return;
-  }
-  if (isObject(node.key)) shiftWhole(node.key, delta);
-  if (isObject(node.value)) shiftWhole(node.value, delta);
-}
-
-function shiftAll(node: unknown, delta: number): void {
-  shiftNode(node, 0, delta);
-}
 
 /**
  * Re-analyses after one change by re-parsing only the top-level list item it falls in and

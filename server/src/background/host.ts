@@ -9,6 +9,16 @@ import { heapKeeper } from "./memory";
 import { BACKGROUND_MARK, type FromBackground, type ToBackground } from "./messages";
 
 const YOUNG_GENERATION_MB = 4;
+/**
+ * The background thread's old generation, in MB. Not a budget a file is expected to reach (a
+ * file holds about 50 MB here per MB of YAML, measured at 1 MB) but the size V8 scales its
+ * heap's growth by: past each full collection it lets the heap grow to about 4 × what survived
+ * when the limit is the machine's (gigabytes), and about 1.6 × under 1 GB. A 1 MB file holds
+ * about 50 MB; with the machine's limit its reopen grew the heap to 98 MB before the first
+ * collection, which the process's resident memory kept (npm run bench measures it). A thread that
+ * runs out is replaced by analysis on the main thread (see lost), as on any failure.
+ */
+const OLD_GENERATION_MB = 1024;
 
 export interface BackgroundEvents {
   /** anything but a response: diagnostics, contributions, log lines, ready */
@@ -40,7 +50,8 @@ export class Background {
       workerData: { mark: BACKGROUND_MARK, warmUp: options.warmUp, push: options.push },
       stdout: true,
       // a small young generation: a large file's short-lived objects cost less resident memory (npm run bench measures it)
-      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
+      // and an old generation whose limit keeps its growth near what it holds (see OLD_GENERATION_MB)
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: OLD_GENERATION_MB },
     });
     this.worker = worker;
     worker.on("message", (m: FromBackground) => {

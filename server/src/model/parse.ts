@@ -1,4 +1,5 @@
 import { Document, isMap, isScalar, parseAllDocuments, visit, type Node, type Scalar } from "yaml";
+import { parseInChunks } from "./chunks";
 import type { Finding } from "./finding";
 import { k8sKindOf, readK8s, type K8sKind, type K8sObject } from "./k8s";
 import { MAX_NESTING, nestingBeyond } from "./nesting";
@@ -140,7 +141,9 @@ export function parseFile(path: string, text: string, asTopology = isTopologyFil
   const lines = new LineIndex(text);
   const deep = nestingBeyond(text);
   if (deep >= 0) return tooDeep(path, text, lines, deep, topologyName);
-  const parsed = parseAllDocuments(text, YAML_OPTIONS);
+  // a large file's long lists a chunk at a time (the same nodes, a fraction of the memory)
+  const chunked = parseInChunks(text, YAML_OPTIONS);
+  const parsed = chunked ? [chunked] : parseAllDocuments(text, YAML_OPTIONS);
   const list: Document[] = Array.isArray(parsed) ? (parsed as Document[]) : [];
   const docs: ParsedDoc[] = list.map((doc, index) => {
     const range = doc.range ?? [0, text.length, text.length];
