@@ -18183,22 +18183,23 @@ function referenceRules(ctx) {
 function unknownReferences(t) {
   const out = [];
   const check = referenceCheck(t, out);
-  const each = (list2, kind, where2) => {
-    for (const ref of list2 ?? []) check(ref, kind, where2, list2);
+  const each = (list2, kind, where2, whose = "") => {
+    for (const ref of list2 ?? []) check(ref, kind, where2, whose, list2);
   };
   const linkerdClusters = new Set(t.clusters.filter((c) => c.linkerd && c.name).map((c) => c.name.value));
   for (const l of t.links) each(l.between?.items, "site", `links[${l.index}].between`);
   for (const c of t.clusters) {
     const cn = c.name?.value ?? `clusters[${c.index}]`;
-    check(c.site, "site", `cluster ${cn}`);
+    check(c.site, "site", "cluster ", cn);
     each(
       c.etcd?.members?.entries.map((m) => m.site),
       "site",
-      `etcd members of cluster ${cn}`
+      "etcd members of cluster ",
+      cn
     );
-    check(c.istio?.primary, "cluster", `istio.primary of cluster ${cn}`);
+    check(c.istio?.primary, "cluster", "istio.primary of cluster ", cn);
     for (const link of c.linkerd?.links ?? []) {
-      check(link.cluster, "cluster", `linkerd link of cluster ${cn}`, [], linkerdClusters, "cluster (with a `linkerd` block)");
+      check(link.cluster, "cluster", "linkerd link of cluster ", cn, NONE, linkerdClusters, "cluster (with a `linkerd` block)");
     }
   }
   for (const s of t.stores) {
@@ -18206,22 +18207,24 @@ function unknownReferences(t) {
     each(
       s.members?.entries.map((m) => m.site),
       "site",
-      `members of store ${sn}`
+      "members of store ",
+      sn
     );
-    each(s.writers?.items, "site", `writers of store ${sn}`);
-    each(s.replicas?.items, "site", `replicas of store ${sn}`);
+    each(s.writers?.items, "site", "writers of store ", sn);
+    each(s.replicas?.items, "site", "replicas of store ", sn);
   }
   for (const tr of t.traffic) {
     const tn = tr.name?.value ?? `traffic[${tr.index}]`;
-    each(tr.dependsOn?.items, "store", `dependsOn of traffic ${tn}`);
-    for (const b of tr.backends) check(b.cluster, "cluster", `backend of traffic ${tn}`);
+    each(tr.dependsOn?.items, "store", "dependsOn of traffic ", tn);
+    for (const b of tr.backends) check(b.cluster, "cluster", "backend of traffic ", tn);
   }
   for (const e of t.exports) each(e.clusters?.items, "cluster", `export ${e.service?.value ?? `exports[${e.index}]`}`);
   return out;
 }
+var NONE = [];
 function referenceCheck(t, out) {
   const names = { site: t.siteByName, cluster: t.clusterByName, store: t.storeByName };
-  return (ref, kind, where2, siblings = [], declared2 = names[kind], what = kind) => {
+  return (ref, kind, where2, whose, siblings = NONE, declared2 = names[kind], what = kind) => {
     if (!ref || declared2.has(ref.value)) return;
     const candidates = [...declared2.keys()];
     const taken = new Set(siblings.filter((x) => x !== ref).map((x) => x.value));
@@ -18238,7 +18241,7 @@ function referenceCheck(t, out) {
       finding(
         "ref/unknown",
         ref.span,
-        `${where2} names ${what} \`${ref.value}\`, which is not declared${near ? ` \u2014 did you mean \`${near}\`?` : ""} (${known})`,
+        `${where2}${whose} names ${what} \`${ref.value}\`, which is not declared${near ? ` \u2014 did you mean \`${near}\`?` : ""} (${known})`,
         { fixes }
       )
     );
@@ -28102,7 +28105,7 @@ function portsJson(m) {
 }
 
 // server/src/whatif/tiers.ts
-var NONE = "none declared";
+var NONE2 = "none declared";
 var NO_OBJECTIVE = "no objective";
 function status(j) {
   if (!j) return NO_OBJECTIVE;
@@ -28119,7 +28122,7 @@ function availabilityCell(r2, f, j) {
 }
 var judgement = (x, owner, key) => x.judged.find((j) => j.owner === owner && j.key === key);
 var figuresOf = (x, owner) => x.report.figures.find((f) => f.owner === owner);
-var objectiveCell = (j) => j ? objectiveText(j) : NONE;
+var objectiveCell = (j) => j ? objectiveText(j) : NONE2;
 function survivalRows(x, owner, tier) {
   for (const j of x.judged)
     if (j.owner === owner && j.key.startsWith("survive "))

@@ -129,6 +129,21 @@ exports:
     only(body, "ref/unknown").map((x) => x.text),
     ["x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9"],
   );
+  // each says where the reference sits
+  assert.deepEqual(
+    only(body, "ref/unknown").map((x) => x.message.slice(0, x.message.indexOf(" names "))),
+    [
+      "links[0].between",
+      "cluster c",
+      "etcd members of cluster c",
+      "members of store s",
+      "writers of store t",
+      "replicas of store t",
+      "dependsOn of traffic w",
+      "backend of traffic w",
+      "export api",
+    ],
+  );
 });
 
 test("duplicate names in every list, every repeat after the first", () => {

@@ -18,22 +18,23 @@ export function referenceRules(ctx: TopologyContext): Finding[] {
 function unknownReferences(t: Topology): Finding[] {
   const out: Finding[] = [];
   const check = referenceCheck(t, out);
-  const each = (list: readonly F<string>[] | undefined, kind: Kind, where: string) => {
-    for (const ref of list ?? []) check(ref, kind, where, list);
+  const each = (list: readonly F<string>[] | undefined, kind: Kind, where: string, whose = "") => {
+    for (const ref of list ?? []) check(ref, kind, where, whose, list);
   };
   const linkerdClusters = new Set(t.clusters.filter((c) => c.linkerd && c.name).map((c) => c.name!.value));
   for (const l of t.links) each(l.between?.items, "site", `links[${l.index}].between`);
   for (const c of t.clusters) {
     const cn = c.name?.value ?? `clusters[${c.index}]`;
-    check(c.site, "site", `cluster ${cn}`);
+    check(c.site, "site", "cluster ", cn);
     each(
       c.etcd?.members?.entries.map((m) => m.site),
       "site",
-      `etcd members of cluster ${cn}`,
+      "etcd members of cluster ",
+      cn,
     );
-    check(c.istio?.primary, "cluster", `istio.primary of cluster ${cn}`);
+    check(c.istio?.primary, "cluster", "istio.primary of cluster ", cn);
     for (const link of c.linkerd?.links ?? []) {
-      check(link.cluster, "cluster", `linkerd link of cluster ${cn}`, [], linkerdClusters, "cluster (with a `linkerd` block)");
+      check(link.cluster, "cluster", "linkerd link of cluster ", cn, NONE, linkerdClusters, "cluster (with a `linkerd` block)");
     }
   }
   for (const s of t.stores) {
@@ -41,23 +42,30 @@ function unknownReferences(t: Topology): Finding[] {
     each(
       s.members?.entries.map((m) => m.site),
       "site",
-      `members of store ${sn}`,
+      "members of store ",
+      sn,
     );
-    each(s.writers?.items, "site", `writers of store ${sn}`);
-    each(s.replicas?.items, "site", `replicas of store ${sn}`);
+    each(s.writers?.items, "site", "writers of store ", sn);
+    each(s.replicas?.items, "site", "replicas of store ", sn);
   }
   for (const tr of t.traffic) {
     const tn = tr.name?.value ?? `traffic[${tr.index}]`;
-    each(tr.dependsOn?.items, "store", `dependsOn of traffic ${tn}`);
-    for (const b of tr.backends) check(b.cluster, "cluster", `backend of traffic ${tn}`);
+    each(tr.dependsOn?.items, "store", "dependsOn of traffic ", tn);
+    for (const b of tr.backends) check(b.cluster, "cluster", "backend of traffic ", tn);
   }
   for (const e of t.exports) each(e.clusters?.items, "cluster", `export ${e.service?.value ?? `exports[${e.index}]`}`);
   return out;
 }
 
+/** No other names in the same mapping or list. */
+const NONE: readonly F<string>[] = [];
+
 /**
  * The check of one reference, pushing its ref/unknown (with "Change to" the closest declared
- * name and, for a site, "Declare site") to `out`. `siblings`: the other names in the same
+ * name and, for a site, "Declare site") to `out`. Where the reference sits is `where` followed
+ * by `whose` (a cluster's, store's or entry's name), put together only for a reference that is
+ * not declared: every reference of a large design is checked on every keystroke, and nearly
+ * all are declared. `siblings`: the other names in the same
  * mapping or list; a fix never changes a reference into one of them (a duplicate key, or
  * `between: [a, a]`). `declared` and `what` narrow the names accepted (a Linkerd link needs a
  * cluster with a `linkerd` block).
@@ -68,7 +76,8 @@ function referenceCheck(t: Topology, out: Finding[]) {
     ref: F<string> | undefined,
     kind: Kind,
     where: string,
-    siblings: readonly F<string>[] = [],
+    whose: string,
+    siblings: readonly F<string>[] = NONE,
     declared: ReadonlySet<string> | ReadonlyMap<string, unknown> = names[kind],
     what: string = kind,
   ) => {
@@ -89,7 +98,7 @@ function referenceCheck(t: Topology, out: Finding[]) {
       finding(
         "ref/unknown",
         ref.span,
-        `${where} names ${what} \`${ref.value}\`, which is not declared${near ? ` — did you mean \`${near}\`?` : ""} (${known})`,
+        `${where}${whose} names ${what} \`${ref.value}\`, which is not declared${near ? ` — did you mean \`${near}\`?` : ""} (${known})`,
         { fixes },
       ),
     );
