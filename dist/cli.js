@@ -19314,10 +19314,13 @@ function judgeClusterApis(J, quorums, clusters, traffic) {
     return { ...c, apiStops: true, controlPlaneAt: [...p.voting], evictionAfterSeconds: EVICTION_AFTER_SECONDS };
   });
 }
+var POD_EVICTION_NOTE = `Pod eviction, wherever a cluster's API stops at a cut-off site while its control plane runs on elsewhere: that control plane's node controller no longer hears the site's kubelets, so after about ${seconds(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) the nodes are NotReady, and after the default ${seconds(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration their pods are evicted \u2014 one node every ${seconds(SECONDS_PER_EVICTED_NODE)} when the nodes carry per-site zone labels; without them the cut-off nodes, most of the cluster, are a partial disruption, and none are evicted in a cluster of 50 nodes or fewer (one node every 100 s above). The kubelets learn of it only when the network heals, and then stop every evicted pod at once. To ride out a cut, raise the pods' tolerationSeconds for node.kubernetes.io/unreachable above the longest cut, or give the cluster a control plane local to its site.`;
+var SEE_POD_EVICTION = 'see "Pod eviction"';
+var evicts = (r2) => r2.clusters.some((c) => c.evictionAfterSeconds !== null);
 function afterApiStops(c, load, controlPlaneAt, reachable) {
   const pods = `its pods at ${c.site} keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled there`;
   const within3 = reachable.length ? ` The API server${reachable.length === 1 ? "" : "s"} at ${listText([...reachable])} ${reachable.length === 1 ? "is" : "are"} still within ${c.site}'s reach: if the control-plane endpoint sends ${c.name}'s nodes there, they keep their API. Otherwise` : "";
-  return `${c.name}'s control plane keeps running at ${listText([...controlPlaneAt])}, where its etcd keeps a majority.${within3} ${within3 ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}, while the node controller (at ${controlPlaneAt.length > 1 ? `${controlPlaneAt.slice(0, -1).join(", ")} or ${controlPlaneAt[controlPlaneAt.length - 1]}` : controlPlaneAt[0]}) no longer hears ${c.site}'s kubelets: after about ${seconds(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) ${c.site}'s nodes are NotReady, and after the default ${seconds(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration their pods are evicted \u2014 one node every ${seconds(SECONDS_PER_EVICTED_NODE)} when the nodes carry per-site zone labels; without them ${c.site}'s nodes, most of the cluster, are a partial disruption, and none are evicted in a cluster of 50 nodes or fewer (one node every 100 s above). The kubelets at ${c.site} learn of it only when the network heals, and then stop every evicted pod at once: a cut of ${c.site} longer than about ${seconds(EVICTION_AFTER_SECONDS)} ends in a restart of ${c.name}'s workloads there just as it returns \u2014 raise the pods' tolerationSeconds for node.kubernetes.io/unreachable above the longest cut to ride out, or give ${c.name} a control plane local to ${c.site}`;
+  return `${c.name}'s control plane keeps running at ${listText([...controlPlaneAt])}, where its etcd keeps a majority.${within3} ${within3 ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}; from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals (${SEE_POD_EVICTION})`;
 }
 function judgeMeshes(J) {
   const { ctx, R, breaks } = J;
@@ -26514,6 +26517,7 @@ function resultText(r2, indent, paint) {
 function* simulateText(results, color) {
   const paint = (c, s) => color ? `${c}${s}\x1B[0m` : s;
   const count2 = { ok: 0, degraded: 0, down: 0 };
+  let eviction = false;
   for (const o of results) {
     count2[o.verdict]++;
     const lines2 = [`${paint(VERDICT_COLOR[o.verdict], o.verdict.padEnd(8))}  ${o.name}`];
@@ -26531,7 +26535,11 @@ function* simulateText(results, color) {
     yield `${lines2.map(oneLine).join("\n")}
 
 `;
+    eviction ||= resultsOf(o).some(evicts);
   }
+  if (eviction) yield `${POD_EVICTION_NOTE}
+
+`;
   const n = count2.ok + count2.degraded + count2.down;
   yield `${n} scenario${n === 1 ? "" : "s"}: ${count2.ok} ok, ${count2.degraded} degraded, ${count2.down} down
 `;
@@ -26584,7 +26592,9 @@ function resultMarkdown(r2, heading) {
 function* simulateMarkdown(results) {
   const rows2 = [];
   const sections = [];
+  let eviction = false;
   for (const o of results) {
+    eviction ||= resultsOf(o).some(evicts);
     rows2.push(...(!isIsolate(o) ? [o] : steered(o) ? [o.window, o.after] : [o.window]).map(scenarioRow));
     if (!isIsolate(o)) sections.push(resultMarkdown(o, "###").join("\n"));
     else
@@ -26601,6 +26611,8 @@ function* simulateMarkdown(results) {
         ].join("\n")
       );
   }
+  if (eviction) sections.push(`${podEvictionMarkdown()}
+`);
   const last = sections.length - 1;
   yield `${table(SCENARIO_HEADERS, rows2)}
 ${sections.length ? "\n" : ""}`;
@@ -26608,6 +26620,9 @@ ${sections.length ? "\n" : ""}`;
 ` : `${s.trimEnd()}
 `;
 }
+var resultsOf = (o) => !isIsolate(o) ? [o] : steered(o) ? [o.window, o.after] : [o.window];
+var podEvictionMarkdown = () => `**Pod eviction**${prose(POD_EVICTION_NOTE.slice("Pod eviction".length))}`;
+var refersToEviction = (d) => changed(d).some((s) => `${s.why ?? ""} ${s.still ?? ""}`.includes(SEE_POD_EVICTION));
 var changed = (d) => d.scenarios.filter((s) => s.only ? (s.only === "after" ? s.after : s.before) !== "ok" : s.before !== s.after);
 var arrow = (s) => s.only ? `${s.only === "after" ? s.after : s.before}` : `${s.before ?? "no topology"} \u2192 ${s.after ?? "no topology"}`;
 var kindOf3 = (s) => s.only === "after" ? "new" : s.only === "before" ? "gone" : gotWorse(s) ? "worse" : "better";
@@ -26740,6 +26755,7 @@ function diffText(d, color) {
   for (const f of d.findings.added) lines2.push(`  + ${f.severity} ${f.code} (${f.entity}, line ${f.line}): ${f.message}`);
   lines2.push(d.findings.removed.length ? "Resolved findings:" : "No finding resolved.");
   for (const f of d.findings.removed) lines2.push(`  - ${f.severity} ${f.code} (${f.entity}): ${f.message}`);
+  if (refersToEviction(d)) lines2.push("", POD_EVICTION_NOTE);
   lines2.push("", d.regressions ? paint("\x1B[31m", regressionsText(d)) : "no regressions");
   return `${lines2.map(oneLine).join("\n")}
 `;
@@ -26761,6 +26777,7 @@ function diffMarkdown(d) {
   } else
     out.push(`No scenario's verdict changed (${d.scenarios.length} compared: all up, every single-site loss, every two-group partition).`);
   if (d.note) out.push("", `_${cell(d.note)}_`);
+  if (refersToEviction(d)) out.push("", podEvictionMarkdown());
   out.push("");
   const regression = (r2) => r2 ? "\u{1F534} yes" : "no";
   const moves = groupedChanges(d);
@@ -28655,6 +28672,7 @@ function consequencesSection(r2) {
     for (const tr of x.traffic) for (const b of tr.backends) if (b.errors && b.loadRps) out.push(`  - ${prose(withdrawal(r2, x, tr, b))}`);
   }
   out.push("");
+  if ([...all, ...r2.double].some(evicts)) out.push(podEvictionMarkdown(), "");
   out.push(...rpoLines(r2), ...costLines(r2));
   return out;
 }

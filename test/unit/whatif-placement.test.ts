@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { analyzeFile } from "../../server/src/analysis";
-import { ALL_UP, run, runIsolate, type Scenario } from "../../server/src/whatif/engine";
+import { ALL_UP, POD_EVICTION_NOTE, run, runIsolate, type Scenario } from "../../server/src/whatif/engine";
 import { FRA_LON_AMS, HEADER, inTempDir } from "../helpers";
 
 const ctxOf = (body: string) => analyzeFile("t.topology.yaml", HEADER + body).contexts[0];
@@ -243,18 +243,38 @@ test("a stretched etcd of a single-site cluster: after the site is lost it serve
     iso.window.breaks.join("\n"),
     /cluster fra-prod: its API stops at fra — its etcd members at fra are cut off from the majority \(lon and ams\)\. fra-prod's control plane keeps running at lon and ams, where its etcd keeps a majority\. Its pods at fra keep running and serving \(20,000 rps from checkout\), but nothing can be scaled, rolled out or rescheduled there/,
   );
-  // S16: the control plane on the majority side evicts what runs at fra; the kubelets stop it on the heal
+  // S16: the control plane on the majority side evicts what runs at fra; the kubelets stop it on the heal —
+  // said short in the scenario, which refers to the one note that explains it
   const apiBreak = iso.window.breaks.find((b) => b.startsWith("cluster fra-prod:"))!;
   assert.doesNotMatch(apiBreak, /until the network heals/);
   assert.match(
     apiBreak,
-    /after about 40 s \(node-monitor-grace-period; 50 s from Kubernetes 1\.32\) fra's nodes are NotReady, and after the default 300 s unreachable toleration their pods are evicted/,
+    /from about 340 s into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at fra stop them all when it heals \(see "Pod eviction"\)$/,
+  );
+  assert.ok(apiBreak.length < 700, `${apiBreak.length} characters`);
+  assert.doesNotMatch(apiBreak, /node-monitor-grace-period/);
+  assert.match(
+    POD_EVICTION_NOTE,
+    /^Pod eviction, .*after about 40 s \(node-monitor-grace-period; 50 s from Kubernetes 1\.32\) the nodes are NotReady, and after the default 300 s unreachable toleration their pods are evicted/,
   );
   assert.match(
-    apiBreak,
+    POD_EVICTION_NOTE,
     /one node every 10 s when the nodes carry per-site zone labels; without them .* none are evicted in a cluster of 50 nodes or fewer/,
   );
-  assert.match(apiBreak, /stop every evicted pod at once: a cut of fra longer than about 340 s ends in a restart of fra-prod's workloads/);
+  assert.match(POD_EVICTION_NOTE, /stop every evicted pod at once\. To ride out a cut, raise the pods' tolerationSeconds/);
+  // simulate says the note once, after every scenario, however many evict
+  const sim = inTempDir({ "t.topology.yaml": HEADER + STRETCHED }, (_dir, run) =>
+    run(["simulate", "--all-partitions", "t.topology.yaml"]),
+  ).stdout;
+  assert.ok((sim.match(/see "Pod eviction"/g) ?? []).length >= 1, sim);
+  assert.ok((sim.match(/^(ok|degraded|down) +partition/gm) ?? []).length >= 3, sim);
+  assert.equal(sim.split(POD_EVICTION_NOTE).length, 2, "the note once");
+  assert.ok(sim.indexOf(POD_EVICTION_NOTE) > sim.lastIndexOf('see "Pod eviction"'), "after the scenarios");
+  // none where nothing is evicted
+  const none = inTempDir({ "t.topology.yaml": HEADER + STRETCHED }, (_dir, run) =>
+    run(["simulate", "--lose", "ams", "t.topology.yaml"]),
+  ).stdout;
+  assert.doesNotMatch(none, /Pod eviction/);
   const fra = iso.window.clusters.find((c) => c.name === "fra-prod")!;
   assert.deepEqual([fra.controlPlaneAt, fra.evictionAfterSeconds], [["lon", "ams"], 340]);
   assert.deepEqual([iso.window.clusters[1].controlPlaneAt, iso.window.clusters[1].evictionAfterSeconds], [[], null]);

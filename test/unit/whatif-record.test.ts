@@ -716,3 +716,13 @@ test("the record shows the engine's and the rules' code as code, not as escaped 
   assert.doesNotMatch(row.replace(/`[^`]*`/g, ""), /<img/, "outside code spans the tag is escaped");
   assert.equal(row.split(/(?<!\\)\|/).length, 6, "no cell is split by the value's bar");
 });
+
+test("the record explains pod eviction once and each scenario refers to it (S16, said short)", () => {
+  const md = record(readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8"));
+  const refs = md.match(/see "Pod eviction"/g) ?? [];
+  assert.ok(refs.length >= 2, `${refs.length} scenarios refer to it`);
+  assert.equal((md.match(/node-monitor-grace-period/g) ?? []).length, 1, "the long explanation once");
+  const note = md.indexOf("**Pod eviction**, wherever a cluster's API stops");
+  assert.ok(note > md.indexOf("### Bad") && note < md.indexOf("### Failure matrix"), "under Consequences, before the failure matrix");
+  for (const line of md.split("\n").filter((l) => l.includes('see "Pod eviction"'))) assert.ok(line.length < 750, line);
+});

@@ -6,7 +6,16 @@ import type { Finding } from "../model/finding";
 import { diagramFor } from "../preview/mermaid";
 import type { DriftMarker, GameDayParams, GameDayResult, LinkRef, SimulateResult, SimulateScenario } from "../protocol";
 import { GameDayDownRefusal, GameDayError, gameDaySteps } from "../whatif/gameday";
-import { type LinkFactor, MAX_FACTOR, MAX_PARTITION_SITES, runSteps, type Scenario, sweep } from "../whatif/engine";
+import {
+  evicts,
+  type LinkFactor,
+  MAX_FACTOR,
+  MAX_PARTITION_SITES,
+  POD_EVICTION_NOTE,
+  runSteps,
+  type Scenario,
+  sweep,
+} from "../whatif/engine";
 import { scenarioJson } from "../whatif/render";
 import { setOwn } from "../util/records";
 import { recordSteps } from "../whatif/record";
@@ -115,7 +124,8 @@ function* simulateSteps(
     name: r.name,
     verdict: r.verdict,
     breaks: r.breaks,
-    notes: r.notes,
+    // what the break's "see Pod eviction" refers to
+    notes: evicts(r) ? [...r.notes, POD_EVICTION_NOTE] : r.notes,
     findings: {
       errors: findings.filter((f) => f.severity === "error").length,
       warnings: findings.filter((f) => f.severity === "warning").length,

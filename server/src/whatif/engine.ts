@@ -1095,10 +1095,23 @@ function judgeClusterApis(J: Judging, quorums: Quorums, clusters: ClusterResult[
 }
 
 /**
+ * How the control plane that keeps running elsewhere treats a cut-off site's nodes, by
+ * Kubernetes' defaults: said once per output (simulate after its scenarios, the record under
+ * Consequences), and each scenario's sentence (`afterApiStops`) says only what it comes to there.
+ */
+export const POD_EVICTION_NOTE = `Pod eviction, wherever a cluster's API stops at a cut-off site while its control plane runs on elsewhere: that control plane's node controller no longer hears the site's kubelets, so after about ${seconds(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) the nodes are NotReady, and after the default ${seconds(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration their pods are evicted — one node every ${seconds(SECONDS_PER_EVICTED_NODE)} when the nodes carry per-site zone labels; without them the cut-off nodes, most of the cluster, are a partial disruption, and none are evicted in a cluster of 50 nodes or fewer (one node every 100 s above). The kubelets learn of it only when the network heals, and then stop every evicted pod at once. To ride out a cut, raise the pods' tolerationSeconds for node.kubernetes.io/unreachable above the longest cut, or give the cluster a control plane local to its site.`;
+
+/** How a sentence refers to `POD_EVICTION_NOTE`: an output that shows such a sentence shows the note once. */
+export const SEE_POD_EVICTION = 'see "Pod eviction"';
+
+/** Whether a result has a cluster whose pods the control plane elsewhere evicts (`POD_EVICTION_NOTE` applies). */
+export const evicts = (r: Result): boolean => r.clusters.some((c) => c.evictionAfterSeconds !== null);
+
+/**
  * What follows when a cluster's nodes lose their API while its etcd keeps a majority elsewhere:
  * the control plane there keeps running its controllers, so the node controller marks the nodes
- * NotReady and evicts their pods (Kubernetes' defaults, conditional on the zone labels), which
- * the kubelets learn only when they reach it again.
+ * NotReady and evicts their pods (Kubernetes' defaults, conditional on the zone labels: the whole
+ * of it in `POD_EVICTION_NOTE`), which the kubelets learn only when they reach it again.
  */
 export function afterApiStops(
   c: { readonly name: string; readonly site: string },
@@ -1110,7 +1123,7 @@ export function afterApiStops(
   const within = reachable.length
     ? ` The API server${reachable.length === 1 ? "" : "s"} at ${listText([...reachable])} ${reachable.length === 1 ? "is" : "are"} still within ${c.site}'s reach: if the control-plane endpoint sends ${c.name}'s nodes there, they keep their API. Otherwise`
     : "";
-  return `${c.name}'s control plane keeps running at ${listText([...controlPlaneAt])}, where its etcd keeps a majority.${within} ${within ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}, while the node controller (at ${controlPlaneAt.length > 1 ? `${controlPlaneAt.slice(0, -1).join(", ")} or ${controlPlaneAt[controlPlaneAt.length - 1]}` : controlPlaneAt[0]}) no longer hears ${c.site}'s kubelets: after about ${seconds(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) ${c.site}'s nodes are NotReady, and after the default ${seconds(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration their pods are evicted — one node every ${seconds(SECONDS_PER_EVICTED_NODE)} when the nodes carry per-site zone labels; without them ${c.site}'s nodes, most of the cluster, are a partial disruption, and none are evicted in a cluster of 50 nodes or fewer (one node every 100 s above). The kubelets at ${c.site} learn of it only when the network heals, and then stop every evicted pod at once: a cut of ${c.site} longer than about ${seconds(EVICTION_AFTER_SECONDS)} ends in a restart of ${c.name}'s workloads there just as it returns — raise the pods' tolerationSeconds for node.kubernetes.io/unreachable above the longest cut to ride out, or give ${c.name} a control plane local to ${c.site}`;
+  return `${c.name}'s control plane keeps running at ${listText([...controlPlaneAt])}, where its etcd keeps a majority.${within} ${within ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}; from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals (${SEE_POD_EVICTION})`;
 }
 
 /** Istio remotes whose primary is gone or cut off, Linkerd links whose target is. */

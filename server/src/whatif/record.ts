@@ -29,9 +29,19 @@ import { type WriteJudgement, writeJudgement } from "../derive/writes";
 import { conflictMerge } from "../derive/engines";
 import { finish, type Steps } from "../util/steps";
 import { listText } from "../util/strings";
-import { ALL_UP, type BackendResult, MAX_PARTITION_SITES, run, type Result, type Scenario, sweep, type TrafficResult } from "./engine";
+import {
+  ALL_UP,
+  type BackendResult,
+  evicts,
+  MAX_PARTITION_SITES,
+  run,
+  type Result,
+  type Scenario,
+  sweep,
+  type TrafficResult,
+} from "./engine";
 import { tiersSection } from "./tiers";
-import { commitMs } from "./render";
+import { commitMs, podEvictionMarkdown } from "./render";
 import { objectiveJudgements } from "../rules/index";
 import { objectiveText } from "../availability/render";
 
@@ -565,6 +575,8 @@ function consequencesSection(r: RecordContext): string[] {
     for (const tr of x.traffic) for (const b of tr.backends) if (b.errors && b.loadRps) out.push(`  - ${prose(withdrawal(r, x, tr, b))}`);
   }
   out.push("");
+  // what every "see Pod eviction" here and in the failure matrix refers to, said once
+  if ([...all, ...r.double].some(evicts)) out.push(podEvictionMarkdown(), "");
   out.push(...rpoLines(r), ...costLines(r));
   return out;
 }

@@ -6,7 +6,7 @@ import { MINUTES_PER_YEAR } from "../availability/figures";
 import { type AvailabilityChange, type DiffResult, gotWorse, type MeasureChange } from "./diff";
 import { oneLine } from "../util/terminal";
 import { listText } from "../util/strings";
-import type { IsolateResult, Result, Scenario } from "./engine";
+import { evicts, type IsolateResult, POD_EVICTION_NOTE, type Result, type Scenario, SEE_POD_EVICTION } from "./engine";
 
 type Outcome = Result | IsolateResult;
 const isIsolate = (o: Outcome): o is IsolateResult => "window" in o;
@@ -168,6 +168,7 @@ function resultText(r: Result, indent: string, paint: (c: string, s: string) => 
 export function* simulateText(results: Iterable<Outcome>, color: boolean): Generator<string> {
   const paint = (c: string, s: string) => (color ? `${c}${s}\x1b[0m` : s);
   const count = { ok: 0, degraded: 0, down: 0 };
+  let eviction = false;
   for (const o of results) {
     count[o.verdict]++;
     const lines = [`${paint(VERDICT_COLOR[o.verdict], o.verdict.padEnd(8))}  ${o.name}`];
@@ -183,7 +184,10 @@ export function* simulateText(results: Iterable<Outcome>, color: boolean): Gener
       );
     }
     yield `${lines.map(oneLine).join("\n")}\n\n`; // a name never forges a line of its own
+    eviction ||= resultsOf(o).some(evicts);
   }
+  // what the scenarios' "see Pod eviction" refers to: once, however many scenarios evict
+  if (eviction) yield `${POD_EVICTION_NOTE}\n\n`;
   const n = count.ok + count.degraded + count.down;
   yield `${n} scenario${n === 1 ? "" : "s"}: ${count.ok} ok, ${count.degraded} degraded, ${count.down} down\n`;
 }
@@ -257,7 +261,9 @@ function resultMarkdown(r: Result, heading: string): string[] {
 export function* simulateMarkdown(results: Iterable<Outcome>): Generator<string> {
   const rows: ReturnType<typeof scenarioRow>[] = [];
   const sections: string[] = [];
+  let eviction = false;
   for (const o of results) {
+    eviction ||= resultsOf(o).some(evicts);
     rows.push(...(!isIsolate(o) ? [o] : steered(o) ? [o.window, o.after] : [o.window]).map(scenarioRow));
     if (!isIsolate(o)) sections.push(resultMarkdown(o, "###").join("\n"));
     else
@@ -276,13 +282,23 @@ export function* simulateMarkdown(results: Iterable<Outcome>): Generator<string>
         ].join("\n"),
       );
   }
+  if (eviction) sections.push(`${podEvictionMarkdown()}\n`);
   // the sections end in a blank line; the text ends in exactly one line break
   const last = sections.length - 1;
   yield `${table(SCENARIO_HEADERS, rows)}\n${sections.length ? "\n" : ""}`;
   for (const [i, s] of sections.entries()) yield i < last ? `${s}\n` : `${s.trimEnd()}\n`;
 }
 
+/** The results an outcome holds: an isolation's window and, when steered, the time after the withdrawal. */
+const resultsOf = (o: Outcome): Result[] => (!isIsolate(o) ? [o] : steered(o) ? [o.window, o.after] : [o.window]);
+
+/** `POD_EVICTION_NOTE` as a Markdown paragraph, its subject in bold (simulate md and the record). */
+export const podEvictionMarkdown = (): string => `**Pod eviction**${prose(POD_EVICTION_NOTE.slice("Pod eviction".length))}`;
+
 // ---- the diff -------------------------------------------------------------------------
+
+/** Whether a changed scenario's why or still refers to the pod eviction note: the diff then shows it once. */
+const refersToEviction = (d: DiffResult): boolean => changed(d).some((s) => `${s.why ?? ""} ${s.still ?? ""}`.includes(SEE_POD_EVICTION));
 
 /** Scenarios whose verdict changed, and those only one version has (a site added or removed) that are not ok there. */
 const changed = (d: DiffResult) =>
@@ -502,6 +518,7 @@ export function diffText(d: DiffResult, color: boolean): string {
   for (const f of d.findings.added) lines.push(`  + ${f.severity} ${f.code} (${f.entity}, line ${f.line}): ${f.message}`);
   lines.push(d.findings.removed.length ? "Resolved findings:" : "No finding resolved.");
   for (const f of d.findings.removed) lines.push(`  - ${f.severity} ${f.code} (${f.entity}): ${f.message}`);
+  if (refersToEviction(d)) lines.push("", POD_EVICTION_NOTE);
   lines.push("", d.regressions ? paint("\x1b[31m", regressionsText(d)) : "no regressions");
   return `${lines.map(oneLine).join("\n")}\n`; // a name never forges a line of its own
 }
@@ -523,6 +540,7 @@ export function diffMarkdown(d: DiffResult): string {
   } else
     out.push(`No scenario's verdict changed (${d.scenarios.length} compared: all up, every single-site loss, every two-group partition).`);
   if (d.note) out.push("", `_${cell(d.note)}_`);
+  if (refersToEviction(d)) out.push("", podEvictionMarkdown());
   out.push("");
   // moves with a named column each; the flag is whatif.md's "crosses a limit" (headroom below 0, over a
   // budget, below an objective): a move within its limits says "no" there, however large
