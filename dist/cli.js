@@ -19181,7 +19181,7 @@ function placementAdvice(J, name, qj) {
   if (!within3(best) || !others.length) return;
   const at = (p, only) => qj.clients.filter((c) => !only || only(c)).map((c) => `${c} ${ms(qj.path(p, c).ms ?? Number.NaN)}`).join(", ");
   const pin = relaysThroughFollowers(qj.q) ? "CockroachDB lease preferences" : "pin it there";
-  const cost = qj.clients.includes(best.site) ? "" : `; at a price: ${best.site} runs none of its writers, yet its leader then serves every linearizable read and coordinates every write over the WAN, so size it as a full member, not a tie-breaker, and every outage there moves the leadership (writes wait for a new leader)`;
+  const cost = qj.clients.includes(best.site) ? "" : `; at a price: no client of ${name} writes from ${best.site}, yet the leader there then serves every linearizable read and coordinates every write over the WAN, so size it as a full member, not a tie-breaker, and every outage there moves the leadership (writes wait for a new leader)`;
   J.notes.push(
     `store ${name}: keep its leader in ${best.site} (${pin}): writes from ${at(best)}, within the ${ms(budget)} budget; ${others.map((p) => `with the leader in ${p.site}: ${at(p, (c) => (qj.path(p, c).ms ?? Infinity) > budget)}`).join("; ")} (a leader moves with restarts and failovers)${cost}`
   );

@@ -937,7 +937,7 @@ function placementAdvice(J: Judging, name: string, qj: QuorumJudgement) {
   // the price of pinning at a site none of the writers run at (a witness): it becomes the busiest member
   const cost = qj.clients.includes(best.site)
     ? ""
-    : `; at a price: ${best.site} runs none of its writers, yet its leader then serves every linearizable read and coordinates every write over the WAN, so size it as a full member, not a tie-breaker, and every outage there moves the leadership (writes wait for a new leader)`;
+    : `; at a price: no client of ${name} writes from ${best.site}, yet the leader there then serves every linearizable read and coordinates every write over the WAN, so size it as a full member, not a tie-breaker, and every outage there moves the leadership (writes wait for a new leader)`;
   J.notes.push(
     `store ${name}: keep its leader in ${best.site} (${pin}): writes from ${at(best)}, within the ${ms(budget)} budget; ${others
       .map((p) => `with the leader in ${p.site}: ${at(p, (c) => (qj.path(p, c).ms ?? Infinity) > budget)}`)
