@@ -18016,7 +18016,7 @@ function membership(q, home) {
     maj: majority(n),
     at: q.members.keySpan,
     sites: [...q.counts.keys()],
-    head: `${q.label} has ${n} member${n === 1 ? "" : "s"} (${describe(q.counts)})`
+    head: () => `${q.label} has ${n} member${n === 1 ? "" : "s"} (${describe(q.counts)})`
   };
 }
 function inexactSum(q) {
@@ -18036,7 +18036,7 @@ function evenMembers({ q, n, maj, at, head, home }) {
     finding(
       "quorum/even-members",
       at,
-      `${head}: majority is ${maj}, so it tolerates ${tolerance(n)} failure${tolerance(n) === 1 ? "" : "s"} \u2014 a ${n - 1}-member quorum would tolerate the same`,
+      `${head()}: majority is ${maj}, so it tolerates ${tolerance(n)} failure${tolerance(n) === 1 ? "" : "s"} \u2014 a ${n - 1}-member quorum would tolerate the same`,
       {
         fixes: evenFixes(q, home)
       }
@@ -18049,12 +18049,12 @@ function tooManyMembers({ n, maj, at, head }) {
     finding(
       "quorum/too-many-members",
       at,
-      `${head}: every write waits for ${maj} of them; ${MAX_RECOMMENDED_MEMBERS} members already tolerate ${tolerance(MAX_RECOMMENDED_MEMBERS)} failures`
+      `${head()}: every write waits for ${maj} of them; ${MAX_RECOMMENDED_MEMBERS} members already tolerate ${tolerance(MAX_RECOMMENDED_MEMBERS)} failures`
     )
   ];
 }
 function noFaultTolerance({ n, maj, at, head }) {
-  return n < 3 ? [finding("quorum/no-fault-tolerance", at, `${head}: majority is ${maj}, so losing any one member stops writes`)] : [];
+  return n < 3 ? [finding("quorum/no-fault-tolerance", at, `${head()}: majority is ${maj}, so losing any one member stops writes`)] : [];
 }
 function twoSiteSplit({ q, n, maj, at, sites }) {
   if (sites.length !== 2) return [];

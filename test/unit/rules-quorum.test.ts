@@ -38,6 +38,13 @@ test("member count boundaries: 2 vs 3 (tolerance), 4 (even), 7 vs 8 (too many)",
   assert.deepEqual(quorumCodes({ a: 3, b: 3, c: 3 }), ["quorum/too-many-members"]);
 });
 
+test("even-members, no-fault-tolerance and too-many-members open with the quorum's membership", () => {
+  const even = only(etcd({ fra: 2, lon: 2 }), "quorum/even-members");
+  assert.match(even[0].message, /^etcd of cluster \S+ has 4 members \(fra: 2, lon: 2\): majority is 3, so it tolerates 1 failure/);
+  const single = only(etcd({ fra: 1 }), "quorum/no-fault-tolerance");
+  assert.match(single[0].message, /^etcd of cluster \S+ has 1 member \(fra: 1\): majority is 1, so losing any one member stops writes/);
+});
+
 test("a single-site quorum gets no site-loss finding", () => {
   assert.deepEqual(quorumCodes({ fra: 5 }), []);
 });

@@ -59,8 +59,8 @@ interface Membership {
   readonly maj: number;
   readonly at: Span;
   readonly sites: string[];
-  /** "<label> has n members (site: count, …)" */
-  readonly head: string;
+  /** "<label> has n members (site: count, …)", put together only for a finding (every quorum of a large design is judged on every keystroke) */
+  readonly head: () => string;
   /** a cluster's etcd: its cluster's site, whose loss loses the cluster itself (derive/siteloss homeSite) */
   readonly home: string | undefined;
 }
@@ -74,7 +74,7 @@ function membership(q: Quorum, home: string | undefined): Membership {
     maj: majority(n),
     at: q.members.keySpan,
     sites: [...q.counts.keys()],
-    head: `${q.label} has ${n} member${n === 1 ? "" : "s"} (${describe(q.counts)})`,
+    head: () => `${q.label} has ${n} member${n === 1 ? "" : "s"} (${describe(q.counts)})`,
   };
 }
 
@@ -98,7 +98,7 @@ function evenMembers({ q, n, maj, at, head, home }: Membership): Finding[] {
     finding(
       "quorum/even-members",
       at,
-      `${head}: majority is ${maj}, so it tolerates ${tolerance(n)} failure${tolerance(n) === 1 ? "" : "s"} — a ${n - 1}-member quorum would tolerate the same`,
+      `${head()}: majority is ${maj}, so it tolerates ${tolerance(n)} failure${tolerance(n) === 1 ? "" : "s"} — a ${n - 1}-member quorum would tolerate the same`,
       {
         fixes: evenFixes(q, home),
       },
@@ -113,14 +113,14 @@ function tooManyMembers({ n, maj, at, head }: Membership): Finding[] {
     finding(
       "quorum/too-many-members",
       at,
-      `${head}: every write waits for ${maj} of them; ${MAX_RECOMMENDED_MEMBERS} members already tolerate ${tolerance(MAX_RECOMMENDED_MEMBERS)} failures`,
+      `${head()}: every write waits for ${maj} of them; ${MAX_RECOMMENDED_MEMBERS} members already tolerate ${tolerance(MAX_RECOMMENDED_MEMBERS)} failures`,
     ),
   ];
 }
 
 /** quorum/no-fault-tolerance */
 function noFaultTolerance({ n, maj, at, head }: Membership): Finding[] {
-  return n < 3 ? [finding("quorum/no-fault-tolerance", at, `${head}: majority is ${maj}, so losing any one member stops writes`)] : [];
+  return n < 3 ? [finding("quorum/no-fault-tolerance", at, `${head()}: majority is ${maj}, so losing any one member stops writes`)] : [];
 }
 
 /** quorum/two-site-split: members in exactly two sites. */
