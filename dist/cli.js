@@ -17320,7 +17320,8 @@ function rtoGap(tr) {
 }
 function rpoWords(f) {
   if (f.rpoSoleSite) return soleCopyRpoText(f.rpoSoleSite);
-  return f.rpoSeconds === Infinity ? "unbounded (the lag buffer overflows)" : `${sig(f.rpoSeconds)} s`;
+  if (f.rpoSeconds === Infinity) return "unbounded (the lag buffer overflows)";
+  return `${sig(f.rpoSeconds)} s${f.rpoCondition ? ` ${f.rpoCondition}` : ""}`;
 }
 function storeRpo(st) {
   const rep = st.replication?.value;
@@ -17419,7 +17420,33 @@ function* availabilityReportSteps(ctx, budget = DESIGN_STATE_BUDGET) {
 function withSoleCopy(ctx, f) {
   if (f.rpoSeconds === null || f.kind === "etcd") return f;
   const site = soleCopySite(ctx, f.owner);
-  return site ? { ...f, rpoSeconds: Infinity, rpoSoleSite: site } : f;
+  if (site) return { ...f, rpoSeconds: Infinity, rpoSoleSite: site };
+  const condition = rpoCondition(ctx, f.owner);
+  return condition ? { ...f, rpoCondition: condition } : f;
+}
+function rpoCondition(ctx, st) {
+  const rep = st.replication?.value;
+  const q = ctx.quorumOf(st);
+  if (rep === "consensus" && q?.resolved) {
+    const bySite = [...q.counts].filter(([, c]) => c > 0).sort((a, b) => b[1] - a[1]);
+    const n = bySite.reduce((a, [, c]) => a + c, 0);
+    const maj = majority(n);
+    let lost = 0;
+    let k = 0;
+    while (k < bySite.length && n - lost >= maj) lost += bySite[k++][1];
+    const alone = bySite.filter(([, c]) => n - c < maj).map(([x]) => x);
+    const sites2 = k === 1 ? listText(alone).replace(/ and (?=[^,]*$)/, " or ") : `${["", "", "two", "three"][k] ?? k} of its sites at once`;
+    return `while a majority (${maj} of ${n} members) survives: losing ${sites2} leaves a minority that may lack the last acknowledged writes \u2014 recovering from it, or from a backup, loses them`;
+  }
+  const rpo = storeRpo(st);
+  if (rep !== "async" && rep !== "crdt" || rpo === null || !(rpo > 0) || rpo === Infinity) return void 0;
+  const sites = [...new Set([...st.writers?.items ?? [], ...st.replicas?.items ?? []].map((x) => x.value))];
+  const { writeRatePerSecond: rate, writeBytes: size2, lagBufferBytes: buffer } = st;
+  const fill = rate && size2 && buffer && rate.value > 0 && size2.value > 0 ? buffer.value / (rate.value * size2.value) : void 0;
+  const overflow = fill !== void 0 ? `, and past ${seconds(fill)} the lag buffer overflows (a resync)` : "";
+  const writers = [...new Set((st.writers?.items ?? []).map((x) => x.value))];
+  const during = writers.length === 1 ? `during a cut the writes since it began exist only at ${writers[0]}, so losing ${writers[0]} ten minutes into a cut loses about ten minutes of writes` : "during a cut each side's writes since it began exist on that side only, so a site lost ten minutes into a cut loses about ten minutes of its writes";
+  return `while ${listText(sites)} reach each other: ${during}${overflow}`;
 }
 function figuresWithRelay(d, e, budget) {
   const f = entityFigures(d, e, budget);
@@ -19750,6 +19777,7 @@ function availabilityJson(ctx, report = reportOf(ctx)) {
     rpoSeconds: f.rpoSeconds === null ? null : finite(f.rpoSeconds),
     rpoUnbounded: f.rpoSeconds === Infinity,
     rpoSoleSite: f.rpoSoleSite ?? null,
+    rpoCondition: f.rpoCondition ?? null,
     objectives: objectivesOf(ctx, f),
     label: f.label,
     interval: f.interval,
@@ -28171,8 +28199,34 @@ function rpoCell(ctx, st, rep) {
   const rpo = storeRpo(st);
   if (rpo === null) return "not assessed: declare maxLagSeconds";
   if (rpo === Infinity) return "unbounded (the lag buffer overflows: a longer lag forces a resync)";
-  if (rpo > 0) return `${sig(rpo)} s (maxLagSeconds)`;
-  return rep === "galera" ? "0 s (a commit waits until every node of the primary component has certified it)" : "0 s (a write is acknowledged once a majority has it)";
+  const condition = rpoCondition(ctx, st);
+  const when = condition ? ` ${condition}` : "";
+  if (rpo > 0) return `${sig(rpo)} s (maxLagSeconds)${when}`;
+  return rep === "galera" ? `0 s (a commit waits until every node of the primary component has certified it)${when}` : `0 s (a write is acknowledged once a majority has it)${when}`;
+}
+function rpoStatus(ctx, st, j) {
+  if (!j?.met || soleCopySite(ctx, st) || !rpoCondition(ctx, st)) return status(j);
+  const rep = st.replication?.value;
+  return rep === "consensus" ? "met while a majority survives" : "met while its sites reach each other";
+}
+function datastoreRto(ctx, st, rep) {
+  const engine = st.engine?.value;
+  const q = ctx.quorumOf(st);
+  const stops = q?.resolved ? harmfulSiteLosses(q.counts).map((l) => l.site) : [];
+  if (stops.length)
+    return `losing ${listText(stops).replace(/ and (?=[^,]*$)/, " or ")} stops its writes until the lost members return or an operator recovers from the minority (a majority is lost: no timer brings them back)`;
+  if (rep === "consensus") {
+    const s = leadershipMoveSeconds("consensus");
+    const known = engine !== void 0 && /cockroach/i.test(engine);
+    return `writes to the ranges led at a lost site resume within about ${s} s (${known ? "CockroachDB's node-liveness expiry, then a Raft election" : `assumed from CockroachDB's node-liveness expiry: ${engine ? `${engine}'s leader lease may differ` : "no engine declared"}`}); ranges led elsewhere keep writing`;
+  }
+  if (rep === "galera") {
+    const s = leadershipMoveSeconds("galera");
+    return `every node's writes wait about ${s} s (evs.suspect_timeout) until the others drop the lost node and keep a primary component`;
+  }
+  const writers = new Set((st.writers?.items ?? []).map((w) => w.value));
+  if (writers.size > 1) return "0 s: each writer site keeps taking writes";
+  return "not estimated: writes wait for a replica's promotion (an operator or a failover manager such as Patroni), which the design does not declare";
 }
 function storeRows(x) {
   for (const st of x.r.ctx.topology.stores) {
@@ -28182,7 +28236,8 @@ function storeRows(x) {
     const name = `store ${st.name.value}`;
     const owner = x.r.ctx.quorumOf(st)?.owner ?? st;
     const jp = judgement(x, st, "rpoSeconds");
-    x.rows.push([`RPO (${cls})`, name, objectiveCell(jp), rpoCell(x.r.ctx, st, rep), status(jp)]);
+    x.rows.push([`RPO (${cls})`, name, objectiveCell(jp), rpoCell(x.r.ctx, st, rep), rpoStatus(x.r.ctx, st, jp)]);
+    x.rows.push([`Datastore RTO (${cls})`, name, "\u2014 (no store objective for it)", datastoreRto(x.r.ctx, st, rep), NO_OBJECTIVE]);
     const ja = judgement(x, st, "availability");
     x.rows.push([`Writes availability (${cls})`, name, objectiveCell(ja), availabilityCell(x.r, figuresOf(x, owner), ja), status(ja)]);
     budgetRow(x, st, cls, name);

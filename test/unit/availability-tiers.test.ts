@@ -69,9 +69,27 @@ test("Tiers on the reviewed example: every number is availability's figure, ever
     stateless[3],
     "as ingress: 90 s (10 s × 3 checks + 60 s TTL); every single-site loss leaves exactly enough capacity, no margin: losing fra leaves lon-prod at 40,000 of 40,000 rps; losing lon leaves fra-prod at 40,000 of 40,000 rps",
   );
-  assert.equal(row(rows, "RPO (consensus)", "store ledger")[3], "0 s (a write is acknowledged once a majority has it)");
+  // review M55, M56: each RPO with the condition it holds under, and the status says it
+  const rpo = row(rows, "RPO (consensus)", "store ledger");
+  assert.equal(
+    rpo[3],
+    "0 s (a write is acknowledged once a majority has it) while a majority (3 of 5 members) survives: losing two of its sites at once leaves a minority that may lack the last acknowledged writes — recovering from it, or from a backup, loses them",
+  );
+  assert.equal(rpo[4], "met while a majority survives");
+  // review M57: how long writes stall after a site loss, beside the RPO
+  assert.match(
+    row(rows, "Datastore RTO (consensus)", "store ledger")[3],
+    /^writes to the ranges led at a lost site resume within about 9 s \(CockroachDB's node-liveness expiry/,
+  );
+  assert.equal(row(rows, "Datastore RTO (async, crdt resolution)", "store carts")[3], "0 s: each writer site keeps taking writes");
   assert.equal(row(rows, "Writes availability (consensus)", "store ledger")[3], figureText(fig(ctx.quorumOf(ledger)!.owner)));
-  assert.equal(row(rows, "RPO (async, crdt resolution)", "store carts")[3], "300 s (maxLagSeconds)");
+  // 1 GiB of lag buffer at 1,500 writes/s × 2,048 bytes: 349.5 s of a cut
+  const cartsRpo = row(rows, "RPO (async, crdt resolution)", "store carts");
+  assert.equal(
+    cartsRpo[3],
+    "300 s (maxLagSeconds) while fra and lon reach each other: during a cut each side's writes since it began exist on that side only, so a site lost ten minutes into a cut loses about ten minutes of its writes, and past 349.5 s the lag buffer overflows (a resync)",
+  );
+  assert.equal(cartsRpo[4], "met while its sites reach each other");
   const conflict = row(rows, "Conflict rate (async, crdt resolution)", "store carts");
   assert.match(conflict[3], /^writers partitioned 0\.0499% of the time/);
   assert.ok(Math.abs(fig(carts).conflictProbability! - 0.000499) < 1e-6);
@@ -173,7 +191,7 @@ test("Tiers without availabilities or objectives says what is missing; without s
   assert.equal(row(rows, "Writes availability (consensus)", "store ledger")[3], "not computed: no site or link declares an availability");
   assert.equal(row(rows, "Ingress RTO", "traffic web")[3], "not estimated: add healthCheck: { intervalSeconds, failureThreshold }");
   assert.ok(rows.every((r) => r[4] === "no objective"));
-  assert.match(recordOf(bare).md, /- 5 tiers have no objective/);
+  assert.match(recordOf(bare).md, /- 6 tiers have no objective/);
   const none = recordOf(`${HEADER}sites:\n  - name: fra\n`).md;
   assert.match(none, /## Tiers\n\nNo store or traffic entry is declared: there is no tier to state\.\n/);
 });

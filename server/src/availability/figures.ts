@@ -9,8 +9,9 @@ import type { Store, Traffic } from "../model/topology";
 import { DNS_STEERING } from "../derive/loads";
 import { unreachableVoteNotes } from "../derive/reach";
 import { soleCopyRpoText, soleCopySite } from "../derive/siteloss";
-import { availabilityPercent, count, minutes, percentOfTime, sig } from "../util/format";
+import { availabilityPercent, count, minutes, percentOfTime, seconds, sig } from "../util/format";
 import { listText } from "../util/strings";
+import { majority } from "../math/quorum";
 import { type Component, CutSets, enumerateStates, type EnumerationResult } from "./enumerate";
 import { API_CUT_OFF, API_HOME_DOWN, API_QUORUM_STOPS, planOf, type Tally, wholePlan } from "./factor";
 import { finish, type Steps } from "../util/steps";
@@ -107,6 +108,8 @@ export interface EntityFigures {
   readonly rpoSeconds: number | null;
   /** the one site holding every copy of the store (derive/siteloss soleCopySite): its loss leaves only backups, so the RPO is unbounded */
   readonly rpoSoleSite?: string;
+  /** what the RPO holds under (review M55, M56): a consensus store's while a majority survives, an async store's while its sites reach each other (rpoCondition) */
+  readonly rpoCondition?: string;
   /** the components this figure enumerated (declared availability below 1) */
   readonly components: string[];
   /** sites and links the entity depends on that declare no availability (taken as 1) */
@@ -221,7 +224,8 @@ export function rtoGap(tr: Traffic): RtoGap {
 /** A store's RPO in words: seconds, or why it is unbounded. */
 export function rpoWords(f: EntityFigures): string {
   if (f.rpoSoleSite) return soleCopyRpoText(f.rpoSoleSite);
-  return f.rpoSeconds === Infinity ? "unbounded (the lag buffer overflows)" : `${sig(f.rpoSeconds!)} s`;
+  if (f.rpoSeconds === Infinity) return "unbounded (the lag buffer overflows)";
+  return `${sig(f.rpoSeconds!)} s${f.rpoCondition ? ` ${f.rpoCondition}` : ""}`;
 }
 
 /** RPO of a store: 0 for a quorum (a write is acknowledged once a majority has it), maxLagSeconds for async/crdt. */
@@ -343,11 +347,52 @@ export function* availabilityReportSteps(ctx: TopologyContext, budget = DESIGN_S
   return { declared: true, invalid: [], figures, assumptions: [...ASSUMPTIONS, ...unreachable] };
 }
 
-/** A store's figures with its RPO unbounded when every copy is at one site (its loss leaves only backups). */
+/** A store's figures with its RPO unbounded when every copy is at one site (its loss leaves only backups), else with the condition it holds under. */
 function withSoleCopy(ctx: TopologyContext, f: EntityFigures): EntityFigures {
   if (f.rpoSeconds === null || f.kind === "etcd") return f;
   const site = soleCopySite(ctx, f.owner as Store);
-  return site ? { ...f, rpoSeconds: Infinity, rpoSoleSite: site } : f;
+  if (site) return { ...f, rpoSeconds: Infinity, rpoSoleSite: site };
+  const condition = rpoCondition(ctx, f.owner as Store);
+  return condition ? { ...f, rpoCondition: condition } : f;
+}
+
+/**
+ * What a store's RPO holds under, for the reader who signs it (review M55, M56). A consensus
+ * store's 0 s holds while a majority survives: a write is acknowledged on any majority, so a
+ * surviving minority may lack the last ones (Galera's does not: every node of the primary
+ * component has each write-set before it commits). An async or CRDT store's maxLagSeconds holds while the sites
+ * holding its copies reach each other: during a cut each side's writes since it began exist on
+ * that side only, so a site lost ten minutes into a cut takes ten minutes of its writes, and the
+ * lag buffer overflows once the cut outlasts it. Undefined when there is nothing to add.
+ */
+export function rpoCondition(ctx: TopologyContext, st: Store): string | undefined {
+  const rep = st.replication?.value;
+  const q = ctx.quorumOf(st);
+  // Galera delivers a write-set to every node of the primary component before it commits: a surviving minority has every acknowledged write
+  if (rep === "consensus" && q?.resolved) {
+    const bySite = [...q.counts].filter(([, c]) => c > 0).sort((a, b) => b[1] - a[1]);
+    const n = bySite.reduce((a, [, c]) => a + c, 0);
+    const maj = majority(n);
+    // the fewest sites whose loss leaves less than a majority: named when one suffices
+    let lost = 0;
+    let k = 0;
+    while (k < bySite.length && n - lost >= maj) lost += bySite[k++][1];
+    const alone = bySite.filter(([, c]) => n - c < maj).map(([x]) => x);
+    const sites = k === 1 ? listText(alone).replace(/ and (?=[^,]*$)/, " or ") : `${["", "", "two", "three"][k] ?? k} of its sites at once`;
+    return `while a majority (${maj} of ${n} members) survives: losing ${sites} leaves a minority that may lack the last acknowledged writes — recovering from it, or from a backup, loses them`;
+  }
+  const rpo = storeRpo(st);
+  if ((rep !== "async" && rep !== "crdt") || rpo === null || !(rpo > 0) || rpo === Infinity) return undefined;
+  const sites = [...new Set([...(st.writers?.items ?? []), ...(st.replicas?.items ?? [])].map((x) => x.value))];
+  const { writeRatePerSecond: rate, writeBytes: size, lagBufferBytes: buffer } = st;
+  const fill = rate && size && buffer && rate.value > 0 && size.value > 0 ? buffer.value / (rate.value * size.value) : undefined;
+  const overflow = fill !== undefined ? `, and past ${seconds(fill)} the lag buffer overflows (a resync)` : "";
+  const writers = [...new Set((st.writers?.items ?? []).map((x) => x.value))];
+  const during =
+    writers.length === 1
+      ? `during a cut the writes since it began exist only at ${writers[0]}, so losing ${writers[0]} ten minutes into a cut loses about ten minutes of writes`
+      : "during a cut each side's writes since it began exist on that side only, so a site lost ten minutes into a cut loses about ten minutes of its writes";
+  return `while ${listText(sites)} reach each other: ${during}${overflow}`;
 }
 
 /** An entity's figures; for a traffic entry writing to CockroachDB, with what they are without the follower relay. */

@@ -146,6 +146,7 @@ export function availabilityJson(ctx: TopologyContext, report: AvailabilityRepor
     rpoSeconds: f.rpoSeconds === null ? null : finite(f.rpoSeconds),
     rpoUnbounded: f.rpoSeconds === Infinity,
     rpoSoleSite: f.rpoSoleSite ?? null,
+    rpoCondition: f.rpoCondition ?? null,
     objectives: objectivesOf(ctx, f),
     label: f.label,
     interval: f.interval,

@@ -18,11 +18,14 @@ import {
   reportOf,
   rtoEstimate,
   rtoMissing,
+  rpoCondition,
   storeRpo,
   withoutRelayText,
 } from "../availability/figures";
 import type { TopologyContext } from "../derive/context";
-import { soleCopyRpoText, soleCopySite } from "../derive/siteloss";
+import { leadershipMoveSeconds } from "../derive/timers";
+import { harmfulSiteLosses, soleCopyRpoText, soleCopySite } from "../derive/siteloss";
+import { listText } from "../util/strings";
 import type { Store, Traffic } from "../model/topology";
 import { type ObjectiveJudgement, type ObjectiveKey, objectiveJudgements } from "../rules/index";
 import { objectiveText } from "../availability/render";
@@ -98,17 +101,53 @@ function trafficRows(x: Tiers): void {
   }
 }
 
-/** What a store's RPO is, said for the Tiers table. */
+/** What a store's RPO is, said for the Tiers table, with the condition it holds under (availability/figures rpoCondition). */
 function rpoCell(ctx: TopologyContext, st: Store, rep: string): string {
   const sole = soleCopySite(ctx, st);
   if (sole) return soleCopyRpoText(sole);
   const rpo = storeRpo(st);
   if (rpo === null) return "not assessed: declare maxLagSeconds";
   if (rpo === Infinity) return "unbounded (the lag buffer overflows: a longer lag forces a resync)";
-  if (rpo > 0) return `${sig(rpo)} s (maxLagSeconds)`;
+  const condition = rpoCondition(ctx, st);
+  const when = condition ? ` ${condition}` : "";
+  if (rpo > 0) return `${sig(rpo)} s (maxLagSeconds)${when}`;
   return rep === "galera"
-    ? "0 s (a commit waits until every node of the primary component has certified it)"
-    : "0 s (a write is acknowledged once a majority has it)";
+    ? `0 s (a commit waits until every node of the primary component has certified it)${when}`
+    : `0 s (a write is acknowledged once a majority has it)${when}`;
+}
+
+/** An RPO objective met under a condition (review M55, M56) says so: the promise holds while … */
+function rpoStatus(ctx: TopologyContext, st: Store, j: ObjectiveJudgement | undefined): string | { raw: string } {
+  if (!j?.met || soleCopySite(ctx, st) || !rpoCondition(ctx, st)) return status(j);
+  const rep = st.replication?.value;
+  return rep === "consensus" ? "met while a majority survives" : "met while its sites reach each other";
+}
+
+/**
+ * How long a store's writes stall after losing a site (review M57; seed 001: "time-to-restore
+ * database quorum", apart from time-to-withdraw traffic): a consensus store until leadership of
+ * the ranges led there has moved (derive/timers, as the game day times it), Galera until the
+ * others drop the lost node; a multi-writer async store not at all; a single-writer one until a
+ * replica is promoted, which the design does not declare. A figure, never an objective.
+ */
+function datastoreRto(ctx: TopologyContext, st: Store, rep: string): string {
+  const engine = st.engine?.value;
+  const q = ctx.quorumOf(st);
+  const stops = q?.resolved ? harmfulSiteLosses(q.counts).map((l) => l.site) : [];
+  if (stops.length)
+    return `losing ${listText(stops).replace(/ and (?=[^,]*$)/, " or ")} stops its writes until the lost members return or an operator recovers from the minority (a majority is lost: no timer brings them back)`;
+  if (rep === "consensus") {
+    const s = leadershipMoveSeconds("consensus");
+    const known = engine !== undefined && /cockroach/i.test(engine);
+    return `writes to the ranges led at a lost site resume within about ${s} s (${known ? "CockroachDB's node-liveness expiry, then a Raft election" : `assumed from CockroachDB's node-liveness expiry: ${engine ? `${engine}'s leader lease may differ` : "no engine declared"}`}); ranges led elsewhere keep writing`;
+  }
+  if (rep === "galera") {
+    const s = leadershipMoveSeconds("galera");
+    return `every node's writes wait about ${s} s (evs.suspect_timeout) until the others drop the lost node and keep a primary component`;
+  }
+  const writers = new Set((st.writers?.items ?? []).map((w) => w.value));
+  if (writers.size > 1) return "0 s: each writer site keeps taking writes";
+  return "not estimated: writes wait for a replica's promotion (an operator or a failover manager such as Patroni), which the design does not declare";
 }
 
 /** RPO, writes availability, conflict rate and survival of each store, by datastore class. */
@@ -120,7 +159,8 @@ function storeRows(x: Tiers): void {
     const name = `store ${st.name.value}`;
     const owner = x.r.ctx.quorumOf(st)?.owner ?? st;
     const jp = judgement(x, st, "rpoSeconds");
-    x.rows.push([`RPO (${cls})`, name, objectiveCell(jp), rpoCell(x.r.ctx, st, rep), status(jp)]);
+    x.rows.push([`RPO (${cls})`, name, objectiveCell(jp), rpoCell(x.r.ctx, st, rep), rpoStatus(x.r.ctx, st, jp)]);
+    x.rows.push([`Datastore RTO (${cls})`, name, "— (no store objective for it)", datastoreRto(x.r.ctx, st, rep), NO_OBJECTIVE]);
     const ja = judgement(x, st, "availability");
     x.rows.push([`Writes availability (${cls})`, name, objectiveCell(ja), availabilityCell(x.r, figuresOf(x, owner), ja), status(ja)]);
     budgetRow(x, st, cls, name);
