@@ -17230,6 +17230,18 @@ function anyAllDown(closed, sets) {
 }
 
 // server/src/availability/best.ts
+function pinWords(engine) {
+  switch (engine?.toLowerCase()) {
+    case "cockroachdb":
+      return "lease preferences";
+    case "yugabytedb":
+      return "preferred zones, yb-admin set_preferred_zones";
+    case "tidb":
+      return "a placement policy's PRIMARY_REGION";
+    default:
+      return void 0;
+  }
+}
 var BEST_STATE_BUDGET = 1e5;
 function bestServed(d, e, worst, worstExact, budget = BEST_STATE_BUDGET) {
   const quorums = e.deps.filter((x) => x.type === "quorum");
@@ -17255,7 +17267,10 @@ function bestServed(d, e, worst, worstExact, budget = BEST_STATE_BUDGET) {
     method: r2.method === "exact" && !placementsBounded ? "exact" : "bounded",
     states: r2.states,
     placementsBounded,
-    pins: quorums.map((q, k) => ({ quorum: q.name, site: d.sites[q.sites[pins[best][k]]] }))
+    pins: quorums.map((q, k) => {
+      const by = pinWords(q.owner.engine?.value);
+      return { quorum: q.name, site: d.sites[q.sites[pins[best][k]]], ...by ? { by } : {} };
+    })
   };
 }
 function pinsOf(quorums, c) {
@@ -17560,7 +17575,8 @@ function servedRangeShort(worst, b) {
 }
 function pinsText(b) {
   const each = b.pins.map((p) => `${p.quorum} at ${p.site}`);
-  return `${b.pins.length === 1 ? "the leader of" : "the leaders of"} ${listText(each)} pinned (lease preferences; elsewhere only while ${b.pins.length === 1 ? "that site cannot lead" : "a pinned site cannot lead"})`;
+  const by = [...new Set(b.pins.map((p) => p.by ?? "the engine's leader preference"))].join(", ");
+  return `${b.pins.length === 1 ? "the leader of" : "the leaders of"} ${listText(each)} pinned (${by}; elsewhere only while ${b.pins.length === 1 ? "that site cannot lead" : "a pinned site cannot lead"})`;
 }
 function withoutRelayText(w) {
   return `without CockroachDB's follower relay for ${w.stores.join(", ")} (before 24.1, or with it disabled): ${figureText(w.figures)}`;
@@ -18976,6 +18992,14 @@ function writesFromSites(J, q, after, clients, judged3, path) {
   const members = q.kind === "etcd" ? [] : [...after].filter(([x, c]) => c > 0 && J.R.up(x) && !clients.includes(x)).map(([x]) => x);
   return Object.fromEntries([...clients, ...members].map((c) => [c, judged3 ? path(judged3, c).ms ?? null : null]));
 }
+function routesAt(J, q, after, clients, p, path) {
+  return Object.fromEntries(
+    Object.keys(writesFromSites(J, q, after, clients, void 0, path)).map((c) => {
+      const r2 = path(p, c);
+      return [c, { ms: r2.ms ?? null, via: r2.via }];
+    })
+  );
+}
 var NO_WRITES = {
   commitLatencyMs: null,
   leader: null,
@@ -19009,7 +19033,7 @@ function judgeQuorum2(J, q) {
     clientSites: [...clients],
     clientsFromMembers: clientSitesOf(J.ctx, q).fromMembers
   };
-  const none = { ...NO_WRITES, writesFrom: writesFrom(void 0), writesFromBest: writesFrom(void 0) };
+  const none = { ...NO_WRITES, writesFrom: writesFrom(void 0), writesFromBest: writesFrom(void 0), writesByLeader: {} };
   const judgement2 = (result, chosen2) => ({
     q,
     result,
@@ -19045,7 +19069,8 @@ function judgeQuorum2(J, q) {
       flapping,
       flowControl,
       writesFrom: judgedWrites,
-      writesFromBest: chosen.best === chosen.judged ? judgedWrites : writesFrom(chosen.best)
+      writesFromBest: chosen.best === chosen.judged ? judgedWrites : writesFrom(chosen.best),
+      writesByLeader: Object.fromEntries(placements.map((p) => [p.site, routesAt(J, q, after, clients, p, path)]))
     },
     chosen
   );
@@ -19586,6 +19611,16 @@ var VERDICT_RANK = { ok: 0, degraded: 1, down: 2 };
 // server/src/availability/budget.ts
 var BUDGET_STATE_LIMIT = 4096;
 var KEPT_STATES = 4;
+function routesOver(routes, clients, budget) {
+  return clients.filter((c) => (routes[c]?.ms ?? -Infinity) > budget).map((c) => `${c} ${ms(routes[c].ms)}${routes[c].via ? ` through ${routes[c].via}` : ""}`);
+}
+function overAt(q, leader, budget) {
+  const routes = q.writesByLeader[leader];
+  if (!routes) return [];
+  const over = routesOver(routes, q.clientSites, budget);
+  if (!over.length && !q.clientSites.length && (routes[leader]?.ms ?? -Infinity) > budget) return [`its commit ${ms(routes[leader].ms)}`];
+  return over;
+}
 function overWrites(r2, label4, store, budget) {
   const q = r2.quorums.find((x) => x.name === label4);
   if (!q || q.outcome === "stops" || q.outcome === "lost") return [];
@@ -19633,9 +19668,11 @@ function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
   const q = leanEntities(ctx, d).find((e) => e.type === "quorum" && e.owner === quorum.owner);
   if (!q) return void 0;
   const comps = budgetComponents(d, q);
-  let over = 0;
-  let overBest = 0;
-  const states = [];
+  const pins = quorum.kind === "galera" ? [] : [...quorum.counts.keys()];
+  const t = { over: 0, overGalera: 0, unpinned: 0, atPin: new Float64Array(pins.length) };
+  const seen = [];
+  let allUpOver = [];
+  let allUpLeader = null;
   const r2 = enumerateStates(d, comps, limit, (s, p, failed) => {
     const scenario2 = {
       ...ALL_UP,
@@ -19643,26 +19680,56 @@ function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
       cut: d.links.filter((_, l) => !s.linkUp[l]).map((l) => [d.sites[l.a], d.sites[l.b]])
     };
     const result = run(ctx, scenario2);
-    const atBest = overAtBest(result, quorum.label, budget);
-    if (atBest) overBest += p;
-    const writes = overWrites(result, quorum.label, name, budget);
-    if (!writes.length) return;
-    over += p;
-    const leader = atBest ? null : result.quorums.find((x) => x.name === quorum.label)?.leader ?? null;
-    states.push({ components: failed.map((i) => comps[i].name), probability: p, writes, withinWithLeaderIn: leader });
+    const qr = result.quorums.find((x) => x.name === quorum.label);
+    if (!qr || qr.outcome === "stops" || qr.outcome === "lost") return;
+    if (overAtBest(result, quorum.label, budget)) t.overGalera += p;
+    const judged3 = overWrites(result, quorum.label, name, budget);
+    if (judged3.length) t.over += p;
+    const leaders = Object.keys(qr.writesByLeader);
+    const byLeader = leaders.map((l) => overAt(qr, l, budget));
+    if (!failed.length) allUpLeader = qr.leader;
+    if (!failed.length) allUpOver = leaders.map((leader, k) => ({ leader, writes: byLeader[k] })).filter((x) => x.writes.length);
+    const wi = byLeader.findIndex((w) => w.length);
+    if (wi < 0 && !judged3.length) return;
+    t.unpinned += p;
+    const worst = wi >= 0 ? withLeader(byLeader[wi], leaders[wi]) : judged3;
+    const atPin = pins.map((pin) => {
+      const k = leaders.indexOf(pin);
+      if (k < 0) return worst.map((x) => x.replace(/\)$/, `; ${pin} cannot lead)`));
+      return byLeader[k].length ? withLeader(byLeader[k], pin) : null;
+    });
+    atPin.forEach((w, k) => {
+      if (w) t.atPin[k] += p;
+    });
+    const within3 = leaders.find((_, k) => !byLeader[k].length) ?? null;
+    seen.push({
+      state: { components: failed.map((i) => comps[i].name), probability: p, writes: judged3, withinWithLeaderIn: within3 },
+      atPin
+    });
   });
-  states.sort((a, b) => b.probability - a.probability || a.components.length - b.components.length);
+  let best = Math.max(0, pins.indexOf(allUpLeader ?? ""));
+  for (let k = 0; k < pins.length; k++) if (t.atPin[k] < t.atPin[best] - 1e-15) best = k;
+  const pinned = pins.length > 0;
+  const states = seen.map(
+    ({ state, atPin }) => pinned ? atPin[best] ? { ...state, writes: atPin[best] } : void 0 : state.writes.length ? state : void 0
+  ).filter((x) => !!x).sort((a, b) => b.probability - a.probability || a.components.length - b.components.length);
   return {
     store: name,
     budgetMs: budget,
-    overProbability: over,
-    // the worst placement's states include the best's (a write over budget at the best is over at the worst too)
-    overBestProbability: Math.min(overBest, over),
+    overProbability: t.over,
+    overBestProbability: pinned ? t.atPin[best] : Math.min(t.overGalera, t.over),
+    pin: pinned ? pins[best] : null,
+    pinBy: pinWords(store.engine?.value),
+    overUnpinnedProbability: Math.max(t.unpinned, t.over),
+    allUpOver,
     method: r2.method,
     unjudgedProbability: r2.unjudged,
     statesJudged: r2.states,
     states: states.slice(0, KEPT_STATES)
   };
+}
+function withLeader(w, leader) {
+  return w.map((x, k) => k === w.length - 1 ? `${x} (leader in ${leader})` : x);
 }
 var budgetCell = (_ctx) => ({});
 function budgetOf(ctx, store) {
@@ -19681,10 +19748,33 @@ function overBudgetStateText(s) {
   return `${what}, ${timeShare(s.probability)}: ${s.writes[0].startsWith("its best commit") ? "" : "writes from "}${s.writes.join(", ")}${within3}`;
 }
 function budgetText(f, causes = true) {
-  const head = `writes over the ${ms(f.budgetMs)} budget (writeLatencyBudgetMs) ${f.overProbability > 0 ? timeShare(f.overProbability) : "in no judged state"}${f.method === "bounded" ? ` (at least; ${timeShare(f.unjudgedProbability)} not judged)` : ""}`;
-  const best = bestPlacementText(f);
-  if (!causes || !f.states.length) return best ? `${head} at the worst leader placement, ${best}` : head;
-  return `${head}, at the leader placement the what-if engine judges (the worst for the writers where placement decides)${best ? `; ${best}` : ""} \u2014 most likely: ${f.states.map(overBudgetStateText).join("; ")}`;
+  const head = `writes over the ${ms(f.budgetMs)} budget (writeLatencyBudgetMs)`;
+  const bounded = f.method === "bounded" ? ` (at least; ${timeShare(f.unjudgedProbability)} not judged)` : "";
+  const share2 = (p) => p > 0 ? timeShare(p) : "in no judged state";
+  if (f.overProbability <= 0 && f.overUnpinnedProbability <= 0 && f.overBestProbability <= 0)
+    return `${head} in no judged state${bounded}, wherever the leader is`;
+  const most = causes && f.states.length ? ` \u2014 most likely: ${f.states.map(overBudgetStateText).join("; ")}` : "";
+  if (!f.pin) {
+    const best = bestPlacementText(f);
+    if (!causes || !f.states.length)
+      return `${head} ${share2(f.overProbability)}${bounded}${best ? ` at the worst leader placement, ${best}` : ""}`;
+    return `${head} ${share2(f.overProbability)}${bounded}, at the leader placement the what-if engine judges (the worst for the writers where placement decides)${best ? `; ${best}` : ""}${most}`;
+  }
+  const unpinned = unpinnedText(f);
+  return `${head} ${share2(f.overBestProbability)}${bounded} with the leader of ${f.store} pinned at ${f.pin} (the best pin${f.pinBy ? `: ${f.pinBy}` : ""})${most}${unpinned ? `; ${unpinned}` : ""}`;
+}
+function budgetStatus(f) {
+  if (f.overBestProbability > 0) return "exceeded";
+  return f.overUnpinnedProbability > 0 || f.overProbability > 0 ? "pinned" : "met";
+}
+var orText2 = (xs) => xs.length <= 1 ? xs.join("") : `${xs.slice(0, -1).join(", ")} or ${xs[xs.length - 1]}`;
+function unpinnedText(f) {
+  if (f.allUpOver.length) {
+    const at = f.allUpOver.map((x) => `at ${x.leader}, writes from ${x.writes.join(", ")}`).join("; ");
+    return `without a pin, over the budget whenever the leader sits at ${orText2(f.allUpOver.map((x) => x.leader))}, with every site and link up too (${at}), for as long as it stays there`;
+  }
+  if (timeShare(f.overUnpinnedProbability) === timeShare(f.overBestProbability)) return void 0;
+  return `without a pin, up to ${timeShare(f.overUnpinnedProbability)} (the leader wherever a failure finds it)`;
 }
 function bestPlacementText(f) {
   if (f.overProbability <= 0 || timeShare(f.overBestProbability) === timeShare(f.overProbability)) return void 0;
@@ -19769,6 +19859,11 @@ function availabilityJson(ctx, report = reportOf(ctx)) {
       overMinutesPerYear: b.overProbability * MINUTES_PER_YEAR,
       overBestProbability: b.overBestProbability,
       overBestMinutesPerYear: b.overBestProbability * MINUTES_PER_YEAR,
+      // overBest* is one pin for the whole year (consensus): where, and what no pin costs
+      pin: b.pin,
+      pinBy: b.pinBy ?? null,
+      overUnpinnedProbability: b.overUnpinnedProbability,
+      allUpOverAt: b.allUpOver,
       method: b.method,
       unjudgedProbability: b.unjudgedProbability,
       states: b.states
@@ -28264,7 +28359,7 @@ function budgetRow(x, st, cls, name) {
     name,
     `\u2264 ${ms(b.budgetMs)} from every writing site (writeLatencyBudgetMs)`,
     budgetText(b, false),
-    b.overProbability > 0 ? { raw: "**exceeded** in some states" } : "met in every judged state"
+    ((st2) => st2 === "exceeded" ? { raw: "**exceeded** in some states" } : st2 === "pinned" ? { raw: `met with the leader pinned at ${b.pin}; **exceeded** in some states without the pin` } : "met in every judged state")(budgetStatus(b))
   ]);
   if (b.states.length) x.notes.push(`${name}: ${budgetText(b).replace(/^writes over/, "writes are over")}.`);
 }

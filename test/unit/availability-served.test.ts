@@ -55,7 +55,7 @@ test("1+1+1 without a relay: a cut fra–lon errors both backends at their worst
   const text = availabilityText(ctxOf(DESIGN("{ fra: 1, lon: 1, ams: 1 }")));
   assert.match(
     text,
-    /requests served: 99\.9–100% \(worst to best leader placement: each backend at the placement worst for it — without a pin, leadership stays where it was when the links went — to the leader of store ledger at ams pinned \(lease preferences; elsewhere only while that site cannot lead\), the pin losing the fewest requests over the year/,
+    /requests served: 99\.9–100% \(worst to best leader placement: each backend at the placement worst for it — without a pin, leadership stays where it was when the links went — to the leader of store ledger at ams pinned \(the engine's leader preference; elsewhere only while that site cannot lead\), the pin losing the fewest requests over the year/,
   );
   const json = JSON.parse(availabilityJson(ctxOf(DESIGN("{ fra: 1, lon: 1, ams: 1 }")))).find(
     (x: { entity: string }) => x.entity === "web",
@@ -172,7 +172,7 @@ test("a best end bounded by its state budget is the interval it lies in, said ap
   const bounded = { ...f, servedBest: b };
   assert.equal(
     servedText(bounded),
-    "requests served: 99.8003% at the worst leader placement (each backend at the placement worst for it — without a pin, leadership stays where it was when the links went); 99.9498–99.9501% with the leader of store ledger at fra pinned (lease preferences; elsewhere only while that site cannot lead), the pin losing the fewest requests over the year (the 4 states with the fewest failures judged; the rest, counted as losing every request or none, make the interval); shedding exactly the excess, optimistic without admission control",
+    "requests served: 99.8003% at the worst leader placement (each backend at the placement worst for it — without a pin, leadership stays where it was when the links went); 99.9498–99.9501% with the leader of store ledger at fra pinned (the engine's leader preference; elsewhere only while that site cannot lead), the pin losing the fewest requests over the year (the 4 states with the fewest failures judged; the rest, counted as losing every request or none, make the interval); shedding exactly the excess, optimistic without admission control",
   );
   assert.equal(
     servedText(bounded, true),

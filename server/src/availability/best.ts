@@ -14,6 +14,20 @@
 import { componentsOf, enumerateStates } from "./enumerate";
 import { entityLinks, entitySites, judgeTrafficPinned, type LeanDesign, type LeanQuorum, type LeanTraffic, MAX_PLACEMENTS } from "./lean";
 
+/** How an engine pins a leader, in its own words; undefined for an engine Quorate does not know (review style: YugabyteDB's are not CockroachDB's). */
+export function pinWords(engine: string | undefined): string | undefined {
+  switch (engine?.toLowerCase()) {
+    case "cockroachdb":
+      return "lease preferences";
+    case "yugabytedb":
+      return "preferred zones, yb-admin set_preferred_zones";
+    case "tidb":
+      return "a placement policy's PRIMARY_REGION";
+    default:
+      return undefined;
+  }
+}
+
 /** States judged for one entry's best placement at most (each judges every pin): the rest is bounded. */
 export const BEST_STATE_BUDGET = 100_000;
 
@@ -22,6 +36,8 @@ export interface Pin {
   /** the quorum, as the figures name it ("store ledger") */
   readonly quorum: string;
   readonly site: string;
+  /** how its engine pins a leader ("lease preferences"), when Quorate knows its word */
+  readonly by?: string;
 }
 
 export interface BestServed {
@@ -68,7 +84,10 @@ export function bestServed(d: LeanDesign, e: LeanTraffic, worst: number, worstEx
     method: r.method === "exact" && !placementsBounded ? "exact" : "bounded",
     states: r.states,
     placementsBounded,
-    pins: quorums.map((q, k) => ({ quorum: q.name, site: d.sites[q.sites[pins[best][k]]] })),
+    pins: quorums.map((q, k) => {
+      const by = pinWords((q.owner as { engine?: { value: string } }).engine?.value);
+      return { quorum: q.name, site: d.sites[q.sites[pins[best][k]]], ...(by ? { by } : {}) };
+    }),
   };
 }
 

@@ -1,10 +1,13 @@
 /**
  * How often a store's declared write budget (`writeLatencyBudgetMs`) is exceeded (review M43):
  * the states of the sites and links its writes read, enumerated as for its availability, each
- * judged by the what-if engine itself (`whatif/engine` run: the commit at the best placement,
- * each writing site's write — RTT to the leader, or through CockroachDB's relay, plus the commit —
- * at the placement the engine judges, the worst for the writers where placement decides). Over
- * budget is a state in which the store takes writes and some write, or its best commit, is above
+ * judged by the what-if engine itself (`whatif/engine` run: each writing site's write — RTT to the
+ * leader, or through CockroachDB's relay, plus the commit — at every placement the state allows).
+ * A consensus store's figure holds one pin for the whole year (review M54), the member site giving
+ * the least, named — while the pinned site cannot lead, the leader is wherever the election put
+ * it, judged at the placement worst for the writers — beside what no pin costs (the leader where
+ * a failure finds it: with every link up too). Galera, with no leader: the engine's judgement.
+ * Over budget is a state in which the store takes writes and some write, or its commit, is above
  * the budget; states in which it takes none are its unavailability, counted there. Only for the
  * `availability` command and the record (an engine run per state: never on the keystroke path).
  * Pure: no editor, no connection, no Node APIs.
@@ -14,6 +17,7 @@ import { writeBudget } from "../derive/latency";
 import type { Store } from "../model/topology";
 import { ALL_UP, type Result as RunResult, run, type Scenario } from "../whatif/engine";
 import { ms } from "../util/format";
+import { pinWords } from "./best";
 import { type Component, componentsOf, enumerateStates } from "./enumerate";
 import { type LeanDesign, leanDesign, leanEntities, type LeanQuorum } from "./lean";
 import { timeShare } from "./figures";
@@ -40,14 +44,45 @@ export interface WriteBudgetFigures {
   readonly budgetMs: number;
   /** P(the store takes writes and some write is over the budget), lower end — at the placement the engine judges (the worst for the writers where placement decides) */
   readonly overProbability: number;
-  /** the same with the leaders at the placement to pin (the engine's `leader`: fewest stopped, fewest failing, then the fastest slowest write), lower end */
+  /**
+   * The same with the leader pinned at `pin` for the whole year (lease preferences), the member site
+   * giving the least — while the pinned site cannot lead, leadership is wherever the election put
+   * it, judged at the placement worst for the writers (review M54). Galera, which has no leader to
+   * pin: at the engine's best placement in each state. Lower end.
+   */
   readonly overBestProbability: number;
+  /** the site the figure above pins the leader at (consensus); null for Galera */
+  readonly pin: string | null;
+  /** how the store's engine pins it ("lease preferences"), when Quorate knows its word */
+  readonly pinBy: string | undefined;
+  /** without a pin: P(the store takes writes and some placement the state allows puts a write over the budget), lower end */
+  readonly overUnpinnedProbability: number;
+  /** with every site and link up, the leader sites at which some write is over the budget, each with its writes ("lon 23 ms") */
+  readonly allUpOver: readonly { readonly leader: string; readonly writes: readonly string[] }[];
   readonly method: "exact" | "bounded";
   /** probability of the states not judged (over budget or not) */
   readonly unjudgedProbability: number;
   readonly statesJudged: number;
-  /** the most likely over-budget states, most likely first */
+  /** the most likely over-budget states (at the pin, for consensus), most likely first */
   readonly states: OverBudgetState[];
+}
+
+type Routes = RunResult["quorums"][number]["writesByLeader"][string];
+
+/** The writes of `clients` above the budget in one placement's routes: "lon 23 ms", "fra 30 ms through lon". */
+function routesOver(routes: Routes, clients: readonly string[], budget: number): string[] {
+  return clients
+    .filter((c) => (routes[c]?.ms ?? -Infinity) > budget)
+    .map((c) => `${c} ${ms(routes[c].ms!)}${routes[c].via ? ` through ${routes[c].via}` : ""}`);
+}
+
+/** The writes over the budget with the leader at `leader` (its own site's commit counts when no client writes). */
+function overAt(q: RunResult["quorums"][number], leader: string, budget: number): string[] {
+  const routes = q.writesByLeader[leader];
+  if (!routes) return [];
+  const over = routesOver(routes, q.clientSites, budget);
+  if (!over.length && !q.clientSites.length && (routes[leader]?.ms ?? -Infinity) > budget) return [`its commit ${ms(routes[leader].ms!)}`];
+  return over;
 }
 
 /** The writes of `store` above its budget in an engine result (none when it takes no writes). */
@@ -105,9 +140,11 @@ export function writeBudgetFigures(ctx: TopologyContext, store: Store, limit = B
   const q = leanEntities(ctx, d).find((e): e is LeanQuorum => e.type === "quorum" && e.owner === quorum.owner);
   if (!q) return undefined;
   const comps = budgetComponents(d, q);
-  let over = 0;
-  let overBest = 0;
-  const states: OverBudgetState[] = [];
+  const pins = quorum.kind === "galera" ? [] : [...quorum.counts.keys()];
+  const t = { over: 0, overGalera: 0, unpinned: 0, atPin: new Float64Array(pins.length) };
+  const seen: { state: OverBudgetState; atPin: (string[] | null)[] }[] = [];
+  let allUpOver: { leader: string; writes: string[] }[] = [];
+  let allUpLeader: string | null = null;
   const r = enumerateStates(d, comps, limit, (s, p, failed) => {
     const scenario: Scenario = {
       ...ALL_UP,
@@ -115,26 +152,64 @@ export function writeBudgetFigures(ctx: TopologyContext, store: Store, limit = B
       cut: d.links.filter((_, l) => !s.linkUp[l]).map((l) => [d.sites[l.a], d.sites[l.b]] as const),
     };
     const result = run(ctx, scenario);
-    const atBest = overAtBest(result, quorum.label, budget);
-    if (atBest) overBest += p;
-    const writes = overWrites(result, quorum.label, name, budget);
-    if (!writes.length) return;
-    over += p;
-    const leader = atBest ? null : (result.quorums.find((x) => x.name === quorum.label)?.leader ?? null);
-    states.push({ components: failed.map((i) => comps[i].name), probability: p, writes, withinWithLeaderIn: leader });
+    const qr = result.quorums.find((x) => x.name === quorum.label);
+    if (!qr || qr.outcome === "stops" || qr.outcome === "lost") return;
+    if (overAtBest(result, quorum.label, budget)) t.overGalera += p;
+    const judged = overWrites(result, quorum.label, name, budget);
+    if (judged.length) t.over += p;
+    const leaders = Object.keys(qr.writesByLeader);
+    const byLeader = leaders.map((l) => overAt(qr, l, budget));
+    if (!failed.length) allUpLeader = qr.leader;
+    if (!failed.length) allUpOver = leaders.map((leader, k) => ({ leader, writes: byLeader[k] })).filter((x) => x.writes.length);
+    const wi = byLeader.findIndex((w) => w.length);
+    if (wi < 0 && !judged.length) return;
+    t.unpinned += p;
+    // the worst for the writers: a placement with a write over the budget (or the engine's judged one)
+    const worst = wi >= 0 ? withLeader(byLeader[wi], leaders[wi]) : judged;
+    // a pinned site that cannot lead here: leadership is wherever the election put it, judged at the worst
+    const atPin = pins.map((pin) => {
+      const k = leaders.indexOf(pin);
+      if (k < 0) return worst.map((x) => x.replace(/\)$/, `; ${pin} cannot lead)`));
+      return byLeader[k].length ? withLeader(byLeader[k], pin) : null;
+    });
+    atPin.forEach((w, k) => {
+      if (w) t.atPin[k] += p;
+    });
+    const within = leaders.find((_, k) => !byLeader[k].length) ?? null;
+    seen.push({
+      state: { components: failed.map((i) => comps[i].name), probability: p, writes: judged, withinWithLeaderIn: within },
+      atPin,
+    });
   });
-  states.sort((a, b) => b.probability - a.probability || a.components.length - b.components.length);
+  // the pin giving the least; on a tie the engine's (simulate's) recommendation with every link up, else the first member site
+  let best = Math.max(0, pins.indexOf(allUpLeader ?? ""));
+  for (let k = 0; k < pins.length; k++) if (t.atPin[k] < t.atPin[best] - 1e-15) best = k;
+  const pinned = pins.length > 0;
+  const states = seen
+    .map(({ state, atPin }) =>
+      pinned ? (atPin[best] ? { ...state, writes: atPin[best]! } : undefined) : state.writes.length ? state : undefined,
+    )
+    .filter((x): x is OverBudgetState => !!x)
+    .sort((a, b) => b.probability - a.probability || a.components.length - b.components.length);
   return {
     store: name,
     budgetMs: budget,
-    overProbability: over,
-    // the worst placement's states include the best's (a write over budget at the best is over at the worst too)
-    overBestProbability: Math.min(overBest, over),
+    overProbability: t.over,
+    overBestProbability: pinned ? t.atPin[best] : Math.min(t.overGalera, t.over),
+    pin: pinned ? pins[best] : null,
+    pinBy: pinWords(store.engine?.value),
+    overUnpinnedProbability: Math.max(t.unpinned, t.over),
+    allUpOver,
     method: r.method,
     unjudgedProbability: r.unjudged,
     statesJudged: r.states,
     states: states.slice(0, KEPT_STATES),
   };
+}
+
+/** A state's writes over the budget with the leader at `leader`: "lon 28 ms (leader in fra)", the leader said once, at the end. */
+function withLeader(w: readonly string[], leader: string): string[] {
+  return w.map((x, k) => (k === w.length - 1 ? `${x} (leader in ${leader})` : x));
 }
 
 /** Every quorum store's write budget figure, computed once per analysed topology. */
@@ -160,17 +235,49 @@ export function overBudgetStateText(s: OverBudgetState): string {
 }
 
 /**
- * "writes over the 20 ms budget (writeLatencyBudgetMs) 0.649% of the time (56.9 hours a year)"
- * with, when `causes`, the most likely states and what is over in each.
+ * "writes over the 20 ms budget (writeLatencyBudgetMs) 0.598% of the time (52.4 hours a year) with the
+ * leader of ledger pinned at ams …; without a pin, …" with, when `causes`, the most likely states and
+ * what is over in each. A consensus store's figure is one pin for the whole year, named, beside what
+ * no pin costs (review M54: a mix of the engine's best placement with every link up and its worst
+ * under a cut is no placement anyone gets). Galera, with no leader: the engine's judgement.
  */
 export function budgetText(f: WriteBudgetFigures, causes = true): string {
-  const head = `writes over the ${ms(f.budgetMs)} budget (writeLatencyBudgetMs) ${f.overProbability > 0 ? timeShare(f.overProbability) : "in no judged state"}${f.method === "bounded" ? ` (at least; ${timeShare(f.unjudgedProbability)} not judged)` : ""}`;
-  const best = bestPlacementText(f);
-  if (!causes || !f.states.length) return best ? `${head} at the worst leader placement, ${best}` : head;
-  return `${head}, at the leader placement the what-if engine judges (the worst for the writers where placement decides)${best ? `; ${best}` : ""} — most likely: ${f.states.map(overBudgetStateText).join("; ")}`;
+  const head = `writes over the ${ms(f.budgetMs)} budget (writeLatencyBudgetMs)`;
+  const bounded = f.method === "bounded" ? ` (at least; ${timeShare(f.unjudgedProbability)} not judged)` : "";
+  const share = (p: number) => (p > 0 ? timeShare(p) : "in no judged state");
+  if (f.overProbability <= 0 && f.overUnpinnedProbability <= 0 && f.overBestProbability <= 0)
+    return `${head} in no judged state${bounded}, wherever the leader is`;
+  const most = causes && f.states.length ? ` — most likely: ${f.states.map(overBudgetStateText).join("; ")}` : "";
+  if (!f.pin) {
+    const best = bestPlacementText(f);
+    if (!causes || !f.states.length)
+      return `${head} ${share(f.overProbability)}${bounded}${best ? ` at the worst leader placement, ${best}` : ""}`;
+    return `${head} ${share(f.overProbability)}${bounded}, at the leader placement the what-if engine judges (the worst for the writers where placement decides)${best ? `; ${best}` : ""}${most}`;
+  }
+  const unpinned = unpinnedText(f);
+  return `${head} ${share(f.overBestProbability)}${bounded} with the leader of ${f.store} pinned at ${f.pin} (the best pin${f.pinBy ? `: ${f.pinBy}` : ""})${most}${unpinned ? `; ${unpinned}` : ""}`;
 }
 
-/** "0.498% of the time (43.7 hours a year) at the best leader placement (the one to pin)" when it reads differently from the worst's (review M43). */
+/** The Tiers status of a budget: exceeded even at the best pin, met only with the pin, or met wherever the leader is. */
+export function budgetStatus(f: WriteBudgetFigures): "exceeded" | "pinned" | "met" {
+  if (f.overBestProbability > 0) return "exceeded";
+  return f.overUnpinnedProbability > 0 || f.overProbability > 0 ? "pinned" : "met";
+}
+
+/** "fra or lon", "fra, lon or ams" */
+const orText = (xs: readonly string[]) => (xs.length <= 1 ? xs.join("") : `${xs.slice(0, -1).join(", ")} or ${xs[xs.length - 1]}`);
+
+/** What no pin costs: over whenever the leader sits at some site with every link up, or up to the worst placement's share. */
+function unpinnedText(f: WriteBudgetFigures): string | undefined {
+  if (f.allUpOver.length) {
+    const at = f.allUpOver.map((x) => `at ${x.leader}, writes from ${x.writes.join(", ")}`).join("; ");
+    return `without a pin, over the budget whenever the leader sits at ${orText(f.allUpOver.map((x) => x.leader))}, with every site and link up too (${at}), for as long as it stays there`;
+  }
+  if (timeShare(f.overUnpinnedProbability) === timeShare(f.overBestProbability)) return undefined;
+  return `without a pin, up to ${timeShare(f.overUnpinnedProbability)} (the leader wherever a failure finds it)`;
+}
+
+/** Galera: "0.498% of the time (43.7 hours a year) at the best placement" when it reads differently from the worst's. */
 function bestPlacementText(f: WriteBudgetFigures): string | undefined {
   if (f.overProbability <= 0 || timeShare(f.overBestProbability) === timeShare(f.overProbability)) return undefined;
   return `${f.overBestProbability > 0 ? timeShare(f.overBestProbability) : "in no judged state"} at the best leader placement (the one to pin)`;

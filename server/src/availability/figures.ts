@@ -566,7 +566,8 @@ function servedRangeShort(worst: string, b: BestServed): string {
 /** "the leader of store ledger pinned at ams (lease preferences)", or of several quorums. */
 function pinsText(b: BestServed): string {
   const each = b.pins.map((p) => `${p.quorum} at ${p.site}`);
-  return `${b.pins.length === 1 ? "the leader of" : "the leaders of"} ${listText(each)} pinned (lease preferences; elsewhere only while ${b.pins.length === 1 ? "that site cannot lead" : "a pinned site cannot lead"})`;
+  const by = [...new Set(b.pins.map((p) => p.by ?? "the engine's leader preference"))].join(", ");
+  return `${b.pins.length === 1 ? "the leader of" : "the leaders of"} ${listText(each)} pinned (${by}; elsewhere only while ${b.pins.length === 1 ? "that site cannot lead" : "a pinned site cannot lead"})`;
 }
 
 /** "without CockroachDB's follower relay for ledger (before 24.1, or with it disabled): 99.9486% (3.29 nines, 4.5 hours unavailable a year)" */

@@ -137,6 +137,11 @@ export function availabilityJson(ctx: TopologyContext, report: AvailabilityRepor
             overMinutesPerYear: b.overProbability * MINUTES_PER_YEAR,
             overBestProbability: b.overBestProbability,
             overBestMinutesPerYear: b.overBestProbability * MINUTES_PER_YEAR,
+            // overBest* is one pin for the whole year (consensus): where, and what no pin costs
+            pin: b.pin,
+            pinBy: b.pinBy ?? null,
+            overUnpinnedProbability: b.overUnpinnedProbability,
+            allUpOverAt: b.allUpOver,
             method: b.method,
             unjudgedProbability: b.unjudgedProbability,
             states: b.states,

@@ -126,6 +126,12 @@ export interface QuorumResult {
   readonly writesFrom: Record<string, number | null>;
   /** the same at the placement to pin (`leader`; Galera: its primary component) — how writes fare when leadership is where it should be */
   readonly writesFromBest: Record<string, number | null>;
+  /**
+   * The same again at every placement the state allows, keyed by the leader's site (Galera: by its
+   * primary component's best site): what pinning the leader there gives (availability's write
+   * budget holds one pin for the whole year); `via` is the follower a relayed write goes through.
+   */
+  readonly writesByLeader: Record<string, Record<string, { readonly ms: number | null; readonly via: string | null }>>;
 }
 
 export interface StoreResult {
@@ -636,6 +642,23 @@ function writesFromSites(
   return Object.fromEntries([...clients, ...members].map((c) => [c, judged ? (path(judged, c).ms ?? null) : null]));
 }
 
+/** Each writing site's route at placement `p` (the sites writesFromSites judges), with the follower a relayed write goes through. */
+function routesAt(
+  J: Judging,
+  q: Quorum,
+  after: ReadonlyMap<string, number>,
+  clients: readonly string[],
+  p: Placement,
+  path: (p: Placement, c: string) => WritePath,
+): Record<string, { ms: number | null; via: string | null }> {
+  return Object.fromEntries(
+    Object.keys(writesFromSites(J, q, after, clients, undefined, path)).map((c) => {
+      const r = path(p, c);
+      return [c, { ms: r.ms ?? null, via: r.via }];
+    }),
+  );
+}
+
 /** A quorum that takes no writes: no commit, no leader, nothing over budget. */
 const NO_WRITES = {
   commitLatencyMs: null,
@@ -671,7 +694,7 @@ function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
     clientSites: [...clients],
     clientsFromMembers: clientSitesOf(J.ctx, q).fromMembers,
   };
-  const none = { ...NO_WRITES, writesFrom: writesFrom(undefined), writesFromBest: writesFrom(undefined) };
+  const none = { ...NO_WRITES, writesFrom: writesFrom(undefined), writesFromBest: writesFrom(undefined), writesByLeader: {} };
   const judgement = (result: QuorumResult, chosen: ReturnType<typeof choosePlacements>): QuorumJudgement => ({
     q,
     result,
@@ -719,6 +742,7 @@ function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
       flowControl,
       writesFrom: judgedWrites,
       writesFromBest: chosen.best === chosen.judged ? judgedWrites : writesFrom(chosen.best),
+      writesByLeader: Object.fromEntries(placements.map((p) => [p.site, routesAt(J, q, after, clients, p, path)])),
     },
     chosen,
   );

@@ -30,7 +30,7 @@ import type { Store, Traffic } from "../model/topology";
 import { type ObjectiveJudgement, type ObjectiveKey, objectiveJudgements } from "../rules/index";
 import { objectiveText } from "../availability/render";
 import { count, minutes, ms, percentOfTime, prose, rps, sig, table } from "../util/format";
-import { budgetOf, budgetText } from "../availability/budget";
+import { budgetOf, budgetStatus, budgetText } from "../availability/budget";
 import type { BackendResult } from "./engine";
 import type { RecordContext } from "./record";
 
@@ -197,7 +197,12 @@ function budgetRow(x: Tiers, st: Store, cls: string, name: string): void {
     name,
     `≤ ${ms(b.budgetMs)} from every writing site (writeLatencyBudgetMs)`,
     budgetText(b, false),
-    b.overProbability > 0 ? { raw: "**exceeded** in some states" } : "met in every judged state",
+    ((st) =>
+      st === "exceeded"
+        ? { raw: "**exceeded** in some states" }
+        : st === "pinned"
+          ? { raw: `met with the leader pinned at ${b.pin}; **exceeded** in some states without the pin` }
+          : "met in every judged state")(budgetStatus(b)),
   ]);
   if (b.states.length) x.notes.push(`${name}: ${budgetText(b).replace(/^writes over/, "writes are over")}.`);
 }
