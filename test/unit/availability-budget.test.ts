@@ -11,6 +11,7 @@ import { ALL_UP, run } from "../../server/src/whatif/engine";
 import { availabilityJson, availabilityMarkdown, availabilityText } from "../../server/src/availability/render";
 import { decisionRecord } from "../../server/src/whatif/record";
 import { HEADER } from "../helpers";
+import { minutes } from "../../server/src/util/format";
 
 const REVIEWED = "examples/payments-eu-reviewed.topology.yaml";
 const reviewed = readFileSync(REVIEWED, "utf8");
@@ -244,4 +245,28 @@ stores:
   assert.equal(within.rule, false);
   assert.deepEqual([within.q.outcome, within.q.overBudget], ["continues", false]);
   assert.ok(within.b.overProbability < 0.01, `${within.b.overProbability}: only the failure states`);
+});
+
+test("review M61: over the budget with every site and link up is said so in the Tiers, and hours a year carry a thousands separator", () => {
+  const text = `${HEADER}sites:
+  - { name: fra, availability: 0.999 }
+  - { name: lon, availability: 0.999 }
+  - { name: ams, availability: 0.999, role: witness }
+links:
+  - { between: [fra, lon], rttMs: 14 }
+  - { between: [fra, ams], rttMs: 9 }
+  - { between: [lon, ams], rttMs: 8 }
+stores:
+  - name: ledger
+    replication: consensus
+    members: { fra: 2, lon: 2, ams: 1 }
+    writeLatencyBudgetMs: 12
+`;
+  const { analysis, findings } = analyzeAlone("t.topology.yaml", text);
+  const md = decisionRecord({ path: "t.topology.yaml", analysis, findings, version: "1" })!;
+  const row = md.split("\n").find((l) => l.startsWith("| Write latency (consensus) | store ledger |"))!;
+  assert.match(row, /\| \*\*exceeded\*\* with every site and link up \|$/);
+  assert.match(row, /of the time \(8,\d{3}\.\d hours a year\)/);
+  assert.equal(minutes(8757.2 * 60), "8,757.2 hours");
+  assert.equal(minutes(8.8 * 60), "8.8 hours");
 });

@@ -145,7 +145,7 @@ export function sig(x: number): string {
 /** Minutes of downtime as a person reads them, rounded (never cut: a cut would understate it): "7.61 minutes", "8.8 hours", "37.8 seconds". */
 export function minutes(m: number): string {
   const round = (x: number, digits: number) => sig(Number(x.toFixed(digits)));
-  if (m >= 120) return `${round(m / 60, 1)} hours`;
+  if (m >= 120) return `${count(Number((m / 60).toFixed(1)), 1)} hours`;
   if (Number(m.toFixed(2)) >= 1) return `${round(m, 2)} minutes`;
   if (m > 0 && m * 60 < 0.05) return "less than 0.1 seconds";
   return `${round(m * 60, 1)} seconds`;

@@ -199,7 +199,8 @@ function budgetRow(x: Tiers, st: Store, cls: string, name: string): void {
     budgetText(b, false),
     ((st) =>
       st === "exceeded"
-        ? { raw: "**exceeded** in some states" }
+        ? // over with every site and link up (review M61): the normal state, not "some states"
+          { raw: b.states.some((x) => !x.components.length) ? "**exceeded** with every site and link up" : "**exceeded** in some states" }
         : st === "pinned"
           ? { raw: `met with the leader pinned at ${b.pin}; **exceeded** in some states without the pin` }
           : "met in every judged state")(budgetStatus(b)),
