@@ -17597,20 +17597,29 @@ function whereANineHelps(ctx, f, budget = 2e5) {
   if (!e || f.unavailability <= 0) return void 0;
   const sites = entitySites(e).filter((i) => d.siteQ[i] > 0);
   if (sites.length > NINE_HELPS_MAX_SITES) return void 0;
+  const links = entityLinks(d, e).filter((l) => d.links[l].q > 0);
   let best;
+  const consider = (h) => {
+    if (h.better.unavailability < (best?.better.unavailability ?? f.unavailability) * (1 - 1e-9)) best = h;
+  };
   for (const i of sites) {
     const siteQ = Float64Array.from(d.siteQ);
     siteQ[i] /= 10;
-    const better = entityFigures({ ...d, siteQ }, e, budget);
-    if (better.unavailability < (best?.better.unavailability ?? f.unavailability) * (1 - 1e-9)) best = { site: d.sites[i], better };
+    consider({ site: d.sites[i], kind: "site", availability: 1 - d.siteQ[i], better: entityFigures({ ...d, siteQ }, e, budget) });
+  }
+  for (const l of links) {
+    const link = d.links[l];
+    const better = entityFigures({ ...d, links: d.links.map((x, j) => j === l ? { ...x, q: x.q / 10 } : x) }, e, budget);
+    consider({ site: `${d.sites[link.a]}\u2013${d.sites[link.b]} link`, kind: "link", availability: 1 - link.q, better });
   }
   return best;
 }
-function nineHelpsText(ctx, f, h) {
-  const a = ctx.topology.siteByName.get(h.site)?.availability?.value ?? 1;
+function nineHelpsText(_ctx, f, h) {
+  const a = Number(h.availability.toPrecision(12));
   const better = 1 - (1 - a) / 10;
   const n = (u) => ninesText(u).replace(/ nines$/, "");
-  return `one more nine at ${h.site} (${sig(a)} \u2192 ${sig(better)}): ${n(f.unavailability)} \u2192 ${h.better.unavailability > 0 ? n(h.better.unavailability) : "\u221E"} nines, ${minutes(f.minutesPerYear)} \u2192 ${minutes(h.better.minutesPerYear)} unavailable a year`;
+  const where2 = h.kind === "link" ? `on the ${h.site}` : `at ${h.site}`;
+  return `one more nine ${where2} (${sig(a)} \u2192 ${sig(better)}): ${n(f.unavailability)} \u2192 ${h.better.unavailability > 0 ? n(h.better.unavailability) : "\u221E"} nines, ${minutes(f.minutesPerYear)} \u2192 ${minutes(h.better.minutesPerYear)} unavailable a year`;
 }
 function rtoMissing(tr) {
   switch (rtoGap(tr)) {

@@ -8,6 +8,7 @@ import {
   figureText,
   MINUTES_PER_YEAR,
   nineHelpsText,
+  oneMoreNine,
   whereANineHelps,
 } from "../../server/src/availability/figures";
 import { availabilityMarkdown, availabilityText } from "../../server/src/availability/render";
@@ -560,4 +561,27 @@ test("where a nine helps most (review M23), an RTO that cannot be estimated (M17
     availabilityMarkdown(draft),
     /\| traffic checkout \| traffic \|[^\n]*\| unknown: add healthCheck: \{ intervalSeconds, failureThreshold \} \|/,
   );
+});
+
+test("where a nine helps most tries links too (review M60): on the yugabytedb variant, whose likely cut sets are the links, a link's nine, not a site's", () => {
+  // YugabyteDB has no follower relay: a backend cut off from the leader errors, so checkout's cut sets are single links
+  const text = readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8").replace("engine: cockroachdb", "engine: yugabytedb");
+  const ctx = analyzeFile("yb.topology.yaml", text).contexts[0];
+  const checkout = availabilityReport(ctx).figures.find((f) => f.entity === "checkout")!;
+  const helps = whereANineHelps(ctx, checkout)!;
+  assert.deepEqual([helps.kind, helps.site], ["link", "fra–lon link"]);
+  assert.equal(
+    nineHelpsText(ctx, checkout, helps),
+    "one more nine on the fra–lon link (0.9995 → 0.99995): 2.82 → 2.97 nines, 13.2 hours → 9.2 hours unavailable a year",
+  );
+  // the one more nine beats any site's: ams (the likeliest site) would barely move it
+  const amsBetter = oneMoreNine(ctx, "ams").find((x) => x.label === "traffic checkout")!;
+  assert.ok(
+    helps.better.unavailability < amsBetter.better.unavailability,
+    `${helps.better.unavailability} vs ${amsBetter.better.unavailability}`,
+  );
+  // the cockroachdb original keeps its site answer (ams, the witness): both sides of the choice
+  const cr = analyzeFile("r.topology.yaml", readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8")).contexts[0];
+  const ledger = availabilityReport(cr).figures.find((f) => f.entity === "ledger")!;
+  assert.deepEqual([whereANineHelps(cr, ledger)!.kind, whereANineHelps(cr, ledger)!.site], ["site", "ams"]);
 });

@@ -609,38 +609,55 @@ export function oneMoreNine(
     .filter((x) => x.now);
 }
 
-/** Entities reading more sites than this get no "where a nine helps most" (one recomputation per site). */
+/** Entities reading more sites than this get no "where a nine helps most" (one recomputation per site and per link). */
 export const NINE_HELPS_MAX_SITES = 8;
 
-/** Where one more nine helps an entity most: the site whose q / 10 lowers its unavailability most, with the figure then. */
+/** Where one more nine helps an entity most: the site or link whose q / 10 lowers its unavailability most, with the figure then. */
 export interface NineHelps {
+  /** the site, or the link ("fra–lon link") */
   readonly site: string;
+  readonly kind: "site" | "link";
+  /** its declared availability now */
+  readonly availability: number;
   readonly better: EntityFigures;
 }
 
-/** The site of `f`'s entity whose one more nine lowers its unavailability most (none when no site of it fails, or it reads too many). */
+/**
+ * The site or link of `f`'s entity whose one more nine lowers its unavailability most (review
+ * M60: a design whose weak points are its links gains nothing from a better site); none when
+ * nothing it reads fails, or it reads too many sites.
+ */
 export function whereANineHelps(ctx: TopologyContext, f: EntityFigures, budget = 200_000): NineHelps | undefined {
   const d = leanDesign(ctx);
   const e = leanEntities(ctx, d).find((x) => x.owner === f.owner);
   if (!e || f.unavailability <= 0) return undefined;
   const sites = entitySites(e).filter((i) => d.siteQ[i] > 0);
   if (sites.length > NINE_HELPS_MAX_SITES) return undefined;
+  const links = entityLinks(d, e).filter((l) => d.links[l].q > 0);
   let best: NineHelps | undefined;
+  const consider = (h: NineHelps) => {
+    if (h.better.unavailability < (best?.better.unavailability ?? f.unavailability) * (1 - 1e-9)) best = h;
+  };
   for (const i of sites) {
     const siteQ = Float64Array.from(d.siteQ);
     siteQ[i] /= 10;
-    const better = entityFigures({ ...d, siteQ }, e, budget);
-    if (better.unavailability < (best?.better.unavailability ?? f.unavailability) * (1 - 1e-9)) best = { site: d.sites[i], better };
+    consider({ site: d.sites[i], kind: "site", availability: 1 - d.siteQ[i], better: entityFigures({ ...d, siteQ }, e, budget) });
+  }
+  for (const l of links) {
+    const link = d.links[l];
+    const better = entityFigures({ ...d, links: d.links.map((x, j) => (j === l ? { ...x, q: x.q / 10 } : x)) }, e, budget);
+    consider({ site: `${d.sites[link.a]}–${d.sites[link.b]} link`, kind: "link", availability: 1 - link.q, better });
   }
   return best;
 }
 
-/** "one more nine at ams (0.995 → 0.9995): 4.83 → 5.48 nines, 7.62 → 1.71 minutes unavailable a year" */
-export function nineHelpsText(ctx: TopologyContext, f: EntityFigures, h: NineHelps): string {
-  const a = ctx.topology.siteByName.get(h.site)?.availability?.value ?? 1;
+/** "one more nine at ams (0.995 → 0.9995): 4.83 → 5.48 nines, 7.62 → 1.71 minutes unavailable a year"; a link: "on the fra–lon link (…)" */
+export function nineHelpsText(_ctx: TopologyContext, f: EntityFigures, h: NineHelps): string {
+  const a = Number(h.availability.toPrecision(12));
   const better = 1 - (1 - a) / 10;
   const n = (u: number) => ninesText(u).replace(/ nines$/, "");
-  return `one more nine at ${h.site} (${sig(a)} → ${sig(better)}): ${n(f.unavailability)} → ${h.better.unavailability > 0 ? n(h.better.unavailability) : "∞"} nines, ${minutes(f.minutesPerYear)} → ${minutes(h.better.minutesPerYear)} unavailable a year`;
+  const where = h.kind === "link" ? `on the ${h.site}` : `at ${h.site}`;
+  return `one more nine ${where} (${sig(a)} → ${sig(better)}): ${n(f.unavailability)} → ${h.better.unavailability > 0 ? n(h.better.unavailability) : "∞"} nines, ${minutes(f.minutesPerYear)} → ${minutes(h.better.minutesPerYear)} unavailable a year`;
 }
 
 /** What an entry without an RTO estimate must declare first. */
