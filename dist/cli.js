@@ -17292,6 +17292,7 @@ var ASSUMPTIONS = [
   "failover windows are not in the availability figures (they are the RTO)",
   "where a cut leaves the leader's placement deciding who can write (leadership stays where it was), each backend is judged at the placement worst for it (requests served and the time over a write budget also give the best placement; a cluster's API through its etcd only the worst, since etcd cannot pin its leader); CockroachDB (24.1 and later) relays a write through a follower that reaches the leader"
 ];
+var ANYCAST_SITE_LOSS = "on a whole-site loss nobody at the site withdraws its route: the upstream drops it when its BGP session fails \u2014 at once if the link goes dark, else after the BGP hold time (90 s as RFC 4271 suggests, 180 s by default on many routers; about 1 s with BFD), which this estimate does not count";
 var kindOf = (e) => e.type === "quorum" ? e.kind : e.type === "store" ? e.replication : "traffic";
 function entityName(e) {
   if (e.type === "traffic") return e.owner.name.value;
@@ -17314,7 +17315,8 @@ function rtoEstimate(tr) {
     return {
       seconds: detect + timeout + withdraw2,
       terms: terms.join(" + "),
-      caveat: "established connections to the lost site are reset"
+      caveat: "established connections to the lost site are reset",
+      siteLoss: ANYCAST_SITE_LOSS
     };
   }
   if (!DNS_STEERING.includes(steering) || tr.ttlSeconds === void 0) return null;
@@ -19926,7 +19928,10 @@ function lines(ctx, f) {
   if (f.conflictProbability)
     out.push(`  writers partitioned (conflict exposure, a lower bound): ${percentOfTime(f.conflictProbability)} of the time`);
   if (f.servedFraction !== null) out.push(`  ${servedText(f)}`);
-  if (f.rto) out.push(`  RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}; ${RTO_DETECTION}`);
+  if (f.rto)
+    out.push(
+      `  RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}; ${RTO_DETECTION}${f.rto.siteLoss ? `; ${f.rto.siteLoss}` : ""}`
+    );
   else if (f.kind === "traffic") out.push(`  RTO unknown: ${rtoMissing(f.owner)}`);
   const helps = whereANineHelps(ctx, f);
   if (helps) out.push(`  where a nine helps most: ${nineHelpsText(ctx, f, helps)}`);
@@ -28290,11 +28295,20 @@ function trafficRows(x) {
     const rto = rtoEstimate(tr);
     const jr = judgement(x, tr, "rtoSeconds");
     const rtoCell = rto ? `${sig(rto.seconds)} s (${rto.terms})` : jr?.met === null ? unmeasured(jr) : `not estimated: ${rtoMissing(tr)}`;
-    x.rows.push(["Ingress RTO", name, objectiveCell(jr), rtoCell, status(jr)]);
+    const lost = rto?.siteLoss ? "; on a whole-site loss, until the upstream's BGP session fails (the hold time: 90\u2013180 s by default, about 1 s with BFD)" : "";
+    const rtoStatus = lost && jr?.met ? {
+      raw: `met for a site that withdraws its route; on a whole-site loss **only if** the BGP hold time (or BFD) keeps it within ${sig(jr.objective)} s`
+    } : status(jr);
+    x.rows.push(["Ingress RTO", name, objectiveCell(jr), `${rtoCell}${lost}`, rtoStatus]);
     const ja = judgement(x, tr, "availability");
     x.rows.push(["Ingress availability", name, objectiveCell(ja), availabilityCell(x.r, figuresOf(x, tr), ja), status(ja)]);
     survivalRows(x, tr, "Ingress survival");
-    x.rows.push(["Stateless workloads RTO", `backends of ${tr.name.value}`, objectiveCell(jr), ...statelessRto(x.r, tr, rtoCell, jr)]);
+    x.rows.push([
+      "Stateless workloads RTO",
+      `backends of ${tr.name.value}`,
+      objectiveCell(jr),
+      ...statelessRto(x.r, tr, rtoCell, jr, rtoStatus)
+    ]);
   }
 }
 function rpoCell(ctx, st, rep) {
@@ -28435,9 +28449,9 @@ function capacityAfterLoss(r2, tr) {
   const where2 = at.map((y) => `${y.loss} leaves ${y.b.cluster} at ${count(y.b.loadRps)} of ${rps(y.b.capacityRps)}`).join("; ");
   return least > 0 ? `every single-site loss leaves enough capacity (least headroom ${rps(least)}: ${where2})` : `every single-site loss leaves exactly enough capacity, no margin: ${where2}`;
 }
-function statelessRto(r2, tr, rtoCell, jr) {
+function statelessRto(r2, tr, rtoCell, jr, ingress) {
   const failing = r2.single.map((x) => ({ x, res: x.traffic.find((y) => y.name === tr.name.value) })).find((y) => y.res && y.res.outcome !== "served");
-  if (!failing) return [`as ingress: ${rtoCell}; ${capacityAfterLoss(r2, tr)}`, status(jr)];
+  if (!failing) return [`as ingress: ${rtoCell}; ${capacityAfterLoss(r2, tr)}`, ingress];
   const why2 = failing.res.outcome === "overloaded" ? "the remaining backends are overloaded (capacity/site-loss)" : failing.res.outcome === "errors" ? "backends answer with errors (a store they depend on stops writes)" : "no backend remains";
   const cause = failing.res.outcome === "overloaded" ? "by capacity, not steering (`capacity/site-loss`)" : failing.res.outcome === "errors" ? "by writes stopping, not steering" : "no backend remains";
   return [`not bounded by steering: ${failing.x.name} \u2014 ${why2}`, jr ? { raw: `**not met** \u2014 ${cause}` } : NO_OBJECTIVE];

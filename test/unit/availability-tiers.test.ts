@@ -305,3 +305,21 @@ test("diff draft → reviewed (review M39): the reviewer's wording, and checkout
   assert.match(checkout.condition, /^only with CockroachDB 24\.1 or later/);
   assert.equal(checkout.beforeMeets, false);
 });
+
+test("review M59: anycast's RTO holds for a site that withdraws its route; on a whole-site loss the BGP hold time decides, and the status says so", () => {
+  const text = readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8").replace("steering: gslb", "steering: anycast");
+  const rows = tierRows(recordOf(text).md);
+  const rto = row(rows, "Ingress RTO", "traffic checkout");
+  assert.match(
+    rto[3],
+    /^30 s \(10 s × 3 checks \+ BGP convergence, not counted \(withdrawSeconds not declared\)\); on a whole-site loss, until the upstream's BGP session fails \(the hold time: 90–180 s by default, about 1 s with BFD\)$/,
+  );
+  assert.equal(
+    rto[4],
+    "met for a site that withdraws its route; on a whole-site loss **only if** the BGP hold time (or BFD) keeps it within 120 s",
+  );
+  assert.equal(row(rows, "Stateless workloads RTO", "backends of checkout")[4], rto[4]);
+  // DNS steering has no such clause: the record's GSLB stays plainly met
+  const gslb = tierRows(recordOf(readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8")).md);
+  assert.deepEqual(row(gslb, "Ingress RTO", "traffic checkout").slice(3), ["90 s (10 s × 3 checks + 60 s TTL)", "met"]);
+});

@@ -68,7 +68,18 @@ export interface RtoEstimate {
   /** "10 s × 3 checks + 60 s TTL" */
   readonly terms: string;
   readonly caveat: string;
+  /**
+   * Anycast (review M59): what the estimate leaves out on a whole-site loss — nobody at the site
+   * withdraws its route, so the upstream drops it only when its BGP session fails (at once if the
+   * link goes dark, else after the hold time; about 1 s with BFD). The estimate holds for a site
+   * whose routers are up and withdraw (a failing health check, an isolated site).
+   */
+  readonly siteLoss?: string;
 }
+
+/** The anycast site-loss clause (RtoEstimate.siteLoss): BGP hold times from RFC 4271 (90 s suggested) and common router defaults (180 s). */
+export const ANYCAST_SITE_LOSS =
+  "on a whole-site loss nobody at the site withdraws its route: the upstream drops it when its BGP session fails — at once if the link goes dark, else after the BGP hold time (90 s as RFC 4271 suggests, 180 s by default on many routers; about 1 s with BFD), which this estimate does not count";
 
 export interface EntityFigures {
   /** the store's, entry's or cluster's name */
@@ -197,6 +208,7 @@ export function rtoEstimate(tr: Traffic): RtoEstimate | null {
       seconds: detect + timeout + withdraw,
       terms: terms.join(" + "),
       caveat: "established connections to the lost site are reset",
+      siteLoss: ANYCAST_SITE_LOSS,
     };
   }
   if (!DNS_STEERING.includes(steering) || tr.ttlSeconds === undefined) return null;
@@ -690,7 +702,7 @@ export function figuresMarkdown(f: EntityFigures): string {
   if (f.withoutRelay) lines.push(`- ${withoutRelayText(f.withoutRelay)}`);
   if (f.conflictProbability)
     lines.push(`- writers partitioned ${percentOfTime(f.conflictProbability)} of the time (a lower bound on conflict exposure)`);
-  if (f.rto) lines.push(`- RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}`);
+  if (f.rto) lines.push(`- RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}${f.rto.siteLoss ? `; ${f.rto.siteLoss}` : ""}`);
   if (f.rpoSeconds !== null) lines.push(`- RPO ${rpoWords(f)}`);
   lines.push("", "_Independent failures assumed: the real figure is lower._");
   return lines.join("\n");

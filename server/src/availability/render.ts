@@ -208,7 +208,10 @@ function lines(ctx: TopologyContext, f: EntityFigures): string[] {
   if (f.conflictProbability)
     out.push(`  writers partitioned (conflict exposure, a lower bound): ${percentOfTime(f.conflictProbability)} of the time`);
   if (f.servedFraction !== null) out.push(`  ${servedText(f)}`);
-  if (f.rto) out.push(`  RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}; ${RTO_DETECTION}`);
+  if (f.rto)
+    out.push(
+      `  RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}; ${RTO_DETECTION}${f.rto.siteLoss ? `; ${f.rto.siteLoss}` : ""}`,
+    );
   else if (f.kind === "traffic") out.push(`  RTO unknown: ${rtoMissing(f.owner as Traffic)}`);
   const helps = whereANineHelps(ctx, f);
   if (helps) out.push(`  where a nine helps most: ${nineHelpsText(ctx, f, helps)}`);

@@ -93,11 +93,26 @@ function trafficRows(x: Tiers): void {
     const rto = rtoEstimate(tr);
     const jr = judgement(x, tr, "rtoSeconds");
     const rtoCell = rto ? `${sig(rto.seconds)} s (${rto.terms})` : jr?.met === null ? unmeasured(jr) : `not estimated: ${rtoMissing(tr)}`;
-    x.rows.push(["Ingress RTO", name, objectiveCell(jr), rtoCell, status(jr)]);
+    // anycast (review M59): the estimate holds for a site that withdraws its route; a lost one's goes with the BGP hold time
+    const lost = rto?.siteLoss
+      ? "; on a whole-site loss, until the upstream's BGP session fails (the hold time: 90–180 s by default, about 1 s with BFD)"
+      : "";
+    const rtoStatus =
+      lost && jr?.met
+        ? {
+            raw: `met for a site that withdraws its route; on a whole-site loss **only if** the BGP hold time (or BFD) keeps it within ${sig(jr.objective as number)} s`,
+          }
+        : status(jr);
+    x.rows.push(["Ingress RTO", name, objectiveCell(jr), `${rtoCell}${lost}`, rtoStatus]);
     const ja = judgement(x, tr, "availability");
     x.rows.push(["Ingress availability", name, objectiveCell(ja), availabilityCell(x.r, figuresOf(x, tr), ja), status(ja)]);
     survivalRows(x, tr, "Ingress survival");
-    x.rows.push(["Stateless workloads RTO", `backends of ${tr.name.value}`, objectiveCell(jr), ...statelessRto(x.r, tr, rtoCell, jr)]);
+    x.rows.push([
+      "Stateless workloads RTO",
+      `backends of ${tr.name.value}`,
+      objectiveCell(jr),
+      ...statelessRto(x.r, tr, rtoCell, jr, rtoStatus),
+    ]);
   }
 }
 
@@ -298,11 +313,12 @@ function statelessRto(
   tr: Traffic,
   rtoCell: string,
   jr: ObjectiveJudgement | undefined,
+  ingress: string | { raw: string },
 ): [string, string | { raw: string }] {
   const failing = r.single
     .map((x) => ({ x, res: x.traffic.find((y) => y.name === tr.name!.value) }))
     .find((y) => y.res && y.res.outcome !== "served");
-  if (!failing) return [`as ingress: ${rtoCell}; ${capacityAfterLoss(r, tr)}`, status(jr)];
+  if (!failing) return [`as ingress: ${rtoCell}; ${capacityAfterLoss(r, tr)}`, ingress];
   const why =
     failing.res!.outcome === "overloaded"
       ? "the remaining backends are overloaded (capacity/site-loss)"
