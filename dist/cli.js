@@ -17292,6 +17292,16 @@ var ASSUMPTIONS = [
   "failover windows are not in the availability figures (they are the RTO)",
   "where a cut leaves the leader's placement deciding who can write (leadership stays where it was), each backend is judged at the placement worst for it (requests served and the time over a write budget also give the best placement; a cluster's API through its etcd only the worst, since etcd cannot pin its leader); CockroachDB (24.1 and later) relays a write through a follower that reaches the leader"
 ];
+var PLACEMENT = ASSUMPTIONS[3].replace(/; CockroachDB .*$/, "");
+var SHALLOW_CHECK_ASSUMPTION = "a backend still sent clients while a store it writes to takes no writes from its site counts as failing its share for the whole failure, as with a shallow health check; a check through its dependencies moves those clients within the RTO to a site that can still write";
+function assumptionsFor(ctx) {
+  const out = ASSUMPTIONS.slice(0, 3);
+  const quorums = ctx.quorums.some((q) => q.kind !== "galera");
+  const cockroach2 = ctx.topology.stores.some((st) => st.replication?.value === "consensus" && /cockroach/i.test(st.engine?.value ?? ""));
+  if (quorums) out.push(cockroach2 ? ASSUMPTIONS[3] : PLACEMENT);
+  if (ctx.topology.traffic.some((tr) => (tr.dependsOn?.items.length ?? 0) > 0)) out.push(SHALLOW_CHECK_ASSUMPTION);
+  return out;
+}
 var ANYCAST_SITE_LOSS = "on a whole-site loss nobody at the site withdraws its route: the upstream drops it when its BGP session fails \u2014 at once if the link goes dark, else after the BGP hold time (90 s as RFC 4271 suggests, 180 s by default on many routers; about 1 s with BFD), which this estimate does not count";
 var kindOf = (e) => e.type === "quorum" ? e.kind : e.type === "store" ? e.replication : "traffic";
 function entityName(e) {
@@ -17423,7 +17433,7 @@ function availabilityReport(ctx, budget = DESIGN_STATE_BUDGET) {
 }
 function* availabilityReportSteps(ctx, budget = DESIGN_STATE_BUDGET) {
   const d = leanDesign(ctx);
-  if (!d.declared || d.invalid.length) return { declared: d.declared, invalid: d.invalid, figures: [], assumptions: ASSUMPTIONS };
+  if (!d.declared || d.invalid.length) return { declared: d.declared, invalid: d.invalid, figures: [], assumptions: assumptionsFor(ctx) };
   const entities = leanEntities(ctx, d);
   const each = Math.max(Math.min(ENTITY_STATE_FLOOR, budget), Math.floor(budget / Math.max(1, entities.length)));
   const figures = [];
@@ -17432,7 +17442,7 @@ function* availabilityReportSteps(ctx, budget = DESIGN_STATE_BUDGET) {
     yield;
   }
   const unreachable = unreachableVoteNotes(ctx, "the figures above count").map((n) => `${n}: they hold only once the path exists`);
-  return { declared: true, invalid: [], figures, assumptions: [...ASSUMPTIONS, ...unreachable] };
+  return { declared: true, invalid: [], figures, assumptions: [...assumptionsFor(ctx), ...unreachable] };
 }
 function withSoleCopy(ctx, f) {
   if (f.rpoSeconds === null || f.kind === "etcd") return f;

@@ -585,3 +585,21 @@ test("where a nine helps most tries links too (review M60): on the yugabytedb va
   const ledger = availabilityReport(cr).figures.find((f) => f.entity === "ledger")!;
   assert.deepEqual([whereANineHelps(cr, ledger)!.kind, whereANineHelps(cr, ledger)!.site], ["site", "ams"]);
 });
+
+test("review M58 and style: the assumptions bear on the design — the CockroachDB relay only with a CockroachDB store, the shallow-check line only where traffic writes to a store", () => {
+  const of = (path: string, edit = (t: string) => t) =>
+    availabilityReport(analyzeFile(path, edit(readFileSync(path, "utf8"))).contexts[0]).assumptions.join("\n");
+  const reviewed = of("examples/payments-eu-reviewed.topology.yaml");
+  assert.match(reviewed, /CockroachDB \(24\.1 and later\) relays a write/);
+  assert.match(
+    reviewed,
+    /counts as failing its share for the whole failure, as with a shallow health check; a check through its dependencies moves those clients within the RTO/,
+  );
+  // the draft: Galera and Postgres, no CockroachDB — the placement line stays (its stretched etcd), without the relay clause
+  const draft = of("examples/payments-eu.topology.yaml");
+  assert.doesNotMatch(draft, /CockroachDB/);
+  assert.match(draft, /each backend is judged at the placement worst for it/);
+  // no traffic entry depends on a store: no shallow-check line
+  const alone = of("examples/payments-eu-reviewed.topology.yaml", (t) => t.replace(/^ {4}dependsOn: .*\n/gm, ""));
+  assert.doesNotMatch(alone, /shallow health check/);
+});

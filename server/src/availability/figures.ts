@@ -54,6 +54,27 @@ export const ASSUMPTIONS = [
   "where a cut leaves the leader's placement deciding who can write (leadership stays where it was), each backend is judged at the placement worst for it (requests served and the time over a write budget also give the best placement; a cluster's API through its etcd only the worst, since etcd cannot pin its leader); CockroachDB (24.1 and later) relays a write through a follower that reaches the leader",
 ] as const;
 
+/** The placement assumption without its CockroachDB clause, for a design with no CockroachDB store. */
+const PLACEMENT = ASSUMPTIONS[3].replace(/; CockroachDB .*$/, "");
+
+/**
+ * Review M58: a backend that cannot write keeps its clients, in the figures, for the whole failure —
+ * what a shallow health check gives; the RTO assumes a check through the dependencies, which
+ * would move those clients within it. Said wherever a traffic entry depends on a store.
+ */
+export const SHALLOW_CHECK_ASSUMPTION =
+  "a backend still sent clients while a store it writes to takes no writes from its site counts as failing its share for the whole failure, as with a shallow health check; a check through its dependencies moves those clients within the RTO to a site that can still write";
+
+/** The assumptions that bear on this design's figures (review style: a CockroachDB note on a Galera design reads as an error). */
+export function assumptionsFor(ctx: TopologyContext): string[] {
+  const out: string[] = ASSUMPTIONS.slice(0, 3);
+  const quorums = ctx.quorums.some((q) => q.kind !== "galera");
+  const cockroach = ctx.topology.stores.some((st) => st.replication?.value === "consensus" && /cockroach/i.test(st.engine?.value ?? ""));
+  if (quorums) out.push(cockroach ? ASSUMPTIONS[3] : PLACEMENT);
+  if (ctx.topology.traffic.some((tr) => (tr.dependsOn?.items.length ?? 0) > 0)) out.push(SHALLOW_CHECK_ASSUMPTION);
+  return out;
+}
+
 export type EntityKind = "etcd" | "consensus" | "galera" | "async" | "crdt" | "traffic";
 
 export interface CutSet {
@@ -346,7 +367,7 @@ export function availabilityReport(ctx: TopologyContext, budget = DESIGN_STATE_B
 /** availabilityReport step-wise: one entity's figures per step (the editor computes them between keystrokes). */
 export function* availabilityReportSteps(ctx: TopologyContext, budget = DESIGN_STATE_BUDGET): Steps<AvailabilityReport> {
   const d = leanDesign(ctx);
-  if (!d.declared || d.invalid.length) return { declared: d.declared, invalid: d.invalid, figures: [], assumptions: ASSUMPTIONS };
+  if (!d.declared || d.invalid.length) return { declared: d.declared, invalid: d.invalid, figures: [], assumptions: assumptionsFor(ctx) };
   const entities = leanEntities(ctx, d);
   const each = Math.max(Math.min(ENTITY_STATE_FLOOR, budget), Math.floor(budget / Math.max(1, entities.length)));
   const figures: EntityFigures[] = [];
@@ -356,7 +377,7 @@ export function* availabilityReportSteps(ctx: TopologyContext, budget = DESIGN_S
   }
   // a voter that cannot dial the others' pods as designed (quorum/member-unreachable): the figures count its vote
   const unreachable = unreachableVoteNotes(ctx, "the figures above count").map((n) => `${n}: they hold only once the path exists`);
-  return { declared: true, invalid: [], figures, assumptions: [...ASSUMPTIONS, ...unreachable] };
+  return { declared: true, invalid: [], figures, assumptions: [...assumptionsFor(ctx), ...unreachable] };
 }
 
 /** A store's figures with its RPO unbounded when every copy is at one site (its loss leaves only backups), else with the condition it holds under. */
