@@ -18412,10 +18412,13 @@ function timerAdvice(ctx, q) {
 }
 var COCKROACH_LIVENESS_EXPIRY_SECONDS = 9;
 var GALERA_SUSPECT_TIMEOUT_SECONDS = 5;
-function leadershipMoveSeconds(kind, electionTimeoutMs = DEFAULT_ELECTION_TIMEOUT_MS) {
+function leadershipMoveSeconds(kind, electionTimeoutMs = DEFAULT_ELECTION_TIMEOUT_MS, engine) {
   if (kind === "etcd") return Math.ceil(2 * electionTimeoutMs / 1e3);
+  if (kind === "consensus" && isYugabyte(engine)) return YUGABYTE_LEADER_FAILOVER_SECONDS;
   return kind === "galera" ? GALERA_SUSPECT_TIMEOUT_SECONDS : COCKROACH_LIVENESS_EXPIRY_SECONDS;
 }
+var YUGABYTE_LEADER_FAILOVER_SECONDS = 3;
+var isYugabyte = (engine) => engine !== void 0 && /yugabyte/i.test(engine);
 var WRITE_PROBE_MIN_SECONDS = 15;
 function writeProbeTiming(moveSeconds) {
   const longest = moveSeconds.length ? Math.max(...moveSeconds) : 0;
@@ -19694,6 +19697,7 @@ function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
   const seen = [];
   let allUpOver = [];
   let allUpLeader = null;
+  let allUpLeaders = [];
   const r2 = enumerateStates(d, comps, limit, (s, p, failed) => {
     const scenario2 = {
       ...ALL_UP,
@@ -19709,6 +19713,7 @@ function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
     const leaders = Object.keys(qr.writesByLeader);
     const byLeader = leaders.map((l) => overAt(qr, l, budget));
     if (!failed.length) allUpLeader = qr.leader;
+    if (!failed.length) allUpLeaders = leaders;
     if (!failed.length) allUpOver = leaders.map((leader, k) => ({ leader, writes: byLeader[k] })).filter((x) => x.writes.length);
     const wi = byLeader.findIndex((w) => w.length);
     if (wi < 0 && !judged3.length) return;
@@ -19728,8 +19733,8 @@ function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
       atPin
     });
   });
-  let best = Math.max(0, pins.indexOf(allUpLeader ?? ""));
-  for (let k = 0; k < pins.length; k++) if (t.atPin[k] < t.atPin[best] - 1e-15) best = k;
+  const overEverywhere = allUpLeaders.length > 0 && allUpOver.length === allUpLeaders.length;
+  const best = choosePin(pins, t.atPin, allUpLeader, overEverywhere);
   const pinned = pins.length > 0;
   const states = seen.map(
     ({ state, atPin }) => pinned ? atPin[best] ? { ...state, writes: atPin[best] } : void 0 : state.writes.length ? state : void 0
@@ -19740,6 +19745,7 @@ function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
     overProbability: t.over,
     overBestProbability: pinned ? t.atPin[best] : Math.min(t.overGalera, t.over),
     pin: pinned ? pins[best] : null,
+    pinFor: overEverywhere ? "fastest" : "least",
     pinBy: pinWords(store.engine?.value),
     overUnpinnedProbability: Math.max(t.unpinned, t.over),
     allUpOver,
@@ -19748,6 +19754,13 @@ function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
     statesJudged: r2.states,
     states: states.slice(0, KEPT_STATES)
   };
+}
+function choosePin(pins, atPin, allUpLeader, overEverywhere) {
+  let best = Math.max(0, pins.indexOf(allUpLeader ?? ""));
+  if (!overEverywhere) {
+    for (let k = 0; k < pins.length; k++) if (atPin[k] < atPin[best] - 1e-15) best = k;
+  }
+  return best;
 }
 function withLeader(w, leader) {
   return w.map((x, k) => k === w.length - 1 ? `${x} (leader in ${leader})` : x);
@@ -19782,7 +19795,8 @@ function budgetText(f, causes = true) {
     return `${head} ${share2(f.overProbability)}${bounded}, at the leader placement the what-if engine judges (the worst for the writers where placement decides)${best ? `; ${best}` : ""}${most}`;
   }
   const unpinned = unpinnedText(f);
-  return `${head} ${share2(f.overBestProbability)}${bounded} with the leader of ${f.store} pinned at ${f.pin} (the best pin${f.pinBy ? `: ${f.pinBy}` : ""})${most}${unpinned ? `; ${unpinned}` : ""}`;
+  const why2 = f.pinFor === "fastest" ? `the pin with the fastest writes \u2014 over the budget wherever the leader is, with every site and link up${f.pinBy ? `; ${f.pinBy}` : ""}` : `the best pin${f.pinBy ? `: ${f.pinBy}` : ""}`;
+  return `${head} ${share2(f.overBestProbability)}${bounded} with the leader of ${f.store} pinned at ${f.pin} (${why2})${most}${unpinned ? `; ${unpinned}` : ""}`;
 }
 function budgetStatus(f) {
   if (f.overBestProbability > 0) return "exceeded";
@@ -19882,6 +19896,7 @@ function availabilityJson(ctx, report = reportOf(ctx)) {
       overBestMinutesPerYear: b.overBestProbability * MINUTES_PER_YEAR,
       // overBest* is one pin for the whole year (consensus): where, and what no pin costs
       pin: b.pin,
+      pinFor: b.pinFor,
       pinBy: b.pinBy ?? null,
       overUnpinnedProbability: b.overUnpinnedProbability,
       allUpOverAt: b.allUpOver,
@@ -28344,7 +28359,9 @@ function datastoreRto(ctx, st, rep) {
   if (stops.length)
     return `losing ${listText(stops).replace(/ and (?=[^,]*$)/, " or ")} stops its writes until the lost members return or an operator recovers from the minority (a majority is lost: no timer brings them back)`;
   if (rep === "consensus") {
-    const s = leadershipMoveSeconds("consensus");
+    const s = leadershipMoveSeconds("consensus", void 0, engine);
+    if (isYugabyte(engine))
+      return `writes to the tablets led at a lost site resume within about ${s} s (YugabyteDB's Raft failure detection: 6 missed heartbeats of 500 ms, within its 2 s leader lease); tablets led elsewhere keep writing`;
     const known = engine !== void 0 && /cockroach/i.test(engine);
     return `writes to the ranges led at a lost site resume within about ${s} s (${known ? "CockroachDB's node-liveness expiry, then a Raft election" : `assumed from CockroachDB's node-liveness expiry: ${engine ? `${engine}'s leader lease may differ` : "no engine declared"}`}); ranges led elsewhere keep writing`;
   }
@@ -30517,9 +30534,9 @@ function leadershipMoves(r2) {
     if (!writing || !cutOff.length) continue;
     const owner = r2.ctx.quorums.find((x) => x.label === q.name)?.owner;
     const electionMs = q.kind === "etcd" ? etcdTimers(owner).election : void 0;
-    const seconds2 = leadershipMoveSeconds(q.kind, electionMs);
     const st = q.kind === "etcd" ? void 0 : r2.ctx.topology.storeByName.get(q.name.replace(/^store /, ""));
-    const why2 = q.kind === "etcd" ? `up to about ${seconds2} s: etcd's ${count(electionMs)} ms election timeout, randomised up to twice that, then a vote` : q.kind === "galera" ? `up to about ${seconds2} s: Galera's evs.suspect_timeout before the members cut off leave the primary component` : st && isCockroach(st) ? `a few seconds, up to ${seconds2} s: the old leaseholder's liveness record expires, then another replica takes the lease` : `a few seconds while a new leader is elected (up to ${seconds2} s assumed: CockroachDB's liveness expiry)`;
+    const seconds2 = leadershipMoveSeconds(q.kind, electionMs, st?.engine?.value);
+    const why2 = q.kind === "etcd" ? `up to about ${seconds2} s: etcd's ${count(electionMs)} ms election timeout, randomised up to twice that, then a vote` : q.kind === "galera" ? `up to about ${seconds2} s: Galera's evs.suspect_timeout before the members cut off leave the primary component` : st && isCockroach(st) ? `a few seconds, up to ${seconds2} s: the old leaseholder's liveness record expires, then another replica takes the lease` : isYugabyte(st?.engine?.value) ? `about ${seconds2} s: YugabyteDB's tablet followers miss 6 Raft heartbeats of 500 ms, then elect a new leader` : `a few seconds while a new leader is elected (up to ${seconds2} s assumed: CockroachDB's liveness expiry)`;
     out.push({ quorum: q.name, kind: q.kind, cutOff, majority: writing.sites, seconds: seconds2, why: why2, recommended: r2.leaders[q.name] ?? null });
   }
   return out;

@@ -58,14 +58,19 @@ export const FRA_LON_AMS = sitesAndLinks(
 
 /**
  * fra, lon and ams, each at `availability`, 14, 9 and 8 ms apart, holding the consensus store
- * `ledger` with `members`; `store` adds lines to the store (indented four spaces) — the availability
- * tests' worked example (2+2+1 at 0.999 is 1 − 2.998×10⁻⁶).
+ * `ledger` with `members`; `store` adds lines to the store (indented four spaces); `witness` makes
+ * ams a witness site — the availability tests' worked example (2+2+1 at 0.999 is 1 − 2.998×10⁻⁶).
  */
-export function threeSiteLedger({ availability = 0.999, members = "{ fra: 2, lon: 2, ams: 1 }", store = "" } = {}): string {
+export function threeSiteLedger({
+  availability = 0.999,
+  members = "{ fra: 2, lon: 2, ams: 1 }",
+  store = "",
+  witness = false,
+} = {}): string {
   return `sites:
   - { name: fra, availability: ${availability} }
   - { name: lon, availability: ${availability} }
-  - { name: ams, availability: ${availability} }
+  - { name: ams, availability: ${availability}${witness ? ", role: witness" : ""} }
 links:
   - { between: [fra, lon], rttMs: 14 }
   - { between: [fra, ams], rttMs: 9 }

@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { leadershipMoveSeconds } from "../../server/src/derive/timers";
 import { analyzeAlone } from "../../server/src/analysis";
 import { figureText, reportOf, rtoEstimate } from "../../server/src/availability/figures";
 import { objectiveJudgements, objectiveStatuses } from "../../server/src/rules/index";
@@ -322,4 +323,21 @@ test("review M59: anycast's RTO holds for a site that withdraws its route; on a 
   // DNS steering has no such clause: the record's GSLB stays plainly met
   const gslb = tierRows(recordOf(readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8")).md);
   assert.deepEqual(row(gslb, "Ingress RTO", "traffic checkout").slice(3), ["90 s (10 s × 3 checks + 60 s TTL)", "met"]);
+});
+
+test("Datastore RTO by engine: YugabyteDB's tablets move in about 3 s, CockroachDB's leases in up to 9 s (the game day times them the same)", () => {
+  const reviewed = readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8");
+  const yb = row(
+    tierRows(recordOf(reviewed.replace("engine: cockroachdb", "engine: yugabytedb")).md),
+    "Datastore RTO (consensus)",
+    "store ledger",
+  );
+  assert.match(
+    yb[3],
+    /^writes to the tablets led at a lost site resume within about 3 s \(YugabyteDB's Raft failure detection: 6 missed heartbeats of 500 ms/,
+  );
+  const cr = row(tierRows(recordOf(reviewed).md), "Datastore RTO (consensus)", "store ledger");
+  assert.match(cr[3], /^writes to the ranges led at a lost site resume within about 9 s/);
+  assert.equal(leadershipMoveSeconds("consensus", undefined, "yugabytedb"), 3);
+  assert.equal(leadershipMoveSeconds("consensus", undefined, "cockroachdb"), 9);
 });

@@ -139,6 +139,7 @@ export function availabilityJson(ctx: TopologyContext, report: AvailabilityRepor
             overBestMinutesPerYear: b.overBestProbability * MINUTES_PER_YEAR,
             // overBest* is one pin for the whole year (consensus): where, and what no pin costs
             pin: b.pin,
+            pinFor: b.pinFor,
             pinBy: b.pinBy ?? null,
             overUnpinnedProbability: b.overUnpinnedProbability,
             allUpOverAt: b.allUpOver,

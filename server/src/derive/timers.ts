@@ -135,13 +135,26 @@ export const GALERA_SUSPECT_TIMEOUT_SECONDS = 5;
  * majority side, when its leader (or leaseholder) was on the side cut off. etcd: a follower
  * campaigns after its election timeout, randomised by etcd between once and twice the configured
  * value ("Tuning": --election-timeout), then one vote round — about twice the timeout, rounded up
- * to a whole second. CockroachDB (and any other consensus store: the longest figure known here):
- * the liveness expiry above. Galera: its suspect timeout.
+ * to a whole second. YugabyteDB: about 3 s (below). CockroachDB (and any other consensus store: the
+ * longest figure known here): the liveness expiry above. Galera: its suspect timeout.
  */
-export function leadershipMoveSeconds(kind: "etcd" | "consensus" | "galera", electionTimeoutMs = DEFAULT_ELECTION_TIMEOUT_MS): number {
+export function leadershipMoveSeconds(
+  kind: "etcd" | "consensus" | "galera",
+  electionTimeoutMs = DEFAULT_ELECTION_TIMEOUT_MS,
+  engine?: string,
+): number {
   if (kind === "etcd") return Math.ceil((2 * electionTimeoutMs) / 1000);
+  if (kind === "consensus" && isYugabyte(engine)) return YUGABYTE_LEADER_FAILOVER_SECONDS;
   return kind === "galera" ? GALERA_SUSPECT_TIMEOUT_SECONDS : COCKROACH_LIVENESS_EXPIRY_SECONDS;
 }
+
+/**
+ * YugabyteDB re-elects a tablet's leader after its followers miss 6 Raft heartbeats of 500 ms
+ * (leader_failure_max_missed_heartbeat_periods, raft_heartbeat_interval_ms), within its 2 s leader
+ * lease: "the entire process takes approximately 3 seconds" (docs, Fault tolerance › Handling node failures).
+ */
+export const YUGABYTE_LEADER_FAILOVER_SECONDS = 3;
+export const isYugabyte = (engine: string | undefined) => engine !== undefined && /yugabyte/i.test(engine);
 
 /**
  * When a game day probes writes after a cut, and when writes still failing on the majority side

@@ -32,6 +32,7 @@ import {
 } from "./gameday";
 import {
   etcdTimers,
+  isYugabyte,
   leadershipMoveSeconds,
   NODE_MONITOR_GRACE_SECONDS,
   SECONDS_PER_EVICTED_NODE,
@@ -1163,8 +1164,8 @@ function leadershipMoves(r: RunbookInput): LeadershipMove[] {
     if (!writing || !cutOff.length) continue;
     const owner = r.ctx.quorums.find((x) => x.label === q.name)?.owner;
     const electionMs = q.kind === "etcd" ? etcdTimers(owner as Cluster | undefined).election : undefined;
-    const seconds = leadershipMoveSeconds(q.kind, electionMs);
     const st = q.kind === "etcd" ? undefined : r.ctx.topology.storeByName.get(q.name.replace(/^store /, ""));
+    const seconds = leadershipMoveSeconds(q.kind, electionMs, st?.engine?.value);
     const why =
       q.kind === "etcd"
         ? `up to about ${seconds} s: etcd's ${count(electionMs!)} ms election timeout, randomised up to twice that, then a vote`
@@ -1172,7 +1173,9 @@ function leadershipMoves(r: RunbookInput): LeadershipMove[] {
           ? `up to about ${seconds} s: Galera's evs.suspect_timeout before the members cut off leave the primary component`
           : st && isCockroach(st)
             ? `a few seconds, up to ${seconds} s: the old leaseholder's liveness record expires, then another replica takes the lease`
-            : `a few seconds while a new leader is elected (up to ${seconds} s assumed: CockroachDB's liveness expiry)`;
+            : isYugabyte(st?.engine?.value)
+              ? `about ${seconds} s: YugabyteDB's tablet followers miss 6 Raft heartbeats of 500 ms, then elect a new leader`
+              : `a few seconds while a new leader is elected (up to ${seconds} s assumed: CockroachDB's liveness expiry)`;
     out.push({ quorum: q.name, kind: q.kind, cutOff, majority: writing.sites, seconds, why, recommended: r.leaders[q.name] ?? null });
   }
   return out;

@@ -23,7 +23,7 @@ import {
   withoutRelayText,
 } from "../availability/figures";
 import type { TopologyContext } from "../derive/context";
-import { leadershipMoveSeconds } from "../derive/timers";
+import { isYugabyte, leadershipMoveSeconds } from "../derive/timers";
 import { harmfulSiteLosses, soleCopyRpoText, soleCopySite } from "../derive/siteloss";
 import { listText } from "../util/strings";
 import type { Store, Traffic } from "../model/topology";
@@ -152,7 +152,9 @@ function datastoreRto(ctx: TopologyContext, st: Store, rep: string): string {
   if (stops.length)
     return `losing ${listText(stops).replace(/ and (?=[^,]*$)/, " or ")} stops its writes until the lost members return or an operator recovers from the minority (a majority is lost: no timer brings them back)`;
   if (rep === "consensus") {
-    const s = leadershipMoveSeconds("consensus");
+    const s = leadershipMoveSeconds("consensus", undefined, engine);
+    if (isYugabyte(engine))
+      return `writes to the tablets led at a lost site resume within about ${s} s (YugabyteDB's Raft failure detection: 6 missed heartbeats of 500 ms, within its 2 s leader lease); tablets led elsewhere keep writing`;
     const known = engine !== undefined && /cockroach/i.test(engine);
     return `writes to the ranges led at a lost site resume within about ${s} s (${known ? "CockroachDB's node-liveness expiry, then a Raft election" : `assumed from CockroachDB's node-liveness expiry: ${engine ? `${engine}'s leader lease may differ` : "no engine declared"}`}); ranges led elsewhere keep writing`;
   }

@@ -393,7 +393,7 @@ describe("Quorate in a real VS Code", () => {
     const md = written.getText();
     assert.match(
       md,
-      /^### Quorate: `HEAD:payments-eu\.topology\.yaml` → `payments-eu\.topology\.yaml \(editor\)`\n\n\*\*\d+ regressions?\.\*\*/,
+      /^### Quorate: `HEAD:payments-eu\.topology\.yaml` → `payments-eu\.topology\.yaml \(editor\)`\n\n\*\*\d+ regressions?( in \d+ lines?)?\.\*\*/,
     );
     assert.match(md, /\| 🔴 worse \| all up \| ok \| degraded \|/, "70000 rps on 2 × 30000 overloads both backends with every site up");
     await vscode.window.showTextDocument(doc);
