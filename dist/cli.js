@@ -17451,6 +17451,11 @@ function withSoleCopy(ctx, f) {
   const condition = rpoCondition(ctx, f.owner);
   return condition ? { ...f, rpoCondition: condition } : f;
 }
+function rpoConditionShort(ctx, st) {
+  if (!rpoCondition(ctx, st)) return void 0;
+  return st.replication?.value === "consensus" ? "while a majority survives" : "while its sites reach each other";
+}
+var anycastRtoCondition = (objective) => `for a site that withdraws its route; on a whole-site loss only if the BGP hold time (or BFD) keeps it within ${sig(objective)} s`;
 function rpoCondition(ctx, st) {
   const rep = st.replication?.value;
   const q = ctx.quorumOf(st);
@@ -17906,12 +17911,14 @@ function judgeRpo({ ctx, owner, isStore, o, label: label4, judge: judge2, unmeas
     });
   } else {
     const met = rpo <= objective;
+    const condition = met ? rpoConditionShort(ctx, st) : void 0;
     judge2({
       key: "rpoSeconds",
       objective,
       design: rpo,
       detail: rpo ? "maxLagSeconds" : "a write is acknowledged once a majority has it",
       met,
+      ...condition ? { condition } : {},
       finding: met ? void 0 : finding(
         "objective/rpo",
         o.rpoSeconds.span,
@@ -17952,6 +17959,7 @@ function judgeRto({ owner, isStore, o, label: label4, judge: judge2, unmeasurabl
       design: rto.seconds,
       detail: rto.terms,
       met,
+      ...met && rto.siteLoss ? { condition: anycastRtoCondition(objective) } : {},
       finding: met ? void 0 : finding(
         "objective/rto",
         o.rtoSeconds.span,
@@ -28288,7 +28296,9 @@ var NONE2 = "none declared";
 var NO_OBJECTIVE = "no objective";
 function status(j) {
   if (!j) return NO_OBJECTIVE;
-  if (j.met && j.condition) return { raw: "met with CockroachDB 24.1 or later (its follower relay); **not met** without it" };
+  if (j.met && j.condition && j.key === "availability")
+    return { raw: "met with CockroachDB 24.1 or later (its follower relay); **not met** without it" };
+  if (j.met && j.condition) return { raw: `met ${j.condition.replace("only if", "**only if**")}` };
   return j.met === null ? "cannot be measured" : j.met ? "met" : { raw: "**not met**" };
 }
 var unmeasured = (j) => j.finding ? j.finding.message.slice(j.label.length + 2) : "cannot be measured (see objective/unmeasurable)";
@@ -28321,9 +28331,7 @@ function trafficRows(x) {
     const jr = judgement(x, tr, "rtoSeconds");
     const rtoCell = rto ? `${sig(rto.seconds)} s (${rto.terms})` : jr?.met === null ? unmeasured(jr) : `not estimated: ${rtoMissing(tr)}`;
     const lost = rto?.siteLoss ? "; on a whole-site loss, until the upstream's BGP session fails (the hold time: 90\u2013180 s by default, about 1 s with BFD)" : "";
-    const rtoStatus = lost && jr?.met ? {
-      raw: `met for a site that withdraws its route; on a whole-site loss **only if** the BGP hold time (or BFD) keeps it within ${sig(jr.objective)} s`
-    } : status(jr);
+    const rtoStatus = status(jr);
     x.rows.push(["Ingress RTO", name, objectiveCell(jr), `${rtoCell}${lost}`, rtoStatus]);
     const ja = judgement(x, tr, "availability");
     x.rows.push(["Ingress availability", name, objectiveCell(ja), availabilityCell(x.r, figuresOf(x, tr), ja), status(ja)]);
@@ -28346,11 +28354,6 @@ function rpoCell(ctx, st, rep) {
   const when = condition ? ` ${condition}` : "";
   if (rpo > 0) return `${sig(rpo)} s (maxLagSeconds)${when}`;
   return rep === "galera" ? `0 s (a commit waits until every node of the primary component has certified it)${when}` : `0 s (a write is acknowledged once a majority has it)${when}`;
-}
-function rpoStatus(ctx, st, j) {
-  if (!j?.met || soleCopySite(ctx, st) || !rpoCondition(ctx, st)) return status(j);
-  const rep = st.replication?.value;
-  return rep === "consensus" ? "met while a majority survives" : "met while its sites reach each other";
 }
 function datastoreRto(ctx, st, rep) {
   const engine = st.engine?.value;
@@ -28381,7 +28384,7 @@ function storeRows(x) {
     const name = `store ${st.name.value}`;
     const owner = x.r.ctx.quorumOf(st)?.owner ?? st;
     const jp = judgement(x, st, "rpoSeconds");
-    x.rows.push([`RPO (${cls})`, name, objectiveCell(jp), rpoCell(x.r.ctx, st, rep), rpoStatus(x.r.ctx, st, jp)]);
+    x.rows.push([`RPO (${cls})`, name, objectiveCell(jp), rpoCell(x.r.ctx, st, rep), status(jp)]);
     x.rows.push([`Datastore RTO (${cls})`, name, "\u2014 (no store objective for it)", datastoreRto(x.r.ctx, st, rep), NO_OBJECTIVE]);
     const ja = judgement(x, st, "availability");
     x.rows.push([`Writes availability (${cls})`, name, objectiveCell(ja), availabilityCell(x.r, figuresOf(x, owner), ja), status(ja)]);

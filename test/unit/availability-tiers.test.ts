@@ -341,3 +341,26 @@ test("Datastore RTO by engine: YugabyteDB's tablets move in about 3 s, Cockroach
   assert.equal(leadershipMoveSeconds("consensus", undefined, "yugabytedb"), 3);
   assert.equal(leadershipMoveSeconds("consensus", undefined, "cockroachdb"), 9);
 });
+
+test("review M55, M59: the objective's own judgement carries the condition, so availability, its md and JSON, and the diff say it as the Tiers do", () => {
+  const reviewed = readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8");
+  const judged = (text: string) => objectiveJudgements(analyzeAlone("t.topology.yaml", text).analysis.contexts[0]);
+  const rto = (text: string) => judged(text).find((j) => j.key === "rtoSeconds")!;
+  assert.equal(
+    rto(reviewed.replace("steering: gslb", "steering: anycast")).condition,
+    "for a site that withdraws its route; on a whole-site loss only if the BGP hold time (or BFD) keeps it within 120 s",
+  );
+  assert.equal(rto(reviewed).condition, undefined, "DNS steering: the estimate covers a lost site");
+  const rpo = judged(reviewed)
+    .filter((j) => j.key === "rpoSeconds")
+    .map((j) => [j.label, j.met, j.condition]);
+  assert.deepEqual(rpo, [
+    ["store ledger", true, "while a majority survives"],
+    ["store carts", true, "while its sites reach each other"],
+  ]);
+  // not met: no condition beside it
+  const over = judged(reviewed.replace("rpoSeconds: 300", "rpoSeconds: 299")).find(
+    (j) => j.key === "rpoSeconds" && j.label === "store carts",
+  )!;
+  assert.deepEqual([over.met, over.condition], [false, undefined]);
+});

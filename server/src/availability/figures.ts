@@ -398,6 +398,16 @@ function withSoleCopy(ctx: TopologyContext, f: EntityFigures): EntityFigures {
  * that side only, so a site lost ten minutes into a cut takes ten minutes of its writes, and the
  * lag buffer overflows once the cut outlasts it. Undefined when there is nothing to add.
  */
+/** The RPO condition in a status's few words (rpoCondition's): "while a majority survives", "while its sites reach each other". */
+export function rpoConditionShort(ctx: TopologyContext, st: Store): string | undefined {
+  if (!rpoCondition(ctx, st)) return undefined;
+  return st.replication?.value === "consensus" ? "while a majority survives" : "while its sites reach each other";
+}
+
+/** An anycast RTO objective met by the estimate: what it holds for (review M59), said beside "met". */
+export const anycastRtoCondition = (objective: number) =>
+  `for a site that withdraws its route; on a whole-site loss only if the BGP hold time (or BFD) keeps it within ${sig(objective)} s`;
+
 export function rpoCondition(ctx: TopologyContext, st: Store): string | undefined {
   const rep = st.replication?.value;
   const q = ctx.quorumOf(st);

@@ -16,6 +16,8 @@ import {
   cutSetText,
   figureText,
   ninesAndMinutes,
+  anycastRtoCondition,
+  rpoConditionShort,
   rtoEstimate,
   rtoGap,
   storeRpo,
@@ -157,7 +159,9 @@ export interface ObjectiveJudgement {
   /**
    * met only on a condition the design does not state, said beside "met": the availability of
    * an entry writing to CockroachDB that meets its objective only thanks to the follower relay
-   * of 24.1 and later ("only with CockroachDB 24.1 or later …; without it …: not met")
+   * of 24.1 and later ("only with CockroachDB 24.1 or later …; without it …: not met"); an RPO
+   * "while a majority survives" / "while its sites reach each other"; an anycast RTO "for a site
+   * that withdraws its route; on a whole-site loss only if the BGP hold time …" (review M55, M59)
    */
   readonly condition?: string;
   readonly finding?: Finding;
@@ -413,12 +417,14 @@ function judgeRpo({ ctx, owner, isStore, o, label, judge, unmeasurable }: Judgin
     });
   } else {
     const met = rpo <= objective;
+    const condition = met ? rpoConditionShort(ctx, st) : undefined;
     judge({
       key: "rpoSeconds",
       objective,
       design: rpo,
       detail: rpo ? "maxLagSeconds" : "a write is acknowledged once a majority has it",
       met,
+      ...(condition ? { condition } : {}),
       finding: met
         ? undefined
         : finding(
@@ -465,6 +471,7 @@ function judgeRto({ owner, isStore, o, label, judge, unmeasurable }: Judging): v
       design: rto.seconds,
       detail: rto.terms,
       met,
+      ...(met && rto.siteLoss ? { condition: anycastRtoCondition(objective) } : {}),
       finding: met
         ? undefined
         : finding(

@@ -42,7 +42,9 @@ const NO_OBJECTIVE = "no objective";
 /** "met", "**not met**", "cannot be measured" or "no objective". */
 function status(j: ObjectiveJudgement | undefined): string | { raw: string } {
   if (!j) return NO_OBJECTIVE;
-  if (j.met && j.condition) return { raw: "met with CockroachDB 24.1 or later (its follower relay); **not met** without it" };
+  if (j.met && j.condition && j.key === "availability")
+    return { raw: "met with CockroachDB 24.1 or later (its follower relay); **not met** without it" };
+  if (j.met && j.condition) return { raw: `met ${j.condition.replace("only if", "**only if**")}` };
   return j.met === null ? "cannot be measured" : j.met ? "met" : { raw: "**not met**" };
 }
 
@@ -97,12 +99,7 @@ function trafficRows(x: Tiers): void {
     const lost = rto?.siteLoss
       ? "; on a whole-site loss, until the upstream's BGP session fails (the hold time: 90–180 s by default, about 1 s with BFD)"
       : "";
-    const rtoStatus =
-      lost && jr?.met
-        ? {
-            raw: `met for a site that withdraws its route; on a whole-site loss **only if** the BGP hold time (or BFD) keeps it within ${sig(jr.objective as number)} s`,
-          }
-        : status(jr);
+    const rtoStatus = status(jr);
     x.rows.push(["Ingress RTO", name, objectiveCell(jr), `${rtoCell}${lost}`, rtoStatus]);
     const ja = judgement(x, tr, "availability");
     x.rows.push(["Ingress availability", name, objectiveCell(ja), availabilityCell(x.r, figuresOf(x, tr), ja), status(ja)]);
@@ -129,13 +126,6 @@ function rpoCell(ctx: TopologyContext, st: Store, rep: string): string {
   return rep === "galera"
     ? `0 s (a commit waits until every node of the primary component has certified it)${when}`
     : `0 s (a write is acknowledged once a majority has it)${when}`;
-}
-
-/** An RPO objective met under a condition (review M55, M56) says so: the promise holds while … */
-function rpoStatus(ctx: TopologyContext, st: Store, j: ObjectiveJudgement | undefined): string | { raw: string } {
-  if (!j?.met || soleCopySite(ctx, st) || !rpoCondition(ctx, st)) return status(j);
-  const rep = st.replication?.value;
-  return rep === "consensus" ? "met while a majority survives" : "met while its sites reach each other";
 }
 
 /**
@@ -176,7 +166,7 @@ function storeRows(x: Tiers): void {
     const name = `store ${st.name.value}`;
     const owner = x.r.ctx.quorumOf(st)?.owner ?? st;
     const jp = judgement(x, st, "rpoSeconds");
-    x.rows.push([`RPO (${cls})`, name, objectiveCell(jp), rpoCell(x.r.ctx, st, rep), rpoStatus(x.r.ctx, st, jp)]);
+    x.rows.push([`RPO (${cls})`, name, objectiveCell(jp), rpoCell(x.r.ctx, st, rep), status(jp)]);
     x.rows.push([`Datastore RTO (${cls})`, name, "— (no store objective for it)", datastoreRto(x.r.ctx, st, rep), NO_OBJECTIVE]);
     const ja = judgement(x, st, "availability");
     x.rows.push([`Writes availability (${cls})`, name, objectiveCell(ja), availabilityCell(x.r, figuresOf(x, owner), ja), status(ja)]);
