@@ -17293,7 +17293,7 @@ var ASSUMPTIONS = [
   "where a cut leaves the leader's placement deciding who can write (leadership stays where it was), each backend is judged at the placement worst for it (requests served and the time over a write budget also give the best placement; a cluster's API through its etcd only the worst, since etcd cannot pin its leader); CockroachDB (24.1 and later) relays a write through a follower that reaches the leader"
 ];
 var PLACEMENT = ASSUMPTIONS[3].replace(/; CockroachDB .*$/, "");
-var SHALLOW_CHECK_ASSUMPTION = "a backend still sent clients while a store it writes to takes no writes from its site counts as failing its share for the whole failure, as with a shallow health check; a check through its dependencies moves those clients within the RTO to a site that can still write";
+var SHALLOW_CHECK_ASSUMPTION = "a backend that is still sent clients while a store it writes to takes no writes from its site counts as failing its share for the whole failure, as with a shallow health check; a check through its dependencies moves those clients within the RTO to a site that can still write";
 function assumptionsFor(ctx) {
   const out = ASSUMPTIONS.slice(0, 3);
   const quorums = ctx.quorums.some((q) => q.kind !== "galera");
@@ -17539,7 +17539,7 @@ function apiCausesText(f) {
   if (a.siteDown > 0) parts.push(`${a.from} down ${timeShare(a.siteDown)}`);
   if (a.cutOff > 0)
     parts.push(
-      `${a.from}'s members the stopped minority of a cut (at the leader placement worst for them: leadership stays where it was when the links went, and ${ETCD_NO_PIN}) ${timeShare(a.cutOff)}`
+      `${a.from}'s members in the stopped minority of a cut (at the leader placement worst for them: leadership stays where it was when the links went, and ${ETCD_NO_PIN}) ${timeShare(a.cutOff)}`
     );
   if (a.quorumStops > 0) parts.push(`the etcd quorum stopped everywhere ${timeShare(a.quorumStops)}`);
   return parts.join("; ");
@@ -26585,9 +26585,29 @@ function scenarioKeys(s) {
     ...s.withdraw?.length ? { withdraw: s.withdraw } : {}
   };
 }
+function budgetWrites(q) {
+  if (!q.clientsFromMembers || q.writeLatencyBudgetMs === null || q.commitLatencyMs === null) return null;
+  const at = q.kind === "galera" ? q.writesFrom : q.writesFromBest;
+  return Object.fromEntries(q.clientSites.filter((x) => x in at).map((x) => [x, at[x]]));
+}
+var writesText2 = (w) => Object.entries(w).sort(([, a], [, b]) => Number(a === null) - Number(b === null)).map(([x, v], i) => `${i ? "" : "writes "}${v === null ? `fail from ${x}` : `from ${x} ${commitMs(v)}`}`).join(", ");
 function resultJson(r2) {
   const { scenario: scenario2, name, groups: _groups, clusters, verdict, quorums, stores, traffic, meshes, exports: exports2, breaks, notes } = r2;
-  return { scenario: scenarioKeys(scenario2), name, clusters, verdict, quorums, stores, traffic, meshes, exports: exports2, breaks, notes };
+  return {
+    scenario: scenarioKeys(scenario2),
+    name,
+    clusters,
+    verdict,
+    quorums: quorums.map((q) => ({ ...q, budgetWrites: budgetWrites(q) })),
+    stores,
+    traffic,
+    meshes,
+    exports: exports2,
+    breaks,
+    notes,
+    // what a sentence's "see "Pod eviction"" refers to (text and md print it once, after the scenarios)
+    podEviction: evicts(r2) ? POD_EVICTION_NOTE : null
+  };
 }
 function scenarioJson(o) {
   if (!isIsolate(o)) return resultJson(o);
@@ -26622,8 +26642,9 @@ function facts(r2) {
     if (cluster !== void 0 && q.outcome !== "lost" && lostClusters.has(cluster)) bits.push(`serves no cluster (${cluster} is lost)`);
     if (q.commitLatencyMs !== null) {
       const budget = q.writeLatencyBudgetMs !== null ? ` (budget ${ms(q.writeLatencyBudgetMs)})` : "";
+      const judged3 = q.kind === "galera" ? null : budgetWrites(q);
       bits.push(
-        q.kind === "galera" ? galeraCommitText(q, budget) : `commit ${commitMs(q.commitLatencyMs)}${budget} with the leader in ${q.leader}`
+        q.kind === "galera" ? galeraCommitText(q, budget) : judged3 ? `${writesText2(judged3)}${budget} with the leader in ${q.leader}, the commit alone ${commitMs(q.commitLatencyMs)}` : `commit ${commitMs(q.commitLatencyMs)}${budget} with the leader in ${q.leader}`
       );
     }
     if (q.outcome !== "stops" && q.outcome !== "lost") {

@@ -72,7 +72,7 @@ test("availability text, md and json say fra-prod's API figure and keep the quor
   );
   assert.match(
     text,
-    /^ {2}API takes no writes: fra down 0\.1% of the time \(8\.8 hours a year\); fra's members the stopped minority of a cut \(at the leader placement worst for them/m,
+    /^ {2}API takes no writes: fra down 0\.1% of the time \(8\.8 hours a year\); fra's members in the stopped minority of a cut \(at the leader placement worst for them/m,
   );
   // no best-placement companion, and the output says why: etcd has no leader preference to pin it with
   assert.match(

@@ -593,7 +593,7 @@ test("review M58 and style: the assumptions bear on the design — the Cockroach
   assert.match(reviewed, /CockroachDB \(24\.1 and later\) relays a write/);
   assert.match(
     reviewed,
-    /counts as failing its share for the whole failure, as with a shallow health check; a check through its dependencies moves those clients within the RTO/,
+    /^a backend that is still sent clients while a store it writes to takes no writes from its site counts as failing its share for the whole failure, as with a shallow health check; a check through its dependencies moves those clients within the RTO/m,
   );
   // the draft: Galera and Postgres, no CockroachDB — the placement line stays (its stretched etcd), without the relay clause
   const draft = of("examples/payments-eu.topology.yaml");

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { analyzeFile } from "../../server/src/analysis";
 import { ALL_UP, POD_EVICTION_NOTE, run, runIsolate, type Scenario } from "../../server/src/whatif/engine";
-import { FRA_LON_AMS, HEADER, inTempDir } from "../helpers";
+import { FRA_LON_AMS, HEADER, inTempDir, threeSiteLedger } from "../helpers";
 
 const ctxOf = (body: string) => analyzeFile("t.topology.yaml", HEADER + body).contexts[0];
 const sc = (s: Partial<Scenario>): Scenario => ({ ...ALL_UP, ...s });
@@ -280,6 +280,66 @@ test("a stretched etcd of a single-site cluster: after the site is lost it serve
   assert.deepEqual([iso.window.clusters[1].controlPlaneAt, iso.window.clusters[1].evictionAfterSeconds], [[], null]);
   // isolating lon instead leaves fra-prod's API a majority (fra 2 + ams 1): nothing stops there
   assert.equal(runIsolate(ctxOf(STRETCHED), "lon").window.clusters[0].apiStops, false);
+});
+
+test("simulate JSON carries the Pod eviction note in each result whose sentences refer to it, null elsewhere", () => {
+  const refers = (r: { breaks: string[]; notes: string[] }) => [...r.breaks, ...r.notes].some((x) => x.includes('see "Pod eviction"'));
+  const { json: sweep } = simJson(["--all-partitions"], STRETCHED);
+  assert.ok(sweep.some(refers), "some partition evicts");
+  for (const r of sweep) assert.equal(r.podEviction, refers(r) ? POD_EVICTION_NOTE : null, r.name);
+  // an isolation: in the window and after the withdrawal, each result its own
+  const { json: iso } = simJson(["--isolate", "fra"], STRETCHED);
+  assert.equal(iso.window.podEviction, POD_EVICTION_NOTE);
+  assert.equal(iso.after.podEviction, refers(iso.after) ? POD_EVICTION_NOTE : null);
+  // nothing evicted: the key is there, null
+  const { json: none } = simJson(["--lose", "ams"], STRETCHED);
+  assert.equal(none.podEviction, null);
+});
+
+test("a store no traffic entry depends on: simulate's row states the writes its budget is judged on, not the commit (review M61), in text, md and JSON", () => {
+  // 2+2+1 over fra/lon/ams (ams a witness): with the leader in ams fra writes 9 + 8 = 17 ms, lon 8 + 8 = 16 ms, the commit alone 8 ms
+  const body = (budget: number) =>
+    threeSiteLedger({ witness: true, store: `    engine: cockroachdb\n    writeLatencyBudgetMs: ${budget}\n` });
+  const sim = (budget: number, format: string) =>
+    inTempDir({ "t.topology.yaml": HEADER + body(budget) }, (_dir, run) => run(["simulate", "--format", format, "t.topology.yaml"])).stdout;
+  const text = sim(12, "text");
+  assert.match(
+    text,
+    /^ {10}store ledger {2}over-budget · writes from fra 17 ms, from lon 16 ms \(budget 12 ms\) with the leader in ams, the commit alone 8 ms$/m,
+  );
+  assert.doesNotMatch(text, /commit 8 ms \(budget/);
+  assert.match(
+    sim(12, "md"),
+    /^- \*\*store ledger\*\*: writes from fra 17 ms, from lon 16 ms \(budget 12 ms\) with the leader in ams, the commit alone 8 ms$/m,
+  );
+  // 17 ms: fra's write is the budget itself — within, and the row still states the writes judged
+  assert.match(
+    sim(17, "text"),
+    /store ledger {2}continues · writes from fra 17 ms, from lon 16 ms \(budget 17 ms\) with the leader in ams, the commit alone 8 ms$/m,
+  );
+  // cut off from the majority, fra's writes fail: said after the writes that succeed
+  const split = inTempDir({ "t.topology.yaml": HEADER + body(12) }, (_dir, run) =>
+    run(["simulate", "--partition", "fra/lon,ams", "t.topology.yaml"]),
+  ).stdout;
+  assert.match(
+    split,
+    /store ledger {2}minority-stops · writes from lon 8 ms, fail from fra \(budget 12 ms\) with the leader in lon, the commit alone 8 ms · fra stops$/m,
+  );
+  const { json } = simJson([], body(12));
+  const q = json.quorums[0];
+  // every field kept; budgetWrites is what the budget is judged on: the writing sites' writes at the leader
+  assert.deepEqual(
+    [q.outcome, q.commitLatencyMs, q.writeLatencyBudgetMs, q.leader, q.clientsFromMembers, q.writesFromBest, q.budgetWrites],
+    ["over-budget", 8, 12, "ams", true, { fra: 17, lon: 16, ams: 8 }, { fra: 17, lon: 16 }],
+  );
+  // with a traffic entry its backends carry the writes: the row keeps the commit, budgetWrites is null
+  const traffic = simJson([], LEDGER(12, "cockroachdb")).json;
+  assert.equal(traffic.quorums[0].budgetWrites, null);
+  const trafficText = inTempDir({ "t.topology.yaml": HEADER + LEDGER(12, "cockroachdb") }, (_dir, run) =>
+    run(["simulate", "t.topology.yaml"]),
+  ).stdout;
+  assert.match(trafficText, /store ledger {6}continues · commit 8 ms \(budget 12 ms\) with the leader in ams$/m);
+  assert.match(trafficText, /fra-prod 20,000 rps .*, writes 17 ms \(over budget\)/);
 });
 
 test("M8: a cluster whose etcd stopped keeps its pods but cannot scale — said beside the overload it cannot fix", () => {

@@ -220,6 +220,7 @@ test("quorate simulate: formats, exit codes, sweeps and usage errors", () => {
     "exports",
     "breaks",
     "notes",
+    "podEviction",
   ]);
   assert.deepEqual(j.scenario, { lose: ["fra", "ams"], partition: [], cut: [], loseMembers: {}, rttFactor: null, slow: [] });
   const sweepJson = JSON.parse(cli(["simulate", "--all-single-site", "--all-partitions", "-f", "json", "t.topology.yaml"], f).stdout);

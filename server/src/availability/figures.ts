@@ -63,7 +63,7 @@ const PLACEMENT = ASSUMPTIONS[3].replace(/; CockroachDB .*$/, "");
  * would move those clients within it. Said wherever a traffic entry depends on a store.
  */
 export const SHALLOW_CHECK_ASSUMPTION =
-  "a backend still sent clients while a store it writes to takes no writes from its site counts as failing its share for the whole failure, as with a shallow health check; a check through its dependencies moves those clients within the RTO to a site that can still write";
+  "a backend that is still sent clients while a store it writes to takes no writes from its site counts as failing its share for the whole failure, as with a shallow health check; a check through its dependencies moves those clients within the RTO to a site that can still write";
 
 /** The assumptions that bear on this design's figures (review style: a CockroachDB note on a Galera design reads as an error). */
 export function assumptionsFor(ctx: TopologyContext): string[] {
@@ -534,7 +534,7 @@ export function apiCausesText(f: EntityFigures): string {
   if (a.siteDown > 0) parts.push(`${a.from} down ${timeShare(a.siteDown)}`);
   if (a.cutOff > 0)
     parts.push(
-      `${a.from}'s members the stopped minority of a cut (at the leader placement worst for them: leadership stays where it was when the links went, and ${ETCD_NO_PIN}) ${timeShare(a.cutOff)}`,
+      `${a.from}'s members in the stopped minority of a cut (at the leader placement worst for them: leadership stays where it was when the links went, and ${ETCD_NO_PIN}) ${timeShare(a.cutOff)}`,
     );
   if (a.quorumStops > 0) parts.push(`the etcd quorum stopped everywhere ${timeShare(a.quorumStops)}`);
   return parts.join("; ");

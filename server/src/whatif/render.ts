@@ -36,9 +36,42 @@ function scenarioKeys(s: Scenario) {
   };
 }
 
+/**
+ * The writes a quorum's budget is judged on, by writing site, where no traffic entry depends on the
+ * store and its member sites stand in (`clientsFromMembers`): at the leader named (Galera: from each
+ * site's own node, as its row says). Null where traffic backends carry their own writes
+ * (`writeLatencyMs`), where no budget is declared, or where the quorum takes no writes.
+ */
+export function budgetWrites(q: Result["quorums"][number]): Record<string, number | null> | null {
+  if (!q.clientsFromMembers || q.writeLatencyBudgetMs === null || q.commitLatencyMs === null) return null;
+  const at = q.kind === "galera" ? q.writesFrom : q.writesFromBest;
+  return Object.fromEntries(q.clientSites.filter((x) => x in at).map((x) => [x, at[x]]));
+}
+
+/** "writes from fra 17 ms, from lon 16 ms", "writes from lon 8 ms, fail from fra" (the writes that fail last) */
+const writesText = (w: Record<string, number | null>) =>
+  Object.entries(w)
+    .sort(([, a], [, b]) => Number(a === null) - Number(b === null))
+    .map(([x, v], i) => `${i ? "" : "writes "}${v === null ? `fail from ${x}` : `from ${x} ${commitMs(v)}`}`)
+    .join(", ");
+
 function resultJson(r: Result) {
   const { scenario, name, groups: _groups, clusters, verdict, quorums, stores, traffic, meshes, exports, breaks, notes } = r;
-  return { scenario: scenarioKeys(scenario), name, clusters, verdict, quorums, stores, traffic, meshes, exports, breaks, notes };
+  return {
+    scenario: scenarioKeys(scenario),
+    name,
+    clusters,
+    verdict,
+    quorums: quorums.map((q) => ({ ...q, budgetWrites: budgetWrites(q) })),
+    stores,
+    traffic,
+    meshes,
+    exports,
+    breaks,
+    notes,
+    // what a sentence's "see "Pod eviction"" refers to (text and md print it once, after the scenarios)
+    podEviction: evicts(r) ? POD_EVICTION_NOTE : null,
+  };
 }
 
 /** One result (or isolation) in whatif.md's JSON shape. */
@@ -87,8 +120,14 @@ export function facts(r: Result): [string, string][] {
     if (cluster !== undefined && q.outcome !== "lost" && lostClusters.has(cluster)) bits.push(`serves no cluster (${cluster} is lost)`);
     if (q.commitLatencyMs !== null) {
       const budget = q.writeLatencyBudgetMs !== null ? ` (budget ${ms(q.writeLatencyBudgetMs)})` : "";
+      // no traffic entry depends on it: the budget is judged on its member sites' writes, said beside it, the commit after
+      const judged = q.kind === "galera" ? null : budgetWrites(q);
       bits.push(
-        q.kind === "galera" ? galeraCommitText(q, budget) : `commit ${commitMs(q.commitLatencyMs)}${budget} with the leader in ${q.leader}`,
+        q.kind === "galera"
+          ? galeraCommitText(q, budget)
+          : judged
+            ? `${writesText(judged)}${budget} with the leader in ${q.leader}, the commit alone ${commitMs(q.commitLatencyMs)}`
+            : `commit ${commitMs(q.commitLatencyMs)}${budget} with the leader in ${q.leader}`,
       );
     }
     if (q.outcome !== "stops" && q.outcome !== "lost") {
