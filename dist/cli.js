@@ -23994,6 +23994,47 @@ function validateItem(doc, docSpan, key, index, node) {
   return [...found, ...tooLarge(doc, docSpan, data, prefix)];
 }
 
+// server/src/schema/foreign.ts
+var READ_KINDS = [...RBAC_KINDS, "ServiceExport"];
+var KINDS_NAMED = 3;
+var HEADER = `\`apiVersion: ${TOPOLOGY_API_VERSION}\`, \`kind: ${TOPOLOGY_KIND}\``;
+var whatQuorateReads = (byName) => byName ? `a file named *.topology.yaml holds a design (${HEADER}); keep a Kubernetes manifest in a file of another name` : `Quorate reads a design (${HEADER}) and, for its RBAC and export rules, Roles, ClusterRoles, their bindings and ServiceExports`;
+function itemsText(r2, items) {
+  const kinds = /* @__PURE__ */ new Map();
+  for (const it of items) {
+    const k = r2.scalar(r2.entries(it.node).get("kind")?.node ?? null);
+    if (typeof k === "string" && k) kinds.set(k, (kinds.get(k) ?? 0) + 1);
+  }
+  const named = [...kinds].slice(0, KINDS_NAMED).map(([k, n]) => n > 1 ? `${k} \xD7${n}` : k);
+  const more = kinds.size - named.length;
+  const what = named.length ? ` (${listText(more ? [...named, `${more} more kind${more === 1 ? "" : "s"}`] : named)})` : "";
+  const count2 = items.length === 1 ? "1 object" : `${items.length} objects`;
+  return { text: items.length ? `of ${count2}${what}` : "with no items", read: [...kinds.keys()].filter((k) => READ_KINDS.includes(k)) };
+}
+function foreignObject(doc, byName) {
+  const r2 = new Reader(doc);
+  const top = r2.entries(doc.contents);
+  const apiVersion = r2.scalar(top.get("apiVersion")?.node ?? null);
+  const kindEntry = top.get("kind");
+  const kind = r2.scalar(kindEntry?.node ?? null);
+  if (typeof apiVersion !== "string" || typeof kind !== "string" || !kind || !kindEntry) return void 0;
+  if (apiVersion.startsWith("quorate.dev/") || closest(kind, [TOPOLOGY_KIND])) return void 0;
+  let what = `${/^[AEIOU]/.test(kind) ? "an" : "a"} ${kind} (${apiVersion})`;
+  let tail = "";
+  if (kind === "List") {
+    const items = itemsText(r2, r2.items(top.get("items")?.node ?? null));
+    what = `a List (${apiVersion}) ${items.text}`;
+    if (items.read.length)
+      tail = `; Quorate reads ${listText(items.read.map((k) => `${k}s`))} one object to a YAML document, not inside a List: give it the manifest files, or split the List into documents separated by \`---\``;
+  }
+  return {
+    code: "schema",
+    severity: "error",
+    span: kindEntry.span,
+    message: `this is ${what}, not a Quorate ${TOPOLOGY_KIND}: ${whatQuorateReads(byName)}${tail}`
+  };
+}
+
 // server/src/drift/comparer.ts
 var import_yaml7 = __toESM(require_dist());
 
@@ -24748,6 +24789,11 @@ function analyzeFile(path, text3, options = DEFAULT_OPTIONS, asTopology) {
   for (const d of parsed2.docs) {
     local.push(...d.yamlFindings);
     if (d.broken || !d.topology) continue;
+    const foreign = foreignObject(d.doc, isTopologyFileName(path));
+    if (foreign) {
+      local.push(foreign);
+      continue;
+    }
     let schema;
     try {
       schema = validateTopologyGroups(d.doc, d.span);

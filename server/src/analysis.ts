@@ -1,5 +1,5 @@
 import type { Finding } from "./model/finding";
-import { parseFile, type ParsedFile } from "./model/parse";
+import { isTopologyFileName, parseFile, type ParsedFile } from "./model/parse";
 import type { LineIndex } from "./model/text";
 import { ruleInfo, type Severity } from "./rules/catalog";
 import { DEFAULT_OPTIONS, TopologyContext, type AnalysisOptions } from "./derive/context";
@@ -7,6 +7,7 @@ import { manifestRules, type ManifestFile } from "./rules/exports";
 import { LATE_RULES, TOPOLOGY_RULES } from "./rules/index";
 import type { Steps } from "./util/steps";
 import { validateTopologyGroups } from "./schema/validate";
+import { foreignObject } from "./schema/foreign";
 import { drift, mergeFindings, type DeploymentSource, type DriftResult, type Fingerprints } from "./drift/compare";
 
 export type SeverityOverride = Severity | "off";
@@ -90,6 +91,12 @@ export function analyzeFile(path: string, text: string, options: AnalysisOptions
   for (const d of parsed.docs) {
     local.push(...d.yamlFindings);
     if (d.broken || !d.topology) continue;
+    // another Kubernetes object (a piped ConfigMap, a List): one sentence, not the schema's every key
+    const foreign = foreignObject(d.doc, isTopologyFileName(path));
+    if (foreign) {
+      local.push(foreign);
+      continue;
+    }
     let schema: ReturnType<typeof validateTopologyGroups>;
     try {
       schema = validateTopologyGroups(d.doc, d.span);

@@ -226,10 +226,13 @@ test("check -: piped input that is no kind Quorate reads is judged as a topology
   const broken = run("metadata: { name: t\nsites: [a\n");
   assert.equal(broken.code, 1);
   assert.match(broken.stdout, /^-:\d+:\d+: error yaml\/syntax: /m);
-  // another kind of object: the schema says it is not a topology
+  // another kind of object: one sentence saying what it is, at its kind (the other piped objects: next test)
   const configMap = run("apiVersion: v1\nkind: ConfigMap\ndata: {}\n", "--format", "json");
   assert.equal(configMap.code, 1);
-  assert.ok(JSON.parse(configMap.stdout).some((f: { message: string }) => /`kind` must be `Topology`, not "ConfigMap"/.test(f.message)));
+  assert.deepEqual(
+    JSON.parse(configMap.stdout).map((f: { message: string }) => f.message.slice(0, 51)),
+    ["this is a ConfigMap (v1), not a Quorate Topology: Q"],
+  );
   // a manifest Quorate reads is still a manifest, and a good topology still passes
   const binding = run(
     "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: { name: b, namespace: x }\nroleRef: { apiGroup: rbac.authorization.k8s.io, kind: Role, name: r }\nsubjects: []\n",
@@ -243,6 +246,47 @@ test("check -: piped input that is no kind Quorate reads is judged as a topology
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^quorate: - \(standard input\) is empty: nothing to check/);
   }
+});
+
+test("a piped Kubernetes object that is no topology gets one sentence at its kind, not the schema's messages; a misspelt kind keeps them", () => {
+  const run = (input: string) => runCli(["check", "-"], process.cwd(), input);
+  // what `kubectl get cm x -o yaml` prints
+  const cm = run(
+    'apiVersion: v1\ndata:\n  key: value\nkind: ConfigMap\nmetadata:\n  name: my-config\n  namespace: default\n  resourceVersion: "1"\n',
+  );
+  assert.equal(cm.code, 1, "exit code unchanged: it fails");
+  assert.equal(
+    cm.stdout,
+    "-:4:7: error schema: this is a ConfigMap (v1), not a Quorate Topology: Quorate reads a design (`apiVersion: quorate.dev/v1alpha1`, `kind: Topology`) and, for its RBAC and export rules, Roles, ClusterRoles, their bindings and ServiceExports\n\n1 error, 0 warnings, 0 info in 1 file\n",
+  );
+  // what `kubectl get cm,secret -o yaml` prints: a List, its kinds counted
+  const list = run(
+    'apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: { name: a }\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: { name: b }\n- apiVersion: v1\n  kind: Secret\n  metadata: { name: c }\nkind: List\nmetadata:\n  resourceVersion: ""\n',
+  );
+  assert.equal(list.code, 1);
+  assert.match(
+    list.stdout,
+    /^-:12:7: error schema: this is a List \(v1\) of 3 objects \(ConfigMap ×2 and Secret\), not a Quorate Topology: Quorate reads a design/,
+  );
+  assert.match(list.stdout, /\n\n1 error, 0 warnings, 0 info in 1 file\n$/);
+  // a List of bindings: said how Quorate reads them
+  const bindings = run(
+    "apiVersion: v1\nkind: List\nitems:\n- apiVersion: rbac.authorization.k8s.io/v1\n  kind: RoleBinding\n  metadata: { name: b, namespace: x }\n",
+  );
+  assert.match(
+    bindings.stdout,
+    /^-:2:7: error schema: this is a List \(v1\) of 1 object \(RoleBinding\), not a Quorate Topology: .*; Quorate reads RoleBindings one object to a YAML document, not inside a List: give it the manifest files, or split the List into documents separated by `---`$/m,
+  );
+  assert.match(run("apiVersion: v1\nkind: List\nitems: []\n").stdout, /this is a List \(v1\) with no items, not a Quorate Topology/);
+  assert.match(run("apiVersion: networking.k8s.io/v1\nkind: Ingress\n").stdout, /this is an Ingress \(networking\.k8s\.io\/v1\), not/);
+  // a misspelt kind, or our own version with another kind, or no apiVersion: the schema's messages, which name the mistake
+  const typo = run(`${HEADER.replace("kind: Topology", "kind: Topolgy")}sites:\n  - name: fra\n`);
+  assert.equal(typo.code, 1);
+  assert.match(typo.stdout, /^-:2:7: error schema: `kind` must be `Topology`, not "Topolgy"/m);
+  assert.doesNotMatch(typo.stdout, /this is a/);
+  assert.match(run(`${HEADER.replace("kind: Topology", "kind: Design")}sites: []\n`).stdout, /`kind` must be `Topology`, not "Design"/);
+  assert.match(run("apiVersion: v1\nkind: topology\nsites: []\n").stdout, /`apiVersion` must be `quorate\.dev\/v1alpha1`/);
+  assert.match(run("kind: ConfigMap\ndata: {}\n").stdout, /missing required property `apiVersion`/);
 });
 
 test("diff takes - for one version, like the other commands; not for both", () => {

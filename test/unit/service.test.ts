@@ -85,3 +85,25 @@ test("while the text is broken, completion still offers the names the last good 
   s.update(other, broken);
   assert.deepEqual(s.completion(other, at), []);
 });
+
+test("the editor says the same of a *.topology.yaml that holds another object, at its kind, and nothing else", () => {
+  const s = new QuorateService();
+  const uri = "file:///w/app.topology.yaml";
+  s.update(uri, "apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec: { replicas: 2 }\n");
+  const ds = s.diagnostics(uri);
+  assert.deepEqual(
+    ds.map((d) => [d.code, d.severity, d.range.start.line, d.range.start.character, d.range.end.character]),
+    [["schema", 1, 1, 6, 16]],
+  );
+  assert.equal(
+    ds[0].message,
+    // (the editor shows code in quotes)
+    "this is a Deployment (apps/v1), not a Quorate Topology: a file named *.topology.yaml holds a design ('apiVersion: quorate.dev/v1alpha1', 'kind: Topology'); keep a Kubernetes manifest in a file of another name",
+  );
+  // turned into a topology: the sentence goes, the design is judged
+  s.update(uri, `${HEADER}sites:\n  - name: fra\n`);
+  assert.deepEqual(
+    s.diagnostics(uri).filter((d) => d.code === "schema"),
+    [],
+  );
+});
