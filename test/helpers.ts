@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Io, main } from "../server/src/cli/main";
-import { analyzeFile, analyzeRun, type RunOptions } from "../server/src/analysis";
+import { analyzeAlone, analyzeFile, analyzeRun, type RunOptions } from "../server/src/analysis";
+import { decisionRecord } from "../server/src/whatif/record";
+import assert from "node:assert/strict";
 import { fixesFor } from "../server/src/fixes/fixes";
 import type { Finding, FixHint } from "../server/src/model/finding";
 import { DEFAULT_OPTIONS } from "../server/src/derive/context";
@@ -237,4 +239,55 @@ export function chainDesign(n: number, cluster: (i: number) => string[], stores:
   for (let i = 0; i < n; i++) out.push(`  - name: c${i}`, `    site: ${s[i]}`, ...cluster(i));
   out.push("stores:", ...stores);
   return `${out.join("\n")}\n`;
+}
+
+/** The Tiers section's table rows, cells unescaped. */
+export function tierRows(md: string): string[][] {
+  const section = md.slice(md.indexOf("\n## Tiers\n"), md.indexOf("\n## ", md.indexOf("\n## Tiers\n") + 5));
+  return section
+    .split("\n")
+    .filter((l) => l.startsWith("| ") && !l.startsWith("| tier "))
+    .map((l) =>
+      l
+        .slice(2, -2)
+        .split(/ (?<!\\)\| /)
+        .map((c) => c.trim().replace(/\\(.)/g, "$1")),
+    );
+}
+
+export function recordOf(text: string) {
+  const { analysis, findings } = analyzeAlone("t.topology.yaml", text);
+  return { md: decisionRecord({ path: "t.topology.yaml", analysis, findings, version: "1" })!, ctx: analysis.contexts[0] };
+}
+
+export const row = (rows: string[][], tier: string, entity: string) => {
+  const r = rows.find((x) => x[0] === tier && x[1] === entity);
+  assert.ok(r, `no row ${tier} / ${entity} in ${JSON.stringify(rows)}`);
+  return r;
+};
+
+/**
+ * An entry point "web" over fra-prod and lon-prod (1,000 rps each, peak 1,000, TTL 60 s) with
+ * its healthCheck line and objectives as given; `availability` on both sites when given.
+ */
+export function twoSiteWeb(o: { objectives: string; hc: string; steering?: string; availability?: number }): string {
+  const a = o.availability === undefined ? "" : `, availability: ${o.availability}`;
+  return yaml`
+  sites:
+    - { name: fra${a} }
+    - { name: lon${a} }
+  clusters:
+    - { name: fra-prod, site: fra }
+    - { name: lon-prod, site: lon }
+  traffic:
+    - name: web
+      steering: ${o.steering ?? "gslb"}
+      ttlSeconds: 60
+      peakRps: 1000
+      ${o.hc}
+      objectives: ${o.objectives}
+      backends:
+        - { cluster: fra-prod, capacityRps: 1000 }
+        - { cluster: lon-prod, capacityRps: 1000 }
+`;
 }

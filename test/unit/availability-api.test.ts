@@ -93,10 +93,11 @@ test("availability text, md and json say fra-prod's API figure and keep the quor
     md,
     /\| etcd of cluster fra-prod \| etcd \| fra-prod's API \(writes from its nodes at fra\): 99\.8%; the etcd quorum itself: 99\.9986% /,
   );
-  // the RTO cell carries its terms and the deep-health-check condition, as the text does (review style)
+  // the RTO cell carries its terms and the deep-health-check condition, as the text does (review style);
+  // a lost site fails any check, so the condition is for a site cut off but alive only (closing note: "too strong")
   assert.match(
     md,
-    /\| 90 s \(10 s × 3 checks \+ 60 s TTL\), only with a deep health check \(one that fails for a site cut off but alive; a shallow check keeps passing\) \|/,
+    /\| 90 s \(10 s × 3 checks \+ 60 s TTL\): holds for a lost site; for a site cut off but alive only with a deep health check \(one that fails through its dependencies; a shallow check keeps passing\) \|/,
   );
   const json = JSON.parse(availabilityJson(ctx)) as {
     entity: string;

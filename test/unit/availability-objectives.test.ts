@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { analyzeFile } from "../../server/src/analysis";
 import { availabilityJson, availabilityText } from "../../server/src/availability/render";
 import { checkFixes } from "../fuzz/fixsafety";
-import { HEADER, only, threeSiteLedger, yaml } from "../helpers";
+import { HEADER, only, threeSiteLedger, twoSiteWeb, yaml } from "../helpers";
 
 const TWO_TWO = (objectives: string, extra = "") => yaml`
   sites:
@@ -149,24 +149,8 @@ test("objective/rpo: every copy at one site leaves only backups — unbounded, w
   assert.equal(spread[0].rpoSoleSite, null);
 });
 
-const WEB = (objectives: string, hc = "healthCheck: { intervalSeconds: 10, failureThreshold: 3 }", steering = "gslb") => yaml`
-  sites:
-    - { name: fra }
-    - { name: lon }
-  clusters:
-    - { name: fra-prod, site: fra }
-    - { name: lon-prod, site: lon }
-  traffic:
-    - name: web
-      steering: ${steering}
-      ttlSeconds: 60
-      peakRps: 1000
-      ${hc}
-      objectives: ${objectives}
-      backends:
-        - { cluster: fra-prod, capacityRps: 1000 }
-        - { cluster: lon-prod, capacityRps: 1000 }
-`;
+const WEB = (objectives: string, hc = "healthCheck: { intervalSeconds: 10, failureThreshold: 3 }", steering = "gslb") =>
+  twoSiteWeb({ objectives, hc, steering });
 
 test("objective/rto: 10 s × 3 + 60 s TTL = 90 s meets 90, not 89 (fix: lower the TTL); anycast uses the withdrawal", () => {
   assert.deepEqual(only(WEB("{ rtoSeconds: 90 }"), "objective/rto"), []);

@@ -9,34 +9,8 @@ import { analyzeAlone } from "../../server/src/analysis";
 import { figureText, reportOf, rtoEstimate } from "../../server/src/availability/figures";
 import { objectiveJudgements, objectiveStatuses } from "../../server/src/rules/index";
 import { diff } from "../../server/src/whatif/diff";
-import { decisionRecord } from "../../server/src/whatif/record";
 import { diffJson, diffMarkdown, diffText } from "../../server/src/whatif/render";
-import { HEADER, threeSiteLedger, yaml } from "../helpers";
-
-/** The Tiers section's table rows, cells unescaped. */
-function tierRows(md: string): string[][] {
-  const section = md.slice(md.indexOf("\n## Tiers\n"), md.indexOf("\n## ", md.indexOf("\n## Tiers\n") + 5));
-  return section
-    .split("\n")
-    .filter((l) => l.startsWith("| ") && !l.startsWith("| tier "))
-    .map((l) =>
-      l
-        .slice(2, -2)
-        .split(/ (?<!\\)\| /)
-        .map((c) => c.trim().replace(/\\(.)/g, "$1")),
-    );
-}
-
-function recordOf(text: string) {
-  const { analysis, findings } = analyzeAlone("t.topology.yaml", text);
-  return { md: decisionRecord({ path: "t.topology.yaml", analysis, findings, version: "1" })!, ctx: analysis.contexts[0] };
-}
-
-const row = (rows: string[][], tier: string, entity: string) => {
-  const r = rows.find((x) => x[0] === tier && x[1] === entity);
-  assert.ok(r, `no row ${tier} / ${entity} in ${JSON.stringify(rows)}`);
-  return r;
-};
+import { HEADER, recordOf, row, threeSiteLedger, tierRows, yaml } from "../helpers";
 
 test("Tiers on the reviewed example: every number is availability's figure, every status the objective's judgement", () => {
   const { md, ctx } = recordOf(readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8"));
@@ -313,7 +287,7 @@ test("review M59: anycast's RTO holds for a site that withdraws its route; on a 
   const rto = row(rows, "Ingress RTO", "traffic checkout");
   assert.match(
     rto[3],
-    /^30 s \(10 s × 3 checks \+ BGP convergence, not counted \(withdrawSeconds not declared\)\); on a whole-site loss, until the upstream's BGP session fails \(the hold time: 90–180 s by default, about 1 s with BFD\)$/,
+    /^30 s \(10 s × 3 checks \+ BGP convergence, not counted without withdrawSeconds\); on a whole-site loss, until the upstream's BGP session fails \(the hold time: 90–180 s by default, about 1 s with BFD\)$/,
   );
   assert.equal(
     rto[4],

@@ -5,7 +5,7 @@
  * estimates. Pure: no editor, no connection, no Node APIs.
  */
 import type { TopologyContext } from "../derive/context";
-import type { Store, Traffic } from "../model/topology";
+import type { HealthCheck, Store, Traffic } from "../model/topology";
 import { DNS_STEERING } from "../derive/loads";
 import { unreachableVoteNotes } from "../derive/reach";
 import { soleCopyRpoText, soleCopySite } from "../derive/siteloss";
@@ -96,6 +96,13 @@ export interface RtoEstimate {
    * whose routers are up and withdraw (a failing health check, an isolated site).
    */
   readonly siteLoss?: string;
+  /**
+   * Anycast with the upstream's detection declared (healthCheck.bgpHoldSeconds or bfd): the RTO on
+   * a whole-site loss — the hold time (or BFD's interval × multiplier, whichever is shorter) plus
+   * withdrawSeconds — with its terms. Absent: not computed, and siteLoss says what it depends on.
+   */
+  readonly siteLossSeconds?: number;
+  readonly siteLossTerms?: string;
 }
 
 /** The anycast site-loss clause (RtoEstimate.siteLoss): BGP hold times from RFC 4271 (90 s suggested) and common router defaults (180 s). */
@@ -222,14 +229,25 @@ export function rtoEstimate(tr: Traffic): RtoEstimate | null {
   if (timeout) terms.push(`${timeout} s check timeout`);
   if (steering === "anycast") {
     const withdraw = hc.withdrawSeconds?.value ?? 0;
-    if (withdraw) terms.push(`${withdraw} s BGP withdrawal`);
     // BGP convergence is part of the window: undeclared, the figure leaves it out and says so (as simulate does)
-    else if (!hc.withdrawSeconds) terms.push("BGP convergence, not counted (withdrawSeconds not declared)");
+    const convergence = withdraw
+      ? `${withdraw} s BGP withdrawal`
+      : !hc.withdrawSeconds
+        ? "BGP convergence, not counted without withdrawSeconds"
+        : "";
+    if (convergence) terms.push(convergence);
+    const loss = upstreamDetection(hc);
     return {
       seconds: detect + timeout + withdraw,
       terms: terms.join(" + "),
       caveat: "established connections to the lost site are reset",
-      siteLoss: ANYCAST_SITE_LOSS,
+      ...(loss
+        ? {
+            siteLossSeconds: loss.seconds + withdraw,
+            siteLossTerms: [loss.terms, convergence].filter(Boolean).join(" + "),
+            siteLoss: `on a whole-site loss nobody at the site withdraws its route: the upstream drops it when its BGP session fails, within ${seconds(loss.seconds + withdraw)} (${[loss.terms, convergence].filter(Boolean).join(" + ")}; at once if the link goes dark)`,
+          }
+        : { siteLoss: ANYCAST_SITE_LOSS }),
     };
   }
   if (!DNS_STEERING.includes(steering) || tr.ttlSeconds === undefined) return null;
@@ -242,6 +260,28 @@ export function rtoEstimate(tr: Traffic): RtoEstimate | null {
     caveat: "worst case for clients that honour the TTL; clients and resolvers that ignore or clamp TTLs take longer",
   };
 }
+
+/**
+ * How long an anycast site's upstream takes to drop the route of a site that died whole
+ * (nobody there withdraws it): BFD's detection time (interval × multiplier, RFC 5880) when
+ * declared, else the BGP hold time — the shorter of the two when both are, since BFD tears the
+ * session down first. Only values the schema accepts count (a hold time of at least 3 s).
+ */
+function upstreamDetection(hc: HealthCheck): { seconds: number; terms: string } | undefined {
+  const hold = hc.bgpHoldSeconds?.value;
+  const interval = hc.bfd?.intervalMs?.value;
+  const mult = hc.bfd?.multiplier?.value ?? BFD_DEFAULT_MULTIPLIER;
+  const bfd =
+    interval !== undefined && interval > 0 && mult >= 1
+      ? { seconds: (interval * mult) / 1000, terms: `BFD ${count(interval, 3)} ms × ${mult}` }
+      : undefined;
+  const held = hold !== undefined && hold >= 3 ? { seconds: hold, terms: `${count(hold)} s BGP hold time` } : undefined;
+  if (bfd && held) return bfd.seconds <= held.seconds ? bfd : held;
+  return bfd ?? held;
+}
+
+/** BFD's detect multiplier when `bfd.multiplier` is absent (the common default). */
+export const BFD_DEFAULT_MULTIPLIER = 3;
 
 /** Why an entry has no RTO estimate (rtoEstimate gave null): what the design must declare first. */
 export type RtoGap = "healthCheck" | "steering" | "ttlSeconds" | "unsupportedSteering";

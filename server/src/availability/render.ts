@@ -149,6 +149,9 @@ export function availabilityJson(ctx: TopologyContext, report: AvailabilityRepor
           }
         : null)(budgetOfFigures(ctx, f)),
     rtoSeconds: f.rto?.seconds ?? null,
+    // anycast with bgpHoldSeconds or bfd declared: the RTO on a whole-site loss (the upstream's detection + withdrawSeconds)
+    rtoSiteLossSeconds: f.rto?.siteLossSeconds ?? null,
+    rtoSiteLossTerms: f.rto?.siteLossTerms ?? null,
     rpoSeconds: f.rpoSeconds === null ? null : finite(f.rpoSeconds),
     rpoUnbounded: f.rpoSeconds === Infinity,
     rpoSoleSite: f.rpoSoleSite ?? null,
@@ -232,8 +235,26 @@ export function availabilityText(ctx: TopologyContext, report: AvailabilityRepor
   return `${[...body, "Assumptions:", ...report.assumptions.map((a) => `- ${a}`)].join("\n")}\n`;
 }
 
-/** The RTO cell's caveat (RTO_DETECTION, short): the estimate needs a check that fails for a site cut off but alive. */
-const RTO_DEEP_CHECK = "only with a deep health check (one that fails for a site cut off but alive; a shallow check keeps passing)";
+/** The RTO cell's caveat (RTO_DETECTION, short): a lost site fails any check; one cut off but alive fails only a deep one. */
+const RTO_DEEP_CHECK =
+  "for a site cut off but alive only with a deep health check (one that fails through its dependencies; a shallow check keeps passing)";
+
+/**
+ * The md RTO cell: DNS steering's estimate holds for a lost site (it fails any check) and for a
+ * site cut off but alive only with a deep check; anycast's is for a site whose routers withdraw
+ * its route, and a whole-site loss is the upstream's detection (computed, or the condition said).
+ */
+function mdRto(f: EntityFigures): string {
+  const rto = f.rto;
+  if (!rto) return f.kind === "traffic" ? `unknown: ${rtoMissing(f.owner as Traffic)}` : "";
+  const head = `${sig(rto.seconds)} s (${rto.terms})`;
+  if (!rto.siteLoss) return `${head}: holds for a lost site; ${RTO_DEEP_CHECK}`;
+  const lost =
+    rto.siteLossSeconds !== undefined
+      ? `${sig(rto.siteLossSeconds)} s (${rto.siteLossTerms}) on a whole-site loss, when the upstream's BGP session fails`
+      : "on a whole-site loss, until the upstream's BGP session fails: the hold time (90–180 s by default, about 1 s with BFD), not declared";
+  return `${head} for a site that withdraws its route, if it is cut off but alive only with a deep health check (a shallow one keeps passing); ${lost}`;
+}
 
 /** The availability cell: the figure ("≥" when the bound shows), an etcd's subject and its quorum's own figure, the figure without CockroachDB's relay. */
 function mdAvailability(f: EntityFigures, budget: WriteBudgetFigures | undefined): string {
@@ -288,11 +309,7 @@ export function availabilityMarkdown(ctx: TopologyContext, report: AvailabilityR
             f.method,
             f.brokenAllUp ? "fails with everything up" : f.cutSets[0] ? cutSetText(f.cutSets[0]) : "none of 3 or fewer",
             ((h) => (h ? nineHelpsText(ctx, f, h) : ""))(whereANineHelps(ctx, f)),
-            f.rto
-              ? `${sig(f.rto.seconds)} s (${f.rto.terms}), ${RTO_DEEP_CHECK}`
-              : f.kind === "traffic"
-                ? `unknown: ${rtoMissing(f.owner as Traffic)}`
-                : "",
+            mdRto(f),
             rpoText(f),
             obj,
           ];

@@ -52,6 +52,18 @@ export interface HealthCheck {
   readonly timeoutSeconds?: F<number>;
   readonly propagationSeconds?: F<number>;
   readonly withdrawSeconds?: F<number>;
+  /** anycast: the negotiated BGP hold time of the upstream sessions (a lost site's route goes when it runs out) */
+  readonly bgpHoldSeconds?: F<number>;
+  /** anycast: BFD on the upstream sessions (a lost site's route goes after intervalMs × multiplier) */
+  readonly bfd?: Bfd;
+}
+
+/** `healthCheck.bfd`: BFD on an anycast site's upstream BGP sessions. */
+export interface Bfd {
+  readonly keySpan: Span;
+  readonly span: Span;
+  readonly intervalMs?: F<number>;
+  readonly multiplier?: F<number>;
 }
 
 export interface MemberEntry {
@@ -482,6 +494,13 @@ function readTraffic(r: Reader, it: Item, index: number): Traffic {
       timeoutSeconds: r.num(he.get("timeoutSeconds")),
       propagationSeconds: r.num(he.get("propagationSeconds")),
       withdrawSeconds: r.num(he.get("withdrawSeconds")),
+      bgpHoldSeconds: r.int(he.get("bgpHoldSeconds")),
+      bfd: r.block<Bfd>(he.get("bfd"), (be, bentry) => ({
+        keySpan: bentry.keySpan,
+        span: bentry.span,
+        intervalMs: r.num(be.get("intervalMs")),
+        multiplier: r.int(be.get("multiplier")),
+      })),
     })),
     objectives: readObjectives(r, e.get("objectives")),
   };

@@ -319,6 +319,11 @@ const CATALOG = {
     "An objective the design cannot measure",
     "An objective needs data the design lacks: an availability on some site or link, a healthCheck (and a TTL for DNS steering) for an RTO, maxLagSeconds for an RPO. The message says what to add.",
   ),
+  "objective/conditional": r(
+    "information",
+    "Objective met only on a condition the design can settle",
+    "The objective is met on what the design declares, but only on a condition a field would settle: an anycast rtoSeconds holds for a site that withdraws its route, and on a whole-site loss only if the upstream's BGP hold time (or BFD) keeps it within the objective; declare healthCheck.bgpHoldSeconds or healthCheck.bfd to compute it. Conditions inherent to a figure (an RPO while a majority survives) are stated in the outputs, not reported.",
+  ),
 
   "export/system-namespace": r(
     "error",

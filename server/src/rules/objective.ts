@@ -19,6 +19,7 @@ import {
   anycastRtoCondition,
   rpoConditionShort,
   rtoEstimate,
+  type RtoEstimate,
   rtoGap,
   storeRpo,
   timeShare,
@@ -457,7 +458,10 @@ function judgeRto({ owner, isStore, o, label, judge, unmeasurable }: Judging): v
       ),
     });
   } else {
-    const met = rto.seconds <= objective;
+    const withdrawn = rto.seconds <= objective;
+    // anycast with the upstream's detection declared: a whole-site loss is computed, not a condition
+    const lost = rto.siteLossSeconds;
+    const met = withdrawn && (lost === undefined || lost <= objective);
     const fixes: FixHint[] = [];
     const ttl = tr.ttlSeconds;
     if (!met && ttl && tr.steering?.value !== "anycast") {
@@ -465,23 +469,40 @@ function judgeRto({ owner, isStore, o, label, judge, unmeasurable }: Judging): v
       if (target >= TTL_RANGE[0] && Number.isInteger(target))
         fixes.push({ kind: "replace", title: `Set ttlSeconds to ${target}`, span: ttl.span, text: String(target), preferred: true });
     }
+    const worstIsLoss = lost !== undefined && lost > rto.seconds;
+    const conditional = met && rto.siteLoss && lost === undefined;
     judge({
       key: "rtoSeconds",
       objective,
-      design: rto.seconds,
-      detail: rto.terms,
+      design: worstIsLoss ? lost : rto.seconds,
+      detail: worstIsLoss ? `on a whole-site loss: ${rto.siteLossTerms}` : rto.terms,
       met,
-      ...(met && rto.siteLoss ? { condition: anycastRtoCondition(objective) } : {}),
+      ...(conditional ? { condition: anycastRtoCondition(objective) } : {}),
       finding: met
-        ? undefined
-        : finding(
-            "objective/rto",
-            o.rtoSeconds.span,
-            `${label}: RTO estimate ${sig(rto.seconds)} s (${rto.terms}) is above the objective ${objective} s; ${rto.caveat}`,
-            fixes.length ? { fixes } : {},
-          ),
+        ? conditional
+          ? finding(
+              "objective/conditional",
+              o.rtoSeconds.span,
+              `${label}: rtoSeconds ${objective} s is met ${anycastRtoCondition(objective)}: ${HOLD_UNDECLARED}`,
+            )
+          : undefined
+        : finding("objective/rto", o.rtoSeconds.span, rtoOverText(label, rto, objective, withdrawn), fixes.length ? { fixes } : {}),
     });
   }
+}
+
+/** What settles an anycast RTO met on the BGP hold time's condition (objective/conditional). */
+const HOLD_UNDECLARED =
+  "declare healthCheck.bgpHoldSeconds (the negotiated hold time: 90 s as RFC 4271 suggests, 180 s by default on many routers) or healthCheck.bfd: { intervalMs, multiplier } (typically 300 ms × 3) to compute the RTO on a whole-site loss";
+
+/** objective/rto's message: the estimate over the objective, for a site that withdraws its route or on a whole-site loss (anycast). */
+function rtoOverText(label: string, rto: RtoEstimate, objective: number, withdrawn: boolean): string {
+  if (!withdrawn) {
+    const loss = rto.siteLossSeconds !== undefined ? `; on a whole-site loss ${sig(rto.siteLossSeconds)} s (${rto.siteLossTerms})` : "";
+    return `${label}: RTO estimate ${sig(rto.seconds)} s (${rto.terms}) is above the objective ${objective} s${loss}; ${rto.caveat}`;
+  }
+  const bfd = /^BFD/.test(rto.siteLossTerms ?? "") ? "" : "; BFD on those sessions (e.g. 300 ms × 3) detects the loss in about a second";
+  return `${label}: RTO on a whole-site loss ${sig(rto.siteLossSeconds!)} s (${rto.siteLossTerms}) is above the objective ${objective} s — nobody at the lost site withdraws its route, so the upstream drops it only when its BGP session fails (${sig(rto.seconds)} s for a site that withdraws it)${bfd}; ${rto.caveat}`;
 }
 
 /** objective/survive: each declared class's sweep with the lean evaluator; the first failing scenario named. */

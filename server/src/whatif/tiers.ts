@@ -96,9 +96,11 @@ function trafficRows(x: Tiers): void {
     const jr = judgement(x, tr, "rtoSeconds");
     const rtoCell = rto ? `${sig(rto.seconds)} s (${rto.terms})` : jr?.met === null ? unmeasured(jr) : `not estimated: ${rtoMissing(tr)}`;
     // anycast (review M59): the estimate holds for a site that withdraws its route; a lost one's goes with the BGP hold time
-    const lost = rto?.siteLoss
-      ? "; on a whole-site loss, until the upstream's BGP session fails (the hold time: 90–180 s by default, about 1 s with BFD)"
-      : "";
+    const lost = !rto?.siteLoss
+      ? ""
+      : rto.siteLossSeconds !== undefined
+        ? `; on a whole-site loss ${sig(rto.siteLossSeconds)} s (${rto.siteLossTerms}), when the upstream's BGP session fails`
+        : "; on a whole-site loss, until the upstream's BGP session fails (the hold time: 90–180 s by default, about 1 s with BFD)";
     const rtoStatus = status(jr);
     x.rows.push(["Ingress RTO", name, objectiveCell(jr), `${rtoCell}${lost}`, rtoStatus]);
     const ja = judgement(x, tr, "availability");
