@@ -6,6 +6,7 @@
 //   node scripts/vscode-host.mjs demo    start VS Code on 127.0.0.1 with the extension and examples/
 //   node scripts/vscode-host.mjs test    run the extension-host suite, then Playwright checks of the workbench and of the web extension
 //   node scripts/vscode-host.mjs test web  only the web extension's checks, on the working tree's dist/
+//   node scripts/vscode-host.mjs test restricted  only the checks in Restricted Mode (an untrusted workspace), on the .vsix
 import { spawn, spawnSync } from "node:child_process";
 import {
   appendFileSync,
@@ -190,25 +191,29 @@ export async function startVSCode({ vsix } = {}) {
   const tmp = mkdtempSync(join(tmpdir(), "quorate-vscode-"));
   const ud = join(tmp, "ud");
   mkdirSync(join(ud, "User"), { recursive: true });
-  writeFileSync(
-    join(ud, "User", "settings.json"),
-    JSON.stringify(
-      {
-        "workbench.startupEditor": "none",
-        "chat.disableAIFeatures": true,
-        "workbench.secondarySideBar.defaultVisibility": "hidden",
-        "telemetry.telemetryLevel": "off",
-        "extensions.autoCheckUpdates": false,
-        "extensions.autoUpdate": false,
-        "security.workspace.trust.enabled": false,
-        "update.mode": "none",
-        "workbench.colorTheme": "Default Dark Modern",
-        "window.commandCenter": false,
-      },
-      null,
-      2,
-    ),
-  );
+  /** Writes the user settings, with `extra` over the quiet defaults: read by each workbench page as it loads. */
+  const userSettings = (extra = {}) =>
+    writeFileSync(
+      join(ud, "User", "settings.json"),
+      JSON.stringify(
+        {
+          "workbench.startupEditor": "none",
+          "chat.disableAIFeatures": true,
+          "workbench.secondarySideBar.defaultVisibility": "hidden",
+          "telemetry.telemetryLevel": "off",
+          "extensions.autoCheckUpdates": false,
+          "extensions.autoUpdate": false,
+          "security.workspace.trust.enabled": false,
+          "update.mode": "none",
+          "workbench.colorTheme": "Default Dark Modern",
+          "window.commandCenter": false,
+          ...extra,
+        },
+        null,
+        2,
+      ),
+    );
+  userSettings();
   const env = {
     ...process.env,
     HOME: tmp,
@@ -266,7 +271,7 @@ export async function startVSCode({ vsix } = {}) {
     const dev = devPath ? [["extensionDevelopmentPath", remote(devPath, front)]] : [];
     return `http://127.0.0.1:${front}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify([...dev, ["skipWelcome", "true"], ...extra]))}`;
   };
-  return { port, tmp, url, stop, serverLog, remote, installed };
+  return { port, tmp, url, stop, serverLog, remote, installed, userSettings };
 }
 
 /** Dark Modern's workbench colours, as the installed VS Code ships them (its theme file is JSON with comments). */
@@ -582,6 +587,172 @@ async function webChecks(browser, vs, folder, devPath, check) {
   }
 }
 
+/**
+ * Restricted Mode, as a user gets it who clones a repository and answers "No" to VS Code's trust
+ * prompt: what README's Security section says works (diagnostics, hover, the preview, drift in
+ * the workspace's own deployment files) and what is off (Compare with Git HEAD; the workspace's
+ * quorate.maxFileSizeKb and quorate.maxDiagnostics, package.json's restrictedConfigurations).
+ * Then the user trusts the folder, and the same workspace settings apply: the control that shows
+ * Restricted Mode, not something else, kept them out.
+ */
+async function restrictedChecks(browser, vs, parent, outer) {
+  const folder = workspace(parent);
+  // the workspace's own bounds: past them a file is not analysed (3 KB: the reviewed example's
+  // 3.8 KB) and a file is sent 100 diagnostics (many.topology.yaml has 120)
+  mkdirSync(join(folder, ".vscode"), { recursive: true });
+  writeFileSync(join(folder, ".vscode", "settings.json"), JSON.stringify({ "quorate.maxFileSizeKb": 3, "quorate.maxDiagnostics": 100 }));
+  const clusters = Array.from({ length: 120 }, (_, i) => `{ name: c${i}, site: x }`).join(", ");
+  writeFileSync(
+    join(folder, "many.topology.yaml"),
+    `apiVersion: quorate.dev/v1alpha1\nkind: Topology\nmetadata: { name: many }\nsites: [{ name: fra }, { name: lon }]\nclusters: [${clusters}]\n`,
+  );
+  vs.userSettings({ "security.workspace.trust.enabled": true, "security.workspace.trust.startupPrompt": "always" });
+  const wb = await browser.newPage({ viewport: { width: PREVIEW_WINDOW_WIDTH, height: 900 } });
+  const shot = (name) => wb.screenshot({ path: join(ROOT, "out", "screenshots", `${name}.png`) });
+  mkdirSync(join(ROOT, "out", "screenshots"), { recursive: true });
+  let n = 0;
+  const check = (name, fn) =>
+    outer(name, async () => {
+      n++;
+      await fn().catch(async (e) => {
+        await shot(`restricted-failed-${n}`);
+        throw e;
+      });
+    });
+  try {
+    await wb.goto(vs.url(folder));
+    await wb.waitForSelector(".monaco-workbench", { timeout: 60_000 });
+    // Quick Open lists recent files before it filters: Enter only once the file asked for leads the list
+    const quickOpen = async (name) => {
+      await wb.keyboard.press("Control+P");
+      await wb.waitForSelector(".quick-input-widget input");
+      await wb.keyboard.type(name);
+      await wb.locator(".quick-input-list .monaco-list-row.focused", { hasText: name }).waitFor({ timeout: 15_000 });
+      await wb.keyboard.press("Enter");
+      await wb.locator(".tabs-container .tab.active", { hasText: name }).waitFor({ timeout: 30_000 });
+    };
+    const problems = wb.locator(".markers-panel");
+    /** the count of problems the Problems panel gives a file (its row's badge), once it is `want` */
+    const badge = async (file, want) => {
+      const count = () =>
+        wb.evaluate(
+          (file) =>
+            [...document.querySelectorAll(".markers-panel .monaco-list-row")]
+              .find((r) => r.textContent?.includes(file))
+              ?.querySelector(".monaco-count-badge")
+              ?.textContent?.trim() ?? "no row",
+          file,
+        );
+      // a limit, not a wait: the count is read until it is the one expected
+      for (const start = Date.now(); (await count()) !== String(want); await wb.waitForTimeout(250))
+        if (Date.now() - start > 60_000) throw new Error(`the Problems panel gives ${file} ${await count()} problems, not ${want}`);
+    };
+    // the command palette too lists recent commands before it filters
+    const command = async (title) => {
+      await wb.keyboard.press("Control+Shift+P");
+      await wb.waitForSelector(".quick-input-widget input");
+      await wb.keyboard.type(title);
+      await wb.locator(".quick-input-list .monaco-list-row.focused", { hasText: title }).waitFor({ timeout: 15_000 });
+      await wb.keyboard.press("Enter");
+    };
+    const closeAll = async () => {
+      await command("View: Close All Editors");
+      await wb.locator(".editor-group-container .tabs-container .tab").first().waitFor({ state: "detached", timeout: 15_000 });
+    };
+    await check("restricted: the trust prompt answered No opens the folder in Restricted Mode", async () => {
+      const dialog = wb.locator(".monaco-dialog-box");
+      await dialog.waitFor({ timeout: 60_000 });
+      await dialog.locator(".monaco-button", { hasText: /No, I don.t trust/ }).click();
+      await dialog.waitFor({ state: "detached", timeout: 15_000 });
+      await wb.locator(".statusbar", { hasText: "Restricted Mode" }).waitFor({ timeout: 30_000 });
+    });
+    await check("restricted: diagnostics, every one of them (the workspace's quorate.maxDiagnostics 100 is not applied)", async () => {
+      await quickOpen("many.topology.yaml");
+      await wb.waitForSelector(".monaco-editor .squiggly-error", { timeout: 90_000 });
+      await wb.keyboard.press("Control+Shift+M");
+      await badge("many.topology.yaml", 120);
+    });
+    await check("restricted: a file past the workspace's quorate.maxFileSizeKb (3 KB) is analysed: hover and the preview", async () => {
+      await closeAll();
+      await quickOpen("payments-eu-reviewed.topology.yaml");
+      await wb.locator(".monaco-editor .view-lines", { hasText: "payments-eu-reviewed" }).first().waitFor({ timeout: 30_000 });
+      await wb.keyboard.press("Control+G");
+      await wb.keyboard.type(`${exampleLine("payments-eu-reviewed.topology.yaml", /members: \{ fra: 2, lon: 2, ams: 1 \}/)}:8`);
+      await wb.keyboard.press("Enter");
+      await wb.keyboard.press("Control+K");
+      await wb.keyboard.press("Control+I");
+      const hover = wb.locator(".monaco-hover-content").first();
+      await hover.waitFor({ timeout: 60_000 });
+      const text = (await hover.textContent()) ?? "";
+      if (!/5 members, majority 3/.test(text)) throw new Error(`hover: ${text.slice(0, 300)}`);
+      await wb.keyboard.press("Escape");
+      if (/maxFileSizeKb/.test((await problems.textContent()) ?? ""))
+        throw new Error(`the Problems panel: ${await problems.textContent()}`);
+      await command("Quorate: Open Preview to the Side");
+      const frame = wb.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
+      await frame.locator("#status", { hasText: "payments-eu-reviewed" }).waitFor({ timeout: 60_000 });
+      const clusters = await frame.locator("svg g.cluster").count();
+      if (clusters !== 3) throw new Error(`expected 3 site subgraphs (fra, lon, ams), got ${clusters}`);
+      await shot("restricted-preview");
+    });
+    await check("restricted: drift reads the deployment files inside the workspace", async () => {
+      await closeAll();
+      await quickOpen("ams-1-kubeadm.yaml");
+      await wb.waitForSelector(".monaco-editor .squiggly-error", { timeout: 90_000 });
+    });
+    await check(
+      "restricted: a quick fix is offered; Compare with Git HEAD is off, in a dialog that says why and opens Manage Workspace Trust",
+      async () => {
+        await closeAll();
+        await quickOpen("payments-eu.topology.yaml");
+        // analysed: Quorate's status bar item has its verdict
+        await wb.locator(".statusbar", { hasText: "a site loss breaks it" }).waitFor({ timeout: 90_000 });
+        // a quick fix is offered on the stretched etcd (not applied: the file stays as committed)
+        await wb.keyboard.press("Control+G");
+        await wb.keyboard.type(`${exampleLine("payments-eu.topology.yaml", /members: \{ fra: 2, lon: 2 \}/)}:8`);
+        await wb.keyboard.press("Enter");
+        // the light bulb, once the actions at the cursor are known
+        const bulb = wb.locator(".monaco-editor .lightBulbWidget").first();
+        await bulb.waitFor({ timeout: 30_000 });
+        await bulb.click();
+        await wb
+          .locator(".action-widget .monaco-list-row", { hasText: /witness site/ })
+          .first()
+          .waitFor({ timeout: 30_000 });
+        await wb.keyboard.press("Escape");
+        await command("Quorate: Compare with Git HEAD");
+        const dialog = wb.locator(".monaco-dialog-box");
+        await dialog.waitFor({ timeout: 30_000 });
+        const text = (await dialog.textContent()) ?? "";
+        if (!/off in Restricted Mode/.test(text) || !/runs it only in a workspace you trust/.test(text)) throw new Error(`dialog: ${text}`);
+        await shot("restricted-compare");
+        await dialog.locator(".monaco-button", { hasText: "Manage Workspace Trust" }).click();
+        await wb.locator(".workspace-trust-editor").waitFor({ timeout: 30_000 });
+      },
+    );
+    await check("trusted: once the folder is trusted, its quorate.maxFileSizeKb and quorate.maxDiagnostics apply", async () => {
+      await wb
+        .locator(".workspace-trust-editor .monaco-button", { hasText: /^Trust$/ })
+        .first()
+        .click();
+      await wb.waitForFunction(() => !/Restricted Mode/.test(document.querySelector(".statusbar")?.textContent ?? ""), null, {
+        timeout: 30_000,
+      });
+      await closeAll();
+      await quickOpen("many.topology.yaml");
+      // 100 diagnostics, the last a quorate/more-findings that counts the rest
+      await badge("many.topology.yaml", 100);
+      await closeAll();
+      await quickOpen("payments-eu-reviewed.topology.yaml");
+      await problems.locator(".monaco-list-row", { hasText: "over quorate.maxFileSizeKb (3 KB)" }).first().waitFor({ timeout: 60_000 });
+      await shot("trusted-settings");
+    });
+  } finally {
+    await wb.close();
+    vs.userSettings();
+  }
+}
+
 /** the browser window in which the preview beside an editor is about 620 px wide */
 export const PREVIEW_WINDOW_WIDTH = 1592;
 
@@ -634,7 +805,7 @@ function checker(results) {
 }
 
 /**
- * The whole suite, or one part of it (`node scripts/vscode-host.mjs test mocha|workbench|demo`; `web`
+ * The whole suite, or one part of it (`node scripts/vscode-host.mjs test mocha|workbench|demo|restricted`; `web`
  * runs the web checks against the checkout instead of the .vsix).
  */
 async function test(only) {
@@ -1069,6 +1240,11 @@ async function test(only) {
     if (want("web")) {
       await webChecks(browser, vs, workspace(scratch), undefined, check);
     }
+
+    // 5. a cloned repository the user does not trust
+    if (want("restricted")) {
+      await restrictedChecks(browser, vs, scratch, check);
+    }
   } finally {
     await browser.close();
     vs.stop();
@@ -1094,8 +1270,8 @@ if (mode === "imported") {
 } else if (mode === "demo") await expected(demo);
 else if (mode === "test") {
   const part = process.argv[3];
-  if (part && !["web", "mocha", "workbench", "demo"].includes(part)) {
-    console.error("usage: node scripts/vscode-host.mjs test [mocha|workbench|demo|web]");
+  if (part && !["web", "mocha", "workbench", "demo", "restricted"].includes(part)) {
+    console.error("usage: node scripts/vscode-host.mjs test [mocha|workbench|demo|web|restricted]");
     process.exit(2);
   }
   const r = await expected(() => (part === "web" ? testWeb() : test(part)));

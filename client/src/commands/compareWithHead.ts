@@ -10,8 +10,19 @@ export const compareWithHead = command("quorate.compareWithHead", async (ctx, ur
   const client = ctx.client();
   if (!doc || !client) return undefined;
   if (!vscode.workspace.isTrusted) {
-    // git reads the repository's configuration: only in a workspace the user trusts
-    void vscode.window.showWarningMessage("Quorate: Compare with Git HEAD runs git, which needs a trusted workspace.");
+    // git reads the repository's configuration: only in a workspace the user trusts. A dialog,
+    // as below: the user asked for a comparison and must read why there is none and what to do
+    const manage = "Manage Workspace Trust";
+    const answer = await vscode.window.showWarningMessage(
+      "Quorate: Compare with Git HEAD is off in Restricted Mode",
+      {
+        modal: true,
+        detail:
+          "It runs git, and git reads the repository's own configuration: Quorate runs it only in a workspace you trust. Trust this folder if you know where it comes from, then compare again.",
+      },
+      manage,
+    );
+    if (answer === manage) await vscode.commands.executeCommand("workbench.trust.manage");
     return undefined;
   }
   const r = await request(client, CompareRequest, { uri: doc.uri.toString(), revision: "HEAD" });
