@@ -26796,7 +26796,16 @@ function budgetWrites(q) {
   const at = q.kind === "galera" ? q.writesFrom : q.writesFromBest;
   return Object.fromEntries(q.clientSites.filter((x) => x in at).map((x) => [x, at[x]]));
 }
-var writesText2 = (w) => Object.entries(w).sort(([, a], [, b]) => Number(a === null) - Number(b === null)).map(([x, v], i) => `${i ? "" : "writes "}${v === null ? `fail from ${x}` : `from ${x} ${commitMs(v)}`}`).join(", ");
+function writesAt(q, leader) {
+  const routes = q.writesByLeader[leader] ?? {};
+  const sites = q.clientSites.filter((x) => x in routes);
+  const ok = sites.filter((x) => routes[x].ms !== null).map((x, i) => `${i ? "" : "writes "}from ${x} ${commitMs(routes[x].ms)}${routes[x].via ? ` through ${routes[x].via}` : ""}`);
+  const fail = sites.filter((x) => routes[x].ms === null);
+  return {
+    ok: ok.join(", ") || "no writing site reaches the leader",
+    fail: fail.length ? `writes from ${listText(fail)} fail (cut off from the leader)` : ""
+  };
+}
 function resultJson(r2) {
   const { scenario: scenario2, name, groups: _groups, clusters, verdict, quorums, stores, traffic, meshes, exports: exports2, breaks, notes } = r2;
   return {
@@ -26837,35 +26846,42 @@ function galeraCommitText(q, budget) {
   const stand = q.clientsFromMembers ? "; no traffic entry declares its writers, so its member sites stand in" : "";
   return from.length ? `commit ${each.join(", ")}${budget} (no leader: every node takes writes${stand})` : `commit ${commitMs(q.commitLatencyMs)}${budget} at best, writing from ${q.writer} (no leader: every node takes writes; no traffic entry declares its writers)`;
 }
+function quorumFacts(q, lostClusters) {
+  const bits = [q.outcome];
+  const cluster = q.kind === "etcd" ? q.name.replace(/^etcd of cluster /, "") : void 0;
+  if (cluster !== void 0 && q.outcome !== "lost" && lostClusters.has(cluster)) bits.push(`serves no cluster (${cluster} is lost)`);
+  const members = q.kind !== "galera" && budgetWrites(q) !== null;
+  if (q.commitLatencyMs !== null) {
+    const budget = q.writeLatencyBudgetMs !== null ? ` (budget ${ms(q.writeLatencyBudgetMs)})` : "";
+    const w = members ? writesAt(q, q.leader) : void 0;
+    bits.push(
+      q.kind === "galera" ? galeraCommitText(q, budget) : w ? `${w.ok}${budget} with the leader in ${q.leader}, the commit alone ${commitMs(q.commitLatencyMs)}` : `commit ${commitMs(q.commitLatencyMs)}${budget} with the leader in ${q.leader}`
+    );
+    if (w?.fail) bits.push(w.fail);
+  }
+  if (q.outcome !== "stops" && q.outcome !== "lost") {
+    const stopping = Object.entries(q.byLeader).filter(([, v]) => v.length);
+    const stop = (v) => `${v.join(", ")} stop${v.length === 1 ? "s" : ""}`;
+    const same = Object.values(q.byLeader).every((v) => v.join() === stopping[0]?.[1].join());
+    if (stopping.length && same) bits.push(stop(stopping[0][1]));
+    else if (stopping.length && q.kind === "galera")
+      bits.push(`one of ${stopping.map(([, v]) => v.join(", ")).join(" or ")} is left out of the primary component and stops`);
+    else if (stopping.length) bits.push(stopping.map(([l, v]) => `leader in ${l}: ${stop(v)}`).join("; "));
+    if (q.judgedLeader !== null && q.judgedLeader !== q.leader) {
+      const w = members ? writesAt(q, q.judgedLeader) : void 0;
+      bits.push(
+        `judged with the leader in ${q.judgedLeader} (the worst placement)${w ? `: ${[w.ok, w.fail].filter(Boolean).join("; ")}` : ""}`
+      );
+    }
+  }
+  return bits.join(" \xB7 ");
+}
 function facts(r2) {
   const out = [];
   const lost = new Set(r2.scenario.lose);
   for (const c of r2.clusters) if (c.outcome === "lost") out.push([`cluster ${c.name}`, `lost with ${c.site}`]);
   const lostClusters = new Set(r2.clusters.filter((c) => c.outcome === "lost").map((c) => c.name));
-  for (const q of r2.quorums) {
-    const bits = [q.outcome];
-    const cluster = q.kind === "etcd" ? q.name.replace(/^etcd of cluster /, "") : void 0;
-    if (cluster !== void 0 && q.outcome !== "lost" && lostClusters.has(cluster)) bits.push(`serves no cluster (${cluster} is lost)`);
-    if (q.commitLatencyMs !== null) {
-      const budget = q.writeLatencyBudgetMs !== null ? ` (budget ${ms(q.writeLatencyBudgetMs)})` : "";
-      const judged3 = q.kind === "galera" ? null : budgetWrites(q);
-      bits.push(
-        q.kind === "galera" ? galeraCommitText(q, budget) : judged3 ? `${writesText2(judged3)}${budget} with the leader in ${q.leader}, the commit alone ${commitMs(q.commitLatencyMs)}` : `commit ${commitMs(q.commitLatencyMs)}${budget} with the leader in ${q.leader}`
-      );
-    }
-    if (q.outcome !== "stops" && q.outcome !== "lost") {
-      const stopping = Object.entries(q.byLeader).filter(([, v]) => v.length);
-      const stop = (v) => `${v.join(", ")} stop${v.length === 1 ? "s" : ""}`;
-      const same = Object.values(q.byLeader).every((v) => v.join() === stopping[0]?.[1].join());
-      if (stopping.length && same) bits.push(stop(stopping[0][1]));
-      else if (stopping.length && q.kind === "galera")
-        bits.push(`one of ${stopping.map(([, v]) => v.join(", ")).join(" or ")} is left out of the primary component and stops`);
-      else if (stopping.length) bits.push(stopping.map(([l, v]) => `leader in ${l}: ${stop(v)}`).join("; "));
-      if (q.judgedLeader !== null && q.judgedLeader !== q.leader)
-        bits.push(`judged with the leader in ${q.judgedLeader} (the worst placement)`);
-    }
-    out.push([q.name, bits.join(" \xB7 ")]);
-  }
+  for (const q of r2.quorums) out.push([q.name, quorumFacts(q, lostClusters)]);
   for (const s of r2.stores) {
     const bits = [s.outcome];
     if (s.atRiskBytes !== null) bits.push(`up to ${bytes(s.atRiskBytes)} at risk`);

@@ -48,12 +48,23 @@ export function budgetWrites(q: Result["quorums"][number]): Record<string, numbe
   return Object.fromEntries(q.clientSites.filter((x) => x in at).map((x) => [x, at[x]]));
 }
 
-/** "writes from fra 17 ms, from lon 16 ms", "writes from lon 8 ms, fail from fra" (the writes that fail last) */
-const writesText = (w: Record<string, number | null>) =>
-  Object.entries(w)
-    .sort(([, a], [, b]) => Number(a === null) - Number(b === null))
-    .map(([x, v], i) => `${i ? "" : "writes "}${v === null ? `fail from ${x}` : `from ${x} ${commitMs(v)}`}`)
-    .join(", ");
+/**
+ * The writes from a no-traffic store's writing sites with its leader at `leader`, as its row says
+ * them (at the leader named, and at the judged one under a cut: review M62): "writes from fra 9 ms,
+ * from lon 26 ms through ams", and apart those that fail, "writes from fra fail (cut off from the leader)".
+ */
+function writesAt(q: Result["quorums"][number], leader: string): { ok: string; fail: string } {
+  const routes = q.writesByLeader[leader] ?? {};
+  const sites = q.clientSites.filter((x) => x in routes);
+  const ok = sites
+    .filter((x) => routes[x].ms !== null)
+    .map((x, i) => `${i ? "" : "writes "}from ${x} ${commitMs(routes[x].ms!)}${routes[x].via ? ` through ${routes[x].via}` : ""}`);
+  const fail = sites.filter((x) => routes[x].ms === null);
+  return {
+    ok: ok.join(", ") || "no writing site reaches the leader",
+    fail: fail.length ? `writes from ${listText(fail)} fail (cut off from the leader)` : "",
+  };
+}
 
 function resultJson(r: Result) {
   const { scenario, name, groups: _groups, clusters, verdict, quorums, stores, traffic, meshes, exports, breaks, notes } = r;
@@ -108,42 +119,51 @@ function galeraCommitText(q: Result["quorums"][number], budget: string): string 
     : `commit ${commitMs(q.commitLatencyMs!)}${budget} at best, writing from ${q.writer} (no leader: every node takes writes; no traffic entry declares its writers)`;
 }
 
+/** A quorum's line: its outcome, the commit (or the writes its budget is judged on), who stops, the judged placement. */
+function quorumFacts(q: Result["quorums"][number], lostClusters: ReadonlySet<string>): string {
+  const bits: string[] = [q.outcome];
+  const cluster = q.kind === "etcd" ? q.name.replace(/^etcd of cluster /, "") : undefined;
+  if (cluster !== undefined && q.outcome !== "lost" && lostClusters.has(cluster)) bits.push(`serves no cluster (${cluster} is lost)`);
+  // no traffic entry depends on it: the budget is judged on its member sites' writes, said beside it, the commit after
+  const members = q.kind !== "galera" && budgetWrites(q) !== null;
+  if (q.commitLatencyMs !== null) {
+    const budget = q.writeLatencyBudgetMs !== null ? ` (budget ${ms(q.writeLatencyBudgetMs)})` : "";
+    const w = members ? writesAt(q, q.leader!) : undefined;
+    bits.push(
+      q.kind === "galera"
+        ? galeraCommitText(q, budget)
+        : w
+          ? `${w.ok}${budget} with the leader in ${q.leader}, the commit alone ${commitMs(q.commitLatencyMs)}`
+          : `commit ${commitMs(q.commitLatencyMs)}${budget} with the leader in ${q.leader}`,
+    );
+    if (w?.fail) bits.push(w.fail);
+  }
+  if (q.outcome !== "stops" && q.outcome !== "lost") {
+    const stopping = Object.entries(q.byLeader).filter(([, v]) => v.length);
+    const stop = (v: string[]) => `${v.join(", ")} stop${v.length === 1 ? "s" : ""}`;
+    // wherever the leader is, the same sites stop (a partition's minority): said once
+    const same = Object.values(q.byLeader).every((v) => v.join() === stopping[0]?.[1].join());
+    if (stopping.length && same) bits.push(stop(stopping[0][1]));
+    else if (stopping.length && q.kind === "galera")
+      bits.push(`one of ${stopping.map(([, v]) => v.join(", ")).join(" or ")} is left out of the primary component and stops`);
+    else if (stopping.length) bits.push(stopping.map(([l, v]) => `leader in ${l}: ${stop(v)}`).join("; "));
+    if (q.judgedLeader !== null && q.judgedLeader !== q.leader) {
+      const w = members ? writesAt(q, q.judgedLeader) : undefined;
+      bits.push(
+        `judged with the leader in ${q.judgedLeader} (the worst placement)${w ? `: ${[w.ok, w.fail].filter(Boolean).join("; ")}` : ""}`,
+      );
+    }
+  }
+  return bits.join(" · ");
+}
+
 /** One line per entity that has something to say: the same facts as the JSON, in words. */
 export function facts(r: Result): [string, string][] {
   const out: [string, string][] = [];
   const lost = new Set(r.scenario.lose);
   for (const c of r.clusters) if (c.outcome === "lost") out.push([`cluster ${c.name}`, `lost with ${c.site}`]);
   const lostClusters = new Set(r.clusters.filter((c) => c.outcome === "lost").map((c) => c.name));
-  for (const q of r.quorums) {
-    const bits: string[] = [q.outcome];
-    const cluster = q.kind === "etcd" ? q.name.replace(/^etcd of cluster /, "") : undefined;
-    if (cluster !== undefined && q.outcome !== "lost" && lostClusters.has(cluster)) bits.push(`serves no cluster (${cluster} is lost)`);
-    if (q.commitLatencyMs !== null) {
-      const budget = q.writeLatencyBudgetMs !== null ? ` (budget ${ms(q.writeLatencyBudgetMs)})` : "";
-      // no traffic entry depends on it: the budget is judged on its member sites' writes, said beside it, the commit after
-      const judged = q.kind === "galera" ? null : budgetWrites(q);
-      bits.push(
-        q.kind === "galera"
-          ? galeraCommitText(q, budget)
-          : judged
-            ? `${writesText(judged)}${budget} with the leader in ${q.leader}, the commit alone ${commitMs(q.commitLatencyMs)}`
-            : `commit ${commitMs(q.commitLatencyMs)}${budget} with the leader in ${q.leader}`,
-      );
-    }
-    if (q.outcome !== "stops" && q.outcome !== "lost") {
-      const stopping = Object.entries(q.byLeader).filter(([, v]) => v.length);
-      const stop = (v: string[]) => `${v.join(", ")} stop${v.length === 1 ? "s" : ""}`;
-      // wherever the leader is, the same sites stop (a partition's minority): said once
-      const same = Object.values(q.byLeader).every((v) => v.join() === stopping[0]?.[1].join());
-      if (stopping.length && same) bits.push(stop(stopping[0][1]));
-      else if (stopping.length && q.kind === "galera")
-        bits.push(`one of ${stopping.map(([, v]) => v.join(", ")).join(" or ")} is left out of the primary component and stops`);
-      else if (stopping.length) bits.push(stopping.map(([l, v]) => `leader in ${l}: ${stop(v)}`).join("; "));
-      if (q.judgedLeader !== null && q.judgedLeader !== q.leader)
-        bits.push(`judged with the leader in ${q.judgedLeader} (the worst placement)`);
-    }
-    out.push([q.name, bits.join(" · ")]);
-  }
+  for (const q of r.quorums) out.push([q.name, quorumFacts(q, lostClusters)]);
   for (const s of r.stores) {
     const bits: string[] = [s.outcome];
     if (s.atRiskBytes !== null) bits.push(`up to ${bytes(s.atRiskBytes)} at risk`);
