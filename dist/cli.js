@@ -15901,6 +15901,11 @@ function finish(steps2) {
     if (n.done) return n.value;
   }
 }
+var ITEMS_PER_STEP = 256;
+function every(per = ITEMS_PER_STEP) {
+  let k = 0;
+  return () => ++k % per === 0;
+}
 
 // server/src/math/traffic.ts
 var safe = (x) => Number.isSafeInteger(x);
@@ -19165,11 +19170,13 @@ function whatOf(s) {
   const parts = [s.lose.length ? `losing ${listText([...s.lose])}` : "", Object.keys(s.loseMembers).length ? "the member losses" : ""];
   return parts.filter(Boolean).join(" with ") || "the scenario";
 }
-function judgeClusters(J, quorums) {
+function* judgeClusters(J, quorums) {
   const { ctx, R } = J;
   const t = ctx.topology;
   const clusters = [];
+  const due = every();
   for (const c of t.clusters) {
+    if (due()) yield;
     const name = c.name?.value;
     const site = name ? ctx.siteOfCluster(name) : void 0;
     if (!name || !site || t.clusterByName.get(name) !== c) continue;
@@ -19352,7 +19359,10 @@ function* judgeTraffic2(J, quorums) {
     const sc = scenario(tr.peakRps.value, lb, (site) => site !== void 0 && (R.lost.has(site) || withdrawn.has(site)));
     const deps = (tr.dependsOn?.items ?? []).map((d) => t.storeByName.get(d.value)).filter((x) => x !== void 0);
     const steering = tr.steering?.value ?? "steering";
-    const backends = tr.backends.map((b, i) => {
+    const backends = [];
+    const due = every();
+    for (const [i, b] of tr.backends.entries()) {
+      if (due()) yield;
       const site = lb[i].site;
       const cluster = b.cluster.value;
       const load = sc.up[i] ? toNumber(loadOf(sc, i)) : null;
@@ -19373,7 +19383,7 @@ function* judgeTraffic2(J, quorums) {
       const writes = load !== null && !errors ? writesOf(quorums, deps, site) : [];
       const overBudget = writes.some((w) => w.latencyMs !== null && w.budgetMs !== null && w.latencyMs > w.budgetMs);
       const known = writes.map((w) => w.latencyMs).filter((x) => x !== null);
-      return {
+      backends.push({
         cluster,
         site,
         loadRps: load,
@@ -19385,8 +19395,8 @@ function* judgeTraffic2(J, quorums) {
         writeLatencyMs: known.length ? Math.max(...known) : null,
         overBudget,
         writes
-      };
-    });
+      });
+    }
     const remaining = backends.filter((b) => b.loadRps !== null);
     const errorRps = backends.reduce((a, b) => a + b.errorRps, 0);
     let outcome = "served";
@@ -19410,32 +19420,52 @@ function* judgeTraffic2(J, quorums) {
   }
   return traffic;
 }
-function judgeClusterApis(J, quorums, clusters, traffic) {
-  const { ctx } = J;
-  return clusters.map((c) => {
-    if (c.outcome !== "up") return c;
-    const qj = quorums.get(ctx.topology.clusterByName.get(c.name));
-    if (!qj) return c;
-    const servingOf = () => traffic.flatMap((t) => t.backends.filter((b) => b.cluster === c.name && b.loadRps !== null).map((b) => ({ entry: t.name, b })));
-    const loadText = (serving) => serving.map(({ entry, b }) => `${rps(b.loadRps)} from ${entry}`).join(", ");
-    if (!qj.judged) {
-      const serving = qj.result.outcome === "stops" ? servingOf() : [];
-      const load2 = loadText(serving);
-      const short = serving.filter(({ b }) => b.overloaded);
-      if (serving.length)
-        J.notes.push(
-          `cluster ${c.name} keeps its running pods (${load2}) but cannot scale, reschedule or deploy until its etcd regains a majority${short.length ? ` \u2014 so it cannot add the capacity it is short of (${short.map(({ b }) => `${rps(b.loadRps)} of ${rps(b.capacityRps)}`).join(", ")})` : ""}`
-        );
-      return c;
+function* judgeClusterApis(J, quorums, clusters, traffic) {
+  let byCluster;
+  const servingOf = (name) => {
+    if (!byCluster) {
+      byCluster = /* @__PURE__ */ new Map();
+      for (const t of traffic)
+        for (const b of t.backends) {
+          if (b.loadRps === null) continue;
+          const xs = byCluster.get(b.cluster);
+          if (xs) xs.push({ entry: t.name, b });
+          else byCluster.set(b.cluster, [{ entry: t.name, b }]);
+        }
     }
-    if (!qj.path(qj.judged, c.site).fails) return c;
-    const load = loadText(servingOf());
-    const p = qj.judged;
-    const voting = p.voting.filter((x) => J.R.reaches(c.site, x));
-    const why2 = qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails) ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes` : `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})`;
-    J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${afterApiStops(c, load, p.voting, voting)}`);
-    return { ...c, apiStops: true, controlPlaneAt: [...p.voting], evictionAfterSeconds: EVICTION_AFTER_SECONDS };
-  });
+    return byCluster.get(name) ?? [];
+  };
+  const out = [];
+  const due = every();
+  for (const c of clusters) {
+    if (due()) yield;
+    out.push(clusterApi(J, quorums, c, servingOf));
+  }
+  return out;
+}
+function clusterApi(J, quorums, c, servingOf) {
+  const { ctx } = J;
+  if (c.outcome !== "up") return c;
+  const qj = quorums.get(ctx.topology.clusterByName.get(c.name));
+  if (!qj) return c;
+  const loadText = (serving) => serving.map(({ entry, b }) => `${rps(b.loadRps)} from ${entry}`).join(", ");
+  if (!qj.judged) {
+    const serving = qj.result.outcome === "stops" ? servingOf(c.name) : [];
+    const load2 = loadText(serving);
+    const short = serving.filter(({ b }) => b.overloaded);
+    if (serving.length)
+      J.notes.push(
+        `cluster ${c.name} keeps its running pods (${load2}) but cannot scale, reschedule or deploy until its etcd regains a majority${short.length ? ` \u2014 so it cannot add the capacity it is short of (${short.map(({ b }) => `${rps(b.loadRps)} of ${rps(b.capacityRps)}`).join(", ")})` : ""}`
+      );
+    return c;
+  }
+  if (!qj.path(qj.judged, c.site).fails) return c;
+  const load = loadText(servingOf(c.name));
+  const p = qj.judged;
+  const voting = p.voting.filter((x) => J.R.reaches(c.site, x));
+  const why2 = qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails) ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes` : `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})`;
+  J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${afterApiStops(c, load, p.voting, voting)}`);
+  return { ...c, apiStops: true, controlPlaneAt: [...p.voting], evictionAfterSeconds: EVICTION_AFTER_SECONDS };
 }
 var POD_EVICTION_NOTE = `Pod eviction, wherever a cluster's API stops at a cut-off site while its control plane runs on elsewhere: that control plane's node controller no longer hears the site's kubelets, so after about ${seconds(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) the nodes are NotReady, and after the default ${seconds(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration their pods are evicted \u2014 one node every ${seconds(SECONDS_PER_EVICTED_NODE)} when the nodes carry per-site zone labels; without them the cut-off nodes, most of the cluster, are a partial disruption, and none are evicted in a cluster of 50 nodes or fewer (one node every 100 s above). The kubelets learn of it only when the network heals, and then stop every evicted pod at once. To ride out a cut, raise the pods' tolerationSeconds for node.kubernetes.io/unreachable above the longest cut, or give the cluster a control plane local to its site.`;
 var SEE_POD_EVICTION = 'see "Pod eviction"';
@@ -19445,11 +19475,13 @@ function afterApiStops(c, load, controlPlaneAt, reachable) {
   const within3 = reachable.length ? ` The API server${reachable.length === 1 ? "" : "s"} at ${listText([...reachable])} ${reachable.length === 1 ? "is" : "are"} still within ${c.site}'s reach: if the control-plane endpoint sends ${c.name}'s nodes there, they keep their API. Otherwise` : "";
   return `${c.name}'s control plane keeps running at ${listText([...controlPlaneAt])}, where its etcd keeps a majority.${within3} ${within3 ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}; from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals (${SEE_POD_EVICTION})`;
 }
-function judgeMeshes(J) {
+function* judgeMeshes(J) {
   const { ctx, R, breaks } = J;
   const meshes = [];
   const siteOf = (cluster) => ctx.siteOfCluster(cluster);
+  const due = every();
   for (const c of ctx.topology.clusters) {
+    if (due()) yield;
     const me = c.name?.value;
     const mySite = me ? siteOf(me) : void 0;
     if (!me || !mySite || R.lost.has(mySite)) continue;
@@ -19487,11 +19519,12 @@ function brokerNotes(J) {
     );
   }
 }
-function judgeExports(J, clusters) {
+function* judgeExports(J, clusters) {
   const { ctx, s, R, notes } = J;
   const siteOf = (cluster) => ctx.siteOfCluster(cluster);
   const exports2 = [];
   for (const e of ctx.topology.exports) {
+    yield;
     if (!e.service || !e.namespace) continue;
     const id = `${e.namespace.value}/${e.service.value}`;
     const servedBy = (e.clusters?.items ?? []).map((c) => c.value).filter((c) => siteOf(c) !== void 0 && !R.lost.has(siteOf(c)));
@@ -19571,15 +19604,19 @@ function* runSteps(ctx, s) {
   yield;
   toleranceNotes(J, quorums);
   J.notes.push(...unreachableVoteNotes(ctx));
-  const lostOrUp = judgeClusters(J, byOwner);
+  yield;
+  const lostOrUp = yield* judgeClusters(J, byOwner);
   yield;
   const stores = judgeAsyncStores(J);
   yield;
   const traffic = yield* judgeTraffic2(J, byOwner);
-  const clusters = judgeClusterApis(J, byOwner, lostOrUp, traffic);
   yield;
-  const meshes = judgeMeshes(J);
-  const exports2 = judgeExports(J, clusters);
+  const clusters = yield* judgeClusterApis(J, byOwner, lostOrUp, traffic);
+  yield;
+  const meshes = yield* judgeMeshes(J);
+  yield;
+  const exports2 = yield* judgeExports(J, clusters);
+  yield;
   const verdict = verdictOf(quorums, stores, traffic, meshes, clusters, exports2);
   const name = scenarioName(s, [...ctx.topology.siteByName.keys()]);
   return {
@@ -24158,7 +24195,7 @@ function validateItem(doc, docSpan, key, index, node) {
 var READ_KINDS = [...RBAC_KINDS, "ServiceExport"];
 var KINDS_NAMED = 3;
 var HEADER = `\`apiVersion: ${TOPOLOGY_API_VERSION}\`, \`kind: ${TOPOLOGY_KIND}\``;
-var whatQuorateReads = (byName) => byName ? `a file named *.topology.yaml holds a design (${HEADER}); keep a Kubernetes manifest in a file of another name` : `Quorate reads a design (${HEADER}) and, for its RBAC and export rules, Roles, ClusterRoles, their bindings and ServiceExports`;
+var whatQuorateReads = (byName2) => byName2 ? `a file named *.topology.yaml holds a design (${HEADER}); keep a Kubernetes manifest in a file of another name` : `Quorate reads a design (${HEADER}) and, for its RBAC and export rules, Roles, ClusterRoles, their bindings and ServiceExports`;
 function itemsText(r2, items) {
   const kinds = /* @__PURE__ */ new Map();
   for (const it of items) {
@@ -24171,7 +24208,7 @@ function itemsText(r2, items) {
   const count2 = items.length === 1 ? "1 object" : `${items.length} objects`;
   return { text: items.length ? `of ${count2}${what}` : "with no items", read: [...kinds.keys()].filter((k) => READ_KINDS.includes(k)) };
 }
-function foreignObject(doc, byName) {
+function foreignObject(doc, byName2) {
   const r2 = new Reader(doc);
   const top = r2.entries(doc.contents);
   const apiVersion = r2.scalar(top.get("apiVersion")?.node ?? null);
@@ -24191,7 +24228,7 @@ function foreignObject(doc, byName) {
     code: "schema",
     severity: "error",
     span: kindEntry.span,
-    message: `this is ${what}, not a Quorate ${TOPOLOGY_KIND}: ${whatQuorateReads(byName)}${tail}`
+    message: `this is ${what}, not a Quorate ${TOPOLOGY_KIND}: ${whatQuorateReads(byName2)}${tail}`
   };
 }
 
@@ -25568,10 +25605,12 @@ var SITE_WORD = {
   warning: "with warnings"
 };
 var TRAFFIC_WORD = { stopped: "failing", degraded: "degraded", error: "with errors", warning: "with warnings" };
-function siteInfos(d, held, drift2) {
+function* siteInfos(d, held, drift2) {
   const { t, ctx, sim } = d;
   const infos = [];
+  const due = every();
   for (const [si, s] of t.sites.entries()) {
+    if (due()) yield;
     if (!s.name || d.siteId.get(s.name.value) !== `s${si}`) continue;
     const site = s.name.value;
     const cis = held.clustersAt.get(site) ?? [];
@@ -25580,22 +25619,42 @@ function siteInfos(d, held, drift2) {
     let cls;
     if (sim) {
       const states = [sim.site(site)];
-      for (const ci of cis) states.push(sim.cluster(t.clusters[ci].name.value, site));
-      for (const qi of qis) states.push(sim.quorum(ctx.quorums[qi].label, site));
-      for (const di of dis)
+      for (const ci of cis) {
+        if (due()) yield;
+        states.push(sim.cluster(t.clusters[ci].name.value, site));
+      }
+      for (const qi of qis) {
+        if (due()) yield;
+        states.push(sim.quorum(ctx.quorums[qi].label, site));
+      }
+      for (const di of dis) {
+        if (due()) yield;
         states.push(sim.store(t.stores[di].name?.value, site, !!t.stores[di].writers?.items.some((w) => w.value === site)));
+      }
       cls = worstState(states);
     } else {
       const sevs = [d.worstIn(s.span)];
-      for (const ci of cis) sevs.push(d.worstIn(t.clusters[ci].span));
+      for (const ci of cis) {
+        if (due()) yield;
+        sevs.push(d.worstIn(t.clusters[ci].span));
+      }
       for (const qi of qis) {
+        if (due()) yield;
         const m = ctx.quorums[qi].members;
         sevs.push(d.worstIn({ start: m.keySpan.start, end: m.span.end }));
       }
-      for (const di of dis) sevs.push(d.worstIn(t.stores[di].span));
+      for (const di of dis) {
+        if (due()) yield;
+        sevs.push(d.worstIn(t.stores[di].span));
+      }
       cls = worstOf(sevs);
     }
-    const driftHere = cis.filter((ci) => drift2.has(t.clusters[ci].name.value)).length;
+    let driftHere = 0;
+    if (drift2.size)
+      for (const ci of cis) {
+        if (due()) yield;
+        if (drift2.has(t.clusters[ci].name.value)) driftHere++;
+      }
     infos.push({
       index: si,
       name: site,
@@ -25620,9 +25679,10 @@ function holdingLines(infos) {
   if (stores) lines2.push(`${plural(stores, "async or CRDT store")}`);
   return lines2;
 }
-function summaryOf(d, held, drift2, why2, maxSites = MAX_DRAWN_SITES) {
+function* summaryOf(d, held, drift2, why2, maxSites = MAX_DRAWN_SITES) {
   const { t } = d;
-  const infos = siteInfos(d, held, drift2);
+  const infos = yield* siteInfos(d, held, drift2);
+  yield;
   const score = (x) => (x.named ? 10 : 0) + (d.sim ? simRank(x.cls) : rank(x.cls));
   const one = infos.length <= maxSites ? infos : infos.filter((x) => score(x) > 0).sort((a, b) => score(b) - score(a) || a.index - b.index).slice(0, maxSites);
   const alone = new Set(one.map((x) => x.index));
@@ -25655,16 +25715,20 @@ function summaryOf(d, held, drift2, why2, maxSites = MAX_DRAWN_SITES) {
     d.nodes.push({ id, kind: "group", range: d.toRange(first.span), severity, label: lines2.join(" \xB7 ") });
     boxes.push({ id, title: head, cls: key || void 0, always: [], details: [], lines: lines2 });
   });
-  const links = linkSummary(d, nodeOf);
-  const rest = [...trafficSummary(d, nodeOf), ...exportSummary(d)];
+  yield;
+  const links = yield* linkSummary(d, nodeOf);
+  yield;
+  const rest = [...yield* trafficSummary(d, nodeOf), ...exportSummary(d)];
   const by = d.sim ? "what the scenario does to them" : "their worst finding";
   const drawn = one.length === infos.length ? "Each site is one node counting what it holds." : one.length ? `The ${plural(one.length, "site")} ${d.sim ? "this scenario names or affects" : "with findings"}${one.length === maxSites ? ` (the first ${maxSites})` : ""} ${one.length === 1 ? "is" : "are"} drawn one by one; the others are grouped by ${by}, with counts.` : `Sites are grouped by ${by}, with counts.`;
   const note = `${count(infos.length)} sites, ${plural(t.clusters.length, "cluster")}, ${plural(t.links.length, "link")} and ${plural(t.traffic.length, "traffic entry", "traffic entries")}: too many to draw one by one (${why2}; Mermaid draws at most ${count(MERMAID_MAX_TEXT)} characters and ${count(MERMAID_MAX_EDGES)} edges). ${drawn} Every finding is in Problems${d.sim ? ", everything the scenario breaks is listed above" : ""}; Export Diagram (Mermaid) and quorate diagram write the full diagram.`;
   return { boxes, links, rest, note };
 }
-function linkSummary(d, nodeOf) {
+function* linkSummary(d, nodeOf) {
   const pairs = /* @__PURE__ */ new Map();
+  const due = every();
   for (const l of d.t.links) {
+    if (due()) yield;
     const [a, b] = l.between?.items ?? [];
     const ia = a && nodeOf.get(a.value);
     const ib = b && nodeOf.get(b.value);
@@ -25706,7 +25770,7 @@ function linkSummary(d, nodeOf) {
     return { from: p.from, to: p.to, arrow: "<-->", text: text3, style };
   });
 }
-function trafficSummary(d, nodeOf) {
+function* trafficSummary(d, nodeOf) {
   const { t, sim } = d;
   const stateOf = (i) => sim ? sim.traffic(t.traffic[i].name?.value) : d.worstIn(t.traffic[i].span);
   const states = t.traffic.map((_, i) => stateOf(i));
@@ -25730,9 +25794,9 @@ function trafficSummary(d, nodeOf) {
     const id = `t${i}`;
     d.nodes.push({ id, kind: "traffic", range: d.toRange(tr.span), severity: d.worstIn(tr.span) });
     items.push({ node: { id, open: "([", close: "])", text: text3, cls: states[i] } });
-    items.push(...backendEdges(d, id, [i], nodeOf).map((edge) => ({ edge })));
+    items.push(...(yield* backendEdges(d, id, [i], nodeOf)).map((edge) => ({ edge })));
   }
-  [...groups.entries()].forEach(([key, members], k) => {
+  for (const [k, [key, members]] of [...groups.entries()].entries()) {
     const id = `h${k}`;
     const word = TRAFFIC_WORD[key] ?? (sim ? "served" : "");
     const peak = members.reduce((n, i) => n + (t.traffic[i].peakRps?.value ?? 0), 0);
@@ -25745,16 +25809,18 @@ function trafficSummary(d, nodeOf) {
       label: text3
     });
     items.push({ node: { id, open: "([", close: "])", text: text3, cls: key || void 0 } });
-    items.push(...backendEdges(d, id, members, nodeOf).map((edge) => ({ edge })));
-  });
+    items.push(...(yield* backendEdges(d, id, members, nodeOf)).map((edge) => ({ edge })));
+  }
   return items;
 }
-function backendEdges(d, from, entries, nodeOf) {
+function* backendEdges(d, from, entries, nodeOf) {
   const { t, sim } = d;
   const byNode = /* @__PURE__ */ new Map();
+  const due = every();
   for (const i of entries) {
     const tr = t.traffic[i];
     for (const b of tr.backends) {
+      if (due()) yield;
       const site = b.cluster && t.clusterByName.get(b.cluster.value)?.site?.value;
       const to = site !== void 0 ? nodeOf.get(site) : void 0;
       if (!to) continue;
@@ -25808,6 +25874,9 @@ function addNode(d, id, kind, span, severitySpan = span, more) {
 }
 var classOf = (d, sev, state) => d.sim ? state : sev;
 function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map(), options = {}) {
+  return finish(diagramSteps(a, findings, whatif, drift2, options));
+}
+function* diagramSteps(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map(), options = {}) {
   const L = a.parsed.lines;
   const ctx = a.contexts[0];
   if (!ctx) {
@@ -25816,8 +25885,10 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
     const at = err ? L.positionAt(err.span.start) : void 0;
     return { mermaid: "", nodes: [], error: err ? `Line ${at.line + 1}: ${err.message}` : "This document is not a topology." };
   }
-  const d = drawingOf(a, ctx, findings, whatif);
-  const held = holdings(d);
+  const d = yield* drawingOf(a, ctx, findings, whatif);
+  yield;
+  const held = yield* holdings(d);
+  yield;
   const classDefs = [];
   if (drift2.size) classDefs.push("  classDef drift fill:#f9a82522,stroke:#f9a825,stroke-width:2px,stroke-dasharray:4 3");
   if (d.sim) classDefs.push(...SIM_CLASSES);
@@ -25825,25 +25896,31 @@ function diagramFor(a, findings = [], whatif, drift2 = /* @__PURE__ */ new Map()
     classDefs.push(...SEVERITY_CLASSES);
   }
   const tooMany = options.bounded ? surelyTooLarge(d) : void 0;
-  if (tooMany) return summarised(d, held, drift2, tooMany, classDefs);
+  if (tooMany) return yield* summarised(d, held, drift2, tooMany, classDefs);
   const boxes = siteBoxes(d, held, drift2);
+  yield;
   const links = linkEdges(d);
   const rest = [...trafficItems(d), ...exportItems(d), ...meshEdges(d)];
+  yield;
   const draw = (direction, folded) => emit({ direction, folded, boxes, links, rest, classDefs, sim: !!d.sim });
   const lr = draw("LR", false);
   const mermaid = lr.text;
   if (options.layouts) d.nodes.push(...detailsNodes(d.nodes, boxes));
-  const layouts = options.layouts ? [
-    { direction: "LR", folded: false, ...lr },
-    { direction: "TB", folded: false, ...draw("TB", false) },
-    { direction: "LR", folded: true, ...draw("LR", true) },
-    { direction: "TB", folded: true, ...draw("TB", true) }
-  ] : [{ direction: "LR", folded: false, ...lr }];
+  const layouts = [{ direction: "LR", folded: false, ...lr }];
+  if (options.layouts)
+    for (const [direction, folded] of [
+      ["TB", false],
+      ["LR", true],
+      ["TB", true]
+    ]) {
+      yield;
+      layouts.push({ direction, folded, ...draw(direction, folded) });
+    }
   const over = options.bounded ? layouts.find((l) => l.text.length > MERMAID_MAX_TEXT || l.edges > MERMAID_MAX_EDGES) : void 0;
   if (over) {
     d.nodes.length = 0;
     const why2 = over.edges > MERMAID_MAX_EDGES ? `the full diagram has ${count(over.edges)} edges` : `the full diagram is ${count(over.text.length)} characters`;
-    return summarised(d, held, drift2, why2, classDefs);
+    return yield* summarised(d, held, drift2, why2, classDefs);
   }
   return {
     mermaid,
@@ -25861,10 +25938,11 @@ function surelyTooLarge(d) {
   for (const e of t.exports) edges += e.clusters?.items.length ?? 0;
   return edges > MERMAID_MAX_EDGES ? `the full diagram has ${count(edges)} edges` : void 0;
 }
-function summarised(d, held, drift2, why2, classDefs) {
+function* summarised(d, held, drift2, why2, classDefs) {
   for (let alone = MAX_DRAWN_SITES; ; alone = Math.floor(alone / 2)) {
     d.nodes.length = 0;
-    const s = summaryOf(d, held, drift2, why2, alone);
+    const s = yield* summaryOf(d, held, drift2, why2, alone);
+    yield;
     const draw = (direction) => emit({ direction, folded: false, ...s, classDefs, sim: !!d.sim });
     const layouts = [
       { direction: "LR", folded: false, ...draw("LR") },
@@ -25880,7 +25958,7 @@ function summarised(d, held, drift2, why2, classDefs) {
     };
   }
 }
-function drawingOf(a, ctx, findings, whatif) {
+function* drawingOf(a, ctx, findings, whatif) {
   const L = a.parsed.lines;
   const t = ctx.topology;
   const starts = (severity) => findings.filter((f) => f.severity === severity).map((f) => f.span.start).sort((x, y) => x - y);
@@ -25897,18 +25975,25 @@ function drawingOf(a, ctx, findings, whatif) {
     return lo < sorted.length && sorted[lo] <= s.end;
   };
   const worstIn = (s) => anyIn(errors, s) ? "error" : anyIn(warnings, s) ? "warning" : void 0;
-  const firstOf = (items, prefix) => {
+  const due = every();
+  function* firstOf(items, prefix) {
     const m = /* @__PURE__ */ new Map();
-    items.forEach((x, i) => {
+    for (const [i, x] of items.entries()) {
+      if (due()) yield;
       if (x.name && !m.has(x.name.value)) m.set(x.name.value, `${prefix}${i}`);
-    });
+    }
     return m;
-  };
+  }
   const firstSite = /* @__PURE__ */ new Map();
-  t.sites.forEach((s, i) => {
+  for (const [i, s] of t.sites.entries()) {
+    if (due()) yield;
     if (s.name && !firstSite.has(s.name.value)) firstSite.set(s.name.value, i);
-  });
+  }
+  const siteId = yield* firstOf(t.sites, "s");
+  const clusterId = yield* firstOf(t.clusters, "c");
+  yield;
   const sim = whatif ? overlay(ctx, whatif) : void 0;
+  yield;
   const nines = /* @__PURE__ */ new Map();
   if (!sim)
     for (const f of reportOf(ctx).figures) {
@@ -25932,37 +26017,41 @@ function drawingOf(a, ctx, findings, whatif) {
     nodes: [],
     toRange: (s) => ({ start: L.positionAt(s.start), end: L.positionAt(s.end) }),
     worstIn,
-    siteId: firstOf(t.sites, "s"),
-    clusterId: firstOf(t.clusters, "c"),
+    siteId,
+    clusterId,
     firstSite
   };
 }
-function holdings(d) {
+function* holdings(d) {
   const { t, ctx } = d;
+  const due = every();
   const bySite = (map, site, x) => {
     const list2 = map.get(site);
     if (list2) list2.push(x);
     else map.set(site, [x]);
   };
   const clustersAt2 = /* @__PURE__ */ new Map();
-  t.clusters.forEach((c, ci) => {
+  for (const [ci, c] of t.clusters.entries()) {
+    if (due()) yield;
     if (c.site && c.name && d.clusterId.get(c.name.value) === `c${ci}`) bySite(clustersAt2, c.site.value, ci);
-  });
+  }
   const quorumsAt = /* @__PURE__ */ new Map();
-  ctx.quorums.forEach((q, qi) => {
-    if (!q.resolved) return;
+  for (const [qi, q] of ctx.quorums.entries()) {
+    if (due()) yield;
+    if (!q.resolved) continue;
     for (const [site, count2] of q.counts) if (count2) bySite(quorumsAt, site, qi);
-  });
+  }
   const storesAt = /* @__PURE__ */ new Map();
-  t.stores.forEach((st, di) => {
-    if (st.replication?.value === "consensus" || st.replication?.value === "galera") return;
+  for (const [di, st] of t.stores.entries()) {
+    if (due()) yield;
+    if (st.replication?.value === "consensus" || st.replication?.value === "galera") continue;
     const seen = /* @__PURE__ */ new Set();
     for (const w of [...st.writers?.items ?? [], ...st.replicas?.items ?? []])
       if (!seen.has(w.value)) {
         seen.add(w.value);
         bySite(storesAt, w.value, di);
       }
-  });
+  }
   return { clustersAt: clustersAt2, quorumsAt, storesAt };
 }
 function siteBoxes(d, held, drift2) {
@@ -26217,19 +26306,29 @@ function emit(d) {
   return { text: `${lines2.join("\n")}
 `, edges: n };
 }
+function byName(xs, key) {
+  const m = /* @__PURE__ */ new Map();
+  for (const x of xs) if (!m.has(key(x))) m.set(key(x), x);
+  return m;
+}
 function overlay(ctx, r2) {
   const lost = new Set(r2.scenario.lose);
   const R = reachability(ctx, r2.scenario);
   const withdrawn = new Set(r2.scenario.withdraw ?? []);
   const degradedQuorum = /* @__PURE__ */ new Set(["flapping", "over-budget", "flow-control"]);
-  const byName = (xs, key) => {
-    const m = /* @__PURE__ */ new Map();
-    for (const x of xs) if (!m.has(key(x))) m.set(key(x), x);
-    return m;
-  };
   const quorums = byName(r2.quorums, (x) => x.name);
   const stores = byName(r2.stores, (x) => x.name);
   const traffic = byName(r2.traffic, (x) => x.name);
+  const backends = /* @__PURE__ */ new Map();
+  const backendsOf3 = (t) => {
+    const known = backends.get(t);
+    if (known) return known;
+    const m = byName(t.backends, (b) => b.cluster);
+    backends.set(t, m);
+    return m;
+  };
+  const exportKey = (namespace, service) => JSON.stringify([namespace, service]);
+  const exports2 = byName(r2.exports, (e) => exportKey(e.namespace, e.service));
   const meshed = new Set(r2.meshes.map((m) => m.cluster));
   return {
     site: (site) => lost.has(site) ? "lost" : void 0,
@@ -26263,9 +26362,12 @@ function overlay(ctx, r2) {
     },
     errorRps: (name) => traffic.get(name)?.errorRps ?? 0,
     withdrawn: (site) => withdrawn.has(site),
-    backend: (entry, cluster) => traffic.get(entry)?.backends.find((b) => b.cluster === cluster),
+    backend(entry, cluster) {
+      const t = traffic.get(entry);
+      return t && backendsOf3(t).get(cluster);
+    },
     exported(service, namespace) {
-      const e = r2.exports.find((x) => x.service === service && x.namespace === namespace);
+      const e = service === void 0 || namespace === void 0 ? void 0 : exports2.get(exportKey(namespace, service));
       if (!e) return void 0;
       return e.servedBy.length === 0 ? "stopped" : e.stale.length ? "degraded" : void 0;
     },

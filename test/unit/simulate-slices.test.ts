@@ -6,9 +6,10 @@ import assert from "node:assert/strict";
 import { analyzeFile } from "../../server/src/analysis";
 import { CancelledError, stepThrough } from "../../server/src/service/host";
 import { simulate } from "../../server/src/service/whatif";
-import type { Steps } from "../../server/src/util/steps";
+import { jsonSteps } from "../../server/src/util/jsonsteps";
+import { finish, ITEMS_PER_STEP, type Steps } from "../../server/src/util/steps";
 import { ALL_UP, run, runSteps } from "../../server/src/whatif/engine";
-import { HEADER } from "../helpers";
+import { HEADER, rng } from "../helpers";
 
 /** n sites in a chain, a cluster at each, a consensus store over each three in a row, and a traffic entry per store. */
 function chain(n: number): string {
@@ -104,4 +105,83 @@ test("a Simulate click does none of its engine work before the event loop turns:
   assert.ok(reads > 12, "the scenario and the strip's runs");
   assert.equal(r?.name, "lose s3");
   assert.equal(r?.singles.length, 12);
+});
+
+/** Three sites, `n` clusters spread over them, one consensus store and one traffic entry with a backend on every cluster. */
+function wide(n: number): string {
+  const sites = ["a", "b", "c"];
+  const clusters = Array.from({ length: n }, (_, i) => `  - { name: k${i}, site: ${sites[i % 3]} }`);
+  const backends = Array.from({ length: n }, (_, i) => `      - { cluster: k${i}, capacityRps: 100 }`);
+  return `${HEADER}sites:\n${sites.map((x) => `  - name: ${x}`).join("\n")}\nlinks:\n  - { between: [a, b], rttMs: 2 }\n  - { between: [b, c], rttMs: 2 }\n  - { between: [a, c], rttMs: 2 }\nclusters:\n${clusters.join("\n")}\nstores:\n  - { name: db, replication: consensus, members: { a: 1, b: 1, c: 1 } }\ntraffic:\n  - name: web\n    steering: gslb\n    peakRps: ${n * 50}\n    dependsOn: [db]\n    backends:\n${backends.join("\n")}\n`;
+}
+
+/** `xs` with every read of an element counted in `count.n`. */
+function counted<T extends object>(xs: T[], count: { n: number }): T[] {
+  return new Proxy(xs, {
+    get(target, key, receiver) {
+      if (typeof key === "string" && /^\d+$/.test(key)) count.n++;
+      return Reflect.get(target, key, receiver);
+    },
+  });
+}
+
+test("no step of a Simulate click (engine runs, strip, diagram) reads more than a few ITEMS_PER_STEP of a long list", async () => {
+  const n = 8 * ITEMS_PER_STEP;
+  const a = analyzeFile("t.topology.yaml", wide(n));
+  const t = a.contexts[0].topology;
+  assert.equal(t.clusters.length, n);
+  const whole = await simulate(a, [], { lose: ["a"] });
+  // every read of a cluster or a backend is a unit of work; stepThrough reads the clock after every step
+  const count = { n: 0 };
+  Object.defineProperty(t, "clusters", { value: counted([...t.clusters], count) });
+  Object.defineProperty(t.traffic[0], "backends", { value: counted([...t.traffic[0].backends], count) });
+  const perStep: number[] = [];
+  const now = () => {
+    perStep.push(count.n);
+    count.n = 0;
+    return 0;
+  };
+  const r = await simulate(a, [], { lose: ["a"] }, new Map(), undefined, { ms: 5, now });
+  assert.deepEqual(r, whole, "the same answer, step by step");
+  const total = perStep.reduce((x, y) => x + y, 0);
+  // four engine runs (the scenario and the strip's three), each over every cluster and backend more than once, and the diagram's
+  assert.ok(total > 8 * n, `${total} reads in all`);
+  const most = Math.max(...perStep);
+  assert.ok(
+    most <= 2 * ITEMS_PER_STEP,
+    `a step read ${most} clusters and backends (of ${n} each); steps: ${perStep.length}: ${perStep
+      .map((x, i) => (x > ITEMS_PER_STEP ? `#${i}:${x}` : ""))
+      .filter(Boolean)
+      .join(" ")}`,
+  );
+});
+
+test("jsonSteps writes what JSON.stringify writes, a bounded piece per step", () => {
+  const rnd = rng(23);
+  const leaf = (): unknown => {
+    const k = Math.floor(rnd() * 9);
+    return [null, undefined, true, 0, -0, 1.5e300, Number.NaN, 'a"\\\u2028\n', () => 1][k];
+  };
+  const value = (depth: number): unknown => {
+    const k = Math.floor(rnd() * 4);
+    if (depth > 4 || k === 0) return leaf();
+    // now and then a list long enough to be written element by element (64 and more)
+    if (k === 1) return Array.from({ length: Math.floor(rnd() * (depth < 2 && rnd() < 0.2 ? 100 : 6)) }, () => value(depth + 2));
+    if (k === 2) return new Date(Math.floor(rnd() * 1e12));
+    return Object.fromEntries(
+      Array.from({ length: Math.floor(rnd() * 6) }, (_, i) => [rnd() < 0.2 ? String(i) : `k${i}`, value(depth + 1)]),
+    );
+  };
+  for (let i = 0; i < 300; i++) {
+    const v = value(0);
+    assert.equal(finish(jsonSteps(v, 50)), JSON.stringify(v) ?? "null", `case ${i}`);
+  }
+  // a long list: a step per perStep characters (and one element's text) at most
+  const big = { rows: Array.from({ length: 5000 }, (_, i) => ({ i, name: `row ${i}` })), tail: "end" };
+  const steps = jsonSteps(big, 1000);
+  let n = steps.next();
+  let yields = 0;
+  for (; !n.done; n = steps.next()) yields++;
+  assert.equal(n.value, JSON.stringify(big));
+  assert.ok(yields >= Math.floor(n.value.length / 1100), `${yields} steps for ${n.value.length} characters`);
 });

@@ -6,9 +6,10 @@ import { ErrorCodes, LSPErrorCodes } from "vscode-languageserver";
 import { changeBetween, type TextChange } from "../incremental";
 import { createService } from "../platform/node";
 import { answer } from "../requests";
-import { type Cancellation, CancelledError } from "../service/host";
+import { type Cancellation, CancelledError, SLICE_MS, stepThrough } from "../service/host";
 import { ParamsError } from "../service/params";
 import { RenameError } from "../service/navigation";
+import { jsonSteps } from "../util/jsonsteps";
 import { primeParser, warmUpEditSteps, warmUpSteps } from "../warmup";
 import { type HeapKeeper, heapKeeper } from "./memory";
 import type { FromBackground, ToBackground } from "./messages";
@@ -343,15 +344,20 @@ class BackgroundThread {
     };
     try {
       const result = answer(this.service, m.method, m.params, token);
-      const done = (r: unknown) => {
+      const done = (json: string) => {
         this.cancellations.done(m.id);
-        this.post({ t: "response", id: m.id, json: JSON.stringify(r ?? null) });
+        this.post({ t: "response", id: m.id, json });
       };
       // a request that waits on the host (git) or yields between scenarios (simulate) answers
-      // when it is done; the thread serves others meanwhile, and collects after it as after
+      // when it is done, its answer written in slices too (a Simulate click on a 5 MB design
+      // answers megabytes); the thread serves others meanwhile, and collects after it as after
       // any work (a Simulate click on a large file leaves a diagram's worth of garbage)
-      if (result instanceof Promise) result.then(done, failed).finally(() => this.heap.afterWork());
-      else done(result);
+      if (result instanceof Promise)
+        result
+          .then((r) => stepThrough(jsonSteps(r ?? null), token, m.method, { ms: SLICE_MS }))
+          .then(done, failed)
+          .finally(() => this.heap.afterWork());
+      else done(JSON.stringify(result ?? null));
     } catch (e) {
       failed(e);
     }

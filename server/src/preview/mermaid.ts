@@ -8,8 +8,9 @@ import type { TopologyContext } from "../derive/context";
 import { istioMeshes } from "../derive/meshes";
 import { ninesLabel, reportOf } from "../availability/figures";
 import { count, ms, rps } from "../util/format";
+import { every, finish, type Steps } from "../util/steps";
 import { controlsVisible } from "../util/terminal";
-import { type BackendResult, reachability, type Result, slowFactor } from "../whatif/engine";
+import { type BackendResult, reachability, type Result, slowFactor, type TrafficResult } from "../whatif/engine";
 import { CUT, SEVERITY_CLASSES, SIM_CLASSES, type SimState, SLOW, STOPPED_EDGE, severityEdge, simRank, siteTitle, worstOf } from "./styles";
 import { MAX_DRAWN_SITES, MERMAID_MAX_EDGES, MERMAID_MAX_TEXT, summaryOf } from "./summary";
 
@@ -107,6 +108,21 @@ export function diagramFor(
   drift: ReadonlyMap<string, DriftMarker> = new Map(),
   options: DiagramOptions = {},
 ): DiagramResult {
+  return finish(diagramSteps(a, findings, whatif, drift, options));
+}
+
+/**
+ * diagramFor, step-wise: it yields between its stages and every ITEMS_PER_STEP entities of a
+ * long list (a 5 MB design's tens of thousands of clusters and backends), so a Simulate click
+ * that draws its scenario lets a keystroke typed meanwhile in (service/whatif.ts).
+ */
+export function* diagramSteps(
+  a: FileAnalysis,
+  findings: readonly Pick<Finding, "span" | "severity">[] = [],
+  whatif?: Result,
+  drift: ReadonlyMap<string, DriftMarker> = new Map(),
+  options: DiagramOptions = {},
+): Steps<DiagramResult> {
   const L = a.parsed.lines;
   const ctx = a.contexts[0];
   if (!ctx) {
@@ -115,8 +131,10 @@ export function diagramFor(
     const at = err ? L.positionAt(err.span.start) : undefined;
     return { mermaid: "", nodes: [], error: err ? `Line ${at!.line + 1}: ${err.message}` : "This document is not a topology." };
   }
-  const d = drawingOf(a, ctx, findings, whatif);
-  const held = holdings(d);
+  const d = yield* drawingOf(a, ctx, findings, whatif);
+  yield;
+  const held = yield* holdings(d);
+  yield;
   const classDefs: string[] = [];
   if (drift.size) classDefs.push("  classDef drift fill:#f9a82522,stroke:#f9a825,stroke-width:2px,stroke-dasharray:4 3");
   if (d.sim) classDefs.push(...SIM_CLASSES);
@@ -124,22 +142,26 @@ export function diagramFor(
     classDefs.push(...SEVERITY_CLASSES);
   }
   const tooMany = options.bounded ? surelyTooLarge(d) : undefined;
-  if (tooMany) return summarised(d, held, drift, tooMany, classDefs);
+  if (tooMany) return yield* summarised(d, held, drift, tooMany, classDefs);
   const boxes = siteBoxes(d, held, drift);
+  yield;
   const links = linkEdges(d);
   const rest: Item[] = [...trafficItems(d), ...exportItems(d), ...meshEdges(d)];
+  yield;
   const draw = (direction: "LR" | "TB", folded: boolean) => emit({ direction, folded, boxes, links, rest, classDefs, sim: !!d.sim });
   const lr = draw("LR", false);
   const mermaid = lr.text;
   if (options.layouts) d.nodes.push(...detailsNodes(d.nodes, boxes));
-  const layouts = options.layouts
-    ? [
-        { direction: "LR" as const, folded: false, ...lr },
-        { direction: "TB" as const, folded: false, ...draw("TB", false) },
-        { direction: "LR" as const, folded: true, ...draw("LR", true) },
-        { direction: "TB" as const, folded: true, ...draw("TB", true) },
-      ]
-    : [{ direction: "LR" as const, folded: false, ...lr }];
+  const layouts: (DrawnLayout & { direction: "LR" | "TB"; folded: boolean })[] = [{ direction: "LR", folded: false, ...lr }];
+  if (options.layouts)
+    for (const [direction, folded] of [
+      ["TB", false],
+      ["LR", true],
+      ["TB", true],
+    ] as const) {
+      yield;
+      layouts.push({ direction, folded, ...draw(direction, folded) });
+    }
   // the preview shows the full drawing only when Mermaid draws every layout of it
   const over = options.bounded ? layouts.find((l) => l.text.length > MERMAID_MAX_TEXT || l.edges > MERMAID_MAX_EDGES) : undefined;
   if (over) {
@@ -148,7 +170,7 @@ export function diagramFor(
       over.edges > MERMAID_MAX_EDGES
         ? `the full diagram has ${count(over.edges)} edges`
         : `the full diagram is ${count(over.text.length)} characters`;
-    return summarised(d, held, drift, why, classDefs);
+    return yield* summarised(d, held, drift, why, classDefs);
   }
   return {
     mermaid,
@@ -175,16 +197,17 @@ function surelyTooLarge(d: Drawing): string | undefined {
 }
 
 /** The summary (summary.ts) in both directions, with its note; drawing it with fewer sites alone until Mermaid can. */
-function summarised(
+function* summarised(
   d: Drawing,
   held: Holdings,
   drift: ReadonlyMap<string, DriftMarker>,
   why: string,
   classDefs: readonly string[],
-): DiagramResult {
+): Steps<DiagramResult> {
   for (let alone = MAX_DRAWN_SITES; ; alone = Math.floor(alone / 2)) {
     d.nodes.length = 0;
-    const s = summaryOf(d, held, drift, why, alone);
+    const s = yield* summaryOf(d, held, drift, why, alone);
+    yield;
     const draw = (direction: "LR" | "TB") => emit({ direction, folded: false, ...s, classDefs, sim: !!d.sim });
     const layouts = [
       { direction: "LR" as const, folded: false, ...draw("LR") },
@@ -202,12 +225,12 @@ function summarised(
 }
 
 /** The shared state of one drawing: ids of sites and clusters (the first of a name wins), findings by span, the nines. */
-function drawingOf(
+function* drawingOf(
   a: FileAnalysis,
   ctx: TopologyContext,
   findings: readonly Pick<Finding, "span" | "severity">[],
   whatif?: Result,
-): Drawing {
+): Steps<Drawing> {
   const L = a.parsed.lines;
   const t = ctx.topology;
   // where errors and warnings start, sorted: whether one starts in a span is two binary searches
@@ -230,18 +253,25 @@ function drawingOf(
     return lo < sorted.length && sorted[lo] <= s.end;
   };
   const worstIn = (s: Span): "error" | "warning" | undefined => (anyIn(errors, s) ? "error" : anyIn(warnings, s) ? "warning" : undefined);
-  const firstOf = <T extends { name?: { value: string } }>(items: readonly T[], prefix: string) => {
+  const due = every();
+  function* firstOf<T extends { name?: { value: string } }>(items: readonly T[], prefix: string): Steps<Map<string, string>> {
     const m = new Map<string, string>();
-    items.forEach((x, i) => {
+    for (const [i, x] of items.entries()) {
+      if (due()) yield;
       if (x.name && !m.has(x.name.value)) m.set(x.name.value, `${prefix}${i}`);
-    });
+    }
     return m;
-  };
+  }
   const firstSite = new Map<string, number>();
-  t.sites.forEach((s, i) => {
+  for (const [i, s] of t.sites.entries()) {
+    if (due()) yield;
     if (s.name && !firstSite.has(s.name.value)) firstSite.set(s.name.value, i);
-  });
+  }
+  const siteId = yield* firstOf(t.sites, "s");
+  const clusterId = yield* firstOf(t.clusters, "c");
+  yield;
   const sim = whatif ? overlay(ctx, whatif) : undefined;
+  yield;
   // each entity's nines when the design declares availabilities (not while a scenario is shown:
   // the labels then carry the scenario's state)
   const nines = new Map<object, string>();
@@ -269,40 +299,48 @@ function drawingOf(
     nodes: [],
     toRange: (s: Span): Range => ({ start: L.positionAt(s.start), end: L.positionAt(s.end) }),
     worstIn,
-    siteId: firstOf(t.sites, "s"),
-    clusterId: firstOf(t.clusters, "c"),
+    siteId,
+    clusterId,
     firstSite,
   };
 }
 
 /** What each site holds, gathered once in declaration order (a scan per site is quadratic: a 5 MB design has thousands of sites and tens of thousands of clusters). */
-export type Holdings = ReturnType<typeof holdings>;
-function holdings(d: Drawing) {
+export interface Holdings {
+  readonly clustersAt: ReadonlyMap<string, readonly number[]>;
+  readonly quorumsAt: ReadonlyMap<string, readonly number[]>;
+  readonly storesAt: ReadonlyMap<string, readonly number[]>;
+}
+function* holdings(d: Drawing): Steps<Holdings> {
   const { t, ctx } = d;
+  const due = every();
   const bySite = <T>(map: Map<string, T[]>, site: string, x: T) => {
     const list = map.get(site);
     if (list) list.push(x);
     else map.set(site, [x]);
   };
   const clustersAt = new Map<string, number[]>();
-  t.clusters.forEach((c, ci) => {
+  for (const [ci, c] of t.clusters.entries()) {
+    if (due()) yield;
     if (c.site && c.name && d.clusterId.get(c.name.value) === `c${ci}`) bySite(clustersAt, c.site.value, ci);
-  });
+  }
   const quorumsAt = new Map<string, number[]>();
-  ctx.quorums.forEach((q, qi) => {
-    if (!q.resolved) return;
+  for (const [qi, q] of ctx.quorums.entries()) {
+    if (due()) yield;
+    if (!q.resolved) continue;
     for (const [site, count] of q.counts) if (count) bySite(quorumsAt, site, qi);
-  });
+  }
   const storesAt = new Map<string, number[]>();
-  t.stores.forEach((st, di) => {
-    if (st.replication?.value === "consensus" || st.replication?.value === "galera") return;
+  for (const [di, st] of t.stores.entries()) {
+    if (due()) yield;
+    if (st.replication?.value === "consensus" || st.replication?.value === "galera") continue;
     const seen = new Set<string>();
     for (const w of [...(st.writers?.items ?? []), ...(st.replicas?.items ?? [])])
       if (!seen.has(w.value)) {
         seen.add(w.value);
         bySite(storesAt, w.value, di);
       }
-  });
+  }
   return { clustersAt, quorumsAt, storesAt };
 }
 
@@ -558,6 +596,12 @@ function detailsNodes(nodes: readonly DiagramNode[], boxes: readonly SiteBox[]):
     }));
 }
 
+/** One layout's Mermaid text and how many edges it draws. */
+interface DrawnLayout {
+  readonly text: string;
+  readonly edges: number;
+}
+
 /**
  * One layout's Mermaid text. Sites side by side (LR: each box's nodes top to bottom) or stacked
  * (TB: each box's nodes side by side). Folded: a site's quorum members and stores become one
@@ -571,7 +615,7 @@ function emit(d: {
   rest: readonly Item[];
   classDefs: readonly string[];
   sim: boolean;
-}): { text: string; edges: number } {
+}): DrawnLayout {
   const lines = [`flowchart ${d.direction}`];
   const classes: [string, string][] = [];
   const node = (s: Shape, indent: string) => {
@@ -630,6 +674,13 @@ function emit(d: {
   return { text: `${lines.join("\n")}\n`, edges: n };
 }
 
+/** Each of `xs` by its key, the first of a key kept (as a search would find it). */
+function byName<T>(xs: readonly T[], key: (x: T) => string | undefined): Map<string | undefined, T> {
+  const m = new Map<string | undefined, T>();
+  for (const x of xs) if (!m.has(key(x))) m.set(key(x), x);
+  return m;
+}
+
 /** What a scenario's result means for each drawn entity. */
 function overlay(ctx: TopologyContext, r: Result) {
   const lost = new Set(r.scenario.lose);
@@ -637,14 +688,21 @@ function overlay(ctx: TopologyContext, r: Result) {
   const withdrawn = new Set(r.scenario.withdraw ?? []);
   const degradedQuorum = new Set(["flapping", "over-budget", "flow-control"]);
   // each result by name (the first of a name, as a search would find it): a large design asks for thousands
-  const byName = <T>(xs: readonly T[], key: (x: T) => string | undefined) => {
-    const m = new Map<string | undefined, T>();
-    for (const x of xs) if (!m.has(key(x))) m.set(key(x), x);
-    return m;
-  };
   const quorums = byName(r.quorums, (x) => x.name);
   const stores = byName(r.stores, (x) => x.name);
   const traffic = byName(r.traffic, (x) => x.name);
+  // and each entry's backends by cluster, built on first ask: a design's one entry may have thousands of backends
+  const backends = new Map<TrafficResult, Map<string | undefined, BackendResult>>();
+  const backendsOf = (t: TrafficResult) => {
+    const known = backends.get(t);
+    if (known) return known;
+    const m = byName(t.backends, (b) => b.cluster);
+    backends.set(t, m);
+    return m;
+  };
+  // exports by namespace and service (a result's names are strings: an entity without one matches none)
+  const exportKey = (namespace: string, service: string) => JSON.stringify([namespace, service]);
+  const exports = byName(r.exports, (e) => exportKey(e.namespace, e.service));
   const meshed = new Set(r.meshes.map((m) => m.cluster));
   return {
     site: (site: string): SimState | undefined => (lost.has(site) ? "lost" : undefined),
@@ -681,10 +739,12 @@ function overlay(ctx: TopologyContext, r: Result) {
     },
     errorRps: (name: string | undefined): number => traffic.get(name)?.errorRps ?? 0,
     withdrawn: (site: string): boolean => withdrawn.has(site),
-    backend: (entry: string | undefined, cluster: string): BackendResult | undefined =>
-      traffic.get(entry)?.backends.find((b) => b.cluster === cluster),
+    backend(entry: string | undefined, cluster: string): BackendResult | undefined {
+      const t = traffic.get(entry);
+      return t && backendsOf(t).get(cluster);
+    },
     exported(service: string | undefined, namespace: string | undefined): SimState | undefined {
-      const e = r.exports.find((x) => x.service === service && x.namespace === namespace);
+      const e = service === undefined || namespace === undefined ? undefined : exports.get(exportKey(namespace, service));
       if (!e) return undefined;
       // ClusterMesh: some exporting cluster's calls still go to endpoints it cannot reach
       return e.servedBy.length === 0 ? "stopped" : e.stale.length ? "degraded" : undefined;

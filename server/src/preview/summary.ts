@@ -7,6 +7,7 @@
 // Diagram and `quorate diagram`.
 import type { DiagramNode, DriftMarker } from "../protocol";
 import { count, ms, rps } from "../util/format";
+import { every, type Steps } from "../util/steps";
 import type { Drawing, Edge, Holdings, Item, SiteBox } from "./mermaid";
 import {
   CUT,
@@ -63,10 +64,13 @@ const SITE_WORD: Record<string, string> = {
 };
 const TRAFFIC_WORD: Record<string, string> = { stopped: "failing", degraded: "degraded", error: "with errors", warning: "with warnings" };
 
-function siteInfos(d: Drawing, held: Holdings, drift: ReadonlyMap<string, DriftMarker>): SiteInfo[] {
+function* siteInfos(d: Drawing, held: Holdings, drift: ReadonlyMap<string, DriftMarker>): Steps<SiteInfo[]> {
   const { t, ctx, sim } = d;
   const infos: SiteInfo[] = [];
+  // a step per ITEMS_PER_STEP sites and entities they hold (12 sites may hold tens of thousands of clusters)
+  const due = every();
   for (const [si, s] of t.sites.entries()) {
+    if (due()) yield;
     if (!s.name || d.siteId.get(s.name.value) !== `s${si}`) continue;
     const site = s.name.value;
     const cis = held.clustersAt.get(site) ?? [];
@@ -75,22 +79,42 @@ function siteInfos(d: Drawing, held: Holdings, drift: ReadonlyMap<string, DriftM
     let cls: SimState | Severity | undefined;
     if (sim) {
       const states: (SimState | undefined)[] = [sim.site(site)];
-      for (const ci of cis) states.push(sim.cluster(t.clusters[ci].name!.value, site));
-      for (const qi of qis) states.push(sim.quorum(ctx.quorums[qi].label, site));
-      for (const di of dis)
+      for (const ci of cis) {
+        if (due()) yield;
+        states.push(sim.cluster(t.clusters[ci].name!.value, site));
+      }
+      for (const qi of qis) {
+        if (due()) yield;
+        states.push(sim.quorum(ctx.quorums[qi].label, site));
+      }
+      for (const di of dis) {
+        if (due()) yield;
         states.push(sim.store(t.stores[di].name?.value, site, !!t.stores[di].writers?.items.some((w) => w.value === site)));
+      }
       cls = worstState(states);
     } else {
       const sevs: (Severity | undefined)[] = [d.worstIn(s.span)];
-      for (const ci of cis) sevs.push(d.worstIn(t.clusters[ci].span));
+      for (const ci of cis) {
+        if (due()) yield;
+        sevs.push(d.worstIn(t.clusters[ci].span));
+      }
       for (const qi of qis) {
+        if (due()) yield;
         const m = ctx.quorums[qi].members;
         sevs.push(d.worstIn({ start: m.keySpan.start, end: m.span.end }));
       }
-      for (const di of dis) sevs.push(d.worstIn(t.stores[di].span));
+      for (const di of dis) {
+        if (due()) yield;
+        sevs.push(d.worstIn(t.stores[di].span));
+      }
       cls = worstOf(sevs);
     }
-    const driftHere = cis.filter((ci) => drift.has(t.clusters[ci].name!.value)).length;
+    let driftHere = 0;
+    if (drift.size)
+      for (const ci of cis) {
+        if (due()) yield;
+        if (drift.has(t.clusters[ci].name!.value)) driftHere++;
+      }
     infos.push({
       index: si,
       name: site,
@@ -122,15 +146,16 @@ function holdingLines(infos: readonly SiteInfo[]): string[] {
  * The summary of a design, drawing at most `maxSites` sites one by one. `why`: what made the
  * full drawing too large (for the note).
  */
-export function summaryOf(
+export function* summaryOf(
   d: Drawing,
   held: Holdings,
   drift: ReadonlyMap<string, DriftMarker>,
   why: string,
   maxSites = MAX_DRAWN_SITES,
-): Summary {
+): Steps<Summary> {
   const { t } = d;
-  const infos = siteInfos(d, held, drift);
+  const infos = yield* siteInfos(d, held, drift);
+  yield;
   const score = (x: SiteInfo) => (x.named ? 10 : 0) + (d.sim ? simRank(x.cls as SimState) : rank(x.cls));
   const one =
     infos.length <= maxSites
@@ -170,8 +195,10 @@ export function summaryOf(
     d.nodes.push({ id, kind: "group", range: d.toRange(first.span), severity, label: lines.join(" · ") });
     boxes.push({ id, title: head, cls: key || undefined, always: [], details: [], lines });
   });
-  const links = linkSummary(d, nodeOf);
-  const rest = [...trafficSummary(d, nodeOf), ...exportSummary(d)];
+  yield;
+  const links = yield* linkSummary(d, nodeOf);
+  yield;
+  const rest = [...(yield* trafficSummary(d, nodeOf)), ...exportSummary(d)];
   const by = d.sim ? "what the scenario does to them" : "their worst finding";
   const drawn =
     one.length === infos.length
@@ -187,7 +214,7 @@ export function summaryOf(
 }
 
 /** The links between drawn nodes: one link between two sites drawn alone is drawn as itself (a click cuts it); others are counted per pair of nodes. */
-function linkSummary(d: Drawing, nodeOf: ReadonlyMap<string, string>): Edge[] {
+function* linkSummary(d: Drawing, nodeOf: ReadonlyMap<string, string>): Steps<Edge[]> {
   interface Pair {
     from: string;
     to: string;
@@ -200,7 +227,9 @@ function linkSummary(d: Drawing, nodeOf: ReadonlyMap<string, string>): Edge[] {
     text: string;
   }
   const pairs = new Map<string, Pair>();
+  const due = every();
   for (const l of d.t.links) {
+    if (due()) yield;
     const [a, b] = l.between?.items ?? [];
     const ia = a && nodeOf.get(a.value);
     const ib = b && nodeOf.get(b.value);
@@ -247,7 +276,7 @@ function linkSummary(d: Drawing, nodeOf: ReadonlyMap<string, string>): Edge[] {
 }
 
 /** Traffic entries: each drawn alone when few (or when the scenario fails them), the others grouped; backends counted per drawn node. */
-function trafficSummary(d: Drawing, nodeOf: ReadonlyMap<string, string>): Item[] {
+function* trafficSummary(d: Drawing, nodeOf: ReadonlyMap<string, string>): Steps<Item[]> {
   const { t, sim } = d;
   const stateOf = (i: number): SimState | Severity | undefined =>
     sim ? sim.traffic(t.traffic[i].name?.value) : d.worstIn(t.traffic[i].span);
@@ -278,9 +307,9 @@ function trafficSummary(d: Drawing, nodeOf: ReadonlyMap<string, string>): Item[]
     const id = `t${i}`;
     d.nodes.push({ id, kind: "traffic", range: d.toRange(tr.span), severity: d.worstIn(tr.span) });
     items.push({ node: { id, open: "([", close: "])", text, cls: states[i] } });
-    items.push(...backendEdges(d, id, [i], nodeOf).map((edge) => ({ edge })));
+    items.push(...(yield* backendEdges(d, id, [i], nodeOf)).map((edge) => ({ edge })));
   }
-  [...groups.entries()].forEach(([key, members], k) => {
+  for (const [k, [key, members]] of [...groups.entries()].entries()) {
     const id = `h${k}`;
     const word = TRAFFIC_WORD[key] ?? (sim ? "served" : "");
     const peak = members.reduce((n, i) => n + (t.traffic[i].peakRps?.value ?? 0), 0);
@@ -293,13 +322,13 @@ function trafficSummary(d: Drawing, nodeOf: ReadonlyMap<string, string>): Item[]
       label: text,
     });
     items.push({ node: { id, open: "([", close: "])", text, cls: key || undefined } });
-    items.push(...backendEdges(d, id, members, nodeOf).map((edge) => ({ edge })));
-  });
+    items.push(...(yield* backendEdges(d, id, members, nodeOf)).map((edge) => ({ edge })));
+  }
   return items;
 }
 
 /** The backends of some traffic entries, one edge per drawn node holding them: how many, their capacity, and under a scenario their load. */
-function backendEdges(d: Drawing, from: string, entries: readonly number[], nodeOf: ReadonlyMap<string, string>): Edge[] {
+function* backendEdges(d: Drawing, from: string, entries: readonly number[], nodeOf: ReadonlyMap<string, string>): Steps<Edge[]> {
   const { t, sim } = d;
   interface Agg {
     n: number;
@@ -314,9 +343,11 @@ function backendEdges(d: Drawing, from: string, entries: readonly number[], node
     sev?: Severity;
   }
   const byNode = new Map<string, Agg>();
+  const due = every();
   for (const i of entries) {
     const tr = t.traffic[i];
     for (const b of tr.backends) {
+      if (due()) yield;
       const site = b.cluster && t.clusterByName.get(b.cluster.value)?.site?.value;
       const to = site !== undefined ? nodeOf.get(site) : undefined;
       if (!to) continue;

@@ -3,7 +3,7 @@
 // connection, no editor; the transport passes the open document's analysis in.
 import { type FileAnalysis, formatErrors } from "../analysis";
 import type { Finding } from "../model/finding";
-import { diagramFor } from "../preview/mermaid";
+import { diagramSteps } from "../preview/mermaid";
 import type { DriftMarker, GameDayParams, GameDayResult, LinkRef, SimulateResult, SimulateScenario } from "../protocol";
 import { GameDayDownRefusal, GameDayError, gameDaySteps } from "../whatif/gameday";
 import {
@@ -20,8 +20,8 @@ import { scenarioJson } from "../whatif/render";
 import { setOwn } from "../util/records";
 import { recordSteps } from "../whatif/record";
 import type { TopologyContext } from "../derive/context";
-import type { Steps } from "../util/steps";
-import { type Cancellation, checkCancelled, SLICE_MS, stepThrough, yieldTurn } from "./host";
+import { every, type Steps } from "../util/steps";
+import { type Cancellation, checkCancelled, type Slice, SLICE_MS, stepThrough, yieldTurn } from "./host";
 
 /** The single-site strip lists each site's loss up to this many sites (`quorate simulate --all-single-site` does any number). */
 export const MAX_STRIP_SITES = 32;
@@ -66,7 +66,10 @@ export function sanitizeScenario(declared: ReadonlySet<string>, s: SimulateScena
  * slices of SLICE_MS (each engine run yields after every quorum and traffic entry; a whole run is
  * a hundred milliseconds and more on a large design), letting the event loop turn between them,
  * and checks `token` there, so a cancelled request stops (CancelledError) instead of running to
- * the end, and other work — a keystroke typed behind the click — is taken in between.
+ * the end, and other work — a keystroke typed behind the click — is taken in between. No step
+ * takes more than ITEMS_PER_STEP of a long list (util/steps.ts): the engine's, the diagram's
+ * (preview/mermaid.ts diagramSteps) and, on the background thread, the answer's JSON.
+ * `slice`: the slice, and for tests the clock stepThrough reads after every step.
  */
 export async function simulate(
   a: FileAnalysis,
@@ -74,6 +77,7 @@ export async function simulate(
   scenario: SimulateScenario,
   drift: ReadonlyMap<string, DriftMarker> = new Map(),
   token?: Cancellation,
+  slice: Slice = { ms: SLICE_MS },
 ): Promise<SimulateResult | null> {
   const ctx = a.contexts[0];
   if (!ctx) return null;
@@ -81,7 +85,7 @@ export async function simulate(
   checkCancelled(token, "simulate");
   // a turn before any of the work: an edit sent right behind the click (read with it) is analysed first
   await yieldTurn(token, "simulate");
-  return stepThrough(simulateSteps(a, ctx, findings, s, drift), token, "simulate", { ms: SLICE_MS });
+  return stepThrough(simulateSteps(a, ctx, findings, s, drift), token, "simulate", slice);
 }
 
 /** simulate's work, step-wise: the scenario's engine run, the strip's, then the partitions, links and diagram. */
@@ -103,14 +107,20 @@ function* simulateSteps(
   yield;
   const partitions = t.siteByName.size <= MAX_PARTITION_SITES ? sweep(ctx, "partitions").map((x) => x.partition.map((g) => [...g])) : [];
   const links: LinkRef[] = [];
+  const due = every();
   for (const l of t.links) {
+    if (due()) yield;
     const [x, y] = l.between?.items ?? [];
     if (x && y && x.value !== y.value && t.siteByName.has(x.value) && t.siteByName.has(y.value) && ctx.link(x.value, y.value) === l)
       links.push({ between: [x.value, y.value] });
   }
   yield;
+  const diagram = yield* diagramSteps(a, findings, r, drift, { layouts: true, bounded: true });
+  yield;
+  const result = scenarioJson(r);
+  yield;
   return {
-    diagram: diagramFor(a, findings, r, drift, { layouts: true, bounded: true }),
+    diagram,
     sites: [...t.siteByName.values()].map((x) => ({ name: x.name!.value, role: x.role })),
     links,
     scenario: {
@@ -132,7 +142,7 @@ function* simulateSteps(
     },
     singles,
     partitions,
-    result: scenarioJson(r),
+    result,
   };
 }
 

@@ -13,3 +13,15 @@ export function finish<T>(steps: Steps<T>): T {
     if (n.done) return n.value;
   }
 }
+
+/** The most items of one long list (a traffic entry's backends, a design's clusters) a step takes. */
+export const ITEMS_PER_STEP = 256;
+
+/**
+ * A loop's turn counter: true once every `per` calls. A step-wise loop over a long list yields
+ * when it says so (`if (due()) yield;`), so no step grows with the list.
+ */
+export function every(per = ITEMS_PER_STEP): () => boolean {
+  let k = 0;
+  return () => ++k % per === 0;
+}

@@ -28,7 +28,7 @@ import type { Cluster, Export, Store, Traffic } from "../model/topology";
 import { rtoEstimate } from "../availability/figures";
 import { bytes, count, ms, percent, rps, seconds, shareText } from "../util/format";
 import { own } from "../util/records";
-import { finish, type Steps } from "../util/steps";
+import { every, finish, type Steps } from "../util/steps";
 import { listText } from "../util/strings";
 
 /** A link named by its two sites (either order) and, for an excursion, the factor on its RTT. */
@@ -774,12 +774,14 @@ function whatOf(s: Scenario): string {
 
 type Quorums = ReadonlyMap<Quorum["owner"], QuorumJudgement>;
 
-/** Every cluster up or lost with its site, and what became of a lost one's control plane. */
-function judgeClusters(J: Judging, quorums: Quorums): ClusterResult[] {
+/** Every cluster up or lost with its site, and what became of a lost one's control plane; a step per ITEMS_PER_STEP clusters. */
+function* judgeClusters(J: Judging, quorums: Quorums): Steps<ClusterResult[]> {
   const { ctx, R } = J;
   const t = ctx.topology;
   const clusters: ClusterResult[] = [];
+  const due = every();
   for (const c of t.clusters) {
+    if (due()) yield;
     const name = c.name?.value;
     const site = name ? ctx.siteOfCluster(name) : undefined;
     if (!name || !site || t.clusterByName.get(name) !== c) continue;
@@ -1017,7 +1019,11 @@ function* judgeTraffic(J: Judging, quorums: Quorums): Steps<TrafficResult[]> {
     const sc = loadScenario(tr.peakRps.value, lb, (site) => site !== undefined && (R.lost.has(site) || withdrawn.has(site)));
     const deps = (tr.dependsOn?.items ?? []).map((d) => t.storeByName.get(d.value)).filter((x) => x !== undefined);
     const steering = tr.steering?.value ?? "steering";
-    const backends: BackendResult[] = tr.backends.map((b, i) => {
+    const backends: BackendResult[] = [];
+    // an entry may have thousands of backends: a step per ITEMS_PER_STEP of them
+    const due = every();
+    for (const [i, b] of tr.backends.entries()) {
+      if (due()) yield;
       const site = lb[i].site!;
       const cluster = b.cluster!.value;
       const load = sc.up[i] ? toNumber(loadOf(sc, i)!) : null;
@@ -1038,7 +1044,7 @@ function* judgeTraffic(J: Judging, quorums: Quorums): Steps<TrafficResult[]> {
       const writes = load !== null && !errors ? writesOf(quorums, deps, site) : [];
       const overBudget = writes.some((w) => w.latencyMs !== null && w.budgetMs !== null && w.latencyMs > w.budgetMs);
       const known = writes.map((w) => w.latencyMs).filter((x) => x !== null);
-      return {
+      backends.push({
         cluster,
         site,
         loadRps: load,
@@ -1050,8 +1056,8 @@ function* judgeTraffic(J: Judging, quorums: Quorums): Steps<TrafficResult[]> {
         writeLatencyMs: known.length ? Math.max(...known) : null,
         overBudget,
         writes,
-      };
-    });
+      });
+    }
     const remaining = backends.filter((b) => b.loadRps !== null);
     const errorRps = backends.reduce((a, b) => a + b.errorRps, 0);
     let outcome: TrafficOutcome = "served";
@@ -1084,38 +1090,69 @@ function* judgeTraffic(J: Judging, quorums: Quorums): Steps<TrafficResult[]> {
  * outright is said once more beside its load. Only a partition or a cut separates an up site from
  * a majority that still votes, so the network healing is what ends it.
  */
-function judgeClusterApis(J: Judging, quorums: Quorums, clusters: ClusterResult[], traffic: readonly TrafficResult[]): ClusterResult[] {
-  const { ctx } = J;
-  return clusters.map((c) => {
-    if (c.outcome !== "up") return c;
-    const qj = quorums.get(ctx.topology.clusterByName.get(c.name)!);
-    if (!qj) return c;
-    // what the cluster serves, read only for a cluster whose API stops (every entry's backends, per cluster, is quadratic)
-    const servingOf = () =>
-      traffic.flatMap((t) => t.backends.filter((b) => b.cluster === c.name && b.loadRps !== null).map((b) => ({ entry: t.name, b })));
-    const loadText = (serving: ReturnType<typeof servingOf>) =>
-      serving.map(({ entry, b }) => `${rps(b.loadRps!)} from ${entry}`).join(", ");
-    if (!qj.judged) {
-      const serving = qj.result.outcome === "stops" ? servingOf() : [];
-      const load = loadText(serving);
-      const short = serving.filter(({ b }) => b.overloaded);
-      if (serving.length)
-        J.notes.push(
-          `cluster ${c.name} keeps its running pods (${load}) but cannot scale, reschedule or deploy until its etcd regains a majority${short.length ? ` — so it cannot add the capacity it is short of (${short.map(({ b }) => `${rps(b.loadRps!)} of ${rps(b.capacityRps!)}`).join(", ")})` : ""}`,
-        );
-      return c;
+function* judgeClusterApis(
+  J: Judging,
+  quorums: Quorums,
+  clusters: readonly ClusterResult[],
+  traffic: readonly TrafficResult[],
+): Steps<ClusterResult[]> {
+  // what each cluster serves, in entry and backend order: built once a cluster's API stops, and read for those only
+  let byCluster: Map<string, Serving[]> | undefined;
+  const servingOf = (name: string) => {
+    if (!byCluster) {
+      byCluster = new Map();
+      for (const t of traffic)
+        for (const b of t.backends) {
+          if (b.loadRps === null) continue;
+          const xs = byCluster.get(b.cluster);
+          if (xs) xs.push({ entry: t.name, b });
+          else byCluster.set(b.cluster, [{ entry: t.name, b }]);
+        }
     }
-    if (!qj.path(qj.judged, c.site).fails) return c;
-    const load = loadText(servingOf());
-    const p = qj.judged;
-    const voting = p.voting.filter((x) => J.R.reaches(c.site, x));
-    const why =
-      qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails)
-        ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes`
-        : `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})`;
-    J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} — ${why}. ${afterApiStops(c, load, p.voting, voting)}`);
-    return { ...c, apiStops: true, controlPlaneAt: [...p.voting], evictionAfterSeconds: EVICTION_AFTER_SECONDS };
-  });
+    return byCluster.get(name) ?? [];
+  };
+  const out: ClusterResult[] = [];
+  const due = every();
+  for (const c of clusters) {
+    if (due()) yield;
+    out.push(clusterApi(J, quorums, c, servingOf));
+  }
+  return out;
+}
+
+/** A backend a cluster serves with, and its entry. */
+interface Serving {
+  readonly entry: string;
+  readonly b: BackendResult;
+}
+
+/** One cluster's API after the scenario (judgeClusterApis); `servingOf` its backends that carry load. */
+function clusterApi(J: Judging, quorums: Quorums, c: ClusterResult, servingOf: (name: string) => readonly Serving[]): ClusterResult {
+  const { ctx } = J;
+  if (c.outcome !== "up") return c;
+  const qj = quorums.get(ctx.topology.clusterByName.get(c.name)!);
+  if (!qj) return c;
+  const loadText = (serving: readonly Serving[]) => serving.map(({ entry, b }) => `${rps(b.loadRps!)} from ${entry}`).join(", ");
+  if (!qj.judged) {
+    const serving = qj.result.outcome === "stops" ? servingOf(c.name) : [];
+    const load = loadText(serving);
+    const short = serving.filter(({ b }) => b.overloaded);
+    if (serving.length)
+      J.notes.push(
+        `cluster ${c.name} keeps its running pods (${load}) but cannot scale, reschedule or deploy until its etcd regains a majority${short.length ? ` — so it cannot add the capacity it is short of (${short.map(({ b }) => `${rps(b.loadRps!)} of ${rps(b.capacityRps!)}`).join(", ")})` : ""}`,
+      );
+    return c;
+  }
+  if (!qj.path(qj.judged, c.site).fails) return c;
+  const load = loadText(servingOf(c.name));
+  const p = qj.judged;
+  const voting = p.voting.filter((x) => J.R.reaches(c.site, x));
+  const why =
+    qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails)
+      ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes`
+      : `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})`;
+  J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} — ${why}. ${afterApiStops(c, load, p.voting, voting)}`);
+  return { ...c, apiStops: true, controlPlaneAt: [...p.voting], evictionAfterSeconds: EVICTION_AFTER_SECONDS };
 }
 
 /**
@@ -1151,11 +1188,13 @@ export function afterApiStops(
 }
 
 /** Istio remotes whose primary is gone or cut off, Linkerd links whose target is. */
-function judgeMeshes(J: Judging): MeshResult[] {
+function* judgeMeshes(J: Judging): Steps<MeshResult[]> {
   const { ctx, R, breaks } = J;
   const meshes: MeshResult[] = [];
   const siteOf = (cluster: string) => ctx.siteOfCluster(cluster);
+  const due = every();
   for (const c of ctx.topology.clusters) {
+    if (due()) yield;
     const me = c.name?.value;
     const mySite = me ? siteOf(me) : undefined;
     if (!me || !mySite || R.lost.has(mySite)) continue;
@@ -1201,11 +1240,13 @@ function brokerNotes(J: Judging) {
 }
 
 /** Exports: the exporting clusters still up, per group, and the clusters left with no reachable endpoint. */
-function judgeExports(J: Judging, clusters: readonly ClusterResult[]): ExportResult[] {
+function* judgeExports(J: Judging, clusters: readonly ClusterResult[]): Steps<ExportResult[]> {
   const { ctx, s, R, notes } = J;
   const siteOf = (cluster: string) => ctx.siteOfCluster(cluster);
   const exports: ExportResult[] = [];
+  // each export looks at every cluster (who reaches no exporter): a step per export
   for (const e of ctx.topology.exports) {
+    yield;
     if (!e.service || !e.namespace) continue;
     const id = `${e.namespace.value}/${e.service.value}`;
     const servedBy = (e.clusters?.items ?? []).map((c) => c.value).filter((c) => siteOf(c) !== undefined && !R.lost.has(siteOf(c)!));
@@ -1327,15 +1368,19 @@ export function* runSteps(ctx: TopologyContext, s: Scenario): Steps<Result> {
   toleranceNotes(J, quorums);
   // a voter that cannot dial the others' pods as designed (quorum/member-unreachable): every outcome here counts it
   J.notes.push(...unreachableVoteNotes(ctx));
-  const lostOrUp = judgeClusters(J, byOwner);
+  yield;
+  const lostOrUp = yield* judgeClusters(J, byOwner);
   yield;
   const stores = judgeAsyncStores(J);
   yield;
   const traffic = yield* judgeTraffic(J, byOwner);
-  const clusters = judgeClusterApis(J, byOwner, lostOrUp, traffic);
   yield;
-  const meshes = judgeMeshes(J);
-  const exports = judgeExports(J, clusters);
+  const clusters = yield* judgeClusterApis(J, byOwner, lostOrUp, traffic);
+  yield;
+  const meshes = yield* judgeMeshes(J);
+  yield;
+  const exports = yield* judgeExports(J, clusters);
+  yield;
   const verdict = verdictOf(quorums, stores, traffic, meshes, clusters, exports);
   const name = scenarioName(s, [...ctx.topology.siteByName.keys()]);
   return {
