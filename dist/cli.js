@@ -13911,6 +13911,7 @@ function minutes(m) {
 function percentOfTime(p) {
   if (p <= 0) return "0%";
   if (p * 100 < 1e-6) return "less than 0.000001%";
+  if (p < 1 && Number((p * 100).toPrecision(3)) >= 100) return availabilityPercent(p, 1 - p);
   return `${Number((p * 100).toPrecision(3)).toFixed(Math.max(0, 2 - Math.floor(Math.log10(p * 100)))).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "")}%`;
 }
 
@@ -16151,6 +16152,154 @@ function everyCopyLostText(copies) {
   return `every copy is lost (${copies.length === 1 ? `all at ${copies[0]}` : `at ${copies.slice(0, -1).join(", ")} and ${copies[copies.length - 1]}`}, none elsewhere): only backups remain, so everything written since the last restorable backup is lost \u2014 the RPO is that backup's age, not the replication lag`;
 }
 
+// server/src/derive/latency.ts
+function leaderCommit(ctx, q, leader, o = {}) {
+  return commitLatency(o.counts ?? q.counts, o.rtt ?? ctx.rtt, leader, o.need);
+}
+function galeraCommit(ctx, q, writer, o = {}) {
+  const counts = o.counts ?? q.counts;
+  const rtt = o.rtt ?? ctx.rtt;
+  if (!((counts.get(writer) ?? 0) > 0)) return void 0;
+  let worst = 0;
+  for (const site of memberSites(counts)) {
+    if (site === writer) continue;
+    const r2 = rtt(writer, site);
+    if (r2 === void 0) return void 0;
+    worst = Math.max(worst, r2);
+  }
+  return worst;
+}
+function bestCommit(ctx, q, o = {}) {
+  if (q.kind !== "galera") return bestCommitLatency(o.counts ?? q.counts, o.rtt ?? ctx.rtt);
+  let best;
+  for (const site of memberSites(o.counts ?? q.counts)) {
+    const latency = galeraCommit(ctx, q, site, o);
+    if (latency !== void 0 && (!best || latency < best.latency)) best = { site, latency };
+  }
+  return best;
+}
+function writeBudget(q) {
+  return q.kind === "consensus" || q.kind === "galera" ? q.owner.writeLatencyBudgetMs?.value : void 0;
+}
+var relaysThroughFollowers = (q) => q.kind === "consensus" && /cockroach/i.test(q.owner.engine?.value ?? "");
+
+// server/src/derive/writes.ts
+var FAILS = { fails: true, ms: void 0, via: null };
+var plus = (...xs) => xs.every((x) => x !== void 0) ? xs.reduce((a, x) => a + x, 0) : void 0;
+function clientWrite(ctx, q, p, client, o = {}) {
+  const counts = o.counts ?? q.counts;
+  const rtt = o.rtt ?? ctx.rtt;
+  const reaches2 = o.reaches ?? ((a, b) => a === b || ctx.link(a, b) !== void 0);
+  const nearest = (through, cost) => {
+    let best;
+    for (const m of through) {
+      if (m === client || !reaches2(client, m)) continue;
+      const ms3 = plus(rtt(client, m), cost(m));
+      if (!best || ms3 !== void 0 && (best.ms === void 0 || ms3 < best.ms)) best = { fails: false, ms: ms3, via: m };
+    }
+    return best ?? FAILS;
+  };
+  if (q.kind === "galera") {
+    const voting = new Map(p.voting.map((x) => [x, counts.get(x) ?? 0]));
+    const commitFrom = (m) => galeraCommit(ctx, q, m, { counts: voting, rtt });
+    if (p.voting.includes(client)) return { fails: false, ms: commitFrom(client), via: null };
+    if ((counts.get(client) ?? 0) > 0) return FAILS;
+    return nearest(p.voting, commitFrom);
+  }
+  if (client === p.site) return { fails: false, ms: p.commit, via: null };
+  if (reaches2(client, p.site)) return { fails: false, ms: plus(rtt(client, p.site), p.commit), via: null };
+  if (!relaysThroughFollowers(q)) return FAILS;
+  return nearest(
+    p.voting.filter((m) => m !== p.site),
+    (m) => plus(rtt(m, p.site), p.commit)
+  );
+}
+function dependents(ctx) {
+  const m = /* @__PURE__ */ new Map();
+  for (const tr of ctx.topology.traffic)
+    for (const d of tr.dependsOn?.items ?? []) {
+      const dep = ctx.topology.storeByName.get(d.value);
+      if (dep && !m.get(dep)?.includes(tr)) m.set(dep, [...m.get(dep) ?? [], tr]);
+    }
+  return m;
+}
+var dependentsOf = (ctx, st) => ctx.fact(dependents).get(st) ?? [];
+function writerSites2(ctx, q) {
+  if (q.kind === "etcd") {
+    const name = q.owner.name?.value;
+    const site = name ? ctx.siteOfCluster(name) : void 0;
+    return site ? [site] : [];
+  }
+  const out = [];
+  for (const tr of dependentsOf(ctx, q.owner))
+    for (const b of loadBackends(ctx, tr) ?? []) if (b.site !== void 0 && !out.includes(b.site)) out.push(b.site);
+  return out;
+}
+function clientSitesOf(ctx, q, counts = q.counts) {
+  const declared2 = writerSites2(ctx, q);
+  if (declared2.length || q.kind === "etcd") return { sites: declared2, fromMembers: false };
+  const sites = memberSites(counts);
+  const members = sites.filter((x) => ctx.topology.siteByName.get(x)?.role !== "witness");
+  return { sites: members.length ? members : sites, fromMembers: true };
+}
+function writeJudgement(ctx, q, o = {}) {
+  if (o.counts) return judge(ctx, q, o.counts);
+  const memo2 = ctx.fact(judgements);
+  if (!memo2.has(q)) memo2.set(q, judge(ctx, q, q.counts));
+  return memo2.get(q);
+}
+var judgements = () => /* @__PURE__ */ new Map();
+function judge(ctx, q, counts) {
+  const sites = memberSites(counts);
+  const { sites: writers, fromMembers } = clientSitesOf(ctx, q, counts);
+  const at = (p) => {
+    const writes = writers.map((from) => ({ from, route: clientWrite(ctx, q, p, from, { counts }) }));
+    const slowest = writes.every((w) => w.route.ms !== void 0) ? Math.max(0, ...writes.map((w) => w.route.ms)) : void 0;
+    return { ...p, writes, slowest };
+  };
+  let placements;
+  if (q.kind === "galera") {
+    const b = bestCommit(ctx, q, { counts });
+    placements = sites.length ? [at({ site: b?.site ?? sites[0], voting: sites, commit: b?.latency })] : [];
+  } else placements = sites.map((site) => at({ site, voting: sites, commit: leaderCommit(ctx, q, site, { counts }) }));
+  let best;
+  for (const p of placements) {
+    if (p.slowest === void 0) continue;
+    if (!best || p.slowest < best.slowest || p.slowest === best.slowest && (p.commit ?? Infinity) < (best.commit ?? Infinity)) best = p;
+  }
+  return { writers, fromMembers, placements, best };
+}
+function writesOverBudget(ctx, q, o = {}) {
+  const budget = writeBudget(q);
+  if (budget === void 0) return false;
+  const commit = bestCommit(ctx, q, { counts: o.counts });
+  if (!commit || commit.latency > budget) return false;
+  const j = writeJudgement(ctx, q, o);
+  return j.placements.length > 0 && j.placements.every((p) => p.slowest !== void 0 && p.slowest > budget);
+}
+function writesOverBudgetText(q, p, budget, fromMembers) {
+  const what = q.kind === "galera" ? galeraWrites(p, budget) : `no leader placement keeps writes within the ${ms(budget)} budget \u2014 best is ${p.site}: ${writesText(p)}; the commit alone is ${ms(p.commit)}`;
+  const from = p.writes.map((w) => w.from);
+  return fromMembers ? `${what} (no traffic entry depends on it: judged from its member site${from.length === 1 ? "" : "s"} ${listText(from)})` : what;
+}
+function writesText(p) {
+  let spelled = false;
+  return p.writes.map(({ from, route }) => {
+    const head = `from ${from} ${ms(route.ms)}`;
+    if (from === p.site) return `${head} (at the leader)`;
+    if (route.via) return `${head} (through its follower in ${route.via})`;
+    if (spelled) return head;
+    spelled = true;
+    return `${head} (${ms(route.ms - p.commit)} to the leader + ${ms(p.commit)} commit)`;
+  }).join(", ");
+}
+function galeraWrites(p, budget) {
+  const say = (w) => `${w.from} ${ms(w.route.ms)}${w.route.via ? ` (through the node in ${w.route.via})` : ""}`;
+  const over = p.writes.filter((w) => w.route.ms > budget);
+  const within3 = p.writes.filter((w) => !over.includes(w));
+  return `writes from ${listText(over.map(say))} are above the ${ms(budget)} budget \u2014 a commit waits one round trip from the writing node to the farthest member site, and Galera has no leader to move${within3.length ? `; within it from ${listText(within3.map(say))}` : ""}`;
+}
+
 // server/src/derive/reach.ts
 function podRouting(c, deployed) {
   const dep = deployed?.routingMode?.value;
@@ -16337,154 +16486,6 @@ var CutSets = class {
     });
   }
 };
-
-// server/src/derive/latency.ts
-function leaderCommit(ctx, q, leader, o = {}) {
-  return commitLatency(o.counts ?? q.counts, o.rtt ?? ctx.rtt, leader, o.need);
-}
-function galeraCommit(ctx, q, writer, o = {}) {
-  const counts = o.counts ?? q.counts;
-  const rtt = o.rtt ?? ctx.rtt;
-  if (!((counts.get(writer) ?? 0) > 0)) return void 0;
-  let worst = 0;
-  for (const site of memberSites(counts)) {
-    if (site === writer) continue;
-    const r2 = rtt(writer, site);
-    if (r2 === void 0) return void 0;
-    worst = Math.max(worst, r2);
-  }
-  return worst;
-}
-function bestCommit(ctx, q, o = {}) {
-  if (q.kind !== "galera") return bestCommitLatency(o.counts ?? q.counts, o.rtt ?? ctx.rtt);
-  let best;
-  for (const site of memberSites(o.counts ?? q.counts)) {
-    const latency = galeraCommit(ctx, q, site, o);
-    if (latency !== void 0 && (!best || latency < best.latency)) best = { site, latency };
-  }
-  return best;
-}
-function writeBudget(q) {
-  return q.kind === "consensus" || q.kind === "galera" ? q.owner.writeLatencyBudgetMs?.value : void 0;
-}
-var relaysThroughFollowers = (q) => q.kind === "consensus" && /cockroach/i.test(q.owner.engine?.value ?? "");
-
-// server/src/derive/writes.ts
-var FAILS = { fails: true, ms: void 0, via: null };
-var plus = (...xs) => xs.every((x) => x !== void 0) ? xs.reduce((a, x) => a + x, 0) : void 0;
-function clientWrite(ctx, q, p, client, o = {}) {
-  const counts = o.counts ?? q.counts;
-  const rtt = o.rtt ?? ctx.rtt;
-  const reaches2 = o.reaches ?? ((a, b) => a === b || ctx.link(a, b) !== void 0);
-  const nearest = (through, cost) => {
-    let best;
-    for (const m of through) {
-      if (m === client || !reaches2(client, m)) continue;
-      const ms3 = plus(rtt(client, m), cost(m));
-      if (!best || ms3 !== void 0 && (best.ms === void 0 || ms3 < best.ms)) best = { fails: false, ms: ms3, via: m };
-    }
-    return best ?? FAILS;
-  };
-  if (q.kind === "galera") {
-    const voting = new Map(p.voting.map((x) => [x, counts.get(x) ?? 0]));
-    const commitFrom = (m) => galeraCommit(ctx, q, m, { counts: voting, rtt });
-    if (p.voting.includes(client)) return { fails: false, ms: commitFrom(client), via: null };
-    if ((counts.get(client) ?? 0) > 0) return FAILS;
-    return nearest(p.voting, commitFrom);
-  }
-  if (client === p.site) return { fails: false, ms: p.commit, via: null };
-  if (reaches2(client, p.site)) return { fails: false, ms: plus(rtt(client, p.site), p.commit), via: null };
-  if (!relaysThroughFollowers(q)) return FAILS;
-  return nearest(
-    p.voting.filter((m) => m !== p.site),
-    (m) => plus(rtt(m, p.site), p.commit)
-  );
-}
-function dependents(ctx) {
-  const m = /* @__PURE__ */ new Map();
-  for (const tr of ctx.topology.traffic)
-    for (const d of tr.dependsOn?.items ?? []) {
-      const dep = ctx.topology.storeByName.get(d.value);
-      if (dep && !m.get(dep)?.includes(tr)) m.set(dep, [...m.get(dep) ?? [], tr]);
-    }
-  return m;
-}
-var dependentsOf = (ctx, st) => ctx.fact(dependents).get(st) ?? [];
-function writerSites2(ctx, q) {
-  if (q.kind === "etcd") {
-    const name = q.owner.name?.value;
-    const site = name ? ctx.siteOfCluster(name) : void 0;
-    return site ? [site] : [];
-  }
-  const out = [];
-  for (const tr of dependentsOf(ctx, q.owner))
-    for (const b of loadBackends(ctx, tr) ?? []) if (b.site !== void 0 && !out.includes(b.site)) out.push(b.site);
-  return out;
-}
-function clientSitesOf(ctx, q, counts = q.counts) {
-  const declared2 = writerSites2(ctx, q);
-  if (declared2.length || q.kind === "etcd") return { sites: declared2, fromMembers: false };
-  const sites = memberSites(counts);
-  const members = sites.filter((x) => ctx.topology.siteByName.get(x)?.role !== "witness");
-  return { sites: members.length ? members : sites, fromMembers: true };
-}
-function writeJudgement(ctx, q, o = {}) {
-  if (o.counts) return judge(ctx, q, o.counts);
-  const memo2 = ctx.fact(judgements);
-  if (!memo2.has(q)) memo2.set(q, judge(ctx, q, q.counts));
-  return memo2.get(q);
-}
-var judgements = () => /* @__PURE__ */ new Map();
-function judge(ctx, q, counts) {
-  const sites = memberSites(counts);
-  const { sites: writers, fromMembers } = clientSitesOf(ctx, q, counts);
-  const at = (p) => {
-    const writes = writers.map((from) => ({ from, route: clientWrite(ctx, q, p, from, { counts }) }));
-    const slowest = writes.every((w) => w.route.ms !== void 0) ? Math.max(0, ...writes.map((w) => w.route.ms)) : void 0;
-    return { ...p, writes, slowest };
-  };
-  let placements;
-  if (q.kind === "galera") {
-    const b = bestCommit(ctx, q, { counts });
-    placements = sites.length ? [at({ site: b?.site ?? sites[0], voting: sites, commit: b?.latency })] : [];
-  } else placements = sites.map((site) => at({ site, voting: sites, commit: leaderCommit(ctx, q, site, { counts }) }));
-  let best;
-  for (const p of placements) {
-    if (p.slowest === void 0) continue;
-    if (!best || p.slowest < best.slowest || p.slowest === best.slowest && (p.commit ?? Infinity) < (best.commit ?? Infinity)) best = p;
-  }
-  return { writers, fromMembers, placements, best };
-}
-function writesOverBudget(ctx, q, o = {}) {
-  const budget = writeBudget(q);
-  if (budget === void 0) return false;
-  const commit = bestCommit(ctx, q, { counts: o.counts });
-  if (!commit || commit.latency > budget) return false;
-  const j = writeJudgement(ctx, q, o);
-  return j.placements.length > 0 && j.placements.every((p) => p.slowest !== void 0 && p.slowest > budget);
-}
-function writesOverBudgetText(q, p, budget, fromMembers) {
-  const what = q.kind === "galera" ? galeraWrites(p, budget) : `no leader placement keeps writes within the ${ms(budget)} budget \u2014 best is ${p.site}: ${writesText(p)}; the commit alone is ${ms(p.commit)}`;
-  const from = p.writes.map((w) => w.from);
-  return fromMembers ? `${what} (no traffic entry depends on it: judged from its member site${from.length === 1 ? "" : "s"} ${listText(from)})` : what;
-}
-function writesText(p) {
-  let spelled = false;
-  return p.writes.map(({ from, route }) => {
-    const head = `from ${from} ${ms(route.ms)}`;
-    if (from === p.site) return `${head} (at the leader)`;
-    if (route.via) return `${head} (through its follower in ${route.via})`;
-    if (spelled) return head;
-    spelled = true;
-    return `${head} (${ms(route.ms - p.commit)} to the leader + ${ms(p.commit)} commit)`;
-  }).join(", ");
-}
-function galeraWrites(p, budget) {
-  const say = (w) => `${w.from} ${ms(w.route.ms)}${w.route.via ? ` (through the node in ${w.route.via})` : ""}`;
-  const over = p.writes.filter((w) => w.route.ms > budget);
-  const within3 = p.writes.filter((w) => !over.includes(w));
-  return `writes from ${listText(over.map(say))} are above the ${ms(budget)} budget \u2014 a commit waits one round trip from the writing node to the farthest member site, and Galera has no leader to move${within3.length ? `; within it from ${listText(within3.map(say))}` : ""}`;
-}
 
 // server/src/availability/lean.ts
 var QUORUM_CONTINUES = 0;
@@ -17313,11 +17314,28 @@ var PLACEMENT = ASSUMPTIONS[3].replace(/; CockroachDB .*$/, "");
 var SHALLOW_CHECK_ASSUMPTION = "a backend that is still sent clients while a store it writes to takes no writes from its site counts as failing its share for the whole failure, as with a shallow health check; a check through its dependencies moves those clients within the RTO to a site that can still write";
 function assumptionsFor(ctx) {
   const out = ASSUMPTIONS.slice(0, 3);
-  const quorums = ctx.quorums.some((q) => q.kind !== "galera");
   const cockroach2 = ctx.topology.stores.some((st) => st.replication?.value === "consensus" && /cockroach/i.test(st.engine?.value ?? ""));
-  if (quorums) out.push(cockroach2 ? ASSUMPTIONS[3] : PLACEMENT);
+  if (ctx.quorums.some((q) => placementDecides(ctx, q))) out.push(cockroach2 ? ASSUMPTIONS[3] : PLACEMENT);
   if (ctx.topology.traffic.some((tr) => (tr.dependsOn?.items.length ?? 0) > 0)) out.push(SHALLOW_CHECK_ASSUMPTION);
   return out;
+}
+function placementDecides(ctx, q) {
+  if (q.kind === "galera" || !q.resolved) return false;
+  const members = [...q.counts].filter(([, c]) => c > 0);
+  const maj = majority(members.reduce((a, [, c]) => a + c, 0));
+  const linked = (a, b) => a === b || !!ctx.link(a, b);
+  const cuttable = (a, b) => {
+    const l = ctx.link(a, b);
+    return !l || (l.availability?.value ?? 1) < 1;
+  };
+  const votes = (site, x, y) => members.reduce((a, [m, c]) => a + (linked(site, m) && !(site === x && m === y || site === y && m === x) ? c : 0), 0);
+  const clients = /* @__PURE__ */ new Set([...members.map(([m]) => m), ...clientSitesOf(ctx, q).sites]);
+  for (const c of clients)
+    for (const [l] of members) {
+      if (l === c || !cuttable(c, l) || votes(l, c, l) < maj) continue;
+      if (members.some(([o]) => o !== l && linked(c, o) && votes(o, c, l) >= maj)) return true;
+    }
+  return false;
 }
 var ANYCAST_SITE_LOSS = "on a whole-site loss nobody at the site withdraws its route: the upstream drops it when its BGP session fails \u2014 at once if the link goes dark, else after the BGP hold time (90 s as RFC 4271 suggests, 180 s by default on many routers; about 1 s with BFD), which this estimate does not count";
 var kindOf = (e) => e.type === "quorum" ? e.kind : e.type === "store" ? e.replication : "traffic";
@@ -17559,7 +17577,9 @@ function ninesLabel(f) {
   return f.method === "bounded" && (upper <= 0 || ninesText(upper) !== text3) ? `\u2265 ${text3}` : text3;
 }
 function timeShare(p) {
-  return `${percentOfTime(p)} of the time (${minutes(p * MINUTES_PER_YEAR)} a year)`;
+  const year = minutes(p * MINUTES_PER_YEAR);
+  const rest = p < 1 && year === minutes(MINUTES_PER_YEAR) ? `all but ${minutes((1 - p) * MINUTES_PER_YEAR)}` : year;
+  return `${percentOfTime(p)} of the time (${rest} a year)`;
 }
 function apiSubject(f) {
   return f.api ? `${f.entity}'s API (writes from its nodes at ${f.api.from})` : f.label;
@@ -19777,7 +19797,7 @@ function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
   if (!q) return void 0;
   const comps = budgetComponents(d, q);
   const pins = quorum.kind === "galera" ? [] : [...quorum.counts.keys()];
-  const t = { over: 0, overGalera: 0, unpinned: 0, atPin: new Float64Array(pins.length) };
+  const t = { over: 0, overGalera: 0, unpinned: 0, writable: 0, atPin: new Float64Array(pins.length) };
   const seen = [];
   let allUpOver = [];
   let allUpLeader = null;
@@ -19791,6 +19811,7 @@ function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
     const result = run(ctx, scenario2);
     const qr = result.quorums.find((x) => x.name === quorum.label);
     if (!qr || qr.outcome === "stops" || qr.outcome === "lost") return;
+    t.writable += p;
     if (overAtBest(result, quorum.label, budget)) t.overGalera += p;
     const judged3 = overWrites(result, quorum.label, name, budget);
     if (judged3.length) t.over += p;
@@ -19833,6 +19854,7 @@ function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
     pinBy: pinWords(store.engine?.value),
     overUnpinnedProbability: Math.max(t.unpinned, t.over),
     allUpOver,
+    writableProbability: t.writable,
     method: r2.method,
     unjudgedProbability: r2.unjudged,
     statesJudged: r2.states,
@@ -19868,7 +19890,7 @@ function overBudgetStateText(s) {
 function budgetText(f, causes = true) {
   const head = `writes over the ${ms(f.budgetMs)} budget (writeLatencyBudgetMs)`;
   const bounded = f.method === "bounded" ? ` (at least; ${timeShare(f.unjudgedProbability)} not judged)` : "";
-  const share2 = (p) => p > 0 ? timeShare(p) : "in no judged state";
+  const share2 = (p) => p <= 0 ? "in no judged state" : p >= f.writableProbability * (1 - 1e-9) ? `whenever it takes writes, ${timeShare(p)}` : timeShare(p);
   if (f.overProbability <= 0 && f.overUnpinnedProbability <= 0 && f.overBestProbability <= 0)
     return `${head} in no judged state${bounded}, wherever the leader is`;
   const most = causes && f.states.length ? ` \u2014 most likely: ${f.states.map(overBudgetStateText).join("; ")}` : "";
@@ -19939,6 +19961,27 @@ function bestJson(f) {
     pins: b.pins
   } : null;
 }
+function budgetJson(b) {
+  if (!b) return null;
+  return {
+    budgetMs: b.budgetMs,
+    overProbability: b.overProbability,
+    overMinutesPerYear: b.overProbability * MINUTES_PER_YEAR,
+    overBestProbability: b.overBestProbability,
+    overBestMinutesPerYear: b.overBestProbability * MINUTES_PER_YEAR,
+    // overBest* is one pin for the whole year (consensus): where, and what no pin costs
+    pin: b.pin,
+    pinFor: b.pinFor,
+    pinBy: b.pinBy ?? null,
+    overUnpinnedProbability: b.overUnpinnedProbability,
+    allUpOverAt: b.allUpOver,
+    // over whenever it takes writes when overBestProbability equals it
+    writableProbability: b.writableProbability,
+    method: b.method,
+    unjudgedProbability: b.unjudgedProbability,
+    states: b.states
+  };
+}
 function availabilityJson(ctx, report = reportOf(ctx)) {
   const finite = (x) => Number.isFinite(x) ? x : null;
   const out = report.figures.map((f) => ({
@@ -19972,22 +20015,7 @@ function availabilityJson(ctx, report = reportOf(ctx)) {
       quorumMinutesPerYear: f.api.quorum.minutesPerYear,
       federatedAvailability: f.api.stretched ? f.api.federated : null
     } : null,
-    writeBudget: ((b) => b ? {
-      budgetMs: b.budgetMs,
-      overProbability: b.overProbability,
-      overMinutesPerYear: b.overProbability * MINUTES_PER_YEAR,
-      overBestProbability: b.overBestProbability,
-      overBestMinutesPerYear: b.overBestProbability * MINUTES_PER_YEAR,
-      // overBest* is one pin for the whole year (consensus): where, and what no pin costs
-      pin: b.pin,
-      pinFor: b.pinFor,
-      pinBy: b.pinBy ?? null,
-      overUnpinnedProbability: b.overUnpinnedProbability,
-      allUpOverAt: b.allUpOver,
-      method: b.method,
-      unjudgedProbability: b.unjudgedProbability,
-      states: b.states
-    } : null)(budgetOfFigures(ctx, f)),
+    writeBudget: budgetJson(budgetOfFigures(ctx, f)),
     rtoSeconds: f.rto?.seconds ?? null,
     // anycast with bgpHoldSeconds or bfd declared: the RTO on a whole-site loss (the upstream's detection + withdrawSeconds)
     rtoSiteLossSeconds: f.rto?.siteLossSeconds ?? null,
@@ -28787,14 +28815,23 @@ function tiersNotes(x) {
     out.push(
       `- ${missing} tier${missing === 1 ? " has" : "s have"} no objective: the figure is what the design gives, and nothing holds it there.`
     );
-  out.push(
-    ...x.report.assumptions.map((a) => `- Assumed: ${a}.`),
-    "- RTO is the worst case for clients that honour the TTL (resolvers and clients that ignore or clamp TTLs take longer); anycast resets established connections.",
-    `- RTO: ${RTO_DETECTION}.`,
-    "- Conflict rate is the time writers cannot reach each other: a lower bound on conflict exposure, since writers also conflict while connected, within their lag.",
-    ""
-  );
+  out.push(...x.report.assumptions.map((a) => `- Assumed: ${a}.`), ...rtoNotes(x));
+  if (x.rows.some((row) => typeof row[0] === "string" && row[0].startsWith("Conflict rate")))
+    out.push(
+      "- Conflict rate is the time writers cannot reach each other: a lower bound on conflict exposure, since writers also conflict while connected, within their lag."
+    );
+  out.push("");
   return out;
+}
+function rtoNotes(x) {
+  const steering = x.r.ctx.topology.traffic.filter((tr) => rtoEstimate(tr)).map((tr) => tr.steering?.value);
+  if (!steering.length) return [];
+  const anycast = steering.includes("anycast");
+  const dns = steering.some((s) => s !== "anycast");
+  const ttl2 = "RTO is the worst case for clients that honour the TTL (resolvers and clients that ignore or clamp TTLs take longer)";
+  const reset = "anycast resets established connections";
+  const first = dns && anycast ? `${ttl2}; ${reset}.` : dns ? `${ttl2}.` : `Anycast resets established connections.`;
+  return [`- ${first}`, `- RTO: ${RTO_DETECTION}.`];
 }
 function tiersSection(r2) {
   const x = { r: r2, report: reportOf(r2.ctx), judged: objectiveJudgements(r2.ctx), rows: [], notes: [] };

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { leadershipMoveSeconds } from "../../server/src/derive/timers";
 import { analyzeAlone } from "../../server/src/analysis";
-import { figureText, reportOf, rtoEstimate } from "../../server/src/availability/figures";
+import { figureText, placementDecides, reportOf, rtoEstimate } from "../../server/src/availability/figures";
 import { objectiveJudgements, objectiveStatuses } from "../../server/src/rules/index";
 import { diff } from "../../server/src/whatif/diff";
 import { diffJson, diffMarkdown, diffText } from "../../server/src/whatif/render";
@@ -337,4 +337,53 @@ test("review M55, M59: the objective's own judgement carries the condition, so a
     (j) => j.key === "rpoSeconds" && j.label === "store carts",
   )!;
   assert.deepEqual([over.met, over.condition], [false, undefined]);
+});
+
+test("placementDecides: a cut leaves the leader's placement deciding only where two sites that can lead are not both reached — both sides of it", () => {
+  const decides = (body: string) => {
+    const ctx = analyzeAlone("t.topology.yaml", HEADER + body).analysis.contexts[0];
+    return ctx.quorums.map((q) => placementDecides(ctx, q));
+  };
+  const failing = (t: string) => t.replace(/rttMs: (\d+) \}/g, "rttMs: $1, availability: 0.9995 }");
+  // 2+2+1 whose links never fail: no cut at all
+  assert.deepEqual(decides(threeSiteLedger()), [false]);
+  // one link that can fail is enough: fra–lon cut, both reach a majority through ams
+  assert.deepEqual(decides(threeSiteLedger().replace("rttMs: 14 }", "rttMs: 14, availability: 0.9995 }")), [true]);
+  // the fra–ams link alone too: cut, fra (with lon, 4) and ams (with lon, 3) can both lead, and fra reaches only itself of the two
+  assert.deepEqual(decides(threeSiteLedger().replace("rttMs: 9 }", "rttMs: 9, availability: 0.9995 }")), [true]);
+  // 3+1+1: a fra–lon cut leaves fra (4) and ams (5) able to lead; lon reaches ams, not fra — the leader's site decides lon's writes
+  assert.deepEqual(decides(failing(threeSiteLedger({ members: "{ fra: 3, lon: 1, ams: 1 }" }))), [true]);
+  // 3+1 over two sites: cut, only fra can lead and lon reaches nobody who can — stranded wherever the leader was
+  assert.deepEqual(decides(failing(threeSiteLedger({ members: "{ fra: 3, lon: 1 }" }))), [false]);
+  // 2+2 over two sites: any cut stops writes
+  assert.deepEqual(decides(failing(threeSiteLedger({ members: "{ fra: 2, lon: 2 }" }))), [false]);
+  // Galera has no leader
+  assert.deepEqual(decides(failing(threeSiteLedger()).replace("replication: consensus", "replication: galera")), [false]);
+  // a link never declared is a cut all year
+  assert.deepEqual(decides(threeSiteLedger().replace("  - { between: [fra, lon], rttMs: 14 }\n", "")), [true]);
+});
+
+test("the Tiers notes are the ones that bear on the design: RTO lines only with an RTO (TTL for DNS, reset for anycast), conflict rate only with its row", () => {
+  const notes = (text: string) =>
+    recordOf(text)
+      .md.slice(recordOf(text).md.indexOf("\n## Tiers\n"))
+      .split("\n## ")[1]
+      .split("\n")
+      .filter((l) => l.startsWith("- "));
+  const draft = notes(readFileSync("examples/payments-eu.topology.yaml", "utf8")).join("\n");
+  // the draft: RTO unknown, one carts writer, a 2+2 etcd and Galera — none of the four lines
+  assert.doesNotMatch(draft, /RTO is the worst case|RTO: the estimate|Conflict rate is|placement worst for it/);
+  assert.match(draft, /Assumed: failures are independent/);
+  const reviewed = readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8");
+  const all = notes(reviewed).join("\n");
+  assert.match(
+    all,
+    /^- RTO is the worst case for clients that honour the TTL \(resolvers and clients that ignore or clamp TTLs take longer\)\.$/m,
+  );
+  assert.match(all, /^- RTO: the estimate holds when the health check fails/m);
+  assert.match(all, /^- Conflict rate is the time writers cannot reach each other/m);
+  assert.match(all, /placement worst for it/);
+  const anycast = notes(reviewed.replace("steering: gslb", "steering: anycast")).join("\n");
+  assert.match(anycast, /^- Anycast resets established connections\.$/m);
+  assert.doesNotMatch(anycast, /honour the TTL/);
 });

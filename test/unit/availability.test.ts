@@ -592,10 +592,15 @@ test("review M58 and style: the assumptions bear on the design — the Cockroach
     reviewed,
     /^a backend that is still sent clients while a store it writes to takes no writes from its site counts as failing its share for the whole failure, as with a shallow health check; a check through its dependencies moves those clients within the RTO/m,
   );
-  // the draft: Galera and Postgres, no CockroachDB — the placement line stays (its stretched etcd), without the relay clause
+  // the draft: Galera and Postgres, no CockroachDB, and its stretched etcd is 2+2 — every cut stops it,
+  // so no cut leaves the placement deciding: no placement line (closing note "still weak")
   const draft = of("examples/payments-eu.topology.yaml");
   assert.doesNotMatch(draft, /CockroachDB/);
-  assert.match(draft, /each backend is judged at the placement worst for it/);
+  assert.doesNotMatch(draft, /placement/);
+  // a 2+2+1 over links that fail: a fra–lon cut leaves both sides a majority with ams — the line, without the relay clause
+  const yb = of("examples/payments-eu-reviewed.topology.yaml", (t) => t.replace("engine: cockroachdb", "engine: yugabytedb"));
+  assert.match(yb, /each backend is judged at the placement worst for it/);
+  assert.doesNotMatch(yb, /CockroachDB/);
   // no traffic entry depends on a store: no shallow-check line
   const alone = of("examples/payments-eu-reviewed.topology.yaml", (t) => t.replace(/^ {4}dependsOn: .*\n/gm, ""));
   assert.doesNotMatch(alone, /shallow health check/);

@@ -61,6 +61,8 @@ export interface WriteBudgetFigures {
   readonly overUnpinnedProbability: number;
   /** with every site and link up, the leader sites at which some write is over the budget, each with its writes ("lon 23 ms") */
   readonly allUpOver: readonly { readonly leader: string; readonly writes: readonly string[] }[];
+  /** P(the store takes writes), over the judged states: a figure over the budget equal to it is over whenever the store takes writes */
+  readonly writableProbability: number;
   readonly method: "exact" | "bounded";
   /** probability of the states not judged (over budget or not) */
   readonly unjudgedProbability: number;
@@ -143,7 +145,7 @@ export function writeBudgetFigures(ctx: TopologyContext, store: Store, limit = B
   if (!q) return undefined;
   const comps = budgetComponents(d, q);
   const pins = quorum.kind === "galera" ? [] : [...quorum.counts.keys()];
-  const t = { over: 0, overGalera: 0, unpinned: 0, atPin: new Float64Array(pins.length) };
+  const t = { over: 0, overGalera: 0, unpinned: 0, writable: 0, atPin: new Float64Array(pins.length) };
   const seen: { state: OverBudgetState; atPin: (string[] | null)[] }[] = [];
   let allUpOver: { leader: string; writes: string[] }[] = [];
   let allUpLeader: string | null = null;
@@ -157,6 +159,7 @@ export function writeBudgetFigures(ctx: TopologyContext, store: Store, limit = B
     const result = run(ctx, scenario);
     const qr = result.quorums.find((x) => x.name === quorum.label);
     if (!qr || qr.outcome === "stops" || qr.outcome === "lost") return;
+    t.writable += p;
     if (overAtBest(result, quorum.label, budget)) t.overGalera += p;
     const judged = overWrites(result, quorum.label, name, budget);
     if (judged.length) t.over += p;
@@ -204,6 +207,7 @@ export function writeBudgetFigures(ctx: TopologyContext, store: Store, limit = B
     pinBy: pinWords(store.engine?.value),
     overUnpinnedProbability: Math.max(t.unpinned, t.over),
     allUpOver,
+    writableProbability: t.writable,
     method: r.method,
     unjudgedProbability: r.unjudged,
     statesJudged: r.states,
@@ -261,7 +265,9 @@ export function overBudgetStateText(s: OverBudgetState): string {
 export function budgetText(f: WriteBudgetFigures, causes = true): string {
   const head = `writes over the ${ms(f.budgetMs)} budget (writeLatencyBudgetMs)`;
   const bounded = f.method === "bounded" ? ` (at least; ${timeShare(f.unjudgedProbability)} not judged)` : "";
-  const share = (p: number) => (p > 0 ? timeShare(p) : "in no judged state");
+  // over in every state the store takes writes: said so, never as a rounded "100%" (it stops when it cannot write)
+  const share = (p: number) =>
+    p <= 0 ? "in no judged state" : p >= f.writableProbability * (1 - 1e-9) ? `whenever it takes writes, ${timeShare(p)}` : timeShare(p);
   if (f.overProbability <= 0 && f.overUnpinnedProbability <= 0 && f.overBestProbability <= 0)
     return `${head} in no judged state${bounded}, wherever the leader is`;
   const most = causes && f.states.length ? ` — most likely: ${f.states.map(overBudgetStateText).join("; ")}` : "";

@@ -4,7 +4,8 @@
  * it depends on, judged state by state by the lean evaluator; its cut sets; RTO and RPO
  * estimates. Pure: no editor, no connection, no Node APIs.
  */
-import type { TopologyContext } from "../derive/context";
+import type { Quorum, TopologyContext } from "../derive/context";
+import { clientSitesOf } from "../derive/writes";
 import type { HealthCheck, Store, Traffic } from "../model/topology";
 import { DNS_STEERING } from "../derive/loads";
 import { unreachableVoteNotes } from "../derive/reach";
@@ -68,11 +69,40 @@ export const SHALLOW_CHECK_ASSUMPTION =
 /** The assumptions that bear on this design's figures (review style: a CockroachDB note on a Galera design reads as an error). */
 export function assumptionsFor(ctx: TopologyContext): string[] {
   const out: string[] = ASSUMPTIONS.slice(0, 3);
-  const quorums = ctx.quorums.some((q) => q.kind !== "galera");
   const cockroach = ctx.topology.stores.some((st) => st.replication?.value === "consensus" && /cockroach/i.test(st.engine?.value ?? ""));
-  if (quorums) out.push(cockroach ? ASSUMPTIONS[3] : PLACEMENT);
+  if (ctx.quorums.some((q) => placementDecides(ctx, q))) out.push(cockroach ? ASSUMPTIONS[3] : PLACEMENT);
   if (ctx.topology.traffic.some((tr) => (tr.dependsOn?.items.length ?? 0) > 0)) out.push(SHALLOW_CHECK_ASSUMPTION);
   return out;
+}
+
+/**
+ * Whether some cut leaves a quorum's leader placement deciding who can write (the placement
+ * assumption bears on its figures): a site C — a member or a writing site — reaches one site that
+ * can lead (its members reach a majority) but not another, L. It is enough to try each link C–L
+ * that can be cut (declared with an availability below 1, or not declared at all) alone with
+ * everything else up: more failures only take reach away, so a state where it holds implies the
+ * single cut where it holds too. Site losses never do (a lost site reaches nothing). A 2+2 over
+ * two sites (any cut stops writes) and Galera (no leader) never; a 2+2+1 with failing links does.
+ */
+export function placementDecides(ctx: TopologyContext, q: Quorum): boolean {
+  if (q.kind === "galera" || !q.resolved) return false;
+  const members = [...q.counts].filter(([, c]) => c > 0);
+  const maj = majority(members.reduce((a, [, c]) => a + c, 0));
+  const linked = (a: string, b: string) => a === b || !!ctx.link(a, b);
+  const cuttable = (a: string, b: string) => {
+    const l = ctx.link(a, b);
+    return !l || (l.availability?.value ?? 1) < 1;
+  };
+  // the votes a site reaches with every link up but the one cut between x and y
+  const votes = (site: string, x: string, y: string) =>
+    members.reduce((a, [m, c]) => a + (linked(site, m) && !((site === x && m === y) || (site === y && m === x)) ? c : 0), 0);
+  const clients = new Set([...members.map(([m]) => m), ...clientSitesOf(ctx, q).sites]);
+  for (const c of clients)
+    for (const [l] of members) {
+      if (l === c || !cuttable(c, l) || votes(l, c, l) < maj) continue;
+      if (members.some(([o]) => o !== l && linked(c, o) && votes(o, c, l) >= maj)) return true;
+    }
+  return false;
 }
 
 export type EntityKind = "etcd" | "consensus" | "galera" | "async" | "crdt" | "traffic";
@@ -546,7 +576,10 @@ export function ninesLabel(f: EntityFigures): string | undefined {
 
 /** A share of the time as every output says it: "0.1% of the time (8.8 hours a year)". */
 export function timeShare(p: number): string {
-  return `${percentOfTime(p)} of the time (${minutes(p * MINUTES_PER_YEAR)} a year)`;
+  const year = minutes(p * MINUTES_PER_YEAR);
+  // short of the whole year but rounding to it: say what is left, never a whole year
+  const rest = p < 1 && year === minutes(MINUTES_PER_YEAR) ? `all but ${minutes((1 - p) * MINUTES_PER_YEAR)}` : year;
+  return `${percentOfTime(p)} of the time (${rest} a year)`;
 }
 
 /** "fra-prod's API (writes from its nodes at fra)": what an etcd's figure measures. */

@@ -92,6 +92,29 @@ function bestJson(f: EntityFigures) {
 }
 
 /** The JSON array: one object per entity, availability.md's keys first. */
+/** A quorum store's write budget figure in the JSON (null without a declared budget). */
+function budgetJson(b: WriteBudgetFigures | undefined) {
+  if (!b) return null;
+  return {
+    budgetMs: b.budgetMs,
+    overProbability: b.overProbability,
+    overMinutesPerYear: b.overProbability * MINUTES_PER_YEAR,
+    overBestProbability: b.overBestProbability,
+    overBestMinutesPerYear: b.overBestProbability * MINUTES_PER_YEAR,
+    // overBest* is one pin for the whole year (consensus): where, and what no pin costs
+    pin: b.pin,
+    pinFor: b.pinFor,
+    pinBy: b.pinBy ?? null,
+    overUnpinnedProbability: b.overUnpinnedProbability,
+    allUpOverAt: b.allUpOver,
+    // over whenever it takes writes when overBestProbability equals it
+    writableProbability: b.writableProbability,
+    method: b.method,
+    unjudgedProbability: b.unjudgedProbability,
+    states: b.states,
+  };
+}
+
 export function availabilityJson(ctx: TopologyContext, report: AvailabilityReport = reportOf(ctx)): string {
   const finite = (x: number) => (Number.isFinite(x) ? x : null);
   const out = report.figures.map((f) => ({
@@ -129,25 +152,7 @@ export function availabilityJson(ctx: TopologyContext, report: AvailabilityRepor
           federatedAvailability: f.api.stretched ? f.api.federated : null,
         }
       : null,
-    writeBudget: ((b) =>
-      b
-        ? {
-            budgetMs: b.budgetMs,
-            overProbability: b.overProbability,
-            overMinutesPerYear: b.overProbability * MINUTES_PER_YEAR,
-            overBestProbability: b.overBestProbability,
-            overBestMinutesPerYear: b.overBestProbability * MINUTES_PER_YEAR,
-            // overBest* is one pin for the whole year (consensus): where, and what no pin costs
-            pin: b.pin,
-            pinFor: b.pinFor,
-            pinBy: b.pinBy ?? null,
-            overUnpinnedProbability: b.overUnpinnedProbability,
-            allUpOverAt: b.allUpOver,
-            method: b.method,
-            unjudgedProbability: b.unjudgedProbability,
-            states: b.states,
-          }
-        : null)(budgetOfFigures(ctx, f)),
+    writeBudget: budgetJson(budgetOfFigures(ctx, f)),
     rtoSeconds: f.rto?.seconds ?? null,
     // anycast with bgpHoldSeconds or bfd declared: the RTO on a whole-site loss (the upstream's detection + withdrawSeconds)
     rtoSiteLossSeconds: f.rto?.siteLossSeconds ?? null,

@@ -155,6 +155,8 @@ export function minutes(m: number): string {
 export function percentOfTime(p: number): string {
   if (p <= 0) return "0%";
   if (p * 100 < 1e-6) return "less than 0.000001%";
+  // short of certainty, never "100%": as many nines as it takes (availabilityPercent's rule)
+  if (p < 1 && Number((p * 100).toPrecision(3)) >= 100) return availabilityPercent(p, 1 - p);
   return `${Number((p * 100).toPrecision(3))
     .toFixed(Math.max(0, 2 - Math.floor(Math.log10(p * 100))))
     .replace(/(\.\d*?)0+$/, "$1")

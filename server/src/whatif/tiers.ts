@@ -249,14 +249,25 @@ function tiersNotes(x: Tiers): string[] {
     out.push(
       `- ${missing} tier${missing === 1 ? " has" : "s have"} no objective: the figure is what the design gives, and nothing holds it there.`,
     );
-  out.push(
-    ...x.report.assumptions.map((a) => `- Assumed: ${a}.`),
-    "- RTO is the worst case for clients that honour the TTL (resolvers and clients that ignore or clamp TTLs take longer); anycast resets established connections.",
-    `- RTO: ${RTO_DETECTION}.`,
-    "- Conflict rate is the time writers cannot reach each other: a lower bound on conflict exposure, since writers also conflict while connected, within their lag.",
-    "",
-  );
+  out.push(...x.report.assumptions.map((a) => `- Assumed: ${a}.`), ...rtoNotes(x));
+  if (x.rows.some((row) => typeof row[0] === "string" && row[0].startsWith("Conflict rate")))
+    out.push(
+      "- Conflict rate is the time writers cannot reach each other: a lower bound on conflict exposure, since writers also conflict while connected, within their lag.",
+    );
+  out.push("");
   return out;
+}
+
+/** The RTO notes, only where an RTO is estimated: the TTL clause for DNS steering, the reset for anycast, and the health check the estimate needs. */
+function rtoNotes(x: Tiers): string[] {
+  const steering = x.r.ctx.topology.traffic.filter((tr) => rtoEstimate(tr)).map((tr) => tr.steering?.value);
+  if (!steering.length) return [];
+  const anycast = steering.includes("anycast");
+  const dns = steering.some((s) => s !== "anycast");
+  const ttl = "RTO is the worst case for clients that honour the TTL (resolvers and clients that ignore or clamp TTLs take longer)";
+  const reset = "anycast resets established connections";
+  const first = dns && anycast ? `${ttl}; ${reset}.` : dns ? `${ttl}.` : `Anycast resets established connections.`;
+  return [`- ${first}`, `- RTO: ${RTO_DETECTION}.`];
 }
 
 /** The Tiers section: one table, rows by tier, then what the figures assume. */
