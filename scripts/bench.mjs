@@ -34,6 +34,8 @@ const onlySections = args
   .find((a) => a.startsWith("--sections="))
   ?.slice(11)
   .split(",");
+/** --keystrokes: also print every keystroke's time, in the order typed, run by run (which keystrokes make p95) */
+const KEYSTROKES = args.includes("--keystrokes");
 /** VS Code restoring its tabs opens them about this long after `initialized` */
 const STARTUP_OPEN_MS = 300;
 
@@ -266,6 +268,7 @@ async function measure(shape, bytes) {
   const firstPlan = { CIDR: plans.CIDR };
   out.firstEditMs = (await typeAll(server, uri, firstPlan, { first: true })).CIDR[0];
   out.perKind = await typeAll(server, uri, plans);
+  out.states = Object.fromEntries(Object.entries(plans).flatMap(([kind, p]) => (p ? [[kind, p.states]] : [])));
   out.editMs = Object.values(out.perKind).flat();
 
   // hovers on a CIDR, an rttMs and a description in the middle of the file
@@ -382,7 +385,7 @@ console.log(
       : "; yaml-language-server not run"),
 );
 
-const rows = { open: [], typing: [], other: [], kinds: [] };
+const rows = { open: [], typing: [], other: [], kinds: [], each: [] };
 for (const shape of Object.keys(SHAPES).filter((s) => !onlyShape || s === onlyShape)) {
   for (const bytes of SIZES) {
     const runs = [];
@@ -434,6 +437,15 @@ for (const shape of Object.keys(SHAPES).filter((s) => !onlyShape || s === onlySh
         " MB",
       ),
     ]);
+    if (KEYSTROKES)
+      for (const kind of Object.keys(runs[0].perKind))
+        rows.each.push([
+          ...at,
+          kind,
+          // the value after each keystroke, in the order typed (the last is the original again)
+          runs[0].states[kind].map((x) => `\`${x || "(empty)"}\``).join(" "),
+          runs.map((r) => r.perKind[kind].map(fmt).join(" ")).join(" / "),
+        ]);
     for (const kind of Object.keys(runs[0].perKind))
       rows.kinds.push([
         ...at,
@@ -499,6 +511,12 @@ console.log(
 );
 console.log("\nEdits by kind:\n");
 console.log(table(["shape", "size", "typed into", "keystrokes", "p50", "max"], rows.kinds));
+if (KEYSTROKES) {
+  console.log(
+    "\nEach keystroke (--keystrokes): the value after each keystroke and its time in ms, in the order typed, one run after another (/):\n",
+  );
+  console.log(table(["shape", "size", "typed into", "states", "each keystroke, run by run"], rows.each));
+}
 console.log(
   "\nTargets at 1 MB: first diagnostics at start-up ≤ 1.5 × the parse floor (cold: a server starting up parses cold; the warm ratio beside it) and before yaml-language-server's; first keystroke and keystroke p95 < 100 ms; " +
     "yaml-language-server ≥ 10 × slower a keystroke; hover p95 < 5 ms; peak RSS < 200 MB; a Simulate click < 1 s (< 3 s at 5 MB), never holding a keystroke up.",
