@@ -13904,9 +13904,10 @@ function sig(x) {
 function minutes(m) {
   const round = (x, digits) => sig(Number(x.toFixed(digits)));
   if (m >= 120) return `${count(Number((m / 60).toFixed(1)), 1)} hours`;
-  if (Number(m.toFixed(2)) >= 1) return `${round(m, 2)} minutes`;
+  const unit = (x, word) => `${x} ${word}${x === "1" ? "" : "s"}`;
+  if (Number(m.toFixed(2)) >= 1) return unit(round(m, 2), "minute");
   if (m > 0 && m * 60 < 0.05) return "less than 0.1 seconds";
-  return `${round(m * 60, 1)} seconds`;
+  return unit(round(m * 60, 1), "second");
 }
 function percentOfTime(p) {
   if (p <= 0) return "0%";
@@ -29075,7 +29076,8 @@ function decisionSection(r2) {
   for (const tr of t.traffic) {
     const weights = tr.backends.map((b) => `${b.cluster?.value ?? "?"} ${b.weight?.value ?? 1}`).join(", ");
     const parts = [
-      `${tr.steering?.value ?? "?"} steering${tr.ttlSeconds ? ` (TTL ${tr.ttlSeconds.value} s)` : ""}`,
+      // anycast fails over by routes: a TTL plays no part in it
+      `${tr.steering?.value ?? "?"} steering${tr.ttlSeconds && tr.steering?.value !== "anycast" ? ` (TTL ${tr.ttlSeconds.value} s)` : ""}`,
       `weights ${weights}`,
       tr.dependsOn?.items.length ? `writes to ${tr.dependsOn.items.map((x) => x.value).join(", ")}` : "no store dependency declared"
     ];
@@ -29723,7 +29725,7 @@ function drillItem(r2) {
   return {
     title: "GSLB failover drills measuring external client failure rates, not only in-cluster probes",
     state: "not assessed",
-    why: entries.length ? `a drill is run, not designed; what it should measure: ${entries.map((e) => `${e.name.value} (${e.steering?.value ?? "?"}${e.ttlSeconds ? `, TTL ${e.ttlSeconds.value} s` : ""})`).join(", ")}${first}${erroring.length ? `; the errors the engine predicts for it to see: ${erroring.join("; ")}` : "; the engine predicts no erroring backend after a single-site loss or partition"}` : "no traffic entry is declared"
+    why: entries.length ? `a drill is run, not designed; what it should measure: ${entries.map((e) => `${e.name.value} (${e.steering?.value ?? "?"}${e.ttlSeconds && e.steering?.value !== "anycast" ? `, TTL ${e.ttlSeconds.value} s` : ""})`).join(", ")}${first}${erroring.length ? `; the errors the engine predicts for it to see: ${erroring.join("; ")}` : "; the engine predicts no erroring backend after a single-site loss or partition"}` : "no traffic entry is declared"
   };
 }
 function conflictItem(r2) {

@@ -252,6 +252,11 @@ test("review M61: over the budget with every site and link up is said so in the 
   assert.doesNotMatch(row, /100%|8,766/);
   assert.equal(minutes(8757.2 * 60), "8,757.2 hours");
   assert.equal(minutes(8.8 * 60), "8.8 hours");
+  // one of a unit is singular (review style: the game day said "1 minutes")
+  assert.deepEqual(
+    [minutes(1), minutes(1.004), minutes(1 / 60), minutes(1.5), minutes(2 / 60)],
+    ["1 minute", "1 minute", "1 second", "1.5 minutes", "2 seconds"],
+  );
 });
 
 test("a share of the year short of certainty never reads 100%: as many nines as it takes, and what is left of the year", () => {

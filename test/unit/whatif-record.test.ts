@@ -148,6 +148,12 @@ test("decision record: Context (sites, RTT matrix, what it must survive) and Dec
     decision,
     /- \*\*traffic checkout\*\*: gslb steering \(TTL 60 s\); weights fra-prod 1, lon-prod 1; no store dependency declared\./,
   );
+  assert.match(md, /what it should measure: checkout \(gslb, TTL 60 s\)/);
+  // anycast fails over by routes, not DNS: a TTL plays no part in it and is not named beside it (review style)
+  const anycast = record(DESIGN.replace("steering: gslb", "steering: anycast"));
+  assert.match(anycast, /- \*\*traffic checkout\*\*: anycast steering; weights fra-prod 1, lon-prod 1;/);
+  assert.match(anycast, /what it should measure: checkout \(anycast\)/);
+  assert.doesNotMatch(anycast, /TTL 60 s/);
 });
 
 test("decision record: the declared objectives are named in Context, and Tiers counts every row without one", () => {

@@ -146,9 +146,11 @@ export function sig(x: number): string {
 export function minutes(m: number): string {
   const round = (x: number, digits: number) => sig(Number(x.toFixed(digits)));
   if (m >= 120) return `${count(Number((m / 60).toFixed(1)), 1)} hours`;
-  if (Number(m.toFixed(2)) >= 1) return `${round(m, 2)} minutes`;
+  // one of a unit is singular: "1 minute", "1 second"
+  const unit = (x: string, word: string) => `${x} ${word}${x === "1" ? "" : "s"}`;
+  if (Number(m.toFixed(2)) >= 1) return unit(round(m, 2), "minute");
   if (m > 0 && m * 60 < 0.05) return "less than 0.1 seconds";
-  return `${round(m * 60, 1)} seconds`;
+  return unit(round(m * 60, 1), "second");
 }
 
 /** A probability as a percentage of the time, three significant digits in plain notation ("0.0005%"). */

@@ -316,7 +316,8 @@ function decisionSection(r: RecordContext): string[] {
   for (const tr of t.traffic) {
     const weights = tr.backends.map((b) => `${b.cluster?.value ?? "?"} ${b.weight?.value ?? 1}`).join(", ");
     const parts = [
-      `${tr.steering?.value ?? "?"} steering${tr.ttlSeconds ? ` (TTL ${tr.ttlSeconds.value} s)` : ""}`,
+      // anycast fails over by routes: a TTL plays no part in it
+      `${tr.steering?.value ?? "?"} steering${tr.ttlSeconds && tr.steering?.value !== "anycast" ? ` (TTL ${tr.ttlSeconds.value} s)` : ""}`,
       `weights ${weights}`,
       tr.dependsOn?.items.length ? `writes to ${tr.dependsOn.items.map((x) => x.value).join(", ")}` : "no store dependency declared",
     ];
@@ -1167,7 +1168,7 @@ function drillItem(r: RecordContext): Item {
     title: "GSLB failover drills measuring external client failure rates, not only in-cluster probes",
     state: "not assessed",
     why: entries.length
-      ? `a drill is run, not designed; what it should measure: ${entries.map((e) => `${e.name!.value} (${e.steering?.value ?? "?"}${e.ttlSeconds ? `, TTL ${e.ttlSeconds.value} s` : ""})`).join(", ")}${first}${erroring.length ? `; the errors the engine predicts for it to see: ${erroring.join("; ")}` : "; the engine predicts no erroring backend after a single-site loss or partition"}`
+      ? `a drill is run, not designed; what it should measure: ${entries.map((e) => `${e.name!.value} (${e.steering?.value ?? "?"}${e.ttlSeconds && e.steering?.value !== "anycast" ? `, TTL ${e.ttlSeconds.value} s` : ""})`).join(", ")}${first}${erroring.length ? `; the errors the engine predicts for it to see: ${erroring.join("; ")}` : "; the engine predicts no erroring backend after a single-site loss or partition"}`
       : "no traffic entry is declared",
   };
 }
