@@ -27036,12 +27036,12 @@ function facts(r2) {
   for (const e of r2.exports) {
     const stale = e.stale.map((x) => `${x.cluster} sends ${percent(x.share, 1)} of its calls to unreachable ${x.unreachable.join(", ")}`);
     const allStale = new Set(e.stale.filter((x) => x.share >= 1).map((x) => x.cluster));
-    const served = (cs, where2 = "") => cs.length && cs.every((c) => allStale.has(c)) ? `${cs.join(", ")} up${where2}, ${cs.length === 1 ? "its" : "their"} calls all time out${e.affinity === "remote" ? " (affinity remote)" : ""}` : `served by ${cs.join(", ") || "no cluster"}${where2}`;
+    const served = (cs, where2 = "") => cs.length && cs.every((c) => allStale.has(c)) ? `${cs.join(", ")} up${where2}, ${cs.length === 1 ? "its" : "their"} calls all time out${e.affinity === "remote" ? " (affinity remote)" : ""}` : cs.length ? `served by ${cs.join(", ")}${where2}` : `no exporting cluster${where2}`;
     if (!e.servedBy.length) out.push([`export ${e.namespace}/${e.service}`, "no exporting cluster left"]);
     else if (e.groups.length > 1)
       out.push([
         `export ${e.namespace}/${e.service}`,
-        [e.groups.map((g) => served(g.servedBy, ` in ${g.sites.join(",")}`)).join(" \xB7 "), ...stale].join(" \xB7 ")
+        [e.groups.map((g) => served(g.servedBy, ` in ${listText(g.sites)}`)).join(" \xB7 "), ...stale].join(" \xB7 ")
       ]);
     else if (stale.length) out.push([`export ${e.namespace}/${e.service}`, [served(e.servedBy), ...stale].join(" \xB7 ")]);
   }

@@ -670,7 +670,13 @@ test("S15: a ClusterMesh export keeps a lost or cut-off cluster's endpoints — 
   );
   assert.doesNotMatch(remoteRow, /served by fra-prod/);
   const split = cli(["simulate", "--partition", "fra/lon,ams", "t.topology.yaml"], MESHED("fra-prod, lon-prod", "remote")).stdout;
-  assert.match(split, /fra-prod up in fra, its calls all time out \(affinity remote\) · lon-prod up in lon,ams, its calls all time out/);
+  assert.match(
+    split,
+    /fra-prod up in fra, its calls all time out \(affinity remote\) · lon-prod up in lon and ams, its calls all time out/,
+  );
+  // a group with no exporting cluster: said so, not "served by no cluster" (review style)
+  const alone = cli(["simulate", "--partition", "ams/fra,lon", "t.topology.yaml"], MESHED("fra-prod, lon-prod")).stdout;
+  assert.match(alone, /export finance\/payments +no exporting cluster in ams · served by fra-prod, lon-prod in fra and lon$/m);
   // the field's hover and completion come from the schema
   const withLocal = HEADER + MESHED("fra-prod, lon-prod", "local");
   const hover = hoverAt(analyzeFile("t.topology.yaml", withLocal), withLocal.indexOf("affinity: local") + 2)?.markdown ?? "";

@@ -193,13 +193,15 @@ export function facts(r: Result): [string, string][] {
     const served = (cs: readonly string[], where = "") =>
       cs.length && cs.every((c) => allStale.has(c))
         ? `${cs.join(", ")} up${where}, ${cs.length === 1 ? "its" : "their"} calls all time out${e.affinity === "remote" ? " (affinity remote)" : ""}`
-        : `served by ${cs.join(", ") || "no cluster"}${where}`;
+        : cs.length
+          ? `served by ${cs.join(", ")}${where}`
+          : `no exporting cluster${where}`;
     if (!e.servedBy.length) out.push([`export ${e.namespace}/${e.service}`, "no exporting cluster left"]);
     // per group under a partition: a group with no exporting cluster has no endpoint for the service
     else if (e.groups.length > 1)
       out.push([
         `export ${e.namespace}/${e.service}`,
-        [e.groups.map((g) => served(g.servedBy, ` in ${g.sites.join(",")}`)).join(" · "), ...stale].join(" · "),
+        [e.groups.map((g) => served(g.servedBy, ` in ${listText(g.sites)}`)).join(" · "), ...stale].join(" · "),
       ]);
     else if (stale.length) out.push([`export ${e.namespace}/${e.service}`, [served(e.servedBy), ...stale].join(" · ")]);
   }
