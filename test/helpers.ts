@@ -291,3 +291,11 @@ export function twoSiteWeb(o: { objectives: string; hc: string; steering?: strin
         - { cluster: lon-prod, capacityRps: 1000 }
 `;
 }
+
+/** Three sites, `n` clusters spread over them, one consensus store and one traffic entry with a backend on every cluster. */
+export function wide(n: number): string {
+  const sites = ["a", "b", "c"];
+  const clusters = Array.from({ length: n }, (_, i) => `  - { name: k${i}, site: ${sites[i % 3]} }`);
+  const backends = Array.from({ length: n }, (_, i) => `      - { cluster: k${i}, capacityRps: 100 }`);
+  return `${HEADER}sites:\n${sites.map((x) => `  - name: ${x}`).join("\n")}\nlinks:\n  - { between: [a, b], rttMs: 2 }\n  - { between: [b, c], rttMs: 2 }\n  - { between: [a, c], rttMs: 2 }\nclusters:\n${clusters.join("\n")}\nstores:\n  - { name: db, replication: consensus, members: { a: 1, b: 1, c: 1 } }\ntraffic:\n  - name: web\n    steering: gslb\n    peakRps: ${n * 50}\n    dependsOn: [db]\n    backends:\n${backends.join("\n")}\n`;
+}

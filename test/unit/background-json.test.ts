@@ -46,6 +46,15 @@ test("pre-serialised values are spliced in as written, wherever they are, and th
   assert.deepEqual(JSON.parse(stringifyMessage({ many })), { many: Array.from({ length: 12 }, (_, i) => [i]) });
 });
 
+test("a value written in pieces is spliced piece after piece, and parses as their text joined", () => {
+  const pieces = ['{"a":[1,', '2,"x"],', '"b":null}'];
+  const text = stringifyMessage({ id: 3, result: new PreSerialised(pieces) });
+  assert.equal(text, `{"id":3,"result":${pieces.join("")}}`);
+  assert.deepEqual(JSON.parse(text), { id: 3, result: { a: [1, 2, "x"], b: null } });
+  // any other transport: the parsed value
+  assert.equal(JSON.stringify({ r: new PreSerialised(pieces) }), '{"r":{"a":[1,2,"x"],"b":null}}');
+});
+
 test("outside the stdio writer a pre-serialised value serialises as its parsed value (any other transport)", () => {
   const m = { params: { diagnostics: new PreSerialised(JSON.stringify(diagnostics)) } };
   assert.equal(JSON.stringify(m), JSON.stringify({ params: { diagnostics } }));

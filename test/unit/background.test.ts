@@ -12,7 +12,7 @@ import { QuorateService } from "../../server/src/service/service";
 import { DEFAULT_SETTINGS } from "../../server/src/service/settings";
 import { simulate } from "../../server/src/service/whatif";
 import { FIXABLE } from "../fixtures/fixable";
-import { rng, seedFromEnv } from "../helpers";
+import { rng, seedFromEnv, wide } from "../helpers";
 
 test("changeBetween: applying the one change to the old text gives the new one, and it starts no earlier than the first edit", () => {
   const seed = seedFromEnv();
@@ -40,6 +40,32 @@ test("changeBetween: applying the one change to the old text gives the new one, 
   assert.deepEqual(changeBetween("same", "same"), { start: 4, end: 4, text: "" });
   assert.deepEqual(changeBetween("", "new"), { start: 0, end: 0, text: "new" });
   assert.deepEqual(changeBetween("abc", ""), { start: 0, end: 3, text: "" });
+});
+
+test("a large answer crosses in pieces, one per step of its writing, and reads back as the whole answer", async () => {
+  const t = fakeThread();
+  const uri = "file:///w/wide.topology.yaml";
+  const text = wide(1500);
+  t.send({ t: "update", uri, text, open: true, version: 1, hosted: true });
+  await t.settled();
+  t.send({ t: "request", id: 9, method: "quorate/simulate", params: { uri, scenario: { lose: ["a"] } } });
+  const answered = () => t.posts.findIndex((p) => p.t === "response" && p.id === 9);
+  for (let turns = 0; answered() < 0; turns++) {
+    assert.ok(turns < 1_000_000, "the click is answered");
+    await t.settled();
+  }
+  const answer = t.posts[answered()];
+  const parts = t.posts.filter((p) => p.t === "part" && p.id === 9).map((p) => (p.t === "part" ? p.json : ""));
+  assert.ok(answer.t === "response" && answer.json !== undefined && !answer.error);
+  const json = parts.join("") + answer.json;
+  assert.ok(parts.length >= Math.floor(json.length / 70_000), `${parts.length} pieces for ${json.length} characters`);
+  assert.ok(
+    parts.every((p) => p.length < 70_000),
+    "a piece per step",
+  );
+  const expected = new QuorateService();
+  expected.update(uri, text);
+  assert.deepEqual(JSON.parse(json), asJson(await simulate(expected.analysis(uri)!, expected.findings(uri), { lose: ["a"] })));
 });
 
 /** A response's result as the main thread reads it (the thread sends it as JSON). */
@@ -342,6 +368,37 @@ test("a background thread that dies fails its waiting requests with a message an
     assert.match(gone, /exited \(code 3\)/);
     assert.equal(b.running, false);
     await assert.rejects(b.request("textDocument/hover", {}), /not running/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the main thread reads an answer sent in pieces as their text joined, and an answer that failed after a piece as its error", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "quorate-bgparts-"));
+  try {
+    const script = join(dir, "parts.js");
+    // request 1 answers in three pieces; request 2 sends a piece, then fails
+    writeFileSync(
+      script,
+      `const { parentPort } = require("node:worker_threads");
+parentPort.on("message", (m) => {
+  if (m.t !== "request") return;
+  if (m.id === 1) {
+    parentPort.postMessage({ t: "part", id: 1, json: '{"a":[1,' });
+    parentPort.postMessage({ t: "part", id: 1, json: '2],"b":' });
+    parentPort.postMessage({ t: "response", id: 1, json: '"x"}' });
+  } else {
+    parentPort.postMessage({ t: "part", id: m.id, json: '{"c":' });
+    parentPort.postMessage({ t: "response", id: m.id, error: { message: "failed", code: -32603 } });
+  }
+});
+`,
+    );
+    const b = new Background(script, { message: () => undefined, gone: () => undefined });
+    b.start({ warmUp: false, push: true });
+    assert.deepEqual(await b.request("x/one", {}), { a: [1, 2], b: "x" });
+    await assert.rejects(b.request("x/two", {}), /failed/);
+    await b.stop();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

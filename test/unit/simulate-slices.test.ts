@@ -9,7 +9,7 @@ import { simulate } from "../../server/src/service/whatif";
 import { jsonSteps } from "../../server/src/util/jsonsteps";
 import { finish, ITEMS_PER_STEP, type Steps } from "../../server/src/util/steps";
 import { ALL_UP, run, runSteps } from "../../server/src/whatif/engine";
-import { HEADER, rng } from "../helpers";
+import { HEADER, rng, wide } from "../helpers";
 
 /** n sites in a chain, a cluster at each, a consensus store over each three in a row, and a traffic entry per store. */
 function chain(n: number): string {
@@ -107,14 +107,6 @@ test("a Simulate click does none of its engine work before the event loop turns:
   assert.equal(r?.singles.length, 12);
 });
 
-/** Three sites, `n` clusters spread over them, one consensus store and one traffic entry with a backend on every cluster. */
-function wide(n: number): string {
-  const sites = ["a", "b", "c"];
-  const clusters = Array.from({ length: n }, (_, i) => `  - { name: k${i}, site: ${sites[i % 3]} }`);
-  const backends = Array.from({ length: n }, (_, i) => `      - { cluster: k${i}, capacityRps: 100 }`);
-  return `${HEADER}sites:\n${sites.map((x) => `  - name: ${x}`).join("\n")}\nlinks:\n  - { between: [a, b], rttMs: 2 }\n  - { between: [b, c], rttMs: 2 }\n  - { between: [a, c], rttMs: 2 }\nclusters:\n${clusters.join("\n")}\nstores:\n  - { name: db, replication: consensus, members: { a: 1, b: 1, c: 1 } }\ntraffic:\n  - name: web\n    steering: gslb\n    peakRps: ${n * 50}\n    dependsOn: [db]\n    backends:\n${backends.join("\n")}\n`;
-}
-
 /** `xs` with every read of an element counted in `count.n`. */
 function counted<T extends object>(xs: T[], count: { n: number }): T[] {
   return new Proxy(xs, {
@@ -159,8 +151,8 @@ test("no step of a Simulate click (engine runs, strip, diagram) reads more than 
 test("jsonSteps writes what JSON.stringify writes, a bounded piece per step", () => {
   const rnd = rng(23);
   const leaf = (): unknown => {
-    const k = Math.floor(rnd() * 9);
-    return [null, undefined, true, 0, -0, 1.5e300, Number.NaN, 'a"\\\u2028\n', () => 1][k];
+    const k = Math.floor(rnd() * 10);
+    return [null, undefined, true, 0, -0, 1.5e300, Number.NaN, 'a"\\\u2028\n', () => 1, { toJSON: () => undefined }][k];
   };
   const value = (depth: number): unknown => {
     const k = Math.floor(rnd() * 4);
@@ -175,6 +167,10 @@ test("jsonSteps writes what JSON.stringify writes, a bounded piece per step", ()
   for (let i = 0; i < 300; i++) {
     const v = value(0);
     assert.equal(finish(jsonSteps(v, 50)), JSON.stringify(v) ?? "null", `case ${i}`);
+    // in pieces: each step's piece, then the rest
+    const pieces: string[] = [];
+    const rest = finish(jsonSteps(v, 50, (p) => pieces.push(p)));
+    assert.equal(pieces.join("") + rest, JSON.stringify(v) ?? "null", `case ${i} in pieces`);
   }
   // a long list: a step per perStep characters (and one element's text) at most
   const big = { rows: Array.from({ length: 5000 }, (_, i) => ({ i, name: `row ${i}` })), tail: "end" };

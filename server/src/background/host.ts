@@ -31,6 +31,8 @@ export class Background {
   private worker?: Worker;
   private nextId = 1;
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
+  /** the pieces of each answer that came before its response (FromBackground `part`) */
+  private readonly parts = new Map<number, string[]>();
   /** this (main) thread's heap: what the background thread sends lands here first */
   private readonly heap = heapKeeper();
 
@@ -58,13 +60,22 @@ export class Background {
       // what the thread sends is copied onto this thread (a large file's diagnostics, a Simulate
       // click's diagram: megabytes), then written to the client: collected here once quiet
       this.heap.afterWork();
+      if (m.t === "part") {
+        const parts = this.parts.get(m.id);
+        if (parts) parts.push(m.json);
+        else if (this.waiting.has(m.id)) this.parts.set(m.id, [m.json]);
+        return;
+      }
       if (m.t !== "response") return this.events.message(m);
       const w = this.waiting.get(m.id);
+      const parts = this.parts.get(m.id);
+      this.parts.delete(m.id);
       if (!w) return;
       this.waiting.delete(m.id);
       if (m.error) w.reject(new ResponseError(m.error.code, m.error.message));
-      // as the thread wrote it: over stdio spliced into the response, not parsed here
-      else w.resolve(m.json === undefined ? null : fromThread(m.json));
+      // as the thread wrote it: over stdio spliced into the response, not parsed (nor joined) here
+      else if (m.json === undefined) w.resolve(null);
+      else w.resolve(fromThread(parts ? [...parts, m.json] : m.json));
     });
     worker.on("error", (e) => this.lost(`the background thread failed: ${e?.stack ?? e}`));
     worker.on("exit", (code) => this.lost(`the background thread exited (code ${code})`));
@@ -99,6 +110,7 @@ export class Background {
     this.worker = undefined;
     for (const w of this.waiting.values()) w.reject(new ResponseError(ErrorCodes.InternalError, `quorate: ${reason.split("\n")[0]}`));
     this.waiting.clear();
+    this.parts.clear();
     this.events.gone(reason);
   }
 }

@@ -8,17 +8,20 @@
 const MARK = `\u0000quorate-json-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}-`;
 
 /** The values met while `stringifyMessage` serialises a message (undefined at any other time). */
-let spliced: string[] | undefined;
+let spliced: (string | readonly string[])[] | undefined;
 
 /** Whether this process's writer splices (set once, by the stdio bootstrap that installs it). */
 let splicing = false;
 
-/** A value as JSON text already written: it serialises as that text (see stringifyMessage) or, outside it, as the parsed value. */
+/**
+ * A value as JSON text already written (whole, or in pieces to be read one after the other): it
+ * serialises as that text (see stringifyMessage) or, outside it, as the parsed value.
+ */
 export class PreSerialised {
-  constructor(readonly json: string) {}
+  constructor(readonly json: string | readonly string[]) {}
 
   toJSON(): unknown {
-    if (!spliced) return JSON.parse(this.json);
+    if (!spliced) return JSON.parse(typeof this.json === "string" ? this.json : this.json.join(""));
     spliced.push(this.json);
     return `${MARK}${spliced.length - 1}`;
   }
@@ -30,8 +33,8 @@ export function spliceSerialised(): void {
 }
 
 /** JSON the background thread wrote, as the value to hand to the connection: spliced where the writer can, parsed otherwise. */
-export function fromThread(json: string): unknown {
-  return splicing ? new PreSerialised(json) : JSON.parse(json);
+export function fromThread(json: string | readonly string[]): unknown {
+  return splicing ? new PreSerialised(json) : JSON.parse(typeof json === "string" ? json : json.join(""));
 }
 
 /** A message as JSON text, with each PreSerialised value's text in its place; the same text as JSON.stringify otherwise. */
@@ -39,7 +42,7 @@ export function stringifyMessage(message: unknown): string {
   const outer = spliced;
   spliced = [];
   let text: string;
-  let values: string[];
+  let values: (string | readonly string[])[];
   try {
     text = JSON.stringify(message);
     values = spliced;
@@ -55,7 +58,10 @@ export function stringifyMessage(message: unknown): string {
     const at = text.indexOf(mark, from);
     // (a value whose toJSON result was not written as a string cannot be spliced: written parsed)
     if (at < 0) return JSON.stringify(message);
-    parts.push(text.slice(from, at), values[i]);
+    parts.push(text.slice(from, at));
+    const v = values[i];
+    if (typeof v === "string") parts.push(v);
+    else for (const piece of v) parts.push(piece);
     from = at + mark.length;
   }
   parts.push(text.slice(from));

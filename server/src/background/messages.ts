@@ -47,8 +47,14 @@ export type FromBackground =
       readonly edited: boolean;
     }
   | { readonly t: "contributions"; readonly uri: string; readonly contributions: Contributions }
-  /** `json`: the result as JSON (it goes on to the client as JSON anyway; see `diagnostics`) */
+  /** `json`: the result as JSON (it goes on to the client as JSON anyway; see `diagnostics`), after the `part`s sent before it */
   | { readonly t: "response"; readonly id: number; readonly json?: string; readonly error?: { message: string; code: number } }
+  /**
+   * A piece of request `id`'s result as JSON, in order; its `response` carries the last piece. A
+   * large answer (a Simulate click on a 5 MB design: megabytes) crosses a piece per step of its
+   * writing, never joined on this thread.
+   */
+  | { readonly t: "part"; readonly id: number; readonly json: string }
   | { readonly t: "log"; readonly message: string };
 
 /** workerData that makes the server's own script run as the background thread. */

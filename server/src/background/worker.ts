@@ -9,7 +9,7 @@ import { answer } from "../requests";
 import { type Cancellation, CancelledError, SLICE_MS, stepThrough } from "../service/host";
 import { ParamsError } from "../service/params";
 import { RenameError } from "../service/navigation";
-import { jsonSteps } from "../util/jsonsteps";
+import { JSON_CHARS_PER_STEP, jsonSteps } from "../util/jsonsteps";
 import { primeParser, warmUpEditSteps, warmUpSteps } from "../warmup";
 import { type HeapKeeper, heapKeeper } from "./memory";
 import type { FromBackground, ToBackground } from "./messages";
@@ -354,7 +354,10 @@ class BackgroundThread {
       // any work (a Simulate click on a large file leaves a diagram's worth of garbage)
       if (result instanceof Promise)
         result
-          .then((r) => stepThrough(jsonSteps(r ?? null), token, m.method, { ms: SLICE_MS }))
+          .then((r) => {
+            const part = (json: string) => this.post({ t: "part", id: m.id, json });
+            return stepThrough(jsonSteps(r ?? null, JSON_CHARS_PER_STEP, part), token, m.method, { ms: SLICE_MS });
+          })
           .then(done, failed)
           .finally(() => this.heap.afterWork());
       else done(JSON.stringify(result ?? null));
