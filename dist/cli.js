@@ -45,10 +45,10 @@ var require_identity = __commonJS({
     var isAlias3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
     var isMap7 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
-    var isPair4 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
+    var isPair5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
     var isScalar8 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
     var isSeq8 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
-    function isCollection(node) {
+    function isCollection2(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
           case MAP:
@@ -68,7 +68,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar8(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar8(node) || isCollection2(node)) && !!node.anchor;
     exports2.ALIAS = ALIAS;
     exports2.DOC = DOC;
     exports2.MAP = MAP;
@@ -78,11 +78,11 @@ var require_identity = __commonJS({
     exports2.SEQ = SEQ;
     exports2.hasAnchor = hasAnchor;
     exports2.isAlias = isAlias3;
-    exports2.isCollection = isCollection;
+    exports2.isCollection = isCollection2;
     exports2.isDocument = isDocument;
     exports2.isMap = isMap7;
     exports2.isNode = isNode;
-    exports2.isPair = isPair4;
+    exports2.isPair = isPair5;
     exports2.isScalar = isScalar8;
     exports2.isSeq = isSeq8;
   }
@@ -96,7 +96,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit3(node, visitor) {
+    function visit4(node, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
@@ -105,9 +105,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node, visitor_, Object.freeze([]));
     }
-    visit3.BREAK = BREAK;
-    visit3.SKIP = SKIP;
-    visit3.REMOVE = REMOVE;
+    visit4.BREAK = BREAK;
+    visit4.SKIP = SKIP;
+    visit4.REMOVE = REMOVE;
     function visit_(key, node, visitor, path) {
       const ctrl = callVisitor(key, node, visitor, path);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
@@ -241,7 +241,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports2.visit = visit3;
+    exports2.visit = visit4;
     exports2.visitAsync = visitAsync;
   }
 });
@@ -251,7 +251,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports2) {
     "use strict";
     var identity = require_identity();
-    var visit3 = require_visit();
+    var visit4 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -395,7 +395,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity.isNode(doc.contents)) {
           const tags = {};
-          visit3.visit(doc.contents, (_key, node) => {
+          visit4.visit(doc.contents, (_key, node) => {
             if (identity.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
@@ -422,7 +422,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports2) {
     "use strict";
     var identity = require_identity();
-    var visit3 = require_visit();
+    var visit4 = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
         const sa = JSON.stringify(anchor);
@@ -433,7 +433,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root2) {
       const anchors = /* @__PURE__ */ new Set();
-      visit3.visit(root2, {
+      visit4.visit(root2, {
         Value(_key, node) {
           if (node.anchor)
             anchors.add(node.anchor);
@@ -613,7 +613,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports2) {
     "use strict";
     var anchors = require_anchors();
-    var visit3 = require_visit();
+    var visit4 = require_visit();
     var identity = require_identity();
     var Node = require_Node();
     var toJS = require_toJS();
@@ -639,7 +639,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit3.visit(doc, {
+          visit4.visit(doc, {
             Node: (_key, node) => {
               if (identity.isAlias(node) || identity.hasAnchor(node))
                 nodes.push(node);
@@ -5561,15 +5561,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit3(cst, visitor) {
+    function visit4(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit3.BREAK = BREAK;
-    visit3.SKIP = SKIP;
-    visit3.REMOVE = REMOVE;
-    visit3.itemAtPath = (cst, path) => {
+    visit4.BREAK = BREAK;
+    visit4.SKIP = SKIP;
+    visit4.REMOVE = REMOVE;
+    visit4.itemAtPath = (cst, path) => {
       let item = cst;
       for (const [field, index] of path) {
         const tok = item?.[field];
@@ -5580,8 +5580,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit3.parentCollection = (cst, path) => {
-      const parent = visit3.itemAtPath(cst, path.slice(0, -1));
+    visit4.parentCollection = (cst, path) => {
+      const parent = visit4.itemAtPath(cst, path.slice(0, -1));
       const field = path[path.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -5612,7 +5612,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
     }
-    exports2.visit = visit3;
+    exports2.visit = visit4;
   }
 });
 
@@ -5627,7 +5627,7 @@ var require_cst = __commonJS({
     var DOCUMENT = "";
     var FLOW_END = "";
     var SCALAR = "";
-    var isCollection = (token) => !!token && "items" in token;
+    var isCollection2 = (token) => !!token && "items" in token;
     var isScalar8 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
@@ -5711,7 +5711,7 @@ var require_cst = __commonJS({
     exports2.DOCUMENT = DOCUMENT;
     exports2.FLOW_END = FLOW_END;
     exports2.SCALAR = SCALAR;
-    exports2.isCollection = isCollection;
+    exports2.isCollection = isCollection2;
     exports2.isScalar = isScalar8;
     exports2.prettyToken = prettyToken;
     exports2.tokenType = tokenType;
@@ -7328,7 +7328,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser = require_parser();
     var publicApi = require_public_api();
-    var visit3 = require_visit();
+    var visit4 = require_visit();
     exports2.Composer = composer.Composer;
     exports2.Document = Document2.Document;
     exports2.Schema = Schema.Schema;
@@ -7356,8 +7356,8 @@ var require_dist = __commonJS({
     exports2.parseAllDocuments = publicApi.parseAllDocuments;
     exports2.parseDocument = publicApi.parseDocument;
     exports2.stringify = publicApi.stringify;
-    exports2.visit = visit3.visit;
-    exports2.visitAsync = visit3.visitAsync;
+    exports2.visit = visit4.visit;
+    exports2.visitAsync = visit4.visitAsync;
   }
 });
 
@@ -14451,9 +14451,26 @@ function spanOf(node, fallback = { start: 0, end: 0 }) {
   if (c.items && !c.flow) return new ContentSpan(node);
   return new RangeSpan(r2, 0, 1);
 }
+var aliasTargets = /* @__PURE__ */ new WeakMap();
+function resolveAlias(doc, alias) {
+  let targets = aliasTargets.get(doc);
+  if (!targets?.has(alias)) {
+    const found = /* @__PURE__ */ new Map();
+    const anchors = /* @__PURE__ */ new Map();
+    (0, import_yaml.visit)(doc, {
+      Node(_, node) {
+        if ((0, import_yaml.isAlias)(node)) found.set(node, anchors.get(node.source));
+        else if (node.anchor) anchors.set(node.anchor, node);
+      }
+    });
+    aliasTargets.set(doc, found);
+    targets = found;
+  }
+  return targets.get(alias);
+}
 function deref(doc, node) {
   let n = node;
-  for (let i = 0; i < 32 && n && (0, import_yaml.isAlias)(n); i++) n = n.resolve(doc) ?? null;
+  for (let i = 0; i < 32 && n && (0, import_yaml.isAlias)(n); i++) n = resolveAlias(doc, n) ?? null;
   return n && (0, import_yaml.isAlias)(n) ? null : n;
 }
 var isExactNumber = (v) => Number.isFinite(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER;
@@ -20464,7 +20481,7 @@ function unresolvedAliases(doc, text3) {
   const out = [];
   (0, import_yaml3.visit)(doc, {
     Alias(_, alias) {
-      if (alias.resolve(doc) !== void 0 || !alias.range) return;
+      if (resolveAlias(doc, alias) !== void 0 || !alias.range) return;
       out.push({
         code: "yaml/syntax",
         severity: "error",
@@ -20523,8 +20540,41 @@ var import_yaml5 = __toESM(require_dist());
 // server/src/schema/plain.ts
 var import_yaml4 = __toESM(require_dist());
 var NOT_PLAIN = /* @__PURE__ */ Symbol("not plain");
-function convert(node) {
+function aliasCount(node) {
+  if ((0, import_yaml4.isAlias)(node)) return -1;
+  if ((0, import_yaml4.isPair)(node)) {
+    const k = aliasCount(node.key);
+    const v = aliasCount(node.value);
+    return k < 0 || v < 0 ? -1 : Math.max(k, v);
+  }
+  if ((0, import_yaml4.isCollection)(node)) {
+    let n = 0;
+    for (const item of node.items) {
+      const c = aliasCount(item);
+      if (c < 0) return -1;
+      if (c > n) n = c;
+    }
+    return n;
+  }
+  return 1;
+}
+function viaAlias(node, a) {
+  const target = a && resolveAlias(a.doc, node);
+  if (!a || !target) throw NOT_PLAIN;
+  let entry = a.used.get(target);
+  if (!entry) {
+    if (aliasCount(target) < 0) throw NOT_PLAIN;
+    entry = { uses: 0, res: convert(target, a) };
+    a.used.set(target, entry);
+  }
+  entry.uses++;
+  if (a.maxAliasCount >= 0 && (entry.uses + 1) * aliasCount(target) > a.maxAliasCount)
+    throw new ReferenceError("Excessive alias count indicates a resource exhaustion attack");
+  return entry.res;
+}
+function convert(node, a) {
   if (node === null || node === void 0) return node;
+  if ((0, import_yaml4.isAlias)(node)) return viaAlias(node, a);
   if ((0, import_yaml4.isScalar)(node)) {
     const v = node.value;
     if (v !== null && typeof v === "object") throw NOT_PLAIN;
@@ -20540,18 +20590,18 @@ function convert(node) {
         if (jsKey !== null && typeof jsKey !== "string" && typeof jsKey !== "number" && typeof jsKey !== "boolean") throw NOT_PLAIN;
       }
       const k = jsKey === null ? "" : String(jsKey);
-      const v = convert(value);
+      const v = convert(value, a);
       if (k in out) Object.defineProperty(out, k, { value: v, writable: true, enumerable: true, configurable: true });
       else out[k] = v;
     }
     return out;
   }
-  if ((0, import_yaml4.isSeq)(node)) return node.items.map(convert);
+  if ((0, import_yaml4.isSeq)(node)) return node.items.map((item) => convert(item, a));
   throw NOT_PLAIN;
 }
 function plainJS(doc, node, maxAliasCount) {
   try {
-    return convert(node);
+    return convert(node, { doc, maxAliasCount, used: /* @__PURE__ */ new Map() });
   } catch (e) {
     if (e !== NOT_PLAIN) throw e;
     return node.toJS(doc, { maxAliasCount });
@@ -24186,7 +24236,7 @@ function validateTopologyGroups(doc, docSpan) {
             const target = deref(doc, n);
             if (target) items.push([key, i, target]);
           });
-        } else setOwn(obj, key, value ? value.toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT }) : null);
+        } else setOwn(obj, key, value ? plainJS(doc, value, MAX_ALIAS_COUNT) : null);
       }
       data = obj;
     } else data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });

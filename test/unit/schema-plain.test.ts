@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
-import { isMap, isPair, isSeq, parseAllDocuments, visit, type Node } from "yaml";
+import { type Document, isMap, isPair, isSeq, parseAllDocuments, visit, type Node } from "yaml";
 import { plainJS } from "../../server/src/schema/plain";
 import { corpus } from "../fuzz/corpus";
 import { mutateDocument } from "../fuzz/mutate";
@@ -59,4 +59,21 @@ test("plainJS equals yaml's toJS on every node: the corpus, edge cases, and muta
     const base = texts[Math.floor(r() * texts.length)];
     check(mutateDocument(r, base, texts), `seed ${seed} mutation ${k}`);
   }
+});
+
+test("plainJS follows aliases as toJS does: the same values, and the alias limit at the same use (999 uses pass, 1,000 throw)", () => {
+  const uses = (n: number, anchor: string) => `a: &a ${anchor}\nb: [${Array(n).fill("*a").join(", ")}]\n`;
+  // a scalar, collections (an empty one counts 0: never over the limit), one holding an alias
+  for (const anchor of ["x", "{ k: v }", "[1, [2]]", "[]", "[[]]", "{}"])
+    for (const n of [1, 999, 1000, 1001]) check(uses(n, anchor), `${n} aliases to ${anchor}`);
+  check(`x: &x [1]\na: &a [*x, *x]\nb: [${Array(600).fill("*a").join(", ")}]\n`, "aliases to a node holding aliases");
+  // the anchor inside the node converted, before its aliases; and an alias to a later redefinition
+  check(`b: [&a 1, ${Array(999).fill("*a").join(", ")}]\n`, "anchor and aliases in one list");
+  check("a: &a 1\nb: &a 2\nc: [*a, *a]\n", "an anchor redefined");
+  const root = (text: string) => {
+    const doc = parseAllDocuments(text)[0] as Document;
+    return () => plainJS(doc, doc.contents as Node, 1000);
+  };
+  assert.equal((root(uses(999, "x"))() as { b: string[] }).b.length, 999);
+  assert.throws(root(uses(1000, "x")), /Excessive alias count/);
 });

@@ -5,7 +5,7 @@ import { k8sKindOf, readK8s, type K8sKind, type K8sObject } from "./k8s";
 import { MAX_NESTING, nestingBeyond } from "./nesting";
 import { LineIndex, RangeSpan, type Span } from "./text";
 import { readTopology, TOPOLOGY_API_VERSION, TOPOLOGY_KIND, type Topology } from "./topology";
-import { flattenScalars, Reader } from "./yamlnodes";
+import { flattenScalars, Reader, resolveAlias } from "./yamlnodes";
 
 export type DocKind = "topology" | K8sKind | "other" | "empty";
 
@@ -107,7 +107,8 @@ function unresolvedAliases(doc: Document, text: string): Finding[] {
   const out: Finding[] = [];
   visit(doc, {
     Alias(_, alias) {
-      if (alias.resolve(doc) !== undefined || !alias.range) return;
+      // resolveAlias, not alias.resolve: one walk of the document for all its aliases, not one each
+      if (resolveAlias(doc, alias) !== undefined || !alias.range) return;
       out.push({
         code: "yaml/syntax",
         severity: "error",

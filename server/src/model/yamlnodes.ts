@@ -1,4 +1,17 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from "yaml";
+import {
+  type Alias,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  visit,
+  type Document,
+  type Node,
+  type Pair,
+  type Scalar,
+  type YAMLMap,
+} from "yaml";
 import { RangeSpan, type Span } from "./text";
 
 /** A value read from YAML with the ranges of the value and of the key that holds it. */
@@ -27,10 +40,38 @@ export function spanOf(node: Node | null | undefined, fallback: Span = { start: 
   return new RangeSpan(r, 0, 1);
 }
 
+/** Each document's aliases and the nodes they name (see resolveAlias). */
+const aliasTargets = new WeakMap<Document, Map<Alias, Node | undefined>>();
+
+/**
+ * The node `alias` names in `doc`: the last node before it, in yaml's order, that carries its
+ * anchor (as `Alias.resolve` finds it), undefined when none does. `Alias.resolve` walks the whole
+ * document for each alias, so a file with thousands of aliases took minutes; here one walk maps
+ * every alias of the document, again only for an alias it has not seen (an edit re-parses an item
+ * only when neither its old nor its new text holds an anchor or an alias, so the targets mapped
+ * stay right).
+ */
+export function resolveAlias(doc: Document, alias: Alias): Node | undefined {
+  let targets = aliasTargets.get(doc);
+  if (!targets?.has(alias)) {
+    const found = new Map<Alias, Node | undefined>();
+    const anchors = new Map<string, Node>();
+    visit(doc, {
+      Node(_, node) {
+        if (isAlias(node)) found.set(node, anchors.get(node.source));
+        else if (node.anchor) anchors.set(node.anchor, node);
+      },
+    });
+    aliasTargets.set(doc, found);
+    targets = found;
+  }
+  return targets.get(alias);
+}
+
 /** Follows an alias to its anchor without expanding anything. */
 export function deref(doc: Document, node: unknown): Node | null {
   let n = node as Node | null;
-  for (let i = 0; i < 32 && n && isAlias(n); i++) n = (n.resolve(doc) as Node | undefined) ?? null;
+  for (let i = 0; i < 32 && n && isAlias(n); i++) n = resolveAlias(doc, n) ?? null;
   return n && isAlias(n) ? null : n;
 }
 

@@ -311,7 +311,7 @@ export function validateTopologyGroups(doc: Document, docSpan: Span): SchemaResu
             const target = deref(doc, n);
             if (target) items.push([key as ListKey, i, target]);
           });
-        } else setOwn(obj, key, value ? value.toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT }) : null);
+        } else setOwn(obj, key, value ? plainJS(doc, value, MAX_ALIAS_COUNT) : null);
       }
       data = obj;
     } else data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
