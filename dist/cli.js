@@ -13211,8 +13211,1170 @@ var require_out4 = __commonJS({
   }
 });
 
-// server/src/cli.ts
-var import_node_fs8 = require("node:fs");
+// server/src/cli/files.ts
+var import_node_fs2 = require("node:fs");
+var import_node_path2 = require("node:path");
+
+// server/src/discovery.ts
+var import_node_fs = require("node:fs");
+var import_node_path = require("node:path");
+
+// server/src/model/parse.ts
+var import_yaml3 = __toESM(require_dist());
+
+// server/src/model/chunks.ts
+var import_yaml = __toESM(require_dist());
+
+// server/src/model/shift.ts
+var isObject = (x) => x !== null && typeof x === "object";
+function shiftNode(node, from, delta) {
+  if (!isObject(node)) return;
+  const r2 = node.range;
+  if (r2) {
+    if (r2[2] < from && r2[1] < from) return;
+    if (r2[0] >= from) {
+      shiftWhole(node, delta);
+      return;
+    }
+    if (r2[1] >= from) r2[1] += delta;
+    if (r2[2] >= from) r2[2] += delta;
+  }
+  const items = node.items;
+  if (items) {
+    for (let i = 0; i < items.length; i++) shiftNode(items[i], from, delta);
+    return;
+  }
+  shiftNode(node.key, from, delta);
+  shiftNode(node.value, from, delta);
+}
+function shiftWhole(node, delta) {
+  const r2 = node.range;
+  if (r2) {
+    r2[0] += delta;
+    r2[1] += delta;
+    r2[2] += delta;
+  }
+  const items = node.items;
+  if (items) {
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i];
+      if (isObject(it)) shiftWhole(it, delta);
+    }
+    return;
+  }
+  if (isObject(node.key)) shiftWhole(node.key, delta);
+  if (isObject(node.value)) shiftWhole(node.value, delta);
+}
+function shiftAll(node, delta) {
+  shiftNode(node, 0, delta);
+}
+
+// server/src/model/chunks.ts
+var CHUNKS = { minChars: 256 * 1024, chunkChars: 32 * 1024 };
+var NON_LOCAL = /[&*!%\t\r]|^(---|\.\.\.)/m;
+var LIST_KEY = /^[A-Za-z_][\w-]*:[ ]*$/;
+function longLists(text3, chunkChars) {
+  const lists = [];
+  let cur;
+  let afterKey = false;
+  const close = (end) => {
+    if (cur?.ok && cur.starts.length >= 2 && end - cur.starts[0] >= chunkChars) lists.push({ starts: cur.starts, indent: cur.indent, end });
+    cur = void 0;
+  };
+  for (let pos = 0; pos < text3.length; ) {
+    let eol2 = text3.indexOf("\n", pos);
+    if (eol2 < 0) eol2 = text3.length;
+    let indent = 0;
+    while (pos + indent < eol2 && text3.charCodeAt(pos + indent) === 32) indent++;
+    const first = pos + indent < eol2 ? text3[pos + indent] : "";
+    const dash = first === "-" && (pos + indent + 1 === eol2 || text3[pos + indent + 1] === " ");
+    if (first === "" || first === "#") {
+      if (cur) cur.ok = false;
+    } else if (indent === 0 && !dash) {
+      close(pos);
+      afterKey = LIST_KEY.test(text3.slice(pos, eol2));
+    } else if (cur) {
+      if (dash && indent === cur.indent) cur.starts.push(pos);
+      else if (indent <= cur.indent) cur.ok = false;
+    } else if (afterKey && dash) cur = { starts: [pos], indent, ok: true };
+    if (first !== "" && first !== "#" && !(indent === 0 && !dash)) afterKey = false;
+    pos = eol2 + 1;
+  }
+  close(text3.length);
+  return lists;
+}
+function parseItems(text3, list2, from, to, options) {
+  const start = list2.starts[from];
+  const end = to < list2.starts.length ? list2.starts[to] + list2.indent : list2.end;
+  const part = (0, import_yaml.parseDocument)(text3.slice(start, end), options);
+  if (part.errors.length || part.warnings.length) return void 0;
+  const seq = part.contents;
+  if (!seq || !(0, import_yaml.isSeq)(seq) || seq.flow || seq.items.length !== to - from) return void 0;
+  const items = seq.items;
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
+    if (!it?.range || (0, import_yaml.isPair)(it) || it.range[0] < list2.starts[from + i] - start + list2.indent) return void 0;
+    shiftAll(it, start);
+  }
+  return items;
+}
+function parseInChunks(text3, options, chunks = CHUNKS) {
+  if (text3.length < chunks.minChars || NON_LOCAL.test(text3)) return void 0;
+  const lists = longLists(text3, chunks.chunkChars);
+  if (!lists.length) return void 0;
+  const pieces = [];
+  const cuts = [];
+  let at = 0;
+  let removed = 0;
+  for (const l of lists) {
+    const from = l.starts[1];
+    const to = l.starts[l.starts.length - 1];
+    pieces.push(text3.slice(at, from));
+    cuts.push({ at: from - removed, length: to - from });
+    removed += to - from;
+    at = to;
+  }
+  pieces.push(text3.slice(at));
+  const doc = (0, import_yaml.parseDocument)(pieces.join(""), options);
+  if (doc.errors.length || doc.warnings.length) return void 0;
+  for (let k = cuts.length - 1; k >= 0; k--) {
+    const { at: cut, length } = cuts[k];
+    shiftNode(doc.contents, cut, length);
+    if (doc.range) {
+      for (let i = 0; i < doc.range.length; i++) if (doc.range[i] >= cut) doc.range[i] += length;
+    }
+  }
+  const root2 = doc.contents;
+  if (!root2 || !root2.items || root2.flow) return void 0;
+  for (const l of lists) {
+    const pair = root2.items.find((p) => {
+      const v = p.value;
+      return !!v && (0, import_yaml.isSeq)(v) && v.range?.[0] === l.starts[0] + l.indent;
+    });
+    const seq = pair?.value;
+    if (!seq || seq.flow || seq.items.length !== 2) return void 0;
+    const items = [];
+    for (let i = 0; i < l.starts.length; ) {
+      let j = i + 1;
+      while (j < l.starts.length && l.starts[j] - l.starts[i] < chunks.chunkChars) j++;
+      const part = parseItems(text3, l, i, j, options);
+      if (!part) return void 0;
+      for (const it of part) items.push(it);
+      i = j;
+    }
+    seq.items = items;
+  }
+  return doc;
+}
+
+// server/src/model/yamlnodes.ts
+var import_yaml2 = __toESM(require_dist());
+
+// server/src/model/text.ts
+var LineIndex = class _LineIndex {
+  constructor(text3) {
+    this.text = text3;
+  }
+  text;
+  lineStarts;
+  /** the starts from a previous index's, when this text is that one with one change (see afterChange) */
+  derive;
+  /**
+   * The index of `text`, which is `prev`'s text with one change. When the change neither
+   * removes nor adds a line break, the line starts are `prev`'s with those past the change moved
+   * (a copy of an array, not a scan of the whole text: a keystroke in a 1 MB file).
+   */
+  static afterChange(prev, change, text3) {
+    const next = new _LineIndex(text3);
+    const old = prev.lineStarts ?? (prev.derive ? prev.starts : void 0);
+    if (!old || hasBreak(change.text, 0, change.text.length) || hasBreak(prev.text, change.start, change.end)) return next;
+    if (prev.text.charCodeAt(change.start - 1) === 13) return next;
+    const delta = change.text.length - (change.end - change.start);
+    next.derive = () => {
+      const starts = old.slice();
+      for (let i = starts.length - 1; i > 0 && starts[i] > change.start; i--) starts[i] += delta;
+      return starts;
+    };
+    return next;
+  }
+  get starts() {
+    if (this.lineStarts) return this.lineStarts;
+    if (this.derive) {
+      this.lineStarts = this.derive();
+      this.derive = void 0;
+      return this.lineStarts;
+    }
+    const text3 = this.text;
+    const starts = [0];
+    if (text3.indexOf("\r") < 0) {
+      for (let i = text3.indexOf("\n"); i >= 0; i = text3.indexOf("\n", i + 1)) starts.push(i + 1);
+      this.lineStarts = Uint32Array.from(starts);
+      return this.lineStarts;
+    }
+    for (let i = 0; i < text3.length; i++) {
+      const c = text3.charCodeAt(i);
+      if (c === 10) starts.push(i + 1);
+      else if (c === 13) {
+        if (text3.charCodeAt(i + 1) === 10) i++;
+        starts.push(i + 1);
+      }
+    }
+    this.lineStarts = Uint32Array.from(starts);
+    return this.lineStarts;
+  }
+  get lineCount() {
+    return this.starts.length;
+  }
+  positionAt(offset) {
+    let o = Math.max(0, Math.min(offset, this.text.length));
+    if (o > 0 && this.text.charCodeAt(o) === 10 && this.text.charCodeAt(o - 1) === 13) o--;
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if (this.starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - this.starts[lo] };
+  }
+  offsetAt(pos) {
+    if (pos.line >= this.starts.length) return this.text.length;
+    if (pos.line < 0) return 0;
+    const start = this.starts[pos.line];
+    const next = pos.line + 1 < this.starts.length ? this.starts[pos.line + 1] : this.text.length;
+    return Math.min(start + Math.max(0, pos.character), next);
+  }
+  lineStart(line) {
+    return this.starts[Math.max(0, Math.min(line, this.starts.length - 1))];
+  }
+  /** The text of a line without its line break. */
+  lineText(line) {
+    const start = this.lineStart(line);
+    const next = line + 1 < this.starts.length ? this.starts[line + 1] : this.text.length;
+    return this.text.slice(start, next).replace(/\r?\n$|\r$/, "");
+  }
+};
+var RangeSpan = class {
+  constructor(range, s, e) {
+    this.range = range;
+    this.s = s;
+    this.e = e;
+  }
+  range;
+  s;
+  e;
+  get start() {
+    return this.range[this.s];
+  }
+  get end() {
+    return this.range[this.e];
+  }
+  toJSON() {
+    return { start: this.start, end: this.end };
+  }
+};
+function hasBreak(text3, from, to) {
+  for (let i = from; i < to; i++) {
+    const c = text3.charCodeAt(i);
+    if (c === 10 || c === 13) return true;
+  }
+  return false;
+}
+
+// server/src/model/yamlnodes.ts
+function spanOf(node, fallback = { start: 0, end: 0 }) {
+  const r2 = node?.range;
+  if (!r2) return fallback;
+  const c = node;
+  if (c.items && !c.flow) return new ContentSpan(node);
+  return new RangeSpan(r2, 0, 1);
+}
+var aliasTargets = /* @__PURE__ */ new WeakMap();
+function resolveAlias(doc, alias) {
+  let targets = aliasTargets.get(doc);
+  if (!targets?.has(alias)) {
+    const found = /* @__PURE__ */ new Map();
+    const anchors = /* @__PURE__ */ new Map();
+    (0, import_yaml2.visit)(doc, {
+      Node(_, node) {
+        if ((0, import_yaml2.isAlias)(node)) found.set(node, anchors.get(node.source));
+        else if (node.anchor) anchors.set(node.anchor, node);
+      }
+    });
+    aliasTargets.set(doc, found);
+    targets = found;
+  }
+  return targets.get(alias);
+}
+function deref(doc, node) {
+  let n = node;
+  for (let i = 0; i < 32 && n && (0, import_yaml2.isAlias)(n); i++) n = resolveAlias(doc, n) ?? null;
+  return n && (0, import_yaml2.isAlias)(n) ? null : n;
+}
+var isExactNumber = (v) => Number.isFinite(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER;
+function contentEnd(node) {
+  let n = node;
+  for (; ; ) {
+    const c = n;
+    if ((0, import_yaml2.isPair)(c)) {
+      n = c.value?.range ? c.value : c.key;
+      continue;
+    }
+    if (c.items && !c.flow && c.items.length) {
+      n = c.items[c.items.length - 1];
+      continue;
+    }
+    return c.range?.[1] ?? 0;
+  }
+}
+function itemSpanOf(node) {
+  return node.range ? new ContentSpan(node) : spanOf(node);
+}
+var ContentSpan = class {
+  constructor(node) {
+    this.node = node;
+  }
+  node;
+  get start() {
+    return this.node.range[0];
+  }
+  get end() {
+    return Math.max(this.start, contentEnd(this.node));
+  }
+  toJSON() {
+    return { start: this.start, end: this.end };
+  }
+};
+var Reader = class {
+  constructor(doc) {
+    this.doc = doc;
+  }
+  doc;
+  /** Entries of a mapping in source order; the first of duplicated keys wins. */
+  entries(node) {
+    const out = /* @__PURE__ */ new Map();
+    const map = deref(this.doc, node);
+    if (!map || !(0, import_yaml2.isMap)(map)) return out;
+    for (const item of map.items) {
+      const pair = item;
+      const keyNode = deref(this.doc, pair.key);
+      if (!keyNode || !(0, import_yaml2.isScalar)(keyNode)) continue;
+      const empty = keyNode.value === null && keyNode.range && keyNode.range[0] === keyNode.range[1];
+      const key = empty ? "" : String(keyNode.value);
+      if (out.has(key)) continue;
+      const keySpan = spanOf(pair.key);
+      const valueNode = pair.value === null || pair.value === void 0 ? null : pair.value;
+      const span = valueNode?.range ? spanOf(valueNode) : new RangeSpan(pair.key.range, 1, 1);
+      out.set(key, { key, keySpan, node: valueNode, span });
+    }
+    return out;
+  }
+  /** The JS value of a scalar (after aliases), or undefined for collections. */
+  scalar(node) {
+    const n = deref(this.doc, node);
+    if (n && (0, import_yaml2.isScalar)(n)) return n.value;
+    return void 0;
+  }
+  str(e) {
+    if (!e) return void 0;
+    const v = this.scalar(e.node);
+    return typeof v === "string" ? { value: v, span: e.span, keySpan: e.keySpan } : void 0;
+  }
+  /** A number the analysis can compute with exactly; one past 2^53 − 1 is `value/too-large`'s and reads as absent. */
+  num(e) {
+    if (!e) return void 0;
+    const v = this.scalar(e.node);
+    return typeof v === "number" && isExactNumber(v) ? { value: v, span: e.span, keySpan: e.keySpan } : void 0;
+  }
+  /** A whole number (the schema's `integer`): a fraction is the schema's finding and reaches no rule. */
+  int(e) {
+    const f = this.num(e);
+    return f && Number.isInteger(f.value) ? f : void 0;
+  }
+  bool(e) {
+    if (!e) return void 0;
+    const v = this.scalar(e.node);
+    return typeof v === "boolean" ? { value: v, span: e.span, keySpan: e.keySpan } : void 0;
+  }
+  /** Sequence items (aliases followed), each with its own range. */
+  items(node) {
+    const seq = deref(this.doc, node);
+    if (!seq || !(0, import_yaml2.isSeq)(seq)) return [];
+    const out = [];
+    for (const item of seq.items) {
+      const n = item;
+      if ((0, import_yaml2.isPair)(n)) continue;
+      const target = deref(this.doc, n);
+      if (target) out.push({ node: target, span: itemSpanOf(n) });
+    }
+    return out;
+  }
+  /** A list of strings (flow or block); non-string items are left out (the schema reports them). */
+  strList(e) {
+    if (!e) return void 0;
+    const seq = deref(this.doc, e.node);
+    if (!seq || !(0, import_yaml2.isSeq)(seq)) return void 0;
+    const items = [];
+    for (const it of this.items(e.node)) {
+      const v = this.scalar(it.node);
+      if (typeof v === "string") items.push({ value: v, span: it.span, keySpan: it.span });
+    }
+    return { items, span: e.span, keySpan: e.keySpan };
+  }
+  /** An optional nested mapping (`etcd:`, `istio:` …) read by `build`, or undefined when absent or not a mapping. */
+  block(e, build) {
+    return e && this.isMapNode(e.node) ? build(this.entries(e.node), e) : void 0;
+  }
+  isMapNode(node) {
+    const n = deref(this.doc, node);
+    return !!n && (0, import_yaml2.isMap)(n);
+  }
+};
+function flattenScalars(node) {
+  if (node === null || typeof node !== "object") return;
+  const n = node;
+  if (n.items) {
+    for (let i = 0; i < n.items.length; i++) flattenScalars(n.items[i]);
+    return;
+  }
+  if ((0, import_yaml2.isScalar)(n)) {
+    if (typeof n.value === "string") n.value = flat(n.value);
+    if (typeof n.source === "string") n.source = flat(n.source);
+    return;
+  }
+  flattenScalars(n.key);
+  flattenScalars(n.value);
+}
+function flat(s) {
+  flatSink ^= Number(s) | 0;
+  return s;
+}
+var flatSink = 0;
+
+// server/src/model/topology.ts
+var TOPOLOGY_API_VERSION = "quorate.dev/v1alpha1";
+var TOPOLOGY_KIND = "Topology";
+var DECISION_STATUSES = ["proposed", "accepted", "superseded", "deprecated"];
+function oneOf(f, allowed) {
+  return f && allowed.includes(f.value) ? f : void 0;
+}
+var INTEGER_FIELDS = /* @__PURE__ */ new Set([
+  "id",
+  "maxConnectedClusters",
+  "weight",
+  "capacityRps",
+  "ttlSeconds",
+  "peakRps",
+  "failureThreshold"
+]);
+var NONE_INVALID = /* @__PURE__ */ new Set();
+function invalidFields(r2, e, nums, strs = [], bools = []) {
+  const bad = [];
+  for (const k of nums) if (e.has(k) && !(INTEGER_FIELDS.has(k) ? r2.int(e.get(k)) : r2.num(e.get(k)))) bad.push(k);
+  for (const k of strs) if (e.has(k) && !r2.str(e.get(k))) bad.push(k);
+  for (const k of bools) if (e.has(k) && !r2.bool(e.get(k))) bad.push(k);
+  return bad.length ? new Set(bad) : NONE_INVALID;
+}
+function readMembers(r2, e) {
+  if (!e || !r2.isMapNode(e.node)) return void 0;
+  const entries = [];
+  let exact = true;
+  let sum = 0;
+  for (const [key, m] of r2.entries(e.node)) {
+    const count2 = r2.int(m);
+    if (!count2 && typeof r2.scalar(m.node) === "number") exact = false;
+    sum += count2?.value ?? 0;
+    entries.push({ site: { value: key, span: m.keySpan, keySpan: m.keySpan }, count: count2 });
+  }
+  return { keySpan: e.keySpan, span: e.span, entries, exact: exact && Number.isSafeInteger(Math.round(sum)) };
+}
+function readSubject(r2, node, span) {
+  const e = r2.entries(node);
+  return { span, kind: r2.str(e.get("kind"))?.value, name: r2.str(e.get("name"))?.value, namespace: r2.str(e.get("namespace"))?.value };
+}
+function readSubjects(r2, e) {
+  return e ? r2.items(e.node).map((it) => readSubject(r2, it.node, it.span)) : [];
+}
+function readSite(r2, it, index) {
+  const e = r2.entries(it.node);
+  const roleField = r2.str(e.get("role"));
+  const loc = r2.entries(e.get("location")?.node ?? null);
+  return {
+    index,
+    span: it.span,
+    name: r2.str(e.get("name")),
+    role: oneOf(roleField, ["primary", "secondary", "witness"])?.value ?? "primary",
+    lat: r2.num(loc.get("lat")),
+    lon: r2.num(loc.get("lon")),
+    addresses: r2.strList(e.get("addresses")),
+    availability: r2.num(e.get("availability"))
+  };
+}
+function readLink(r2, it, index) {
+  const e = r2.entries(it.node);
+  return {
+    index,
+    span: it.span,
+    between: r2.strList(e.get("between")),
+    rttMs: r2.num(e.get("rttMs")),
+    rttP99Ms: r2.num(e.get("rttP99Ms")),
+    availability: r2.num(e.get("availability"))
+  };
+}
+function readDeployment(r2, entry) {
+  if (!entry) return void 0;
+  const items = [];
+  for (const it of r2.items(entry.node)) {
+    const v = r2.scalar(it.node);
+    if (typeof v === "string") {
+      items.push({ span: it.span, path: { value: v, span: it.span, keySpan: it.span } });
+      continue;
+    }
+    const m = r2.entries(it.node);
+    const p = r2.str(m.get("path"));
+    if (p) items.push({ span: it.span, path: p, kind: r2.str(m.get("kind")) });
+  }
+  return { keySpan: entry.keySpan, items };
+}
+function readCluster(r2, it, index) {
+  const e = r2.entries(it.node);
+  const net = e.get("network");
+  const cidrs = [];
+  const netEntries = r2.entries(net?.node ?? null);
+  for (const field of ["pods", "services", "nodes"]) {
+    const fe = netEntries.get(field);
+    if (!fe) continue;
+    const single = r2.str(fe);
+    if (single) cidrs.push({ ...single, field });
+    else for (const item of r2.strList(fe)?.items ?? []) cidrs.push({ ...item, keySpan: fe.keySpan, field });
+  }
+  const etcd = r2.block(e.get("etcd"), (ee, entry) => ({
+    keySpan: entry.keySpan,
+    span: entry.span,
+    members: readMembers(r2, ee.get("members")),
+    heartbeatMs: r2.num(ee.get("heartbeatMs")),
+    electionTimeoutMs: r2.num(ee.get("electionTimeoutMs")),
+    invalid: invalidFields(r2, ee, ["heartbeatMs", "electionTimeoutMs"])
+  }));
+  const istio = r2.block(e.get("istio"), (ie, entry) => ({
+    keySpan: entry.keySpan,
+    meshId: r2.str(ie.get("meshId")),
+    clusterName: r2.str(ie.get("clusterName")),
+    network: r2.str(ie.get("network")),
+    role: r2.str(ie.get("role")),
+    primary: r2.str(ie.get("primary")),
+    rootCa: r2.str(ie.get("rootCa")),
+    eastWestGateway: r2.bool(ie.get("eastWestGateway"))
+  }));
+  const linkerd = r2.block(e.get("linkerd"), (le, entry) => {
+    const linksEntry = le.get("links");
+    return {
+      keySpan: entry.keySpan,
+      trustAnchor: r2.str(le.get("trustAnchor")),
+      trustDomain: r2.str(le.get("trustDomain")),
+      clusterDomain: r2.str(le.get("clusterDomain")),
+      gateway: r2.bool(le.get("gateway")),
+      links: r2.items(linksEntry?.node ?? null).map((li) => {
+        const lk = r2.entries(li.node);
+        const modeField = r2.str(lk.get("mode"));
+        return {
+          span: li.span,
+          cluster: r2.str(lk.get("cluster")),
+          mode: oneOf(modeField, ["gateway", "flat", "federated"])?.value ?? "gateway"
+        };
+      })
+    };
+  });
+  const meshField = r2.str(e.get("mesh"));
+  return {
+    index,
+    span: it.span,
+    name: r2.str(e.get("name")),
+    site: r2.str(e.get("site")),
+    id: r2.int(e.get("id")),
+    mesh: oneOf(meshField, ["clustermesh", "submariner", "none"])?.value ?? "none",
+    meshAt: meshField,
+    maxConnectedClusters: r2.int(e.get("maxConnectedClusters")),
+    globalnet: r2.bool(e.get("globalnet"))?.value ?? false,
+    globalnetAt: r2.bool(e.get("globalnet")),
+    broker: r2.bool(e.get("broker")),
+    cidrs,
+    routing: oneOf(r2.str(netEntries.get("routing")), ["native", "tunnel"]),
+    globalCidr: r2.str(netEntries.get("globalCidr")),
+    deployment: readDeployment(r2, e.get("deployment")),
+    etcd,
+    istio,
+    linkerd,
+    invalid: invalidFields(r2, e, ["id", "maxConnectedClusters"], ["mesh"], ["globalnet", "broker"])
+  };
+}
+function readStore(r2, it, index) {
+  const e = r2.entries(it.node);
+  return {
+    index,
+    span: it.span,
+    name: r2.str(e.get("name")),
+    engine: r2.str(e.get("engine")),
+    replication: oneOf(r2.str(e.get("replication")), ["consensus", "galera", "async", "crdt"]),
+    members: readMembers(r2, e.get("members")),
+    writeLatencyBudgetMs: r2.num(e.get("writeLatencyBudgetMs")),
+    writers: r2.strList(e.get("writers")),
+    replicas: r2.strList(e.get("replicas")),
+    conflictResolution: r2.str(e.get("conflictResolution")),
+    maxLagSeconds: r2.num(e.get("maxLagSeconds")),
+    writeRatePerSecond: r2.num(e.get("writeRatePerSecond")),
+    writeBytes: r2.num(e.get("writeBytes")),
+    lagBufferBytes: r2.num(e.get("lagBufferBytes")),
+    namespace: r2.str(e.get("namespace")),
+    hostNetwork: r2.bool(e.get("hostNetwork")),
+    owner: r2.str(e.get("owner")),
+    objectives: readObjectives(r2, e.get("objectives"))
+  };
+}
+function readObjectives(r2, e) {
+  return r2.block(e, (oe, entry) => ({
+    keySpan: entry.keySpan,
+    span: entry.span,
+    availability: r2.num(oe.get("availability")),
+    rpoSeconds: r2.num(oe.get("rpoSeconds")),
+    rtoSeconds: r2.num(oe.get("rtoSeconds")),
+    conflictProbability: r2.num(oe.get("conflictProbability")),
+    survive: r2.strList(oe.get("survive"))
+  }));
+}
+function readTraffic(r2, it, index) {
+  const e = r2.entries(it.node);
+  const be = e.get("backends");
+  return {
+    index,
+    span: it.span,
+    name: r2.str(e.get("name")),
+    hostname: r2.str(e.get("hostname")),
+    steering: r2.str(e.get("steering")),
+    ttlSeconds: r2.int(e.get("ttlSeconds")),
+    longLivedConnections: r2.bool(e.get("longLivedConnections")),
+    peakRps: r2.int(e.get("peakRps")),
+    dependsOn: r2.strList(e.get("dependsOn")),
+    backends: r2.items(be?.node ?? null).map((b, bi) => {
+      const bm = r2.entries(b.node);
+      return {
+        index: bi,
+        span: b.span,
+        cluster: r2.str(bm.get("cluster")),
+        weight: r2.int(bm.get("weight")),
+        capacityRps: r2.int(bm.get("capacityRps")),
+        invalid: invalidFields(r2, bm, ["weight", "capacityRps"])
+      };
+    }),
+    healthCheck: r2.block(e.get("healthCheck"), (he, entry) => ({
+      keySpan: entry.keySpan,
+      span: entry.span,
+      intervalSeconds: r2.num(he.get("intervalSeconds")),
+      failureThreshold: r2.int(he.get("failureThreshold")),
+      timeoutSeconds: r2.num(he.get("timeoutSeconds")),
+      propagationSeconds: r2.num(he.get("propagationSeconds")),
+      withdrawSeconds: r2.num(he.get("withdrawSeconds")),
+      bgpHoldSeconds: r2.int(he.get("bgpHoldSeconds")),
+      bfd: r2.block(he.get("bfd"), (be2, bentry) => ({
+        keySpan: bentry.keySpan,
+        span: bentry.span,
+        intervalMs: r2.num(be2.get("intervalMs")),
+        multiplier: r2.int(be2.get("multiplier"))
+      }))
+    })),
+    objectives: readObjectives(r2, e.get("objectives"))
+  };
+}
+function readExport(r2, it, index) {
+  const e = r2.entries(it.node);
+  return {
+    index,
+    span: it.span,
+    service: r2.str(e.get("service")),
+    namespace: r2.str(e.get("namespace")),
+    clusters: r2.strList(e.get("clusters")),
+    affinity: r2.str(e.get("affinity"))
+  };
+}
+var ITEM_READERS = {
+  sites: readSite,
+  links: readLink,
+  clusters: readCluster,
+  stores: readStore,
+  traffic: readTraffic,
+  exports: readExport
+};
+var LIST_KEYS = Object.keys(ITEM_READERS);
+function assemble(r2, span, top, lists) {
+  const exportPolicy = r2.block(top.get("exportPolicy"), (pe, entry) => ({
+    keySpan: entry.keySpan,
+    allowedNamespaces: r2.strList(pe.get("allowedNamespaces")),
+    exporters: pe.has("exporters") ? readSubjects(r2, pe.get("exporters")) : void 0
+  }));
+  const meta = r2.entries(top.get("metadata")?.node ?? null);
+  const decision = r2.block(meta.get("decision"), (de, entry) => {
+    const statusAt = r2.str(de.get("status"));
+    const date = de.get("date");
+    const dateScalar = date ? r2.scalar(date.node) : void 0;
+    return {
+      keySpan: entry.keySpan,
+      status: oneOf(statusAt, DECISION_STATUSES)?.value ?? "proposed",
+      statusAt,
+      // YAML 1.2 reads 2026-11-30 as a string; a number or a Date from a custom tag is shown as written
+      date: r2.str(date) ?? (date && dateScalar !== void 0 && dateScalar !== null ? { value: String(dateScalar), span: date.span, keySpan: date.keySpan } : void 0),
+      deciders: r2.strList(de.get("deciders")),
+      supersedes: r2.str(de.get("supersedes"))
+    };
+  });
+  return {
+    span,
+    name: r2.str(meta.get("name")),
+    description: r2.str(meta.get("description")),
+    decision,
+    keys: top,
+    ...lists,
+    exportPolicy,
+    siteByName: firstByName(lists.sites),
+    clusterByName: firstByName(lists.clusters),
+    storeByName: firstByName(lists.stores)
+  };
+}
+function readTopology(doc, span) {
+  const r2 = new Reader(doc);
+  const top = r2.entries(doc.contents);
+  const read2 = (key) => r2.items(top.get(key)?.node ?? null).map((it, i) => ITEM_READERS[key](r2, it, i));
+  return assemble(r2, span, top, {
+    sites: read2("sites"),
+    links: read2("links"),
+    clusters: read2("clusters"),
+    stores: read2("stores"),
+    traffic: read2("traffic"),
+    exports: read2("exports")
+  });
+}
+function firstByName(list2) {
+  const m = /* @__PURE__ */ new Map();
+  for (const x of list2) if (x.name && !m.has(x.name.value)) m.set(x.name.value, x);
+  return m;
+}
+function memberCounts(t, members) {
+  const m = /* @__PURE__ */ new Map();
+  for (const e of members?.entries ?? []) {
+    const c = e.count?.value;
+    if (c === void 0 || !Number.isInteger(c) || c <= 0) continue;
+    if (!t.siteByName.has(e.site.value)) continue;
+    m.set(e.site.value, (m.get(e.site.value) ?? 0) + c);
+  }
+  return m;
+}
+
+// server/src/model/k8s.ts
+var SERVICE_EXPORT_API_VERSIONS = ["multicluster.x-k8s.io/v1alpha1", "multicluster.x-k8s.io/v1beta1"];
+var RBAC_API_VERSION = "rbac.authorization.k8s.io/v1";
+var RBAC_KINDS = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
+function k8sKindOf(apiVersion, kind) {
+  if (kind === "ServiceExport" && typeof apiVersion === "string" && SERVICE_EXPORT_API_VERSIONS.includes(apiVersion))
+    return "ServiceExport";
+  if (apiVersion === RBAC_API_VERSION && RBAC_KINDS.includes(kind)) return kind;
+  return void 0;
+}
+function readK8s(doc, kind, span) {
+  const r2 = new Reader(doc);
+  const top = r2.entries(doc.contents);
+  const meta = r2.entries(top.get("metadata")?.node ?? null);
+  const strings = (node) => r2.items(node).map((it) => r2.scalar(it.node)).filter((v) => typeof v === "string");
+  const rules = r2.items(top.get("rules")?.node ?? null).map((it) => {
+    const e = r2.entries(it.node);
+    return {
+      apiGroups: strings(e.get("apiGroups")?.node ?? null),
+      resources: strings(e.get("resources")?.node ?? null),
+      verbs: strings(e.get("verbs")?.node ?? null)
+    };
+  });
+  const ref = top.get("roleRef");
+  let roleRef;
+  if (ref) {
+    const re = r2.entries(ref.node);
+    roleRef = { kind: r2.str(re.get("kind"))?.value, name: r2.str(re.get("name")) };
+  }
+  return {
+    kind,
+    span,
+    name: r2.str(meta.get("name")),
+    namespace: r2.str(meta.get("namespace")),
+    rules,
+    roleRef,
+    subjects: readSubjects(r2, top.get("subjects"))
+  };
+}
+
+// server/src/model/nesting.ts
+var MAX_NESTING = 100;
+var WHITESPACE = /\s/;
+function space(c) {
+  const k = c.charCodeAt(0);
+  if (k === 32 || k === 9) return true;
+  if (k > 32 && k < 127) return false;
+  return WHITESPACE.test(c);
+}
+function nestingBeyond(text3, limit = MAX_NESTING) {
+  const indents = [];
+  let flow = 0;
+  let quote = "";
+  let i = 0;
+  while (i < text3.length) {
+    let col = 0;
+    while (text3[i + col] === " ") col++;
+    const lineStart = i;
+    i += col;
+    const blank = i >= text3.length || text3[i] === "\n" || text3[i] === "\r" || text3[i] === "#";
+    let depth = 0;
+    if (!blank && !quote && flow === 0) {
+      while (indents.length && indents[indents.length - 1] > col) indents.pop();
+      if (!indents.length || indents[indents.length - 1] < col) indents.push(col);
+      let j = i;
+      while (text3[j] === "-" && (text3[j + 1] === " " || text3[j + 1] === "	")) {
+        depth++;
+        j += 2;
+        while (text3[j] === " ") j++;
+      }
+    }
+    let prev = " ";
+    let sig2 = "";
+    for (; i < text3.length && text3[i] !== "\n" && text3[i] !== "\r"; i++) {
+      const c = text3[i];
+      if (quote) {
+        if (c === quote) quote = "";
+        else if (c === "\\" && quote === '"') i++;
+      } else if (c === "#" && space(prev)) {
+        break;
+      } else if ((c === '"' || c === "'") && (sig2 === "" || ":,[{?-".includes(sig2)) && (sig2 === "" || space(prev) || prev === "," || prev === "[" || prev === "{")) {
+        quote = c;
+      } else if ((c === "[" || c === "{") && (flow > 0 || space(prev) || prev === ":" || prev === "?" || prev === "-")) {
+        flow++;
+        if (indents.length + depth + flow > limit) return i;
+      } else if ((c === "]" || c === "}") && flow > 0) flow--;
+      prev = c;
+      if (!space(c)) sig2 = c;
+    }
+    if (indents.length + depth + flow > limit) return lineStart + col;
+    while (i < text3.length && text3[i] !== "\n" && text3[i] !== "\r") i++;
+    if (text3[i] === "\r" && text3[i + 1] === "\n") i++;
+    i++;
+  }
+  return -1;
+}
+
+// server/src/model/parse.ts
+var TOPOLOGY_FILE = /\.topology\.ya?ml$/i;
+var YAML_OPTIONS = { version: "1.2", uniqueKeys: true, prettyErrors: false, strict: true };
+function isTopologyFileName(path) {
+  return TOPOLOGY_FILE.test(path);
+}
+var INTERESTING = /^\s*kind:\s*["']?(Topology|ServiceExport|Role|ClusterRole|RoleBinding|ClusterRoleBinding)\b/m;
+var isYamlName = (name) => /\.ya?ml$/i.test(name);
+function isInteresting(path, text3) {
+  return isTopologyFileName(path) || INTERESTING.test(text3);
+}
+function syntaxFinding(message2, pos, textLength) {
+  const start = Math.min(pos[0], textLength);
+  const end = Math.max(start, Math.min(pos[1], textLength));
+  return { code: "yaml/syntax", severity: "error", span: { start, end }, message: message2 };
+}
+function duplicateKeys(doc, lines2) {
+  const out = [];
+  (0, import_yaml3.visit)(doc, {
+    Map(_, map) {
+      const seen = /* @__PURE__ */ new Map();
+      for (const pair of map.items) {
+        const key = pair.key;
+        if (!key || !(0, import_yaml3.isScalar)(key) || !key.range) continue;
+        const value = key.value;
+        const first = seen.get(value);
+        if (!first) {
+          seen.set(value, key);
+          continue;
+        }
+        out.push({
+          code: "yaml/duplicate-key",
+          severity: "error",
+          span: { start: key.range[0], end: key.range[1] },
+          message: `key \`${String(value)}\` repeats an earlier key in the same mapping (line ${lines2.positionAt(first.range[0]).line + 1}); YAML forbids it and tools disagree on which value wins`,
+          related: [{ span: { start: first.range[0], end: first.range[1] }, message: "first occurrence" }]
+        });
+      }
+    }
+  });
+  return out;
+}
+function classify(doc, topologyName) {
+  if (doc.contents === null || doc.contents === void 0) return "empty";
+  if (!(0, import_yaml3.isMap)(doc.contents)) return topologyName ? "topology" : "other";
+  const r2 = new Reader(doc);
+  const top = r2.entries(doc.contents);
+  const apiVersion = r2.scalar(top.get("apiVersion")?.node ?? null);
+  const kind = r2.scalar(top.get("kind")?.node ?? null);
+  const k8s = k8sKindOf(apiVersion, kind);
+  if (k8s) return k8s;
+  if (apiVersion === TOPOLOGY_API_VERSION && kind === TOPOLOGY_KIND) return "topology";
+  if (typeof apiVersion === "string" && apiVersion.startsWith("quorate.dev/")) return "topology";
+  return topologyName ? "topology" : "other";
+}
+function unresolvedAliases(doc, text3) {
+  if (!text3.includes("*")) return [];
+  const out = [];
+  (0, import_yaml3.visit)(doc, {
+    Alias(_, alias) {
+      if (resolveAlias(doc, alias) !== void 0 || !alias.range) return;
+      out.push({
+        code: "yaml/syntax",
+        severity: "error",
+        span: { start: alias.range[0], end: alias.range[1] },
+        message: `alias \`*${alias.source}\` names no anchor: YAML needs \`&${alias.source}\` on a node before the alias`
+      });
+    }
+  });
+  return out;
+}
+function tooDeep(path, text3, lines2, at, topologyName) {
+  const doc = new import_yaml3.Document();
+  const span = { start: 0, end: text3.length };
+  const yamlFindings = [
+    {
+      code: "yaml/too-deep",
+      severity: "error",
+      span: { start: at, end: Math.min(text3.length, at + 1) },
+      message: `YAML nested more than ${MAX_NESTING} levels deep here; the file is not analysed (a topology needs about six)`
+    }
+  ];
+  const docs = [{ index: 0, doc, span, kind: topologyName ? "topology" : "other", yamlFindings, broken: true }];
+  return { path, text: text3, lines: lines2, docs, topologyName, relevant: true };
+}
+function parseFile(path, text3, asTopology = isTopologyFileName(path)) {
+  const topologyName = asTopology;
+  const lines2 = new LineIndex(text3);
+  const deep = nestingBeyond(text3);
+  if (deep >= 0) return tooDeep(path, text3, lines2, deep, topologyName);
+  const chunked = parseInChunks(text3, YAML_OPTIONS);
+  const parsed2 = chunked ? [chunked] : (0, import_yaml3.parseAllDocuments)(text3, YAML_OPTIONS);
+  const list2 = Array.isArray(parsed2) ? parsed2 : [];
+  const docs = list2.map((doc, index) => {
+    const range = doc.range ?? [0, text3.length, text3.length];
+    const span = new RangeSpan(range, 0, 2);
+    const yamlFindings = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY").map((e) => syntaxFinding(e.message, e.pos, text3.length));
+    if (doc.errors.some((e) => e.code === "DUPLICATE_KEY")) {
+      yamlFindings.push(...duplicateKeys(doc, lines2));
+    }
+    if (!yamlFindings.length) yamlFindings.push(...unresolvedAliases(doc, text3));
+    const broken = yamlFindings.some((f) => f.code === "yaml/syntax");
+    const kind = classify(doc, topologyName);
+    if (broken) return { index, doc, span, kind, yamlFindings, broken };
+    flattenScalars(doc.contents);
+    const topology = kind === "topology" ? readTopology(doc, span) : void 0;
+    const k8s = kind !== "topology" && kind !== "other" && kind !== "empty" ? readK8s(doc, kind, span) : void 0;
+    return { index, doc, span, kind, yamlFindings, broken, topology, k8s };
+  });
+  const relevant = topologyName || docs.some((d) => d.kind !== "other" && d.kind !== "empty");
+  return { path, text: text3, lines: lines2, docs, topologyName, relevant };
+}
+
+// server/src/discovery.ts
+var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", "out", "dist"]);
+function notReadable(st, maxBytes = Infinity) {
+  if (!st.isFile())
+    return st.isFIFO() ? "not a regular file (a FIFO): reading it could wait forever" : st.isSocket() ? "not a regular file (a socket)" : "not a regular file";
+  if (st.size > maxBytes) return `${sizeText(st.size)}, over the ${sizeText(maxBytes)} limit for one file`;
+  return void 0;
+}
+var sizeText = (bytes2) => bytes2 >= 1024 * 1024 ? `${(bytes2 / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes2 / 1024)} KB`;
+function findFiles(dir, cwd, opts) {
+  const walk = walkFiles(dir, cwd, opts);
+  let step = walk.next();
+  while (!step.done) {
+    const op = step.value;
+    let result;
+    try {
+      result = op.t === "readdir" ? (0, import_node_fs.readdirSync)(op.path) : op.t === "stat" ? (0, import_node_fs.statSync)(op.path) : op.t === "lstat" ? (0, import_node_fs.lstatSync)(op.path) : op.t === "realpath" ? (0, import_node_fs.realpathSync)(op.path) : (0, import_node_fs.readFileSync)(op.path, "utf8");
+    } catch (e) {
+      step = walk.throw(e);
+      continue;
+    }
+    step = walk.next(result);
+  }
+  return step.value;
+}
+var isInside = (root2, target) => target === root2 || target.startsWith(root2.endsWith(import_node_path.sep) ? root2 : root2 + import_node_path.sep);
+function* walkFiles(dir, cwd, opts) {
+  const out = [];
+  const limit = opts.limit ?? 2e4;
+  let root2;
+  try {
+    root2 = yield { t: "realpath", path: (0, import_node_path.resolve)(cwd, dir) };
+  } catch {
+    root2 = void 0;
+  }
+  function* walk(d) {
+    let names;
+    try {
+      names = (yield { t: "readdir", path: (0, import_node_path.resolve)(cwd, d) }).sort();
+    } catch (e) {
+      opts.onError(d, e);
+      return;
+    }
+    for (const name of names) {
+      if (out.length >= limit) return;
+      if (name.startsWith(".") || SKIP_DIRS.has(name)) continue;
+      const p = (0, import_node_path.join)(d, name);
+      let st;
+      try {
+        st = yield { t: "lstat", path: (0, import_node_path.resolve)(cwd, p) };
+        if (st.isSymbolicLink()) {
+          if (!isYamlName(name)) continue;
+          const target = yield { t: "realpath", path: (0, import_node_path.resolve)(cwd, p) };
+          if (!root2 || !isInside(root2, target)) {
+            opts.onSkip?.(p, `a symbolic link that leads outside ${dir}: not read`);
+            continue;
+          }
+          st = yield { t: "stat", path: target };
+          if (st.isDirectory()) continue;
+        }
+      } catch {
+        continue;
+      }
+      if (st.isDirectory()) yield* walk(p);
+      else if (isYamlName(name)) {
+        const why2 = notReadable(st, opts.maxBytes);
+        if (why2) {
+          opts.onSkip?.(p, why2, st.isFile() ? st.size : void 0);
+          continue;
+        }
+        try {
+          const text3 = yield { t: "read", path: (0, import_node_path.resolve)(cwd, p) };
+          if (isInteresting(p, text3)) out.push({ path: p, text: text3 });
+        } catch (e) {
+          opts.onError(p, e);
+        }
+      }
+    }
+  }
+  yield* walk(dir);
+  return out;
+}
+
+// server/src/cli/files.ts
+var UsageError = class extends Error {
+};
+var reason = (e) => {
+  const code2 = e.code;
+  return code2 === "ENOENT" ? "no such file or folder" : code2 ?? e.message;
+};
+var DEFAULT_MAX_FILE_KB = 8192;
+function readBoundedFd(fd, maxBytes) {
+  const chunks = [];
+  let total2 = 0;
+  const buf = Buffer.alloc(64 * 1024);
+  while (total2 <= maxBytes) {
+    let n;
+    try {
+      n = (0, import_node_fs2.readSync)(fd, buf, 0, Math.min(buf.length, maxBytes + 1 - total2), null);
+    } catch (e) {
+      if (e.code === "EOF") break;
+      throw e;
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+    total2 += n;
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+function collectFiles(paths, cwd, maxBytes, note, stdin) {
+  const out = [];
+  const tooLarge2 = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (const p of paths) {
+    if (p === "-") {
+      if (seen.has(p)) continue;
+      seen.add(p);
+      const text3 = readStdin(stdin, maxBytes);
+      if (Buffer.byteLength(text3) > maxBytes) {
+        tooLarge2.push({ path: p });
+        continue;
+      }
+      const parsed2 = parseFile(p, text3);
+      if (parsed2.docs.every((d) => d.kind === "empty"))
+        throw new UsageError("- (standard input) is empty: nothing to check (was the command before the pipe successful?)");
+      out.push({ path: p, text: text3, asTopology: !parsed2.relevant });
+      continue;
+    }
+    let st;
+    try {
+      st = (0, import_node_fs2.statSync)((0, import_node_path2.resolve)(cwd, p));
+    } catch (e) {
+      throw new UsageError(`cannot read ${p}: ${reason(e)}`);
+    }
+    let found;
+    if (st.isDirectory()) {
+      found = findFiles(p, cwd, {
+        onError: (path, e) => {
+          throw new UsageError(`cannot read ${path}: ${reason(e)}`);
+        },
+        onSkip: (path, why2, size2) => size2 !== void 0 ? tooLarge2.push({ path, size: size2 }) : note(`skipped ${path}: ${why2}`),
+        maxBytes
+      });
+    } else {
+      const why2 = notReadable(st, maxBytes);
+      if (why2 && !st.isFile()) throw new UsageError(`cannot read ${p}: ${why2}`);
+      if (why2) {
+        tooLarge2.push({ path: p, size: st.size });
+        continue;
+      }
+      found = [{ path: p, text: readOrThrow((0, import_node_path2.resolve)(cwd, p), p) }];
+    }
+    for (const f of found) {
+      if (seen.has(f.path)) continue;
+      seen.add(f.path);
+      out.push(f);
+    }
+  }
+  return { files: out, tooLarge: tooLarge2 };
+}
+function readOneFile(p, cwd, maxBytes = DEFAULT_MAX_FILE_KB * 1024, stdin) {
+  if (p === "-") {
+    const text3 = readStdin(stdin, maxBytes);
+    if (Buffer.byteLength(text3) > maxBytes)
+      throw new UsageError(`cannot read - (standard input): over the ${maxBytes / 1024} KB limit for one file`);
+    return text3;
+  }
+  let st;
+  try {
+    st = (0, import_node_fs2.statSync)((0, import_node_path2.resolve)(cwd, p));
+  } catch (e) {
+    throw new UsageError(`cannot read ${p}: ${reason(e)}`);
+  }
+  if (st.isDirectory()) {
+    const inside2 = findFiles(p, cwd, { onError: () => void 0, limit: 3 }).filter((f) => isTopologyFileName(f.path));
+    const hint = inside2.length ? ` (for example ${inside2[0].path})` : "";
+    throw new UsageError(`${p} is a folder: this command takes one topology file${hint}`);
+  }
+  const why2 = notReadable(st, maxBytes);
+  if (why2) throw new UsageError(`cannot read ${p}: ${why2}${st.isFile() ? " (raise it with --max-file-size-kb)" : ""}`);
+  return readOrThrow((0, import_node_path2.resolve)(cwd, p), p);
+}
+function readStdin(stdin, maxBytes) {
+  if (!stdin) throw new UsageError("cannot read - (standard input) here");
+  try {
+    return stdin(maxBytes);
+  } catch (e) {
+    throw new UsageError(`cannot read - (standard input): ${reason(e)}`);
+  }
+}
+function readOrThrow(abs, shown) {
+  try {
+    return (0, import_node_fs2.readFileSync)(abs, "utf8");
+  } catch (e) {
+    throw new UsageError(`cannot read ${shown}: ${reason(e)}`);
+  }
+}
 
 // package.json
 var package_default = {
@@ -14327,607 +15489,6 @@ function defaultSeverity(code2) {
   const info = byCode.get(code2);
   if (!info) throw new Error(`rule code ${code2} is not in rules/catalog.ts: add it there (severity, title, help)`);
   return info.severity;
-}
-
-// server/src/model/yamlnodes.ts
-var import_yaml = __toESM(require_dist());
-
-// server/src/model/text.ts
-var LineIndex = class _LineIndex {
-  constructor(text3) {
-    this.text = text3;
-  }
-  text;
-  lineStarts;
-  /** the starts from a previous index's, when this text is that one with one change (see afterChange) */
-  derive;
-  /**
-   * The index of `text`, which is `prev`'s text with one change. When the change neither
-   * removes nor adds a line break, the line starts are `prev`'s with those past the change moved
-   * (a copy of an array, not a scan of the whole text: a keystroke in a 1 MB file).
-   */
-  static afterChange(prev, change, text3) {
-    const next = new _LineIndex(text3);
-    const old = prev.lineStarts ?? (prev.derive ? prev.starts : void 0);
-    if (!old || hasBreak(change.text, 0, change.text.length) || hasBreak(prev.text, change.start, change.end)) return next;
-    if (prev.text.charCodeAt(change.start - 1) === 13) return next;
-    const delta = change.text.length - (change.end - change.start);
-    next.derive = () => {
-      const starts = old.slice();
-      for (let i = starts.length - 1; i > 0 && starts[i] > change.start; i--) starts[i] += delta;
-      return starts;
-    };
-    return next;
-  }
-  get starts() {
-    if (this.lineStarts) return this.lineStarts;
-    if (this.derive) {
-      this.lineStarts = this.derive();
-      this.derive = void 0;
-      return this.lineStarts;
-    }
-    const text3 = this.text;
-    const starts = [0];
-    if (text3.indexOf("\r") < 0) {
-      for (let i = text3.indexOf("\n"); i >= 0; i = text3.indexOf("\n", i + 1)) starts.push(i + 1);
-      this.lineStarts = Uint32Array.from(starts);
-      return this.lineStarts;
-    }
-    for (let i = 0; i < text3.length; i++) {
-      const c = text3.charCodeAt(i);
-      if (c === 10) starts.push(i + 1);
-      else if (c === 13) {
-        if (text3.charCodeAt(i + 1) === 10) i++;
-        starts.push(i + 1);
-      }
-    }
-    this.lineStarts = Uint32Array.from(starts);
-    return this.lineStarts;
-  }
-  get lineCount() {
-    return this.starts.length;
-  }
-  positionAt(offset) {
-    let o = Math.max(0, Math.min(offset, this.text.length));
-    if (o > 0 && this.text.charCodeAt(o) === 10 && this.text.charCodeAt(o - 1) === 13) o--;
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = lo + hi + 1 >> 1;
-      if (this.starts[mid] <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: o - this.starts[lo] };
-  }
-  offsetAt(pos) {
-    if (pos.line >= this.starts.length) return this.text.length;
-    if (pos.line < 0) return 0;
-    const start = this.starts[pos.line];
-    const next = pos.line + 1 < this.starts.length ? this.starts[pos.line + 1] : this.text.length;
-    return Math.min(start + Math.max(0, pos.character), next);
-  }
-  lineStart(line) {
-    return this.starts[Math.max(0, Math.min(line, this.starts.length - 1))];
-  }
-  /** The text of a line without its line break. */
-  lineText(line) {
-    const start = this.lineStart(line);
-    const next = line + 1 < this.starts.length ? this.starts[line + 1] : this.text.length;
-    return this.text.slice(start, next).replace(/\r?\n$|\r$/, "");
-  }
-};
-var RangeSpan = class {
-  constructor(range, s, e) {
-    this.range = range;
-    this.s = s;
-    this.e = e;
-  }
-  range;
-  s;
-  e;
-  get start() {
-    return this.range[this.s];
-  }
-  get end() {
-    return this.range[this.e];
-  }
-  toJSON() {
-    return { start: this.start, end: this.end };
-  }
-};
-function hasBreak(text3, from, to) {
-  for (let i = from; i < to; i++) {
-    const c = text3.charCodeAt(i);
-    if (c === 10 || c === 13) return true;
-  }
-  return false;
-}
-
-// server/src/model/yamlnodes.ts
-function spanOf(node, fallback = { start: 0, end: 0 }) {
-  const r2 = node?.range;
-  if (!r2) return fallback;
-  const c = node;
-  if (c.items && !c.flow) return new ContentSpan(node);
-  return new RangeSpan(r2, 0, 1);
-}
-var aliasTargets = /* @__PURE__ */ new WeakMap();
-function resolveAlias(doc, alias) {
-  let targets = aliasTargets.get(doc);
-  if (!targets?.has(alias)) {
-    const found = /* @__PURE__ */ new Map();
-    const anchors = /* @__PURE__ */ new Map();
-    (0, import_yaml.visit)(doc, {
-      Node(_, node) {
-        if ((0, import_yaml.isAlias)(node)) found.set(node, anchors.get(node.source));
-        else if (node.anchor) anchors.set(node.anchor, node);
-      }
-    });
-    aliasTargets.set(doc, found);
-    targets = found;
-  }
-  return targets.get(alias);
-}
-function deref(doc, node) {
-  let n = node;
-  for (let i = 0; i < 32 && n && (0, import_yaml.isAlias)(n); i++) n = resolveAlias(doc, n) ?? null;
-  return n && (0, import_yaml.isAlias)(n) ? null : n;
-}
-var isExactNumber = (v) => Number.isFinite(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER;
-function contentEnd(node) {
-  let n = node;
-  for (; ; ) {
-    const c = n;
-    if ((0, import_yaml.isPair)(c)) {
-      n = c.value?.range ? c.value : c.key;
-      continue;
-    }
-    if (c.items && !c.flow && c.items.length) {
-      n = c.items[c.items.length - 1];
-      continue;
-    }
-    return c.range?.[1] ?? 0;
-  }
-}
-function itemSpanOf(node) {
-  return node.range ? new ContentSpan(node) : spanOf(node);
-}
-var ContentSpan = class {
-  constructor(node) {
-    this.node = node;
-  }
-  node;
-  get start() {
-    return this.node.range[0];
-  }
-  get end() {
-    return Math.max(this.start, contentEnd(this.node));
-  }
-  toJSON() {
-    return { start: this.start, end: this.end };
-  }
-};
-var Reader = class {
-  constructor(doc) {
-    this.doc = doc;
-  }
-  doc;
-  /** Entries of a mapping in source order; the first of duplicated keys wins. */
-  entries(node) {
-    const out = /* @__PURE__ */ new Map();
-    const map = deref(this.doc, node);
-    if (!map || !(0, import_yaml.isMap)(map)) return out;
-    for (const item of map.items) {
-      const pair = item;
-      const keyNode = deref(this.doc, pair.key);
-      if (!keyNode || !(0, import_yaml.isScalar)(keyNode)) continue;
-      const empty = keyNode.value === null && keyNode.range && keyNode.range[0] === keyNode.range[1];
-      const key = empty ? "" : String(keyNode.value);
-      if (out.has(key)) continue;
-      const keySpan = spanOf(pair.key);
-      const valueNode = pair.value === null || pair.value === void 0 ? null : pair.value;
-      const span = valueNode?.range ? spanOf(valueNode) : new RangeSpan(pair.key.range, 1, 1);
-      out.set(key, { key, keySpan, node: valueNode, span });
-    }
-    return out;
-  }
-  /** The JS value of a scalar (after aliases), or undefined for collections. */
-  scalar(node) {
-    const n = deref(this.doc, node);
-    if (n && (0, import_yaml.isScalar)(n)) return n.value;
-    return void 0;
-  }
-  str(e) {
-    if (!e) return void 0;
-    const v = this.scalar(e.node);
-    return typeof v === "string" ? { value: v, span: e.span, keySpan: e.keySpan } : void 0;
-  }
-  /** A number the analysis can compute with exactly; one past 2^53 − 1 is `value/too-large`'s and reads as absent. */
-  num(e) {
-    if (!e) return void 0;
-    const v = this.scalar(e.node);
-    return typeof v === "number" && isExactNumber(v) ? { value: v, span: e.span, keySpan: e.keySpan } : void 0;
-  }
-  /** A whole number (the schema's `integer`): a fraction is the schema's finding and reaches no rule. */
-  int(e) {
-    const f = this.num(e);
-    return f && Number.isInteger(f.value) ? f : void 0;
-  }
-  bool(e) {
-    if (!e) return void 0;
-    const v = this.scalar(e.node);
-    return typeof v === "boolean" ? { value: v, span: e.span, keySpan: e.keySpan } : void 0;
-  }
-  /** Sequence items (aliases followed), each with its own range. */
-  items(node) {
-    const seq = deref(this.doc, node);
-    if (!seq || !(0, import_yaml.isSeq)(seq)) return [];
-    const out = [];
-    for (const item of seq.items) {
-      const n = item;
-      if ((0, import_yaml.isPair)(n)) continue;
-      const target = deref(this.doc, n);
-      if (target) out.push({ node: target, span: itemSpanOf(n) });
-    }
-    return out;
-  }
-  /** A list of strings (flow or block); non-string items are left out (the schema reports them). */
-  strList(e) {
-    if (!e) return void 0;
-    const seq = deref(this.doc, e.node);
-    if (!seq || !(0, import_yaml.isSeq)(seq)) return void 0;
-    const items = [];
-    for (const it of this.items(e.node)) {
-      const v = this.scalar(it.node);
-      if (typeof v === "string") items.push({ value: v, span: it.span, keySpan: it.span });
-    }
-    return { items, span: e.span, keySpan: e.keySpan };
-  }
-  /** An optional nested mapping (`etcd:`, `istio:` …) read by `build`, or undefined when absent or not a mapping. */
-  block(e, build) {
-    return e && this.isMapNode(e.node) ? build(this.entries(e.node), e) : void 0;
-  }
-  isMapNode(node) {
-    const n = deref(this.doc, node);
-    return !!n && (0, import_yaml.isMap)(n);
-  }
-};
-function flattenScalars(node) {
-  if (node === null || typeof node !== "object") return;
-  const n = node;
-  if (n.items) {
-    for (let i = 0; i < n.items.length; i++) flattenScalars(n.items[i]);
-    return;
-  }
-  if ((0, import_yaml.isScalar)(n)) {
-    if (typeof n.value === "string") n.value = flat(n.value);
-    if (typeof n.source === "string") n.source = flat(n.source);
-    return;
-  }
-  flattenScalars(n.key);
-  flattenScalars(n.value);
-}
-function flat(s) {
-  flatSink ^= Number(s) | 0;
-  return s;
-}
-var flatSink = 0;
-
-// server/src/model/topology.ts
-var TOPOLOGY_API_VERSION = "quorate.dev/v1alpha1";
-var TOPOLOGY_KIND = "Topology";
-var DECISION_STATUSES = ["proposed", "accepted", "superseded", "deprecated"];
-function oneOf(f, allowed) {
-  return f && allowed.includes(f.value) ? f : void 0;
-}
-var INTEGER_FIELDS = /* @__PURE__ */ new Set([
-  "id",
-  "maxConnectedClusters",
-  "weight",
-  "capacityRps",
-  "ttlSeconds",
-  "peakRps",
-  "failureThreshold"
-]);
-var NONE_INVALID = /* @__PURE__ */ new Set();
-function invalidFields(r2, e, nums, strs = [], bools = []) {
-  const bad = [];
-  for (const k of nums) if (e.has(k) && !(INTEGER_FIELDS.has(k) ? r2.int(e.get(k)) : r2.num(e.get(k)))) bad.push(k);
-  for (const k of strs) if (e.has(k) && !r2.str(e.get(k))) bad.push(k);
-  for (const k of bools) if (e.has(k) && !r2.bool(e.get(k))) bad.push(k);
-  return bad.length ? new Set(bad) : NONE_INVALID;
-}
-function readMembers(r2, e) {
-  if (!e || !r2.isMapNode(e.node)) return void 0;
-  const entries = [];
-  let exact = true;
-  let sum = 0;
-  for (const [key, m] of r2.entries(e.node)) {
-    const count2 = r2.int(m);
-    if (!count2 && typeof r2.scalar(m.node) === "number") exact = false;
-    sum += count2?.value ?? 0;
-    entries.push({ site: { value: key, span: m.keySpan, keySpan: m.keySpan }, count: count2 });
-  }
-  return { keySpan: e.keySpan, span: e.span, entries, exact: exact && Number.isSafeInteger(Math.round(sum)) };
-}
-function readSubject(r2, node, span) {
-  const e = r2.entries(node);
-  return { span, kind: r2.str(e.get("kind"))?.value, name: r2.str(e.get("name"))?.value, namespace: r2.str(e.get("namespace"))?.value };
-}
-function readSubjects(r2, e) {
-  return e ? r2.items(e.node).map((it) => readSubject(r2, it.node, it.span)) : [];
-}
-function readSite(r2, it, index) {
-  const e = r2.entries(it.node);
-  const roleField = r2.str(e.get("role"));
-  const loc = r2.entries(e.get("location")?.node ?? null);
-  return {
-    index,
-    span: it.span,
-    name: r2.str(e.get("name")),
-    role: oneOf(roleField, ["primary", "secondary", "witness"])?.value ?? "primary",
-    lat: r2.num(loc.get("lat")),
-    lon: r2.num(loc.get("lon")),
-    addresses: r2.strList(e.get("addresses")),
-    availability: r2.num(e.get("availability"))
-  };
-}
-function readLink(r2, it, index) {
-  const e = r2.entries(it.node);
-  return {
-    index,
-    span: it.span,
-    between: r2.strList(e.get("between")),
-    rttMs: r2.num(e.get("rttMs")),
-    rttP99Ms: r2.num(e.get("rttP99Ms")),
-    availability: r2.num(e.get("availability"))
-  };
-}
-function readDeployment(r2, entry) {
-  if (!entry) return void 0;
-  const items = [];
-  for (const it of r2.items(entry.node)) {
-    const v = r2.scalar(it.node);
-    if (typeof v === "string") {
-      items.push({ span: it.span, path: { value: v, span: it.span, keySpan: it.span } });
-      continue;
-    }
-    const m = r2.entries(it.node);
-    const p = r2.str(m.get("path"));
-    if (p) items.push({ span: it.span, path: p, kind: r2.str(m.get("kind")) });
-  }
-  return { keySpan: entry.keySpan, items };
-}
-function readCluster(r2, it, index) {
-  const e = r2.entries(it.node);
-  const net = e.get("network");
-  const cidrs = [];
-  const netEntries = r2.entries(net?.node ?? null);
-  for (const field of ["pods", "services", "nodes"]) {
-    const fe = netEntries.get(field);
-    if (!fe) continue;
-    const single = r2.str(fe);
-    if (single) cidrs.push({ ...single, field });
-    else for (const item of r2.strList(fe)?.items ?? []) cidrs.push({ ...item, keySpan: fe.keySpan, field });
-  }
-  const etcd = r2.block(e.get("etcd"), (ee, entry) => ({
-    keySpan: entry.keySpan,
-    span: entry.span,
-    members: readMembers(r2, ee.get("members")),
-    heartbeatMs: r2.num(ee.get("heartbeatMs")),
-    electionTimeoutMs: r2.num(ee.get("electionTimeoutMs")),
-    invalid: invalidFields(r2, ee, ["heartbeatMs", "electionTimeoutMs"])
-  }));
-  const istio = r2.block(e.get("istio"), (ie, entry) => ({
-    keySpan: entry.keySpan,
-    meshId: r2.str(ie.get("meshId")),
-    clusterName: r2.str(ie.get("clusterName")),
-    network: r2.str(ie.get("network")),
-    role: r2.str(ie.get("role")),
-    primary: r2.str(ie.get("primary")),
-    rootCa: r2.str(ie.get("rootCa")),
-    eastWestGateway: r2.bool(ie.get("eastWestGateway"))
-  }));
-  const linkerd = r2.block(e.get("linkerd"), (le, entry) => {
-    const linksEntry = le.get("links");
-    return {
-      keySpan: entry.keySpan,
-      trustAnchor: r2.str(le.get("trustAnchor")),
-      trustDomain: r2.str(le.get("trustDomain")),
-      clusterDomain: r2.str(le.get("clusterDomain")),
-      gateway: r2.bool(le.get("gateway")),
-      links: r2.items(linksEntry?.node ?? null).map((li) => {
-        const lk = r2.entries(li.node);
-        const modeField = r2.str(lk.get("mode"));
-        return {
-          span: li.span,
-          cluster: r2.str(lk.get("cluster")),
-          mode: oneOf(modeField, ["gateway", "flat", "federated"])?.value ?? "gateway"
-        };
-      })
-    };
-  });
-  const meshField = r2.str(e.get("mesh"));
-  return {
-    index,
-    span: it.span,
-    name: r2.str(e.get("name")),
-    site: r2.str(e.get("site")),
-    id: r2.int(e.get("id")),
-    mesh: oneOf(meshField, ["clustermesh", "submariner", "none"])?.value ?? "none",
-    meshAt: meshField,
-    maxConnectedClusters: r2.int(e.get("maxConnectedClusters")),
-    globalnet: r2.bool(e.get("globalnet"))?.value ?? false,
-    globalnetAt: r2.bool(e.get("globalnet")),
-    broker: r2.bool(e.get("broker")),
-    cidrs,
-    routing: oneOf(r2.str(netEntries.get("routing")), ["native", "tunnel"]),
-    globalCidr: r2.str(netEntries.get("globalCidr")),
-    deployment: readDeployment(r2, e.get("deployment")),
-    etcd,
-    istio,
-    linkerd,
-    invalid: invalidFields(r2, e, ["id", "maxConnectedClusters"], ["mesh"], ["globalnet", "broker"])
-  };
-}
-function readStore(r2, it, index) {
-  const e = r2.entries(it.node);
-  return {
-    index,
-    span: it.span,
-    name: r2.str(e.get("name")),
-    engine: r2.str(e.get("engine")),
-    replication: oneOf(r2.str(e.get("replication")), ["consensus", "galera", "async", "crdt"]),
-    members: readMembers(r2, e.get("members")),
-    writeLatencyBudgetMs: r2.num(e.get("writeLatencyBudgetMs")),
-    writers: r2.strList(e.get("writers")),
-    replicas: r2.strList(e.get("replicas")),
-    conflictResolution: r2.str(e.get("conflictResolution")),
-    maxLagSeconds: r2.num(e.get("maxLagSeconds")),
-    writeRatePerSecond: r2.num(e.get("writeRatePerSecond")),
-    writeBytes: r2.num(e.get("writeBytes")),
-    lagBufferBytes: r2.num(e.get("lagBufferBytes")),
-    namespace: r2.str(e.get("namespace")),
-    hostNetwork: r2.bool(e.get("hostNetwork")),
-    owner: r2.str(e.get("owner")),
-    objectives: readObjectives(r2, e.get("objectives"))
-  };
-}
-function readObjectives(r2, e) {
-  return r2.block(e, (oe, entry) => ({
-    keySpan: entry.keySpan,
-    span: entry.span,
-    availability: r2.num(oe.get("availability")),
-    rpoSeconds: r2.num(oe.get("rpoSeconds")),
-    rtoSeconds: r2.num(oe.get("rtoSeconds")),
-    conflictProbability: r2.num(oe.get("conflictProbability")),
-    survive: r2.strList(oe.get("survive"))
-  }));
-}
-function readTraffic(r2, it, index) {
-  const e = r2.entries(it.node);
-  const be = e.get("backends");
-  return {
-    index,
-    span: it.span,
-    name: r2.str(e.get("name")),
-    hostname: r2.str(e.get("hostname")),
-    steering: r2.str(e.get("steering")),
-    ttlSeconds: r2.int(e.get("ttlSeconds")),
-    longLivedConnections: r2.bool(e.get("longLivedConnections")),
-    peakRps: r2.int(e.get("peakRps")),
-    dependsOn: r2.strList(e.get("dependsOn")),
-    backends: r2.items(be?.node ?? null).map((b, bi) => {
-      const bm = r2.entries(b.node);
-      return {
-        index: bi,
-        span: b.span,
-        cluster: r2.str(bm.get("cluster")),
-        weight: r2.int(bm.get("weight")),
-        capacityRps: r2.int(bm.get("capacityRps")),
-        invalid: invalidFields(r2, bm, ["weight", "capacityRps"])
-      };
-    }),
-    healthCheck: r2.block(e.get("healthCheck"), (he, entry) => ({
-      keySpan: entry.keySpan,
-      span: entry.span,
-      intervalSeconds: r2.num(he.get("intervalSeconds")),
-      failureThreshold: r2.int(he.get("failureThreshold")),
-      timeoutSeconds: r2.num(he.get("timeoutSeconds")),
-      propagationSeconds: r2.num(he.get("propagationSeconds")),
-      withdrawSeconds: r2.num(he.get("withdrawSeconds")),
-      bgpHoldSeconds: r2.int(he.get("bgpHoldSeconds")),
-      bfd: r2.block(he.get("bfd"), (be2, bentry) => ({
-        keySpan: bentry.keySpan,
-        span: bentry.span,
-        intervalMs: r2.num(be2.get("intervalMs")),
-        multiplier: r2.int(be2.get("multiplier"))
-      }))
-    })),
-    objectives: readObjectives(r2, e.get("objectives"))
-  };
-}
-function readExport(r2, it, index) {
-  const e = r2.entries(it.node);
-  return {
-    index,
-    span: it.span,
-    service: r2.str(e.get("service")),
-    namespace: r2.str(e.get("namespace")),
-    clusters: r2.strList(e.get("clusters")),
-    affinity: r2.str(e.get("affinity"))
-  };
-}
-var ITEM_READERS = {
-  sites: readSite,
-  links: readLink,
-  clusters: readCluster,
-  stores: readStore,
-  traffic: readTraffic,
-  exports: readExport
-};
-var LIST_KEYS = Object.keys(ITEM_READERS);
-function assemble(r2, span, top, lists) {
-  const exportPolicy = r2.block(top.get("exportPolicy"), (pe, entry) => ({
-    keySpan: entry.keySpan,
-    allowedNamespaces: r2.strList(pe.get("allowedNamespaces")),
-    exporters: pe.has("exporters") ? readSubjects(r2, pe.get("exporters")) : void 0
-  }));
-  const meta = r2.entries(top.get("metadata")?.node ?? null);
-  const decision = r2.block(meta.get("decision"), (de, entry) => {
-    const statusAt = r2.str(de.get("status"));
-    const date = de.get("date");
-    const dateScalar = date ? r2.scalar(date.node) : void 0;
-    return {
-      keySpan: entry.keySpan,
-      status: oneOf(statusAt, DECISION_STATUSES)?.value ?? "proposed",
-      statusAt,
-      // YAML 1.2 reads 2026-11-30 as a string; a number or a Date from a custom tag is shown as written
-      date: r2.str(date) ?? (date && dateScalar !== void 0 && dateScalar !== null ? { value: String(dateScalar), span: date.span, keySpan: date.keySpan } : void 0),
-      deciders: r2.strList(de.get("deciders")),
-      supersedes: r2.str(de.get("supersedes"))
-    };
-  });
-  return {
-    span,
-    name: r2.str(meta.get("name")),
-    description: r2.str(meta.get("description")),
-    decision,
-    keys: top,
-    ...lists,
-    exportPolicy,
-    siteByName: firstByName(lists.sites),
-    clusterByName: firstByName(lists.clusters),
-    storeByName: firstByName(lists.stores)
-  };
-}
-function readTopology(doc, span) {
-  const r2 = new Reader(doc);
-  const top = r2.entries(doc.contents);
-  const read2 = (key) => r2.items(top.get(key)?.node ?? null).map((it, i) => ITEM_READERS[key](r2, it, i));
-  return assemble(r2, span, top, {
-    sites: read2("sites"),
-    links: read2("links"),
-    clusters: read2("clusters"),
-    stores: read2("stores"),
-    traffic: read2("traffic"),
-    exports: read2("exports")
-  });
-}
-function firstByName(list2) {
-  const m = /* @__PURE__ */ new Map();
-  for (const x of list2) if (x.name && !m.has(x.name.value)) m.set(x.name.value, x);
-  return m;
-}
-function memberCounts(t, members) {
-  const m = /* @__PURE__ */ new Map();
-  for (const e of members?.entries ?? []) {
-    const c = e.count?.value;
-    if (c === void 0 || !Number.isInteger(c) || c <= 0) continue;
-    if (!t.siteByName.has(e.site.value)) continue;
-    m.set(e.site.value, (m.get(e.site.value) ?? 0) + c);
-  }
-  return m;
 }
 
 // server/src/derive/context.ts
@@ -20176,364 +20737,6 @@ function availabilityMarkdown(ctx, report = reportOf(ctx)) {
 `;
 }
 
-// server/src/model/parse.ts
-var import_yaml3 = __toESM(require_dist());
-
-// server/src/model/chunks.ts
-var import_yaml2 = __toESM(require_dist());
-
-// server/src/model/shift.ts
-var isObject = (x) => x !== null && typeof x === "object";
-function shiftNode(node, from, delta) {
-  if (!isObject(node)) return;
-  const r2 = node.range;
-  if (r2) {
-    if (r2[2] < from && r2[1] < from) return;
-    if (r2[0] >= from) {
-      shiftWhole(node, delta);
-      return;
-    }
-    if (r2[1] >= from) r2[1] += delta;
-    if (r2[2] >= from) r2[2] += delta;
-  }
-  const items = node.items;
-  if (items) {
-    for (let i = 0; i < items.length; i++) shiftNode(items[i], from, delta);
-    return;
-  }
-  shiftNode(node.key, from, delta);
-  shiftNode(node.value, from, delta);
-}
-function shiftWhole(node, delta) {
-  const r2 = node.range;
-  if (r2) {
-    r2[0] += delta;
-    r2[1] += delta;
-    r2[2] += delta;
-  }
-  const items = node.items;
-  if (items) {
-    for (let i = 0; i < items.length; i++) {
-      const it = items[i];
-      if (isObject(it)) shiftWhole(it, delta);
-    }
-    return;
-  }
-  if (isObject(node.key)) shiftWhole(node.key, delta);
-  if (isObject(node.value)) shiftWhole(node.value, delta);
-}
-function shiftAll(node, delta) {
-  shiftNode(node, 0, delta);
-}
-
-// server/src/model/chunks.ts
-var CHUNKS = { minChars: 256 * 1024, chunkChars: 32 * 1024 };
-var NON_LOCAL = /[&*!%\t\r]|^(---|\.\.\.)/m;
-var LIST_KEY = /^[A-Za-z_][\w-]*:[ ]*$/;
-function longLists(text3, chunkChars) {
-  const lists = [];
-  let cur;
-  let afterKey = false;
-  const close = (end) => {
-    if (cur?.ok && cur.starts.length >= 2 && end - cur.starts[0] >= chunkChars) lists.push({ starts: cur.starts, indent: cur.indent, end });
-    cur = void 0;
-  };
-  for (let pos = 0; pos < text3.length; ) {
-    let eol2 = text3.indexOf("\n", pos);
-    if (eol2 < 0) eol2 = text3.length;
-    let indent = 0;
-    while (pos + indent < eol2 && text3.charCodeAt(pos + indent) === 32) indent++;
-    const first = pos + indent < eol2 ? text3[pos + indent] : "";
-    const dash = first === "-" && (pos + indent + 1 === eol2 || text3[pos + indent + 1] === " ");
-    if (first === "" || first === "#") {
-      if (cur) cur.ok = false;
-    } else if (indent === 0 && !dash) {
-      close(pos);
-      afterKey = LIST_KEY.test(text3.slice(pos, eol2));
-    } else if (cur) {
-      if (dash && indent === cur.indent) cur.starts.push(pos);
-      else if (indent <= cur.indent) cur.ok = false;
-    } else if (afterKey && dash) cur = { starts: [pos], indent, ok: true };
-    if (first !== "" && first !== "#" && !(indent === 0 && !dash)) afterKey = false;
-    pos = eol2 + 1;
-  }
-  close(text3.length);
-  return lists;
-}
-function parseItems(text3, list2, from, to, options) {
-  const start = list2.starts[from];
-  const end = to < list2.starts.length ? list2.starts[to] + list2.indent : list2.end;
-  const part = (0, import_yaml2.parseDocument)(text3.slice(start, end), options);
-  if (part.errors.length || part.warnings.length) return void 0;
-  const seq = part.contents;
-  if (!seq || !(0, import_yaml2.isSeq)(seq) || seq.flow || seq.items.length !== to - from) return void 0;
-  const items = seq.items;
-  for (let i = 0; i < items.length; i++) {
-    const it = items[i];
-    if (!it?.range || (0, import_yaml2.isPair)(it) || it.range[0] < list2.starts[from + i] - start + list2.indent) return void 0;
-    shiftAll(it, start);
-  }
-  return items;
-}
-function parseInChunks(text3, options, chunks = CHUNKS) {
-  if (text3.length < chunks.minChars || NON_LOCAL.test(text3)) return void 0;
-  const lists = longLists(text3, chunks.chunkChars);
-  if (!lists.length) return void 0;
-  const pieces = [];
-  const cuts = [];
-  let at = 0;
-  let removed = 0;
-  for (const l of lists) {
-    const from = l.starts[1];
-    const to = l.starts[l.starts.length - 1];
-    pieces.push(text3.slice(at, from));
-    cuts.push({ at: from - removed, length: to - from });
-    removed += to - from;
-    at = to;
-  }
-  pieces.push(text3.slice(at));
-  const doc = (0, import_yaml2.parseDocument)(pieces.join(""), options);
-  if (doc.errors.length || doc.warnings.length) return void 0;
-  for (let k = cuts.length - 1; k >= 0; k--) {
-    const { at: cut, length } = cuts[k];
-    shiftNode(doc.contents, cut, length);
-    if (doc.range) {
-      for (let i = 0; i < doc.range.length; i++) if (doc.range[i] >= cut) doc.range[i] += length;
-    }
-  }
-  const root2 = doc.contents;
-  if (!root2 || !root2.items || root2.flow) return void 0;
-  for (const l of lists) {
-    const pair = root2.items.find((p) => {
-      const v = p.value;
-      return !!v && (0, import_yaml2.isSeq)(v) && v.range?.[0] === l.starts[0] + l.indent;
-    });
-    const seq = pair?.value;
-    if (!seq || seq.flow || seq.items.length !== 2) return void 0;
-    const items = [];
-    for (let i = 0; i < l.starts.length; ) {
-      let j = i + 1;
-      while (j < l.starts.length && l.starts[j] - l.starts[i] < chunks.chunkChars) j++;
-      const part = parseItems(text3, l, i, j, options);
-      if (!part) return void 0;
-      for (const it of part) items.push(it);
-      i = j;
-    }
-    seq.items = items;
-  }
-  return doc;
-}
-
-// server/src/model/k8s.ts
-var SERVICE_EXPORT_API_VERSIONS = ["multicluster.x-k8s.io/v1alpha1", "multicluster.x-k8s.io/v1beta1"];
-var RBAC_API_VERSION = "rbac.authorization.k8s.io/v1";
-var RBAC_KINDS = ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
-function k8sKindOf(apiVersion, kind) {
-  if (kind === "ServiceExport" && typeof apiVersion === "string" && SERVICE_EXPORT_API_VERSIONS.includes(apiVersion))
-    return "ServiceExport";
-  if (apiVersion === RBAC_API_VERSION && RBAC_KINDS.includes(kind)) return kind;
-  return void 0;
-}
-function readK8s(doc, kind, span) {
-  const r2 = new Reader(doc);
-  const top = r2.entries(doc.contents);
-  const meta = r2.entries(top.get("metadata")?.node ?? null);
-  const strings = (node) => r2.items(node).map((it) => r2.scalar(it.node)).filter((v) => typeof v === "string");
-  const rules = r2.items(top.get("rules")?.node ?? null).map((it) => {
-    const e = r2.entries(it.node);
-    return {
-      apiGroups: strings(e.get("apiGroups")?.node ?? null),
-      resources: strings(e.get("resources")?.node ?? null),
-      verbs: strings(e.get("verbs")?.node ?? null)
-    };
-  });
-  const ref = top.get("roleRef");
-  let roleRef;
-  if (ref) {
-    const re = r2.entries(ref.node);
-    roleRef = { kind: r2.str(re.get("kind"))?.value, name: r2.str(re.get("name")) };
-  }
-  return {
-    kind,
-    span,
-    name: r2.str(meta.get("name")),
-    namespace: r2.str(meta.get("namespace")),
-    rules,
-    roleRef,
-    subjects: readSubjects(r2, top.get("subjects"))
-  };
-}
-
-// server/src/model/nesting.ts
-var MAX_NESTING = 100;
-var WHITESPACE = /\s/;
-function space(c) {
-  const k = c.charCodeAt(0);
-  if (k === 32 || k === 9) return true;
-  if (k > 32 && k < 127) return false;
-  return WHITESPACE.test(c);
-}
-function nestingBeyond(text3, limit = MAX_NESTING) {
-  const indents = [];
-  let flow = 0;
-  let quote = "";
-  let i = 0;
-  while (i < text3.length) {
-    let col = 0;
-    while (text3[i + col] === " ") col++;
-    const lineStart = i;
-    i += col;
-    const blank = i >= text3.length || text3[i] === "\n" || text3[i] === "\r" || text3[i] === "#";
-    let depth = 0;
-    if (!blank && !quote && flow === 0) {
-      while (indents.length && indents[indents.length - 1] > col) indents.pop();
-      if (!indents.length || indents[indents.length - 1] < col) indents.push(col);
-      let j = i;
-      while (text3[j] === "-" && (text3[j + 1] === " " || text3[j + 1] === "	")) {
-        depth++;
-        j += 2;
-        while (text3[j] === " ") j++;
-      }
-    }
-    let prev = " ";
-    let sig2 = "";
-    for (; i < text3.length && text3[i] !== "\n" && text3[i] !== "\r"; i++) {
-      const c = text3[i];
-      if (quote) {
-        if (c === quote) quote = "";
-        else if (c === "\\" && quote === '"') i++;
-      } else if (c === "#" && space(prev)) {
-        break;
-      } else if ((c === '"' || c === "'") && (sig2 === "" || ":,[{?-".includes(sig2)) && (sig2 === "" || space(prev) || prev === "," || prev === "[" || prev === "{")) {
-        quote = c;
-      } else if ((c === "[" || c === "{") && (flow > 0 || space(prev) || prev === ":" || prev === "?" || prev === "-")) {
-        flow++;
-        if (indents.length + depth + flow > limit) return i;
-      } else if ((c === "]" || c === "}") && flow > 0) flow--;
-      prev = c;
-      if (!space(c)) sig2 = c;
-    }
-    if (indents.length + depth + flow > limit) return lineStart + col;
-    while (i < text3.length && text3[i] !== "\n" && text3[i] !== "\r") i++;
-    if (text3[i] === "\r" && text3[i + 1] === "\n") i++;
-    i++;
-  }
-  return -1;
-}
-
-// server/src/model/parse.ts
-var TOPOLOGY_FILE = /\.topology\.ya?ml$/i;
-var YAML_OPTIONS = { version: "1.2", uniqueKeys: true, prettyErrors: false, strict: true };
-function isTopologyFileName(path) {
-  return TOPOLOGY_FILE.test(path);
-}
-var INTERESTING = /^\s*kind:\s*["']?(Topology|ServiceExport|Role|ClusterRole|RoleBinding|ClusterRoleBinding)\b/m;
-var isYamlName = (name) => /\.ya?ml$/i.test(name);
-function isInteresting(path, text3) {
-  return isTopologyFileName(path) || INTERESTING.test(text3);
-}
-function syntaxFinding(message2, pos, textLength) {
-  const start = Math.min(pos[0], textLength);
-  const end = Math.max(start, Math.min(pos[1], textLength));
-  return { code: "yaml/syntax", severity: "error", span: { start, end }, message: message2 };
-}
-function duplicateKeys(doc, lines2) {
-  const out = [];
-  (0, import_yaml3.visit)(doc, {
-    Map(_, map) {
-      const seen = /* @__PURE__ */ new Map();
-      for (const pair of map.items) {
-        const key = pair.key;
-        if (!key || !(0, import_yaml3.isScalar)(key) || !key.range) continue;
-        const value = key.value;
-        const first = seen.get(value);
-        if (!first) {
-          seen.set(value, key);
-          continue;
-        }
-        out.push({
-          code: "yaml/duplicate-key",
-          severity: "error",
-          span: { start: key.range[0], end: key.range[1] },
-          message: `key \`${String(value)}\` repeats an earlier key in the same mapping (line ${lines2.positionAt(first.range[0]).line + 1}); YAML forbids it and tools disagree on which value wins`,
-          related: [{ span: { start: first.range[0], end: first.range[1] }, message: "first occurrence" }]
-        });
-      }
-    }
-  });
-  return out;
-}
-function classify(doc, topologyName) {
-  if (doc.contents === null || doc.contents === void 0) return "empty";
-  if (!(0, import_yaml3.isMap)(doc.contents)) return topologyName ? "topology" : "other";
-  const r2 = new Reader(doc);
-  const top = r2.entries(doc.contents);
-  const apiVersion = r2.scalar(top.get("apiVersion")?.node ?? null);
-  const kind = r2.scalar(top.get("kind")?.node ?? null);
-  const k8s = k8sKindOf(apiVersion, kind);
-  if (k8s) return k8s;
-  if (apiVersion === TOPOLOGY_API_VERSION && kind === TOPOLOGY_KIND) return "topology";
-  if (typeof apiVersion === "string" && apiVersion.startsWith("quorate.dev/")) return "topology";
-  return topologyName ? "topology" : "other";
-}
-function unresolvedAliases(doc, text3) {
-  if (!text3.includes("*")) return [];
-  const out = [];
-  (0, import_yaml3.visit)(doc, {
-    Alias(_, alias) {
-      if (resolveAlias(doc, alias) !== void 0 || !alias.range) return;
-      out.push({
-        code: "yaml/syntax",
-        severity: "error",
-        span: { start: alias.range[0], end: alias.range[1] },
-        message: `alias \`*${alias.source}\` names no anchor: YAML needs \`&${alias.source}\` on a node before the alias`
-      });
-    }
-  });
-  return out;
-}
-function tooDeep(path, text3, lines2, at, topologyName) {
-  const doc = new import_yaml3.Document();
-  const span = { start: 0, end: text3.length };
-  const yamlFindings = [
-    {
-      code: "yaml/too-deep",
-      severity: "error",
-      span: { start: at, end: Math.min(text3.length, at + 1) },
-      message: `YAML nested more than ${MAX_NESTING} levels deep here; the file is not analysed (a topology needs about six)`
-    }
-  ];
-  const docs = [{ index: 0, doc, span, kind: topologyName ? "topology" : "other", yamlFindings, broken: true }];
-  return { path, text: text3, lines: lines2, docs, topologyName, relevant: true };
-}
-function parseFile(path, text3, asTopology = isTopologyFileName(path)) {
-  const topologyName = asTopology;
-  const lines2 = new LineIndex(text3);
-  const deep = nestingBeyond(text3);
-  if (deep >= 0) return tooDeep(path, text3, lines2, deep, topologyName);
-  const chunked = parseInChunks(text3, YAML_OPTIONS);
-  const parsed2 = chunked ? [chunked] : (0, import_yaml3.parseAllDocuments)(text3, YAML_OPTIONS);
-  const list2 = Array.isArray(parsed2) ? parsed2 : [];
-  const docs = list2.map((doc, index) => {
-    const range = doc.range ?? [0, text3.length, text3.length];
-    const span = new RangeSpan(range, 0, 2);
-    const yamlFindings = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY").map((e) => syntaxFinding(e.message, e.pos, text3.length));
-    if (doc.errors.some((e) => e.code === "DUPLICATE_KEY")) {
-      yamlFindings.push(...duplicateKeys(doc, lines2));
-    }
-    if (!yamlFindings.length) yamlFindings.push(...unresolvedAliases(doc, text3));
-    const broken = yamlFindings.some((f) => f.code === "yaml/syntax");
-    const kind = classify(doc, topologyName);
-    if (broken) return { index, doc, span, kind, yamlFindings, broken };
-    flattenScalars(doc.contents);
-    const topology = kind === "topology" ? readTopology(doc, span) : void 0;
-    const k8s = kind !== "topology" && kind !== "other" && kind !== "empty" ? readK8s(doc, kind, span) : void 0;
-    return { index, doc, span, kind, yamlFindings, broken, topology, k8s };
-  });
-  const relevant = topologyName || docs.some((d) => d.kind !== "other" && d.kind !== "empty");
-  return { path, text: text3, lines: lines2, docs, topologyName, relevant };
-}
-
 // server/src/schema/validate.ts
 var import_yaml5 = __toESM(require_dist());
 
@@ -25174,8 +25377,8 @@ function analyzeRun(files, options = DEFAULT_OPTIONS, deployments) {
 // server/src/deployments.ts
 var import_node_crypto = require("node:crypto");
 var fs = __toESM(require("node:fs"));
-var import_node_fs = require("node:fs");
-var import_node_path = require("node:path");
+var import_node_fs3 = require("node:fs");
+var import_node_path3 = require("node:path");
 var import_fast_glob = __toESM(require_out4());
 var MAX_PATTERNS = 64;
 var MAX_FOLDERS = 2e3;
@@ -25184,12 +25387,12 @@ var MAX_WALK_MS = 2e3;
 var MAX_DEPTH = 8;
 var CACHE_MS = 5e3;
 var inside = (root2, p) => {
-  const rel = (0, import_node_path.relative)(root2, p);
-  return rel === "" || !rel.startsWith(`..${import_node_path.sep}`) && rel !== ".." && !(0, import_node_path.isAbsolute)(rel);
+  const rel = (0, import_node_path3.relative)(root2, p);
+  return rel === "" || !rel.startsWith(`..${import_node_path3.sep}`) && rel !== ".." && !(0, import_node_path3.isAbsolute)(rel);
 };
 var realOrSelf = (p) => {
   try {
-    return (0, import_node_fs.realpathSync)(p);
+    return (0, import_node_fs3.realpathSync)(p);
   } catch {
     return p;
   }
@@ -25208,17 +25411,17 @@ function forgetBoundFiles() {
   timed.clear();
 }
 function gitTopLevel(dir) {
-  for (let d = dir; ; d = (0, import_node_path.dirname)(d)) {
+  for (let d = dir; ; d = (0, import_node_path3.dirname)(d)) {
     try {
-      (0, import_node_fs.lstatSync)((0, import_node_path.join)(d, ".git"));
+      (0, import_node_fs3.lstatSync)((0, import_node_path3.join)(d, ".git"));
       return d;
     } catch {
     }
-    if ((0, import_node_path.dirname)(d) === d) return void 0;
+    if ((0, import_node_path3.dirname)(d) === d) return void 0;
   }
 }
 function rootOf(topologyAbs, roots = []) {
-  const dir = realOrSelf((0, import_node_path.dirname)(topologyAbs));
+  const dir = realOrSelf((0, import_node_path3.dirname)(topologyAbs));
   const folder = roots.map(realOrSelf).filter((r2) => inside(r2, dir)).sort((a, b) => b.length - a.length)[0];
   return folder ?? cached(`root\0${dir}`, () => gitTopLevel(dir) ?? dir);
 }
@@ -25290,12 +25493,12 @@ function kindOf2(st) {
 function readBounded(abs, max) {
   let fd;
   try {
-    fd = (0, import_node_fs.openSync)(abs, import_node_fs.constants.O_RDONLY | import_node_fs.constants.O_NOFOLLOW | import_node_fs.constants.O_NONBLOCK);
+    fd = (0, import_node_fs3.openSync)(abs, import_node_fs3.constants.O_RDONLY | import_node_fs3.constants.O_NOFOLLOW | import_node_fs3.constants.O_NONBLOCK);
   } catch (e) {
     return { error: e.code ?? e.message };
   }
   try {
-    const st = (0, import_node_fs.fstatSync)(fd);
+    const st = (0, import_node_fs3.fstatSync)(fd);
     if (!st.isFile()) return { error: kindOf2(st) };
     if (st.size > max) return { error: `larger than ${Math.round(max / 1024)} KB` };
     const buf = Buffer.allocUnsafe(Math.min(max + 1, Math.max(st.size + 1, 64 * 1024)));
@@ -25308,7 +25511,7 @@ function readBounded(abs, max) {
         chunk.copy(bigger, 0, 0, len);
         chunk = bigger;
       }
-      const n = (0, import_node_fs.readSync)(fd, chunk, len, chunk.length - len, null);
+      const n = (0, import_node_fs3.readSync)(fd, chunk, len, chunk.length - len, null);
       if (n === 0) break;
       len += n;
     }
@@ -25317,7 +25520,7 @@ function readBounded(abs, max) {
   } catch (e) {
     return { error: e.code ?? e.message };
   } finally {
-    (0, import_node_fs.closeSync)(fd);
+    (0, import_node_fs3.closeSync)(fd);
   }
 }
 function boundFileSource(o = {}) {
@@ -25332,8 +25535,8 @@ function boundFileSource(o = {}) {
   const cwd = o.cwd;
   const shown = (abs) => {
     if (cwd === void 0) return abs;
-    const rel = (0, import_node_path.relative)(cwd, abs);
-    return rel && !rel.startsWith("..") && !(0, import_node_path.isAbsolute)(rel) ? rel : abs;
+    const rel = (0, import_node_path3.relative)(cwd, abs);
+    return rel && !rel.startsWith("..") && !(0, import_node_path3.isAbsolute)(rel) ? rel : abs;
   };
   const real = /* @__PURE__ */ new Map();
   const judge2 = judgeIn(overlay2, shown, (abs, realPath) => {
@@ -25343,22 +25546,22 @@ function boundFileSource(o = {}) {
   });
   return {
     match(topologyPath, pattern) {
-      const topologyAbs = (0, import_node_path.resolve)(cwd ?? "/", topologyPath);
+      const topologyAbs = (0, import_node_path3.resolve)(cwd ?? "/", topologyPath);
       const root2 = rootOf(topologyAbs, o.roots?.() ?? []);
-      const dir = (0, import_node_path.dirname)(topologyAbs);
+      const dir = (0, import_node_path3.dirname)(topologyAbs);
       if (!pattern.trim())
         return { paths: [], refused: [{ code: "drift/missing-file", message: "an empty deployment entry names no file" }] };
       if (pattern.includes("\0"))
         return { paths: [], refused: [{ code: "drift/missing-file", message: "a deployment entry cannot hold a NUL character" }] };
       if (!import_fast_glob.default.isDynamicPattern(pattern)) {
-        const abs = (0, import_node_path.resolve)(dir, pattern);
-        const j = judge2(abs, (0, import_node_path.join)(realOrSelf((0, import_node_path.dirname)(abs)), (0, import_node_path.basename)(abs)), pattern, root2);
+        const abs = (0, import_node_path3.resolve)(dir, pattern);
+        const j = judge2(abs, (0, import_node_path3.join)(realOrSelf((0, import_node_path3.dirname)(abs)), (0, import_node_path3.basename)(abs)), pattern, root2);
         return j === void 0 ? { paths: [] } : typeof j === "string" ? { paths: [j] } : { paths: [], refused: [j.refused] };
       }
       return globMatch(pattern, dir, root2, limits, judge2);
     },
     read(path) {
-      const abs = (0, import_node_path.resolve)(cwd ?? "/", path);
+      const abs = (0, import_node_path3.resolve)(cwd ?? "/", path);
       const open = overlay2(abs);
       if (open !== void 0) return open;
       const r2 = readBounded(real.get(path) ?? abs, maxBytes);
@@ -25372,7 +25575,7 @@ function judgeIn(overlay2, shown, accept) {
     if (!inside(root2, resolved)) return { refused: outside(entry, root2, `resolves to ${inside(root2, abs) ? resolved : abs}`) };
     let st;
     try {
-      st = (0, import_node_fs.lstatSync)(resolved);
+      st = (0, import_node_fs3.lstatSync)(resolved);
     } catch {
       return overlay2(abs) !== void 0 ? accept(abs, resolved) : void 0;
     }
@@ -25380,7 +25583,7 @@ function judgeIn(overlay2, shown, accept) {
     if (!inside(root2, target)) return { refused: outside(entry, root2, `reaches ${shown(abs)}, a symbolic link to ${target}`) };
     let t;
     try {
-      t = st.isSymbolicLink() ? (0, import_node_fs.statSync)(target) : st;
+      t = st.isSymbolicLink() ? (0, import_node_fs3.statSync)(target) : st;
     } catch {
       return void 0;
     }
@@ -25400,7 +25603,7 @@ function globMatch(entry, dir, root2, limits, judge2) {
   if (braceExpansions(entry, limits.patterns) > limits.patterns)
     return tooBroad(`\`${entry}\` expands to more than ${limits.patterns} patterns: it is not expanded (name fewer alternatives)`);
   const { base, rest } = splitGlob(entry);
-  const baseAbs = (0, import_node_path.resolve)(dir, base);
+  const baseAbs = (0, import_node_path3.resolve)(dir, base);
   const baseReal = realOrSelf(baseAbs);
   if (rest.split("/").includes("..")) return { paths: [], refused: [outside(entry, root2, "climbs out of the folders it searches")] };
   if (!inside(root2, baseReal)) return { paths: [], refused: [outside(entry, root2, `searches ${baseReal}`)] };
@@ -25429,7 +25632,7 @@ function globMatch(entry, dir, root2, limits, judge2) {
   const paths = [];
   const refused = [];
   for (const f of walked.files) {
-    const j = judge2((0, import_node_path.join)(baseAbs, f), (0, import_node_path.join)(baseReal, f), entry, root2);
+    const j = judge2((0, import_node_path3.join)(baseAbs, f), (0, import_node_path3.join)(baseReal, f), entry, root2);
     if (typeof j === "string") paths.push(j);
     else if (j) refused.push(j.refused);
   }
@@ -25449,191 +25652,6 @@ var pemFingerprints = (pem) => {
   }
   return { fingerprints: out };
 };
-
-// server/src/discovery.ts
-var import_node_fs2 = require("node:fs");
-var import_node_path2 = require("node:path");
-var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", "out", "dist"]);
-function notReadable(st, maxBytes = Infinity) {
-  if (!st.isFile())
-    return st.isFIFO() ? "not a regular file (a FIFO): reading it could wait forever" : st.isSocket() ? "not a regular file (a socket)" : "not a regular file";
-  if (st.size > maxBytes) return `${sizeText(st.size)}, over the ${sizeText(maxBytes)} limit for one file`;
-  return void 0;
-}
-var sizeText = (bytes2) => bytes2 >= 1024 * 1024 ? `${(bytes2 / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes2 / 1024)} KB`;
-function findFiles(dir, cwd, opts) {
-  const walk = walkFiles(dir, cwd, opts);
-  let step = walk.next();
-  while (!step.done) {
-    const op = step.value;
-    let result;
-    try {
-      result = op.t === "readdir" ? (0, import_node_fs2.readdirSync)(op.path) : op.t === "stat" ? (0, import_node_fs2.statSync)(op.path) : op.t === "lstat" ? (0, import_node_fs2.lstatSync)(op.path) : op.t === "realpath" ? (0, import_node_fs2.realpathSync)(op.path) : (0, import_node_fs2.readFileSync)(op.path, "utf8");
-    } catch (e) {
-      step = walk.throw(e);
-      continue;
-    }
-    step = walk.next(result);
-  }
-  return step.value;
-}
-var isInside = (root2, target) => target === root2 || target.startsWith(root2.endsWith(import_node_path2.sep) ? root2 : root2 + import_node_path2.sep);
-function* walkFiles(dir, cwd, opts) {
-  const out = [];
-  const limit = opts.limit ?? 2e4;
-  let root2;
-  try {
-    root2 = yield { t: "realpath", path: (0, import_node_path2.resolve)(cwd, dir) };
-  } catch {
-    root2 = void 0;
-  }
-  function* walk(d) {
-    let names;
-    try {
-      names = (yield { t: "readdir", path: (0, import_node_path2.resolve)(cwd, d) }).sort();
-    } catch (e) {
-      opts.onError(d, e);
-      return;
-    }
-    for (const name of names) {
-      if (out.length >= limit) return;
-      if (name.startsWith(".") || SKIP_DIRS.has(name)) continue;
-      const p = (0, import_node_path2.join)(d, name);
-      let st;
-      try {
-        st = yield { t: "lstat", path: (0, import_node_path2.resolve)(cwd, p) };
-        if (st.isSymbolicLink()) {
-          if (!isYamlName(name)) continue;
-          const target = yield { t: "realpath", path: (0, import_node_path2.resolve)(cwd, p) };
-          if (!root2 || !isInside(root2, target)) {
-            opts.onSkip?.(p, `a symbolic link that leads outside ${dir}: not read`);
-            continue;
-          }
-          st = yield { t: "stat", path: target };
-          if (st.isDirectory()) continue;
-        }
-      } catch {
-        continue;
-      }
-      if (st.isDirectory()) yield* walk(p);
-      else if (isYamlName(name)) {
-        const why2 = notReadable(st, opts.maxBytes);
-        if (why2) {
-          opts.onSkip?.(p, why2, st.isFile() ? st.size : void 0);
-          continue;
-        }
-        try {
-          const text3 = yield { t: "read", path: (0, import_node_path2.resolve)(cwd, p) };
-          if (isInteresting(p, text3)) out.push({ path: p, text: text3 });
-        } catch (e) {
-          opts.onError(p, e);
-        }
-      }
-    }
-  }
-  yield* walk(dir);
-  return out;
-}
-
-// server/src/cli/files.ts
-var import_node_fs3 = require("node:fs");
-var import_node_path3 = require("node:path");
-var UsageError = class extends Error {
-};
-var reason = (e) => {
-  const code2 = e.code;
-  return code2 === "ENOENT" ? "no such file or folder" : code2 ?? e.message;
-};
-var DEFAULT_MAX_FILE_KB = 8192;
-function collectFiles(paths, cwd, maxBytes, note, stdin) {
-  const out = [];
-  const tooLarge2 = [];
-  const seen = /* @__PURE__ */ new Set();
-  for (const p of paths) {
-    if (p === "-") {
-      if (seen.has(p)) continue;
-      seen.add(p);
-      const text3 = readStdin(stdin);
-      const size2 = Buffer.byteLength(text3);
-      if (size2 > maxBytes) {
-        tooLarge2.push({ path: p, size: size2 });
-        continue;
-      }
-      const parsed2 = parseFile(p, text3);
-      if (parsed2.docs.every((d) => d.kind === "empty"))
-        throw new UsageError("- (standard input) is empty: nothing to check (was the command before the pipe successful?)");
-      out.push({ path: p, text: text3, asTopology: !parsed2.relevant });
-      continue;
-    }
-    let st;
-    try {
-      st = (0, import_node_fs3.statSync)((0, import_node_path3.resolve)(cwd, p));
-    } catch (e) {
-      throw new UsageError(`cannot read ${p}: ${reason(e)}`);
-    }
-    let found;
-    if (st.isDirectory()) {
-      found = findFiles(p, cwd, {
-        onError: (path, e) => {
-          throw new UsageError(`cannot read ${path}: ${reason(e)}`);
-        },
-        onSkip: (path, why2, size2) => size2 !== void 0 ? tooLarge2.push({ path, size: size2 }) : note(`skipped ${path}: ${why2}`),
-        maxBytes
-      });
-    } else {
-      const why2 = notReadable(st, maxBytes);
-      if (why2 && !st.isFile()) throw new UsageError(`cannot read ${p}: ${why2}`);
-      if (why2) {
-        tooLarge2.push({ path: p, size: st.size });
-        continue;
-      }
-      found = [{ path: p, text: readOrThrow((0, import_node_path3.resolve)(cwd, p), p) }];
-    }
-    for (const f of found) {
-      if (seen.has(f.path)) continue;
-      seen.add(f.path);
-      out.push(f);
-    }
-  }
-  return { files: out, tooLarge: tooLarge2 };
-}
-function readOneFile(p, cwd, maxBytes = DEFAULT_MAX_FILE_KB * 1024, stdin) {
-  if (p === "-") {
-    const text3 = readStdin(stdin);
-    if (Buffer.byteLength(text3) > maxBytes)
-      throw new UsageError(`cannot read - (standard input): over the ${maxBytes / 1024} KB limit for one file`);
-    return text3;
-  }
-  let st;
-  try {
-    st = (0, import_node_fs3.statSync)((0, import_node_path3.resolve)(cwd, p));
-  } catch (e) {
-    throw new UsageError(`cannot read ${p}: ${reason(e)}`);
-  }
-  if (st.isDirectory()) {
-    const inside2 = findFiles(p, cwd, { onError: () => void 0, limit: 3 }).filter((f) => isTopologyFileName(f.path));
-    const hint = inside2.length ? ` (for example ${inside2[0].path})` : "";
-    throw new UsageError(`${p} is a folder: this command takes one topology file${hint}`);
-  }
-  const why2 = notReadable(st, maxBytes);
-  if (why2) throw new UsageError(`cannot read ${p}: ${why2}${st.isFile() ? " (raise it with --max-file-size-kb)" : ""}`);
-  return readOrThrow((0, import_node_path3.resolve)(cwd, p), p);
-}
-function readStdin(stdin) {
-  if (!stdin) throw new UsageError("cannot read - (standard input) here");
-  try {
-    return stdin();
-  } catch (e) {
-    throw new UsageError(`cannot read - (standard input): ${reason(e)}`);
-  }
-}
-function readOrThrow(abs, shown) {
-  try {
-    return (0, import_node_fs3.readFileSync)(abs, "utf8");
-  } catch (e) {
-    throw new UsageError(`cannot read ${shown}: ${reason(e)}`);
-  }
-}
 
 // server/src/cli/diagram.ts
 var import_node_child_process = require("node:child_process");
@@ -32093,7 +32111,8 @@ function checkCommand(args, io, version) {
 `), io.stdin);
   for (const f of tooLarge2) {
     io.stderr(
-      `quorate: ${f.path} is ${sizeText(f.size)}, over the ${maxFileKb} KB limit for one file: not analysed (raise it with --max-file-size-kb ${Math.ceil(f.size / 1024)})
+      f.size === void 0 ? `quorate: ${f.path} (standard input) is over the ${maxFileKb} KB limit for one file, where reading it stopped: not analysed (raise it with --max-file-size-kb)
+` : `quorate: ${f.path} is ${sizeText(f.size)}, over the ${maxFileKb} KB limit for one file: not analysed (raise it with --max-file-size-kb ${Math.ceil(f.size / 1024)})
 `
     );
   }
@@ -32535,7 +32554,7 @@ var code = main(
     isTTY: !!process.stdout.isTTY,
     env: process.env,
     cwd: process.cwd(),
-    stdin: () => (0, import_node_fs8.readFileSync)(0, "utf8")
+    stdin: (maxBytes) => readBoundedFd(0, maxBytes)
   },
   package_default.version
 );

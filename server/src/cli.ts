@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readBoundedFd } from "./cli/files";
 import pkg from "../../package.json";
 import { main } from "./cli/main";
 
@@ -32,7 +32,7 @@ const code = main(
     isTTY: !!process.stdout.isTTY,
     env: process.env,
     cwd: process.cwd(),
-    stdin: () => readFileSync(0, "utf8"),
+    stdin: (maxBytes) => readBoundedFd(0, maxBytes),
   },
   pkg.version,
 );

@@ -1,11 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, rmSync, chmodSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import Ajv4 from "ajv-draft-04";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { readBoundedFd } from "../../server/src/cli/files";
 import { main, type Io } from "../../server/src/cli/main";
 import { RULES } from "../../server/src/rules/catalog";
 import { HEADER, runCli } from "../helpers";
@@ -193,7 +194,27 @@ test("check - reads standard input, as linters do: findings under the name '-', 
     // over the size limit: named, exit 2
     const big = run(["check", "--max-file-size-kb", "1", "-"], text + "#".repeat(2048));
     assert.equal(big.status, 2);
-    assert.match(big.stderr, /^quorate: - is \d+ KB, over the 1 KB limit/m);
+    assert.match(big.stderr, /^quorate: - \(standard input\) is over the 1 KB limit for one file, where reading it stopped/m);
+    // input that never ends is read up to the limit, not until the memory is full: check (a
+    // finding-less exit 2) and a one-file command (a usage error); the timeout only stops a hang
+    const zero = openSync("/dev/zero", "r");
+    try {
+      for (const argv of [
+        ["check", "--max-file-size-kb", "64", "-"],
+        ["diagram", "-"],
+      ]) {
+        const endless = spawnSync(process.execPath, [bin, ...argv], {
+          cwd: dir,
+          encoding: "utf8",
+          stdio: [zero, "pipe", "pipe"],
+          timeout: 120_000,
+        });
+        assert.equal(endless.status, 2, `${argv[0]}: ${endless.signal ?? ""} ${endless.stderr.slice(0, 300)}`);
+        assert.match(endless.stderr, /over the (64|8192) KB limit for one file/);
+      }
+    } finally {
+      closeSync(zero);
+    }
   } finally {
     rmSync(dir, { recursive: true });
   }
@@ -351,6 +372,33 @@ test("the built binary runs (npx quorate) with the same contract", () => {
     const bad = spawnSync(process.execPath, [bin, "check", "nope.yaml"], { cwd: dir, encoding: "utf8" });
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /^quorate: cannot read nope\.yaml: no such file or folder\n$/);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("readBoundedFd reads a file descriptor to its end, or stops one byte past the bound", () => {
+  const dir = mkdtempSync(join(tmpdir(), "quorate-fd-"));
+  try {
+    writeFileSync(join(dir, "f"), "é".repeat(600));
+    // 1,200 bytes; a bound that cuts a two-byte character still reads as past it
+    const length = 1200;
+    for (const bound of [2000, 1200, 1199, 10]) {
+      const fd = openSync(join(dir, "f"), "r");
+      try {
+        const text = readBoundedFd(fd, bound);
+        assert.equal(Buffer.byteLength(text) > bound, length > bound, `bound ${bound}`);
+        if (length <= bound) assert.equal(text, "é".repeat(600));
+      } finally {
+        closeSync(fd);
+      }
+    }
+    const zero = openSync("/dev/zero", "r");
+    try {
+      assert.equal(readBoundedFd(zero, 100_000).length, 100_001);
+    } finally {
+      closeSync(zero);
+    }
   } finally {
     rmSync(dir, { recursive: true });
   }

@@ -1,4 +1,4 @@
-import { readFileSync, type Stats, statSync } from "node:fs";
+import { readFileSync, readSync, type Stats, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { findFiles, notReadable, type FoundFile } from "../discovery";
 import { isTopologyFileName, parseFile } from "../model/parse";
@@ -18,8 +18,35 @@ export const DEFAULT_MAX_FILE_KB = 8192;
 
 export interface Collected {
   readonly files: InputFile[];
-  /** files not analysed because they pass the size limit: the run must not pass silently */
-  readonly tooLarge: { path: string; size: number }[];
+  /**
+   * files not analysed because they pass the size limit: the run must not pass silently.
+   * `size` undefined: standard input, read only up to the limit (its size is not known)
+   */
+  readonly tooLarge: { path: string; size?: number }[];
+}
+
+/**
+ * Reads file descriptor `fd` (standard input) to its end, or stops one byte past `maxBytes`:
+ * `yes | quorate check -` or `quorate check - < /dev/zero` would otherwise fill the memory.
+ */
+export function readBoundedFd(fd: number, maxBytes: number): string {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const buf = Buffer.alloc(64 * 1024);
+  while (total <= maxBytes) {
+    let n: number;
+    try {
+      n = readSync(fd, buf, 0, Math.min(buf.length, maxBytes + 1 - total), null);
+    } catch (e) {
+      // a pipe's end on Windows
+      if ((e as NodeJS.ErrnoException).code === "EOF") break;
+      throw e;
+    }
+    if (n === 0) break;
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+    total += n;
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /**
@@ -34,20 +61,19 @@ export function collectFiles(
   cwd: string,
   maxBytes: number,
   note: (line: string) => void,
-  stdin?: () => string,
+  stdin?: (maxBytes: number) => string,
 ): Collected {
   const out: InputFile[] = [];
-  const tooLarge: { path: string; size: number }[] = [];
+  const tooLarge: Collected["tooLarge"] = [];
   const seen = new Set<string>();
   for (const p of paths) {
     // `-`: standard input, read once, judged as a file named `-` (a topology by its apiVersion and kind)
     if (p === "-") {
       if (seen.has(p)) continue;
       seen.add(p);
-      const text = readStdin(stdin);
-      const size = Buffer.byteLength(text);
-      if (size > maxBytes) {
-        tooLarge.push({ path: p, size });
+      const text = readStdin(stdin, maxBytes);
+      if (Buffer.byteLength(text) > maxBytes) {
+        tooLarge.push({ path: p });
         continue;
       }
       // what was piped in is what the user asked to check, as a file named on the command line is:
@@ -98,9 +124,9 @@ export function collectFiles(
  * what-if commands): a precise usage error for a folder, a FIFO, a missing file or one past
  * the size limit. `-` is standard input (`stdin` reads it).
  */
-export function readOneFile(p: string, cwd: string, maxBytes = DEFAULT_MAX_FILE_KB * 1024, stdin?: () => string): string {
+export function readOneFile(p: string, cwd: string, maxBytes = DEFAULT_MAX_FILE_KB * 1024, stdin?: (maxBytes: number) => string): string {
   if (p === "-") {
-    const text = readStdin(stdin);
+    const text = readStdin(stdin, maxBytes);
     if (Buffer.byteLength(text) > maxBytes)
       throw new UsageError(`cannot read - (standard input): over the ${maxBytes / 1024} KB limit for one file`);
     return text;
@@ -121,10 +147,11 @@ export function readOneFile(p: string, cwd: string, maxBytes = DEFAULT_MAX_FILE_
   return readOrThrow(resolve(cwd, p), p);
 }
 
-function readStdin(stdin: (() => string) | undefined): string {
+/** Standard input, up to one byte past `maxBytes` (see readBoundedFd). */
+function readStdin(stdin: ((maxBytes: number) => string) | undefined, maxBytes: number): string {
   if (!stdin) throw new UsageError("cannot read - (standard input) here");
   try {
-    return stdin();
+    return stdin(maxBytes);
   } catch (e) {
     throw new UsageError(`cannot read - (standard input): ${reason(e)}`);
   }

@@ -38,8 +38,8 @@ export interface Io {
   readonly isTTY: boolean;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
-  /** reads all of standard input (`quorate check -`); absent where there is none */
-  readonly stdin?: () => string;
+  /** reads standard input (`quorate check -`) to its end, or up to one byte past `maxBytes`; absent where there is none */
+  readonly stdin?: (maxBytes: number) => string;
 }
 
 /** --color / --no-color when given, else colour only on a terminal that takes it (NO_COLOR, TERM=dumb). */
@@ -192,7 +192,9 @@ function checkCommand(args: readonly string[], io: Io, version: string): number 
   const { files, tooLarge } = collectFiles(paths, io.cwd, maxFileKb * 1024, (line) => io.stderr(`quorate: ${line}\n`), io.stdin);
   for (const f of tooLarge) {
     io.stderr(
-      `quorate: ${f.path} is ${sizeText(f.size)}, over the ${maxFileKb} KB limit for one file: not analysed (raise it with --max-file-size-kb ${Math.ceil(f.size / 1024)})\n`,
+      f.size === undefined
+        ? `quorate: ${f.path} (standard input) is over the ${maxFileKb} KB limit for one file, where reading it stopped: not analysed (raise it with --max-file-size-kb)\n`
+        : `quorate: ${f.path} is ${sizeText(f.size)}, over the ${maxFileKb} KB limit for one file: not analysed (raise it with --max-file-size-kb ${Math.ceil(f.size / 1024)})\n`,
     );
   }
   // the deployment files bound to clusters are read with their topology: CI catches drift with no extra flag

@@ -9,7 +9,7 @@ import { readOneFile, UsageError } from "./files";
  * `REV:path` (read with `git show`) or a plain path. A name that exists as a file is always a
  * path, so a file called `a:b.yaml` is never taken for a revision.
  */
-export function readVersion(spec: string, cwd: string, stdin?: () => string): { label: string; text: string } {
+export function readVersion(spec: string, cwd: string, stdin?: (maxBytes: number) => string): { label: string; text: string } {
   const colon = spec.indexOf(":");
   if (colon <= 0 || existsSync(resolve(cwd, spec)) || /^[A-Za-z]:[\\/]/.test(spec))
     return { label: spec, text: readOneFile(spec, cwd, undefined, stdin) };
@@ -28,7 +28,7 @@ function side(label: string, text: string): DiffSide {
 }
 
 /** `-` for one side is standard input (`stdin` reads it), as every other command takes it. */
-export function diffVersions(oldSpec: string, newSpec: string, cwd: string, stdin?: () => string): DiffResult {
+export function diffVersions(oldSpec: string, newSpec: string, cwd: string, stdin?: (maxBytes: number) => string): DiffResult {
   if (oldSpec === "-" && newSpec === "-")
     throw new UsageError("diff reads standard input for one version only: give the other as a path or REV:path");
   const a = readVersion(oldSpec, cwd, stdin);
