@@ -18281,6 +18281,12 @@ function rtoMissing(tr) {
       return `steering ${tr.steering.value} is not one Quorate estimates`;
   }
 }
+function rtoHeadline(rto) {
+  const head = `RTO ${sig(rto.seconds)} s (${rto.terms})`;
+  if (!rto.siteLoss) return head;
+  const lost = rto.siteLossSeconds !== void 0 ? `${sig(rto.siteLossSeconds)} s (${rto.siteLossTerms}) on a whole-site loss` : "on a whole-site loss, the BGP hold time (not declared)";
+  return `${head} for a site that withdraws its route; ${lost}`;
+}
 var RTO_DETECTION = "the estimate holds when the health check fails for a site that is cut off but alive (a check through its dependencies); a shallow check keeps passing, and clients stay until someone withdraws the site";
 
 // server/src/rules/objective.ts
@@ -20647,10 +20653,7 @@ function lines(ctx, f) {
   if (f.conflictProbability)
     out.push(`  writers partitioned (conflict exposure, a lower bound): ${percentOfTime(f.conflictProbability)} of the time`);
   if (f.servedFraction !== null) out.push(`  ${servedText(f)}`);
-  if (f.rto)
-    out.push(
-      `  RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}; ${RTO_DETECTION}${f.rto.siteLoss ? `; ${f.rto.siteLoss}` : ""}`
-    );
+  if (f.rto) out.push(`  ${rtoHeadline(f.rto)}: ${f.rto.caveat}; ${RTO_DETECTION}${f.rto.siteLoss ? `; ${f.rto.siteLoss}` : ""}`);
   else if (f.kind === "traffic") out.push(`  RTO unknown: ${rtoMissing(f.owner)}`);
   const helps = whereANineHelps(ctx, f);
   if (helps) out.push(`  where a nine helps most: ${nineHelpsText(ctx, f, helps)}`);
@@ -20676,7 +20679,7 @@ function mdRto(f) {
   const head = `${sig(rto.seconds)} s (${rto.terms})`;
   if (!rto.siteLoss) return `${head}: holds for a lost site; ${RTO_DEEP_CHECK}`;
   const lost = rto.siteLossSeconds !== void 0 ? `${sig(rto.siteLossSeconds)} s (${rto.siteLossTerms}) on a whole-site loss, when the upstream's BGP session fails` : "on a whole-site loss, until the upstream's BGP session fails: the hold time (90\u2013180 s by default, about 1 s with BFD), not declared";
-  return `${head} for a site that withdraws its route, if it is cut off but alive only with a deep health check (a shallow one keeps passing); ${lost}`;
+  return `${head} for a site that withdraws its route (cut off but alive: only with a deep health check); ${lost}`;
 }
 function mdAvailability(f, budget) {
   const figure = `${boundShows(f) ? "\u2265 " : ""}${availabilityPercent(f.availability, f.unavailability)}`;
@@ -28782,7 +28785,8 @@ function trafficRows(x) {
       "Stateless workloads RTO",
       `backends of ${tr.name.value}`,
       objectiveCell(jr),
-      ...statelessRto(x.r, tr, rtoCell, jr, rtoStatus)
+      // as ingress, both figures where anycast has two (review M63: the status is the whole-site figure's)
+      ...statelessRto(x.r, tr, `${rtoCell}${lost}`, jr, rtoStatus)
     ]);
   }
 }

@@ -142,9 +142,23 @@ test("outputs read the computed site-loss RTO: availability text, md and JSON, t
     /on a whole-site loss nobody at the site withdraws its route: the upstream drops it when its BGP session fails, within 95 s \(90 s BGP hold time \+ 5 s BGP withdrawal; at once if the link goes dark\)/,
   );
   assert.match(availabilityText(ctx), /objective rtoSeconds ≤ 120 s: met\n/);
+  // review M64: both figures up front, the one that decides the objective not left to the line's last clause
+  assert.match(
+    availabilityText(ctx),
+    /^ {2}RTO 35 s \(10 s × 3 checks \+ 5 s BGP withdrawal\) for a site that withdraws its route; 95 s \(90 s BGP hold time \+ 5 s BGP withdrawal\) on a whole-site loss: established connections/m,
+  );
+  assert.match(
+    availabilityText(ctxOf(WEB(""))),
+    /^ {2}RTO 30 s \(10 s × 3 checks \+ BGP convergence, not counted without withdrawSeconds\) for a site that withdraws its route; on a whole-site loss, the BGP hold time \(not declared\): /m,
+  );
+  // DNS steering: one figure, no such clause
+  assert.match(
+    availabilityText(ctxOf(WEB("", "{ rtoSeconds: 120 }", "gslb"))),
+    /^ {2}RTO 90 s \(10 s × 3 checks \+ 60 s TTL\): worst case/m,
+  );
   assert.match(
     availabilityMarkdown(ctx),
-    /\| 35 s \(10 s × 3 checks \+ 5 s BGP withdrawal\) for a site that withdraws its route, if it is cut off but alive only with a deep health check \(a shallow one keeps passing\); 95 s \(90 s BGP hold time \+ 5 s BGP withdrawal\) on a whole-site loss, when the upstream's BGP session fails \|/,
+    /\| 35 s \(10 s × 3 checks \+ 5 s BGP withdrawal\) for a site that withdraws its route \(cut off but alive: only with a deep health check\); 95 s \(90 s BGP hold time \+ 5 s BGP withdrawal\) on a whole-site loss, when the upstream's BGP session fails \|/,
   );
   const json = JSON.parse(availabilityJson(ctx)).find((e: { entity: string }) => e.entity === "web");
   assert.equal(json.rtoSeconds, 35);
@@ -158,6 +172,10 @@ test("outputs read the computed site-loss RTO: availability text, md and JSON, t
   const text = HEADER + body;
   const hover = hoverAt(analyzeFile("t.topology.yaml", text), text.indexOf("objectives:") + 2)!.markdown;
   assert.match(hover, /within 95 s \(90 s BGP hold time/);
+  assert.match(
+    hover,
+    /- RTO 35 s \(10 s × 3 checks \+ 5 s BGP withdrawal\) for a site that withdraws its route; 95 s \(90 s BGP hold time \+ 5 s BGP withdrawal\) on a whole-site loss: /,
+  );
   assert.equal(availabilityReport(ctx).figures.find((f) => f.entity === "web")?.rto?.siteLossSeconds, 95);
 
   const reviewed = readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8").replace("steering: gslb", "steering: anycast");
@@ -173,6 +191,13 @@ test("outputs read the computed site-loss RTO: availability text, md and JSON, t
     /; on a whole-site loss 180 s \(180 s BGP hold time \+ BGP convergence, not counted without withdrawSeconds\), when the upstream's BGP session fails$/,
   );
   assert.equal(rto[4], "**not met**");
+  // review M63: the stateless row carries the whole-site figure its status rests on, as the ingress row does
+  const stateless = row(rows, "Stateless workloads RTO", "backends of checkout");
+  assert.match(
+    stateless[3],
+    /^as ingress: 30 s \(10 s × 3 checks \+ BGP convergence, not counted without withdrawSeconds\); on a whole-site loss 180 s \(180 s BGP hold time/,
+  );
+  assert.equal(stateless[4], "**not met**");
   const ninety = tierRows(recordOf(declared.replace("bgpHoldSeconds: 180", "bgpHoldSeconds: 90")).md);
   assert.equal(row(ninety, "Ingress RTO", "traffic checkout")[4], "met");
 });

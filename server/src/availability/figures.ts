@@ -790,6 +790,21 @@ export function rtoMissing(tr: Traffic): string {
   }
 }
 
+/**
+ * An RTO's headline, both figures up front where anycast has two (review M64): "RTO 30 s (…) for a
+ * site that withdraws its route; 180 s (…) on a whole-site loss", or "… on a whole-site loss, the
+ * BGP hold time (not declared)"; DNS steering has one.
+ */
+export function rtoHeadline(rto: RtoEstimate): string {
+  const head = `RTO ${sig(rto.seconds)} s (${rto.terms})`;
+  if (!rto.siteLoss) return head;
+  const lost =
+    rto.siteLossSeconds !== undefined
+      ? `${sig(rto.siteLossSeconds)} s (${rto.siteLossTerms}) on a whole-site loss`
+      : "on a whole-site loss, the BGP hold time (not declared)";
+  return `${head} for a site that withdraws its route; ${lost}`;
+}
+
 /** The RTO estimate's blind spot (review S9): a site cut off but alive is only detected by a check that fails with it. */
 export const RTO_DETECTION =
   "the estimate holds when the health check fails for a site that is cut off but alive (a check through its dependencies); a shallow check keeps passing, and clients stay until someone withdraws the site";
@@ -806,7 +821,7 @@ export function figuresMarkdown(f: EntityFigures): string {
   if (f.withoutRelay) lines.push(`- ${withoutRelayText(f.withoutRelay)}`);
   if (f.conflictProbability)
     lines.push(`- writers partitioned ${percentOfTime(f.conflictProbability)} of the time (a lower bound on conflict exposure)`);
-  if (f.rto) lines.push(`- RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}${f.rto.siteLoss ? `; ${f.rto.siteLoss}` : ""}`);
+  if (f.rto) lines.push(`- ${rtoHeadline(f.rto)}: ${f.rto.caveat}${f.rto.siteLoss ? `; ${f.rto.siteLoss}` : ""}`);
   if (f.rpoSeconds !== null) lines.push(`- RPO ${rpoWords(f)}`);
   lines.push("", "_Independent failures assumed: the real figure is lower._");
   return lines.join("\n");

@@ -21,6 +21,7 @@ import {
   nineHelpsText,
   RTO_DETECTION,
   reportOf,
+  rtoHeadline,
   rpoWords,
   servedText,
   rtoMissing,
@@ -217,10 +218,7 @@ function lines(ctx: TopologyContext, f: EntityFigures): string[] {
   if (f.conflictProbability)
     out.push(`  writers partitioned (conflict exposure, a lower bound): ${percentOfTime(f.conflictProbability)} of the time`);
   if (f.servedFraction !== null) out.push(`  ${servedText(f)}`);
-  if (f.rto)
-    out.push(
-      `  RTO ${sig(f.rto.seconds)} s (${f.rto.terms}): ${f.rto.caveat}; ${RTO_DETECTION}${f.rto.siteLoss ? `; ${f.rto.siteLoss}` : ""}`,
-    );
+  if (f.rto) out.push(`  ${rtoHeadline(f.rto)}: ${f.rto.caveat}; ${RTO_DETECTION}${f.rto.siteLoss ? `; ${f.rto.siteLoss}` : ""}`);
   else if (f.kind === "traffic") out.push(`  RTO unknown: ${rtoMissing(f.owner as Traffic)}`);
   const helps = whereANineHelps(ctx, f);
   if (helps) out.push(`  where a nine helps most: ${nineHelpsText(ctx, f, helps)}`);
@@ -258,7 +256,7 @@ function mdRto(f: EntityFigures): string {
     rto.siteLossSeconds !== undefined
       ? `${sig(rto.siteLossSeconds)} s (${rto.siteLossTerms}) on a whole-site loss, when the upstream's BGP session fails`
       : "on a whole-site loss, until the upstream's BGP session fails: the hold time (90–180 s by default, about 1 s with BFD), not declared";
-  return `${head} for a site that withdraws its route, if it is cut off but alive only with a deep health check (a shallow one keeps passing); ${lost}`;
+  return `${head} for a site that withdraws its route (cut off but alive: only with a deep health check); ${lost}`;
 }
 
 /** The availability cell: the figure ("≥" when the bound shows), an etcd's subject and its quorum's own figure, the figure without CockroachDB's relay. */

@@ -110,7 +110,8 @@ function trafficRows(x: Tiers): void {
       "Stateless workloads RTO",
       `backends of ${tr.name.value}`,
       objectiveCell(jr),
-      ...statelessRto(x.r, tr, rtoCell, jr, rtoStatus),
+      // as ingress, both figures where anycast has two (review M63: the status is the whole-site figure's)
+      ...statelessRto(x.r, tr, `${rtoCell}${lost}`, jr, rtoStatus),
     ]);
   }
 }
