@@ -19543,6 +19543,22 @@ function placementsOf(J, q, after, maj) {
 function writePath(J, q, after, p, client) {
   return clientWrite(J.ctx, q, p, client, { counts: after, rtt: J.rtt, reaches: J.R.reaches });
 }
+function routesOnce(J, q, after) {
+  const routes = /* @__PURE__ */ new Map();
+  return (p, c) => {
+    let byClient = routes.get(p);
+    if (!byClient) {
+      byClient = /* @__PURE__ */ new Map();
+      routes.set(p, byClient);
+    }
+    let r2 = byClient.get(c);
+    if (!r2) {
+      r2 = writePath(J, q, after, p, c);
+      byClient.set(c, r2);
+    }
+    return r2;
+  };
+}
 var before = (a, b) => {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
   return false;
@@ -19669,13 +19685,16 @@ function lostWithCluster(J, q, placements) {
   const home = homeSite(J.ctx, q);
   return [...q.counts.keys()].every((x) => J.R.lost.has(x)) || !placements.length && home !== void 0 && J.R.lost.has(home);
 }
-function writesFromSites(J, q, after, clients, judged3, path) {
+function writingSites(J, q, after, clients) {
   const members = q.kind === "etcd" ? [] : [...after].filter(([x, c]) => c > 0 && J.R.up(x) && !clients.includes(x)).map(([x]) => x);
-  return Object.fromEntries([...clients, ...members].map((c) => [c, judged3 ? path(judged3, c).ms ?? null : null]));
+  return [...clients, ...members];
 }
-function routesAt(J, q, after, clients, p, path) {
+function writesFromSites(writers, judged3, path) {
+  return Object.fromEntries(writers.map((c) => [c, judged3 ? path(judged3, c).ms ?? null : null]));
+}
+function routesAt(writers, p, path) {
   return Object.fromEntries(
-    Object.keys(writesFromSites(J, q, after, clients, void 0, path)).map((c) => {
+    writers.map((c) => {
       const r2 = path(p, c);
       return [c, { ms: r2.ms ?? null, via: r2.via }];
     })
@@ -19698,11 +19717,12 @@ function judgeQuorum2(J, q) {
   for (const [site, c] of q.counts) after.set(site, R.lost.has(site) ? 0 : Math.max(0, c - (own(s.loseMembers, site) ?? 0)));
   const placements = placementsOf(J, q, after, maj);
   const clients = clientSites(J, q);
-  const path = (p, c) => writePath(J, q, after, p, c);
+  const path = routesOnce(J, q, after);
   const groups = quorumGroups(J, q, after, placements);
   const byLeader = {};
   for (const p of placements) byLeader[p.site] = [...p.stops];
-  const writesFrom = (judged3) => writesFromSites(J, q, after, clients, judged3, path);
+  const writers = writingSites(J, q, after, clients);
+  const writesFrom = (judged3) => writesFromSites(writers, judged3, path);
   const base = {
     name: q.label,
     kind: q.kind,
@@ -19714,19 +19734,19 @@ function judgeQuorum2(J, q) {
     clientSites: [...clients],
     clientsFromMembers: clientSitesOf(J.ctx, q).fromMembers
   };
-  const none = { ...NO_WRITES, writesFrom: writesFrom(void 0), writesFromBest: writesFrom(void 0), writesByLeader: {} };
+  const none = () => ({ ...NO_WRITES, writesFrom: writesFrom(void 0), writesFromBest: writesFrom(void 0), writesByLeader: {} });
   const judgement2 = (result, chosen2) => ({
     q,
     result,
     placements,
     ...chosen2,
     clients,
-    path
+    path: (p, c) => writePath(J, q, after, p, c)
   });
-  if (lostWithCluster(J, q, placements)) return judgement2({ ...base, ...none, outcome: "lost" }, { best: void 0, judged: void 0 });
+  if (lostWithCluster(J, q, placements)) return judgement2({ ...base, ...none(), outcome: "lost" }, { best: void 0, judged: void 0 });
   if (!placements.length) {
     J.breaks.push(stopsBreak(J, q, after, groups, maj));
-    return judgement2({ ...base, ...none, outcome: "stops" }, { best: void 0, judged: void 0 });
+    return judgement2({ ...base, ...none(), outcome: "stops" }, { best: void 0, judged: void 0 });
   }
   const stopped = (p) => p.stops.reduce((a, x) => a + after.get(x), 0);
   const chosen = choosePlacements(q, placements, clients, path, stopped);
@@ -19751,7 +19771,7 @@ function judgeQuorum2(J, q) {
       flowControl,
       writesFrom: judgedWrites,
       writesFromBest: chosen.best === chosen.judged ? judgedWrites : writesFrom(chosen.best),
-      writesByLeader: Object.fromEntries(placements.map((p) => [p.site, routesAt(J, q, after, clients, p, path)]))
+      writesByLeader: Object.fromEntries(placements.map((p) => [p.site, routesAt(writers, p, path)]))
     },
     chosen
   );

@@ -151,9 +151,15 @@ async function startLsp({ command, configuration, ready, versioned = true }) {
   };
 }
 
+/** The flags the VS Code client starts Node with for the server (server/src/protocol.ts), read from there. */
+const SERVER_NODE_FLAGS = JSON.parse(
+  /SERVER_NODE_FLAGS[^=]*=\s*(\[[^\]]*\])/.exec(readFileSync(resolve("server/src/protocol.ts"), "utf8"))[1],
+);
+
 const quorate = (ready) =>
   startLsp({
-    command: ["dist/server.js", "--stdio"],
+    // the server as the VS Code client starts it
+    command: [...SERVER_NODE_FLAGS, "dist/server.js", "--stdio"],
     configuration: () => ({ maxFileSizeKb: 1e6 }),
     ready: ready ? "background thread ready" : undefined,
   });
@@ -375,7 +381,9 @@ const spread = (xs, f = fmt, unit = " ms") => {
 const times = (xs) => spread(xs, ratio, "×");
 const table = (h, rs) => `| ${h.join(" | ")} |\n|${h.map(() => "---").join("|")}|\n${rs.map((r) => `| ${r.join(" | ")} |`).join("\n")}`;
 
-console.log("Quorate language server benchmark (stdio, built dist/server.js)");
+console.log(
+  `Quorate language server benchmark (stdio, built dist/server.js, node ${SERVER_NODE_FLAGS.join(" ")} as the VS Code client starts it)`,
+);
 console.log(
   `node ${process.version}, ${cpus().length} cores, load average ${loadavg()
     .map((l) => l.toFixed(1))

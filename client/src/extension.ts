@@ -2,6 +2,7 @@
 import type * as vscode from "vscode";
 import { LanguageClient, TransportKind } from "vscode-languageclient/node";
 import * as output from "../../server/src/output";
+import { SERVER_NODE_FLAGS } from "../../server/src/protocol";
 import { activateWith, deactivate, type QuorateApi } from "./activate";
 
 export type { QuorateApi };
@@ -16,8 +17,9 @@ export function activate(context: vscode.ExtensionContext): Promise<QuorateApi> 
         "quorate",
         "Quorate",
         {
-          run: { module, transport: TransportKind.ipc },
-          debug: { module, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6011"] } },
+          // Node started with the server's flags (a smaller young generation on its main thread)
+          run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS] } },
+          debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS, "--nolazy", "--inspect=6011"] } },
         },
         options,
       ),

@@ -8,6 +8,7 @@ import { fromThread } from "./json";
 import { heapKeeper } from "./memory";
 import { BACKGROUND_MARK, type FromBackground, type ToBackground } from "./messages";
 
+/** The background thread's young generation, in MB (started with SERVER_NODE_FLAGS, Node's --max-semi-space-size holds over it: 2 MB). */
 const YOUNG_GENERATION_MB = 4;
 /**
  * The background thread's old generation, in MB. Not a budget a file is expected to reach (a

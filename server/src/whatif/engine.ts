@@ -444,6 +444,28 @@ function writePath(J: Judging, q: Quorum, after: ReadonlyMap<string, number>, p:
   return clientWrite(J.ctx, q, p, client, { counts: after, rtt: J.rtt, reaches: J.R.reaches });
 }
 
+/**
+ * Each (placement, writing site) route of quorum `q`, worked out the first time it is asked for:
+ * choosing the placements, the writes and each leader's routes ask for the same ones again (a
+ * Simulate click on a large design otherwise allocated most of its memory recomputing them).
+ */
+function routesOnce(J: Judging, q: Quorum, after: ReadonlyMap<string, number>): (p: Placement, c: string) => WritePath {
+  const routes = new Map<Placement, Map<string, WritePath>>();
+  return (p, c) => {
+    let byClient = routes.get(p);
+    if (!byClient) {
+      byClient = new Map();
+      routes.set(p, byClient);
+    }
+    let r = byClient.get(c);
+    if (!r) {
+      r = writePath(J, q, after, p, c);
+      byClient.set(c, r);
+    }
+    return r;
+  };
+}
+
 /** Lexicographic comparison of two score tuples. */
 const before = (a: readonly number[], b: readonly number[]) => {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
@@ -629,30 +651,29 @@ function lostWithCluster(J: Judging, q: Quorum, placements: readonly Placement[]
   return [...q.counts.keys()].every((x) => J.R.lost.has(x)) || (!placements.length && home !== undefined && J.R.lost.has(home));
 }
 
-/** What a write from each client site — and, for a store, each up member site — waits for at the judged placement (null: it fails). */
+/** The sites whose writes are judged: each client site and, for a store, each up member site that is not one. */
+function writingSites(J: Judging, q: Quorum, after: ReadonlyMap<string, number>, clients: readonly string[]): string[] {
+  const members = q.kind === "etcd" ? [] : [...after].filter(([x, c]) => c > 0 && J.R.up(x) && !clients.includes(x)).map(([x]) => x);
+  return [...clients, ...members];
+}
+
+/** What a write from each writing site waits for at the judged placement (null: it fails). */
 function writesFromSites(
-  J: Judging,
-  q: Quorum,
-  after: ReadonlyMap<string, number>,
-  clients: readonly string[],
+  writers: readonly string[],
   judged: Placement | undefined,
   path: (p: Placement, c: string) => WritePath,
 ): Record<string, number | null> {
-  const members = q.kind === "etcd" ? [] : [...after].filter(([x, c]) => c > 0 && J.R.up(x) && !clients.includes(x)).map(([x]) => x);
-  return Object.fromEntries([...clients, ...members].map((c) => [c, judged ? (path(judged, c).ms ?? null) : null]));
+  return Object.fromEntries(writers.map((c) => [c, judged ? (path(judged, c).ms ?? null) : null]));
 }
 
-/** Each writing site's route at placement `p` (the sites writesFromSites judges), with the follower a relayed write goes through. */
+/** Each writing site's route at placement `p`, with the follower a relayed write goes through. */
 function routesAt(
-  J: Judging,
-  q: Quorum,
-  after: ReadonlyMap<string, number>,
-  clients: readonly string[],
+  writers: readonly string[],
   p: Placement,
   path: (p: Placement, c: string) => WritePath,
 ): Record<string, { ms: number | null; via: string | null }> {
   return Object.fromEntries(
-    Object.keys(writesFromSites(J, q, after, clients, undefined, path)).map((c) => {
+    writers.map((c) => {
       const r = path(p, c);
       return [c, { ms: r.ms ?? null, via: r.via }];
     }),
@@ -678,11 +699,13 @@ function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
   for (const [site, c] of q.counts) after.set(site, R.lost.has(site) ? 0 : Math.max(0, c - (own(s.loseMembers, site) ?? 0)));
   const placements = placementsOf(J, q, after, maj);
   const clients = clientSites(J, q);
-  const path = (p: Placement, c: string) => writePath(J, q, after, p, c);
+  // routes worked out once here (not kept with the judgement, which lives as long as the scenario)
+  const path = routesOnce(J, q, after);
   const groups = quorumGroups(J, q, after, placements);
   const byLeader: Record<string, string[]> = {};
   for (const p of placements) byLeader[p.site] = [...p.stops];
-  const writesFrom = (judged: Placement | undefined) => writesFromSites(J, q, after, clients, judged, path);
+  const writers = writingSites(J, q, after, clients);
+  const writesFrom = (judged: Placement | undefined) => writesFromSites(writers, judged, path);
   const base = {
     name: q.label,
     kind: q.kind,
@@ -694,20 +717,20 @@ function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
     clientSites: [...clients],
     clientsFromMembers: clientSitesOf(J.ctx, q).fromMembers,
   };
-  const none = { ...NO_WRITES, writesFrom: writesFrom(undefined), writesFromBest: writesFrom(undefined), writesByLeader: {} };
+  const none = () => ({ ...NO_WRITES, writesFrom: writesFrom(undefined), writesFromBest: writesFrom(undefined), writesByLeader: {} });
   const judgement = (result: QuorumResult, chosen: ReturnType<typeof choosePlacements>): QuorumJudgement => ({
     q,
     result,
     placements,
     ...chosen,
     clients,
-    path,
+    path: (p, c) => writePath(J, q, after, p, c),
   });
 
-  if (lostWithCluster(J, q, placements)) return judgement({ ...base, ...none, outcome: "lost" }, { best: undefined, judged: undefined });
+  if (lostWithCluster(J, q, placements)) return judgement({ ...base, ...none(), outcome: "lost" }, { best: undefined, judged: undefined });
   if (!placements.length) {
     J.breaks.push(stopsBreak(J, q, after, groups, maj));
-    return judgement({ ...base, ...none, outcome: "stops" }, { best: undefined, judged: undefined });
+    return judgement({ ...base, ...none(), outcome: "stops" }, { best: undefined, judged: undefined });
   }
 
   const stopped = (p: Placement) => p.stops.reduce((a, x) => a + after.get(x)!, 0);
@@ -742,7 +765,7 @@ function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
       flowControl,
       writesFrom: judgedWrites,
       writesFromBest: chosen.best === chosen.judged ? judgedWrites : writesFrom(chosen.best),
-      writesByLeader: Object.fromEntries(placements.map((p) => [p.site, routesAt(J, q, after, clients, p, path)])),
+      writesByLeader: Object.fromEntries(placements.map((p) => [p.site, routesAt(writers, p, path)])),
     },
     chosen,
   );

@@ -1,0 +1,27 @@
+// The flags the VS Code client starts the server's Node with (protocol.ts SERVER_NODE_FLAGS): Node accepts
+// them, and they keep the main thread's young generation at 1 MB however much survives there
+// (without them V8 grows it to 16 MB, which the process keeps resident; README, Performance).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { SERVER_NODE_FLAGS } from "../../server/src/protocol";
+
+/** Allocates objects that survive a few collections, then prints the young generation's size in MB. */
+const CHURN = `const v8 = require("node:v8");
+const keep = [];
+for (let i = 0; i < 3e6; i++) { keep.push({ i, a: [i] }); if (keep.length > 2e5) keep.splice(0, 1e5); }
+const s = v8.getHeapSpaceStatistics().find((x) => x.space_name === "new_space");
+console.log(s.space_size / 1048576);`;
+
+function youngMb(flags: readonly string[]): number {
+  const r = spawnSync(process.execPath, [...flags, "-e", CHURN], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  return Number(r.stdout.trim());
+}
+
+test("the server's Node flags cap the main thread's young generation at 1 MB semi-spaces; without them it grows", () => {
+  assert.ok(SERVER_NODE_FLAGS.includes("--max-semi-space-size=1"));
+  // two semi-spaces of 1 MB at most
+  assert.ok(youngMb(SERVER_NODE_FLAGS) <= 2, "capped with the flags");
+  assert.ok(youngMb([]) > 2, "grows without them (else the flag no longer does anything)");
+});
