@@ -19970,6 +19970,36 @@ function writeSentences(J, quorums, entry, remaining, deps) {
     }
   J.notes.push(...relayed);
 }
+function lostShareNote(J, tr, lb) {
+  const { s, R, notes } = J;
+  const withdrawn = new Set(s.withdraw ?? []);
+  const lostSites = [...new Set(lb.map((b) => b.site).filter((x) => x !== void 0 && R.lost.has(x) && !withdrawn.has(x)))];
+  if (!lostSites.length || tr.peakRps === void 0 || !tr.name) return;
+  const before2 = scenario(tr.peakRps.value, lb, (site) => site !== void 0 && withdrawn.has(site));
+  if (before2.stranded) return;
+  let share2 = 0;
+  for (const [i, b] of lb.entries())
+    if (b.site !== void 0 && lostSites.includes(b.site) && before2.up[i]) share2 += toNumber(loadOf(before2, i));
+  if (share2 <= 0) return;
+  const where2 = listText(lostSites);
+  const steering = tr.steering?.value ?? "steering";
+  const lostRps = `the ${rps(share2)} ${steering} sends ${lostSites.length > 1 ? "them" : "there"} get no answer (connection timeouts)`;
+  const w = rtoEstimate(tr);
+  const name = tr.name.value;
+  if (!w)
+    notes.push(
+      `traffic ${name}: until ${steering} stops sending clients to ${where2} \u2014 how long is unknown (${rtoGapWords(tr)}) \u2014 ${lostRps}; the loads are judged after it has`
+    );
+  else if (steering === "anycast")
+    notes.push(
+      `traffic ${name}: until ${where2}'s anycast route is withdrawn, ${lostRps} and established connections are reset \u2014 ${w.siteLossSeconds !== void 0 ? w.siteLoss : `nobody at ${where2} withdraws it: the upstream drops it when its BGP session fails, at once if the link goes dark, else after the BGP hold time (90 s as RFC 4271 suggests, 180 s by default on many routers; about 1 s with BFD \u2014 declare healthCheck.bgpHoldSeconds or bfd to have it counted)`}; the loads are judged after it is`
+    );
+  else
+    notes.push(
+      `traffic ${name}: until ${steering} stops sending clients to ${where2} \u2014 within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}) \u2014 ${lostRps}; the loads are judged after it has`
+    );
+}
+var rtoGapWords = (tr) => tr.healthCheck ? `${tr.steering?.value ?? "no steering"} with no ttlSeconds` : "no healthCheck is declared";
 function* judgeTraffic2(J, quorums) {
   const { ctx, s, R, breaks, notes } = J;
   const t = ctx.topology;
@@ -19982,6 +20012,7 @@ function* judgeTraffic2(J, quorums) {
     yield;
     const name = tr.name.value;
     const sc = scenario(tr.peakRps.value, lb, (site) => site !== void 0 && (R.lost.has(site) || withdrawn.has(site)));
+    lostShareNote(J, tr, lb);
     const deps = (tr.dependsOn?.items ?? []).map((d) => t.storeByName.get(d.value)).filter((x) => x !== void 0);
     const steering = tr.steering?.value ?? "steering";
     const backends = [];

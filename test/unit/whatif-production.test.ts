@@ -443,6 +443,49 @@ test("isolate: the window while steering still sends the site its share, and aft
   assert.equal(bad.code, 2);
 });
 
+test("M65: a site loss says the failover window — the share steering still sends the lost site goes unanswered until it stops", () => {
+  const body = SINGLE_WRITER.replace("BUFFER", String(TAIL));
+  const windowNotes = (r: { notes: readonly string[] }) => r.notes.filter((n) => /get no answer/.test(n));
+  // no health check: how long is unknown, the share is said
+  const unknown = windowNotes(run(ctxOf(body), sc({ lose: ["lon"] })));
+  assert.deepEqual(unknown, [
+    "traffic checkout: until gslb stops sending clients to lon — how long is unknown (no healthCheck is declared) — the 10,000 rps gslb sends there get no answer (connection timeouts); the loads are judged after it has",
+  ]);
+  // DNS steering with a health check and a TTL: the RTO estimate, as --isolate's window
+  const timed = body.replace(
+    "    steering: gslb\n",
+    "    steering: gslb\n    ttlSeconds: 60\n    healthCheck: { intervalSeconds: 10, failureThreshold: 3 }\n",
+  );
+  const [dns] = windowNotes(run(ctxOf(timed), sc({ lose: ["lon"] })));
+  assert.match(
+    dns,
+    /^traffic checkout: until gslb stops sending clients to lon — within 90 s \(10 s × 3 checks \+ 60 s TTL; worst case for clients that honour the TTL/,
+  );
+  // two sites lost: their shares add up
+  assert.match(
+    windowNotes(run(ctxOf(timed), sc({ lose: ["lon", "ams"] })))[0],
+    /to lon and ams — .* the 20,000 rps gslb sends them get no answer/,
+  );
+  // anycast: on a whole-site loss the upstream drops the route (hold time), not the site's own checker
+  const anycast = timed.replace("steering: gslb", "steering: anycast").replace("    ttlSeconds: 60\n", "");
+  assert.match(
+    windowNotes(run(ctxOf(anycast), sc({ lose: ["lon"] })))[0],
+    /nobody at lon withdraws it: .* declare healthCheck\.bgpHoldSeconds or bfd/,
+  );
+  const held = anycast.replace("failureThreshold: 3 }", "failureThreshold: 3, bgpHoldSeconds: 90, withdrawSeconds: 5 }");
+  assert.match(
+    windowNotes(run(ctxOf(held), sc({ lose: ["lon"] })))[0],
+    /established connections are reset — .* within 95 s \(90 s BGP hold time \+ 5 s BGP withdrawal/,
+  );
+  // nothing to say where no backend sits at a lost site, where the site was withdrawn, or without a loss
+  assert.deepEqual(windowNotes(run(ctxOf(timed), sc({ lose: ["ams"] }))).length, 1, "ams-prod is a backend");
+  const noAms = timed.replace(/\n {6}- \{ cluster: ams-prod[^\n]*/, "");
+  assert.deepEqual(windowNotes(run(ctxOf(noAms), sc({ lose: ["ams"] }))), []);
+  assert.deepEqual(windowNotes(runIsolate(ctxOf(timed), "lon").after), []);
+  assert.deepEqual(windowNotes(run(ctxOf(timed), sc({ partition: [["lon"]] }))), []);
+  assert.deepEqual(windowNotes(run(ctxOf(timed), ALL_UP)), []);
+});
+
 test("sweeps skip losing every site; partitions name the implicit group", () => {
   const two = ctxOf(`sites:\n  - name: a\n  - name: b\nlinks:\n  - { between: [a, b], rttMs: 1 }\n`);
   assert.equal(sweep(two, "double").length, 0, "a two-site design's double loss is losing everything");

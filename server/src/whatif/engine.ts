@@ -1028,6 +1028,51 @@ function writeSentences(J: Judging, quorums: Quorums, entry: string, remaining: 
 }
 
 /** Traffic entries: load by weight over what remains, errors where a backend cannot write, client write latency at the judged placement. */
+/**
+ * The failover window of a site loss (review M65): until steering stops sending clients to the
+ * lost sites, the share it sent them goes unanswered — the loads judged are those after it has.
+ * The window is the entry's RTO estimate (availability.md), as `--isolate` uses; anycast's on a
+ * whole-site loss is the upstream's (BGP hold time or BFD), since nobody at the site withdraws.
+ */
+function lostShareNote(J: Judging, tr: Traffic, lb: NonNullable<ReturnType<typeof backendsOf>>): void {
+  const { s, R, notes } = J;
+  const withdrawn = new Set(s.withdraw ?? []);
+  const lostSites = [...new Set(lb.map((b) => b.site).filter((x) => x !== undefined && R.lost.has(x) && !withdrawn.has(x)))] as string[];
+  if (!lostSites.length || tr.peakRps === undefined || !tr.name) return;
+  // the share each backend had before the loss: only what was already withdrawn is not steered
+  const before = loadScenario(tr.peakRps.value, lb, (site) => site !== undefined && withdrawn.has(site));
+  if (before.stranded) return;
+  let share = 0;
+  for (const [i, b] of lb.entries())
+    if (b.site !== undefined && lostSites.includes(b.site) && before.up[i]) share += toNumber(loadOf(before, i)!);
+  if (share <= 0) return;
+  const where = listText(lostSites);
+  const steering = tr.steering?.value ?? "steering";
+  const lostRps = `the ${rps(share)} ${steering} sends ${lostSites.length > 1 ? "them" : "there"} get no answer (connection timeouts)`;
+  const w = rtoEstimate(tr);
+  const name = tr.name.value;
+  if (!w)
+    notes.push(
+      `traffic ${name}: until ${steering} stops sending clients to ${where} — how long is unknown (${rtoGapWords(tr)}) — ${lostRps}; the loads are judged after it has`,
+    );
+  else if (steering === "anycast")
+    notes.push(
+      `traffic ${name}: until ${where}'s anycast route is withdrawn, ${lostRps} and established connections are reset — ${
+        w.siteLossSeconds !== undefined
+          ? w.siteLoss
+          : `nobody at ${where} withdraws it: the upstream drops it when its BGP session fails, at once if the link goes dark, else after the BGP hold time (90 s as RFC 4271 suggests, 180 s by default on many routers; about 1 s with BFD — declare healthCheck.bgpHoldSeconds or bfd to have it counted)`
+      }; the loads are judged after it is`,
+    );
+  else
+    notes.push(
+      `traffic ${name}: until ${steering} stops sending clients to ${where} — within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}) — ${lostRps}; the loads are judged after it has`,
+    );
+}
+
+/** Why a traffic entry's failover window is unknown, in a clause. */
+const rtoGapWords = (tr: Traffic) =>
+  tr.healthCheck ? `${tr.steering?.value ?? "no steering"} with no ttlSeconds` : "no healthCheck is declared";
+
 function* judgeTraffic(J: Judging, quorums: Quorums): Steps<TrafficResult[]> {
   const { ctx, s, R, breaks, notes } = J;
   const t = ctx.topology;
@@ -1040,6 +1085,7 @@ function* judgeTraffic(J: Judging, quorums: Quorums): Steps<TrafficResult[]> {
     yield;
     const name = tr.name.value;
     const sc = loadScenario(tr.peakRps.value, lb, (site) => site !== undefined && (R.lost.has(site) || withdrawn.has(site)));
+    lostShareNote(J, tr, lb);
     const deps = (tr.dependsOn?.items ?? []).map((d) => t.storeByName.get(d.value)).filter((x) => x !== undefined);
     const steering = tr.steering?.value ?? "steering";
     const backends: BackendResult[] = [];
