@@ -19975,6 +19975,7 @@ function lostShareNote(J, tr, lb) {
   const withdrawn = new Set(s.withdraw ?? []);
   const lostSites = [...new Set(lb.map((b) => b.site).filter((x) => x !== void 0 && R.lost.has(x) && !withdrawn.has(x)))];
   if (!lostSites.length || tr.peakRps === void 0 || !tr.name) return;
+  if (scenario(tr.peakRps.value, lb, (site) => site !== void 0 && (R.lost.has(site) || withdrawn.has(site))).stranded) return;
   const before2 = scenario(tr.peakRps.value, lb, (site) => site !== void 0 && withdrawn.has(site));
   if (before2.stranded) return;
   let share2 = 0;

@@ -484,6 +484,13 @@ test("M65: a site loss says the failover window — the share steering still sen
   assert.deepEqual(windowNotes(runIsolate(ctxOf(timed), "lon").after), []);
   assert.deepEqual(windowNotes(run(ctxOf(timed), sc({ partition: [["lon"]] }))), []);
   assert.deepEqual(windowNotes(run(ctxOf(timed), ALL_UP)), []);
+  // every backend's site lost: no failover to wait for, the break says no backend remains
+  const stranded = run(ctxOf(noAms), sc({ lose: ["fra", "lon"] }));
+  assert.ok(
+    stranded.breaks.some((b) => /no backend remains/.test(b)),
+    stranded.breaks.join("\n"),
+  );
+  assert.deepEqual(windowNotes(stranded), []);
 });
 
 test("sweeps skip losing every site; partitions name the implicit group", () => {
