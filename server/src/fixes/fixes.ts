@@ -367,6 +367,32 @@ function setField(input: FixInput, args: Extract<FixHint, { kind: "set-field" }>
   return setAt(input, ["clusters", args.cluster, args.block], args.key, String(args.value));
 }
 
+/**
+ * `key` and its value taken out of the map at `path`: in a block map its lines go (their comments
+ * kept), in a flow map the entry and one comma beside it. Nothing when the key is absent or it is
+ * the map's only entry (an empty block map would read as null).
+ */
+function removeKey(input: FixInput, path: readonly (string | number)[], key: string): Edit[] {
+  const map = nodeAt(input.doc, path);
+  if (!map || !isMap(map) || map.items.length < 2) return [];
+  const items = (map as YAMLMap).items as Pair[];
+  const i = items.findIndex((p) => isScalar(p.key) && String((p.key as { value: unknown }).value) === key);
+  if (i < 0) return [];
+  const range = (p: Pair): [number, number] | undefined => {
+    const k = (p.key as Node | null)?.range;
+    const v = (p.value as Node | null)?.range;
+    return k ? [k[0], v ? v[1] : k[1]] : undefined;
+  };
+  const own = range(items[i]);
+  if (!own) return [];
+  if (!(map as YAMLMap).flow) return [deleteLinesKeepingComments(input.text, own[0], own[1])];
+  // flow: `{ a: 1, b: 2 }` — the comma after the entry (or, for the last, the one before it) goes with it
+  const next = items[i + 1] && range(items[i + 1]);
+  if (next) return [replace(own[0], next[0], "")];
+  const prev = range(items[i - 1]);
+  return prev ? [replace(prev[1], own[1], "")] : [];
+}
+
 /** `key: value` in the map at `path`: the existing scalar replaced (its comment kept), or a new entry. */
 function setAt(input: FixInput, path: readonly (string | number)[], key: string, value: string): Edit[] {
   const map = nodeAt(input.doc, path);
@@ -456,6 +482,8 @@ function editsOf(input: FixInput, f: Finding, hint: FixHint): { edits?: Edit[]; 
       return { edits: setField(input, hint.args) };
     case "set-at":
       return { edits: setAt(input, hint.args.path, hint.args.key, hint.args.value) };
+    case "remove-key":
+      return { edits: removeKey(input, hint.args.path, hint.args.key) };
     default:
       // a new FixHint kind without a case here is a build error
       return hint satisfies never;

@@ -36,6 +36,8 @@ type FixHintKind =
   | { readonly kind: "single-writer"; readonly args: { readonly site: string } }
   | { readonly kind: "remove-export" }
   | { readonly kind: "rebalance-weights"; readonly args: { readonly weights: readonly number[] } }
+  /** Remove `key` and its value from the map at `path` (keys and indices from the document root), keeping comments. */
+  | { readonly kind: "remove-key"; readonly args: { readonly path: readonly (string | number)[]; readonly key: string } }
   /** Set `key` in the map at `path` (keys and indices from the document root), adding it when absent. */
   | {
       readonly kind: "set-at";

@@ -6,7 +6,8 @@ import type { F } from "../model/yamlnodes";
 import { finding, type TopologyContext } from "./context";
 import { DNS_STEERING, loadBackends, TTL_RANGE } from "../derive/loads";
 import { declaredSites } from "../derive/meshes";
-import { count } from "../util/format";
+import { count, seconds } from "../util/format";
+import { rtoEstimate } from "../availability/figures";
 
 /**
  * "Rebalance weights to capacity" (weights := capacityRps), offered only where it makes the
@@ -33,7 +34,7 @@ const rps = (r: Rational) => `${count(toNumber(r), 1)} rps`;
 export function trafficRules(ctx: TopologyContext): Finding[] {
   return ctx.topology.traffic.flatMap((tr) => {
     const name = tr.name?.value ?? `traffic[${tr.index}]`;
-    const out = [...ttl(tr, name), ...anycastLongLived(tr, name)];
+    const out = [...ttl(tr, name), ...anycastLongLived(tr, name), ...ignoredFields(tr, name)];
     const backends = loadBackends(ctx, tr);
     if (!backends) return out;
     return [...out, ...fakeActiveActive(ctx, tr, name, backends), ...capacity(tr, name, backends)];
@@ -74,6 +75,63 @@ function anycastLongLived(tr: Traffic, name: string): Finding[] {
       `${name}: anycast with long-lived connections: a BGP path change moves packets of open connections to another site, which resets them`,
     ),
   ];
+}
+
+/** The healthCheck fields only anycast reads: the BGP side of a site's route. */
+const ANYCAST_ONLY = ["withdrawSeconds", "bgpHoldSeconds", "bfd"] as const;
+/** The healthCheck fields only DNS steering reads: the answer's way to the authoritative servers. */
+const DNS_ONLY = ["propagationSeconds"] as const;
+
+/** What each ignored field would have meant, said to the reader who wrote it. */
+const MEANT: Record<(typeof ANYCAST_ONLY)[number] | (typeof DNS_ONLY)[number], string> = {
+  withdrawSeconds: "the time a BGP withdrawal takes to converge",
+  bgpHoldSeconds: "the BGP hold time after which an upstream drops a dead site's route",
+  bfd: "BFD, which tears down a dead site's BGP session in about a second",
+  propagationSeconds: "the time a changed DNS answer takes to reach the authoritative servers",
+};
+
+/**
+ * traffic/ignored-field: a healthCheck field the entry's steering never reads. BGP hold time, BFD
+ * and withdrawal time mean something only where a site's route is announced by BGP (anycast); a
+ * DNS-steered entry leaves a lost site when its answers change and the TTL runs out, whatever
+ * they say. propagationSeconds is DNS's term; anycast never asks a DNS server. The writer believes
+ * the field shortens failover: the finding says it does not, and what the RTO is made of instead.
+ */
+function ignoredFields(tr: Traffic, name: string): Finding[] {
+  const steering = tr.steering?.value;
+  const hc = tr.healthCheck;
+  if (!hc || !steering) return [];
+  const dns = DNS_STEERING.includes(steering);
+  if (!dns && steering !== "anycast") return [];
+  const keys = dns ? ANYCAST_ONLY : DNS_ONLY;
+  const estimate = rtoEstimate(tr);
+  const rto = estimate ? ` (RTO estimate ${seconds(estimate.seconds)}: ${estimate.terms})` : "";
+  const how = dns
+    ? `${steering} steers clients by DNS answers and withdraws no BGP route when a site fails: clients leave a lost site once the health check fails it and their cached answer expires${rto}, and this field shortens none of it`
+    : `anycast steers clients by BGP routes and changes no DNS answer when a site fails${rto}; the route's convergence is withdrawSeconds`;
+  const out: Finding[] = [];
+  for (const key of keys) {
+    const field = hc[key];
+    if (!field) continue;
+    out.push(
+      finding(
+        "traffic/ignored-field",
+        field.keySpan,
+        `${name}: healthCheck.${key} is ignored on ${steering} steering — it is ${MEANT[key]}, but ${how}`,
+        {
+          fixes: [
+            {
+              kind: "remove-key",
+              title: `Remove healthCheck.${key}`,
+              args: { path: ["traffic", tr.index, "healthCheck"], key },
+              preferred: true,
+            },
+          ],
+        },
+      ),
+    );
+  }
+  return out;
 }
 
 /** traffic/fake-active-active: backends in two or more sites over a store that takes writes, or keeps its quorum, in one. */
