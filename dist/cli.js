@@ -44,7 +44,7 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap7 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isMap8 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
     var isScalar8 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
     var isSeq8 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
@@ -80,7 +80,7 @@ var require_identity = __commonJS({
     exports2.isAlias = isAlias3;
     exports2.isCollection = isCollection2;
     exports2.isDocument = isDocument;
-    exports2.isMap = isMap7;
+    exports2.isMap = isMap8;
     exports2.isNode = isNode;
     exports2.isPair = isPair5;
     exports2.isScalar = isScalar8;
@@ -4192,9 +4192,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap7 = fc.start.source === "{";
-      const fcName = isMap7 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap7 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap8 = fc.start.source === "{";
+      const fcName = isMap8 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap8 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -4230,7 +4230,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap7 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap8 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -4270,7 +4270,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap7 && !sep4 && !props.found) {
+        if (!isMap8 && !sep4 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep4, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -4293,7 +4293,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap7 && !props.found && ctx.options.strict) {
+            if (!isMap8 && !props.found && ctx.options.strict) {
               if (sep4)
                 for (const st of sep4) {
                   if (st === valueProps.found)
@@ -4325,7 +4325,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap7) {
+          if (isMap8) {
             const map = coll;
             if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -4341,7 +4341,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap7 ? "}" : "]";
+      const expectedEnd = isMap8 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -13220,7 +13220,7 @@ var import_node_fs = require("node:fs");
 var import_node_path = require("node:path");
 
 // server/src/model/parse.ts
-var import_yaml3 = __toESM(require_dist());
+var import_yaml4 = __toESM(require_dist());
 
 // server/src/model/chunks.ts
 var import_yaml = __toESM(require_dist());
@@ -13366,6 +13366,9 @@ function parseInChunks(text3, options, chunks = CHUNKS) {
   }
   return doc;
 }
+
+// server/src/model/k8s.ts
+var import_yaml3 = __toESM(require_dist());
 
 // server/src/model/yamlnodes.ts
 var import_yaml2 = __toESM(require_dist());
@@ -13978,11 +13981,33 @@ function k8sKindOf(apiVersion, kind) {
   if (apiVersion === RBAC_API_VERSION && RBAC_KINDS.includes(kind)) return kind;
   return void 0;
 }
-function readK8s(doc, kind, span) {
+function listedK8s(doc) {
   const r2 = new Reader(doc);
-  const top = r2.entries(doc.contents);
+  const out = [];
+  const seen = /* @__PURE__ */ new Set();
+  const walk = (node) => {
+    const top = r2.entries(node);
+    const apiVersion = r2.scalar(top.get("apiVersion")?.node ?? null);
+    const kind = r2.scalar(top.get("kind")?.node ?? null);
+    const typed = typeof kind === "string" && kind.endsWith("List") ? k8sKindOf(apiVersion, kind.slice(0, -"List".length)) : void 0;
+    if (!typed && !(kind === "List" && apiVersion === "v1")) return false;
+    for (const it of r2.items(top.get("items")?.node ?? null)) {
+      if (!(0, import_yaml3.isMap)(it.node) || seen.has(it.node)) continue;
+      seen.add(it.node);
+      const e = r2.entries(it.node);
+      const own2 = k8sKindOf(r2.scalar(e.get("apiVersion")?.node ?? null) ?? apiVersion, r2.scalar(e.get("kind")?.node ?? null) ?? typed);
+      if (own2) out.push(readK8s(doc, own2, it.span, it.node));
+      else walk(it.node);
+    }
+    return true;
+  };
+  return walk(doc.contents) ? out : void 0;
+}
+function readK8s(doc, kind, span, node = doc.contents) {
+  const r2 = new Reader(doc);
+  const top = r2.entries(node);
   const meta = r2.entries(top.get("metadata")?.node ?? null);
-  const strings = (node) => r2.items(node).map((it) => r2.scalar(it.node)).filter((v) => typeof v === "string");
+  const strings = (node2) => r2.items(node2).map((it) => r2.scalar(it.node)).filter((v) => typeof v === "string");
   const rules = r2.items(top.get("rules")?.node ?? null).map((it) => {
     const e = r2.entries(it.node);
     return {
@@ -14071,7 +14096,7 @@ var YAML_OPTIONS = { version: "1.2", uniqueKeys: true, prettyErrors: false, stri
 function isTopologyFileName(path) {
   return TOPOLOGY_FILE.test(path);
 }
-var INTERESTING = /^\s*kind:\s*["']?(Topology|ServiceExport|Role|ClusterRole|RoleBinding|ClusterRoleBinding)\b/m;
+var INTERESTING = /^[ \t-]*kind:[ \t]*["']?(Topology|ServiceExport|Role|ClusterRole|RoleBinding|ClusterRoleBinding)(List)?\b/m;
 var isYamlName = (name) => /\.ya?ml$/i.test(name);
 function isInteresting(path, text3) {
   return isTopologyFileName(path) || INTERESTING.test(text3);
@@ -14083,12 +14108,12 @@ function syntaxFinding(message2, pos, textLength) {
 }
 function duplicateKeys(doc, lines2) {
   const out = [];
-  (0, import_yaml3.visit)(doc, {
+  (0, import_yaml4.visit)(doc, {
     Map(_, map) {
       const seen = /* @__PURE__ */ new Map();
       for (const pair of map.items) {
         const key = pair.key;
-        if (!key || !(0, import_yaml3.isScalar)(key) || !key.range) continue;
+        if (!key || !(0, import_yaml4.isScalar)(key) || !key.range) continue;
         const value = key.value;
         const first = seen.get(value);
         if (!first) {
@@ -14109,7 +14134,7 @@ function duplicateKeys(doc, lines2) {
 }
 function classify(doc, topologyName) {
   if (doc.contents === null || doc.contents === void 0) return "empty";
-  if (!(0, import_yaml3.isMap)(doc.contents)) return topologyName ? "topology" : "other";
+  if (!(0, import_yaml4.isMap)(doc.contents)) return topologyName ? "topology" : "other";
   const r2 = new Reader(doc);
   const top = r2.entries(doc.contents);
   const apiVersion = r2.scalar(top.get("apiVersion")?.node ?? null);
@@ -14123,7 +14148,7 @@ function classify(doc, topologyName) {
 function unresolvedAliases(doc, text3) {
   if (!text3.includes("*")) return [];
   const out = [];
-  (0, import_yaml3.visit)(doc, {
+  (0, import_yaml4.visit)(doc, {
     Alias(_, alias) {
       if (resolveAlias(doc, alias) !== void 0 || !alias.range) return;
       out.push({
@@ -14137,7 +14162,7 @@ function unresolvedAliases(doc, text3) {
   return out;
 }
 function tooDeep(path, text3, lines2, at, topologyName) {
-  const doc = new import_yaml3.Document();
+  const doc = new import_yaml4.Document();
   const span = { start: 0, end: text3.length };
   const yamlFindings = [
     {
@@ -14156,7 +14181,7 @@ function parseFile(path, text3, asTopology = isTopologyFileName(path)) {
   const deep = nestingBeyond(text3);
   if (deep >= 0) return tooDeep(path, text3, lines2, deep, topologyName);
   const chunked = parseInChunks(text3, YAML_OPTIONS);
-  const parsed2 = chunked ? [chunked] : (0, import_yaml3.parseAllDocuments)(text3, YAML_OPTIONS);
+  const parsed2 = chunked ? [chunked] : (0, import_yaml4.parseAllDocuments)(text3, YAML_OPTIONS);
   const list2 = Array.isArray(parsed2) ? parsed2 : [];
   const docs = list2.map((doc, index) => {
     const range = doc.range ?? [0, text3.length, text3.length];
@@ -14172,9 +14197,10 @@ function parseFile(path, text3, asTopology = isTopologyFileName(path)) {
     flattenScalars(doc.contents);
     const topology = kind === "topology" ? readTopology(doc, span) : void 0;
     const k8s = kind !== "topology" && kind !== "other" && kind !== "empty" ? readK8s(doc, kind, span) : void 0;
-    return { index, doc, span, kind, yamlFindings, broken, topology, k8s };
+    const listed = kind === "other" ? listedK8s(doc) : void 0;
+    return { index, doc, span, kind, yamlFindings, broken, topology, k8s, ...listed?.length ? { listed } : {} };
   });
-  const relevant = topologyName || docs.some((d) => d.kind !== "other" && d.kind !== "empty");
+  const relevant = topologyName || docs.some((d) => d.kind !== "other" && d.kind !== "empty" || d.listed);
   return { path, text: text3, lines: lines2, docs, topologyName, relevant };
 }
 
@@ -15321,6 +15347,11 @@ var CATALOG = {
     "warning",
     "Anycast with long-lived connections",
     "A routing change moves packets of open connections to another site, which resets them."
+  ),
+  "traffic/ignored-field": r(
+    "warning",
+    "A healthCheck field this steering never reads",
+    "bgpHoldSeconds, bfd and withdrawSeconds describe how a site's BGP route goes away: only anycast has one. A DNS-steered entry (gslb, geodns, weighted-dns) leaves a lost site when the health check fails it and cached answers expire (interval \xD7 failures + timeout + propagation + TTL), whatever they say. propagationSeconds is DNS's term, which anycast never uses. Whoever wrote the field believes it shortens (or lengthens) failover; it changes no figure. The fix removes it."
   ),
   "capacity/overload": r("error", "Backend overloaded with every site up", "The backend's share of peakRps exceeds its capacityRps."),
   "capacity/site-loss": r(
@@ -19297,7 +19328,7 @@ var rps2 = (r2) => `${count(toNumber(r2), 1)} rps`;
 function trafficRules(ctx) {
   return ctx.topology.traffic.flatMap((tr) => {
     const name = tr.name?.value ?? `traffic[${tr.index}]`;
-    const out = [...ttl(tr, name), ...anycastLongLived(tr, name)];
+    const out = [...ttl(tr, name), ...anycastLongLived(tr, name), ...ignoredFields(tr, name)];
     const backends = loadBackends(ctx, tr);
     if (!backends) return out;
     return [...out, ...fakeActiveActive(ctx, tr, name, backends), ...capacity(tr, name, backends)];
@@ -19325,6 +19356,48 @@ function anycastLongLived(tr, name) {
       `${name}: anycast with long-lived connections: a BGP path change moves packets of open connections to another site, which resets them`
     )
   ];
+}
+var ANYCAST_ONLY = ["withdrawSeconds", "bgpHoldSeconds", "bfd"];
+var DNS_ONLY = ["propagationSeconds"];
+var MEANT = {
+  withdrawSeconds: "the time a BGP withdrawal takes to converge",
+  bgpHoldSeconds: "the BGP hold time after which an upstream drops a dead site's route",
+  bfd: "BFD, which tears down a dead site's BGP session in about a second",
+  propagationSeconds: "the time a changed DNS answer takes to reach the authoritative servers"
+};
+function ignoredFields(tr, name) {
+  const steering = tr.steering?.value;
+  const hc = tr.healthCheck;
+  if (!hc || !steering) return [];
+  const dns = DNS_STEERING.includes(steering);
+  if (!dns && steering !== "anycast") return [];
+  const keys = dns ? ANYCAST_ONLY : DNS_ONLY;
+  const estimate = rtoEstimate(tr);
+  const rto = estimate ? ` (RTO estimate ${seconds(estimate.seconds)}: ${estimate.terms})` : "";
+  const how = dns ? `${steering} steers clients by DNS answers and withdraws no BGP route when a site fails: clients leave a lost site once the health check fails it and their cached answer expires${rto}, and this field shortens none of it` : `anycast steers clients by BGP routes and changes no DNS answer when a site fails${rto}; the route's convergence is withdrawSeconds`;
+  const out = [];
+  for (const key of keys) {
+    const field = hc[key];
+    if (!field) continue;
+    out.push(
+      finding(
+        "traffic/ignored-field",
+        field.keySpan,
+        `${name}: healthCheck.${key} is ignored on ${steering} steering \u2014 it is ${MEANT[key]}, but ${how}`,
+        {
+          fixes: [
+            {
+              kind: "remove-key",
+              title: `Remove healthCheck.${key}`,
+              args: { path: ["traffic", tr.index, "healthCheck"], key },
+              preferred: true
+            }
+          ]
+        }
+      )
+    );
+  }
+  return out;
 }
 function fakeActiveActive(ctx, tr, name, backends) {
   const backendSites2 = declaredSites(
@@ -20793,19 +20866,19 @@ function availabilityMarkdown(ctx, report = reportOf(ctx)) {
 }
 
 // server/src/schema/validate.ts
-var import_yaml5 = __toESM(require_dist());
+var import_yaml6 = __toESM(require_dist());
 
 // server/src/schema/plain.ts
-var import_yaml4 = __toESM(require_dist());
+var import_yaml5 = __toESM(require_dist());
 var NOT_PLAIN = /* @__PURE__ */ Symbol("not plain");
 function aliasCount(node) {
-  if ((0, import_yaml4.isAlias)(node)) return -1;
-  if ((0, import_yaml4.isPair)(node)) {
+  if ((0, import_yaml5.isAlias)(node)) return -1;
+  if ((0, import_yaml5.isPair)(node)) {
     const k = aliasCount(node.key);
     const v = aliasCount(node.value);
     return k < 0 || v < 0 ? -1 : Math.max(k, v);
   }
-  if ((0, import_yaml4.isCollection)(node)) {
+  if ((0, import_yaml5.isCollection)(node)) {
     let n = 0;
     for (const item of node.items) {
       const c = aliasCount(item);
@@ -20832,18 +20905,18 @@ function viaAlias(node, a) {
 }
 function convert(node, a) {
   if (node === null || node === void 0) return node;
-  if ((0, import_yaml4.isAlias)(node)) return viaAlias(node, a);
-  if ((0, import_yaml4.isScalar)(node)) {
+  if ((0, import_yaml5.isAlias)(node)) return viaAlias(node, a);
+  if ((0, import_yaml5.isScalar)(node)) {
     const v = node.value;
     if (v !== null && typeof v === "object") throw NOT_PLAIN;
     return v;
   }
-  if ((0, import_yaml4.isMap)(node)) {
+  if ((0, import_yaml5.isMap)(node)) {
     const out = {};
     for (const { key, value } of node.items) {
       let jsKey = null;
       if (key !== null && key !== void 0) {
-        if (!(0, import_yaml4.isScalar)(key) || (0, import_yaml4.isAlias)(key)) throw NOT_PLAIN;
+        if (!(0, import_yaml5.isScalar)(key) || (0, import_yaml5.isAlias)(key)) throw NOT_PLAIN;
         jsKey = key.value;
         if (jsKey !== null && typeof jsKey !== "string" && typeof jsKey !== "number" && typeof jsKey !== "boolean") throw NOT_PLAIN;
       }
@@ -20854,7 +20927,7 @@ function convert(node, a) {
     }
     return out;
   }
-  if ((0, import_yaml4.isSeq)(node)) return node.items.map((item) => convert(item, a));
+  if ((0, import_yaml5.isSeq)(node)) return node.items.map((item) => convert(item, a));
   throw NOT_PLAIN;
 }
 function plainJS(doc, node, maxAliasCount) {
@@ -24285,18 +24358,18 @@ function locate(doc, pointer) {
   let keySpan;
   let itemSpan;
   for (const seg of segs) {
-    if (node && (0, import_yaml5.isMap)(node)) {
+    if (node && (0, import_yaml6.isMap)(node)) {
       const pair = node.items.find((p) => {
         const k = deref(doc, p.key);
-        return k && (0, import_yaml5.isScalar)(k) && String(k.value) === seg;
+        return k && (0, import_yaml6.isScalar)(k) && String(k.value) === seg;
       });
       if (!pair) return { node: null };
       keySpan = spanOf(pair.key);
       itemSpan = void 0;
       node = deref(doc, pair.value);
-    } else if (node && (0, import_yaml5.isSeq)(node)) {
+    } else if (node && (0, import_yaml6.isSeq)(node)) {
       const item = node.items[Number(seg)];
-      if (!item || (0, import_yaml5.isPair)(item)) return { node: null };
+      if (!item || (0, import_yaml6.isPair)(item)) return { node: null };
       keySpan = void 0;
       itemSpan = spanOf(item);
       node = deref(doc, item);
@@ -24388,7 +24461,7 @@ function dataAt(root2, pointer) {
 function missingAnchor(at, docSpan) {
   if (at.keySpan) return at.keySpan;
   const node = at.node;
-  if (node && (0, import_yaml5.isMap)(node) && node.items.length) return spanOf(node.items[0].key);
+  if (node && (0, import_yaml6.isMap)(node) && node.items.length) return spanOf(node.items[0].key);
   if (at.itemSpan) return at.itemSpan;
   return { start: docSpan.start, end: docSpan.start };
 }
@@ -24461,7 +24534,7 @@ function tooLarge(doc, docSpan, data, prefix) {
   if (!anyInexact(data)) return [];
   return inexactNumbers(data, prefix).map((pointer) => {
     const at = locate(doc, pointer);
-    const source = at.node && (0, import_yaml5.isScalar)(at.node) ? at.node.source ?? String(at.node.value) : String(dataAt(data, pointer.slice(prefix.length)));
+    const source = at.node && (0, import_yaml6.isScalar)(at.node) ? at.node.source ?? String(at.node.value) : String(dataAt(data, pointer.slice(prefix.length)));
     return {
       code: "value/too-large",
       severity: "error",
@@ -24476,14 +24549,14 @@ function validateTopologyGroups(doc, docSpan) {
   try {
     let data;
     const items = [];
-    if (root2 && (0, import_yaml5.isMap)(root2)) {
+    if (root2 && (0, import_yaml6.isMap)(root2)) {
       const obj = {};
       for (const item of root2.items) {
         const pair = item;
         const k = deref(doc, pair.key);
-        const key = k && (0, import_yaml5.isScalar)(k) ? String(k.value) : String(pair.key);
+        const key = k && (0, import_yaml6.isScalar)(k) ? String(k.value) : String(pair.key);
         const value = deref(doc, pair.value);
-        if (LIST_KEYS.includes(key) && value && (0, import_yaml5.isSeq)(value)) {
+        if (LIST_KEYS.includes(key) && value && (0, import_yaml6.isSeq)(value)) {
           const seq = value.items;
           setOwn(
             obj,
@@ -24558,8 +24631,8 @@ function foreignObject(doc, byName2) {
   if (kind === "List") {
     const items = itemsText(r2, r2.items(top.get("items")?.node ?? null));
     what = `a List (${apiVersion}) ${items.text}`;
-    if (items.read.length)
-      tail = `; Quorate reads ${listText(items.read.map((k) => `${k}s`))} one object to a YAML document, not inside a List: give it the manifest files, or split the List into documents separated by \`---\``;
+    if (items.read.length && byName2)
+      tail = `; Quorate reads the ${listText(items.read.map((k) => `${k}s`))} of a List in a file of any other name`;
   }
   return {
     code: "schema",
@@ -24570,10 +24643,10 @@ function foreignObject(doc, byName2) {
 }
 
 // server/src/drift/comparer.ts
-var import_yaml7 = __toESM(require_dist());
+var import_yaml8 = __toESM(require_dist());
 
 // server/src/drift/deployed.ts
-var import_yaml6 = __toESM(require_dist());
+var import_yaml7 = __toESM(require_dist());
 var DEPLOY_KINDS = [
   "cilium-values",
   "istio-values",
@@ -24632,16 +24705,16 @@ var DocReader = class {
   /** The document's first key: where a finding about a key absent from the whole file goes. */
   firstKey() {
     const m = this.doc.contents;
-    if (m && (0, import_yaml6.isMap)(m) && m.items.length) return spanOf(m.items[0].key);
+    if (m && (0, import_yaml7.isMap)(m) && m.items.length) return spanOf(m.items[0].key);
     return { start: this.docSpan.start, end: this.docSpan.start };
   }
   /** nodes value() may still visit: aliases can make a small file a huge tree (a "billion laughs") */
   budget = 1e4;
   value(node) {
     if (!node || --this.budget < 0) return void 0;
-    if ((0, import_yaml6.isScalar)(node)) return node.value;
-    if ((0, import_yaml6.isSeq)(node)) return this.r.items(node).map((it) => this.value(it.node));
-    if ((0, import_yaml6.isMap)(node)) return Object.fromEntries([...this.r.entries(node)].map(([k, v]) => [k, this.value(v.node)]));
+    if ((0, import_yaml7.isScalar)(node)) return node.value;
+    if ((0, import_yaml7.isSeq)(node)) return this.r.items(node).map((it) => this.value(it.node));
+    if ((0, import_yaml7.isMap)(node)) return Object.fromEntries([...this.r.entries(node)].map(([k, v]) => [k, this.value(v.node)]));
     return this.r.scalar(node);
   }
   str(path) {
@@ -24684,8 +24757,8 @@ function cidrTexts(v) {
 function extraArg(d, path, flag, anchor) {
   const label4 = `${path.join(".")}.${flag}`;
   const node = d.node(path);
-  if (node && (0, import_yaml6.isMap)(node)) return d.get([...path, flag], label4, void 0, anchor);
-  if (node && (0, import_yaml6.isSeq)(node)) {
+  if (node && (0, import_yaml7.isMap)(node)) return d.get([...path, flag], label4, void 0, anchor);
+  if (node && (0, import_yaml7.isSeq)(node)) {
     for (const it of d.r.items(node)) {
       const e = d.r.entries(it.node);
       if (d.r.scalar(e.get("name")?.node ?? null) === flag) {
@@ -24701,7 +24774,7 @@ function etcdArg(d, flag) {
   const label4 = `etcd-arg ${flag}`;
   const e = d.node(["etcd-arg"]);
   const anchor = d.keySpan(["etcd-arg"]) ?? d.firstKey();
-  const items = e && (0, import_yaml6.isSeq)(e) ? d.r.items(e).map((it) => it.node) : e ? [e] : [];
+  const items = e && (0, import_yaml7.isSeq)(e) ? d.r.items(e).map((it) => it.node) : e ? [e] : [];
   for (const n of items) {
     const s = d.r.scalar(n);
     if (typeof s !== "string") continue;
@@ -24723,7 +24796,7 @@ var canonSet = (texts) => [
 ].sort();
 var sameSet = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 function scalarText(node, text3, numeric) {
-  const type = node && (0, import_yaml7.isScalar)(node) ? node.type : void 0;
+  const type = node && (0, import_yaml8.isScalar)(node) ? node.type : void 0;
   if (type === "QUOTE_DOUBLE") return JSON.stringify(text3);
   if (type === "QUOTE_SINGLE") return `'${text3.replace(/'/g, "''")}'`;
   if (numeric || /^[A-Za-z0-9_./:-][A-Za-z0-9_./:, -]*$/.test(text3)) return text3;
@@ -24731,24 +24804,24 @@ function scalarText(node, text3, numeric) {
 }
 function cidrEdits(node, texts) {
   if (!node?.range || !texts.length) return void 0;
-  if ((0, import_yaml7.isScalar)(node)) return [{ start: node.range[0], end: node.range[1], text: scalarText(node, texts.join(","), false) }];
-  if ((0, import_yaml7.isSeq)(node)) {
+  if ((0, import_yaml8.isScalar)(node)) return [{ start: node.range[0], end: node.range[1], text: scalarText(node, texts.join(","), false) }];
+  if ((0, import_yaml8.isSeq)(node)) {
     const items = node.items;
     if (node.flow)
       return [{ start: node.range[0], end: node.range[1], text: `[${texts.map((t) => scalarText(void 0, t, false)).join(", ")}]` }];
-    if (items.length === texts.length && items.every((it) => (0, import_yaml7.isScalar)(it) && it.range))
+    if (items.length === texts.length && items.every((it) => (0, import_yaml8.isScalar)(it) && it.range))
       return items.map((it, i) => ({ start: it.range[0], end: it.range[1], text: scalarText(it, texts[i], false) }));
   }
   return void 0;
 }
 function pairValueAt(doc, keyStart) {
   let found;
-  (0, import_yaml7.visit)(doc, {
+  (0, import_yaml8.visit)(doc, {
     Pair(_, pair) {
       const k = pair.key;
       if (k?.range && k.range[0] === keyStart) {
         found = pair.value ?? void 0;
-        return import_yaml7.visit.BREAK;
+        return import_yaml8.visit.BREAK;
       }
       return void 0;
     }
@@ -24799,7 +24872,7 @@ function judged(ch, raw) {
 function deployedFix(ch, designText) {
   if (ch.fixable === false || !ch.dep.present || !ch.dep.node) return [];
   const node = ch.dep.node;
-  const edits = ch.kind === "cidrs" || ch.kind === "names" ? cidrEdits(node, ch.design) : (0, import_yaml7.isScalar)(node) && node.range ? [
+  const edits = ch.kind === "cidrs" || ch.kind === "names" ? cidrEdits(node, ch.design) : (0, import_yaml8.isScalar)(node) && node.range ? [
     {
       start: node.range[0],
       end: node.range[1],
@@ -24811,7 +24884,7 @@ function deployedFix(ch, designText) {
 function designFix(ch, raw, deployedText, input) {
   const designNode = ch.dep.present && ch.adopt !== false && ch.designAt?.keySpan ? pairValueAt(input.doc, ch.designAt.keySpan.start) : void 0;
   if (!designNode) return [];
-  const edits = ch.kind === "cidrs" ? cidrEdits(designNode, cidrTexts(raw)) : (0, import_yaml7.isScalar)(designNode) && designNode.range && raw !== void 0 ? [
+  const edits = ch.kind === "cidrs" ? cidrEdits(designNode, cidrTexts(raw)) : (0, import_yaml8.isScalar)(designNode) && designNode.range && raw !== void 0 ? [
     {
       start: designNode.range[0],
       end: designNode.range[1],
@@ -25350,7 +25423,7 @@ function analyzeFile(path, text3, options = DEFAULT_OPTIONS, asTopology) {
 function manifestFileOf(a) {
   return {
     path: a.parsed.path,
-    objects: a.parsed.docs.flatMap((d) => d.k8s ? [d.k8s] : []),
+    objects: a.parsed.docs.flatMap((d) => d.k8s ? [d.k8s] : d.listed ?? []),
     policies: a.contexts.flatMap((c) => c.topology.exportPolicy ? [c.topology.exportPolicy] : [])
   };
 }
@@ -27786,7 +27859,7 @@ function diffVersions(oldSpec, newSpec, cwd, stdin) {
 }
 
 // server/src/fixes/fixes.ts
-var import_yaml8 = __toESM(require_dist());
+var import_yaml9 = __toESM(require_dist());
 function freeSiteName(ctx, base = "witness") {
   if (!ctx.topology.siteByName.has(base)) return base;
   for (let i = 2; ; i++) if (!ctx.topology.siteByName.has(`${base}-${i}`)) return `${base}-${i}`;
@@ -29936,7 +30009,7 @@ function checklistSection(r2) {
 }
 
 // server/src/whatif/gameday.ts
-var import_yaml9 = __toESM(require_dist());
+var import_yaml10 = __toESM(require_dist());
 
 // server/src/util/paths.ts
 function shortHash(s) {
@@ -31445,7 +31518,7 @@ function probeFiles(pl, plans, s, o, seconds2, files) {
     files.push({
       path: probeFile(cluster),
       content: `${`# quorate gameday: the probe pods of ${cluster} in ${mine.join(", ")} \u2014 apply them before the chaos manifests, so they select them`.replace(/[\r\n\u2028\u2029]/g, " ")}
-${mine.map((ns) => (0, import_yaml9.stringify)(probePod(ns, seconds2 + 3600, LABELS), { lineWidth: 0 })).join("---\n")}`
+${mine.map((ns) => (0, import_yaml10.stringify)(probePod(ns, seconds2 + 3600, LABELS), { lineWidth: 0 })).join("---\n")}`
     });
   }
   if (probe.probes.length) files.push({ path: "probe.sh", content: probeScript(probe, `${scenarioName(s)} \u2014 from ${o.source}`) });
@@ -31533,7 +31606,7 @@ function* clusterPlans(pl, s, o, seconds2, files) {
       (ns) => o.tool === "chaos-mesh" ? networkChaos(ns, slug, targets, o.duration) : chaosEngine(ns, slug, targets, seconds2)
     );
     files.push({ path: file, content: `${header}
-${docs.map((d) => (0, import_yaml9.stringify)(d, { lineWidth: 0 })).join("---\n")}` });
+${docs.map((d) => (0, import_yaml10.stringify)(d, { lineWidth: 0 })).join("---\n")}` });
     plans.push({ cluster: name, site, namespaces, targets, file });
     yield;
   }
@@ -32117,7 +32190,8 @@ var CHECK_HELP = {
     { flags: "--color, --no-color", text: "force or suppress colour (default: only on a terminal, never with NO_COLOR)" }
   ],
   details: `Folders are searched recursively for *.topology.yaml / *.topology.yml and YAML files holding
-ServiceExport, Role, ClusterRole, RoleBinding or ClusterRoleBinding documents; all files of one
+ServiceExport, Role, ClusterRole, RoleBinding or ClusterRoleBinding documents (also as the items
+of a List, as kubectl get -o yaml prints them); all files of one
 run are judged together (an exportPolicy in one file applies to RBAC in another). Deployment
 files a cluster's deployedFrom names are read with their topology (drift). A PATH of - reads
 standard input, reported as the file '-' (a topology by its apiVersion and kind).

@@ -120,7 +120,7 @@ export function analyzeFile(path: string, text: string, options: AnalysisOptions
 export function manifestFileOf(a: FileAnalysis): ManifestFile {
   return {
     path: a.parsed.path,
-    objects: a.parsed.docs.flatMap((d) => (d.k8s ? [d.k8s] : [])),
+    objects: a.parsed.docs.flatMap((d) => (d.k8s ? [d.k8s] : (d.listed ?? []))),
     policies: a.contexts.flatMap((c) => (c.topology.exportPolicy ? [c.topology.exportPolicy] : [])),
   };
 }

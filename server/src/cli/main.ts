@@ -141,7 +141,8 @@ const CHECK_HELP: CommandHelp = {
     { flags: "--color, --no-color", text: "force or suppress colour (default: only on a terminal, never with NO_COLOR)" },
   ],
   details: `Folders are searched recursively for *.topology.yaml / *.topology.yml and YAML files holding
-ServiceExport, Role, ClusterRole, RoleBinding or ClusterRoleBinding documents; all files of one
+ServiceExport, Role, ClusterRole, RoleBinding or ClusterRoleBinding documents (also as the items
+of a List, as kubectl get -o yaml prints them); all files of one
 run are judged together (an exportPolicy in one file applies to RBAC in another). Deployment
 files a cluster's deployedFrom names are read with their topology (drift). A PATH of - reads
 standard input, reported as the file '-' (a topology by its apiVersion and kind).

@@ -1,4 +1,4 @@
-import type { Document } from "yaml";
+import { isMap, type Document, type Node } from "yaml";
 import { Reader, type F } from "./yamlnodes";
 import { readSubjects, type Subject } from "./topology";
 import type { Span } from "./text";
@@ -35,9 +35,42 @@ export function k8sKindOf(apiVersion: unknown, kind: unknown): K8sKind | undefin
   return undefined;
 }
 
-export function readK8s(doc: Document, kind: K8sKind, span: Span): K8sObject {
+/** `node`: the object's map (a List's item); the document's contents by default. */
+/**
+ * The objects a Kubernetes List holds that Quorate reads (`kubectl get rolebindings -A -o yaml`
+ * prints `apiVersion: v1`, `kind: List`, `items: [...]`; the API's typed lists, `RoleBindingList`
+ * and the like, leave `apiVersion` and `kind` off their items, which are of the list's kind). A List
+ * inside a List is read as kubectl reads it, flattened. Bounded: each node is visited once (an
+ * alias to a List already read adds nothing, so aliases cannot multiply the work), and the YAML
+ * depth limit (model/nesting) bounds the recursion. Undefined when the document is no List; items
+ * of other kinds are skipped, as their own documents would be.
+ */
+export function listedK8s(doc: Document): K8sObject[] | undefined {
   const r = new Reader(doc);
-  const top = r.entries(doc.contents);
+  const out: K8sObject[] = [];
+  const seen = new Set<Node>();
+  const walk = (node: Node | null): boolean => {
+    const top = r.entries(node);
+    const apiVersion = r.scalar(top.get("apiVersion")?.node ?? null);
+    const kind = r.scalar(top.get("kind")?.node ?? null);
+    const typed = typeof kind === "string" && kind.endsWith("List") ? k8sKindOf(apiVersion, kind.slice(0, -"List".length)) : undefined;
+    if (!typed && !(kind === "List" && apiVersion === "v1")) return false;
+    for (const it of r.items(top.get("items")?.node ?? null)) {
+      if (!isMap(it.node) || seen.has(it.node)) continue;
+      seen.add(it.node);
+      const e = r.entries(it.node);
+      const own = k8sKindOf(r.scalar(e.get("apiVersion")?.node ?? null) ?? apiVersion, r.scalar(e.get("kind")?.node ?? null) ?? typed);
+      if (own) out.push(readK8s(doc, own, it.span, it.node));
+      else walk(it.node);
+    }
+    return true;
+  };
+  return walk(doc.contents as Node | null) ? out : undefined;
+}
+
+export function readK8s(doc: Document, kind: K8sKind, span: Span, node: Node | null = doc.contents as Node | null): K8sObject {
+  const r = new Reader(doc);
+  const top = r.entries(node);
   const meta = r.entries(top.get("metadata")?.node ?? null);
   const strings = (node: Parameters<Reader["items"]>[0]) =>
     r

@@ -1,7 +1,7 @@
 import { Document, isMap, isScalar, parseAllDocuments, visit, type Node, type Scalar } from "yaml";
 import { parseInChunks } from "./chunks";
 import type { Finding } from "./finding";
-import { k8sKindOf, readK8s, type K8sKind, type K8sObject } from "./k8s";
+import { k8sKindOf, listedK8s, readK8s, type K8sKind, type K8sObject } from "./k8s";
 import { MAX_NESTING, nestingBeyond } from "./nesting";
 import { LineIndex, RangeSpan, type Span } from "./text";
 import { readTopology, TOPOLOGY_API_VERSION, TOPOLOGY_KIND, type Topology } from "./topology";
@@ -20,6 +20,8 @@ export interface ParsedDoc {
   readonly broken: boolean;
   readonly topology?: Topology;
   readonly k8s?: K8sObject;
+  /** a Kubernetes List (not in a topology file): the objects Quorate reads among its items */
+  readonly listed?: K8sObject[];
 }
 
 export interface ParsedFile {
@@ -42,8 +44,11 @@ export function isTopologyFileName(path: string): boolean {
   return TOPOLOGY_FILE.test(path);
 }
 
-/** A cheap look before parsing: could this YAML file hold a kind Quorate reads? */
-const INTERESTING = /^\s*kind:\s*["']?(Topology|ServiceExport|Role|ClusterRole|RoleBinding|ClusterRoleBinding)\b/m;
+/**
+ * A cheap look before parsing: could this YAML file hold a kind Quorate reads? Also a List's item
+ * whose `kind` comes first (`- kind: RoleBinding`) and a typed list (`kind: RoleBindingList`).
+ */
+export const INTERESTING = /^[ \t-]*kind:[ \t]*["']?(Topology|ServiceExport|Role|ClusterRole|RoleBinding|ClusterRoleBinding)(List)?\b/m;
 
 export const isYamlName = (name: string): boolean => /\.ya?ml$/i.test(name);
 
@@ -160,8 +165,9 @@ export function parseFile(path: string, text: string, asTopology = isTopologyFil
     flattenScalars(doc.contents);
     const topology = kind === "topology" ? readTopology(doc, span) : undefined;
     const k8s = kind !== "topology" && kind !== "other" && kind !== "empty" ? readK8s(doc, kind, span) : undefined;
-    return { index, doc, span, kind, yamlFindings, broken, topology, k8s };
+    const listed = kind === "other" ? listedK8s(doc) : undefined;
+    return { index, doc, span, kind, yamlFindings, broken, topology, k8s, ...(listed?.length ? { listed } : {}) };
   });
-  const relevant = topologyName || docs.some((d) => d.kind !== "other" && d.kind !== "empty");
+  const relevant = topologyName || docs.some((d) => (d.kind !== "other" && d.kind !== "empty") || d.listed);
   return { path, text, lines, docs, topologyName, relevant };
 }

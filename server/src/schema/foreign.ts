@@ -55,8 +55,9 @@ export function foreignObject(doc: Document, byName: boolean): Finding | undefin
   if (kind === "List") {
     const items = itemsText(r, r.items(top.get("items")?.node ?? null));
     what = `a List (${apiVersion}) ${items.text}`;
-    if (items.read.length)
-      tail = `; Quorate reads ${listText(items.read.map((k) => `${k}s`))} one object to a YAML document, not inside a List: give it the manifest files, or split the List into documents separated by \`---\``;
+    // elsewhere a List's RBAC objects and ServiceExports are read (model/k8s listedK8s); only this name keeps them out
+    if (items.read.length && byName)
+      tail = `; Quorate reads the ${listText(items.read.map((k) => `${k}s`))} of a List in a file of any other name`;
   }
   return {
     code: "schema",

@@ -539,7 +539,7 @@ export class QuorateService implements Workspace {
 
 /** Whether a file feeds the workspace-wide rules: Kubernetes manifests, or a topology's exportPolicy. */
 function holdsManifestInput(a: FileAnalysis | undefined): boolean {
-  return !!a?.parsed.relevant && (a.parsed.docs.some((d) => d.k8s) || a.contexts.some((c) => c.topology.exportPolicy));
+  return !!a?.parsed.relevant && (a.parsed.docs.some((d) => d.k8s || d.listed) || a.contexts.some((c) => c.topology.exportPolicy));
 }
 
 /** A cancellable run of a file's late findings (a Cancellation for stepThrough); `done` settles when it stops. */
