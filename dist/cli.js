@@ -20369,7 +20369,7 @@ var worseVerdict = (a, b) => VERDICT_RANK[a] >= VERDICT_RANK[b] ? a : b;
 function runIsolate(ctx, site, base = ALL_UP) {
   const sites = typeof site === "string" ? [site] : [...site];
   const where2 = listText(sites);
-  const cutOff = { ...base, partition: [sites] };
+  const cutOff = { ...base, partition: sites.map((x) => [x]) };
   const window2 = run(ctx, cutOff);
   const after = run(ctx, { ...cutOff, withdraw: sites });
   const notes = [];
@@ -30371,7 +30371,7 @@ function intro({ r: r2, o, out, isolated }) {
   out.push(
     `# Game day: ${cell(r2.name)}${isolated.length && !o.isolate ? " (enacted as isolation)" : ""}`,
     "",
-    `Written by \`quorate gameday\` from ${codeSpan(displayPath(o.source))} for ${o.tool === "chaos-mesh" ? "Chaos Mesh (NetworkChaos, action partition)" : "Litmus (ChaosEngine, pod-network-partition)"} and nftables on the hosts, lasting ${cell(r2.duration.text)}. ${isolated.length ? `${o.isolate ? `${cell(isolated.join(", "))} is isolated` : `Losing ${cell(isolated.join(", "))} is enacted as isolation`}: cut off from every other site (its machines keep running, as in a WAN cut), then withdrawn from steering by an explicit step. The predictions are the what-if engine's (${codeSpan(simulate)}): the window before the withdrawal, then the state after it.` : `The predictions are the what-if engine's for the same partition (${codeSpan(simulate)}).`} A check is written only for what the steps below actually cut.`,
+    `Written by \`quorate gameday\` from ${codeSpan(displayPath(o.source))} for ${o.tool === "chaos-mesh" ? "Chaos Mesh (NetworkChaos, action partition)" : "Litmus (ChaosEngine, pod-network-partition)"} and nftables on the hosts, lasting ${cell(r2.duration.text)}. ${isolated.length ? `${o.isolate ? `${cell(isolated.join(", "))} is isolated` : `Losing ${cell(isolated.join(", "))} is enacted as isolation`}: ${one ? "cut off from every other site (its machines keep running" : "each cut off from every other site, the other lost ones included, as a loss leaves them (their machines keep running"}, as in a WAN cut), then withdrawn from steering by an explicit step. The predictions are the what-if engine's (${codeSpan(simulate)}): the window before the withdrawal, then the state after it.` : `The predictions are the what-if engine's for the same partition (${codeSpan(simulate)}).`} A check is written only for what the steps below actually cut.`,
     ""
   );
   if (r2.toolNote) out.push(`**Why Chaos Mesh and not Litmus:** ${cell(r2.toolNote)}`, "");
@@ -30380,9 +30380,10 @@ function intro({ r: r2, o, out, isolated }) {
 function goNoGo(r2) {
   const down = r2.prediction.verdict === "down" || r2.after?.verdict === "down";
   if (!down) return [];
-  const breaks = [...r2.prediction.breaks, ...r2.after?.breaks ?? []].filter((x, i, xs) => xs.indexOf(x) === i);
+  const afterOnly = r2.after !== void 0 && r2.prediction.verdict !== "down";
+  const breaks = [...afterOnly ? [] : r2.prediction.breaks, ...r2.after?.breaks ?? []].filter((x, i, xs) => xs.indexOf(x) === i);
   return [
-    `**Go/no-go: this drill is predicted to take the design down**${r2.after && r2.prediction.verdict !== "down" ? " after the withdrawal" : ""} \u2014 ${breaks.map(cell).join("; ")}. ${r2.spends.length ? `It spends ${r2.spends.map((b) => cell(spendText(b))).join("; ")}.` : "No objectives.availability is declared for what it takes down: the budget it spends is not known."} Written because --accept-down was given: the owners accept that outage before the run, and abort on the criteria below.`,
+    `**Go/no-go: this drill is predicted to take the design down**${afterOnly ? " after the withdrawal" : ""} \u2014 ${breaks.map(cell).join("; ")}. ${r2.spends.length ? `It spends ${r2.spends.map((b) => cell(spendText(b))).join("; ")}.` : "No objectives.availability is declared for what it takes down: the budget it spends is not known."} Written because --accept-down was given: the owners accept that outage before the run, and abort on the criteria below.`,
     ""
   ];
 }
@@ -30734,6 +30735,7 @@ function withdraw(rb) {
   const { p, out, isolated, windows } = rb;
   if (!isolated.length) return;
   const side2 = isolated.join(", ");
+  const many = isolated.length > 1;
   out.push(`## Withdraw ${cell(side2)} from steering${rb.steering.step ? ` (step ${rb.steering.step})` : ""}`, "");
   const entries = steeredEntries(rb);
   if (!entries.length) out.push(`No traffic entry has a backend in ${cell(side2)}: nothing to withdraw.`, "");
@@ -30745,8 +30747,8 @@ function withdraw(rb) {
     const { anycast, detect, where: where2 } = steeringOf(tr);
     const hc = tr.healthCheck;
     out.push(
-      `- **${cell(tr.name.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${cell(side2)} keeps its share, ${int2(share2)} rps. ${cell(side2)} is cut off but alive: its ingress still answers the internet, so only a **deep** health check (one that writes through the stores the entry depends on${tr.dependsOn?.items.length ? `: ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}) notices; a shallow one keeps passing.`,
-      `  - Watch ${anycast ? "the route" : "the pool"} for ${detect !== void 0 ? `${detect} s (${hc.intervalSeconds.value} s \xD7 ${hc.failureThreshold.value} checks)` : "the health check's detection time (not declared: traffic[].healthCheck)"}${rb.steering.step ? `, timed from step ${rb.steering.step} \u2014 the moment the chaos cut ${cell(side2)} off \u2014 not from the end of the host steps or the probes` : ""}: if ${cell(side2)} is still in rotation, the check is shallow \u2014 write that down as a finding, then withdraw its backends by hand in ${where2}. From that moment ${anycast ? "routes converge (BGP, not declared)" : `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`,
+      `- **${cell(tr.name.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${cell(side2)} ${many ? "keep their" : "keeps its"} share, ${int2(share2)} rps. ${cell(side2)} ${many ? "are" : "is"} cut off but alive: ${many ? "their" : "its"} ingress still answers the internet, so only a **deep** health check (one that writes through the stores the entry depends on${tr.dependsOn?.items.length ? `: ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}) notices; a shallow one keeps passing.`,
+      `  - Watch ${anycast ? "the route" : "the pool"} for ${detect !== void 0 ? `${detect} s (${hc.intervalSeconds.value} s \xD7 ${hc.failureThreshold.value} checks)` : "the health check's detection time (not declared: traffic[].healthCheck)"}${rb.steering.step ? `, timed from step ${rb.steering.step} \u2014 the moment the chaos cut ${cell(side2)} off \u2014 not from the end of the host steps or the probes` : ""}: if ${cell(side2)} ${many ? "are" : "is"} still in rotation, the check is shallow \u2014 write that down as a finding, then withdraw ${many ? "their" : "its"} backends by hand in ${where2}. From that moment ${anycast ? "routes converge (BGP, not declared)" : `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`,
       `  - ${rto ? `Expected time to detect and withdraw with a deep check: ${rto.seconds} s (${cell(rto.terms)}) \u2014 ${cell(rto.caveat)}. With a shallow check: plan ${rto.seconds + MANUAL_WITHDRAWAL_SECONDS} s \u2014 the ${detect ?? "?"} s timer, up to ${MANUAL_WITHDRAWAL_SECONDS} s to withdraw by hand, then ${anycast ? "the route's convergence" : "the TTL"} (Pre-flight budgets both).` : "Time to detect and withdraw: unknown \u2014 the design gives no traffic[].healthCheck (or no ttlSeconds); measure it."}`
     );
   }
@@ -30999,7 +31001,7 @@ function rollback(rb) {
   const stuck = stuckClusters(r2);
   out.push(
     "",
-    `The chaos experiments also end by themselves after the duration${stuck.length ? ` \u2014 except on ${stuck.map(cell).join(", ")}: ${stuck.length === 1 ? "its" : "their"} etcd majority is across the cut, so ${stuck.length === 1 ? "its" : "their"} API server cannot write (and Chaos Mesh's controller cannot record the end) until the host rules are gone, at the latest when the dead-man timer fires at ${deadman} s` : ""}${r2.hostPlans.length ? `; the dead-man timer removes the host rules at the DEADLINE of step 1, ${deadman} s after the cut began` : ""}.`,
+    `The chaos experiments also end by themselves after the duration${stuck.length ? ` \u2014 except on ${stuck.map(cell).join(", ")}: ${stuck.length === 1 ? "its etcd has" : "their etcds have"} no majority on ${stuck.length === 1 ? "its" : "their"} side of the cut, so ${stuck.length === 1 ? "its" : "their"} API server cannot write (and Chaos Mesh's controller cannot record the end) until the host rules are gone, at the latest when the dead-man timer fires at ${deadman} s` : ""}${r2.hostPlans.length ? `; the dead-man timer removes the host rules at the DEADLINE of step 1, ${deadman} s after the cut began` : ""}.`,
     ""
   );
 }
@@ -31379,13 +31381,13 @@ var GameDayDownRefusal = class extends GameDayRefusal {
 };
 function refuseDown(p, after, spends, o) {
   if (o.acceptDown || p.verdict !== "down" && after?.verdict !== "down") return;
-  const what = [...p.breaks, ...after?.breaks ?? []].filter((x, i, xs) => xs.indexOf(x) === i);
+  const what = [...p.verdict === "down" ? p.breaks : [], ...after?.breaks ?? []].filter((x, i, xs) => xs.indexOf(x) === i);
   throw new GameDayDownRefusal(
     `refused: this drill is predicted to take ${p.verdict === "down" ? "the design" : "the design, after the withdrawal,"} down (${what.slice(0, 3).join("; ")}${what.length > 3 ? "; \u2026" : ""})${spends.length ? ` \u2014 it spends ${spends.map(spendText).join("; ")}` : ""}. That is a go/no-go for the owners: pass --accept-down to write it, or choose a shorter --duration.`
   );
 }
 function sidesOf2(sites, lose, partition) {
-  const named = lose.length ? [lose] : partition;
+  const named = lose.length ? lose.map((x) => [x]) : partition;
   const rest = sites.filter((x) => !named.flat().includes(x));
   const sides = [...named.map((g) => [...g]), ...rest.length ? [rest] : []].filter((g) => g.length);
   if (sides.length < 2) throw new GameDayError("the scenario leaves every site on one side: nothing to cut");

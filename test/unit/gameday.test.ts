@@ -359,13 +359,27 @@ test("isolation: the window is the engine's partition, the state after the withd
   assert.deepEqual(g.prediction, window);
   assert.deepEqual(window, run(ctx(), { ...ALL_UP, partition: [["fra"]] }));
   assert.deepEqual(after, run(ctx(), { ...ALL_UP, partition: [["fra"]], withdraw: ["fra"] }));
-  // several sites lost together are isolated as one group, through the same path
+  // several sites lost together are each cut off from every other site, the other lost ones
+  // included (M68), through the same path: par and lon kept talking would enact a partition
   const two = gameDay(ctx(), { lose: ["par", "lon"] }, OPTS);
   const iso2 = runIsolate(ctx(), ["par", "lon"]);
   assert.deepEqual(two.prediction, iso2.window);
   assert.deepEqual(iso2.scenario, { isolate: ["par", "lon"] });
-  assert.deepEqual(iso2.window.groups.map((x) => x.length).sort(), [2, 2], "par and lon still reach each other");
+  assert.deepEqual(two.sides, [["par"], ["lon"], ["fra", "ams"]]);
+  assert.deepEqual(iso2.window.groups.map((x) => x.length).sort(), [1, 1, 2], "par and lon no longer reach each other");
   assert.ok(two.runbook.includes(`during the window, **${iso2.after.verdict}** after the withdrawal`));
+  // and the window's quorums are the loss's: lon-prod's etcd (fra 2, lon 2, ams 1) stops when fra
+  // and lon are lost, as it does when each is cut off — not "keeps writing on fra, lon (4 of 5)"
+  const fl = gameDay(ctx(), { lose: ["fra", "lon"] }, OPTS);
+  const etcd = (r: typeof fl.prediction) => r.quorums.find((q) => q.name === "etcd of cluster lon-prod")!.outcome;
+  assert.equal(etcd(fl.prediction), "stops");
+  // (the loss calls it lost with lon-prod: the one member left at ams writes nothing either way)
+  assert.equal(etcd(run(ctx(), { ...ALL_UP, lose: ["fra", "lon"] })), "lost");
+  assert.match(fl.runbook, /`quorate simulate --partition fra\/lon\/ams,par d\.topology\.yaml`/);
+  assert.match(fl.runbook, /Losing fra, lon is enacted as isolation: each cut off from every other site, the other lost ones included/);
+  assert.doesNotMatch(fl.runbook, /keeps writing on fra, lon/);
+  const fraChaos = fl.plans.find((p) => p.cluster === "fra-prod")!;
+  assert.ok(set(fraChaos.targets).includes(canonical(parseCidr("192.168.20.0/24")!)), "fra-prod is cut from lon's nodes");
   const rb = g.runbook;
   assert.deepEqual(
     rb.split("\n").filter((l) => /^## /.test(l)),
@@ -387,6 +401,16 @@ test("isolation: the window is the engine's partition, the state after the withd
   assert.match(
     rb,
     /before the withdrawal fra keeps its share, 20,000 rps\. (.*\n)*.*Time to detect and withdraw: unknown — the design gives no traffic\[\]\.healthCheck/,
+  );
+  // down only after the withdrawal: the go/no-go and the refusal give the after state's reasons,
+  // not the window's (lon-prod's 20,000 rps of errors before fra is withdrawn)
+  const gng = rb.split("\n").find((l) => l.startsWith("**Go/no-go"))!;
+  assert.match(gng, /down\*\* after the withdrawal — traffic checkout: lon-prod \(lon\) still gets 40,000 rps/);
+  assert.doesNotMatch(gng, /20,000 rps/);
+  assert.throws(
+    () => gameDay(ctx(), { lose: ["fra"] }, { ...OPTS, acceptDown: false }),
+    (e: Error) =>
+      e instanceof GameDayDownRefusal && /the design, after the withdrawal, down \(/.test(e.message) && !/20,000 rps/.test(e.message),
   );
   // after: lon-prod alone carries the peak against 30,000
   assert.match(rb, /After the withdrawal: lon-prod 40,000 rps of 30,000 — \*\*overloaded\*\*/);
@@ -1059,7 +1083,7 @@ test("the reviewed design's runbook: --isolate quoted, the withdrawal watched be
   );
   assert.match(
     rb,
-    /except on fra-prod: its etcd majority is across the cut, so its API server cannot write .* dead-man timer fires at 270 s/,
+    /except on fra-prod: its etcd has no majority on its side of the cut, so its API server cannot write .* dead-man timer fires at 270 s/,
   );
   assert.match(rb, /Leaders of ledger: `cockroach node status --ranges --certs-dir=\/cockroach\/cockroach-certs --host=NODE:26257`/);
   assert.match(

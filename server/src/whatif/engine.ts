@@ -1479,13 +1479,15 @@ export const worseVerdict = (a: Verdict, b: Verdict): Verdict => (VERDICT_RANK[a
 /**
  * `--isolate X`: X cut off from every other site, judged while steering still sends X its
  * share (the window: detection + TTL) and after steering has withdrawn X's backends. Several
- * sites are isolated together, as one group that still reaches itself (a game day's
- * `--lose a,b`): the same derivation, so prediction and enactment never differ.
+ * sites (a game day's `--lose a,b`) are each cut off from every other site, the other isolated
+ * ones included — as they are when lost: a and b kept talking would be the partition a,b / rest,
+ * whose quorums are not those of the loss (M68). The same derivation for prediction and
+ * enactment, so they never differ.
  */
 export function runIsolate(ctx: TopologyContext, site: string | readonly string[], base: Scenario = ALL_UP): IsolateResult {
   const sites = typeof site === "string" ? [site] : [...site];
   const where = listText(sites);
-  const cutOff: Scenario = { ...base, partition: [sites] };
+  const cutOff: Scenario = { ...base, partition: sites.map((x) => [x]) };
   const window = run(ctx, cutOff);
   const after = run(ctx, { ...cutOff, withdraw: sites });
   const notes: string[] = [];

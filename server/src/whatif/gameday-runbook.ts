@@ -189,7 +189,7 @@ function intro({ r, o, out, isolated }: Rb): void {
     "",
     `Written by \`quorate gameday\` from ${codeSpan(displayPath(o.source))} for ${o.tool === "chaos-mesh" ? "Chaos Mesh (NetworkChaos, action partition)" : "Litmus (ChaosEngine, pod-network-partition)"} and nftables on the hosts, lasting ${cell(r.duration.text)}. ${
       isolated.length
-        ? `${o.isolate ? `${cell(isolated.join(", "))} is isolated` : `Losing ${cell(isolated.join(", "))} is enacted as isolation`}: cut off from every other site (its machines keep running, as in a WAN cut), then withdrawn from steering by an explicit step. The predictions are the what-if engine's (${codeSpan(simulate)}): the window before the withdrawal, then the state after it.`
+        ? `${o.isolate ? `${cell(isolated.join(", "))} is isolated` : `Losing ${cell(isolated.join(", "))} is enacted as isolation`}: ${one ? "cut off from every other site (its machines keep running" : "each cut off from every other site, the other lost ones included, as a loss leaves them (their machines keep running"}, as in a WAN cut), then withdrawn from steering by an explicit step. The predictions are the what-if engine's (${codeSpan(simulate)}): the window before the withdrawal, then the state after it.`
         : `The predictions are the what-if engine's for the same partition (${codeSpan(simulate)}).`
     } A check is written only for what the steps below actually cut.`,
     "",
@@ -202,9 +202,12 @@ function intro({ r, o, out, isolated }: Rb): void {
 function goNoGo(r: RunbookInput): string[] {
   const down = r.prediction.verdict === "down" || r.after?.verdict === "down";
   if (!down) return [];
-  const breaks = [...r.prediction.breaks, ...(r.after?.breaks ?? [])].filter((x, i, xs) => xs.indexOf(x) === i);
+  // down only after the withdrawal: its reasons are the after state's, not the window's (whose
+  // backends are withdrawn by then, M68)
+  const afterOnly = r.after !== undefined && r.prediction.verdict !== "down";
+  const breaks = [...(afterOnly ? [] : r.prediction.breaks), ...(r.after?.breaks ?? [])].filter((x, i, xs) => xs.indexOf(x) === i);
   return [
-    `**Go/no-go: this drill is predicted to take the design down**${r.after && r.prediction.verdict !== "down" ? " after the withdrawal" : ""} — ${breaks.map(cell).join("; ")}. ${
+    `**Go/no-go: this drill is predicted to take the design down**${afterOnly ? " after the withdrawal" : ""} — ${breaks.map(cell).join("; ")}. ${
       r.spends.length
         ? `It spends ${r.spends.map((b) => cell(spendText(b))).join("; ")}.`
         : "No objectives.availability is declared for what it takes down: the budget it spends is not known."
@@ -659,6 +662,8 @@ function withdraw(rb: Rb): void {
   const { p, out, isolated, windows } = rb;
   if (!isolated.length) return;
   const side = isolated.join(", ");
+  // several lost sites: "fra, lon keep their share", not "keeps its"
+  const many = isolated.length > 1;
   out.push(`## Withdraw ${cell(side)} from steering${rb.steering.step ? ` (step ${rb.steering.step})` : ""}`, "");
   const entries = steeredEntries(rb);
   if (!entries.length) out.push(`No traffic entry has a backend in ${cell(side)}: nothing to withdraw.`, "");
@@ -672,8 +677,8 @@ function withdraw(rb: Rb): void {
     const { anycast, detect, where } = steeringOf(tr);
     const hc = tr.healthCheck;
     out.push(
-      `- **${cell(tr.name!.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${cell(side)} keeps its share, ${int(share)} rps. ${cell(side)} is cut off but alive: its ingress still answers the internet, so only a **deep** health check (one that writes through the stores the entry depends on${tr.dependsOn?.items.length ? `: ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}) notices; a shallow one keeps passing.`,
-      `  - Watch ${anycast ? "the route" : "the pool"} for ${detect !== undefined ? `${detect} s (${hc!.intervalSeconds!.value} s × ${hc!.failureThreshold!.value} checks)` : "the health check's detection time (not declared: traffic[].healthCheck)"}${rb.steering.step ? `, timed from step ${rb.steering.step} — the moment the chaos cut ${cell(side)} off — not from the end of the host steps or the probes` : ""}: if ${cell(side)} is still in rotation, the check is shallow — write that down as a finding, then withdraw its backends by hand in ${where}. From that moment ${anycast ? "routes converge (BGP, not declared)" : `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`,
+      `- **${cell(tr.name!.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${cell(side)} ${many ? "keep their" : "keeps its"} share, ${int(share)} rps. ${cell(side)} ${many ? "are" : "is"} cut off but alive: ${many ? "their" : "its"} ingress still answers the internet, so only a **deep** health check (one that writes through the stores the entry depends on${tr.dependsOn?.items.length ? `: ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}) notices; a shallow one keeps passing.`,
+      `  - Watch ${anycast ? "the route" : "the pool"} for ${detect !== undefined ? `${detect} s (${hc!.intervalSeconds!.value} s × ${hc!.failureThreshold!.value} checks)` : "the health check's detection time (not declared: traffic[].healthCheck)"}${rb.steering.step ? `, timed from step ${rb.steering.step} — the moment the chaos cut ${cell(side)} off — not from the end of the host steps or the probes` : ""}: if ${cell(side)} ${many ? "are" : "is"} still in rotation, the check is shallow — write that down as a finding, then withdraw ${many ? "their" : "its"} backends by hand in ${where}. From that moment ${anycast ? "routes converge (BGP, not declared)" : `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`,
       `  - ${
         rto
           ? `Expected time to detect and withdraw with a deep check: ${rto.seconds} s (${cell(rto.terms)}) — ${cell(rto.caveat)}. With a shallow check: plan ${rto.seconds + MANUAL_WITHDRAWAL_SECONDS} s — the ${detect ?? "?"} s timer, up to ${MANUAL_WITHDRAWAL_SECONDS} s to withdraw by hand, then ${anycast ? "the route's convergence" : "the TTL"} (Pre-flight budgets both).`
@@ -990,7 +995,7 @@ function rollback(rb: Rb): void {
     "",
     `The chaos experiments also end by themselves after the duration${
       stuck.length
-        ? ` — except on ${stuck.map(cell).join(", ")}: ${stuck.length === 1 ? "its" : "their"} etcd majority is across the cut, so ${stuck.length === 1 ? "its" : "their"} API server cannot write (and Chaos Mesh's controller cannot record the end) until the host rules are gone, at the latest when the dead-man timer fires at ${deadman} s`
+        ? ` — except on ${stuck.map(cell).join(", ")}: ${stuck.length === 1 ? "its etcd has" : "their etcds have"} no majority on ${stuck.length === 1 ? "its" : "their"} side of the cut, so ${stuck.length === 1 ? "its" : "their"} API server cannot write (and Chaos Mesh's controller cannot record the end) until the host rules are gone, at the latest when the dead-man timer fires at ${deadman} s`
         : ""
     }${r.hostPlans.length ? `; the dead-man timer removes the host rules at the DEADLINE of step 1, ${deadman} s after the cut began` : ""}.`,
     "",

@@ -468,15 +468,16 @@ export class GameDayDownRefusal extends GameDayRefusal {}
 
 function refuseDown(p: Result, after: Result | undefined, spends: readonly BudgetSpend[], o: GameDayOptions): void {
   if (o.acceptDown || (p.verdict !== "down" && after?.verdict !== "down")) return;
-  const what = [...p.breaks, ...(after?.breaks ?? [])].filter((x, i, xs) => xs.indexOf(x) === i);
+  // down only after the withdrawal: the reasons are the after state's (as the runbook's go/no-go)
+  const what = [...(p.verdict === "down" ? p.breaks : []), ...(after?.breaks ?? [])].filter((x, i, xs) => xs.indexOf(x) === i);
   throw new GameDayDownRefusal(
     `refused: this drill is predicted to take ${p.verdict === "down" ? "the design" : "the design, after the withdrawal,"} down (${what.slice(0, 3).join("; ")}${what.length > 3 ? "; …" : ""})${spends.length ? ` — it spends ${spends.map(spendText).join("; ")}` : ""}. That is a go/no-go for the owners: pass --accept-down to write it, or choose a shorter --duration.`,
   );
 }
 
-/** The sides of the cut: the named groups, then every other site as one more. */
+/** The sides of the cut: the named groups (each lost site alone), then every other site as one more. */
 function sidesOf(sites: readonly string[], lose: readonly string[], partition: readonly (readonly string[])[]): string[][] {
-  const named = lose.length ? [lose] : partition;
+  const named = lose.length ? lose.map((x) => [x]) : partition;
   const rest = sites.filter((x) => !named.flat().includes(x));
   const sides = [...named.map((g) => [...g]), ...(rest.length ? [rest] : [])].filter((g) => g.length);
   if (sides.length < 2) throw new GameDayError("the scenario leaves every site on one side: nothing to cut");
@@ -540,7 +541,8 @@ export function* gameDaySteps(
   const s = scenarioOf(scenario, asked);
   // a site loss is enacted as isolation: the site cut off from every other (its nodes keep
   // running), then withdrawn from steering — the engine's own isolation (runIsolate: the window,
-  // then the sites withdrawn), the lost sites cut off together as one group
+  // then the sites withdrawn), each lost site cut off from every other, the other lost ones
+  // included: two lost sites still talking would enact a partition, not their loss (M68)
   const sites = [...ctx.topology.siteByName.keys()];
   const sides = sidesOf(sites, s.lose, s.partition);
   const isolation = s.lose.length ? runIsolate(ctx, s.lose) : undefined;
