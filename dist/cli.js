@@ -15166,7 +15166,7 @@ var CATALOG = {
   "quorum/member-unreachable": r(
     "warning",
     "A quorum member cannot dial the others' pods",
-    "A store in a namespace runs as pods of the clusters at its member sites and on the hosts (`sites[].addresses`) of a member site without a cluster. Those hosts must dial the other members at their pod addresses, and in tunnel mode (Cilium's default VXLAN, Geneve, Submariner's gateways, most CNIs' overlays) nothing outside a cluster reaches a pod address: the member there cannot vote, so the quorum is the others alone and every availability and what-if figure that counts its vote is wrong. Say how the path exists: `network.routing: native` on the clusters whose pod ranges the network routes to that site (Cilium native routing with BGP-advertised pod CIDRs), or `hostNetwork: true` on the store (its pods at their nodes' addresses, which the site reaches wherever node ranges are routed)."
+    "A store in a namespace runs as pods of the clusters at its member sites and on the hosts (`sites[].addresses`) of a member site without a cluster. Those hosts must dial the other members at their pod addresses, and in tunnel mode (Cilium's default VXLAN, Geneve, Submariner's gateways, most CNIs' overlays) nothing outside a cluster reaches a pod address: the member there cannot vote, so the quorum is the others alone (the majority still of the configured size): where it reaches none of the other member sites, every availability and what-if figure, objective and Tier leaves its vote out. Say how the path exists: `network.routing: native` on the clusters whose pod ranges the network routes to that site (Cilium native routing with BGP-advertised pod CIDRs), or `hostNetwork: true` on the store (its pods at their nodes' addresses, which the site reaches wherever node ranges are routed)."
   ),
   "quorum/partition": r(
     "warning",
@@ -15330,7 +15330,7 @@ var CATALOG = {
   "data/replication-unreachable": r(
     "warning",
     "An async writer or replica cannot dial the writers' pods",
-    "An async store in a namespace runs as pods of the clusters at its writer and replica sites, and on the hosts (`sites[].addresses`) of such a site without a cluster. A replica dials its writers, and each writer subscribes to the others, at their pod addresses: in tunnel mode (Cilium's default VXLAN, Geneve, Submariner's gateways, most CNIs' overlays) nothing outside a cluster reaches them, so that host never replicates and the RPO counted on it does not hold. Say how the path exists: `network.routing: native` on the clusters whose pod ranges the network routes there, or `hostNetwork: true` on the store (its pods at their nodes' addresses, which the site reaches wherever node ranges are routed)."
+    "An async store in a namespace runs as pods of the clusters at its writer and replica sites, and on the hosts (`sites[].addresses`) of such a site without a cluster. A replica dials its writers, and each writer subscribes to the others, at their pod addresses: in tunnel mode (Cilium's default VXLAN, Geneve, Submariner's gateways, most CNIs' overlays) nothing outside a cluster reaches them, so that host never replicates and the RPO counted on it does not hold: a replica that reaches none of its writers holds no copy in any figure. Say how the path exists: `network.routing: native` on the clusters whose pod ranges the network routes there, or `hostNetwork: true` on the store (its pods at their nodes' addresses, which the site reaches wherever node ranges are routed)."
   ),
   "data/lag-buffer": r(
     "error",
@@ -16599,12 +16599,12 @@ function memberSites(members) {
   for (const [s, c] of members) if (c > 0) out.push(s);
   return out;
 }
-function siteLosses(members) {
-  const n = total(members);
+function siteLosses(members, n = total(members)) {
   const maj = majority(n);
+  const voters = total(members);
   return memberSites(members).map((site) => {
     const lost = members.get(site) ?? 0;
-    return { site, lost, survivors: n - lost, majority: maj, survives: n - lost >= maj };
+    return { site, lost, survivors: voters - lost, majority: maj, survives: voters - lost >= maj };
   });
 }
 var MAX_ENUMERATED_SITES = 12;
@@ -16721,14 +16721,146 @@ function bestCommitLatency(members, rtt) {
   return best;
 }
 
+// server/src/derive/reach.ts
+function podRouting(c, deployed) {
+  const dep = deployed?.routingMode?.value;
+  const said = dep !== void 0 ? "deployed" : c.routing ? "design" : "default";
+  const routed = (dep ?? c.routing?.value) === "native";
+  const tunnel = c.mesh === "clustermesh" ? routed ? void 0 : deployed?.tunnelProtocol?.value === "geneve" ? "geneve" : "vxlan" : c.mesh === "submariner" ? "submariner" : void 0;
+  return { routed, said, ...tunnel ? { tunnel } : {} };
+}
+function clustersAt(ctx, site) {
+  return ctx.topology.clusters.filter((c) => c.name && ctx.siteOfCluster(c.name.value) === site);
+}
+var ranges = (xs) => xs.map((x) => parseCidr(x.value)).filter((x) => x !== void 0).map(canonical);
+function memberGaps(ctx, deployed) {
+  if (!deployed) return ctx.fact(designGaps);
+  return gapsOf(ctx, deployed);
+}
+var designGaps = (ctx) => gapsOf(ctx, void 0);
+function gapsOf(ctx, deployed) {
+  const out = [];
+  for (const st of ctx.topology.stores) {
+    if (!st.namespace || !st.name || st.hostNetwork?.value === true) continue;
+    for (const [host, pods, role, members] of dialers(ctx, st)) {
+      if (clustersAt(ctx, host).length) continue;
+      const unrouted = clustersAt(ctx, pods).filter((c) => !podRouting(c, deployed?.get(c.name.value)).routed);
+      if (!unrouted.length) continue;
+      const tunnels = new Set(unrouted.map((c) => podRouting(c, deployed?.get(c.name.value)).tunnel));
+      const tunnel = tunnels.size === 1 ? [...tunnels][0] : void 0;
+      out.push({
+        store: st,
+        hostSite: host,
+        hostRanges: ranges(ctx.topology.siteByName.get(host)?.addresses?.items ?? []),
+        hostMembers: members,
+        podSite: pods,
+        clusters: unrouted,
+        podRanges: ranges(unrouted.flatMap((c) => c.cidrs.filter((v) => v.field === "pods"))),
+        role,
+        ...tunnel ? { tunnel } : {}
+      });
+    }
+  }
+  return out;
+}
+function dialers(ctx, st) {
+  const declared2 = (xs) => [...new Set(xs.map((x) => x.value))].filter((s) => ctx.topology.siteByName.has(s));
+  const rep = st.replication?.value;
+  if (rep === "consensus" || rep === "galera") {
+    const q = ctx.quorums.find((x) => x.owner === st);
+    if (!q?.resolved) return [];
+    const sites = [...q.counts.keys()];
+    return sites.flatMap(
+      (a) => sites.filter((b) => b !== a).map((b) => [a, b, "member", q.counts.get(a)])
+    );
+  }
+  if (rep !== "async") return [];
+  const writers = declared2(st.writers?.items ?? []);
+  const replicas = declared2(st.replicas?.items ?? []).filter((x) => !writers.includes(x));
+  return [
+    ...writers.flatMap((a) => writers.filter((b) => b !== a).map((b) => [a, b, "writer", 1])),
+    ...replicas.flatMap((a) => writers.map((b) => [a, b, "replica", 1]))
+  ];
+}
+function votingCounts(ctx, q) {
+  return ctx.fact(cutOffVoters).get(q.owner)?.counts ?? q.counts;
+}
+function cutOffVoterSites(ctx, q) {
+  return ctx.fact(cutOffVoters).get(q.owner)?.sites ?? [];
+}
+function cutOffVoters(ctx) {
+  const dialled = /* @__PURE__ */ new Map();
+  for (const g of memberGaps(ctx)) {
+    if (g.role !== "member") continue;
+    const byHost = dialled.get(g.store) ?? /* @__PURE__ */ new Map();
+    dialled.set(g.store, byHost);
+    byHost.set(g.hostSite, (byHost.get(g.hostSite) ?? /* @__PURE__ */ new Set()).add(g.podSite));
+  }
+  const out = /* @__PURE__ */ new Map();
+  for (const [owner, byHost] of dialled) {
+    const q = ctx.quorums.find((x) => x.owner === owner);
+    if (!q) continue;
+    const others = (host) => [...q.counts.keys()].filter((x) => x !== host);
+    const sites = [...q.counts.keys()].filter((h) => byHost.has(h) && others(h).every((x) => byHost.get(h).has(x)));
+    if (!sites.length) continue;
+    out.set(owner, { counts: new Map([...q.counts].map(([x, c]) => [x, sites.includes(x) ? 0 : c])), sites });
+  }
+  return out;
+}
+function cutOffReplicaSites(ctx, st) {
+  return ctx.fact(cutOffReplicas).get(st) ?? [];
+}
+function cutOffReplicas(ctx) {
+  const dialled = /* @__PURE__ */ new Map();
+  for (const g of memberGaps(ctx)) {
+    if (g.role !== "replica") continue;
+    const byHost = dialled.get(g.store) ?? /* @__PURE__ */ new Map();
+    dialled.set(g.store, byHost);
+    byHost.set(g.hostSite, (byHost.get(g.hostSite) ?? /* @__PURE__ */ new Set()).add(g.podSite));
+  }
+  const out = /* @__PURE__ */ new Map();
+  for (const [st, byHost] of dialled) {
+    const writers = (st.writers?.items ?? []).map((x) => x.value).filter((x) => ctx.topology.siteByName.has(x));
+    const sites = [...byHost].filter(([, pods]) => writers.every((w) => pods.has(w))).map(([h]) => h);
+    if (sites.length) out.set(st, sites);
+  }
+  return out;
+}
+function unreachableVoteNotes(ctx, counts = "this outcome counts", tail = "") {
+  return ctx.fact(unreachableVotes).map(
+    (v) => v.cutOff ? `store ${v.name}: ${v.host}'s ${v.votes} ${v.members === 1 ? "is" : "are"} not counted, for as designed ${v.members === 1 ? "it" : "they"} cannot reach ${v.name}'s members' pod addresses at ${v.list} (quorum/member-unreachable): ${v.name} is the other ${v.n - v.members} of ${v.n}, still needing ${Math.floor(v.n / 2) + 1}; declaring \`network.routing: native\` on those clusters (or \`hostNetwork: true\` on ${v.name}) restores ${v.members === 1 ? "it" : "them"}` : `store ${v.name}: ${counts} ${v.host}'s ${v.votes}, which as designed cannot reach its members' pod addresses at ${v.list} (quorum/member-unreachable); without ${v.members === 1 ? "it" : "them"} ${v.name} is the other ${v.n - v.members} of ${v.n}, still needing ${Math.floor(v.n / 2) + 1}${tail}`
+  );
+}
+function unreachableVotes(ctx) {
+  const byVoters = /* @__PURE__ */ new Map();
+  for (const g of memberGaps(ctx)) {
+    if (g.role !== "member") continue;
+    const key = `${g.store.index}\0${g.hostSite}`;
+    const at = byVoters.get(key) ?? { store: g.store, host: g.hostSite, members: g.hostMembers, sites: [] };
+    at.sites.push(g.podSite);
+    byVoters.set(key, at);
+  }
+  return [...byVoters.values()].map(({ store, host, members, sites }) => {
+    const q = ctx.quorums.find((x) => x.owner === store);
+    const n = [...q.counts.values()].reduce((a, b) => a + b, 0);
+    const votes = `${members} vote${members === 1 ? "" : "s"}`;
+    const list2 = sites.length === 1 ? sites[0] : `${sites.slice(0, -1).join(", ")} and ${sites[sites.length - 1]}`;
+    const cutOff = cutOffVoterSites(ctx, q).includes(host);
+    return { name: store.name?.value, host, members, votes, list: list2, n, cutOff };
+  });
+}
+
 // server/src/derive/siteloss.ts
 function homeSite(ctx, q) {
   if (q.kind !== "etcd") return void 0;
   const name = q.owner.name?.value;
   return name !== void 0 ? ctx.siteOfCluster(name) : void 0;
 }
-function harmfulSiteLosses(counts, home) {
-  return siteLosses(counts).filter((l) => !l.survives && l.site !== home);
+function harmfulSiteLosses(counts, home, n) {
+  return siteLosses(counts, n).filter((l) => !l.survives && l.site !== home);
+}
+function votingSiteLosses(ctx, q, home) {
+  return harmfulSiteLosses(votingCounts(ctx, q), home, total(q.counts));
 }
 function survivesEverySiteLoss(counts) {
   return counts.size >= 2 && siteLosses(counts).every((l) => l.survives);
@@ -16742,8 +16874,9 @@ function quorumErrors(counts, home) {
 }
 function copySites(ctx, st) {
   const out = [];
+  const cut = cutOffReplicaSites(ctx, st);
   for (const x of [...st.writers?.items ?? [], ...st.replicas?.items ?? []])
-    if (ctx.topology.siteByName.has(x.value) && !out.includes(x.value)) out.push(x.value);
+    if (ctx.topology.siteByName.has(x.value) && !out.includes(x.value) && !cut.includes(x.value)) out.push(x.value);
   return out;
 }
 function everyCopyLost(ctx, st, lost) {
@@ -16755,8 +16888,10 @@ function soleCopySite(ctx, st) {
   const sites = rep === "consensus" || rep === "galera" ? [...ctx.quorumOf(st)?.counts.keys() ?? []] : rep === "async" || rep === "crdt" ? copySites(ctx, st) : [];
   return sites.length === 1 ? sites[0] : void 0;
 }
-function soleCopyRpoText(site) {
-  return `unbounded: every copy is at ${site}, so losing ${site} leaves only backups \u2014 the RPO is the last restorable backup's age`;
+function soleCopyRpoText(site, ctx, st) {
+  const cut = ctx && st ? cutOffReplicaSites(ctx, st) : [];
+  const unreached = cut.length ? ` (the replica${cut.length === 1 ? "" : "s"} at ${cut.join(" and ")} cannot dial ${site}'s pods as designed and never ${cut.length === 1 ? "catches" : "catch"} up: data/replication-unreachable)` : "";
+  return `unbounded: every copy is at ${site}${unreached}, so losing ${site} leaves only backups \u2014 the RPO is the last restorable backup's age`;
 }
 function everyCopyLostText(copies) {
   return `every copy is lost (${copies.length === 1 ? `all at ${copies[0]}` : `at ${copies.slice(0, -1).join(", ")} and ${copies[copies.length - 1]}`}, none elsewhere): only backups remain, so everything written since the last restorable backup is lost \u2014 the RPO is that backup's age, not the replication lag`;
@@ -16908,90 +17043,6 @@ function galeraWrites(p, budget) {
   const over = p.writes.filter((w) => w.route.ms > budget);
   const within3 = p.writes.filter((w) => !over.includes(w));
   return `writes from ${listText(over.map(say))} are above the ${ms(budget)} budget \u2014 a commit waits one round trip from the writing node to the farthest member site, and Galera has no leader to move${within3.length ? `; within it from ${listText(within3.map(say))}` : ""}`;
-}
-
-// server/src/derive/reach.ts
-function podRouting(c, deployed) {
-  const dep = deployed?.routingMode?.value;
-  const said = dep !== void 0 ? "deployed" : c.routing ? "design" : "default";
-  const routed = (dep ?? c.routing?.value) === "native";
-  const tunnel = c.mesh === "clustermesh" ? routed ? void 0 : deployed?.tunnelProtocol?.value === "geneve" ? "geneve" : "vxlan" : c.mesh === "submariner" ? "submariner" : void 0;
-  return { routed, said, ...tunnel ? { tunnel } : {} };
-}
-function clustersAt(ctx, site) {
-  return ctx.topology.clusters.filter((c) => c.name && ctx.siteOfCluster(c.name.value) === site);
-}
-var ranges = (xs) => xs.map((x) => parseCidr(x.value)).filter((x) => x !== void 0).map(canonical);
-function memberGaps(ctx, deployed) {
-  if (!deployed) return ctx.fact(designGaps);
-  return gapsOf(ctx, deployed);
-}
-var designGaps = (ctx) => gapsOf(ctx, void 0);
-function gapsOf(ctx, deployed) {
-  const out = [];
-  for (const st of ctx.topology.stores) {
-    if (!st.namespace || !st.name || st.hostNetwork?.value === true) continue;
-    for (const [host, pods, role, members] of dialers(ctx, st)) {
-      if (clustersAt(ctx, host).length) continue;
-      const unrouted = clustersAt(ctx, pods).filter((c) => !podRouting(c, deployed?.get(c.name.value)).routed);
-      if (!unrouted.length) continue;
-      const tunnels = new Set(unrouted.map((c) => podRouting(c, deployed?.get(c.name.value)).tunnel));
-      const tunnel = tunnels.size === 1 ? [...tunnels][0] : void 0;
-      out.push({
-        store: st,
-        hostSite: host,
-        hostRanges: ranges(ctx.topology.siteByName.get(host)?.addresses?.items ?? []),
-        hostMembers: members,
-        podSite: pods,
-        clusters: unrouted,
-        podRanges: ranges(unrouted.flatMap((c) => c.cidrs.filter((v) => v.field === "pods"))),
-        role,
-        ...tunnel ? { tunnel } : {}
-      });
-    }
-  }
-  return out;
-}
-function dialers(ctx, st) {
-  const declared2 = (xs) => [...new Set(xs.map((x) => x.value))].filter((s) => ctx.topology.siteByName.has(s));
-  const rep = st.replication?.value;
-  if (rep === "consensus" || rep === "galera") {
-    const q = ctx.quorums.find((x) => x.owner === st);
-    if (!q?.resolved) return [];
-    const sites = [...q.counts.keys()];
-    return sites.flatMap(
-      (a) => sites.filter((b) => b !== a).map((b) => [a, b, "member", q.counts.get(a)])
-    );
-  }
-  if (rep !== "async") return [];
-  const writers = declared2(st.writers?.items ?? []);
-  const replicas = declared2(st.replicas?.items ?? []).filter((x) => !writers.includes(x));
-  return [
-    ...writers.flatMap((a) => writers.filter((b) => b !== a).map((b) => [a, b, "writer", 1])),
-    ...replicas.flatMap((a) => writers.map((b) => [a, b, "replica", 1]))
-  ];
-}
-function unreachableVoteNotes(ctx, counts = "this outcome counts") {
-  return ctx.fact(unreachableVotes).map(
-    (v) => `store ${v.name}: ${counts} ${v.host}'s ${v.votes}, which as designed cannot reach its members' pod addresses at ${v.list} (quorum/member-unreachable); without ${v.members === 1 ? "it" : "them"} ${v.name} is the other ${v.n - v.members} of ${v.n}, still needing ${Math.floor(v.n / 2) + 1}`
-  );
-}
-function unreachableVotes(ctx) {
-  const byVoters = /* @__PURE__ */ new Map();
-  for (const g of memberGaps(ctx)) {
-    if (g.role !== "member") continue;
-    const key = `${g.store.index}\0${g.hostSite}`;
-    const at = byVoters.get(key) ?? { store: g.store, host: g.hostSite, members: g.hostMembers, sites: [] };
-    at.sites.push(g.podSite);
-    byVoters.set(key, at);
-  }
-  return [...byVoters.values()].map(({ store, host, members, sites }) => {
-    const q = ctx.quorums.find((x) => x.owner === store);
-    const n = [...q.counts.values()].reduce((a, b) => a + b, 0);
-    const votes = `${members} vote${members === 1 ? "" : "s"}`;
-    const list2 = sites.length === 1 ? sites[0] : `${sites.slice(0, -1).join(", ")} and ${sites[sites.length - 1]}`;
-    return { name: store.name?.value, host, members, votes, list: list2, n };
-  });
 }
 
 // server/src/availability/enumerate.ts
@@ -17158,7 +17209,8 @@ function allUp(d) {
 }
 function leanQuorum(ctx, d, q) {
   const sites = [...q.counts.keys()];
-  const counts = sites.map((s) => q.counts.get(s));
+  const voting = votingCounts(ctx, q);
+  const counts = sites.map((s) => voting.get(s));
   const home = q.kind === "etcd" ? etcdHome(ctx, d, q.owner) : -1;
   return {
     type: "quorum",
@@ -17167,7 +17219,7 @@ function leanQuorum(ctx, d, q) {
     owner: q.owner,
     sites: Int32Array.from(sites.map((s) => d.siteIndex.get(s))),
     counts: Float64Array.from(counts),
-    majority: majority(counts.reduce((a, c) => a + c, 0)),
+    majority: majority(total(q.counts)),
     canLead: new Uint8Array(sites.length),
     relay: relaysThroughFollowers(q),
     // one list with the engine and the rule (derive/writes clientSitesOf): an etcd's home, a store's writing backends, else its non-witness members
@@ -17292,6 +17344,7 @@ function judgeQuorum(d, s, q) {
     const si = q.sites[i];
     if (!s.siteUp[si]) continue;
     anyUp = true;
+    if (!(q.counts[i] > 0)) continue;
     let votes = 0;
     for (let j = 0; j < k; j++) if (reaches(d, s, si, q.sites[j])) votes += q.counts[j];
     if (votes >= q.majority && (q.kind !== "galera" || clique(d, s, q, i))) {
@@ -17303,7 +17356,7 @@ function judgeQuorum(d, s, q) {
   if (!anyLead) return q.home >= 0 && !s.siteUp[q.home] ? QUORUM_LOST : QUORUM_STOPS;
   judgePlacement(d, s, q);
   for (let i = 0; i < k; i++) {
-    if (!s.siteUp[q.sites[i]]) continue;
+    if (!s.siteUp[q.sites[i]] || !(q.counts[i] > 0)) continue;
     for (let j = 0; j < k; j++) if (q.canLead[j] && !reaches(d, s, q.sites[i], q.sites[j])) return QUORUM_MINORITY_STOPS;
   }
   return QUORUM_CONTINUES;
@@ -17931,8 +17984,8 @@ function assumptionsFor(ctx) {
 }
 function placementDecides(ctx, q) {
   if (q.kind === "galera" || !q.resolved) return false;
-  const members = [...q.counts].filter(([, c]) => c > 0);
-  const maj = majority(members.reduce((a, [, c]) => a + c, 0));
+  const members = [...votingCounts(ctx, q)].filter(([, c]) => c > 0);
+  const maj = majority(total(q.counts));
   const linked = (a, b) => a === b || !!ctx.link(a, b);
   const cuttable = (a, b) => {
     const l = ctx.link(a, b);
@@ -18101,7 +18154,7 @@ function* availabilityReportSteps(ctx, budget = DESIGN_STATE_BUDGET) {
     figures.push(withSoleCopy(ctx, figuresWithRelay(d, e, each)));
     yield;
   }
-  const unreachable = unreachableVoteNotes(ctx, "the figures above count").map((n) => `${n}: they hold only once the path exists`);
+  const unreachable = unreachableVoteNotes(ctx, "the figures above count", ": they hold only once the path exists");
   return { declared: true, invalid: [], figures, assumptions: [...assumptionsFor(ctx), ...unreachable] };
 }
 function withSoleCopy(ctx, f) {
@@ -18552,7 +18605,7 @@ function judgeRpo({ ctx, owner, isStore, o, label: label4, judge: judge2, unmeas
       finding: finding(
         "objective/rpo",
         o.rpoSeconds.span,
-        `${label4}: RPO is ${soleCopyRpoText(sole)}; the objective is ${objective} s. Add a replica (or a writer) at another site`
+        `${label4}: RPO is ${soleCopyRpoText(sole, ctx, st)}; the objective is ${objective} s. Add a replica (or a writer) at another site`
       )
     });
   else if (rpo === null)
@@ -18695,23 +18748,26 @@ function judgeSurvive({ ctx, d, owner, isStore, o, label: label4, e, judge: judg
       finding: finding(
         "objective/survive",
         cls.span,
-        `${label4}: survive ${value} fails: ${fail.scenario} \u2014 ${fail.what}${e.type === "quorum" ? ` (${quorumDetail(d, e, fail.scenario)})` : ""}`,
+        `${label4}: survive ${value} fails: ${fail.scenario} \u2014 ${fail.what}${e.type === "quorum" ? ` (${quorumDetail(ctx, d, e, fail.scenario)})` : ""}`,
         fixes.length ? { fixes } : {}
       )
     });
   }
 }
-function quorumDetail(d, q, scenario2) {
-  const n = q.counts.reduce((a, c) => a + c, 0);
+function quorumDetail(ctx, d, q, scenario2) {
+  const configured = ctx.quorums.find((x) => x.owner === q.owner);
+  const n = configured ? total(configured.counts) : q.counts.reduce((a, c) => a + c, 0);
+  const silent = configured ? cutOffVoterSites(ctx, configured) : [];
+  const never = silent.length ? `; ${silent.map((x) => `${x}'s ${configured.counts.get(x)}`).join(" and ")} never ${silent.length === 1 && configured.counts.get(silent[0]) === 1 ? "votes" : "vote"} as designed (quorum/member-unreachable)` : "";
   if (scenario2.startsWith("lose ")) {
     const lost = new Set(scenario2.slice(5).split(", "));
     let left = 0;
     q.sites.forEach((s, i) => {
       if (!lost.has(d.sites[s])) left += q.counts[i];
     });
-    return `${left} of ${n} members left; majority is ${q.majority}`;
+    return `${left} of ${n} members left${silent.length ? " that can vote" : ""}; majority is ${q.majority}${never}`;
   }
-  return `neither side holds ${q.majority} of ${n} members where a leader could be elected`;
+  return `neither side holds ${q.majority} of ${n} members where a leader could be elected${never}`;
 }
 function witnessHelps(ctx, d, e, st) {
   if (e?.type !== "quorum") return false;
@@ -18895,10 +18951,10 @@ function memberUnreachable(ctx, st, host, gaps) {
   const maj = majority(n);
   const mine = q.counts.get(host) ?? 0;
   const podSites = gaps.map((g) => g.podSite);
-  const cutOff = [...q.counts.keys()].filter((s) => s !== host).every((s) => podSites.includes(s));
+  const cutOff = cutOffVoterSites(ctx, q).includes(host);
   const left = n - mine;
   const stops = podSites.filter((s) => left - (q.counts.get(s) ?? 0) < maj);
-  const consequence = cutOff ? `As designed, ${host}'s ${mine} vote${mine === 1 ? "" : "s"} of ${n} never count${mine === 1 ? "s" : ""}: ${name} is the other ${left} with a majority of ${maj}${stops.length ? `, so losing ${orText(stops.map((s) => `${s} (${left - (q.counts.get(s) ?? 0)} of ${n} left)`))} stops its writes` : ""} \u2014 Quorate's availability and what-if figures assume ${host} votes.` : `As designed, ${host}'s members reach only part of ${name}'s quorum: Quorate's availability and what-if figures assume they vote.`;
+  const consequence = cutOff ? `As designed, ${host}'s ${mine} vote${mine === 1 ? "" : "s"} of ${n} never count${mine === 1 ? "s" : ""}: ${name} is the other ${left} with a majority of ${maj}${stops.length ? `, so losing ${orText(stops.map((s) => `${s} (${left - (q.counts.get(s) ?? 0)} of ${n} left)`))} stops its writes` : ""} \u2014 Quorate's availability and what-if figures count ${host}'s ${mine === 1 ? "vote" : "votes"} out until the path exists.` : `As designed, ${host}'s members reach only part of ${name}'s quorum: Quorate's availability and what-if figures assume they vote.`;
   return finding(
     "quorum/member-unreachable",
     memberKey(st, host),
@@ -19665,7 +19721,9 @@ function stopsBreak(J, q, after, groups, maj) {
   const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
   const survivors = [...after.values()].reduce((a, c) => a + c, 0);
   const memberSites2 = [...after].filter(([, c]) => c > 0).map(([x]) => x);
-  if (survivors < maj) return `${q.label}: ${J.what} leaves ${survivors} of ${n} members; majority is ${maj} \u2014 writes stop`;
+  const silent = cutOffVoterSites(ctx, q).filter((x) => R.up(x));
+  const voting = silent.length ? ` that can vote (${listText(silent.map((x) => `${x}'s ${q.counts.get(x)}`))} never vote${silent.length === 1 && q.counts.get(silent[0]) === 1 ? "s" : ""} as designed: quorum/member-unreachable)` : "";
+  if (survivors < maj) return `${q.label}: ${J.what} leaves ${survivors} of ${n} members${voting}; majority is ${maj} \u2014 writes stop`;
   if (s.partition.length > 0 && !s.cut.length && groups.length > 1)
     return `${q.label}: the partition leaves ${groups.map((g) => `${g.sites.join(",")} ${g.members}`).join(" vs ")} of ${n} members; majority is ${maj} on no side \u2014 writes stop`;
   const reachable = (site) => memberSites2.reduce((a, x) => a + (R.reaches(x, site) ? after.get(x) : 0), 0);
@@ -19787,7 +19845,7 @@ function judgeQuorum2(J, q) {
   const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
   const maj = majority(n);
   const after = /* @__PURE__ */ new Map();
-  for (const [site, c] of q.counts) after.set(site, R.lost.has(site) ? 0 : Math.max(0, c - (own(s.loseMembers, site) ?? 0)));
+  for (const [site, c] of votingCounts(J.ctx, q)) after.set(site, R.lost.has(site) ? 0 : Math.max(0, c - (own(s.loseMembers, site) ?? 0)));
   const placements = placementsOf(J, q, after, maj);
   const clients = clientSites(J, q);
   const path = routesOnce(J, q, after);
@@ -28917,7 +28975,7 @@ function trafficRows(x) {
 }
 function rpoCell(ctx, st, rep) {
   const sole = soleCopySite(ctx, st);
-  if (sole) return soleCopyRpoText(sole);
+  if (sole) return soleCopyRpoText(sole, ctx, st);
   const rpo = storeRpo(st);
   if (rpo === null) return "not assessed: declare maxLagSeconds";
   if (rpo === Infinity) return "unbounded (the lag buffer overflows: a longer lag forces a resync)";
@@ -28929,7 +28987,7 @@ function rpoCell(ctx, st, rep) {
 function datastoreRto(ctx, st, rep) {
   const engine = st.engine?.value;
   const q = ctx.quorumOf(st);
-  const stops = q?.resolved ? harmfulSiteLosses(q.counts).map((l) => l.site) : [];
+  const stops = q?.resolved ? votingSiteLosses(ctx, q).map((l) => l.site) : [];
   if (stops.length)
     return `losing ${listText(stops).replace(/ and (?=[^,]*$)/, " or ")} stops its writes until the lost members return or an operator recovers from the minority (a majority is lost: no timer brings them back)`;
   if (rep === "consensus") {
@@ -29305,7 +29363,9 @@ function optionsSection(r2) {
   if (!r2.quorums.length) return [...out, "No quorum is declared: no member placement to choose.", ""];
   const sites = [...r2.ctx.topology.siteByName.keys()];
   for (const q of r2.quorums) {
-    const options = [{ name: "as designed", counts: q.counts }];
+    const silent = cutOffVoterSites(r2.ctx, q).map((x) => `${x}'s ${q.counts.get(x)}`);
+    const designed = silent.length ? `as designed (${listText(silent)} never vote${silent.length === 1 && q.counts.get(cutOffVoterSites(r2.ctx, q)[0]) === 1 ? "s" : ""}: quorum/member-unreachable)` : "as designed";
+    const options = [{ name: designed, counts: q.counts }];
     const survives = !harmfulSiteLosses(q.counts, homeSite(r2.ctx, q)).length && !frozenSplit(q.counts);
     if (!survives) {
       const w = witnessPlan(r2.ctx, q);
@@ -29401,15 +29461,16 @@ function wanCommit(latency, here, n, home, elsewhere, commit) {
 }
 function optionRow(r2, q, o, sites, designed) {
   const n = total(o.counts);
-  const losses = siteLosses(o.counts);
+  const voting = designed ? votingCounts(r2.ctx, q) : o.counts;
+  const losses = siteLosses(voting, n);
   const own2 = homeSite(r2.ctx, q);
-  const stops = harmfulSiteLosses(o.counts, own2).map((l) => l.site);
+  const stops = harmfulSiteLosses(voting, own2, n).map((l) => l.site);
   const withCluster = own2 !== void 0 && losses.some((l) => l.site === own2 && !l.survives);
   const memberSet = memberSites(o.counts);
   const frozen = memberSet.length <= MAX_ENUMERATED_SITES ? partitions(o.counts).filter((p) => p.verdict === "frozen").length : void 0;
   const home = designed ? homeFacts(r2, q) : void 0;
   const matrix = sites.filter((s) => o.counts.has(s) || memberSet.length).map((s) => {
-    const word = (o.counts.get(s) ?? 0) === 0 || losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**";
+    const word = (voting.get(s) ?? 0) === 0 || losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**";
     if (withCluster && s === own2) return `${cell(s)}: lost with ${cell(q.owner.name?.value ?? "")}`;
     return `${cell(s)}: ${word}${home?.lostWithHome && s === home.home && word === "continues" ? `, for no cluster (${cell(home.own)} is lost with ${cell(s)})` : ""}`;
   });
@@ -29860,7 +29921,7 @@ function quorumItem(r2) {
       why: "no etcd membership or quorum store is declared"
     };
   const failing = r2.quorums.flatMap(
-    (q) => harmfulSiteLosses(q.counts, homeSite(r2.ctx, q)).map(
+    (q) => votingSiteLosses(r2.ctx, q, homeSite(r2.ctx, q)).map(
       (l) => `${q.label} stops without ${l.site} (${l.survivors} of ${total(q.counts)} left, majority ${l.majority})`
     )
   );

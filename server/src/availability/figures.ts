@@ -8,11 +8,11 @@ import type { Quorum, TopologyContext } from "../derive/context";
 import { clientSitesOf } from "../derive/writes";
 import type { HealthCheck, Store, Traffic } from "../model/topology";
 import { DNS_STEERING } from "../derive/loads";
-import { unreachableVoteNotes } from "../derive/reach";
+import { unreachableVoteNotes, votingCounts } from "../derive/reach";
 import { soleCopyRpoText, soleCopySite } from "../derive/siteloss";
 import { availabilityPercent, count, minutes, percentOfTime, seconds, sig } from "../util/format";
 import { listText } from "../util/strings";
-import { majority } from "../math/quorum";
+import { majority, total } from "../math/quorum";
 import { type Component, CutSets, enumerateStates, type EnumerationResult } from "./enumerate";
 import { API_CUT_OFF, API_HOME_DOWN, API_QUORUM_STOPS, planOf, type Tally, wholePlan } from "./factor";
 import { finish, type Steps } from "../util/steps";
@@ -86,8 +86,9 @@ export function assumptionsFor(ctx: TopologyContext): string[] {
  */
 export function placementDecides(ctx: TopologyContext, q: Quorum): boolean {
   if (q.kind === "galera" || !q.resolved) return false;
-  const members = [...q.counts].filter(([, c]) => c > 0);
-  const maj = majority(members.reduce((a, [, c]) => a + c, 0));
+  // its voters as designed (derive/reach votingCounts, review M78), against the configured size's majority
+  const members = [...votingCounts(ctx, q)].filter(([, c]) => c > 0);
+  const maj = majority(total(q.counts));
   const linked = (a: string, b: string) => a === b || !!ctx.link(a, b);
   const cuttable = (a: string, b: string) => {
     const l = ctx.link(a, b);
@@ -445,8 +446,8 @@ export function* availabilityReportSteps(ctx: TopologyContext, budget = DESIGN_S
     figures.push(withSoleCopy(ctx, figuresWithRelay(d, e, each)));
     yield;
   }
-  // a voter that cannot dial the others' pods as designed (quorum/member-unreachable): the figures count its vote
-  const unreachable = unreachableVoteNotes(ctx, "the figures above count").map((n) => `${n}: they hold only once the path exists`);
+  // a voter that cannot dial the others' pods as designed (quorum/member-unreachable): the figures count its vote out where it reaches none of them (votingCounts), else count it
+  const unreachable = unreachableVoteNotes(ctx, "the figures above count", ": they hold only once the path exists");
   return { declared: true, invalid: [], figures, assumptions: [...assumptionsFor(ctx), ...unreachable] };
 }
 

@@ -6,7 +6,8 @@
  * equal to the engine (`whatif/engine`). Pure: no editor, no connection, no Node APIs.
  */
 import { lagBytesNeeded } from "../math/lag";
-import { majority } from "../math/quorum";
+import { majority, total } from "../math/quorum";
+import { votingCounts } from "../derive/reach";
 import { cmp, fromNumber } from "../math/rational";
 import { scenario as loadScenario, overCapacity } from "../math/traffic";
 import type { TopologyContext } from "../derive/context";
@@ -162,7 +163,9 @@ export function allUp(d: LeanDesign): LeanState {
 /** A resolved quorum, indexed: its member sites and counts, an etcd's home site (its only client). */
 function leanQuorum(ctx: TopologyContext, d: LeanDesign, q: TopologyContext["quorums"][number]): LeanQuorum {
   const sites = [...q.counts.keys()];
-  const counts = sites.map((s) => q.counts.get(s)!);
+  // voters that can dial none of the others as designed never vote (derive/reach votingCounts, review M78); the majority stays n's
+  const voting = votingCounts(ctx, q);
+  const counts = sites.map((s) => voting.get(s)!);
   const home = q.kind === "etcd" ? etcdHome(ctx, d, q.owner as Cluster) : -1;
   return {
     type: "quorum",
@@ -171,7 +174,7 @@ function leanQuorum(ctx: TopologyContext, d: LeanDesign, q: TopologyContext["quo
     owner: q.owner,
     sites: Int32Array.from(sites.map((s) => d.siteIndex.get(s)!)),
     counts: Float64Array.from(counts),
-    majority: majority(counts.reduce((a, c) => a + c, 0)),
+    majority: majority(total(q.counts)),
     canLead: new Uint8Array(sites.length),
     relay: relaysThroughFollowers(q),
     // one list with the engine and the rule (derive/writes clientSitesOf): an etcd's home, a store's writing backends, else its non-witness members
@@ -315,6 +318,8 @@ export function judgeQuorum(d: LeanDesign, s: LeanState, q: LeanQuorum): number 
     const si = q.sites[i];
     if (!s.siteUp[si]) continue;
     anyUp = true;
+    // a site whose members never vote (votingCounts) is no member site: it leads nothing
+    if (!(q.counts[i] > 0)) continue;
     let votes = 0;
     for (let j = 0; j < k; j++) if (reaches(d, s, si, q.sites[j])) votes += q.counts[j];
     if (votes >= q.majority && (q.kind !== "galera" || clique(d, s, q, i))) {
@@ -328,7 +333,7 @@ export function judgeQuorum(d: LeanDesign, s: LeanState, q: LeanQuorum): number 
   judgePlacement(d, s, q);
   // every surviving member site reaches every site that can lead
   for (let i = 0; i < k; i++) {
-    if (!s.siteUp[q.sites[i]]) continue;
+    if (!s.siteUp[q.sites[i]] || !(q.counts[i] > 0)) continue;
     for (let j = 0; j < k; j++) if (q.canLead[j] && !reaches(d, s, q.sites[i], q.sites[j])) return QUORUM_MINORITY_STOPS;
   }
   return QUORUM_CONTINUES;

@@ -12,7 +12,7 @@
  */
 import { canonical, parseCidr } from "../math/cidr";
 import type { Cluster, Store } from "../model/topology";
-import type { TopologyContext } from "./context";
+import type { Quorum, TopologyContext } from "./context";
 
 /** The deployed values that decide pod routing (drift's readers: Cilium's routingMode and tunnelProtocol). */
 export interface DeployedRouting {
@@ -146,15 +146,78 @@ function dialers(ctx: TopologyContext, st: Store): [string, string, MemberGap["r
 }
 
 /**
- * One sentence per quorum store whose voters at a site without a cluster cannot dial the others'
- * pods as designed: what every availability and what-if figure that counts their votes assumes.
+ * The voters each quorum store has as designed (review M78): its members by site, with the members
+ * at a site without a cluster that can dial no other member site's pods (quorum/member-unreachable)
+ * at 0 — they never vote — while the majority stays the configured membership's (`total(q.counts)`:
+ * the engine still counts them in its size). The one fact simulate, availability, the objectives,
+ * the Tiers and the record read; a member that reaches some of the others keeps its count.
  */
-export function unreachableVoteNotes(ctx: TopologyContext, counts = "this outcome counts"): string[] {
+export function votingCounts(ctx: TopologyContext, q: Quorum): ReadonlyMap<string, number> {
+  return ctx.fact(cutOffVoters).get(q.owner)?.counts ?? q.counts;
+}
+
+/** The member sites of quorum `q` whose voters never count as designed (see votingCounts), in member order. */
+export function cutOffVoterSites(ctx: TopologyContext, q: Quorum): string[] {
+  return ctx.fact(cutOffVoters).get(q.owner)?.sites ?? [];
+}
+
+function cutOffVoters(ctx: TopologyContext): Map<Quorum["owner"], { counts: Map<string, number>; sites: string[] }> {
+  const dialled = new Map<Quorum["owner"], Map<string, Set<string>>>();
+  for (const g of memberGaps(ctx)) {
+    if (g.role !== "member") continue;
+    const byHost = dialled.get(g.store) ?? new Map<string, Set<string>>();
+    dialled.set(g.store, byHost);
+    byHost.set(g.hostSite, (byHost.get(g.hostSite) ?? new Set<string>()).add(g.podSite));
+  }
+  const out = new Map<Quorum["owner"], { counts: Map<string, number>; sites: string[] }>();
+  for (const [owner, byHost] of dialled) {
+    const q = ctx.quorums.find((x) => x.owner === owner);
+    if (!q) continue;
+    const others = (host: string) => [...q.counts.keys()].filter((x) => x !== host);
+    const sites = [...q.counts.keys()].filter((h) => byHost.has(h) && others(h).every((x) => byHost.get(h)!.has(x)));
+    if (!sites.length) continue;
+    out.set(owner, { counts: new Map([...q.counts].map(([x, c]) => [x, sites.includes(x) ? 0 : c])), sites });
+  }
+  return out;
+}
+
+/**
+ * The replica sites of an async store that cannot dial any of its writers' pods as designed
+ * (data/replication-unreachable): they never catch up, so they hold no copy (review M78).
+ */
+export function cutOffReplicaSites(ctx: TopologyContext, st: Store): string[] {
+  return ctx.fact(cutOffReplicas).get(st) ?? [];
+}
+function cutOffReplicas(ctx: TopologyContext): Map<Store, string[]> {
+  const dialled = new Map<Store, Map<string, Set<string>>>();
+  for (const g of memberGaps(ctx)) {
+    if (g.role !== "replica") continue;
+    const byHost = dialled.get(g.store) ?? new Map<string, Set<string>>();
+    dialled.set(g.store, byHost);
+    byHost.set(g.hostSite, (byHost.get(g.hostSite) ?? new Set<string>()).add(g.podSite));
+  }
+  const out = new Map<Store, string[]>();
+  for (const [st, byHost] of dialled) {
+    const writers = (st.writers?.items ?? []).map((x) => x.value).filter((x) => ctx.topology.siteByName.has(x));
+    const sites = [...byHost].filter(([, pods]) => writers.every((w) => pods.has(w))).map(([h]) => h);
+    if (sites.length) out.set(st, sites);
+  }
+  return out;
+}
+
+/**
+ * One sentence per quorum store whose voters at a site without a cluster cannot dial the others'
+ * pods as designed: what every availability and what-if figure that counts their votes assumes,
+ * or, where they reach none of the others (votingCounts), that the figures count them out.
+ */
+/** `tail` ends the sentences of votes still counted (those of voters that reach some of the others). */
+export function unreachableVoteNotes(ctx: TopologyContext, counts = "this outcome counts", tail = ""): string[] {
   return ctx
     .fact(unreachableVotes)
-    .map(
-      (v) =>
-        `store ${v.name}: ${counts} ${v.host}'s ${v.votes}, which as designed cannot reach its members' pod addresses at ${v.list} (quorum/member-unreachable); without ${v.members === 1 ? "it" : "them"} ${v.name} is the other ${v.n - v.members} of ${v.n}, still needing ${Math.floor(v.n / 2) + 1}`,
+    .map((v) =>
+      v.cutOff
+        ? `store ${v.name}: ${v.host}'s ${v.votes} ${v.members === 1 ? "is" : "are"} not counted, for as designed ${v.members === 1 ? "it" : "they"} cannot reach ${v.name}'s members' pod addresses at ${v.list} (quorum/member-unreachable): ${v.name} is the other ${v.n - v.members} of ${v.n}, still needing ${Math.floor(v.n / 2) + 1}; declaring \`network.routing: native\` on those clusters (or \`hostNetwork: true\` on ${v.name}) restores ${v.members === 1 ? "it" : "them"}`
+        : `store ${v.name}: ${counts} ${v.host}'s ${v.votes}, which as designed cannot reach its members' pod addresses at ${v.list} (quorum/member-unreachable); without ${v.members === 1 ? "it" : "them"} ${v.name} is the other ${v.n - v.members} of ${v.n}, still needing ${Math.floor(v.n / 2) + 1}${tail}`,
     );
 }
 function unreachableVotes(ctx: TopologyContext) {
@@ -171,6 +234,7 @@ function unreachableVotes(ctx: TopologyContext) {
     const n = [...q.counts.values()].reduce((a, b) => a + b, 0);
     const votes = `${members} vote${members === 1 ? "" : "s"}`;
     const list = sites.length === 1 ? sites[0] : `${sites.slice(0, -1).join(", ")} and ${sites[sites.length - 1]}`;
-    return { name: store.name?.value, host, members, votes, list, n };
+    const cutOff = cutOffVoterSites(ctx, q).includes(host);
+    return { name: store.name?.value, host, members, votes, list, n, cutOff };
   });
 }

@@ -3,7 +3,8 @@
  * quorum fixes, the hover and the decision record's checklist. Pure.
  */
 import type { Cluster, Store } from "../model/topology";
-import { siteLosses, type MemberMap, type SiteLoss } from "../math/quorum";
+import { siteLosses, total, type MemberMap, type SiteLoss } from "../math/quorum";
+import { cutOffReplicaSites, votingCounts } from "./reach";
 import type { Quorum, TopologyContext } from "./context";
 
 /**
@@ -19,8 +20,16 @@ export function homeSite(ctx: TopologyContext, q: Quorum): string | undefined {
 }
 
 /** The single-site losses that stop a quorum while what it serves still runs: every fatal one but its home site's (see homeSite). */
-export function harmfulSiteLosses(counts: MemberMap, home?: string): SiteLoss[] {
-  return siteLosses(counts).filter((l) => !l.survives && l.site !== home);
+export function harmfulSiteLosses(counts: MemberMap, home?: string, n?: number): SiteLoss[] {
+  return siteLosses(counts, n).filter((l) => !l.survives && l.site !== home);
+}
+
+/**
+ * harmfulSiteLosses of the quorum as designed: its voters (derive/reach votingCounts — members
+ * that can dial none of the others never vote) against the majority of its configured size.
+ */
+export function votingSiteLosses(ctx: TopologyContext, q: Quorum, home?: string): SiteLoss[] {
+  return harmfulSiteLosses(votingCounts(ctx, q), home, total(q.counts));
 }
 
 /** Whether every single-site loss of this membership leaves a majority. */
@@ -56,8 +65,10 @@ const fatal = (ctx: TopologyContext) =>
  */
 export function copySites(ctx: TopologyContext, st: Store): string[] {
   const out: string[] = [];
+  // a replica that can dial none of its writers as designed never catches up: no copy (data/replication-unreachable, review M78)
+  const cut = cutOffReplicaSites(ctx, st);
   for (const x of [...(st.writers?.items ?? []), ...(st.replicas?.items ?? [])])
-    if (ctx.topology.siteByName.has(x.value) && !out.includes(x.value)) out.push(x.value);
+    if (ctx.topology.siteByName.has(x.value) && !out.includes(x.value) && !cut.includes(x.value)) out.push(x.value);
   return out;
 }
 
@@ -89,8 +100,13 @@ export function soleCopySite(ctx: TopologyContext, st: Store): string | undefine
 }
 
 /** The RPO of a store whose every copy is at `site`, in the words availability, the Tiers and objective/rpo share. */
-export function soleCopyRpoText(site: string): string {
-  return `unbounded: every copy is at ${site}, so losing ${site} leaves only backups — the RPO is the last restorable backup's age`;
+export function soleCopyRpoText(site: string, ctx?: TopologyContext, st?: Store): string {
+  // a replica declared elsewhere that never catches up as designed holds no copy (cutOffReplicaSites, review M78)
+  const cut = ctx && st ? cutOffReplicaSites(ctx, st) : [];
+  const unreached = cut.length
+    ? ` (the replica${cut.length === 1 ? "" : "s"} at ${cut.join(" and ")} cannot dial ${site}'s pods as designed and never ${cut.length === 1 ? "catches" : "catch"} up: data/replication-unreachable)`
+    : "";
+  return `unbounded: every copy is at ${site}${unreached}, so losing ${site} leaves only backups — the RPO is the last restorable backup's age`;
 }
 
 /** What a loss of every copy loses, in the words simulate and the record share. */

@@ -25,13 +25,13 @@ export interface SiteLoss {
   readonly survives: boolean;
 }
 
-/** What losing each member site does: survivors against the majority of the full membership. */
-export function siteLosses(members: MemberMap): SiteLoss[] {
-  const n = total(members);
+/** What losing each member site does: survivors against the majority of the full membership (`n`: its configured size, where some members never vote). */
+export function siteLosses(members: MemberMap, n = total(members)): SiteLoss[] {
   const maj = majority(n);
+  const voters = total(members);
   return memberSites(members).map((site) => {
     const lost = members.get(site) ?? 0;
-    return { site, lost, survivors: n - lost, majority: maj, survives: n - lost >= maj };
+    return { site, lost, survivors: voters - lost, majority: maj, survives: voters - lost >= maj };
   });
 }
 

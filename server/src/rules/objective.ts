@@ -8,6 +8,8 @@ import { finding, type TopologyContext } from "./context";
 import { finish, type Steps } from "../util/steps";
 import { TTL_RANGE } from "../derive/loads";
 import { soleCopyRpoText, soleCopySite } from "../derive/siteloss";
+import { cutOffVoterSites } from "../derive/reach";
+import { total } from "../math/quorum";
 import { availabilityPercent, seconds, sig } from "../util/format";
 import {
   type AvailabilityReport,
@@ -391,7 +393,7 @@ function judgeRpo({ ctx, owner, isStore, o, label, judge, unmeasurable }: Judgin
       finding: finding(
         "objective/rpo",
         o.rpoSeconds.span,
-        `${label}: RPO is ${soleCopyRpoText(sole)}; the objective is ${objective} s. Add a replica (or a writer) at another site`,
+        `${label}: RPO is ${soleCopyRpoText(sole, ctx, st)}; the objective is ${objective} s. Add a replica (or a writer) at another site`,
       ),
     });
   else if (rpo === null)
@@ -555,7 +557,7 @@ function judgeSurvive({ ctx, d, owner, isStore, o, label, e, judge }: Judging): 
       finding: finding(
         "objective/survive",
         cls.span,
-        `${label}: survive ${value} fails: ${fail.scenario} — ${fail.what}${e.type === "quorum" ? ` (${quorumDetail(d, e, fail.scenario)})` : ""}`,
+        `${label}: survive ${value} fails: ${fail.scenario} — ${fail.what}${e.type === "quorum" ? ` (${quorumDetail(ctx, d, e, fail.scenario)})` : ""}`,
         fixes.length ? { fixes } : {},
       ),
     });
@@ -563,17 +565,23 @@ function judgeSurvive({ ctx, d, owner, isStore, o, label, e, judge }: Judging): 
 }
 
 /** "2 of 5 members left; majority 3" for a site-loss scenario, else the majority alone. */
-function quorumDetail(d: LeanDesign, q: Extract<LeanEntity, { type: "quorum" }>, scenario: string): string {
-  const n = q.counts.reduce((a, c) => a + c, 0);
+function quorumDetail(ctx: TopologyContext, d: LeanDesign, q: Extract<LeanEntity, { type: "quorum" }>, scenario: string): string {
+  // the configured size; members that can dial none of the others as designed hold a count of 0 here (derive/reach votingCounts)
+  const configured = ctx.quorums.find((x) => x.owner === q.owner);
+  const n = configured ? total(configured.counts) : q.counts.reduce((a, c) => a + c, 0);
+  const silent = configured ? cutOffVoterSites(ctx, configured) : [];
+  const never = silent.length
+    ? `; ${silent.map((x) => `${x}'s ${configured!.counts.get(x)}`).join(" and ")} never ${silent.length === 1 && configured!.counts.get(silent[0]) === 1 ? "votes" : "vote"} as designed (quorum/member-unreachable)`
+    : "";
   if (scenario.startsWith("lose ")) {
     const lost = new Set(scenario.slice(5).split(", "));
     let left = 0;
     q.sites.forEach((s, i) => {
       if (!lost.has(d.sites[s])) left += q.counts[i];
     });
-    return `${left} of ${n} members left; majority is ${q.majority}`;
+    return `${left} of ${n} members left${silent.length ? " that can vote" : ""}; majority is ${q.majority}${never}`;
   }
-  return `neither side holds ${q.majority} of ${n} members where a leader could be elected`;
+  return `neither side holds ${q.majority} of ${n} members where a leader could be elected${never}`;
 }
 
 /** A witness fixes a quorum whose members sit in exactly two sites (2+2 → 2+2+1, 3+2 → 2+2+1). */

@@ -1,7 +1,7 @@
 import type { Finding } from "../model/finding";
 import type { Span } from "../model/text";
 import type { Store } from "../model/topology";
-import { memberGaps, type MemberGap } from "../derive/reach";
+import { cutOffVoterSites, memberGaps, type MemberGap } from "../derive/reach";
 import { majority, total } from "../math/quorum";
 import { listText } from "../util/strings";
 import { finding, type TopologyContext } from "./context";
@@ -75,8 +75,8 @@ function memberUnreachable(ctx: TopologyContext, st: Store, host: string, gaps: 
   const maj = majority(n);
   const mine = q.counts.get(host) ?? 0;
   const podSites = gaps.map((g) => g.podSite);
-  // the host's voters are out only if they reach no other member: every other member site is pods it cannot dial
-  const cutOff = [...q.counts.keys()].filter((s) => s !== host).every((s) => podSites.includes(s));
+  // the host's voters are out only if they reach no other member (derive/reach: the fact the figures read)
+  const cutOff = cutOffVoterSites(ctx, q).includes(host);
   const left = n - mine;
   const stops = podSites.filter((s) => left - (q.counts.get(s) ?? 0) < maj);
   const consequence = cutOff
@@ -84,7 +84,7 @@ function memberUnreachable(ctx: TopologyContext, st: Store, host: string, gaps: 
         stops.length
           ? `, so losing ${orText(stops.map((s) => `${s} (${left - (q.counts.get(s) ?? 0)} of ${n} left)`))} stops its writes`
           : ""
-      } — Quorate's availability and what-if figures assume ${host} votes.`
+      } — Quorate's availability and what-if figures count ${host}'s ${mine === 1 ? "vote" : "votes"} out until the path exists.`
     : `As designed, ${host}'s members reach only part of ${name}'s quorum: Quorate's availability and what-if figures assume they vote.`;
   return finding(
     "quorum/member-unreachable",

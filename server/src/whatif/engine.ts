@@ -12,7 +12,7 @@ import { clientSitesOf, clientWrite, type WriteRoute, writesOverBudgetText } fro
 import { copySites, everyCopyLost, everyCopyLostText, homeSite } from "../derive/siteloss";
 import { loadBackends } from "../derive/loads";
 import { CILIUM_KEEPS_ENDPOINTS, type ExportAffinity, exportAffinity, meshedExporters, staleShare, submarinerSet } from "../derive/meshes";
-import { unreachableVoteNotes } from "../derive/reach";
+import { cutOffVoterSites, unreachableVoteNotes, votingCounts } from "../derive/reach";
 import {
   EVICTION_AFTER_SECONDS,
   etcdTimers,
@@ -518,7 +518,12 @@ function stopsBreak(J: Judging, q: Quorum, after: ReadonlyMap<string, number>, g
   const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
   const survivors = [...after.values()].reduce((a, c) => a + c, 0);
   const memberSites = [...after].filter(([, c]) => c > 0).map(([x]) => x);
-  if (survivors < maj) return `${q.label}: ${J.what} leaves ${survivors} of ${n} members; majority is ${maj} — writes stop`;
+  // members that never vote as designed (derive/reach votingCounts) are not survivors: say so beside the count
+  const silent = cutOffVoterSites(ctx, q).filter((x) => R.up(x));
+  const voting = silent.length
+    ? ` that can vote (${listText(silent.map((x) => `${x}'s ${q.counts.get(x)}`))} never vote${silent.length === 1 && q.counts.get(silent[0]) === 1 ? "s" : ""} as designed: quorum/member-unreachable)`
+    : "";
+  if (survivors < maj) return `${q.label}: ${J.what} leaves ${survivors} of ${n} members${voting}; majority is ${maj} — writes stop`;
   if (s.partition.length > 0 && !s.cut.length && groups.length > 1)
     return `${q.label}: the partition leaves ${groups.map((g) => `${g.sites.join(",")} ${g.members}`).join(" vs ")} of ${n} members; majority is ${maj} on no side — writes stop`;
   const reachable = (site: string) => memberSites.reduce((a, x) => a + (R.reaches(x, site) ? after.get(x)! : 0), 0);
@@ -696,7 +701,8 @@ function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
   const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
   const maj = majority(n);
   const after = new Map<string, number>();
-  for (const [site, c] of q.counts) after.set(site, R.lost.has(site) ? 0 : Math.max(0, c - (own(s.loseMembers, site) ?? 0)));
+  // voters that can dial none of the others as designed never vote (derive/reach votingCounts, review M78); the majority stays n's
+  for (const [site, c] of votingCounts(J.ctx, q)) after.set(site, R.lost.has(site) ? 0 : Math.max(0, c - (own(s.loseMembers, site) ?? 0)));
   const placements = placementsOf(J, q, after, maj);
   const clients = clientSites(J, q);
   // routes worked out once here (not kept with the judgement, which lives as long as the scenario)
@@ -1437,7 +1443,7 @@ export function* runSteps(ctx: TopologyContext, s: Scenario): Steps<Result> {
   }
   yield;
   toleranceNotes(J, quorums);
-  // a voter that cannot dial the others' pods as designed (quorum/member-unreachable): every outcome here counts it
+  // a voter that cannot dial the others' pods as designed (quorum/member-unreachable): counted out where it reaches none of them, else every outcome here counts it
   J.notes.push(...unreachableVoteNotes(ctx));
   yield;
   const lostOrUp = yield* judgeClusters(J, byOwner);

@@ -14,12 +14,12 @@ import type { Finding } from "../model/finding";
 import type { Cluster, DecisionStatus, Store } from "../model/topology";
 import { rebalancedCounts, witnessPlan } from "../fixes/fixes";
 import type { DeployedPorts, PortRow } from "../ports/ports";
-import { memberGaps } from "../derive/reach";
+import { cutOffVoterSites, memberGaps, votingCounts } from "../derive/reach";
 import { portMatrix } from "../ports/ports";
 import { portsMarkdown } from "../ports/render";
 import { diagramFor } from "../preview/mermaid";
 import type { Quorum, TopologyContext } from "../derive/context";
-import { copySites, harmfulSiteLosses, homeSite } from "../derive/siteloss";
+import { copySites, harmfulSiteLosses, homeSite, votingSiteLosses } from "../derive/siteloss";
 import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, timerAdvice } from "../derive/timers";
 import { loadBackends } from "../derive/loads";
 import { bytes, cell, count, num, prose, seconds, table } from "../util/format";
@@ -356,8 +356,14 @@ function optionsSection(r: RecordContext): string[] {
   if (!r.quorums.length) return [...out, "No quorum is declared: no member placement to choose.", ""];
   const sites = [...r.ctx.topology.siteByName.keys()];
   for (const q of r.quorums) {
-    const options: Option[] = [{ name: "as designed", counts: q.counts }];
+    // the layout as designed, with the voters that can dial none of the others named (derive/reach, review M78): its row judges their votes out
+    const silent = cutOffVoterSites(r.ctx, q).map((x) => `${x}'s ${q.counts.get(x)}`);
+    const designed = silent.length
+      ? `as designed (${listText(silent)} never vote${silent.length === 1 && q.counts.get(cutOffVoterSites(r.ctx, q)[0]) === 1 ? "s" : ""}: quorum/member-unreachable)`
+      : "as designed";
+    const options: Option[] = [{ name: designed, counts: q.counts }];
     // a cluster's etcd is not judged for its own site's loss: the cluster goes with it (derive/siteloss homeSite)
+    // (the layouts' arithmetic: another layout does not give an unreachable voter its path)
     const survives = !harmfulSiteLosses(q.counts, homeSite(r.ctx, q)).length && !frozenSplit(q.counts);
     if (!survives) {
       const w = witnessPlan(r.ctx, q);
@@ -505,10 +511,12 @@ function wanCommit(latency: number | null | undefined, here: number, n: number, 
  */
 function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly string[], designed: boolean): (string | { raw: string })[] {
   const n = total(o.counts);
-  const losses = siteLosses(o.counts);
+  // the design's own layout as designed: its voters (derive/reach votingCounts, review M78) against n's majority
+  const voting = designed ? votingCounts(r.ctx, q) : o.counts;
+  const losses = siteLosses(voting, n);
   // a cluster's etcd stopping with its own site is lost with its cluster, not a failure (derive/siteloss homeSite)
   const own = homeSite(r.ctx, q);
-  const stops = harmfulSiteLosses(o.counts, own).map((l) => l.site);
+  const stops = harmfulSiteLosses(voting, own, n).map((l) => l.site);
   const withCluster = own !== undefined && losses.some((l) => l.site === own && !l.survives);
   const memberSet = memberSites(o.counts);
   const frozen = memberSet.length <= MAX_ENUMERATED_SITES ? partitions(o.counts).filter((p) => p.verdict === "frozen").length : undefined;
@@ -516,7 +524,7 @@ function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly strin
   const matrix = sites
     .filter((s) => o.counts.has(s) || memberSet.length)
     .map((s) => {
-      const word = (o.counts.get(s) ?? 0) === 0 || losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**";
+      const word = (voting.get(s) ?? 0) === 0 || losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**";
       if (withCluster && s === own) return `${cell(s)}: lost with ${cell((q.owner as Cluster).name?.value ?? "")}`;
       return `${cell(s)}: ${word}${home?.lostWithHome && s === home.home && word === "continues" ? `, for no cluster (${cell(home.own)} is lost with ${cell(s)})` : ""}`;
     });
@@ -1087,7 +1095,7 @@ function quorumItem(r: RecordContext): Item {
     };
   // a cluster's etcd is not judged for its own site's loss: the cluster goes with it (derive/siteloss homeSite)
   const failing = r.quorums.flatMap((q) =>
-    harmfulSiteLosses(q.counts, homeSite(r.ctx, q)).map(
+    votingSiteLosses(r.ctx, q, homeSite(r.ctx, q)).map(
       (l) => `${q.label} stops without ${l.site} (${l.survivors} of ${total(q.counts)} left, majority ${l.majority})`,
     ),
   );

@@ -24,7 +24,7 @@ import {
 } from "../availability/figures";
 import type { TopologyContext } from "../derive/context";
 import { isYugabyte, leadershipMoveSeconds } from "../derive/timers";
-import { harmfulSiteLosses, soleCopyRpoText, soleCopySite } from "../derive/siteloss";
+import { soleCopyRpoText, soleCopySite, votingSiteLosses } from "../derive/siteloss";
 import { listText } from "../util/strings";
 import type { Store, Traffic } from "../model/topology";
 import { type ObjectiveJudgement, type ObjectiveKey, objectiveJudgements } from "../rules/index";
@@ -119,7 +119,7 @@ function trafficRows(x: Tiers): void {
 /** What a store's RPO is, said for the Tiers table, with the condition it holds under (availability/figures rpoCondition). */
 function rpoCell(ctx: TopologyContext, st: Store, rep: string): string {
   const sole = soleCopySite(ctx, st);
-  if (sole) return soleCopyRpoText(sole);
+  if (sole) return soleCopyRpoText(sole, ctx, st);
   const rpo = storeRpo(st);
   if (rpo === null) return "not assessed: declare maxLagSeconds";
   if (rpo === Infinity) return "unbounded (the lag buffer overflows: a longer lag forces a resync)";
@@ -141,7 +141,8 @@ function rpoCell(ctx: TopologyContext, st: Store, rep: string): string {
 function datastoreRto(ctx: TopologyContext, st: Store, rep: string): string {
   const engine = st.engine?.value;
   const q = ctx.quorumOf(st);
-  const stops = q?.resolved ? harmfulSiteLosses(q.counts).map((l) => l.site) : [];
+  // as designed: voters that can dial none of the others never vote (derive/reach votingCounts, review M78)
+  const stops = q?.resolved ? votingSiteLosses(ctx, q).map((l) => l.site) : [];
   if (stops.length)
     return `losing ${listText(stops).replace(/ and (?=[^,]*$)/, " or ")} stops its writes until the lost members return or an operator recovers from the minority (a majority is lost: no timer brings them back)`;
   if (rep === "consensus") {
