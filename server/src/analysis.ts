@@ -6,6 +6,7 @@ import { DEFAULT_OPTIONS, TopologyContext, type AnalysisOptions } from "./derive
 import { manifestRules, type ManifestFile } from "./rules/exports";
 import { LATE_RULES, TOPOLOGY_RULES } from "./rules/index";
 import type { Steps } from "./util/steps";
+import type { FamilyRecord } from "./reuse";
 import { validateTopologyGroups } from "./schema/validate";
 import { foreignObject } from "./schema/foreign";
 import { drift, mergeFindings, type DeploymentSource, type DriftResult, type Fingerprints } from "./drift/compare";
@@ -25,6 +26,8 @@ export interface FileAnalysis {
   /** for a file holding exactly one topology: its schema findings by list item (incremental re-analysis) */
   readonly schemaGroups?: Map<string, Finding[]>;
   readonly options: AnalysisOptions;
+  /** an incremental analysis's: what its rule families read of the item it re-read (reuse.ts) */
+  readonly families?: FamilyRecord;
 }
 
 /**
@@ -35,7 +38,8 @@ export interface FileAnalysis {
 export const formatErrors = (a: FileAnalysis): Finding[] =>
   a.local.filter((f) => f.severity === "error" && (f.code === "schema" || f.code.startsWith("value/")));
 
-const LATE = new Set(LATE_RULES.map(([name]) => name));
+/** The families rules/index runs late (reuse.ts leaves them out as runRules does). */
+export const LATE = new Set(LATE_RULES.map(([name]) => name));
 
 /** Runs every rule family on one topology, each guarded (with `deferFigures`, not the late ones). */
 export function runRules(ctx: TopologyContext, at: number): Finding[] {
@@ -73,7 +77,7 @@ function internalError(name: string, at: number, err: unknown): Finding {
   };
 }
 
-function guarded(name: string, at: number, run: () => Finding[]): Finding[] {
+export function guarded(name: string, at: number, run: () => Finding[]): Finding[] {
   try {
     return run();
   } catch (err) {

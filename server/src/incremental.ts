@@ -1,5 +1,5 @@
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
-import { analyzeFile, runRules, type FileAnalysis } from "./analysis";
+import { analyzeFile, type FileAnalysis } from "./analysis";
 import type { Finding } from "./model/finding";
 import { YAML_OPTIONS, type ParsedDoc, type ParsedFile } from "./model/parse";
 import { columnOf, LineIndex, lineStartOf } from "./model/text";
@@ -9,6 +9,8 @@ import { shiftAll, shiftNode } from "./model/shift";
 import { LIST_KEYS, withItem, type ListKey } from "./model/topology";
 import { TopologyContext, type AnalysisOptions } from "./derive/context";
 import { validateItem } from "./schema/validate";
+import { looseReads, tracked } from "./derive/track";
+import { changedFields, fieldsOf, offsetMap, runFamilies, unmoved } from "./reuse";
 
 /** One text change: replace [start, end) of the old text with `text`. */
 export interface TextChange {
@@ -134,6 +136,11 @@ export function reanalyze(
   if (columnOf(newRegion, parsedItem.range[0]) !== columnOf(old.text, oldItem.range![0])) return undefined;
   if (newRegion.slice(0, lineStartOf(newRegion, parsedItem.range[0])).trim()) return undefined;
 
+  // the fields of the item as the last analysis of this same item read them, offsets moved by this edit
+  const last = prev.families?.key === target.key && prev.families.index === target.index ? prev.families : undefined;
+  const at = offsetMap(change);
+  const before = last ? fieldsOf(last.item, at) : undefined;
+
   // splice: shift what follows the region, then put the new item's nodes in place
   const doc = d.doc;
   shiftNode(doc.contents, region.end, delta);
@@ -144,17 +151,32 @@ export function reanalyze(
   const item = nested ? topItem : parsedItem;
 
   const lines = LineIndex.afterChange(old.lines, change, newText);
-  const topology = withItem(d.topology, doc, target.key, target.index, item);
+  let read: object | undefined;
+  const topology = withItem(d.topology, doc, target.key, target.index, item, (x) => {
+    read = x;
+    return tracked(x);
+  });
   const group = `${target.key}/${target.index}`;
   const schemaGroups = new Map(prev.schemaGroups);
   const itemFindings = validateItem(doc, d.span, target.key, target.index, item);
   if (itemFindings.length) schemaGroups.set(group, itemFindings);
   else schemaGroups.delete(group);
-  const ctx = new TopologyContext(topology, options);
-  const local: Finding[] = [...[...schemaGroups.values()].flat(), ...runRules(ctx, d.span.start)];
+  let ctx: TopologyContext | undefined;
+  const base = looseReads(() => {
+    ctx = new TopologyContext(topology, options);
+  });
+  if (!ctx || !read) return undefined;
+  const changed = before && changedFields(before, fieldsOf(read, unmoved));
+  const rules = runFamilies(
+    ctx,
+    d.span.start,
+    { key: target.key, index: target.index, item: read, base },
+    last && changed ? { record: last, changed, at } : undefined,
+  );
+  const local: Finding[] = [...[...schemaGroups.values()].flat(), ...rules.findings];
   const doc2: ParsedDoc = { ...d, topology };
   const parsed: ParsedFile = { ...old, text: newText, lines, docs: [doc2] };
-  return { parsed, local, contexts: [ctx], schemaGroups, options };
+  return { parsed, local, contexts: [ctx], schemaGroups, options, families: rules.record };
 }
 
 /**

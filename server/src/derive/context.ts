@@ -1,5 +1,6 @@
 import { memberCounts, type Cluster, type Link, type Members, type Store, type Topology } from "../model/topology";
 import type { RttLookup } from "../math/quorum";
+import { noteAll, recording } from "./track";
 
 export interface AnalysisOptions {
   /** rtt/galera-wan threshold (setting quorate.galeraMaxRttMs) */
@@ -30,6 +31,8 @@ export class TopologyContext {
   readonly quorums: Quorum[] = [];
   /** derived facts by the function that computes them (see `fact`) */
   private readonly facts = new Map<(ctx: TopologyContext) => unknown, unknown>();
+  /** the tracked item's fields each fact read while it was computed (derive/track) */
+  private readonly factReads = new Map<(ctx: TopologyContext) => unknown, ReadonlySet<string>>();
   /** links by one end, then the other (both orders): lookups build no key strings */
   private readonly links = new Map<string, Map<string, Link>>();
   private readonly byOwner = new Map<Cluster | Store, Quorum>();
@@ -88,9 +91,15 @@ export class TopologyContext {
    * The function is the key, so each fact has exactly one implementation (derive/*).
    */
   fact<T>(compute: (ctx: TopologyContext) => T): T {
-    if (this.facts.has(compute)) return this.facts.get(compute) as T;
-    const value = compute(this);
+    if (this.facts.has(compute)) {
+      // whoever reads a fact depends on what computing it read (derive/track)
+      const reads = this.factReads.get(compute);
+      if (reads?.size) noteAll(reads);
+      return this.facts.get(compute) as T;
+    }
+    const { value, reads } = recording(() => compute(this));
     this.facts.set(compute, value);
+    this.factReads.set(compute, reads);
     return value;
   }
 

@@ -598,9 +598,17 @@ export function readTopology(doc: Document, span: Span): Topology {
  * The topology with item `index` of list `key` read again from `node` (already spliced into
  * the document). Every other entity is reused as is: its spans are live views of node ranges.
  */
-export function withItem(t: Topology, doc: Document, key: ListKey, index: number, node: Node): Topology {
+export function withItem(
+  t: Topology,
+  doc: Document,
+  key: ListKey,
+  index: number,
+  node: Node,
+  wrap: (item: object) => object = (x) => x,
+): Topology {
   const list = [...t[key]] as unknown[];
-  list[index] = ITEM_READERS[key](new Reader(doc), { node, span: itemSpanOf(node) }, index);
+  // (`wrap`: the item as every list and index holds it, reuse.ts's tracked one)
+  list[index] = wrap(ITEM_READERS[key](new Reader(doc), { node, span: itemSpanOf(node) }, index));
   // everything outside this list (top-level keys, metadata, export policy, other lists and
   // their name indexes) is reused; only this list's own index is rebuilt
   const next = { ...t, [key]: list } as Topology;

@@ -1,0 +1,64 @@
+// Which top-level fields of one list item the rule families read, recorded while they run: an
+// edit that leaves every field a family read as it was (positions moved by the edit aside) leaves
+// that family's findings as they were, moved with the edit (reuse.ts). The reads are recorded,
+// never declared by hand: a family that starts reading a field is tracked by the same code.
+
+/** The reads being recorded: the innermost frame (a family, or a fact it computes) first. */
+const frames: Set<string>[] = [];
+/** Reads made while no frame was open (the context's constructor: every family depends on them). */
+let loose = new Set<string>();
+
+/** The item tracked now: an item tracked before and still held (an older edit's) notes nothing. */
+let current: object | undefined;
+
+/** Notes that `field` of the tracked item was read. */
+function note(field: string): void {
+  (frames.length ? frames[frames.length - 1] : loose).add(field);
+}
+
+/** Notes every field of `reads` in the current frame (a fact computed earlier, read again). */
+export function noteAll(reads: ReadonlySet<string>): void {
+  const into = frames.length ? frames[frames.length - 1] : loose;
+  for (const r of reads) into.add(r);
+}
+
+/**
+ * The item, its fields read through a proxy that notes them: the one object every list, index
+ * and fact holds (JSON, spreads and Object.keys see its fields as the item's). A proxy, not an
+ * object of getters: those would give every tracked item a shape of its own, and the rules' hot
+ * paths would go polymorphic on each new one.
+ */
+export function tracked<T extends object>(item: T): T {
+  const self = {};
+  current = self;
+  return new Proxy(item, {
+    get(target, key) {
+      if (current === self && typeof key === "string") note(key);
+      return (target as Record<string | symbol, unknown>)[key];
+    },
+  });
+}
+
+/** Runs `run` in a frame of its own; its reads are returned and also noted in the enclosing frame. */
+export function recording<T>(run: () => T): { value: T; reads: Set<string> } {
+  const reads = new Set<string>();
+  frames.push(reads);
+  try {
+    return { value: run(), reads };
+  } finally {
+    frames.pop();
+    noteAll(reads);
+  }
+}
+
+/** The reads `run` makes outside any frame (a context's constructor). */
+export function looseReads(run: () => void): Set<string> {
+  const before = loose;
+  loose = new Set<string>();
+  try {
+    run();
+    return loose;
+  } finally {
+    loose = before;
+  }
+}

@@ -1,0 +1,179 @@
+// Keystrokes into one list item, one after another, without re-running the rule families the
+// edit cannot change. Each incremental analysis runs its families with the re-read item tracked
+// (derive/track): which of its top-level fields each family read, directly or through a fact, is
+// recorded. The next edit of the same item compares the item's fields before and after (the
+// positions the edit moved, moved): a family that read none of the fields that changed runs as it
+// did, read for read, and finds what it found — its findings are taken, moved with the edit.
+import { guarded, LATE } from "./analysis";
+import type { TopologyContext } from "./derive/context";
+import { recording } from "./derive/track";
+import type { Finding, FixHint } from "./model/finding";
+import type { ListKey } from "./model/topology";
+import type { Span } from "./model/text";
+import { TOPOLOGY_RULES } from "./rules/index";
+
+/** What one incremental analysis's families read of the item its edit re-read, and what they found. */
+export interface FamilyRecord {
+  readonly key: ListKey;
+  readonly index: number;
+  /** the item as read from the document (untracked) */
+  readonly item: object;
+  /** the options the families ran with */
+  readonly options: string;
+  /** the fields read while the context was built (every family depends on them) */
+  readonly base: ReadonlySet<string>;
+  /** by family: the fields it read, and its findings with plain offsets */
+  readonly families: ReadonlyMap<string, { readonly reads: ReadonlySet<string>; readonly findings: readonly Finding[] }>;
+  /** the families this analysis took from the last one instead of running them */
+  readonly kept: readonly string[];
+}
+
+/** Where an offset of the text before an edit is after it: NaN inside what the edit replaced. */
+export type OffsetMap = (offset: number) => number;
+
+export const unmoved: OffsetMap = (p) => p;
+
+/** The offset map of one edit: before it, unmoved; at or past its end, moved by its length change. */
+export function offsetMap(change: { start: number; end: number; text: string }): OffsetMap {
+  const delta = change.text.length - (change.end - change.start);
+  return (p) => (p < change.start ? p : p >= change.end ? p + delta : Number.NaN);
+}
+
+const UNDEFINED = "\u0000undefined";
+let unknowns = 0;
+
+/**
+ * A value of the model as plain data to compare, offsets mapped by `at`: spans (live or plain)
+ * become their mapped offsets; anything else that is not plain data (a map, a syntax node)
+ * becomes a value equal to nothing, so a field holding one always counts as changed.
+ */
+function snapshot(x: unknown, at: OffsetMap, depth: number): unknown {
+  if (x === undefined) return UNDEFINED;
+  if (typeof x === "function" || typeof x === "symbol" || typeof x === "bigint") return `\u0000unknown${unknowns++}`;
+  if (x === null || typeof x !== "object") return typeof x === "number" && !Number.isFinite(x) ? String(x) : x;
+  if (depth > 16) return `\u0000unknown${unknowns++}`;
+  if (Array.isArray(x)) return x.map((v) => snapshot(v, at, depth + 1));
+  // in iteration order, as a family reading one sees it
+  if (x instanceof Set) return ["\u0000set", ...[...x].map((v) => snapshot(v, at, depth + 1))];
+  if (x instanceof Map) return ["\u0000map", ...[...x].map((e) => snapshot(e, at, depth + 1))];
+  const o = x as Record<string, unknown>;
+  const proto = Object.getPrototypeOf(o);
+  const spanLike = typeof o.start === "number" && typeof o.end === "number";
+  if (proto !== Object.prototype && proto !== null && !spanLike) return `\u0000unknown${unknowns++}`;
+  const out: Record<string, unknown> = {};
+  // a live span (model/yamlnodes) is its offsets; the node it reads them from is not compared
+  if (proto === Object.prototype || proto === null) for (const k of Object.keys(o)) out[k] = snapshot(o[k], at, depth + 1);
+  if (spanLike) {
+    // NaN (an offset the edit replaced) equals nothing
+    out.start = String(at(o.start as number));
+    out.end = String(at(o.end as number));
+  }
+  return out;
+}
+
+/** Each top-level field of an item as a string to compare, offsets mapped by `at`. */
+export function fieldsOf(item: object, at: OffsetMap): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const k of Object.keys(item)) out.set(k, JSON.stringify(snapshot((item as Record<string, unknown>)[k], at, 0)));
+  return out;
+}
+
+/** The fields that differ (undefined: the item's set of fields itself changed, so every family runs). */
+export function changedFields(before: Map<string, string>, after: Map<string, string>): Set<string> | undefined {
+  if (before.size !== after.size) return undefined;
+  const out = new Set<string>();
+  for (const [k, v] of after) {
+    if (!before.has(k)) return undefined;
+    if (before.get(k) !== v || v.includes("NaN")) out.add(k);
+  }
+  return out;
+}
+
+/** A finding with plain offsets mapped by `at`; undefined when one of them lay in what the edit replaced. */
+export function movedFinding(f: Finding, at: OffsetMap): Finding | undefined {
+  const move = (s: Span): Span | undefined => {
+    const start = at(s.start);
+    const end = at(s.end);
+    return Number.isNaN(start) || Number.isNaN(end) ? undefined : { start, end };
+  };
+  const span = move(f.span);
+  if (!span) return undefined;
+  let ok = true;
+  const related = f.related?.map((r) => {
+    // another file's span is not this edit's
+    const s = r.path ? { start: r.span.start, end: r.span.end } : move(r.span);
+    if (!s) ok = false;
+    return { ...r, span: s ?? r.span };
+  });
+  const fixes = f.fixes?.map((h): FixHint => {
+    if (h.kind === "replace") {
+      const s = move(h.span);
+      if (!s) ok = false;
+      return { ...h, span: s ?? h.span };
+    }
+    if (h.kind === "replace-all") {
+      const edits = h.args.edits.map((e) => {
+        const s = move(e);
+        if (!s) ok = false;
+        return { ...e, ...s };
+      });
+      return { ...h, args: { ...h.args, edits } };
+    }
+    return h;
+  });
+  if (!ok) return undefined;
+  return { ...f, span, ...(related ? { related } : {}), ...(fixes ? { fixes } : {}) };
+}
+
+function movedAll(findings: readonly Finding[], at: OffsetMap): Finding[] | undefined {
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const m = movedFinding(f, at);
+    if (!m) return undefined;
+    out.push(m);
+  }
+  return out;
+}
+
+/** What the last analysis of the same item left, and how this edit changed the item. */
+export interface Reusable {
+  readonly record: FamilyRecord;
+  /** the item's fields the edit changed */
+  readonly changed: ReadonlySet<string>;
+  readonly at: OffsetMap;
+}
+
+/**
+ * runRules (analysis.ts) with the item tracked: each family in the same order, taken from
+ * `reuse` when it read none of the changed fields (nor did the context's construction), else
+ * run and its reads recorded. Returns the findings and the record for the next edit.
+ */
+export function runFamilies(
+  ctx: TopologyContext,
+  at: number,
+  item: { key: ListKey; index: number; item: object; base: ReadonlySet<string> },
+  reuse: Reusable | undefined,
+): { findings: Finding[]; record: FamilyRecord } {
+  const options = JSON.stringify(ctx.options);
+  const usable = reuse && reuse.record.options === options && ![...reuse.record.base, ...item.base].some((r) => reuse.changed.has(r));
+  const families = new Map<string, { reads: ReadonlySet<string>; findings: readonly Finding[] }>();
+  const out: Finding[] = [];
+  const keptNames: string[] = [];
+  for (const [name, rule] of TOPOLOGY_RULES) {
+    if (ctx.options.deferFigures && LATE.has(name)) continue;
+    const last = usable ? reuse.record.families.get(name) : undefined;
+    const kept = last && ![...last.reads].some((r) => reuse?.changed.has(r)) ? movedAll(last.findings, reuse!.at) : undefined;
+    if (kept) {
+      families.set(name, { reads: last!.reads, findings: kept });
+      keptNames.push(name);
+      out.push(...kept);
+      continue;
+    }
+    const { value, reads } = recording(() => guarded(name, at, () => rule(ctx)));
+    // plain offsets: the next edit moves them (live spans would follow the syntax tree instead)
+    const findings = movedAll(value, unmoved)!;
+    families.set(name, { reads, findings });
+    out.push(...findings);
+  }
+  return { findings: out, record: { ...item, options, families, kept: keptNames } };
+}

@@ -1,0 +1,130 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { analyzeFile, finalize, type FileAnalysis } from "../../server/src/analysis";
+import { analyzeChange } from "../../server/src/incremental";
+import { DEFAULT_OPTIONS, type AnalysisOptions } from "../../server/src/derive/context";
+import { FIXABLE } from "../fixtures/fixable";
+import { rng, seedFromEnv } from "../helpers";
+
+const ROOT = resolve(__dirname, "..", "..", "..");
+
+/** Rings of three sites (the bench's other shape, small), with findings of several families to move. */
+function rings(n: number): string {
+  const sites = ["sites:"];
+  const links = ["links:"];
+  const clusters = ["clusters:"];
+  const stores = ["stores:"];
+  const traffic = ["traffic:"];
+  for (let r = 0; r < n; r++) {
+    const s = ["a", "b", "c"].map((x) => `r${r}-${x}`);
+    sites.push(...s.map((x, i) => `  - { name: ${x}, location: { lat: ${40 + r + i * 0.1}, lon: ${r + i * 0.1} } }`));
+    links.push(`  - { between: [${s[0]}, ${s[1]}], rttMs: ${12 + r} }`, `  - { between: [${s[0]}, ${s[2]}], rttMs: ${40 + r} }`);
+    for (const [i, site] of s.entries()) {
+      clusters.push(
+        `  - name: ${site}-k`,
+        `    site: ${site}`,
+        `    description: "ring ${r} cluster ${i}"`,
+        `    mesh: ${i === 2 ? "submariner" : "clustermesh"}`,
+        `    id: ${r * 3 + i + (i === 1 ? 0 : 1)}`,
+        "    network:",
+        `      pods: 10.${r}.${i === 2 ? 0 : i * 16}.0/20`,
+        `      services: 10.96.${r}.0/24`,
+      );
+      if (i === 0) clusters.push("    etcd:", `      members: { ${s[0]}: 1, ${s[1]}: 1, ${s[2]}: ${r % 2} }`, "      heartbeatMs: 100");
+    }
+    stores.push(
+      `  - name: ledger-${r}`,
+      "    replication: consensus",
+      `    members: { ${s[0]}: 2, ${s[1]}: 2, ${s[2]}: ${r % 2} }`,
+      "    writeLatencyBudgetMs: 30",
+    );
+    traffic.push(
+      `  - name: web-${r}`,
+      "    steering: gslb",
+      "    peakRps: 30000",
+      `    dependsOn: [ledger-${r}]`,
+      "    backends:",
+      ...s.flatMap((x) => [`      - cluster: ${x}-k`, "        weight: 1", `        capacityRps: ${x.endsWith("c") ? 5000 : 20000}`]),
+    );
+  }
+  return `apiVersion: quorate.dev/v1alpha1\nkind: Topology\nmetadata:\n  name: rings\n${[...sites, ...links, ...clusters, ...stores, ...traffic].join("\n")}\n`;
+}
+
+/** Everything a finding shows, related spans and fixes included. */
+const view = (a: FileAnalysis) => JSON.stringify(finalize(a.parsed, a.local));
+
+const TYPING = ["1", "0", "2", "a", "x", "-", ".", "/", " "];
+const RARE = ["\n", ":", "#", "[", "]", "{", '"', ",", "\n    extra: 1"];
+
+test("keystrokes into one item, one after another, reuse unchanged families and equal a from-scratch analysis", () => {
+  const seed = seedFromEnv();
+  const r = rng(seed);
+  const texts: [string, string][] = [
+    ["rings.topology.yaml", rings(4)],
+    ["payments.topology.yaml", readFileSync(join(ROOT, "examples", "payments-eu.topology.yaml"), "utf8")],
+    ...Object.entries(FIXABLE),
+  ];
+  let kept = 0;
+  let edits = 0;
+  for (const [name, original] of texts) {
+    for (const options of [DEFAULT_OPTIONS, { ...DEFAULT_OPTIONS, deferFigures: true }] as AnalysisOptions[]) {
+      let text = original;
+      let a = analyzeFile(name, text, options);
+      for (let burst = 0; burst < 8; burst++) {
+        // a place, then a burst of keystrokes around it, as typing a value is
+        let at = Math.floor(r() * text.length);
+        const length = 1 + Math.floor(r() * 8);
+        for (let k = 0; k < length; k++) {
+          at = Math.max(0, Math.min(text.length, at + Math.floor(r() * 5) - 2));
+          const del = r() < 0.25 ? 1 + Math.floor(r() * 2) : 0;
+          const pool = r() < 0.92 ? TYPING : RARE;
+          const ins = r() < 0.8 || del === 0 ? pool[Math.floor(r() * pool.length)] : "";
+          const change = { start: at, end: Math.min(text.length, at + del), text: ins };
+          const next = text.slice(0, change.start) + change.text + text.slice(change.end);
+          const got = analyzeChange(a, name, change, next, options);
+          const fresh = analyzeFile(name, next, options);
+          assert.equal(view(got), view(fresh), `seed ${seed}, ${name}, burst ${burst}, keystroke ${k}: ${JSON.stringify(change)}`);
+          kept += got.families?.kept.length ?? 0;
+          edits++;
+          text = next;
+          a = got.local.some((f) => f.code === "yaml/syntax") ? analyzeFile(name, text, options) : got;
+          at += ins.length;
+        }
+      }
+    }
+  }
+  // most keystrokes leave most families as they were: the reuse is taken, not only allowed
+  assert.ok(kept > edits / 4, `families reused ${kept} times over ${edits} keystrokes (seed ${seed})`);
+});
+
+test("a keystroke into a description re-runs no family; one into an RTT re-runs the ones that read it", () => {
+  const text = rings(3);
+  const name = "rings.topology.yaml";
+  let a = analyzeFile(name, text);
+  let cur = text;
+  const type = (needle: string, ins: string) => {
+    const at = cur.indexOf(needle) + needle.length;
+    const next = `${cur.slice(0, at)}${ins}${cur.slice(at)}`;
+    a = analyzeChange(a, name, { start: at, end: at, text: ins }, next, DEFAULT_OPTIONS);
+    cur = next;
+    assert.equal(view(a), view(analyzeFile(name, cur)), `${needle} + ${ins}`);
+    return a.families;
+  };
+  // the first keystroke into an item runs every family (it records what they read); the next reuse
+  type('"ring 1 cluster', "x");
+  const inert = type('"ring 1 cluster', "y");
+  assert.ok(inert);
+  assert.deepEqual(
+    [...inert.families.keys()].filter((f) => !inert.kept.includes(f)),
+    [],
+    "a description is read by no family",
+  );
+  type("rttMs: 13", "1");
+  const rtt = type("rttMs: 13", "2");
+  assert.ok(rtt);
+  const ran = [...rtt.families.keys()].filter((f) => !rtt.kept.includes(f));
+  assert.ok(ran.includes("rtt"), `the rtt family runs again (ran: ${ran})`);
+  assert.ok(!ran.includes("cidr"), `the cidr family does not (ran: ${ran})`);
+});
