@@ -15522,6 +15522,24 @@ function defaultSeverity(code2) {
   return info.severity;
 }
 
+// server/src/derive/track.ts
+var frames = [];
+var loose = /* @__PURE__ */ new Set();
+function noteAll(reads) {
+  const into = frames.length ? frames[frames.length - 1] : loose;
+  for (const r2 of reads) into.add(r2);
+}
+function recording(run3) {
+  const reads = /* @__PURE__ */ new Set();
+  frames.push(reads);
+  try {
+    return { value: run3(), reads };
+  } finally {
+    frames.pop();
+    noteAll(reads);
+  }
+}
+
 // server/src/derive/context.ts
 var DEFAULT_OPTIONS = { galeraMaxRttMs: 5 };
 var TopologyContext = class {
@@ -15557,6 +15575,8 @@ var TopologyContext = class {
   quorums = [];
   /** derived facts by the function that computes them (see `fact`) */
   facts = /* @__PURE__ */ new Map();
+  /** the tracked item's fields each fact read while it was computed (derive/track) */
+  factReads = /* @__PURE__ */ new Map();
   /** links by one end, then the other (both orders): lookups build no key strings */
   links = /* @__PURE__ */ new Map();
   byOwner = /* @__PURE__ */ new Map();
@@ -15581,9 +15601,14 @@ var TopologyContext = class {
    * The function is the key, so each fact has exactly one implementation (derive/*).
    */
   fact(compute) {
-    if (this.facts.has(compute)) return this.facts.get(compute);
-    const value = compute(this);
+    if (this.facts.has(compute)) {
+      const reads2 = this.factReads.get(compute);
+      if (reads2?.size) noteAll(reads2);
+      return this.facts.get(compute);
+    }
+    const { value, reads } = recording(() => compute(this));
     this.facts.set(compute, value);
+    this.factReads.set(compute, reads);
     return value;
   }
   siteOfCluster(name) {

@@ -152,9 +152,15 @@ export function reanalyze(
 
   const lines = LineIndex.afterChange(old.lines, change, newText);
   let read: object | undefined;
-  const topology = withItem(d.topology, doc, target.key, target.index, item, (x) => {
-    read = x;
-    return tracked(x);
+  const was = d.topology;
+  let topology = was;
+  // the name indexes withItem rebuilds, and the context's own (quorums, links), read the item
+  // before any family runs: every family depends on what they read
+  const indexed = looseReads(() => {
+    topology = withItem(was, doc, target.key, target.index, item, (x) => {
+      read = x;
+      return tracked(x);
+    });
   });
   const group = `${target.key}/${target.index}`;
   const schemaGroups = new Map(prev.schemaGroups);
@@ -166,6 +172,7 @@ export function reanalyze(
     ctx = new TopologyContext(topology, options);
   });
   if (!ctx || !read) return undefined;
+  for (const r of indexed) base.add(r);
   const changed = before && changedFields(before, fieldsOf(read, unmoved));
   const rules = runFamilies(
     ctx,

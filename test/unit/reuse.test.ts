@@ -128,3 +128,26 @@ test("a keystroke into a description re-runs no family; one into an RTT re-runs 
   assert.ok(ran.includes("rtt"), `the rtt family runs again (ran: ${ran})`);
   assert.ok(!ran.includes("cidr"), `the cidr family does not (ran: ${ran})`);
 });
+
+test("renaming a cluster that only a backend names: the lookup by name is a read of the name", () => {
+  const name = "rings.topology.yaml";
+  let cur = rings(2);
+  let a = analyzeFile(name, cur);
+  // r1-b-k has no etcd: nothing but the name index and the references read its name
+  const needle = "  - name: r1-b-k";
+  for (const ins of ["x", "y"]) {
+    const at = cur.indexOf(needle) + needle.length;
+    const next = `${cur.slice(0, at)}${ins}${cur.slice(at)}`;
+    a = analyzeChange(a, name, { start: at, end: at, text: ins }, next, DEFAULT_OPTIONS);
+    cur = next;
+    assert.equal(view(a), view(analyzeFile(name, cur)), `after typing ${ins}`);
+  }
+  for (let k = 0; k < 2; k++) {
+    const at = cur.indexOf(needle) + needle.length;
+    const next = `${cur.slice(0, at)}${cur.slice(at + 1)}`;
+    a = analyzeChange(a, name, { start: at, end: at + 1, text: "" }, next, DEFAULT_OPTIONS);
+    cur = next;
+    assert.equal(view(a), view(analyzeFile(name, cur)), `after deleting ${k + 1}`);
+  }
+  assert.ok(a.families, "the keystrokes were incremental");
+});
