@@ -74,7 +74,12 @@ test("keystrokes into one item, one after another, reuse unchanged families and 
       let a = analyzeFile(name, text, options);
       for (let burst = 0; burst < 8; burst++) {
         // a place, then a burst of keystrokes around it, as typing a value is
-        let at = Math.floor(r() * text.length);
+        // half the time at the end of a value (a name, a reference, a number), where typing changes what rules read
+        const values = [...text.matchAll(/: [^\s,\]}]+/g)];
+        let at =
+          r() < 0.5 && values.length
+            ? ((m) => (m.index ?? 0) + m[0].length)(values[Math.floor(r() * values.length)])
+            : Math.floor(r() * text.length);
         const length = 1 + Math.floor(r() * 8);
         for (let k = 0; k < length; k++) {
           at = Math.max(0, Math.min(text.length, at + Math.floor(r() * 5) - 2));
