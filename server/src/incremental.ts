@@ -6,11 +6,10 @@ import { columnOf, LineIndex, lineStartOf } from "./model/text";
 import { MAX_NESTING, nestingBeyond } from "./model/nesting";
 import { flattenScalars } from "./model/yamlnodes";
 import { shiftAll, shiftNode } from "./model/shift";
-import { LIST_KEYS, withItem, type ListKey } from "./model/topology";
-import { TopologyContext, type AnalysisOptions } from "./derive/context";
+import { LIST_KEYS, type ListKey } from "./model/topology";
+import type { AnalysisOptions } from "./derive/context";
 import { validateItem } from "./schema/validate";
-import { looseReads, tracked } from "./derive/track";
-import { changedFields, fieldsOf, offsetMap, runFamilies, unmoved } from "./reuse";
+import { fieldsOf, offsetMap, withItemRules } from "./reuse";
 
 /** One text change: replace [start, end) of the old text with `text`. */
 export interface TextChange {
@@ -151,35 +150,22 @@ export function reanalyze(
   const item = nested ? topItem : parsedItem;
 
   const lines = LineIndex.afterChange(old.lines, change, newText);
-  let read: object | undefined;
-  const was = d.topology;
-  let topology = was;
-  // the name indexes withItem rebuilds, and the context's own (quorums, links), read the item
-  // before any family runs: every family depends on what they read
-  const indexed = looseReads(() => {
-    topology = withItem(was, doc, target.key, target.index, item, (x) => {
-      read = x;
-      return tracked(x);
-    });
-  });
   const group = `${target.key}/${target.index}`;
   const schemaGroups = new Map(prev.schemaGroups);
   const itemFindings = validateItem(doc, d.span, target.key, target.index, item);
   if (itemFindings.length) schemaGroups.set(group, itemFindings);
   else schemaGroups.delete(group);
-  let ctx: TopologyContext | undefined;
-  const base = looseReads(() => {
-    ctx = new TopologyContext(topology, options);
-  });
-  if (!ctx || !read) return undefined;
-  for (const r of indexed) base.add(r);
-  const changed = before && changedFields(before, fieldsOf(read, unmoved));
-  const rules = runFamilies(
-    ctx,
+  const rules = withItemRules(
+    d.topology,
+    doc,
+    target,
+    item,
+    options,
     d.span.start,
-    { key: target.key, index: target.index, item: read, base },
-    last && changed ? { record: last, changed, at } : undefined,
+    last && before ? { record: last, before, at } : undefined,
   );
+  if (!rules) return undefined;
+  const { topology, ctx } = rules;
   const local: Finding[] = [...[...schemaGroups.values()].flat(), ...rules.findings];
   const doc2: ParsedDoc = { ...d, topology };
   const parsed: ParsedFile = { ...old, text: newText, lines, docs: [doc2] };

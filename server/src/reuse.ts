@@ -4,11 +4,12 @@
 // recorded. The next edit of the same item compares the item's fields before and after (the
 // positions the edit moved, moved): a family that read none of the fields that changed runs as it
 // did, read for read, and finds what it found — its findings are taken, moved with the edit.
+import type { Document, Node } from "yaml";
 import { guarded, LATE } from "./analysis";
-import type { TopologyContext } from "./derive/context";
-import { recording } from "./derive/track";
+import { type AnalysisOptions, TopologyContext } from "./derive/context";
+import { looseReads, recording, tracked } from "./derive/track";
 import type { Finding, FixHint } from "./model/finding";
-import type { ListKey } from "./model/topology";
+import { type ListKey, type Topology, withItem } from "./model/topology";
 import type { Span } from "./model/text";
 import { TOPOLOGY_RULES } from "./rules/index";
 
@@ -176,4 +177,44 @@ export function runFamilies(
     out.push(...findings);
   }
   return { findings: out, record: { ...item, options, families, kept: keptNames } };
+}
+
+/**
+ * The model with the re-read item in place (tracked), its context, and its families run or
+ * taken from `last` (the last analysis's record of the same item, and the item's fields as it
+ * read them with this edit's offsets).
+ */
+export function withItemRules(
+  was: Topology,
+  doc: Document,
+  target: { key: ListKey; index: number },
+  item: Node,
+  options: AnalysisOptions,
+  at: number,
+  last: { record: FamilyRecord; before: Map<string, string>; at: OffsetMap } | undefined,
+): { topology: Topology; ctx: TopologyContext; findings: Finding[]; record: FamilyRecord } | undefined {
+  let read: object | undefined;
+  let topology = was;
+  // the name indexes withItem rebuilds, and the context's own (quorums, links), read the item
+  // before any family runs: every family depends on what they read
+  const indexed = looseReads(() => {
+    topology = withItem(was, doc, target.key, target.index, item, (x) => {
+      read = x;
+      return tracked(x);
+    });
+  });
+  let ctx: TopologyContext | undefined;
+  const base = looseReads(() => {
+    ctx = new TopologyContext(topology, options);
+  });
+  if (!ctx || !read) return undefined;
+  for (const r of indexed) base.add(r);
+  const changed = last && changedFields(last.before, fieldsOf(read, unmoved));
+  const rules = runFamilies(
+    ctx,
+    at,
+    { key: target.key, index: target.index, item: read, base },
+    last && changed ? { record: last.record, changed, at: last.at } : undefined,
+  );
+  return { topology, ctx, ...rules };
 }
