@@ -208,6 +208,7 @@ export interface DriftMarker {
  * rings file on a quiet machine, one run each: peak RSS over the whole session 190 and 192 MB
  * with it, 209–219 MB without (2 MB semi-spaces: 198 MB); keystroke and Simulate times the same
  * within the noise of those runs. Only a flag at start does it: V8 sizes each thread's young
- * generation when the thread starts.
+ * generation when the thread starts. A server started without them keeps its young generations
+ * as small by itself (background/memory.ts keepYoungGenerationSmall, background/host.ts).
  */
 export const SERVER_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=1"];

@@ -3,6 +3,7 @@ import { Console } from "node:console";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { type Connection, createConnection, type MessageReader, ProposedFeatures, StreamMessageWriter } from "vscode-languageserver/node";
 import { spliceSerialised, stringifyMessage } from "./background/json";
+import { keepYoungGenerationSmall } from "./background/memory";
 import { BACKGROUND_MARK } from "./background/messages";
 import { runBackground, type Port } from "./background/worker";
 import { startServer } from "./lsp";
@@ -10,7 +11,9 @@ import { nodeHost } from "./platform/node";
 
 const data = workerData as { mark?: string; warmUp?: boolean; push?: boolean } | undefined;
 if (!isMainThread && parentPort && data?.mark === BACKGROUND_MARK) {
-  // this same script, started by the server as its background thread (large files)
+  // this same script, started by the server as its background thread (large files); its start
+  // set V8's flags back (see keepYoungGenerationSmall), for the main thread too
+  keepYoungGenerationSmall();
   runBackground(parentPort as unknown as Port, { warmUp: data.warmUp, push: data.push });
 } else {
   // Thin bootstrap: stdio (`--stdio`), node IPC (`--node-ipc`) or a socket, as the client asks.
@@ -20,6 +23,8 @@ if (!isMainThread && parentPort && data?.mark === BACKGROUND_MARK) {
     );
     process.exit(0);
   }
+  // the main thread only relays a large file's work: a small young generation, whoever started the server
+  keepYoungGenerationSmall();
   process.on("uncaughtException", (e) => process.stderr.write(`[quorate] uncaught: ${e?.stack ?? e}\n`));
   // the background thread runs this script again
   startServer(process.argv.includes("--stdio") ? stdioConnection() : createConnection(ProposedFeatures.all), nodeHost(__filename));

@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { SERVER_NODE_FLAGS } from "../../server/src/protocol";
 
 /** Allocates objects that survive a few collections, then prints the young generation's size in MB. */
@@ -13,8 +14,8 @@ for (let i = 0; i < 3e6; i++) { keep.push({ i, a: [i] }); if (keep.length > 2e5)
 const s = v8.getHeapSpaceStatistics().find((x) => x.space_name === "new_space");
 console.log(s.space_size / 1048576);`;
 
-function youngMb(flags: readonly string[]): number {
-  const r = spawnSync(process.execPath, [...flags, "-e", CHURN], { encoding: "utf8" });
+function youngMb(flags: readonly string[], script = CHURN): number {
+  const r = spawnSync(process.execPath, [...flags, "-e", script], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   return Number(r.stdout.trim());
 }
@@ -24,4 +25,19 @@ test("the server's Node flags cap the main thread's young generation at 1 MB sem
   // two semi-spaces of 1 MB at most
   assert.ok(youngMb(SERVER_NODE_FLAGS) <= 2, "capped with the flags");
   assert.ok(youngMb([]) > 2, "grows without them (else the flag no longer does anything)");
+});
+
+/** The compiled memory.ts, as the server (started without the flags) uses it. */
+const MEMORY = JSON.stringify(join(__dirname, "..", "..", "server", "src", "background", "memory.js"));
+
+test("the server keeps the main thread's young generation small by itself, a worker thread started or not", () => {
+  const keep = `require(${MEMORY}).keepYoungGenerationSmall();\n`;
+  assert.ok(youngMb([], keep + CHURN) <= 2, "kept at its first size");
+  // a worker's start sets V8's flags back: without setting it again, the young generation grows
+  const worker = `const { Worker } = require("node:worker_threads");
+const w = new Worker("setTimeout(() => {}, 60000)", { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
+`;
+  const started = (again: string) => `${keep}${worker}w.once("online", () => { ${again} (() => { ${CHURN} })(); process.exit(0); });\n`;
+  assert.ok(youngMb([], started("")) > 2, "a worker's start undid it (else setting it again is needless)");
+  assert.ok(youngMb([], started(`require(${MEMORY}).keepYoungGenerationSmall();`)) <= 2, "set again once the worker is online");
 });

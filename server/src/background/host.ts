@@ -5,11 +5,15 @@ import { Worker } from "node:worker_threads";
 import { ErrorCodes, LSPErrorCodes, ResponseError } from "vscode-languageserver";
 import type { Cancellation } from "../service/host";
 import { fromThread } from "./json";
-import { heapKeeper } from "./memory";
+import { heapKeeper, keepYoungGenerationSmall } from "./memory";
 import { BACKGROUND_MARK, type FromBackground, type ToBackground } from "./messages";
 
-/** The background thread's young generation, in MB (started with SERVER_NODE_FLAGS, Node's --max-semi-space-size holds over it: 2 MB). */
-const YOUNG_GENERATION_MB = 4;
+/**
+ * The background thread's young generation, in MB (started with SERVER_NODE_FLAGS, Node's --max-semi-space-size holds over it: 2 MB).
+ * 2 MB: what SERVER_NODE_FLAGS made of the 4 it was, now for a server started without them too
+ * (memory.ts keepYoungGenerationSmall holds the main thread's; V8 grows this thread's to this size).
+ */
+const YOUNG_GENERATION_MB = 2;
 /**
  * The background thread's old generation, in MB. Not a budget a file is expected to reach (a
  * file holds about 50 MB here per MB of YAML, measured at 1 MB) but the size V8 scales its
@@ -57,6 +61,8 @@ export class Background {
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: OLD_GENERATION_MB },
     });
     this.worker = worker;
+    // a thread's start sets V8's flags as they were at the process's start: this thread's young generation is kept small again
+    worker.once("online", keepYoungGenerationSmall);
     worker.on("message", (m: FromBackground) => {
       // what the thread sends is copied onto this thread (a large file's diagnostics, a Simulate
       // click's diagram: megabytes), then written to the client: collected here once quiet
