@@ -14946,18 +14946,14 @@ function overlappingPairs(ranges2) {
   });
   const pairs = [];
   const stack = [];
-  for (let o = 0; o < order.length; o++) {
-    const i = order[o];
+  for (const i of order) {
     const r2 = ranges2[i];
     while (stack.length) {
       const top = ranges2[stack[stack.length - 1]];
       if (top.family === r2.family && top.last >= r2.first) break;
       stack.pop();
     }
-    for (let k = 0; k < stack.length; k++) {
-      const j = stack[k];
-      pairs.push(j < i ? [j, i] : [i, j]);
-    }
+    for (const j of stack) pairs.push(j < i ? [j, i] : [i, j]);
     stack.push(i);
   }
   return pairs;
@@ -15003,13 +14999,7 @@ function cidrOverlaps(ctx) {
 }
 function overlaps2(ctx) {
   const ranges2 = parsedRanges(ctx);
-  const all = overlappingPairs(ranges2.map((r2) => r2.cidr));
-  const out = [];
-  for (let p = 0; p < all.length; p++) {
-    const pair = all[p];
-    if (!allowedOverlap(ranges2[pair[0]], ranges2[pair[1]])) out.push(pair);
-  }
-  return out;
+  return overlappingPairs(ranges2.map((r2) => r2.cidr)).filter(([i, j]) => !allowedOverlap(ranges2[i], ranges2[j]));
 }
 
 // server/src/util/terminal.ts
@@ -15182,11 +15172,6 @@ var CATALOG = {
     "warning",
     "A partition leaves no side with a majority",
     "Some split of the member sites into two groups leaves neither a majority, so writes stop on both sides."
-  ),
-  "quorum/control-plane-elsewhere": r(
-    "information",
-    "A cluster's etcd sits wholly at other sites",
-    "A cluster whose etcd has no member at its own site (a control plane hosted in another datacenter, edge workers whose servers run elsewhere) keeps its running pods when it loses that control plane, but has no API: nothing is scaled, rolled out or rescheduled. Its API lives with the etcd's sites and the links to them, and losing those sites loses the etcd's data with them. Quorate judges both in simulate and availability; this says it where the design is written."
   ),
   "rtt/missing-link": r(
     "warning",
@@ -15372,7 +15357,7 @@ var CATALOG = {
   "capacity/site-loss": r(
     "error",
     "Backend overloaded after a site loss",
-    "After losing a site, the surviving backends' shares of peakRps exceed their capacity.",
+    "After losing a site, the surviving backends' shares of peakRps exceed their capacity. Under gslb and weighted-dns the lost share is split by weight; under anycast (BGP moves a lost catchment to its next-best origin) and geodns (a failed region goes to its fallback) it may land whole on any one survivor, so each needs its own share plus the whole lost share.",
     SITE_LOSS
   ),
   "objective/availability": r(
@@ -15677,41 +15662,7 @@ function overlaps3(ctx) {
   const pairs = cidrOverlaps(ctx);
   const partners = partnersOf(pairs, ranges2.length);
   const counted = /* @__PURE__ */ new Set();
-  const severity = defaultSeverity("cidr/overlap");
   const freeFix = (self) => self.cluster ? FREE_RANGE_FIX : [];
-  const { messageOf, linkOf } = overlapWords(ranges2);
-  const side2 = (selfIndex, otherIndex) => {
-    const self = ranges2[selfIndex];
-    const many = partners.many.get(selfIndex);
-    if (many) {
-      if (counted.has(selfIndex)) return;
-      counted.add(selfIndex);
-      out.push(
-        overlapsMany(
-          self,
-          many.sort((a, b) => a - b).map((k) => ranges2[k]),
-          freeFix(self)
-        )
-      );
-      return;
-    }
-    out.push({
-      code: "cidr/overlap",
-      severity,
-      span: self.value.span,
-      message: messageOf(selfIndex, otherIndex),
-      fixes: freeFix(self),
-      related: linkOf(otherIndex)
-    });
-  };
-  for (let p = 0; p < pairs.length; p++) {
-    const pair = pairs[p];
-    side2(pair[0], pair[1]);
-    side2(pair[1], pair[0]);
-  }
-  return out;
-}
-function overlapWords(ranges2) {
   const named = /* @__PURE__ */ new Map();
   const nameOf = (k) => {
     let n = named.get(k);
@@ -15732,26 +15683,39 @@ function overlapWords(ranges2) {
     }
     return l;
   };
-  const tails = /* @__PURE__ */ new Map();
-  const messageOf = (selfIndex, otherIndex) => {
+  const side2 = (selfIndex, otherIndex) => {
     const self = ranges2[selfIndex];
-    const other = ranges2[otherIndex];
-    if (self.cluster && self.cluster === other.cluster || self.site && self.site === other.site)
-      return `${nameOf(selfIndex)} overlaps ${nameOf(otherIndex)} ${scopeOf(self, other)}`;
-    let tail = tails.get(otherIndex);
-    if (tail === void 0) {
-      tail = ` overlaps ${nameOf(otherIndex)} ${scopeOf(self, other)}`;
-      tails.set(otherIndex, tail);
+    const many = partners.many.get(selfIndex);
+    if (many) {
+      if (counted.has(selfIndex)) return;
+      counted.add(selfIndex);
+      out.push(
+        overlapsMany(
+          self,
+          many.sort((a, b) => a - b).map((k) => ranges2[k]),
+          freeFix(self)
+        )
+      );
+      return;
     }
-    return nameOf(selfIndex) + tail;
+    out.push(
+      finding("cidr/overlap", self.value.span, `${nameOf(selfIndex)} overlaps ${nameOf(otherIndex)} ${scopeOf(self, ranges2[otherIndex])}`, {
+        fixes: freeFix(self),
+        related: linkOf(otherIndex)
+      })
+    );
   };
-  return { messageOf, linkOf };
+  for (const [i, j] of pairs) {
+    side2(i, j);
+    side2(j, i);
+  }
+  return out;
 }
 function partnersOf(pairs, n) {
   const counts = new Uint32Array(n);
-  for (let p = 0; p < pairs.length; p++) {
-    counts[pairs[p][0]]++;
-    counts[pairs[p][1]]++;
+  for (const [i, j] of pairs) {
+    counts[i]++;
+    counts[j]++;
   }
   const many = /* @__PURE__ */ new Map();
   const add2 = (k, other) => {
@@ -15759,9 +15723,7 @@ function partnersOf(pairs, n) {
     if (list2) list2.push(other);
     else many.set(k, [other]);
   };
-  for (let p = 0; p < pairs.length; p++) {
-    const i = pairs[p][0];
-    const j = pairs[p][1];
+  for (const [i, j] of pairs) {
     if (counts[i] > OVERLAPS_ONE_BY_ONE) add2(i, j);
     if (counts[j] > OVERLAPS_ONE_BY_ONE) add2(j, i);
   }
@@ -16583,7 +16545,7 @@ function every(per = ITEMS_PER_STEP) {
 
 // server/src/math/traffic.ts
 var safe = (x) => Number.isSafeInteger(x);
-function scenario(peak, backends, lost) {
+function scenario(peak, backends, lost, shift = "weight") {
   const down = typeof lost === "function" ? lost : (site) => lost !== void 0 && site === lost;
   const up = backends.map((b) => !down(b.site));
   let intSum = 0;
@@ -16600,18 +16562,61 @@ function scenario(peak, backends, lost) {
       (acc, b, i) => up[i] ? rat(acc.n * fromNumber(b.weight).d + fromNumber(b.weight).n * acc.d, acc.d * fromNumber(b.weight).d) : acc,
       rat(0n)
     );
-  return { lost: typeof lost === "string" ? lost : void 0, up, total: total2, stranded: total2.n === 0n, peak, backends };
+  const count2 = total2.n === 0n ? up.filter((u) => u).length : 0;
+  if (count2 > 0)
+    return {
+      lost: typeof lost === "string" ? lost : void 0,
+      up,
+      total: rat(BigInt(count2)),
+      stranded: false,
+      peak,
+      backends,
+      standby: true
+    };
+  const base = { lost: typeof lost === "string" ? lost : void 0, up, total: total2, stranded: total2.n === 0n, peak, backends };
+  if (shift === "weight" || base.stranded || up.every((u) => u)) return base;
+  return catchment(base, shift);
+}
+var weightSum = (bs, pick) => bs.reduce((acc, b, i) => pick(i) ? add(acc, fromNumber(b.weight)) : acc, rat(0n));
+function catchment(s, shift) {
+  const allTotal = weightSum(s.backends, () => true);
+  const at = (site) => ({
+    ...s,
+    heir: site,
+    allTotal,
+    heirTotal: weightSum(s.backends, (i) => s.up[i] && s.backends[i].site === site)
+  });
+  if (typeof shift === "object") return at(shift.heir);
+  let best;
+  for (const site of backendSites(s.backends)) {
+    if (!s.backends.some((b, i) => s.up[i] && b.site === site && b.weight > 0)) continue;
+    const c = at(site);
+    let excess = Number.NEGATIVE_INFINITY;
+    s.backends.forEach((b, i) => {
+      if (b.site === site && s.up[i] && b.capacity !== void 0) excess = Math.max(excess, toNumber(loadOf(c, i)) - b.capacity);
+    });
+    if (!best || excess > best.excess) best = { site, excess };
+  }
+  return best ? at(best.site) : s;
 }
 function loadOf(s, i) {
   if (!s.up[i]) return void 0;
   if (s.stranded) return rat(0n);
-  const w = s.backends[i].weight;
+  if (s.heir !== void 0 && s.allTotal && s.heirTotal) {
+    const w2 = fromNumber(s.backends[i].weight);
+    const own2 = div(mul(fromNumber(s.peak), w2), s.allTotal);
+    if (s.backends[i].site !== s.heir || s.heirTotal.n === 0n) return own2;
+    const moved = div(mul(fromNumber(s.peak), add(s.allTotal, rat(-s.total.n, s.total.d))), s.allTotal);
+    return add(own2, div(mul(moved, w2), s.heirTotal));
+  }
+  const w = s.standby ? 1 : s.backends[i].weight;
   if (s.total.d === 1n && safe(s.peak) && safe(w) && safe(s.peak * w)) return rat(BigInt(s.peak * w), s.total.n);
-  return div(mul(fromNumber(s.peak), fromNumber(s.backends[i].weight)), s.total);
+  return div(mul(fromNumber(s.peak), fromNumber(w)), s.total);
 }
 function overCapacity(s, i, capacity3 = s.backends[i].capacity) {
   if (capacity3 === void 0 || !s.up[i] || s.stranded) return false;
-  const w = s.backends[i].weight;
+  if (s.heir !== void 0) return cmp(loadOf(s, i), fromNumber(capacity3)) > 0;
+  const w = s.standby ? 1 : s.backends[i].weight;
   if (safe(s.peak) && safe(w) && safe(capacity3) && s.total.d === 1n) {
     const sum = Number(s.total.n);
     const left = s.peak * w;
@@ -16625,12 +16630,16 @@ function backendSites(backends) {
   for (const b of backends) if (b.site !== void 0) seen.add(b.site);
   return [...seen];
 }
-function scenarios(peak, backends) {
-  return [scenario(peak, backends), ...backendSites(backends).map((s) => scenario(peak, backends, s))];
+function scenarios(peak, backends, shift = "weight") {
+  return [scenario(peak, backends), ...backendSites(backends).map((s) => scenario(peak, backends, s, shift))];
 }
 
 // server/src/derive/loads.ts
 var DNS_STEERING = ["gslb", "geodns", "weighted-dns"];
+function shiftOf(tr) {
+  const s = tr.steering?.value;
+  return s === "anycast" || s === "geodns" ? "catchment" : "weight";
+}
 var TTL_RANGE = [30, 120];
 function loadBackends(ctx, tr) {
   const cache = ctx.fact(backendCache);
@@ -16918,9 +16927,6 @@ function homeSite(ctx, q) {
   if (q.kind !== "etcd") return void 0;
   const name = q.owner.name?.value;
   return name !== void 0 ? ctx.siteOfCluster(name) : void 0;
-}
-function etcdLostWithCluster(homeLost, everyMemberLost) {
-  return homeLost ?? everyMemberLost;
 }
 function harmfulSiteLosses(counts, home, n) {
   return siteLosses(counts, n).filter((l) => !l.survives && l.site !== home);
@@ -17348,7 +17354,8 @@ function leanEntities(ctx, d) {
       deps,
       overloaded: new Uint8Array(lb.length),
       errors: new Uint8Array(lb.length),
-      depWrites: new Uint8Array(deps.length)
+      depWrites: new Uint8Array(deps.length),
+      ...shiftOf(tr) === "catchment" ? { catchment: true } : {}
     });
   }
   return out;
@@ -17418,8 +17425,8 @@ function judgeQuorum(d, s, q) {
       anyLead = true;
     }
   }
-  if (!anyLead)
-    return q.kind === "etcd" && etcdLostWithCluster(q.home >= 0 ? !s.siteUp[q.home] : void 0, !anyUp) ? QUORUM_LOST : QUORUM_STOPS;
+  if (!anyUp && q.kind === "etcd") return QUORUM_LOST;
+  if (!anyLead) return q.home >= 0 && !s.siteUp[q.home] ? QUORUM_LOST : QUORUM_STOPS;
   judgePlacement(d, s, q);
   for (let i = 0; i < k; i++) {
     if (!s.siteUp[q.sites[i]] || !(q.counts[i] > 0)) continue;
@@ -17473,13 +17480,15 @@ function judgeTraffic(d, s, t, out, atJudged = false) {
   let anyOver = false;
   let anyErr = false;
   let lost = 0;
+  const moved = movedLoads(t, s, sum);
+  const unserved = sum === 0 && !moved;
   for (let i = 0; i < bs.length; i++) {
     const b = bs[i];
     if (!s.siteUp[b.site]) continue;
-    const load = sum === 0 ? 0 : t.peak * b.weight / sum;
+    const load = unserved ? 0 : moved ? moved.load[i] : t.peak * b.weight / sum;
     let err = false;
     for (let k = 0; k < t.deps.length && !err; k++) if (!canWrite(d, s, t.deps[k], t.depWrites[k] === 1, b.site, atJudged)) err = true;
-    const over = backendOver(t, s, i, sum, integers);
+    const over = moved ? moved.over[i] === 1 : backendOver(t, s, i, sum, integers);
     if (err) {
       t.errors[i] = 1;
       anyErr = true;
@@ -17490,8 +17499,8 @@ function judgeTraffic(d, s, t, out, atJudged = false) {
       anyOver = true;
     }
   }
-  out.outcome = sum === 0 ? TRAFFIC_UNSERVED : anyErr ? TRAFFIC_ERRORS : anyOver ? TRAFFIC_OVERLOADED : TRAFFIC_SERVED;
-  out.lostRps = sum === 0 ? t.peak : lost;
+  out.outcome = unserved ? TRAFFIC_UNSERVED : anyErr ? TRAFFIC_ERRORS : anyOver ? TRAFFIC_OVERLOADED : TRAFFIC_SERVED;
+  out.lostRps = unserved ? t.peak : lost;
   return out;
 }
 function backendOver(t, s, i, sum, integers) {
@@ -17511,7 +17520,8 @@ function judgeTrafficPinned(d, s, t, pins, out) {
       sum += b.weight;
       if (!safe2(b.weight)) integers = false;
     }
-  if (sum === 0) {
+  const moved = movedLoads(t, s, sum);
+  if (sum === 0 && !moved) {
     out.fill(t.peak, 0, pins.length);
     return;
   }
@@ -17529,9 +17539,9 @@ function judgeTrafficPinned(d, s, t, pins, out) {
   const worst = quorums.map(() => new Uint8Array(bs.length));
   for (let i = 0; i < bs.length; i++) {
     if (!s.siteUp[bs[i].site]) continue;
-    const load = t.peak * bs[i].weight / sum;
+    const load = moved ? moved.load[i] : t.peak * bs[i].weight / sum;
     errLoss[i] = load;
-    out0[i] = backendOver(t, s, i, sum, integers) ? load - bs[i].capacity : 0;
+    out0[i] = (moved ? moved.over[i] === 1 : backendOver(t, s, i, sum, integers)) ? load - bs[i].capacity : 0;
     if (stopped) always[i] = 1;
     for (const dep of t.deps) if (dep.type === "store" && !canWrite(d, s, dep, true, bs[i].site, false)) always[i] = 1;
     if (always[i]) continue;
@@ -17556,6 +17566,26 @@ function judgeTrafficPinned(d, s, t, pins, out) {
     }
     out[c] = lost;
   });
+}
+function movedLoads(t, s, upSum) {
+  if (!t.catchment && upSum !== 0) return void 0;
+  let anyUp = false;
+  let anyDown = false;
+  let upWeight2 = 0;
+  for (const b of t.backends)
+    if (s.siteUp[b.site]) {
+      anyUp = true;
+      upWeight2 += b.weight;
+    } else anyDown = true;
+  const standby = anyUp && upWeight2 === 0;
+  if (!standby && !(t.catchment && anyDown)) return void 0;
+  const backends = t.backends.map((b) => ({ site: String(b.site), weight: b.weight, capacity: b.capacity }));
+  const sc = scenario(t.peak, backends, (site) => site !== void 0 && !s.siteUp[Number(site)], t.catchment ? "catchment" : "weight");
+  if (sc.heir === void 0 && !sc.standby) return void 0;
+  return {
+    load: Float64Array.from(backends, (_, i) => sc.up[i] ? toNumber(loadOf(sc, i)) : 0),
+    over: Uint8Array.from(backends, (_, i) => overCapacity(sc, i) ? 1 : 0)
+  };
 }
 function exactOver(t, s, i) {
   const backends = t.backends.map((b) => ({ site: String(b.site), weight: b.weight, capacity: b.capacity }));
@@ -17756,7 +17786,7 @@ function trafficPlan(d, e, whole = false) {
     closed,
     judge(s, p, failed, t) {
       const sum = upWeight(e, s);
-      if (sum === 0) {
+      if (sum === 0 && !movedLoads(e, s, sum)) {
         t.outcomeP[TRAFFIC_UNSERVED] += p;
         t.lostRps += p * e.peak;
         t.down += p;
@@ -17917,13 +17947,15 @@ function lostLoad(e, s, siteList, backendsAt, pf, sum, over) {
   for (const b of e.backends) if (s.siteUp[b.site] && !safe3(b.weight)) integers = false;
   over.any = false;
   let lost = 0;
+  const moved = movedLoads(e, s, sum);
   for (let g = 0; g < siteList.length; g++) {
     if (!s.siteUp[siteList[g]]) continue;
     for (const i of backendsAt[g]) {
       const b = e.backends[i];
-      const load = e.peak * b.weight / sum;
+      const load = moved ? moved.load[i] : e.peak * b.weight / sum;
       let isOver = false;
-      if (b.capacity !== void 0) {
+      if (moved) isOver = moved.over[i] === 1;
+      else if (b.capacity !== void 0) {
         const l = e.peak * b.weight;
         const c = b.capacity * sum;
         isOver = integers && safe3(e.peak) && safe3(b.capacity) && safe3(l) && safe3(c) ? l > c : exactOver(e, s, i);
@@ -18878,15 +18910,7 @@ function quorumRules(ctx) {
     const out = inexactSum(q);
     if (!q.resolved) return out;
     const m = membership(q, homeSite(ctx, q));
-    return [
-      ...out,
-      ...evenMembers(m),
-      ...tooManyMembers(m),
-      ...noFaultTolerance(m),
-      ...twoSiteSplit(m),
-      ...threeSiteLosses(m),
-      ...controlPlaneElsewhere(q, m)
-    ];
+    return [...out, ...evenMembers(m), ...tooManyMembers(m), ...noFaultTolerance(m), ...twoSiteSplit(m), ...threeSiteLosses(m)];
   });
 }
 function membership(q, home) {
@@ -18937,20 +18961,6 @@ function tooManyMembers({ n, maj, at, head }) {
 }
 function noFaultTolerance({ n, maj, at, head }) {
   return n < 3 ? [finding("quorum/no-fault-tolerance", at, `${head()}: majority is ${maj}, so losing any one member stops writes`)] : [];
-}
-function controlPlaneElsewhere(q, { n, maj, at, sites, home }) {
-  if (q.kind !== "etcd" || home === void 0 || !sites.length || (q.counts.get(home) ?? 0) > 0) return [];
-  const cluster = q.owner.name?.value ?? "?";
-  const fatal = harmfulSiteLosses(q.counts, home).map((l) => l.site);
-  const losing = fatal.length ? `losing ${listText(fatal)} stops its API \u2014 its pods at ${home} keep running, but nothing is scaled, rolled out or rescheduled${fatal.length === sites.length ? `, and its etcd data returns only with ${listText(fatal)} or from a snapshot` : ""}` : `its API survives any one of those sites lost (majority ${maj} of ${n})`;
-  const cut = sites.length === 1 ? `a cut between ${home} and ${sites[0]} leaves` : `a cut between ${home} and those sites can leave`;
-  return [
-    finding(
-      "quorum/control-plane-elsewhere",
-      at,
-      `cluster ${cluster} runs at ${home}, but none of its ${n} etcd members do (${describe(q.counts)}): ${losing}; ${cut} ${home}'s nodes without their control plane`
-    )
-  ];
 }
 function twoSiteSplit({ q, n, maj, at, sites }) {
   if (sites.length !== 2) return [];
@@ -19581,6 +19591,8 @@ function capacity(tr, name, backends) {
   const peak = tr.peakRps?.value;
   if (peak === void 0) return [];
   const all = scenario(peak, backends);
+  const shift = shiftOf(tr);
+  const afterFor = (i) => shift === "weight" || backends[i].site === void 0 ? after : scenarios(peak, backends, { heir: backends[i].site }).slice(1);
   const after = scenarios(peak, backends).slice(1);
   const out = [];
   tr.backends.forEach((b, i) => {
@@ -19597,11 +19609,11 @@ function capacity(tr, name, backends) {
         )
       );
     }
-    out.push(...siteLossOverload(name, b.cluster.value, cap, i, after, backends, peak));
+    out.push(...siteLossOverload(name, b.cluster.value, cap, i, afterFor(i), backends, peak, tr.steering?.value));
   });
   return out;
 }
-function siteLossOverload(name, cluster, cap, i, after, backends, peak) {
+function siteLossOverload(name, cluster, cap, i, after, backends, peak, steering) {
   let worst;
   for (const s of after) {
     if (!overCapacity(s, i)) continue;
@@ -19610,15 +19622,18 @@ function siteLossOverload(name, cluster, cap, i, after, backends, peak) {
   }
   if (!worst) return [];
   const raise = ceil(worst.load);
+  const moved = after.some((s) => s.heir !== void 0) && new Set(backends.map((b) => b.site)).size > 2;
+  const why2 = !moved ? "" : steering === "anycast" ? ` \u2014 anycast has no weights: ${worst.lost}'s clients follow BGP to their next-best origin, which may be ${cluster}'s site for all of them, so it needs its own share plus all of ${worst.lost}'s` : ` \u2014 GeoDNS answers ${worst.lost}'s clients with its fallback, not pro rata: if that is ${cluster}'s site, it takes all of ${worst.lost}'s share besides its own`;
   return [
     finding(
       "capacity/site-loss",
       cap.span,
-      `${name}: after losing ${worst.lost}, ${cluster} carries ${rps2(worst.load)}; capacity ${count(cap.value)} (short by ${rps2(add(worst.load, fromNumber(-cap.value)))})`,
+      `${name}: after losing ${worst.lost}, ${cluster} carries ${moved ? "up to " : ""}${rps2(worst.load)}; capacity ${count(cap.value)} (short by ${rps2(add(worst.load, fromNumber(-cap.value)))})${why2}`,
       {
         fixes: [
           { kind: "replace", title: `Raise capacityRps to ${count(raise)}`, span: cap.span, text: raise.toString(), preferred: true },
-          ...rebalanceFix(backends, peak, i, true)
+          // weights do not steer a catchment: rebalancing them moves no lost share
+          ...moved ? [] : rebalanceFix(backends, peak, i, true)
         ]
       }
     )
@@ -19811,7 +19826,7 @@ function stopsBreak(J, q, after, groups, maj) {
   const memberSites2 = [...after].filter(([, c]) => c > 0).map(([x]) => x);
   const silent = cutOffVoterSites(ctx, q).filter((x) => R.up(x));
   const voting = silent.length ? ` that can vote (${listText(silent.map((x) => `${x}'s ${q.counts.get(x)}`))} never vote${silent.length === 1 && q.counts.get(silent[0]) === 1 ? "s" : ""} as designed: quorum/member-unreachable)` : "";
-  if (survivors < maj) return `${q.label}: ${J.what} leaves ${survivors} of ${n} members${voting}; majority is ${maj} \u2014 writes stop${hostedElsewhere(J, q)}`;
+  if (survivors < maj) return `${q.label}: ${J.what} leaves ${survivors} of ${n} members${voting}; majority is ${maj} \u2014 writes stop`;
   if (s.partition.length > 0 && !s.cut.length && groups.length > 1)
     return `${q.label}: the partition leaves ${groups.map((g) => `${g.sites.join(",")} ${g.members}`).join(" vs ")} of ${n} members; majority is ${maj} on no side \u2014 writes stop`;
   const reachable = (site) => memberSites2.reduce((a, x) => a + (R.reaches(x, site) ? after.get(x) : 0), 0);
@@ -19821,14 +19836,6 @@ function stopsBreak(J, q, after, groups, maj) {
       if (!ctx.link(memberSites2[i], memberSites2[j])) unlinked.push(linkName(memberSites2[i], memberSites2[j]));
   const galera = q.kind === "galera" ? "; Galera's primary component needs a majority of nodes that all see each other, and no such set remains" : "";
   return `${q.label}: ${survivors} of ${n} members survive, but no member site reaches ${maj} of them (${memberSites2.map((x) => `${x} reaches ${reachable(x)}`).join(", ")}) \u2014 writes stop${galera}${unlinked.length ? `; no link is declared for ${unlinked.join(", ")}, and a site reaches another only over a declared link` : ""}`;
-}
-function hostedElsewhere(J, q) {
-  const home = homeSite(J.ctx, q);
-  if (home === void 0 || !J.R.up(home) || (q.counts.get(home) ?? 0) > 0) return "";
-  const name = q.owner.name?.value ?? "?";
-  const at = listText([...q.counts.keys()]);
-  const gone = [...q.counts.keys()].every((x) => J.R.lost.has(x));
-  return `. ${name}'s whole etcd was at ${at}, none at ${home} where its nodes run, so ${name} has no API \u2014 nothing can be scaled, rolled out or rescheduled there \u2014 until ${gone ? `${at} returns or its etcd is restored from a snapshot onto members it reaches` : "its etcd regains a majority"}`;
 }
 function stoppingNote(q, placements, judged3, after, maj) {
   const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
@@ -19909,12 +19916,8 @@ function quorumGroups(J, q, after, placements) {
 }
 function lostWithCluster(J, q, placements) {
   if (q.kind !== "etcd") return false;
-  if (placements.length) return false;
   const home = homeSite(J.ctx, q);
-  return etcdLostWithCluster(
-    home === void 0 ? void 0 : J.R.lost.has(home),
-    [...q.counts.keys()].every((x) => J.R.lost.has(x))
-  );
+  return [...q.counts.keys()].every((x) => J.R.lost.has(x)) || !placements.length && home !== void 0 && J.R.lost.has(home);
 }
 function writingSites(J, q, after, clients) {
   const members = q.kind === "etcd" ? [] : [...after].filter(([x, c]) => c > 0 && J.R.up(x) && !clients.includes(x)).map(([x]) => x);
@@ -20042,7 +20045,7 @@ function* judgeClusters(J, quorums) {
     const q = quorums.get(c)?.result;
     const plane = !q ? "" : q.outcome === "lost" ? `; its control plane (etcd, ${Object.entries(q.members).map(([x, k]) => `${k} in ${x}`).join(
       ", "
-    )}) is lost with it${Object.keys(q.members).every((x) => R.lost.has(x)) ? ", as a per-site control plane is by design" : `: the members left elsewhere are short of a majority, which harms nothing while the cluster they serve is gone`}` : q.outcome === "stops" ? "; its stretched etcd stops too (see above)" : `; its ${(q.members[site] ?? 0) > 0 ? "stretched " : ""}etcd keeps a majority on ${listText(q.groups.filter((g) => g.writes).flatMap((g) => g.sites))}, but the cluster it serves is gone \u2014 nothing runs under it`;
+    )}) is lost with it${Object.keys(q.members).every((x) => R.lost.has(x)) ? ", as a per-site control plane is by design" : `: the members left elsewhere are short of a majority, which harms nothing while the cluster they serve is gone`}` : q.outcome === "stops" ? "; its stretched etcd stops too (see above)" : `; its stretched etcd keeps a majority on ${listText(q.groups.filter((g) => g.writes).flatMap((g) => g.sites))}, but the cluster it serves is gone \u2014 nothing runs under it`;
     J.notes.push(`cluster ${name} is lost with ${site}${plane}`);
   }
   return clusters;
@@ -20201,7 +20204,8 @@ function writeSentences(J, quorums, entry, remaining, deps) {
     }
   J.notes.push(...relayed);
 }
-function lostShareNote(J, tr, lb) {
+function lostShareNote(J, tr, lb, sc) {
+  catchmentNote(J, tr, sc);
   const { s, R, notes } = J;
   const withdrawn = new Set(s.withdraw ?? []);
   const lostSites = [...new Set(lb.map((b) => b.site).filter((x) => x !== void 0 && R.lost.has(x) && !withdrawn.has(x)))];
@@ -20231,6 +20235,26 @@ function lostShareNote(J, tr, lb) {
       `traffic ${name}: until ${steering} stops sending clients to ${where2} \u2014 within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}) \u2014 ${lostRps}; the loads are judged after it has`
     );
 }
+function catchmentNote(J, tr, sc) {
+  if (sc.standby && tr.name && tr.peakRps !== void 0) {
+    const standbys = tr.backends.filter((_, i) => sc.up[i]).map((b) => b.cluster.value);
+    J.notes.push(
+      `traffic ${tr.name.value}: standby backends take the load (weight 0: served only when every weighted backend is lost) \u2014 ${standbys.length === 1 ? `${standbys[0]} takes all ${rps(tr.peakRps.value)}` : `${listText(standbys)} share the ${rps(tr.peakRps.value)} equally`}`
+    );
+  }
+  if (sc.heir === void 0 || !sc.allTotal || !tr.name || tr.peakRps === void 0) return;
+  const gone = [...new Set(sc.backends.filter((b, i) => !sc.up[i] && b.site !== void 0).map((b) => b.site))];
+  const moved = toNumber(sc.allTotal) > 0 ? tr.peakRps.value * (1 - toNumber(sc.total) / toNumber(sc.allTotal)) : 0;
+  const how = tr.steering?.value === "anycast" ? `anycast has no weights: ${listText(gone)}'s clients follow BGP to their next-best origin, typically one neighbour for all of them` : `GeoDNS answers ${listText(gone)}'s clients with the region's fallback, not pro rata`;
+  const others = backendSitesOf(sc).filter((x) => x !== sc.heir);
+  if (!others.length) return;
+  J.notes.push(
+    `traffic ${tr.name.value}: ${how} \u2014 the ${rps(moved)} judged here all at ${sc.heir}, the surviving site it leaves the least headroom (${listText(others)} may be the one instead: each needs its own share plus ${rps(moved)})`
+  );
+}
+var backendSitesOf = (sc) => [
+  ...new Set(sc.backends.filter((b, i) => sc.up[i] && b.weight > 0 && b.site !== void 0).map((b) => b.site))
+];
 var rtoGapWords = (tr) => tr.healthCheck ? `${tr.steering?.value ?? "no steering"} with no ttlSeconds` : "no healthCheck is declared";
 function* judgeTraffic2(J, quorums) {
   const { ctx, s, R, breaks, notes } = J;
@@ -20243,8 +20267,8 @@ function* judgeTraffic2(J, quorums) {
     if (!lb || tr.peakRps === void 0 || !tr.name) continue;
     yield;
     const name = tr.name.value;
-    const sc = scenario(tr.peakRps.value, lb, (site) => site !== void 0 && (R.lost.has(site) || withdrawn.has(site)));
-    lostShareNote(J, tr, lb);
+    const sc = scenario(tr.peakRps.value, lb, (site) => site !== void 0 && (R.lost.has(site) || withdrawn.has(site)), shiftOf(tr));
+    lostShareNote(J, tr, lb, sc);
     const deps = (tr.dependsOn?.items ?? []).map((d) => t.storeByName.get(d.value)).filter((x) => x !== void 0);
     const steering = tr.steering?.value ?? "steering";
     const backends = [];
@@ -20351,7 +20375,7 @@ function clusterApi(J, quorums, c, servingOf) {
   const load = loadText(servingOf(c.name));
   const p = qj.judged;
   const voting = p.voting.filter((x) => J.R.reaches(c.site, x));
-  const why2 = qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails) ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes` : (qj.q.counts.get(c.site) ?? 0) > 0 ? `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})` : `its nodes at ${c.site} are cut off from its whole control plane (etcd at ${listText([...qj.q.counts.keys()])})`;
+  const why2 = qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails) ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes` : `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})`;
   J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${afterApiStops(c, load, p.voting, voting)}`);
   return { ...c, apiStops: true, controlPlaneAt: [...p.voting], evictionAfterSeconds: EVICTION_AFTER_SECONDS };
 }
@@ -21099,7 +21123,7 @@ function plainJS(doc, node, maxAliasCount) {
 
 // server/src/schema/validators.generated.ts
 var root = validate35;
-var schema56 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://raw.githubusercontent.com/quorate/quorate/main/schemas/topology.schema-root.json", "title": "Quorate topology (quorate.dev/v1alpha1)", "description": "One multi-site architecture: sites, WAN RTTs, clusters and their address ranges, quorum-replicated stores, global traffic, exports and export policy.", "markdownDescription": "One multi-site architecture: **sites**, WAN **links** (RTT), **clusters** and their address ranges, quorum-replicated **stores**, global **traffic**, **exports** and the **exportPolicy**.", "type": "object", "required": ["apiVersion", "kind", "metadata", "sites"], "additionalProperties": false, "properties": { "apiVersion": { "const": "quorate.dev/v1alpha1", "description": "The format version. Always quorate.dev/v1alpha1.", "markdownDescription": "The format version. Always `quorate.dev/v1alpha1`." }, "kind": { "const": "Topology", "description": "Always Topology.", "markdownDescription": "Always `Topology`." }, "metadata": { "type": "object", "required": ["name"], "additionalProperties": false, "description": "Name and description of this architecture.", "markdownDescription": "Name and description of this architecture.", "properties": { "name": { "$ref": "#/definitions/dnsLabel", "description": "The architecture's name: a DNS label.", "markdownDescription": "The architecture's name: a DNS label (lowercase letters, digits and `-`, at most 63 characters)." }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people: what this design is for." }, "labels": { "type": "object", "additionalProperties": { "type": "string" }, "description": "Free-form key/value labels (owner, environment) for people and tooling.", "markdownDescription": "Free-form key/value labels (`owner`, `environment`) for people and tooling. Not read by any rule." }, "decision": { "type": "object", "additionalProperties": false, "description": "The decision record's lifecycle: status, date, deciders, the record it supersedes.", "markdownDescription": 'The **decision record\'s lifecycle** (`quorate report`): its status, when and by whom it was decided, and the record it supersedes. A design with error findings is reported as "proposed \u2014 blocked by N errors" whatever the status says.', "properties": { "status": { "enum": ["proposed", "accepted", "superseded", "deprecated"], "description": "proposed (default), accepted, superseded or deprecated.", "markdownDescription": "`proposed` (default), `accepted`, `superseded` or `deprecated` \u2014 the record's **Status**." }, "date": { "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$", "description": "When the decision was taken (YYYY-MM-DD).", "markdownDescription": "When the decision was taken, `YYYY-MM-DD`." }, "deciders": { "type": "array", "items": { "type": "string" }, "description": "Who decided (teams or people).", "markdownDescription": "Who decided: teams or people (`platform-architecture`)." }, "supersedes": { "type": "string", "description": "The name of the design or record this one replaces.", "markdownDescription": "The name of the design or record this one replaces (`payments-eu-v1`)." } } } } }, "sites": { "type": "array", "minItems": 1, "description": "The failure domains: datacenters, regions or zones that fail as a unit.", "markdownDescription": "The **failure domains**: datacenters, regions or zones that fail as a unit. Quorum and capacity rules simulate losing each one.", "items": {} }, "links": { "type": "array", "description": "Measured WAN round-trip times between pairs of sites (symmetric).", "markdownDescription": "Measured WAN **round-trip times** between pairs of sites (symmetric). No transitive guessing: a quorum needs a link between every two member sites.", "items": {} }, "clusters": { "type": "array", "description": "Kubernetes clusters: where they run, their address ranges, their cross-cluster network and their control plane quorum.", "markdownDescription": "Kubernetes clusters: where they run, their address ranges, their cross-cluster network (`mesh`) and their control plane quorum (`etcd`).", "items": {} }, "stores": { "type": "array", "description": "Data stores that replicate across sites.", "markdownDescription": "Data stores that replicate across sites. `replication` decides which rules apply: `consensus`/`galera` are quorums; `async`/`crdt` have writers and lag.", "items": {} }, "traffic": { "type": "array", "description": "North-south entry points: how global traffic is steered to backends.", "markdownDescription": "North-south entry points: how global traffic is steered (GSLB, GeoDNS, anycast, weighted DNS) to backends, and what each backend can carry.", "items": {} }, "exports": { "type": "array", "description": "Services exported across clusters (MCS ServiceExport).", "markdownDescription": "Services exported across clusters (Kubernetes MCS `ServiceExport`): every cluster of the clusterset can then reach them.", "items": {} }, "exportPolicy": { "type": "object", "additionalProperties": false, "description": "Who may export what. Absent: no namespace restriction and no exporters list.", "markdownDescription": "Who may export what. Absent (or a field absent): no namespace restriction and no exporters list; system-namespace, default-namespace and broad-exporter rules apply regardless.", "properties": { "allowedNamespaces": { "type": "array", "items": { "type": "string" }, "description": "Namespaces from which Services may be exported.", "markdownDescription": "Namespaces from which Services may be exported. An export elsewhere is `export/namespace-not-allowed`." }, "exporters": { "type": "array", "items": { "$ref": "#/definitions/subject" }, "description": "RBAC subjects allowed to create ServiceExports.", "markdownDescription": "RBAC subjects allowed to create `ServiceExport`s. A RoleBinding granting export to anyone else is `rbac/unlisted-exporter`." } } } }, "definitions": { "availability": { "type": "number", "exclusiveMinimum": 0, "maximum": 1, "description": "Fraction of time up, in (0, 1]: 0.999 is three nines (about 526 minutes down a year).", "markdownDescription": "Fraction of time up, greater than 0 and at most 1: `0.999` is three nines (about 526 unavailable minutes a year). Failures are taken as independent, so the figures computed from it are an upper bound. Absent = 1 (never fails)." }, "storeObjectives": { "type": "object", "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "The computed fraction of time writes are accepted must be at least this.", "markdownDescription": "The store must **accept writes** at least this fraction of the time (e.g. `0.9999`, four nines, about 53 minutes a year). Below it is `objective/availability`." }, "rpoSeconds": { "type": "number", "minimum": 0, "description": "Most seconds of acknowledged writes a site loss may take (async: maxLagSeconds).", "markdownDescription": "Most seconds of **acknowledged writes** a site loss may take (RPO). `async`/`crdt`: compared with `maxLagSeconds` (unbounded when the lag buffer overflows); `consensus`/`galera` commit to a majority before acknowledging (RPO 0). Above it is `objective/rpo`." }, "conflictProbability": { "type": "number", "minimum": 0, "maximum": 1, "description": "Multi-writer: most fraction of time with writer sites unable to reach each other.", "markdownDescription": "Multi-writer `async`/`crdt`: the most fraction of time with two up writer sites unable to reach each other (a lower bound on conflict exposure: writers also conflict while connected, within their lag). Above it is `objective/conflicts`." }, "survive": { "type": "array", "uniqueItems": true, "items": { "enum": ["site", "two-sites", "partition"] }, "description": "Failures that must keep it working: site, two-sites, partition.", "markdownDescription": "Failure classes that must keep writes working: `site` (every single-site loss), `two-sites` (every pair of sites lost), `partition` (every split of the sites into two groups). A failing scenario is `objective/survive`." } }, "description": "The tiers this store is held to.", "markdownDescription": "The **tiers** this store is held to; Quorate computes the figures from the design (site and link `availability`) and reports each objective not met (`objective/*`)." }, "trafficObjectives": { "type": "object", "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "The computed fraction of time every request is served must be at least this.", "markdownDescription": "The entry point must **serve every request** (no overload, no errors) at least this fraction of the time. Below it is `objective/availability`." }, "rtoSeconds": { "type": "number", "minimum": 0, "description": "Most seconds until clients are steered away from a lost site.", "markdownDescription": "Most seconds until clients are **steered away from a lost site** (RTO), compared with the estimate from `healthCheck` and `ttlSeconds` (DNS steering) or `healthCheck.withdrawSeconds` (anycast; on a whole-site loss also `bgpHoldSeconds` or `bfd`, the upstream's detection). Above it is `objective/rto`; without a `healthCheck` it is `objective/unmeasurable`." }, "survive": { "type": "array", "uniqueItems": true, "items": { "enum": ["site", "two-sites", "partition"] }, "description": "Failures that must keep it working: site, two-sites, partition.", "markdownDescription": "Failure classes that must keep the entry point serving: `site` (every single-site loss), `two-sites` (every pair of sites lost), `partition` (every split of the sites into two groups). A failing scenario is `objective/survive`." } }, "description": "The tiers this entry point is held to.", "markdownDescription": "The **tiers** this entry point is held to; Quorate computes the figures from the design (site and link `availability`) and reports each objective not met (`objective/*`)." }, "healthCheck": { "type": "object", "additionalProperties": false, "required": ["intervalSeconds", "failureThreshold"], "description": "How steering detects a dead backend: drives the RTO estimate.", "markdownDescription": "How steering detects a dead backend. RTO estimate: DNS steering `intervalSeconds \xD7 failureThreshold + timeoutSeconds + propagationSeconds + ttlSeconds` (for clients that honour the TTL); anycast `intervalSeconds \xD7 failureThreshold + timeoutSeconds + withdrawSeconds` for a site whose routers withdraw its route, and on a whole-site loss the upstream's detection (`bgpHoldSeconds`, or `bfd`) `+ withdrawSeconds`.", "properties": { "intervalSeconds": { "type": "number", "exclusiveMinimum": 0, "description": "Seconds between health checks.", "markdownDescription": "Seconds between health checks." }, "failureThreshold": { "type": "integer", "minimum": 1, "description": "Consecutive failed checks before a backend is withdrawn.", "markdownDescription": "Consecutive failed checks before a backend is marked down and withdrawn." }, "timeoutSeconds": { "type": "number", "minimum": 0, "description": "Seconds a check waits before it counts as failed (default 0).", "markdownDescription": "Seconds one check waits before it counts as failed (default 0)." }, "propagationSeconds": { "type": "number", "minimum": 0, "description": "DNS: seconds for a changed answer to reach the authoritative servers (default 0).", "markdownDescription": "DNS steering: seconds for a changed answer to reach every authoritative server (default 0)." }, "withdrawSeconds": { "type": "number", "minimum": 0, "description": "Anycast: seconds for the BGP withdrawal to converge (default 0).", "markdownDescription": "Anycast: seconds for the BGP withdrawal to converge (default 0). Established connections to the lost site are reset either way." }, "bgpHoldSeconds": { "type": "integer", "minimum": 3, "description": "Anycast: the negotiated BGP hold time of the sessions between each site's routers and their upstream peers, in seconds (at least 3).", "markdownDescription": "Anycast: the **BGP hold time** negotiated between each site's routers and their upstream peers, in seconds (the smaller of the two ends' configured values; at least 3, RFC 4271). On a whole-site loss nobody at the site withdraws its route: the upstream drops it when the session fails \u2014 at once if the link goes dark, else when the hold time runs out without a keepalive. So the RTO on a whole-site loss is `bgpHoldSeconds + withdrawSeconds` (or BFD's detection time, whichever is shorter). RFC 4271 suggests 90 s; many routers default to 180 s (keepalive 60 s). Absent (and no `bfd`): the whole-site-loss RTO is not computed and a met `rtoSeconds` holds only on that condition (`objective/conditional`)." }, "bfd": { "type": "object", "additionalProperties": false, "required": ["intervalMs"], "description": "Anycast: BFD on the upstream BGP sessions; detection time = intervalMs \xD7 multiplier.", "markdownDescription": "Anycast: **BFD** (RFC 5880) on the BGP sessions between each site's routers and their upstream peers. A lost site's session is torn down after `intervalMs \xD7 multiplier` without a BFD packet (typically 300 ms \xD7 3 = 0.9 s), so the RTO on a whole-site loss is that plus `withdrawSeconds`, instead of the BGP hold time.", "properties": { "intervalMs": { "type": "number", "exclusiveMinimum": 0, "description": "The negotiated BFD transmit/receive interval in milliseconds (typically 300).", "markdownDescription": "The negotiated BFD interval in milliseconds (the larger of one end's transmit and the other's receive interval; typically `300`, `50` in hardware)." }, "multiplier": { "type": "integer", "minimum": 1, "maximum": 255, "description": "Missed BFD packets before the session is declared down (default 3).", "markdownDescription": "Missed BFD packets before the session is declared down (the detect multiplier, default `3`)." } } } } }, "dnsLabel": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", "description": "A DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters.", "markdownDescription": "A DNS label: lowercase letters, digits and `-`, starting and ending with a letter or digit, at most 63 characters." }, "reference": { "type": "string", "description": "The name of a declared entity.", "markdownDescription": "The name of a declared entity." }, "positiveMs": { "type": "number", "exclusiveMinimum": 0, "description": "Milliseconds, greater than 0.", "markdownDescription": "Milliseconds, greater than 0." }, "cidrs": { "anyOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" }, "maxItems": 2 }], "description": "A CIDR, or a list of them (dual-stack: one IPv4 and one IPv6).", "markdownDescription": "A CIDR (`10.0.0.0/16`, `fd00:10::/56`), or a list of them (dual-stack: one IPv4 and one IPv6)." }, "members": { "type": "object", "minProperties": 1, "additionalProperties": { "type": "integer", "minimum": 0 }, "description": "Site name -> number of members (replicas, voters) in that site.", "markdownDescription": "Site name \u2192 number of members (replicas, voters) in that site. Size `n` is the sum; majority is `\u230An/2\u230B + 1`; it tolerates `\u230A(n\u22121)/2\u230B` failures." }, "site": { "type": "object", "required": ["name"], "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "Fraction of time the whole site is up, in (0, 1]. Absent = 1.", "markdownDescription": "Fraction of time the whole site is up, in (0, 1] (e.g. `0.999`). With at least one site or link availability declared, Quorate computes each store's and entry point's availability from the design (`quorate availability`). Absent = 1 (never fails); failures are taken as independent, so figures are an upper bound." }, "name": { "$ref": "#/definitions/dnsLabel", "description": "The site's name: a DNS label, unique among sites.", "markdownDescription": "The site's name: a DNS label, unique among sites. Referenced from `links`, `clusters[].site`, `members`, `writers` and `replicas`." }, "role": { "enum": ["primary", "secondary", "witness"], "description": "primary (serves traffic), secondary (standby) or witness (only a tie-breaking quorum member). Default primary.", "markdownDescription": "`primary` (serves traffic, default), `secondary` (standby) or `witness` (hosts only a tie-breaking quorum member, often a small VM or cloud region)." }, "location": { "type": "object", "required": ["lat", "lon"], "additionalProperties": false, "description": "Where the site is, for the fiber floor check.", "markdownDescription": "Where the site is. With both ends of a link located, an `rttMs` faster than light in fiber (1 ms per 100 km of great-circle distance) is `rtt/below-fiber-floor`.", "properties": { "lat": { "type": "number", "minimum": -90, "maximum": 90, "description": "Latitude in degrees.", "markdownDescription": "Latitude in degrees (\u221290\u202690)." }, "lon": { "type": "number", "minimum": -180, "maximum": 180, "description": "Longitude in degrees.", "markdownDescription": "Longitude in degrees (\u2212180\u2026180)." } } }, "addresses": { "type": "array", "items": { "type": "string" }, "description": "Hosts at this site outside any cluster (witness VMs, database hosts), as CIDRs; a single host is /32 or /128.", "markdownDescription": "Hosts at this site **outside any cluster** \u2014 witness VMs, bare-metal database or etcd hosts \u2014 as CIDRs (`192.0.2.0/28`, `2001:db8:a::/64`; a single host is `/32` or `/128`). Checked for overlap with other sites' addresses and every cluster's pod and service ranges (`cidr/overlap`); inside the node range of a cluster at this same site is fine. `quorate ports` opens the firewall rows to them and `quorate gameday` cuts them at the host (nftables)." }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } } }, "link": { "type": "object", "required": ["between", "rttMs"], "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "Fraction of time the link carries traffic, in (0, 1]. Absent = 1.", "markdownDescription": "Fraction of time the link carries traffic, in (0, 1] (e.g. `0.9995`). A link that is down is a cut: its two sites stop reaching each other (no transitive routing). Absent = 1 (never fails)." }, "between": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "minItems": 2, "maxItems": 2, "uniqueItems": true, "description": "The two distinct sites this link joins.", "markdownDescription": "The two distinct sites this link joins, e.g. `[fra, lon]`. Links are symmetric." }, "rttMs": { "$ref": "#/definitions/positiveMs", "description": "Typical round-trip time in ms (fractions allowed).", "markdownDescription": "Typical **round-trip** time in ms (fractions allowed, e.g. `1.5`). Drives etcd timer checks, commit latency and the Galera WAN check." }, "rttP99Ms": { "$ref": "#/definitions/positiveMs", "description": "Worst-case RTT seen in a latency excursion (p99), in ms.", "markdownDescription": "Worst-case RTT seen in a latency excursion (p99), in ms. An election timeout below 10\xD7 this is `rtt/excursion`." } } }, "etcd": { "type": "object", "required": ["members"], "additionalProperties": false, "description": "The cluster's own etcd quorum.", "markdownDescription": "The cluster's own **etcd quorum**. Members in more than one site make a stretched control plane.", "properties": { "members": { "$ref": "#/definitions/members" }, "heartbeatMs": { "$ref": "#/definitions/positiveMs", "description": "etcd --heartbeat-interval in ms (default 100).", "markdownDescription": "etcd `--heartbeat-interval` in ms (default **100**). Should be at least the largest RTT between members." }, "electionTimeoutMs": { "$ref": "#/definitions/positiveMs", "description": "etcd --election-timeout in ms (default 1000).", "markdownDescription": "etcd `--election-timeout` in ms (default **1000**). At least 10\xD7 the largest member RTT and 10\xD7 the heartbeat; at most 50000." } } }, "istio": { "type": "object", "additionalProperties": false, "required": ["meshId"], "description": "This cluster is in an Istio multicluster mesh.", "markdownDescription": "This cluster is part of an **Istio multicluster mesh** (primary-remote or multi-primary).", "properties": { "meshId": { "type": "string", "description": "values.global.meshID: the same on every cluster of one mesh.", "markdownDescription": "`values.global.meshID`: the same on every cluster of one mesh. Clusters sharing it form the mesh." }, "clusterName": { "type": "string", "description": "values.global.multiCluster.clusterName (default: the cluster's name); unique within the mesh.", "markdownDescription": "`values.global.multiCluster.clusterName` (default here: the cluster's `name`); unique within the mesh. Istio keys endpoints and remote secrets by it." }, "network": { "type": "string", "description": "topology.istio.io/network: clusters on one network have directly routable pod IPs.", "markdownDescription": "`topology.istio.io/network`: clusters on one network reach each other's pod IPs directly; across networks traffic goes through east-west gateways (15443)." }, "role": { "enum": ["primary", "remote"], "description": "primary runs istiod; remote is served by a primary's istiod.", "markdownDescription": "`primary` runs its own istiod; `remote` is served by another cluster's istiod (config, sidecar injection, certificates)." }, "primary": { "$ref": "#/definitions/reference", "description": "Remote only: the cluster whose istiod serves this one.", "markdownDescription": "Remote only: the cluster whose istiod serves this one (reached through its east-west gateway on 15012/15017)." }, "rootCa": { "type": "string", "description": "The root CA this cluster's workload certificates chain to.", "markdownDescription": "The root CA this cluster's workload certificates chain to. Every cluster of one mesh needs the same root for cross-cluster mTLS." }, "eastWestGateway": { "type": "boolean", "description": "An east-west gateway is installed (15443 AUTO_PASSTHROUGH; 15012/15017 on primaries).", "markdownDescription": "An east-west gateway is installed: `15443` (AUTO_PASSTHROUGH mTLS) and, on primaries, `15012` (xDS/CA) and `15017` (webhooks)." } } }, "linkerd": { "type": "object", "additionalProperties": false, "description": "This cluster runs Linkerd multicluster.", "markdownDescription": "This cluster runs **Linkerd multicluster** (service mirroring).", "properties": { "trustAnchor": { "type": "string", "description": "The identity trust anchor (bundle) this cluster trusts.", "markdownDescription": "The identity **trust anchor** (root bundle) this cluster trusts. Linked clusters must share it." }, "trustDomain": { "type": "string", "description": "identityTrustDomain (default cluster.local).", "markdownDescription": "`identityTrustDomain` (default `cluster.local`); must equal `clusterDomain`." }, "clusterDomain": { "type": "string", "description": "The cluster's DNS domain (default cluster.local).", "markdownDescription": "The cluster's DNS domain (default `cluster.local`)." }, "gateway": { "type": "boolean", "description": "The linkerd-multicluster gateway (4143, probe 4191) is installed.", "markdownDescription": "The `linkerd-multicluster` gateway is installed (proxy port `4143`, probe `4191`). Gateway-mode links to this cluster need it." }, "links": { "type": "array", "description": "Links: this cluster mirrors Services exported by these clusters.", "markdownDescription": "`Link`s: this cluster **mirrors** Services exported by these clusters, as `<service>-<cluster>`.", "items": { "type": "object", "required": ["cluster"], "additionalProperties": false, "properties": { "cluster": { "$ref": "#/definitions/reference", "description": "The cluster whose exported Services this one mirrors.", "markdownDescription": "The cluster whose exported Services this one mirrors (one way)." }, "mode": { "enum": ["gateway", "flat", "federated"], "description": "gateway (through the target's gateway), flat (pod-to-pod) or federated. Default gateway.", "markdownDescription": "`gateway` (through the target's multicluster gateway, default), `flat` (pod-to-pod; needs routable pod networks) or `federated` (one Service across clusters; pod-to-pod)." } } } } } }, "cluster": { "type": "object", "required": ["name", "site"], "additionalProperties": false, "properties": { "name": { "type": "string", "minLength": 1, "description": "The cluster's name; unique among clusters. ClusterMesh also needs at most 32 characters.", "markdownDescription": "The cluster's name; unique among clusters. A DNS label; with `mesh: clustermesh` also at most **32** characters and not `default`." }, "site": { "$ref": "#/definitions/reference", "description": "The site whose nodes run this cluster.", "markdownDescription": "The site whose nodes run this cluster. Losing that site loses the cluster and its backends." }, "id": { "type": "integer", "description": "Mesh cluster id (ClusterMesh: 1..255, or 1..511 with maxConnectedClusters 511).", "markdownDescription": "Mesh cluster id (Cilium `cluster.id`): unique, `1..255`, or `1..511` with `maxConnectedClusters: 511`." }, "mesh": { "enum": ["clustermesh", "submariner", "none"], "description": "The cross-cluster pod network: clustermesh, submariner or none (default).", "markdownDescription": "The cross-cluster pod network: `clustermesh` (Cilium), `submariner` (L3 tunnels, Lighthouse DNS) or `none` (default)." }, "maxConnectedClusters": { "type": "integer", "enum": [255, 511], "description": "ClusterMesh only: 255 (default) or 511; the same on every cluster.", "markdownDescription": "ClusterMesh only: `255` (default) or `511`. Set at install; must be the same on every cluster of the mesh." }, "globalnet": { "type": "boolean", "description": "Submariner Globalnet: this cluster's ranges may overlap others'.", "markdownDescription": "Submariner **Globalnet**: this cluster's ranges may overlap others' (when both sides use it)." }, "broker": { "type": "boolean", "description": "Submariner: this cluster runs the Broker (subctl deploy-broker); every Submariner cluster reaches its API server.", "markdownDescription": "Submariner: this cluster runs the **Broker** (`subctl deploy-broker`): every cluster that joins reaches its kube-apiserver (TCP 6443 on kubeadm, often 443 elsewhere \u2014 `broker-info.subm` says), so `quorate ports` writes those rows to this cluster's nodes. Often a small management cluster (`mesh: none`) rather than a busy production one; losing it blocks joins and export updates, not the tunnels that are up." }, "network": { "type": "object", "additionalProperties": false, "description": "The cluster's address ranges.", "markdownDescription": "The cluster's address ranges. They must not overlap within the cluster or with connected clusters.", "properties": { "pods": { "$ref": "#/definitions/cidrs", "description": "Pod CIDR(s).", "markdownDescription": "Pod CIDR(s) (`--cluster-cidr`)." }, "services": { "$ref": "#/definitions/cidrs", "description": "Service CIDR(s); at least /12 (IPv4) or /108 (IPv6).", "markdownDescription": "Service CIDR(s) (`--service-cluster-ip-range`); kube-apiserver refuses one larger than `/12` (IPv4) or `/108` (IPv6)." }, "nodes": { "$ref": "#/definitions/cidrs", "description": "Node CIDR(s).", "markdownDescription": "Node (host network) CIDR(s)." }, "routing": { "enum": ["native", "tunnel"], "description": "native: the network between the sites routes this cluster's pod range (hosts outside the cluster reach pods at their pod addresses); tunnel (the default, Cilium's): it does not.", "markdownDescription": "How the pod range reaches beyond the cluster. `native`: the network between the sites routes it (Cilium `routingMode: native` with the pod CIDRs advertised over BGP, Calico BGP without encapsulation, cloud-routed pod IPs), so hosts outside the cluster \u2014 a witness VM \u2014 reach its pods at their pod addresses, and `quorate ports` writes pod-range rows for the WAN. `tunnel` (the default when absent, Cilium's default): pod traffic to other clusters rides an overlay (VXLAN, Geneve, Submariner's gateways) and nothing outside the clusters reaches a pod address: a store member on a host outside every cluster cannot dial its members in this cluster (`quorum/member-unreachable`). A deployment file bound with `deployment` (Cilium's `routingMode`) overrides it in the port matrix." }, "globalCidr": { "type": "string", "description": "Submariner Globalnet only: the cluster's global CIDR (subctl join --globalnet-cidr).", "markdownDescription": "Submariner **Globalnet** only: the cluster's global CIDR (`subctl join --globalnet-cidr`, by default carved from `242.0.0.0/8`). Other clusters reach this one's exported Services at these addresses; `quorate gameday` cuts them." } } }, "etcd": { "$ref": "#/definitions/etcd" }, "deployment": { "type": "array", "description": "The deployment files of this cluster (paths or globs relative to this file), compared with the design.", "markdownDescription": "The **deployment files** of this cluster \u2014 Helm values (Cilium, Istio, Linkerd, Submariner), `IstioOperator`, Linkerd `Link`, kubeadm `ClusterConfiguration`, k3s/RKE2 `config.yaml`, Submariner CRs \u2014 as paths or globs relative to this topology, or `{ path, kind }` where the content does not say what it is. Quorate reports where they drift from the design (`drift/*`).", "items": { "anyOf": [{ "type": "string", "minLength": 1 }, { "type": "object", "required": ["path"], "additionalProperties": false, "properties": { "path": { "type": "string", "minLength": 1, "description": "A path or glob relative to this topology." }, "kind": { "enum": ["cilium-values", "istio-values", "linkerd-values", "linkerd-multicluster-values", "linkerd-link", "kubeadm", "k3s", "submariner"], "description": "What the file is, where its content does not say." } } }] } }, "istio": { "$ref": "#/definitions/istio" }, "linkerd": { "$ref": "#/definitions/linkerd" }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } }, "if": { "properties": { "mesh": { "const": "clustermesh" } }, "required": ["mesh"] }, "else": { "properties": { "name": { "$ref": "#/definitions/dnsLabel" } } } }, "store": { "type": "object", "required": ["name", "replication"], "additionalProperties": false, "properties": { "objectives": { "$ref": "#/definitions/storeObjectives" }, "name": { "$ref": "#/definitions/dnsLabel", "description": "The store's name; unique among stores.", "markdownDescription": "The store's name; unique among stores. Referenced from `traffic[].dependsOn`." }, "engine": { "type": "string", "description": "Free text for people (cockroachdb, postgres, mariadb-galera\u2026).", "markdownDescription": "Free text for people (`cockroachdb`, `postgres`, `mariadb-galera`\u2026). Rules key off `replication`; the engine is read where it decides a fact: PostgreSQL, MySQL or MariaDB with writers in several sites and no multi-master layer named (`postgres-bdr`, `pgedge`, `mariadb-galera`) is `data/single-primary-writers`, CockroachDB relays writes through a follower in the what-if engine, and the port matrix opens the engine's replication port." }, "replication": { "enum": ["consensus", "galera", "async", "crdt"], "description": "consensus (Raft/Paxos), galera (virtually synchronous certification), async (primary/replica) or crdt.", "markdownDescription": "`consensus` (Raft/Paxos quorum), `galera` (certification-based, virtually synchronous), `async` (writers ship a log to replicas) or `crdt` (merge without coordination)." }, "members": { "$ref": "#/definitions/members" }, "writeLatencyBudgetMs": { "$ref": "#/definitions/positiveMs", "description": "consensus and galera: the commit latency the application can afford.", "markdownDescription": "`consensus` and `galera`: the commit latency the application can afford. Best-case commit latency above it is `rtt/commit-budget` (Galera: from the best site to write from, one round trip to its farthest member site). A commit within it while every leader placement makes some writing site's writes \u2014 the round trip to the leader plus the commit, from the backends of the traffic entries that depend on the store (else its non-witness member sites) \u2014 wait longer is `rtt/write-budget` (Galera: a site's node waits one round trip to its own farthest member)." }, "writers": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "async/crdt: sites that accept writes.", "markdownDescription": "`async`/`crdt`: sites that accept writes. Two or more need a `conflictResolution`." }, "replicas": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "async: sites holding read replicas.", "markdownDescription": "`async`: sites holding read replicas." }, "conflictResolution": { "enum": ["none", "last-writer-wins", "crdt", "manual", "event-sourcing"], "description": "How concurrent writes in two sites are reconciled.", "markdownDescription": "How concurrent writes in two sites are reconciled: `none`, `last-writer-wins`, `crdt`, `manual` or `event-sourcing`." }, "maxLagSeconds": { "type": "number", "minimum": 0, "description": "async: the replication lag to ride out, in seconds.", "markdownDescription": "`async`: the replication lag (a WAN outage, a slow replica) the pipeline must ride out, in seconds." }, "writeRatePerSecond": { "type": "number", "minimum": 0, "description": "async: writes per second at peak.", "markdownDescription": "`async`: writes per second at peak." }, "writeBytes": { "type": "number", "minimum": 0, "description": "async: average bytes per write.", "markdownDescription": "`async`: average bytes per write (log record size)." }, "lagBufferBytes": { "type": "number", "minimum": 0, "description": "async: what the replication pipeline can hold, in bytes.", "markdownDescription": "`async`: what the replication pipeline can hold (WAL retention, queue size), in bytes. Must be at least `maxLagSeconds \xD7 writeRatePerSecond \xD7 writeBytes`." }, "namespace": { "$ref": "#/definitions/dnsLabel", "description": "Where the store's pods run, when it runs in the clusters (a Kubernetes namespace).", "markdownDescription": "The Kubernetes **namespace** the store's pods run in, when it runs in the clusters (`ledger-system`). `quorate gameday` cuts it off like the application namespaces, so the store's predicted behaviour is what the experiment tests." }, "hostNetwork": { "type": "boolean", "description": "The store's pods run with hostNetwork: true, at their nodes' addresses: members on hosts outside the clusters reach them there.", "markdownDescription": "The store's pods run with `hostNetwork: true` (in the nodes' network namespace), so its members advertise and listen on their **nodes' addresses** (`network.nodes`), not pod addresses. Members on hosts outside every cluster (a witness VM) reach them wherever the node ranges are routed, whatever the clusters' tunnel mode; `quorate ports` writes the store's rows between node ranges, and `quorate gameday` cuts them with the host rules, never through the chaos tool (a NetworkChaos on a host-network pod would cut the whole node). Default `false`." }, "owner": { "type": "string", "minLength": 1, "description": "Who is paged for this store (a team or on-call rotation).", "markdownDescription": 'Who is **paged** for this store \u2014 a team or on-call rotation (`team-payments`). The day-two checklist asks for conflict resolution "with named on-call roles"; the decision record and the game day\'s pre-flight name it.' }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } } }, "backend": { "type": "object", "required": ["cluster"], "additionalProperties": false, "properties": { "cluster": { "$ref": "#/definitions/reference", "description": "The cluster that serves this entry point.", "markdownDescription": "The cluster that serves this entry point; its `site` decides which site loss takes it out." }, "weight": { "type": "integer", "minimum": 0, "description": "Steering weight (default 1). Load = peakRps \xD7 weight / sum of surviving weights.", "markdownDescription": "Steering weight (default `1`). Load = `peakRps \xD7 weight / \u03A3 surviving weights`." }, "capacityRps": { "type": "integer", "minimum": 0, "description": "What this backend can serve at most, in requests per second.", "markdownDescription": "What this backend can serve at most, in requests per second \u2014 checked with every site up and after each site loss." } } }, "traffic": { "type": "object", "required": ["name", "steering", "backends"], "additionalProperties": false, "properties": { "healthCheck": { "$ref": "#/definitions/healthCheck" }, "objectives": { "$ref": "#/definitions/trafficObjectives" }, "name": { "$ref": "#/definitions/dnsLabel", "description": "The entry point's name; unique among traffic entries.", "markdownDescription": "The entry point's name; unique among traffic entries." }, "hostname": { "type": "string", "pattern": "^(\\*\\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.?$", "description": "The public hostname (lowercase DNS name).", "markdownDescription": "The public hostname (lowercase DNS name), e.g. `checkout.example.com`." }, "steering": { "enum": ["gslb", "geodns", "anycast", "weighted-dns"], "description": "How clients reach a site: gslb, geodns, anycast or weighted-dns.", "markdownDescription": "How clients reach a site: `gslb` (health-checked DNS), `geodns`, `anycast` (BGP) or `weighted-dns`." }, "ttlSeconds": { "type": "integer", "minimum": 0, "description": "DNS-based steering: the record TTL in seconds (30..120 recommended).", "markdownDescription": "DNS-based steering: the record TTL in seconds. `30..120` balances failover speed against resolvers that ignore short TTLs." }, "longLivedConnections": { "type": "boolean", "description": "WebSockets, large downloads, gRPC streams.", "markdownDescription": "WebSockets, large downloads, gRPC streams: anycast route changes reset them." }, "peakRps": { "type": "integer", "minimum": 0, "description": "Normal global peak in requests per second.", "markdownDescription": "Normal global peak in requests per second, shared by the backends in proportion to their weights." }, "dependsOn": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "Stores this entry point needs to serve writes.", "markdownDescription": "Stores this entry point needs to serve writes. Active-active backends on a single-writer store is `traffic/fake-active-active`." }, "backends": { "type": "array", "minItems": 1, "items": { "$ref": "#/definitions/backend" }, "description": "The clusters that serve this entry point.", "markdownDescription": "The clusters that serve this entry point, with weights and capacities." }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } } }, "export": { "type": "object", "required": ["service", "namespace", "clusters"], "additionalProperties": false, "properties": { "service": { "$ref": "#/definitions/dnsLabel", "description": "The Service's name.", "markdownDescription": "The exported Service's name." }, "namespace": { "type": "string", "description": "The Service's namespace.", "markdownDescription": "The Service's namespace. System namespaces must never be exported; `default` deserves care." }, "clusters": { "type": "array", "minItems": 1, "items": { "$ref": "#/definitions/reference" }, "description": "Clusters that export it.", "markdownDescription": "Clusters that export it (each runs a `ServiceExport`)." }, "affinity": { "enum": ["local", "remote", "none"], "description": "ClusterMesh: which endpoints a cluster's calls go to (the Service's service.cilium.io/affinity). Absent: none, Cilium's default.", "markdownDescription": "ClusterMesh only: the global Service's `service.cilium.io/affinity` annotation \u2014 which endpoints a cluster's calls go to. `none` (Cilium's default, also when absent): every exporting cluster's endpoints alike; `local`: its own while it has any, else the remote ones; `remote`: the remote ones while there are any. Cilium keeps a lost or cut-off cluster's endpoints in the Service (its remote cache is never revoked unless `clustermesh-cache-ttl`, Cilium 1.19 and later, is set), so with `none` part of the calls \u2014 about half with two clusters of equal replicas \u2014 go to pods that do not answer until that cluster is back; `local` keeps them on the caller's own endpoints. `quorate simulate` judges it." } } }, "subject": { "type": "object", "required": ["kind", "name"], "additionalProperties": false, "properties": { "kind": { "enum": ["User", "Group", "ServiceAccount"], "description": "RBAC subject kind.", "markdownDescription": "RBAC subject kind: `User`, `Group` or `ServiceAccount`." }, "name": { "type": "string", "description": "The subject's name.", "markdownDescription": "The subject's name." }, "namespace": { "type": "string", "description": "ServiceAccount only: its namespace.", "markdownDescription": "`ServiceAccount` only: its namespace." } } } } };
+var schema56 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://raw.githubusercontent.com/quorate/quorate/main/schemas/topology.schema-root.json", "title": "Quorate topology (quorate.dev/v1alpha1)", "description": "One multi-site architecture: sites, WAN RTTs, clusters and their address ranges, quorum-replicated stores, global traffic, exports and export policy.", "markdownDescription": "One multi-site architecture: **sites**, WAN **links** (RTT), **clusters** and their address ranges, quorum-replicated **stores**, global **traffic**, **exports** and the **exportPolicy**.", "type": "object", "required": ["apiVersion", "kind", "metadata", "sites"], "additionalProperties": false, "properties": { "apiVersion": { "const": "quorate.dev/v1alpha1", "description": "The format version. Always quorate.dev/v1alpha1.", "markdownDescription": "The format version. Always `quorate.dev/v1alpha1`." }, "kind": { "const": "Topology", "description": "Always Topology.", "markdownDescription": "Always `Topology`." }, "metadata": { "type": "object", "required": ["name"], "additionalProperties": false, "description": "Name and description of this architecture.", "markdownDescription": "Name and description of this architecture.", "properties": { "name": { "$ref": "#/definitions/dnsLabel", "description": "The architecture's name: a DNS label.", "markdownDescription": "The architecture's name: a DNS label (lowercase letters, digits and `-`, at most 63 characters)." }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people: what this design is for." }, "labels": { "type": "object", "additionalProperties": { "type": "string" }, "description": "Free-form key/value labels (owner, environment) for people and tooling.", "markdownDescription": "Free-form key/value labels (`owner`, `environment`) for people and tooling. Not read by any rule." }, "decision": { "type": "object", "additionalProperties": false, "description": "The decision record's lifecycle: status, date, deciders, the record it supersedes.", "markdownDescription": 'The **decision record\'s lifecycle** (`quorate report`): its status, when and by whom it was decided, and the record it supersedes. A design with error findings is reported as "proposed \u2014 blocked by N errors" whatever the status says.', "properties": { "status": { "enum": ["proposed", "accepted", "superseded", "deprecated"], "description": "proposed (default), accepted, superseded or deprecated.", "markdownDescription": "`proposed` (default), `accepted`, `superseded` or `deprecated` \u2014 the record's **Status**." }, "date": { "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$", "description": "When the decision was taken (YYYY-MM-DD).", "markdownDescription": "When the decision was taken, `YYYY-MM-DD`." }, "deciders": { "type": "array", "items": { "type": "string" }, "description": "Who decided (teams or people).", "markdownDescription": "Who decided: teams or people (`platform-architecture`)." }, "supersedes": { "type": "string", "description": "The name of the design or record this one replaces.", "markdownDescription": "The name of the design or record this one replaces (`payments-eu-v1`)." } } } } }, "sites": { "type": "array", "minItems": 1, "description": "The failure domains: datacenters, regions or zones that fail as a unit.", "markdownDescription": "The **failure domains**: datacenters, regions or zones that fail as a unit. Quorum and capacity rules simulate losing each one.", "items": {} }, "links": { "type": "array", "description": "Measured WAN round-trip times between pairs of sites (symmetric).", "markdownDescription": "Measured WAN **round-trip times** between pairs of sites (symmetric). No transitive guessing: a quorum needs a link between every two member sites.", "items": {} }, "clusters": { "type": "array", "description": "Kubernetes clusters: where they run, their address ranges, their cross-cluster network and their control plane quorum.", "markdownDescription": "Kubernetes clusters: where they run, their address ranges, their cross-cluster network (`mesh`) and their control plane quorum (`etcd`).", "items": {} }, "stores": { "type": "array", "description": "Data stores that replicate across sites.", "markdownDescription": "Data stores that replicate across sites. `replication` decides which rules apply: `consensus`/`galera` are quorums; `async`/`crdt` have writers and lag.", "items": {} }, "traffic": { "type": "array", "description": "North-south entry points: how global traffic is steered to backends.", "markdownDescription": "North-south entry points: how global traffic is steered (GSLB, GeoDNS, anycast, weighted DNS) to backends, and what each backend can carry.", "items": {} }, "exports": { "type": "array", "description": "Services exported across clusters (MCS ServiceExport).", "markdownDescription": "Services exported across clusters (Kubernetes MCS `ServiceExport`): every cluster of the clusterset can then reach them.", "items": {} }, "exportPolicy": { "type": "object", "additionalProperties": false, "description": "Who may export what. Absent: no namespace restriction and no exporters list.", "markdownDescription": "Who may export what. Absent (or a field absent): no namespace restriction and no exporters list; system-namespace, default-namespace and broad-exporter rules apply regardless.", "properties": { "allowedNamespaces": { "type": "array", "items": { "type": "string" }, "description": "Namespaces from which Services may be exported.", "markdownDescription": "Namespaces from which Services may be exported. An export elsewhere is `export/namespace-not-allowed`." }, "exporters": { "type": "array", "items": { "$ref": "#/definitions/subject" }, "description": "RBAC subjects allowed to create ServiceExports.", "markdownDescription": "RBAC subjects allowed to create `ServiceExport`s. A RoleBinding granting export to anyone else is `rbac/unlisted-exporter`." } } } }, "definitions": { "availability": { "type": "number", "exclusiveMinimum": 0, "maximum": 1, "description": "Fraction of time up, in (0, 1]: 0.999 is three nines (about 526 minutes down a year).", "markdownDescription": "Fraction of time up, greater than 0 and at most 1: `0.999` is three nines (about 526 unavailable minutes a year). Failures are taken as independent, so the figures computed from it are an upper bound. Absent = 1 (never fails)." }, "storeObjectives": { "type": "object", "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "The computed fraction of time writes are accepted must be at least this.", "markdownDescription": "The store must **accept writes** at least this fraction of the time (e.g. `0.9999`, four nines, about 53 minutes a year). Below it is `objective/availability`." }, "rpoSeconds": { "type": "number", "minimum": 0, "description": "Most seconds of acknowledged writes a site loss may take (async: maxLagSeconds).", "markdownDescription": "Most seconds of **acknowledged writes** a site loss may take (RPO). `async`/`crdt`: compared with `maxLagSeconds` (unbounded when the lag buffer overflows); `consensus`/`galera` commit to a majority before acknowledging (RPO 0). Above it is `objective/rpo`." }, "conflictProbability": { "type": "number", "minimum": 0, "maximum": 1, "description": "Multi-writer: most fraction of time with writer sites unable to reach each other.", "markdownDescription": "Multi-writer `async`/`crdt`: the most fraction of time with two up writer sites unable to reach each other (a lower bound on conflict exposure: writers also conflict while connected, within their lag). Above it is `objective/conflicts`." }, "survive": { "type": "array", "uniqueItems": true, "items": { "enum": ["site", "two-sites", "partition"] }, "description": "Failures that must keep it working: site, two-sites, partition.", "markdownDescription": "Failure classes that must keep writes working: `site` (every single-site loss), `two-sites` (every pair of sites lost), `partition` (every split of the sites into two groups). A failing scenario is `objective/survive`." } }, "description": "The tiers this store is held to.", "markdownDescription": "The **tiers** this store is held to; Quorate computes the figures from the design (site and link `availability`) and reports each objective not met (`objective/*`)." }, "trafficObjectives": { "type": "object", "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "The computed fraction of time every request is served must be at least this.", "markdownDescription": "The entry point must **serve every request** (no overload, no errors) at least this fraction of the time. Below it is `objective/availability`." }, "rtoSeconds": { "type": "number", "minimum": 0, "description": "Most seconds until clients are steered away from a lost site.", "markdownDescription": "Most seconds until clients are **steered away from a lost site** (RTO), compared with the estimate from `healthCheck` and `ttlSeconds` (DNS steering) or `healthCheck.withdrawSeconds` (anycast; on a whole-site loss also `bgpHoldSeconds` or `bfd`, the upstream's detection). Above it is `objective/rto`; without a `healthCheck` it is `objective/unmeasurable`." }, "survive": { "type": "array", "uniqueItems": true, "items": { "enum": ["site", "two-sites", "partition"] }, "description": "Failures that must keep it working: site, two-sites, partition.", "markdownDescription": "Failure classes that must keep the entry point serving: `site` (every single-site loss), `two-sites` (every pair of sites lost), `partition` (every split of the sites into two groups). A failing scenario is `objective/survive`." } }, "description": "The tiers this entry point is held to.", "markdownDescription": "The **tiers** this entry point is held to; Quorate computes the figures from the design (site and link `availability`) and reports each objective not met (`objective/*`)." }, "healthCheck": { "type": "object", "additionalProperties": false, "required": ["intervalSeconds", "failureThreshold"], "description": "How steering detects a dead backend: drives the RTO estimate.", "markdownDescription": "How steering detects a dead backend. RTO estimate: DNS steering `intervalSeconds \xD7 failureThreshold + timeoutSeconds + propagationSeconds + ttlSeconds` (for clients that honour the TTL); anycast `intervalSeconds \xD7 failureThreshold + timeoutSeconds + withdrawSeconds` for a site whose routers withdraw its route, and on a whole-site loss the upstream's detection (`bgpHoldSeconds`, or `bfd`) `+ withdrawSeconds`.", "properties": { "intervalSeconds": { "type": "number", "exclusiveMinimum": 0, "description": "Seconds between health checks.", "markdownDescription": "Seconds between health checks." }, "failureThreshold": { "type": "integer", "minimum": 1, "description": "Consecutive failed checks before a backend is withdrawn.", "markdownDescription": "Consecutive failed checks before a backend is marked down and withdrawn." }, "timeoutSeconds": { "type": "number", "minimum": 0, "description": "Seconds a check waits before it counts as failed (default 0).", "markdownDescription": "Seconds one check waits before it counts as failed (default 0)." }, "propagationSeconds": { "type": "number", "minimum": 0, "description": "DNS: seconds for a changed answer to reach the authoritative servers (default 0).", "markdownDescription": "DNS steering: seconds for a changed answer to reach every authoritative server (default 0)." }, "withdrawSeconds": { "type": "number", "minimum": 0, "description": "Anycast: seconds for the BGP withdrawal to converge (default 0).", "markdownDescription": "Anycast: seconds for the BGP withdrawal to converge (default 0). Established connections to the lost site are reset either way." }, "bgpHoldSeconds": { "type": "integer", "minimum": 3, "description": "Anycast: the negotiated BGP hold time of the sessions between each site's routers and their upstream peers, in seconds (at least 3).", "markdownDescription": "Anycast: the **BGP hold time** negotiated between each site's routers and their upstream peers, in seconds (the smaller of the two ends' configured values; at least 3, RFC 4271). On a whole-site loss nobody at the site withdraws its route: the upstream drops it when the session fails \u2014 at once if the link goes dark, else when the hold time runs out without a keepalive. So the RTO on a whole-site loss is `bgpHoldSeconds + withdrawSeconds` (or BFD's detection time, whichever is shorter). RFC 4271 suggests 90 s; many routers default to 180 s (keepalive 60 s). Absent (and no `bfd`): the whole-site-loss RTO is not computed and a met `rtoSeconds` holds only on that condition (`objective/conditional`)." }, "bfd": { "type": "object", "additionalProperties": false, "required": ["intervalMs"], "description": "Anycast: BFD on the upstream BGP sessions; detection time = intervalMs \xD7 multiplier.", "markdownDescription": "Anycast: **BFD** (RFC 5880) on the BGP sessions between each site's routers and their upstream peers. A lost site's session is torn down after `intervalMs \xD7 multiplier` without a BFD packet (typically 300 ms \xD7 3 = 0.9 s), so the RTO on a whole-site loss is that plus `withdrawSeconds`, instead of the BGP hold time.", "properties": { "intervalMs": { "type": "number", "exclusiveMinimum": 0, "description": "The negotiated BFD transmit/receive interval in milliseconds (typically 300).", "markdownDescription": "The negotiated BFD interval in milliseconds (the larger of one end's transmit and the other's receive interval; typically `300`, `50` in hardware)." }, "multiplier": { "type": "integer", "minimum": 1, "maximum": 255, "description": "Missed BFD packets before the session is declared down (default 3).", "markdownDescription": "Missed BFD packets before the session is declared down (the detect multiplier, default `3`)." } } } } }, "dnsLabel": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", "description": "A DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters.", "markdownDescription": "A DNS label: lowercase letters, digits and `-`, starting and ending with a letter or digit, at most 63 characters." }, "reference": { "type": "string", "description": "The name of a declared entity.", "markdownDescription": "The name of a declared entity." }, "positiveMs": { "type": "number", "exclusiveMinimum": 0, "description": "Milliseconds, greater than 0.", "markdownDescription": "Milliseconds, greater than 0." }, "cidrs": { "anyOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" }, "maxItems": 2 }], "description": "A CIDR, or a list of them (dual-stack: one IPv4 and one IPv6).", "markdownDescription": "A CIDR (`10.0.0.0/16`, `fd00:10::/56`), or a list of them (dual-stack: one IPv4 and one IPv6)." }, "members": { "type": "object", "minProperties": 1, "additionalProperties": { "type": "integer", "minimum": 0 }, "description": "Site name -> number of members (replicas, voters) in that site.", "markdownDescription": "Site name \u2192 number of members (replicas, voters) in that site. Size `n` is the sum; majority is `\u230An/2\u230B + 1`; it tolerates `\u230A(n\u22121)/2\u230B` failures." }, "site": { "type": "object", "required": ["name"], "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "Fraction of time the whole site is up, in (0, 1]. Absent = 1.", "markdownDescription": "Fraction of time the whole site is up, in (0, 1] (e.g. `0.999`). With at least one site or link availability declared, Quorate computes each store's and entry point's availability from the design (`quorate availability`). Absent = 1 (never fails); failures are taken as independent, so figures are an upper bound." }, "name": { "$ref": "#/definitions/dnsLabel", "description": "The site's name: a DNS label, unique among sites.", "markdownDescription": "The site's name: a DNS label, unique among sites. Referenced from `links`, `clusters[].site`, `members`, `writers` and `replicas`." }, "role": { "enum": ["primary", "secondary", "witness"], "description": "primary (serves traffic), secondary (standby) or witness (only a tie-breaking quorum member). Default primary.", "markdownDescription": "`primary` (serves traffic, default), `secondary` (standby) or `witness` (hosts only a tie-breaking quorum member, often a small VM or cloud region)." }, "location": { "type": "object", "required": ["lat", "lon"], "additionalProperties": false, "description": "Where the site is, for the fiber floor check.", "markdownDescription": "Where the site is. With both ends of a link located, an `rttMs` faster than light in fiber (1 ms per 100 km of great-circle distance) is `rtt/below-fiber-floor`.", "properties": { "lat": { "type": "number", "minimum": -90, "maximum": 90, "description": "Latitude in degrees.", "markdownDescription": "Latitude in degrees (\u221290\u202690)." }, "lon": { "type": "number", "minimum": -180, "maximum": 180, "description": "Longitude in degrees.", "markdownDescription": "Longitude in degrees (\u2212180\u2026180)." } } }, "addresses": { "type": "array", "items": { "type": "string" }, "description": "Hosts at this site outside any cluster (witness VMs, database hosts), as CIDRs; a single host is /32 or /128.", "markdownDescription": "Hosts at this site **outside any cluster** \u2014 witness VMs, bare-metal database or etcd hosts \u2014 as CIDRs (`192.0.2.0/28`, `2001:db8:a::/64`; a single host is `/32` or `/128`). Checked for overlap with other sites' addresses and every cluster's pod and service ranges (`cidr/overlap`); inside the node range of a cluster at this same site is fine. `quorate ports` opens the firewall rows to them and `quorate gameday` cuts them at the host (nftables)." }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } } }, "link": { "type": "object", "required": ["between", "rttMs"], "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "Fraction of time the link carries traffic, in (0, 1]. Absent = 1.", "markdownDescription": "Fraction of time the link carries traffic, in (0, 1] (e.g. `0.9995`). A link that is down is a cut: its two sites stop reaching each other (no transitive routing). Absent = 1 (never fails)." }, "between": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "minItems": 2, "maxItems": 2, "uniqueItems": true, "description": "The two distinct sites this link joins.", "markdownDescription": "The two distinct sites this link joins, e.g. `[fra, lon]`. Links are symmetric." }, "rttMs": { "$ref": "#/definitions/positiveMs", "description": "Typical round-trip time in ms (fractions allowed).", "markdownDescription": "Typical **round-trip** time in ms (fractions allowed, e.g. `1.5`). Drives etcd timer checks, commit latency and the Galera WAN check." }, "rttP99Ms": { "$ref": "#/definitions/positiveMs", "description": "Worst-case RTT seen in a latency excursion (p99), in ms.", "markdownDescription": "Worst-case RTT seen in a latency excursion (p99), in ms. An election timeout below 10\xD7 this is `rtt/excursion`." } } }, "etcd": { "type": "object", "required": ["members"], "additionalProperties": false, "description": "The cluster's own etcd quorum.", "markdownDescription": "The cluster's own **etcd quorum**. Members in more than one site make a stretched control plane.", "properties": { "members": { "$ref": "#/definitions/members" }, "heartbeatMs": { "$ref": "#/definitions/positiveMs", "description": "etcd --heartbeat-interval in ms (default 100).", "markdownDescription": "etcd `--heartbeat-interval` in ms (default **100**). Should be at least the largest RTT between members." }, "electionTimeoutMs": { "$ref": "#/definitions/positiveMs", "description": "etcd --election-timeout in ms (default 1000).", "markdownDescription": "etcd `--election-timeout` in ms (default **1000**). At least 10\xD7 the largest member RTT and 10\xD7 the heartbeat; at most 50000." } } }, "istio": { "type": "object", "additionalProperties": false, "required": ["meshId"], "description": "This cluster is in an Istio multicluster mesh.", "markdownDescription": "This cluster is part of an **Istio multicluster mesh** (primary-remote or multi-primary).", "properties": { "meshId": { "type": "string", "description": "values.global.meshID: the same on every cluster of one mesh.", "markdownDescription": "`values.global.meshID`: the same on every cluster of one mesh. Clusters sharing it form the mesh." }, "clusterName": { "type": "string", "description": "values.global.multiCluster.clusterName (default: the cluster's name); unique within the mesh.", "markdownDescription": "`values.global.multiCluster.clusterName` (default here: the cluster's `name`); unique within the mesh. Istio keys endpoints and remote secrets by it." }, "network": { "type": "string", "description": "topology.istio.io/network: clusters on one network have directly routable pod IPs.", "markdownDescription": "`topology.istio.io/network`: clusters on one network reach each other's pod IPs directly; across networks traffic goes through east-west gateways (15443)." }, "role": { "enum": ["primary", "remote"], "description": "primary runs istiod; remote is served by a primary's istiod.", "markdownDescription": "`primary` runs its own istiod; `remote` is served by another cluster's istiod (config, sidecar injection, certificates)." }, "primary": { "$ref": "#/definitions/reference", "description": "Remote only: the cluster whose istiod serves this one.", "markdownDescription": "Remote only: the cluster whose istiod serves this one (reached through its east-west gateway on 15012/15017)." }, "rootCa": { "type": "string", "description": "The root CA this cluster's workload certificates chain to.", "markdownDescription": "The root CA this cluster's workload certificates chain to. Every cluster of one mesh needs the same root for cross-cluster mTLS." }, "eastWestGateway": { "type": "boolean", "description": "An east-west gateway is installed (15443 AUTO_PASSTHROUGH; 15012/15017 on primaries).", "markdownDescription": "An east-west gateway is installed: `15443` (AUTO_PASSTHROUGH mTLS) and, on primaries, `15012` (xDS/CA) and `15017` (webhooks)." } } }, "linkerd": { "type": "object", "additionalProperties": false, "description": "This cluster runs Linkerd multicluster.", "markdownDescription": "This cluster runs **Linkerd multicluster** (service mirroring).", "properties": { "trustAnchor": { "type": "string", "description": "The identity trust anchor (bundle) this cluster trusts.", "markdownDescription": "The identity **trust anchor** (root bundle) this cluster trusts. Linked clusters must share it." }, "trustDomain": { "type": "string", "description": "identityTrustDomain (default cluster.local).", "markdownDescription": "`identityTrustDomain` (default `cluster.local`); must equal `clusterDomain`." }, "clusterDomain": { "type": "string", "description": "The cluster's DNS domain (default cluster.local).", "markdownDescription": "The cluster's DNS domain (default `cluster.local`)." }, "gateway": { "type": "boolean", "description": "The linkerd-multicluster gateway (4143, probe 4191) is installed.", "markdownDescription": "The `linkerd-multicluster` gateway is installed (proxy port `4143`, probe `4191`). Gateway-mode links to this cluster need it." }, "links": { "type": "array", "description": "Links: this cluster mirrors Services exported by these clusters.", "markdownDescription": "`Link`s: this cluster **mirrors** Services exported by these clusters, as `<service>-<cluster>`.", "items": { "type": "object", "required": ["cluster"], "additionalProperties": false, "properties": { "cluster": { "$ref": "#/definitions/reference", "description": "The cluster whose exported Services this one mirrors.", "markdownDescription": "The cluster whose exported Services this one mirrors (one way)." }, "mode": { "enum": ["gateway", "flat", "federated"], "description": "gateway (through the target's gateway), flat (pod-to-pod) or federated. Default gateway.", "markdownDescription": "`gateway` (through the target's multicluster gateway, default), `flat` (pod-to-pod; needs routable pod networks) or `federated` (one Service across clusters; pod-to-pod)." } } } } } }, "cluster": { "type": "object", "required": ["name", "site"], "additionalProperties": false, "properties": { "name": { "type": "string", "minLength": 1, "description": "The cluster's name; unique among clusters. ClusterMesh also needs at most 32 characters.", "markdownDescription": "The cluster's name; unique among clusters. A DNS label; with `mesh: clustermesh` also at most **32** characters and not `default`." }, "site": { "$ref": "#/definitions/reference", "description": "The site whose nodes run this cluster.", "markdownDescription": "The site whose nodes run this cluster. Losing that site loses the cluster and its backends." }, "id": { "type": "integer", "description": "Mesh cluster id (ClusterMesh: 1..255, or 1..511 with maxConnectedClusters 511).", "markdownDescription": "Mesh cluster id (Cilium `cluster.id`): unique, `1..255`, or `1..511` with `maxConnectedClusters: 511`." }, "mesh": { "enum": ["clustermesh", "submariner", "none"], "description": "The cross-cluster pod network: clustermesh, submariner or none (default).", "markdownDescription": "The cross-cluster pod network: `clustermesh` (Cilium), `submariner` (L3 tunnels, Lighthouse DNS) or `none` (default)." }, "maxConnectedClusters": { "type": "integer", "enum": [255, 511], "description": "ClusterMesh only: 255 (default) or 511; the same on every cluster.", "markdownDescription": "ClusterMesh only: `255` (default) or `511`. Set at install; must be the same on every cluster of the mesh." }, "globalnet": { "type": "boolean", "description": "Submariner Globalnet: this cluster's ranges may overlap others'.", "markdownDescription": "Submariner **Globalnet**: this cluster's ranges may overlap others' (when both sides use it)." }, "broker": { "type": "boolean", "description": "Submariner: this cluster runs the Broker (subctl deploy-broker); every Submariner cluster reaches its API server.", "markdownDescription": "Submariner: this cluster runs the **Broker** (`subctl deploy-broker`): every cluster that joins reaches its kube-apiserver (TCP 6443 on kubeadm, often 443 elsewhere \u2014 `broker-info.subm` says), so `quorate ports` writes those rows to this cluster's nodes. Often a small management cluster (`mesh: none`) rather than a busy production one; losing it blocks joins and export updates, not the tunnels that are up." }, "network": { "type": "object", "additionalProperties": false, "description": "The cluster's address ranges.", "markdownDescription": "The cluster's address ranges. They must not overlap within the cluster or with connected clusters.", "properties": { "pods": { "$ref": "#/definitions/cidrs", "description": "Pod CIDR(s).", "markdownDescription": "Pod CIDR(s) (`--cluster-cidr`)." }, "services": { "$ref": "#/definitions/cidrs", "description": "Service CIDR(s); at least /12 (IPv4) or /108 (IPv6).", "markdownDescription": "Service CIDR(s) (`--service-cluster-ip-range`); kube-apiserver refuses one larger than `/12` (IPv4) or `/108` (IPv6)." }, "nodes": { "$ref": "#/definitions/cidrs", "description": "Node CIDR(s).", "markdownDescription": "Node (host network) CIDR(s)." }, "routing": { "enum": ["native", "tunnel"], "description": "native: the network between the sites routes this cluster's pod range (hosts outside the cluster reach pods at their pod addresses); tunnel (the default, Cilium's): it does not.", "markdownDescription": "How the pod range reaches beyond the cluster. `native`: the network between the sites routes it (Cilium `routingMode: native` with the pod CIDRs advertised over BGP, Calico BGP without encapsulation, cloud-routed pod IPs), so hosts outside the cluster \u2014 a witness VM \u2014 reach its pods at their pod addresses, and `quorate ports` writes pod-range rows for the WAN. `tunnel` (the default when absent, Cilium's default): pod traffic to other clusters rides an overlay (VXLAN, Geneve, Submariner's gateways) and nothing outside the clusters reaches a pod address: a store member on a host outside every cluster cannot dial its members in this cluster (`quorum/member-unreachable`). A deployment file bound with `deployment` (Cilium's `routingMode`) overrides it in the port matrix." }, "globalCidr": { "type": "string", "description": "Submariner Globalnet only: the cluster's global CIDR (subctl join --globalnet-cidr).", "markdownDescription": "Submariner **Globalnet** only: the cluster's global CIDR (`subctl join --globalnet-cidr`, by default carved from `242.0.0.0/8`). Other clusters reach this one's exported Services at these addresses; `quorate gameday` cuts them." } } }, "etcd": { "$ref": "#/definitions/etcd" }, "deployment": { "type": "array", "description": "The deployment files of this cluster (paths or globs relative to this file), compared with the design.", "markdownDescription": "The **deployment files** of this cluster \u2014 Helm values (Cilium, Istio, Linkerd, Submariner), `IstioOperator`, Linkerd `Link`, kubeadm `ClusterConfiguration`, k3s/RKE2 `config.yaml`, Submariner CRs \u2014 as paths or globs relative to this topology, or `{ path, kind }` where the content does not say what it is. Quorate reports where they drift from the design (`drift/*`).", "items": { "anyOf": [{ "type": "string", "minLength": 1 }, { "type": "object", "required": ["path"], "additionalProperties": false, "properties": { "path": { "type": "string", "minLength": 1, "description": "A path or glob relative to this topology." }, "kind": { "enum": ["cilium-values", "istio-values", "linkerd-values", "linkerd-multicluster-values", "linkerd-link", "kubeadm", "k3s", "submariner"], "description": "What the file is, where its content does not say." } } }] } }, "istio": { "$ref": "#/definitions/istio" }, "linkerd": { "$ref": "#/definitions/linkerd" }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } }, "if": { "properties": { "mesh": { "const": "clustermesh" } }, "required": ["mesh"] }, "else": { "properties": { "name": { "$ref": "#/definitions/dnsLabel" } } } }, "store": { "type": "object", "required": ["name", "replication"], "additionalProperties": false, "properties": { "objectives": { "$ref": "#/definitions/storeObjectives" }, "name": { "$ref": "#/definitions/dnsLabel", "description": "The store's name; unique among stores.", "markdownDescription": "The store's name; unique among stores. Referenced from `traffic[].dependsOn`." }, "engine": { "type": "string", "description": "Free text for people (cockroachdb, postgres, mariadb-galera\u2026).", "markdownDescription": "Free text for people (`cockroachdb`, `postgres`, `mariadb-galera`\u2026). Rules key off `replication`; the engine is read where it decides a fact: PostgreSQL, MySQL or MariaDB with writers in several sites and no multi-master layer named (`postgres-bdr`, `pgedge`, `mariadb-galera`) is `data/single-primary-writers`, CockroachDB relays writes through a follower in the what-if engine, and the port matrix opens the engine's replication port." }, "replication": { "enum": ["consensus", "galera", "async", "crdt"], "description": "consensus (Raft/Paxos), galera (virtually synchronous certification), async (primary/replica) or crdt.", "markdownDescription": "`consensus` (Raft/Paxos quorum), `galera` (certification-based, virtually synchronous), `async` (writers ship a log to replicas) or `crdt` (merge without coordination)." }, "members": { "$ref": "#/definitions/members" }, "writeLatencyBudgetMs": { "$ref": "#/definitions/positiveMs", "description": "consensus and galera: the commit latency the application can afford.", "markdownDescription": "`consensus` and `galera`: the commit latency the application can afford. Best-case commit latency above it is `rtt/commit-budget` (Galera: from the best site to write from, one round trip to its farthest member site). A commit within it while every leader placement makes some writing site's writes \u2014 the round trip to the leader plus the commit, from the backends of the traffic entries that depend on the store (else its non-witness member sites) \u2014 wait longer is `rtt/write-budget` (Galera: a site's node waits one round trip to its own farthest member)." }, "writers": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "async/crdt: sites that accept writes.", "markdownDescription": "`async`/`crdt`: sites that accept writes. Two or more need a `conflictResolution`." }, "replicas": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "async: sites holding read replicas.", "markdownDescription": "`async`: sites holding read replicas." }, "conflictResolution": { "enum": ["none", "last-writer-wins", "crdt", "manual", "event-sourcing"], "description": "How concurrent writes in two sites are reconciled.", "markdownDescription": "How concurrent writes in two sites are reconciled: `none`, `last-writer-wins`, `crdt`, `manual` or `event-sourcing`." }, "maxLagSeconds": { "type": "number", "minimum": 0, "description": "async: the replication lag to ride out, in seconds.", "markdownDescription": "`async`: the replication lag (a WAN outage, a slow replica) the pipeline must ride out, in seconds." }, "writeRatePerSecond": { "type": "number", "minimum": 0, "description": "async: writes per second at peak.", "markdownDescription": "`async`: writes per second at peak." }, "writeBytes": { "type": "number", "minimum": 0, "description": "async: average bytes per write.", "markdownDescription": "`async`: average bytes per write (log record size)." }, "lagBufferBytes": { "type": "number", "minimum": 0, "description": "async: what the replication pipeline can hold, in bytes.", "markdownDescription": "`async`: what the replication pipeline can hold (WAL retention, queue size), in bytes. Must be at least `maxLagSeconds \xD7 writeRatePerSecond \xD7 writeBytes`." }, "namespace": { "$ref": "#/definitions/dnsLabel", "description": "Where the store's pods run, when it runs in the clusters (a Kubernetes namespace).", "markdownDescription": "The Kubernetes **namespace** the store's pods run in, when it runs in the clusters (`ledger-system`). `quorate gameday` cuts it off like the application namespaces, so the store's predicted behaviour is what the experiment tests." }, "hostNetwork": { "type": "boolean", "description": "The store's pods run with hostNetwork: true, at their nodes' addresses: members on hosts outside the clusters reach them there.", "markdownDescription": "The store's pods run with `hostNetwork: true` (in the nodes' network namespace), so its members advertise and listen on their **nodes' addresses** (`network.nodes`), not pod addresses. Members on hosts outside every cluster (a witness VM) reach them wherever the node ranges are routed, whatever the clusters' tunnel mode; `quorate ports` writes the store's rows between node ranges, and `quorate gameday` cuts them with the host rules, never through the chaos tool (a NetworkChaos on a host-network pod would cut the whole node). Default `false`." }, "owner": { "type": "string", "minLength": 1, "description": "Who is paged for this store (a team or on-call rotation).", "markdownDescription": 'Who is **paged** for this store \u2014 a team or on-call rotation (`team-payments`). The day-two checklist asks for conflict resolution "with named on-call roles"; the decision record and the game day\'s pre-flight name it.' }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } } }, "backend": { "type": "object", "required": ["cluster"], "additionalProperties": false, "properties": { "cluster": { "$ref": "#/definitions/reference", "description": "The cluster that serves this entry point.", "markdownDescription": "The cluster that serves this entry point; its `site` decides which site loss takes it out." }, "weight": { "type": "integer", "minimum": 0, "description": "Steering weight (default 1). Load = peakRps \xD7 weight / sum of surviving weights; 0 = standby, served only when every weighted backend is lost.", "markdownDescription": "Steering weight (default `1`). Load = `peakRps \xD7 weight / \u03A3 surviving weights`. `0` is a **standby** (active-passive): it takes no load while a weighted backend remains, and the standbys share the load equally once none does (weighted DNS answers with its zero-weight records then; a GSLB its backup pool). Under `anycast` and `geodns` a lost site's share lands whole on one surviving site instead of splitting by weight." }, "capacityRps": { "type": "integer", "minimum": 0, "description": "What this backend can serve at most, in requests per second.", "markdownDescription": "What this backend can serve at most, in requests per second \u2014 checked with every site up and after each site loss." } } }, "traffic": { "type": "object", "required": ["name", "steering", "backends"], "additionalProperties": false, "properties": { "healthCheck": { "$ref": "#/definitions/healthCheck" }, "objectives": { "$ref": "#/definitions/trafficObjectives" }, "name": { "$ref": "#/definitions/dnsLabel", "description": "The entry point's name; unique among traffic entries.", "markdownDescription": "The entry point's name; unique among traffic entries." }, "hostname": { "type": "string", "pattern": "^(\\*\\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.?$", "description": "The public hostname (lowercase DNS name).", "markdownDescription": "The public hostname (lowercase DNS name), e.g. `checkout.example.com`." }, "steering": { "enum": ["gslb", "geodns", "anycast", "weighted-dns"], "description": "How clients reach a site: gslb, geodns, anycast or weighted-dns.", "markdownDescription": "How clients reach a site: `gslb` (health-checked DNS), `geodns`, `anycast` (BGP) or `weighted-dns`." }, "ttlSeconds": { "type": "integer", "minimum": 0, "description": "DNS-based steering: the record TTL in seconds (30..120 recommended).", "markdownDescription": "DNS-based steering: the record TTL in seconds. `30..120` balances failover speed against resolvers that ignore short TTLs." }, "longLivedConnections": { "type": "boolean", "description": "WebSockets, large downloads, gRPC streams.", "markdownDescription": "WebSockets, large downloads, gRPC streams: anycast route changes reset them." }, "peakRps": { "type": "integer", "minimum": 0, "description": "Normal global peak in requests per second.", "markdownDescription": "Normal global peak in requests per second, shared by the backends in proportion to their weights." }, "dependsOn": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "Stores this entry point needs to serve writes.", "markdownDescription": "Stores this entry point needs to serve writes. Active-active backends on a single-writer store is `traffic/fake-active-active`." }, "backends": { "type": "array", "minItems": 1, "items": { "$ref": "#/definitions/backend" }, "description": "The clusters that serve this entry point.", "markdownDescription": "The clusters that serve this entry point, with weights and capacities." }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } } }, "export": { "type": "object", "required": ["service", "namespace", "clusters"], "additionalProperties": false, "properties": { "service": { "$ref": "#/definitions/dnsLabel", "description": "The Service's name.", "markdownDescription": "The exported Service's name." }, "namespace": { "type": "string", "description": "The Service's namespace.", "markdownDescription": "The Service's namespace. System namespaces must never be exported; `default` deserves care." }, "clusters": { "type": "array", "minItems": 1, "items": { "$ref": "#/definitions/reference" }, "description": "Clusters that export it.", "markdownDescription": "Clusters that export it (each runs a `ServiceExport`)." }, "affinity": { "enum": ["local", "remote", "none"], "description": "ClusterMesh: which endpoints a cluster's calls go to (the Service's service.cilium.io/affinity). Absent: none, Cilium's default.", "markdownDescription": "ClusterMesh only: the global Service's `service.cilium.io/affinity` annotation \u2014 which endpoints a cluster's calls go to. `none` (Cilium's default, also when absent): every exporting cluster's endpoints alike; `local`: its own while it has any, else the remote ones; `remote`: the remote ones while there are any. Cilium keeps a lost or cut-off cluster's endpoints in the Service (its remote cache is never revoked unless `clustermesh-cache-ttl`, Cilium 1.19 and later, is set), so with `none` part of the calls \u2014 about half with two clusters of equal replicas \u2014 go to pods that do not answer until that cluster is back; `local` keeps them on the caller's own endpoints. `quorate simulate` judges it." } } }, "subject": { "type": "object", "required": ["kind", "name"], "additionalProperties": false, "properties": { "kind": { "enum": ["User", "Group", "ServiceAccount"], "description": "RBAC subject kind.", "markdownDescription": "RBAC subject kind: `User`, `Group` or `ServiceAccount`." }, "name": { "type": "string", "description": "The subject's name.", "markdownDescription": "The subject's name." }, "namespace": { "type": "string", "description": "ServiceAccount only: its namespace.", "markdownDescription": "`ServiceAccount` only: its namespace." } } } } };
 var schema57 = { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", "description": "A DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters.", "markdownDescription": "A DNS label: lowercase letters, digits and `-`, starting and ending with a letter or digit, at most 63 characters." };
 var schema58 = { "type": "object", "required": ["kind", "name"], "additionalProperties": false, "properties": { "kind": { "enum": ["User", "Group", "ServiceAccount"], "description": "RBAC subject kind.", "markdownDescription": "RBAC subject kind: `User`, `Group` or `ServiceAccount`." }, "name": { "type": "string", "description": "The subject's name.", "markdownDescription": "The subject's name." }, "namespace": { "type": "string", "description": "ServiceAccount only: its namespace.", "markdownDescription": "`ServiceAccount` only: its namespace." } } };
 var func2 = Object.prototype.hasOwnProperty;
@@ -23755,7 +23779,7 @@ function validate28(data, { instancePath = "", parentData, parentDataProperty, r
   validate28.errors = vErrors;
   return errors === 0;
 }
-var schema50 = { "type": "object", "required": ["cluster"], "additionalProperties": false, "properties": { "cluster": { "$ref": "#/definitions/reference", "description": "The cluster that serves this entry point.", "markdownDescription": "The cluster that serves this entry point; its `site` decides which site loss takes it out." }, "weight": { "type": "integer", "minimum": 0, "description": "Steering weight (default 1). Load = peakRps \xD7 weight / sum of surviving weights.", "markdownDescription": "Steering weight (default `1`). Load = `peakRps \xD7 weight / \u03A3 surviving weights`." }, "capacityRps": { "type": "integer", "minimum": 0, "description": "What this backend can serve at most, in requests per second.", "markdownDescription": "What this backend can serve at most, in requests per second \u2014 checked with every site up and after each site loss." } } };
+var schema50 = { "type": "object", "required": ["cluster"], "additionalProperties": false, "properties": { "cluster": { "$ref": "#/definitions/reference", "description": "The cluster that serves this entry point.", "markdownDescription": "The cluster that serves this entry point; its `site` decides which site loss takes it out." }, "weight": { "type": "integer", "minimum": 0, "description": "Steering weight (default 1). Load = peakRps \xD7 weight / sum of surviving weights; 0 = standby, served only when every weighted backend is lost.", "markdownDescription": "Steering weight (default `1`). Load = `peakRps \xD7 weight / \u03A3 surviving weights`. `0` is a **standby** (active-passive): it takes no load while a weighted backend remains, and the standbys share the load equally once none does (weighted DNS answers with its zero-weight records then; a GSLB its backup pool). Under `anycast` and `geodns` a lost site's share lands whole on one surviving site instead of splitting by weight." }, "capacityRps": { "type": "integer", "minimum": 0, "description": "What this backend can serve at most, in requests per second.", "markdownDescription": "What this backend can serve at most, in requests per second \u2014 checked with every site up and after each site loss." } } };
 function validate30(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
   let errors = 0;
@@ -25601,26 +25625,16 @@ function disabledLines(lines2) {
 function finalize(parsed2, findings, severities) {
   const disabled = disabledLines(parsed2.lines);
   const out = [];
-  for (let i = 0; i < findings.length; i++) {
-    const f = findings[i];
+  for (const f of findings) {
     const codes = disabled.size ? disabled.get(parsed2.lines.positionAt(f.span.start).line) : void 0;
     if (codes && (codes.size === 0 || codes.has(f.code))) continue;
     const override = severities?.[f.code];
     if (override === "off") continue;
     out.push(override && ruleInfo(f.code) ? { ...f, severity: override } : f);
   }
-  const starts = new Float64Array(out.length);
-  const ends = new Float64Array(out.length);
-  const order = [];
-  for (let i = 0; i < out.length; i++) {
-    starts[i] = out[i].span.start;
-    ends[i] = out[i].span.end;
-    order.push(i);
-  }
-  order.sort(
-    (i, j) => starts[i] - starts[j] || ends[i] - ends[j] || out[i].code.localeCompare(out[j].code) || out[i].message.localeCompare(out[j].message)
+  return out.sort(
+    (a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.code.localeCompare(b.code) || a.message.localeCompare(b.message)
   );
-  return order.map((i) => out[i]);
 }
 function analyzeAlone(path, text3, options = DEFAULT_OPTIONS) {
   const analysis = analyzeFile(path, text3, options);
@@ -29906,7 +29920,7 @@ function capacity2(ctx) {
     any = true;
     const peak = tr.peakRps.value;
     const rows2 = [];
-    for (const sc of scenarios(peak, lb)) {
+    for (const sc of scenarios(peak, lb, shiftOf(tr))) {
       tr.backends.forEach((b, i) => {
         const load = loadOf(sc, i);
         const cap = b.capacityRps?.value;
@@ -29931,7 +29945,7 @@ function capacity2(ctx) {
     out.push(
       `#### ${cell(tr.name.value)}: ${rps3(peak)} at peak`,
       "",
-      `Load of a backend = ${int(peak)} \xD7 its weight / the sum of the surviving weights (weights ${weights.map(num).join(", ")}); headroom = capacity \u2212 load (and its share of the capacity), negative when overloaded.`,
+      `Load of a backend = ${int(peak)} \xD7 its weight / the sum of the surviving weights (weights ${weights.map(num).join(", ")})${shiftOf(tr) === "catchment" ? `, with every site up; after a loss ${tr.steering?.value} keeps each survivor's own share and moves the lost share whole to one surviving site (a BGP catchment goes to its next-best origin, a GeoDNS region to its fallback), here the one it leaves the least headroom` : ""}${weights.includes(0) ? "; weight-0 backends are standbys, sharing the load equally once no weighted backend remains" : ""}; headroom = capacity \u2212 load (and its share of the capacity), negative when overloaded.`,
       "",
       table(["scenario", "backend", "site", "load rps", "capacity rps", "headroom rps (%)"], rows2),
       ""

@@ -33,6 +33,7 @@ import {
   TRAFFIC_SERVED,
   TRAFFIC_UNSERVED,
   exactOver,
+  movedLoads,
   reaches,
 } from "./lean";
 
@@ -270,8 +271,8 @@ function trafficPlan(d: LeanDesign, e: LeanTraffic, whole = false): Plan {
     closed,
     judge(s, p, failed, t) {
       const sum = upWeight(e, s);
-      if (sum === 0) {
-        // weights are never negative (schema): nothing left to carry the load
+      if (sum === 0 && !movedLoads(e, s, sum)) {
+        // weights are never negative (schema): nothing left to carry the load (no standby up either)
         t.outcomeP[TRAFFIC_UNSERVED] += p;
         t.lostRps += p * e.peak;
         t.down += p;
@@ -468,13 +469,16 @@ function lostLoad(
   for (const b of e.backends) if (s.siteUp[b.site] && !safe(b.weight)) integers = false;
   over.any = false;
   let lost = 0;
+  // anycast, geodns: a lost site's share whole at one surviving site; only standbys up: theirs equally (lean movedLoads, reviews M69, M82)
+  const moved = movedLoads(e, s, sum);
   for (let g = 0; g < siteList.length; g++) {
     if (!s.siteUp[siteList[g]]) continue;
     for (const i of backendsAt[g]) {
       const b = e.backends[i];
-      const load = (e.peak * b.weight) / sum;
+      const load = moved ? moved.load[i] : (e.peak * b.weight) / sum;
       let isOver = false;
-      if (b.capacity !== undefined) {
+      if (moved) isOver = moved.over[i] === 1;
+      else if (b.capacity !== undefined) {
         const l = e.peak * b.weight;
         const c = b.capacity * sum;
         isOver = integers && safe(e.peak) && safe(b.capacity) && safe(l) && safe(c) ? l > c : exactOver(e, s, i);

@@ -8,14 +8,13 @@
 import { lagBytesNeeded } from "../math/lag";
 import { majority, total } from "../math/quorum";
 import { votingCounts } from "../derive/reach";
-import { cmp, fromNumber } from "../math/rational";
-import { scenario as loadScenario, overCapacity } from "../math/traffic";
+import { cmp, fromNumber, toNumber } from "../math/rational";
+import { loadOf, scenario as loadScenario, overCapacity } from "../math/traffic";
 import type { TopologyContext } from "../derive/context";
 import type { Cluster, Link, Store, Traffic } from "../model/topology";
-import { loadBackends } from "../derive/loads";
+import { loadBackends, shiftOf } from "../derive/loads";
 import { relaysThroughFollowers } from "../derive/latency";
 import { clientSitesOf } from "../derive/writes";
-import { etcdLostWithCluster } from "../derive/siteloss";
 
 /** The sites and links of a design, indexed; `q` is each one's probability of being down. */
 export interface LeanDesign {
@@ -107,6 +106,8 @@ export interface LeanTraffic {
   readonly errors: Uint8Array;
   /** scratch per store: whether its quorum takes writes in the last judged state */
   readonly depWrites: Uint8Array;
+  /** anycast or geodns: a lost site's share moves whole to one surviving site (derive/loads shiftOf, review M69) */
+  readonly catchment?: boolean;
 }
 
 export type LeanEntity = LeanQuorum | LeanStore | LeanTraffic;
@@ -241,6 +242,7 @@ export function leanEntities(ctx: TopologyContext, d: LeanDesign): LeanEntity[] 
       overloaded: new Uint8Array(lb.length),
       errors: new Uint8Array(lb.length),
       depWrites: new Uint8Array(deps.length),
+      ...(shiftOf(tr) === "catchment" ? { catchment: true } : {}),
     });
   }
   return out;
@@ -328,10 +330,9 @@ export function judgeQuorum(d: LeanDesign, s: LeanState, q: LeanQuorum): number 
       anyLead = true;
     }
   }
-  // stopped with its cluster's site lost: lost with the cluster, as the engine says (derive/siteloss homeSite,
-  // etcdLostWithCluster); a live cluster whose whole etcd was at lost sites stops
-  if (!anyLead)
-    return q.kind === "etcd" && etcdLostWithCluster(q.home >= 0 ? !s.siteUp[q.home] : undefined, !anyUp) ? QUORUM_LOST : QUORUM_STOPS;
+  if (!anyUp && q.kind === "etcd") return QUORUM_LOST;
+  // stopped with its cluster's site lost: lost with the cluster, as the engine says (derive/siteloss homeSite)
+  if (!anyLead) return q.home >= 0 && !s.siteUp[q.home] ? QUORUM_LOST : QUORUM_STOPS;
   judgePlacement(d, s, q);
   // every surviving member site reaches every site that can lead
   for (let i = 0; i < k; i++) {
@@ -430,14 +431,17 @@ export function judgeTraffic(d: LeanDesign, s: LeanState, t: LeanTraffic, out: T
   let anyOver = false;
   let anyErr = false;
   let lost = 0;
+  const moved = movedLoads(t, s, sum);
+  // weights are never negative (schema): a zero sum with no standby up leaves nothing to carry the load
+  const unserved = sum === 0 && !moved;
   for (let i = 0; i < bs.length; i++) {
     const b = bs[i];
     if (!s.siteUp[b.site]) continue;
-    // weights are never negative (schema): a zero sum leaves nothing to carry the load (unserved, flags still judged)
-    const load = sum === 0 ? 0 : (t.peak * b.weight) / sum;
+    // unserved: flags still judged
+    const load = unserved ? 0 : moved ? moved.load[i] : (t.peak * b.weight) / sum;
     let err = false;
     for (let k = 0; k < t.deps.length && !err; k++) if (!canWrite(d, s, t.deps[k], t.depWrites[k] === 1, b.site, atJudged)) err = true;
-    const over = backendOver(t, s, i, sum, integers);
+    const over = moved ? moved.over[i] === 1 : backendOver(t, s, i, sum, integers);
     if (err) {
       t.errors[i] = 1;
       anyErr = true;
@@ -448,8 +452,8 @@ export function judgeTraffic(d: LeanDesign, s: LeanState, t: LeanTraffic, out: T
       anyOver = true;
     }
   }
-  out.outcome = sum === 0 ? TRAFFIC_UNSERVED : anyErr ? TRAFFIC_ERRORS : anyOver ? TRAFFIC_OVERLOADED : TRAFFIC_SERVED;
-  out.lostRps = sum === 0 ? t.peak : lost;
+  out.outcome = unserved ? TRAFFIC_UNSERVED : anyErr ? TRAFFIC_ERRORS : anyOver ? TRAFFIC_OVERLOADED : TRAFFIC_SERVED;
+  out.lostRps = unserved ? t.peak : lost;
   return out;
 }
 
@@ -484,7 +488,8 @@ export function judgeTrafficPinned(d: LeanDesign, s: LeanState, t: LeanTraffic, 
       sum += b.weight;
       if (!safe(b.weight)) integers = false;
     }
-  if (sum === 0) {
+  const moved = movedLoads(t, s, sum);
+  if (sum === 0 && !moved) {
     out.fill(t.peak, 0, pins.length);
     return;
   }
@@ -505,9 +510,9 @@ export function judgeTrafficPinned(d: LeanDesign, s: LeanState, t: LeanTraffic, 
   const worst = quorums.map(() => new Uint8Array(bs.length));
   for (let i = 0; i < bs.length; i++) {
     if (!s.siteUp[bs[i].site]) continue;
-    const load = (t.peak * bs[i].weight) / sum;
+    const load = moved ? moved.load[i] : (t.peak * bs[i].weight) / sum;
     errLoss[i] = load;
-    out0[i] = backendOver(t, s, i, sum, integers) ? load - bs[i].capacity! : 0;
+    out0[i] = (moved ? moved.over[i] === 1 : backendOver(t, s, i, sum, integers)) ? load - bs[i].capacity! : 0;
     if (stopped) always[i] = 1;
     for (const dep of t.deps) if (dep.type === "store" && !canWrite(d, s, dep, true, bs[i].site, false)) always[i] = 1;
     if (always[i]) continue;
@@ -532,6 +537,35 @@ export function judgeTrafficPinned(d: LeanDesign, s: LeanState, t: LeanTraffic, 
     }
     out[c] = lost;
   });
+}
+
+/**
+ * The loads in state `s` where they do not split by weight (math/traffic, as simulate judges
+ * them): catchment steering (derive/loads shiftOf, review M69) with a site down — the lost share
+ * whole at the surviving site it leaves the least headroom — or every up backend a standby
+ * (weight 0, review M82) — they share the load equally. Each backend's load and whether it is
+ * over its capacity; undefined where the share splits by weight.
+ */
+export function movedLoads(t: LeanTraffic, s: LeanState, upSum: number): { load: Float64Array; over: Uint8Array } | undefined {
+  // the usual case in O(1): split by weight, some weight up (`upSum`: Σ the up backends' weights)
+  if (!t.catchment && upSum !== 0) return undefined;
+  let anyUp = false;
+  let anyDown = false;
+  let upWeight = 0;
+  for (const b of t.backends)
+    if (s.siteUp[b.site]) {
+      anyUp = true;
+      upWeight += b.weight;
+    } else anyDown = true;
+  const standby = anyUp && upWeight === 0;
+  if (!standby && !(t.catchment && anyDown)) return undefined;
+  const backends = t.backends.map((b) => ({ site: String(b.site), weight: b.weight, capacity: b.capacity }));
+  const sc = loadScenario(t.peak, backends, (site) => site !== undefined && !s.siteUp[Number(site)], t.catchment ? "catchment" : "weight");
+  if (sc.heir === undefined && !sc.standby) return undefined;
+  return {
+    load: Float64Array.from(backends, (_, i) => (sc.up[i] ? toNumber(loadOf(sc, i)!) : 0)),
+    over: Uint8Array.from(backends, (_, i) => (overCapacity(sc, i) ? 1 : 0)),
+  };
 }
 
 /** Fractional weights or capacities: the exact rational comparison the rules use (rare). */

@@ -4,12 +4,25 @@
  * One implementation for traffic/capacity rules, hover, record and what-if. Pure; exact.
  */
 import { cmp, type Rational } from "../math/rational";
-import { loadOf, scenarios, type LoadBackend, type Scenario } from "../math/traffic";
+import { loadOf, scenarios, type LoadBackend, type Scenario, type Shift } from "../math/traffic";
 import type { Traffic } from "../model/topology";
 import type { TopologyContext } from "./context";
 
 /** Steering that answers by DNS: a failover waits for resolvers to drop the old answer (the TTL). */
 export const DNS_STEERING: readonly string[] = ["gslb", "geodns", "weighted-dns"];
+/**
+ * How a lost site's share moves (review M69): anycast has no weights — BGP moves a lost site's
+ * catchment to its next-best origin, typically one neighbour — and GeoDNS answers a failed
+ * region with its configured or nearest fallback; only gslb and weighted-dns split it by weight.
+ * So after a loss anycast and geodns are judged with the whole lost share at one surviving site
+ * (math/traffic `catchment`): the one it overloads most in a scenario, and each in turn for a
+ * backend's worst (capacity/site-loss: every survivor needs its share plus the whole lost share).
+ */
+export function shiftOf(tr: Traffic): Shift {
+  const s = tr.steering?.value;
+  return s === "anycast" || s === "geodns" ? "catchment" : "weight";
+}
+
 /** The DNS TTL range that fails over in time without resolvers overriding it (seconds). */
 export const TTL_RANGE = [30, 120] as const;
 
@@ -57,10 +70,13 @@ function loadsOf(ctx: TopologyContext, tr: Traffic): TrafficLoads | undefined {
   const backends = loadBackends(ctx, tr);
   const peak = tr.peakRps?.value;
   if (!backends || peak === undefined) return undefined;
-  const all = scenarios(peak, backends);
-  const worst = backends.map((_, i) => {
+  const shift = shiftOf(tr);
+  const all = scenarios(peak, backends, shift);
+  const worst = backends.map((b, i) => {
     let w: Rational | undefined;
-    for (const s of all) {
+    // catchment steering: a backend's worst is the loss whose whole share lands at its own site
+    const mine = shift === "weight" || b.site === undefined ? all : scenarios(peak, backends, { heir: b.site });
+    for (const s of mine) {
       const l = loadOf(s, i);
       if (l && !s.stranded && (!w || cmp(l, w) > 0)) w = l;
     }

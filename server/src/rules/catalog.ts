@@ -100,12 +100,6 @@ const CATALOG = {
     "Some split of the member sites into two groups leaves neither a majority, so writes stop on both sides.",
   ),
 
-  "quorum/control-plane-elsewhere": r(
-    "information",
-    "A cluster's etcd sits wholly at other sites",
-    "A cluster whose etcd has no member at its own site (a control plane hosted in another datacenter, edge workers whose servers run elsewhere) keeps its running pods when it loses that control plane, but has no API: nothing is scaled, rolled out or rescheduled. Its API lives with the etcd's sites and the links to them, and losing those sites loses the etcd's data with them. Quorate judges both in simulate and availability; this says it where the design is written.",
-  ),
-
   "rtt/missing-link": r(
     "warning",
     "No RTT declared between two member sites",
@@ -296,7 +290,7 @@ const CATALOG = {
   "capacity/site-loss": r(
     "error",
     "Backend overloaded after a site loss",
-    "After losing a site, the surviving backends' shares of peakRps exceed their capacity.",
+    "After losing a site, the surviving backends' shares of peakRps exceed their capacity. Under gslb and weighted-dns the lost share is split by weight; under anycast (BGP moves a lost catchment to its next-best origin) and geodns (a failed region goes to its fallback) it may land whole on any one survivor, so each needs its own share plus the whole lost share.",
     SITE_LOSS,
   ),
 

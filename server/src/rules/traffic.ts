@@ -4,7 +4,7 @@ import { loadOf, overCapacity, scenario, scenarios, type LoadBackend, type Scena
 import type { Store, Traffic } from "../model/topology";
 import type { F } from "../model/yamlnodes";
 import { finding, type TopologyContext } from "./context";
-import { DNS_STEERING, loadBackends, TTL_RANGE } from "../derive/loads";
+import { DNS_STEERING, loadBackends, shiftOf, TTL_RANGE } from "../derive/loads";
 import { declaredSites } from "../derive/meshes";
 import { count, seconds } from "../util/format";
 import { rtoEstimate } from "../availability/figures";
@@ -177,6 +177,10 @@ function capacity(tr: Traffic, name: string, backends: readonly LoadBackend[]): 
   const peak = tr.peakRps?.value;
   if (peak === undefined) return [];
   const all = scenario(peak, backends);
+  const shift = shiftOf(tr);
+  // catchment steering (anycast, geodns): each backend is judged with the whole lost share at its own site (derive/loads shiftOf)
+  const afterFor = (i: number) =>
+    shift === "weight" || backends[i].site === undefined ? after : scenarios(peak, backends, { heir: backends[i].site! }).slice(1);
   const after = scenarios(peak, backends).slice(1);
   const out: Finding[] = [];
   tr.backends.forEach((b, i) => {
@@ -193,7 +197,7 @@ function capacity(tr: Traffic, name: string, backends: readonly LoadBackend[]): 
         ),
       );
     }
-    out.push(...siteLossOverload(name, b.cluster!.value, cap, i, after, backends, peak));
+    out.push(...siteLossOverload(name, b.cluster!.value, cap, i, afterFor(i), backends, peak, tr.steering?.value));
   });
   return out;
 }
@@ -207,6 +211,7 @@ function siteLossOverload(
   after: readonly Scenario[],
   backends: readonly LoadBackend[],
   peak: number,
+  steering?: string,
 ): Finding[] {
   let worst: { lost: string; load: Rational } | undefined;
   for (const s of after) {
@@ -216,15 +221,23 @@ function siteLossOverload(
   }
   if (!worst) return [];
   const raise = ceil(worst.load);
+  // with two backend sites the survivor takes it all either way: only a choice of survivors is said
+  const moved = after.some((s) => s.heir !== undefined) && new Set(backends.map((b) => b.site)).size > 2;
+  const why = !moved
+    ? ""
+    : steering === "anycast"
+      ? ` — anycast has no weights: ${worst.lost}'s clients follow BGP to their next-best origin, which may be ${cluster}'s site for all of them, so it needs its own share plus all of ${worst.lost}'s`
+      : ` — GeoDNS answers ${worst.lost}'s clients with its fallback, not pro rata: if that is ${cluster}'s site, it takes all of ${worst.lost}'s share besides its own`;
   return [
     finding(
       "capacity/site-loss",
       cap.span,
-      `${name}: after losing ${worst.lost}, ${cluster} carries ${rps(worst.load)}; capacity ${count(cap.value)} (short by ${rps(add(worst.load, fromNumber(-cap.value)))})`,
+      `${name}: after losing ${worst.lost}, ${cluster} carries ${moved ? "up to " : ""}${rps(worst.load)}; capacity ${count(cap.value)} (short by ${rps(add(worst.load, fromNumber(-cap.value)))})${why}`,
       {
         fixes: [
           { kind: "replace", title: `Raise capacityRps to ${count(raise)}`, span: cap.span, text: raise.toString(), preferred: true },
-          ...rebalanceFix(backends, peak, i, true),
+          // weights do not steer a catchment: rebalancing them moves no lost share
+          ...(moved ? [] : rebalanceFix(backends, peak, i, true)),
         ],
       },
     ),

@@ -9,8 +9,8 @@ import type { Quorum, TopologyContext } from "../derive/context";
 import { conflictMerge } from "../derive/engines";
 import { galeraCommit, leaderCommit, relaysThroughFollowers, writeBudget } from "../derive/latency";
 import { clientSitesOf, clientWrite, type WriteRoute, writesOverBudgetText } from "../derive/writes";
-import { copySites, etcdLostWithCluster, everyCopyLost, everyCopyLostText, homeSite } from "../derive/siteloss";
-import { loadBackends } from "../derive/loads";
+import { copySites, everyCopyLost, everyCopyLostText, homeSite } from "../derive/siteloss";
+import { loadBackends, shiftOf } from "../derive/loads";
 import { CILIUM_KEEPS_ENDPOINTS, type ExportAffinity, exportAffinity, meshedExporters, staleShare, submarinerSet } from "../derive/meshes";
 import { cutOffVoterSites, unreachableVoteNotes, votingCounts } from "../derive/reach";
 import {
@@ -523,7 +523,7 @@ function stopsBreak(J: Judging, q: Quorum, after: ReadonlyMap<string, number>, g
   const voting = silent.length
     ? ` that can vote (${listText(silent.map((x) => `${x}'s ${q.counts.get(x)}`))} never vote${silent.length === 1 && q.counts.get(silent[0]) === 1 ? "s" : ""} as designed: quorum/member-unreachable)`
     : "";
-  if (survivors < maj) return `${q.label}: ${J.what} leaves ${survivors} of ${n} members${voting}; majority is ${maj} — writes stop${hostedElsewhere(J, q)}`;
+  if (survivors < maj) return `${q.label}: ${J.what} leaves ${survivors} of ${n} members${voting}; majority is ${maj} — writes stop`;
   if (s.partition.length > 0 && !s.cut.length && groups.length > 1)
     return `${q.label}: the partition leaves ${groups.map((g) => `${g.sites.join(",")} ${g.members}`).join(" vs ")} of ${n} members; majority is ${maj} on no side — writes stop`;
   const reachable = (site: string) => memberSites.reduce((a, x) => a + (R.reaches(x, site) ? after.get(x)! : 0), 0);
@@ -534,20 +534,6 @@ function stopsBreak(J: Judging, q: Quorum, after: ReadonlyMap<string, number>, g
   const galera =
     q.kind === "galera" ? "; Galera's primary component needs a majority of nodes that all see each other, and no such set remains" : "";
   return `${q.label}: ${survivors} of ${n} members survive, but no member site reaches ${maj} of them (${memberSites.map((x) => `${x} reaches ${reachable(x)}`).join(", ")}) — writes stop${galera}${unlinked.length ? `; no link is declared for ${unlinked.join(", ")}, and a site reaches another only over a declared link` : ""}`;
-}
-
-/**
- * For a cluster up at a site that holds none of its etcd (a control plane hosted at another site),
- * what losing that etcd means: its nodes run on without an API, until the members return or a
- * snapshot is restored. Empty otherwise.
- */
-function hostedElsewhere(J: Judging, q: Quorum): string {
-  const home = homeSite(J.ctx, q);
-  if (home === undefined || !J.R.up(home) || (q.counts.get(home) ?? 0) > 0) return "";
-  const name = (q.owner as Cluster).name?.value ?? "?";
-  const at = listText([...q.counts.keys()]);
-  const gone = [...q.counts.keys()].every((x) => J.R.lost.has(x));
-  return `. ${name}'s whole etcd was at ${at}, none at ${home} where its nodes run, so ${name} has no API — nothing can be scaled, rolled out or rescheduled there — until ${gone ? `${at} returns or its etcd is restored from a snapshot onto members it reaches` : "its etcd regains a majority"}`;
 }
 
 /** The note on who stops when some member sites do: once when every placement stops the same ones, else per placement. */
@@ -663,17 +649,11 @@ function quorumGroups(J: Judging, q: Quorum, after: ReadonlyMap<string, number>,
 /**
  * A federated (per-site) etcd dies with its site by design: lost, not a verdict driver; so does a
  * stretched one that stops when its cluster's site is lost, for the cluster is lost with the site.
- * A cluster that survives its whole etcd (hosted at another site) has lost its API: that stops
- * (derive/siteloss etcdLostWithCluster).
  */
 function lostWithCluster(J: Judging, q: Quorum, placements: readonly Placement[]): boolean {
   if (q.kind !== "etcd") return false;
-  if (placements.length) return false;
   const home = homeSite(J.ctx, q);
-  return etcdLostWithCluster(
-    home === undefined ? undefined : J.R.lost.has(home),
-    [...q.counts.keys()].every((x) => J.R.lost.has(x)),
-  );
+  return [...q.counts.keys()].every((x) => J.R.lost.has(x)) || (!placements.length && home !== undefined && J.R.lost.has(home));
 }
 
 /** The sites whose writes are judged: each client site and, for a store, each up member site that is not one. */
@@ -848,7 +828,7 @@ function* judgeClusters(J: Judging, quorums: Quorums): Steps<ClusterResult[]> {
             )}) is lost with it${Object.keys(q.members).every((x) => R.lost.has(x)) ? ", as a per-site control plane is by design" : `: the members left elsewhere are short of a majority, which harms nothing while the cluster they serve is gone`}`
         : q.outcome === "stops"
           ? "; its stretched etcd stops too (see above)"
-          : `; its ${(q.members[site] ?? 0) > 0 ? "stretched " : ""}etcd keeps a majority on ${listText(q.groups.filter((g) => g.writes).flatMap((g) => g.sites))}, but the cluster it serves is gone — nothing runs under it`;
+          : `; its stretched etcd keeps a majority on ${listText(q.groups.filter((g) => g.writes).flatMap((g) => g.sites))}, but the cluster it serves is gone — nothing runs under it`;
     J.notes.push(`cluster ${name} is lost with ${site}${plane}`);
   }
   return clusters;
@@ -1060,7 +1040,9 @@ function writeSentences(J: Judging, quorums: Quorums, entry: string, remaining: 
  * The window is the entry's RTO estimate (availability.md), as `--isolate` uses; anycast's on a
  * whole-site loss is the upstream's (BGP hold time or BFD), since nobody at the site withdraws.
  */
-function lostShareNote(J: Judging, tr: Traffic, lb: NonNullable<ReturnType<typeof backendsOf>>): void {
+function lostShareNote(J: Judging, tr: Traffic, lb: NonNullable<ReturnType<typeof backendsOf>>, sc: ReturnType<typeof loadScenario>): void {
+  // where the loads are judged not by weight (anycast, geodns, standbys): said first
+  catchmentNote(J, tr, sc);
   const { s, R, notes } = J;
   const withdrawn = new Set(s.withdraw ?? []);
   const lostSites = [...new Set(lb.map((b) => b.site).filter((x) => x !== undefined && R.lost.has(x) && !withdrawn.has(x)))] as string[];
@@ -1097,6 +1079,44 @@ function lostShareNote(J: Judging, tr: Traffic, lb: NonNullable<ReturnType<typeo
     );
 }
 
+/**
+ * Anycast and geodns after a loss (review M69, derive/loads shiftOf): the lost share moves whole
+ * to one surviving site, not by weight; the loads are judged at the site left the least headroom, and
+ * the note says so and what each survivor would need. Only standbys left (weight 0, review M82):
+ * the note says they take the load.
+ */
+function catchmentNote(J: Judging, tr: Traffic, sc: ReturnType<typeof loadScenario>): void {
+  // every remaining backend a standby (weight 0, review M82): they take the load, equally (math/traffic)
+  if (sc.standby && tr.name && tr.peakRps !== undefined) {
+    const standbys = tr.backends.filter((_, i) => sc.up[i]).map((b) => b.cluster!.value);
+    J.notes.push(
+      `traffic ${tr.name.value}: standby backends take the load (weight 0: served only when every weighted backend is lost) — ${
+        standbys.length === 1
+          ? `${standbys[0]} takes all ${rps(tr.peakRps.value)}`
+          : `${listText(standbys)} share the ${rps(tr.peakRps.value)} equally`
+      }`,
+    );
+  }
+  if (sc.heir === undefined || !sc.allTotal || !tr.name || tr.peakRps === undefined) return;
+  const gone = [...new Set(sc.backends.filter((b, i) => !sc.up[i] && b.site !== undefined).map((b) => b.site!))];
+  const moved = toNumber(sc.allTotal) > 0 ? tr.peakRps.value * (1 - toNumber(sc.total) / toNumber(sc.allTotal)) : 0;
+  const how =
+    tr.steering?.value === "anycast"
+      ? `anycast has no weights: ${listText(gone)}'s clients follow BGP to their next-best origin, typically one neighbour for all of them`
+      : `GeoDNS answers ${listText(gone)}'s clients with the region's fallback, not pro rata`;
+  const others = backendSitesOf(sc).filter((x) => x !== sc.heir);
+  // one surviving site: it takes it all, as by weight — nothing to say
+  if (!others.length) return;
+  J.notes.push(
+    `traffic ${tr.name.value}: ${how} — the ${rps(moved)} judged here all at ${sc.heir}, the surviving site it leaves the least headroom (${listText(others)} may be the one instead: each needs its own share plus ${rps(moved)})`,
+  );
+}
+
+/** The up backend sites of a load scenario with some weight (a standby is no next origin), in backend order. */
+const backendSitesOf = (sc: ReturnType<typeof loadScenario>) => [
+  ...new Set(sc.backends.filter((b, i) => sc.up[i] && b.weight > 0 && b.site !== undefined).map((b) => b.site!)),
+];
+
 /** Why a traffic entry's failover window is unknown, in a clause. */
 const rtoGapWords = (tr: Traffic) =>
   tr.healthCheck ? `${tr.steering?.value ?? "no steering"} with no ttlSeconds` : "no healthCheck is declared";
@@ -1112,8 +1132,8 @@ function* judgeTraffic(J: Judging, quorums: Quorums): Steps<TrafficResult[]> {
     if (!lb || tr.peakRps === undefined || !tr.name) continue;
     yield;
     const name = tr.name.value;
-    const sc = loadScenario(tr.peakRps.value, lb, (site) => site !== undefined && (R.lost.has(site) || withdrawn.has(site)));
-    lostShareNote(J, tr, lb);
+    const sc = loadScenario(tr.peakRps.value, lb, (site) => site !== undefined && (R.lost.has(site) || withdrawn.has(site)), shiftOf(tr));
+    lostShareNote(J, tr, lb, sc);
     const deps = (tr.dependsOn?.items ?? []).map((d) => t.storeByName.get(d.value)).filter((x) => x !== undefined);
     const steering = tr.steering?.value ?? "steering";
     const backends: BackendResult[] = [];
@@ -1247,9 +1267,7 @@ function clusterApi(J: Judging, quorums: Quorums, c: ClusterResult, servingOf: (
   const why =
     qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails)
       ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes`
-      : (qj.q.counts.get(c.site) ?? 0) > 0
-        ? `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})`
-        : `its nodes at ${c.site} are cut off from its whole control plane (etcd at ${listText([...qj.q.counts.keys()])})`;
+      : `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})`;
   J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} — ${why}. ${afterApiStops(c, load, p.voting, voting)}`);
   return { ...c, apiStops: true, controlPlaneAt: [...p.voting], evictionAfterSeconds: EVICTION_AFTER_SECONDS };
 }

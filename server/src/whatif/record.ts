@@ -21,7 +21,7 @@ import { diagramFor } from "../preview/mermaid";
 import type { Quorum, TopologyContext } from "../derive/context";
 import { copySites, harmfulSiteLosses, homeSite, votingSiteLosses } from "../derive/siteloss";
 import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, timerAdvice } from "../derive/timers";
-import { loadBackends } from "../derive/loads";
+import { loadBackends, shiftOf } from "../derive/loads";
 import { bytes, cell, count, num, prose, seconds, table } from "../util/format";
 import { cidrOverlaps, parsedRanges, type ParsedRange } from "../derive/cidr";
 import { bestCommit, galeraCommit, writeBudget } from "../derive/latency";
@@ -927,7 +927,7 @@ function capacity(ctx: TopologyContext): string[] {
     any = true;
     const peak = tr.peakRps.value;
     const rows: (string | number | { raw: string })[][] = [];
-    for (const sc of loadScenarios(peak, lb)) {
+    for (const sc of loadScenarios(peak, lb, shiftOf(tr))) {
       tr.backends.forEach((b, i) => {
         const load = loadOf(sc, i);
         const cap = b.capacityRps?.value;
@@ -956,7 +956,11 @@ function capacity(ctx: TopologyContext): string[] {
     out.push(
       `#### ${cell(tr.name.value)}: ${rps(peak)} at peak`,
       "",
-      `Load of a backend = ${int(peak)} × its weight / the sum of the surviving weights (weights ${weights.map(num).join(", ")}); headroom = capacity − load (and its share of the capacity), negative when overloaded.`,
+      `Load of a backend = ${int(peak)} × its weight / the sum of the surviving weights (weights ${weights.map(num).join(", ")})${
+        shiftOf(tr) === "catchment"
+          ? `, with every site up; after a loss ${tr.steering?.value} keeps each survivor's own share and moves the lost share whole to one surviving site (a BGP catchment goes to its next-best origin, a GeoDNS region to its fallback), here the one it leaves the least headroom`
+          : ""
+      }${weights.includes(0) ? "; weight-0 backends are standbys, sharing the load equally once no weighted backend remains" : ""}; headroom = capacity − load (and its share of the capacity), negative when overloaded.`,
       "",
       table(["scenario", "backend", "site", "load rps", "capacity rps", "headroom rps (%)"], rows),
       "",

@@ -1,0 +1,75 @@
+// Review M82: weight 0 is how active-passive steering is written — weighted DNS answers with its
+// zero-weight records once every weighted one is unhealthy (Route 53's documented failover), a
+// GSLB its backup pool. When every remaining backend has weight 0 they take the load, equally;
+// before, Σw = 0 read as "unserved · no backend remains" beside the backend it said was gone.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { analyzeFile } from "../../server/src/analysis";
+import { availabilityText } from "../../server/src/availability/render";
+import { ALL_UP, run } from "../../server/src/whatif/engine";
+import { loadOf, scenario } from "../../server/src/math/traffic";
+import { toNumber } from "../../server/src/math/rational";
+import { HEADER } from "../helpers";
+
+const design = (standby: string) => `sites:
+  - { name: fra, availability: 0.999 }
+  - { name: lon, availability: 0.999 }
+links:
+  - { between: [fra, lon], rttMs: 14, availability: 0.9995 }
+clusters:
+  - { name: fra-1, site: fra }
+  - { name: lon-1, site: lon }
+traffic:
+  - name: api
+    steering: gslb
+    ttlSeconds: 60
+    peakRps: 30000
+    backends:
+      - { cluster: fra-1, weight: 100, capacityRps: 30000 }
+      - { cluster: lon-1, weight: ${standby}, capacityRps: 30000 }
+`;
+const ctxOf = (body: string) => analyzeFile("t.topology.yaml", HEADER + body).contexts[0];
+
+test("math/traffic: standbys (weight 0) take the load equally once every weighted backend is down; idle while one is up", () => {
+  const bs = [
+    { site: "fra", weight: 100, capacity: 30000 },
+    { site: "lon", weight: 0, capacity: 30000 },
+    { site: "par", weight: 0, capacity: 30000 },
+  ];
+  const up = scenario(30000, bs);
+  assert.equal(up.standby, undefined);
+  assert.deepEqual(
+    [0, 1, 2].map((i) => toNumber(loadOf(up, i)!)),
+    [30000, 0, 0],
+  );
+  const lost = scenario(30000, bs, "fra");
+  assert.equal(lost.standby, true);
+  assert.equal(lost.stranded, false);
+  assert.deepEqual(
+    [1, 2].map((i) => toNumber(loadOf(lost, i)!)),
+    [15000, 15000],
+  );
+  // nothing left at all: still stranded
+  assert.equal(scenario(30000, bs, () => true).stranded, true);
+});
+
+test("simulate --lose fra: the weight-0 standby serves, and the note says why; availability counts it", () => {
+  const r = run(ctxOf(design("0")), { ...ALL_UP, lose: ["fra"] });
+  const api = r.traffic.find((t) => t.name === "api")!;
+  assert.equal(api.outcome, "served");
+  assert.deepEqual(
+    api.backends.map((b) => b.loadRps),
+    [null, 30000],
+  );
+  assert.ok(
+    r.notes.some((n) =>
+      /^traffic api: standby backends take the load \(weight 0: served only when every weighted backend is lost\) — lon-1 takes all 30,000 rps/.test(
+        n,
+      ),
+    ),
+  );
+  assert.ok(!r.breaks.some((b) => /no backend remains/.test(b)));
+  // the same availability as a weighted standby that can carry it all: only losing both sites leaves it unserved
+  const figure = (w: string) => /traffic api \(traffic\): ([\d.]+%)/.exec(availabilityText(ctxOf(design(w))))?.[1];
+  assert.equal(figure("0"), figure("1"));
+});
