@@ -93,6 +93,13 @@ function nestedTarget(
 const NESTED_MIN_ITEMS = 32;
 
 /**
+ * The largest item (in characters) whose families a keystroke may reuse (reuse.ts): comparing an
+ * item's fields walks all of it, and a traffic entry with thousands of backends (the 12-site
+ * bench's) took longer to compare than its families take to run.
+ */
+const REUSE_MAX_CHARS = 16_384;
+
+/**
  * Re-analyses after one change by re-parsing only the top-level list item it falls in and
  * splicing it into the document and the model; undefined when that cannot be exact (the caller
  * then analyses from scratch). The result equals a from-scratch analysis, finding for finding.
@@ -136,7 +143,9 @@ export function reanalyze(
   if (newRegion.slice(0, lineStartOf(newRegion, parsedItem.range[0])).trim()) return undefined;
 
   // the fields of the item as the last analysis of this same item read them, offsets moved by this edit
-  const last = prev.families?.key === target.key && prev.families.index === target.index ? prev.families : undefined;
+  // (not for an item past REUSE_MAX_CHARS: comparing its fields would cost more than its families)
+  const same = prev.families?.key === target.key && prev.families.index === target.index;
+  const last = same && target.end - target.start <= REUSE_MAX_CHARS ? prev.families : undefined;
   const at = offsetMap(change);
   const before = last ? fieldsOf(last.item, at) : undefined;
 
