@@ -30656,9 +30656,15 @@ function whatIsCut({ r: r2, out }) {
     out.push(
       table(
         ["cluster", "site", "namespaces (through the chaos tool)", "cut from (every declared range on the other side)"],
-        r2.plans.map((y) => [y.cluster, y.site, y.namespaces.join(", "), y.targets.join(", ")])
+        r2.plans.map((y) => [
+          y.cluster,
+          y.site,
+          y.namespaces.join(", "),
+          `${y.targets.join(", ")}${y.ipv6 ? ` \u2014 not its IPv6 ranges ${y.ipv6.join(", ")} (below)` : ""}`
+        ])
       ),
-      ""
+      "",
+      ...ipv6Text(r2)
     );
   if (r2.hostPlans.length)
     out.push(
@@ -30674,6 +30680,15 @@ function whatIsCut({ r: r2, out }) {
     );
   const notEnacted = [...r2.notes, ...r2.notEnacted];
   if (notEnacted.length) out.push("### Not enacted", "", ...notEnacted.map((n) => `- ${cell(n)}`), "");
+}
+function ipv6Text(r2) {
+  const v6 = [...new Set(r2.plans.flatMap((y) => y.ipv6 ?? []))];
+  if (!v6.length) return [];
+  const hosts = r2.hostPlans.some((h) => h.targets.some((x) => x.includes(":")));
+  return [
+    `**IPv6 is not cut by Chaos Mesh.** NetworkChaos cuts IPv4 only: chaos-daemon puts the targets in IPv4 ipsets, and an IPv6 target fails the whole injection of a pod, its IPv4 cut included (chaos-mesh#3466; dual-stack support is not released). So the manifests list only the IPv4 ranges, and the selected pods' IPv6 flows across the cut (to ${v6.join(", ")}) stay open through the chaos tool \u2014 a store or mesh that prefers IPv6 keeps talking across the cut. ${hosts ? "The host rules drop them (their IPv6 set, or the ip6tables file) where pod traffic passes the host's netfilter \u2014 not under Cilium's eBPF host routing: there" : "Nothing in this run drops them (no host rules carry IPv6 ranges):"} cut them with a \`netdev\` hook on the uplink or at the upstream ACLs for the run, and prove it (Prove the cut).`,
+    ""
+  ];
 }
 function preflight(rb) {
   const { r: r2, o, t, out } = rb;
@@ -30707,7 +30722,7 @@ function preflight(rb) {
     ...r2.hostPlans.filter((h) => h.cluster).map(
       (h) => `- [ ] Hosts of ${cell(h.cluster)}: ${codeSpan(`${kubectlLine(h.cluster, ["get", "nodes", "-o", "wide"])} > ${shellWord(nodesFile(h.cluster))}`)} \u2014 the hosts the rules go on (INTERNAL-IP), kept for the roll-back when the API may not answer.`
     ),
-    toolPreflight(o),
+    toolPreflight(o, r2),
     ...r2.hostPlans.length ? [
       `- [ ] On every host in the host table, \`nft\` (or \`iptables-restore\`) is installed, and you reach the host over a management range${o.managementRanges?.length ? ` (${o.managementRanges.join(", ")}, exempt from the drop)` : " \u2014 **none was given (--management-cidr): if your own path crosses the cut, you lose the host until the dead-man timer fires**"}.`
     ] : [],
@@ -30716,8 +30731,8 @@ function preflight(rb) {
     ""
   );
 }
-function toolPreflight(o) {
-  return o.tool === "chaos-mesh" ? "- [ ] Chaos Mesh runs in every cluster below (controller and chaos-daemon); `action: partition` with `externalTargets` cuts the selected pods' traffic to those ranges (iptables and ipsets inside each pod's network namespace)." : "- [ ] Litmus runs in every cluster below, with the `pod-network-partition` experiment and its `pod-network-partition-sa` service account in each namespace. **It works through NetworkPolicy: the CNI must enforce it** (Calico, Antrea\u2026), or nothing is cut and every check passes for the wrong reason. NetworkPolicies only add allows: list the policies already in these namespaces (`kubectl get networkpolicy -n NS`) \u2014 one that allows these ranges defeats the cut. The policy's `0.0.0.0/0` covers IPv4 only: all IPv6 traffic of the selected pods is denied.";
+function toolPreflight(o, r2) {
+  return o.tool === "chaos-mesh" ? `- [ ] Chaos Mesh runs in every cluster below (controller and chaos-daemon); \`action: partition\` with \`externalTargets\` cuts the selected pods' traffic to those ranges (iptables and ipsets inside each pod's network namespace).${r2.plans.some((y) => y.ipv6) ? " IPv4 only: the IPv6 cut is yours to put in place before the run \u2014 the host rules where pod traffic passes the host's netfilter, else a `netdev` hook on the uplink or the upstream ACLs (What is cut)." : ""}` : "- [ ] Litmus runs in every cluster below, with the `pod-network-partition` experiment and its `pod-network-partition-sa` service account in each namespace. **It works through NetworkPolicy: the CNI must enforce it** (Calico, Antrea\u2026), or nothing is cut and every check passes for the wrong reason. NetworkPolicies only add allows: list the policies already in these namespaces (`kubectl get networkpolicy -n NS`) \u2014 one that allows these ranges defeats the cut. The policy's `0.0.0.0/0` covers IPv4 only: all IPv6 traffic of the selected pods is denied.";
 }
 function probePreflight(r2) {
   if (!r2.probe.probes.length) return [];
@@ -30908,6 +30923,10 @@ function proof({ r: r2, out }) {
   if (unprobed.length)
     out.push(
       `- Not cut, so expected to still connect (an end has no declared range a rule could drop): ${unprobed.map((x) => cell(`${portText(x)} ${x.component}, ${x.from.what} to ${x.to.what}`)).join("; ")}.`
+    );
+  if (r2.plans.some((y) => y.ipv6))
+    out.push(
+      `- IPv6, which neither the NetworkChaos nor probe.sh tests: from a pod of each cluster in What is cut (its probe pod, or any pod in a namespace cut), connect over IPv6 to a pod on the other side \u2014 \`kubectl --context CLUSTER -n NS exec POD -- nc -z -w 2 ADDRESS PORT\`, ADDRESS an IPv6 address from the other side's \`kubectl get pods -o wide\` (${cell([...new Set(r2.plans.flatMap((y) => y.ipv6 ?? []))].join(", "))}) \u2014 it must time out; if it connects, IPv6 is open across the cut.`
     );
   out.push("- If any row that must fail still connects, the cut is incomplete: roll back and fix the plan before reading any check.", "");
 }
@@ -31770,8 +31789,16 @@ function* clusterPlans(pl, s, o, seconds2, files) {
     const name = c.name.value;
     const site = ctx.siteOfCluster(name);
     const mine = sideOf(site);
-    const targets = pl.otherSide(mine);
-    if (!targets.length) continue;
+    const every2 = pl.otherSide(mine);
+    const ipv6 = o.tool === "chaos-mesh" ? every2.filter((x) => x.includes(":")) : [];
+    const targets = every2.filter((x) => !ipv6.includes(x));
+    if (!targets.length) {
+      if (ipv6.length)
+        pl.notEnacted.push(
+          `${name}: every range on the other side is IPv6 (${ipv6.join(", ")}), which Chaos Mesh's NetworkChaos cannot cut \u2014 no manifest for it; its pods' traffic there is cut only by the host rules, where it passes the host's netfilter`
+        );
+      continue;
+    }
     const wanted = o.namespaces?.length ? [...o.namespaces] : [.../* @__PURE__ */ new Set([...exported(name), ...storeNamespaces(site)])];
     const namespaces = wanted.filter((ns) => {
       if (!SYSTEM_NAMESPACES2.includes(ns)) return true;
@@ -31794,7 +31821,7 @@ function* clusterPlans(pl, s, o, seconds2, files) {
     );
     files.push({ path: file, content: `${header}
 ${docs.map((d) => (0, import_yaml10.stringify)(d, { lineWidth: 0 })).join("---\n")}` });
-    plans.push({ cluster: name, site, namespaces, targets, file });
+    plans.push({ cluster: name, site, namespaces, targets, ...ipv6.length ? { ipv6 } : {}, file });
     yield;
   }
   if (skippedSystem.size)
@@ -32675,7 +32702,12 @@ var GAMEDAY_HELP = {
     "        [--namespace NS[,NS]] [-o DIR] [--force] [--format md] FILE"
   ],
   options: [
-    ...SCENARIO_OPTIONS.filter((o) => /^--(lose|partition) /.test(o.flags)),
+    // a game day enacts a loss as isolation (review M68): say so, not "those sites are gone"
+    {
+      flags: "--lose S[,S]",
+      text: "enacted as isolation: each site cut off from every other site, the others named included, then withdrawn from steering (e.g. --lose fra or --lose fra,lon)"
+    },
+    ...SCENARIO_OPTIONS.filter((o) => /^--partition /.test(o.flags)),
     { flags: "--tool chaos-mesh|litmus", text: "the chaos engine the manifests are for (default chaos-mesh)" },
     {
       flags: "--duration D",

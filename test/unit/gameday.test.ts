@@ -126,25 +126,23 @@ test("NetworkChaos per cluster: partition, direction to, mode all, the namespace
   );
   assert.ok(g.notes.some((n) => /^fra-batch: no exported Service, entry point or store namespace/.test(n)));
   const fra = g.plans[0];
-  // fra is cut from lon (v4 and v6, lists and single strings) and from par (Globalnet: its global range and nodes, not its pods)
-  assert.deepEqual(
-    set(fra.targets),
-    set(["10.11.0.0/16", "fd00:97::/108", "192.168.20.0/24", "fd00:20::/64", "242.1.0.0/16", "192.168.30.0/24"]),
-  );
+  // fra is cut from lon (lists and single strings) and from par (Globalnet: its global range and nodes, not its pods);
+  // Chaos Mesh cuts IPv4 only (review M71): lon's IPv6 ranges are left out of the manifests, and said
+  assert.deepEqual(set(fra.targets), set(["10.11.0.0/16", "192.168.20.0/24", "242.1.0.0/16", "192.168.30.0/24"]));
+  assert.deepEqual(set(fra.ipv6!), set(["fd00:97::/108", "fd00:20::/64"]));
+  assert.match(g.runbook, /\*\*IPv6 is not cut by Chaos Mesh\.\*\* NetworkChaos cuts IPv4 only/);
+  assert.match(g.runbook, /- \[ \] Chaos Mesh runs in every cluster below .* IPv4 only: the IPv6 cut is yours to put in place/);
+  assert.match(g.runbook, /- IPv6, which neither the NetworkChaos nor probe\.sh tests: .* it must time out/);
+  // Litmus takes every range (its own IPv6 caveat is in its Pre-flight line)
+  const litmus = gameDay(ctx(), { partition: [["fra"], ["lon", "ams"]] }, { ...OPTS, tool: "litmus" });
+  assert.ok(litmus.plans[0].targets.includes("fd00:97::/108"));
+  assert.equal(litmus.plans[0].ipv6, undefined);
+  assert.doesNotMatch(litmus.runbook, /IPv6 is not cut by Chaos Mesh/);
   const lon = g.plans.find((p) => p.cluster === "lon-prod")!;
+  assert.deepEqual(set(lon.ipv6!), set(["fd00:10::/56", "fd00:96::/108"]));
   assert.deepEqual(
     set(lon.targets),
-    set([
-      "10.10.0.0/16",
-      "fd00:10::/56",
-      "10.96.0.0/16",
-      "fd00:96::/108",
-      "192.168.10.0/24",
-      "10.12.0.0/16",
-      "10.98.0.0/16",
-      "242.1.0.0/16",
-      "192.168.30.0/24",
-    ]),
+    set(["10.10.0.0/16", "10.96.0.0/16", "192.168.10.0/24", "10.12.0.0/16", "10.98.0.0/16", "242.1.0.0/16", "192.168.30.0/24"]),
   );
   assert.deepEqual(fra.namespaces, ["finance"], "the namespaces of the Services fra-prod exports");
   assert.deepEqual(lon.namespaces, ["finance", "shop"]);
@@ -162,6 +160,10 @@ test("NetworkChaos per cluster: partition, direction to, mode all, the namespace
     assert.equal(d.spec.mode, "all");
     assert.equal(d.spec.duration, "10m");
     assert.deepEqual(set(d.spec.externalTargets), set(lon.targets));
+    assert.ok(
+      d.spec.externalTargets.every((x: string) => !x.includes(":")),
+      "no IPv6 target: chaos-daemon's IPv4 ipset would fail the pod's whole injection",
+    );
   }
 });
 

@@ -458,7 +458,12 @@ const GAMEDAY_HELP: CommandHelp = {
     "        [--namespace NS[,NS]] [-o DIR] [--force] [--format md] FILE",
   ],
   options: [
-    ...sim.SCENARIO_OPTIONS.filter((o) => /^--(lose|partition) /.test(o.flags)),
+    // a game day enacts a loss as isolation (review M68): say so, not "those sites are gone"
+    {
+      flags: "--lose S[,S]",
+      text: "enacted as isolation: each site cut off from every other site, the others named included, then withdrawn from steering (e.g. --lose fra or --lose fra,lon)",
+    },
+    ...sim.SCENARIO_OPTIONS.filter((o) => /^--partition /.test(o.flags)),
     { flags: "--tool chaos-mesh|litmus", text: "the chaos engine the manifests are for (default chaos-mesh)" },
     {
       flags: "--duration D",

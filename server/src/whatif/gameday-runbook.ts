@@ -324,9 +324,15 @@ function whatIsCut({ r, out }: Rb): void {
     out.push(
       table(
         ["cluster", "site", "namespaces (through the chaos tool)", "cut from (every declared range on the other side)"],
-        r.plans.map((y) => [y.cluster, y.site, y.namespaces.join(", "), y.targets.join(", ")]),
+        r.plans.map((y) => [
+          y.cluster,
+          y.site,
+          y.namespaces.join(", "),
+          `${y.targets.join(", ")}${y.ipv6 ? ` — not its IPv6 ranges ${y.ipv6.join(", ")} (below)` : ""}`,
+        ]),
       ),
       "",
+      ...ipv6Text(r),
     );
   if (r.hostPlans.length)
     out.push(
@@ -342,6 +348,21 @@ function whatIsCut({ r, out }: Rb): void {
     );
   const notEnacted = [...r.notes, ...r.notEnacted];
   if (notEnacted.length) out.push("### Not enacted", "", ...notEnacted.map((n) => `- ${cell(n)}`), "");
+}
+
+/** Chaos Mesh cuts IPv4 only (review M71): what is left open, what cuts it instead, how to prove it. */
+function ipv6Text(r: RunbookInput): string[] {
+  const v6 = [...new Set(r.plans.flatMap((y) => y.ipv6 ?? []))];
+  if (!v6.length) return [];
+  const hosts = r.hostPlans.some((h) => h.targets.some((x) => x.includes(":")));
+  return [
+    `**IPv6 is not cut by Chaos Mesh.** NetworkChaos cuts IPv4 only: chaos-daemon puts the targets in IPv4 ipsets, and an IPv6 target fails the whole injection of a pod, its IPv4 cut included (chaos-mesh#3466; dual-stack support is not released). So the manifests list only the IPv4 ranges, and the selected pods' IPv6 flows across the cut (to ${v6.join(", ")}) stay open through the chaos tool — a store or mesh that prefers IPv6 keeps talking across the cut. ${
+      hosts
+        ? "The host rules drop them (their IPv6 set, or the ip6tables file) where pod traffic passes the host's netfilter — not under Cilium's eBPF host routing: there"
+        : "Nothing in this run drops them (no host rules carry IPv6 ranges):"
+    } cut them with a \`netdev\` hook on the uplink or at the upstream ACLs for the run, and prove it (Prove the cut).`,
+    "",
+  ];
 }
 
 function preflight(rb: Rb): void {
@@ -395,7 +416,7 @@ function preflight(rb: Rb): void {
         (h) =>
           `- [ ] Hosts of ${cell(h.cluster!)}: ${codeSpan(`${kubectlLine(h.cluster!, ["get", "nodes", "-o", "wide"])} > ${shellWord(nodesFile(h.cluster!))}`)} — the hosts the rules go on (INTERNAL-IP), kept for the roll-back when the API may not answer.`,
       ),
-    toolPreflight(o),
+    toolPreflight(o, r),
     ...(r.hostPlans.length
       ? [
           `- [ ] On every host in the host table, \`nft\` (or \`iptables-restore\`) is installed, and you reach the host over a management range${o.managementRanges?.length ? ` (${o.managementRanges.join(", ")}, exempt from the drop)` : " — **none was given (--management-cidr): if your own path crosses the cut, you lose the host until the dead-man timer fires**"}.`,
@@ -407,9 +428,13 @@ function preflight(rb: Rb): void {
   );
 }
 
-function toolPreflight(o: GameDayOptions): string {
+function toolPreflight(o: GameDayOptions, r: RunbookInput): string {
   return o.tool === "chaos-mesh"
-    ? "- [ ] Chaos Mesh runs in every cluster below (controller and chaos-daemon); `action: partition` with `externalTargets` cuts the selected pods' traffic to those ranges (iptables and ipsets inside each pod's network namespace)."
+    ? `- [ ] Chaos Mesh runs in every cluster below (controller and chaos-daemon); \`action: partition\` with \`externalTargets\` cuts the selected pods' traffic to those ranges (iptables and ipsets inside each pod's network namespace).${
+        r.plans.some((y) => y.ipv6)
+          ? " IPv4 only: the IPv6 cut is yours to put in place before the run — the host rules where pod traffic passes the host's netfilter, else a `netdev` hook on the uplink or the upstream ACLs (What is cut)."
+          : ""
+      }`
     : "- [ ] Litmus runs in every cluster below, with the `pod-network-partition` experiment and its `pod-network-partition-sa` service account in each namespace. **It works through NetworkPolicy: the CNI must enforce it** (Calico, Antrea…), or nothing is cut and every check passes for the wrong reason. NetworkPolicies only add allows: list the policies already in these namespaces (`kubectl get networkpolicy -n NS`) — one that allows these ranges defeats the cut. The policy's `0.0.0.0/0` covers IPv4 only: all IPv6 traffic of the selected pods is denied.";
 }
 
@@ -643,6 +668,10 @@ function proof({ r, out }: Rb): void {
   if (unprobed.length)
     out.push(
       `- Not cut, so expected to still connect (an end has no declared range a rule could drop): ${unprobed.map((x) => cell(`${portText(x)} ${x.component}, ${x.from.what} to ${x.to.what}`)).join("; ")}.`,
+    );
+  if (r.plans.some((y) => y.ipv6))
+    out.push(
+      `- IPv6, which neither the NetworkChaos nor probe.sh tests: from a pod of each cluster in What is cut (its probe pod, or any pod in a namespace cut), connect over IPv6 to a pod on the other side — \`kubectl --context CLUSTER -n NS exec POD -- nc -z -w 2 ADDRESS PORT\`, ADDRESS an IPv6 address from the other side's \`kubectl get pods -o wide\` (${cell([...new Set(r.plans.flatMap((y) => y.ipv6 ?? []))].join(", "))}) — it must time out; if it connects, IPv6 is open across the cut.`,
     );
   out.push("- If any row that must fail still connects, the cut is incomplete: roll back and fix the plan before reading any check.", "");
 }

@@ -50,6 +50,12 @@ export interface ClusterPlan {
   readonly namespaces: string[];
   /** every pod, service and node range (or Globalnet global range) of every cluster on the other side */
   readonly targets: string[];
+  /**
+   * the other side's IPv6 ranges the manifests leave out (review M71): Chaos Mesh's NetworkChaos
+   * cuts IPv4 only — chaos-daemon builds IPv4 ipsets, and an IPv6 target fails the pod's whole
+   * injection (chaos-mesh#3466) — so these are cut by the host rules or nothing, and said so
+   */
+  readonly ipv6?: string[];
   readonly file: string;
 }
 
@@ -750,8 +756,17 @@ function* clusterPlans(pl: Planning, s: Scenario, o: GameDayOptions, seconds: nu
     const name = c.name!.value;
     const site = ctx.siteOfCluster(name)!;
     const mine = sideOf(site);
-    const targets = pl.otherSide(mine);
-    if (!targets.length) continue;
+    const every = pl.otherSide(mine);
+    // Chaos Mesh: IPv4 targets only (ClusterPlan.ipv6)
+    const ipv6 = o.tool === "chaos-mesh" ? every.filter((x) => x.includes(":")) : [];
+    const targets = every.filter((x) => !ipv6.includes(x));
+    if (!targets.length) {
+      if (ipv6.length)
+        pl.notEnacted.push(
+          `${name}: every range on the other side is IPv6 (${ipv6.join(", ")}), which Chaos Mesh's NetworkChaos cannot cut — no manifest for it; its pods' traffic there is cut only by the host rules, where it passes the host's netfilter`,
+        );
+      continue;
+    }
     const wanted = o.namespaces?.length ? [...o.namespaces] : [...new Set([...exported(name), ...storeNamespaces(site)])];
     const namespaces = wanted.filter((ns) => {
       if (!SYSTEM_NAMESPACES.includes(ns)) return true;
@@ -779,7 +794,7 @@ function* clusterPlans(pl: Planning, s: Scenario, o: GameDayOptions, seconds: nu
       o.tool === "chaos-mesh" ? networkChaos(ns, slug, targets, o.duration!) : chaosEngine(ns, slug, targets, seconds),
     );
     files.push({ path: file, content: `${header}\n${docs.map((d) => stringify(d, { lineWidth: 0 })).join("---\n")}` });
-    plans.push({ cluster: name, site, namespaces, targets, file });
+    plans.push({ cluster: name, site, namespaces, targets, ...(ipv6.length ? { ipv6 } : {}), file });
     yield;
   }
   if (skippedSystem.size)
