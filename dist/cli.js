@@ -30563,6 +30563,17 @@ function intro({ r: r2, o, out, isolated }) {
   out.push(...goNoGo(r2), ...durationText(r2), "");
 }
 function goNoGo(r2) {
+  return [...pastBound(r2), ...downNoGo(r2)];
+}
+function pastBound(r2) {
+  const over = r2.lag.filter((l) => r2.duration.floored && l.maxLagSeconds !== void 0 && r2.duration.seconds > l.maxLagSeconds);
+  if (!over.length) return [];
+  return [
+    `**Go/no-go: this drill runs past ${cell(listOf(over.map((l) => `the RPO of ${l.store} (maxLagSeconds ${sec(l.maxLagSeconds)})`)))}** \u2014 its lag reaches about ${sec(r2.duration.seconds)}, since the shortest run that enacts this runbook is ${cell(r2.duration.text)} (Duration, below): the writes of the last ${sec(r2.duration.seconds)} are at risk if a side is lost meanwhile. The owners accept that before the run.`,
+    ""
+  ];
+}
+function downNoGo(r2) {
   const down = r2.prediction.verdict === "down" || r2.after?.verdict === "down";
   if (!down) return [];
   const afterOnly = r2.after !== void 0 && r2.prediction.verdict !== "down";
@@ -30593,7 +30604,7 @@ function durationText(r2) {
   const first = limits[0].bound;
   const firsts = listOf(limits.filter((x) => x.bound === first).map((x) => x.name));
   const outlasted = limits.filter((x) => d.seconds >= x.bound);
-  const head = d.derived ? `Duration: ${cell(d.text)}, derived from the design: the run ends ${sec(first - d.seconds)} before the first bound (${sec(first)}: ${cell(firsts)}) of what the cut runs against, below. Pass --duration to choose another.` : outlasted.length ? `Duration: ${cell(d.text)} (--duration) **outlasts ${cell(listOf(outlasted.map((x) => `${x.name} (${sec(x.bound)})`)))}**: ${outlasted.map((x) => x.past).filter((x, i, xs) => xs.indexOf(x) === i).join(" ")} Or run at most ${goDuration(safeSeconds(first))}.` : `Duration: ${cell(d.text)} (--duration): the run ends ${sec(first - d.seconds)} before the first bound (${sec(first)}: ${cell(firsts)}) of what the cut runs against, below.`;
+  const head = d.floored ? `Duration: ${cell(d.text)}, the shortest run that enacts this runbook (the host rules on every host, \`probe.sh during\`, the write checks and the withdrawal take about ${sec(d.seconds)})${outlasted.length ? `, so it **outlasts ${cell(listOf(outlasted.map((x) => `${x.name} (${sec(x.bound)})`)))}**: ${outlasted.map((x) => x.past).filter((x, i, xs) => xs.indexOf(x) === i).join(" ")}` : `: it ends ${sec(first - d.seconds)} before the first bound (${sec(first)}: ${cell(firsts)}), less than the usual margin.`} A shorter run would end before its own rules are loaded and its checks read.` : d.derived ? `Duration: ${cell(d.text)}, derived from the design: the run ends ${sec(first - d.seconds)} before the first bound (${sec(first)}: ${cell(firsts)}) of what the cut runs against, below. Pass --duration to choose another.` : outlasted.length ? `Duration: ${cell(d.text)} (--duration) **outlasts ${cell(listOf(outlasted.map((x) => `${x.name} (${sec(x.bound)})`)))}**: ${outlasted.map((x) => x.past).filter((x, i, xs) => xs.indexOf(x) === i).join(" ")} Or run at most ${goDuration(safeSeconds(first))}.` : `Duration: ${cell(d.text)} (--duration): the run ends ${sec(first - d.seconds)} before the first bound (${sec(first)}: ${cell(firsts)}) of what the cut runs against, below.`;
   return [head, "", ...lines2];
 }
 var listOf = (xs, and = "and") => xs.length < 2 ? xs.join("") : `${xs.slice(0, -1).join(", ")} ${and} ${xs[xs.length - 1]}`;
@@ -30604,7 +30615,7 @@ function boundsOf(r2) {
       out.push({
         name: `the lag bound of ${l.store}`,
         bound: l.bound,
-        past: `nothing replicates across the cut, so the lag of ${l.store} grows 1 s per second of it: past maxLagSeconds the design's RPO no longer holds; past the lag buffer ${resyncText(r2, l.store)}. Plan that resync.`
+        past: `nothing replicates across the cut, so the lag of ${l.store} grows 1 s per second of it: past maxLagSeconds the design's RPO no longer holds; ${l.bufferSeconds !== void 0 && r2.duration.seconds < l.bufferSeconds ? `its lag buffer holds ${sec(l.bufferSeconds)}, longer than the run: no resync.` : `past the lag buffer ${resyncText(r2, l.store)}. Plan that resync.`}`
       });
   for (const x of r2.timers)
     out.push({
@@ -31495,11 +31506,14 @@ function lagPlans(ctx, sides) {
   }
   return out;
 }
+var MIN_DERIVED_SECONDS = 180;
 function durationOf(o, limits) {
   if (o.duration) return { text: o.duration, seconds: durationSeconds(o.duration), derived: false };
   const bounds = limits.flatMap((l) => l.bound !== void 0 ? [l.bound] : []);
   if (!bounds.length) return { text: DEFAULT_DURATION, seconds: durationSeconds(DEFAULT_DURATION), derived: true };
   const seconds2 = Math.min(durationSeconds(DEFAULT_DURATION), safeSeconds(Math.min(...bounds)));
+  if (seconds2 < MIN_DERIVED_SECONDS)
+    return { text: goDuration(MIN_DERIVED_SECONDS), seconds: MIN_DERIVED_SECONDS, derived: true, floored: true };
   return { text: goDuration(seconds2), seconds: seconds2, derived: true };
 }
 var DEADMAN_GRACE_SECONDS = 300;

@@ -895,6 +895,28 @@ function nftAvailable(): boolean {
 const REVIEWED = () => readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu-reviewed.topology.yaml"), "utf8");
 const reviewed = (text = REVIEWED()) => analyzeFile("r.topology.yaml", text).contexts[0];
 
+test("a derived run is never shorter than its own steps (review M72): a lag bound under them is planned past, and said so", () => {
+  // carts: maxLagSeconds 30 — derived under it, the run lasted 1 s: its dead-man fired before any host rule loaded
+  const g = gameDay(ctx(), { lose: ["fra"] }, { tool: "chaos-mesh", source: "d.topology.yaml", acceptDown: true });
+  assert.equal(g.duration, "3m");
+  for (const f of g.files.filter((x) => x.path.endsWith("networkchaos.yaml")))
+    for (const d of docsOf(f.content)) assert.equal(d.spec.duration, "3m");
+  assert.match(
+    g.runbook,
+    /Duration: 3m, the shortest run that enacts this runbook \(.*\), so it \*\*outlasts the lag bound of carts \(30 s\)\*\*: .*past maxLagSeconds the design's RPO no longer holds/,
+  );
+  assert.match(g.runbook, /\*\*Go\/no-go: this drill runs past the RPO of carts \(maxLagSeconds 30 s\)\*\*/);
+  assert.match(g.runbook, /- store carts: this run is planned past its lag bound \(30 s; see Duration\)/);
+  // the dead-man lies past the planned end: the host rules load
+  assert.match(g.runbook, /DEADLINE=\$\(\( \$\(date \+%s\) \+ 480 \)\)/);
+  const litmus = gameDay(ctx(), { lose: ["fra"] }, { tool: "litmus", source: "d.topology.yaml", acceptDown: true });
+  const [d] = docsOf(litmus.files.find((f) => f.path === "lon-prod/chaosengine.yaml")!.content);
+  const env = Object.fromEntries(d.spec.experiments[0].spec.components.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+  assert.equal(env.TOTAL_CHAOS_DURATION, "180");
+  // a run given explicitly is the operator's choice, not raised
+  assert.equal(gameDay(ctx(), { lose: ["fra"] }, { ...OPTS, duration: "10s" }).duration, "10s");
+});
+
 test("the default duration is derived from the design: under the first lag bound the cut runs against; a longer --duration predicts the resync", () => {
   // carts: maxLagSeconds 300, 1 GiB at 1,500 × 2,048 B/s = 349.5 s: the first bound is 300 s
   const g = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh", source: "r.topology.yaml" });

@@ -64,8 +64,8 @@ export interface RunbookInput {
   readonly timers: readonly TimerPlan[];
   /** the clusters whose control plane, on the majority side, evicts the pods of the nodes it cut off */
   readonly evictions: readonly EvictionPlan[];
-  /** how the duration was chosen: derived from the design, or given (and then what it outlasts) */
-  readonly duration: { readonly text: string; readonly seconds: number; readonly derived: boolean };
+  /** how the duration was chosen: derived from the design, or given (and then what it outlasts); floored: raised to the shortest run that enacts the runbook */
+  readonly duration: { readonly text: string; readonly seconds: number; readonly derived: boolean; readonly floored?: boolean };
   /** why the manifests are not for the tool asked for (Litmus on Cilium), when they are not */
   readonly toolNote?: string;
   /** what the run spends of each declared availability budget */
@@ -200,6 +200,20 @@ function intro({ r, o, out, isolated }: Rb): void {
 
 /** A drill predicted to take something down says so first, with what it spends: written only because --accept-down was given. */
 function goNoGo(r: RunbookInput): string[] {
+  return [...pastBound(r), ...downNoGo(r)];
+}
+
+/** A derived run raised past a lag bound (review M72): the RPO it gives up, said before anything else. */
+function pastBound(r: RunbookInput): string[] {
+  const over = r.lag.filter((l) => r.duration.floored && l.maxLagSeconds !== undefined && r.duration.seconds > l.maxLagSeconds);
+  if (!over.length) return [];
+  return [
+    `**Go/no-go: this drill runs past ${cell(listOf(over.map((l) => `the RPO of ${l.store} (maxLagSeconds ${sec(l.maxLagSeconds!)})`)))}** — its lag reaches about ${sec(r.duration.seconds)}, since the shortest run that enacts this runbook is ${cell(r.duration.text)} (Duration, below): the writes of the last ${sec(r.duration.seconds)} are at risk if a side is lost meanwhile. The owners accept that before the run.`,
+    "",
+  ];
+}
+
+function downNoGo(r: RunbookInput): string[] {
   const down = r.prediction.verdict === "down" || r.after?.verdict === "down";
   if (!down) return [];
   // down only after the withdrawal: its reasons are the after state's, not the window's (whose
@@ -238,14 +252,23 @@ function durationText(r: RunbookInput): string[] {
   const first = limits[0].bound;
   const firsts = listOf(limits.filter((x) => x.bound === first).map((x) => x.name));
   const outlasted = limits.filter((x) => d.seconds >= x.bound);
-  const head = d.derived
-    ? `Duration: ${cell(d.text)}, derived from the design: the run ends ${sec(first - d.seconds)} before the first bound (${sec(first)}: ${cell(firsts)}) of what the cut runs against, below. Pass --duration to choose another.`
-    : outlasted.length
-      ? `Duration: ${cell(d.text)} (--duration) **outlasts ${cell(listOf(outlasted.map((x) => `${x.name} (${sec(x.bound)})`)))}**: ${outlasted
-          .map((x) => x.past)
-          .filter((x, i, xs) => xs.indexOf(x) === i)
-          .join(" ")} Or run at most ${goDuration(safeSeconds(first))}.`
-      : `Duration: ${cell(d.text)} (--duration): the run ends ${sec(first - d.seconds)} before the first bound (${sec(first)}: ${cell(firsts)}) of what the cut runs against, below.`;
+  const head = d.floored
+    ? `Duration: ${cell(d.text)}, the shortest run that enacts this runbook (the host rules on every host, \`probe.sh during\`, the write checks and the withdrawal take about ${sec(d.seconds)})${
+        outlasted.length
+          ? `, so it **outlasts ${cell(listOf(outlasted.map((x) => `${x.name} (${sec(x.bound)})`)))}**: ${outlasted
+              .map((x) => x.past)
+              .filter((x, i, xs) => xs.indexOf(x) === i)
+              .join(" ")}`
+          : `: it ends ${sec(first - d.seconds)} before the first bound (${sec(first)}: ${cell(firsts)}), less than the usual margin.`
+      } A shorter run would end before its own rules are loaded and its checks read.`
+    : d.derived
+      ? `Duration: ${cell(d.text)}, derived from the design: the run ends ${sec(first - d.seconds)} before the first bound (${sec(first)}: ${cell(firsts)}) of what the cut runs against, below. Pass --duration to choose another.`
+      : outlasted.length
+        ? `Duration: ${cell(d.text)} (--duration) **outlasts ${cell(listOf(outlasted.map((x) => `${x.name} (${sec(x.bound)})`)))}**: ${outlasted
+            .map((x) => x.past)
+            .filter((x, i, xs) => xs.indexOf(x) === i)
+            .join(" ")} Or run at most ${goDuration(safeSeconds(first))}.`
+        : `Duration: ${cell(d.text)} (--duration): the run ends ${sec(first - d.seconds)} before the first bound (${sec(first)}: ${cell(firsts)}) of what the cut runs against, below.`;
   return [head, "", ...lines];
 }
 
@@ -261,7 +284,11 @@ function boundsOf(r: RunbookInput): { name: string; bound: number; past: string 
       out.push({
         name: `the lag bound of ${l.store}`,
         bound: l.bound,
-        past: `nothing replicates across the cut, so the lag of ${l.store} grows 1 s per second of it: past maxLagSeconds the design's RPO no longer holds; past the lag buffer ${resyncText(r, l.store)}. Plan that resync.`,
+        past: `nothing replicates across the cut, so the lag of ${l.store} grows 1 s per second of it: past maxLagSeconds the design's RPO no longer holds; ${
+          l.bufferSeconds !== undefined && r.duration.seconds < l.bufferSeconds
+            ? `its lag buffer holds ${sec(l.bufferSeconds)}, longer than the run: no resync.`
+            : `past the lag buffer ${resyncText(r, l.store)}. Plan that resync.`
+        }`,
       });
   for (const x of r.timers)
     out.push({

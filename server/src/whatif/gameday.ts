@@ -336,15 +336,25 @@ export function lagPlans(ctx: TopologyContext, sides: readonly (readonly string[
   return out;
 }
 
+/**
+ * The shortest run a derived duration may be (review M72): the runbook's own steps — the host
+ * rules loaded on every host, `probe.sh during` (about a minute), the write checks from 15 s after
+ * the cut, the steering timer and the withdrawal — take about three minutes. A bound below that is
+ * planned past and said so (Duration, go/no-go): a run too short to load its own rules enacts nothing.
+ */
+export const MIN_DERIVED_SECONDS = 180;
+
 /** The run's duration: the one given, or derived from the bounds the cut runs against (lag bounds, dead-store timers). */
 function durationOf(
   o: GameDayOptions,
   limits: readonly { readonly bound?: number }[],
-): { text: string; seconds: number; derived: boolean } {
+): { text: string; seconds: number; derived: boolean; floored?: boolean } {
   if (o.duration) return { text: o.duration, seconds: durationSeconds(o.duration), derived: false };
   const bounds = limits.flatMap((l) => (l.bound !== undefined ? [l.bound] : []));
   if (!bounds.length) return { text: DEFAULT_DURATION, seconds: durationSeconds(DEFAULT_DURATION), derived: true };
   const seconds = Math.min(durationSeconds(DEFAULT_DURATION), safeSeconds(Math.min(...bounds)));
+  if (seconds < MIN_DERIVED_SECONDS)
+    return { text: goDuration(MIN_DERIVED_SECONDS), seconds: MIN_DERIVED_SECONDS, derived: true, floored: true };
   return { text: goDuration(seconds), seconds, derived: true };
 }
 
