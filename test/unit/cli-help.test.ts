@@ -95,6 +95,28 @@ test("every option a command's help lists is one it takes (never 'unknown option
   assert.ok(seen >= 30, `only ${seen} options seen`);
 });
 
+test("every field the help names is one the format has (review M66: check's help named a `deployedFrom`, which is `deployment`)", () => {
+  const fields = new Set<string>();
+  const walk = (o: unknown): void => {
+    if (Array.isArray(o)) o.forEach(walk);
+    else if (o && typeof o === "object")
+      for (const [k, v] of Object.entries(o)) {
+        if (k === "properties" && v && typeof v === "object") for (const name of Object.keys(v)) fields.add(name);
+        walk(v);
+      }
+  };
+  walk(JSON.parse(readFileSync("schemas/topology.schema.json", "utf8")));
+  assert.ok(fields.has("deployment") && fields.has("exportPolicy"), "the schema's field names were collected");
+  // names of the Kubernetes and Cilium objects the help speaks of, not Quorate's
+  const foreign = new Set(["apiVersion", "routingMode", "tunnelProtocol", "nodePort"]);
+  for (const c of commands()) {
+    const help = cli([c, "--help"]).stdout;
+    for (const [word] of help.matchAll(/\b[a-z]+[A-Z][A-Za-z]*\b/g))
+      assert.ok(fields.has(word) || foreign.has(word), `quorate ${c} --help names \`${word}\`, no field of the format`);
+  }
+  assert.match(cli(["check", "--help"]).stdout, /files named in a cluster's `deployment` list are read with their topology/);
+});
+
 test("every example in the help runs as written (from a copy of the repository's examples)", () => {
   const dir = mkdtempSync(join(tmpdir(), "quorate-help-"));
   try {

@@ -144,7 +144,7 @@ const CHECK_HELP: CommandHelp = {
 ServiceExport, Role, ClusterRole, RoleBinding or ClusterRoleBinding documents (also as the items
 of a List, as kubectl get -o yaml prints them); all files of one
 run are judged together (an exportPolicy in one file applies to RBAC in another). Deployment
-files a cluster's deployedFrom names are read with their topology (drift). A PATH of - reads
+files named in a cluster's \`deployment\` list are read with their topology (drift). A PATH of - reads
 standard input, reported as the file '-' (a topology by its apiVersion and kind).
 
 Exit status: 0 no error findings, 1 at least one error finding, 2 usage error, unreadable path
