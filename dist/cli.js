@@ -28945,7 +28945,7 @@ function pairOf(r2) {
 var MAX_PORT_PAIRS = 200;
 function portsMarkdown(m, heading = "###") {
   if (!m.rows.length)
-    return `${["No cross-site flow needs a firewall rule: no cluster mesh, no Istio or Linkerd multicluster, no quorum with members in two sites.", ...m.notes.map((n) => `- ${cell(n)}`)].join("\n\n")}
+    return `${["No cross-site flow needs a firewall rule: no cluster mesh, no Istio or Linkerd multicluster, no quorum with members in two sites.", ...m.notes.map((n) => `- ${prose(n)}`)].join("\n\n")}
 `;
   const out = [];
   const pairs = /* @__PURE__ */ new Map();
@@ -28983,7 +28983,7 @@ function portsMarkdown(m, heading = "###") {
       ""
     );
   }
-  if (m.notes.length) out.push("Notes:", "", ...m.notes.map((n) => `- ${cell(n)}`), "");
+  if (m.notes.length) out.push("Notes:", "", ...m.notes.map((n) => `- ${prose(n)}`), "");
   const refs = [...new Set(m.rows.map((r2) => r2.reference))].sort();
   out.push(`Ports as documented upstream: ${refs.map((u) => `<${u}>`).join(", ")}.`, "");
   return `${out.join("\n").trimEnd()}
@@ -32421,7 +32421,7 @@ var CHECK_HELP = {
 ServiceExport, Role, ClusterRole, RoleBinding or ClusterRoleBinding documents (also as the items
 of a List, as kubectl get -o yaml prints them); all files of one
 run are judged together (an exportPolicy in one file applies to RBAC in another). Deployment
-files a cluster's deployedFrom names are read with their topology (drift). A PATH of - reads
+files named in a cluster's \`deployment\` list are read with their topology (drift). A PATH of - reads
 standard input, reported as the file '-' (a topology by its apiVersion and kind).
 
 Exit status: 0 no error findings, 1 at least one error finding, 2 usage error, unreadable path

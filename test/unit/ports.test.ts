@@ -248,6 +248,13 @@ test("Submariner: gateways (4500, 4490; 500 and ESP only without NAT-T), VXLAN 4
       /The Submariner Broker's cluster is not declared: every joined cluster \(ams-1, par-1\).*`broker: true`/.test(n),
     ),
   );
+  // in Markdown (ports --format md, the record's Ports) the sentence's own code is code, not escaped backticks (review M70)
+  const md = portsMarkdown(unnamed);
+  assert.match(
+    md,
+    /Mark the cluster that runs it with `broker: true` \(a management cluster with `mesh: none` is declared like any other\)/,
+  );
+  assert.doesNotMatch(md, /&#96;/);
   // ams-1 runs the Broker: par-1 reaches its API server at its nodes; ams-1 itself needs no cross-site rule
   const ctx = ctxOf(
     edge

@@ -1,6 +1,6 @@
 // The port matrix as people and tools read it: Markdown (by site pair), CSV (one row per rule,
 // for a firewall ticket) and JSON. Pure.
-import { cell, count, table } from "../util/format";
+import { cell, count, prose, table } from "../util/format";
 import { type End, type PortMatrix, type PortRow, portText } from "./ports";
 
 export const PORT_FORMATS = ["md", "csv", "json"] as const;
@@ -25,7 +25,7 @@ export const MAX_PORT_PAIRS = 200;
 /** Markdown: a table per site pair (the first MAX_PORT_PAIRS), then the notes. `heading` is the level of the pair headings. */
 export function portsMarkdown(m: PortMatrix, heading = "###"): string {
   if (!m.rows.length)
-    return `${["No cross-site flow needs a firewall rule: no cluster mesh, no Istio or Linkerd multicluster, no quorum with members in two sites.", ...m.notes.map((n) => `- ${cell(n)}`)].join("\n\n")}\n`;
+    return `${["No cross-site flow needs a firewall rule: no cluster mesh, no Istio or Linkerd multicluster, no quorum with members in two sites.", ...m.notes.map((n) => `- ${prose(n)}`)].join("\n\n")}\n`;
   const out: string[] = [];
   // rows grouped by pair in one pass (a filter per pair was rows × pairs: minutes on 200 sites)
   const pairs = new Map<string, PortRow[]>();
@@ -63,7 +63,7 @@ export function portsMarkdown(m: PortMatrix, heading = "###"): string {
       "",
     );
   }
-  if (m.notes.length) out.push("Notes:", "", ...m.notes.map((n) => `- ${cell(n)}`), "");
+  if (m.notes.length) out.push("Notes:", "", ...m.notes.map((n) => `- ${prose(n)}`), "");
   const refs = [...new Set(m.rows.map((r) => r.reference))].sort();
   out.push(`Ports as documented upstream: ${refs.map((u) => `<${u}>`).join(", ")}.`, "");
   return `${out.join("\n").trimEnd()}\n`;
