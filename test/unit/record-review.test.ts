@@ -130,11 +130,28 @@ test("record: the checklist's N+1 item and the N+1 line rank single-site losses 
   assert.equal(/checkout when (lose \w+): (\S+)/.exec(item8)!.slice(1).join(" "), `${n1[1]} ${n1[2]}`);
   // the reviewed example is met, at exactly 0 headroom: the same tightest loss is named
   const reviewed = recordOf(read("payments-eu-reviewed.topology.yaml"));
-  // S14: the single-link cut, the likeliest failure, is the drill named first, before the partitions' errors
+  // the failover drill is a site loss steering must move clients away from, the likeliest by the declared
+  // availabilities (fra and lon 0.999, ams 0.995 but serving nobody; links 0.9995): review M67 — it named a
+  // link cut "the likeliest failure", which the availabilities contradict and which withdraws nothing from GSLB
   const drill = reviewed.split("\n").find((l) => l.startsWith("4. "))!;
   assert.match(
     drill,
-    /drill first the likeliest failure, one WAN link down: cut fra–lon \(degraded, no backend errors\); cut fra–ams \([^)]*\); cut lon–ams \([^)]*\); the errors the engine predicts for it to see: partition /,
+    /; drill first the likeliest loss of a site that serves clients by the declared availabilities \(fra 0\.999, as likely as lon\), with quorate gameday --isolate fra — traffic checkout: until gslb stops sending clients to fra — within 90 s \(10 s × 3 checks \+ 60 s TTL; [^)]*\) — the 20,000 rps gslb sends there get no answer \(connection timeouts\); after failover lon-prod 40,000 rps of 40,000 rps; the link cuts \(fra–lon, fra–ams, lon–ams\) make steering withdraw no site: they drill the quorums and write latency, not failover; the errors the engine predicts for it to see: partition /,
+  );
+  assert.doesNotMatch(drill, /likeliest failure, one WAN link down/);
+  // lon made the less available: it is drilled first; an overloaded survivor is said so
+  const lon = recordOf(
+    read("payments-eu-reviewed.topology.yaml").replace(/(- name: lon\n(?: {4}.*\n)*? {4}availability: )0\.999/, "$10.99"),
+  );
+  assert.match(
+    lon,
+    /drill first the likeliest loss of a site that serves clients by the declared availabilities \(lon 0\.99\), with quorate gameday --isolate lon —/,
+  );
+  assert.match(
+    recordOf(read("payments-eu.topology.yaml"))
+      .split("\n")
+      .find((l) => l.startsWith("4. "))!,
+    /after failover lon-prod 40,000 rps of 30,000 rps \(overloaded\)/,
   );
   // checklist 3 counts WAN firewall rules apart from conditional rows (and NetworkPolicy rows inside a tunnel)
   assert.match(

@@ -1172,17 +1172,51 @@ function drillItem(r: RecordContext): Item {
     x.traffic.flatMap((tr) =>
       tr.backends.filter((b) => b.errors && b.loadRps).map((b) => `${tr.name} at ${b.cluster} ${rps(b.loadRps!)} of errors`),
     );
-  // one link down is the likeliest failure (S14): named first, with what it should show, errors or none
-  const cuts = r.cuts.map((x) => `${x.name} (${x.verdict}${errorsOf(x).length ? `: ${errorsOf(x).join(", ")}` : ", no backend errors"})`);
-  const erroring = [...r.single, ...r.partitions].flatMap((x) => errorsOf(x).map((e) => `${x.name}: ${e}`));
-  const first = cuts.length ? `; drill first the likeliest failure, one WAN link down: ${cuts.join("; ")}` : "";
+  const erroring = [...r.single, ...r.cuts, ...r.partitions].flatMap((x) => errorsOf(x).map((e) => `${x.name}: ${e}`));
+  // a link cut withdraws no backend from steering (review M67): it drills the quorums and the latency, not failover
+  const cuts = r.cuts.length
+    ? `; the link cuts (${r.cuts.map((x) => x.name.replace(/^cut /, "")).join(", ")}) make steering withdraw no site: they drill the quorums and write latency, not failover`
+    : "";
   return {
     title: "GSLB failover drills measuring external client failure rates, not only in-cluster probes",
     state: "not assessed",
     why: entries.length
-      ? `a drill is run, not designed; what it should measure: ${entries.map((e) => `${e.name!.value} (${e.steering?.value ?? "?"}${e.ttlSeconds && e.steering?.value !== "anycast" ? `, TTL ${e.ttlSeconds.value} s` : ""})`).join(", ")}${first}${erroring.length ? `; the errors the engine predicts for it to see: ${erroring.join("; ")}` : "; the engine predicts no erroring backend after a single-site loss or partition"}`
+      ? `a drill is run, not designed; what it should measure: ${entries.map((e) => `${e.name!.value} (${e.steering?.value ?? "?"}${e.ttlSeconds && e.steering?.value !== "anycast" ? `, TTL ${e.ttlSeconds.value} s` : ""})`).join(", ")}${failoverDrill(r)}${cuts}${erroring.length ? `; the errors the engine predicts for it to see: ${erroring.join("; ")}` : "; the engine predicts no erroring backend after a single-site loss, link cut or partition"}`
       : "no traffic entry is declared",
   };
+}
+
+/**
+ * The site to drill failover on: a single-site loss steering must move clients away from (the
+ * engine's failover-window note), the likeliest by the declared site availabilities (absent = 1,
+ * never fails) — review M67: the record named a link cut "the likeliest failure" where the design
+ * declared links twice as available as its sites, and a cut withdraws nothing from GSLB.
+ */
+function failoverDrill(r: RecordContext): string {
+  const availability = (site: string) => r.ctx.topology.siteByName.get(site)?.availability?.value;
+  const found = r.single
+    .filter((x) => x.scenario.lose.length === 1)
+    .map((x) => ({ x, site: x.scenario.lose[0], windows: x.notes.filter((n) => /^traffic [^:]+: until /.test(n)) }))
+    .filter((c) => c.windows.length);
+  if (!found.length) return "";
+  const declared = found.some((c) => availability(c.site) !== undefined);
+  // stable: equally likely sites keep the design's order
+  const [first, ...rest] = declared ? [...found].sort((a, b) => (availability(a.site) ?? 1) - (availability(b.site) ?? 1)) : found;
+  const a = availability(first.site);
+  const tied = rest.filter((c) => availability(c.site) === a).map((c) => c.site);
+  const why = !declared
+    ? "a site that serves clients"
+    : a === undefined
+      ? "a site that serves clients (none of them declares an availability)"
+      : `the likeliest loss of a site that serves clients by the declared availabilities (${first.site} ${a}${tied.length ? `, as likely as ${listText(tied)}` : ""})`;
+  const after = first.x.traffic
+    .flatMap((tr) =>
+      tr.backends
+        .filter((b) => b.loadRps !== null && b.capacityRps !== null)
+        .map((b) => `${b.cluster} ${rps(b.loadRps!)} of ${rps(b.capacityRps!)}${b.overloaded ? " (overloaded)" : ""}`),
+    )
+    .join(", ");
+  return `; drill first ${why}, with quorate gameday --isolate ${first.site} — ${first.windows.map((w) => w.replace(/; the loads are judged after it (?:has|is)$/, "")).join("; ")}${after ? `; after failover ${after}` : ""}`;
 }
 
 /** 5. Conflict resolution per datastore, with named on-call roles. */
