@@ -28,6 +28,18 @@ test("writers in two sites need a conflict policy; one site or a policy is fine"
   assert.deepEqual(codes(asyncStore("    writers: [fra, fra]\n")), [], "one site named twice is one site");
 });
 
+test("replication: crdt merges by construction: no conflict-policy error unless conflictResolution says none (review M88)", () => {
+  const crdt = (fields: string) => `${twoSites}stores:\n  - name: carts\n    replication: crdt\n${fields}`;
+  // check agreed with neither simulate ("the store's CRDTs merge both sides' writes") nor the record's checklist
+  assert.deepEqual(codes(crdt("    writers: [fra, lon]\n")), []);
+  assert.deepEqual(codes(crdt("    writers: [fra, lon]\n    conflictResolution: crdt\n")), []);
+  const none = only(crdt("    writers: [fra, lon]\n    conflictResolution: none\n"), "data/multi-writer-without-conflict-policy");
+  assert.equal(none.length, 1);
+  assert.match(none[0].message, /with conflictResolution: none: concurrent writes/);
+  // a single-primary engine under it still needs its multi-master layer, with the CRDT caveat
+  assert.match(only(crdt("    engine: postgres\n    writers: [fra, lon]\n"), "data/single-primary-writers")[0].message, /crdt|CRDT/);
+});
+
 test("a single-primary engine with writers in two sites is flagged; one writer site, or a multi-master layer named, is not", () => {
   const store = (engine: string, fields: string) => asyncStore(`    engine: ${engine}\n${fields}`);
   const lww = "    conflictResolution: last-writer-wins\n";

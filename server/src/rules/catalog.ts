@@ -253,7 +253,7 @@ const CATALOG = {
   "data/multi-writer-without-conflict-policy": r(
     "error",
     "Writers in several sites with no conflict policy",
-    "Concurrent writes in two sites conflict; choose how conflicts resolve or keep one writer.",
+    "Concurrent writes in two sites conflict; choose how conflicts resolve or keep one writer. A `replication: crdt` store merges them by construction: it is reported only with an explicit `conflictResolution: none`.",
   ),
   "data/single-primary-writers": r(
     "warning",

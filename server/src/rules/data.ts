@@ -26,7 +26,9 @@ function writerFindings(ctx: TopologyContext, s: Store, name: string): Finding[]
   const sites = writerSites(ctx, s);
   if (!sites || sites.length < 2 || !s.writers) return [];
   const out: Finding[] = [];
-  const policy = s.conflictResolution?.value;
+  // replication: crdt merges by construction: an absent conflictResolution is the CRDT merge, as the
+  // what-if engine and the record read it (review M88); an explicit `none` still contradicts it
+  const policy = s.conflictResolution?.value ?? (s.replication?.value === "crdt" ? "crdt" : undefined);
   const keepOne = { kind: "single-writer", title: `Keep a single writer (\`${sites[0]}\`)`, args: { site: sites[0] } } as const;
   if (policy === undefined || policy === "none") {
     out.push(
