@@ -15320,7 +15320,7 @@ var CATALOG = {
   "data/multi-writer-without-conflict-policy": r(
     "error",
     "Writers in several sites with no conflict policy",
-    "Concurrent writes in two sites conflict; choose how conflicts resolve or keep one writer."
+    "Concurrent writes in two sites conflict; choose how conflicts resolve or keep one writer. A `replication: crdt` store merges them by construction: it is reported only with an explicit `conflictResolution: none`."
   ),
   "data/single-primary-writers": r(
     "warning",
@@ -15918,7 +15918,7 @@ function writerFindings(ctx, s, name) {
   const sites = writerSites(ctx, s);
   if (!sites || sites.length < 2 || !s.writers) return [];
   const out = [];
-  const policy = s.conflictResolution?.value;
+  const policy = s.conflictResolution?.value ?? (s.replication?.value === "crdt" ? "crdt" : void 0);
   const keepOne = { kind: "single-writer", title: `Keep a single writer (\`${sites[0]}\`)`, args: { site: sites[0] } };
   if (policy === void 0 || policy === "none") {
     out.push(
@@ -18753,7 +18753,21 @@ function judgeRto({ owner, isStore, o, label: label4, judge: judge2, unmeasurabl
   const objective = o.rtoSeconds.value;
   if (isStore)
     judge2({ key: "rtoSeconds", objective, design: null, met: null, finding: unmeasurable("rtoSeconds applies to traffic entries") });
-  else if (!rto) {
+  else if (!rto && ttlAlone(tr, objective)) {
+    const floor = ttlAlone(tr, objective);
+    judge2({
+      key: "rtoSeconds",
+      objective,
+      design: floor.seconds,
+      detail: `more than ${floor.terms} alone, before any detection`,
+      met: false,
+      finding: finding(
+        "objective/rto",
+        o.rtoSeconds.span,
+        `${label4}: the RTO is more than ${sig(floor.seconds)} s \u2014 ${floor.terms} alone, after the health check has found the loss \u2014 so it is above the objective ${objective} s whatever the detection: ${tr.healthCheck ? "" : "add a healthCheck (without one nothing steers clients away) and "}${floor.rest < objective ? `lower the TTL below ${sig(objective - floor.rest)} s` : `bring the check timeout and propagation (${sig(floor.rest)} s) below ${objective} s, and the TTL with them`}`
+      )
+    });
+  } else if (!rto) {
     judge2({
       key: "rtoSeconds",
       objective,
@@ -18790,6 +18804,20 @@ function judgeRto({ owner, isStore, o, label: label4, judge: judge2, unmeasurabl
       ) : void 0 : finding("objective/rto", o.rtoSeconds.span, rtoOverText(label4, rto, objective, withdrawn), fixes.length ? { fixes } : {})
     });
   }
+}
+function ttlAlone(tr, objective) {
+  const steering = tr.steering?.value;
+  if (!steering || !DNS_STEERING.includes(steering) || !tr.ttlSeconds) return void 0;
+  const hc = tr.healthCheck;
+  const parts = [
+    [hc?.timeoutSeconds?.value ?? 0, "s check timeout"],
+    [hc?.propagationSeconds?.value ?? 0, "s propagation"],
+    [tr.ttlSeconds.value, "s TTL"]
+  ];
+  const seconds2 = parts.reduce((a, [v]) => a + v, 0);
+  if (seconds2 < objective) return void 0;
+  const terms = parts.filter(([v]) => v > 0).map(([v, unit]) => `${sig(v)} ${unit}`);
+  return { seconds: seconds2, terms: terms.length > 1 ? terms.join(" + ") : `the ${terms[0] ?? "0 s TTL"}`, rest: seconds2 - tr.ttlSeconds.value };
 }
 var HOLD_UNDECLARED = "declare healthCheck.bgpHoldSeconds (the negotiated hold time: 90 s as RFC 4271 suggests, 180 s by default on many routers) or healthCheck.bfd: { intervalMs, multiplier } (typically 300 ms \xD7 3) to compute the RTO on a whole-site loss";
 function rtoOverText(label4, rto, objective, withdrawn) {
@@ -29081,7 +29109,10 @@ function trafficRows(x) {
     const name = `traffic ${tr.name.value}`;
     const rto = rtoEstimate(tr);
     const jr = judgement(x, tr, "rtoSeconds");
-    const rtoCell = rto ? `${sig(rto.seconds)} s (${rto.terms})` : jr?.met === null ? unmeasured(jr) : `not estimated: ${rtoMissing(tr)}`;
+    const rtoCell = rto ? `${sig(rto.seconds)} s (${rto.terms})` : jr?.met === null ? unmeasured(jr) : (
+      // the TTL alone past the objective (review M85): a lower bound, not an estimate
+      jr?.met === false && jr.design !== null ? `${jr.detail} (not estimated: ${rtoMissing(tr)})` : `not estimated: ${rtoMissing(tr)}`
+    );
     const lost = !rto?.siteLoss ? "" : rto.siteLossSeconds !== void 0 ? `; on a whole-site loss ${sig(rto.siteLossSeconds)} s (${rto.siteLossTerms}), when the upstream's BGP session fails` : "; on a whole-site loss, until the upstream's BGP session fails (the hold time: 90\u2013180 s by default, about 1 s with BFD)";
     const rtoStatus = status(jr);
     x.rows.push(["Ingress RTO", name, objectiveCell(jr), `${rtoCell}${lost}`, rtoStatus]);
@@ -30101,14 +30132,27 @@ function drillItem(r2) {
   const errorsOf = (x) => x.traffic.flatMap(
     (tr) => tr.backends.filter((b) => b.errors && b.loadRps).map((b) => `${tr.name} at ${b.cluster} ${rps3(b.loadRps)} of errors`)
   );
-  const cuts = r2.cuts.map((x) => `${x.name} (${x.verdict}${errorsOf(x).length ? `: ${errorsOf(x).join(", ")}` : ", no backend errors"})`);
-  const erroring = [...r2.single, ...r2.partitions].flatMap((x) => errorsOf(x).map((e) => `${x.name}: ${e}`));
-  const first = cuts.length ? `; drill first the likeliest failure, one WAN link down: ${cuts.join("; ")}` : "";
+  const erroring = [...r2.single, ...r2.cuts, ...r2.partitions].flatMap((x) => errorsOf(x).map((e) => `${x.name}: ${e}`));
+  const cuts = r2.cuts.length ? `; the link cuts (${r2.cuts.map((x) => x.name.replace(/^cut /, "")).join(", ")}) make steering withdraw no site: they drill the quorums and write latency, not failover` : "";
   return {
     title: "GSLB failover drills measuring external client failure rates, not only in-cluster probes",
     state: "not assessed",
-    why: entries.length ? `a drill is run, not designed; what it should measure: ${entries.map((e) => `${e.name.value} (${e.steering?.value ?? "?"}${e.ttlSeconds && e.steering?.value !== "anycast" ? `, TTL ${e.ttlSeconds.value} s` : ""})`).join(", ")}${first}${erroring.length ? `; the errors the engine predicts for it to see: ${erroring.join("; ")}` : "; the engine predicts no erroring backend after a single-site loss or partition"}` : "no traffic entry is declared"
+    why: entries.length ? `a drill is run, not designed; what it should measure: ${entries.map((e) => `${e.name.value} (${e.steering?.value ?? "?"}${e.ttlSeconds && e.steering?.value !== "anycast" ? `, TTL ${e.ttlSeconds.value} s` : ""})`).join(", ")}${failoverDrill(r2)}${cuts}${erroring.length ? `; the errors the engine predicts for it to see: ${erroring.join("; ")}` : "; the engine predicts no erroring backend after a single-site loss, link cut or partition"}` : "no traffic entry is declared"
   };
+}
+function failoverDrill(r2) {
+  const availability = (site) => r2.ctx.topology.siteByName.get(site)?.availability?.value;
+  const found = r2.single.filter((x) => x.scenario.lose.length === 1).map((x) => ({ x, site: x.scenario.lose[0], windows: x.notes.filter((n) => /^traffic [^:]+: until /.test(n)) })).filter((c) => c.windows.length);
+  if (!found.length) return "";
+  const declared2 = found.some((c) => availability(c.site) !== void 0);
+  const [first, ...rest] = declared2 ? [...found].sort((a2, b) => (availability(a2.site) ?? 1) - (availability(b.site) ?? 1)) : found;
+  const a = availability(first.site);
+  const tied = rest.filter((c) => availability(c.site) === a).map((c) => c.site);
+  const why2 = !declared2 ? "a site that serves clients" : a === void 0 ? "a site that serves clients (none of them declares an availability)" : `the likeliest loss of a site that serves clients by the declared availabilities (${first.site} ${a}${tied.length ? `, as likely as ${listText(tied)}` : ""})`;
+  const after = first.x.traffic.flatMap(
+    (tr) => tr.backends.filter((b) => b.loadRps !== null && b.capacityRps !== null).map((b) => `${b.cluster} ${rps3(b.loadRps)} of ${rps3(b.capacityRps)}${b.overloaded ? " (overloaded)" : ""}`)
+  ).join(", ");
+  return `; drill first ${why2}, with quorate gameday --isolate ${first.site} \u2014 ${first.windows.map((w) => w.replace(/; the loads are judged after it (?:has|is)$/, "")).join("; ")}${after ? `; after failover ${after}` : ""}`;
 }
 function conflictItem(r2) {
   const t = r2.ctx.topology;

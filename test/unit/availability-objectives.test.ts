@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { analyzeFile } from "../../server/src/analysis";
 import { availabilityJson, availabilityText } from "../../server/src/availability/render";
 import { checkFixes } from "../fuzz/fixsafety";
-import { HEADER, only, threeSiteLedger, twoSiteWeb, yaml } from "../helpers";
+import { HEADER, only, recordOf, threeSiteLedger, twoSiteWeb, yaml } from "../helpers";
 
 const TWO_TWO = (objectives: string, extra = "") => yaml`
   sites:
@@ -194,6 +194,38 @@ test("objective/unmeasurable: what to add, on the objectives key", () => {
   assert.deepEqual(
     only(WEB("{ availability: 0.999 }").replace("- { name: fra }", "- { name: fra, availability: 0.99 }"), "objective/unmeasurable"),
     [],
+  );
+});
+
+test("no health check, but the TTL alone reaches rtoSeconds: objective/rto (not met), not unmeasurable (review M85)", () => {
+  // twoSiteWeb's TTL is 60 s: an objective of 61 s stays unmeasurable (the detection could fit)
+  assert.equal(only(WEB("{ rtoSeconds: 61 }", ""), "objective/unmeasurable").length, 1);
+  assert.deepEqual(only(WEB("{ rtoSeconds: 61 }", ""), "objective/rto"), []);
+  // 60 s: any detection (more than 0 s) on top of the 60 s TTL passes it
+  const at = only(WEB("{ rtoSeconds: 60 }", ""), "objective/rto");
+  assert.equal(at.length, 1);
+  assert.equal(at[0].severity, "error");
+  assert.equal(
+    at[0].message,
+    "traffic web: the RTO is more than 60 s — the 60 s TTL alone, after the health check has found the loss — so it is above the objective 60 s whatever the detection: add a healthCheck (without one nothing steers clients away) and lower the TTL below 60 s",
+  );
+  assert.deepEqual(only(WEB("{ rtoSeconds: 60 }", ""), "objective/unmeasurable"), []);
+  // the declared timeout and propagation count too (a healthCheck the schema refuses: no interval)
+  const partial = only(
+    WEB("{ rtoSeconds: 70 }", "healthCheck: { failureThreshold: 3, timeoutSeconds: 5, propagationSeconds: 10 }"),
+    "objective/rto",
+  );
+  assert.match(
+    partial[0].message,
+    /more than 75 s — 5 s check timeout \+ 10 s propagation \+ 60 s TTL alone, .* lower the TTL below 55 s$/,
+  );
+  // anycast has no TTL to bound it
+  assert.deepEqual(only(WEB("{ rtoSeconds: 30 }", "", "anycast"), "objective/rto"), []);
+  // the Tiers say the bound and that it is not met
+  const record = recordOf(HEADER + WEB("{ rtoSeconds: 60 }", "")).md;
+  assert.match(
+    record,
+    /\| Ingress RTO \| traffic web \| ≤ 60 s \| more than the 60 s TTL alone, before any detection \(not estimated: [^|]*\) \| \*\*not met\*\* \|/,
   );
 });
 

@@ -6,7 +6,7 @@ import type { Finding, FixHint } from "../model/finding";
 import type { Objectives, Store, Traffic } from "../model/topology";
 import { finding, type TopologyContext } from "./context";
 import { finish, type Steps } from "../util/steps";
-import { TTL_RANGE } from "../derive/loads";
+import { DNS_STEERING, TTL_RANGE } from "../derive/loads";
 import { soleCopyRpoText, soleCopySite } from "../derive/siteloss";
 import { cutOffVoterSites } from "../derive/reach";
 import { total } from "../math/quorum";
@@ -447,7 +447,23 @@ function judgeRto({ owner, isStore, o, label, judge, unmeasurable }: Judging): v
   const objective = o.rtoSeconds.value;
   if (isStore)
     judge({ key: "rtoSeconds", objective, design: null, met: null, finding: unmeasurable("rtoSeconds applies to traffic entries") });
-  else if (!rto) {
+  else if (!rto && ttlAlone(tr, objective)) {
+    // review M85: the TTL alone (with the declared check timeout and propagation) already passes the
+    // objective; a detection of any length only adds to it, so the objective is missed, not unmeasurable
+    const floor = ttlAlone(tr, objective)!;
+    judge({
+      key: "rtoSeconds",
+      objective,
+      design: floor.seconds,
+      detail: `more than ${floor.terms} alone, before any detection`,
+      met: false,
+      finding: finding(
+        "objective/rto",
+        o.rtoSeconds.span,
+        `${label}: the RTO is more than ${sig(floor.seconds)} s — ${floor.terms} alone, after the health check has found the loss — so it is above the objective ${objective} s whatever the detection: ${tr.healthCheck ? "" : "add a healthCheck (without one nothing steers clients away) and "}${floor.rest < objective ? `lower the TTL below ${sig(objective - floor.rest)} s` : `bring the check timeout and propagation (${sig(floor.rest)} s) below ${objective} s, and the TTL with them`}`,
+      ),
+    });
+  } else if (!rto) {
     judge({
       key: "rtoSeconds",
       objective,
@@ -491,6 +507,26 @@ function judgeRto({ owner, isStore, o, label, judge, unmeasurable }: Judging): v
         : finding("objective/rto", o.rtoSeconds.span, rtoOverText(label, rto, objective, withdrawn), fixes.length ? { fixes } : {}),
     });
   }
+}
+
+/**
+ * A DNS-steered entry without an RTO estimate (no complete healthCheck) whose TTL, with the
+ * declared check timeout and propagation, already reaches `objective`: the lower bound and its
+ * terms. Detection (interval × failures) is always more than 0 s, so reaching it is missing it.
+ */
+function ttlAlone(tr: Traffic, objective: number): { seconds: number; terms: string; rest: number } | undefined {
+  const steering = tr.steering?.value;
+  if (!steering || !DNS_STEERING.includes(steering) || !tr.ttlSeconds) return undefined;
+  const hc = tr.healthCheck;
+  const parts: [number, string][] = [
+    [hc?.timeoutSeconds?.value ?? 0, "s check timeout"],
+    [hc?.propagationSeconds?.value ?? 0, "s propagation"],
+    [tr.ttlSeconds.value, "s TTL"],
+  ];
+  const seconds = parts.reduce((a, [v]) => a + v, 0);
+  if (seconds < objective) return undefined;
+  const terms = parts.filter(([v]) => v > 0).map(([v, unit]) => `${sig(v)} ${unit}`);
+  return { seconds, terms: terms.length > 1 ? terms.join(" + ") : `the ${terms[0] ?? "0 s TTL"}`, rest: seconds - tr.ttlSeconds.value };
 }
 
 /** What settles an anycast RTO met on the BGP hold time's condition (objective/conditional). */

@@ -94,7 +94,14 @@ function trafficRows(x: Tiers): void {
     const name = `traffic ${tr.name.value}`;
     const rto = rtoEstimate(tr);
     const jr = judgement(x, tr, "rtoSeconds");
-    const rtoCell = rto ? `${sig(rto.seconds)} s (${rto.terms})` : jr?.met === null ? unmeasured(jr) : `not estimated: ${rtoMissing(tr)}`;
+    const rtoCell = rto
+      ? `${sig(rto.seconds)} s (${rto.terms})`
+      : jr?.met === null
+        ? unmeasured(jr)
+        : // the TTL alone past the objective (review M85): a lower bound, not an estimate
+          jr?.met === false && jr.design !== null
+          ? `${jr.detail} (not estimated: ${rtoMissing(tr)})`
+          : `not estimated: ${rtoMissing(tr)}`;
     // anycast (review M59): the estimate holds for a site that withdraws its route; a lost one's goes with the BGP hold time
     const lost = !rto?.siteLoss
       ? ""
