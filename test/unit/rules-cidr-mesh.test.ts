@@ -47,6 +47,17 @@ test("service range size: /12 is accepted, /11 is not; IPv6 /108 vs /107", () =>
   assert.deepEqual(codes(clusters({ name: "a", services: "fd00:96::/108" })), []);
   assert.deepEqual(codes(clusters({ name: "a", services: "fd00:96::/107" })), ["cidr/service-range-too-large"]);
   assert.deepEqual(codes(clusters({ name: "a", pods: "10.0.0.0/8" })), [], "only services are limited");
+  // review M76: the limit holds before 1.34 only (the ServiceCIDR allocator skips it): a warning that says so
+  const f = only(clusters({ name: "a", services: "10.96.0.0/11" }), "cidr/service-range-too-large");
+  assert.equal(f[0].severity, "warning");
+  assert.equal(
+    f[0].message,
+    "service range 10.96.0.0/11 is a /11: kube-apiserver before 1.34 refuses to start with an IPv4 --service-cluster-ip-range larger than /12; from 1.34 the ServiceCIDR allocator (MultiCIDRServiceAllocator and DisableAllocatorDualWrite, on by default) takes any size — keep it at /12 or smaller unless every cluster runs 1.34 or later with those gates on",
+  );
+  assert.match(
+    only(clusters({ name: "a", services: "fd00:96::/107" }), "cidr/service-range-too-large")[0].message,
+    /an IPv6 --service-cluster-ip-range larger than \/108/,
+  );
 });
 
 test("overlap within one cluster and across clusters reports both sides, naming each other", () => {

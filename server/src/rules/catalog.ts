@@ -155,9 +155,9 @@ const CATALOG = {
     "The address has bits set past the prefix length; the range is its masked network.",
   ),
   "cidr/service-range-too-large": r(
-    "error",
-    "Service range larger than kube-apiserver accepts",
-    "kube-apiserver refuses a service CIDR shorter than /12 (IPv4) or /108 (IPv6).",
+    "warning",
+    "Service range larger than kube-apiserver before 1.34 accepts",
+    "kube-apiserver before 1.34 refuses to start with a service CIDR shorter than /12 (IPv4) or /108 (IPv6). From 1.34 it skips that check when MultiCIDRServiceAllocator (GA in 1.33) and DisableAllocatorDualWrite (GA and on by default in 1.34, locked on in 1.35) are both enabled: the ServiceCIDR allocator takes any size. A warning, since the design does not say which version its clusters run.",
   ),
   "cidr/overlap": r(
     "error",

@@ -28,7 +28,9 @@ function rangeSyntax(r: DeclaredRange): Finding[] {
       finding(
         "cidr/service-range-too-large",
         value.span,
-        `service range ${canonical(cidr)} is a /${cidr.prefix}; kube-apiserver refuses ${cidr.family === 4 ? "IPv4" : "IPv6"} service ranges larger than /${min}`,
+        // review M76: kube-apiserver skips the size check when MultiCIDRServiceAllocator (GA 1.33) and
+        // DisableAllocatorDualWrite (GA, on by default, 1.34) are both on — a warning naming the versions
+        `service range ${canonical(cidr)} is a /${cidr.prefix}: kube-apiserver before 1.34 refuses to start with an ${cidr.family === 4 ? "IPv4" : "IPv6"} --service-cluster-ip-range larger than /${min}; from 1.34 the ServiceCIDR allocator (MultiCIDRServiceAllocator and DisableAllocatorDualWrite, on by default) takes any size — keep it at /${min} or smaller unless every cluster runs 1.34 or later with those gates on`,
       ),
     );
   }
