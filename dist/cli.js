@@ -15227,9 +15227,9 @@ var CATALOG = {
     "The address has bits set past the prefix length; the range is its masked network."
   ),
   "cidr/service-range-too-large": r(
-    "error",
-    "Service range larger than kube-apiserver accepts",
-    "kube-apiserver refuses a service CIDR shorter than /12 (IPv4) or /108 (IPv6)."
+    "warning",
+    "Service range larger than kube-apiserver before 1.34 accepts",
+    "kube-apiserver before 1.34 refuses to start with a service CIDR shorter than /12 (IPv4) or /108 (IPv6). From 1.34 it skips that check when MultiCIDRServiceAllocator (GA in 1.33) and DisableAllocatorDualWrite (GA and on by default in 1.34, locked on in 1.35) are both enabled: the ServiceCIDR allocator takes any size. A warning, since the design does not say which version its clusters run."
   ),
   "cidr/overlap": r(
     "error",
@@ -15650,7 +15650,9 @@ function rangeSyntax(r2) {
       finding(
         "cidr/service-range-too-large",
         value.span,
-        `service range ${canonical(cidr)} is a /${cidr.prefix}; kube-apiserver refuses ${cidr.family === 4 ? "IPv4" : "IPv6"} service ranges larger than /${min}`
+        // review M76: kube-apiserver skips the size check when MultiCIDRServiceAllocator (GA 1.33) and
+        // DisableAllocatorDualWrite (GA, on by default, 1.34) are both on — a warning naming the versions
+        `service range ${canonical(cidr)} is a /${cidr.prefix}: kube-apiserver before 1.34 refuses to start with an ${cidr.family === 4 ? "IPv4" : "IPv6"} --service-cluster-ip-range larger than /${min}; from 1.34 the ServiceCIDR allocator (MultiCIDRServiceAllocator and DisableAllocatorDualWrite, on by default) takes any size \u2014 keep it at /${min} or smaller unless every cluster runs 1.34 or later with those gates on`
       )
     );
   }
