@@ -615,9 +615,29 @@ function quorumDetail(ctx: TopologyContext, d: LeanDesign, q: Extract<LeanEntity
     q.sites.forEach((s, i) => {
       if (!lost.has(d.sites[s])) left += q.counts[i];
     });
+    const cut = unlinkedReason(ctx, d, q, lost);
+    if (left >= q.majority && cut) return `${left} of ${n} members survive${silent.length ? " that can vote" : ""}, but ${cut}${never}`;
     return `${left} of ${n} members left${silent.length ? " that can vote" : ""}; majority is ${q.majority}${never}`;
   }
   return `neither side holds ${q.majority} of ${n} members where a leader could be elected${never}`;
+}
+
+/**
+ * Why enough surviving members still elect no leader (review M73): a site reaches another only over
+ * a declared link, so with one left out no member site may reach a majority — "no member site
+ * reaches 3 of them (lon reaches 2, ams reaches 1); no link is declared for lon–ams, …", as
+ * simulate says it. Undefined when some site does reach a majority (another reason, e.g. Galera's).
+ */
+function unlinkedReason(ctx: TopologyContext, d: LeanDesign, q: Extract<LeanEntity, { type: "quorum" }>, lost: ReadonlySet<string>): string | undefined {
+  const alive: [string, number][] = [];
+  q.sites.forEach((s, i) => {
+    if (!lost.has(d.sites[s]) && q.counts[i] > 0) alive.push([d.sites[s], q.counts[i]]);
+  });
+  const reach = alive.map(([x]) => [x, alive.reduce((a, [y, c]) => a + (y === x || ctx.link(x, y) ? c : 0), 0)] as const);
+  if (!reach.length || reach.some(([, r]) => r >= q.majority)) return undefined;
+  const unlinked = alive.flatMap(([a], i) => alive.slice(i + 1).filter(([b]) => !ctx.link(a, b)).map(([b]) => `${a}–${b}`));
+  if (!unlinked.length) return undefined;
+  return `no member site reaches ${q.majority} of them (${reach.map(([x, r]) => `${x} reaches ${r}`).join(", ")}); no link is declared for ${unlinked.join(", ")}, and a site reaches another only over a declared link`;
 }
 
 /** A witness fixes a quorum whose members sit in exactly two sites (2+2 → 2+2+1, 3+2 → 2+2+1). */

@@ -80,7 +80,7 @@ function missingLinks(ctx: TopologyContext, q: Quorum): Finding[] {
       finding(
         "rtt/missing-link",
         q.members.keySpan,
-        `${q.label} has members in ${p.a} and ${p.b} but no link declares the RTT between them; timers and commit latency leave this pair out`,
+        `${q.label} has members in ${p.a} and ${p.b} but no link declares the RTT between them; timers and commit latency leave this pair out, and simulate, availability and the objectives take ${p.a} and ${p.b} as unable to reach each other (a site reaches another only over a declared link) — declare the link if they do`,
         {
           fixes: [{ kind: "add-link", title: `Add link \`${p.a}\`–\`${p.b}\``, args: { a: p.a, b: p.b } }],
         },
