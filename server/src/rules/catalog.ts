@@ -224,9 +224,9 @@ const CATALOG = {
     "Cross-cluster mTLS needs a shared trust anchor.",
   ),
   "linkerd/trust-domain": r(
-    "error",
+    "information",
     "Linkerd trust domain differs from the cluster domain",
-    "identityTrustDomain must match the cluster's DNS domain.",
+    "Linkerd issues workload identities under identityTrustDomain and DNS names under clusterDomain; they may differ. A Link from another cluster must then build this cluster's gateway identity from the trust domain, or mTLS to the gateway fails.",
   ),
   "linkerd/gateway-missing": r(
     "error",

@@ -34,7 +34,14 @@ interface Linked {
   readonly tl: LinkerdBlock;
 }
 
-/** linkerd/trust-domain: identities are issued under the cluster domain. */
+/**
+ * linkerd/trust-domain (information): the identity trust domain differs from the cluster domain.
+ * Linkerd allows it — identities are issued under identityTrustDomain, DNS names use clusterDomain
+ * (linkerd2#4474; linkerd/website#1712: "must match" is incorrect) — so it is no error (review
+ * M89; rules.md predates this). What breaks is a Link to this cluster whose gateway identity is
+ * built from another domain (linkerd2#9044): said here, with no fix (re-rooting every identity of
+ * a running mesh is no quick fix).
+ */
 function trustDomain(c: Cluster): Finding[] {
   const l = c.linkerd!;
   const trustDomain = l.trustDomain?.value ?? DEFAULT_CLUSTER_DOMAIN;
@@ -45,20 +52,7 @@ function trustDomain(c: Cluster): Finding[] {
     finding(
       "linkerd/trust-domain",
       at,
-      `${label(c)}: identity trust domain ${trustDomain} differs from the cluster domain ${clusterDomain}; Linkerd identities are issued under the cluster domain`,
-      {
-        fixes: l.trustDomain
-          ? [
-              {
-                kind: "replace",
-                title: `Set trustDomain to \`${clusterDomain}\``,
-                span: l.trustDomain.span,
-                text: clusterDomain,
-                preferred: true,
-              },
-            ]
-          : [],
-      },
+      `${label(c)}: identity trust domain ${trustDomain} differs from the cluster domain ${clusterDomain}. Linkerd allows it (workload identities are issued under the trust domain, DNS names use the cluster domain), but a Link from another cluster must name this cluster's gateway as linkerd-gateway.linkerd-multicluster.serviceaccount.identity.linkerd.${trustDomain}: a gatewayIdentity built from ${clusterDomain} fails mTLS to the gateway`,
     ),
   ];
 }
