@@ -7,7 +7,7 @@ import { fiberFloorMs, haversineKm } from "../math/geo";
 import { lagBytesNeeded, lagSecondsCovered } from "../math/lag";
 import { majority, MAX_ENUMERATED_SITES, partitions, siteLosses, tolerance, total } from "../math/quorum";
 import { harmfulSiteLosses, homeSite } from "../derive/siteloss";
-import { cmp, format, fromNumber } from "../math/rational";
+import { cmp, fromNumber, toNumber } from "../math/rational";
 import { loadOf, overCapacity } from "../math/traffic";
 import { globalnetExempt, rangeWhere, rangesOverlapping } from "../derive/cidr";
 import type { Quorum, TopologyContext } from "../derive/context";
@@ -26,7 +26,7 @@ import {
 import { memberGaps } from "../derive/reach";
 import { listText } from "../util/strings";
 import { etcdTimers, MAX_ELECTION_TIMEOUT_MS, timerAdvice } from "../derive/timers";
-import { availabilityPercent, count, mdText as md, minutes, ms, sig, table as mdTable } from "../util/format";
+import { availabilityPercent, bytes, count, mdText as md, minutes, ms, percent, sig, table as mdTable } from "../util/format";
 import { portMatrix, portText, rowsOfCluster } from "../ports/ports";
 import { within } from "../nav/symbols";
 import { keyAt, schemaAt } from "./schemaDocs";
@@ -226,26 +226,27 @@ function trafficHover(ctx: TopologyContext, index: number): string {
     const worst = loads.worst[i];
     const cells = all.map((s) => {
       const l = loadOf(s, i);
-      if (!l) return "down";
+      // the numbers as simulate and the record print them (review M86): separators, "lost", headroom in %
+      if (!l) return "lost";
       if (s.stranded) return "—";
-      return `${format(l)}${overCapacity(s, i) ? " **over**" : ""}`;
+      return `${count(toNumber(l))}${overCapacity(s, i) ? " **over**" : ""}`;
     });
     let headroom = "—";
     if (cap !== undefined && worst) {
-      const h = cap - Number(worst.n) / Number(worst.d);
-      headroom = `${format({ n: BigInt(cap) * worst.d - worst.n, d: worst.d })} rps (${cap ? ((h / cap) * 100).toFixed(1) : "—"}%)`;
+      const h = toNumber({ n: BigInt(cap) * worst.d - worst.n, d: worst.d });
+      headroom = `${count(h)} rps (${percent(h, cap)})`;
     }
     return [
       md(b.cluster!.value),
       md(backends[i].site!),
-      String(backends[i].weight),
-      cap !== undefined ? String(cap) : "—",
+      count(backends[i].weight),
+      cap !== undefined ? count(cap) : "—",
       ...cells,
       headroom,
     ];
   });
   return [
-    `**${md(tr.name?.value ?? "traffic")}** — peak ${peak} rps shared by weight: load = peak × w / Σ surviving w`,
+    `**${md(tr.name?.value ?? "traffic")}** — peak ${count(peak)} rps shared by weight: load = peak × w / Σ surviving w`,
     table(head, rows),
     "Headroom = capacity − worst load across every site loss.",
   ].join("\n\n");
@@ -259,9 +260,9 @@ function lagHover(ctx: TopologyContext, index: number): string {
   const need = lagBytesNeeded(lag.value, rate.value, size_.value);
   const rows = [
     [
-      `${lag.value} s × ${rate.value} writes/s × ${size_.value} B`,
-      `${format(need)} B`,
-      buffer ? `${buffer.value} B` : "—",
+      `${count(lag.value)} s × ${count(rate.value)} writes/s × ${count(size_.value)} bytes`,
+      bytes(toNumber(need)),
+      buffer ? bytes(buffer.value) : "—",
       buffer ? ok(cmp(need, fromNumber(buffer.value)) <= 0) : "—",
     ],
   ];
@@ -302,7 +303,7 @@ function siteHover(ctx: TopologyContext, site: Site): string {
     tr.backends.forEach((b, i) => {
       const l = loadOf(s, i);
       if (l && overCapacity(s, i))
-        over.push(`${md(tr.name?.value ?? "traffic")}: ${md(b.cluster!.value)} carries ${format(l)} rps, capacity ${b.capacityRps!.value}`);
+        over.push(`${md(tr.name?.value ?? "traffic")}: ${md(b.cluster!.value)} carries ${count(toNumber(l))} rps, capacity ${count(b.capacityRps!.value)} rps`);
     });
   }
   if (over.length) lines.push(`Overloaded after losing it: ${over.join("; ")}`);
