@@ -224,3 +224,29 @@ test("record: every single link cut is judged — the most frequent WAN failure,
   assert.doesNotMatch(two, /Every single link cut/);
   assert.match(two, /Every two-group partition:/);
 });
+
+test("record Capacity table: loads and headroom to the hundredth, as simulate prints them (review M83)", () => {
+  const frac = `apiVersion: quorate.dev/v1alpha1
+kind: Topology
+metadata: { name: frac }
+sites:
+  - { name: fra }
+  - { name: lon }
+  - { name: par }
+clusters:
+  - { name: fra-1, site: fra }
+  - { name: lon-1, site: lon }
+  - { name: par-1, site: par }
+traffic:
+  - name: web
+    steering: gslb
+    peakRps: 10000
+    backends:
+      - { cluster: fra-1, capacityRps: 5000 }
+      - { cluster: lon-1, capacityRps: 5000 }
+      - { cluster: par-1, capacityRps: 5000 }
+`;
+  const md = recordOf(frac);
+  assert.match(md, /\| all up \| fra-1 \| fra \| 3,333\.33 \| 5,000 \| 1,666\.67 \(33\.3%\) \|/);
+  assert.doesNotMatch(md, /\| all up \| fra-1 \| fra \| 3,333 \|/);
+});

@@ -941,13 +941,14 @@ function capacity(ctx: TopologyContext): string[] {
           scenario,
           b.cluster!.value,
           lb[i].site!,
-          load ? int(toNumber(load)) : "0",
+          // to the hundredth, as simulate prints a load (review M83: 3,333.33 there, 3,333 here)
+          load ? count(toNumber(load)) : "0",
           cap === undefined ? "not declared" : int(cap),
           cap === undefined || !load
             ? "—"
             : over
-              ? { raw: `**${int(cap! - toNumber(load!))} (${pct(cap! - toNumber(load!), cap!)})**` }
-              : `${int(cap! - toNumber(load!))} (${pct(cap! - toNumber(load!), cap!)})`,
+              ? { raw: `**${count(cap! - toNumber(load!))} (${pct(cap! - toNumber(load!), cap!)})**` }
+              : `${count(cap! - toNumber(load!))} (${pct(cap! - toNumber(load!), cap!)})`,
         ]);
       });
       if (sc.stranded) rows.push([sc.lost === undefined ? "all up" : `lose ${sc.lost}`, { raw: "**no backend remains**" }, "", "", "", ""]);
