@@ -18895,7 +18895,9 @@ function unlinkedReason(ctx, d, q, lost) {
   });
   const reach = alive.map(([x]) => [x, alive.reduce((a, [y, c]) => a + (y === x || ctx.link(x, y) ? c : 0), 0)]);
   if (!reach.length || reach.some(([, r2]) => r2 >= q.majority)) return void 0;
-  const unlinked = alive.flatMap(([a], i) => alive.slice(i + 1).filter(([b]) => !ctx.link(a, b)).map(([b]) => `${a}\u2013${b}`));
+  const unlinked = alive.flatMap(
+    ([a], i) => alive.slice(i + 1).filter(([b]) => !ctx.link(a, b)).map(([b]) => `${a}\u2013${b}`)
+  );
   if (!unlinked.length) return void 0;
   return `no member site reaches ${q.majority} of them (${reach.map(([x, r2]) => `${x} reaches ${r2}`).join(", ")}); no link is declared for ${unlinked.join(", ")}, and a site reaches another only over a declared link`;
 }

@@ -117,8 +117,5 @@ test("capacity and lag-buffer hovers print numbers as simulate and the record do
   assert.match(cap, /\| fra-prod \| fra \| 50 \| 40,000 \| 20,000 \| lost \| 40,000 \| 0 rps \(0%\) \|/);
   assert.doesNotMatch(cap, /40000|\bdown\b|0\.0%/);
   const lag = hover(reviewed, "lagBufferBytes: 1073741824", 17);
-  assert.match(
-    lag,
-    /\| 300 s × 1,500 writes\/s × 2,048 bytes \| 921,600,000 bytes \(878\.9 MiB\) \| 1,073,741,824 bytes \(1 GiB\) \| /,
-  );
+  assert.match(lag, /\| 300 s × 1,500 writes\/s × 2,048 bytes \| 921,600,000 bytes \(878\.9 MiB\) \| 1,073,741,824 bytes \(1 GiB\) \| /);
 });

@@ -303,7 +303,9 @@ function siteHover(ctx: TopologyContext, site: Site): string {
     tr.backends.forEach((b, i) => {
       const l = loadOf(s, i);
       if (l && overCapacity(s, i))
-        over.push(`${md(tr.name?.value ?? "traffic")}: ${md(b.cluster!.value)} carries ${count(toNumber(l))} rps, capacity ${count(b.capacityRps!.value)} rps`);
+        over.push(
+          `${md(tr.name?.value ?? "traffic")}: ${md(b.cluster!.value)} carries ${count(toNumber(l))} rps, capacity ${count(b.capacityRps!.value)} rps`,
+        );
     });
   }
   if (over.length) lines.push(`Overloaded after losing it: ${over.join("; ")}`);

@@ -628,14 +628,24 @@ function quorumDetail(ctx: TopologyContext, d: LeanDesign, q: Extract<LeanEntity
  * reaches 3 of them (lon reaches 2, ams reaches 1); no link is declared for lon–ams, …", as
  * simulate says it. Undefined when some site does reach a majority (another reason, e.g. Galera's).
  */
-function unlinkedReason(ctx: TopologyContext, d: LeanDesign, q: Extract<LeanEntity, { type: "quorum" }>, lost: ReadonlySet<string>): string | undefined {
+function unlinkedReason(
+  ctx: TopologyContext,
+  d: LeanDesign,
+  q: Extract<LeanEntity, { type: "quorum" }>,
+  lost: ReadonlySet<string>,
+): string | undefined {
   const alive: [string, number][] = [];
   q.sites.forEach((s, i) => {
     if (!lost.has(d.sites[s]) && q.counts[i] > 0) alive.push([d.sites[s], q.counts[i]]);
   });
   const reach = alive.map(([x]) => [x, alive.reduce((a, [y, c]) => a + (y === x || ctx.link(x, y) ? c : 0), 0)] as const);
   if (!reach.length || reach.some(([, r]) => r >= q.majority)) return undefined;
-  const unlinked = alive.flatMap(([a], i) => alive.slice(i + 1).filter(([b]) => !ctx.link(a, b)).map(([b]) => `${a}–${b}`));
+  const unlinked = alive.flatMap(([a], i) =>
+    alive
+      .slice(i + 1)
+      .filter(([b]) => !ctx.link(a, b))
+      .map(([b]) => `${a}–${b}`),
+  );
   if (!unlinked.length) return undefined;
   return `no member site reaches ${q.majority} of them (${reach.map(([x, r]) => `${x} reaches ${r}`).join(", ")}); no link is declared for ${unlinked.join(", ")}, and a site reaches another only over a declared link`;
 }
