@@ -47,7 +47,12 @@ test("loads per backend with every site up and after each site loss", () => {
   ]);
   assert.equal(overCapacity(three, 0, 33), true);
   assert.equal(overCapacity(three, 0, 34), false);
-  assert.equal(scenario(10, [{ site: "a", weight: 0 }]).stranded, true);
+  // weight 0 everywhere is a standby pool: it takes the load equally (review M82; Route 53 routes
+  // a group of zero weights with equal probability), so nothing is stranded
+  const standby = scenario(10, [{ site: "a", weight: 0 }]);
+  assert.equal(standby.stranded, false);
+  assert.equal(format(loadOf(standby, 0)!), "10");
+  assert.equal(scenario(10, []).stranded, true, "no backend at all strands the load");
   // fractional weights take the exact rational path: 0.1 + 0.2 of 3 rps is 1 rps on the 0.1 backend
   const frac = scenario(3, [
     { site: "a", weight: 0.1 },
