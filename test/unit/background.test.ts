@@ -468,44 +468,6 @@ test("the heap keeper collects a grown heap once the thread is quiet, or after w
   assert.equal(collections, 4, "110 survived: 164 is not grown enough");
 });
 
-test("the heap keeper does not collect again a heap V8 just collected: it waits until it has grown past that too", async () => {
-  let used = 10;
-  let collections = 0;
-  let v8Collected = () => {};
-  const keeper = heapKeeper({
-    factor: 1.3,
-    slackMb: 5 / 1048576,
-    quietMs: 5,
-    used: () => used,
-    collect: () => {
-      collections++;
-      used = 48;
-    },
-    onFullCollection: (listener) => {
-      v8Collected = listener;
-    },
-  });
-  const quiet = () => new Promise((r) => setTimeout(r, 15));
-  // a large file's analysis: the heap went from 10 to 50, and V8 collected it on the way
-  used = 50;
-  v8Collected();
-  used = 54;
-  keeper.afterWork();
-  await quiet();
-  assert.equal(collections, 0, "54 is within the slack of the 50 V8 left: nothing to collect");
-  // grown past that: collected, and what survived is the base as before (48 × 1.3 + 5 = 67.4)
-  used = 56;
-  keeper.afterWork();
-  await quiet();
-  assert.equal(collections, 1);
-  used = 67;
-  keeper.idle();
-  assert.equal(collections, 1);
-  used = 68;
-  keeper.idle();
-  assert.equal(collections, 2);
-});
-
 test("closing or deleting a file the thread analyses collects at once; a small file's close does not", async () => {
   let released = 0;
   const heap: HeapKeeper = { idle() {}, afterWork() {}, rebase() {}, released: () => released++ };

@@ -3,7 +3,6 @@
 // edit's rule results); V8 grows the heap to fit them and keeps the pages, so the process's
 // resident memory climbs edit after edit. A full collection once the thread is idle and the heap
 // has grown well past what survived the last one returns it to about the live size.
-import { constants, PerformanceObserver } from "node:perf_hooks";
 import { getHeapStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
@@ -49,26 +48,6 @@ export interface HeapKeeperOptions {
   readonly collect?: () => void;
   readonly used?: () => number;
   readonly now?: () => number;
-  /**
-   * Subscribes to the engine's own full collections (not ours); by default a `gc` performance
-   * observer, unless the test gives its own heap (`used`).
-   */
-  readonly onFullCollection?: (listener: () => void) => void;
-}
-
-/** Calls `listener` after each full collection V8 ran by itself (a forced one is the keeper's own). */
-function fullCollections(listener: () => void): void {
-  try {
-    new PerformanceObserver((list) => {
-      const own = list.getEntries().some((e) => {
-        const d = (e as { detail?: { kind?: number; flags?: number } }).detail;
-        return d?.kind === constants.NODE_PERFORMANCE_GC_MAJOR && !((d.flags ?? 0) & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED);
-      });
-      if (own) listener();
-    }).observe({ entryTypes: ["gc"] });
-  } catch {
-    // no observer: the keeper grows from its own collections only
-  }
 }
 
 export interface HeapKeeper {
@@ -97,22 +76,10 @@ export function heapKeeper(options: HeapKeeperOptions = {}): HeapKeeper {
   const used = options.used ?? (() => getHeapStatistics().used_heap_size);
   const now = options.now ?? Date.now;
   let live = used();
-  /**
-   * The heap just after V8's own last full collection, as told a moment later. V8 collects by
-   * itself too (a large file's first analysis runs several full collections), while `live` is
-   * what survived the keeper's last one: before the analysis, a small heap. Without this, a forced
-   * collection of the whole heap followed that analysis, which V8 had just collected (the first
-   * keystroke after opening a 1 MB file waited for it, about 100 ms). Only a floor: the heap told
-   * a moment late holds some garbage, and taken as `live` it let the heap grow a few MB more.
-   */
-  let collectedByV8 = 0;
-  (options.onFullCollection ?? (options.used ? undefined : fullCollections))?.(() => {
-    collectedByV8 = used();
-  });
   let timer: NodeJS.Timeout | undefined;
   /** when work first found a collection due and put it off */
   let dueSince: number | undefined;
-  const due = () => !!gc && used() >= Math.max(live * factor, collectedByV8) + slackMb * 1048576;
+  const due = () => !!gc && used() >= live * factor + slackMb * 1048576;
   const idle = () => {
     clearTimeout(timer);
     timer = undefined;
@@ -120,7 +87,6 @@ export function heapKeeper(options: HeapKeeperOptions = {}): HeapKeeper {
     if (!gc || !due()) return;
     gc();
     live = used();
-    collectedByV8 = 0;
   };
   return {
     idle,
@@ -145,7 +111,6 @@ export function heapKeeper(options: HeapKeeperOptions = {}): HeapKeeper {
       if (!gc) return;
       gc();
       live = used();
-      collectedByV8 = 0;
     },
   };
 }
