@@ -152,7 +152,10 @@ export function disabledLines(lines: LineIndex): Map<number, Set<string>> {
 export function finalize(parsed: ParsedFile, findings: readonly Finding[], severities?: RunOptions["severities"]): Finding[] {
   const disabled = disabledLines(parsed.lines);
   const out: Finding[] = [];
-  for (const f of findings) {
+  // (an indexed loop: a for-of not yet optimised allocates a result per finding, and a `/2`
+  // typed into a prefix makes thousands)
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings[i];
     // (a file without disable comments, the usual case, needs no finding's line)
     const codes = disabled.size ? disabled.get(parsed.lines.positionAt(f.span.start).line) : undefined;
     if (codes && (codes.size === 0 || codes.has(f.code))) continue;
@@ -160,9 +163,22 @@ export function finalize(parsed: ParsedFile, findings: readonly Finding[], sever
     if (override === "off") continue;
     out.push(override && ruleInfo(f.code) ? { ...f, severity: override } : f);
   }
-  return out.sort(
-    (a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.code.localeCompare(b.code) || a.message.localeCompare(b.message),
+  // by start, end, code and message: each span read once (its ends are getters on the syntax
+  // tree), not in every comparison (a `/2` typed into a prefix sorts thousands); a stable sort
+  // of the indices leaves ties in the same order as one of the findings would
+  const starts = new Float64Array(out.length);
+  const ends = new Float64Array(out.length);
+  const order: number[] = [];
+  for (let i = 0; i < out.length; i++) {
+    starts[i] = out[i].span.start;
+    ends[i] = out[i].span.end;
+    order.push(i);
+  }
+  order.sort(
+    (i, j) =>
+      starts[i] - starts[j] || ends[i] - ends[j] || out[i].code.localeCompare(out[j].code) || out[i].message.localeCompare(out[j].message),
   );
+  return order.map((i) => out[i]);
 }
 
 export interface RunResult {

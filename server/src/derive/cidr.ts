@@ -84,7 +84,14 @@ export function cidrOverlaps(ctx: TopologyContext): readonly (readonly [number, 
 }
 function overlaps(ctx: TopologyContext): [number, number][] {
   const ranges = parsedRanges(ctx);
-  return overlappingPairs(ranges.map((r) => r.cidr)).filter(([i, j]) => !allowedOverlap(ranges[i], ranges[j]));
+  const all = overlappingPairs(ranges.map((r) => r.cidr));
+  // (an indexed loop, not a destructuring filter: see overlappingPairs)
+  const out: [number, number][] = [];
+  for (let p = 0; p < all.length; p++) {
+    const pair = all[p];
+    if (!allowedOverlap(ranges[pair[0]], ranges[pair[1]])) out.push(pair);
+  }
+  return out;
 }
 
 interface RangeIndex {

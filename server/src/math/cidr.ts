@@ -194,14 +194,20 @@ export function overlappingPairs(ranges: readonly Cidr[]): [number, number][] {
   });
   const pairs: [number, number][] = [];
   const stack: number[] = [];
-  for (const i of order) {
+  // (indexed loops: this runs once per keystroke, often before V8 optimises it, and a for-of
+  // there allocates an iterator result per step — a `/2` being typed opens thousands of pairs)
+  for (let o = 0; o < order.length; o++) {
+    const i = order[o];
     const r = ranges[i];
     while (stack.length) {
       const top = ranges[stack[stack.length - 1]];
       if (top.family === r.family && top.last >= r.first) break;
       stack.pop();
     }
-    for (const j of stack) pairs.push(j < i ? [j, i] : [i, j]);
+    for (let k = 0; k < stack.length; k++) {
+      const j = stack[k];
+      pairs.push(j < i ? [j, i] : [i, j]);
+    }
     stack.push(i);
   }
   return pairs;
