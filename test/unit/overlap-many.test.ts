@@ -189,6 +189,6 @@ test("finalize sorts by start, end, code and message, ties in the order given", 
     const got = finalize(parsed, findings);
     assert.equal(got.length, expected.length);
     // the same objects in the same places (equal-looking findings included: the sort is stable)
-    got.forEach((x, i) => assert.equal(x, expected[i], `round ${round} at ${i}`));
+    for (let i = 0; i < got.length; i++) assert.equal(got[i], expected[i], `round ${round} at ${i}`);
   }
 });

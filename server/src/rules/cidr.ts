@@ -52,6 +52,51 @@ function overlaps(ctx: TopologyContext): Finding[] {
    * thousands of ranges overlap for a keystroke, and none of them needs its search until then.
    */
   const freeFix = (self: ParsedRange): readonly FixHint[] => (self.cluster ? FREE_RANGE_FIX : []);
+  const { messageOf, linkOf } = overlapWords(ranges);
+  // (each side of a pair in turn, without an array a side: a `/2` makes thousands of pairs)
+  const side = (selfIndex: number, otherIndex: number) => {
+    const self = ranges[selfIndex];
+    const many = partners.many.get(selfIndex);
+    if (many) {
+      if (counted.has(selfIndex)) return;
+      counted.add(selfIndex);
+      out.push(
+        overlapsMany(
+          self,
+          many.sort((a, b) => a - b).map((k) => ranges[k]),
+          freeFix(self),
+        ),
+      );
+      return;
+    }
+    // (the object `finding` makes, written out: no options object and copy per finding)
+    out.push({
+      code: "cidr/overlap",
+      severity,
+      span: self.value.span,
+      message: messageOf(selfIndex, otherIndex),
+      fixes: freeFix(self),
+      related: linkOf(otherIndex),
+    });
+  };
+  // (indexed loops: this runs once per keystroke, often before V8 optimises it, and destructuring
+  // a pair there allocates an iterator and its results per pair)
+  for (let p = 0; p < pairs.length; p++) {
+    const pair = pairs[p];
+    side(pair[0], pair[1]);
+    side(pair[1], pair[0]);
+  }
+  return out;
+}
+
+/**
+ * The words of one analysis's cidr/overlap findings, each built once: a range's name, the link to
+ * it, and each finding's message.
+ */
+function overlapWords(ranges: readonly ParsedRange[]): {
+  messageOf: (selfIndex: number, otherIndex: number) => string;
+  linkOf: (k: number) => readonly Related[];
+} {
   /** Each range as findings name it, and as the findings of the ranges it overlaps link it: built once (a `/2` is named in thousands). */
   const named = new Map<number, string>();
   const nameOf = (k: number) => {
@@ -90,40 +135,7 @@ function overlaps(ctx: TopologyContext): Finding[] {
     }
     return nameOf(selfIndex) + tail;
   };
-  // (each side of a pair in turn, without an array a side: a `/2` makes thousands of pairs)
-  const side = (selfIndex: number, otherIndex: number) => {
-    const self = ranges[selfIndex];
-    const many = partners.many.get(selfIndex);
-    if (many) {
-      if (counted.has(selfIndex)) return;
-      counted.add(selfIndex);
-      out.push(
-        overlapsMany(
-          self,
-          many.sort((a, b) => a - b).map((k) => ranges[k]),
-          freeFix(self),
-        ),
-      );
-      return;
-    }
-    // (the object `finding` makes, written out: no options object and copy per finding)
-    out.push({
-      code: "cidr/overlap",
-      severity,
-      span: self.value.span,
-      message: messageOf(selfIndex, otherIndex),
-      fixes: freeFix(self),
-      related: linkOf(otherIndex),
-    });
-  };
-  // (indexed loops: this runs once per keystroke, often before V8 optimises it, and destructuring
-  // a pair there allocates an iterator and its results per pair)
-  for (let p = 0; p < pairs.length; p++) {
-    const pair = pairs[p];
-    side(pair[0], pair[1]);
-    side(pair[1], pair[0]);
-  }
-  return out;
+  return { messageOf, linkOf };
 }
 
 /**

@@ -199,7 +199,10 @@ export function moreFindings(
   for (let i = 0; i < hidden.length; i++) {
     const x = hidden[i];
     let codes = bySeverity.get(x.severity);
-    if (!codes) bySeverity.set(x.severity, (codes = new Map()));
+    if (!codes) {
+      codes = new Map();
+      bySeverity.set(x.severity, codes);
+    }
     const g = codes.get(x.code);
     if (g) g.n++;
     else {
