@@ -14946,14 +14946,18 @@ function overlappingPairs(ranges2) {
   });
   const pairs = [];
   const stack = [];
-  for (const i of order) {
+  for (let o = 0; o < order.length; o++) {
+    const i = order[o];
     const r2 = ranges2[i];
     while (stack.length) {
       const top = ranges2[stack[stack.length - 1]];
       if (top.family === r2.family && top.last >= r2.first) break;
       stack.pop();
     }
-    for (const j of stack) pairs.push(j < i ? [j, i] : [i, j]);
+    for (let k = 0; k < stack.length; k++) {
+      const j = stack[k];
+      pairs.push(j < i ? [j, i] : [i, j]);
+    }
     stack.push(i);
   }
   return pairs;
@@ -14999,7 +15003,13 @@ function cidrOverlaps(ctx) {
 }
 function overlaps2(ctx) {
   const ranges2 = parsedRanges(ctx);
-  return overlappingPairs(ranges2.map((r2) => r2.cidr)).filter(([i, j]) => !allowedOverlap(ranges2[i], ranges2[j]));
+  const all = overlappingPairs(ranges2.map((r2) => r2.cidr));
+  const out = [];
+  for (let p = 0; p < all.length; p++) {
+    const pair = all[p];
+    if (!allowedOverlap(ranges2[pair[0]], ranges2[pair[1]])) out.push(pair);
+  }
+  return out;
 }
 
 // server/src/util/terminal.ts
@@ -15664,7 +15674,41 @@ function overlaps3(ctx) {
   const pairs = cidrOverlaps(ctx);
   const partners = partnersOf(pairs, ranges2.length);
   const counted = /* @__PURE__ */ new Set();
+  const severity = defaultSeverity("cidr/overlap");
   const freeFix = (self) => self.cluster ? FREE_RANGE_FIX : [];
+  const { messageOf, linkOf } = overlapWords(ranges2);
+  const side2 = (selfIndex, otherIndex) => {
+    const self = ranges2[selfIndex];
+    const many = partners.many.get(selfIndex);
+    if (many) {
+      if (counted.has(selfIndex)) return;
+      counted.add(selfIndex);
+      out.push(
+        overlapsMany(
+          self,
+          many.sort((a, b) => a - b).map((k) => ranges2[k]),
+          freeFix(self)
+        )
+      );
+      return;
+    }
+    out.push({
+      code: "cidr/overlap",
+      severity,
+      span: self.value.span,
+      message: messageOf(selfIndex, otherIndex),
+      fixes: freeFix(self),
+      related: linkOf(otherIndex)
+    });
+  };
+  for (let p = 0; p < pairs.length; p++) {
+    const pair = pairs[p];
+    side2(pair[0], pair[1]);
+    side2(pair[1], pair[0]);
+  }
+  return out;
+}
+function overlapWords(ranges2) {
   const named = /* @__PURE__ */ new Map();
   const nameOf = (k) => {
     let n = named.get(k);
@@ -15685,39 +15729,26 @@ function overlaps3(ctx) {
     }
     return l;
   };
-  const side2 = (selfIndex, otherIndex) => {
+  const tails = /* @__PURE__ */ new Map();
+  const messageOf = (selfIndex, otherIndex) => {
     const self = ranges2[selfIndex];
-    const many = partners.many.get(selfIndex);
-    if (many) {
-      if (counted.has(selfIndex)) return;
-      counted.add(selfIndex);
-      out.push(
-        overlapsMany(
-          self,
-          many.sort((a, b) => a - b).map((k) => ranges2[k]),
-          freeFix(self)
-        )
-      );
-      return;
+    const other = ranges2[otherIndex];
+    if (self.cluster && self.cluster === other.cluster || self.site && self.site === other.site)
+      return `${nameOf(selfIndex)} overlaps ${nameOf(otherIndex)} ${scopeOf(self, other)}`;
+    let tail = tails.get(otherIndex);
+    if (tail === void 0) {
+      tail = ` overlaps ${nameOf(otherIndex)} ${scopeOf(self, other)}`;
+      tails.set(otherIndex, tail);
     }
-    out.push(
-      finding("cidr/overlap", self.value.span, `${nameOf(selfIndex)} overlaps ${nameOf(otherIndex)} ${scopeOf(self, ranges2[otherIndex])}`, {
-        fixes: freeFix(self),
-        related: linkOf(otherIndex)
-      })
-    );
+    return nameOf(selfIndex) + tail;
   };
-  for (const [i, j] of pairs) {
-    side2(i, j);
-    side2(j, i);
-  }
-  return out;
+  return { messageOf, linkOf };
 }
 function partnersOf(pairs, n) {
   const counts = new Uint32Array(n);
-  for (const [i, j] of pairs) {
-    counts[i]++;
-    counts[j]++;
+  for (let p = 0; p < pairs.length; p++) {
+    counts[pairs[p][0]]++;
+    counts[pairs[p][1]]++;
   }
   const many = /* @__PURE__ */ new Map();
   const add2 = (k, other) => {
@@ -15725,7 +15756,9 @@ function partnersOf(pairs, n) {
     if (list2) list2.push(other);
     else many.set(k, [other]);
   };
-  for (const [i, j] of pairs) {
+  for (let p = 0; p < pairs.length; p++) {
+    const i = pairs[p][0];
+    const j = pairs[p][1];
     if (counts[i] > OVERLAPS_ONE_BY_ONE) add2(i, j);
     if (counts[j] > OVERLAPS_ONE_BY_ONE) add2(j, i);
   }
@@ -25659,16 +25692,26 @@ function disabledLines(lines2) {
 function finalize(parsed2, findings, severities) {
   const disabled = disabledLines(parsed2.lines);
   const out = [];
-  for (const f of findings) {
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings[i];
     const codes = disabled.size ? disabled.get(parsed2.lines.positionAt(f.span.start).line) : void 0;
     if (codes && (codes.size === 0 || codes.has(f.code))) continue;
     const override = severities?.[f.code];
     if (override === "off") continue;
     out.push(override && ruleInfo(f.code) ? { ...f, severity: override } : f);
   }
-  return out.sort(
-    (a, b) => a.span.start - b.span.start || a.span.end - b.span.end || a.code.localeCompare(b.code) || a.message.localeCompare(b.message)
+  const starts = new Float64Array(out.length);
+  const ends = new Float64Array(out.length);
+  const order = [];
+  for (let i = 0; i < out.length; i++) {
+    starts[i] = out[i].span.start;
+    ends[i] = out[i].span.end;
+    order.push(i);
+  }
+  order.sort(
+    (i, j) => starts[i] - starts[j] || ends[i] - ends[j] || out[i].code.localeCompare(out[j].code) || out[i].message.localeCompare(out[j].message)
   );
+  return order.map((i) => out[i]);
 }
 function analyzeAlone(path, text3, options = DEFAULT_OPTIONS) {
   const analysis = analyzeFile(path, text3, options);
