@@ -138,3 +138,23 @@ test("a member site that is not declared costs one ref/unknown finding, nothing 
   );
   assert.match(found[0].message, /did you mean `lon`/);
 });
+
+test("quorum/control-plane-elsewhere: a cluster's etcd with no member at its own site (review M87), and none with one", () => {
+  const at = (members: string) =>
+    `${sites(["fra", "lon", "ams"])}${mesh(["fra", "lon", "ams"])}clusters:\n  - name: lon-prod\n    site: lon\n    etcd: { members: ${members} }\n`;
+  const whole = only(at("{ fra: 3 }"), "quorum/control-plane-elsewhere");
+  assert.equal(whole.length, 1);
+  assert.equal(whole[0].severity, "information");
+  assert.match(whole[0].message, /^cluster lon-prod runs at lon, but none of its 3 etcd members do \(fra: 3\): losing fra stops its API/);
+  assert.match(whole[0].message, /its etcd data returns only with fra or from a snapshot; a cut between lon and fra leaves lon's nodes/);
+  const spread = only(at("{ fra: 2, ams: 1 }"), "quorum/control-plane-elsewhere");
+  assert.equal(spread.length, 1);
+  assert.match(
+    spread[0].message,
+    /losing fra stops its API — its pods at lon keep running, but nothing is scaled, rolled out or rescheduled; a cut/,
+  );
+  assert.match(only(at("{ fra: 1, ams: 1, lon: 0 }"), "quorum/control-plane-elsewhere")[0]?.message ?? "", /none of its 2 etcd members/);
+  // one member at its own site: the usual stretched or federated control plane, nothing to say
+  assert.deepEqual(only(at("{ fra: 2, lon: 1 }"), "quorum/control-plane-elsewhere"), []);
+  assert.deepEqual(only(at("{ lon: 3 }"), "quorum/control-plane-elsewhere"), []);
+});

@@ -243,6 +243,38 @@ test("federated control planes: a per-site etcd is lost with its site (ok); a st
   assert.equal(simJson(["--lose", "fra"], FEDERATED).json.quorums[0].outcome, "lost");
 });
 
+test("a control plane hosted at another site (review M87): losing it stops the API of the cluster still running (down); cut off, its nodes lose their whole control plane", () => {
+  const hosted = ctxOf(FEDERATED.replace("{ lon: 3 }", "{ fra: 3 }"));
+  const lose = run(hosted, sc({ lose: ["fra"] }));
+  assert.deepEqual(
+    lose.quorums.map((q) => [q.name, q.outcome]),
+    [
+      ["etcd of cluster fra-prod", "lost"],
+      ["etcd of cluster lon-prod", "stops"],
+    ],
+  );
+  assert.equal(lose.verdict, "down");
+  assert.ok(
+    lose.breaks.some((b) =>
+      /^etcd of cluster lon-prod: losing fra leaves 0 of 3 members; majority is 2 — writes stop\. lon-prod's whole etcd was at fra, none at lon where its nodes run, so lon-prod has no API .* until fra returns or its etcd is restored from a snapshot/.test(
+        b,
+      ),
+    ),
+    lose.breaks.join("\n"),
+  );
+  // lost with its own site, as before: the cluster goes with it
+  assert.equal(run(hosted, sc({ lose: ["lon"] })).quorums[1].outcome, "continues");
+  const cut = run(hosted, sc({ partition: [["fra"], ["lon"]] }));
+  assert.equal(cut.verdict, "degraded");
+  assert.ok(
+    cut.breaks.some((b) =>
+      /^cluster lon-prod: its API stops at lon — its nodes at lon are cut off from its whole control plane \(etcd at fra\)\./.test(b),
+    ),
+    cut.breaks.join("\n"),
+  );
+  assert.ok(!cut.breaks.some((b) => /etcd members at lon/.test(b)));
+});
+
 const ETCD3 = (p99: string) => `sites:
   - name: a
   - name: b

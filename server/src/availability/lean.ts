@@ -15,6 +15,7 @@ import type { Cluster, Link, Store, Traffic } from "../model/topology";
 import { loadBackends, shiftOf } from "../derive/loads";
 import { relaysThroughFollowers } from "../derive/latency";
 import { clientSitesOf } from "../derive/writes";
+import { etcdLostWithCluster } from "../derive/siteloss";
 
 /** The sites and links of a design, indexed; `q` is each one's probability of being down. */
 export interface LeanDesign {
@@ -330,9 +331,10 @@ export function judgeQuorum(d: LeanDesign, s: LeanState, q: LeanQuorum): number 
       anyLead = true;
     }
   }
-  if (!anyUp && q.kind === "etcd") return QUORUM_LOST;
-  // stopped with its cluster's site lost: lost with the cluster, as the engine says (derive/siteloss homeSite)
-  if (!anyLead) return q.home >= 0 && !s.siteUp[q.home] ? QUORUM_LOST : QUORUM_STOPS;
+  // stopped with its cluster's site lost: lost with the cluster, as the engine says (derive/siteloss homeSite,
+  // etcdLostWithCluster); a live cluster whose whole etcd was at lost sites stops
+  if (!anyLead)
+    return q.kind === "etcd" && etcdLostWithCluster(q.home >= 0 ? !s.siteUp[q.home] : undefined, !anyUp) ? QUORUM_LOST : QUORUM_STOPS;
   judgePlacement(d, s, q);
   // every surviving member site reaches every site that can lead
   for (let i = 0; i < k; i++) {

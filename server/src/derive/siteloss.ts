@@ -19,6 +19,17 @@ export function homeSite(ctx: TopologyContext, q: Quorum): string | undefined {
   return name !== undefined ? ctx.siteOfCluster(name) : undefined;
 }
 
+/**
+ * Whether an etcd that no member site can lead is lost with its cluster rather than stopped: the
+ * cluster's own site is lost (the cluster goes with it, whatever its etcd does), or, for a cluster
+ * with no declared site, every member is. A cluster that is still up while its whole etcd sat at
+ * lost sites (a control plane hosted at another site) has lost its API: that etcd stops.
+ * The one decision behind the what-if engine and the availability enumeration.
+ */
+export function etcdLostWithCluster(homeLost: boolean | undefined, everyMemberLost: boolean): boolean {
+  return homeLost ?? everyMemberLost;
+}
+
 /** The single-site losses that stop a quorum while what it serves still runs: every fatal one but its home site's (see homeSite). */
 export function harmfulSiteLosses(counts: MemberMap, home?: string, n?: number): SiteLoss[] {
   return siteLosses(counts, n).filter((l) => !l.survives && l.site !== home);

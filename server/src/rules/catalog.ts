@@ -100,6 +100,12 @@ const CATALOG = {
     "Some split of the member sites into two groups leaves neither a majority, so writes stop on both sides.",
   ),
 
+  "quorum/control-plane-elsewhere": r(
+    "information",
+    "A cluster's etcd sits wholly at other sites",
+    "A cluster whose etcd has no member at its own site (a control plane hosted in another datacenter, edge workers whose servers run elsewhere) keeps its running pods when it loses that control plane, but has no API: nothing is scaled, rolled out or rescheduled. Its API lives with the etcd's sites and the links to them, and losing those sites loses the etcd's data with them. Quorate judges both in simulate and availability; this says it where the design is written.",
+  ),
+
   "rtt/missing-link": r(
     "warning",
     "No RTT declared between two member sites",

@@ -1,5 +1,6 @@
 import type { Finding, FixHint } from "../model/finding";
 import type { Span } from "../model/text";
+import type { Cluster } from "../model/topology";
 import { harmfulSiteLosses, homeSite, quorumErrors, survivesEverySiteLoss } from "../derive/siteloss";
 import { frozenSplit, majority, siteLosses, tolerance, total, type MemberMap } from "../math/quorum";
 import { listText } from "../util/strings";
@@ -46,7 +47,15 @@ export function quorumRules(ctx: TopologyContext): Finding[] {
     const out = inexactSum(q);
     if (!q.resolved) return out;
     const m = membership(q, homeSite(ctx, q));
-    return [...out, ...evenMembers(m), ...tooManyMembers(m), ...noFaultTolerance(m), ...twoSiteSplit(m), ...threeSiteLosses(m)];
+    return [
+      ...out,
+      ...evenMembers(m),
+      ...tooManyMembers(m),
+      ...noFaultTolerance(m),
+      ...twoSiteSplit(m),
+      ...threeSiteLosses(m),
+      ...controlPlaneElsewhere(q, m),
+    ];
   });
 }
 
@@ -121,6 +130,28 @@ function tooManyMembers({ n, maj, at, head }: Membership): Finding[] {
 /** quorum/no-fault-tolerance */
 function noFaultTolerance({ n, maj, at, head }: Membership): Finding[] {
   return n < 3 ? [finding("quorum/no-fault-tolerance", at, `${head()}: majority is ${maj}, so losing any one member stops writes`)] : [];
+}
+
+/**
+ * quorum/control-plane-elsewhere: a cluster's etcd with no member at the cluster's own site (review
+ * M87). The engine judges what that means (derive/siteloss etcdLostWithCluster); this says it at the
+ * `members` key.
+ */
+function controlPlaneElsewhere(q: Quorum, { n, maj, at, sites, home }: Membership): Finding[] {
+  if (q.kind !== "etcd" || home === undefined || !sites.length || (q.counts.get(home) ?? 0) > 0) return [];
+  const cluster = (q.owner as Cluster).name?.value ?? "?";
+  const fatal = harmfulSiteLosses(q.counts, home).map((l) => l.site);
+  const losing = fatal.length
+    ? `losing ${listText(fatal)} stops its API — its pods at ${home} keep running, but nothing is scaled, rolled out or rescheduled${fatal.length === sites.length ? `, and its etcd data returns only with ${listText(fatal)} or from a snapshot` : ""}`
+    : `its API survives any one of those sites lost (majority ${maj} of ${n})`;
+  const cut = sites.length === 1 ? `a cut between ${home} and ${sites[0]} leaves` : `a cut between ${home} and those sites can leave`;
+  return [
+    finding(
+      "quorum/control-plane-elsewhere",
+      at,
+      `cluster ${cluster} runs at ${home}, but none of its ${n} etcd members do (${describe(q.counts)}): ${losing}; ${cut} ${home}'s nodes without their control plane`,
+    ),
+  ];
 }
 
 /** quorum/two-site-split: members in exactly two sites. */

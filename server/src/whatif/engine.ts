@@ -9,7 +9,7 @@ import type { Quorum, TopologyContext } from "../derive/context";
 import { conflictMerge } from "../derive/engines";
 import { galeraCommit, leaderCommit, relaysThroughFollowers, writeBudget } from "../derive/latency";
 import { clientSitesOf, clientWrite, type WriteRoute, writesOverBudgetText } from "../derive/writes";
-import { copySites, everyCopyLost, everyCopyLostText, homeSite } from "../derive/siteloss";
+import { copySites, etcdLostWithCluster, everyCopyLost, everyCopyLostText, homeSite } from "../derive/siteloss";
 import { loadBackends, shiftOf } from "../derive/loads";
 import { CILIUM_KEEPS_ENDPOINTS, type ExportAffinity, exportAffinity, meshedExporters, staleShare, submarinerSet } from "../derive/meshes";
 import { cutOffVoterSites, unreachableVoteNotes, votingCounts } from "../derive/reach";
@@ -523,7 +523,7 @@ function stopsBreak(J: Judging, q: Quorum, after: ReadonlyMap<string, number>, g
   const voting = silent.length
     ? ` that can vote (${listText(silent.map((x) => `${x}'s ${q.counts.get(x)}`))} never vote${silent.length === 1 && q.counts.get(silent[0]) === 1 ? "s" : ""} as designed: quorum/member-unreachable)`
     : "";
-  if (survivors < maj) return `${q.label}: ${J.what} leaves ${survivors} of ${n} members${voting}; majority is ${maj} — writes stop`;
+  if (survivors < maj) return `${q.label}: ${J.what} leaves ${survivors} of ${n} members${voting}; majority is ${maj} — writes stop${hostedElsewhere(J, q)}`;
   if (s.partition.length > 0 && !s.cut.length && groups.length > 1)
     return `${q.label}: the partition leaves ${groups.map((g) => `${g.sites.join(",")} ${g.members}`).join(" vs ")} of ${n} members; majority is ${maj} on no side — writes stop`;
   const reachable = (site: string) => memberSites.reduce((a, x) => a + (R.reaches(x, site) ? after.get(x)! : 0), 0);
@@ -534,6 +534,20 @@ function stopsBreak(J: Judging, q: Quorum, after: ReadonlyMap<string, number>, g
   const galera =
     q.kind === "galera" ? "; Galera's primary component needs a majority of nodes that all see each other, and no such set remains" : "";
   return `${q.label}: ${survivors} of ${n} members survive, but no member site reaches ${maj} of them (${memberSites.map((x) => `${x} reaches ${reachable(x)}`).join(", ")}) — writes stop${galera}${unlinked.length ? `; no link is declared for ${unlinked.join(", ")}, and a site reaches another only over a declared link` : ""}`;
+}
+
+/**
+ * For a cluster up at a site that holds none of its etcd (a control plane hosted at another site),
+ * what losing that etcd means: its nodes run on without an API, until the members return or a
+ * snapshot is restored. Empty otherwise.
+ */
+function hostedElsewhere(J: Judging, q: Quorum): string {
+  const home = homeSite(J.ctx, q);
+  if (home === undefined || !J.R.up(home) || (q.counts.get(home) ?? 0) > 0) return "";
+  const name = (q.owner as Cluster).name?.value ?? "?";
+  const at = listText([...q.counts.keys()]);
+  const gone = [...q.counts.keys()].every((x) => J.R.lost.has(x));
+  return `. ${name}'s whole etcd was at ${at}, none at ${home} where its nodes run, so ${name} has no API — nothing can be scaled, rolled out or rescheduled there — until ${gone ? `${at} returns or its etcd is restored from a snapshot onto members it reaches` : "its etcd regains a majority"}`;
 }
 
 /** The note on who stops when some member sites do: once when every placement stops the same ones, else per placement. */
@@ -649,11 +663,17 @@ function quorumGroups(J: Judging, q: Quorum, after: ReadonlyMap<string, number>,
 /**
  * A federated (per-site) etcd dies with its site by design: lost, not a verdict driver; so does a
  * stretched one that stops when its cluster's site is lost, for the cluster is lost with the site.
+ * A cluster that survives its whole etcd (hosted at another site) has lost its API: that stops
+ * (derive/siteloss etcdLostWithCluster).
  */
 function lostWithCluster(J: Judging, q: Quorum, placements: readonly Placement[]): boolean {
   if (q.kind !== "etcd") return false;
+  if (placements.length) return false;
   const home = homeSite(J.ctx, q);
-  return [...q.counts.keys()].every((x) => J.R.lost.has(x)) || (!placements.length && home !== undefined && J.R.lost.has(home));
+  return etcdLostWithCluster(
+    home === undefined ? undefined : J.R.lost.has(home),
+    [...q.counts.keys()].every((x) => J.R.lost.has(x)),
+  );
 }
 
 /** The sites whose writes are judged: each client site and, for a store, each up member site that is not one. */
@@ -828,7 +848,7 @@ function* judgeClusters(J: Judging, quorums: Quorums): Steps<ClusterResult[]> {
             )}) is lost with it${Object.keys(q.members).every((x) => R.lost.has(x)) ? ", as a per-site control plane is by design" : `: the members left elsewhere are short of a majority, which harms nothing while the cluster they serve is gone`}`
         : q.outcome === "stops"
           ? "; its stretched etcd stops too (see above)"
-          : `; its stretched etcd keeps a majority on ${listText(q.groups.filter((g) => g.writes).flatMap((g) => g.sites))}, but the cluster it serves is gone — nothing runs under it`;
+          : `; its ${(q.members[site] ?? 0) > 0 ? "stretched " : ""}etcd keeps a majority on ${listText(q.groups.filter((g) => g.writes).flatMap((g) => g.sites))}, but the cluster it serves is gone — nothing runs under it`;
     J.notes.push(`cluster ${name} is lost with ${site}${plane}`);
   }
   return clusters;
@@ -1267,7 +1287,9 @@ function clusterApi(J: Judging, quorums: Quorums, c: ClusterResult, servingOf: (
   const why =
     qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails)
       ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes`
-      : `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})`;
+      : (qj.q.counts.get(c.site) ?? 0) > 0
+        ? `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})`
+        : `its nodes at ${c.site} are cut off from its whole control plane (etcd at ${listText([...qj.q.counts.keys()])})`;
   J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} — ${why}. ${afterApiStops(c, load, p.voting, voting)}`);
   return { ...c, apiStops: true, controlPlaneAt: [...p.voting], evictionAfterSeconds: EVICTION_AFTER_SECONDS };
 }
