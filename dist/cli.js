@@ -15183,6 +15183,11 @@ var CATALOG = {
     "A partition leaves no side with a majority",
     "Some split of the member sites into two groups leaves neither a majority, so writes stop on both sides."
   ),
+  "quorum/control-plane-elsewhere": r(
+    "information",
+    "A cluster's etcd sits wholly at other sites",
+    "A cluster whose etcd has no member at its own site (a control plane hosted in another datacenter, edge workers whose servers run elsewhere) keeps its running pods when it loses that control plane, but has no API: nothing is scaled, rolled out or rescheduled. Its API lives with the etcd's sites and the links to them, and losing those sites loses the etcd's data with them. Quorate judges both in simulate and availability; this says it where the design is written."
+  ),
   "rtt/missing-link": r(
     "warning",
     "No RTT declared between two member sites",
@@ -16952,6 +16957,9 @@ function homeSite(ctx, q) {
   const name = q.owner.name?.value;
   return name !== void 0 ? ctx.siteOfCluster(name) : void 0;
 }
+function etcdLostWithCluster(homeLost, everyMemberLost) {
+  return homeLost ?? everyMemberLost;
+}
 function harmfulSiteLosses(counts, home, n) {
   return siteLosses(counts, n).filter((l) => !l.survives && l.site !== home);
 }
@@ -17449,8 +17457,8 @@ function judgeQuorum(d, s, q) {
       anyLead = true;
     }
   }
-  if (!anyUp && q.kind === "etcd") return QUORUM_LOST;
-  if (!anyLead) return q.home >= 0 && !s.siteUp[q.home] ? QUORUM_LOST : QUORUM_STOPS;
+  if (!anyLead)
+    return q.kind === "etcd" && etcdLostWithCluster(q.home >= 0 ? !s.siteUp[q.home] : void 0, !anyUp) ? QUORUM_LOST : QUORUM_STOPS;
   judgePlacement(d, s, q);
   for (let i = 0; i < k; i++) {
     if (!s.siteUp[q.sites[i]] || !(q.counts[i] > 0)) continue;
@@ -18977,7 +18985,15 @@ function quorumRules(ctx) {
     const out = inexactSum(q);
     if (!q.resolved) return out;
     const m = membership(q, homeSite(ctx, q));
-    return [...out, ...evenMembers(m), ...tooManyMembers(m), ...noFaultTolerance(m), ...twoSiteSplit(m), ...threeSiteLosses(m)];
+    return [
+      ...out,
+      ...evenMembers(m),
+      ...tooManyMembers(m),
+      ...noFaultTolerance(m),
+      ...twoSiteSplit(m),
+      ...threeSiteLosses(m),
+      ...controlPlaneElsewhere(q, m)
+    ];
   });
 }
 function membership(q, home) {
@@ -19028,6 +19044,20 @@ function tooManyMembers({ n, maj, at, head }) {
 }
 function noFaultTolerance({ n, maj, at, head }) {
   return n < 3 ? [finding("quorum/no-fault-tolerance", at, `${head()}: majority is ${maj}, so losing any one member stops writes`)] : [];
+}
+function controlPlaneElsewhere(q, { n, maj, at, sites, home }) {
+  if (q.kind !== "etcd" || home === void 0 || !sites.length || (q.counts.get(home) ?? 0) > 0) return [];
+  const cluster = q.owner.name?.value ?? "?";
+  const fatal = harmfulSiteLosses(q.counts, home).map((l) => l.site);
+  const losing = fatal.length ? `losing ${listText(fatal)} stops its API \u2014 its pods at ${home} keep running, but nothing is scaled, rolled out or rescheduled${fatal.length === sites.length ? `, and its etcd data returns only with ${listText(fatal)} or from a snapshot` : ""}` : `its API survives any one of those sites lost (majority ${maj} of ${n})`;
+  const cut = sites.length === 1 ? `a cut between ${home} and ${sites[0]} leaves` : `a cut between ${home} and those sites can leave`;
+  return [
+    finding(
+      "quorum/control-plane-elsewhere",
+      at,
+      `cluster ${cluster} runs at ${home}, but none of its ${n} etcd members do (${describe(q.counts)}): ${losing}; ${cut} ${home}'s nodes without their control plane`
+    )
+  ];
 }
 function twoSiteSplit({ q, n, maj, at, sites }) {
   if (sites.length !== 2) return [];
@@ -19893,7 +19923,7 @@ function stopsBreak(J, q, after, groups, maj) {
   const memberSites2 = [...after].filter(([, c]) => c > 0).map(([x]) => x);
   const silent = cutOffVoterSites(ctx, q).filter((x) => R.up(x));
   const voting = silent.length ? ` that can vote (${listText(silent.map((x) => `${x}'s ${q.counts.get(x)}`))} never vote${silent.length === 1 && q.counts.get(silent[0]) === 1 ? "s" : ""} as designed: quorum/member-unreachable)` : "";
-  if (survivors < maj) return `${q.label}: ${J.what} leaves ${survivors} of ${n} members${voting}; majority is ${maj} \u2014 writes stop`;
+  if (survivors < maj) return `${q.label}: ${J.what} leaves ${survivors} of ${n} members${voting}; majority is ${maj} \u2014 writes stop${hostedElsewhere(J, q)}`;
   if (s.partition.length > 0 && !s.cut.length && groups.length > 1)
     return `${q.label}: the partition leaves ${groups.map((g) => `${g.sites.join(",")} ${g.members}`).join(" vs ")} of ${n} members; majority is ${maj} on no side \u2014 writes stop`;
   const reachable = (site) => memberSites2.reduce((a, x) => a + (R.reaches(x, site) ? after.get(x) : 0), 0);
@@ -19903,6 +19933,14 @@ function stopsBreak(J, q, after, groups, maj) {
       if (!ctx.link(memberSites2[i], memberSites2[j])) unlinked.push(linkName(memberSites2[i], memberSites2[j]));
   const galera = q.kind === "galera" ? "; Galera's primary component needs a majority of nodes that all see each other, and no such set remains" : "";
   return `${q.label}: ${survivors} of ${n} members survive, but no member site reaches ${maj} of them (${memberSites2.map((x) => `${x} reaches ${reachable(x)}`).join(", ")}) \u2014 writes stop${galera}${unlinked.length ? `; no link is declared for ${unlinked.join(", ")}, and a site reaches another only over a declared link` : ""}`;
+}
+function hostedElsewhere(J, q) {
+  const home = homeSite(J.ctx, q);
+  if (home === void 0 || !J.R.up(home) || (q.counts.get(home) ?? 0) > 0) return "";
+  const name = q.owner.name?.value ?? "?";
+  const at = listText([...q.counts.keys()]);
+  const gone = [...q.counts.keys()].every((x) => J.R.lost.has(x));
+  return `. ${name}'s whole etcd was at ${at}, none at ${home} where its nodes run, so ${name} has no API \u2014 nothing can be scaled, rolled out or rescheduled there \u2014 until ${gone ? `${at} returns or its etcd is restored from a snapshot onto members it reaches` : "its etcd regains a majority"}`;
 }
 function stoppingNote(q, placements, judged3, after, maj) {
   const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
@@ -19983,8 +20021,12 @@ function quorumGroups(J, q, after, placements) {
 }
 function lostWithCluster(J, q, placements) {
   if (q.kind !== "etcd") return false;
+  if (placements.length) return false;
   const home = homeSite(J.ctx, q);
-  return [...q.counts.keys()].every((x) => J.R.lost.has(x)) || !placements.length && home !== void 0 && J.R.lost.has(home);
+  return etcdLostWithCluster(
+    home === void 0 ? void 0 : J.R.lost.has(home),
+    [...q.counts.keys()].every((x) => J.R.lost.has(x))
+  );
 }
 function writingSites(J, q, after, clients) {
   const members = q.kind === "etcd" ? [] : [...after].filter(([x, c]) => c > 0 && J.R.up(x) && !clients.includes(x)).map(([x]) => x);
@@ -20112,7 +20154,7 @@ function* judgeClusters(J, quorums) {
     const q = quorums.get(c)?.result;
     const plane = !q ? "" : q.outcome === "lost" ? `; its control plane (etcd, ${Object.entries(q.members).map(([x, k]) => `${k} in ${x}`).join(
       ", "
-    )}) is lost with it${Object.keys(q.members).every((x) => R.lost.has(x)) ? ", as a per-site control plane is by design" : `: the members left elsewhere are short of a majority, which harms nothing while the cluster they serve is gone`}` : q.outcome === "stops" ? "; its stretched etcd stops too (see above)" : `; its stretched etcd keeps a majority on ${listText(q.groups.filter((g) => g.writes).flatMap((g) => g.sites))}, but the cluster it serves is gone \u2014 nothing runs under it`;
+    )}) is lost with it${Object.keys(q.members).every((x) => R.lost.has(x)) ? ", as a per-site control plane is by design" : `: the members left elsewhere are short of a majority, which harms nothing while the cluster they serve is gone`}` : q.outcome === "stops" ? "; its stretched etcd stops too (see above)" : `; its ${(q.members[site] ?? 0) > 0 ? "stretched " : ""}etcd keeps a majority on ${listText(q.groups.filter((g) => g.writes).flatMap((g) => g.sites))}, but the cluster it serves is gone \u2014 nothing runs under it`;
     J.notes.push(`cluster ${name} is lost with ${site}${plane}`);
   }
   return clusters;
@@ -20442,7 +20484,7 @@ function clusterApi(J, quorums, c, servingOf) {
   const load = loadText(servingOf(c.name));
   const p = qj.judged;
   const voting = p.voting.filter((x) => J.R.reaches(c.site, x));
-  const why2 = qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails) ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes` : `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})`;
+  const why2 = qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails) ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes` : (qj.q.counts.get(c.site) ?? 0) > 0 ? `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})` : `its nodes at ${c.site} are cut off from its whole control plane (etcd at ${listText([...qj.q.counts.keys()])})`;
   J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${afterApiStops(c, load, p.voting, voting)}`);
   return { ...c, apiStops: true, controlPlaneAt: [...p.voting], evictionAfterSeconds: EVICTION_AFTER_SECONDS };
 }
