@@ -19923,7 +19923,8 @@ function stopsBreak(J, q, after, groups, maj) {
   const memberSites2 = [...after].filter(([, c]) => c > 0).map(([x]) => x);
   const silent = cutOffVoterSites(ctx, q).filter((x) => R.up(x));
   const voting = silent.length ? ` that can vote (${listText(silent.map((x) => `${x}'s ${q.counts.get(x)}`))} never vote${silent.length === 1 && q.counts.get(silent[0]) === 1 ? "s" : ""} as designed: quorum/member-unreachable)` : "";
-  if (survivors < maj) return `${q.label}: ${J.what} leaves ${survivors} of ${n} members${voting}; majority is ${maj} \u2014 writes stop${hostedElsewhere(J, q)}`;
+  if (survivors < maj)
+    return `${q.label}: ${J.what} leaves ${survivors} of ${n} members${voting}; majority is ${maj} \u2014 writes stop${hostedElsewhere(J, q)}`;
   if (s.partition.length > 0 && !s.cut.length && groups.length > 1)
     return `${q.label}: the partition leaves ${groups.map((g) => `${g.sites.join(",")} ${g.members}`).join(" vs ")} of ${n} members; majority is ${maj} on no side \u2014 writes stop`;
   const reachable = (site) => memberSites2.reduce((a, x) => a + (R.reaches(x, site) ? after.get(x) : 0), 0);

@@ -523,7 +523,8 @@ function stopsBreak(J: Judging, q: Quorum, after: ReadonlyMap<string, number>, g
   const voting = silent.length
     ? ` that can vote (${listText(silent.map((x) => `${x}'s ${q.counts.get(x)}`))} never vote${silent.length === 1 && q.counts.get(silent[0]) === 1 ? "s" : ""} as designed: quorum/member-unreachable)`
     : "";
-  if (survivors < maj) return `${q.label}: ${J.what} leaves ${survivors} of ${n} members${voting}; majority is ${maj} — writes stop${hostedElsewhere(J, q)}`;
+  if (survivors < maj)
+    return `${q.label}: ${J.what} leaves ${survivors} of ${n} members${voting}; majority is ${maj} — writes stop${hostedElsewhere(J, q)}`;
   if (s.partition.length > 0 && !s.cut.length && groups.length > 1)
     return `${q.label}: the partition leaves ${groups.map((g) => `${g.sites.join(",")} ${g.members}`).join(" vs ")} of ${n} members; majority is ${maj} on no side — writes stop`;
   const reachable = (site: string) => memberSites.reduce((a, x) => a + (R.reaches(x, site) ? after.get(x)! : 0), 0);
