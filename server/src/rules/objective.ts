@@ -445,12 +445,12 @@ function judgeRto({ owner, isStore, o, label, judge, unmeasurable }: Judging): v
   const tr = owner as Traffic;
   const rto = isStore ? null : rtoEstimate(tr);
   const objective = o.rtoSeconds.value;
+  const floor = isStore || rto ? undefined : ttlAlone(tr, objective);
   if (isStore)
     judge({ key: "rtoSeconds", objective, design: null, met: null, finding: unmeasurable("rtoSeconds applies to traffic entries") });
-  else if (!rto && ttlAlone(tr, objective)) {
+  else if (floor) {
     // review M85: the TTL alone (with the declared check timeout and propagation) already passes the
     // objective; a detection of any length only adds to it, so the objective is missed, not unmeasurable
-    const floor = ttlAlone(tr, objective)!;
     judge({
       key: "rtoSeconds",
       objective,
