@@ -103,35 +103,31 @@ function ignoredFields(tr: Traffic, name: string): Finding[] {
   if (!hc || !steering) return [];
   const dns = DNS_STEERING.includes(steering);
   if (!dns && steering !== "anycast") return [];
-  const keys = dns ? ANYCAST_ONLY : DNS_ONLY;
+  // the usual entry declares none of them: no estimate or text built for it (every keystroke runs this)
+  const keys = (dns ? ANYCAST_ONLY : DNS_ONLY).filter((k) => hc[k]);
+  if (!keys.length) return [];
   const estimate = rtoEstimate(tr);
   const rto = estimate ? ` (RTO estimate ${seconds(estimate.seconds)}: ${estimate.terms})` : "";
   const how = dns
     ? `${steering} steers clients by DNS answers and withdraws no BGP route when a site fails: clients leave a lost site once the health check fails it and their cached answer expires${rto}, and this field shortens none of it`
     : `anycast steers clients by BGP routes and changes no DNS answer when a site fails${rto}; the route's convergence is withdrawSeconds`;
-  const out: Finding[] = [];
-  for (const key of keys) {
-    const field = hc[key];
-    if (!field) continue;
-    out.push(
-      finding(
-        "traffic/ignored-field",
-        field.keySpan,
-        `${name}: healthCheck.${key} is ignored on ${steering} steering — it is ${MEANT[key]}, but ${how}`,
-        {
-          fixes: [
-            {
-              kind: "remove-key",
-              title: `Remove healthCheck.${key}`,
-              args: { path: ["traffic", tr.index, "healthCheck"], key },
-              preferred: true,
-            },
-          ],
-        },
-      ),
-    );
-  }
-  return out;
+  return keys.map((key) =>
+    finding(
+      "traffic/ignored-field",
+      hc[key]!.keySpan,
+      `${name}: healthCheck.${key} is ignored on ${steering} steering — it is ${MEANT[key]}, but ${how}`,
+      {
+        fixes: [
+          {
+            kind: "remove-key",
+            title: `Remove healthCheck.${key}`,
+            args: { path: ["traffic", tr.index, "healthCheck"], key },
+            preferred: true,
+          },
+        ],
+      },
+    ),
+  );
 }
 
 /** traffic/fake-active-active: backends in two or more sites over a store that takes writes, or keeps its quorum, in one. */
