@@ -1,6 +1,6 @@
 import type { Finding, FixHint } from "../model/finding";
 import { add, ceil, cmp, fromNumber, type Rational, toNumber } from "../math/rational";
-import { loadOf, overCapacity, scenario, scenarios, type LoadBackend, type Scenario } from "../math/traffic";
+import { backendSites, loadOf, overCapacity, scenario, scenarios, type LoadBackend, type Scenario } from "../math/traffic";
 import type { Store, Traffic } from "../model/topology";
 import type { F } from "../model/yamlnodes";
 import { finding, type TopologyContext } from "./context";
@@ -218,7 +218,7 @@ function siteLossOverload(
   if (!worst) return [];
   const raise = ceil(worst.load);
   // with two backend sites the survivor takes it all either way: only a choice of survivors is said
-  const moved = after.some((s) => s.heir !== undefined) && new Set(backends.map((b) => b.site)).size > 2;
+  const moved = after.some((s) => s.heir !== undefined) && backendSites(backends).length > 2;
   const why = !moved
     ? ""
     : steering === "anycast"
