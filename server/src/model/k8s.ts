@@ -35,7 +35,6 @@ export function k8sKindOf(apiVersion: unknown, kind: unknown): K8sKind | undefin
   return undefined;
 }
 
-/** `node`: the object's map (a List's item); the document's contents by default. */
 /**
  * The objects a Kubernetes List holds that Quorate reads (`kubectl get rolebindings -A -o yaml`
  * prints `apiVersion: v1`, `kind: List`, `items: [...]`; the API's typed lists, `RoleBindingList`
@@ -68,6 +67,7 @@ export function listedK8s(doc: Document): K8sObject[] | undefined {
   return walk(doc.contents as Node | null) ? out : undefined;
 }
 
+/** `node`: the object's map (a List's item); the document's contents by default. */
 export function readK8s(doc: Document, kind: K8sKind, span: Span, node: Node | null = doc.contents as Node | null): K8sObject {
   const r = new Reader(doc);
   const top = r.entries(node);
