@@ -54,7 +54,7 @@ export function quorumRules(ctx: TopologyContext): Finding[] {
       ...noFaultTolerance(m),
       ...twoSiteSplit(m),
       ...threeSiteLosses(m),
-      ...controlPlaneElsewhere(q, m),
+      ...controlPlaneElsewhere(m),
     ];
   });
 }
@@ -137,7 +137,7 @@ function noFaultTolerance({ n, maj, at, head }: Membership): Finding[] {
  * M87). The engine judges what that means (derive/siteloss etcdLostWithCluster); this says it at the
  * `members` key.
  */
-function controlPlaneElsewhere(q: Quorum, { n, maj, at, sites, home }: Membership): Finding[] {
+function controlPlaneElsewhere({ q, n, maj, at, sites, home }: Membership): Finding[] {
   if (q.kind !== "etcd" || home === undefined || !sites.length || (q.counts.get(home) ?? 0) > 0) return [];
   const cluster = (q.owner as Cluster).name?.value ?? "?";
   const fatal = harmfulSiteLosses(q.counts, home).map((l) => l.site);
