@@ -18783,10 +18783,10 @@ function judgeRto({ owner, isStore, o, label: label4, judge: judge2, unmeasurabl
   const tr = owner;
   const rto = isStore ? null : rtoEstimate(tr);
   const objective = o.rtoSeconds.value;
+  const floor = isStore || rto ? void 0 : ttlAlone(tr, objective);
   if (isStore)
     judge2({ key: "rtoSeconds", objective, design: null, met: null, finding: unmeasurable("rtoSeconds applies to traffic entries") });
-  else if (!rto && ttlAlone(tr, objective)) {
-    const floor = ttlAlone(tr, objective);
+  else if (floor) {
     judge2({
       key: "rtoSeconds",
       objective,
@@ -18992,7 +18992,7 @@ function quorumRules(ctx) {
       ...noFaultTolerance(m),
       ...twoSiteSplit(m),
       ...threeSiteLosses(m),
-      ...controlPlaneElsewhere(q, m)
+      ...controlPlaneElsewhere(m)
     ];
   });
 }
@@ -19045,7 +19045,7 @@ function tooManyMembers({ n, maj, at, head }) {
 function noFaultTolerance({ n, maj, at, head }) {
   return n < 3 ? [finding("quorum/no-fault-tolerance", at, `${head()}: majority is ${maj}, so losing any one member stops writes`)] : [];
 }
-function controlPlaneElsewhere(q, { n, maj, at, sites, home }) {
+function controlPlaneElsewhere({ q, n, maj, at, sites, home }) {
   if (q.kind !== "etcd" || home === void 0 || !sites.length || (q.counts.get(home) ?? 0) > 0) return [];
   const cluster = q.owner.name?.value ?? "?";
   const fatal = harmfulSiteLosses(q.counts, home).map((l) => l.site);
@@ -19622,33 +19622,28 @@ function ignoredFields(tr, name) {
   if (!hc || !steering) return [];
   const dns = DNS_STEERING.includes(steering);
   if (!dns && steering !== "anycast") return [];
-  const keys = dns ? ANYCAST_ONLY : DNS_ONLY;
+  const keys = (dns ? ANYCAST_ONLY : DNS_ONLY).filter((k) => hc[k]);
+  if (!keys.length) return [];
   const estimate = rtoEstimate(tr);
   const rto = estimate ? ` (RTO estimate ${seconds(estimate.seconds)}: ${estimate.terms})` : "";
   const how = dns ? `${steering} steers clients by DNS answers and withdraws no BGP route when a site fails: clients leave a lost site once the health check fails it and their cached answer expires${rto}, and this field shortens none of it` : `anycast steers clients by BGP routes and changes no DNS answer when a site fails${rto}; the route's convergence is withdrawSeconds`;
-  const out = [];
-  for (const key of keys) {
-    const field = hc[key];
-    if (!field) continue;
-    out.push(
-      finding(
-        "traffic/ignored-field",
-        field.keySpan,
-        `${name}: healthCheck.${key} is ignored on ${steering} steering \u2014 it is ${MEANT[key]}, but ${how}`,
-        {
-          fixes: [
-            {
-              kind: "remove-key",
-              title: `Remove healthCheck.${key}`,
-              args: { path: ["traffic", tr.index, "healthCheck"], key },
-              preferred: true
-            }
-          ]
-        }
-      )
-    );
-  }
-  return out;
+  return keys.map(
+    (key) => finding(
+      "traffic/ignored-field",
+      hc[key].keySpan,
+      `${name}: healthCheck.${key} is ignored on ${steering} steering \u2014 it is ${MEANT[key]}, but ${how}`,
+      {
+        fixes: [
+          {
+            kind: "remove-key",
+            title: `Remove healthCheck.${key}`,
+            args: { path: ["traffic", tr.index, "healthCheck"], key },
+            preferred: true
+          }
+        ]
+      }
+    )
+  );
 }
 function fakeActiveActive(ctx, tr, name, backends) {
   const backendSites2 = declaredSites(
@@ -19719,7 +19714,7 @@ function siteLossOverload(name, cluster, cap, i, after, backends, peak, steering
   }
   if (!worst) return [];
   const raise = ceil(worst.load);
-  const moved = after.some((s) => s.heir !== void 0) && new Set(backends.map((b) => b.site)).size > 2;
+  const moved = after.some((s) => s.heir !== void 0) && backendSites(backends).length > 2;
   const why2 = !moved ? "" : steering === "anycast" ? ` \u2014 anycast has no weights: ${worst.lost}'s clients follow BGP to their next-best origin, which may be ${cluster}'s site for all of them, so it needs its own share plus all of ${worst.lost}'s` : ` \u2014 GeoDNS answers ${worst.lost}'s clients with its fallback, not pro rata: if that is ${cluster}'s site, it takes all of ${worst.lost}'s share besides its own`;
   return [
     finding(
