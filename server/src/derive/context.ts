@@ -29,10 +29,11 @@ export interface Quorum {
  */
 export class TopologyContext {
   readonly quorums: Quorum[] = [];
-  /** derived facts by the function that computes them (see `fact`) */
-  private readonly facts = new Map<(ctx: TopologyContext) => unknown, unknown>();
-  /** the tracked item's fields each fact read while it was computed (derive/track) */
-  private readonly factReads = new Map<(ctx: TopologyContext) => unknown, ReadonlySet<string>>();
+  /**
+   * derived facts by the function that computes them (see `fact`), each with the tracked item's
+   * fields it read while it was computed (derive/track)
+   */
+  private readonly facts = new Map<(ctx: TopologyContext) => unknown, { value: unknown; reads: ReadonlySet<string> }>();
   /** links by one end, then the other (both orders): lookups build no key strings */
   private readonly links = new Map<string, Map<string, Link>>();
   private readonly byOwner = new Map<Cluster | Store, Quorum>();
@@ -91,16 +92,15 @@ export class TopologyContext {
    * The function is the key, so each fact has exactly one implementation (derive/*).
    */
   fact<T>(compute: (ctx: TopologyContext) => T): T {
-    if (this.facts.has(compute)) {
+    const known = this.facts.get(compute);
+    if (known) {
       // whoever reads a fact depends on what computing it read (derive/track)
-      const reads = this.factReads.get(compute);
-      if (reads?.size) noteAll(reads);
-      return this.facts.get(compute) as T;
+      if (known.reads.size) noteAll(known.reads);
+      return known.value as T;
     }
-    const { value, reads } = recording(() => compute(this));
-    this.facts.set(compute, value);
-    this.factReads.set(compute, reads);
-    return value;
+    const computed = recording(() => compute(this));
+    this.facts.set(compute, computed);
+    return computed.value;
   }
 
   siteOfCluster(name: string): string | undefined {
