@@ -173,7 +173,6 @@ export function reanalyze(
     d.span.start,
     last && before ? { record: last, before, at } : undefined,
   );
-  if (!rules) return undefined;
   const { topology, ctx } = rules;
   const local: Finding[] = [...[...schemaGroups.values()].flat(), ...rules.findings];
   const doc2: ParsedDoc = { ...d, topology };

@@ -192,23 +192,20 @@ export function withItemRules(
   options: AnalysisOptions,
   at: number,
   last: { record: FamilyRecord; before: Map<string, string>; at: OffsetMap } | undefined,
-): { topology: Topology; ctx: TopologyContext; findings: Finding[]; record: FamilyRecord } | undefined {
-  let read: object | undefined;
-  let topology = was;
+): { topology: Topology; ctx: TopologyContext; findings: Finding[]; record: FamilyRecord } {
+  // (withItem calls `wrap` once, with the item it read)
+  let read: object = {};
   // the name indexes withItem rebuilds, and the context's own (quorums, links), read the item
   // before any family runs: every family depends on what they read
-  const indexed = looseReads(() => {
-    topology = withItem(was, doc, target.key, target.index, item, (x) => {
+  const indexed = looseReads(() =>
+    withItem(was, doc, target.key, target.index, item, (x) => {
       read = x;
       return tracked(x);
-    });
-  });
-  let ctx: TopologyContext | undefined;
-  const base = looseReads(() => {
-    ctx = new TopologyContext(topology, options);
-  });
-  if (!ctx || !read) return undefined;
-  for (const r of indexed) base.add(r);
+    }),
+  );
+  const topology = indexed.value;
+  const { value: ctx, reads: base } = looseReads(() => new TopologyContext(topology, options));
+  for (const r of indexed.reads) base.add(r);
   const changed = last && changedFields(last.before, fieldsOf(read, unmoved));
   const rules = runFamilies(
     ctx,

@@ -51,13 +51,12 @@ export function recording<T>(run: () => T): { value: T; reads: Set<string> } {
   }
 }
 
-/** The reads `run` makes outside any frame (a context's constructor). */
-export function looseReads(run: () => void): Set<string> {
+/** The reads `run` makes outside any frame (a context's constructor), with what it returned. */
+export function looseReads<T>(run: () => T): { value: T; reads: Set<string> } {
   const before = loose;
   loose = new Set<string>();
   try {
-    run();
-    return loose;
+    return { value: run(), reads: loose };
   } finally {
     loose = before;
   }
