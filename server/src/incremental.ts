@@ -147,7 +147,7 @@ export function reanalyze(
   const same = prev.families?.key === target.key && prev.families.index === target.index;
   const last = same && target.end - target.start <= REUSE_MAX_CHARS ? prev.families : undefined;
   const at = offsetMap(change);
-  const before = last ? fieldsOf(last.item, at) : undefined;
+  const reuse = last ? { record: last, before: fieldsOf(last.item, at), at } : undefined;
 
   // splice: shift what follows the region, then put the new item's nodes in place
   const doc = d.doc;
@@ -164,15 +164,7 @@ export function reanalyze(
   const itemFindings = validateItem(doc, d.span, target.key, target.index, item);
   if (itemFindings.length) schemaGroups.set(group, itemFindings);
   else schemaGroups.delete(group);
-  const rules = withItemRules(
-    d.topology,
-    doc,
-    target,
-    item,
-    options,
-    d.span.start,
-    last && before ? { record: last, before, at } : undefined,
-  );
+  const rules = withItemRules(d.topology, doc, target, item, options, d.span.start, reuse);
   const { topology, ctx } = rules;
   const local: Finding[] = [...[...schemaGroups.values()].flat(), ...rules.findings];
   const doc2: ParsedDoc = { ...d, topology };
