@@ -38,14 +38,19 @@ export interface FileAnalysis {
 export const formatErrors = (a: FileAnalysis): Finding[] =>
   a.local.filter((f) => f.severity === "error" && (f.code === "schema" || f.code.startsWith("value/")));
 
-/** The families rules/index runs late (reuse.ts leaves them out as runRules does). */
-export const LATE = new Set(LATE_RULES.map(([name]) => name));
+/** The families rules/index runs late. */
+const LATE = new Set(LATE_RULES.map(([name]) => name));
+const EARLY_RULES = TOPOLOGY_RULES.filter(([name]) => !LATE.has(name));
+
+/** The families an analysis runs, in order: every one, or with `deferFigures` not the late ones (runRules, reuse.ts). */
+export function rulesToRun(options: AnalysisOptions): typeof TOPOLOGY_RULES {
+  return options.deferFigures ? EARLY_RULES : TOPOLOGY_RULES;
+}
 
 /** Runs every rule family on one topology, each guarded (with `deferFigures`, not the late ones). */
 export function runRules(ctx: TopologyContext, at: number): Finding[] {
   const out: Finding[] = [];
-  for (const [name, rule] of TOPOLOGY_RULES)
-    if (!ctx.options.deferFigures || !LATE.has(name)) out.push(...guarded(name, at, () => rule(ctx)));
+  for (const [name, rule] of rulesToRun(ctx.options)) out.push(...guarded(name, at, () => rule(ctx)));
   return out;
 }
 

@@ -5,13 +5,12 @@
 // positions the edit moved, moved): a family that read none of the fields that changed runs as it
 // did, read for read, and finds what it found — its findings are taken, moved with the edit.
 import type { Document, Node } from "yaml";
-import { guarded, LATE } from "./analysis";
+import { guarded, rulesToRun } from "./analysis";
 import { type AnalysisOptions, TopologyContext } from "./derive/context";
 import { looseReads, recording, tracked } from "./derive/track";
 import type { Finding, FixHint } from "./model/finding";
 import { type ListKey, type Topology, withItem } from "./model/topology";
 import type { Span } from "./model/text";
-import { TOPOLOGY_RULES } from "./rules/index";
 
 /** What one incremental analysis's families read of the item its edit re-read, and what they found. */
 export interface FamilyRecord {
@@ -160,8 +159,7 @@ export function runFamilies(
   const families = new Map<string, { reads: ReadonlySet<string>; findings: readonly Finding[] }>();
   const out: Finding[] = [];
   const keptNames: string[] = [];
-  for (const [name, rule] of TOPOLOGY_RULES) {
-    if (ctx.options.deferFigures && LATE.has(name)) continue;
+  for (const [name, rule] of rulesToRun(ctx.options)) {
     const last = usable ? reuse.record.families.get(name) : undefined;
     const kept = last && ![...last.reads].some((r) => reuse?.changed.has(r)) ? movedAll(last.findings, reuse!.at) : undefined;
     if (kept) {
