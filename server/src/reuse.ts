@@ -143,6 +143,20 @@ export interface Reusable {
   readonly at: OffsetMap;
 }
 
+/** Whether any of `reads` is among the `changed` fields. */
+function meets(reads: ReadonlySet<string>, changed: ReadonlySet<string>): boolean {
+  for (const r of reads) if (changed.has(r)) return true;
+  return false;
+}
+
+/** A family as the last analysis left it, its findings moved by the edit: when it read none of the changed fields. */
+function keptFamily(reuse: Reusable, name: string): { reads: ReadonlySet<string>; findings: readonly Finding[] } | undefined {
+  const last = reuse.record.families.get(name);
+  if (!last || meets(last.reads, reuse.changed)) return undefined;
+  const findings = movedAll(last.findings, reuse.at);
+  return findings && { reads: last.reads, findings };
+}
+
 /**
  * runRules (analysis.ts) with the item tracked: each family in the same order, taken from
  * `reuse` when it read none of the changed fields (nor did the context's construction), else
@@ -155,17 +169,19 @@ export function runFamilies(
   reuse: Reusable | undefined,
 ): { findings: Finding[]; record: FamilyRecord } {
   const options = JSON.stringify(ctx.options);
-  const usable = reuse && reuse.record.options === options && ![...reuse.record.base, ...item.base].some((r) => reuse.changed.has(r));
+  const usable =
+    reuse && reuse.record.options === options && !meets(reuse.record.base, reuse.changed) && !meets(item.base, reuse.changed)
+      ? reuse
+      : undefined;
   const families = new Map<string, { reads: ReadonlySet<string>; findings: readonly Finding[] }>();
   const out: Finding[] = [];
   const keptNames: string[] = [];
   for (const [name, rule] of rulesToRun(ctx.options)) {
-    const last = usable ? reuse.record.families.get(name) : undefined;
-    const kept = last && ![...last.reads].some((r) => reuse?.changed.has(r)) ? movedAll(last.findings, reuse!.at) : undefined;
+    const kept = usable && keptFamily(usable, name);
     if (kept) {
-      families.set(name, { reads: last!.reads, findings: kept });
+      families.set(name, kept);
       keptNames.push(name);
-      out.push(...kept);
+      out.push(...kept.findings);
       continue;
     }
     const { value, reads } = recording(() => guarded(name, at, () => rule(ctx)));
