@@ -15588,10 +15588,11 @@ var TopologyContext = class {
   topology;
   options;
   quorums = [];
-  /** derived facts by the function that computes them (see `fact`) */
+  /**
+   * derived facts by the function that computes them (see `fact`), each with the tracked item's
+   * fields it read while it was computed (derive/track)
+   */
   facts = /* @__PURE__ */ new Map();
-  /** the tracked item's fields each fact read while it was computed (derive/track) */
-  factReads = /* @__PURE__ */ new Map();
   /** links by one end, then the other (both orders): lookups build no key strings */
   links = /* @__PURE__ */ new Map();
   byOwner = /* @__PURE__ */ new Map();
@@ -15616,15 +15617,14 @@ var TopologyContext = class {
    * The function is the key, so each fact has exactly one implementation (derive/*).
    */
   fact(compute) {
-    if (this.facts.has(compute)) {
-      const reads2 = this.factReads.get(compute);
-      if (reads2?.size) noteAll(reads2);
-      return this.facts.get(compute);
+    const known = this.facts.get(compute);
+    if (known) {
+      if (known.reads.size) noteAll(known.reads);
+      return known.value;
     }
-    const { value, reads } = recording(() => compute(this));
-    this.facts.set(compute, value);
-    this.factReads.set(compute, reads);
-    return value;
+    const computed = recording(() => compute(this));
+    this.facts.set(compute, computed);
+    return computed.value;
   }
   siteOfCluster(name) {
     const site = this.topology.clusterByName.get(name)?.site?.value;
@@ -25653,10 +25653,13 @@ function trustAnchorFindings(pass, files) {
 // server/src/analysis.ts
 var formatErrors = (a) => a.local.filter((f) => f.severity === "error" && (f.code === "schema" || f.code.startsWith("value/")));
 var LATE = new Set(LATE_RULES.map(([name]) => name));
+var EARLY_RULES = TOPOLOGY_RULES.filter(([name]) => !LATE.has(name));
+function rulesToRun(options) {
+  return options.deferFigures ? EARLY_RULES : TOPOLOGY_RULES;
+}
 function runRules(ctx, at) {
   const out = [];
-  for (const [name, rule] of TOPOLOGY_RULES)
-    if (!ctx.options.deferFigures || !LATE.has(name)) out.push(...guarded(name, at, () => rule(ctx)));
+  for (const [name, rule] of rulesToRun(ctx.options)) out.push(...guarded(name, at, () => rule(ctx)));
   return out;
 }
 function internalError(name, at, err) {
