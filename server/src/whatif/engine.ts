@@ -1069,7 +1069,8 @@ function lostShareNote(J: Judging, tr: Traffic, lb: NonNullable<ReturnType<typeo
   const lostSites = [...new Set(lb.map((b) => b.site).filter((x) => x !== undefined && R.lost.has(x) && !withdrawn.has(x)))] as string[];
   if (!lostSites.length || tr.peakRps === undefined || !tr.name) return;
   // no backend left to steer to: no failover to wait for ("no backend remains" says it)
-  if (loadScenario(tr.peakRps.value, lb, (site) => site !== undefined && (R.lost.has(site) || withdrawn.has(site))).stranded) return;
+  // (`sc`: the judged scenario, lost and withdrawn sites down; stranded alike under every shift)
+  if (sc.stranded) return;
   // the share each backend had before the loss: only what was already withdrawn is not steered
   const before = loadScenario(tr.peakRps.value, lb, (site) => site !== undefined && withdrawn.has(site));
   if (before.stranded) return;
