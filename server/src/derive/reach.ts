@@ -161,14 +161,20 @@ export function cutOffVoterSites(ctx: TopologyContext, q: Quorum): string[] {
   return ctx.fact(cutOffVoters).get(q.owner)?.sites ?? [];
 }
 
-function cutOffVoters(ctx: TopologyContext): Map<Quorum["owner"], { counts: Map<string, number>; sites: string[] }> {
-  const dialled = new Map<Quorum["owner"], Map<string, Set<string>>>();
+/** Per store, per host site of its `role`: the sites whose pods those hosts cannot dial as designed (memberGaps). */
+function undialled(ctx: TopologyContext, role: MemberGap["role"]): Map<Store, Map<string, Set<string>>> {
+  const dialled = new Map<Store, Map<string, Set<string>>>();
   for (const g of memberGaps(ctx)) {
-    if (g.role !== "member") continue;
+    if (g.role !== role) continue;
     const byHost = dialled.get(g.store) ?? new Map<string, Set<string>>();
     dialled.set(g.store, byHost);
     byHost.set(g.hostSite, (byHost.get(g.hostSite) ?? new Set<string>()).add(g.podSite));
   }
+  return dialled;
+}
+
+function cutOffVoters(ctx: TopologyContext): Map<Quorum["owner"], { counts: Map<string, number>; sites: string[] }> {
+  const dialled = undialled(ctx, "member");
   const out = new Map<Quorum["owner"], { counts: Map<string, number>; sites: string[] }>();
   for (const [owner, byHost] of dialled) {
     const q = ctx.quorums.find((x) => x.owner === owner);
@@ -189,13 +195,7 @@ export function cutOffReplicaSites(ctx: TopologyContext, st: Store): string[] {
   return ctx.fact(cutOffReplicas).get(st) ?? [];
 }
 function cutOffReplicas(ctx: TopologyContext): Map<Store, string[]> {
-  const dialled = new Map<Store, Map<string, Set<string>>>();
-  for (const g of memberGaps(ctx)) {
-    if (g.role !== "replica") continue;
-    const byHost = dialled.get(g.store) ?? new Map<string, Set<string>>();
-    dialled.set(g.store, byHost);
-    byHost.set(g.hostSite, (byHost.get(g.hostSite) ?? new Set<string>()).add(g.podSite));
-  }
+  const dialled = undialled(ctx, "replica");
   const out = new Map<Store, string[]>();
   for (const [st, byHost] of dialled) {
     const writers = (st.writers?.items ?? []).map((x) => x.value).filter((x) => ctx.topology.siteByName.has(x));
