@@ -13,6 +13,7 @@
 import { canonical, parseCidr } from "../math/cidr";
 import type { Cluster, Store } from "../model/topology";
 import type { Quorum, TopologyContext } from "./context";
+import { listText } from "../util/strings";
 
 /** The deployed values that decide pod routing (drift's readers: Cilium's routingMode and tunnelProtocol). */
 export interface DeployedRouting {
@@ -159,6 +160,14 @@ export function votingCounts(ctx: TopologyContext, q: Quorum): ReadonlyMap<strin
 /** The member sites of quorum `q` whose voters never count as designed (see votingCounts), in member order. */
 export function cutOffVoterSites(ctx: TopologyContext, q: Quorum): string[] {
   return ctx.fact(cutOffVoters).get(q.owner)?.sites ?? [];
+}
+
+/**
+ * The voters of `q` at `sites` (of cutOffVoterSites) in one clause — "fra's 1 never votes", "fra's 2
+ * and ams's 1 never vote" — as simulate and the record's options say it.
+ */
+export function neverVoteText(q: Quorum, sites: readonly string[]): string {
+  return `${listText(sites.map((x) => `${x}'s ${q.counts.get(x)}`))} never vote${sites.length === 1 && q.counts.get(sites[0]) === 1 ? "s" : ""}`;
 }
 
 /** Per store, per host site of its `role`: the sites whose pods those hosts cannot dial as designed (memberGaps). */

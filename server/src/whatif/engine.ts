@@ -12,7 +12,7 @@ import { clientSitesOf, clientWrite, type WriteRoute, writesOverBudgetText } fro
 import { copySites, etcdLostWithCluster, everyCopyLost, everyCopyLostText, homeSite } from "../derive/siteloss";
 import { loadBackends, shiftOf } from "../derive/loads";
 import { CILIUM_KEEPS_ENDPOINTS, type ExportAffinity, exportAffinity, meshedExporters, staleShare, submarinerSet } from "../derive/meshes";
-import { cutOffVoterSites, unreachableVoteNotes, votingCounts } from "../derive/reach";
+import { cutOffVoterSites, neverVoteText, unreachableVoteNotes, votingCounts } from "../derive/reach";
 import {
   EVICTION_AFTER_SECONDS,
   etcdTimers,
@@ -520,9 +520,7 @@ function stopsBreak(J: Judging, q: Quorum, after: ReadonlyMap<string, number>, g
   const memberSites = [...after].filter(([, c]) => c > 0).map(([x]) => x);
   // members that never vote as designed (derive/reach votingCounts) are not survivors: say so beside the count
   const silent = cutOffVoterSites(ctx, q).filter((x) => R.up(x));
-  const voting = silent.length
-    ? ` that can vote (${listText(silent.map((x) => `${x}'s ${q.counts.get(x)}`))} never vote${silent.length === 1 && q.counts.get(silent[0]) === 1 ? "s" : ""} as designed: quorum/member-unreachable)`
-    : "";
+  const voting = silent.length ? ` that can vote (${neverVoteText(q, silent)} as designed: quorum/member-unreachable)` : "";
   if (survivors < maj)
     return `${q.label}: ${J.what} leaves ${survivors} of ${n} members${voting}; majority is ${maj} — writes stop${hostedElsewhere(J, q)}`;
   if (s.partition.length > 0 && !s.cut.length && groups.length > 1)

@@ -14,7 +14,7 @@ import type { Finding } from "../model/finding";
 import type { Cluster, DecisionStatus, Store } from "../model/topology";
 import { rebalancedCounts, witnessPlan } from "../fixes/fixes";
 import type { DeployedPorts, PortRow } from "../ports/ports";
-import { cutOffVoterSites, memberGaps, votingCounts } from "../derive/reach";
+import { cutOffVoterSites, memberGaps, neverVoteText, votingCounts } from "../derive/reach";
 import { portMatrix } from "../ports/ports";
 import { portsMarkdown } from "../ports/render";
 import { diagramFor } from "../preview/mermaid";
@@ -357,10 +357,8 @@ function optionsSection(r: RecordContext): string[] {
   const sites = [...r.ctx.topology.siteByName.keys()];
   for (const q of r.quorums) {
     // the layout as designed, with the voters that can dial none of the others named (derive/reach, review M78): its row judges their votes out
-    const silent = cutOffVoterSites(r.ctx, q).map((x) => `${x}'s ${q.counts.get(x)}`);
-    const designed = silent.length
-      ? `as designed (${listText(silent)} never vote${silent.length === 1 && q.counts.get(cutOffVoterSites(r.ctx, q)[0]) === 1 ? "s" : ""}: quorum/member-unreachable)`
-      : "as designed";
+    const silent = cutOffVoterSites(r.ctx, q);
+    const designed = silent.length ? `as designed (${neverVoteText(q, silent)}: quorum/member-unreachable)` : "as designed";
     const options: Option[] = [{ name: designed, counts: q.counts }];
     // a cluster's etcd is not judged for its own site's loss: the cluster goes with it (derive/siteloss homeSite)
     // (the layouts' arithmetic: another layout does not give an unreachable voter its path)
