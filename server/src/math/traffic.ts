@@ -68,19 +68,10 @@ export function scenario(
       (acc, b, i) => (up[i] ? rat(acc.n * fromNumber(b.weight).d + fromNumber(b.weight).n * acc.d, acc.d * fromNumber(b.weight).d) : acc),
       rat(0n),
     );
-  // every remaining backend a standby (weight 0): they take the load, equally
-  const count = total.n === 0n ? up.filter((u) => u).length : 0;
-  if (count > 0)
-    return {
-      lost: typeof lost === "string" ? lost : undefined,
-      up,
-      total: rat(BigInt(count)),
-      stranded: false,
-      peak,
-      backends,
-      standby: true,
-    };
   const base = { lost: typeof lost === "string" ? lost : undefined, up, total, stranded: total.n === 0n, peak, backends };
+  // every remaining backend a standby (weight 0): they take the load, equally
+  const count = base.stranded ? up.filter((u) => u).length : 0;
+  if (count > 0) return { ...base, total: rat(BigInt(count)), stranded: false, standby: true };
   if (shift === "weight" || base.stranded || up.every((u) => u)) return base;
   return catchment(base, shift);
 }
