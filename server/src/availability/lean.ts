@@ -9,7 +9,7 @@ import { lagBytesNeeded } from "../math/lag";
 import { majority, total } from "../math/quorum";
 import { votingCounts } from "../derive/reach";
 import { cmp, fromNumber, toNumber } from "../math/rational";
-import { loadOf, scenario as loadScenario, overCapacity } from "../math/traffic";
+import { loadOf, scenario as loadScenario, overCapacity, type Shift } from "../math/traffic";
 import type { TopologyContext } from "../derive/context";
 import type { Cluster, Link, Store, Traffic } from "../model/topology";
 import { loadBackends, shiftOf } from "../derive/loads";
@@ -561,20 +561,23 @@ export function movedLoads(t: LeanTraffic, s: LeanState, upSum: number): { load:
     } else anyDown = true;
   const standby = anyUp && upWeight === 0;
   if (!standby && !(t.catchment && anyDown)) return undefined;
-  const backends = t.backends.map((b) => ({ site: String(b.site), weight: b.weight, capacity: b.capacity }));
-  const sc = loadScenario(t.peak, backends, (site) => site !== undefined && !s.siteUp[Number(site)], t.catchment ? "catchment" : "weight");
+  const sc = exactScenario(t, s, t.catchment ? "catchment" : "weight");
   if (sc.heir === undefined && !sc.standby) return undefined;
   return {
-    load: Float64Array.from(backends, (_, i) => (sc.up[i] ? toNumber(loadOf(sc, i)!) : 0)),
-    over: Uint8Array.from(backends, (_, i) => (overCapacity(sc, i) ? 1 : 0)),
+    load: Float64Array.from(t.backends, (_, i) => (sc.up[i] ? toNumber(loadOf(sc, i)!) : 0)),
+    over: Uint8Array.from(t.backends, (_, i) => (overCapacity(sc, i) ? 1 : 0)),
   };
+}
+
+/** The exact load scenario (math/traffic, as the rules judge it) of state `s`, sites by index. */
+function exactScenario(t: LeanTraffic, s: LeanState, shift: Shift = "weight") {
+  const backends = t.backends.map((b) => ({ site: String(b.site), weight: b.weight, capacity: b.capacity }));
+  return loadScenario(t.peak, backends, (site) => site !== undefined && !s.siteUp[Number(site)], shift);
 }
 
 /** Fractional weights or capacities: the exact rational comparison the rules use (rare). */
 export function exactOver(t: LeanTraffic, s: LeanState, i: number): boolean {
-  const backends = t.backends.map((b) => ({ site: String(b.site), weight: b.weight, capacity: b.capacity }));
-  const sc = loadScenario(t.peak, backends, (site) => site !== undefined && !s.siteUp[Number(site)]);
-  return overCapacity(sc, i);
+  return overCapacity(exactScenario(t, s), i);
 }
 
 /** The sites an entity's judgement reads (member, writer, backend and dependency sites), sorted. */
