@@ -271,7 +271,9 @@ function trafficPlan(d: LeanDesign, e: LeanTraffic, whole = false): Plan {
     closed,
     judge(s, p, failed, t) {
       const sum = upWeight(e, s);
-      if (sum === 0 && !movedLoads(e, s, sum)) {
+      // anycast, geodns: a lost site's share whole at one surviving site; only standbys up: theirs equally (lean movedLoads, reviews M69, M82)
+      const moved = movedLoads(e, s, sum);
+      if (sum === 0 && !moved) {
         // weights are never negative (schema): nothing left to carry the load (no standby up either)
         t.outcomeP[TRAFFIC_UNSERVED] += p;
         t.lostRps += p * e.peak;
@@ -296,7 +298,7 @@ function trafficPlan(d: LeanDesign, e: LeanTraffic, whole = false): Plan {
         pf[g] = -Math.expm1(lg);
         logOk += lg;
       }
-      const lost = lostLoad(e, s, siteList, backendsAt, pf, sum, over);
+      const lost = lostLoad(e, s, siteList, backendsAt, pf, sum, moved, over);
       const pErr = certain ? 1 : -Math.expm1(logOk);
       t.outcomeP[TRAFFIC_ERRORS] += p * pErr;
       t.outcomeP[over.any ? TRAFFIC_OVERLOADED : TRAFFIC_SERVED] += p * (1 - pErr);
@@ -454,6 +456,7 @@ function upWeight(e: LeanTraffic, s: LeanState): number {
  * The rps lost in a state: each up backend's share of the peak times the chance its site cannot
  * write (`pf`), plus what an overloaded backend cannot carry; `over.any` is set when one is
  * overloaded. Exact in integers where every product is a safe integer, else by rationals.
+ * `moved`: the state's loads where they do not split by weight (lean movedLoads), else undefined.
  */
 function lostLoad(
   e: LeanTraffic,
@@ -462,6 +465,7 @@ function lostLoad(
   backendsAt: readonly number[][],
   pf: Float64Array,
   sum: number,
+  moved: ReturnType<typeof movedLoads>,
   over: { any: boolean },
 ): number {
   const safe = Number.isSafeInteger;
@@ -469,8 +473,6 @@ function lostLoad(
   for (const b of e.backends) if (s.siteUp[b.site] && !safe(b.weight)) integers = false;
   over.any = false;
   let lost = 0;
-  // anycast, geodns: a lost site's share whole at one surviving site; only standbys up: theirs equally (lean movedLoads, reviews M69, M82)
-  const moved = movedLoads(e, s, sum);
   for (let g = 0; g < siteList.length; g++) {
     if (!s.siteUp[siteList[g]]) continue;
     for (const i of backendsAt[g]) {
