@@ -377,9 +377,12 @@ function whatIsCut({ r, out }: Rb): void {
   if (notEnacted.length) out.push("### Not enacted", "", ...notEnacted.map((n) => `- ${cell(n)}`), "");
 }
 
+/** The other sides' IPv6 ranges the Chaos Mesh manifests leave out (ClusterPlan.ipv6), each once. */
+const uncutIpv6 = (r: RunbookInput): string[] => [...new Set(r.plans.flatMap((y) => y.ipv6 ?? []))];
+
 /** Chaos Mesh cuts IPv4 only (review M71): what is left open, what cuts it instead, how to prove it. */
 function ipv6Text(r: RunbookInput): string[] {
-  const v6 = [...new Set(r.plans.flatMap((y) => y.ipv6 ?? []))];
+  const v6 = uncutIpv6(r);
   if (!v6.length) return [];
   const hosts = r.hostPlans.some((h) => h.targets.some((x) => x.includes(":")));
   return [
@@ -458,7 +461,7 @@ function preflight(rb: Rb): void {
 function toolPreflight(o: GameDayOptions, r: RunbookInput): string {
   return o.tool === "chaos-mesh"
     ? `- [ ] Chaos Mesh runs in every cluster below (controller and chaos-daemon); \`action: partition\` with \`externalTargets\` cuts the selected pods' traffic to those ranges (iptables and ipsets inside each pod's network namespace).${
-        r.plans.some((y) => y.ipv6)
+        uncutIpv6(r).length
           ? " IPv4 only: the IPv6 cut is yours to put in place before the run — the host rules where pod traffic passes the host's netfilter, else a `netdev` hook on the uplink or the upstream ACLs (What is cut)."
           : ""
       }`
@@ -696,9 +699,10 @@ function proof({ r, out }: Rb): void {
     out.push(
       `- Not cut, so expected to still connect (an end has no declared range a rule could drop): ${unprobed.map((x) => cell(`${portText(x)} ${x.component}, ${x.from.what} to ${x.to.what}`)).join("; ")}.`,
     );
-  if (r.plans.some((y) => y.ipv6))
+  const v6 = uncutIpv6(r);
+  if (v6.length)
     out.push(
-      `- IPv6, which neither the NetworkChaos nor probe.sh tests: from a pod of each cluster in What is cut (its probe pod, or any pod in a namespace cut), connect over IPv6 to a pod on the other side — \`kubectl --context CLUSTER -n NS exec POD -- nc -z -w 2 ADDRESS PORT\`, ADDRESS an IPv6 address from the other side's \`kubectl get pods -o wide\` (${cell([...new Set(r.plans.flatMap((y) => y.ipv6 ?? []))].join(", "))}) — it must time out; if it connects, IPv6 is open across the cut.`,
+      `- IPv6, which neither the NetworkChaos nor probe.sh tests: from a pod of each cluster in What is cut (its probe pod, or any pod in a namespace cut), connect over IPv6 to a pod on the other side — \`kubectl --context CLUSTER -n NS exec POD -- nc -z -w 2 ADDRESS PORT\`, ADDRESS an IPv6 address from the other side's \`kubectl get pods -o wide\` (${cell(v6.join(", "))}) — it must time out; if it connects, IPv6 is open across the cut.`,
     );
   out.push("- If any row that must fail still connects, the cut is incomplete: roll back and fix the plan before reading any check.", "");
 }
