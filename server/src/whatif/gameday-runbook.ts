@@ -205,7 +205,8 @@ function goNoGo(r: RunbookInput): string[] {
 
 /** A derived run raised past a lag bound (review M72): the RPO it gives up, said before anything else. */
 function pastBound(r: RunbookInput): string[] {
-  const over = r.lag.filter((l) => r.duration.floored && l.maxLagSeconds !== undefined && r.duration.seconds > l.maxLagSeconds);
+  if (!r.duration.floored) return [];
+  const over = r.lag.filter((l) => l.maxLagSeconds !== undefined && r.duration.seconds > l.maxLagSeconds);
   if (!over.length) return [];
   return [
     `**Go/no-go: this drill runs past ${cell(listOf(over.map((l) => `the RPO of ${l.store} (maxLagSeconds ${sec(l.maxLagSeconds!)})`)))}** — its lag reaches about ${sec(r.duration.seconds)}, since the shortest run that enacts this runbook is ${cell(r.duration.text)} (Duration, below): the writes of the last ${sec(r.duration.seconds)} are at risk if a side is lost meanwhile. The owners accept that before the run.`,
