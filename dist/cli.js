@@ -16591,18 +16591,9 @@ function scenario(peak, backends, lost, shift = "weight") {
       (acc, b, i) => up[i] ? rat(acc.n * fromNumber(b.weight).d + fromNumber(b.weight).n * acc.d, acc.d * fromNumber(b.weight).d) : acc,
       rat(0n)
     );
-  const count2 = total2.n === 0n ? up.filter((u) => u).length : 0;
-  if (count2 > 0)
-    return {
-      lost: typeof lost === "string" ? lost : void 0,
-      up,
-      total: rat(BigInt(count2)),
-      stranded: false,
-      peak,
-      backends,
-      standby: true
-    };
   const base = { lost: typeof lost === "string" ? lost : void 0, up, total: total2, stranded: total2.n === 0n, peak, backends };
+  const count2 = base.stranded ? up.filter((u) => u).length : 0;
+  if (count2 > 0) return { ...base, total: rat(BigInt(count2)), stranded: false, standby: true };
   if (shift === "weight" || base.stranded || up.every((u) => u)) return base;
   return catchment(base, shift);
 }
@@ -16889,14 +16880,21 @@ function votingCounts(ctx, q) {
 function cutOffVoterSites(ctx, q) {
   return ctx.fact(cutOffVoters).get(q.owner)?.sites ?? [];
 }
-function cutOffVoters(ctx) {
+function neverVoteText(q, sites) {
+  return `${listText(sites.map((x) => `${x}'s ${q.counts.get(x)}`))} never vote${sites.length === 1 && q.counts.get(sites[0]) === 1 ? "s" : ""}`;
+}
+function undialled(ctx, role) {
   const dialled = /* @__PURE__ */ new Map();
   for (const g of memberGaps(ctx)) {
-    if (g.role !== "member") continue;
+    if (g.role !== role) continue;
     const byHost = dialled.get(g.store) ?? /* @__PURE__ */ new Map();
     dialled.set(g.store, byHost);
     byHost.set(g.hostSite, (byHost.get(g.hostSite) ?? /* @__PURE__ */ new Set()).add(g.podSite));
   }
+  return dialled;
+}
+function cutOffVoters(ctx) {
+  const dialled = undialled(ctx, "member");
   const out = /* @__PURE__ */ new Map();
   for (const [owner, byHost] of dialled) {
     const q = ctx.quorums.find((x) => x.owner === owner);
@@ -16912,13 +16910,7 @@ function cutOffReplicaSites(ctx, st) {
   return ctx.fact(cutOffReplicas).get(st) ?? [];
 }
 function cutOffReplicas(ctx) {
-  const dialled = /* @__PURE__ */ new Map();
-  for (const g of memberGaps(ctx)) {
-    if (g.role !== "replica") continue;
-    const byHost = dialled.get(g.store) ?? /* @__PURE__ */ new Map();
-    dialled.set(g.store, byHost);
-    byHost.set(g.hostSite, (byHost.get(g.hostSite) ?? /* @__PURE__ */ new Set()).add(g.podSite));
-  }
+  const dialled = undialled(ctx, "replica");
   const out = /* @__PURE__ */ new Map();
   for (const [st, byHost] of dialled) {
     const writers = (st.writers?.items ?? []).map((x) => x.value).filter((x) => ctx.topology.siteByName.has(x));
@@ -17611,18 +17603,19 @@ function movedLoads(t, s, upSum) {
     } else anyDown = true;
   const standby = anyUp && upWeight2 === 0;
   if (!standby && !(t.catchment && anyDown)) return void 0;
-  const backends = t.backends.map((b) => ({ site: String(b.site), weight: b.weight, capacity: b.capacity }));
-  const sc = scenario(t.peak, backends, (site) => site !== void 0 && !s.siteUp[Number(site)], t.catchment ? "catchment" : "weight");
+  const sc = exactScenario(t, s, t.catchment ? "catchment" : "weight");
   if (sc.heir === void 0 && !sc.standby) return void 0;
   return {
-    load: Float64Array.from(backends, (_, i) => sc.up[i] ? toNumber(loadOf(sc, i)) : 0),
-    over: Uint8Array.from(backends, (_, i) => overCapacity(sc, i) ? 1 : 0)
+    load: Float64Array.from(t.backends, (_, i) => sc.up[i] ? toNumber(loadOf(sc, i)) : 0),
+    over: Uint8Array.from(t.backends, (_, i) => overCapacity(sc, i) ? 1 : 0)
   };
 }
-function exactOver(t, s, i) {
+function exactScenario(t, s, shift = "weight") {
   const backends = t.backends.map((b) => ({ site: String(b.site), weight: b.weight, capacity: b.capacity }));
-  const sc = scenario(t.peak, backends, (site) => site !== void 0 && !s.siteUp[Number(site)]);
-  return overCapacity(sc, i);
+  return scenario(t.peak, backends, (site) => site !== void 0 && !s.siteUp[Number(site)], shift);
+}
+function exactOver(t, s, i) {
+  return overCapacity(exactScenario(t, s), i);
 }
 function entitySites(e) {
   const set = /* @__PURE__ */ new Set();
@@ -17818,7 +17811,8 @@ function trafficPlan(d, e, whole = false) {
     closed,
     judge(s, p, failed, t) {
       const sum = upWeight(e, s);
-      if (sum === 0 && !movedLoads(e, s, sum)) {
+      const moved = movedLoads(e, s, sum);
+      if (sum === 0 && !moved) {
         t.outcomeP[TRAFFIC_UNSERVED] += p;
         t.lostRps += p * e.peak;
         t.down += p;
@@ -17842,7 +17836,7 @@ function trafficPlan(d, e, whole = false) {
         pf[g] = -Math.expm1(lg);
         logOk += lg;
       }
-      const lost = lostLoad(e, s, siteList, backendsAt, pf, sum, over);
+      const lost = lostLoad(e, s, siteList, backendsAt, pf, sum, moved, over);
       const pErr = certain ? 1 : -Math.expm1(logOk);
       t.outcomeP[TRAFFIC_ERRORS] += p * pErr;
       t.outcomeP[over.any ? TRAFFIC_OVERLOADED : TRAFFIC_SERVED] += p * (1 - pErr);
@@ -17973,13 +17967,12 @@ function upWeight(e, s) {
   for (const b of e.backends) if (s.siteUp[b.site]) sum += b.weight;
   return sum;
 }
-function lostLoad(e, s, siteList, backendsAt, pf, sum, over) {
+function lostLoad(e, s, siteList, backendsAt, pf, sum, moved, over) {
   const safe3 = Number.isSafeInteger;
   let integers = true;
   for (const b of e.backends) if (s.siteUp[b.site] && !safe3(b.weight)) integers = false;
   over.any = false;
   let lost = 0;
-  const moved = movedLoads(e, s, sum);
   for (let g = 0; g < siteList.length; g++) {
     if (!s.siteUp[siteList[g]]) continue;
     for (const i of backendsAt[g]) {
@@ -19917,7 +19910,7 @@ function stopsBreak(J, q, after, groups, maj) {
   const survivors = [...after.values()].reduce((a, c) => a + c, 0);
   const memberSites2 = [...after].filter(([, c]) => c > 0).map(([x]) => x);
   const silent = cutOffVoterSites(ctx, q).filter((x) => R.up(x));
-  const voting = silent.length ? ` that can vote (${listText(silent.map((x) => `${x}'s ${q.counts.get(x)}`))} never vote${silent.length === 1 && q.counts.get(silent[0]) === 1 ? "s" : ""} as designed: quorum/member-unreachable)` : "";
+  const voting = silent.length ? ` that can vote (${neverVoteText(q, silent)} as designed: quorum/member-unreachable)` : "";
   if (survivors < maj)
     return `${q.label}: ${J.what} leaves ${survivors} of ${n} members${voting}; majority is ${maj} \u2014 writes stop${hostedElsewhere(J, q)}`;
   if (s.partition.length > 0 && !s.cut.length && groups.length > 1)
@@ -20315,7 +20308,7 @@ function lostShareNote(J, tr, lb, sc) {
   const withdrawn = new Set(s.withdraw ?? []);
   const lostSites = [...new Set(lb.map((b) => b.site).filter((x) => x !== void 0 && R.lost.has(x) && !withdrawn.has(x)))];
   if (!lostSites.length || tr.peakRps === void 0 || !tr.name) return;
-  if (scenario(tr.peakRps.value, lb, (site) => site !== void 0 && (R.lost.has(site) || withdrawn.has(site))).stranded) return;
+  if (sc.stranded) return;
   const before2 = scenario(tr.peakRps.value, lb, (site) => site !== void 0 && withdrawn.has(site));
   if (before2.stranded) return;
   let share2 = 0;
@@ -29608,8 +29601,8 @@ function optionsSection(r2) {
   if (!r2.quorums.length) return [...out, "No quorum is declared: no member placement to choose.", ""];
   const sites = [...r2.ctx.topology.siteByName.keys()];
   for (const q of r2.quorums) {
-    const silent = cutOffVoterSites(r2.ctx, q).map((x) => `${x}'s ${q.counts.get(x)}`);
-    const designed = silent.length ? `as designed (${listText(silent)} never vote${silent.length === 1 && q.counts.get(cutOffVoterSites(r2.ctx, q)[0]) === 1 ? "s" : ""}: quorum/member-unreachable)` : "as designed";
+    const silent = cutOffVoterSites(r2.ctx, q);
+    const designed = silent.length ? `as designed (${neverVoteText(q, silent)}: quorum/member-unreachable)` : "as designed";
     const options = [{ name: designed, counts: q.counts }];
     const survives = !harmfulSiteLosses(q.counts, homeSite(r2.ctx, q)).length && !frozenSplit(q.counts);
     if (!survives) {
@@ -30701,7 +30694,8 @@ function goNoGo(r2) {
   return [...pastBound(r2), ...downNoGo(r2)];
 }
 function pastBound(r2) {
-  const over = r2.lag.filter((l) => r2.duration.floored && l.maxLagSeconds !== void 0 && r2.duration.seconds > l.maxLagSeconds);
+  if (!r2.duration.floored) return [];
+  const over = r2.lag.filter((l) => l.maxLagSeconds !== void 0 && r2.duration.seconds > l.maxLagSeconds);
   if (!over.length) return [];
   return [
     `**Go/no-go: this drill runs past ${cell(listOf(over.map((l) => `the RPO of ${l.store} (maxLagSeconds ${sec(l.maxLagSeconds)})`)))}** \u2014 its lag reaches about ${sec(r2.duration.seconds)}, since the shortest run that enacts this runbook is ${cell(r2.duration.text)} (Duration, below): the writes of the last ${sec(r2.duration.seconds)} are at risk if a side is lost meanwhile. The owners accept that before the run.`,
@@ -30827,8 +30821,9 @@ function whatIsCut({ r: r2, out }) {
   const notEnacted = [...r2.notes, ...r2.notEnacted];
   if (notEnacted.length) out.push("### Not enacted", "", ...notEnacted.map((n) => `- ${cell(n)}`), "");
 }
+var uncutIpv6 = (r2) => [...new Set(r2.plans.flatMap((y) => y.ipv6 ?? []))];
 function ipv6Text(r2) {
-  const v6 = [...new Set(r2.plans.flatMap((y) => y.ipv6 ?? []))];
+  const v6 = uncutIpv6(r2);
   if (!v6.length) return [];
   const hosts = r2.hostPlans.some((h) => h.targets.some((x) => x.includes(":")));
   return [
@@ -30878,7 +30873,7 @@ function preflight(rb) {
   );
 }
 function toolPreflight(o, r2) {
-  return o.tool === "chaos-mesh" ? `- [ ] Chaos Mesh runs in every cluster below (controller and chaos-daemon); \`action: partition\` with \`externalTargets\` cuts the selected pods' traffic to those ranges (iptables and ipsets inside each pod's network namespace).${r2.plans.some((y) => y.ipv6) ? " IPv4 only: the IPv6 cut is yours to put in place before the run \u2014 the host rules where pod traffic passes the host's netfilter, else a `netdev` hook on the uplink or the upstream ACLs (What is cut)." : ""}` : "- [ ] Litmus runs in every cluster below, with the `pod-network-partition` experiment and its `pod-network-partition-sa` service account in each namespace. **It works through NetworkPolicy: the CNI must enforce it** (Calico, Antrea\u2026), or nothing is cut and every check passes for the wrong reason. NetworkPolicies only add allows: list the policies already in these namespaces (`kubectl get networkpolicy -n NS`) \u2014 one that allows these ranges defeats the cut. The policy's `0.0.0.0/0` covers IPv4 only: all IPv6 traffic of the selected pods is denied.";
+  return o.tool === "chaos-mesh" ? `- [ ] Chaos Mesh runs in every cluster below (controller and chaos-daemon); \`action: partition\` with \`externalTargets\` cuts the selected pods' traffic to those ranges (iptables and ipsets inside each pod's network namespace).${uncutIpv6(r2).length ? " IPv4 only: the IPv6 cut is yours to put in place before the run \u2014 the host rules where pod traffic passes the host's netfilter, else a `netdev` hook on the uplink or the upstream ACLs (What is cut)." : ""}` : "- [ ] Litmus runs in every cluster below, with the `pod-network-partition` experiment and its `pod-network-partition-sa` service account in each namespace. **It works through NetworkPolicy: the CNI must enforce it** (Calico, Antrea\u2026), or nothing is cut and every check passes for the wrong reason. NetworkPolicies only add allows: list the policies already in these namespaces (`kubectl get networkpolicy -n NS`) \u2014 one that allows these ranges defeats the cut. The policy's `0.0.0.0/0` covers IPv4 only: all IPv6 traffic of the selected pods is denied.";
 }
 function probePreflight(r2) {
   if (!r2.probe.probes.length) return [];
@@ -31070,9 +31065,10 @@ function proof({ r: r2, out }) {
     out.push(
       `- Not cut, so expected to still connect (an end has no declared range a rule could drop): ${unprobed.map((x) => cell(`${portText(x)} ${x.component}, ${x.from.what} to ${x.to.what}`)).join("; ")}.`
     );
-  if (r2.plans.some((y) => y.ipv6))
+  const v6 = uncutIpv6(r2);
+  if (v6.length)
     out.push(
-      `- IPv6, which neither the NetworkChaos nor probe.sh tests: from a pod of each cluster in What is cut (its probe pod, or any pod in a namespace cut), connect over IPv6 to a pod on the other side \u2014 \`kubectl --context CLUSTER -n NS exec POD -- nc -z -w 2 ADDRESS PORT\`, ADDRESS an IPv6 address from the other side's \`kubectl get pods -o wide\` (${cell([...new Set(r2.plans.flatMap((y) => y.ipv6 ?? []))].join(", "))}) \u2014 it must time out; if it connects, IPv6 is open across the cut.`
+      `- IPv6, which neither the NetworkChaos nor probe.sh tests: from a pod of each cluster in What is cut (its probe pod, or any pod in a namespace cut), connect over IPv6 to a pod on the other side \u2014 \`kubectl --context CLUSTER -n NS exec POD -- nc -z -w 2 ADDRESS PORT\`, ADDRESS an IPv6 address from the other side's \`kubectl get pods -o wide\` (${cell(v6.join(", "))}) \u2014 it must time out; if it connects, IPv6 is open across the cut.`
     );
   out.push("- If any row that must fail still connects, the cut is incomplete: roll back and fix the plan before reading any check.", "");
 }
