@@ -16677,6 +16677,10 @@ function backendsOf(ctx, tr) {
   }
   return out;
 }
+function judgedScenarios(peak, backends, shift, i, all = scenarios(peak, backends, shift)) {
+  const site = backends[i].site;
+  return shift === "weight" || site === void 0 ? all : scenarios(peak, backends, { heir: site });
+}
 
 // server/src/math/quorum.ts
 var majority = (n) => Math.floor(n / 2) + 1;
@@ -19675,10 +19679,10 @@ function singleSiteState(ctx, store) {
 function capacity(tr, name, backends) {
   const peak = tr.peakRps?.value;
   if (peak === void 0) return [];
-  const all = scenario(peak, backends);
+  const weighted = scenarios(peak, backends);
+  const all = weighted[0];
   const shift = shiftOf(tr);
-  const afterFor = (i) => shift === "weight" || backends[i].site === void 0 ? after : scenarios(peak, backends, { heir: backends[i].site }).slice(1);
-  const after = scenarios(peak, backends).slice(1);
+  const afterFor = (i) => judgedScenarios(peak, backends, shift, i, weighted).slice(1);
   const out = [];
   tr.backends.forEach((b, i) => {
     const cap = b.capacityRps;

@@ -48,6 +48,22 @@ function backendsOf(ctx: TopologyContext, tr: Traffic): LoadBackend[] | undefine
   return out;
 }
 
+/**
+ * The scenarios backend `i` is judged against — every site up, then each single-site loss: split
+ * by weight (`all`, when the caller has them), or under catchment steering with the whole lost
+ * share at `i`'s own site, its worst case. One rule for loadsOf's `worst` and capacity/site-loss.
+ */
+export function judgedScenarios(
+  peak: number,
+  backends: readonly LoadBackend[],
+  shift: Shift,
+  i: number,
+  all: readonly Scenario[] = scenarios(peak, backends, shift),
+): readonly Scenario[] {
+  const site = backends[i].site;
+  return shift === "weight" || site === undefined ? all : scenarios(peak, backends, { heir: site });
+}
+
 export interface TrafficLoads {
   readonly traffic: Traffic;
   readonly peak: number;
@@ -72,11 +88,9 @@ function loadsOf(ctx: TopologyContext, tr: Traffic): TrafficLoads | undefined {
   if (!backends || peak === undefined) return undefined;
   const shift = shiftOf(tr);
   const all = scenarios(peak, backends, shift);
-  const worst = backends.map((b, i) => {
+  const worst = backends.map((_, i) => {
     let w: Rational | undefined;
-    // catchment steering: a backend's worst is the loss whose whole share lands at its own site
-    const mine = shift === "weight" || b.site === undefined ? all : scenarios(peak, backends, { heir: b.site });
-    for (const s of mine) {
+    for (const s of judgedScenarios(peak, backends, shift, i, all)) {
       const l = loadOf(s, i);
       if (l && !s.stranded && (!w || cmp(l, w) > 0)) w = l;
     }

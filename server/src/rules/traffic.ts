@@ -1,10 +1,10 @@
 import type { Finding, FixHint } from "../model/finding";
 import { add, ceil, cmp, fromNumber, type Rational, toNumber } from "../math/rational";
-import { backendSites, loadOf, overCapacity, scenario, scenarios, type LoadBackend, type Scenario } from "../math/traffic";
+import { backendSites, loadOf, overCapacity, scenarios, type LoadBackend, type Scenario } from "../math/traffic";
 import type { Store, Traffic } from "../model/topology";
 import type { F } from "../model/yamlnodes";
 import { finding, type TopologyContext } from "./context";
-import { DNS_STEERING, loadBackends, shiftOf, TTL_RANGE } from "../derive/loads";
+import { DNS_STEERING, judgedScenarios, loadBackends, shiftOf, TTL_RANGE } from "../derive/loads";
 import { declaredSites } from "../derive/meshes";
 import { count, seconds } from "../util/format";
 import { rtoEstimate } from "../availability/figures";
@@ -172,12 +172,11 @@ function singleSiteState(ctx: TopologyContext, store: Store): string | undefined
 function capacity(tr: Traffic, name: string, backends: readonly LoadBackend[]): Finding[] {
   const peak = tr.peakRps?.value;
   if (peak === undefined) return [];
-  const all = scenario(peak, backends);
+  const weighted = scenarios(peak, backends);
+  const all = weighted[0];
   const shift = shiftOf(tr);
-  // catchment steering (anycast, geodns): each backend is judged with the whole lost share at its own site (derive/loads shiftOf)
-  const afterFor = (i: number) =>
-    shift === "weight" || backends[i].site === undefined ? after : scenarios(peak, backends, { heir: backends[i].site! }).slice(1);
-  const after = scenarios(peak, backends).slice(1);
+  // catchment steering (anycast, geodns): each backend is judged with the whole lost share at its own site (derive/loads shiftOf, judgedScenarios)
+  const afterFor = (i: number) => judgedScenarios(peak, backends, shift, i, weighted).slice(1);
   const out: Finding[] = [];
   tr.backends.forEach((b, i) => {
     const cap = b.capacityRps;
