@@ -20306,6 +20306,10 @@ function writeSentences(J, quorums, entry, remaining, deps) {
     }
   J.notes.push(...relayed);
 }
+var JUDGED_AFTER = /; the loads are judged after it (?:has|is)$/;
+function failoverWindowOf(note) {
+  return /^traffic [^:]+: until /.test(note) && JUDGED_AFTER.test(note) ? note.replace(JUDGED_AFTER, "") : void 0;
+}
 function lostShareNote(J, tr, lb, sc) {
   catchmentNote(J, tr, sc);
   const { s, R, notes } = J;
@@ -30230,7 +30234,7 @@ function drillItem(r2) {
 }
 function failoverDrill(r2) {
   const availability = (site) => r2.ctx.topology.siteByName.get(site)?.availability?.value;
-  const found = r2.single.filter((x) => x.scenario.lose.length === 1).map((x) => ({ x, site: x.scenario.lose[0], windows: x.notes.filter((n) => /^traffic [^:]+: until /.test(n)) })).filter((c) => c.windows.length);
+  const found = r2.single.filter((x) => x.scenario.lose.length === 1).map((x) => ({ x, site: x.scenario.lose[0], windows: x.notes.flatMap((n) => failoverWindowOf(n) ?? []) })).filter((c) => c.windows.length);
   if (!found.length) return "";
   const declared2 = found.some((c) => availability(c.site) !== void 0);
   const [first, ...rest] = declared2 ? [...found].sort((a2, b) => (availability(a2.site) ?? 1) - (availability(b.site) ?? 1)) : found;
@@ -30240,7 +30244,7 @@ function failoverDrill(r2) {
   const after = first.x.traffic.flatMap(
     (tr) => tr.backends.filter((b) => b.loadRps !== null && b.capacityRps !== null).map((b) => `${b.cluster} ${rps3(b.loadRps)} of ${rps3(b.capacityRps)}${b.overloaded ? " (overloaded)" : ""}`)
   ).join(", ");
-  return `; drill first ${why2}, with quorate gameday --isolate ${first.site} \u2014 ${first.windows.map((w) => w.replace(/; the loads are judged after it (?:has|is)$/, "")).join("; ")}${after ? `; after failover ${after}` : ""}`;
+  return `; drill first ${why2}, with quorate gameday --isolate ${first.site} \u2014 ${first.windows.join("; ")}${after ? `; after failover ${after}` : ""}`;
 }
 function conflictItem(r2) {
   const t = r2.ctx.topology;

@@ -1059,6 +1059,18 @@ function writeSentences(J: Judging, quorums: Quorums, entry: string, remaining: 
  * The window is the entry's RTO estimate (availability.md), as `--isolate` uses; anycast's on a
  * whole-site loss is the upstream's (BGP hold time or BFD), since nobody at the site withdraws.
  */
+/** How lostShareNote ends its failover-window notes: the loads beside them are judged after failover. */
+const JUDGED_AFTER = /; the loads are judged after it (?:has|is)$/;
+
+/**
+ * A scenario note's failover window without its closing "the loads are judged after it" (the
+ * record's failover drill quotes the window beside the loads after it); undefined for any other note.
+ * Beside lostShareNote, which writes them, so the two cannot drift apart.
+ */
+export function failoverWindowOf(note: string): string | undefined {
+  return /^traffic [^:]+: until /.test(note) && JUDGED_AFTER.test(note) ? note.replace(JUDGED_AFTER, "") : undefined;
+}
+
 function lostShareNote(J: Judging, tr: Traffic, lb: NonNullable<ReturnType<typeof backendsOf>>, sc: ReturnType<typeof loadScenario>): void {
   // where the loads are judged not by weight (anycast, geodns, standbys): said first
   catchmentNote(J, tr, sc);

@@ -33,6 +33,7 @@ import {
   ALL_UP,
   type BackendResult,
   evicts,
+  failoverWindowOf,
   MAX_PARTITION_SITES,
   run,
   type Result,
@@ -1195,7 +1196,7 @@ function failoverDrill(r: RecordContext): string {
   const availability = (site: string) => r.ctx.topology.siteByName.get(site)?.availability?.value;
   const found = r.single
     .filter((x) => x.scenario.lose.length === 1)
-    .map((x) => ({ x, site: x.scenario.lose[0], windows: x.notes.filter((n) => /^traffic [^:]+: until /.test(n)) }))
+    .map((x) => ({ x, site: x.scenario.lose[0], windows: x.notes.flatMap((n) => failoverWindowOf(n) ?? []) }))
     .filter((c) => c.windows.length);
   if (!found.length) return "";
   const declared = found.some((c) => availability(c.site) !== undefined);
@@ -1215,7 +1216,7 @@ function failoverDrill(r: RecordContext): string {
         .map((b) => `${b.cluster} ${rps(b.loadRps!)} of ${rps(b.capacityRps!)}${b.overloaded ? " (overloaded)" : ""}`),
     )
     .join(", ");
-  return `; drill first ${why}, with quorate gameday --isolate ${first.site} — ${first.windows.map((w) => w.replace(/; the loads are judged after it (?:has|is)$/, "")).join("; ")}${after ? `; after failover ${after}` : ""}`;
+  return `; drill first ${why}, with quorate gameday --isolate ${first.site} — ${first.windows.join("; ")}${after ? `; after failover ${after}` : ""}`;
 }
 
 /** 5. Conflict resolution per datastore, with named on-call roles. */
