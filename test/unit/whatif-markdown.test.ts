@@ -37,9 +37,35 @@ test("diff: a 30/70 weight change is four lines, not 34 — a move in several sc
   // Markdown: named columns, no empty header or cell
   assert.match(
     md,
-    /\| scenarios \| what moved \| crosses a limit \|\n\|---\|---\|---\|\n\| all up, lose ams, every single-link cut and every two-group partition \| fra-prod \(checkout\) load 20,000 → 12,000 rps, headroom 20,000 → 28,000 rps \| no \|\n/,
+    /\| scenarios \| what moved \| counted as a regression \|\n\|---\|---\|---\|\n\| all up, lose ams, every single-link cut and every two-group partition \| fra-prod \(checkout\) load 20,000 → 12,000 rps, headroom 20,000 → 28,000 rps \| no \|\n/,
   );
   for (const c of cells(md)) assert.notEqual(c.trim(), "", `an empty cell in:\n${md}`);
+});
+
+test("diff --format md: a move across a limit says where it is counted — here, or in its scenario's worse verdict (review M96)", () => {
+  // the ledger loses its ams voter (all up now writes over the budget: a worse verdict) and fra-prod 10,000 rps of capacity
+  const worse = REVIEWED.replace("members: { fra: 2, lon: 2, ams: 1 }\n    writeLatencyBudgetMs", "members: { fra: 2, lon: 2 }\n    writeLatencyBudgetMs").replace(
+    "capacityRps: 40000",
+    "capacityRps: 30000",
+  );
+  assert.equal(worse.match(/members: \{ fra: 2, lon: 2 \}\n/g)?.length, 1);
+  const md = inTempDir({ "old.topology.yaml": REVIEWED, "new.topology.yaml": worse }, (_dir, run) =>
+    run(["diff", "--format", "md", "old.topology.yaml", "new.topology.yaml"]),
+  ).stdout;
+  const row = (scenarios: string, what: string) => {
+    const line = md.split("\n").find((l) => l.startsWith(`| ${scenarios} | ${what}`));
+    assert.ok(line, `no row "${scenarios} | ${what}" in:\n${md}`);
+    return line.split(" | ").at(-1)?.replace(/ \|$/, "");
+  };
+  assert.match(md, /\| scenarios \| what moved \| counted as a regression \|/);
+  assert.match(md, /\| what moved \| counted as a regression \|/);
+  // all up got worse (ok → degraded): its crossing is that verdict's, not a second regression
+  assert.match(md, /\| 🔴 worse \| all up \| ok \| degraded \|/);
+  assert.equal(row("all up", "store ledger writes from lon 16 → 28 ms (over the 20 ms budget)"), "in the verdict above");
+  // the same crossing where the verdict word stayed (cut fra–ams was degraded before): counted here
+  assert.equal(row("cut fra–ams", "store ledger writes from lon 16 → 28 ms (over the 20 ms budget)"), "🔴 yes");
+  // a move within its limits
+  assert.equal(row("cut lon–ams", "store ledger writes from fra 18 → 14 ms"), "no");
 });
 
 test("diff --format md: the verdict and finding tables name every column", () => {

@@ -442,6 +442,8 @@ export interface MoveLine {
   readonly scenarios: string;
   readonly text: string;
   readonly regression: boolean;
+  /** the move crosses a limit, counted or not: a crossing in a scenario whose verdict already got worse (or one version's only) is counted there */
+  readonly crosses: boolean;
 }
 
 /**
@@ -494,6 +496,7 @@ export function groupedChanges(d: DiffResult): MoveLine[] {
       scenarios: scenarioSet(g.scenarios, all),
       text: load && head ? `${moveText(load.c)}, ${moveText(head.c, false)}` : moveText(g.c),
       regression: g.c.regression || (pair?.c.regression ?? false),
+      crosses: g.c.crosses !== undefined || pair?.c.crosses !== undefined,
     });
   }
   return out;
@@ -604,16 +607,18 @@ export function diffMarkdown(d: DiffResult): string {
   if (refersToEviction(d)) out.push("", podEvictionMarkdown());
   out.push("");
   // moves with a named column each; the flag is whatif.md's "crosses a limit" (headroom below 0, over a
-  // budget, below an objective): a move within its limits says "no" there, however large
-  const regression = (r: boolean) => (r ? "🔴 yes" : "no");
+  // budget, below an objective): a move within its limits says "no" there, however large. A crossing in a
+  // scenario whose verdict got worse is counted once, in the verdict table (review M96: "no" beside a
+  // crossing read as a contradiction of the next row's "yes")
+  const regression = (r: boolean, crosses = r) => (r ? "🔴 yes" : crosses ? "in the verdict above" : "no");
   const moves = groupedChanges(d);
   if (moves.length)
     out.push(
       "Measures that moved, largest first:",
       "",
       table(
-        ["scenarios", "what moved", "crosses a limit"],
-        moves.map((m) => [m.scenarios, m.text, regression(m.regression)]),
+        ["scenarios", "what moved", "counted as a regression"],
+        moves.map((m) => [m.scenarios, m.text, regression(m.regression, m.crosses)]),
       ),
       "",
     );
@@ -622,7 +627,7 @@ export function diffMarkdown(d: DiffResult): string {
       "Availability that moved (independent failures assumed):",
       "",
       table(
-        ["what moved", "crosses a limit"],
+        ["what moved", "counted as a regression"],
         d.availability.map((c) => [availabilityChangeText(c), regression(c.regression)]),
       ),
       "",
