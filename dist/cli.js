@@ -27727,7 +27727,8 @@ function groupedChanges(d) {
     out.push({
       scenarios: scenarioSet(g.scenarios, all),
       text: load && head ? `${moveText(load.c)}, ${moveText(head.c, false)}` : moveText(g.c),
-      regression: g.c.regression || (pair?.c.regression ?? false)
+      regression: g.c.regression || (pair?.c.regression ?? false),
+      crosses: g.c.crosses !== void 0 || pair?.c.crosses !== void 0
     });
   }
   return out;
@@ -27820,15 +27821,15 @@ function diffMarkdown(d) {
   if (d.note) out.push("", `_${cell(d.note)}_`);
   if (refersToEviction(d)) out.push("", podEvictionMarkdown());
   out.push("");
-  const regression = (r2) => r2 ? "\u{1F534} yes" : "no";
+  const regression = (r2, crosses = r2) => r2 ? "\u{1F534} yes" : crosses ? "in the verdict above" : "no";
   const moves = groupedChanges(d);
   if (moves.length)
     out.push(
       "Measures that moved, largest first:",
       "",
       table(
-        ["scenarios", "what moved", "crosses a limit"],
-        moves.map((m) => [m.scenarios, m.text, regression(m.regression)])
+        ["scenarios", "what moved", "counted as a regression"],
+        moves.map((m) => [m.scenarios, m.text, regression(m.regression, m.crosses)])
       ),
       ""
     );
@@ -27837,7 +27838,7 @@ function diffMarkdown(d) {
       "Availability that moved (independent failures assumed):",
       "",
       table(
-        ["what moved", "crosses a limit"],
+        ["what moved", "counted as a regression"],
         d.availability.map((c) => [availabilityChangeText(c), regression(c.regression)])
       ),
       ""
@@ -30233,7 +30234,7 @@ function drillItem(r2) {
   };
 }
 function failoverDrill(r2) {
-  const availability = (site) => r2.ctx.topology.siteByName.get(site)?.availability?.value;
+  const availability = (site2) => r2.ctx.topology.siteByName.get(site2)?.availability?.value;
   const found = r2.single.filter((x) => x.scenario.lose.length === 1).map((x) => ({ x, site: x.scenario.lose[0], windows: x.notes.flatMap((n) => failoverWindowOf(n) ?? []) })).filter((c) => c.windows.length);
   if (!found.length) return "";
   const declared2 = found.some((c) => availability(c.site) !== void 0);
@@ -30241,10 +30242,19 @@ function failoverDrill(r2) {
   const a = availability(first.site);
   const tied = rest.filter((c) => availability(c.site) === a).map((c) => c.site);
   const why2 = !declared2 ? "a site that serves clients" : a === void 0 ? "a site that serves clients (none of them declares an availability)" : `the likeliest loss of a site that serves clients by the declared availabilities (${first.site} ${a}${tied.length ? `, as likely as ${listText(tied)}` : ""})`;
-  const after = first.x.traffic.flatMap(
+  const site = first.site;
+  const iso = runIsolate(r2.ctx, site);
+  const answering = iso.window.traffic.flatMap(
+    (tr) => tr.backends.filter((b) => b.site === site && b.loadRps).map((b) => ({ entry: tr.name, b }))
+  );
+  const erring = answering.filter((x) => x.b.errors);
+  const seen = erring.length ? `${erring.map(({ entry, b }) => `${b.cluster} answers up to ${rps3(b.errorRps)} of ${entry} with errors`).join(", ")} \u2014 5xx, not timeouts: it is up, but a store it writes to takes no writes from ${site}` : answering.length ? `${answering.map(({ entry, b }) => `${b.cluster} keeps serving its ${rps3(b.loadRps)} of ${entry}`).join(", ")} (nothing it writes to is across the cut): clients see no errors, and the drill measures the withdrawal itself` : "";
+  const windows = iso.notes.filter((n) => n.startsWith("traffic "));
+  const after = iso.after.traffic.flatMap(
     (tr) => tr.backends.filter((b) => b.loadRps !== null && b.capacityRps !== null).map((b) => `${b.cluster} ${rps3(b.loadRps)} of ${rps3(b.capacityRps)}${b.overloaded ? " (overloaded)" : ""}`)
   ).join(", ");
-  return `; drill first ${why2}, with quorate gameday --isolate ${first.site} \u2014 ${first.windows.join("; ")}${after ? `; after failover ${after}` : ""}`;
+  const during = [seen, ...windows].filter(Boolean).join("; ");
+  return `; drill first ${why2}, with quorate gameday --isolate ${site} (${site} cut off from the other sites, its machines running)${during ? ` \u2014 until steering withdraws ${site}: ${during}` : ""}${after ? `; after the withdrawal ${after}` : ""}`;
 }
 function conflictItem(r2) {
   const t = r2.ctx.topology;

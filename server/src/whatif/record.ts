@@ -36,6 +36,7 @@ import {
   failoverWindowOf,
   MAX_PARTITION_SITES,
   run,
+  runIsolate,
   type Result,
   type Scenario,
   sweep,
@@ -1191,6 +1192,10 @@ function drillItem(r: RecordContext): Item {
  * engine's failover-window note), the likeliest by the declared site availabilities (absent = 1,
  * never fails) — review M67: the record named a link cut "the likeliest failure" where the design
  * declared links twice as available as its sites, and a cut withdraws nothing from GSLB.
+ * What the drill should see is the scenario its command enacts, `simulate --isolate X` (review
+ * M93): the loss's window ("no answer, connection timeouts") was quoted for a game day whose cut
+ * site keeps running and answers — with 5xx where a store it writes to takes no writes from there,
+ * for as long as a shallow health check keeps passing.
  */
 function failoverDrill(r: RecordContext): string {
   const availability = (site: string) => r.ctx.topology.siteByName.get(site)?.availability?.value;
@@ -1209,14 +1214,28 @@ function failoverDrill(r: RecordContext): string {
     : a === undefined
       ? "a site that serves clients (none of them declares an availability)"
       : `the likeliest loss of a site that serves clients by the declared availabilities (${first.site} ${a}${tied.length ? `, as likely as ${listText(tied)}` : ""})`;
-  const after = first.x.traffic
+  const site = first.site;
+  const iso = runIsolate(r.ctx, site);
+  // the cut-off site's backends are up: they answer what steering still sends them
+  const answering = iso.window.traffic.flatMap((tr) =>
+    tr.backends.filter((b) => b.site === site && b.loadRps).map((b) => ({ entry: tr.name, b })),
+  );
+  const erring = answering.filter((x) => x.b.errors);
+  const seen = erring.length
+    ? `${erring.map(({ entry, b }) => `${b.cluster} answers up to ${rps(b.errorRps)} of ${entry} with errors`).join(", ")} — 5xx, not timeouts: it is up, but a store it writes to takes no writes from ${site}`
+    : answering.length
+      ? `${answering.map(({ entry, b }) => `${b.cluster} keeps serving its ${rps(b.loadRps!)} of ${entry}`).join(", ")} (nothing it writes to is across the cut): clients see no errors, and the drill measures the withdrawal itself`
+      : "";
+  const windows = iso.notes.filter((n) => n.startsWith("traffic "));
+  const after = iso.after.traffic
     .flatMap((tr) =>
       tr.backends
         .filter((b) => b.loadRps !== null && b.capacityRps !== null)
         .map((b) => `${b.cluster} ${rps(b.loadRps!)} of ${rps(b.capacityRps!)}${b.overloaded ? " (overloaded)" : ""}`),
     )
     .join(", ");
-  return `; drill first ${why}, with quorate gameday --isolate ${first.site} — ${first.windows.join("; ")}${after ? `; after failover ${after}` : ""}`;
+  const during = [seen, ...windows].filter(Boolean).join("; ");
+  return `; drill first ${why}, with quorate gameday --isolate ${site} (${site} cut off from the other sites, its machines running)${during ? ` — until steering withdraws ${site}: ${during}` : ""}${after ? `; after the withdrawal ${after}` : ""}`;
 }
 
 /** 5. Conflict resolution per datastore, with named on-call roles. */
