@@ -44,10 +44,10 @@ test("diff: a 30/70 weight change is four lines, not 34 — a move in several sc
 
 test("diff --format md: a move across a limit says where it is counted — here, or in its scenario's worse verdict (review M96)", () => {
   // the ledger loses its ams voter (all up now writes over the budget: a worse verdict) and fra-prod 10,000 rps of capacity
-  const worse = REVIEWED.replace("members: { fra: 2, lon: 2, ams: 1 }\n    writeLatencyBudgetMs", "members: { fra: 2, lon: 2 }\n    writeLatencyBudgetMs").replace(
-    "capacityRps: 40000",
-    "capacityRps: 30000",
-  );
+  const worse = REVIEWED.replace(
+    "members: { fra: 2, lon: 2, ams: 1 }\n    writeLatencyBudgetMs",
+    "members: { fra: 2, lon: 2 }\n    writeLatencyBudgetMs",
+  ).replace("capacityRps: 40000", "capacityRps: 30000");
   assert.equal(worse.match(/members: \{ fra: 2, lon: 2 \}\n/g)?.length, 1);
   const md = inTempDir({ "old.topology.yaml": REVIEWED, "new.topology.yaml": worse }, (_dir, run) =>
     run(["diff", "--format", "md", "old.topology.yaml", "new.topology.yaml"]),
