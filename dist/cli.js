@@ -28727,7 +28727,14 @@ function linkerdRows(b) {
 function quorumRows(b) {
   const { rows: rows2, notes, siteOf, memberEnd, pairs, ctx } = b;
   for (const q of ctx.quorums) {
-    if (!q.resolved || q.counts.size < 2) continue;
+    if (!q.resolved) continue;
+    if (q.counts.size < 2) {
+      const c = q.kind === "etcd" ? q.owner : void 0;
+      const home = c && siteOf(c);
+      const [at] = q.counts.keys();
+      if (c && home && at !== void 0 && at !== home) stretchedControlPlaneRows(b, c, home, at, q.label, false);
+      continue;
+    }
     const sites = [...q.counts.keys()];
     if (q.kind === "etcd") {
       const c = q.owner;
@@ -28747,7 +28754,7 @@ function quorumRows(b) {
       const home = siteOf(c);
       if (home) {
         const remote = sites.filter((s) => s !== home);
-        for (const s of remote) stretchedControlPlaneRows(b, c, home, s, q.label);
+        for (const s of remote) stretchedControlPlaneRows(b, c, home, s, q.label, true);
         remoteKubeletRows(b, c, remote, q.label);
       }
     } else if (q.kind === "galera") {
@@ -28769,7 +28776,7 @@ function quorumRows(b) {
     } else consensusRows(b, q.owner, q.label, sites);
   }
 }
-function stretchedControlPlaneRows(b, c, home, s, label4) {
+function stretchedControlPlaneRows(b, c, home, s, label4, homeMembers) {
   const { rows: rows2, nodesEnd, memberEnd } = b;
   const name = c.name.value;
   const cp = memberEnd(s, `control-plane nodes of ${name} at ${s}`, c);
@@ -28804,17 +28811,18 @@ function stretchedControlPlaneRows(b, c, home, s, label4) {
     why: `the kubelets, kube-proxy and agents of ${name} reach every API server behind the control-plane endpoint, ${s}'s included`,
     reference: K8S_DOC
   });
-  row({
-    component: "kube-apiserver",
-    protocol: "TCP",
-    port: KUBE_APISERVER_TCP,
-    detail: "6443 on kubeadm; through the control-plane endpoint",
-    direction: "one-way",
-    from: cp,
-    to: homeCp,
-    why: `the kubelets of the control-plane nodes at ${s} reach the API servers at ${home} behind the control-plane endpoint`,
-    reference: K8S_DOC
-  });
+  if (homeMembers)
+    row({
+      component: "kube-apiserver",
+      protocol: "TCP",
+      port: KUBE_APISERVER_TCP,
+      detail: "6443 on kubeadm; through the control-plane endpoint",
+      direction: "one-way",
+      from: cp,
+      to: homeCp,
+      why: `the kubelets of the control-plane nodes at ${s} reach the API servers at ${home} behind the control-plane endpoint`,
+      reference: K8S_DOC
+    });
   row({
     component: "kubelet API",
     protocol: "TCP",
@@ -28825,16 +28833,17 @@ function stretchedControlPlaneRows(b, c, home, s, label4) {
     why: `the API servers at ${s} reach every kubelet of ${name}: logs, exec, attach, port-forward, metrics`,
     reference: K8S_DOC
   });
-  row({
-    component: "kubelet API",
-    protocol: "TCP",
-    port: KUBELET_TCP,
-    direction: "one-way",
-    from: homeCp,
-    to: cp,
-    why: `the API servers at ${home} reach the kubelets of the control-plane nodes at ${s} too: logs and exec of the pods there (etcd's and the API server's static pods), metrics`,
-    reference: K8S_DOC
-  });
+  if (homeMembers)
+    row({
+      component: "kubelet API",
+      protocol: "TCP",
+      port: KUBELET_TCP,
+      direction: "one-way",
+      from: homeCp,
+      to: cp,
+      why: `the API servers at ${home} reach the kubelets of the control-plane nodes at ${s} too: logs and exec of the pods there (etcd's and the API server's static pods), metrics`,
+      reference: K8S_DOC
+    });
   controlPlaneCniRows(b, c, home, s, cp, row);
 }
 function remoteKubeletRows(b, c, remote, label4) {

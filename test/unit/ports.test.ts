@@ -238,6 +238,31 @@ clusters:
   assert.match(portsMarkdown(fed), /No cross-site flow needs a firewall rule/);
 });
 
+test("a cluster whose etcd sits wholly at another site (a control plane hosted there): its nodes' API and kubelet flows cross the WAN (review M97)", () => {
+  const remote = `sites: [ { name: fra, addresses: [192.0.2.0/28] }, { name: lon } ]
+links:
+  - { between: [fra, lon], rttMs: 14 }
+clusters:
+  - { name: lon-prod, site: lon, network: { nodes: 192.168.1.0/24 }, etcd: { members: { fra: 3 } } }
+`;
+  const m = portMatrix(ctxOf(remote));
+  assert.deepEqual(facts(m.rows), [
+    "etcd client | TCP 2379 | lon -> fra",
+    "kube-apiserver | TCP 6443 | lon -> fra",
+    "kubelet API | TCP 10250 | fra -> lon",
+  ]);
+  const api = m.rows.find((r) => r.port === 6443)!;
+  assert.equal(api.from.what, "nodes of lon-prod");
+  assert.equal(api.to.what, "control-plane nodes of lon-prod at fra");
+  assert.deepEqual(api.to.ranges, ["192.0.2.0/28"]);
+  assert.match(api.why, /all of them at fra with its etcd: without this rule lon-prod has no API/);
+  // etcd's client port only with external etcd (API servers at lon), as for a stretched etcd
+  assert.equal(m.rows.find((r) => r.port === 2379)!.when, "with external etcd");
+  assert.doesNotMatch(portsMarkdown(m), /No cross-site flow needs a firewall rule/);
+  // the same cluster with its etcd at home needs nothing across the WAN
+  assert.deepEqual(portMatrix(ctxOf(remote.replace("members: { fra: 3 }", "members: { lon: 3 }"))).rows, []);
+});
+
 test("Submariner: gateways (4500, 4490; 500 and ESP only without NAT-T), VXLAN 4800 inside each cluster, the Broker API", () => {
   const edge = readFileSync(join(ROOT, "examples", "drift", "edge.topology.yaml"), "utf8");
   // the Broker's cluster undeclared: no row to an unnamed place, a note that says how to name it

@@ -728,7 +728,16 @@ function linkerdRows(b: Build): void {
 function quorumRows(b: Build): void {
   const { rows, notes, siteOf, memberEnd, pairs, ctx } = b;
   for (const q of ctx.quorums) {
-    if (!q.resolved || q.counts.size < 2) continue;
+    if (!q.resolved) continue;
+    if (q.counts.size < 2) {
+      // a cluster whose etcd sits wholly at another site (a control plane hosted elsewhere, review M97):
+      // no etcd peer crosses the WAN, but every flow between its nodes and its control plane does
+      const c = q.kind === "etcd" ? (q.owner as Cluster) : undefined;
+      const home = c && siteOf(c);
+      const [at] = q.counts.keys();
+      if (c && home && at !== undefined && at !== home) stretchedControlPlaneRows(b, c, home, at, q.label, false);
+      continue;
+    }
     const sites = [...q.counts.keys()];
     if (q.kind === "etcd") {
       const c = q.owner as Cluster;
@@ -748,7 +757,7 @@ function quorumRows(b: Build): void {
       const home = siteOf(c);
       if (home) {
         const remote = sites.filter((s) => s !== home);
-        for (const s of remote) stretchedControlPlaneRows(b, c, home, s, q.label);
+        for (const s of remote) stretchedControlPlaneRows(b, c, home, s, q.label, true);
         remoteKubeletRows(b, c, remote, q.label);
       }
     } else if (q.kind === "galera") {
@@ -777,9 +786,10 @@ function quorumRows(b: Build): void {
  * etcd's own rows they need what any control-plane node needs across the WAN: the cluster's nodes
  * reach those API servers (6443, through the control-plane endpoint), those API servers reach
  * every kubelet (10250), and they run the cluster's CNI like any node. etcd's client port across
- * the WAN is needed only with external etcd.
+ * the WAN is needed only with external etcd. `homeMembers` false: the whole etcd is at `s` (no
+ * control-plane node at the cluster's own site), so no flow runs between control-plane nodes.
  */
-function stretchedControlPlaneRows(b: Build, c: Cluster, home: string, s: string, label: string): void {
+function stretchedControlPlaneRows(b: Build, c: Cluster, home: string, s: string, label: string, homeMembers: boolean): void {
   const { rows, nodesEnd, memberEnd } = b;
   const name = c.name!.value;
   const cp = memberEnd(s, `control-plane nodes of ${name} at ${s}`, c);
@@ -811,20 +821,23 @@ function stretchedControlPlaneRows(b: Build, c: Cluster, home: string, s: string
     direction: "one-way",
     from: nodesEnd(c),
     to: cp,
-    why: `the kubelets, kube-proxy and agents of ${name} reach every API server behind the control-plane endpoint, ${s}'s included`,
+    why: homeMembers
+      ? `the kubelets, kube-proxy and agents of ${name} reach every API server behind the control-plane endpoint, ${s}'s included`
+      : `the kubelets, kube-proxy and agents of ${name} reach its API servers, all of them at ${s} with its etcd: without this rule ${name} has no API`,
     reference: K8S_DOC,
   });
-  row({
-    component: "kube-apiserver",
-    protocol: "TCP",
-    port: KUBE_APISERVER_TCP,
-    detail: "6443 on kubeadm; through the control-plane endpoint",
-    direction: "one-way",
-    from: cp,
-    to: homeCp,
-    why: `the kubelets of the control-plane nodes at ${s} reach the API servers at ${home} behind the control-plane endpoint`,
-    reference: K8S_DOC,
-  });
+  if (homeMembers)
+    row({
+      component: "kube-apiserver",
+      protocol: "TCP",
+      port: KUBE_APISERVER_TCP,
+      detail: "6443 on kubeadm; through the control-plane endpoint",
+      direction: "one-way",
+      from: cp,
+      to: homeCp,
+      why: `the kubelets of the control-plane nodes at ${s} reach the API servers at ${home} behind the control-plane endpoint`,
+      reference: K8S_DOC,
+    });
   row({
     component: "kubelet API",
     protocol: "TCP",
@@ -835,16 +848,17 @@ function stretchedControlPlaneRows(b: Build, c: Cluster, home: string, s: string
     why: `the API servers at ${s} reach every kubelet of ${name}: logs, exec, attach, port-forward, metrics`,
     reference: K8S_DOC,
   });
-  row({
-    component: "kubelet API",
-    protocol: "TCP",
-    port: KUBELET_TCP,
-    direction: "one-way",
-    from: homeCp,
-    to: cp,
-    why: `the API servers at ${home} reach the kubelets of the control-plane nodes at ${s} too: logs and exec of the pods there (etcd's and the API server's static pods), metrics`,
-    reference: K8S_DOC,
-  });
+  if (homeMembers)
+    row({
+      component: "kubelet API",
+      protocol: "TCP",
+      port: KUBELET_TCP,
+      direction: "one-way",
+      from: homeCp,
+      to: cp,
+      why: `the API servers at ${home} reach the kubelets of the control-plane nodes at ${s} too: logs and exec of the pods there (etcd's and the API server's static pods), metrics`,
+      reference: K8S_DOC,
+    });
   controlPlaneCniRows(b, c, home, s, cp, row);
 }
 
