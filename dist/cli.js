@@ -20482,16 +20482,18 @@ function clusterApi(J, quorums, c, servingOf) {
   const p = qj.judged;
   const voting = p.voting.filter((x) => J.R.reaches(c.site, x));
   const why2 = qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails) ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes` : (qj.q.counts.get(c.site) ?? 0) > 0 ? `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})` : `its nodes at ${c.site} are cut off from its whole control plane (etcd at ${listText([...qj.q.counts.keys()])})`;
-  J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${afterApiStops(c, load, p.voting, voting)}`);
+  const remote = (qj.q.counts.get(c.site) ?? 0) === 0;
+  J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${afterApiStops(c, load, p.voting, voting, remote)}`);
   return { ...c, apiStops: true, controlPlaneAt: [...p.voting], evictionAfterSeconds: EVICTION_AFTER_SECONDS };
 }
-var POD_EVICTION_NOTE = `Pod eviction, wherever a cluster's API stops at a cut-off site while its control plane runs on elsewhere: that control plane's node controller no longer hears the site's kubelets, so after about ${seconds(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) the nodes are NotReady, and after the default ${seconds(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration their pods are evicted \u2014 one node every ${seconds(SECONDS_PER_EVICTED_NODE)} when the nodes carry per-site zone labels; without them the cut-off nodes, most of the cluster, are a partial disruption, and none are evicted in a cluster of 50 nodes or fewer (one node every 100 s above). The kubelets learn of it only when the network heals, and then stop every evicted pod at once. To ride out a cut, raise the pods' tolerationSeconds for node.kubernetes.io/unreachable above the longest cut, or give the cluster a control plane local to its site.`;
+var POD_EVICTION_NOTE = `Pod eviction, wherever a cluster's API stops at a cut-off site while its control plane runs on elsewhere: that control plane's node controller no longer hears the site's kubelets, so after about ${seconds(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) the nodes are NotReady, and after the default ${seconds(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration their pods are evicted \u2014 one node every ${seconds(SECONDS_PER_EVICTED_NODE)} when the nodes carry per-site zone labels; without them the cut-off nodes, most of the cluster, are a partial disruption, and none are evicted in a cluster of 50 nodes or fewer (one node every 100 s above). When none of the cluster's Nodes stays Ready \u2014 a control plane whose hosts are not Nodes of the cluster (hosted: Kamaji, HyperShift, k0smotron; external etcd and API-server hosts) with every Node at the cut-off site \u2014 the node controller sees every zone fully disrupted, takes the fault for its own and evicts nothing. The kubelets learn of it only when the network heals, and then stop every evicted pod at once. To ride out a cut, raise the pods' tolerationSeconds for node.kubernetes.io/unreachable above the longest cut, or give the cluster a control plane local to its site.`;
 var SEE_POD_EVICTION = 'see "Pod eviction"';
 var evicts = (r2) => r2.clusters.some((c) => c.evictionAfterSeconds !== null);
-function afterApiStops(c, load, controlPlaneAt, reachable) {
+function afterApiStops(c, load, controlPlaneAt, reachable, remote = false) {
   const pods = `its pods at ${c.site} keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled there`;
   const within3 = reachable.length ? ` The API server${reachable.length === 1 ? "" : "s"} at ${listText([...reachable])} ${reachable.length === 1 ? "is" : "are"} still within ${c.site}'s reach: if the control-plane endpoint sends ${c.name}'s nodes there, they keep their API. Otherwise` : "";
-  return `${c.name}'s control plane keeps running at ${listText([...controlPlaneAt])}, where its etcd keeps a majority.${within3} ${within3 ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}; from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals (${SEE_POD_EVICTION})`;
+  const evicted = remote ? `if its control-plane hosts at ${listText([...controlPlaneAt])} are Nodes of ${c.name} (kubeadm stacked), from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals; if none of its Nodes stays Ready (a hosted control plane), it evicts nothing` : `from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals`;
+  return `${c.name}'s control plane keeps running at ${listText([...controlPlaneAt])}, where its etcd keeps a majority.${within3} ${within3 ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}; ${evicted} (${SEE_POD_EVICTION})`;
 }
 function* judgeMeshes(J) {
   const { ctx, R, breaks } = J;
@@ -28808,7 +28810,7 @@ function stretchedControlPlaneRows(b, c, home, s, label4, homeMembers) {
     direction: "one-way",
     from: nodesEnd(c),
     to: cp,
-    why: `the kubelets, kube-proxy and agents of ${name} reach every API server behind the control-plane endpoint, ${s}'s included`,
+    why: homeMembers ? `the kubelets, kube-proxy and agents of ${name} reach every API server behind the control-plane endpoint, ${s}'s included` : `the kubelets, kube-proxy and agents of ${name} reach its API servers, all of them at ${s} with its etcd: without this rule ${name} has no API`,
     reference: K8S_DOC
   });
   if (homeMembers)

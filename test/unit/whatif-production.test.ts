@@ -273,6 +273,18 @@ test("a control plane hosted at another site (review M87): losing it stops the A
     cut.breaks.join("\n"),
   );
   assert.ok(!cut.breaks.some((b) => /etcd members at lon/.test(b)));
+  // every Node of lon-prod may be on the cut-off side: eviction only if its control-plane hosts are Nodes (review M92)
+  const api = cut.breaks.find((b) => b.startsWith("cluster lon-prod:"))!;
+  assert.match(
+    api,
+    /; if its control-plane hosts at fra are Nodes of lon-prod \(kubeadm stacked\), from about 340 s into the cut that control plane evicts them: .*; if none of its Nodes stays Ready \(a hosted control plane\), it evicts nothing \(see "Pod eviction"\)$/,
+  );
+  // a stretched etcd's members elsewhere are Nodes that stay Ready: the eviction is said without a condition
+  const stretched = run(ctxOf(FEDERATED.replace("{ lon: 3 }", "{ lon: 1, fra: 2 }")), sc({ partition: [["fra"], ["lon"]] }));
+  const lonApi = stretched.breaks.find((b) => b.startsWith("cluster lon-prod:"));
+  assert.ok(lonApi, stretched.breaks.join("\n"));
+  assert.match(lonApi, /; from about 340 s into the cut that control plane evicts them: /);
+  assert.doesNotMatch(lonApi, /evicts nothing/);
 });
 
 const ETCD3 = (p99: string) => `sites:
