@@ -15866,6 +15866,12 @@ function conflictMerge(replication, policy) {
       return `conflicts are resolved by ${policy ?? "nothing"}`;
   }
 }
+function leaderUnpinnable(engine) {
+  if (!engine) return void 0;
+  if (/\betcd\b/i.test(engine)) return "etcd cannot pin it: `etcdctl move-leader` holds only until the next election";
+  if (/consul/i.test(engine)) return "Consul cannot pin it: `consul operator raft transfer-leader` holds only until the next election";
+  return void 0;
+}
 function deadStoreTimer(engine) {
   if (!engine || !/cockroach/i.test(engine)) return void 0;
   return {
@@ -18053,7 +18059,8 @@ function pinWords(engine) {
 var BEST_STATE_BUDGET = 1e5;
 function bestServed(d, e, worst, worstExact, budget = BEST_STATE_BUDGET) {
   const quorums = e.deps.filter((x) => x.type === "quorum");
-  if (!quorums.length)
+  const unpinnable = quorums.some((q) => leaderUnpinnable(q.owner.engine?.value) !== void 0);
+  if (!quorums.length || unpinnable)
     return { fraction: worst, upper: worst, method: worstExact ? "exact" : "bounded", states: 0, placementsBounded: false, pins: [] };
   const combos = quorums.reduce((a, q) => a * q.sites.length, 1);
   const pins = Array.from({ length: Math.min(combos, MAX_PLACEMENTS) }, (_, c) => pinsOf(quorums, c));
@@ -19884,6 +19891,12 @@ var before = (a, b) => {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
   return false;
 };
+var noPin = (q) => q.kind === "consensus" ? leaderUnpinnable(q.owner.engine?.value) : void 0;
+var judgedWhere = (qj) => {
+  if (qj.judged === qj.best) return "";
+  const why2 = noPin(qj.q);
+  return why2 ? ` (where an election may put it \u2014 ${why2})` : " (where it may be when the links go)";
+};
 function choosePlacements(q, placements, clients, path, stoppedMembers) {
   if (!placements.length) return { best: void 0, judged: void 0 };
   const budget = writeBudget(q);
@@ -19899,7 +19912,7 @@ function choosePlacements(q, placements, clients, path, stoppedMembers) {
   let best = placements[0];
   for (const p of placements) if (before(pinKey(p), pinKey(best))) best = p;
   const sig2 = (p) => `${p.stops.join()}|${failing(p).join()}`;
-  if (placements.every((p) => sig2(p) === sig2(placements[0]))) return { best, judged: best };
+  if (noPin(q) === void 0 && placements.every((p) => sig2(p) === sig2(placements[0]))) return { best, judged: best };
   let judged3 = placements[0];
   for (const p of placements) {
     const [f, j] = [failing(p).length, failing(judged3).length];
@@ -20249,15 +20262,15 @@ function writeSentence(J, entry, b, qj, w) {
     return `traffic ${entry}: writes from ${who} to ${d} commit in ${ms(w.latencyMs)}${w.via ? ` (${ms(J.rtt(b.site, w.via))} to the node in ${w.via} and back, plus its commit)` : ` (the node in ${b.site} waits one round trip to the farthest node before certifying)`}${verdict}${best}`;
   }
   if (w.via)
-    return `traffic ${entry}: with ${d}'s leader in ${p.site}${qj.judged !== qj.best ? " (where it may be when the links go)" : ""}, ${who} does not reach it: CockroachDB \u2265 24.1 proxies its writes through a follower in ${w.via} \u2014 ${ms(J.rtt(b.site, w.via))} + ${ms(J.rtt(w.via, p.site))} + the ${ms(p.commit)} commit = ${ms(w.latencyMs)}${verdict} (before 24.1, or with the proxy disabled, they fail: up to ${rps(b.loadRps)} of errors)`;
+    return `traffic ${entry}: with ${d}'s leader in ${p.site}${judgedWhere(qj)}, ${who} does not reach it: CockroachDB \u2265 24.1 proxies its writes through a follower in ${w.via} \u2014 ${ms(J.rtt(b.site, w.via))} + ${ms(J.rtt(w.via, p.site))} + the ${ms(p.commit)} commit = ${ms(w.latencyMs)}${verdict} (before 24.1, or with the proxy disabled, they fail: up to ${rps(b.loadRps)} of errors)`;
   const alternatives = qj.placements.filter(
     (x) => qj.clients.every((c) => {
       const path = qj.path(x, c);
       return !path.fails && path.ms !== void 0 && w.budgetMs !== null && path.ms <= w.budgetMs;
     })
   );
-  const where2 = qj.judged !== qj.best ? ` (where it may be when the links go)` : "";
-  const fix = !over ? "" : alternatives.length ? `; with the leader in ${listText(alternatives.map((x) => x.site))} every writer is within it` : `; no placement of the leader keeps every writer (${listText([...qj.clients])}) within it`;
+  const where2 = judgedWhere(qj);
+  const fix = !over ? "" : alternatives.length ? `; with the leader in ${listText(alternatives.map((x) => x.site))} every writer is within it${noPin(qj.q) ? ", but nothing keeps it there" : ""}` : `; no placement of the leader keeps every writer (${listText([...qj.clients])}) within it`;
   return `traffic ${entry}: writes from ${who} to ${d} go to its leader in ${p.site}${where2}: ${ms(J.rtt(b.site, p.site))} there and back plus the ${ms(p.commit)} commit = ${ms(w.latencyMs)}${verdict}${fix}`;
 }
 function placementAdvice(J, name, qj) {
@@ -20796,7 +20809,8 @@ function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
   const q = leanEntities(ctx, d).find((e) => e.type === "quorum" && e.owner === quorum.owner);
   if (!q) return void 0;
   const comps = budgetComponents(d, q);
-  const pins = quorum.kind === "galera" ? [] : [...quorum.counts.keys()];
+  const unpinnable = quorum.kind === "consensus" && leaderUnpinnable(store.engine?.value) !== void 0;
+  const pins = quorum.kind === "galera" || unpinnable ? [] : [...quorum.counts.keys()];
   const t = { over: 0, overGalera: 0, unpinned: 0, writable: 0, atPin: new Float64Array(pins.length) };
   const seen = [];
   let allUpOver = [];
@@ -20848,10 +20862,11 @@ function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
     store: name,
     budgetMs: budget,
     overProbability: t.over,
-    overBestProbability: pinned ? t.atPin[best] : Math.min(t.overGalera, t.over),
+    overBestProbability: pinned ? t.atPin[best] : unpinnable ? t.over : Math.min(t.overGalera, t.over),
     pin: pinned ? pins[best] : null,
     pinFor: overEverywhere ? "fastest" : "least",
     pinBy: pinWords(store.engine?.value),
+    ...unpinnable ? { noPin: leaderUnpinnable(store.engine?.value) } : {},
     overUnpinnedProbability: Math.max(t.unpinned, t.over),
     allUpOver,
     writableProbability: t.writable,
@@ -20898,7 +20913,7 @@ function budgetText(f, causes = true) {
     const best = bestPlacementText(f);
     if (!causes || !f.states.length)
       return `${head} ${share2(f.overProbability)}${bounded}${best ? ` at the worst leader placement, ${best}` : ""}`;
-    return `${head} ${share2(f.overProbability)}${bounded}, at the leader placement the what-if engine judges (the worst for the writers where placement decides)${best ? `; ${best}` : ""}${most}`;
+    return `${head} ${share2(f.overProbability)}${bounded}, at the leader placement the what-if engine judges (the worst for the writers where placement decides${f.noPin ? `; ${f.noPin}` : ""})${best ? `; ${best}` : ""}${most}`;
   }
   const unpinned = unpinnedText(f);
   const why2 = f.pinFor === "fastest" ? `the pin with the fastest writes \u2014 over the budget wherever the leader is, with every site and link up${f.pinBy ? `; ${f.pinBy}` : ""}` : `the best pin${f.pinBy ? `: ${f.pinBy}` : ""}`;
@@ -29995,12 +30010,13 @@ function commitLatencies(ctx, q) {
     ...writesVerdict(ctx, q, writes, budget)
   ];
 }
+var noPinOf = (q) => q.kind === "consensus" ? leaderUnpinnable(q.owner.engine?.value) : void 0;
 function writesVerdict(ctx, q, writes, budget) {
   if (!writes?.writers.length || budget === void 0) return [];
   const within3 = writes.placements.filter((p) => p.slowest !== void 0 && p.slowest <= budget);
   if (within3.length)
     return [
-      `With the leader in ${listText(within3.map((p) => p.site))}, every writing site's writes are within the ${ms2(budget)} budget${within3.length < writes.placements.length ? ": pin it there" : ""}.`,
+      `With the leader in ${listText(within3.map((p) => p.site))}, every writing site's writes are within the ${ms2(budget)} budget${within3.length < writes.placements.length ? noPinOf(q) ? `, but nothing keeps it there (${noPinOf(q)})` : ": pin it there" : ""}.`,
       ""
     ];
   const best = writes.best;

@@ -11,6 +11,7 @@
  * states are enumerated whole, within a budget of their own. Pure: no editor, no connection,
  * no Node APIs.
  */
+import { leaderUnpinnable } from "../derive/engines";
 import { componentsOf, enumerateStates } from "./enumerate";
 import { entityLinks, entitySites, judgeTrafficPinned, type LeanDesign, type LeanQuorum, type LeanTraffic, MAX_PLACEMENTS } from "./lean";
 
@@ -62,7 +63,9 @@ export interface BestServed {
  */
 export function bestServed(d: LeanDesign, e: LeanTraffic, worst: number, worstExact: boolean, budget = BEST_STATE_BUDGET): BestServed {
   const quorums = e.deps.filter((x): x is LeanQuorum => x.type === "quorum");
-  if (!quorums.length)
+  // a store whose engine cannot keep a pinned leader (etcd, Consul) has no best end: the worst placement is what it gets (review M98)
+  const unpinnable = quorums.some((q) => leaderUnpinnable((q.owner as { engine?: { value: string } }).engine?.value) !== undefined);
+  if (!quorums.length || unpinnable)
     return { fraction: worst, upper: worst, method: worstExact ? "exact" : "bounded", states: 0, placementsBounded: false, pins: [] };
   const combos = quorums.reduce((a, q) => a * q.sites.length, 1);
   const pins = Array.from({ length: Math.min(combos, MAX_PLACEMENTS) }, (_, c) => pinsOf(quorums, c));

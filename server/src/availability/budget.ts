@@ -13,6 +13,7 @@
  * Pure: no editor, no connection, no Node APIs.
  */
 import type { TopologyContext } from "../derive/context";
+import { leaderUnpinnable } from "../derive/engines";
 import { writeBudget } from "../derive/latency";
 import type { Store } from "../model/topology";
 import { ALL_UP, type Result as RunResult, run, type Scenario } from "../whatif/engine";
@@ -57,6 +58,8 @@ export interface WriteBudgetFigures {
   readonly pinFor: "least" | "fastest";
   /** how the store's engine pins it ("lease preferences"), when Quorate knows its word */
   readonly pinBy: string | undefined;
+  /** why no pin is offered: the engine cannot keep a leader where it is put (etcd, Consul; review M98) */
+  readonly noPin?: string;
   /** without a pin: P(the store takes writes and some placement the state allows puts a write over the budget), lower end */
   readonly overUnpinnedProbability: number;
   /** with every site and link up, the leader sites at which some write is over the budget, each with its writes ("lon 23 ms") */
@@ -144,7 +147,9 @@ export function writeBudgetFigures(ctx: TopologyContext, store: Store, limit = B
   const q = leanEntities(ctx, d).find((e): e is LeanQuorum => e.type === "quorum" && e.owner === quorum.owner);
   if (!q) return undefined;
   const comps = budgetComponents(d, q);
-  const pins = quorum.kind === "galera" ? [] : [...quorum.counts.keys()];
+  // no pin for Galera (no leader) nor for an engine that cannot keep one (etcd, Consul: judged where an election may leave it)
+  const unpinnable = quorum.kind === "consensus" && leaderUnpinnable(store.engine?.value) !== undefined;
+  const pins = quorum.kind === "galera" || unpinnable ? [] : [...quorum.counts.keys()];
   const t = { over: 0, overGalera: 0, unpinned: 0, writable: 0, atPin: new Float64Array(pins.length) };
   const seen: { state: OverBudgetState; atPin: (string[] | null)[] }[] = [];
   let allUpOver: { leader: string; writes: string[] }[] = [];
@@ -201,10 +206,11 @@ export function writeBudgetFigures(ctx: TopologyContext, store: Store, limit = B
     store: name,
     budgetMs: budget,
     overProbability: t.over,
-    overBestProbability: pinned ? t.atPin[best] : Math.min(t.overGalera, t.over),
+    overBestProbability: pinned ? t.atPin[best] : unpinnable ? t.over : Math.min(t.overGalera, t.over),
     pin: pinned ? pins[best] : null,
     pinFor: overEverywhere ? "fastest" : "least",
     pinBy: pinWords(store.engine?.value),
+    ...(unpinnable ? { noPin: leaderUnpinnable(store.engine?.value) } : {}),
     overUnpinnedProbability: Math.max(t.unpinned, t.over),
     allUpOver,
     writableProbability: t.writable,
@@ -275,7 +281,7 @@ export function budgetText(f: WriteBudgetFigures, causes = true): string {
     const best = bestPlacementText(f);
     if (!causes || !f.states.length)
       return `${head} ${share(f.overProbability)}${bounded}${best ? ` at the worst leader placement, ${best}` : ""}`;
-    return `${head} ${share(f.overProbability)}${bounded}, at the leader placement the what-if engine judges (the worst for the writers where placement decides)${best ? `; ${best}` : ""}${most}`;
+    return `${head} ${share(f.overProbability)}${bounded}, at the leader placement the what-if engine judges (the worst for the writers where placement decides${f.noPin ? `; ${f.noPin}` : ""})${best ? `; ${best}` : ""}${most}`;
   }
   const unpinned = unpinnedText(f);
   const why =

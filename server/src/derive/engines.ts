@@ -53,6 +53,21 @@ export function conflictMerge(replication: string | undefined, policy: string | 
 }
 
 /**
+ * Why a consensus store's leader cannot be pinned, for an engine with no leader preference, else
+ * undefined (review M98). etcd and Consul elect whoever campaigns first: `etcdctl move-leader` and
+ * `consul operator raft transfer-leader` move it once, and the next election (a restart, a missed
+ * heartbeat) puts it anywhere — so the design is judged where an election may leave it, as a
+ * cluster's etcd is. CockroachDB (lease preferences), YugabyteDB (preferred zones), TiDB (a
+ * placement policy's PRIMARY_REGION) and MongoDB (member priority) keep it where they are told.
+ */
+export function leaderUnpinnable(engine: string | undefined): string | undefined {
+  if (!engine) return undefined;
+  if (/\betcd\b/i.test(engine)) return "etcd cannot pin it: `etcdctl move-leader` holds only until the next election";
+  if (/consul/i.test(engine)) return "Consul cannot pin it: `consul operator raft transfer-leader` holds only until the next election";
+  return undefined;
+}
+
+/**
  * A consensus store's dead-node timer: how long a member may stay unreachable before the store
  * declares it dead and re-replicates its data onto the members it still reaches. CockroachDB:
  * `server.time_until_store_dead`, 5 minutes by default ("Stop a node": "if the node then stays

@@ -6,7 +6,7 @@
  */
 import { lagBytesNeeded } from "../math/lag";
 import type { Quorum, TopologyContext } from "../derive/context";
-import { conflictMerge } from "../derive/engines";
+import { conflictMerge, leaderUnpinnable } from "../derive/engines";
 import { galeraCommit, leaderCommit, relaysThroughFollowers, writeBudget } from "../derive/latency";
 import { clientSitesOf, clientWrite, type WriteRoute, writesOverBudgetText } from "../derive/writes";
 import { copySites, etcdLostWithCluster, everyCopyLost, everyCopyLostText, homeSite } from "../derive/siteloss";
@@ -478,8 +478,20 @@ const before = (a: readonly number[], b: readonly number[]) => {
  * fastest slowest client write, the fastest commit. Judged: where placements differ in who
  * stops or whose writes fail, the worst the design allows — Raft with PreVote/CheckQuorum keeps
  * a live leader wherever it was when the links went, and a leader moves with every restart —
- * most failing clients first (ties: member-site order), else the slowest client write.
+ * most failing clients first (ties: member-site order), else the slowest client write. A store
+ * whose engine cannot pin its leader (etcd, Consul: derive/engines leaderUnpinnable) is judged at
+ * the slowest placement even with every member voting: an election may leave it there (review M98).
  */
+/** Why a consensus store's leader cannot be pinned (etcd, Consul: derive/engines leaderUnpinnable), else undefined. */
+const noPin = (q: Quorum) => (q.kind === "consensus" ? leaderUnpinnable((q.owner as Store).engine?.value) : undefined);
+
+/** Where a write is judged when that is not the placement to pin: where a cut left the leader, or an election may. */
+const judgedWhere = (qj: QuorumJudgement) => {
+  if (qj.judged === qj.best) return "";
+  const why = noPin(qj.q);
+  return why ? ` (where an election may put it — ${why})` : " (where it may be when the links go)";
+};
+
 function choosePlacements(
   q: Quorum,
   placements: readonly Placement[],
@@ -501,7 +513,7 @@ function choosePlacements(
   let best = placements[0];
   for (const p of placements) if (before(pinKey(p), pinKey(best))) best = p;
   const sig = (p: Placement) => `${p.stops.join()}|${failing(p).join()}`;
-  if (placements.every((p) => sig(p) === sig(placements[0]))) return { best, judged: best };
+  if (noPin(q) === undefined && placements.every((p) => sig(p) === sig(placements[0]))) return { best, judged: best };
   let judged = placements[0];
   for (const p of placements) {
     const [f, j] = [failing(p).length, failing(judged).length];
@@ -973,7 +985,7 @@ function writeSentence(J: Judging, entry: string, b: BackendResult, qj: QuorumJu
     }${verdict}${best}`;
   }
   if (w.via)
-    return `traffic ${entry}: with ${d}'s leader in ${p.site}${qj.judged !== qj.best ? " (where it may be when the links go)" : ""}, ${who} does not reach it: CockroachDB ≥ 24.1 proxies its writes through a follower in ${w.via} — ${ms(J.rtt(b.site, w.via)!)} + ${ms(J.rtt(w.via, p.site)!)} + the ${ms(p.commit!)} commit = ${ms(w.latencyMs!)}${verdict} (before 24.1, or with the proxy disabled, they fail: up to ${rps(b.loadRps!)} of errors)`;
+    return `traffic ${entry}: with ${d}'s leader in ${p.site}${judgedWhere(qj)}, ${who} does not reach it: CockroachDB ≥ 24.1 proxies its writes through a follower in ${w.via} — ${ms(J.rtt(b.site, w.via)!)} + ${ms(J.rtt(w.via, p.site)!)} + the ${ms(p.commit!)} commit = ${ms(w.latencyMs!)}${verdict} (before 24.1, or with the proxy disabled, they fail: up to ${rps(b.loadRps!)} of errors)`;
   // a placement that keeps every writer within the budget, not only this one
   const alternatives = qj.placements.filter((x) =>
     qj.clients.every((c) => {
@@ -981,11 +993,11 @@ function writeSentence(J: Judging, entry: string, b: BackendResult, qj: QuorumJu
       return !path.fails && path.ms !== undefined && w.budgetMs !== null && path.ms <= w.budgetMs;
     }),
   );
-  const where = qj.judged !== qj.best ? ` (where it may be when the links go)` : "";
+  const where = judgedWhere(qj);
   const fix = !over
     ? ""
     : alternatives.length
-      ? `; with the leader in ${listText(alternatives.map((x) => x.site))} every writer is within it`
+      ? `; with the leader in ${listText(alternatives.map((x) => x.site))} every writer is within it${noPin(qj.q) ? ", but nothing keeps it there" : ""}`
       : `; no placement of the leader keeps every writer (${listText([...qj.clients])}) within it`;
   return `traffic ${entry}: writes from ${who} to ${d} go to its leader in ${p.site}${where}: ${ms(J.rtt(b.site, p.site)!)} there and back plus the ${ms(p.commit!)} commit = ${ms(w.latencyMs!)}${verdict}${fix}`;
 }

@@ -26,7 +26,7 @@ import { bytes, cell, count, num, prose, seconds, table } from "../util/format";
 import { cidrOverlaps, parsedRanges, type ParsedRange } from "../derive/cidr";
 import { bestCommit, galeraCommit, writeBudget } from "../derive/latency";
 import { type WriteJudgement, writeJudgement } from "../derive/writes";
-import { conflictMerge } from "../derive/engines";
+import { conflictMerge, leaderUnpinnable } from "../derive/engines";
 import { finish, type Steps } from "../util/steps";
 import { listText } from "../util/strings";
 import {
@@ -863,13 +863,16 @@ function commitLatencies(ctx: TopologyContext, q: Quorum): string[] {
   ];
 }
 
+/** Why a consensus store's leader cannot be pinned (derive/engines leaderUnpinnable), else undefined. */
+const noPinOf = (q: Quorum) => (q.kind === "consensus" ? leaderUnpinnable((q.owner as Store).engine?.value) : undefined);
+
 /** Under the commit table: the leader placement that keeps every writing site within the budget, or that none does (rtt/write-budget). */
 function writesVerdict(ctx: TopologyContext, q: Quorum, writes: WriteJudgement | undefined, budget: number | undefined): string[] {
   if (!writes?.writers.length || budget === undefined) return [];
   const within = writes.placements.filter((p) => p.slowest !== undefined && p.slowest <= budget);
   if (within.length)
     return [
-      `With the leader in ${listText(within.map((p) => p.site))}, every writing site's writes are within the ${ms(budget)} budget${within.length < writes.placements.length ? ": pin it there" : ""}.`,
+      `With the leader in ${listText(within.map((p) => p.site))}, every writing site's writes are within the ${ms(budget)} budget${within.length < writes.placements.length ? (noPinOf(q) ? `, but nothing keeps it there (${noPinOf(q)})` : ": pin it there") : ""}.`,
       "",
     ];
   const best = writes.best;
