@@ -20799,6 +20799,11 @@ function budgetComponents(d, q) {
     }
   return componentsOf(d, sites, links);
 }
+var noPinOf = (quorum, store) => quorum.kind === "consensus" ? leaderUnpinnable(store.engine?.value) : void 0;
+function pinFields(quorum, store) {
+  const noPin2 = noPinOf(quorum, store);
+  return { pinBy: pinWords(store.engine?.value), ...noPin2 ? { noPin: noPin2 } : {} };
+}
 function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
   const quorum = ctx.quorumOf(store);
   const budget = quorum && writeBudget(quorum);
@@ -20809,8 +20814,7 @@ function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
   const q = leanEntities(ctx, d).find((e) => e.type === "quorum" && e.owner === quorum.owner);
   if (!q) return void 0;
   const comps = budgetComponents(d, q);
-  const unpinnable = quorum.kind === "consensus" && leaderUnpinnable(store.engine?.value) !== void 0;
-  const pins = quorum.kind === "galera" || unpinnable ? [] : [...quorum.counts.keys()];
+  const pins = quorum.kind === "galera" || noPinOf(quorum, store) ? [] : [...quorum.counts.keys()];
   const t = { over: 0, overGalera: 0, unpinned: 0, writable: 0, atPin: new Float64Array(pins.length) };
   const seen = [];
   let allUpOver = [];
@@ -20862,11 +20866,10 @@ function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
     store: name,
     budgetMs: budget,
     overProbability: t.over,
-    overBestProbability: pinned ? t.atPin[best] : unpinnable ? t.over : Math.min(t.overGalera, t.over),
+    overBestProbability: pinned ? t.atPin[best] : quorum.kind === "galera" ? Math.min(t.overGalera, t.over) : t.over,
     pin: pinned ? pins[best] : null,
     pinFor: overEverywhere ? "fastest" : "least",
-    pinBy: pinWords(store.engine?.value),
-    ...unpinnable ? { noPin: leaderUnpinnable(store.engine?.value) } : {},
+    ...pinFields(quorum, store),
     overUnpinnedProbability: Math.max(t.unpinned, t.over),
     allUpOver,
     writableProbability: t.writable,
@@ -30010,13 +30013,13 @@ function commitLatencies(ctx, q) {
     ...writesVerdict(ctx, q, writes, budget)
   ];
 }
-var noPinOf = (q) => q.kind === "consensus" ? leaderUnpinnable(q.owner.engine?.value) : void 0;
+var noPinOf2 = (q) => q.kind === "consensus" ? leaderUnpinnable(q.owner.engine?.value) : void 0;
 function writesVerdict(ctx, q, writes, budget) {
   if (!writes?.writers.length || budget === void 0) return [];
   const within3 = writes.placements.filter((p) => p.slowest !== void 0 && p.slowest <= budget);
   if (within3.length)
     return [
-      `With the leader in ${listText(within3.map((p) => p.site))}, every writing site's writes are within the ${ms2(budget)} budget${within3.length < writes.placements.length ? noPinOf(q) ? `, but nothing keeps it there (${noPinOf(q)})` : ": pin it there" : ""}.`,
+      `With the leader in ${listText(within3.map((p) => p.site))}, every writing site's writes are within the ${ms2(budget)} budget${within3.length < writes.placements.length ? noPinOf2(q) ? `, but nothing keeps it there (${noPinOf2(q)})` : ": pin it there" : ""}.`,
       ""
     ];
   const best = writes.best;

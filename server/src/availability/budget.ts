@@ -12,7 +12,7 @@
  * `availability` command and the record (an engine run per state: never on the keystroke path).
  * Pure: no editor, no connection, no Node APIs.
  */
-import type { TopologyContext } from "../derive/context";
+import type { Quorum, TopologyContext } from "../derive/context";
 import { leaderUnpinnable } from "../derive/engines";
 import { writeBudget } from "../derive/latency";
 import type { Store } from "../model/topology";
@@ -136,6 +136,15 @@ function budgetComponents(d: LeanDesign, q: LeanQuorum): Component[] {
   return componentsOf(d, sites, links);
 }
 
+/** No pin for Galera (no leader), nor for an engine that cannot keep one (etcd, Consul: judged where an election may leave it, the judged figure its best too). */
+const noPinOf = (quorum: Quorum, store: Store) => (quorum.kind === "consensus" ? leaderUnpinnable(store.engine?.value) : undefined);
+
+/** How the store's engine pins a leader, or why it cannot. */
+function pinFields(quorum: Quorum, store: Store): Pick<WriteBudgetFigures, "pinBy" | "noPin"> {
+  const noPin = noPinOf(quorum, store);
+  return { pinBy: pinWords(store.engine?.value), ...(noPin ? { noPin } : {}) };
+}
+
 /** The write budget figure of one quorum store, or undefined when it declares no budget (or the design no availability). */
 export function writeBudgetFigures(ctx: TopologyContext, store: Store, limit = BUDGET_STATE_LIMIT): WriteBudgetFigures | undefined {
   const quorum = ctx.quorumOf(store);
@@ -147,9 +156,7 @@ export function writeBudgetFigures(ctx: TopologyContext, store: Store, limit = B
   const q = leanEntities(ctx, d).find((e): e is LeanQuorum => e.type === "quorum" && e.owner === quorum.owner);
   if (!q) return undefined;
   const comps = budgetComponents(d, q);
-  // no pin for Galera (no leader) nor for an engine that cannot keep one (etcd, Consul: judged where an election may leave it)
-  const unpinnable = quorum.kind === "consensus" && leaderUnpinnable(store.engine?.value) !== undefined;
-  const pins = quorum.kind === "galera" || unpinnable ? [] : [...quorum.counts.keys()];
+  const pins = quorum.kind === "galera" || noPinOf(quorum, store) ? [] : [...quorum.counts.keys()];
   const t = { over: 0, overGalera: 0, unpinned: 0, writable: 0, atPin: new Float64Array(pins.length) };
   const seen: { state: OverBudgetState; atPin: (string[] | null)[] }[] = [];
   let allUpOver: { leader: string; writes: string[] }[] = [];
@@ -206,11 +213,10 @@ export function writeBudgetFigures(ctx: TopologyContext, store: Store, limit = B
     store: name,
     budgetMs: budget,
     overProbability: t.over,
-    overBestProbability: pinned ? t.atPin[best] : unpinnable ? t.over : Math.min(t.overGalera, t.over),
+    overBestProbability: pinned ? t.atPin[best] : quorum.kind === "galera" ? Math.min(t.overGalera, t.over) : t.over,
     pin: pinned ? pins[best] : null,
     pinFor: overEverywhere ? "fastest" : "least",
-    pinBy: pinWords(store.engine?.value),
-    ...(unpinnable ? { noPin: leaderUnpinnable(store.engine?.value) } : {}),
+    ...pinFields(quorum, store),
     overUnpinnedProbability: Math.max(t.unpinned, t.over),
     allUpOver,
     writableProbability: t.writable,
