@@ -22,8 +22,11 @@ export interface FamilyRecord {
   readonly options: string;
   /** the fields read while the context was built (every family depends on them) */
   readonly base: ReadonlySet<string>;
-  /** by family: the fields it read, and its findings with plain offsets */
-  readonly families: ReadonlyMap<string, { readonly reads: ReadonlySet<string>; readonly findings: readonly Finding[] }>;
+  /**
+   * by family: the fields it read, and its findings with plain offsets (undefined: more than
+   * KEPT_MAX_FINDINGS, not kept — the family runs again on the next edit)
+   */
+  readonly families: ReadonlyMap<string, { readonly reads: ReadonlySet<string>; readonly findings: readonly Finding[] | undefined }>;
   /** the families this analysis took from the last one instead of running them */
   readonly kept: readonly string[];
 }
@@ -152,10 +155,17 @@ function meets(reads: ReadonlySet<string>, changed: ReadonlySet<string>): boolea
 /** A family as the last analysis left it, its findings moved by the edit: when it read none of the changed fields. */
 function keptFamily(reuse: Reusable, name: string): { reads: ReadonlySet<string>; findings: readonly Finding[] } | undefined {
   const last = reuse.record.families.get(name);
-  if (!last || meets(last.reads, reuse.changed)) return undefined;
+  if (!last?.findings || meets(last.reads, reuse.changed)) return undefined;
   const findings = movedAll(last.findings, reuse.at);
   return findings && { reads: last.reads, findings };
 }
+
+/**
+ * The most findings of one family kept for the next edit: copying them with plain offsets costs
+ * more than running the family again when it found thousands (a `/2` typed into a prefix:
+ * every range it overlaps is flagged, and that family runs again on the next CIDR keystroke anyway).
+ */
+export const KEPT_MAX_FINDINGS = 256;
 
 /**
  * runRules (analysis.ts) with the item tracked: each family in the same order, taken from
@@ -173,7 +183,7 @@ export function runFamilies(
     reuse && reuse.record.options === options && !meets(reuse.record.base, reuse.changed) && !meets(item.base, reuse.changed)
       ? reuse
       : undefined;
-  const families = new Map<string, { reads: ReadonlySet<string>; findings: readonly Finding[] }>();
+  const families = new Map<string, { reads: ReadonlySet<string>; findings: readonly Finding[] | undefined }>();
   const out: Finding[] = [];
   const keptNames: string[] = [];
   for (const [name, rule] of rulesToRun(ctx.options)) {
@@ -186,9 +196,9 @@ export function runFamilies(
     }
     const { value, reads } = recording(() => guarded(name, at, () => rule(ctx)));
     // plain offsets: the next edit moves them (live spans would follow the syntax tree instead)
-    const findings = movedAll(value, unmoved)!;
-    families.set(name, { reads, findings });
-    out.push(...findings);
+    // (kept only up to KEPT_MAX_FINDINGS; this analysis shows them as they are, as a from-scratch one does)
+    families.set(name, { reads, findings: value.length <= KEPT_MAX_FINDINGS ? movedAll(value, unmoved)! : undefined });
+    for (let i = 0; i < value.length; i++) out.push(value[i]);
   }
   return { findings: out, record: { ...item, options, families, kept: keptNames } };
 }

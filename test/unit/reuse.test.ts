@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { analyzeFile, finalize, type FileAnalysis } from "../../server/src/analysis";
 import { analyzeChange } from "../../server/src/incremental";
+import { KEPT_MAX_FINDINGS } from "../../server/src/reuse";
 import { DEFAULT_OPTIONS, type AnalysisOptions } from "../../server/src/derive/context";
 import { FIXABLE } from "../fixtures/fixable";
 import { rng, seedFromEnv } from "../helpers";
@@ -155,4 +156,40 @@ test("renaming a cluster that only a backend names: the lookup by name is a read
     assert.equal(view(a), view(analyzeFile(name, cur)), `after deleting ${k + 1}`);
   }
   assert.ok(a.families, "the keystrokes were incremental");
+});
+
+test("a family that found more than KEPT_MAX_FINDINGS is shown as found and runs again on the next edit", () => {
+  const name = "rings.topology.yaml";
+  // r0-a-k's pods a /2: it overlaps every other 10.x range, one cidr/overlap finding each
+  let k = 0;
+  // (each cluster's services a range of its own: without the /2, fewer overlaps than that)
+  const few = rings(60).replace(/services: 10\.96\.\d+\.0\/24/g, () => `services: 10.${100 + (k >> 8)}.${k++ & 255}.0/24`);
+  assert.ok(analyzeFile(name, few).local.filter((f) => f.code === "cidr/overlap").length < KEPT_MAX_FINDINGS);
+  let cur = few.replace("pods: 10.0.0.0/20", "pods: 10.0.0.0/2");
+  let a = analyzeFile(name, cur);
+  const overlaps = a.local.filter((f) => f.code === "cidr/overlap").length;
+  assert.ok(overlaps > KEPT_MAX_FINDINGS, `${overlaps} overlaps`);
+  const type = (needle: string, ins: string, del = 0) => {
+    const at = cur.indexOf(needle) + needle.length;
+    const next = `${cur.slice(0, at)}${ins}${cur.slice(at + del)}`;
+    a = analyzeChange(a, name, { start: at, end: at + del, text: ins }, next, DEFAULT_OPTIONS);
+    cur = next;
+    assert.equal(view(a), view(analyzeFile(name, cur)), `${needle} + ${ins}`);
+    assert.ok(a.families, "incremental");
+    return a.families;
+  };
+  type('"ring 0 cluster', "x");
+  const second = type('"ring 0 cluster', "y");
+  assert.equal(second.families.get("cidr")?.findings, undefined, "too many to keep");
+  assert.ok(!second.kept.includes("cidr"), "the cidr family ran again");
+  assert.ok(second.kept.includes("rtt"), "the others are kept");
+  // back to a /20 and on: the few findings are kept again, and what is shown follows each edit
+  type("pods: 10.0.0.0/2", "0");
+  const inert = type('"ring 0 cluster', "z");
+  assert.ok(
+    inert.kept.includes("cidr"),
+    `kept once it found few (kept ${inert.kept}, cidr found ${inert.families.get("cidr")?.findings?.length})`,
+  );
+  type("pods: 10.0.0.0/2", "", 1);
+  type('"ring 0 cluster', "w");
 });
