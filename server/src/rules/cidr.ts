@@ -11,18 +11,25 @@ export const MIN_SERVICE_PREFIX = { 4: 12, 6: 108 } as const;
 
 /** cidr/*: syntax, host bits, service range size, and overlaps by sort-and-sweep. */
 export function cidrRules(ctx: TopologyContext): Finding[] {
-  return [...declaredRanges(ctx).flatMap(rangeSyntax), ...overlaps(ctx)];
+  // (into one array, no array a range: a keystroke into a prefix runs this over every range of the file)
+  const out: Finding[] = [];
+  const ranges = declaredRanges(ctx);
+  for (let i = 0; i < ranges.length; i++) rangeSyntax(ranges[i], out);
+  const overlapping = overlaps(ctx);
+  for (let i = 0; i < overlapping.length; i++) out.push(overlapping[i]);
+  return out;
 }
 
-/** cidr/invalid, cidr/host-bits and (a cluster's service range) cidr/service-range-too-large. */
-function rangeSyntax(r: DeclaredRange): Finding[] {
+/** cidr/invalid, cidr/host-bits and (a cluster's service range) cidr/service-range-too-large, added to `out`. */
+function rangeSyntax(r: DeclaredRange, out: Finding[]): void {
   const { value, cidr } = r;
   if (!cidr) {
     // a cluster's range, or a site's host addresses (where a single host is the usual entry)
     const form = r.cluster ? "10.0.0.0/16 or fd00::/64" : "192.0.2.0/28 or 2001:db8::/64; a single host is /32 or /128";
-    return [finding("cidr/invalid", value.span, `\`${value.value}\` is not an IPv4 or IPv6 prefix (expected the form ${form})`)];
+    out.push(finding("cidr/invalid", value.span, `\`${value.value}\` is not an IPv4 or IPv6 prefix (expected the form ${form})`));
+    return;
   }
-  const out = hostBits(value, cidr);
+  hostBits(value, cidr, out);
   if (r.cluster && r.value.field === "services" && cidr.prefix < MIN_SERVICE_PREFIX[cidr.family]) {
     const min = MIN_SERVICE_PREFIX[cidr.family];
     out.push(
@@ -35,7 +42,6 @@ function rangeSyntax(r: DeclaredRange): Finding[] {
       ),
     );
   }
-  return out;
 }
 
 /** cidr/overlap: each range of an overlapping pair, one by one, or counted past OVERLAPS_ONE_BY_ONE. */
@@ -199,12 +205,12 @@ function overlapsMany(self: ParsedRange, others: readonly ParsedRange[], fixes: 
   );
 }
 
-function hostBits(value: F<string>, cidr: Cidr): Finding[] {
-  if (!hasHostBits(cidr)) return [];
+function hostBits(value: F<string>, cidr: Cidr, out: Finding[]): void {
+  if (!hasHostBits(cidr)) return;
   const fixed = canonical(cidr);
-  return [
+  out.push(
     finding("cidr/host-bits", value.span, `\`${value.value}\` has host bits set past /${cidr.prefix}; the range is ${fixed}`, {
       fixes: [{ kind: "replace", title: `Normalize to \`${fixed}\``, span: value.span, text: fixed, preferred: true }],
     }),
-  ];
+  );
 }
