@@ -239,3 +239,20 @@ test("a line index moved past one change maps every offset and line as one built
   }
   assert.ok(moved > 500, "most cases are single-line changes, whose starts are moved rather than scanned");
 });
+
+test("the topology an edit re-reads has the fields of a parsed one, in the same order", () => {
+  let text = fixture();
+  let a = analyzeFile(PATH, text);
+  const order = (x: FileAnalysis) => Object.keys(x.parsed.docs[0].topology!);
+  const parsed = order(a);
+  // one keystroke into each list: sites, links and clusters rebuild a name index, the others not
+  for (const needle of ["name: lon", "rttMs: 9", "name: c1", "capacityRps: 2"]) {
+    if (!text.includes(needle)) continue;
+    const at = text.indexOf(needle) + needle.length;
+    const next = `${text.slice(0, at)}1${text.slice(at)}`;
+    a = analyzeChange(a, PATH, { start: at, end: at, text: "1" }, next, DEFAULT_OPTIONS);
+    text = next;
+    assert.ok(a.families, `incremental after ${needle}`);
+    assert.deepEqual(order(a), parsed, needle);
+  }
+});
