@@ -13929,7 +13929,7 @@ function assemble(r2, span, top, lists) {
       supersedes: r2.str(de.get("supersedes"))
     };
   });
-  return {
+  return shaped({
     span,
     name: r2.str(meta.get("name")),
     description: r2.str(meta.get("description")),
@@ -13940,8 +13940,28 @@ function assemble(r2, span, top, lists) {
     siteByName: firstByName(lists.sites),
     clusterByName: firstByName(lists.clusters),
     storeByName: firstByName(lists.stores)
-  };
+  });
 }
+var shaped = (t) => {
+  const all = {
+    span: t.span,
+    name: t.name,
+    description: t.description,
+    decision: t.decision,
+    keys: t.keys,
+    sites: t.sites,
+    links: t.links,
+    clusters: t.clusters,
+    stores: t.stores,
+    traffic: t.traffic,
+    exports: t.exports,
+    exportPolicy: t.exportPolicy,
+    siteByName: t.siteByName,
+    clusterByName: t.clusterByName,
+    storeByName: t.storeByName
+  };
+  return all;
+};
 function readTopology(doc, span) {
   const r2 = new Reader(doc);
   const top = r2.entries(doc.contents);
@@ -15650,15 +15670,21 @@ function finding(code2, span, message2, extra = {}) {
 // server/src/rules/cidr.ts
 var MIN_SERVICE_PREFIX = { 4: 12, 6: 108 };
 function cidrRules(ctx) {
-  return [...declaredRanges(ctx).flatMap(rangeSyntax), ...overlaps3(ctx)];
+  const out = [];
+  const ranges2 = declaredRanges(ctx);
+  for (let i = 0; i < ranges2.length; i++) rangeSyntax(ranges2[i], out);
+  const overlapping = overlaps3(ctx);
+  for (let i = 0; i < overlapping.length; i++) out.push(overlapping[i]);
+  return out;
 }
-function rangeSyntax(r2) {
+function rangeSyntax(r2, out) {
   const { value, cidr } = r2;
   if (!cidr) {
     const form = r2.cluster ? "10.0.0.0/16 or fd00::/64" : "192.0.2.0/28 or 2001:db8::/64; a single host is /32 or /128";
-    return [finding("cidr/invalid", value.span, `\`${value.value}\` is not an IPv4 or IPv6 prefix (expected the form ${form})`)];
+    out.push(finding("cidr/invalid", value.span, `\`${value.value}\` is not an IPv4 or IPv6 prefix (expected the form ${form})`));
+    return;
   }
-  const out = hostBits(value, cidr);
+  hostBits(value, cidr, out);
   if (r2.cluster && r2.value.field === "services" && cidr.prefix < MIN_SERVICE_PREFIX[cidr.family]) {
     const min = MIN_SERVICE_PREFIX[cidr.family];
     out.push(
@@ -15671,7 +15697,6 @@ function rangeSyntax(r2) {
       )
     );
   }
-  return out;
 }
 function overlaps3(ctx) {
   const out = [];
@@ -15784,14 +15809,14 @@ function overlapsMany(self, others, fixes) {
     { fixes, related: linked.map((o) => ({ span: o.value.span, message: `overlapping range ${rangeWhere(o)}` })) }
   );
 }
-function hostBits(value, cidr) {
-  if (!hasHostBits(cidr)) return [];
+function hostBits(value, cidr, out) {
+  if (!hasHostBits(cidr)) return;
   const fixed = canonical(cidr);
-  return [
+  out.push(
     finding("cidr/host-bits", value.span, `\`${value.value}\` has host bits set past /${cidr.prefix}; the range is ${fixed}`, {
       fixes: [{ kind: "replace", title: `Normalize to \`${fixed}\``, span: value.span, text: fixed, preferred: true }]
     })
-  ];
+  );
 }
 
 // server/src/math/rational.ts
