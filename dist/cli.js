@@ -15867,6 +15867,81 @@ function lagSecondsCovered(lagBufferBytes, writeRatePerSecond, writeBytes) {
   return perSecond > 0 ? lagBufferBytes / perSecond : Infinity;
 }
 
+// server/src/derive/timers.ts
+var DEFAULT_HEARTBEAT_MS = 100;
+var DEFAULT_ELECTION_TIMEOUT_MS = 1e3;
+var MAX_ELECTION_TIMEOUT_MS = 5e4;
+var NODE_MONITOR_GRACE_SECONDS = 40;
+var UNREACHABLE_TOLERATION_SECONDS = 300;
+var SECONDS_PER_EVICTED_NODE = 10;
+var EVICTION_AFTER_SECONDS = NODE_MONITOR_GRACE_SECONDS + UNREACHABLE_TOLERATION_SECONDS;
+function etcdTimers(cluster) {
+  const e = cluster?.etcd;
+  return {
+    heartbeat: e?.heartbeatMs?.value ?? DEFAULT_HEARTBEAT_MS,
+    election: e?.electionTimeoutMs?.value ?? DEFAULT_ELECTION_TIMEOUT_MS,
+    heartbeatDeclared: e?.heartbeatMs !== void 0,
+    electionDeclared: e?.electionTimeoutMs !== void 0
+  };
+}
+function largestMemberRtt(ctx, q, rtt = ctx.rtt) {
+  let ms3 = 0;
+  let pair;
+  const sites = [...q.counts.keys()];
+  for (let i = 0; i < sites.length; i++) {
+    for (let j = i + 1; j < sites.length; j++) {
+      const r2 = rtt(sites[i], sites[j]);
+      if (r2 !== void 0 && r2 > ms3) {
+        ms3 = r2;
+        pair = [sites[i], sites[j]];
+      }
+    }
+  }
+  return { ms: ms3, pair };
+}
+var roundUp10 = (x) => Math.ceil(x / 10) * 10;
+function timerAdvice(ctx, q) {
+  const typical = largestMemberRtt(ctx, q);
+  let maxP99;
+  let maxP99Pair;
+  for (const p of memberPairs(ctx, q)) {
+    if (p.p99 !== void 0 && (maxP99 === void 0 || p.p99 > maxP99)) {
+      maxP99 = p.p99;
+      maxP99Pair = [p.a, p.b];
+    }
+  }
+  const heartbeat = Math.max(DEFAULT_HEARTBEAT_MS, roundUp10(typical.ms));
+  const needed = Math.max(10 * heartbeat, 10 * typical.ms, 10 * (maxP99 ?? 0));
+  const election = Math.min(MAX_ELECTION_TIMEOUT_MS, needed);
+  return {
+    maxRtt: typical.ms,
+    maxRttPair: typical.pair,
+    maxP99,
+    maxP99Pair,
+    heartbeat,
+    election,
+    feasible: needed <= MAX_ELECTION_TIMEOUT_MS
+  };
+}
+var COCKROACH_LIVENESS_EXPIRY_SECONDS = 9;
+var GALERA_SUSPECT_TIMEOUT_SECONDS = 5;
+function leadershipMoveSeconds(kind, electionTimeoutMs = DEFAULT_ELECTION_TIMEOUT_MS, engine) {
+  if (kind === "etcd") return Math.ceil(2 * electionTimeoutMs / 1e3);
+  if (kind === "consensus" && isYugabyte(engine)) return YUGABYTE_LEADER_FAILOVER_SECONDS;
+  if (kind === "consensus" && isTidb(engine)) return TIKV_LEADER_FAILOVER_SECONDS;
+  return kind === "galera" ? GALERA_SUSPECT_TIMEOUT_SECONDS : COCKROACH_LIVENESS_EXPIRY_SECONDS;
+}
+var YUGABYTE_LEADER_FAILOVER_SECONDS = 3;
+var isYugabyte = (engine) => engine !== void 0 && /yugabyte/i.test(engine);
+var TIKV_LEADER_FAILOVER_SECONDS = 20;
+var isTidb = (engine) => engine !== void 0 && /tidb|tikv/i.test(engine);
+var WRITE_PROBE_MIN_SECONDS = 15;
+function writeProbeTiming(moveSeconds) {
+  const longest = moveSeconds.length ? Math.max(...moveSeconds) : 0;
+  const from = Math.max(WRITE_PROBE_MIN_SECONDS, Math.ceil(longest * 1.5 / 5) * 5);
+  return { from, abortAfter: 2 * from };
+}
+
 // server/src/derive/engines.ts
 var MULTI_PRIMARY_LAYER = /bdr|pgd|postgres[- ]?distributed|pgedge|spock|galera|xtradb|pxc|group[- ]?replication|innodb[- ]?cluster|ndb|multi[- ]?(master|primary)/i;
 function singlePrimaryEngine(engine) {
@@ -15906,6 +15981,26 @@ function deadStoreTimer(engine) {
     raise: (s) => `SET CLUSTER SETTING server.time_until_store_dead = '${Math.ceil(s / 60)}m'`,
     restore: "RESET CLUSTER SETTING server.time_until_store_dead"
   };
+}
+function consensusEngine(engine) {
+  if (!engine) return "other";
+  if (/cockroach/i.test(engine)) return "cockroachdb";
+  if (isYugabyte(engine)) return "yugabytedb";
+  if (isTidb(engine)) return "tidb";
+  return "other";
+}
+function consensusWords(engine) {
+  const e = consensusEngine(engine);
+  switch (e) {
+    case "cockroachdb":
+      return { engine: e, units: "ranges", leaders: "leaders (leaseholders)" };
+    case "yugabytedb":
+      return { engine: e, units: "tablets", leaders: "tablet leaders" };
+    case "tidb":
+      return { engine: e, units: "Regions", leaders: "Region leaders" };
+    default:
+      return { engine: e, units: "parts of the data", leaders: "leaders" };
+  }
 }
 
 // server/src/derive/meshes.ts
@@ -19320,78 +19415,6 @@ function haversineKm(a, b) {
 }
 function fiberFloorMs(a, b) {
   return haversineKm(a, b) / KM_PER_RTT_MS;
-}
-
-// server/src/derive/timers.ts
-var DEFAULT_HEARTBEAT_MS = 100;
-var DEFAULT_ELECTION_TIMEOUT_MS = 1e3;
-var MAX_ELECTION_TIMEOUT_MS = 5e4;
-var NODE_MONITOR_GRACE_SECONDS = 40;
-var UNREACHABLE_TOLERATION_SECONDS = 300;
-var SECONDS_PER_EVICTED_NODE = 10;
-var EVICTION_AFTER_SECONDS = NODE_MONITOR_GRACE_SECONDS + UNREACHABLE_TOLERATION_SECONDS;
-function etcdTimers(cluster) {
-  const e = cluster?.etcd;
-  return {
-    heartbeat: e?.heartbeatMs?.value ?? DEFAULT_HEARTBEAT_MS,
-    election: e?.electionTimeoutMs?.value ?? DEFAULT_ELECTION_TIMEOUT_MS,
-    heartbeatDeclared: e?.heartbeatMs !== void 0,
-    electionDeclared: e?.electionTimeoutMs !== void 0
-  };
-}
-function largestMemberRtt(ctx, q, rtt = ctx.rtt) {
-  let ms3 = 0;
-  let pair;
-  const sites = [...q.counts.keys()];
-  for (let i = 0; i < sites.length; i++) {
-    for (let j = i + 1; j < sites.length; j++) {
-      const r2 = rtt(sites[i], sites[j]);
-      if (r2 !== void 0 && r2 > ms3) {
-        ms3 = r2;
-        pair = [sites[i], sites[j]];
-      }
-    }
-  }
-  return { ms: ms3, pair };
-}
-var roundUp10 = (x) => Math.ceil(x / 10) * 10;
-function timerAdvice(ctx, q) {
-  const typical = largestMemberRtt(ctx, q);
-  let maxP99;
-  let maxP99Pair;
-  for (const p of memberPairs(ctx, q)) {
-    if (p.p99 !== void 0 && (maxP99 === void 0 || p.p99 > maxP99)) {
-      maxP99 = p.p99;
-      maxP99Pair = [p.a, p.b];
-    }
-  }
-  const heartbeat = Math.max(DEFAULT_HEARTBEAT_MS, roundUp10(typical.ms));
-  const needed = Math.max(10 * heartbeat, 10 * typical.ms, 10 * (maxP99 ?? 0));
-  const election = Math.min(MAX_ELECTION_TIMEOUT_MS, needed);
-  return {
-    maxRtt: typical.ms,
-    maxRttPair: typical.pair,
-    maxP99,
-    maxP99Pair,
-    heartbeat,
-    election,
-    feasible: needed <= MAX_ELECTION_TIMEOUT_MS
-  };
-}
-var COCKROACH_LIVENESS_EXPIRY_SECONDS = 9;
-var GALERA_SUSPECT_TIMEOUT_SECONDS = 5;
-function leadershipMoveSeconds(kind, electionTimeoutMs = DEFAULT_ELECTION_TIMEOUT_MS, engine) {
-  if (kind === "etcd") return Math.ceil(2 * electionTimeoutMs / 1e3);
-  if (kind === "consensus" && isYugabyte(engine)) return YUGABYTE_LEADER_FAILOVER_SECONDS;
-  return kind === "galera" ? GALERA_SUSPECT_TIMEOUT_SECONDS : COCKROACH_LIVENESS_EXPIRY_SECONDS;
-}
-var YUGABYTE_LEADER_FAILOVER_SECONDS = 3;
-var isYugabyte = (engine) => engine !== void 0 && /yugabyte/i.test(engine);
-var WRITE_PROBE_MIN_SECONDS = 15;
-function writeProbeTiming(moveSeconds) {
-  const longest = moveSeconds.length ? Math.max(...moveSeconds) : 0;
-  const from = Math.max(WRITE_PROBE_MIN_SECONDS, Math.ceil(longest * 1.5 / 5) * 5);
-  return { from, abortAfter: 2 * from };
 }
 
 // server/src/rules/rtt.ts
@@ -29295,6 +29318,8 @@ function datastoreRto(ctx, st, rep) {
     const s = leadershipMoveSeconds("consensus", void 0, engine);
     if (isYugabyte(engine))
       return `writes to the tablets led at a lost site resume within about ${s} s (YugabyteDB's Raft failure detection: 6 missed heartbeats of 500 ms, within its 2 s leader lease); tablets led elsewhere keep writing`;
+    if (isTidb(engine))
+      return `writes to the Regions led at a lost site resume within about ${s} s (TiKV's Raft election timeout: 10 ticks of 1 s, randomised up to twice that, then a vote); Regions led elsewhere keep writing`;
     const known = engine !== void 0 && /cockroach/i.test(engine);
     return `writes to the ranges led at a lost site resume within about ${s} s (${known ? "CockroachDB's node-liveness expiry, then a Raft election" : `assumed from CockroachDB's node-liveness expiry: ${engine ? `${engine}'s leader lease may differ` : "no engine declared"}`}); ranges led elsewhere keep writing`;
   }
@@ -30723,6 +30748,11 @@ var COCKROACH_CERTS = "/cockroach/cockroach-certs";
 var ETCD_PROBE_KEY = "/quorate/gameday";
 var etcdctl = (...args) => shellLine([...ETCDCTL, ...args]);
 var cockroach = (...args) => shellLine(["cockroach", ...args, `--certs-dir=${COCKROACH_CERTS}`, "--host=NODE:26257"]);
+var ysqlsh = (db, sql) => shellLine(["ysqlsh", "-h", "TSERVER", "-p", "5433", "-d", db, "-c", sql]);
+var ybAdmin = (...args) => shellLine(["yb-admin", "-master_addresses", "MASTERS", ...args]);
+var tidbSql = (sql) => shellLine(["mysql", "-h", "TIDB", "-P", "4000", "-e", sql]);
+var pdCtl = (...args) => shellLine(["pd-ctl", "-u", "http://PD:2379", ...args]);
+var mysqlName = (x) => /^[a-z_][a-z0-9_]*$/.test(x) ? x : `\`${x.replace(/`/g, "``")}\``;
 var sqlName = (x) => /^[a-z_][a-z0-9_]*$/.test(x) ? x : `"${x.replace(/"/g, '""')}"`;
 var probeTable = (st) => `${sqlName(st.name.value)}.quorate_probe`;
 var int2 = (x) => count(Math.round(x));
@@ -30923,11 +30953,9 @@ function preflight(rb) {
       (c) => `- [ ] Leader location: on a control-plane host of ${cell(c.name.value)}, ${codeSpan(etcdctl("endpoint", "status", "--cluster", "-w", "table"))} (kubeadm's certificate paths; with another installer, its etcd client certificate) \u2014 note which site leads, and which host runs a member on each side (the write checks below run there).${moveNote(rb, `etcd of cluster ${c.name.value}`)}`
     ),
     ...consensusStores(t).map(
-      (st) => `- [ ] Leaders of ${cell(st.name.value)}: ${leaderCommand(st)} \u2014 note where the leaders (leaseholders) are per site: which side errors in a cut depends on them.${moveNote(rb, `store ${st.name.value}`)}`
+      (st) => `- [ ] Leaders of ${cell(st.name.value)}: ${leaderCommand(st)} \u2014 note where the ${consensusWords(st.engine?.value).leaders} are per site: which side errors in a cut depends on them.${moveNote(rb, `store ${st.name.value}`)}`
     ),
-    ...consensusStores(t).filter(isCockroach).map(
-      (st) => `- [ ] Probe table of ${cell(st.name.value)}: ${codeSpan(cockroach("sql", "-e", `CREATE TABLE IF NOT EXISTS ${probeTable(st)} (k INT PRIMARY KEY, at TIMESTAMPTZ); SHOW ZONE CONFIGURATION FROM TABLE ${probeTable(st)}`))} \u2014 in ${cell(st.name.value)}'s own database (here named like the store: use the database its tables live in), so the probe's range has the same zone config as the data (${zoneText(st)}); a table in another database (defaultdb: 3 replicas by default) would answer for itself, not for ${cell(st.name.value)}. ${COCKROACH_CERTS} is the Helm chart's and operator's certificate directory in a CockroachDB pod; on a VM, use that node's client certificates.`
-    ),
+    ...consensusStores(t).flatMap((st) => probeTablePreflight(st) ?? []),
     ...timerPreflight(rb),
     ...evictionPreflight(rb),
     ...t.stores.filter((st) => st.replication?.value === "async" && st.name).map(
@@ -31352,6 +31380,10 @@ function writeProbe(ctx, label4) {
   const st = q?.owner;
   if (st && isCockroach(st))
     return `${codeSpan(cockroach("sql", "-e", `UPSERT INTO ${probeTable(st)} VALUES (1, now())`))} through a node on each side (the probe table from Pre-flight) \u2014 it must succeed where the majority is (CockroachDB \u2265 24.1 may proxy a write through a follower, slower) and hang or fail on ranges whose majority is across the cut`;
+  if (st && consensusEngine(st.engine?.value) === "yugabytedb")
+    return `${codeSpan(ysqlsh(st.name.value, "SET statement_timeout = 5000; INSERT INTO quorate_probe VALUES (1, now()) ON CONFLICT (k) DO UPDATE SET at = excluded.at"))} through a yb-tserver on each side (TSERVER; the probe table from Pre-flight) \u2014 it must succeed where the majority is and time out on tablets whose majority is across the cut`;
+  if (st && consensusEngine(st.engine?.value) === "tidb")
+    return `${codeSpan(tidbSql(`INSERT INTO ${tidbProbeTable(st)} VALUES (1, NOW()) ON DUPLICATE KEY UPDATE at = NOW()`))} through a TiDB server on each side (TIDB; the probe table from Pre-flight) \u2014 it must succeed where the majority is and hang or fail on Regions whose majority is across the cut`;
   return "a test write through a member on each side \u2014 it must succeed where the majority is and fail elsewhere";
 }
 function storeChecks({ r: r2, p, t, isolated }) {
@@ -31440,14 +31472,11 @@ function postHeal(rb) {
     post.push(
       `etcd: ${codeSpan(etcdctl("endpoint", "health", "--cluster"))} on a control-plane host \u2014 every member healthy, one leader, the same raft term everywhere; then delete the probe key: ${codeSpan(etcdctl("del", ETCD_PROBE_KEY))}.`
     );
-  for (const st of consensusStores(t).filter(isCockroach))
-    post.push(
-      `${cell(st.name.value)}: drop the probe table \u2014 ${codeSpan(cockroach("sql", "-e", `DROP TABLE IF EXISTS ${probeTable(st)}`))}.`
-    );
-  for (const st of consensusStores(t))
-    post.push(
-      `${cell(st.name.value)}: ${leaderCommand(st)} \u2014 under-replicated and unavailable ranges back to 0, every member (the witness's too) caught up, leaders spread as before the run.`
-    );
+  for (const st of consensusStores(t)) {
+    const drop = dropProbeTable(st);
+    if (drop) post.push(`${cell(st.name.value)}: drop the probe table \u2014 ${codeSpan(drop)}.`);
+  }
+  for (const st of consensusStores(t)) post.push(`${cell(st.name.value)}: ${healedText(st)}`);
   post.push(...timerPostHeal(rb), ...evictionPostHeal(rb));
   if (has2((c) => c.mesh === "clustermesh"))
     post.push(
@@ -31528,8 +31557,56 @@ function zoneText(st) {
   return `${n} voters: ${m.map((e) => `${e.site.value} ${e.count.value}`).join(", ")}`;
 }
 function leaderCommand(st) {
-  return isCockroach(st) ? `${codeSpan(cockroach("node", "status", "--ranges"))} and the DB Console's Replication dashboard (leaseholders per node, under-replicated ranges)` : "the engine's member and leader status";
+  switch (consensusEngine(st.engine?.value)) {
+    case "cockroachdb":
+      return `${codeSpan(cockroach("node", "status", "--ranges"))} and the DB Console's Replication dashboard (leaseholders per node, under-replicated ranges)`;
+    case "yugabytedb":
+      return `${codeSpan(ybAdmin("list_all_tablet_servers"))} (MASTERS: the yb-masters, host:7100 comma-separated) and the yb-master UI's Tablet Servers page (\`:7000/tablet-servers\`: tablet peers and leaders per tserver)`;
+    case "tidb":
+      return `${codeSpan(pdCtl("store"))} (PD: a placement driver; leader_count and region_count per TiKV store, with its labels)`;
+    default:
+      return "the engine's member and leader status";
+  }
 }
+function healedText(st) {
+  switch (consensusEngine(st.engine?.value)) {
+    case "cockroachdb":
+      return `${leaderCommand(st)} \u2014 under-replicated and unavailable ranges back to 0, every member (the witness's too) caught up, leaders spread as before the run.`;
+    case "yugabytedb":
+      return `the yb-master UI's Replica Info page (\`:7000/tablet-replication\`) \u2014 no leaderless and no under-replicated tablet; ${codeSpan(ybAdmin("list_all_tablet_servers"))} \u2014 every tserver (the witness's too) ALIVE; tablet leaders per tserver (\`:7000/tablet-servers\`) spread as before the run.`;
+    case "tidb":
+      return `${codeSpan(pdCtl("region", "check", "miss-peer"))} and ${codeSpan(pdCtl("region", "check", "down-peer"))} \u2014 no Region listed; ${codeSpan(pdCtl("store"))} \u2014 every store (the witness's too) Up, leader_count per store as before the run.`;
+    default:
+      return `${leaderCommand(st)} \u2014 nothing under-replicated or without a leader, every member (the witness's too) caught up, leaders spread as before the run.`;
+  }
+}
+function probeTablePreflight(st) {
+  const name = st.name.value;
+  const own2 = `in ${cell(name)}'s own database (here named like the store: use the database its tables live in)`;
+  switch (consensusEngine(st.engine?.value)) {
+    case "cockroachdb":
+      return `- [ ] Probe table of ${cell(name)}: ${codeSpan(cockroach("sql", "-e", `CREATE TABLE IF NOT EXISTS ${probeTable(st)} (k INT PRIMARY KEY, at TIMESTAMPTZ); SHOW ZONE CONFIGURATION FROM TABLE ${probeTable(st)}`))} \u2014 ${own2}, so the probe's range has the same zone config as the data (${zoneText(st)}); a table in another database (defaultdb: 3 replicas by default) would answer for itself, not for ${cell(name)}. ${COCKROACH_CERTS} is the Helm chart's and operator's certificate directory in a CockroachDB pod; on a VM, use that node's client certificates.`;
+    case "yugabytedb":
+      return `- [ ] Probe table of ${cell(name)}: ${codeSpan(ysqlsh(name, "CREATE TABLE IF NOT EXISTS quorate_probe (k INT PRIMARY KEY, at TIMESTAMPTZ)"))} (TSERVER: a yb-tserver, YSQL on 5433) \u2014 ${own2}, so the probe's tablets are placed like the data (${zoneText(st)}); if its tables use a tablespace of their own, create the probe table in it (\`TABLESPACE \u2026\`).`;
+    case "tidb":
+      return `- [ ] Probe table of ${cell(name)}: ${codeSpan(tidbSql(`CREATE TABLE IF NOT EXISTS ${tidbProbeTable(st)} (k INT PRIMARY KEY, at DATETIME)`))} (TIDB: a TiDB server, 4000) \u2014 ${own2}, so the probe's Region inherits the database's placement policy (${zoneText(st)}).`;
+    default:
+      return void 0;
+  }
+}
+function dropProbeTable(st) {
+  switch (consensusEngine(st.engine?.value)) {
+    case "cockroachdb":
+      return cockroach("sql", "-e", `DROP TABLE IF EXISTS ${probeTable(st)}`);
+    case "yugabytedb":
+      return ysqlsh(st.name.value, "DROP TABLE IF EXISTS quorate_probe");
+    case "tidb":
+      return tidbSql(`DROP TABLE IF EXISTS ${tidbProbeTable(st)}`);
+    default:
+      return void 0;
+  }
+}
+var tidbProbeTable = (st) => `${mysqlName(st.name.value)}.quorate_probe`;
 function leadershipMoves(r2) {
   const out = [];
   for (const q of r2.prediction.quorums) {
@@ -31541,7 +31618,7 @@ function leadershipMoves(r2) {
     const electionMs = q.kind === "etcd" ? etcdTimers(owner).election : void 0;
     const st = q.kind === "etcd" ? void 0 : r2.ctx.topology.storeByName.get(q.name.replace(/^store /, ""));
     const seconds2 = leadershipMoveSeconds(q.kind, electionMs, st?.engine?.value);
-    const why2 = q.kind === "etcd" ? `up to about ${seconds2} s: etcd's ${count(electionMs)} ms election timeout, randomised up to twice that, then a vote` : q.kind === "galera" ? `up to about ${seconds2} s: Galera's evs.suspect_timeout before the members cut off leave the primary component` : st && isCockroach(st) ? `a few seconds, up to ${seconds2} s: the old leaseholder's liveness record expires, then another replica takes the lease` : isYugabyte(st?.engine?.value) ? `about ${seconds2} s: YugabyteDB's tablet followers miss 6 Raft heartbeats of 500 ms, then elect a new leader` : `a few seconds while a new leader is elected (up to ${seconds2} s assumed: CockroachDB's liveness expiry)`;
+    const why2 = q.kind === "etcd" ? `up to about ${seconds2} s: etcd's ${count(electionMs)} ms election timeout, randomised up to twice that, then a vote` : q.kind === "galera" ? `up to about ${seconds2} s: Galera's evs.suspect_timeout before the members cut off leave the primary component` : st && isCockroach(st) ? `a few seconds, up to ${seconds2} s: the old leaseholder's liveness record expires, then another replica takes the lease` : isYugabyte(st?.engine?.value) ? `about ${seconds2} s: YugabyteDB's tablet followers miss 6 Raft heartbeats of 500 ms, then elect a new leader` : isTidb(st?.engine?.value) ? `up to about ${seconds2} s: TiKV's Raft election timeout, 10 ticks of 1 s randomised up to twice that, then a vote` : `a few seconds while a new leader is elected (up to ${seconds2} s assumed: CockroachDB's liveness expiry)`;
     out.push({ quorum: q.name, kind: q.kind, cutOff, majority: writing.sites, seconds: seconds2, why: why2, recommended: r2.leaders[q.name] ?? null });
   }
   return out;
@@ -31558,8 +31635,9 @@ function stallText(rb, entry) {
     if (m.kind === "etcd" || !tr?.dependsOn?.items.some((d) => `store ${d.value}` === m.quorum)) continue;
     const store = m.quorum.replace(/^store /, "");
     const rec = m.recommended;
+    const units = consensusWords(rb.t.storeByName.get(store)?.engine?.value).units;
     parts.push(
-      `writes to ${cell(store)} stall right after the cut (${cell(m.why)}) for the ranges whose ${m.kind === "galera" ? "nodes" : "leaders"} were at ${cell(listOf(m.cutOff))}${m.kind === "galera" ? "" : rec && m.cutOff.includes(rec) ? ` \u2014 all of them, with the placement simulate recommends (${cell(rec)})` : rec ? ` (none, if every leader sits where simulate recommends: ${cell(rec)} \u2014 Pre-flight recorded where they are)` : ""}`
+      `writes to ${cell(store)} stall right after the cut (${cell(m.why)}) ${m.kind === "galera" ? `\u2014 every write, until the nodes at ${cell(listOf(m.cutOff))} leave the primary component` : `for the ${units} whose leaders were at ${cell(listOf(m.cutOff))}`}${m.kind === "galera" ? "" : rec && m.cutOff.includes(rec) ? ` \u2014 all of them, with the placement simulate recommends (${cell(rec)})` : rec ? ` (none, if every leader sits where simulate recommends: ${cell(rec)} \u2014 Pre-flight recorded where they are)` : ""}`
     );
   }
   return parts.length ? parts.join("; ") : void 0;

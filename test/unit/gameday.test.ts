@@ -1328,6 +1328,51 @@ test("the write checks allow leadership to move (review M46): probe from 15 s, a
   assert.match(rbSlow, /writes still fail on fra, lon 60 s after the cut is complete/);
 });
 
+test("a YugabyteDB or TiDB store's runbook speaks its engine (review M80): tablets and Regions, their tools, a probe table written and dropped", () => {
+  const o = { tool: "chaos-mesh" as const, source: "r.topology.yaml" };
+  const yb = gameDay(reviewed(REVIEWED().replace("engine: cockroachdb", "engine: yugabytedb")), { lose: ["fra"] }, o).runbook;
+  assert.doesNotMatch(
+    yb,
+    /leaseholder|ranges whose|unavailable ranges|the engine's member and leader status|a test write through a member/,
+    "CockroachDB's words, or none",
+  );
+  assert.match(
+    yb,
+    /Leaders of ledger: `yb-admin -master_addresses MASTERS list_all_tablet_servers` .*:7000\/tablet-servers.* note where the tablet leaders are per site/,
+  );
+  assert.match(yb, /Probe table of ledger: `ysqlsh -h TSERVER -p 5433 -d ledger -c 'CREATE TABLE IF NOT EXISTS quorate_probe/);
+  assert.match(
+    yb,
+    /store ledger keeps writing .*`ysqlsh -h TSERVER -p 5433 -d ledger -c 'SET statement_timeout = 5000; INSERT INTO quorate_probe VALUES \(1, now\(\)\) ON CONFLICT \(k\) DO UPDATE SET at = excluded\.at'` through a yb-tserver on each side/,
+  );
+  assert.match(yb, /for the tablets whose leaders were at fra/);
+  assert.match(yb, /ledger: drop the probe table — `ysqlsh .* -c 'DROP TABLE IF EXISTS quorate_probe'`/);
+  assert.match(
+    yb,
+    /ledger: the yb-master UI's Replica Info page \(`:7000\/tablet-replication`\) — no leaderless and no under-replicated tablet/,
+  );
+  const ti = gameDay(reviewed(REVIEWED().replace("engine: cockroachdb", "engine: tidb")), { lose: ["fra"] }, o).runbook;
+  assert.doesNotMatch(ti, /leaseholder|ranges whose|unavailable ranges|CockroachDB/);
+  assert.match(
+    ti,
+    /Leaders of ledger: `pd-ctl -u http:\/\/PD:2379 store` .* note where the Region leaders are per site.*up to about 20 s: TiKV's Raft election timeout/,
+  );
+  assert.match(
+    ti,
+    /`mysql -h TIDB -P 4000 -e 'INSERT INTO ledger\.quorate_probe VALUES \(1, NOW\(\)\) ON DUPLICATE KEY UPDATE at = NOW\(\)'` through a TiDB server on each side/,
+  );
+  assert.match(
+    ti,
+    /`pd-ctl -u http:\/\/PD:2379 region check miss-peer` and `pd-ctl -u http:\/\/PD:2379 region check down-peer` — no Region listed/,
+  );
+  assert.match(ti, /Test from 30 s after .* one still failing at 60 s is an abort/, "TiKV's 20 s election moves the probe");
+  assert.equal(leadershipMoveSeconds("consensus", undefined, "TiKV"), 20);
+  // an engine Quorate does not know keeps the generic words, not CockroachDB's
+  const other = gameDay(reviewed(REVIEWED().replace("engine: cockroachdb", "engine: somekv")), { lose: ["fra"] }, o).runbook;
+  assert.doesNotMatch(other, /leaseholder|under-replicated and unavailable ranges/);
+  assert.match(other, /nothing under-replicated or without a leader/);
+});
+
 test("timers: leadership moves and the write-probe timing derive from etcd's election timeout and CockroachDB's liveness expiry", () => {
   assert.equal(leadershipMoveSeconds("etcd"), 2);
   assert.equal(leadershipMoveSeconds("etcd", 1500), 3);

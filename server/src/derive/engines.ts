@@ -2,6 +2,7 @@
  * What a store's free-text `engine` says about how it takes writes: the one place that reads it
  * for that (rules, and any output that needs the same answer). Pure.
  */
+import { isTidb, isYugabyte } from "./timers";
 
 /** A database whose own replication has one writable primary per stream. */
 export type SinglePrimaryEngine = "PostgreSQL" | "MySQL" | "MariaDB";
@@ -93,4 +94,42 @@ export function deadStoreTimer(engine: string | undefined): DeadStoreTimer | und
     raise: (s) => `SET CLUSTER SETTING server.time_until_store_dead = '${Math.ceil(s / 60)}m'`,
     restore: "RESET CLUSTER SETTING server.time_until_store_dead",
   };
+}
+
+/**
+ * A consensus store's engine, as the runbook and the game day name its parts: CockroachDB splits
+ * the data into ranges served by leaseholders, YugabyteDB into tablets with tablet leaders, TiDB
+ * (TiKV) into Regions with Region leaders; another engine gets the generic words. Read from the
+ * store's free-text `engine` (review style: YugabyteDB's words are not CockroachDB's).
+ */
+export type ConsensusEngine = "cockroachdb" | "yugabytedb" | "tidb" | "other";
+
+export interface ConsensusWords {
+  readonly engine: ConsensusEngine;
+  /** what the data is split into: "ranges", "tablets", "Regions", "parts of the data" */
+  readonly units: string;
+  /** who takes each unit's writes: "leaders (leaseholders)", "tablet leaders", "Region leaders", "leaders" */
+  readonly leaders: string;
+}
+
+export function consensusEngine(engine: string | undefined): ConsensusEngine {
+  if (!engine) return "other";
+  if (/cockroach/i.test(engine)) return "cockroachdb";
+  if (isYugabyte(engine)) return "yugabytedb";
+  if (isTidb(engine)) return "tidb";
+  return "other";
+}
+
+export function consensusWords(engine: string | undefined): ConsensusWords {
+  const e = consensusEngine(engine);
+  switch (e) {
+    case "cockroachdb":
+      return { engine: e, units: "ranges", leaders: "leaders (leaseholders)" };
+    case "yugabytedb":
+      return { engine: e, units: "tablets", leaders: "tablet leaders" };
+    case "tidb":
+      return { engine: e, units: "Regions", leaders: "Region leaders" };
+    default:
+      return { engine: e, units: "parts of the data", leaders: "leaders" };
+  }
 }

@@ -135,7 +135,7 @@ export const GALERA_SUSPECT_TIMEOUT_SECONDS = 5;
  * majority side, when its leader (or leaseholder) was on the side cut off. etcd: a follower
  * campaigns after its election timeout, randomised by etcd between once and twice the configured
  * value ("Tuning": --election-timeout), then one vote round — about twice the timeout, rounded up
- * to a whole second. YugabyteDB: about 3 s (below). CockroachDB (and any other consensus store: the
+ * to a whole second. YugabyteDB: about 3 s, TiDB (TiKV): up to 20 s (below). CockroachDB (and any other consensus store: the
  * longest figure known here): the liveness expiry above. Galera: its suspect timeout.
  */
 export function leadershipMoveSeconds(
@@ -145,6 +145,7 @@ export function leadershipMoveSeconds(
 ): number {
   if (kind === "etcd") return Math.ceil((2 * electionTimeoutMs) / 1000);
   if (kind === "consensus" && isYugabyte(engine)) return YUGABYTE_LEADER_FAILOVER_SECONDS;
+  if (kind === "consensus" && isTidb(engine)) return TIKV_LEADER_FAILOVER_SECONDS;
   return kind === "galera" ? GALERA_SUSPECT_TIMEOUT_SECONDS : COCKROACH_LIVENESS_EXPIRY_SECONDS;
 }
 
@@ -155,6 +156,16 @@ export function leadershipMoveSeconds(
  */
 export const YUGABYTE_LEADER_FAILOVER_SECONDS = 3;
 export const isYugabyte = (engine: string | undefined) => engine !== undefined && /yugabyte/i.test(engine);
+
+/**
+ * TiDB's data lives in TiKV Regions, each a Raft group: a follower campaigns once it has heard
+ * nothing from its leader for the election timeout, raft-election-timeout-ticks (10) ×
+ * raft-base-tick-interval (1 s), randomised by raft-rs up to raft-max-election-timeout-ticks
+ * (twice that) — so up to about 20 s before a Region led at a cut-off site takes writes again
+ * (TiKV configuration file, raftstore; the leader's lease, raft-store-max-leader-lease 9 s, ends inside it).
+ */
+export const TIKV_LEADER_FAILOVER_SECONDS = 20;
+export const isTidb = (engine: string | undefined) => engine !== undefined && /tidb|tikv/i.test(engine);
 
 /**
  * When a game day probes writes after a cut, and when writes still failing on the majority side

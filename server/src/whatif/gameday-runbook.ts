@@ -32,6 +32,7 @@ import {
 } from "./gameday";
 import {
   etcdTimers,
+  isTidb,
   isYugabyte,
   leadershipMoveSeconds,
   NODE_MONITOR_GRACE_SECONDS,
@@ -39,7 +40,7 @@ import {
   UNREACHABLE_TOLERATION_SECONDS,
   writeProbeTiming,
 } from "../derive/timers";
-import { conflictMerge, singlePrimaryEngine } from "../derive/engines";
+import { conflictMerge, consensusEngine, consensusWords, singlePrimaryEngine } from "../derive/engines";
 
 /** What the runbook is written from: the plan the game day built. */
 export interface RunbookInput {
@@ -132,6 +133,19 @@ export const ETCD_PROBE_KEY = "/quorate/gameday";
 
 const etcdctl = (...args: string[]) => shellLine([...ETCDCTL, ...args]);
 const cockroach = (...args: string[]) => shellLine(["cockroach", ...args, `--certs-dir=${COCKROACH_CERTS}`, "--host=NODE:26257"]);
+
+/**
+ * YugabyteDB's and TiDB's own tools, against placeholders the runbook names: TSERVER (a yb-tserver,
+ * YSQL on 5433), MASTERS (the yb-masters, host:7100 comma-separated), TIDB (a TiDB server, 4000),
+ * PD (a placement driver, 2379). The probe's SQL is bounded where the engine can bound it.
+ */
+const ysqlsh = (db: string, sql: string) => shellLine(["ysqlsh", "-h", "TSERVER", "-p", "5433", "-d", db, "-c", sql]);
+const ybAdmin = (...args: string[]) => shellLine(["yb-admin", "-master_addresses", "MASTERS", ...args]);
+const tidbSql = (sql: string) => shellLine(["mysql", "-h", "TIDB", "-P", "4000", "-e", sql]);
+const pdCtl = (...args: string[]) => shellLine(["pd-ctl", "-u", "http://PD:2379", ...args]);
+
+/** A MySQL (TiDB) identifier as written: bare when it is a plain lower-case name, else back-quoted. */
+const mysqlName = (x: string) => (/^[a-z_][a-z0-9_]*$/.test(x) ? x : `\`${x.replace(/`/g, "``")}\``);
 
 /** A SQL identifier as written: bare when it is a plain lower-case name, else double-quoted. */
 const sqlName = (x: string) => (/^[a-z_][a-z0-9_]*$/.test(x) ? x : `"${x.replace(/"/g, '""')}"`);
@@ -425,14 +439,9 @@ function preflight(rb: Rb): void {
       ),
     ...consensusStores(t).map(
       (st) =>
-        `- [ ] Leaders of ${cell(st.name!.value)}: ${leaderCommand(st)} — note where the leaders (leaseholders) are per site: which side errors in a cut depends on them.${moveNote(rb, `store ${st.name!.value}`)}`,
+        `- [ ] Leaders of ${cell(st.name!.value)}: ${leaderCommand(st)} — note where the ${consensusWords(st.engine?.value).leaders} are per site: which side errors in a cut depends on them.${moveNote(rb, `store ${st.name!.value}`)}`,
     ),
-    ...consensusStores(t)
-      .filter(isCockroach)
-      .map(
-        (st) =>
-          `- [ ] Probe table of ${cell(st.name!.value)}: ${codeSpan(cockroach("sql", "-e", `CREATE TABLE IF NOT EXISTS ${probeTable(st)} (k INT PRIMARY KEY, at TIMESTAMPTZ); SHOW ZONE CONFIGURATION FROM TABLE ${probeTable(st)}`))} — in ${cell(st.name!.value)}'s own database (here named like the store: use the database its tables live in), so the probe's range has the same zone config as the data (${zoneText(st)}); a table in another database (defaultdb: 3 replicas by default) would answer for itself, not for ${cell(st.name!.value)}. ${COCKROACH_CERTS} is the Helm chart's and operator's certificate directory in a CockroachDB pod; on a VM, use that node's client certificates.`,
-      ),
+    ...consensusStores(t).flatMap((st) => probeTablePreflight(st) ?? []),
     ...timerPreflight(rb),
     ...evictionPreflight(rb),
     ...t.stores
@@ -975,6 +984,10 @@ function writeProbe(ctx: TopologyContext, label: string): string {
   const st = q?.owner as Store | undefined;
   if (st && isCockroach(st))
     return `${codeSpan(cockroach("sql", "-e", `UPSERT INTO ${probeTable(st)} VALUES (1, now())`))} through a node on each side (the probe table from Pre-flight) — it must succeed where the majority is (CockroachDB ≥ 24.1 may proxy a write through a follower, slower) and hang or fail on ranges whose majority is across the cut`;
+  if (st && consensusEngine(st.engine?.value) === "yugabytedb")
+    return `${codeSpan(ysqlsh(st.name!.value, "SET statement_timeout = 5000; INSERT INTO quorate_probe VALUES (1, now()) ON CONFLICT (k) DO UPDATE SET at = excluded.at"))} through a yb-tserver on each side (TSERVER; the probe table from Pre-flight) — it must succeed where the majority is and time out on tablets whose majority is across the cut`;
+  if (st && consensusEngine(st.engine?.value) === "tidb")
+    return `${codeSpan(tidbSql(`INSERT INTO ${tidbProbeTable(st)} VALUES (1, NOW()) ON DUPLICATE KEY UPDATE at = NOW()`))} through a TiDB server on each side (TIDB; the probe table from Pre-flight) — it must succeed where the majority is and hang or fail on Regions whose majority is across the cut`;
   return "a test write through a member on each side — it must succeed where the majority is and fail elsewhere";
 }
 
@@ -1083,14 +1096,11 @@ function postHeal(rb: Rb): void {
     post.push(
       `etcd: ${codeSpan(etcdctl("endpoint", "health", "--cluster"))} on a control-plane host — every member healthy, one leader, the same raft term everywhere; then delete the probe key: ${codeSpan(etcdctl("del", ETCD_PROBE_KEY))}.`,
     );
-  for (const st of consensusStores(t).filter(isCockroach))
-    post.push(
-      `${cell(st.name!.value)}: drop the probe table — ${codeSpan(cockroach("sql", "-e", `DROP TABLE IF EXISTS ${probeTable(st)}`))}.`,
-    );
-  for (const st of consensusStores(t))
-    post.push(
-      `${cell(st.name!.value)}: ${leaderCommand(st)} — under-replicated and unavailable ranges back to 0, every member (the witness's too) caught up, leaders spread as before the run.`,
-    );
+  for (const st of consensusStores(t)) {
+    const drop = dropProbeTable(st);
+    if (drop) post.push(`${cell(st.name!.value)}: drop the probe table — ${codeSpan(drop)}.`);
+  }
+  for (const st of consensusStores(t)) post.push(`${cell(st.name!.value)}: ${healedText(st)}`);
   post.push(...timerPostHeal(rb), ...evictionPostHeal(rb));
   if (has((c) => c.mesh === "clustermesh"))
     post.push(
@@ -1215,10 +1225,64 @@ function zoneText(st: Store): string {
 
 /** Where a consensus store's leaders are, per engine. */
 function leaderCommand(st: Store): string {
-  return isCockroach(st)
-    ? `${codeSpan(cockroach("node", "status", "--ranges"))} and the DB Console's Replication dashboard (leaseholders per node, under-replicated ranges)`
-    : "the engine's member and leader status";
+  switch (consensusEngine(st.engine?.value)) {
+    case "cockroachdb":
+      return `${codeSpan(cockroach("node", "status", "--ranges"))} and the DB Console's Replication dashboard (leaseholders per node, under-replicated ranges)`;
+    case "yugabytedb":
+      return `${codeSpan(ybAdmin("list_all_tablet_servers"))} (MASTERS: the yb-masters, host:7100 comma-separated) and the yb-master UI's Tablet Servers page (\`:7000/tablet-servers\`: tablet peers and leaders per tserver)`;
+    case "tidb":
+      return `${codeSpan(pdCtl("store"))} (PD: a placement driver; leader_count and region_count per TiKV store, with its labels)`;
+    default:
+      return "the engine's member and leader status";
+  }
 }
+
+/** The Post-heal line of a consensus store: its own tool's view of a healed placement. */
+function healedText(st: Store): string {
+  switch (consensusEngine(st.engine?.value)) {
+    case "cockroachdb":
+      return `${leaderCommand(st)} — under-replicated and unavailable ranges back to 0, every member (the witness's too) caught up, leaders spread as before the run.`;
+    case "yugabytedb":
+      return `the yb-master UI's Replica Info page (\`:7000/tablet-replication\`) — no leaderless and no under-replicated tablet; ${codeSpan(ybAdmin("list_all_tablet_servers"))} — every tserver (the witness's too) ALIVE; tablet leaders per tserver (\`:7000/tablet-servers\`) spread as before the run.`;
+    case "tidb":
+      return `${codeSpan(pdCtl("region", "check", "miss-peer"))} and ${codeSpan(pdCtl("region", "check", "down-peer"))} — no Region listed; ${codeSpan(pdCtl("store"))} — every store (the witness's too) Up, leader_count per store as before the run.`;
+    default:
+      return `${leaderCommand(st)} — nothing under-replicated or without a leader, every member (the witness's too) caught up, leaders spread as before the run.`;
+  }
+}
+
+/** The Pre-flight line creating a consensus store's probe table, for the engines whose SQL Quorate writes. */
+function probeTablePreflight(st: Store): string | undefined {
+  const name = st.name!.value;
+  const own = `in ${cell(name)}'s own database (here named like the store: use the database its tables live in)`;
+  switch (consensusEngine(st.engine?.value)) {
+    case "cockroachdb":
+      return `- [ ] Probe table of ${cell(name)}: ${codeSpan(cockroach("sql", "-e", `CREATE TABLE IF NOT EXISTS ${probeTable(st)} (k INT PRIMARY KEY, at TIMESTAMPTZ); SHOW ZONE CONFIGURATION FROM TABLE ${probeTable(st)}`))} — ${own}, so the probe's range has the same zone config as the data (${zoneText(st)}); a table in another database (defaultdb: 3 replicas by default) would answer for itself, not for ${cell(name)}. ${COCKROACH_CERTS} is the Helm chart's and operator's certificate directory in a CockroachDB pod; on a VM, use that node's client certificates.`;
+    case "yugabytedb":
+      return `- [ ] Probe table of ${cell(name)}: ${codeSpan(ysqlsh(name, "CREATE TABLE IF NOT EXISTS quorate_probe (k INT PRIMARY KEY, at TIMESTAMPTZ)"))} (TSERVER: a yb-tserver, YSQL on 5433) — ${own}, so the probe's tablets are placed like the data (${zoneText(st)}); if its tables use a tablespace of their own, create the probe table in it (\`TABLESPACE …\`).`;
+    case "tidb":
+      return `- [ ] Probe table of ${cell(name)}: ${codeSpan(tidbSql(`CREATE TABLE IF NOT EXISTS ${tidbProbeTable(st)} (k INT PRIMARY KEY, at DATETIME)`))} (TIDB: a TiDB server, 4000) — ${own}, so the probe's Region inherits the database's placement policy (${zoneText(st)}).`;
+    default:
+      return undefined;
+  }
+}
+
+/** The probe table's DROP, for the engines Pre-flight created one in. */
+function dropProbeTable(st: Store): string | undefined {
+  switch (consensusEngine(st.engine?.value)) {
+    case "cockroachdb":
+      return cockroach("sql", "-e", `DROP TABLE IF EXISTS ${probeTable(st)}`);
+    case "yugabytedb":
+      return ysqlsh(st.name!.value, "DROP TABLE IF EXISTS quorate_probe");
+    case "tidb":
+      return tidbSql(`DROP TABLE IF EXISTS ${tidbProbeTable(st)}`);
+    default:
+      return undefined;
+  }
+}
+
+/** TiDB's probe table in the store's own database, assumed to be named like the store. */
+const tidbProbeTable = (st: Store) => `${mysqlName(st.name!.value)}.quorate_probe`;
 
 /** The enacted quorums that keep writing on one side while members on another are cut off, with how long leadership takes to move. */
 function leadershipMoves(r: RunbookInput): LeadershipMove[] {
@@ -1241,7 +1305,9 @@ function leadershipMoves(r: RunbookInput): LeadershipMove[] {
             ? `a few seconds, up to ${seconds} s: the old leaseholder's liveness record expires, then another replica takes the lease`
             : isYugabyte(st?.engine?.value)
               ? `about ${seconds} s: YugabyteDB's tablet followers miss 6 Raft heartbeats of 500 ms, then elect a new leader`
-              : `a few seconds while a new leader is elected (up to ${seconds} s assumed: CockroachDB's liveness expiry)`;
+              : isTidb(st?.engine?.value)
+                ? `up to about ${seconds} s: TiKV's Raft election timeout, 10 ticks of 1 s randomised up to twice that, then a vote`
+                : `a few seconds while a new leader is elected (up to ${seconds} s assumed: CockroachDB's liveness expiry)`;
     out.push({ quorum: q.name, kind: q.kind, cutOff, majority: writing.sites, seconds, why, recommended: r.leaders[q.name] ?? null });
   }
   return out;
@@ -1268,8 +1334,9 @@ function stallText(rb: Rb, entry: string): string | undefined {
     if (m.kind === "etcd" || !tr?.dependsOn?.items.some((d) => `store ${d.value}` === m.quorum)) continue;
     const store = m.quorum.replace(/^store /, "");
     const rec = m.recommended;
+    const units = consensusWords(rb.t.storeByName.get(store)?.engine?.value).units;
     parts.push(
-      `writes to ${cell(store)} stall right after the cut (${cell(m.why)}) for the ranges whose ${m.kind === "galera" ? "nodes" : "leaders"} were at ${cell(listOf(m.cutOff))}${
+      `writes to ${cell(store)} stall right after the cut (${cell(m.why)}) ${m.kind === "galera" ? `— every write, until the nodes at ${cell(listOf(m.cutOff))} leave the primary component` : `for the ${units} whose leaders were at ${cell(listOf(m.cutOff))}`}${
         m.kind === "galera"
           ? ""
           : rec && m.cutOff.includes(rec)

@@ -23,7 +23,7 @@ import {
   withoutRelayText,
 } from "../availability/figures";
 import type { TopologyContext } from "../derive/context";
-import { isYugabyte, leadershipMoveSeconds } from "../derive/timers";
+import { isTidb, isYugabyte, leadershipMoveSeconds } from "../derive/timers";
 import { soleCopyRpoText, soleCopySite, votingSiteLosses } from "../derive/siteloss";
 import { listText } from "../util/strings";
 import type { Store, Traffic } from "../model/topology";
@@ -156,6 +156,8 @@ function datastoreRto(ctx: TopologyContext, st: Store, rep: string): string {
     const s = leadershipMoveSeconds("consensus", undefined, engine);
     if (isYugabyte(engine))
       return `writes to the tablets led at a lost site resume within about ${s} s (YugabyteDB's Raft failure detection: 6 missed heartbeats of 500 ms, within its 2 s leader lease); tablets led elsewhere keep writing`;
+    if (isTidb(engine))
+      return `writes to the Regions led at a lost site resume within about ${s} s (TiKV's Raft election timeout: 10 ticks of 1 s, randomised up to twice that, then a vote); Regions led elsewhere keep writing`;
     const known = engine !== undefined && /cockroach/i.test(engine);
     return `writes to the ranges led at a lost site resume within about ${s} s (${known ? "CockroachDB's node-liveness expiry, then a Raft election" : `assumed from CockroachDB's node-liveness expiry: ${engine ? `${engine}'s leader lease may differ` : "no engine declared"}`}); ranges led elsewhere keep writing`;
   }
