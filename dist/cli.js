@@ -31067,10 +31067,14 @@ function steeredEntries({ r: r2, t, isolated }) {
 function steeringOf(tr) {
   const anycast = tr.steering?.value === "anycast";
   const hc = tr.healthCheck;
+  const withdraw2 = hc?.withdrawSeconds?.value;
   return {
     anycast,
     detect: hc?.intervalSeconds && hc.failureThreshold ? hc.intervalSeconds.value * hc.failureThreshold.value : void 0,
-    where: anycast ? "the BGP speaker (withdraw the route)" : "the GSLB (disable the pool members)"
+    /** "stop announcing … at fra" / "withdraw fra in the GSLB …", for the sites `side` */
+    byHand: (side2) => anycast ? `stop announcing the anycast prefix from the BGP speakers at ${side2} by hand (withdraw the route; an AS-path prepend or a higher MED moves most clients away, not all)` : `withdraw ${side2} by hand in the GSLB (disable the pool members)`,
+    /** what the upstream does once the route is withdrawn (anycast) */
+    converge: anycast ? withdraw2 !== void 0 ? `the upstream routes converge within ${count(withdraw2)} s (healthCheck.withdrawSeconds)` : "the upstream routes converge (BGP; the time is not declared: healthCheck.withdrawSeconds)" : void 0
   };
 }
 function steeringStep(rb, n) {
@@ -31079,9 +31083,9 @@ function steeringStep(rb, n) {
   const side2 = cell(rb.isolated.join(", "));
   rb.steering.step = n;
   const each = entries.map((tr) => {
-    const { anycast, detect, where: where2 } = steeringOf(tr);
+    const { anycast, detect, byHand } = steeringOf(tr);
     const name = cell(tr.name.value);
-    return detect !== void 0 ? `**${name}**: start a ${detect} s timer now and hand it to a second person on the bridge; if ${anycast ? "the route to" : "the GSLB has not taken"} ${side2} ${anycast ? "is still announced" : "out"} when it rings, withdraw ${side2} by hand in ${where2} \u2014 do not wait for the host steps or the probes` : `**${name}**: the design declares no health-check timing (traffic[].healthCheck): withdraw ${side2} by hand in ${where2} now, after noting whether steering had already taken it out`;
+    return detect !== void 0 ? `**${name}**: start a ${detect} s timer now and hand it to a second person on the bridge; if ${anycast ? "the route to" : "the GSLB has not taken"} ${side2} ${anycast ? "is still announced" : "out"} when it rings, ${byHand(side2)} \u2014 do not wait for the host steps or the probes` : `**${name}**: the design declares no health-check timing (traffic[].healthCheck): ${byHand(side2)} now, after noting whether steering had already taken it out`;
   });
   rb.out.push(
     `${n}. Steering \u2014 the cut has begun: ${each.join("; ")}. Write down when steering (or you) took ${side2} out (Withdraw ${side2} from steering, below).`,
@@ -31191,12 +31195,12 @@ function withdraw(rb) {
     const pr = p.traffic.find((y) => y.name === tr.name.value);
     const share2 = pr?.backends.filter((b) => isolated.includes(b.site) && b.loadRps !== null).reduce((a, b) => a + (b.loadRps ?? 0), 0) ?? 0;
     if (rto) windows.push(`${tr.name.value}: ${rto.seconds} s`);
-    const { anycast, detect, where: where2 } = steeringOf(tr);
+    const { anycast, detect, byHand, converge } = steeringOf(tr);
     const hc = tr.healthCheck;
     out.push(
       `- **${cell(tr.name.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${cell(side2)} ${many ? "keep their" : "keeps its"} share, ${int2(share2)} rps. ${cell(side2)} ${many ? "are" : "is"} cut off but alive: ${many ? "their" : "its"} ingress still answers the internet, so only a **deep** health check (one that writes through the stores the entry depends on${tr.dependsOn?.items.length ? `: ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}) notices; a shallow one keeps passing.`,
-      `  - Watch ${anycast ? "the route" : "the pool"} for ${detect !== void 0 ? `${detect} s (${hc.intervalSeconds.value} s \xD7 ${hc.failureThreshold.value} checks)` : "the health check's detection time (not declared: traffic[].healthCheck)"}${rb.steering.step ? `, timed from step ${rb.steering.step} \u2014 the moment the chaos cut ${cell(side2)} off \u2014 not from the end of the host steps or the probes` : ""}: if ${cell(side2)} ${many ? "are" : "is"} still in rotation, the check is shallow \u2014 write that down as a finding, then withdraw ${many ? "their" : "its"} backends by hand in ${where2}. From that moment ${anycast ? "routes converge (BGP, not declared)" : `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`,
-      `  - ${rto ? `Expected time to detect and withdraw with a deep check: ${rto.seconds} s (${cell(rto.terms)}) \u2014 ${cell(rto.caveat)}. With a shallow check: plan ${rto.seconds + MANUAL_WITHDRAWAL_SECONDS} s \u2014 the ${detect ?? "?"} s timer, up to ${MANUAL_WITHDRAWAL_SECONDS} s to withdraw by hand, then ${anycast ? "the route's convergence" : "the TTL"} (Pre-flight budgets both).` : "Time to detect and withdraw: unknown \u2014 the design gives no traffic[].healthCheck (or no ttlSeconds); measure it."}`
+      `  - Watch ${anycast ? "the route" : "the pool"} for ${detect !== void 0 ? `${detect} s (${hc.intervalSeconds.value} s \xD7 ${hc.failureThreshold.value} checks)` : "the health check's detection time (not declared: traffic[].healthCheck)"}${rb.steering.step ? `, timed from step ${rb.steering.step} \u2014 the moment the chaos cut ${cell(side2)} off \u2014 not from the end of the host steps or the probes` : ""}: if ${anycast ? `the route to ${cell(side2)} is still announced` : `${cell(side2)} ${many ? "are" : "is"} still in rotation`}, the check is shallow \u2014 write that down as a finding, then ${anycast ? byHand(cell(side2)) : `withdraw ${many ? "their" : "its"} backends by hand in the GSLB (disable the pool members)`}. From that moment ${converge ?? `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`,
+      `  - ${rto ? `Expected time to detect and withdraw with a deep check: ${rto.seconds} s (${cell(rto.terms)}) \u2014 ${cell(rto.caveat)}. With a shallow check: plan ${rto.seconds + MANUAL_WITHDRAWAL_SECONDS} s \u2014 the ${detect ?? "?"} s timer, up to ${MANUAL_WITHDRAWAL_SECONDS} s to withdraw by hand, then ${anycast ? `the route's convergence${hc?.withdrawSeconds ? ` (${count(hc.withdrawSeconds.value)} s)` : ""}` : "the TTL"} (Pre-flight budgets both).` : "Time to detect and withdraw: unknown \u2014 the design gives no traffic[].healthCheck (or no ttlSeconds); measure it."}`
     );
   }
   out.push("");
@@ -31331,7 +31335,7 @@ function apiStopped(rb) {
 }
 function apiChecks(rb) {
   return apiStopped(rb).map(
-    (c) => `cluster ${cell(c)}'s API refuses writes while its pods keep serving (its etcd members on its side hold no majority): ${codeSpan(`${kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe=probe", "--overwrite", "--request-timeout=10s"])}`)} must time out or fail, while its pods keep running (kubectl get pods may still answer: reads are not the test). Nothing can be scaled, rolled out or rescheduled there until the heal.`
+    (c) => `cluster ${cell(c)}'s API refuses writes while its pods keep serving (its etcd members on its side hold no majority): ${codeSpan(`${kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe=probe", "--overwrite", "--request-timeout=10s"])}`)} must time out or fail, while its pods keep running (kubectl get pods may still answer: reads are not the test). A success is itself the finding: the API took a write the design says it cannot (a control-plane endpoint that sends the request to an API server across the cut, or a cut that did not take) \u2014 write it down; Post-heal removes the annotation. Nothing can be scaled, rolled out or rescheduled there until the heal.`
   );
 }
 function slowWrites(rb) {
@@ -31477,6 +31481,10 @@ function postHeal(rb) {
     if (drop) post.push(`${cell(st.name.value)}: drop the probe table \u2014 ${codeSpan(drop)}.`);
   }
   for (const st of consensusStores(t)) post.push(`${cell(st.name.value)}: ${healedText(st)}`);
+  for (const c of apiStopped(rb))
+    post.push(
+      `${cell(c)}: remove the API check's annotation \u2014 ${codeSpan(kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe-"]))} (it is there only if a write succeeded during the cut: that success is the finding the check records).`
+    );
   post.push(...timerPostHeal(rb), ...evictionPostHeal(rb));
   if (has2((c) => c.mesh === "clustermesh"))
     post.push(

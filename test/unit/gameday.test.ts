@@ -1446,3 +1446,79 @@ test("--isolate fra is titled as asked; --lose fra says it is enacted as isolati
     assert.match(readFileSync(join(dir, "lose", "RUNBOOK.md"), "utf8"), /^# Game day: lose fra \(enacted as isolation\)\n/);
   });
 });
+
+const ANYCAST = `${HEADER}sites:
+  - { name: fra, availability: 0.999 }
+  - { name: lon, availability: 0.999 }
+  - { name: par, availability: 0.999 }
+links:
+  - { between: [fra, lon], rttMs: 14, availability: 0.9995 }
+  - { between: [fra, par], rttMs: 10, availability: 0.9995 }
+  - { between: [lon, par], rttMs: 9, availability: 0.9995 }
+clusters:
+  - { name: fra-1, site: fra, id: 1, mesh: clustermesh, network: { nodes: 192.168.1.0/24, pods: 10.1.0.0/16, services: 10.101.0.0/16 }, etcd: { members: { fra: 3 } } }
+  - { name: lon-1, site: lon, id: 2, mesh: clustermesh, network: { pods: 10.2.0.0/16, services: 10.102.0.0/16, nodes: 192.168.2.0/24 }, etcd: { members: { lon: 3 } } }
+  - { name: par-1, site: par, id: 3, mesh: clustermesh, network: { pods: 10.3.0.0/16, services: 10.103.0.0/16, nodes: 192.168.3.0/24 }, etcd: { members: { par: 3 } } }
+stores:
+  - name: sessions
+    engine: cockroachdb
+    replication: consensus
+    members: { fra: 1, lon: 1, par: 1 }
+    writeLatencyBudgetMs: 30
+    namespace: sessions
+    objectives: { availability: 0.9999, survive: [site] }
+traffic:
+  - name: api
+    hostname: api.example.com
+    steering: anycast
+    longLivedConnections: true
+    peakRps: 30000
+    dependsOn: [sessions]
+    healthCheck: { intervalSeconds: 2, failureThreshold: 3, bgpHoldSeconds: 90, withdrawSeconds: 5 }
+    objectives: { availability: 0.9999, rtoSeconds: 30 }
+    backends:
+      - { cluster: fra-1, weight: 1, capacityRps: 15000 }
+      - { cluster: lon-1, weight: 1, capacityRps: 15000 }
+      - { cluster: par-1, weight: 1, capacityRps: 15000 }
+`;
+
+test("an anycast entry is withdrawn as anycast is (review M81): stop announcing the prefix at the site's BGP speakers, converging within the declared withdrawSeconds", () => {
+  const o = { tool: "chaos-mesh" as const, source: "a.topology.yaml" };
+  const rb = gameDay(analyzeFile("a.topology.yaml", ANYCAST).contexts[0], { lose: ["fra"] }, o).runbook;
+  assert.doesNotMatch(
+    rb,
+    /withdraw (its backends|fra) by hand in the BGP speaker|not declared\)/,
+    "GSLB wording, or 'not declared' beside a declared 5 s",
+  );
+  assert.match(
+    rb,
+    /if the route to fra is still announced when it rings, stop announcing the anycast prefix from the BGP speakers at fra by hand \(withdraw the route; an AS-path prepend or a higher MED moves most clients away, not all\)/,
+  );
+  assert.match(
+    rb,
+    /if the route to fra is still announced, the check is shallow — write that down as a finding, then stop announcing the anycast prefix from the BGP speakers at fra by hand .*From that moment the upstream routes converge within 5 s \(healthCheck\.withdrawSeconds\)\./,
+  );
+  assert.match(rb, /plan 101 s — the 6 s timer, up to 90 s to withdraw by hand, then the route's convergence \(5 s\)/);
+  const none = gameDay(
+    analyzeFile("a.topology.yaml", ANYCAST.replace(", withdrawSeconds: 5", "")).contexts[0],
+    { lose: ["fra"] },
+    o,
+  ).runbook;
+  assert.match(none, /From that moment the upstream routes converge \(BGP; the time is not declared: healthCheck\.withdrawSeconds\)\./);
+});
+
+test("the API check's annotation is removed after the heal (review M90), and a success during the cut is the finding", () => {
+  const rb = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh" as const, source: "r.topology.yaml" }).runbook;
+  assert.match(
+    rb,
+    /`kubectl --context fra-prod annotate namespace default quorate\/probe=probe --overwrite --request-timeout=10s` must time out or fail.* A success is itself the finding/,
+  );
+  const post = rb.slice(rb.indexOf("## Post-heal checks"));
+  assert.match(
+    post,
+    /- \[ \] fra-prod: remove the API check's annotation — `kubectl --context fra-prod annotate namespace default quorate\/probe-`/,
+  );
+  // no API check, no annotation to remove
+  const ams = gameDay(reviewed(), { lose: ["ams"] }, { tool: "chaos-mesh" as const, source: "r.topology.yaml" }).runbook;
+  assert.doesNotMatch(ams, /quorate\/probe/);
+});

@@ -584,14 +584,29 @@ function steeredEntries({ r, t, isolated }: Rb) {
     : [];
 }
 
-/** How an entry is steered: anycast or DNS, the health check's detection time, where a withdrawal is done by hand. */
+/**
+ * How an entry is steered: anycast or DNS, the health check's detection time, how a withdrawal is
+ * done by hand (review M81: anycast has no pool to disable — the site's BGP speakers stop
+ * announcing the prefix), and what follows it.
+ */
 function steeringOf(tr: Topology["traffic"][number]) {
   const anycast = tr.steering?.value === "anycast";
   const hc = tr.healthCheck;
+  const withdraw = hc?.withdrawSeconds?.value;
   return {
     anycast,
     detect: hc?.intervalSeconds && hc.failureThreshold ? hc.intervalSeconds.value * hc.failureThreshold.value : undefined,
-    where: anycast ? "the BGP speaker (withdraw the route)" : "the GSLB (disable the pool members)",
+    /** "stop announcing … at fra" / "withdraw fra in the GSLB …", for the sites `side` */
+    byHand: (side: string) =>
+      anycast
+        ? `stop announcing the anycast prefix from the BGP speakers at ${side} by hand (withdraw the route; an AS-path prepend or a higher MED moves most clients away, not all)`
+        : `withdraw ${side} by hand in the GSLB (disable the pool members)`,
+    /** what the upstream does once the route is withdrawn (anycast) */
+    converge: anycast
+      ? withdraw !== undefined
+        ? `the upstream routes converge within ${count(withdraw)} s (healthCheck.withdrawSeconds)`
+        : "the upstream routes converge (BGP; the time is not declared: healthCheck.withdrawSeconds)"
+      : undefined,
   };
 }
 
@@ -606,11 +621,11 @@ function steeringStep(rb: Rb, n: number): number {
   const side = cell(rb.isolated.join(", "));
   rb.steering.step = n;
   const each = entries.map((tr) => {
-    const { anycast, detect, where } = steeringOf(tr);
+    const { anycast, detect, byHand } = steeringOf(tr);
     const name = cell(tr.name!.value);
     return detect !== undefined
-      ? `**${name}**: start a ${detect} s timer now and hand it to a second person on the bridge; if ${anycast ? "the route to" : "the GSLB has not taken"} ${side} ${anycast ? "is still announced" : "out"} when it rings, withdraw ${side} by hand in ${where} — do not wait for the host steps or the probes`
-      : `**${name}**: the design declares no health-check timing (traffic[].healthCheck): withdraw ${side} by hand in ${where} now, after noting whether steering had already taken it out`;
+      ? `**${name}**: start a ${detect} s timer now and hand it to a second person on the bridge; if ${anycast ? "the route to" : "the GSLB has not taken"} ${side} ${anycast ? "is still announced" : "out"} when it rings, ${byHand(side)} — do not wait for the host steps or the probes`
+      : `**${name}**: the design declares no health-check timing (traffic[].healthCheck): ${byHand(side)} now, after noting whether steering had already taken it out`;
   });
   rb.out.push(
     `${n}. Steering — the cut has begun: ${each.join("; ")}. Write down when steering (or you) took ${side} out (Withdraw ${side} from steering, below).`,
@@ -744,14 +759,14 @@ function withdraw(rb: Rb): void {
     const share =
       pr?.backends.filter((b) => isolated.includes(b.site) && b.loadRps !== null).reduce((a, b) => a + (b.loadRps ?? 0), 0) ?? 0;
     if (rto) windows.push(`${tr.name!.value}: ${rto.seconds} s`);
-    const { anycast, detect, where } = steeringOf(tr);
+    const { anycast, detect, byHand, converge } = steeringOf(tr);
     const hc = tr.healthCheck;
     out.push(
       `- **${cell(tr.name!.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${cell(side)} ${many ? "keep their" : "keeps its"} share, ${int(share)} rps. ${cell(side)} ${many ? "are" : "is"} cut off but alive: ${many ? "their" : "its"} ingress still answers the internet, so only a **deep** health check (one that writes through the stores the entry depends on${tr.dependsOn?.items.length ? `: ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}) notices; a shallow one keeps passing.`,
-      `  - Watch ${anycast ? "the route" : "the pool"} for ${detect !== undefined ? `${detect} s (${hc!.intervalSeconds!.value} s × ${hc!.failureThreshold!.value} checks)` : "the health check's detection time (not declared: traffic[].healthCheck)"}${rb.steering.step ? `, timed from step ${rb.steering.step} — the moment the chaos cut ${cell(side)} off — not from the end of the host steps or the probes` : ""}: if ${cell(side)} ${many ? "are" : "is"} still in rotation, the check is shallow — write that down as a finding, then withdraw ${many ? "their" : "its"} backends by hand in ${where}. From that moment ${anycast ? "routes converge (BGP, not declared)" : `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`,
+      `  - Watch ${anycast ? "the route" : "the pool"} for ${detect !== undefined ? `${detect} s (${hc!.intervalSeconds!.value} s × ${hc!.failureThreshold!.value} checks)` : "the health check's detection time (not declared: traffic[].healthCheck)"}${rb.steering.step ? `, timed from step ${rb.steering.step} — the moment the chaos cut ${cell(side)} off — not from the end of the host steps or the probes` : ""}: if ${anycast ? `the route to ${cell(side)} is still announced` : `${cell(side)} ${many ? "are" : "is"} still in rotation`}, the check is shallow — write that down as a finding, then ${anycast ? byHand(cell(side)) : `withdraw ${many ? "their" : "its"} backends by hand in the GSLB (disable the pool members)`}. From that moment ${converge ?? `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`,
       `  - ${
         rto
-          ? `Expected time to detect and withdraw with a deep check: ${rto.seconds} s (${cell(rto.terms)}) — ${cell(rto.caveat)}. With a shallow check: plan ${rto.seconds + MANUAL_WITHDRAWAL_SECONDS} s — the ${detect ?? "?"} s timer, up to ${MANUAL_WITHDRAWAL_SECONDS} s to withdraw by hand, then ${anycast ? "the route's convergence" : "the TTL"} (Pre-flight budgets both).`
+          ? `Expected time to detect and withdraw with a deep check: ${rto.seconds} s (${cell(rto.terms)}) — ${cell(rto.caveat)}. With a shallow check: plan ${rto.seconds + MANUAL_WITHDRAWAL_SECONDS} s — the ${detect ?? "?"} s timer, up to ${MANUAL_WITHDRAWAL_SECONDS} s to withdraw by hand, then ${anycast ? `the route's convergence${hc?.withdrawSeconds ? ` (${count(hc.withdrawSeconds.value)} s)` : ""}` : "the TTL"} (Pre-flight budgets both).`
           : "Time to detect and withdraw: unknown — the design gives no traffic[].healthCheck (or no ttlSeconds); measure it."
       }`,
     );
@@ -928,7 +943,7 @@ function apiStopped(rb: Rb): string[] {
 function apiChecks(rb: Rb): string[] {
   return apiStopped(rb).map(
     (c) =>
-      `cluster ${cell(c)}'s API refuses writes while its pods keep serving (its etcd members on its side hold no majority): ${codeSpan(`${kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe=probe", "--overwrite", "--request-timeout=10s"])}`)} must time out or fail, while its pods keep running (kubectl get pods may still answer: reads are not the test). Nothing can be scaled, rolled out or rescheduled there until the heal.`,
+      `cluster ${cell(c)}'s API refuses writes while its pods keep serving (its etcd members on its side hold no majority): ${codeSpan(`${kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe=probe", "--overwrite", "--request-timeout=10s"])}`)} must time out or fail, while its pods keep running (kubectl get pods may still answer: reads are not the test). A success is itself the finding: the API took a write the design says it cannot (a control-plane endpoint that sends the request to an API server across the cut, or a cut that did not take) — write it down; Post-heal removes the annotation. Nothing can be scaled, rolled out or rescheduled there until the heal.`,
   );
 }
 
@@ -1101,6 +1116,11 @@ function postHeal(rb: Rb): void {
     if (drop) post.push(`${cell(st.name!.value)}: drop the probe table — ${codeSpan(drop)}.`);
   }
   for (const st of consensusStores(t)) post.push(`${cell(st.name!.value)}: ${healedText(st)}`);
+  // the API check above writes an annotation into production: wherever it succeeded it is still there (review M90)
+  for (const c of apiStopped(rb))
+    post.push(
+      `${cell(c)}: remove the API check's annotation — ${codeSpan(kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe-"]))} (it is there only if a write succeeded during the cut: that success is the finding the check records).`,
+    );
   post.push(...timerPostHeal(rb), ...evictionPostHeal(rb));
   if (has((c) => c.mesh === "clustermesh"))
     post.push(
