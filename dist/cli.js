@@ -15073,6 +15073,15 @@ function grouped(digits) {
 var rps = (x) => `${count(x)} rps`;
 var seconds = (x, digits = 1) => `${count(x, digits)} s`;
 var percent = (part, whole) => whole ? `${count(100 * part / whole, 1)}%` : "\u2014";
+function budgetShare(part, whole) {
+  if (!whole) return "\u2014";
+  const p = 100 * part / whole;
+  if (p <= 0) return "0%";
+  if (p < 1e-6) return "less than 0.000001%";
+  if (p < 0.05) return `${p.toFixed(-Math.floor(Math.log10(p)))}%`;
+  if (p < 100 && Number(p.toFixed(1)) >= 100) return `${p.toFixed(-Math.floor(Math.log10(100 - p)))}%`;
+  return `${count(p, 1)}%`;
+}
 function bytes(n) {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let i = 0;
@@ -30781,7 +30790,8 @@ function runbookOf(r2, o) {
     section(rb);
   return rb.out.join("\n");
 }
-function intro({ r: r2, o, out, isolated }) {
+function intro(rb) {
+  const { r: r2, o, out, isolated } = rb;
   const one = isolated.length === 1;
   const simulate = one ? shellLine(["quorate", "simulate", "--isolate", isolated[0], o.source]) : shellLine(["quorate", "simulate", "--partition", r2.sides.map((x) => x.join(",")).join("/"), o.source]);
   out.push(
@@ -30791,7 +30801,7 @@ function intro({ r: r2, o, out, isolated }) {
     ""
   );
   if (r2.toolNote) out.push(`**Why Chaos Mesh and not Litmus:** ${cell(r2.toolNote)}`, "");
-  out.push(...goNoGo(r2), ...durationText(r2), "");
+  out.push(...goNoGo(r2), ...durationText(r2), ...tooShort(rb), "");
 }
 function goNoGo(r2) {
   return [...pastBound(r2), ...downNoGo(r2)];
@@ -31117,7 +31127,8 @@ function deadmanWhy(rb) {
     ...r2.evictions.filter((x) => deadman >= x.bound).map((x) => `the pods of ${x.cluster} at ${x.site} are evicted and stop at once on the heal`)
   ].join("; ")}**`;
 }
-function proof({ r: r2, out }) {
+function proof(rb) {
+  const { r: r2, out } = rb;
   const sideOf = (site) => r2.sides.findIndex((g) => g.includes(site));
   const cutRows = portMatrix(r2.ctx).rows.filter(
     (x) => sideOf(x.from.site) >= 0 && sideOf(x.to.site) >= 0 && sideOf(x.from.site) !== sideOf(x.to.site)
@@ -31134,7 +31145,7 @@ function proof({ r: r2, out }) {
       ...pods ? [
         "  - **Pod flows from a probe pod** in the namespace that makes them (a store's replication), which the chaos tool selects: they prove the chaos cut. `UNKNOWN` there means that cluster's API does not answer (expected for an isolated cluster whose etcd majority is across the cut): the probes from the other side are the proof."
       ] : [],
-      `  - ${probeTimeText(r2)}`,
+      `  - ${probeTimeText(rb)}`,
       ""
     );
     const seen = /* @__PURE__ */ new Set();
@@ -31177,10 +31188,26 @@ function proof({ r: r2, out }) {
     );
   out.push("- If any row that must fail still connects, the cut is incomplete: roll back and fix the plan before reading any check.", "");
 }
-function probeTimeText(r2) {
+function shortestRun(rb) {
+  const steer = steeredEntries(rb).map((tr) => (steeringOf(tr).detect ?? 0) + MANUAL_WITHDRAWAL_SECONDS);
+  const need = Math.max(probeSeconds(rb.r.probe).seconds, rb.probeAt.abortAfter, ...steer);
+  return Math.max(MIN_DERIVED_SECONDS, Math.ceil(need / 60) * 60);
+}
+function tooShort(rb) {
+  const d = rb.r.duration;
+  const n = shortestRun(rb);
+  if (d.derived || d.seconds >= n) return [];
+  const t = probeSeconds(rb.r.probe).seconds;
+  return [
+    "",
+    `**The run is shorter than its own steps \u2014 the cut lasts ${cell(d.text)}${t >= d.seconds ? `, \`probe.sh during\` alone about ${t} s` : ""}: pass --duration ${goDuration(n)} or more** (the shortest run that enacts this runbook: the host rules loaded on every host, \`probe.sh during\` about ${t} s, the write checks up to ${rb.probeAt.abortAfter} s after the cut is complete${steeredEntries(rb).length ? ", the steering timer and a withdrawal by hand" : ""}). Run this short, the checks below read a cut that has already healed.`
+  ];
+}
+function probeTimeText(rb) {
+  const { r: r2 } = rb;
   const t = probeSeconds(r2.probe);
   const fits = t.seconds * 3 <= r2.duration.seconds;
-  return `It takes about ${t.seconds} s when every path is closed: the ${t.rows} probes run one after another, the addresses of each at once (${PROBE_PARALLEL} at a time, ${PROBE_TIMEOUT_SECONDS} s per attempt, plus one ssh or kubectl exec round trip); a row of more than ${t.recordedAbove} recorded node or pod addresses adds ${PROBE_TIMEOUT_SECONDS} s per further ${PROBE_PARALLEL}. ${fits ? `Well under the run's ${cell(r2.duration.text)}: start it as soon as the host steps are done, and the checks below still have the rest of the run.` : `**That is more than a third of the run's ${cell(r2.duration.text)}**: start it the moment the host steps are done, and read the checks below while it runs.`}`;
+  return `It takes about ${t.seconds} s when every path is closed: the ${t.rows} probes run one after another, the addresses of each at once (${PROBE_PARALLEL} at a time, ${PROBE_TIMEOUT_SECONDS} s per attempt, plus one ssh or kubectl exec round trip); a row of more than ${t.recordedAbove} recorded node or pod addresses adds ${PROBE_TIMEOUT_SECONDS} s per further ${PROBE_PARALLEL}. ${t.seconds >= r2.duration.seconds ? `**The run ends before \`probe.sh during\` can finish: the cut lasts ${cell(r2.duration.text)} \u2014 pass --duration ${goDuration(shortestRun(rb))} or more** (Duration, above).` : fits ? `Well under the run's ${cell(r2.duration.text)}: start it as soon as the host steps are done, and the checks below still have the rest of the run.` : `**That is more than a third of the run's ${cell(r2.duration.text)}**: start it the moment the host steps are done, and read the checks below while it runs.`}`;
 }
 function withdraw(rb) {
   const { p, out, isolated, windows } = rb;
@@ -31880,7 +31907,7 @@ function withShallow(deep, shallow, rtoOfEntry) {
     } : b;
   });
 }
-var share = (m, budget) => `${count(100 * m / budget, 1)}% of the yearly budget`;
+var share = (m, budget) => `${budgetShare(m, budget)} of the yearly budget`;
 function spendText(b) {
   const deep = `${b.what}: ${b.how}${b.shallow ? " with a deep health check" : ""} \u2014 ${minutes(b.minutes)} of its ${minutes(b.budgetMinutes)} a year (${share(b.minutes, b.budgetMinutes)})`;
   return b.shallow ? `${deep}; with a shallow one, ${b.shallow.how} (${b.shallow.terms}) \u2014 ${minutes(b.shallow.minutes)} (${share(b.shallow.minutes, b.budgetMinutes)})` : deep;

@@ -11,7 +11,7 @@ import { ALL_UP, run } from "../../server/src/whatif/engine";
 import { availabilityJson, availabilityMarkdown, availabilityText } from "../../server/src/availability/render";
 import { decisionRecord } from "../../server/src/whatif/record";
 import { HEADER, threeSiteLedger } from "../helpers";
-import { minutes, percentOfTime } from "../../server/src/util/format";
+import { budgetShare, minutes, percentOfTime } from "../../server/src/util/format";
 import { timeShare } from "../../server/src/availability/figures";
 
 const REVIEWED = "examples/payments-eu-reviewed.topology.yaml";
@@ -295,4 +295,17 @@ test("over the budget whenever the store takes writes: said so, beside the store
     )[0].writeBudget.writableProbability,
     always.writableProbability,
   );
+});
+
+test("a share of a budget is never rounded to 0% or to 100% (review M84): enough digits to say what rounding hides", () => {
+  // 5 s of checkout's 15,779 s a year
+  assert.equal(budgetShare(5 / 60, 15_779 / 60), "0.03%");
+  assert.equal(budgetShare(45, 15_779), "0.3%");
+  assert.equal(budgetShare(0.0004, 100), "0.0004%");
+  assert.equal(budgetShare(1e-12, 100), "less than 0.000001%");
+  assert.equal(budgetShare(0, 100), "0%");
+  assert.equal(budgetShare(99.97, 100), "99.97%");
+  assert.equal(budgetShare(100, 100), "100%");
+  assert.equal(budgetShare(250, 100), "250%");
+  assert.equal(budgetShare(1, 0), "—");
 });

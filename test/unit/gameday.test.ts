@@ -1522,3 +1522,24 @@ test("the API check's annotation is removed after the heal (review M90), and a s
   const ams = gameDay(reviewed(), { lose: ["ams"] }, { tool: "chaos-mesh" as const, source: "r.topology.yaml" }).runbook;
   assert.doesNotMatch(ams, /quorate\/probe/);
 });
+
+test("a --duration shorter than the runbook's own steps is said plainly, and its spend is not rounded to 0% (review M84)", () => {
+  const o = { tool: "chaos-mesh" as const, source: "r.topology.yaml" };
+  const rb = gameDay(reviewed(), { lose: ["fra"] }, { ...o, duration: "10s" }).runbook;
+  assert.match(rb, /5 seconds of its 4\.4 hours a year \(0\.03% of the yearly budget\)/);
+  assert.doesNotMatch(rb, /\(0% of the yearly budget\)|more than a third of the run/);
+  assert.match(
+    rb,
+    /\*\*The run is shorter than its own steps — the cut lasts 10s, `probe\.sh during` alone about 78 s: pass --duration 3m or more\*\*/,
+  );
+  assert.match(rb, /\*\*The run ends before `probe\.sh during` can finish: the cut lasts 10s — pass --duration 3m or more\*\*/);
+  // longer than the proof, still shorter than the withdrawal by hand
+  const two = gameDay(reviewed(), { lose: ["fra"] }, { ...o, duration: "100s" }).runbook;
+  assert.match(two, /\*\*The run is shorter than its own steps — the cut lasts 100s: pass --duration 3m or more\*\*/);
+  assert.match(two, /\*\*That is more than a third of the run's 100s\*\*/);
+  // long enough: nothing said
+  assert.doesNotMatch(
+    gameDay(reviewed(), { lose: ["fra"] }, { ...o, duration: "4m" }).runbook,
+    /shorter than its own steps|ends before `probe/,
+  );
+});

@@ -51,6 +51,21 @@ export const seconds = (x: number, digits = 1): string => `${count(x, digits)} s
 /** A share of a whole as a percentage with one decimal, e.g. `25%`, `−33.3%`. */
 export const percent = (part: number, whole: number): string => (whole ? `${count((100 * part) / whole, 1)}%` : "—");
 
+/**
+ * A part of a budget as a percentage, to one decimal — with as many digits as it takes to say what
+ * the rounding would hide (review M84): a spend is never "0%" (5 s of 15,779 s is "0.03%") and a
+ * spend short of the whole never "100%" (availabilityPercent's rule, the other way).
+ */
+export function budgetShare(part: number, whole: number): string {
+  if (!whole) return "—";
+  const p = (100 * part) / whole;
+  if (p <= 0) return "0%";
+  if (p < 1e-6) return "less than 0.000001%";
+  if (p < 0.05) return `${p.toFixed(-Math.floor(Math.log10(p)))}%`;
+  if (p < 100 && Number(p.toFixed(1)) >= 100) return `${p.toFixed(-Math.floor(Math.log10(100 - p)))}%`;
+  return `${count(p, 1)}%`;
+}
+
 /** A byte count with its binary size when large, e.g. `1,048,576 bytes (1 MiB)`. */
 export function bytes(n: bigint | number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];

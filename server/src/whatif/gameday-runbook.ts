@@ -29,6 +29,7 @@ import {
   type TimerPlan,
   type EvictionPlan,
   MANUAL_WITHDRAWAL_SECONDS,
+  MIN_DERIVED_SECONDS,
 } from "./gameday";
 import {
   etcdTimers,
@@ -193,7 +194,8 @@ export function runbookOf(r: RunbookInput, o: GameDayOptions): string {
 }
 
 /** The title, what writes it, what it predicts with, and for how long. */
-function intro({ r, o, out, isolated }: Rb): void {
+function intro(rb: Rb): void {
+  const { r, o, out, isolated } = rb;
   const one = isolated.length === 1;
   const simulate = one
     ? shellLine(["quorate", "simulate", "--isolate", isolated[0], o.source])
@@ -209,7 +211,7 @@ function intro({ r, o, out, isolated }: Rb): void {
     "",
   );
   if (r.toolNote) out.push(`**Why Chaos Mesh and not Litmus:** ${cell(r.toolNote)}`, "");
-  out.push(...goNoGo(r), ...durationText(r), "");
+  out.push(...goNoGo(r), ...durationText(r), ...tooShort(rb), "");
 }
 
 /** A drill predicted to take something down says so first, with what it spends: written only because --accept-down was given. */
@@ -666,7 +668,8 @@ function deadmanWhy(rb: Rb): string {
   ].join("; ")}**`;
 }
 
-function proof({ r, out }: Rb): void {
+function proof(rb: Rb): void {
+  const { r, out } = rb;
   const sideOf = (site: string) => r.sides.findIndex((g) => g.includes(site));
   const cutRows = portMatrix(r.ctx).rows.filter(
     (x) => sideOf(x.from.site) >= 0 && sideOf(x.to.site) >= 0 && sideOf(x.from.site) !== sideOf(x.to.site),
@@ -687,7 +690,7 @@ function proof({ r, out }: Rb): void {
             "  - **Pod flows from a probe pod** in the namespace that makes them (a store's replication), which the chaos tool selects: they prove the chaos cut. `UNKNOWN` there means that cluster's API does not answer (expected for an isolated cluster whose etcd majority is across the cut): the probes from the other side are the proof.",
           ]
         : []),
-      `  - ${probeTimeText(r)}`,
+      `  - ${probeTimeText(rb)}`,
       "",
     );
     const seen = new Set<string>();
@@ -732,14 +735,41 @@ function proof({ r, out }: Rb): void {
   out.push("- If any row that must fail still connects, the cut is incomplete: roll back and fix the plan before reading any check.", "");
 }
 
+/**
+ * The shortest run that enacts this runbook (review M84), from its own steps timed from the cut:
+ * `probe.sh during`, the write checks up to their abort time, each steering timer plus a withdrawal
+ * by hand — rounded up to the minute, and never under the derived floor (MIN_DERIVED_SECONDS,
+ * which also allows for loading the host rules on every host first).
+ */
+function shortestRun(rb: Rb): number {
+  const steer = steeredEntries(rb).map((tr) => (steeringOf(tr).detect ?? 0) + MANUAL_WITHDRAWAL_SECONDS);
+  const need = Math.max(probeSeconds(rb.r.probe).seconds, rb.probeAt.abortAfter, ...steer);
+  return Math.max(MIN_DERIVED_SECONDS, Math.ceil(need / 60) * 60);
+}
+
+/** A --duration shorter than the runbook's own steps, said plainly under Duration (review M84). */
+function tooShort(rb: Rb): string[] {
+  const d = rb.r.duration;
+  const n = shortestRun(rb);
+  if (d.derived || d.seconds >= n) return [];
+  const t = probeSeconds(rb.r.probe).seconds;
+  return [
+    "",
+    `**The run is shorter than its own steps — the cut lasts ${cell(d.text)}${t >= d.seconds ? `, \`probe.sh during\` alone about ${t} s` : ""}: pass --duration ${goDuration(n)} or more** (the shortest run that enacts this runbook: the host rules loaded on every host, \`probe.sh during\` about ${t} s, the write checks up to ${rb.probeAt.abortAfter} s after the cut is complete${steeredEntries(rb).length ? ", the steering timer and a withdrawal by hand" : ""}). Run this short, the checks below read a cut that has already healed.`,
+  ];
+}
+
 /** How long the proof takes, against the run it must fit in. */
-function probeTimeText(r: RunbookInput): string {
+function probeTimeText(rb: Rb): string {
+  const { r } = rb;
   const t = probeSeconds(r.probe);
   const fits = t.seconds * 3 <= r.duration.seconds;
   return `It takes about ${t.seconds} s when every path is closed: the ${t.rows} probes run one after another, the addresses of each at once (${PROBE_PARALLEL} at a time, ${PROBE_TIMEOUT_SECONDS} s per attempt, plus one ssh or kubectl exec round trip); a row of more than ${t.recordedAbove} recorded node or pod addresses adds ${PROBE_TIMEOUT_SECONDS} s per further ${PROBE_PARALLEL}. ${
-    fits
-      ? `Well under the run's ${cell(r.duration.text)}: start it as soon as the host steps are done, and the checks below still have the rest of the run.`
-      : `**That is more than a third of the run's ${cell(r.duration.text)}**: start it the moment the host steps are done, and read the checks below while it runs.`
+    t.seconds >= r.duration.seconds
+      ? `**The run ends before \`probe.sh during\` can finish: the cut lasts ${cell(r.duration.text)} — pass --duration ${goDuration(shortestRun(rb))} or more** (Duration, above).`
+      : fits
+        ? `Well under the run's ${cell(r.duration.text)}: start it as soon as the host steps are done, and the checks below still have the rest of the run.`
+        : `**That is more than a third of the run's ${cell(r.duration.text)}**: start it the moment the host steps are done, and read the checks below while it runs.`
   }`;
 }
 

@@ -10,7 +10,7 @@ import type { Cluster } from "../model/topology";
 import type { TopologyContext } from "../derive/context";
 import { lagSecondsCovered } from "../math/lag";
 import { MINUTES_PER_YEAR, rtoEstimate } from "../availability/figures";
-import { count, minutes } from "../util/format";
+import { budgetShare, count, minutes } from "../util/format";
 import { type DeadStoreTimer, deadStoreTimer } from "../derive/engines";
 import { fileSegment, shortHash } from "../util/paths";
 import { probePlan, probePod, probePods, probeScript } from "./probe";
@@ -469,7 +469,8 @@ function withShallow(
   });
 }
 
-const share = (m: number, budget: number) => `${count((100 * m) / budget, 1)}% of the yearly budget`;
+/** A spend as a share of the year's budget: never "0%" for a spend, never "100%" short of it (review M84). */
+const share = (m: number, budget: number) => `${budgetShare(m, budget)} of the yearly budget`;
 
 /** "checkout: down for the whole run (4m) — 4 minutes of its 263 minutes a year (1.5%)"; with a shallow-check alternative, both. */
 export function spendText(b: BudgetSpend): string {
