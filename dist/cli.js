@@ -16754,6 +16754,9 @@ function catchment(s, shift) {
   }
   return best ? at(best.site) : s;
 }
+function movedShare(s, allTotal) {
+  return div(mul(fromNumber(s.peak), add(allTotal, rat(-s.total.n, s.total.d))), allTotal);
+}
 function loadOf(s, i) {
   if (!s.up[i]) return void 0;
   if (s.stranded) return rat(0n);
@@ -16761,8 +16764,7 @@ function loadOf(s, i) {
     const w2 = fromNumber(s.backends[i].weight);
     const own2 = div(mul(fromNumber(s.peak), w2), s.allTotal);
     if (s.backends[i].site !== s.heir || s.heirTotal.n === 0n) return own2;
-    const moved = div(mul(fromNumber(s.peak), add(s.allTotal, rat(-s.total.n, s.total.d))), s.allTotal);
-    return add(own2, div(mul(moved, w2), s.heirTotal));
+    return add(own2, div(mul(movedShare(s, s.allTotal), w2), s.heirTotal));
   }
   const w = s.standby ? 1 : s.backends[i].weight;
   if (s.total.d === 1n && safe(s.peak) && safe(w) && safe(s.peak * w)) return rat(BigInt(s.peak * w), s.total.n);
@@ -17123,13 +17125,12 @@ function soleCopySite(ctx, st) {
   const sites = rep === "consensus" || rep === "galera" ? [...ctx.quorumOf(st)?.counts.keys() ?? []] : rep === "async" || rep === "crdt" ? copySites(ctx, st) : [];
   return sites.length === 1 ? sites[0] : void 0;
 }
-function soleCopyRpoText(site, ctx, st) {
-  const cut = ctx && st ? cutOffReplicaSites(ctx, st) : [];
-  const unreached = cut.length ? ` (the replica${cut.length === 1 ? "" : "s"} at ${cut.join(" and ")} cannot dial ${site}'s pods as designed and never ${cut.length === 1 ? "catches" : "catch"} up: data/replication-unreachable)` : "";
+function soleCopyRpoText(site, cut) {
+  const unreached = cut.length ? ` (the replica${cut.length === 1 ? "" : "s"} at ${listText(cut)} cannot dial ${site}'s pods as designed and never ${cut.length === 1 ? "catches" : "catch"} up: data/replication-unreachable)` : "";
   return `unbounded: every copy is at ${site}${unreached}, so losing ${site} leaves only backups \u2014 the RPO is the last restorable backup's age`;
 }
 function everyCopyLostText(copies) {
-  return `every copy is lost (${copies.length === 1 ? `all at ${copies[0]}` : `at ${copies.slice(0, -1).join(", ")} and ${copies[copies.length - 1]}`}, none elsewhere): only backups remain, so everything written since the last restorable backup is lost \u2014 the RPO is that backup's age, not the replication lag`;
+  return `every copy is lost (${copies.length === 1 ? `all at ${copies[0]}` : `at ${listText(copies)}`}, none elsewhere): only backups remain, so everything written since the last restorable backup is lost \u2014 the RPO is that backup's age, not the replication lag`;
 }
 
 // server/src/derive/latency.ts
@@ -18322,7 +18323,7 @@ function rtoGap(tr) {
   return DNS_STEERING.includes(tr.steering.value) ? "ttlSeconds" : "unsupportedSteering";
 }
 function rpoWords(f) {
-  if (f.rpoSoleSite) return soleCopyRpoText(f.rpoSoleSite);
+  if (f.rpoSoleSite) return soleCopyRpoText(f.rpoSoleSite, f.rpoCutOffReplicas ?? []);
   if (f.rpoSeconds === Infinity) return "unbounded (the lag buffer overflows)";
   return `${sig(f.rpoSeconds)} s${f.rpoCondition ? ` ${f.rpoCondition}` : ""}`;
 }
@@ -18423,7 +18424,7 @@ function* availabilityReportSteps(ctx, budget = DESIGN_STATE_BUDGET) {
 function withSoleCopy(ctx, f) {
   if (f.rpoSeconds === null || f.kind === "etcd") return f;
   const site = soleCopySite(ctx, f.owner);
-  if (site) return { ...f, rpoSeconds: Infinity, rpoSoleSite: site };
+  if (site) return { ...f, rpoSeconds: Infinity, rpoSoleSite: site, rpoCutOffReplicas: cutOffReplicaSites(ctx, f.owner) };
   const condition = rpoCondition(ctx, f.owner);
   return condition ? { ...f, rpoCondition: condition } : f;
 }
@@ -18868,7 +18869,7 @@ function judgeRpo({ ctx, owner, isStore, o, label: label4, judge: judge2, unmeas
       finding: finding(
         "objective/rpo",
         o.rpoSeconds.span,
-        `${label4}: RPO is ${soleCopyRpoText(sole, ctx, st)}; the objective is ${objective} s. Add a replica (or a writer) at another site`
+        `${label4}: RPO is ${soleCopyRpoText(sole, cutOffReplicaSites(ctx, st))}; the objective is ${objective} s. Add a replica (or a writer) at another site`
       )
     });
   else if (rpo === null)
@@ -19049,7 +19050,7 @@ function quorumDetail(ctx, d, q, scenario2) {
   const configured = ctx.quorums.find((x) => x.owner === q.owner);
   const n = configured ? total(configured.counts) : q.counts.reduce((a, c) => a + c, 0);
   const silent = configured ? cutOffVoterSites(ctx, configured) : [];
-  const never = silent.length ? `; ${silent.map((x) => `${x}'s ${configured.counts.get(x)}`).join(" and ")} never ${silent.length === 1 && configured.counts.get(silent[0]) === 1 ? "votes" : "vote"} as designed (quorum/member-unreachable)` : "";
+  const never = silent.length ? `; ${neverVoteText(configured, silent)} as designed (quorum/member-unreachable)` : "";
   if (scenario2.startsWith("lose ")) {
     const lost = new Set(scenario2.slice(5).split(", "));
     let left = 0;
@@ -20279,9 +20280,12 @@ function judgeAsyncStores(J) {
       }
       if (tail) notes.push(`store ${name}: writes continue on ${listText(up)}, but ${tail}`);
     }
+    const never = cutOffReplicaSites(ctx, st);
     for (const r2 of st.replicas?.items ?? []) {
       if (!R.up(r2.value) || up.some((w) => R.reaches(w, r2.value))) continue;
-      notes.push(`store ${name}: the replica in ${r2.value} is cut off from every writer and serves stale reads`);
+      notes.push(
+        never.includes(r2.value) ? `store ${name}: the replica in ${r2.value} is cut off from every writer, and as designed never received the log (data/replication-unreachable): it holds no copy it could have streamed, not even a stale one` : `store ${name}: the replica in ${r2.value} is cut off from every writer and serves stale reads`
+      );
     }
     stores.push({ name, replication: rep, outcome, atRiskBytes, rpoUnbounded, everyCopyLost: allGone });
   }
@@ -20420,7 +20424,7 @@ function catchmentNote(J, tr, sc) {
   }
   if (sc.heir === void 0 || !sc.allTotal || !tr.name || tr.peakRps === void 0) return;
   const gone = [...new Set(sc.backends.filter((b, i) => !sc.up[i] && b.site !== void 0).map((b) => b.site))];
-  const moved = toNumber(sc.allTotal) > 0 ? tr.peakRps.value * (1 - toNumber(sc.total) / toNumber(sc.allTotal)) : 0;
+  const moved = sc.allTotal.n > 0n ? toNumber(movedShare(sc, sc.allTotal)) : 0;
   const how = tr.steering?.value === "anycast" ? `anycast has no weights: ${listText(gone)}'s clients follow BGP to their next-best origin, typically one neighbour for all of them` : `GeoDNS answers ${listText(gone)}'s clients with the region's fallback, not pro rata`;
   const others = backendSitesOf(sc).filter((x) => x !== sc.heir);
   if (!others.length) return;
@@ -29308,7 +29312,7 @@ function trafficRows(x) {
 }
 function rpoCell(ctx, st, rep) {
   const sole = soleCopySite(ctx, st);
-  if (sole) return soleCopyRpoText(sole, ctx, st);
+  if (sole) return soleCopyRpoText(sole, cutOffReplicaSites(ctx, st));
   const rpo = storeRpo(st);
   if (rpo === null) return "not assessed: declare maxLagSeconds";
   if (rpo === Infinity) return "unbounded (the lag buffer overflows: a longer lag forces a resync)";

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { analyzeFile } from "../../server/src/analysis";
 import { availabilityText } from "../../server/src/availability/render";
 import { ALL_UP, run } from "../../server/src/whatif/engine";
-import { loadOf, scenario } from "../../server/src/math/traffic";
+import { loadOf, movedShare, scenario } from "../../server/src/math/traffic";
 import { toNumber } from "../../server/src/math/rational";
 import { check, HEADER } from "../helpers";
 
@@ -64,6 +64,11 @@ test("math/traffic: the catchment moves the whole lost share to one site, the lo
   );
   // nothing lost: by weight whatever the steering
   assert.equal(scenario(30000, bs, undefined, "catchment").heir, undefined);
+  // the share the note says moved is the exact one loadOf adds at the heir (one number, not a float beside it)
+  const third = scenario(10000, bs, "fra", "catchment");
+  const moves = movedShare(third, third.allTotal!);
+  assert.deepEqual([moves.n, moves.d], [10000n, 3n]);
+  assert.equal(toNumber(loadOf(third, 1)!) - 10000 / 3, toNumber(moves));
 });
 
 test("anycast and geodns: capacity/site-loss asks each survivor for its share plus the whole lost share; gslb and weighted-dns do not", () => {

@@ -255,6 +255,22 @@ test("review M78: an async replica that cannot dial its writer holds no copy —
   );
   const r = run(analyzeFile("t.topology.yaml", HEADER + async).contexts[0], { ...ALL_UP, lose: ["fra"] });
   assert.ok(r.breaks.some((b) => /every copy is lost/.test(b)));
+  // the replica never held the log: nothing stale to serve (review M78 nit)
+  assert.ok(
+    r.notes.some((b) =>
+      /the replica in ams is cut off from every writer, and as designed never received the log \(data\/replication-unreachable\): it holds no copy it could have streamed/.test(
+        b,
+      ),
+    ),
+  );
+  assert.ok(!r.notes.some((b) => /serves stale reads/.test(b)));
+  // availability names the replica as objective/rpo and the Tiers do (one sentence, soleCopyRpoText)
+  assert.match(
+    availabilityText(
+      analyzeFile("t.topology.yaml", HEADER + async.replace("  - name: fra\n", "  - name: fra\n    availability: 0.999\n")).contexts[0],
+    ),
+    /RPO unbounded: every copy is at fra \(the replica at ams cannot dial fra's pods as designed and never catches up: data\/replication-unreachable\)/,
+  );
   // routed: the replica holds a copy, the lag bounds the RPO
   const routed = async.replace("pods: 10.1.0.0/16, nodes: 192.168.1.0/24", "pods: 10.1.0.0/16, nodes: 192.168.1.0/24, routing: native");
   assert.deepEqual(

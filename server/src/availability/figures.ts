@@ -8,7 +8,7 @@ import type { Quorum, TopologyContext } from "../derive/context";
 import { clientSitesOf } from "../derive/writes";
 import type { HealthCheck, Store, Traffic } from "../model/topology";
 import { DNS_STEERING } from "../derive/loads";
-import { unreachableVoteNotes, votingCounts } from "../derive/reach";
+import { cutOffReplicaSites, unreachableVoteNotes, votingCounts } from "../derive/reach";
 import { soleCopyRpoText, soleCopySite } from "../derive/siteloss";
 import { availabilityPercent, count, minutes, percentOfTime, seconds, sig } from "../util/format";
 import { listText } from "../util/strings";
@@ -178,6 +178,8 @@ export interface EntityFigures {
   readonly rpoSeconds: number | null;
   /** the one site holding every copy of the store (derive/siteloss soleCopySite): its loss leaves only backups, so the RPO is unbounded */
   readonly rpoSoleSite?: string;
+  /** with `rpoSoleSite`: the replicas declared elsewhere that never catch up as designed (derive/reach cutOffReplicaSites), named in the RPO's words as simulate, the Tiers and objective/rpo name them */
+  readonly rpoCutOffReplicas?: readonly string[];
   /** what the RPO holds under (review M55, M56): a consensus store's while a majority survives, an async store's while its sites reach each other (rpoCondition) */
   readonly rpoCondition?: string;
   /** the components this figure enumerated (declared availability below 1) */
@@ -327,7 +329,7 @@ export function rtoGap(tr: Traffic): RtoGap {
 
 /** A store's RPO in words: seconds, or why it is unbounded. */
 export function rpoWords(f: EntityFigures): string {
-  if (f.rpoSoleSite) return soleCopyRpoText(f.rpoSoleSite);
+  if (f.rpoSoleSite) return soleCopyRpoText(f.rpoSoleSite, f.rpoCutOffReplicas ?? []);
   if (f.rpoSeconds === Infinity) return "unbounded (the lag buffer overflows)";
   return `${sig(f.rpoSeconds!)} s${f.rpoCondition ? ` ${f.rpoCondition}` : ""}`;
 }
@@ -455,7 +457,7 @@ export function* availabilityReportSteps(ctx: TopologyContext, budget = DESIGN_S
 function withSoleCopy(ctx: TopologyContext, f: EntityFigures): EntityFigures {
   if (f.rpoSeconds === null || f.kind === "etcd") return f;
   const site = soleCopySite(ctx, f.owner as Store);
-  if (site) return { ...f, rpoSeconds: Infinity, rpoSoleSite: site };
+  if (site) return { ...f, rpoSeconds: Infinity, rpoSoleSite: site, rpoCutOffReplicas: cutOffReplicaSites(ctx, f.owner as Store) };
   const condition = rpoCondition(ctx, f.owner as Store);
   return condition ? { ...f, rpoCondition: condition } : f;
 }

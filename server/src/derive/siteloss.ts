@@ -5,6 +5,7 @@
 import type { Cluster, Store } from "../model/topology";
 import { siteLosses, total, type MemberMap, type SiteLoss } from "../math/quorum";
 import { cutOffReplicaSites, votingCounts } from "./reach";
+import { listText } from "../util/strings";
 import type { Quorum, TopologyContext } from "./context";
 
 /**
@@ -110,17 +111,19 @@ export function soleCopySite(ctx: TopologyContext, st: Store): string | undefine
   return sites.length === 1 ? sites[0] : undefined;
 }
 
-/** The RPO of a store whose every copy is at `site`, in the words availability, the Tiers and objective/rpo share. */
-export function soleCopyRpoText(site: string, ctx?: TopologyContext, st?: Store): string {
-  // a replica declared elsewhere that never catches up as designed holds no copy (cutOffReplicaSites, review M78)
-  const cut = ctx && st ? cutOffReplicaSites(ctx, st) : [];
+/**
+ * The RPO of a store whose every copy is at `site`, in the words availability, the Tiers and
+ * objective/rpo share — `cut`, the replicas declared elsewhere that never catch up as designed
+ * (cutOffReplicaSites, review M78), named in each of them.
+ */
+export function soleCopyRpoText(site: string, cut: readonly string[]): string {
   const unreached = cut.length
-    ? ` (the replica${cut.length === 1 ? "" : "s"} at ${cut.join(" and ")} cannot dial ${site}'s pods as designed and never ${cut.length === 1 ? "catches" : "catch"} up: data/replication-unreachable)`
+    ? ` (the replica${cut.length === 1 ? "" : "s"} at ${listText(cut)} cannot dial ${site}'s pods as designed and never ${cut.length === 1 ? "catches" : "catch"} up: data/replication-unreachable)`
     : "";
   return `unbounded: every copy is at ${site}${unreached}, so losing ${site} leaves only backups — the RPO is the last restorable backup's age`;
 }
 
 /** What a loss of every copy loses, in the words simulate and the record share. */
 export function everyCopyLostText(copies: readonly string[]): string {
-  return `every copy is lost (${copies.length === 1 ? `all at ${copies[0]}` : `at ${copies.slice(0, -1).join(", ")} and ${copies[copies.length - 1]}`}, none elsewhere): only backups remain, so everything written since the last restorable backup is lost — the RPO is that backup's age, not the replication lag`;
+  return `every copy is lost (${copies.length === 1 ? `all at ${copies[0]}` : `at ${listText(copies)}`}, none elsewhere): only backups remain, so everything written since the last restorable backup is lost — the RPO is that backup's age, not the replication lag`;
 }

@@ -104,6 +104,15 @@ function catchment(s: Scenario, shift: Exclude<Shift, "weight">): Scenario {
 }
 
 /** load_i = peak × w_i / Σ surviving w, exactly; undefined for a backend that is down. */
+/**
+ * The lost sites' share of the peak, exactly: peak × (Σw of every backend − Σw of those up) / Σw of
+ * every backend — what an heir site takes on top of its own (loadOf), and what simulate's note
+ * says moved (one number, not a float beside the exact load).
+ */
+export function movedShare(s: Scenario, allTotal: Rational): Rational {
+  return div(mul(fromNumber(s.peak), add(allTotal, rat(-s.total.n, s.total.d))), allTotal);
+}
+
 export function loadOf(s: Scenario, i: number): Rational | undefined {
   if (!s.up[i]) return undefined;
   if (s.stranded) return rat(0n);
@@ -112,8 +121,7 @@ export function loadOf(s: Scenario, i: number): Rational | undefined {
     const w = fromNumber(s.backends[i].weight);
     const own = div(mul(fromNumber(s.peak), w), s.allTotal);
     if (s.backends[i].site !== s.heir || s.heirTotal.n === 0n) return own;
-    const moved = div(mul(fromNumber(s.peak), add(s.allTotal, rat(-s.total.n, s.total.d))), s.allTotal);
-    return add(own, div(mul(moved, w), s.heirTotal));
+    return add(own, div(mul(movedShare(s, s.allTotal), w), s.heirTotal));
   }
   // integers (the usual case): one exact fraction, no decimal parsing
   const w = s.standby ? 1 : s.backends[i].weight;

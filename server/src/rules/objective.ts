@@ -8,7 +8,7 @@ import { finding, type TopologyContext } from "./context";
 import { finish, type Steps } from "../util/steps";
 import { DNS_STEERING, TTL_RANGE } from "../derive/loads";
 import { soleCopyRpoText, soleCopySite } from "../derive/siteloss";
-import { cutOffVoterSites } from "../derive/reach";
+import { cutOffReplicaSites, cutOffVoterSites, neverVoteText } from "../derive/reach";
 import { total } from "../math/quorum";
 import { availabilityPercent, seconds, sig } from "../util/format";
 import {
@@ -393,7 +393,7 @@ function judgeRpo({ ctx, owner, isStore, o, label, judge, unmeasurable }: Judgin
       finding: finding(
         "objective/rpo",
         o.rpoSeconds.span,
-        `${label}: RPO is ${soleCopyRpoText(sole, ctx, st)}; the objective is ${objective} s. Add a replica (or a writer) at another site`,
+        `${label}: RPO is ${soleCopyRpoText(sole, cutOffReplicaSites(ctx, st))}; the objective is ${objective} s. Add a replica (or a writer) at another site`,
       ),
     });
   else if (rpo === null)
@@ -606,9 +606,7 @@ function quorumDetail(ctx: TopologyContext, d: LeanDesign, q: Extract<LeanEntity
   const configured = ctx.quorums.find((x) => x.owner === q.owner);
   const n = configured ? total(configured.counts) : q.counts.reduce((a, c) => a + c, 0);
   const silent = configured ? cutOffVoterSites(ctx, configured) : [];
-  const never = silent.length
-    ? `; ${silent.map((x) => `${x}'s ${configured!.counts.get(x)}`).join(" and ")} never ${silent.length === 1 && configured!.counts.get(silent[0]) === 1 ? "votes" : "vote"} as designed (quorum/member-unreachable)`
-    : "";
+  const never = silent.length ? `; ${neverVoteText(configured!, silent)} as designed (quorum/member-unreachable)` : "";
   if (scenario.startsWith("lose ")) {
     const lost = new Set(scenario.slice(5).split(", "));
     let left = 0;

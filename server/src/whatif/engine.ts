@@ -12,7 +12,7 @@ import { clientSitesOf, clientWrite, type WriteRoute, writesOverBudgetText } fro
 import { copySites, etcdLostWithCluster, everyCopyLost, everyCopyLostText, homeSite } from "../derive/siteloss";
 import { loadBackends, shiftOf } from "../derive/loads";
 import { CILIUM_KEEPS_ENDPOINTS, type ExportAffinity, exportAffinity, meshedExporters, staleShare, submarinerSet } from "../derive/meshes";
-import { cutOffVoterSites, neverVoteText, unreachableVoteNotes, votingCounts } from "../derive/reach";
+import { cutOffReplicaSites, cutOffVoterSites, neverVoteText, unreachableVoteNotes, votingCounts } from "../derive/reach";
 import {
   EVICTION_AFTER_SECONDS,
   etcdTimers,
@@ -23,7 +23,7 @@ import {
 } from "../derive/timers";
 import { majority } from "../math/quorum";
 import { toNumber } from "../math/rational";
-import { loadOf, overCapacity, scenario as loadScenario } from "../math/traffic";
+import { loadOf, movedShare, overCapacity, scenario as loadScenario } from "../math/traffic";
 import type { Cluster, Export, Store, Traffic } from "../model/topology";
 import { rtoEstimate } from "../availability/figures";
 import { bytes, count, ms, percent, rps, seconds, shareText } from "../util/format";
@@ -925,9 +925,15 @@ function judgeAsyncStores(J: Judging): StoreResult[] {
       }
       if (tail) notes.push(`store ${name}: writes continue on ${listText(up)}, but ${tail}`);
     }
+    // a replica that as designed dials none of its writers never held the log: nothing stale to serve (review M78)
+    const never = cutOffReplicaSites(ctx, st);
     for (const r of st.replicas?.items ?? []) {
       if (!R.up(r.value) || up.some((w) => R.reaches(w, r.value))) continue;
-      notes.push(`store ${name}: the replica in ${r.value} is cut off from every writer and serves stale reads`);
+      notes.push(
+        never.includes(r.value)
+          ? `store ${name}: the replica in ${r.value} is cut off from every writer, and as designed never received the log (data/replication-unreachable): it holds no copy it could have streamed, not even a stale one`
+          : `store ${name}: the replica in ${r.value} is cut off from every writer and serves stale reads`,
+      );
     }
     stores.push({ name, replication: rep, outcome, atRiskBytes, rpoUnbounded, everyCopyLost: allGone });
   }
@@ -1143,7 +1149,8 @@ function catchmentNote(J: Judging, tr: Traffic, sc: ReturnType<typeof loadScenar
   }
   if (sc.heir === undefined || !sc.allTotal || !tr.name || tr.peakRps === undefined) return;
   const gone = [...new Set(sc.backends.filter((b, i) => !sc.up[i] && b.site !== undefined).map((b) => b.site!))];
-  const moved = toNumber(sc.allTotal) > 0 ? tr.peakRps.value * (1 - toNumber(sc.total) / toNumber(sc.allTotal)) : 0;
+  // the exact share loadOf adds at the heir (math/traffic movedShare), not a float beside it
+  const moved = sc.allTotal.n > 0n ? toNumber(movedShare(sc, sc.allTotal)) : 0;
   const how =
     tr.steering?.value === "anycast"
       ? `anycast has no weights: ${listText(gone)}'s clients follow BGP to their next-best origin, typically one neighbour for all of them`

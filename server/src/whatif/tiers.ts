@@ -25,6 +25,7 @@ import {
 import type { TopologyContext } from "../derive/context";
 import { isTidb, isYugabyte, leadershipMoveSeconds } from "../derive/timers";
 import { soleCopyRpoText, soleCopySite, votingSiteLosses } from "../derive/siteloss";
+import { cutOffReplicaSites } from "../derive/reach";
 import { listText } from "../util/strings";
 import type { Store, Traffic } from "../model/topology";
 import { type ObjectiveJudgement, type ObjectiveKey, objectiveJudgements } from "../rules/index";
@@ -126,7 +127,7 @@ function trafficRows(x: Tiers): void {
 /** What a store's RPO is, said for the Tiers table, with the condition it holds under (availability/figures rpoCondition). */
 function rpoCell(ctx: TopologyContext, st: Store, rep: string): string {
   const sole = soleCopySite(ctx, st);
-  if (sole) return soleCopyRpoText(sole, ctx, st);
+  if (sole) return soleCopyRpoText(sole, cutOffReplicaSites(ctx, st));
   const rpo = storeRpo(st);
   if (rpo === null) return "not assessed: declare maxLagSeconds";
   if (rpo === Infinity) return "unbounded (the lag buffer overflows: a longer lag forces a resync)";
