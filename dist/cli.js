@@ -28073,6 +28073,9 @@ function plan(ctx, a) {
   const declared2 = [...ctx.topology.siteByName.keys()];
   for (const n of [...a.lose, ...a.partition.flat(), ...Object.keys(a.loseMembers), ...a.isolate ? [a.isolate] : []])
     if (!ctx.topology.siteByName.has(n)) throw unknownSite(n, declared2);
+  const grouped2 = a.partition.flat();
+  const twice = grouped2.find((n, i) => grouped2.indexOf(n) !== i);
+  if (twice !== void 0) throw new UsageError(`--partition names '${twice}' twice: each site belongs to one group`);
   const cut = a.cut.map((c) => parseLink(c.text, declared2, c.flag));
   const slow = a.slow.map((l) => ({ between: parseLink(l.text, declared2, "--slow"), factor: l.factor }));
   if (a.isolate && (a.partition.length || cut.length))

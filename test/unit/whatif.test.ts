@@ -237,6 +237,13 @@ test("quorate simulate: formats, exit codes, sweeps and usage errors", () => {
   const typo = cli(["simulate", "--lose", "frankfurt", "t.topology.yaml"], f);
   assert.equal(typo.code, 2);
   assert.equal(typo.stderr, "quorate: no site 'frankfurt' in this topology — did you mean 'fra'? (sites: fra, lon, ams)\n");
+  // a site in two groups is no partition (a trailing tab trims to the same name): a usage error, not a verdict
+  for (const twice of ["fra/fra", "fra/lon,fra", "fra/fra\t", "fra,fra/lon"]) {
+    const r = cli(["simulate", "--partition", twice, "t.topology.yaml"], f);
+    assert.equal(r.code, 2, twice);
+    assert.equal(r.stderr, "quorate: --partition names 'fra' twice: each site belongs to one group\n", twice);
+  }
+  assert.equal(cli(["simulate", "--partition", "fra/lon", "t.topology.yaml"], f).code === 2, false);
   for (const bad of [
     ["--rtt-factor", "0"],
     ["--rtt-factor", "1"],

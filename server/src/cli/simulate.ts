@@ -169,6 +169,10 @@ export function plan(ctx: TopologyContext, a: SimulateArgs): Planned {
   const declared = [...ctx.topology.siteByName.keys()];
   for (const n of [...a.lose, ...a.partition.flat(), ...Object.keys(a.loseMembers), ...(a.isolate ? [a.isolate] : [])])
     if (!ctx.topology.siteByName.has(n)) throw unknownSite(n, declared);
+  // a site in two groups (or twice in one) is no partition: `a/a`, or `a/a ` once names are trimmed
+  const grouped = a.partition.flat();
+  const twice = grouped.find((n, i) => grouped.indexOf(n) !== i);
+  if (twice !== undefined) throw new UsageError(`--partition names '${twice}' twice: each site belongs to one group`);
   const cut = a.cut.map((c) => parseLink(c.text, declared, c.flag));
   const slow: LinkFactor[] = a.slow.map((l) => ({ between: parseLink(l.text, declared, "--slow"), factor: l.factor }));
   if (a.isolate && (a.partition.length || cut.length))
