@@ -243,7 +243,7 @@ test("weight defaults to 1 and weight 0 is a standby that takes no share", () =>
   assert.deepEqual(codes(body).sort(), ["capacity/site-loss", "capacity/site-loss"]);
 });
 
-test("DNS TTL: 30 and 120 pass, 29 and 121 are information; anycast has no TTL rule", () => {
+test("DNS TTL: 30 and 120 pass, 29 and 121 are information; anycast has no TTL rule (its ttlSeconds is ignored: M91)", () => {
   const ok = [
     ["fra-prod", 1, 100],
     ["lon-prod", 1, 100],
@@ -254,7 +254,7 @@ test("DNS TTL: 30 and 120 pass, 29 and 121 are information; anycast has no TTL r
     assert.equal(f.length, 1);
     assert.equal(f[0].severity, "information");
   }
-  assert.deepEqual(codes(traffic({ peak: 10, backends: ok, ttl: 5, steering: "anycast" })), []);
+  assert.deepEqual(codes(traffic({ peak: 10, backends: ok, ttl: 5, steering: "anycast" })), ["traffic/ignored-field"]);
 });
 
 test("anycast with long-lived connections warns; false does not", () => {

@@ -45,10 +45,13 @@ test("bgpHoldSeconds, bfd and withdrawSeconds on DNS steering: one warning each 
   }
 });
 
+/** The entry without its TTL (anycast reads none). */
+const noTtl = (body: string) => body.replace("    ttlSeconds: 60\n", "");
+
 test("the same fields on anycast are read (no finding); propagationSeconds is the one anycast ignores", () => {
-  assert.deepEqual(only(web("anycast", CHECK + BGP), "traffic/ignored-field"), []);
+  assert.deepEqual(only(noTtl(web("anycast", CHECK + BGP)), "traffic/ignored-field"), []);
   assert.deepEqual(only(web("gslb", `${CHECK}      timeoutSeconds: 2\n      propagationSeconds: 5\n`), "traffic/ignored-field"), []);
-  const f = only(web("anycast", `${CHECK}      propagationSeconds: 5\n`), "traffic/ignored-field");
+  const f = only(noTtl(web("anycast", `${CHECK}      propagationSeconds: 5\n`)), "traffic/ignored-field");
   assert.deepEqual(
     f.map((x) => x.text),
     ["propagationSeconds"],
@@ -81,4 +84,27 @@ test("Remove healthCheck.<field>: the field's lines go (comments kept), flow map
   const last = fixed(flowBody("{ intervalSeconds: 10, failureThreshold: 3, bfd: { intervalMs: 300 } }"), "bfd");
   assert.match(last.text, /healthCheck: \{ intervalSeconds: 10, failureThreshold: 3 \}\n/);
   assert.deepEqual(codes(last.text), []);
+});
+
+test("ttlSeconds on anycast (M91): a warning at its key with both RTOs it does not shorten, and a fix that removes it", () => {
+  const f = only(web("anycast", CHECK + BGP), "traffic/ignored-field");
+  assert.deepEqual(
+    f.map((x) => x.text),
+    ["ttlSeconds"],
+  );
+  assert.equal(f[0].severity, "warning");
+  assert.equal(
+    f[0].message,
+    "web: ttlSeconds is ignored on anycast steering — it is how long resolvers keep a DNS answer, but every site announces the same anycast address, so no cached answer points at a lost site: clients leave it when the routes change (RTO estimate 35 s for a site that withdraws its route, 5.9 s on a whole-site loss), and the TTL shortens none of it",
+  );
+  // without a health check there is no estimate, and the TTL is still ignored
+  const bare = web("anycast", "").replace("    healthCheck:\n", "");
+  assert.match(only(bare, "traffic/ignored-field")[0].message, /ttlSeconds is ignored on anycast steering .* when the routes change, and the TTL/);
+  // DNS steering reads it
+  assert.deepEqual(only(noTtl(web("gslb", CHECK)), "traffic/ignored-field"), []);
+  assert.deepEqual(only(web("gslb", CHECK), "traffic/ignored-field"), []);
+  const out = fixed(web("anycast", CHECK + BGP), "ttlSeconds");
+  assert.equal(out.title, "Remove ttlSeconds");
+  assert.doesNotMatch(out.text, /ttlSeconds/);
+  assert.deepEqual(codes(out.text), []);
 });

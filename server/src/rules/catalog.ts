@@ -290,7 +290,7 @@ const CATALOG = {
   "traffic/ignored-field": r(
     "warning",
     "A healthCheck field this steering never reads",
-    "bgpHoldSeconds, bfd and withdrawSeconds describe how a site's BGP route goes away: only anycast has one. A DNS-steered entry (gslb, geodns, weighted-dns) leaves a lost site when the health check fails it and cached answers expire (interval × failures + timeout + propagation + TTL), whatever they say. propagationSeconds is DNS's term, which anycast never uses. Whoever wrote the field believes it shortens (or lengthens) failover; it changes no figure. The fix removes it.",
+    "bgpHoldSeconds, bfd and withdrawSeconds describe how a site's BGP route goes away: only anycast has one. A DNS-steered entry (gslb, geodns, weighted-dns) leaves a lost site when the health check fails it and cached answers expire (interval × failures + timeout + propagation + TTL), whatever they say. propagationSeconds is DNS's term, which anycast never uses, and so is ttlSeconds: every anycast site announces the same address, so no cached answer points at a lost site and no TTL bounds failover. Whoever wrote the field believes it shortens (or lengthens) failover; it changes no figure. The fix removes it.",
   ),
   "capacity/overload": r("error", "Backend overloaded with every site up", "The backend's share of peakRps exceeds its capacityRps."),
   "capacity/site-loss": r(

@@ -100,18 +100,19 @@ const MEANT: Record<(typeof ANYCAST_ONLY)[number] | (typeof DNS_ONLY)[number], s
 function ignoredFields(tr: Traffic, name: string): Finding[] {
   const steering = tr.steering?.value;
   const hc = tr.healthCheck;
-  if (!hc || !steering) return [];
+  const ttl = steering === "anycast" ? anycastTtl(tr, name) : [];
+  if (!hc || !steering) return ttl;
   const dns = DNS_STEERING.includes(steering);
   if (!dns && steering !== "anycast") return [];
   // the usual entry declares none of them: no estimate or text built for it (every keystroke runs this)
   const keys = (dns ? ANYCAST_ONLY : DNS_ONLY).filter((k) => hc[k]);
-  if (!keys.length) return [];
+  if (!keys.length) return ttl;
   const estimate = rtoEstimate(tr);
   const rto = estimate ? ` (RTO estimate ${seconds(estimate.seconds)}: ${estimate.terms})` : "";
   const how = dns
     ? `${steering} steers clients by DNS answers and withdraws no BGP route when a site fails: clients leave a lost site once the health check fails it and their cached answer expires${rto}, and this field shortens none of it`
     : `anycast steers clients by BGP routes and changes no DNS answer when a site fails${rto}; the route's convergence is withdrawSeconds`;
-  return keys.map((key) =>
+  const fields = keys.map((key) =>
     finding(
       "traffic/ignored-field",
       hc[key]!.keySpan,
@@ -128,6 +129,39 @@ function ignoredFields(tr: Traffic, name: string): Finding[] {
       },
     ),
   );
+  return [...ttl, ...fields];
+}
+
+/**
+ * traffic/ignored-field on ttlSeconds under anycast: the hostname's answer is the anycast address
+ * at every site, so no resolver's cached answer points at a lost site and no TTL has to run out —
+ * clients leave it when the routes change. Whoever set a TTL believes it bounds failover (M91).
+ */
+function anycastTtl(tr: Traffic, name: string): Finding[] {
+  if (!tr.ttlSeconds) return [];
+  const estimate = rtoEstimate(tr);
+  const rto = !estimate
+    ? ""
+    : estimate.siteLossSeconds !== undefined
+      ? ` (RTO estimate ${seconds(estimate.seconds)} for a site that withdraws its route, ${seconds(estimate.siteLossSeconds)} on a whole-site loss)`
+      : ` (RTO estimate ${seconds(estimate.seconds)}: ${estimate.terms})`;
+  return [
+    finding(
+      "traffic/ignored-field",
+      tr.ttlSeconds.keySpan,
+      `${name}: ttlSeconds is ignored on anycast steering — it is how long resolvers keep a DNS answer, but every site announces the same anycast address, so no cached answer points at a lost site: clients leave it when the routes change${rto}, and the TTL shortens none of it`,
+      {
+        fixes: [
+          {
+            kind: "remove-key",
+            title: "Remove ttlSeconds",
+            args: { path: ["traffic", tr.index], key: "ttlSeconds" },
+            preferred: true,
+          },
+        ],
+      },
+    ),
+  ];
 }
 
 /** traffic/fake-active-active: backends in two or more sites over a store that takes writes, or keeps its quorum, in one. */
