@@ -73,3 +73,61 @@ test("simulate --lose fra: the weight-0 standby serves, and the note says why; a
   const figure = (w: string) => /traffic api \(traffic\): ([\d.]+%)/.exec(availabilityText(ctxOf(design(w))))?.[1];
   assert.equal(figure("0"), figure("1"));
 });
+
+// The rest of M82: a backend carrying 0 rps in a scenario writes nothing there, so it is no writer
+// of the stores its entry depends on — not judged against their write budget, never "erroring".
+const ledger = (standby: string) => `sites:
+  - { name: fra, availability: 0.999 }
+  - { name: lon, availability: 0.999 }
+  - { name: ams, role: witness, availability: 0.995 }
+links:
+  - { between: [fra, lon], rttMs: 14, availability: 0.9995 }
+  - { between: [fra, ams], rttMs: 9, availability: 0.9995 }
+  - { between: [lon, ams], rttMs: 8, availability: 0.9995 }
+clusters:
+  - { name: fra-1, site: fra }
+  - { name: lon-1, site: lon }
+stores:
+  - name: ledger
+    engine: cockroachdb
+    replication: consensus
+    members: { fra: 2, lon: 2, ams: 1 }
+    writeLatencyBudgetMs: 20
+traffic:
+  - name: api
+    steering: gslb
+    ttlSeconds: 60
+    peakRps: 30000
+    dependsOn: [ledger]
+    backends:
+      - { cluster: fra-1, weight: 100, capacityRps: 30000 }
+      - { cluster: lon-1, weight: ${standby}, capacityRps: 30000 }
+`;
+
+test("a 0-rps standby is no writer: losing ams leaves fra writing within the budget (lon-1 idle), while an active lon-1 is over it", () => {
+  const ams = (w: string) => run(ctxOf(ledger(w)), { ...ALL_UP, lose: ["ams"] });
+  const idle = ams("0");
+  const q = idle.quorums.find((x) => x.name === "store ledger")!;
+  assert.deepEqual(q.clientSites, ["fra"]);
+  assert.equal(q.outcome, "continues");
+  const lon = idle.traffic[0].backends[1];
+  assert.equal(lon.loadRps, 0);
+  assert.deepEqual(lon.writes, []);
+  assert.equal(lon.errors, false);
+  assert.equal(lon.overBudget, false);
+  assert.deepEqual(
+    idle.breaks.filter((b) => /budget|errors/.test(b)),
+    [],
+  );
+  // the same lon-1 carrying half the load writes from lon: over the budget (the test can fail)
+  const active = ams("1");
+  assert.ok(active.breaks.some((b) => /^traffic api: writes from lon-1 \(lon\) to store ledger .* above the 20 ms budget/.test(b)));
+  // all up: the leader is advised where the writers are (fra), not at ams for a standby that writes nothing
+  const up = run(ctxOf(ledger("0")), ALL_UP);
+  assert.deepEqual(up.quorums.find((x) => x.name === "store ledger")!.clientSites, ["fra"]);
+  assert.ok(!up.notes.some((n) => /keep its leader in ams/.test(n)));
+  // once it takes the load (fra lost) the standby writes, and is judged
+  const lost = run(ctxOf(ledger("0")), { ...ALL_UP, lose: ["fra"] });
+  assert.deepEqual(lost.quorums.find((x) => x.name === "store ledger")!.clientSites, ["lon"]);
+  assert.equal(lost.traffic[0].backends[1].writes.length, 1);
+});

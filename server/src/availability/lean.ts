@@ -14,7 +14,7 @@ import type { TopologyContext } from "../derive/context";
 import type { Cluster, Link, Store, Traffic } from "../model/topology";
 import { loadBackends, shiftOf } from "../derive/loads";
 import { relaysThroughFollowers } from "../derive/latency";
-import { clientSitesOf } from "../derive/writes";
+import { clientSitesOf, standbyWriters } from "../derive/writes";
 import { etcdLostWithCluster } from "../derive/siteloss";
 
 /** The sites and links of a design, indexed; `q` is each one's probability of being down. */
@@ -71,6 +71,8 @@ export interface LeanQuorum {
   readonly relay: boolean;
   /** the sites whose clients write to it (derive/writes clientSitesOf, as whatif/engine clientSites): an etcd's own cluster's site; the backends of every traffic entry depending on a store (distinct), else its non-witness member sites */
   readonly clients: number[];
+  /** the clients that may send it nothing (derive/writes standbyWriters, review M82): idle while, per entry, its peak is 0 or a weighted backend's site is up */
+  readonly standbys: readonly { readonly site: number; readonly entries: readonly { readonly zero: boolean; readonly weighted: Int32Array }[] }[];
   /** an etcd: its cluster's site, where its only clients (the cluster's nodes, through the API servers) are; −1 otherwise */
   readonly home: number;
   /** scratch: the member index of the placement clients are judged at in the last judged state (−1 when it stops) */
@@ -182,6 +184,13 @@ function leanQuorum(ctx: TopologyContext, d: LeanDesign, q: TopologyContext["quo
     relay: relaysThroughFollowers(q),
     // one list with the engine and the rule (derive/writes clientSitesOf): an etcd's home, a store's writing backends, else its non-witness members
     clients: q.kind === "etcd" ? (home >= 0 ? [home] : []) : clientSitesOf(ctx, q).sites.map((x) => d.siteIndex.get(x)!),
+    standbys:
+      q.kind === "etcd"
+        ? []
+        : standbyWriters(ctx, q.owner as Store).map((w) => ({
+            site: d.siteIndex.get(w.site)!,
+            entries: w.entries.map((e) => ({ zero: e.zero, weighted: Int32Array.from(e.weighted.map((x) => d.siteIndex.get(x)!)) })),
+          })),
     home,
     judged: new Int32Array(1),
   };
@@ -292,6 +301,21 @@ function failsAt(d: LeanDesign, s: LeanState, q: LeanQuorum, l: number, client: 
   return true;
 }
 
+/** Whether client site `c` sends the quorum nothing in state `s`: a standby while a weighted backend of each of its entries is up (whatif/engine clientSites). */
+function idleClient(s: LeanState, q: LeanQuorum, c: number): boolean {
+  for (const w of q.standbys) {
+    if (w.site !== c) continue;
+    for (const e of w.entries) {
+      if (e.zero) continue;
+      let any = false;
+      for (let k = 0; k < e.weighted.length && !any; k++) if (s.siteUp[e.weighted[k]]) any = true;
+      if (!any) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
 /**
  * The placement clients are judged at (whatif/engine choosePlacements): the one leaving the most
  * up client sites failing, ties to the first member site (Galera: one per primary component).
@@ -302,7 +326,7 @@ function judgePlacement(d: LeanDesign, s: LeanState, q: LeanQuorum): void {
   for (let l = 0; l < q.sites.length; l++) {
     if (!q.canLead[l]) continue;
     let failing = 0;
-    for (const c of q.clients) if (s.siteUp[c] && failsAt(d, s, q, l, c)) failing++;
+    for (const c of q.clients) if (s.siteUp[c] && !idleClient(s, q, c) && failsAt(d, s, q, l, c)) failing++;
     if (failing > most) {
       most = failing;
       best = l;
@@ -444,7 +468,8 @@ export function judgeTraffic(d: LeanDesign, s: LeanState, t: LeanTraffic, out: T
     let err = false;
     for (let k = 0; k < t.deps.length && !err; k++) if (!canWrite(d, s, t.deps[k], t.depWrites[k] === 1, b.site, atJudged)) err = true;
     const over = moved ? moved.over[i] === 1 : backendOver(t, s, i, sum, integers);
-    if (err) {
+    // a backend carrying 0 rps (a standby while a weighted backend is up) sends no writes: it never errs (whatif/engine, review M82)
+    if (err && load > 0) {
       t.errors[i] = 1;
       anyErr = true;
       lost += load;

@@ -107,6 +107,54 @@ export function writerSites(ctx: TopologyContext, q: Quorum): readonly string[] 
   return out;
 }
 
+/**
+ * When a writer site of a store sends it nothing (review M82): a site all of whose backends, in
+ * every entry depending on the store, carry 0 rps — the entry's peak is 0, or its backends there
+ * are standbys (weight 0) and a weighted backend of the entry is up. `entries` lists, per entry
+ * with a backend at the site, whether its peak is 0 and the sites of its weighted backends.
+ */
+export interface StandbyWriter {
+  readonly site: string;
+  readonly entries: readonly { readonly zero: boolean; readonly weighted: readonly string[] }[];
+}
+
+/** A standby writer is idle while, for each of its entries, the peak is 0 or one of the weighted backends' sites is up. */
+export const standbyIdle = (w: StandbyWriter, up: (site: string) => boolean): boolean =>
+  w.entries.every((e) => e.zero || e.weighted.some(up));
+
+/**
+ * The writer sites of a store (`writerSites`) that can send it nothing in some scenario: every
+ * entry with a backend there declares its peak, and its backends there all have weight 0 (or the
+ * peak is 0). The usual design has none (an empty list, nothing computed per scenario). The one
+ * rule the what-if engine (clientSites) and the lean evaluator (judgePlacement) read.
+ */
+export function standbyWriters(ctx: TopologyContext, st: Store): readonly StandbyWriter[] {
+  return ctx.fact(standbys).get(st) ?? [];
+}
+
+function standbys(ctx: TopologyContext): Map<Store, StandbyWriter[]> {
+  const out = new Map<Store, StandbyWriter[]>();
+  for (const [st, trs] of ctx.fact(dependents)) {
+    const at = new Map<string, { zero: boolean; weighted: string[] }[] | null>();
+    for (const tr of trs) {
+      const lb = loadBackends(ctx, tr);
+      if (!lb) continue;
+      const peak = tr.peakRps?.value;
+      const weighted = [...new Set(lb.filter((b) => b.weight > 0).map((b) => b.site!))];
+      for (const site of new Set(lb.map((b) => b.site!))) {
+        if (at.get(site) === null) continue;
+        // no peak: its load is unknown, so the site writes; a weighted backend there carries load whenever the peak does
+        const idleHere = peak !== undefined && (peak === 0 || lb.every((b) => b.site !== site || b.weight === 0));
+        if (!idleHere) at.set(site, null);
+        else at.set(site, [...(at.get(site) ?? []), { zero: peak === 0, weighted }]);
+      }
+    }
+    const list = [...at].filter((x): x is [string, { zero: boolean; weighted: string[] }[]] => x[1] !== null);
+    if (list.length) out.set(st, list.map(([site, entries]) => ({ site, entries })));
+  }
+  return out;
+}
+
 /** The sites a quorum's writes are judged from, and whether they stand in for undeclared writers. */
 export interface ClientSites {
   readonly sites: readonly string[];

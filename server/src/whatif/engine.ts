@@ -8,7 +8,7 @@ import { lagBytesNeeded } from "../math/lag";
 import type { Quorum, TopologyContext } from "../derive/context";
 import { conflictMerge, leaderUnpinnable } from "../derive/engines";
 import { galeraCommit, leaderCommit, relaysThroughFollowers, writeBudget } from "../derive/latency";
-import { clientSitesOf, clientWrite, type WriteRoute, writesOverBudgetText } from "../derive/writes";
+import { clientSitesOf, clientWrite, standbyIdle, standbyWriters, type WriteRoute, writesOverBudgetText } from "../derive/writes";
 import { copySites, etcdLostWithCluster, everyCopyLost, everyCopyLostText, homeSite } from "../derive/siteloss";
 import { loadBackends, shiftOf } from "../derive/loads";
 import { CILIUM_KEEPS_ENDPOINTS, type ExportAffinity, exportAffinity, meshedExporters, staleShare, submarinerSet } from "../derive/meshes";
@@ -387,7 +387,14 @@ interface Judging {
 /** The sites whose clients write to a quorum (derive/writes clientSitesOf: the declared writers, else a store's non-witness member sites) that are up and not withdrawn. */
 function clientSites(J: Judging, q: Quorum): string[] {
   const { ctx, s, R } = J;
-  return clientSitesOf(ctx, q).sites.filter((site) => R.up(site) && !s.withdraw?.includes(site));
+  const declared = clientSitesOf(ctx, q);
+  const up = declared.sites.filter((site) => R.up(site) && !s.withdraw?.includes(site));
+  if (declared.fromMembers || q.kind === "etcd") return up;
+  // a site whose backends carry 0 rps here (standbys while a weighted backend is up) writes nothing: no writer (review M82)
+  const standby = standbyWriters(ctx, q.owner as Store);
+  if (!standby.length) return up;
+  const steered = (site: string) => R.up(site) && !s.withdraw?.includes(site);
+  return up.filter((site) => !standby.some((w) => w.site === site && standbyIdle(w, steered)));
 }
 
 /**
@@ -1197,7 +1204,8 @@ function* judgeTraffic(J: Judging, quorums: Quorums): Steps<TrafficResult[]> {
       const load = sc.up[i] ? toNumber(loadOf(sc, i)!) : null;
       const cap = b.capacityRps?.value ?? null;
       const over = overCapacity(sc, i);
-      const why = load === null ? [] : deps.map((d) => noWrites(J, quorums, d, site)).filter((x) => x !== undefined);
+      // a backend carrying 0 rps (a standby while a weighted backend remains) sends no writes: it neither errs nor waits (M82)
+      const why = !load ? [] : deps.map((d) => noWrites(J, quorums, d, site)).filter((x) => x !== undefined);
       const errors = why.length > 0;
       if (errors)
         breaks.push(
@@ -1209,7 +1217,7 @@ function* judgeTraffic(J: Judging, quorums: Quorums): Steps<TrafficResult[]> {
         );
       else if (load !== null && cap !== null && load === cap && !errors)
         notes.push(`traffic ${name}: ${cluster} is at capacity (${rps(load)} of ${rps(cap)}): no headroom for retries or autoscaler lag`);
-      const writes = load !== null && !errors ? writesOf(quorums, deps, site) : [];
+      const writes = load && !errors ? writesOf(quorums, deps, site) : [];
       const overBudget = writes.some((w) => w.latencyMs !== null && w.budgetMs !== null && w.latencyMs > w.budgetMs);
       const known = writes.map((w) => w.latencyMs).filter((x) => x !== null);
       backends.push({
