@@ -196,10 +196,36 @@ export function analyzeAlone(
   path: string,
   text: string,
   options: RunOptions = DEFAULT_OPTIONS,
-): { analysis: FileAnalysis; findings: Finding[] } {
+  deployments?: Deployments,
+): { analysis: FileAnalysis; findings: Finding[]; bound: BoundFindings[] } {
   const analysis = analyzeFile(path, text, options);
   const manifests = analysis.parsed.relevant ? manifestRules([manifestFileOf(analysis)]) : new Map<string, Finding[]>();
-  return { analysis, findings: finalize(analysis.parsed, [...analysis.local, ...(manifests.get(path) ?? [])], options.severities) };
+  // with `deployments`, the drift of the files its clusters bind: the topology's own entries join its findings, the files' come apart
+  const own: Finding[] = [];
+  const files = new Map<string, { parsed: ParsedFile; findings: Finding[] }>();
+  for (const d of deployments ? driftOf(analysis, deployments) : []) {
+    own.push(...d.topology);
+    for (const [p, f] of d.files) {
+      const seen = files.get(p);
+      if (!seen) files.set(p, { parsed: f.parsed, findings: [...f.findings] });
+      else mergeFindings(seen.findings, f.findings);
+    }
+  }
+  const bound = [...files]
+    .map(([p, f]) => ({ path: p, parsed: f.parsed, findings: finalize(f.parsed, f.findings, options.severities) }))
+    .filter((f) => f.findings.length);
+  return {
+    analysis,
+    findings: finalize(analysis.parsed, [...analysis.local, ...(manifests.get(path) ?? []), ...own], options.severities),
+    bound,
+  };
+}
+
+/** The findings in one deployment file a topology binds (drift), finalized by that file's own disable comments. */
+export interface BoundFindings {
+  readonly path: string;
+  readonly parsed: ParsedFile;
+  readonly findings: readonly Finding[];
 }
 
 /** Reading the deployment files bound to clusters (drift): given by the CLI and the server, absent in pure uses. */

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { analyzeAlone } from "../../server/src/analysis";
 import { decisionRecord } from "../../server/src/whatif/record";
 import { ALL_UP, run } from "../../server/src/whatif/engine";
+import { runCli } from "../helpers";
 
 const EXAMPLES = join(__dirname, "..", "..", "..", "examples");
 const read = (name: string) => readFileSync(join(EXAMPLES, name), "utf8");
@@ -257,4 +258,22 @@ traffic:
   const md = recordOf(frac);
   assert.match(md, /\| all up \| fra-1 \| fra \| 3,333\.33 \| 5,000 \| 1,666\.67 \(33\.3%\) \|/);
   assert.doesNotMatch(md, /\| all up \| fra-1 \| fra \| 3,333 \|/);
+});
+
+test("report on a design bound to its deployment files: their drift errors block it and are open findings, file:line with both values (review M75)", () => {
+  const r = runCli(["report", join(EXAMPLES, "drift", "edge.topology.yaml")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /## Status\n\n\*\*Proposed — blocked by 1 error\*\*\.\n\n- Blocking: 1 error finding \(see Open findings\)/);
+  const open = section(r.stdout, "## Open findings", "## Appendix");
+  assert.match(
+    open,
+    /\| error \| drift\/etcd-timers \| deploy\/ams-1-kubeadm\.yaml:11 \| `etcd\.local\.extraArgs\.election-timeout` is 5000 here, but edge\.topology\.yaml:25 gives ams-1 etcd\.electionTimeoutMs 1000 \|/,
+  );
+  // the file's own finding stays, by its line
+  assert.match(open, /\| information \| submariner\/broker-undeclared \| 20 \|/);
+  // check says the same: one error, in the bound file
+  const check = runCli(["check", join(EXAMPLES, "drift")]);
+  assert.match(check.stdout, /ams-1-kubeadm\.yaml:11:25: error drift\/etcd-timers/);
+  // without bound files (the pure record): the design alone, as before
+  assert.match(recordOf(read("drift/edge.topology.yaml")), /## Status\n\n\*\*Proposed\*\*\./);
 });

@@ -5,6 +5,7 @@ import {
   availabilityMarkdown,
   availabilityText,
 } from "../availability/render";
+import { dirname, relative, resolve, sep } from "node:path";
 import { objectiveStatuses } from "../rules/index";
 import { analyzeRun, type SeverityOverride } from "../analysis";
 import { boundFileSource, pemFingerprints } from "../deployments";
@@ -402,8 +403,13 @@ function recordCommand(args: readonly string[], io: Io, version: string): number
   if (files.length !== 1) throw new UsageError("report takes exactly one topology FILE");
   const text = readOneFile(files[0], io.cwd, undefined, io.stdin);
   sim.contextOf(files[0], text);
-  const { analysis, findings } = analyzeAlone(files[0], text);
-  const md = decisionRecord({ path: files[0], analysis, findings, version })!;
+  // the deployment files its clusters bind are read as check reads them: their drift is open too (review M75)
+  const deployments = { source: boundFileSource({ cwd: io.cwd }), fingerprints: pemFingerprints };
+  const { analysis, findings, bound } = analyzeAlone(files[0], text, undefined, deployments);
+  // cited from the design's folder, as its `deployment` entries name them
+  const home = dirname(resolve(io.cwd, files[0]));
+  const cited = bound.map((b) => ({ ...b, path: relative(home, resolve(io.cwd, b.path)).split(sep).join("/") }));
+  const md = decisionRecord({ path: files[0], analysis, findings, version, bound: cited })!;
   if (out !== undefined) writeOutputFile(out, md, io.cwd, { force });
   else io.stdout(md);
   return 0;

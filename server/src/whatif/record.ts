@@ -5,7 +5,7 @@
  * the failure matrix and the open findings — with the seed's day-two checklist marked met or
  * not. Pure: the CLI writes it to a file, the editor opens it in the Markdown preview.
  */
-import type { FileAnalysis } from "../analysis";
+import type { BoundFindings, FileAnalysis } from "../analysis";
 import { canonical, parseCidr } from "../math/cidr";
 import { commitLatency, frozenSplit, majority, MAX_ENUMERATED_SITES, memberSites, partitions, siteLosses, total } from "../math/quorum";
 import { toNumber } from "../math/rational";
@@ -54,6 +54,8 @@ export interface RecordInput {
   /** the file's finalized findings (after overrides and disable comments) */
   readonly findings: readonly Finding[];
   readonly version: string;
+  /** the findings in the deployment files the design's clusters bind (drift: deployed as designed?), each path as the record cites it (relative to the design's folder); they count toward the status and are listed with the file's own (review M75) */
+  readonly bound?: readonly BoundFindings[];
   /** ports a bound deployment file changes (drift's readers), by cluster; absent: the upstream defaults */
   readonly deployedPorts?: ReadonlyMap<string, DeployedPorts>;
 }
@@ -129,7 +131,7 @@ export function* recordSteps(input: RecordInput): Steps<string | undefined> {
     ctx,
     name,
     file: displayPath(input.path),
-    errors: input.findings.filter((f) => f.severity === "error").length,
+    errors: [...input.findings, ...(input.bound ?? []).flatMap((b) => b.findings)].filter((f) => f.severity === "error").length,
     single: yield* runEach(ctx, sweep(ctx, "single")),
     // with two sites the one link's cut is the partition, listed below
     cuts: sites > 2 && sites <= MAX_PAIR_SITES ? yield* runEach(ctx, sweep(ctx, "cuts")) : [],
@@ -1048,14 +1050,27 @@ function failureMatrix(r: RecordContext): string[] {
 function openFindings(input: RecordInput): string[] {
   const L = input.analysis.parsed.lines;
   const rank = { error: 0, warning: 1, information: 2, hint: 3 } as const;
-  const fs = [...input.findings].sort((a, b) => rank[a.severity] - rank[b.severity] || a.span.start - b.span.start);
+  // the file's own, then each bound deployment file's (drift), cited file:line
+  const own = input.findings.map((f) => ({ f, file: 0, line: `${L.positionAt(f.span.start).line + 1}` }));
+  const bound = (input.bound ?? []).flatMap((b, i) =>
+    b.findings.map((f) => ({ f, file: i + 1, line: `${displayPath(b.path)}:${b.parsed.lines.positionAt(f.span.start).line + 1}` })),
+  );
+  const fs = [...own, ...bound].sort(
+    (a, b) => rank[a.f.severity] - rank[b.f.severity] || a.file - b.file || a.f.span.start - b.f.span.start,
+  );
   if (!fs.length) return ["## Open findings", "", "None: `quorate check` reports nothing for this file.", ""];
   return [
     "## Open findings",
     "",
+    ...(bound.length
+      ? [
+          "Findings in the deployment files the clusters bind (`deployment`) are cited as file:line: `quorate check` reports them with the design, and a cluster not deployed as designed blocks the record as the design's own errors do.",
+          "",
+        ]
+      : []),
     table(
       ["severity", "code", "line", "finding"],
-      fs.map((f) => [f.severity, f.code, L.positionAt(f.span.start).line + 1, { raw: prose(f.message, true) }]),
+      fs.map(({ f, line }) => [f.severity, f.code, line, { raw: prose(f.message, true) }]),
     ),
     "",
   ];
