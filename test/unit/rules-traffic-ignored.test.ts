@@ -99,7 +99,10 @@ test("ttlSeconds on anycast (M91): a warning at its key with both RTOs it does n
   );
   // without a health check there is no estimate, and the TTL is still ignored
   const bare = web("anycast", "").replace("    healthCheck:\n", "");
-  assert.match(only(bare, "traffic/ignored-field")[0].message, /ttlSeconds is ignored on anycast steering .* when the routes change, and the TTL/);
+  assert.match(
+    only(bare, "traffic/ignored-field")[0].message,
+    /ttlSeconds is ignored on anycast steering .* when the routes change, and the TTL/,
+  );
   // DNS steering reads it
   assert.deepEqual(only(noTtl(web("gslb", CHECK)), "traffic/ignored-field"), []);
   assert.deepEqual(only(web("gslb", CHECK), "traffic/ignored-field"), []);

@@ -72,7 +72,10 @@ export interface LeanQuorum {
   /** the sites whose clients write to it (derive/writes clientSitesOf, as whatif/engine clientSites): an etcd's own cluster's site; the backends of every traffic entry depending on a store (distinct), else its non-witness member sites */
   readonly clients: number[];
   /** the clients that may send it nothing (derive/writes standbyWriters, review M82): idle while, per entry, its peak is 0 or a weighted backend's site is up */
-  readonly standbys: readonly { readonly site: number; readonly entries: readonly { readonly zero: boolean; readonly weighted: Int32Array }[] }[];
+  readonly standbys: readonly {
+    readonly site: number;
+    readonly entries: readonly { readonly zero: boolean; readonly weighted: Int32Array }[];
+  }[];
   /** an etcd: its cluster's site, where its only clients (the cluster's nodes, through the API servers) are; −1 otherwise */
   readonly home: number;
   /** scratch: the member index of the placement clients are judged at in the last judged state (−1 when it stops) */

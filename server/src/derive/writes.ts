@@ -150,7 +150,11 @@ function standbys(ctx: TopologyContext): Map<Store, StandbyWriter[]> {
       }
     }
     const list = [...at].filter((x): x is [string, { zero: boolean; weighted: string[] }[]] => x[1] !== null);
-    if (list.length) out.set(st, list.map(([site, entries]) => ({ site, entries })));
+    if (list.length)
+      out.set(
+        st,
+        list.map(([site, entries]) => ({ site, entries })),
+      );
   }
   return out;
 }
