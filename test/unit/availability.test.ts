@@ -18,7 +18,8 @@ import { hoverAt } from "../../server/src/hover/hover";
 import { objectiveJudgements } from "../../server/src/rules/index";
 import { diagramFor } from "../../server/src/preview/mermaid";
 import { ALL_UP, run } from "../../server/src/whatif/engine";
-import { HEADER, inTempDir, threeSiteLedger, yaml } from "../helpers";
+import { codes, HEADER, inTempDir, only, threeSiteLedger, yaml } from "../helpers";
+import { cockroachVersion } from "../../server/src/derive/latency";
 
 const ctxOf = (body: string) => analyzeFile("t.topology.yaml", HEADER + body).contexts[0];
 const figuresOf = (body: string, budget?: number) => availabilityReport(ctxOf(body), budget);
@@ -150,7 +151,10 @@ test("the preview: an etcd's nines say they are its cluster's API; an entry's 'd
 });
 
 test("the preview's traffic figure that holds only through CockroachDB's follower relay says the figure without it (review style)", () => {
-  const reviewed = readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8");
+  const reviewed = readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8").replace(
+    "engine: cockroachdb 24.1",
+    "engine: cockroachdb",
+  ); // no version declared (review M74)
   const d = diagramFor(analyzeFile("r.topology.yaml", reviewed)).mermaid;
   assert.match(d, /t0\(\["checkout · gslb · 40,000 rps · 4\.82 nines \(2\.82 nines without CockroachDB's follower relay\)"\]\)/);
   // another engine has no relay: the figure alone
@@ -469,7 +473,10 @@ test("a cut where the leader's placement decides who errors counts at the worst 
 });
 
 test("a figure that holds only through CockroachDB's follower relay says what it is without it, and an objective met only so says on what (review S1)", () => {
-  const reviewed = readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8");
+  const reviewed = readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8").replace(
+    "engine: cockroachdb 24.1",
+    "engine: cockroachdb",
+  ); // no version declared (review M74)
   const ctx = analyzeFile("r.topology.yaml", reviewed).contexts[0];
   const checkout = availabilityReport(ctx).figures.find((f) => f.entity === "checkout")!;
   // without the relay is the same design with another engine, judged by the same evaluator
@@ -604,4 +611,32 @@ test("review M58 and style: the assumptions bear on the design — the Cockroach
   // no traffic entry depends on a store: no shallow-check line
   const alone = of("examples/payments-eu-reviewed.topology.yaml", (t) => t.replace(/^ {4}dependsOn: .*\n/gm, ""));
   assert.doesNotMatch(alone, /shallow health check/);
+});
+
+test("check says what availability says: an objective met only through CockroachDB's relay is objective/conditional until the engine's version settles it (review M74)", () => {
+  const shipped = readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8");
+  const withEngine = (engine: string) => shipped.replace("engine: cockroachdb 24.1", `engine: ${engine}`);
+  // no version: one information at checkout's availability objective, both figures and the field that settles it
+  const f = only(withEngine("cockroachdb"), "objective/conditional");
+  assert.equal(f.length, 1);
+  assert.equal(f[0].severity, "information");
+  assert.equal(f[0].text, "0.9995");
+  assert.equal(
+    f[0].message,
+    "traffic checkout: availability 99.95% is met at 99.9985% (4.82 nines, 7.88 minutes unavailable a year) only with CockroachDB 24.1 or later (ledger's writes relayed through a follower when the leaseholder is out of reach); without that relay 99.8497% (2.82 nines, 13.2 hours unavailable a year): not met. The design does not say which CockroachDB version ledger runs: write it in its `engine` (`engine: cockroachdb 24.1`) to settle it — 24.1 or later meets the objective; before 24.1 nothing is relayed and it is missed",
+  );
+  assert.deepEqual(codes(withEngine("cockroachdb")), ["objective/conditional"]);
+  // declared 24.1 or later (the example as shipped): a fact, no condition, no figure without it
+  for (const v of ["cockroachdb 24.1", "CockroachDB v25.2.1", "cockroachdb-24.3"]) assert.deepEqual(codes(withEngine(v)), [], v);
+  assert.doesNotMatch(
+    availabilityText(analyzeFile("r.topology.yaml", shipped).contexts[0]),
+    /without CockroachDB's follower relay|met only with/,
+  );
+  // declared older: nothing is relayed, and the objective is missed at the figure without the relay
+  const old = only(withEngine("cockroachdb 23.2"), "objective/availability");
+  assert.equal(old.length, 1);
+  assert.match(old[0].message, /^traffic checkout: computed availability 99\.8497% /);
+  assert.deepEqual(codes(withEngine("cockroachdb 23.2")), ["objective/availability"]);
+  assert.deepEqual(cockroachVersion("cockroachdb 23.2"), [23, 2]);
+  assert.equal(cockroachVersion("cockroachdb"), undefined);
 });

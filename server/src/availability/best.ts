@@ -17,16 +17,12 @@ import { entityLinks, entitySites, judgeTrafficPinned, type LeanDesign, type Lea
 
 /** How an engine pins a leader, in its own words; undefined for an engine Quorate does not know (review style: YugabyteDB's are not CockroachDB's). */
 export function pinWords(engine: string | undefined): string | undefined {
-  switch (engine?.toLowerCase()) {
-    case "cockroachdb":
-      return "lease preferences";
-    case "yugabytedb":
-      return "preferred zones, yb-admin set_preferred_zones";
-    case "tidb":
-      return "a placement policy's PRIMARY_REGION";
-    default:
-      return undefined;
-  }
+  // by name, whatever version follows it ("cockroachdb 24.1", review M74)
+  const e = engine?.toLowerCase() ?? "";
+  if (/^cockroach/.test(e)) return "lease preferences";
+  if (/^yugabyte/.test(e)) return "preferred zones, yb-admin set_preferred_zones";
+  if (/^tidb/.test(e)) return "a placement policy's PRIMARY_REGION";
+  return undefined;
 }
 
 /** States judged for one entry's best placement at most (each judges every pin): the rest is bounded. */

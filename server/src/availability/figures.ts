@@ -6,6 +6,7 @@
  */
 import type { Quorum, TopologyContext } from "../derive/context";
 import { clientSitesOf } from "../derive/writes";
+import { relayOf } from "../derive/latency";
 import type { HealthCheck, Store, Traffic } from "../model/topology";
 import { DNS_STEERING } from "../derive/loads";
 import { cutOffReplicaSites, unreachableVoteNotes, votingCounts } from "../derive/reach";
@@ -515,7 +516,8 @@ export function rpoCondition(ctx: TopologyContext, st: Store): string | undefine
 export function figuresWithRelay(d: LeanDesign, e: LeanEntity, budget: number): EntityFigures {
   const f = entityFigures(d, e, budget);
   if (e.type !== "traffic") return f;
-  const relaying = e.deps.filter((x): x is LeanQuorum => x.type === "quorum" && x.relay);
+  // a relay the store's engine declares (CockroachDB 24.1 or later) is a fact, not a condition (review M74)
+  const relaying = e.deps.filter((x): x is LeanQuorum => x.type === "quorum" && x.relay && relayOf(x) === "assumed");
   if (!relaying.length) return f;
   // the same quorums without the relay, with scratch of their own
   const plain = new Map<object, LeanQuorum>(

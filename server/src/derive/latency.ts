@@ -77,7 +77,30 @@ export function writeBudget(q: Quorum): number | undefined {
 /**
  * CockroachDB (≥ 24.1, cockroach #117340) proxies a request through a follower when the gateway
  * cannot reach the leaseholder under a partial partition; etcd, Raft stores in general and
- * older CockroachDB do not (their writes fail). Read from the store's free-text `engine`.
+ * older CockroachDB do not (their writes fail). Read from the store's free-text `engine`: a
+ * version written there (`cockroachdb 23.2`) below 24.1 relays nothing (review M74).
  */
-export const relaysThroughFollowers = (q: Quorum): boolean =>
-  q.kind === "consensus" && /cockroach/i.test((q.owner as { engine?: { value: string } }).engine?.value ?? "");
+export const relaysThroughFollowers = (q: Quorum): boolean => relayOf(q) !== undefined;
+
+/**
+ * Whether a quorum store relays through followers, and on what: "declared" when its `engine`
+ * names CockroachDB 24.1 or later, "assumed" when it names CockroachDB without a version (the
+ * figures count the relay and say they hold only with it), undefined when it does not relay.
+ */
+export function relayOf(q: { readonly kind: string; readonly owner: object }): "declared" | "assumed" | undefined {
+  if (q.kind !== "consensus") return undefined;
+  const engine = (q.owner as { engine?: { value: string } }).engine?.value ?? "";
+  if (!/cockroach/i.test(engine)) return undefined;
+  const v = cockroachVersion(engine);
+  if (!v) return "assumed";
+  return v[0] > RELAY_SINCE[0] || (v[0] === RELAY_SINCE[0] && v[1] >= RELAY_SINCE[1]) ? "declared" : undefined;
+}
+
+/** The CockroachDB release that added the follower relay (cockroach #117340). */
+export const RELAY_SINCE = [24, 1] as const;
+
+/** "cockroachdb 23.2", "CockroachDB v24.1.3", "cockroachdb-24.1": the major and minor version written after the name, if any. */
+export function cockroachVersion(engine: string): [number, number] | undefined {
+  const m = /cockroach[a-z]*[\s:@_-]*v?(\d{1,3})\.(\d{1,2})\b/i.exec(engine);
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}

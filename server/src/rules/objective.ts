@@ -11,6 +11,8 @@ import { soleCopyRpoText, soleCopySite } from "../derive/siteloss";
 import { cutOffReplicaSites, cutOffVoterSites, neverVoteText } from "../derive/reach";
 import { total } from "../math/quorum";
 import { availabilityPercent, seconds, sig } from "../util/format";
+import { listText } from "../util/strings";
+import type { F } from "../model/yamlnodes";
 import {
   type AvailabilityReport,
   reportSteps,
@@ -310,14 +312,27 @@ function judgeAvailability({ ctx, d, owner, isStore, o, label, e, f, judge }: Ju
       fixes.length ? { fixes } : {},
     );
   }
+  const condition = relayCondition(f, allowed, met);
+  // met only through a relay the design does not state: said in check too, with what settles it (review M74)
+  if (condition && f.withoutRelay) why = relayConditional(label, o.availability, f, condition, f.withoutRelay.stores);
   judge({
     key: "availability",
     objective: o.availability.value,
     design: f.availability,
     met,
     finding: why,
-    condition: relayCondition(f, allowed, met),
+    condition,
   });
+}
+
+/** objective/conditional for an availability met only with CockroachDB's follower relay: both figures, and the field that settles it. */
+function relayConditional(label: string, o: F<number>, f: EntityFigures, condition: string, stores: readonly string[]): Finding {
+  const runs = stores.length === 1 ? `${stores[0]} runs: write it in its` : `${listText(stores)} run: write it in each one's`;
+  return finding(
+    "objective/conditional",
+    o.span,
+    `${label}: availability ${availabilityPercent(o.value)} is met at ${figureText(f)} ${condition}. The design does not say which CockroachDB version ${runs} \`engine\` (\`engine: cockroachdb 24.1\`) to settle it — 24.1 or later meets the objective; before 24.1 nothing is relayed and it is missed`,
+  );
 }
 
 /** When the objective is met only because CockroachDB relays through a follower (24.1 and later): the condition, said. */
