@@ -333,7 +333,7 @@ const CATALOG = {
   "objective/conditional": r(
     "information",
     "Objective met only on a condition the design can settle",
-    "The objective is met on what the design declares, but only on a condition a field would settle: an anycast rtoSeconds holds for a site that withdraws its route, and on a whole-site loss only if the upstream's BGP hold time (or BFD) keeps it within the objective; declare healthCheck.bgpHoldSeconds or healthCheck.bfd to compute it. Conditions inherent to a figure (an RPO while a majority survives) are stated in the outputs, not reported.",
+    "The objective is met on what the design declares, but only on a condition a field would settle: an anycast rtoSeconds holds for a site that withdraws its route, and on a whole-site loss only if the upstream's BGP hold time (or BFD) keeps it within the objective; declare healthCheck.bgpHoldSeconds or healthCheck.bfd to compute it; an availability holds only with CockroachDB's follower relay (24.1 and later) while the store's engine names no version — write it in engine (cockroachdb 24.1). Conditions inherent to a figure (an RPO while a majority survives) are stated in the outputs, not reported.",
   ),
 
   "export/system-namespace": r(
