@@ -277,3 +277,20 @@ test("report on a design bound to its deployment files: their drift errors block
   // without bound files (the pure record): the design alone, as before
   assert.match(recordOf(read("drift/edge.topology.yaml")), /## Status\n\n\*\*Proposed\*\*\./);
 });
+
+test("Considered options: one basis per column — each option's commit where simulate would place the leader, losses counted over the sites listed (review M77)", () => {
+  // the reviewer's variant: fra-prod's etcd and the ledger at 2+2, ams declared but memberless
+  const md = recordOf(
+    read("payments-eu-reviewed.topology.yaml").replaceAll("members: { fra: 2, lon: 2, ams: 1 }", "members: { fra: 2, lon: 2 }"),
+  );
+  const options = section(md, "## Considered options", "## Consequences");
+  const etcd = rowsAfter(options, "### etcd of cluster fra-prod");
+  assert.equal(etcd[1][4], "14 ms (leader in fra, as simulate places it)");
+  // with the witness, fra-prod's nodes (its only writers) write in 9 ms with the leader at fra; the fastest commit (lon, 8 ms) would cost them 22
+  const witness = etcd.find((r) => r[0].startsWith("a witness at ams"))!;
+  assert.equal(witness[4], "9 ms (leader in fra, where simulate would place it)");
+  const ledger = rowsAfter(options, "### store ledger");
+  assert.equal(ledger[1][2], "1 of 3 (not fra, lon)");
+  assert.equal(ledger.find((r) => r[0].startsWith("a witness at ams"))![4], "8 ms (leader in ams, where simulate would place it)");
+  assert.doesNotMatch(options, /the fastest\)/);
+});

@@ -209,18 +209,21 @@ test("decision record: considered options carry the engine's numbers (losses sur
   assert.deepEqual(ledger[1], [
     "as designed",
     "2 fra + 2 lon = 4 (majority 3)",
-    "0 of 2 (not fra, lon)",
+    // counted over the three sites the last column lists (review M77: not "0 of 2")
+    "1 of 3 (not fra, lon)",
     "1",
     "14 ms (leader in fra, as simulate places it)",
     "fra: **stops**<br>lon: **stops**<br>ams: continues",
   ]);
-  // the rules' fix puts the witness at ams (declared, linked, nearest): 2 + 2 + 1, every loss survived, 9 ms from fra
+  // the rules' fix puts the witness at ams (declared, linked, nearest): 2 + 2 + 1, every loss survived;
+  // its commit on the designed row's basis (review M77): where simulate would place the leader for
+  // the writers (fra and lon: at ams their slowest write is 17 ms; at lon fra's would be 22 ms)
   assert.deepEqual(ledger[2], [
     'a witness at ams — the rules\' fix "Add witness site"',
     "2 fra + 2 lon + 1 ams = 5 (majority 3)",
     "all 3",
     "0",
-    "8 ms (leader in lon, the fastest)",
+    "8 ms (leader in ams, where simulate would place it)",
     "fra: continues<br>lon: continues<br>ams: continues",
   ]);
   const etcd = tableAfter(options, "### etcd of cluster fra-prod");

@@ -523,13 +523,12 @@ function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly strin
   const memberSet = memberSites(o.counts);
   const frozen = memberSet.length <= MAX_ENUMERATED_SITES ? partitions(o.counts).filter((p) => p.verdict === "frozen").length : undefined;
   const home = designed ? homeFacts(r, q) : undefined;
-  const matrix = sites
-    .filter((s) => o.counts.has(s) || memberSet.length)
-    .map((s) => {
-      const word = (voting.get(s) ?? 0) === 0 || losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**";
-      if (withCluster && s === own) return `${cell(s)}: lost with ${cell((q.owner as Cluster).name?.value ?? "")}`;
-      return `${cell(s)}: ${word}${home?.lostWithHome && s === home.home && word === "continues" ? `, for no cluster (${cell(home.own)} is lost with ${cell(s)})` : ""}`;
-    });
+  const matrixSites = sites.filter((s) => o.counts.has(s) || memberSet.length);
+  const matrix = matrixSites.map((s) => {
+    const word = (voting.get(s) ?? 0) === 0 || losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**";
+    if (withCluster && s === own) return `${cell(s)}: lost with ${cell((q.owner as Cluster).name?.value ?? "")}`;
+    return `${cell(s)}: ${word}${home?.lostWithHome && s === home.home && word === "continues" ? `, for no cluster (${cell(home.own)} is lost with ${cell(s)})` : ""}`;
+  });
   if (home)
     matrix.push(
       `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(shortOf(q.counts.get(home.home) ?? 0, n, home.home))})${home.evicted ? `; its pods there are evicted after about ${seconds(home.evicted.after)}` : ""}` : "keeps serving"}`,
@@ -539,7 +538,11 @@ function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly strin
     `${memberSet.map((s) => `${o.counts.get(s)} ${s}`).join(" + ")} = ${n} (majority ${majority(n)})`,
     {
       raw:
-        (stops.length ? `${losses.length - stops.length} of ${losses.length} (not ${cell(stops.join(", "))})` : `all ${losses.length}`) +
+        // counted over the sites the last column lists, as the federated row counts them: a memberless
+        // site's loss costs no vote (review M77: "0 of 2" beside three sites listed)
+        (stops.length
+          ? `${matrixSites.length - stops.length} of ${matrixSites.length} (not ${cell(stops.join(", "))})`
+          : `all ${matrixSites.length}`) +
         (withCluster ? ` — ${cell(own!)}'s loss takes ${cell((q.owner as Cluster).name?.value ?? "")} with it` : ""),
     },
     frozen === undefined ? "not enumerated" : String(frozen),
@@ -548,18 +551,25 @@ function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly strin
   ];
 }
 
-/** The option's commit latency and where it is measured from (Galera has no leader: the site that writes). */
+/**
+ * The option's commit latency and where it is measured from (Galera has no leader: the site that
+ * writes). One basis for every row (review M77): the leader where simulate places it — the
+ * engine's placement for the design, and for another layout the placement simulate would choose
+ * for the same writers (derive/writes writeJudgement: their slowest write fastest) — never the
+ * fastest commit beside it, which may sit far from the writers.
+ */
 function commitCell(r: RecordContext, q: Quorum, o: Option, designed: boolean): string | { raw: string } {
   const engine = designed ? r.allUp.quorums.find((x) => x.name === q.label) : undefined;
   const at = engine ? (engine.leader ?? engine.writer) : undefined;
-  const best = engine ? undefined : bestCommit(r.ctx, q, { counts: o.counts });
-  const latency = engine ? engine.commitLatencyMs : best?.latency;
-  const site = at ?? best?.site;
+  const placed = engine || q.kind === "galera" ? undefined : writeJudgement(r.ctx, q, { counts: o.counts }).best;
+  const best = engine || placed?.commit !== undefined ? undefined : bestCommit(r.ctx, q, { counts: o.counts });
+  const latency = engine ? engine.commitLatencyMs : (placed?.commit ?? best?.latency);
+  const site = at ?? (placed?.commit !== undefined ? placed.site : best?.site);
   if (latency == null || !site) return `unknown${o.note ? ` (${o.note})` : " (a member link has no rttMs)"}`;
   const where =
     q.kind === "galera"
       ? `writes from ${cell(site)}, the fastest; no leader`
-      : `leader in ${cell(site)}${engine ? ", as simulate places it" : ", the fastest"}`;
+      : `leader in ${cell(site)}${engine ? ", as simulate places it" : placed?.commit !== undefined ? ", where simulate would place it" : ", the fastest"}`;
   return { raw: `${commitMs(latency)} (${where})` };
 }
 
