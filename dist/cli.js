@@ -3994,10 +3994,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep4, value } = collItem;
+        const { start, key, sep: sep5, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep4?.[0],
+          next: key ?? sep5?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -4011,7 +4011,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep4) {
+          if (!keyProps.anchor && !keyProps.tag && !sep5) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -4035,7 +4035,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep4 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep5 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -4051,7 +4051,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep4, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep5, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -4142,7 +4142,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep4 = "";
+        let sep5 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -4156,13 +4156,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep4 + cb;
-              sep4 = "";
+                comment += sep5 + cb;
+              sep5 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep4 += source;
+                sep5 += source;
               hasSpace = true;
               break;
             default:
@@ -4205,18 +4205,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep4, value } = collItem;
+        const { start, key, sep: sep5, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep4?.[0],
+          next: key ?? sep5?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep4 && !value) {
+          if (!props.anchor && !props.tag && !sep5 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -4270,8 +4270,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap8 && !sep4 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep4, null, props, onError);
+        if (!isMap8 && !sep5 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep5, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -4283,7 +4283,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep4 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep5 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -4294,8 +4294,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap8 && !props.found && ctx.options.strict) {
-              if (sep4)
-                for (const st of sep4) {
+              if (sep5)
+                for (const st of sep5) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -4312,7 +4312,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep4, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep5, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -4492,7 +4492,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep4 = "";
+      let sep5 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines2[i][0].slice(trimIndent) + "\n";
@@ -4509,24 +4509,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep4 + indent.slice(trimIndent) + content;
-          sep4 = "\n";
+          value += sep5 + indent.slice(trimIndent) + content;
+          sep5 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep4 === " ")
-            sep4 = "\n";
-          else if (!prevMoreIndented && sep4 === "\n")
-            sep4 = "\n\n";
-          value += sep4 + indent.slice(trimIndent) + content;
-          sep4 = "\n";
+          if (sep5 === " ")
+            sep5 = "\n";
+          else if (!prevMoreIndented && sep5 === "\n")
+            sep5 = "\n\n";
+          value += sep5 + indent.slice(trimIndent) + content;
+          sep5 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep4 === "\n")
+          if (sep5 === "\n")
             value += "\n";
           else
-            sep4 = "\n";
+            sep5 = "\n";
         } else {
-          value += sep4 + content;
-          sep4 = " ";
+          value += sep5 + content;
+          sep5 = " ";
           prevMoreIndented = false;
         }
       }
@@ -4709,25 +4709,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep4 = " ";
+      let sep5 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep4 === "\n")
-            res += sep4;
+          if (sep5 === "\n")
+            res += sep5;
           else
-            sep4 = "\n";
+            sep5 = "\n";
         } else {
-          res += sep4 + lm;
-          sep4 = " ";
+          res += sep5 + lm;
+          sep5 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep4 + (match?.[1] ?? "");
+      return res + sep5 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -5537,14 +5537,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep4, value }) {
+    function stringifyItem({ start, key, sep: sep5, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep4)
-        for (const st of sep4)
+      if (sep5)
+        for (const st of sep5)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -6711,18 +6711,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep4;
+          let sep5;
           if (scalar.end) {
-            sep4 = scalar.end;
-            sep4.push(this.sourceToken);
+            sep5 = scalar.end;
+            sep5.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep4 = [this.sourceToken];
+            sep5 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep4 }]
+            items: [{ start, key: scalar, sep: sep5 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -6875,15 +6875,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep4 = it.sep;
-                  sep4.push(this.sourceToken);
+                  const sep5 = it.sep;
+                  sep5.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep4 }]
+                    items: [{ start: start2, key, sep: sep5 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -7077,13 +7077,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep4 = fc.end.splice(1, fc.end.length);
-            sep4.push(this.sourceToken);
+            const sep5 = fc.end.splice(1, fc.end.length);
+            sep5.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep4 }]
+              items: [{ start, key: fc, sep: sep5 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -10891,15 +10891,15 @@ var require_pattern = __commonJS({
     exports2.removeDuplicateSlashes = removeDuplicateSlashes;
     function partitionAbsoluteAndRelative(patterns) {
       const absolute = [];
-      const relative3 = [];
+      const relative4 = [];
       for (const pattern of patterns) {
         if (isAbsolute3(pattern)) {
           absolute.push(pattern);
         } else {
-          relative3.push(pattern);
+          relative4.push(pattern);
         }
       }
-      return [absolute, relative3];
+      return [absolute, relative4];
     }
     exports2.partitionAbsoluteAndRelative = partitionAbsoluteAndRelative;
     function isAbsolute3(pattern) {
@@ -11992,41 +11992,41 @@ var require_queue = __commonJS({
       queue.drained = drained;
       return queue;
       function push(value) {
-        var p = new Promise(function(resolve7, reject) {
+        var p = new Promise(function(resolve8, reject) {
           pushCb(value, function(err, result) {
             if (err) {
               reject(err);
               return;
             }
-            resolve7(result);
+            resolve8(result);
           });
         });
         p.catch(noop);
         return p;
       }
       function unshift(value) {
-        var p = new Promise(function(resolve7, reject) {
+        var p = new Promise(function(resolve8, reject) {
           unshiftCb(value, function(err, result) {
             if (err) {
               reject(err);
               return;
             }
-            resolve7(result);
+            resolve8(result);
           });
         });
         p.catch(noop);
         return p;
       }
       function drained() {
-        var p = new Promise(function(resolve7) {
+        var p = new Promise(function(resolve8) {
           process.nextTick(function() {
             if (queue.idle()) {
-              resolve7();
+              resolve8();
             } else {
               var previousDrain = queue.drain;
               queue.drain = function() {
                 if (typeof previousDrain === "function") previousDrain();
-                resolve7();
+                resolve8();
                 queue.drain = previousDrain;
               };
             }
@@ -12512,9 +12512,9 @@ var require_stream3 = __commonJS({
         });
       }
       _getStat(filepath) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           this._stat(filepath, this._fsStatSettings, (error, stats) => {
-            return error === null ? resolve7(stats) : reject(error);
+            return error === null ? resolve8(stats) : reject(error);
           });
         });
       }
@@ -12538,10 +12538,10 @@ var require_async5 = __commonJS({
         this._readerStream = new stream_1.default(this._settings);
       }
       dynamic(root2, options) {
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           this._walkAsync(root2, options, (error, entries) => {
             if (error === null) {
-              resolve7(entries);
+              resolve8(entries);
             } else {
               reject(error);
             }
@@ -12551,10 +12551,10 @@ var require_async5 = __commonJS({
       async static(patterns, options) {
         const entries = [];
         const stream = this._readerStream.static(patterns, options);
-        return new Promise((resolve7, reject) => {
+        return new Promise((resolve8, reject) => {
           stream.once("error", reject);
           stream.on("data", (entry) => entries.push(entry));
-          stream.once("end", () => resolve7(entries));
+          stream.once("end", () => resolve8(entries));
         });
       }
     };
@@ -15395,7 +15395,7 @@ var CATALOG = {
   "traffic/ignored-field": r(
     "warning",
     "A healthCheck field this steering never reads",
-    "bgpHoldSeconds, bfd and withdrawSeconds describe how a site's BGP route goes away: only anycast has one. A DNS-steered entry (gslb, geodns, weighted-dns) leaves a lost site when the health check fails it and cached answers expire (interval \xD7 failures + timeout + propagation + TTL), whatever they say. propagationSeconds is DNS's term, which anycast never uses. Whoever wrote the field believes it shortens (or lengthens) failover; it changes no figure. The fix removes it."
+    "bgpHoldSeconds, bfd and withdrawSeconds describe how a site's BGP route goes away: only anycast has one. A DNS-steered entry (gslb, geodns, weighted-dns) leaves a lost site when the health check fails it and cached answers expire (interval \xD7 failures + timeout + propagation + TTL), whatever they say. propagationSeconds is DNS's term, which anycast never uses, and so is ttlSeconds: every anycast site announces the same address, so no cached answer points at a lost site and no TTL bounds failover. Whoever wrote the field believes it shortens (or lengthens) failover; it changes no figure. The fix removes it."
   ),
   "capacity/overload": r("error", "Backend overloaded with every site up", "The backend's share of peakRps exceeds its capacityRps."),
   "capacity/site-loss": r(
@@ -15437,7 +15437,7 @@ var CATALOG = {
   "objective/conditional": r(
     "information",
     "Objective met only on a condition the design can settle",
-    "The objective is met on what the design declares, but only on a condition a field would settle: an anycast rtoSeconds holds for a site that withdraws its route, and on a whole-site loss only if the upstream's BGP hold time (or BFD) keeps it within the objective; declare healthCheck.bgpHoldSeconds or healthCheck.bfd to compute it. Conditions inherent to a figure (an RPO while a majority survives) are stated in the outputs, not reported."
+    "The objective is met on what the design declares, but only on a condition a field would settle: an anycast rtoSeconds holds for a site that withdraws its route, and on a whole-site loss only if the upstream's BGP hold time (or BFD) keeps it within the objective; declare healthCheck.bgpHoldSeconds or healthCheck.bfd to compute it; an availability holds only with CockroachDB's follower relay (24.1 and later) while the store's engine names no version \u2014 write it in engine (cockroachdb 24.1). Conditions inherent to a figure (an RPO while a majority survives) are stated in the outputs, not reported."
   ),
   "export/system-namespace": r(
     "error",
@@ -17162,7 +17162,20 @@ function bestCommit(ctx, q, o = {}) {
 function writeBudget(q) {
   return q.kind === "consensus" || q.kind === "galera" ? q.owner.writeLatencyBudgetMs?.value : void 0;
 }
-var relaysThroughFollowers = (q) => q.kind === "consensus" && /cockroach/i.test(q.owner.engine?.value ?? "");
+var relaysThroughFollowers = (q) => relayOf(q) !== void 0;
+function relayOf(q) {
+  if (q.kind !== "consensus") return void 0;
+  const engine = q.owner.engine?.value ?? "";
+  if (!/cockroach/i.test(engine)) return void 0;
+  const v = cockroachVersion(engine);
+  if (!v) return "assumed";
+  return v[0] > RELAY_SINCE[0] || v[0] === RELAY_SINCE[0] && v[1] >= RELAY_SINCE[1] ? "declared" : void 0;
+}
+var RELAY_SINCE = [24, 1];
+function cockroachVersion(engine) {
+  const m = /cockroach[a-z]*[\s:@_-]*v?(\d{1,3})\.(\d{1,2})\b/i.exec(engine);
+  return m ? [Number(m[1]), Number(m[2])] : void 0;
+}
 
 // server/src/derive/writes.ts
 var FAILS = { fails: true, ms: void 0, via: null };
@@ -17214,6 +17227,35 @@ function writerSites2(ctx, q) {
   const out = [];
   for (const tr of dependentsOf(ctx, q.owner))
     for (const b of loadBackends(ctx, tr) ?? []) if (b.site !== void 0 && !out.includes(b.site)) out.push(b.site);
+  return out;
+}
+var standbyIdle = (w, up) => w.entries.every((e) => e.zero || e.weighted.some(up));
+function standbyWriters(ctx, st) {
+  return ctx.fact(standbys).get(st) ?? [];
+}
+function standbys(ctx) {
+  const out = /* @__PURE__ */ new Map();
+  for (const [st, trs] of ctx.fact(dependents)) {
+    const at = /* @__PURE__ */ new Map();
+    for (const tr of trs) {
+      const lb = loadBackends(ctx, tr);
+      if (!lb) continue;
+      const peak = tr.peakRps?.value;
+      const weighted = [...new Set(lb.filter((b) => b.weight > 0).map((b) => b.site))];
+      for (const site of new Set(lb.map((b) => b.site))) {
+        if (at.get(site) === null) continue;
+        const idleHere = peak !== void 0 && (peak === 0 || lb.every((b) => b.site !== site || b.weight === 0));
+        if (!idleHere) at.set(site, null);
+        else at.set(site, [...at.get(site) ?? [], { zero: peak === 0, weighted }]);
+      }
+    }
+    const list2 = [...at].filter((x) => x[1] !== null);
+    if (list2.length)
+      out.set(
+        st,
+        list2.map(([site, entries]) => ({ site, entries }))
+      );
+  }
   return out;
 }
 function clientSitesOf(ctx, q, counts = q.counts) {
@@ -17460,6 +17502,10 @@ function leanQuorum(ctx, d, q) {
     relay: relaysThroughFollowers(q),
     // one list with the engine and the rule (derive/writes clientSitesOf): an etcd's home, a store's writing backends, else its non-witness members
     clients: q.kind === "etcd" ? home >= 0 ? [home] : [] : clientSitesOf(ctx, q).sites.map((x) => d.siteIndex.get(x)),
+    standbys: q.kind === "etcd" ? [] : standbyWriters(ctx, q.owner).map((w) => ({
+      site: d.siteIndex.get(w.site),
+      entries: w.entries.map((e) => ({ zero: e.zero, weighted: Int32Array.from(e.weighted.map((x) => d.siteIndex.get(x))) }))
+    })),
     home,
     judged: new Int32Array(1)
   };
@@ -17557,13 +17603,26 @@ function failsAt(d, s, q, l, client) {
     if (m !== l && q.counts[m] > 0 && reaches(d, s, q.sites[m], leader) && reaches(d, s, client, q.sites[m])) return false;
   return true;
 }
+function idleClient(s, q, c) {
+  for (const w of q.standbys) {
+    if (w.site !== c) continue;
+    for (const e of w.entries) {
+      if (e.zero) continue;
+      let any = false;
+      for (let k = 0; k < e.weighted.length && !any; k++) if (s.siteUp[e.weighted[k]]) any = true;
+      if (!any) return false;
+    }
+    return true;
+  }
+  return false;
+}
 function judgePlacement(d, s, q) {
   let best = -1;
   let most = -1;
   for (let l = 0; l < q.sites.length; l++) {
     if (!q.canLead[l]) continue;
     let failing = 0;
-    for (const c of q.clients) if (s.siteUp[c] && failsAt(d, s, q, l, c)) failing++;
+    for (const c of q.clients) if (s.siteUp[c] && !idleClient(s, q, c) && failsAt(d, s, q, l, c)) failing++;
     if (failing > most) {
       most = failing;
       best = l;
@@ -17653,7 +17712,7 @@ function judgeTraffic(d, s, t, out, atJudged = false) {
     let err = false;
     for (let k = 0; k < t.deps.length && !err; k++) if (!canWrite(d, s, t.deps[k], t.depWrites[k] === 1, b.site, atJudged)) err = true;
     const over = moved ? moved.over[i] === 1 : backendOver(t, s, i, sum, integers);
-    if (err) {
+    if (err && load > 0) {
       t.errors[i] = 1;
       anyErr = true;
       lost += load;
@@ -18175,16 +18234,11 @@ function anyAllDown(closed, sets) {
 
 // server/src/availability/best.ts
 function pinWords(engine) {
-  switch (engine?.toLowerCase()) {
-    case "cockroachdb":
-      return "lease preferences";
-    case "yugabytedb":
-      return "preferred zones, yb-admin set_preferred_zones";
-    case "tidb":
-      return "a placement policy's PRIMARY_REGION";
-    default:
-      return void 0;
-  }
+  const e = engine?.toLowerCase() ?? "";
+  if (/^cockroach/.test(e)) return "lease preferences";
+  if (/^yugabyte/.test(e)) return "preferred zones, yb-admin set_preferred_zones";
+  if (/^tidb/.test(e)) return "a placement policy's PRIMARY_REGION";
+  return void 0;
 }
 var BEST_STATE_BUDGET = 1e5;
 function bestServed(d, e, worst, worstExact, budget = BEST_STATE_BUDGET) {
@@ -18460,7 +18514,7 @@ function rpoCondition(ctx, st) {
 function figuresWithRelay(d, e, budget) {
   const f = entityFigures(d, e, budget);
   if (e.type !== "traffic") return f;
-  const relaying = e.deps.filter((x) => x.type === "quorum" && x.relay);
+  const relaying = e.deps.filter((x) => x.type === "quorum" && x.relay && relayOf(x) === "assumed");
   if (!relaying.length) return f;
   const plain = new Map(
     relaying.map((q) => [q, { ...q, relay: false, canLead: new Uint8Array(q.canLead.length), judged: new Int32Array(1) }])
@@ -18806,14 +18860,24 @@ function judgeAvailability({ ctx, d, owner, isStore, o, label: label4, e, f, jud
       fixes.length ? { fixes } : {}
     );
   }
+  const condition = relayCondition(f, allowed, met);
+  if (condition && f.withoutRelay) why2 = relayConditional(label4, o.availability, f, condition, f.withoutRelay.stores);
   judge2({
     key: "availability",
     objective: o.availability.value,
     design: f.availability,
     met,
     finding: why2,
-    condition: relayCondition(f, allowed, met)
+    condition
   });
+}
+function relayConditional(label4, o, f, condition, stores) {
+  const runs = stores.length === 1 ? `${stores[0]} runs: write it in its` : `${listText(stores)} run: write it in each one's`;
+  return finding(
+    "objective/conditional",
+    o.span,
+    `${label4}: availability ${availabilityPercent(o.value)} is met at ${figureText(f)} ${condition}. The design does not say which CockroachDB version ${runs} \`engine\` (\`engine: cockroachdb 24.1\`) to settle it \u2014 24.1 or later meets the objective; before 24.1 nothing is relayed and it is missed`
+  );
 }
 function relayCondition(f, allowed, met) {
   const w = f.withoutRelay;
@@ -19681,15 +19745,16 @@ var MEANT = {
 function ignoredFields(tr, name) {
   const steering = tr.steering?.value;
   const hc = tr.healthCheck;
-  if (!hc || !steering) return [];
+  const ttl2 = steering === "anycast" ? anycastTtl(tr, name) : [];
+  if (!hc || !steering) return ttl2;
   const dns = DNS_STEERING.includes(steering);
   if (!dns && steering !== "anycast") return [];
   const keys = (dns ? ANYCAST_ONLY : DNS_ONLY).filter((k) => hc[k]);
-  if (!keys.length) return [];
+  if (!keys.length) return ttl2;
   const estimate = rtoEstimate(tr);
   const rto = estimate ? ` (RTO estimate ${seconds(estimate.seconds)}: ${estimate.terms})` : "";
   const how = dns ? `${steering} steers clients by DNS answers and withdraws no BGP route when a site fails: clients leave a lost site once the health check fails it and their cached answer expires${rto}, and this field shortens none of it` : `anycast steers clients by BGP routes and changes no DNS answer when a site fails${rto}; the route's convergence is withdrawSeconds`;
-  return keys.map(
+  const fields = keys.map(
     (key) => finding(
       "traffic/ignored-field",
       hc[key].keySpan,
@@ -19706,6 +19771,29 @@ function ignoredFields(tr, name) {
       }
     )
   );
+  return [...ttl2, ...fields];
+}
+function anycastTtl(tr, name) {
+  if (!tr.ttlSeconds) return [];
+  const estimate = rtoEstimate(tr);
+  const rto = !estimate ? "" : estimate.siteLossSeconds !== void 0 ? ` (RTO estimate ${seconds(estimate.seconds)} for a site that withdraws its route, ${seconds(estimate.siteLossSeconds)} on a whole-site loss)` : ` (RTO estimate ${seconds(estimate.seconds)}: ${estimate.terms})`;
+  return [
+    finding(
+      "traffic/ignored-field",
+      tr.ttlSeconds.keySpan,
+      `${name}: ttlSeconds is ignored on anycast steering \u2014 it is how long resolvers keep a DNS answer, but every site announces the same anycast address, so no cached answer points at a lost site: clients leave it when the routes change${rto}, and the TTL shortens none of it`,
+      {
+        fixes: [
+          {
+            kind: "remove-key",
+            title: "Remove ttlSeconds",
+            args: { path: ["traffic", tr.index], key: "ttlSeconds" },
+            preferred: true
+          }
+        ]
+      }
+    )
+  ];
 }
 function fakeActiveActive(ctx, tr, name, backends) {
   const backendSites2 = declaredSites(
@@ -19890,7 +19978,13 @@ function scaled(ctx, s, a, b, which) {
 }
 function clientSites(J, q) {
   const { ctx, s, R } = J;
-  return clientSitesOf(ctx, q).sites.filter((site) => R.up(site) && !s.withdraw?.includes(site));
+  const declared2 = clientSitesOf(ctx, q);
+  const up = declared2.sites.filter((site) => R.up(site) && !s.withdraw?.includes(site));
+  if (declared2.fromMembers || q.kind === "etcd") return up;
+  const standby = standbyWriters(ctx, q.owner);
+  if (!standby.length) return up;
+  const steered2 = (site) => R.up(site) && !s.withdraw?.includes(site);
+  return up.filter((site) => !standby.some((w) => w.site === site && standbyIdle(w, steered2)));
 }
 function memberWritesOverBudget(J, q, best, clients, path) {
   const budget = writeBudget(q);
@@ -20417,9 +20511,9 @@ function lostShareNote(J, tr, lb, sc) {
 }
 function catchmentNote(J, tr, sc) {
   if (sc.standby && tr.name && tr.peakRps !== void 0) {
-    const standbys = tr.backends.filter((_, i) => sc.up[i]).map((b) => b.cluster.value);
+    const standbys2 = tr.backends.filter((_, i) => sc.up[i]).map((b) => b.cluster.value);
     J.notes.push(
-      `traffic ${tr.name.value}: standby backends take the load (weight 0: served only when every weighted backend is lost) \u2014 ${standbys.length === 1 ? `${standbys[0]} takes all ${rps(tr.peakRps.value)}` : `${listText(standbys)} share the ${rps(tr.peakRps.value)} equally`}`
+      `traffic ${tr.name.value}: standby backends take the load (weight 0: served only when every weighted backend is lost) \u2014 ${standbys2.length === 1 ? `${standbys2[0]} takes all ${rps(tr.peakRps.value)}` : `${listText(standbys2)} share the ${rps(tr.peakRps.value)} equally`}`
     );
   }
   if (sc.heir === void 0 || !sc.allTotal || !tr.name || tr.peakRps === void 0) return;
@@ -20460,7 +20554,7 @@ function* judgeTraffic2(J, quorums) {
       const load = sc.up[i] ? toNumber(loadOf(sc, i)) : null;
       const cap = b.capacityRps?.value ?? null;
       const over = overCapacity(sc, i);
-      const why2 = load === null ? [] : deps.map((d) => noWrites(J, quorums, d, site)).filter((x) => x !== void 0);
+      const why2 = !load ? [] : deps.map((d) => noWrites(J, quorums, d, site)).filter((x) => x !== void 0);
       const errors = why2.length > 0;
       if (errors)
         breaks.push(
@@ -20472,7 +20566,7 @@ function* judgeTraffic2(J, quorums) {
         );
       else if (load !== null && cap !== null && load === cap && !errors)
         notes.push(`traffic ${name}: ${cluster} is at capacity (${rps(load)} of ${rps(cap)}): no headroom for retries or autoscaler lag`);
-      const writes = load !== null && !errors ? writesOf(quorums, deps, site) : [];
+      const writes = load && !errors ? writesOf(quorums, deps, site) : [];
       const overBudget = writes.some((w) => w.latencyMs !== null && w.budgetMs !== null && w.latencyMs > w.budgetMs);
       const known = writes.map((w) => w.latencyMs).filter((x) => x !== null);
       backends.push({
@@ -21234,6 +21328,9 @@ function availabilityMarkdown(ctx, report = reportOf(ctx)) {
 `;
 }
 
+// server/src/cli/main.ts
+var import_node_path8 = require("node:path");
+
 // server/src/schema/validate.ts
 var import_yaml6 = __toESM(require_dist());
 
@@ -21310,7 +21407,7 @@ function plainJS(doc, node, maxAliasCount) {
 
 // server/src/schema/validators.generated.ts
 var root = validate35;
-var schema56 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://raw.githubusercontent.com/quorate/quorate/main/schemas/topology.schema-root.json", "title": "Quorate topology (quorate.dev/v1alpha1)", "description": "One multi-site architecture: sites, WAN RTTs, clusters and their address ranges, quorum-replicated stores, global traffic, exports and export policy.", "markdownDescription": "One multi-site architecture: **sites**, WAN **links** (RTT), **clusters** and their address ranges, quorum-replicated **stores**, global **traffic**, **exports** and the **exportPolicy**.", "type": "object", "required": ["apiVersion", "kind", "metadata", "sites"], "additionalProperties": false, "properties": { "apiVersion": { "const": "quorate.dev/v1alpha1", "description": "The format version. Always quorate.dev/v1alpha1.", "markdownDescription": "The format version. Always `quorate.dev/v1alpha1`." }, "kind": { "const": "Topology", "description": "Always Topology.", "markdownDescription": "Always `Topology`." }, "metadata": { "type": "object", "required": ["name"], "additionalProperties": false, "description": "Name and description of this architecture.", "markdownDescription": "Name and description of this architecture.", "properties": { "name": { "$ref": "#/definitions/dnsLabel", "description": "The architecture's name: a DNS label.", "markdownDescription": "The architecture's name: a DNS label (lowercase letters, digits and `-`, at most 63 characters)." }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people: what this design is for." }, "labels": { "type": "object", "additionalProperties": { "type": "string" }, "description": "Free-form key/value labels (owner, environment) for people and tooling.", "markdownDescription": "Free-form key/value labels (`owner`, `environment`) for people and tooling. Not read by any rule." }, "decision": { "type": "object", "additionalProperties": false, "description": "The decision record's lifecycle: status, date, deciders, the record it supersedes.", "markdownDescription": 'The **decision record\'s lifecycle** (`quorate report`): its status, when and by whom it was decided, and the record it supersedes. A design with error findings is reported as "proposed \u2014 blocked by N errors" whatever the status says.', "properties": { "status": { "enum": ["proposed", "accepted", "superseded", "deprecated"], "description": "proposed (default), accepted, superseded or deprecated.", "markdownDescription": "`proposed` (default), `accepted`, `superseded` or `deprecated` \u2014 the record's **Status**." }, "date": { "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$", "description": "When the decision was taken (YYYY-MM-DD).", "markdownDescription": "When the decision was taken, `YYYY-MM-DD`." }, "deciders": { "type": "array", "items": { "type": "string" }, "description": "Who decided (teams or people).", "markdownDescription": "Who decided: teams or people (`platform-architecture`)." }, "supersedes": { "type": "string", "description": "The name of the design or record this one replaces.", "markdownDescription": "The name of the design or record this one replaces (`payments-eu-v1`)." } } } } }, "sites": { "type": "array", "minItems": 1, "description": "The failure domains: datacenters, regions or zones that fail as a unit.", "markdownDescription": "The **failure domains**: datacenters, regions or zones that fail as a unit. Quorum and capacity rules simulate losing each one.", "items": {} }, "links": { "type": "array", "description": "Measured WAN round-trip times between pairs of sites (symmetric).", "markdownDescription": "Measured WAN **round-trip times** between pairs of sites (symmetric). No transitive guessing: a quorum needs a link between every two member sites.", "items": {} }, "clusters": { "type": "array", "description": "Kubernetes clusters: where they run, their address ranges, their cross-cluster network and their control plane quorum.", "markdownDescription": "Kubernetes clusters: where they run, their address ranges, their cross-cluster network (`mesh`) and their control plane quorum (`etcd`).", "items": {} }, "stores": { "type": "array", "description": "Data stores that replicate across sites.", "markdownDescription": "Data stores that replicate across sites. `replication` decides which rules apply: `consensus`/`galera` are quorums; `async`/`crdt` have writers and lag.", "items": {} }, "traffic": { "type": "array", "description": "North-south entry points: how global traffic is steered to backends.", "markdownDescription": "North-south entry points: how global traffic is steered (GSLB, GeoDNS, anycast, weighted DNS) to backends, and what each backend can carry.", "items": {} }, "exports": { "type": "array", "description": "Services exported across clusters (MCS ServiceExport).", "markdownDescription": "Services exported across clusters (Kubernetes MCS `ServiceExport`): every cluster of the clusterset can then reach them.", "items": {} }, "exportPolicy": { "type": "object", "additionalProperties": false, "description": "Who may export what. Absent: no namespace restriction and no exporters list.", "markdownDescription": "Who may export what. Absent (or a field absent): no namespace restriction and no exporters list; system-namespace, default-namespace and broad-exporter rules apply regardless.", "properties": { "allowedNamespaces": { "type": "array", "items": { "type": "string" }, "description": "Namespaces from which Services may be exported.", "markdownDescription": "Namespaces from which Services may be exported. An export elsewhere is `export/namespace-not-allowed`." }, "exporters": { "type": "array", "items": { "$ref": "#/definitions/subject" }, "description": "RBAC subjects allowed to create ServiceExports.", "markdownDescription": "RBAC subjects allowed to create `ServiceExport`s. A RoleBinding granting export to anyone else is `rbac/unlisted-exporter`." } } } }, "definitions": { "availability": { "type": "number", "exclusiveMinimum": 0, "maximum": 1, "description": "Fraction of time up, in (0, 1]: 0.999 is three nines (about 526 minutes down a year).", "markdownDescription": "Fraction of time up, greater than 0 and at most 1: `0.999` is three nines (about 526 unavailable minutes a year). Failures are taken as independent, so the figures computed from it are an upper bound. Absent = 1 (never fails)." }, "storeObjectives": { "type": "object", "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "The computed fraction of time writes are accepted must be at least this.", "markdownDescription": "The store must **accept writes** at least this fraction of the time (e.g. `0.9999`, four nines, about 53 minutes a year). Below it is `objective/availability`." }, "rpoSeconds": { "type": "number", "minimum": 0, "description": "Most seconds of acknowledged writes a site loss may take (async: maxLagSeconds).", "markdownDescription": "Most seconds of **acknowledged writes** a site loss may take (RPO). `async`/`crdt`: compared with `maxLagSeconds` (unbounded when the lag buffer overflows); `consensus`/`galera` commit to a majority before acknowledging (RPO 0). Above it is `objective/rpo`." }, "conflictProbability": { "type": "number", "minimum": 0, "maximum": 1, "description": "Multi-writer: most fraction of time with writer sites unable to reach each other.", "markdownDescription": "Multi-writer `async`/`crdt`: the most fraction of time with two up writer sites unable to reach each other (a lower bound on conflict exposure: writers also conflict while connected, within their lag). Above it is `objective/conflicts`." }, "survive": { "type": "array", "uniqueItems": true, "items": { "enum": ["site", "two-sites", "partition"] }, "description": "Failures that must keep it working: site, two-sites, partition.", "markdownDescription": "Failure classes that must keep writes working: `site` (every single-site loss), `two-sites` (every pair of sites lost), `partition` (every split of the sites into two groups). A failing scenario is `objective/survive`." } }, "description": "The tiers this store is held to.", "markdownDescription": "The **tiers** this store is held to; Quorate computes the figures from the design (site and link `availability`) and reports each objective not met (`objective/*`)." }, "trafficObjectives": { "type": "object", "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "The computed fraction of time every request is served must be at least this.", "markdownDescription": "The entry point must **serve every request** (no overload, no errors) at least this fraction of the time. Below it is `objective/availability`." }, "rtoSeconds": { "type": "number", "minimum": 0, "description": "Most seconds until clients are steered away from a lost site.", "markdownDescription": "Most seconds until clients are **steered away from a lost site** (RTO), compared with the estimate from `healthCheck` and `ttlSeconds` (DNS steering) or `healthCheck.withdrawSeconds` (anycast; on a whole-site loss also `bgpHoldSeconds` or `bfd`, the upstream's detection). Above it is `objective/rto`; without a `healthCheck` it is `objective/unmeasurable`." }, "survive": { "type": "array", "uniqueItems": true, "items": { "enum": ["site", "two-sites", "partition"] }, "description": "Failures that must keep it working: site, two-sites, partition.", "markdownDescription": "Failure classes that must keep the entry point serving: `site` (every single-site loss), `two-sites` (every pair of sites lost), `partition` (every split of the sites into two groups). A failing scenario is `objective/survive`." } }, "description": "The tiers this entry point is held to.", "markdownDescription": "The **tiers** this entry point is held to; Quorate computes the figures from the design (site and link `availability`) and reports each objective not met (`objective/*`)." }, "healthCheck": { "type": "object", "additionalProperties": false, "required": ["intervalSeconds", "failureThreshold"], "description": "How steering detects a dead backend: drives the RTO estimate.", "markdownDescription": "How steering detects a dead backend. RTO estimate: DNS steering `intervalSeconds \xD7 failureThreshold + timeoutSeconds + propagationSeconds + ttlSeconds` (for clients that honour the TTL); anycast `intervalSeconds \xD7 failureThreshold + timeoutSeconds + withdrawSeconds` for a site whose routers withdraw its route, and on a whole-site loss the upstream's detection (`bgpHoldSeconds`, or `bfd`) `+ withdrawSeconds`.", "properties": { "intervalSeconds": { "type": "number", "exclusiveMinimum": 0, "description": "Seconds between health checks.", "markdownDescription": "Seconds between health checks." }, "failureThreshold": { "type": "integer", "minimum": 1, "description": "Consecutive failed checks before a backend is withdrawn.", "markdownDescription": "Consecutive failed checks before a backend is marked down and withdrawn." }, "timeoutSeconds": { "type": "number", "minimum": 0, "description": "Seconds a check waits before it counts as failed (default 0).", "markdownDescription": "Seconds one check waits before it counts as failed (default 0)." }, "propagationSeconds": { "type": "number", "minimum": 0, "description": "DNS: seconds for a changed answer to reach the authoritative servers (default 0).", "markdownDescription": "DNS steering: seconds for a changed answer to reach every authoritative server (default 0)." }, "withdrawSeconds": { "type": "number", "minimum": 0, "description": "Anycast: seconds for the BGP withdrawal to converge (default 0).", "markdownDescription": "Anycast: seconds for the BGP withdrawal to converge (default 0). Established connections to the lost site are reset either way." }, "bgpHoldSeconds": { "type": "integer", "minimum": 3, "description": "Anycast: the negotiated BGP hold time of the sessions between each site's routers and their upstream peers, in seconds (at least 3).", "markdownDescription": "Anycast: the **BGP hold time** negotiated between each site's routers and their upstream peers, in seconds (the smaller of the two ends' configured values; at least 3, RFC 4271). On a whole-site loss nobody at the site withdraws its route: the upstream drops it when the session fails \u2014 at once if the link goes dark, else when the hold time runs out without a keepalive. So the RTO on a whole-site loss is `bgpHoldSeconds + withdrawSeconds` (or BFD's detection time, whichever is shorter). RFC 4271 suggests 90 s; many routers default to 180 s (keepalive 60 s). Absent (and no `bfd`): the whole-site-loss RTO is not computed and a met `rtoSeconds` holds only on that condition (`objective/conditional`)." }, "bfd": { "type": "object", "additionalProperties": false, "required": ["intervalMs"], "description": "Anycast: BFD on the upstream BGP sessions; detection time = intervalMs \xD7 multiplier.", "markdownDescription": "Anycast: **BFD** (RFC 5880) on the BGP sessions between each site's routers and their upstream peers. A lost site's session is torn down after `intervalMs \xD7 multiplier` without a BFD packet (typically 300 ms \xD7 3 = 0.9 s), so the RTO on a whole-site loss is that plus `withdrawSeconds`, instead of the BGP hold time.", "properties": { "intervalMs": { "type": "number", "exclusiveMinimum": 0, "description": "The negotiated BFD transmit/receive interval in milliseconds (typically 300).", "markdownDescription": "The negotiated BFD interval in milliseconds (the larger of one end's transmit and the other's receive interval; typically `300`, `50` in hardware)." }, "multiplier": { "type": "integer", "minimum": 1, "maximum": 255, "description": "Missed BFD packets before the session is declared down (default 3).", "markdownDescription": "Missed BFD packets before the session is declared down (the detect multiplier, default `3`)." } } } } }, "dnsLabel": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", "description": "A DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters.", "markdownDescription": "A DNS label: lowercase letters, digits and `-`, starting and ending with a letter or digit, at most 63 characters." }, "reference": { "type": "string", "description": "The name of a declared entity.", "markdownDescription": "The name of a declared entity." }, "positiveMs": { "type": "number", "exclusiveMinimum": 0, "description": "Milliseconds, greater than 0.", "markdownDescription": "Milliseconds, greater than 0." }, "cidrs": { "anyOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" }, "maxItems": 2 }], "description": "A CIDR, or a list of them (dual-stack: one IPv4 and one IPv6).", "markdownDescription": "A CIDR (`10.0.0.0/16`, `fd00:10::/56`), or a list of them (dual-stack: one IPv4 and one IPv6)." }, "members": { "type": "object", "minProperties": 1, "additionalProperties": { "type": "integer", "minimum": 0 }, "description": "Site name -> number of members (replicas, voters) in that site.", "markdownDescription": "Site name \u2192 number of members (replicas, voters) in that site. Size `n` is the sum; majority is `\u230An/2\u230B + 1`; it tolerates `\u230A(n\u22121)/2\u230B` failures." }, "site": { "type": "object", "required": ["name"], "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "Fraction of time the whole site is up, in (0, 1]. Absent = 1.", "markdownDescription": "Fraction of time the whole site is up, in (0, 1] (e.g. `0.999`). With at least one site or link availability declared, Quorate computes each store's and entry point's availability from the design (`quorate availability`). Absent = 1 (never fails); failures are taken as independent, so figures are an upper bound." }, "name": { "$ref": "#/definitions/dnsLabel", "description": "The site's name: a DNS label, unique among sites.", "markdownDescription": "The site's name: a DNS label, unique among sites. Referenced from `links`, `clusters[].site`, `members`, `writers` and `replicas`." }, "role": { "enum": ["primary", "secondary", "witness"], "description": "primary (serves traffic), secondary (standby) or witness (only a tie-breaking quorum member). Default primary.", "markdownDescription": "`primary` (serves traffic, default), `secondary` (standby) or `witness` (hosts only a tie-breaking quorum member, often a small VM or cloud region)." }, "location": { "type": "object", "required": ["lat", "lon"], "additionalProperties": false, "description": "Where the site is, for the fiber floor check.", "markdownDescription": "Where the site is. With both ends of a link located, an `rttMs` faster than light in fiber (1 ms per 100 km of great-circle distance) is `rtt/below-fiber-floor`.", "properties": { "lat": { "type": "number", "minimum": -90, "maximum": 90, "description": "Latitude in degrees.", "markdownDescription": "Latitude in degrees (\u221290\u202690)." }, "lon": { "type": "number", "minimum": -180, "maximum": 180, "description": "Longitude in degrees.", "markdownDescription": "Longitude in degrees (\u2212180\u2026180)." } } }, "addresses": { "type": "array", "items": { "type": "string" }, "description": "Hosts at this site outside any cluster (witness VMs, database hosts), as CIDRs; a single host is /32 or /128.", "markdownDescription": "Hosts at this site **outside any cluster** \u2014 witness VMs, bare-metal database or etcd hosts \u2014 as CIDRs (`192.0.2.0/28`, `2001:db8:a::/64`; a single host is `/32` or `/128`). Checked for overlap with other sites' addresses and every cluster's pod and service ranges (`cidr/overlap`); inside the node range of a cluster at this same site is fine. `quorate ports` opens the firewall rows to them and `quorate gameday` cuts them at the host (nftables)." }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } } }, "link": { "type": "object", "required": ["between", "rttMs"], "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "Fraction of time the link carries traffic, in (0, 1]. Absent = 1.", "markdownDescription": "Fraction of time the link carries traffic, in (0, 1] (e.g. `0.9995`). A link that is down is a cut: its two sites stop reaching each other (no transitive routing). Absent = 1 (never fails)." }, "between": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "minItems": 2, "maxItems": 2, "uniqueItems": true, "description": "The two distinct sites this link joins.", "markdownDescription": "The two distinct sites this link joins, e.g. `[fra, lon]`. Links are symmetric." }, "rttMs": { "$ref": "#/definitions/positiveMs", "description": "Typical round-trip time in ms (fractions allowed).", "markdownDescription": "Typical **round-trip** time in ms (fractions allowed, e.g. `1.5`). Drives etcd timer checks, commit latency and the Galera WAN check." }, "rttP99Ms": { "$ref": "#/definitions/positiveMs", "description": "Worst-case RTT seen in a latency excursion (p99), in ms.", "markdownDescription": "Worst-case RTT seen in a latency excursion (p99), in ms. An election timeout below 10\xD7 this is `rtt/excursion`." } } }, "etcd": { "type": "object", "required": ["members"], "additionalProperties": false, "description": "The cluster's own etcd quorum.", "markdownDescription": "The cluster's own **etcd quorum**. Members in more than one site make a stretched control plane.", "properties": { "members": { "$ref": "#/definitions/members" }, "heartbeatMs": { "$ref": "#/definitions/positiveMs", "description": "etcd --heartbeat-interval in ms (default 100).", "markdownDescription": "etcd `--heartbeat-interval` in ms (default **100**). Should be at least the largest RTT between members." }, "electionTimeoutMs": { "$ref": "#/definitions/positiveMs", "description": "etcd --election-timeout in ms (default 1000).", "markdownDescription": "etcd `--election-timeout` in ms (default **1000**). At least 10\xD7 the largest member RTT and 10\xD7 the heartbeat; at most 50000." } } }, "istio": { "type": "object", "additionalProperties": false, "required": ["meshId"], "description": "This cluster is in an Istio multicluster mesh.", "markdownDescription": "This cluster is part of an **Istio multicluster mesh** (primary-remote or multi-primary).", "properties": { "meshId": { "type": "string", "description": "values.global.meshID: the same on every cluster of one mesh.", "markdownDescription": "`values.global.meshID`: the same on every cluster of one mesh. Clusters sharing it form the mesh." }, "clusterName": { "type": "string", "description": "values.global.multiCluster.clusterName (default: the cluster's name); unique within the mesh.", "markdownDescription": "`values.global.multiCluster.clusterName` (default here: the cluster's `name`); unique within the mesh. Istio keys endpoints and remote secrets by it." }, "network": { "type": "string", "description": "topology.istio.io/network: clusters on one network have directly routable pod IPs.", "markdownDescription": "`topology.istio.io/network`: clusters on one network reach each other's pod IPs directly; across networks traffic goes through east-west gateways (15443)." }, "role": { "enum": ["primary", "remote"], "description": "primary runs istiod; remote is served by a primary's istiod.", "markdownDescription": "`primary` runs its own istiod; `remote` is served by another cluster's istiod (config, sidecar injection, certificates)." }, "primary": { "$ref": "#/definitions/reference", "description": "Remote only: the cluster whose istiod serves this one.", "markdownDescription": "Remote only: the cluster whose istiod serves this one (reached through its east-west gateway on 15012/15017)." }, "rootCa": { "type": "string", "description": "The root CA this cluster's workload certificates chain to.", "markdownDescription": "The root CA this cluster's workload certificates chain to. Every cluster of one mesh needs the same root for cross-cluster mTLS." }, "eastWestGateway": { "type": "boolean", "description": "An east-west gateway is installed (15443 AUTO_PASSTHROUGH; 15012/15017 on primaries).", "markdownDescription": "An east-west gateway is installed: `15443` (AUTO_PASSTHROUGH mTLS) and, on primaries, `15012` (xDS/CA) and `15017` (webhooks)." } } }, "linkerd": { "type": "object", "additionalProperties": false, "description": "This cluster runs Linkerd multicluster.", "markdownDescription": "This cluster runs **Linkerd multicluster** (service mirroring).", "properties": { "trustAnchor": { "type": "string", "description": "The identity trust anchor (bundle) this cluster trusts.", "markdownDescription": "The identity **trust anchor** (root bundle) this cluster trusts. Linked clusters must share it." }, "trustDomain": { "type": "string", "description": "identityTrustDomain (default cluster.local).", "markdownDescription": "`identityTrustDomain` (default `cluster.local`): workload identities are issued under it. It may differ from `clusterDomain`; a Link from another cluster must then name this cluster's gateway identity under it." }, "clusterDomain": { "type": "string", "description": "The cluster's DNS domain (default cluster.local).", "markdownDescription": "The cluster's DNS domain (default `cluster.local`)." }, "gateway": { "type": "boolean", "description": "The linkerd-multicluster gateway (4143, probe 4191) is installed.", "markdownDescription": "The `linkerd-multicluster` gateway is installed (proxy port `4143`, probe `4191`). Gateway-mode links to this cluster need it." }, "links": { "type": "array", "description": "Links: this cluster mirrors Services exported by these clusters.", "markdownDescription": "`Link`s: this cluster **mirrors** Services exported by these clusters, as `<service>-<cluster>`.", "items": { "type": "object", "required": ["cluster"], "additionalProperties": false, "properties": { "cluster": { "$ref": "#/definitions/reference", "description": "The cluster whose exported Services this one mirrors.", "markdownDescription": "The cluster whose exported Services this one mirrors (one way)." }, "mode": { "enum": ["gateway", "flat", "federated"], "description": "gateway (through the target's gateway), flat (pod-to-pod) or federated. Default gateway.", "markdownDescription": "`gateway` (through the target's multicluster gateway, default), `flat` (pod-to-pod; needs routable pod networks) or `federated` (one Service across clusters; pod-to-pod)." } } } } } }, "cluster": { "type": "object", "required": ["name", "site"], "additionalProperties": false, "properties": { "name": { "type": "string", "minLength": 1, "description": "The cluster's name; unique among clusters. ClusterMesh also needs at most 32 characters.", "markdownDescription": "The cluster's name; unique among clusters. A DNS label; with `mesh: clustermesh` also at most **32** characters and not `default`." }, "site": { "$ref": "#/definitions/reference", "description": "The site whose nodes run this cluster.", "markdownDescription": "The site whose nodes run this cluster. Losing that site loses the cluster and its backends." }, "id": { "type": "integer", "description": "Mesh cluster id (ClusterMesh: 1..255, or 1..511 with maxConnectedClusters 511).", "markdownDescription": "Mesh cluster id (Cilium `cluster.id`): unique, `1..255`, or `1..511` with `maxConnectedClusters: 511`." }, "mesh": { "enum": ["clustermesh", "submariner", "none"], "description": "The cross-cluster pod network: clustermesh, submariner or none (default).", "markdownDescription": "The cross-cluster pod network: `clustermesh` (Cilium), `submariner` (L3 tunnels, Lighthouse DNS) or `none` (default)." }, "maxConnectedClusters": { "type": "integer", "enum": [255, 511], "description": "ClusterMesh only: 255 (default) or 511; the same on every cluster.", "markdownDescription": "ClusterMesh only: `255` (default) or `511`. Set at install; must be the same on every cluster of the mesh." }, "globalnet": { "type": "boolean", "description": "Submariner Globalnet: this cluster's ranges may overlap others'.", "markdownDescription": "Submariner **Globalnet**: this cluster's ranges may overlap others' (when both sides use it)." }, "broker": { "type": "boolean", "description": "Submariner: this cluster runs the Broker (subctl deploy-broker); every Submariner cluster reaches its API server.", "markdownDescription": "Submariner: this cluster runs the **Broker** (`subctl deploy-broker`): every cluster that joins reaches its kube-apiserver (TCP 6443 on kubeadm, often 443 elsewhere \u2014 `broker-info.subm` says), so `quorate ports` writes those rows to this cluster's nodes. Often a small management cluster (`mesh: none`) rather than a busy production one; losing it blocks joins and export updates, not the tunnels that are up." }, "network": { "type": "object", "additionalProperties": false, "description": "The cluster's address ranges.", "markdownDescription": "The cluster's address ranges. They must not overlap within the cluster or with connected clusters.", "properties": { "pods": { "$ref": "#/definitions/cidrs", "description": "Pod CIDR(s).", "markdownDescription": "Pod CIDR(s) (`--cluster-cidr`)." }, "services": { "$ref": "#/definitions/cidrs", "description": "Service CIDR(s); at least /12 (IPv4) or /108 (IPv6).", "markdownDescription": "Service CIDR(s) (`--service-cluster-ip-range`); kube-apiserver refuses one larger than `/12` (IPv4) or `/108` (IPv6)." }, "nodes": { "$ref": "#/definitions/cidrs", "description": "Node CIDR(s).", "markdownDescription": "Node (host network) CIDR(s)." }, "routing": { "enum": ["native", "tunnel"], "description": "native: the network between the sites routes this cluster's pod range (hosts outside the cluster reach pods at their pod addresses); tunnel (the default, Cilium's): it does not.", "markdownDescription": "How the pod range reaches beyond the cluster. `native`: the network between the sites routes it (Cilium `routingMode: native` with the pod CIDRs advertised over BGP, Calico BGP without encapsulation, cloud-routed pod IPs), so hosts outside the cluster \u2014 a witness VM \u2014 reach its pods at their pod addresses, and `quorate ports` writes pod-range rows for the WAN. `tunnel` (the default when absent, Cilium's default): pod traffic to other clusters rides an overlay (VXLAN, Geneve, Submariner's gateways) and nothing outside the clusters reaches a pod address: a store member on a host outside every cluster cannot dial its members in this cluster (`quorum/member-unreachable`). A deployment file bound with `deployment` (Cilium's `routingMode`) overrides it in the port matrix." }, "globalCidr": { "type": "string", "description": "Submariner Globalnet only: the cluster's global CIDR (subctl join --globalnet-cidr).", "markdownDescription": "Submariner **Globalnet** only: the cluster's global CIDR (`subctl join --globalnet-cidr`, by default carved from `242.0.0.0/8`). Other clusters reach this one's exported Services at these addresses; `quorate gameday` cuts them." } } }, "etcd": { "$ref": "#/definitions/etcd" }, "deployment": { "type": "array", "description": "The deployment files of this cluster (paths or globs relative to this file), compared with the design.", "markdownDescription": "The **deployment files** of this cluster \u2014 Helm values (Cilium, Istio, Linkerd, Submariner), `IstioOperator`, Linkerd `Link`, kubeadm `ClusterConfiguration`, k3s/RKE2 `config.yaml`, Submariner CRs \u2014 as paths or globs relative to this topology, or `{ path, kind }` where the content does not say what it is. Quorate reports where they drift from the design (`drift/*`).", "items": { "anyOf": [{ "type": "string", "minLength": 1 }, { "type": "object", "required": ["path"], "additionalProperties": false, "properties": { "path": { "type": "string", "minLength": 1, "description": "A path or glob relative to this topology." }, "kind": { "enum": ["cilium-values", "istio-values", "linkerd-values", "linkerd-multicluster-values", "linkerd-link", "kubeadm", "k3s", "submariner"], "description": "What the file is, where its content does not say." } } }] } }, "istio": { "$ref": "#/definitions/istio" }, "linkerd": { "$ref": "#/definitions/linkerd" }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } }, "if": { "properties": { "mesh": { "const": "clustermesh" } }, "required": ["mesh"] }, "else": { "properties": { "name": { "$ref": "#/definitions/dnsLabel" } } } }, "store": { "type": "object", "required": ["name", "replication"], "additionalProperties": false, "properties": { "objectives": { "$ref": "#/definitions/storeObjectives" }, "name": { "$ref": "#/definitions/dnsLabel", "description": "The store's name; unique among stores.", "markdownDescription": "The store's name; unique among stores. Referenced from `traffic[].dependsOn`." }, "engine": { "type": "string", "description": "Free text for people (cockroachdb, postgres, mariadb-galera\u2026).", "markdownDescription": "Free text for people (`cockroachdb`, `postgres`, `mariadb-galera`\u2026). Rules key off `replication`; the engine is read where it decides a fact: PostgreSQL, MySQL or MariaDB with writers in several sites and no multi-master layer named (`postgres-bdr`, `pgedge`, `mariadb-galera`) is `data/single-primary-writers`, CockroachDB relays writes through a follower in the what-if engine, and the port matrix opens the engine's replication port." }, "replication": { "enum": ["consensus", "galera", "async", "crdt"], "description": "consensus (Raft/Paxos), galera (virtually synchronous certification), async (primary/replica) or crdt.", "markdownDescription": "`consensus` (Raft/Paxos quorum), `galera` (certification-based, virtually synchronous), `async` (writers ship a log to replicas) or `crdt` (merge without coordination)." }, "members": { "$ref": "#/definitions/members" }, "writeLatencyBudgetMs": { "$ref": "#/definitions/positiveMs", "description": "consensus and galera: the commit latency the application can afford.", "markdownDescription": "`consensus` and `galera`: the commit latency the application can afford. Best-case commit latency above it is `rtt/commit-budget` (Galera: from the best site to write from, one round trip to its farthest member site). A commit within it while every leader placement makes some writing site's writes \u2014 the round trip to the leader plus the commit, from the backends of the traffic entries that depend on the store (else its non-witness member sites) \u2014 wait longer is `rtt/write-budget` (Galera: a site's node waits one round trip to its own farthest member)." }, "writers": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "async/crdt: sites that accept writes.", "markdownDescription": "`async`/`crdt`: sites that accept writes. Two or more need a `conflictResolution`." }, "replicas": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "async: sites holding read replicas.", "markdownDescription": "`async`: sites holding read replicas." }, "conflictResolution": { "enum": ["none", "last-writer-wins", "crdt", "manual", "event-sourcing"], "description": "How concurrent writes in two sites are reconciled.", "markdownDescription": "How concurrent writes in two sites are reconciled: `none`, `last-writer-wins`, `crdt`, `manual` or `event-sourcing`." }, "maxLagSeconds": { "type": "number", "minimum": 0, "description": "async: the replication lag to ride out, in seconds.", "markdownDescription": "`async`: the replication lag (a WAN outage, a slow replica) the pipeline must ride out, in seconds." }, "writeRatePerSecond": { "type": "number", "minimum": 0, "description": "async: writes per second at peak.", "markdownDescription": "`async`: writes per second at peak." }, "writeBytes": { "type": "number", "minimum": 0, "description": "async: average bytes per write.", "markdownDescription": "`async`: average bytes per write (log record size)." }, "lagBufferBytes": { "type": "number", "minimum": 0, "description": "async: what the replication pipeline can hold, in bytes.", "markdownDescription": "`async`: what the replication pipeline can hold (WAL retention, queue size), in bytes. Must be at least `maxLagSeconds \xD7 writeRatePerSecond \xD7 writeBytes`." }, "namespace": { "$ref": "#/definitions/dnsLabel", "description": "Where the store's pods run, when it runs in the clusters (a Kubernetes namespace).", "markdownDescription": "The Kubernetes **namespace** the store's pods run in, when it runs in the clusters (`ledger-system`). `quorate gameday` cuts it off like the application namespaces, so the store's predicted behaviour is what the experiment tests." }, "hostNetwork": { "type": "boolean", "description": "The store's pods run with hostNetwork: true, at their nodes' addresses: members on hosts outside the clusters reach them there.", "markdownDescription": "The store's pods run with `hostNetwork: true` (in the nodes' network namespace), so its members advertise and listen on their **nodes' addresses** (`network.nodes`), not pod addresses. Members on hosts outside every cluster (a witness VM) reach them wherever the node ranges are routed, whatever the clusters' tunnel mode; `quorate ports` writes the store's rows between node ranges, and `quorate gameday` cuts them with the host rules, never through the chaos tool (a NetworkChaos on a host-network pod would cut the whole node). Default `false`." }, "owner": { "type": "string", "minLength": 1, "description": "Who is paged for this store (a team or on-call rotation).", "markdownDescription": 'Who is **paged** for this store \u2014 a team or on-call rotation (`team-payments`). The day-two checklist asks for conflict resolution "with named on-call roles"; the decision record and the game day\'s pre-flight name it.' }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } } }, "backend": { "type": "object", "required": ["cluster"], "additionalProperties": false, "properties": { "cluster": { "$ref": "#/definitions/reference", "description": "The cluster that serves this entry point.", "markdownDescription": "The cluster that serves this entry point; its `site` decides which site loss takes it out." }, "weight": { "type": "integer", "minimum": 0, "description": "Steering weight (default 1). Load = peakRps \xD7 weight / sum of surviving weights; 0 = standby, served only when every weighted backend is lost.", "markdownDescription": "Steering weight (default `1`). Load = `peakRps \xD7 weight / \u03A3 surviving weights`. `0` is a **standby** (active-passive): it takes no load while a weighted backend remains, and the standbys share the load equally once none does (weighted DNS answers with its zero-weight records then; a GSLB its backup pool). Under `anycast` and `geodns` a lost site's share lands whole on one surviving site instead of splitting by weight." }, "capacityRps": { "type": "integer", "minimum": 0, "description": "What this backend can serve at most, in requests per second.", "markdownDescription": "What this backend can serve at most, in requests per second \u2014 checked with every site up and after each site loss." } } }, "traffic": { "type": "object", "required": ["name", "steering", "backends"], "additionalProperties": false, "properties": { "healthCheck": { "$ref": "#/definitions/healthCheck" }, "objectives": { "$ref": "#/definitions/trafficObjectives" }, "name": { "$ref": "#/definitions/dnsLabel", "description": "The entry point's name; unique among traffic entries.", "markdownDescription": "The entry point's name; unique among traffic entries." }, "hostname": { "type": "string", "pattern": "^(\\*\\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.?$", "description": "The public hostname (lowercase DNS name).", "markdownDescription": "The public hostname (lowercase DNS name), e.g. `checkout.example.com`." }, "steering": { "enum": ["gslb", "geodns", "anycast", "weighted-dns"], "description": "How clients reach a site: gslb, geodns, anycast or weighted-dns.", "markdownDescription": "How clients reach a site: `gslb` (health-checked DNS), `geodns`, `anycast` (BGP) or `weighted-dns`." }, "ttlSeconds": { "type": "integer", "minimum": 0, "description": "DNS-based steering: the record TTL in seconds (30..120 recommended).", "markdownDescription": "DNS-based steering: the record TTL in seconds. `30..120` balances failover speed against resolvers that ignore short TTLs." }, "longLivedConnections": { "type": "boolean", "description": "WebSockets, large downloads, gRPC streams.", "markdownDescription": "WebSockets, large downloads, gRPC streams: anycast route changes reset them." }, "peakRps": { "type": "integer", "minimum": 0, "description": "Normal global peak in requests per second.", "markdownDescription": "Normal global peak in requests per second, shared by the backends in proportion to their weights." }, "dependsOn": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "Stores this entry point needs to serve writes.", "markdownDescription": "Stores this entry point needs to serve writes. Active-active backends on a single-writer store is `traffic/fake-active-active`." }, "backends": { "type": "array", "minItems": 1, "items": { "$ref": "#/definitions/backend" }, "description": "The clusters that serve this entry point.", "markdownDescription": "The clusters that serve this entry point, with weights and capacities." }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } } }, "export": { "type": "object", "required": ["service", "namespace", "clusters"], "additionalProperties": false, "properties": { "service": { "$ref": "#/definitions/dnsLabel", "description": "The Service's name.", "markdownDescription": "The exported Service's name." }, "namespace": { "type": "string", "description": "The Service's namespace.", "markdownDescription": "The Service's namespace. System namespaces must never be exported; `default` deserves care." }, "clusters": { "type": "array", "minItems": 1, "items": { "$ref": "#/definitions/reference" }, "description": "Clusters that export it.", "markdownDescription": "Clusters that export it (each runs a `ServiceExport`)." }, "affinity": { "enum": ["local", "remote", "none"], "description": "ClusterMesh: which endpoints a cluster's calls go to (the Service's service.cilium.io/affinity). Absent: none, Cilium's default.", "markdownDescription": "ClusterMesh only: the global Service's `service.cilium.io/affinity` annotation \u2014 which endpoints a cluster's calls go to. `none` (Cilium's default, also when absent): every exporting cluster's endpoints alike; `local`: its own while it has any, else the remote ones; `remote`: the remote ones while there are any. Cilium keeps a lost or cut-off cluster's endpoints in the Service (its remote cache is never revoked unless `clustermesh-cache-ttl`, Cilium 1.19 and later, is set), so with `none` part of the calls \u2014 about half with two clusters of equal replicas \u2014 go to pods that do not answer until that cluster is back; `local` keeps them on the caller's own endpoints. `quorate simulate` judges it." } } }, "subject": { "type": "object", "required": ["kind", "name"], "additionalProperties": false, "properties": { "kind": { "enum": ["User", "Group", "ServiceAccount"], "description": "RBAC subject kind.", "markdownDescription": "RBAC subject kind: `User`, `Group` or `ServiceAccount`." }, "name": { "type": "string", "description": "The subject's name.", "markdownDescription": "The subject's name." }, "namespace": { "type": "string", "description": "ServiceAccount only: its namespace.", "markdownDescription": "`ServiceAccount` only: its namespace." } } } } };
+var schema56 = { "$schema": "http://json-schema.org/draft-07/schema#", "$id": "https://raw.githubusercontent.com/quorate/quorate/main/schemas/topology.schema-root.json", "title": "Quorate topology (quorate.dev/v1alpha1)", "description": "One multi-site architecture: sites, WAN RTTs, clusters and their address ranges, quorum-replicated stores, global traffic, exports and export policy.", "markdownDescription": "One multi-site architecture: **sites**, WAN **links** (RTT), **clusters** and their address ranges, quorum-replicated **stores**, global **traffic**, **exports** and the **exportPolicy**.", "type": "object", "required": ["apiVersion", "kind", "metadata", "sites"], "additionalProperties": false, "properties": { "apiVersion": { "const": "quorate.dev/v1alpha1", "description": "The format version. Always quorate.dev/v1alpha1.", "markdownDescription": "The format version. Always `quorate.dev/v1alpha1`." }, "kind": { "const": "Topology", "description": "Always Topology.", "markdownDescription": "Always `Topology`." }, "metadata": { "type": "object", "required": ["name"], "additionalProperties": false, "description": "Name and description of this architecture.", "markdownDescription": "Name and description of this architecture.", "properties": { "name": { "$ref": "#/definitions/dnsLabel", "description": "The architecture's name: a DNS label.", "markdownDescription": "The architecture's name: a DNS label (lowercase letters, digits and `-`, at most 63 characters)." }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people: what this design is for." }, "labels": { "type": "object", "additionalProperties": { "type": "string" }, "description": "Free-form key/value labels (owner, environment) for people and tooling.", "markdownDescription": "Free-form key/value labels (`owner`, `environment`) for people and tooling. Not read by any rule." }, "decision": { "type": "object", "additionalProperties": false, "description": "The decision record's lifecycle: status, date, deciders, the record it supersedes.", "markdownDescription": 'The **decision record\'s lifecycle** (`quorate report`): its status, when and by whom it was decided, and the record it supersedes. A design with error findings is reported as "proposed \u2014 blocked by N errors" whatever the status says.', "properties": { "status": { "enum": ["proposed", "accepted", "superseded", "deprecated"], "description": "proposed (default), accepted, superseded or deprecated.", "markdownDescription": "`proposed` (default), `accepted`, `superseded` or `deprecated` \u2014 the record's **Status**." }, "date": { "type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}$", "description": "When the decision was taken (YYYY-MM-DD).", "markdownDescription": "When the decision was taken, `YYYY-MM-DD`." }, "deciders": { "type": "array", "items": { "type": "string" }, "description": "Who decided (teams or people).", "markdownDescription": "Who decided: teams or people (`platform-architecture`)." }, "supersedes": { "type": "string", "description": "The name of the design or record this one replaces.", "markdownDescription": "The name of the design or record this one replaces (`payments-eu-v1`)." } } } } }, "sites": { "type": "array", "minItems": 1, "description": "The failure domains: datacenters, regions or zones that fail as a unit.", "markdownDescription": "The **failure domains**: datacenters, regions or zones that fail as a unit. Quorum and capacity rules simulate losing each one.", "items": {} }, "links": { "type": "array", "description": "Measured WAN round-trip times between pairs of sites (symmetric).", "markdownDescription": "Measured WAN **round-trip times** between pairs of sites (symmetric). No transitive guessing: a quorum needs a link between every two member sites.", "items": {} }, "clusters": { "type": "array", "description": "Kubernetes clusters: where they run, their address ranges, their cross-cluster network and their control plane quorum.", "markdownDescription": "Kubernetes clusters: where they run, their address ranges, their cross-cluster network (`mesh`) and their control plane quorum (`etcd`).", "items": {} }, "stores": { "type": "array", "description": "Data stores that replicate across sites.", "markdownDescription": "Data stores that replicate across sites. `replication` decides which rules apply: `consensus`/`galera` are quorums; `async`/`crdt` have writers and lag.", "items": {} }, "traffic": { "type": "array", "description": "North-south entry points: how global traffic is steered to backends.", "markdownDescription": "North-south entry points: how global traffic is steered (GSLB, GeoDNS, anycast, weighted DNS) to backends, and what each backend can carry.", "items": {} }, "exports": { "type": "array", "description": "Services exported across clusters (MCS ServiceExport).", "markdownDescription": "Services exported across clusters (Kubernetes MCS `ServiceExport`): every cluster of the clusterset can then reach them.", "items": {} }, "exportPolicy": { "type": "object", "additionalProperties": false, "description": "Who may export what. Absent: no namespace restriction and no exporters list.", "markdownDescription": "Who may export what. Absent (or a field absent): no namespace restriction and no exporters list; system-namespace, default-namespace and broad-exporter rules apply regardless.", "properties": { "allowedNamespaces": { "type": "array", "items": { "type": "string" }, "description": "Namespaces from which Services may be exported.", "markdownDescription": "Namespaces from which Services may be exported. An export elsewhere is `export/namespace-not-allowed`." }, "exporters": { "type": "array", "items": { "$ref": "#/definitions/subject" }, "description": "RBAC subjects allowed to create ServiceExports.", "markdownDescription": "RBAC subjects allowed to create `ServiceExport`s. A RoleBinding granting export to anyone else is `rbac/unlisted-exporter`." } } } }, "definitions": { "availability": { "type": "number", "exclusiveMinimum": 0, "maximum": 1, "description": "Fraction of time up, in (0, 1]: 0.999 is three nines (about 526 minutes down a year).", "markdownDescription": "Fraction of time up, greater than 0 and at most 1: `0.999` is three nines (about 526 unavailable minutes a year). Failures are taken as independent, so the figures computed from it are an upper bound. Absent = 1 (never fails)." }, "storeObjectives": { "type": "object", "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "The computed fraction of time writes are accepted must be at least this.", "markdownDescription": "The store must **accept writes** at least this fraction of the time (e.g. `0.9999`, four nines, about 53 minutes a year). Below it is `objective/availability`." }, "rpoSeconds": { "type": "number", "minimum": 0, "description": "Most seconds of acknowledged writes a site loss may take (async: maxLagSeconds).", "markdownDescription": "Most seconds of **acknowledged writes** a site loss may take (RPO). `async`/`crdt`: compared with `maxLagSeconds` (unbounded when the lag buffer overflows); `consensus`/`galera` commit to a majority before acknowledging (RPO 0). Above it is `objective/rpo`." }, "conflictProbability": { "type": "number", "minimum": 0, "maximum": 1, "description": "Multi-writer: most fraction of time with writer sites unable to reach each other.", "markdownDescription": "Multi-writer `async`/`crdt`: the most fraction of time with two up writer sites unable to reach each other (a lower bound on conflict exposure: writers also conflict while connected, within their lag). Above it is `objective/conflicts`." }, "survive": { "type": "array", "uniqueItems": true, "items": { "enum": ["site", "two-sites", "partition"] }, "description": "Failures that must keep it working: site, two-sites, partition.", "markdownDescription": "Failure classes that must keep writes working: `site` (every single-site loss), `two-sites` (every pair of sites lost), `partition` (every split of the sites into two groups). A failing scenario is `objective/survive`." } }, "description": "The tiers this store is held to.", "markdownDescription": "The **tiers** this store is held to; Quorate computes the figures from the design (site and link `availability`) and reports each objective not met (`objective/*`)." }, "trafficObjectives": { "type": "object", "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "The computed fraction of time every request is served must be at least this.", "markdownDescription": "The entry point must **serve every request** (no overload, no errors) at least this fraction of the time. Below it is `objective/availability`." }, "rtoSeconds": { "type": "number", "minimum": 0, "description": "Most seconds until clients are steered away from a lost site.", "markdownDescription": "Most seconds until clients are **steered away from a lost site** (RTO), compared with the estimate from `healthCheck` and `ttlSeconds` (DNS steering) or `healthCheck.withdrawSeconds` (anycast; on a whole-site loss also `bgpHoldSeconds` or `bfd`, the upstream's detection). Above it is `objective/rto`; without a `healthCheck` it is `objective/unmeasurable`." }, "survive": { "type": "array", "uniqueItems": true, "items": { "enum": ["site", "two-sites", "partition"] }, "description": "Failures that must keep it working: site, two-sites, partition.", "markdownDescription": "Failure classes that must keep the entry point serving: `site` (every single-site loss), `two-sites` (every pair of sites lost), `partition` (every split of the sites into two groups). A failing scenario is `objective/survive`." } }, "description": "The tiers this entry point is held to.", "markdownDescription": "The **tiers** this entry point is held to; Quorate computes the figures from the design (site and link `availability`) and reports each objective not met (`objective/*`)." }, "healthCheck": { "type": "object", "additionalProperties": false, "required": ["intervalSeconds", "failureThreshold"], "description": "How steering detects a dead backend: drives the RTO estimate.", "markdownDescription": "How steering detects a dead backend. RTO estimate: DNS steering `intervalSeconds \xD7 failureThreshold + timeoutSeconds + propagationSeconds + ttlSeconds` (for clients that honour the TTL); anycast `intervalSeconds \xD7 failureThreshold + timeoutSeconds + withdrawSeconds` for a site whose routers withdraw its route, and on a whole-site loss the upstream's detection (`bgpHoldSeconds`, or `bfd`) `+ withdrawSeconds`.", "properties": { "intervalSeconds": { "type": "number", "exclusiveMinimum": 0, "description": "Seconds between health checks.", "markdownDescription": "Seconds between health checks." }, "failureThreshold": { "type": "integer", "minimum": 1, "description": "Consecutive failed checks before a backend is withdrawn.", "markdownDescription": "Consecutive failed checks before a backend is marked down and withdrawn." }, "timeoutSeconds": { "type": "number", "minimum": 0, "description": "Seconds a check waits before it counts as failed (default 0).", "markdownDescription": "Seconds one check waits before it counts as failed (default 0)." }, "propagationSeconds": { "type": "number", "minimum": 0, "description": "DNS: seconds for a changed answer to reach the authoritative servers (default 0).", "markdownDescription": "DNS steering: seconds for a changed answer to reach every authoritative server (default 0)." }, "withdrawSeconds": { "type": "number", "minimum": 0, "description": "Anycast: seconds for the BGP withdrawal to converge (default 0).", "markdownDescription": "Anycast: seconds for the BGP withdrawal to converge (default 0). Established connections to the lost site are reset either way." }, "bgpHoldSeconds": { "type": "integer", "minimum": 3, "description": "Anycast: the negotiated BGP hold time of the sessions between each site's routers and their upstream peers, in seconds (at least 3).", "markdownDescription": "Anycast: the **BGP hold time** negotiated between each site's routers and their upstream peers, in seconds (the smaller of the two ends' configured values; at least 3, RFC 4271). On a whole-site loss nobody at the site withdraws its route: the upstream drops it when the session fails \u2014 at once if the link goes dark, else when the hold time runs out without a keepalive. So the RTO on a whole-site loss is `bgpHoldSeconds + withdrawSeconds` (or BFD's detection time, whichever is shorter). RFC 4271 suggests 90 s; many routers default to 180 s (keepalive 60 s). Absent (and no `bfd`): the whole-site-loss RTO is not computed and a met `rtoSeconds` holds only on that condition (`objective/conditional`)." }, "bfd": { "type": "object", "additionalProperties": false, "required": ["intervalMs"], "description": "Anycast: BFD on the upstream BGP sessions; detection time = intervalMs \xD7 multiplier.", "markdownDescription": "Anycast: **BFD** (RFC 5880) on the BGP sessions between each site's routers and their upstream peers. A lost site's session is torn down after `intervalMs \xD7 multiplier` without a BFD packet (typically 300 ms \xD7 3 = 0.9 s), so the RTO on a whole-site loss is that plus `withdrawSeconds`, instead of the BGP hold time.", "properties": { "intervalMs": { "type": "number", "exclusiveMinimum": 0, "description": "The negotiated BFD transmit/receive interval in milliseconds (typically 300).", "markdownDescription": "The negotiated BFD interval in milliseconds (the larger of one end's transmit and the other's receive interval; typically `300`, `50` in hardware)." }, "multiplier": { "type": "integer", "minimum": 1, "maximum": 255, "description": "Missed BFD packets before the session is declared down (default 3).", "markdownDescription": "Missed BFD packets before the session is declared down (the detect multiplier, default `3`)." } } } } }, "dnsLabel": { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", "description": "A DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters.", "markdownDescription": "A DNS label: lowercase letters, digits and `-`, starting and ending with a letter or digit, at most 63 characters." }, "reference": { "type": "string", "description": "The name of a declared entity.", "markdownDescription": "The name of a declared entity." }, "positiveMs": { "type": "number", "exclusiveMinimum": 0, "description": "Milliseconds, greater than 0.", "markdownDescription": "Milliseconds, greater than 0." }, "cidrs": { "anyOf": [{ "type": "string" }, { "type": "array", "items": { "type": "string" }, "maxItems": 2 }], "description": "A CIDR, or a list of them (dual-stack: one IPv4 and one IPv6).", "markdownDescription": "A CIDR (`10.0.0.0/16`, `fd00:10::/56`), or a list of them (dual-stack: one IPv4 and one IPv6)." }, "members": { "type": "object", "minProperties": 1, "additionalProperties": { "type": "integer", "minimum": 0 }, "description": "Site name -> number of members (replicas, voters) in that site.", "markdownDescription": "Site name \u2192 number of members (replicas, voters) in that site. Size `n` is the sum; majority is `\u230An/2\u230B + 1`; it tolerates `\u230A(n\u22121)/2\u230B` failures." }, "site": { "type": "object", "required": ["name"], "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "Fraction of time the whole site is up, in (0, 1]. Absent = 1.", "markdownDescription": "Fraction of time the whole site is up, in (0, 1] (e.g. `0.999`). With at least one site or link availability declared, Quorate computes each store's and entry point's availability from the design (`quorate availability`). Absent = 1 (never fails); failures are taken as independent, so figures are an upper bound." }, "name": { "$ref": "#/definitions/dnsLabel", "description": "The site's name: a DNS label, unique among sites.", "markdownDescription": "The site's name: a DNS label, unique among sites. Referenced from `links`, `clusters[].site`, `members`, `writers` and `replicas`." }, "role": { "enum": ["primary", "secondary", "witness"], "description": "primary (serves traffic), secondary (standby) or witness (only a tie-breaking quorum member). Default primary.", "markdownDescription": "`primary` (serves traffic, default), `secondary` (standby) or `witness` (hosts only a tie-breaking quorum member, often a small VM or cloud region)." }, "location": { "type": "object", "required": ["lat", "lon"], "additionalProperties": false, "description": "Where the site is, for the fiber floor check.", "markdownDescription": "Where the site is. With both ends of a link located, an `rttMs` faster than light in fiber (1 ms per 100 km of great-circle distance) is `rtt/below-fiber-floor`.", "properties": { "lat": { "type": "number", "minimum": -90, "maximum": 90, "description": "Latitude in degrees.", "markdownDescription": "Latitude in degrees (\u221290\u202690)." }, "lon": { "type": "number", "minimum": -180, "maximum": 180, "description": "Longitude in degrees.", "markdownDescription": "Longitude in degrees (\u2212180\u2026180)." } } }, "addresses": { "type": "array", "items": { "type": "string" }, "description": "Hosts at this site outside any cluster (witness VMs, database hosts), as CIDRs; a single host is /32 or /128.", "markdownDescription": "Hosts at this site **outside any cluster** \u2014 witness VMs, bare-metal database or etcd hosts \u2014 as CIDRs (`192.0.2.0/28`, `2001:db8:a::/64`; a single host is `/32` or `/128`). Checked for overlap with other sites' addresses and every cluster's pod and service ranges (`cidr/overlap`); inside the node range of a cluster at this same site is fine. `quorate ports` opens the firewall rows to them and `quorate gameday` cuts them at the host (nftables)." }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } } }, "link": { "type": "object", "required": ["between", "rttMs"], "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "Fraction of time the link carries traffic, in (0, 1]. Absent = 1.", "markdownDescription": "Fraction of time the link carries traffic, in (0, 1] (e.g. `0.9995`). A link that is down is a cut: its two sites stop reaching each other (no transitive routing). Absent = 1 (never fails)." }, "between": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "minItems": 2, "maxItems": 2, "uniqueItems": true, "description": "The two distinct sites this link joins.", "markdownDescription": "The two distinct sites this link joins, e.g. `[fra, lon]`. Links are symmetric." }, "rttMs": { "$ref": "#/definitions/positiveMs", "description": "Typical round-trip time in ms (fractions allowed).", "markdownDescription": "Typical **round-trip** time in ms (fractions allowed, e.g. `1.5`). Drives etcd timer checks, commit latency and the Galera WAN check." }, "rttP99Ms": { "$ref": "#/definitions/positiveMs", "description": "Worst-case RTT seen in a latency excursion (p99), in ms.", "markdownDescription": "Worst-case RTT seen in a latency excursion (p99), in ms. An election timeout below 10\xD7 this is `rtt/excursion`." } } }, "etcd": { "type": "object", "required": ["members"], "additionalProperties": false, "description": "The cluster's own etcd quorum.", "markdownDescription": "The cluster's own **etcd quorum**. Members in more than one site make a stretched control plane.", "properties": { "members": { "$ref": "#/definitions/members" }, "heartbeatMs": { "$ref": "#/definitions/positiveMs", "description": "etcd --heartbeat-interval in ms (default 100).", "markdownDescription": "etcd `--heartbeat-interval` in ms (default **100**). Should be at least the largest RTT between members." }, "electionTimeoutMs": { "$ref": "#/definitions/positiveMs", "description": "etcd --election-timeout in ms (default 1000).", "markdownDescription": "etcd `--election-timeout` in ms (default **1000**). At least 10\xD7 the largest member RTT and 10\xD7 the heartbeat; at most 50000." } } }, "istio": { "type": "object", "additionalProperties": false, "required": ["meshId"], "description": "This cluster is in an Istio multicluster mesh.", "markdownDescription": "This cluster is part of an **Istio multicluster mesh** (primary-remote or multi-primary).", "properties": { "meshId": { "type": "string", "description": "values.global.meshID: the same on every cluster of one mesh.", "markdownDescription": "`values.global.meshID`: the same on every cluster of one mesh. Clusters sharing it form the mesh." }, "clusterName": { "type": "string", "description": "values.global.multiCluster.clusterName (default: the cluster's name); unique within the mesh.", "markdownDescription": "`values.global.multiCluster.clusterName` (default here: the cluster's `name`); unique within the mesh. Istio keys endpoints and remote secrets by it." }, "network": { "type": "string", "description": "topology.istio.io/network: clusters on one network have directly routable pod IPs.", "markdownDescription": "`topology.istio.io/network`: clusters on one network reach each other's pod IPs directly; across networks traffic goes through east-west gateways (15443)." }, "role": { "enum": ["primary", "remote"], "description": "primary runs istiod; remote is served by a primary's istiod.", "markdownDescription": "`primary` runs its own istiod; `remote` is served by another cluster's istiod (config, sidecar injection, certificates)." }, "primary": { "$ref": "#/definitions/reference", "description": "Remote only: the cluster whose istiod serves this one.", "markdownDescription": "Remote only: the cluster whose istiod serves this one (reached through its east-west gateway on 15012/15017)." }, "rootCa": { "type": "string", "description": "The root CA this cluster's workload certificates chain to.", "markdownDescription": "The root CA this cluster's workload certificates chain to. Every cluster of one mesh needs the same root for cross-cluster mTLS." }, "eastWestGateway": { "type": "boolean", "description": "An east-west gateway is installed (15443 AUTO_PASSTHROUGH; 15012/15017 on primaries).", "markdownDescription": "An east-west gateway is installed: `15443` (AUTO_PASSTHROUGH mTLS) and, on primaries, `15012` (xDS/CA) and `15017` (webhooks)." } } }, "linkerd": { "type": "object", "additionalProperties": false, "description": "This cluster runs Linkerd multicluster.", "markdownDescription": "This cluster runs **Linkerd multicluster** (service mirroring).", "properties": { "trustAnchor": { "type": "string", "description": "The identity trust anchor (bundle) this cluster trusts.", "markdownDescription": "The identity **trust anchor** (root bundle) this cluster trusts. Linked clusters must share it." }, "trustDomain": { "type": "string", "description": "identityTrustDomain (default cluster.local).", "markdownDescription": "`identityTrustDomain` (default `cluster.local`): workload identities are issued under it. It may differ from `clusterDomain`; a Link from another cluster must then name this cluster's gateway identity under it." }, "clusterDomain": { "type": "string", "description": "The cluster's DNS domain (default cluster.local).", "markdownDescription": "The cluster's DNS domain (default `cluster.local`)." }, "gateway": { "type": "boolean", "description": "The linkerd-multicluster gateway (4143, probe 4191) is installed.", "markdownDescription": "The `linkerd-multicluster` gateway is installed (proxy port `4143`, probe `4191`). Gateway-mode links to this cluster need it." }, "links": { "type": "array", "description": "Links: this cluster mirrors Services exported by these clusters.", "markdownDescription": "`Link`s: this cluster **mirrors** Services exported by these clusters, as `<service>-<cluster>`.", "items": { "type": "object", "required": ["cluster"], "additionalProperties": false, "properties": { "cluster": { "$ref": "#/definitions/reference", "description": "The cluster whose exported Services this one mirrors.", "markdownDescription": "The cluster whose exported Services this one mirrors (one way)." }, "mode": { "enum": ["gateway", "flat", "federated"], "description": "gateway (through the target's gateway), flat (pod-to-pod) or federated. Default gateway.", "markdownDescription": "`gateway` (through the target's multicluster gateway, default), `flat` (pod-to-pod; needs routable pod networks) or `federated` (one Service across clusters; pod-to-pod)." } } } } } }, "cluster": { "type": "object", "required": ["name", "site"], "additionalProperties": false, "properties": { "name": { "type": "string", "minLength": 1, "description": "The cluster's name; unique among clusters. ClusterMesh also needs at most 32 characters.", "markdownDescription": "The cluster's name; unique among clusters. A DNS label; with `mesh: clustermesh` also at most **32** characters and not `default`." }, "site": { "$ref": "#/definitions/reference", "description": "The site whose nodes run this cluster.", "markdownDescription": "The site whose nodes run this cluster. Losing that site loses the cluster and its backends." }, "id": { "type": "integer", "description": "Mesh cluster id (ClusterMesh: 1..255, or 1..511 with maxConnectedClusters 511).", "markdownDescription": "Mesh cluster id (Cilium `cluster.id`): unique, `1..255`, or `1..511` with `maxConnectedClusters: 511`." }, "mesh": { "enum": ["clustermesh", "submariner", "none"], "description": "The cross-cluster pod network: clustermesh, submariner or none (default).", "markdownDescription": "The cross-cluster pod network: `clustermesh` (Cilium), `submariner` (L3 tunnels, Lighthouse DNS) or `none` (default)." }, "maxConnectedClusters": { "type": "integer", "enum": [255, 511], "description": "ClusterMesh only: 255 (default) or 511; the same on every cluster.", "markdownDescription": "ClusterMesh only: `255` (default) or `511`. Set at install; must be the same on every cluster of the mesh." }, "globalnet": { "type": "boolean", "description": "Submariner Globalnet: this cluster's ranges may overlap others'.", "markdownDescription": "Submariner **Globalnet**: this cluster's ranges may overlap others' (when both sides use it)." }, "broker": { "type": "boolean", "description": "Submariner: this cluster runs the Broker (subctl deploy-broker); every Submariner cluster reaches its API server.", "markdownDescription": "Submariner: this cluster runs the **Broker** (`subctl deploy-broker`): every cluster that joins reaches its kube-apiserver (TCP 6443 on kubeadm, often 443 elsewhere \u2014 `broker-info.subm` says), so `quorate ports` writes those rows to this cluster's nodes. Often a small management cluster (`mesh: none`) rather than a busy production one; losing it blocks joins and export updates, not the tunnels that are up." }, "network": { "type": "object", "additionalProperties": false, "description": "The cluster's address ranges.", "markdownDescription": "The cluster's address ranges. They must not overlap within the cluster or with connected clusters.", "properties": { "pods": { "$ref": "#/definitions/cidrs", "description": "Pod CIDR(s).", "markdownDescription": "Pod CIDR(s) (`--cluster-cidr`)." }, "services": { "$ref": "#/definitions/cidrs", "description": "Service CIDR(s); at least /12 (IPv4) or /108 (IPv6).", "markdownDescription": "Service CIDR(s) (`--service-cluster-ip-range`); kube-apiserver refuses one larger than `/12` (IPv4) or `/108` (IPv6)." }, "nodes": { "$ref": "#/definitions/cidrs", "description": "Node CIDR(s).", "markdownDescription": "Node (host network) CIDR(s)." }, "routing": { "enum": ["native", "tunnel"], "description": "native: the network between the sites routes this cluster's pod range (hosts outside the cluster reach pods at their pod addresses); tunnel (the default, Cilium's): it does not.", "markdownDescription": "How the pod range reaches beyond the cluster. `native`: the network between the sites routes it (Cilium `routingMode: native` with the pod CIDRs advertised over BGP, Calico BGP without encapsulation, cloud-routed pod IPs), so hosts outside the cluster \u2014 a witness VM \u2014 reach its pods at their pod addresses, and `quorate ports` writes pod-range rows for the WAN. `tunnel` (the default when absent, Cilium's default): pod traffic to other clusters rides an overlay (VXLAN, Geneve, Submariner's gateways) and nothing outside the clusters reaches a pod address: a store member on a host outside every cluster cannot dial its members in this cluster (`quorum/member-unreachable`). A deployment file bound with `deployment` (Cilium's `routingMode`) overrides it in the port matrix." }, "globalCidr": { "type": "string", "description": "Submariner Globalnet only: the cluster's global CIDR (subctl join --globalnet-cidr).", "markdownDescription": "Submariner **Globalnet** only: the cluster's global CIDR (`subctl join --globalnet-cidr`, by default carved from `242.0.0.0/8`). Other clusters reach this one's exported Services at these addresses; `quorate gameday` cuts them." } } }, "etcd": { "$ref": "#/definitions/etcd" }, "deployment": { "type": "array", "description": "The deployment files of this cluster (paths or globs relative to this file), compared with the design.", "markdownDescription": "The **deployment files** of this cluster \u2014 Helm values (Cilium, Istio, Linkerd, Submariner), `IstioOperator`, Linkerd `Link`, kubeadm `ClusterConfiguration`, k3s/RKE2 `config.yaml`, Submariner CRs \u2014 as paths or globs relative to this topology, or `{ path, kind }` where the content does not say what it is. Quorate reports where they drift from the design (`drift/*`).", "items": { "anyOf": [{ "type": "string", "minLength": 1 }, { "type": "object", "required": ["path"], "additionalProperties": false, "properties": { "path": { "type": "string", "minLength": 1, "description": "A path or glob relative to this topology." }, "kind": { "enum": ["cilium-values", "istio-values", "linkerd-values", "linkerd-multicluster-values", "linkerd-link", "kubeadm", "k3s", "submariner"], "description": "What the file is, where its content does not say." } } }] } }, "istio": { "$ref": "#/definitions/istio" }, "linkerd": { "$ref": "#/definitions/linkerd" }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } }, "if": { "properties": { "mesh": { "const": "clustermesh" } }, "required": ["mesh"] }, "else": { "properties": { "name": { "$ref": "#/definitions/dnsLabel" } } } }, "store": { "type": "object", "required": ["name", "replication"], "additionalProperties": false, "properties": { "objectives": { "$ref": "#/definitions/storeObjectives" }, "name": { "$ref": "#/definitions/dnsLabel", "description": "The store's name; unique among stores.", "markdownDescription": "The store's name; unique among stores. Referenced from `traffic[].dependsOn`." }, "engine": { "type": "string", "description": "Free text for people (cockroachdb, postgres, mariadb-galera\u2026).", "markdownDescription": "Free text for people (`cockroachdb`, `postgres`, `mariadb-galera`\u2026). Rules key off `replication`; the engine is read where it decides a fact: PostgreSQL, MySQL or MariaDB with writers in several sites and no multi-master layer named (`postgres-bdr`, `pgedge`, `mariadb-galera`) is `data/single-primary-writers`, CockroachDB relays writes through a follower in the what-if engine (from 24.1: a version written after the name, `cockroachdb 24.1`, settles it; an older one relays nothing; none leaves it a condition, `objective/conditional`), and the port matrix opens the engine's replication port." }, "replication": { "enum": ["consensus", "galera", "async", "crdt"], "description": "consensus (Raft/Paxos), galera (virtually synchronous certification), async (primary/replica) or crdt.", "markdownDescription": "`consensus` (Raft/Paxos quorum), `galera` (certification-based, virtually synchronous), `async` (writers ship a log to replicas) or `crdt` (merge without coordination)." }, "members": { "$ref": "#/definitions/members" }, "writeLatencyBudgetMs": { "$ref": "#/definitions/positiveMs", "description": "consensus and galera: the commit latency the application can afford.", "markdownDescription": "`consensus` and `galera`: the commit latency the application can afford. Best-case commit latency above it is `rtt/commit-budget` (Galera: from the best site to write from, one round trip to its farthest member site). A commit within it while every leader placement makes some writing site's writes \u2014 the round trip to the leader plus the commit, from the backends of the traffic entries that depend on the store (else its non-witness member sites) \u2014 wait longer is `rtt/write-budget` (Galera: a site's node waits one round trip to its own farthest member)." }, "writers": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "async/crdt: sites that accept writes.", "markdownDescription": "`async`/`crdt`: sites that accept writes. Two or more need a `conflictResolution`." }, "replicas": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "async: sites holding read replicas.", "markdownDescription": "`async`: sites holding read replicas." }, "conflictResolution": { "enum": ["none", "last-writer-wins", "crdt", "manual", "event-sourcing"], "description": "How concurrent writes in two sites are reconciled.", "markdownDescription": "How concurrent writes in two sites are reconciled: `none`, `last-writer-wins`, `crdt`, `manual` or `event-sourcing`." }, "maxLagSeconds": { "type": "number", "minimum": 0, "description": "async: the replication lag to ride out, in seconds.", "markdownDescription": "`async`: the replication lag (a WAN outage, a slow replica) the pipeline must ride out, in seconds." }, "writeRatePerSecond": { "type": "number", "minimum": 0, "description": "async: writes per second at peak.", "markdownDescription": "`async`: writes per second at peak." }, "writeBytes": { "type": "number", "minimum": 0, "description": "async: average bytes per write.", "markdownDescription": "`async`: average bytes per write (log record size)." }, "lagBufferBytes": { "type": "number", "minimum": 0, "description": "async: what the replication pipeline can hold, in bytes.", "markdownDescription": "`async`: what the replication pipeline can hold (WAL retention, queue size), in bytes. Must be at least `maxLagSeconds \xD7 writeRatePerSecond \xD7 writeBytes`." }, "namespace": { "$ref": "#/definitions/dnsLabel", "description": "Where the store's pods run, when it runs in the clusters (a Kubernetes namespace).", "markdownDescription": "The Kubernetes **namespace** the store's pods run in, when it runs in the clusters (`ledger-system`). `quorate gameday` cuts it off like the application namespaces, so the store's predicted behaviour is what the experiment tests." }, "hostNetwork": { "type": "boolean", "description": "The store's pods run with hostNetwork: true, at their nodes' addresses: members on hosts outside the clusters reach them there.", "markdownDescription": "The store's pods run with `hostNetwork: true` (in the nodes' network namespace), so its members advertise and listen on their **nodes' addresses** (`network.nodes`), not pod addresses. Members on hosts outside every cluster (a witness VM) reach them wherever the node ranges are routed, whatever the clusters' tunnel mode; `quorate ports` writes the store's rows between node ranges, and `quorate gameday` cuts them with the host rules, never through the chaos tool (a NetworkChaos on a host-network pod would cut the whole node). Default `false`." }, "owner": { "type": "string", "minLength": 1, "description": "Who is paged for this store (a team or on-call rotation).", "markdownDescription": 'Who is **paged** for this store \u2014 a team or on-call rotation (`team-payments`). The day-two checklist asks for conflict resolution "with named on-call roles"; the decision record and the game day\'s pre-flight name it.' }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } } }, "backend": { "type": "object", "required": ["cluster"], "additionalProperties": false, "properties": { "cluster": { "$ref": "#/definitions/reference", "description": "The cluster that serves this entry point.", "markdownDescription": "The cluster that serves this entry point; its `site` decides which site loss takes it out." }, "weight": { "type": "integer", "minimum": 0, "description": "Steering weight (default 1). Load = peakRps \xD7 weight / sum of surviving weights; 0 = standby, served only when every weighted backend is lost.", "markdownDescription": "Steering weight (default `1`). Load = `peakRps \xD7 weight / \u03A3 surviving weights`. `0` is a **standby** (active-passive): it takes no load while a weighted backend remains, and the standbys share the load equally once none does (weighted DNS answers with its zero-weight records then; a GSLB its backup pool). Under `anycast` and `geodns` a lost site's share lands whole on one surviving site instead of splitting by weight." }, "capacityRps": { "type": "integer", "minimum": 0, "description": "What this backend can serve at most, in requests per second.", "markdownDescription": "What this backend can serve at most, in requests per second \u2014 checked with every site up and after each site loss." } } }, "traffic": { "type": "object", "required": ["name", "steering", "backends"], "additionalProperties": false, "properties": { "healthCheck": { "$ref": "#/definitions/healthCheck" }, "objectives": { "$ref": "#/definitions/trafficObjectives" }, "name": { "$ref": "#/definitions/dnsLabel", "description": "The entry point's name; unique among traffic entries.", "markdownDescription": "The entry point's name; unique among traffic entries." }, "hostname": { "type": "string", "pattern": "^(\\*\\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)*[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.?$", "description": "The public hostname (lowercase DNS name).", "markdownDescription": "The public hostname (lowercase DNS name), e.g. `checkout.example.com`." }, "steering": { "enum": ["gslb", "geodns", "anycast", "weighted-dns"], "description": "How clients reach a site: gslb, geodns, anycast or weighted-dns.", "markdownDescription": "How clients reach a site: `gslb` (health-checked DNS), `geodns`, `anycast` (BGP) or `weighted-dns`." }, "ttlSeconds": { "type": "integer", "minimum": 0, "description": "DNS-based steering: the record TTL in seconds (30..120 recommended).", "markdownDescription": "DNS-based steering: the record TTL in seconds. `30..120` balances failover speed against resolvers that ignore short TTLs." }, "longLivedConnections": { "type": "boolean", "description": "WebSockets, large downloads, gRPC streams.", "markdownDescription": "WebSockets, large downloads, gRPC streams: anycast route changes reset them." }, "peakRps": { "type": "integer", "minimum": 0, "description": "Normal global peak in requests per second.", "markdownDescription": "Normal global peak in requests per second, shared by the backends in proportion to their weights." }, "dependsOn": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "Stores this entry point needs to serve writes.", "markdownDescription": "Stores this entry point needs to serve writes. Active-active backends on a single-writer store is `traffic/fake-active-active`." }, "backends": { "type": "array", "minItems": 1, "items": { "$ref": "#/definitions/backend" }, "description": "The clusters that serve this entry point.", "markdownDescription": "The clusters that serve this entry point, with weights and capacities." }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } } }, "export": { "type": "object", "required": ["service", "namespace", "clusters"], "additionalProperties": false, "properties": { "service": { "$ref": "#/definitions/dnsLabel", "description": "The Service's name.", "markdownDescription": "The exported Service's name." }, "namespace": { "type": "string", "description": "The Service's namespace.", "markdownDescription": "The Service's namespace. System namespaces must never be exported; `default` deserves care." }, "clusters": { "type": "array", "minItems": 1, "items": { "$ref": "#/definitions/reference" }, "description": "Clusters that export it.", "markdownDescription": "Clusters that export it (each runs a `ServiceExport`)." }, "affinity": { "enum": ["local", "remote", "none"], "description": "ClusterMesh: which endpoints a cluster's calls go to (the Service's service.cilium.io/affinity). Absent: none, Cilium's default.", "markdownDescription": "ClusterMesh only: the global Service's `service.cilium.io/affinity` annotation \u2014 which endpoints a cluster's calls go to. `none` (Cilium's default, also when absent): every exporting cluster's endpoints alike; `local`: its own while it has any, else the remote ones; `remote`: the remote ones while there are any. Cilium keeps a lost or cut-off cluster's endpoints in the Service (its remote cache is never revoked unless `clustermesh-cache-ttl`, Cilium 1.19 and later, is set), so with `none` part of the calls \u2014 about half with two clusters of equal replicas \u2014 go to pods that do not answer until that cluster is back; `local` keeps them on the caller's own endpoints. `quorate simulate` judges it." } } }, "subject": { "type": "object", "required": ["kind", "name"], "additionalProperties": false, "properties": { "kind": { "enum": ["User", "Group", "ServiceAccount"], "description": "RBAC subject kind.", "markdownDescription": "RBAC subject kind: `User`, `Group` or `ServiceAccount`." }, "name": { "type": "string", "description": "The subject's name.", "markdownDescription": "The subject's name." }, "namespace": { "type": "string", "description": "ServiceAccount only: its namespace.", "markdownDescription": "`ServiceAccount` only: its namespace." } } } } };
 var schema57 = { "type": "string", "pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", "description": "A DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters.", "markdownDescription": "A DNS label: lowercase letters, digits and `-`, starting and ending with a letter or digit, at most 63 characters." };
 var schema58 = { "type": "object", "required": ["kind", "name"], "additionalProperties": false, "properties": { "kind": { "enum": ["User", "Group", "ServiceAccount"], "description": "RBAC subject kind.", "markdownDescription": "RBAC subject kind: `User`, `Group` or `ServiceAccount`." }, "name": { "type": "string", "description": "The subject's name.", "markdownDescription": "The subject's name." }, "namespace": { "type": "string", "description": "ServiceAccount only: its namespace.", "markdownDescription": "`ServiceAccount` only: its namespace." } } };
 var func2 = Object.prototype.hasOwnProperty;
@@ -23295,7 +23392,7 @@ function validate38(data, { instancePath = "", parentData, parentDataProperty, r
   return errors === 0;
 }
 var storesItem = validate42;
-var schema35 = { "type": "object", "required": ["name", "replication"], "additionalProperties": false, "properties": { "objectives": { "$ref": "#/definitions/storeObjectives" }, "name": { "$ref": "#/definitions/dnsLabel", "description": "The store's name; unique among stores.", "markdownDescription": "The store's name; unique among stores. Referenced from `traffic[].dependsOn`." }, "engine": { "type": "string", "description": "Free text for people (cockroachdb, postgres, mariadb-galera\u2026).", "markdownDescription": "Free text for people (`cockroachdb`, `postgres`, `mariadb-galera`\u2026). Rules key off `replication`; the engine is read where it decides a fact: PostgreSQL, MySQL or MariaDB with writers in several sites and no multi-master layer named (`postgres-bdr`, `pgedge`, `mariadb-galera`) is `data/single-primary-writers`, CockroachDB relays writes through a follower in the what-if engine, and the port matrix opens the engine's replication port." }, "replication": { "enum": ["consensus", "galera", "async", "crdt"], "description": "consensus (Raft/Paxos), galera (virtually synchronous certification), async (primary/replica) or crdt.", "markdownDescription": "`consensus` (Raft/Paxos quorum), `galera` (certification-based, virtually synchronous), `async` (writers ship a log to replicas) or `crdt` (merge without coordination)." }, "members": { "$ref": "#/definitions/members" }, "writeLatencyBudgetMs": { "$ref": "#/definitions/positiveMs", "description": "consensus and galera: the commit latency the application can afford.", "markdownDescription": "`consensus` and `galera`: the commit latency the application can afford. Best-case commit latency above it is `rtt/commit-budget` (Galera: from the best site to write from, one round trip to its farthest member site). A commit within it while every leader placement makes some writing site's writes \u2014 the round trip to the leader plus the commit, from the backends of the traffic entries that depend on the store (else its non-witness member sites) \u2014 wait longer is `rtt/write-budget` (Galera: a site's node waits one round trip to its own farthest member)." }, "writers": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "async/crdt: sites that accept writes.", "markdownDescription": "`async`/`crdt`: sites that accept writes. Two or more need a `conflictResolution`." }, "replicas": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "async: sites holding read replicas.", "markdownDescription": "`async`: sites holding read replicas." }, "conflictResolution": { "enum": ["none", "last-writer-wins", "crdt", "manual", "event-sourcing"], "description": "How concurrent writes in two sites are reconciled.", "markdownDescription": "How concurrent writes in two sites are reconciled: `none`, `last-writer-wins`, `crdt`, `manual` or `event-sourcing`." }, "maxLagSeconds": { "type": "number", "minimum": 0, "description": "async: the replication lag to ride out, in seconds.", "markdownDescription": "`async`: the replication lag (a WAN outage, a slow replica) the pipeline must ride out, in seconds." }, "writeRatePerSecond": { "type": "number", "minimum": 0, "description": "async: writes per second at peak.", "markdownDescription": "`async`: writes per second at peak." }, "writeBytes": { "type": "number", "minimum": 0, "description": "async: average bytes per write.", "markdownDescription": "`async`: average bytes per write (log record size)." }, "lagBufferBytes": { "type": "number", "minimum": 0, "description": "async: what the replication pipeline can hold, in bytes.", "markdownDescription": "`async`: what the replication pipeline can hold (WAL retention, queue size), in bytes. Must be at least `maxLagSeconds \xD7 writeRatePerSecond \xD7 writeBytes`." }, "namespace": { "$ref": "#/definitions/dnsLabel", "description": "Where the store's pods run, when it runs in the clusters (a Kubernetes namespace).", "markdownDescription": "The Kubernetes **namespace** the store's pods run in, when it runs in the clusters (`ledger-system`). `quorate gameday` cuts it off like the application namespaces, so the store's predicted behaviour is what the experiment tests." }, "hostNetwork": { "type": "boolean", "description": "The store's pods run with hostNetwork: true, at their nodes' addresses: members on hosts outside the clusters reach them there.", "markdownDescription": "The store's pods run with `hostNetwork: true` (in the nodes' network namespace), so its members advertise and listen on their **nodes' addresses** (`network.nodes`), not pod addresses. Members on hosts outside every cluster (a witness VM) reach them wherever the node ranges are routed, whatever the clusters' tunnel mode; `quorate ports` writes the store's rows between node ranges, and `quorate gameday` cuts them with the host rules, never through the chaos tool (a NetworkChaos on a host-network pod would cut the whole node). Default `false`." }, "owner": { "type": "string", "minLength": 1, "description": "Who is paged for this store (a team or on-call rotation).", "markdownDescription": 'Who is **paged** for this store \u2014 a team or on-call rotation (`team-payments`). The day-two checklist asks for conflict resolution "with named on-call roles"; the decision record and the game day\'s pre-flight name it.' }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } } };
+var schema35 = { "type": "object", "required": ["name", "replication"], "additionalProperties": false, "properties": { "objectives": { "$ref": "#/definitions/storeObjectives" }, "name": { "$ref": "#/definitions/dnsLabel", "description": "The store's name; unique among stores.", "markdownDescription": "The store's name; unique among stores. Referenced from `traffic[].dependsOn`." }, "engine": { "type": "string", "description": "Free text for people (cockroachdb, postgres, mariadb-galera\u2026).", "markdownDescription": "Free text for people (`cockroachdb`, `postgres`, `mariadb-galera`\u2026). Rules key off `replication`; the engine is read where it decides a fact: PostgreSQL, MySQL or MariaDB with writers in several sites and no multi-master layer named (`postgres-bdr`, `pgedge`, `mariadb-galera`) is `data/single-primary-writers`, CockroachDB relays writes through a follower in the what-if engine (from 24.1: a version written after the name, `cockroachdb 24.1`, settles it; an older one relays nothing; none leaves it a condition, `objective/conditional`), and the port matrix opens the engine's replication port." }, "replication": { "enum": ["consensus", "galera", "async", "crdt"], "description": "consensus (Raft/Paxos), galera (virtually synchronous certification), async (primary/replica) or crdt.", "markdownDescription": "`consensus` (Raft/Paxos quorum), `galera` (certification-based, virtually synchronous), `async` (writers ship a log to replicas) or `crdt` (merge without coordination)." }, "members": { "$ref": "#/definitions/members" }, "writeLatencyBudgetMs": { "$ref": "#/definitions/positiveMs", "description": "consensus and galera: the commit latency the application can afford.", "markdownDescription": "`consensus` and `galera`: the commit latency the application can afford. Best-case commit latency above it is `rtt/commit-budget` (Galera: from the best site to write from, one round trip to its farthest member site). A commit within it while every leader placement makes some writing site's writes \u2014 the round trip to the leader plus the commit, from the backends of the traffic entries that depend on the store (else its non-witness member sites) \u2014 wait longer is `rtt/write-budget` (Galera: a site's node waits one round trip to its own farthest member)." }, "writers": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "async/crdt: sites that accept writes.", "markdownDescription": "`async`/`crdt`: sites that accept writes. Two or more need a `conflictResolution`." }, "replicas": { "type": "array", "items": { "$ref": "#/definitions/reference" }, "description": "async: sites holding read replicas.", "markdownDescription": "`async`: sites holding read replicas." }, "conflictResolution": { "enum": ["none", "last-writer-wins", "crdt", "manual", "event-sourcing"], "description": "How concurrent writes in two sites are reconciled.", "markdownDescription": "How concurrent writes in two sites are reconciled: `none`, `last-writer-wins`, `crdt`, `manual` or `event-sourcing`." }, "maxLagSeconds": { "type": "number", "minimum": 0, "description": "async: the replication lag to ride out, in seconds.", "markdownDescription": "`async`: the replication lag (a WAN outage, a slow replica) the pipeline must ride out, in seconds." }, "writeRatePerSecond": { "type": "number", "minimum": 0, "description": "async: writes per second at peak.", "markdownDescription": "`async`: writes per second at peak." }, "writeBytes": { "type": "number", "minimum": 0, "description": "async: average bytes per write.", "markdownDescription": "`async`: average bytes per write (log record size)." }, "lagBufferBytes": { "type": "number", "minimum": 0, "description": "async: what the replication pipeline can hold, in bytes.", "markdownDescription": "`async`: what the replication pipeline can hold (WAL retention, queue size), in bytes. Must be at least `maxLagSeconds \xD7 writeRatePerSecond \xD7 writeBytes`." }, "namespace": { "$ref": "#/definitions/dnsLabel", "description": "Where the store's pods run, when it runs in the clusters (a Kubernetes namespace).", "markdownDescription": "The Kubernetes **namespace** the store's pods run in, when it runs in the clusters (`ledger-system`). `quorate gameday` cuts it off like the application namespaces, so the store's predicted behaviour is what the experiment tests." }, "hostNetwork": { "type": "boolean", "description": "The store's pods run with hostNetwork: true, at their nodes' addresses: members on hosts outside the clusters reach them there.", "markdownDescription": "The store's pods run with `hostNetwork: true` (in the nodes' network namespace), so its members advertise and listen on their **nodes' addresses** (`network.nodes`), not pod addresses. Members on hosts outside every cluster (a witness VM) reach them wherever the node ranges are routed, whatever the clusters' tunnel mode; `quorate ports` writes the store's rows between node ranges, and `quorate gameday` cuts them with the host rules, never through the chaos tool (a NetworkChaos on a host-network pod would cut the whole node). Default `false`." }, "owner": { "type": "string", "minLength": 1, "description": "Who is paged for this store (a team or on-call rotation).", "markdownDescription": 'Who is **paged** for this store \u2014 a team or on-call rotation (`team-payments`). The day-two checklist asks for conflict resolution "with named on-call roles"; the decision record and the game day\'s pre-flight name it.' }, "description": { "type": "string", "description": "Free text for people.", "markdownDescription": "Free text for people." } } };
 var schema36 = { "type": "object", "additionalProperties": false, "properties": { "availability": { "$ref": "#/definitions/availability", "description": "The computed fraction of time writes are accepted must be at least this.", "markdownDescription": "The store must **accept writes** at least this fraction of the time (e.g. `0.9999`, four nines, about 53 minutes a year). Below it is `objective/availability`." }, "rpoSeconds": { "type": "number", "minimum": 0, "description": "Most seconds of acknowledged writes a site loss may take (async: maxLagSeconds).", "markdownDescription": "Most seconds of **acknowledged writes** a site loss may take (RPO). `async`/`crdt`: compared with `maxLagSeconds` (unbounded when the lag buffer overflows); `consensus`/`galera` commit to a majority before acknowledging (RPO 0). Above it is `objective/rpo`." }, "conflictProbability": { "type": "number", "minimum": 0, "maximum": 1, "description": "Multi-writer: most fraction of time with writer sites unable to reach each other.", "markdownDescription": "Multi-writer `async`/`crdt`: the most fraction of time with two up writer sites unable to reach each other (a lower bound on conflict exposure: writers also conflict while connected, within their lag). Above it is `objective/conflicts`." }, "survive": { "type": "array", "uniqueItems": true, "items": { "enum": ["site", "two-sites", "partition"] }, "description": "Failures that must keep it working: site, two-sites, partition.", "markdownDescription": "Failure classes that must keep writes working: `site` (every single-site loss), `two-sites` (every pair of sites lost), `partition` (every split of the sites into two groups). A failing scenario is `objective/survive`." } }, "description": "The tiers this store is held to.", "markdownDescription": "The **tiers** this store is held to; Quorate computes the figures from the design (site and link `availability`) and reports each objective not met (`objective/*`)." };
 function validate24(data, { instancePath = "", parentData, parentDataProperty, rootData = data } = {}) {
   let vErrors = null;
@@ -25836,10 +25933,25 @@ function finalize(parsed2, findings, severities) {
   );
   return order.map((i) => out[i]);
 }
-function analyzeAlone(path, text3, options = DEFAULT_OPTIONS) {
+function analyzeAlone(path, text3, options = DEFAULT_OPTIONS, deployments) {
   const analysis = analyzeFile(path, text3, options);
   const manifests = analysis.parsed.relevant ? manifestRules([manifestFileOf(analysis)]) : /* @__PURE__ */ new Map();
-  return { analysis, findings: finalize(analysis.parsed, [...analysis.local, ...manifests.get(path) ?? []], options.severities) };
+  const own2 = [];
+  const files = /* @__PURE__ */ new Map();
+  for (const d of deployments ? driftOf(analysis, deployments) : []) {
+    own2.push(...d.topology);
+    for (const [p, f] of d.files) {
+      const seen = files.get(p);
+      if (!seen) files.set(p, { parsed: f.parsed, findings: [...f.findings] });
+      else mergeFindings(seen.findings, f.findings);
+    }
+  }
+  const bound = [...files].map(([p, f]) => ({ path: p, parsed: f.parsed, findings: finalize(f.parsed, f.findings, options.severities) })).filter((f) => f.findings.length);
+  return {
+    analysis,
+    findings: finalize(analysis.parsed, [...analysis.local, ...manifests.get(path) ?? [], ...own2], options.severities),
+    bound
+  };
 }
 function driftOf(a, deployments) {
   const out = [];
@@ -29504,7 +29616,7 @@ function* recordSteps(input) {
     ctx,
     name,
     file: displayPath(input.path),
-    errors: input.findings.filter((f) => f.severity === "error").length,
+    errors: [...input.findings, ...(input.bound ?? []).flatMap((b) => b.findings)].filter((f) => f.severity === "error").length,
     single: yield* runEach(ctx, sweep(ctx, "single")),
     // with two sites the one link's cut is the partition, listed below
     cuts: sites > 2 && sites <= MAX_PAIR_SITES ? yield* runEach(ctx, sweep(ctx, "cuts")) : [],
@@ -29811,7 +29923,8 @@ function optionRow(r2, q, o, sites, designed) {
   const memberSet = memberSites(o.counts);
   const frozen = memberSet.length <= MAX_ENUMERATED_SITES ? partitions(o.counts).filter((p) => p.verdict === "frozen").length : void 0;
   const home = designed ? homeFacts(r2, q) : void 0;
-  const matrix = sites.filter((s) => o.counts.has(s) || memberSet.length).map((s) => {
+  const matrixSites = sites.filter((s) => o.counts.has(s) || memberSet.length);
+  const matrix = matrixSites.map((s) => {
     const word = (voting.get(s) ?? 0) === 0 || losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**";
     if (withCluster && s === own2) return `${cell(s)}: lost with ${cell(q.owner.name?.value ?? "")}`;
     return `${cell(s)}: ${word}${home?.lostWithHome && s === home.home && word === "continues" ? `, for no cluster (${cell(home.own)} is lost with ${cell(s)})` : ""}`;
@@ -29824,7 +29937,11 @@ function optionRow(r2, q, o, sites, designed) {
     o.name,
     `${memberSet.map((s) => `${o.counts.get(s)} ${s}`).join(" + ")} = ${n} (majority ${majority(n)})`,
     {
-      raw: (stops.length ? `${losses.length - stops.length} of ${losses.length} (not ${cell(stops.join(", "))})` : `all ${losses.length}`) + (withCluster ? ` \u2014 ${cell(own2)}'s loss takes ${cell(q.owner.name?.value ?? "")} with it` : "")
+      raw: (
+        // counted over the sites the last column lists, as the federated row counts them: a memberless
+        // site's loss costs no vote (review M77: "0 of 2" beside three sites listed)
+        (stops.length ? `${matrixSites.length - stops.length} of ${matrixSites.length} (not ${cell(stops.join(", "))})` : `all ${matrixSites.length}`) + (withCluster ? ` \u2014 ${cell(own2)}'s loss takes ${cell(q.owner.name?.value ?? "")} with it` : "")
+      )
     },
     frozen === void 0 ? "not enumerated" : String(frozen),
     commitCell(r2, q, o, designed),
@@ -29834,11 +29951,12 @@ function optionRow(r2, q, o, sites, designed) {
 function commitCell(r2, q, o, designed) {
   const engine = designed ? r2.allUp.quorums.find((x) => x.name === q.label) : void 0;
   const at = engine ? engine.leader ?? engine.writer : void 0;
-  const best = engine ? void 0 : bestCommit(r2.ctx, q, { counts: o.counts });
-  const latency = engine ? engine.commitLatencyMs : best?.latency;
-  const site = at ?? best?.site;
+  const placed = engine || q.kind === "galera" ? void 0 : writeJudgement(r2.ctx, q, { counts: o.counts }).best;
+  const best = engine || placed?.commit !== void 0 ? void 0 : bestCommit(r2.ctx, q, { counts: o.counts });
+  const latency = engine ? engine.commitLatencyMs : placed?.commit ?? best?.latency;
+  const site = at ?? (placed?.commit !== void 0 ? placed.site : best?.site);
   if (latency == null || !site) return `unknown${o.note ? ` (${o.note})` : " (a member link has no rttMs)"}`;
-  const where2 = q.kind === "galera" ? `writes from ${cell(site)}, the fastest; no leader` : `leader in ${cell(site)}${engine ? ", as simulate places it" : ", the fastest"}`;
+  const where2 = q.kind === "galera" ? `writes from ${cell(site)}, the fastest; no leader` : `leader in ${cell(site)}${engine ? ", as simulate places it" : placed?.commit !== void 0 ? ", where simulate would place it" : ", the fastest"}`;
   return { raw: `${commitMs(latency)} (${where2})` };
 }
 function consequencesSection(r2) {
@@ -30230,14 +30348,24 @@ function failureMatrix(r2) {
 function openFindings(input) {
   const L = input.analysis.parsed.lines;
   const rank2 = { error: 0, warning: 1, information: 2, hint: 3 };
-  const fs2 = [...input.findings].sort((a, b) => rank2[a.severity] - rank2[b.severity] || a.span.start - b.span.start);
+  const own2 = input.findings.map((f) => ({ f, file: 0, line: `${L.positionAt(f.span.start).line + 1}` }));
+  const bound = (input.bound ?? []).flatMap(
+    (b, i) => b.findings.map((f) => ({ f, file: i + 1, line: `${displayPath(b.path)}:${b.parsed.lines.positionAt(f.span.start).line + 1}` }))
+  );
+  const fs2 = [...own2, ...bound].sort(
+    (a, b) => rank2[a.f.severity] - rank2[b.f.severity] || a.file - b.file || a.f.span.start - b.f.span.start
+  );
   if (!fs2.length) return ["## Open findings", "", "None: `quorate check` reports nothing for this file.", ""];
   return [
     "## Open findings",
     "",
+    ...bound.length ? [
+      "Findings in the deployment files the clusters bind (`deployment`) are cited as file:line: `quorate check` reports them with the design, and a cluster not deployed as designed blocks the record as the design's own errors do.",
+      ""
+    ] : [],
     table(
       ["severity", "code", "line", "finding"],
-      fs2.map((f) => [f.severity, f.code, L.positionAt(f.span.start).line + 1, { raw: prose(f.message, true) }])
+      fs2.map(({ f, line }) => [f.severity, f.code, line, { raw: prose(f.message, true) }])
     ),
     ""
   ];
@@ -32988,8 +33116,11 @@ function recordCommand(args, io, version) {
   if (files.length !== 1) throw new UsageError("report takes exactly one topology FILE");
   const text3 = readOneFile(files[0], io.cwd, void 0, io.stdin);
   contextOf(files[0], text3);
-  const { analysis, findings } = analyzeAlone(files[0], text3);
-  const md = decisionRecord({ path: files[0], analysis, findings, version });
+  const deployments = { source: boundFileSource({ cwd: io.cwd }), fingerprints: pemFingerprints };
+  const { analysis, findings, bound } = analyzeAlone(files[0], text3, void 0, deployments);
+  const home = (0, import_node_path8.dirname)((0, import_node_path8.resolve)(io.cwd, files[0]));
+  const cited = bound.map((b) => ({ ...b, path: (0, import_node_path8.relative)(home, (0, import_node_path8.resolve)(io.cwd, b.path)).split(import_node_path8.sep).join("/") }));
+  const md = decisionRecord({ path: files[0], analysis, findings, version, bound: cited });
   if (out !== void 0) writeOutputFile(out, md, io.cwd, { force });
   else io.stdout(md);
   return 0;
