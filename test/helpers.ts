@@ -85,6 +85,17 @@ ${store}`;
 }
 
 /** fra and lon, 14 ms apart. */
+/** fra, lon and par at 0.999, 14, 10 and 9 ms apart over links at 0.9995: the anycast and catchment designs' sites. */
+export const FRA_LON_PAR_AVAILABLE = `sites:
+  - { name: fra, availability: 0.999 }
+  - { name: lon, availability: 0.999 }
+  - { name: par, availability: 0.999 }
+links:
+  - { between: [fra, lon], rttMs: 14, availability: 0.9995 }
+  - { between: [fra, par], rttMs: 10, availability: 0.9995 }
+  - { between: [lon, par], rttMs: 9, availability: 0.9995 }
+`;
+
 export const FRA_LON = sitesAndLinks(["fra", "lon"], [["fra", "lon", 14]]);
 
 export const HEADER = "apiVersion: quorate.dev/v1alpha1\nkind: Topology\nmetadata:\n  name: t\n";

@@ -11,18 +11,10 @@ import { availabilityText } from "../../server/src/availability/render";
 import { ALL_UP, run } from "../../server/src/whatif/engine";
 import { loadOf, movedShare, scenario } from "../../server/src/math/traffic";
 import { toNumber } from "../../server/src/math/rational";
-import { check, HEADER } from "../helpers";
+import { check, FRA_LON_PAR_AVAILABLE, HEADER } from "../helpers";
 
 /** fra/lon/par, one cluster each, a 30,000 rps entry over three 15,000 rps backends of weight 1. */
-const design = (steering: string) => `sites:
-  - { name: fra, availability: 0.999 }
-  - { name: lon, availability: 0.999 }
-  - { name: par, availability: 0.999 }
-links:
-  - { between: [fra, lon], rttMs: 14, availability: 0.9995 }
-  - { between: [fra, par], rttMs: 10, availability: 0.9995 }
-  - { between: [lon, par], rttMs: 9, availability: 0.9995 }
-clusters:
+const design = (steering: string) => `${FRA_LON_PAR_AVAILABLE}clusters:
   - { name: fra-1, site: fra }
   - { name: lon-1, site: lon }
   - { name: par-1, site: par }

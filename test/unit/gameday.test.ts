@@ -28,7 +28,7 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { type AddressInfo, createServer } from "node:net";
 import { HOST_CHECK } from "../../server/src/whatif/probe";
 import { ALL_UP } from "../../server/src/whatif/engine";
-import { HEADER, inTempDir } from "../helpers";
+import { FRA_LON_PAR_AVAILABLE, HEADER, inTempDir } from "../helpers";
 
 const SHARED = resolve(__dirname, "..", "..", "..", "..", "shared");
 const CRD = join(SHARED, "vendor", "chaos-mesh", "chaos-mesh.org_networkchaos.yaml");
@@ -1447,15 +1447,7 @@ test("--isolate fra is titled as asked; --lose fra says it is enacted as isolati
   });
 });
 
-const ANYCAST = `${HEADER}sites:
-  - { name: fra, availability: 0.999 }
-  - { name: lon, availability: 0.999 }
-  - { name: par, availability: 0.999 }
-links:
-  - { between: [fra, lon], rttMs: 14, availability: 0.9995 }
-  - { between: [fra, par], rttMs: 10, availability: 0.9995 }
-  - { between: [lon, par], rttMs: 9, availability: 0.9995 }
-clusters:
+const ANYCAST = `${HEADER}${FRA_LON_PAR_AVAILABLE}clusters:
   - { name: fra-1, site: fra, id: 1, mesh: clustermesh, network: { nodes: 192.168.1.0/24, pods: 10.1.0.0/16, services: 10.101.0.0/16 }, etcd: { members: { fra: 3 } } }
   - { name: lon-1, site: lon, id: 2, mesh: clustermesh, network: { pods: 10.2.0.0/16, services: 10.102.0.0/16, nodes: 192.168.2.0/24 }, etcd: { members: { lon: 3 } } }
   - { name: par-1, site: par, id: 3, mesh: clustermesh, network: { pods: 10.3.0.0/16, services: 10.103.0.0/16, nodes: 192.168.3.0/24 }, etcd: { members: { par: 3 } } }
