@@ -325,6 +325,28 @@ test("Datastore RTO by engine: YugabyteDB's tablets move in about 3 s, Cockroach
   assert.match(cr[3], /^writes to the ranges led at a lost site resume within about 9 s/);
   assert.equal(leadershipMoveSeconds("consensus", undefined, "yugabytedb"), 3);
   assert.equal(leadershipMoveSeconds("consensus", undefined, "cockroachdb"), 9);
+  // one leader (or primary) for the whole store: no ranges, and the engine's own figure where it is known (review M98)
+  const rto = (engine: string) =>
+    row(
+      tierRows(recordOf(reviewed.replace(/engine: cockroachdb[^\n]*/, `engine: ${engine}`)).md),
+      "Datastore RTO (consensus)",
+      "store ledger",
+    )[3];
+  assert.equal(
+    rto("etcd"),
+    "if its leader was at the lost site, every write waits until the members left elect a new one, about 2 s (etcd's default 1,000 ms election timeout, randomised up to twice that, then the vote; the design declares no timers for it); with the leader elsewhere writes go on",
+  );
+  assert.match(
+    rto("mongodb"),
+    /^if its primary was at the lost site, every write waits until the members left elect a new one, about 12 s \(MongoDB's electionTimeoutMillis/,
+  );
+  assert.match(
+    rto("consul"),
+    /about 9 s \(assumed: consul's failure detection and election are not known here, so CockroachDB's node-liveness expiry/,
+  );
+  for (const e of ["etcd", "mongodb", "consul"]) assert.doesNotMatch(rto(e), /ranges|tablets|Regions/, e);
+  assert.equal(leadershipMoveSeconds("consensus", undefined, "etcd"), 2);
+  assert.equal(leadershipMoveSeconds("consensus", undefined, "mongodb 7.0"), 12);
 });
 
 test("review M55, M59: the objective's own judgement carries the condition, so availability, its md and JSON, and the diff say it as the Tiers do", () => {

@@ -146,8 +146,20 @@ export function leadershipMoveSeconds(
   if (kind === "etcd") return Math.ceil((2 * electionTimeoutMs) / 1000);
   if (kind === "consensus" && isYugabyte(engine)) return YUGABYTE_LEADER_FAILOVER_SECONDS;
   if (kind === "consensus" && isTidb(engine)) return TIKV_LEADER_FAILOVER_SECONDS;
+  if (kind === "consensus" && isMongo(engine)) return MONGODB_FAILOVER_SECONDS;
+  // a store on etcd: its default timers, as a cluster's etcd with none declared (review M98)
+  if (kind === "consensus" && isEtcdEngine(engine)) return Math.ceil((2 * DEFAULT_ELECTION_TIMEOUT_MS) / 1000);
   return kind === "galera" ? GALERA_SUSPECT_TIMEOUT_SECONDS : COCKROACH_LIVENESS_EXPIRY_SECONDS;
 }
+
+/**
+ * A MongoDB replica set calls an election once a secondary has not heard from the primary for
+ * electionTimeoutMillis (10,000 ms by default); "the median time before a cluster elects a new
+ * primary should not typically exceed 12 seconds" (MongoDB manual, Replica Set Elections).
+ */
+export const MONGODB_FAILOVER_SECONDS = 12;
+export const isMongo = (engine: string | undefined) => engine !== undefined && /mongo/i.test(engine);
+export const isEtcdEngine = (engine: string | undefined) => engine !== undefined && /\betcd\b/i.test(engine);
 
 /**
  * YugabyteDB re-elects a tablet's leader after its followers miss 6 Raft heartbeats of 500 ms

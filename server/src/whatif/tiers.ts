@@ -23,7 +23,7 @@ import {
   withoutRelayText,
 } from "../availability/figures";
 import type { TopologyContext } from "../derive/context";
-import { isTidb, isYugabyte, leadershipMoveSeconds } from "../derive/timers";
+import { isEtcdEngine, isMongo, isTidb, isYugabyte, leadershipMoveSeconds } from "../derive/timers";
 import { soleCopyRpoText, soleCopySite, votingSiteLosses } from "../derive/siteloss";
 import { cutOffReplicaSites } from "../derive/reach";
 import { listText } from "../util/strings";
@@ -159,8 +159,16 @@ function datastoreRto(ctx: TopologyContext, st: Store, rep: string): string {
       return `writes to the tablets led at a lost site resume within about ${s} s (YugabyteDB's Raft failure detection: 6 missed heartbeats of 500 ms, within its 2 s leader lease); tablets led elsewhere keep writing`;
     if (isTidb(engine))
       return `writes to the Regions led at a lost site resume within about ${s} s (TiKV's Raft election timeout: 10 ticks of 1 s, randomised up to twice that, then a vote); Regions led elsewhere keep writing`;
-    const known = engine !== undefined && /cockroach/i.test(engine);
-    return `writes to the ranges led at a lost site resume within about ${s} s (${known ? "CockroachDB's node-liveness expiry, then a Raft election" : `assumed from CockroachDB's node-liveness expiry: ${engine ? `${engine}'s leader lease may differ` : "no engine declared"}`}); ranges led elsewhere keep writing`;
+    if (engine !== undefined && /cockroach/i.test(engine))
+      return `writes to the ranges led at a lost site resume within about ${s} s (CockroachDB's node-liveness expiry, then a Raft election); ranges led elsewhere keep writing`;
+    // one leader (or primary) for the whole store: every write waits when it was at the lost site, none otherwise (review M98)
+    const why = isMongo(engine)
+      ? "MongoDB's electionTimeoutMillis, 10 s by default, then the vote: its median failover is under 12 s"
+      : isEtcdEngine(engine)
+        ? "etcd's default 1,000 ms election timeout, randomised up to twice that, then the vote; the design declares no timers for it"
+        : `assumed: ${engine ? `${engine}'s` : "the engine's (none is declared)"} failure detection and election are not known here, so CockroachDB's node-liveness expiry, the longest figure known, stands in`;
+    const leader = isMongo(engine) ? "primary" : "leader";
+    return `if its ${leader} was at the lost site, every write waits until the members left elect a new one, about ${s} s (${why}); with the ${leader} elsewhere writes go on`;
   }
   if (rep === "galera") {
     const s = leadershipMoveSeconds("galera");
