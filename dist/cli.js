@@ -31501,11 +31501,23 @@ function withdraws({ r: r2, t, isolated }) {
 }
 var judged2 = ({ r: r2, p }) => r2.after ? [p, r2.after] : [p];
 function apiStopped(rb) {
-  return [...new Set(judged2(rb).flatMap((x) => x.clusters.filter((c) => c.apiStops).map((c) => c.name)))];
+  const { ctx, unenactedQuorums } = rb.r;
+  const enacted = (name) => {
+    const c = ctx.topology.clusterByName.get(name);
+    const q = c && ctx.quorumOf(c);
+    return !q || !unenactedQuorums.includes(q.label);
+  };
+  return [...new Set(judged2(rb).flatMap((x) => x.clusters.filter((c) => c.apiStops && enacted(c.name)).map((c) => c.name)))];
+}
+function apiStopReason(rb, name) {
+  const c = rb.r.ctx.topology.clusterByName.get(name);
+  const q = c && rb.r.ctx.quorumOf(c);
+  const home = rb.r.ctx.siteOfCluster(name);
+  return q && home !== void 0 && !(q.counts.get(home) ?? 0) ? `its nodes are cut off from its whole control plane at ${listOf([...q.counts.keys()], "and")}` : "its etcd members on its side hold no majority";
 }
 function apiChecks(rb) {
   return apiStopped(rb).map(
-    (c) => `cluster ${cell(c)}'s API refuses writes while its pods keep serving (its etcd members on its side hold no majority): ${codeSpan(`${kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe=probe", "--overwrite", "--request-timeout=10s"])}`)} must time out or fail, while its pods keep running (kubectl get pods may still answer: reads are not the test). A success is itself the finding: the API took a write the design says it cannot (a control-plane endpoint that sends the request to an API server across the cut, or a cut that did not take) \u2014 write it down; Post-heal removes the annotation. Nothing can be scaled, rolled out or rescheduled there until the heal.`
+    (c) => `cluster ${cell(c)}'s API refuses writes while its pods keep serving (${cell(apiStopReason(rb, c))}): ${codeSpan(`${kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe=probe", "--overwrite", "--request-timeout=10s"])}`)} must time out or fail, while its pods keep running (kubectl get pods may still answer: reads are not the test). A success is itself the finding: the API took a write the design says it cannot (a control-plane endpoint that sends the request to an API server across the cut, or a cut that did not take) \u2014 write it down; Post-heal removes the annotation. Nothing can be scaled, rolled out or rescheduled there until the heal.`
   );
 }
 function slowWrites(rb) {
@@ -32138,7 +32150,12 @@ function* gameDaySteps(ctx, scenario2, asked) {
       ctx,
       lag,
       timers: timers2,
-      evictions,
+      // an eviction follows only a cut that is enacted for the cluster's control plane
+      evictions: evictions.filter((x) => {
+        const c = ctx.topology.clusterByName.get(x.cluster);
+        const q = c && ctx.quorumOf(c);
+        return !q || !unenacted.includes(q.label);
+      }),
       duration,
       toolNote,
       spends,
@@ -32337,6 +32354,7 @@ function enactedQuorumsOf(pl, plans) {
   const { ctx, sideOf } = pl;
   const enacted = /* @__PURE__ */ new Set();
   const unenacted = [];
+  for (const q of ctx.quorums.filter((x) => x.resolved && x.counts.size === 1)) remoteControlPlane(pl, q, enacted, unenacted);
   for (const q of ctx.quorums.filter((x) => x.resolved && x.counts.size > 1)) {
     const memberSides = new Set([...q.counts.keys()].map(sideOf).filter((i) => i >= 0));
     if (memberSides.size < 2) {
@@ -32359,6 +32377,21 @@ function enactedQuorumsOf(pl, plans) {
     } else enacted.add(q.label);
   }
   return { enacted, unenacted };
+}
+function remoteControlPlane(pl, q, enacted, unenacted) {
+  if (q.kind !== "etcd") return;
+  const home = pl.ctx.siteOfCluster(q.owner.name?.value ?? "");
+  const [at] = q.counts.keys();
+  if (home === void 0 || at === void 0 || pl.sideOf(home) < 0 || pl.sideOf(at) < 0 || pl.sideOf(home) === pl.sideOf(at)) return;
+  if (pl.addressesOf(at).length) {
+    enacted.add(q.label);
+    return;
+  }
+  const name = q.owner.name?.value ?? "?";
+  unenacted.push(q.label);
+  pl.notEnacted.push(
+    `${q.label}: ${name}'s whole control plane at ${at} runs on hosts the design does not declare (no sites[].addresses at ${at}): no rule can drop ${name}'s nodes' traffic to it (TCP 6443, 10250), so ${name} keeps its API through the run \u2014 the cut is not enacted for it and no check below relies on it; declare its control-plane hosts' addresses at ${at} to cut it`
+  );
 }
 function nftRules(hp, s, o, deadman) {
   const v4 = hp.targets.filter((x) => !x.includes(":"));

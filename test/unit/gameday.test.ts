@@ -1535,3 +1535,43 @@ test("a --duration shorter than the runbook's own steps is said plainly, and its
     /shorter than its own steps|ends before `probe/,
   );
 });
+
+test("a control plane hosted across the cut is enacted only where its hosts' addresses are declared; else no check predicts its API stopping (review M99)", () => {
+  const reviewed = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu-reviewed.topology.yaml"), "utf8");
+  // fra-prod's etcd local to fra; lon-prod's whole etcd at fra, whose hosts have no declared range
+  const hosted = reviewed
+    .replace(
+      "      members: { fra: 2, lon: 2, ams: 1 }\n      heartbeatMs: 100\n      electionTimeoutMs: 1000\n",
+      "      members: { fra: 3 }\n",
+    )
+    .replace("      routing: native\n\nstores:", "      routing: native\n    etcd:\n      members: { fra: 3 }\n\nstores:");
+  assert.match(hosted, /name: lon-prod\n(?: {4}.*\n)*? {4}etcd:\n {6}members: \{ fra: 3 \}\n/);
+  const lonChecks = (g: ReturnType<typeof gameDay>) => g.runbook.split("\n").filter((l) => /^- \[ \] cluster lon-prod/.test(l));
+  const g = gameDay(analyzeFile("d.topology.yaml", hosted).contexts[0], { lose: ["lon"] }, { ...OPTS, isolate: true });
+  assert.ok(
+    g.notes.some((n) =>
+      /^Not enacted: etcd of cluster lon-prod: lon-prod's whole control plane at fra runs on hosts the design does not declare .* so lon-prod keeps its API through the run/.test(
+        n,
+      ),
+    ),
+    g.notes.join("\n"),
+  );
+  assert.deepEqual(lonChecks(g), []);
+  assert.doesNotMatch(g.runbook, /cluster lon-prod: its workloads keep serving, but nothing there can be deployed/);
+  // declared: the cut is enacted, and the checks say why its API stops
+  const declared = hosted.replace(/( {2}- name: fra\n(?: {4}.*\n)*?)(?= {2}- name: lon)/, "$1    addresses: [192.168.50.0/28]\n");
+  assert.match(declared, /addresses: \[192\.168\.50\.0\/28\]/);
+  const h = gameDay(analyzeFile("d.topology.yaml", declared).contexts[0], { lose: ["lon"] }, { ...OPTS, isolate: true });
+  assert.ok(!h.notes.some((n) => /etcd of cluster lon-prod/.test(n)), h.notes.join("\n"));
+  const checks = lonChecks(h);
+  assert.ok(
+    checks.some((l) => /its nodes at lon NotReady after about 40 s, .*through an API server at fra/.test(l)),
+    checks.join("\n"),
+  );
+  assert.ok(
+    checks.some((l) =>
+      /lon-prod's API refuses writes while its pods keep serving \(its nodes are cut off from its whole control plane at fra\)/.test(l),
+    ),
+    checks.join("\n"),
+  );
+});

@@ -967,13 +967,30 @@ const judged = ({ r, p }: Rb): Result[] => (r.after ? [p, r.after] : [p]);
 
 /** Clusters up whose API stops (their etcd keeps no majority on their side): the engine's apiStops, each with its observable. */
 function apiStopped(rb: Rb): string[] {
-  return [...new Set(judged(rb).flatMap((x) => x.clusters.filter((c) => c.apiStops).map((c) => c.name)))];
+  const { ctx, unenactedQuorums } = rb.r;
+  // a cluster whose control plane the steps do not cut keeps its API (Not enacted, review M99)
+  const enacted = (name: string) => {
+    const c = ctx.topology.clusterByName.get(name);
+    const q = c && ctx.quorumOf(c);
+    return !q || !unenactedQuorums.includes(q.label);
+  };
+  return [...new Set(judged(rb).flatMap((x) => x.clusters.filter((c) => c.apiStops && enacted(c.name)).map((c) => c.name)))];
+}
+
+/** Why a cluster's API stops: its members on its side are a minority, or (none there) its whole control plane is across the cut. */
+function apiStopReason(rb: Rb, name: string): string {
+  const c = rb.r.ctx.topology.clusterByName.get(name);
+  const q = c && rb.r.ctx.quorumOf(c);
+  const home = rb.r.ctx.siteOfCluster(name);
+  return q && home !== undefined && !(q.counts.get(home) ?? 0)
+    ? `its nodes are cut off from its whole control plane at ${listOf([...q.counts.keys()], "and")}`
+    : "its etcd members on its side hold no majority";
 }
 
 function apiChecks(rb: Rb): string[] {
   return apiStopped(rb).map(
     (c) =>
-      `cluster ${cell(c)}'s API refuses writes while its pods keep serving (its etcd members on its side hold no majority): ${codeSpan(`${kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe=probe", "--overwrite", "--request-timeout=10s"])}`)} must time out or fail, while its pods keep running (kubectl get pods may still answer: reads are not the test). A success is itself the finding: the API took a write the design says it cannot (a control-plane endpoint that sends the request to an API server across the cut, or a cut that did not take) — write it down; Post-heal removes the annotation. Nothing can be scaled, rolled out or rescheduled there until the heal.`,
+      `cluster ${cell(c)}'s API refuses writes while its pods keep serving (${cell(apiStopReason(rb, c))}): ${codeSpan(`${kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe=probe", "--overwrite", "--request-timeout=10s"])}`)} must time out or fail, while its pods keep running (kubectl get pods may still answer: reads are not the test). A success is itself the finding: the API took a write the design says it cannot (a control-plane endpoint that sends the request to an API server across the cut, or a cut that did not take) — write it down; Post-heal removes the annotation. Nothing can be scaled, rolled out or rescheduled there until the heal.`,
   );
 }
 

@@ -7,7 +7,7 @@
 import { stringify } from "yaml";
 import { canonical, overlaps, parseCidr } from "../math/cidr";
 import type { Cluster } from "../model/topology";
-import type { TopologyContext } from "../derive/context";
+import type { Quorum, TopologyContext } from "../derive/context";
 import { lagSecondsCovered } from "../math/lag";
 import { MINUTES_PER_YEAR, rtoEstimate } from "../availability/figures";
 import { budgetShare, count, minutes } from "../util/format";
@@ -604,7 +604,12 @@ export function* gameDaySteps(
       ctx,
       lag,
       timers,
-      evictions,
+      // an eviction follows only a cut that is enacted for the cluster's control plane
+      evictions: evictions.filter((x) => {
+        const c = ctx.topology.clusterByName.get(x.cluster);
+        const q = c && ctx.quorumOf(c);
+        return !q || !unenacted.includes(q.label);
+      }),
       duration,
       toolNote,
       spends,
@@ -868,6 +873,7 @@ function enactedQuorumsOf(pl: Planning, plans: readonly ClusterPlan[]): { enacte
   const { ctx, sideOf } = pl;
   const enacted = new Set<string>();
   const unenacted: string[] = [];
+  for (const q of ctx.quorums.filter((x) => x.resolved && x.counts.size === 1)) remoteControlPlane(pl, q, enacted, unenacted);
   for (const q of ctx.quorums.filter((x) => x.resolved && x.counts.size > 1)) {
     const memberSides = new Set([...q.counts.keys()].map(sideOf).filter((i) => i >= 0));
     if (memberSides.size < 2) {
@@ -893,6 +899,28 @@ function enactedQuorumsOf(pl: Planning, plans: readonly ClusterPlan[]): { enacte
     } else enacted.add(q.label);
   }
   return { enacted, unenacted };
+}
+
+/**
+ * A cluster whose etcd sits wholly at a site on the other side of the cut (a control plane hosted
+ * there): its API stops only if the cut drops its nodes' traffic to those hosts, which needs their
+ * addresses (sites[].addresses there). Without them the flows stay open and the cluster keeps its
+ * API: not enacted, and no check relies on it (review M99).
+ */
+function remoteControlPlane(pl: Planning, q: Quorum, enacted: Set<string>, unenacted: string[]): void {
+  if (q.kind !== "etcd") return;
+  const home = pl.ctx.siteOfCluster((q.owner as Cluster).name?.value ?? "");
+  const [at] = q.counts.keys();
+  if (home === undefined || at === undefined || pl.sideOf(home) < 0 || pl.sideOf(at) < 0 || pl.sideOf(home) === pl.sideOf(at)) return;
+  if (pl.addressesOf(at).length) {
+    enacted.add(q.label);
+    return;
+  }
+  const name = (q.owner as Cluster).name?.value ?? "?";
+  unenacted.push(q.label);
+  pl.notEnacted.push(
+    `${q.label}: ${name}'s whole control plane at ${at} runs on hosts the design does not declare (no sites[].addresses at ${at}): no rule can drop ${name}'s nodes' traffic to it (TCP 6443, 10250), so ${name} keeps its API through the run — the cut is not enacted for it and no check below relies on it; declare its control-plane hosts' addresses at ${at} to cut it`,
+  );
 }
 
 /**
