@@ -32150,12 +32150,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
       ctx,
       lag,
       timers: timers2,
-      // an eviction follows only a cut that is enacted for the cluster's control plane
-      evictions: evictions.filter((x) => {
-        const c = ctx.topology.clusterByName.get(x.cluster);
-        const q = c && ctx.quorumOf(c);
-        return !q || !unenacted.includes(q.label);
-      }),
+      evictions: enactedEvictions(ctx, evictions, unenacted),
       duration,
       toolNote,
       spends,
@@ -32377,6 +32372,13 @@ function enactedQuorumsOf(pl, plans) {
     } else enacted.add(q.label);
   }
   return { enacted, unenacted };
+}
+function enactedEvictions(ctx, evictions, unenacted) {
+  return evictions.filter((x) => {
+    const c = ctx.topology.clusterByName.get(x.cluster);
+    const q = c && ctx.quorumOf(c);
+    return !q || !unenacted.includes(q.label);
+  });
 }
 function remoteControlPlane(pl, q, enacted, unenacted) {
   if (q.kind !== "etcd") return;

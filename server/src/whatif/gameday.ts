@@ -604,12 +604,7 @@ export function* gameDaySteps(
       ctx,
       lag,
       timers,
-      // an eviction follows only a cut that is enacted for the cluster's control plane
-      evictions: evictions.filter((x) => {
-        const c = ctx.topology.clusterByName.get(x.cluster);
-        const q = c && ctx.quorumOf(c);
-        return !q || !unenacted.includes(q.label);
-      }),
+      evictions: enactedEvictions(ctx, evictions, unenacted),
       duration,
       toolNote,
       spends,
@@ -899,6 +894,15 @@ function enactedQuorumsOf(pl: Planning, plans: readonly ClusterPlan[]): { enacte
     } else enacted.add(q.label);
   }
   return { enacted, unenacted };
+}
+
+/** The evictions of clusters whose control plane the cut is enacted for: an eviction follows only such a cut (review M99). */
+function enactedEvictions(ctx: TopologyContext, evictions: readonly EvictionPlan[], unenacted: readonly string[]): EvictionPlan[] {
+  return evictions.filter((x) => {
+    const c = ctx.topology.clusterByName.get(x.cluster);
+    const q = c && ctx.quorumOf(c);
+    return !q || !unenacted.includes(q.label);
+  });
 }
 
 /**
