@@ -227,7 +227,7 @@ test("review M78: a voter that can dial none of the others is judged as designed
   assert.match(md, /\| Datastore survival \| store ledger \| survives any one site lost \| lose fra — writes stop \| \*\*not met\*\* \|/);
   assert.match(
     md,
-    /\| as designed \(ams's 1 never votes: quorum\/member-unreachable\) \| 2 fra \+ 2 lon \+ 1 ams = 5 \(majority 3\) \| 0 of 2 \(not fra, lon\) \|/,
+    /\| as designed \(ams's 1 never votes: quorum\/member-unreachable\) \| 2 fra \+ 2 lon \+ 1 ams = 5 \(majority 3\) \| 1 of 3 \(not fra, lon\) \|/,
   );
   assert.match(md, /\| Datastore RTO \(consensus\) \| store ledger \| [^|]* \| losing fra or lon stops its writes/);
 });
