@@ -137,7 +137,7 @@ test("record: the checklist's N+1 item and the N+1 line rank single-site losses 
   const drill = reviewed.split("\n").find((l) => l.startsWith("4. "))!;
   assert.match(
     drill,
-    /; drill first the likeliest loss of a site that serves clients by the declared availabilities \(fra 0\.999, as likely as lon\), with quorate gameday --isolate fra \(fra cut off from the other sites, its machines running\) — until steering withdraws fra: fra-prod answers up to 20,000 rps of checkout with errors — 5xx, not timeouts: it is up, but a store it writes to takes no writes from fra; traffic checkout: with a deep health check \(one that writes through carts and ledger\), gslb stops sending clients to fra within 90 s \(10 s × 3 checks \+ 60 s TTL; [^)]*\); a shallow check keeps passing on an isolated site that is still up, so the window lasts until someone withdraws fra \(then the 60 s TTL\); after the withdrawal lon-prod 40,000 rps of 40,000 rps; the link cuts \(fra–lon, fra–ams, lon–ams\) make steering withdraw no site: they drill the quorums and write latency, not failover; the errors the engine predicts for it to see: partition /,
+    /; drill first the likeliest loss of a site that serves clients by the declared availabilities \(fra 0\.999, as likely as lon\), with quorate gameday --isolate fra \(fra cut off from the other sites, its machines running\) — until steering withdraws fra: fra-prod answers up to 20,000 rps of checkout with errors \(5xx, not timeouts: it is up, but a store it writes to takes no writes from fra\); traffic checkout: with a deep health check \(one that writes through carts and ledger\), gslb stops sending clients to fra within 90 s \(10 s × 3 checks \+ 60 s TTL; [^)]*\); a shallow check keeps passing on an isolated site that is still up, so the window lasts until someone withdraws fra \(then the 60 s TTL\); after the withdrawal lon-prod 40,000 rps of 40,000 rps; the link cuts \(fra–lon, fra–ams, lon–ams\) make steering withdraw no site: they drill the quorums and write latency, not failover; the errors the engine predicts for it to see: partition /,
   );
   // the drill is the isolation its command enacts (review M93): the cut-off site answers with 5xx, never the loss's timeouts
   assert.doesNotMatch(drill, /get no answer|connection timeouts/);
@@ -160,7 +160,7 @@ test("record: the checklist's N+1 item and the N+1 line rank single-site losses 
     recordOf(read("payments-eu.topology.yaml"))
       .split("\n")
       .find((l) => l.startsWith("4. "))!,
-    /after the withdrawal lon-prod 40,000 rps of 30,000 rps \(overloaded\)/,
+    /until steering withdraws fra: lon-prod answers up to 20,000 rps of checkout with errors \(5xx: a store it writes to takes no writes from lon\), fra-prod keeps serving its 20,000 rps of checkout \(nothing it writes to is across the cut\); .*after the withdrawal lon-prod 40,000 rps of 30,000 rps \(overloaded; erroring: a store it writes to takes no writes from there\)/,
   );
   // checklist 3 counts WAN firewall rules apart from conditional rows (and NetworkPolicy rows inside a tunnel)
   assert.match(

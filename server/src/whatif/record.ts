@@ -1244,25 +1244,32 @@ function failoverDrill(r: RecordContext): string {
       : `the likeliest loss of a site that serves clients by the declared availabilities (${first.site} ${a}${tied.length ? `, as likely as ${listText(tied)}` : ""})`;
   const site = first.site;
   const iso = runIsolate(r.ctx, site);
-  // the cut-off site's backends are up: they answer what steering still sends them
-  const answering = iso.window.traffic.flatMap((tr) =>
-    tr.backends.filter((b) => b.site === site && b.loadRps).map((b) => ({ entry: tr.name, b })),
-  );
-  const erring = answering.filter((x) => x.b.errors);
-  const seen = erring.length
-    ? `${erring.map(({ entry, b }) => `${b.cluster} answers up to ${rps(b.errorRps)} of ${entry} with errors`).join(", ")} — 5xx, not timeouts: it is up, but a store it writes to takes no writes from ${site}`
-    : answering.length
-      ? `${answering.map(({ entry, b }) => `${b.cluster} keeps serving its ${rps(b.loadRps!)} of ${entry}`).join(", ")} (nothing it writes to is across the cut): clients see no errors, and the drill measures the withdrawal itself`
-      : "";
+  // the cut-off site's backends are up: they answer what steering still sends them; a backend on
+  // the other side whose store is across the cut errs too, and the drill sees both
+  const carrying = iso.window.traffic.flatMap((tr) => tr.backends.filter((b) => b.loadRps).map((b) => ({ entry: tr.name, b })));
+  const erring = carrying.filter((x) => x.b.errors);
+  const serving = carrying.filter((x) => x.b.site === site && !x.b.errors);
+  const errText = ({ entry, b }: (typeof carrying)[number]) =>
+    `${b.cluster} answers up to ${rps(b.errorRps)} of ${entry} with errors (5xx${b.site === site ? ", not timeouts: it is up, but" : ":"} a store it writes to takes no writes from ${b.site})`;
+  const seen = [
+    ...erring.map(errText),
+    ...serving.map(
+      ({ entry, b }) => `${b.cluster} keeps serving its ${rps(b.loadRps!)} of ${entry} (nothing it writes to is across the cut)`,
+    ),
+  ].join(", ");
+  const clean = carrying.length && !erring.length ? ": clients see no errors, and the drill measures the withdrawal itself" : "";
   const windows = iso.notes.filter((n) => n.startsWith("traffic "));
   const after = iso.after.traffic
     .flatMap((tr) =>
       tr.backends
         .filter((b) => b.loadRps !== null && b.capacityRps !== null)
-        .map((b) => `${b.cluster} ${rps(b.loadRps!)} of ${rps(b.capacityRps!)}${b.overloaded ? " (overloaded)" : ""}`),
+        .map(
+          (b) =>
+            `${b.cluster} ${rps(b.loadRps!)} of ${rps(b.capacityRps!)}${b.overloaded || (b.errors && b.loadRps) ? ` (${[b.overloaded ? "overloaded" : "", b.errors && b.loadRps ? "erroring: a store it writes to takes no writes from there" : ""].filter(Boolean).join("; ")})` : ""}`,
+        ),
     )
     .join(", ");
-  const during = [seen, ...windows].filter(Boolean).join("; ");
+  const during = [seen + clean, ...windows].filter(Boolean).join("; ");
   return `; drill first ${why}, with quorate gameday --isolate ${site} (${site} cut off from the other sites, its machines running)${during ? ` — until steering withdraws ${site}: ${during}` : ""}${after ? `; after the withdrawal ${after}` : ""}`;
 }
 
