@@ -1240,9 +1240,19 @@ test("a cut that separates a cluster's nodes from its control plane (review S16)
   const o = { tool: "chaos-mesh" as const, source: "r.topology.yaml" };
   const g = gameDay(reviewed(), { lose: ["fra"] }, o);
   // the engine's fields: fra-prod's control plane keeps its etcd majority at lon and ams
-  assert.deepEqual(evictionPlans(g.prediction), [{ cluster: "fra-prod", site: "fra", controlPlaneAt: ["lon", "ams"], bound: 340 }]);
-  assert.deepEqual(evictionPlans(gameDay(reviewed(), { lose: ["ams"] }, o).prediction), [], "fra-prod keeps its API: nothing evicts");
-  assert.equal(deadmanSeconds(240, evictionPlans(g.prediction)), 310, "alone, the eviction bounds the dead-man at 340 s less the margin");
+  assert.deepEqual(evictionPlans(g.prediction, reviewed()), [
+    { cluster: "fra-prod", site: "fra", controlPlaneAt: ["lon", "ams"], bound: 340, ifStacked: false },
+  ]);
+  assert.deepEqual(
+    evictionPlans(gameDay(reviewed(), { lose: ["ams"] }, o).prediction, reviewed()),
+    [],
+    "fra-prod keeps its API: nothing evicts",
+  );
+  assert.equal(
+    deadmanSeconds(240, evictionPlans(g.prediction, reviewed())),
+    310,
+    "alone, the eviction bounds the dead-man at 340 s less the margin",
+  );
   const rb = g.runbook;
   assert.match(
     rb,
@@ -1270,6 +1280,8 @@ test("a cut that separates a cluster's nodes from its control plane (review S16)
     /\*\*outlasts [^*]*the pod eviction of fra-prod at fra \(340 s\)\*\*: .*From about 340 s fra-prod's control plane at lon and ams evicts the pods at fra/,
   );
   assert.match(long, /- cluster fra-prod: \*\*its pods at fra are evicted from about 340 s\*\* and stopped all at once when the cut heals/);
+  // fra-prod's members at lon and ams are Nodes of it that stay Ready: no condition (review M92)
+  assert.doesNotMatch(long, /Nodes of fra-prod \(kubeadm stacked\)|evicts nothing/);
   assert.match(
     long,
     /- \[ \] cluster fra-prod: .* then from about 340 s TaintManagerEviction events for their pods .* replacements Pending or scheduled at lon or ams/,
@@ -1573,5 +1585,35 @@ test("a control plane hosted across the cut is enacted only where its hosts' add
       /lon-prod's API refuses writes while its pods keep serving \(its nodes are cut off from its whole control plane at fra\)/.test(l),
     ),
     checks.join("\n"),
+  );
+  // every Node of lon-prod is on the cut-off side: the eviction is the engine's condition, in simulate's words (review M92)
+  const ifStacked = "if its control-plane hosts at fra are Nodes of lon-prod (kubeadm stacked)";
+  const hostedNothing =
+    "if none of its Nodes stays Ready (a hosted control plane), the node controller enters full-disruption mode and evicts nothing";
+  const sim = run(analyzeFile("d.topology.yaml", declared).contexts[0], { ...ALL_UP, partition: [["lon"], ["fra", "ams"]] });
+  assert.ok(
+    sim.breaks.some((b) => b.includes(`; ${ifStacked}, from about 340 s`) && b.includes(`; ${hostedNothing} (see`)),
+    sim.breaks.join("\n"),
+  );
+  const rb = h.runbook;
+  assert.ok(
+    rb.includes(
+      `340 s into the cut, sooner for a pod with a shorter toleration of its own — ${ifStacked}, their pods are evicted (one node every 10 s`,
+    ),
+    rb,
+  );
+  assert.ok(rb.includes(`none in a cluster of 50 nodes or fewer); ${hostedNothing}. The pods at lon keep serving`));
+  assert.ok(rb.includes(`- cluster lon-prod: ${ifStacked}, **its pods at lon are evicted from about 340 s**`));
+  assert.ok(checks.some((l) => l.includes(`NotReady after about 40 s, then, ${ifStacked}, from about 340 s TaintManagerEviction events`)));
+  assert.ok(
+    checks.some((l) =>
+      l.endsWith(`keep serving until the heal. ${hostedNothing.replace("if", "If")}: no such event, and nothing Pending.`),
+    ),
+  );
+  assert.match(rb, /- \[ \] lon-prod: count the evicted pods \(none if its control plane is hosted: see Duration\) — /);
+  // no sentence says the eviction without its condition
+  assert.doesNotMatch(
+    rb,
+    /— their pods are evicted|- cluster lon-prod: \*\*its pods at lon are evicted|NotReady after about 40 s, then from about/,
   );
 });

@@ -277,7 +277,7 @@ test("a control plane hosted at another site (review M87): losing it stops the A
   const api = cut.breaks.find((b) => b.startsWith("cluster lon-prod:"))!;
   assert.match(
     api,
-    /; if its control-plane hosts at fra are Nodes of lon-prod \(kubeadm stacked\), from about 340 s into the cut that control plane evicts them: .*; if none of its Nodes stays Ready \(a hosted control plane\), it evicts nothing \(see "Pod eviction"\)$/,
+    /; if its control-plane hosts at fra are Nodes of lon-prod \(kubeadm stacked\), from about 340 s into the cut that control plane evicts them: .*; if none of its Nodes stays Ready \(a hosted control plane\), the node controller enters full-disruption mode and evicts nothing \(see "Pod eviction"\)$/,
   );
   // a stretched etcd's members elsewhere are Nodes that stay Ready: the eviction is said without a condition
   const stretched = run(ctxOf(FEDERATED.replace("{ lon: 3 }", "{ lon: 1, fra: 2 }")), sc({ partition: [["fra"], ["lon"]] }));

@@ -1330,7 +1330,7 @@ function clusterApi(J: Judging, quorums: Quorums, c: ClusterResult, servingOf: (
         ? `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})`
         : `its nodes at ${c.site} are cut off from its whole control plane (etcd at ${listText([...qj.q.counts.keys()])})`;
   // no member at its own site: every Node of the cluster may be on the cut-off side (review M92)
-  const remote = (qj.q.counts.get(c.site) ?? 0) === 0;
+  const remote = controlPlaneAway(qj.q, c.site);
   J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} — ${why}. ${afterApiStops(c, load, p.voting, voting, remote)}`);
   return { ...c, apiStops: true, controlPlaneAt: [...p.voting], evictionAfterSeconds: EVICTION_AFTER_SECONDS };
 }
@@ -1341,6 +1341,21 @@ function clusterApi(J: Judging, quorums: Quorums, c: ClusterResult, servingOf: (
  * Consequences), and each scenario's sentence (`afterApiStops`) says only what it comes to there.
  */
 export const POD_EVICTION_NOTE = `Pod eviction, wherever a cluster's API stops at a cut-off site while its control plane runs on elsewhere: that control plane's node controller no longer hears the site's kubelets, so after about ${seconds(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) the nodes are NotReady, and after the default ${seconds(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration their pods are evicted — one node every ${seconds(SECONDS_PER_EVICTED_NODE)} when the nodes carry per-site zone labels; without them the cut-off nodes, most of the cluster, are a partial disruption, and none are evicted in a cluster of 50 nodes or fewer (one node every 100 s above). When none of the cluster's Nodes stays Ready — a control plane whose hosts are not Nodes of the cluster (hosted: Kamaji, HyperShift, k0smotron; external etcd and API-server hosts) with every Node at the cut-off site — the node controller sees every zone fully disrupted, takes the fault for its own and evicts nothing. The kubelets learn of it only when the network heals, and then stop every evicted pod at once. To ride out a cut, raise the pods' tolerationSeconds for node.kubernetes.io/unreachable above the longest cut, or give the cluster a control plane local to its site.`;
+
+/**
+ * Whether a cluster's whole etcd is away from its own site (no member there): every Node of the
+ * cluster may then be on the cut-off side, and its control plane evicts only if its hosts are Nodes
+ * of the cluster that stay Ready (kubeadm stacked), not when it is hosted (review M92).
+ */
+export const controlPlaneAway = (q: Quorum, site: string): boolean => (q.counts.get(site) ?? 0) === 0;
+
+/** The condition on which a control plane wholly away from the cluster's site evicts the pods there: simulate's sentence and the game day's runbook (review M92). */
+export const evictsIfStacked = (cluster: string, controlPlaneAt: readonly string[]): string =>
+  `if its control-plane hosts at ${listText([...controlPlaneAt])} are Nodes of ${cluster} (kubeadm stacked)`;
+
+/** The other branch: a hosted control plane (no Node of the cluster stays Ready) evicts nothing (review M92). */
+export const HOSTED_EVICTS_NOTHING =
+  "if none of its Nodes stays Ready (a hosted control plane), the node controller enters full-disruption mode and evicts nothing";
 
 /** How a sentence refers to `POD_EVICTION_NOTE`: an output that shows such a sentence shows the note once. */
 export const SEE_POD_EVICTION = 'see "Pod eviction"';
@@ -1368,7 +1383,7 @@ export function afterApiStops(
   // the node controller evicts only while some Node is still Ready: with the whole control plane elsewhere,
   // that holds only where its hosts are Nodes of the cluster (kubeadm stacked), not for a hosted one (review M92)
   const evicted = remote
-    ? `if its control-plane hosts at ${listText([...controlPlaneAt])} are Nodes of ${c.name} (kubeadm stacked), from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals; if none of its Nodes stays Ready (a hosted control plane), it evicts nothing`
+    ? `${evictsIfStacked(c.name, controlPlaneAt)}, from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals; ${HOSTED_EVICTS_NOTHING}`
     : `from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals`;
   return `${c.name}'s control plane keeps running at ${listText([...controlPlaneAt])}, where its etcd keeps a majority.${within} ${within ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}; ${evicted} (${SEE_POD_EVICTION})`;
 }

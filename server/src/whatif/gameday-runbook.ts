@@ -12,7 +12,7 @@ import { rtoEstimate } from "../availability/figures";
 import { portMatrix, portText } from "../ports/ports";
 import { displayPath } from "./record";
 import { PROBE_IMAGE, PROBE_PARALLEL, PROBE_POD, PROBE_TIMEOUT_SECONDS, type ProbePlan, probePods, probeSeconds } from "./probe";
-import type { Result } from "./engine";
+import { evictsIfStacked, HOSTED_EVICTS_NOTHING, type Result } from "./engine";
 import {
   type BudgetSpend,
   type ClusterPlan,
@@ -317,14 +317,17 @@ function boundsOf(r: RunbookInput): { name: string; bound: number; past: string 
     out.push({
       name: `the pod eviction of ${x.cluster} at ${x.site}`,
       bound: x.bound,
-      past: `From about ${sec(x.bound)} ${x.cluster}'s control plane at ${listOf(x.controlPlaneAt)} evicts the pods at ${x.site}, and when the cut heals their kubelets stop them all at once — a restart of ${x.cluster}'s workloads at ${x.site} just as it returns (predicted under Checks and Customer impact, counted in Post-heal); a pod rides it out only with its own tolerationSeconds for node.kubernetes.io/unreachable above the run.`,
+      past: `${x.ifStacked ? `${capital(evictsIfStacked(x.cluster, x.controlPlaneAt))}, from` : "From"} about ${sec(x.bound)} ${x.cluster}'s control plane at ${listOf(x.controlPlaneAt)} evicts the pods at ${x.site}, and when the cut heals their kubelets stop them all at once — a restart of ${x.cluster}'s workloads at ${x.site} just as it returns (predicted under Checks and Customer impact, counted in Post-heal); a pod rides it out only with its own tolerationSeconds for node.kubernetes.io/unreachable above the run.${x.ifStacked ? ` ${capital(HOSTED_EVICTS_NOTHING)}.` : ""}`,
     });
   return out.sort((a, b) => a.bound - b.bound);
 }
 
+/** "If …": a clause of the engine's words opening a sentence. */
+const capital = (x: string) => `${x.charAt(0).toUpperCase()}${x.slice(1)}`;
+
 /** "cluster fra-prod: its control plane keeps running at lon and ams …": the engine's eviction, in the run's terms. */
 function evictionSentence(x: EvictionPlan): string {
-  return `cluster ${cell(x.cluster)}: its control plane keeps running at ${cell(listOf(x.controlPlaneAt))} (API servers and controllers with its etcd majority) but no longer hears the nodes at ${cell(x.site)}: after about ${sec(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) they are NotReady, and after the default ${sec(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration — ${sec(x.bound)} into the cut, sooner for a pod with a shorter toleration of its own — their pods are evicted (one node every ${sec(SECONDS_PER_EVICTED_NODE)} with per-site zone labels; without them, none in a cluster of 50 nodes or fewer). The pods at ${cell(x.site)} keep serving while the cut lasts (their kubelets cannot see the deletions); when it heals, the kubelets stop every evicted pod at once.`;
+  return `cluster ${cell(x.cluster)}: its control plane keeps running at ${cell(listOf(x.controlPlaneAt))} (API servers and controllers with its etcd majority) but no longer hears the nodes at ${cell(x.site)}: after about ${sec(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) they are NotReady, and after the default ${sec(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration — ${sec(x.bound)} into the cut, sooner for a pod with a shorter toleration of its own — ${x.ifStacked ? `${evictsIfStacked(cell(x.cluster), x.controlPlaneAt.map(cell))}, ` : ""}their pods are evicted (one node every ${sec(SECONDS_PER_EVICTED_NODE)} with per-site zone labels; without them, none in a cluster of 50 nodes or fewer)${x.ifStacked ? `; ${HOSTED_EVICTS_NOTHING}` : ""}. The pods at ${cell(x.site)} keep serving while the cut lasts (their kubelets cannot see the deletions); when it heals, the kubelets stop every evicted pod at once.`;
 }
 
 /** What a store that fell out of its peer's stream needs, by what its engine is. */
@@ -664,7 +667,10 @@ function deadmanWhy(rb: Rb): string {
       : []),
     ...r.evictions
       .filter((x) => deadman >= x.bound)
-      .map((x) => `the pods of ${x.cluster} at ${x.site} are evicted and stop at once on the heal`),
+      .map(
+        (x) =>
+          `the pods of ${x.cluster} at ${x.site} are evicted${x.ifStacked ? `, ${evictsIfStacked(x.cluster, x.controlPlaneAt)},` : ""} and stop at once on the heal`,
+      ),
   ].join("; ")}**`;
 }
 
@@ -903,7 +909,7 @@ function customerImpact(rb: Rb): void {
     );
   for (const x of rb.r.evictions.filter((y) => rb.r.duration.seconds >= y.bound))
     out.push(
-      `- cluster ${cell(x.cluster)}: **its pods at ${cell(x.site)} are evicted from about ${sec(x.bound)}** and stopped all at once when the cut heals — its workloads there, ingress included, restart as ${cell(x.site)} returns; keep ${cell(x.site)} out of steering until they are Ready again.`,
+      `- cluster ${cell(x.cluster)}: ${x.ifStacked ? `${evictsIfStacked(cell(x.cluster), x.controlPlaneAt.map(cell))}, ` : ""}**its pods at ${cell(x.site)} are evicted from about ${sec(x.bound)}** and stopped all at once when the cut heals — its workloads there, ingress included, restart as ${cell(x.site)} returns; keep ${cell(x.site)} out of steering until they are Ready again.${x.ifStacked ? ` ${capital(HOSTED_EVICTS_NOTHING)}.` : ""}`,
     );
   if (!p.traffic.length) out.push("No traffic entry declares peakRps with resolvable backends.");
   for (const tr of p.traffic) {
@@ -1264,7 +1270,7 @@ function evictionChecks(rb: Rb): string[] {
   return rb.r.evictions.map((x) =>
     rb.r.duration.seconds < x.bound
       ? `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, seen through an API server at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(viaMajority(x, ["get", "nodes"]))}; ${majorityNote(x)}), and no pod evicted before the run ends (${cell(rb.r.duration.text)}, under the ${sec(x.bound)} eviction): ${codeSpan(viaMajority(x, ["get", "events", "-A", "--field-selector", "reason=TaintManagerEviction"]))} stays empty.`
-      : `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, then from about ${sec(x.bound)} TaintManagerEviction events for their pods (${codeSpan(evictionEvents(x))}, through an API server at ${cell(listOf(x.controlPlaneAt, "or"))}), and their replacements Pending or scheduled at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(pendingPods(x))}) — while the pods at ${cell(x.site)} keep serving until the heal.`,
+      : `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, then${x.ifStacked ? `, ${evictsIfStacked(cell(x.cluster), x.controlPlaneAt.map(cell))}, ` : " "}from about ${sec(x.bound)} TaintManagerEviction events for their pods (${codeSpan(evictionEvents(x))}, through an API server at ${cell(listOf(x.controlPlaneAt, "or"))}), and their replacements Pending or scheduled at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(pendingPods(x))}) — while the pods at ${cell(x.site)} keep serving until the heal.${x.ifStacked ? ` ${capital(HOSTED_EVICTS_NOTHING)}: no such event, and nothing Pending.` : ""}`,
   );
 }
 
@@ -1272,7 +1278,7 @@ function evictionChecks(rb: Rb): string[] {
 function evictionPostHeal(rb: Rb): string[] {
   return rb.r.evictions.map((x) => {
     const expected = rb.r.duration.seconds >= x.bound;
-    return `${cell(x.cluster)}: ${expected ? "count the evicted pods" : "no pod evicted"} — ${codeSpan(evictionEvents(x))} (events are kept an hour by default: check within it)${expected ? `, each replacement Running, and the restart of the pods at ${cell(x.site)} written down as a finding (its length is the cost of this cut)` : " is empty"}; no pod Pending (${codeSpan(pendingPods(x))}) and ${expected ? `the pods now off ${cell(x.site)} (compare ${codeSpan(kubectlLine(x.cluster, ["get", "pods", "-A", "-o", "wide"]))} with ${codeSpan(podsFile(x))} from Pre-flight) are the eviction's replacements: move them back once ${cell(x.site)}'s capacity is Ready` : `none moved off ${cell(x.site)} (compare ${codeSpan(kubectlLine(x.cluster, ["get", "pods", "-A", "-o", "wide"]))} with ${codeSpan(podsFile(x))} from Pre-flight)`}; the nodes at ${cell(x.site)} Ready again.`;
+    return `${cell(x.cluster)}: ${expected ? `count the evicted pods${x.ifStacked ? " (none if its control plane is hosted: see Duration)" : ""}` : "no pod evicted"} — ${codeSpan(evictionEvents(x))} (events are kept an hour by default: check within it)${expected ? `, each replacement Running, and the restart of the pods at ${cell(x.site)} written down as a finding (its length is the cost of this cut)` : " is empty"}; no pod Pending (${codeSpan(pendingPods(x))}) and ${expected ? `the pods now off ${cell(x.site)} (compare ${codeSpan(kubectlLine(x.cluster, ["get", "pods", "-A", "-o", "wide"]))} with ${codeSpan(podsFile(x))} from Pre-flight) are the eviction's replacements: move them back once ${cell(x.site)}'s capacity is Ready` : `none moved off ${cell(x.site)} (compare ${codeSpan(kubectlLine(x.cluster, ["get", "pods", "-A", "-o", "wide"]))} with ${codeSpan(podsFile(x))} from Pre-flight)`}; the nodes at ${cell(x.site)} Ready again.`;
   });
 }
 

@@ -14,7 +14,7 @@ import { budgetShare, count, minutes } from "../util/format";
 import { type DeadStoreTimer, deadStoreTimer } from "../derive/engines";
 import { fileSegment, shortHash } from "../util/paths";
 import { probePlan, probePod, probePods, probeScript } from "./probe";
-import { ALL_UP, type Result, run, runIsolate, type Scenario, scenarioName } from "./engine";
+import { ALL_UP, controlPlaneAway, type Result, run, runIsolate, type Scenario, scenarioName } from "./engine";
 import { ABORT_MARGIN_SECONDS, kubectl, probeFile, runbookOf, safeSeconds } from "./gameday-runbook";
 import { finish, type Steps } from "../util/steps";
 
@@ -285,15 +285,26 @@ export interface EvictionPlan {
   readonly controlPlaneAt: string[];
   /** seconds after the cut began: the first pods evicted, by Kubernetes' defaults */
   readonly bound: number;
+  /** its whole etcd is away from its site (the engine's controlPlaneAway): the eviction follows only if its control-plane hosts are Nodes of it (kubeadm stacked); a hosted control plane evicts nothing (review M92) */
+  readonly ifStacked: boolean;
 }
 
 /** The evictions the predicted cut starts, from the engine's clusters. */
-export function evictionPlans(p: Result): EvictionPlan[] {
-  return p.clusters.flatMap((c) =>
-    c.evictionAfterSeconds !== null && c.controlPlaneAt.length
-      ? [{ cluster: c.name, site: c.site, controlPlaneAt: [...c.controlPlaneAt], bound: c.evictionAfterSeconds }]
-      : [],
-  );
+export function evictionPlans(p: Result, ctx: TopologyContext): EvictionPlan[] {
+  return p.clusters.flatMap((c) => {
+    if (c.evictionAfterSeconds === null || !c.controlPlaneAt.length) return [];
+    const cluster = ctx.topology.clusterByName.get(c.name);
+    const q = cluster && ctx.quorumOf(cluster);
+    return [
+      {
+        cluster: c.name,
+        site: c.site,
+        controlPlaneAt: [...c.controlPlaneAt],
+        bound: c.evictionAfterSeconds,
+        ifStacked: q ? controlPlaneAway(q, c.site) : false,
+      },
+    ];
+  });
 }
 
 /** The default when no store's replication crosses the cut. */
@@ -569,7 +580,7 @@ export function* gameDaySteps(
   refuseSelfOverlap(pl);
   const lag = lagPlans(ctx, sides);
   const timers = timerPlans(ctx, prediction);
-  const evictions = evictionPlans(prediction);
+  const evictions = evictionPlans(prediction, ctx);
   const limits = [...lag, ...timers, ...evictions];
   const duration = durationOf(asked, limits);
   const spends = spendsOf(ctx, prediction, isolation?.after, duration.seconds);
