@@ -20655,17 +20655,20 @@ function clusterApi(J, quorums, c, servingOf) {
   const p = qj.judged;
   const voting = p.voting.filter((x) => J.R.reaches(c.site, x));
   const why2 = qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails) ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes` : (qj.q.counts.get(c.site) ?? 0) > 0 ? `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})` : `its nodes at ${c.site} are cut off from its whole control plane (etcd at ${listText([...qj.q.counts.keys()])})`;
-  const remote = (qj.q.counts.get(c.site) ?? 0) === 0;
+  const remote = controlPlaneAway(qj.q, c.site);
   J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${afterApiStops(c, load, p.voting, voting, remote)}`);
   return { ...c, apiStops: true, controlPlaneAt: [...p.voting], evictionAfterSeconds: EVICTION_AFTER_SECONDS };
 }
 var POD_EVICTION_NOTE = `Pod eviction, wherever a cluster's API stops at a cut-off site while its control plane runs on elsewhere: that control plane's node controller no longer hears the site's kubelets, so after about ${seconds(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) the nodes are NotReady, and after the default ${seconds(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration their pods are evicted \u2014 one node every ${seconds(SECONDS_PER_EVICTED_NODE)} when the nodes carry per-site zone labels; without them the cut-off nodes, most of the cluster, are a partial disruption, and none are evicted in a cluster of 50 nodes or fewer (one node every 100 s above). When none of the cluster's Nodes stays Ready \u2014 a control plane whose hosts are not Nodes of the cluster (hosted: Kamaji, HyperShift, k0smotron; external etcd and API-server hosts) with every Node at the cut-off site \u2014 the node controller sees every zone fully disrupted, takes the fault for its own and evicts nothing. The kubelets learn of it only when the network heals, and then stop every evicted pod at once. To ride out a cut, raise the pods' tolerationSeconds for node.kubernetes.io/unreachable above the longest cut, or give the cluster a control plane local to its site.`;
+var controlPlaneAway = (q, site) => (q.counts.get(site) ?? 0) === 0;
+var evictsIfStacked = (cluster, controlPlaneAt) => `if its control-plane hosts at ${listText([...controlPlaneAt])} are Nodes of ${cluster} (kubeadm stacked)`;
+var HOSTED_EVICTS_NOTHING = "if none of its Nodes stays Ready (a hosted control plane), the node controller enters full-disruption mode and evicts nothing";
 var SEE_POD_EVICTION = 'see "Pod eviction"';
 var evicts = (r2) => r2.clusters.some((c) => c.evictionAfterSeconds !== null);
 function afterApiStops(c, load, controlPlaneAt, reachable, remote = false) {
   const pods = `its pods at ${c.site} keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled there`;
   const within3 = reachable.length ? ` The API server${reachable.length === 1 ? "" : "s"} at ${listText([...reachable])} ${reachable.length === 1 ? "is" : "are"} still within ${c.site}'s reach: if the control-plane endpoint sends ${c.name}'s nodes there, they keep their API. Otherwise` : "";
-  const evicted = remote ? `if its control-plane hosts at ${listText([...controlPlaneAt])} are Nodes of ${c.name} (kubeadm stacked), from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals; if none of its Nodes stays Ready (a hosted control plane), it evicts nothing` : `from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals`;
+  const evicted = remote ? `${evictsIfStacked(c.name, controlPlaneAt)}, from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals; ${HOSTED_EVICTS_NOTHING}` : `from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals`;
   return `${c.name}'s control plane keeps running at ${listText([...controlPlaneAt])}, where its etcd keeps a majority.${within3} ${within3 ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}; ${evicted} (${SEE_POD_EVICTION})`;
 }
 function* judgeMeshes(J) {
@@ -31020,12 +31023,13 @@ function boundsOf(r2) {
     out.push({
       name: `the pod eviction of ${x.cluster} at ${x.site}`,
       bound: x.bound,
-      past: `From about ${sec(x.bound)} ${x.cluster}'s control plane at ${listOf(x.controlPlaneAt)} evicts the pods at ${x.site}, and when the cut heals their kubelets stop them all at once \u2014 a restart of ${x.cluster}'s workloads at ${x.site} just as it returns (predicted under Checks and Customer impact, counted in Post-heal); a pod rides it out only with its own tolerationSeconds for node.kubernetes.io/unreachable above the run.`
+      past: `${x.ifStacked ? `${capital(evictsIfStacked(x.cluster, x.controlPlaneAt))}, from` : "From"} about ${sec(x.bound)} ${x.cluster}'s control plane at ${listOf(x.controlPlaneAt)} evicts the pods at ${x.site}, and when the cut heals their kubelets stop them all at once \u2014 a restart of ${x.cluster}'s workloads at ${x.site} just as it returns (predicted under Checks and Customer impact, counted in Post-heal); a pod rides it out only with its own tolerationSeconds for node.kubernetes.io/unreachable above the run.${x.ifStacked ? ` ${capital(HOSTED_EVICTS_NOTHING)}.` : ""}`
     });
   return out.sort((a, b) => a.bound - b.bound);
 }
+var capital = (x) => `${x.charAt(0).toUpperCase()}${x.slice(1)}`;
 function evictionSentence(x) {
-  return `cluster ${cell(x.cluster)}: its control plane keeps running at ${cell(listOf(x.controlPlaneAt))} (API servers and controllers with its etcd majority) but no longer hears the nodes at ${cell(x.site)}: after about ${sec(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) they are NotReady, and after the default ${sec(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration \u2014 ${sec(x.bound)} into the cut, sooner for a pod with a shorter toleration of its own \u2014 their pods are evicted (one node every ${sec(SECONDS_PER_EVICTED_NODE)} with per-site zone labels; without them, none in a cluster of 50 nodes or fewer). The pods at ${cell(x.site)} keep serving while the cut lasts (their kubelets cannot see the deletions); when it heals, the kubelets stop every evicted pod at once.`;
+  return `cluster ${cell(x.cluster)}: its control plane keeps running at ${cell(listOf(x.controlPlaneAt))} (API servers and controllers with its etcd majority) but no longer hears the nodes at ${cell(x.site)}: after about ${sec(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) they are NotReady, and after the default ${sec(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration \u2014 ${sec(x.bound)} into the cut, sooner for a pod with a shorter toleration of its own \u2014 ${x.ifStacked ? `${evictsIfStacked(cell(x.cluster), x.controlPlaneAt.map(cell))}, ` : ""}their pods are evicted (one node every ${sec(SECONDS_PER_EVICTED_NODE)} with per-site zone labels; without them, none in a cluster of 50 nodes or fewer)${x.ifStacked ? `; ${HOSTED_EVICTS_NOTHING}` : ""}. The pods at ${cell(x.site)} keep serving while the cut lasts (their kubelets cannot see the deletions); when it heals, the kubelets stop every evicted pod at once.`;
 }
 function resyncText(r2, store) {
   const st = r2.ctx.topology.storeByName.get(store);
@@ -31275,7 +31279,9 @@ function deadmanWhy(rb) {
   return ` \u2014 **past ${cell(listOf(passed))}: if the dead-man is what ends the run, ${[
     ...lagPassed ? [`the RPO is exceeded${Number.isFinite(buffer) && deadman >= buffer ? " and the replica must be resynced" : ""}`] : [],
     ...r2.timers.some((x) => deadman >= x.bound) ? ["members are declared dead unless the dead-store setting was raised (Pre-flight)"] : [],
-    ...r2.evictions.filter((x) => deadman >= x.bound).map((x) => `the pods of ${x.cluster} at ${x.site} are evicted and stop at once on the heal`)
+    ...r2.evictions.filter((x) => deadman >= x.bound).map(
+      (x) => `the pods of ${x.cluster} at ${x.site} are evicted${x.ifStacked ? `, ${evictsIfStacked(x.cluster, x.controlPlaneAt)},` : ""} and stop at once on the heal`
+    )
   ].join("; ")}**`;
 }
 function proof(rb) {
@@ -31468,7 +31474,7 @@ function customerImpact(rb) {
     );
   for (const x of rb.r.evictions.filter((y) => rb.r.duration.seconds >= y.bound))
     out.push(
-      `- cluster ${cell(x.cluster)}: **its pods at ${cell(x.site)} are evicted from about ${sec(x.bound)}** and stopped all at once when the cut heals \u2014 its workloads there, ingress included, restart as ${cell(x.site)} returns; keep ${cell(x.site)} out of steering until they are Ready again.`
+      `- cluster ${cell(x.cluster)}: ${x.ifStacked ? `${evictsIfStacked(cell(x.cluster), x.controlPlaneAt.map(cell))}, ` : ""}**its pods at ${cell(x.site)} are evicted from about ${sec(x.bound)}** and stopped all at once when the cut heals \u2014 its workloads there, ingress included, restart as ${cell(x.site)} returns; keep ${cell(x.site)} out of steering until they are Ready again.${x.ifStacked ? ` ${capital(HOSTED_EVICTS_NOTHING)}.` : ""}`
     );
   if (!p.traffic.length) out.push("No traffic entry declares peakRps with resolvable backends.");
   for (const tr of p.traffic) {
@@ -31736,13 +31742,13 @@ function evictionPreflight(rb) {
 }
 function evictionChecks(rb) {
   return rb.r.evictions.map(
-    (x) => rb.r.duration.seconds < x.bound ? `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, seen through an API server at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(viaMajority(x, ["get", "nodes"]))}; ${majorityNote(x)}), and no pod evicted before the run ends (${cell(rb.r.duration.text)}, under the ${sec(x.bound)} eviction): ${codeSpan(viaMajority(x, ["get", "events", "-A", "--field-selector", "reason=TaintManagerEviction"]))} stays empty.` : `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, then from about ${sec(x.bound)} TaintManagerEviction events for their pods (${codeSpan(evictionEvents(x))}, through an API server at ${cell(listOf(x.controlPlaneAt, "or"))}), and their replacements Pending or scheduled at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(pendingPods(x))}) \u2014 while the pods at ${cell(x.site)} keep serving until the heal.`
+    (x) => rb.r.duration.seconds < x.bound ? `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, seen through an API server at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(viaMajority(x, ["get", "nodes"]))}; ${majorityNote(x)}), and no pod evicted before the run ends (${cell(rb.r.duration.text)}, under the ${sec(x.bound)} eviction): ${codeSpan(viaMajority(x, ["get", "events", "-A", "--field-selector", "reason=TaintManagerEviction"]))} stays empty.` : `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, then${x.ifStacked ? `, ${evictsIfStacked(cell(x.cluster), x.controlPlaneAt.map(cell))}, ` : " "}from about ${sec(x.bound)} TaintManagerEviction events for their pods (${codeSpan(evictionEvents(x))}, through an API server at ${cell(listOf(x.controlPlaneAt, "or"))}), and their replacements Pending or scheduled at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(pendingPods(x))}) \u2014 while the pods at ${cell(x.site)} keep serving until the heal.${x.ifStacked ? ` ${capital(HOSTED_EVICTS_NOTHING)}: no such event, and nothing Pending.` : ""}`
   );
 }
 function evictionPostHeal(rb) {
   return rb.r.evictions.map((x) => {
     const expected = rb.r.duration.seconds >= x.bound;
-    return `${cell(x.cluster)}: ${expected ? "count the evicted pods" : "no pod evicted"} \u2014 ${codeSpan(evictionEvents(x))} (events are kept an hour by default: check within it)${expected ? `, each replacement Running, and the restart of the pods at ${cell(x.site)} written down as a finding (its length is the cost of this cut)` : " is empty"}; no pod Pending (${codeSpan(pendingPods(x))}) and ${expected ? `the pods now off ${cell(x.site)} (compare ${codeSpan(kubectlLine(x.cluster, ["get", "pods", "-A", "-o", "wide"]))} with ${codeSpan(podsFile(x))} from Pre-flight) are the eviction's replacements: move them back once ${cell(x.site)}'s capacity is Ready` : `none moved off ${cell(x.site)} (compare ${codeSpan(kubectlLine(x.cluster, ["get", "pods", "-A", "-o", "wide"]))} with ${codeSpan(podsFile(x))} from Pre-flight)`}; the nodes at ${cell(x.site)} Ready again.`;
+    return `${cell(x.cluster)}: ${expected ? `count the evicted pods${x.ifStacked ? " (none if its control plane is hosted: see Duration)" : ""}` : "no pod evicted"} \u2014 ${codeSpan(evictionEvents(x))} (events are kept an hour by default: check within it)${expected ? `, each replacement Running, and the restart of the pods at ${cell(x.site)} written down as a finding (its length is the cost of this cut)` : " is empty"}; no pod Pending (${codeSpan(pendingPods(x))}) and ${expected ? `the pods now off ${cell(x.site)} (compare ${codeSpan(kubectlLine(x.cluster, ["get", "pods", "-A", "-o", "wide"]))} with ${codeSpan(podsFile(x))} from Pre-flight) are the eviction's replacements: move them back once ${cell(x.site)}'s capacity is Ready` : `none moved off ${cell(x.site)} (compare ${codeSpan(kubectlLine(x.cluster, ["get", "pods", "-A", "-o", "wide"]))} with ${codeSpan(podsFile(x))} from Pre-flight)`}; the nodes at ${cell(x.site)} Ready again.`;
   });
 }
 function consensusStores(t) {
@@ -31947,10 +31953,21 @@ function timerPlans(ctx, p) {
   }
   return out;
 }
-function evictionPlans(p) {
-  return p.clusters.flatMap(
-    (c) => c.evictionAfterSeconds !== null && c.controlPlaneAt.length ? [{ cluster: c.name, site: c.site, controlPlaneAt: [...c.controlPlaneAt], bound: c.evictionAfterSeconds }] : []
-  );
+function evictionPlans(p, ctx) {
+  return p.clusters.flatMap((c) => {
+    if (c.evictionAfterSeconds === null || !c.controlPlaneAt.length) return [];
+    const cluster = ctx.topology.clusterByName.get(c.name);
+    const q = cluster && ctx.quorumOf(cluster);
+    return [
+      {
+        cluster: c.name,
+        site: c.site,
+        controlPlaneAt: [...c.controlPlaneAt],
+        bound: c.evictionAfterSeconds,
+        ifStacked: q ? controlPlaneAway(q, c.site) : false
+      }
+    ];
+  });
 }
 var DEFAULT_DURATION = "10m";
 function goDuration(seconds2) {
@@ -32124,7 +32141,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
   refuseSelfOverlap(pl);
   const lag = lagPlans(ctx, sides);
   const timers2 = timerPlans(ctx, prediction);
-  const evictions = evictionPlans(prediction);
+  const evictions = evictionPlans(prediction, ctx);
   const limits = [...lag, ...timers2, ...evictions];
   const duration = durationOf(asked, limits);
   const spends = spendsOf(ctx, prediction, isolation?.after, duration.seconds);
