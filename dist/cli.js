@@ -27317,7 +27317,7 @@ function junit(all, files) {
 }
 
 // server/src/whatif/diff.ts
-var gotWorse = (c) => c.only === void 0 && c.before !== null && c.after !== null && VERDICT_RANK[c.after] > VERDICT_RANK[c.before];
+var gotWorse = (c) => c.before !== null && c.after !== null && VERDICT_RANK[c.after] > VERDICT_RANK[c.before];
 function entityOf(t, span) {
   if (!t) return "file";
   const inside2 = (s) => span.start >= s.start && span.start <= s.end;
@@ -27408,10 +27408,11 @@ function sidesOf(s, name, b, a) {
   const only = (side2, sites, links) => sites.length ? { only: side2, sitesOnly: sites } : { only: side2, linksOnly: links };
   const [newIn, newLinks] = [onlyIn(a, b), linksIn(a, b)];
   const [goneIn, goneLinks] = [onlyIn(b, a), linksIn(b, a)];
-  if ((newIn.length || newLinks.length) && nothing(sb) && !nothing(sa)) return only("after", newIn, newLinks);
-  if ((goneIn.length || goneLinks.length) && nothing(sa) && !nothing(sb)) return only("before", goneIn, goneLinks);
   const nb = scenarioName(sb, [...b.topology.siteByName.keys()]);
   const na = scenarioName(sa, [...a.topology.siteByName.keys()]);
+  if ((newIn.length || newLinks.length) && nothing(sb) && !nothing(sa)) return { ...only("after", newIn, newLinks), beforeScenario: nb };
+  if ((goneIn.length || goneLinks.length) && nothing(sa) && !nothing(sb))
+    return { ...only("before", goneIn, goneLinks), afterScenario: na };
   return { ...nb !== name ? { beforeScenario: nb } : {}, ...na !== name ? { afterScenario: na } : {} };
 }
 function diff(before2, after) {
@@ -27426,12 +27427,12 @@ function diff(before2, after) {
     const ra = judge2(a, s);
     const name = scenarioName(s, sites);
     const sides = sidesOf(s, name, b, a);
-    const before3 = sides.only === "after" ? null : rb?.verdict ?? null;
-    const after2 = sides.only === "before" ? null : ra?.verdict ?? null;
+    const before3 = rb?.verdict ?? null;
+    const after2 = ra?.verdict ?? null;
     const cmp2 = before3 === null || after2 === null ? 0 : VERDICT_RANK[after2] - VERDICT_RANK[before3];
-    const side2 = sides.only === "after" ? ra : sides.only === "before" ? rb : cmp2 > 0 ? ra : cmp2 < 0 ? rb : void 0;
+    const side2 = cmp2 > 0 ? ra : cmp2 < 0 ? rb : sides.only === "after" ? ra : sides.only === "before" ? rb : void 0;
     const why2 = side2 && side2.verdict !== "ok" ? side2.breaks.join("; ") : "";
-    if (rb && ra) moved.push(...measureChanges(name, rb, ra, cmp2 > 0 || sides.only !== void 0));
+    if (rb && ra) moved.push(...measureChanges(name, rb, ra, cmp2 > 0));
     const still = cmp2 < 0 && ra && ra.verdict !== "ok" ? ra.breaks.join("; ") : "";
     return { scenario: name, before: before3, after: after2, why: why2, ...still ? { still } : {}, ...sides };
   });
@@ -27865,9 +27866,9 @@ ${sections.length ? "\n" : ""}`;
 var resultsOf = (o) => !isIsolate(o) ? [o] : steered(o) ? [o.window, o.after] : [o.window];
 var podEvictionMarkdown = () => `**Pod eviction**${prose(POD_EVICTION_NOTE.slice("Pod eviction".length))}`;
 var refersToEviction = (d) => changed(d).some((s) => `${s.why ?? ""} ${s.still ?? ""}`.includes(SEE_POD_EVICTION));
-var changed = (d) => d.scenarios.filter((s) => s.only ? (s.only === "after" ? s.after : s.before) !== "ok" : s.before !== s.after);
-var arrow = (s) => s.only ? `${s.only === "after" ? s.after : s.before}` : `${s.before ?? "no topology"} \u2192 ${s.after ?? "no topology"}`;
-var kindOf3 = (s) => s.only === "after" ? "new" : s.only === "before" ? "gone" : gotWorse(s) ? "worse" : "better";
+var changed = (d) => d.scenarios.filter((s) => s.before !== s.after || s.only !== void 0 && (s.only === "after" ? s.after : s.before) !== "ok");
+var arrow = (s) => `${s.before ?? "no topology"} \u2192 ${s.after ?? "no topology"}`;
+var kindOf3 = (s) => gotWorse(s) ? "worse" : s.before !== s.after && s.before !== null && s.after !== null ? "better" : s.only === "after" ? "new" : s.only === "before" ? "gone" : "better";
 function regressionsText(d) {
   if (!d.regressions) return "no regressions";
   const lines2 = changed(d).filter((s) => kindOf3(s) === "worse").length + groupedChanges(d).filter((m) => m.regression).length + d.availability.filter((c) => c.regression).length + d.findings.added.filter((f) => f.severity === "error").length;
@@ -27878,8 +27879,10 @@ function scenarioLabel(s) {
   const what = s.sitesOnly?.length ? s.sitesOnly : (s.linksOnly ?? []).map((l) => `the link ${l}`);
   const sites = listText(what);
   const many = what.length > 1;
-  if (s.only === "after") return `${s.scenario} (${sites} ${many ? "are" : "is"} new in this version)`;
-  if (s.only === "before") return `${s.scenario} (${sites} ${many ? "are" : "is"} not in this version)`;
+  if (s.only === "after")
+    return `${s.scenario} (${sites} ${many ? "are" : "is"} new in this version${s.beforeScenario ? `; before: ${s.beforeScenario}` : ""})`;
+  if (s.only === "before")
+    return `${s.scenario} (${sites} ${many ? "are" : "is"} not in this version${s.afterScenario ? `; now: ${s.afterScenario}` : ""})`;
   const sides = [s.beforeScenario ? `before: ${s.beforeScenario}` : "", s.afterScenario ? `now: ${s.afterScenario}` : ""].filter(Boolean);
   return sides.length ? `${s.scenario} (${sides.join("; ")})` : s.scenario;
 }

@@ -459,19 +459,19 @@ test("diff: scenarios over the union of sites, findings matched by code and enti
   const four = base.replace("  - name: ams\n    role: witness\n", "  - name: ams\n    role: witness\n  - name: par\n");
   const u = diff(side("old", base), side("new", four));
   assert.equal(u.scenarios.length, 1 + 4 + 3 + 7, "par has no link: the three links' cuts");
-  // M37: "lose par" is new with par: judged on the new side alone, never a regression
+  // "lose par" is new with par: compared with OLD's reading of it, all up (M103)
   assert.deepEqual(
-    u.scenarios.filter((s) => s.scenario === "lose par").map((s) => [s.before, s.after, s.only, s.sitesOnly]),
-    [[null, "ok", "after", ["par"]]],
+    u.scenarios.filter((s) => s.scenario === "lose par").map((s) => [s.before, s.after, s.only, s.sitesOnly, s.beforeScenario]),
+    [["ok", "ok", "after", ["par"], "all up"]],
   );
   // a partition naming par cuts only fra / lon,ams in OLD: named on each side by what it cuts there
   const p = u.scenarios.find((s) => s.scenario === "partition fra,par / lon,ams")!;
   assert.deepEqual([p.only, p.beforeScenario, p.afterScenario], [undefined, "partition fra / lon,ams", undefined]);
-  // and back: par is gone in the newer version — neither better nor worse
+  // and back: par is gone in the newer version — compared with its all up, here the same verdict
   const gone = diff(side("new", four), side("old", base));
   assert.deepEqual(
-    gone.scenarios.filter((s) => s.scenario === "lose par").map((s) => [s.before, s.after, s.only]),
-    [["ok", null, "before"]],
+    gone.scenarios.filter((s) => s.scenario === "lose par").map((s) => [s.before, s.after, s.only, s.afterScenario]),
+    [["ok", "ok", "before", "all up"]],
   );
   assert.equal(
     entityOf(analyzeFile("x", base).contexts[0].topology, { start: base.indexOf("10.97"), end: base.indexOf("10.97") + 4 }),
@@ -479,7 +479,7 @@ test("diff: scenarios over the union of sites, findings matched by code and enti
   );
 });
 
-test("M37/M38: a site only the new version declares makes new scenarios, not regressions; client writes compared per writing site", () => {
+test("M37/M38/M103: a site only the new version declares: its scenarios compared with the old all up; client writes compared per writing site", () => {
   const side = (label: string, text: string) => ({ label, ...analyzeAlone(label, text) });
   // the draft has no witness; the review adds ams with one ledger member and a 20 ms budget
   const draft = DESIGN.replace("  - name: ams\n    role: witness\n", "")
@@ -491,14 +491,20 @@ test("M37/M38: a site only the new version declares makes new scenarios, not reg
     .replace("writeLatencyBudgetMs: 30", "writeLatencyBudgetMs: 20")
     .replace("    peakRps: 40000\n", "    peakRps: 40000\n    dependsOn: [ledger]\n");
   const d = diff(side("draft", draft), side("reviewed", reviewed));
+  // M103 (reversing M37): a scenario only the new version has is compared with the draft's reading
+  // of it, all up. Losing the witness the change adds puts lon's writes at 28 ms, over the 20 ms
+  // budget the same change sets: worse than the draft's all up, and counted
   const lam = d.scenarios.find((s) => s.scenario === "lose ams")!;
-  assert.deepEqual([lam.before, lam.only, lam.sitesOnly], [null, "after", ["ams"]]);
-  assert.equal(gotWorse(lam), false);
+  assert.deepEqual([lam.before, lam.after, lam.only, lam.sitesOnly, lam.beforeScenario], ["ok", "degraded", "after", ["ams"], "all up"]);
+  assert.equal(gotWorse(lam), true);
   const pam = d.scenarios.find((s) => s.scenario === "partition fra,lon / ams")!;
-  assert.deepEqual([pam.before, pam.only], [null, "after"]);
+  assert.deepEqual([pam.before, pam.after, pam.only], ["ok", "degraded", "after"]);
   const pfa = d.scenarios.find((s) => s.scenario === "partition fra,ams / lon")!;
   assert.deepEqual([pfa.only, pfa.beforeScenario], [undefined, "partition fra / lon"]);
-  assert.ok(!d.scenarios.some((s) => s.only && gotWorse(s)));
+  assert.deepEqual(
+    d.scenarios.filter((s) => s.only && gotWorse(s)).map((s) => s.scenario),
+    ["lose ams", "cut fra–ams", "cut lon–ams", "partition fra,lon / ams"],
+  );
   // what a client waits for, per writing site — not the leader's commit against a draft's
   const writes = d.changes.filter((c) => c.scenario === "all up" && c.measure === "writeLatencyMs" && c.entity === "store ledger");
   assert.deepEqual(
@@ -509,12 +515,12 @@ test("M37/M38: a site only the new version declares makes new scenarios, not reg
     ],
   );
   const text = diffText(d, false);
-  assert.match(text, /\n {2}new {5}lose ams \(ams is new in this version\): (ok|degraded)\n/);
+  assert.match(text, /\n {2}worse {3}lose ams \(ams is new in this version; before: all up\): ok → degraded\n/);
   assert.match(text, /all up: store ledger writes from fra < 1 → 17 ms\n/);
   // the leader's commit is listed after the client writes, as a secondary figure
   const order = d.changes.map((c) => c.measure);
   assert.ok(order.lastIndexOf("writeLatencyMs") < order.indexOf("commitLatencyMs"), order.join());
-  assert.match(diffMarkdown(d), /\| 🆕 new \| lose ams \(ams is new in this version\) \| — \|/);
+  assert.match(diffMarkdown(d), /\| 🔴 worse \| lose ams \(ams is new in this version; before: all up\) \| ok \| degraded \|/);
   assert.doesNotMatch(diffMarkdown(d), /\| regression \|/);
   assert.equal(JSON.parse(diffJson(d)).scenarios.find((s: { scenario: string }) => s.scenario === "lose ams").only, "after");
   assert.equal(
@@ -524,6 +530,52 @@ test("M37/M38: a site only the new version declares makes new scenarios, not reg
       d.findings.added.filter((f) => f.severity === "error").length +
       d.availability.filter((c) => c.regression).length,
   );
+});
+
+test("M103: a site a change adds as a single point of failure is a regression: its loss is compared with the old all up; removing it is better", () => {
+  const side = (label: string, text: string) => ({ label, ...analyzeAlone(label, text) });
+  const draft = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu.topology.yaml"), "utf8");
+  // mad joins with the only writer of a store checkout now depends on
+  const mad = draft
+    .replace("\nlinks:\n", "  - name: mad\n    availability: 0.999\n\nlinks:\n")
+    .replace("\nlinks:\n", "\nlinks:\n  - { between: [fra, mad], rttMs: 25 }\n  - { between: [lon, mad], rttMs: 24 }\n")
+    .replace(
+      "\nstores:\n",
+      "\nstores:\n  - name: sessions\n    engine: postgres\n    replication: async\n    writers: [mad]\n    replicas: [fra]\n    maxLagSeconds: 30\n",
+    )
+    .replace("dependsOn: [carts]", "dependsOn: [carts, sessions]");
+  assert.equal(mad.split("mad").length - 1, 4, "site, two links, writer");
+  const d = diff(side("draft", draft), side("mad", mad));
+  const at = (name: string) => d.scenarios.find((s) => s.scenario === name)!;
+  assert.deepEqual(
+    ["lose mad", "cut fra–mad", "partition fra,lon / mad"].map((n) => [n, at(n).before, at(n).after, at(n).only, at(n).beforeScenario]),
+    [
+      ["lose mad", "ok", "down", "after", "all up"],
+      ["cut fra–mad", "ok", "degraded", "after", "all up"],
+      ["partition fra,lon / mad", "ok", "down", "after", "all up"],
+    ],
+  );
+  assert.ok(gotWorse(at("lose mad")));
+  assert.ok(d.regressions >= 4, String(d.regressions));
+  const text = diffText(d, false);
+  assert.match(
+    text,
+    /\n {2}worse {3}lose mad \(mad is new in this version; before: all up\): ok → down\n {10}now: store sessions: every writer site \(mad\) is lost/,
+  );
+  assert.doesNotMatch(text, /\nno regressions\n$/);
+  assert.equal(JSON.parse(diffJson(d)).scenarios.find((s: { scenario: string }) => s.scenario === "lose mad").before, "ok");
+  // the measures of a worse scenario are counted there, once: the verdict table says so
+  assert.match(diffMarkdown(d), /\| 🔴 worse \| lose mad \(mad is new in this version; before: all up\) \| ok \| down \|/);
+  assert.match(
+    diffMarkdown(d),
+    /lose mad and partition fra,lon \/ mad \| checkout errors 0 → 40,000 rps \(errors appear\) \| in the verdict above \|/,
+  );
+  // and back: removing mad is better in each of them (now: all up), never a regression
+  const back = diff(side("mad", mad), side("draft", draft));
+  const lm = back.scenarios.find((s) => s.scenario === "lose mad")!;
+  assert.deepEqual([lm.before, lm.after, lm.only, lm.afterScenario], ["down", "ok", "before", "all up"]);
+  assert.equal(back.regressions, 0);
+  assert.match(diffText(back, false), /\n {2}better {2}lose mad \(mad is not in this version; now: all up\): down → ok\n {10}before: /);
 });
 
 test("M48: every single-link cut is compared; errors appearing under one are a regression, writes that failed and now succeed are not", () => {
@@ -566,7 +618,12 @@ test("M48: every single-link cut is compared; errors appearing under one are a r
     [relay.before, relay.beforeNote, relay.after, relay.crosses, relay.regression],
     [null, "writes fail", 26, undefined, false],
   );
-  assert.equal(up.regressions, 0);
+  // what is counted: the scenarios of the witness the review adds that are worse than the draft's all up (M103)
+  assert.deepEqual(
+    up.scenarios.filter(gotWorse).map((s) => s.scenario),
+    ["lose ams", "cut fra–ams", "cut lon–ams", "partition fra,lon / ams"],
+  );
+  assert.equal(up.regressions, 4);
   // M52: fra losing its ledger writes in fra's partition sorts with the largest moves, above a 2 ms one
   const at = (f: (c: (typeof up.changes)[number]) => boolean) => up.changes.findIndex(f);
   const fails = at((c) => c.scenario === "partition fra / lon,ams" && c.from === "fra" && c.after === null);
@@ -574,17 +631,21 @@ test("M48: every single-link cut is compared; errors appearing under one are a r
   assert.ok(fails >= 0 && small > fails, `${fails} ${small}`);
   // a cut of ams's links is new with ams
   assert.deepEqual(
-    up.scenarios.filter((s) => s.scenario === "cut fra–ams").map((s) => [s.only, s.sitesOnly, s.before]),
-    [["after", ["ams"], null]],
+    up.scenarios.filter((s) => s.scenario === "cut fra–ams").map((s) => [s.only, s.sitesOnly, s.before, s.beforeScenario]),
+    [["after", ["ams"], "ok", "all up"]],
   );
 
-  // a link only one version declares between sites both have: its cut is new there, judged on that side alone
+  // a link only one version declares between sites both have: its cut is new there, compared with the other's all up
+  // (degraded: without the link, writes from lon to a leader in ams do not reach it)
   const noLink = reviewed.replace(/ {2}- between: \[lon, ams\]\n(?: {4}\w+: .*\n)+/, "");
   assert.notEqual(noLink, reviewed);
   const l = diff(side("before", noLink), side("after", reviewed));
   const cut = l.scenarios.find((s) => s.scenario === "cut lon–ams")!;
-  assert.deepEqual([cut.only, cut.linksOnly, cut.sitesOnly, cut.before], ["after", ["lon–ams"], undefined, null]);
-  assert.match(diffText(l, false), /cut lon–ams \(the link lon–ams is new in this version\)/);
+  assert.deepEqual(
+    [cut.only, cut.linksOnly, cut.sitesOnly, cut.before, cut.beforeScenario],
+    ["after", ["lon–ams"], undefined, "degraded", "all up"],
+  );
+  assert.match(diffText(l, false), /cut lon–ams \(the link lon–ams is new in this version; before: all up\)/);
   assert.equal(diff(side("after", reviewed), side("before", noLink)).scenarios.find((s) => s.scenario === "cut lon–ams")!.only, "before");
   // a link whose cut splits the sites in two is that partition, compared once: two sites, or a chain lon–fra–ams
   const cuts = (x: string) => diff(side("a", x), side("b", x)).scenarios.filter((s) => s.scenario.startsWith("cut "));

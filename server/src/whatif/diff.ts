@@ -35,13 +35,14 @@ export interface DiffSide {
 
 export interface ScenarioChange {
   readonly scenario: string;
-  /** null when that version declares no topology, or when the scenario is only the other version's (`only`) */
+  /** null when that version declares no topology; for a scenario only the other version has (`only`), this version's reading of it (`beforeScenario`/`afterScenario`: all up) */
   readonly before: Verdict | null;
   readonly after: Verdict | null;
   /**
    * The scenario loses or cuts only sites one version declares: in the other it loses and cuts
    * nothing. `after`: new in the after version (a site it adds); `before`: gone with a site it
-   * removes. Neither better nor worse: never a regression.
+   * removes. It is compared with the other version's reading of it (all up): a new site's loss that
+   * is worse than the old all up is a regression (whatif.md; review M103).
    */
   readonly only?: "before" | "after";
   /** the sites of the scenario only that version declares */
@@ -132,9 +133,14 @@ export interface DiffResult {
   readonly note?: string;
 }
 
-/** A scenario whose verdict got worse from one version to the other (a regression); a scenario only one version has is neither. */
-export const gotWorse = (c: Pick<ScenarioChange, "before" | "after" | "only">): boolean =>
-  c.only === undefined && c.before !== null && c.after !== null && VERDICT_RANK[c.after] > VERDICT_RANK[c.before];
+/**
+ * A scenario whose verdict got worse from one version to the other (a regression). A scenario
+ * only one version has is compared with what the other version makes of it (whatif.md: a site
+ * absent from one version makes "lose X" mean "all up" there): losing a site a change adds,
+ * when the old version's all up was ok and the new loss is down, is a regression (review M103).
+ */
+export const gotWorse = (c: Pick<ScenarioChange, "before" | "after">): boolean =>
+  c.before !== null && c.after !== null && VERDICT_RANK[c.after] > VERDICT_RANK[c.before];
 
 /** The named thing a finding sits in: what a finding is matched by when lines move. */
 export function entityOf(t: Topology | undefined, span: Span): string {
@@ -267,10 +273,12 @@ function sidesOf(
     sites.length ? { only: side, sitesOnly: sites } : { only: side, linksOnly: links };
   const [newIn, newLinks] = [onlyIn(a, b), linksIn(a, b)];
   const [goneIn, goneLinks] = [onlyIn(b, a), linksIn(b, a)];
-  if ((newIn.length || newLinks.length) && nothing(sb) && !nothing(sa)) return only("after", newIn, newLinks);
-  if ((goneIn.length || goneLinks.length) && nothing(sa) && !nothing(sb)) return only("before", goneIn, goneLinks);
   const nb = scenarioName(sb, [...b.topology.siteByName.keys()]);
   const na = scenarioName(sa, [...a.topology.siteByName.keys()]);
+  // the other version's reading of it ("all up") is what it is compared with
+  if ((newIn.length || newLinks.length) && nothing(sb) && !nothing(sa)) return { ...only("after", newIn, newLinks), beforeScenario: nb };
+  if ((goneIn.length || goneLinks.length) && nothing(sa) && !nothing(sb))
+    return { ...only("before", goneIn, goneLinks), afterScenario: na };
   return { ...(nb !== name ? { beforeScenario: nb } : {}), ...(na !== name ? { afterScenario: na } : {}) };
 }
 
@@ -286,14 +294,14 @@ export function diff(before: DiffSide, after: DiffSide): DiffResult {
     const ra = judge(a, s);
     const name = scenarioName(s, sites);
     const sides = sidesOf(s, name, b, a);
-    // a scenario only one version has is judged on that side alone (the other ran its all up)
-    const before = sides.only === "after" ? null : (rb?.verdict ?? null);
-    const after = sides.only === "before" ? null : (ra?.verdict ?? null);
+    // a scenario only one version has is compared with the other version's reading of it (its all up)
+    const before = rb?.verdict ?? null;
+    const after = ra?.verdict ?? null;
     const cmp = before === null || after === null ? 0 : VERDICT_RANK[after] - VERDICT_RANK[before];
     // why: what breaks on the worse side (on the one side a new or gone scenario has); unchanged scenarios need no reason
-    const side = sides.only === "after" ? ra : sides.only === "before" ? rb : cmp > 0 ? ra : cmp < 0 ? rb : undefined;
+    const side = cmp > 0 ? ra : cmp < 0 ? rb : sides.only === "after" ? ra : sides.only === "before" ? rb : undefined;
     const why = side && side.verdict !== "ok" ? side.breaks.join("; ") : "";
-    if (rb && ra) moved.push(...measureChanges(name, rb, ra, cmp > 0 || sides.only !== undefined));
+    if (rb && ra) moved.push(...measureChanges(name, rb, ra, cmp > 0));
     const still = cmp < 0 && ra && ra.verdict !== "ok" ? ra.breaks.join("; ") : "";
     return { scenario: name, before, after, why, ...(still ? { still } : {}), ...sides };
   });

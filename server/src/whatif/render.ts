@@ -361,14 +361,24 @@ export const podEvictionMarkdown = (): string => `**Pod eviction**${prose(POD_EV
 /** Whether a changed scenario's why or still refers to the pod eviction note: the diff then shows it once. */
 const refersToEviction = (d: DiffResult): boolean => changed(d).some((s) => `${s.why ?? ""} ${s.still ?? ""}`.includes(SEE_POD_EVICTION));
 
-/** Scenarios whose verdict changed, and those only one version has (a site added or removed) that are not ok there. */
+/**
+ * Scenarios whose verdict changed (one only one version has compared with the other's reading of
+ * it, all up), and those only one version has that are not ok there.
+ */
 const changed = (d: DiffResult) =>
-  d.scenarios.filter((s) => (s.only ? (s.only === "after" ? s.after : s.before) !== "ok" : s.before !== s.after));
-const arrow = (s: DiffResult["scenarios"][number]) =>
-  s.only ? `${s.only === "after" ? s.after : s.before}` : `${s.before ?? "no topology"} → ${s.after ?? "no topology"}`;
-/** The word a changed scenario is listed under. */
+  d.scenarios.filter((s) => s.before !== s.after || (s.only !== undefined && (s.only === "after" ? s.after : s.before) !== "ok"));
+const arrow = (s: DiffResult["scenarios"][number]) => `${s.before ?? "no topology"} → ${s.after ?? "no topology"}`;
+/** The word a changed scenario is listed under: a new or gone one whose verdict moved is worse or better. */
 const kindOf = (s: DiffResult["scenarios"][number]) =>
-  s.only === "after" ? "new" : s.only === "before" ? "gone" : gotWorse(s) ? "worse" : "better";
+  gotWorse(s)
+    ? "worse"
+    : s.before !== s.after && s.before !== null && s.after !== null
+      ? "better"
+      : s.only === "after"
+        ? "new"
+        : s.only === "before"
+          ? "gone"
+          : "better";
 /**
  * "5 regressions", or "5 regressions in 3 lines" when a grouped move ("every single-link cut: …",
  * one line for several scenarios) counts once per scenario in `regressions` (and the exit status):
@@ -391,8 +401,11 @@ function scenarioLabel(s: DiffResult["scenarios"][number]): string {
   const what = s.sitesOnly?.length ? s.sitesOnly : (s.linksOnly ?? []).map((l) => `the link ${l}`);
   const sites = listText(what);
   const many = what.length > 1;
-  if (s.only === "after") return `${s.scenario} (${sites} ${many ? "are" : "is"} new in this version)`;
-  if (s.only === "before") return `${s.scenario} (${sites} ${many ? "are" : "is"} not in this version)`;
+  // with what it is compared with: the other version's reading of it ("before: all up")
+  if (s.only === "after")
+    return `${s.scenario} (${sites} ${many ? "are" : "is"} new in this version${s.beforeScenario ? `; before: ${s.beforeScenario}` : ""})`;
+  if (s.only === "before")
+    return `${s.scenario} (${sites} ${many ? "are" : "is"} not in this version${s.afterScenario ? `; now: ${s.afterScenario}` : ""})`;
   const sides = [s.beforeScenario ? `before: ${s.beforeScenario}` : "", s.afterScenario ? `now: ${s.afterScenario}` : ""].filter(Boolean);
   return sides.length ? `${s.scenario} (${sides.join("; ")})` : s.scenario;
 }
