@@ -25211,7 +25211,7 @@ function recognise(d) {
   if (has(d, ["identityTrustAnchorsPEM"], ["identityTrustDomain"])) return "linkerd-values";
   if (d.has(["gateway"]) && has(d, ["localServiceMirror"], ["controllers"])) return "linkerd-multicluster-values";
   if (has(d, ["submariner", "clusterId"], ["broker", "globalnet"])) return "submariner";
-  if (has(d, ["cluster-cidr"], ["service-cidr"], ["etcd-arg"])) return "k3s";
+  if (has(d, ["cluster-cidr"], ["service-cidr"], ["etcd-arg"], ["cluster-init"], ["datastore-endpoint"])) return "k3s";
   return void 0;
 }
 function asNumber(v) {
@@ -25310,7 +25310,7 @@ function compareCheck(ch, path, input, where2) {
   if (raw === void 0 && !ch.dep.present && ch.deployedDefault === void 0 && ch.kind !== "scalar") return void 0;
   const { agree, designText, deployedText } = judged(ch, raw);
   const designSpan = ch.designAt?.span ?? c.name.span;
-  const shown = ch.dep.present ? deployedText : ch.deployedDefault !== void 0 ? `absent (default ${deployedText})` : "absent";
+  const shown = ch.dep.present ? deployedText : ch.deployedDefault !== void 0 ? `absent (${ch.deployedDefaultBy ?? "default"} ${deployedText})` : "absent";
   const comparison = {
     cluster: name,
     code: ch.code,
@@ -25418,7 +25418,8 @@ function checksFor(c) {
   });
   return { out, push, range, pods, cidrAt, podsDesign };
 }
-function etcdTimerChecks(push, c, flag) {
+var ETCD_TIMER_DEFAULTS = { heartbeat: DEFAULT_HEARTBEAT_MS, election: DEFAULT_ELECTION_TIMEOUT_MS };
+function etcdTimerChecks(push, c, flag, defaults = ETCD_TIMER_DEFAULTS) {
   const e = c.etcd;
   const design = etcdTimers(c);
   push({
@@ -25428,7 +25429,8 @@ function etcdTimerChecks(push, c, flag) {
     design: design.heartbeat,
     designAt: e?.heartbeatMs,
     kind: "number",
-    deployedDefault: DEFAULT_HEARTBEAT_MS
+    deployedDefault: defaults.heartbeat,
+    ...defaults.by ? { deployedDefaultBy: defaults.by } : {}
   });
   push({
     code: "drift/etcd-timers",
@@ -25437,7 +25439,8 @@ function etcdTimerChecks(push, c, flag) {
     design: design.election,
     designAt: e?.electionTimeoutMs,
     kind: "number",
-    deployedDefault: DEFAULT_ELECTION_TIMEOUT_MS
+    deployedDefault: defaults.election,
+    ...defaults.by ? { deployedDefaultBy: defaults.by } : {}
   });
 }
 
@@ -25535,6 +25538,7 @@ function routingCheck(d, c, push) {
 }
 
 // server/src/drift/kinds/istio.ts
+var ISTIO_DEFAULT_CLUSTER_ID = "Kubernetes";
 var istioValues = (d, c) => {
   const { out, push } = checksFor(c);
   const name = c.name.value;
@@ -25559,7 +25563,11 @@ var istioValues = (d, c) => {
     design: i?.clusterName?.value ?? name,
     designAt: i?.clusterName,
     kind: "scalar",
-    deployedDefault: name
+    // istiod's chart: CLUSTER_ID is `global.multiCluster.clusterName | default "Kubernetes"` — a
+    // values file without it deploys every cluster as "Kubernetes", whatever the design's default
+    // (the cluster's name) says (review M108)
+    deployedDefault: ISTIO_DEFAULT_CLUSTER_ID,
+    deployedDefaultBy: "Istio's default"
   });
   if (i?.network)
     push({
@@ -25588,11 +25596,13 @@ var istioValues = (d, c) => {
 };
 
 // server/src/drift/kinds/kubeadm.ts
+var K3S_ETCD_TIMERS = { heartbeat: 500, election: 5e3, by: "k3s default" };
 var kubeadmConfig = (d, c) => {
   const { out, push, range } = checksFor(c);
   const pod = d.get(["networking", "podSubnet"]);
   if (pod.present) range("pods", pod);
   range("services", d.get(["networking", "serviceSubnet"]), "10.96.0.0/12");
+  if (d.get(["etcd", "external"]).present) return out;
   const anchor = d.keySpan(["etcd", "local"]) ?? d.firstKey();
   etcdTimerChecks(push, c, (flag) => extraArg(d, ["etcd", "local", "extraArgs"], flag, anchor));
   return out;
@@ -25601,7 +25611,9 @@ var k3sConfig = (d, c) => {
   const { out, push, range } = checksFor(c);
   range("pods", d.get(["cluster-cidr"]), "10.42.0.0/16");
   range("services", d.get(["service-cidr"]), "10.43.0.0/16");
-  etcdTimerChecks(push, c, (flag) => etcdArg(d, flag));
+  const external = d.get(["datastore-endpoint"]).present;
+  const embedded = d.get(["cluster-init"]).present || d.get(["etcd-arg"]).present || c.etcd !== void 0;
+  if (!external && embedded) etcdTimerChecks(push, c, (flag) => etcdArg(d, flag), K3S_ETCD_TIMERS);
   return out;
 };
 

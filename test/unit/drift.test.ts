@@ -30,7 +30,16 @@ const PLAIN = "  - name: c\n    site: a\n";
  * with the default, and another value — against a design at the default and one away from it.
  * [kind's file prefix, design cluster block, deployed key path, default, other, field]
  */
-const ROWS: { name: string; cluster: (v?: string) => string; doc: (v?: string) => string; def: string; other: string; field: string }[] = [
+const ROWS: {
+  name: string;
+  cluster: (v?: string) => string;
+  doc: (v?: string) => string;
+  def: string;
+  /** the deployed default, where it is not the design's (k3s's etcd timers, Istio's cluster ID) */
+  absent?: string;
+  other: string;
+  field: string;
+}[] = [
   {
     name: "cilium cluster.name (default: default)",
     cluster: (v) => CM.replace("name: c", `name: ${v ?? "default"}`),
@@ -101,7 +110,8 @@ const ROWS: { name: string; cluster: (v?: string) => string; doc: (v?: string) =
   {
     name: "k3s cluster-cidr (default 10.42.0.0/16)",
     cluster: (v) => `${PLAIN}    network: { pods: ${v ?? "10.42.0.0/16"} }\n`,
-    doc: (v) => `etcd-arg: [snapshot-count=10000]\n${v === undefined ? "" : `cluster-cidr: ${v}\n`}`,
+    // no cluster-init, no etcd-arg: SQLite through kine, no etcd timers to compare
+    doc: (v) => `service-cidr: 10.43.0.0/16\n${v === undefined ? "" : `cluster-cidr: ${v}\n`}`,
     def: "10.42.0.0/16",
     other: "10.52.0.0/16",
     field: "network.pods",
@@ -109,17 +119,19 @@ const ROWS: { name: string; cluster: (v?: string) => string; doc: (v?: string) =
   {
     name: "k3s service-cidr (default 10.43.0.0/16)",
     cluster: (v) => `${PLAIN}    network: { services: ${v ?? "10.43.0.0/16"} }\n`,
-    doc: (v) => `etcd-arg: [snapshot-count=10000]\n${v === undefined ? "" : `service-cidr: ${v}\n`}`,
+    doc: (v) => `cluster-cidr: 10.42.0.0/16\n${v === undefined ? "" : `service-cidr: ${v}\n`}`,
     def: "10.43.0.0/16",
     other: "10.53.0.0/16",
     field: "network.services",
   },
   {
-    name: "k3s etcd-arg election-timeout (default 1000)",
+    // the design's default is etcd's 1000; k3s (and RKE2) run their etcd at 5000 when etcd-arg leaves it out (review M101)
+    name: "k3s etcd-arg election-timeout (design default 1000, k3s's 5000)",
     cluster: (v) => `${PLAIN}${v === undefined ? "" : `    etcd: { members: { a: 1 }, electionTimeoutMs: ${v} }\n`}`,
-    doc: (v) => `cluster-init: true\netcd-arg: ["snapshot-count=10000"${v === undefined ? "" : `, "election-timeout=${v}"`}]\n`,
+    doc: (v) => `cluster-init: true\netcd-arg: ["heartbeat-interval=100"${v === undefined ? "" : `, "election-timeout=${v}"`}]\n`,
     def: "1000",
-    other: "5000",
+    absent: "5000",
+    other: "2500",
     field: "etcd.electionTimeoutMs",
   },
   {
@@ -132,10 +144,12 @@ const ROWS: { name: string; cluster: (v?: string) => string; doc: (v?: string) =
     field: "globalnet",
   },
   {
-    name: "Istio clusterName (default: the cluster's name)",
+    // the design's default is the cluster's name; istiod's chart runs as "Kubernetes" without one (review M108)
+    name: "Istio clusterName (design default: the cluster's name; Istio's: Kubernetes)",
     cluster: (v) => `${PLAIN}    istio: { meshId: m${v === undefined ? "" : `, clusterName: ${v}`} }\n`,
     doc: (v) => `global:\n  meshID: m\n  multiCluster:\n    enabled: true\n${v === undefined ? "" : `    clusterName: ${v}\n`}`,
     def: "c",
+    absent: "Kubernetes",
     other: "west",
     field: "istio.clusterName",
   },
@@ -167,14 +181,19 @@ for (const row of ROWS) {
       assert.equal(findings.length, c[0].agree ? 0 : 1, JSON.stringify(findings.map((f) => f.message)));
       return c[0].agree;
     };
-    // a design at the default: absent and explicit default agree, another value drifts
-    assert.equal(verdict(undefined, undefined), true, "design default, deployed absent");
+    // a design at the default: absent (where the deployed default is the design's) and explicit default agree, another value drifts
+    assert.equal(verdict(undefined, undefined), row.absent === undefined, "design default, deployed absent");
     assert.equal(verdict(undefined, row.def), true, "design default, deployed explicit default");
     assert.equal(verdict(undefined, row.other), false, "design default, deployed other");
     // a design away from the default: only the same value agrees
     assert.equal(verdict(row.other, undefined), false, "design other, deployed absent");
     assert.equal(verdict(row.other, row.def), false, "design other, deployed explicit default");
     assert.equal(verdict(row.other, row.other), true, "design other, deployed the same");
+    // a deployed default that is not the design's: a design that writes it agrees with the key left out
+    if (row.absent !== undefined) {
+      assert.equal(verdict(row.absent, undefined), true, "design at the deployed default, deployed absent");
+      assert.equal(verdict(row.absent, row.def), false, "design at the deployed default, deployed the design's default");
+    }
   });
 }
 
@@ -289,4 +308,33 @@ test("hostile deployment files: random damage to every case's files never throws
     }
   }
   assert.ok(runs >= 100, `${runs} damaged runs`);
+});
+
+test("etcd timers where the deployed etcd is elsewhere or a distribution's: k3s defaults 500/5000, kine and external etcd not compared (review M101, M102)", () => {
+  const ETCD = (t = "") => `${PLAIN}    etcd: { members: { a: 1 }${t} }\n`;
+  const timers = (cluster: string, doc: string) =>
+    compare(cluster, doc)
+      .comparisons.filter((x) => x.code === "drift/etcd-timers")
+      .map((x) => [x.field, x.deployed, x.agree]);
+  // k3s's embedded etcd at its own defaults: a design that says 500/5000 agrees with no etcd-arg
+  assert.deepEqual(timers(ETCD(", heartbeatMs: 500, electionTimeoutMs: 5000"), "cluster-init: true\n"), [
+    ["etcd.heartbeatMs", "absent (k3s default 500)", true],
+    ["etcd.electionTimeoutMs", "absent (k3s default 5000)", true],
+  ]);
+  // …and a design at etcd's defaults does not: the what-if's failover figures would be 5 times too short
+  assert.deepEqual(
+    timers(ETCD(), "cluster-init: true\n").map((x) => x[2]),
+    [false, false],
+  );
+  // an external datastore through kine (datastore-endpoint): k3s runs no etcd of its own
+  assert.deepEqual(timers(ETCD(), "datastore-endpoint: postgres://k3s@db.corp.example:5432/k3s\ncluster-cidr: 10.42.0.0/16\n"), []);
+  // kubeadm with external etcd: the timers are the etcd hosts' flags, not this file's
+  const ext = "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\netcd:\n  external:\n    endpoints: [https://e1:2379]\n";
+  assert.deepEqual(timers(ETCD(", heartbeatMs: 300, electionTimeoutMs: 3000"), ext), []);
+  // the same file with local etcd is compared at etcd's defaults
+  const local = "apiVersion: kubeadm.k8s.io/v1beta4\nkind: ClusterConfiguration\netcd:\n  local:\n    dataDir: /var/lib/etcd\n";
+  assert.deepEqual(timers(ETCD(", heartbeatMs: 300, electionTimeoutMs: 3000"), local), [
+    ["etcd.heartbeatMs", "absent (default 100)", false],
+    ["etcd.electionTimeoutMs", "absent (default 1000)", false],
+  ]);
 });

@@ -18,6 +18,8 @@ export interface Check {
   readonly kind: "scalar" | "number" | "bool" | "cidrs" | "names";
   /** the deployed default when the key is absent */
   readonly deployedDefault?: unknown;
+  /** whose default it is, where it is not the design's ("k3s default", "Istio's default"): "absent (k3s default 5000)" */
+  readonly deployedDefaultBy?: string;
   /** a deployed value that overrides `dep.value` (normalised already, e.g. a CIDR union) */
   readonly deployedValue?: unknown;
   readonly fixable?: boolean;
@@ -55,8 +57,19 @@ export function checksFor(c: Cluster) {
   return { out, push, range, pods, cidrAt, podsDesign };
 }
 
+/** What the deployed etcd runs when no flag sets a timer: etcd's own defaults, or a distribution's. */
+export interface TimerDefaults {
+  readonly heartbeat: number;
+  readonly election: number;
+  /** whose defaults they are, when not etcd's ("k3s default") */
+  readonly by?: string;
+}
+
+/** etcd's own defaults (kubeadm runs etcd with them unless extraArgs set a timer). */
+export const ETCD_TIMER_DEFAULTS: TimerDefaults = { heartbeat: DEFAULT_HEARTBEAT_MS, election: DEFAULT_ELECTION_TIMEOUT_MS };
+
 /** The etcd heartbeat and election timeout, as flags of the deployed etcd. */
-export function etcdTimerChecks(push: Push, c: Cluster, flag: (name: string) => Deployed): void {
+export function etcdTimerChecks(push: Push, c: Cluster, flag: (name: string) => Deployed, defaults = ETCD_TIMER_DEFAULTS): void {
   const e = c.etcd;
   const design = etcdTimers(c);
   push({
@@ -66,7 +79,8 @@ export function etcdTimerChecks(push: Push, c: Cluster, flag: (name: string) => 
     design: design.heartbeat,
     designAt: e?.heartbeatMs,
     kind: "number",
-    deployedDefault: DEFAULT_HEARTBEAT_MS,
+    deployedDefault: defaults.heartbeat,
+    ...(defaults.by ? { deployedDefaultBy: defaults.by } : {}),
   });
   push({
     code: "drift/etcd-timers",
@@ -75,6 +89,7 @@ export function etcdTimerChecks(push: Push, c: Cluster, flag: (name: string) => 
     design: design.election,
     designAt: e?.electionTimeoutMs,
     kind: "number",
-    deployedDefault: DEFAULT_ELECTION_TIMEOUT_MS,
+    deployedDefault: defaults.election,
+    ...(defaults.by ? { deployedDefaultBy: defaults.by } : {}),
   });
 }

@@ -81,7 +81,11 @@ export function compareCheck(
   if (raw === undefined && !ch.dep.present && ch.deployedDefault === undefined && ch.kind !== "scalar") return undefined;
   const { agree, designText, deployedText } = judged(ch, raw);
   const designSpan = ch.designAt?.span ?? c.name!.span;
-  const shown = ch.dep.present ? deployedText : ch.deployedDefault !== undefined ? `absent (default ${deployedText})` : "absent";
+  const shown = ch.dep.present
+    ? deployedText
+    : ch.deployedDefault !== undefined
+      ? `absent (${ch.deployedDefaultBy ?? "default"} ${deployedText})`
+      : "absent";
   const comparison: Comparison = {
     cluster: name,
     code: ch.code,

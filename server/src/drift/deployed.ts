@@ -126,7 +126,8 @@ export function recognise(d: DocReader): DeployKind | undefined {
   if (has(d, ["identityTrustAnchorsPEM"], ["identityTrustDomain"])) return "linkerd-values";
   if (d.has(["gateway"]) && has(d, ["localServiceMirror"], ["controllers"])) return "linkerd-multicluster-values";
   if (has(d, ["submariner", "clusterId"], ["broker", "globalnet"])) return "submariner";
-  if (has(d, ["cluster-cidr"], ["service-cidr"], ["etcd-arg"])) return "k3s";
+  // cluster-init and datastore-endpoint are k3s's own keys too: a server config often has only them
+  if (has(d, ["cluster-cidr"], ["service-cidr"], ["etcd-arg"], ["cluster-init"], ["datastore-endpoint"])) return "k3s";
   return undefined;
 }
 

@@ -2,6 +2,9 @@
 import { asBool } from "../deployed";
 import { checksFor, type KindChecks } from "../check";
 
+/** The cluster ID istiod runs with when `global.multiCluster.clusterName` is not set. */
+export const ISTIO_DEFAULT_CLUSTER_ID = "Kubernetes";
+
 /** istio-values: meshID, clusterName, network, primary/remote. */
 export const istioValues: KindChecks = (d, c) => {
   const { out, push } = checksFor(c);
@@ -27,7 +30,11 @@ export const istioValues: KindChecks = (d, c) => {
     design: i?.clusterName?.value ?? name,
     designAt: i?.clusterName,
     kind: "scalar",
-    deployedDefault: name,
+    // istiod's chart: CLUSTER_ID is `global.multiCluster.clusterName | default "Kubernetes"` — a
+    // values file without it deploys every cluster as "Kubernetes", whatever the design's default
+    // (the cluster's name) says (review M108)
+    deployedDefault: ISTIO_DEFAULT_CLUSTER_ID,
+    deployedDefaultBy: "Istio's default",
   });
   if (i?.network)
     push({
