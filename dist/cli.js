@@ -15939,12 +15939,15 @@ function leadershipMoveSeconds(kind, electionTimeoutMs = DEFAULT_ELECTION_TIMEOU
   if (kind === "consensus" && isYugabyte(engine)) return YUGABYTE_LEADER_FAILOVER_SECONDS;
   if (kind === "consensus" && isTidb(engine)) return TIKV_LEADER_FAILOVER_SECONDS;
   if (kind === "consensus" && isMongo(engine)) return MONGODB_FAILOVER_SECONDS;
+  if (kind === "consensus" && isConsul(engine)) return CONSUL_FAILOVER_SECONDS;
   if (kind === "consensus" && isEtcdEngine(engine)) return Math.ceil(2 * DEFAULT_ELECTION_TIMEOUT_MS / 1e3);
   return kind === "galera" ? GALERA_SUSPECT_TIMEOUT_SECONDS : COCKROACH_LIVENESS_EXPIRY_SECONDS;
 }
 var MONGODB_FAILOVER_SECONDS = 12;
 var isMongo = (engine) => engine !== void 0 && /mongo/i.test(engine);
 var isEtcdEngine = (engine) => engine !== void 0 && /\betcd\b/i.test(engine);
+var isConsul = (engine) => engine !== void 0 && /consul/i.test(engine);
+var CONSUL_FAILOVER_SECONDS = 10;
 var YUGABYTE_LEADER_FAILOVER_SECONDS = 3;
 var isYugabyte = (engine) => engine !== void 0 && /yugabyte/i.test(engine);
 var TIKV_LEADER_FAILOVER_SECONDS = 20;
@@ -29473,7 +29476,7 @@ function datastoreRto(ctx, st, rep) {
       return `writes to the Regions led at a lost site resume within about ${s} s (TiKV's Raft election timeout: 10 ticks of 1 s, randomised up to twice that, then a vote); Regions led elsewhere keep writing`;
     if (engine !== void 0 && /cockroach/i.test(engine))
       return `writes to the ranges led at a lost site resume within about ${s} s (CockroachDB's node-liveness expiry, then a Raft election); ranges led elsewhere keep writing`;
-    const why2 = isMongo(engine) ? "MongoDB's electionTimeoutMillis, 10 s by default, then the vote: its median failover is under 12 s" : isEtcdEngine(engine) ? "etcd's default 1,000 ms election timeout, randomised up to twice that, then the vote; the design declares no timers for it" : `assumed: ${engine ? `${engine}'s` : "the engine's (none is declared)"} failure detection and election are not known here, so CockroachDB's node-liveness expiry, the longest figure known, stands in`;
+    const why2 = isMongo(engine) ? "MongoDB's electionTimeoutMillis, 10 s by default, then the vote: its median failover is under 12 s" : isEtcdEngine(engine) ? "etcd's default 1,000 ms election timeout, randomised up to twice that, then the vote; the design declares no timers for it" : isConsul(engine) ? "Consul's Raft heartbeat timeout, 1 s \xD7 performance.raft_multiplier (5 by default), randomised up to twice that, then the vote" : `assumed: ${engine ? `${engine}'s` : "the engine's (none is declared)"} failure detection and election are not known here, so CockroachDB's node-liveness expiry stands in`;
     const leader = isMongo(engine) ? "primary" : "leader";
     return `if its ${leader} was at the lost site, every write waits until the members left elect a new one, about ${s} s (${why2}); with the ${leader} elsewhere writes go on`;
   }

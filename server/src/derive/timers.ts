@@ -135,8 +135,8 @@ export const GALERA_SUSPECT_TIMEOUT_SECONDS = 5;
  * majority side, when its leader (or leaseholder) was on the side cut off. etcd: a follower
  * campaigns after its election timeout, randomised by etcd between once and twice the configured
  * value ("Tuning": --election-timeout), then one vote round — about twice the timeout, rounded up
- * to a whole second. YugabyteDB: about 3 s, TiDB (TiKV): up to 20 s (below). CockroachDB (and any other consensus store: the
- * longest figure known here): the liveness expiry above. Galera: its suspect timeout.
+ * to a whole second. YugabyteDB: about 3 s, TiDB (TiKV): up to 20 s, MongoDB about 12 s, Consul about 10 s (below).
+ * CockroachDB (and, as a stated assumption, any other consensus store): the liveness expiry above. Galera: its suspect timeout.
  */
 export function leadershipMoveSeconds(
   kind: "etcd" | "consensus" | "galera",
@@ -147,6 +147,7 @@ export function leadershipMoveSeconds(
   if (kind === "consensus" && isYugabyte(engine)) return YUGABYTE_LEADER_FAILOVER_SECONDS;
   if (kind === "consensus" && isTidb(engine)) return TIKV_LEADER_FAILOVER_SECONDS;
   if (kind === "consensus" && isMongo(engine)) return MONGODB_FAILOVER_SECONDS;
+  if (kind === "consensus" && isConsul(engine)) return CONSUL_FAILOVER_SECONDS;
   // a store on etcd: its default timers, as a cluster's etcd with none declared (review M98)
   if (kind === "consensus" && isEtcdEngine(engine)) return Math.ceil((2 * DEFAULT_ELECTION_TIMEOUT_MS) / 1000);
   return kind === "galera" ? GALERA_SUSPECT_TIMEOUT_SECONDS : COCKROACH_LIVENESS_EXPIRY_SECONDS;
@@ -160,6 +161,14 @@ export function leadershipMoveSeconds(
 export const MONGODB_FAILOVER_SECONDS = 12;
 export const isMongo = (engine: string | undefined) => engine !== undefined && /mongo/i.test(engine);
 export const isEtcdEngine = (engine: string | undefined) => engine !== undefined && /\betcd\b/i.test(engine);
+export const isConsul = (engine: string | undefined) => engine !== undefined && /consul/i.test(engine);
+
+/**
+ * Consul's servers run HashiCorp Raft with its timers scaled by performance.raft_multiplier (5 by
+ * default): a follower campaigns when it has not heard from the leader for a random time between
+ * the 1 s heartbeat timeout × 5 and twice that — about 10 s before a new leader (review M98a nit).
+ */
+export const CONSUL_FAILOVER_SECONDS = 10;
 
 /**
  * YugabyteDB re-elects a tablet's leader after its followers miss 6 Raft heartbeats of 500 ms

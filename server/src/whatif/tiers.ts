@@ -23,7 +23,7 @@ import {
   withoutRelayText,
 } from "../availability/figures";
 import type { TopologyContext } from "../derive/context";
-import { isEtcdEngine, isMongo, isTidb, isYugabyte, leadershipMoveSeconds } from "../derive/timers";
+import { isConsul, isEtcdEngine, isMongo, isTidb, isYugabyte, leadershipMoveSeconds } from "../derive/timers";
 import { soleCopyRpoText, soleCopySite, votingSiteLosses } from "../derive/siteloss";
 import { cutOffReplicaSites } from "../derive/reach";
 import { listText } from "../util/strings";
@@ -166,7 +166,9 @@ function datastoreRto(ctx: TopologyContext, st: Store, rep: string): string {
       ? "MongoDB's electionTimeoutMillis, 10 s by default, then the vote: its median failover is under 12 s"
       : isEtcdEngine(engine)
         ? "etcd's default 1,000 ms election timeout, randomised up to twice that, then the vote; the design declares no timers for it"
-        : `assumed: ${engine ? `${engine}'s` : "the engine's (none is declared)"} failure detection and election are not known here, so CockroachDB's node-liveness expiry, the longest figure known, stands in`;
+        : isConsul(engine)
+          ? "Consul's Raft heartbeat timeout, 1 s × performance.raft_multiplier (5 by default), randomised up to twice that, then the vote"
+          : `assumed: ${engine ? `${engine}'s` : "the engine's (none is declared)"} failure detection and election are not known here, so CockroachDB's node-liveness expiry stands in`;
     const leader = isMongo(engine) ? "primary" : "leader";
     return `if its ${leader} was at the lost site, every write waits until the members left elect a new one, about ${s} s (${why}); with the ${leader} elsewhere writes go on`;
   }
