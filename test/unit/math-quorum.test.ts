@@ -116,6 +116,57 @@ test("site-loss and partition verdicts match an exhaustive simulation on random 
   }
 });
 
+test("with members that never vote (a configured size above the voters), splits are judged against the configured majority: frozenSplit and partitions match an exhaustive simulation", () => {
+  const seed = seedFromEnv();
+  const r = rng(seed);
+  for (let trial = 0; trial < 2000; trial++) {
+    const m = randomMembers(r);
+    const size = total(m) + Math.floor(r() * 4);
+    const maj = majority(size);
+    const sites = [...m.keys()];
+    const count = (xs: string[]) => xs.reduce((a, x) => a + m.get(x)!, 0);
+    let frozen = false;
+    const verdicts: string[] = [];
+    for (let mask = 1; mask < (1 << sites.length) - 1; mask++) {
+      if (mask & 1) continue;
+      const right = sites.filter((_, i) => mask & (1 << i));
+      const left = sites.filter((x) => !right.includes(x));
+      const [l, rr] = [count(left) >= maj, count(right) >= maj];
+      if (!l && !rr) frozen = true;
+      verdicts.push(l ? "left" : rr ? "right" : "frozen");
+    }
+    const msg = `seed ${seed}, members ${JSON.stringify([...m])}, size ${size}`;
+    const split = frozenSplit(m, size);
+    assert.equal(split !== undefined, frozen, msg);
+    if (split) {
+      assert.ok(split.left.length && split.right.length, msg);
+      assert.ok(count(split.left) < maj && count(split.right) < maj, `neither side reaches ${maj}: ${msg}`);
+    }
+    assert.deepEqual(
+      partitions(m, size).map((p) => p.verdict),
+      verdicts,
+      msg,
+    );
+  }
+  // the reviewed ledger with ams's voter cut off (2 + 2 voting of 5): fra against lon freezes; configured, lon + ams keep 3
+  const voting = new Map([
+    ["fra", 2],
+    ["lon", 2],
+  ]);
+  assert.deepEqual(frozenSplit(voting, 5), { left: ["fra"], right: ["lon"] });
+  assert.equal(
+    frozenSplit(
+      new Map([
+        ["fra", 3],
+        ["lon", 1],
+      ]),
+      5,
+    ),
+    undefined,
+    "fra's 3 reach the majority of 5",
+  );
+});
+
 /** commitLatency as a sort of one entry per member site (stable: declaration order among equal RTTs), to hold the one that allocates nothing to. */
 function sortedCommitLatency(
   members: Map<string, number>,

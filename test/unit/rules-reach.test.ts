@@ -232,6 +232,55 @@ test("review M78: a voter that can dial none of the others is judged as designed
   assert.match(md, /\| Datastore RTO \(consensus\) \| store ledger \| [^|]* \| losing fra or lon stops its writes/);
 });
 
+test("quorum/site-loss and quorum/partition judge the voters as designed, as simulate does: ams's cut-off voter counts nothing, so losing fra or lon, or a cut between them, stops ledger", () => {
+  const quorum = (text: string) =>
+    check(text)
+      .filter((f) => f.code === "quorum/site-loss" || f.code === "quorum/partition")
+      .sort((a, b) => b.code.localeCompare(a.code));
+  const silent = "(ams's 1 never votes as designed: quorum/member-unreachable)";
+  const tunnel = quorum(design());
+  assert.deepEqual(
+    tunnel.map((f) => [f.code, f.message]),
+    [
+      [
+        "quorum/site-loss",
+        `store ledger: losing fra leaves 2 of 5 members that can vote; losing lon leaves 2 of 5 members that can vote ${silent}; majority is 3`,
+      ],
+      [
+        "quorum/partition",
+        `store ledger: a partition between fra (2) and lon (2) leaves neither side the majority of 3 ${silent}; writes stop on both sides`,
+      ],
+    ],
+  );
+  // the layout is not what fails: no witness or rebalance fix (quorum/member-unreachable carries the path's)
+  assert.deepEqual(
+    tunnel.map((f) => f.fixes ?? []),
+    [[], []],
+  );
+  // simulate says the same of both
+  const ctx = analyzeFile("t.topology.yaml", HEADER + design()).contexts[0];
+  const ledger = (r: ReturnType<typeof run>) => r.quorums.find((q) => q.name === "store ledger")!.outcome;
+  assert.equal(ledger(run(ctx, { ...ALL_UP, lose: ["lon"] })), "stops");
+  assert.equal(ledger(run(ctx, { ...ALL_UP, partition: [["fra"], ["lon", "ams"]] })), "stops");
+  // routed: ams votes, and 2+2+1 survives any one site and any split
+  const routed = design({ fraNet: ", routing: native", lonNet: ", routing: native" });
+  assert.deepEqual(quorum(routed), []);
+  assert.equal(ledger(run(analyzeFile("t.topology.yaml", HEADER + routed).contexts[0], { ...ALL_UP, lose: ["lon"] })), "continues");
+  // the record's arithmetic says what check says
+  const { analysis, findings } = analyzeAlone("t.topology.yaml", HEADER + design());
+  const md = decisionRecord({ path: "t.topology.yaml", analysis, findings, version: "9" })!;
+  assert.match(
+    md,
+    /Each single-site loss, counting the members that can vote \(ams's 1 never votes as designed: quorum\/member-unreachable\):/,
+  );
+  assert.match(md, /\| fra +\| 2 +\| 2 +\| 3 +\| \*\*stop\*\* +\|/);
+  assert.match(md, /\| ams +\| 1 +\| 4 +\| 3 +\| continue +\|/);
+  assert.match(md, /Partitions that freeze writes \(neither side reaches 3, counting the members that can vote/);
+  const plain = decisionRecord({ path: "t.topology.yaml", ...analyzeAlone("t.topology.yaml", HEADER + routed), version: "9" })!;
+  assert.match(plain, /Each single-site loss:\n/);
+  assert.match(plain, /\| fra +\| 2 +\| 3 +\| 3 +\| continue +\|/);
+});
+
 test("review M78: a voter that reaches some of the others keeps its vote (and the note says the figures count it)", () => {
   const ctx = analyzeFile("t.topology.yaml", HEADER + design({ fraNet: ", routing: native" })).contexts[0];
   assert.equal(run(ctx, { ...ALL_UP, lose: ["lon"] }).quorums.find((q) => q.name === "store ledger")!.outcome, "continues");

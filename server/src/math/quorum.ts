@@ -47,13 +47,16 @@ export interface Split {
 /** The largest number of member sites for which every split is listed (2^(k-1) − 1 splits). */
 export const MAX_ENUMERATED_SITES = 12;
 
-/** Every split of the member sites into two non-empty groups (the first site always on the left). */
-export function partitions(members: MemberMap): Split[] {
+/**
+ * Every split of the member sites into two non-empty groups (the first site always on the left),
+ * each side against the majority of `n` (its configured size, where some members never vote).
+ */
+export function partitions(members: MemberMap, size?: number): Split[] {
   const sites = memberSites(members);
   const k = sites.length;
   if (k < 2 || k > MAX_ENUMERATED_SITES) return [];
   const n = total(members);
-  const maj = majority(n);
+  const maj = majority(size ?? n);
   const out: Split[] = [];
   // bit i set = site i on the right; site 0 stays left so each split appears once
   for (let mask = 1; mask < 1 << (k - 1); mask++) {
@@ -79,25 +82,33 @@ const MAX_REACHABLE_SUMS = 1 << 16;
  * A split that leaves neither side a majority, if one exists. Neither side has a majority
  * only when n is even and one side holds exactly n/2, so this is subset-sum over the member
  * sites. The reachable sums are at most 2^k for k sites, whatever the member counts, and are
- * capped: the work depends on the number of sites, never on the counts.
+ * capped: the work depends on the number of sites, never on the counts. `size`: the configured
+ * size whose majority the members must reach, where some members never vote (derive/reach
+ * votingCounts); then a side is short whenever it holds less than that majority, so any sum in
+ * [v − maj + 1, maj − 1] of the v voters freezes.
  */
-export function frozenSplit(members: MemberMap): { left: string[]; right: string[] } | undefined {
+export function frozenSplit(members: MemberMap, size?: number): { left: string[]; right: string[] } | undefined {
   const sites = memberSites(members);
   const n = total(members);
-  if (sites.length < 2 || n % 2 !== 0 || !Number.isSafeInteger(n)) return undefined;
-  const target = n / 2;
+  const maj = majority(size ?? n);
+  const [lo, hi] = [Math.max(1, n - maj + 1), Math.min(n - 1, maj - 1)];
+  if (sites.length < 2 || lo > hi || !Number.isSafeInteger(n) || !Number.isSafeInteger(maj)) return undefined;
   // from[s] = index of the site whose addition first reached sum s
   const from = new Map<number, number>([[0, -1]]);
-  for (let i = 0; i < sites.length && !from.has(target); i++) {
+  let target: number | undefined;
+  for (let i = 0; i < sites.length && target === undefined; i++) {
     const c = members.get(sites[i]) ?? 0;
     const reached = [...from.keys()];
     for (const s of reached) {
       const t = s + c;
-      if (t <= target && !from.has(t)) from.set(t, i);
+      if (t <= hi && !from.has(t)) {
+        from.set(t, i);
+        if (t >= lo) target = t;
+      }
     }
     if (from.size > MAX_REACHABLE_SUMS) return undefined;
   }
-  if (!from.has(target)) return undefined;
+  if (target === undefined) return undefined;
   const left = new Set<string>();
   // walk back: each sum was first reached by adding a site with a lower index than the sum before
   for (let s = target; s > 0; ) {

@@ -2,7 +2,8 @@ import type { Finding, FixHint } from "../model/finding";
 import type { Span } from "../model/text";
 import type { Cluster } from "../model/topology";
 import { harmfulSiteLosses, homeSite, quorumErrors, survivesEverySiteLoss } from "../derive/siteloss";
-import { frozenSplit, majority, siteLosses, tolerance, total, type MemberMap } from "../math/quorum";
+import { cutOffVoterSites, neverVoteText, votingCounts } from "../derive/reach";
+import { frozenSplit, majority, tolerance, total, type MemberMap } from "../math/quorum";
 import { listText } from "../util/strings";
 import { finding, type Quorum, type TopologyContext } from "./context";
 
@@ -46,7 +47,7 @@ export function quorumRules(ctx: TopologyContext): Finding[] {
   return ctx.quorums.flatMap((q) => {
     const out = inexactSum(q);
     if (!q.resolved) return out;
-    const m = membership(q, homeSite(ctx, q));
+    const m = membership(ctx, q, homeSite(ctx, q));
     return [
       ...out,
       ...evenMembers(m),
@@ -72,13 +73,20 @@ interface Membership {
   readonly head: () => string;
   /** a cluster's etcd: its cluster's site, whose loss loses the cluster itself (derive/siteloss homeSite) */
   readonly home: string | undefined;
+  /** its voters as designed (derive/reach votingCounts: members that can dial none of the others never vote), as simulate and availability judge them */
+  readonly voting: MemberMap;
+  /** " (ams's 1 never votes as designed: quorum/member-unreachable)" where some never vote; else "" */
+  readonly silent: string;
 }
 
-function membership(q: Quorum, home: string | undefined): Membership {
+function membership(ctx: TopologyContext, q: Quorum, home: string | undefined): Membership {
   const n = total(q.counts);
+  const silent = cutOffVoterSites(ctx, q);
   return {
     q,
     home,
+    voting: votingCounts(ctx, q),
+    silent: silent.length ? ` (${neverVoteText(q, silent)} as designed: quorum/member-unreachable)` : "",
     n,
     maj: majority(n),
     at: q.members.keySpan,
@@ -155,14 +163,15 @@ function controlPlaneElsewhere({ q, n, maj, at, sites, home }: Membership): Find
 }
 
 /** quorum/two-site-split: members in exactly two sites. */
-function twoSiteSplit({ q, n, maj, at, sites }: Membership): Finding[] {
+function twoSiteSplit({ q, n, maj, at, sites, voting, silent }: Membership): Finding[] {
   if (sites.length !== 2) return [];
   const [a, b] = sites;
   const ca = q.counts.get(a)!;
   const cb = q.counts.get(b)!;
-  const losses = siteLosses(q.counts);
-  const fatal = losses.filter((l) => !l.survives);
-  const detail = fatal.map((l) => `losing ${l.site} leaves ${l.survivors} of ${n}`).join("; ");
+  // judged on its voters, as simulate judges it (derive/reach votingCounts): a site's loss is its members'
+  const left = (site: string) => total(voting) - (voting.get(site) ?? 0);
+  const fatal = sites.filter((x) => left(x) < maj);
+  const detail = `${fatal.map((x) => `losing ${x} leaves ${left(x)} of ${n}${silent ? " that can vote" : ""}`).join("; ")}${fatal.length ? silent : ""}`;
   return [
     finding(
       "quorum/two-site-split",
@@ -174,29 +183,32 @@ function twoSiteSplit({ q, n, maj, at, sites }: Membership): Finding[] {
 }
 
 /** quorum/site-loss and quorum/partition: members in three or more sites. */
-function threeSiteLosses({ q, n, maj, at, sites, home }: Membership): Finding[] {
+function threeSiteLosses({ q, n, maj, at, sites, home, voting, silent }: Membership): Finding[] {
   if (sites.length < 3) return [];
   const out: Finding[] = [];
-  // a cluster's etcd is not judged for its own site's loss: the cluster goes with it (derive/siteloss homeSite)
-  const fatal = harmfulSiteLosses(q.counts, home);
+  // a cluster's etcd is not judged for its own site's loss: the cluster goes with it (derive/siteloss homeSite);
+  // judged on its voters against the configured majority, as simulate and availability judge it (derive/reach votingCounts)
+  const fatal = harmfulSiteLosses(voting, home, n);
   if (fatal.length) {
+    // where only the voters that never vote make the loss fatal, the layout is not what to change: the path is (quorum/member-unreachable's fix)
+    const layout = harmfulSiteLosses(q.counts, home).length > 0;
     out.push(
       finding(
         "quorum/site-loss",
         at,
-        `${q.label}: ${fatal.map((l) => `losing ${l.site} leaves ${l.survivors} of ${n} members`).join("; ")}; majority is ${maj}`,
-        { fixes: [WITNESS_FIX, { kind: "rebalance-members", title: "Rebalance members" }] },
+        `${q.label}: ${fatal.map((l) => `losing ${l.site} leaves ${l.survivors} of ${n} members${silent ? " that can vote" : ""}`).join("; ")}${silent}; majority is ${maj}`,
+        layout ? { fixes: [WITNESS_FIX, { kind: "rebalance-members", title: "Rebalance members" }] } : undefined,
       ),
     );
   }
-  const split = frozenSplit(q.counts);
+  const split = frozenSplit(voting, n);
   if (split) {
-    const sum = (s: string[]) => s.reduce((acc, x) => acc + (q.counts.get(x) ?? 0), 0);
+    const sum = (s: string[]) => s.reduce((acc, x) => acc + (voting.get(x) ?? 0), 0);
     out.push(
       finding(
         "quorum/partition",
         at,
-        `${q.label}: a partition between ${listText(split.left)} (${sum(split.left)}) and ${listText(split.right)} (${sum(split.right)}) leaves neither side the majority of ${maj}; writes stop on both sides`,
+        `${q.label}: a partition between ${listText(split.left)} (${sum(split.left)}) and ${listText(split.right)} (${sum(split.right)}) leaves neither side the majority of ${maj}${silent}; writes stop on both sides`,
       ),
     );
   }

@@ -739,6 +739,13 @@ function arithmeticSection(r: RecordContext): string[] {
 function quorumSection(ctx: TopologyContext, q: Quorum): string[] {
   const n = total(q.counts);
   const maj = majority(n);
+  // losses and splits judged on its voters as designed against n's majority, as check, simulate and availability judge them (derive/reach votingCounts)
+  const voting = votingCounts(ctx, q);
+  const voters = total(voting);
+  const silent = cutOffVoterSites(ctx, q);
+  const canVote = silent.length
+    ? `, counting the members that can vote (${neverVoteText(q, silent)} as designed: quorum/member-unreachable)`
+    : "";
   const out = [`#### ${cell(q.label)} (${q.kind})`, ""];
   out.push(
     table(
@@ -751,23 +758,26 @@ function quorumSection(ctx: TopologyContext, q: Quorum): string[] {
     "",
     `Majority: ⌊${n}/2⌋ + 1 = **${maj}**; the quorum tolerates ${n - maj} lost member${n - maj === 1 ? "" : "s"}.`,
     "",
-    "Each single-site loss:",
+    `Each single-site loss${cell(canVote)}:`,
     "",
     table(
       ["site lost", "members lost", "members left", "majority", "writes"],
-      siteLosses(q.counts).map((l) => [l.site, l.lost, l.survivors, l.majority, l.survives ? "continue" : { raw: "**stop**" }]),
+      memberSites(q.counts).map((s) => {
+        const left = voters - (voting.get(s) ?? 0);
+        return [s, q.counts.get(s) ?? 0, left, maj, left >= maj ? "continue" : { raw: "**stop**" }];
+      }),
     ),
     "",
   );
-  const sites = memberSites(q.counts);
+  const sites = memberSites(voting);
   if (sites.length > MAX_ENUMERATED_SITES)
     out.push(`Partitions: ${sites.length} member sites, more than the ${MAX_ENUMERATED_SITES} whose splits are listed.`, "");
   else if (sites.length > 1) {
-    const frozen = partitions(q.counts).filter((p) => p.verdict === "frozen");
+    const frozen = partitions(voting, n).filter((p) => p.verdict === "frozen");
     out.push(
       frozen.length
-        ? `Partitions that freeze writes (neither side reaches ${maj}):`
-        : `No two-group partition freezes writes: in every split of the ${sites.length} member sites one side reaches ${maj}.`,
+        ? `Partitions that freeze writes (neither side reaches ${maj}${cell(canVote)}):`
+        : `No two-group partition freezes writes: in every split of the ${sites.length} member sites${silent.length ? " that can vote" : ""} one side reaches ${maj}.`,
       "",
     );
     if (frozen.length)
