@@ -9,7 +9,7 @@ import { availabilityText } from "../../server/src/availability/render";
 import { ALL_UP, run } from "../../server/src/whatif/engine";
 import { loadOf, scenario } from "../../server/src/math/traffic";
 import { toNumber } from "../../server/src/math/rational";
-import { HEADER } from "../helpers";
+import { check, HEADER } from "../helpers";
 
 const design = (standby: string) => `sites:
   - { name: fra, availability: 0.999 }
@@ -130,4 +130,22 @@ test("a 0-rps standby is no writer: losing ams leaves fra writing within the bud
   const lost = run(ctxOf(ledger("0")), { ...ALL_UP, lose: ["fra"] });
   assert.deepEqual(lost.quorums.find((x) => x.name === "store ledger")!.clientSites, ["lon"]);
   assert.equal(lost.traffic[0].backends[1].writes.length, 1);
+});
+
+test("rtt/write-budget judges the writers simulate judges: a 0-rps standby's site is no writer with every site up (review M82)", () => {
+  const tight = (w: string) => ledger(w).replace("writeLatencyBudgetMs: 20", "writeLatencyBudgetMs: 15");
+  const budget = (w: string) => check(tight(w)).filter((f) => f.code === "rtt/write-budget");
+  // lon-1 active: lon writes too, and every placement is over 15 ms (fra: lon 23 ms; lon: fra 22 ms; ams: fra 17 ms)
+  const active = budget("1");
+  assert.equal(active.length, 1);
+  assert.match(
+    active[0].message,
+    /no leader placement keeps writes within the 15 ms budget — best is ams: from fra 17 ms .*, from lon 16 ms/,
+  );
+  // lon-1 a standby (weight 0, 0 rps while fra-1 is up): fra alone writes, 9 ms with the leader at fra
+  assert.deepEqual(budget("0"), []);
+  const up = run(ctxOf(tight("0")), ALL_UP);
+  assert.equal(up.verdict, "ok");
+  assert.ok(!up.breaks.some((b) => /budget/.test(b)), up.breaks.join("\n"));
+  assert.ok(run(ctxOf(tight("1")), ALL_UP).breaks.some((b) => /15 ms budget/.test(b)));
 });

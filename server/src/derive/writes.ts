@@ -190,7 +190,7 @@ export interface PlacementWrites extends LeaderAt {
 }
 
 export interface WriteJudgement {
-  /** the sites judged (`clientSitesOf`): `writerSites`, or — when no traffic entry writes to the store — its member sites that are not witnesses */
+  /** the sites judged (`clientSitesOf`): `writerSites` but for the standbys that carry 0 rps with every site up (`standbyWriters`), or — when no traffic entry writes to the store — its member sites that are not witnesses */
   readonly writers: readonly string[];
   /** true when `writers` are the member sites (no traffic entry depends on the store) */
   readonly fromMembers: boolean;
@@ -215,7 +215,10 @@ const judgements = () => new Map<Quorum, WriteJudgement>();
 
 function judge(ctx: TopologyContext, q: Quorum, counts: ReadonlyMap<string, number>): WriteJudgement {
   const sites = memberSites(counts);
-  const { sites: writers, fromMembers } = clientSitesOf(ctx, q, counts);
+  const { sites: declared, fromMembers } = clientSitesOf(ctx, q, counts);
+  // every site up: a site whose backends carry 0 rps (standbys beside a weighted backend) writes nothing — no writer, as the what-if engine and availability judge it (review M82)
+  const standby = fromMembers || q.kind === "etcd" ? [] : standbyWriters(ctx, q.owner as Store);
+  const writers = standby.length ? declared.filter((x) => !standby.some((w) => w.site === x && standbyIdle(w, () => true))) : declared;
   const at = (p: LeaderAt): PlacementWrites => {
     const writes = writers.map((from) => ({ from, route: clientWrite(ctx, q, p, from, { counts }) }));
     // every site and link up, a write fails only where no link is declared: unknown, as a missing RTT is
