@@ -121,7 +121,7 @@ const CUSTOM: ReadonlyMap<string, Custom<unknown, unknown>> = new Map([
   custom(SimulateRequest, object({ uri: string, scenario: scenarioParam }), simulateClick),
   custom(DecisionRecordRequest, uriParams, (s, p, token) => {
     const a = s.analysis(p.uri);
-    return a ? record(a, s.findings(p.uri), fileName(p.uri), pkg.version, token) : null;
+    return a ? record(a, s.findings(p.uri), fileName(p.uri), pkg.version, token, s.boundFindings(p.uri)) : null;
   }),
   custom(
     GameDayRequest,

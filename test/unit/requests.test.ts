@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { analyzeAlone } from "../../server/src/analysis";
+import { boundFileSource, pemFingerprints } from "../../server/src/deployments";
+import { decisionRecord } from "../../server/src/whatif/record";
 import { test } from "node:test";
 import { createService } from "../../server/src/platform/node";
 import { answer, REQUEST_METHODS } from "../../server/src/requests";
@@ -120,5 +124,48 @@ test("on Node, git gives up after its timeout and is cancellable, and the thread
     await assert.rejects(cancelled!, /^Error: git could not read d\.topology\.yaml at HEAD: cancelled$/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("Write Decision Record in the editor is the record `quorate report` writes: the bound deployment files' drift blocks it and is listed, file:line, read only inside the workspace (review M75)", async () => {
+  const dir = resolve(__dirname, "..", "..", "..", "examples", "drift");
+  const text = readFileSync(join(dir, "edge.topology.yaml"), "utf8");
+  const topology = pathToFileURL(join(dir, "edge.topology.yaml")).toString();
+  const recordIn = async (roots: string[]) => {
+    const s = createService(() => roots);
+    s.update(topology, text);
+    return (await answer(s, "quorate/decisionRecord", { uri: topology })) as string;
+  };
+  const md = await recordIn([dir]);
+  assert.match(md, /## Status\n\n\*\*Proposed — blocked by 1 error\*\*\./);
+  assert.match(
+    md,
+    /\| error \| drift\/etcd-timers \| deploy\/ams-1-kubeadm\.yaml:11 \| `etcd\.local\.extraArgs\.election-timeout` is 5000 here, but edge\.topology\.yaml:25 gives ams-1 etcd\.electionTimeoutMs 1000 \|/,
+  );
+  // the CLI's record of the same file (cli/main recordCommand, from the design's folder): the same words
+  const { analysis, findings, bound } = analyzeAlone("edge.topology.yaml", text, undefined, {
+    source: boundFileSource({ cwd: dir }),
+    fingerprints: pemFingerprints,
+  });
+  assert.equal(
+    md,
+    decisionRecord({ path: "edge.topology.yaml", analysis, findings, version: md.match(/Written by quorate (\S+) /)![1], bound })!,
+  );
+  // a binding that climbs out of the workspace folder holding the topology: nothing there is read, as the CLI reads nothing outside its root
+  const tmp = mkdtempSync(join(tmpdir(), "quorate-ws-"));
+  try {
+    mkdirSync(join(tmp, "ws"));
+    mkdirSync(join(tmp, "outside"));
+    writeFileSync(join(tmp, "outside", "ams-1-kubeadm.yaml"), readFileSync(join(dir, "deploy", "ams-1-kubeadm.yaml")));
+    const climbing = text.replace("deployment: [deploy/ams-1-*.yaml]", "deployment: [../outside/ams-1-kubeadm.yaml]");
+    assert.notEqual(climbing, text);
+    const uri = pathToFileURL(join(tmp, "ws", "edge.topology.yaml")).toString();
+    const s = createService(() => [join(tmp, "ws")]);
+    s.update(uri, climbing);
+    const outside = (await answer(s, "quorate/decisionRecord", { uri })) as string;
+    assert.doesNotMatch(outside, /is 5000 here|deploy\/ams-1-kubeadm|outside\/ams-1-kubeadm\.yaml:/);
+    assert.deepEqual(s.boundFindings(uri), []);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
 });

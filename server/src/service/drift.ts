@@ -1,7 +1,7 @@
 // Drift in the editor: which topology binds which deployment files, their findings by file, and
 // the comparisons the hovers, definitions and the preview read. Re-judged when the topology or
 // one of its bound files changes (edited, saved, created or deleted).
-import { driftOf, type Deployments, type FileAnalysis } from "../analysis";
+import { type BoundFindings, driftOf, type Deployments, type FileAnalysis } from "../analysis";
 import { type Comparison, type DriftResult, mergeFindings } from "../drift/compare";
 import type { Finding } from "../model/finding";
 import type { DriftMarker } from "../protocol";
@@ -73,6 +73,16 @@ export class DriftIndex {
 
   findingsOf(uri: string): readonly Finding[] {
     return this.findings.get(uri) ?? [];
+  }
+
+  /**
+   * The files topology `topologyUri` binds, parsed, with the drift it finds in each (the decision
+   * record's Open findings, as `quorate report` lists them): as judged, or judged now from `a`
+   * when the topology was not (read through the same source, inside the workspace).
+   */
+  boundOf(topologyUri: string, a: FileAnalysis): BoundFindings[] {
+    const result = this.byTopology.get(topologyUri)?.result ?? driftOf(a, this.deployments)[0];
+    return [...(result?.files ?? [])].map(([path, f]) => ({ path, parsed: f.parsed, findings: f.findings }));
   }
 
   /** The comparison whose deployed value (or anchor) holds `offset` in deployment file `uri`. */

@@ -13,7 +13,15 @@ import type {
   WorkspaceEdit,
 } from "vscode-languageserver";
 import { DiagnosticSeverity } from "vscode-languageserver";
-import { analyzeFile, type Deployments, type FileAnalysis, finalize, lateFindingsSteps, manifestFileOf } from "../analysis";
+import {
+  analyzeFile,
+  type BoundFindings,
+  type Deployments,
+  type FileAnalysis,
+  finalize,
+  lateFindingsSteps,
+  manifestFileOf,
+} from "../analysis";
 import { declaredNames } from "../nav/completion";
 import { mergeFindings } from "../drift/compare";
 import { reanalyzeChange, type TextChange } from "../incremental";
@@ -309,6 +317,18 @@ export class QuorateService implements Workspace {
     return this.files.get(uri)?.analysis;
   }
 
+  /**
+   * The deployment files topology `uri` binds, with their drift, each path cited from the
+   * topology's folder as its `deployment` entries name them (the record, as `quorate report`
+   * cites them, review M75). Empty where drift is off (the web) or nothing is bound.
+   */
+  boundFindings(uri: string): BoundFindings[] {
+    const a = this.analysis(uri);
+    if (!a || !this.drift) return [];
+    const home = URI.pathOf(uri).replace(/\\/g, "/").split("/").slice(0, -1);
+    return this.drift.boundOf(uri, a).map((b) => ({ ...b, path: relativeTo(home, b.path) }));
+  }
+
   private analyse(f: FileState, change?: TextChange): void {
     f.tooLarge = f.text.length > this.settings.maxFileSizeKb * 1024;
     f.hosted = !f.tooLarge && f.text.length >= this.hostedMinChars;
@@ -594,4 +614,14 @@ function movedFinding(x: Finding, change: TextChange): Finding[] {
     return at ? [{ ...h, span: at }] : [];
   });
   return [{ ...x, span, ...(related ? { related } : {}), ...(fixes ? { fixes } : {}) }];
+}
+
+/** `path` (absolute, or as given) from folder `home` (its segments): "deploy/a.yaml", "../x/a.yaml"; a path on another root as given. */
+function relativeTo(home: readonly string[], path: string): string {
+  const to = path.replace(/\\/g, "/").split("/");
+  // a relative path, or one on another root (a Windows drive): as given
+  if (!home.length || to[0] !== home[0]) return path;
+  let i = 0;
+  while (i < home.length && i < to.length - 1 && home[i] === to[i]) i++;
+  return [...home.slice(i).map(() => ".."), ...to.slice(i)].join("/");
 }

@@ -1,7 +1,7 @@
 // The what-if engine as the editor asks for it: a scenario from the preview's Simulate control,
 // and the decision record. Language-service layer: no
 // connection, no editor; the transport passes the open document's analysis in.
-import { type FileAnalysis, formatErrors } from "../analysis";
+import { type BoundFindings, type FileAnalysis, formatErrors } from "../analysis";
 import type { Finding } from "../model/finding";
 import { diagramSteps } from "../preview/mermaid";
 import type { DriftMarker, GameDayParams, GameDayResult, LinkRef, SimulateResult, SimulateScenario } from "../protocol";
@@ -153,8 +153,10 @@ export function record(
   path: string,
   version: string,
   token?: Cancellation,
+  bound: readonly BoundFindings[] = [],
 ): Promise<string | null> {
-  return stepThrough(recordSteps({ path, analysis: a, findings, version }), token, "the decision record").then((md) => md ?? null);
+  // the bound deployment files' drift is open too, as `quorate report` lists it (review M75)
+  return stepThrough(recordSteps({ path, analysis: a, findings, version, bound }), token, "the decision record").then((md) => md ?? null);
 }
 
 /** The game day of the open design for a lose-only or partition-only scenario; cancellable between its steps. */
