@@ -139,6 +139,13 @@ test("availability text, md and json and the record's Tiers report the time over
     text,
     /^ {2}writes over the 20 ms budget \(writeLatencyBudgetMs\) 0\.598% of the time \(52\.4 hours a year\) with the leader of ledger pinned at ams \(the best pin: lease preferences\) — most likely: ams down, 0\.498% of the time \(43\.7 hours a year\): writes from lon 28 ms \(leader in fra; ams cannot lead\); fra–ams link down, .*: writes from fra 30 ms through lon \(leader in ams\); .*; without a pin, over the budget whenever the leader sits at fra or lon, with every site and link up too \(at fra, writes from lon 23 ms; at lon, writes from fra 22 ms\), for as long as it stays there$/m,
   );
+  // each engine's pin by its own mechanism: MongoDB's is member priority (review M98 nit), YugabyteDB's preferred zones
+  const pinOf = (engine: string) =>
+    /pinned at ams \(the best pin: ([^)]*)\)/.exec(
+      availabilityText(analyzeFile(REVIEWED, reviewed.replace(/engine: cockroachdb[^\n]*/, `engine: ${engine}`)).contexts[0]),
+    )?.[1];
+  assert.equal(pinOf("mongodb 7.0"), "member priority, set by rs.reconfig");
+  assert.equal(pinOf("yugabytedb"), "preferred zones, yb-admin set_preferred_zones");
   // the mix of the engine's best placement all up with its worst under a cut is no placement anyone gets (review M54)
   assert.doesNotMatch(text, /0\.648%|at the worst leader placement/);
   const SHORT =

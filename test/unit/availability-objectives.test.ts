@@ -207,7 +207,7 @@ test("no health check, but the TTL alone reaches rtoSeconds: objective/rto (not 
   assert.equal(at[0].severity, "error");
   assert.equal(
     at[0].message,
-    "traffic web: the RTO is more than 60 s — the 60 s TTL alone, after the health check has found the loss — so it is above the objective 60 s whatever the detection: add a healthCheck (without one nothing steers clients away) and lower the TTL below 60 s",
+    "traffic web: the RTO is more than 60 s — the 60 s TTL alone, before any detection — so it is above the objective 60 s whatever the detection: add a healthCheck (without one nothing steers clients away) and lower the TTL below 60 s",
   );
   assert.deepEqual(only(WEB("{ rtoSeconds: 60 }", ""), "objective/unmeasurable"), []);
   // the declared timeout and propagation count too (a healthCheck the schema refuses: no interval)

@@ -255,7 +255,15 @@ clusters:
   assert.equal(api.from.what, "nodes of lon-prod");
   assert.equal(api.to.what, "control-plane nodes of lon-prod at fra");
   assert.deepEqual(api.to.ranges, ["192.0.2.0/28"]);
-  assert.match(api.why, /all of them at fra with its etcd: without this rule lon-prod has no API/);
+  assert.match(
+    api.why,
+    /all of them at fra with its etcd \(stacked, or a hosted control plane at fra\): without this rule lon-prod has no API/,
+  );
+  // the kubelet row says the same layout; the external-etcd row beside them is the other one (review M97 nit)
+  assert.match(
+    m.rows.find((r) => r.port === 10250)!.why,
+    /^the API servers at fra \(stacked, or a hosted control plane at fra\) reach every kubelet of lon-prod/,
+  );
   // etcd's client port only with external etcd (API servers at lon), as for a stretched etcd
   assert.equal(m.rows.find((r) => r.port === 2379)!.when, "with external etcd");
   assert.doesNotMatch(portsMarkdown(m), /No cross-site flow needs a firewall rule/);

@@ -22,6 +22,8 @@ export function pinWords(engine: string | undefined): string | undefined {
   if (/^cockroach/.test(e)) return "lease preferences";
   if (/^yugabyte/.test(e)) return "preferred zones, yb-admin set_preferred_zones";
   if (/^tidb/.test(e)) return "a placement policy's PRIMARY_REGION";
+  // the primary is the electable member of highest priority that is up to date (review M98 nit: its mechanism named, as the others')
+  if (/^mongo/.test(e)) return "member priority, set by rs.reconfig";
   return undefined;
 }
 

@@ -823,7 +823,7 @@ function stretchedControlPlaneRows(b: Build, c: Cluster, home: string, s: string
     to: cp,
     why: homeMembers
       ? `the kubelets, kube-proxy and agents of ${name} reach every API server behind the control-plane endpoint, ${s}'s included`
-      : `the kubelets, kube-proxy and agents of ${name} reach its API servers, all of them at ${s} with its etcd: without this rule ${name} has no API`,
+      : `the kubelets, kube-proxy and agents of ${name} reach its API servers, all of them at ${s} with its etcd (${remoteLayout(s)}): without this rule ${name} has no API`,
     reference: K8S_DOC,
   });
   if (homeMembers)
@@ -845,7 +845,7 @@ function stretchedControlPlaneRows(b: Build, c: Cluster, home: string, s: string
     direction: "one-way",
     from: cp,
     to: nodesEnd(c),
-    why: `the API servers at ${s} reach every kubelet of ${name}: logs, exec, attach, port-forward, metrics`,
+    why: `the API servers at ${s}${homeMembers ? "" : ` (${remoteLayout(s)})`} reach every kubelet of ${name}: logs, exec, attach, port-forward, metrics`,
     reference: K8S_DOC,
   });
   if (homeMembers)
@@ -861,6 +861,13 @@ function stretchedControlPlaneRows(b: Build, c: Cluster, home: string, s: string
     });
   controlPlaneCniRows(b, c, home, s, cp, row);
 }
+
+/**
+ * The layout the 6443 and 10250 rows of an etcd wholly at `s` are for — API servers beside their
+ * etcd there — as against the external-etcd row beside them (API servers at the cluster's own site,
+ * 2379 across the WAN): review M97's nit, so the two alternatives do not read as one layout.
+ */
+const remoteLayout = (s: string) => `stacked, or a hosted control plane at ${s}`;
 
 /** The API servers at one remote member site reach the kubelets of the control-plane nodes at another: 10250 both ways between them. */
 function remoteKubeletRows(b: Build, c: Cluster, remote: readonly string[], label: string): void {

@@ -475,7 +475,7 @@ function judgeRto({ owner, isStore, o, label, judge, unmeasurable }: Judging): v
       finding: finding(
         "objective/rto",
         o.rtoSeconds.span,
-        `${label}: the RTO is more than ${sig(floor.seconds)} s — ${floor.terms} alone, after the health check has found the loss — so it is above the objective ${objective} s whatever the detection: ${tr.healthCheck ? "" : "add a healthCheck (without one nothing steers clients away) and "}${floor.rest < objective ? `lower the TTL below ${sig(objective - floor.rest)} s` : `bring the check timeout and propagation (${sig(floor.rest)} s) below ${objective} s, and the TTL with them`}`,
+        `${label}: the RTO is more than ${sig(floor.seconds)} s — ${floor.terms} alone, before any detection — so it is above the objective ${objective} s whatever the detection: ${tr.healthCheck ? "" : "add a healthCheck (without one nothing steers clients away) and "}${floor.rest < objective ? `lower the TTL below ${sig(objective - floor.rest)} s` : `bring the check timeout and propagation (${sig(floor.rest)} s) below ${objective} s, and the TTL with them`}`,
       ),
     });
   } else if (!rto) {
