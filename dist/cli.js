@@ -16849,12 +16849,12 @@ function siteLosses(members, n = total(members)) {
   });
 }
 var MAX_ENUMERATED_SITES = 12;
-function partitions(members) {
+function partitions(members, size2) {
   const sites = memberSites(members);
   const k = sites.length;
   if (k < 2 || k > MAX_ENUMERATED_SITES) return [];
   const n = total(members);
-  const maj = majority(n);
+  const maj = majority(size2 ?? n);
   const out = [];
   for (let mask = 1; mask < 1 << k - 1; mask++) {
     const left = [sites[0]];
@@ -16872,22 +16872,27 @@ function partitions(members) {
   return out;
 }
 var MAX_REACHABLE_SUMS = 1 << 16;
-function frozenSplit(members) {
+function frozenSplit(members, size2) {
   const sites = memberSites(members);
   const n = total(members);
-  if (sites.length < 2 || n % 2 !== 0 || !Number.isSafeInteger(n)) return void 0;
-  const target = n / 2;
+  const maj = majority(size2 ?? n);
+  const [lo, hi] = [Math.max(1, n - maj + 1), Math.min(n - 1, maj - 1)];
+  if (sites.length < 2 || lo > hi || !Number.isSafeInteger(n) || !Number.isSafeInteger(maj)) return void 0;
   const from = /* @__PURE__ */ new Map([[0, -1]]);
-  for (let i = 0; i < sites.length && !from.has(target); i++) {
+  let target;
+  for (let i = 0; i < sites.length && target === void 0; i++) {
     const c = members.get(sites[i]) ?? 0;
     const reached = [...from.keys()];
     for (const s of reached) {
       const t = s + c;
-      if (t <= target && !from.has(t)) from.set(t, i);
+      if (t <= hi && !from.has(t)) {
+        from.set(t, i);
+        if (t >= lo) target = t;
+      }
     }
     if (from.size > MAX_REACHABLE_SUMS) return void 0;
   }
-  if (!from.has(target)) return void 0;
+  if (target === void 0) return void 0;
   const left = /* @__PURE__ */ new Set();
   for (let s = target; s > 0; ) {
     const i = from.get(s);
@@ -17282,7 +17287,9 @@ function writeJudgement(ctx, q, o = {}) {
 var judgements = () => /* @__PURE__ */ new Map();
 function judge(ctx, q, counts) {
   const sites = memberSites(counts);
-  const { sites: writers, fromMembers } = clientSitesOf(ctx, q, counts);
+  const { sites: declared2, fromMembers } = clientSitesOf(ctx, q, counts);
+  const standby = fromMembers || q.kind === "etcd" ? [] : standbyWriters(ctx, q.owner);
+  const writers = standby.length ? declared2.filter((x) => !standby.some((w) => w.site === x && standbyIdle(w, () => true))) : declared2;
   const at = (p) => {
     const writes = writers.map((from) => ({ from, route: clientWrite(ctx, q, p, from, { counts }) }));
     const slowest = writes.every((w) => w.route.ms !== void 0) ? Math.max(0, ...writes.map((w) => w.route.ms)) : void 0;
@@ -18246,6 +18253,7 @@ function pinWords(engine) {
   if (/^cockroach/.test(e)) return "lease preferences";
   if (/^yugabyte/.test(e)) return "preferred zones, yb-admin set_preferred_zones";
   if (/^tidb/.test(e)) return "a placement policy's PRIMARY_REGION";
+  if (/^mongo/.test(e)) return "member priority, set by rs.reconfig";
   return void 0;
 }
 var BEST_STATE_BUDGET = 1e5;
@@ -19002,7 +19010,7 @@ function judgeRto({ owner, isStore, o, label: label4, judge: judge2, unmeasurabl
       finding: finding(
         "objective/rto",
         o.rtoSeconds.span,
-        `${label4}: the RTO is more than ${sig(floor.seconds)} s \u2014 ${floor.terms} alone, after the health check has found the loss \u2014 so it is above the objective ${objective} s whatever the detection: ${tr.healthCheck ? "" : "add a healthCheck (without one nothing steers clients away) and "}${floor.rest < objective ? `lower the TTL below ${sig(objective - floor.rest)} s` : `bring the check timeout and propagation (${sig(floor.rest)} s) below ${objective} s, and the TTL with them`}`
+        `${label4}: the RTO is more than ${sig(floor.seconds)} s \u2014 ${floor.terms} alone, before any detection \u2014 so it is above the objective ${objective} s whatever the detection: ${tr.healthCheck ? "" : "add a healthCheck (without one nothing steers clients away) and "}${floor.rest < objective ? `lower the TTL below ${sig(objective - floor.rest)} s` : `bring the check timeout and propagation (${sig(floor.rest)} s) below ${objective} s, and the TTL with them`}`
       )
     });
   } else if (!rto) {
@@ -19190,7 +19198,7 @@ function quorumRules(ctx) {
   return ctx.quorums.flatMap((q) => {
     const out = inexactSum(q);
     if (!q.resolved) return out;
-    const m = membership(q, homeSite(ctx, q));
+    const m = membership(ctx, q, homeSite(ctx, q));
     return [
       ...out,
       ...evenMembers(m),
@@ -19202,11 +19210,14 @@ function quorumRules(ctx) {
     ];
   });
 }
-function membership(q, home) {
+function membership(ctx, q, home) {
   const n = total(q.counts);
+  const silent = cutOffVoterSites(ctx, q);
   return {
     q,
     home,
+    voting: votingCounts(ctx, q),
+    silent: silent.length ? ` (${neverVoteText(q, silent)} as designed: quorum/member-unreachable)` : "",
     n,
     maj: majority(n),
     at: q.members.keySpan,
@@ -19265,14 +19276,14 @@ function controlPlaneElsewhere({ q, n, maj, at, sites, home }) {
     )
   ];
 }
-function twoSiteSplit({ q, n, maj, at, sites }) {
+function twoSiteSplit({ q, n, maj, at, sites, voting, silent }) {
   if (sites.length !== 2) return [];
   const [a, b] = sites;
   const ca = q.counts.get(a);
   const cb = q.counts.get(b);
-  const losses = siteLosses(q.counts);
-  const fatal = losses.filter((l) => !l.survives);
-  const detail = fatal.map((l) => `losing ${l.site} leaves ${l.survivors} of ${n}`).join("; ");
+  const left = (site) => total(voting) - (voting.get(site) ?? 0);
+  const fatal = sites.filter((x) => left(x) < maj);
+  const detail = `${fatal.map((x) => `losing ${x} leaves ${left(x)} of ${n}${silent ? " that can vote" : ""}`).join("; ")}${fatal.length ? silent : ""}`;
   return [
     finding(
       "quorum/two-site-split",
@@ -19282,28 +19293,29 @@ function twoSiteSplit({ q, n, maj, at, sites }) {
     )
   ];
 }
-function threeSiteLosses({ q, n, maj, at, sites, home }) {
+function threeSiteLosses({ q, n, maj, at, sites, home, voting, silent }) {
   if (sites.length < 3) return [];
   const out = [];
-  const fatal = harmfulSiteLosses(q.counts, home);
+  const fatal = harmfulSiteLosses(voting, home, n);
   if (fatal.length) {
+    const layout = harmfulSiteLosses(q.counts, home).length > 0;
     out.push(
       finding(
         "quorum/site-loss",
         at,
-        `${q.label}: ${fatal.map((l) => `losing ${l.site} leaves ${l.survivors} of ${n} members`).join("; ")}; majority is ${maj}`,
-        { fixes: [WITNESS_FIX2, { kind: "rebalance-members", title: "Rebalance members" }] }
+        `${q.label}: ${fatal.map((l) => `losing ${l.site} leaves ${l.survivors} of ${n} members${silent ? " that can vote" : ""}`).join("; ")}${silent}; majority is ${maj}`,
+        layout ? { fixes: [WITNESS_FIX2, { kind: "rebalance-members", title: "Rebalance members" }] } : void 0
       )
     );
   }
-  const split = frozenSplit(q.counts);
+  const split = frozenSplit(voting, n);
   if (split) {
-    const sum = (s) => s.reduce((acc, x) => acc + (q.counts.get(x) ?? 0), 0);
+    const sum = (s) => s.reduce((acc, x) => acc + (voting.get(x) ?? 0), 0);
     out.push(
       finding(
         "quorum/partition",
         at,
-        `${q.label}: a partition between ${listText(split.left)} (${sum(split.left)}) and ${listText(split.right)} (${sum(split.right)}) leaves neither side the majority of ${maj}; writes stop on both sides`
+        `${q.label}: a partition between ${listText(split.left)} (${sum(split.left)}) and ${listText(split.right)} (${sum(split.right)}) leaves neither side the majority of ${maj}${silent}; writes stop on both sides`
       )
     );
   }
@@ -29030,7 +29042,7 @@ function stretchedControlPlaneRows(b, c, home, s, label4, homeMembers) {
     direction: "one-way",
     from: nodesEnd(c),
     to: cp,
-    why: homeMembers ? `the kubelets, kube-proxy and agents of ${name} reach every API server behind the control-plane endpoint, ${s}'s included` : `the kubelets, kube-proxy and agents of ${name} reach its API servers, all of them at ${s} with its etcd: without this rule ${name} has no API`,
+    why: homeMembers ? `the kubelets, kube-proxy and agents of ${name} reach every API server behind the control-plane endpoint, ${s}'s included` : `the kubelets, kube-proxy and agents of ${name} reach its API servers, all of them at ${s} with its etcd (${remoteLayout(s)}): without this rule ${name} has no API`,
     reference: K8S_DOC
   });
   if (homeMembers)
@@ -29052,7 +29064,7 @@ function stretchedControlPlaneRows(b, c, home, s, label4, homeMembers) {
     direction: "one-way",
     from: cp,
     to: nodesEnd(c),
-    why: `the API servers at ${s} reach every kubelet of ${name}: logs, exec, attach, port-forward, metrics`,
+    why: `the API servers at ${s}${homeMembers ? "" : ` (${remoteLayout(s)})`} reach every kubelet of ${name}: logs, exec, attach, port-forward, metrics`,
     reference: K8S_DOC
   });
   if (homeMembers)
@@ -29068,6 +29080,7 @@ function stretchedControlPlaneRows(b, c, home, s, label4, homeMembers) {
     });
   controlPlaneCniRows(b, c, home, s, cp, row);
 }
+var remoteLayout = (s) => `stacked, or a hosted control plane at ${s}`;
 function remoteKubeletRows(b, c, remote, label4) {
   const name = c.name.value;
   for (let i = 0; i < remote.length; i++)
@@ -30113,6 +30126,10 @@ function arithmeticSection(r2) {
 function quorumSection(ctx, q) {
   const n = total(q.counts);
   const maj = majority(n);
+  const voting = votingCounts(ctx, q);
+  const voters = total(voting);
+  const silent = cutOffVoterSites(ctx, q);
+  const canVote = silent.length ? `, counting the members that can vote (${neverVoteText(q, silent)} as designed: quorum/member-unreachable)` : "";
   const out = [`#### ${cell(q.label)} (${q.kind})`, ""];
   out.push(
     table(
@@ -30125,21 +30142,24 @@ function quorumSection(ctx, q) {
     "",
     `Majority: \u230A${n}/2\u230B + 1 = **${maj}**; the quorum tolerates ${n - maj} lost member${n - maj === 1 ? "" : "s"}.`,
     "",
-    "Each single-site loss:",
+    `Each single-site loss${cell(canVote)}:`,
     "",
     table(
       ["site lost", "members lost", "members left", "majority", "writes"],
-      siteLosses(q.counts).map((l) => [l.site, l.lost, l.survivors, l.majority, l.survives ? "continue" : { raw: "**stop**" }])
+      memberSites(q.counts).map((s) => {
+        const left = voters - (voting.get(s) ?? 0);
+        return [s, q.counts.get(s) ?? 0, left, maj, left >= maj ? "continue" : { raw: "**stop**" }];
+      })
     ),
     ""
   );
-  const sites = memberSites(q.counts);
+  const sites = memberSites(voting);
   if (sites.length > MAX_ENUMERATED_SITES)
     out.push(`Partitions: ${sites.length} member sites, more than the ${MAX_ENUMERATED_SITES} whose splits are listed.`, "");
   else if (sites.length > 1) {
-    const frozen = partitions(q.counts).filter((p) => p.verdict === "frozen");
+    const frozen = partitions(voting, n).filter((p) => p.verdict === "frozen");
     out.push(
-      frozen.length ? `Partitions that freeze writes (neither side reaches ${maj}):` : `No two-group partition freezes writes: in every split of the ${sites.length} member sites one side reaches ${maj}.`,
+      frozen.length ? `Partitions that freeze writes (neither side reaches ${maj}${cell(canVote)}):` : `No two-group partition freezes writes: in every split of the ${sites.length} member sites${silent.length ? " that can vote" : ""} one side reaches ${maj}.`,
       ""
     );
     if (frozen.length)
