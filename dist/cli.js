@@ -30978,7 +30978,20 @@ function runbookOf(r2, o) {
     probeAt: writeProbeTiming(moves.map((m) => m.seconds)),
     steering: {}
   };
-  for (const section of [intro, whatIsCut, preflight, steps, proof, withdraw, abortCriteria, customerImpact, checks, rollback, postHeal])
+  for (const section of [
+    intro,
+    realLoss,
+    whatIsCut,
+    preflight,
+    steps,
+    proof,
+    withdraw,
+    abortCriteria,
+    customerImpact,
+    checks,
+    rollback,
+    postHeal
+  ])
     section(rb);
   return rb.out.join("\n");
 }
@@ -30994,6 +31007,27 @@ function intro(rb) {
   );
   if (r2.toolNote) out.push(`**Why Chaos Mesh and not Litmus:** ${cell(r2.toolNote)}`, "");
   out.push(...goNoGo(r2), ...durationText(r2), ...tooShort(rb), "");
+}
+function realLoss({ r: r2, o, out, isolated }) {
+  const loss = r2.loss;
+  if (!loss) return;
+  const drill = new Set(judged2({ r: r2, p: r2.prediction }).flatMap((x) => [...x.breaks, ...x.notes]));
+  const adds = [...loss.breaks, ...loss.notes].filter((x, i, xs) => xs.indexOf(x) === i && !drill.has(x));
+  const where2 = cell(listOf(isolated));
+  const simulate = codeSpan(shellLine(["quorate", "simulate", "--lose", isolated.join(","), o.source]));
+  const verdicts = loss.verdict === r2.prediction.verdict && (r2.after?.verdict ?? loss.verdict) === loss.verdict ? `predicts **${loss.verdict}** for a real loss, as this drill does` : `predicts **${loss.verdict}** for a real loss, where this drill predicts **${r2.prediction.verdict}**${r2.after && r2.after.verdict !== r2.prediction.verdict ? ` (**${r2.after.verdict}** after the withdrawal)` : ""}`;
+  out.push(
+    "## What a real loss adds (not enacted)",
+    "",
+    `This drill cuts ${where2} off; ${isolated.length === 1 ? "its" : "their"} machines keep running and answer the clients steering still sends there. ${simulate} ${verdicts}.${adds.length ? " These predictions of the loss are not enacted here, so a pass does not prove them:" : " Every prediction of the loss is among this drill's."}`,
+    "",
+    ...adds.map((x) => `- ${cell(x)}`),
+    ...adds.length ? [
+      "",
+      `To enact them, stop ${where2}'s machines \u2014 power off ${isolated.length === 1 ? "its" : "their"} nodes, or stop the kubelets, etcd and the stores' processes there \u2014 which this tool does not do: Chaos Mesh and Litmus cut the network only.`
+    ] : [],
+    ""
+  );
 }
 function goNoGo(r2) {
   return [...pastBound(r2), ...downNoGo(r2)];
@@ -32205,6 +32239,8 @@ function* gameDaySteps(ctx, scenario2, asked) {
       notes: pl.notes,
       prediction,
       after: isolation?.after,
+      ...s.lose.length && !asked.isolate ? { loss: run(ctx, { ...ALL_UP, lose: s.lose }) } : {},
+      // what the isolation does not enact (M105)
       probe,
       hostPlans,
       notEnacted: pl.notEnacted,

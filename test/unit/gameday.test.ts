@@ -386,6 +386,8 @@ test("isolation: the window is the engine's partition, the state after the withd
   assert.deepEqual(
     rb.split("\n").filter((l) => /^## /.test(l)),
     [
+      // a --lose (OPTS: not --isolate) says what the real loss adds first (review M105)
+      "## What a real loss adds (not enacted)",
       "## What is cut",
       "## Pre-flight",
       "## Steps",
@@ -1455,7 +1457,28 @@ test("--isolate fra is titled as asked; --lose fra says it is enacted as isolati
     assert.match(iso, /^# Game day: isolate fra\n\n.*\. fra is isolated: cut off from every other site/);
     assert.doesNotMatch(iso, /lose fra|Losing fra/);
     assert.equal(cli(["gameday", "--lose", "fra", "-o", "lose", "r.topology.yaml"]).code, 0);
-    assert.match(readFileSync(join(dir, "lose", "RUNBOOK.md"), "utf8"), /^# Game day: lose fra \(enacted as isolation\)\n/);
+    const lose = readFileSync(join(dir, "lose", "RUNBOOK.md"), "utf8");
+    assert.match(lose, /^# Game day: lose fra \(enacted as isolation\)\n/);
+    // review M105: what a real loss adds is said before the drill, and only for --lose
+    const real = lose.slice(lose.indexOf("## What a real loss adds (not enacted)"), lose.indexOf("## What is cut"));
+    assert.ok(lose.indexOf("## What a real loss adds") > 0 && lose.indexOf("## What a real loss adds") < lose.indexOf("## What is cut"));
+    assert.match(
+      real,
+      /`quorate simulate --lose fra r\.topology\.yaml` predicts \*\*ok\*\* for a real loss, where this drill predicts \*\*degraded\*\*/,
+    );
+    assert.match(
+      real,
+      /\n- store carts: writes continue on lon, but up to 921,600,000 bytes \(878\.9 MiB\) of acknowledged writes in fra may be lost/,
+    );
+    assert.match(
+      real,
+      /\n- traffic checkout: until gslb stops sending clients to fra — within 90 s .* get no answer \(connection timeouts\)/,
+    );
+    assert.match(real, /\n- cluster fra-prod is lost with fra/);
+    assert.match(real, /To enact them, stop fra's machines/);
+    // the drill's own predictions are not repeated there (lon-prod at capacity after the withdrawal is the drill's too)
+    assert.doesNotMatch(real, /lon-prod is at capacity/);
+    assert.doesNotMatch(iso, /What a real loss adds/);
   });
 });
 

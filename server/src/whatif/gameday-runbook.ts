@@ -53,6 +53,8 @@ export interface RunbookInput {
   readonly notes: readonly string[];
   readonly prediction: Result;
   readonly after?: Result;
+  /** `--lose`: the engine's real loss (simulate --lose), whose predictions the isolation does not all enact (review M105) */
+  readonly loss?: Result;
   readonly probe: ProbePlan;
   readonly hostPlans: readonly HostPlan[];
   readonly notEnacted: readonly string[];
@@ -188,7 +190,20 @@ export function runbookOf(r: RunbookInput, o: GameDayOptions): string {
     probeAt: writeProbeTiming(moves.map((m) => m.seconds)),
     steering: {},
   };
-  for (const section of [intro, whatIsCut, preflight, steps, proof, withdraw, abortCriteria, customerImpact, checks, rollback, postHeal])
+  for (const section of [
+    intro,
+    realLoss,
+    whatIsCut,
+    preflight,
+    steps,
+    proof,
+    withdraw,
+    abortCriteria,
+    customerImpact,
+    checks,
+    rollback,
+    postHeal,
+  ])
     section(rb);
   return rb.out.join("\n");
 }
@@ -212,6 +227,44 @@ function intro(rb: Rb): void {
   );
   if (r.toolNote) out.push(`**Why Chaos Mesh and not Litmus:** ${cell(r.toolNote)}`, "");
   out.push(...goNoGo(r), ...durationText(r), ...tooShort(rb), "");
+}
+
+/**
+ * `--lose X` enacts X's isolation, not its loss: X's machines keep running. What `simulate --lose X`
+ * predicts and the drill does not enact — the clients' timeouts where the drill shows 5xx, the
+ * writes a lost writer site takes with it, members gone rather than cut off — is said before the
+ * drill, so a pass is not read as proof of the loss (review M105).
+ */
+function realLoss({ r, o, out, isolated }: Rb): void {
+  const loss = r.loss;
+  if (!loss) return;
+  const drill = new Set(judged({ r, p: r.prediction } as Rb).flatMap((x) => [...x.breaks, ...x.notes]));
+  // the loss's own predictions the isolation does not make (a window, an RPO, a lost cluster)
+  const adds = [...loss.breaks, ...loss.notes].filter((x, i, xs) => xs.indexOf(x) === i && !drill.has(x));
+  const where = cell(listOf(isolated));
+  const simulate = codeSpan(shellLine(["quorate", "simulate", "--lose", isolated.join(","), o.source]));
+  const verdicts =
+    loss.verdict === r.prediction.verdict && (r.after?.verdict ?? loss.verdict) === loss.verdict
+      ? `predicts **${loss.verdict}** for a real loss, as this drill does`
+      : `predicts **${loss.verdict}** for a real loss, where this drill predicts **${r.prediction.verdict}**${r.after && r.after.verdict !== r.prediction.verdict ? ` (**${r.after.verdict}** after the withdrawal)` : ""}`;
+  out.push(
+    "## What a real loss adds (not enacted)",
+    "",
+    `This drill cuts ${where} off; ${isolated.length === 1 ? "its" : "their"} machines keep running and answer the clients steering still sends there. ${simulate} ${verdicts}.${
+      adds.length
+        ? " These predictions of the loss are not enacted here, so a pass does not prove them:"
+        : " Every prediction of the loss is among this drill's."
+    }`,
+    "",
+    ...adds.map((x) => `- ${cell(x)}`),
+    ...(adds.length
+      ? [
+          "",
+          `To enact them, stop ${where}'s machines — power off ${isolated.length === 1 ? "its" : "their"} nodes, or stop the kubelets, etcd and the stores' processes there — which this tool does not do: Chaos Mesh and Litmus cut the network only.`,
+        ]
+      : []),
+    "",
+  );
 }
 
 /** A drill predicted to take something down says so first, with what it spends: written only because --accept-down was given. */

@@ -607,6 +607,7 @@ export function* gameDaySteps(
       notes: pl.notes,
       prediction,
       after: isolation?.after,
+      ...(s.lose.length && !asked.isolate ? { loss: run(ctx, { ...ALL_UP, lose: s.lose }) } : {}), // what the isolation does not enact (M105)
       probe,
       hostPlans,
       notEnacted: pl.notEnacted,
