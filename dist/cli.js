@@ -31488,9 +31488,14 @@ function abortCriteria(rb) {
       ...staying.map(
         (b) => `errors at ${cell(b.cluster)} (predicted: up to ${int2(b.loadRps)} rps fail while the cut lasts) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the planned end (${cell(r2.duration.text)}) or after a roll-back \u2014 the accepted outage is the run's length, not more`
       ),
-      ...tight?.length ? [
-        `p99 latency or saturation of ${tight.map((b) => `${cell(b.cluster)} (predicted ${int2(b.loadRps)} rps of ${int2(b.capacityRps)}: ${b.loadRps > b.capacityRps ? "overloaded" : "no headroom"})`).join(", ")} above its SLO for ${ERROR_SUSTAIN_SECONDS} s`
-      ] : []
+      // at capacity: its SLO is the line; a predicted overload breaks the SLO by design (accepted in the
+      // go/no-go), so the criterion is the overload spreading, not the overload itself (review M106)
+      ...tight?.filter((b) => !b.overloaded).length ? [
+        `p99 latency or saturation of ${tight.filter((b) => !b.overloaded).map((b) => `${cell(b.cluster)} (predicted ${int2(b.loadRps)} rps of ${int2(b.capacityRps)}: no headroom)`).join(", ")} above its SLO for ${ERROR_SUSTAIN_SECONDS} s`
+      ] : [],
+      ...(tight ?? []).filter((b) => b.overloaded).map(
+        (b) => `${cell(b.cluster)}'s predicted overload (${int2(b.loadRps)} rps of ${int2(b.capacityRps)}) spreading beyond it \u2014 other entries or clusters degrading \u2014 or it not recovering within ${ERROR_SUSTAIN_SECONDS} s of the roll-back (the overload itself is predicted: its SLO is breached by design)`
+      )
     ];
     if (parts.length) out.push(`- ${cell(tr.name)}: ${parts.join("; or ")}.`);
   }
@@ -31551,11 +31556,22 @@ function customerImpact(rb) {
   if (!p.traffic.length) out.push("No traffic entry declares peakRps with resolvable backends.");
   for (const tr of p.traffic) {
     const errs = tr.backends.filter((b) => b.errors && b.loadRps);
+    const gone = errs.filter((b) => rb.isolated.includes(b.site));
+    const stay = errs.filter((b) => !rb.isolated.includes(b.site));
+    const answers = (bs) => bs.map((b) => `${cell(b.cluster)} answers up to ${int2(b.loadRps)} rps with errors`).join("; ");
     const aft = r2.after?.traffic.find((y) => y.name === tr.name);
+    const remaining = aft?.backends.filter((b) => b.loadRps !== null) ?? [];
+    const allErr = remaining.length > 0 && remaining.every((b) => b.errors);
+    const parts = [
+      ...gone.length ? [
+        `${answers(gone)}${windows.length ? ` until withdrawn (${windows.map(cell).join(", ")} with a deep health check; with a shallow one, until you withdraw it by hand \u2014 plan ${MANUAL_WITHDRAWAL_SECONDS} s more)` : ""}`
+      ] : [],
+      ...stay.length ? [`${answers(stay)} while the cut lasts \u2014 steering keeps sending there: it is on the side that stays`] : []
+    ];
     out.push(
-      `- ${cell(tr.name)}: ${errs.length ? `${errs.map((b) => `${cell(b.cluster)} answers up to ${int2(b.loadRps)} rps with errors`).join("; ")} (every request assumed to need a write)` : "no backend is predicted to serve errors"}${windows.length ? ` until withdrawn (${windows.map(cell).join(", ")} with a deep health check; with a shallow one, until you withdraw it by hand \u2014 plan ${MANUAL_WITHDRAWAL_SECONDS} s more)` : ""}.${aft && withdraws(rb) ? ` After the withdrawal: ${aft.backends.filter((b) => b.loadRps !== null).map(
-        (b) => `${cell(b.cluster)} ${int2(b.loadRps)} rps of ${b.capacityRps === null ? "?" : int2(b.capacityRps)}${b.overloaded ? " \u2014 **overloaded**" : b.capacityRps !== null && b.loadRps >= b.capacityRps ? " (no headroom)" : ""}`
-      ).join("; ") || "no backend remains"}.` : ""}`
+      `- ${cell(tr.name)}: ${parts.length ? `${parts.join("; ")} (every request assumed to need a write)` : "no backend is predicted to serve errors"}.${aft && withdraws(rb) ? ` After the withdrawal: ${remaining.map(
+        (b) => `${cell(b.cluster)} ${int2(b.loadRps)} rps of ${b.capacityRps === null ? "?" : int2(b.capacityRps)}${b.overloaded ? " \u2014 **overloaded**" : b.capacityRps !== null && b.loadRps >= b.capacityRps ? " (no headroom)" : ""}${b.errors ? `, all ${int2(b.loadRps)} rps errors` : ""}`
+      ).join("; ") || "no backend remains"}${allErr ? ` \u2014 every remaining backend serves errors: **${cell(tr.name)} is down until the cut heals**` : ""}.` : ""}`
     );
   }
   out.push("");
@@ -31682,13 +31698,20 @@ function storeChecks({ r: r2, p, t, isolated }) {
     out.push(`${cell(b)}: watch the replication-lag alarm fire (time to detect).`);
   return out;
 }
-function trafficChecks({ p }) {
+function trafficChecks({ p, isolated }) {
   const out = [];
   for (const tr of p.traffic) {
     const errs = tr.backends.filter((b) => b.errors);
-    if (errs.length)
+    const gone = errs.filter((b) => isolated.includes(b.site));
+    const stay = errs.filter((b) => !isolated.includes(b.site));
+    const names = (bs) => bs.map((b) => cell(b.cluster)).join(", ");
+    if (gone.length)
       out.push(
-        `traffic ${cell(tr.name)}: ${errs.map((b) => cell(b.cluster)).join(", ")} cannot write to a store it depends on; clients still sent there get errors until steering withdraws ${errs.length === 1 ? "it" : "them"} \u2014 measure the 5xx rate at the external monitor, per backend.`
+        `traffic ${cell(tr.name)}: ${names(gone)} cannot write to a store it depends on; clients still sent there get errors until steering withdraws ${gone.length === 1 ? "it" : "them"} \u2014 measure the 5xx rate at the external monitor, per backend.`
+      );
+    if (stay.length)
+      out.push(
+        `traffic ${cell(tr.name)}: ${names(stay)} cannot write to a store it depends on; clients sent there get errors until the cut heals \u2014 steering keeps ${stay.length === 1 ? "it" : "them"} \u2014 measure the 5xx rate at the external monitor, per backend.`
       );
     if (tr.outcome === "unserved") out.push(`traffic ${cell(tr.name)}: no backend remains \u2014 the entry point is down.`);
   }

@@ -425,7 +425,7 @@ test("isolation: the window is the engine's partition, the state after the withd
   // abort thresholds are relative to the baseline and bounded in time, never "1 rps" on a 40,000 rps entry
   assert.match(
     rb,
-    /- checkout: errors at fra-prod \(predicted healthy\) above the baseline by more than 200 rps \(0\.5% of its 40,000 rps peak\) for 60 s; or errors at lon-prod \(predicted: up to 20,000 rps fail while the cut lasts\) still above the baseline 60 s after the planned end \(10m\) or after a roll-back — the accepted outage is the run's length, not more; or p99 latency or saturation of lon-prod \(predicted 40,000 rps of 30,000: overloaded\) above its SLO for 60 s\./,
+    /- checkout: errors at fra-prod \(predicted healthy\) above the baseline by more than 200 rps \(0\.5% of its 40,000 rps peak\) for 60 s; or errors at lon-prod \(predicted: up to 20,000 rps fail while the cut lasts\) still above the baseline 60 s after the planned end \(10m\) or after a roll-back — the accepted outage is the run's length, not more; or lon-prod's predicted overload \(40,000 rps of 30,000\) spreading beyond it — other entries or clusters degrading — or it not recovering within 60 s of the roll-back \(the overload itself is predicted: its SLO is breached by design\)\./,
   );
   assert.doesNotMatch(rb, /rps of errors in total/);
   assert.match(rb, /- \[ \] Baseline of checkout: its error rate/);
@@ -1639,4 +1639,40 @@ test("a control plane hosted across the cut is enacted only where its hosts' add
     rb,
     /— their pods are evicted|- cluster lon-prod: \*\*its pods at lon are evicted|NotReady after about 40 s, then from about/,
   );
+});
+
+test("a backend erring on the side that stays in steering errs until the heal, not 'until withdrawn'; a predicted overload is not an abort criterion by itself (review M106)", () => {
+  // the draft example, its lon-prod pods moved off fra's range so the overlap refusal does not fire
+  const draft = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu.topology.yaml"), "utf8").replace(
+    "pods: 10.10.128.0/17",
+    "pods: 10.11.0.0/16",
+  );
+  assert.ok(draft.includes("pods: 10.11.0.0/16"));
+  inTempDir({ "d.topology.yaml": draft }, (dir, cli) => {
+    assert.equal(cli(["gameday", "--lose", "fra", "--accept-down", "-o", "out", "d.topology.yaml"]).code, 0);
+    const rb = readFileSync(join(dir, "out", "RUNBOOK.md"), "utf8");
+    const impact = rb.slice(rb.indexOf("## Customer impact"), rb.indexOf("## Checks"));
+    // carts' only writer is at fra: lon-prod errs during the cut, and after fra's withdrawal it takes all of checkout, erring
+    assert.match(
+      impact,
+      /- checkout: lon-prod answers up to 20,000 rps with errors while the cut lasts — steering keeps sending there: it is on the side that stays \(every request assumed to need a write\)\. After the withdrawal: lon-prod 40,000 rps of 30,000 — \*\*overloaded\*\*, all 40,000 rps errors — every remaining backend serves errors: \*\*checkout is down until the cut heals\*\*\./,
+    );
+    assert.doesNotMatch(impact, /lon-prod answers up to 20,000 rps with errors until withdrawn/);
+    const checks = rb.slice(rb.indexOf("## Checks"), rb.indexOf("## Roll-back"));
+    assert.match(
+      checks,
+      /traffic checkout: lon-prod cannot write to a store it depends on; clients sent there get errors until the cut heals — steering keeps it/,
+    );
+    assert.doesNotMatch(checks, /lon-prod cannot write[^\n]*until steering withdraws/);
+    const abort = rb.slice(rb.indexOf("## Abort criteria"), rb.indexOf("## Customer impact"));
+    assert.match(abort, /lon-prod's predicted overload \(40,000 rps of 30,000\) spreading beyond it/);
+    assert.doesNotMatch(abort, /saturation of lon-prod \(predicted 40,000 rps of 30,000: overloaded\) above its SLO/);
+  });
+  // the cut-off side keeps "until withdrawn" (the reviewed example: fra-prod errs, fra is withdrawn)
+  inTempDir({ "r.topology.yaml": REVIEWED() }, (dir, cli) => {
+    assert.equal(cli(["gameday", "--isolate", "fra", "-o", "iso", "r.topology.yaml"]).code, 0);
+    const rb = readFileSync(join(dir, "iso", "RUNBOOK.md"), "utf8");
+    assert.match(rb, /fra-prod answers up to 20,000 rps with errors until withdrawn/);
+    assert.match(rb, /fra-prod cannot write to a store it depends on; clients still sent there get errors until steering withdraws it/);
+  });
 });

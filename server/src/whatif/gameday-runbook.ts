@@ -897,11 +897,22 @@ function abortCriteria(rb: Rb): void {
         (b) =>
           `errors at ${cell(b.cluster)} (predicted: up to ${int(b.loadRps!)} rps fail while the cut lasts) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the planned end (${cell(r.duration.text)}) or after a roll-back — the accepted outage is the run's length, not more`,
       ),
-      ...(tight?.length
+      // at capacity: its SLO is the line; a predicted overload breaks the SLO by design (accepted in the
+      // go/no-go), so the criterion is the overload spreading, not the overload itself (review M106)
+      ...(tight?.filter((b) => !b.overloaded).length
         ? [
-            `p99 latency or saturation of ${tight.map((b) => `${cell(b.cluster)} (predicted ${int(b.loadRps!)} rps of ${int(b.capacityRps!)}: ${b.loadRps! > b.capacityRps! ? "overloaded" : "no headroom"})`).join(", ")} above its SLO for ${ERROR_SUSTAIN_SECONDS} s`,
+            `p99 latency or saturation of ${tight
+              .filter((b) => !b.overloaded)
+              .map((b) => `${cell(b.cluster)} (predicted ${int(b.loadRps!)} rps of ${int(b.capacityRps!)}: no headroom)`)
+              .join(", ")} above its SLO for ${ERROR_SUSTAIN_SECONDS} s`,
           ]
         : []),
+      ...(tight ?? [])
+        .filter((b) => b.overloaded)
+        .map(
+          (b) =>
+            `${cell(b.cluster)}'s predicted overload (${int(b.loadRps!)} rps of ${int(b.capacityRps!)}) spreading beyond it — other entries or clusters degrading — or it not recovering within ${ERROR_SUSTAIN_SECONDS} s of the roll-back (the overload itself is predicted: its SLO is breached by design)`,
+        ),
     ];
     if (parts.length) out.push(`- ${cell(tr.name)}: ${parts.join("; or ")}.`);
   }
@@ -966,20 +977,34 @@ function customerImpact(rb: Rb): void {
     );
   if (!p.traffic.length) out.push("No traffic entry declares peakRps with resolvable backends.");
   for (const tr of p.traffic) {
+    // a backend on the cut-off side errs until steering withdraws it; one on the side that stays
+    // in steering errs until the cut heals (review M106: "until withdrawn" was said of both)
     const errs = tr.backends.filter((b) => b.errors && b.loadRps);
+    const gone = errs.filter((b) => rb.isolated.includes(b.site));
+    const stay = errs.filter((b) => !rb.isolated.includes(b.site));
+    const answers = (bs: typeof errs) => bs.map((b) => `${cell(b.cluster)} answers up to ${int(b.loadRps!)} rps with errors`).join("; ");
     const aft = r.after?.traffic.find((y) => y.name === tr.name);
+    const remaining = aft?.backends.filter((b) => b.loadRps !== null) ?? [];
+    const allErr = remaining.length > 0 && remaining.every((b) => b.errors);
+    const parts = [
+      ...(gone.length
+        ? [
+            `${answers(gone)}${windows.length ? ` until withdrawn (${windows.map(cell).join(", ")} with a deep health check; with a shallow one, until you withdraw it by hand — plan ${MANUAL_WITHDRAWAL_SECONDS} s more)` : ""}`,
+          ]
+        : []),
+      ...(stay.length ? [`${answers(stay)} while the cut lasts — steering keeps sending there: it is on the side that stays`] : []),
+    ];
     out.push(
-      `- ${cell(tr.name)}: ${errs.length ? `${errs.map((b) => `${cell(b.cluster)} answers up to ${int(b.loadRps!)} rps with errors`).join("; ")} (every request assumed to need a write)` : "no backend is predicted to serve errors"}${windows.length ? ` until withdrawn (${windows.map(cell).join(", ")} with a deep health check; with a shallow one, until you withdraw it by hand — plan ${MANUAL_WITHDRAWAL_SECONDS} s more)` : ""}.${
+      `- ${cell(tr.name)}: ${parts.length ? `${parts.join("; ")} (every request assumed to need a write)` : "no backend is predicted to serve errors"}.${
         aft && withdraws(rb)
           ? ` After the withdrawal: ${
-              aft.backends
-                .filter((b) => b.loadRps !== null)
+              remaining
                 .map(
                   (b) =>
-                    `${cell(b.cluster)} ${int(b.loadRps!)} rps of ${b.capacityRps === null ? "?" : int(b.capacityRps)}${b.overloaded ? " — **overloaded**" : b.capacityRps !== null && b.loadRps! >= b.capacityRps ? " (no headroom)" : ""}`,
+                    `${cell(b.cluster)} ${int(b.loadRps!)} rps of ${b.capacityRps === null ? "?" : int(b.capacityRps)}${b.overloaded ? " — **overloaded**" : b.capacityRps !== null && b.loadRps! >= b.capacityRps ? " (no headroom)" : ""}${b.errors ? `, all ${int(b.loadRps!)} rps errors` : ""}`,
                 )
                 .join("; ") || "no backend remains"
-            }.`
+            }${allErr ? ` — every remaining backend serves errors: **${cell(tr.name)} is down until the cut heals**` : ""}.`
           : ""
       }`,
     );
@@ -1141,13 +1166,21 @@ function storeChecks({ r, p, t, isolated }: Rb): string[] {
   return out;
 }
 
-function trafficChecks({ p }: Rb): string[] {
+function trafficChecks({ p, isolated }: Rb): string[] {
   const out: string[] = [];
   for (const tr of p.traffic) {
     const errs = tr.backends.filter((b) => b.errors);
-    if (errs.length)
+    const gone = errs.filter((b) => isolated.includes(b.site));
+    const stay = errs.filter((b) => !isolated.includes(b.site));
+    const names = (bs: typeof errs) => bs.map((b) => cell(b.cluster)).join(", ");
+    if (gone.length)
       out.push(
-        `traffic ${cell(tr.name)}: ${errs.map((b) => cell(b.cluster)).join(", ")} cannot write to a store it depends on; clients still sent there get errors until steering withdraws ${errs.length === 1 ? "it" : "them"} — measure the 5xx rate at the external monitor, per backend.`,
+        `traffic ${cell(tr.name)}: ${names(gone)} cannot write to a store it depends on; clients still sent there get errors until steering withdraws ${gone.length === 1 ? "it" : "them"} — measure the 5xx rate at the external monitor, per backend.`,
+      );
+    // on the side that stays in steering nothing withdraws it: its errors last as long as the cut (review M106)
+    if (stay.length)
+      out.push(
+        `traffic ${cell(tr.name)}: ${names(stay)} cannot write to a store it depends on; clients sent there get errors until the cut heals — steering keeps ${stay.length === 1 ? "it" : "them"} — measure the 5xx rate at the external monitor, per backend.`,
       );
     if (tr.outcome === "unserved") out.push(`traffic ${cell(tr.name)}: no backend remains — the entry point is down.`);
   }
