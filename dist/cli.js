@@ -20494,7 +20494,7 @@ function writeSentences(J, quorums, entry, remaining, deps) {
     }
   J.notes.push(...relayed);
 }
-var JUDGED_AFTER = /; the loads are judged after it (?:has|is)$/;
+var JUDGED_AFTER = /; the loads are judged once it (?:has stopped|is withdrawn)$/;
 function failoverWindowOf(note) {
   return /^traffic [^:]+: until /.test(note) && JUDGED_AFTER.test(note) ? note.replace(JUDGED_AFTER, "") : void 0;
 }
@@ -20518,15 +20518,15 @@ function lostShareNote(J, tr, lb, sc) {
   const name = tr.name.value;
   if (!w)
     notes.push(
-      `traffic ${name}: until ${steering} stops sending clients to ${where2} \u2014 how long is unknown (${rtoGapWords(tr)}) \u2014 ${lostRps}; the loads are judged after it has`
+      `traffic ${name}: until ${steering} stops sending clients to ${where2} \u2014 how long is unknown (${rtoGapWords(tr)}) \u2014 ${lostRps}; the loads are judged once it has stopped`
     );
   else if (steering === "anycast")
     notes.push(
-      `traffic ${name}: until ${where2}'s anycast route is withdrawn, ${lostRps} and established connections are reset \u2014 ${w.siteLossSeconds !== void 0 ? w.siteLoss : `nobody at ${where2} withdraws it: the upstream drops it when its BGP session fails, at once if the link goes dark, else after the BGP hold time (90 s as RFC 4271 suggests, 180 s by default on many routers; about 1 s with BFD \u2014 declare healthCheck.bgpHoldSeconds or bfd to have it counted)`}; the loads are judged after it is`
+      `traffic ${name}: until ${where2}'s anycast route is withdrawn, ${lostRps} and established connections are reset \u2014 ${w.siteLossSeconds !== void 0 ? w.siteLoss : `nobody at ${where2} withdraws it: the upstream drops it when its BGP session fails, at once if the link goes dark, else after the BGP hold time (90 s as RFC 4271 suggests, 180 s by default on many routers; about 1 s with BFD \u2014 declare healthCheck.bgpHoldSeconds or bfd to have it counted)`}; the loads are judged once it is withdrawn`
     );
   else
     notes.push(
-      `traffic ${name}: until ${steering} stops sending clients to ${where2} \u2014 within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}) \u2014 ${lostRps}; the loads are judged after it has`
+      `traffic ${name}: until ${steering} stops sending clients to ${where2} \u2014 within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}) \u2014 ${lostRps}; the loads are judged once it has stopped`
     );
 }
 function catchmentNote(J, tr, sc) {

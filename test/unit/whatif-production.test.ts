@@ -493,7 +493,7 @@ test("M65: a site loss says the failover window — the share steering still sen
   // no health check: how long is unknown, the share is said
   const unknown = windowNotes(run(ctxOf(body), sc({ lose: ["lon"] })));
   assert.deepEqual(unknown, [
-    "traffic checkout: until gslb stops sending clients to lon — how long is unknown (no healthCheck is declared) — the 10,000 rps gslb sends there get no answer (connection timeouts); the loads are judged after it has",
+    "traffic checkout: until gslb stops sending clients to lon — how long is unknown (no healthCheck is declared) — the 10,000 rps gslb sends there get no answer (connection timeouts); the loads are judged once it has stopped",
   ]);
   // DNS steering with a health check and a TTL: the RTO estimate, as --isolate's window
   const timed = body.replace(

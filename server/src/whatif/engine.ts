@@ -1085,10 +1085,10 @@ function writeSentences(J: Judging, quorums: Quorums, entry: string, remaining: 
  * whole-site loss is the upstream's (BGP hold time or BFD), since nobody at the site withdraws.
  */
 /** How lostShareNote ends its failover-window notes: the loads beside them are judged after failover. */
-const JUDGED_AFTER = /; the loads are judged after it (?:has|is)$/;
+const JUDGED_AFTER = /; the loads are judged once it (?:has stopped|is withdrawn)$/;
 
 /**
- * A scenario note's failover window without its closing "the loads are judged after it" (the
+ * A scenario note's failover window without its closing "the loads are judged once it …" (the
  * record's failover drill quotes the window beside the loads after it); undefined for any other note.
  * Beside lostShareNote, which writes them, so the two cannot drift apart.
  */
@@ -1120,7 +1120,7 @@ function lostShareNote(J: Judging, tr: Traffic, lb: NonNullable<ReturnType<typeo
   const name = tr.name.value;
   if (!w)
     notes.push(
-      `traffic ${name}: until ${steering} stops sending clients to ${where} — how long is unknown (${rtoGapWords(tr)}) — ${lostRps}; the loads are judged after it has`,
+      `traffic ${name}: until ${steering} stops sending clients to ${where} — how long is unknown (${rtoGapWords(tr)}) — ${lostRps}; the loads are judged once it has stopped`,
     );
   else if (steering === "anycast")
     notes.push(
@@ -1128,11 +1128,11 @@ function lostShareNote(J: Judging, tr: Traffic, lb: NonNullable<ReturnType<typeo
         w.siteLossSeconds !== undefined
           ? w.siteLoss
           : `nobody at ${where} withdraws it: the upstream drops it when its BGP session fails, at once if the link goes dark, else after the BGP hold time (90 s as RFC 4271 suggests, 180 s by default on many routers; about 1 s with BFD — declare healthCheck.bgpHoldSeconds or bfd to have it counted)`
-      }; the loads are judged after it is`,
+      }; the loads are judged once it is withdrawn`,
     );
   else
     notes.push(
-      `traffic ${name}: until ${steering} stops sending clients to ${where} — within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}) — ${lostRps}; the loads are judged after it has`,
+      `traffic ${name}: until ${steering} stops sending clients to ${where} — within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}) — ${lostRps}; the loads are judged once it has stopped`,
     );
 }
 
