@@ -31632,13 +31632,14 @@ function slowWrites(rb) {
           const text3 = `${cell(b.cluster)}'s writes to ${cell(w.store)} take about ${w.latencyMs} ms (${w.leader ? `leader in ${cell(w.leader)}` : "its farthest member"}${w.via ? `, through ${cell(w.via)}` : ""}), over the ${w.budgetMs} ms budget`;
           if (seen.has(text3)) continue;
           seen.add(text3);
-          out.push({ entry: tr.name, cluster: b.cluster, text: text3 });
+          out.push({ entry: tr.name, cluster: b.cluster, text: text3, leader: w.leader, store: w.store });
         }
   return out;
 }
 function latencyChecks(rb) {
   return slowWrites(rb).map(
-    (w) => `traffic ${cell(w.entry)}: ${w.text} once the leaders move \u2014 measure the write p99 per site (the DB Console's SQL service latency p99 per node, or the application's own write p99 from ${cell(w.cluster)}): it must rise to about that figure, and no higher.`
+    (w) => `traffic ${cell(w.entry)}: ${w.text} once the leaders move \u2014 measure the write p99 per site (the DB Console's SQL service latency p99 per node, or the application's own write p99 from ${cell(w.cluster)}): it must rise to about that figure, and no higher.${// judged where simulate would place the leader; nothing in the design pins it there (review M106)
+    w.leader ? ` The figure is judged with the leader in ${cell(w.leader)}, where simulate would place it: unless ${cell(w.store)}'s leaders are pinned there (lease preferences, or the engine's own pin), each new leader may land at another site of the majority, and the slow writes are then that other side's \u2014 the site away from the new leaders must show about that figure.` : ""}`
   );
 }
 function quorumChecks(rb) {

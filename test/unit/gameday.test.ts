@@ -1674,5 +1674,12 @@ test("a backend erring on the side that stays in steering errs until the heal, n
     const rb = readFileSync(join(dir, "iso", "RUNBOOK.md"), "utf8");
     assert.match(rb, /fra-prod answers up to 20,000 rps with errors until withdrawn/);
     assert.match(rb, /fra-prod cannot write to a store it depends on; clients still sent there get errors until steering withdraws it/);
+    // losing ams: the slow writer is judged with the leader where simulate would place it, and the check says another placement moves the slow side
+    assert.equal(cli(["gameday", "--lose", "ams", "-o", "ams", "r.topology.yaml"]).code, 0);
+    const ams = readFileSync(join(dir, "ams", "RUNBOOK.md"), "utf8");
+    assert.match(
+      ams,
+      /lon-prod's writes to ledger take about 28 ms \(leader in fra\), over the 20 ms budget once the leaders move — .* The figure is judged with the leader in fra, where simulate would place it: unless ledger's leaders are pinned there/,
+    );
   });
 });

@@ -1079,9 +1079,9 @@ function apiChecks(rb: Rb): string[] {
 }
 
 /** Client writes over their store's budget (the engine's overBudget): "lon-prod's ledger writes 28 ms (leader in fra) > 20 ms". */
-function slowWrites(rb: Rb): { entry: string; cluster: string; text: string }[] {
+function slowWrites(rb: Rb): { entry: string; cluster: string; text: string; leader: string | null; store: string }[] {
   const seen = new Set<string>();
-  const out: { entry: string; cluster: string; text: string }[] = [];
+  const out: { entry: string; cluster: string; text: string; leader: string | null; store: string }[] = [];
   for (const x of judged(rb))
     for (const tr of x.traffic)
       for (const b of tr.backends.filter((y) => y.overBudget && !y.errors))
@@ -1089,7 +1089,7 @@ function slowWrites(rb: Rb): { entry: string; cluster: string; text: string }[] 
           const text = `${cell(b.cluster)}'s writes to ${cell(w.store)} take about ${w.latencyMs} ms (${w.leader ? `leader in ${cell(w.leader)}` : "its farthest member"}${w.via ? `, through ${cell(w.via)}` : ""}), over the ${w.budgetMs} ms budget`;
           if (seen.has(text)) continue;
           seen.add(text);
-          out.push({ entry: tr.name, cluster: b.cluster, text });
+          out.push({ entry: tr.name, cluster: b.cluster, text, leader: w.leader, store: w.store });
         }
   return out;
 }
@@ -1097,7 +1097,12 @@ function slowWrites(rb: Rb): { entry: string; cluster: string; text: string }[] 
 function latencyChecks(rb: Rb): string[] {
   return slowWrites(rb).map(
     (w) =>
-      `traffic ${cell(w.entry)}: ${w.text} once the leaders move — measure the write p99 per site (the DB Console's SQL service latency p99 per node, or the application's own write p99 from ${cell(w.cluster)}): it must rise to about that figure, and no higher.`,
+      `traffic ${cell(w.entry)}: ${w.text} once the leaders move — measure the write p99 per site (the DB Console's SQL service latency p99 per node, or the application's own write p99 from ${cell(w.cluster)}): it must rise to about that figure, and no higher.${
+        // judged where simulate would place the leader; nothing in the design pins it there (review M106)
+        w.leader
+          ? ` The figure is judged with the leader in ${cell(w.leader)}, where simulate would place it: unless ${cell(w.store)}'s leaders are pinned there (lease preferences, or the engine's own pin), each new leader may land at another site of the majority, and the slow writes are then that other side's — the site away from the new leaders must show about that figure.`
+          : ""
+      }`,
   );
 }
 
