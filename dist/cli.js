@@ -17791,18 +17791,64 @@ function judgeTrafficPinned(d, s, t, pins, out) {
       }
     });
   }
-  pins.forEach((pin, c) => {
+  const lostAt = (at) => {
     let lost = 0;
     for (let i = 0; i < bs.length; i++) {
       if (!s.siteUp[bs[i].site]) continue;
       let err = always[i] === 1;
-      for (let k = 0; k < quorums.length && !err; k++) {
-        const f = fails[k][pin[k]][i];
-        err = f === -1 ? worst[k][i] === 1 : f === 1;
-      }
+      for (let k = 0; k < quorums.length && !err; k++) err = at[k] === -1 ? worst[k][i] === 1 : fails[k][at[k]][i] === 1;
       lost += err ? errLoss[i] : out0[i];
     }
-    out[c] = lost;
+    return lost;
+  };
+  pinnedLosses(quorums, pins, out, lostAt);
+}
+function pinnedLosses(quorums, pins, out, lostAt) {
+  let leaders2;
+  const at = new Int32Array(quorums.length);
+  let fallback;
+  const keyed = quorums.reduce((a, q) => a * (q.sites.length + 1), 1) <= Number.MAX_SAFE_INTEGER;
+  const fallenBack = (pin) => {
+    leaders2 ??= quorums.map((q) => {
+      const ls2 = [];
+      for (let l = 0; l < q.sites.length; l++) if (q.canLead[l]) ls2.push(l);
+      return ls2;
+    });
+    const ls = leaders2;
+    let combos = 1;
+    let key = 0;
+    for (let k = 0; k < quorums.length; k++) {
+      const kept = quorums[k].canLead[pin[k]] === 1;
+      if (!kept) combos *= Math.max(1, ls[k].length);
+      key = key * (quorums[k].sites.length + 1) + (kept ? pin[k] + 1 : 0);
+    }
+    if (combos === 1 || combos > MAX_PLACEMENTS) {
+      for (let k = 0; k < quorums.length; k++) if (!quorums[k].canLead[pin[k]]) at[k] = ls[k].length === 1 ? ls[k][0] : -1;
+      return lostAt(at);
+    }
+    fallback ??= /* @__PURE__ */ new Map();
+    const known = keyed ? fallback.get(key) : void 0;
+    if (known !== void 0) return known;
+    let most = 0;
+    for (let x = 0; x < combos; x++) {
+      let rest = x;
+      for (let k = 0; k < quorums.length; k++) {
+        if (quorums[k].canLead[pin[k]] || !ls[k].length) continue;
+        at[k] = ls[k][rest % ls[k].length];
+        rest = Math.floor(rest / ls[k].length);
+      }
+      most = Math.max(most, lostAt(at));
+    }
+    if (keyed) fallback.set(key, most);
+    return most;
+  };
+  pins.forEach((pin, c) => {
+    let kept = true;
+    for (let k = 0; k < quorums.length; k++) {
+      at[k] = pin[k];
+      if (!quorums[k].canLead[pin[k]]) kept = false;
+    }
+    out[c] = kept ? lostAt(at) : fallenBack(pin);
   });
 }
 function movedLoads(t, s, upSum) {
@@ -18014,6 +18060,7 @@ function trafficPlan(d, e, whole = false) {
   const { core, closed, route } = trafficComponents(d, e, siteList, whole);
   const reach = new SiteReach(d, e, siteList, route);
   const G = siteList.length;
+  const worstPlacement = new WorstPlacement(e, siteList, closed, reach);
   const pf = new Float64Array(G);
   const backendsAt = siteList.map((x) => e.backends.flatMap((b, i) => b.site === x ? [i] : []));
   const closedLog = Float64Array.from(closed, (c) => Math.log1p(-c.q));
@@ -18039,7 +18086,7 @@ function trafficPlan(d, e, whole = false) {
       for (let g = 0; g < G; g++) {
         pf[g] = 0;
         reach.needN[g] = 0;
-        if (!s.siteUp[siteList[g]]) continue;
+        if (!s.siteUp[siteList[g]] || !carriesLoad(e, backendsAt[g], sum, moved)) continue;
         if (!reach.requirements(s, g)) {
           pf[g] = 1;
           certain = true;
@@ -18054,12 +18101,13 @@ function trafficPlan(d, e, whole = false) {
       const pErr = certain ? 1 : -Math.expm1(logOk);
       t.outcomeP[TRAFFIC_ERRORS] += p * pErr;
       t.outcomeP[over.any ? TRAFFIC_OVERLOADED : TRAFFIC_SERVED] += p * (1 - pErr);
-      t.lostRps += p * lost;
       const broken = over.any ? 1 : pErr;
-      if (broken === 0) return;
-      t.down += p * broken;
-      if (over.any || certain) t.cuts.add(failed);
-      else if (failed.length < MAX_CUT_ORDER) addClosedCuts(t, failed, core.length, reach);
+      if (broken > 0) {
+        t.down += p * broken;
+        if (over.any || certain) t.cuts.add(failed);
+        else if (failed.length < MAX_CUT_ORDER) addClosedCuts(t, failed, core.length, reach);
+      }
+      t.lostRps += p * (worstPlacement.lost(s, pf, sum, moved) ?? lost);
     }
   };
 }
@@ -18101,6 +18149,14 @@ var SiteReach = class {
   /** per backend site: sets of closed links of which one must be up (every one down = it cannot write) */
   needs;
   needN;
+  /** per backend site and need: the quorum dependency whose leader it reaches (−1: a store's writers) and that leader's member index */
+  needDep;
+  needLeader;
+  /** per backend site: it cannot write whatever the placement (a store out of reach, a quorum stopped) */
+  always;
+  /** per backend site, at `offset[k] + i`: it cannot reach quorum k's leader at member i (nor relay to it) whatever the closed links */
+  leaderFails;
+  offset;
   /** per dependency, in this state: 0 when a quorum stops */
   writes;
   via;
@@ -18118,6 +18174,16 @@ var SiteReach = class {
     this.route = route;
     this.needs = siteList.map(() => []);
     this.needN = new Int32Array(siteList.length);
+    const slots = e.deps.reduce((a, dep) => a + (dep.type === "quorum" ? dep.sites.length : 1), 0);
+    this.needDep = siteList.map(() => new Int32Array(slots));
+    this.needLeader = siteList.map(() => new Int32Array(slots));
+    this.always = new Uint8Array(siteList.length);
+    this.offset = new Int32Array(e.deps.length);
+    for (let k = 1; k < e.deps.length; k++) {
+      const prev = e.deps[k - 1];
+      this.offset[k] = this.offset[k - 1] + (prev.type === "quorum" ? prev.sites.length : 0);
+    }
+    this.leaderFails = siteList.map(() => new Uint8Array(Math.max(1, slots)));
     this.writes = new Uint8Array(e.deps.length);
     this.via = new Int32Array(d.sites.length);
     this.relays = e.deps.map((dep) => dep.type === "quorum" && dep.relay);
@@ -18144,10 +18210,19 @@ var SiteReach = class {
     }
     return need ?? false;
   }
-  /** Fills needs[g]; false when site g certainly cannot write to some store. */
+  /**
+   * Fills needs[g] with every site that can lead (each backend at the placement worst for it),
+   * each need tagged with the leader it reaches (needDep, needLeader) and each leader it can never
+   * reach marked (leaderFails), so that any one placement's needs are read from them
+   * (WorstPlacement); false when site g certainly cannot write to some store at its worst.
+   */
   requirements(s, g) {
-    const { e, d, via, needs, needN } = this;
-    needN[g] = 0;
+    const { e, d, via } = this;
+    this.needN[g] = 0;
+    this.always[g] = 0;
+    const fails = this.leaderFails[g];
+    fails.fill(0);
+    let ok = true;
     for (let k = 0; k < e.deps.length; k++) {
       const dep = e.deps[k];
       if (dep.type === "store") {
@@ -18155,11 +18230,17 @@ var SiteReach = class {
         this.viaN = 0;
         for (const w of dep.writers) if (s.siteUp[w]) via[this.viaN++] = w;
         const r2 = this.reachOne(s, g);
-        if (r2 === false) return false;
-        if (r2 !== true) needs[g][needN[g]++] = r2;
+        if (r2 === false) {
+          this.always[g] = 1;
+          return false;
+        }
+        if (r2 !== true) this.need(g, r2, -1, -1);
         continue;
       }
-      if (!this.writes[k]) return false;
+      if (!this.writes[k]) {
+        this.always[g] = 1;
+        return false;
+      }
       for (let i = 0; i < dep.sites.length; i++) {
         if (!dep.canLead[i]) continue;
         const leader = dep.sites[i];
@@ -18169,13 +18250,110 @@ var SiteReach = class {
           for (const m of dep.sites) if (m !== leader && reaches(d, s, m, leader)) via[this.viaN++] = m;
         }
         const r2 = this.reachOne(s, g);
-        if (r2 === false) return false;
-        if (r2 !== true) needs[g][needN[g]++] = r2;
+        if (r2 === false) {
+          fails[this.offset[k] + i] = 1;
+          ok = false;
+        } else if (r2 !== true) this.need(g, r2, k, i);
       }
     }
-    return true;
+    return ok;
+  }
+  need(g, set, k, i) {
+    const j = this.needN[g]++;
+    this.needs[g][j] = set;
+    this.needDep[g][j] = k;
+    this.needLeader[g][j] = i;
   }
 };
+var WorstPlacement = class {
+  at;
+  pf;
+  mark;
+  over = { any: false };
+  stamp = 0;
+  closedLog;
+  quorums;
+  e;
+  siteList;
+  closed;
+  reach;
+  backendsAt;
+  /** scratch: one site's needs at one placement */
+  sub = [];
+  constructor(e, siteList, closed, reach) {
+    this.e = e;
+    this.siteList = siteList;
+    this.closed = closed;
+    this.reach = reach;
+    this.at = new Int32Array(e.deps.length).fill(-1);
+    this.pf = new Float64Array(siteList.length);
+    this.mark = new Int32Array(closed.length);
+    this.closedLog = Float64Array.from(closed, (c) => Math.log1p(-c.q));
+    this.quorums = e.deps.flatMap((dep, k) => dep.type === "quorum" ? [k] : []);
+    this.backendsAt = siteList.map((x) => e.backends.flatMap((b, i) => b.site === x ? [i] : []));
+  }
+  /** The rps lost in state `s` at the placement losing the most; undefined where it cannot differ from each backend at its worst (`pfWorst`, that judgement). */
+  lost(s, pfWorst, sum, moved) {
+    const { e, at, quorums } = this;
+    let anyFail = false;
+    for (let g = 0; g < pfWorst.length && !anyFail; g++) if (pfWorst[g] > 0) anyFail = true;
+    if (!anyFail) return void 0;
+    let combos = 1;
+    for (const k of quorums) {
+      const n = leaders(e.deps[k]);
+      if (n === 0) return void 0;
+      combos *= n;
+    }
+    if (combos <= 1 || combos > MAX_PLACEMENTS) return void 0;
+    let most = 0;
+    for (let c = 0; c < combos; c++) {
+      let rest = c;
+      for (const k of quorums) {
+        const dep = e.deps[k];
+        const n = leaders(dep);
+        let pick = rest % n;
+        rest = Math.floor(rest / n);
+        for (let i = 0; i < dep.sites.length; i++)
+          if (dep.canLead[i] && pick-- === 0) {
+            at[k] = i;
+            break;
+          }
+      }
+      most = Math.max(most, this.lostAt(s, pfWorst, sum, moved));
+    }
+    return most;
+  }
+  /** The rps lost with the leaders at `this.at`, read from the per-leader needs and failures reach.requirements recorded. */
+  lostAt(s, pfWorst, sum, moved) {
+    const { reach, pf, at, sub } = this;
+    for (let g = 0; g < this.siteList.length; g++) {
+      pf[g] = 0;
+      if (!(pfWorst[g] > 0)) continue;
+      let certain = reach.always[g] === 1;
+      for (const k of this.quorums) if (!certain && reach.leaderFails[g][reach.offset[k] + at[k]]) certain = true;
+      if (certain) {
+        pf[g] = 1;
+        continue;
+      }
+      let n = 0;
+      for (let j = 0; j < reach.needN[g]; j++) {
+        const k = reach.needDep[g][j];
+        if (k < 0 || reach.needLeader[g][j] === at[k]) sub[n++] = reach.needs[g][j];
+      }
+      if (n) pf[g] = -Math.expm1(logAllHeld(this.closed, this.closedLog, sub, n, this.mark, ++this.stamp));
+    }
+    return lostLoad(this.e, s, this.siteList, this.backendsAt, pf, sum, moved, this.over);
+  }
+};
+function leaders(q) {
+  let n = 0;
+  for (let i = 0; i < q.sites.length; i++) if (q.canLead[i]) n++;
+  return n;
+}
+function carriesLoad(e, at, sum, moved) {
+  for (const i of at) if ((moved ? moved.load[i] : e.peak * e.backends[i].weight / sum) > 0) return true;
+  return false;
+}
 function upWeight(e, s) {
   let sum = 0;
   for (const b of e.backends) if (s.siteUp[b.site]) sum += b.weight;
@@ -18305,7 +18483,7 @@ var ASSUMPTIONS = [
   "failures are independent: correlated failures (shared power, a metro, carrier conduits, a fleet-wide rollout) make real availability lower, so every figure is an upper bound",
   "only whole sites and links fail (members and nodes inside a site do not)",
   "failover windows are not in the availability figures (they are the RTO)",
-  "where a cut leaves the leader's placement deciding who can write (leadership stays where it was), each backend is judged at the placement worst for it (requests served and the time over a write budget also give the best placement; a cluster's API through its etcd only the worst, since etcd cannot pin its leader); CockroachDB (24.1 and later) relays a write through a follower that reaches the leader"
+  "where a cut leaves the leader's placement deciding who can write (leadership stays where it was), each backend is judged at the placement worst for it, and requests served at the one placement losing the most (requests served and the time over a write budget also give the best placement; a cluster's API through its etcd only the worst, since etcd cannot pin its leader); CockroachDB (24.1 and later) relays a write through a follower that reaches the leader"
 ];
 var PLACEMENT = ASSUMPTIONS[3].replace(/; CockroachDB .*$/, "");
 var SHALLOW_CHECK_ASSUMPTION = "a backend that is still sent clients while a store it writes to takes no writes from its site counts as failing its share for the whole failure, as with a shallow health check; a check through its dependencies moves those clients within the RTO to a site that can still write";
@@ -18613,7 +18791,7 @@ function servedText(f, short = false) {
   if (short) return `requests served: ${one ? worst : servedRangeShort(worst, b)}`;
   if (!b || b.states === 0) return `requests served: ${worst} (${shedding})`;
   if (one) return `requests served: ${worst} (wherever the leaders are; ${shedding})`;
-  const worstWhy = "each backend at the placement worst for it \u2014 without a pin, leadership stays where it was when the links went";
+  const worstWhy = "in each failure the one placement losing the most requests \u2014 without a pin, leadership stays where it was when the links went";
   const which = `the pin${b.pins.length === 1 ? "" : "s"} losing the fewest requests over the year`;
   if (b.method === "exact")
     return `requests served: ${worst.replace(/%$/, "")}\u2013${availabilityPercent(b.fraction)} (worst to best leader placement: ${worstWhy} \u2014 to ${pinsText(b)}, ${which}; ${shedding})`;
@@ -21011,24 +21189,24 @@ function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
     if (overAtBest(result, quorum.label, budget)) t.overGalera += p;
     const judged3 = overWrites(result, quorum.label, name, budget);
     if (judged3.length) t.over += p;
-    const leaders = Object.keys(qr.writesByLeader);
-    const byLeader = leaders.map((l) => overAt(qr, l, budget));
+    const leaders2 = Object.keys(qr.writesByLeader);
+    const byLeader = leaders2.map((l) => overAt(qr, l, budget));
     if (!failed.length) allUpLeader = qr.leader;
-    if (!failed.length) allUpLeaders = leaders;
-    if (!failed.length) allUpOver = leaders.map((leader, k) => ({ leader, writes: byLeader[k] })).filter((x) => x.writes.length);
+    if (!failed.length) allUpLeaders = leaders2;
+    if (!failed.length) allUpOver = leaders2.map((leader, k) => ({ leader, writes: byLeader[k] })).filter((x) => x.writes.length);
     const wi = byLeader.findIndex((w) => w.length);
     if (wi < 0 && !judged3.length) return;
     t.unpinned += p;
-    const worst = wi >= 0 ? withLeader(byLeader[wi], leaders[wi]) : judged3;
+    const worst = wi >= 0 ? withLeader(byLeader[wi], leaders2[wi]) : judged3;
     const atPin = pins.map((pin) => {
-      const k = leaders.indexOf(pin);
+      const k = leaders2.indexOf(pin);
       if (k < 0) return worst.map((x) => x.replace(/\)$/, `; ${pin} cannot lead)`));
       return byLeader[k].length ? withLeader(byLeader[k], pin) : null;
     });
     atPin.forEach((w, k) => {
       if (w) t.atPin[k] += p;
     });
-    const within3 = leaders.find((_, k) => !byLeader[k].length) ?? null;
+    const within3 = leaders2.find((_, k) => !byLeader[k].length) ?? null;
     seen.push({
       state: { components: failed.map((i) => comps[i].name), probability: p, writes: judged3, withinWithLeaderIn: within3 },
       atPin
@@ -27094,9 +27272,9 @@ function overlay(ctx, r2) {
       if (lost.has(site)) return "lost";
       const q = quorums.get(labelText);
       if (!q) return void 0;
-      const leaders = Object.keys(q.byLeader);
-      if (q.outcome === "stops" || !leaders.some((l) => !q.byLeader[l].includes(site))) return "stopped";
-      if (leaders.some((l) => q.byLeader[l].includes(site))) return "degraded";
+      const leaders2 = Object.keys(q.byLeader);
+      if (q.outcome === "stops" || !leaders2.some((l) => !q.byLeader[l].includes(site))) return "stopped";
+      if (leaders2.some((l) => q.byLeader[l].includes(site))) return "degraded";
       return degradedQuorum.has(q.outcome) ? "degraded" : void 0;
     },
     store(name, site, writer) {

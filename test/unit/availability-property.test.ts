@@ -239,10 +239,19 @@ test("factoring equals judging every state whole: figures, outcomes, conflict, s
       for (const [w, p] of Object.entries(whole.outcomes))
         assert.ok(close(fast.outcomes[w], p), `${w} ${fast.outcomes[w]} vs ${p}: ${where}`);
       assert.ok(close(fast.conflictProbability ?? 0, whole.conflictProbability ?? 0), `conflict: ${where}`);
-      assert.ok(
-        close(fast.servedFraction ?? 0, whole.servedFraction ?? 0),
-        `served ${fast.servedFraction} vs ${whole.servedFraction}: ${where}`,
-      );
+      // requests served at the placement losing the most (review M95): where the leader is depends on the links among
+      // a quorum's members, never on a link only one backend site reads — the factored plan sums those given each
+      // placement; judging every state whole lets the placement follow them too, which can only lose more
+      if (!fast.closedForm)
+        assert.ok(
+          close(fast.servedFraction ?? 0, whole.servedFraction ?? 0),
+          `served ${fast.servedFraction} vs ${whole.servedFraction}: ${where}`,
+        );
+      else
+        assert.ok(
+          (fast.servedFraction ?? 0) >= (whole.servedFraction ?? 0) - 1e-12,
+          `served ${fast.servedFraction} below ${whole.servedFraction}: ${where}`,
+        );
       if (fast.servedBest) {
         // best ≥ worst; exact here, so its two ends agree
         assert.ok(fast.servedBest.fraction >= fast.servedFraction! - 1e-12, `best ${fast.servedBest.fraction} below worst: ${where}`);

@@ -3,9 +3,10 @@
  * each quorum's leader pinned at one member site for the whole year (lease preferences), the
  * pins losing the fewest requests over every state, and named. While a pinned site cannot lead
  * (down, or on a minority's side) leadership is wherever the election put it, judged at the
- * placement worst for each backend as the lower end is (lean judgeTrafficPinned). The figures'
- * served fraction is the lower end — each backend at the placement worst for it in every state,
- * for without a pin leadership stays wherever it was when the links went and nobody chooses it.
+ * placement losing the most as the lower end is (lean judgeTrafficPinned). The figures'
+ * served fraction is the lower end — in every state the one placement losing the most requests
+ * (review M95: the leader is in one place, not at each backend's worst at once), for without a
+ * pin leadership stays wherever it was when the links went and nobody chooses it.
  * A per-state best would be no placement at all: no pin moves the leader to the ideal site for
  * each failure. The pins' losses do not commute with the closed-form sums of `factor`, so the
  * states are enumerated whole, within a budget of their own. Pure: no editor, no connection,
@@ -55,8 +56,8 @@ export interface BestServed {
 
 /**
  * The served fraction at the best pins, given the figures' own (`worst`, exact or a lower end),
- * which it never falls below: in every state a pinned leader loses at most what each backend at
- * its worst placement does. Entries that write to no quorum have nothing to place: the two are
+ * which it never falls below: in every state a pinned leader loses at most what the placement
+ * losing the most does. Entries that write to no quorum have nothing to place: the two are
  * one figure.
  */
 export function bestServed(d: LeanDesign, e: LeanTraffic, worst: number, worstExact: boolean, budget = BEST_STATE_BUDGET): BestServed {

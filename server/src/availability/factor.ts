@@ -33,6 +33,7 @@ import {
   TRAFFIC_SERVED,
   TRAFFIC_UNSERVED,
   exactOver,
+  MAX_PLACEMENTS,
   movedLoads,
   reaches,
 } from "./lean";
@@ -253,6 +254,8 @@ interface Route {
  * among their members and the links several backend sites read are enumerated; given those,
  * what each backend site reaches depends only on its own links, independent of every other
  * site's, so P(it cannot write) is a product and the entry's figures follow in closed form.
+ * Requests served are lost at the one placement losing the most (WorstPlacement, review M95); a
+ * site whose backends carry no load in a state never errs (review M82).
  * `whole`: every link enumerated (the reference the property test compares with).
  */
 function trafficPlan(d: LeanDesign, e: LeanTraffic, whole = false): Plan {
@@ -260,6 +263,7 @@ function trafficPlan(d: LeanDesign, e: LeanTraffic, whole = false): Plan {
   const { core, closed, route } = trafficComponents(d, e, siteList, whole);
   const reach = new SiteReach(d, e, siteList, route);
   const G = siteList.length;
+  const worstPlacement = new WorstPlacement(e, siteList, closed, reach);
   const pf = new Float64Array(G);
   const backendsAt = siteList.map((x) => e.backends.flatMap((b, i) => (b.site === x ? [i] : [])));
   const closedLog = Float64Array.from(closed, (c) => Math.log1p(-c.q));
@@ -287,7 +291,8 @@ function trafficPlan(d: LeanDesign, e: LeanTraffic, whole = false): Plan {
       for (let g = 0; g < G; g++) {
         pf[g] = 0;
         reach.needN[g] = 0;
-        if (!s.siteUp[siteList[g]]) continue;
+        // a site whose backends carry 0 rps here (standbys while a weighted backend is up) sends no writes: it never errs (lean judgeTraffic, review M82)
+        if (!s.siteUp[siteList[g]] || !carriesLoad(e, backendsAt[g], sum, moved)) continue;
         if (!reach.requirements(s, g)) {
           pf[g] = 1;
           certain = true;
@@ -302,12 +307,15 @@ function trafficPlan(d: LeanDesign, e: LeanTraffic, whole = false): Plan {
       const pErr = certain ? 1 : -Math.expm1(logOk);
       t.outcomeP[TRAFFIC_ERRORS] += p * pErr;
       t.outcomeP[over.any ? TRAFFIC_OVERLOADED : TRAFFIC_SERVED] += p * (1 - pErr);
-      t.lostRps += p * lost;
       const broken = over.any ? 1 : pErr;
-      if (broken === 0) return;
-      t.down += p * broken;
-      if (over.any || certain) t.cuts.add(failed);
-      else if (failed.length < MAX_CUT_ORDER) addClosedCuts(t, failed, core.length, reach);
+      if (broken > 0) {
+        t.down += p * broken;
+        if (over.any || certain) t.cuts.add(failed);
+        else if (failed.length < MAX_CUT_ORDER) addClosedCuts(t, failed, core.length, reach);
+      }
+      // requests lost at the one leader placement losing the most (review M95), not each backend at its own worst
+      // (from the needs reach.requirements tagged above); `down` stays any backend failing, which is the same either way
+      t.lostRps += p * (worstPlacement.lost(s, pf, sum, moved) ?? lost);
     },
   };
 }
@@ -367,6 +375,14 @@ class SiteReach {
   /** per backend site: sets of closed links of which one must be up (every one down = it cannot write) */
   readonly needs: number[][][];
   readonly needN: Int32Array;
+  /** per backend site and need: the quorum dependency whose leader it reaches (−1: a store's writers) and that leader's member index */
+  readonly needDep: Int32Array[];
+  readonly needLeader: Int32Array[];
+  /** per backend site: it cannot write whatever the placement (a store out of reach, a quorum stopped) */
+  readonly always: Uint8Array;
+  /** per backend site, at `offset[k] + i`: it cannot reach quorum k's leader at member i (nor relay to it) whatever the closed links */
+  readonly leaderFails: Uint8Array[];
+  readonly offset: Int32Array;
   /** per dependency, in this state: 0 when a quorum stops */
   private readonly writes: Uint8Array;
   private readonly via: Int32Array;
@@ -385,6 +401,16 @@ class SiteReach {
     this.route = route;
     this.needs = siteList.map(() => []);
     this.needN = new Int32Array(siteList.length);
+    const slots = e.deps.reduce((a, dep) => a + (dep.type === "quorum" ? dep.sites.length : 1), 0);
+    this.needDep = siteList.map(() => new Int32Array(slots));
+    this.needLeader = siteList.map(() => new Int32Array(slots));
+    this.always = new Uint8Array(siteList.length);
+    this.offset = new Int32Array(e.deps.length);
+    for (let k = 1; k < e.deps.length; k++) {
+      const prev = e.deps[k - 1];
+      this.offset[k] = this.offset[k - 1] + (prev.type === "quorum" ? prev.sites.length : 0);
+    }
+    this.leaderFails = siteList.map(() => new Uint8Array(Math.max(1, slots)));
     this.writes = new Uint8Array(e.deps.length);
     this.via = new Int32Array(d.sites.length);
     this.relays = e.deps.map((dep) => dep.type === "quorum" && dep.relay);
@@ -414,10 +440,19 @@ class SiteReach {
     return need ?? false;
   }
 
-  /** Fills needs[g]; false when site g certainly cannot write to some store. */
+  /**
+   * Fills needs[g] with every site that can lead (each backend at the placement worst for it),
+   * each need tagged with the leader it reaches (needDep, needLeader) and each leader it can never
+   * reach marked (leaderFails), so that any one placement's needs are read from them
+   * (WorstPlacement); false when site g certainly cannot write to some store at its worst.
+   */
   requirements(s: LeanState, g: number): boolean {
-    const { e, d, via, needs, needN } = this;
-    needN[g] = 0;
+    const { e, d, via } = this;
+    this.needN[g] = 0;
+    this.always[g] = 0;
+    const fails = this.leaderFails[g];
+    fails.fill(0);
+    let ok = true;
     for (let k = 0; k < e.deps.length; k++) {
       const dep = e.deps[k];
       if (dep.type === "store") {
@@ -425,11 +460,17 @@ class SiteReach {
         this.viaN = 0;
         for (const w of dep.writers) if (s.siteUp[w]) via[this.viaN++] = w;
         const r = this.reachOne(s, g);
-        if (r === false) return false;
-        if (r !== true) needs[g][needN[g]++] = r;
+        if (r === false) {
+          this.always[g] = 1;
+          return false;
+        }
+        if (r !== true) this.need(g, r, -1, -1);
         continue;
       }
-      if (!this.writes[k]) return false;
+      if (!this.writes[k]) {
+        this.always[g] = 1;
+        return false;
+      }
       for (let i = 0; i < dep.sites.length; i++) {
         if (!dep.canLead[i]) continue;
         const leader = dep.sites[i];
@@ -437,12 +478,133 @@ class SiteReach {
         via[this.viaN++] = leader;
         if (this.relays[k]) for (const m of dep.sites) if (m !== leader && reaches(d, s, m, leader)) via[this.viaN++] = m;
         const r = this.reachOne(s, g);
-        if (r === false) return false;
-        if (r !== true) needs[g][needN[g]++] = r;
+        if (r === false) {
+          // the other leaders are still read: at a placement without this one the site may write
+          fails[this.offset[k] + i] = 1;
+          ok = false;
+        } else if (r !== true) this.need(g, r, k, i);
       }
     }
-    return true;
+    return ok;
   }
+
+  private need(g: number, set: number[], k: number, i: number): void {
+    const j = this.needN[g]++;
+    this.needs[g][j] = set;
+    this.needDep[g][j] = k;
+    this.needLeader[g][j] = i;
+  }
+}
+
+/**
+ * The requests a traffic entry loses in a state at the one leader placement (one site that can
+ * lead per quorum it writes to) losing the most (review M95): the leader is in one place, so in a
+ * cut that strands fra's backend from a leader in lon and lon's from a leader in fra only one of
+ * them fails. Where the leader is depends on the links among a quorum's members, which are always
+ * enumerated, never on a closed link (one backend site's own link to a member: no election reads
+ * it), so each placement's loss sums the closed links as the per-backend judgement does, and the
+ * placement losing the most of those sums is taken. Judged only where it can differ from each
+ * backend at its own worst: some loaded site may fail and more than one placement is possible;
+ * beyond MAX_PLACEMENTS placements, each backend at its own worst (a lower bound still).
+ */
+class WorstPlacement {
+  private readonly at: Int32Array;
+  private readonly pf: Float64Array;
+  private readonly mark: Int32Array;
+  private readonly over = { any: false };
+  private stamp = 0;
+  private readonly closedLog: Float64Array;
+  private readonly quorums: number[];
+  private readonly e: LeanTraffic;
+  private readonly siteList: readonly number[];
+  private readonly closed: readonly Component[];
+  private readonly reach: SiteReach;
+  private readonly backendsAt: number[][];
+  /** scratch: one site's needs at one placement */
+  private readonly sub: number[][] = [];
+
+  constructor(e: LeanTraffic, siteList: readonly number[], closed: readonly Component[], reach: SiteReach) {
+    this.e = e;
+    this.siteList = siteList;
+    this.closed = closed;
+    this.reach = reach;
+    this.at = new Int32Array(e.deps.length).fill(-1);
+    this.pf = new Float64Array(siteList.length);
+    this.mark = new Int32Array(closed.length);
+    this.closedLog = Float64Array.from(closed, (c) => Math.log1p(-c.q));
+    this.quorums = e.deps.flatMap((dep, k) => (dep.type === "quorum" ? [k] : []));
+    this.backendsAt = siteList.map((x) => e.backends.flatMap((b, i) => (b.site === x ? [i] : [])));
+  }
+
+  /** The rps lost in state `s` at the placement losing the most; undefined where it cannot differ from each backend at its worst (`pfWorst`, that judgement). */
+  lost(s: LeanState, pfWorst: Float64Array, sum: number, moved: ReturnType<typeof movedLoads>): number | undefined {
+    const { e, at, quorums } = this;
+    let anyFail = false;
+    for (let g = 0; g < pfWorst.length && !anyFail; g++) if (pfWorst[g] > 0) anyFail = true;
+    if (!anyFail) return undefined;
+    let combos = 1;
+    for (const k of quorums) {
+      const n = leaders(e.deps[k] as LeanQuorum);
+      // a stopped quorum fails every site at any placement
+      if (n === 0) return undefined;
+      combos *= n;
+    }
+    if (combos <= 1 || combos > MAX_PLACEMENTS) return undefined;
+    let most = 0;
+    for (let c = 0; c < combos; c++) {
+      let rest = c;
+      for (const k of quorums) {
+        const dep = e.deps[k] as LeanQuorum;
+        const n = leaders(dep);
+        let pick = rest % n;
+        rest = Math.floor(rest / n);
+        for (let i = 0; i < dep.sites.length; i++)
+          if (dep.canLead[i] && pick-- === 0) {
+            at[k] = i;
+            break;
+          }
+      }
+      most = Math.max(most, this.lostAt(s, pfWorst, sum, moved));
+    }
+    return most;
+  }
+
+  /** The rps lost with the leaders at `this.at`, read from the per-leader needs and failures reach.requirements recorded. */
+  private lostAt(s: LeanState, pfWorst: Float64Array, sum: number, moved: ReturnType<typeof movedLoads>): number {
+    const { reach, pf, at, sub } = this;
+    for (let g = 0; g < this.siteList.length; g++) {
+      pf[g] = 0;
+      // a site that cannot fail at its own worst placement cannot fail at this one
+      if (!(pfWorst[g] > 0)) continue;
+      let certain = reach.always[g] === 1;
+      for (const k of this.quorums) if (!certain && reach.leaderFails[g][reach.offset[k] + at[k]]) certain = true;
+      if (certain) {
+        pf[g] = 1;
+        continue;
+      }
+      // its needs at this placement: a store's, and those reaching the leaders placed here (reach.requirements tagged them)
+      let n = 0;
+      for (let j = 0; j < reach.needN[g]; j++) {
+        const k = reach.needDep[g][j];
+        if (k < 0 || reach.needLeader[g][j] === at[k]) sub[n++] = reach.needs[g][j];
+      }
+      if (n) pf[g] = -Math.expm1(logAllHeld(this.closed, this.closedLog, sub, n, this.mark, ++this.stamp));
+    }
+    return lostLoad(this.e, s, this.siteList, this.backendsAt, pf, sum, moved, this.over);
+  }
+}
+
+/** How many member sites of a quorum can lead in the last judged state. */
+function leaders(q: LeanQuorum): number {
+  let n = 0;
+  for (let i = 0; i < q.sites.length; i++) if (q.canLead[i]) n++;
+  return n;
+}
+
+/** Whether some of these backends (at one up site) is sent requests in the state: a share of the peak by weight, or as `moved` says (lean movedLoads). */
+function carriesLoad(e: LeanTraffic, at: readonly number[], sum: number, moved: ReturnType<typeof movedLoads>): boolean {
+  for (const i of at) if ((moved ? moved.load[i] : (e.peak * e.backends[i].weight) / sum) > 0) return true;
+  return false;
 }
 
 /** The summed weight of the backends whose site is up (0: nothing left to carry the load). */

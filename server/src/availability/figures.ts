@@ -53,7 +53,7 @@ export const ASSUMPTIONS = [
   "failures are independent: correlated failures (shared power, a metro, carrier conduits, a fleet-wide rollout) make real availability lower, so every figure is an upper bound",
   "only whole sites and links fail (members and nodes inside a site do not)",
   "failover windows are not in the availability figures (they are the RTO)",
-  "where a cut leaves the leader's placement deciding who can write (leadership stays where it was), each backend is judged at the placement worst for it (requests served and the time over a write budget also give the best placement; a cluster's API through its etcd only the worst, since etcd cannot pin its leader); CockroachDB (24.1 and later) relays a write through a follower that reaches the leader",
+  "where a cut leaves the leader's placement deciding who can write (leadership stays where it was), each backend is judged at the placement worst for it, and requests served at the one placement losing the most (requests served and the time over a write budget also give the best placement; a cluster's API through its etcd only the worst, since etcd cannot pin its leader); CockroachDB (24.1 and later) relays a write through a follower that reaches the leader",
 ] as const;
 
 /** The placement assumption without its CockroachDB clause, for a design with no CockroachDB store. */
@@ -168,7 +168,7 @@ export interface EntityFigures {
   readonly brokenAllUp: boolean;
   /** multi-writer async/crdt: P(two up writers cannot reach each other), upper end; 0 for a single writer or a quorum store; null for traffic and etcd */
   readonly conflictProbability: number | null;
-  /** traffic: the expected fraction of requests served, lower end — each backend at the leader placement worst for it */
+  /** traffic: the expected fraction of requests served, lower end — in each state the one leader placement losing the most requests (review M95) */
   readonly servedFraction: number | null;
   /** traffic: the same at the best leader placement (one per quorum, shared by every backend, losing the fewest requests) — the upper end of the range */
   readonly servedBest: BestServed | null;
@@ -636,7 +636,7 @@ export function federatedText(f: EntityFigures): string | undefined {
 
 /**
  * "requests served: 99.95–99.98% (worst to best leader placement: …)": the served fraction's range
- * from each backend at its worst placement to the pins losing the fewest; one figure when the two
+ * from the placement losing the most in each failure to the pins losing the fewest; one figure when the two
  * agree at this precision. A bounded best end is not written as the end of a range ("99.763% to
  * at least 99.9487%" reads as if the range itself were uncertain): the two figures are said apart,
  * the pinned one as the interval it is known to lie in. `short`: one phrase for a line or a cell.
@@ -649,7 +649,8 @@ export function servedText(f: EntityFigures, short = false): string {
   if (short) return `requests served: ${one ? worst : servedRangeShort(worst, b!)}`;
   if (!b || b.states === 0) return `requests served: ${worst} (${shedding})`;
   if (one) return `requests served: ${worst} (wherever the leaders are; ${shedding})`;
-  const worstWhy = "each backend at the placement worst for it — without a pin, leadership stays where it was when the links went";
+  const worstWhy =
+    "in each failure the one placement losing the most requests — without a pin, leadership stays where it was when the links went";
   const which = `the pin${b.pins.length === 1 ? "" : "s"} losing the fewest requests over the year`;
   if (b.method === "exact")
     return `requests served: ${worst.replace(/%$/, "")}–${availabilityPercent(b.fraction)} (worst to best leader placement: ${worstWhy} — to ${pinsText(b)}, ${which}; ${shedding})`;

@@ -504,8 +504,9 @@ export const MAX_PLACEMENTS = 256;
  * `pins` (`pins[c][k]`: an index into the member sites of the k-th quorum in `t.deps`), into
  * `out[c]`. A pin is what lease preferences give: the leader sits at the pinned site while that
  * site can lead; when it cannot (down, or on a minority's side), leadership is wherever the
- * election put it, nobody chooses, and each backend is judged at the placement worst for it, as
- * the figures' lower end is. So a pin never loses more than the lower end, and where each
+ * election put it, nobody chooses, and the one placement among the sites that can lead losing
+ * the most is judged, as the figures' lower end is (review M95; beyond MAX_PLACEMENTS of them,
+ * each backend at the placement worst for it). So a pin never loses more than the lower end, and where each
  * quorum has one site that can lead, every pin loses what the engine says. Lost as in
  * judgeTraffic: an erroring backend its load, an overloaded one the excess.
  */
@@ -554,18 +555,78 @@ export function judgeTrafficPinned(d: LeanDesign, s: LeanState, t: LeanTraffic, 
       }
     });
   }
-  pins.forEach((pin, c) => {
+  // the rps lost with each quorum's leader at `at[k]` (−1: each backend at the placement worst for it)
+  const lostAt = (at: Int32Array) => {
     let lost = 0;
     for (let i = 0; i < bs.length; i++) {
       if (!s.siteUp[bs[i].site]) continue;
       let err = always[i] === 1;
-      for (let k = 0; k < quorums.length && !err; k++) {
-        const f = fails[k][pin[k]][i];
-        err = f === -1 ? worst[k][i] === 1 : f === 1;
-      }
+      for (let k = 0; k < quorums.length && !err; k++) err = at[k] === -1 ? worst[k][i] === 1 : fails[k][at[k]][i] === 1;
       lost += err ? errLoss[i] : out0[i];
     }
-    out[c] = lost;
+    return lost;
+  };
+  pinnedLosses(quorums, pins, out, lostAt);
+}
+
+/**
+ * Each pin's loss in a state (judgeTrafficPinned): `lostAt(at)` with every quorum's leader at
+ * its pin where that site can lead. A pinned site that cannot lead: leadership is wherever the
+ * election put it — the one placement among the sites that can lead losing the most, as the
+ * figures' lower end judges it (review M95); a stopped quorum errs every backend anyway.
+ */
+function pinnedLosses(
+  quorums: readonly LeanQuorum[],
+  pins: readonly Int32Array[],
+  out: Float64Array,
+  lostAt: (at: Int32Array) => number,
+): void {
+  let leaders: number[][] | undefined;
+  const at = new Int32Array(quorums.length);
+  // pins whose fallen-back quorums and kept pins agree lose the same: judged once a state (one quorum: every pin that cannot lead)
+  let fallback: Map<number, number> | undefined;
+  const keyed = quorums.reduce((a, q) => a * (q.sites.length + 1), 1) <= Number.MAX_SAFE_INTEGER;
+  const fallenBack = (pin: Int32Array): number => {
+    leaders ??= quorums.map((q) => {
+      const ls: number[] = [];
+      for (let l = 0; l < q.sites.length; l++) if (q.canLead[l]) ls.push(l);
+      return ls;
+    });
+    const ls = leaders;
+    let combos = 1;
+    let key = 0;
+    for (let k = 0; k < quorums.length; k++) {
+      const kept = quorums[k].canLead[pin[k]] === 1;
+      if (!kept) combos *= Math.max(1, ls[k].length);
+      key = key * (quorums[k].sites.length + 1) + (kept ? pin[k] + 1 : 0);
+    }
+    if (combos === 1 || combos > MAX_PLACEMENTS) {
+      for (let k = 0; k < quorums.length; k++) if (!quorums[k].canLead[pin[k]]) at[k] = ls[k].length === 1 ? ls[k][0] : -1;
+      return lostAt(at);
+    }
+    fallback ??= new Map();
+    const known = keyed ? fallback.get(key) : undefined;
+    if (known !== undefined) return known;
+    let most = 0;
+    for (let x = 0; x < combos; x++) {
+      let rest = x;
+      for (let k = 0; k < quorums.length; k++) {
+        if (quorums[k].canLead[pin[k]] || !ls[k].length) continue;
+        at[k] = ls[k][rest % ls[k].length];
+        rest = Math.floor(rest / ls[k].length);
+      }
+      most = Math.max(most, lostAt(at));
+    }
+    if (keyed) fallback.set(key, most);
+    return most;
+  };
+  pins.forEach((pin, c) => {
+    let kept = true;
+    for (let k = 0; k < quorums.length; k++) {
+      at[k] = pin[k];
+      if (!quorums[k].canLead[pin[k]]) kept = false;
+    }
+    out[c] = kept ? lostAt(at) : fallenBack(pin);
   });
 }
 
