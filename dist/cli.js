@@ -18644,8 +18644,17 @@ function apiFigures(d, e, t, unjudged) {
     cutOff: t.apiCause[API_CUT_OFF],
     quorum: { availability: 1 - u, unavailability: u, nines: u > 0 ? -Math.log10(u) : Infinity, minutesPerYear: u * MINUTES_PER_YEAR },
     stretched: [...e.sites].some((x, i) => x !== e.home && e.counts[i] > 0),
+    ...remoteOf(d, e),
     federated: 1 - d.siteQ[e.home]
   };
+}
+function remoteOf(d, e) {
+  const at = [...e.sites].filter((_, i) => e.counts[i] > 0);
+  if (!at.length || at.includes(e.home)) return { remote: [] };
+  const remote = at.map((x) => d.sites[x]);
+  if (at.length !== 1 || d.linkAt[e.home * d.sites.length + at[0]] < 0) return { remote };
+  const [a, b] = [e.home, at[0]].sort((x, y) => x - y);
+  return { remote, remoteLink: `${d.sites[a]}\u2013${d.sites[b]} link` };
 }
 function assumedAtOne(d, sites, links) {
   const out = [];
@@ -18762,6 +18771,7 @@ function apiSubject(f) {
 var ETCD_NO_PIN = "etcd cannot pin it: `etcdctl move-leader` holds only until the next election";
 function apiCausesText(f) {
   const a = f.api;
+  if (a.remote.length) return remoteCausesText(a);
   const parts = [];
   if (a.siteDown > 0) parts.push(`${a.from} down ${timeShare(a.siteDown)}`);
   if (a.cutOff > 0)
@@ -18769,6 +18779,21 @@ function apiCausesText(f) {
       `${a.from}'s members in the stopped minority of a cut (at the leader placement worst for them: leadership stays where it was when the links went, and ${ETCD_NO_PIN}) ${timeShare(a.cutOff)}`
     );
   if (a.quorumStops > 0) parts.push(`the etcd quorum stopped everywhere ${timeShare(a.quorumStops)}`);
+  return parts.join("; ");
+}
+function remoteCausesText(a) {
+  const parts = [];
+  const at = listText(a.remote);
+  const one = a.remote.length === 1;
+  if (a.siteDown > 0) parts.push(`${a.from} down ${timeShare(a.siteDown)}`);
+  if (a.cutOff > 0)
+    parts.push(
+      one ? `${a.from}'s nodes cut off from their control plane at ${at} (${a.remoteLink ? `${a.remoteLink} down` : `no ${a.from}\u2013${at} link is declared`}) ${timeShare(a.cutOff)}` : `${a.from}'s nodes cut off from their control plane's leader at ${at} (at the leader placement worst for them: leadership stays where it was when the links went, and ${ETCD_NO_PIN}) ${timeShare(a.cutOff)}`
+    );
+  if (a.quorumStops > 0)
+    parts.push(
+      one ? `${at} down (its whole etcd lost) ${timeShare(a.quorumStops)}` : `the etcd quorum at ${at} stopped ${timeShare(a.quorumStops)}`
+    );
   return parts.join("; ");
 }
 function quorumFigureText(f) {
@@ -18781,7 +18806,8 @@ function federatedText(f) {
   const a = f.api;
   if (!a?.stretched) return void 0;
   const costs = (1 - a.federated - f.unavailability) * -MINUTES_PER_YEAR;
-  return `with a local etcd at ${a.from} (federated): ${availabilityPercent(a.federated)}, ${a.from}'s own${costs * 60 >= 0.05 ? ` \u2014 the stretch costs ${f.entity}'s API ${minutes(costs)} a year` : ""}`;
+  const what = a.remote.length ? "the remote control plane" : "the stretch";
+  return `with a local etcd at ${a.from} (federated): ${availabilityPercent(a.federated)}, ${a.from}'s own${costs * 60 >= 0.05 ? ` \u2014 ${what} costs ${f.entity}'s API ${minutes(costs)} a year` : ""}`;
 }
 function servedText(f, short = false) {
   const worst = availabilityPercent(f.servedFraction);
@@ -21387,7 +21413,9 @@ function availabilityJson(ctx, report = reportOf(ctx)) {
       quorumAvailability: f.api.quorum.availability,
       quorumNines: finite(f.api.quorum.nines),
       quorumMinutesPerYear: f.api.quorum.minutesPerYear,
-      federatedAvailability: f.api.stretched ? f.api.federated : null
+      federatedAvailability: f.api.stretched ? f.api.federated : null,
+      // review M94: the member sites of a control plane with none at the cluster's site, else null
+      remoteMembers: f.api.remote.length ? f.api.remote : null
     } : null,
     writeBudget: budgetJson(budgetOfFigures(ctx, f)),
     rtoSeconds: f.rto?.seconds ?? null,
@@ -30054,7 +30082,7 @@ function optionsSection(r2) {
     }
     out.push(`### ${cell(q.label)}`, "");
     const rows2 = options.map((o, i) => optionRow(r2, q, o, sites, i === 0));
-    const fed = q.kind === "etcd" && memberSites(q.counts).length > 1 ? federatedOption(r2, q, sites) : void 0;
+    const fed = q.kind === "etcd" && (memberSites(q.counts).length > 1 || remoteEtcd(r2, q)) ? federatedOption(r2, q, sites) : void 0;
     if (fed) rows2.push(fed.row);
     out.push(
       table(["option", "members", "single-site losses survived", "frozen partitions", "commit latency", "after losing each site"], rows2),
@@ -30066,6 +30094,14 @@ function optionsSection(r2) {
 }
 var localSize = (n) => n < 3 ? 3 : n % 2 ? n : n + 1;
 var shortOf = (here, n, site) => `${here} of ${n} members at ${site}, ${2 * here < n ? "the minority" : `short of the majority of ${majority(n)}`}`;
+var membersAt = (q, n, site) => {
+  const here = q.counts.get(site) ?? 0;
+  return here ? shortOf(here, n, site) : `none of its ${n} members at ${site}: its whole etcd is at ${listText(memberSites(q.counts))}`;
+};
+function remoteEtcd(r2, q) {
+  const h = homeOf(r2, q);
+  return !!h && memberSites(q.counts).length > 0 && !((q.counts.get(h.home) ?? 0) > 0);
+}
 function homeOf(r2, q) {
   const own2 = q.kind === "etcd" ? q.owner.name?.value : void 0;
   const home = own2 ? r2.ctx.siteOfCluster(own2) : void 0;
@@ -30073,7 +30109,7 @@ function homeOf(r2, q) {
 }
 function homeFacts(r2, q) {
   const h = homeOf(r2, q);
-  if (!h || memberSites(q.counts).length < 2) return void 0;
+  if (!h || memberSites(q.counts).length < 2 && !remoteEtcd(r2, q)) return void 0;
   const lost = r2.single.find((x) => x.scenario.lose.length === 1 && x.scenario.lose[0] === h.home);
   const cut = run(r2.ctx, { ...ALL_UP, partition: [[h.home]] });
   const stopped = cut.clusters.find((c) => c.name === h.own && c.evictionAfterSeconds !== null);
@@ -30091,11 +30127,11 @@ function federatedOption(r2, q, sites) {
   if (!f) return void 0;
   const { own: own2, home } = f;
   const here = q.counts.get(home) ?? 0;
-  const size2 = localSize(here);
   const n = total(q.counts);
+  const size2 = localSize(here || n);
   const others = r2.ctx.topology.clusters.map((c) => c.name?.value).filter((c) => !!c && c !== own2);
-  const judged3 = (/* @__PURE__ */ new Set([...memberSites(q.counts), home])).size;
-  const cutAsDesigned = f.apiStopsWhenCut ? `it stops: ${shortOf(here, n, home)}` : "it keeps serving there too";
+  const judged3 = sites.length;
+  const cutAsDesigned = f.apiStopsWhenCut ? `it stops: ${membersAt(q, n, home)}` : "it keeps serving there too";
   const row = [
     `federated: ${own2}'s etcd local to ${home}, where ${own2} runs`,
     `${size2} ${home} = ${size2} (majority ${majority(size2)})`,
@@ -30110,9 +30146,21 @@ function federatedOption(r2, q, sites) {
     }
   ];
   const text3 = [
-    `Federated: ${cell(own2)}'s etcd as ${size2} members at ${cell(home)}, where all of ${cell(own2)}'s nodes run${size2 !== here ? ` \u2014 the design's ${here} there rounded up to ${size2}, the smallest odd etcd that survives losing a member` : ""}. Its commits stay inside ${cell(home)}; it is lost with ${cell(home)}, as ${cell(own2)} itself is, and no WAN cut reaches it.${others.length ? ` ${cell(listText(others))}'s control plane${others.length === 1 ? " is" : "s are"} not part of this decision and stay${others.length === 1 ? "s" : ""} as declared.` : ""} Nothing else changes: ${cell(own2)} keeps its API, its nodes and its kubectl context; only the members move. A stretched etcd is worth its WAN commits only for a cluster whose nodes span sites, and then 2+2+1 over three sites is the layout that survives any one site's loss.`
+    `Federated: ${cell(own2)}'s etcd as ${size2} members at ${cell(home)}, where all of ${cell(own2)}'s nodes run${!here ? ` \u2014 the design's ${n} moved there from ${cell(listText(memberSites(q.counts)))}${size2 !== n ? `, rounded up to ${size2}, the smallest odd etcd that survives losing a member` : ""}` : size2 !== here ? ` \u2014 the design's ${here} there rounded up to ${size2}, the smallest odd etcd that survives losing a member` : ""}. Its commits stay inside ${cell(home)}; it is lost with ${cell(home)}, as ${cell(own2)} itself is, and no WAN cut reaches it.${others.length ? ` ${cell(listText(others))}'s control plane${others.length === 1 ? " is" : "s are"} not part of this decision and stay${others.length === 1 ? "s" : ""} as declared.` : ""} Nothing else changes: ${cell(own2)} keeps its API, its nodes and its kubectl context; only the members move.${here ? " A stretched etcd is worth its WAN commits only for a cluster whose nodes span sites, and then 2+2+1 over three sites is the layout that survives any one site's loss." : ""}`
   ];
-  return { row, text: [...text3, ...stretchBuysNothing(r2, q, f)] };
+  return { row, text: [...text3, ...stretchBuysNothing(r2, q, f), ...remoteCosts(r2, q, f)] };
+}
+function remoteCosts(r2, q, f) {
+  if (!remoteEtcd(r2, q)) return [];
+  const { own: own2, home } = f;
+  const n = total(q.counts);
+  const at = memberSites(q.counts);
+  const stops = siteLosses(q.counts).filter((l) => !l.survives);
+  const api = reportOf(r2.ctx).figures.find((x) => x.owner === q.owner && x.api);
+  const figures = api?.api ? ` A local etcd gives ${cell(own2)}'s API ${cell(home)}'s own availability, ${availabilityPercent(api.api.federated)}, against ${availabilityPercent(api.availability, api.unavailability)} as designed (\`quorate availability\`).` : "";
+  return [
+    `**The design's control plane is remote:** ${cell(own2)}'s nodes are all at ${cell(home)}, its whole etcd (${n} members) at ${cell(listText(at))}. Every API write crosses the WAN, ${stops.length ? `losing ${cell(listText(stops.map((l) => l.site)))} stops its API (${stops.map((l) => `${l.survivors} of ${n} left, majority ${l.majority}`).join("; ")}), ` : ""}and a cut between ${cell(home)} and ${cell(listText(at))} leaves its nodes without it \u2014 its pods keep serving, but nothing is scaled, rolled out or rescheduled.${figures} A control plane hosted at another site (Kamaji, HyperShift, k0smotron) trades that for running many clusters' control planes in one place: a choice to make knowingly.`
+  ];
 }
 function stretchBuysNothing(r2, q, f) {
   const { own: own2, home } = f;
@@ -30151,7 +30199,7 @@ function optionRow(r2, q, o, sites, designed) {
   });
   if (home)
     matrix.push(
-      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(shortOf(q.counts.get(home.home) ?? 0, n, home.home))})${home.evicted ? `; its pods there are evicted after about ${seconds(home.evicted.after)}` : ""}` : "keeps serving"}`
+      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(membersAt(q, n, home.home))})${home.evicted ? `; its pods there are evicted after about ${seconds(home.evicted.after)}` : ""}` : "keeps serving"}`
     );
   return [
     o.name,

@@ -218,6 +218,13 @@ export interface ApiFigures {
   };
   /** whether members sit at other sites than the cluster's (else the quorum and the API fail together) */
   readonly stretched: boolean;
+  /**
+   * Review M94: the member sites when none is at the cluster's own site (a control plane hosted
+   * elsewhere: nothing is stretched, its nodes reach it over the WAN); empty otherwise.
+   */
+  readonly remote: readonly string[];
+  /** with one remote member site: the link between it and the cluster's site ("fra–lon link"), or undefined when none is declared */
+  readonly remoteLink?: string;
   /** the cluster's site's availability: what a federated layout (every member at the cluster's site) gives */
   readonly federated: number;
 }
@@ -422,8 +429,19 @@ function apiFigures(d: LeanDesign, e: LeanQuorum, t: Tally, unjudged: number): A
     cutOff: t.apiCause[API_CUT_OFF],
     quorum: { availability: 1 - u, unavailability: u, nines: u > 0 ? -Math.log10(u) : Infinity, minutesPerYear: u * MINUTES_PER_YEAR },
     stretched: [...e.sites].some((x, i) => x !== e.home && e.counts[i] > 0),
+    ...remoteOf(d, e),
     federated: 1 - d.siteQ[e.home],
   };
+}
+
+/** An etcd with no member at its cluster's site (review M94): its member sites, and the one link to them when they are one site. */
+function remoteOf(d: LeanDesign, e: LeanQuorum): { remote: string[]; remoteLink?: string } {
+  const at = [...e.sites].filter((_, i) => e.counts[i] > 0);
+  if (!at.length || at.includes(e.home)) return { remote: [] };
+  const remote = at.map((x) => d.sites[x]);
+  if (at.length !== 1 || d.linkAt[e.home * d.sites.length + at[0]] < 0) return { remote };
+  const [a, b] = [e.home, at[0]].sort((x, y) => x - y);
+  return { remote, remoteLink: `${d.sites[a]}–${d.sites[b]} link` };
 }
 
 function assumedAtOne(d: LeanDesign, sites: number[], links: number[]): string[] {
@@ -608,6 +626,7 @@ export const ETCD_NO_PIN = "etcd cannot pin it: `etcdctl move-leader` holds only
  */
 export function apiCausesText(f: EntityFigures): string {
   const a = f.api!;
+  if (a.remote.length) return remoteCausesText(a);
   const parts: string[] = [];
   if (a.siteDown > 0) parts.push(`${a.from} down ${timeShare(a.siteDown)}`);
   if (a.cutOff > 0)
@@ -615,6 +634,30 @@ export function apiCausesText(f: EntityFigures): string {
       `${a.from}'s members in the stopped minority of a cut (at the leader placement worst for them: leadership stays where it was when the links went, and ${ETCD_NO_PIN}) ${timeShare(a.cutOff)}`,
     );
   if (a.quorumStops > 0) parts.push(`the etcd quorum stopped everywhere ${timeShare(a.quorumStops)}`);
+  return parts.join("; ");
+}
+
+/**
+ * The causes for a control plane with no member at its cluster's site (review M94): no member of
+ * the cluster's is in a stopped minority and nothing is stretched — "lon's nodes cut off from
+ * their control plane at fra (fra–lon link down) 0.0499% …; fra down (its whole etcd lost) 0.0999% …".
+ * Several remote member sites: the leader placement still decides which cut strands the nodes.
+ */
+function remoteCausesText(a: ApiFigures): string {
+  const parts: string[] = [];
+  const at = listText(a.remote);
+  const one = a.remote.length === 1;
+  if (a.siteDown > 0) parts.push(`${a.from} down ${timeShare(a.siteDown)}`);
+  if (a.cutOff > 0)
+    parts.push(
+      one
+        ? `${a.from}'s nodes cut off from their control plane at ${at} (${a.remoteLink ? `${a.remoteLink} down` : `no ${a.from}–${at} link is declared`}) ${timeShare(a.cutOff)}`
+        : `${a.from}'s nodes cut off from their control plane's leader at ${at} (at the leader placement worst for them: leadership stays where it was when the links went, and ${ETCD_NO_PIN}) ${timeShare(a.cutOff)}`,
+    );
+  if (a.quorumStops > 0)
+    parts.push(
+      one ? `${at} down (its whole etcd lost) ${timeShare(a.quorumStops)}` : `the etcd quorum at ${at} stopped ${timeShare(a.quorumStops)}`,
+    );
   return parts.join("; ");
 }
 
@@ -631,7 +674,8 @@ export function federatedText(f: EntityFigures): string | undefined {
   const a = f.api;
   if (!a?.stretched) return undefined;
   const costs = (1 - a.federated - f.unavailability) * -MINUTES_PER_YEAR;
-  return `with a local etcd at ${a.from} (federated): ${availabilityPercent(a.federated)}, ${a.from}'s own${costs * 60 >= 0.05 ? ` — the stretch costs ${f.entity}'s API ${minutes(costs)} a year` : ""}`;
+  const what = a.remote.length ? "the remote control plane" : "the stretch";
+  return `with a local etcd at ${a.from} (federated): ${availabilityPercent(a.federated)}, ${a.from}'s own${costs * 60 >= 0.05 ? ` — ${what} costs ${f.entity}'s API ${minutes(costs)} a year` : ""}`;
 }
 
 /**

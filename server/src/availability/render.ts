@@ -151,6 +151,8 @@ export function availabilityJson(ctx: TopologyContext, report: AvailabilityRepor
           quorumNines: finite(f.api.quorum.nines),
           quorumMinutesPerYear: f.api.quorum.minutesPerYear,
           federatedAvailability: f.api.stretched ? f.api.federated : null,
+          // review M94: the member sites of a control plane with none at the cluster's site, else null
+          remoteMembers: f.api.remote.length ? f.api.remote : null,
         }
       : null,
     writeBudget: budgetJson(budgetOfFigures(ctx, f)),

@@ -22,7 +22,7 @@ import type { Quorum, TopologyContext } from "../derive/context";
 import { copySites, harmfulSiteLosses, homeSite, votingSiteLosses } from "../derive/siteloss";
 import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, timerAdvice } from "../derive/timers";
 import { loadBackends, shiftOf } from "../derive/loads";
-import { bytes, cell, count, num, prose, seconds, table } from "../util/format";
+import { availabilityPercent, bytes, cell, count, num, prose, seconds, table } from "../util/format";
 import { cidrOverlaps, parsedRanges, type ParsedRange } from "../derive/cidr";
 import { bestCommit, galeraCommit, writeBudget } from "../derive/latency";
 import { type WriteJudgement, writeJudgement } from "../derive/writes";
@@ -46,6 +46,7 @@ import { tiersSection } from "./tiers";
 import { commitMs, podEvictionMarkdown } from "./render";
 import { objectiveJudgements } from "../rules/index";
 import { objectiveText } from "../availability/render";
+import { reportOf } from "../availability/figures";
 
 export interface RecordInput {
   /** the file's name as the record cites it (an absolute path or one through `..` is cut to its last segment) */
@@ -380,7 +381,8 @@ function optionsSection(r: RecordContext): string[] {
     }
     out.push(`### ${cell(q.label)}`, "");
     const rows: (string | { raw: string })[][] = options.map((o, i) => optionRow(r, q, o, sites, i === 0));
-    const fed = q.kind === "etcd" && memberSites(q.counts).length > 1 ? federatedOption(r, q, sites) : undefined;
+    // a stretched etcd, or one wholly at another site than its cluster's (a remote control plane, review M94)
+    const fed = q.kind === "etcd" && (memberSites(q.counts).length > 1 || remoteEtcd(r, q)) ? federatedOption(r, q, sites) : undefined;
     if (fed) rows.push(fed.row);
     out.push(
       table(["option", "members", "single-site losses survived", "frozen partitions", "commit latency", "after losing each site"], rows),
@@ -397,6 +399,18 @@ const localSize = (n: number) => (n < 3 ? 3 : n % 2 ? n : n + 1);
 /** "2 of 5 members at fra, the minority" — or, at exactly half, short of the majority. */
 const shortOf = (here: number, n: number, site: string) =>
   `${here} of ${n} members at ${site}, ${2 * here < n ? "the minority" : `short of the majority of ${majority(n)}`}`;
+
+/** How the cluster's site stands in its etcd: "2 of 5 members at fra, the minority", or with none there, where the whole etcd is. */
+const membersAt = (q: Quorum, n: number, site: string) => {
+  const here = q.counts.get(site) ?? 0;
+  return here ? shortOf(here, n, site) : `none of its ${n} members at ${site}: its whole etcd is at ${listText(memberSites(q.counts))}`;
+};
+
+/** An etcd with no member at its cluster's site (review M94): a control plane its nodes reach only over the WAN. */
+function remoteEtcd(r: RecordContext, q: Quorum): boolean {
+  const h = homeOf(r, q);
+  return !!h && memberSites(q.counts).length > 0 && !((q.counts.get(h.home) ?? 0) > 0);
+}
 
 /** The cluster an etcd quorum serves and the one site it lives at (a cluster lives at one site). */
 function homeOf(r: RecordContext, q: Quorum): { own: string; home: string } | undefined {
@@ -417,7 +431,7 @@ function homeFacts(
   | { own: string; home: string; lostWithHome: boolean; apiStopsWhenCut: boolean; evicted: { after: number; by: string[] } | undefined }
   | undefined {
   const h = homeOf(r, q);
-  if (!h || memberSites(q.counts).length < 2) return undefined;
+  if (!h || (memberSites(q.counts).length < 2 && !remoteEtcd(r, q))) return undefined;
   const lost = r.single.find((x) => x.scenario.lose.length === 1 && x.scenario.lose[0] === h.home);
   const cut = run(r.ctx, { ...ALL_UP, partition: [[h.home]] });
   const stopped = cut.clusters.find((c) => c.name === h.own && c.evictionAfterSeconds !== null);
@@ -447,12 +461,13 @@ function federatedOption(
   if (!f) return undefined;
   const { own, home } = f;
   const here = q.counts.get(home) ?? 0;
-  const size = localSize(here);
   const n = total(q.counts);
+  // a remote etcd (review M94): its members moved to the cluster's site
+  const size = localSize(here || n);
   const others = r.ctx.topology.clusters.map((c) => c.name?.value).filter((c): c is string => !!c && c !== own);
-  // the same sites the design's row counts (its member sites), and the cluster's own
-  const judged = new Set([...memberSites(q.counts), home]).size;
-  const cutAsDesigned = f.apiStopsWhenCut ? `it stops: ${shortOf(here, n, home)}` : "it keeps serving there too";
+  // the sites the last column lists, as the design's row counts them (review M77)
+  const judged = sites.length;
+  const cutAsDesigned = f.apiStopsWhenCut ? `it stops: ${membersAt(q, n, home)}` : "it keeps serving there too";
   const row = [
     `federated: ${own}'s etcd local to ${home}, where ${own} runs`,
     `${size} ${home} = ${size} (majority ${majority(size)})`,
@@ -467,9 +482,30 @@ function federatedOption(
     },
   ];
   const text = [
-    `Federated: ${cell(own)}'s etcd as ${size} members at ${cell(home)}, where all of ${cell(own)}'s nodes run${size !== here ? ` — the design's ${here} there rounded up to ${size}, the smallest odd etcd that survives losing a member` : ""}. Its commits stay inside ${cell(home)}; it is lost with ${cell(home)}, as ${cell(own)} itself is, and no WAN cut reaches it.${others.length ? ` ${cell(listText(others))}'s control plane${others.length === 1 ? " is" : "s are"} not part of this decision and stay${others.length === 1 ? "s" : ""} as declared.` : ""} Nothing else changes: ${cell(own)} keeps its API, its nodes and its kubectl context; only the members move. A stretched etcd is worth its WAN commits only for a cluster whose nodes span sites, and then 2+2+1 over three sites is the layout that survives any one site's loss.`,
+    `Federated: ${cell(own)}'s etcd as ${size} members at ${cell(home)}, where all of ${cell(own)}'s nodes run${!here ? ` — the design's ${n} moved there from ${cell(listText(memberSites(q.counts)))}${size !== n ? `, rounded up to ${size}, the smallest odd etcd that survives losing a member` : ""}` : size !== here ? ` — the design's ${here} there rounded up to ${size}, the smallest odd etcd that survives losing a member` : ""}. Its commits stay inside ${cell(home)}; it is lost with ${cell(home)}, as ${cell(own)} itself is, and no WAN cut reaches it.${others.length ? ` ${cell(listText(others))}'s control plane${others.length === 1 ? " is" : "s are"} not part of this decision and stay${others.length === 1 ? "s" : ""} as declared.` : ""} Nothing else changes: ${cell(own)} keeps its API, its nodes and its kubectl context; only the members move.${here ? " A stretched etcd is worth its WAN commits only for a cluster whose nodes span sites, and then 2+2+1 over three sites is the layout that survives any one site's loss." : ""}`,
   ];
-  return { row, text: [...text, ...stretchBuysNothing(r, q, f)] };
+  return { row, text: [...text, ...stretchBuysNothing(r, q, f), ...remoteCosts(r, q, f)] };
+}
+
+/**
+ * A control plane wholly at other sites than its cluster's (review M94): nothing is stretched —
+ * every API write crosses the WAN, the loss of the sites holding it stops the API, and a cut
+ * leaves the nodes without it; a local etcd gives the API its own site's availability, the
+ * figure `quorate availability` computes beside the design's.
+ */
+function remoteCosts(r: RecordContext, q: Quorum, f: NonNullable<ReturnType<typeof homeFacts>>): string[] {
+  if (!remoteEtcd(r, q)) return [];
+  const { own, home } = f;
+  const n = total(q.counts);
+  const at = memberSites(q.counts);
+  const stops = siteLosses(q.counts).filter((l) => !l.survives);
+  const api = reportOf(r.ctx).figures.find((x) => x.owner === q.owner && x.api);
+  const figures = api?.api
+    ? ` A local etcd gives ${cell(own)}'s API ${cell(home)}'s own availability, ${availabilityPercent(api.api.federated)}, against ${availabilityPercent(api.availability, api.unavailability)} as designed (\`quorate availability\`).`
+    : "";
+  return [
+    `**The design's control plane is remote:** ${cell(own)}'s nodes are all at ${cell(home)}, its whole etcd (${n} members) at ${cell(listText(at))}. Every API write crosses the WAN, ${stops.length ? `losing ${cell(listText(stops.map((l) => l.site)))} stops its API (${stops.map((l) => `${l.survivors} of ${n} left, majority ${l.majority}`).join("; ")}), ` : ""}and a cut between ${cell(home)} and ${cell(listText(at))} leaves its nodes without it — its pods keep serving, but nothing is scaled, rolled out or rescheduled.${figures} A control plane hosted at another site (Kamaji, HyperShift, k0smotron) trades that for running many clusters' control planes in one place: a choice to make knowingly.`,
+  ];
 }
 
 /**
@@ -531,7 +567,7 @@ function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly strin
   });
   if (home)
     matrix.push(
-      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(shortOf(q.counts.get(home.home) ?? 0, n, home.home))})${home.evicted ? `; its pods there are evicted after about ${seconds(home.evicted.after)}` : ""}` : "keeps serving"}`,
+      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(membersAt(q, n, home.home))})${home.evicted ? `; its pods there are evicted after about ${seconds(home.evicted.after)}` : ""}` : "keeps serving"}`,
     );
   return [
     o.name,

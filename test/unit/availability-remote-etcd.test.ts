@@ -1,0 +1,103 @@
+/**
+ * Review M94: a cluster whose etcd sits wholly at another site (a control plane hosted away from
+ * its nodes). Its figure is right — lon-prod's API at 99.7502% = 0.999 (lon) × 0.999 (fra) ×
+ * 0.9995 (the fra–lon link) — but the words were a stretched etcd's: "lon's members in the stopped
+ * minority of a cut", "the etcd quorum stopped everywhere", "the stretch costs". lon has no member
+ * and nothing is stretched. The record's Considered options offer the local layout availability
+ * computes. Every figure by hand.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { analyzeAlone, analyzeFile } from "../../server/src/analysis";
+import { MINUTES_PER_YEAR, reportOf } from "../../server/src/availability/figures";
+import { availabilityJson, availabilityText } from "../../server/src/availability/render";
+import { decisionRecord } from "../../server/src/whatif/record";
+
+const REVIEWED = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu-reviewed.topology.yaml"), "utf8");
+/** the reviewed example with lon-prod's etcd wholly at fra */
+const REMOTE = REVIEWED.replace(
+  "      nodes: 192.168.20.0/24\n      routing: native\n",
+  "      nodes: 192.168.20.0/24\n      routing: native\n    etcd:\n      members: { fra: 3 }\n",
+);
+const ctxOf = (text: string) => analyzeFile("t.topology.yaml", text).contexts[0];
+const lonApi = (text: string) => reportOf(ctxOf(text)).figures.find((f) => f.entity === "lon-prod")!;
+
+function recordOf(text: string): string {
+  const { analysis, findings } = analyzeAlone("t.topology.yaml", text);
+  return decisionRecord({ path: "t.topology.yaml", analysis, findings, version: "9" })!;
+}
+
+test("lon-prod's API with its etcd at fra: the figures by hand, said as a remote control plane's (review M94)", () => {
+  assert.match(REMOTE, /lon-prod[\s\S]*etcd:\n\s+members: \{ fra: 3 \}/);
+  const f = lonApi(REMOTE);
+  const [pFra, pLon, pLink] = [0.999, 0.999, 0.9995];
+  // lon's nodes write while lon, fra (the whole etcd) and the link between them are up
+  assert.ok(Math.abs(f.unavailability - (1 - pLon * pFra * pLink)) < 1e-12);
+  // by cause: lon down; lon up and fra down (its whole etcd lost); both up and the link down (cut off)
+  assert.ok(Math.abs(f.api!.siteDown - (1 - pLon)) < 1e-15);
+  assert.ok(Math.abs(f.api!.quorumStops - pLon * (1 - pFra)) < 1e-15);
+  assert.ok(Math.abs(f.api!.cutOff - pLon * pFra * (1 - pLink)) < 1e-15);
+  assert.deepEqual(f.api!.remote, ["fra"]);
+  assert.equal(f.api!.remoteLink, "fra–lon link");
+  const text = availabilityText(ctxOf(REMOTE));
+  assert.match(text, /lon-prod's API \(writes from its nodes at lon\): 99\.7502% /);
+  assert.match(
+    text,
+    /API takes no writes: lon down 0\.1% of the time \(8\.8 hours a year\); lon's nodes cut off from their control plane at fra \(fra–lon link down\) 0\.0499% of the time \(4\.4 hours a year\); fra down \(its whole etcd lost\) 0\.0999% of the time \(8\.8 hours a year\)$/m,
+  );
+  // (1 − 0.999) against 1 − 0.999 × 0.999 × 0.9995: 0.001498 of the year, 787.9 minutes = 13.1 hours
+  assert.ok(Math.abs((f.unavailability - (1 - pLon)) * MINUTES_PER_YEAR - 787.9) < 0.05);
+  assert.match(
+    text,
+    /with a local etcd at lon \(federated\): 99\.9%, lon's own — the remote control plane costs lon-prod's API 13\.1 hours a year$/m,
+  );
+  const lon = text.slice(text.indexOf("etcd of cluster lon-prod"), text.indexOf("store ledger"));
+  assert.doesNotMatch(lon, /stopped minority|stopped everywhere|the stretch costs/);
+  // fra-prod, stretched 2+2+1, keeps its words
+  assert.match(text, /fra's members in the stopped minority of a cut/);
+  assert.match(text, /the stretch costs fra-prod's API 8\.8 hours a year/);
+  const json = JSON.parse(availabilityJson(ctxOf(REMOTE))).find((x: { entity: string }) => x.entity === "lon-prod");
+  assert.deepEqual(json.api.remoteMembers, ["fra"]);
+  assert.equal(json.api.federatedAvailability, 0.999);
+  const fra = JSON.parse(availabilityJson(ctxOf(REMOTE))).find((x: { entity: string }) => x.entity === "fra-prod");
+  assert.equal(fra.api.remoteMembers, null);
+});
+
+test("an etcd at two other sites: the leader placement still decides which cut strands the nodes; no stopped minority of lon's (review M94)", () => {
+  const two = REMOTE.replace("    etcd:\n      members: { fra: 3 }\n", "    etcd:\n      members: { fra: 2, ams: 1 }\n");
+  assert.notEqual(two, REMOTE);
+  const text = availabilityText(ctxOf(two));
+  const lon = text.slice(text.indexOf("etcd of cluster lon-prod"), text.indexOf("store ledger"));
+  assert.match(lon, /lon's nodes cut off from their control plane's leader at fra and ams \(at the leader placement worst for them/);
+  assert.match(lon, /the remote control plane costs lon-prod's API/);
+  assert.doesNotMatch(lon, /stopped minority|the stretch costs/);
+});
+
+test("the record offers lon-prod's local etcd among the Considered options, with the figure availability computes (review M94)", () => {
+  const md = recordOf(REMOTE);
+  const options = md.slice(md.indexOf("## Considered options"), md.indexOf("## Consequences"));
+  const lon = options.slice(options.indexOf("### etcd of cluster lon-prod"), options.indexOf("### store ledger"));
+  assert.match(lon, /^\| as designed \| 3 fra = 3 \(majority 2\) \| 2 of 3 \(not fra\) \|/m);
+  assert.match(
+    lon,
+    /^\| federated: lon-prod's etcd local to lon, where lon-prod runs \| 3 lon = 3 \(majority 2\) \| 2 of 3 \(not lon, which takes lon-prod with it as designed too\) \| 0 \(no member across a site link\) \|/m,
+  );
+  assert.match(
+    lon,
+    /lon cut off: lon-prod's API keeps serving \(as designed it stops: none of its 3 members at lon: its whole etcd is at fra\)/,
+  );
+  assert.match(
+    lon,
+    /Federated: lon-prod's etcd as 3 members at lon, where all of lon-prod's nodes run — the design's 3 moved there from fra\./,
+  );
+  assert.match(lon, /A local etcd gives lon-prod's API lon's own availability, 99\.9%, against 99\.7502% as designed/);
+  // the Tiers say it as availability does
+  assert.match(md, /lon's nodes cut off from their control plane at fra \(fra–lon link down\)/);
+  assert.doesNotMatch(md, /lon's members in the stopped minority|the stretch costs lon-prod's API/);
+  // a stretched etcd keeps its federated option as before; a local one has none
+  const reviewed = recordOf(REVIEWED);
+  assert.match(reviewed, /^\| federated: fra-prod's etcd local to fra, where fra-prod runs \|/m);
+  assert.doesNotMatch(reviewed, /federated: lon-prod's etcd/);
+});
