@@ -30088,9 +30088,14 @@ function optionsSection(r2) {
       table(["option", "members", "single-site losses survived", "frozen partitions", "commit latency", "after losing each site"], rows2),
       ""
     );
-    if (fed) out.push(...fed.text, "");
+    if (fed) out.push(...fed.text.flatMap((x) => [x, ""]));
   }
   return out;
+}
+function evictionWords(q, home) {
+  const plain = `its pods there are evicted after about ${seconds(home.evicted.after)}`;
+  if (!controlPlaneAway(q, home.home)) return plain;
+  return `${evictsIfStacked(cell(home.own), home.evicted.by.map(cell))}, ${plain}; ${HOSTED_EVICTS_NOTHING}`;
 }
 var localSize = (n) => n < 3 ? 3 : n % 2 ? n : n + 1;
 var shortOf = (here, n, site) => `${here} of ${n} members at ${site}, ${2 * here < n ? "the minority" : `short of the majority of ${majority(n)}`}`;
@@ -30199,7 +30204,7 @@ function optionRow(r2, q, o, sites, designed) {
   });
   if (home)
     matrix.push(
-      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(membersAt(q, n, home.home))})${home.evicted ? `; its pods there are evicted after about ${seconds(home.evicted.after)}` : ""}` : "keeps serving"}`
+      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(membersAt(q, n, home.home))})${home.evicted ? `; ${evictionWords(q, home)}` : ""}` : "keeps serving"}`
     );
   return [
     o.name,

@@ -93,11 +93,20 @@ test("the record offers lon-prod's local etcd among the Considered options, with
     /Federated: lon-prod's etcd as 3 members at lon, where all of lon-prod's nodes run — the design's 3 moved there from fra\./,
   );
   assert.match(lon, /A local etcd gives lon-prod's API lon's own availability, 99\.9%, against 99\.7502% as designed/);
+  // the remote layout's paragraph is a paragraph of its own, not joined to the option's
+  assert.match(lon, /only the members move\.\n\n\*\*The design's control plane is remote:\*\*/);
+  // eviction under a cut only if the control-plane hosts are Nodes of lon-prod (review M92, as simulate says)
+  assert.match(
+    lon,
+    /lon cut off: lon-prod's API stops \(none of its 3 members at lon: its whole etcd is at fra\); if its control-plane hosts at fra are Nodes of lon-prod \(kubeadm stacked\), its pods there are evicted after about 340 s; if none of its Nodes stays Ready \(a hosted control plane\), the node controller enters full-disruption mode and evicts nothing/,
+  );
   // the Tiers say it as availability does
   assert.match(md, /lon's nodes cut off from their control plane at fra \(fra–lon link down\)/);
   assert.doesNotMatch(md, /lon's members in the stopped minority|the stretch costs lon-prod's API/);
   // a stretched etcd keeps its federated option as before; a local one has none
   const reviewed = recordOf(REVIEWED);
   assert.match(reviewed, /^\| federated: fra-prod's etcd local to fra, where fra-prod runs \|/m);
+  // a stretched etcd's members at fra are Nodes of fra-prod: its eviction stays unconditional
+  assert.doesNotMatch(reviewed, /if its control-plane hosts at [a-z, ]+ are Nodes of fra-prod/);
   assert.doesNotMatch(reviewed, /federated: lon-prod's etcd/);
 });

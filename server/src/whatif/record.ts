@@ -32,8 +32,11 @@ import { listText } from "../util/strings";
 import {
   ALL_UP,
   type BackendResult,
+  controlPlaneAway,
   evicts,
+  evictsIfStacked,
   failoverWindowOf,
+  HOSTED_EVICTS_NOTHING,
   MAX_PARTITION_SITES,
   run,
   runIsolate,
@@ -388,9 +391,21 @@ function optionsSection(r: RecordContext): string[] {
       table(["option", "members", "single-site losses survived", "frozen partitions", "commit latency", "after losing each site"], rows),
       "",
     );
-    if (fed) out.push(...fed.text, "");
+    // each paragraph its own (Markdown joins lines with no blank line between them)
+    if (fed) out.push(...fed.text.flatMap((x) => [x, ""]));
   }
   return out;
+}
+
+/**
+ * "its pods there are evicted after about 340 s" — conditional where the control plane is wholly
+ * at other sites (review M92, as simulate says it): evicted only if its hosts there are Nodes of the
+ * cluster; a hosted control plane evicts nothing.
+ */
+function evictionWords(q: Quorum, home: NonNullable<ReturnType<typeof homeFacts>>): string {
+  const plain = `its pods there are evicted after about ${seconds(home.evicted!.after)}`;
+  if (!controlPlaneAway(q, home.home)) return plain;
+  return `${evictsIfStacked(cell(home.own), home.evicted!.by.map(cell))}, ${plain}; ${HOSTED_EVICTS_NOTHING}`;
 }
 
 /** An odd etcd size of at least 3 that keeps at least the design's members at a site: it survives the loss of a member. */
@@ -567,7 +582,7 @@ function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly strin
   });
   if (home)
     matrix.push(
-      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(membersAt(q, n, home.home))})${home.evicted ? `; its pods there are evicted after about ${seconds(home.evicted.after)}` : ""}` : "keeps serving"}`,
+      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(membersAt(q, n, home.home))})${home.evicted ? `; ${evictionWords(q, home)}` : ""}` : "keeps serving"}`,
     );
   return [
     o.name,
