@@ -18597,7 +18597,7 @@ function entityFigures(d, e, budget, { whole = false } = {}) {
   const r2 = enumerateStates(d, plan2.core, budget, (s, p, failed) => plan2.judge(s, p, failed, t));
   const { down, conflict, lostRps, outcomeP } = t;
   const multiWriter = e.type === "store" && e.writers.length > 1;
-  const unavailability = Math.min(1, down + r2.unjudged);
+  const unavailability = nearOne(Math.min(1, down + r2.unjudged));
   const availability = 1 - unavailability;
   const outcomes2 = {};
   outcomeWords.forEach((w, i) => {
@@ -18605,7 +18605,7 @@ function entityFigures(d, e, budget, { whole = false } = {}) {
   });
   const cutSets = t.cuts.minimal().map((cs) => ({ components: cs.map((i) => comps[i].name), probability: cs.reduce((a, i) => a * comps[i].q, 1) })).sort((a, b) => b.probability - a.probability || a.components.length - b.components.length);
   const kind = kindOf(e);
-  const served = e.type === "traffic" ? Math.max(0, 1 - (e.peak > 0 ? lostRps / e.peak : 0) - r2.unjudged) : null;
+  const served = e.type === "traffic" ? 1 - nearOne(Math.min(1, (e.peak > 0 ? lostRps / e.peak : 0) + r2.unjudged)) : null;
   const storeOwner = e.type === "store" ? e.owner : e.type === "quorum" && e.kind !== "etcd" ? e.owner : void 0;
   return {
     entity: entityName(e),
@@ -18747,6 +18747,7 @@ function* reportSteps(ctx) {
   cell2.value ??= yield* availabilityReportSteps(ctx);
   return cell2.value;
 }
+var nearOne = (x) => x > 1 - 1e-12 ? 1 : x;
 function ninesText(unavailability) {
   return `${sig(-Math.log10(unavailability)).replace(/(\.\d\d)\d*/, "$1")} nines`;
 }

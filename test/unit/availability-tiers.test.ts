@@ -426,3 +426,24 @@ test("the Tiers notes are the ones that bear on the design: RTO lines only with 
   assert.match(anycast, /^- Anycast resets established connections\.$/m);
   assert.doesNotMatch(anycast, /honour the TTL/);
 });
+
+test("an entry down in every state is 0%, not rounding residue in e-notation (review M104)", () => {
+  const draft = readFileSync("examples/payments-eu.topology.yaml", "utf8");
+  // mad holds the only writer of a store checkout depends on, and no link reaches it: never served
+  const never = draft
+    .replace("\nlinks:\n", "  - name: mad\n    availability: 0.999\n\nlinks:\n")
+    .replace(
+      "\nstores:\n",
+      "\nstores:\n  - name: sessions\n    engine: postgres\n    replication: async\n    writers: [mad]\n    replicas: [fra]\n    maxLagSeconds: 30\n",
+    )
+    .replace("dependsOn: [carts]", "dependsOn: [carts, sessions]");
+  assert.ok(never.includes("writers: [mad]") && never.includes("dependsOn: [carts, sessions]"));
+  const f = reportOf(analyzeAlone("t.topology.yaml", never).analysis.contexts[0]).figures.find((x) => x.label === "traffic checkout")!;
+  assert.equal(f.unavailability, 1);
+  assert.equal(f.availability, 0);
+  assert.match(figureText(f), /^0% /);
+  assert.doesNotMatch(figureText(f), /e-\d/);
+  // the design as it is stays a figure below 100% and above 0 (the other side of the clamp)
+  const g = reportOf(analyzeAlone("d.topology.yaml", draft).analysis.contexts[0]).figures.find((x) => x.label === "traffic checkout")!;
+  assert.ok(g.availability > 0.99 && g.availability < 1, String(g.availability));
+});

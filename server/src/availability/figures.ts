@@ -377,7 +377,9 @@ export function entityFigures(d: LeanDesign, e: LeanEntity, budget: number, { wh
   const r: EnumerationResult = enumerateStates(d, plan.core, budget, (s, p, failed) => plan.judge(s, p, failed, t));
   const { down, conflict, lostRps, outcomeP } = t;
   const multiWriter = e.type === "store" && e.writers.length > 1;
-  const unavailability = Math.min(1, down + r.unjudged);
+  // the state probabilities sum to 1 only within rounding: an entity down in every state comes out
+  // 1 − 1.1e-16, which printed "1.11022e-14% (4.82e-17 nines)" (review M104) — it is never up
+  const unavailability = nearOne(Math.min(1, down + r.unjudged));
   const availability = 1 - unavailability;
   const outcomes: Record<string, number> = {};
   outcomeWords.forEach((w, i) => {
@@ -388,7 +390,7 @@ export function entityFigures(d: LeanDesign, e: LeanEntity, budget: number, { wh
     .map((cs) => ({ components: cs.map((i) => comps[i].name), probability: cs.reduce((a, i) => a * comps[i].q, 1) }))
     .sort((a, b) => b.probability - a.probability || a.components.length - b.components.length);
   const kind = kindOf(e);
-  const served = e.type === "traffic" ? Math.max(0, 1 - (e.peak > 0 ? lostRps / e.peak : 0) - r.unjudged) : null;
+  const served = e.type === "traffic" ? 1 - nearOne(Math.min(1, (e.peak > 0 ? lostRps / e.peak : 0) + r.unjudged)) : null;
   const storeOwner = e.type === "store" ? e.owner : e.type === "quorum" && e.kind !== "etcd" ? (e.owner as Store) : undefined;
   return {
     entity: entityName(e),
@@ -574,6 +576,9 @@ export function* reportSteps(ctx: TopologyContext): Steps<AvailabilityReport> {
 }
 
 /** "5.52 nines" (two decimals at most) */
+/** A probability within rounding of 1 (a sum of state probabilities that should be exactly 1) is 1. */
+const nearOne = (x: number): number => (x > 1 - 1e-12 ? 1 : x);
+
 export function ninesText(unavailability: number): string {
   return `${sig(-Math.log10(unavailability)).replace(/(\.\d\d)\d*/, "$1")} nines`;
 }
