@@ -219,8 +219,8 @@ export function withItemRules(
 ): { topology: Topology; ctx: TopologyContext; findings: Finding[]; record: FamilyRecord } {
   // (withItem calls `wrap` once, with the item it read)
   let read: object = {};
-  // the name indexes withItem rebuilds, and the context's own (quorums, links), read the item
-  // before any family runs: every family depends on what they read
+  // the name indexes withItem rebuilds, and the context's own (links; the quorums are a fact),
+  // read the item before any family runs: every family depends on what they read
   const indexed = looseReads(() =>
     withItem(was, doc, target.key, target.index, item, (x) => {
       read = x;

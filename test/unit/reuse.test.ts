@@ -135,6 +135,33 @@ test("a keystroke into a description re-runs no family; one into an RTT re-runs 
   assert.ok(!ran.includes("cidr"), `the cidr family does not (ran: ${ran})`);
 });
 
+test("a keystroke into a member count re-runs the families that read quorums, not the address plan's", () => {
+  const text = rings(3);
+  const name = "rings.topology.yaml";
+  let a = analyzeFile(name, text);
+  let cur = text;
+  const type = (needle: string, ins: string, del = 0) => {
+    const at = cur.indexOf(needle) + needle.length;
+    const next = `${cur.slice(0, at)}${ins}${cur.slice(at + del)}`;
+    a = analyzeChange(a, name, { start: at, end: at + del, text: ins }, next, DEFAULT_OPTIONS);
+    cur = next;
+    assert.equal(view(a), view(analyzeFile(name, cur)), `${needle} + ${ins}`);
+    assert.ok(a.families, "incremental");
+    return a.families;
+  };
+  // a store's members, then a cluster's etcd members: the quorums are a fact, not the context's construction
+  for (const needle of ["members: { r1-a: 2, r1-b: ", "members: { r2-a: 1, r2-b: "]) {
+    type(needle, "", 1);
+    const again = type(needle, "3");
+    const ran = [...again.families.keys()].filter((f) => !again.kept.includes(f));
+    for (const f of ["quorum", "rtt"]) assert.ok(ran.includes(f), `${f} runs again (ran: ${ran})`);
+    for (const f of ["cidr", "mesh", "submariner"]) assert.ok(again.kept.includes(f), `${f} is kept (ran: ${ran})`);
+    // and the member count back: the quorum's findings as before
+    type(needle, "", 1);
+    type(needle, "2");
+  }
+});
+
 test("renaming a cluster that only a backend names: the lookup by name is a read of the name", () => {
   const name = "rings.topology.yaml";
   let cur = rings(2);

@@ -28,7 +28,6 @@ export interface Quorum {
  * (derive/*), computed on first use and kept for the life of this analysis.
  */
 export class TopologyContext {
-  readonly quorums: Quorum[] = [];
   /**
    * derived facts by the function that computes them (see `fact`), each with the tracked item's
    * fields it read while it was computed (derive/track)
@@ -36,7 +35,6 @@ export class TopologyContext {
   private readonly facts = new Map<(ctx: TopologyContext) => unknown, { value: unknown; reads: ReadonlySet<string> }>();
   /** links by one end, then the other (both orders): lookups build no key strings */
   private readonly links = new Map<string, Map<string, Link>>();
-  private readonly byOwner = new Map<Cluster | Store, Quorum>();
 
   constructor(
     readonly topology: Topology,
@@ -55,28 +53,20 @@ export class TopologyContext {
         ends.set(y, link);
       }
     }
-    for (const c of topology.clusters) {
-      if (c.etcd?.members)
-        this.quorums.push(this.quorum("etcd", `etcd of cluster ${c.name?.value ?? `#${c.index + 1}`}`, c, c.etcd.members));
-    }
-    for (const s of topology.stores) {
-      const rep = s.replication?.value;
-      if ((rep === "consensus" || rep === "galera") && s.members) {
-        this.quorums.push(this.quorum(rep, `store ${s.name?.value ?? `#${s.index + 1}`}`, s, s.members));
-      }
-    }
   }
 
-  private quorum(kind: Quorum["kind"], label: string, owner: Cluster | Store, members: Members): Quorum {
-    const resolved = members.exact && members.entries.every((e) => this.topology.siteByName.has(e.site.value));
-    const q = { kind, label, owner, members, counts: memberCounts(this.topology, members), resolved };
-    this.byOwner.set(owner, q);
-    return q;
+  /**
+   * Every quorum: each cluster's etcd, then each consensus or Galera store. A fact (computed on
+   * first use), not built with the context: only the families that read quorums depend on what
+   * they read (`members`, reuse.ts), so a keystroke into a member count re-runs those, not all.
+   */
+  get quorums(): Quorum[] {
+    return this.fact(quorumsOf).list;
   }
 
   /** The quorum a cluster's etcd or a store forms, if any. */
   quorumOf(owner: Cluster | Store): Quorum | undefined {
-    return this.byOwner.get(owner);
+    return this.fact(quorumsOf).byOwner.get(owner);
   }
 
   link(a: string, b: string): Link | undefined {
@@ -107,6 +97,27 @@ export class TopologyContext {
     const site = this.topology.clusterByName.get(name)?.site?.value;
     return site !== undefined && this.topology.siteByName.has(site) ? site : undefined;
   }
+}
+
+/** The quorums of a topology in declaration order (clusters' etcd first), and by owner. */
+function quorumsOf(ctx: TopologyContext): { list: Quorum[]; byOwner: Map<Cluster | Store, Quorum> } {
+  const t = ctx.topology;
+  const list: Quorum[] = [];
+  const byOwner = new Map<Cluster | Store, Quorum>();
+  const add = (kind: Quorum["kind"], label: string, owner: Cluster | Store, members: Members) => {
+    const resolved = members.exact && members.entries.every((e) => t.siteByName.has(e.site.value));
+    const q = { kind, label, owner, members, counts: memberCounts(t, members), resolved };
+    byOwner.set(owner, q);
+    list.push(q);
+  };
+  for (const c of t.clusters) {
+    if (c.etcd?.members) add("etcd", `etcd of cluster ${c.name?.value ?? `#${c.index + 1}`}`, c, c.etcd.members);
+  }
+  for (const s of t.stores) {
+    const rep = s.replication?.value;
+    if ((rep === "consensus" || rep === "galera") && s.members) add(rep, `store ${s.name?.value ?? `#${s.index + 1}`}`, s, s.members);
+  }
+  return { list, byOwner };
 }
 
 /** Every pair of member sites with its RTT (undefined where no link is declared). */
