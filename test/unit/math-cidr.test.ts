@@ -189,6 +189,33 @@ test("sort-and-sweep overlap finds exactly the pairs a naive all-pairs check fin
   }
 });
 
+test("overlapping pairs after a few ranges changed (a keystroke) equal the pairs of a fresh sort, in the same order", () => {
+  const seed = seedFromEnv();
+  const r = rng(seed + 3);
+  let ranges: Cidr[] = [];
+  for (let i = 0; i < 400; i++) ranges.push(randomCidr(r, r() < 0.6 ? 4 : 6));
+  for (let step = 0; step < 200; step++) {
+    // one item's ranges re-read: a run replaced by a few others, sometimes the same objects, sometimes a duplicate or a /2
+    const at = Math.floor(r() * (ranges.length + 1));
+    const removed = Math.floor(r() * 4);
+    const added: Cidr[] = [];
+    for (let k = Math.floor(r() * 4); k > 0; k--)
+      added.push(
+        r() < 0.2 ? ranges[Math.floor(r() * ranges.length)] : r() < 0.1 ? parseCidr("10.0.0.0/2")! : randomCidr(r, r() < 0.6 ? 4 : 6),
+      );
+    const next = r() < 0.1 ? ranges.slice() : [...ranges.slice(0, at), ...added, ...ranges.slice(at + removed)];
+    // now and then a whole other list (another file), which is sorted afresh
+    if (r() < 0.05) for (let i = 0; i < next.length; i++) next[i] = randomCidr(r, r() < 0.6 ? 4 : 6);
+    // the order of the last call is what a keystroke's reuses: the list before it, then after it
+    overlappingPairs(ranges);
+    const got = overlappingPairs(next);
+    // the same ranges as other objects: nothing to reuse, a fresh sort
+    const fresh = overlappingPairs(next.map((c) => ({ ...c })));
+    assert.deepEqual(got, fresh, `seed ${seed}, step ${step}`);
+    ranges = next;
+  }
+});
+
 test("lowest free block matches a brute-force scan of every aligned block", () => {
   const seed = seedFromEnv();
   const r = rng(seed + 7);

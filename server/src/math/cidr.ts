@@ -184,14 +184,7 @@ export const overlaps = (a: Cidr, b: Cidr): boolean => a.family === b.family && 
  * prefixes never partly overlap, so the open blocks always form a chain.
  */
 export function overlappingPairs(ranges: readonly Cidr[]): [number, number][] {
-  const order = ranges.map((_, i) => i);
-  order.sort((i, j) => {
-    const a = ranges[i];
-    const b = ranges[j];
-    if (a.family !== b.family) return a.family - b.family;
-    if (a.first !== b.first) return a.first < b.first ? -1 : 1;
-    return a.prefix - b.prefix || i - j;
-  });
+  const order = sweepOrder(ranges);
   const pairs: [number, number][] = [];
   const stack: number[] = [];
   // (indexed loops: this runs once per keystroke, often before V8 optimises it, and a for-of
@@ -211,6 +204,78 @@ export function overlappingPairs(ranges: readonly Cidr[]): [number, number][] {
     stack.push(i);
   }
   return pairs;
+}
+
+/** The sweep's order of two of `ranges` (by index): family, first address, the larger block, then the index. */
+function sweepCompare(ranges: readonly Cidr[], i: number, j: number): number {
+  const a = ranges[i];
+  const b = ranges[j];
+  if (a.family !== b.family) return a.family - b.family;
+  if (a.first !== b.first) return a.first < b.first ? -1 : 1;
+  return a.prefix - b.prefix || i - j;
+}
+
+/**
+ * The last sweep order computed, with the ranges it ordered. A keystroke re-reads one item, so
+ * the next call's ranges are the same objects but for that item's few: their order stands, and
+ * only the new ones are placed (sorting ~10k ranges by BigInt addresses took most of a cidr run).
+ */
+let lastSweep: { ranges: readonly Cidr[]; order: readonly number[] } | undefined;
+
+/** Most ranges that may differ from the last call's for its order to be reused. */
+const REORDER_MAX = 64;
+
+/** The indices of `ranges` in sweep order (sweepCompare): the last order with a few ranges replaced, else sorted anew. */
+function sweepOrder(ranges: readonly Cidr[]): number[] {
+  const order =
+    (lastSweep && reorder(lastSweep.ranges, lastSweep.order, ranges)) ?? ranges.map((_, i) => i).sort((i, j) => sweepCompare(ranges, i, j));
+  lastSweep = { ranges, order };
+  return order;
+}
+
+/**
+ * `order` (the sweep order of `before`) made the sweep order of `after`, when the two differ only
+ * in a run of at most REORDER_MAX ranges (the same objects before and after it, by position):
+ * the others keep their order (indices past the run move by its length change) and the run's
+ * ranges are placed by binary search. Undefined otherwise.
+ */
+function reorder(before: readonly Cidr[], order: readonly number[], after: readonly Cidr[]): number[] | undefined {
+  const most = Math.min(before.length, after.length);
+  let head = 0;
+  while (head < most && before[head] === after[head]) head++;
+  let tail = 0;
+  while (tail < most - head && before[before.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
+  const removedEnd = before.length - tail;
+  const addedEnd = after.length - tail;
+  if (removedEnd - head + (addedEnd - head) > REORDER_MAX) return undefined;
+  const shift = after.length - before.length;
+  // the ranges outside the run, in their order, as indices into `after`
+  const kept: number[] = [];
+  for (let o = 0; o < order.length; o++) {
+    const i = order[o];
+    if (i < head) kept.push(i);
+    else if (i >= removedEnd) kept.push(i + shift);
+  }
+  const added: number[] = [];
+  for (let i = head; i < addedEnd; i++) added.push(i);
+  added.sort((i, j) => sweepCompare(after, i, j));
+  // each new range after every kept one that sorts before it (the added are in order, so their places are too)
+  const out: number[] = [];
+  let from = 0;
+  for (const a of added) {
+    let lo = from;
+    let hi = kept.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sweepCompare(after, kept[mid], a) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let k = from; k < lo; k++) out.push(kept[k]);
+    out.push(a);
+    from = lo;
+  }
+  for (let k = from; k < kept.length; k++) out.push(kept[k]);
+  return out;
 }
 
 export const PRIVATE_PARENTS: readonly Cidr[] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"].map((s) => parseCidr(s)!);
