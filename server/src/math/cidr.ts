@@ -220,13 +220,13 @@ function sweepCompare(ranges: readonly Cidr[], i: number, j: number): number {
  * the next call's ranges are the same objects but for that item's few: their order stands, and
  * only the new ones are placed (sorting ~10k ranges by BigInt addresses took most of a cidr run).
  */
-let lastSweep: { ranges: readonly Cidr[]; order: readonly number[] } | undefined;
+let lastSweep: { ranges: readonly Cidr[]; order: ArrayLike<number> } | undefined;
 
 /** Most ranges that may differ from the last call's for its order to be reused. */
 const REORDER_MAX = 64;
 
 /** The indices of `ranges` in sweep order (sweepCompare): the last order with a few ranges replaced, else sorted anew. */
-function sweepOrder(ranges: readonly Cidr[]): number[] {
+function sweepOrder(ranges: readonly Cidr[]): ArrayLike<number> {
   const order =
     (lastSweep && reorder(lastSweep.ranges, lastSweep.order, ranges)) ?? ranges.map((_, i) => i).sort((i, j) => sweepCompare(ranges, i, j));
   lastSweep = { ranges, order };
@@ -239,7 +239,7 @@ function sweepOrder(ranges: readonly Cidr[]): number[] {
  * the others keep their order (indices past the run move by its length change) and the run's
  * ranges are placed by binary search. Undefined otherwise.
  */
-function reorder(before: readonly Cidr[], order: readonly number[], after: readonly Cidr[]): number[] | undefined {
+function reorder(before: readonly Cidr[], order: ArrayLike<number>, after: readonly Cidr[]): Uint32Array | undefined {
   const most = Math.min(before.length, after.length);
   let head = 0;
   while (head < most && before[head] === after[head]) head++;
@@ -249,18 +249,21 @@ function reorder(before: readonly Cidr[], order: readonly number[], after: reado
   const addedEnd = after.length - tail;
   if (removedEnd - head + (addedEnd - head) > REORDER_MAX) return undefined;
   const shift = after.length - before.length;
-  // the ranges outside the run, in their order, as indices into `after`
-  const kept: number[] = [];
+  // the ranges outside the run, in their order, as indices into `after` (typed arrays: ~10k
+  // indices a keystroke, and a growing array of them allocated several times that)
+  const kept = new Uint32Array(after.length - (addedEnd - head));
+  let n = 0;
   for (let o = 0; o < order.length; o++) {
     const i = order[o];
-    if (i < head) kept.push(i);
-    else if (i >= removedEnd) kept.push(i + shift);
+    if (i < head) kept[n++] = i;
+    else if (i >= removedEnd) kept[n++] = i + shift;
   }
   const added: number[] = [];
   for (let i = head; i < addedEnd; i++) added.push(i);
   added.sort((i, j) => sweepCompare(after, i, j));
   // each new range after every kept one that sorts before it (the added are in order, so their places are too)
-  const out: number[] = [];
+  const out = new Uint32Array(after.length);
+  let o = 0;
   let from = 0;
   for (const a of added) {
     let lo = from;
@@ -270,11 +273,11 @@ function reorder(before: readonly Cidr[], order: readonly number[], after: reado
       if (sweepCompare(after, kept[mid], a) < 0) lo = mid + 1;
       else hi = mid;
     }
-    for (let k = from; k < lo; k++) out.push(kept[k]);
-    out.push(a);
+    for (let k = from; k < lo; k++) out[o++] = kept[k];
+    out[o++] = a;
     from = lo;
   }
-  for (let k = from; k < kept.length; k++) out.push(kept[k]);
+  for (let k = from; k < kept.length; k++) out[o++] = kept[k];
   return out;
 }
 
