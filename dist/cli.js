@@ -14956,14 +14956,7 @@ var canonicalText = /* @__PURE__ */ new WeakMap();
 var hasHostBits = (c) => c.address !== c.first;
 var overlaps = (a, b) => a.family === b.family && a.first <= b.last && b.first <= a.last;
 function overlappingPairs(ranges2) {
-  const order = ranges2.map((_, i) => i);
-  order.sort((i, j) => {
-    const a = ranges2[i];
-    const b = ranges2[j];
-    if (a.family !== b.family) return a.family - b.family;
-    if (a.first !== b.first) return a.first < b.first ? -1 : 1;
-    return a.prefix - b.prefix || i - j;
-  });
+  const order = sweepOrder(ranges2);
   const pairs = [];
   const stack = [];
   for (let o = 0; o < order.length; o++) {
@@ -14982,6 +14975,58 @@ function overlappingPairs(ranges2) {
   }
   return pairs;
 }
+function sweepCompare(ranges2, i, j) {
+  const a = ranges2[i];
+  const b = ranges2[j];
+  if (a.family !== b.family) return a.family - b.family;
+  if (a.first !== b.first) return a.first < b.first ? -1 : 1;
+  return a.prefix - b.prefix || i - j;
+}
+var lastSweep;
+var REORDER_MAX = 64;
+function sweepOrder(ranges2) {
+  const order = (lastSweep && reorder(lastSweep.ranges, lastSweep.order, ranges2)) ?? ranges2.map((_, i) => i).sort((i, j) => sweepCompare(ranges2, i, j));
+  lastSweep = { ranges: ranges2, order };
+  return order;
+}
+function reorder(before2, order, after) {
+  const most = Math.min(before2.length, after.length);
+  let head = 0;
+  while (head < most && before2[head] === after[head]) head++;
+  let tail = 0;
+  while (tail < most - head && before2[before2.length - 1 - tail] === after[after.length - 1 - tail]) tail++;
+  const removedEnd = before2.length - tail;
+  const addedEnd = after.length - tail;
+  if (removedEnd - head + (addedEnd - head) > REORDER_MAX) return void 0;
+  const shift = after.length - before2.length;
+  const kept = new Uint32Array(after.length - (addedEnd - head));
+  let n = 0;
+  for (let o2 = 0; o2 < order.length; o2++) {
+    const i = order[o2];
+    if (i < head) kept[n++] = i;
+    else if (i >= removedEnd) kept[n++] = i + shift;
+  }
+  const added = [];
+  for (let i = head; i < addedEnd; i++) added.push(i);
+  added.sort((i, j) => sweepCompare(after, i, j));
+  const out = new Uint32Array(after.length);
+  let o = 0;
+  let from = 0;
+  for (const a of added) {
+    let lo = from;
+    let hi = kept.length;
+    while (lo < hi) {
+      const mid = lo + hi >> 1;
+      if (sweepCompare(after, kept[mid], a) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let k = from; k < lo; k++) out[o++] = kept[k];
+    out[o++] = a;
+    from = lo;
+  }
+  for (let k = from; k < kept.length; k++) out[o++] = kept[k];
+  return out;
+}
 var PRIVATE_PARENTS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"].map((s) => parseCidr(s));
 
 // server/src/derive/cidr.ts
@@ -14990,8 +15035,15 @@ function declaredRanges(ctx) {
 }
 var declared = (ctx) => {
   const out = [];
-  for (const cluster of ctx.topology.clusters) out.push(...rangesOf(cluster, clusterRanges));
-  for (const site of ctx.topology.sites) out.push(...rangesOf(site, siteRanges));
+  const { clusters, sites } = ctx.topology;
+  for (let i = 0; i < clusters.length; i++) {
+    const r2 = rangesOf(clusters[i], clusterRanges);
+    for (let k = 0; k < r2.length; k++) out.push(r2[k]);
+  }
+  for (let i = 0; i < sites.length; i++) {
+    const r2 = rangesOf(sites[i], siteRanges);
+    for (let k = 0; k < r2.length; k++) out.push(r2[k]);
+  }
   return out;
 };
 var parsedOf = /* @__PURE__ */ new WeakMap();
@@ -15009,7 +15061,15 @@ var rangeWhere = (r2) => r2.cluster ? `${r2.cluster.name?.value ?? `clusters[${r
 function parsedRanges(ctx) {
   return ctx.fact(parsed);
 }
-var parsed = (ctx) => declaredRanges(ctx).filter((r2) => r2.cidr !== void 0);
+var parsed = (ctx) => {
+  const all = declaredRanges(ctx);
+  const out = [];
+  for (let i = 0; i < all.length; i++) {
+    const r2 = all[i];
+    if (r2.cidr !== void 0) out.push(r2);
+  }
+  return out;
+};
 function globalnetExempt(a, b) {
   return a !== b && !!a.globalnet && !!b.globalnet;
 }
@@ -15603,20 +15663,9 @@ var TopologyContext = class {
         ends.set(y, link);
       }
     }
-    for (const c of topology.clusters) {
-      if (c.etcd?.members)
-        this.quorums.push(this.quorum("etcd", `etcd of cluster ${c.name?.value ?? `#${c.index + 1}`}`, c, c.etcd.members));
-    }
-    for (const s of topology.stores) {
-      const rep = s.replication?.value;
-      if ((rep === "consensus" || rep === "galera") && s.members) {
-        this.quorums.push(this.quorum(rep, `store ${s.name?.value ?? `#${s.index + 1}`}`, s, s.members));
-      }
-    }
   }
   topology;
   options;
-  quorums = [];
   /**
    * derived facts by the function that computes them (see `fact`), each with the tracked item's
    * fields it read while it was computed (derive/track)
@@ -15624,16 +15673,17 @@ var TopologyContext = class {
   facts = /* @__PURE__ */ new Map();
   /** links by one end, then the other (both orders): lookups build no key strings */
   links = /* @__PURE__ */ new Map();
-  byOwner = /* @__PURE__ */ new Map();
-  quorum(kind, label4, owner, members) {
-    const resolved = members.exact && members.entries.every((e) => this.topology.siteByName.has(e.site.value));
-    const q = { kind, label: label4, owner, members, counts: memberCounts(this.topology, members), resolved };
-    this.byOwner.set(owner, q);
-    return q;
+  /**
+   * Every quorum: each cluster's etcd, then each consensus or Galera store. A fact (computed on
+   * first use), not built with the context: only the families that read quorums depend on what
+   * they read (`members`, reuse.ts), so a keystroke into a member count re-runs those, not all.
+   */
+  get quorums() {
+    return this.fact(quorumsOf).list;
   }
   /** The quorum a cluster's etcd or a store forms, if any. */
   quorumOf(owner) {
-    return this.byOwner.get(owner);
+    return this.fact(quorumsOf).byOwner.get(owner);
   }
   link(a, b) {
     return this.links.get(a)?.get(b);
@@ -15660,6 +15710,25 @@ var TopologyContext = class {
     return site !== void 0 && this.topology.siteByName.has(site) ? site : void 0;
   }
 };
+function quorumsOf(ctx) {
+  const t = ctx.topology;
+  const list2 = [];
+  const byOwner = /* @__PURE__ */ new Map();
+  const add2 = (kind, label4, owner, members) => {
+    const resolved = members.exact && members.entries.every((e) => t.siteByName.has(e.site.value));
+    const q = { kind, label: label4, owner, members, counts: memberCounts(t, members), resolved };
+    byOwner.set(owner, q);
+    list2.push(q);
+  };
+  for (const c of t.clusters) {
+    if (c.etcd?.members) add2("etcd", `etcd of cluster ${c.name?.value ?? `#${c.index + 1}`}`, c, c.etcd.members);
+  }
+  for (const s of t.stores) {
+    const rep = s.replication?.value;
+    if ((rep === "consensus" || rep === "galera") && s.members) add2(rep, `store ${s.name?.value ?? `#${s.index + 1}`}`, s, s.members);
+  }
+  return { list: list2, byOwner };
+}
 function memberPairs(ctx, q) {
   const sites = [...q.counts.keys()];
   const out = [];
