@@ -34,25 +34,13 @@ export class TopologyContext {
    */
   private readonly facts = new Map<(ctx: TopologyContext) => unknown, { value: unknown; reads: ReadonlySet<string> }>();
   /** links by one end, then the other (both orders): lookups build no key strings */
-  private readonly links = new Map<string, Map<string, Link>>();
+  private readonly links: ReadonlyMap<string, ReadonlyMap<string, Link>>;
 
   constructor(
     readonly topology: Topology,
     readonly options: AnalysisOptions = DEFAULT_OPTIONS,
   ) {
-    for (const link of topology.links) {
-      const b = link.between?.items;
-      if (b?.length !== 2 || b[0].value === b[1].value) continue;
-      if (this.link(b[0].value, b[1].value)) continue;
-      for (const [x, y] of [
-        [b[0].value, b[1].value],
-        [b[1].value, b[0].value],
-      ]) {
-        const ends = this.links.get(x) ?? new Map<string, Link>();
-        this.links.set(x, ends);
-        ends.set(y, link);
-      }
-    }
+    this.links = linksBySite(topology.links);
   }
 
   /**
@@ -97,6 +85,35 @@ export class TopologyContext {
     const site = this.topology.clusterByName.get(name)?.site?.value;
     return site !== undefined && this.topology.siteByName.has(site) ? site : undefined;
   }
+}
+
+/**
+ * Each links list's index, built once per list: an edit re-reads one item and copies only that
+ * item's list (model/topology withItem), so a keystroke anywhere but `links` builds its context on
+ * the list the last analysis indexed. (A list holding the item an edit tracks is a new list, so
+ * its index is built, and its reads recorded, with the context that edit builds: reuse.ts.)
+ */
+const linkIndexes = new WeakMap<readonly Link[], ReadonlyMap<string, ReadonlyMap<string, Link>>>();
+
+function linksBySite(links: readonly Link[]): ReadonlyMap<string, ReadonlyMap<string, Link>> {
+  const known = linkIndexes.get(links);
+  if (known) return known;
+  const index = new Map<string, Map<string, Link>>();
+  for (const link of links) {
+    const b = link.between?.items;
+    if (b?.length !== 2 || b[0].value === b[1].value) continue;
+    if (index.get(b[0].value)?.get(b[1].value)) continue;
+    for (const [x, y] of [
+      [b[0].value, b[1].value],
+      [b[1].value, b[0].value],
+    ]) {
+      const ends = index.get(x) ?? new Map<string, Link>();
+      index.set(x, ends);
+      ends.set(y, link);
+    }
+  }
+  linkIndexes.set(links, index);
+  return index;
 }
 
 /** The quorums of a topology in declaration order (clusters' etcd first), and by owner. */
