@@ -15650,19 +15650,7 @@ var TopologyContext = class {
   constructor(topology, options = DEFAULT_OPTIONS) {
     this.topology = topology;
     this.options = options;
-    for (const link of topology.links) {
-      const b = link.between?.items;
-      if (b?.length !== 2 || b[0].value === b[1].value) continue;
-      if (this.link(b[0].value, b[1].value)) continue;
-      for (const [x, y] of [
-        [b[0].value, b[1].value],
-        [b[1].value, b[0].value]
-      ]) {
-        const ends = this.links.get(x) ?? /* @__PURE__ */ new Map();
-        this.links.set(x, ends);
-        ends.set(y, link);
-      }
-    }
+    this.links = linksBySite(topology.links);
   }
   topology;
   options;
@@ -15672,7 +15660,7 @@ var TopologyContext = class {
    */
   facts = /* @__PURE__ */ new Map();
   /** links by one end, then the other (both orders): lookups build no key strings */
-  links = /* @__PURE__ */ new Map();
+  links;
   /**
    * Every quorum: each cluster's etcd, then each consensus or Galera store. A fact (computed on
    * first use), not built with the context: only the families that read quorums depend on what
@@ -15710,6 +15698,27 @@ var TopologyContext = class {
     return site !== void 0 && this.topology.siteByName.has(site) ? site : void 0;
   }
 };
+var linkIndexes = /* @__PURE__ */ new WeakMap();
+function linksBySite(links) {
+  const known = linkIndexes.get(links);
+  if (known) return known;
+  const index = /* @__PURE__ */ new Map();
+  for (const link of links) {
+    const b = link.between?.items;
+    if (b?.length !== 2 || b[0].value === b[1].value) continue;
+    if (index.get(b[0].value)?.get(b[1].value)) continue;
+    for (const [x, y] of [
+      [b[0].value, b[1].value],
+      [b[1].value, b[0].value]
+    ]) {
+      const ends = index.get(x) ?? /* @__PURE__ */ new Map();
+      index.set(x, ends);
+      ends.set(y, link);
+    }
+  }
+  linkIndexes.set(links, index);
+  return index;
+}
 function quorumsOf(ctx) {
   const t = ctx.topology;
   const list2 = [];
