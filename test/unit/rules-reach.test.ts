@@ -343,7 +343,13 @@ test("the ledger's hover says which votes its table counts that cannot arrive; n
     const a = analyzeFile("t.topology.yaml", text);
     return hoverAt(a, text.indexOf("members: { fra: 2, lon: 2, ams: 1 }", text.indexOf("name: ledger")) + 2)?.markdown ?? "";
   };
-  assert.match(hover(TUNNEL), /\*\*As designed, ams's members cannot dial the pods at fra and lon\*\* \(`quorum\/member-unreachable`\)/);
+  assert.match(
+    hover(TUNNEL),
+    /\*\*As designed, ams's members cannot dial the pods at fra and lon\*\* \(`quorum\/member-unreachable`\): they never vote, and the table above does not count them\./,
+  );
+  // the verdict and the table count the voters, as check's quorum/site-loss does
+  assert.match(hover(TUNNEL), /\*\*losing fra or lon stops writes\*\* \(2 of 5 left; majority 3\)/);
+  assert.match(hover(REVIEWED), /survives every single-site loss/);
   const clean = hover(REVIEWED);
   assert.match(clean, /store ledger/);
   assert.doesNotMatch(clean, /member-unreachable/);

@@ -3,7 +3,7 @@
  * quorum fixes, the hover and the decision record's checklist. Pure.
  */
 import type { Cluster, Store } from "../model/topology";
-import { siteLosses, total, type MemberMap, type SiteLoss } from "../math/quorum";
+import { majority, memberSites, siteLosses, total, type MemberMap, type SiteLoss } from "../math/quorum";
 import { cutOffReplicaSites, votingCounts } from "./reach";
 import { listText } from "../util/strings";
 import type { Quorum, TopologyContext } from "./context";
@@ -42,6 +42,22 @@ export function harmfulSiteLosses(counts: MemberMap, home?: string, n?: number):
  */
 export function votingSiteLosses(ctx: TopologyContext, q: Quorum, home?: string): SiteLoss[] {
   return harmfulSiteLosses(votingCounts(ctx, q), home, total(q.counts));
+}
+
+/**
+ * Each member site's loss of quorum `q` as designed: its configured members lost, the voters left
+ * (derive/reach votingCounts: members that can dial none of the others never vote) against the
+ * majority of its configured size — the one table quorum/site-loss, the record's arithmetic and
+ * the hovers read. siteLosses(q.counts) when every member votes.
+ */
+export function votingLosses(ctx: TopologyContext, q: Quorum): SiteLoss[] {
+  const voting = votingCounts(ctx, q);
+  const maj = majority(total(q.counts));
+  const voters = total(voting);
+  return memberSites(q.counts).map((site) => {
+    const left = voters - (voting.get(site) ?? 0);
+    return { site, lost: q.counts.get(site) ?? 0, survivors: left, majority: maj, survives: left >= maj };
+  });
 }
 
 /** Whether every single-site loss of this membership leaves a majority. */

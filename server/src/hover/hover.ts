@@ -5,8 +5,8 @@ import { apiSubject, figuresMarkdown, oneMoreNine, reportOf } from "../availabil
 import { canonical, formatAddress, parseCidr, size } from "../math/cidr";
 import { fiberFloorMs, haversineKm } from "../math/geo";
 import { lagBytesNeeded, lagSecondsCovered } from "../math/lag";
-import { majority, MAX_ENUMERATED_SITES, partitions, siteLosses, tolerance, total } from "../math/quorum";
-import { harmfulSiteLosses, homeSite } from "../derive/siteloss";
+import { majority, MAX_ENUMERATED_SITES, partitions, type siteLosses, tolerance, total } from "../math/quorum";
+import { homeSite, votingLosses } from "../derive/siteloss";
 import { cmp, fromNumber, toNumber } from "../math/rational";
 import { loadOf, overCapacity } from "../math/traffic";
 import { globalnetExempt, rangeWhere, rangesOverlapping } from "../derive/cidr";
@@ -23,7 +23,7 @@ import {
   K8S_NAME_MAX,
   podsRoutable,
 } from "../derive/meshes";
-import { memberGaps } from "../derive/reach";
+import { cutOffVoterSites, memberGaps, votingCounts } from "../derive/reach";
 import { listText } from "../util/strings";
 import { etcdTimers, MAX_ELECTION_TIMEOUT_MS, timerAdvice } from "../derive/timers";
 import { availabilityPercent, bytes, count, mdText as md, minutes, ms, percent, sig, table as mdTable } from "../util/format";
@@ -52,12 +52,14 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
   const n = total(q.counts);
   const maj = majority(n);
   const tol = tolerance(n);
-  const losses = siteLosses(q.counts);
+  // its voters as designed, as check and simulate judge them (derive/siteloss votingLosses: a voter that can dial none of the others never votes)
+  const losses = votingLosses(ctx, q);
+  const voting = votingCounts(ctx, q);
   // a cluster's etcd stopping with its own site is lost with its cluster (derive/siteloss homeSite)
   const home = homeSite(ctx, q);
-  const lost = harmfulSiteLosses(q.counts, home);
+  const lost = losses.filter((l) => !l.survives && l.site !== home);
   const withCluster = home !== undefined && losses.some((l) => l.site === home && !l.survives);
-  const splits = partitions(q.counts);
+  const splits = partitions(voting, n);
   const frozen = splits.filter((p) => p.verdict === "frozen");
   // the verdict first, then the one table that matters, then what is left: one screen
   let verdict: string;
@@ -97,7 +99,7 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
       ),
     );
   } else if (losses.length > 1) parts.push(leaderTable(ctx, q, losses, n));
-  const sum = (s: string[]) => s.reduce((a, x) => a + (q.counts.get(x) ?? 0), 0);
+  const sum = (s: string[]) => s.reduce((a, x) => a + (voting.get(x) ?? 0), 0);
   if (frozen.length) {
     const shown = frozen.slice(0, 4);
     parts.push(
@@ -148,9 +150,11 @@ function leaderTable(ctx: TopologyContext, q: Quorum, losses: ReturnType<typeof 
 /** Votes the quorum's table counts that cannot arrive as designed (derive/reach, quorum/member-unreachable): one line per host site. */
 function unreachableVotes(ctx: TopologyContext, q: Quorum): string[] {
   const cut = memberGaps(ctx).filter((g) => g.store === q.owner && g.role === "member");
+  // a host that reaches none of the others never votes (votingCounts): the table leaves its votes out; one that reaches some keeps them
+  const silent = cutOffVoterSites(ctx, q);
   return [...new Set(cut.map((g) => g.hostSite))].map(
     (host) =>
-      `**As designed, ${md(host)}'s members cannot dial the pods at ${md(listText(cut.filter((g) => g.hostSite === host).map((g) => g.podSite)))}** (\`quorum/member-unreachable\`): the table above counts their votes.`,
+      `**As designed, ${md(host)}'s members cannot dial the pods at ${md(listText(cut.filter((g) => g.hostSite === host).map((g) => g.podSite)))}** (\`quorum/member-unreachable\`): ${silent.includes(host) ? "they never vote, and the table above does not count them" : "the table above counts their votes"}.`,
   );
 }
 
@@ -286,7 +290,7 @@ function siteHover(ctx: TopologyContext, site: Site): string {
   const quorumRows: string[][] = [];
   for (const q of ctx.quorums) {
     if (!q.resolved || !q.counts.has(name)) continue;
-    const l = siteLosses(q.counts).find((x) => x.site === name)!;
+    const l = votingLosses(ctx, q).find((x) => x.site === name)!;
     quorumRows.push([
       md(q.label),
       String(l.lost),

@@ -19,7 +19,7 @@ import { portMatrix } from "../ports/ports";
 import { portsMarkdown } from "../ports/render";
 import { diagramFor } from "../preview/mermaid";
 import type { Quorum, TopologyContext } from "../derive/context";
-import { copySites, harmfulSiteLosses, homeSite, votingSiteLosses } from "../derive/siteloss";
+import { copySites, harmfulSiteLosses, homeSite, votingLosses, votingSiteLosses } from "../derive/siteloss";
 import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, timerAdvice } from "../derive/timers";
 import { loadBackends, shiftOf } from "../derive/loads";
 import { availabilityPercent, bytes, cell, count, num, prose, seconds, table } from "../util/format";
@@ -792,7 +792,6 @@ function quorumSection(ctx: TopologyContext, q: Quorum): string[] {
   const maj = majority(n);
   // losses and splits judged on its voters as designed against n's majority, as check, simulate and availability judge them (derive/reach votingCounts)
   const voting = votingCounts(ctx, q);
-  const voters = total(voting);
   const silent = cutOffVoterSites(ctx, q);
   const canVote = silent.length
     ? `, counting the members that can vote (${neverVoteText(q, silent)} as designed: quorum/member-unreachable)`
@@ -813,10 +812,7 @@ function quorumSection(ctx: TopologyContext, q: Quorum): string[] {
     "",
     table(
       ["site lost", "members lost", "members left", "majority", "writes"],
-      memberSites(q.counts).map((s) => {
-        const left = voters - (voting.get(s) ?? 0);
-        return [s, q.counts.get(s) ?? 0, left, maj, left >= maj ? "continue" : { raw: "**stop**" }];
-      }),
+      votingLosses(ctx, q).map((l) => [l.site, l.lost, l.survivors, l.majority, l.survives ? "continue" : { raw: "**stop**" }]),
     ),
     "",
   );
