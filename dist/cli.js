@@ -17190,6 +17190,15 @@ function harmfulSiteLosses(counts, home, n) {
 function votingSiteLosses(ctx, q, home) {
   return harmfulSiteLosses(votingCounts(ctx, q), home, total(q.counts));
 }
+function votingLosses(ctx, q) {
+  const voting = votingCounts(ctx, q);
+  const maj = majority(total(q.counts));
+  const voters = total(voting);
+  return memberSites(q.counts).map((site) => {
+    const left = voters - (voting.get(site) ?? 0);
+    return { site, lost: q.counts.get(site) ?? 0, survivors: left, majority: maj, survives: left >= maj };
+  });
+}
 function survivesEverySiteLoss(counts) {
   return counts.size >= 2 && siteLosses(counts).every((l) => l.survives);
 }
@@ -30437,7 +30446,6 @@ function quorumSection(ctx, q) {
   const n = total(q.counts);
   const maj = majority(n);
   const voting = votingCounts(ctx, q);
-  const voters = total(voting);
   const silent = cutOffVoterSites(ctx, q);
   const canVote = silent.length ? `, counting the members that can vote (${neverVoteText(q, silent)} as designed: quorum/member-unreachable)` : "";
   const out = [`#### ${cell(q.label)} (${q.kind})`, ""];
@@ -30456,10 +30464,7 @@ function quorumSection(ctx, q) {
     "",
     table(
       ["site lost", "members lost", "members left", "majority", "writes"],
-      memberSites(q.counts).map((s) => {
-        const left = voters - (voting.get(s) ?? 0);
-        return [s, q.counts.get(s) ?? 0, left, maj, left >= maj ? "continue" : { raw: "**stop**" }];
-      })
+      votingLosses(ctx, q).map((l) => [l.site, l.lost, l.survivors, l.majority, l.survives ? "continue" : { raw: "**stop**" }])
     ),
     ""
   );
