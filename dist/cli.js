@@ -31862,7 +31862,7 @@ function customerImpact(rb) {
   }
   for (const c of apiStopped(rb))
     out.push(
-      `- cluster ${cell(c)}: its workloads keep serving, but nothing there can be deployed, scaled or rescheduled (its API refuses writes) until the heal.`
+      `- cluster ${cell(c)}: its workloads keep serving, but nothing there can be deployed, scaled or rescheduled (${remoteControlPlane(rb, c) ? `its API, at ${cell(listOf(remoteControlPlane(rb, c)))}, takes writes its nodes cannot see` : "its API refuses writes"}) until the heal.`
     );
   for (const x of rb.r.evictions.filter((y) => rb.r.duration.seconds >= y.bound))
     out.push(
@@ -31932,10 +31932,30 @@ function apiStopReason(rb, name) {
   const home = rb.r.ctx.siteOfCluster(name);
   return q && home !== void 0 && !(q.counts.get(home) ?? 0) ? `its nodes are cut off from its whole control plane at ${listOf([...q.counts.keys()], "and")}` : "its etcd members on its side hold no majority";
 }
+function remoteControlPlane(rb, name) {
+  const c = rb.r.ctx.topology.clusterByName.get(name);
+  const q = c && rb.r.ctx.quorumOf(c);
+  const home = rb.r.ctx.siteOfCluster(name);
+  return q && home !== void 0 && !(q.counts.get(home) ?? 0) ? [...q.counts.keys()] : void 0;
+}
 function apiChecks(rb) {
-  return apiStopped(rb).map(
-    (c) => `cluster ${cell(c)}'s API refuses writes while its pods keep serving (${cell(apiStopReason(rb, c))}): ${codeSpan(`${kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe=probe", "--overwrite", "--request-timeout=10s"])}`)} must time out or fail, while its pods keep running (kubectl get pods may still answer: reads are not the test). A success is itself the finding: the API took a write the design says it cannot (a control-plane endpoint that sends the request to an API server across the cut, or a cut that did not take) \u2014 write it down; Post-heal removes the annotation. Nothing can be scaled, rolled out or rescheduled there until the heal.`
-  );
+  return apiStopped(rb).map((c) => {
+    const away = remoteControlPlane(rb, c);
+    if (away) {
+      const home = rb.r.ctx.siteOfCluster(c);
+      const via = kubectlLine(c, [
+        `--server=https://${SERVER_PLACEHOLDER}:6443`,
+        "annotate",
+        "namespace",
+        "default",
+        "quorate/probe=probe",
+        "--overwrite",
+        "--request-timeout=10s"
+      ]);
+      return `cluster ${cell(c)}'s API is out of reach from ${cell(home)} while its pods keep serving (${cell(apiStopReason(rb, c))}); its control plane keeps running at ${cell(listOf(away))} with its whole etcd, and keeps taking writes. Through an API server there \u2014 ${codeSpan(via)}, ${SERVER_PLACEHOLDER} a control-plane host of ${cell(c)} at ${cell(listOf(away, "or"))} \u2014 the annotation must succeed (a failure there is the finding: the cut reached the control plane itself); from a node of ${cell(c)} at ${cell(home)} TCP 6443 to those hosts must fail (Prove the cut). Nothing the API takes reaches ${cell(home)} until the heal: new pods stay Pending, deletions are not enacted there. Post-heal removes the annotation.`;
+    }
+    return `cluster ${cell(c)}'s API refuses writes while its pods keep serving (${cell(apiStopReason(rb, c))}): ${codeSpan(`${kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe=probe", "--overwrite", "--request-timeout=10s"])}`)} must time out or fail, while its pods keep running (kubectl get pods may still answer: reads are not the test). A success is itself the finding: the API took a write the design says it cannot (a control-plane endpoint that sends the request to an API server across the cut, or a cut that did not take) \u2014 write it down; Post-heal removes the annotation. Nothing can be scaled, rolled out or rescheduled there until the heal.`;
+  });
 }
 function slowWrites(rb) {
   const seen = /* @__PURE__ */ new Set();
@@ -32060,10 +32080,20 @@ function rollback(rb) {
     out.push(
       `${k++}. Put ${cell(isolated.join(", "))} back into steering only after the post-heal checks pass (reintroducing traffic while writes still fail repeats the incident).`
     );
-  const stuck = stuckClusters(r2);
+  const remote = stuckClusters(r2).filter((c) => remoteControlPlane(rb, c));
+  const stuck = stuckClusters(r2).filter((c) => !remoteControlPlane(rb, c));
+  const until = `until the host rules are gone, at the latest when the dead-man timer fires at ${deadman} s`;
+  const except = [
+    ...stuck.length ? [
+      `on ${stuck.map(cell).join(", ")}: ${stuck.length === 1 ? "its etcd has" : "their etcds have"} no majority on ${stuck.length === 1 ? "its" : "their"} side of the cut, so ${stuck.length === 1 ? "its" : "their"} API server cannot write (and Chaos Mesh's controller cannot record the end) ${until}`
+    ] : [],
+    ...remote.map(
+      (c) => `on ${cell(c)}: its nodes at ${cell(r2.ctx.siteOfCluster(c) ?? "?")} cannot reach its control plane at ${cell(listOf(remoteControlPlane(rb, c)))}, so Chaos Mesh there cannot see or record the end ${until}`
+    )
+  ];
   out.push(
     "",
-    `The chaos experiments also end by themselves after the duration${stuck.length ? ` \u2014 except on ${stuck.map(cell).join(", ")}: ${stuck.length === 1 ? "its etcd has" : "their etcds have"} no majority on ${stuck.length === 1 ? "its" : "their"} side of the cut, so ${stuck.length === 1 ? "its" : "their"} API server cannot write (and Chaos Mesh's controller cannot record the end) until the host rules are gone, at the latest when the dead-man timer fires at ${deadman} s` : ""}${r2.hostPlans.length ? `; the dead-man timer removes the host rules at the DEADLINE of step 1, ${deadman} s after the cut began` : ""}.`,
+    `The chaos experiments also end by themselves after the duration${except.length ? ` \u2014 except ${except.join("; and ")}` : ""}${r2.hostPlans.length ? `; the dead-man timer removes the host rules at the DEADLINE of step 1, ${deadman} s after the cut began` : ""}.`,
     ""
   );
 }
@@ -32787,7 +32817,7 @@ function enactedQuorumsOf(pl, plans) {
   const { ctx, sideOf } = pl;
   const enacted = /* @__PURE__ */ new Set();
   const unenacted = [];
-  for (const q of ctx.quorums.filter((x) => x.resolved && x.counts.size === 1)) remoteControlPlane(pl, q, enacted, unenacted);
+  for (const q of ctx.quorums.filter((x) => x.resolved && x.counts.size === 1)) remoteControlPlane2(pl, q, enacted, unenacted);
   for (const q of ctx.quorums.filter((x) => x.resolved && x.counts.size > 1)) {
     const memberSides = new Set([...q.counts.keys()].map(sideOf).filter((i) => i >= 0));
     if (memberSides.size < 2) {
@@ -32818,7 +32848,7 @@ function enactedEvictions(ctx, evictions, unenacted) {
     return !q || !unenacted.includes(q.label);
   });
 }
-function remoteControlPlane(pl, q, enacted, unenacted) {
+function remoteControlPlane2(pl, q, enacted, unenacted) {
   if (q.kind !== "etcd") return;
   const home = pl.ctx.siteOfCluster(q.owner.name?.value ?? "");
   const [at] = q.counts.keys();

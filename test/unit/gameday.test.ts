@@ -1603,12 +1603,22 @@ test("a control plane hosted across the cut is enacted only where its hosts' add
     checks.some((l) => /its nodes at lon NotReady after about 40 s, .*through an API server at fra/.test(l)),
     checks.join("\n"),
   );
+  // its control plane keeps its whole etcd at fra and keeps taking writes: the check reaches it there, and
+  // expects the write to succeed; only lon's reach to it is cut (review M100)
   assert.ok(
     checks.some((l) =>
-      /lon-prod's API refuses writes while its pods keep serving \(its nodes are cut off from its whole control plane at fra\)/.test(l),
+      /lon-prod's API is out of reach from lon while its pods keep serving \(its nodes are cut off from its whole control plane at fra\); its control plane keeps running at fra with its whole etcd, and keeps taking writes\. Through an API server there — `kubectl --context lon-prod --server=https:\/\/CONTROL_PLANE_NODE:6443 annotate namespace default quorate\/probe=probe --overwrite --request-timeout=10s`, .* the annotation must succeed/.test(
+        l,
+      ),
     ),
     checks.join("\n"),
   );
+  assert.ok(!checks.some((l) => /lon-prod's API refuses writes/.test(l)), checks.join("\n"));
+  assert.match(
+    h.runbook,
+    /cluster lon-prod: its workloads keep serving, but nothing there can be deployed, scaled or rescheduled \(its API, at fra, takes writes its nodes cannot see\)/,
+  );
+  assert.doesNotMatch(h.runbook, /except on lon-prod: its etcd has no majority on its side of the cut/);
   // every Node of lon-prod is on the cut-off side: the eviction is the engine's condition, in simulate's words (review M92)
   const ifStacked = "if its control-plane hosts at fra are Nodes of lon-prod (kubeadm stacked)";
   const hostedNothing =

@@ -969,7 +969,7 @@ function customerImpact(rb: Rb): void {
   }
   for (const c of apiStopped(rb))
     out.push(
-      `- cluster ${cell(c)}: its workloads keep serving, but nothing there can be deployed, scaled or rescheduled (its API refuses writes) until the heal.`,
+      `- cluster ${cell(c)}: its workloads keep serving, but nothing there can be deployed, scaled or rescheduled (${remoteControlPlane(rb, c) ? `its API, at ${cell(listOf(remoteControlPlane(rb, c)!))}, takes writes its nodes cannot see` : "its API refuses writes"}) until the heal.`,
     );
   for (const x of rb.r.evictions.filter((y) => rb.r.duration.seconds >= y.bound))
     out.push(
@@ -1071,11 +1071,34 @@ function apiStopReason(rb: Rb, name: string): string {
     : "its etcd members on its side hold no majority";
 }
 
+/** The sites of a cluster's control plane when none of it is at the cluster's own site (a remote or hosted control plane), else undefined. */
+function remoteControlPlane(rb: Rb, name: string): string[] | undefined {
+  const c = rb.r.ctx.topology.clusterByName.get(name);
+  const q = c && rb.r.ctx.quorumOf(c);
+  const home = rb.r.ctx.siteOfCluster(name);
+  return q && home !== undefined && !(q.counts.get(home) ?? 0) ? [...q.counts.keys()] : undefined;
+}
+
 function apiChecks(rb: Rb): string[] {
-  return apiStopped(rb).map(
-    (c) =>
-      `cluster ${cell(c)}'s API refuses writes while its pods keep serving (${cell(apiStopReason(rb, c))}): ${codeSpan(`${kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe=probe", "--overwrite", "--request-timeout=10s"])}`)} must time out or fail, while its pods keep running (kubectl get pods may still answer: reads are not the test). A success is itself the finding: the API took a write the design says it cannot (a control-plane endpoint that sends the request to an API server across the cut, or a cut that did not take) — write it down; Post-heal removes the annotation. Nothing can be scaled, rolled out or rescheduled there until the heal.`,
-  );
+  return apiStopped(rb).map((c) => {
+    // a control plane wholly across the cut keeps its majority there and keeps taking writes: what
+    // stops is its nodes' reach to it, not its writes (review M100)
+    const away = remoteControlPlane(rb, c);
+    if (away) {
+      const home = rb.r.ctx.siteOfCluster(c)!;
+      const via = kubectlLine(c, [
+        `--server=https://${SERVER_PLACEHOLDER}:6443`,
+        "annotate",
+        "namespace",
+        "default",
+        "quorate/probe=probe",
+        "--overwrite",
+        "--request-timeout=10s",
+      ]);
+      return `cluster ${cell(c)}'s API is out of reach from ${cell(home)} while its pods keep serving (${cell(apiStopReason(rb, c))}); its control plane keeps running at ${cell(listOf(away))} with its whole etcd, and keeps taking writes. Through an API server there — ${codeSpan(via)}, ${SERVER_PLACEHOLDER} a control-plane host of ${cell(c)} at ${cell(listOf(away, "or"))} — the annotation must succeed (a failure there is the finding: the cut reached the control plane itself); from a node of ${cell(c)} at ${cell(home)} TCP 6443 to those hosts must fail (Prove the cut). Nothing the API takes reaches ${cell(home)} until the heal: new pods stay Pending, deletions are not enacted there. Post-heal removes the annotation.`;
+    }
+    return `cluster ${cell(c)}'s API refuses writes while its pods keep serving (${cell(apiStopReason(rb, c))}): ${codeSpan(`${kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe=probe", "--overwrite", "--request-timeout=10s"])}`)} must time out or fail, while its pods keep running (kubectl get pods may still answer: reads are not the test). A success is itself the finding: the API took a write the design says it cannot (a control-plane endpoint that sends the request to an API server across the cut, or a cut that did not take) — write it down; Post-heal removes the annotation. Nothing can be scaled, rolled out or rescheduled there until the heal.`;
+  });
 }
 
 /** Client writes over their store's budget (the engine's overBudget): "lon-prod's ledger writes 28 ms (leader in fra) > 20 ms". */
@@ -1223,14 +1246,24 @@ function rollback(rb: Rb): void {
     out.push(
       `${k++}. Put ${cell(isolated.join(", "))} back into steering only after the post-heal checks pass (reintroducing traffic while writes still fail repeats the incident).`,
     );
-  const stuck = stuckClusters(r);
+  // a control plane wholly across the cut still writes; its nodes (and Chaos Mesh's daemons there) cannot reach it (review M99 nit)
+  const remote = stuckClusters(r).filter((c) => remoteControlPlane(rb, c));
+  const stuck = stuckClusters(r).filter((c) => !remoteControlPlane(rb, c));
+  const until = `until the host rules are gone, at the latest when the dead-man timer fires at ${deadman} s`;
+  const except = [
+    ...(stuck.length
+      ? [
+          `on ${stuck.map(cell).join(", ")}: ${stuck.length === 1 ? "its etcd has" : "their etcds have"} no majority on ${stuck.length === 1 ? "its" : "their"} side of the cut, so ${stuck.length === 1 ? "its" : "their"} API server cannot write (and Chaos Mesh's controller cannot record the end) ${until}`,
+        ]
+      : []),
+    ...remote.map(
+      (c) =>
+        `on ${cell(c)}: its nodes at ${cell(r.ctx.siteOfCluster(c) ?? "?")} cannot reach its control plane at ${cell(listOf(remoteControlPlane(rb, c)!))}, so Chaos Mesh there cannot see or record the end ${until}`,
+    ),
+  ];
   out.push(
     "",
-    `The chaos experiments also end by themselves after the duration${
-      stuck.length
-        ? ` — except on ${stuck.map(cell).join(", ")}: ${stuck.length === 1 ? "its etcd has" : "their etcds have"} no majority on ${stuck.length === 1 ? "its" : "their"} side of the cut, so ${stuck.length === 1 ? "its" : "their"} API server cannot write (and Chaos Mesh's controller cannot record the end) until the host rules are gone, at the latest when the dead-man timer fires at ${deadman} s`
-        : ""
-    }${r.hostPlans.length ? `; the dead-man timer removes the host rules at the DEADLINE of step 1, ${deadman} s after the cut began` : ""}.`,
+    `The chaos experiments also end by themselves after the duration${except.length ? ` — except ${except.join("; and ")}` : ""}${r.hostPlans.length ? `; the dead-man timer removes the host rules at the DEADLINE of step 1, ${deadman} s after the cut began` : ""}.`,
     "",
   );
 }
