@@ -1,6 +1,6 @@
 import { memberCounts, type Cluster, type Link, type Members, type Store, type Topology } from "../model/topology";
 import type { RttLookup } from "../math/quorum";
-import { noteAll, recording } from "./track";
+import { noteAll, recording, recordingApart } from "./track";
 
 export interface AnalysisOptions {
   /** rtt/galera-wan threshold (setting quorate.galeraMaxRttMs) */
@@ -34,19 +34,38 @@ export class TopologyContext {
    */
   private readonly facts = new Map<(ctx: TopologyContext) => unknown, { value: unknown; reads: ReadonlySet<string> }>();
   /** links by one end, then the other (both orders): lookups build no key strings */
-  private readonly links: ReadonlyMap<string, ReadonlyMap<string, Link>>;
+  private readonly links = new Map<string, Map<string, Link>>();
 
   constructor(
     readonly topology: Topology,
     readonly options: AnalysisOptions = DEFAULT_OPTIONS,
   ) {
-    this.links = linksBySite(topology.links);
+    for (const link of topology.links) {
+      const b = link.between?.items;
+      if (b?.length !== 2 || b[0].value === b[1].value) continue;
+      if (this.link(b[0].value, b[1].value)) continue;
+      for (const [x, y] of [
+        [b[0].value, b[1].value],
+        [b[1].value, b[0].value],
+      ]) {
+        const ends = this.links.get(x) ?? new Map<string, Link>();
+        this.links.set(x, ends);
+        ends.set(y, link);
+      }
+    }
+    // the quorums now, as a fact whose reads are its readers' only, not every family's: computed
+    // on first use instead, only the keystrokes whose families read them ran that code, and it
+    // ran unoptimised there (callgrind, rings 1 MB: a link's first keystroke +14 % instructions)
+    this.facts.set(
+      quorumsOf,
+      recordingApart(() => quorumsOf(this)),
+    );
   }
 
   /**
-   * Every quorum: each cluster's etcd, then each consensus or Galera store. A fact (computed on
-   * first use), not built with the context: only the families that read quorums depend on what
-   * they read (`members`, reuse.ts), so a keystroke into a member count re-runs those, not all.
+   * Every quorum: each cluster's etcd, then each consensus or Galera store. A fact (computed with
+   * the context, its reads kept apart): only the families that read quorums depend on what they
+   * read (`members`, reuse.ts), so a keystroke into a member count re-runs those, not all.
    */
   get quorums(): Quorum[] {
     return this.fact(quorumsOf).list;
@@ -85,35 +104,6 @@ export class TopologyContext {
     const site = this.topology.clusterByName.get(name)?.site?.value;
     return site !== undefined && this.topology.siteByName.has(site) ? site : undefined;
   }
-}
-
-/**
- * Each links list's index, built once per list: an edit re-reads one item and copies only that
- * item's list (model/topology withItem), so a keystroke anywhere but `links` builds its context on
- * the list the last analysis indexed. (A list holding the item an edit tracks is a new list, so
- * its index is built, and its reads recorded, with the context that edit builds: reuse.ts.)
- */
-const linkIndexes = new WeakMap<readonly Link[], ReadonlyMap<string, ReadonlyMap<string, Link>>>();
-
-function linksBySite(links: readonly Link[]): ReadonlyMap<string, ReadonlyMap<string, Link>> {
-  const known = linkIndexes.get(links);
-  if (known) return known;
-  const index = new Map<string, Map<string, Link>>();
-  for (const link of links) {
-    const b = link.between?.items;
-    if (b?.length !== 2 || b[0].value === b[1].value) continue;
-    if (index.get(b[0].value)?.get(b[1].value)) continue;
-    for (const [x, y] of [
-      [b[0].value, b[1].value],
-      [b[1].value, b[0].value],
-    ]) {
-      const ends = index.get(x) ?? new Map<string, Link>();
-      index.set(x, ends);
-      ends.set(y, link);
-    }
-  }
-  linkIndexes.set(links, index);
-  return index;
 }
 
 /** The quorums of a topology in declaration order (clusters' etcd first), and by owner. */

@@ -51,6 +51,17 @@ export function recording<T>(run: () => T): { value: T; reads: Set<string> } {
   }
 }
 
+/** Runs `run` in a frame of its own and returns its reads, noting them nowhere else (a fact computed ahead of its readers). */
+export function recordingApart<T>(run: () => T): { value: T; reads: Set<string> } {
+  const reads = new Set<string>();
+  frames.push(reads);
+  try {
+    return { value: run(), reads };
+  } finally {
+    frames.pop();
+  }
+}
+
 /** The reads `run` makes outside any frame (a context's constructor), with what it returned. */
 export function looseReads<T>(run: () => T): { value: T; reads: Set<string> } {
   const before = loose;
