@@ -15643,6 +15643,15 @@ function recording(run3) {
     noteAll(reads);
   }
 }
+function recordingApart(run3) {
+  const reads = /* @__PURE__ */ new Set();
+  frames.push(reads);
+  try {
+    return { value: run3(), reads };
+  } finally {
+    frames.pop();
+  }
+}
 
 // server/src/derive/context.ts
 var DEFAULT_OPTIONS = { galeraMaxRttMs: 5 };
@@ -15650,7 +15659,23 @@ var TopologyContext = class {
   constructor(topology, options = DEFAULT_OPTIONS) {
     this.topology = topology;
     this.options = options;
-    this.links = linksBySite(topology.links);
+    for (const link of topology.links) {
+      const b = link.between?.items;
+      if (b?.length !== 2 || b[0].value === b[1].value) continue;
+      if (this.link(b[0].value, b[1].value)) continue;
+      for (const [x, y] of [
+        [b[0].value, b[1].value],
+        [b[1].value, b[0].value]
+      ]) {
+        const ends = this.links.get(x) ?? /* @__PURE__ */ new Map();
+        this.links.set(x, ends);
+        ends.set(y, link);
+      }
+    }
+    this.facts.set(
+      quorumsOf,
+      recordingApart(() => quorumsOf(this))
+    );
   }
   topology;
   options;
@@ -15660,11 +15685,11 @@ var TopologyContext = class {
    */
   facts = /* @__PURE__ */ new Map();
   /** links by one end, then the other (both orders): lookups build no key strings */
-  links;
+  links = /* @__PURE__ */ new Map();
   /**
-   * Every quorum: each cluster's etcd, then each consensus or Galera store. A fact (computed on
-   * first use), not built with the context: only the families that read quorums depend on what
-   * they read (`members`, reuse.ts), so a keystroke into a member count re-runs those, not all.
+   * Every quorum: each cluster's etcd, then each consensus or Galera store. A fact (computed with
+   * the context, its reads kept apart): only the families that read quorums depend on what they
+   * read (`members`, reuse.ts), so a keystroke into a member count re-runs those, not all.
    */
   get quorums() {
     return this.fact(quorumsOf).list;
@@ -15698,27 +15723,6 @@ var TopologyContext = class {
     return site !== void 0 && this.topology.siteByName.has(site) ? site : void 0;
   }
 };
-var linkIndexes = /* @__PURE__ */ new WeakMap();
-function linksBySite(links) {
-  const known = linkIndexes.get(links);
-  if (known) return known;
-  const index = /* @__PURE__ */ new Map();
-  for (const link of links) {
-    const b = link.between?.items;
-    if (b?.length !== 2 || b[0].value === b[1].value) continue;
-    if (index.get(b[0].value)?.get(b[1].value)) continue;
-    for (const [x, y] of [
-      [b[0].value, b[1].value],
-      [b[1].value, b[0].value]
-    ]) {
-      const ends = index.get(x) ?? /* @__PURE__ */ new Map();
-      index.set(x, ends);
-      ends.set(y, link);
-    }
-  }
-  linkIndexes.set(links, index);
-  return index;
-}
 function quorumsOf(ctx) {
   const t = ctx.topology;
   const list2 = [];
