@@ -204,7 +204,8 @@ export interface DriftMarker {
  * edits and answers (the background thread analyses it), yet V8 grows a thread's young
  * generation up to 16 MB as objects survive there, and the process keeps those pages resident.
  * The flag holds for the background thread too, over its resourceLimits: its young generation
- * is 2 MB instead of 4 (semi-spaces of 1 MB instead of 2). Measured on the benchmark's 1 MB
+ * is 2 MB instead of 4 (semi-spaces of 1 MB instead of 2). (Since 7 December the server sets that
+ * thread's own before starting it: background/host.ts SEMI_SPACE_MB.) Measured on the benchmark's 1 MB
  * rings file on a quiet machine, one run each: peak RSS over the whole session 190 and 192 MB
  * with it, 209–219 MB without (2 MB semi-spaces: 198 MB); keystroke and Simulate times the same
  * within the noise of those runs. Only a flag at start does it: V8 sizes each thread's young

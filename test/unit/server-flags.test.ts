@@ -4,7 +4,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { SEMI_SPACE_MB } from "../../server/src/background/host";
 import { SERVER_NODE_FLAGS } from "../../server/src/protocol";
 
 /** Allocates objects that survive a few collections, then prints the young generation's size in MB. */
@@ -40,4 +43,41 @@ const w = new Worker("setTimeout(() => {}, 60000)", { eval: true, resourceLimits
   const started = (again: string) => `${keep}${worker}w.once("online", () => { ${again} (() => { ${CHURN} })(); process.exit(0); });\n`;
   assert.ok(youngMb([], started("")) > 2, "a worker's start undid it (else setting it again is needless)");
   assert.ok(youngMb([], started(`require(${MEMORY}).keepYoungGenerationSmall();`)) <= 2, "set again once the worker is online");
+});
+
+/** The compiled host.ts, whose Background starts the background thread. */
+const HOST = JSON.stringify(join(__dirname, "..", "..", "server", "src", "background", "host.js"));
+
+test("the background thread gets SEMI_SPACE_MB semi-spaces, with the client's flags or without; the main thread keeps 1 MB ones", () => {
+  assert.ok(SEMI_SPACE_MB > 1);
+  const dir = mkdtempSync(join(tmpdir(), "quorate-young-"));
+  try {
+    // a stand-in for the background thread: churns, then reports its young generation as a log line
+    const thread = join(dir, "thread.js");
+    writeFileSync(
+      thread,
+      `(() => { ${CHURN.replace("console.log(", 'require("node:worker_threads").parentPort.postMessage({ t: "log", message: String(').replace(/\);$/, ") });")} })();\n`,
+    );
+    const script = `require(${MEMORY}).keepYoungGenerationSmall();
+const { Background } = require(${HOST});
+const b = new Background(${JSON.stringify(thread)}, {
+  message(m) {
+    const main = (() => { ${CHURN.replace("console.log(", "return (").replace(/\);$/, ");")} })();
+    console.log(JSON.stringify({ background: Number(m.message), main }));
+    process.exit(0);
+  },
+  gone(reason) { console.error(reason); process.exit(1); },
+});
+b.start({ warmUp: false, push: true });
+`;
+    for (const flags of [SERVER_NODE_FLAGS, []]) {
+      const r = spawnSync(process.execPath, [...flags, "-e", script], { encoding: "utf8" });
+      assert.equal(r.status, 0, r.stderr);
+      const { background, main } = JSON.parse(r.stdout.trim()) as { background: number; main: number };
+      assert.equal(background, 2 * SEMI_SPACE_MB, `the background thread's young generation (flags: ${flags.join(" ") || "none"})`);
+      assert.ok(main <= 2, `the main thread's stays small (flags: ${flags.join(" ") || "none"}): ${main} MB`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

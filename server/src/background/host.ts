@@ -1,6 +1,7 @@
 // The main thread's side of the background thread: starts it, sends it what happens, forwards
 // requests and settles their answers. If the thread dies, every waiting request fails with a
 // message and the owner is told, so it can analyse everything itself again.
+import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import { ErrorCodes, LSPErrorCodes, ResponseError } from "vscode-languageserver";
 import type { Cancellation } from "../service/host";
@@ -9,11 +10,33 @@ import { heapKeeper, keepYoungGenerationSmall } from "./memory";
 import { BACKGROUND_MARK, type FromBackground, type ToBackground } from "./messages";
 
 /**
- * The background thread's young generation, in MB (started with SERVER_NODE_FLAGS, Node's --max-semi-space-size holds over it: 2 MB).
- * 2 MB: what SERVER_NODE_FLAGS made of the 4 it was, now for a server started without them too
- * (memory.ts keepYoungGenerationSmall holds the main thread's; V8 grows this thread's to this size).
+ * The background thread's semi-spaces, in MB (its young generation is two of them). 4 MB where the
+ * main thread's are 1 (SERVER_NODE_FLAGS, memory.ts keepYoungGenerationSmall): this thread parses
+ * the large files, and `yaml` allocates about 550 MB of short-lived objects parsing 1 MB of YAML
+ * (measured, --trace-gc-nvp, either benchmark shape), so with 1 MB semi-spaces a 1 MB file's open
+ * took about 580 scavenges, each of which walks all the thread's roots whatever it collects
+ * (callgrind, 12 sites 1 MB: the scavenges were 741 M instructions of the open's 7.6 G, their
+ * root walks 275 M of it). With 4 MB: about 150 scavenges and 3 full collections instead of 5.
+ * Larger cost resident memory the whole session long (V8 keeps a young generation's size once
+ * grown; peak RSS over a session with Simulate clicks, 1 MB files, one loaded run each: 184–191 MB
+ * with 1 MB, 188–192 with 4, 198–199 with 8). It was 2 MB (young generation), what SERVER_NODE_FLAGS
+ * made of the 4 it was before them.
  */
-const YOUNG_GENERATION_MB = 2;
+export const SEMI_SPACE_MB = 4;
+/**
+ * Only a flag sets it: Node's --max-semi-space-size (SERVER_NODE_FLAGS) holds over a worker's
+ * resourceLimits, and V8 starts a young generation at 1 MB semi-spaces whatever its limit and
+ * grows it only by the growth factor memory.ts keeps at 1. V8 reads these when a thread starts
+ * (the main thread's stay as they were).
+ */
+function sizeNextThreadsYoungGeneration(): void {
+  try {
+    setFlagsFromString(`--max-semi-space-size=${SEMI_SPACE_MB}`);
+    setFlagsFromString(`--min-semi-space-size=${SEMI_SPACE_MB}`);
+  } catch {
+    // an engine without the flags: the thread's young generation is its resourceLimits'
+  }
+}
 /**
  * The background thread's old generation, in MB. Not a budget a file is expected to reach (a
  * file holds about 50 MB here per MB of YAML, measured at 1 MB) but the size V8 scales its
@@ -52,13 +75,14 @@ export class Background {
 
   /** `push`: the server pushes diagnostics (the thread sends them with each analysis); else the client pulls them */
   start(options: { warmUp: boolean; push: boolean }): void {
+    sizeNextThreadsYoungGeneration();
     // its stdout is captured, never mixed into the LSP stream on the process's stdout
     const worker = new Worker(this.script, {
       workerData: { mark: BACKGROUND_MARK, warmUp: options.warmUp, push: options.push },
       stdout: true,
-      // a small young generation: a large file's short-lived objects cost less resident memory (npm run bench measures it)
+      // a young generation of SEMI_SPACE_MB semi-spaces (the same limit as the flags above, for an engine that reads only this)
       // and an old generation whose limit keeps its growth near what it holds (see OLD_GENERATION_MB)
-      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, maxOldGenerationSizeMb: OLD_GENERATION_MB },
+      resourceLimits: { maxYoungGenerationSizeMb: 2 * SEMI_SPACE_MB, maxOldGenerationSizeMb: OLD_GENERATION_MB },
     });
     this.worker = worker;
     // a thread's start sets V8's flags as they were at the process's start: this thread's young generation is kept small again
