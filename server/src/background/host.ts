@@ -19,7 +19,8 @@ import { BACKGROUND_MARK, type FromBackground, type ToBackground } from "./messa
  * root walks 275 M of it). With 4 MB: about 150 scavenges and 3 full collections instead of 5.
  * Larger cost resident memory the whole session long (V8 keeps a young generation's size once
  * grown; peak RSS over a session with Simulate clicks, 1 MB files, one loaded run each: 184–191 MB
- * with 1 MB, 188–192 with 4, 198–199 with 8). It was 2 MB (young generation), what SERVER_NODE_FLAGS
+ * with 1 MB, 188–192 with 4, 198–199 with 8; the quiet bench's whole session 192–193 → 194–195 MB
+ * with 4, start-up 1.28–1.34 → 1.12–1.21 × the cold parse floor). It was 2 MB (young generation), what SERVER_NODE_FLAGS
  * made of the 4 it was before them.
  */
 export const SEMI_SPACE_MB = 4;
