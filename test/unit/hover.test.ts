@@ -119,3 +119,39 @@ test("capacity and lag-buffer hovers print numbers as simulate and the record do
   const lag = hover(reviewed, "lagBufferBytes: 1073741824", 17);
   assert.match(lag, /\| 300 s × 1,500 writes\/s × 2,048 bytes \| 921,600,000 bytes \(878\.9 MiB\) \| 1,073,741,824 bytes \(1 GiB\) \| /);
 });
+
+test("the values of a link's availability, a DNS entry's ttlSeconds and a store's write budget answer with their arithmetic (review M107)", () => {
+  const text = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu-reviewed.topology.yaml"), "utf8");
+  const a = analyzeFile("r.topology.yaml", text);
+  const lines = text.split("\n");
+  // the hover at `value` on the first line (at or after `from`) that holds `key: value`
+  const at = (key: string, value: string, from = 0) => {
+    const i = lines.findIndex((l, n) => n >= from && l.includes(`${key}: ${value}`));
+    assert.ok(i >= 0, `${key}: ${value}`);
+    const offset = lines.slice(0, i).join("\n").length + 1 + lines[i].indexOf(`${key}: ${value}`) + key.length + 3;
+    return hoverAt(a, offset)?.markdown ?? "";
+  };
+  const link = at(
+    "availability",
+    "0.9995",
+    lines.findIndex((l) => l.includes("between: [fra, lon]")),
+  );
+  assert.match(link, /^\*\*the fra–lon link one nine better\*\* \(0\.9995 → 0\.99995\):/);
+  assert.match(link, /- store ledger: 99\.9986% → 99\.9988% \(7\.62 minutes → 6\.43 minutes a year\)/);
+  assert.match(link, /- traffic checkout: 99\.9985% → 99\.9988%/);
+  // an entity the link's nine does not move is left out (carts: 31.6 s either way)
+  assert.doesNotMatch(link, /store carts/);
+  assert.match(at("ttlSeconds", "60"), /^\*\*RTO 90 s\*\* = 10 s × 3 checks \+ 60 s TTL: the TTL is 67% of it — /);
+  const budget = at("writeLatencyBudgetMs", "20");
+  assert.match(budget, /^\*\*store ledger\*\*: /);
+  assert.match(budget, /\| ams \| 1 \| 4 of 5: survives \| 8 ms \| 17 ms \(from fra\) \(best\) \|/);
+  // without a health check there is no estimate: the TTL's value answers with the schema's words, not a figure
+  const bare = analyzeFile("b.topology.yaml", text.replace(/ {4}healthCheck:[^\n]*\n(?: {6}[^\n]*\n)*/, ""));
+  assert.doesNotMatch(text.replace(/ {4}healthCheck:[^\n]*\n(?: {6}[^\n]*\n)*/, ""), /healthCheck/);
+  const i = lines.findIndex((l) => l.includes("ttlSeconds: 60"));
+  const bareText = text.replace(/ {4}healthCheck:[^\n]*\n(?: {6}[^\n]*\n)*/, "").split("\n");
+  const j = bareText.findIndex((l) => l.includes("ttlSeconds: 60"));
+  assert.ok(i >= 0 && j >= 0);
+  const h = hoverAt(bare, bareText.slice(0, j).join("\n").length + 1 + bareText[j].indexOf("60") + 1)?.markdown ?? "";
+  assert.doesNotMatch(h, /RTO/);
+});

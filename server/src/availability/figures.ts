@@ -780,6 +780,26 @@ export function oneMoreNine(
     .filter((x) => x.now);
 }
 
+/** Each entity reading the link between `a` and `b`: its availability now and with the link one nine better (q / 10). */
+export function oneMoreNineLink(
+  ctx: TopologyContext,
+  a: string,
+  b: string,
+  budget = 200_000,
+): { label: string; now: EntityFigures; better: EntityFigures }[] {
+  const report = reportOf(ctx);
+  const d = leanDesign(ctx);
+  const [i, j] = [d.siteIndex.get(a), d.siteIndex.get(b)];
+  if (i === undefined || j === undefined || !report.figures.length) return [];
+  const l = d.linkAt[i * d.sites.length + j];
+  if (l === undefined || l < 0 || !d.links[l].q) return [];
+  const better: LeanDesign = { ...d, links: d.links.map((x, k) => (k === l ? { ...x, q: x.q / 10 } : x)) };
+  return leanEntities(ctx, d)
+    .filter((e) => entityLinks(d, e).includes(l))
+    .map((e) => ({ label: e.name, now: report.figures.find((f) => f.owner === e.owner)!, better: entityFigures(better, e, budget) }))
+    .filter((x) => x.now);
+}
+
 /** Entities reading more sites than this get no "where a nine helps most" (one recomputation per site and per link). */
 export const NINE_HELPS_MAX_SITES = 8;
 

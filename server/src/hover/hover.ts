@@ -1,7 +1,7 @@
 import type { FileAnalysis } from "../analysis";
 import type { Span } from "../model/text";
-import type { Cluster, Link, Objectives, Site } from "../model/topology";
-import { apiSubject, figuresMarkdown, oneMoreNine, reportOf } from "../availability/figures";
+import type { Cluster, Link, Objectives, Site, Traffic } from "../model/topology";
+import { apiSubject, figuresMarkdown, oneMoreNine, oneMoreNineLink, reportOf, rtoEstimate } from "../availability/figures";
 import { canonical, formatAddress, parseCidr, size } from "../math/cidr";
 import { fiberFloorMs, haversineKm } from "../math/geo";
 import { lagBytesNeeded, lagSecondsCovered } from "../math/lag";
@@ -421,6 +421,9 @@ function topologyHover(ctx: TopologyContext, offset: number): HoverResult | unde
     const q = ctx.quorumOf(s);
     if (q?.resolved && (on(q.members.keySpan, offset) || on(q.members.span, offset)))
       return { markdown: quorumHover(ctx, q), span: q.members.keySpan };
+    // the budget's arithmetic is the quorum's: commit and client writes per leader placement (review M107)
+    if (q?.resolved && onField(s.writeLatencyBudgetMs, offset))
+      return { markdown: quorumHover(ctx, q), span: s.writeLatencyBudgetMs!.span };
     for (const f of [s.maxLagSeconds, s.writeRatePerSecond, s.writeBytes, s.lagBufferBytes])
       if (onField(f, offset)) return { markdown: lagHover(ctx, s.index), span: f!.span };
     return objectivesHover(ctx, q?.owner ?? s, s.objectives, offset);
@@ -429,11 +432,22 @@ function topologyHover(ctx: TopologyContext, offset: number): HoverResult | unde
   if (l) {
     if (onField(l.rttMs, offset) || onField(l.rttP99Ms, offset))
       return { markdown: linkHover(ctx, l), span: (onField(l.rttMs, offset) ? l.rttMs : l.rttP99Ms)!.span };
+    // a link's availability: what one more nine on it buys, as a site's does (review M107)
+    const [a, b] = (l.between?.items ?? []).map((x) => x.value);
+    if (l.availability && a && b && onField(l.availability, offset)) {
+      // only what it moves: an entity whose figure one more nine on this link does not change is left out
+      const rows = oneMoreNineLink(ctx, a, b).filter((r) => r.better.unavailability < r.now.unavailability * (1 - 1e-3));
+      if (rows.length) return { markdown: nineBetter(`the ${md(a)}–${md(b)} link`, l.availability.value, rows), span: l.availability.span };
+    }
     return undefined;
   }
   const tr = entityAt(t.traffic, offset);
   if (tr) {
     if (onField(tr.peakRps, offset)) return { markdown: trafficHover(ctx, tr.index), span: tr.peakRps!.span };
+    if (tr.ttlSeconds && onField(tr.ttlSeconds, offset)) {
+      const text = ttlHover(tr);
+      if (text) return { markdown: text, span: tr.ttlSeconds.span };
+    }
     const b = entityAt(tr.backends, offset);
     for (const f of [b?.weight, b?.capacityRps]) if (onField(f, offset)) return { markdown: trafficHover(ctx, tr.index), span: f!.span };
     return objectivesHover(ctx, tr, tr.objectives, offset);
@@ -441,24 +455,33 @@ function topologyHover(ctx: TopologyContext, offset: number): HoverResult | unde
   const site = entityAt(t.sites, offset);
   if (site?.availability && site.name && onField(site.availability, offset)) {
     const rows = oneMoreNine(ctx, site.name.value);
-    if (rows.length)
-      return {
-        markdown: [
-          `**${md(site.name.value)} one nine better** (${site.availability.value} → ${sig(1 - (1 - site.availability.value) / 10)}):`,
-          "",
-          ...rows.map(
-            (r) =>
-              `- ${md(apiSubject(r.now))}: ${availabilityPercent(r.now.availability, r.now.unavailability)} → ${availabilityPercent(r.better.availability, r.better.unavailability)} (${minutes(r.now.minutesPerYear)} → ${minutes(r.better.minutesPerYear)} a year)`,
-          ),
-          "",
-          "_Independent failures assumed: the real figures are lower._",
-        ].join("\n"),
-        span: site.availability.span,
-      };
+    if (rows.length) return { markdown: nineBetter(md(site.name.value), site.availability.value, rows), span: site.availability.span };
   }
   if (site?.name && on(site.name.span, offset) && t.siteByName.get(site.name.value) === site)
     return { markdown: siteHover(ctx, site), span: site.name.span };
   return undefined;
+}
+
+/** "**fra one nine better** (0.999 → 0.9999):" and each entity's figure now and then. */
+function nineBetter(what: string, availability: number, rows: ReturnType<typeof oneMoreNine>): string {
+  return [
+    `**${what} one nine better** (${availability} → ${sig(1 - (1 - availability) / 10)}):`,
+    "",
+    ...rows.map(
+      (r) =>
+        `- ${md(apiSubject(r.now))}: ${availabilityPercent(r.now.availability, r.now.unavailability)} → ${availabilityPercent(r.better.availability, r.better.unavailability)} (${minutes(r.now.minutesPerYear)} → ${minutes(r.better.minutesPerYear)} a year)`,
+    ),
+    "",
+    "_Independent failures assumed: the real figures are lower._",
+  ].join("\n");
+}
+
+/** A DNS entry's TTL: its share of the RTO estimate (review M107); undefined where no estimate is made. */
+function ttlHover(tr: Traffic): string | undefined {
+  const w = rtoEstimate(tr);
+  const ttl = tr.ttlSeconds?.value;
+  if (!w || ttl === undefined || !/TTL/.test(w.terms)) return undefined;
+  return `**RTO ${count(w.seconds)} s** = ${md(w.terms)}: the TTL is ${Math.round((100 * ttl) / w.seconds)}% of it — ${md(w.caveat)}. Clients reach the surviving backends only once their cached answer expires.`;
 }
 
 /** On `objectives:` (or any objective) of a store or entry: its computed figures and most likely cut sets. */
