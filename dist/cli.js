@@ -15634,22 +15634,19 @@ function noteAll(reads) {
   for (const r2 of reads) into.add(r2);
 }
 function recording(run3) {
-  const reads = /* @__PURE__ */ new Set();
-  frames.push(reads);
-  try {
-    return { value: run3(), reads };
-  } finally {
-    frames.pop();
-    noteAll(reads);
-  }
+  return inFrame(run3, true);
 }
 function recordingApart(run3) {
+  return inFrame(run3, false);
+}
+function inFrame(run3, passOn) {
   const reads = /* @__PURE__ */ new Set();
   frames.push(reads);
   try {
     return { value: run3(), reads };
   } finally {
     frames.pop();
+    if (passOn) noteAll(reads);
   }
 }
 

@@ -96,6 +96,16 @@ links:
   - { between: [lon, par], rttMs: 9, availability: 0.9995 }
 `;
 
+/** `sites:` and `links:` lines of a full mesh: every pair linked at 5 ms with `availability`. */
+export function fullMesh(sites: readonly string[], availability: number): string[] {
+  return [
+    "sites:",
+    ...sites.map((s) => `  - { name: ${s} }`),
+    "links:",
+    ...sites.flatMap((s, i) => sites.slice(i + 1).map((t) => `  - { between: [${s}, ${t}], rttMs: 5, availability: ${availability} }`)),
+  ];
+}
+
 export const FRA_LON = sitesAndLinks(["fra", "lon"], [["fra", "lon", 14]]);
 
 export const HEADER = "apiVersion: quorate.dev/v1alpha1\nkind: Topology\nmetadata:\n  name: t\n";

@@ -11,7 +11,7 @@ import { bestServed } from "../../server/src/availability/best";
 import { availabilityReport, type EntityFigures, servedText } from "../../server/src/availability/figures";
 import { availabilityJson, availabilityMarkdown, availabilityText } from "../../server/src/availability/render";
 import { judgeTraffic, judgeTrafficPinned, leanDesign, leanEntities, type LeanTraffic } from "../../server/src/availability/lean";
-import { HEADER, yaml } from "../helpers";
+import { fullMesh, HEADER, yaml } from "../helpers";
 
 /** fra, lon, ams never failing; only the fra–lon link fails (0.999); web at fra and lon, half each, writing to ledger. */
 const DESIGN = (members: string, engine = "") =>
@@ -122,10 +122,7 @@ test("more pins than are tried: the best found is a placement the design allows,
   const text =
     HEADER +
     [
-      "sites:",
-      ...five.map((s) => `  - { name: ${s} }`),
-      "links:",
-      ...five.flatMap((s, i) => five.slice(i + 1).map((t) => `  - { between: [${s}, ${t}], rttMs: 5, availability: 0.99 }`)),
+      ...fullMesh(five, 0.99),
       "clusters:",
       ...five.map((s) => `  - { name: c-${s}, site: ${s} }`),
       "stores:",

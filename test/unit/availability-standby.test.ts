@@ -12,7 +12,7 @@ import { analyzeFile } from "../../server/src/analysis";
 import { availabilityReport, type EntityFigures } from "../../server/src/availability/figures";
 import { availabilityText } from "../../server/src/availability/render";
 import { judgeTrafficPinned, leanDesign, leanEntities, type LeanTraffic } from "../../server/src/availability/lean";
-import { HEADER, yaml } from "../helpers";
+import { fullMesh, HEADER, yaml } from "../helpers";
 
 /** fra, lon, ams never failing; only the lon–ams link fails (0.999); web at fra (weight 100) and lon (`lonWeight`), writing to a 1+1+1 ledger. */
 const DESIGN = (lonWeight: number, engine = "") =>
@@ -113,10 +113,7 @@ test("a pinned site that cannot lead: the one placement losing the most among th
   const text =
     HEADER +
     [
-      "sites:",
-      ...five.map((s) => `  - { name: ${s} }`),
-      "links:",
-      ...five.flatMap((s, i) => five.slice(i + 1).map((t) => `  - { between: [${s}, ${t}], rttMs: 5, availability: 0.999 }`)),
+      ...fullMesh(five, 0.999),
       "clusters:",
       "  - { name: fra-prod, site: fra }",
       "  - { name: lon-prod, site: lon }",

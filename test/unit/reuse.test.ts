@@ -56,6 +56,34 @@ function rings(n: number): string {
 /** Everything a finding shows, related spans and fixes included. */
 const view = (a: FileAnalysis) => JSON.stringify(finalize(a.parsed, a.local));
 
+/**
+ * Types into `text` as an editor does: each call inserts `ins` after `needle` (deleting `del`
+ * characters there), analyses the change incrementally, checks it against an analysis from
+ * scratch, and returns the families the keystroke kept.
+ */
+function typist(name: string, text: string) {
+  let a = analyzeFile(name, text);
+  let cur = text;
+  return (needle: string, ins: string, del = 0) => {
+    const at = cur.indexOf(needle) + needle.length;
+    const next = `${cur.slice(0, at)}${ins}${cur.slice(at + del)}`;
+    a = analyzeChange(a, name, { start: at, end: at + del, text: ins }, next, DEFAULT_OPTIONS);
+    cur = next;
+    assert.equal(view(a), view(analyzeFile(name, cur)), `${needle} + ${ins}`);
+    return a.families;
+  };
+}
+
+/** `typist`, each keystroke required to have been analysed incrementally (its kept families returned). */
+function incrementalTypist(name: string, text: string) {
+  const type = typist(name, text);
+  return (needle: string, ins: string, del = 0) => {
+    const families = type(needle, ins, del);
+    assert.ok(families, "incremental");
+    return families;
+  };
+}
+
 const TYPING = ["1", "0", "2", "a", "x", "-", ".", "/", " "];
 const RARE = ["\n", ":", "#", "[", "]", "{", '"', ",", "\n    extra: 1"];
 
@@ -108,16 +136,7 @@ test("keystrokes into one item, one after another, reuse unchanged families and 
 test("a keystroke into a description re-runs no family; one into an RTT re-runs the ones that read it", () => {
   const text = rings(3);
   const name = "rings.topology.yaml";
-  let a = analyzeFile(name, text);
-  let cur = text;
-  const type = (needle: string, ins: string) => {
-    const at = cur.indexOf(needle) + needle.length;
-    const next = `${cur.slice(0, at)}${ins}${cur.slice(at)}`;
-    a = analyzeChange(a, name, { start: at, end: at, text: ins }, next, DEFAULT_OPTIONS);
-    cur = next;
-    assert.equal(view(a), view(analyzeFile(name, cur)), `${needle} + ${ins}`);
-    return a.families;
-  };
+  const type = typist(name, text);
   // the first keystroke into an item runs every family (it records what they read); the next reuse
   type('"ring 1 cluster', "x");
   const inert = type('"ring 1 cluster', "y");
@@ -138,17 +157,7 @@ test("a keystroke into a description re-runs no family; one into an RTT re-runs 
 test("a keystroke into a member count re-runs the families that read quorums, not the address plan's", () => {
   const text = rings(3);
   const name = "rings.topology.yaml";
-  let a = analyzeFile(name, text);
-  let cur = text;
-  const type = (needle: string, ins: string, del = 0) => {
-    const at = cur.indexOf(needle) + needle.length;
-    const next = `${cur.slice(0, at)}${ins}${cur.slice(at + del)}`;
-    a = analyzeChange(a, name, { start: at, end: at + del, text: ins }, next, DEFAULT_OPTIONS);
-    cur = next;
-    assert.equal(view(a), view(analyzeFile(name, cur)), `${needle} + ${ins}`);
-    assert.ok(a.families, "incremental");
-    return a.families;
-  };
+  const type = incrementalTypist(name, text);
   // a store's members, then a cluster's etcd members: the quorums are a fact, not the context's construction
   for (const needle of ["members: { r1-a: 2, r1-b: ", "members: { r2-a: 1, r2-b: "]) {
     type(needle, "", 1);
@@ -192,19 +201,10 @@ test("a family that found more than KEPT_MAX_FINDINGS is shown as found and runs
   // (each cluster's services a range of its own: without the /2, fewer overlaps than that)
   const few = rings(60).replace(/services: 10\.96\.\d+\.0\/24/g, () => `services: 10.${100 + (k >> 8)}.${k++ & 255}.0/24`);
   assert.ok(analyzeFile(name, few).local.filter((f) => f.code === "cidr/overlap").length < KEPT_MAX_FINDINGS);
-  let cur = few.replace("pods: 10.0.0.0/20", "pods: 10.0.0.0/2");
-  let a = analyzeFile(name, cur);
-  const overlaps = a.local.filter((f) => f.code === "cidr/overlap").length;
+  const wide = few.replace("pods: 10.0.0.0/20", "pods: 10.0.0.0/2");
+  const overlaps = analyzeFile(name, wide).local.filter((f) => f.code === "cidr/overlap").length;
   assert.ok(overlaps > KEPT_MAX_FINDINGS, `${overlaps} overlaps`);
-  const type = (needle: string, ins: string, del = 0) => {
-    const at = cur.indexOf(needle) + needle.length;
-    const next = `${cur.slice(0, at)}${ins}${cur.slice(at + del)}`;
-    a = analyzeChange(a, name, { start: at, end: at + del, text: ins }, next, DEFAULT_OPTIONS);
-    cur = next;
-    assert.equal(view(a), view(analyzeFile(name, cur)), `${needle} + ${ins}`);
-    assert.ok(a.families, "incremental");
-    return a.families;
-  };
+  const type = incrementalTypist(name, wide);
   type('"ring 0 cluster', "x");
   const second = type('"ring 0 cluster', "y");
   assert.equal(second.families.get("cidr")?.findings, undefined, "too many to keep");

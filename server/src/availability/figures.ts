@@ -761,43 +761,47 @@ export function figureText(f: EntityFigures): string {
   return `${boundShows(f) ? "at least " : ""}${availabilityPercent(f.availability, f.unavailability)} (${ninesAndMinutes(f.unavailability)})`;
 }
 
-/** Each entity reading `site`: its availability now and with the site one nine better (q / 10) — where money helps. */
-export function oneMoreNine(
+/** An entity's figure now and with one site or link one nine better. */
+export interface NineBetterRow {
+  readonly label: string;
+  readonly now: EntityFigures;
+  readonly better: EntityFigures;
+}
+
+/** Each entity `reads` keeps: its figure now and in `better` (the design with one component one nine better). */
+function nineRows(
   ctx: TopologyContext,
-  site: string,
-  budget = 200_000,
-): { label: string; now: EntityFigures; better: EntityFigures }[] {
+  d: LeanDesign,
+  better: LeanDesign,
+  reads: (e: LeanEntity) => boolean,
+  budget: number,
+): NineBetterRow[] {
   const report = reportOf(ctx);
-  const d = leanDesign(ctx);
-  const i = d.siteIndex.get(site);
-  if (i === undefined || !report.figures.length || !d.siteQ[i]) return [];
-  const siteQ = Float64Array.from(d.siteQ);
-  siteQ[i] /= 10;
-  const better: LeanDesign = { ...d, siteQ };
   return leanEntities(ctx, d)
-    .filter((e) => entitySites(e).includes(i))
+    .filter(reads)
     .map((e) => ({ label: e.name, now: report.figures.find((f) => f.owner === e.owner)!, better: entityFigures(better, e, budget) }))
     .filter((x) => x.now);
 }
 
+/** Each entity reading `site`: its availability now and with the site one nine better (q / 10) — where money helps. */
+export function oneMoreNine(ctx: TopologyContext, site: string, budget = 200_000): NineBetterRow[] {
+  const d = leanDesign(ctx);
+  const i = d.siteIndex.get(site);
+  if (i === undefined || !reportOf(ctx).figures.length || !d.siteQ[i]) return [];
+  const siteQ = Float64Array.from(d.siteQ);
+  siteQ[i] /= 10;
+  return nineRows(ctx, d, { ...d, siteQ }, (e) => entitySites(e).includes(i), budget);
+}
+
 /** Each entity reading the link between `a` and `b`: its availability now and with the link one nine better (q / 10). */
-export function oneMoreNineLink(
-  ctx: TopologyContext,
-  a: string,
-  b: string,
-  budget = 200_000,
-): { label: string; now: EntityFigures; better: EntityFigures }[] {
-  const report = reportOf(ctx);
+export function oneMoreNineLink(ctx: TopologyContext, a: string, b: string, budget = 200_000): NineBetterRow[] {
   const d = leanDesign(ctx);
   const [i, j] = [d.siteIndex.get(a), d.siteIndex.get(b)];
-  if (i === undefined || j === undefined || !report.figures.length) return [];
+  if (i === undefined || j === undefined || !reportOf(ctx).figures.length) return [];
   const l = d.linkAt[i * d.sites.length + j];
   if (l === undefined || l < 0 || !d.links[l].q) return [];
-  const better: LeanDesign = { ...d, links: d.links.map((x, k) => (k === l ? { ...x, q: x.q / 10 } : x)) };
-  return leanEntities(ctx, d)
-    .filter((e) => entityLinks(d, e).includes(l))
-    .map((e) => ({ label: e.name, now: report.figures.find((f) => f.owner === e.owner)!, better: entityFigures(better, e, budget) }))
-    .filter((x) => x.now);
+  const links = d.links.map((x, k) => (k === l ? { ...x, q: x.q / 10 } : x));
+  return nineRows(ctx, d, { ...d, links }, (e) => entityLinks(d, e).includes(l), budget);
 }
 
 /** Entities reading more sites than this get no "where a nine helps most" (one recomputation per site and per link). */

@@ -41,24 +41,23 @@ export function tracked<T extends object>(item: T): T {
 
 /** Runs `run` in a frame of its own; its reads are returned and also noted in the enclosing frame. */
 export function recording<T>(run: () => T): { value: T; reads: Set<string> } {
-  const reads = new Set<string>();
-  frames.push(reads);
-  try {
-    return { value: run(), reads };
-  } finally {
-    frames.pop();
-    noteAll(reads);
-  }
+  return inFrame(run, true);
 }
 
 /** Runs `run` in a frame of its own and returns its reads, noting them nowhere else (a fact computed ahead of its readers). */
 export function recordingApart<T>(run: () => T): { value: T; reads: Set<string> } {
+  return inFrame(run, false);
+}
+
+/** `run` in a frame of its own; with `passOn`, its reads are noted in the enclosing frame too. */
+function inFrame<T>(run: () => T, passOn: boolean): { value: T; reads: Set<string> } {
   const reads = new Set<string>();
   frames.push(reads);
   try {
     return { value: run(), reads };
   } finally {
     frames.pop();
+    if (passOn) noteAll(reads);
   }
 }
 
