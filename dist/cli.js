@@ -31331,7 +31331,7 @@ function realLoss({ r: r2, o, out, isolated }) {
   const adds = [...loss.breaks, ...loss.notes].filter((x, i, xs) => xs.indexOf(x) === i && !drill.has(x));
   const where2 = cell(listOf(isolated));
   const simulate = codeSpan(shellLine(["quorate", "simulate", "--lose", isolated.join(","), o.source]));
-  const verdicts = loss.verdict === r2.prediction.verdict && (r2.after?.verdict ?? loss.verdict) === loss.verdict ? `predicts **${loss.verdict}** for a real loss, as this drill does` : `predicts **${loss.verdict}** for a real loss, where this drill predicts **${r2.prediction.verdict}**${r2.after && r2.after.verdict !== r2.prediction.verdict ? ` (**${r2.after.verdict}** after the withdrawal)` : ""}`;
+  const verdicts = loss.verdict === r2.prediction.verdict && (r2.after?.verdict ?? loss.verdict) === loss.verdict ? `predicts **${loss.verdict}** for a real loss, as this drill does` : `predicts **${loss.verdict}** for a real loss, where this drill predicts **${r2.prediction.verdict}**${r2.after && r2.after.verdict !== r2.prediction.verdict ? ` (**${r2.after.verdict}** after the withdrawal)` : ""}. The verdicts are not a ranking: the loss's is judged once steering has withdrawn the site (its failover window is a note below), the drill's counts the errors a site that is alive but cut off answers with \u2014 for clients a real loss is no milder`;
   out.push(
     "## What a real loss adds (not enacted)",
     "",

@@ -246,7 +246,7 @@ function realLoss({ r, o, out, isolated }: Rb): void {
   const verdicts =
     loss.verdict === r.prediction.verdict && (r.after?.verdict ?? loss.verdict) === loss.verdict
       ? `predicts **${loss.verdict}** for a real loss, as this drill does`
-      : `predicts **${loss.verdict}** for a real loss, where this drill predicts **${r.prediction.verdict}**${r.after && r.after.verdict !== r.prediction.verdict ? ` (**${r.after.verdict}** after the withdrawal)` : ""}`;
+      : `predicts **${loss.verdict}** for a real loss, where this drill predicts **${r.prediction.verdict}**${r.after && r.after.verdict !== r.prediction.verdict ? ` (**${r.after.verdict}** after the withdrawal)` : ""}. The verdicts are not a ranking: the loss's is judged once steering has withdrawn the site (its failover window is a note below), the drill's counts the errors a site that is alive but cut off answers with — for clients a real loss is no milder`;
   out.push(
     "## What a real loss adds (not enacted)",
     "",
