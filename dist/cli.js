@@ -17037,10 +17037,10 @@ function commitLatencySorted(members, rtt, leader, need) {
   }
   return void 0;
 }
-function bestCommitLatency(members, rtt) {
+function bestCommitLatency(members, rtt, need) {
   let best;
   for (const site of memberSites(members)) {
-    const latency = commitLatency(members, rtt, site);
+    const latency = commitLatency(members, rtt, site, need);
     if (latency !== void 0 && (!best || latency < best.latency)) best = { site, latency };
   }
   return best;
@@ -17235,11 +17235,18 @@ function everyCopyLostText(copies) {
 }
 
 // server/src/derive/latency.ts
+function designedVoters(ctx, q, o = {}) {
+  if (o.counts) return { counts: o.counts, need: o.need };
+  const counts = votingCounts(ctx, q);
+  return { counts, need: o.need ?? (counts === q.counts ? void 0 : majority(total(q.counts))) };
+}
 function leaderCommit(ctx, q, leader, o = {}) {
-  return commitLatency(o.counts ?? q.counts, o.rtt ?? ctx.rtt, leader, o.need);
+  const { counts, need } = designedVoters(ctx, q, o);
+  if (!o.counts && !((counts.get(leader) ?? 0) > 0)) return void 0;
+  return commitLatency(counts, o.rtt ?? ctx.rtt, leader, need);
 }
 function galeraCommit(ctx, q, writer, o = {}) {
-  const counts = o.counts ?? q.counts;
+  const { counts } = designedVoters(ctx, q, o);
   const rtt = o.rtt ?? ctx.rtt;
   if (!((counts.get(writer) ?? 0) > 0)) return void 0;
   let worst = 0;
@@ -17252,9 +17259,10 @@ function galeraCommit(ctx, q, writer, o = {}) {
   return worst;
 }
 function bestCommit(ctx, q, o = {}) {
-  if (q.kind !== "galera") return bestCommitLatency(o.counts ?? q.counts, o.rtt ?? ctx.rtt);
+  const { counts, need } = designedVoters(ctx, q, o);
+  if (q.kind !== "galera") return bestCommitLatency(counts, o.rtt ?? ctx.rtt, need);
   let best;
-  for (const site of memberSites(o.counts ?? q.counts)) {
+  for (const site of memberSites(counts)) {
     const latency = galeraCommit(ctx, q, site, o);
     if (latency !== void 0 && (!best || latency < best.latency)) best = { site, latency };
   }
@@ -17369,25 +17377,26 @@ function clientSitesOf(ctx, q, counts = q.counts) {
 function writeJudgement(ctx, q, o = {}) {
   if (o.counts) return judge(ctx, q, o.counts);
   const memo2 = ctx.fact(judgements);
-  if (!memo2.has(q)) memo2.set(q, judge(ctx, q, q.counts));
+  if (!memo2.has(q)) memo2.set(q, judge(ctx, q, q.counts, designedVoters(ctx, q)));
   return memo2.get(q);
 }
 var judgements = () => /* @__PURE__ */ new Map();
-function judge(ctx, q, counts) {
-  const sites = memberSites(counts);
+function judge(ctx, q, counts, voters = { counts }) {
+  const o = { counts: voters.counts ?? counts, need: voters.need };
+  const sites = memberSites(o.counts);
   const { sites: declared2, fromMembers } = clientSitesOf(ctx, q, counts);
   const standby = fromMembers || q.kind === "etcd" ? [] : standbyWriters(ctx, q.owner);
   const writers = standby.length ? declared2.filter((x) => !standby.some((w) => w.site === x && standbyIdle(w, () => true))) : declared2;
   const at = (p) => {
-    const writes = writers.map((from) => ({ from, route: clientWrite(ctx, q, p, from, { counts }) }));
+    const writes = writers.map((from) => ({ from, route: clientWrite(ctx, q, p, from, o) }));
     const slowest = writes.every((w) => w.route.ms !== void 0) ? Math.max(0, ...writes.map((w) => w.route.ms)) : void 0;
     return { ...p, writes, slowest };
   };
   let placements;
   if (q.kind === "galera") {
-    const b = bestCommit(ctx, q, { counts });
+    const b = bestCommit(ctx, q, o);
     placements = sites.length ? [at({ site: b?.site ?? sites[0], voting: sites, commit: b?.latency })] : [];
-  } else placements = sites.map((site) => at({ site, voting: sites, commit: leaderCommit(ctx, q, site, { counts }) }));
+  } else placements = sites.map((site) => at({ site, voting: sites, commit: leaderCommit(ctx, q, site, o) }));
   let best;
   for (const p of placements) {
     if (p.slowest === void 0) continue;
@@ -19890,7 +19899,7 @@ function commitBudget(ctx, q) {
     finding(
       "rtt/commit-budget",
       budget.span,
-      `${q.label}: best-case commit latency is ${ms(best.latency)} (${q.kind === "galera" ? `writes from ${best.site}: the write-set reaches every node before certification` : `leader in ${best.site}, waiting for the member that completes the majority`}) \u2014 above the ${ms(budget.value)} budget`
+      `${q.label}: best-case commit latency is ${ms(best.latency)} (${q.kind === "galera" ? `writes from ${best.site}: the write-set reaches every node before certification` : `leader in ${best.site}, waiting for the member that completes the majority`}) \u2014 above the ${ms(budget.value)} budget${silentVoters(ctx, q)}`
     )
   ];
 }
@@ -19899,7 +19908,11 @@ function writeBudgetFindings(ctx, q) {
   if (!budget || !writesOverBudget(ctx, q)) return [];
   const j = writeJudgement(ctx, q);
   const text3 = writesOverBudgetText(q, q.kind === "galera" ? j.placements[0] : j.best, writeBudget(q), j.fromMembers);
-  return [finding("rtt/write-budget", budget.span, `${q.label}: ${text3}`, { related: writerRelated(ctx, q, j) })];
+  return [finding("rtt/write-budget", budget.span, `${q.label}: ${text3}${silentVoters(ctx, q)}`, { related: writerRelated(ctx, q, j) })];
+}
+function silentVoters(ctx, q) {
+  const silent = cutOffVoterSites(ctx, q);
+  return silent.length ? ` (${neverVoteText(q, silent)} as designed: quorum/member-unreachable)` : "";
 }
 function writerRelated(ctx, q, j) {
   if (j.fromMembers) return [];
@@ -30449,6 +30462,7 @@ function quorumSection(ctx, q) {
   const voting = votingCounts(ctx, q);
   const silent = cutOffVoterSites(ctx, q);
   const canVote = silent.length ? `, counting the members that can vote (${neverVoteText(q, silent)} as designed: quorum/member-unreachable)` : "";
+  const tolerated = Math.max(0, total(voting) - maj);
   const out = [`#### ${cell(q.label)} (${q.kind})`, ""];
   out.push(
     table(
@@ -30459,7 +30473,8 @@ function quorumSection(ctx, q) {
       ]
     ),
     "",
-    `Majority: \u230A${n}/2\u230B + 1 = **${maj}**; the quorum tolerates ${n - maj} lost member${n - maj === 1 ? "" : "s"}.`,
+    // the members it can lose are its voters' beyond the majority: one that never votes is lost already (review M109)
+    `Majority: \u230A${n}/2\u230B + 1 = **${maj}**; the quorum tolerates ${tolerated} lost member${tolerated === 1 ? "" : "s"}${silent.length ? cell(` (${neverVoteText(q, silent)} as designed)`) : ""}.`,
     "",
     `Each single-site loss${cell(canVote)}:`,
     "",
@@ -30540,13 +30555,17 @@ function commitLatencies(ctx, q) {
   const writes = q.kind === "consensus" ? writeJudgement(ctx, q) : void 0;
   const judged3 = (x) => x === void 0 ? "unknown (a link has no rttMs)" : budget === void 0 ? ms2(x) : x <= budget ? `${ms2(x)}, met` : { raw: `${ms2(x)}, **not met**` };
   const rows2 = sites.map((s) => {
-    const l = galera ? galeraCommit(ctx, q, s) : commitLatency(q.counts, ctx.rtt, s);
-    const row = [s, l === void 0 ? "unknown (a member link has no rttMs)" : ms2(l)];
+    const l = galera ? galeraCommit(ctx, q, s) : leaderCommit(ctx, q, s);
+    const silent = cutOffVoterSites(ctx, q).includes(s);
+    const row = [
+      s,
+      l === void 0 ? silent ? "none (never votes as designed: quorum/member-unreachable)" : "unknown (a member link has no rttMs)" : ms2(l)
+    ];
     if (budget !== void 0) row.push(l === void 0 ? "\u2014" : mark(l <= budget));
     const at = writes?.placements.find((p) => p.site === s);
     for (const w of writes?.writers ?? []) {
       const route = at?.writes.find((x) => x.from === w)?.route;
-      row.push(route?.fails ? "unknown (no link declared to the leader)" : judged3(route?.ms));
+      row.push(silent ? "\u2014" : route?.fails ? "unknown (no link declared to the leader)" : judged3(route?.ms));
     }
     return row;
   });

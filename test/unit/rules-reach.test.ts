@@ -354,3 +354,72 @@ test("the ledger's hover says which votes its table counts that cannot arrive; n
   assert.match(clean, /store ledger/);
   assert.doesNotMatch(clean, /member-unreachable/);
 });
+
+test("review M109: a voter that never votes acks nothing — rtt/write-budget and rtt/commit-budget judge the voters as designed, as simulate all up does", () => {
+  const ctxOf = (text: string) => analyzeFile("t.topology.yaml", text).contexts[0];
+  const budget = (text: string) =>
+    check(text)
+      .filter((f) => f.code === "rtt/write-budget" || f.code === "rtt/commit-budget")
+      .map((f) => [f.code, f.message]);
+  const silent = "(ams's 1 never votes as designed: quorum/member-unreachable)";
+  // fra's 2 and lon's 2 vote, 3 of the 5 needed: a commit waits 14 ms wherever the leader is, the other writer's write 28 ms
+  assert.deepEqual(budget(TUNNEL), [
+    [
+      "rtt/write-budget",
+      `store ledger: no leader placement keeps writes within the 20 ms budget — best is fra: from fra 14 ms (at the leader), from lon 28 ms (14 ms to the leader + 14 ms commit); the commit alone is 14 ms ${silent}`,
+    ],
+  ]);
+  // simulate all up: the leader in fra, the 14 ms commit, lon's writes at 28 ms: degraded
+  const up = run(ctxOf(TUNNEL), ALL_UP);
+  const ledger = up.quorums.find((q) => q.name === "store ledger")!;
+  assert.deepEqual(
+    [up.verdict, ledger.leader, ledger.commitLatencyMs, ledger.writesFromBest],
+    ["degraded", "fra", 14, { fra: 14, lon: 28 }],
+  );
+  // with the path declared ams votes: the leader in ams keeps both writers within the budget, in check and in simulate
+  assert.deepEqual(budget(REVIEWED), []);
+  assert.equal(run(ctxOf(REVIEWED), ALL_UP).verdict, "ok");
+  // the commit alone: 14 ms with ams silent, 8 ms (lon's 2 + ams's 1) once it votes
+  const tight = (net: string) =>
+    budget(design({ fraNet: net, lonNet: net, store: "namespace: ledger\n    writeLatencyBudgetMs: 10" })).filter(
+      ([c]) => c === "rtt/commit-budget",
+    );
+  assert.deepEqual(tight(""), [
+    [
+      "rtt/commit-budget",
+      `store ledger: best-case commit latency is 14 ms (leader in fra, waiting for the member that completes the majority) — above the 10 ms budget ${silent}`,
+    ],
+  ]);
+  assert.deepEqual(tight(", routing: native"), []);
+  const tightUp = run(
+    analyzeFile("t.topology.yaml", HEADER + design({ store: "namespace: ledger\n    writeLatencyBudgetMs: 10" })).contexts[0],
+    ALL_UP,
+  ).quorums.find((q) => q.name === "store ledger")!;
+  assert.deepEqual([tightUp.commitLatencyMs, tightUp.overBudget], [14, true]);
+  // the record's arithmetic and commit appendix count the same voters
+  const { analysis, findings } = analyzeAlone("t.topology.yaml", TUNNEL);
+  const md = decisionRecord({ path: "t.topology.yaml", analysis, findings, version: "9" })!;
+  assert.match(md, /Majority: ⌊5\/2⌋ \+ 1 = \*\*3\*\*; the quorum tolerates 1 lost member \(ams's 1 never votes as designed\)\./);
+  assert.match(md, /\| fra \| 14 ms \| met \| 14 ms, met \| 28 ms, \*\*not met\*\* \|/);
+  assert.match(md, /\| ams \| none \(never votes as designed: quorum\/member-unreachable\) \| — \| — \| — \|/);
+});
+
+test("review M109: the ledger's hover counts the voters as designed in its latency columns and its tolerance, as quorum/site-loss and simulate all up do", () => {
+  const hover = (text: string) => {
+    const a = analyzeFile("t.topology.yaml", text);
+    return hoverAt(a, text.indexOf("members: { fra: 2, lon: 2, ams: 1 }", text.indexOf("name: ledger")) + 2)?.markdown ?? "";
+  };
+  const tunnel = hover(TUNNEL);
+  // ams's voter is a failure already: 4 voters, 3 needed
+  assert.match(tunnel, /5 members \(4 that vote as designed\), majority \*\*3\*\*, tolerates \*\*1\*\* failure\./);
+  // simulate all up places the leader in fra with a 14 ms commit and lon's writes at 28 ms: the hover's best row
+  const up = run(analyzeFile("t.topology.yaml", TUNNEL).contexts[0], ALL_UP).quorums.find((q) => q.name === "store ledger")!;
+  assert.deepEqual([up.leader, up.commitLatencyMs, up.writesFromBest.lon], ["fra", 14, 28]);
+  assert.match(tunnel, /\| fra \| 2 \| 2 of 5: \*\*quorum lost\*\* \| 14 ms \(best\) \| 28 ms \(from lon\) \(best\) \|/);
+  assert.match(tunnel, /\| lon \| 2 \| 2 of 5: \*\*quorum lost\*\* \| 14 ms \| 28 ms \(from fra\) \|/);
+  assert.match(tunnel, /\| ams \| 1 \| 4 of 5: survives \| — \(never votes as designed\) \| — \(never votes as designed\) \|/);
+  // with the path declared every member votes: 2 failures, and ams leads best
+  const reviewed = hover(REVIEWED);
+  assert.match(reviewed, /5 members, majority \*\*3\*\*, tolerates \*\*2\*\* failures\./);
+  assert.match(reviewed, /\| ams \| 1 \| 4 of 5: survives \| 8 ms \| 17 ms \(from fra\) \(best\) \|/);
+});

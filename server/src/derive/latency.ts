@@ -2,16 +2,31 @@
  * Commit latency of a consensus quorum: the one implementation every feature reads (rules,
  * hover, fixes, record, what-if). Pure.
  */
-import { bestCommitLatency, commitLatency, memberSites, type MemberMap, type RttLookup } from "../math/quorum";
+import { bestCommitLatency, commitLatency, majority, memberSites, total, type MemberMap, type RttLookup } from "../math/quorum";
 import type { Quorum, TopologyContext } from "./context";
+import { votingCounts } from "./reach";
 
 export interface LatencyOptions {
-  /** the members counted (default: the declared ones; the what-if engine passes the survivors) */
+  /** the members counted (default: the quorum's voters as designed, `designedVoters`; the what-if engine passes the survivors, a fix its target counts) */
   readonly counts?: MemberMap;
   /** the RTT lookup (default: the declared typical RTT; the what-if engine passes its scaled one) */
   readonly rtt?: RttLookup;
-  /** the majority to complete (default: that of `counts`; the what-if engine passes the configured size's over the members that can still vote) */
+  /** the majority to complete (default: that of `counts` when given, else the configured size's; the what-if engine passes the configured size's over the members that can still vote) */
   readonly need?: number;
+}
+
+/**
+ * The members a commit of `q` waits for, as designed (review M109): its voters (derive/reach
+ * votingCounts — members that can dial none of the others never vote, so they never ack) against
+ * the majority of its configured size (a member that never votes still counts in the denominator:
+ * that is why it hurts), as quorum/site-loss, simulate and availability judge it. `o.counts`, when
+ * given, is taken as it is (the what-if engine's survivors, a fix's target layout).
+ */
+export function designedVoters(ctx: TopologyContext, q: Quorum, o: LatencyOptions = {}): { counts: MemberMap; need: number | undefined } {
+  if (o.counts) return { counts: o.counts, need: o.need };
+  const counts = votingCounts(ctx, q);
+  // every member votes (the usual design): the majority of the counts themselves, as before
+  return { counts, need: o.need ?? (counts === q.counts ? undefined : majority(total(q.counts))) };
 }
 
 export interface LeaderLatency {
@@ -21,15 +36,19 @@ export interface LeaderLatency {
 }
 
 /** Commit latency with the leader in each member site, in declaration order. */
+/** Commit latency with the leader in each member site that votes (`designedVoters`), in declaration order. */
 export function commitLatencies(ctx: TopologyContext, q: Quorum, o: LatencyOptions = {}): LeaderLatency[] {
-  const counts = o.counts ?? q.counts;
+  const { counts, need } = designedVoters(ctx, q, o);
   const rtt = o.rtt ?? ctx.rtt;
-  return memberSites(counts).map((leader) => ({ leader, ms: commitLatency(counts, rtt, leader) }));
+  return memberSites(counts).map((leader) => ({ leader, ms: commitLatency(counts, rtt, leader, need) }));
 }
 
-/** Commit latency with the leader in `leader` (undefined when it has no declared RTT to some member site, or the members cannot complete `need`). */
+/** Commit latency with the leader in `leader` (undefined when it has no declared RTT to some member site, or the members cannot complete `need`, or — as designed — it never votes). */
 export function leaderCommit(ctx: TopologyContext, q: Quorum, leader: string, o: LatencyOptions = {}): number | undefined {
-  return commitLatency(o.counts ?? q.counts, o.rtt ?? ctx.rtt, leader, o.need);
+  const { counts, need } = designedVoters(ctx, q, o);
+  // a member that never votes as designed is never elected (the engine places no leader there)
+  if (!o.counts && !((counts.get(leader) ?? 0) > 0)) return undefined;
+  return commitLatency(counts, o.rtt ?? ctx.rtt, leader, need);
 }
 
 /**
@@ -40,7 +59,7 @@ export function leaderCommit(ctx: TopologyContext, q: Quorum, leader: string, o:
  * missing or `writer` holds no member (its writes go to a node elsewhere first).
  */
 export function galeraCommit(ctx: TopologyContext, q: Quorum, writer: string, o: LatencyOptions = {}): number | undefined {
-  const counts = o.counts ?? q.counts;
+  const { counts } = designedVoters(ctx, q, o);
   const rtt = o.rtt ?? ctx.rtt;
   if (!((counts.get(writer) ?? 0) > 0)) return undefined;
   let worst = 0;
@@ -54,13 +73,15 @@ export function galeraCommit(ctx: TopologyContext, q: Quorum, writer: string, o:
 }
 
 /**
- * The lowest commit latency over the member sites, and where: the best leader site for a
- * consensus quorum or etcd, the best site to write from for Galera (undefined when none is known).
+ * The lowest commit latency over the member sites that vote (`designedVoters`), and where: the
+ * best leader site for a consensus quorum or etcd, the best site to write from for Galera
+ * (undefined when none is known).
  */
 export function bestCommit(ctx: TopologyContext, q: Quorum, o: LatencyOptions = {}): { site: string; latency: number } | undefined {
-  if (q.kind !== "galera") return bestCommitLatency(o.counts ?? q.counts, o.rtt ?? ctx.rtt);
+  const { counts, need } = designedVoters(ctx, q, o);
+  if (q.kind !== "galera") return bestCommitLatency(counts, o.rtt ?? ctx.rtt, need);
   let best: { site: string; latency: number } | undefined;
-  for (const site of memberSites(o.counts ?? q.counts)) {
+  for (const site of memberSites(counts)) {
     const latency = galeraCommit(ctx, q, site, o);
     if (latency !== undefined && (!best || latency < best.latency)) best = { site, latency };
   }

@@ -7,7 +7,15 @@
 import { memberSites } from "../math/quorum";
 import type { Cluster, Store, Traffic } from "../model/topology";
 import type { Quorum, TopologyContext } from "./context";
-import { bestCommit, galeraCommit, leaderCommit, type LatencyOptions, relaysThroughFollowers, writeBudget } from "./latency";
+import {
+  bestCommit,
+  designedVoters,
+  galeraCommit,
+  leaderCommit,
+  type LatencyOptions,
+  relaysThroughFollowers,
+  writeBudget,
+} from "./latency";
 import { loadBackends } from "./loads";
 import { ms } from "../util/format";
 import { listText } from "../util/strings";
@@ -203,33 +211,37 @@ export interface WriteJudgement {
 /**
  * Every leader placement of a consensus or Galera store with every site and link up, judged by
  * the writes the application makes (rtt/write-budget, the record's commit appendix, fixes).
- * `counts` judges other member counts (a fix's target).
+ * `counts` judges other member counts (a fix's target). The design's own counts are judged on
+ * its voters as designed (derive/latency designedVoters, review M109): a member that never votes
+ * leads nothing and acks nothing, as simulate judges it.
  */
 export function writeJudgement(ctx: TopologyContext, q: Quorum, o: { counts?: ReadonlyMap<string, number> } = {}): WriteJudgement {
   if (o.counts) return judge(ctx, q, o.counts);
   const memo = ctx.fact(judgements);
-  if (!memo.has(q)) memo.set(q, judge(ctx, q, q.counts));
+  if (!memo.has(q)) memo.set(q, judge(ctx, q, q.counts, designedVoters(ctx, q)));
   return memo.get(q)!;
 }
 const judgements = () => new Map<Quorum, WriteJudgement>();
 
-function judge(ctx: TopologyContext, q: Quorum, counts: ReadonlyMap<string, number>): WriteJudgement {
-  const sites = memberSites(counts);
+/** `counts` the configured members (whose sites write when no traffic entry does); `voters` those that vote and the majority they must complete (default: `counts`, all voting). */
+function judge(ctx: TopologyContext, q: Quorum, counts: ReadonlyMap<string, number>, voters: LatencyOptions = { counts }): WriteJudgement {
+  const o = { counts: voters.counts ?? counts, need: voters.need };
+  const sites = memberSites(o.counts);
   const { sites: declared, fromMembers } = clientSitesOf(ctx, q, counts);
   // every site up: a site whose backends carry 0 rps (standbys beside a weighted backend) writes nothing — no writer, as the what-if engine and availability judge it (review M82)
   const standby = fromMembers || q.kind === "etcd" ? [] : standbyWriters(ctx, q.owner as Store);
   const writers = standby.length ? declared.filter((x) => !standby.some((w) => w.site === x && standbyIdle(w, () => true))) : declared;
   const at = (p: LeaderAt): PlacementWrites => {
-    const writes = writers.map((from) => ({ from, route: clientWrite(ctx, q, p, from, { counts }) }));
+    const writes = writers.map((from) => ({ from, route: clientWrite(ctx, q, p, from, o) }));
     // every site and link up, a write fails only where no link is declared: unknown, as a missing RTT is
     const slowest = writes.every((w) => w.route.ms !== undefined) ? Math.max(0, ...writes.map((w) => w.route.ms!)) : undefined;
     return { ...p, writes, slowest };
   };
   let placements: PlacementWrites[];
   if (q.kind === "galera") {
-    const b = bestCommit(ctx, q, { counts });
+    const b = bestCommit(ctx, q, o);
     placements = sites.length ? [at({ site: b?.site ?? sites[0], voting: sites, commit: b?.latency })] : [];
-  } else placements = sites.map((site) => at({ site, voting: sites, commit: leaderCommit(ctx, q, site, { counts }) }));
+  } else placements = sites.map((site) => at({ site, voting: sites, commit: leaderCommit(ctx, q, site, o) }));
   let best: PlacementWrites | undefined;
   for (const p of placements) {
     if (p.slowest === undefined) continue;

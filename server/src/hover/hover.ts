@@ -51,10 +51,12 @@ const table = (head: string[], rows: string[][]) =>
 function quorumHover(ctx: TopologyContext, q: Quorum): string {
   const n = total(q.counts);
   const maj = majority(n);
-  const tol = tolerance(n);
   // its voters as designed, as check and simulate judge them (derive/siteloss votingLosses: a voter that can dial none of the others never votes)
   const losses = votingLosses(ctx, q);
   const voting = votingCounts(ctx, q);
+  // the failures it tolerates are its voters' beyond the configured majority: a member that never votes is one already failed (review M109)
+  const voters = total(voting);
+  const tol = voters === n ? tolerance(n) : Math.max(0, voters - maj);
   // a cluster's etcd stopping with its own site is lost with its cluster (derive/siteloss homeSite)
   const home = homeSite(ctx, q);
   const lost = losses.filter((l) => !l.survives && l.site !== home);
@@ -78,7 +80,7 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
   }
   const parts = [
     `**${md(q.label)}**: ${verdict}.`,
-    `${n} members, majority **${maj}**, tolerates **${tol}** failure${tol === 1 ? "" : "s"}.`,
+    `${n} members${voters === n ? "" : ` (${voters} that vote as designed)`}, majority **${maj}**, tolerates **${tol}** failure${tol === 1 ? "" : "s"}.`,
   ];
   if (losses.length > 1 && q.kind === "galera") {
     // Galera has no leader: a commit's write-set goes to every node in total order before each
@@ -93,7 +95,7 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
             md(l.site),
             String(l.lost),
             `${l.survivors} of ${n}: ${l.survives ? "survives" : "**quorum lost**"}`,
-            c === undefined ? "— (missing link)" : `${ms(c)} (write-set to every node, then certification)`,
+            c === undefined ? noCommit(ctx, q, l.site) : `${ms(c)} (write-set to every node, then certification)`,
           ];
         }),
       ),
@@ -122,7 +124,7 @@ function leaderTable(ctx: TopologyContext, q: Quorum, losses: ReturnType<typeof 
   const writes = q.kind === "consensus" ? writeJudgement(ctx, q) : undefined;
   const slowest = (site: string) => {
     const p = writes?.placements.find((x) => x.site === site);
-    if (!p || p.slowest === undefined) return "— (missing link)";
+    if (!p || p.slowest === undefined) return noCommit(ctx, q, site);
     const from = p.writes.find((w) => w.route.ms === p.slowest)!.from;
     return `${ms(p.slowest)} (from ${md(from)})${writes!.best === p ? " (best)" : ""}`;
   };
@@ -140,11 +142,21 @@ function leaderTable(ctx: TopologyContext, q: Quorum, losses: ReturnType<typeof 
         md(l.site),
         String(l.lost),
         `${l.survivors} of ${n}: ${l.survives ? "survives" : "**quorum lost**"}`,
-        c === undefined ? "— (missing link)" : `${ms(c)}${best?.site === l.site ? " (best)" : ""}`,
+        c === undefined ? noCommit(ctx, q, l.site) : `${ms(c)}${best?.site === l.site ? " (best)" : ""}`,
         ...(writes?.writers.length ? [slowest(l.site)] : []),
       ];
     }),
   );
+}
+
+/**
+ * Why a member site's cell has no commit (derive/latency: the voters as designed, review M109):
+ * its members never vote, so it leads nothing; the voters cannot complete the majority; else a
+ * member link has no RTT.
+ */
+function noCommit(ctx: TopologyContext, q: Quorum, site: string): string {
+  if (cutOffVoterSites(ctx, q).includes(site)) return "— (never votes as designed)";
+  return total(votingCounts(ctx, q)) < majority(total(q.counts)) ? "— (no majority can vote)" : "— (missing link)";
 }
 
 /** Votes the quorum's table counts that cannot arrive as designed (derive/reach, quorum/member-unreachable): one line per host site. */

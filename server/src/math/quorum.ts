@@ -199,11 +199,11 @@ function commitLatencySorted(members: MemberMap, rtt: RttLookup, leader: string,
   return undefined;
 }
 
-/** The lowest commit latency over the member sites that can lead, and where. */
-export function bestCommitLatency(members: MemberMap, rtt: RttLookup): { site: string; latency: number } | undefined {
+/** The lowest commit latency over the member sites that can lead, and where (`need` as in commitLatency). */
+export function bestCommitLatency(members: MemberMap, rtt: RttLookup, need?: number): { site: string; latency: number } | undefined {
   let best: { site: string; latency: number } | undefined;
   for (const site of memberSites(members)) {
-    const latency = commitLatency(members, rtt, site);
+    const latency = commitLatency(members, rtt, site, need);
     if (latency !== undefined && (!best || latency < best.latency)) best = { site, latency };
   }
   return best;

@@ -3,6 +3,7 @@ import type { Span } from "../model/text";
 import type { Etcd, Link } from "../model/topology";
 import { fiberFloorMs, haversineKm } from "../math/geo";
 import { bestCommit, writeBudget } from "../derive/latency";
+import { cutOffVoterSites, neverVoteText } from "../derive/reach";
 import { dependentsOf, type WriteJudgement, writeJudgement, writesOverBudget, writesOverBudgetText } from "../derive/writes";
 import type { Store } from "../model/topology";
 import { etcdTimers as timersOf, largestMemberRtt, MAX_ELECTION_TIMEOUT_MS, timerAdvice } from "../derive/timers";
@@ -117,7 +118,7 @@ function commitBudget(ctx: TopologyContext, q: Quorum): Finding[] {
         q.kind === "galera"
           ? `writes from ${best.site}: the write-set reaches every node before certification`
           : `leader in ${best.site}, waiting for the member that completes the majority`
-      }) — above the ${ms(budget.value)} budget`,
+      }) — above the ${ms(budget.value)} budget${silentVoters(ctx, q)}`,
     ),
   ];
 }
@@ -132,7 +133,13 @@ function writeBudgetFindings(ctx: TopologyContext, q: Quorum): Finding[] {
   if (!budget || !writesOverBudget(ctx, q)) return [];
   const j = writeJudgement(ctx, q);
   const text = writesOverBudgetText(q, q.kind === "galera" ? j.placements[0] : j.best!, writeBudget(q)!, j.fromMembers);
-  return [finding("rtt/write-budget", budget.span, `${q.label}: ${text}`, { related: writerRelated(ctx, q, j) })];
+  return [finding("rtt/write-budget", budget.span, `${q.label}: ${text}${silentVoters(ctx, q)}`, { related: writerRelated(ctx, q, j) })];
+}
+
+/** " (ams's 1 never votes as designed: quorum/member-unreachable)" where the commits above leave out voters that never vote (derive/latency designedVoters, review M109), else "". */
+function silentVoters(ctx: TopologyContext, q: Quorum): string {
+  const silent = cutOffVoterSites(ctx, q);
+  return silent.length ? ` (${neverVoteText(q, silent)} as designed: quorum/member-unreachable)` : "";
 }
 
 /** Where the writers come from: each traffic entry's `dependsOn` naming the store. */

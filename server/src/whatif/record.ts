@@ -7,7 +7,7 @@
  */
 import type { BoundFindings, FileAnalysis } from "../analysis";
 import { canonical, parseCidr } from "../math/cidr";
-import { commitLatency, frozenSplit, majority, MAX_ENUMERATED_SITES, memberSites, partitions, siteLosses, total } from "../math/quorum";
+import { frozenSplit, majority, MAX_ENUMERATED_SITES, memberSites, partitions, siteLosses, total } from "../math/quorum";
 import { toNumber } from "../math/rational";
 import { loadOf, overCapacity, scenarios as loadScenarios } from "../math/traffic";
 import type { Finding } from "../model/finding";
@@ -24,7 +24,7 @@ import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, timerAdvice } from "
 import { loadBackends, shiftOf } from "../derive/loads";
 import { availabilityPercent, bytes, cell, count, num, prose, seconds, table } from "../util/format";
 import { cidrOverlaps, parsedRanges, type ParsedRange } from "../derive/cidr";
-import { bestCommit, galeraCommit, writeBudget } from "../derive/latency";
+import { bestCommit, galeraCommit, leaderCommit, writeBudget } from "../derive/latency";
 import { type WriteJudgement, writeJudgement } from "../derive/writes";
 import { conflictMerge, leaderUnpinnable } from "../derive/engines";
 import { finish, type Steps } from "../util/steps";
@@ -796,6 +796,7 @@ function quorumSection(ctx: TopologyContext, q: Quorum): string[] {
   const canVote = silent.length
     ? `, counting the members that can vote (${neverVoteText(q, silent)} as designed: quorum/member-unreachable)`
     : "";
+  const tolerated = Math.max(0, total(voting) - maj);
   const out = [`#### ${cell(q.label)} (${q.kind})`, ""];
   out.push(
     table(
@@ -806,7 +807,8 @@ function quorumSection(ctx: TopologyContext, q: Quorum): string[] {
       ],
     ),
     "",
-    `Majority: ⌊${n}/2⌋ + 1 = **${maj}**; the quorum tolerates ${n - maj} lost member${n - maj === 1 ? "" : "s"}.`,
+    // the members it can lose are its voters' beyond the majority: one that never votes is lost already (review M109)
+    `Majority: ⌊${n}/2⌋ + 1 = **${maj}**; the quorum tolerates ${tolerated} lost member${tolerated === 1 ? "" : "s"}${silent.length ? cell(` (${neverVoteText(q, silent)} as designed)`) : ""}.`,
     "",
     `Each single-site loss${cell(canVote)}:`,
     "",
@@ -901,13 +903,22 @@ function commitLatencies(ctx: TopologyContext, q: Quorum): string[] {
           ? `${ms(x)}, met`
           : { raw: `${ms(x)}, **not met**` };
   const rows = sites.map((s) => {
-    const l = galera ? galeraCommit(ctx, q, s) : commitLatency(q.counts, ctx.rtt, s);
-    const row: (string | number | { raw: string })[] = [s, l === undefined ? "unknown (a member link has no rttMs)" : ms(l)];
+    // its voters as designed (derive/latency, review M109): a member that never votes leads nothing and acks nothing
+    const l = galera ? galeraCommit(ctx, q, s) : leaderCommit(ctx, q, s);
+    const silent = cutOffVoterSites(ctx, q).includes(s);
+    const row: (string | number | { raw: string })[] = [
+      s,
+      l === undefined
+        ? silent
+          ? "none (never votes as designed: quorum/member-unreachable)"
+          : "unknown (a member link has no rttMs)"
+        : ms(l),
+    ];
     if (budget !== undefined) row.push(l === undefined ? "—" : mark(l <= budget));
     const at = writes?.placements.find((p) => p.site === s);
     for (const w of writes?.writers ?? []) {
       const route = at?.writes.find((x) => x.from === w)?.route;
-      row.push(route?.fails ? "unknown (no link declared to the leader)" : judged(route?.ms));
+      row.push(silent ? "—" : route?.fails ? "unknown (no link declared to the leader)" : judged(route?.ms));
     }
     return row;
   });
