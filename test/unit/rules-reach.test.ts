@@ -423,3 +423,22 @@ test("review M109: the ledger's hover counts the voters as designed in its laten
   assert.match(reviewed, /5 members, majority \*\*3\*\*, tolerates \*\*2\*\* failures\./);
   assert.match(reviewed, /\| ams \| 1 \| 4 of 5: survives \| 8 ms \| 17 ms \(from fra\) \(best\) \|/);
 });
+
+test("review M109: when the voters as designed cannot complete the configured majority, no commit is given and no budget finding made — simulate all up stops it", () => {
+  const body = design({ store: "namespace: ledger\n    writeLatencyBudgetMs: 10" }).replace(
+    "members: { fra: 2, lon: 2, ams: 1 }",
+    "members: { fra: 1, lon: 1, ams: 3 }",
+  );
+  assert.deepEqual(
+    check(body).filter((f) => f.code.startsWith("rtt/")),
+    [],
+  );
+  const text = HEADER + body;
+  const a = analyzeFile("t.topology.yaml", text);
+  const up = run(a.contexts[0], ALL_UP).quorums.find((q) => q.name === "store ledger")!;
+  assert.deepEqual([up.outcome, up.commitLatencyMs], ["stops", null]);
+  const md = hoverAt(a, text.indexOf("members: { fra: 1") + 2)?.markdown ?? "";
+  assert.match(md, /5 members \(2 that vote as designed\), majority \*\*3\*\*, tolerates \*\*0\*\* failures\./);
+  assert.match(md, /\| fra \| 1 \| 1 of 5: \*\*quorum lost\*\* \| — \(no majority can vote\) \| — \(no majority can vote\) \|/);
+  assert.match(md, /\| ams \| 3 \| 2 of 5: \*\*quorum lost\*\* \| — \(never votes as designed\) \| — \(never votes as designed\) \|/);
+});
