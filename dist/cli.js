@@ -27757,10 +27757,12 @@ function diff(before2, after) {
   const { scenarios: scenarios2, note } = diffScenarios(sites, cutLinks(sites, b, a));
   const judge2 = (ctx, s) => ctx ? run(ctx, asSeenBy(ctx, s)) : void 0;
   const moved = [];
+  const results = /* @__PURE__ */ new Map();
   const changes = scenarios2.map((s) => {
     const rb = judge2(b, s);
     const ra = judge2(a, s);
     const name = scenarioName(s, sites);
+    results.set(name, [rb, ra]);
     const sides = sidesOf(s, name, b, a);
     const before3 = rb?.verdict ?? null;
     const after2 = ra?.verdict ?? null;
@@ -27773,23 +27775,48 @@ function diff(before2, after) {
   });
   const secondary = (c) => Number(c.measure === "commitLatencyMs");
   moved.sort((x, y) => Number(y.regression) - Number(x.regression) || secondary(x) - secondary(y) || size(y) - size(x));
+  const merged = sameEvents(scenarios2, sites, changes, results, moved);
   const fb = findingsOf(before2);
   const fa = findingsOf(after);
   const added = unmatched(fa, fb);
   const removed = unmatched(fb, fa);
-  const worse = changes.filter(gotWorse).length;
+  const counted = (scenario2) => !merged.has(scenario2);
+  const worse = changes.filter((c) => gotWorse(c) && counted(c.scenario)).length;
   const newErrors = added.filter((f) => f.severity === "error").length;
   const availability = availabilityChanges(b, a);
   return {
     before: before2.label,
     after: after.label,
-    scenarios: changes,
+    scenarios: merged.size ? changes.map((c) => ({ ...c, ...merged.get(c.scenario)?.[1], ...lossOf(c.scenario, merged) })) : changes,
     changes: moved,
     findings: { added, removed },
     availability,
-    regressions: worse + moved.filter((c) => c.regression).length + availability.filter((c) => c.regression).length + newErrors,
+    regressions: worse + moved.filter((c) => c.regression && counted(c.scenario)).length + availability.filter((c) => c.regression).length + newErrors,
     note
   };
+}
+function lossOf(scenario2, merged) {
+  for (const [partition, [loss]] of merged) if (loss === scenario2) return { sameAs: partition };
+  return {};
+}
+function sameEvents(scenarios2, sites, changes, results, moved) {
+  const out = /* @__PURE__ */ new Map();
+  const same = (x, y) => x === y || x !== void 0 && y !== void 0 && x.verdict === y.verdict && x.breaks.join("\n") === y.breaks.join("\n");
+  const moves = (name) => JSON.stringify(moved.filter((c) => c.scenario === name).map(({ scenario: _s, ...rest }) => rest));
+  for (const s of scenarios2) {
+    const alone = s.partition.length === 2 ? s.partition.find((g) => g.length === 1) : void 0;
+    if (!alone || s.lose.length || s.cut.length) continue;
+    const partition = scenarioName(s, sites);
+    const loss = scenarioName({ ...ALL_UP, lose: alone }, sites);
+    const [pb, pa] = results.get(partition) ?? [];
+    const [lb, la] = results.get(loss) ?? [];
+    const pc = changes.find((c) => c.scenario === partition);
+    const lc = changes.find((c) => c.scenario === loss);
+    if (!pc || !lc || pc.before !== lc.before || pc.after !== lc.after || pc.only !== lc.only) continue;
+    if (!same(pb, lb) || !same(pa, la) || moves(partition) !== moves(loss)) continue;
+    out.set(partition, [loss, { sameAs: loss, reportedWith: loss }]);
+  }
+  return out;
 }
 function size(c) {
   if (c.measure === "writeLatencyMs" && c.before === null !== (c.after === null)) return 1;
@@ -28201,7 +28228,10 @@ ${sections.length ? "\n" : ""}`;
 var resultsOf = (o) => !isIsolate(o) ? [o] : steered(o) ? [o.window, o.after] : [o.window];
 var podEvictionMarkdown = () => `**Pod eviction**${prose(POD_EVICTION_NOTE.slice("Pod eviction".length))}`;
 var refersToEviction = (d) => changed(d).some((s) => `${s.why ?? ""} ${s.still ?? ""}`.includes(SEE_POD_EVICTION));
-var changed = (d) => d.scenarios.filter((s) => s.before !== s.after || s.only !== void 0 && (s.only === "after" ? s.after : s.before) !== "ok");
+var changed = (d) => d.scenarios.filter(
+  // a partition that is the same event as a site's loss is said once, with the loss (its `sameAs`)
+  (s) => !s.reportedWith && (s.before !== s.after || s.only !== void 0 && (s.only === "after" ? s.after : s.before) !== "ok")
+);
 var arrow = (s) => `${s.before ?? "no topology"} \u2192 ${s.after ?? "no topology"}`;
 var kindOf3 = (s) => gotWorse(s) ? "worse" : s.before !== s.after && s.before !== null && s.after !== null ? "better" : s.only === "after" ? "new" : s.only === "before" ? "gone" : "better";
 function regressionsText(d) {
@@ -28211,15 +28241,16 @@ function regressionsText(d) {
   return lines2 && lines2 !== d.regressions ? `${n} in ${lines2} line${lines2 === 1 ? "" : "s"}` : n;
 }
 function scenarioLabel(s) {
+  const name = s.sameAs && !s.reportedWith ? `${s.scenario} \u2014 the same as ${s.sameAs}` : s.scenario;
   const what = s.sitesOnly?.length ? s.sitesOnly : (s.linksOnly ?? []).map((l) => `the link ${l}`);
   const sites = listText(what);
   const many = what.length > 1;
   if (s.only === "after")
-    return `${s.scenario} (${sites} ${many ? "are" : "is"} new in this version${s.beforeScenario ? `; before: ${s.beforeScenario}` : ""})`;
+    return `${name} (${sites} ${many ? "are" : "is"} new in this version${s.beforeScenario ? `; before: ${s.beforeScenario}` : ""})`;
   if (s.only === "before")
-    return `${s.scenario} (${sites} ${many ? "are" : "is"} not in this version${s.afterScenario ? `; now: ${s.afterScenario}` : ""})`;
+    return `${name} (${sites} ${many ? "are" : "is"} not in this version${s.afterScenario ? `; now: ${s.afterScenario}` : ""})`;
   const sides = [s.beforeScenario ? `before: ${s.beforeScenario}` : "", s.afterScenario ? `now: ${s.afterScenario}` : ""].filter(Boolean);
-  return sides.length ? `${s.scenario} (${sides.join("; ")})` : s.scenario;
+  return sides.length ? `${name} (${sides.join("; ")})` : name;
 }
 function moveText(c, who = true) {
   const latency = c.measure === "commitLatencyMs" || c.measure === "writeLatencyMs";

@@ -515,18 +515,26 @@ test("M37/M38/M103: a site only the new version declares: its scenarios compared
     ],
   );
   const text = diffText(d, false);
-  assert.match(text, /\n {2}worse {3}lose ams \(ams is new in this version; before: all up\): ok → degraded\n/);
+  assert.match(
+    text,
+    /\n {2}worse {3}lose ams — the same as partition fra,lon \/ ams \(ams is new in this version; before: all up\): ok → degraded\n/,
+  );
   assert.match(text, /all up: store ledger writes from fra < 1 → 17 ms\n/);
   // the leader's commit is listed after the client writes, as a secondary figure
   const order = d.changes.map((c) => c.measure);
   assert.ok(order.lastIndexOf("writeLatencyMs") < order.indexOf("commitLatencyMs"), order.join());
-  assert.match(diffMarkdown(d), /\| 🔴 worse \| lose ams \(ams is new in this version; before: all up\) \| ok \| degraded \|/);
+  assert.match(
+    diffMarkdown(d),
+    /\| 🔴 worse \| lose ams — the same as partition fra,lon \/ ams \(ams is new in this version; before: all up\) \| ok \| degraded \|/,
+  );
   assert.doesNotMatch(diffMarkdown(d), /\| regression \|/);
   assert.equal(JSON.parse(diffJson(d)).scenarios.find((s: { scenario: string }) => s.scenario === "lose ams").only, "after");
+  // a partition that is the same event as a loss is counted with the loss, once
+  const twin = new Set(d.scenarios.filter((s) => s.reportedWith).map((s) => s.scenario));
   assert.equal(
     d.regressions,
-    d.scenarios.filter(gotWorse).length +
-      d.changes.filter((c) => c.regression).length +
+    d.scenarios.filter((s) => gotWorse(s) && !twin.has(s.scenario)).length +
+      d.changes.filter((c) => c.regression && !twin.has(c.scenario)).length +
       d.findings.added.filter((f) => f.severity === "error").length +
       d.availability.filter((c) => c.regression).length,
   );
@@ -578,6 +586,38 @@ test("M103: a site a change adds as a single point of failure is a regression: i
   assert.match(diffText(back, false), /\n {2}better {2}lose mad \(mad is not in this version; now: all up\): down → ok\n {10}before: /);
 });
 
+test("diff: a witness's loss and the partition that cuts it off alone are one event — said once, naming both, counted once; a site with clients keeps both", () => {
+  const side = (label: string, text: string) => ({ label, ...analyzeAlone(label, text) });
+  const read = (name: string) => readFileSync(join(__dirname, "..", "..", "..", "examples", name), "utf8");
+  const d = diff(side("draft", read("payments-eu.topology.yaml")), side("reviewed", read("payments-eu-reviewed.topology.yaml")));
+  const at = (name: string) => d.scenarios.find((s) => s.scenario === name)!;
+  // ams: no clients, no writer — losing it and cutting it off differ for nobody, in either version
+  assert.deepEqual([at("lose ams").sameAs, at("lose ams").reportedWith], ["partition fra,lon / ams", undefined]);
+  assert.deepEqual([at("partition fra,lon / ams").sameAs, at("partition fra,lon / ams").reportedWith], ["lose ams", "lose ams"]);
+  // still a regression (the 28 ms over the budget the review sets), once: lose ams, cut fra–ams, cut lon–ams
+  assert.equal(d.regressions, 3);
+  const text = diffText(d, false);
+  assert.match(
+    text,
+    /\n {2}worse {3}lose ams — the same as partition fra,lon \/ ams \(ams is new in this version; before: all up\): ok → degraded\n/,
+  );
+  assert.doesNotMatch(text, /\n {2}worse {3}partition fra,lon \/ ams/);
+  assert.match(text, /\n3 regressions\n$/);
+  assert.doesNotMatch(diffMarkdown(d), /\| 🔴 worse \| partition fra,lon \/ ams/);
+  // JSON keeps every scenario compared, the partition included, with the fields it had
+  const json = JSON.parse(diffJson(d));
+  assert.equal(json.regressions, 3);
+  assert.deepEqual(
+    json.scenarios
+      .filter((s: { scenario: string }) => s.scenario === "partition fra,lon / ams")
+      .map((s: Record<string, unknown>) => [s.before, s.after, s.reportedWith]),
+    [["ok", "degraded", "lose ams"]],
+  );
+  // fra and lon serve clients: cutting one off is not losing it (its clients still reach it), so both stay on their own
+  for (const name of ["lose fra", "lose lon", "partition fra / lon,ams", "partition fra,ams / lon"])
+    assert.equal(at(name).sameAs, undefined, name);
+});
+
 test("M48: every single-link cut is compared; errors appearing under one are a regression, writes that failed and now succeed are not", () => {
   const side = (label: string, text: string) => ({ label, ...analyzeAlone(label, text) });
   const read = (name: string) => readFileSync(join(__dirname, "..", "..", "..", "examples", name), "utf8");
@@ -623,7 +663,8 @@ test("M48: every single-link cut is compared; errors appearing under one are a r
     up.scenarios.filter(gotWorse).map((s) => s.scenario),
     ["lose ams", "cut fra–ams", "cut lon–ams", "partition fra,lon / ams"],
   );
-  assert.equal(up.regressions, 4);
+  // losing the witness and cutting it off are one event for every quorum and load: counted once, with the loss
+  assert.equal(up.regressions, 3);
   // M52: fra losing its ledger writes in fra's partition sorts with the largest moves, above a 2 ms one
   const at = (f: (c: (typeof up.changes)[number]) => boolean) => up.changes.findIndex(f);
   const fails = at((c) => c.scenario === "partition fra / lon,ams" && c.from === "fra" && c.after === null);

@@ -56,6 +56,14 @@ export interface ScenarioChange {
   readonly why: string;
   /** when it got better but is still not ok: what still breaks after */
   readonly still?: string;
+  /**
+   * The other scenario that is the same event in both versions: a site's loss and the partition
+   * that cuts that site alone off, when each version judges them with the same verdict, the same
+   * words and the same moves (a witness with no clients: losing ams is cutting ams off). Set on both.
+   */
+  readonly sameAs?: string;
+  /** set on the partition of such a pair: it is reported and counted once, with this loss ("lose ams") */
+  readonly reportedWith?: string;
 }
 
 /** One measure that moved between the versions in one scenario (whatif.md, "The diff of two designs"). */
@@ -289,10 +297,12 @@ export function diff(before: DiffSide, after: DiffSide): DiffResult {
   const { scenarios, note } = diffScenarios(sites, cutLinks(sites, b, a));
   const judge = (ctx: typeof a, s: Scenario) => (ctx ? run(ctx, asSeenBy(ctx, s)) : undefined);
   const moved: MeasureChange[] = [];
+  const results = new Map<string, [Result | undefined, Result | undefined]>();
   const changes: ScenarioChange[] = scenarios.map((s) => {
     const rb = judge(b, s);
     const ra = judge(a, s);
     const name = scenarioName(s, sites);
+    results.set(name, [rb, ra]);
     const sides = sidesOf(s, name, b, a);
     // a scenario only one version has is compared with the other version's reading of it (its all up)
     const before = rb?.verdict ?? null;
@@ -308,23 +318,69 @@ export function diff(before: DiffSide, after: DiffSide): DiffResult {
   // the store's own commit after what clients wait for: a Galera writer's commit and a leader's are not the same figure (M38)
   const secondary = (c: MeasureChange) => Number(c.measure === "commitLatencyMs");
   moved.sort((x, y) => Number(y.regression) - Number(x.regression) || secondary(x) - secondary(y) || size(y) - size(x));
+  const merged = sameEvents(scenarios, sites, changes, results, moved);
   const fb = findingsOf(before);
   const fa = findingsOf(after);
   const added = unmatched(fa, fb);
   const removed = unmatched(fb, fa);
-  const worse = changes.filter(gotWorse).length;
+  // a partition that is the same event as a site's loss is counted once, with the loss
+  const counted = (scenario: string) => !merged.has(scenario);
+  const worse = changes.filter((c) => gotWorse(c) && counted(c.scenario)).length;
   const newErrors = added.filter((f) => f.severity === "error").length;
   const availability = availabilityChanges(b, a);
   return {
     before: before.label,
     after: after.label,
-    scenarios: changes,
+    scenarios: merged.size ? changes.map((c) => ({ ...c, ...merged.get(c.scenario)?.[1], ...lossOf(c.scenario, merged) })) : changes,
     changes: moved,
     findings: { added, removed },
     availability,
-    regressions: worse + moved.filter((c) => c.regression).length + availability.filter((c) => c.regression).length + newErrors,
+    regressions:
+      worse + moved.filter((c) => c.regression && counted(c.scenario)).length + availability.filter((c) => c.regression).length + newErrors,
     note,
   };
+}
+
+/** The loss a merged partition names as its twin: `sameAs` on the loss's own entry. */
+function lossOf(scenario: string, merged: ReadonlyMap<string, [string, Pick<ScenarioChange, "sameAs" | "reportedWith">]>) {
+  for (const [partition, [loss]] of merged) if (loss === scenario) return { sameAs: partition };
+  return {};
+}
+
+/**
+ * The partitions that cut one site off and are, in both versions, the same event as losing that
+ * site: the same verdict, the same words (breaks) and the same moves on each side. A witness
+ * with no clients is the usual case: losing ams and partition fra,lon / ams differ for nobody,
+ * and counting both would count one event twice. Keyed by the partition's name: the loss it is
+ * the same as, and the fields its entry gains. A partition whose outcome differs from the loss
+ * in either version (clients at the site, a writer there, data at risk) stays on its own.
+ */
+function sameEvents(
+  scenarios: readonly Scenario[],
+  sites: readonly string[],
+  changes: readonly ScenarioChange[],
+  results: ReadonlyMap<string, [Result | undefined, Result | undefined]>,
+  moved: readonly MeasureChange[],
+): Map<string, [string, Pick<ScenarioChange, "sameAs" | "reportedWith">]> {
+  const out = new Map<string, [string, Pick<ScenarioChange, "sameAs" | "reportedWith">]>();
+  const same = (x: Result | undefined, y: Result | undefined) =>
+    x === y || (x !== undefined && y !== undefined && x.verdict === y.verdict && x.breaks.join("\n") === y.breaks.join("\n"));
+  // the moves of a scenario without its name: equal lists are the same moves
+  const moves = (name: string) => JSON.stringify(moved.filter((c) => c.scenario === name).map(({ scenario: _s, ...rest }) => rest));
+  for (const s of scenarios) {
+    const alone = s.partition.length === 2 ? s.partition.find((g) => g.length === 1) : undefined;
+    if (!alone || s.lose.length || s.cut.length) continue;
+    const partition = scenarioName(s, sites);
+    const loss = scenarioName({ ...ALL_UP, lose: alone }, sites);
+    const [pb, pa] = results.get(partition) ?? [];
+    const [lb, la] = results.get(loss) ?? [];
+    const pc = changes.find((c) => c.scenario === partition);
+    const lc = changes.find((c) => c.scenario === loss);
+    if (!pc || !lc || pc.before !== lc.before || pc.after !== lc.after || pc.only !== lc.only) continue;
+    if (!same(pb, lb) || !same(pa, la) || moves(partition) !== moves(loss)) continue;
+    out.set(partition, [loss, { sameAs: loss, reportedWith: loss }]);
+  }
+  return out;
 }
 
 /**

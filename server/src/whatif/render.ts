@@ -366,7 +366,10 @@ const refersToEviction = (d: DiffResult): boolean => changed(d).some((s) => `${s
  * it, all up), and those only one version has that are not ok there.
  */
 const changed = (d: DiffResult) =>
-  d.scenarios.filter((s) => s.before !== s.after || (s.only !== undefined && (s.only === "after" ? s.after : s.before) !== "ok"));
+  d.scenarios.filter(
+    // a partition that is the same event as a site's loss is said once, with the loss (its `sameAs`)
+    (s) => !s.reportedWith && (s.before !== s.after || (s.only !== undefined && (s.only === "after" ? s.after : s.before) !== "ok")),
+  );
 const arrow = (s: DiffResult["scenarios"][number]) => `${s.before ?? "no topology"} → ${s.after ?? "no topology"}`;
 /** The word a changed scenario is listed under: a new or gone one whose verdict moved is worse or better. */
 const kindOf = (s: DiffResult["scenarios"][number]) =>
@@ -397,17 +400,19 @@ function regressionsText(d: DiffResult): string {
 
 /** The scenario's name, with what it loses and cuts on each side where that differs ("partition fra,ams / lon (before: partition fra / lon)"). */
 function scenarioLabel(s: DiffResult["scenarios"][number]): string {
+  // a site's loss that is the same event as the partition cutting that site off names both ("lose ams — the same as partition fra,lon / ams")
+  const name = s.sameAs && !s.reportedWith ? `${s.scenario} — the same as ${s.sameAs}` : s.scenario;
   // the sites only one version declares, else the link ("the link fra–lon")
   const what = s.sitesOnly?.length ? s.sitesOnly : (s.linksOnly ?? []).map((l) => `the link ${l}`);
   const sites = listText(what);
   const many = what.length > 1;
   // with what it is compared with: the other version's reading of it ("before: all up")
   if (s.only === "after")
-    return `${s.scenario} (${sites} ${many ? "are" : "is"} new in this version${s.beforeScenario ? `; before: ${s.beforeScenario}` : ""})`;
+    return `${name} (${sites} ${many ? "are" : "is"} new in this version${s.beforeScenario ? `; before: ${s.beforeScenario}` : ""})`;
   if (s.only === "before")
-    return `${s.scenario} (${sites} ${many ? "are" : "is"} not in this version${s.afterScenario ? `; now: ${s.afterScenario}` : ""})`;
+    return `${name} (${sites} ${many ? "are" : "is"} not in this version${s.afterScenario ? `; now: ${s.afterScenario}` : ""})`;
   const sides = [s.beforeScenario ? `before: ${s.beforeScenario}` : "", s.afterScenario ? `now: ${s.afterScenario}` : ""].filter(Boolean);
-  return sides.length ? `${s.scenario} (${sides.join("; ")})` : s.scenario;
+  return sides.length ? `${name} (${sides.join("; ")})` : name;
 }
 
 /** "lose fra: lon-prod headroom 10,000 → −2,000 rps" */
