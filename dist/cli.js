@@ -20229,6 +20229,14 @@ var LATE_RULES = [["objective", objectiveSteps]];
 // server/src/whatif/engine.ts
 var ALL_UP = { lose: [], partition: [], cut: [], loseMembers: {}, rttFactor: null, slow: [] };
 var MAX_FACTOR = 1e3;
+function judgedOnce(r2) {
+  const ws = r2.failover ?? [];
+  if (!ws.length) return void 0;
+  const who = (w) => w.steering === "anycast" ? `${listText(w.sites)}'s anycast route is withdrawn` : `${w.steering} has withdrawn ${listText(w.sites)}`;
+  const cost = (w) => `${w.seconds === null ? "until then (how long is unknown)" : `for up to ${seconds(w.seconds, 3)}`}, ${rps(w.rps)} of ${w.entry} time out`;
+  const whens = [...new Set(ws.map(who))];
+  return `once ${listText(whens)} \u2014 ${ws.map(cost).join("; ")}`;
+}
 var linkName = (a, b) => `${a}\u2013${b}`;
 function scenarioName(s, sites) {
   const parts = [];
@@ -20822,6 +20830,8 @@ function lostShareNote(J, tr, lb, sc) {
   const lostRps = `the ${rps(share2)} ${steering} sends ${lostSites.length > 1 ? "them" : "there"} get no answer (connection timeouts)`;
   const w = rtoEstimate(tr);
   const name = tr.name.value;
+  const known = !w ? null : steering !== "anycast" ? w.seconds : w.siteLossSeconds ?? null;
+  J.failover.push({ entry: name, steering, sites: lostSites, rps: share2, seconds: known });
   if (!w)
     notes.push(
       `traffic ${name}: until ${steering} stops sending clients to ${where2} \u2014 how long is unknown (${rtoGapWords(tr)}) \u2014 ${lostRps}; the loads are judged once it has stopped`
@@ -21108,7 +21118,16 @@ function run(ctx, s) {
 }
 function* runSteps(ctx, s) {
   const R = reachability(ctx, s);
-  const J = { ctx, s, R, breaks: [], notes: [], what: whatOf(s), rtt: (a, b) => scaled(ctx, s, a, b, "typical")?.value };
+  const J = {
+    ctx,
+    s,
+    R,
+    breaks: [],
+    notes: [],
+    failover: [],
+    what: whatOf(s),
+    rtt: (a, b) => scaled(ctx, s, a, b, "typical")?.value
+  };
   const byOwner = /* @__PURE__ */ new Map();
   const quorums = [];
   for (const q of ctx.quorums) {
@@ -21148,7 +21167,8 @@ function* runSteps(ctx, s) {
     meshes,
     exports: exports2,
     breaks: J.breaks,
-    notes: J.notes
+    notes: J.notes,
+    ...J.failover.length ? { failover: J.failover } : {}
   };
 }
 var entitiesOfBreaks = (r2) => [...new Set(r2.breaks.map((b) => b.slice(0, Math.max(0, b.indexOf(": "))) || b))].join(", ");
@@ -28013,7 +28033,9 @@ function resultJson(r2) {
     breaks,
     notes,
     // what a sentence's "see "Pod eviction"" refers to (text and md print it once, after the scenarios)
-    podEviction: evicts(r2) ? POD_EVICTION_NOTE : null
+    podEviction: evicts(r2) ? POD_EVICTION_NOTE : null,
+    // the failover windows the verdict leaves out (judged once steering has withdrawn the lost sites)
+    failover: r2.failover ?? []
   };
 }
 function scenarioJson(o) {
@@ -28108,6 +28130,14 @@ function facts(r2) {
   }
   return out;
 }
+var afterFailover = (r2) => {
+  const once = judgedOnce(r2);
+  return once ? `, ${once}` : "";
+};
+var onceWithdrawn = (r2) => {
+  const once = judgedOnce(r2);
+  return once ? ` ${once.slice(0, once.indexOf(" \u2014 "))}` : "";
+};
 var VERDICT_COLOR = { ok: "\x1B[32m", degraded: "\x1B[33m", down: "\x1B[31m" };
 function resultText(r2, indent, paint) {
   const lines2 = [];
@@ -28116,7 +28146,7 @@ function resultText(r2, indent, paint) {
   for (const [e, d] of f) lines2.push(`${indent}${e.padEnd(width)}  ${d}`);
   for (const b of r2.breaks) lines2.push(`${indent}${paint(VERDICT_COLOR[r2.verdict], "\u2717")} ${b}`);
   for (const n of r2.notes) lines2.push(`${indent}\xB7 ${n}`);
-  if (!r2.breaks.length) lines2.push(`${indent}nothing breaks`);
+  if (!r2.breaks.length) lines2.push(`${indent}nothing breaks${onceWithdrawn(r2)}`);
   return lines2;
 }
 function* simulateText(results, color) {
@@ -28125,7 +28155,7 @@ function* simulateText(results, color) {
   let eviction = false;
   for (const o of results) {
     count2[o.verdict]++;
-    const lines2 = [`${paint(VERDICT_COLOR[o.verdict], o.verdict.padEnd(8))}  ${o.name}`];
+    const lines2 = [`${paint(VERDICT_COLOR[o.verdict], o.verdict.padEnd(8))}  ${o.name}${isIsolate(o) ? "" : afterFailover(o)}`];
     if (!isIsolate(o)) lines2.push(...resultText(o, "          ", paint));
     else if (!steered(o)) lines2.push(...resultText(o.window, "          ", paint), ...o.notes.map((n2) => `          \xB7 ${n2}`));
     else {
@@ -28182,7 +28212,7 @@ function resultMarkdown(r2, heading) {
   const f = facts(r2).map(([e, d]) => [e, ...outcomeAndNumbers(d)]);
   const numbers = f.filter(([, , n]) => n);
   return [
-    `${heading} ${r2.verdict === "ok" ? "ok" : `**${r2.verdict}**`} \u2014 ${cell(r2.name)}`,
+    `${heading} ${r2.verdict === "ok" ? "ok" : `**${r2.verdict}**`} \u2014 ${cell(r2.name)}${cell(afterFailover(r2))}`,
     "",
     table(
       ["entity", "outcome"],
@@ -28190,7 +28220,7 @@ function resultMarkdown(r2, heading) {
     ),
     "",
     ...numbers.length ? ["Numbers:", "", ...numbers.map(([e, , n]) => `- **${cell(e)}**: ${cell(n)}`), ""] : [],
-    ...r2.breaks.length ? ["What breaks:", "", ...r2.breaks.map((b) => `- ${prose(b)}`), ""] : ["Nothing breaks.", ""],
+    ...r2.breaks.length ? ["What breaks:", "", ...r2.breaks.map((b) => `- ${prose(b)}`), ""] : [`Nothing breaks${cell(onceWithdrawn(r2))}.`, ""],
     ...r2.notes.length ? ["Notes:", "", ...r2.notes.map((n) => `- ${prose(n)}`), ""] : []
   ];
 }
@@ -30365,6 +30395,10 @@ function commitCell(r2, q, o, designed) {
   const where2 = q.kind === "galera" ? `writes from ${cell(site)}, the fastest; no leader` : `leader in ${cell(site)}${engine ? ", as simulate places it" : placed?.commit !== void 0 ? ", where simulate would place it" : ", the fastest"}`;
   return { raw: `${commitMs(latency)} (${where2})` };
 }
+var failoverWords = (x) => {
+  const once = judgedOnce(x);
+  return once ? `, ${once}` : "";
+};
 function consequencesSection(r2) {
   const out = ["## Consequences", ""];
   const all = [...r2.single, ...r2.cuts, ...r2.partitions];
@@ -30374,14 +30408,14 @@ function consequencesSection(r2) {
   if (!good.length) out.push("- No single-site loss, single link cut or two-group partition leaves the design fully working.");
   for (const x of good) {
     out.push(
-      `- **${cell(x.name)}**: ${x.notes.length ? "nothing breaks" : "everything keeps working"}${writingSummary(x)}${x.notes.length ? ", but:" : "."}`
+      `- **${cell(x.name)}**: ${x.notes.length ? "nothing breaks" : "everything keeps working"}${writingSummary(x)}${cell(failoverWords(x))}${x.notes.length ? ", but:" : "."}`
     );
     for (const n of x.notes) out.push(`  - ${prose(n)}`);
   }
   out.push("", "### Bad", "");
   if (!bad.length) out.push("- No single-site loss, single link cut or two-group partition degrades the design.");
   for (const x of bad) {
-    out.push(`- **${cell(x.name)}** \u2014 ${x.verdict}:`);
+    out.push(`- **${cell(x.name)}** \u2014 ${x.verdict}${cell(failoverWords(x))}:`);
     for (const b of x.breaks) out.push(`  - ${prose(b)}`);
     for (const tr of x.traffic) for (const b of tr.backends) if (b.errors && b.loadRps) out.push(`  - ${prose(withdrawal(r2, x, tr, b))}`);
   }
@@ -30734,7 +30768,7 @@ function exportSurface(ctx) {
 }
 function scenarioList(results) {
   return results.flatMap((x) => [
-    `- **${cell(x.name)}** \u2014 ${x.verdict === "ok" ? "ok" : `**${x.verdict}**`}${x.breaks.length || x.notes.length ? ":" : ""}`,
+    `- **${cell(x.name)}** \u2014 ${x.verdict === "ok" ? "ok" : `**${x.verdict}**`}${cell(failoverWords(x))}${x.breaks.length || x.notes.length ? ":" : ""}`,
     ...x.breaks.map((b) => `  - ${prose(b)}`),
     ...x.notes.map((n) => `  - _note:_ ${prose(n)}`)
   ]);
@@ -31381,7 +31415,9 @@ function realLoss({ r: r2, o, out, isolated }) {
   const adds = [...loss.breaks, ...loss.notes].filter((x, i, xs) => xs.indexOf(x) === i && !drill.has(x));
   const where2 = cell(listOf(isolated));
   const simulate = codeSpan(shellLine(["quorate", "simulate", "--lose", isolated.join(","), o.source]));
-  const verdicts = loss.verdict === r2.prediction.verdict && (r2.after?.verdict ?? loss.verdict) === loss.verdict ? `predicts **${loss.verdict}** for a real loss, as this drill does` : `predicts **${loss.verdict}** for a real loss, where this drill predicts **${r2.prediction.verdict}**${r2.after && r2.after.verdict !== r2.prediction.verdict ? ` (**${r2.after.verdict}** after the withdrawal)` : ""}. The verdicts are not a ranking: the loss's is judged once steering has withdrawn the site (its failover window is a note below), the drill's counts the errors a site that is alive but cut off answers with \u2014 for clients a real loss is no milder`;
+  const once = judgedOnce(loss);
+  const lossVerdict = `predicts **${loss.verdict}** for a real loss${once ? ` (${cell(once)})` : ""}`;
+  const verdicts = loss.verdict === r2.prediction.verdict && (r2.after?.verdict ?? loss.verdict) === loss.verdict ? `${lossVerdict}, as this drill does` : `${lossVerdict}, where this drill predicts **${r2.prediction.verdict}**${r2.after && r2.after.verdict !== r2.prediction.verdict ? ` (**${r2.after.verdict}** after the withdrawal)` : ""}. The verdicts are not a ranking: the loss's is judged once steering has withdrawn the site (${once ? "the window above" : "its failover window is a note below"}), the drill's counts the errors a site that is alive but cut off answers with \u2014 for clients a real loss is no milder`;
   out.push(
     "## What a real loss adds (not enacted)",
     "",

@@ -111,6 +111,8 @@ export interface SiteLossVerdict {
   readonly site: string;
   readonly verdict: WhatIfVerdict;
   readonly breaks: readonly string[];
+  /** the failover window the verdict leaves out, in simulate's words ("once gslb has withdrawn fra — for up to 90 s, 20,000 rps of checkout time out"); absent without one */
+  readonly judged?: string;
 }
 
 export interface SimulateResult {
@@ -124,6 +126,8 @@ export interface SimulateResult {
   readonly scenario: Required<SimulateScenario>;
   readonly name: string;
   readonly verdict: WhatIfVerdict;
+  /** the failover window the verdict leaves out, in simulate's words (engine judgedOnce); absent without one */
+  readonly judged?: string;
   /** one sentence per thing that breaks, with its numbers */
   readonly breaks: readonly string[];
   /** what else a reader should know (lost clusters, stale replicas, at-capacity backends, data at risk) */

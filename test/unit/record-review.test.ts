@@ -187,7 +187,7 @@ test("record: an erroring backend with nowhere to send its clients is not promis
   // lose fra: lon-prod is the last backend, and it errors (carts' only writer is gone)
   assert.match(
     bad,
-    /- \*\*lose fra\*\* — down:\n(.*\n)* {2}- clients of checkout at lon-prod: up to 40,000 rps answered with errors \(every request assumed to need a write\); no other backend of checkout can take them, so withdrawing lon-prod does not help/,
+    /- \*\*lose fra\*\* — down, once gslb has withdrawn fra — until then \(how long is unknown\), 20,000 rps of checkout time out:\n(.*\n)* {2}- clients of checkout at lon-prod: up to 40,000 rps answered with errors \(every request assumed to need a write\); no other backend of checkout can take them, so withdrawing lon-prod does not help/,
   );
   // partition fra / lon: withdrawing lon-prod sends its 20,000 rps to fra-prod, which cannot carry 40,000
   assert.match(

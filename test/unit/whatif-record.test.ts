@@ -5,9 +5,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { analyzeAlone, analyzeFile } from "../../server/src/analysis";
 import { diff, entityOf, gotWorse } from "../../server/src/whatif/diff";
-import { diffJson, diffMarkdown, diffText } from "../../server/src/whatif/render";
+import { diffJson, diffMarkdown, diffText, scenarioJson, simulateMarkdown, simulateText } from "../../server/src/whatif/render";
 import { decisionRecord, displayPath, RECORD_SECTIONS, recordStatus } from "../../server/src/whatif/record";
-import { run, sweep } from "../../server/src/whatif/engine";
+import { judgedOnce, run, sweep } from "../../server/src/whatif/engine";
 import { simulate } from "../../server/src/service/whatif";
 import { HEADER, inTempDir } from "../helpers";
 
@@ -182,7 +182,7 @@ test("decision record: the declared objectives are named in Context, and Tiers c
   // an "ok" scenario's good line carries what the engine notes: data at risk, no headroom
   assert.match(
     md,
-    /- \*\*lose fra\*\*: nothing breaks \(.*\), but:\n( {2}- .*\n)* {2}- store carts: writes continue on lon, but up to 921,600,000 bytes \(878\.9 MiB\)/,
+    /- \*\*lose fra\*\*: nothing breaks \(.*\), once gslb has withdrawn fra — for up to 90 s, 20,000 rps of checkout time out, but:\n( {2}- .*\n)* {2}- store carts: writes continue on lon, but up to 921,600,000 bytes \(878\.9 MiB\)/,
   );
   assert.match(md, / {2}- traffic checkout: lon-prod is at capacity \(40,000 rps of 40,000 rps\)/);
   assert.doesNotMatch(md, /\*\*lose fra\*\*: everything keeps working/);
@@ -265,7 +265,10 @@ test("decision record: Consequences — good and bad scenarios, errors in rps, R
     cons,
     /### Good\n\n- \*\*lose ams\*\*: everything keeps working \(etcd of cluster fra-prod writes with 4 of 5; store ledger writes with 4 of 4\)\./,
   );
-  assert.match(cons, /- \*\*lose fra\*\* — down:\n {2}- store ledger: losing fra leaves 2 of 4 members; majority is 3 — writes stop\n/);
+  assert.match(
+    cons,
+    /- \*\*lose fra\*\* — down, once gslb has withdrawn fra — .*:\n {2}- store ledger: losing fra leaves 2 of 4 members; majority is 3 — writes stop\n/,
+  );
   // 60 s × 100/s × 1024 B = 6,144,000 bytes > the 1 MiB buffer: unbounded, 10.24 s of writes held
   assert.deepEqual(tableAfter(cons, "### RPO per store (a writer site lost)")[1], [
     "carts",
@@ -358,7 +361,7 @@ test("decision record: no absolute path of the machine that wrote it; the arithm
   ]);
   // failure-matrix sentences are list items, never table cells of hundreds of characters
   const matrix = md.slice(md.indexOf("### Failure matrix"));
-  assert.match(matrix, /- \*\*lose fra\*\* — \*\*down\*\*:\n {2}- /);
+  assert.match(matrix, /- \*\*lose fra\*\* — \*\*down\*\*, once gslb has withdrawn fra — .*:\n {2}- /);
   // the engine's notes follow what breaks, marked as notes: a lost cluster, and whether its control plane survives
   assert.match(
     matrix,
@@ -750,6 +753,38 @@ test("quorate diff: paths, REV:path in a temporary git repository, formats, exit
     assert.equal(cli(["diff", "--format", "sarif", "d.topology.yaml", "e.topology.yaml"]).code, 2);
     assert.equal(cli(["diff", "d.topology.yaml", "missing.yaml"]).code, 2);
   });
+});
+
+test("a loss's verdict judged after its failover window says so in its own line, with what the window costs — one sentence for simulate, the editor, the record", async () => {
+  const text = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu-reviewed.topology.yaml"), "utf8");
+  const { analysis, findings } = analyzeAlone("payments-eu-reviewed.topology.yaml", text);
+  const ctx = analysis.contexts[0];
+  const r = run(ctx, { lose: ["fra"], partition: [], cut: [], loseMembers: {}, rttFactor: null, slow: [] });
+  // ok, as the contract judges it (the loads once steering has withdrawn fra) — but not "ok, nothing breaks" alone
+  assert.equal(r.verdict, "ok");
+  const once = "once gslb has withdrawn fra — for up to 90 s, 20,000 rps of checkout time out";
+  assert.equal(judgedOnce(r), once);
+  assert.deepEqual(r.failover, [{ entry: "checkout", steering: "gslb", sites: ["fra"], rps: 20000, seconds: 90 }]);
+  const out = [...simulateText([r], false)].join("");
+  assert.match(out, new RegExp(`^ok {8}lose fra, ${once}\n`));
+  assert.match(out, /\n {10}nothing breaks once gslb has withdrawn fra\n/);
+  assert.match(
+    [...simulateMarkdown([r])].join(""),
+    new RegExp(`\n### ok — lose fra, ${once}\n[^]*\nNothing breaks once gslb has withdrawn fra.\n`),
+  );
+  assert.deepEqual((scenarioJson(r) as { failover: unknown }).failover, r.failover);
+  // the editor's Simulate panel and its single-site strip carry the same sentence
+  const v = (await simulate(analysis, findings, { lose: ["fra"] }))!;
+  assert.equal(v.judged, once);
+  assert.equal(v.singles.find((x) => x.site === "fra")?.judged, once);
+  assert.equal(v.singles.find((x) => x.site === "ams")?.judged, undefined, "ams has no clients: no window");
+  // the record says it beside the verdict too
+  const md = decisionRecord({ path: "payments-eu-reviewed.topology.yaml", analysis, findings, version: "1" })!;
+  assert.match(md, new RegExp(`- \\*\\*lose fra\\*\\* — ok, ${once}:\n`));
+  // no loss, no window: all up's line is unchanged
+  const up = run(ctx, { lose: [], partition: [], cut: [], loseMembers: {}, rttFactor: null, slow: [] });
+  assert.equal(judgedOnce(up), undefined);
+  assert.match([...simulateText([up], false)].join(""), /^ok {8}all up\n/);
 });
 
 test("the Simulate strip lists every single-site loss up to 32 sites, none past that", async () => {

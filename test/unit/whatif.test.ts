@@ -221,6 +221,7 @@ test("quorate simulate: formats, exit codes, sweeps and usage errors", () => {
     "breaks",
     "notes",
     "podEviction",
+    "failover",
   ]);
   assert.deepEqual(j.scenario, { lose: ["fra", "ams"], partition: [], cut: [], loseMembers: {}, rttFactor: null, slow: [] });
   const sweepJson = JSON.parse(cli(["simulate", "--all-single-site", "--all-partitions", "-f", "json", "t.topology.yaml"], f).stdout);

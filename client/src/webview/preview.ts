@@ -221,9 +221,12 @@ function showSiteButtons(v: SimulationView): void {
   simSingles.replaceChildren(
     ...(v.singles.length || !v.sites.length ? [] : [none]),
     ...v.singles.map((x) => {
-      const b = button(`${x.site}: ${x.verdict}`, x.breaks.length ? x.breaks.join("\n") : `Losing ${x.site} breaks nothing`, () =>
-        askScenario({ lose: [x.site], partition: [], cut: [], rttFactor: null }),
-      );
+      // the failover window the verdict leaves out, in simulate's words (the server's judgedOnce)
+      const judged = x.judged ? ` ${x.judged}` : "";
+      const tip = x.breaks.length
+        ? `${x.breaks.join("\n")}${x.judged ? `\n(judged ${x.judged})` : ""}`
+        : `Losing ${x.site} breaks nothing${judged}`;
+      const b = button(`${x.site}: ${x.verdict}`, tip, () => askScenario({ lose: [x.site], partition: [], cut: [], rttFactor: null }));
       b.className = `verdict-${x.verdict}`;
       b.dataset.key = `single:${x.site}`;
       return b;
@@ -278,7 +281,9 @@ function showVerdict(v: SimulationView): void {
     : v.findings.warnings
       ? ` (${v.findings.warnings} warning${v.findings.warnings === 1 ? "" : "s"} in the file remain${v.findings.warnings === 1 ? "s" : ""})`
       : "";
-  simVerdict.textContent = `${v.verdict.toUpperCase()} — ${v.name}${v.breaks.length ? "" : `: this scenario breaks nothing${remaining}`}`;
+  // judged after a site loss's failover window: the line says so and what the window costs, in simulate's words
+  const judged = v.judged ? `, ${v.judged}` : "";
+  simVerdict.textContent = `${v.verdict.toUpperCase()} — ${v.name}${judged}${v.breaks.length ? "" : `${judged ? "; after that" : ":"} this scenario breaks nothing${remaining}`}`;
   const items = (xs: readonly string[]) =>
     xs.map((b) => {
       const li = document.createElement("li");

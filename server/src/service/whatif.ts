@@ -8,6 +8,7 @@ import type { DriftMarker, GameDayParams, GameDayResult, LinkRef, SimulateResult
 import { GameDayDownRefusal, GameDayError, gameDaySteps } from "../whatif/gameday";
 import {
   evicts,
+  judgedOnce,
   type LinkFactor,
   MAX_FACTOR,
   MAX_PARTITION_SITES,
@@ -102,7 +103,8 @@ function* simulateSteps(
   const singles: SimulateResult["singles"][number][] = [];
   for (const x of t.siteByName.size <= MAX_STRIP_SITES ? sweep(ctx, "single") : []) {
     const rr = yield* runSteps(ctx, x);
-    singles.push({ site: x.lose[0], verdict: rr.verdict, breaks: rr.breaks });
+    const judged = judgedOnce(rr);
+    singles.push({ site: x.lose[0], verdict: rr.verdict, breaks: rr.breaks, ...(judged ? { judged } : {}) });
   }
   yield;
   const partitions = t.siteByName.size <= MAX_PARTITION_SITES ? sweep(ctx, "partitions").map((x) => x.partition.map((g) => [...g])) : [];
@@ -133,6 +135,7 @@ function* simulateSteps(
     },
     name: r.name,
     verdict: r.verdict,
+    ...(judgedOnce(r) ? { judged: judgedOnce(r) } : {}),
     breaks: r.breaks,
     // what the break's "see Pod eviction" refers to
     notes: evicts(r) ? [...r.notes, POD_EVICTION_NOTE] : r.notes,

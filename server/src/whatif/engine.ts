@@ -227,6 +227,42 @@ export interface Result {
   readonly breaks: string[];
   /** everything else a reader should know: lost clusters, stale replicas, at-capacity backends, data at risk */
   readonly notes: string[];
+  /**
+   * The failover windows the verdict leaves out (whatif.md: the loads are judged once steering has
+   * withdrawn the lost sites): per entry, the share sent there that gets no answer until then.
+   * Absent when no lost site had clients steered to it.
+   */
+  readonly failover?: FailoverWindow[];
+}
+
+/** One traffic entry's failover window after a site loss: what the verdict, judged after it, leaves out. */
+export interface FailoverWindow {
+  readonly entry: string;
+  /** `dns`, `gslb`, `anycast`, … (the entry's `steering`) */
+  readonly steering: string;
+  readonly sites: string[];
+  /** the load steered to the lost sites before the loss: it times out until the withdrawal */
+  readonly rps: number;
+  /** how long until the withdrawal (detection + TTL, anycast's upstream hold time); null: unknown */
+  readonly seconds: number | null;
+}
+
+/**
+ * What a verdict judged after a site loss's failover leaves out, as the verdict's own words say it
+ * (review: "ok … nothing breaks" beside 90 s of 20,000 rps of timeouts read as no cost): "once gslb
+ * has withdrawn fra — for the first 90 s, 20,000 rps of checkout time out". The one source for
+ * simulate's verdict line, the editor's Simulate strip, the record and the game day; undefined when
+ * the scenario has no failover window.
+ */
+export function judgedOnce(r: Pick<Result, "failover">): string | undefined {
+  const ws = r.failover ?? [];
+  if (!ws.length) return undefined;
+  const who = (w: FailoverWindow) =>
+    w.steering === "anycast" ? `${listText(w.sites)}'s anycast route is withdrawn` : `${w.steering} has withdrawn ${listText(w.sites)}`;
+  const cost = (w: FailoverWindow) =>
+    `${w.seconds === null ? "until then (how long is unknown)" : `for up to ${seconds(w.seconds, 3)}`}, ${rps(w.rps)} of ${w.entry} time out`;
+  const whens = [...new Set(ws.map(who))];
+  return `once ${listText(whens)} — ${ws.map(cost).join("; ")}`;
 }
 
 /** An isolation as a game day enacts it: the window before steering withdraws the site, and after. */
@@ -378,6 +414,8 @@ interface Judging {
   readonly R: Reachability;
   readonly breaks: string[];
   readonly notes: string[];
+  /** the failover windows a site loss's verdict leaves out (lostShareNote) */
+  readonly failover: FailoverWindow[];
   /** the scenario in the words of its first sentence */
   readonly what: string;
   /** the typical RTT under the scenario's excursion */
@@ -1118,6 +1156,8 @@ function lostShareNote(J: Judging, tr: Traffic, lb: NonNullable<ReturnType<typeo
   const lostRps = `the ${rps(share)} ${steering} sends ${lostSites.length > 1 ? "them" : "there"} get no answer (connection timeouts)`;
   const w = rtoEstimate(tr);
   const name = tr.name.value;
+  const known = !w ? null : steering !== "anycast" ? w.seconds : (w.siteLossSeconds ?? null);
+  J.failover.push({ entry: name, steering, sites: lostSites, rps: share, seconds: known });
   if (!w)
     notes.push(
       `traffic ${name}: until ${steering} stops sending clients to ${where} — how long is unknown (${rtoGapWords(tr)}) — ${lostRps}; the loads are judged once it has stopped`,
@@ -1555,7 +1595,16 @@ export function run(ctx: TopologyContext, s: Scenario): Result {
  */
 export function* runSteps(ctx: TopologyContext, s: Scenario): Steps<Result> {
   const R = reachability(ctx, s);
-  const J: Judging = { ctx, s, R, breaks: [], notes: [], what: whatOf(s), rtt: (a, b) => scaled(ctx, s, a, b, "typical")?.value };
+  const J: Judging = {
+    ctx,
+    s,
+    R,
+    breaks: [],
+    notes: [],
+    failover: [],
+    what: whatOf(s),
+    rtt: (a, b) => scaled(ctx, s, a, b, "typical")?.value,
+  };
   const byOwner = new Map<Quorum["owner"], QuorumJudgement>();
   const quorums: QuorumResult[] = [];
   for (const q of ctx.quorums) {
@@ -1597,6 +1646,7 @@ export function* runSteps(ctx: TopologyContext, s: Scenario): Steps<Result> {
     exports,
     breaks: J.breaks,
     notes: J.notes,
+    ...(J.failover.length ? { failover: J.failover } : {}),
   };
 }
 

@@ -12,7 +12,7 @@ import { rtoEstimate } from "../availability/figures";
 import { portMatrix, portText } from "../ports/ports";
 import { displayPath } from "./record";
 import { PROBE_IMAGE, PROBE_PARALLEL, PROBE_POD, PROBE_TIMEOUT_SECONDS, type ProbePlan, probePods, probeSeconds } from "./probe";
-import { evictsIfStacked, HOSTED_EVICTS_NOTHING, type Result } from "./engine";
+import { evictsIfStacked, HOSTED_EVICTS_NOTHING, judgedOnce, type Result } from "./engine";
 import {
   type BudgetSpend,
   type ClusterPlan,
@@ -243,10 +243,13 @@ function realLoss({ r, o, out, isolated }: Rb): void {
   const adds = [...loss.breaks, ...loss.notes].filter((x, i, xs) => xs.indexOf(x) === i && !drill.has(x));
   const where = cell(listOf(isolated));
   const simulate = codeSpan(shellLine(["quorate", "simulate", "--lose", isolated.join(","), o.source]));
+  // the loss's verdict leaves its failover window out: said beside it, in simulate's words (engine judgedOnce)
+  const once = judgedOnce(loss);
+  const lossVerdict = `predicts **${loss.verdict}** for a real loss${once ? ` (${cell(once)})` : ""}`;
   const verdicts =
     loss.verdict === r.prediction.verdict && (r.after?.verdict ?? loss.verdict) === loss.verdict
-      ? `predicts **${loss.verdict}** for a real loss, as this drill does`
-      : `predicts **${loss.verdict}** for a real loss, where this drill predicts **${r.prediction.verdict}**${r.after && r.after.verdict !== r.prediction.verdict ? ` (**${r.after.verdict}** after the withdrawal)` : ""}. The verdicts are not a ranking: the loss's is judged once steering has withdrawn the site (its failover window is a note below), the drill's counts the errors a site that is alive but cut off answers with — for clients a real loss is no milder`;
+      ? `${lossVerdict}, as this drill does`
+      : `${lossVerdict}, where this drill predicts **${r.prediction.verdict}**${r.after && r.after.verdict !== r.prediction.verdict ? ` (**${r.after.verdict}** after the withdrawal)` : ""}. The verdicts are not a ranking: the loss's is judged once steering has withdrawn the site (${once ? "the window above" : "its failover window is a note below"}), the drill's counts the errors a site that is alive but cut off answers with — for clients a real loss is no milder`;
   out.push(
     "## What a real loss adds (not enacted)",
     "",

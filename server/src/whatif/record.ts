@@ -37,6 +37,7 @@ import {
   evictsIfStacked,
   failoverWindowOf,
   HOSTED_EVICTS_NOTHING,
+  judgedOnce,
   MAX_PARTITION_SITES,
   run,
   runIsolate,
@@ -624,6 +625,12 @@ function commitCell(r: RecordContext, q: Quorum, o: Option, designed: boolean): 
   return { raw: `${commitMs(latency)} (${where})` };
 }
 
+/** Beside a verdict judged after a site loss's failover window: ", once gslb has withdrawn fra — for up to 90 s, …" (engine judgedOnce, as simulate says it). */
+const failoverWords = (x: Result) => {
+  const once = judgedOnce(x);
+  return once ? `, ${once}` : "";
+};
+
 function consequencesSection(r: RecordContext): string[] {
   const out = ["## Consequences", ""];
   const all = [...r.single, ...r.cuts, ...r.partitions];
@@ -635,14 +642,14 @@ function consequencesSection(r: RecordContext): string[] {
   // stretched etcd are said beside the scenario, as the engine notes them
   for (const x of good) {
     out.push(
-      `- **${cell(x.name)}**: ${x.notes.length ? "nothing breaks" : "everything keeps working"}${writingSummary(x)}${x.notes.length ? ", but:" : "."}`,
+      `- **${cell(x.name)}**: ${x.notes.length ? "nothing breaks" : "everything keeps working"}${writingSummary(x)}${cell(failoverWords(x))}${x.notes.length ? ", but:" : "."}`,
     );
     for (const n of x.notes) out.push(`  - ${prose(n)}`);
   }
   out.push("", "### Bad", "");
   if (!bad.length) out.push("- No single-site loss, single link cut or two-group partition degrades the design.");
   for (const x of bad) {
-    out.push(`- **${cell(x.name)}** — ${x.verdict}:`);
+    out.push(`- **${cell(x.name)}** — ${x.verdict}${cell(failoverWords(x))}:`);
     for (const b of x.breaks) out.push(`  - ${prose(b)}`);
     for (const tr of x.traffic) for (const b of tr.backends) if (b.errors && b.loadRps) out.push(`  - ${prose(withdrawal(r, x, tr, b))}`);
   }
@@ -1093,7 +1100,7 @@ function exportSurface(ctx: TopologyContext): string[] {
  */
 function scenarioList(results: readonly Result[]): string[] {
   return results.flatMap((x) => [
-    `- **${cell(x.name)}** — ${x.verdict === "ok" ? "ok" : `**${x.verdict}**`}${x.breaks.length || x.notes.length ? ":" : ""}`,
+    `- **${cell(x.name)}** — ${x.verdict === "ok" ? "ok" : `**${x.verdict}**`}${cell(failoverWords(x))}${x.breaks.length || x.notes.length ? ":" : ""}`,
     ...x.breaks.map((b) => `  - ${prose(b)}`),
     ...x.notes.map((n) => `  - _note:_ ${prose(n)}`),
   ]);

@@ -6,7 +6,7 @@ import { MINUTES_PER_YEAR } from "../availability/figures";
 import { type AvailabilityChange, type DiffResult, gotWorse, type MeasureChange } from "./diff";
 import { oneLine } from "../util/terminal";
 import { listText } from "../util/strings";
-import { evicts, type IsolateResult, POD_EVICTION_NOTE, type Result, type Scenario, SEE_POD_EVICTION } from "./engine";
+import { evicts, type IsolateResult, judgedOnce, POD_EVICTION_NOTE, type Result, type Scenario, SEE_POD_EVICTION } from "./engine";
 
 type Outcome = Result | IsolateResult;
 const isIsolate = (o: Outcome): o is IsolateResult => "window" in o;
@@ -82,6 +82,8 @@ function resultJson(r: Result) {
     notes,
     // what a sentence's "see "Pod eviction"" refers to (text and md print it once, after the scenarios)
     podEviction: evicts(r) ? POD_EVICTION_NOTE : null,
+    // the failover windows the verdict leaves out (judged once steering has withdrawn the lost sites)
+    failover: r.failover ?? [],
   };
 }
 
@@ -208,6 +210,20 @@ export function facts(r: Result): [string, string][] {
   return out;
 }
 
+/**
+ * Beside a verdict judged after a site loss's failover (whatif.md): ", once gslb has withdrawn fra
+ * — for the first 90 s, 20,000 rps of checkout time out" (engine judgedOnce, the one source); "" without a window.
+ */
+const afterFailover = (r: Result) => {
+  const once = judgedOnce(r);
+  return once ? `, ${once}` : "";
+};
+/** " once gslb has withdrawn fra": after "nothing breaks", the condition alone (the verdict line gives the cost). */
+const onceWithdrawn = (r: Result) => {
+  const once = judgedOnce(r);
+  return once ? ` ${once.slice(0, once.indexOf(" — "))}` : "";
+};
+
 const VERDICT_COLOR: Record<Result["verdict"], string> = { ok: "\x1b[32m", degraded: "\x1b[33m", down: "\x1b[31m" };
 
 function resultText(r: Result, indent: string, paint: (c: string, s: string) => string): string[] {
@@ -217,7 +233,7 @@ function resultText(r: Result, indent: string, paint: (c: string, s: string) => 
   for (const [e, d] of f) lines.push(`${indent}${e.padEnd(width)}  ${d}`);
   for (const b of r.breaks) lines.push(`${indent}${paint(VERDICT_COLOR[r.verdict], "✗")} ${b}`);
   for (const n of r.notes) lines.push(`${indent}· ${n}`);
-  if (!r.breaks.length) lines.push(`${indent}nothing breaks`);
+  if (!r.breaks.length) lines.push(`${indent}nothing breaks${onceWithdrawn(r)}`);
   return lines;
 }
 
@@ -232,7 +248,7 @@ export function* simulateText(results: Iterable<Outcome>, color: boolean): Gener
   let eviction = false;
   for (const o of results) {
     count[o.verdict]++;
-    const lines = [`${paint(VERDICT_COLOR[o.verdict], o.verdict.padEnd(8))}  ${o.name}`];
+    const lines = [`${paint(VERDICT_COLOR[o.verdict], o.verdict.padEnd(8))}  ${o.name}${isIsolate(o) ? "" : afterFailover(o)}`];
     if (!isIsolate(o)) lines.push(...resultText(o, "          ", paint));
     else if (!steered(o)) lines.push(...resultText(o.window, "          ", paint), ...o.notes.map((n) => `          · ${n}`));
     else {
@@ -302,7 +318,7 @@ function resultMarkdown(r: Result, heading: string): string[] {
   const f = facts(r).map(([e, d]) => [e, ...outcomeAndNumbers(d)]);
   const numbers = f.filter(([, , n]) => n);
   return [
-    `${heading} ${r.verdict === "ok" ? "ok" : `**${r.verdict}**`} — ${cell(r.name)}`,
+    `${heading} ${r.verdict === "ok" ? "ok" : `**${r.verdict}**`} — ${cell(r.name)}${cell(afterFailover(r))}`,
     "",
     table(
       ["entity", "outcome"],
@@ -310,7 +326,9 @@ function resultMarkdown(r: Result, heading: string): string[] {
     ),
     "",
     ...(numbers.length ? ["Numbers:", "", ...numbers.map(([e, , n]) => `- **${cell(e)}**: ${cell(n)}`), ""] : []),
-    ...(r.breaks.length ? ["What breaks:", "", ...r.breaks.map((b) => `- ${prose(b)}`), ""] : ["Nothing breaks.", ""]),
+    ...(r.breaks.length
+      ? ["What breaks:", "", ...r.breaks.map((b) => `- ${prose(b)}`), ""]
+      : [`Nothing breaks${cell(onceWithdrawn(r))}.`, ""]),
     ...(r.notes.length ? ["Notes:", "", ...r.notes.map((n) => `- ${prose(n)}`), ""] : []),
   ];
 }
