@@ -20540,10 +20540,21 @@ var NO_WRITES = {
   leader: null,
   writer: null,
   judgedLeader: null,
+  judgedCommitLatencyMs: null,
   overBudget: false,
   flapping: false,
   flowControl: false
 };
+function leaderFields(q, best, judged3) {
+  return {
+    commitLatencyMs: best.commit ?? null,
+    // Galera has no leader: every node takes writes, and `writer` is the site whose writes commit fastest
+    leader: q.kind !== "galera" ? best.site : null,
+    writer: q.kind === "galera" ? best.site : null,
+    judgedLeader: q.kind !== "galera" ? judged3.site : null,
+    judgedCommitLatencyMs: q.kind !== "galera" ? judged3.commit ?? null : best.commit ?? null
+  };
+}
 function judgeQuorum2(J, q) {
   const { s, R } = J;
   const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
@@ -20596,11 +20607,7 @@ function judgeQuorum2(J, q) {
     {
       ...base,
       outcome,
-      commitLatencyMs: best.commit ?? null,
-      // Galera has no leader: every node takes writes, and `writer` is the site whose writes commit fastest
-      leader: q.kind !== "galera" ? best.site : null,
-      writer: q.kind === "galera" ? best.site : null,
-      judgedLeader: q.kind !== "galera" ? chosen.judged.site : null,
+      ...leaderFields(q, best, chosen.judged),
       overBudget,
       flapping,
       flowControl,
@@ -27923,8 +27930,9 @@ function quorumChanges(rb, ra, push) {
     }
     if (qa.kind === "etcd") continue;
     const budget = qa.writeLatencyBudgetMs;
-    const before2 = qb?.commitLatencyMs ?? null;
-    const after = qa.commitLatencyMs;
+    const commitOf = (q) => q ? q.judgedCommitLatencyMs ?? q.commitLatencyMs : null;
+    const before2 = commitOf(qb);
+    const after = commitOf(qa);
     const over = (x, limit) => x !== null && limit !== null && x > limit;
     push({
       entity: qa.name,
@@ -28084,7 +28092,7 @@ function quorumFacts(q, lostClusters) {
     if (q.judgedLeader !== null && q.judgedLeader !== q.leader) {
       const w = members ? writesAt(q, q.judgedLeader) : void 0;
       bits.push(
-        `judged with the leader in ${q.judgedLeader} (the worst placement)${w ? `: ${[w.ok, w.fail].filter(Boolean).join("; ")}` : ""}`
+        `judged with the leader in ${q.judgedLeader} (the worst placement${q.judgedCommitLatencyMs !== null && !w ? `, commit ${commitMs(q.judgedCommitLatencyMs)}` : ""})${w ? `: ${[w.ok, w.fail].filter(Boolean).join("; ")}` : ""}`
       );
     }
   }
@@ -30363,7 +30371,9 @@ function optionRow(r2, q, o, sites, designed) {
   const matrix = matrixSites.map((s) => {
     const word = (voting.get(s) ?? 0) === 0 || losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**";
     if (withCluster && s === own2) return `${cell(s)}: lost with ${cell(q.owner.name?.value ?? "")}`;
-    return `${cell(s)}: ${word}${home?.lostWithHome && s === home.home && word === "continues" ? `, for no cluster (${cell(home.own)} is lost with ${cell(s)})` : ""}`;
+    if (home?.lostWithHome && s === home.home && word === "continues")
+      return `${cell(s)}: continues, for no cluster (${cell(home.own)} is lost with ${cell(s)})`;
+    return `${cell(s)}: ${word}${designed && word === "continues" ? leaderAfterLoss(r2, q, s) : ""}`;
   });
   if (home)
     matrix.push(
@@ -30384,6 +30394,11 @@ function optionRow(r2, q, o, sites, designed) {
     { raw: matrix.join("<br>") }
   ];
 }
+function leaderAfterLoss(r2, q, site) {
+  const x = r2.single.find((y) => y.scenario.lose.length === 1 && y.scenario.lose[0] === site)?.quorums.find((y) => y.name === q.label);
+  if (!x?.leader || x.commitLatencyMs === null) return "";
+  return `, leader in ${cell(x.leader)}, commit ${commitMs(x.commitLatencyMs)}`;
+}
 function commitCell(r2, q, o, designed) {
   const engine = designed ? r2.allUp.quorums.find((x) => x.name === q.label) : void 0;
   const at = engine ? engine.leader ?? engine.writer : void 0;
@@ -30392,7 +30407,7 @@ function commitCell(r2, q, o, designed) {
   const latency = engine ? engine.commitLatencyMs : placed?.commit ?? best?.latency;
   const site = at ?? (placed?.commit !== void 0 ? placed.site : best?.site);
   if (latency == null || !site) return `unknown${o.note ? ` (${o.note})` : " (a member link has no rttMs)"}`;
-  const where2 = q.kind === "galera" ? `writes from ${cell(site)}, the fastest; no leader` : `leader in ${cell(site)}${engine ? ", as simulate places it" : placed?.commit !== void 0 ? ", where simulate would place it" : ", the fastest"}`;
+  const where2 = q.kind === "galera" ? `writes from ${cell(site)}, the fastest; no leader` : `leader in ${cell(site)}${engine ? ", as simulate places it with every site up" : placed?.commit !== void 0 ? ", where simulate would place it" : ", the fastest"}`;
   return { raw: `${commitMs(latency)} (${where2})` };
 }
 var failoverWords = (x) => {

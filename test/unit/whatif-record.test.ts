@@ -212,8 +212,9 @@ test("decision record: considered options carry the engine's numbers (losses sur
     // counted over the three sites the last column lists (review M77: not "0 of 2")
     "1 of 3 (not fra, lon)",
     "1",
-    "14 ms (leader in fra, as simulate places it)",
-    "fra: **stops**<br>lon: **stops**<br>ams: continues",
+    "14 ms (leader in fra, as simulate places it with every site up)",
+    // after ams's loss, the leader and commit simulate --lose ams gives
+    "fra: **stops**<br>lon: **stops**<br>ams: continues, leader in fra, commit 14 ms",
   ]);
   // the rules' fix puts the witness at ams (declared, linked, nearest): 2 + 2 + 1, every loss survived;
   // its commit on the designed row's basis (review M77): where simulate would place the leader for
@@ -244,7 +245,10 @@ test("decision record: a one-site cluster's 3+1+1 etcd is not offered the 2+2+1 
     "no witness or rebalanced option: fra's loss is fra-prod's own",
   );
   assert.equal(etcd[1][2], "all 3 — fra's loss takes fra-prod with it");
-  assert.match(etcd[1][5], /^fra: lost with fra-prod<br>lon: continues<br>ams: continues<br>fra cut off: fra-prod's API keeps serving$/);
+  assert.match(
+    etcd[1][5],
+    /^fra: lost with fra-prod<br>lon: continues, leader in fra, commit < 1 ms \(members in one site\)<br>ams: continues, leader in fra, commit < 1 ms \(members in one site\)<br>fra cut off: fra-prod's API keeps serving$/,
+  );
   // its commits are local: no "WAN commit (< 1 ms (members in one site))"
   assert.doesNotMatch(md, /WAN commit \(< 1 ms/);
   assert.match(
@@ -660,6 +664,21 @@ test("M48: every single-link cut is compared; errors appearing under one are a r
   assert.deepEqual(
     [relay.before, relay.beforeNote, relay.after, relay.crosses, relay.regression],
     [null, "writes fail", 26, undefined, false],
+  );
+  const reviewedCtx = analyzeAlone("r.topology.yaml", reviewed).analysis.contexts[0];
+  // one leader placement per scenario (expert read): the 26 ms are with the leader in fra, so the commit beside
+  // them is fra's 9 ms (2 fra + 1 ams), not the 8 ms of the leader to pin in ams
+  const cutRun = run(reviewedCtx, { lose: [], partition: [], cut: [["fra", "lon"]], loseMembers: {}, rttFactor: null, slow: [] });
+  const ledgerCut = cutRun.quorums.find((q) => q.name === "store ledger")!;
+  assert.deepEqual(
+    [ledgerCut.judgedLeader, ledgerCut.judgedCommitLatencyMs, ledgerCut.writesFrom.lon, ledgerCut.leader, ledgerCut.commitLatencyMs],
+    ["fra", 9, 26, "ams", 8],
+  );
+  const commit = up.changes.find((c) => c.scenario === "cut fra–lon" && c.measure === "commitLatencyMs" && c.entity === "store ledger")!;
+  assert.equal(commit.after, ledgerCut.judgedCommitLatencyMs);
+  assert.match(
+    [...simulateText([cutRun], false)].join(""),
+    /store ledger +minority-stops · commit 8 ms \(budget 20 ms\) with the leader in ams · .* · judged with the leader in fra \(the worst placement, commit 9 ms\)\n/,
   );
   // what is counted: the scenarios of the witness the review adds that are worse than the draft's all up (M103)
   assert.deepEqual(

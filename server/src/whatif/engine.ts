@@ -101,6 +101,12 @@ export interface QuorumResult {
   readonly leader: string | null;
   /** the placement clients are judged at: where placement decides who stops or whose writes fail (cut links), the worst the design allows, else `leader`; null for Galera */
   readonly judgedLeader: string | null;
+  /**
+   * The commit with the leader at `judgedLeader`, the placement `writesFrom` is measured at: every
+   * figure of a scenario a client reads comes from that one placement (the diff compares this one
+   * beside writesFrom). `commitLatencyMs` where the two placements are the same, and for Galera.
+   */
+  readonly judgedCommitLatencyMs: number | null;
   /** Galera: the site whose writes commit fastest (every node takes writes); null for etcd and consensus (see leader) */
   readonly writer: string | null;
   /** the store's writeLatencyBudgetMs (consensus and Galera), else null */
@@ -767,10 +773,23 @@ const NO_WRITES = {
   leader: null,
   writer: null,
   judgedLeader: null,
+  judgedCommitLatencyMs: null,
   overBudget: false,
   flapping: false,
   flowControl: false,
 } as const;
+
+/** The placement to pin (`leader`, its commit) and the one clients are judged at (`judgedLeader`, its commit): one per figure. */
+function leaderFields(q: Quorum, best: Placement, judged: Placement) {
+  return {
+    commitLatencyMs: best.commit ?? null,
+    // Galera has no leader: every node takes writes, and `writer` is the site whose writes commit fastest
+    leader: q.kind !== "galera" ? best.site : null,
+    writer: q.kind === "galera" ? best.site : null,
+    judgedLeader: q.kind !== "galera" ? judged.site : null,
+    judgedCommitLatencyMs: q.kind !== "galera" ? (judged.commit ?? null) : (best.commit ?? null),
+  };
+}
 
 function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
   const { s, R } = J;
@@ -837,11 +856,7 @@ function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
     {
       ...base,
       outcome,
-      commitLatencyMs: best.commit ?? null,
-      // Galera has no leader: every node takes writes, and `writer` is the site whose writes commit fastest
-      leader: q.kind !== "galera" ? best.site : null,
-      writer: q.kind === "galera" ? best.site : null,
-      judgedLeader: q.kind !== "galera" ? chosen.judged!.site : null,
+      ...leaderFields(q, best, chosen.judged!),
       overBudget,
       flapping,
       flowControl,

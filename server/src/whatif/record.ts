@@ -579,7 +579,9 @@ function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly strin
   const matrix = matrixSites.map((s) => {
     const word = (voting.get(s) ?? 0) === 0 || losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**";
     if (withCluster && s === own) return `${cell(s)}: lost with ${cell((q.owner as Cluster).name?.value ?? "")}`;
-    return `${cell(s)}: ${word}${home?.lostWithHome && s === home.home && word === "continues" ? `, for no cluster (${cell(home.own)} is lost with ${cell(s)})` : ""}`;
+    if (home?.lostWithHome && s === home.home && word === "continues")
+      return `${cell(s)}: continues, for no cluster (${cell(home.own)} is lost with ${cell(s)})`;
+    return `${cell(s)}: ${word}${designed && word === "continues" ? leaderAfterLoss(r, q, s) : ""}`;
   });
   if (home)
     matrix.push(
@@ -604,6 +606,18 @@ function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly strin
 }
 
 /**
+ * Where the leader sits once a site is lost, and its commit: the engine's placement for that loss,
+ * as `simulate --lose` names it (review: the row gave the all-up leader, "ams, as simulate places
+ * it", beside "fra: continues", while `simulate --lose fra` places it in lon). ", leader in lon,
+ * commit 8 ms"; "" for Galera (no leader) or when the engine has no figure.
+ */
+function leaderAfterLoss(r: RecordContext, q: Quorum, site: string): string {
+  const x = r.single.find((y) => y.scenario.lose.length === 1 && y.scenario.lose[0] === site)?.quorums.find((y) => y.name === q.label);
+  if (!x?.leader || x.commitLatencyMs === null) return "";
+  return `, leader in ${cell(x.leader)}, commit ${commitMs(x.commitLatencyMs)}`;
+}
+
+/**
  * The option's commit latency and where it is measured from (Galera has no leader: the site that
  * writes). One basis for every row (review M77): the leader where simulate places it — the
  * engine's placement for the design, and for another layout the placement simulate would choose
@@ -621,7 +635,7 @@ function commitCell(r: RecordContext, q: Quorum, o: Option, designed: boolean): 
   const where =
     q.kind === "galera"
       ? `writes from ${cell(site)}, the fastest; no leader`
-      : `leader in ${cell(site)}${engine ? ", as simulate places it" : placed?.commit !== undefined ? ", where simulate would place it" : ", the fastest"}`;
+      : `leader in ${cell(site)}${engine ? ", as simulate places it with every site up" : placed?.commit !== undefined ? ", where simulate would place it" : ", the fastest"}`;
   return { raw: `${commitMs(latency)} (${where})` };
 }
 

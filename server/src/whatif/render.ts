@@ -152,7 +152,7 @@ function quorumFacts(q: Result["quorums"][number], lostClusters: ReadonlySet<str
     if (q.judgedLeader !== null && q.judgedLeader !== q.leader) {
       const w = members ? writesAt(q, q.judgedLeader) : undefined;
       bits.push(
-        `judged with the leader in ${q.judgedLeader} (the worst placement)${w ? `: ${[w.ok, w.fail].filter(Boolean).join("; ")}` : ""}`,
+        `judged with the leader in ${q.judgedLeader} (the worst placement${q.judgedCommitLatencyMs !== null && !w ? `, commit ${commitMs(q.judgedCommitLatencyMs)}` : ""})${w ? `: ${[w.ok, w.fail].filter(Boolean).join("; ")}` : ""}`,
       );
     }
   }
