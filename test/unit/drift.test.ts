@@ -326,6 +326,14 @@ test("etcd timers where the deployed etcd is elsewhere or a distribution's: k3s 
     timers(ETCD(), "cluster-init: true\n").map((x) => x[2]),
     [false, false],
   );
+  // `cluster-init: false` is the default written out: SQLite through kine, no etcd timers to compare
+  assert.deepEqual(timers(PLAIN, "cluster-init: false\ncluster-cidr: 10.42.0.0/16\n"), []);
+  assert.deepEqual(timers(PLAIN, 'cluster-init: "false"\n'), []);
+  // …while `true` starts the embedded etcd, compared at k3s's defaults whether or not the design says etcd
+  assert.deepEqual(
+    timers(PLAIN, "cluster-init: true\n").map((x) => x[0]),
+    ["etcd.heartbeatMs", "etcd.electionTimeoutMs"],
+  );
   // an external datastore through kine (datastore-endpoint): k3s runs no etcd of its own
   assert.deepEqual(timers(ETCD(), "datastore-endpoint: postgres://k3s@db.corp.example:5432/k3s\ncluster-cidr: 10.42.0.0/16\n"), []);
   // kubeadm with external etcd: the timers are the etcd hosts' flags, not this file's

@@ -32,7 +32,9 @@ export const k3sConfig: KindChecks = (d, c) => {
   // with datastore-endpoint it stores through kine (SQLite or an external datastore), which has no
   // timers: compared where the file or the design says there is an embedded etcd
   const external = d.get(["datastore-endpoint"]).present;
-  const embedded = d.get(["cluster-init"]).present || d.get(["etcd-arg"]).present || c.etcd !== undefined;
+  // `cluster-init: false` is k3s's default written out: no etcd of its own (review)
+  const init = d.get(["cluster-init"]);
+  const embedded = (init.present && init.value !== false && init.value !== "false") || d.get(["etcd-arg"]).present || c.etcd !== undefined;
   if (!external && embedded) etcdTimerChecks(push, c, (flag) => etcdArg(d, flag), K3S_ETCD_TIMERS);
   return out;
 };
