@@ -25962,7 +25962,8 @@ var k3sConfig = (d, c) => {
   range("pods", d.get(["cluster-cidr"]), "10.42.0.0/16");
   range("services", d.get(["service-cidr"]), "10.43.0.0/16");
   const external = d.get(["datastore-endpoint"]).present;
-  const embedded = d.get(["cluster-init"]).present || d.get(["etcd-arg"]).present || c.etcd !== void 0;
+  const init = d.get(["cluster-init"]);
+  const embedded = init.present && init.value !== false && init.value !== "false" || d.get(["etcd-arg"]).present || c.etcd !== void 0;
   if (!external && embedded) etcdTimerChecks(push, c, (flag) => etcdArg(d, flag), K3S_ETCD_TIMERS);
   return out;
 };
@@ -31506,7 +31507,7 @@ function boundsOf(r2) {
     out.push({
       name: `the dead-store timer of ${x.subject.replace(/^store /, "")}`,
       bound: x.bound,
-      past: `The members of ${x.subject} at ${listOf(x.cutOff)} would be declared dead at ${sec(x.bound)} (${x.timer.engine}'s ${x.timer.setting}) and their data re-replicated during the drill: raise the setting for the run (Pre-flight) and restore it after (Post-heal).`
+      past: `The members of ${x.subject} at ${listOf(x.cutOff)} would be declared dead at ${sec(x.bound)} (${x.timer.engine}'s ${x.timer.setting})${spareNodes(x) ? " and their data re-replicated during the drill" : " during the drill (with no spare node to re-replicate onto, their ranges stay under-replicated)"}: raise the setting for the run (Pre-flight) and restore it after (Post-heal).`
     });
   for (const x of r2.evictions)
     out.push({
@@ -31531,7 +31532,11 @@ function resyncText(r2, store) {
   return "the replica falls out of the stream and must be resynced after the heal";
 }
 function timerSentence(x) {
-  return `${cell(x.subject)} (${x.timer.engine}): its members at ${cell(listOf(x.cutOff))} are cut off from the majority at ${cell(listOf(x.majority))}; unreachable for ${x.timer.setting} (${sec(x.bound)} by default), they are declared dead and their data re-replicated onto ${cell(listOf(x.majority))} \u2014 or, where the zone config pins voters to ${cell(listOf(x.cutOff))}, left under-replicated. Either way the placement (${cell(x.layout)}) changes until the allocator moves it back after the heal, and a range with a majority of its voters at one site does not survive that site's loss.`;
+  return `${cell(x.subject)} (${x.timer.engine}): its members at ${cell(listOf(x.cutOff))} are cut off from the majority at ${cell(listOf(x.majority))}; unreachable for ${x.timer.setting} (${sec(x.bound)} by default), they are declared dead${spareNodes(x) ? ` and their data re-replicated onto ${cell(listOf(x.majority))} \u2014 or, where the zone config pins voters to ${cell(listOf(x.cutOff))}, left under-replicated. Either way the placement (${cell(x.layout)}) changes until the allocator moves it back after the heal, and a range with a majority of its voters at one site does not survive that site's loss.` : `. ${noSpareText(x)}`}`;
+}
+var spareNodes = (x) => x.nodesAtMajority > x.voters;
+function noSpareText(x) {
+  return `The design declares ${x.voters} nodes for it, one per voter (${cell(x.layout)}): the ${x.nodesAtMajority} at ${cell(listOf(x.majority))} each already hold a replica of every range, so there is no spare node to re-replicate onto \u2014 the ranges stay under-replicated (${x.nodesAtMajority} of ${x.voters} replicas) until ${cell(listOf(x.cutOff))} returns, no replica is added, and the placement is unchanged (only nodes beyond those the design declares, at ${cell(listOf(x.majority, "or"))}, would take the replicas).`;
 }
 function lagSentence(l) {
   const parts = [];
@@ -31603,7 +31608,7 @@ function preflight(rb) {
     ...r2.prediction.traffic.map(
       (tr) => `- [ ] Baseline of ${cell(tr.name)}: its error rate (rps of 5xx and timeouts) and p99 latency now, per backend, from the external monitor or the GSLB/edge logs \u2014 not in-cluster probes. The abort criteria are relative to these.`
     ),
-    ...t.clusters.filter((c) => c.etcd?.members && c.name).map(
+    ...t.clusters.filter((c) => c.etcd?.members && c.name && splitByCut(rb, `etcd of cluster ${c.name.value}`)).map(
       (c) => `- [ ] Leader location: on a control-plane host of ${cell(c.name.value)}, ${codeSpan(etcdctl("endpoint", "status", "--cluster", "-w", "table"))} (kubeadm's certificate paths; with another installer, its etcd client certificate) \u2014 note which site leads, and which host runs a member on each side (the write checks below run there).${moveNote(rb, `etcd of cluster ${c.name.value}`)}`
     ),
     ...consensusStores(t).map(
@@ -31626,6 +31631,10 @@ function preflight(rb) {
     "- [ ] Agree on the abort signal and who runs the roll-back.",
     ""
   );
+}
+function splitByCut({ r: r2, p }, label4) {
+  const q = p.quorums.find((x) => x.name === label4);
+  return !!q && r2.enactedQuorums.has(label4) && !oneSide(q) && q.groups.some((y) => y.members > 0);
 }
 function toolPreflight(o, r2) {
   return o.tool === "chaos-mesh" ? `- [ ] Chaos Mesh runs in every cluster below (controller and chaos-daemon); \`action: partition\` with \`externalTargets\` cuts the selected pods' traffic to those ranges (iptables and ipsets inside each pod's network namespace).${uncutIpv6(r2).length ? " IPv4 only: the IPv6 cut is yours to put in place before the run \u2014 the host rules where pod traffic passes the host's netfilter, else a `netdev` hook on the uplink or the upstream ACLs (What is cut)." : ""}` : "- [ ] Litmus runs in every cluster below, with the `pod-network-partition` experiment and its `pod-network-partition-sa` service account in each namespace. **It works through NetworkPolicy: the CNI must enforce it** (Calico, Antrea\u2026), or nothing is cut and every check passes for the wrong reason. NetworkPolicies only add allows: list the policies already in these namespaces (`kubectl get networkpolicy -n NS`) \u2014 one that allows these ranges defeats the cut. The policy's `0.0.0.0/0` covers IPv4 only: all IPv6 traffic of the selected pods is denied.";
@@ -31902,9 +31911,7 @@ function abortCriteria(rb) {
       ...withdrawn.length ? [
         `errors from ${withdrawn.map(cell).join(", ")} (predicted until withdrawn) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the withdrawal step`
       ] : [],
-      ...staying.map(
-        (b) => `errors at ${cell(b.cluster)} (predicted: up to ${int2(b.loadRps)} rps fail while the cut lasts) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the planned end (${cell(r2.duration.text)}) or after a roll-back \u2014 the accepted outage is the run's length, not more`
-      ),
+      ...staying.map((b) => stayingAbort(rb, tr.name, b)),
       // at capacity: its SLO is the line; a predicted overload breaks the SLO by design (accepted in the
       // go/no-go), so the criterion is the overload spreading, not the overload itself (review M106)
       ...tight?.filter((b) => !b.overloaded).length ? [
@@ -31923,14 +31930,14 @@ function abortCriteria(rb) {
     const m = rb.moves.find((x) => x.quorum === q.name);
     if (w)
       out.push(
-        `- ${cell(q.name)}: writes still fail on ${cell(w.sites.join(", "))} ${rb.probeAt.abortAfter} s after ${cutDone(rb)} (predicted to keep writing with ${w.members} of ${n}${m ? `; the first writes there wait while leadership leaves ${cell(listOf(m.cutOff))} (${cell(m.why)}) \u2014 not a reason to abort` : ""}), or a member elsewhere accepts a write (${writeProbe(r2.ctx, q.name)}).`
+        oneSide(q) ? `- ${cell(q.name)}: writes still fail on ${cell(w.sites.join(", "))} ${rb.probeAt.abortAfter} s after ${cutDone(rb)} (predicted to keep writing with ${w.members} of ${n}: ${writeProbe(r2.ctx, q.name, oneSide(q))}).` : `- ${cell(q.name)}: writes still fail on ${cell(w.sites.join(", "))} ${rb.probeAt.abortAfter} s after ${cutDone(rb)} (predicted to keep writing with ${w.members} of ${n}${m ? `; the first writes there wait while leadership leaves ${cell(listOf(m.cutOff))} (${cell(m.why)}) \u2014 not a reason to abort` : ""}), or a member elsewhere accepts a write (${writeProbe(r2.ctx, q.name)}).`
       );
   }
   for (const l of r2.lag)
     out.push(`- ${lagAbort(l, r2.duration.seconds, (r2.ctx.topology.storeByName.get(l.store)?.writers?.items.length ?? 0) > 1)}`);
   for (const x of r2.timers)
     out.push(
-      `- ${cell(x.subject)}: a node at ${cell(listOf(x.cutOff))} shown **dead** (not just suspect) in the DB Console, or replicas being added at ${cell(listOf(x.majority))} \u2014 ${raised(rb, x) ? `the raised ${x.timer.setting} did not take` : `the run has reached ${x.timer.setting} (${sec(x.bound)})`}: roll back, then check the placement (Post-heal).`
+      `- ${cell(x.subject)}: a node at ${cell(listOf(x.cutOff))} shown **dead** (not just suspect) in the DB Console${spareNodes(x) ? `, or replicas being added at ${cell(listOf(x.majority))}` : ""} \u2014 ${raised(rb, x) ? `the raised ${x.timer.setting} did not take` : `the run has reached ${x.timer.setting} (${sec(x.bound)})`}: roll back, then check the placement (Post-heal).${spareNodes(x) ? "" : ` Do not wait for replicas being added at ${cell(listOf(x.majority))}: with the ${x.nodesAtMajority} nodes the design declares there (each already holding a replica of every range) none is added.`}`
     );
   for (const x of r2.evictions)
     if (r2.duration.seconds < x.bound)
@@ -31941,6 +31948,11 @@ function abortCriteria(rb) {
     `- The experiment runs past ${cell(r2.duration.text)}${r2.hostPlans.length ? ` (the dead-man timer deletes the host tables at ${deadman} s, the DEADLINE of step 1)` : ""}.`,
     ""
   );
+}
+function stayingAbort(rb, entry, b) {
+  const after = rb.r.after;
+  const last = after && withdraws(rb) ? after.traffic.find((y) => y.name === entry)?.backends.find((y) => y.cluster === b.cluster) : void 0;
+  return `errors at ${cell(b.cluster)} (predicted: up to ${last?.errors && last.loadRps !== null && last.loadRps !== b.loadRps ? `${int2(last.loadRps)} rps fail from the withdrawal of ${cell(listOf(rb.isolated))} until the cut heals \u2014 ${int2(b.loadRps)} before it` : `${int2(b.loadRps)} rps fail while the cut lasts`}) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the planned end (${cell(rb.r.duration.text)}) or after a roll-back \u2014 the accepted outage is the run's length, not more`;
 }
 function lagAbort(l, seconds2, multiWriter) {
   if (l.bound === void 0)
@@ -31970,6 +31982,7 @@ function customerImpact(rb) {
     out.push(
       `- cluster ${cell(x.cluster)}: ${x.ifStacked ? `${evictsIfStacked(cell(x.cluster), x.controlPlaneAt.map(cell))}, ` : ""}**its pods at ${cell(x.site)} are evicted from about ${sec(x.bound)}** and stopped all at once when the cut heals \u2014 its workloads there, ingress included, restart as ${cell(x.site)} returns; keep ${cell(x.site)} out of steering until they are Ready again.${x.ifStacked ? ` ${capital(HOSTED_EVICTS_NOTHING)}.` : ""}`
     );
+  out.push(...divergenceImpact(rb).map((x) => `- ${x}`));
   if (!p.traffic.length) out.push("No traffic entry declares peakRps with resolvable backends.");
   for (const tr of p.traffic) {
     const errs = tr.backends.filter((b) => b.errors && b.loadRps);
@@ -31992,6 +32005,28 @@ function customerImpact(rb) {
     );
   }
   out.push("");
+}
+function divergenceImpact(rb) {
+  const { r: r2, p, t, isolated } = rb;
+  return p.stores.flatMap((st) => {
+    if (st.outcome !== "diverges" && st.outcome !== "corrupts") return [];
+    const decl = t.storeByName.get(st.name);
+    const writers = decl?.writers?.items.map((w) => w.value) ?? [];
+    const moved = writers.filter((w) => isolated.includes(w));
+    const head = `store ${cell(st.name)}: its writers at ${cell(listOf(writers))} keep accepting writes and neither side sees the other's until the heal \u2014 a customer's data differs by the side that serves it${moved.length && withdraws(rb) ? `, and a client moved off ${cell(listOf(moved))} by the withdrawal no longer sees the writes it made there` : ""}`;
+    if (st.outcome === "corrupts")
+      return [`${head}. On the heal, with no conflict policy, a row both sides changed is corrupted: reconcile by hand after the heal.`];
+    const lag = r2.lag.find((l) => l.store === st.name);
+    if (lag?.bufferSeconds !== void 0 && r2.duration.seconds >= lag.bufferSeconds)
+      return [
+        `${head}. This run outlasts its lag buffer (${sec(lag.bufferSeconds)}): the two versions stay apart after the heal until the writers are resynced.`
+      ];
+    const policy = decl?.conflictResolution?.value;
+    const discards = st.replication !== "crdt" && (policy === "crdt" || policy === "last-writer-wins");
+    return [
+      `${head}. On the heal, where both sides changed one row, ${cell(conflictMerge(st.replication, policy))}${discards ? ": a change a customer made on one side during the cut can be lost" : ""}.`
+    ];
+  });
 }
 function checks(rb) {
   const { r: r2, p, out } = rb;
@@ -32093,24 +32128,30 @@ function quorumChecks(rb) {
     else if (writing[0]) {
       const m = moves.find((x) => x.quorum === q.name);
       out.push(
-        `${cell(q.name)} keeps writing on ${cell(writing[0].sites.join(", "))} (${writing[0].members} members, majority ${q.majority})${stopped.length ? `; the members on ${cell(stopped.map((y) => y.sites.join(", ")).join(" and "))} (${stopped.map((y) => y.members).join(" and ")}) must refuse writes \u2014 any write they accept is a misconfigured minority accepting writes: data corruption` : ""}. Test ${m ? `from ${probeAt.from} s after ${cutDone(rb)} (the first writes wait while leadership leaves ${cell(listOf(m.cutOff))}, ${cell(m.why)}; a write that hangs before then is expected, one still failing at ${probeAt.abortAfter} s is an abort)` : "after the cut"}: ${writeProbe(r2.ctx, q.name)}.`
+        `${cell(q.name)} keeps writing on ${cell(writing[0].sites.join(", "))} (${writing[0].members} members, majority ${q.majority})${stopped.length ? `; the members on ${cell(stopped.map((y) => y.sites.join(", ")).join(" and "))} (${stopped.map((y) => y.members).join(" and ")}) must refuse writes \u2014 any write they accept is a misconfigured minority accepting writes: data corruption` : ""}. Test ${m ? `from ${probeAt.from} s after ${cutDone(rb)} (the first writes wait while leadership leaves ${cell(listOf(m.cutOff))}, ${cell(m.why)}; a write that hangs before then is expected, one still failing at ${probeAt.abortAfter} s is an abort)` : "after the cut"}: ${writeProbe(r2.ctx, q.name, oneSide(q))}.`
       );
     }
   }
   return out;
 }
-function writeProbe(ctx, label4) {
+function writeProbe(ctx, label4, at) {
   const q = ctx.quorums.find((x) => x.label === label4);
+  const where2 = at ? `at ${cell(listOf(at, "or"))}, where every member is,` : "on each side";
+  const one = " \u2014 it must succeed";
   if (q?.kind === "etcd")
-    return `${codeSpan(etcdctl("--command-timeout=5s", "put", ETCD_PROBE_KEY, "probe"))} on a member's host on each side (over ssh; kubeadm's certificate paths) \u2014 it must succeed where the majority is and time out elsewhere`;
+    return `${codeSpan(etcdctl("--command-timeout=5s", "put", ETCD_PROBE_KEY, "probe"))} on a member's host ${where2} (over ssh; kubeadm's certificate paths)${at ? one : " \u2014 it must succeed where the majority is and time out elsewhere"}`;
   const st = q?.owner;
   if (st && isCockroach(st))
-    return `${codeSpan(cockroach("sql", "-e", `UPSERT INTO ${probeTable(st)} VALUES (1, now())`))} through a node on each side (the probe table from Pre-flight) \u2014 it must succeed where the majority is (CockroachDB \u2265 24.1 may proxy a write through a follower, slower) and hang or fail on ranges whose majority is across the cut`;
+    return `${codeSpan(cockroach("sql", "-e", `UPSERT INTO ${probeTable(st)} VALUES (1, now())`))} through a node ${where2} (the probe table from Pre-flight)${at ? one : " \u2014 it must succeed where the majority is (CockroachDB \u2265 24.1 may proxy a write through a follower, slower) and hang or fail on ranges whose majority is across the cut"}`;
   if (st && consensusEngine(st.engine?.value) === "yugabytedb")
-    return `${codeSpan(ysqlsh(st.name.value, "SET statement_timeout = 5000; INSERT INTO quorate_probe VALUES (1, now()) ON CONFLICT (k) DO UPDATE SET at = excluded.at"))} through a yb-tserver on each side (TSERVER; the probe table from Pre-flight) \u2014 it must succeed where the majority is and time out on tablets whose majority is across the cut`;
+    return `${codeSpan(ysqlsh(st.name.value, "SET statement_timeout = 5000; INSERT INTO quorate_probe VALUES (1, now()) ON CONFLICT (k) DO UPDATE SET at = excluded.at"))} through a yb-tserver ${where2} (TSERVER; the probe table from Pre-flight)${at ? one : " \u2014 it must succeed where the majority is and time out on tablets whose majority is across the cut"}`;
   if (st && consensusEngine(st.engine?.value) === "tidb")
-    return `${codeSpan(tidbSql(`INSERT INTO ${tidbProbeTable(st)} VALUES (1, NOW()) ON DUPLICATE KEY UPDATE at = NOW()`))} through a TiDB server on each side (TIDB; the probe table from Pre-flight) \u2014 it must succeed where the majority is and hang or fail on Regions whose majority is across the cut`;
-  return "a test write through a member on each side \u2014 it must succeed where the majority is and fail elsewhere";
+    return `${codeSpan(tidbSql(`INSERT INTO ${tidbProbeTable(st)} VALUES (1, NOW()) ON DUPLICATE KEY UPDATE at = NOW()`))} through a TiDB server ${where2} (TIDB; the probe table from Pre-flight)${at ? one : " \u2014 it must succeed where the majority is and hang or fail on Regions whose majority is across the cut"}`;
+  return `a test write through a member ${where2}${at ? one : " \u2014 it must succeed where the majority is and fail elsewhere"}`;
+}
+function oneSide(q) {
+  const held = q.groups.filter((y) => y.members > 0);
+  return held.length === 1 ? held[0].sites.filter((x) => (q.members[x] ?? 0) > 0) : void 0;
 }
 function storeChecks({ r: r2, p, t, isolated }) {
   const out = [];
@@ -32222,7 +32263,10 @@ function postHeal(rb) {
   for (const st of consensusStores(t)) post.push(`${cell(st.name.value)}: ${healedText(st)}`);
   for (const c of apiStopped(rb))
     post.push(
-      `${cell(c)}: remove the API check's annotation \u2014 ${codeSpan(kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe-"]))} (it is there only if a write succeeded during the cut: that success is the finding the check records).`
+      remoteControlPlane(rb, c) ? (
+        // its control plane across the cut keeps taking writes: the annotation is the expected result there (review M100)
+        `${cell(c)}: remove the API check's annotation \u2014 ${codeSpan(kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe-"]))} (the check wrote it through an API server at ${cell(listOf(remoteControlPlane(rb, c), "or"))}, as predicted).`
+      ) : `${cell(c)}: remove the API check's annotation \u2014 ${codeSpan(kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe-"]))} (it is there only if a write succeeded during the cut: that success is the finding the check records).`
     );
   post.push(...timerPostHeal(rb), ...evictionPostHeal(rb));
   if (has2((c) => c.mesh === "clustermesh"))
@@ -32253,7 +32297,7 @@ var storeOf = (rb, x) => rb.t.storeByName.get(x.subject.replace(/^store /, ""));
 function timerPreflight(rb) {
   return rb.r.timers.map((x) => {
     const st = storeOf(rb, x);
-    return raised(rb, x) ? `- [ ] Raise the dead-store timer of ${cell(st.name.value)} for the run: it lasts ${cell(rb.r.duration.text)}, past ${x.timer.engine}'s ${x.timer.setting} (${sec(x.bound)}), after which the members at ${cell(listOf(x.cutOff))} would be declared dead and their data re-replicated during the drill \u2014 ${codeSpan(cockroach("sql", "-e", x.timer.raise(rb.deadman + 60)))} (past the dead-man's ${rb.deadman} s); Post-heal restores it.` : `- [ ] The dead-store timer of ${cell(st.name.value)} is at least ${sec(x.bound)}: ${codeSpan(cockroach("sql", "-e", `SHOW CLUSTER SETTING ${x.timer.setting}`))} \u2014 the duration was derived from it; a lower value declares the members at ${cell(listOf(x.cutOff))} dead during the run.`;
+    return raised(rb, x) ? `- [ ] Raise the dead-store timer of ${cell(st.name.value)} for the run: it lasts ${cell(rb.r.duration.text)}, past ${x.timer.engine}'s ${x.timer.setting} (${sec(x.bound)}), after which the members at ${cell(listOf(x.cutOff))} would be declared dead${spareNodes(x) ? " and their data re-replicated" : ""} during the drill \u2014 ${codeSpan(cockroach("sql", "-e", x.timer.raise(rb.deadman + 60)))} (past the dead-man's ${rb.deadman} s); Post-heal restores it.` : `- [ ] The dead-store timer of ${cell(st.name.value)} is at least ${sec(x.bound)}: ${codeSpan(cockroach("sql", "-e", `SHOW CLUSTER SETTING ${x.timer.setting}`))} \u2014 the duration was derived from it; a lower value declares the members at ${cell(listOf(x.cutOff))} dead during the run.`;
   });
 }
 function timerChecks(rb) {
@@ -32285,7 +32329,7 @@ function evictionPreflight(rb) {
 }
 function evictionChecks(rb) {
   return rb.r.evictions.map(
-    (x) => rb.r.duration.seconds < x.bound ? `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, seen through an API server at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(viaMajority(x, ["get", "nodes"]))}; ${majorityNote(x)}), and no pod evicted before the run ends (${cell(rb.r.duration.text)}, under the ${sec(x.bound)} eviction): ${codeSpan(viaMajority(x, ["get", "events", "-A", "--field-selector", "reason=TaintManagerEviction"]))} stays empty.` : `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, then${x.ifStacked ? `, ${evictsIfStacked(cell(x.cluster), x.controlPlaneAt.map(cell))}, ` : " "}from about ${sec(x.bound)} TaintManagerEviction events for their pods (${codeSpan(evictionEvents(x))}, through an API server at ${cell(listOf(x.controlPlaneAt, "or"))}), and their replacements Pending or scheduled at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(pendingPods(x))}) \u2014 while the pods at ${cell(x.site)} keep serving until the heal.${x.ifStacked ? ` ${capital(HOSTED_EVICTS_NOTHING)}: no such event, and nothing Pending.` : ""}`
+    (x) => rb.r.duration.seconds < x.bound ? `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, seen through an API server at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(viaMajority(x, ["get", "nodes"]))}; ${majorityNote(x)}), and no pod evicted before the run ends (${cell(rb.r.duration.text)}, under the ${sec(x.bound)} eviction): ${codeSpan(viaMajority(x, ["get", "events", "-A", "--field-selector", "reason=TaintManagerEviction"]))} stays empty.` : `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, then${x.ifStacked ? `, ${evictsIfStacked(cell(x.cluster), x.controlPlaneAt.map(cell))}, ` : " "}from about ${sec(x.bound)} TaintManagerEviction events for their pods (${codeSpan(viaMajority(x, ["get", "events", "-A", "--field-selector", "reason=TaintManagerEviction"]))}; ${majorityNote(x)}), and their replacements Pending or scheduled at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(viaMajority(x, ["get", "pods", "-A", "--field-selector", "status.phase=Pending"]))}) \u2014 while the pods at ${cell(x.site)} keep serving until the heal.${x.ifStacked ? ` ${capital(HOSTED_EVICTS_NOTHING)}: no such event, and nothing Pending.` : ""}`
   );
 }
 function evictionPostHeal(rb) {
@@ -32430,9 +32474,11 @@ function resourceName(parts) {
   if (raw.length <= 63) return raw;
   return `${raw.slice(0, 54).replace(/-$/, "")}-${shortHash(raw)}`;
 }
-function scenarioSlug(s) {
+function scenarioSlug(s, isolate) {
+  if (isolate && s.lose.length === 1) return ["isolate", ...s.lose];
   return s.lose.length ? ["lose", ...s.lose] : ["partition", s.partition.map((g) => g.join("-")).join("-vs-")];
 }
+var enactedName = (s, o, sites) => o.isolate && s.lose.length === 1 ? `isolate ${s.lose[0]}` : scenarioName(s, sites);
 function reachableRanges(c, notes) {
   const canon = (text3) => {
     const p = parseCidr(text3);
@@ -32484,14 +32530,17 @@ function timerPlans(ctx, p) {
     const cutOff = q.groups.filter((g) => !g.writes && g.members > 0).flatMap((g) => g.sites);
     if (!st || !timer || !writing || !cutOff.length) continue;
     const members = Object.entries(q.members).filter(([, n]) => n > 0);
+    const majority2 = writing.sites.filter((x) => (q.members[x] ?? 0) > 0);
     out.push({
       kind: "dead-store",
       subject: q.name,
       bound: timer.seconds,
       cutOff,
-      majority: writing.sites.filter((x) => (q.members[x] ?? 0) > 0),
+      majority: majority2,
       timer,
-      layout: `${members.reduce((a, [, n]) => a + n, 0)} voters: ${members.map(([site, n]) => `${site} ${n}`).join(", ")}`
+      layout: `${members.reduce((a, [, n]) => a + n, 0)} voters: ${members.map(([site, n]) => `${site} ${n}`).join(", ")}`,
+      voters: members.reduce((a, [, n]) => a + n, 0),
+      nodesAtMajority: majority2.reduce((a, x) => a + (q.members[x] ?? 0), 0)
     });
   }
   return out;
@@ -32637,11 +32686,16 @@ function spendText(b) {
 }
 var GameDayDownRefusal = class extends GameDayRefusal {
 };
-function refuseDown(p, after, spends, o) {
+function shorterSpendsLess(ctx, p, after, seconds2, spends) {
+  if (seconds2 <= MIN_DERIVED_SECONDS) return false;
+  const total2 = (xs) => xs.reduce((a, b) => a + b.minutes, 0);
+  return total2(spendsOf(ctx, p, after, MIN_DERIVED_SECONDS)) < total2(spends);
+}
+function refuseDown(p, after, spends, o, shorter) {
   if (o.acceptDown || p.verdict !== "down" && after?.verdict !== "down") return;
   const what = [...p.verdict === "down" ? p.breaks : [], ...after?.breaks ?? []].filter((x, i, xs) => xs.indexOf(x) === i);
   throw new GameDayDownRefusal(
-    `refused: this drill is predicted to take ${p.verdict === "down" ? "the design" : "the design, after the withdrawal,"} down (${what.slice(0, 3).join("; ")}${what.length > 3 ? "; \u2026" : ""})${spends.length ? ` \u2014 it spends ${spends.map(spendText).join("; ")}` : ""}. That is a go/no-go for the owners: pass --accept-down to write it, or choose a shorter --duration.`
+    `refused: this drill is predicted to take ${p.verdict === "down" ? "the design" : "the design, after the withdrawal,"} down (${what.slice(0, 3).join("; ")}${what.length > 3 ? "; \u2026" : ""})${spends.length ? ` \u2014 it spends ${spends.map(spendText).join("; ")}` : ""}. That is a go/no-go for the owners: pass --accept-down to write it${shorter ? ` (a shorter --duration, down to ${goDuration(MIN_DERIVED_SECONDS)}, spends less)` : ""}.`
   );
 }
 function sidesOf2(sites, lose, partition) {
@@ -32694,12 +32748,12 @@ function* gameDaySteps(ctx, scenario2, asked) {
   const plans = yield* clusterPlans(pl, s, o, duration.seconds, files);
   const hostPlans = hostPlansOf(pl);
   refuseEmptyOrReopened(pl, plans, hostPlans, o);
-  refuseDown(prediction, isolation?.after, spends, asked);
+  refuseDown(prediction, isolation?.after, spends, asked, shorterSpendsLess(ctx, prediction, isolation?.after, duration.seconds, spends));
   files.push(...hostRuleFiles(hostPlans, s, o, deadmanSeconds(duration.seconds, limits)));
   const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
   noteBareSides(pl, o);
   const probe = probeFiles(pl, plans, s, o, duration.seconds, files);
-  const name = asked.isolate && s.lose.length === 1 ? `isolate ${s.lose[0]}` : scenarioName(s, sites);
+  const name = enactedName(s, asked, sites);
   yield;
   const runbook = runbookOf(
     {
@@ -32732,7 +32786,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
   files.push({ path: "RUNBOOK.md", content: runbook });
   return {
     scenario: s,
-    folder: resourceName(["gameday", ...scenarioSlug(s)]).replace(/^quorate-/, ""),
+    folder: resourceName(["gameday", ...scenarioSlug(s, asked.isolate)]).replace(/^quorate-/, ""),
     name,
     sides,
     plans,
@@ -32783,7 +32837,7 @@ function probeFiles(pl, plans, s, o, seconds2, files) {
 ${mine.map((ns) => (0, import_yaml10.stringify)(probePod(ns, seconds2 + 3600, LABELS), { lineWidth: 0 })).join("---\n")}`
     });
   }
-  if (probe.probes.length) files.push({ path: "probe.sh", content: probeScript(probe, `${scenarioName(s)} \u2014 from ${o.source}`) });
+  if (probe.probes.length) files.push({ path: "probe.sh", content: probeScript(probe, `${enactedName(s, o)} \u2014 from ${o.source}`) });
   return probe;
 }
 function refuseSelfOverlap(pl) {
@@ -32838,7 +32892,7 @@ function* clusterPlans(pl, s, o, seconds2, files) {
     (st) => st.namespace && st.hostNetwork?.value !== true && (st.members?.entries.some((e) => e.site.value === site && (e.count?.value ?? 0) > 0) || st.writers?.items.some((w) => w.value === site) || st.replicas?.items.some((w) => w.value === site))
   ).map((st) => st.namespace.value);
   const plans = [];
-  const slug = scenarioSlug(s);
+  const slug = scenarioSlug(s, o.isolate);
   const kindFile = o.tool === "chaos-mesh" ? "networkchaos.yaml" : "chaosengine.yaml";
   const skippedSystem = /* @__PURE__ */ new Set();
   for (const c of pl.clusters) {
@@ -32869,7 +32923,7 @@ function* clusterPlans(pl, s, o, seconds2, files) {
     }
     const file = `${fileSegment(name)}/${kindFile}`;
     const header = [
-      `# quorate gameday: ${scenarioName(s)} \u2014 cluster ${name} (site ${site}) cut off from ${sides.filter((_, i) => i !== mine).map((g) => g.join(", ")).join(" and ")}`,
+      `# quorate gameday: ${enactedName(s, o)} \u2014 cluster ${name} (site ${site}) cut off from ${sides.filter((_, i) => i !== mine).map((g) => g.join(", ")).join(" and ")}`,
       `# from ${o.source}; apply: ${kubectl(name, "apply", file)}; roll back: ${kubectl(name, "delete", file)}`
     ].map((l) => l.replace(/[\r\n\u2028\u2029]/g, " ")).join("\n");
     const docs = namespaces.map(
@@ -32985,7 +33039,7 @@ function nftRules(hp, s, o, deadman) {
   ];
   return [
     "#!/usr/sbin/nft -f",
-    `# quorate gameday: ${scenarioName(s)} \u2014 ${hp.what} (site ${hp.site}) cut off from the other side's declared ranges`.replace(
+    `# quorate gameday: ${enactedName(s, o)} \u2014 ${hp.what} (site ${hp.site}) cut off from the other side's declared ranges`.replace(
       /[\r\n\u2028\u2029]/g,
       " "
     ),
@@ -33021,7 +33075,7 @@ function iptablesRules(hp, s, o, family) {
   const mgmt = (o.managementRanges ?? []).filter((x) => x.includes(":") === v6);
   const tool = v6 ? "ip6tables" : "iptables";
   return [
-    `# quorate gameday: ${scenarioName(s)} \u2014 ${hp.what} (site ${hp.site}) cut off from the other side's declared ranges (IPv${family})`.replace(
+    `# quorate gameday: ${enactedName(s, o)} \u2014 ${hp.what} (site ${hp.site}) cut off from the other side's declared ranges (IPv${family})`.replace(
       /[\r\n\u2028\u2029]/g,
       " "
     ),

@@ -425,7 +425,7 @@ test("isolation: the window is the engine's partition, the state after the withd
   // abort thresholds are relative to the baseline and bounded in time, never "1 rps" on a 40,000 rps entry
   assert.match(
     rb,
-    /- checkout: errors at fra-prod \(predicted healthy\) above the baseline by more than 200 rps \(0\.5% of its 40,000 rps peak\) for 60 s; or errors at lon-prod \(predicted: up to 20,000 rps fail while the cut lasts\) still above the baseline 60 s after the planned end \(10m\) or after a roll-back — the accepted outage is the run's length, not more; or lon-prod's predicted overload \(40,000 rps of 30,000\) spreading beyond it — other entries or clusters degrading — or it not recovering within 60 s of the roll-back \(the overload itself is predicted: its SLO is breached by design\)\./,
+    /- checkout: errors at fra-prod \(predicted healthy\) above the baseline by more than 200 rps \(0\.5% of its 40,000 rps peak\) for 60 s; or errors at lon-prod \(predicted: up to 40,000 rps fail from the withdrawal of fra until the cut heals — 20,000 before it\) still above the baseline 60 s after the planned end \(10m\) or after a roll-back — the accepted outage is the run's length, not more; or lon-prod's predicted overload \(40,000 rps of 30,000\) spreading beyond it — other entries or clusters degrading — or it not recovering within 60 s of the roll-back \(the overload itself is predicted: its SLO is breached by design\)\./,
   );
   assert.doesNotMatch(rb, /rps of errors in total/);
   assert.match(rb, /- \[ \] Baseline of checkout: its error rate/);
@@ -1007,7 +1007,7 @@ test("CockroachDB's dead-store timer (review M42): lose ams derives 4m under its
   );
   assert.match(
     rb,
-    /- store ledger \(CockroachDB\): its members at ams are cut off from the majority at fra and lon; unreachable for server\.time_until_store_dead \(300 s by default\), they are declared dead and their data re-replicated onto fra and lon/,
+    /- store ledger \(CockroachDB\): its members at ams are cut off from the majority at fra and lon; unreachable for server\.time_until_store_dead \(300 s by default\), they are declared dead\. The design declares 5 nodes for it, one per voter/,
   );
   assert.match(
     rb,
@@ -1019,7 +1019,7 @@ test("CockroachDB's dead-store timer (review M42): lose ams derives 4m under its
   );
   assert.match(
     rb,
-    /- store ledger: a node at ams shown \*\*dead\*\* \(not just suspect\) in the DB Console, .* the run has reached server\.time_until_store_dead \(300 s\): roll back/,
+    /- store ledger: a node at ams shown \*\*dead\*\* \(not just suspect\) in the DB Console — the run has reached server\.time_until_store_dead \(300 s\): roll back/,
   );
   assert.match(
     rb,
@@ -1600,7 +1600,7 @@ test("a control plane hosted across the cut is enacted only where its hosts' add
   assert.ok(!h.notes.some((n) => /etcd of cluster lon-prod/.test(n)), h.notes.join("\n"));
   const checks = lonChecks(h);
   assert.ok(
-    checks.some((l) => /its nodes at lon NotReady after about 40 s, .*through an API server at fra/.test(l)),
+    checks.some((l) => /its nodes at lon NotReady after about 40 s, .*CONTROL_PLANE_NODE: a control-plane node of lon-prod at fra/.test(l)),
     checks.join("\n"),
   );
   // its control plane keeps its whole etcd at fra and keeps taking writes: the check reaches it there, and
@@ -1692,4 +1692,181 @@ test("a backend erring on the side that stays in steering errs until the heal, n
       /lon-prod's writes to ledger take about 28 ms \(leader in fra\), over the 20 ms budget once the leaders move — .* The figure is judged with the leader in fra, where simulate would place it: unless ledger's leaders are pinned there/,
     );
   });
+});
+
+test("re-replication needs a spare node (review): with the replica count's nodes declared, the runbook says the ranges stay under-replicated and never waits for replicas being added", () => {
+  const o = { tool: "chaos-mesh" as const, source: "r.topology.yaml" };
+  const g = gameDay(reviewed(), { lose: ["fra"] }, o);
+  assert.deepEqual(
+    g.runbook.match(/^- store ledger \(CockroachDB\): .*$/m)?.[0],
+    "- store ledger (CockroachDB): its members at fra are cut off from the majority at lon and ams; unreachable for server.time_until_store_dead (300 s by default), they are declared dead. The design declares 5 nodes for it, one per voter (5 voters: fra 2, lon 2, ams 1): the 3 at lon and ams each already hold a replica of every range, so there is no spare node to re-replicate onto — the ranges stay under-replicated (3 of 5 replicas) until fra returns, no replica is added, and the placement is unchanged (only nodes beyond those the design declares, at lon or ams, would take the replicas).",
+  );
+  const abort = g.runbook.slice(g.runbook.indexOf("## Abort criteria"), g.runbook.indexOf("## Customer impact"));
+  assert.match(
+    abort,
+    /- store ledger: a node at fra shown \*\*dead\*\* \(not just suspect\) in the DB Console — the run has reached server\.time_until_store_dead \(300 s\): roll back, then check the placement \(Post-heal\)\. Do not wait for replicas being added at lon and ams: with the 3 nodes the design declares there/,
+  );
+  assert.doesNotMatch(g.runbook, /re-replicated onto|, or replicas being added/);
+  // the counts the runbook reads
+  const [x] = timerPlans(reviewed(), g.prediction);
+  assert.deepEqual([x.voters, x.nodesAtMajority], [5, 3]);
+  // a longer run raises the timer without promising a re-replication there is no node for
+  const long = gameDay(reviewed(), { lose: ["fra"] }, { ...o, duration: "10m" }).runbook;
+  assert.match(
+    long,
+    /would be declared dead at 300 s \(CockroachDB's server\.time_until_store_dead\) during the drill \(with no spare node to re-replicate onto, their ranges stay under-replicated\)/,
+  );
+  assert.match(long, /- \[ \] Raise the dead-store timer of ledger for the run: .*would be declared dead during the drill — /);
+});
+
+test("a multi-writer store the cut splits is named in Customer impact, with what the heal keeps (review)", () => {
+  const rb = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh" as const, source: "r.topology.yaml" }).runbook;
+  const impact = rb.slice(rb.indexOf("## Customer impact"), rb.indexOf("## Checks"));
+  assert.match(
+    impact,
+    /^- store carts: its writers at fra and lon keep accepting writes and neither side sees the other's until the heal — a customer's data differs by the side that serves it, and a client moved off fra by the withdrawal no longer sees the writes it made there\. On the heal, where both sides changed one row, only columns declared with CRDT types merge; in every other column the later update wins per row and the other site's change is discarded: a change a customer made on one side during the cut can be lost\.$/m,
+  );
+  // past its lag buffer the sides stay apart after the heal
+  const long = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh" as const, source: "r.topology.yaml", duration: "10m" }).runbook;
+  assert.match(
+    long.slice(long.indexOf("## Customer impact"), long.indexOf("## Checks")),
+    /- store carts: .*This run outlasts its lag buffer \(349\.5 s\): the two versions stay apart after the heal until the writers are resynced\./,
+  );
+  // a store with one writer does not diverge: nothing said
+  const one = REVIEWED().replace("    writers: [fra, lon]\n", "    writers: [fra]\n    replicas: [lon]\n");
+  assert.ok(one.includes("writers: [fra]\n"));
+  const single = gameDay(
+    reviewed(one),
+    { lose: ["fra"] },
+    { tool: "chaos-mesh" as const, source: "r.topology.yaml", acceptDown: true },
+  ).runbook;
+  assert.doesNotMatch(single.slice(single.indexOf("## Customer impact"), single.indexOf("## Checks")), /store carts/);
+});
+
+test("the Leader location step only where the cut splits an enacted etcd; a write probe on a one-site etcd is not 'on each side' (review M99)", () => {
+  const leader = (rb: string) => rb.split("\n").filter((l) => l.startsWith("- [ ] Leader location: "));
+  // the reviewed design: fra-prod's etcd 2 + 2 + 1, split by losing fra
+  const split = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh" as const, source: "r.topology.yaml" }).runbook;
+  assert.equal(leader(split).length, 1);
+  assert.match(leader(split)[0], /on a control-plane host of fra-prod/);
+  // fra-prod's etcd all at fra: no leader to move, nothing to record
+  const single = REVIEWED().replace(
+    "      members: { fra: 2, lon: 2, ams: 1 }\n      heartbeatMs: 100\n      electionTimeoutMs: 1000\n",
+    "      members: { fra: 3 }\n",
+  );
+  assert.ok(single.includes("members: { fra: 3 }"));
+  const one = gameDay(reviewed(single), { lose: ["fra"] }, { tool: "chaos-mesh" as const, source: "r.topology.yaml" }).runbook;
+  assert.deepEqual(leader(one), []);
+  // lon-prod's whole etcd at fra, its hosts declared: enacted, all on one side — probed there, nothing "elsewhere"
+  const hosted = single
+    .replace("      routing: native\n\nstores:", "      routing: native\n    etcd:\n      members: { fra: 3 }\n\nstores:")
+    .replace(/( {2}- name: fra\n(?: {4}.*\n)*?)(?= {2}- name: lon)/, "$1    addresses: [192.168.50.0/28]\n");
+  assert.match(hosted, /addresses: \[192\.168\.50\.0\/28\]/);
+  const h = gameDay(reviewed(hosted), { lose: ["lon"] }, { tool: "chaos-mesh" as const, source: "r.topology.yaml" }).runbook;
+  assert.deepEqual(leader(h), []);
+  const check = h.split("\n").find((l) => l.startsWith("- [ ] etcd of cluster lon-prod keeps writing on fra"));
+  assert.ok(check, h);
+  assert.match(check, /on a member's host at fra, where every member is, \(over ssh; kubeadm's certificate paths\) — it must succeed\.$/);
+  assert.doesNotMatch(check, /on each side|elsewhere/);
+  const abort = h.split("\n").find((l) => l.startsWith("- etcd of cluster lon-prod: writes still fail on fra"));
+  assert.ok(abort, h);
+  assert.doesNotMatch(abort, /a member elsewhere accepts a write|on each side/);
+  // an etcd not enacted (its members' hosts undeclared): no leader step for it
+  const undeclared = single.replace(
+    "      routing: native\n\nstores:",
+    "      routing: native\n    etcd:\n      members: { fra: 3 }\n\nstores:",
+  );
+  const u = gameDay(reviewed(undeclared), { lose: ["lon"] }, OPTS).runbook;
+  assert.match(u, /Not enacted/);
+  assert.deepEqual(leader(u), []);
+});
+
+test("a remote control plane's annotation is expected, not a finding, after the heal too (review M100); the long run's eviction checks go through the majority's API server", () => {
+  const single = REVIEWED().replace(
+    "      members: { fra: 2, lon: 2, ams: 1 }\n      heartbeatMs: 100\n      electionTimeoutMs: 1000\n",
+    "      members: { fra: 3 }\n",
+  );
+  const hosted = single
+    .replace("      routing: native\n\nstores:", "      routing: native\n    etcd:\n      members: { fra: 3 }\n\nstores:")
+    .replace(/( {2}- name: fra\n(?: {4}.*\n)*?)(?= {2}- name: lon)/, "$1    addresses: [192.168.50.0/28]\n");
+  const h = gameDay(reviewed(hosted), { lose: ["lon"] }, { tool: "chaos-mesh" as const, source: "r.topology.yaml" }).runbook;
+  const post = h.slice(h.indexOf("## Post-heal checks"));
+  assert.match(
+    post,
+    /- \[ \] lon-prod: remove the API check's annotation — `kubectl --context lon-prod annotate namespace default quorate\/probe-` \(the check wrote it through an API server at fra, as predicted\)\./,
+  );
+  assert.doesNotMatch(post, /lon-prod: remove the API check's annotation [^\n]*finding/);
+  // the stopped API of the reviewed design keeps the finding (review M90)
+  const fra = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh" as const, source: "r.topology.yaml" }).runbook;
+  assert.match(fra, /fra-prod: remove the API check's annotation — .* that success is the finding the check records/);
+  // 8 minutes: past the eviction, checked during the cut through an API server at lon or ams
+  const long = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh" as const, source: "r.topology.yaml", duration: "8m" }).runbook;
+  const check = long.split("\n").find((l) => l.startsWith("- [ ] cluster fra-prod: its nodes at fra NotReady"));
+  assert.ok(check, long);
+  assert.match(
+    check,
+    /`kubectl --context fra-prod --server=https:\/\/CONTROL_PLANE_NODE:6443 get events -A --field-selector reason=TaintManagerEviction`; CONTROL_PLANE_NODE: a control-plane node of fra-prod at lon or ams/,
+  );
+  assert.match(
+    check,
+    /`kubectl --context fra-prod --server=https:\/\/CONTROL_PLANE_NODE:6443 get pods -A --field-selector status\.phase=Pending`/,
+  );
+  assert.doesNotMatch(check, /`kubectl --context fra-prod get /);
+});
+
+test("an abort line quotes the errors the cut ends with: after the withdrawal, the load steering moved there (review M106)", () => {
+  const draft = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu.topology.yaml"), "utf8").replace(
+    "pods: 10.10.128.0/17",
+    "pods: 10.11.0.0/16",
+  );
+  const rb = gameDay(analyzeFile("d.topology.yaml", draft).contexts[0], { lose: ["fra"] }, { ...OPTS, duration: undefined }).runbook;
+  const abort = rb.slice(rb.indexOf("## Abort criteria"), rb.indexOf("## Customer impact"));
+  assert.match(
+    abort,
+    /errors at lon-prod \(predicted: up to 40,000 rps fail from the withdrawal of fra until the cut heals — 20,000 before it\) still above the baseline 60 s after the planned end/,
+  );
+  assert.doesNotMatch(abort, /lon-prod \(predicted: up to 20,000 rps fail while the cut lasts\)/);
+});
+
+test("--isolate's manifests and folder are named for the isolation they enact; --lose keeps its names (review)", () => {
+  const o = { tool: "chaos-mesh" as const, source: "r.topology.yaml" };
+  const iso = gameDay(reviewed(), { lose: ["fra"] }, { ...o, isolate: true });
+  assert.equal(iso.folder, "gameday-isolate-fra");
+  const chaos = iso.files.filter((f) => f.path.endsWith("networkchaos.yaml"));
+  assert.ok(chaos.length > 0);
+  for (const f of chaos) {
+    assert.deepEqual([...new Set(docsOf(f.content).map((d) => d.metadata.name))], ["quorate-isolate-fra"], f.path);
+    assert.match(f.content, /^# quorate gameday: isolate fra — /);
+  }
+  for (const f of iso.files.filter((y) => y.path.startsWith("hosts/")))
+    assert.match(f.content, /# quorate gameday: isolate fra — /, f.path);
+  assert.match(iso.files.find((f) => f.path === "probe.sh")!.content, /# quorate gameday probe: isolate fra — /);
+  assert.doesNotMatch(iso.files.map((f) => f.content).join("\n"), /quorate-lose-|quorate gameday: lose fra/);
+  const lose = gameDay(reviewed(), { lose: ["fra"] }, o);
+  assert.equal(lose.folder, "gameday-lose-fra");
+  assert.match(lose.files.find((f) => f.path.endsWith("networkchaos.yaml"))!.content, /name: quorate-lose-fra/);
+});
+
+test("a refusal offers a shorter --duration only where a shorter run spends less (review)", () => {
+  const o = { tool: "chaos-mesh" as const, source: "r.topology.yaml" };
+  // the reviewed design cut three ways: checkout and the ledger spend their budgets for the whole run
+  assert.throws(
+    () => gameDay(reviewed(), { partition: [["fra"], ["lon"]] }, o),
+    (e: Error) =>
+      e instanceof GameDayDownRefusal &&
+      e.message.endsWith("pass --accept-down to write it (a shorter --duration, down to 3m, spends less)."),
+  );
+  // the draft: its etcd keeps no majority and nothing declares a budget — a shorter run changes nothing
+  const draft = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu.topology.yaml"), "utf8").replace(
+    "pods: 10.10.128.0/17",
+    "pods: 10.11.0.0/16",
+  );
+  assert.throws(
+    () => gameDay(analyzeFile("d.topology.yaml", draft).contexts[0], { lose: ["fra"] }, { ...o, duration: "10m" }),
+    (e: Error) =>
+      e instanceof GameDayDownRefusal &&
+      /etcd of cluster fra-prod: the partition leaves fra 2 vs lon 2 of 4 members; majority is 3 on no side/.test(e.message) &&
+      e.message.endsWith("pass --accept-down to write it.") &&
+      !/--duration/.test(e.message),
+  );
 });

@@ -367,7 +367,7 @@ function boundsOf(r: RunbookInput): { name: string; bound: number; past: string 
     out.push({
       name: `the dead-store timer of ${x.subject.replace(/^store /, "")}`,
       bound: x.bound,
-      past: `The members of ${x.subject} at ${listOf(x.cutOff)} would be declared dead at ${sec(x.bound)} (${x.timer.engine}'s ${x.timer.setting}) and their data re-replicated during the drill: raise the setting for the run (Pre-flight) and restore it after (Post-heal).`,
+      past: `The members of ${x.subject} at ${listOf(x.cutOff)} would be declared dead at ${sec(x.bound)} (${x.timer.engine}'s ${x.timer.setting})${spareNodes(x) ? " and their data re-replicated during the drill" : " during the drill (with no spare node to re-replicate onto, their ranges stay under-replicated)"}: raise the setting for the run (Pre-flight) and restore it after (Post-heal).`,
     });
   for (const x of r.evictions)
     out.push({
@@ -400,7 +400,19 @@ function resyncText(r: RunbookInput, store: string): string {
 
 /** "store ledger (CockroachDB): its members at ams are cut off …": what the timer does if the run reaches it. */
 function timerSentence(x: TimerPlan): string {
-  return `${cell(x.subject)} (${x.timer.engine}): its members at ${cell(listOf(x.cutOff))} are cut off from the majority at ${cell(listOf(x.majority))}; unreachable for ${x.timer.setting} (${sec(x.bound)} by default), they are declared dead and their data re-replicated onto ${cell(listOf(x.majority))} — or, where the zone config pins voters to ${cell(listOf(x.cutOff))}, left under-replicated. Either way the placement (${cell(x.layout)}) changes until the allocator moves it back after the heal, and a range with a majority of its voters at one site does not survive that site's loss.`;
+  return `${cell(x.subject)} (${x.timer.engine}): its members at ${cell(listOf(x.cutOff))} are cut off from the majority at ${cell(listOf(x.majority))}; unreachable for ${x.timer.setting} (${sec(x.bound)} by default), they are declared dead${
+    spareNodes(x)
+      ? ` and their data re-replicated onto ${cell(listOf(x.majority))} — or, where the zone config pins voters to ${cell(listOf(x.cutOff))}, left under-replicated. Either way the placement (${cell(x.layout)}) changes until the allocator moves it back after the heal, and a range with a majority of its voters at one site does not survive that site's loss.`
+      : `. ${noSpareText(x)}`
+  }`;
+}
+
+/** Whether the majority side has a node that holds no replica of a range: re-replication needs one (a replica per node). */
+const spareNodes = (x: TimerPlan) => x.nodesAtMajority > x.voters;
+
+/** Re-replication with exactly the replica count's nodes: nothing to move to, so nothing is added (review). */
+function noSpareText(x: TimerPlan): string {
+  return `The design declares ${x.voters} nodes for it, one per voter (${cell(x.layout)}): the ${x.nodesAtMajority} at ${cell(listOf(x.majority))} each already hold a replica of every range, so there is no spare node to re-replicate onto — the ranges stay under-replicated (${x.nodesAtMajority} of ${x.voters} replicas) until ${cell(listOf(x.cutOff))} returns, no replica is added, and the placement is unchanged (only nodes beyond those the design declares, at ${cell(listOf(x.majority, "or"))}, would take the replicas).`;
 }
 
 /** "carts: maxLagSeconds 300 s; lag buffer 1 GiB at 1,500 writes/s × 2,048 B = 3,072,000 B/s holds 349.5 s" */
@@ -492,8 +504,9 @@ function preflight(rb: Rb): void {
       (tr) =>
         `- [ ] Baseline of ${cell(tr.name)}: its error rate (rps of 5xx and timeouts) and p99 latency now, per backend, from the external monitor or the GSLB/edge logs — not in-cluster probes. The abort criteria are relative to these.`,
     ),
+    // only where it decides something: an etcd the steps cut, with members on more than one side (review M99)
     ...t.clusters
-      .filter((c) => c.etcd?.members && c.name)
+      .filter((c) => c.etcd?.members && c.name && splitByCut(rb, `etcd of cluster ${c.name.value}`))
       .map(
         (c) =>
           `- [ ] Leader location: on a control-plane host of ${cell(c.name!.value)}, ${codeSpan(etcdctl("endpoint", "status", "--cluster", "-w", "table"))} (kubeadm's certificate paths; with another installer, its etcd client certificate) — note which site leads, and which host runs a member on each side (the write checks below run there).${moveNote(rb, `etcd of cluster ${c.name!.value}`)}`,
@@ -527,6 +540,12 @@ function preflight(rb: Rb): void {
     "- [ ] Agree on the abort signal and who runs the roll-back.",
     "",
   );
+}
+
+/** An enacted quorum whose members the cut leaves on more than one side: where its leader sits decides the run's first seconds. */
+function splitByCut({ r, p }: Rb, label: string): boolean {
+  const q = p.quorums.find((x) => x.name === label);
+  return !!q && r.enactedQuorums.has(label) && !oneSide(q) && q.groups.some((y) => y.members > 0);
 }
 
 function toolPreflight(o: GameDayOptions, r: RunbookInput): string {
@@ -896,10 +915,7 @@ function abortCriteria(rb: Rb): void {
             `errors from ${withdrawn.map(cell).join(", ")} (predicted until withdrawn) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the withdrawal step`,
           ]
         : []),
-      ...staying.map(
-        (b) =>
-          `errors at ${cell(b.cluster)} (predicted: up to ${int(b.loadRps!)} rps fail while the cut lasts) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the planned end (${cell(r.duration.text)}) or after a roll-back — the accepted outage is the run's length, not more`,
-      ),
+      ...staying.map((b) => stayingAbort(rb, tr.name, b)),
       // at capacity: its SLO is the line; a predicted overload breaks the SLO by design (accepted in the
       // go/no-go), so the criterion is the overload spreading, not the overload itself (review M106)
       ...(tight?.filter((b) => !b.overloaded).length
@@ -926,14 +942,16 @@ function abortCriteria(rb: Rb): void {
     const m = rb.moves.find((x) => x.quorum === q.name);
     if (w)
       out.push(
-        `- ${cell(q.name)}: writes still fail on ${cell(w.sites.join(", "))} ${rb.probeAt.abortAfter} s after ${cutDone(rb)} (predicted to keep writing with ${w.members} of ${n}${m ? `; the first writes there wait while leadership leaves ${cell(listOf(m.cutOff))} (${cell(m.why)}) — not a reason to abort` : ""}), or a member elsewhere accepts a write (${writeProbe(r.ctx, q.name)}).`,
+        oneSide(q)
+          ? `- ${cell(q.name)}: writes still fail on ${cell(w.sites.join(", "))} ${rb.probeAt.abortAfter} s after ${cutDone(rb)} (predicted to keep writing with ${w.members} of ${n}: ${writeProbe(r.ctx, q.name, oneSide(q))}).`
+          : `- ${cell(q.name)}: writes still fail on ${cell(w.sites.join(", "))} ${rb.probeAt.abortAfter} s after ${cutDone(rb)} (predicted to keep writing with ${w.members} of ${n}${m ? `; the first writes there wait while leadership leaves ${cell(listOf(m.cutOff))} (${cell(m.why)}) — not a reason to abort` : ""}), or a member elsewhere accepts a write (${writeProbe(r.ctx, q.name)}).`,
       );
   }
   for (const l of r.lag)
     out.push(`- ${lagAbort(l, r.duration.seconds, (r.ctx.topology.storeByName.get(l.store)?.writers?.items.length ?? 0) > 1)}`);
   for (const x of r.timers)
     out.push(
-      `- ${cell(x.subject)}: a node at ${cell(listOf(x.cutOff))} shown **dead** (not just suspect) in the DB Console, or replicas being added at ${cell(listOf(x.majority))} — ${raised(rb, x) ? `the raised ${x.timer.setting} did not take` : `the run has reached ${x.timer.setting} (${sec(x.bound)})`}: roll back, then check the placement (Post-heal).`,
+      `- ${cell(x.subject)}: a node at ${cell(listOf(x.cutOff))} shown **dead** (not just suspect) in the DB Console${spareNodes(x) ? `, or replicas being added at ${cell(listOf(x.majority))}` : ""} — ${raised(rb, x) ? `the raised ${x.timer.setting} did not take` : `the run has reached ${x.timer.setting} (${sec(x.bound)})`}: roll back, then check the placement (Post-heal).${spareNodes(x) ? "" : ` Do not wait for replicas being added at ${cell(listOf(x.majority))}: with the ${x.nodesAtMajority} nodes the design declares there (each already holding a replica of every range) none is added.`}`,
     );
   for (const x of r.evictions)
     if (r.duration.seconds < x.bound)
@@ -944,6 +962,20 @@ function abortCriteria(rb: Rb): void {
     `- The experiment runs past ${cell(r.duration.text)}${r.hostPlans.length ? ` (the dead-man timer deletes the host tables at ${deadman} s, the DEADLINE of step 1)` : ""}.`,
     "",
   );
+}
+
+/** A backend on the side that stays erring: bounded by the run, with the figure the cut ends with. */
+function stayingAbort(rb: Rb, entry: string, b: Result["traffic"][number]["backends"][number]): string {
+  const after = rb.r.after;
+  // the line checks the errors outlasting the cut: the figure is the one the cut ends with — after
+  // the withdrawal, the load steering moved onto it (review M106)
+  const last =
+    after && withdraws(rb) ? after.traffic.find((y) => y.name === entry)?.backends.find((y) => y.cluster === b.cluster) : undefined;
+  return `errors at ${cell(b.cluster)} (predicted: up to ${
+    last?.errors && last.loadRps !== null && last.loadRps !== b.loadRps
+      ? `${int(last.loadRps)} rps fail from the withdrawal of ${cell(listOf(rb.isolated))} until the cut heals — ${int(b.loadRps!)} before it`
+      : `${int(b.loadRps!)} rps fail while the cut lasts`
+  }) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the planned end (${cell(rb.r.duration.text)}) or after a roll-back — the accepted outage is the run's length, not more`;
 }
 
 /** The lag criterion: below the first bound by the margin when the run stays under it; otherwise lag the cut does not explain. */
@@ -978,6 +1010,8 @@ function customerImpact(rb: Rb): void {
     out.push(
       `- cluster ${cell(x.cluster)}: ${x.ifStacked ? `${evictsIfStacked(cell(x.cluster), x.controlPlaneAt.map(cell))}, ` : ""}**its pods at ${cell(x.site)} are evicted from about ${sec(x.bound)}** and stopped all at once when the cut heals — its workloads there, ingress included, restart as ${cell(x.site)} returns; keep ${cell(x.site)} out of steering until they are Ready again.${x.ifStacked ? ` ${capital(HOSTED_EVICTS_NOTHING)}.` : ""}`,
     );
+  // a multi-writer store the cut splits: its customers see it, not only the Checks (review)
+  out.push(...divergenceImpact(rb).map((x) => `- ${x}`));
   if (!p.traffic.length) out.push("No traffic entry declares peakRps with resolvable backends.");
   for (const tr of p.traffic) {
     // a backend on the cut-off side errs until steering withdraws it; one on the side that stays
@@ -1013,6 +1047,34 @@ function customerImpact(rb: Rb): void {
     );
   }
   out.push("");
+}
+
+/** What a store whose writers the cut splits does to its customers: two versions of their data, and what the heal keeps. */
+function divergenceImpact(rb: Rb): string[] {
+  const { r, p, t, isolated } = rb;
+  return p.stores.flatMap((st) => {
+    if (st.outcome !== "diverges" && st.outcome !== "corrupts") return [];
+    const decl = t.storeByName.get(st.name);
+    const writers = decl?.writers?.items.map((w) => w.value) ?? [];
+    const moved = writers.filter((w) => isolated.includes(w));
+    const head = `store ${cell(st.name)}: its writers at ${cell(listOf(writers))} keep accepting writes and neither side sees the other's until the heal — a customer's data differs by the side that serves it${
+      moved.length && withdraws(rb)
+        ? `, and a client moved off ${cell(listOf(moved))} by the withdrawal no longer sees the writes it made there`
+        : ""
+    }`;
+    if (st.outcome === "corrupts")
+      return [`${head}. On the heal, with no conflict policy, a row both sides changed is corrupted: reconcile by hand after the heal.`];
+    const lag = r.lag.find((l) => l.store === st.name);
+    if (lag?.bufferSeconds !== undefined && r.duration.seconds >= lag.bufferSeconds)
+      return [
+        `${head}. This run outlasts its lag buffer (${sec(lag.bufferSeconds)}): the two versions stay apart after the heal until the writers are resynced.`,
+      ];
+    const policy = decl?.conflictResolution?.value;
+    const discards = st.replication !== "crdt" && (policy === "crdt" || policy === "last-writer-wins");
+    return [
+      `${head}. On the heal, where both sides changed one row, ${cell(conflictMerge(st.replication, policy))}${discards ? ": a change a customer made on one side during the cut can be lost" : ""}.`,
+    ];
+  });
 }
 
 function checks(rb: Rb): void {
@@ -1146,26 +1208,37 @@ function quorumChecks(rb: Rb): string[] {
     else if (writing[0]) {
       const m = moves.find((x) => x.quorum === q.name);
       out.push(
-        `${cell(q.name)} keeps writing on ${cell(writing[0].sites.join(", "))} (${writing[0].members} members, majority ${q.majority})${stopped.length ? `; the members on ${cell(stopped.map((y) => y.sites.join(", ")).join(" and "))} (${stopped.map((y) => y.members).join(" and ")}) must refuse writes — any write they accept is a misconfigured minority accepting writes: data corruption` : ""}. Test ${m ? `from ${probeAt.from} s after ${cutDone(rb)} (the first writes wait while leadership leaves ${cell(listOf(m.cutOff))}, ${cell(m.why)}; a write that hangs before then is expected, one still failing at ${probeAt.abortAfter} s is an abort)` : "after the cut"}: ${writeProbe(r.ctx, q.name)}.`,
+        `${cell(q.name)} keeps writing on ${cell(writing[0].sites.join(", "))} (${writing[0].members} members, majority ${q.majority})${stopped.length ? `; the members on ${cell(stopped.map((y) => y.sites.join(", ")).join(" and "))} (${stopped.map((y) => y.members).join(" and ")}) must refuse writes — any write they accept is a misconfigured minority accepting writes: data corruption` : ""}. Test ${m ? `from ${probeAt.from} s after ${cutDone(rb)} (the first writes wait while leadership leaves ${cell(listOf(m.cutOff))}, ${cell(m.why)}; a write that hangs before then is expected, one still failing at ${probeAt.abortAfter} s is an abort)` : "after the cut"}: ${writeProbe(r.ctx, q.name, oneSide(q))}.`,
       );
     }
   }
   return out;
 }
 
-/** How to see a quorum take or refuse a write, against one member per site. */
-function writeProbe(ctx: TopologyContext, label: string): string {
+/**
+ * How to see a quorum take or refuse a write, against one member per site; `at`: every member is on
+ * that one side of the cut, so there is no other side to probe (review M99).
+ */
+function writeProbe(ctx: TopologyContext, label: string, at?: readonly string[]): string {
   const q = ctx.quorums.find((x) => x.label === label);
+  const where = at ? `at ${cell(listOf(at, "or"))}, where every member is,` : "on each side";
+  const one = " — it must succeed";
   if (q?.kind === "etcd")
-    return `${codeSpan(etcdctl("--command-timeout=5s", "put", ETCD_PROBE_KEY, "probe"))} on a member's host on each side (over ssh; kubeadm's certificate paths) — it must succeed where the majority is and time out elsewhere`;
+    return `${codeSpan(etcdctl("--command-timeout=5s", "put", ETCD_PROBE_KEY, "probe"))} on a member's host ${where} (over ssh; kubeadm's certificate paths)${at ? one : " — it must succeed where the majority is and time out elsewhere"}`;
   const st = q?.owner as Store | undefined;
   if (st && isCockroach(st))
-    return `${codeSpan(cockroach("sql", "-e", `UPSERT INTO ${probeTable(st)} VALUES (1, now())`))} through a node on each side (the probe table from Pre-flight) — it must succeed where the majority is (CockroachDB ≥ 24.1 may proxy a write through a follower, slower) and hang or fail on ranges whose majority is across the cut`;
+    return `${codeSpan(cockroach("sql", "-e", `UPSERT INTO ${probeTable(st)} VALUES (1, now())`))} through a node ${where} (the probe table from Pre-flight)${at ? one : " — it must succeed where the majority is (CockroachDB ≥ 24.1 may proxy a write through a follower, slower) and hang or fail on ranges whose majority is across the cut"}`;
   if (st && consensusEngine(st.engine?.value) === "yugabytedb")
-    return `${codeSpan(ysqlsh(st.name!.value, "SET statement_timeout = 5000; INSERT INTO quorate_probe VALUES (1, now()) ON CONFLICT (k) DO UPDATE SET at = excluded.at"))} through a yb-tserver on each side (TSERVER; the probe table from Pre-flight) — it must succeed where the majority is and time out on tablets whose majority is across the cut`;
+    return `${codeSpan(ysqlsh(st.name!.value, "SET statement_timeout = 5000; INSERT INTO quorate_probe VALUES (1, now()) ON CONFLICT (k) DO UPDATE SET at = excluded.at"))} through a yb-tserver ${where} (TSERVER; the probe table from Pre-flight)${at ? one : " — it must succeed where the majority is and time out on tablets whose majority is across the cut"}`;
   if (st && consensusEngine(st.engine?.value) === "tidb")
-    return `${codeSpan(tidbSql(`INSERT INTO ${tidbProbeTable(st)} VALUES (1, NOW()) ON DUPLICATE KEY UPDATE at = NOW()`))} through a TiDB server on each side (TIDB; the probe table from Pre-flight) — it must succeed where the majority is and hang or fail on Regions whose majority is across the cut`;
-  return "a test write through a member on each side — it must succeed where the majority is and fail elsewhere";
+    return `${codeSpan(tidbSql(`INSERT INTO ${tidbProbeTable(st)} VALUES (1, NOW()) ON DUPLICATE KEY UPDATE at = NOW()`))} through a TiDB server ${where} (TIDB; the probe table from Pre-flight)${at ? one : " — it must succeed where the majority is and hang or fail on Regions whose majority is across the cut"}`;
+  return `a test write through a member ${where}${at ? one : " — it must succeed where the majority is and fail elsewhere"}`;
+}
+
+/** The sites of a quorum's members when the cut leaves them all on one side (no member across it to probe), else undefined. */
+function oneSide(q: Result["quorums"][number]): string[] | undefined {
+  const held = q.groups.filter((y) => y.members > 0);
+  return held.length === 1 ? held[0].sites.filter((x) => (q.members[x] ?? 0) > 0) : undefined;
 }
 
 function storeChecks({ r, p, t, isolated }: Rb): string[] {
@@ -1299,7 +1372,10 @@ function postHeal(rb: Rb): void {
   // the API check above writes an annotation into production: wherever it succeeded it is still there (review M90)
   for (const c of apiStopped(rb))
     post.push(
-      `${cell(c)}: remove the API check's annotation — ${codeSpan(kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe-"]))} (it is there only if a write succeeded during the cut: that success is the finding the check records).`,
+      remoteControlPlane(rb, c)
+        ? // its control plane across the cut keeps taking writes: the annotation is the expected result there (review M100)
+          `${cell(c)}: remove the API check's annotation — ${codeSpan(kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe-"]))} (the check wrote it through an API server at ${cell(listOf(remoteControlPlane(rb, c)!, "or"))}, as predicted).`
+        : `${cell(c)}: remove the API check's annotation — ${codeSpan(kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe-"]))} (it is there only if a write succeeded during the cut: that success is the finding the check records).`,
     );
   post.push(...timerPostHeal(rb), ...evictionPostHeal(rb));
   if (has((c) => c.mesh === "clustermesh"))
@@ -1339,7 +1415,7 @@ function timerPreflight(rb: Rb): string[] {
   return rb.r.timers.map((x) => {
     const st = storeOf(rb, x)!;
     return raised(rb, x)
-      ? `- [ ] Raise the dead-store timer of ${cell(st.name!.value)} for the run: it lasts ${cell(rb.r.duration.text)}, past ${x.timer.engine}'s ${x.timer.setting} (${sec(x.bound)}), after which the members at ${cell(listOf(x.cutOff))} would be declared dead and their data re-replicated during the drill — ${codeSpan(cockroach("sql", "-e", x.timer.raise(rb.deadman + 60)))} (past the dead-man's ${rb.deadman} s); Post-heal restores it.`
+      ? `- [ ] Raise the dead-store timer of ${cell(st.name!.value)} for the run: it lasts ${cell(rb.r.duration.text)}, past ${x.timer.engine}'s ${x.timer.setting} (${sec(x.bound)}), after which the members at ${cell(listOf(x.cutOff))} would be declared dead${spareNodes(x) ? " and their data re-replicated" : ""} during the drill — ${codeSpan(cockroach("sql", "-e", x.timer.raise(rb.deadman + 60)))} (past the dead-man's ${rb.deadman} s); Post-heal restores it.`
       : `- [ ] The dead-store timer of ${cell(st.name!.value)} is at least ${sec(x.bound)}: ${codeSpan(cockroach("sql", "-e", `SHOW CLUSTER SETTING ${x.timer.setting}`))} — the duration was derived from it; a lower value declares the members at ${cell(listOf(x.cutOff))} dead during the run.`;
   });
 }
@@ -1397,7 +1473,7 @@ function evictionChecks(rb: Rb): string[] {
   return rb.r.evictions.map((x) =>
     rb.r.duration.seconds < x.bound
       ? `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, seen through an API server at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(viaMajority(x, ["get", "nodes"]))}; ${majorityNote(x)}), and no pod evicted before the run ends (${cell(rb.r.duration.text)}, under the ${sec(x.bound)} eviction): ${codeSpan(viaMajority(x, ["get", "events", "-A", "--field-selector", "reason=TaintManagerEviction"]))} stays empty.`
-      : `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, then${x.ifStacked ? `, ${evictsIfStacked(cell(x.cluster), x.controlPlaneAt.map(cell))}, ` : " "}from about ${sec(x.bound)} TaintManagerEviction events for their pods (${codeSpan(evictionEvents(x))}, through an API server at ${cell(listOf(x.controlPlaneAt, "or"))}), and their replacements Pending or scheduled at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(pendingPods(x))}) — while the pods at ${cell(x.site)} keep serving until the heal.${x.ifStacked ? ` ${capital(HOSTED_EVICTS_NOTHING)}: no such event, and nothing Pending.` : ""}`,
+      : `cluster ${cell(x.cluster)}: its nodes at ${cell(x.site)} NotReady after about ${sec(NODE_MONITOR_GRACE_SECONDS)}, then${x.ifStacked ? `, ${evictsIfStacked(cell(x.cluster), x.controlPlaneAt.map(cell))}, ` : " "}from about ${sec(x.bound)} TaintManagerEviction events for their pods (${codeSpan(viaMajority(x, ["get", "events", "-A", "--field-selector", "reason=TaintManagerEviction"]))}; ${majorityNote(x)}), and their replacements Pending or scheduled at ${cell(listOf(x.controlPlaneAt, "or"))} (${codeSpan(viaMajority(x, ["get", "pods", "-A", "--field-selector", "status.phase=Pending"]))}) — while the pods at ${cell(x.site)} keep serving until the heal.${x.ifStacked ? ` ${capital(HOSTED_EVICTS_NOTHING)}: no such event, and nothing Pending.` : ""}`,
   );
 }
 

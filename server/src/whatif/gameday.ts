@@ -135,10 +135,15 @@ export function resourceName(parts: readonly string[]): string {
   return `${raw.slice(0, 54).replace(/-$/, "")}-${shortHash(raw)}`;
 }
 
-/** "lose-fra-ams", "partition-fra-vs-lon-ams": the scenario in resource and folder names. */
-export function scenarioSlug(s: { lose: readonly string[]; partition: readonly (readonly string[])[] }): string[] {
+/** "lose-fra-ams", "isolate-fra" (asked as --isolate), "partition-fra-vs-lon-ams": the scenario in resource and folder names. */
+export function scenarioSlug(s: { lose: readonly string[]; partition: readonly (readonly string[])[] }, isolate?: boolean): string[] {
+  if (isolate && s.lose.length === 1) return ["isolate", ...s.lose];
   return s.lose.length ? ["lose", ...s.lose] : ["partition", s.partition.map((g) => g.join("-")).join("-vs-")];
 }
+
+/** The scenario as the runbook and the files name it: "isolate fra" when asked as --isolate (what they enact), else the engine's name. */
+const enactedName = (s: Scenario, o: GameDayOptions, sites?: readonly string[]) =>
+  o.isolate && s.lose.length === 1 ? `isolate ${s.lose[0]}` : scenarioName(s, sites);
 
 /** The ranges other clusters reach `c` at: pods, services and nodes; for a Globalnet cluster its global range and nodes. */
 function reachableRanges(c: Cluster, notes: string[]): string[] {
@@ -246,6 +251,10 @@ export interface TimerPlan {
   readonly timer: DeadStoreTimer;
   /** "5 voters: fra 2, lon 2, ams 1": the placement to find again after the heal */
   readonly layout: string;
+  /** the replicas of each range: the voters the design declares */
+  readonly voters: number;
+  /** the nodes the design declares at the majority sites: re-replication needs more of them than a range has replicas */
+  readonly nodesAtMajority: number;
 }
 
 /** The timers the predicted cut starts: consensus stores whose members on one side keep a majority while others are cut off. */
@@ -259,14 +268,17 @@ export function timerPlans(ctx: TopologyContext, p: Result): TimerPlan[] {
     const cutOff = q.groups.filter((g) => !g.writes && g.members > 0).flatMap((g) => g.sites);
     if (!st || !timer || !writing || !cutOff.length) continue;
     const members = Object.entries(q.members).filter(([, n]) => n > 0);
+    const majority = writing.sites.filter((x) => (q.members[x] ?? 0) > 0);
     out.push({
       kind: "dead-store",
       subject: q.name,
       bound: timer.seconds,
       cutOff,
-      majority: writing.sites.filter((x) => (q.members[x] ?? 0) > 0),
+      majority,
       timer,
       layout: `${members.reduce((a, [, n]) => a + n, 0)} voters: ${members.map(([site, n]) => `${site} ${n}`).join(", ")}`,
+      voters: members.reduce((a, [, n]) => a + n, 0),
+      nodesAtMajority: majority.reduce((a, x) => a + (q.members[x] ?? 0), 0),
     });
   }
   return out;
@@ -494,12 +506,29 @@ export function spendText(b: BudgetSpend): string {
 /** A drill predicted to take something down is written only when asked for (--accept-down): the go/no-go is the owners'. */
 export class GameDayDownRefusal extends GameDayRefusal {}
 
-function refuseDown(p: Result, after: Result | undefined, spends: readonly BudgetSpend[], o: GameDayOptions): void {
+/**
+ * Whether a shorter run (down to the derived floor) spends less of a declared budget: the only way a
+ * shorter --duration helps a drill predicted down. An etcd with no majority, or errors that last only
+ * until the withdrawal, cost the same however long the cut lasts (review).
+ */
+function shorterSpendsLess(
+  ctx: TopologyContext,
+  p: Result,
+  after: Result | undefined,
+  seconds: number,
+  spends: readonly BudgetSpend[],
+): boolean {
+  if (seconds <= MIN_DERIVED_SECONDS) return false;
+  const total = (xs: readonly BudgetSpend[]) => xs.reduce((a, b) => a + b.minutes, 0);
+  return total(spendsOf(ctx, p, after, MIN_DERIVED_SECONDS)) < total(spends);
+}
+
+function refuseDown(p: Result, after: Result | undefined, spends: readonly BudgetSpend[], o: GameDayOptions, shorter: boolean): void {
   if (o.acceptDown || (p.verdict !== "down" && after?.verdict !== "down")) return;
   // down only after the withdrawal: the reasons are the after state's (as the runbook's go/no-go)
   const what = [...(p.verdict === "down" ? p.breaks : []), ...(after?.breaks ?? [])].filter((x, i, xs) => xs.indexOf(x) === i);
   throw new GameDayDownRefusal(
-    `refused: this drill is predicted to take ${p.verdict === "down" ? "the design" : "the design, after the withdrawal,"} down (${what.slice(0, 3).join("; ")}${what.length > 3 ? "; …" : ""})${spends.length ? ` — it spends ${spends.map(spendText).join("; ")}` : ""}. That is a go/no-go for the owners: pass --accept-down to write it, or choose a shorter --duration.`,
+    `refused: this drill is predicted to take ${p.verdict === "down" ? "the design" : "the design, after the withdrawal,"} down (${what.slice(0, 3).join("; ")}${what.length > 3 ? "; …" : ""})${spends.length ? ` — it spends ${spends.map(spendText).join("; ")}` : ""}. That is a go/no-go for the owners: pass --accept-down to write it${shorter ? ` (a shorter --duration, down to ${goDuration(MIN_DERIVED_SECONDS)}, spends less)` : ""}.`,
   );
 }
 
@@ -590,13 +619,13 @@ export function* gameDaySteps(
   const plans = yield* clusterPlans(pl, s, o, duration.seconds, files);
   const hostPlans = hostPlansOf(pl);
   refuseEmptyOrReopened(pl, plans, hostPlans, o);
-  refuseDown(prediction, isolation?.after, spends, asked);
+  refuseDown(prediction, isolation?.after, spends, asked, shorterSpendsLess(ctx, prediction, isolation?.after, duration.seconds, spends));
   files.push(...hostRuleFiles(hostPlans, s, o, deadmanSeconds(duration.seconds, limits)));
   const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
   noteBareSides(pl, o);
   const probe = probeFiles(pl, plans, s, o, duration.seconds, files);
   // a partition's title names every side it cuts: "partition fra / lon / (ams)"
-  const name = asked.isolate && s.lose.length === 1 ? `isolate ${s.lose[0]}` : scenarioName(s, sites);
+  const name = enactedName(s, asked, sites);
   yield;
   const runbook = runbookOf(
     {
@@ -628,7 +657,7 @@ export function* gameDaySteps(
   files.push({ path: "RUNBOOK.md", content: runbook });
   return {
     scenario: s,
-    folder: resourceName(["gameday", ...scenarioSlug(s)]).replace(/^quorate-/, ""),
+    folder: resourceName(["gameday", ...scenarioSlug(s, asked.isolate)]).replace(/^quorate-/, ""),
     name,
     sides,
     plans,
@@ -689,7 +718,7 @@ function probeFiles(pl: Planning, plans: readonly ClusterPlan[], s: Scenario, o:
       content: `${`# quorate gameday: the probe pods of ${cluster} in ${mine.join(", ")} — apply them before the chaos manifests, so they select them`.replace(/[\r\n\u2028\u2029]/g, " ")}\n${mine.map((ns) => stringify(probePod(ns, seconds + 3600, LABELS), { lineWidth: 0 })).join("---\n")}`,
     });
   }
-  if (probe.probes.length) files.push({ path: "probe.sh", content: probeScript(probe, `${scenarioName(s)} — from ${o.source}`) });
+  if (probe.probes.length) files.push({ path: "probe.sh", content: probeScript(probe, `${enactedName(s, o)} — from ${o.source}`) });
   return probe;
 }
 
@@ -772,7 +801,7 @@ function* clusterPlans(pl: Planning, s: Scenario, o: GameDayOptions, seconds: nu
       )
       .map((st) => st.namespace!.value);
   const plans: ClusterPlan[] = [];
-  const slug = scenarioSlug(s);
+  const slug = scenarioSlug(s, o.isolate);
   const kindFile = o.tool === "chaos-mesh" ? "networkchaos.yaml" : "chaosengine.yaml";
   const skippedSystem = new Set<string>();
   for (const c of pl.clusters) {
@@ -805,7 +834,7 @@ function* clusterPlans(pl: Planning, s: Scenario, o: GameDayOptions, seconds: nu
     // the cluster's name as one safe folder name: `../x` or `/etc` never leaves the output folder
     const file = `${fileSegment(name)}/${kindFile}`;
     const header = [
-      `# quorate gameday: ${scenarioName(s)} — cluster ${name} (site ${site}) cut off from ${sides
+      `# quorate gameday: ${enactedName(s, o)} — cluster ${name} (site ${site}) cut off from ${sides
         .filter((_, i) => i !== mine)
         .map((g) => g.join(", "))
         .join(" and ")}`,
@@ -965,7 +994,7 @@ function nftRules(hp: HostPlan, s: Scenario, o: GameDayOptions, deadman: number)
   ];
   return [
     "#!/usr/sbin/nft -f",
-    `# quorate gameday: ${scenarioName(s)} — ${hp.what} (site ${hp.site}) cut off from the other side's declared ranges`.replace(
+    `# quorate gameday: ${enactedName(s, o)} — ${hp.what} (site ${hp.site}) cut off from the other side's declared ranges`.replace(
       /[\r\n\u2028\u2029]/g,
       " ",
     ),
@@ -1008,7 +1037,7 @@ function iptablesRules(hp: HostPlan, s: Scenario, o: GameDayOptions, family: 4 |
   const mgmt = (o.managementRanges ?? []).filter((x) => x.includes(":") === v6);
   const tool = v6 ? "ip6tables" : "iptables";
   return [
-    `# quorate gameday: ${scenarioName(s)} — ${hp.what} (site ${hp.site}) cut off from the other side's declared ranges (IPv${family})`.replace(
+    `# quorate gameday: ${enactedName(s, o)} — ${hp.what} (site ${hp.site}) cut off from the other side's declared ranges (IPv${family})`.replace(
       /[\r\n\u2028\u2029]/g,
       " ",
     ),
