@@ -32691,11 +32691,11 @@ function shorterSpendsLess(ctx, p, after, seconds2, spends) {
   const total2 = (xs) => xs.reduce((a, b) => a + b.minutes, 0);
   return total2(spendsOf(ctx, p, after, MIN_DERIVED_SECONDS)) < total2(spends);
 }
-function refuseDown(p, after, spends, o, shorter) {
+function refuseDown(ctx, p, after, spends, o, seconds2) {
   if (o.acceptDown || p.verdict !== "down" && after?.verdict !== "down") return;
   const what = [...p.verdict === "down" ? p.breaks : [], ...after?.breaks ?? []].filter((x, i, xs) => xs.indexOf(x) === i);
   throw new GameDayDownRefusal(
-    `refused: this drill is predicted to take ${p.verdict === "down" ? "the design" : "the design, after the withdrawal,"} down (${what.slice(0, 3).join("; ")}${what.length > 3 ? "; \u2026" : ""})${spends.length ? ` \u2014 it spends ${spends.map(spendText).join("; ")}` : ""}. That is a go/no-go for the owners: pass --accept-down to write it${shorter() ? ` (a shorter --duration, down to ${goDuration(MIN_DERIVED_SECONDS)}, spends less)` : ""}.`
+    `refused: this drill is predicted to take ${p.verdict === "down" ? "the design" : "the design, after the withdrawal,"} down (${what.slice(0, 3).join("; ")}${what.length > 3 ? "; \u2026" : ""})${spends.length ? ` \u2014 it spends ${spends.map(spendText).join("; ")}` : ""}. That is a go/no-go for the owners: pass --accept-down to write it${shorterSpendsLess(ctx, p, after, seconds2, spends) ? ` (a shorter --duration, down to ${goDuration(MIN_DERIVED_SECONDS)}, spends less)` : ""}.`
   );
 }
 function sidesOf2(sites, lose, partition) {
@@ -32748,13 +32748,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
   const plans = yield* clusterPlans(pl, s, o, duration.seconds, files);
   const hostPlans = hostPlansOf(pl);
   refuseEmptyOrReopened(pl, plans, hostPlans, o);
-  refuseDown(
-    prediction,
-    isolation?.after,
-    spends,
-    asked,
-    () => shorterSpendsLess(ctx, prediction, isolation?.after, duration.seconds, spends)
-  );
+  refuseDown(ctx, prediction, isolation?.after, spends, asked, duration.seconds);
   files.push(...hostRuleFiles(hostPlans, s, o, deadmanSeconds(duration.seconds, limits)));
   const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
   noteBareSides(pl, o);

@@ -523,12 +523,19 @@ function shorterSpendsLess(
   return total(spendsOf(ctx, p, after, MIN_DERIVED_SECONDS)) < total(spends);
 }
 
-function refuseDown(p: Result, after: Result | undefined, spends: readonly BudgetSpend[], o: GameDayOptions, shorter: () => boolean): void {
+function refuseDown(
+  ctx: TopologyContext,
+  p: Result,
+  after: Result | undefined,
+  spends: readonly BudgetSpend[],
+  o: GameDayOptions,
+  seconds: number,
+): void {
   if (o.acceptDown || (p.verdict !== "down" && after?.verdict !== "down")) return;
   // down only after the withdrawal: the reasons are the after state's (as the runbook's go/no-go)
   const what = [...(p.verdict === "down" ? p.breaks : []), ...(after?.breaks ?? [])].filter((x, i, xs) => xs.indexOf(x) === i);
   throw new GameDayDownRefusal(
-    `refused: this drill is predicted to take ${p.verdict === "down" ? "the design" : "the design, after the withdrawal,"} down (${what.slice(0, 3).join("; ")}${what.length > 3 ? "; …" : ""})${spends.length ? ` — it spends ${spends.map(spendText).join("; ")}` : ""}. That is a go/no-go for the owners: pass --accept-down to write it${shorter() ? ` (a shorter --duration, down to ${goDuration(MIN_DERIVED_SECONDS)}, spends less)` : ""}.`,
+    `refused: this drill is predicted to take ${p.verdict === "down" ? "the design" : "the design, after the withdrawal,"} down (${what.slice(0, 3).join("; ")}${what.length > 3 ? "; …" : ""})${spends.length ? ` — it spends ${spends.map(spendText).join("; ")}` : ""}. That is a go/no-go for the owners: pass --accept-down to write it${shorterSpendsLess(ctx, p, after, seconds, spends) ? ` (a shorter --duration, down to ${goDuration(MIN_DERIVED_SECONDS)}, spends less)` : ""}.`,
   );
 }
 
@@ -619,9 +626,7 @@ export function* gameDaySteps(
   const plans = yield* clusterPlans(pl, s, o, duration.seconds, files);
   const hostPlans = hostPlansOf(pl);
   refuseEmptyOrReopened(pl, plans, hostPlans, o);
-  refuseDown(prediction, isolation?.after, spends, asked, () =>
-    shorterSpendsLess(ctx, prediction, isolation?.after, duration.seconds, spends),
-  );
+  refuseDown(ctx, prediction, isolation?.after, spends, asked, duration.seconds);
   files.push(...hostRuleFiles(hostPlans, s, o, deadmanSeconds(duration.seconds, limits)));
   const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
   noteBareSides(pl, o);
