@@ -96,7 +96,7 @@ test("keystrokes into one item, one after another, reuse unchanged families and 
     ...Object.entries(FIXABLE),
   ];
   let kept = 0;
-  let edits = 0;
+  let again = 0;
   for (const [name, original] of texts) {
     for (const options of [DEFAULT_OPTIONS, { ...DEFAULT_OPTIONS, deferFigures: true }] as AnalysisOptions[]) {
       let text = original;
@@ -121,7 +121,8 @@ test("keystrokes into one item, one after another, reuse unchanged families and 
           const fresh = analyzeFile(name, next, options);
           assert.equal(view(got), view(fresh), `seed ${seed}, ${name}, burst ${burst}, keystroke ${k}: ${JSON.stringify(change)}`);
           kept += got.families?.kept.length ?? 0;
-          edits++;
+          // a keystroke into the item the last one re-read: the ones whose families may be reused
+          if (got.families && a.families?.key === got.families.key && a.families.index === got.families.index) again++;
           text = next;
           a = got.local.some((f) => f.code === "yaml/syntax") ? analyzeFile(name, text, options) : got;
           at += ins.length;
@@ -129,8 +130,10 @@ test("keystrokes into one item, one after another, reuse unchanged families and 
       }
     }
   }
-  // most keystrokes leave most families as they were: the reuse is taken, not only allowed
-  assert.ok(kept > edits / 4, `families reused ${kept} times over ${edits} keystrokes (seed ${seed})`);
+  // most keystrokes into the item the last one re-read leave most families as they were: the
+  // reuse is taken, not only allowed (about 10 of 13 families a keystroke over seeds tried; counted
+  // over those keystrokes, not all: a random "[" can leave a text unparsable, every keystroke after it from scratch)
+  assert.ok(again > 0 && kept > again * 4, `families reused ${kept} times over ${again} keystrokes into the same item (seed ${seed})`);
 });
 
 test("a keystroke into a description re-runs no family; one into an RTT re-runs the ones that read it", () => {
@@ -192,6 +195,47 @@ test("renaming a cluster that only a backend names: the lookup by name is a read
     assert.equal(view(a), view(analyzeFile(name, cur)), `after deleting ${k + 1}`);
   }
   assert.ok(a.families, "the keystrokes were incremental");
+});
+
+test("a fact one family computed is a read of every family that reads it: a backend's cluster and a cluster's site, typed and deleted", () => {
+  // the loads of a traffic entry (derive/loads) are computed by the first family that asks (rtt,
+  // for the writers) and read by traffic and capacity after it: each depends on what they read,
+  // or the traffic family kept its findings while the backend stopped resolving and resolved again
+  const type = incrementalTypist("rings.topology.yaml", rings(2));
+  const backend = "- cluster: r1-a-k\n        weight: 1\n        capacityRps: 20000\n      - cluster: r1";
+  type(backend, " ");
+  const back = type(backend, "", 1);
+  assert.ok(!back.kept.includes("traffic"), `the traffic family runs again (kept: ${back.kept})`);
+  // a cluster's site: the backends at it move with it
+  type("    site: r0-c", "x");
+  type("    site: r0-c", "", 1);
+});
+
+test("typing into every value of a design and deleting it again equals a from-scratch analysis, keystroke by keystroke", () => {
+  // systematic, beside the random test above: each value's end, a character typed twice and
+  // deleted twice (the second keystroke of each pair reuses what the first recorded)
+  for (const [name, text] of [
+    ["rings.topology.yaml", rings(2)],
+    ["payments.topology.yaml", readFileSync(join(ROOT, "examples", "payments-eu-reviewed.topology.yaml"), "utf8")],
+  ]) {
+    const ends = [...text.matchAll(/: [^\s,\]}]+/g)].map((m) => (m.index ?? 0) + m[0].length);
+    for (const end of ends) {
+      let cur = text;
+      let a = analyzeFile(name, cur);
+      const steps: [number, string, number][] = [
+        [end, "x", 0],
+        [end + 1, "1", 0],
+        [end + 1, "", 1],
+        [end, "", 1],
+      ];
+      for (const [at, ins, del] of steps) {
+        const next = `${cur.slice(0, at)}${ins}${cur.slice(at + del)}`;
+        a = analyzeChange(a, name, { start: at, end: at + del, text: ins }, next, DEFAULT_OPTIONS);
+        cur = next;
+        assert.equal(view(a), view(analyzeFile(name, cur)), `${name}: ${JSON.stringify(text.slice(end - 30, end))} + ${JSON.stringify(ins)} − ${del}`);
+      }
+    }
+  }
 });
 
 test("a family that found more than KEPT_MAX_FINDINGS is shown as found and runs again on the next edit", () => {

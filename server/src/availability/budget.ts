@@ -245,19 +245,9 @@ function withLeader(w: readonly string[], leader: string): string[] {
   return w.map((x, k) => (k === w.length - 1 ? `${x} (leader in ${leader})` : x));
 }
 
-/** Every quorum store's write budget figure, computed once per analysed topology. */
-const budgetCell = (_ctx: TopologyContext): { value?: Map<object, WriteBudgetFigures> } => ({});
-
-/** The write budget figure of a store (cached per analysis). */
+/** The write budget figure of a store (computed once per analysed topology: a fact of the store). */
 export function budgetOf(ctx: TopologyContext, store: Store): WriteBudgetFigures | undefined {
-  const cell = ctx.fact(budgetCell);
-  cell.value ??= new Map();
-  if (!cell.value.has(store)) {
-    const f = writeBudgetFigures(ctx, store);
-    if (f) cell.value.set(store, f);
-    else return undefined;
-  }
-  return cell.value.get(store);
+  return ctx.factOf(writeBudgetFigures, store);
 }
 
 /** "ams down, 0.498% of the time (43.7 hours a year): writes from lon 28 ms (leader in fra)" */

@@ -5,6 +5,7 @@
  * estimates. Pure: no editor, no connection, no Node APIs.
  */
 import type { Quorum, TopologyContext } from "../derive/context";
+import { cellSteps, cellValue, type Cell } from "../derive/track";
 import { clientSitesOf } from "../derive/writes";
 import { relayOf } from "../derive/latency";
 import type { HealthCheck, Store, Traffic } from "../model/topology";
@@ -559,20 +560,16 @@ export function figuresWithRelay(d: LeanDesign, e: LeanEntity, budget: number): 
 }
 
 /** The report of an analysed topology, once computed (by reportOf at once, or by reportSteps a step at a time). */
-const reportCell = (_ctx: TopologyContext): { value?: AvailabilityReport } => ({});
+const reportCell = (_ctx: TopologyContext): Cell<AvailabilityReport> => ({});
 
 /** Every figure of an analysed topology, computed once (rules, hovers, preview, record and CLI share it). */
 export function reportOf(ctx: TopologyContext): AvailabilityReport {
-  const cell = ctx.fact(reportCell);
-  cell.value ??= availabilityReport(ctx);
-  return cell.value;
+  return cellValue(ctx.fact(reportCell), () => availabilityReport(ctx));
 }
 
 /** reportOf step-wise: what it computes is kept for reportOf (a run given up half-way keeps nothing). */
-export function* reportSteps(ctx: TopologyContext): Steps<AvailabilityReport> {
-  const cell = ctx.fact(reportCell);
-  cell.value ??= yield* availabilityReportSteps(ctx);
-  return cell.value;
+export function reportSteps(ctx: TopologyContext): Steps<AvailabilityReport> {
+  return cellSteps(ctx.fact(reportCell), () => availabilityReportSteps(ctx));
 }
 
 /** "5.52 nines" (two decimals at most) */

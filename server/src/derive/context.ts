@@ -33,6 +33,8 @@ export class TopologyContext {
    * fields it read while it was computed (derive/track)
    */
   private readonly facts = new Map<(ctx: TopologyContext) => unknown, { value: unknown; reads: ReadonlySet<string> }>();
+  /** derived facts of one key (see `factOf`), by the function that computes them, then the key */
+  private readonly keyed = new Map<Function, Map<object, { value: unknown; reads: ReadonlySet<string> }>>();
   /** links by one end, then the other (both orders): lookups build no key strings */
   private readonly links = new Map<string, Map<string, Link>>();
 
@@ -97,6 +99,29 @@ export class TopologyContext {
     }
     const computed = recording(() => compute(this));
     this.facts.set(compute, computed);
+    return computed.value;
+  }
+
+  /**
+   * A derived fact of one key of this topology (a traffic entry's loads, a quorum's write
+   * judgement): `compute(this, key)` on the first call for `key`, the same value after. Like
+   * `fact`, whoever reads it depends on what computing it read — a cache filled by one family and
+   * read by another would otherwise leave the second family's reads short, and a keystroke would
+   * keep its findings when they changed (reuse.ts).
+   */
+  factOf<K extends object, T>(compute: (ctx: TopologyContext, key: K) => T, key: K): T {
+    let byKey = this.keyed.get(compute) as Map<K, { value: T; reads: ReadonlySet<string> }> | undefined;
+    if (!byKey) {
+      byKey = new Map();
+      this.keyed.set(compute, byKey);
+    }
+    const known = byKey.get(key);
+    if (known) {
+      if (known.reads.size) noteAll(known.reads);
+      return known.value;
+    }
+    const computed = recording(() => compute(this, key));
+    byKey.set(key, computed);
     return computed.value;
   }
 

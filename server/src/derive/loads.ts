@@ -31,11 +31,8 @@ export const TTL_RANGE = [30, 120] as const;
  * backend's cluster or its site does not resolve (ref/unknown reports it; no guessing).
  */
 export function loadBackends(ctx: TopologyContext, tr: Traffic): LoadBackend[] | undefined {
-  const cache = ctx.fact(backendCache);
-  if (!cache.has(tr)) cache.set(tr, backendsOf(ctx, tr));
-  return cache.get(tr);
+  return ctx.factOf(backendsOf, tr);
 }
-const backendCache = () => new Map<Traffic, LoadBackend[] | undefined>();
 
 function backendsOf(ctx: TopologyContext, tr: Traffic): LoadBackend[] | undefined {
   const out: LoadBackend[] = [];
@@ -76,11 +73,8 @@ export interface TrafficLoads {
 
 /** The loads of one traffic entry with peakRps and resolvable backends; undefined otherwise. */
 export function trafficLoads(ctx: TopologyContext, tr: Traffic): TrafficLoads | undefined {
-  const cache = ctx.fact(loadsCache);
-  if (!cache.has(tr)) cache.set(tr, loadsOf(ctx, tr));
-  return cache.get(tr);
+  return ctx.factOf(loadsOf, tr);
 }
-const loadsCache = () => new Map<Traffic, TrafficLoads | undefined>();
 
 function loadsOf(ctx: TopologyContext, tr: Traffic): TrafficLoads | undefined {
   const backends = loadBackends(ctx, tr);

@@ -2,6 +2,7 @@
 // edit that leaves every field a family read as it was (positions moved by the edit aside) leaves
 // that family's findings as they were, moved with the edit (reuse.ts). The reads are recorded,
 // never declared by hand: a family that starts reading a field is tracked by the same code.
+import type { Steps } from "../util/steps";
 
 /** The reads being recorded: the innermost frame (a family, or a fact it computes) first. */
 const frames: Set<string>[] = [];
@@ -69,5 +70,46 @@ export function looseReads<T>(run: () => T): { value: T; reads: Set<string> } {
     return { value: run(), reads: loose };
   } finally {
     loose = before;
+  }
+}
+
+/**
+ * A fact computed at once or a step at a time (the availability report, the objectives'
+ * judgements), kept with what computing it read: its value once complete, and those reads.
+ */
+export interface Cell<T> {
+  value?: T;
+  reads?: ReadonlySet<string>;
+}
+
+/** The cell's value, computed by `compute` when it has none; the reader depends on what computing it read, as with a fact. */
+export function cellValue<T>(cell: Cell<T>, compute: () => T): T {
+  if (cell.value !== undefined) {
+    if (cell.reads) noteAll(cell.reads);
+    return cell.value;
+  }
+  const { value, reads } = recording(compute);
+  cell.value = value;
+  cell.reads = reads;
+  return value;
+}
+
+/** cellValue a step at a time: each step runs in a frame of its own; the value is kept, with every step's reads, once complete. */
+export function* cellSteps<T>(cell: Cell<T>, steps: () => Steps<T>): Steps<T> {
+  if (cell.value !== undefined) {
+    if (cell.reads) noteAll(cell.reads);
+    return cell.value;
+  }
+  const reads = new Set<string>();
+  const run = steps();
+  for (;;) {
+    const step = recording(() => run.next());
+    for (const r of step.reads) reads.add(r);
+    if (step.value.done) {
+      cell.value ??= step.value.value;
+      cell.reads ??= reads;
+      return step.value.value;
+    }
+    yield;
   }
 }

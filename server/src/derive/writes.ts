@@ -217,11 +217,9 @@ export interface WriteJudgement {
  */
 export function writeJudgement(ctx: TopologyContext, q: Quorum, o: { counts?: ReadonlyMap<string, number> } = {}): WriteJudgement {
   if (o.counts) return judge(ctx, q, o.counts);
-  const memo = ctx.fact(judgements);
-  if (!memo.has(q)) memo.set(q, judge(ctx, q, q.counts, designedVoters(ctx, q)));
-  return memo.get(q)!;
+  return ctx.factOf(judgedAsDeclared, q);
 }
-const judgements = () => new Map<Quorum, WriteJudgement>();
+const judgedAsDeclared = (ctx: TopologyContext, q: Quorum): WriteJudgement => judge(ctx, q, q.counts, designedVoters(ctx, q));
 
 /** `counts` the configured members (whose sites write when no traffic entry does); `voters` those that vote and the majority they must complete (default: `counts`, all voting). */
 function judge(ctx: TopologyContext, q: Quorum, counts: ReadonlyMap<string, number>, voters: LatencyOptions = { counts }): WriteJudgement {

@@ -5,6 +5,7 @@
 import type { Finding, FixHint } from "../model/finding";
 import type { Objectives, Store, Traffic } from "../model/topology";
 import { finding, type TopologyContext } from "./context";
+import { cellSteps, type Cell } from "../derive/track";
 import { finish, type Steps } from "../util/steps";
 import { DNS_STEERING, TTL_RANGE } from "../derive/loads";
 import { soleCopyRpoText, soleCopySite } from "../derive/siteloss";
@@ -190,13 +191,11 @@ export function* objectiveSteps(ctx: TopologyContext): Steps<Finding[]> {
 }
 
 /** The judgements of an analysed topology, once made (by objectiveJudgements at once, or objectiveSteps a step at a time). */
-const judgedCell = (_ctx: TopologyContext): { value?: readonly ObjectiveJudgement[] } => ({});
+const judgedCell = (_ctx: TopologyContext): Cell<readonly ObjectiveJudgement[]> => ({});
 
 /** Every declared objective of every store and traffic entry, judged (memoised per analysis). */
 export function objectiveJudgements(ctx: TopologyContext): readonly ObjectiveJudgement[] {
-  const cell = ctx.fact(judgedCell);
-  cell.value ??= finish(judgeSteps(ctx));
-  return cell.value;
+  return finish(judgeSteps(ctx));
 }
 
 const withObjectives = (ctx: TopologyContext): (Store | Traffic)[] => [
@@ -221,16 +220,16 @@ interface Judging {
 }
 
 /** Every owner's objectives judged, a step per owner after the figures' steps; kept for objectiveJudgements. */
-function* judgeSteps(ctx: TopologyContext): Steps<readonly ObjectiveJudgement[]> {
-  const cell = ctx.fact(judgedCell);
-  if (cell.value) return cell.value;
+function judgeSteps(ctx: TopologyContext): Steps<readonly ObjectiveJudgement[]> {
+  return cellSteps(ctx.fact(judgedCell), () => judgeEverySteps(ctx));
+}
+
+/** judgeSteps uncached: the figures, then a step per owner. */
+function* judgeEverySteps(ctx: TopologyContext): Steps<readonly ObjectiveJudgement[]> {
   const t = ctx.topology;
   const owners = withObjectives(ctx);
   const out: ObjectiveJudgement[] = [];
-  if (!owners.length) {
-    cell.value = out;
-    return out;
-  }
+  if (!owners.length) return out;
   const d = leanDesign(ctx);
   const entities = leanEntities(ctx, d);
   const report = yield* reportSteps(ctx);
@@ -260,7 +259,6 @@ function* judgeSteps(ctx: TopologyContext): Steps<readonly ObjectiveJudgement[]>
     judgeSurvive(j);
     yield;
   }
-  cell.value = out;
   return out;
 }
 

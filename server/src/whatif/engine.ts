@@ -868,18 +868,6 @@ function judgeQuorum(J: Judging, q: Quorum): QuorumJudgement {
   );
 }
 
-/** The load view of each traffic entry, once per analysed topology (a sweep runs thousands of scenarios on it). */
-const backendCache = new WeakMap<TopologyContext, Map<Traffic, ReturnType<typeof loadBackends>>>();
-function backendsOf(ctx: TopologyContext, tr: Traffic) {
-  let m = backendCache.get(ctx);
-  if (!m) {
-    m = new Map();
-    backendCache.set(ctx, m);
-  }
-  if (!m.has(tr)) m.set(tr, loadBackends(ctx, tr));
-  return m.get(tr);
-}
-
 const asyncWriters = (ctx: TopologyContext, st: Store) => {
   const out: string[] = [];
   for (const w of st.writers?.items ?? []) if (ctx.topology.siteByName.has(w.value) && !out.includes(w.value)) out.push(w.value);
@@ -1149,7 +1137,7 @@ export function failoverWindowOf(note: string): string | undefined {
   return /^traffic [^:]+: until /.test(note) && JUDGED_AFTER.test(note) ? note.replace(JUDGED_AFTER, "") : undefined;
 }
 
-function lostShareNote(J: Judging, tr: Traffic, lb: NonNullable<ReturnType<typeof backendsOf>>, sc: ReturnType<typeof loadScenario>): void {
+function lostShareNote(J: Judging, tr: Traffic, lb: NonNullable<ReturnType<typeof loadBackends>>, sc: ReturnType<typeof loadScenario>): void {
   // where the loads are judged not by weight (anycast, geodns, standbys): said first
   catchmentNote(J, tr, sc);
   const { s, R, notes } = J;
@@ -1241,7 +1229,7 @@ function* judgeTraffic(J: Judging, quorums: Quorums): Steps<TrafficResult[]> {
   const traffic: TrafficResult[] = [];
   const advised = new Set<QuorumJudgement>();
   for (const tr of t.traffic) {
-    const lb = backendsOf(ctx, tr);
+    const lb = loadBackends(ctx, tr);
     if (!lb || tr.peakRps === undefined || !tr.name) continue;
     yield;
     const name = tr.name.value;
@@ -1689,7 +1677,7 @@ export function runIsolate(ctx: TopologyContext, site: string | readonly string[
   let windowSeconds: number | null = 0;
   let steered = false;
   for (const tr of ctx.topology.traffic) {
-    const lb = backendsOf(ctx, tr);
+    const lb = loadBackends(ctx, tr);
     if (!lb || !tr.name || !lb.some((b) => b.site !== undefined && sites.includes(b.site))) continue;
     steered = true;
     // the window is the entry's RTO estimate (availability.md): one derivation for both
