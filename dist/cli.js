@@ -15649,6 +15649,34 @@ function inFrame(run3, passOn) {
     if (passOn) noteAll(reads);
   }
 }
+function cellValue(cell2, compute) {
+  if (cell2.value !== void 0) {
+    if (cell2.reads) noteAll(cell2.reads);
+    return cell2.value;
+  }
+  const { value, reads } = recording(compute);
+  cell2.value = value;
+  cell2.reads = reads;
+  return value;
+}
+function* cellSteps(cell2, steps2) {
+  if (cell2.value !== void 0) {
+    if (cell2.reads) noteAll(cell2.reads);
+    return cell2.value;
+  }
+  const reads = /* @__PURE__ */ new Set();
+  const run3 = steps2();
+  for (; ; ) {
+    const step = recording(() => run3.next());
+    for (const r2 of step.reads) reads.add(r2);
+    if (step.value.done) {
+      cell2.value ??= step.value.value;
+      cell2.reads ??= reads;
+      return step.value.value;
+    }
+    yield;
+  }
+}
 
 // server/src/derive/context.ts
 var DEFAULT_OPTIONS = { galeraMaxRttMs: 5 };
@@ -15681,6 +15709,8 @@ var TopologyContext = class {
    * fields it read while it was computed (derive/track)
    */
   facts = /* @__PURE__ */ new Map();
+  /** derived facts of one key (see `factOf`), by the function that computes them, then the key */
+  keyed = /* @__PURE__ */ new Map();
   /** links by one end, then the other (both orders): lookups build no key strings */
   links = /* @__PURE__ */ new Map();
   /**
@@ -15713,6 +15743,28 @@ var TopologyContext = class {
     }
     const computed = recording(() => compute(this));
     this.facts.set(compute, computed);
+    return computed.value;
+  }
+  /**
+   * A derived fact of one key of this topology (a traffic entry's loads, a quorum's write
+   * judgement): `compute(this, key)` on the first call for `key`, the same value after. Like
+   * `fact`, whoever reads it depends on what computing it read — a cache filled by one family and
+   * read by another would otherwise leave the second family's reads short, and a keystroke would
+   * keep its findings when they changed (reuse.ts).
+   */
+  factOf(compute, key) {
+    let byKey = this.keyed.get(compute);
+    if (!byKey) {
+      byKey = /* @__PURE__ */ new Map();
+      this.keyed.set(compute, byKey);
+    }
+    const known = byKey.get(key);
+    if (known) {
+      if (known.reads.size) noteAll(known.reads);
+      return known.value;
+    }
+    const computed = recording(() => compute(this, key));
+    byKey.set(key, computed);
     return computed.value;
   }
   siteOfCluster(name) {
@@ -16886,11 +16938,8 @@ function shiftOf(tr) {
 }
 var TTL_RANGE = [30, 120];
 function loadBackends(ctx, tr) {
-  const cache = ctx.fact(backendCache);
-  if (!cache.has(tr)) cache.set(tr, backendsOf(ctx, tr));
-  return cache.get(tr);
+  return ctx.factOf(backendsOf, tr);
 }
-var backendCache = () => /* @__PURE__ */ new Map();
 function backendsOf(ctx, tr) {
   const out = [];
   for (const b of tr.backends) {
@@ -17376,11 +17425,9 @@ function clientSitesOf(ctx, q, counts = q.counts) {
 }
 function writeJudgement(ctx, q, o = {}) {
   if (o.counts) return judge(ctx, q, o.counts);
-  const memo2 = ctx.fact(judgements);
-  if (!memo2.has(q)) memo2.set(q, judge(ctx, q, q.counts, designedVoters(ctx, q)));
-  return memo2.get(q);
+  return ctx.factOf(judgedAsDeclared, q);
 }
-var judgements = () => /* @__PURE__ */ new Map();
+var judgedAsDeclared = (ctx, q) => judge(ctx, q, q.counts, designedVoters(ctx, q));
 function judge(ctx, q, counts, voters = { counts }) {
   const o = { counts: voters.counts ?? counts, need: voters.need };
   const sites = memberSites(o.counts);
@@ -18835,14 +18882,10 @@ function figuresWithRelay(d, e, budget) {
 }
 var reportCell = (_ctx) => ({});
 function reportOf(ctx) {
-  const cell2 = ctx.fact(reportCell);
-  cell2.value ??= availabilityReport(ctx);
-  return cell2.value;
+  return cellValue(ctx.fact(reportCell), () => availabilityReport(ctx));
 }
-function* reportSteps(ctx) {
-  const cell2 = ctx.fact(reportCell);
-  cell2.value ??= yield* availabilityReportSteps(ctx);
-  return cell2.value;
+function reportSteps(ctx) {
+  return cellSteps(ctx.fact(reportCell), () => availabilityReportSteps(ctx));
 }
 var nearOne = (x) => x > 1 - 1e-12 ? 1 : x;
 function ninesText(unavailability) {
@@ -19097,24 +19140,20 @@ function* objectiveSteps(ctx) {
 }
 var judgedCell = (_ctx) => ({});
 function objectiveJudgements(ctx) {
-  const cell2 = ctx.fact(judgedCell);
-  cell2.value ??= finish(judgeSteps(ctx));
-  return cell2.value;
+  return finish(judgeSteps(ctx));
 }
 var withObjectives = (ctx) => [
   ...ctx.topology.stores.filter((s) => s.objectives),
   ...ctx.topology.traffic.filter((x) => x.objectives)
 ];
-function* judgeSteps(ctx) {
-  const cell2 = ctx.fact(judgedCell);
-  if (cell2.value) return cell2.value;
+function judgeSteps(ctx) {
+  return cellSteps(ctx.fact(judgedCell), () => judgeEverySteps(ctx));
+}
+function* judgeEverySteps(ctx) {
   const t = ctx.topology;
   const owners = withObjectives(ctx);
   const out = [];
-  if (!owners.length) {
-    cell2.value = out;
-    return out;
-  }
+  if (!owners.length) return out;
   const d = leanDesign(ctx);
   const entities = leanEntities(ctx, d);
   const report = yield* reportSteps(ctx);
@@ -19144,7 +19183,6 @@ function* judgeSteps(ctx) {
     judgeSurvive(j);
     yield;
   }
-  cell2.value = out;
   return out;
 }
 function judgeWithoutFigure({ ctx, d, report, owner, isStore, o, e, f, judge: judge2, unmeasurable }) {
@@ -20618,16 +20656,6 @@ function judgeQuorum2(J, q) {
     chosen
   );
 }
-var backendCache2 = /* @__PURE__ */ new WeakMap();
-function backendsOf2(ctx, tr) {
-  let m = backendCache2.get(ctx);
-  if (!m) {
-    m = /* @__PURE__ */ new Map();
-    backendCache2.set(ctx, m);
-  }
-  if (!m.has(tr)) m.set(tr, loadBackends(ctx, tr));
-  return m.get(tr);
-}
 var asyncWriters = (ctx, st) => {
   const out = [];
   for (const w of st.writers?.items ?? []) if (ctx.topology.siteByName.has(w.value) && !out.includes(w.value)) out.push(w.value);
@@ -20880,7 +20908,7 @@ function* judgeTraffic2(J, quorums) {
   const traffic = [];
   const advised = /* @__PURE__ */ new Set();
   for (const tr of t.traffic) {
-    const lb = backendsOf2(ctx, tr);
+    const lb = loadBackends(ctx, tr);
     if (!lb || tr.peakRps === void 0 || !tr.name) continue;
     yield;
     const name = tr.name.value;
@@ -21190,7 +21218,7 @@ function runIsolate(ctx, site, base = ALL_UP) {
   let windowSeconds = 0;
   let steered2 = false;
   for (const tr of ctx.topology.traffic) {
-    const lb = backendsOf2(ctx, tr);
+    const lb = loadBackends(ctx, tr);
     if (!lb || !tr.name || !lb.some((b) => b.site !== void 0 && sites.includes(b.site))) continue;
     steered2 = true;
     const w = rtoEstimate(tr);
@@ -21400,16 +21428,8 @@ function choosePin(pins, atPin, allUpLeader, overEverywhere) {
 function withLeader(w, leader) {
   return w.map((x, k) => k === w.length - 1 ? `${x} (leader in ${leader})` : x);
 }
-var budgetCell = (_ctx) => ({});
 function budgetOf(ctx, store) {
-  const cell2 = ctx.fact(budgetCell);
-  cell2.value ??= /* @__PURE__ */ new Map();
-  if (!cell2.value.has(store)) {
-    const f = writeBudgetFigures(ctx, store);
-    if (f) cell2.value.set(store, f);
-    else return void 0;
-  }
-  return cell2.value.get(store);
+  return ctx.factOf(writeBudgetFigures, store);
 }
 function overBudgetStateText(s) {
   const what = s.components.length ? `${s.components.join(" + ")} down` : "every site and link up";
@@ -27410,7 +27430,7 @@ function overlay(ctx, r2) {
   const stores = byName(r2.stores, (x) => x.name);
   const traffic = byName(r2.traffic, (x) => x.name);
   const backends = /* @__PURE__ */ new Map();
-  const backendsOf3 = (t) => {
+  const backendsOf2 = (t) => {
     const known = backends.get(t);
     if (known) return known;
     const m = byName(t.backends, (b) => b.cluster);
@@ -27454,7 +27474,7 @@ function overlay(ctx, r2) {
     withdrawn: (site) => withdrawn.has(site),
     backend(entry, cluster) {
       const t = traffic.get(entry);
-      return t && backendsOf3(t).get(cluster);
+      return t && backendsOf2(t).get(cluster);
     },
     exported(service, namespace) {
       const e = service === void 0 || namespace === void 0 ? void 0 : exports2.get(exportKey(namespace, service));

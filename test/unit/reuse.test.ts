@@ -232,7 +232,11 @@ test("typing into every value of a design and deleting it again equals a from-sc
         const next = `${cur.slice(0, at)}${ins}${cur.slice(at + del)}`;
         a = analyzeChange(a, name, { start: at, end: at + del, text: ins }, next, DEFAULT_OPTIONS);
         cur = next;
-        assert.equal(view(a), view(analyzeFile(name, cur)), `${name}: ${JSON.stringify(text.slice(end - 30, end))} + ${JSON.stringify(ins)} − ${del}`);
+        assert.equal(
+          view(a),
+          view(analyzeFile(name, cur)),
+          `${name}: ${JSON.stringify(text.slice(end - 30, end))} + ${JSON.stringify(ins)} − ${del}`,
+        );
       }
     }
   }

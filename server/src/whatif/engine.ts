@@ -1137,7 +1137,12 @@ export function failoverWindowOf(note: string): string | undefined {
   return /^traffic [^:]+: until /.test(note) && JUDGED_AFTER.test(note) ? note.replace(JUDGED_AFTER, "") : undefined;
 }
 
-function lostShareNote(J: Judging, tr: Traffic, lb: NonNullable<ReturnType<typeof loadBackends>>, sc: ReturnType<typeof loadScenario>): void {
+function lostShareNote(
+  J: Judging,
+  tr: Traffic,
+  lb: NonNullable<ReturnType<typeof loadBackends>>,
+  sc: ReturnType<typeof loadScenario>,
+): void {
   // where the loads are judged not by weight (anycast, geodns, standbys): said first
   catchmentNote(J, tr, sc);
   const { s, R, notes } = J;
