@@ -34,7 +34,10 @@ export class TopologyContext {
    */
   private readonly facts = new Map<(ctx: TopologyContext) => unknown, { value: unknown; reads: ReadonlySet<string> }>();
   /** derived facts of one key (see `factOf`), by the function that computes them, then the key */
-  private readonly keyed = new Map<(ctx: TopologyContext, key: never) => unknown, Map<object, { value: unknown; reads: ReadonlySet<string> }>>();
+  private readonly keyed = new Map<
+    (ctx: TopologyContext, key: never) => unknown,
+    Map<object, { value: unknown; reads: ReadonlySet<string> }>
+  >();
   /** links by one end, then the other (both orders): lookups build no key strings */
   private readonly links = new Map<string, Map<string, Link>>();
 
