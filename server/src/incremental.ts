@@ -9,6 +9,7 @@ import { shiftAll, shiftNode } from "./model/shift";
 import { LIST_KEYS, type ListKey } from "./model/topology";
 import type { AnalysisOptions } from "./derive/context";
 import { validateItem } from "./schema/validate";
+import { keepingLastSweep } from "./math/cidr";
 import { fieldsOf, offsetMap, withItemRules } from "./reuse";
 
 /** One text change: replace [start, end) of the old text with `text`. */
@@ -109,6 +110,7 @@ export function reanalyze(
   change: TextChange,
   newText: string,
   options: AnalysisOptions = prev.options,
+  rehearsal = false,
 ): FileAnalysis | undefined {
   const old = prev.parsed;
   if (options.galeraMaxRttMs !== prev.options.galeraMaxRttMs || old.docs.length !== 1 || !prev.schemaGroups || prev.contexts.length !== 1)
@@ -145,7 +147,7 @@ export function reanalyze(
   // the fields of the item as the last analysis of this same item read them, offsets moved by this edit
   // (not for an item past REUSE_MAX_CHARS: comparing its fields would cost more than its families)
   const same = prev.families?.key === target.key && prev.families.index === target.index;
-  const last = same && target.end - target.start <= REUSE_MAX_CHARS ? prev.families : undefined;
+  const last = same && !rehearsal && target.end - target.start <= REUSE_MAX_CHARS ? prev.families : undefined;
   const at = offsetMap(change);
   const reuse = last ? { record: last, before: fieldsOf(last.item, at), at } : undefined;
 
@@ -154,7 +156,8 @@ export function reanalyze(
   shiftNode(doc.contents, region.end, delta);
   if (doc.range) for (let i = 0; i < doc.range.length; i++) if (doc.range[i] >= region.end) doc.range[i] += delta;
   shiftAll(parsedItem, region.start);
-  region.seq.items[region.index] = parsedItem;
+  // (a rehearsal leaves the document as it was: its change is empty, so the shifts above moved nothing)
+  if (!rehearsal) region.seq.items[region.index] = parsedItem;
   // the top-level item the model and the schema re-read: the new one, or the old one holding the new entry
   const item = nested ? topItem : parsedItem;
 
@@ -170,6 +173,41 @@ export function reanalyze(
   const doc2: ParsedDoc = { ...d, topology };
   const parsed: ParsedFile = { ...old, text: newText, lines, docs: [doc2] };
   return { parsed, local, contexts: [ctx], schemaGroups, options, families: rules.record };
+}
+
+/**
+ * A keystroke's incremental analysis run on `prev` and thrown away, `prev` left as it was: an
+ * empty change at the middle item of the document's longest list, re-parsed and re-analysed with
+ * every rule family as a keystroke there is (nothing spliced into the document, no family taken
+ * from the last keystroke, the last sweep order of the ranges kept). A large file's first
+ * keystroke otherwise runs code its open never ran (the item re-read and tracked, the shifts,
+ * the context and the families over thousands of items with one of them tracked) unoptimised
+ * (measured: about three times a warm keystroke's CPU); the background thread rehearses one
+ * once a large file's open has been analysed (background/worker.ts). Whether it ran.
+ */
+export function rehearseKeystroke(prev: FileAnalysis): boolean {
+  const at = rehearsalOffset(prev);
+  if (at === undefined) return false;
+  try {
+    return !!keepingLastSweep(() => reanalyze(prev, { start: at, end: at, text: "" }, prev.parsed.text, prev.options, true));
+  } catch {
+    return false;
+  }
+}
+
+/** Where a rehearsed keystroke goes: the first character of the middle item of the longest top-level block list. */
+function rehearsalOffset(a: FileAnalysis): number | undefined {
+  const d = a.parsed.docs.length === 1 ? a.parsed.docs[0] : undefined;
+  const root = d?.doc.contents;
+  if (!root || !isMap(root)) return undefined;
+  let longest: YAMLSeq | undefined;
+  for (const p of (root as YAMLMap).items as Pair[]) {
+    const v = p.value as Node | null;
+    if (isScalar(p.key) && LIST_KEYS.includes(String(p.key.value) as ListKey) && v && isSeq(v) && !(v as YAMLSeq).flow)
+      if (!longest || (v as YAMLSeq).items.length > longest.items.length) longest = v as YAMLSeq;
+  }
+  const item = longest?.items[longest.items.length >> 1] as Node | undefined;
+  return item?.range?.[0];
 }
 
 /**

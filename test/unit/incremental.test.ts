@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { analyzeFile, finalize, type FileAnalysis } from "../../server/src/analysis";
-import { analyzeChange, reanalyze } from "../../server/src/incremental";
+import { analyzeChange, reanalyze, rehearseKeystroke } from "../../server/src/incremental";
 import { DEFAULT_OPTIONS } from "../../server/src/derive/context";
 import { FIXABLE } from "../fixtures/fixable";
 import { LineIndex } from "../../server/src/model/text";
@@ -255,4 +255,52 @@ test("the topology an edit re-reads has the fields of a parsed one, in the same 
     assert.ok(a.families, `incremental after ${needle}`);
     assert.deepEqual(order(a), parsed, needle);
   }
+});
+
+/** Every range in a syntax tree, in document order. */
+function rangesOf(node: unknown): string {
+  const out: string[] = [];
+  const walk = (x: unknown) => {
+    if (!x || typeof x !== "object") return;
+    const n = x as { range?: number[]; items?: unknown[]; key?: unknown; value?: unknown };
+    if (n.range) out.push(n.range.join(","));
+    if (n.items) for (const i of n.items) walk(i);
+    else if ("key" in n) {
+      walk(n.key);
+      walk(n.value);
+    }
+  };
+  walk(node);
+  return out.join(" ");
+}
+
+test("a rehearsed keystroke leaves the analysis as it was: the same nodes at the same places, and the next real keystroke exact", () => {
+  const seed = seedFromEnv();
+  const r = rng(seed);
+  for (let round = 0; round < 20; round++) {
+    const text = fixture();
+    const a = analyzeFile(PATH, text);
+    const doc = a.parsed.docs[0].doc;
+    const clusters = (doc.get("clusters") as { items: object[] }).items;
+    const nodes = [...clusters];
+    const ranges = rangesOf(doc.contents);
+    const before = view(a);
+    const families = a.families;
+    assert.equal(rehearseKeystroke(a), true, "the fixture's middle cluster takes the incremental path");
+    // nothing spliced or moved: the document holds the very nodes it held, where they were
+    assert.equal(clusters.length, nodes.length);
+    for (let i = 0; i < nodes.length; i++) assert.equal(clusters[i], nodes[i], `cluster ${i} is the node the open parsed`);
+    assert.equal(rangesOf(doc.contents), ranges);
+    assert.deepEqual(view(a), before);
+    assert.equal(a.families, families);
+    // then a real keystroke anywhere is what a from-scratch analysis finds
+    const at = Math.floor(r() * text.length);
+    const ins = TYPING[Math.floor(r() * TYPING.length)];
+    const change = { start: at, end: at, text: ins };
+    const next = text.slice(0, at) + ins + text.slice(at);
+    const got = analyzeChange(a, PATH, change, next, DEFAULT_OPTIONS);
+    assert.deepEqual(view(got), view(analyzeFile(PATH, next)), `seed ${seed}, round ${round}: ${JSON.stringify(change)}`);
+  }
+  // a design no keystroke re-analyses incrementally (flow style) is not rehearsed
+  assert.equal(rehearseKeystroke(analyzeFile(PATH, "apiVersion: quorate.dev/v1alpha1\nkind: Topology\nsites: [{ name: a }]\n")), false);
 });

@@ -222,6 +222,20 @@ function sweepCompare(ranges: readonly Cidr[], i: number, j: number): number {
  */
 let lastSweep: { ranges: readonly Cidr[]; order: ArrayLike<number> } | undefined;
 
+/**
+ * Runs `f` and leaves the last sweep order as it was before: a rehearsed keystroke (incremental.ts
+ * rehearseKeystroke) re-reads an item the next real one may not, and its ranges as the last order
+ * would make that keystroke's two runs of new ranges too many to reorder (a sort anew instead).
+ */
+export function keepingLastSweep<T>(f: () => T): T {
+  const kept = lastSweep;
+  try {
+    return f();
+  } finally {
+    lastSweep = kept;
+  }
+}
+
 /** Most ranges that may differ from the last call's for its order to be reused. */
 const REORDER_MAX = 64;
 
