@@ -78,6 +78,7 @@ function fakeThread(
   warmUp = false,
   heap?: HeapKeeper,
   push = true,
+  rehearsed?: (uri: string) => void,
 ): { send(m: ToBackground): void; posts: FromBackground[]; settled(): Promise<void> } {
   let listener: ((m: ToBackground) => void) | undefined;
   const posts: FromBackground[] = [];
@@ -90,7 +91,7 @@ function fakeThread(
         posts.push(m);
       },
     },
-    { warmUp, heap, push },
+    { warmUp, heap, push, rehearsed },
   );
   return {
     send: (m) => listener!(m),
@@ -284,6 +285,38 @@ test("the warm-up stops the moment a document arrives: the document is analysed 
   assert.equal(logs(t.posts).length, 2);
   assert.equal(logs(t.posts).length, 2);
   assert.equal(t.posts.filter((p) => p.t === "ready").length, 1);
+});
+
+test("the first large file opened has a few keystrokes rehearsed once the thread is idle; none once one is typed into", async () => {
+  const idle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const text = wide(60);
+  const at = text.indexOf("k30, site: a") + 2;
+  const seen: string[] = [];
+  const t = fakeThread(false, undefined, true, (u) => seen.push(u));
+  const uri = "file:///w/wide.topology.yaml";
+  t.send({ t: "update", uri, text, open: true, version: 1, hosted: true });
+  await t.settled();
+  assert.ok(t.posts.some((p) => p.t === "diagnostics" && p.version === 1));
+  // not before the thread has been idle a while: a keystroke sent right behind the diagnostics finds it free
+  assert.deepEqual(seen, []);
+  for (let k = 0; k < 300 && seen.length < 3; k++) await idle(10);
+  assert.deepEqual(seen, [uri, uri, uri]);
+  // three in the thread's life: the code is compiled, another large file opened is not rehearsed
+  t.send({ t: "update", uri: "file:///w/next.topology.yaml", text, open: true, version: 1, hosted: true });
+  await idle(500);
+  assert.equal(seen.length, 3);
+
+  // a file typed into at once: its keystrokes compile the code themselves, nothing is rehearsed, now or later
+  const typed: string[] = [];
+  const u = fakeThread(false, undefined, true, (x) => typed.push(x));
+  u.send({ t: "update", uri, text, open: true, version: 1, hosted: true });
+  await u.settled();
+  u.send({ t: "update", uri, change: { start: at, end: at, text: "1" }, open: true, version: 2, hosted: true });
+  await u.settled();
+  assert.ok(u.posts.some((p) => p.t === "diagnostics" && p.version === 2));
+  u.send({ t: "update", uri: "file:///w/next.topology.yaml", text, open: true, version: 1, hosted: true });
+  await idle(500);
+  assert.deepEqual(typed, []);
 });
 
 test("the warm-up goes on to its end through settings and the workspace's closed files, and stops on a request", async () => {

@@ -3,7 +3,7 @@
 // them. Messages that arrive while it is busy are taken together: the edits of one file become
 // one change, analysed once, and only the newest version's diagnostics go back.
 import { ErrorCodes, LSPErrorCodes } from "vscode-languageserver";
-import { changeBetween, type TextChange } from "../incremental";
+import { changeBetween, rehearseKeystroke, type TextChange } from "../incremental";
 import { createService } from "../platform/node";
 import { answer } from "../requests";
 import { type Cancellation, CancelledError, SLICE_MS, stepThrough } from "../service/host";
@@ -21,6 +21,15 @@ import type { FromBackground, ToBackground } from "./messages";
  */
 const LATER_IDLE_MS = 100;
 
+/**
+ * How many keystrokes the thread rehearses in the first large file opened, one at a time once
+ * idle (incremental.ts rehearseKeystroke): V8 compiles the code a keystroke runs over such a file
+ * only after it has run a few times (measured on the rings bench's 1 MB file: 39, 23, 12 and 5
+ * functions compiled in the first four runs, 1–2 after). A rehearsal takes about what a warm
+ * keystroke that re-runs every rule family takes (tens of milliseconds at 1 MB).
+ */
+const REHEARSALS = 3;
+
 /** The side of a MessagePort the thread uses (a real port, or a test's stand-in). */
 export interface Port {
   on(event: "message", listener: (m: ToBackground) => void): void;
@@ -37,8 +46,11 @@ interface Pending {
   edits: number;
 }
 
-export function runBackground(port: Port, options: { warmUp?: boolean; heap?: HeapKeeper; push?: boolean } = {}): void {
-  const thread = new BackgroundThread(port, options.heap, options.push !== false);
+export function runBackground(
+  port: Port,
+  options: { warmUp?: boolean; heap?: HeapKeeper; push?: boolean; rehearsed?: (uri: string) => void } = {},
+): void {
+  const thread = new BackgroundThread(port, options.heap, options.push !== false, options.rehearsed);
   /**
    * The warm-up, a step per turn of the event loop until it is done or real work arrives: a
    * document the user opened, a large file, or a request (see warmUpSteps). Settings and the
@@ -148,14 +160,28 @@ class BackgroundThread {
    * own analysis warmed the parser and the rules, not the incremental path every keystroke takes.
    */
   later: Generator<void, void, undefined> | undefined;
+  /**
+   * The large file just opened whose keystrokes are rehearsed, one per idle LATER_IDLE_MS after
+   * the warm-up's put-off steps and never while a request is being answered: the first keystroke
+   * a user types into it then runs code compiled for it. Only while the code is cold: the thread
+   * rehearses REHEARSALS in its life, none once a large file has been typed into (its keystrokes
+   * compiled the code), nor after the file is gone.
+   */
+  private rehearsing: string | undefined;
+  private rehearsalsLeft = REHEARSALS;
+  /** requests still being answered (a Simulate click, a git read): no rehearsal meanwhile */
+  private answering = 0;
+  /** told each keystroke rehearsed (tests) */
+  private readonly rehearsed?: (uri: string) => void;
   private laterTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly port: Port;
   readonly heap: HeapKeeper;
   /** diagnostics are pushed with each analysis (false: the client pulls them, as a request) */
   private readonly push: boolean;
 
-  constructor(port: Port, heap: HeapKeeper | undefined, push: boolean) {
+  constructor(port: Port, heap: HeapKeeper | undefined, push: boolean, rehearsed?: (uri: string) => void) {
     this.port = port;
+    this.rehearsed = rehearsed;
     // measured after the service exists (its baseline includes it)
     this.heap = heap ?? heapKeeper();
     this.push = push;
@@ -210,7 +236,7 @@ class BackgroundThread {
   }
 
   private resumeLater(idleMs = LATER_IDLE_MS): void {
-    if (!this.later) return;
+    if (!this.later && !this.rehearsing) return;
     clearTimeout(this.laterTimer);
     this.laterTimer = setTimeout(() => this.laterStep(), idleMs);
   }
@@ -218,7 +244,11 @@ class BackgroundThread {
   private laterStep(): void {
     this.laterTimer = undefined;
     // work arrived: the drain it scheduled runs first, and resumes these after it
-    if (!this.later || this.scheduled) return;
+    if (this.scheduled) return;
+    if (!this.later) {
+      this.rehearse();
+      return;
+    }
     try {
       if (!this.later.next().done) {
         this.resumeLater(0);
@@ -230,6 +260,26 @@ class BackgroundThread {
       this.later = undefined;
       this.log(`warm-up failed: ${(e as Error)?.stack ?? e}`);
     }
+    this.resumeLater();
+  }
+
+  /** One rehearsed keystroke (see `rehearsing`), the next once idle again; its garbage is the heap keeper's. */
+  private rehearse(): void {
+    const uri = this.rehearsing;
+    if (!uri || this.rehearsalsLeft <= 0) {
+      this.rehearsing = undefined;
+      return;
+    }
+    if (this.answering) {
+      this.resumeLater();
+      return;
+    }
+    const a = this.service.analysis(uri);
+    const ran = !!a && rehearseKeystroke(a);
+    if (ran) this.rehearsed?.(uri);
+    if (!ran || --this.rehearsalsLeft <= 0) this.rehearsing = undefined;
+    this.heap.afterWork();
+    this.resumeLater();
   }
 
   private touch(uris: Iterable<string>): void {
@@ -241,6 +291,13 @@ class BackgroundThread {
       const change = p.base === undefined ? undefined : p.edits === 1 && p.change ? p.change : changeBetween(p.base, p.text);
       this.touch(this.service.update(uri, p.text, p.open, change));
       this.edited.add(uri);
+      // a large file new here: its keystrokes are rehearsed once idle (while the code is cold); one typed into: no more
+      if (!this.hosted.has(uri)) continue;
+      if (p.base === undefined) this.rehearsing = this.rehearsalsLeft > 0 ? uri : undefined;
+      else {
+        this.rehearsalsLeft = 0;
+        this.rehearsing = undefined;
+      }
     }
     this.pending.clear();
   }
@@ -352,15 +409,19 @@ class BackgroundThread {
       // when it is done, its answer written in slices too (a Simulate click on a 5 MB design
       // answers megabytes); the thread serves others meanwhile, and collects after it as after
       // any work (a Simulate click on a large file leaves a diagram's worth of garbage)
-      if (result instanceof Promise)
+      if (result instanceof Promise) {
+        this.answering++;
         result
           .then((r) => {
             const part = (json: string) => this.post({ t: "part", id: m.id, json });
             return stepThrough(jsonSteps(r ?? null, JSON_CHARS_PER_STEP, part), token, m.method, { ms: SLICE_MS });
           })
           .then(done, failed)
-          .finally(() => this.heap.afterWork());
-      else done(JSON.stringify(result ?? null));
+          .finally(() => {
+            this.answering--;
+            this.heap.afterWork();
+          });
+      } else done(JSON.stringify(result ?? null));
     } catch (e) {
       failed(e);
     }
