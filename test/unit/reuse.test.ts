@@ -268,3 +268,12 @@ test("a family that found more than KEPT_MAX_FINDINGS is shown as found and runs
   type("pods: 10.0.0.0/2", "", 1);
   type('"ring 0 cluster', "w");
 });
+
+test("what one family derives and another reads again (a traffic entry's backends) is a read of both: a capacity typed invalid and back", () => {
+  const type = typist("rings.topology.yaml", rings(3));
+  // r0-c-k's capacity made invalid (no loads, no capacity findings), then valid again: the traffic
+  // family reads the backends through a value the rtt family derived first, and must run again
+  type("capacityRps: 5000", "-");
+  const families = type("capacityRps: 5000", "", 1);
+  assert.ok(families && !families.kept.includes("traffic"));
+});
