@@ -1226,9 +1226,12 @@ test("every engine outcome behind the verdict has a check and a customer-impact 
   const fra = gameDay(reviewed(), { lose: ["fra"] }, o).runbook;
   assert.match(
     fra,
-    /- \[ \] cluster fra-prod's API refuses writes while its pods keep serving .*`kubectl --context fra-prod annotate namespace default quorate\/probe=probe --overwrite --request-timeout=10s` must time out or fail/,
+    /- \[ \] cluster fra-prod's API servers at fra refuse writes while its pods keep serving .*`kubectl --context fra-prod --server=https:\/\/CONTROL_PLANE_NODE:6443 annotate namespace default quorate\/probe=probe --overwrite --request-timeout=10s` with CONTROL_PLANE_NODE a control-plane host of fra-prod at fra must time out or fail/,
   );
-  assert.match(fra, /- cluster fra-prod: its workloads keep serving, but nothing there can be deployed, scaled or rescheduled/);
+  assert.match(
+    fra,
+    /- cluster fra-prod: its workloads keep serving, but nothing there can be deployed, scaled or rescheduled \(its API servers at fra refuse writes; those at lon and ams take them, but fra's nodes see nothing of them\) until the heal\./,
+  );
   assert.match(fra, /Verdict predicted: \*\*degraded\*\* during the window, \*\*degraded\*\* after the withdrawal/);
 });
 
@@ -1538,7 +1541,7 @@ test("the API check's annotation is removed after the heal (review M90), and a s
   const rb = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh" as const, source: "r.topology.yaml" }).runbook;
   assert.match(
     rb,
-    /`kubectl --context fra-prod annotate namespace default quorate\/probe=probe --overwrite --request-timeout=10s` must time out or fail.* A success is itself the finding/,
+    /`kubectl --context fra-prod --server=https:\/\/CONTROL_PLANE_NODE:6443 annotate namespace default quorate\/probe=probe --overwrite --request-timeout=10s` with CONTROL_PLANE_NODE a control-plane host of fra-prod at fra must time out or fail \(reads are not the test; a success there is the finding/,
   );
   const post = rb.slice(rb.indexOf("## Post-heal checks"));
   assert.match(
@@ -1548,6 +1551,34 @@ test("the API check's annotation is removed after the heal (review M90), and a s
   // no API check, no annotation to remove
   const ams = gameDay(reviewed(), { lose: ["ams"] }, { tool: "chaos-mesh" as const, source: "r.topology.yaml" }).runbook;
   assert.doesNotMatch(ams, /quorate\/probe/);
+});
+
+test("a stretched control plane's API check goes through an API server on each side, not the context's endpoint (review M112)", () => {
+  const o = { tool: "chaos-mesh" as const, source: "r.topology.yaml" };
+  // fra-prod's etcd has members at lon and ams too: the API servers there keep its majority and take writes
+  for (const isolate of [false, true]) {
+    const rb = gameDay(reviewed(), { lose: ["fra"] }, { ...o, isolate }).runbook;
+    const check = rb.split("\n").find((l) => l.startsWith("- [ ] cluster fra-prod's API")) ?? "";
+    assert.match(check, /API servers at fra refuse writes .*; those at lon and ams, with its etcd majority, keep taking writes\./);
+    assert.match(
+      check,
+      /not the context's endpoint \(a load balancer over every API server may send the write to lon or ams, where it succeeds as designed\)/,
+    );
+    assert.match(
+      check,
+      /with CONTROL_PLANE_NODE one at lon or ams must succeed \(a failure there is the finding: the cut reached the majority\)/,
+    );
+    // a write through the context's endpoint is no test: its success is not a finding
+    assert.doesNotMatch(check, /`kubectl --context fra-prod annotate|A success is itself the finding/);
+    assert.match(
+      rb,
+      /- \[ \] fra-prod: remove the API check's annotation — `kubectl --context fra-prod annotate namespace default quorate\/probe-` \(the check wrote it through an API server at lon or ams, as predicted\)\./,
+    );
+    assert.match(
+      rb,
+      /\(its API servers at fra refuse writes; those at lon and ams take them, but fra's nodes see nothing of them\) until the heal\./,
+    );
+  }
 });
 
 test("a --duration shorter than the runbook's own steps is said plainly, and its spend is not rounded to 0% (review M84)", () => {
@@ -1796,9 +1827,12 @@ test("a remote control plane's annotation is expected, not a finding, after the 
     /- \[ \] lon-prod: remove the API check's annotation — `kubectl --context lon-prod annotate namespace default quorate\/probe-` \(the check wrote it through an API server at fra, as predicted\)\./,
   );
   assert.doesNotMatch(post, /lon-prod: remove the API check's annotation [^\n]*finding/);
-  // the stopped API of the reviewed design keeps the finding (review M90)
+  // the reviewed design's stretched control plane takes the write at lon or ams as designed: expected too (review M112)
   const fra = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh" as const, source: "r.topology.yaml" }).runbook;
-  assert.match(fra, /fra-prod: remove the API check's annotation — .* that success is the finding the check records/);
+  assert.match(
+    fra,
+    /fra-prod: remove the API check's annotation — .* \(the check wrote it through an API server at lon or ams, as predicted\)\./,
+  );
   // 8 minutes: past the eviction, checked during the cut through an API server at lon or ams
   const long = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh" as const, source: "r.topology.yaml", duration: "8m" }).runbook;
   const check = long.split("\n").find((l) => l.startsWith("- [ ] cluster fra-prod: its nodes at fra NotReady"));

@@ -1004,7 +1004,7 @@ function customerImpact(rb: Rb): void {
   }
   for (const c of apiStopped(rb))
     out.push(
-      `- cluster ${cell(c)}: its workloads keep serving, but nothing there can be deployed, scaled or rescheduled (${remoteControlPlane(rb, c) ? `its API, at ${cell(listOf(remoteControlPlane(rb, c)!))}, takes writes its nodes cannot see` : "its API refuses writes"}) until the heal.`,
+      `- cluster ${cell(c)}: its workloads keep serving, but nothing there can be deployed, scaled or rescheduled (${remoteControlPlane(rb, c) ? `its API, at ${cell(listOf(remoteControlPlane(rb, c)!))}, takes writes its nodes cannot see` : stretchedControlPlane(rb, c) ? `its API servers at ${cell(rb.r.ctx.siteOfCluster(c)!)} refuse writes; those at ${cell(listOf(stretchedControlPlane(rb, c)!))} take them, but ${cell(rb.r.ctx.siteOfCluster(c)!)}'s nodes see nothing of them` : "its API refuses writes"}) until the heal.`,
     );
   for (const x of rb.r.evictions.filter((y) => rb.r.duration.seconds >= y.bound))
     out.push(
@@ -1144,6 +1144,21 @@ function remoteControlPlane(rb: Rb, name: string): string[] | undefined {
   return q && home !== undefined && !(q.counts.get(home) ?? 0) ? [...q.counts.keys()] : undefined;
 }
 
+/**
+ * The sites where a stretched cluster's control plane keeps its etcd majority across the cut (the
+ * engine's controlPlaneAt, less the cluster's own site), when some of it is at the cluster's site too;
+ * else undefined. Its API servers there keep taking writes: through the context's endpoint (a load
+ * balancer over every API server) a write may land there and succeed, as designed (review M112).
+ */
+function stretchedControlPlane(rb: Rb, name: string): string[] | undefined {
+  if (remoteControlPlane(rb, name)) return undefined;
+  const home = rb.r.ctx.siteOfCluster(name);
+  const at = [
+    ...new Set(judged(rb).flatMap((x) => x.clusters.filter((c) => c.name === name && c.apiStops).flatMap((c) => c.controlPlaneAt))),
+  ].filter((x) => x !== home);
+  return at.length ? at : undefined;
+}
+
 function apiChecks(rb: Rb): string[] {
   return apiStopped(rb).map((c) => {
     // a control plane wholly across the cut keeps its majority there and keeps taking writes: what
@@ -1161,6 +1176,22 @@ function apiChecks(rb: Rb): string[] {
         "--request-timeout=10s",
       ]);
       return `cluster ${cell(c)}'s API is out of reach from ${cell(home)} while its pods keep serving (${cell(apiStopReason(rb, c))}); its control plane keeps running at ${cell(listOf(away))} with its whole etcd, and keeps taking writes. Through an API server there — ${codeSpan(via)}, ${SERVER_PLACEHOLDER} a control-plane host of ${cell(c)} at ${cell(listOf(away, "or"))} — the annotation must succeed (a failure there is the finding: the cut reached the control plane itself); from a node of ${cell(c)} at ${cell(home)} TCP 6443 to those hosts must fail (Prove the cut). Nothing the API takes reaches ${cell(home)} until the heal: new pods stay Pending, deletions are not enacted there. Post-heal removes the annotation.`;
+    }
+    const majority = stretchedControlPlane(rb, c);
+    if (majority) {
+      // test each side through an API server of its own: the context's endpoint may send the write
+      // to the majority side, where it succeeds as designed (review M112, the stretched half of M100)
+      const home = rb.r.ctx.siteOfCluster(c)!;
+      const via = kubectlLine(c, [
+        `--server=https://${SERVER_PLACEHOLDER}:6443`,
+        "annotate",
+        "namespace",
+        "default",
+        "quorate/probe=probe",
+        "--overwrite",
+        "--request-timeout=10s",
+      ]);
+      return `cluster ${cell(c)}'s API servers at ${cell(home)} refuse writes while its pods keep serving (${cell(apiStopReason(rb, c))}); those at ${cell(listOf(majority))}, with its etcd majority, keep taking writes. Test each side through an API server of its own, not the context's endpoint (a load balancer over every API server may send the write to ${cell(listOf(majority, "or"))}, where it succeeds as designed): ${codeSpan(via)} with ${SERVER_PLACEHOLDER} a control-plane host of ${cell(c)} at ${cell(home)} must time out or fail (reads are not the test; a success there is the finding: a cut that did not take — write it down), and with ${SERVER_PLACEHOLDER} one at ${cell(listOf(majority, "or"))} must succeed (a failure there is the finding: the cut reached the majority). Nothing the API takes reaches ${cell(home)}'s nodes until the heal. Post-heal removes the annotation.`;
     }
     return `cluster ${cell(c)}'s API refuses writes while its pods keep serving (${cell(apiStopReason(rb, c))}): ${codeSpan(`${kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe=probe", "--overwrite", "--request-timeout=10s"])}`)} must time out or fail, while its pods keep running (kubectl get pods may still answer: reads are not the test). A success is itself the finding: the API took a write the design says it cannot (a control-plane endpoint that sends the request to an API server across the cut, or a cut that did not take) — write it down; Post-heal removes the annotation. Nothing can be scaled, rolled out or rescheduled there until the heal.`;
   });
@@ -1375,7 +1406,10 @@ function postHeal(rb: Rb): void {
       remoteControlPlane(rb, c)
         ? // its control plane across the cut keeps taking writes: the annotation is the expected result there (review M100)
           `${cell(c)}: remove the API check's annotation — ${codeSpan(kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe-"]))} (the check wrote it through an API server at ${cell(listOf(remoteControlPlane(rb, c)!, "or"))}, as predicted).`
-        : `${cell(c)}: remove the API check's annotation — ${codeSpan(kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe-"]))} (it is there only if a write succeeded during the cut: that success is the finding the check records).`,
+        : stretchedControlPlane(rb, c)
+          ? // the majority side's API servers take the check's write as designed (review M112)
+            `${cell(c)}: remove the API check's annotation — ${codeSpan(kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe-"]))} (the check wrote it through an API server at ${cell(listOf(stretchedControlPlane(rb, c)!, "or"))}, as predicted).`
+          : `${cell(c)}: remove the API check's annotation — ${codeSpan(kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe-"]))} (it is there only if a write succeeded during the cut: that success is the finding the check records).`,
     );
   post.push(...timerPostHeal(rb), ...evictionPostHeal(rb));
   if (has((c) => c.mesh === "clustermesh"))
