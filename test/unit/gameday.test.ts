@@ -1581,6 +1581,16 @@ test("a stretched control plane's API check goes through an API server on each s
   }
 });
 
+test("the abort on the withdrawn side's errors leaves the TTL a margin: clients that ignore it would fire it in a run as predicted (review M113)", () => {
+  const rb = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh" as const, source: "r.topology.yaml" }).runbook;
+  const abort = rb.slice(rb.indexOf("## Abort criteria"));
+  assert.match(
+    abort,
+    /errors from fra-prod \(predicted until withdrawn\) still above the baseline 120 s after the withdrawal step \(its 60 s TTL plus 60 s: clients and resolvers that ignore or clamp the TTL keep sending there after it\)/,
+  );
+  assert.doesNotMatch(abort, /still above the baseline 60 s after the withdrawal step/);
+});
+
 test("a --duration shorter than the runbook's own steps is said plainly, and its spend is not rounded to 0% (review M84)", () => {
   const o = { tool: "chaos-mesh" as const, source: "r.topology.yaml" };
   const rb = gameDay(reviewed(), { lose: ["fra"] }, { ...o, duration: "10s" }).runbook;

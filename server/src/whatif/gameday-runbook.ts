@@ -898,6 +898,7 @@ function abortCriteria(rb: Rb): void {
     const entry = t.traffic.find((x) => x.name?.value === tr.name);
     const peak = entry?.peakRps?.value ?? tr.backends.reduce((a, b) => a + (b.loadRps ?? 0), 0);
     const threshold = Math.max(1, Math.round(peak * ERROR_SHARE));
+    const ttl = entry?.steering?.value === "anycast" ? undefined : entry?.ttlSeconds?.value;
     const withdrawn = tr.backends.filter((b) => b.errors && rb.isolated.includes(b.site)).map((b) => b.cluster);
     const staying = tr.backends.filter((b) => b.errors && !rb.isolated.includes(b.site) && b.loadRps !== null);
     const healthy = tr.backends.filter((b) => !b.errors && b.loadRps !== null).map((b) => b.cluster);
@@ -912,7 +913,11 @@ function abortCriteria(rb: Rb): void {
         : []),
       ...(withdrawn.length
         ? [
-            `errors from ${withdrawn.map(cell).join(", ")} (predicted until withdrawn) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the withdrawal step`,
+            // the TTL plus a margin: clients and resolvers that ignore or clamp it keep the old answer past it,
+            // and would fire the abort in a run that goes as predicted (review M113)
+            ttl !== undefined
+              ? `errors from ${withdrawn.map(cell).join(", ")} (predicted until withdrawn) still above the baseline ${ttl + ERROR_SUSTAIN_SECONDS} s after the withdrawal step (its ${ttl} s TTL plus ${ERROR_SUSTAIN_SECONDS} s: clients and resolvers that ignore or clamp the TTL keep sending there after it)`
+              : `errors from ${withdrawn.map(cell).join(", ")} (predicted until withdrawn) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the withdrawal step`,
           ]
         : []),
       ...staying.map((b) => stayingAbort(rb, tr.name, b)),
