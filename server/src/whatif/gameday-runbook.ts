@@ -1257,7 +1257,7 @@ function quorumChecks(rb: Rb): string[] {
  */
 function writeProbe(ctx: TopologyContext, label: string, at?: readonly string[]): string {
   const q = ctx.quorums.find((x) => x.label === label);
-  const where = at ? `at ${cell(listOf(at, "or"))}, where every member is,` : "on each side";
+  const where = at ? `at ${cell(listOf(at, "or"))}, where every member is` : "on each side";
   const one = " — it must succeed";
   if (q?.kind === "etcd")
     return `${codeSpan(etcdctl("--command-timeout=5s", "put", ETCD_PROBE_KEY, "probe"))} on a member's host ${where} (over ssh; kubeadm's certificate paths)${at ? one : " — it must succeed where the majority is and time out elsewhere"}`;
@@ -1635,7 +1635,8 @@ function moveNote(rb: Rb, quorum: string): string {
   return ` Why now: where they sit decides the first seconds of the run — a leader at ${cell(listOf(m.cutOff, "or"))} (cut off here) must move to ${cell(listOf(m.majority))}, and writes there wait meanwhile (${cell(m.why)})${
     m.recommended && m.cutOff.includes(m.recommended)
       ? m.kind === "etcd"
-        ? `; simulate recommends the leader at ${cell(m.recommended)}: expect an election`
+        ? // simulate recommends no etcd leader: it reports the fastest placement, and etcd cannot be pinned (review M115)
+          `; simulate's fastest placement is ${cell(m.recommended)}, but etcd's leader cannot be pinned: it is wherever the last election left it`
         : `; with the placement simulate recommends (${cell(m.recommended)}) every leader is there, so expect every one to move`
       : ""
   }.`;
