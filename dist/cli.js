@@ -31920,6 +31920,7 @@ function abortCriteria(rb) {
     const entry = t.traffic.find((x) => x.name?.value === tr.name);
     const peak = entry?.peakRps?.value ?? tr.backends.reduce((a, b) => a + (b.loadRps ?? 0), 0);
     const threshold = Math.max(1, Math.round(peak * ERROR_SHARE));
+    const ttl2 = entry?.steering?.value === "anycast" ? void 0 : entry?.ttlSeconds?.value;
     const withdrawn = tr.backends.filter((b) => b.errors && rb.isolated.includes(b.site)).map((b) => b.cluster);
     const staying = tr.backends.filter((b) => b.errors && !rb.isolated.includes(b.site) && b.loadRps !== null);
     const healthy = tr.backends.filter((b) => !b.errors && b.loadRps !== null).map((b) => b.cluster);
@@ -31929,7 +31930,9 @@ function abortCriteria(rb) {
         `errors at ${healthy.map(cell).join(", ")} (predicted healthy) above the baseline by more than ${int2(threshold)} rps (${ERROR_SHARE * 100}% of its ${int2(peak)} rps peak) for ${ERROR_SUSTAIN_SECONDS} s`
       ] : [],
       ...withdrawn.length ? [
-        `errors from ${withdrawn.map(cell).join(", ")} (predicted until withdrawn) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the withdrawal step`
+        // the TTL plus a margin: clients and resolvers that ignore or clamp it keep the old answer past it,
+        // and would fire the abort in a run that goes as predicted (review M113)
+        ttl2 !== void 0 ? `errors from ${withdrawn.map(cell).join(", ")} (predicted until withdrawn) still above the baseline ${ttl2 + ERROR_SUSTAIN_SECONDS} s after the withdrawal step (its ${ttl2} s TTL plus ${ERROR_SUSTAIN_SECONDS} s: clients and resolvers that ignore or clamp the TTL keep sending there after it)` : `errors from ${withdrawn.map(cell).join(", ")} (predicted until withdrawn) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the withdrawal step`
       ] : [],
       ...staying.map((b) => stayingAbort(rb, tr.name, b)),
       // at capacity: its SLO is the line; a predicted overload breaks the SLO by design (accepted in the
@@ -31996,7 +31999,7 @@ function customerImpact(rb) {
   }
   for (const c of apiStopped(rb))
     out.push(
-      `- cluster ${cell(c)}: its workloads keep serving, but nothing there can be deployed, scaled or rescheduled (${remoteControlPlane(rb, c) ? `its API, at ${cell(listOf(remoteControlPlane(rb, c)))}, takes writes its nodes cannot see` : "its API refuses writes"}) until the heal.`
+      `- cluster ${cell(c)}: its workloads keep serving, but nothing there can be deployed, scaled or rescheduled (${remoteControlPlane(rb, c) ? `its API, at ${cell(listOf(remoteControlPlane(rb, c)))}, takes writes its nodes cannot see` : stretchedControlPlane(rb, c) ? `its API servers at ${cell(rb.r.ctx.siteOfCluster(c))} refuse writes; those at ${cell(listOf(stretchedControlPlane(rb, c)))} take them, but ${cell(rb.r.ctx.siteOfCluster(c))}'s nodes see nothing of them` : "its API refuses writes"}) until the heal.`
     );
   for (const x of rb.r.evictions.filter((y) => rb.r.duration.seconds >= y.bound))
     out.push(
@@ -32095,6 +32098,14 @@ function remoteControlPlane(rb, name) {
   const home = rb.r.ctx.siteOfCluster(name);
   return q && home !== void 0 && !(q.counts.get(home) ?? 0) ? [...q.counts.keys()] : void 0;
 }
+function stretchedControlPlane(rb, name) {
+  if (remoteControlPlane(rb, name)) return void 0;
+  const home = rb.r.ctx.siteOfCluster(name);
+  const at = [
+    ...new Set(judged2(rb).flatMap((x) => x.clusters.filter((c) => c.name === name && c.apiStops).flatMap((c) => c.controlPlaneAt)))
+  ].filter((x) => x !== home);
+  return at.length ? at : void 0;
+}
 function apiChecks(rb) {
   return apiStopped(rb).map((c) => {
     const away = remoteControlPlane(rb, c);
@@ -32110,6 +32121,20 @@ function apiChecks(rb) {
         "--request-timeout=10s"
       ]);
       return `cluster ${cell(c)}'s API is out of reach from ${cell(home)} while its pods keep serving (${cell(apiStopReason(rb, c))}); its control plane keeps running at ${cell(listOf(away))} with its whole etcd, and keeps taking writes. Through an API server there \u2014 ${codeSpan(via)}, ${SERVER_PLACEHOLDER} a control-plane host of ${cell(c)} at ${cell(listOf(away, "or"))} \u2014 the annotation must succeed (a failure there is the finding: the cut reached the control plane itself); from a node of ${cell(c)} at ${cell(home)} TCP 6443 to those hosts must fail (Prove the cut). Nothing the API takes reaches ${cell(home)} until the heal: new pods stay Pending, deletions are not enacted there. Post-heal removes the annotation.`;
+    }
+    const majority2 = stretchedControlPlane(rb, c);
+    if (majority2) {
+      const home = rb.r.ctx.siteOfCluster(c);
+      const via = kubectlLine(c, [
+        `--server=https://${SERVER_PLACEHOLDER}:6443`,
+        "annotate",
+        "namespace",
+        "default",
+        "quorate/probe=probe",
+        "--overwrite",
+        "--request-timeout=10s"
+      ]);
+      return `cluster ${cell(c)}'s API servers at ${cell(home)} refuse writes while its pods keep serving (${cell(apiStopReason(rb, c))}); those at ${cell(listOf(majority2))}, with its etcd majority, keep taking writes. Test each side through an API server of its own, not the context's endpoint (a load balancer over every API server may send the write to ${cell(listOf(majority2, "or"))}, where it succeeds as designed): ${codeSpan(via)} with ${SERVER_PLACEHOLDER} a control-plane host of ${cell(c)} at ${cell(home)} must time out or fail (reads are not the test; a success there is the finding: a cut that did not take \u2014 write it down), and with ${SERVER_PLACEHOLDER} one at ${cell(listOf(majority2, "or"))} must succeed (a failure there is the finding: the cut reached the majority). Nothing the API takes reaches ${cell(home)}'s nodes until the heal. Post-heal removes the annotation.`;
     }
     return `cluster ${cell(c)}'s API refuses writes while its pods keep serving (${cell(apiStopReason(rb, c))}): ${codeSpan(`${kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe=probe", "--overwrite", "--request-timeout=10s"])}`)} must time out or fail, while its pods keep running (kubectl get pods may still answer: reads are not the test). A success is itself the finding: the API took a write the design says it cannot (a control-plane endpoint that sends the request to an API server across the cut, or a cut that did not take) \u2014 write it down; Post-heal removes the annotation. Nothing can be scaled, rolled out or rescheduled there until the heal.`;
   });
@@ -32156,7 +32181,7 @@ function quorumChecks(rb) {
 }
 function writeProbe(ctx, label4, at) {
   const q = ctx.quorums.find((x) => x.label === label4);
-  const where2 = at ? `at ${cell(listOf(at, "or"))}, where every member is,` : "on each side";
+  const where2 = at ? `at ${cell(listOf(at, "or"))}, where every member is` : "on each side";
   const one = " \u2014 it must succeed";
   if (q?.kind === "etcd")
     return `${codeSpan(etcdctl("--command-timeout=5s", "put", ETCD_PROBE_KEY, "probe"))} on a member's host ${where2} (over ssh; kubeadm's certificate paths)${at ? one : " \u2014 it must succeed where the majority is and time out elsewhere"}`;
@@ -32286,6 +32311,9 @@ function postHeal(rb) {
       remoteControlPlane(rb, c) ? (
         // its control plane across the cut keeps taking writes: the annotation is the expected result there (review M100)
         `${cell(c)}: remove the API check's annotation \u2014 ${codeSpan(kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe-"]))} (the check wrote it through an API server at ${cell(listOf(remoteControlPlane(rb, c), "or"))}, as predicted).`
+      ) : stretchedControlPlane(rb, c) ? (
+        // the majority side's API servers take the check's write as designed (review M112)
+        `${cell(c)}: remove the API check's annotation \u2014 ${codeSpan(kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe-"]))} (the check wrote it through an API server at ${cell(listOf(stretchedControlPlane(rb, c), "or"))}, as predicted).`
       ) : `${cell(c)}: remove the API check's annotation \u2014 ${codeSpan(kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe-"]))} (it is there only if a write succeeded during the cut: that success is the finding the check records).`
     );
   post.push(...timerPostHeal(rb), ...evictionPostHeal(rb));
@@ -32437,7 +32465,10 @@ function leadershipMoves(r2) {
 function moveNote(rb, quorum) {
   const m = rb.moves.find((x) => x.quorum === quorum);
   if (!m) return "";
-  return ` Why now: where they sit decides the first seconds of the run \u2014 a leader at ${cell(listOf(m.cutOff, "or"))} (cut off here) must move to ${cell(listOf(m.majority))}, and writes there wait meanwhile (${cell(m.why)})${m.recommended && m.cutOff.includes(m.recommended) ? m.kind === "etcd" ? `; simulate recommends the leader at ${cell(m.recommended)}: expect an election` : `; with the placement simulate recommends (${cell(m.recommended)}) every leader is there, so expect every one to move` : ""}.`;
+  return ` Why now: where they sit decides the first seconds of the run \u2014 a leader at ${cell(listOf(m.cutOff, "or"))} (cut off here) must move to ${cell(listOf(m.majority))}, and writes there wait meanwhile (${cell(m.why)})${m.recommended && m.cutOff.includes(m.recommended) ? m.kind === "etcd" ? (
+    // simulate recommends no etcd leader: it reports the fastest placement, and etcd cannot be pinned (review M115)
+    `; simulate's fastest placement is ${cell(m.recommended)}, but etcd's leader cannot be pinned: it is wherever the last election left it`
+  ) : `; with the placement simulate recommends (${cell(m.recommended)}) every leader is there, so expect every one to move` : ""}.`;
 }
 function stallText(rb, entry) {
   const tr = rb.t.traffic.find((x) => x.name?.value === entry);
