@@ -31878,6 +31878,10 @@ function tooShort(rb) {
     `**The run is shorter than its own steps \u2014 the cut lasts ${cell(d.text)}${t >= d.seconds ? `, \`probe.sh during\` alone about ${t} s` : ""}: pass --duration ${goDuration(n)} or more** (the shortest run that enacts this runbook: the host rules loaded on every host, \`probe.sh during\` about ${t} s, the write checks up to ${rb.probeAt.abortAfter} s after the cut is complete${steeredEntries(rb).length ? ", the steering timer and a withdrawal by hand" : ""}). Run this short, the checks below read a cut that has already healed.`
   ];
 }
+function withdrawnAbort(withdrawn, ttl2) {
+  const from = `errors from ${withdrawn.map(cell).join(", ")} (predicted until withdrawn) still above the baseline`;
+  return ttl2 !== void 0 ? `${from} ${ttl2 + ERROR_SUSTAIN_SECONDS} s after the withdrawal step (its ${ttl2} s TTL plus ${ERROR_SUSTAIN_SECONDS} s: clients and resolvers that ignore or clamp the TTL keep sending there after it)` : `${from} ${ERROR_SUSTAIN_SECONDS} s after the withdrawal step`;
+}
 function probeTimeText(rb) {
   const { r: r2 } = rb;
   const t = probeSeconds(r2.probe);
@@ -31929,11 +31933,7 @@ function abortCriteria(rb) {
       ...healthy.length ? [
         `errors at ${healthy.map(cell).join(", ")} (predicted healthy) above the baseline by more than ${int2(threshold)} rps (${ERROR_SHARE * 100}% of its ${int2(peak)} rps peak) for ${ERROR_SUSTAIN_SECONDS} s`
       ] : [],
-      ...withdrawn.length ? [
-        // the TTL plus a margin: clients and resolvers that ignore or clamp it keep the old answer past it,
-        // and would fire the abort in a run that goes as predicted (review M113)
-        ttl2 !== void 0 ? `errors from ${withdrawn.map(cell).join(", ")} (predicted until withdrawn) still above the baseline ${ttl2 + ERROR_SUSTAIN_SECONDS} s after the withdrawal step (its ${ttl2} s TTL plus ${ERROR_SUSTAIN_SECONDS} s: clients and resolvers that ignore or clamp the TTL keep sending there after it)` : `errors from ${withdrawn.map(cell).join(", ")} (predicted until withdrawn) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the withdrawal step`
-      ] : [],
+      ...withdrawn.length ? [withdrawnAbort(withdrawn, ttl2)] : [],
       ...staying.map((b) => stayingAbort(rb, tr.name, b)),
       // at capacity: its SLO is the line; a predicted overload breaks the SLO by design (accepted in the
       // go/no-go), so the criterion is the overload spreading, not the overload itself (review M106)

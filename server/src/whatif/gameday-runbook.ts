@@ -840,6 +840,18 @@ function tooShort(rb: Rb): string[] {
   ];
 }
 
+/**
+ * The abort on the withdrawn side's errors: the TTL plus a margin, since clients and resolvers that
+ * ignore or clamp it keep the old answer past it and would fire the abort in a run that goes as
+ * predicted (review M113); undefined `ttl` (anycast, or none declared): the sustain time alone.
+ */
+function withdrawnAbort(withdrawn: readonly string[], ttl: number | undefined): string {
+  const from = `errors from ${withdrawn.map(cell).join(", ")} (predicted until withdrawn) still above the baseline`;
+  return ttl !== undefined
+    ? `${from} ${ttl + ERROR_SUSTAIN_SECONDS} s after the withdrawal step (its ${ttl} s TTL plus ${ERROR_SUSTAIN_SECONDS} s: clients and resolvers that ignore or clamp the TTL keep sending there after it)`
+    : `${from} ${ERROR_SUSTAIN_SECONDS} s after the withdrawal step`;
+}
+
 /** How long the proof takes, against the run it must fit in. */
 function probeTimeText(rb: Rb): string {
   const { r } = rb;
@@ -911,15 +923,7 @@ function abortCriteria(rb: Rb): void {
             `errors at ${healthy.map(cell).join(", ")} (predicted healthy) above the baseline by more than ${int(threshold)} rps (${ERROR_SHARE * 100}% of its ${int(peak)} rps peak) for ${ERROR_SUSTAIN_SECONDS} s`,
           ]
         : []),
-      ...(withdrawn.length
-        ? [
-            // the TTL plus a margin: clients and resolvers that ignore or clamp it keep the old answer past it,
-            // and would fire the abort in a run that goes as predicted (review M113)
-            ttl !== undefined
-              ? `errors from ${withdrawn.map(cell).join(", ")} (predicted until withdrawn) still above the baseline ${ttl + ERROR_SUSTAIN_SECONDS} s after the withdrawal step (its ${ttl} s TTL plus ${ERROR_SUSTAIN_SECONDS} s: clients and resolvers that ignore or clamp the TTL keep sending there after it)`
-              : `errors from ${withdrawn.map(cell).join(", ")} (predicted until withdrawn) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the withdrawal step`,
-          ]
-        : []),
+      ...(withdrawn.length ? [withdrawnAbort(withdrawn, ttl)] : []),
       ...staying.map((b) => stayingAbort(rb, tr.name, b)),
       // at capacity: its SLO is the line; a predicted overload breaks the SLO by design (accepted in the
       // go/no-go), so the criterion is the overload spreading, not the overload itself (review M106)
