@@ -20271,7 +20271,13 @@ function judgedOnce(r2) {
   const ws = r2.failover ?? [];
   if (!ws.length) return void 0;
   const who = (w) => w.steering === "anycast" ? `${listText(w.sites)}'s anycast route is withdrawn` : `${w.steering} has withdrawn ${listText(w.sites)}`;
-  const cost = (w) => `${w.seconds === null ? "until then (how long is unknown)" : `for up to ${seconds(w.seconds, 3)}`}, ${rps(w.rps)} of ${w.entry} time out`;
+  const howLong = (w) => w.seconds === null ? "how long is unknown" : w.steering === "anycast" ? `for up to ${seconds(w.seconds, 3)}` : `for about ${seconds(w.seconds, 3)}, longer for clients that ignore the TTL`;
+  if (r2.verdict === "down") {
+    const before2 = (w) => w.steering === "anycast" ? `${listText(w.sites)}'s anycast route is withdrawn` : `${w.steering} withdraws ${listText(w.sites)}`;
+    const also = (w) => `${rps(w.rps)} of ${w.entry} also time out (${howLong(w)})`;
+    return `and before ${listText([...new Set(ws.map(before2))])}, ${ws.map(also).join("; ")}`;
+  }
+  const cost = (w) => `${w.seconds === null ? "until then (how long is unknown)" : howLong(w).replace(/, (longer .*)$/, " ($1)")}, ${rps(w.rps)} of ${w.entry} time out`;
   const whens = [...new Set(ws.map(who))];
   return `once ${listText(whens)} \u2014 ${ws.map(cost).join("; ")}`;
 }
@@ -27819,7 +27825,10 @@ function diff(before2, after) {
     const why2 = side2 && side2.verdict !== "ok" ? side2.breaks.join("; ") : "";
     if (rb && ra) moved.push(...measureChanges(name, rb, ra, cmp2 > 0));
     const still = cmp2 < 0 && ra && ra.verdict !== "ok" ? ra.breaks.join("; ") : "";
-    return { scenario: name, before: before3, after: after2, why: why2, ...still ? { still } : {}, ...sides };
+    const jb = rb && judgedOnce(rb);
+    const ja = ra && judgedOnce(ra);
+    const judged3 = { ...jb ? { judgedBefore: jb } : {}, ...ja ? { judgedAfter: ja } : {} };
+    return { scenario: name, before: before3, after: after2, why: why2, ...still ? { still } : {}, ...judged3, ...sides };
   });
   const secondary = (c) => Number(c.measure === "commitLatencyMs");
   moved.sort((x, y) => Number(y.regression) - Number(x.regression) || secondary(x) - secondary(y) || size(y) - size(x));
@@ -27873,6 +27882,22 @@ function size(c) {
   const base = c.scale ?? Math.max(Math.abs(x), Math.abs(y));
   return base ? Math.abs(y - x) / base : 0;
 }
+function failoverChanges(rb, ra, push) {
+  const entries = [...new Set([...rb.failover ?? [], ...ra.failover ?? []].map((w) => w.entry))];
+  for (const entry of entries) {
+    const wb = rb.failover?.find((w) => w.entry === entry);
+    const wa = ra.failover?.find((w) => w.entry === entry);
+    const note = (w) => !w ? "no window" : w.seconds === null ? "unknown" : void 0;
+    push({
+      entity: entry,
+      measure: "failoverSeconds",
+      before: wb?.seconds ?? null,
+      after: wa?.seconds ?? null,
+      beforeNote: note(wb),
+      afterNote: note(wa)
+    });
+  }
+}
 function measureChanges(scenario2, rb, ra, settled) {
   const out = [];
   const push = (c) => {
@@ -27912,6 +27937,7 @@ function measureChanges(scenario2, rb, ra, settled) {
     const ea = ta.errorRps;
     push({ entity: ta.name, measure: "errorRps", before: eb, after: ea, scale, crosses: ea > 0 && !eb ? "errors appear" : void 0 });
   }
+  failoverChanges(rb, ra, push);
   quorumChanges(rb, ra, push);
   for (const sa of ra.stores) {
     const sb = rb.stores.find((x) => x.name === sa.name);
@@ -28165,7 +28191,7 @@ var afterFailover = (r2) => {
 };
 var onceWithdrawn = (r2) => {
   const once = judgedOnce(r2);
-  return once ? ` ${once.slice(0, once.indexOf(" \u2014 "))}` : "";
+  return once?.startsWith("once ") ? ` ${once.slice(0, once.indexOf(" \u2014 "))}` : "";
 };
 var VERDICT_COLOR = { ok: "\x1B[32m", degraded: "\x1B[33m", down: "\x1B[31m" };
 function resultText(r2, indent, paint) {
@@ -28313,11 +28339,12 @@ function scenarioLabel(s) {
 }
 function moveText(c, who = true) {
   const latency = c.measure === "commitLatencyMs" || c.measure === "writeLatencyMs";
-  const unit = latency ? " ms" : c.measure === "atRiskBytes" ? " bytes" : " rps";
-  const word = c.measure === "loadRps" ? "load" : c.measure === "headroomRps" ? "headroom" : c.measure === "writeLatencyMs" ? `writes from ${c.from}` : c.measure === "commitLatencyMs" ? "commit without the client's round trip" : c.measure === "atRiskBytes" ? "data at risk" : "errors";
-  const v = (x, note) => x === null ? note ?? "none" : c.measure === "atRiskBytes" ? bytes(x) : latency ? x === 0 ? "< 1 ms" : ms(x) : rps(x);
+  const window2 = c.measure === "failoverSeconds";
+  const unit = latency ? " ms" : c.measure === "atRiskBytes" ? " bytes" : window2 ? " s" : " rps";
+  const word = c.measure === "loadRps" ? "load" : c.measure === "headroomRps" ? "headroom" : c.measure === "writeLatencyMs" ? `writes from ${c.from}` : c.measure === "commitLatencyMs" ? "commit without the client's round trip" : c.measure === "atRiskBytes" ? "data at risk" : window2 ? "failover window" : "errors";
+  const v = (x, note) => x === null ? note ?? "none" : c.measure === "atRiskBytes" ? bytes(x) : latency ? x === 0 ? "< 1 ms" : ms(x) : window2 ? seconds(x, 3) : rps(x);
   const whom = who ? `${c.entry ? `${c.entity} (${c.entry})` : c.entity} ` : "";
-  const plain = (x, note) => x === null ? note ?? "none" : latency && x === 0 ? "< 1" : v(x).replace(/ (rps|ms)$/, "").replace(/ bytes.*$/, "");
+  const plain = (x, note) => x === null ? note ?? "none" : latency && x === 0 ? "< 1" : v(x).replace(/ (rps|ms|s)$/, "").replace(/ bytes.*$/, "");
   const both = c.measure === "atRiskBytes" || c.after === null ? `${v(c.before, c.beforeNote)} \u2192 ${v(c.after, c.afterNote)}` : `${plain(c.before, c.beforeNote)} \u2192 ${plain(c.after)}${unit}`;
   return `${whom}${word} ${both}${c.crosses ? ` (${c.crosses})` : ""}`;
 }
@@ -28407,8 +28434,9 @@ function diffText(d, color) {
     const kind = kindOf3(s);
     const word = kind.padEnd(6);
     lines2.push(
-      `  ${kind === "worse" ? paint("\x1B[31m", word) : kind === "better" ? paint("\x1B[32m", word) : paint("\x1B[33m", word)}  ${scenarioLabel(s)}: ${arrow(s)}`
+      `  ${kind === "worse" ? paint("\x1B[31m", word) : kind === "better" ? paint("\x1B[32m", word) : paint("\x1B[33m", word)}  ${scenarioLabel(s)}: ${arrow(s)}${s.judgedAfter ? `, ${s.judgedAfter}` : ""}`
     );
+    if (s.judgedBefore && s.judgedBefore !== s.judgedAfter) lines2.push(`          failover before: ${s.judgedBefore}`);
     if (s.why) lines2.push(`          ${kind === "better" || kind === "gone" ? "before" : "now"}: ${s.why}`);
     if (s.still) lines2.push(`          still: ${s.still}`);
   }
@@ -28431,6 +28459,7 @@ function diffText(d, color) {
   return `${lines2.map(oneLine).join("\n")}
 `;
 }
+var judgedCell2 = (once) => once ? `, ${cell(once)}` : "";
 function diffMarkdown(d) {
   const out = [`### Quorate: \`${d.before.replace(/`/g, "'")}\` \u2192 \`${d.after.replace(/`/g, "'")}\``, ""];
   out.push(d.regressions ? `**${regressionsText(d)}.**` : "No regressions.", "");
@@ -28442,7 +28471,7 @@ function diffMarkdown(d) {
       const kind = kindOf3(s);
       const was = kind === "better" || kind === "gone" ? "before" : "now";
       out.push(
-        `| ${mark2[kind]} | ${cell(scenarioLabel(s))} | ${s.before ?? "\u2014"} | ${s.after ?? "\u2014"} | ${s.why ? `${was}: ${prose(s.why, true)}` : "\u2014"}${s.still ? `<br>still: ${prose(s.still, true)}` : ""} |`
+        `| ${mark2[kind]} | ${cell(scenarioLabel(s))} | ${s.before ?? "\u2014"}${judgedCell2(s.judgedBefore)} | ${s.after ?? "\u2014"}${judgedCell2(s.judgedAfter)} | ${s.why ? `${was}: ${prose(s.why, true)}` : "\u2014"}${s.still ? `<br>still: ${prose(s.still, true)}` : ""} |`
       );
     }
   } else

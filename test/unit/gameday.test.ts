@@ -1467,7 +1467,7 @@ test("--isolate fra is titled as asked; --lose fra says it is enacted as isolati
     assert.ok(lose.indexOf("## What a real loss adds") > 0 && lose.indexOf("## What a real loss adds") < lose.indexOf("## What is cut"));
     assert.match(
       real,
-      /`quorate simulate --lose fra r\.topology\.yaml` predicts \*\*ok\*\* for a real loss \(once gslb has withdrawn fra — for up to 90 s, 20,000 rps of checkout time out\), where this drill predicts \*\*degraded\*\*\. The verdicts are not a ranking: the loss's is judged once steering has withdrawn the site \(the window above\), .* for clients a real loss is no milder\./,
+      /`quorate simulate --lose fra r\.topology\.yaml` predicts \*\*ok\*\* for a real loss \(once gslb has withdrawn fra — for about 90 s \(longer for clients that ignore the TTL\), 20,000 rps of checkout time out\), where this drill predicts \*\*degraded\*\*\. The verdicts are not a ranking: the loss's is judged once steering has withdrawn the site \(the window above\), .* for clients a real loss is no milder\./,
     );
     assert.match(
       real,

@@ -202,7 +202,7 @@ test("record: an erroring backend with nowhere to send its clients is not promis
   // lose fra: lon-prod is the last backend, and it errors (carts' only writer is gone)
   assert.match(
     bad,
-    /- \*\*lose fra\*\* — down, once gslb has withdrawn fra — until then \(how long is unknown\), 20,000 rps of checkout time out:\n(.*\n)* {2}- clients of checkout at lon-prod: up to 40,000 rps answered with errors \(every request assumed to need a write\); no other backend of checkout can take them, so withdrawing lon-prod does not help/,
+    /- \*\*lose fra\*\* — down, and before gslb withdraws fra, 20,000 rps of checkout also time out \(how long is unknown\):\n(.*\n)* {2}- clients of checkout at lon-prod: up to 40,000 rps answered with errors \(every request assumed to need a write\); no other backend of checkout can take them, so withdrawing lon-prod does not help/,
   );
   // partition fra / lon: withdrawing lon-prod sends its 20,000 rps to fra-prod, which cannot carry 40,000
   assert.match(

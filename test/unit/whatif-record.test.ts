@@ -182,7 +182,7 @@ test("decision record: the declared objectives are named in Context, and Tiers c
   // an "ok" scenario's good line carries what the engine notes: data at risk, no headroom
   assert.match(
     md,
-    /- \*\*lose fra\*\*: nothing breaks \(.*\), once gslb has withdrawn fra — for up to 90 s, 20,000 rps of checkout time out, but:\n( {2}- .*\n)* {2}- store carts: writes continue on lon, but up to 921,600,000 bytes \(878\.9 MiB\)/,
+    /- \*\*lose fra\*\*: nothing breaks \(.*\), once gslb has withdrawn fra — for about 90 s \(longer for clients that ignore the TTL\), 20,000 rps of checkout time out, but:\n( {2}- .*\n)* {2}- store carts: writes continue on lon, but up to 921,600,000 bytes \(878\.9 MiB\)/,
   );
   assert.match(md, / {2}- traffic checkout: lon-prod is at capacity \(40,000 rps of 40,000 rps\)/);
   assert.doesNotMatch(md, /\*\*lose fra\*\*: everything keeps working/);
@@ -271,7 +271,7 @@ test("decision record: Consequences — good and bad scenarios, errors in rps, R
   );
   assert.match(
     cons,
-    /- \*\*lose fra\*\* — down, once gslb has withdrawn fra — .*:\n {2}- store ledger: losing fra leaves 2 of 4 members; majority is 3 — writes stop\n/,
+    /- \*\*lose fra\*\* — down, and before gslb withdraws fra, .* also time out \(.*\):\n {2}- store ledger: losing fra leaves 2 of 4 members; majority is 3 — writes stop\n/,
   );
   // 60 s × 100/s × 1024 B = 6,144,000 bytes > the 1 MiB buffer: unbounded, 10.24 s of writes held
   assert.deepEqual(tableAfter(cons, "### RPO per store (a writer site lost)")[1], [
@@ -365,7 +365,7 @@ test("decision record: no absolute path of the machine that wrote it; the arithm
   ]);
   // failure-matrix sentences are list items, never table cells of hundreds of characters
   const matrix = md.slice(md.indexOf("### Failure matrix"));
-  assert.match(matrix, /- \*\*lose fra\*\* — \*\*down\*\*, once gslb has withdrawn fra — .*:\n {2}- /);
+  assert.match(matrix, /- \*\*lose fra\*\* — \*\*down\*\*, and before gslb withdraws fra, .* also time out \(.*\):\n {2}- /);
   // the engine's notes follow what breaks, marked as notes: a lost cluster, and whether its control plane survives
   assert.match(
     matrix,
@@ -625,6 +625,36 @@ test("diff: a witness's loss and the partition that cuts it off alone are one ev
     assert.equal(at(name).sameAs, undefined, name);
 });
 
+test("M110: the diff's verdict line carries each version's failover window, and the window is a measure that moves (unknown → 90 s)", () => {
+  const side = (label: string, text: string) => ({ label, ...analyzeAlone(label, text) });
+  const read = (name: string) => readFileSync(join(__dirname, "..", "..", "..", "examples", name), "utf8");
+  const d = diff(side("draft", read("payments-eu.topology.yaml")), side("reviewed", read("payments-eu-reviewed.topology.yaml")));
+  const fra = d.scenarios.find((s) => s.scenario === "lose fra")!;
+  // the draft is down whatever the withdrawal does (M114); the review's healthCheck and TTL 60 buy a known window (M113: for clients that honour it)
+  assert.equal(fra.judgedBefore, "and before gslb withdraws fra, 20,000 rps of checkout also time out (how long is unknown)");
+  assert.equal(
+    fra.judgedAfter,
+    "once gslb has withdrawn fra — for about 90 s (longer for clients that ignore the TTL), 20,000 rps of checkout time out",
+  );
+  const text = diffText(d, false);
+  assert.match(
+    text,
+    /\n {2}better {2}lose fra: down → ok, once gslb has withdrawn fra — for about 90 s \(longer for clients that ignore the TTL\), 20,000 rps of checkout time out\n {10}failover before: and before gslb withdraws fra, 20,000 rps of checkout also time out \(how long is unknown\)\n/,
+  );
+  assert.match(text, /\n {4}lose fra and lose lon: checkout failover window unknown → 90 s\n/);
+  assert.match(
+    diffMarkdown(d),
+    /\| 🟢 better \| lose fra \| down, and before gslb withdraws fra, 20,000 rps of checkout also time out \(how long is unknown\) \| ok, once gslb has withdrawn fra — for about 90 s/,
+  );
+  const moves = JSON.parse(diffJson(d)).changes.filter((c: { measure: string }) => c.measure === "failoverSeconds");
+  assert.deepEqual(moves, [
+    { scenario: "lose fra", entity: "checkout", measure: "failoverSeconds", before: null, after: 90, beforeNote: "unknown" },
+    { scenario: "lose lon", entity: "checkout", measure: "failoverSeconds", before: null, after: 90, beforeNote: "unknown" },
+  ]);
+  // not a regression: a window that became known is no limit crossed
+  assert.equal(d.regressions, 3);
+});
+
 test("M48: every single-link cut is compared; errors appearing under one are a regression, writes that failed and now succeed are not", () => {
   const side = (label: string, text: string) => ({ label, ...analyzeAlone(label, text) });
   const read = (name: string) => readFileSync(join(__dirname, "..", "..", "..", "examples", name), "utf8");
@@ -737,7 +767,7 @@ test("quorate diff: paths, REV:path in a temporary git repository, formats, exit
     assert.match(improved.stdout, /^quorate diff HEAD:d\.topology\.yaml → d\.topology\.yaml\n/);
     assert.match(
       improved.stdout,
-      /better {2}lose fra: down → degraded\n {10}before: store ledger: losing fra leaves 2 of 4 members; majority is 3 — writes stop; traffic checkout: lon-prod carries 40,000 rps; capacity 25,000 rps — overloaded by 15,000 rps \(headroom −60%\)\n {10}still: traffic checkout: lon-prod carries 40,000 rps; capacity 25,000 rps — overloaded by 15,000 rps \(headroom −60%\)\n/,
+      /better {2}lose fra: down → degraded, once gslb has withdrawn fra — until then \(how long is unknown\), 20,000 rps of checkout time out\n {10}before: store ledger: losing fra leaves 2 of 4 members; majority is 3 — writes stop; traffic checkout: lon-prod carries 40,000 rps; capacity 25,000 rps — overloaded by 15,000 rps \(headroom −60%\)\n {10}still: traffic checkout: lon-prod carries 40,000 rps; capacity 25,000 rps — overloaded by 15,000 rps \(headroom −60%\)\n/,
     );
     assert.match(
       improved.stdout,
@@ -756,6 +786,9 @@ test("quorate diff: paths, REV:path in a temporary git repository, formats, exit
         before: "degraded",
         after: "down",
         why: j.scenarios.find((s: { scenario: string }) => s.scenario === "lose fra").why,
+        // review M114: a down verdict's window is a cost on top of it, not its condition
+        judgedBefore: "once gslb has withdrawn fra — until then (how long is unknown), 20,000 rps of checkout time out",
+        judgedAfter: "and before gslb withdraws fra, 20,000 rps of checkout also time out (how long is unknown)",
       },
     );
     assert.ok(j.regressions >= 2);
@@ -763,7 +796,10 @@ test("quorate diff: paths, REV:path in a temporary git repository, formats, exit
     const md = cli(["diff", "-f", "md", "e.topology.yaml", "HEAD:d.topology.yaml"]);
     assert.equal(md.code, 1);
     assert.match(md.stdout, /^### Quorate: `e\.topology\.yaml` → `HEAD:d\.topology\.yaml`\n\n\*\*\d+ regressions\.\*\*\n/);
-    assert.match(md.stdout, /\| 🔴 worse \| lose fra \| degraded \| down \| now: store ledger: losing fra/);
+    assert.match(
+      md.stdout,
+      /\| 🔴 worse \| lose fra \| degraded, once gslb has withdrawn fra — [^|]* \| down, and before gslb withdraws fra, [^|]* \| now: store ledger: losing fra/,
+    );
     assert.match(md.stdout, /\| added \| error \| `quorum\/two-site-split` \| store ledger, line \d+ \|/);
 
     assert.equal(cli(["diff", "HEAD~1:d.topology.yaml", "d.topology.yaml"]).code, 2);
@@ -781,15 +817,17 @@ test("a loss's verdict judged after its failover window says so in its own line,
   const r = run(ctx, { lose: ["fra"], partition: [], cut: [], loseMembers: {}, rttFactor: null, slow: [] });
   // ok, as the contract judges it (the loads once steering has withdrawn fra) — but not "ok, nothing breaks" alone
   assert.equal(r.verdict, "ok");
-  const once = "once gslb has withdrawn fra — for up to 90 s, 20,000 rps of checkout time out";
+  // review M113: 90 s is the worst case only for clients that honour the TTL
+  const once = "once gslb has withdrawn fra — for about 90 s (longer for clients that ignore the TTL), 20,000 rps of checkout time out";
+  const onceRe = once.replace(/[()]/g, "\\$&");
   assert.equal(judgedOnce(r), once);
   assert.deepEqual(r.failover, [{ entry: "checkout", steering: "gslb", sites: ["fra"], rps: 20000, seconds: 90 }]);
   const out = [...simulateText([r], false)].join("");
-  assert.match(out, new RegExp(`^ok {8}lose fra, ${once}\n`));
+  assert.match(out, new RegExp(`^ok {8}lose fra, ${onceRe}\n`));
   assert.match(out, /\n {10}nothing breaks once gslb has withdrawn fra\n/);
   assert.match(
     [...simulateMarkdown([r])].join(""),
-    new RegExp(`\n### ok — lose fra, ${once}\n[^]*\nNothing breaks once gslb has withdrawn fra.\n`),
+    new RegExp(`\n### ok — lose fra, ${onceRe}\n[^]*\nNothing breaks once gslb has withdrawn fra.\n`),
   );
   assert.deepEqual((scenarioJson(r) as { failover: unknown }).failover, r.failover);
   // the editor's Simulate panel and its single-site strip carry the same sentence
@@ -799,7 +837,7 @@ test("a loss's verdict judged after its failover window says so in its own line,
   assert.equal(v.singles.find((x) => x.site === "ams")?.judged, undefined, "ams has no clients: no window");
   // the record says it beside the verdict too
   const md = decisionRecord({ path: "payments-eu-reviewed.topology.yaml", analysis, findings, version: "1" })!;
-  assert.match(md, new RegExp(`- \\*\\*lose fra\\*\\* — ok, ${once}:\n`));
+  assert.match(md, new RegExp(`- \\*\\*lose fra\\*\\* — ok, ${onceRe}:\n`));
   // no loss, no window: all up's line is unchanged
   const up = run(ctx, { lose: [], partition: [], cut: [], loseMembers: {}, rttFactor: null, slow: [] });
   assert.equal(judgedOnce(up), undefined);

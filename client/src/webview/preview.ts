@@ -224,7 +224,8 @@ function showSiteButtons(v: SimulationView): void {
       // the failover window the verdict leaves out, in simulate's words (the server's judgedOnce)
       const judged = x.judged ? ` ${x.judged}` : "";
       const tip = x.breaks.length
-        ? `${x.breaks.join("\n")}${x.judged ? `\n(judged ${x.judged})` : ""}`
+        ? // a down verdict's window is a cost on top of it ("and before gslb withdraws fra, …"), not its condition
+          `${x.breaks.join("\n")}${x.judged ? `\n(${x.judged.startsWith("once ") ? `judged ${x.judged}` : x.judged.replace(/^and /, "")})` : ""}`
         : `Losing ${x.site} breaks nothing${judged}`;
       const b = button(`${x.site}: ${x.verdict}`, tip, () => askScenario({ lose: [x.site], partition: [], cut: [], rttFactor: null }));
       b.className = `verdict-${x.verdict}`;

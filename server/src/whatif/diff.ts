@@ -16,6 +16,7 @@ import type { TopologyContext } from "../derive/context";
 import { availabilityPercent, percentOfTime } from "../util/format";
 import {
   ALL_UP,
+  judgedOnce,
   MAX_PARTITION_SITES,
   type Result,
   run,
@@ -57,6 +58,12 @@ export interface ScenarioChange {
   /** when it got better but is still not ok: what still breaks after */
   readonly still?: string;
   /**
+   * Each version's failover window beside its verdict, in simulate's words (engine judgedOnce,
+   * review M110): "once gslb has withdrawn fra — for about 90 s …"; absent on a side without one.
+   */
+  readonly judgedBefore?: string;
+  readonly judgedAfter?: string;
+  /**
    * The other scenario that is the same event in both versions: a site's loss and the partition
    * that cuts that site alone off, when each version judges them with the same verdict, the same
    * words and the same moves (a witness with no clients: losing ams is cutting ams off). Set on both.
@@ -74,7 +81,8 @@ export interface MeasureChange {
   /** the traffic entry a backend serves */
   readonly entry?: string;
   /** `writeLatencyMs`: what a client at `from` waits for a write to the store (RTT to the leader, or through a relay, plus the commit); `commitLatencyMs`: the store's own commit, secondary */
-  readonly measure: "loadRps" | "headroomRps" | "writeLatencyMs" | "commitLatencyMs" | "atRiskBytes" | "errorRps";
+  /** `failoverSeconds`: a traffic entry's failover window after a site loss (detection + TTL; null: unknown, `beforeNote`/`afterNote` say so) */
+  readonly measure: "loadRps" | "headroomRps" | "writeLatencyMs" | "commitLatencyMs" | "atRiskBytes" | "errorRps" | "failoverSeconds";
   /** `writeLatencyMs`: the site the writes come from (its backends' clusters) */
   readonly from?: string;
   /** null: not there (lost, withdrawn, not declared, not computable) */
@@ -313,7 +321,10 @@ export function diff(before: DiffSide, after: DiffSide): DiffResult {
     const why = side && side.verdict !== "ok" ? side.breaks.join("; ") : "";
     if (rb && ra) moved.push(...measureChanges(name, rb, ra, cmp > 0));
     const still = cmp < 0 && ra && ra.verdict !== "ok" ? ra.breaks.join("; ") : "";
-    return { scenario: name, before, after, why, ...(still ? { still } : {}), ...sides };
+    const jb = rb && judgedOnce(rb);
+    const ja = ra && judgedOnce(ra);
+    const judged = { ...(jb ? { judgedBefore: jb } : {}), ...(ja ? { judgedAfter: ja } : {}) };
+    return { scenario: name, before, after, why, ...(still ? { still } : {}), ...judged, ...sides };
   });
   // the store's own commit after what clients wait for: a Galera writer's commit and a leader's are not the same figure (M38)
   const secondary = (c: MeasureChange) => Number(c.measure === "commitLatencyMs");
@@ -405,6 +416,24 @@ function size(c: MeasureChange): number {
  * scenario is only one version's (`settled`: the other side ran its all up, so the move is not
  * the same failure getting worse).
  */
+/** A traffic entry's failover window that moved (review M110: the healthCheck and TTL a review adds buy a known window). */
+function failoverChanges(rb: Result, ra: Result, push: (c: Omit<MeasureChange, "scenario" | "regression">) => void): void {
+  const entries = [...new Set([...(rb.failover ?? []), ...(ra.failover ?? [])].map((w) => w.entry))];
+  for (const entry of entries) {
+    const wb = rb.failover?.find((w) => w.entry === entry);
+    const wa = ra.failover?.find((w) => w.entry === entry);
+    const note = (w: typeof wb) => (!w ? "no window" : w.seconds === null ? "unknown" : undefined);
+    push({
+      entity: entry,
+      measure: "failoverSeconds",
+      before: wb?.seconds ?? null,
+      after: wa?.seconds ?? null,
+      beforeNote: note(wb),
+      afterNote: note(wa),
+    });
+  }
+}
+
 function measureChanges(scenario: string, rb: Result, ra: Result, settled: boolean): MeasureChange[] {
   const out: MeasureChange[] = [];
   const push = (c: Omit<MeasureChange, "scenario" | "regression">) => {
@@ -462,6 +491,7 @@ function measureChanges(scenario: string, rb: Result, ra: Result, settled: boole
     const ea = ta.errorRps;
     push({ entity: ta.name, measure: "errorRps", before: eb, after: ea, scale, crosses: ea > 0 && !eb ? "errors appear" : undefined });
   }
+  failoverChanges(rb, ra, push);
   quorumChanges(rb, ra, push);
   for (const sa of ra.stores) {
     const sb = rb.stores.find((x) => x.name === sa.name);

@@ -256,17 +256,33 @@ export interface FailoverWindow {
 /**
  * What a verdict judged after a site loss's failover leaves out, as the verdict's own words say it
  * (review: "ok … nothing breaks" beside 90 s of 20,000 rps of timeouts read as no cost): "once gslb
- * has withdrawn fra — for the first 90 s, 20,000 rps of checkout time out". The one source for
- * simulate's verdict line, the editor's Simulate strip, the record and the game day; undefined when
+ * has withdrawn fra — for about 90 s (longer for clients that ignore the TTL), 20,000 rps of checkout
+ * time out"; beside a down verdict, which does not wait for it, "and before gslb withdraws fra, 20,000
+ * rps of checkout also time out (how long is unknown)" (review M114). The one source for
+ * simulate's verdict line, the diff's, the editor's Simulate strip, the record and the game day; undefined when
  * the scenario has no failover window.
  */
-export function judgedOnce(r: Pick<Result, "failover">): string | undefined {
+export function judgedOnce(r: Pick<Result, "failover" | "verdict">): string | undefined {
   const ws = r.failover ?? [];
   if (!ws.length) return undefined;
   const who = (w: FailoverWindow) =>
     w.steering === "anycast" ? `${listText(w.sites)}'s anycast route is withdrawn` : `${w.steering} has withdrawn ${listText(w.sites)}`;
+  // review M113: detection + TTL is the worst case only for clients that honour the TTL; anycast's hold time has no TTL
+  const howLong = (w: FailoverWindow) =>
+    w.seconds === null
+      ? "how long is unknown"
+      : w.steering === "anycast"
+        ? `for up to ${seconds(w.seconds, 3)}`
+        : `for about ${seconds(w.seconds, 3)}, longer for clients that ignore the TTL`;
+  // review M114: a down verdict does not depend on the withdrawal — the window is a cost on top of it
+  if (r.verdict === "down") {
+    const before = (w: FailoverWindow) =>
+      w.steering === "anycast" ? `${listText(w.sites)}'s anycast route is withdrawn` : `${w.steering} withdraws ${listText(w.sites)}`;
+    const also = (w: FailoverWindow) => `${rps(w.rps)} of ${w.entry} also time out (${howLong(w)})`;
+    return `and before ${listText([...new Set(ws.map(before))])}, ${ws.map(also).join("; ")}`;
+  }
   const cost = (w: FailoverWindow) =>
-    `${w.seconds === null ? "until then (how long is unknown)" : `for up to ${seconds(w.seconds, 3)}`}, ${rps(w.rps)} of ${w.entry} time out`;
+    `${w.seconds === null ? "until then (how long is unknown)" : howLong(w).replace(/, (longer .*)$/, " ($1)")}, ${rps(w.rps)} of ${w.entry} time out`;
   const whens = [...new Set(ws.map(who))];
   return `once ${listText(whens)} — ${ws.map(cost).join("; ")}`;
 }

@@ -221,7 +221,7 @@ const afterFailover = (r: Result) => {
 /** " once gslb has withdrawn fra": after "nothing breaks", the condition alone (the verdict line gives the cost). */
 const onceWithdrawn = (r: Result) => {
   const once = judgedOnce(r);
-  return once ? ` ${once.slice(0, once.indexOf(" — "))}` : "";
+  return once?.startsWith("once ") ? ` ${once.slice(0, once.indexOf(" — "))}` : "";
 };
 
 const VERDICT_COLOR: Record<Result["verdict"], string> = { ok: "\x1b[32m", degraded: "\x1b[33m", down: "\x1b[31m" };
@@ -441,7 +441,8 @@ export function changeText(c: MeasureChange): string {
 /** "lon-prod (checkout) headroom 10,000 → −2,000 rps" — without the scenario; without the entity when `who` is false. */
 function moveText(c: MeasureChange, who = true): string {
   const latency = c.measure === "commitLatencyMs" || c.measure === "writeLatencyMs";
-  const unit = latency ? " ms" : c.measure === "atRiskBytes" ? " bytes" : " rps";
+  const window = c.measure === "failoverSeconds";
+  const unit = latency ? " ms" : c.measure === "atRiskBytes" ? " bytes" : window ? " s" : " rps";
   const word =
     c.measure === "loadRps"
       ? "load"
@@ -453,10 +454,22 @@ function moveText(c: MeasureChange, who = true): string {
             ? "commit without the client's round trip"
             : c.measure === "atRiskBytes"
               ? "data at risk"
-              : "errors";
+              : window
+                ? "failover window"
+                : "errors";
   // a null side says why it is null ("lost", "writes stop", "unbounded: …"), never a bare "none" that reads as zero
   const v = (x: number | null, note?: string) =>
-    x === null ? (note ?? "none") : c.measure === "atRiskBytes" ? bytes(x) : latency ? (x === 0 ? "< 1 ms" : ms(x)) : rps(x);
+    x === null
+      ? (note ?? "none")
+      : c.measure === "atRiskBytes"
+        ? bytes(x)
+        : latency
+          ? x === 0
+            ? "< 1 ms"
+            : ms(x)
+          : window
+            ? seconds(x, 3)
+            : rps(x);
   const whom = who ? `${c.entry ? `${c.entity} (${c.entry})` : c.entity} ` : "";
   const plain = (x: number | null, note?: string) =>
     x === null
@@ -464,7 +477,7 @@ function moveText(c: MeasureChange, who = true): string {
       : latency && x === 0
         ? "< 1" // members in one site: not a free commit
         : v(x)
-            .replace(/ (rps|ms)$/, "")
+            .replace(/ (rps|ms|s)$/, "")
             .replace(/ bytes.*$/, "");
   const both =
     c.measure === "atRiskBytes" || c.after === null
@@ -590,6 +603,9 @@ export function availabilityChangeText(c: AvailabilityChange): string {
   return `${c.subject ?? c.entity} ${word} ${v(c.before)} → ${v(c.after)}${yearly}${objective}`;
 }
 
+/** Whether a scenario's failover window moved between the versions (its `failoverSeconds` change). */
+const windowMoved = (d: DiffResult, scenario: string) => d.changes.some((c) => c.scenario === scenario && c.measure === "failoverSeconds");
+
 export function diffText(d: DiffResult, color: boolean): string {
   const paint = (c: string, s: string) => (color ? `${c}${s}\x1b[0m` : s);
   const lines = [`quorate diff ${d.before} → ${d.after}`, ""];
@@ -599,8 +615,10 @@ export function diffText(d: DiffResult, color: boolean): string {
     const kind = kindOf(s);
     const word = kind.padEnd(6);
     lines.push(
-      `  ${kind === "worse" ? paint("\x1b[31m", word) : kind === "better" ? paint("\x1b[32m", word) : paint("\x1b[33m", word)}  ${scenarioLabel(s)}: ${arrow(s)}`,
+      `  ${kind === "worse" ? paint("\x1b[31m", word) : kind === "better" ? paint("\x1b[32m", word) : paint("\x1b[33m", word)}  ${scenarioLabel(s)}: ${arrow(s)}${s.judgedAfter ? `, ${s.judgedAfter}` : ""}`,
     );
+    // the before version's failover window, in its own words, where the window moved (review M110)
+    if (s.judgedBefore && windowMoved(d, s.scenario)) lines.push(`          failover before: ${s.judgedBefore}`);
     if (s.why) lines.push(`          ${kind === "better" || kind === "gone" ? "before" : "now"}: ${s.why}`);
     if (s.still) lines.push(`          still: ${s.still}`);
   }
@@ -623,6 +641,9 @@ export function diffText(d: DiffResult, color: boolean): string {
   return `${lines.map(oneLine).join("\n")}\n`; // a name never forges a line of its own
 }
 
+/** Beside a verdict in the diff's table: its failover window, as simulate says it (review M110). */
+const judgedCell = (once: string | undefined) => (once ? `, ${cell(once)}` : "");
+
 export function diffMarkdown(d: DiffResult): string {
   const out = [`### Quorate: \`${d.before.replace(/`/g, "'")}\` → \`${d.after.replace(/`/g, "'")}\``, ""];
   out.push(d.regressions ? `**${regressionsText(d)}.**` : "No regressions.", "");
@@ -634,7 +655,7 @@ export function diffMarkdown(d: DiffResult): string {
       const kind = kindOf(s);
       const was = kind === "better" || kind === "gone" ? "before" : "now";
       out.push(
-        `| ${mark[kind]} | ${cell(scenarioLabel(s))} | ${s.before ?? "—"} | ${s.after ?? "—"} | ${s.why ? `${was}: ${prose(s.why, true)}` : "—"}${s.still ? `<br>still: ${prose(s.still, true)}` : ""} |`,
+        `| ${mark[kind]} | ${cell(scenarioLabel(s))} | ${s.before ?? "—"}${judgedCell(s.judgedBefore)} | ${s.after ?? "—"}${judgedCell(s.judgedAfter)} | ${s.why ? `${was}: ${prose(s.why, true)}` : "—"}${s.still ? `<br>still: ${prose(s.still, true)}` : ""} |`,
       );
     }
   } else
