@@ -28425,6 +28425,7 @@ function availabilityChangeText(c) {
   const yearly = c.measure === "availability" && c.before !== null && c.after !== null ? ` (${minutes((1 - c.before) * MINUTES_PER_YEAR)} \u2192 ${minutes((1 - c.after) * MINUTES_PER_YEAR)} unavailable a year)` : "";
   return `${c.subject ?? c.entity} ${word} ${v(c.before)} \u2192 ${v(c.after)}${yearly}${objective}`;
 }
+var windowMoved = (d, scenario2) => d.changes.some((c) => c.scenario === scenario2 && c.measure === "failoverSeconds");
 function diffText(d, color) {
   const paint = (c, s) => color ? `${c}${s}\x1B[0m` : s;
   const lines2 = [`quorate diff ${d.before} \u2192 ${d.after}`, ""];
@@ -28436,7 +28437,7 @@ function diffText(d, color) {
     lines2.push(
       `  ${kind === "worse" ? paint("\x1B[31m", word) : kind === "better" ? paint("\x1B[32m", word) : paint("\x1B[33m", word)}  ${scenarioLabel(s)}: ${arrow(s)}${s.judgedAfter ? `, ${s.judgedAfter}` : ""}`
     );
-    if (s.judgedBefore && s.judgedBefore !== s.judgedAfter) lines2.push(`          failover before: ${s.judgedBefore}`);
+    if (s.judgedBefore && windowMoved(d, s.scenario)) lines2.push(`          failover before: ${s.judgedBefore}`);
     if (s.why) lines2.push(`          ${kind === "better" || kind === "gone" ? "before" : "now"}: ${s.why}`);
     if (s.still) lines2.push(`          still: ${s.still}`);
   }
