@@ -593,6 +593,21 @@ test("M103: a site a change adds as a single point of failure is a regression: i
   assert.match(diffText(back, false), /\n {2}better {2}lose mad \(mad is not in this version; now: all up\): down → ok\n {10}before: /);
 });
 
+test("diff: writes that failed before and now succeed over the budget say so, uncounted; a site's null write is one word (review M115)", () => {
+  const side = (label: string, text: string) => ({ label, ...analyzeAlone(label, text) });
+  const read = (name: string) => readFileSync(join(__dirname, "..", "..", "..", "examples", name), "utf8");
+  const d = diff(side("draft", read("payments-eu.topology.yaml")), side("reviewed", read("payments-eu-reviewed.topology.yaml")));
+  const text = diffText(d, false);
+  assert.match(text, /\n {4}cut fra–lon: store ledger writes from lon writes fail → 26 ms \(over the 20 ms budget\)\n/);
+  // the same null whether ledger stops (lose fra) or only lon's writes fail (the partition): one line
+  assert.match(text, /\n {4}lose fra and partition fra \/ lon,ams: store ledger writes from lon writes fail → 8 ms\n/);
+  assert.doesNotMatch(text, /writes from \w+ writes stop/);
+  // said, not counted: failing writes that now succeed got better
+  const c = d.changes.find((x) => x.scenario === "cut fra–lon" && x.measure === "writeLatencyMs" && x.from === "lon")!;
+  assert.deepEqual([c.crosses, c.over, c.regression], [undefined, "over the 20 ms budget", false]);
+  assert.equal(d.regressions, 3);
+});
+
 test("diff: a witness's loss and the partition that cuts it off alone are one event — said once, naming both, counted once; a site with clients keeps both", () => {
   const side = (label: string, text: string) => ({ label, ...analyzeAlone(label, text) });
   const read = (name: string) => readFileSync(join(__dirname, "..", "..", "..", "examples", name), "utf8");

@@ -93,6 +93,8 @@ export interface MeasureChange {
   readonly afterNote?: string;
   /** the limit this move crosses ("headroom below 0", "over the 20 ms budget"): a regression */
   readonly crosses?: string;
+  /** the limit the after side is beyond where the move crosses none (writes that failed before now succeed over the budget): said beside the figure, not counted (review M115) */
+  readonly over?: string;
   readonly regression: boolean;
   /** what the move is measured against when sorting: the entry's peak for rps, else the larger side */
   readonly scale?: number;
@@ -522,7 +524,8 @@ function quorumChanges(rb: Result, ra: Result, push: Push) {
     // what a client waits for, per site that writes in both versions (M38): a Galera node's commit
     // and a leader's are not the same figure, a write from fra or lon is
     const writeNote = (q: Result["quorums"][number], site: string) =>
-      q.outcome === "stops" ? "writes stop" : q.writesFrom[site] === null ? "writes fail" : undefined;
+      // one word for a site's null write, whether its store stops or only its own writes fail (review M115)
+      q.outcome === "stops" || q.writesFrom[site] === null ? "writes fail" : undefined;
     // from the sites either version's clients write from (none declared: the commit alone is compared)
     const from = new Set([...qa.clientSites, ...(qb?.clientSites ?? [])]);
     for (const [site, after] of Object.entries(qa.writesFrom)) {
@@ -544,6 +547,7 @@ function quorumChanges(rb: Result, ra: Result, push: Push) {
           before !== null && over(after, qa.writeLatencyBudgetMs) && !over(before, qb.writeLatencyBudgetMs)
             ? `over the ${qa.writeLatencyBudgetMs} ms budget`
             : undefined,
+        ...(before === null && over(after, qa.writeLatencyBudgetMs) ? { over: `over the ${qa.writeLatencyBudgetMs} ms budget` } : {}),
       });
     }
     if (qa.kind === "etcd") continue;

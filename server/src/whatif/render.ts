@@ -483,7 +483,7 @@ function moveText(c: MeasureChange, who = true): string {
     c.measure === "atRiskBytes" || c.after === null
       ? `${v(c.before, c.beforeNote)} → ${v(c.after, c.afterNote)}`
       : `${plain(c.before, c.beforeNote)} → ${plain(c.after)}${unit}`;
-  return `${whom}${word} ${both}${c.crosses ? ` (${c.crosses})` : ""}`;
+  return `${whom}${word} ${both}${c.crosses || c.over ? ` (${c.crosses ?? c.over})` : ""}`;
 }
 
 /** One line of the diff's moves: the scenarios it happened in, named together, and what moved. */
