@@ -27956,7 +27956,10 @@ function quorumChanges(rb, ra, push) {
   const quorumNote = (q) => !q ? "not declared" : q.outcome === "stops" ? "writes stop" : q.outcome === "lost" ? "lost" : "unknown: a member link has no rttMs";
   for (const qa of ra.quorums) {
     const qb = rb.quorums.find((x) => x.name === qa.name);
-    const writeNote = (q, site) => q.outcome === "stops" ? "writes stop" : q.writesFrom[site] === null ? "writes fail" : void 0;
+    const writeNote = (q, site) => (
+      // one word for a site's null write, whether its store stops or only its own writes fail (review M115)
+      q.outcome === "stops" || q.writesFrom[site] === null ? "writes fail" : void 0
+    );
     const from = /* @__PURE__ */ new Set([...qa.clientSites, ...qb?.clientSites ?? []]);
     for (const [site, after2] of Object.entries(qa.writesFrom)) {
       if (!qb || !from.has(site) || !(site in qb.writesFrom)) continue;
@@ -27972,7 +27975,8 @@ function quorumChanges(rb, ra, push) {
         beforeNote: writeNote(qb, site),
         afterNote: writeNote(qa, site),
         // writes that failed before and now succeed over the budget got better: only a write that succeeded within it crosses
-        crosses: before3 !== null && over2(after2, qa.writeLatencyBudgetMs) && !over2(before3, qb.writeLatencyBudgetMs) ? `over the ${qa.writeLatencyBudgetMs} ms budget` : void 0
+        crosses: before3 !== null && over2(after2, qa.writeLatencyBudgetMs) && !over2(before3, qb.writeLatencyBudgetMs) ? `over the ${qa.writeLatencyBudgetMs} ms budget` : void 0,
+        ...before3 === null && over2(after2, qa.writeLatencyBudgetMs) ? { over: `over the ${qa.writeLatencyBudgetMs} ms budget` } : {}
       });
     }
     if (qa.kind === "etcd") continue;
@@ -28346,7 +28350,7 @@ function moveText(c, who = true) {
   const whom = who ? `${c.entry ? `${c.entity} (${c.entry})` : c.entity} ` : "";
   const plain = (x, note) => x === null ? note ?? "none" : latency && x === 0 ? "< 1" : v(x).replace(/ (rps|ms|s)$/, "").replace(/ bytes.*$/, "");
   const both = c.measure === "atRiskBytes" || c.after === null ? `${v(c.before, c.beforeNote)} \u2192 ${v(c.after, c.afterNote)}` : `${plain(c.before, c.beforeNote)} \u2192 ${plain(c.after)}${unit}`;
-  return `${whom}${word} ${both}${c.crosses ? ` (${c.crosses})` : ""}`;
+  return `${whom}${word} ${both}${c.crosses || c.over ? ` (${c.crosses ?? c.over})` : ""}`;
 }
 function groupedChanges(d) {
   const groups = /* @__PURE__ */ new Map();
