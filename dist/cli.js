@@ -30504,7 +30504,7 @@ function withdrawal(r2, x, tr, b) {
   const serving = (after?.backends ?? []).filter((o) => o.loadRps !== null && !o.errors);
   const tight = serving.filter((o) => o.headroomRps !== null && o.headroomRps <= 0);
   const carries = (o) => `${o.cluster} carries ${rps3(o.loadRps)} of ${rps3(o.capacityRps ?? 0)}`;
-  return `${errors} until steering withdraws it ${assumed}; then ${tight.length ? `${listText(tight.map(carries))} (${tight.some((o) => o.overloaded) ? "overloaded" : "at capacity: no headroom"})` : `${listText(others.map((o) => o.cluster))} ${others.length === 1 ? "takes" : "take"} them within capacity`}`;
+  return `${errors} until steering withdraws it ${assumed}, which only a deep health check (one that writes through the stores) makes it do \u2014 with a shallow one, until an operator withdraws it by hand; then ${tight.length ? `${listText(tight.map(carries))} (${tight.some((o) => o.overloaded) ? "overloaded" : "at capacity: no headroom"})` : `${listText(others.map((o) => o.cluster))} ${others.length === 1 ? "takes" : "take"} them within capacity`}`;
 }
 function writingSummary(x) {
   const qs = x.quorums.map((q) => {

@@ -689,7 +689,8 @@ function withdrawal(r: RecordContext, x: Result, tr: TrafficResult, b: BackendRe
   const serving = (after?.backends ?? []).filter((o) => o.loadRps !== null && !o.errors);
   const tight = serving.filter((o) => o.headroomRps !== null && o.headroomRps <= 0);
   const carries = (o: BackendResult) => `${o.cluster} carries ${rps(o.loadRps!)} of ${rps(o.capacityRps ?? 0)}`;
-  return `${errors} until steering withdraws it ${assumed}; then ${
+  // review M113: the backend is alive and answers, so only a deep health check (one that writes) withdraws it, as simulate --isolate says
+  return `${errors} until steering withdraws it ${assumed}, which only a deep health check (one that writes through the stores) makes it do — with a shallow one, until an operator withdraws it by hand; then ${
     tight.length
       ? `${listText(tight.map(carries))} (${tight.some((o) => o.overloaded) ? "overloaded" : "at capacity: no headroom"})`
       : `${listText(others.map((o) => o.cluster))} ${others.length === 1 ? "takes" : "take"} them within capacity`
