@@ -1914,3 +1914,37 @@ test("a refusal offers a shorter --duration only where a shorter run spends less
       !/--duration/.test(e.message),
   );
 });
+
+test("a deep health check withdraws the backends that err in the cut, not the isolated side whose writes work (review M116)", () => {
+  // carts' only writer is at fra: cut off, fra-prod writes fine and lon-prod errs — a deep check fails at lon-prod
+  const hc = analyzeFile(
+    "d.topology.yaml",
+    DESIGN.replace("    ttlSeconds: 60\n", "    ttlSeconds: 60\n    healthCheck: { intervalSeconds: 10, failureThreshold: 3 }\n"),
+  ).contexts[0];
+  const iso = gameDay(hc, { lose: ["fra"] }, { ...OPTS, isolate: true }).runbook;
+  assert.match(
+    iso,
+    /3\. Steering — the cut has begun: \*\*checkout\*\*: do not withdraw fra — its writes work during the cut; a deep health check fails at lon-prod instead and withdraws it: start a 30 s timer now; if the GSLB has not taken lon-prod out when it rings, withdraw lon-prod by hand in the GSLB/,
+  );
+  assert.match(iso, /passes at fra and fails at lon-prod: steering withdraws lon-prod, not fra/);
+  assert.match(
+    iso,
+    /fra still in rotation is the deep check working, not a finding; if lon-prod is still in rotation, the check is shallow/,
+  );
+  assert.doesNotMatch(iso, /if fra is still in rotation, the check is shallow/);
+  assert.doesNotMatch(iso, /(?<!not )withdraw (fra|its backends) by hand/);
+  // what the customers see follows the deep check: fra-prod carries everything, overloaded but writing
+  assert.match(iso, /lon-prod answers up to 20,000 rps with errors until a deep health check withdraws it/);
+  assert.match(iso, /After the withdrawal of lon-prod \(not fra\): fra-prod 40,000 rps of 30,000 — \*\*overloaded\*\*\./);
+  assert.doesNotMatch(iso, /checkout is down until the cut heals/);
+  assert.match(iso, /errors at lon-prod \(predicted: up to 20,000 rps fail until a deep health check withdraws it, not fra\)/);
+  // --lose enacts the loss by withdrawing fra, and says that is why
+  const lose = gameDay(hc, { lose: ["fra"] }, OPTS).runbook;
+  assert.match(lose, /fra still in rotation is the deep check working, not a finding/);
+  assert.match(lose, /Withdraw fra all the same \(Steering, step 3\), and leave lon-prod in: that is how this run enacts the loss of fra/);
+  assert.match(lose, /After the withdrawal: lon-prod 40,000 rps of 30,000 — \*\*overloaded\*\*/);
+  // the reviewed example: fra-prod cannot reach ledger's majority, its deep check does fail — fra is withdrawn
+  const rev = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh", source: "r.topology.yaml", isolate: true }).runbook;
+  assert.match(rev, /if fra is still in rotation, the check is shallow — write that down as a finding/);
+  assert.doesNotMatch(rev, /deep check working/);
+});

@@ -12,7 +12,7 @@ import { rtoEstimate } from "../availability/figures";
 import { portMatrix, portText } from "../ports/ports";
 import { displayPath } from "./record";
 import { PROBE_IMAGE, PROBE_PARALLEL, PROBE_POD, PROBE_TIMEOUT_SECONDS, type ProbePlan, probePods, probeSeconds } from "./probe";
-import { evictsIfStacked, HOSTED_EVICTS_NOTHING, judgedOnce, type Result } from "./engine";
+import { evictsIfStacked, HOSTED_EVICTS_NOTHING, judgedOnce, type Result, run } from "./engine";
 import {
   type BudgetSpend,
   type ClusterPlan,
@@ -665,6 +665,36 @@ function steeredEntries({ r, t, isolated }: Rb) {
 }
 
 /**
+ * Who a deep health check withdraws during the cut (review M116): the backends erroring in the
+ * window. `others` lists the backends outside the isolated sites that err while none inside does
+ * (carts' only writer is at fra: fra-prod writes fine, lon-prod errs) — then a deep check passes at
+ * the isolated side and fails at `others`, and steering withdraws those, not the isolated side.
+ */
+function deepCheckFails(rb: Rb, tr: Topology["traffic"][number]): { readonly others: readonly string[] } {
+  return { others: tr.name ? deepOthers(rb, tr.name.value) : [] };
+}
+
+/**
+ * `--isolate`: the cut once a deep check has withdrawn the backends it fails outside the isolated
+ * sites (review M116), for the entries where that is what it withdraws; undefined when none is.
+ */
+function deepAfterOf(rb: Rb): Result | undefined {
+  const { r, p } = rb;
+  const elsewhere = rb.o.isolate
+    ? [...new Set(p.traffic.flatMap((x) => x.backends.filter((b) => deepOthers(rb, x.name).includes(b.cluster)).map((b) => b.site)))]
+    : [];
+  return elsewhere.length ? run(r.ctx, { ...p.scenario, withdraw: elsewhere }) : undefined;
+}
+
+/** deepCheckFails by the entry's name: the erroring clusters outside the isolated sites, when none inside errs. */
+function deepOthers(rb: Rb, name: string): string[] {
+  const pr = rb.p.traffic.find((y) => y.name === name);
+  const inside = pr?.backends.filter((b) => rb.isolated.includes(b.site)) ?? [];
+  if (!pr || inside.some((b) => b.errors) || !inside.some((b) => b.loadRps !== null)) return [];
+  return pr.backends.filter((b) => !rb.isolated.includes(b.site) && b.errors).map((b) => b.cluster);
+}
+
+/**
  * How an entry is steered: anycast or DNS, the health check's detection time, how a withdrawal is
  * done by hand (review M81: anycast has no pool to disable — the site's BGP speakers stop
  * announcing the prefix), and what follows it.
@@ -703,12 +733,15 @@ function steeringStep(rb: Rb, n: number): number {
   const each = entries.map((tr) => {
     const { anycast, detect, byHand } = steeringOf(tr);
     const name = cell(tr.name!.value);
+    const { others } = deepCheckFails(rb, tr);
+    if (others.length && rb.o.isolate)
+      return `**${name}**: do not withdraw ${side} — its writes work during the cut; a deep health check fails at ${cell(others.join(", "))} instead and withdraws ${others.length > 1 ? "those" : "it"}${detect !== undefined ? `: start a ${detect} s timer now; if ${anycast ? "the route to" : "the GSLB has not taken"} ${cell(others.join(", "))} ${anycast ? "is still announced" : "out"} when it rings, ${byHand(cell(others.join(", ")))}` : `; the design declares no health-check timing (traffic[].healthCheck): ${byHand(cell(others.join(", ")))} now, after noting whether steering had already taken ${others.length > 1 ? "them" : "it"} out`}`;
     return detect !== undefined
       ? `**${name}**: start a ${detect} s timer now and hand it to a second person on the bridge; if ${anycast ? "the route to" : "the GSLB has not taken"} ${side} ${anycast ? "is still announced" : "out"} when it rings, ${byHand(side)} — do not wait for the host steps or the probes`
       : `**${name}**: the design declares no health-check timing (traffic[].healthCheck): ${byHand(side)} now, after noting whether steering had already taken it out`;
   });
   rb.out.push(
-    `${n}. Steering — the cut has begun: ${each.join("; ")}. Write down when steering (or you) took ${side} out (Withdraw ${side} from steering, below).`,
+    `${n}. Steering — the cut has begun: ${each.join("; ")}. Write down when steering (or you) took ${rb.o.isolate && entries.some((tr) => deepCheckFails(rb, tr).others.length) ? "each backend" : side} out (Withdraw ${side} from steering, below).`,
     "",
   );
   return n + 1;
@@ -884,17 +917,56 @@ function withdraw(rb: Rb): void {
     if (rto) windows.push(`${tr.name!.value}: ${rto.seconds} s`);
     const { anycast, detect, byHand, converge } = steeringOf(tr);
     const hc = tr.healthCheck;
+    const { others } = deepCheckFails(rb, tr);
+    if (others.length) {
+      out.push(...deepElsewhere(rb, tr, share, others), timing(rto, detect, anycast, hc));
+      continue;
+    }
     out.push(
       `- **${cell(tr.name!.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${cell(side)} ${many ? "keep their" : "keeps its"} share, ${int(share)} rps. ${cell(side)} ${many ? "are" : "is"} cut off but alive: ${many ? "their" : "its"} ingress still answers the internet, so only a **deep** health check (one that writes through the stores the entry depends on${tr.dependsOn?.items.length ? `: ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}) notices; a shallow one keeps passing.`,
       `  - Watch ${anycast ? "the route" : "the pool"} for ${detect !== undefined ? `${detect} s (${hc!.intervalSeconds!.value} s × ${hc!.failureThreshold!.value} checks)` : "the health check's detection time (not declared: traffic[].healthCheck)"}${rb.steering.step ? `, timed from step ${rb.steering.step} — the moment the chaos cut ${cell(side)} off — not from the end of the host steps or the probes` : ""}: if ${anycast ? `the route to ${cell(side)} is still announced` : `${cell(side)} ${many ? "are" : "is"} still in rotation`}, the check is shallow — write that down as a finding, then ${anycast ? byHand(cell(side)) : `withdraw ${many ? "their" : "its"} backends by hand in the GSLB (disable the pool members)`}. From that moment ${converge ?? `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`,
-      `  - ${
-        rto
-          ? `Expected time to detect and withdraw with a deep check: ${rto.seconds} s (${cell(rto.terms)}) — ${cell(rto.caveat)}. With a shallow check: plan ${rto.seconds + MANUAL_WITHDRAWAL_SECONDS} s — the ${detect ?? "?"} s timer, up to ${MANUAL_WITHDRAWAL_SECONDS} s to withdraw by hand, then ${anycast ? `the route's convergence${hc?.withdrawSeconds ? ` (${count(hc.withdrawSeconds.value)} s)` : ""}` : "the TTL"} (Pre-flight budgets both).`
-          : "Time to detect and withdraw: unknown — the design gives no traffic[].healthCheck (or no ttlSeconds); measure it."
-      }`,
+      timing(rto, detect, anycast, hc),
     );
   }
   out.push("");
+}
+
+/** The entry's time to detect and withdraw, with a deep check and with a shallow one. */
+function timing(
+  rto: ReturnType<typeof rtoEstimate>,
+  detect: number | undefined,
+  anycast: boolean,
+  hc: Topology["traffic"][number]["healthCheck"],
+): string {
+  return `  - ${
+    rto
+      ? `Expected time to detect and withdraw with a deep check: ${rto.seconds} s (${cell(rto.terms)}) — ${cell(rto.caveat)}. With a shallow check: plan ${rto.seconds + MANUAL_WITHDRAWAL_SECONDS} s — the ${detect ?? "?"} s timer, up to ${MANUAL_WITHDRAWAL_SECONDS} s to withdraw by hand, then ${anycast ? `the route's convergence${hc?.withdrawSeconds ? ` (${count(hc.withdrawSeconds.value)} s)` : ""}` : "the TTL"} (Pre-flight budgets both).`
+      : "Time to detect and withdraw: unknown — the design gives no traffic[].healthCheck (or no ttlSeconds); measure it."
+  }`;
+}
+
+/**
+ * The withdrawal where a deep check fails outside the isolated sites (review M116): the isolated
+ * side writes fine, so its check passes — still in rotation is the check working, not a finding —
+ * and the erroring backends elsewhere are the ones steering withdraws. `--isolate` never has the
+ * operator withdraw the only side whose writes work; `--lose` does, as the enactment of the loss.
+ */
+function deepElsewhere(rb: Rb, tr: Topology["traffic"][number], share: number, others: readonly string[]): string[] {
+  const side = cell(rb.isolated.join(", "));
+  const many = rb.isolated.length > 1;
+  const them = cell(others.join(", "));
+  const { anycast, detect, byHand } = steeringOf(tr);
+  const deps = tr.dependsOn?.items.map((x) => cell(x.value)) ?? [];
+  const check = `a **deep** health check (one that writes through the stores the entry depends on${deps.length ? `: ${deps.join(", ")}` : ""})`;
+  const timer = detect !== undefined ? `${detect} s` : "the health check's detection time (not declared: traffic[].healthCheck)";
+  return [
+    `- **${cell(tr.name!.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${side} ${many ? "keep their" : "keeps its"} share, ${int(share)} rps. ${side} ${many ? "are" : "is"} cut off but alive, and ${many ? "their" : "its"} writes work: the engine predicts ${side}'s backends serving and ${them} erroring in the cut. So ${check} passes at ${side} and fails at ${them}: steering withdraws ${them}, not ${side}, and ${side} then ${many ? "carry" : "carries"} the entry's whole load (Customer impact, below).`,
+    `  - Watch ${anycast ? "the route" : "the pool"} for ${timer}${rb.steering.step ? `, timed from step ${rb.steering.step}` : ""}: ${side} still in rotation is the deep check working, not a finding; if ${anycast ? `the route to ${them} is still announced` : `${them} ${others.length > 1 ? "are" : "is"} still in rotation`}, the check is shallow — write that down as a finding${rb.o.isolate ? `, then ${byHand(them)}` : ""}. ${
+      rb.o.isolate
+        ? `Do not withdraw ${side} by hand: ${many ? "they hold" : "it holds"} the only backends whose writes work, and withdrawing ${many ? "them" : "it"} turns ${them}'s errors into all of the entry's.`
+        : `Withdraw ${side} all the same (Steering, step ${rb.steering.step ?? "?"}), and leave ${them} in: that is how this run enacts the loss of ${side} — a lost site answers nothing — not what a deep check does.`
+    }`,
+  ];
 }
 
 function abortCriteria(rb: Rb): void {
@@ -906,6 +978,7 @@ function abortCriteria(rb: Rb): void {
     "",
   );
   const after = r.after;
+  const deepAfter = deepAfterOf(rb);
   for (const tr of p.traffic) {
     const entry = t.traffic.find((x) => x.name?.value === tr.name);
     const peak = entry?.peakRps?.value ?? tr.backends.reduce((a, b) => a + (b.loadRps ?? 0), 0);
@@ -914,7 +987,7 @@ function abortCriteria(rb: Rb): void {
     const withdrawn = tr.backends.filter((b) => b.errors && rb.isolated.includes(b.site)).map((b) => b.cluster);
     const staying = tr.backends.filter((b) => b.errors && !rb.isolated.includes(b.site) && b.loadRps !== null);
     const healthy = tr.backends.filter((b) => !b.errors && b.loadRps !== null).map((b) => b.cluster);
-    const tight = (after ?? p).traffic
+    const tight = ((rb.o.isolate && deepOthers(rb, tr.name).length ? deepAfter : after) ?? p).traffic
       .find((y) => y.name === tr.name)
       ?.backends.filter((b) => b.loadRps !== null && b.capacityRps !== null && b.loadRps >= b.capacityRps);
     const parts = [
@@ -980,10 +1053,14 @@ function stayingAbort(rb: Rb, entry: string, b: Result["traffic"][number]["backe
   // the withdrawal, the load steering moved onto it (review M106)
   const last =
     after && withdraws(rb) ? after.traffic.find((y) => y.name === entry)?.backends.find((y) => y.cluster === b.cluster) : undefined;
+  // --isolate, a deep check fails here and not on the isolated side: it withdraws this one (review M116)
+  const deep = rb.o.isolate && deepOthers(rb, entry).includes(b.cluster);
   return `errors at ${cell(b.cluster)} (predicted: up to ${
-    last?.errors && last.loadRps !== null && last.loadRps !== b.loadRps
-      ? `${int(last.loadRps)} rps fail from the withdrawal of ${cell(listOf(rb.isolated))} until the cut heals — ${int(b.loadRps!)} before it`
-      : `${int(b.loadRps!)} rps fail while the cut lasts`
+    deep
+      ? `${int(b.loadRps!)} rps fail until a deep health check withdraws it, not ${cell(listOf(rb.isolated))}`
+      : last?.errors && last.loadRps !== null && last.loadRps !== b.loadRps
+        ? `${int(last.loadRps)} rps fail from the withdrawal of ${cell(listOf(rb.isolated))} until the cut heals — ${int(b.loadRps!)} before it`
+        : `${int(b.loadRps!)} rps fail while the cut lasts`
   }) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the planned end (${cell(rb.r.duration.text)}) or after a roll-back — the accepted outage is the run's length, not more`;
 }
 
@@ -999,6 +1076,7 @@ function lagAbort(l: LagPlan, seconds: number, multiWriter: boolean): string {
 
 function customerImpact(rb: Rb): void {
   const { r, p, out, windows } = rb;
+  const deepAfter = deepAfterOf(rb);
   out.push("## Customer impact", "");
   const slow = slowWrites(rb);
   const stalls = new Set<string>();
@@ -1029,7 +1107,8 @@ function customerImpact(rb: Rb): void {
     const gone = errs.filter((b) => rb.isolated.includes(b.site));
     const stay = errs.filter((b) => !rb.isolated.includes(b.site));
     const answers = (bs: typeof errs) => bs.map((b) => `${cell(b.cluster)} answers up to ${int(b.loadRps!)} rps with errors`).join("; ");
-    const aft = r.after?.traffic.find((y) => y.name === tr.name);
+    const others = rb.o.isolate ? deepOthers(rb, tr.name) : [];
+    const aft = (others.length ? deepAfter : r.after)?.traffic.find((y) => y.name === tr.name);
     const remaining = aft?.backends.filter((b) => b.loadRps !== null) ?? [];
     const allErr = remaining.length > 0 && remaining.every((b) => b.errors);
     const parts = [
@@ -1038,12 +1117,18 @@ function customerImpact(rb: Rb): void {
             `${answers(gone)}${windows.length ? ` until withdrawn (${windows.map(cell).join(", ")} with a deep health check; with a shallow one, until you withdraw it by hand — plan ${MANUAL_WITHDRAWAL_SECONDS} s more)` : ""}`,
           ]
         : []),
-      ...(stay.length ? [`${answers(stay)} while the cut lasts — steering keeps sending there: it is on the side that stays`] : []),
+      ...(stay.length
+        ? [
+            others.length
+              ? `${answers(stay)} until a deep health check withdraws ${stay.length > 1 ? "them" : "it"} — ${stay.length > 1 ? "their" : "its"} writes fail, ${cell(rb.isolated.join(", "))}'s work; with a shallow check, until you withdraw ${stay.length > 1 ? "them" : "it"} by hand`
+              : `${answers(stay)} while the cut lasts — steering keeps sending there: it is on the side that stays`,
+          ]
+        : []),
     ];
     out.push(
       `- ${cell(tr.name)}: ${parts.length ? `${parts.join("; ")} (every request assumed to need a write)` : "no backend is predicted to serve errors"}.${
         aft && withdraws(rb)
-          ? ` After the withdrawal: ${
+          ? ` After the withdrawal${others.length ? ` of ${cell(others.join(", "))} (not ${cell(rb.isolated.join(", "))})` : ""}: ${
               remaining
                 .map(
                   (b) =>
