@@ -31781,6 +31781,20 @@ function steps(rb) {
 function steeredEntries({ r: r2, t, isolated }) {
   return isolated.length ? t.traffic.filter((tr) => tr.name && tr.backends.some((b) => isolated.includes(r2.ctx.siteOfCluster(b.cluster?.value ?? "") ?? ""))) : [];
 }
+function deepCheckFails(rb, tr) {
+  return { others: tr.name ? deepOthers(rb, tr.name.value) : [] };
+}
+function deepAfterOf(rb) {
+  const { r: r2, p } = rb;
+  const elsewhere = rb.o.isolate ? [...new Set(p.traffic.flatMap((x) => x.backends.filter((b) => deepOthers(rb, x.name).includes(b.cluster)).map((b) => b.site)))] : [];
+  return elsewhere.length ? run(r2.ctx, { ...p.scenario, withdraw: elsewhere }) : void 0;
+}
+function deepOthers(rb, name) {
+  const pr = rb.p.traffic.find((y) => y.name === name);
+  const inside2 = pr?.backends.filter((b) => rb.isolated.includes(b.site)) ?? [];
+  if (!pr || inside2.some((b) => b.errors) || !inside2.some((b) => b.loadRps !== null)) return [];
+  return pr.backends.filter((b) => !rb.isolated.includes(b.site) && b.errors).map((b) => b.cluster);
+}
 function steeringOf(tr) {
   const anycast = tr.steering?.value === "anycast";
   const hc = tr.healthCheck;
@@ -31802,10 +31816,13 @@ function steeringStep(rb, n) {
   const each = entries.map((tr) => {
     const { anycast, detect, byHand } = steeringOf(tr);
     const name = cell(tr.name.value);
+    const { others } = deepCheckFails(rb, tr);
+    if (others.length && rb.o.isolate)
+      return `**${name}**: do not withdraw ${side2} \u2014 its writes work during the cut; a deep health check fails at ${cell(others.join(", "))} instead and withdraws ${others.length > 1 ? "those" : "it"}${detect !== void 0 ? `: start a ${detect} s timer now; if ${anycast ? "the route to" : "the GSLB has not taken"} ${cell(others.join(", "))} ${anycast ? "is still announced" : "out"} when it rings, ${byHand(cell(others.join(", ")))}` : `; the design declares no health-check timing (traffic[].healthCheck): ${byHand(cell(others.join(", ")))} now, after noting whether steering had already taken ${others.length > 1 ? "them" : "it"} out`}`;
     return detect !== void 0 ? `**${name}**: start a ${detect} s timer now and hand it to a second person on the bridge; if ${anycast ? "the route to" : "the GSLB has not taken"} ${side2} ${anycast ? "is still announced" : "out"} when it rings, ${byHand(side2)} \u2014 do not wait for the host steps or the probes` : `**${name}**: the design declares no health-check timing (traffic[].healthCheck): ${byHand(side2)} now, after noting whether steering had already taken it out`;
   });
   rb.out.push(
-    `${n}. Steering \u2014 the cut has begun: ${each.join("; ")}. Write down when steering (or you) took ${side2} out (Withdraw ${side2} from steering, below).`,
+    `${n}. Steering \u2014 the cut has begun: ${each.join("; ")}. Write down when steering (or you) took ${rb.o.isolate && entries.some((tr) => deepCheckFails(rb, tr).others.length) ? "each backend" : side2} out (Withdraw ${side2} from steering, below).`,
     ""
   );
   return n + 1;
@@ -31937,13 +31954,34 @@ function withdraw(rb) {
     if (rto) windows.push(`${tr.name.value}: ${rto.seconds} s`);
     const { anycast, detect, byHand, converge } = steeringOf(tr);
     const hc = tr.healthCheck;
+    const { others } = deepCheckFails(rb, tr);
+    if (others.length) {
+      out.push(...deepElsewhere(rb, tr, share2, others), timing(rto, detect, anycast, hc));
+      continue;
+    }
     out.push(
       `- **${cell(tr.name.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${cell(side2)} ${many ? "keep their" : "keeps its"} share, ${int2(share2)} rps. ${cell(side2)} ${many ? "are" : "is"} cut off but alive: ${many ? "their" : "its"} ingress still answers the internet, so only a **deep** health check (one that writes through the stores the entry depends on${tr.dependsOn?.items.length ? `: ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}) notices; a shallow one keeps passing.`,
       `  - Watch ${anycast ? "the route" : "the pool"} for ${detect !== void 0 ? `${detect} s (${hc.intervalSeconds.value} s \xD7 ${hc.failureThreshold.value} checks)` : "the health check's detection time (not declared: traffic[].healthCheck)"}${rb.steering.step ? `, timed from step ${rb.steering.step} \u2014 the moment the chaos cut ${cell(side2)} off \u2014 not from the end of the host steps or the probes` : ""}: if ${anycast ? `the route to ${cell(side2)} is still announced` : `${cell(side2)} ${many ? "are" : "is"} still in rotation`}, the check is shallow \u2014 write that down as a finding, then ${anycast ? byHand(cell(side2)) : `withdraw ${many ? "their" : "its"} backends by hand in the GSLB (disable the pool members)`}. From that moment ${converge ?? `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`,
-      `  - ${rto ? `Expected time to detect and withdraw with a deep check: ${rto.seconds} s (${cell(rto.terms)}) \u2014 ${cell(rto.caveat)}. With a shallow check: plan ${rto.seconds + MANUAL_WITHDRAWAL_SECONDS} s \u2014 the ${detect ?? "?"} s timer, up to ${MANUAL_WITHDRAWAL_SECONDS} s to withdraw by hand, then ${anycast ? `the route's convergence${hc?.withdrawSeconds ? ` (${count(hc.withdrawSeconds.value)} s)` : ""}` : "the TTL"} (Pre-flight budgets both).` : "Time to detect and withdraw: unknown \u2014 the design gives no traffic[].healthCheck (or no ttlSeconds); measure it."}`
+      timing(rto, detect, anycast, hc)
     );
   }
   out.push("");
+}
+function timing(rto, detect, anycast, hc) {
+  return `  - ${rto ? `Expected time to detect and withdraw with a deep check: ${rto.seconds} s (${cell(rto.terms)}) \u2014 ${cell(rto.caveat)}. With a shallow check: plan ${rto.seconds + MANUAL_WITHDRAWAL_SECONDS} s \u2014 the ${detect ?? "?"} s timer, up to ${MANUAL_WITHDRAWAL_SECONDS} s to withdraw by hand, then ${anycast ? `the route's convergence${hc?.withdrawSeconds ? ` (${count(hc.withdrawSeconds.value)} s)` : ""}` : "the TTL"} (Pre-flight budgets both).` : "Time to detect and withdraw: unknown \u2014 the design gives no traffic[].healthCheck (or no ttlSeconds); measure it."}`;
+}
+function deepElsewhere(rb, tr, share2, others) {
+  const side2 = cell(rb.isolated.join(", "));
+  const many = rb.isolated.length > 1;
+  const them = cell(others.join(", "));
+  const { anycast, detect, byHand } = steeringOf(tr);
+  const deps = tr.dependsOn?.items.map((x) => cell(x.value)) ?? [];
+  const check = `a **deep** health check (one that writes through the stores the entry depends on${deps.length ? `: ${deps.join(", ")}` : ""})`;
+  const timer = detect !== void 0 ? `${detect} s` : "the health check's detection time (not declared: traffic[].healthCheck)";
+  return [
+    `- **${cell(tr.name.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${side2} ${many ? "keep their" : "keeps its"} share, ${int2(share2)} rps. ${side2} ${many ? "are" : "is"} cut off but alive, and ${many ? "their" : "its"} writes work: the engine predicts ${side2}'s backends serving and ${them} erroring in the cut. So ${check} passes at ${side2} and fails at ${them}: steering withdraws ${them}, not ${side2}, and ${side2} then ${many ? "carry" : "carries"} the entry's whole load (Customer impact, below).`,
+    `  - Watch ${anycast ? "the route" : "the pool"} for ${timer}${rb.steering.step ? `, timed from step ${rb.steering.step}` : ""}: ${side2} still in rotation is the deep check working, not a finding; if ${anycast ? `the route to ${them} is still announced` : `${them} ${others.length > 1 ? "are" : "is"} still in rotation`}, the check is shallow \u2014 write that down as a finding${rb.o.isolate ? `, then ${byHand(them)}` : ""}. ${rb.o.isolate ? `Do not withdraw ${side2} by hand: ${many ? "they hold" : "it holds"} the only backends whose writes work, and withdrawing ${many ? "them" : "it"} turns ${them}'s errors into all of the entry's.` : `Withdraw ${side2} all the same (Steering, step ${rb.steering.step ?? "?"}), and leave ${them} in: that is how this run enacts the loss of ${side2} \u2014 a lost site answers nothing \u2014 not what a deep check does.`}`
+  ];
 }
 function abortCriteria(rb) {
   const { r: r2, p, t, out, deadman } = rb;
@@ -31954,6 +31992,7 @@ function abortCriteria(rb) {
     ""
   );
   const after = r2.after;
+  const deepAfter = deepAfterOf(rb);
   for (const tr of p.traffic) {
     const entry = t.traffic.find((x) => x.name?.value === tr.name);
     const peak = entry?.peakRps?.value ?? tr.backends.reduce((a, b) => a + (b.loadRps ?? 0), 0);
@@ -31962,7 +32001,7 @@ function abortCriteria(rb) {
     const withdrawn = tr.backends.filter((b) => b.errors && rb.isolated.includes(b.site)).map((b) => b.cluster);
     const staying = tr.backends.filter((b) => b.errors && !rb.isolated.includes(b.site) && b.loadRps !== null);
     const healthy = tr.backends.filter((b) => !b.errors && b.loadRps !== null).map((b) => b.cluster);
-    const tight = (after ?? p).traffic.find((y) => y.name === tr.name)?.backends.filter((b) => b.loadRps !== null && b.capacityRps !== null && b.loadRps >= b.capacityRps);
+    const tight = ((rb.o.isolate && deepOthers(rb, tr.name).length ? deepAfter : after) ?? p).traffic.find((y) => y.name === tr.name)?.backends.filter((b) => b.loadRps !== null && b.capacityRps !== null && b.loadRps >= b.capacityRps);
     const parts = [
       ...healthy.length ? [
         `errors at ${healthy.map(cell).join(", ")} (predicted healthy) above the baseline by more than ${int2(threshold)} rps (${ERROR_SHARE * 100}% of its ${int2(peak)} rps peak) for ${ERROR_SUSTAIN_SECONDS} s`
@@ -32009,7 +32048,8 @@ function abortCriteria(rb) {
 function stayingAbort(rb, entry, b) {
   const after = rb.r.after;
   const last = after && withdraws(rb) ? after.traffic.find((y) => y.name === entry)?.backends.find((y) => y.cluster === b.cluster) : void 0;
-  return `errors at ${cell(b.cluster)} (predicted: up to ${last?.errors && last.loadRps !== null && last.loadRps !== b.loadRps ? `${int2(last.loadRps)} rps fail from the withdrawal of ${cell(listOf(rb.isolated))} until the cut heals \u2014 ${int2(b.loadRps)} before it` : `${int2(b.loadRps)} rps fail while the cut lasts`}) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the planned end (${cell(rb.r.duration.text)}) or after a roll-back \u2014 the accepted outage is the run's length, not more`;
+  const deep = rb.o.isolate && deepOthers(rb, entry).includes(b.cluster);
+  return `errors at ${cell(b.cluster)} (predicted: up to ${deep ? `${int2(b.loadRps)} rps fail until a deep health check withdraws it, not ${cell(listOf(rb.isolated))}` : last?.errors && last.loadRps !== null && last.loadRps !== b.loadRps ? `${int2(last.loadRps)} rps fail from the withdrawal of ${cell(listOf(rb.isolated))} until the cut heals \u2014 ${int2(b.loadRps)} before it` : `${int2(b.loadRps)} rps fail while the cut lasts`}) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the planned end (${cell(rb.r.duration.text)}) or after a roll-back \u2014 the accepted outage is the run's length, not more`;
 }
 function lagAbort(l, seconds2, multiWriter) {
   if (l.bound === void 0)
@@ -32019,6 +32059,7 @@ function lagAbort(l, seconds2, multiWriter) {
 }
 function customerImpact(rb) {
   const { r: r2, p, out, windows } = rb;
+  const deepAfter = deepAfterOf(rb);
   out.push("## Customer impact", "");
   const slow = slowWrites(rb);
   const stalls = /* @__PURE__ */ new Set();
@@ -32046,17 +32087,20 @@ function customerImpact(rb) {
     const gone = errs.filter((b) => rb.isolated.includes(b.site));
     const stay = errs.filter((b) => !rb.isolated.includes(b.site));
     const answers = (bs) => bs.map((b) => `${cell(b.cluster)} answers up to ${int2(b.loadRps)} rps with errors`).join("; ");
-    const aft = r2.after?.traffic.find((y) => y.name === tr.name);
+    const others = rb.o.isolate ? deepOthers(rb, tr.name) : [];
+    const aft = (others.length ? deepAfter : r2.after)?.traffic.find((y) => y.name === tr.name);
     const remaining = aft?.backends.filter((b) => b.loadRps !== null) ?? [];
     const allErr = remaining.length > 0 && remaining.every((b) => b.errors);
     const parts = [
       ...gone.length ? [
         `${answers(gone)}${windows.length ? ` until withdrawn (${windows.map(cell).join(", ")} with a deep health check; with a shallow one, until you withdraw it by hand \u2014 plan ${MANUAL_WITHDRAWAL_SECONDS} s more)` : ""}`
       ] : [],
-      ...stay.length ? [`${answers(stay)} while the cut lasts \u2014 steering keeps sending there: it is on the side that stays`] : []
+      ...stay.length ? [
+        others.length ? `${answers(stay)} until a deep health check withdraws ${stay.length > 1 ? "them" : "it"} \u2014 ${stay.length > 1 ? "their" : "its"} writes fail, ${cell(rb.isolated.join(", "))}'s work; with a shallow check, until you withdraw ${stay.length > 1 ? "them" : "it"} by hand` : `${answers(stay)} while the cut lasts \u2014 steering keeps sending there: it is on the side that stays`
+      ] : []
     ];
     out.push(
-      `- ${cell(tr.name)}: ${parts.length ? `${parts.join("; ")} (every request assumed to need a write)` : "no backend is predicted to serve errors"}.${aft && withdraws(rb) ? ` After the withdrawal: ${remaining.map(
+      `- ${cell(tr.name)}: ${parts.length ? `${parts.join("; ")} (every request assumed to need a write)` : "no backend is predicted to serve errors"}.${aft && withdraws(rb) ? ` After the withdrawal${others.length ? ` of ${cell(others.join(", "))} (not ${cell(rb.isolated.join(", "))})` : ""}: ${remaining.map(
         (b) => `${cell(b.cluster)} ${int2(b.loadRps)} rps of ${b.capacityRps === null ? "?" : int2(b.capacityRps)}${b.overloaded ? " \u2014 **overloaded**" : b.capacityRps !== null && b.loadRps >= b.capacityRps ? " (no headroom)" : ""}${b.errors ? `, all ${int2(b.loadRps)} rps errors` : ""}`
       ).join("; ") || "no backend remains"}${allErr ? ` \u2014 every remaining backend serves errors: **${cell(tr.name)} is down until the cut heals**` : ""}.` : ""}`
     );
