@@ -32765,7 +32765,7 @@ function budgetSpends(ctx, p, after, seconds2, windowOf) {
     const minutes2 = (during / peak * window2 + later / peak * (seconds2 - window2)) / 60;
     if (minutes2 <= 0) continue;
     const how = during >= peak && (!after || later >= peak) ? `down for the whole run (${goDuration(seconds2)})` : [
-      ...during ? [`${count(during)} of ${count(peak)} rps in errors for ${after ? "up to " : ""}${count(window2)} s`] : [],
+      ...during ? [`${count(during)} of ${count(peak)} rps in errors for ${after ? "about " : ""}${count(window2)} s`] : [],
       ...later ? [`${count(later)} of ${count(peak)} rps in errors for the remaining ${count(seconds2 - window2)} s`] : []
     ].join(", then ");
     out.push({ what: name, minutes: minutes2, budgetMinutes: (1 - objective) * MINUTES_PER_YEAR, how });

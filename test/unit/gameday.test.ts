@@ -1205,7 +1205,7 @@ test("a drill predicted to take the design down is refused without --accept-down
     assert.equal(cli(["gameday", "--lose", "fra", "-o", "fra", "r.topology.yaml"]).code, 0);
     assert.match(
       readFileSync(join(dir, "fra", "RUNBOOK.md"), "utf8"),
-      /- \[ \] Error budget of checkout: 20,000 of 40,000 rps in errors for up to 90 s with a deep health check — 45 seconds of its 4\.4 hours a year \(0\.3% of the yearly budget\)/,
+      /- \[ \] Error budget of checkout: 20,000 of 40,000 rps in errors for about 90 s with a deep health check — 45 seconds of its 4\.4 hours a year \(0\.3% of the yearly budget\)/,
     );
   });
 });
@@ -1423,7 +1423,7 @@ test("the withdrawal is a numbered step timed from the chaos (review M49), and P
   // deep: 20,000 of 40,000 rps for 90 s = 45 s of outage; shallow: 30 + 90 + 60 = 180 s = 90 s of outage, of 4.4 hours a year
   assert.match(
     rb,
-    /- \[ \] Error budget of checkout: 20,000 of 40,000 rps in errors for up to 90 s with a deep health check — 45 seconds of its 4\.4 hours a year \(0\.3% of the yearly budget\); with a shallow one, 20,000 of 40,000 rps in errors for up to 180 s \(10 s × 3 checks \+ 60 s TTL, plus 90 s to withdraw it by hand\) — 1\.5 minutes \(0\.6% of the yearly budget\)/,
+    /- \[ \] Error budget of checkout: 20,000 of 40,000 rps in errors for about 90 s with a deep health check — 45 seconds of its 4\.4 hours a year \(0\.3% of the yearly budget\); with a shallow one, 20,000 of 40,000 rps in errors for about 180 s \(10 s × 3 checks \+ 60 s TTL, plus 90 s to withdraw it by hand\) — 1\.5 minutes \(0\.6% of the yearly budget\)/,
   );
   assert.match(rb, /With a shallow check: plan 180 s — the 30 s timer, up to 90 s to withdraw by hand, then the TTL/);
   // a partition withdraws nothing: no steering step

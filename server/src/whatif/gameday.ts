@@ -90,7 +90,7 @@ export interface BudgetSpend {
   readonly minutes: number;
   /** (1 − objective) of a year, in minutes */
   readonly budgetMinutes: number;
-  /** "down for the whole run (4m)", "20,000 of 40,000 rps in errors for up to 90 s" */
+  /** "down for the whole run (4m)", "20,000 of 40,000 rps in errors for about 90 s" */
   readonly how: string;
   /** the same run when the health check is shallow (an isolated site stays in rotation until withdrawn by hand), when that spends more */
   readonly shallow?: { readonly minutes: number; readonly how: string; readonly terms: string };
@@ -437,7 +437,7 @@ export function budgetSpends(
       during >= peak && (!after || later >= peak)
         ? `down for the whole run (${goDuration(seconds)})`
         : [
-            ...(during ? [`${count(during)} of ${count(peak)} rps in errors for ${after ? "up to " : ""}${count(window)} s`] : []),
+            ...(during ? [`${count(during)} of ${count(peak)} rps in errors for ${after ? "about " : ""}${count(window)} s`] : []),
             ...(later ? [`${count(later)} of ${count(peak)} rps in errors for the remaining ${count(seconds - window)} s`] : []),
           ].join(", then ");
     out.push({ what: name, minutes, budgetMinutes: (1 - objective) * MINUTES_PER_YEAR, how });
