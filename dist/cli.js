@@ -32184,34 +32184,27 @@ function stretchedControlPlane(rb, name) {
   ].filter((x) => x !== home);
   return at.length ? at : void 0;
 }
+var annotateThrough = (c) => kubectlLine(c, [
+  `--server=https://${SERVER_PLACEHOLDER}:6443`,
+  "annotate",
+  "namespace",
+  "default",
+  "quorate/probe=probe",
+  "--overwrite",
+  "--request-timeout=10s"
+]);
 function apiChecks(rb) {
   return apiStopped(rb).map((c) => {
     const away = remoteControlPlane(rb, c);
     if (away) {
       const home = rb.r.ctx.siteOfCluster(c);
-      const via = kubectlLine(c, [
-        `--server=https://${SERVER_PLACEHOLDER}:6443`,
-        "annotate",
-        "namespace",
-        "default",
-        "quorate/probe=probe",
-        "--overwrite",
-        "--request-timeout=10s"
-      ]);
+      const via = annotateThrough(c);
       return `cluster ${cell(c)}'s API is out of reach from ${cell(home)} while its pods keep serving (${cell(apiStopReason(rb, c))}); its control plane keeps running at ${cell(listOf(away))} with its whole etcd, and keeps taking writes. Through an API server there \u2014 ${codeSpan(via)}, ${SERVER_PLACEHOLDER} a control-plane host of ${cell(c)} at ${cell(listOf(away, "or"))} \u2014 the annotation must succeed (a failure there is the finding: the cut reached the control plane itself); from a node of ${cell(c)} at ${cell(home)} TCP 6443 to those hosts must fail (Prove the cut). Nothing the API takes reaches ${cell(home)} until the heal: new pods stay Pending, deletions are not enacted there. Post-heal removes the annotation.`;
     }
     const majority2 = stretchedControlPlane(rb, c);
     if (majority2) {
       const home = rb.r.ctx.siteOfCluster(c);
-      const via = kubectlLine(c, [
-        `--server=https://${SERVER_PLACEHOLDER}:6443`,
-        "annotate",
-        "namespace",
-        "default",
-        "quorate/probe=probe",
-        "--overwrite",
-        "--request-timeout=10s"
-      ]);
+      const via = annotateThrough(c);
       return `cluster ${cell(c)}'s API servers at ${cell(home)} refuse writes while its pods keep serving (${cell(apiStopReason(rb, c))}); those at ${cell(listOf(majority2))}, with its etcd majority, keep taking writes. Test each side through an API server of its own, not the context's endpoint (a load balancer over every API server may send the write to ${cell(listOf(majority2, "or"))}, where it succeeds as designed): ${codeSpan(via)} with ${SERVER_PLACEHOLDER} a control-plane host of ${cell(c)} at ${cell(home)} must time out or fail (reads are not the test; a success there is the finding: a cut that did not take \u2014 write it down), and with ${SERVER_PLACEHOLDER} one at ${cell(listOf(majority2, "or"))} must succeed (a failure there is the finding: the cut reached the majority). Nothing the API takes reaches ${cell(home)}'s nodes until the heal. Post-heal removes the annotation.`;
     }
     return `cluster ${cell(c)}'s API refuses writes while its pods keep serving (${cell(apiStopReason(rb, c))}): ${codeSpan(`${kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe=probe", "--overwrite", "--request-timeout=10s"])}`)} must time out or fail, while its pods keep running (kubectl get pods may still answer: reads are not the test). A success is itself the finding: the API took a write the design says it cannot (a control-plane endpoint that sends the request to an API server across the cut, or a cut that did not take) \u2014 write it down; Post-heal removes the annotation. Nothing can be scaled, rolled out or rescheduled there until the heal.`;

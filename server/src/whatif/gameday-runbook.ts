@@ -1253,6 +1253,18 @@ function stretchedControlPlane(rb: Rb, name: string): string[] | undefined {
   return at.length ? at : undefined;
 }
 
+/** The API check's write through one chosen API server (SERVER_PLACEHOLDER), not the context's endpoint. */
+const annotateThrough = (c: string): string =>
+  kubectlLine(c, [
+    `--server=https://${SERVER_PLACEHOLDER}:6443`,
+    "annotate",
+    "namespace",
+    "default",
+    "quorate/probe=probe",
+    "--overwrite",
+    "--request-timeout=10s",
+  ]);
+
 function apiChecks(rb: Rb): string[] {
   return apiStopped(rb).map((c) => {
     // a control plane wholly across the cut keeps its majority there and keeps taking writes: what
@@ -1260,15 +1272,7 @@ function apiChecks(rb: Rb): string[] {
     const away = remoteControlPlane(rb, c);
     if (away) {
       const home = rb.r.ctx.siteOfCluster(c)!;
-      const via = kubectlLine(c, [
-        `--server=https://${SERVER_PLACEHOLDER}:6443`,
-        "annotate",
-        "namespace",
-        "default",
-        "quorate/probe=probe",
-        "--overwrite",
-        "--request-timeout=10s",
-      ]);
+      const via = annotateThrough(c);
       return `cluster ${cell(c)}'s API is out of reach from ${cell(home)} while its pods keep serving (${cell(apiStopReason(rb, c))}); its control plane keeps running at ${cell(listOf(away))} with its whole etcd, and keeps taking writes. Through an API server there — ${codeSpan(via)}, ${SERVER_PLACEHOLDER} a control-plane host of ${cell(c)} at ${cell(listOf(away, "or"))} — the annotation must succeed (a failure there is the finding: the cut reached the control plane itself); from a node of ${cell(c)} at ${cell(home)} TCP 6443 to those hosts must fail (Prove the cut). Nothing the API takes reaches ${cell(home)} until the heal: new pods stay Pending, deletions are not enacted there. Post-heal removes the annotation.`;
     }
     const majority = stretchedControlPlane(rb, c);
@@ -1276,15 +1280,7 @@ function apiChecks(rb: Rb): string[] {
       // test each side through an API server of its own: the context's endpoint may send the write
       // to the majority side, where it succeeds as designed (review M112, the stretched half of M100)
       const home = rb.r.ctx.siteOfCluster(c)!;
-      const via = kubectlLine(c, [
-        `--server=https://${SERVER_PLACEHOLDER}:6443`,
-        "annotate",
-        "namespace",
-        "default",
-        "quorate/probe=probe",
-        "--overwrite",
-        "--request-timeout=10s",
-      ]);
+      const via = annotateThrough(c);
       return `cluster ${cell(c)}'s API servers at ${cell(home)} refuse writes while its pods keep serving (${cell(apiStopReason(rb, c))}); those at ${cell(listOf(majority))}, with its etcd majority, keep taking writes. Test each side through an API server of its own, not the context's endpoint (a load balancer over every API server may send the write to ${cell(listOf(majority, "or"))}, where it succeeds as designed): ${codeSpan(via)} with ${SERVER_PLACEHOLDER} a control-plane host of ${cell(c)} at ${cell(home)} must time out or fail (reads are not the test; a success there is the finding: a cut that did not take — write it down), and with ${SERVER_PLACEHOLDER} one at ${cell(listOf(majority, "or"))} must succeed (a failure there is the finding: the cut reached the majority). Nothing the API takes reaches ${cell(home)}'s nodes until the heal. Post-heal removes the annotation.`;
     }
     return `cluster ${cell(c)}'s API refuses writes while its pods keep serving (${cell(apiStopReason(rb, c))}): ${codeSpan(`${kubectlLine(c, ["annotate", "namespace", "default", "quorate/probe=probe", "--overwrite", "--request-timeout=10s"])}`)} must time out or fail, while its pods keep running (kubectl get pods may still answer: reads are not the test). A success is itself the finding: the API took a write the design says it cannot (a control-plane endpoint that sends the request to an API server across the cut, or a cut that did not take) — write it down; Post-heal removes the annotation. Nothing can be scaled, rolled out or rescheduled there until the heal.`;
