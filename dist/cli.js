@@ -32293,7 +32293,8 @@ function storeChecks({ r: r2, p, t, isolated }) {
     out.push(`${cell(b)}: watch the replication-lag alarm fire (time to detect).`);
   return out;
 }
-function trafficChecks({ p, isolated }) {
+function trafficChecks(rb) {
+  const { p, isolated } = rb;
   const out = [];
   for (const tr of p.traffic) {
     const errs = tr.backends.filter((b) => b.errors);
@@ -32304,9 +32305,10 @@ function trafficChecks({ p, isolated }) {
       out.push(
         `traffic ${cell(tr.name)}: ${names(gone)} cannot write to a store it depends on; clients still sent there get errors until steering withdraws ${gone.length === 1 ? "it" : "them"} \u2014 measure the 5xx rate at the external monitor, per backend.`
       );
+    const them = stay.length === 1 ? "it" : "them";
     if (stay.length)
       out.push(
-        `traffic ${cell(tr.name)}: ${names(stay)} cannot write to a store it depends on; clients sent there get errors until the cut heals \u2014 steering keeps ${stay.length === 1 ? "it" : "them"} \u2014 measure the 5xx rate at the external monitor, per backend.`
+        rb.o.isolate && deepOthers(rb, tr.name).length ? `traffic ${cell(tr.name)}: ${names(stay)} cannot write to a store it depends on; clients sent there get errors until a deep health check withdraws ${them} (with a shallow one, until you withdraw ${them} by hand) \u2014 measure the 5xx rate at the external monitor, per backend.` : `traffic ${cell(tr.name)}: ${names(stay)} cannot write to a store it depends on; clients sent there get errors until the cut heals \u2014 steering keeps ${them} \u2014 measure the 5xx rate at the external monitor, per backend.`
       );
     if (tr.outcome === "unserved") out.push(`traffic ${cell(tr.name)}: no backend remains \u2014 the entry point is down.`);
   }

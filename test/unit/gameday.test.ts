@@ -1937,6 +1937,9 @@ test("a deep health check withdraws the backends that err in the cut, not the is
   assert.match(iso, /lon-prod answers up to 20,000 rps with errors until a deep health check withdraws it/);
   assert.match(iso, /After the withdrawal of lon-prod \(not fra\): fra-prod 40,000 rps of 30,000 — \*\*overloaded\*\*\./);
   assert.doesNotMatch(iso, /checkout is down until the cut heals/);
+  // and so do the Checks: lon-prod's errors last until the deep check withdraws it, not until the heal
+  assert.match(iso, /lon-prod cannot write to a store it depends on; clients sent there get errors until a deep health check withdraws it/);
+  assert.doesNotMatch(iso, /steering keeps it/);
   assert.match(iso, /errors at lon-prod \(predicted: up to 20,000 rps fail until a deep health check withdraws it, not fra\)/);
   // --lose enacts the loss by withdrawing fra, and says that is why
   const lose = gameDay(hc, { lose: ["fra"] }, OPTS).runbook;

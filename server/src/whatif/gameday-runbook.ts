@@ -1391,7 +1391,8 @@ function storeChecks({ r, p, t, isolated }: Rb): string[] {
   return out;
 }
 
-function trafficChecks({ p, isolated }: Rb): string[] {
+function trafficChecks(rb: Rb): string[] {
+  const { p, isolated } = rb;
   const out: string[] = [];
   for (const tr of p.traffic) {
     const errs = tr.backends.filter((b) => b.errors);
@@ -1403,9 +1404,13 @@ function trafficChecks({ p, isolated }: Rb): string[] {
         `traffic ${cell(tr.name)}: ${names(gone)} cannot write to a store it depends on; clients still sent there get errors until steering withdraws ${gone.length === 1 ? "it" : "them"} — measure the 5xx rate at the external monitor, per backend.`,
       );
     // on the side that stays in steering nothing withdraws it: its errors last as long as the cut (review M106)
+    // unless the isolated side writes fine: then a deep health check withdraws these instead (review M116)
+    const them = stay.length === 1 ? "it" : "them";
     if (stay.length)
       out.push(
-        `traffic ${cell(tr.name)}: ${names(stay)} cannot write to a store it depends on; clients sent there get errors until the cut heals — steering keeps ${stay.length === 1 ? "it" : "them"} — measure the 5xx rate at the external monitor, per backend.`,
+        rb.o.isolate && deepOthers(rb, tr.name).length
+          ? `traffic ${cell(tr.name)}: ${names(stay)} cannot write to a store it depends on; clients sent there get errors until a deep health check withdraws ${them} (with a shallow one, until you withdraw ${them} by hand) — measure the 5xx rate at the external monitor, per backend.`
+          : `traffic ${cell(tr.name)}: ${names(stay)} cannot write to a store it depends on; clients sent there get errors until the cut heals — steering keeps ${them} — measure the 5xx rate at the external monitor, per backend.`,
       );
     if (tr.outcome === "unserved") out.push(`traffic ${cell(tr.name)}: no backend remains — the entry point is down.`);
   }
