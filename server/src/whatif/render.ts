@@ -617,8 +617,10 @@ export function diffText(d: DiffResult, color: boolean): string {
     lines.push(
       `  ${kind === "worse" ? paint("\x1b[31m", word) : kind === "better" ? paint("\x1b[32m", word) : paint("\x1b[33m", word)}  ${scenarioLabel(s)}: ${arrow(s)}${s.judgedAfter ? `, ${s.judgedAfter}` : ""}`,
     );
-    // the before version's failover window, in its own words, where the window moved (review M110)
-    if (s.judgedBefore && windowMoved(d, s.scenario)) lines.push(`          failover before: ${s.judgedBefore}`);
+    // the before version's failover window, in its own words, where the window moved (review M110): after its
+    // verdict, as the verdict line and the Markdown cell say it ("before: down, and before gslb withdraws fra, …"),
+    // never "failover before: and before …"
+    if (s.judgedBefore && windowMoved(d, s.scenario)) lines.push(`          before: ${s.before}, ${s.judgedBefore}`);
     if (s.why) lines.push(`          ${kind === "better" || kind === "gone" ? "before" : "now"}: ${s.why}`);
     if (s.still) lines.push(`          still: ${s.still}`);
   }
