@@ -1467,8 +1467,10 @@ test("--isolate fra is titled as asked; --lose fra says it is enacted as isolati
     assert.ok(lose.indexOf("## What a real loss adds") > 0 && lose.indexOf("## What a real loss adds") < lose.indexOf("## What is cut"));
     assert.match(
       real,
-      /`quorate simulate --lose fra r\.topology\.yaml` predicts \*\*ok\*\* for a real loss \(once gslb has withdrawn fra — for about 90 s \(longer for clients that ignore the TTL\), 20,000 rps of checkout time out\), where this drill predicts \*\*degraded\*\*\. The verdicts are not a ranking: the loss's is judged once steering has withdrawn the site \(the window above\), .* for clients a real loss is no milder\./,
+      /`quorate simulate --lose fra r\.topology\.yaml` predicts \*\*ok\*\* for a real loss, once gslb has withdrawn fra — for about 90 s \(longer for clients that ignore the TTL\), 20,000 rps of checkout time out\. This drill predicts \*\*degraded\*\*\. The verdicts are not a ranking: the loss's is judged once steering has withdrawn the site \(the window above\), .* for clients a real loss is no milder\./,
     );
+    // the window is a clause of the verdict's sentence, not a parenthesis nesting its own brackets
+    assert.doesNotMatch(real.split("\n\n")[1], /\([^)]*\(/);
     assert.match(
       real,
       /\n- store carts: writes continue on lon, but up to 921,600,000 bytes \(878\.9 MiB\) of acknowledged writes in fra may be lost/,

@@ -243,13 +243,17 @@ function realLoss({ r, o, out, isolated }: Rb): void {
   const adds = [...loss.breaks, ...loss.notes].filter((x, i, xs) => xs.indexOf(x) === i && !drill.has(x));
   const where = cell(listOf(isolated));
   const simulate = codeSpan(shellLine(["quorate", "simulate", "--lose", isolated.join(","), o.source]));
-  // the loss's verdict leaves its failover window out: said beside it, in simulate's words (engine judgedOnce)
+  // the loss's verdict leaves its failover window out: said after it, in simulate's words (engine judgedOnce) —
+  // a sentence of its own, not a parenthesis around a window that has brackets of its own
   const once = judgedOnce(loss);
-  const lossVerdict = `predicts **${loss.verdict}** for a real loss${once ? ` (${cell(once)})` : ""}`;
+  const lossVerdict = `predicts **${loss.verdict}** for a real loss${once ? `, ${cell(once)}` : ""}`;
+  const drillVerdict = once
+    ? `. This drill predicts **${r.prediction.verdict}**`
+    : `, where this drill predicts **${r.prediction.verdict}**`;
   const verdicts =
     loss.verdict === r.prediction.verdict && (r.after?.verdict ?? loss.verdict) === loss.verdict
-      ? `${lossVerdict}, as this drill does`
-      : `${lossVerdict}, where this drill predicts **${r.prediction.verdict}**${r.after && r.after.verdict !== r.prediction.verdict ? ` (**${r.after.verdict}** after the withdrawal)` : ""}. The verdicts are not a ranking: the loss's is judged once steering has withdrawn the site (${once ? "the window above" : "its failover window is a note below"}), the drill's counts the errors a site that is alive but cut off answers with — for clients a real loss is no milder`;
+      ? `${lossVerdict}${once ? `. This drill predicts **${loss.verdict}** too` : ", as this drill does"}`
+      : `${lossVerdict}${drillVerdict}${r.after && r.after.verdict !== r.prediction.verdict ? ` (**${r.after.verdict}** after the withdrawal)` : ""}. The verdicts are not a ranking: the loss's is judged once steering has withdrawn the site (${once ? "the window above" : "its failover window is a note below"}), the drill's counts the errors a site that is alive but cut off answers with — for clients a real loss is no milder`;
   out.push(
     "## What a real loss adds (not enacted)",
     "",
