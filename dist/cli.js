@@ -28441,7 +28441,7 @@ function diffText(d, color) {
     lines2.push(
       `  ${kind === "worse" ? paint("\x1B[31m", word) : kind === "better" ? paint("\x1B[32m", word) : paint("\x1B[33m", word)}  ${scenarioLabel(s)}: ${arrow(s)}${s.judgedAfter ? `, ${s.judgedAfter}` : ""}`
     );
-    if (s.judgedBefore && windowMoved(d, s.scenario)) lines2.push(`          failover before: ${s.judgedBefore}`);
+    if (s.judgedBefore && windowMoved(d, s.scenario)) lines2.push(`          before: ${s.before}, ${s.judgedBefore}`);
     if (s.why) lines2.push(`          ${kind === "better" || kind === "gone" ? "before" : "now"}: ${s.why}`);
     if (s.still) lines2.push(`          still: ${s.still}`);
   }
@@ -31486,8 +31486,9 @@ function realLoss({ r: r2, o, out, isolated }) {
   const where2 = cell(listOf(isolated));
   const simulate = codeSpan(shellLine(["quorate", "simulate", "--lose", isolated.join(","), o.source]));
   const once = judgedOnce(loss);
-  const lossVerdict = `predicts **${loss.verdict}** for a real loss${once ? ` (${cell(once)})` : ""}`;
-  const verdicts = loss.verdict === r2.prediction.verdict && (r2.after?.verdict ?? loss.verdict) === loss.verdict ? `${lossVerdict}, as this drill does` : `${lossVerdict}, where this drill predicts **${r2.prediction.verdict}**${r2.after && r2.after.verdict !== r2.prediction.verdict ? ` (**${r2.after.verdict}** after the withdrawal)` : ""}. The verdicts are not a ranking: the loss's is judged once steering has withdrawn the site (${once ? "the window above" : "its failover window is a note below"}), the drill's counts the errors a site that is alive but cut off answers with \u2014 for clients a real loss is no milder`;
+  const lossVerdict = `predicts **${loss.verdict}** for a real loss${once ? `, ${cell(once)}` : ""}`;
+  const drillVerdict = once ? `. This drill predicts **${r2.prediction.verdict}**` : `, where this drill predicts **${r2.prediction.verdict}**`;
+  const verdicts = loss.verdict === r2.prediction.verdict && (r2.after?.verdict ?? loss.verdict) === loss.verdict ? `${lossVerdict}${once ? `. This drill predicts **${loss.verdict}** too` : ", as this drill does"}` : `${lossVerdict}${drillVerdict}${r2.after && r2.after.verdict !== r2.prediction.verdict ? ` (**${r2.after.verdict}** after the withdrawal)` : ""}. The verdicts are not a ranking: the loss's is judged once steering has withdrawn the site (${once ? "the window above" : "its failover window is a note below"}), the drill's counts the errors a site that is alive but cut off answers with \u2014 for clients a real loss is no milder`;
   out.push(
     "## What a real loss adds (not enacted)",
     "",
