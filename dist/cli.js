@@ -20264,6 +20264,29 @@ var TOPOLOGY_RULES = [
 ];
 var LATE_RULES = [["objective", objectiveSteps]];
 
+// server/src/derive/controlplane.ts
+function controlPlaneOf(ctx, c) {
+  return ctx.factOf(computeControlPlane, c);
+}
+function controlPlaneSites(ctx, cluster) {
+  const c = ctx.topology.clusterByName.get(cluster);
+  return c ? controlPlaneOf(ctx, c).sites : [];
+}
+function controlPlaneAway(ctx, c) {
+  const home = ctx.siteOfCluster(c.name?.value ?? "");
+  return home !== void 0 && !controlPlaneOf(ctx, c).sites.includes(home);
+}
+function computeControlPlane(ctx, c) {
+  const home = ctx.siteOfCluster(c.name?.value ?? "");
+  const q = ctx.quorumOf(c);
+  const own2 = home !== void 0 ? [home] : [];
+  if (!q?.resolved) return { sites: own2, etcdOnly: [] };
+  const members = [...q.counts.keys()];
+  const witness = (s) => s !== home && ctx.topology.siteByName.get(s)?.role === "witness";
+  const sites = members.filter((s) => !witness(s));
+  return { sites: sites.length ? sites : own2, etcdOnly: members.filter(witness) };
+}
+
 // server/src/whatif/engine.ts
 var ALL_UP = { lose: [], partition: [], cut: [], loseMembers: {}, rttFactor: null, slow: [] };
 var MAX_FACTOR = 1e3;
@@ -21025,23 +21048,32 @@ function clusterApi(J, quorums, c, servingOf) {
   if (!qj.path(qj.judged, c.site).fails) return c;
   const load = loadText(servingOf(c.name));
   const p = qj.judged;
-  const voting = p.voting.filter((x) => J.R.reaches(c.site, x));
+  const cp = controlPlaneOf(ctx, qj.q.owner).sites;
+  const at = p.voting.filter((x) => cp.includes(x));
+  const voting = at.filter((x) => J.R.reaches(c.site, x));
   const why2 = qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails) ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes` : (qj.q.counts.get(c.site) ?? 0) > 0 ? `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})` : `its nodes at ${c.site} are cut off from its whole control plane (etcd at ${listText([...qj.q.counts.keys()])})`;
-  const remote = controlPlaneAway(qj.q, c.site);
-  J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${afterApiStops(c, load, p.voting, voting, remote)}`);
-  return { ...c, apiStops: true, controlPlaneAt: [...p.voting], evictionAfterSeconds: EVICTION_AFTER_SECONDS };
+  const remote = controlPlaneAway(ctx, qj.q.owner);
+  if (!at.length) {
+    J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${apiWithoutServers(c, load, p.voting)}`);
+    return { ...c, apiStops: true };
+  }
+  J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${afterApiStops(c, load, at, voting, remote, p.voting)}`);
+  return { ...c, apiStops: true, controlPlaneAt: at, evictionAfterSeconds: EVICTION_AFTER_SECONDS };
 }
 var POD_EVICTION_NOTE = `Pod eviction, wherever a cluster's API stops at a cut-off site while its control plane runs on elsewhere: that control plane's node controller no longer hears the site's kubelets, so after about ${seconds(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) the nodes are NotReady, and after the default ${seconds(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration their pods are evicted \u2014 one node every ${seconds(SECONDS_PER_EVICTED_NODE)} when the nodes carry per-site zone labels; without them the cut-off nodes, most of the cluster, are a partial disruption, and none are evicted in a cluster of 50 nodes or fewer (one node every 100 s above). When none of the cluster's Nodes stays Ready \u2014 a control plane whose hosts are not Nodes of the cluster (hosted: Kamaji, HyperShift, k0smotron; external etcd and API-server hosts) with every Node at the cut-off site \u2014 the node controller sees every zone fully disrupted, takes the fault for its own and evicts nothing. The kubelets learn of it only when the network heals, and then stop every evicted pod at once. To ride out a cut, raise the pods' tolerationSeconds for node.kubernetes.io/unreachable above the longest cut, or give the cluster a control plane local to its site.`;
-var controlPlaneAway = (q, site) => (q.counts.get(site) ?? 0) === 0;
 var evictsIfStacked = (cluster, controlPlaneAt) => `if its control-plane hosts at ${listText([...controlPlaneAt])} are Nodes of ${cluster} (kubeadm stacked)`;
 var HOSTED_EVICTS_NOTHING = "if none of its Nodes stays Ready (a hosted control plane), the node controller enters full-disruption mode and evicts nothing";
 var SEE_POD_EVICTION = 'see "Pod eviction"';
 var evicts = (r2) => r2.clusters.some((c) => c.evictionAfterSeconds !== null);
-function afterApiStops(c, load, controlPlaneAt, reachable, remote = false) {
+function afterApiStops(c, load, controlPlaneAt, reachable, remote = false, majorityAt = controlPlaneAt) {
   const pods = `its pods at ${c.site} keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled there`;
   const within3 = reachable.length ? ` The API server${reachable.length === 1 ? "" : "s"} at ${listText([...reachable])} ${reachable.length === 1 ? "is" : "are"} still within ${c.site}'s reach: if the control-plane endpoint sends ${c.name}'s nodes there, they keep their API. Otherwise` : "";
   const evicted = remote ? `${evictsIfStacked(c.name, controlPlaneAt)}, from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals; ${HOSTED_EVICTS_NOTHING}` : `from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals`;
-  return `${c.name}'s control plane keeps running at ${listText([...controlPlaneAt])}, where its etcd keeps a majority.${within3} ${within3 ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}; ${evicted} (${SEE_POD_EVICTION})`;
+  const where2 = majorityAt.length === controlPlaneAt.length ? `${listText([...controlPlaneAt])}, where its etcd keeps a majority` : `${listText([...controlPlaneAt])}, with its etcd's majority (${listText([...majorityAt])}: etcd only at ${listText(majorityAt.filter((x) => !controlPlaneAt.includes(x)))})`;
+  return `${c.name}'s control plane keeps running at ${where2}.${within3} ${within3 ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}; ${evicted} (${SEE_POD_EVICTION})`;
+}
+function apiWithoutServers(c, load, majorityAt) {
+  return `Its etcd keeps a majority at ${listText([...majorityAt])}, where only etcd runs (a witness: no API server), so ${c.name} takes no API writes anywhere. Its pods at ${c.site} keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled until the cut heals; no controller runs with that majority, so none of them is evicted`;
 }
 function* judgeMeshes(J) {
   const { ctx, R, breaks } = J;
@@ -28899,6 +28931,7 @@ var LINKERD_GATEWAY_TCP = 4143;
 var LINKERD_PROBE_TCP = 4191;
 var ETCD_DOC = "https://etcd.io/docs/v3.6/op-guide/configuration/";
 var ETCD_CLIENT_TCP = 2379;
+var ETCDCTL_DOC = "https://github.com/etcd-io/etcd/blob/main/etcdctl/README.md";
 var ETCD_PEER_TCP = 2380;
 var GALERA_DOC = "https://galeracluster.com/library/documentation/firewall-settings.html";
 var GALERA_GCOMM_TCP = 4567;
@@ -29398,7 +29431,11 @@ function quorumRows(b) {
       const c = q.kind === "etcd" ? q.owner : void 0;
       const home = c && siteOf(c);
       const [at] = q.counts.keys();
-      if (c && home && at !== void 0 && at !== home) stretchedControlPlaneRows(b, c, home, at, q.label, false);
+      if (c && home && at !== void 0 && at !== home) {
+        const cp = controlPlaneOf(ctx, c);
+        if (cp.etcdOnly.includes(at)) witnessEtcdRows(b, c, home, at, cp.sites, q.label);
+        else stretchedControlPlaneRows(b, c, home, at, q.label, false);
+      }
       continue;
     }
     const sites = [...q.counts.keys()];
@@ -29419,9 +29456,11 @@ function quorumRows(b) {
         });
       const home = siteOf(c);
       if (home) {
-        const remote = sites.filter((s) => s !== home);
+        const cp = controlPlaneOf(ctx, c);
+        const remote = sites.filter((s) => s !== home && !cp.etcdOnly.includes(s));
         for (const s of remote) stretchedControlPlaneRows(b, c, home, s, q.label, true);
         remoteKubeletRows(b, c, remote, q.label);
+        for (const s of cp.etcdOnly) witnessEtcdRows(b, c, home, s, cp.sites, q.label);
       }
     } else if (q.kind === "galera") {
       const st = q.owner;
@@ -29511,6 +29550,22 @@ function stretchedControlPlaneRows(b, c, home, s, label4, homeMembers) {
       reference: K8S_DOC
     });
   controlPlaneCniRows(b, c, home, s, cp, row);
+}
+function witnessEtcdRows(b, c, home, s, cpSites, label4) {
+  const name = c.name.value;
+  for (const at of cpSites)
+    b.rows.push({
+      component: "etcd client",
+      source: label4,
+      protocol: "TCP",
+      port: ETCD_CLIENT_TCP,
+      direction: "one-way",
+      from: at === home ? { site: home, cluster: name, what: `control-plane nodes of ${name}`, ranges: rangesOf2(c, "nodes"), controlPlane: true } : b.memberEnd(at, `control-plane nodes of ${name} at ${at}`, c),
+      to: b.memberEnd(s, `etcd members at ${s}`, c),
+      why: `${s} is a witness: its etcd member runs there alone (no API server, kubelet or CNI of ${name}, so no other port of ${name} goes to ${s}), and its client port is reached across the WAN \u2014 by etcdctl's --cluster commands on a control-plane host (endpoint status and health dial every member), and by API servers only when they list it among --etcd-servers (external etcd)`,
+      value: DEFAULT,
+      reference: ETCDCTL_DOC
+    });
 }
 var remoteLayout = (s) => `stacked, or a hosted control plane at ${s}`;
 function remoteKubeletRows(b, c, remote, label4) {
@@ -30318,9 +30373,9 @@ function optionsSection(r2) {
   }
   return out;
 }
-function evictionWords(q, home) {
+function evictionWords(r2, q, home) {
   const plain = `its pods there are evicted after about ${seconds(home.evicted.after)}`;
-  if (!controlPlaneAway(q, home.home)) return plain;
+  if (!controlPlaneAway(r2.ctx, q.owner)) return plain;
   return `${evictsIfStacked(cell(home.own), home.evicted.by.map(cell))}, ${plain}; ${HOSTED_EVICTS_NOTHING}`;
 }
 var localSize = (n) => n < 3 ? 3 : n % 2 ? n : n + 1;
@@ -30432,7 +30487,7 @@ function optionRow(r2, q, o, sites, designed) {
   });
   if (home)
     matrix.push(
-      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(membersAt(q, n, home.home))})${home.evicted ? `; ${evictionWords(q, home)}` : ""}` : "keeps serving"}`
+      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(membersAt(q, n, home.home))})${home.evicted ? `; ${evictionWords(r2, q, home)}` : ""}` : "keeps serving"}`
     );
   return [
     o.name,
@@ -32168,14 +32223,15 @@ function apiStopped(rb) {
 function apiStopReason(rb, name) {
   const c = rb.r.ctx.topology.clusterByName.get(name);
   const q = c && rb.r.ctx.quorumOf(c);
-  const home = rb.r.ctx.siteOfCluster(name);
-  return q && home !== void 0 && !(q.counts.get(home) ?? 0) ? `its nodes are cut off from its whole control plane at ${listOf([...q.counts.keys()], "and")}` : "its etcd members on its side hold no majority";
+  const remote = remoteControlPlane(rb, name);
+  return q && remote ? `its nodes are cut off from its whole control plane at ${listOf(remote, "and")}` : "its etcd members on its side hold no majority";
 }
 function remoteControlPlane(rb, name) {
   const c = rb.r.ctx.topology.clusterByName.get(name);
   const q = c && rb.r.ctx.quorumOf(c);
   const home = rb.r.ctx.siteOfCluster(name);
-  return q && home !== void 0 && !(q.counts.get(home) ?? 0) ? [...q.counts.keys()] : void 0;
+  const cp = controlPlaneSites(rb.r.ctx, name);
+  return q && home !== void 0 && !cp.includes(home) ? [...cp] : void 0;
 }
 function stretchedControlPlane(rb, name) {
   if (remoteControlPlane(rb, name)) return void 0;
@@ -32681,7 +32737,7 @@ function evictionPlans(p, ctx) {
         site: c.site,
         controlPlaneAt: [...c.controlPlaneAt],
         bound: c.evictionAfterSeconds,
-        ifStacked: q ? controlPlaneAway(q, c.site) : false
+        ifStacked: cluster && q ? controlPlaneAway(ctx, cluster) : false
       }
     ];
   });

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { analyzeFile } from "../../server/src/analysis";
+import { controlPlaneOf } from "../../server/src/derive/controlplane";
 import { cidrOverlaps, parsedRanges, rangeWhere } from "../../server/src/derive/cidr";
 import { singlePrimaryEngine } from "../../server/src/derive/engines";
 import type { TopologyContext } from "../../server/src/derive/context";
@@ -164,4 +167,28 @@ test("a store's engine text is single-primary only for plain PostgreSQL, MySQL o
     [undefined, undefined],
   ];
   for (const [engine, want] of cases) assert.equal(singlePrimaryEngine(engine), want, String(engine));
+});
+
+// Review M111: where a cluster's control-plane nodes are — one fact for simulate, the record, the
+// port matrix and the game day (the consumers' tests: witness-control-plane.test.ts)
+const REVIEWED = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu-reviewed.topology.yaml"), "utf8");
+const AMS_FULL = REVIEWED.replace("    role: witness\n", "");
+const cluster = (ctx: TopologyContext, name: string) => ctx.topology.clusterByName.get(name)!;
+
+test("derive: a witness's etcd member is etcd only; a full site's is a control-plane node; the cluster's own site always is", () => {
+  assert.notEqual(AMS_FULL, REVIEWED);
+  const ctx = ctxOf(REVIEWED);
+  assert.deepEqual(controlPlaneOf(ctx, cluster(ctx, "fra-prod")), { sites: ["fra", "lon"], etcdOnly: ["ams"] });
+  // federated, no etcd declared: its own site
+  assert.deepEqual(controlPlaneOf(ctx, cluster(ctx, "lon-prod")), { sites: ["lon"], etcdOnly: [] });
+  // one answer per analysis
+  assert.equal(controlPlaneOf(ctx, cluster(ctx, "fra-prod")), controlPlaneOf(ctx, cluster(ctx, "fra-prod")));
+  const full = ctxOf(AMS_FULL);
+  assert.deepEqual(controlPlaneOf(full, cluster(full, "fra-prod")), { sites: ["fra", "lon", "ams"], etcdOnly: [] });
+  // every member at witness sites: the API servers stay at the cluster's own site (external etcd)
+  const remote = ctxOf(`${HEADER}sites: [{ name: fra }, { name: ams, role: witness }, { name: bru, role: witness }]
+clusters:
+  - { name: core, site: fra, etcd: { members: { ams: 1, bru: 2 } } }
+`);
+  assert.deepEqual(controlPlaneOf(remote, cluster(remote, "core")), { sites: ["fra"], etcdOnly: ["ams", "bru"] });
 });

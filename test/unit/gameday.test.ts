@@ -1230,7 +1230,7 @@ test("every engine outcome behind the verdict has a check and a customer-impact 
   );
   assert.match(
     fra,
-    /- cluster fra-prod: its workloads keep serving, but nothing there can be deployed, scaled or rescheduled \(its API servers at fra refuse writes; those at lon and ams take them, but fra's nodes see nothing of them\) until the heal\./,
+    /- cluster fra-prod: its workloads keep serving, but nothing there can be deployed, scaled or rescheduled \(its API servers at fra refuse writes; those at lon take them, but fra's nodes see nothing of them\) until the heal\./,
   );
   assert.match(fra, /Verdict predicted: \*\*degraded\*\* during the window, \*\*degraded\*\* after the withdrawal/);
 });
@@ -1244,9 +1244,9 @@ test("--duration past a working day is refused: a cut that long is an outage, no
 test("a cut that separates a cluster's nodes from its control plane (review S16): the eviction at 340 s bounds the run, is checked during it and after the heal; a longer run predicts it", () => {
   const o = { tool: "chaos-mesh" as const, source: "r.topology.yaml" };
   const g = gameDay(reviewed(), { lose: ["fra"] }, o);
-  // the engine's fields: fra-prod's control plane keeps its etcd majority at lon and ams
+  // the engine's fields: fra-prod's etcd keeps its majority at lon and ams, its control plane runs at lon only (ams is a witness: etcd only, review M111)
   assert.deepEqual(evictionPlans(g.prediction, reviewed()), [
-    { cluster: "fra-prod", site: "fra", controlPlaneAt: ["lon", "ams"], bound: 340, ifStacked: false },
+    { cluster: "fra-prod", site: "fra", controlPlaneAt: ["lon"], bound: 340, ifStacked: false },
   ]);
   assert.deepEqual(
     evictionPlans(gameDay(reviewed(), { lose: ["ams"] }, o).prediction, reviewed()),
@@ -1261,13 +1261,13 @@ test("a cut that separates a cluster's nodes from its control plane (review S16)
   const rb = g.runbook;
   assert.match(
     rb,
-    /- cluster fra-prod: its control plane keeps running at lon and ams \(API servers and controllers with its etcd majority\) but no longer hears the nodes at fra: after about 40 s .* after the default 300 s unreachable toleration — 340 s into the cut, .* when it heals, the kubelets stop every evicted pod at once\./,
+    /- cluster fra-prod: its control plane keeps running at lon \(API servers and controllers with its etcd majority\) but no longer hears the nodes at fra: after about 40 s .* after the default 300 s unreachable toleration — 340 s into the cut, .* when it heals, the kubelets stop every evicted pod at once\./,
   );
   assert.match(rb, /no member is declared dead and no pod is evicted\): `DEADLINE=\$\(\( \$\(date \+%s\) \+ 270 \)\)/);
   assert.match(rb, /- \[ \] Pods of fra-prod: `kubectl --context fra-prod get pods -A -o wide > fra-prod-pods\.txt`/);
   assert.match(
     rb,
-    /- cluster fra-prod: a TaintManagerEviction event for a pod at fra \(`kubectl --context fra-prod --server=https:\/\/CONTROL_PLANE_NODE:6443 get events -A --field-selector reason=TaintManagerEviction`; CONTROL_PLANE_NODE: a control-plane node of fra-prod at lon or ams — the context's own server, the control-plane endpoint, may sit at fra and be cut off with it\) — eviction has begun/,
+    /- cluster fra-prod: a TaintManagerEviction event for a pod at fra \(`kubectl --context fra-prod --server=https:\/\/CONTROL_PLANE_NODE:6443 get events -A --field-selector reason=TaintManagerEviction`; CONTROL_PLANE_NODE: a control-plane node of fra-prod at lon — the context's own server, the control-plane endpoint, may sit at fra and be cut off with it\) — eviction has begun/,
   );
   assert.match(
     rb,
@@ -1282,14 +1282,14 @@ test("a cut that separates a cluster's nodes from its control plane (review S16)
   const long = gameDay(reviewed(), { lose: ["fra"] }, { ...o, duration: "10m" }).runbook;
   assert.match(
     long,
-    /\*\*outlasts [^*]*the pod eviction of fra-prod at fra \(340 s\)\*\*: .*From about 340 s fra-prod's control plane at lon and ams evicts the pods at fra/,
+    /\*\*outlasts [^*]*the pod eviction of fra-prod at fra \(340 s\)\*\*: .*From about 340 s fra-prod's control plane at lon evicts the pods at fra/,
   );
   assert.match(long, /- cluster fra-prod: \*\*its pods at fra are evicted from about 340 s\*\* and stopped all at once when the cut heals/);
-  // fra-prod's members at lon and ams are Nodes of it that stay Ready: no condition (review M92)
+  // fra-prod's members at lon are Nodes of it that stay Ready: no condition (review M92)
   assert.doesNotMatch(long, /Nodes of fra-prod \(kubeadm stacked\)|evicts nothing/);
   assert.match(
     long,
-    /- \[ \] cluster fra-prod: .* then from about 340 s TaintManagerEviction events for their pods .* replacements Pending or scheduled at lon or ams/,
+    /- \[ \] cluster fra-prod: .* then from about 340 s TaintManagerEviction events for their pods .* replacements Pending or scheduled at lon \(`kubectl/,
   );
   assert.match(long, /- \[ \] fra-prod: count the evicted pods — /);
   assert.doesNotMatch(long, /eviction has begun/, "no abort on what the run was planned to cause");
@@ -1557,28 +1557,25 @@ test("the API check's annotation is removed after the heal (review M90), and a s
 
 test("a stretched control plane's API check goes through an API server on each side, not the context's endpoint (review M112)", () => {
   const o = { tool: "chaos-mesh" as const, source: "r.topology.yaml" };
-  // fra-prod's etcd has members at lon and ams too: the API servers there keep its majority and take writes
+  // fra-prod's etcd has members at lon and ams too: the API servers at lon keep its majority and take writes (ams is a witness: etcd only, no API server, review M111)
   for (const isolate of [false, true]) {
     const rb = gameDay(reviewed(), { lose: ["fra"] }, { ...o, isolate }).runbook;
     const check = rb.split("\n").find((l) => l.startsWith("- [ ] cluster fra-prod's API")) ?? "";
-    assert.match(check, /API servers at fra refuse writes .*; those at lon and ams, with its etcd majority, keep taking writes\./);
+    assert.match(check, /API servers at fra refuse writes .*; those at lon, with its etcd majority, keep taking writes\./);
     assert.match(
       check,
-      /not the context's endpoint \(a load balancer over every API server may send the write to lon or ams, where it succeeds as designed\)/,
+      /not the context's endpoint \(a load balancer over every API server may send the write to lon, where it succeeds as designed\)/,
     );
-    assert.match(
-      check,
-      /with CONTROL_PLANE_NODE one at lon or ams must succeed \(a failure there is the finding: the cut reached the majority\)/,
-    );
+    assert.match(check, /with CONTROL_PLANE_NODE one at lon must succeed \(a failure there is the finding: the cut reached the majority\)/);
     // a write through the context's endpoint is no test: its success is not a finding
     assert.doesNotMatch(check, /`kubectl --context fra-prod annotate|A success is itself the finding/);
     assert.match(
       rb,
-      /- \[ \] fra-prod: remove the API check's annotation — `kubectl --context fra-prod annotate namespace default quorate\/probe-` \(the check wrote it through an API server at lon or ams, as predicted\)\./,
+      /- \[ \] fra-prod: remove the API check's annotation — `kubectl --context fra-prod annotate namespace default quorate\/probe-` \(the check wrote it through an API server at lon, as predicted\)\./,
     );
     assert.match(
       rb,
-      /\(its API servers at fra refuse writes; those at lon and ams take them, but fra's nodes see nothing of them\) until the heal\./,
+      /\(its API servers at fra refuse writes; those at lon take them, but fra's nodes see nothing of them\) until the heal\./,
     );
   }
 });
@@ -1600,7 +1597,7 @@ test("a --duration shorter than the runbook's own steps is said plainly, and its
   assert.doesNotMatch(rb, /\(0% of the yearly budget\)|more than a third of the run/);
   assert.match(
     rb,
-    /\*\*The run is shorter than its own steps — the cut lasts 10s, `probe\.sh during` alone about 78 s: pass --duration 3m or more\*\*/,
+    /\*\*The run is shorter than its own steps — the cut lasts 10s, `probe\.sh during` alone about 63 s: pass --duration 3m or more\*\*/,
   );
   assert.match(rb, /\*\*The run ends before `probe\.sh during` can finish: the cut lasts 10s — pass --duration 3m or more\*\*/);
   // longer than the proof, still shorter than the withdrawal by hand
@@ -1839,19 +1836,16 @@ test("a remote control plane's annotation is expected, not a finding, after the 
     /- \[ \] lon-prod: remove the API check's annotation — `kubectl --context lon-prod annotate namespace default quorate\/probe-` \(the check wrote it through an API server at fra, as predicted\)\./,
   );
   assert.doesNotMatch(post, /lon-prod: remove the API check's annotation [^\n]*finding/);
-  // the reviewed design's stretched control plane takes the write at lon or ams as designed: expected too (review M112)
+  // the reviewed design's stretched control plane takes the write at lon as designed: expected too (review M112; ams, a witness, runs no API server: review M111)
   const fra = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh" as const, source: "r.topology.yaml" }).runbook;
-  assert.match(
-    fra,
-    /fra-prod: remove the API check's annotation — .* \(the check wrote it through an API server at lon or ams, as predicted\)\./,
-  );
-  // 8 minutes: past the eviction, checked during the cut through an API server at lon or ams
+  assert.match(fra, /fra-prod: remove the API check's annotation — .* \(the check wrote it through an API server at lon, as predicted\)\./);
+  // 8 minutes: past the eviction, checked during the cut through an API server at lon
   const long = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh" as const, source: "r.topology.yaml", duration: "8m" }).runbook;
   const check = long.split("\n").find((l) => l.startsWith("- [ ] cluster fra-prod: its nodes at fra NotReady"));
   assert.ok(check, long);
   assert.match(
     check,
-    /`kubectl --context fra-prod --server=https:\/\/CONTROL_PLANE_NODE:6443 get events -A --field-selector reason=TaintManagerEviction`; CONTROL_PLANE_NODE: a control-plane node of fra-prod at lon or ams/,
+    /`kubectl --context fra-prod --server=https:\/\/CONTROL_PLANE_NODE:6443 get events -A --field-selector reason=TaintManagerEviction`; CONTROL_PLANE_NODE: a control-plane node of fra-prod at lon — the context's own server/,
   );
   assert.match(
     check,

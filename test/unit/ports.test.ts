@@ -27,30 +27,27 @@ const REVIEWED_ROWS = [
   "CockroachDB RPC and SQL | TCP 26257 | fra <-> lon",
   "CockroachDB RPC and SQL | TCP 26257 | lon -> ams",
   "PostgreSQL replication | TCP 5432 | fra <-> lon",
-  // fra-prod's own nodes and its control-plane nodes at ams and lon (review M40): Cilium runs on them too
-  "cilium-health | ICMP echo (type 8, code 0) and reply (type 0) | fra <-> ams",
+  // fra-prod's own nodes and its control-plane nodes at lon (review M40): Cilium runs on them too — not
+  // at ams, a witness: its etcd member runs alone there, no kubelet, no CNI (review M111)
   "cilium-health | ICMP echo (type 8, code 0) and reply (type 0) | fra <-> lon",
   "cilium-health | ICMP echo (type 8, code 0) and reply (type 0) | fra <-> lon",
-  "cilium-health | TCP 4240 | fra <-> ams",
   "cilium-health | TCP 4240 | fra <-> lon",
   "cilium-health | TCP 4240 | fra <-> lon",
   "clustermesh-apiserver | TCP 32379 | fra -> lon",
   "clustermesh-apiserver | TCP 32379 | lon -> fra",
+  // the witness's etcd member takes etcd's two ports only: client from the control-plane nodes at
+  // fra and lon, peer from the other members (review M111)
   "etcd client | TCP 2379 | fra -> ams",
   "etcd client | TCP 2379 | fra -> lon",
+  "etcd client | TCP 2379 | lon -> ams",
   "etcd peer | TCP 2380 | fra <-> ams",
   "etcd peer | TCP 2380 | fra <-> lon",
   "etcd peer | TCP 2380 | lon <-> ams",
-  "kube-apiserver | TCP 6443 | ams -> fra",
-  "kube-apiserver | TCP 6443 | fra -> ams",
   "kube-apiserver | TCP 6443 | fra -> lon",
   "kube-apiserver | TCP 6443 | lon -> fra",
-  "kubelet API | TCP 10250 | ams -> fra",
-  // the API servers at fra reach the kubelets of the control-plane VMs too, and those at lon and ams each other's (review M40 residual)
-  "kubelet API | TCP 10250 | fra -> ams",
+  // the API servers at fra reach the kubelets of the control-plane VMs too (review M40 residual)
   "kubelet API | TCP 10250 | fra -> lon",
   "kubelet API | TCP 10250 | lon -> fra",
-  "kubelet API | TCP 10250 | lon <-> ams",
 ];
 
 test("ClusterMesh and stretched etcd (the reviewed example): every row, with both ends' ranges", () => {
@@ -72,13 +69,40 @@ test("ClusterMesh and stretched etcd (the reviewed example): every row, with bot
   // a stretched etcd's members elsewhere are stacked control-plane nodes (kubeadm): etcd's client
   // port across the WAN only with external etcd; 6443 both ways through the control-plane endpoint,
   // 10250 from those API servers to every kubelet — each cited upstream
-  const client = m.rows.filter((r) => r.component === "etcd client");
+  const client = m.rows.filter((r) => r.component === "etcd client" && r.to.site === "lon");
   assert.deepEqual(
     client.map((r) => r.when),
-    ["with external etcd", "with external etcd"],
+    ["with external etcd"],
   );
   assert.match(client[0].why, /a kubeadm stacked API server talks only to its own node's member \(127\.0\.0\.1\)/);
   assert.match(client[0].reference, /kubeadm\/ha-topology\/$/);
+  // the witness's member at ams (review M111): no API server, kubelet or CNI there, so nothing but
+  // etcd's ports to it; its client port from the control-plane nodes at fra and lon, unconditionally
+  // (etcdctl's --cluster commands on a control-plane host dial every member), cited upstream
+  assert.deepEqual(
+    [
+      ...new Set(
+        m.rows
+          .filter((r) => r.from.site === "ams" || r.to.site === "ams")
+          .filter((r) => !r.source.startsWith("store"))
+          .map((r) => `${r.component} ${r.port}`),
+      ),
+    ].sort(),
+    ["etcd client 2379", "etcd peer 2380"],
+  );
+  const witness = m.rows.filter((r) => r.component === "etcd client" && r.to.site === "ams");
+  assert.deepEqual(
+    witness.map((r) => [r.from.what, r.from.ranges, r.to.what, r.to.ranges, r.when]),
+    [
+      ["control-plane nodes of fra-prod", ["192.168.10.0/24"], "etcd members at ams", ["192.168.30.0/28"], undefined],
+      ["control-plane nodes of fra-prod at lon", ["192.168.21.0/28"], "etcd members at ams", ["192.168.30.0/28"], undefined],
+    ],
+  );
+  assert.match(witness[0].why, /^ams is a witness: its etcd member runs there alone \(no API server, kubelet or CNI of fra-prod/);
+  assert.match(witness[0].why, /etcdctl's --cluster commands on a control-plane host/);
+  assert.match(witness[0].reference, /etcd-io\/etcd\/blob\/main\/etcdctl/);
+  assert.ok(!m.rows.some((r) => /control-plane nodes of fra-prod at ams/.test(`${r.from.what} ${r.to.what}`)));
+  assert.ok(!m.notes.some((n) => /control-plane nodes at ams/.test(n)), m.notes.join("\n"));
   const api = m.rows.find((r) => r.port === 6443 && r.from.site === "fra" && r.to.site === "lon")!;
   assert.deepEqual(
     [api.from.what, api.from.ranges, api.to.what, api.to.ranges],
@@ -141,12 +165,7 @@ test("the reviewed example in tunnel mode (no network.routing): VXLAN between th
   const m = portMatrix(ctxOf(REVIEWED_TUNNEL));
   assert.deepEqual(
     facts(m.rows),
-    [
-      ...REVIEWED_ROWS,
-      "VXLAN tunnel | UDP 8472 | fra <-> lon",
-      "VXLAN tunnel | UDP 8472 | fra <-> lon",
-      "VXLAN tunnel | UDP 8472 | fra <-> ams",
-    ].sort(),
+    [...REVIEWED_ROWS, "VXLAN tunnel | UDP 8472 | fra <-> lon", "VXLAN tunnel | UDP 8472 | fra <-> lon"].sort(),
   );
   const tunnel = m.rows.find((r) => r.component === "VXLAN tunnel" && r.source === "clustermesh")!;
   assert.deepEqual([tunnel.from.ranges, tunnel.to.ranges], [["192.168.10.0/24"], ["192.168.20.0/24"]]);

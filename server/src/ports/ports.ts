@@ -10,6 +10,7 @@
 import { canonical, parseCidr } from "../math/cidr";
 import type { Cluster, Store } from "../model/topology";
 import type { TopologyContext } from "../derive/context";
+import { controlPlaneOf } from "../derive/controlplane";
 import { memberGaps, podRouting, type MemberGap, type PodRouting } from "../derive/reach";
 
 // Cilium, "System Requirements → Firewall Rules"
@@ -59,6 +60,9 @@ export const LINKERD_PROBE_TCP = 4191;
 // 2379, peers on 2380 (the IANA-assigned ports).
 const ETCD_DOC = "https://etcd.io/docs/v3.6/op-guide/configuration/";
 export const ETCD_CLIENT_TCP = 2379;
+// etcdctl's README: `endpoint health` and `endpoint status` take `--cluster`, "use all endpoints
+// from the cluster member list" — each member's advertised client URL (2379 by default).
+const ETCDCTL_DOC = "https://github.com/etcd-io/etcd/blob/main/etcdctl/README.md";
 export const ETCD_PEER_TCP = 2380;
 // Galera, "Firewall Settings" (https://galeracluster.com/library/documentation/firewall-settings.html):
 // 4567 group communication (UDP too only with multicast), 4568 IST, 4444 SST, 3306 for clients
@@ -735,7 +739,11 @@ function quorumRows(b: Build): void {
       const c = q.kind === "etcd" ? (q.owner as Cluster) : undefined;
       const home = c && siteOf(c);
       const [at] = q.counts.keys();
-      if (c && home && at !== undefined && at !== home) stretchedControlPlaneRows(b, c, home, at, q.label, false);
+      if (c && home && at !== undefined && at !== home) {
+        const cp = controlPlaneOf(ctx, c);
+        if (cp.etcdOnly.includes(at)) witnessEtcdRows(b, c, home, at, cp.sites, q.label);
+        else stretchedControlPlaneRows(b, c, home, at, q.label, false);
+      }
       continue;
     }
     const sites = [...q.counts.keys()];
@@ -756,9 +764,12 @@ function quorumRows(b: Build): void {
         });
       const home = siteOf(c);
       if (home) {
-        const remote = sites.filter((s) => s !== home);
+        // a witness's etcd-only member gets etcd's rows only: no API server, kubelet or CNI runs there (review M111)
+        const cp = controlPlaneOf(ctx, c);
+        const remote = sites.filter((s) => s !== home && !cp.etcdOnly.includes(s));
         for (const s of remote) stretchedControlPlaneRows(b, c, home, s, q.label, true);
         remoteKubeletRows(b, c, remote, q.label);
+        for (const s of cp.etcdOnly) witnessEtcdRows(b, c, home, s, cp.sites, q.label);
       }
     } else if (q.kind === "galera") {
       const st = q.owner as Store;
@@ -782,7 +793,8 @@ function quorumRows(b: Build): void {
 
 /**
  * A stretched etcd's members at another site are control-plane nodes of its cluster (kubeadm's
- * stacked layout, which the engine assumes: an API server stands on every member). So besides
+ * stacked layout, which the engine assumes: an API server stands on every member) — unless that
+ * site is a witness, whose members are etcd only (derive/controlplane, `witnessEtcdRows`). So besides
  * etcd's own rows they need what any control-plane node needs across the WAN: the cluster's nodes
  * reach those API servers (6443, through the control-plane endpoint), those API servers reach
  * every kubelet (10250), and they run the cluster's CNI like any node. etcd's client port across
@@ -860,6 +872,33 @@ function stretchedControlPlaneRows(b: Build, c: Cluster, home: string, s: string
       reference: K8S_DOC,
     });
   controlPlaneCniRows(b, c, home, s, cp, row);
+}
+
+/**
+ * An etcd-only member at a witness site `s` (derive/controlplane, review M111): no API server,
+ * kubelet or CNI of the cluster runs there, so besides etcd's peer rows it takes only etcd's client
+ * port, from the control-plane nodes at each of `cpSites`: etcdctl's `--cluster` commands on a
+ * control-plane host (the game day's leader-location and health checks) dial every member's client
+ * URL, and API servers reach it only when they list it among --etcd-servers (external etcd).
+ */
+function witnessEtcdRows(b: Build, c: Cluster, home: string, s: string, cpSites: readonly string[], label: string): void {
+  const name = c.name!.value;
+  for (const at of cpSites)
+    b.rows.push({
+      component: "etcd client",
+      source: label,
+      protocol: "TCP",
+      port: ETCD_CLIENT_TCP,
+      direction: "one-way",
+      from:
+        at === home
+          ? { site: home, cluster: name, what: `control-plane nodes of ${name}`, ranges: rangesOf(c, "nodes"), controlPlane: true }
+          : b.memberEnd(at, `control-plane nodes of ${name} at ${at}`, c),
+      to: b.memberEnd(s, `etcd members at ${s}`, c),
+      why: `${s} is a witness: its etcd member runs there alone (no API server, kubelet or CNI of ${name}, so no other port of ${name} goes to ${s}), and its client port is reached across the WAN — by etcdctl's --cluster commands on a control-plane host (endpoint status and health dial every member), and by API servers only when they list it among --etcd-servers (external etcd)`,
+      value: DEFAULT,
+      reference: ETCDCTL_DOC,
+    });
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Quorum, TopologyContext } from "../derive/context";
 import { conflictMerge, leaderUnpinnable } from "../derive/engines";
 import { galeraCommit, leaderCommit, relaysThroughFollowers, writeBudget } from "../derive/latency";
 import { clientSitesOf, clientWrite, standbyIdle, standbyWriters, type WriteRoute, writesOverBudgetText } from "../derive/writes";
+import { controlPlaneAway, controlPlaneOf } from "../derive/controlplane";
 import { copySites, etcdLostWithCluster, everyCopyLost, everyCopyLostText, homeSite } from "../derive/siteloss";
 import { loadBackends, shiftOf } from "../derive/loads";
 import { CILIUM_KEEPS_ENDPOINTS, type ExportAffinity, exportAffinity, meshedExporters, staleShare, submarinerSet } from "../derive/meshes";
@@ -77,7 +78,7 @@ export interface ClusterResult {
   readonly outcome: "up" | "lost";
   /** up, but its nodes reach no etcd member that still votes (at the judged placement): its pods keep running, nothing can be scaled, rolled out or rescheduled */
   readonly apiStops: boolean;
-  /** when its API stops: the sites where its etcd keeps a majority and its control plane (API servers, controllers) keeps running, out of its nodes' reach; else [] */
+  /** when its API stops: the sites where its etcd keeps a majority and its control plane (API servers, controllers) keeps running, out of its nodes' reach — control-plane sites only (derive/controlplane: not a witness's etcd-only member); else [] */
   readonly controlPlaneAt: string[];
   /** when its API stops while its control plane runs on elsewhere: the seconds after which that control plane evicts the pods at its site (Kubernetes' defaults: node-monitor-grace-period + the unreachable toleration); else null */
   readonly evictionAfterSeconds: number | null;
@@ -1386,7 +1387,10 @@ function clusterApi(J: Judging, quorums: Quorums, c: ClusterResult, servingOf: (
   if (!qj.path(qj.judged, c.site).fails) return c;
   const load = loadText(servingOf(c.name));
   const p = qj.judged;
-  const voting = p.voting.filter((x) => J.R.reaches(c.site, x));
+  // API servers run only where the cluster has control-plane nodes: not beside a witness's etcd-only member (review M111)
+  const cp = controlPlaneOf(ctx, qj.q.owner as Cluster).sites;
+  const at = p.voting.filter((x) => cp.includes(x));
+  const voting = at.filter((x) => J.R.reaches(c.site, x));
   const why =
     qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails)
       ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes`
@@ -1394,9 +1398,14 @@ function clusterApi(J: Judging, quorums: Quorums, c: ClusterResult, servingOf: (
         ? `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})`
         : `its nodes at ${c.site} are cut off from its whole control plane (etcd at ${listText([...qj.q.counts.keys()])})`;
   // no member at its own site: every Node of the cluster may be on the cut-off side (review M92)
-  const remote = controlPlaneAway(qj.q, c.site);
-  J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} — ${why}. ${afterApiStops(c, load, p.voting, voting, remote)}`);
-  return { ...c, apiStops: true, controlPlaneAt: [...p.voting], evictionAfterSeconds: EVICTION_AFTER_SECONDS };
+  const remote = controlPlaneAway(ctx, qj.q.owner as Cluster);
+  if (!at.length) {
+    // the majority sits only at etcd-only witness members: no API server runs with it, no controller evicts
+    J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} — ${why}. ${apiWithoutServers(c, load, p.voting)}`);
+    return { ...c, apiStops: true };
+  }
+  J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} — ${why}. ${afterApiStops(c, load, at, voting, remote, p.voting)}`);
+  return { ...c, apiStops: true, controlPlaneAt: at, evictionAfterSeconds: EVICTION_AFTER_SECONDS };
 }
 
 /**
@@ -1405,13 +1414,6 @@ function clusterApi(J: Judging, quorums: Quorums, c: ClusterResult, servingOf: (
  * Consequences), and each scenario's sentence (`afterApiStops`) says only what it comes to there.
  */
 export const POD_EVICTION_NOTE = `Pod eviction, wherever a cluster's API stops at a cut-off site while its control plane runs on elsewhere: that control plane's node controller no longer hears the site's kubelets, so after about ${seconds(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) the nodes are NotReady, and after the default ${seconds(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration their pods are evicted — one node every ${seconds(SECONDS_PER_EVICTED_NODE)} when the nodes carry per-site zone labels; without them the cut-off nodes, most of the cluster, are a partial disruption, and none are evicted in a cluster of 50 nodes or fewer (one node every 100 s above). When none of the cluster's Nodes stays Ready — a control plane whose hosts are not Nodes of the cluster (hosted: Kamaji, HyperShift, k0smotron; external etcd and API-server hosts) with every Node at the cut-off site — the node controller sees every zone fully disrupted, takes the fault for its own and evicts nothing. The kubelets learn of it only when the network heals, and then stop every evicted pod at once. To ride out a cut, raise the pods' tolerationSeconds for node.kubernetes.io/unreachable above the longest cut, or give the cluster a control plane local to its site.`;
-
-/**
- * Whether a cluster's whole etcd is away from its own site (no member there): every Node of the
- * cluster may then be on the cut-off side, and its control plane evicts only if its hosts are Nodes
- * of the cluster that stay Ready (kubeadm stacked), not when it is hosted (review M92).
- */
-export const controlPlaneAway = (q: Quorum, site: string): boolean => (q.counts.get(site) ?? 0) === 0;
 
 /** The condition on which a control plane wholly away from the cluster's site evicts the pods there: simulate's sentence and the game day's runbook (review M92). */
 export const evictsIfStacked = (cluster: string, controlPlaneAt: readonly string[]): string =>
@@ -1432,6 +1434,8 @@ export const evicts = (r: Result): boolean => r.clusters.some((c) => c.evictionA
  * the control plane there keeps running its controllers, so the node controller marks the nodes
  * NotReady and evicts their pods (Kubernetes' defaults, conditional on the zone labels: the whole
  * of it in `POD_EVICTION_NOTE`), which the kubelets learn only when they reach it again.
+ * `controlPlaneAt` are the control-plane sites in that majority; `majorityAt` all its sites, a
+ * witness's etcd-only members included (derive/controlplane, review M111).
  */
 export function afterApiStops(
   c: { readonly name: string; readonly site: string },
@@ -1439,6 +1443,7 @@ export function afterApiStops(
   controlPlaneAt: readonly string[],
   reachable: readonly string[],
   remote = false,
+  majorityAt: readonly string[] = controlPlaneAt,
 ): string {
   const pods = `its pods at ${c.site} keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled there`;
   const within = reachable.length
@@ -1449,7 +1454,17 @@ export function afterApiStops(
   const evicted = remote
     ? `${evictsIfStacked(c.name, controlPlaneAt)}, from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals; ${HOSTED_EVICTS_NOTHING}`
     : `from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals`;
-  return `${c.name}'s control plane keeps running at ${listText([...controlPlaneAt])}, where its etcd keeps a majority.${within} ${within ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}; ${evicted} (${SEE_POD_EVICTION})`;
+  // a witness's etcd-only member is in the majority but runs no control plane (review M111)
+  const where =
+    majorityAt.length === controlPlaneAt.length
+      ? `${listText([...controlPlaneAt])}, where its etcd keeps a majority`
+      : `${listText([...controlPlaneAt])}, with its etcd's majority (${listText([...majorityAt])}: etcd only at ${listText(majorityAt.filter((x) => !controlPlaneAt.includes(x)))})`;
+  return `${c.name}'s control plane keeps running at ${where}.${within} ${within ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}; ${evicted} (${SEE_POD_EVICTION})`;
+}
+
+/** A cluster whose etcd keeps its majority only at witness sites' etcd-only members (derive/controlplane): no API server takes writes anywhere. */
+function apiWithoutServers(c: { readonly name: string; readonly site: string }, load: string, majorityAt: readonly string[]): string {
+  return `Its etcd keeps a majority at ${listText([...majorityAt])}, where only etcd runs (a witness: no API server), so ${c.name} takes no API writes anywhere. Its pods at ${c.site} keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled until the cut heals; no controller runs with that majority, so none of them is evicted`;
 }
 
 /** Istio remotes whose primary is gone or cut off, Linkerd links whose target is. */

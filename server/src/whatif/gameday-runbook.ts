@@ -41,6 +41,7 @@ import {
   UNREACHABLE_TOLERATION_SECONDS,
   writeProbeTiming,
 } from "../derive/timers";
+import { controlPlaneSites } from "../derive/controlplane";
 import { conflictMerge, consensusEngine, consensusWords, singlePrimaryEngine } from "../derive/engines";
 
 /** What the runbook is written from: the plan the game day built. */
@@ -1228,18 +1229,19 @@ function apiStopped(rb: Rb): string[] {
 function apiStopReason(rb: Rb, name: string): string {
   const c = rb.r.ctx.topology.clusterByName.get(name);
   const q = c && rb.r.ctx.quorumOf(c);
-  const home = rb.r.ctx.siteOfCluster(name);
-  return q && home !== undefined && !(q.counts.get(home) ?? 0)
-    ? `its nodes are cut off from its whole control plane at ${listOf([...q.counts.keys()], "and")}`
+  const remote = remoteControlPlane(rb, name);
+  return q && remote
+    ? `its nodes are cut off from its whole control plane at ${listOf(remote, "and")}`
     : "its etcd members on its side hold no majority";
 }
 
-/** The sites of a cluster's control plane when none of it is at the cluster's own site (a remote or hosted control plane), else undefined. */
+/** The sites of a cluster's control plane (derive/controlplane: not a witness's etcd-only member, review M111) when none of it is at the cluster's own site (a remote or hosted control plane), else undefined. */
 function remoteControlPlane(rb: Rb, name: string): string[] | undefined {
   const c = rb.r.ctx.topology.clusterByName.get(name);
   const q = c && rb.r.ctx.quorumOf(c);
   const home = rb.r.ctx.siteOfCluster(name);
-  return q && home !== undefined && !(q.counts.get(home) ?? 0) ? [...q.counts.keys()] : undefined;
+  const cp = controlPlaneSites(rb.r.ctx, name);
+  return q && home !== undefined && !cp.includes(home) ? [...cp] : undefined;
 }
 
 /**

@@ -14,7 +14,8 @@ import { budgetShare, count, minutes } from "../util/format";
 import { type DeadStoreTimer, deadStoreTimer } from "../derive/engines";
 import { fileSegment, shortHash } from "../util/paths";
 import { probePlan, probePod, probePods, probeScript } from "./probe";
-import { ALL_UP, controlPlaneAway, type Result, run, runIsolate, type Scenario, scenarioName } from "./engine";
+import { controlPlaneAway } from "../derive/controlplane";
+import { ALL_UP, type Result, run, runIsolate, type Scenario, scenarioName } from "./engine";
 import { ABORT_MARGIN_SECONDS, kubectl, probeFile, runbookOf, safeSeconds } from "./gameday-runbook";
 import { finish, type Steps } from "../util/steps";
 
@@ -297,7 +298,7 @@ export interface EvictionPlan {
   readonly controlPlaneAt: string[];
   /** seconds after the cut began: the first pods evicted, by Kubernetes' defaults */
   readonly bound: number;
-  /** its whole etcd is away from its site (the engine's controlPlaneAway): the eviction follows only if its control-plane hosts are Nodes of it (kubeadm stacked); a hosted control plane evicts nothing (review M92) */
+  /** its whole etcd is away from its site (derive/controlplane controlPlaneAway): the eviction follows only if its control-plane hosts are Nodes of it (kubeadm stacked); a hosted control plane evicts nothing (review M92) */
   readonly ifStacked: boolean;
 }
 
@@ -313,7 +314,7 @@ export function evictionPlans(p: Result, ctx: TopologyContext): EvictionPlan[] {
         site: c.site,
         controlPlaneAt: [...c.controlPlaneAt],
         bound: c.evictionAfterSeconds,
-        ifStacked: q ? controlPlaneAway(q, c.site) : false,
+        ifStacked: cluster && q ? controlPlaneAway(ctx, cluster) : false,
       },
     ];
   });

@@ -14,6 +14,7 @@ import type { Finding } from "../model/finding";
 import type { Cluster, DecisionStatus, Store } from "../model/topology";
 import { rebalancedCounts, witnessPlan } from "../fixes/fixes";
 import type { DeployedPorts, PortRow } from "../ports/ports";
+import { controlPlaneAway } from "../derive/controlplane";
 import { cutOffVoterSites, memberGaps, neverVoteText, votingCounts } from "../derive/reach";
 import { portMatrix } from "../ports/ports";
 import { portsMarkdown } from "../ports/render";
@@ -32,7 +33,6 @@ import { listText } from "../util/strings";
 import {
   ALL_UP,
   type BackendResult,
-  controlPlaneAway,
   evicts,
   evictsIfStacked,
   failoverWindowOf,
@@ -403,9 +403,9 @@ function optionsSection(r: RecordContext): string[] {
  * at other sites (review M92, as simulate says it): evicted only if its hosts there are Nodes of the
  * cluster; a hosted control plane evicts nothing.
  */
-function evictionWords(q: Quorum, home: NonNullable<ReturnType<typeof homeFacts>>): string {
+function evictionWords(r: RecordContext, q: Quorum, home: NonNullable<ReturnType<typeof homeFacts>>): string {
   const plain = `its pods there are evicted after about ${seconds(home.evicted!.after)}`;
-  if (!controlPlaneAway(q, home.home)) return plain;
+  if (!controlPlaneAway(r.ctx, q.owner as Cluster)) return plain;
   return `${evictsIfStacked(cell(home.own), home.evicted!.by.map(cell))}, ${plain}; ${HOSTED_EVICTS_NOTHING}`;
 }
 
@@ -585,7 +585,7 @@ function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly strin
   });
   if (home)
     matrix.push(
-      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(membersAt(q, n, home.home))})${home.evicted ? `; ${evictionWords(q, home)}` : ""}` : "keeps serving"}`,
+      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(membersAt(q, n, home.home))})${home.evicted ? `; ${evictionWords(r, q, home)}` : ""}` : "keeps serving"}`,
     );
   return [
     o.name,
