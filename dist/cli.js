@@ -32190,7 +32190,7 @@ function checks(rb) {
   out.push(
     "## Checks",
     "",
-    `Verdict predicted: **${p.verdict}**${r2.after && withdraws(rb) ? ` during the window, **${r2.after.verdict}** after the withdrawal` : ""}.${r2.unenactedQuorums.length ? ` That verdict is the engine's for the whole cut; ${r2.unenactedQuorums.map(cell).join(", ")} ${r2.unenactedQuorums.length === 1 ? "is" : "are"} not cut here (Not enacted) and may keep writing where the engine predicts ${r2.unenactedQuorums.length === 1 ? "it stops" : "they stop"}: not part of this run.` : ""}`,
+    `Verdict predicted: **${p.verdict}**${r2.after && withdraws(rb) ? ` during the window, **${r2.after.verdict}** after the withdrawal` : ""}.${r2.unenactedQuorums.length ? ` That verdict is the engine's for the whole cut; ${r2.unenactedQuorums.map(cell).join(", ")} ${r2.unenactedQuorums.length === 1 ? "is" : "are"} not cut here (Not enacted) and may keep writing where the engine predicts ${r2.unenactedQuorums.length === 1 ? "it stops" : "they stop"}: not part of this run.` : ""}${istioVerdictText(rb)}`,
     ""
   );
   const list2 = [
@@ -32206,6 +32206,10 @@ function checks(rb) {
     ...list2.length ? list2.map((c) => `- [ ] ${c}`) : ["- [ ] Nothing should break: every enacted quorum, store and entry point continues \u2014 confirm each against its baseline."],
     ""
   );
+}
+function istioVerdictText(rb) {
+  const lost = [...new Set(judged2(rb).flatMap((x) => x.meshes.filter((m) => m.outcome === "control-plane-lost").map((m) => m.cluster)))];
+  return lost.length ? ` It counts ${lost.map(cell).join(", ")} losing ${lost.length === 1 ? "its" : "their"} Istio control plane, which the steps do not cut (Not enacted): not part of this run.` : "";
 }
 function withdraws({ r: r2, t, isolated }) {
   return t.traffic.some((tr) => tr.backends.some((b) => isolated.includes(r2.ctx.siteOfCluster(b.cluster?.value ?? "") ?? "")));
@@ -32371,9 +32375,15 @@ function trafficChecks(rb) {
   }
   for (const m of p.meshes)
     out.push(
-      m.outcome === "control-plane-lost" ? `cluster ${cell(m.cluster)} loses its Istio control plane (${cell(m.because)}): no config pushes or new certificates, and new pods in injected namespaces are refused (the injection webhook fails closed); running workloads keep serving on their current certificates.` : `cluster ${cell(m.cluster)}: its Linkerd mirrors of ${cell(m.because)} go stale; the gateway probe fails and the mirrored endpoints are withdrawn.`
+      m.outcome === "control-plane-lost" ? istioCheck(rb, m.cluster, m.because) : `cluster ${cell(m.cluster)}: its Linkerd mirrors of ${cell(m.because)} go stale; the gateway probe fails and the mirrored endpoints are withdrawn.`
     );
   return out;
+}
+var nodeRangesOf = (c) => (c?.cidrs ?? []).filter((v) => v.field === "nodes").map((v) => v.value);
+function istioCheck(rb, remote, primary) {
+  const nodes = nodeRangesOf(rb.t.clusterByName.get(primary));
+  const test = `${codeSpan(kubectlLine(remote, ["-n", "NS", "run", "quorate-inject", "--image=busybox:1.36.1", "--restart=Never", "--dry-run=server", "-o", "jsonpath={.spec.containers[*].name}"]))} (NS a namespace labelled for injection; a server-side dry run calls the injection webhook and creates nothing)`;
+  return `cluster ${cell(remote)} keeps its Istio control plane (${cell(primary)}'s istiod, through ${cell(primary)}'s east-west gateway, whose address no rule here drops \u2014 Not enacted): new pods in its injected namespaces still get their sidecar \u2014 ${test} lists istio-proxy. ${nodes.length ? `If the gateway is a NodePort on ${cell(primary)}'s nodes (${cell(nodes.join(", "))}, dropped by the rules), the loss simulate predicts is enacted instead: the dry run is refused (the injection webhook fails closed), and there are no config pushes or new certificates; running workloads keep serving on their current certificates.` : "No config push or certificate stops either: the loss simulate predicts is not part of this run."}`;
 }
 function rollback(rb) {
   const { r: r2, out, isolated, deadman } = rb;
@@ -32932,7 +32942,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
   refuseDown(ctx, prediction, isolation?.after, spends, asked, duration.seconds);
   files.push(...hostRuleFiles(hostPlans, s, o, deadmanSeconds(duration.seconds, limits)));
   const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
-  noteBareSides(pl, o);
+  noteUncut(pl, o, [prediction, ...isolation ? [isolation.after] : []]);
   const probe = probeFiles(pl, plans, s, o, duration.seconds, files);
   const name = enactedName(s, asked, sites);
   yield;
@@ -32995,12 +33005,28 @@ function hostRuleFiles(hostPlans, s, o, deadman) {
     ...hp.ip6tables ? [{ path: hp.ip6tables, content: iptablesRules(hp, s, o, 6) }] : []
   ]);
 }
+function noteUncut(pl, o, judged3) {
+  noteBareSides(pl, o);
+  noteIstioControlPlane(pl, judged3);
+}
 function noteBareSides(pl, o) {
   for (const [i, side2] of pl.sides.entries())
     if (!pl.clusters.some((c) => pl.sideOf(pl.ctx.siteOfCluster(c.name.value)) === i) && !side2.some((x) => pl.addressesOf(x).length))
       pl.notEnacted.push(
         `${side2.join(", ")}: no cluster and no sites[].addresses \u2014 nothing there can be cut; isolate it at the firewall by hand for the same ${o.duration}`
       );
+}
+function noteIstioControlPlane(pl, judged3) {
+  const seen = /* @__PURE__ */ new Set();
+  for (const m of judged3.flatMap((x) => x.meshes))
+    if (m.outcome === "control-plane-lost" && !seen.has(m.cluster)) {
+      seen.add(m.cluster);
+      pl.notEnacted.push(istioKeptText(pl.ctx, m.cluster, m.because));
+    }
+}
+function istioKeptText(ctx, remote, primary) {
+  const nodes = nodeRangesOf(ctx.topology.clusterByName.get(primary));
+  return `cluster ${remote}'s Istio control plane: ${remote} reaches ${primary}'s istiod (TCP ${ISTIO_XDS_TCP} xDS and CA, ${ISTIO_WEBHOOK_TCP} webhooks) through ${primary}'s east-west gateway, whose LoadBalancer address is not in the design \u2014 no rule drops it, so ${remote} keeps its istiod through the run (injection, config pushes and certificates keep working) and the control-plane loss simulate predicts is not tested${nodes.length ? ` \u2014 unless the gateway is a NodePort on ${primary}'s nodes (${nodes.join(", ")}), which the rules do drop` : ""}; to test the loss, add the gateway's address to the host rules on ${remote}'s nodes`;
 }
 function probeFiles(pl, plans, s, o, seconds2, files) {
   const probe = probePlan(

@@ -1947,3 +1947,36 @@ test("a deep health check withdraws the backends that err in the cut, not the is
   assert.match(rev, /if fra is still in rotation, the check is shallow — write that down as a finding/);
   assert.doesNotMatch(rev, /deep check working/);
 });
+
+test("an Istio remote keeps its primary's istiod through the drill (review M119): its east-west gateway's address is not cut, so no check predicts the loss", () => {
+  const text = REVIEWED()
+    .replace(
+      /( {4}site: fra\n {4}id: 1\n {4}mesh: clustermesh\n)/,
+      "$1    istio: { meshId: mesh-eu, network: net-fra, role: primary, rootCa: corp-root-2026, eastWestGateway: true }\n",
+    )
+    .replace(
+      /( {4}site: lon\n {4}id: 2\n {4}mesh: clustermesh\n)/,
+      "$1    istio: { meshId: mesh-eu, network: net-lon, role: remote, primary: fra-prod, rootCa: corp-root-2026, eastWestGateway: true }\n",
+    );
+  assert.match(text, /role: remote, primary: fra-prod/);
+  const g = gameDay(reviewed(text), { lose: ["fra"] }, { tool: "chaos-mesh", source: "r.topology.yaml", isolate: true });
+  // the engine still predicts the loss (simulate's word) …
+  assert.ok(g.prediction.meshes.some((m) => m.cluster === "lon-prod" && m.outcome === "control-plane-lost"));
+  // … but the steps do not enact it: said under Not enacted, in the verdict, and the check is the opposite
+  assert.ok(
+    g.notes.some((n) =>
+      /^Not enacted: cluster lon-prod's Istio control plane: .*east-west gateway, whose LoadBalancer address is not in the design/.test(n),
+    ),
+  );
+  assert.match(
+    g.runbook,
+    /### Not enacted[^#]*lon-prod keeps its istiod through the run[^#]*add the gateway's address to the host rules on lon-prod's nodes/,
+  );
+  assert.match(g.runbook, /It counts lon-prod losing its Istio control plane, which the steps do not cut \(Not enacted\)/);
+  const checks = g.runbook.slice(g.runbook.indexOf("## Checks"), g.runbook.indexOf("## Roll-back"));
+  assert.doesNotMatch(checks, /lon-prod loses its Istio control plane/);
+  assert.match(
+    checks,
+    /- \[ \] cluster lon-prod keeps its Istio control plane .*--dry-run=server.* lists istio-proxy\. If the gateway is a NodePort on fra-prod's nodes \(192\.168\.10\.0\/24/,
+  );
+});

@@ -1185,7 +1185,7 @@ function checks(rb: Rb): void {
       r.unenactedQuorums.length
         ? ` That verdict is the engine's for the whole cut; ${r.unenactedQuorums.map(cell).join(", ")} ${r.unenactedQuorums.length === 1 ? "is" : "are"} not cut here (Not enacted) and may keep writing where the engine predicts ${r.unenactedQuorums.length === 1 ? "it stops" : "they stop"}: not part of this run.`
         : ""
-    }`,
+    }${istioVerdictText(rb)}`,
     "",
   );
   const list = [
@@ -1203,6 +1203,14 @@ function checks(rb: Rb): void {
       : ["- [ ] Nothing should break: every enacted quorum, store and entry point continues — confirm each against its baseline."]),
     "",
   );
+}
+
+/** The verdict counts an Istio remote's control-plane loss the steps do not cut (review M119). */
+function istioVerdictText(rb: Rb): string {
+  const lost = [...new Set(judged(rb).flatMap((x) => x.meshes.filter((m) => m.outcome === "control-plane-lost").map((m) => m.cluster)))];
+  return lost.length
+    ? ` It counts ${lost.map(cell).join(", ")} losing ${lost.length === 1 ? "its" : "their"} Istio control plane, which the steps do not cut (Not enacted): not part of this run.`
+    : "";
 }
 
 /** Whether the isolated sites have a backend to withdraw (else the window and the state after it are one judgement). */
@@ -1423,10 +1431,28 @@ function trafficChecks(rb: Rb): string[] {
   for (const m of p.meshes)
     out.push(
       m.outcome === "control-plane-lost"
-        ? `cluster ${cell(m.cluster)} loses its Istio control plane (${cell(m.because)}): no config pushes or new certificates, and new pods in injected namespaces are refused (the injection webhook fails closed); running workloads keep serving on their current certificates.`
+        ? istioCheck(rb, m.cluster, m.because)
         : `cluster ${cell(m.cluster)}: its Linkerd mirrors of ${cell(m.because)} go stale; the gateway probe fails and the mirrored endpoints are withdrawn.`,
     );
   return out;
+}
+
+/** A cluster's declared node range: where a NodePort east-west gateway listens. */
+export const nodeRangesOf = (c: Cluster | undefined): string[] => (c?.cidrs ?? []).filter((v) => v.field === "nodes").map((v) => v.value);
+
+/**
+ * An Istio remote's path to its primary's istiod crosses the primary's east-west gateway, whose
+ * address no rule drops (Not enacted): the check is that the remote keeps it, and the engine's
+ * control-plane loss holds only for a NodePort gateway on the primary's declared nodes (review M119).
+ */
+function istioCheck(rb: Rb, remote: string, primary: string): string {
+  const nodes = nodeRangesOf(rb.t.clusterByName.get(primary));
+  const test = `${codeSpan(kubectlLine(remote, ["-n", "NS", "run", "quorate-inject", "--image=busybox:1.36.1", "--restart=Never", "--dry-run=server", "-o", "jsonpath={.spec.containers[*].name}"]))} (NS a namespace labelled for injection; a server-side dry run calls the injection webhook and creates nothing)`;
+  return `cluster ${cell(remote)} keeps its Istio control plane (${cell(primary)}'s istiod, through ${cell(primary)}'s east-west gateway, whose address no rule here drops — Not enacted): new pods in its injected namespaces still get their sidecar — ${test} lists istio-proxy. ${
+    nodes.length
+      ? `If the gateway is a NodePort on ${cell(primary)}'s nodes (${cell(nodes.join(", "))}, dropped by the rules), the loss simulate predicts is enacted instead: the dry run is refused (the injection webhook fails closed), and there are no config pushes or new certificates; running workloads keep serving on their current certificates.`
+      : "No config push or certificate stops either: the loss simulate predicts is not part of this run."
+  }`;
 }
 
 function rollback(rb: Rb): void {

@@ -16,8 +16,9 @@ import { fileSegment, shortHash } from "../util/paths";
 import { probePlan, probePod, probePods, probeScript } from "./probe";
 import { controlPlaneAway } from "../derive/controlplane";
 import { ALL_UP, type Result, run, runIsolate, type Scenario, scenarioName } from "./engine";
-import { ABORT_MARGIN_SECONDS, kubectl, probeFile, runbookOf, safeSeconds } from "./gameday-runbook";
+import { ABORT_MARGIN_SECONDS, kubectl, nodeRangesOf, probeFile, runbookOf, safeSeconds } from "./gameday-runbook";
 import { finish, type Steps } from "../util/steps";
+import { ISTIO_WEBHOOK_TCP, ISTIO_XDS_TCP } from "../ports/ports";
 
 export type ChaosTool = "chaos-mesh" | "litmus";
 export const CHAOS_TOOLS: readonly ChaosTool[] = ["chaos-mesh", "litmus"];
@@ -630,7 +631,7 @@ export function* gameDaySteps(
   refuseDown(ctx, prediction, isolation?.after, spends, asked, duration.seconds);
   files.push(...hostRuleFiles(hostPlans, s, o, deadmanSeconds(duration.seconds, limits)));
   const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
-  noteBareSides(pl, o);
+  noteUncut(pl, o, [prediction, ...(isolation ? [isolation.after] : [])]);
   const probe = probeFiles(pl, plans, s, o, duration.seconds, files);
   // a partition's title names every side it cuts: "partition fra / lon / (ams)"
   const name = enactedName(s, asked, sites);
@@ -698,6 +699,12 @@ function hostRuleFiles(hostPlans: readonly HostPlan[], s: Scenario, o: GameDayOp
   ]);
 }
 
+/** What the steps cannot cut, said under Not enacted: bare sides, Istio remotes' paths to their istiod. */
+function noteUncut(pl: Planning, o: GameDayOptions, judged: readonly Result[]): void {
+  noteBareSides(pl, o);
+  noteIstioControlPlane(pl, judged);
+}
+
 /** A side with no cluster and no declared hosts: nothing there can be cut, said plainly. */
 function noteBareSides(pl: Planning, o: GameDayOptions): void {
   for (const [i, side] of pl.sides.entries())
@@ -705,6 +712,28 @@ function noteBareSides(pl: Planning, o: GameDayOptions): void {
       pl.notEnacted.push(
         `${side.join(", ")}: no cluster and no sites[].addresses — nothing there can be cut; isolate it at the firewall by hand for the same ${o.duration}`,
       );
+}
+
+/**
+ * An Istio remote reaches its primary's istiod (15012 xDS and CA, 15017 webhooks) through the
+ * primary's east-west gateway, whose LoadBalancer address the design has no field for: no host
+ * rule or chaos target drops it, so the control-plane loss the engine predicts is not what the
+ * steps cut (review M119). A NodePort gateway sits on the primary's declared node range, which
+ * the rules do drop: said as the one case where the loss is enacted.
+ */
+function noteIstioControlPlane(pl: Planning, judged: readonly Result[]): void {
+  const seen = new Set<string>();
+  for (const m of judged.flatMap((x) => x.meshes))
+    if (m.outcome === "control-plane-lost" && !seen.has(m.cluster)) {
+      seen.add(m.cluster);
+      pl.notEnacted.push(istioKeptText(pl.ctx, m.cluster, m.because));
+    }
+}
+
+/** Why a remote keeps its istiod through the run, and how to make the drill cut it. */
+function istioKeptText(ctx: TopologyContext, remote: string, primary: string): string {
+  const nodes = nodeRangesOf(ctx.topology.clusterByName.get(primary));
+  return `cluster ${remote}'s Istio control plane: ${remote} reaches ${primary}'s istiod (TCP ${ISTIO_XDS_TCP} xDS and CA, ${ISTIO_WEBHOOK_TCP} webhooks) through ${primary}'s east-west gateway, whose LoadBalancer address is not in the design — no rule drops it, so ${remote} keeps its istiod through the run (injection, config pushes and certificates keep working) and the control-plane loss simulate predicts is not tested${nodes.length ? ` — unless the gateway is a NodePort on ${primary}'s nodes (${nodes.join(", ")}), which the rules do drop` : ""}; to test the loss, add the gateway's address to the host rules on ${remote}'s nodes`;
 }
 
 /**
