@@ -137,11 +137,11 @@ test("availability text, md and json and the record's Tiers report the time over
   const text = availabilityText(ctx);
   assert.match(
     text,
-    /^ {2}writes over the 20 ms budget \(writeLatencyBudgetMs\) 0\.598% of the time \(52\.4 hours a year\) with the leader of ledger pinned at ams \(the best pin: lease preferences\) — most likely: ams down, 0\.498% of the time \(43\.7 hours a year\): writes from lon 28 ms \(leader in fra; ams cannot lead\); fra–ams link down, .*: writes from fra 30 ms through lon \(leader in ams\); .*; without a pin, over the budget whenever the leader sits at fra or lon, with every site and link up too \(at fra, writes from lon 23 ms; at lon, writes from fra 22 ms\), for as long as it stays there$/m,
+    /^ {2}writes over the 20 ms budget \(writeLatencyBudgetMs\) 0\.598% of the time \(52\.4 hours a year\) with the leader of ledger pinned at ams \(the best pin for write latency: lease preferences\) — most likely: ams down, 0\.498% of the time \(43\.7 hours a year\): writes from lon 28 ms \(leader in fra; ams cannot lead\); fra–ams link down, .*: writes from fra 30 ms through lon \(leader in ams\); .*; without a pin, over the budget whenever the leader sits at fra or lon, with every site and link up too \(at fra, writes from lon 23 ms; at lon, writes from fra 22 ms\), for as long as it stays there$/m,
   );
   // each engine's pin by its own mechanism: MongoDB's is member priority (review M98 nit), YugabyteDB's preferred zones
   const pinOf = (engine: string) =>
-    /pinned at ams \(the best pin: ([^)]*)\)/.exec(
+    /pinned at ams \(the best pin for write latency: ([^)]*)\)/.exec(
       availabilityText(analyzeFile(REVIEWED, reviewed.replace(/engine: cockroachdb[^\n]*/, `engine: ${engine}`)).contexts[0]),
     )?.[1];
   assert.equal(pinOf("mongodb 7.0"), "member priority, set by rs.reconfig");
@@ -149,7 +149,7 @@ test("availability text, md and json and the record's Tiers report the time over
   // the mix of the engine's best placement all up with its worst under a cut is no placement anyone gets (review M54)
   assert.doesNotMatch(text, /0\.648%|at the worst leader placement/);
   const SHORT =
-    "writes over the 20 ms budget \\(writeLatencyBudgetMs\\) 0\\.598% of the time \\(52\\.4 hours a year\\) with the leader of ledger pinned at ams \\(the best pin: lease preferences\\); without a pin, over the budget whenever the leader sits at fra or lon, with every site and link up too \\(at fra, writes from lon 23 ms; at lon, writes from fra 22 ms\\), for as long as it stays there";
+    "writes over the 20 ms budget \\(writeLatencyBudgetMs\\) 0\\.598% of the time \\(52\\.4 hours a year\\) with the leader of ledger pinned at ams \\(the best pin for write latency: lease preferences\\); without a pin, over the budget whenever the leader sits at fra or lon, with every site and link up too \\(at fra, writes from lon 23 ms; at lon, writes from fra 22 ms\\), for as long as it stays there";
   assert.match(availabilityMarkdown(ctx), new RegExp(`\\| store ledger \\| consensus \\| 99\\.9986%; ${SHORT} \\|`));
   const json = JSON.parse(availabilityJson(ctx)) as {
     entity: string;
@@ -198,7 +198,7 @@ test("availability text, md and json and the record's Tiers report the time over
   const md28 = decisionRecord({ path: REVIEWED, analysis: at28.analysis, findings: at28.findings, version: "1" })!;
   assert.match(
     md28,
-    /\| Write latency \(consensus\) \| store ledger \| ≤ 28 ms .* in no judged state with the leader of ledger pinned at fra \(the best pin: lease preferences\); without a pin, up to 0\.0992% of the time \(8\.7 hours a year\) \(the leader wherever a failure finds it\) \| met with the leader pinned at fra; \*\*exceeded\*\* in some states without the pin \|/,
+    /\| Write latency \(consensus\) \| store ledger \| ≤ 28 ms .* in no judged state with the leader of ledger pinned at fra \(the best pin for write latency: lease preferences\); without a pin, up to 0\.0992% of the time \(8\.7 hours a year\) \(the leader wherever a failure finds it\) \| met with the leader pinned at fra; \*\*exceeded\*\* in some states without the pin \|/,
   );
 });
 

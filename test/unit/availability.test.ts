@@ -360,7 +360,7 @@ test("quorate availability: text, json and md on the reviewed example; exit 0 wh
     assert.match(md, /^## Availability\n\n\| entity \| kind \| availability \|/);
     assert.match(
       md,
-      /\| store ledger \| consensus \| 99\.9986%; writes over the 20 ms budget \(writeLatencyBudgetMs\) 0\.598% of the time \(52\.4 hours a year\) with the leader of ledger pinned at ams \(the best pin: lease preferences\); without a pin, [^|]* \| 7\.62 minutes \| {2}\| exact \|/,
+      /\| store ledger \| consensus \| 99\.9986%; writes over the 20 ms budget \(writeLatencyBudgetMs\) 0\.598% of the time \(52\.4 hours a year\) with the leader of ledger pinned at ams \(the best pin for write latency: lease preferences\); without a pin, [^|]* \| 7\.62 minutes \| {2}\| exact \|/,
     );
     const bad = cli(["availability", "bad.yaml"]);
     assert.equal(bad.code, 1);

@@ -44,7 +44,11 @@ test("an etcd-engined store is judged where an election may put its leader: all 
   // the same design on CockroachDB: judged at the pin, with the advice to set it
   const crdb = run(withEngine("cockroachdb"), ALL_UP);
   assert.equal(crdb.verdict, "ok");
-  assert.ok(crdb.notes.some((n) => /^store ledger: keep its leader in ams \(CockroachDB lease preferences\)/.test(n)));
+  assert.ok(
+    crdb.notes.some((n) =>
+      /^store ledger: keep its leader in ams \(CockroachDB lease preferences\), the best pin for write latency:/.test(n),
+    ),
+  );
 });
 
 test("availability and the record offer no pin for an etcd- or Consul-engined store", () => {

@@ -56,7 +56,7 @@ test("all up: the leader to pin is the one that keeps every writer within budget
   assert.equal(r.verdict, "ok");
   assert.ok(
     r.notes.includes(
-      "store ledger: keep its leader in ams (CockroachDB lease preferences): writes from fra 17 ms, lon 16 ms, within the 20 ms budget; with the leader in fra: lon 23 ms; with the leader in lon: fra 22 ms (a leader moves with restarts and failovers); at a price: no client of ledger writes from ams, yet the leader there then serves every linearizable read and coordinates every write over the WAN, so size it as a full member, not a tie-breaker, and every outage there moves the leadership (writes wait for a new leader)",
+      "store ledger: keep its leader in ams (CockroachDB lease preferences), the best pin for write latency: writes from fra 17 ms, lon 16 ms, within the 20 ms budget; with the leader in fra: lon 23 ms; with the leader in lon: fra 22 ms (a leader moves with restarts and failovers); at a price: no client of ledger writes from ams, yet the leader there then serves every linearizable read and coordinates every write over the WAN, so size it as a full member, not a tie-breaker, and every outage there moves the leadership (writes wait for a new leader)",
     ),
     r.notes.join("\n"),
   );

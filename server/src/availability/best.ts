@@ -52,6 +52,18 @@ export interface BestServed {
   readonly placementsBounded: boolean;
   /** the pins giving `fraction`, one per quorum the entry writes (the first in site order on a tie) */
   readonly pins: readonly Pin[];
+  /**
+   * Review M117: every pin combination tried, with the entry's availability there (the share of
+   * the year in which it loses no request, lower end: the unjudged states counted as losses) —
+   * what a pin costs the entry point, which the pin best for write latency may not say.
+   */
+  readonly byPin?: readonly PinAvailability[];
+}
+
+/** One pin combination's figure: the member site of each quorum (in `pins`' order), and how often the entry then loses no request. */
+export interface PinAvailability {
+  readonly sites: readonly string[];
+  readonly availability: number;
 }
 
 /**
@@ -69,11 +81,15 @@ export function bestServed(d: LeanDesign, e: LeanTraffic, worst: number, worstEx
   const combos = quorums.reduce((a, q) => a * q.sites.length, 1);
   const pins = Array.from({ length: Math.min(combos, MAX_PLACEMENTS) }, (_, c) => pinsOf(quorums, c));
   const lost = new Float64Array(pins.length);
+  const any = new Float64Array(pins.length);
   const here = new Float64Array(pins.length);
   const comps = componentsOf(d, entitySites(e), entityLinks(d, e));
   const r = enumerateStates(d, comps, budget, (s, p) => {
     judgeTrafficPinned(d, s, e, pins, here);
-    for (let c = 0; c < pins.length; c++) lost[c] += p * here[c];
+    for (let c = 0; c < pins.length; c++) {
+      lost[c] += p * here[c];
+      if (here[c] > e.peak * 1e-12) any[c] += p;
+    }
   });
   let best = 0;
   for (let c = 1; c < pins.length; c++) if (lost[c] < lost[best] - 1e-15) best = c;
@@ -90,6 +106,10 @@ export function bestServed(d: LeanDesign, e: LeanTraffic, worst: number, worstEx
       const by = pinWords((q.owner as { engine?: { value: string } }).engine?.value);
       return { quorum: q.name, site: d.sites[q.sites[pins[best][k]]], ...(by ? { by } : {}) };
     }),
+    byPin: pins.map((at, c) => ({
+      sites: quorums.map((q, k) => d.sites[q.sites[at[k]]]),
+      availability: 1 - Math.min(1, any[c] + r.unjudged),
+    })),
   };
 }
 

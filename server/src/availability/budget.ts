@@ -19,6 +19,7 @@ import type { Store } from "../model/topology";
 import { ALL_UP, type Result as RunResult, run, type Scenario } from "../whatif/engine";
 import { ms } from "../util/format";
 import { pinWords } from "./best";
+import { pinCostOf } from "./pin";
 import { type Component, componentsOf, enumerateStates } from "./enumerate";
 import { type LeanDesign, leanDesign, leanEntities, type LeanQuorum } from "./lean";
 import { timeShare } from "./figures";
@@ -58,6 +59,8 @@ export interface WriteBudgetFigures {
   readonly pinFor: "least" | "fastest";
   /** how the store's engine pins it ("lease preferences"), when Quorate knows its word */
   readonly pinBy: string | undefined;
+  /** what the pin costs the entry points writing to the store (availability/pin, review M117): without a follower relay, a cut its placement creates */
+  readonly pinCost?: string;
   /** why no pin is offered: the engine cannot keep a leader where it is put (etcd, Consul; review M98) */
   readonly noPin?: string;
   /** without a pin: P(the store takes writes and some placement the state allows puts a write over the budget), lower end */
@@ -145,6 +148,12 @@ function pinFields(quorum: Quorum, store: Store): Pick<WriteBudgetFigures, "pinB
   return { pinBy: pinWords(store.engine?.value), ...(noPin ? { noPin } : {}) };
 }
 
+/** The pin and, where it costs the entry points a cut (no follower relay), its price (review M117). */
+function pinAt(ctx: TopologyContext, store: Store, pin: string | null): Pick<WriteBudgetFigures, "pin" | "pinCost"> {
+  const cost = pin === null ? undefined : pinCostOf(ctx, store, pin);
+  return { pin, ...(cost ? { pinCost: cost } : {}) };
+}
+
 /** The write budget figure of one quorum store, or undefined when it declares no budget (or the design no availability). */
 export function writeBudgetFigures(ctx: TopologyContext, store: Store, limit = BUDGET_STATE_LIMIT): WriteBudgetFigures | undefined {
   const quorum = ctx.quorumOf(store);
@@ -214,7 +223,7 @@ export function writeBudgetFigures(ctx: TopologyContext, store: Store, limit = B
     budgetMs: budget,
     overProbability: t.over,
     overBestProbability: pinned ? t.atPin[best] : quorum.kind === "galera" ? Math.min(t.overGalera, t.over) : t.over,
-    pin: pinned ? pins[best] : null,
+    ...pinAt(ctx, store, pinned ? pins[best] : null),
     pinFor: overEverywhere ? "fastest" : "least",
     ...pinFields(quorum, store),
     overUnpinnedProbability: Math.max(t.unpinned, t.over),
@@ -283,8 +292,9 @@ export function budgetText(f: WriteBudgetFigures, causes = true): string {
   const why =
     f.pinFor === "fastest"
       ? `the pin with the fastest writes — over the budget wherever the leader is, with every site and link up${f.pinBy ? `; ${f.pinBy}` : ""}`
-      : `the best pin${f.pinBy ? `: ${f.pinBy}` : ""}`;
-  return `${head} ${share(f.overBestProbability)}${bounded} with the leader of ${f.store} pinned at ${f.pin} (${why})${most}${unpinned ? `; ${unpinned}` : ""}`;
+      : `the best pin for write latency${f.pinBy ? `: ${f.pinBy}` : ""}`;
+  const price = f.pinCost ? `; that pin's price: ${f.pinCost}` : "";
+  return `${head} ${share(f.overBestProbability)}${bounded} with the leader of ${f.store} pinned at ${f.pin} (${why})${most}${unpinned ? `; ${unpinned}` : ""}${price}`;
 }
 
 /** The Tiers status of a budget: exceeded even at the best pin, met only with the pin, or met wherever the leader is. */

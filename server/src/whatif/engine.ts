@@ -27,6 +27,8 @@ import { toNumber } from "../math/rational";
 import { loadOf, movedShare, overCapacity, scenario as loadScenario } from "../math/traffic";
 import type { Cluster, Export, Store, Traffic } from "../model/topology";
 import { rtoEstimate } from "../availability/figures";
+import { pinWords } from "../availability/best";
+import { pinCostOf } from "../availability/pin";
 import { bytes, count, ms, percent, rps, seconds, shareText } from "../util/format";
 import { own } from "../util/records";
 import { every, finish, type Steps } from "../util/steps";
@@ -1090,15 +1092,20 @@ function placementAdvice(J: Judging, name: string, qj: QuorumJudgement) {
       .filter((c) => !only || only(c))
       .map((c) => `${c} ${ms(qj.path(p, c).ms ?? Number.NaN)}`)
       .join(", ");
-  const pin = relaysThroughFollowers(qj.q) ? "CockroachDB lease preferences" : "pin it there";
+  // the engine's own mechanism, as availability names it, whether or not it relays (review M117 nit)
+  const engine = (qj.q.owner as Store).engine?.value;
+  const by = pinWords(engine);
+  const pin = by ? (/^cockroach/i.test(engine ?? "") ? `CockroachDB ${by}` : by) : "pin it there";
+  // without a follower relay the pin may cost the entry points a cut (review M117): said with its price
+  const price = pinCostOf(J.ctx, qj.q.owner as Store, best.site);
   // the price of pinning at a site none of the writers run at (a witness): it becomes the busiest member
   const cost = qj.clients.includes(best.site)
     ? ""
     : `; at a price: no client of ${name} writes from ${best.site}, yet the leader there then serves every linearizable read and coordinates every write over the WAN, so size it as a full member, not a tie-breaker, and every outage there moves the leadership (writes wait for a new leader)`;
   J.notes.push(
-    `store ${name}: keep its leader in ${best.site} (${pin}): writes from ${at(best)}, within the ${ms(budget)} budget; ${others
+    `store ${name}: keep its leader in ${best.site} (${pin}), the best pin for write latency: writes from ${at(best)}, within the ${ms(budget)} budget; ${others
       .map((p) => `with the leader in ${p.site}: ${at(p, (c) => (qj.path(p, c).ms ?? Infinity) > budget)}`)
-      .join("; ")} (a leader moves with restarts and failovers)${cost}`,
+      .join("; ")} (a leader moves with restarts and failovers)${cost}${price ? `${cost ? "; and" : "; at a price:"} ${price}` : ""}`,
   );
 }
 

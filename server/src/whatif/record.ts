@@ -51,6 +51,7 @@ import { commitMs, podEvictionMarkdown } from "./render";
 import { objectiveJudgements } from "../rules/index";
 import { objectiveText } from "../availability/render";
 import { reportOf } from "../availability/figures";
+import { pinCostOf } from "../availability/pin";
 
 export interface RecordInput {
   /** the file's name as the record cites it (an absolute path or one through `..` is cut to its last segment) */
@@ -972,11 +973,18 @@ const noPinOf = (q: Quorum) => (q.kind === "consensus" ? leaderUnpinnable((q.own
 function writesVerdict(ctx: TopologyContext, q: Quorum, writes: WriteJudgement | undefined, budget: number | undefined): string[] {
   if (!writes?.writers.length || budget === undefined) return [];
   const within = writes.placements.filter((p) => p.slowest !== undefined && p.slowest <= budget);
-  if (within.length)
+  if (within.length) {
+    // without a follower relay the one pin within the budget may cost the entry points a cut (review M117): said with its price
+    const price =
+      within.length === 1 && within.length < writes.placements.length && !noPinOf(q)
+        ? pinCostOf(ctx, q.owner as Store, within[0].site)
+        : undefined;
+    const pin = price ? `: pin it there for write latency, at a price: ${price}` : ": pin it there";
     return [
-      `With the leader in ${listText(within.map((p) => p.site))}, every writing site's writes are within the ${ms(budget)} budget${within.length < writes.placements.length ? (noPinOf(q) ? `, but nothing keeps it there (${noPinOf(q)})` : ": pin it there") : ""}.`,
+      `With the leader in ${listText(within.map((p) => p.site))}, every writing site's writes are within the ${ms(budget)} budget${within.length < writes.placements.length ? (noPinOf(q) ? `, but nothing keeps it there (${noPinOf(q)})` : pin) : ""}.`,
       "",
     ];
+  }
   const best = writes.best;
   return [
     `No leader placement keeps every writing site's writes within the ${ms(budget)} budget${best ? ` — the best, ${best.site}, makes the slowest wait ${ms(best.slowest!)}` : ""}${(bestCommit(ctx, q)?.latency ?? Number.POSITIVE_INFINITY) <= budget ? " (`rtt/write-budget`)" : " (the commit alone is over it: `rtt/commit-budget`)"}.`,

@@ -1,0 +1,75 @@
+// Review M117: the leader pin best for write latency, on an engine that relays no write through a
+// follower, costs the entry point a cut — every line that advises it (simulate's note, the
+// record's Write-latency verdict, the write budget's figure in availability and the Tiers) says
+// that price, from one computation (availability/pin), and which "best" it means. With the relay
+// (CockroachDB 24.1, the shipped example) no pin costs anything and nothing is added.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { analyzeAlone, analyzeFile } from "../../server/src/analysis";
+import { budgetOf, budgetText } from "../../server/src/availability/budget";
+import { pinCost } from "../../server/src/availability/pin";
+import { ALL_UP, run } from "../../server/src/whatif/engine";
+import { decisionRecord } from "../../server/src/whatif/record";
+
+const REVIEWED = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu-reviewed.topology.yaml"), "utf8");
+const withEngine = (engine: string) => REVIEWED.replace("engine: cockroachdb 24.1", `engine: ${engine}`);
+const ctxOf = (text: string) => analyzeFile("t.topology.yaml", text).contexts[0];
+const PRICE =
+  /a cut of fra–ams or lon–ams stops that side's writes: checkout serves every request 99\.8993% of the time with the leader pinned at ams, 99\.9489% at fra or lon \(fra loses the fewest requests\)/;
+
+test("CockroachDB 23.2: the pin at the witness costs checkout the two links to it, with both figures (the reviewer's enumeration)", () => {
+  const ctx = ctxOf(withEngine("cockroachdb 23.2"));
+  const ledger = ctx.topology.storeByName.get("ledger")!;
+  const c = pinCost(ctx, ledger, "ams")!;
+  assert.deepEqual(c.links, ["fra–ams", "lon–ams"]);
+  assert.equal(c.entries.length, 1);
+  assert.equal(c.entries[0].entry, "checkout");
+  assert.deepEqual(c.entries[0].bestSites, ["fra", "lon"]);
+  // checkout served whole: 99.8993% pinned at ams (8.8 h a year), 99.9489% at fra or lon (4.5 h)
+  assert.ok(Math.abs(c.entries[0].at - 0.998993) < 5e-7, String(c.entries[0].at));
+  assert.ok(Math.abs(c.entries[0].best - 0.999489) < 5e-7, String(c.entries[0].best));
+  // a pin at a writer's own site costs nothing against the best
+  assert.equal(pinCost(ctx, ledger, "fra"), undefined);
+
+  const note = run(ctx, ALL_UP).notes.find((n) => n.startsWith("store ledger: keep its leader in ams"))!;
+  assert.match(note, /^store ledger: keep its leader in ams \(CockroachDB lease preferences\), the best pin for write latency:/);
+  assert.match(note, /; and without a follower relay \(cockroachdb 23\.2 has none; CockroachDB 24\.1 adds it\) /);
+  assert.match(note, PRICE);
+
+  const b = budgetText(budgetOf(ctx, ledger)!);
+  assert.match(b, /pinned at ams \(the best pin for write latency: lease preferences\)/);
+  assert.match(b, /; that pin's price: without a follower relay/);
+  assert.match(b, PRICE);
+
+  const { analysis, findings } = analyzeAlone("t.topology.yaml", withEngine("cockroachdb 23.2"));
+  const md = decisionRecord({ path: "t.topology.yaml", analysis, findings, version: "1" })!;
+  assert.match(
+    md,
+    /\nWith the leader in ams, every writing site's writes are within the 20 ms budget: pin it there for write latency, at a price: without a follower relay/,
+  );
+  // the same price in the Write-latency table, the Tiers row and simulate's note in the record
+  assert.equal((md.match(new RegExp(PRICE.source, "g")) ?? []).length >= 3, true, md);
+});
+
+test("the engines that relay nothing name their own pin mechanism in simulate, and pay the same price", () => {
+  for (const [engine, by] of [
+    ["mongodb", "member priority, set by rs.reconfig"],
+    ["yugabytedb", "preferred zones, yb-admin set_preferred_zones"],
+    ["tidb", "a placement policy's PRIMARY_REGION"],
+  ]) {
+    const note = run(ctxOf(withEngine(engine)), ALL_UP).notes.find((n) => n.startsWith("store ledger: keep its leader in ams"))!;
+    assert.ok(note.startsWith(`store ledger: keep its leader in ams (${by}), the best pin for write latency:`), note);
+    assert.match(note, new RegExp(`without a follower relay \\(${engine} has none\\) `));
+    assert.match(note, PRICE);
+  }
+});
+
+test("CockroachDB 24.1 (the shipped example): the relay keeps every pin's figure, no price is said", () => {
+  const ctx = ctxOf(REVIEWED);
+  assert.equal(pinCost(ctx, ctx.topology.storeByName.get("ledger")!, "ams"), undefined);
+  const note = run(ctx, ALL_UP).notes.find((n) => n.startsWith("store ledger: keep its leader in ams"))!;
+  assert.doesNotMatch(note, /follower relay|serves every request/);
+  assert.doesNotMatch(budgetText(budgetOf(ctx, ctx.topology.storeByName.get("ledger")!)!), /price/);
+});
