@@ -18587,11 +18587,15 @@ function bestServed(d, e, worst, worstExact, budget = BEST_STATE_BUDGET) {
   const combos = quorums.reduce((a, q) => a * q.sites.length, 1);
   const pins = Array.from({ length: Math.min(combos, MAX_PLACEMENTS) }, (_, c) => pinsOf(quorums, c));
   const lost = new Float64Array(pins.length);
+  const any = new Float64Array(pins.length);
   const here = new Float64Array(pins.length);
   const comps = componentsOf(d, entitySites(e), entityLinks(d, e));
   const r2 = enumerateStates(d, comps, budget, (s, p) => {
     judgeTrafficPinned(d, s, e, pins, here);
-    for (let c = 0; c < pins.length; c++) lost[c] += p * here[c];
+    for (let c = 0; c < pins.length; c++) {
+      lost[c] += p * here[c];
+      if (here[c] > e.peak * 1e-12) any[c] += p;
+    }
   });
   let best = 0;
   for (let c = 1; c < pins.length; c++) if (lost[c] < lost[best] - 1e-15) best = c;
@@ -18607,7 +18611,11 @@ function bestServed(d, e, worst, worstExact, budget = BEST_STATE_BUDGET) {
     pins: quorums.map((q, k) => {
       const by = pinWords(q.owner.engine?.value);
       return { quorum: q.name, site: d.sites[q.sites[pins[best][k]]], ...by ? { by } : {} };
-    })
+    }),
+    byPin: pins.map((at, c) => ({
+      sites: quorums.map((q, k) => d.sites[q.sites[at[k]]]),
+      availability: 1 - Math.min(1, any[c] + r2.unjudged)
+    }))
   };
 }
 function pinsOf(quorums, c) {
@@ -20264,27 +20272,67 @@ var TOPOLOGY_RULES = [
 ];
 var LATE_RULES = [["objective", objectiveSteps]];
 
-// server/src/derive/controlplane.ts
-function controlPlaneOf(ctx, c) {
-  return ctx.factOf(computeControlPlane, c);
+// server/src/availability/pin.ts
+var SAME = 1e-9;
+function pinCost(ctx, store, site) {
+  const q = ctx.quorumOf(store);
+  const name = store.name?.value;
+  if (!q || !name || q.kind !== "consensus" || relayOf(q) === "declared") return void 0;
+  const report = reportOf(ctx);
+  if (!report.declared) return void 0;
+  const entries = [];
+  const writers = /* @__PURE__ */ new Set();
+  for (const f of report.figures) {
+    const b = f.servedBest;
+    if (f.kind !== "traffic" || !b?.byPin) continue;
+    const k = b.pins.findIndex((p) => p.quorum === q.label);
+    if (k < 0) continue;
+    const rows2 = b.byPin.filter((r2) => r2.sites.every((s, j) => j === k || s === b.pins[j].site));
+    const at = rows2.find((r2) => r2.sites[k] === site);
+    if (!at) continue;
+    const best = Math.max(...rows2.map((r2) => r2.availability));
+    if (at.availability >= best - SAME) continue;
+    entries.push({
+      entry: f.entity,
+      at: at.availability,
+      best,
+      bestSites: rows2.filter((r2) => r2.availability >= best - SAME).map((r2) => r2.sites[k]),
+      fewestLost: b.pins[k].site
+    });
+    for (const be of f.owner.backends) {
+      const s = be.cluster && ctx.siteOfCluster(be.cluster.value);
+      if (s) writers.add(s);
+    }
+  }
+  if (!entries.length) return void 0;
+  return { store: name, site, engine: store.engine?.value ?? "its engine", links: cutLinks(ctx, q.counts, [...writers], site), entries };
 }
-function controlPlaneSites(ctx, cluster) {
-  const c = ctx.topology.clusterByName.get(cluster);
-  return c ? controlPlaneOf(ctx, c).sites : [];
+function cutLinks(ctx, counts, writers, leader) {
+  const maj = majority(total(counts));
+  const out = [];
+  for (const w of writers) {
+    const l = ctx.link(w, leader);
+    if (w === leader || !l || (l.availability?.value ?? 1) >= 1) continue;
+    let votes = 0;
+    for (const [m, c] of counts) if (m === leader || m !== w && ctx.link(leader, m)) votes += c;
+    if (votes >= maj) out.push(`${w}\u2013${leader}`);
+  }
+  return out;
 }
-function controlPlaneAway(ctx, c) {
-  const home = ctx.siteOfCluster(c.name?.value ?? "");
-  return home !== void 0 && !controlPlaneOf(ctx, c).sites.includes(home);
+var orList = (xs) => listText([...xs]).replace(/ and (?=[^,]*$)/, " or ");
+function pinCostText(c) {
+  const cockroach2 = /cockroach/i.test(c.engine);
+  const relay = `without a follower relay (${c.engine} has none${cockroach2 ? "; CockroachDB 24.1 adds it" : ""})`;
+  const cut = c.links.length ? ` a cut of ${orList(c.links)} stops that side's writes` : ` the leader at ${c.site} loses writes the other pins keep`;
+  const each = c.entries.map((e) => {
+    const fewest = e.bestSites.length > 1 && e.bestSites.includes(e.fewestLost) ? ` (${e.fewestLost} loses the fewest requests)` : "";
+    return `${e.entry} serves every request ${availabilityPercent(e.at)} of the time with the leader pinned at ${c.site}, ${availabilityPercent(e.best)} at ${orList(e.bestSites)}${fewest}`;
+  });
+  return `${relay}${cut}: ${each.join("; ")}`;
 }
-function computeControlPlane(ctx, c) {
-  const home = ctx.siteOfCluster(c.name?.value ?? "");
-  const q = ctx.quorumOf(c);
-  const own2 = home !== void 0 ? [home] : [];
-  if (!q?.resolved) return { sites: own2, etcdOnly: [] };
-  const members = [...q.counts.keys()];
-  const witness = (s) => s !== home && ctx.topology.siteByName.get(s)?.role === "witness";
-  const sites = members.filter((s) => !witness(s));
-  return { sites: sites.length ? sites : own2, etcdOnly: members.filter(witness) };
+function pinCostOf(ctx, store, site) {
+  const c = pinCost(ctx, store, site);
+  return c && pinCostText(c);
 }
 
 // server/src/whatif/engine.ts
@@ -20837,10 +20885,13 @@ function placementAdvice(J, name, qj) {
   const others = qj.placements.filter((p) => p !== best && !within3(p));
   if (!within3(best) || !others.length) return;
   const at = (p, only) => qj.clients.filter((c) => !only || only(c)).map((c) => `${c} ${ms(qj.path(p, c).ms ?? Number.NaN)}`).join(", ");
-  const pin = relaysThroughFollowers(qj.q) ? "CockroachDB lease preferences" : "pin it there";
+  const engine = qj.q.owner.engine?.value;
+  const by = pinWords(engine);
+  const pin = by ? /^cockroach/i.test(engine ?? "") ? `CockroachDB ${by}` : by : "pin it there";
+  const price = pinCostOf(J.ctx, qj.q.owner, best.site);
   const cost = qj.clients.includes(best.site) ? "" : `; at a price: no client of ${name} writes from ${best.site}, yet the leader there then serves every linearizable read and coordinates every write over the WAN, so size it as a full member, not a tie-breaker, and every outage there moves the leadership (writes wait for a new leader)`;
   J.notes.push(
-    `store ${name}: keep its leader in ${best.site} (${pin}): writes from ${at(best)}, within the ${ms(budget)} budget; ${others.map((p) => `with the leader in ${p.site}: ${at(p, (c) => (qj.path(p, c).ms ?? Infinity) > budget)}`).join("; ")} (a leader moves with restarts and failovers)${cost}`
+    `store ${name}: keep its leader in ${best.site} (${pin}), the best pin for write latency: writes from ${at(best)}, within the ${ms(budget)} budget; ${others.map((p) => `with the leader in ${p.site}: ${at(p, (c) => (qj.path(p, c).ms ?? Infinity) > budget)}`).join("; ")} (a leader moves with restarts and failovers)${cost}${price ? `${cost ? "; and" : "; at a price:"} ${price}` : ""}`
   );
 }
 function writesOf(quorums, deps, site) {
@@ -21048,32 +21099,23 @@ function clusterApi(J, quorums, c, servingOf) {
   if (!qj.path(qj.judged, c.site).fails) return c;
   const load = loadText(servingOf(c.name));
   const p = qj.judged;
-  const cp = controlPlaneOf(ctx, qj.q.owner).sites;
-  const at = p.voting.filter((x) => cp.includes(x));
-  const voting = at.filter((x) => J.R.reaches(c.site, x));
+  const voting = p.voting.filter((x) => J.R.reaches(c.site, x));
   const why2 = qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails) ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes` : (qj.q.counts.get(c.site) ?? 0) > 0 ? `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})` : `its nodes at ${c.site} are cut off from its whole control plane (etcd at ${listText([...qj.q.counts.keys()])})`;
-  const remote = controlPlaneAway(ctx, qj.q.owner);
-  if (!at.length) {
-    J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${apiWithoutServers(c, load, p.voting)}`);
-    return { ...c, apiStops: true };
-  }
-  J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${afterApiStops(c, load, at, voting, remote, p.voting)}`);
-  return { ...c, apiStops: true, controlPlaneAt: at, evictionAfterSeconds: EVICTION_AFTER_SECONDS };
+  const remote = controlPlaneAway(qj.q, c.site);
+  J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${afterApiStops(c, load, p.voting, voting, remote)}`);
+  return { ...c, apiStops: true, controlPlaneAt: [...p.voting], evictionAfterSeconds: EVICTION_AFTER_SECONDS };
 }
 var POD_EVICTION_NOTE = `Pod eviction, wherever a cluster's API stops at a cut-off site while its control plane runs on elsewhere: that control plane's node controller no longer hears the site's kubelets, so after about ${seconds(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) the nodes are NotReady, and after the default ${seconds(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration their pods are evicted \u2014 one node every ${seconds(SECONDS_PER_EVICTED_NODE)} when the nodes carry per-site zone labels; without them the cut-off nodes, most of the cluster, are a partial disruption, and none are evicted in a cluster of 50 nodes or fewer (one node every 100 s above). When none of the cluster's Nodes stays Ready \u2014 a control plane whose hosts are not Nodes of the cluster (hosted: Kamaji, HyperShift, k0smotron; external etcd and API-server hosts) with every Node at the cut-off site \u2014 the node controller sees every zone fully disrupted, takes the fault for its own and evicts nothing. The kubelets learn of it only when the network heals, and then stop every evicted pod at once. To ride out a cut, raise the pods' tolerationSeconds for node.kubernetes.io/unreachable above the longest cut, or give the cluster a control plane local to its site.`;
+var controlPlaneAway = (q, site) => (q.counts.get(site) ?? 0) === 0;
 var evictsIfStacked = (cluster, controlPlaneAt) => `if its control-plane hosts at ${listText([...controlPlaneAt])} are Nodes of ${cluster} (kubeadm stacked)`;
 var HOSTED_EVICTS_NOTHING = "if none of its Nodes stays Ready (a hosted control plane), the node controller enters full-disruption mode and evicts nothing";
 var SEE_POD_EVICTION = 'see "Pod eviction"';
 var evicts = (r2) => r2.clusters.some((c) => c.evictionAfterSeconds !== null);
-function afterApiStops(c, load, controlPlaneAt, reachable, remote = false, majorityAt = controlPlaneAt) {
+function afterApiStops(c, load, controlPlaneAt, reachable, remote = false) {
   const pods = `its pods at ${c.site} keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled there`;
   const within3 = reachable.length ? ` The API server${reachable.length === 1 ? "" : "s"} at ${listText([...reachable])} ${reachable.length === 1 ? "is" : "are"} still within ${c.site}'s reach: if the control-plane endpoint sends ${c.name}'s nodes there, they keep their API. Otherwise` : "";
   const evicted = remote ? `${evictsIfStacked(c.name, controlPlaneAt)}, from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals; ${HOSTED_EVICTS_NOTHING}` : `from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals`;
-  const where2 = majorityAt.length === controlPlaneAt.length ? `${listText([...controlPlaneAt])}, where its etcd keeps a majority` : `${listText([...controlPlaneAt])}, with its etcd's majority (${listText([...majorityAt])}: etcd only at ${listText(majorityAt.filter((x) => !controlPlaneAt.includes(x)))})`;
-  return `${c.name}'s control plane keeps running at ${where2}.${within3} ${within3 ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}; ${evicted} (${SEE_POD_EVICTION})`;
-}
-function apiWithoutServers(c, load, majorityAt) {
-  return `Its etcd keeps a majority at ${listText([...majorityAt])}, where only etcd runs (a witness: no API server), so ${c.name} takes no API writes anywhere. Its pods at ${c.site} keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled until the cut heals; no controller runs with that majority, so none of them is evicted`;
+  return `${c.name}'s control plane keeps running at ${listText([...controlPlaneAt])}, where its etcd keeps a majority.${within3} ${within3 ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}; ${evicted} (${SEE_POD_EVICTION})`;
 }
 function* judgeMeshes(J) {
   const { ctx, R, breaks } = J;
@@ -21381,6 +21423,10 @@ function pinFields(quorum, store) {
   const noPin2 = noPinOf(quorum, store);
   return { pinBy: pinWords(store.engine?.value), ...noPin2 ? { noPin: noPin2 } : {} };
 }
+function pinAt(ctx, store, pin) {
+  const cost = pin === null ? void 0 : pinCostOf(ctx, store, pin);
+  return { pin, ...cost ? { pinCost: cost } : {} };
+}
 function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
   const quorum = ctx.quorumOf(store);
   const budget = quorum && writeBudget(quorum);
@@ -21444,7 +21490,7 @@ function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
     budgetMs: budget,
     overProbability: t.over,
     overBestProbability: pinned ? t.atPin[best] : quorum.kind === "galera" ? Math.min(t.overGalera, t.over) : t.over,
-    pin: pinned ? pins[best] : null,
+    ...pinAt(ctx, store, pinned ? pins[best] : null),
     pinFor: overEverywhere ? "fastest" : "least",
     ...pinFields(quorum, store),
     overUnpinnedProbability: Math.max(t.unpinned, t.over),
@@ -21488,8 +21534,9 @@ function budgetText(f, causes = true) {
     return `${head} ${share2(f.overProbability)}${bounded}, at the leader placement the what-if engine judges (the worst for the writers where placement decides${f.noPin ? `; ${f.noPin}` : ""})${best ? `; ${best}` : ""}${most}`;
   }
   const unpinned = unpinnedText(f);
-  const why2 = f.pinFor === "fastest" ? `the pin with the fastest writes \u2014 over the budget wherever the leader is, with every site and link up${f.pinBy ? `; ${f.pinBy}` : ""}` : `the best pin${f.pinBy ? `: ${f.pinBy}` : ""}`;
-  return `${head} ${share2(f.overBestProbability)}${bounded} with the leader of ${f.store} pinned at ${f.pin} (${why2})${most}${unpinned ? `; ${unpinned}` : ""}`;
+  const why2 = f.pinFor === "fastest" ? `the pin with the fastest writes \u2014 over the budget wherever the leader is, with every site and link up${f.pinBy ? `; ${f.pinBy}` : ""}` : `the best pin for write latency${f.pinBy ? `: ${f.pinBy}` : ""}`;
+  const price = f.pinCost ? `; that pin's price: ${f.pinCost}` : "";
+  return `${head} ${share2(f.overBestProbability)}${bounded} with the leader of ${f.store} pinned at ${f.pin} (${why2})${most}${unpinned ? `; ${unpinned}` : ""}${price}`;
 }
 function budgetStatus(f) {
   if (f.overBestProbability > 0) return "exceeded";
@@ -27788,7 +27835,7 @@ function diffScenarios(sites, links = []) {
     return { scenarios: out, note: `${sites.length} sites: two-group partitions are compared for at most ${MAX_PARTITION_SITES}` };
   return { scenarios: [...out, ...twoGroupSplits(sites)] };
 }
-function cutLinks(sites, ...sides) {
+function cutLinks2(sites, ...sides) {
   const links = sites.flatMap(
     (x, i) => sites.slice(i + 1).filter((y) => sides.some((ctx) => ctx?.link(x, y))).map((y) => [x, y])
   );
@@ -27840,7 +27887,7 @@ function diff(before2, after) {
   const b = before2.analysis.contexts[0];
   const a = after.analysis.contexts[0];
   const sites = [.../* @__PURE__ */ new Set([...b?.topology.siteByName.keys() ?? [], ...a?.topology.siteByName.keys() ?? []])];
-  const { scenarios: scenarios2, note } = diffScenarios(sites, cutLinks(sites, b, a));
+  const { scenarios: scenarios2, note } = diffScenarios(sites, cutLinks2(sites, b, a));
   const judge2 = (ctx, s) => ctx ? run(ctx, asSeenBy(ctx, s)) : void 0;
   const moved = [];
   const results = /* @__PURE__ */ new Map();
@@ -28473,7 +28520,7 @@ function diffText(d, color) {
     lines2.push(
       `  ${kind === "worse" ? paint("\x1B[31m", word) : kind === "better" ? paint("\x1B[32m", word) : paint("\x1B[33m", word)}  ${scenarioLabel(s)}: ${arrow(s)}${s.judgedAfter ? `, ${s.judgedAfter}` : ""}`
     );
-    if (s.judgedBefore && windowMoved(d, s.scenario)) lines2.push(`          before: ${s.before}, ${s.judgedBefore}`);
+    if (s.judgedBefore && windowMoved(d, s.scenario)) lines2.push(`          failover before: ${s.judgedBefore}`);
     if (s.why) lines2.push(`          ${kind === "better" || kind === "gone" ? "before" : "now"}: ${s.why}`);
     if (s.still) lines2.push(`          still: ${s.still}`);
   }
@@ -28931,7 +28978,6 @@ var LINKERD_GATEWAY_TCP = 4143;
 var LINKERD_PROBE_TCP = 4191;
 var ETCD_DOC = "https://etcd.io/docs/v3.6/op-guide/configuration/";
 var ETCD_CLIENT_TCP = 2379;
-var ETCDCTL_DOC = "https://github.com/etcd-io/etcd/blob/main/etcdctl/README.md";
 var ETCD_PEER_TCP = 2380;
 var GALERA_DOC = "https://galeracluster.com/library/documentation/firewall-settings.html";
 var GALERA_GCOMM_TCP = 4567;
@@ -29431,11 +29477,7 @@ function quorumRows(b) {
       const c = q.kind === "etcd" ? q.owner : void 0;
       const home = c && siteOf(c);
       const [at] = q.counts.keys();
-      if (c && home && at !== void 0 && at !== home) {
-        const cp = controlPlaneOf(ctx, c);
-        if (cp.etcdOnly.includes(at)) witnessEtcdRows(b, c, home, at, cp.sites, q.label);
-        else stretchedControlPlaneRows(b, c, home, at, q.label, false);
-      }
+      if (c && home && at !== void 0 && at !== home) stretchedControlPlaneRows(b, c, home, at, q.label, false);
       continue;
     }
     const sites = [...q.counts.keys()];
@@ -29456,11 +29498,9 @@ function quorumRows(b) {
         });
       const home = siteOf(c);
       if (home) {
-        const cp = controlPlaneOf(ctx, c);
-        const remote = sites.filter((s) => s !== home && !cp.etcdOnly.includes(s));
+        const remote = sites.filter((s) => s !== home);
         for (const s of remote) stretchedControlPlaneRows(b, c, home, s, q.label, true);
         remoteKubeletRows(b, c, remote, q.label);
-        for (const s of cp.etcdOnly) witnessEtcdRows(b, c, home, s, cp.sites, q.label);
       }
     } else if (q.kind === "galera") {
       const st = q.owner;
@@ -29550,22 +29590,6 @@ function stretchedControlPlaneRows(b, c, home, s, label4, homeMembers) {
       reference: K8S_DOC
     });
   controlPlaneCniRows(b, c, home, s, cp, row);
-}
-function witnessEtcdRows(b, c, home, s, cpSites, label4) {
-  const name = c.name.value;
-  for (const at of cpSites)
-    b.rows.push({
-      component: "etcd client",
-      source: label4,
-      protocol: "TCP",
-      port: ETCD_CLIENT_TCP,
-      direction: "one-way",
-      from: at === home ? { site: home, cluster: name, what: `control-plane nodes of ${name}`, ranges: rangesOf2(c, "nodes"), controlPlane: true } : b.memberEnd(at, `control-plane nodes of ${name} at ${at}`, c),
-      to: b.memberEnd(s, `etcd members at ${s}`, c),
-      why: `${s} is a witness: its etcd member runs there alone (no API server, kubelet or CNI of ${name}, so no other port of ${name} goes to ${s}), and its client port is reached across the WAN \u2014 by etcdctl's --cluster commands on a control-plane host (endpoint status and health dial every member), and by API servers only when they list it among --etcd-servers (external etcd)`,
-      value: DEFAULT,
-      reference: ETCDCTL_DOC
-    });
 }
 var remoteLayout = (s) => `stacked, or a hosted control plane at ${s}`;
 function remoteKubeletRows(b, c, remote, label4) {
@@ -30373,9 +30397,9 @@ function optionsSection(r2) {
   }
   return out;
 }
-function evictionWords(r2, q, home) {
+function evictionWords(q, home) {
   const plain = `its pods there are evicted after about ${seconds(home.evicted.after)}`;
-  if (!controlPlaneAway(r2.ctx, q.owner)) return plain;
+  if (!controlPlaneAway(q, home.home)) return plain;
   return `${evictsIfStacked(cell(home.own), home.evicted.by.map(cell))}, ${plain}; ${HOSTED_EVICTS_NOTHING}`;
 }
 var localSize = (n) => n < 3 ? 3 : n % 2 ? n : n + 1;
@@ -30487,7 +30511,7 @@ function optionRow(r2, q, o, sites, designed) {
   });
   if (home)
     matrix.push(
-      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(membersAt(q, n, home.home))})${home.evicted ? `; ${evictionWords(r2, q, home)}` : ""}` : "keeps serving"}`
+      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(membersAt(q, n, home.home))})${home.evicted ? `; ${evictionWords(q, home)}` : ""}` : "keeps serving"}`
     );
   return [
     o.name,
@@ -30775,11 +30799,14 @@ var noPinOf2 = (q) => q.kind === "consensus" ? leaderUnpinnable(q.owner.engine?.
 function writesVerdict(ctx, q, writes, budget) {
   if (!writes?.writers.length || budget === void 0) return [];
   const within3 = writes.placements.filter((p) => p.slowest !== void 0 && p.slowest <= budget);
-  if (within3.length)
+  if (within3.length) {
+    const price = within3.length === 1 && within3.length < writes.placements.length && !noPinOf2(q) ? pinCostOf(ctx, q.owner, within3[0].site) : void 0;
+    const pin = price ? `: pin it there for write latency, at a price: ${price}` : ": pin it there";
     return [
-      `With the leader in ${listText(within3.map((p) => p.site))}, every writing site's writes are within the ${ms2(budget)} budget${within3.length < writes.placements.length ? noPinOf2(q) ? `, but nothing keeps it there (${noPinOf2(q)})` : ": pin it there" : ""}.`,
+      `With the leader in ${listText(within3.map((p) => p.site))}, every writing site's writes are within the ${ms2(budget)} budget${within3.length < writes.placements.length ? noPinOf2(q) ? `, but nothing keeps it there (${noPinOf2(q)})` : pin : ""}.`,
       ""
     ];
+  }
   const best = writes.best;
   return [
     `No leader placement keeps every writing site's writes within the ${ms2(budget)} budget${best ? ` \u2014 the best, ${best.site}, makes the slowest wait ${ms2(best.slowest)}` : ""}${(bestCommit(ctx, q)?.latency ?? Number.POSITIVE_INFINITY) <= budget ? " (`rtt/write-budget`)" : " (the commit alone is over it: `rtt/commit-budget`)"}.`,
@@ -31541,9 +31568,8 @@ function realLoss({ r: r2, o, out, isolated }) {
   const where2 = cell(listOf(isolated));
   const simulate = codeSpan(shellLine(["quorate", "simulate", "--lose", isolated.join(","), o.source]));
   const once = judgedOnce(loss);
-  const lossVerdict = `predicts **${loss.verdict}** for a real loss${once ? `, ${cell(once)}` : ""}`;
-  const drillVerdict = once ? `. This drill predicts **${r2.prediction.verdict}**` : `, where this drill predicts **${r2.prediction.verdict}**`;
-  const verdicts = loss.verdict === r2.prediction.verdict && (r2.after?.verdict ?? loss.verdict) === loss.verdict ? `${lossVerdict}${once ? `. This drill predicts **${loss.verdict}** too` : ", as this drill does"}` : `${lossVerdict}${drillVerdict}${r2.after && r2.after.verdict !== r2.prediction.verdict ? ` (**${r2.after.verdict}** after the withdrawal)` : ""}. The verdicts are not a ranking: the loss's is judged once steering has withdrawn the site (${once ? "the window above" : "its failover window is a note below"}), the drill's counts the errors a site that is alive but cut off answers with \u2014 for clients a real loss is no milder`;
+  const lossVerdict = `predicts **${loss.verdict}** for a real loss${once ? ` (${cell(once)})` : ""}`;
+  const verdicts = loss.verdict === r2.prediction.verdict && (r2.after?.verdict ?? loss.verdict) === loss.verdict ? `${lossVerdict}, as this drill does` : `${lossVerdict}, where this drill predicts **${r2.prediction.verdict}**${r2.after && r2.after.verdict !== r2.prediction.verdict ? ` (**${r2.after.verdict}** after the withdrawal)` : ""}. The verdicts are not a ranking: the loss's is judged once steering has withdrawn the site (${once ? "the window above" : "its failover window is a note below"}), the drill's counts the errors a site that is alive but cut off answers with \u2014 for clients a real loss is no milder`;
   out.push(
     "## What a real loss adds (not enacted)",
     "",
@@ -32190,7 +32216,7 @@ function checks(rb) {
   out.push(
     "## Checks",
     "",
-    `Verdict predicted: **${p.verdict}**${r2.after && withdraws(rb) ? ` during the window, **${r2.after.verdict}** after the withdrawal` : ""}.${r2.unenactedQuorums.length ? ` That verdict is the engine's for the whole cut; ${r2.unenactedQuorums.map(cell).join(", ")} ${r2.unenactedQuorums.length === 1 ? "is" : "are"} not cut here (Not enacted) and may keep writing where the engine predicts ${r2.unenactedQuorums.length === 1 ? "it stops" : "they stop"}: not part of this run.` : ""}${istioVerdictText(rb)}`,
+    `Verdict predicted: **${p.verdict}**${r2.after && withdraws(rb) ? ` during the window, **${r2.after.verdict}** after the withdrawal` : ""}.${r2.unenactedQuorums.length ? ` That verdict is the engine's for the whole cut; ${r2.unenactedQuorums.map(cell).join(", ")} ${r2.unenactedQuorums.length === 1 ? "is" : "are"} not cut here (Not enacted) and may keep writing where the engine predicts ${r2.unenactedQuorums.length === 1 ? "it stops" : "they stop"}: not part of this run.` : ""}`,
     ""
   );
   const list2 = [
@@ -32206,10 +32232,6 @@ function checks(rb) {
     ...list2.length ? list2.map((c) => `- [ ] ${c}`) : ["- [ ] Nothing should break: every enacted quorum, store and entry point continues \u2014 confirm each against its baseline."],
     ""
   );
-}
-function istioVerdictText(rb) {
-  const lost = [...new Set(judged2(rb).flatMap((x) => x.meshes.filter((m) => m.outcome === "control-plane-lost").map((m) => m.cluster)))];
-  return lost.length ? ` It counts ${lost.map(cell).join(", ")} losing ${lost.length === 1 ? "its" : "their"} Istio control plane, which the steps do not cut (Not enacted): not part of this run.` : "";
 }
 function withdraws({ r: r2, t, isolated }) {
   return t.traffic.some((tr) => tr.backends.some((b) => isolated.includes(r2.ctx.siteOfCluster(b.cluster?.value ?? "") ?? "")));
@@ -32227,15 +32249,14 @@ function apiStopped(rb) {
 function apiStopReason(rb, name) {
   const c = rb.r.ctx.topology.clusterByName.get(name);
   const q = c && rb.r.ctx.quorumOf(c);
-  const remote = remoteControlPlane(rb, name);
-  return q && remote ? `its nodes are cut off from its whole control plane at ${listOf(remote, "and")}` : "its etcd members on its side hold no majority";
+  const home = rb.r.ctx.siteOfCluster(name);
+  return q && home !== void 0 && !(q.counts.get(home) ?? 0) ? `its nodes are cut off from its whole control plane at ${listOf([...q.counts.keys()], "and")}` : "its etcd members on its side hold no majority";
 }
 function remoteControlPlane(rb, name) {
   const c = rb.r.ctx.topology.clusterByName.get(name);
   const q = c && rb.r.ctx.quorumOf(c);
   const home = rb.r.ctx.siteOfCluster(name);
-  const cp = controlPlaneSites(rb.r.ctx, name);
-  return q && home !== void 0 && !cp.includes(home) ? [...cp] : void 0;
+  return q && home !== void 0 && !(q.counts.get(home) ?? 0) ? [...q.counts.keys()] : void 0;
 }
 function stretchedControlPlane(rb, name) {
   if (remoteControlPlane(rb, name)) return void 0;
@@ -32375,15 +32396,9 @@ function trafficChecks(rb) {
   }
   for (const m of p.meshes)
     out.push(
-      m.outcome === "control-plane-lost" ? istioCheck(rb, m.cluster, m.because) : `cluster ${cell(m.cluster)}: its Linkerd mirrors of ${cell(m.because)} go stale; the gateway probe fails and the mirrored endpoints are withdrawn.`
+      m.outcome === "control-plane-lost" ? `cluster ${cell(m.cluster)} loses its Istio control plane (${cell(m.because)}): no config pushes or new certificates, and new pods in injected namespaces are refused (the injection webhook fails closed); running workloads keep serving on their current certificates.` : `cluster ${cell(m.cluster)}: its Linkerd mirrors of ${cell(m.because)} go stale; the gateway probe fails and the mirrored endpoints are withdrawn.`
     );
   return out;
-}
-var nodeRangesOf = (c) => (c?.cidrs ?? []).filter((v) => v.field === "nodes").map((v) => v.value);
-function istioCheck(rb, remote, primary) {
-  const nodes = nodeRangesOf(rb.t.clusterByName.get(primary));
-  const test = `${codeSpan(kubectlLine(remote, ["-n", "NS", "run", "quorate-inject", "--image=busybox:1.36.1", "--restart=Never", "--dry-run=server", "-o", "jsonpath={.spec.containers[*].name}"]))} (NS a namespace labelled for injection; a server-side dry run calls the injection webhook and creates nothing)`;
-  return `cluster ${cell(remote)} keeps its Istio control plane (${cell(primary)}'s istiod, through ${cell(primary)}'s east-west gateway, whose address no rule here drops \u2014 Not enacted): new pods in its injected namespaces still get their sidecar \u2014 ${test} lists istio-proxy. ${nodes.length ? `If the gateway is a NodePort on ${cell(primary)}'s nodes (${cell(nodes.join(", "))}, dropped by the rules), the loss simulate predicts is enacted instead: the dry run is refused (the injection webhook fails closed), and there are no config pushes or new certificates; running workloads keep serving on their current certificates.` : "No config push or certificate stops either: the loss simulate predicts is not part of this run."}`;
 }
 function rollback(rb) {
   const { r: r2, out, isolated, deadman } = rb;
@@ -32747,7 +32762,7 @@ function evictionPlans(p, ctx) {
         site: c.site,
         controlPlaneAt: [...c.controlPlaneAt],
         bound: c.evictionAfterSeconds,
-        ifStacked: cluster && q ? controlPlaneAway(ctx, cluster) : false
+        ifStacked: q ? controlPlaneAway(q, c.site) : false
       }
     ];
   });
@@ -32942,7 +32957,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
   refuseDown(ctx, prediction, isolation?.after, spends, asked, duration.seconds);
   files.push(...hostRuleFiles(hostPlans, s, o, deadmanSeconds(duration.seconds, limits)));
   const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
-  noteUncut(pl, o, [prediction, ...isolation ? [isolation.after] : []]);
+  noteBareSides(pl, o);
   const probe = probeFiles(pl, plans, s, o, duration.seconds, files);
   const name = enactedName(s, asked, sites);
   yield;
@@ -33005,28 +33020,12 @@ function hostRuleFiles(hostPlans, s, o, deadman) {
     ...hp.ip6tables ? [{ path: hp.ip6tables, content: iptablesRules(hp, s, o, 6) }] : []
   ]);
 }
-function noteUncut(pl, o, judged3) {
-  noteBareSides(pl, o);
-  noteIstioControlPlane(pl, judged3);
-}
 function noteBareSides(pl, o) {
   for (const [i, side2] of pl.sides.entries())
     if (!pl.clusters.some((c) => pl.sideOf(pl.ctx.siteOfCluster(c.name.value)) === i) && !side2.some((x) => pl.addressesOf(x).length))
       pl.notEnacted.push(
         `${side2.join(", ")}: no cluster and no sites[].addresses \u2014 nothing there can be cut; isolate it at the firewall by hand for the same ${o.duration}`
       );
-}
-function noteIstioControlPlane(pl, judged3) {
-  const seen = /* @__PURE__ */ new Set();
-  for (const m of judged3.flatMap((x) => x.meshes))
-    if (m.outcome === "control-plane-lost" && !seen.has(m.cluster)) {
-      seen.add(m.cluster);
-      pl.notEnacted.push(istioKeptText(pl.ctx, m.cluster, m.because));
-    }
-}
-function istioKeptText(ctx, remote, primary) {
-  const nodes = nodeRangesOf(ctx.topology.clusterByName.get(primary));
-  return `cluster ${remote}'s Istio control plane: ${remote} reaches ${primary}'s istiod (TCP ${ISTIO_XDS_TCP} xDS and CA, ${ISTIO_WEBHOOK_TCP} webhooks) through ${primary}'s east-west gateway, whose LoadBalancer address is not in the design \u2014 no rule drops it, so ${remote} keeps its istiod through the run (injection, config pushes and certificates keep working) and the control-plane loss simulate predicts is not tested${nodes.length ? ` \u2014 unless the gateway is a NodePort on ${primary}'s nodes (${nodes.join(", ")}), which the rules do drop` : ""}; to test the loss, add the gateway's address to the host rules on ${remote}'s nodes`;
 }
 function probeFiles(pl, plans, s, o, seconds2, files) {
   const probe = probePlan(
