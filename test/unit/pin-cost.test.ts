@@ -73,3 +73,29 @@ test("CockroachDB 24.1 (the shipped example): the relay keeps every pin's figure
   assert.doesNotMatch(note, /follower relay|serves every request/);
   assert.doesNotMatch(budgetText(budgetOf(ctx, ctx.topology.storeByName.get("ledger")!)!), /price/);
 });
+
+test("CockroachDB 23.2: a missed availability objective names the fix the tool knows (24.1's follower relay: met), and the Assumptions say ledger does not relay", () => {
+  const text = withEngine("cockroachdb 23.2");
+  const { analysis, findings } = analyzeAlone("t.topology.yaml", text);
+  const miss = findings.find((f) => f.code === "objective/availability" && /traffic checkout/.test(f.message))!;
+  assert.match(
+    miss.message,
+    /; with CockroachDB 24\.1's follower relay \(ledger runs cockroachdb 23\.2; 24\.1 and later relay a write through a follower that reaches the leader\): 99\.9985% \([^)]*\): met\. /,
+  );
+  const md = decisionRecord({ path: "t.topology.yaml", analysis, findings, version: "1" })!;
+  assert.match(
+    md,
+    /\| Ingress availability \| traffic checkout \| [^|]* \| 99\.8497% [^|]*; with CockroachDB 24\.1's follower relay [^|]*: 99\.9985% [^|]* \| \*\*not met\*\*; met with CockroachDB 24\.1 or later \(its follower relay\) \|/,
+  );
+  assert.match(
+    md,
+    /CockroachDB \(24\.1 and later\) relays a write through a follower that reaches the leader; ledger runs cockroachdb 23\.2, before it: its figures count no relay/,
+  );
+  // the shipped example (24.1) relays: none of it
+  const shipped = analyzeAlone("t.topology.yaml", REVIEWED);
+  const shippedMd = decisionRecord({ path: "t.topology.yaml", analysis: shipped.analysis, findings: shipped.findings, version: "1" })!;
+  assert.doesNotMatch(
+    shippedMd,
+    /with CockroachDB 24\.1's follower relay|before it: its figures count no relay|met with CockroachDB 24\.1 or later \(its follower relay\)/,
+  );
+});

@@ -31,6 +31,7 @@ import {
   type LeanEntity,
   leanEntities,
   type LeanQuorum,
+  type LeanTraffic,
   MAX_PLACEMENTS,
   QUORUM_OUTCOMES,
   QUORUM_STOPS,
@@ -72,9 +73,19 @@ export const SHALLOW_CHECK_ASSUMPTION =
 export function assumptionsFor(ctx: TopologyContext): string[] {
   const out: string[] = ASSUMPTIONS.slice(0, 3);
   const cockroach = ctx.topology.stores.some((st) => st.replication?.value === "consensus" && /cockroach/i.test(st.engine?.value ?? ""));
-  if (ctx.quorums.some((q) => placementDecides(ctx, q))) out.push(cockroach ? ASSUMPTIONS[3] : PLACEMENT);
+  if (ctx.quorums.some((q) => placementDecides(ctx, q))) out.push(cockroach ? `${ASSUMPTIONS[3]}${olderCockroach(ctx)}` : PLACEMENT);
   if (ctx.topology.traffic.some((tr) => (tr.dependsOn?.items.length ?? 0) > 0)) out.push(SHALLOW_CHECK_ASSUMPTION);
   return out;
+}
+
+/** "; ledger runs cockroachdb 23.2, before it: its figures count no relay" — the relay clause read for a design whose CockroachDB names an older version (review M117b). */
+function olderCockroach(ctx: TopologyContext): string {
+  const older = ctx.quorums.filter(
+    (q) => q.kind === "consensus" && /cockroach/i.test((q.owner as Store).engine?.value ?? "") && relayOf(q) === undefined,
+  );
+  if (!older.length) return "";
+  const runs = older.map((q) => `${(q.owner as Store).name?.value} runs ${(q.owner as Store).engine?.value}`);
+  return `; ${listText(runs)}, before it: ${older.length === 1 ? "its figures count" : "their figures count"} no relay`;
 }
 
 /**
@@ -190,6 +201,8 @@ export interface EntityFigures {
   readonly assumedAtOne: string[];
   /** a traffic figure that is this high only because CockroachDB relays writes through a follower */
   readonly withoutRelay?: WithoutRelay;
+  /** a traffic figure that CockroachDB 24.1's follower relay would raise: its stores name a version before it (review M117b) */
+  readonly withRelay?: WithRelay;
   /** an etcd whose cluster has a site: the figure above is its cluster's API, judged from there; this says why it is down and what the quorum alone gives */
   readonly api?: ApiFigures;
 }
@@ -239,6 +252,19 @@ export interface ApiFigures {
 export interface WithoutRelay {
   /** the stores whose writes are relayed ("ledger") */
   readonly stores: readonly string[];
+  readonly figures: EntityFigures;
+}
+
+/**
+ * What a traffic figure would be with CockroachDB's follower relay, where its stores name a
+ * version before 24.1 (review M117b): the fix the tool knows, said where an objective is missed.
+ * Present only when the relay raises the figure.
+ */
+export interface WithRelay {
+  /** the stores that would relay ("ledger") */
+  readonly stores: readonly string[];
+  /** their engines as written ("cockroachdb 23.2") */
+  readonly engines: readonly string[];
   readonly figures: EntityFigures;
 }
 
@@ -539,7 +565,7 @@ export function figuresWithRelay(d: LeanDesign, e: LeanEntity, budget: number): 
   if (e.type !== "traffic") return f;
   // a relay the store's engine declares (CockroachDB 24.1 or later) is a fact, not a condition (review M74)
   const relaying = e.deps.filter((x): x is LeanQuorum => x.type === "quorum" && x.relay && relayOf(x) === "assumed");
-  if (!relaying.length) return f;
+  if (!relaying.length) return withRelayFigures(d, e, f, budget);
   // the same quorums without the relay, with scratch of their own
   const plain = new Map<object, LeanQuorum>(
     relaying.map((q) => [q, { ...q, relay: false, canLead: new Uint8Array(q.canLead.length), judged: new Int32Array(1) }]),
@@ -557,6 +583,45 @@ export function figuresWithRelay(d: LeanDesign, e: LeanEntity, budget: number): 
   );
   if (without.unavailability <= f.unavailability * (1 + 1e-9)) return f;
   return { ...f, withoutRelay: { stores: relaying.map((q) => (q.owner as Store).name?.value ?? q.name), figures: without } };
+}
+
+/** The entry judged again as if its CockroachDB stores before 24.1 relayed (review M117b): attached when that raises its figure. */
+function withRelayFigures(d: LeanDesign, e: LeanTraffic, f: EntityFigures, budget: number): EntityFigures {
+  const older = e.deps.filter((x): x is LeanQuorum => x.type === "quorum" && !x.relay && x.kind === "consensus" && beforeRelay(x));
+  if (!older.length) return f;
+  const relayed = new Map<object, LeanQuorum>(
+    older.map((q) => [q, { ...q, relay: true, canLead: new Uint8Array(q.canLead.length), judged: new Int32Array(1) }]),
+  );
+  const withRelay = entityFigures(
+    d,
+    {
+      ...e,
+      deps: e.deps.map((x) => relayed.get(x) ?? x),
+      overloaded: new Uint8Array(e.backends.length),
+      errors: new Uint8Array(e.backends.length),
+      depWrites: new Uint8Array(e.deps.length),
+    },
+    budget,
+  );
+  if (withRelay.unavailability >= f.unavailability * (1 - 1e-9)) return f;
+  const owners = older.map((q) => q.owner as Store);
+  return {
+    ...f,
+    withRelay: {
+      stores: owners.map((st) => st.name?.value ?? ""),
+      engines: owners.map((st) => st.engine?.value ?? ""),
+      figures: withRelay,
+    },
+  };
+}
+
+/** A CockroachDB store whose `engine` names a version before the follower relay (24.1). */
+const beforeRelay = (q: LeanQuorum) => /cockroach/i.test((q.owner as Store).engine?.value ?? "") && relayOf(q) === undefined;
+
+/** "with CockroachDB 24.1's follower relay for ledger (it runs cockroachdb 23.2): 99.9985% (4.83 nines, 7.9 minutes unavailable a year)" */
+export function withRelayText(w: WithRelay): string {
+  const runs = w.stores.map((st, k) => `${st} runs ${w.engines[k]}`).join(", ");
+  return `with CockroachDB 24.1's follower relay (${runs}; 24.1 and later relay a write through a follower that reaches the leader): ${figureText(w.figures)}`;
 }
 
 /** The report of an analysed topology, once computed (by reportOf at once, or by reportSteps a step at a time). */
@@ -895,6 +960,7 @@ export function figuresMarkdown(f: EntityFigures): string {
   if (f.brokenAllUp) lines.push("- fails with every site and link up");
   for (const c of f.cutSets.slice(0, 3)) lines.push(`- cut set: ${cutSetText(c)}`);
   if (f.withoutRelay) lines.push(`- ${withoutRelayText(f.withoutRelay)}`);
+  if (f.withRelay) lines.push(`- ${withRelayText(f.withRelay)}`);
   if (f.conflictProbability)
     lines.push(`- writers partitioned ${percentOfTime(f.conflictProbability)} of the time (a lower bound on conflict exposure)`);
   if (f.rto) lines.push(`- ${rtoHeadline(f.rto)}: ${f.rto.caveat}${f.rto.siteLoss ? `; ${f.rto.siteLoss}` : ""}`);

@@ -28,6 +28,7 @@ import {
   timeShare,
   whereANineHelps,
   withoutRelayText,
+  withRelayText,
 } from "./figures";
 
 export const AVAILABILITY_FORMATS = ["text", "json", "md"] as const;
@@ -214,6 +215,7 @@ function lines(ctx: TopologyContext, f: EntityFigures): string[] {
   out.push(`  ${methodText(f)}`);
   out.push(...apiLines(f));
   if (f.withoutRelay) out.push(`  ${withoutRelayText(f.withoutRelay)}; ${servedText(f.withoutRelay.figures, true)}`);
+  if (f.withRelay) out.push(`  ${withRelayText(f.withRelay)}; ${servedText(f.withRelay.figures, true)}`);
   if (f.brokenAllUp) out.push("  fails with every site and link up");
   for (const c of f.cutSets.slice(0, 3)) out.push(`  cut set: ${cutSetText(c)}`);
   for (const [w, p] of Object.entries(f.outcomes)) out.push(`  ${f.api ? "etcd quorum " : ""}${w}: ${percentOfTime(p)} of the time`);
@@ -269,6 +271,7 @@ function mdAvailability(f: EntityFigures, budget: WriteBudgetFigures | undefined
     f.api ? `${apiSubject(f)}: ${figure}` : figure,
     ...(quorum ? [quorum] : []),
     ...(f.withoutRelay ? [withoutRelayText(f.withoutRelay)] : []),
+    ...(f.withRelay ? [withRelayText(f.withRelay)] : []),
     ...(budget ? [budgetText(budget, false)] : []),
   ].join("; ");
 }

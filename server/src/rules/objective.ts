@@ -20,6 +20,7 @@ import {
   type EntityFigures,
   cutSetText,
   figureText,
+  withRelayText,
   ninesAndMinutes,
   anycastRtoCondition,
   rpoConditionShort,
@@ -170,6 +171,8 @@ export interface ObjectiveJudgement {
    * that withdraws its route; on a whole-site loss only if the BGP hold time …" (review M55, M59)
    */
   readonly condition?: string;
+  /** not met, and what the tool knows meets it: CockroachDB 24.1's follower relay for a store on an older version (review M117b) */
+  readonly fix?: string;
   readonly finding?: Finding;
 }
 
@@ -306,7 +309,7 @@ function judgeAvailability({ ctx, d, owner, isStore, o, label, e, f, judge }: Ju
     why = finding(
       "objective/availability",
       o.availability.span,
-      `${label}: computed availability ${figureText(f)} is below the objective ${availabilityPercent(o.availability.value)} (${ninesAndMinutes(allowed)}); ${cut}. Independent failures assumed: the real figure is lower`,
+      `${label}: computed availability ${figureText(f)} is below the objective ${availabilityPercent(o.availability.value)} (${ninesAndMinutes(allowed)}); ${cut}${relayFix(f, allowed) ? `; ${withRelayText(f.withRelay!)}: met` : ""}. Independent failures assumed: the real figure is lower`,
       fixes.length ? { fixes } : {},
     );
   }
@@ -320,8 +323,12 @@ function judgeAvailability({ ctx, d, owner, isStore, o, label, e, f, judge }: Ju
     met,
     finding: why,
     condition,
+    ...(met === false && relayFix(f, allowed) ? { fix: "met with CockroachDB 24.1 or later (its follower relay)" } : {}),
   });
 }
+
+/** Review M117b: a missed objective that CockroachDB 24.1's follower relay would meet (its stores name an older version). */
+const relayFix = (f: EntityFigures, allowed: number) => !!f.withRelay && within(f.withRelay.figures.unavailability, allowed);
 
 /** objective/conditional for an availability met only with CockroachDB's follower relay: both figures, and the field that settles it. */
 function relayConditional(label: string, o: F<number>, f: EntityFigures, condition: string, stores: readonly string[]): Finding {

@@ -21,6 +21,7 @@ import {
   rpoCondition,
   storeRpo,
   withoutRelayText,
+  withRelayText,
 } from "../availability/figures";
 import type { TopologyContext } from "../derive/context";
 import { isConsul, isEtcdEngine, isMongo, isTidb, isYugabyte, leadershipMoveSeconds } from "../derive/timers";
@@ -46,6 +47,7 @@ function status(j: ObjectiveJudgement | undefined): string | { raw: string } {
   if (j.met && j.condition && j.key === "availability")
     return { raw: "met with CockroachDB 24.1 or later (its follower relay); **not met** without it" };
   if (j.met && j.condition) return { raw: `met ${j.condition.replace("only if", "**only if**")}` };
+  if (j.met === false && j.fix) return { raw: `**not met**; ${j.fix}` };
   return j.met === null ? "cannot be measured" : j.met ? "met" : { raw: "**not met**" };
 }
 
@@ -54,6 +56,7 @@ const unmeasured = (j: ObjectiveJudgement) =>
   j.finding ? j.finding.message.slice(j.label.length + 2) : "cannot be measured (see objective/unmeasurable)";
 
 function availabilityCell(r: RecordContext, f: EntityFigures | undefined, j: ObjectiveJudgement | undefined): string {
+  if (f?.withRelay) return `${figureText(f)}; ${withRelayText(f.withRelay)}`;
   if (f) return f.withoutRelay ? `${figureText(f)}; ${withoutRelayText(f.withoutRelay)}` : figureText(f);
   if (j && j.met === null) return unmeasured(j);
   const report = reportOf(r.ctx);
