@@ -18642,9 +18642,17 @@ var SHALLOW_CHECK_ASSUMPTION = "a backend that is still sent clients while a sto
 function assumptionsFor(ctx) {
   const out = ASSUMPTIONS.slice(0, 3);
   const cockroach2 = ctx.topology.stores.some((st) => st.replication?.value === "consensus" && /cockroach/i.test(st.engine?.value ?? ""));
-  if (ctx.quorums.some((q) => placementDecides(ctx, q))) out.push(cockroach2 ? ASSUMPTIONS[3] : PLACEMENT);
+  if (ctx.quorums.some((q) => placementDecides(ctx, q))) out.push(cockroach2 ? `${ASSUMPTIONS[3]}${olderCockroach(ctx)}` : PLACEMENT);
   if (ctx.topology.traffic.some((tr) => (tr.dependsOn?.items.length ?? 0) > 0)) out.push(SHALLOW_CHECK_ASSUMPTION);
   return out;
+}
+function olderCockroach(ctx) {
+  const older = ctx.quorums.filter(
+    (q) => q.kind === "consensus" && /cockroach/i.test(q.owner.engine?.value ?? "") && relayOf(q) === void 0
+  );
+  if (!older.length) return "";
+  const runs = older.map((q) => `${q.owner.name?.value} runs ${q.owner.engine?.value}`);
+  return `; ${listText(runs)}, before it: ${older.length === 1 ? "its figures count" : "their figures count"} no relay`;
 }
 function placementDecides(ctx, q) {
   if (q.kind === "galera" || !q.resolved) return false;
@@ -18870,7 +18878,7 @@ function figuresWithRelay(d, e, budget) {
   const f = entityFigures(d, e, budget);
   if (e.type !== "traffic") return f;
   const relaying = e.deps.filter((x) => x.type === "quorum" && x.relay && relayOf(x) === "assumed");
-  if (!relaying.length) return f;
+  if (!relaying.length) return withRelayFigures(d, e, f, budget);
   const plain = new Map(
     relaying.map((q) => [q, { ...q, relay: false, canLead: new Uint8Array(q.canLead.length), judged: new Int32Array(1) }])
   );
@@ -18887,6 +18895,39 @@ function figuresWithRelay(d, e, budget) {
   );
   if (without.unavailability <= f.unavailability * (1 + 1e-9)) return f;
   return { ...f, withoutRelay: { stores: relaying.map((q) => q.owner.name?.value ?? q.name), figures: without } };
+}
+function withRelayFigures(d, e, f, budget) {
+  const older = e.deps.filter((x) => x.type === "quorum" && !x.relay && x.kind === "consensus" && beforeRelay(x));
+  if (!older.length) return f;
+  const relayed = new Map(
+    older.map((q) => [q, { ...q, relay: true, canLead: new Uint8Array(q.canLead.length), judged: new Int32Array(1) }])
+  );
+  const withRelay = entityFigures(
+    d,
+    {
+      ...e,
+      deps: e.deps.map((x) => relayed.get(x) ?? x),
+      overloaded: new Uint8Array(e.backends.length),
+      errors: new Uint8Array(e.backends.length),
+      depWrites: new Uint8Array(e.deps.length)
+    },
+    budget
+  );
+  if (withRelay.unavailability >= f.unavailability * (1 - 1e-9)) return f;
+  const owners = older.map((q) => q.owner);
+  return {
+    ...f,
+    withRelay: {
+      stores: owners.map((st) => st.name?.value ?? ""),
+      engines: owners.map((st) => st.engine?.value ?? ""),
+      figures: withRelay
+    }
+  };
+}
+var beforeRelay = (q) => /cockroach/i.test(q.owner.engine?.value ?? "") && relayOf(q) === void 0;
+function withRelayText(w) {
+  const runs = w.stores.map((st, k) => `${st} runs ${w.engines[k]}`).join(", ");
+  return `with CockroachDB 24.1's follower relay (${runs}; 24.1 and later relay a write through a follower that reaches the leader): ${figureText(w.figures)}`;
 }
 var reportCell = (_ctx) => ({});
 function reportOf(ctx) {
@@ -19220,7 +19261,7 @@ function judgeAvailability({ ctx, d, owner, isStore, o, label: label4, e, f, jud
     why2 = finding(
       "objective/availability",
       o.availability.span,
-      `${label4}: computed availability ${figureText(f)} is below the objective ${availabilityPercent(o.availability.value)} (${ninesAndMinutes(allowed)}); ${cut}. Independent failures assumed: the real figure is lower`,
+      `${label4}: computed availability ${figureText(f)} is below the objective ${availabilityPercent(o.availability.value)} (${ninesAndMinutes(allowed)}); ${cut}${relayFix(f, allowed) ? `; ${withRelayText(f.withRelay)}: met` : ""}. Independent failures assumed: the real figure is lower`,
       fixes.length ? { fixes } : {}
     );
   }
@@ -19232,9 +19273,11 @@ function judgeAvailability({ ctx, d, owner, isStore, o, label: label4, e, f, jud
     design: f.availability,
     met,
     finding: why2,
-    condition
+    condition,
+    ...met === false && relayFix(f, allowed) ? { fix: "met with CockroachDB 24.1 or later (its follower relay)" } : {}
   });
 }
+var relayFix = (f, allowed) => !!f.withRelay && within(f.withRelay.figures.unavailability, allowed);
 function relayConditional(label4, o, f, condition, stores) {
   const runs = stores.length === 1 ? `${stores[0]} runs: write it in its` : `${listText(stores)} run: write it in each one's`;
   return finding(
@@ -20272,6 +20315,29 @@ var TOPOLOGY_RULES = [
 ];
 var LATE_RULES = [["objective", objectiveSteps]];
 
+// server/src/derive/controlplane.ts
+function controlPlaneOf(ctx, c) {
+  return ctx.factOf(computeControlPlane, c);
+}
+function controlPlaneSites(ctx, cluster) {
+  const c = ctx.topology.clusterByName.get(cluster);
+  return c ? controlPlaneOf(ctx, c).sites : [];
+}
+function controlPlaneAway(ctx, c) {
+  const home = ctx.siteOfCluster(c.name?.value ?? "");
+  return home !== void 0 && !controlPlaneOf(ctx, c).sites.includes(home);
+}
+function computeControlPlane(ctx, c) {
+  const home = ctx.siteOfCluster(c.name?.value ?? "");
+  const q = ctx.quorumOf(c);
+  const own2 = home !== void 0 ? [home] : [];
+  if (!q?.resolved) return { sites: own2, etcdOnly: [] };
+  const members = [...q.counts.keys()];
+  const witness = (s) => s !== home && ctx.topology.siteByName.get(s)?.role === "witness";
+  const sites = members.filter((s) => !witness(s));
+  return { sites: sites.length ? sites : own2, etcdOnly: members.filter(witness) };
+}
+
 // server/src/availability/pin.ts
 var SAME = 1e-9;
 function pinCost(ctx, store, site) {
@@ -21099,23 +21165,32 @@ function clusterApi(J, quorums, c, servingOf) {
   if (!qj.path(qj.judged, c.site).fails) return c;
   const load = loadText(servingOf(c.name));
   const p = qj.judged;
-  const voting = p.voting.filter((x) => J.R.reaches(c.site, x));
+  const cp = controlPlaneOf(ctx, qj.q.owner).sites;
+  const at = p.voting.filter((x) => cp.includes(x));
+  const voting = at.filter((x) => J.R.reaches(c.site, x));
   const why2 = qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails) ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes` : (qj.q.counts.get(c.site) ?? 0) > 0 ? `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})` : `its nodes at ${c.site} are cut off from its whole control plane (etcd at ${listText([...qj.q.counts.keys()])})`;
-  const remote = controlPlaneAway(qj.q, c.site);
-  J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${afterApiStops(c, load, p.voting, voting, remote)}`);
-  return { ...c, apiStops: true, controlPlaneAt: [...p.voting], evictionAfterSeconds: EVICTION_AFTER_SECONDS };
+  const remote = controlPlaneAway(ctx, qj.q.owner);
+  if (!at.length) {
+    J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${apiWithoutServers(c, load, p.voting)}`);
+    return { ...c, apiStops: true };
+  }
+  J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${afterApiStops(c, load, at, voting, remote, p.voting)}`);
+  return { ...c, apiStops: true, controlPlaneAt: at, evictionAfterSeconds: EVICTION_AFTER_SECONDS };
 }
 var POD_EVICTION_NOTE = `Pod eviction, wherever a cluster's API stops at a cut-off site while its control plane runs on elsewhere: that control plane's node controller no longer hears the site's kubelets, so after about ${seconds(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) the nodes are NotReady, and after the default ${seconds(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration their pods are evicted \u2014 one node every ${seconds(SECONDS_PER_EVICTED_NODE)} when the nodes carry per-site zone labels; without them the cut-off nodes, most of the cluster, are a partial disruption, and none are evicted in a cluster of 50 nodes or fewer (one node every 100 s above). When none of the cluster's Nodes stays Ready \u2014 a control plane whose hosts are not Nodes of the cluster (hosted: Kamaji, HyperShift, k0smotron; external etcd and API-server hosts) with every Node at the cut-off site \u2014 the node controller sees every zone fully disrupted, takes the fault for its own and evicts nothing. The kubelets learn of it only when the network heals, and then stop every evicted pod at once. To ride out a cut, raise the pods' tolerationSeconds for node.kubernetes.io/unreachable above the longest cut, or give the cluster a control plane local to its site.`;
-var controlPlaneAway = (q, site) => (q.counts.get(site) ?? 0) === 0;
 var evictsIfStacked = (cluster, controlPlaneAt) => `if its control-plane hosts at ${listText([...controlPlaneAt])} are Nodes of ${cluster} (kubeadm stacked)`;
 var HOSTED_EVICTS_NOTHING = "if none of its Nodes stays Ready (a hosted control plane), the node controller enters full-disruption mode and evicts nothing";
 var SEE_POD_EVICTION = 'see "Pod eviction"';
 var evicts = (r2) => r2.clusters.some((c) => c.evictionAfterSeconds !== null);
-function afterApiStops(c, load, controlPlaneAt, reachable, remote = false) {
+function afterApiStops(c, load, controlPlaneAt, reachable, remote = false, majorityAt = controlPlaneAt) {
   const pods = `its pods at ${c.site} keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled there`;
   const within3 = reachable.length ? ` The API server${reachable.length === 1 ? "" : "s"} at ${listText([...reachable])} ${reachable.length === 1 ? "is" : "are"} still within ${c.site}'s reach: if the control-plane endpoint sends ${c.name}'s nodes there, they keep their API. Otherwise` : "";
   const evicted = remote ? `${evictsIfStacked(c.name, controlPlaneAt)}, from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals; ${HOSTED_EVICTS_NOTHING}` : `from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals`;
-  return `${c.name}'s control plane keeps running at ${listText([...controlPlaneAt])}, where its etcd keeps a majority.${within3} ${within3 ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}; ${evicted} (${SEE_POD_EVICTION})`;
+  const where2 = majorityAt.length === controlPlaneAt.length ? `${listText([...controlPlaneAt])}, where its etcd keeps a majority` : `${listText([...controlPlaneAt])}, with its etcd's majority (${listText([...majorityAt])}: etcd only at ${listText(majorityAt.filter((x) => !controlPlaneAt.includes(x)))})`;
+  return `${c.name}'s control plane keeps running at ${where2}.${within3} ${within3 ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}; ${evicted} (${SEE_POD_EVICTION})`;
+}
+function apiWithoutServers(c, load, majorityAt) {
+  return `Its etcd keeps a majority at ${listText([...majorityAt])}, where only etcd runs (a witness: no API server), so ${c.name} takes no API writes anywhere. Its pods at ${c.site} keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled until the cut heals; no controller runs with that majority, so none of them is evicted`;
 }
 function* judgeMeshes(J) {
   const { ctx, R, breaks } = J;
@@ -21698,6 +21773,7 @@ function lines(ctx, f) {
   out.push(`  ${methodText(f)}`);
   out.push(...apiLines(f));
   if (f.withoutRelay) out.push(`  ${withoutRelayText(f.withoutRelay)}; ${servedText(f.withoutRelay.figures, true)}`);
+  if (f.withRelay) out.push(`  ${withRelayText(f.withRelay)}; ${servedText(f.withRelay.figures, true)}`);
   if (f.brokenAllUp) out.push("  fails with every site and link up");
   for (const c of f.cutSets.slice(0, 3)) out.push(`  cut set: ${cutSetText(c)}`);
   for (const [w, p] of Object.entries(f.outcomes)) out.push(`  ${f.api ? "etcd quorum " : ""}${w}: ${percentOfTime(p)} of the time`);
@@ -21739,6 +21815,7 @@ function mdAvailability(f, budget) {
     f.api ? `${apiSubject(f)}: ${figure}` : figure,
     ...quorum ? [quorum] : [],
     ...f.withoutRelay ? [withoutRelayText(f.withoutRelay)] : [],
+    ...f.withRelay ? [withRelayText(f.withRelay)] : [],
     ...budget ? [budgetText(budget, false)] : []
   ].join("; ");
 }
@@ -28520,7 +28597,7 @@ function diffText(d, color) {
     lines2.push(
       `  ${kind === "worse" ? paint("\x1B[31m", word) : kind === "better" ? paint("\x1B[32m", word) : paint("\x1B[33m", word)}  ${scenarioLabel(s)}: ${arrow(s)}${s.judgedAfter ? `, ${s.judgedAfter}` : ""}`
     );
-    if (s.judgedBefore && windowMoved(d, s.scenario)) lines2.push(`          failover before: ${s.judgedBefore}`);
+    if (s.judgedBefore && windowMoved(d, s.scenario)) lines2.push(`          before: ${s.before}, ${s.judgedBefore}`);
     if (s.why) lines2.push(`          ${kind === "better" || kind === "gone" ? "before" : "now"}: ${s.why}`);
     if (s.still) lines2.push(`          still: ${s.still}`);
   }
@@ -28978,6 +29055,7 @@ var LINKERD_GATEWAY_TCP = 4143;
 var LINKERD_PROBE_TCP = 4191;
 var ETCD_DOC = "https://etcd.io/docs/v3.6/op-guide/configuration/";
 var ETCD_CLIENT_TCP = 2379;
+var ETCDCTL_DOC = "https://github.com/etcd-io/etcd/blob/main/etcdctl/README.md";
 var ETCD_PEER_TCP = 2380;
 var GALERA_DOC = "https://galeracluster.com/library/documentation/firewall-settings.html";
 var GALERA_GCOMM_TCP = 4567;
@@ -29477,7 +29555,11 @@ function quorumRows(b) {
       const c = q.kind === "etcd" ? q.owner : void 0;
       const home = c && siteOf(c);
       const [at] = q.counts.keys();
-      if (c && home && at !== void 0 && at !== home) stretchedControlPlaneRows(b, c, home, at, q.label, false);
+      if (c && home && at !== void 0 && at !== home) {
+        const cp = controlPlaneOf(ctx, c);
+        if (cp.etcdOnly.includes(at)) witnessEtcdRows(b, c, home, at, cp.sites, q.label);
+        else stretchedControlPlaneRows(b, c, home, at, q.label, false);
+      }
       continue;
     }
     const sites = [...q.counts.keys()];
@@ -29498,9 +29580,11 @@ function quorumRows(b) {
         });
       const home = siteOf(c);
       if (home) {
-        const remote = sites.filter((s) => s !== home);
+        const cp = controlPlaneOf(ctx, c);
+        const remote = sites.filter((s) => s !== home && !cp.etcdOnly.includes(s));
         for (const s of remote) stretchedControlPlaneRows(b, c, home, s, q.label, true);
         remoteKubeletRows(b, c, remote, q.label);
+        for (const s of cp.etcdOnly) witnessEtcdRows(b, c, home, s, cp.sites, q.label);
       }
     } else if (q.kind === "galera") {
       const st = q.owner;
@@ -29590,6 +29674,22 @@ function stretchedControlPlaneRows(b, c, home, s, label4, homeMembers) {
       reference: K8S_DOC
     });
   controlPlaneCniRows(b, c, home, s, cp, row);
+}
+function witnessEtcdRows(b, c, home, s, cpSites, label4) {
+  const name = c.name.value;
+  for (const at of cpSites)
+    b.rows.push({
+      component: "etcd client",
+      source: label4,
+      protocol: "TCP",
+      port: ETCD_CLIENT_TCP,
+      direction: "one-way",
+      from: at === home ? { site: home, cluster: name, what: `control-plane nodes of ${name}`, ranges: rangesOf2(c, "nodes"), controlPlane: true } : b.memberEnd(at, `control-plane nodes of ${name} at ${at}`, c),
+      to: b.memberEnd(s, `etcd members at ${s}`, c),
+      why: `${s} is a witness: its etcd member runs there alone (no API server, kubelet or CNI of ${name}, so no other port of ${name} goes to ${s}), and its client port is reached across the WAN \u2014 by etcdctl's --cluster commands on a control-plane host (endpoint status and health dial every member), and by API servers only when they list it among --etcd-servers (external etcd)`,
+      value: DEFAULT,
+      reference: ETCDCTL_DOC
+    });
 }
 var remoteLayout = (s) => `stacked, or a hosted control plane at ${s}`;
 function remoteKubeletRows(b, c, remote, label4) {
@@ -29926,10 +30026,12 @@ function status(j) {
   if (j.met && j.condition && j.key === "availability")
     return { raw: "met with CockroachDB 24.1 or later (its follower relay); **not met** without it" };
   if (j.met && j.condition) return { raw: `met ${j.condition.replace("only if", "**only if**")}` };
+  if (j.met === false && j.fix) return { raw: `**not met**; ${j.fix}` };
   return j.met === null ? "cannot be measured" : j.met ? "met" : { raw: "**not met**" };
 }
 var unmeasured = (j) => j.finding ? j.finding.message.slice(j.label.length + 2) : "cannot be measured (see objective/unmeasurable)";
 function availabilityCell(r2, f, j) {
+  if (f?.withRelay) return `${figureText(f)}; ${withRelayText(f.withRelay)}`;
   if (f) return f.withoutRelay ? `${figureText(f)}; ${withoutRelayText(f.withoutRelay)}` : figureText(f);
   if (j && j.met === null) return unmeasured(j);
   const report = reportOf(r2.ctx);
@@ -30397,9 +30499,9 @@ function optionsSection(r2) {
   }
   return out;
 }
-function evictionWords(q, home) {
+function evictionWords(r2, q, home) {
   const plain = `its pods there are evicted after about ${seconds(home.evicted.after)}`;
-  if (!controlPlaneAway(q, home.home)) return plain;
+  if (!controlPlaneAway(r2.ctx, q.owner)) return plain;
   return `${evictsIfStacked(cell(home.own), home.evicted.by.map(cell))}, ${plain}; ${HOSTED_EVICTS_NOTHING}`;
 }
 var localSize = (n) => n < 3 ? 3 : n % 2 ? n : n + 1;
@@ -30511,7 +30613,7 @@ function optionRow(r2, q, o, sites, designed) {
   });
   if (home)
     matrix.push(
-      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(membersAt(q, n, home.home))})${home.evicted ? `; ${evictionWords(q, home)}` : ""}` : "keeps serving"}`
+      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(membersAt(q, n, home.home))})${home.evicted ? `; ${evictionWords(r2, q, home)}` : ""}` : "keeps serving"}`
     );
   return [
     o.name,
@@ -31568,8 +31670,9 @@ function realLoss({ r: r2, o, out, isolated }) {
   const where2 = cell(listOf(isolated));
   const simulate = codeSpan(shellLine(["quorate", "simulate", "--lose", isolated.join(","), o.source]));
   const once = judgedOnce(loss);
-  const lossVerdict = `predicts **${loss.verdict}** for a real loss${once ? ` (${cell(once)})` : ""}`;
-  const verdicts = loss.verdict === r2.prediction.verdict && (r2.after?.verdict ?? loss.verdict) === loss.verdict ? `${lossVerdict}, as this drill does` : `${lossVerdict}, where this drill predicts **${r2.prediction.verdict}**${r2.after && r2.after.verdict !== r2.prediction.verdict ? ` (**${r2.after.verdict}** after the withdrawal)` : ""}. The verdicts are not a ranking: the loss's is judged once steering has withdrawn the site (${once ? "the window above" : "its failover window is a note below"}), the drill's counts the errors a site that is alive but cut off answers with \u2014 for clients a real loss is no milder`;
+  const lossVerdict = `predicts **${loss.verdict}** for a real loss${once ? `, ${cell(once)}` : ""}`;
+  const drillVerdict = once ? `. This drill predicts **${r2.prediction.verdict}**` : `, where this drill predicts **${r2.prediction.verdict}**`;
+  const verdicts = loss.verdict === r2.prediction.verdict && (r2.after?.verdict ?? loss.verdict) === loss.verdict ? `${lossVerdict}${once ? `. This drill predicts **${loss.verdict}** too` : ", as this drill does"}` : `${lossVerdict}${drillVerdict}${r2.after && r2.after.verdict !== r2.prediction.verdict ? ` (**${r2.after.verdict}** after the withdrawal)` : ""}. The verdicts are not a ranking: the loss's is judged once steering has withdrawn the site (${once ? "the window above" : "its failover window is a note below"}), the drill's counts the errors a site that is alive but cut off answers with \u2014 for clients a real loss is no milder`;
   out.push(
     "## What a real loss adds (not enacted)",
     "",
@@ -32216,7 +32319,7 @@ function checks(rb) {
   out.push(
     "## Checks",
     "",
-    `Verdict predicted: **${p.verdict}**${r2.after && withdraws(rb) ? ` during the window, **${r2.after.verdict}** after the withdrawal` : ""}.${r2.unenactedQuorums.length ? ` That verdict is the engine's for the whole cut; ${r2.unenactedQuorums.map(cell).join(", ")} ${r2.unenactedQuorums.length === 1 ? "is" : "are"} not cut here (Not enacted) and may keep writing where the engine predicts ${r2.unenactedQuorums.length === 1 ? "it stops" : "they stop"}: not part of this run.` : ""}`,
+    `Verdict predicted: **${p.verdict}**${r2.after && withdraws(rb) ? ` during the window, **${r2.after.verdict}** after the withdrawal` : ""}.${r2.unenactedQuorums.length ? ` That verdict is the engine's for the whole cut; ${r2.unenactedQuorums.map(cell).join(", ")} ${r2.unenactedQuorums.length === 1 ? "is" : "are"} not cut here (Not enacted) and may keep writing where the engine predicts ${r2.unenactedQuorums.length === 1 ? "it stops" : "they stop"}: not part of this run.` : ""}${istioVerdictText(rb)}`,
     ""
   );
   const list2 = [
@@ -32232,6 +32335,10 @@ function checks(rb) {
     ...list2.length ? list2.map((c) => `- [ ] ${c}`) : ["- [ ] Nothing should break: every enacted quorum, store and entry point continues \u2014 confirm each against its baseline."],
     ""
   );
+}
+function istioVerdictText(rb) {
+  const lost = [...new Set(judged2(rb).flatMap((x) => x.meshes.filter((m) => m.outcome === "control-plane-lost").map((m) => m.cluster)))];
+  return lost.length ? ` It counts ${lost.map(cell).join(", ")} losing ${lost.length === 1 ? "its" : "their"} Istio control plane, which the steps do not cut (Not enacted): not part of this run.` : "";
 }
 function withdraws({ r: r2, t, isolated }) {
   return t.traffic.some((tr) => tr.backends.some((b) => isolated.includes(r2.ctx.siteOfCluster(b.cluster?.value ?? "") ?? "")));
@@ -32249,14 +32356,15 @@ function apiStopped(rb) {
 function apiStopReason(rb, name) {
   const c = rb.r.ctx.topology.clusterByName.get(name);
   const q = c && rb.r.ctx.quorumOf(c);
-  const home = rb.r.ctx.siteOfCluster(name);
-  return q && home !== void 0 && !(q.counts.get(home) ?? 0) ? `its nodes are cut off from its whole control plane at ${listOf([...q.counts.keys()], "and")}` : "its etcd members on its side hold no majority";
+  const remote = remoteControlPlane(rb, name);
+  return q && remote ? `its nodes are cut off from its whole control plane at ${listOf(remote, "and")}` : "its etcd members on its side hold no majority";
 }
 function remoteControlPlane(rb, name) {
   const c = rb.r.ctx.topology.clusterByName.get(name);
   const q = c && rb.r.ctx.quorumOf(c);
   const home = rb.r.ctx.siteOfCluster(name);
-  return q && home !== void 0 && !(q.counts.get(home) ?? 0) ? [...q.counts.keys()] : void 0;
+  const cp = controlPlaneSites(rb.r.ctx, name);
+  return q && home !== void 0 && !cp.includes(home) ? [...cp] : void 0;
 }
 function stretchedControlPlane(rb, name) {
   if (remoteControlPlane(rb, name)) return void 0;
@@ -32396,9 +32504,15 @@ function trafficChecks(rb) {
   }
   for (const m of p.meshes)
     out.push(
-      m.outcome === "control-plane-lost" ? `cluster ${cell(m.cluster)} loses its Istio control plane (${cell(m.because)}): no config pushes or new certificates, and new pods in injected namespaces are refused (the injection webhook fails closed); running workloads keep serving on their current certificates.` : `cluster ${cell(m.cluster)}: its Linkerd mirrors of ${cell(m.because)} go stale; the gateway probe fails and the mirrored endpoints are withdrawn.`
+      m.outcome === "control-plane-lost" ? istioCheck(rb, m.cluster, m.because) : `cluster ${cell(m.cluster)}: its Linkerd mirrors of ${cell(m.because)} go stale; the gateway probe fails and the mirrored endpoints are withdrawn.`
     );
   return out;
+}
+var nodeRangesOf = (c) => (c?.cidrs ?? []).filter((v) => v.field === "nodes").map((v) => v.value);
+function istioCheck(rb, remote, primary) {
+  const nodes = nodeRangesOf(rb.t.clusterByName.get(primary));
+  const test = `${codeSpan(kubectlLine(remote, ["-n", "NS", "run", "quorate-inject", "--image=busybox:1.36.1", "--restart=Never", "--dry-run=server", "-o", "jsonpath={.spec.containers[*].name}"]))} (NS a namespace labelled for injection; a server-side dry run calls the injection webhook and creates nothing)`;
+  return `cluster ${cell(remote)} keeps its Istio control plane (${cell(primary)}'s istiod, through ${cell(primary)}'s east-west gateway, whose address no rule here drops \u2014 Not enacted): new pods in its injected namespaces still get their sidecar \u2014 ${test} lists istio-proxy. ${nodes.length ? `If the gateway is a NodePort on ${cell(primary)}'s nodes (${cell(nodes.join(", "))}, dropped by the rules), the loss simulate predicts is enacted instead: the dry run is refused (the injection webhook fails closed), and there are no config pushes or new certificates; running workloads keep serving on their current certificates.` : "No config push or certificate stops either: the loss simulate predicts is not part of this run."}`;
 }
 function rollback(rb) {
   const { r: r2, out, isolated, deadman } = rb;
@@ -32762,7 +32876,7 @@ function evictionPlans(p, ctx) {
         site: c.site,
         controlPlaneAt: [...c.controlPlaneAt],
         bound: c.evictionAfterSeconds,
-        ifStacked: q ? controlPlaneAway(q, c.site) : false
+        ifStacked: cluster && q ? controlPlaneAway(ctx, cluster) : false
       }
     ];
   });
@@ -32957,7 +33071,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
   refuseDown(ctx, prediction, isolation?.after, spends, asked, duration.seconds);
   files.push(...hostRuleFiles(hostPlans, s, o, deadmanSeconds(duration.seconds, limits)));
   const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
-  noteBareSides(pl, o);
+  noteUncut(pl, o, [prediction, ...isolation ? [isolation.after] : []]);
   const probe = probeFiles(pl, plans, s, o, duration.seconds, files);
   const name = enactedName(s, asked, sites);
   yield;
@@ -33020,12 +33134,28 @@ function hostRuleFiles(hostPlans, s, o, deadman) {
     ...hp.ip6tables ? [{ path: hp.ip6tables, content: iptablesRules(hp, s, o, 6) }] : []
   ]);
 }
+function noteUncut(pl, o, judged3) {
+  noteBareSides(pl, o);
+  noteIstioControlPlane(pl, judged3);
+}
 function noteBareSides(pl, o) {
   for (const [i, side2] of pl.sides.entries())
     if (!pl.clusters.some((c) => pl.sideOf(pl.ctx.siteOfCluster(c.name.value)) === i) && !side2.some((x) => pl.addressesOf(x).length))
       pl.notEnacted.push(
         `${side2.join(", ")}: no cluster and no sites[].addresses \u2014 nothing there can be cut; isolate it at the firewall by hand for the same ${o.duration}`
       );
+}
+function noteIstioControlPlane(pl, judged3) {
+  const seen = /* @__PURE__ */ new Set();
+  for (const m of judged3.flatMap((x) => x.meshes))
+    if (m.outcome === "control-plane-lost" && !seen.has(m.cluster)) {
+      seen.add(m.cluster);
+      pl.notEnacted.push(istioKeptText(pl.ctx, m.cluster, m.because));
+    }
+}
+function istioKeptText(ctx, remote, primary) {
+  const nodes = nodeRangesOf(ctx.topology.clusterByName.get(primary));
+  return `cluster ${remote}'s Istio control plane: ${remote} reaches ${primary}'s istiod (TCP ${ISTIO_XDS_TCP} xDS and CA, ${ISTIO_WEBHOOK_TCP} webhooks) through ${primary}'s east-west gateway, whose LoadBalancer address is not in the design \u2014 no rule drops it, so ${remote} keeps its istiod through the run (injection, config pushes and certificates keep working) and the control-plane loss simulate predicts is not tested${nodes.length ? ` \u2014 unless the gateway is a NodePort on ${primary}'s nodes (${nodes.join(", ")}), which the rules do drop` : ""}; to test the loss, add the gateway's address to the host rules on ${remote}'s nodes`;
 }
 function probeFiles(pl, plans, s, o, seconds2, files) {
   const probe = probePlan(
