@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { analyzeAlone, analyzeFile } from "../../server/src/analysis";
 import { budgetOf, budgetText } from "../../server/src/availability/budget";
 import { pinCost } from "../../server/src/availability/pin";
+import { availabilityJson } from "../../server/src/availability/render";
 import { ALL_UP, run } from "../../server/src/whatif/engine";
 import { decisionRecord } from "../../server/src/whatif/record";
 
@@ -98,4 +99,16 @@ test("CockroachDB 23.2: a missed availability objective names the fix the tool k
     shippedMd,
     /with CockroachDB 24\.1's follower relay|before it: its figures count no relay|met with CockroachDB 24\.1 or later \(its follower relay\)/,
   );
+});
+
+test("availability --format json carries the with-relay figure of a CockroachDB 23.2 store's entry (null for 24.1)", () => {
+  const json = (text: string) =>
+    JSON.parse(availabilityJson(ctxOf(text))) as {
+      entity: string;
+      withRelay: { stores: string[]; engines: string[]; availability: number } | null;
+    }[];
+  const checkout = json(withEngine("cockroachdb 23.2")).find((f) => f.entity === "checkout")!;
+  assert.deepEqual([checkout.withRelay?.stores, checkout.withRelay?.engines], [["ledger"], ["cockroachdb 23.2"]]);
+  assert.ok(Math.abs(checkout.withRelay!.availability - 0.999985) < 5e-7, String(checkout.withRelay!.availability));
+  assert.equal(json(REVIEWED).find((f) => f.entity === "checkout")!.withRelay, null);
 });

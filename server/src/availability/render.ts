@@ -141,6 +141,17 @@ export function availabilityJson(ctx: TopologyContext, report: AvailabilityRepor
           servedBest: bestJson(f.withoutRelay.figures),
         }
       : null,
+    // review M117b: a CockroachDB store before 24.1 — the figure its follower relay would give
+    withRelay: f.withRelay
+      ? {
+          stores: f.withRelay.stores,
+          engines: f.withRelay.engines,
+          availability: f.withRelay.figures.availability,
+          nines: finite(f.withRelay.figures.nines),
+          minutesPerYear: f.withRelay.figures.minutesPerYear,
+          servedFraction: f.withRelay.figures.servedFraction,
+        }
+      : null,
     // an etcd: `availability` above is its cluster's API from its site; the quorum's own figure and why the API stops
     api: f.api
       ? {
