@@ -67,6 +67,13 @@ test("the engines that relay nothing name their own pin mechanism in simulate, a
   }
 });
 
+test("an engine Quorate does not know is judged without a relay, and said so as what is counted", () => {
+  const note = run(ctxOf(withEngine("foodb")), ALL_UP).notes.find((n) => n.startsWith("store ledger: keep its leader in ams"))!;
+  assert.ok(note.startsWith("store ledger: keep its leader in ams (pin it there), the best pin for write latency:"), note);
+  assert.match(note, /without a follower relay \(none counted for foodb\) /);
+  assert.match(note, PRICE);
+});
+
 test("CockroachDB 24.1 (the shipped example): the relay keeps every pin's figure, no price is said", () => {
   const ctx = ctxOf(REVIEWED);
   assert.equal(pinCost(ctx, ctx.topology.storeByName.get("ledger")!, "ams"), undefined);

@@ -14,6 +14,7 @@ import { majority, total } from "../math/quorum";
 import type { Store, Traffic } from "../model/topology";
 import { availabilityPercent } from "../util/format";
 import { listText } from "../util/strings";
+import { pinWords } from "./best";
 import { reportOf } from "./figures";
 
 /** One entry point's availability with the leader at the advised site and at its best pin. */
@@ -83,7 +84,13 @@ export function pinCost(ctx: TopologyContext, store: Store, site: string): PinCo
     }
   }
   if (!entries.length) return undefined;
-  return { store: name, site, engine: store.engine?.value ?? "its engine", links: cutLinks(ctx, q.counts, [...writers], site), entries };
+  return {
+    store: name,
+    site,
+    engine: store.engine?.value ?? "an undeclared engine",
+    links: cutLinks(ctx, q.counts, [...writers], site),
+    entries,
+  };
 }
 
 /**
@@ -114,7 +121,10 @@ const orList = (xs: readonly string[]) => listText([...xs]).replace(/ and (?=[^,
  */
 export function pinCostText(c: PinCost): string {
   const cockroach = /cockroach/i.test(c.engine);
-  const relay = `without a follower relay (${c.engine} has none${cockroach ? "; CockroachDB 24.1 adds it" : ""})`;
+  // an engine Quorate does not know is judged without a relay: said as what is counted, not as a fact of the engine
+  const known = pinWords(c.engine) !== undefined;
+  const none = known ? `${c.engine} has none${cockroach ? "; CockroachDB 24.1 adds it" : ""}` : `none counted for ${c.engine}`;
+  const relay = `without a follower relay (${none})`;
   const cut = c.links.length
     ? ` a cut of ${orList(c.links)} stops that side's writes`
     : ` the leader at ${c.site} loses writes the other pins keep`;
