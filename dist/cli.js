@@ -20371,7 +20371,13 @@ function pinCost(ctx, store, site) {
     }
   }
   if (!entries.length) return void 0;
-  return { store: name, site, engine: store.engine?.value ?? "its engine", links: cutLinks(ctx, q.counts, [...writers], site), entries };
+  return {
+    store: name,
+    site,
+    engine: store.engine?.value ?? "an undeclared engine",
+    links: cutLinks(ctx, q.counts, [...writers], site),
+    entries
+  };
 }
 function cutLinks(ctx, counts, writers, leader) {
   const maj = majority(total(counts));
@@ -20388,7 +20394,9 @@ function cutLinks(ctx, counts, writers, leader) {
 var orList = (xs) => listText([...xs]).replace(/ and (?=[^,]*$)/, " or ");
 function pinCostText(c) {
   const cockroach2 = /cockroach/i.test(c.engine);
-  const relay = `without a follower relay (${c.engine} has none${cockroach2 ? "; CockroachDB 24.1 adds it" : ""})`;
+  const known = pinWords(c.engine) !== void 0;
+  const none = known ? `${c.engine} has none${cockroach2 ? "; CockroachDB 24.1 adds it" : ""}` : `none counted for ${c.engine}`;
+  const relay = `without a follower relay (${none})`;
   const cut = c.links.length ? ` a cut of ${orList(c.links)} stops that side's writes` : ` the leader at ${c.site} loses writes the other pins keep`;
   const each = c.entries.map((e) => {
     const fewest = e.bestSites.length > 1 && e.bestSites.includes(e.fewestLost) ? ` (${e.fewestLost} loses the fewest requests)` : "";
@@ -21712,6 +21720,15 @@ function availabilityJson(ctx, report = reportOf(ctx)) {
       minutesPerYear: f.withoutRelay.figures.minutesPerYear,
       servedFraction: f.withoutRelay.figures.servedFraction,
       servedBest: bestJson(f.withoutRelay.figures)
+    } : null,
+    // review M117b: a CockroachDB store before 24.1 — the figure its follower relay would give
+    withRelay: f.withRelay ? {
+      stores: f.withRelay.stores,
+      engines: f.withRelay.engines,
+      availability: f.withRelay.figures.availability,
+      nines: finite(f.withRelay.figures.nines),
+      minutesPerYear: f.withRelay.figures.minutesPerYear,
+      servedFraction: f.withRelay.figures.servedFraction
     } : null,
     // an etcd: `availability` above is its cluster's API from its site; the quorum's own figure and why the API stops
     api: f.api ? {
