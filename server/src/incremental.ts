@@ -10,7 +10,7 @@ import { LIST_KEYS, type ListKey } from "./model/topology";
 import type { AnalysisOptions } from "./derive/context";
 import { validateItem } from "./schema/validate";
 import { keepingLastSweep } from "./math/cidr";
-import { fieldsOf, offsetMap, withItemRules } from "./reuse";
+import { fieldsOf, GaveWay, offsetMap, withItemRules, yieldTo } from "./reuse";
 
 /** One text change: replace [start, end) of the old text with `text`. */
 export interface TextChange {
@@ -104,6 +104,7 @@ const REUSE_MAX_CHARS = 16_384;
  * Re-analyses after one change by re-parsing only the top-level list item it falls in and
  * splicing it into the document and the model; undefined when that cannot be exact (the caller
  * then analyses from scratch). The result equals a from-scratch analysis, finding for finding.
+ * A rehearsal's `giveWay` is asked between its stages and families (reuse.ts GaveWay).
  */
 export function reanalyze(
   prev: FileAnalysis,
@@ -111,6 +112,7 @@ export function reanalyze(
   newText: string,
   options: AnalysisOptions = prev.options,
   rehearsal = false,
+  giveWay?: () => boolean,
 ): FileAnalysis | undefined {
   const old = prev.parsed;
   if (options.galeraMaxRttMs !== prev.options.galeraMaxRttMs || old.docs.length !== 1 || !prev.schemaGroups || prev.contexts.length !== 1)
@@ -143,6 +145,7 @@ export function reanalyze(
   const oldItem = region.seq.items[region.index] as Node;
   if (columnOf(newRegion, parsedItem.range[0]) !== columnOf(old.text, oldItem.range![0])) return undefined;
   if (newRegion.slice(0, lineStartOf(newRegion, parsedItem.range[0])).trim()) return undefined;
+  yieldTo(giveWay);
 
   // the fields of the item as the last analysis of this same item read them, offsets moved by this edit
   // (not for an item past REUSE_MAX_CHARS: comparing its fields would cost more than its families)
@@ -158,6 +161,7 @@ export function reanalyze(
   shiftAll(parsedItem, region.start);
   // (a rehearsal leaves the document as it was: its change is empty, so the shifts above moved nothing)
   if (!rehearsal) region.seq.items[region.index] = parsedItem;
+  yieldTo(giveWay);
   // the top-level item the model and the schema re-read: the new one, or the old one holding the new entry
   const item = nested ? topItem : parsedItem;
 
@@ -167,7 +171,8 @@ export function reanalyze(
   const itemFindings = validateItem(doc, d.span, target.key, target.index, item);
   if (itemFindings.length) schemaGroups.set(group, itemFindings);
   else schemaGroups.delete(group);
-  const rules = withItemRules(d.topology, doc, target, item, options, d.span.start, reuse);
+  yieldTo(giveWay);
+  const rules = withItemRules(d.topology, doc, target, item, options, d.span.start, reuse, giveWay);
   const { topology, ctx } = rules;
   const local: Finding[] = [...[...schemaGroups.values()].flat(), ...rules.findings];
   const doc2: ParsedDoc = { ...d, topology };
@@ -183,15 +188,16 @@ export function reanalyze(
  * keystroke otherwise runs code its open never ran (the item re-read and tracked, the shifts,
  * the context and the families over thousands of items with one of them tracked) unoptimised
  * (measured: about three times a warm keystroke's CPU); the background thread rehearses one
- * once a large file's open has been analysed (background/worker.ts). Whether it ran.
+ * once a large file's open has been analysed (background/worker.ts). Whether it ran, or "gave
+ * way": `giveWay`, asked between its stages and families, said real work arrived (it stopped there).
  */
-export function rehearseKeystroke(prev: FileAnalysis): boolean {
+export function rehearseKeystroke(prev: FileAnalysis, giveWay?: () => boolean): boolean | "gave way" {
   const at = rehearsalOffset(prev);
   if (at === undefined) return false;
   try {
-    return !!keepingLastSweep(() => reanalyze(prev, { start: at, end: at, text: "" }, prev.parsed.text, prev.options, true));
-  } catch {
-    return false;
+    return !!keepingLastSweep(() => reanalyze(prev, { start: at, end: at, text: "" }, prev.parsed.text, prev.options, true, giveWay));
+  } catch (e) {
+    return e instanceof GaveWay ? "gave way" : false;
   }
 }
 

@@ -168,15 +168,33 @@ function keptFamily(reuse: Reusable, name: string): { reads: ReadonlySet<string>
 export const KEPT_MAX_FINDINGS = 256;
 
 /**
+ * Thrown between the stages and families of a rehearsed keystroke (incremental.ts
+ * rehearseKeystroke) whose `giveWay` says real work arrived: the rehearsal is abandoned, so a
+ * keystroke waits for one family at most, not the rest of the rehearsal.
+ */
+export class GaveWay extends Error {
+  constructor() {
+    super("a rehearsal gave way to real work");
+  }
+}
+
+/** Throws GaveWay when `giveWay` says so (a rehearsal's check between its stages). */
+export function yieldTo(giveWay: (() => boolean) | undefined): void {
+  if (giveWay?.()) throw new GaveWay();
+}
+
+/**
  * runRules (analysis.ts) with the item tracked: each family in the same order, taken from
  * `reuse` when it read none of the changed fields (nor did the context's construction), else
- * run and its reads recorded. Returns the findings and the record for the next edit.
+ * run and its reads recorded. Returns the findings and the record for the next edit. `giveWay`
+ * (a rehearsal's) is asked before each family that runs.
  */
 export function runFamilies(
   ctx: TopologyContext,
   at: number,
   item: { key: ListKey; index: number; item: object; base: ReadonlySet<string> },
   reuse: Reusable | undefined,
+  giveWay?: () => boolean,
 ): { findings: Finding[]; record: FamilyRecord } {
   const options = JSON.stringify(ctx.options);
   const usable =
@@ -194,6 +212,7 @@ export function runFamilies(
       out.push(...kept.findings);
       continue;
     }
+    yieldTo(giveWay);
     const { value, reads } = recording(() => guarded(name, at, () => rule(ctx)));
     // plain offsets: the next edit moves them (live spans would follow the syntax tree instead)
     // (kept only up to KEPT_MAX_FINDINGS; this analysis shows them as they are, as a from-scratch one does)
@@ -206,7 +225,7 @@ export function runFamilies(
 /**
  * The model with the re-read item in place (tracked), its context, and its families run or
  * taken from `last` (the last analysis's record of the same item, and the item's fields as it
- * read them with this edit's offsets).
+ * read them with this edit's offsets). `giveWay`: see runFamilies.
  */
 export function withItemRules(
   was: Topology,
@@ -216,6 +235,7 @@ export function withItemRules(
   options: AnalysisOptions,
   at: number,
   last: { record: FamilyRecord; before: Map<string, string>; at: OffsetMap } | undefined,
+  giveWay?: () => boolean,
 ): { topology: Topology; ctx: TopologyContext; findings: Finding[]; record: FamilyRecord } {
   // (withItem calls `wrap` once, with the item it read)
   let read: object = {};
@@ -228,6 +248,7 @@ export function withItemRules(
     }),
   );
   const topology = indexed.value;
+  yieldTo(giveWay);
   const { value: ctx, reads: base } = looseReads(() => new TopologyContext(topology, options));
   for (const r of indexed.reads) base.add(r);
   const changed = last && changedFields(last.before, fieldsOf(read, unmoved));
@@ -236,6 +257,7 @@ export function withItemRules(
     at,
     { key: target.key, index: target.index, item: read, base },
     last && changed ? { record: last.record, changed, at: last.at } : undefined,
+    giveWay,
   );
   return { topology, ctx, ...rules };
 }

@@ -9,12 +9,17 @@ import { runBackground, type Port } from "./background/worker";
 import { startServer } from "./lsp";
 import { nodeHost } from "./platform/node";
 
-const data = workerData as { mark?: string; warmUp?: boolean; push?: boolean } | undefined;
+const data = workerData as { mark?: string; warmUp?: boolean; push?: boolean; posted?: Int32Array } | undefined;
 if (!isMainThread && parentPort && data?.mark === BACKGROUND_MARK) {
   // this same script, started by the server as its background thread (large files); its start
   // set V8's flags back (see keepYoungGenerationSmall), for the main thread too
   keepYoungGenerationSmall();
-  runBackground(parentPort as unknown as Port, { warmUp: data.warmUp, push: data.push });
+  const posted = data.posted;
+  runBackground(parentPort as unknown as Port, {
+    warmUp: data.warmUp,
+    push: data.push,
+    arrived: posted ? () => Atomics.load(posted, 0) : undefined,
+  });
 } else {
   // Thin bootstrap: stdio (`--stdio`), node IPC (`--node-ipc`) or a socket, as the client asks.
   if (process.argv.includes("--help")) {

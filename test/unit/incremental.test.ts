@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { analyzeFile, finalize, type FileAnalysis } from "../../server/src/analysis";
+import { analyzeFile, finalize, rulesToRun, type FileAnalysis } from "../../server/src/analysis";
 import { analyzeChange, reanalyze, rehearseKeystroke } from "../../server/src/incremental";
 import { DEFAULT_OPTIONS } from "../../server/src/derive/context";
 import { FIXABLE } from "../fixtures/fixable";
@@ -303,4 +303,34 @@ test("a rehearsed keystroke leaves the analysis as it was: the same nodes at the
   }
   // a design no keystroke re-analyses incrementally (flow style) is not rehearsed
   assert.equal(rehearseKeystroke(analyzeFile(PATH, "apiVersion: quorate.dev/v1alpha1\nkind: Topology\nsites: [{ name: a }]\n")), false);
+});
+
+test("a rehearsed keystroke gives way: asked before each of its stages and families, it stops at the first yes, asked no more, the analysis as it was", () => {
+  const text = fixture();
+  const a = analyzeFile(PATH, text);
+  const before = view(a);
+  // never told to: it runs to its end, asked at least once a family (a keystroke behind it waits for one family at most)
+  let asked = 0;
+  const ran = rehearseKeystroke(a, () => {
+    asked++;
+    return false;
+  });
+  assert.equal(ran, true);
+  const families = rulesToRun(a.options).length;
+  assert.ok(asked >= families, `asked ${asked} times for ${families} families`);
+  // told to at its k-th check: it stops there, whichever stage or family comes next
+  for (let k = 1; k <= asked; k++) {
+    let n = 0;
+    assert.equal(
+      rehearseKeystroke(a, () => ++n >= k),
+      "gave way",
+      `told at check ${k}`,
+    );
+    assert.equal(n, k, `told at check ${k}: not asked again, nothing more run`);
+    assert.deepEqual(view(a), before);
+  }
+  // then a real keystroke is what a from-scratch analysis finds
+  const at = text.indexOf("rttMs: 3") + "rttMs: 3".length;
+  const next = `${text.slice(0, at)}1${text.slice(at)}`;
+  assert.deepEqual(view(analyzeChange(a, PATH, { start: at, end: at, text: "1" }, next, DEFAULT_OPTIONS)), view(analyzeFile(PATH, next)));
 });

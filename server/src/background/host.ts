@@ -64,6 +64,11 @@ export class Background {
   private readonly parts = new Map<number, string[]>();
   /** this (main) thread's heap: what the background thread sends lands here first */
   private readonly heap = heapKeeper();
+  /**
+   * How many messages this thread has posted to the background thread, in memory both share: it
+   * reads the count while busy (a rehearsed keystroke gives way to work that waits, worker.ts).
+   */
+  private readonly posted = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(
     private readonly script: string,
@@ -79,7 +84,7 @@ export class Background {
     sizeNextThreadsYoungGeneration();
     // its stdout is captured, never mixed into the LSP stream on the process's stdout
     const worker = new Worker(this.script, {
-      workerData: { mark: BACKGROUND_MARK, warmUp: options.warmUp, push: options.push },
+      workerData: { mark: BACKGROUND_MARK, warmUp: options.warmUp, push: options.push, posted: this.posted },
       stdout: true,
       // a young generation of SEMI_SPACE_MB semi-spaces (the same limit as the flags above, for an engine that reads only this)
       // and an old generation whose limit keeps its growth near what it holds (see OLD_GENERATION_MB)
@@ -114,7 +119,10 @@ export class Background {
   }
 
   post(m: ToBackground): void {
-    this.worker?.postMessage(m);
+    if (!this.worker) return;
+    this.worker.postMessage(m);
+    // after the post: a thread that sees the count has the message waiting
+    Atomics.add(this.posted, 0, 1);
   }
 
   /** Asks the thread; it answers after everything sent before the request. */

@@ -48,6 +48,11 @@ export interface HeapKeeperOptions {
   readonly collect?: () => void;
   readonly used?: () => number;
   readonly now?: () => number;
+  /**
+   * Whether work waits to be taken (a message posted to the thread while it was busy): a
+   * collection due once quiet is put off, the next afterWork collects at once.
+   */
+  readonly busy?: () => boolean;
 }
 
 export interface HeapKeeper {
@@ -83,6 +88,8 @@ export function heapKeeper(options: HeapKeeperOptions = {}): HeapKeeper {
   const idle = () => {
     clearTimeout(timer);
     timer = undefined;
+    // a full collection takes tens of ms: not in front of work that waits (its afterWork comes next)
+    if (options.busy?.()) return;
     dueSince = undefined;
     if (!gc || !due()) return;
     gc();

@@ -46,11 +46,28 @@ interface Pending {
   edits: number;
 }
 
+/** What a rehearsal came to (told to tests): it ran to its end, or stopped when work arrived. */
+export type Rehearsed = (uri: string, outcome: "ran" | "gave way") => void;
+
 export function runBackground(
   port: Port,
-  options: { warmUp?: boolean; heap?: HeapKeeper; push?: boolean; rehearsed?: (uri: string) => void } = {},
+  options: {
+    warmUp?: boolean;
+    heap?: HeapKeeper;
+    push?: boolean;
+    rehearsed?: Rehearsed;
+    /**
+     * How many messages the main thread has posted to this thread so far (a counter in shared
+     * memory it bumps after each post, host.ts), read while this thread is busy: more than it
+     * has taken means work waits behind what it is doing.
+     */
+    arrived?: () => number;
+  } = {},
 ): void {
-  const thread = new BackgroundThread(port, options.heap, options.push !== false, options.rehearsed);
+  let taken = 0;
+  const arrived = options.arrived;
+  const waiting = arrived ? () => arrived() !== taken : () => false;
+  const thread = new BackgroundThread(port, options.heap, options.push !== false, options.rehearsed, waiting);
   /**
    * The warm-up, a step per turn of the event loop until it is done or real work arrives: a
    * document the user opened, a large file, or a request (see warmUpSteps). Settings and the
@@ -76,6 +93,7 @@ export function runBackground(
   const urgent = (m: ToBackground) => m.t === "request" || (m.t === "update" && (m.open || m.hosted));
 
   port.on("message", (m) => {
+    taken++;
     // a cancellation is taken at once, not queued behind the work it cancels
     if (m.t === "cancel") {
       thread.cancellations.cancel(m.id);
@@ -161,8 +179,12 @@ class BackgroundThread {
    */
   later: Generator<void, void, undefined> | undefined;
   /**
-   * The large file just opened whose keystrokes are rehearsed, one per idle LATER_IDLE_MS after
-   * the warm-up's put-off steps and never while a request is being answered: the first keystroke
+   * The large file just opened whose keystrokes are rehearsed: the thread's first before the
+   * open's diagnostics are posted (a keystroke sent the moment they arrive, tens of ms later,
+   * would find no time for one after them: measured on the rings bench's 1 MB file, it ran 283 M
+   * instructions on this thread cold and 204 M after one rehearsal, which itself took 270 M), the
+   * others one per idle LATER_IDLE_MS, all before the warm-up's put-off steps, each giving way to
+   * any work posted meanwhile, and never while a request is being answered: the first keystroke
    * a user types into it then runs code compiled for it. Only while the code is cold: the thread
    * rehearses REHEARSALS in its life, none once a large file has been typed into (its keystrokes
    * compiled the code), nor after the file is gone.
@@ -171,19 +193,26 @@ class BackgroundThread {
   private rehearsalsLeft = REHEARSALS;
   /** requests still being answered (a Simulate click, a git read): no rehearsal meanwhile */
   private answering = 0;
-  /** told each keystroke rehearsed (tests) */
-  private readonly rehearsed?: (uri: string) => void;
+  /** told each keystroke rehearsed, or given up for real work (tests) */
+  private readonly rehearsed?: Rehearsed;
+  /**
+   * Whether a message the main thread posted waits to be taken: a rehearsal asks between its
+   * stages and families and gives way (a keystroke typed while one runs waits for one family
+   * at most), and the heap keeper puts a collection off.
+   */
+  private readonly waiting: () => boolean;
   private laterTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly port: Port;
   readonly heap: HeapKeeper;
   /** diagnostics are pushed with each analysis (false: the client pulls them, as a request) */
   private readonly push: boolean;
 
-  constructor(port: Port, heap: HeapKeeper | undefined, push: boolean, rehearsed?: (uri: string) => void) {
+  constructor(port: Port, heap: HeapKeeper | undefined, push: boolean, rehearsed: Rehearsed | undefined, waiting: () => boolean) {
     this.port = port;
     this.rehearsed = rehearsed;
+    this.waiting = waiting;
     // measured after the service exists (its baseline includes it)
-    this.heap = heap ?? heapKeeper();
+    this.heap = heap ?? heapKeeper({ busy: waiting });
     this.push = push;
     // the availability figures' findings of the files hosted here follow their others (a second report)
     this.service.setLateFor((uri) => this.hosted.has(uri));
@@ -245,7 +274,8 @@ class BackgroundThread {
     this.laterTimer = undefined;
     // work arrived: the drain it scheduled runs first, and resumes these after it
     if (this.scheduled) return;
-    if (!this.later) {
+    // rehearsals first (they give way to work), then the warm-up's put-off steps
+    if (this.rehearsing || !this.later) {
       this.rehearse();
       return;
     }
@@ -263,8 +293,12 @@ class BackgroundThread {
     this.resumeLater();
   }
 
-  /** One rehearsed keystroke (see `rehearsing`), the next once idle again; its garbage is the heap keeper's. */
-  private rehearse(): void {
+  /**
+   * One rehearsed keystroke (see `rehearsing`), the next once idle again; its garbage is the heap
+   * keeper's. `beforePost`: the one run before the open's diagnostics go (the drain that posts them
+   * checks the heap and schedules what follows).
+   */
+  private rehearse(beforePost = false): void {
     const uri = this.rehearsing;
     if (!uri || this.rehearsalsLeft <= 0) {
       this.rehearsing = undefined;
@@ -275,9 +309,17 @@ class BackgroundThread {
       return;
     }
     const a = this.service.analysis(uri);
-    const ran = !!a && rehearseKeystroke(a);
-    if (ran) this.rehearsed?.(uri);
+    const ran = !!a && rehearseKeystroke(a, this.waiting);
+    if (ran === "gave way") {
+      // the work that arrived goes first (no collection before it either); the rehearsal is
+      // tried again once the thread is idle, if that work leaves it to do
+      this.rehearsed?.(uri, "gave way");
+      this.resumeLater();
+      return;
+    }
+    if (ran) this.rehearsed?.(uri, "ran");
     if (!ran || --this.rehearsalsLeft <= 0) this.rehearsing = undefined;
+    if (beforePost) return;
     this.heap.afterWork();
     this.resumeLater();
   }
@@ -291,10 +333,13 @@ class BackgroundThread {
       const change = p.base === undefined ? undefined : p.edits === 1 && p.change ? p.change : changeBetween(p.base, p.text);
       this.touch(this.service.update(uri, p.text, p.open, change));
       this.edited.add(uri);
-      // a large file new here: its keystrokes are rehearsed once idle (while the code is cold); one typed into: no more
+      // a large file new here: its keystrokes are rehearsed (while the code is cold), the thread's
+      // first before its diagnostics are posted, the others once idle; one typed into: no more
       if (!this.hosted.has(uri)) continue;
-      if (p.base === undefined) this.rehearsing = this.rehearsalsLeft > 0 ? uri : undefined;
-      else {
+      if (p.base === undefined) {
+        this.rehearsing = this.rehearsalsLeft > 0 ? uri : undefined;
+        if (this.rehearsing && this.rehearsalsLeft === REHEARSALS) this.rehearse(true);
+      } else {
         this.rehearsalsLeft = 0;
         this.rehearsing = undefined;
       }
