@@ -29072,7 +29072,6 @@ var LINKERD_GATEWAY_TCP = 4143;
 var LINKERD_PROBE_TCP = 4191;
 var ETCD_DOC = "https://etcd.io/docs/v3.6/op-guide/configuration/";
 var ETCD_CLIENT_TCP = 2379;
-var ETCDCTL_DOC = "https://github.com/etcd-io/etcd/blob/main/etcdctl/README.md";
 var ETCD_PEER_TCP = 2380;
 var GALERA_DOC = "https://galeracluster.com/library/documentation/firewall-settings.html";
 var GALERA_GCOMM_TCP = 4567;
@@ -29601,7 +29600,7 @@ function quorumRows(b) {
         const remote = sites.filter((s) => s !== home && !cp.etcdOnly.includes(s));
         for (const s of remote) stretchedControlPlaneRows(b, c, home, s, q.label, true);
         remoteKubeletRows(b, c, remote, q.label);
-        for (const s of cp.etcdOnly) witnessEtcdRows(b, c, home, s, cp.sites, q.label);
+        etcdClientRows(b, c, home, sites, cp.sites, q.label);
       }
     } else if (q.kind === "galera") {
       const st = q.owner;
@@ -29635,17 +29634,18 @@ function stretchedControlPlaneRows(b, c, home, s, label4, homeMembers) {
     controlPlane: true
   };
   const row = (r2) => rows2.push({ value: DEFAULT, ...r2, source: label4 });
-  row({
-    component: "etcd client",
-    protocol: "TCP",
-    port: ETCD_CLIENT_TCP,
-    direction: "one-way",
-    from: { ...homeCp, what: `kube-apiserver of ${name}` },
-    to: members,
-    why: "an API server reads and writes through members elsewhere only with external etcd (--etcd-servers listing every member); a kubeadm stacked API server talks only to its own node's member (127.0.0.1), so leave this closed there: it only widens who can reach etcd",
-    reference: KUBEADM_HA_DOC,
-    when: "with external etcd"
-  });
+  if (!homeMembers)
+    row({
+      component: "etcd client",
+      protocol: "TCP",
+      port: ETCD_CLIENT_TCP,
+      direction: "one-way",
+      from: { ...homeCp, what: `kube-apiserver of ${name}` },
+      to: members,
+      why: "an API server reads and writes through members elsewhere only with external etcd (--etcd-servers listing every member); a kubeadm stacked API server talks only to its own node's member (127.0.0.1), so leave this closed there: it only widens who can reach etcd",
+      reference: KUBEADM_HA_DOC,
+      when: "with external etcd"
+    });
   row({
     component: "kube-apiserver",
     protocol: "TCP",
@@ -29692,6 +29692,30 @@ function stretchedControlPlaneRows(b, c, home, s, label4, homeMembers) {
     });
   controlPlaneCniRows(b, c, home, s, cp, row);
 }
+function etcdClientRows(b, c, home, sites, cpSites, label4) {
+  const name = c.name.value;
+  const cpEnd = (s) => b.memberEnd(s, s === home ? `control-plane nodes of ${name}` : `control-plane nodes of ${name} at ${s}`, c);
+  for (const [x, y] of b.pairs(sites)) {
+    const [from, to] = cpSites.includes(x) ? [x, y] : [y, x];
+    if (!cpSites.includes(from)) continue;
+    const both = cpSites.includes(to);
+    b.rows.push({
+      component: "etcd client",
+      source: label4,
+      protocol: "TCP",
+      port: ETCD_CLIENT_TCP,
+      direction: both ? "both" : "one-way",
+      from: cpEnd(from),
+      to: both ? cpEnd(to) : b.memberEnd(to, `etcd members at ${to}`, c),
+      why: `${both ? "" : `${to} is a witness, etcd only (no API server, kubelet or CNI of ${name}: nothing else of it runs there); `}${ETCD_CLIENT_WHY}`,
+      value: DEFAULT,
+      reference: KUBEADM_HA_DOC,
+      when: ETCD_CLIENT_WHEN
+    });
+  }
+}
+var ETCD_CLIENT_WHEN = "for maintenance, or with external etcd";
+var ETCD_CLIENT_WHY = "serving needs none over the WAN (a kubeadm stacked API server talks only to its own node's member (127.0.0.1)); maintenance does: kubeadm join --control-plane and upgrade, and etcdctl endpoint status and health --cluster, dial every member. Open it from control-plane nodes only";
 function witnessEtcdRows(b, c, home, s, cpSites, label4) {
   const name = c.name.value;
   for (const at of cpSites)
@@ -29703,9 +29727,9 @@ function witnessEtcdRows(b, c, home, s, cpSites, label4) {
       direction: "one-way",
       from: at === home ? { site: home, cluster: name, what: `control-plane nodes of ${name}`, ranges: rangesOf2(c, "nodes"), controlPlane: true } : b.memberEnd(at, `control-plane nodes of ${name} at ${at}`, c),
       to: b.memberEnd(s, `etcd members at ${s}`, c),
-      why: `${s} is a witness: its etcd member runs there alone (no API server, kubelet or CNI of ${name}, so no other port of ${name} goes to ${s}), and its client port is reached across the WAN \u2014 by etcdctl's --cluster commands on a control-plane host (endpoint status and health dial every member), and by API servers only when they list it among --etcd-servers (external etcd)`,
+      why: `${s} is a witness: its etcd members run there alone (no API server, kubelet or CNI of ${name}), so ${name}'s API servers at ${at} read and write through them across the WAN (external etcd): without this rule ${name} has no API`,
       value: DEFAULT,
-      reference: ETCDCTL_DOC
+      reference: KUBEADM_HA_DOC
     });
 }
 var remoteLayout = (s) => `stacked, or a hosted control plane at ${s}`;
@@ -33368,8 +33392,9 @@ function remoteControlPlane2(pl, q, enacted, unenacted) {
   }
   const name = q.owner.name?.value ?? "?";
   unenacted.push(q.label);
+  const etcdOnly = controlPlaneOf(pl.ctx, q.owner).etcdOnly.includes(at);
   pl.notEnacted.push(
-    `${q.label}: ${name}'s whole control plane at ${at} runs on hosts the design does not declare (no sites[].addresses at ${at}): no rule can drop ${name}'s nodes' traffic to it (TCP 6443, 10250), so ${name} keeps its API through the run \u2014 the cut is not enacted for it and no check below relies on it; declare its control-plane hosts' addresses at ${at} to cut it`
+    etcdOnly ? `${q.label}: ${name}'s whole etcd at ${at} (a witness: etcd only, its API servers at ${home}) runs on hosts the design does not declare (no sites[].addresses at ${at}): no rule can drop its API servers' traffic to it (TCP 2379), so ${name} keeps its API through the run \u2014 the cut is not enacted for it and no check below relies on it; declare the etcd hosts' addresses at ${at} to cut it` : `${q.label}: ${name}'s whole control plane at ${at} runs on hosts the design does not declare (no sites[].addresses at ${at}): no rule can drop ${name}'s nodes' traffic to it (TCP 6443, 10250), so ${name} keeps its API through the run \u2014 the cut is not enacted for it and no check below relies on it; declare its control-plane hosts' addresses at ${at} to cut it`
   );
 }
 function nftRules(hp, s, o, deadman) {

@@ -1597,7 +1597,7 @@ test("a --duration shorter than the runbook's own steps is said plainly, and its
   assert.doesNotMatch(rb, /\(0% of the yearly budget\)|more than a third of the run/);
   assert.match(
     rb,
-    /\*\*The run is shorter than its own steps — the cut lasts 10s, `probe\.sh during` alone about 63 s: pass --duration 3m or more\*\*/,
+    /\*\*The run is shorter than its own steps — the cut lasts 10s, `probe\.sh during` alone about 60 s: pass --duration 3m or more\*\*/,
   );
   assert.match(rb, /\*\*The run ends before `probe\.sh during` can finish: the cut lasts 10s — pass --duration 3m or more\*\*/);
   // longer than the proof, still shorter than the withdrawal by hand

@@ -36,9 +36,10 @@ const REVIEWED_ROWS = [
   "clustermesh-apiserver | TCP 32379 | fra -> lon",
   "clustermesh-apiserver | TCP 32379 | lon -> fra",
   // the witness's etcd member takes etcd's two ports only: client from the control-plane nodes at
-  // fra and lon, peer from the other members (review M111)
+  // fra and lon, peer from the other members (review M111); the client port between every two
+  // member sites alike, for maintenance (the lead's rule, 12:53)
   "etcd client | TCP 2379 | fra -> ams",
-  "etcd client | TCP 2379 | fra -> lon",
+  "etcd client | TCP 2379 | fra <-> lon",
   "etcd client | TCP 2379 | lon -> ams",
   "etcd peer | TCP 2380 | fra <-> ams",
   "etcd peer | TCP 2380 | fra <-> lon",
@@ -71,14 +72,18 @@ test("ClusterMesh and stretched etcd (the reviewed example): every row, with bot
   // 10250 from those API servers to every kubelet — each cited upstream
   const client = m.rows.filter((r) => r.component === "etcd client" && r.to.site === "lon");
   assert.deepEqual(
-    client.map((r) => r.when),
-    ["with external etcd"],
+    client.map((r) => [r.when, r.direction, r.from.what, r.to.what]),
+    [["for maintenance, or with external etcd", "both", "control-plane nodes of fra-prod", "control-plane nodes of fra-prod at lon"]],
+  );
+  assert.match(
+    client[0].why,
+    /maintenance does: kubeadm join --control-plane and upgrade, and etcdctl endpoint status and health --cluster, dial every member\. Open it from control-plane nodes only$/,
   );
   assert.match(client[0].why, /a kubeadm stacked API server talks only to its own node's member \(127\.0\.0\.1\)/);
   assert.match(client[0].reference, /kubeadm\/ha-topology\/$/);
   // the witness's member at ams (review M111): no API server, kubelet or CNI there, so nothing but
-  // etcd's ports to it; its client port from the control-plane nodes at fra and lon, unconditionally
-  // (etcdctl's --cluster commands on a control-plane host dial every member), cited upstream
+  // etcd's ports to it; its client port from the control-plane nodes at fra and lon, for
+  // maintenance as between fra and lon (one rule for every pair of member sites)
   assert.deepEqual(
     [
       ...new Set(
@@ -94,13 +99,16 @@ test("ClusterMesh and stretched etcd (the reviewed example): every row, with bot
   assert.deepEqual(
     witness.map((r) => [r.from.what, r.from.ranges, r.to.what, r.to.ranges, r.when]),
     [
-      ["control-plane nodes of fra-prod", ["192.168.10.0/24"], "etcd members at ams", ["192.168.30.0/28"], undefined],
-      ["control-plane nodes of fra-prod at lon", ["192.168.21.0/28"], "etcd members at ams", ["192.168.30.0/28"], undefined],
+      ["control-plane nodes of fra-prod", ["192.168.10.0/24"], "etcd members at ams", ["192.168.30.0/28"], client[0].when],
+      ["control-plane nodes of fra-prod at lon", ["192.168.21.0/28"], "etcd members at ams", ["192.168.30.0/28"], client[0].when],
     ],
   );
-  assert.match(witness[0].why, /^ams is a witness: its etcd member runs there alone \(no API server, kubelet or CNI of fra-prod/);
-  assert.match(witness[0].why, /etcdctl's --cluster commands on a control-plane host/);
-  assert.match(witness[0].reference, /etcd-io\/etcd\/blob\/main\/etcdctl/);
+  assert.match(
+    witness[0].why,
+    /^ams is a witness, etcd only \(no API server, kubelet or CNI of fra-prod: nothing else of it runs there\); /,
+  );
+  assert.equal(witness[0].why.replace(/^[^;]*; /, ""), client[0].why);
+  assert.match(witness[0].reference, /kubeadm\/ha-topology\/$/);
   assert.ok(!m.rows.some((r) => /control-plane nodes of fra-prod at ams/.test(`${r.from.what} ${r.to.what}`)));
   assert.ok(!m.notes.some((n) => /control-plane nodes at ams/.test(n)), m.notes.join("\n"));
   const api = m.rows.find((r) => r.port === 6443 && r.from.site === "fra" && r.to.site === "lon")!;

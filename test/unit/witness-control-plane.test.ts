@@ -89,3 +89,21 @@ test("the port matrix and the game day's probe: nothing but etcd's ports to an e
     assert.doesNotMatch(g.runbook, /those at lon and ams take them|keeps running at lon and ams/, side);
   }
 });
+
+test("an etcd wholly at a witness: its API servers stay at the cluster's site and reach it on 2379 — no 6443 or 10250 to the witness", () => {
+  const ctx = ctxOf(`${HEADER}sites: [{ name: fra }, { name: ams, role: witness, addresses: [192.0.2.0/28] }]
+links:
+  - { between: [fra, ams], rttMs: 9 }
+clusters:
+  - { name: core, site: fra, network: { nodes: 10.0.0.0/24 }, etcd: { members: { ams: 3 } } }
+`);
+  const m = portMatrix(ctx);
+  assert.deepEqual(
+    m.rows.map((r) => [r.component, r.port, r.from.site, r.to.site, r.from.what, r.when]),
+    [["etcd client", 2379, "fra", "ams", "control-plane nodes of core", undefined]],
+  );
+  const r = run(ctx, { ...ALL_UP, partition: [["fra"]] });
+  const core = r.clusters.find((c) => c.name === "core")!;
+  assert.deepEqual([core.apiStops, core.controlPlaneAt, core.evictionAfterSeconds], [true, [], null]);
+  assert.match(r.breaks.join("\n"), /where only etcd runs \(a witness: no API server\), so core takes no API writes anywhere/);
+});

@@ -60,9 +60,10 @@ export const LINKERD_PROBE_TCP = 4191;
 // 2379, peers on 2380 (the IANA-assigned ports).
 const ETCD_DOC = "https://etcd.io/docs/v3.6/op-guide/configuration/";
 export const ETCD_CLIENT_TCP = 2379;
-// etcdctl's README: `endpoint health` and `endpoint status` take `--cluster`, "use all endpoints
-// from the cluster member list" — each member's advertised client URL (2379 by default).
-const ETCDCTL_DOC = "https://github.com/etcd-io/etcd/blob/main/etcdctl/README.md";
+// etcdctl's README (https://github.com/etcd-io/etcd/blob/main/etcdctl/README.md): `endpoint health`
+// and `endpoint status` take `--cluster`, "use all endpoints from the cluster member list" — each
+// member's advertised client URL (2379 by default); kubeadm's etcd client for join --control-plane
+// and upgrade is built from every member's endpoint too.
 export const ETCD_PEER_TCP = 2380;
 // Galera, "Firewall Settings" (https://galeracluster.com/library/documentation/firewall-settings.html):
 // 4567 group communication (UDP too only with multicast), 4568 IST, 4444 SST, 3306 for clients
@@ -769,7 +770,7 @@ function quorumRows(b: Build): void {
         const remote = sites.filter((s) => s !== home && !cp.etcdOnly.includes(s));
         for (const s of remote) stretchedControlPlaneRows(b, c, home, s, q.label, true);
         remoteKubeletRows(b, c, remote, q.label);
-        for (const s of cp.etcdOnly) witnessEtcdRows(b, c, home, s, cp.sites, q.label);
+        etcdClientRows(b, c, home, sites, cp.sites, q.label);
       }
     } else if (q.kind === "galera") {
       const st = q.owner as Store;
@@ -814,17 +815,19 @@ function stretchedControlPlaneRows(b: Build, c: Cluster, home: string, s: string
     controlPlane: true,
   };
   const row = (r: Omit<PortRow, "source" | "value"> & { value?: PortRow["value"] }) => rows.push({ value: DEFAULT, ...r, source: label });
-  row({
-    component: "etcd client",
-    protocol: "TCP",
-    port: ETCD_CLIENT_TCP,
-    direction: "one-way",
-    from: { ...homeCp, what: `kube-apiserver of ${name}` },
-    to: members,
-    why: "an API server reads and writes through members elsewhere only with external etcd (--etcd-servers listing every member); a kubeadm stacked API server talks only to its own node's member (127.0.0.1), so leave this closed there: it only widens who can reach etcd",
-    reference: KUBEADM_HA_DOC,
-    when: "with external etcd",
-  });
+  // between the member sites of a stretched etcd: etcdClientRows, one rule for every pair (review M111)
+  if (!homeMembers)
+    row({
+      component: "etcd client",
+      protocol: "TCP",
+      port: ETCD_CLIENT_TCP,
+      direction: "one-way",
+      from: { ...homeCp, what: `kube-apiserver of ${name}` },
+      to: members,
+      why: "an API server reads and writes through members elsewhere only with external etcd (--etcd-servers listing every member); a kubeadm stacked API server talks only to its own node's member (127.0.0.1), so leave this closed there: it only widens who can reach etcd",
+      reference: KUBEADM_HA_DOC,
+      when: "with external etcd",
+    });
   row({
     component: "kube-apiserver",
     protocol: "TCP",
@@ -875,11 +878,48 @@ function stretchedControlPlaneRows(b: Build, c: Cluster, home: string, s: string
 }
 
 /**
- * An etcd-only member at a witness site `s` (derive/controlplane, review M111): no API server,
- * kubelet or CNI of the cluster runs there, so besides etcd's peer rows it takes only etcd's client
- * port, from the control-plane nodes at each of `cpSites`: etcdctl's `--cluster` commands on a
- * control-plane host (the game day's leader-location and health checks) dial every member's client
- * URL, and API servers reach it only when they list it among --etcd-servers (external etcd).
+ * etcd's client port between the member sites of a stretched etcd (review M111, the lead's rule of
+ * 12:53): one rule for every pair of member sites, witness or not. A kubeadm stacked API server
+ * talks only to its own node's member (127.0.0.1), so serving needs no 2379 across the WAN;
+ * maintenance does: kubeadm join --control-plane and kubeadm upgrade reach every member's client
+ * URL (MemberAdd, cluster health), and so do etcdctl's `endpoint status|health --cluster` (the game
+ * day's leader location and post-heal check). Conditional (`when`): probe.sh does not demand it.
+ * Between two control-plane sites both ways; from the control-plane sites to a witness's etcd-only
+ * member one way (nothing there dials out on 2379); none between two witnesses.
+ */
+function etcdClientRows(b: Build, c: Cluster, home: string, sites: readonly string[], cpSites: readonly string[], label: string): void {
+  const name = c.name!.value;
+  const cpEnd = (s: string) => b.memberEnd(s, s === home ? `control-plane nodes of ${name}` : `control-plane nodes of ${name} at ${s}`, c);
+  for (const [x, y] of b.pairs(sites)) {
+    const [from, to] = cpSites.includes(x) ? [x, y] : [y, x];
+    if (!cpSites.includes(from)) continue;
+    const both = cpSites.includes(to);
+    b.rows.push({
+      component: "etcd client",
+      source: label,
+      protocol: "TCP",
+      port: ETCD_CLIENT_TCP,
+      direction: both ? "both" : "one-way",
+      from: cpEnd(from),
+      to: both ? cpEnd(to) : b.memberEnd(to, `etcd members at ${to}`, c),
+      why: `${both ? "" : `${to} is a witness, etcd only (no API server, kubelet or CNI of ${name}: nothing else of it runs there); `}${ETCD_CLIENT_WHY}`,
+      value: DEFAULT,
+      reference: KUBEADM_HA_DOC,
+      when: ETCD_CLIENT_WHEN,
+    });
+  }
+}
+
+/** The condition of the etcd client rows between member sites (rendered "etcd client (only …)"). */
+const ETCD_CLIENT_WHEN = "for maintenance, or with external etcd";
+
+const ETCD_CLIENT_WHY =
+  "serving needs none over the WAN (a kubeadm stacked API server talks only to its own node's member (127.0.0.1)); maintenance does: kubeadm join --control-plane and upgrade, and etcdctl endpoint status and health --cluster, dial every member. Open it from control-plane nodes only";
+
+/**
+ * An etcd wholly at a witness site `s` (derive/controlplane, review M111): etcd only there, so the
+ * cluster's API servers stay at its own site and serve from it over the WAN (external etcd): its
+ * client port from the control-plane nodes at each of `cpSites`, needed to serve at all.
  */
 function witnessEtcdRows(b: Build, c: Cluster, home: string, s: string, cpSites: readonly string[], label: string): void {
   const name = c.name!.value;
@@ -895,9 +935,9 @@ function witnessEtcdRows(b: Build, c: Cluster, home: string, s: string, cpSites:
           ? { site: home, cluster: name, what: `control-plane nodes of ${name}`, ranges: rangesOf(c, "nodes"), controlPlane: true }
           : b.memberEnd(at, `control-plane nodes of ${name} at ${at}`, c),
       to: b.memberEnd(s, `etcd members at ${s}`, c),
-      why: `${s} is a witness: its etcd member runs there alone (no API server, kubelet or CNI of ${name}, so no other port of ${name} goes to ${s}), and its client port is reached across the WAN — by etcdctl's --cluster commands on a control-plane host (endpoint status and health dial every member), and by API servers only when they list it among --etcd-servers (external etcd)`,
+      why: `${s} is a witness: its etcd members run there alone (no API server, kubelet or CNI of ${name}), so ${name}'s API servers at ${at} read and write through them across the WAN (external etcd): without this rule ${name} has no API`,
       value: DEFAULT,
-      reference: ETCDCTL_DOC,
+      reference: KUBEADM_HA_DOC,
     });
 }
 

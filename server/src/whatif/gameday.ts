@@ -14,7 +14,7 @@ import { budgetShare, count, minutes } from "../util/format";
 import { type DeadStoreTimer, deadStoreTimer } from "../derive/engines";
 import { fileSegment, shortHash } from "../util/paths";
 import { probePlan, probePod, probePods, probeScript } from "./probe";
-import { controlPlaneAway } from "../derive/controlplane";
+import { controlPlaneAway, controlPlaneOf } from "../derive/controlplane";
 import { ALL_UP, type Result, run, runIsolate, type Scenario, scenarioName } from "./engine";
 import { ABORT_MARGIN_SECONDS, kubectl, nodeRangesOf, probeFile, runbookOf, safeSeconds } from "./gameday-runbook";
 import { finish, type Steps } from "../util/steps";
@@ -1000,8 +1000,12 @@ function remoteControlPlane(pl: Planning, q: Quorum, enacted: Set<string>, unena
   }
   const name = (q.owner as Cluster).name?.value ?? "?";
   unenacted.push(q.label);
+  // a witness there runs etcd only: the API servers stay at the cluster's site and reach it on 2379 (derive/controlplane, review M111)
+  const etcdOnly = controlPlaneOf(pl.ctx, q.owner as Cluster).etcdOnly.includes(at);
   pl.notEnacted.push(
-    `${q.label}: ${name}'s whole control plane at ${at} runs on hosts the design does not declare (no sites[].addresses at ${at}): no rule can drop ${name}'s nodes' traffic to it (TCP 6443, 10250), so ${name} keeps its API through the run — the cut is not enacted for it and no check below relies on it; declare its control-plane hosts' addresses at ${at} to cut it`,
+    etcdOnly
+      ? `${q.label}: ${name}'s whole etcd at ${at} (a witness: etcd only, its API servers at ${home}) runs on hosts the design does not declare (no sites[].addresses at ${at}): no rule can drop its API servers' traffic to it (TCP 2379), so ${name} keeps its API through the run — the cut is not enacted for it and no check below relies on it; declare the etcd hosts' addresses at ${at} to cut it`
+      : `${q.label}: ${name}'s whole control plane at ${at} runs on hosts the design does not declare (no sites[].addresses at ${at}): no rule can drop ${name}'s nodes' traffic to it (TCP 6443, 10250), so ${name} keeps its API through the run — the cut is not enacted for it and no check below relies on it; declare its control-plane hosts' addresses at ${at} to cut it`,
   );
 }
 
