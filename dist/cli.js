@@ -29600,7 +29600,8 @@ function quorumRows(b) {
         const remote = sites.filter((s) => s !== home && !cp.etcdOnly.includes(s));
         for (const s of remote) stretchedControlPlaneRows(b, c, home, s, q.label, true);
         remoteKubeletRows(b, c, remote, q.label);
-        etcdClientRows(b, c, home, sites, cp.sites, q.label);
+        if (cp.sites.some((s) => sites.includes(s))) etcdClientRows(b, c, home, sites, cp.sites, q.label);
+        else for (const s of cp.etcdOnly) witnessEtcdRows(b, c, home, s, cp.sites, q.label);
       }
     } else if (q.kind === "galera") {
       const st = q.owner;

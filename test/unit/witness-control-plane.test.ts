@@ -105,5 +105,20 @@ clusters:
   const r = run(ctx, { ...ALL_UP, partition: [["fra"]] });
   const core = r.clusters.find((c) => c.name === "core")!;
   assert.deepEqual([core.apiStops, core.controlPlaneAt, core.evictionAfterSeconds], [true, [], null]);
-  assert.match(r.breaks.join("\n"), /where only etcd runs \(a witness: no API server\), so core takes no API writes anywhere/);
+  assert.match(r.breaks.join("\n"), /where only etcd runs \(a witness: no API server\), so core takes no API writes anywhere/); // spread over two witnesses: the same required rows to each, and their peer row
+  const two = portMatrix(
+    ctxOf(`${HEADER}sites: [{ name: fra }, { name: ams, role: witness, addresses: [192.0.2.0/28] }, { name: bru, role: witness, addresses: [192.0.2.16/28] }]
+links:
+  - { between: [fra, ams], rttMs: 9 }
+  - { between: [fra, bru], rttMs: 8 }
+  - { between: [ams, bru], rttMs: 3 }
+clusters:
+  - { name: core, site: fra, network: { nodes: 10.0.0.0/24 }, etcd: { members: { ams: 1, bru: 2 } } }
+`),
+  );
+  assert.deepEqual(two.rows.map((r) => `${r.component} ${r.port} ${r.from.site} ${r.to.site} ${r.when ?? "required"}`).sort(), [
+    "etcd client 2379 fra ams required",
+    "etcd client 2379 fra bru required",
+    "etcd peer 2380 ams bru required",
+  ]);
 });
