@@ -439,6 +439,12 @@ test("review M109: when the voters as designed cannot complete the configured ma
   assert.deepEqual([up.outcome, up.commitLatencyMs], ["stops", null]);
   const md = hoverAt(a, text.indexOf("members: { fra: 1") + 2)?.markdown ?? "";
   assert.match(md, /5 members \(2 that vote as designed\), majority \*\*3\*\*, tolerates \*\*0\*\* failures\./);
+  // w58 (w48's note): the verdict is that writes are stopped already, not that a loss would stop them
+  assert.match(
+    md,
+    /^\*\*store ledger\*\*: \*\*writes are stopped with every site up\*\*: ams's 3 never vote as designed \(`quorum\/member-unreachable`\), so 2 of 5 members can vote; majority 3\.\n/,
+  );
+  assert.doesNotMatch(md, /losing .* stops writes|Partitions that leave neither side|Every split/);
   assert.match(md, /\| fra \| 1 \| 1 of 5: \*\*quorum lost\*\* \| — \(no majority can vote\) \| — \(no majority can vote\) \|/);
   assert.match(md, /\| ams \| 3 \| 2 of 5: \*\*quorum lost\*\* \| — \(never votes as designed\) \| — \(never votes as designed\) \|/);
 });

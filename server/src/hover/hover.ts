@@ -23,7 +23,7 @@ import {
   K8S_NAME_MAX,
   podsRoutable,
 } from "../derive/meshes";
-import { cutOffVoterSites, memberGaps, votingCounts } from "../derive/reach";
+import { cutOffVoterSites, memberGaps, neverVoteText, votingCounts } from "../derive/reach";
 import { listText } from "../util/strings";
 import { etcdTimers, MAX_ELECTION_TIMEOUT_MS, timerAdvice } from "../derive/timers";
 import { availabilityPercent, bytes, count, mdText as md, minutes, ms, percent, sig, table as mdTable } from "../util/format";
@@ -64,8 +64,12 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
   const splits = partitions(voting, n);
   const frozen = splits.filter((p) => p.verdict === "frozen");
   // the verdict first, then the one table that matters, then what is left: one screen
+  // its voters as designed can never make the majority (review M109): writes are stopped with every site up, not by a loss
+  const stopped = voters < maj;
   let verdict: string;
-  if (losses.length === 1) verdict = `all members sit in **${md(losses[0].site)}**: the quorum lives and dies with that site`;
+  if (stopped)
+    verdict = `**writes are stopped with every site up**: ${md(neverVoteText(q, cutOffVoterSites(ctx, q)))} as designed (\`quorum/member-unreachable\`), so ${voters} of ${n} members can vote; majority ${maj}`;
+  else if (losses.length === 1) verdict = `all members sit in **${md(losses[0].site)}**: the quorum lives and dies with that site`;
   else if (lost.length) {
     // every fatal loss is listed (the table below shows them all); the home site's is said for what it is
     const fatal = losses.filter((l) => !l.survives);
@@ -102,14 +106,15 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
     );
   } else if (losses.length > 1) parts.push(leaderTable(ctx, q, losses, n));
   const sum = (s: string[]) => s.reduce((a, x) => a + (voting.get(x) ?? 0), 0);
-  if (frozen.length) {
+  // every split stops too when all up does: the verdict says why, no partition is to blame
+  if (frozen.length && !stopped) {
     const shown = frozen.slice(0, 4);
     parts.push(
       `Partitions that leave neither side a majority: ${shown
         .map((p) => `${p.left.map(md).join(", ")} (${sum(p.left)}) / ${p.right.map(md).join(", ")} (${sum(p.right)})`)
         .join("; ")}${frozen.length > shown.length ? `; …and ${frozen.length - shown.length} more` : ""}.`,
     );
-  } else if (splits.length) parts.push(`Every split of the ${q.counts.size} member sites leaves one side a majority.`);
+  } else if (splits.length && !stopped) parts.push(`Every split of the ${q.counts.size} member sites leaves one side a majority.`);
   else if (q.counts.size > MAX_ENUMERATED_SITES)
     parts.push(`${q.counts.size} member sites: partitions are summarised by the \`quorum/partition\` rule.`);
   parts.push(...unreachableVotes(ctx, q));
