@@ -13,6 +13,7 @@ import { ALL_UP, run } from "../../server/src/whatif/engine";
 import { decisionRecord } from "../../server/src/whatif/record";
 import { hoverAt } from "../../server/src/hover/hover";
 import { check, HEADER } from "../helpers";
+import { fixesFor } from "../../server/src/fixes/fixes";
 
 const REVIEWED = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu-reviewed.topology.yaml"), "utf8");
 /** The reviewed example before it declared its pod ranges routed: tunnel mode. */
@@ -447,4 +448,41 @@ test("review M109: when the voters as designed cannot complete the configured ma
   assert.doesNotMatch(md, /losing .* stops writes|Partitions that leave neither side|Every split/);
   assert.match(md, /\| fra \| 1 \| 1 of 5: \*\*quorum lost\*\* \| — \(no majority can vote\) \| — \(no majority can vote\) \|/);
   assert.match(md, /\| ams \| 3 \| 2 of 5: \*\*quorum lost\*\* \| — \(never votes as designed\) \| — \(never votes as designed\) \|/);
+});
+
+test("w48's note: a fix's target layout and the record's options are judged on their voters as designed (derive/latency designedVoters), not every member voting", () => {
+  // 3+1+1 with ams's voter cut off (tunnel mode): fra's 3 alone are the majority of 5, commits stay in fra, lon's writes 14 ms
+  const text = TUNNEL.replace(
+    /(- name: ledger[\s\S]*?)members: \{ fra: 2, lon: 2, ams: 1 \}/,
+    (_, head: string) => `${head}members: { fra: 3, lon: 1, ams: 1 }`,
+  );
+  assert.notEqual(text, TUNNEL);
+  const { analysis, findings } = analyzeAlone("t.topology.yaml", text);
+  const loss = findings.find((f) => f.code === "quorum/site-loss" && /store ledger/.test(f.message))!;
+  assert.ok(loss, "losing fra stops the ledger");
+  // "Rebalance members" would make it 2+2+1: counted all voting, ams leads within the 20 ms budget (writes 18 ms); as designed
+  // ams never votes, so fra and lon must both ack and lon's writes take 28 ms — the fix would trade site-loss for write-budget
+  const offered = fixesFor({ text, doc: analysis.parsed.docs[0].doc, ctx: analysis.contexts[0] }, loss).map((x) => x.title);
+  assert.ok(!offered.includes("Rebalance members"), offered.join(", "));
+  // the record's rebalanced option, on the same voters: no leader in ams, and fra's or lon's loss still stops it
+  const md = decisionRecord({ path: "t.topology.yaml", analysis, findings, version: "1" })!;
+  const row = md.split("\n").find((l) => l.startsWith('| rebalanced — the rules\' fix "Rebalance members" | 2 fra + 2 lon + 1 ams'))!;
+  assert.ok(row, md.slice(md.indexOf("## Considered options"), md.indexOf("## Consequences")));
+  assert.match(
+    row,
+    /\| 1 of 3 \(not fra, lon\) \| 1 \| 14 ms \(leader in fra, where simulate would place it\) \| fra: \*\*stops\*\*<br>lon: \*\*stops\*\*<br>ams: continues \|$/,
+  );
+});
+
+test("w48's note: where the voters as designed can never make the majority, the record's options say it is stopped with every site up", () => {
+  const text = TUNNEL.replace(
+    /(- name: ledger[\s\S]*?)members: \{ fra: 2, lon: 2, ams: 1 \}/,
+    (_, head: string) => `${head}members: { fra: 1, lon: 1, ams: 3 }`,
+  );
+  const { analysis, findings } = analyzeAlone("t.topology.yaml", text);
+  const md = decisionRecord({ path: "t.topology.yaml", analysis, findings, version: "1" })!;
+  assert.match(
+    md,
+    /\n\| as designed \(ams's 3 never vote: quorum\/member-unreachable\) \| 1 fra \+ 1 lon \+ 3 ams = 5 \(majority 3\) \| none: stopped with every site up \(2 of 5 members vote as designed\) \| 1 \| none \(no majority can vote as designed\) \| every site: \*\*stops\*\* \(stopped with every site up\) \|\n/,
+  );
 });

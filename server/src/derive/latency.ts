@@ -4,7 +4,7 @@
  */
 import { bestCommitLatency, commitLatency, majority, memberSites, total, type MemberMap, type RttLookup } from "../math/quorum";
 import type { Quorum, TopologyContext } from "./context";
-import { votingCounts } from "./reach";
+import { layoutVotingCounts, votingCounts } from "./reach";
 
 export interface LatencyOptions {
   /** the members counted (default: the quorum's voters as designed, `designedVoters`; the what-if engine passes the survivors, a fix its target counts) */
@@ -13,6 +13,8 @@ export interface LatencyOptions {
   readonly rtt?: RttLookup;
   /** the majority to complete (default: that of `counts` when given, else the configured size's; the what-if engine passes the configured size's over the members that can still vote) */
   readonly need?: number;
+  /** another layout of the members (a fix's target, a record's option), judged on its voters as designed (`designedVoters`); `counts` wins */
+  readonly layout?: MemberMap;
 }
 
 /**
@@ -24,9 +26,11 @@ export interface LatencyOptions {
  */
 export function designedVoters(ctx: TopologyContext, q: Quorum, o: LatencyOptions = {}): { counts: MemberMap; need: number | undefined } {
   if (o.counts) return { counts: o.counts, need: o.need };
-  const counts = votingCounts(ctx, q);
+  // another layout (a fix's target, a record's option): its voters as designed too, never every member (w48's note)
+  const layout = o.layout ?? q.counts;
+  const counts = o.layout ? layoutVotingCounts(ctx, q, o.layout) : votingCounts(ctx, q);
   // every member votes (the usual design): the majority of the counts themselves, as before
-  return { counts, need: o.need ?? (counts === q.counts ? undefined : majority(total(q.counts))) };
+  return { counts, need: o.need ?? (counts === layout ? undefined : majority(total(layout))) };
 }
 
 export interface LeaderLatency {

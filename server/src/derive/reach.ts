@@ -104,8 +104,7 @@ function gapsOf(ctx: TopologyContext, deployed: ReadonlyMap<string, DeployedRout
     // a store on the host network is at its nodes' addresses: hosts reach those wherever nodes are routed
     if (!st.namespace || !st.name || st.hostNetwork?.value === true) continue;
     for (const [host, pods, role, members] of dialers(ctx, st)) {
-      if (clustersAt(ctx, host).length) continue;
-      const unrouted = clustersAt(ctx, pods).filter((c) => !podRouting(c, deployed?.get(c.name!.value)).routed);
+      const unrouted = unroutedFrom(ctx, host, pods, deployed);
       if (!unrouted.length) continue;
       const tunnels = new Set(unrouted.map((c) => podRouting(c, deployed?.get(c.name!.value)).tunnel));
       const tunnel = tunnels.size === 1 ? [...tunnels][0] : undefined;
@@ -123,6 +122,15 @@ function gapsOf(ctx: TopologyContext, deployed: ReadonlyMap<string, DeployedRout
     }
   }
   return out;
+}
+
+/**
+ * The clusters at `pods` whose pod ranges members at `host` must dial and, as designed, cannot:
+ * none when `host` has a cluster (its members are pods themselves) or those ranges are routed.
+ */
+function unroutedFrom(ctx: TopologyContext, host: string, pods: string, deployed?: ReadonlyMap<string, DeployedRouting>): Cluster[] {
+  if (clustersAt(ctx, host).length) return [];
+  return clustersAt(ctx, pods).filter((c) => !podRouting(c, deployed?.get(c.name!.value)).routed);
 }
 
 /** [dialling site, dialled site, role at the dialling site, members there] of one store, each pair once. */
@@ -155,6 +163,21 @@ function dialers(ctx: TopologyContext, st: Store): [string, string, MemberGap["r
  */
 export function votingCounts(ctx: TopologyContext, q: Quorum): ReadonlyMap<string, number> {
   return ctx.fact(cutOffVoters).get(q.owner)?.counts ?? q.counts;
+}
+
+/**
+ * The voters of another layout of `q`'s members (a fix's target, an option the decision record
+ * weighs) as designed, as votingCounts judges the design's own: the members at a site without a
+ * cluster that can dial no other member site's pods never vote — another layout gives them no
+ * path. The layout itself when every member votes; the design's own facts for its own counts.
+ */
+export function layoutVotingCounts(ctx: TopologyContext, q: Quorum, layout: ReadonlyMap<string, number>): ReadonlyMap<string, number> {
+  if (layout === q.counts) return votingCounts(ctx, q);
+  const st = q.owner as Store;
+  if (q.kind === "etcd" || !q.resolved || !st.namespace || !st.name || st.hostNetwork?.value === true) return layout;
+  const sites = [...layout].filter(([, c]) => c > 0).map(([x]) => x);
+  const silent = sites.filter((h) => sites.length > 1 && sites.every((x) => x === h || unroutedFrom(ctx, h, x).length > 0));
+  return silent.length ? new Map([...layout].map(([x, c]) => [x, silent.includes(x) ? 0 : c])) : layout;
 }
 
 /** The member sites of quorum `q` whose voters never count as designed (see votingCounts), in member order. */

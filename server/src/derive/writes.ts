@@ -215,8 +215,14 @@ export interface WriteJudgement {
  * its voters as designed (derive/latency designedVoters, review M109): a member that never votes
  * leads nothing and acks nothing, as simulate judges it.
  */
-export function writeJudgement(ctx: TopologyContext, q: Quorum, o: { counts?: ReadonlyMap<string, number> } = {}): WriteJudgement {
+export function writeJudgement(
+  ctx: TopologyContext,
+  q: Quorum,
+  o: { counts?: ReadonlyMap<string, number>; layout?: ReadonlyMap<string, number> } = {},
+): WriteJudgement {
   if (o.counts) return judge(ctx, q, o.counts);
+  // another layout (a fix's target, a record's option): on its voters as designed too
+  if (o.layout && o.layout !== q.counts) return judge(ctx, q, o.layout, designedVoters(ctx, q, { layout: o.layout }));
   return ctx.factOf(judgedAsDeclared, q);
 }
 const judgedAsDeclared = (ctx: TopologyContext, q: Quorum): WriteJudgement => judge(ctx, q, q.counts, designedVoters(ctx, q));
@@ -253,10 +259,14 @@ function judge(ctx: TopologyContext, q: Quorum, counts: ReadonlyMap<string, numb
  * within it (rtt/write-budget; rtt/commit-budget covers the commit): every placement is known and
  * none keeps every writing site's write within `writeLatencyBudgetMs`.
  */
-export function writesOverBudget(ctx: TopologyContext, q: Quorum, o: { counts?: ReadonlyMap<string, number> } = {}): boolean {
+export function writesOverBudget(
+  ctx: TopologyContext,
+  q: Quorum,
+  o: { counts?: ReadonlyMap<string, number>; layout?: ReadonlyMap<string, number> } = {},
+): boolean {
   const budget = writeBudget(q);
   if (budget === undefined) return false;
-  const commit = bestCommit(ctx, q, { counts: o.counts });
+  const commit = bestCommit(ctx, q, { counts: o.counts, layout: o.layout });
   if (!commit || commit.latency > budget) return false;
   const j = writeJudgement(ctx, q, o);
   return j.placements.length > 0 && j.placements.every((p) => p.slowest !== undefined && p.slowest > budget);

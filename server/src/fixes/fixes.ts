@@ -70,8 +70,9 @@ function membersPath(q: Quorum): (string | number)[] {
 function breaksCommitBudget(ctx: TopologyContext, q: Quorum, target: ReadonlyMap<string, number>): boolean {
   const budget = writeBudget(q);
   if (budget === undefined) return false;
-  const over = (counts: ReadonlyMap<string, number>) =>
-    (bestCommit(ctx, q, { counts })?.latency ?? 0) > budget || writesOverBudget(ctx, q, { counts });
+  // each layout on its voters as designed (derive/latency designedVoters): a member that never votes acks nothing, in the target as now
+  const over = (layout: ReadonlyMap<string, number>) =>
+    (bestCommit(ctx, q, { layout })?.latency ?? 0) > budget || writesOverBudget(ctx, q, { layout });
   return over(target) && !over(q.counts);
 }
 

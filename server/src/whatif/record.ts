@@ -15,7 +15,7 @@ import type { Cluster, DecisionStatus, Store } from "../model/topology";
 import { rebalancedCounts, witnessPlan } from "../fixes/fixes";
 import type { DeployedPorts, PortRow } from "../ports/ports";
 import { controlPlaneAway } from "../derive/controlplane";
-import { cutOffVoterSites, memberGaps, neverVoteText, votingCounts } from "../derive/reach";
+import { cutOffVoterSites, layoutVotingCounts, memberGaps, neverVoteText, votingCounts } from "../derive/reach";
 import { portMatrix } from "../ports/ports";
 import { portsMarkdown } from "../ports/render";
 import { diagramFor } from "../preview/mermaid";
@@ -566,17 +566,19 @@ function wanCommit(latency: number | null | undefined, here: number, n: number, 
  */
 function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly string[], designed: boolean): (string | { raw: string })[] {
   const n = total(o.counts);
-  // the design's own layout as designed: its voters (derive/reach votingCounts, review M78) against n's majority
-  const voting = designed ? votingCounts(r.ctx, q) : o.counts;
+  // each layout as designed: its voters (derive/reach votingCounts, review M78; another layout's, layoutVotingCounts) against n's majority
+  const voting = layoutVotingCounts(r.ctx, q, o.counts);
   const losses = siteLosses(voting, n);
   // a cluster's etcd stopping with its own site is lost with its cluster, not a failure (derive/siteloss homeSite)
   const own = homeSite(r.ctx, q);
   const stops = harmfulSiteLosses(voting, own, n).map((l) => l.site);
   const withCluster = own !== undefined && losses.some((l) => l.site === own && !l.survives);
   const memberSet = memberSites(o.counts);
-  const frozen = memberSet.length <= MAX_ENUMERATED_SITES ? partitions(o.counts).filter((p) => p.verdict === "frozen").length : undefined;
+  const frozen = memberSet.length <= MAX_ENUMERATED_SITES ? partitions(voting, n).filter((p) => p.verdict === "frozen").length : undefined;
   const home = designed ? homeFacts(r, q) : undefined;
   const matrixSites = sites.filter((s) => o.counts.has(s) || memberSet.length);
+  // voters as designed that can never make the majority: stopped with every site up, whatever is lost (w48's note)
+  const stopped = noMajority(r, q, o.counts);
   const matrix = matrixSites.map((s) => {
     const word = (voting.get(s) ?? 0) === 0 || losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**";
     if (withCluster && s === own) return `${cell(s)}: lost with ${cell((q.owner as Cluster).name?.value ?? "")}`;
@@ -595,16 +597,22 @@ function optionRow(r: RecordContext, q: Quorum, o: Option, sites: readonly strin
       raw:
         // counted over the sites the last column lists, as the federated row counts them: a memberless
         // site's loss costs no vote (review M77: "0 of 2" beside three sites listed)
-        (stops.length
-          ? `${matrixSites.length - stops.length} of ${matrixSites.length} (not ${cell(stops.join(", "))})`
-          : `all ${matrixSites.length}`) +
+        (stopped
+          ? `none: stopped with every site up (${total(voting)} of ${n} members vote as designed)`
+          : stops.length
+            ? `${matrixSites.length - stops.length} of ${matrixSites.length} (not ${cell(stops.join(", "))})`
+            : `all ${matrixSites.length}`) +
         (withCluster ? ` — ${cell(own!)}'s loss takes ${cell((q.owner as Cluster).name?.value ?? "")} with it` : ""),
     },
     frozen === undefined ? "not enumerated" : String(frozen),
     commitCell(r, q, o, designed),
-    { raw: matrix.join("<br>") },
+    { raw: stopped ? "every site: **stops** (stopped with every site up)" : matrix.join("<br>") },
   ];
 }
+
+/** Whether a layout's voters as designed (derive/reach layoutVotingCounts) fall short of its majority with every site up. */
+const noMajority = (r: RecordContext, q: Quorum, counts: ReadonlyMap<string, number>) =>
+  total(layoutVotingCounts(r.ctx, q, counts)) < majority(total(counts));
 
 /**
  * Where the leader sits once a site is lost, and its commit: the engine's placement for that loss,
@@ -628,11 +636,15 @@ function leaderAfterLoss(r: RecordContext, q: Quorum, site: string): string {
 function commitCell(r: RecordContext, q: Quorum, o: Option, designed: boolean): string | { raw: string } {
   const engine = designed ? r.allUp.quorums.find((x) => x.name === q.label) : undefined;
   const at = engine ? (engine.leader ?? engine.writer) : undefined;
-  const placed = engine || q.kind === "galera" ? undefined : writeJudgement(r.ctx, q, { counts: o.counts }).best;
-  const best = engine || placed?.commit !== undefined ? undefined : bestCommit(r.ctx, q, { counts: o.counts });
+  // another layout on its voters as designed (derive/latency designedVoters), as the design's own: never every member voting
+  const placed = engine || q.kind === "galera" ? undefined : writeJudgement(r.ctx, q, { layout: o.counts }).best;
+  const best = engine || placed?.commit !== undefined ? undefined : bestCommit(r.ctx, q, { layout: o.counts });
   const latency = engine ? engine.commitLatencyMs : (placed?.commit ?? best?.latency);
   const site = at ?? (placed?.commit !== undefined ? placed.site : best?.site);
-  if (latency == null || !site) return `unknown${o.note ? ` (${o.note})` : " (a member link has no rttMs)"}`;
+  if (latency == null || !site)
+    return noMajority(r, q, o.counts)
+      ? "none (no majority can vote as designed)"
+      : `unknown${o.note ? ` (${o.note})` : " (a member link has no rttMs)"}`;
   const where =
     q.kind === "galera"
       ? `writes from ${cell(site)}, the fastest; no leader`
