@@ -7,7 +7,7 @@ import { analyzeAlone, analyzeFile } from "../../server/src/analysis";
 import { diff, entityOf, gotWorse } from "../../server/src/whatif/diff";
 import { diffJson, diffMarkdown, diffText, scenarioJson, simulateMarkdown, simulateText } from "../../server/src/whatif/render";
 import { decisionRecord, displayPath, RECORD_SECTIONS, recordStatus } from "../../server/src/whatif/record";
-import { judgedOnce, run, sweep } from "../../server/src/whatif/engine";
+import { ALL_UP, judgedOnce, run, sweep } from "../../server/src/whatif/engine";
 import { simulate } from "../../server/src/service/whatif";
 import { HEADER, inTempDir } from "../helpers";
 
@@ -670,6 +670,56 @@ test("M110: the diff's verdict line carries each version's failover window, and 
   assert.equal(d.regressions, 3);
 });
 
+test("a failover window over the declared RTO objective says so — simulate's verdict line, the diff's move — and is one regression, the new objective/rto error", () => {
+  const side = (label: string, text: string) => ({ label, ...analyzeAlone(label, text) });
+  const read = (name: string) => readFileSync(join(__dirname, "..", "..", "..", "examples", name), "utf8");
+  const reviewed = read("payments-eu-reviewed.topology.yaml");
+  // the review's TTL 60 back at the draft's 300: detection 30 s + 300 s = 330 s, over checkout's rtoSeconds 120
+  const slow = reviewed.replace("ttlSeconds: 60", "ttlSeconds: 300");
+  assert.notEqual(slow, reviewed);
+  const lose = run(analyzeAlone("t.topology.yaml", slow).analysis.contexts[0], { ...ALL_UP, lose: ["fra"] });
+  assert.equal(
+    judgedOnce(lose),
+    "once gslb has withdrawn fra — for about 330 s (longer for clients that ignore the TTL; over the RTO of 120 s), 20,000 rps of checkout time out",
+  );
+  // within it, nothing more is said
+  const within = run(analyzeAlone("t.topology.yaml", reviewed).analysis.contexts[0], { ...ALL_UP, lose: ["fra"] });
+  assert.doesNotMatch(judgedOnce(within) ?? "", /RTO/);
+  // a down verdict carries it in its own brackets
+  assert.match(
+    judgedOnce({ ...lose, verdict: "down" }) ?? "",
+    /also time out \(for about 330 s, longer for clients that ignore the TTL; over the RTO of 120 s\)$/,
+  );
+  const d = diff(side("reviewed", reviewed), side("slow", slow));
+  const moves = d.changes.filter((c) => c.measure === "failoverSeconds");
+  assert.deepEqual(
+    moves.map((c) => [c.scenario, c.before, c.after, c.crosses, c.regression, c.countedAs]),
+    [
+      ["lose fra", 90, 330, "over the RTO of 120 s", false, "objective/rto"],
+      ["lose lon", 90, 330, "over the RTO of 120 s", false, "objective/rto"],
+    ],
+  );
+  // counted once: as the error objective/rto the slower version adds, not again as the move
+  assert.deepEqual(
+    d.findings.added.map((f) => f.code),
+    ["traffic/ttl", "objective/rto"],
+  );
+  assert.equal(d.regressions, 1);
+  assert.match(diffText(d, false), /\n {4}lose fra and lose lon: checkout failover window 90 → 330 s \(over the RTO of 120 s\)\n/);
+  assert.match(
+    diffMarkdown(d),
+    /\| lose fra and lose lon \| checkout failover window 90 → 330 s \(over the RTO of 120 s\) \| 🔴 yes, as the new objective\/rto finding \|/,
+  );
+  assert.equal(
+    JSON.parse(diffJson(d)).changes.find((c: { measure: string }) => c.measure === "failoverSeconds").crosses,
+    "over the RTO of 120 s",
+  );
+  // back within it: a window that shrinks below the RTO crosses nothing
+  const back = diff(side("slow", slow), side("reviewed", reviewed));
+  assert.ok(back.changes.filter((c) => c.measure === "failoverSeconds").every((c) => c.crosses === undefined && !c.regression));
+  assert.equal(back.regressions, 0);
+});
+
 test("M48: every single-link cut is compared; errors appearing under one are a regression, writes that failed and now succeed are not", () => {
   const side = (label: string, text: string) => ({ label, ...analyzeAlone(label, text) });
   const read = (name: string) => readFileSync(join(__dirname, "..", "..", "..", "examples", name), "utf8");
@@ -836,7 +886,9 @@ test("a loss's verdict judged after its failover window says so in its own line,
   const once = "once gslb has withdrawn fra — for about 90 s (longer for clients that ignore the TTL), 20,000 rps of checkout time out";
   const onceRe = once.replace(/[()]/g, "\\$&");
   assert.equal(judgedOnce(r), once);
-  assert.deepEqual(r.failover, [{ entry: "checkout", steering: "gslb", sites: ["fra"], rps: 20000, seconds: 90 }]);
+  assert.deepEqual(r.failover, [
+    { entry: "checkout", steering: "gslb", sites: ["fra"], rps: 20000, seconds: 90, rtoObjectiveSeconds: 120 },
+  ]);
   const out = [...simulateText([r], false)].join("");
   assert.match(out, new RegExp(`^ok {8}lose fra, ${onceRe}\n`));
   assert.match(out, /\n {10}nothing breaks once gslb has withdrawn fra\n/);

@@ -96,6 +96,8 @@ export interface MeasureChange {
   /** the limit the after side is beyond where the move crosses none (writes that failed before now succeed over the budget): said beside the figure, not counted (review M115) */
   readonly over?: string;
   readonly regression: boolean;
+  /** the finding that counts this crossing instead, where the after version adds it (a failover window over the RTO: objective/rto) — counted once */
+  readonly countedAs?: string;
   /** what the move is measured against when sorting: the entry's peak for rps, else the larger side */
   readonly scale?: number;
 }
@@ -306,6 +308,10 @@ export function diff(before: DiffSide, after: DiffSide): DiffResult {
   const sites = [...new Set([...(b?.topology.siteByName.keys() ?? []), ...(a?.topology.siteByName.keys() ?? [])])];
   const { scenarios, note } = diffScenarios(sites, cutLinks(sites, b, a));
   const judge = (ctx: typeof a, s: Scenario) => (ctx ? run(ctx, asSeenBy(ctx, s)) : undefined);
+  const fb = findingsOf(before);
+  const fa = findingsOf(after);
+  const added = unmatched(fa, fb);
+  const removed = unmatched(fb, fa);
   const moved: MeasureChange[] = [];
   const results = new Map<string, [Result | undefined, Result | undefined]>();
   const changes: ScenarioChange[] = scenarios.map((s) => {
@@ -328,14 +334,17 @@ export function diff(before: DiffSide, after: DiffSide): DiffResult {
     const judged = { ...(jb ? { judgedBefore: jb } : {}), ...(ja ? { judgedAfter: ja } : {}) };
     return { scenario: name, before, after, why, ...(still ? { still } : {}), ...judged, ...sides };
   });
+  // a failover window crossing the declared RTO is the figure objective/rto judges: where the after version adds that
+  // error, it counts the regression, once (whatif.md: a new error finding is one)
+  const rtoFinding = (c: MeasureChange) =>
+    c.measure === "failoverSeconds" &&
+    added.some((f) => f.code === "objective/rto" && f.severity === "error" && f.entity === `traffic ${c.entity}`);
+  for (const [i, c] of moved.entries())
+    if (c.regression && rtoFinding(c)) moved[i] = { ...c, regression: false, countedAs: "objective/rto" };
   // the store's own commit after what clients wait for: a Galera writer's commit and a leader's are not the same figure (M38)
   const secondary = (c: MeasureChange) => Number(c.measure === "commitLatencyMs");
   moved.sort((x, y) => Number(y.regression) - Number(x.regression) || secondary(x) - secondary(y) || size(y) - size(x));
   const merged = sameEvents(scenarios, sites, changes, results, moved);
-  const fb = findingsOf(before);
-  const fa = findingsOf(after);
-  const added = unmatched(fa, fb);
-  const removed = unmatched(fb, fa);
   // a partition that is the same event as a site's loss is counted once, with the loss
   const counted = (scenario: string) => !merged.has(scenario);
   const worse = changes.filter((c) => gotWorse(c) && counted(c.scenario)).length;
@@ -425,6 +434,9 @@ function failoverChanges(rb: Result, ra: Result, push: (c: Omit<MeasureChange, "
     const wb = rb.failover?.find((w) => w.entry === entry);
     const wa = ra.failover?.find((w) => w.entry === entry);
     const note = (w: typeof wb) => (!w ? "no window" : w.seconds === null ? "unknown" : undefined);
+    // above the entry's declared RTO objective (availability.md: objective/rto judges the same figure, the RTO estimate)
+    const over = (w: typeof wb) => w?.seconds != null && w.rtoObjectiveSeconds !== undefined && w.seconds > w.rtoObjectiveSeconds;
+    const rto = `over the RTO of ${wa?.rtoObjectiveSeconds} s`;
     push({
       entity: entry,
       measure: "failoverSeconds",
@@ -432,6 +444,10 @@ function failoverChanges(rb: Result, ra: Result, push: (c: Omit<MeasureChange, "
       after: wa?.seconds ?? null,
       beforeNote: note(wb),
       afterNote: note(wa),
+      // a known window within the before version's RTO (or with none declared) that now exceeds it crosses it; an
+      // unknown one that is now over it is said, not counted as crossing (objective/rto is new either way)
+      crosses: wb?.seconds != null && over(wa) && !over(wb) ? rto : undefined,
+      ...(wb?.seconds == null && over(wa) ? { over: rto } : {}),
     });
   }
 }

@@ -254,6 +254,8 @@ export interface FailoverWindow {
   readonly rps: number;
   /** how long until the withdrawal (detection + TTL, anycast's upstream hold time); null: unknown */
   readonly seconds: number | null;
+  /** the entry's declared `objectives.rtoSeconds`: a window above it is said to be over it (objective/rto judges the same figure) */
+  readonly rtoObjectiveSeconds?: number;
 }
 
 /**
@@ -277,15 +279,24 @@ export function judgedOnce(r: Pick<Result, "failover" | "verdict">): string | un
       : w.steering === "anycast"
         ? `for up to ${seconds(w.seconds, 3)}`
         : `for about ${seconds(w.seconds, 3)}, longer for clients that ignore the TTL`;
+  // a window above the entry's declared RTO objective says so (objective/rto judges the same figure)
+  const over = (w: FailoverWindow) =>
+    w.seconds !== null && w.rtoObjectiveSeconds !== undefined && w.seconds > w.rtoObjectiveSeconds
+      ? `over the RTO of ${seconds(w.rtoObjectiveSeconds, 3)}`
+      : undefined;
   // review M114: a down verdict does not depend on the withdrawal — the window is a cost on top of it
   if (r.verdict === "down") {
     const before = (w: FailoverWindow) =>
       w.steering === "anycast" ? `${listText(w.sites)}'s anycast route is withdrawn` : `${w.steering} withdraws ${listText(w.sites)}`;
-    const also = (w: FailoverWindow) => `${rps(w.rps)} of ${w.entry} also time out (${howLong(w)})`;
+    const also = (w: FailoverWindow) => `${rps(w.rps)} of ${w.entry} also time out (${[howLong(w), over(w)].filter(Boolean).join("; ")})`;
     return `and before ${listText([...new Set(ws.map(before))])}, ${ws.map(also).join("; ")}`;
   }
-  const cost = (w: FailoverWindow) =>
-    `${w.seconds === null ? "until then (how long is unknown)" : howLong(w).replace(/, (longer .*)$/, " ($1)")}, ${rps(w.rps)} of ${w.entry} time out`;
+  const cost = (w: FailoverWindow) => {
+    if (w.seconds === null) return `until then (how long is unknown), ${rps(w.rps)} of ${w.entry} time out`;
+    const [head, caveat] = howLong(w).split(", ");
+    const aside = [caveat, over(w)].filter(Boolean).join("; ");
+    return `${head}${aside ? ` (${aside})` : ""}, ${rps(w.rps)} of ${w.entry} time out`;
+  };
   const whens = [...new Set(ws.map(who))];
   return `once ${listText(whens)} — ${ws.map(cost).join("; ")}`;
 }
@@ -1189,7 +1200,15 @@ function lostShareNote(
   const w = rtoEstimate(tr);
   const name = tr.name.value;
   const known = !w ? null : steering !== "anycast" ? w.seconds : (w.siteLossSeconds ?? null);
-  J.failover.push({ entry: name, steering, sites: lostSites, rps: share, seconds: known });
+  const rto = tr.objectives?.rtoSeconds?.value;
+  J.failover.push({
+    entry: name,
+    steering,
+    sites: lostSites,
+    rps: share,
+    seconds: known,
+    ...(rto !== undefined ? { rtoObjectiveSeconds: rto } : {}),
+  });
   if (!w)
     notes.push(
       `traffic ${name}: until ${steering} stops sending clients to ${where} — how long is unknown (${rtoGapWords(tr)}) — ${lostRps}; the loads are judged once it has stopped`,

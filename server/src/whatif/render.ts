@@ -493,6 +493,8 @@ export interface MoveLine {
   readonly regression: boolean;
   /** the move crosses a limit, counted or not: a crossing in a scenario whose verdict already got worse (or one version's only) is counted there */
   readonly crosses: boolean;
+  /** the new finding that counts the crossing instead (a failover window over the RTO: objective/rto) */
+  readonly countedAs?: string;
 }
 
 /**
@@ -546,6 +548,7 @@ export function groupedChanges(d: DiffResult): MoveLine[] {
       text: load && head ? `${moveText(load.c)}, ${moveText(head.c, false)}` : moveText(g.c),
       regression: g.c.regression || (pair?.c.regression ?? false),
       crosses: g.c.crosses !== undefined || pair?.c.crosses !== undefined,
+      ...(g.c.countedAs ? { countedAs: g.c.countedAs } : {}),
     });
   }
   return out;
@@ -669,7 +672,8 @@ export function diffMarkdown(d: DiffResult): string {
   // budget, below an objective): a move within its limits says "no" there, however large. A crossing in a
   // scenario whose verdict got worse is counted once, in the verdict table (review M96: "no" beside a
   // crossing read as a contradiction of the next row's "yes")
-  const regression = (r: boolean, crosses = r) => (r ? "🔴 yes" : crosses ? "in the verdict above" : "no");
+  const regression = (r: boolean, crosses = r, countedAs?: string) =>
+    r ? "🔴 yes" : countedAs ? `🔴 yes, as the new ${countedAs} finding` : crosses ? "in the verdict above" : "no";
   const moves = groupedChanges(d);
   if (moves.length)
     out.push(
@@ -677,7 +681,7 @@ export function diffMarkdown(d: DiffResult): string {
       "",
       table(
         ["scenarios", "what moved", "counted as a regression"],
-        moves.map((m) => [m.scenarios, m.text, regression(m.regression, m.crosses)]),
+        moves.map((m) => [m.scenarios, m.text, regression(m.regression, m.crosses, m.countedAs)]),
       ),
       "",
     );
