@@ -17117,8 +17117,7 @@ function gapsOf(ctx, deployed) {
   for (const st of ctx.topology.stores) {
     if (!st.namespace || !st.name || st.hostNetwork?.value === true) continue;
     for (const [host, pods, role, members] of dialers(ctx, st)) {
-      if (clustersAt(ctx, host).length) continue;
-      const unrouted = clustersAt(ctx, pods).filter((c) => !podRouting(c, deployed?.get(c.name.value)).routed);
+      const unrouted = unroutedFrom(ctx, host, pods, deployed);
       if (!unrouted.length) continue;
       const tunnels = new Set(unrouted.map((c) => podRouting(c, deployed?.get(c.name.value)).tunnel));
       const tunnel = tunnels.size === 1 ? [...tunnels][0] : void 0;
@@ -17136,6 +17135,10 @@ function gapsOf(ctx, deployed) {
     }
   }
   return out;
+}
+function unroutedFrom(ctx, host, pods, deployed) {
+  if (clustersAt(ctx, host).length) return [];
+  return clustersAt(ctx, pods).filter((c) => !podRouting(c, deployed?.get(c.name.value)).routed);
 }
 function dialers(ctx, st) {
   const declared2 = (xs) => [...new Set(xs.map((x) => x.value))].filter((s) => ctx.topology.siteByName.has(s));
@@ -17158,6 +17161,14 @@ function dialers(ctx, st) {
 }
 function votingCounts(ctx, q) {
   return ctx.fact(cutOffVoters).get(q.owner)?.counts ?? q.counts;
+}
+function layoutVotingCounts(ctx, q, layout) {
+  if (layout === q.counts) return votingCounts(ctx, q);
+  const st = q.owner;
+  if (q.kind === "etcd" || !q.resolved || !st.namespace || !st.name || st.hostNetwork?.value === true) return layout;
+  const sites = [...layout].filter(([, c]) => c > 0).map(([x]) => x);
+  const silent = sites.filter((h) => sites.length > 1 && sites.every((x) => x === h || unroutedFrom(ctx, h, x).length > 0));
+  return silent.length ? new Map([...layout].map(([x, c]) => [x, silent.includes(x) ? 0 : c])) : layout;
 }
 function cutOffVoterSites(ctx, q) {
   return ctx.fact(cutOffVoters).get(q.owner)?.sites ?? [];
@@ -17286,8 +17297,9 @@ function everyCopyLostText(copies) {
 // server/src/derive/latency.ts
 function designedVoters(ctx, q, o = {}) {
   if (o.counts) return { counts: o.counts, need: o.need };
-  const counts = votingCounts(ctx, q);
-  return { counts, need: o.need ?? (counts === q.counts ? void 0 : majority(total(q.counts))) };
+  const layout = o.layout ?? q.counts;
+  const counts = o.layout ? layoutVotingCounts(ctx, q, o.layout) : votingCounts(ctx, q);
+  return { counts, need: o.need ?? (counts === layout ? void 0 : majority(total(layout))) };
 }
 function leaderCommit(ctx, q, leader, o = {}) {
   const { counts, need } = designedVoters(ctx, q, o);
@@ -17425,6 +17437,7 @@ function clientSitesOf(ctx, q, counts = q.counts) {
 }
 function writeJudgement(ctx, q, o = {}) {
   if (o.counts) return judge(ctx, q, o.counts);
+  if (o.layout && o.layout !== q.counts) return judge(ctx, q, o.layout, designedVoters(ctx, q, { layout: o.layout }));
   return ctx.factOf(judgedAsDeclared, q);
 }
 var judgedAsDeclared = (ctx, q) => judge(ctx, q, q.counts, designedVoters(ctx, q));
@@ -17454,7 +17467,7 @@ function judge(ctx, q, counts, voters = { counts }) {
 function writesOverBudget(ctx, q, o = {}) {
   const budget = writeBudget(q);
   if (budget === void 0) return false;
-  const commit = bestCommit(ctx, q, { counts: o.counts });
+  const commit = bestCommit(ctx, q, { counts: o.counts, layout: o.layout });
   if (!commit || commit.latency > budget) return false;
   const j = writeJudgement(ctx, q, o);
   return j.placements.length > 0 && j.placements.every((p) => p.slowest !== void 0 && p.slowest > budget);
@@ -20417,12 +20430,18 @@ function judgedOnce(r2) {
   if (!ws.length) return void 0;
   const who = (w) => w.steering === "anycast" ? `${listText(w.sites)}'s anycast route is withdrawn` : `${w.steering} has withdrawn ${listText(w.sites)}`;
   const howLong = (w) => w.seconds === null ? "how long is unknown" : w.steering === "anycast" ? `for up to ${seconds(w.seconds, 3)}` : `for about ${seconds(w.seconds, 3)}, longer for clients that ignore the TTL`;
+  const over = (w) => w.seconds !== null && w.rtoObjectiveSeconds !== void 0 && w.seconds > w.rtoObjectiveSeconds ? `over the RTO of ${seconds(w.rtoObjectiveSeconds, 3)}` : void 0;
   if (r2.verdict === "down") {
     const before2 = (w) => w.steering === "anycast" ? `${listText(w.sites)}'s anycast route is withdrawn` : `${w.steering} withdraws ${listText(w.sites)}`;
-    const also = (w) => `${rps(w.rps)} of ${w.entry} also time out (${howLong(w)})`;
+    const also = (w) => `${rps(w.rps)} of ${w.entry} also time out (${[howLong(w), over(w)].filter(Boolean).join("; ")})`;
     return `and before ${listText([...new Set(ws.map(before2))])}, ${ws.map(also).join("; ")}`;
   }
-  const cost = (w) => `${w.seconds === null ? "until then (how long is unknown)" : howLong(w).replace(/, (longer .*)$/, " ($1)")}, ${rps(w.rps)} of ${w.entry} time out`;
+  const cost = (w) => {
+    if (w.seconds === null) return `until then (how long is unknown), ${rps(w.rps)} of ${w.entry} time out`;
+    const [head, caveat] = howLong(w).split(", ");
+    const aside = [caveat, over(w)].filter(Boolean).join("; ");
+    return `${head}${aside ? ` (${aside})` : ""}, ${rps(w.rps)} of ${w.entry} time out`;
+  };
   const whens = [...new Set(ws.map(who))];
   return `once ${listText(whens)} \u2014 ${ws.map(cost).join("; ")}`;
 }
@@ -21020,7 +21039,15 @@ function lostShareNote(J, tr, lb, sc) {
   const w = rtoEstimate(tr);
   const name = tr.name.value;
   const known = !w ? null : steering !== "anycast" ? w.seconds : w.siteLossSeconds ?? null;
-  J.failover.push({ entry: name, steering, sites: lostSites, rps: share2, seconds: known });
+  const rto = tr.objectives?.rtoSeconds?.value;
+  J.failover.push({
+    entry: name,
+    steering,
+    sites: lostSites,
+    rps: share2,
+    seconds: known,
+    ...rto !== void 0 ? { rtoObjectiveSeconds: rto } : {}
+  });
   if (!w)
     notes.push(
       `traffic ${name}: until ${steering} stops sending clients to ${where2} \u2014 how long is unknown (${rtoGapWords(tr)}) \u2014 ${lostRps}; the loads are judged once it has stopped`
@@ -27983,6 +28010,10 @@ function diff(before2, after) {
   const sites = [.../* @__PURE__ */ new Set([...b?.topology.siteByName.keys() ?? [], ...a?.topology.siteByName.keys() ?? []])];
   const { scenarios: scenarios2, note } = diffScenarios(sites, cutLinks2(sites, b, a));
   const judge2 = (ctx, s) => ctx ? run(ctx, asSeenBy(ctx, s)) : void 0;
+  const fb = findingsOf(before2);
+  const fa = findingsOf(after);
+  const added = unmatched(fa, fb);
+  const removed = unmatched(fb, fa);
   const moved = [];
   const results = /* @__PURE__ */ new Map();
   const changes = scenarios2.map((s) => {
@@ -28003,13 +28034,12 @@ function diff(before2, after) {
     const judged3 = { ...jb ? { judgedBefore: jb } : {}, ...ja ? { judgedAfter: ja } : {} };
     return { scenario: name, before: before3, after: after2, why: why2, ...still ? { still } : {}, ...judged3, ...sides };
   });
+  const rtoFinding = (c) => c.measure === "failoverSeconds" && added.some((f) => f.code === "objective/rto" && f.severity === "error" && f.entity === `traffic ${c.entity}`);
+  for (const [i, c] of moved.entries())
+    if (c.regression && rtoFinding(c)) moved[i] = { ...c, regression: false, countedAs: "objective/rto" };
   const secondary = (c) => Number(c.measure === "commitLatencyMs");
   moved.sort((x, y) => Number(y.regression) - Number(x.regression) || secondary(x) - secondary(y) || size(y) - size(x));
   const merged = sameEvents(scenarios2, sites, changes, results, moved);
-  const fb = findingsOf(before2);
-  const fa = findingsOf(after);
-  const added = unmatched(fa, fb);
-  const removed = unmatched(fb, fa);
   const counted = (scenario2) => !merged.has(scenario2);
   const worse = changes.filter((c) => gotWorse(c) && counted(c.scenario)).length;
   const newErrors = added.filter((f) => f.severity === "error").length;
@@ -28061,13 +28091,19 @@ function failoverChanges(rb, ra, push) {
     const wb = rb.failover?.find((w) => w.entry === entry);
     const wa = ra.failover?.find((w) => w.entry === entry);
     const note = (w) => !w ? "no window" : w.seconds === null ? "unknown" : void 0;
+    const over = (w) => w?.seconds != null && w.rtoObjectiveSeconds !== void 0 && w.seconds > w.rtoObjectiveSeconds;
+    const rto = `over the RTO of ${wa?.rtoObjectiveSeconds} s`;
     push({
       entity: entry,
       measure: "failoverSeconds",
       before: wb?.seconds ?? null,
       after: wa?.seconds ?? null,
       beforeNote: note(wb),
-      afterNote: note(wa)
+      afterNote: note(wa),
+      // a known window within the before version's RTO (or with none declared) that now exceeds it crosses it; an
+      // unknown one that is now over it is said, not counted as crossing (objective/rto is new either way)
+      crosses: wb?.seconds != null && over(wa) && !over(wb) ? rto : void 0,
+      ...wb?.seconds == null && over(wa) ? { over: rto } : {}
     });
   }
 }
@@ -28561,7 +28597,8 @@ function groupedChanges(d) {
       scenarios: scenarioSet(g.scenarios, all),
       text: load && head ? `${moveText(load.c)}, ${moveText(head.c, false)}` : moveText(g.c),
       regression: g.c.regression || (pair?.c.regression ?? false),
-      crosses: g.c.crosses !== void 0 || pair?.c.crosses !== void 0
+      crosses: g.c.crosses !== void 0 || pair?.c.crosses !== void 0,
+      ...g.c.countedAs ? { countedAs: g.c.countedAs } : {}
     });
   }
   return out;
@@ -28657,7 +28694,7 @@ function diffMarkdown(d) {
   if (d.note) out.push("", `_${cell(d.note)}_`);
   if (refersToEviction(d)) out.push("", podEvictionMarkdown());
   out.push("");
-  const regression = (r2, crosses = r2) => r2 ? "\u{1F534} yes" : crosses ? "in the verdict above" : "no";
+  const regression = (r2, crosses = r2, countedAs) => r2 ? "\u{1F534} yes" : countedAs ? `\u{1F534} yes, as the new ${countedAs} finding` : crosses ? "in the verdict above" : "no";
   const moves = groupedChanges(d);
   if (moves.length)
     out.push(
@@ -28665,7 +28702,7 @@ function diffMarkdown(d) {
       "",
       table(
         ["scenarios", "what moved", "counted as a regression"],
-        moves.map((m) => [m.scenarios, m.text, regression(m.regression, m.crosses)])
+        moves.map((m) => [m.scenarios, m.text, regression(m.regression, m.crosses, m.countedAs)])
       ),
       ""
     );
@@ -30637,15 +30674,16 @@ function wanCommit(latency, here, n, home, elsewhere, commit) {
 }
 function optionRow(r2, q, o, sites, designed) {
   const n = total(o.counts);
-  const voting = designed ? votingCounts(r2.ctx, q) : o.counts;
+  const voting = layoutVotingCounts(r2.ctx, q, o.counts);
   const losses = siteLosses(voting, n);
   const own2 = homeSite(r2.ctx, q);
   const stops = harmfulSiteLosses(voting, own2, n).map((l) => l.site);
   const withCluster = own2 !== void 0 && losses.some((l) => l.site === own2 && !l.survives);
   const memberSet = memberSites(o.counts);
-  const frozen = memberSet.length <= MAX_ENUMERATED_SITES ? partitions(o.counts).filter((p) => p.verdict === "frozen").length : void 0;
+  const frozen = memberSet.length <= MAX_ENUMERATED_SITES ? partitions(voting, n).filter((p) => p.verdict === "frozen").length : void 0;
   const home = designed ? homeFacts(r2, q) : void 0;
   const matrixSites = sites.filter((s) => o.counts.has(s) || memberSet.length);
+  const stopped = noMajority(r2, q, o.counts);
   const matrix = matrixSites.map((s) => {
     const word = (voting.get(s) ?? 0) === 0 || losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**";
     if (withCluster && s === own2) return `${cell(s)}: lost with ${cell(q.owner.name?.value ?? "")}`;
@@ -30664,14 +30702,15 @@ function optionRow(r2, q, o, sites, designed) {
       raw: (
         // counted over the sites the last column lists, as the federated row counts them: a memberless
         // site's loss costs no vote (review M77: "0 of 2" beside three sites listed)
-        (stops.length ? `${matrixSites.length - stops.length} of ${matrixSites.length} (not ${cell(stops.join(", "))})` : `all ${matrixSites.length}`) + (withCluster ? ` \u2014 ${cell(own2)}'s loss takes ${cell(q.owner.name?.value ?? "")} with it` : "")
+        (stopped ? `none: stopped with every site up (${total(voting)} of ${n} members vote as designed)` : stops.length ? `${matrixSites.length - stops.length} of ${matrixSites.length} (not ${cell(stops.join(", "))})` : `all ${matrixSites.length}`) + (withCluster ? ` \u2014 ${cell(own2)}'s loss takes ${cell(q.owner.name?.value ?? "")} with it` : "")
       )
     },
     frozen === void 0 ? "not enumerated" : String(frozen),
     commitCell(r2, q, o, designed),
-    { raw: matrix.join("<br>") }
+    { raw: stopped ? "every site: **stops** (stopped with every site up)" : matrix.join("<br>") }
   ];
 }
+var noMajority = (r2, q, counts) => total(layoutVotingCounts(r2.ctx, q, counts)) < majority(total(counts));
 function leaderAfterLoss(r2, q, site) {
   const x = r2.single.find((y) => y.scenario.lose.length === 1 && y.scenario.lose[0] === site)?.quorums.find((y) => y.name === q.label);
   if (!x?.leader || x.commitLatencyMs === null) return "";
@@ -30680,11 +30719,12 @@ function leaderAfterLoss(r2, q, site) {
 function commitCell(r2, q, o, designed) {
   const engine = designed ? r2.allUp.quorums.find((x) => x.name === q.label) : void 0;
   const at = engine ? engine.leader ?? engine.writer : void 0;
-  const placed = engine || q.kind === "galera" ? void 0 : writeJudgement(r2.ctx, q, { counts: o.counts }).best;
-  const best = engine || placed?.commit !== void 0 ? void 0 : bestCommit(r2.ctx, q, { counts: o.counts });
+  const placed = engine || q.kind === "galera" ? void 0 : writeJudgement(r2.ctx, q, { layout: o.counts }).best;
+  const best = engine || placed?.commit !== void 0 ? void 0 : bestCommit(r2.ctx, q, { layout: o.counts });
   const latency = engine ? engine.commitLatencyMs : placed?.commit ?? best?.latency;
   const site = at ?? (placed?.commit !== void 0 ? placed.site : best?.site);
-  if (latency == null || !site) return `unknown${o.note ? ` (${o.note})` : " (a member link has no rttMs)"}`;
+  if (latency == null || !site)
+    return noMajority(r2, q, o.counts) ? "none (no majority can vote as designed)" : `unknown${o.note ? ` (${o.note})` : " (a member link has no rttMs)"}`;
   const where2 = q.kind === "galera" ? `writes from ${cell(site)}, the fastest; no leader` : `leader in ${cell(site)}${engine ? ", as simulate places it with every site up" : placed?.commit !== void 0 ? ", where simulate would place it" : ", the fastest"}`;
   return { raw: `${commitMs(latency)} (${where2})` };
 }
