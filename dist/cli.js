@@ -16163,7 +16163,9 @@ function inDifferentSites(ctx, a, b) {
   const sb = b.site?.value;
   return !!sa && !!sb && sa !== sb && ctx.topology.siteByName.has(sa) && ctx.topology.siteByName.has(sb);
 }
-var ISTIO_CERT_WINDOW = "its 24 h workload certificates expire within 12\u201324 h";
+var ISTIO_CERT_LIFETIME = "a 24 h lifetime by default, renewed at half of it";
+var ISTIO_CERT_WINDOW = `its workload certificates expire within 12\u201324 h (${ISTIO_CERT_LIFETIME})`;
+var ISTIO_KEEPS_ENDPOINTS = "istiod keeps the last endpoints its watch of a cluster saw and does not health-check them (a sidecar cut off from istiod keeps its last configuration too)";
 var K8S_NAME_MAX = 63;
 function istioMeshes(ctx) {
   return ctx.fact(meshesOf);
@@ -16627,7 +16629,7 @@ function topologyExportRules(ctx) {
           finding(
             "export/cluster-without-mesh",
             ref.span,
-            `${what} is exported from ${ref.value}, whose mesh is none: no other cluster can reach its endpoints`
+            withoutMeshText(ctx, c, `${what} is exported from ${ref.value}, whose mesh is none`)
           )
         );
       }
@@ -16636,6 +16638,13 @@ function topologyExportRules(ctx) {
     if (kept) out.push(kept);
   }
   return out;
+}
+function withoutMeshText(ctx, c, head) {
+  const meshId = c.istio?.meshId?.value;
+  const net = (x) => x.istio?.network?.value ?? x.name?.value;
+  const others = meshId !== void 0 ? (istioMeshes(ctx).get(meshId) ?? []).filter((x) => x !== c && net(x) !== net(c)) : [];
+  if (c.istio?.eastWestGateway?.value !== true || !others.length) return `${head}: no other cluster can reach its endpoints`;
+  return `${head}: no pod network joins it to another cluster \u2014 only the clusters of its Istio mesh ${meshId} (${listText(others.map((x) => x.name?.value ?? "?"))}) reach its endpoints, through its east-west gateway (network ${net(c)}); any other cluster cannot`;
 }
 function remoteEndpointsKept(ctx, e) {
   const exporters = meshedExporters(ctx, e);
@@ -21242,20 +21251,47 @@ function* judgeMeshes(J) {
     if (primary && ps && !R.reaches(mySite, ps)) {
       meshes.push({ cluster: me, outcome: "control-plane-lost", because: primary });
       breaks.push(
-        `cluster ${me}: its Istio primary ${primary} is ${R.lost.has(ps) ? "lost" : "cut off"} \u2014 new pods in injected namespaces are refused (the injection webhook is the primary's istiod, and it fails closed): no scale-up, rollout or rescheduling in ${me}; no config pushes or new certificates either, and running workloads keep serving until their certificates expire (24 h by default)`
+        `cluster ${me}: its Istio primary ${primary} is ${R.lost.has(ps) ? "lost" : "cut off"} \u2014 new pods in injected namespaces are refused (the injection webhook is the primary's istiod, and it fails closed): no scale-up, rollout or rescheduling in ${me}; no config pushes or new certificates either, and running workloads keep serving until their certificates expire, within 12\u201324 h (${ISTIO_CERT_LIFETIME})`
       );
     }
     for (const l of c.linkerd?.links ?? []) {
       const target = l.cluster?.value;
       const ts = target ? siteOf(target) : void 0;
       if (target && ts && !R.reaches(mySite, ts)) {
-        meshes.push({ cluster: me, outcome: "mirror-stale", because: target });
-        breaks.push(`cluster ${me}: its Linkerd link to ${target} is ${R.lost.has(ts) ? "lost" : "cut off"} \u2014 mirrored Services go stale`);
+        meshes.push({ cluster: me, outcome: "mirror-stale", because: target, mode: l.mode });
+        breaks.push(linkerdLinkText(me, target, l.mode, R.lost.has(ts)));
       }
     }
   }
   brokerNotes(J);
+  istioEndpointNotes(J);
   return meshes;
+}
+function linkerdLinkText(me, target, mode, lost) {
+  const until = `until ${target} is ${lost ? "back" : "reachable again"}`;
+  return mode === "gateway" ? `cluster ${me}: its Linkerd link to ${target} (gateway mode) is ${lost ? "lost" : "cut off"} \u2014 once the gateway probe fails, ${me}'s mirrors of ${target}'s Services lose their endpoints: calls to them fail fast (no ready endpoint) ${until}, unless a failover or traffic split moves them` : `cluster ${me}: its Linkerd link to ${target} (${mode} mode) is ${lost ? "lost" : "cut off"} \u2014 ${me} keeps the last endpoints it saw of ${target}'s Services (remote discovery: no probe withdraws them): calls to them go to pods it cannot reach and time out ${until}`;
+}
+function istioEndpointNotes(J) {
+  const { ctx, R, notes } = J;
+  const siteOf = (c) => c.name ? ctx.siteOfCluster(c.name.value) : void 0;
+  const net = (c) => c.istio?.network?.value ?? c.name?.value;
+  for (const [meshId, members] of istioMeshes(ctx))
+    for (const x of members) {
+      const xs = siteOf(x);
+      if (!xs) continue;
+      const keepers = members.filter((y) => {
+        const ys2 = siteOf(y);
+        const via = net(x) === net(y) || x.istio?.eastWestGateway?.value === true;
+        return ys2 !== void 0 && ys2 !== xs && R.up(ys2) && !R.reaches(ys2, xs) && via;
+      });
+      if (!keepers.length) continue;
+      const gone = R.lost.has(xs) ? "lost" : "cut off";
+      const where2 = keepers.some((y) => net(y) !== net(x)) ? ` (reached through ${x.name.value}'s east-west gateway, network ${net(x)})` : " (its pod addresses: one network)";
+      const ys = keepers.map((y) => y.name.value);
+      notes.push(
+        `Istio mesh ${meshId}: ${x.name.value} is ${gone}, yet its endpoints stay in the sidecars of ${listText(ys)}${where2} \u2014 ${ISTIO_KEEPS_ENDPOINTS}: the calls ${keepers.length === 1 ? "its" : "their"} sidecars balance to ${x.name.value} fail or wait out the connect timeout (10 s by default) until it is ${gone === "lost" ? "back" : "reachable again"}, unless a DestinationRule sets outlierDetection (which also turns on locality failover) to eject them`
+      );
+    }
 }
 function brokerNotes(J) {
   const { ctx, R, notes } = J;
@@ -32401,7 +32437,7 @@ function checks(rb) {
   out.push(
     "## Checks",
     "",
-    `Verdict predicted: **${p.verdict}**${r2.after && withdraws(rb) ? ` during the window, **${r2.after.verdict}** after the withdrawal` : ""}.${r2.unenactedQuorums.length ? ` That verdict is the engine's for the whole cut; ${r2.unenactedQuorums.map(cell).join(", ")} ${r2.unenactedQuorums.length === 1 ? "is" : "are"} not cut here (Not enacted) and may keep writing where the engine predicts ${r2.unenactedQuorums.length === 1 ? "it stops" : "they stop"}: not part of this run.` : ""}${istioVerdictText(rb)}`,
+    `Verdict predicted: **${p.verdict}**${r2.after && withdraws(rb) ? ` during the window, **${r2.after.verdict}** after the withdrawal` : ""}.${r2.unenactedQuorums.length ? ` That verdict is the engine's for the whole cut; ${r2.unenactedQuorums.map(cell).join(", ")} ${r2.unenactedQuorums.length === 1 ? "is" : "are"} not cut here (Not enacted) and may keep writing where the engine predicts ${r2.unenactedQuorums.length === 1 ? "it stops" : "they stop"}: not part of this run.` : ""}${meshVerdictText(rb)}`,
     ""
   );
   const list2 = [
@@ -32418,9 +32454,15 @@ function checks(rb) {
     ""
   );
 }
-function istioVerdictText(rb) {
-  const lost = [...new Set(judged2(rb).flatMap((x) => x.meshes.filter((m) => m.outcome === "control-plane-lost").map((m) => m.cluster)))];
-  return lost.length ? ` It counts ${lost.map(cell).join(", ")} losing ${lost.length === 1 ? "its" : "their"} Istio control plane, which the steps do not cut (Not enacted): not part of this run.` : "";
+function meshVerdictText(rb) {
+  const meshes = judged2(rb).flatMap((x) => x.meshes);
+  const lost = [...new Set(meshes.filter((m) => m.outcome === "control-plane-lost").map((m) => m.cluster))];
+  const links = [...new Set(meshes.filter((m) => m.mode === "gateway").map((m) => `${m.cluster}'s Linkerd link to ${m.because}`))];
+  const what = [
+    ...lost.length ? [`${lost.map(cell).join(", ")} losing ${lost.length === 1 ? "its" : "their"} Istio control plane`] : [],
+    ...links.length ? [`the loss of ${links.map(cell).join(", ")}`] : []
+  ];
+  return what.length ? ` It counts ${what.join(" and ")}, which the steps do not cut (Not enacted): not part of this run.` : "";
 }
 function withdraws({ r: r2, t, isolated }) {
   return t.traffic.some((tr) => tr.backends.some((b) => isolated.includes(r2.ctx.siteOfCluster(b.cluster?.value ?? "") ?? "")));
@@ -32585,10 +32627,14 @@ function trafficChecks(rb) {
     if (tr.outcome === "unserved") out.push(`traffic ${cell(tr.name)}: no backend remains \u2014 the entry point is down.`);
   }
   for (const m of p.meshes)
-    out.push(
-      m.outcome === "control-plane-lost" ? istioCheck(rb, m.cluster, m.because) : `cluster ${cell(m.cluster)}: its Linkerd mirrors of ${cell(m.because)} go stale; the gateway probe fails and the mirrored endpoints are withdrawn.`
-    );
+    out.push(m.outcome === "control-plane-lost" ? istioCheck(rb, m.cluster, m.because) : linkerdCheck(rb, m.cluster, m.because, m.mode));
   return out;
+}
+function linkerdCheck(rb, me, target, mode) {
+  if (mode !== "gateway")
+    return `cluster ${cell(me)} keeps the last endpoints it saw of ${cell(target)}'s Services (${cell(mode ?? "flat")} link: no probe withdraws them): calls to them time out until the cut heals \u2014 measure the timeouts on a caller in ${cell(me)}.`;
+  const nodes = nodeRangesOf(rb.t.clusterByName.get(target));
+  return `cluster ${cell(me)}'s Linkerd link to ${cell(target)} runs through ${cell(target)}'s gateway, whose address no rule here drops (Not enacted): the gateway probe keeps passing \u2014 ${codeSpan(shellLine(["linkerd", "--context", me, "multicluster", "gateways"]))} shows ${cell(target)} alive \u2014 and the mirrors of its Services keep their endpoints.${nodes.length ? ` If the gateway is a NodePort on ${cell(target)}'s nodes (${cell(nodes.join(", "))}, dropped by the rules), the loss simulate predicts is enacted instead: the probe fails (not alive there), the mirrors lose their endpoints and calls to them fail fast until the cut heals.` : ""}`;
 }
 var nodeRangesOf = (c) => (c?.cidrs ?? []).filter((v) => v.field === "nodes").map((v) => v.value);
 function istioCheck(rb, remote, primary) {
@@ -33218,7 +33264,7 @@ function hostRuleFiles(hostPlans, s, o, deadman) {
 }
 function noteUncut(pl, o, judged3) {
   noteBareSides(pl, o);
-  noteIstioControlPlane(pl, judged3);
+  noteMeshPaths(pl, judged3);
 }
 function noteBareSides(pl, o) {
   for (const [i, side2] of pl.sides.entries())
@@ -33227,13 +33273,19 @@ function noteBareSides(pl, o) {
         `${side2.join(", ")}: no cluster and no sites[].addresses \u2014 nothing there can be cut; isolate it at the firewall by hand for the same ${o.duration}`
       );
 }
-function noteIstioControlPlane(pl, judged3) {
+function noteMeshPaths(pl, judged3) {
   const seen = /* @__PURE__ */ new Set();
   for (const m of judged3.flatMap((x) => x.meshes))
-    if (m.outcome === "control-plane-lost" && !seen.has(m.cluster)) {
-      seen.add(m.cluster);
-      pl.notEnacted.push(istioKeptText(pl.ctx, m.cluster, m.because));
+    if (!seen.has(`${m.cluster}/${m.because}`) && (m.outcome === "control-plane-lost" || m.mode === "gateway")) {
+      seen.add(`${m.cluster}/${m.because}`);
+      pl.notEnacted.push(
+        m.outcome === "control-plane-lost" ? istioKeptText(pl.ctx, m.cluster, m.because) : linkerdKeptText(pl.ctx, m.cluster, m.because)
+      );
     }
+}
+function linkerdKeptText(ctx, me, target) {
+  const nodes = nodeRangesOf(ctx.topology.clusterByName.get(target));
+  return `cluster ${me}'s Linkerd link to ${target}: ${me} reaches ${target} (TCP ${LINKERD_GATEWAY_TCP} traffic, ${LINKERD_PROBE_TCP} probe) through ${target}'s gateway, whose LoadBalancer address is not in the design \u2014 no rule drops it, so the probe keeps passing and ${me}'s mirrors of ${target}'s Services keep working through the run${nodes.length ? ` \u2014 unless the gateway is a NodePort on ${target}'s nodes (${nodes.join(", ")}), which the rules do drop` : ""}; to test the loss, add the gateway's address to the host rules on ${me}'s nodes`;
 }
 function istioKeptText(ctx, remote, primary) {
   const nodes = nodeRangesOf(ctx.topology.clusterByName.get(primary));

@@ -1980,3 +1980,45 @@ test("an Istio remote keeps its primary's istiod through the drill (review M119)
     /- \[ \] cluster lon-prod keeps its Istio control plane .*--dry-run=server.* lists istio-proxy\. If the gateway is a NodePort on fra-prod's nodes \(192\.168\.10\.0\/24/,
   );
 });
+
+test("a Linkerd gateway link keeps its target through the drill (review M120): the gateway's address is not cut; a flat link is, and keeps the last endpoints", () => {
+  const text = `${HEADER}sites:\n  - name: fra\n  - name: lon\n  - name: ams\nlinks:\n  - { between: [fra, lon], rttMs: 14 }\n  - { between: [fra, ams], rttMs: 9 }\n  - { between: [lon, ams], rttMs: 8 }\nclusters:
+  - name: fra-prod
+    site: fra
+    mesh: submariner
+    network: { pods: 10.10.0.0/16, services: 10.96.0.0/16, nodes: 192.168.10.0/24 }
+    linkerd: { trustAnchor: a, gateway: true, links: [{ cluster: lon-prod, mode: gateway }, { cluster: ams-prod, mode: flat }] }
+  - name: lon-prod
+    site: lon
+    mesh: submariner
+    network: { pods: 10.11.0.0/16, services: 10.97.0.0/16, nodes: 192.168.20.0/24 }
+    linkerd: { trustAnchor: a, gateway: true }
+  - name: ams-prod
+    site: ams
+    mesh: submariner
+    network: { pods: 10.12.0.0/16, services: 10.98.0.0/16, nodes: 192.168.30.0/24 }
+    linkerd: { trustAnchor: a, gateway: true }
+exports:
+  - { service: payments, namespace: finance, clusters: [lon-prod, ams-prod] }
+`;
+  const ctx = analyzeFile("l.topology.yaml", text).contexts[0];
+  const gw = gameDay(ctx, { lose: ["lon"] }, { tool: "chaos-mesh", source: "l.topology.yaml", isolate: true });
+  assert.ok(
+    gw.notes.some((n) =>
+      /^Not enacted: cluster fra-prod's Linkerd link to lon-prod: .*gateway, whose LoadBalancer address is not in the design/.test(n),
+    ),
+  );
+  assert.match(gw.runbook, /It counts the loss of fra-prod's Linkerd link to lon-prod, which the steps do not cut \(Not enacted\)/);
+  const checks = gw.runbook.slice(gw.runbook.indexOf("## Checks"), gw.runbook.indexOf("## Roll-back"));
+  assert.doesNotMatch(checks, /go stale|mirrored endpoints are withdrawn/);
+  assert.match(
+    checks,
+    /- \[ \] cluster fra-prod's Linkerd link to lon-prod runs through lon-prod's gateway, whose address no rule here drops \(Not enacted\): the gateway probe keeps passing/,
+  );
+  const flat = gameDay(ctx, { lose: ["ams"] }, { tool: "chaos-mesh", source: "l.topology.yaml", isolate: true });
+  assert.ok(!flat.notes.some((n) => /Linkerd/.test(n)));
+  assert.match(
+    flat.runbook,
+    /- \[ \] cluster fra-prod keeps the last endpoints it saw of ams-prod's Services \(flat link: no probe withdraws them\): calls to them time out until the cut heals/,
+  );
+});

@@ -44,7 +44,7 @@ test("hover on a remote's primary: the control-plane dependency and the certific
   assert.match(h, /istiod of fra-prod in fra \(remote in lon\)/);
   assert.match(
     h,
-    /Losing \*\*fra\*\* stops config pushes, sidecar injection .* certificate issuance for lon-prod; its 24 h workload certificates expire within 12–24 h/,
+    /Losing \*\*fra\*\* stops config pushes, sidecar injection .* certificate issuance for lon-prod; its workload certificates expire within 12–24 h \(a 24 h lifetime by default, renewed at half of it\)/,
   );
   const same = hover(MESHES.replace("site: lon\n    istio", "site: fra\n    istio"), "primary: fra-prod", 10);
   assert.match(same, /Same site/);

@@ -24,7 +24,15 @@ export function inDifferentSites(ctx: TopologyContext, a: Cluster, b: Cluster): 
   return !!sa && !!sb && sa !== sb && ctx.topology.siteByName.has(sa) && ctx.topology.siteByName.has(sb);
 }
 
-export const ISTIO_CERT_WINDOW = "its 24 h workload certificates expire within 12–24 h";
+/** Istio's workload certificates: renewed at half their lifetime, so without istiod they run out 12–24 h on (review M118 nit: one wording). */
+export const ISTIO_CERT_LIFETIME = "a 24 h lifetime by default, renewed at half of it";
+export const ISTIO_CERT_WINDOW = `its workload certificates expire within 12–24 h (${ISTIO_CERT_LIFETIME})`;
+/**
+ * What every istiod does with another cluster's endpoints once its watch of that cluster is lost
+ * or cut off (istio/istio#35082): it keeps the last it saw and never health-checks them.
+ */
+export const ISTIO_KEEPS_ENDPOINTS =
+  "istiod keeps the last endpoints its watch of a cluster saw and does not health-check them (a sidecar cut off from istiod keeps its last configuration too)";
 export const K8S_NAME_MAX = 63;
 
 /** Clusters with an istio block, grouped by meshId in document order. */

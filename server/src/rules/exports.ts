@@ -1,8 +1,8 @@
 import type { Finding } from "../model/finding";
 import type { K8sObject, PolicyRule } from "../model/k8s";
-import type { Export, ExportPolicy, Subject } from "../model/topology";
+import type { Cluster, Export, ExportPolicy, Subject } from "../model/topology";
 import type { F } from "../model/yamlnodes";
-import { CILIUM_KEEPS_ENDPOINTS, exportAffinity, meshedExporters, staleShare } from "../derive/meshes";
+import { CILIUM_KEEPS_ENDPOINTS, exportAffinity, istioMeshes, meshedExporters, staleShare } from "../derive/meshes";
 import { shareText } from "../util/format";
 import { own } from "../util/records";
 import { listText } from "../util/strings";
@@ -85,7 +85,7 @@ export function topologyExportRules(ctx: TopologyContext): Finding[] {
           finding(
             "export/cluster-without-mesh",
             ref.span,
-            `${what} is exported from ${ref.value}, whose mesh is none: no other cluster can reach its endpoints`,
+            withoutMeshText(ctx, c, `${what} is exported from ${ref.value}, whose mesh is none`),
           ),
         );
       }
@@ -94,6 +94,19 @@ export function topologyExportRules(ctx: TopologyContext): Finding[] {
     if (kept) out.push(kept);
   }
   return out;
+}
+
+/**
+ * export/cluster-without-mesh's words (review M118): fired wherever the cluster's `mesh` is none
+ * (rules.md), but a member of a multi-network Istio mesh with an east-west gateway is reached
+ * through that gateway by the mesh's other clusters — only clusters outside it cannot.
+ */
+function withoutMeshText(ctx: TopologyContext, c: Cluster, head: string): string {
+  const meshId = c.istio?.meshId?.value;
+  const net = (x: Cluster) => x.istio?.network?.value ?? x.name?.value;
+  const others = meshId !== undefined ? (istioMeshes(ctx).get(meshId) ?? []).filter((x) => x !== c && net(x) !== net(c)) : [];
+  if (c.istio?.eastWestGateway?.value !== true || !others.length) return `${head}: no other cluster can reach its endpoints`;
+  return `${head}: no pod network joins it to another cluster — only the clusters of its Istio mesh ${meshId} (${listText(others.map((x) => x.name?.value ?? "?"))}) reach its endpoints, through its east-west gateway (network ${net(c)}); any other cluster cannot`;
 }
 
 /**

@@ -12,7 +12,17 @@ import { clientSitesOf, clientWrite, standbyIdle, standbyWriters, type WriteRout
 import { controlPlaneAway, controlPlaneOf } from "../derive/controlplane";
 import { copySites, etcdLostWithCluster, everyCopyLost, everyCopyLostText, homeSite } from "../derive/siteloss";
 import { loadBackends, shiftOf } from "../derive/loads";
-import { CILIUM_KEEPS_ENDPOINTS, type ExportAffinity, exportAffinity, meshedExporters, staleShare, submarinerSet } from "../derive/meshes";
+import {
+  CILIUM_KEEPS_ENDPOINTS,
+  type ExportAffinity,
+  exportAffinity,
+  ISTIO_CERT_LIFETIME,
+  ISTIO_KEEPS_ENDPOINTS,
+  istioMeshes,
+  meshedExporters,
+  staleShare,
+  submarinerSet,
+} from "../derive/meshes";
 import { cutOffReplicaSites, cutOffVoterSites, neverVoteText, unreachableVoteNotes, votingCounts } from "../derive/reach";
 import {
   EVICTION_AFTER_SECONDS,
@@ -25,7 +35,7 @@ import {
 import { majority } from "../math/quorum";
 import { toNumber } from "../math/rational";
 import { loadOf, movedShare, overCapacity, scenario as loadScenario } from "../math/traffic";
-import type { Cluster, Export, Store, Traffic } from "../model/topology";
+import type { Cluster, Export, LinkerdLink, Store, Traffic } from "../model/topology";
 import { rtoEstimate } from "../availability/figures";
 import { pinWords } from "../availability/best";
 import { pinCostOf } from "../availability/pin";
@@ -187,6 +197,8 @@ export interface MeshResult {
   readonly cluster: string;
   readonly outcome: "control-plane-lost" | "mirror-stale";
   readonly because: string;
+  /** mirror-stale: the Linkerd link's mode — gateway (its mirrors lose their endpoints once the probe fails), flat or federated (the last endpoints are kept) */
+  readonly mode?: LinkerdLink["mode"];
 }
 
 export interface ExportGroup {
@@ -1509,20 +1521,66 @@ function* judgeMeshes(J: Judging): Steps<MeshResult[]> {
     if (primary && ps && !R.reaches(mySite, ps)) {
       meshes.push({ cluster: me, outcome: "control-plane-lost", because: primary });
       breaks.push(
-        `cluster ${me}: its Istio primary ${primary} is ${R.lost.has(ps) ? "lost" : "cut off"} — new pods in injected namespaces are refused (the injection webhook is the primary's istiod, and it fails closed): no scale-up, rollout or rescheduling in ${me}; no config pushes or new certificates either, and running workloads keep serving until their certificates expire (24 h by default)`,
+        `cluster ${me}: its Istio primary ${primary} is ${R.lost.has(ps) ? "lost" : "cut off"} — new pods in injected namespaces are refused (the injection webhook is the primary's istiod, and it fails closed): no scale-up, rollout or rescheduling in ${me}; no config pushes or new certificates either, and running workloads keep serving until their certificates expire, within 12–24 h (${ISTIO_CERT_LIFETIME})`,
       );
     }
     for (const l of c.linkerd?.links ?? []) {
       const target = l.cluster?.value;
       const ts = target ? siteOf(target) : undefined;
       if (target && ts && !R.reaches(mySite, ts)) {
-        meshes.push({ cluster: me, outcome: "mirror-stale", because: target });
-        breaks.push(`cluster ${me}: its Linkerd link to ${target} is ${R.lost.has(ts) ? "lost" : "cut off"} — mirrored Services go stale`);
+        meshes.push({ cluster: me, outcome: "mirror-stale", because: target, mode: l.mode });
+        breaks.push(linkerdLinkText(me, target, l.mode, R.lost.has(ts)));
       }
     }
   }
   brokerNotes(J);
+  istioEndpointNotes(J);
   return meshes;
+}
+
+/**
+ * A Linkerd link whose target is lost or cut off, per mode (review M120; linkerd2's service
+ * mirror): through a gateway, the probe fails and the mirrors' endpoints go NotReady — calls fail
+ * fast; flat and federated (remote discovery, no probe) keep the last endpoints — calls time out.
+ */
+function linkerdLinkText(me: string, target: string, mode: LinkerdLink["mode"], lost: boolean): string {
+  const until = `until ${target} is ${lost ? "back" : "reachable again"}`;
+  return mode === "gateway"
+    ? `cluster ${me}: its Linkerd link to ${target} (gateway mode) is ${lost ? "lost" : "cut off"} — once the gateway probe fails, ${me}'s mirrors of ${target}'s Services lose their endpoints: calls to them fail fast (no ready endpoint) ${until}, unless a failover or traffic split moves them`
+    : `cluster ${me}: its Linkerd link to ${target} (${mode} mode) is ${lost ? "lost" : "cut off"} — ${me} keeps the last endpoints it saw of ${target}'s Services (remote discovery: no probe withdraws them): calls to them go to pods it cannot reach and time out ${until}`;
+}
+
+/**
+ * Istio multicluster (review M118): every up cluster of a mesh keeps a lost or cut-off member's
+ * endpoints in its sidecars' load balancing (ISTIO_KEEPS_ENDPOINTS) — across networks, that
+ * member's east-west gateway. Whether a DestinationRule's outlierDetection ejects them the design
+ * does not say: a note, in simulate and the record alike (ClusterMesh's analogue, with its
+ * declared affinity, is a break: export/remote-endpoints-kept).
+ */
+function istioEndpointNotes(J: Judging): void {
+  const { ctx, R, notes } = J;
+  const siteOf = (c: Cluster) => (c.name ? ctx.siteOfCluster(c.name.value) : undefined);
+  const net = (c: Cluster) => c.istio?.network?.value ?? c.name?.value;
+  for (const [meshId, members] of istioMeshes(ctx))
+    for (const x of members) {
+      const xs = siteOf(x);
+      if (!xs) continue;
+      const keepers = members.filter((y) => {
+        const ys = siteOf(y);
+        // across networks a member without an east-west gateway is reached by no one (istio/network-without-gateway)
+        const via = net(x) === net(y) || x.istio?.eastWestGateway?.value === true;
+        return ys !== undefined && ys !== xs && R.up(ys) && !R.reaches(ys, xs) && via;
+      });
+      if (!keepers.length) continue;
+      const gone = R.lost.has(xs) ? "lost" : "cut off";
+      const where = keepers.some((y) => net(y) !== net(x))
+        ? ` (reached through ${x.name!.value}'s east-west gateway, network ${net(x)})`
+        : " (its pod addresses: one network)";
+      const ys = keepers.map((y) => y.name!.value);
+      notes.push(
+        `Istio mesh ${meshId}: ${x.name!.value} is ${gone}, yet its endpoints stay in the sidecars of ${listText(ys)}${where} — ${ISTIO_KEEPS_ENDPOINTS}: the calls ${keepers.length === 1 ? "its" : "their"} sidecars balance to ${x.name!.value} fail or wait out the connect timeout (10 s by default) until it is ${gone === "lost" ? "back" : "reachable again"}, unless a DestinationRule sets outlierDetection (which also turns on locality failover) to eject them`,
+      );
+    }
 }
 
 /** Submariner's Broker only exchanges Cluster and Endpoint records (no traffic passes through it): out of reach, nothing stops, but nothing changes either. */

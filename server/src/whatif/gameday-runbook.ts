@@ -1185,7 +1185,7 @@ function checks(rb: Rb): void {
       r.unenactedQuorums.length
         ? ` That verdict is the engine's for the whole cut; ${r.unenactedQuorums.map(cell).join(", ")} ${r.unenactedQuorums.length === 1 ? "is" : "are"} not cut here (Not enacted) and may keep writing where the engine predicts ${r.unenactedQuorums.length === 1 ? "it stops" : "they stop"}: not part of this run.`
         : ""
-    }${istioVerdictText(rb)}`,
+    }${meshVerdictText(rb)}`,
     "",
   );
   const list = [
@@ -1205,12 +1205,16 @@ function checks(rb: Rb): void {
   );
 }
 
-/** The verdict counts an Istio remote's control-plane loss the steps do not cut (review M119). */
-function istioVerdictText(rb: Rb): string {
-  const lost = [...new Set(judged(rb).flatMap((x) => x.meshes.filter((m) => m.outcome === "control-plane-lost").map((m) => m.cluster)))];
-  return lost.length
-    ? ` It counts ${lost.map(cell).join(", ")} losing ${lost.length === 1 ? "its" : "their"} Istio control plane, which the steps do not cut (Not enacted): not part of this run.`
-    : "";
+/** The verdict counts an Istio remote's control-plane loss and Linkerd gateway links the steps do not cut (review M119, M120). */
+function meshVerdictText(rb: Rb): string {
+  const meshes = judged(rb).flatMap((x) => x.meshes);
+  const lost = [...new Set(meshes.filter((m) => m.outcome === "control-plane-lost").map((m) => m.cluster))];
+  const links = [...new Set(meshes.filter((m) => m.mode === "gateway").map((m) => `${m.cluster}'s Linkerd link to ${m.because}`))];
+  const what = [
+    ...(lost.length ? [`${lost.map(cell).join(", ")} losing ${lost.length === 1 ? "its" : "their"} Istio control plane`] : []),
+    ...(links.length ? [`the loss of ${links.map(cell).join(", ")}`] : []),
+  ];
+  return what.length ? ` It counts ${what.join(" and ")}, which the steps do not cut (Not enacted): not part of this run.` : "";
 }
 
 /** Whether the isolated sites have a backend to withdraw (else the window and the state after it are one judgement). */
@@ -1429,12 +1433,25 @@ function trafficChecks(rb: Rb): string[] {
     if (tr.outcome === "unserved") out.push(`traffic ${cell(tr.name)}: no backend remains — the entry point is down.`);
   }
   for (const m of p.meshes)
-    out.push(
-      m.outcome === "control-plane-lost"
-        ? istioCheck(rb, m.cluster, m.because)
-        : `cluster ${cell(m.cluster)}: its Linkerd mirrors of ${cell(m.because)} go stale; the gateway probe fails and the mirrored endpoints are withdrawn.`,
-    );
+    out.push(m.outcome === "control-plane-lost" ? istioCheck(rb, m.cluster, m.because) : linkerdCheck(rb, m.cluster, m.because, m.mode));
   return out;
+}
+
+/**
+ * A Linkerd link in the drill, per mode (review M120): a gateway link runs through the target's
+ * gateway, whose address no rule drops (Not enacted) — its probe keeps passing unless the gateway
+ * is a NodePort on the target's declared nodes; a flat or federated link is pod to pod, which the
+ * cut drops, and keeps the last endpoints it saw.
+ */
+function linkerdCheck(rb: Rb, me: string, target: string, mode: string | undefined): string {
+  if (mode !== "gateway")
+    return `cluster ${cell(me)} keeps the last endpoints it saw of ${cell(target)}'s Services (${cell(mode ?? "flat")} link: no probe withdraws them): calls to them time out until the cut heals — measure the timeouts on a caller in ${cell(me)}.`;
+  const nodes = nodeRangesOf(rb.t.clusterByName.get(target));
+  return `cluster ${cell(me)}'s Linkerd link to ${cell(target)} runs through ${cell(target)}'s gateway, whose address no rule here drops (Not enacted): the gateway probe keeps passing — ${codeSpan(shellLine(["linkerd", "--context", me, "multicluster", "gateways"]))} shows ${cell(target)} alive — and the mirrors of its Services keep their endpoints.${
+    nodes.length
+      ? ` If the gateway is a NodePort on ${cell(target)}'s nodes (${cell(nodes.join(", "))}, dropped by the rules), the loss simulate predicts is enacted instead: the probe fails (not alive there), the mirrors lose their endpoints and calls to them fail fast until the cut heals.`
+      : ""
+  }`;
 }
 
 /** A cluster's declared node range: where a NodePort east-west gateway listens. */

@@ -18,7 +18,7 @@ import { controlPlaneAway, controlPlaneOf } from "../derive/controlplane";
 import { ALL_UP, type Result, run, runIsolate, type Scenario, scenarioName } from "./engine";
 import { ABORT_MARGIN_SECONDS, kubectl, nodeRangesOf, probeFile, runbookOf, safeSeconds } from "./gameday-runbook";
 import { finish, type Steps } from "../util/steps";
-import { ISTIO_WEBHOOK_TCP, ISTIO_XDS_TCP } from "../ports/ports";
+import { ISTIO_WEBHOOK_TCP, ISTIO_XDS_TCP, LINKERD_GATEWAY_TCP, LINKERD_PROBE_TCP } from "../ports/ports";
 
 export type ChaosTool = "chaos-mesh" | "litmus";
 export const CHAOS_TOOLS: readonly ChaosTool[] = ["chaos-mesh", "litmus"];
@@ -699,10 +699,10 @@ function hostRuleFiles(hostPlans: readonly HostPlan[], s: Scenario, o: GameDayOp
   ]);
 }
 
-/** What the steps cannot cut, said under Not enacted: bare sides, Istio remotes' paths to their istiod. */
+/** What the steps cannot cut, said under Not enacted: bare sides, Istio remotes' paths to their istiod, Linkerd gateway links. */
 function noteUncut(pl: Planning, o: GameDayOptions, judged: readonly Result[]): void {
   noteBareSides(pl, o);
-  noteIstioControlPlane(pl, judged);
+  noteMeshPaths(pl, judged);
 }
 
 /** A side with no cluster and no declared hosts: nothing there can be cut, said plainly. */
@@ -719,15 +719,24 @@ function noteBareSides(pl: Planning, o: GameDayOptions): void {
  * primary's east-west gateway, whose LoadBalancer address the design has no field for: no host
  * rule or chaos target drops it, so the control-plane loss the engine predicts is not what the
  * steps cut (review M119). A NodePort gateway sits on the primary's declared node range, which
- * the rules do drop: said as the one case where the loss is enacted.
+ * the rules do drop: said as the one case where the loss is enacted. A Linkerd gateway link is
+ * the same: its traffic and probe cross the target's gateway (review M120).
  */
-function noteIstioControlPlane(pl: Planning, judged: readonly Result[]): void {
+function noteMeshPaths(pl: Planning, judged: readonly Result[]): void {
   const seen = new Set<string>();
   for (const m of judged.flatMap((x) => x.meshes))
-    if (m.outcome === "control-plane-lost" && !seen.has(m.cluster)) {
-      seen.add(m.cluster);
-      pl.notEnacted.push(istioKeptText(pl.ctx, m.cluster, m.because));
+    if (!seen.has(`${m.cluster}/${m.because}`) && (m.outcome === "control-plane-lost" || m.mode === "gateway")) {
+      seen.add(`${m.cluster}/${m.because}`);
+      pl.notEnacted.push(
+        m.outcome === "control-plane-lost" ? istioKeptText(pl.ctx, m.cluster, m.because) : linkerdKeptText(pl.ctx, m.cluster, m.because),
+      );
     }
+}
+
+/** A Linkerd gateway link keeps its target through the run: its probe and traffic cross the target's gateway (review M120). */
+function linkerdKeptText(ctx: TopologyContext, me: string, target: string): string {
+  const nodes = nodeRangesOf(ctx.topology.clusterByName.get(target));
+  return `cluster ${me}'s Linkerd link to ${target}: ${me} reaches ${target} (TCP ${LINKERD_GATEWAY_TCP} traffic, ${LINKERD_PROBE_TCP} probe) through ${target}'s gateway, whose LoadBalancer address is not in the design — no rule drops it, so the probe keeps passing and ${me}'s mirrors of ${target}'s Services keep working through the run${nodes.length ? ` — unless the gateway is a NodePort on ${target}'s nodes (${nodes.join(", ")}), which the rules do drop` : ""}; to test the loss, add the gateway's address to the host rules on ${me}'s nodes`;
 }
 
 /** Why a remote keeps its istiod through the run, and how to make the drill cut it. */
