@@ -7,7 +7,7 @@ import { analyzeAlone, analyzeFile } from "../../server/src/analysis";
 import { diff, entityOf, gotWorse } from "../../server/src/whatif/diff";
 import { diffJson, diffMarkdown, diffText, scenarioJson, simulateMarkdown, simulateText } from "../../server/src/whatif/render";
 import { decisionRecord, displayPath, RECORD_SECTIONS, recordStatus } from "../../server/src/whatif/record";
-import { ALL_UP, judgedOnce, run, sweep } from "../../server/src/whatif/engine";
+import { ALL_UP, judgedOnce, run, runIsolate, sweep } from "../../server/src/whatif/engine";
 import { simulate } from "../../server/src/service/whatif";
 import { HEADER, inTempDir } from "../helpers";
 
@@ -999,4 +999,56 @@ test("the record explains pod eviction once and each scenario refers to it (S16,
   const note = md.indexOf("**Pod eviction**, wherever a cluster's API stops");
   assert.ok(note > md.indexOf("### Bad") && note < md.indexOf("### Failure matrix"), "under Consequences, before the failure matrix");
   for (const line of md.split("\n").filter((l) => l.includes('see "Pod eviction"'))) assert.ok(line.length < 750, line);
+});
+
+test("isolate: 'after' withdraws the backends a deep health check fails — lon-prod, not fra, where carts' only writer is at fra (review M116)", () => {
+  const examples = join(__dirname, "..", "..", "..", "examples");
+  // the draft with its CIDR overlap fixed: in the cut fra-prod writes, lon-prod errs
+  const draft = readFileSync(join(examples, "payments-eu.topology.yaml"), "utf8").replace("pods: 10.10.128.0/17", "pods: 10.11.0.0/16");
+  const iso = runIsolate(analyzeFile("d.topology.yaml", draft).contexts[0], "fra");
+  assert.deepEqual(iso.withdrawn, ["lon"]);
+  assert.deepEqual(iso.after.scenario.withdraw, ["lon"]);
+  const checkout = iso.after.traffic.find((t) => t.name === "checkout")!;
+  assert.deepEqual(
+    checkout.backends.map((b) => [b.cluster, b.loadRps, b.errors]),
+    [
+      ["fra-prod", 40000, false],
+      ["lon-prod", null, false],
+    ],
+  );
+  assert.equal(checkout.errorRps, 0, "no errors once lon-prod is withdrawn: fra-prod writes, overloaded");
+  assert.equal(checkout.outcome, "overloaded");
+  assert.ok(
+    iso.notes.includes(
+      "traffic checkout: a deep health check withdraws lon-prod, not fra: carts' writer is at fra — fra-prod's writes through carts work in the cut and lon-prod's fail, so the check passes at fra-prod and fails at lon-prod; with a shallow check lon-prod keeps answering its 20,000 rps with errors until an operator withdraws it by hand",
+    ),
+    iso.notes.join("\n"),
+  );
+  // the better response is no longer a note beside a wrong "after": it is the "after"
+  assert.ok(!iso.notes.some((n) => /instead is the better response/.test(n)), iso.notes.join("\n"));
+  const json = scenarioJson(iso) as unknown as { windowSeconds: unknown; after: { scenario: { withdraw: string[] }; name: string } };
+  assert.deepEqual(json.after.scenario.withdraw, ["lon"]);
+  assert.equal(json.after.name, "partition fra / (lon); lon withdrawn from steering");
+  assert.equal(json.windowSeconds, null, "windowSeconds keeps its meaning: no health check, unknown");
+  const text = [...simulateText([iso], false)].join("");
+  assert.match(text, /\n {10}window, until a deep health check withdraws lon, not fra \(unknown: no health check\): down\n/);
+  assert.match(text, /\n {10}after a deep health check withdraws lon, not fra: down\n/);
+  assert.match(
+    text,
+    /traffic checkout +overloaded · fra-prod 40,000 rps of 30,000 rps \(headroom −10,000 rps, −33\.3%\) · lon-prod withdrawn\n/,
+  );
+  assert.doesNotMatch(text, /40,000 rps of errors/);
+  assert.match(
+    [...simulateMarkdown([iso])].join(""),
+    /\nWindow until a deep health check withdraws lon, not fra: unknown: no health check\.\n/,
+  );
+  // the reviewed example: fra-prod cannot reach ledger's majority, its deep check fails — fra is withdrawn, as before
+  const reviewed = runIsolate(
+    analyzeFile("r.topology.yaml", readFileSync(join(examples, "payments-eu-reviewed.topology.yaml"), "utf8")).contexts[0],
+    "fra",
+  );
+  assert.deepEqual(reviewed.withdrawn, ["fra"]);
+  assert.deepEqual(reviewed.after.scenario.withdraw, ["fra"]);
+  assert.match([...simulateText([reviewed], false)].join(""), /\n {10}after steering withdraws fra: /);
+  assert.ok(!reviewed.notes.some((n) => /a deep health check withdraws/.test(n)));
 });

@@ -71,7 +71,7 @@ export const SCENARIO_OPTIONS: readonly OptionHelp[] = [
   },
   {
     flags: "--isolate S",
-    text: "what a game day enacts: S cut off from every other site, judged in the window before steering withdraws it (health check + TTL) and after (e.g. --isolate lon)",
+    text: "what a game day enacts: S cut off from every other site, judged in the window before steering withdraws the backends a deep health check fails (health check + TTL; S's, unless S writes and the other side cannot) and after (e.g. --isolate lon)",
   },
   {
     flags: "--lose-members S:N[,S:N]",

@@ -321,7 +321,10 @@ export interface IsolateResult {
   /** detection + TTL of the slowest entry with a backend there; null when some entry has no health check (or none sends it traffic: 0) */
   readonly windowSeconds: number | null;
   readonly window: Result;
+  /** judged with `withdrawn` withdrawn from steering (deepWithdrawn) */
   readonly after: Result;
+  /** the sites a deep health check withdraws (deepWithdrawn): the isolated ones, in the usual case (review M116) */
+  readonly withdrawn: readonly string[];
   readonly verdict: Verdict;
   readonly notes: string[];
 }
@@ -1780,8 +1783,56 @@ const entitiesOfBreaks = (r: Result) => [...new Set(r.breaks.map((b) => b.slice(
 export const worseVerdict = (a: Verdict, b: Verdict): Verdict => (VERDICT_RANK[a] >= VERDICT_RANK[b] ? a : b);
 
 /**
+ * Who a deep health check withdraws from one entry in an isolation (review M116). A check that
+ * writes through the stores the entry depends on fails where its writes fail: at the backends
+ * erroring in the window. In the usual case those are the isolated sites' own; where those serve
+ * without error (and carry load) while backends elsewhere err — carts' only writer is at fra: in
+ * `--isolate fra` fra-prod writes and lon-prod errs — the check passes at the isolated side and
+ * fails elsewhere, and steering withdraws those: returned here (empty in the usual case).
+ */
+export function deepCheckFailsElsewhere(window: Result, entry: string, isolated: readonly string[]): BackendResult[] {
+  const t = window.traffic.find((y) => y.name === entry);
+  const inside = t?.backends.filter((b) => isolated.includes(b.site)) ?? [];
+  if (!t || inside.some((b) => b.errors) || !inside.some((b) => b.loadRps !== null)) return [];
+  return t.backends.filter((b) => !isolated.includes(b.site) && b.errors);
+}
+
+/**
+ * The sites steering withdraws in an isolation's "after": those whose backends a deep health check
+ * fails (deepCheckFailsElsewhere). The isolated sites, unless no backend of theirs errs and some
+ * elsewhere does — then those elsewhere, and the isolated sites stay in rotation. The one rule
+ * simulate's "after", the game day and the record follow (review M116).
+ */
+export function deepWithdrawn(window: Result, isolated: readonly string[]): string[] {
+  const steered = window.traffic.filter((t) => t.backends.some((b) => isolated.includes(b.site)));
+  if (steered.some((t) => t.backends.some((b) => isolated.includes(b.site) && b.errors))) return [...isolated];
+  const elsewhere = new Set(steered.flatMap((t) => deepCheckFailsElsewhere(window, t.name, isolated).map((b) => b.site)));
+  return elsewhere.size ? [...elsewhere] : [...isolated];
+}
+
+/**
+ * Why a deep check passes at the isolated sites and fails elsewhere, for an entry: "carts' writer is
+ * at fra" (the stores it depends on whose declared writers are all there), else what the window shows.
+ */
+export function deepReason(ctx: TopologyContext, tr: Traffic, isolated: readonly string[], failing: readonly BackendResult[]): string {
+  const held = (tr.dependsOn?.items ?? [])
+    .map((d) => ctx.topology.storeByName.get(d.value))
+    .filter((st) => st?.name && st.writers?.items.length && st.writers.items.every((w) => isolated.includes(w.value)));
+  const where = listText(isolated);
+  return held.length
+    ? held
+        .map(
+          (st) =>
+            `${st!.name!.value}${st!.name!.value.endsWith("s") ? "'" : "'s"} ${st!.writers!.items.length > 1 ? "writers are" : "writer is"} at ${where}`,
+        )
+        .join(", ")
+    : `${listText(failing.map((b) => b.cluster))} cannot write across the cut, ${where} can`;
+}
+
+/**
  * `--isolate X`: X cut off from every other site, judged while steering still sends X its
- * share (the window: detection + TTL) and after steering has withdrawn X's backends. Several
+ * share (the window: detection + TTL) and after steering has withdrawn the backends a deep health
+ * check fails (deepWithdrawn: X's, in the usual case; review M116). Several
  * sites (a game day's `--lose a,b`) are each cut off from every other site, the other isolated
  * ones included — as they are when lost: a and b kept talking would be the partition a,b / rest,
  * whose quorums are not those of the loss (M68). The same derivation for prediction and
@@ -1789,10 +1840,11 @@ export const worseVerdict = (a: Verdict, b: Verdict): Verdict => (VERDICT_RANK[a
  */
 export function runIsolate(ctx: TopologyContext, site: string | readonly string[], base: Scenario = ALL_UP): IsolateResult {
   const sites = typeof site === "string" ? [site] : [...site];
-  const where = listText(sites);
+  const isolated = listText(sites);
   const cutOff: Scenario = { ...base, partition: sites.map((x) => [x]) };
   const window = run(ctx, cutOff);
-  const after = run(ctx, { ...cutOff, withdraw: sites });
+  const withdrawn = deepWithdrawn(window, sites);
+  const after = run(ctx, { ...cutOff, withdraw: withdrawn });
   const notes: string[] = [];
   let windowSeconds: number | null = 0;
   let steered = false;
@@ -1800,6 +1852,10 @@ export function runIsolate(ctx: TopologyContext, site: string | readonly string[
     const lb = loadBackends(ctx, tr);
     if (!lb || !tr.name || !lb.some((b) => b.site !== undefined && sites.includes(b.site))) continue;
     steered = true;
+    // where a deep check passes at the isolated sites and fails elsewhere, the window is until steering withdraws those (M116)
+    const failing = deepCheckFailsElsewhere(window, tr.name.value, sites);
+    const where = failing.length ? listText([...new Set(failing.map((b) => b.site))]) : isolated;
+    if (failing.length) notes.push(deepInsteadNote(ctx, tr, sites, failing));
     // the window is the entry's RTO estimate (availability.md): one derivation for both
     const w = rtoEstimate(tr);
     if (!w) {
@@ -1814,17 +1870,21 @@ export function runIsolate(ctx: TopologyContext, site: string | readonly string[
     const deep = deps.length
       ? `a deep health check (one that writes through ${listText(deps)})`
       : "a health check that fails when the site is cut off";
+    const upSite = failing.length ? `${where} (up, answering with errors)` : "an isolated site that is still up";
     notes.push(
       tr.steering?.value === "anycast"
-        ? `traffic ${tr.name.value}: anycast withdraws ${where}'s route only when ${where}'s own health checker fails — with ${deep} in up to ${seconds(w.seconds, 3)} (${w.terms}); a shallow check keeps passing on an isolated site that is still up, so clients keep reaching it (and getting its errors) until someone withdraws the route`
-        : `traffic ${tr.name.value}: with ${deep}, ${tr.steering?.value} stops sending clients to ${where} within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}); a shallow check keeps passing on an isolated site that is still up, so the window lasts until someone withdraws ${where} (then the ${seconds(tr.ttlSeconds?.value ?? 0, 3)} TTL)`,
+        ? `traffic ${tr.name.value}: anycast withdraws ${where}'s route only when ${where}'s own health checker fails — with ${deep} in up to ${seconds(w.seconds, 3)} (${w.terms}); a shallow check keeps passing on ${upSite}, so clients keep reaching it (and getting its errors) until someone withdraws the route`
+        : `traffic ${tr.name.value}: with ${deep}, ${tr.steering?.value} stops sending clients to ${where} within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}); a shallow check keeps passing on ${upSite}, so the window lasts until someone withdraws ${where} (then the ${seconds(tr.ttlSeconds?.value ?? 0, 3)} TTL)`,
     );
     if (windowSeconds !== null) windowSeconds = Math.max(windowSeconds, w.seconds);
   }
-  if (!steered) notes.push(`No traffic entry has a backend in ${where}: nothing to withdraw, one judgement`);
+  if (!steered) notes.push(`No traffic entry has a backend in ${isolated}: nothing to withdraw, one judgement`);
   else {
     // the on-call's choice: withdrawing the other side may be the better response (it holds no writer, say)
-    const others = [...ctx.topology.siteByName.keys()].filter((x) => !sites.includes(x) && !base.lose.includes(x));
+    const others =
+      withdrawn.join() === sites.join()
+        ? [...ctx.topology.siteByName.keys()].filter((x) => !sites.includes(x) && !base.lose.includes(x))
+        : sites;
     const instead = run(ctx, { ...cutOff, withdraw: others });
     const errorsOf = (r: Result) => r.traffic.reduce((a, t) => a + (t.outcome === "unserved" ? Number.POSITIVE_INFINITY : t.errorRps), 0);
     if (others.length && (VERDICT_RANK[instead.verdict] < VERDICT_RANK[after.verdict] || errorsOf(instead) < errorsOf(after)))
@@ -1849,9 +1909,27 @@ export function runIsolate(ctx: TopologyContext, site: string | readonly string[
     windowSeconds,
     window,
     after,
+    withdrawn,
     verdict: worseVerdict(window.verdict, after.verdict),
     notes,
   };
+}
+
+/**
+ * An isolation's note where a deep check withdraws another side's backends (review M116): "traffic
+ * checkout: a deep health check withdraws lon-prod, not fra: carts' writer is at fra — …", and what a
+ * shallow check leaves (errors until an operator withdraws them by hand).
+ */
+function deepInsteadNote(ctx: TopologyContext, tr: Traffic, isolated: readonly string[], failing: readonly BackendResult[]): string {
+  const them = listText(failing.map((b) => b.cluster));
+  const where = listText(isolated);
+  const deps = (tr.dependsOn?.items ?? []).map((d) => d.value);
+  const errs = rps(failing.reduce((a, b) => a + b.errorRps, 0));
+  const one = failing.length === 1;
+  const through = deps.length ? ` through ${listText(deps)}` : "";
+  // the isolated sites' backends that carry load and write (deepCheckFailsElsewhere: none of them errs)
+  const inside = listText(tr.backends.map((b) => b.cluster?.value ?? "").filter((c) => isolated.includes(ctx.siteOfCluster(c) ?? "")));
+  return `traffic ${tr.name!.value}: a deep health check withdraws ${them}, not ${where}: ${deepReason(ctx, tr, isolated, failing)} — ${inside}'s writes${through} work in the cut and ${them}'s fail, so the check passes at ${inside} and fails at ${them}; with a shallow check ${them} ${one ? "keeps" : "keep"} answering ${one ? "its" : "their"} ${errs} with errors until an operator withdraws ${one ? "it" : "them"} by hand`;
 }
 
 /** The number of sites past which every two-group split is not enumerated (as the quorum rules). */

@@ -17,6 +17,17 @@ const steered = (o: IsolateResult) => {
   return o.window.traffic.some((t) => t.backends.some((b) => sites.includes(b.site)));
 };
 
+/**
+ * Who steering withdraws in an isolation's "after" (engine deepWithdrawn): "steering withdraws fra",
+ * or, where a deep health check fails on another side, "a deep health check withdraws lon, not fra" (review M116).
+ */
+const withdrawsText = (o: IsolateResult) => {
+  const sites = [o.scenario.isolate].flat();
+  return o.withdrawn.join() === sites.join()
+    ? `steering withdraws ${sites.join(", ")}`
+    : `a deep health check withdraws ${o.withdrawn.join(", ")}, not ${sites.join(", ")}`;
+};
+
 /** The window's length: the detection + TTL bound holds only for a health check that notices an isolated site that is still up. */
 const windowText = (o: IsolateResult) =>
   o.windowSeconds === null
@@ -253,9 +264,9 @@ export function* simulateText(results: Iterable<Outcome>, color: boolean): Gener
     else if (!steered(o)) lines.push(...resultText(o.window, "          ", paint), ...o.notes.map((n) => `          · ${n}`));
     else {
       lines.push(
-        `          window, until steering withdraws ${[o.scenario.isolate].flat().join(", ")} (${windowText(o)}): ${paint(VERDICT_COLOR[o.window.verdict], o.window.verdict)}`,
+        `          window, until ${withdrawsText(o)} (${windowText(o)}): ${paint(VERDICT_COLOR[o.window.verdict], o.window.verdict)}`,
         ...resultText(o.window, "            ", paint),
-        `          after steering withdraws ${[o.scenario.isolate].flat().join(", ")}: ${paint(VERDICT_COLOR[o.after.verdict], o.after.verdict)}`,
+        `          after ${withdrawsText(o)}: ${paint(VERDICT_COLOR[o.after.verdict], o.after.verdict)}`,
         ...resultText(o.after, "            ", paint),
         ...o.notes.map((n) => `          · ${n}`),
       );
@@ -351,7 +362,7 @@ export function* simulateMarkdown(results: Iterable<Outcome>): Generator<string>
           `### ${o.verdict === "ok" ? "ok" : `**${o.verdict}**`} — ${cell(o.name)}`,
           "",
           steered(o)
-            ? `Window until steering withdraws ${cell([o.scenario.isolate].flat().join(", "))}: ${cell(windowText(o))}.`
+            ? `Window until ${cell(withdrawsText(o))}: ${cell(windowText(o))}.`
             : `No traffic entry has a backend in ${cell([o.scenario.isolate].flat().join(", "))}: nothing to withdraw, one judgement.`,
           "",
           ...o.notes.map((n) => `- ${prose(n)}`),
