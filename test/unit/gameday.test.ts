@@ -357,10 +357,15 @@ test("isolation: the window is the engine's partition, the state after the withd
   const g = gameDay(ctx(), { lose: ["fra"] }, OPTS);
   // the engine's own isolation (simulate --isolate fra): one derivation for both
   const iso = runIsolate(ctx(), "fra");
-  const { window, after } = iso;
+  const { window } = iso;
   assert.deepEqual(g.prediction, window);
   assert.deepEqual(window, run(ctx(), { ...ALL_UP, partition: [["fra"]] }));
-  assert.deepEqual(after, run(ctx(), { ...ALL_UP, partition: [["fra"]], withdraw: ["fra"] }));
+  // review M116: carts' only writer is at fra — in the cut fra-prod writes and lon-prod errs, so a
+  // deep health check withdraws lon, not fra: the engine's "after"
+  assert.deepEqual(iso.withdrawn, ["lon"]);
+  assert.deepEqual(iso.after, run(ctx(), { ...ALL_UP, partition: [["fra"]], withdraw: ["lon"] }));
+  // a --lose enacts the loss all the same: its step withdraws fra, and its "after" is that
+  const after = run(ctx(), { ...ALL_UP, partition: [["fra"]], withdraw: ["fra"] });
   // several sites lost together are each cut off from every other site, the other lost ones
   // included (M68), through the same path: par and lon kept talking would enact a partition
   const two = gameDay(ctx(), { lose: ["par", "lon"] }, OPTS);
@@ -1937,14 +1942,34 @@ test("a deep health check withdraws the backends that err in the cut, not the is
   assert.match(iso, /lon-prod cannot write to a store it depends on; clients sent there get errors until a deep health check withdraws it/);
   assert.doesNotMatch(iso, /steering keeps it/);
   assert.match(iso, /errors at lon-prod \(predicted: up to 20,000 rps fail until a deep health check withdraws it, not fra\)/);
+  // every prediction is what the steps enact (the engine's "after": lon withdrawn, one rule): the intro,
+  // the go/no-go, the verdict line and the roll-back no longer speak of fra withdrawn
+  assert.match(
+    iso,
+    /fra is isolated: cut off from every other site \(its machines keep running, as in a WAN cut\), and stays in steering — a deep health check withdraws lon-prod, not fra: carts' writer is at fra \(by hand, in the Steering step, if the check is shallow\)\./,
+  );
+  assert.doesNotMatch(iso, /then withdrawn from steering by an explicit step/);
+  assert.doesNotMatch(iso, /lon-prod carries 40,000 rps|40,000 rps of errors|every remaining backend serves errors/);
+  assert.match(iso, /Verdict predicted: \*\*\w+\*\* during the window, \*\*\w+\*\* after the withdrawal of lon-prod \(not fra\)\./);
+  assert.match(iso, /\d\. Put lon-prod back into steering only after the post-heal checks pass/);
+  assert.doesNotMatch(iso, /Put fra back into steering/);
   // --lose enacts the loss by withdrawing fra, and says that is why
   const lose = gameDay(hc, { lose: ["fra"] }, OPTS).runbook;
   assert.match(lose, /fra still in rotation is the deep check working, not a finding/);
   assert.match(lose, /Withdraw fra all the same \(Steering, step 3\), and leave lon-prod in: that is how this run enacts the loss of fra/);
   assert.match(lose, /After the withdrawal: lon-prod 40,000 rps of 30,000 — \*\*overloaded\*\*/);
+  assert.match(
+    lose,
+    /then withdrawn from steering by an explicit step, as a lost site answers nothing \(a deep health check would withdraw lon-prod, not fra: carts' writer is at fra\)\. The predictions are the what-if engine's: the window is `quorate simulate --isolate fra d\.topology\.yaml`'s, the state after it the same cut with fra withdrawn, as the steps enact it — not that command's "after", which follows the deep check\./,
+  );
+  assert.match(lose, /\d\. Put fra back into steering only after/);
   // the reviewed example: fra-prod cannot reach ledger's majority, its deep check does fail — fra is withdrawn
   const rev = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh", source: "r.topology.yaml", isolate: true }).runbook;
   assert.match(rev, /if fra is still in rotation, the check is shallow — write that down as a finding/);
+  assert.match(
+    rev,
+    /fra is isolated: cut off from every other site \(its machines keep running, as in a WAN cut\), then withdrawn from steering by an explicit step\./,
+  );
   assert.doesNotMatch(rev, /deep check working/);
 });
 

@@ -175,7 +175,8 @@ test("record: the checklist's N+1 item and the N+1 line rank single-site losses 
     recordOf(read("payments-eu.topology.yaml"))
       .split("\n")
       .find((l) => l.startsWith("4. "))!,
-    /until steering withdraws fra: lon-prod answers up to 20,000 rps of checkout with errors \(5xx: a store it writes to takes no writes from lon\), fra-prod keeps serving its 20,000 rps of checkout \(nothing it writes to is across the cut\); .*after the withdrawal lon-prod 40,000 rps of 30,000 rps \(overloaded; erroring: a store it writes to takes no writes from there\)/,
+    // review M116: carts' only writer is at fra — a deep check withdraws lon-prod, not fra, and fra-prod then carries it all, writing
+    /until a deep health check withdraws lon, not fra: lon-prod answers up to 20,000 rps of checkout with errors \(5xx: a store it writes to takes no writes from lon\), fra-prod keeps serving its 20,000 rps of checkout \(nothing it writes to is across the cut\); traffic checkout: a deep health check withdraws lon-prod, not fra: carts' writer is at fra — .*after the withdrawal of lon: fra-prod 40,000 rps of 30,000 rps \(overloaded\);/,
   );
   // checklist 3 counts WAN firewall rules apart from conditional rows (and NetworkPolicy rows inside a tunnel);
   // etcd's client port between member sites is for maintenance, the witness's included (review M111)

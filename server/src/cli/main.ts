@@ -475,7 +475,10 @@ const GAMEDAY_HELP: CommandHelp = {
       flags: "--duration D",
       text: "how long each fault lasts, e.g. 4m, 90s (default: derived from the design — under the first replication-lag bound the cut runs against, 10m when none)",
     },
-    { flags: "--isolate S", text: "the same as --lose S: S cut off from every other site, then withdrawn from steering" },
+    {
+      flags: "--isolate S",
+      text: "S cut off from every other site, as --lose S; then what a deep health check fails is withdrawn from steering (S, unless S writes and the other side cannot)",
+    },
     {
       flags: "-n, --namespace NS[,NS]",
       text: "the workload namespaces the faults select (default: the namespaces of the Services each cluster exports)",

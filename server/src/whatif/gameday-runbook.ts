@@ -12,7 +12,7 @@ import { rtoEstimate } from "../availability/figures";
 import { portMatrix, portText } from "../ports/ports";
 import { displayPath } from "./record";
 import { PROBE_IMAGE, PROBE_PARALLEL, PROBE_POD, PROBE_TIMEOUT_SECONDS, type ProbePlan, probePods, probeSeconds } from "./probe";
-import { evictsIfStacked, HOSTED_EVICTS_NOTHING, judgedOnce, type Result, run } from "./engine";
+import { deepCheckFailsElsewhere, deepReason, evictsIfStacked, HOSTED_EVICTS_NOTHING, judgedOnce, type Result } from "./engine";
 import {
   type BudgetSpend,
   type ClusterPlan,
@@ -53,7 +53,10 @@ export interface RunbookInput {
   /** notes that are not "Not enacted" */
   readonly notes: readonly string[];
   readonly prediction: Result;
+  /** the state after the withdrawal the steps enact: what a deep health check withdraws (engine deepWithdrawn) for `--isolate`, the lost sites for `--lose` */
   readonly after?: Result;
+  /** the sites a deep health check withdraws (engine deepWithdrawn, review M116): the isolated ones, in the usual case */
+  readonly withdrawn?: readonly string[];
   /** `--lose`: the engine's real loss (simulate --lose), whose predictions the isolation does not all enact (review M105) */
   readonly loss?: Result;
   readonly probe: ProbePlan;
@@ -221,13 +224,37 @@ function intro(rb: Rb): void {
     "",
     `Written by \`quorate gameday\` from ${codeSpan(displayPath(o.source))} for ${o.tool === "chaos-mesh" ? "Chaos Mesh (NetworkChaos, action partition)" : "Litmus (ChaosEngine, pod-network-partition)"} and nftables on the hosts, lasting ${cell(r.duration.text)}. ${
       isolated.length
-        ? `${o.isolate ? `${cell(isolated.join(", "))} is isolated` : `Losing ${cell(isolated.join(", "))} is enacted as isolation`}: ${one ? "cut off from every other site (its machines keep running" : "each cut off from every other site, the other lost ones included, as a loss leaves them (their machines keep running"}, as in a WAN cut), then withdrawn from steering by an explicit step. The predictions are the what-if engine's (${codeSpan(simulate)}): the window before the withdrawal, then the state after it.`
+        ? `${o.isolate ? `${cell(isolated.join(", "))} is isolated` : `Losing ${cell(isolated.join(", "))} is enacted as isolation`}: ${one ? "cut off from every other site (its machines keep running" : "each cut off from every other site, the other lost ones included, as a loss leaves them (their machines keep running"}, as in a WAN cut), ${introWithdrawal(rb, simulate)}`
         : `The predictions are the what-if engine's for the same partition (${codeSpan(simulate)}).`
     } A check is written only for what the steps below actually cut.`,
     "",
   );
   if (r.toolNote) out.push(`**Why Chaos Mesh and not Litmus:** ${cell(r.toolNote)}`, "");
   out.push(...goNoGo(r), ...durationText(r), ...tooShort(rb), "");
+}
+
+/**
+ * Who the intro says is withdrawn, and after what the predictions are judged: the isolated sites by
+ * an explicit step, in the usual case; where a deep health check withdraws another side's backends
+ * (review M116), `--isolate` says those are withdrawn (the engine's "after"), `--lose` that it
+ * withdraws the lost sites all the same, to enact the loss, and that simulate's "after" differs.
+ */
+function introWithdrawal(rb: Rb, simulate: string): string {
+  const { isolated, t } = rb;
+  const side = cell(isolated.join(", "));
+  const entries = steeredEntries(rb).filter((tr) => deepOthers(rb, tr.name!.value).length);
+  const why = entries
+    .map((tr) => {
+      const failing = deepCheckFailsElsewhere(rb.p, tr.name!.value, isolated);
+      return `a deep health check withdraws ${cell(listOf(failing.map((b) => b.cluster)))}, not ${side}: ${cell(deepReason(rb.r.ctx, tr, isolated, failing))}`;
+    })
+    .join("; ");
+  const sim = codeSpan(simulate);
+  if (!entries.length || !t.traffic.length)
+    return `then withdrawn from steering by an explicit step. The predictions are the what-if engine's (${sim}): the window before the withdrawal, then the state after it.`;
+  return rb.o.isolate
+    ? `and stays in steering — ${why} (by hand, in the Steering step, if the check is shallow). The predictions are the what-if engine's (${sim}): the window before that withdrawal, then the state after it.`
+    : `then withdrawn from steering by an explicit step, as a lost site answers nothing (${why.replace(/withdraws/g, "would withdraw")}). The predictions are the what-if engine's: the window is ${sim}'s, the state after it the same cut with ${side} withdrawn, as the steps enact it — not that command's "after", which follows the deep check.`;
 }
 
 /**
@@ -670,33 +697,15 @@ function steeredEntries({ r, t, isolated }: Rb) {
 }
 
 /**
- * Who a deep health check withdraws during the cut (review M116): the backends erroring in the
- * window. `others` lists the backends outside the isolated sites that err while none inside does
- * (carts' only writer is at fra: fra-prod writes fine, lon-prod errs) — then a deep check passes at
- * the isolated side and fails at `others`, and steering withdraws those, not the isolated side.
+ * The backends of an entry a deep health check fails outside the isolated sites, where the engine's
+ * "after" withdraws those and not the isolated side (engine deepWithdrawn and deepCheckFailsElsewhere,
+ * review M116: carts' only writer is at fra — in the cut fra-prod writes, lon-prod errs); empty in
+ * the usual case. The engine's rule, not a second one: the runbook predicts what simulate does.
  */
-function deepCheckFails(rb: Rb, tr: Topology["traffic"][number]): { readonly others: readonly string[] } {
-  return { others: tr.name ? deepOthers(rb, tr.name.value) : [] };
-}
-
-/**
- * `--isolate`: the cut once a deep check has withdrawn the backends it fails outside the isolated
- * sites (review M116), for the entries where that is what it withdraws; undefined when none is.
- */
-function deepAfterOf(rb: Rb): Result | undefined {
-  const { r, p } = rb;
-  const elsewhere = rb.o.isolate
-    ? [...new Set(p.traffic.flatMap((x) => x.backends.filter((b) => deepOthers(rb, x.name).includes(b.cluster)).map((b) => b.site)))]
-    : [];
-  return elsewhere.length ? run(r.ctx, { ...p.scenario, withdraw: elsewhere }) : undefined;
-}
-
-/** deepCheckFails by the entry's name: the erroring clusters outside the isolated sites, when none inside errs. */
 function deepOthers(rb: Rb, name: string): string[] {
-  const pr = rb.p.traffic.find((y) => y.name === name);
-  const inside = pr?.backends.filter((b) => rb.isolated.includes(b.site)) ?? [];
-  if (!pr || inside.some((b) => b.errors) || !inside.some((b) => b.loadRps !== null)) return [];
-  return pr.backends.filter((b) => !rb.isolated.includes(b.site) && b.errors).map((b) => b.cluster);
+  const w = rb.r.withdrawn;
+  if (!w || (w.length === rb.isolated.length && w.every((x) => rb.isolated.includes(x)))) return [];
+  return deepCheckFailsElsewhere(rb.p, name, rb.isolated).map((b) => b.cluster);
 }
 
 /**
@@ -738,7 +747,7 @@ function steeringStep(rb: Rb, n: number): number {
   const each = entries.map((tr) => {
     const { anycast, detect, byHand } = steeringOf(tr);
     const name = cell(tr.name!.value);
-    const { others } = deepCheckFails(rb, tr);
+    const others = deepOthers(rb, tr.name!.value);
     if (others.length && rb.o.isolate)
       return `**${name}**: do not withdraw ${side} — its writes work during the cut; a deep health check fails at ${cell(others.join(", "))} instead and withdraws ${others.length > 1 ? "those" : "it"}${detect !== undefined ? `: start a ${detect} s timer now; if ${anycast ? "the route to" : "the GSLB has not taken"} ${cell(others.join(", "))} ${anycast ? "is still announced" : "out"} when it rings, ${byHand(cell(others.join(", ")))}` : `; the design declares no health-check timing (traffic[].healthCheck): ${byHand(cell(others.join(", ")))} now, after noting whether steering had already taken ${others.length > 1 ? "them" : "it"} out`}`;
     return detect !== undefined
@@ -746,7 +755,7 @@ function steeringStep(rb: Rb, n: number): number {
       : `**${name}**: the design declares no health-check timing (traffic[].healthCheck): ${byHand(side)} now, after noting whether steering had already taken it out`;
   });
   rb.out.push(
-    `${n}. Steering — the cut has begun: ${each.join("; ")}. Write down when steering (or you) took ${rb.o.isolate && entries.some((tr) => deepCheckFails(rb, tr).others.length) ? "each backend" : side} out (Withdraw ${side} from steering, below).`,
+    `${n}. Steering — the cut has begun: ${each.join("; ")}. Write down when steering (or you) took ${rb.o.isolate && entries.some((tr) => deepOthers(rb, tr.name!.value).length) ? "each backend" : side} out (Withdraw ${side} from steering, below).`,
     "",
   );
   return n + 1;
@@ -922,7 +931,7 @@ function withdraw(rb: Rb): void {
     if (rto) windows.push(`${tr.name!.value}: ${rto.seconds} s`);
     const { anycast, detect, byHand, converge } = steeringOf(tr);
     const hc = tr.healthCheck;
-    const { others } = deepCheckFails(rb, tr);
+    const others = deepOthers(rb, tr.name!.value);
     if (others.length) {
       out.push(...deepElsewhere(rb, tr, share, others), timing(rto, detect, anycast, hc));
       continue;
@@ -983,7 +992,6 @@ function abortCriteria(rb: Rb): void {
     "",
   );
   const after = r.after;
-  const deepAfter = deepAfterOf(rb);
   for (const tr of p.traffic) {
     const entry = t.traffic.find((x) => x.name?.value === tr.name);
     const peak = entry?.peakRps?.value ?? tr.backends.reduce((a, b) => a + (b.loadRps ?? 0), 0);
@@ -992,7 +1000,7 @@ function abortCriteria(rb: Rb): void {
     const withdrawn = tr.backends.filter((b) => b.errors && rb.isolated.includes(b.site)).map((b) => b.cluster);
     const staying = tr.backends.filter((b) => b.errors && !rb.isolated.includes(b.site) && b.loadRps !== null);
     const healthy = tr.backends.filter((b) => !b.errors && b.loadRps !== null).map((b) => b.cluster);
-    const tight = ((rb.o.isolate && deepOthers(rb, tr.name).length ? deepAfter : after) ?? p).traffic
+    const tight = (after ?? p).traffic
       .find((y) => y.name === tr.name)
       ?.backends.filter((b) => b.loadRps !== null && b.capacityRps !== null && b.loadRps >= b.capacityRps);
     const parts = [
@@ -1081,7 +1089,6 @@ function lagAbort(l: LagPlan, seconds: number, multiWriter: boolean): string {
 
 function customerImpact(rb: Rb): void {
   const { r, p, out, windows } = rb;
-  const deepAfter = deepAfterOf(rb);
   out.push("## Customer impact", "");
   const slow = slowWrites(rb);
   const stalls = new Set<string>();
@@ -1113,7 +1120,7 @@ function customerImpact(rb: Rb): void {
     const stay = errs.filter((b) => !rb.isolated.includes(b.site));
     const answers = (bs: typeof errs) => bs.map((b) => `${cell(b.cluster)} answers up to ${int(b.loadRps!)} rps with errors`).join("; ");
     const others = rb.o.isolate ? deepOthers(rb, tr.name) : [];
-    const aft = (others.length ? deepAfter : r.after)?.traffic.find((y) => y.name === tr.name);
+    const aft = r.after?.traffic.find((y) => y.name === tr.name);
     const remaining = aft?.backends.filter((b) => b.loadRps !== null) ?? [];
     const allErr = remaining.length > 0 && remaining.every((b) => b.errors);
     const parts = [
@@ -1181,7 +1188,7 @@ function checks(rb: Rb): void {
   out.push(
     "## Checks",
     "",
-    `Verdict predicted: **${p.verdict}**${r.after && withdraws(rb) ? ` during the window, **${r.after.verdict}** after the withdrawal` : ""}.${
+    `Verdict predicted: **${p.verdict}**${r.after && withdraws(rb) ? ` during the window, **${r.after.verdict}** after the withdrawal${afterWhom(rb)}` : ""}.${
       r.unenactedQuorums.length
         ? ` That verdict is the engine's for the whole cut; ${r.unenactedQuorums.map(cell).join(", ")} ${r.unenactedQuorums.length === 1 ? "is" : "are"} not cut here (Not enacted) and may keep writing where the engine predicts ${r.unenactedQuorums.length === 1 ? "it stops" : "they stop"}: not part of this run.`
         : ""
@@ -1215,6 +1222,13 @@ function meshVerdictText(rb: Rb): string {
     ...(links.length ? [`the loss of ${links.map(cell).join(", ")}`] : []),
   ];
   return what.length ? ` It counts ${what.join(" and ")}, which the steps do not cut (Not enacted): not part of this run.` : "";
+}
+
+/** `--isolate`, where a deep check withdraws another side (review M116): " of lon-prod (not fra)", as the engine's "after" judges it; else "". */
+function afterWhom(rb: Rb): string {
+  if (!rb.o.isolate) return "";
+  const others = [...new Set(rb.p.traffic.flatMap((tr) => deepOthers(rb, tr.name)))];
+  return others.length ? ` of ${cell(listOf(others))} (not ${cell(listOf(rb.isolated))})` : "";
 }
 
 /** Whether the isolated sites have a backend to withdraw (else the window and the state after it are one judgement). */
@@ -1493,9 +1507,11 @@ function rollback(rb: Rb): void {
     out.push(
       `${k++}. ${codeSpan("sh probe.sh before")} again: every probe connects once more (the cut is gone everywhere)${withProbe.length ? `; then delete the probe pods: ${withProbe.map((c) => codeSpan(kubectlLine(c, ["delete", "-f", probeFile(c)]))).join("; ")}` : ""}.`,
     );
+  // --isolate where a deep check withdrew another side's backends (review M116): those go back in
+  const back = rb.o.isolate ? [...new Set(rb.p.traffic.flatMap((tr) => deepOthers(rb, tr.name)))] : [];
   if (isolated.length)
     out.push(
-      `${k++}. Put ${cell(isolated.join(", "))} back into steering only after the post-heal checks pass (reintroducing traffic while writes still fail repeats the incident).`,
+      `${k++}. Put ${cell((back.length ? back : isolated).join(", "))} back into steering only after the post-heal checks pass (reintroducing traffic while writes still fail repeats the incident).`,
     );
   // a control plane wholly across the cut still writes; its nodes (and Chaos Mesh's daemons there) cannot reach it (review M99 nit)
   const remote = stuckClusters(r).filter((c) => remoteControlPlane(rb, c));

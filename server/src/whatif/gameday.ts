@@ -590,6 +590,24 @@ function planning(ctx: TopologyContext, sides: string[][]): Planning {
   return { ctx, sides, sideOf, clusters, notes, notEnacted: [], addressesOf, otherSide, rangesOn };
 }
 
+/**
+ * The window (the engine's isolation, or the partition) and the state after the withdrawal the
+ * runbook's steps enact, with who a deep health check withdraws. `--isolate`: what a deep check
+ * withdraws (the engine's "after"; review M116). `--lose` withdraws the lost sites by an explicit
+ * step whoever a deep check fails: a lost site answers nothing.
+ */
+function predictionOf(
+  ctx: TopologyContext,
+  lose: readonly string[],
+  sides: string[][],
+  asked: GameDayOptions,
+): { prediction: Result; enacted: { after?: Result; withdrawn?: readonly string[] } } {
+  if (!lose.length) return { prediction: run(ctx, { ...ALL_UP, partition: sides }), enacted: {} };
+  const iso = runIsolate(ctx, lose);
+  const after = asked.isolate || iso.withdrawn.join() === lose.join() ? iso.after : run(ctx, { ...iso.window.scenario, withdraw: lose });
+  return { prediction: iso.window, enacted: { after, withdrawn: iso.withdrawn } };
+}
+
 export function gameDay(ctx: TopologyContext, scenario: { lose?: string[]; partition?: string[][] }, o: GameDayOptions): GameDay {
   return finish(gameDaySteps(ctx, scenario, o));
 }
@@ -611,8 +629,7 @@ export function* gameDaySteps(
   // included: two lost sites still talking would enact a partition, not their loss (M68)
   const sites = [...ctx.topology.siteByName.keys()];
   const sides = sidesOf(sites, s.lose, s.partition);
-  const isolation = s.lose.length ? runIsolate(ctx, s.lose) : undefined;
-  const prediction = isolation ? isolation.window : run(ctx, { ...ALL_UP, partition: sides });
+  const { prediction, enacted } = predictionOf(ctx, s.lose, sides, asked);
   yield;
   const pl = planning(ctx, sides);
   refuseSelfOverlap(pl);
@@ -621,14 +638,14 @@ export function* gameDaySteps(
   const evictions = evictionPlans(prediction, ctx);
   const limits = [...lag, ...timers, ...evictions];
   const duration = durationOf(asked, limits);
-  const spends = spendsOf(ctx, prediction, isolation?.after, duration.seconds);
+  const spends = spendsOf(ctx, prediction, enacted.after, duration.seconds);
   const { tool, toolNote } = toolFor(pl, asked.tool);
   const o: GameDayOptions = { ...asked, tool, duration: duration.text };
   const files: GameDayFile[] = [];
   const plans = yield* clusterPlans(pl, s, o, duration.seconds, files);
   const hostPlans = hostPlansOf(pl);
   refuseEmptyOrReopened(pl, plans, hostPlans, o);
-  refuseDown(ctx, prediction, isolation?.after, spends, asked, duration.seconds);
+  refuseDown(ctx, prediction, enacted.after, spends, asked, duration.seconds);
   files.push(...hostRuleFiles(hostPlans, s, o, deadmanSeconds(duration.seconds, limits)));
   const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
   noteUncut(pl, o, [prediction, ...(isolation ? [isolation.after] : [])]);
@@ -644,7 +661,7 @@ export function* gameDaySteps(
       plans,
       notes: pl.notes,
       prediction,
-      after: isolation?.after,
+      ...enacted,
       ...(s.lose.length && !asked.isolate ? { loss: run(ctx, { ...ALL_UP, lose: s.lose }) } : {}), // what the isolation does not enact (M105)
       probe,
       hostPlans,

@@ -1380,7 +1380,10 @@ function failoverDrill(r: RecordContext): string {
     )
     .join(", ");
   const during = [seen + clean, ...windows].filter(Boolean).join("; ");
-  return `; drill first ${why}, with quorate gameday --isolate ${site} (${site} cut off from the other sites, its machines running)${during ? ` — until steering withdraws ${site}: ${during}` : ""}${after ? `; after the withdrawal ${after}` : ""}`;
+  // review M116: where a deep health check fails on the other side (the isolated one writes fine), that side is withdrawn, as simulate's "after" says
+  const whom =
+    iso.withdrawn.join() === site ? `steering withdraws ${site}` : `a deep health check withdraws ${listText(iso.withdrawn)}, not ${site}`;
+  return `; drill first ${why}, with quorate gameday --isolate ${site} (${site} cut off from the other sites, its machines running)${during ? ` — until ${whom}: ${during}` : ""}${after ? `; after the withdrawal${whom.startsWith("steering") ? "" : ` of ${listText(iso.withdrawn)}:`} ${after}` : ""}`;
 }
 
 /** 5. Conflict resolution per datastore, with named on-call roles. */
