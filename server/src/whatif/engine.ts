@@ -1853,9 +1853,10 @@ export function runIsolate(ctx: TopologyContext, site: string | readonly string[
     if (!lb || !tr.name || !lb.some((b) => b.site !== undefined && sites.includes(b.site))) continue;
     steered = true;
     // where a deep check passes at the isolated sites and fails elsewhere, the window is until steering withdraws those (M116)
-    const failing = deepCheckFailsElsewhere(window, tr.name.value, sites);
+    // — when "after" withdraws those: an entry erring at the isolated sites has them withdrawn for every entry
+    const failing = withdrawn.join() === sites.join() ? [] : deepCheckFailsElsewhere(window, tr.name.value, sites);
     const where = failing.length ? listText([...new Set(failing.map((b) => b.site))]) : isolated;
-    if (failing.length) notes.push(deepInsteadNote(ctx, tr, sites, failing));
+    if (failing.length) notes.push(deepInsteadNote(ctx, window, tr, sites, failing));
     // the window is the entry's RTO estimate (availability.md): one derivation for both
     const w = rtoEstimate(tr);
     if (!w) {
@@ -1920,7 +1921,13 @@ export function runIsolate(ctx: TopologyContext, site: string | readonly string[
  * checkout: a deep health check withdraws lon-prod, not fra: carts' writer is at fra — …", and what a
  * shallow check leaves (errors until an operator withdraws them by hand).
  */
-function deepInsteadNote(ctx: TopologyContext, tr: Traffic, isolated: readonly string[], failing: readonly BackendResult[]): string {
+function deepInsteadNote(
+  ctx: TopologyContext,
+  window: Result,
+  tr: Traffic,
+  isolated: readonly string[],
+  failing: readonly BackendResult[],
+): string {
   const them = listText(failing.map((b) => b.cluster));
   const where = listText(isolated);
   const deps = (tr.dependsOn?.items ?? []).map((d) => d.value);
@@ -1928,7 +1935,8 @@ function deepInsteadNote(ctx: TopologyContext, tr: Traffic, isolated: readonly s
   const one = failing.length === 1;
   const through = deps.length ? ` through ${listText(deps)}` : "";
   // the isolated sites' backends that carry load and write (deepCheckFailsElsewhere: none of them errs)
-  const inside = listText(tr.backends.map((b) => b.cluster?.value ?? "").filter((c) => isolated.includes(ctx.siteOfCluster(c) ?? "")));
+  const carrying = window.traffic.find((t) => t.name === tr.name!.value)?.backends ?? [];
+  const inside = listText(carrying.filter((b) => isolated.includes(b.site) && b.loadRps).map((b) => b.cluster));
   return `traffic ${tr.name!.value}: a deep health check withdraws ${them}, not ${where}: ${deepReason(ctx, tr, isolated, failing)} — ${inside}'s writes${through} work in the cut and ${them}'s fail, so the check passes at ${inside} and fails at ${them}; with a shallow check ${them} ${one ? "keeps" : "keep"} answering ${one ? "its" : "their"} ${errs} with errors until an operator withdraws ${one ? "it" : "them"} by hand`;
 }
 
