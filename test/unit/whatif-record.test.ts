@@ -7,7 +7,7 @@ import { analyzeAlone, analyzeFile } from "../../server/src/analysis";
 import { diff, entityOf, gotWorse } from "../../server/src/whatif/diff";
 import { diffJson, diffMarkdown, diffText, scenarioJson, simulateMarkdown, simulateText } from "../../server/src/whatif/render";
 import { decisionRecord, displayPath, RECORD_SECTIONS, recordStatus } from "../../server/src/whatif/record";
-import { ALL_UP, judgedOnce, run, runIsolate, sweep } from "../../server/src/whatif/engine";
+import { ALL_UP, deepCheckFailsElsewhere, deepWithdrawn, judgedOnce, type Result, run, runIsolate, sweep } from "../../server/src/whatif/engine";
 import { simulate } from "../../server/src/service/whatif";
 import { HEADER, inTempDir } from "../helpers";
 
@@ -1051,4 +1051,28 @@ test("isolate: 'after' withdraws the backends a deep health check fails — lon-
   assert.deepEqual(reviewed.after.scenario.withdraw, ["fra"]);
   assert.match([...simulateText([reviewed], false)].join(""), /\n {10}after steering withdraws fra: /);
   assert.ok(!reviewed.notes.some((n) => /a deep health check withdraws/.test(n)));
+});
+
+test("deepWithdrawn: the isolated sites unless none of their backends errs and others do; one entry erring there withdraws them for all (review M116)", () => {
+  const b = (cluster: string, site: string, errors: boolean, loadRps: number | null = 20000) => ({ cluster, site, errors, loadRps });
+  const w = (...traffic: { name: string; backends: ReturnType<typeof b>[] }[]) => ({ traffic }) as unknown as Result;
+  // carts' only writer at fra: fra-prod writes, lon-prod errs — lon is withdrawn
+  const cartsAtFra = { name: "checkout", backends: [b("fra-prod", "fra", false), b("lon-prod", "lon", true)] };
+  assert.deepEqual(deepWithdrawn(w(cartsAtFra), ["fra"]), ["lon"]);
+  assert.deepEqual(
+    deepCheckFailsElsewhere(w(cartsAtFra), "checkout", ["fra"]).map((x) => x.cluster),
+    ["lon-prod"],
+  );
+  // the usual case: the isolated site errs
+  const usual = { name: "checkout", backends: [b("fra-prod", "fra", true), b("lon-prod", "lon", false)] };
+  assert.deepEqual(deepWithdrawn(w(usual), ["fra"]), ["fra"]);
+  assert.deepEqual(deepCheckFailsElsewhere(w(usual), "checkout", ["fra"]), []);
+  // nothing errs: the contract's X withdrawn (a check that fails when the site is cut off)
+  assert.deepEqual(deepWithdrawn(w({ name: "c", backends: [b("fra-prod", "fra", false), b("lon-prod", "lon", false)] }), ["fra"]), ["fra"]);
+  // one entry errs at fra, another only at lon: steering is judged per site — fra
+  assert.deepEqual(deepWithdrawn(w(cartsAtFra, { ...usual, name: "api" }), ["fra"]), ["fra"]);
+  // an isolated backend that carries nothing (a standby) proves nothing: fra withdrawn
+  assert.deepEqual(deepWithdrawn(w({ name: "c", backends: [b("fra-prod", "fra", false, null), b("lon-prod", "lon", true)] }), ["fra"]), [
+    "fra",
+  ]);
 });
