@@ -33199,7 +33199,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
   refuseDown(ctx, prediction, isolation?.after, spends, asked, duration.seconds);
   files.push(...hostRuleFiles(hostPlans, s, o, deadmanSeconds(duration.seconds, limits)));
   const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
-  noteUncut(pl, o, [prediction, ...isolation ? [isolation.after] : []]);
+  noteUncut(pl, o, [prediction, ...enacted.after ? [enacted.after] : []]);
   const probe = probeFiles(pl, plans, s, o, duration.seconds, files);
   const name = enactedName(s, asked, sites);
   yield;

@@ -648,7 +648,7 @@ export function* gameDaySteps(
   refuseDown(ctx, prediction, enacted.after, spends, asked, duration.seconds);
   files.push(...hostRuleFiles(hostPlans, s, o, deadmanSeconds(duration.seconds, limits)));
   const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
-  noteUncut(pl, o, [prediction, ...(isolation ? [isolation.after] : [])]);
+  noteUncut(pl, o, [prediction, ...(enacted.after ? [enacted.after] : [])]);
   const probe = probeFiles(pl, plans, s, o, duration.seconds, files);
   // a partition's title names every side it cuts: "partition fra / lon / (ams)"
   const name = enactedName(s, asked, sites);
