@@ -7,7 +7,16 @@ import { analyzeAlone, analyzeFile } from "../../server/src/analysis";
 import { diff, entityOf, gotWorse } from "../../server/src/whatif/diff";
 import { diffJson, diffMarkdown, diffText, scenarioJson, simulateMarkdown, simulateText } from "../../server/src/whatif/render";
 import { decisionRecord, displayPath, RECORD_SECTIONS, recordStatus } from "../../server/src/whatif/record";
-import { ALL_UP, deepCheckFailsElsewhere, deepWithdrawn, judgedOnce, type Result, run, runIsolate, sweep } from "../../server/src/whatif/engine";
+import {
+  ALL_UP,
+  deepCheckFailsElsewhere,
+  deepWithdrawn,
+  judgedOnce,
+  type Result,
+  run,
+  runIsolate,
+  sweep,
+} from "../../server/src/whatif/engine";
 import { simulate } from "../../server/src/service/whatif";
 import { HEADER, inTempDir } from "../helpers";
 
