@@ -21434,12 +21434,32 @@ function* runSteps(ctx, s) {
 }
 var entitiesOfBreaks = (r2) => [...new Set(r2.breaks.map((b) => b.slice(0, Math.max(0, b.indexOf(": "))) || b))].join(", ");
 var worseVerdict = (a, b) => VERDICT_RANK[a] >= VERDICT_RANK[b] ? a : b;
+function deepCheckFailsElsewhere(window2, entry, isolated) {
+  const t = window2.traffic.find((y) => y.name === entry);
+  const inside2 = t?.backends.filter((b) => isolated.includes(b.site)) ?? [];
+  if (!t || inside2.some((b) => b.errors) || !inside2.some((b) => b.loadRps !== null)) return [];
+  return t.backends.filter((b) => !isolated.includes(b.site) && b.errors);
+}
+function deepWithdrawn(window2, isolated) {
+  const steered2 = window2.traffic.filter((t) => t.backends.some((b) => isolated.includes(b.site)));
+  if (steered2.some((t) => t.backends.some((b) => isolated.includes(b.site) && b.errors))) return [...isolated];
+  const elsewhere = new Set(steered2.flatMap((t) => deepCheckFailsElsewhere(window2, t.name, isolated).map((b) => b.site)));
+  return elsewhere.size ? [...elsewhere] : [...isolated];
+}
+function deepReason(ctx, tr, isolated, failing) {
+  const held = (tr.dependsOn?.items ?? []).map((d) => ctx.topology.storeByName.get(d.value)).filter((st) => st?.name && st.writers?.items.length && st.writers.items.every((w) => isolated.includes(w.value)));
+  const where2 = listText(isolated);
+  return held.length ? held.map(
+    (st) => `${st.name.value}${st.name.value.endsWith("s") ? "'" : "'s"} ${st.writers.items.length > 1 ? "writers are" : "writer is"} at ${where2}`
+  ).join(", ") : `${listText(failing.map((b) => b.cluster))} cannot write across the cut, ${where2} can`;
+}
 function runIsolate(ctx, site, base = ALL_UP) {
   const sites = typeof site === "string" ? [site] : [...site];
-  const where2 = listText(sites);
+  const isolated = listText(sites);
   const cutOff = { ...base, partition: sites.map((x) => [x]) };
   const window2 = run(ctx, cutOff);
-  const after = run(ctx, { ...cutOff, withdraw: sites });
+  const withdrawn = deepWithdrawn(window2, sites);
+  const after = run(ctx, { ...cutOff, withdraw: withdrawn });
   const notes = [];
   let windowSeconds = 0;
   let steered2 = false;
@@ -21447,6 +21467,9 @@ function runIsolate(ctx, site, base = ALL_UP) {
     const lb = loadBackends(ctx, tr);
     if (!lb || !tr.name || !lb.some((b) => b.site !== void 0 && sites.includes(b.site))) continue;
     steered2 = true;
+    const failing = withdrawn.join() === sites.join() ? [] : deepCheckFailsElsewhere(window2, tr.name.value, sites);
+    const where2 = failing.length ? listText([...new Set(failing.map((b) => b.site))]) : isolated;
+    if (failing.length) notes.push(deepInsteadNote(ctx, window2, tr, sites, failing));
     const w = rtoEstimate(tr);
     if (!w) {
       windowSeconds = null;
@@ -21457,14 +21480,15 @@ function runIsolate(ctx, site, base = ALL_UP) {
     }
     const deps = (tr.dependsOn?.items ?? []).map((d) => d.value);
     const deep = deps.length ? `a deep health check (one that writes through ${listText(deps)})` : "a health check that fails when the site is cut off";
+    const upSite = failing.length ? `${where2} (up, answering with errors)` : "an isolated site that is still up";
     notes.push(
-      tr.steering?.value === "anycast" ? `traffic ${tr.name.value}: anycast withdraws ${where2}'s route only when ${where2}'s own health checker fails \u2014 with ${deep} in up to ${seconds(w.seconds, 3)} (${w.terms}); a shallow check keeps passing on an isolated site that is still up, so clients keep reaching it (and getting its errors) until someone withdraws the route` : `traffic ${tr.name.value}: with ${deep}, ${tr.steering?.value} stops sending clients to ${where2} within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}); a shallow check keeps passing on an isolated site that is still up, so the window lasts until someone withdraws ${where2} (then the ${seconds(tr.ttlSeconds?.value ?? 0, 3)} TTL)`
+      tr.steering?.value === "anycast" ? `traffic ${tr.name.value}: anycast withdraws ${where2}'s route only when ${where2}'s own health checker fails \u2014 with ${deep} in up to ${seconds(w.seconds, 3)} (${w.terms}); a shallow check keeps passing on ${upSite}, so clients keep reaching it (and getting its errors) until someone withdraws the route` : `traffic ${tr.name.value}: with ${deep}, ${tr.steering?.value} stops sending clients to ${where2} within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}); a shallow check keeps passing on ${upSite}, so the window lasts until someone withdraws ${where2} (then the ${seconds(tr.ttlSeconds?.value ?? 0, 3)} TTL)`
     );
     if (windowSeconds !== null) windowSeconds = Math.max(windowSeconds, w.seconds);
   }
-  if (!steered2) notes.push(`No traffic entry has a backend in ${where2}: nothing to withdraw, one judgement`);
+  if (!steered2) notes.push(`No traffic entry has a backend in ${isolated}: nothing to withdraw, one judgement`);
   else {
-    const others = [...ctx.topology.siteByName.keys()].filter((x) => !sites.includes(x) && !base.lose.includes(x));
+    const others = withdrawn.join() === sites.join() ? [...ctx.topology.siteByName.keys()].filter((x) => !sites.includes(x) && !base.lose.includes(x)) : sites;
     const instead = run(ctx, { ...cutOff, withdraw: others });
     const errorsOf = (r2) => r2.traffic.reduce((a, t) => a + (t.outcome === "unserved" ? Number.POSITIVE_INFINITY : t.errorRps), 0);
     if (others.length && (VERDICT_RANK[instead.verdict] < VERDICT_RANK[after.verdict] || errorsOf(instead) < errorsOf(after)))
@@ -21482,9 +21506,21 @@ function runIsolate(ctx, site, base = ALL_UP) {
     windowSeconds,
     window: window2,
     after,
+    withdrawn,
     verdict: worseVerdict(window2.verdict, after.verdict),
     notes
   };
+}
+function deepInsteadNote(ctx, window2, tr, isolated, failing) {
+  const them = listText(failing.map((b) => b.cluster));
+  const where2 = listText(isolated);
+  const deps = (tr.dependsOn?.items ?? []).map((d) => d.value);
+  const errs = rps(failing.reduce((a, b) => a + b.errorRps, 0));
+  const one = failing.length === 1;
+  const through = deps.length ? ` through ${listText(deps)}` : "";
+  const carrying = window2.traffic.find((t) => t.name === tr.name.value)?.backends ?? [];
+  const inside2 = listText(carrying.filter((b) => isolated.includes(b.site) && b.loadRps).map((b) => b.cluster));
+  return `traffic ${tr.name.value}: a deep health check withdraws ${them}, not ${where2}: ${deepReason(ctx, tr, isolated, failing)} \u2014 ${inside2}'s writes${through} work in the cut and ${them}'s fail, so the check passes at ${inside2} and fails at ${them}; with a shallow check ${them} ${one ? "keeps" : "keep"} answering ${one ? "its" : "their"} ${errs} with errors until an operator withdraws ${one ? "it" : "them"} by hand`;
 }
 var MAX_PARTITION_SITES = 12;
 function sweep(ctx, kind) {
@@ -28295,6 +28331,10 @@ var steered = (o) => {
   const sites = [o.scenario.isolate].flat();
   return o.window.traffic.some((t) => t.backends.some((b) => sites.includes(b.site)));
 };
+var withdrawsText = (o) => {
+  const sites = [o.scenario.isolate].flat();
+  return o.withdrawn.join() === sites.join() ? `steering withdraws ${sites.join(", ")}` : `a deep health check withdraws ${o.withdrawn.join(", ")}, not ${sites.join(", ")}`;
+};
 var windowText = (o) => o.windowSeconds === null ? "unknown: no health check" : `up to ${seconds(o.windowSeconds, 3)} with a deep health check; with a shallow one, until an operator withdraws it`;
 function scenarioKeys(s) {
   return {
@@ -28464,9 +28504,9 @@ function* simulateText(results, color) {
     else if (!steered(o)) lines2.push(...resultText(o.window, "          ", paint), ...o.notes.map((n2) => `          \xB7 ${n2}`));
     else {
       lines2.push(
-        `          window, until steering withdraws ${[o.scenario.isolate].flat().join(", ")} (${windowText(o)}): ${paint(VERDICT_COLOR[o.window.verdict], o.window.verdict)}`,
+        `          window, until ${withdrawsText(o)} (${windowText(o)}): ${paint(VERDICT_COLOR[o.window.verdict], o.window.verdict)}`,
         ...resultText(o.window, "            ", paint),
-        `          after steering withdraws ${[o.scenario.isolate].flat().join(", ")}: ${paint(VERDICT_COLOR[o.after.verdict], o.after.verdict)}`,
+        `          after ${withdrawsText(o)}: ${paint(VERDICT_COLOR[o.after.verdict], o.after.verdict)}`,
         ...resultText(o.after, "            ", paint),
         ...o.notes.map((n2) => `          \xB7 ${n2}`)
       );
@@ -28541,7 +28581,7 @@ function* simulateMarkdown(results) {
         [
           `### ${o.verdict === "ok" ? "ok" : `**${o.verdict}**`} \u2014 ${cell(o.name)}`,
           "",
-          steered(o) ? `Window until steering withdraws ${cell([o.scenario.isolate].flat().join(", "))}: ${cell(windowText(o))}.` : `No traffic entry has a backend in ${cell([o.scenario.isolate].flat().join(", "))}: nothing to withdraw, one judgement.`,
+          steered(o) ? `Window until ${cell(withdrawsText(o))}: ${cell(windowText(o))}.` : `No traffic entry has a backend in ${cell([o.scenario.isolate].flat().join(", "))}: nothing to withdraw, one judgement.`,
           "",
           ...o.notes.map((n) => `- ${prose(n)}`),
           "",
@@ -28826,7 +28866,7 @@ var SCENARIO_OPTIONS = [
   },
   {
     flags: "--isolate S",
-    text: "what a game day enacts: S cut off from every other site, judged in the window before steering withdraws it (health check + TTL) and after (e.g. --isolate lon)"
+    text: "what a game day enacts: S cut off from every other site, judged in the window before steering withdraws the backends a deep health check fails (health check + TTL; S's, unless S writes and the other side cannot) and after (e.g. --isolate lon)"
   },
   {
     flags: "--lose-members S:N[,S:N]",
@@ -31307,7 +31347,8 @@ function failoverDrill(r2) {
     )
   ).join(", ");
   const during = [seen + clean, ...windows].filter(Boolean).join("; ");
-  return `; drill first ${why2}, with quorate gameday --isolate ${site} (${site} cut off from the other sites, its machines running)${during ? ` \u2014 until steering withdraws ${site}: ${during}` : ""}${after ? `; after the withdrawal ${after}` : ""}`;
+  const whom = iso.withdrawn.join() === site ? `steering withdraws ${site}` : `a deep health check withdraws ${listText(iso.withdrawn)}, not ${site}`;
+  return `; drill first ${why2}, with quorate gameday --isolate ${site} (${site} cut off from the other sites, its machines running)${during ? ` \u2014 until ${whom}: ${during}` : ""}${after ? `; after the withdrawal${whom.startsWith("steering") ? "" : ` of ${listText(iso.withdrawn)}:`} ${after}` : ""}`;
 }
 function conflictItem(r2) {
   const t = r2.ctx.topology;
@@ -31774,11 +31815,24 @@ function intro(rb) {
   out.push(
     `# Game day: ${cell(r2.name)}${isolated.length && !o.isolate ? " (enacted as isolation)" : ""}`,
     "",
-    `Written by \`quorate gameday\` from ${codeSpan(displayPath(o.source))} for ${o.tool === "chaos-mesh" ? "Chaos Mesh (NetworkChaos, action partition)" : "Litmus (ChaosEngine, pod-network-partition)"} and nftables on the hosts, lasting ${cell(r2.duration.text)}. ${isolated.length ? `${o.isolate ? `${cell(isolated.join(", "))} is isolated` : `Losing ${cell(isolated.join(", "))} is enacted as isolation`}: ${one ? "cut off from every other site (its machines keep running" : "each cut off from every other site, the other lost ones included, as a loss leaves them (their machines keep running"}, as in a WAN cut), then withdrawn from steering by an explicit step. The predictions are the what-if engine's (${codeSpan(simulate)}): the window before the withdrawal, then the state after it.` : `The predictions are the what-if engine's for the same partition (${codeSpan(simulate)}).`} A check is written only for what the steps below actually cut.`,
+    `Written by \`quorate gameday\` from ${codeSpan(displayPath(o.source))} for ${o.tool === "chaos-mesh" ? "Chaos Mesh (NetworkChaos, action partition)" : "Litmus (ChaosEngine, pod-network-partition)"} and nftables on the hosts, lasting ${cell(r2.duration.text)}. ${isolated.length ? `${o.isolate ? `${cell(isolated.join(", "))} is isolated` : `Losing ${cell(isolated.join(", "))} is enacted as isolation`}: ${one ? "cut off from every other site (its machines keep running" : "each cut off from every other site, the other lost ones included, as a loss leaves them (their machines keep running"}, as in a WAN cut), ${introWithdrawal(rb, simulate)}` : `The predictions are the what-if engine's for the same partition (${codeSpan(simulate)}).`} A check is written only for what the steps below actually cut.`,
     ""
   );
   if (r2.toolNote) out.push(`**Why Chaos Mesh and not Litmus:** ${cell(r2.toolNote)}`, "");
   out.push(...goNoGo(r2), ...durationText(r2), ...tooShort(rb), "");
+}
+function introWithdrawal(rb, simulate) {
+  const { isolated, t } = rb;
+  const side2 = cell(isolated.join(", "));
+  const entries = steeredEntries(rb).filter((tr) => deepOthers(rb, tr.name.value).length);
+  const why2 = entries.map((tr) => {
+    const failing = deepCheckFailsElsewhere(rb.p, tr.name.value, isolated);
+    return `a deep health check withdraws ${cell(listOf(failing.map((b) => b.cluster)))}, not ${side2}: ${cell(deepReason(rb.r.ctx, tr, isolated, failing))}`;
+  }).join("; ");
+  const sim = codeSpan(simulate);
+  if (!entries.length || !t.traffic.length)
+    return `then withdrawn from steering by an explicit step. The predictions are the what-if engine's (${sim}): the window before the withdrawal, then the state after it.`;
+  return rb.o.isolate ? `and stays in steering \u2014 ${why2} (by hand, in the Steering step, if the check is shallow). The predictions are the what-if engine's (${sim}): the window before that withdrawal, then the state after it.` : `then withdrawn from steering by an explicit step, as a lost site answers nothing (${why2.replace(/withdraws/g, "would withdraw")}). The predictions are the what-if engine's: the window is ${sim}'s, the state after it the same cut with ${side2} withdrawn, as the steps enact it \u2014 not that command's "after", which follows the deep check.`;
 }
 function realLoss({ r: r2, o, out, isolated }) {
   const loss = r2.loss;
@@ -32084,19 +32138,10 @@ function steps(rb) {
 function steeredEntries({ r: r2, t, isolated }) {
   return isolated.length ? t.traffic.filter((tr) => tr.name && tr.backends.some((b) => isolated.includes(r2.ctx.siteOfCluster(b.cluster?.value ?? "") ?? ""))) : [];
 }
-function deepCheckFails(rb, tr) {
-  return { others: tr.name ? deepOthers(rb, tr.name.value) : [] };
-}
-function deepAfterOf(rb) {
-  const { r: r2, p } = rb;
-  const elsewhere = rb.o.isolate ? [...new Set(p.traffic.flatMap((x) => x.backends.filter((b) => deepOthers(rb, x.name).includes(b.cluster)).map((b) => b.site)))] : [];
-  return elsewhere.length ? run(r2.ctx, { ...p.scenario, withdraw: elsewhere }) : void 0;
-}
 function deepOthers(rb, name) {
-  const pr = rb.p.traffic.find((y) => y.name === name);
-  const inside2 = pr?.backends.filter((b) => rb.isolated.includes(b.site)) ?? [];
-  if (!pr || inside2.some((b) => b.errors) || !inside2.some((b) => b.loadRps !== null)) return [];
-  return pr.backends.filter((b) => !rb.isolated.includes(b.site) && b.errors).map((b) => b.cluster);
+  const w = rb.r.withdrawn;
+  if (!w || w.length === rb.isolated.length && w.every((x) => rb.isolated.includes(x))) return [];
+  return deepCheckFailsElsewhere(rb.p, name, rb.isolated).map((b) => b.cluster);
 }
 function steeringOf(tr) {
   const anycast = tr.steering?.value === "anycast";
@@ -32119,13 +32164,13 @@ function steeringStep(rb, n) {
   const each = entries.map((tr) => {
     const { anycast, detect, byHand } = steeringOf(tr);
     const name = cell(tr.name.value);
-    const { others } = deepCheckFails(rb, tr);
+    const others = deepOthers(rb, tr.name.value);
     if (others.length && rb.o.isolate)
       return `**${name}**: do not withdraw ${side2} \u2014 its writes work during the cut; a deep health check fails at ${cell(others.join(", "))} instead and withdraws ${others.length > 1 ? "those" : "it"}${detect !== void 0 ? `: start a ${detect} s timer now; if ${anycast ? "the route to" : "the GSLB has not taken"} ${cell(others.join(", "))} ${anycast ? "is still announced" : "out"} when it rings, ${byHand(cell(others.join(", ")))}` : `; the design declares no health-check timing (traffic[].healthCheck): ${byHand(cell(others.join(", ")))} now, after noting whether steering had already taken ${others.length > 1 ? "them" : "it"} out`}`;
     return detect !== void 0 ? `**${name}**: start a ${detect} s timer now and hand it to a second person on the bridge; if ${anycast ? "the route to" : "the GSLB has not taken"} ${side2} ${anycast ? "is still announced" : "out"} when it rings, ${byHand(side2)} \u2014 do not wait for the host steps or the probes` : `**${name}**: the design declares no health-check timing (traffic[].healthCheck): ${byHand(side2)} now, after noting whether steering had already taken it out`;
   });
   rb.out.push(
-    `${n}. Steering \u2014 the cut has begun: ${each.join("; ")}. Write down when steering (or you) took ${rb.o.isolate && entries.some((tr) => deepCheckFails(rb, tr).others.length) ? "each backend" : side2} out (Withdraw ${side2} from steering, below).`,
+    `${n}. Steering \u2014 the cut has begun: ${each.join("; ")}. Write down when steering (or you) took ${rb.o.isolate && entries.some((tr) => deepOthers(rb, tr.name.value).length) ? "each backend" : side2} out (Withdraw ${side2} from steering, below).`,
     ""
   );
   return n + 1;
@@ -32257,7 +32302,7 @@ function withdraw(rb) {
     if (rto) windows.push(`${tr.name.value}: ${rto.seconds} s`);
     const { anycast, detect, byHand, converge } = steeringOf(tr);
     const hc = tr.healthCheck;
-    const { others } = deepCheckFails(rb, tr);
+    const others = deepOthers(rb, tr.name.value);
     if (others.length) {
       out.push(...deepElsewhere(rb, tr, share2, others), timing(rto, detect, anycast, hc));
       continue;
@@ -32295,7 +32340,6 @@ function abortCriteria(rb) {
     ""
   );
   const after = r2.after;
-  const deepAfter = deepAfterOf(rb);
   for (const tr of p.traffic) {
     const entry = t.traffic.find((x) => x.name?.value === tr.name);
     const peak = entry?.peakRps?.value ?? tr.backends.reduce((a, b) => a + (b.loadRps ?? 0), 0);
@@ -32304,7 +32348,7 @@ function abortCriteria(rb) {
     const withdrawn = tr.backends.filter((b) => b.errors && rb.isolated.includes(b.site)).map((b) => b.cluster);
     const staying = tr.backends.filter((b) => b.errors && !rb.isolated.includes(b.site) && b.loadRps !== null);
     const healthy = tr.backends.filter((b) => !b.errors && b.loadRps !== null).map((b) => b.cluster);
-    const tight = ((rb.o.isolate && deepOthers(rb, tr.name).length ? deepAfter : after) ?? p).traffic.find((y) => y.name === tr.name)?.backends.filter((b) => b.loadRps !== null && b.capacityRps !== null && b.loadRps >= b.capacityRps);
+    const tight = (after ?? p).traffic.find((y) => y.name === tr.name)?.backends.filter((b) => b.loadRps !== null && b.capacityRps !== null && b.loadRps >= b.capacityRps);
     const parts = [
       ...healthy.length ? [
         `errors at ${healthy.map(cell).join(", ")} (predicted healthy) above the baseline by more than ${int2(threshold)} rps (${ERROR_SHARE * 100}% of its ${int2(peak)} rps peak) for ${ERROR_SUSTAIN_SECONDS} s`
@@ -32362,7 +32406,6 @@ function lagAbort(l, seconds2, multiWriter) {
 }
 function customerImpact(rb) {
   const { r: r2, p, out, windows } = rb;
-  const deepAfter = deepAfterOf(rb);
   out.push("## Customer impact", "");
   const slow = slowWrites(rb);
   const stalls = /* @__PURE__ */ new Set();
@@ -32391,7 +32434,7 @@ function customerImpact(rb) {
     const stay = errs.filter((b) => !rb.isolated.includes(b.site));
     const answers = (bs) => bs.map((b) => `${cell(b.cluster)} answers up to ${int2(b.loadRps)} rps with errors`).join("; ");
     const others = rb.o.isolate ? deepOthers(rb, tr.name) : [];
-    const aft = (others.length ? deepAfter : r2.after)?.traffic.find((y) => y.name === tr.name);
+    const aft = r2.after?.traffic.find((y) => y.name === tr.name);
     const remaining = aft?.backends.filter((b) => b.loadRps !== null) ?? [];
     const allErr = remaining.length > 0 && remaining.every((b) => b.errors);
     const parts = [
@@ -32437,7 +32480,7 @@ function checks(rb) {
   out.push(
     "## Checks",
     "",
-    `Verdict predicted: **${p.verdict}**${r2.after && withdraws(rb) ? ` during the window, **${r2.after.verdict}** after the withdrawal` : ""}.${r2.unenactedQuorums.length ? ` That verdict is the engine's for the whole cut; ${r2.unenactedQuorums.map(cell).join(", ")} ${r2.unenactedQuorums.length === 1 ? "is" : "are"} not cut here (Not enacted) and may keep writing where the engine predicts ${r2.unenactedQuorums.length === 1 ? "it stops" : "they stop"}: not part of this run.` : ""}${meshVerdictText(rb)}`,
+    `Verdict predicted: **${p.verdict}**${r2.after && withdraws(rb) ? ` during the window, **${r2.after.verdict}** after the withdrawal${afterWhom(rb)}` : ""}.${r2.unenactedQuorums.length ? ` That verdict is the engine's for the whole cut; ${r2.unenactedQuorums.map(cell).join(", ")} ${r2.unenactedQuorums.length === 1 ? "is" : "are"} not cut here (Not enacted) and may keep writing where the engine predicts ${r2.unenactedQuorums.length === 1 ? "it stops" : "they stop"}: not part of this run.` : ""}${meshVerdictText(rb)}`,
     ""
   );
   const list2 = [
@@ -32463,6 +32506,11 @@ function meshVerdictText(rb) {
     ...links.length ? [`the loss of ${links.map(cell).join(", ")}`] : []
   ];
   return what.length ? ` It counts ${what.join(" and ")}, which the steps do not cut (Not enacted): not part of this run.` : "";
+}
+function afterWhom(rb) {
+  if (!rb.o.isolate) return "";
+  const others = [...new Set(rb.p.traffic.flatMap((tr) => deepOthers(rb, tr.name)))];
+  return others.length ? ` of ${cell(listOf(others))} (not ${cell(listOf(rb.isolated))})` : "";
 }
 function withdraws({ r: r2, t, isolated }) {
   return t.traffic.some((tr) => tr.backends.some((b) => isolated.includes(r2.ctx.siteOfCluster(b.cluster?.value ?? "") ?? "")));
@@ -32661,9 +32709,10 @@ function rollback(rb) {
     out.push(
       `${k++}. ${codeSpan("sh probe.sh before")} again: every probe connects once more (the cut is gone everywhere)${withProbe.length ? `; then delete the probe pods: ${withProbe.map((c) => codeSpan(kubectlLine(c, ["delete", "-f", probeFile(c)]))).join("; ")}` : ""}.`
     );
+  const back = rb.o.isolate ? [...new Set(rb.p.traffic.flatMap((tr) => deepOthers(rb, tr.name)))] : [];
   if (isolated.length)
     out.push(
-      `${k++}. Put ${cell(isolated.join(", "))} back into steering only after the post-heal checks pass (reintroducing traffic while writes still fail repeats the incident).`
+      `${k++}. Put ${cell((back.length ? back : isolated).join(", "))} back into steering only after the post-heal checks pass (reintroducing traffic while writes still fail repeats the incident).`
     );
   const remote = stuckClusters(r2).filter((c) => remoteControlPlane(rb, c));
   const stuck = stuckClusters(r2).filter((c) => !remoteControlPlane(rb, c));
@@ -33172,6 +33221,12 @@ function planning(ctx, sides) {
   ];
   return { ctx, sides, sideOf, clusters, notes, notEnacted: [], addressesOf, otherSide, rangesOn };
 }
+function predictionOf(ctx, lose, sides, asked) {
+  if (!lose.length) return { prediction: run(ctx, { ...ALL_UP, partition: sides }), enacted: {} };
+  const iso = runIsolate(ctx, lose);
+  const after = asked.isolate || iso.withdrawn.join() === lose.join() ? iso.after : run(ctx, { ...iso.window.scenario, withdraw: lose });
+  return { prediction: iso.window, enacted: { after, withdrawn: iso.withdrawn } };
+}
 function gameDay(ctx, scenario2, o) {
   return finish(gameDaySteps(ctx, scenario2, o));
 }
@@ -33179,8 +33234,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
   const s = scenarioOf(scenario2, asked);
   const sites = [...ctx.topology.siteByName.keys()];
   const sides = sidesOf2(sites, s.lose, s.partition);
-  const isolation = s.lose.length ? runIsolate(ctx, s.lose) : void 0;
-  const prediction = isolation ? isolation.window : run(ctx, { ...ALL_UP, partition: sides });
+  const { prediction, enacted } = predictionOf(ctx, s.lose, sides, asked);
   yield;
   const pl = planning(ctx, sides);
   refuseSelfOverlap(pl);
@@ -33189,14 +33243,14 @@ function* gameDaySteps(ctx, scenario2, asked) {
   const evictions = evictionPlans(prediction, ctx);
   const limits = [...lag, ...timers2, ...evictions];
   const duration = durationOf(asked, limits);
-  const spends = spendsOf(ctx, prediction, isolation?.after, duration.seconds);
+  const spends = spendsOf(ctx, prediction, enacted.after, duration.seconds);
   const { tool, toolNote } = toolFor(pl, asked.tool);
   const o = { ...asked, tool, duration: duration.text };
   const files = [];
   const plans = yield* clusterPlans(pl, s, o, duration.seconds, files);
   const hostPlans = hostPlansOf(pl);
   refuseEmptyOrReopened(pl, plans, hostPlans, o);
-  refuseDown(ctx, prediction, isolation?.after, spends, asked, duration.seconds);
+  refuseDown(ctx, prediction, enacted.after, spends, asked, duration.seconds);
   files.push(...hostRuleFiles(hostPlans, s, o, deadmanSeconds(duration.seconds, limits)));
   const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
   noteUncut(pl, o, [prediction, ...enacted.after ? [enacted.after] : []]);
@@ -33211,7 +33265,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
       plans,
       notes: pl.notes,
       prediction,
-      after: isolation?.after,
+      ...enacted,
       ...s.lose.length && !asked.isolate ? { loss: run(ctx, { ...ALL_UP, lose: s.lose }) } : {},
       // what the isolation does not enact (M105)
       probe,
@@ -34320,7 +34374,10 @@ var GAMEDAY_HELP = {
       flags: "--duration D",
       text: "how long each fault lasts, e.g. 4m, 90s (default: derived from the design \u2014 under the first replication-lag bound the cut runs against, 10m when none)"
     },
-    { flags: "--isolate S", text: "the same as --lose S: S cut off from every other site, then withdrawn from steering" },
+    {
+      flags: "--isolate S",
+      text: "S cut off from every other site, as --lose S; then what a deep health check fails is withdrawn from steering (S, unless S writes and the other side cannot)"
+    },
     {
       flags: "-n, --namespace NS[,NS]",
       text: "the workload namespaces the faults select (default: the namespaces of the Services each cluster exports)"
