@@ -567,20 +567,7 @@ export function figuresWithRelay(d: LeanDesign, e: LeanEntity, budget: number): 
   const relaying = e.deps.filter((x): x is LeanQuorum => x.type === "quorum" && x.relay && relayOf(x) === "assumed");
   if (!relaying.length) return withRelayFigures(d, e, f, budget);
   // the same quorums without the relay, with scratch of their own
-  const plain = new Map<object, LeanQuorum>(
-    relaying.map((q) => [q, { ...q, relay: false, canLead: new Uint8Array(q.canLead.length), judged: new Int32Array(1) }]),
-  );
-  const without = entityFigures(
-    d,
-    {
-      ...e,
-      deps: e.deps.map((x) => plain.get(x) ?? x),
-      overloaded: new Uint8Array(e.backends.length),
-      errors: new Uint8Array(e.backends.length),
-      depWrites: new Uint8Array(e.deps.length),
-    },
-    budget,
-  );
+  const without = figuresRelayed(d, e, relaying, false, budget);
   if (without.unavailability <= f.unavailability * (1 + 1e-9)) return f;
   return { ...f, withoutRelay: { stores: relaying.map((q) => (q.owner as Store).name?.value ?? q.name), figures: without } };
 }
@@ -589,20 +576,7 @@ export function figuresWithRelay(d: LeanDesign, e: LeanEntity, budget: number): 
 function withRelayFigures(d: LeanDesign, e: LeanTraffic, f: EntityFigures, budget: number): EntityFigures {
   const older = e.deps.filter((x): x is LeanQuorum => x.type === "quorum" && !x.relay && x.kind === "consensus" && beforeRelay(x));
   if (!older.length) return f;
-  const relayed = new Map<object, LeanQuorum>(
-    older.map((q) => [q, { ...q, relay: true, canLead: new Uint8Array(q.canLead.length), judged: new Int32Array(1) }]),
-  );
-  const withRelay = entityFigures(
-    d,
-    {
-      ...e,
-      deps: e.deps.map((x) => relayed.get(x) ?? x),
-      overloaded: new Uint8Array(e.backends.length),
-      errors: new Uint8Array(e.backends.length),
-      depWrites: new Uint8Array(e.deps.length),
-    },
-    budget,
-  );
+  const withRelay = figuresRelayed(d, e, older, true, budget);
   if (withRelay.unavailability >= f.unavailability * (1 - 1e-9)) return f;
   const owners = older.map((q) => q.owner as Store);
   return {
@@ -613,6 +587,24 @@ function withRelayFigures(d: LeanDesign, e: LeanTraffic, f: EntityFigures, budge
       figures: withRelay,
     },
   };
+}
+
+/** The entry's figures with `quorums` relaying (or not) as `relay` says: those quorums and the entry with scratch of their own. */
+function figuresRelayed(d: LeanDesign, e: LeanTraffic, quorums: readonly LeanQuorum[], relay: boolean, budget: number): EntityFigures {
+  const flipped = new Map<object, LeanQuorum>(
+    quorums.map((q) => [q, { ...q, relay, canLead: new Uint8Array(q.canLead.length), judged: new Int32Array(1) }]),
+  );
+  return entityFigures(
+    d,
+    {
+      ...e,
+      deps: e.deps.map((x) => flipped.get(x) ?? x),
+      overloaded: new Uint8Array(e.backends.length),
+      errors: new Uint8Array(e.backends.length),
+      depWrites: new Uint8Array(e.deps.length),
+    },
+    budget,
+  );
 }
 
 /** A CockroachDB store whose `engine` names a version before the follower relay (24.1). */
