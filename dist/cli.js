@@ -18901,40 +18901,14 @@ function figuresWithRelay(d, e, budget) {
   if (e.type !== "traffic") return f;
   const relaying = e.deps.filter((x) => x.type === "quorum" && x.relay && relayOf(x) === "assumed");
   if (!relaying.length) return withRelayFigures(d, e, f, budget);
-  const plain = new Map(
-    relaying.map((q) => [q, { ...q, relay: false, canLead: new Uint8Array(q.canLead.length), judged: new Int32Array(1) }])
-  );
-  const without = entityFigures(
-    d,
-    {
-      ...e,
-      deps: e.deps.map((x) => plain.get(x) ?? x),
-      overloaded: new Uint8Array(e.backends.length),
-      errors: new Uint8Array(e.backends.length),
-      depWrites: new Uint8Array(e.deps.length)
-    },
-    budget
-  );
+  const without = figuresRelayed(d, e, relaying, false, budget);
   if (without.unavailability <= f.unavailability * (1 + 1e-9)) return f;
   return { ...f, withoutRelay: { stores: relaying.map((q) => q.owner.name?.value ?? q.name), figures: without } };
 }
 function withRelayFigures(d, e, f, budget) {
   const older = e.deps.filter((x) => x.type === "quorum" && !x.relay && x.kind === "consensus" && beforeRelay(x));
   if (!older.length) return f;
-  const relayed = new Map(
-    older.map((q) => [q, { ...q, relay: true, canLead: new Uint8Array(q.canLead.length), judged: new Int32Array(1) }])
-  );
-  const withRelay = entityFigures(
-    d,
-    {
-      ...e,
-      deps: e.deps.map((x) => relayed.get(x) ?? x),
-      overloaded: new Uint8Array(e.backends.length),
-      errors: new Uint8Array(e.backends.length),
-      depWrites: new Uint8Array(e.deps.length)
-    },
-    budget
-  );
+  const withRelay = figuresRelayed(d, e, older, true, budget);
   if (withRelay.unavailability >= f.unavailability * (1 - 1e-9)) return f;
   const owners = older.map((q) => q.owner);
   return {
@@ -18945,6 +18919,22 @@ function withRelayFigures(d, e, f, budget) {
       figures: withRelay
     }
   };
+}
+function figuresRelayed(d, e, quorums, relay, budget) {
+  const flipped = new Map(
+    quorums.map((q) => [q, { ...q, relay, canLead: new Uint8Array(q.canLead.length), judged: new Int32Array(1) }])
+  );
+  return entityFigures(
+    d,
+    {
+      ...e,
+      deps: e.deps.map((x) => flipped.get(x) ?? x),
+      overloaded: new Uint8Array(e.backends.length),
+      errors: new Uint8Array(e.backends.length),
+      depWrites: new Uint8Array(e.deps.length)
+    },
+    budget
+  );
 }
 var beforeRelay = (q) => /cockroach/i.test(q.owner.engine?.value ?? "") && relayOf(q) === void 0;
 function withRelayText(w) {
@@ -32143,6 +32133,10 @@ function deepOthers(rb, name) {
   if (!w || w.length === rb.isolated.length && w.every((x) => rb.isolated.includes(x))) return [];
   return deepCheckFailsElsewhere(rb.p, name, rb.isolated).map((b) => b.cluster);
 }
+function withdrawnSide(rb) {
+  const w = rb.r.withdrawn;
+  return rb.o.isolate && w?.length ? w.join(", ") : rb.isolated.join(", ");
+}
 function steeringOf(tr) {
   const anycast = tr.steering?.value === "anycast";
   const hc = tr.healthCheck;
@@ -32170,7 +32164,7 @@ function steeringStep(rb, n) {
     return detect !== void 0 ? `**${name}**: start a ${detect} s timer now and hand it to a second person on the bridge; if ${anycast ? "the route to" : "the GSLB has not taken"} ${side2} ${anycast ? "is still announced" : "out"} when it rings, ${byHand(side2)} \u2014 do not wait for the host steps or the probes` : `**${name}**: the design declares no health-check timing (traffic[].healthCheck): ${byHand(side2)} now, after noting whether steering had already taken it out`;
   });
   rb.out.push(
-    `${n}. Steering \u2014 the cut has begun: ${each.join("; ")}. Write down when steering (or you) took ${rb.o.isolate && entries.some((tr) => deepOthers(rb, tr.name.value).length) ? "each backend" : side2} out (Withdraw ${side2} from steering, below).`,
+    `${n}. Steering \u2014 the cut has begun: ${each.join("; ")}. Write down when steering (or you) took ${rb.o.isolate && entries.some((tr) => deepOthers(rb, tr.name.value).length) ? "each backend" : side2} out (Withdraw ${cell(withdrawnSide(rb))} from steering, below).`,
     ""
   );
   return n + 1;
@@ -32292,7 +32286,7 @@ function withdraw(rb) {
   if (!isolated.length) return;
   const side2 = isolated.join(", ");
   const many = isolated.length > 1;
-  out.push(`## Withdraw ${cell(side2)} from steering${rb.steering.step ? ` (step ${rb.steering.step})` : ""}`, "");
+  out.push(`## Withdraw ${cell(withdrawnSide(rb))} from steering${rb.steering.step ? ` (step ${rb.steering.step})` : ""}`, "");
   const entries = steeredEntries(rb);
   if (!entries.length) out.push(`No traffic entry has a backend in ${cell(side2)}: nothing to withdraw.`, "");
   for (const tr of entries) {

@@ -1953,8 +1953,13 @@ test("a deep health check withdraws the backends that err in the cut, not the is
   assert.match(iso, /Verdict predicted: \*\*\w+\*\* during the window, \*\*\w+\*\* after the withdrawal of lon-prod \(not fra\)\./);
   assert.match(iso, /\d\. Put lon-prod back into steering only after the post-heal checks pass/);
   assert.doesNotMatch(iso, /Put fra back into steering/);
+  // the section the step points to is named for what it withdraws, not for the side it says to leave in
+  assert.match(iso, /## Withdraw lon from steering \(step 3\)/);
+  assert.match(iso, /\(Withdraw lon from steering, below\)/);
+  assert.doesNotMatch(iso, /Withdraw fra from steering/);
   // --lose enacts the loss by withdrawing fra, and says that is why
   const lose = gameDay(hc, { lose: ["fra"] }, OPTS).runbook;
+  assert.match(lose, /## Withdraw fra from steering \(step 3\)/);
   assert.match(lose, /fra still in rotation is the deep check working, not a finding/);
   assert.match(lose, /Withdraw fra all the same \(Steering, step 3\), and leave lon-prod in: that is how this run enacts the loss of fra/);
   assert.match(lose, /After the withdrawal: lon-prod 40,000 rps of 30,000 — \*\*overloaded\*\*/);

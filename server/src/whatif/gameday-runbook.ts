@@ -709,6 +709,16 @@ function deepOthers(rb: Rb, name: string): string[] {
 }
 
 /**
+ * The sites the withdrawal section is about: in an isolation, those a deep health check withdraws
+ * (the engine's "after": the other side where the isolated one writes fine — review M116; a
+ * heading "Withdraw fra" over "do not withdraw fra" misleads); otherwise the isolated or lost sites.
+ */
+function withdrawnSide(rb: Rb): string {
+  const w = rb.r.withdrawn;
+  return rb.o.isolate && w?.length ? w.join(", ") : rb.isolated.join(", ");
+}
+
+/**
  * How an entry is steered: anycast or DNS, the health check's detection time, how a withdrawal is
  * done by hand (review M81: anycast has no pool to disable — the site's BGP speakers stop
  * announcing the prefix), and what follows it.
@@ -755,7 +765,7 @@ function steeringStep(rb: Rb, n: number): number {
       : `**${name}**: the design declares no health-check timing (traffic[].healthCheck): ${byHand(side)} now, after noting whether steering had already taken it out`;
   });
   rb.out.push(
-    `${n}. Steering — the cut has begun: ${each.join("; ")}. Write down when steering (or you) took ${rb.o.isolate && entries.some((tr) => deepOthers(rb, tr.name!.value).length) ? "each backend" : side} out (Withdraw ${side} from steering, below).`,
+    `${n}. Steering — the cut has begun: ${each.join("; ")}. Write down when steering (or you) took ${rb.o.isolate && entries.some((tr) => deepOthers(rb, tr.name!.value).length) ? "each backend" : side} out (Withdraw ${cell(withdrawnSide(rb))} from steering, below).`,
     "",
   );
   return n + 1;
@@ -919,7 +929,7 @@ function withdraw(rb: Rb): void {
   const side = isolated.join(", ");
   // several lost sites: "fra, lon keep their share", not "keeps its"
   const many = isolated.length > 1;
-  out.push(`## Withdraw ${cell(side)} from steering${rb.steering.step ? ` (step ${rb.steering.step})` : ""}`, "");
+  out.push(`## Withdraw ${cell(withdrawnSide(rb))} from steering${rb.steering.step ? ` (step ${rb.steering.step})` : ""}`, "");
   const entries = steeredEntries(rb);
   if (!entries.length) out.push(`No traffic entry has a backend in ${cell(side)}: nothing to withdraw.`, "");
   for (const tr of entries) {
