@@ -18636,7 +18636,8 @@ function bestServed(d, e, worst, worstExact, budget = BEST_STATE_BUDGET) {
     }),
     byPin: pins.map((at, c) => ({
       sites: quorums.map((q, k) => d.sites[q.sites[at[k]]]),
-      availability: 1 - Math.min(1, any[c] + r2.unjudged)
+      availability: 1 - Math.min(1, any[c] + r2.unjudged),
+      served: e.peak > 0 ? 1 - lost[c] / e.peak : 1
     }))
   };
 }
@@ -20374,8 +20375,7 @@ function pinCost(ctx, store, site) {
       entry: f.entity,
       at: at.availability,
       best,
-      bestSites: rows2.filter((r2) => r2.availability >= best - SAME).map((r2) => r2.sites[k]),
-      fewestLost: b.pins[k].site
+      ...bestOf(rows2, k, best)
     });
     for (const be of f.owner.backends) {
       const s = be.cluster && ctx.siteOfCluster(be.cluster.value);
@@ -20403,6 +20403,11 @@ function cutLinks(ctx, counts, writers, leader) {
   }
   return out;
 }
+function bestOf(rows2, k, best) {
+  const top = rows2.filter((r2) => r2.availability >= best - SAME);
+  const most = Math.max(...top.map((r2) => r2.served));
+  return { bestSites: top.map((r2) => r2.sites[k]), fewestLost: top.filter((r2) => r2.served >= most - SAME).map((r2) => r2.sites[k]) };
+}
 var orList = (xs) => listText([...xs]).replace(/ and (?=[^,]*$)/, " or ");
 function pinCostText(c) {
   const cockroach2 = /cockroach/i.test(c.engine);
@@ -20411,7 +20416,7 @@ function pinCostText(c) {
   const relay = `without a follower relay (${none})`;
   const cut = c.links.length ? ` a cut of ${orList(c.links)} stops that side's writes` : ` the leader at ${c.site} loses writes the other pins keep`;
   const each = c.entries.map((e) => {
-    const fewest = e.bestSites.length > 1 && e.bestSites.includes(e.fewestLost) ? ` (${e.fewestLost} loses the fewest requests)` : "";
+    const fewest = e.fewestLost.length < e.bestSites.length ? ` (${orList(e.fewestLost)} ${e.fewestLost.length > 1 ? "lose" : "loses"} the fewest requests)` : "";
     return `${e.entry} serves every request ${availabilityPercent(e.at)} of the time with the leader pinned at ${c.site}, ${availabilityPercent(e.best)} at ${orList(e.bestSites)}${fewest}`;
   });
   return `${relay}${cut}: ${each.join("; ")}`;

@@ -64,6 +64,8 @@ export interface BestServed {
 export interface PinAvailability {
   readonly sites: readonly string[];
   readonly availability: number;
+  /** the share of the entry's requests served there (unjudged states not counted) */
+  readonly served: number;
 }
 
 /**
@@ -109,6 +111,7 @@ export function bestServed(d: LeanDesign, e: LeanTraffic, worst: number, worstEx
     byPin: pins.map((at, c) => ({
       sites: quorums.map((q, k) => d.sites[q.sites[at[k]]]),
       availability: 1 - Math.min(1, any[c] + r.unjudged),
+      served: e.peak > 0 ? 1 - lost[c] / e.peak : 1,
     })),
   };
 }

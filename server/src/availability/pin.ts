@@ -14,7 +14,7 @@ import { majority, total } from "../math/quorum";
 import type { Store, Traffic } from "../model/topology";
 import { availabilityPercent } from "../util/format";
 import { listText } from "../util/strings";
-import { pinWords } from "./best";
+import { type PinAvailability, pinWords } from "./best";
 import { reportOf } from "./figures";
 
 /** One entry point's availability with the leader at the advised site and at its best pin. */
@@ -27,8 +27,8 @@ export interface EntryPinCost {
   readonly best: number;
   /** the member sites giving `best`, in site order */
   readonly bestSites: readonly string[];
-  /** the site the availability engine names as losing the fewest requests (its `servedBest` pin) */
-  readonly fewestLost: string;
+  /** of `bestSites`, those losing the fewest requests (all of them when they tie on that too) */
+  readonly fewestLost: readonly string[];
 }
 
 export interface PinCost {
@@ -75,8 +75,7 @@ export function pinCost(ctx: TopologyContext, store: Store, site: string): PinCo
       entry: f.entity,
       at: at.availability,
       best,
-      bestSites: rows.filter((r) => r.availability >= best - SAME).map((r) => r.sites[k]),
-      fewestLost: b.pins[k].site,
+      ...bestOf(rows, k, best),
     });
     for (const be of (f.owner as Traffic).backends) {
       const s = be.cluster && ctx.siteOfCluster(be.cluster.value);
@@ -111,6 +110,13 @@ function cutLinks(ctx: TopologyContext, counts: ReadonlyMap<string, number>, wri
   return out;
 }
 
+/** The member sites giving `best`, and of those the ones serving the most requests (within rounding: a tie is a tie). */
+export function bestOf(rows: readonly PinAvailability[], k: number, best: number): { bestSites: string[]; fewestLost: string[] } {
+  const top = rows.filter((r) => r.availability >= best - SAME);
+  const most = Math.max(...top.map((r) => r.served));
+  return { bestSites: top.map((r) => r.sites[k]), fewestLost: top.filter((r) => r.served >= most - SAME).map((r) => r.sites[k]) };
+}
+
 /** "fra or lon" */
 const orList = (xs: readonly string[]) => listText([...xs]).replace(/ and (?=[^,]*$)/, " or ");
 
@@ -129,7 +135,11 @@ export function pinCostText(c: PinCost): string {
     ? ` a cut of ${orList(c.links)} stops that side's writes`
     : ` the leader at ${c.site} loses writes the other pins keep`;
   const each = c.entries.map((e) => {
-    const fewest = e.bestSites.length > 1 && e.bestSites.includes(e.fewestLost) ? ` (${e.fewestLost} loses the fewest requests)` : "";
+    // a tie on requests served too names no site (review: fra and lon both served 99.9737%)
+    const fewest =
+      e.fewestLost.length < e.bestSites.length
+        ? ` (${orList(e.fewestLost)} ${e.fewestLost.length > 1 ? "lose" : "loses"} the fewest requests)`
+        : "";
     return `${e.entry} serves every request ${availabilityPercent(e.at)} of the time with the leader pinned at ${c.site}, ${availabilityPercent(e.best)} at ${orList(e.bestSites)}${fewest}`;
   });
   return `${relay}${cut}: ${each.join("; ")}`;
