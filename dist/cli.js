@@ -28330,7 +28330,7 @@ var withdrawsText = (o) => {
   const sites = [o.scenario.isolate].flat();
   return o.withdrawn.join() === sites.join() ? `steering withdraws ${sites.join(", ")}` : `a deep health check withdraws ${o.withdrawn.join(", ")}, not ${sites.join(", ")}`;
 };
-var windowText = (o) => o.windowSeconds === null ? "unknown: no health check" : `up to ${seconds(o.windowSeconds, 3)} with a deep health check; with a shallow one, until an operator withdraws it`;
+var windowText = (o) => o.windowSeconds === null ? "unknown: no health check" : `about ${seconds(o.windowSeconds, 3)} with a deep health check, longer for clients that ignore the TTL; with a shallow one, until an operator withdraws it`;
 function scenarioKeys(s) {
   return {
     lose: s.lose,

@@ -475,7 +475,7 @@ test("isolate: the window while steering still sends the site its share, and aft
   assert.equal(simJson(["--isolate", "lon"], timed).json.windowSeconds, 90);
   assert.match(
     cli(["simulate", "--isolate", "lon", "t.topology.yaml"], timed).stdout,
-    /window, until steering withdraws lon \(up to 90 s with a deep health check; with a shallow one, until an operator withdraws it\)/,
+    /window, until steering withdraws lon \(about 90 s with a deep health check, longer for clients that ignore the TTL; with a shallow one, until an operator withdraws it\)/,
   );
   // a site no entry sends traffic to has no window to wait for: one judgement, said so (M9)
   const bare = timed.replace("      - { cluster: lon-prod, capacityRps: 30000 }\n", "");

@@ -28,11 +28,14 @@ const withdrawsText = (o: IsolateResult) => {
     : `a deep health check withdraws ${o.withdrawn.join(", ")}, not ${sites.join(", ")}`;
 };
 
-/** The window's length: the detection + TTL bound holds only for a health check that notices an isolated site that is still up. */
+/**
+ * The window's length: the detection + TTL bound holds only for a health check that notices an isolated site that is still up,
+ * and only for clients that honour the TTL — "about", not "up to", as the loss verdict says it (review M113).
+ */
 const windowText = (o: IsolateResult) =>
   o.windowSeconds === null
     ? "unknown: no health check"
-    : `up to ${seconds(o.windowSeconds, 3)} with a deep health check; with a shallow one, until an operator withdraws it`;
+    : `about ${seconds(o.windowSeconds, 3)} with a deep health check, longer for clients that ignore the TTL; with a shallow one, until an operator withdraws it`;
 
 /** The scenario as whatif.md's JSON has it: links as { between, factor }, cuts as pairs. */
 function scenarioKeys(s: Scenario) {
