@@ -90,11 +90,14 @@ test("the record offers lon-prod's local etcd among the Considered options, with
   );
   assert.match(
     lon,
-    /Federated: lon-prod's etcd as 3 members at lon, where all of lon-prod's nodes run — the design's 3 moved there from fra\./,
+    /Federated: lon-prod's etcd as 3 members at lon, where all of lon-prod's workload nodes run — the design's 3 moved there from fra\./,
   );
   assert.match(lon, /A local etcd gives lon-prod's API lon's own availability, 99\.9%, against 99\.7502% as designed/);
   // the remote layout's paragraph is a paragraph of its own, not joined to the option's
-  assert.match(lon, /only the members move\.\n\n\*\*The design's control plane is remote:\*\*/);
+  assert.match(
+    lon,
+    /its control-plane nodes at fra are retired with their members, and lon runs 3 control-plane nodes \(none today\)\.\n\n\*\*The design's control plane is remote:\*\*/,
+  );
   // eviction under a cut only if the control-plane hosts are Nodes of lon-prod (review M92, as simulate says)
   assert.match(
     lon,

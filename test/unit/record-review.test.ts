@@ -75,6 +75,19 @@ test("record: a 2 + 2 etcd — losing the other site stops the cluster's API, an
   assert.doesNotMatch(options, /keep a majority for a cluster with no nodes/, "after fra's loss 2 of 4 is no majority");
 });
 
+test("record: a stretched etcd's members at lon are control-plane nodes of fra-prod there — the federated option retires them, not 'only the members move' (review M124)", () => {
+  const options = section(recordOf(read("payments-eu-reviewed.topology.yaml")), "## Considered options", "## Consequences");
+  assert.match(
+    options,
+    /fra-prod keeps its API, its workload nodes and its kubectl context; its control-plane nodes at lon are retired with their members, and fra runs 3 control-plane nodes \(2 today\)\./,
+  );
+  assert.match(
+    options,
+    /\*\*Recommended for fra-prod: the federated layout\.\*\* fra-prod's workload nodes are all at fra \(a cluster lives at one site; its control-plane nodes at lon, tainted as kubeadm does, run none of its workloads\), so stretching its etcd to lon and ams buys it nothing: after fra's loss the members elsewhere keep a majority for a cluster with no workload nodes\./,
+  );
+  assert.doesNotMatch(options, /only the members move|fra-prod's nodes are all at fra/);
+});
+
 test("record: every leader the record names is the one simulate's engine places, not a second derivation", () => {
   for (const file of ["payments-eu-reviewed.topology.yaml", "payments-eu.topology.yaml", "drift/edge.topology.yaml"]) {
     const text = read(file);
@@ -152,7 +165,7 @@ test("record: the checklist's N+1 item and the N+1 line rank single-site losses 
   const drill = reviewed.split("\n").find((l) => l.startsWith("4. "))!;
   assert.match(
     drill,
-    /; drill first the likeliest loss of a site that serves clients by the declared availabilities \(fra 0\.999, as likely as lon\), with quorate gameday --isolate fra \(fra cut off from the other sites, its machines running\) — until steering withdraws fra: fra-prod answers up to 20,000 rps of checkout with errors \(5xx, not timeouts: it is up, but a store it writes to takes no writes from fra\); traffic checkout: with a deep health check \(one that writes through carts and ledger\), gslb stops sending clients to fra within 90 s \(10 s × 3 checks \+ 60 s TTL; [^)]*\); a shallow check keeps passing on an isolated site that is still up, so the window lasts until someone withdraws fra \(then the 60 s TTL\); after the withdrawal lon-prod 40,000 rps of 40,000 rps; the link cuts \(fra–lon, fra–ams, lon–ams\) make steering withdraw no site: they drill the quorums and write latency, not failover; the errors the engine predicts for it to see: partition /,
+    /; drill first the likeliest loss of a site that serves clients by the declared availabilities \(fra 0\.999, as likely as lon\), with quorate gameday --isolate fra \(fra cut off from the other sites, its machines running\) — until steering withdraws fra: fra-prod answers up to 20,000 rps of checkout with errors or hung requests \(5xx, or the application's own timeout — it is up and answers, but a store it writes to takes no writes from fra\); traffic checkout: with a deep health check \(one that writes through carts and ledger\), gslb stops sending clients to fra within 90 s \(10 s × 3 checks \+ 60 s TTL; [^)]*\); a shallow check keeps passing on an isolated site that is still up, so the window lasts until someone withdraws fra \(then the 60 s TTL\); after the withdrawal lon-prod 40,000 rps of 40,000 rps; the link cuts \(fra–lon, fra–ams, lon–ams\) make steering withdraw no site: they drill the quorums and write latency, not failover; the errors the engine predicts for it to see: partition /,
   );
   // the drill is the isolation its command enacts (review M93): the cut-off site answers with 5xx, never the loss's timeouts
   assert.doesNotMatch(drill, /get no answer|connection timeouts/);
@@ -176,7 +189,7 @@ test("record: the checklist's N+1 item and the N+1 line rank single-site losses 
       .split("\n")
       .find((l) => l.startsWith("4. "))!,
     // review M116: carts' only writer is at fra — a deep check withdraws lon-prod, not fra, and fra-prod then carries it all, writing
-    /until a deep health check withdraws lon, not fra: lon-prod answers up to 20,000 rps of checkout with errors \(5xx: a store it writes to takes no writes from lon\), fra-prod keeps serving its 20,000 rps of checkout \(nothing it writes to is across the cut\); traffic checkout: a deep health check withdraws lon-prod, not fra: carts' writer is at fra — .*after the withdrawal of lon: fra-prod 40,000 rps of 30,000 rps \(overloaded\);/,
+    /until a deep health check withdraws lon, not fra: lon-prod answers up to 20,000 rps of checkout with errors or hung requests \(5xx, or the application's own timeout: a store it writes to takes no writes from lon\), fra-prod keeps serving its 20,000 rps of checkout \(nothing it writes to is across the cut\); traffic checkout: a deep health check withdraws lon-prod, not fra: carts' writer is at fra — .*after the withdrawal of lon: fra-prod 40,000 rps of 30,000 rps \(overloaded\);/,
   );
   // checklist 3 counts WAN firewall rules apart from conditional rows (and NetworkPolicy rows inside a tunnel);
   // etcd's client port between member sites is for maintenance, the witness's included (review M111)

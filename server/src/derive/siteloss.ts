@@ -143,3 +143,8 @@ export function soleCopyRpoText(site: string, cut: readonly string[]): string {
 export function everyCopyLostText(copies: readonly string[]): string {
   return `every copy is lost (${copies.length === 1 ? `all at ${copies[0]}` : `at ${listText(copies)}`}, none elsewhere): only backups remain, so everything written since the last restorable backup is lost — the RPO is that backup's age, not the replication lag`;
 }
+
+/** "2 of 5 members at fra, the minority" — or, at exactly half, short of the majority (record and hover, review M125). */
+export function minorityText(here: number, n: number, site: string): string {
+  return `${here} of ${n} members at ${site}, ${2 * here < n ? "the minority" : `short of the majority of ${majority(n)}`}`;
+}

@@ -14,13 +14,13 @@ import type { Finding } from "../model/finding";
 import type { Cluster, DecisionStatus, Store } from "../model/topology";
 import { rebalancedCounts, witnessPlan } from "../fixes/fixes";
 import type { DeployedPorts, PortRow } from "../ports/ports";
-import { controlPlaneAway } from "../derive/controlplane";
+import { controlPlaneAway, controlPlaneOf } from "../derive/controlplane";
 import { cutOffVoterSites, layoutVotingCounts, memberGaps, neverVoteText, votingCounts } from "../derive/reach";
 import { portMatrix } from "../ports/ports";
 import { portsMarkdown } from "../ports/render";
 import { diagramFor } from "../preview/mermaid";
 import type { Quorum, TopologyContext } from "../derive/context";
-import { copySites, harmfulSiteLosses, homeSite, votingLosses, votingSiteLosses } from "../derive/siteloss";
+import { copySites, harmfulSiteLosses, homeSite, minorityText, votingLosses, votingSiteLosses } from "../derive/siteloss";
 import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, timerAdvice } from "../derive/timers";
 import { loadBackends, shiftOf } from "../derive/loads";
 import { availabilityPercent, bytes, cell, count, num, prose, seconds, table } from "../util/format";
@@ -413,9 +413,8 @@ function evictionWords(r: RecordContext, q: Quorum, home: NonNullable<ReturnType
 /** An odd etcd size of at least 3 that keeps at least the design's members at a site: it survives the loss of a member. */
 const localSize = (n: number) => (n < 3 ? 3 : n % 2 ? n : n + 1);
 
-/** "2 of 5 members at fra, the minority" — or, at exactly half, short of the majority. */
-const shortOf = (here: number, n: number, site: string) =>
-  `${here} of ${n} members at ${site}, ${2 * here < n ? "the minority" : `short of the majority of ${majority(n)}`}`;
+/** "2 of 5 members at fra, the minority" (derive/siteloss). */
+const shortOf = minorityText;
 
 /** How the cluster's site stands in its etcd: "2 of 5 members at fra, the minority", or with none there, where the whole etcd is. */
 const membersAt = (q: Quorum, n: number, site: string) => {
@@ -434,6 +433,15 @@ function homeOf(r: RecordContext, q: Quorum): { own: string; home: string } | un
   const own = q.kind === "etcd" ? (q.owner as Cluster).name?.value : undefined;
   const home = own ? r.ctx.siteOfCluster(own) : undefined;
   return own && home ? { own, home } : undefined;
+}
+
+/**
+ * The sites other than its own where a cluster's etcd puts control-plane nodes of it (derive/controlplane):
+ * review M124 — a stacked member at lon is a control-plane node of fra-prod there, so "its nodes are all
+ * at fra" and "only the members move" hold only for its workload nodes.
+ */
+function controlPlaneElsewhere(r: RecordContext, q: Quorum, home: string): string[] {
+  return controlPlaneOf(r.ctx, q.owner as Cluster).sites.filter((s) => s !== home);
 }
 
 /**
@@ -484,6 +492,12 @@ function federatedOption(
   const others = r.ctx.topology.clusters.map((c) => c.name?.value).filter((c): c is string => !!c && c !== own);
   // the sites the last column lists, as the design's row counts them (review M77)
   const judged = sites.length;
+  const away = controlPlaneElsewhere(r, q, home);
+  const nodes = away.length ? "workload nodes" : "nodes";
+  // (stacked: one control-plane node per member, so the local etcd's size is the control plane's)
+  const moves = away.length
+    ? `its control-plane nodes at ${cell(listText(away))} are retired with their members, and ${cell(home)} runs ${size} control-plane nodes (${here || "none"} today)`
+    : "only the members move";
   const cutAsDesigned = f.apiStopsWhenCut ? `it stops: ${membersAt(q, n, home)}` : "it keeps serving there too";
   const row = [
     `federated: ${own}'s etcd local to ${home}, where ${own} runs`,
@@ -499,7 +513,7 @@ function federatedOption(
     },
   ];
   const text = [
-    `Federated: ${cell(own)}'s etcd as ${size} members at ${cell(home)}, where all of ${cell(own)}'s nodes run${!here ? ` — the design's ${n} moved there from ${cell(listText(memberSites(q.counts)))}${size !== n ? `, rounded up to ${size}, the smallest odd etcd that survives losing a member` : ""}` : size !== here ? ` — the design's ${here} there rounded up to ${size}, the smallest odd etcd that survives losing a member` : ""}. Its commits stay inside ${cell(home)}; it is lost with ${cell(home)}, as ${cell(own)} itself is, and no WAN cut reaches it.${others.length ? ` ${cell(listText(others))}'s control plane${others.length === 1 ? " is" : "s are"} not part of this decision and stay${others.length === 1 ? "s" : ""} as declared.` : ""} Nothing else changes: ${cell(own)} keeps its API, its nodes and its kubectl context; only the members move.${here ? " A stretched etcd is worth its WAN commits only for a cluster whose nodes span sites, and then 2+2+1 over three sites is the layout that survives any one site's loss." : ""}`,
+    `Federated: ${cell(own)}'s etcd as ${size} members at ${cell(home)}, where all of ${cell(own)}'s ${nodes} run${!here ? ` — the design's ${n} moved there from ${cell(listText(memberSites(q.counts)))}${size !== n ? `, rounded up to ${size}, the smallest odd etcd that survives losing a member` : ""}` : size !== here ? ` — the design's ${here} there rounded up to ${size}, the smallest odd etcd that survives losing a member` : ""}. Its commits stay inside ${cell(home)}; it is lost with ${cell(home)}, as ${cell(own)} itself is, and no WAN cut reaches it.${others.length ? ` ${cell(listText(others))}'s control plane${others.length === 1 ? " is" : "s are"} not part of this decision and stay${others.length === 1 ? "s" : ""} as declared.` : ""} Nothing else changes: ${cell(own)} keeps its API, its ${nodes} and its kubectl context; ${moves}.${here ? " A stretched etcd is worth its WAN commits only for a cluster whose nodes span sites, and then 2+2+1 over three sites is the layout that survives any one site's loss." : ""}`,
   ];
   return { row, text: [...text, ...stretchBuysNothing(r, q, f), ...remoteCosts(r, q, f)] };
 }
@@ -540,12 +554,16 @@ function stretchBuysNothing(r: RecordContext, q: Quorum, f: NonNullable<ReturnTy
   const engine = r.allUp.quorums.find((x) => x.name === q.label);
   const remote = siteLosses(q.counts).filter((l) => l.site !== home && !l.survives);
   const keeps = siteLosses(q.counts).find((l) => l.site === home)?.survives ?? true;
+  const away = controlPlaneElsewhere(r, q, home);
+  const nodesAt = away.length
+    ? `${cell(own)}'s workload nodes are all at ${cell(home)} (a cluster lives at one site; its control-plane nodes at ${cell(listText(away))}, tainted as kubeadm does, run none of its workloads)`
+    : `${cell(own)}'s nodes are all at ${cell(home)} (a cluster lives at one site)`;
   const commit =
     engine?.commitLatencyMs != null && engine.leader
       ? ` (${commitMs(engine.commitLatencyMs)} with the leader in ${cell(engine.leader)})`
       : "";
   return [
-    `**Recommended for ${cell(own)}: the federated layout.** ${cell(own)}'s nodes are all at ${cell(home)} (a cluster lives at one site), so stretching its etcd to ${cell(listText(elsewhere))} buys it nothing: ${keeps ? `after ${cell(home)}'s loss the members elsewhere keep a majority for a cluster with no nodes` : `${cell(home)}'s loss takes ${cell(own)} with it either way`}${remote.length ? `, while losing ${cell(listText(remote.map((l) => l.site)))} — where ${cell(own)} does not run — stops its API (${remote.map((l) => `${l.survivors} of ${n} left, majority ${l.majority}`).join("; ")})` : ""}. ${wanCommit(engine?.commitLatencyMs, here, n, home, elsewhere, commit)}${f.apiStopsWhenCut ? `, and when ${cell(home)} is cut off (${cell(shortOf(here, n, home))}) ${cell(own)}'s own API stops — no scaling, rollouts or rescheduling — while its pods keep serving at ${cell(home)}${f.evicted ? ` until its control plane at ${cell(listText(f.evicted.by))} evicts them (after about ${seconds(f.evicted.after)} by Kubernetes' defaults; ${cell(home)}'s kubelets stop them all when the cut heals)` : ""}` : ""}. A local etcd dies with its site, as its cluster does, and no WAN fault reaches it.`,
+    `**Recommended for ${cell(own)}: the federated layout.** ${nodesAt}, so stretching its etcd to ${cell(listText(elsewhere))} buys it nothing: ${keeps ? `after ${cell(home)}'s loss the members elsewhere keep a majority for a cluster with no ${away.length ? "workload nodes" : "nodes"}` : `${cell(home)}'s loss takes ${cell(own)} with it either way`}${remote.length ? `, while losing ${cell(listText(remote.map((l) => l.site)))} — where ${cell(own)} does not run — stops its API (${remote.map((l) => `${l.survivors} of ${n} left, majority ${l.majority}`).join("; ")})` : ""}. ${wanCommit(engine?.commitLatencyMs, here, n, home, elsewhere, commit)}${f.apiStopsWhenCut ? `, and when ${cell(home)} is cut off (${cell(shortOf(here, n, home))}) ${cell(own)}'s own API stops — no scaling, rollouts or rescheduling — while its pods keep serving at ${cell(home)}${f.evicted ? ` until its control plane at ${cell(listText(f.evicted.by))} evicts them (after about ${seconds(f.evicted.after)} by Kubernetes' defaults; ${cell(home)}'s kubelets stop them all when the cut heals)` : ""}` : ""}. A local etcd dies with its site, as its cluster does, and no WAN fault reaches it.`,
   ];
 }
 
@@ -1360,7 +1378,9 @@ function failoverDrill(r: RecordContext): string {
   const erring = carrying.filter((x) => x.b.errors);
   const serving = carrying.filter((x) => x.b.site === site && !x.b.errors);
   const errText = ({ entry, b }: (typeof carrying)[number]) =>
-    `${b.cluster} answers up to ${rps(b.errorRps)} of ${entry} with errors (5xx${b.site === site ? ", not timeouts: it is up, but" : ":"} a store it writes to takes no writes from ${b.site})`;
+    // review M128: a write to a store with no majority on this side blocks (CockroachDB, etcd) or
+    // waits on a primary across the cut: the client sees the application's own timeout or its 5xx
+    `${b.cluster} answers up to ${rps(b.errorRps)} of ${entry} with errors or hung requests (5xx, or the application's own timeout${b.site === site ? " — it is up and answers, but" : ":"} a store it writes to takes no writes from ${b.site})`;
   const seen = [
     ...erring.map(errText),
     ...serving.map(
