@@ -93,6 +93,24 @@ clusters:
   assert.match(site, /\| etcd of cluster fra-prod \| 3 \| 2 of 5 \(majority 3\) \| stops, with its cluster \(it runs here\) \|/);
 });
 
+test("hover on a stretched etcd: the quorum survives a cut of its cluster's site, the cluster's API there does not (review M125)", () => {
+  const text = readFileSync(join(__dirname, "../../../examples/payments-eu-reviewed.topology.yaml"), "utf8");
+  const etcd = hover(text, "members: { fra: 2", 2);
+  assert.match(etcd, /survives every single-site loss and every partition/);
+  assert.match(
+    etcd,
+    /\*\*When fra is cut off, fra-prod's API stops there\*\* \(2 of 5 members at fra, the minority\): no scaling, rollouts or rescheduling, while its pods keep serving\. fra-prod's API \(writes from its nodes at fra\): 99\.8%; with a local etcd at fra \(federated\): 99\.9%, fra's own/,
+  );
+  // three of five at the cluster's site: a cut of it keeps the majority there
+  const majorityHome = hover(
+    text.replace("members: { fra: 2, lon: 2, ams: 1 }", "members: { fra: 3, lon: 1, ams: 1 }"),
+    "members: { fra: 3",
+    2,
+  );
+  assert.match(majorityHome, /etcd of cluster fra-prod/);
+  assert.doesNotMatch(majorityHome, /API stops there/);
+});
+
 test("a store's quorum hover shows each leader site's slowest client write beside its commit (review S18)", () => {
   const reviewed = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu-reviewed.topology.yaml"), "utf8");
   const at = reviewed.indexOf("members: { fra: 2, lon: 2, ams: 1 }", reviewed.indexOf("name: ledger")) + 2;

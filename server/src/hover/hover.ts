@@ -1,12 +1,12 @@
 import type { FileAnalysis } from "../analysis";
 import type { Span } from "../model/text";
 import type { Cluster, Link, Objectives, Site, Traffic } from "../model/topology";
-import { apiSubject, figuresMarkdown, oneMoreNine, oneMoreNineLink, reportOf, rtoEstimate } from "../availability/figures";
+import { apiSubject, federatedText, figuresMarkdown, oneMoreNine, oneMoreNineLink, reportOf, rtoEstimate } from "../availability/figures";
 import { canonical, formatAddress, parseCidr, size } from "../math/cidr";
 import { fiberFloorMs, haversineKm } from "../math/geo";
 import { lagBytesNeeded, lagSecondsCovered } from "../math/lag";
 import { majority, MAX_ENUMERATED_SITES, partitions, type siteLosses, tolerance, total } from "../math/quorum";
-import { homeSite, votingLosses } from "../derive/siteloss";
+import { homeSite, minorityText, votingLosses } from "../derive/siteloss";
 import { cmp, fromNumber, toNumber } from "../math/rational";
 import { loadOf, overCapacity } from "../math/traffic";
 import { globalnetExempt, rangeWhere, rangesOverlapping } from "../derive/cidr";
@@ -86,6 +86,7 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
     `**${md(q.label)}**: ${verdict}.`,
     `${n} members${voters === n ? "" : ` (${voters} that vote as designed)`}, majority **${maj}**, tolerates **${tol}** failure${tol === 1 ? "" : "s"}.`,
   ];
+  parts.push(...apiWhenCutOff(ctx, q, home, losses.length));
   if (losses.length > 1 && q.kind === "galera") {
     // Galera has no leader: a commit's write-set goes to every node in total order before each
     // certifies it, so a commit from any site waits one round trip to the farthest member site
@@ -119,6 +120,24 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
     parts.push(`${q.counts.size} member sites: partitions are summarised by the \`quorum/partition\` rule.`);
   parts.push(...unreachableVotes(ctx, q));
   return parts.join("\n\n");
+}
+
+/**
+ * A stretched etcd whose cluster's site holds a minority of its members (review M125): the quorum
+ * survives the cut, the cluster's API at its site does not — the line the record and
+ * `quorate availability` give, where a designer decides to stretch.
+ */
+function apiWhenCutOff(ctx: TopologyContext, q: Quorum, home: string | undefined, memberSites: number): string[] {
+  if (q.kind !== "etcd" || home === undefined || memberSites < 2) return [];
+  const n = total(q.counts);
+  const here = q.counts.get(home) ?? 0;
+  if (!here || here >= majority(n)) return [];
+  const own = (q.owner as Cluster).name?.value ?? "the cluster";
+  const f = reportOf(ctx).figures.find((x) => x.owner === q.owner && x.api);
+  const federated = f && federatedText(f);
+  return [
+    `**When ${md(home)} is cut off, ${md(own)}'s API stops there** (${md(minorityText(here, n, home))}): no scaling, rollouts or rescheduling, while its pods keep serving.${f ? ` ${md(apiSubject(f))}: ${availabilityPercent(f.availability, f.unavailability)}${federated ? `; ${md(federated)}` : ""} (\`quorate availability\`).` : ""}`,
+  ];
 }
 
 /** The consensus quorum's table: each member site's loss, its commit as leader and — for a store — its slowest client write as leader. */
