@@ -17302,6 +17302,9 @@ function soleCopyRpoText(site, cut) {
 function everyCopyLostText(copies) {
   return `every copy is lost (${copies.length === 1 ? `all at ${copies[0]}` : `at ${listText(copies)}`}, none elsewhere): only backups remain, so everything written since the last restorable backup is lost \u2014 the RPO is that backup's age, not the replication lag`;
 }
+function minorityText(here, n, site) {
+  return `${here} of ${n} members at ${site}, ${2 * here < n ? "the minority" : `short of the majority of ${majority(n)}`}`;
+}
 
 // server/src/derive/latency.ts
 function designedVoters(ctx, q, o = {}) {
@@ -30655,7 +30658,7 @@ function evictionWords(r2, q, home) {
   return `${evictsIfStacked(cell(home.own), home.evicted.by.map(cell))}, ${plain}; ${HOSTED_EVICTS_NOTHING}`;
 }
 var localSize = (n) => n < 3 ? 3 : n % 2 ? n : n + 1;
-var shortOf = (here, n, site) => `${here} of ${n} members at ${site}, ${2 * here < n ? "the minority" : `short of the majority of ${majority(n)}`}`;
+var shortOf = minorityText;
 var membersAt = (q, n, site) => {
   const here = q.counts.get(site) ?? 0;
   return here ? shortOf(here, n, site) : `none of its ${n} members at ${site}: its whole etcd is at ${listText(memberSites(q.counts))}`;
@@ -30668,6 +30671,9 @@ function homeOf(r2, q) {
   const own2 = q.kind === "etcd" ? q.owner.name?.value : void 0;
   const home = own2 ? r2.ctx.siteOfCluster(own2) : void 0;
   return own2 && home ? { own: own2, home } : void 0;
+}
+function controlPlaneElsewhere2(r2, q, home) {
+  return controlPlaneOf(r2.ctx, q.owner).sites.filter((s) => s !== home);
 }
 function homeFacts(r2, q) {
   const h = homeOf(r2, q);
@@ -30693,6 +30699,9 @@ function federatedOption(r2, q, sites) {
   const size2 = localSize(here || n);
   const others = r2.ctx.topology.clusters.map((c) => c.name?.value).filter((c) => !!c && c !== own2);
   const judged3 = sites.length;
+  const away = controlPlaneElsewhere2(r2, q, home);
+  const nodes = away.length ? "workload nodes" : "nodes";
+  const moves = away.length ? `its control-plane nodes at ${cell(listText(away))} are retired with their members, and ${cell(home)} runs ${size2} control-plane nodes (${here || "none"} today)` : "only the members move";
   const cutAsDesigned = f.apiStopsWhenCut ? `it stops: ${membersAt(q, n, home)}` : "it keeps serving there too";
   const row = [
     `federated: ${own2}'s etcd local to ${home}, where ${own2} runs`,
@@ -30708,7 +30717,7 @@ function federatedOption(r2, q, sites) {
     }
   ];
   const text3 = [
-    `Federated: ${cell(own2)}'s etcd as ${size2} members at ${cell(home)}, where all of ${cell(own2)}'s nodes run${!here ? ` \u2014 the design's ${n} moved there from ${cell(listText(memberSites(q.counts)))}${size2 !== n ? `, rounded up to ${size2}, the smallest odd etcd that survives losing a member` : ""}` : size2 !== here ? ` \u2014 the design's ${here} there rounded up to ${size2}, the smallest odd etcd that survives losing a member` : ""}. Its commits stay inside ${cell(home)}; it is lost with ${cell(home)}, as ${cell(own2)} itself is, and no WAN cut reaches it.${others.length ? ` ${cell(listText(others))}'s control plane${others.length === 1 ? " is" : "s are"} not part of this decision and stay${others.length === 1 ? "s" : ""} as declared.` : ""} Nothing else changes: ${cell(own2)} keeps its API, its nodes and its kubectl context; only the members move.${here ? " A stretched etcd is worth its WAN commits only for a cluster whose nodes span sites, and then 2+2+1 over three sites is the layout that survives any one site's loss." : ""}`
+    `Federated: ${cell(own2)}'s etcd as ${size2} members at ${cell(home)}, where all of ${cell(own2)}'s ${nodes} run${!here ? ` \u2014 the design's ${n} moved there from ${cell(listText(memberSites(q.counts)))}${size2 !== n ? `, rounded up to ${size2}, the smallest odd etcd that survives losing a member` : ""}` : size2 !== here ? ` \u2014 the design's ${here} there rounded up to ${size2}, the smallest odd etcd that survives losing a member` : ""}. Its commits stay inside ${cell(home)}; it is lost with ${cell(home)}, as ${cell(own2)} itself is, and no WAN cut reaches it.${others.length ? ` ${cell(listText(others))}'s control plane${others.length === 1 ? " is" : "s are"} not part of this decision and stay${others.length === 1 ? "s" : ""} as declared.` : ""} Nothing else changes: ${cell(own2)} keeps its API, its ${nodes} and its kubectl context; ${moves}.${here ? " A stretched etcd is worth its WAN commits only for a cluster whose nodes span sites, and then 2+2+1 over three sites is the layout that survives any one site's loss." : ""}`
   ];
   return { row, text: [...text3, ...stretchBuysNothing(r2, q, f), ...remoteCosts(r2, q, f)] };
 }
@@ -30733,9 +30742,11 @@ function stretchBuysNothing(r2, q, f) {
   const engine = r2.allUp.quorums.find((x) => x.name === q.label);
   const remote = siteLosses(q.counts).filter((l) => l.site !== home && !l.survives);
   const keeps = siteLosses(q.counts).find((l) => l.site === home)?.survives ?? true;
+  const away = controlPlaneElsewhere2(r2, q, home);
+  const nodesAt = away.length ? `${cell(own2)}'s workload nodes are all at ${cell(home)} (a cluster lives at one site; its control-plane nodes at ${cell(listText(away))}, tainted as kubeadm does, run none of its workloads)` : `${cell(own2)}'s nodes are all at ${cell(home)} (a cluster lives at one site)`;
   const commit = engine?.commitLatencyMs != null && engine.leader ? ` (${commitMs(engine.commitLatencyMs)} with the leader in ${cell(engine.leader)})` : "";
   return [
-    `**Recommended for ${cell(own2)}: the federated layout.** ${cell(own2)}'s nodes are all at ${cell(home)} (a cluster lives at one site), so stretching its etcd to ${cell(listText(elsewhere))} buys it nothing: ${keeps ? `after ${cell(home)}'s loss the members elsewhere keep a majority for a cluster with no nodes` : `${cell(home)}'s loss takes ${cell(own2)} with it either way`}${remote.length ? `, while losing ${cell(listText(remote.map((l) => l.site)))} \u2014 where ${cell(own2)} does not run \u2014 stops its API (${remote.map((l) => `${l.survivors} of ${n} left, majority ${l.majority}`).join("; ")})` : ""}. ${wanCommit(engine?.commitLatencyMs, here, n, home, elsewhere, commit)}${f.apiStopsWhenCut ? `, and when ${cell(home)} is cut off (${cell(shortOf(here, n, home))}) ${cell(own2)}'s own API stops \u2014 no scaling, rollouts or rescheduling \u2014 while its pods keep serving at ${cell(home)}${f.evicted ? ` until its control plane at ${cell(listText(f.evicted.by))} evicts them (after about ${seconds(f.evicted.after)} by Kubernetes' defaults; ${cell(home)}'s kubelets stop them all when the cut heals)` : ""}` : ""}. A local etcd dies with its site, as its cluster does, and no WAN fault reaches it.`
+    `**Recommended for ${cell(own2)}: the federated layout.** ${nodesAt}, so stretching its etcd to ${cell(listText(elsewhere))} buys it nothing: ${keeps ? `after ${cell(home)}'s loss the members elsewhere keep a majority for a cluster with no ${away.length ? "workload nodes" : "nodes"}` : `${cell(home)}'s loss takes ${cell(own2)} with it either way`}${remote.length ? `, while losing ${cell(listText(remote.map((l) => l.site)))} \u2014 where ${cell(own2)} does not run \u2014 stops its API (${remote.map((l) => `${l.survivors} of ${n} left, majority ${l.majority}`).join("; ")})` : ""}. ${wanCommit(engine?.commitLatencyMs, here, n, home, elsewhere, commit)}${f.apiStopsWhenCut ? `, and when ${cell(home)} is cut off (${cell(shortOf(here, n, home))}) ${cell(own2)}'s own API stops \u2014 no scaling, rollouts or rescheduling \u2014 while its pods keep serving at ${cell(home)}${f.evicted ? ` until its control plane at ${cell(listText(f.evicted.by))} evicts them (after about ${seconds(f.evicted.after)} by Kubernetes' defaults; ${cell(home)}'s kubelets stop them all when the cut heals)` : ""}` : ""}. A local etcd dies with its site, as its cluster does, and no WAN fault reaches it.`
   ];
 }
 function wanCommit(latency, here, n, home, elsewhere, commit) {
@@ -31327,7 +31338,11 @@ function failoverDrill(r2) {
   const carrying = iso.window.traffic.flatMap((tr) => tr.backends.filter((b) => b.loadRps).map((b) => ({ entry: tr.name, b })));
   const erring = carrying.filter((x) => x.b.errors);
   const serving = carrying.filter((x) => x.b.site === site && !x.b.errors);
-  const errText = ({ entry, b }) => `${b.cluster} answers up to ${rps3(b.errorRps)} of ${entry} with errors (5xx${b.site === site ? ", not timeouts: it is up, but" : ":"} a store it writes to takes no writes from ${b.site})`;
+  const errText = ({ entry, b }) => (
+    // review M128: a write to a store with no majority on this side blocks (CockroachDB, etcd) or
+    // waits on a primary across the cut: the client sees the application's own timeout or its 5xx
+    `${b.cluster} answers up to ${rps3(b.errorRps)} of ${entry} with errors or hung requests (5xx, or the application's own timeout${b.site === site ? " \u2014 it is up and answers, but" : ":"} a store it writes to takes no writes from ${b.site})`
+  );
   const seen = [
     ...erring.map(errText),
     ...serving.map(
