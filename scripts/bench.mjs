@@ -132,6 +132,19 @@ async function startLsp({ command, configuration, ready, versioned = true }) {
   /** resolves with the time (and count) of `uri`'s diagnostics at `version` (or its next ones, for a server that publishes no version) */
   const when = (uri, version) => new Promise((r) => waiting.set(`${uri}#${versioned ? version : "next"}`, r));
   const versions = new Map();
+  const status = (field) =>
+    Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${proc.pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+  const hwm = () => status("VmHWM");
+  /** the process's CPU time so far (user and system, all its threads), in ms (clock ticks of 10 ms) */
+  const cpuMs = () => {
+    const fields = readFileSync(`/proc/${proc.pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  };
+  let cpuAt = 0;
+  let peak = 0;
+  let current;
+  /** each phase's peak RSS and its RSS at its end (MB), and the CPU time the server spent in it (see phase) */
+  const phases = [];
   return {
     conn,
     initializedAt,
@@ -145,7 +158,28 @@ async function startLsp({ command, configuration, ready, versioned = true }) {
       await conn.sendNotification("textDocument/didChange", { textDocument: { uri, version }, contentChanges: [contentChange] });
       return (await done).at - s;
     },
-    rssMb: () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, "utf8"))?.[1] ?? 0) / 1024,
+    /** the process's peak RSS so far (MB) */
+    rssMb() {
+      return Math.max(peak, hwm());
+    },
+    /**
+     * Ends the phase running (its peak RSS, the RSS at its end and its CPU time are kept, in `phases`) and starts
+     * `name`: the kernel's peak is reset to the RSS now (where it can be), so each phase's peak is its own.
+     */
+    phase(name) {
+      const p = hwm();
+      peak = Math.max(peak, p);
+      const cpu = cpuMs();
+      if (current) phases.push({ name: current, peakMb: p, endMb: status("VmRSS"), cpuMs: cpu - cpuAt });
+      cpuAt = cpu;
+      current = name;
+      try {
+        writeFileSync(`/proc/${proc.pid}/clear_refs`, "5");
+      } catch {
+        // no reset here: each phase's peak is the session's so far
+      }
+    },
+    phases,
     async open(uri, text, languageId) {
       versions.set(uri, 1);
       const done = when(uri, 1);
@@ -168,10 +202,13 @@ const SERVER_NODE_FLAGS = JSON.parse(
   /SERVER_NODE_FLAGS[^=]*=\s*(\[[^\]]*\])/.exec(readFileSync(resolve("server/src/protocol.ts"), "utf8"))[1],
 );
 
+/** --server-flag=X (repeatable): a Node or V8 flag added to the server's (to measure one; the tables are then not the product's) */
+const EXTRA_SERVER_FLAGS = args.filter((a) => a.startsWith("--server-flag=")).map((a) => a.slice(14));
+
 const quorate = (ready) =>
   startLsp({
     // the server as the VS Code client starts it
-    command: [...SERVER_NODE_FLAGS, "dist/server.js", "--stdio"],
+    command: [...SERVER_NODE_FLAGS, ...EXTRA_SERVER_FLAGS, "dist/server.js", "--stdio"],
     configuration: () => ({ maxFileSizeKb: 1e6 }),
     ready: ready ? "background thread ready" : undefined,
   });
@@ -279,12 +316,15 @@ async function measure(shape, bytes) {
   // the editor starts with the file open: didOpen shortly after initialized, nothing awaited
   const server = await quorate(false);
   await sleep(Math.max(0, server.initializedAt + STARTUP_OPEN_MS - performance.now()));
+  server.phase("open at start-up");
   out.startupMs = await server.open(uri, text, "quorate-topology");
   const { conn } = server;
 
   // the first keystroke after that (appending a digit to a CIDR), then every plan typed through
   const firstPlan = { CIDR: plans.CIDR };
+  server.phase("first keystroke");
   out.firstEditMs = (await typeAll(server, uri, firstPlan, { first: true })).CIDR[0];
+  server.phase("typing");
   out.perKind = await typeAll(server, uri, plans);
   out.states = Object.fromEntries(Object.entries(plans).flatMap(([kind, p]) => (p ? [[kind, p.states]] : [])));
   out.editMs = Object.values(out.perKind).flat();
@@ -292,6 +332,7 @@ async function measure(shape, bytes) {
   // hovers on a CIDR, an rttMs and a description in the middle of the file
   const hoverLines = [plans.CIDR.line, plans.RTT.line, plans["inert text"].line];
   out.hoverMs = [];
+  server.phase("hovers");
   for (let k = 0; k < 60; k++) {
     const line = hoverLines[k % hoverLines.length];
     const character = Math.max(0, lines[line].search(/\S/) + (k % 3 === 1 ? 8 : 3));
@@ -304,7 +345,9 @@ async function measure(shape, bytes) {
 
   // another open file stays answerable while this one is analysed from scratch (a reopen)
   const small = "file:///bench/small.topology.yaml";
+  server.phase("a second, small file");
   await server.open(small, generate(10e3).text, "quorate-topology");
+  server.phase("close and reopen");
   await conn.sendNotification("textDocument/didClose", { textDocument: { uri } });
   let analysing = true;
   const reopened = server.open(uri, text, "quorate-topology").then(() => {
@@ -326,6 +369,7 @@ async function measure(shape, bytes) {
   const site = /^\s+- (?:\{ )?name: ([\w-]+)/m.exec(text.slice(text.indexOf("sites:")))[1];
   const simulate = () => conn.sendRequest("quorate/simulate", { uri, scenario: { lose: [site] } });
   out.simulateMs = [];
+  server.phase("Simulate clicks");
   for (let k = 0; k < 3; k++) {
     const s = performance.now();
     await simulate();
@@ -341,6 +385,7 @@ async function measure(shape, bytes) {
     const click = median(out.simulateMs);
     out.editAloneMs = [];
     out.editDuringSimulateMs = [];
+    server.phase("keystrokes and clicks");
     for (const at of [0, 0.25, 0.5, 0.75]) {
       out.editAloneMs.push(await type());
       await untype();
@@ -354,6 +399,8 @@ async function measure(shape, bytes) {
   }
   // peak RSS of the whole session: the close and reopen and the Simulate clicks included
   out.rssEndMb = server.rssMb();
+  server.phase();
+  out.phases = server.phases;
   await server.stop();
 
   // opened later, once the server has finished starting (its background thread warmed up)
@@ -405,7 +452,7 @@ const times = (xs) => spread(xs, ratio, "×");
 const table = (h, rs) => `| ${h.join(" | ")} |\n|${h.map(() => "---").join("|")}|\n${rs.map((r) => `| ${r.join(" | ")} |`).join("\n")}`;
 
 console.log(
-  `Quorate language server benchmark (stdio, built dist/server.js, node ${SERVER_NODE_FLAGS.join(" ")} as the VS Code client starts it)`,
+  `Quorate language server benchmark (stdio, built dist/server.js, node ${SERVER_NODE_FLAGS.join(" ")} as the VS Code client starts it${EXTRA_SERVER_FLAGS.length ? `, with ${EXTRA_SERVER_FLAGS.join(" ")} added` : ""})`,
 );
 console.log(
   `node ${process.version}, ${cpus().length} cores, load average ${loadavg()
@@ -416,7 +463,7 @@ console.log(
       : "; yaml-language-server not run"),
 );
 
-const rows = { open: [], typing: [], other: [], kinds: [], each: [] };
+const rows = { open: [], typing: [], other: [], kinds: [], each: [], phases: [] };
 for (const shape of Object.keys(SHAPES).filter((s) => !onlyShape || s === onlyShape)) {
   for (const bytes of SIZES) {
     const runs = [];
@@ -470,6 +517,7 @@ for (const shape of Object.keys(SHAPES).filter((s) => !onlyShape || s === onlySh
         " MB",
       ),
     ]);
+    rows.phases.push({ at, runs: all((r) => r.phases) });
     if (KEYSTROKES)
       for (const kind of Object.keys(runs[0].perKind))
         rows.each.push([
@@ -557,6 +605,34 @@ console.log(
     rows.other,
   ),
 );
+{
+  // the peak RSS of each phase of the session (the kernel's peak reset as each starts), median over the runs
+  const names = rows.phases[0]?.runs[0].map((p) => p.name) ?? [];
+  console.log(
+    "\nPeak RSS by phase of the session above (in order; each phase's own peak, the RSS at its end, and the server's CPU time in it, all threads), median [min–max] over the runs:\n",
+  );
+  console.log(
+    table(
+      ["shape", "size", ...names],
+      rows.phases.map(({ at, runs }) =>
+        at.concat(
+          names.map(
+            (_, i) =>
+              `${spread(
+                runs.map((r) => r[i].peakMb),
+                (x) => x.toFixed(0),
+                " MB",
+              )}, end ${spread(
+                runs.map((r) => r[i].endMb),
+                (x) => x.toFixed(0),
+                "",
+              )}, CPU ${spread(runs.map((r) => r[i].cpuMs))}`,
+          ),
+        ),
+      ),
+    ),
+  );
+}
 console.log("\nEdits by kind:\n");
 console.log(table(["shape", "size", "typed into", "keystrokes", "p50", "max"], rows.kinds));
 if (KEYSTROKES) {
