@@ -215,5 +215,19 @@ export interface DriftMarker {
  * within the noise of those runs. Only a flag at start does it: V8 sizes each thread's young
  * generation when the thread starts. A server started without them keeps its young generations
  * as small by itself (background/memory.ts keepYoungGenerationSmall, background/host.ts).
+ *
+ * And one V8 helper thread (`--v8-pool-size=1`; Node's default is 4, whatever the machine). The
+ * helpers compile optimised code and mark and sweep beside both threads, and glibc gives each
+ * thread that allocates an arena of its own, which keeps the pages it has used: the memory V8
+ * mallocs on four helpers stays resident four times over. On the benchmark's 1 MB rings file
+ * (one run each, machine loaded, so memory and CPU time only) the whole session peaked at 185,
+ * 190 and 186 MB with one helper against 197–203 MB with four (two helpers: 192–196 MB; four with
+ * MALLOC_ARENA_MAX=2: 190–191 MB, so the arenas it is), the server's CPU time for opening and
+ * typing the same within the noise. The session's peak is in the Simulate clicks (npm run bench
+ * prints each phase's). One helper is what this project's 2-core machine can run beside the
+ * background thread anyway; on more cores a full collection has fewer helpers to mark with (the
+ * heap keeper's run when the thread is idle: background/memory.ts). Only a flag at start does it
+ * (Node starts the pool with the process): another editor passes it in NODE_OPTIONS (README,
+ * Other editors).
  */
-export const SERVER_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=1"];
+export const SERVER_NODE_FLAGS: readonly string[] = ["--max-semi-space-size=1", "--v8-pool-size=1"];

@@ -81,3 +81,26 @@ b.start({ warmUp: false, push: true });
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** The threads of a Node process started with `flags` (Linux: /proc), or undefined where it cannot be read. */
+function threads(flags: readonly string[]): number | undefined {
+  const r = spawnSync(
+    process.execPath,
+    [
+      ...flags,
+      "-e",
+      `try { console.log(/Threads:\\s+(\\d+)/.exec(require("node:fs").readFileSync("/proc/self/status", "utf8"))[1]); } catch {}`,
+    ],
+    { encoding: "utf8" },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim() ? Number(r.stdout.trim()) : undefined;
+}
+
+test("the server's Node flags give V8 one helper thread instead of Node's four (each helper's malloc arena stays resident)", (t) => {
+  assert.ok(SERVER_NODE_FLAGS.includes("--v8-pool-size=1"));
+  const withFlags = threads(SERVER_NODE_FLAGS);
+  const without = threads([]);
+  if (withFlags === undefined || without === undefined) return t.skip("no /proc/self/status here");
+  assert.equal(without - withFlags, 3, `threads with the flags ${withFlags}, without ${without}`);
+});
