@@ -10,7 +10,7 @@ import { LIST_KEYS, type ListKey } from "./model/topology";
 import type { AnalysisOptions } from "./derive/context";
 import { validateItem } from "./schema/validate";
 import { keepingLastSweep } from "./math/cidr";
-import { fieldsOf, GaveWay, offsetMap, withItemRules, yieldTo } from "./reuse";
+import { carryListRecord, fieldsOf, GaveWay, itemRecord, listRecordOf, offsetMap, recordLists, withItemRules, yieldTo } from "./reuse";
 
 /** One text change: replace [start, end) of the old text with `text`. */
 export interface TextChange {
@@ -149,8 +149,13 @@ export function reanalyze(
 
   // the fields of the item as the last analysis of this same item read them, offsets moved by this edit
   // (not for an item past REUSE_MAX_CHARS: comparing its fields would cost more than its families)
+  // (else, for the first edit of an item, what the families read of its list: the open's record, or what an edit kept of it)
   const same = prev.families?.key === target.key && prev.families.index === target.index;
-  const last = same && !rehearsal && target.end - target.start <= REUSE_MAX_CHARS ? prev.families : undefined;
+  const small = !rehearsal && target.end - target.start <= REUSE_MAX_CHARS;
+  const listed = small ? listRecordOf(d.topology) : undefined;
+  const last =
+    (same && small ? prev.families : undefined) ??
+    (listed && itemRecord(listed, target.key, target.index, d.topology[target.key][target.index]));
   const at = offsetMap(change);
   const reuse = last ? { record: last, before: fieldsOf(last.item, at), at } : undefined;
 
@@ -174,6 +179,7 @@ export function reanalyze(
   yieldTo(giveWay);
   const rules = withItemRules(d.topology, doc, target, item, options, d.span.start, reuse, giveWay);
   const { topology, ctx } = rules;
+  if (!rehearsal) carryListRecord(listRecordOf(d.topology), topology, rules.record);
   const local: Finding[] = [...[...schemaGroups.values()].flat(), ...rules.findings];
   const doc2: ParsedDoc = { ...d, topology };
   const parsed: ParsedFile = { ...old, text: newText, lines, docs: [doc2] };
@@ -196,6 +202,25 @@ export function rehearseKeystroke(prev: FileAnalysis, giveWay?: () => boolean): 
   if (at === undefined) return false;
   try {
     return !!keepingLastSweep(() => reanalyze(prev, { start: at, end: at, text: "" }, prev.parsed.text, prev.options, true, giveWay));
+  } catch (e) {
+    return e instanceof GaveWay ? "gave way" : false;
+  }
+}
+
+/**
+ * Records what each rule family of `a` reads of each list (reuse.ts ListRecord), so that the
+ * first keystroke into any item keeps the families that read none of the fields it changed: the
+ * context and every family run once more on a throwaway copy of the model whose every item is
+ * tracked. Whether it ran, or "gave way" (`giveWay`, asked before each family, said real work
+ * arrived: nothing recorded).
+ */
+export function recordFamilies(a: FileAnalysis, giveWay?: () => boolean): boolean | "gave way" {
+  const d = a.parsed.docs.length === 1 ? a.parsed.docs[0] : undefined;
+  if (!d?.topology || d.broken || d.kind !== "topology" || a.contexts.length !== 1 || !a.schemaGroups) return false;
+  const topology = d.topology;
+  try {
+    keepingLastSweep(() => recordLists(topology, a.options, d.span.start, giveWay));
+    return true;
   } catch (e) {
     return e instanceof GaveWay ? "gave way" : false;
   }

@@ -7,9 +7,9 @@
 import type { Document, Node } from "yaml";
 import { guarded, rulesToRun } from "./analysis";
 import { type AnalysisOptions, TopologyContext } from "./derive/context";
-import { looseReads, recording, tracked } from "./derive/track";
+import { listRead, listTracked, looseReads, recording, tracked } from "./derive/track";
 import type { Finding, FixHint } from "./model/finding";
-import { type ListKey, type Topology, withItem } from "./model/topology";
+import { type ListKey, type Topology, withEveryItem, withItem } from "./model/topology";
 import type { Span } from "./model/text";
 
 /** What one incremental analysis's families read of the item its edit re-read, and what they found. */
@@ -260,4 +260,80 @@ export function withItemRules(
     giveWay,
   );
   return { topology, ctx, ...rules };
+}
+
+/**
+ * What each family read of a whole analysis, list by list: the union over each list's items of
+ * the fields it read (track.ts listRead), directly or through facts, and what it found. Taken on
+ * a throwaway model of the analysis whose every item is tracked (recordLists). A family that read
+ * field F of no item of list K runs read for read as it did when a keystroke changes only field F
+ * of one item of K (the argument of runFamilies, over every item of the list at once): the first
+ * keystroke into an item, which has no FamilyRecord of its own, keeps it.
+ */
+export interface ListRecord {
+  /** the options the families ran with */
+  readonly options: string;
+  /** the reads made while the model's indexes and the context were built (every family depends on them) */
+  readonly base: ReadonlySet<string>;
+  /** by family: its reads, and its findings with plain offsets (undefined: more than KEPT_MAX_FINDINGS) */
+  readonly families: ReadonlyMap<string, { readonly reads: ReadonlySet<string>; readonly findings: readonly Finding[] | undefined }>;
+}
+
+/**
+ * The list-level record of the analysis whose model is the key: valid for that model only (an
+ * edit makes a new one, which gets a record only as carryListRecord allows).
+ */
+const listRecords = new WeakMap<Topology, ListRecord>();
+
+export const listRecordOf = (t: Topology): ListRecord | undefined => listRecords.get(t);
+
+/**
+ * Records, for the analysis of `topology` with `options`, what each family reads of each list
+ * (ListRecord): the context and every family run once more on a copy of the model whose items all
+ * note their reads, then dropped. `giveWay` is asked before each family (GaveWay: nothing kept).
+ */
+export function recordLists(topology: Topology, options: AnalysisOptions, at: number, giveWay?: () => boolean): ListRecord {
+  const { value: ctx, reads: base } = looseReads(
+    () => new TopologyContext(withEveryItem(topology, (key, item) => listTracked(key, item)), options),
+  );
+  const families = new Map<string, { reads: ReadonlySet<string>; findings: readonly Finding[] | undefined }>();
+  for (const [name, rule] of rulesToRun(ctx.options)) {
+    yieldTo(giveWay);
+    const { value, reads } = recording(() => guarded(name, at, () => rule(ctx)));
+    families.set(name, { reads, findings: value.length <= KEPT_MAX_FINDINGS ? movedAll(value, unmoved)! : undefined });
+  }
+  const record = { options: JSON.stringify(ctx.options), base, families };
+  listRecords.set(topology, record);
+  return record;
+}
+
+/** What `record` says of the items of list `key`: a FamilyRecord of item `index` (its reads over-approximated by the list's). */
+export function itemRecord(record: ListRecord, key: ListKey, index: number, item: object): FamilyRecord {
+  const prefix = listRead(key, "");
+  const ofList = (reads: ReadonlySet<string>): Set<string> => {
+    const out = new Set<string>();
+    for (const r of reads) if (r.startsWith(prefix)) out.add(r.slice(prefix.length));
+    return out;
+  };
+  const families = new Map<string, { reads: ReadonlySet<string>; findings: readonly Finding[] | undefined }>();
+  for (const [name, f] of record.families) families.set(name, { reads: ofList(f.reads), findings: f.findings });
+  return { key, index, item, options: record.options, base: ofList(record.base), families, kept: [] };
+}
+
+/**
+ * The list-level record of an incremental analysis, from its predecessor's (`record`) and what
+ * it kept (`kept`, its FamilyRecord): a family kept ran read for read as before, so its list-level
+ * reads hold as they were, its findings those it kept; so do the context's (kept families imply
+ * none of its reads changed). The families that ran again are left out (their reads of other items
+ * were not recorded), and nothing is carried when none was kept.
+ */
+export function carryListRecord(record: ListRecord | undefined, topology: Topology, kept: FamilyRecord): void {
+  if (!record || !kept.kept.length || record.options !== kept.options) return;
+  const families = new Map<string, { reads: ReadonlySet<string>; findings: readonly Finding[] | undefined }>();
+  for (const name of kept.kept) {
+    const f = record.families.get(name);
+    const now = kept.families.get(name);
+    if (f && now?.findings) families.set(name, { reads: f.reads, findings: now.findings });
+  }
+  if (families.size) listRecords.set(topology, { options: record.options, base: record.base, families });
 }

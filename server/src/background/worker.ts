@@ -3,7 +3,7 @@
 // them. Messages that arrive while it is busy are taken together: the edits of one file become
 // one change, analysed once, and only the newest version's diagnostics go back.
 import { ErrorCodes, LSPErrorCodes } from "vscode-languageserver";
-import { changeBetween, rehearseKeystroke, type TextChange } from "../incremental";
+import { changeBetween, recordFamilies, rehearseKeystroke, type TextChange } from "../incremental";
 import { createService } from "../platform/node";
 import { answer } from "../requests";
 import { type Cancellation, CancelledError, SLICE_MS, stepThrough } from "../service/host";
@@ -187,7 +187,10 @@ class BackgroundThread {
    * any work posted meanwhile, and never while a request is being answered: the first keystroke
    * a user types into it then runs code compiled for it. Only while the code is cold: the thread
    * rehearses REHEARSALS in its life, none once a large file has been typed into (its keystrokes
-   * compiled the code), nor after the file is gone.
+   * compiled the code), nor after the file is gone. The one before the post is a record run
+   * (incremental.ts recordFamilies): it runs the families as a rehearsal does, over a model whose
+   * every item is tracked, and the first keystroke into any item keeps those that read none of
+   * the fields it changed.
    */
   private rehearsing: string | undefined;
   private rehearsalsLeft = REHEARSALS;
@@ -309,7 +312,10 @@ class BackgroundThread {
       return;
     }
     const a = this.service.analysis(uri);
-    const ran = !!a && rehearseKeystroke(a, this.waiting);
+    // the one before the post records what the families read of each list (incremental.ts
+    // recordFamilies): it runs them as a rehearsal does, and the first keystroke into any item then
+    // re-runs only the families that read what it changed
+    const ran = !!a && (beforePost ? recordFamilies(a, this.waiting) : rehearseKeystroke(a, this.waiting));
     if (ran === "gave way") {
       // the work that arrived goes first (no collection before it either); the rehearsal is
       // tried again once the thread is idle, if that work leaves it to do

@@ -40,6 +40,39 @@ export function tracked<T extends object>(item: T): T {
   });
 }
 
+/** A read of `field` of some item of list `list`, as a list-level record notes it (listTracked). */
+export const listRead = (list: string, field: string): string => `${list}\u0000${field}`;
+
+/** By list: the proxy handler of listTracked, and the list's read names built so far. */
+const listHandlers = new Map<string, ProxyHandler<object>>();
+
+/**
+ * The item, its fields read through a proxy that notes them as fields of list `list`
+ * (listRead), whichever item is tracked: a model whose every item is one records, for each
+ * family, the union over each list's items of the fields it read (reuse.ts ListRecord).
+ */
+export function listTracked<T extends object>(list: string, item: T): T {
+  let handler = listHandlers.get(list);
+  if (!handler) {
+    const names = new Map<string, string>();
+    handler = {
+      get(target, key) {
+        if (typeof key === "string") {
+          let name = names.get(key);
+          if (name === undefined) {
+            name = listRead(list, key);
+            names.set(key, name);
+          }
+          note(name);
+        }
+        return (target as Record<string | symbol, unknown>)[key];
+      },
+    };
+    listHandlers.set(list, handler);
+  }
+  return new Proxy(item, handler) as T;
+}
+
 /** Runs `run` in a frame of its own; its reads are returned and also noted in the enclosing frame. */
 export function recording<T>(run: () => T): { value: T; reads: Set<string> } {
   return inFrame(run, true);

@@ -645,6 +645,29 @@ export function withItem(
   return shaped(next);
 }
 
+/**
+ * The topology with every item of every list as `wrap` returns it, and the name indexes rebuilt
+ * over those (reuse.ts: a throwaway model whose reads of any item are recorded, list by list).
+ */
+export function withEveryItem(t: Topology, wrap: (key: ListKey, item: object) => object): Topology {
+  const each = <K extends ListKey>(key: K) => t[key].map((x) => wrap(key, x)) as Lists[K];
+  const lists: Lists = {
+    sites: each("sites"),
+    links: each("links"),
+    clusters: each("clusters"),
+    stores: each("stores"),
+    traffic: each("traffic"),
+    exports: each("exports"),
+  };
+  return shaped({
+    ...t,
+    ...lists,
+    siteByName: firstByName(lists.sites),
+    clusterByName: firstByName(lists.clusters),
+    storeByName: firstByName(lists.stores),
+  });
+}
+
 function firstByName<T extends Named>(list: T[]): Map<string, T> {
   const m = new Map<string, T>();
   for (const x of list) if (x.name && !m.has(x.name.value)) m.set(x.name.value, x);
