@@ -294,7 +294,11 @@ export const listRecordOf = (t: Topology): ListRecord | undefined => listRecords
  */
 export function recordLists(topology: Topology, options: AnalysisOptions, at: number, giveWay?: () => boolean): ListRecord {
   const { value: ctx, reads: base } = looseReads(
-    () => new TopologyContext(withEveryItem(topology, (key, item) => listTracked(key, item)), options),
+    () =>
+      new TopologyContext(
+        withEveryItem(topology, (key, item) => listTracked(key, item)),
+        options,
+      ),
   );
   const families = new Map<string, { reads: ReadonlySet<string>; findings: readonly Finding[] | undefined }>();
   for (const [name, rule] of rulesToRun(ctx.options)) {

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { analyzeFile, finalize, type FileAnalysis } from "../../server/src/analysis";
-import { analyzeChange } from "../../server/src/incremental";
+import { analyzeChange, recordFamilies, rehearseKeystroke } from "../../server/src/incremental";
 import { KEPT_MAX_FINDINGS } from "../../server/src/reuse";
 import { DEFAULT_OPTIONS, type AnalysisOptions } from "../../server/src/derive/context";
 import { FIXABLE } from "../fixtures/fixable";
@@ -276,4 +276,123 @@ test("what one family derives and another reads again (a traffic entry's backend
   type("capacityRps: 5000", "-");
   const families = type("capacityRps: 5000", "", 1);
   assert.ok(families && !families.kept.includes("traffic"));
+});
+
+/** A keystroke into the text of `a`: `ins` after the first `needle` (deleting `del` characters there), with the text after it. */
+function keystrokeAfter(a: FileAnalysis, needle: string, ins: string, del = 0, options: AnalysisOptions = DEFAULT_OPTIONS) {
+  const cur = a.parsed.text;
+  const i = cur.indexOf(needle);
+  assert.ok(i >= 0, needle);
+  const at = i + needle.length;
+  const next = `${cur.slice(0, at)}${ins}${cur.slice(at + del)}`;
+  const got = analyzeChange(a, a.parsed.path, { start: at, end: at + del, text: ins }, next, options);
+  assert.equal(view(got), view(analyzeFile(a.parsed.path, next, options)), `${needle} + ${ins}`);
+  return got;
+}
+
+test("the first keystroke into an item keeps the families that read none of the changed fields of its list, with the open's list record", () => {
+  for (const options of [DEFAULT_OPTIONS, { ...DEFAULT_OPTIONS, deferFigures: true }] as AnalysisOptions[]) {
+    const open = () => analyzeFile("rings.topology.yaml", rings(3), options);
+    // without a record, the first keystroke into an item runs every family
+    const bare = keystrokeAfter(open(), "pods: 10.1.16.0/2", "1", 0, options);
+    assert.deepEqual(bare.families?.kept, []);
+    // with the open's list record: a CIDR re-runs the families that read a cluster's network, not the others
+    const a = open();
+    assert.equal(recordFamilies(a), true);
+    const cidr = keystrokeAfter(a, "pods: 10.1.16.0/2", "1", 0, options);
+    const ran = [...cidr.families!.families.keys()].filter((f) => !cidr.families!.kept.includes(f));
+    assert.ok(ran.includes("cidr"), `cidr runs (ran: ${ran})`);
+    for (const f of ["rtt", "quorum", "ref", "traffic"]) assert.ok(cidr.families!.kept.includes(f), `${f} is kept (ran: ${ran})`);
+    // a description: every family kept; an RTT: rtt runs, cidr is kept
+    const b = open();
+    recordFamilies(b);
+    const inert = keystrokeAfter(b, '"ring 1 cluster', "x", 0, options);
+    assert.deepEqual(inert.families!.kept, [...inert.families!.families.keys()], "a description is read by no family");
+    const c = open();
+    recordFamilies(c);
+    const rtt = keystrokeAfter(c, "rttMs: 13", "1", 0, options);
+    assert.ok(!rtt.families!.kept.includes("rtt") && rtt.families!.kept.includes("cidr"), `kept: ${rtt.families!.kept}`);
+  }
+});
+
+test("a family that read a field of ANY item of the list runs again at the first keystroke into another item's", () => {
+  const name = "payments.topology.yaml";
+  const text = readFileSync(join(ROOT, "examples", "payments-eu.topology.yaml"), "utf8");
+  // the quorum family reads the site of the cluster that runs an etcd (fra-prod), not of the one
+  // that does not (lon-prod): lon-prod's own record would keep it when lon-prod's site changes (an
+  // empty keystroke records it)
+  const needle = "  - name: lon-prod\n    site: lon";
+  const at = text.indexOf(needle) + needle.length;
+  const alone = analyzeChange(analyzeFile(name, text), name, { start: at, end: at, text: "" }, text, DEFAULT_OPTIONS).families;
+  assert.equal(alone?.key, "clusters");
+  assert.ok(!alone.families.get("quorum")?.reads.has("site"), "the quorum family read no site of lon-prod");
+  assert.ok(alone.families.get("quorum")?.reads.size, "but it read lon-prod");
+  // the list's record holds what it read of every cluster: lon-prod's site typed into re-runs it
+  const a = analyzeFile(name, text);
+  recordFamilies(a);
+  const renamed = keystrokeAfter(a, needle, "x");
+  assert.equal(renamed.families?.key, "clusters");
+  assert.ok(!renamed.families.kept.includes("quorum"), `quorum runs again (kept: ${renamed.families.kept})`);
+  assert.ok(renamed.families.kept.length > 0, "the families that read no cluster's site are kept");
+});
+
+test("a list record is used only by the analysis it was taken on, and by the edits that kept its families", () => {
+  const a = analyzeFile("rings.topology.yaml", rings(3));
+  recordFamilies(a);
+  // after a CIDR: the cidr family ran again, its reads of other items unrecorded; the first
+  // keystroke into another cluster's description runs it, keeps the others
+  const cidr = keystrokeAfter(a, "pods: 10.1.16.0/2", "1");
+  assert.ok(!cidr.families!.kept.includes("cidr"));
+  const other = keystrokeAfter(cidr, '"ring 2 cluster', "x");
+  assert.notEqual(other.families!.index, cidr.families!.index);
+  assert.ok(!other.families!.kept.includes("cidr"), `cidr is not carried (kept: ${other.families!.kept})`);
+  assert.ok(other.families!.kept.includes("rtt"), `rtt is (kept: ${other.families!.kept})`);
+  // an analysis from scratch of the same text has no record: its first keystroke into an item keeps nothing
+  const fresh = analyzeFile("rings.topology.yaml", other.parsed.text);
+  assert.deepEqual(keystrokeAfter(fresh, '"ring 0 cluster', "x").families?.kept, []);
+  // nor does a rehearsal use one
+  const b = analyzeFile("rings.topology.yaml", rings(3));
+  recordFamilies(b);
+  assert.equal(rehearseKeystroke(b), true);
+});
+
+test("random keystrokes, each the first into its item after an open with a list record, equal a from-scratch analysis", () => {
+  const seed = seedFromEnv();
+  const r = rng(seed);
+  const texts: [string, string][] = [
+    ["rings.topology.yaml", rings(4)],
+    ["payments.topology.yaml", readFileSync(join(ROOT, "examples", "payments-eu.topology.yaml"), "utf8")],
+    ...Object.entries(FIXABLE),
+  ];
+  let kept = 0;
+  for (const [name, text] of texts) {
+    for (const options of [DEFAULT_OPTIONS, { ...DEFAULT_OPTIONS, deferFigures: true }] as AnalysisOptions[]) {
+      const values = [...text.matchAll(/: [^\s,\]}]+/g)];
+      for (let k = 0; k < 12; k++) {
+        const a = analyzeFile(name, text, options);
+        recordFamilies(a);
+        // then a few keystrokes, each into another place of the file (the carried record, then the item's own)
+        let cur = a;
+        for (let n = 0; n < 3; n++) {
+          const t = cur.parsed.text;
+          const at =
+            r() < 0.7 && values.length
+              ? Math.min(t.length, ((m) => (m.index ?? 0) + m[0].length)(values[Math.floor(r() * values.length)]))
+              : Math.floor(r() * t.length);
+          const del = r() < 0.25 && at < t.length ? 1 : 0;
+          const ins = r() < 0.8 || del === 0 ? TYPING[Math.floor(r() * TYPING.length)] : "";
+          const next = t.slice(0, at) + ins + t.slice(at + del);
+          const got = analyzeChange(cur, name, { start: at, end: at + del, text: ins }, next, options);
+          assert.equal(
+            view(got),
+            view(analyzeFile(name, next, options)),
+            `seed ${seed}, ${name}, ${k}/${n}: ${at} +${JSON.stringify(ins)} -${del}`,
+          );
+          kept += got.families?.kept.length ?? 0;
+          cur = got;
+        }
+      }
+    }
+  }
+  assert.ok(kept > 0, `families kept ${kept} times (seed ${seed})`);
 });
