@@ -2052,3 +2052,24 @@ exports:
     /- \[ \] cluster fra-prod keeps the last endpoints it saw of ams-prod's Services \(flat link: no probe withdraws them\): calls to them time out until the cut heals/,
   );
 });
+
+test("review M122: a bound the planned run already passes does not lift the dead-man past the others", () => {
+  // carts maxLagSeconds 60: the floored 3m run passes it (accepted at the go/no-go); the dead-man still fires
+  // under ledger's dead-store timer (300 s), before the eviction (340 s) and carts' lag buffer (349.5 s)
+  const lag60 = reviewed(REVIEWED().replace("maxLagSeconds: 300", "maxLagSeconds: 60").replace("rpoSeconds: 300", "rpoSeconds: 60"));
+  const g = gameDay(lag60, { lose: ["fra"] }, { tool: "chaos-mesh", source: "r.topology.yaml", isolate: true });
+  assert.equal(g.duration, "3m");
+  assert.match(g.runbook, /\*\*Go\/no-go: this drill runs past the RPO of carts \(maxLagSeconds 60 s\)\*\*/);
+  assert.match(
+    g.runbook,
+    /fix the dead-man deadline, 270 s from now \(30 s before the first bound the run does not pass, 300 s: the dead-store timer of ledger — the planned run already passes the lag bound of carts \(60 s\), accepted before the run \(Duration, above\), which does not move the dead-man past the others: if the dead-man is what ends the run \(you lost the path to the hosts\), the replicas still catch up without a resync, no member is declared dead and no pod is evicted\): `DEADLINE=\$\(\( \$\(date \+%s\) \+ 270 \)\)/,
+  );
+  assert.doesNotMatch(g.runbook, /480/);
+  for (const f of g.files.filter((x) => x.path.endsWith(".nft"))) assert.match(f.content, /deletes the table 270 s after the cut began/);
+  // the bounds one at a time: past carts' maxLagSeconds its buffer still bounds it; past the buffer, nothing of it
+  const carts = { bound: 60, bufferSeconds: 349.5 };
+  assert.equal(deadmanSeconds(180, [carts]), 319);
+  assert.equal(deadmanSeconds(180, [carts, { bound: 300 }]), 270);
+  assert.equal(deadmanSeconds(180, [{ bound: 60 }]), 480, "past every bound: the grace after the planned end");
+  assert.equal(deadmanSeconds(320, [carts, { bound: 300 }]), 320, "never before the planned end");
+});

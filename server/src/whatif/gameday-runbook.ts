@@ -17,7 +17,6 @@ import {
   type BudgetSpend,
   type ClusterPlan,
   DEADMAN_GRACE_SECONDS,
-  deadmanSeconds,
   type GameDayOptions,
   goDuration,
   type HostPlan,
@@ -74,6 +73,8 @@ export interface RunbookInput {
   readonly evictions: readonly EvictionPlan[];
   /** how the duration was chosen: derived from the design, or given (and then what it outlasts); floored: raised to the shortest run that enacts the runbook */
   readonly duration: { readonly text: string; readonly seconds: number; readonly derived: boolean; readonly floored?: boolean };
+  /** when the dead-man timer deletes the host tables, in seconds after the cut began (gameday deadmanSeconds): the host files' and the runbook's one figure */
+  readonly deadman: number;
   /** why the manifests are not for the tool asked for (Litmus on Cilium), when they are not */
   readonly toolNote?: string;
   /** what the run spends of each declared availability budget */
@@ -187,7 +188,7 @@ export function runbookOf(r: RunbookInput, o: GameDayOptions): string {
     p: r.prediction,
     t: r.ctx.topology,
     isolated: r.scenario.lose,
-    deadman: deadmanSeconds(r.duration.seconds, [...r.lag, ...r.timers]),
+    deadman: r.deadman,
     out: [],
     windows: [],
     moves,
@@ -786,6 +787,8 @@ function deadmanWhy(rb: Rb): string {
     ]
       .join(", ")
       .replace(/, ([^,]*)$/, " and $1")})`;
+  const mixed = acceptedWhy(rb, limits);
+  if (mixed) return mixed;
   const buffer = Math.min(...r.lag.flatMap((l) => (l.bufferSeconds !== undefined ? [l.bufferSeconds] : [Number.POSITIVE_INFINITY])));
   const passed = [
     ...limits.filter((x) => deadman >= x.bound).map((x) => `${x.name} (${sec(x.bound)})`),
@@ -804,6 +807,37 @@ function deadmanWhy(rb: Rb): string {
           `the pods of ${x.cluster} at ${x.site} are evicted${x.ifStacked ? `, ${evictsIfStacked(x.cluster, x.controlPlaneAt)},` : ""} and stop at once on the heal`,
       ),
   ].join("; ")}**`;
+}
+
+/**
+ * The dead-man under the first bound the planned run does not pass, when the run passes others
+ * (accepted at the go/no-go): those do not lift it past the rest (review M122) — said with what it
+ * still spares if it is what ends the run; undefined when the run passes no bound, or the dead-man
+ * lies past what it does not.
+ */
+function acceptedWhy(rb: Rb, limits: readonly { name: string; bound: number }[]): string | undefined {
+  const { r, deadman } = rb;
+  const run = r.duration.seconds;
+  const accepted = limits.filter((x) => x.bound <= run);
+  // a lag buffer behind a maxLagSeconds the run passes still bounds the dead-man (gameday deadmanSeconds)
+  const buffers = r.lag.flatMap((l) =>
+    l.bound !== undefined && l.bound <= run && l.bufferSeconds !== undefined && l.bufferSeconds > run
+      ? [{ name: `the lag buffer of ${l.store}`, bound: l.bufferSeconds }]
+      : [],
+  );
+  const ahead = [...limits.filter((x) => x.bound > run), ...buffers].sort((a, b) => a.bound - b.bound);
+  if (!accepted.length || !ahead.length || deadman >= ahead[0].bound) return undefined;
+  const next = ahead[0].bound;
+  const spared = [
+    ...(r.lag.length && r.lag.every((l) => (l.bufferSeconds ?? l.bound ?? 0) > deadman)
+      ? ["the replicas still catch up without a resync"]
+      : []),
+    ...(r.timers.length && r.timers.every((x) => x.bound > deadman) ? ["no member is declared dead"] : []),
+    ...(r.evictions.length && r.evictions.every((x) => x.bound > deadman) ? ["no pod is evicted"] : []),
+  ];
+  return ` (${sec(next - deadman)} before the first bound the run does not pass, ${sec(next)}: ${cell(listOf(ahead.filter((x) => x.bound === next).map((x) => x.name)))} — the planned run already passes ${cell(listOf(accepted.map((x) => `${x.name} (${sec(x.bound)})`)))}, accepted before the run (Duration, above), which does not move the dead-man past the others${
+    spared.length ? `: if the dead-man is what ends the run (you lost the path to the hosts), ${listOf(spared)}` : ""
+  })`;
 }
 
 function proof(rb: Rb): void {

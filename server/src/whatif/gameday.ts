@@ -389,15 +389,21 @@ export const DEADMAN_GRACE_SECONDS = 300;
 /**
  * When the dead-man timer deletes the host tables, in seconds after the cut began. It is the only
  * roll-back when the operator has lost the path to the hosts, so it must not force what the
- * duration was chosen to avoid: under a bound (a lag bound, a dead-store timer) it fires at the bound less the abort margin
- * (never before the planned end); otherwise the grace after the planned end. A run planned past
- * its bound gets the grace too — the runbook then says the dead-man lies past the bound.
+ * duration was chosen to avoid: it fires at the first bound the planned end does not pass (a lag
+ * bound, a lag buffer, a dead-store timer, an eviction) less the abort margin, never before the
+ * planned end. A bound the planned run already passes (a floored run past a short lag bound,
+ * accepted at the go/no-go) does not lift it past the others (review M122); a run planned past
+ * every bound gets the grace after its end — the runbook then says the dead-man lies past them.
  */
-export function deadmanSeconds(seconds: number, limits: readonly { readonly bound?: number }[]): number {
-  const bounds = limits.flatMap((l) => (l.bound !== undefined ? [l.bound] : []));
-  const bound = bounds.length ? Math.min(...bounds) : undefined;
-  if (bound === undefined || seconds >= bound) return seconds + DEADMAN_GRACE_SECONDS;
-  return Math.min(seconds + DEADMAN_GRACE_SECONDS, Math.max(seconds, Math.floor(bound - ABORT_MARGIN_SECONDS)));
+export function deadmanSeconds(seconds: number, limits: readonly { readonly bound?: number; readonly bufferSeconds?: number }[]): number {
+  // a lag plan's bound is the first of its two (maxLagSeconds, the buffer): past maxLagSeconds, the buffer still
+  // spares a resync; past the buffer, nothing more of it is to spare
+  const bounds = limits.flatMap((l) =>
+    [l.bound, l.bufferSeconds].filter((x): x is number => x !== undefined && Number.isFinite(x) && x > 0),
+  );
+  const ahead = bounds.filter((b) => b > seconds);
+  if (!ahead.length) return seconds + DEADMAN_GRACE_SECONDS;
+  return Math.min(seconds + DEADMAN_GRACE_SECONDS, Math.max(seconds, Math.floor(Math.min(...ahead) - ABORT_MARGIN_SECONDS)));
 }
 
 /**
@@ -646,8 +652,11 @@ export function* gameDaySteps(
   const hostPlans = hostPlansOf(pl);
   refuseEmptyOrReopened(pl, plans, hostPlans, o);
   refuseDown(ctx, prediction, enacted.after, spends, asked, duration.seconds);
-  files.push(...hostRuleFiles(hostPlans, s, o, deadmanSeconds(duration.seconds, limits)));
   const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
+  const cutEvictions = enactedEvictions(ctx, evictions, unenacted);
+  // one dead-man for the host files and the runbook, from the bounds the run enacts (review M122)
+  const deadman = deadmanSeconds(duration.seconds, [...lag, ...timers, ...cutEvictions]);
+  files.push(...hostRuleFiles(hostPlans, s, o, deadman));
   noteUncut(pl, o, [prediction, ...(enacted.after ? [enacted.after] : [])]);
   const probe = probeFiles(pl, plans, s, o, duration.seconds, files);
   // a partition's title names every side it cuts: "partition fra / lon / (ams)"
@@ -671,8 +680,9 @@ export function* gameDaySteps(
       ctx,
       lag,
       timers,
-      evictions: enactedEvictions(ctx, evictions, unenacted),
+      evictions: cutEvictions,
       duration,
+      deadman,
       toolNote,
       spends,
       // where simulate recommends each leader with every site up: the runbook predicts which leaders the cut moves
