@@ -2073,3 +2073,48 @@ test("review M122: a bound the planned run already passes does not lift the dead
   assert.equal(deadmanSeconds(180, [{ bound: 60 }]), 480, "past every bound: the grace after the planned end");
   assert.equal(deadmanSeconds(320, [carts, { bound: 300 }]), 320, "never before the planned end");
 });
+
+/** The reviewed example with mad: a site with no cluster and no sites[].addresses, sessions' writer there and its replica at fra. */
+const MAD = () =>
+  REVIEWED()
+    .replace(/^sites:\n/m, "sites:\n  - name: mad\n    availability: 0.999\n")
+    .replace(
+      /^links:\n/m,
+      "links:\n  - { between: [fra, mad], rttMs: 25 }\n  - { between: [lon, mad], rttMs: 24 }\n  - { between: [ams, mad], rttMs: 27 }\n",
+    )
+    .replace(
+      /^traffic:\n/m,
+      "  - name: sessions\n    engine: postgres\n    replication: async\n    writers: [mad]\n    replicas: [fra]\n    maxLagSeconds: 30\n    namespace: sessions\n\ntraffic:\n",
+    );
+
+test("review M123: a store whose far end no rule can cut is Not enacted — nothing of its lag is predicted", () => {
+  const mad = reviewed(MAD());
+  const g = gameDay(mad, { lose: ["fra"] }, { tool: "chaos-mesh", source: "r.topology.yaml", isolate: true });
+  // the plan is the example's: 4m under the 300 s bounds, the dead-man at 270 s — sessions' 30 s bound drives nothing
+  assert.equal(g.duration, "4m");
+  assert.match(g.runbook, /DEADLINE=\$\(\( \$\(date \+%s\) \+ 270 \)\)/);
+  assert.match(
+    g.runbook,
+    /- store sessions \(mad → fra\): its replication crosses the cut, but its members at mad run on hosts the design does not declare \(no sites\\\[\\\]\.addresses, no stores\\\[\\\]\.namespace in a cluster there\): no rule can drop its replication, so it keeps replicating through the run — the cut is not enacted for it and nothing below predicts its lag/,
+  );
+  assert.doesNotMatch(
+    g.runbook,
+    /RPO of sessions|lag bound of sessions|Baseline lag of sessions|store sessions: (this run|replication lag)|sessions: replication lag back/,
+  );
+  // the proof already said so: its row is expected to still connect
+  assert.match(g.runbook, /Not cut, so expected to still connect .*TCP 5432 PostgreSQL replication, sessions replica at fra/);
+  // isolating mad cuts nothing, and --namespace cannot change that: the refusal does not offer it
+  for (const namespaces of [undefined, ["sessions"]])
+    assert.throws(
+      () =>
+        gameDay(
+          mad,
+          { lose: ["mad"] },
+          { tool: "chaos-mesh", source: "r.topology.yaml", isolate: true, ...(namespaces ? { namespaces } : {}) },
+        ),
+      (e: Error) =>
+        /cuts nothing in this design — mad declares no cluster range and no sites\[\]\.addresses.* Declare sites\[\]\.addresses for the hosts at mad, or a cluster there with its network ranges\.$/.test(
+          e.message,
+        ) && !/--namespace/.test(e.message),
+    );
+});

@@ -67,6 +67,8 @@ export interface RunbookInput {
   readonly ctx: TopologyContext;
   /** the async stores whose replication crosses the cut */
   readonly lag: readonly LagPlan[];
+  /** the async stores whose replication crosses the cut where no rule drops it (Not enacted, review M123): nothing is predicted of them */
+  readonly uncutStores: readonly string[];
   /** the dead-store timers the cut starts */
   readonly timers: readonly TimerPlan[];
   /** the clusters whose control plane, on the majority side, evicts the pods of the nodes it cut off */
@@ -347,7 +349,7 @@ function durationText(r: RunbookInput): string[] {
   ];
   if (!lines.length)
     return [
-      `Duration: ${cell(d.text)}${d.derived ? " (no store's replication crosses the cut and no timer runs against it: the default)" : ""}.`,
+      `Duration: ${cell(d.text)}${d.derived ? ` (no store's replication ${r.uncutStores.length ? `that the steps cut (${cell(listOf(r.uncutStores))}: Not enacted) ` : ""}crosses the cut and no timer runs against it: the default)` : ""}.`,
     ];
   if (!limits.length)
     return [
@@ -552,7 +554,7 @@ function preflight(rb: Rb): void {
     ...timerPreflight(rb),
     ...evictionPreflight(rb),
     ...t.stores
-      .filter((st) => st.replication?.value === "async" && st.name)
+      .filter((st) => st.replication?.value === "async" && st.name && !r.uncutStores.includes(st.name.value))
       .map(
         (st) =>
           `- [ ] Baseline lag of ${cell(st.name!.value)}: note the replication lag now (bound: ${st.maxLagSeconds ? `${st.maxLagSeconds.value} s` : "not declared"}).`,
@@ -1203,7 +1205,7 @@ function customerImpact(rb: Rb): void {
 function divergenceImpact(rb: Rb): string[] {
   const { r, p, t, isolated } = rb;
   return p.stores.flatMap((st) => {
-    if (st.outcome !== "diverges" && st.outcome !== "corrupts") return [];
+    if ((st.outcome !== "diverges" && st.outcome !== "corrupts") || r.uncutStores.includes(st.name)) return [];
     const decl = t.storeByName.get(st.name);
     const writers = decl?.writers?.items.map((w) => w.value) ?? [];
     const moved = writers.filter((w) => isolated.includes(w));
@@ -1441,6 +1443,8 @@ function oneSide(q: Result["quorums"][number]): string[] | undefined {
 function storeChecks({ r, p, t, isolated }: Rb): string[] {
   const out: string[] = [];
   for (const st of p.stores) {
+    // a store whose replication the steps do not cut keeps replicating: nothing to check of it (Not enacted, review M123)
+    if (r.uncutStores.includes(st.name)) continue;
     const decl = t.storeByName.get(st.name);
     const inside = isolated.length && decl?.writers?.items.some((w) => isolated.includes(w.value));
     const lag = r.lag.find((l) => l.store === st.name);
@@ -1628,7 +1632,7 @@ function postHeal(rb: Rb): void {
     );
   if (has((c) => !!c.istio)) post.push(`Istio: ${codeSpan(shellLine(["istioctl", "remote-clusters"]))} — every remote synced.`);
   for (const st of t.stores)
-    if (st.replication?.value === "async" && st.name) {
+    if (st.replication?.value === "async" && st.name && !r.uncutStores.includes(st.name.value)) {
       const lag = r.lag.find((l) => l.store === st.name!.value);
       post.push(
         lag?.bufferSeconds !== undefined && r.duration.seconds >= lag.bufferSeconds

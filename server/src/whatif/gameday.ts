@@ -18,7 +18,7 @@ import { controlPlaneAway, controlPlaneOf } from "../derive/controlplane";
 import { ALL_UP, type Result, run, runIsolate, type Scenario, scenarioName } from "./engine";
 import { ABORT_MARGIN_SECONDS, kubectl, nodeRangesOf, probeFile, runbookOf, safeSeconds } from "./gameday-runbook";
 import { finish, type Steps } from "../util/steps";
-import { ISTIO_WEBHOOK_TCP, ISTIO_XDS_TCP, LINKERD_GATEWAY_TCP, LINKERD_PROBE_TCP } from "../ports/ports";
+import { ISTIO_WEBHOOK_TCP, ISTIO_XDS_TCP, LINKERD_GATEWAY_TCP, LINKERD_PROBE_TCP, portMatrix } from "../ports/ports";
 
 export type ChaosTool = "chaos-mesh" | "litmus";
 export const CHAOS_TOOLS: readonly ChaosTool[] = ["chaos-mesh", "litmus"];
@@ -332,8 +332,26 @@ export function goDuration(seconds: number): string {
   return `${h ? `${h}h` : ""}${m ? `${m}m` : ""}${s || (!h && !m) ? `${s}s` : ""}`;
 }
 
-/** The async stores whose writers and other members sit on different sides of the cut. */
-export function lagPlans(ctx: TopologyContext, sides: readonly (readonly string[])[]): LagPlan[] {
+/** An async store whose replication crosses the cut where no rule can drop it (review M123): not enacted, nothing predicted of its lag. */
+export interface UncutLag {
+  readonly store: string;
+  /** "mad → fra": the pairs the cut does not drop */
+  readonly between: string;
+  /** the sites of those pairs whose members have no declared range a rule could drop */
+  readonly unranged: string[];
+}
+
+/**
+ * The async stores whose writers and other members sit on different sides of the cut. `unranged`
+ * says which ends of a pair have no declared range a rule could drop (none: the pair is cut); a
+ * store none of whose crossing pairs is cut is left out and said in `uncut` (review M123).
+ */
+export function lagPlans(
+  ctx: TopologyContext,
+  sides: readonly (readonly string[])[],
+  unranged: (store: string, a: string, b: string) => string[] = () => [],
+  uncut: UncutLag[] = [],
+): LagPlan[] {
   const sideOf = (site: string) => sides.findIndex((g) => g.includes(site));
   const out: LagPlan[] = [];
   for (const st of ctx.topology.stores) {
@@ -341,11 +359,19 @@ export function lagPlans(ctx: TopologyContext, sides: readonly (readonly string[
     const writers = (st.writers?.items ?? []).map((w) => w.value).filter((w) => sideOf(w) >= 0);
     const others = [...writers, ...(st.replicas?.items ?? []).map((w) => w.value)].filter((x) => sideOf(x) >= 0);
     const crossing = writers.flatMap((w) => others.filter((x) => sideOf(x) !== sideOf(w)).map((x) => [w, x] as const));
-    if (!crossing.length) continue;
     const multi = writers.length > 1;
-    const between = [...new Set(crossing.map(([w, x]) => (multi && writers.includes(x) ? [w, x].sort().join(" ↔ ") : `${w} → ${x}`)))].join(
-      ", ",
-    );
+    const betweenOf = (pairs: readonly (readonly [string, string])[]) =>
+      [...new Set(pairs.map(([w, x]) => (multi && writers.includes(x) ? [w, x].sort().join(" ↔ ") : `${w} → ${x}`)))].join(", ");
+    const open = crossing.filter(([w, x]) => unranged(st.name!.value, w, x).length);
+    if (open.length)
+      uncut.push({
+        store: st.name.value,
+        between: betweenOf(open),
+        unranged: [...new Set(open.flatMap(([w, x]) => unranged(st.name!.value, w, x)))],
+      });
+    const cut = crossing.filter((pair) => !open.includes(pair));
+    if (!cut.length) continue;
+    const between = betweenOf(cut);
     const max = st.maxLagSeconds?.value;
     const [buffer, rate, size] = [st.lagBufferBytes?.value, st.writeRatePerSecond?.value, st.writeBytes?.value];
     const covered = buffer !== undefined && rate && size ? lagSecondsCovered(buffer, rate, size) : undefined;
@@ -359,6 +385,34 @@ export function lagPlans(ctx: TopologyContext, sides: readonly (readonly string[
     });
   }
   return out;
+}
+
+/**
+ * The ends of an async store's replication between two sites that no rule can drop (review M123):
+ * the port matrix's rows of that store, as the Proof section reads them — a row is cut only when
+ * both its ends have declared ranges. A store whose engine's port Quorate does not know has no
+ * rows: then an end is unranged when its site declares no cluster range and no sites[].addresses.
+ */
+function lagUnranged(ctx: TopologyContext): (store: string, a: string, b: string) => string[] {
+  const rows = portMatrix(ctx).rows;
+  const siteRanged = (site: string) =>
+    ctx.topology.clusters.some((c) => c.name && ctx.siteOfCluster(c.name.value) === site && c.cidrs.length) ||
+    !!ctx.topology.siteByName.get(site)?.addresses?.items.length;
+  return (store, a, b) => {
+    const mine = rows.filter(
+      (x) => x.source === `store ${store}` && [x.from.site, x.to.site].sort().join() === [a, b].sort().join() && !x.when,
+    );
+    if (!mine.length) return [a, b].filter((x) => !siteRanged(x));
+    if (mine.some((x) => x.from.ranges.length && x.to.ranges.length)) return [];
+    return [
+      ...new Set(
+        mine
+          .flatMap((x) => [x.from, x.to])
+          .filter((e) => !e.ranges.length)
+          .map((e) => e.site),
+      ),
+    ];
+  };
 }
 
 /**
@@ -639,7 +693,12 @@ export function* gameDaySteps(
   yield;
   const pl = planning(ctx, sides);
   refuseSelfOverlap(pl);
-  const lag = lagPlans(ctx, sides);
+  const uncutLag: UncutLag[] = [];
+  const lag = lagPlans(ctx, sides, lagUnranged(ctx), uncutLag);
+  for (const u of uncutLag)
+    pl.notEnacted.push(
+      `store ${u.store} (${u.between}): its replication crosses the cut, but its members at ${u.unranged.join(", ")} run on hosts the design does not declare (no sites[].addresses, no stores[].namespace in a cluster there): no rule can drop its replication, so it keeps replicating through the run — the cut is not enacted for it and nothing below predicts its lag (no RPO, duration, abort or post-heal line relies on it)`,
+    );
   const timers = timerPlans(ctx, prediction);
   const evictions = evictionPlans(prediction, ctx);
   const limits = [...lag, ...timers, ...evictions];
@@ -679,6 +738,7 @@ export function* gameDaySteps(
       unenactedQuorums: unenacted,
       ctx,
       lag,
+      uncutStores: uncutLag.filter((u) => !lag.some((l) => l.store === u.store)).map((u) => u.store),
       timers,
       evictions: cutEvictions,
       duration,
@@ -821,8 +881,13 @@ function refuseEmptyOrReopened(pl: Planning, plans: readonly ClusterPlan[], host
     const why = bare.length
       ? `${bare.map((g) => g.join(", ")).join(" and ")} ${bare.length === 1 && bare[0].length === 1 ? "declares" : "declare"} no cluster range and no sites[].addresses, so no rule can drop ${bare.length === 1 && bare[0].length === 1 ? "its" : "their"} traffic`
       : "no cluster on either side has a namespace to cut (an exported Service or a store's namespace) or declared network.nodes";
+    // --namespace chooses what is cut in a cluster: it cannot help a side with no range to cut (review M123, style)
     throw new GameDayRefusal(
-      `refused: this scenario cuts nothing in this design — ${why}: the run would test nothing and every check would pass for the wrong reason. Declare network.nodes for the clusters or sites[].addresses for hosts outside them, or pass --namespace.`,
+      `refused: this scenario cuts nothing in this design — ${why}: the run would test nothing and every check would pass for the wrong reason. ${
+        bare.length
+          ? `Declare sites[].addresses for the hosts at ${bare.map((g) => g.join(", ")).join(" and ")}, or a cluster there with its network ranges.`
+          : "Declare network.nodes for the clusters or sites[].addresses for hosts outside them, or pass --namespace."
+      }`,
     );
   }
   const cut = [...new Set([...plans.flatMap((p) => p.targets), ...hostPlans.flatMap((h) => h.targets)])];
