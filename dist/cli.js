@@ -31794,7 +31794,7 @@ function runbookOf(r2, o) {
     p: r2.prediction,
     t: r2.ctx.topology,
     isolated: r2.scenario.lose,
-    deadman: deadmanSeconds(r2.duration.seconds, [...r2.lag, ...r2.timers]),
+    deadman: r2.deadman,
     out: [],
     windows: [],
     moves,
@@ -31900,7 +31900,7 @@ function durationText(r2) {
   ];
   if (!lines2.length)
     return [
-      `Duration: ${cell(d.text)}${d.derived ? " (no store's replication crosses the cut and no timer runs against it: the default)" : ""}.`
+      `Duration: ${cell(d.text)}${d.derived ? ` (no store's replication ${r2.uncutStores.length ? `that the steps cut (${cell(listOf(r2.uncutStores))}: Not enacted) ` : ""}crosses the cut and no timer runs against it: the default)` : ""}.`
     ];
   if (!limits.length)
     return [
@@ -32038,7 +32038,7 @@ function preflight(rb) {
     ...consensusStores(t).flatMap((st) => probeTablePreflight(st) ?? []),
     ...timerPreflight(rb),
     ...evictionPreflight(rb),
-    ...t.stores.filter((st) => st.replication?.value === "async" && st.name).map(
+    ...t.stores.filter((st) => st.replication?.value === "async" && st.name && !r2.uncutStores.includes(st.name.value)).map(
       (st) => `- [ ] Baseline lag of ${cell(st.name.value)}: note the replication lag now (bound: ${st.maxLagSeconds ? `${st.maxLagSeconds.value} s` : "not declared"}).`
     ),
     ...r2.hostPlans.filter((h) => h.cluster).map(
@@ -32201,6 +32201,8 @@ function deadmanWhy(rb) {
       ...r2.timers.length ? ["no member is declared dead"] : [],
       ...r2.evictions.length ? ["no pod is evicted"] : []
     ].join(", ").replace(/, ([^,]*)$/, " and $1")})`;
+  const mixed = acceptedWhy(rb, limits);
+  if (mixed) return mixed;
   const buffer = Math.min(...r2.lag.flatMap((l) => l.bufferSeconds !== void 0 ? [l.bufferSeconds] : [Number.POSITIVE_INFINITY]));
   const passed = [
     ...limits.filter((x) => deadman >= x.bound).map((x) => `${x.name} (${sec(x.bound)})`),
@@ -32214,6 +32216,23 @@ function deadmanWhy(rb) {
       (x) => `the pods of ${x.cluster} at ${x.site} are evicted${x.ifStacked ? `, ${evictsIfStacked(x.cluster, x.controlPlaneAt)},` : ""} and stop at once on the heal`
     )
   ].join("; ")}**`;
+}
+function acceptedWhy(rb, limits) {
+  const { r: r2, deadman } = rb;
+  const run3 = r2.duration.seconds;
+  const accepted = limits.filter((x) => x.bound <= run3);
+  const buffers = r2.lag.flatMap(
+    (l) => l.bound !== void 0 && l.bound <= run3 && l.bufferSeconds !== void 0 && l.bufferSeconds > run3 ? [{ name: `the lag buffer of ${l.store}`, bound: l.bufferSeconds }] : []
+  );
+  const ahead = [...limits.filter((x) => x.bound > run3), ...buffers].sort((a, b) => a.bound - b.bound);
+  if (!accepted.length || !ahead.length || deadman >= ahead[0].bound) return void 0;
+  const next = ahead[0].bound;
+  const spared = [
+    ...r2.lag.length && r2.lag.every((l) => (l.bufferSeconds ?? l.bound ?? 0) > deadman) ? ["the replicas still catch up without a resync"] : [],
+    ...r2.timers.length && r2.timers.every((x) => x.bound > deadman) ? ["no member is declared dead"] : [],
+    ...r2.evictions.length && r2.evictions.every((x) => x.bound > deadman) ? ["no pod is evicted"] : []
+  ];
+  return ` (${sec(next - deadman)} before the first bound the run does not pass, ${sec(next)}: ${cell(listOf(ahead.filter((x) => x.bound === next).map((x) => x.name)))} \u2014 the planned run already passes ${cell(listOf(accepted.map((x) => `${x.name} (${sec(x.bound)})`)))}, accepted before the run (Duration, above), which does not move the dead-man past the others${spared.length ? `: if the dead-man is what ends the run (you lost the path to the hosts), ${listOf(spared)}` : ""})`;
 }
 function proof(rb) {
   const { r: r2, out } = rb;
@@ -32470,7 +32489,7 @@ function customerImpact(rb) {
 function divergenceImpact(rb) {
   const { r: r2, p, t, isolated } = rb;
   return p.stores.flatMap((st) => {
-    if (st.outcome !== "diverges" && st.outcome !== "corrupts") return [];
+    if (st.outcome !== "diverges" && st.outcome !== "corrupts" || r2.uncutStores.includes(st.name)) return [];
     const decl = t.storeByName.get(st.name);
     const writers = decl?.writers?.items.map((w) => w.value) ?? [];
     const moved = writers.filter((w) => isolated.includes(w));
@@ -32648,6 +32667,7 @@ function oneSide(q) {
 function storeChecks({ r: r2, p, t, isolated }) {
   const out = [];
   for (const st of p.stores) {
+    if (r2.uncutStores.includes(st.name)) continue;
     const decl = t.storeByName.get(st.name);
     const inside2 = isolated.length && decl?.writers?.items.some((w) => isolated.includes(w.value));
     const lag = r2.lag.find((l) => l.store === st.name);
@@ -32789,7 +32809,7 @@ function postHeal(rb) {
     );
   if (has2((c) => !!c.istio)) post.push(`Istio: ${codeSpan(shellLine(["istioctl", "remote-clusters"]))} \u2014 every remote synced.`);
   for (const st of t.stores)
-    if (st.replication?.value === "async" && st.name) {
+    if (st.replication?.value === "async" && st.name && !r2.uncutStores.includes(st.name.value)) {
       const lag = r2.lag.find((l) => l.store === st.name.value);
       post.push(
         lag?.bufferSeconds !== void 0 && r2.duration.seconds >= lag.bufferSeconds ? `${cell(st.name.value)}: the run outlasted its lag buffer \u2014 resync the replica (or writer) that fell out of the stream, then lag back under ${st.maxLagSeconds ? `${st.maxLagSeconds.value} s` : "its bound"} and draining to zero.` : `${cell(st.name.value)}: replication lag back under ${st.maxLagSeconds ? `${st.maxLagSeconds.value} s` : "its bound"} and draining to zero.`
@@ -33079,7 +33099,7 @@ function goDuration(seconds2) {
   const s = seconds2 % 60;
   return `${h ? `${h}h` : ""}${m ? `${m}m` : ""}${s || !h && !m ? `${s}s` : ""}`;
 }
-function lagPlans(ctx, sides) {
+function lagPlans(ctx, sides, unranged = () => [], uncut = []) {
   const sideOf = (site) => sides.findIndex((g) => g.includes(site));
   const out = [];
   for (const st of ctx.topology.stores) {
@@ -33087,11 +33107,18 @@ function lagPlans(ctx, sides) {
     const writers = (st.writers?.items ?? []).map((w) => w.value).filter((w) => sideOf(w) >= 0);
     const others = [...writers, ...(st.replicas?.items ?? []).map((w) => w.value)].filter((x) => sideOf(x) >= 0);
     const crossing = writers.flatMap((w) => others.filter((x) => sideOf(x) !== sideOf(w)).map((x) => [w, x]));
-    if (!crossing.length) continue;
     const multi = writers.length > 1;
-    const between = [...new Set(crossing.map(([w, x]) => multi && writers.includes(x) ? [w, x].sort().join(" \u2194 ") : `${w} \u2192 ${x}`))].join(
-      ", "
-    );
+    const betweenOf = (pairs) => [...new Set(pairs.map(([w, x]) => multi && writers.includes(x) ? [w, x].sort().join(" \u2194 ") : `${w} \u2192 ${x}`))].join(", ");
+    const open = crossing.filter(([w, x]) => unranged(st.name.value, w, x).length);
+    if (open.length)
+      uncut.push({
+        store: st.name.value,
+        between: betweenOf(open),
+        unranged: [...new Set(open.flatMap(([w, x]) => unranged(st.name.value, w, x)))]
+      });
+    const cut = crossing.filter((pair) => !open.includes(pair));
+    if (!cut.length) continue;
+    const between = betweenOf(cut);
     const max = st.maxLagSeconds?.value;
     const [buffer, rate, size2] = [st.lagBufferBytes?.value, st.writeRatePerSecond?.value, st.writeBytes?.value];
     const covered = buffer !== void 0 && rate && size2 ? lagSecondsCovered(buffer, rate, size2) : void 0;
@@ -33106,6 +33133,22 @@ function lagPlans(ctx, sides) {
   }
   return out;
 }
+function lagUnranged(ctx) {
+  const rows2 = portMatrix(ctx).rows;
+  const siteRanged = (site) => ctx.topology.clusters.some((c) => c.name && ctx.siteOfCluster(c.name.value) === site && c.cidrs.length) || !!ctx.topology.siteByName.get(site)?.addresses?.items.length;
+  return (store, a, b) => {
+    const mine = rows2.filter(
+      (x) => x.source === `store ${store}` && [x.from.site, x.to.site].sort().join() === [a, b].sort().join() && !x.when
+    );
+    if (!mine.length) return [a, b].filter((x) => !siteRanged(x));
+    if (mine.some((x) => x.from.ranges.length && x.to.ranges.length)) return [];
+    return [
+      ...new Set(
+        mine.flatMap((x) => [x.from, x.to]).filter((e) => !e.ranges.length).map((e) => e.site)
+      )
+    ];
+  };
+}
 var MIN_DERIVED_SECONDS = 180;
 function durationOf(o, limits) {
   if (o.duration) return { text: o.duration, seconds: durationSeconds(o.duration), derived: false };
@@ -33118,10 +33161,12 @@ function durationOf(o, limits) {
 }
 var DEADMAN_GRACE_SECONDS = 300;
 function deadmanSeconds(seconds2, limits) {
-  const bounds = limits.flatMap((l) => l.bound !== void 0 ? [l.bound] : []);
-  const bound = bounds.length ? Math.min(...bounds) : void 0;
-  if (bound === void 0 || seconds2 >= bound) return seconds2 + DEADMAN_GRACE_SECONDS;
-  return Math.min(seconds2 + DEADMAN_GRACE_SECONDS, Math.max(seconds2, Math.floor(bound - ABORT_MARGIN_SECONDS)));
+  const bounds = limits.flatMap(
+    (l) => [l.bound, l.bufferSeconds].filter((x) => x !== void 0 && Number.isFinite(x) && x > 0)
+  );
+  const ahead = bounds.filter((b) => b > seconds2);
+  if (!ahead.length) return seconds2 + DEADMAN_GRACE_SECONDS;
+  return Math.min(seconds2 + DEADMAN_GRACE_SECONDS, Math.max(seconds2, Math.floor(Math.min(...ahead) - ABORT_MARGIN_SECONDS)));
 }
 function budgetSpends(ctx, p, after, seconds2, windowOf) {
   const out = [];
@@ -33252,7 +33297,12 @@ function* gameDaySteps(ctx, scenario2, asked) {
   yield;
   const pl = planning(ctx, sides);
   refuseSelfOverlap(pl);
-  const lag = lagPlans(ctx, sides);
+  const uncutLag = [];
+  const lag = lagPlans(ctx, sides, lagUnranged(ctx), uncutLag);
+  for (const u of uncutLag)
+    pl.notEnacted.push(
+      `store ${u.store} (${u.between}): its replication crosses the cut, but its members at ${u.unranged.join(", ")} run on hosts the design does not declare (no sites[].addresses, no stores[].namespace in a cluster there): no rule can drop its replication, so it keeps replicating through the run \u2014 the cut is not enacted for it and nothing below predicts its lag (no RPO, duration, abort or post-heal line relies on it)`
+    );
   const timers2 = timerPlans(ctx, prediction);
   const evictions = evictionPlans(prediction, ctx);
   const limits = [...lag, ...timers2, ...evictions];
@@ -33265,8 +33315,10 @@ function* gameDaySteps(ctx, scenario2, asked) {
   const hostPlans = hostPlansOf(pl);
   refuseEmptyOrReopened(pl, plans, hostPlans, o);
   refuseDown(ctx, prediction, enacted.after, spends, asked, duration.seconds);
-  files.push(...hostRuleFiles(hostPlans, s, o, deadmanSeconds(duration.seconds, limits)));
   const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
+  const cutEvictions = enactedEvictions(ctx, evictions, unenacted);
+  const deadman = deadmanSeconds(duration.seconds, [...lag, ...timers2, ...cutEvictions]);
+  files.push(...hostRuleFiles(hostPlans, s, o, deadman));
   noteUncut(pl, o, [prediction, ...enacted.after ? [enacted.after] : []]);
   const probe = probeFiles(pl, plans, s, o, duration.seconds, files);
   const name = enactedName(s, asked, sites);
@@ -33289,9 +33341,11 @@ function* gameDaySteps(ctx, scenario2, asked) {
       unenactedQuorums: unenacted,
       ctx,
       lag,
+      uncutStores: uncutLag.filter((u) => !lag.some((l) => l.store === u.store)).map((u) => u.store),
       timers: timers2,
-      evictions: enactedEvictions(ctx, evictions, unenacted),
+      evictions: cutEvictions,
       duration,
+      deadman,
       toolNote,
       spends,
       // where simulate recommends each leader with every site up: the runbook predicts which leaders the cut moves
@@ -33397,7 +33451,7 @@ function refuseEmptyOrReopened(pl, plans, hostPlans, o) {
     const bare = pl.sides.filter((_, i) => !pl.rangesOn(i).length);
     const why2 = bare.length ? `${bare.map((g) => g.join(", ")).join(" and ")} ${bare.length === 1 && bare[0].length === 1 ? "declares" : "declare"} no cluster range and no sites[].addresses, so no rule can drop ${bare.length === 1 && bare[0].length === 1 ? "its" : "their"} traffic` : "no cluster on either side has a namespace to cut (an exported Service or a store's namespace) or declared network.nodes";
     throw new GameDayRefusal(
-      `refused: this scenario cuts nothing in this design \u2014 ${why2}: the run would test nothing and every check would pass for the wrong reason. Declare network.nodes for the clusters or sites[].addresses for hosts outside them, or pass --namespace.`
+      `refused: this scenario cuts nothing in this design \u2014 ${why2}: the run would test nothing and every check would pass for the wrong reason. ${bare.length ? `Declare sites[].addresses for the hosts at ${bare.map((g) => g.join(", ")).join(" and ")}, or a cluster there with its network ranges.` : "Declare network.nodes for the clusters or sites[].addresses for hosts outside them, or pass --namespace."}`
     );
   }
   const cut = [.../* @__PURE__ */ new Set([...plans.flatMap((p) => p.targets), ...hostPlans.flatMap((h) => h.targets)])];
