@@ -2118,3 +2118,25 @@ test("review M123: a store whose far end no rule can cut is Not enacted — noth
         ) && !/--namespace/.test(e.message),
     );
 });
+
+test("review M126: in --partition a backend that errs is withdrawn by a deep health check whichever side it is on; both checks predicted", () => {
+  const g = gameDay(reviewed(), { partition: [["fra"], ["lon", "ams"]] }, { tool: "chaos-mesh", source: "r.topology.yaml" });
+  // fra loses the ledger majority: fra-prod errs; a deep check withdraws it within the window, then lon-prod carries it all
+  assert.match(
+    g.runbook,
+    /- checkout: fra-prod answers up to 20,000 rps with errors until a deep health check withdraws it \(within about 90 s: 10 s × 3 checks \+ 60 s TTL\); with a shallow one, while the cut lasts — nothing in this run withdraws it \(every request assumed to need a write\)\. With a deep check, once it has withdrawn fra-prod: lon-prod 40,000 rps of 40,000 \(no headroom\)\./,
+  );
+  assert.match(
+    g.runbook,
+    /or p99 latency or saturation of lon-prod \(predicted 40,000 rps of 40,000: no headroom\) above its SLO for 60 s\./,
+  );
+  assert.match(
+    g.runbook,
+    /- \[ \] traffic checkout: fra-prod cannot write to a store it depends on; clients sent there get errors until a deep health check withdraws it \(within about 90 s: 10 s × 3 checks \+ 60 s TTL\)/,
+  );
+  assert.match(
+    g.runbook,
+    /Error budget of checkout: 20,000 of 40,000 rps in errors for about 90 s with a deep health check — .*; with a shallow one, 20,000 of 40,000 rps in errors for 240 s \(a shallow check never fails there, and no step of this run withdraws it\)/,
+  );
+  assert.doesNotMatch(g.runbook, /steering keeps sending there: it is on the side that stays|until the cut heals — steering keeps it/);
+});

@@ -56,6 +56,8 @@ export interface RunbookInput {
   readonly after?: Result;
   /** the sites a deep health check withdraws (engine deepWithdrawn, review M116): the isolated ones, in the usual case */
   readonly withdrawn?: readonly string[];
+  /** `--partition`: the state once a deep health check has withdrawn the backends that err, whichever side (gameday partitionDeepAfter, review M126) */
+  readonly deepAfter?: { readonly after: Result; readonly withdrawn: readonly string[] };
   /** `--lose`: the engine's real loss (simulate --lose), whose predictions the isolation does not all enact (review M105) */
   readonly loss?: Result;
   readonly probe: ProbePlan;
@@ -1046,7 +1048,7 @@ function abortCriteria(rb: Rb): void {
     const withdrawn = tr.backends.filter((b) => b.errors && rb.isolated.includes(b.site)).map((b) => b.cluster);
     const staying = tr.backends.filter((b) => b.errors && !rb.isolated.includes(b.site) && b.loadRps !== null);
     const healthy = tr.backends.filter((b) => !b.errors && b.loadRps !== null).map((b) => b.cluster);
-    const tight = (after ?? p).traffic
+    const tight = (after ?? (partitionWithdrawn(rb, tr.name).length ? r.deepAfter?.after : undefined) ?? p).traffic
       .find((y) => y.name === tr.name)
       ?.backends.filter((b) => b.loadRps !== null && b.capacityRps !== null && b.loadRps >= b.capacityRps);
     const parts = [
@@ -1117,9 +1119,11 @@ function stayingAbort(rb: Rb, entry: string, b: Result["traffic"][number]["backe
   return `errors at ${cell(b.cluster)} (predicted: up to ${
     deep
       ? `${int(b.loadRps!)} rps fail until a deep health check withdraws it, not ${cell(listOf(rb.isolated))}`
-      : last?.errors && last.loadRps !== null && last.loadRps !== b.loadRps
-        ? `${int(last.loadRps)} rps fail from the withdrawal of ${cell(listOf(rb.isolated))} until the cut heals — ${int(b.loadRps!)} before it`
-        : `${int(b.loadRps!)} rps fail while the cut lasts`
+      : partitionWithdrawn(rb, entry).includes(b.cluster)
+        ? `${int(b.loadRps!)} rps fail until a deep health check withdraws it, while the cut lasts with a shallow one`
+        : last?.errors && last.loadRps !== null && last.loadRps !== b.loadRps
+          ? `${int(last.loadRps)} rps fail from the withdrawal of ${cell(listOf(rb.isolated))} until the cut heals — ${int(b.loadRps!)} before it`
+          : `${int(b.loadRps!)} rps fail while the cut lasts`
   }) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the planned end (${cell(rb.r.duration.text)}) or after a roll-back — the accepted outage is the run's length, not more`;
 }
 
@@ -1179,7 +1183,9 @@ function customerImpact(rb: Rb): void {
         ? [
             others.length
               ? `${answers(stay)} until a deep health check withdraws ${stay.length > 1 ? "them" : "it"} — ${stay.length > 1 ? "their" : "its"} writes fail, ${cell(rb.isolated.join(", "))}'s work; with a shallow check, until you withdraw ${stay.length > 1 ? "them" : "it"} by hand`
-              : `${answers(stay)} while the cut lasts — steering keeps sending there: it is on the side that stays`,
+              : partitionWithdrawn(rb, tr.name).length
+                ? `${answers(stay)} until a deep health check withdraws ${stay.length > 1 ? "them" : "it"} (${partitionWindow(rb, tr.name)}); with a shallow one, while the cut lasts — nothing in this run withdraws ${stay.length > 1 ? "them" : "it"}`
+                : `${answers(stay)} while the cut lasts — steering keeps sending there: it is on the side that stays`,
           ]
         : []),
     ];
@@ -1194,11 +1200,44 @@ function customerImpact(rb: Rb): void {
                 )
                 .join("; ") || "no backend remains"
             }${allErr ? ` — every remaining backend serves errors: **${cell(tr.name)} is down until the cut heals**` : ""}.`
-          : ""
+          : partitionAfterText(rb, tr.name)
       }`,
     );
   }
   out.push("");
+}
+
+/** `--partition`: the backends of an entry a deep health check withdraws (they err, another serves; review M126), else empty. */
+function partitionWithdrawn(rb: Rb, entry: string): string[] {
+  const d = rb.r.deepAfter;
+  if (!d || rb.isolated.length) return [];
+  const tr = rb.p.traffic.find((y) => y.name === entry);
+  return (tr?.backends ?? []).filter((b) => b.errors && b.loadRps && d.withdrawn.includes(b.site)).map((b) => b.cluster);
+}
+
+/** "within about 90 s: 10 s × 3 checks + 60 s TTL", the entry's window (availability rtoEstimate), or that it is not declared. */
+function partitionWindow(rb: Rb, entry: string): string {
+  const tr = rb.t.traffic.find((x) => x.name?.value === entry);
+  const rto = tr ? rtoEstimate(tr) : null;
+  return rto
+    ? `within about ${rto.seconds} s: ${cell(rto.terms)}`
+    : "the design declares no health-check timing (traffic[].healthCheck): how soon is unknown";
+}
+
+/** " With a deep check, once it has withdrawn fra-prod: lon-prod 40,000 rps of 40,000 (no headroom)." — the partition's after (review M126). */
+function partitionAfterText(rb: Rb, entry: string): string {
+  const gone = partitionWithdrawn(rb, entry);
+  const aft = rb.r.deepAfter?.after.traffic.find((y) => y.name === entry);
+  if (!gone.length || !aft) return "";
+  const remaining = aft.backends.filter((b) => b.loadRps !== null);
+  return ` With a deep check, once it has withdrawn ${cell(listOf(gone))}: ${
+    remaining
+      .map(
+        (b) =>
+          `${cell(b.cluster)} ${int(b.loadRps!)} rps of ${b.capacityRps === null ? "?" : int(b.capacityRps)}${b.overloaded ? " — **overloaded**" : b.capacityRps !== null && b.loadRps! >= b.capacityRps ? " (no headroom)" : ""}${b.errors ? `, all ${int(b.loadRps!)} rps errors` : ""}`,
+      )
+      .join("; ") || "no backend remains"
+  }.`;
 }
 
 /** What a store whose writers the cut splits does to its customers: two versions of their data, and what the heal keeps. */
@@ -1490,7 +1529,9 @@ function trafficChecks(rb: Rb): string[] {
       out.push(
         rb.o.isolate && deepOthers(rb, tr.name).length
           ? `traffic ${cell(tr.name)}: ${names(stay)} cannot write to a store it depends on; clients sent there get errors until a deep health check withdraws ${them} (with a shallow one, until you withdraw ${them} by hand) — measure the 5xx rate at the external monitor, per backend.`
-          : `traffic ${cell(tr.name)}: ${names(stay)} cannot write to a store it depends on; clients sent there get errors until the cut heals — steering keeps ${them} — measure the 5xx rate at the external monitor, per backend.`,
+          : partitionWithdrawn(rb, tr.name).length
+            ? `traffic ${cell(tr.name)}: ${names(stay)} cannot write to a store it depends on; clients sent there get errors until a deep health check withdraws ${them} (${partitionWindow(rb, tr.name)}) — write down when steering took ${them} out, or that it did not (a shallow check: errors until the cut heals, a finding); measure the 5xx rate at the external monitor, per backend.`
+            : `traffic ${cell(tr.name)}: ${names(stay)} cannot write to a store it depends on; clients sent there get errors until the cut heals — steering keeps ${them} — measure the 5xx rate at the external monitor, per backend.`,
       );
     if (tr.outcome === "unserved") out.push(`traffic ${cell(tr.name)}: no backend remains — the entry point is down.`);
   }

@@ -668,6 +668,43 @@ function predictionOf(
   return { prediction: iso.window, enacted: { after, withdrawn: iso.withdrawn } };
 }
 
+/**
+ * `--partition`: nobody is isolated, so no step withdraws a side — but a backend that errs (it cannot
+ * write across the cut) fails a deep health check whichever side it is on, and steering withdraws it
+ * while another backend of the entry serves (review M126: the engine's deepWithdrawn, the record's
+ * failure matrix). The state after that withdrawal, or undefined when no deep check withdraws anything.
+ */
+export function partitionDeepAfter(ctx: TopologyContext, p: Result): { after: Result; withdrawn: string[] } | undefined {
+  const withdrawn = [
+    ...new Set(
+      p.traffic.flatMap((tr) =>
+        tr.backends.some((b) => !b.errors && b.loadRps !== null) ? tr.backends.filter((b) => b.errors && b.loadRps).map((b) => b.site) : [],
+      ),
+    ),
+  ];
+  if (!withdrawn.length || p.scenario.lose.length) return undefined;
+  return { after: run(ctx, { ...p.scenario, withdraw: withdrawn }), withdrawn };
+}
+
+/**
+ * What a partition spends: with a deep health check, the erring backends until it withdraws them
+ * (the entry's window), then the state after; with a shallow one nothing in the run withdraws them,
+ * so they err for the whole run (review M126).
+ */
+function partitionSpends(ctx: TopologyContext, p: Result, deep: Result, seconds: number): BudgetSpend[] {
+  const whole = budgetSpends(ctx, p, undefined, seconds, () => undefined);
+  return budgetSpends(ctx, p, deep, seconds, (entry) => rtoOf(ctx, entry)?.seconds).map((b) => {
+    const s = whole.find((x) => x.what === b.what);
+    const rto = rtoOf(ctx, b.what);
+    return s && rto && s.minutes > b.minutes
+      ? {
+          ...b,
+          shallow: { minutes: s.minutes, how: s.how, terms: "a shallow check never fails there, and no step of this run withdraws it" },
+        }
+      : b;
+  });
+}
+
 export function gameDay(ctx: TopologyContext, scenario: { lose?: string[]; partition?: string[][] }, o: GameDayOptions): GameDay {
   return finish(gameDaySteps(ctx, scenario, o));
 }
@@ -703,7 +740,10 @@ export function* gameDaySteps(
   const evictions = evictionPlans(prediction, ctx);
   const limits = [...lag, ...timers, ...evictions];
   const duration = durationOf(asked, limits);
-  const spends = spendsOf(ctx, prediction, enacted.after, duration.seconds);
+  const deepAfter = s.lose.length ? undefined : partitionDeepAfter(ctx, prediction);
+  const spends = deepAfter
+    ? partitionSpends(ctx, prediction, deepAfter.after, duration.seconds)
+    : spendsOf(ctx, prediction, enacted.after, duration.seconds);
   const { tool, toolNote } = toolFor(pl, asked.tool);
   const o: GameDayOptions = { ...asked, tool, duration: duration.text };
   const files: GameDayFile[] = [];
@@ -730,6 +770,7 @@ export function* gameDaySteps(
       notes: pl.notes,
       prediction,
       ...enacted,
+      ...(deepAfter ? { deepAfter } : {}),
       ...(s.lose.length && !asked.isolate ? { loss: run(ctx, { ...ALL_UP, lose: s.lose }) } : {}), // what the isolation does not enact (M105)
       probe,
       hostPlans,
