@@ -32381,7 +32381,7 @@ function abortCriteria(rb) {
     const withdrawn = tr.backends.filter((b) => b.errors && rb.isolated.includes(b.site)).map((b) => b.cluster);
     const staying = tr.backends.filter((b) => b.errors && !rb.isolated.includes(b.site) && b.loadRps !== null);
     const healthy = tr.backends.filter((b) => !b.errors && b.loadRps !== null).map((b) => b.cluster);
-    const tight = (after ?? p).traffic.find((y) => y.name === tr.name)?.backends.filter((b) => b.loadRps !== null && b.capacityRps !== null && b.loadRps >= b.capacityRps);
+    const tight = (after ?? (partitionWithdrawn(rb, tr.name).length ? r2.deepAfter?.after : void 0) ?? p).traffic.find((y) => y.name === tr.name)?.backends.filter((b) => b.loadRps !== null && b.capacityRps !== null && b.loadRps >= b.capacityRps);
     const parts = [
       ...healthy.length ? [
         `errors at ${healthy.map(cell).join(", ")} (predicted healthy) above the baseline by more than ${int2(threshold)} rps (${ERROR_SHARE * 100}% of its ${int2(peak)} rps peak) for ${ERROR_SUSTAIN_SECONDS} s`
@@ -32429,7 +32429,7 @@ function stayingAbort(rb, entry, b) {
   const after = rb.r.after;
   const last = after && withdraws(rb) ? after.traffic.find((y) => y.name === entry)?.backends.find((y) => y.cluster === b.cluster) : void 0;
   const deep = rb.o.isolate && deepOthers(rb, entry).includes(b.cluster);
-  return `errors at ${cell(b.cluster)} (predicted: up to ${deep ? `${int2(b.loadRps)} rps fail until a deep health check withdraws it, not ${cell(listOf(rb.isolated))}` : last?.errors && last.loadRps !== null && last.loadRps !== b.loadRps ? `${int2(last.loadRps)} rps fail from the withdrawal of ${cell(listOf(rb.isolated))} until the cut heals \u2014 ${int2(b.loadRps)} before it` : `${int2(b.loadRps)} rps fail while the cut lasts`}) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the planned end (${cell(rb.r.duration.text)}) or after a roll-back \u2014 the accepted outage is the run's length, not more`;
+  return `errors at ${cell(b.cluster)} (predicted: up to ${deep ? `${int2(b.loadRps)} rps fail until a deep health check withdraws it, not ${cell(listOf(rb.isolated))}` : partitionWithdrawn(rb, entry).includes(b.cluster) ? `${int2(b.loadRps)} rps fail until a deep health check withdraws it, while the cut lasts with a shallow one` : last?.errors && last.loadRps !== null && last.loadRps !== b.loadRps ? `${int2(last.loadRps)} rps fail from the withdrawal of ${cell(listOf(rb.isolated))} until the cut heals \u2014 ${int2(b.loadRps)} before it` : `${int2(b.loadRps)} rps fail while the cut lasts`}) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the planned end (${cell(rb.r.duration.text)}) or after a roll-back \u2014 the accepted outage is the run's length, not more`;
 }
 function lagAbort(l, seconds2, multiWriter) {
   if (l.bound === void 0)
@@ -32475,16 +32475,36 @@ function customerImpact(rb) {
         `${answers(gone)}${windows.length ? ` until withdrawn (${windows.map(cell).join(", ")} with a deep health check; with a shallow one, until you withdraw it by hand \u2014 plan ${MANUAL_WITHDRAWAL_SECONDS} s more)` : ""}`
       ] : [],
       ...stay.length ? [
-        others.length ? `${answers(stay)} until a deep health check withdraws ${stay.length > 1 ? "them" : "it"} \u2014 ${stay.length > 1 ? "their" : "its"} writes fail, ${cell(rb.isolated.join(", "))}'s work; with a shallow check, until you withdraw ${stay.length > 1 ? "them" : "it"} by hand` : `${answers(stay)} while the cut lasts \u2014 steering keeps sending there: it is on the side that stays`
+        others.length ? `${answers(stay)} until a deep health check withdraws ${stay.length > 1 ? "them" : "it"} \u2014 ${stay.length > 1 ? "their" : "its"} writes fail, ${cell(rb.isolated.join(", "))}'s work; with a shallow check, until you withdraw ${stay.length > 1 ? "them" : "it"} by hand` : partitionWithdrawn(rb, tr.name).length ? `${answers(stay)} until a deep health check withdraws ${stay.length > 1 ? "them" : "it"} (${partitionWindow(rb, tr.name)}); with a shallow one, while the cut lasts \u2014 nothing in this run withdraws ${stay.length > 1 ? "them" : "it"}` : `${answers(stay)} while the cut lasts \u2014 steering keeps sending there: it is on the side that stays`
       ] : []
     ];
     out.push(
       `- ${cell(tr.name)}: ${parts.length ? `${parts.join("; ")} (every request assumed to need a write)` : "no backend is predicted to serve errors"}.${aft && withdraws(rb) ? ` After the withdrawal${others.length ? ` of ${cell(others.join(", "))} (not ${cell(rb.isolated.join(", "))})` : ""}: ${remaining.map(
         (b) => `${cell(b.cluster)} ${int2(b.loadRps)} rps of ${b.capacityRps === null ? "?" : int2(b.capacityRps)}${b.overloaded ? " \u2014 **overloaded**" : b.capacityRps !== null && b.loadRps >= b.capacityRps ? " (no headroom)" : ""}${b.errors ? `, all ${int2(b.loadRps)} rps errors` : ""}`
-      ).join("; ") || "no backend remains"}${allErr ? ` \u2014 every remaining backend serves errors: **${cell(tr.name)} is down until the cut heals**` : ""}.` : ""}`
+      ).join("; ") || "no backend remains"}${allErr ? ` \u2014 every remaining backend serves errors: **${cell(tr.name)} is down until the cut heals**` : ""}.` : partitionAfterText(rb, tr.name)}`
     );
   }
   out.push("");
+}
+function partitionWithdrawn(rb, entry) {
+  const d = rb.r.deepAfter;
+  if (!d || rb.isolated.length) return [];
+  const tr = rb.p.traffic.find((y) => y.name === entry);
+  return (tr?.backends ?? []).filter((b) => b.errors && b.loadRps && d.withdrawn.includes(b.site)).map((b) => b.cluster);
+}
+function partitionWindow(rb, entry) {
+  const tr = rb.t.traffic.find((x) => x.name?.value === entry);
+  const rto = tr ? rtoEstimate(tr) : null;
+  return rto ? `within about ${rto.seconds} s: ${cell(rto.terms)}` : "the design declares no health-check timing (traffic[].healthCheck): how soon is unknown";
+}
+function partitionAfterText(rb, entry) {
+  const gone = partitionWithdrawn(rb, entry);
+  const aft = rb.r.deepAfter?.after.traffic.find((y) => y.name === entry);
+  if (!gone.length || !aft) return "";
+  const remaining = aft.backends.filter((b) => b.loadRps !== null);
+  return ` With a deep check, once it has withdrawn ${cell(listOf(gone))}: ${remaining.map(
+    (b) => `${cell(b.cluster)} ${int2(b.loadRps)} rps of ${b.capacityRps === null ? "?" : int2(b.capacityRps)}${b.overloaded ? " \u2014 **overloaded**" : b.capacityRps !== null && b.loadRps >= b.capacityRps ? " (no headroom)" : ""}${b.errors ? `, all ${int2(b.loadRps)} rps errors` : ""}`
+  ).join("; ") || "no backend remains"}.`;
 }
 function divergenceImpact(rb) {
   const { r: r2, p, t, isolated } = rb;
@@ -32704,7 +32724,7 @@ function trafficChecks(rb) {
     const them = stay.length === 1 ? "it" : "them";
     if (stay.length)
       out.push(
-        rb.o.isolate && deepOthers(rb, tr.name).length ? `traffic ${cell(tr.name)}: ${names(stay)} cannot write to a store it depends on; clients sent there get errors until a deep health check withdraws ${them} (with a shallow one, until you withdraw ${them} by hand) \u2014 measure the 5xx rate at the external monitor, per backend.` : `traffic ${cell(tr.name)}: ${names(stay)} cannot write to a store it depends on; clients sent there get errors until the cut heals \u2014 steering keeps ${them} \u2014 measure the 5xx rate at the external monitor, per backend.`
+        rb.o.isolate && deepOthers(rb, tr.name).length ? `traffic ${cell(tr.name)}: ${names(stay)} cannot write to a store it depends on; clients sent there get errors until a deep health check withdraws ${them} (with a shallow one, until you withdraw ${them} by hand) \u2014 measure the 5xx rate at the external monitor, per backend.` : partitionWithdrawn(rb, tr.name).length ? `traffic ${cell(tr.name)}: ${names(stay)} cannot write to a store it depends on; clients sent there get errors until a deep health check withdraws ${them} (${partitionWindow(rb, tr.name)}) \u2014 write down when steering took ${them} out, or that it did not (a shallow check: errors until the cut heals, a finding); measure the 5xx rate at the external monitor, per backend.` : `traffic ${cell(tr.name)}: ${names(stay)} cannot write to a store it depends on; clients sent there get errors until the cut heals \u2014 steering keeps ${them} \u2014 measure the 5xx rate at the external monitor, per backend.`
       );
     if (tr.outcome === "unserved") out.push(`traffic ${cell(tr.name)}: no backend remains \u2014 the entry point is down.`);
   }
@@ -33286,6 +33306,28 @@ function predictionOf(ctx, lose, sides, asked) {
   const after = asked.isolate || iso.withdrawn.join() === lose.join() ? iso.after : run(ctx, { ...iso.window.scenario, withdraw: lose });
   return { prediction: iso.window, enacted: { after, withdrawn: iso.withdrawn } };
 }
+function partitionDeepAfter(ctx, p) {
+  const withdrawn = [
+    ...new Set(
+      p.traffic.flatMap(
+        (tr) => tr.backends.some((b) => !b.errors && b.loadRps !== null) ? tr.backends.filter((b) => b.errors && b.loadRps).map((b) => b.site) : []
+      )
+    )
+  ];
+  if (!withdrawn.length || p.scenario.lose.length) return void 0;
+  return { after: run(ctx, { ...p.scenario, withdraw: withdrawn }), withdrawn };
+}
+function partitionSpends(ctx, p, deep, seconds2) {
+  const whole = budgetSpends(ctx, p, void 0, seconds2, () => void 0);
+  return budgetSpends(ctx, p, deep, seconds2, (entry) => rtoOf(ctx, entry)?.seconds).map((b) => {
+    const s = whole.find((x) => x.what === b.what);
+    const rto = rtoOf(ctx, b.what);
+    return s && rto && s.minutes > b.minutes ? {
+      ...b,
+      shallow: { minutes: s.minutes, how: s.how, terms: "a shallow check never fails there, and no step of this run withdraws it" }
+    } : b;
+  });
+}
 function gameDay(ctx, scenario2, o) {
   return finish(gameDaySteps(ctx, scenario2, o));
 }
@@ -33307,7 +33349,8 @@ function* gameDaySteps(ctx, scenario2, asked) {
   const evictions = evictionPlans(prediction, ctx);
   const limits = [...lag, ...timers2, ...evictions];
   const duration = durationOf(asked, limits);
-  const spends = spendsOf(ctx, prediction, enacted.after, duration.seconds);
+  const deepAfter = s.lose.length ? void 0 : partitionDeepAfter(ctx, prediction);
+  const spends = deepAfter ? partitionSpends(ctx, prediction, deepAfter.after, duration.seconds) : spendsOf(ctx, prediction, enacted.after, duration.seconds);
   const { tool, toolNote } = toolFor(pl, asked.tool);
   const o = { ...asked, tool, duration: duration.text };
   const files = [];
@@ -33332,6 +33375,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
       notes: pl.notes,
       prediction,
       ...enacted,
+      ...deepAfter ? { deepAfter } : {},
       ...s.lose.length && !asked.isolate ? { loss: run(ctx, { ...ALL_UP, lose: s.lose }) } : {},
       // what the isolation does not enact (M105)
       probe,
