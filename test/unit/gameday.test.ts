@@ -2095,7 +2095,7 @@ test("review M123: a store whose far end no rule can cut is Not enacted — noth
   assert.match(g.runbook, /DEADLINE=\$\(\( \$\(date \+%s\) \+ 270 \)\)/);
   assert.match(
     g.runbook,
-    /- store sessions \(mad → fra\): its replication crosses the cut, but its members at mad run on hosts the design does not declare \(no sites\\\[\\\]\.addresses, no stores\\\[\\\]\.namespace in a cluster there\): no rule can drop its replication, so it keeps replicating through the run — the cut is not enacted for it and nothing below predicts its lag/,
+    /- store sessions \(mad → fra\): its replication crosses the cut, but mad declares no cluster range and no sites\\\[\\\]\.addresses, so no rule can drop it: it keeps replicating through the run — the cut is not enacted for it and nothing below predicts its lag/,
   );
   assert.doesNotMatch(
     g.runbook,
@@ -2139,4 +2139,26 @@ test("review M126: in --partition a backend that errs is withdrawn by a deep hea
     /Error budget of checkout: 20,000 of 40,000 rps in errors for about 90 s with a deep health check — .*; with a shallow one, 20,000 of 40,000 rps in errors for 240 s \(a shallow check never fails there, and no step of this run withdraws it\)/,
   );
   assert.doesNotMatch(g.runbook, /steering keeps sending there: it is on the side that stays|until the cut heals — steering keeps it/);
+});
+
+test("review M127: --accept-down's go/no-go says which down reasons the drill enacts, and engine code stays code in the raw runbook", () => {
+  // the draft with its overlap fixed: fra-prod's etcd (members at lon on undeclared hosts) is Not enacted, and it is
+  // what takes the design down; what the drill enacts (lon-prod erring, then fra-prod overloaded) is degraded
+  const draft = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu.topology.yaml"), "utf8").replace(
+    "pods: 10.10.128.0/17",
+    "pods: 10.11.0.0/16",
+  );
+  const g = gameDay(analyzeFile("d.topology.yaml", draft).contexts[0], { lose: ["fra"] }, { ...OPTS, isolate: true, acceptDown: true });
+  const gng = g.runbook.split("\n").find((l) => l.startsWith("**Go/no-go"))!;
+  assert.match(
+    gng,
+    /^\*\*Go\/no-go: the engine predicts this cut takes the design down, but the steps enact none of what takes it down\*\* — etcd of cluster fra-prod: the partition leaves fra 2 vs lon 2 of 4 members; majority is 3 on no side — writes stop: not cut here \(Not enacted, below\)\. What this drill does enact is degraded, not down: traffic checkout: lon-prod \(lon\) still gets 20,000 rps/,
+  );
+  assert.match(gng, /--accept-down is still asked: the verdict is the engine's for this cut as designed/);
+  assert.match(g.runbook, /- etcd of cluster fra-prod: its members at lon run on hosts the design does not declare/);
+  // review M127b: the engine's code spans stay code spans, never HTML entities, in the raw RUNBOOK.md
+  assert.doesNotMatch(g.runbook, /&#96;/);
+  assert.match(gng, /annotate the Service `service\.cilium\.io\/affinity: local` \(`affinity: local` on the export\)/);
+  const lose = gameDay(analyzeFile("d.topology.yaml", draft).contexts[0], { lose: ["fra"] }, { ...OPTS, acceptDown: true });
+  assert.doesNotMatch(lose.runbook, /&#96;/);
 });

@@ -5,7 +5,7 @@
  */
 import type { Cluster, Store, Topology } from "../model/topology";
 import type { Quorum, TopologyContext } from "../derive/context";
-import { bytes, cell, codeSpan, count, table } from "../util/format";
+import { bytes, cell, codeSpan, count, prose, table } from "../util/format";
 import { fileSegment } from "../util/paths";
 import { shellLine, shellWord } from "../util/shell";
 import { rtoEstimate } from "../availability/figures";
@@ -279,7 +279,7 @@ function realLoss({ r, o, out, isolated }: Rb): void {
   // the loss's verdict leaves its failover window out: said after it, in simulate's words (engine judgedOnce) —
   // a sentence of its own, not a parenthesis around a window that has brackets of its own
   const once = judgedOnce(loss);
-  const lossVerdict = `predicts **${loss.verdict}** for a real loss${once ? `, ${cell(once)}` : ""}`;
+  const lossVerdict = `predicts **${loss.verdict}** for a real loss${once ? `, ${prose(once)}` : ""}`;
   const drillVerdict = once
     ? `. This drill predicts **${r.prediction.verdict}**`
     : `, where this drill predicts **${r.prediction.verdict}**`;
@@ -296,7 +296,8 @@ function realLoss({ r, o, out, isolated }: Rb): void {
         : " Every prediction of the loss is among this drill's."
     }`,
     "",
-    ...adds.map((x) => `- ${cell(x)}`),
+    // engine sentences: their backticked code stays code in the raw file (prose), never an HTML entity (review M127)
+    ...adds.map((x) => `- ${prose(x)}`),
     ...(adds.length
       ? [
           "",
@@ -330,14 +331,70 @@ function downNoGo(r: RunbookInput): string[] {
   // backends are withdrawn by then, M68)
   const afterOnly = r.after !== undefined && r.prediction.verdict !== "down";
   const breaks = [...(afterOnly ? [] : r.prediction.breaks), ...(r.after?.breaks ?? [])].filter((x, i, xs) => xs.indexOf(x) === i);
+  const spends = r.spends.length
+    ? `It spends ${r.spends.map((b) => cell(spendText(b))).join("; ")}.`
+    : "No objectives.availability is declared for what it takes down: the budget it spends is not known.";
+  const written = "Written because --accept-down was given: the owners accept that outage before the run, and abort on the criteria below.";
+  // review M127: a reason the steps do not cut (Not enacted, below) is not what this drill does — said apart
+  const uncut = breaks.filter((b) => notEnactedBreak(r, b));
+  const cut = breaks.filter((b) => !uncut.includes(b));
+  if (!uncut.length)
+    return [
+      `**Go/no-go: this drill is predicted to take the design down**${afterOnly ? " after the withdrawal" : ""} — ${breaks.map((b) => prose(b)).join("; ")}. ${spends} ${written}`,
+      "",
+    ];
+  const downs = downSubjects([...(afterOnly ? [] : [r.prediction]), ...(r.after ? [r.after] : [])]);
+  const notHere = `${uncut.map((b) => prose(b)).join("; ")}`;
+  if (cut.some((b) => downs.has(subjectOf(b))))
+    return [
+      `**Go/no-go: this drill is predicted to take the design down**${afterOnly ? " after the withdrawal" : ""} — ${cut.map((b) => prose(b)).join("; ")}. The engine also predicts ${notHere} — not cut here (Not enacted, below): not part of this run. ${spends} ${written}`,
+      "",
+    ];
   return [
-    `**Go/no-go: this drill is predicted to take the design down**${afterOnly ? " after the withdrawal" : ""} — ${breaks.map(cell).join("; ")}. ${
-      r.spends.length
-        ? `It spends ${r.spends.map((b) => cell(spendText(b))).join("; ")}.`
-        : "No objectives.availability is declared for what it takes down: the budget it spends is not known."
-    } Written because --accept-down was given: the owners accept that outage before the run, and abort on the criteria below.`,
+    `**Go/no-go: the engine predicts this cut takes the design down, but the steps enact none of what takes it down** — ${notHere}: not cut here (Not enacted, below). ${
+      cut.length ? `What this drill does enact is degraded, not down: ${cut.map((b) => prose(b)).join("; ")}. ` : ""
+    }--accept-down is still asked: the verdict is the engine's for this cut as designed, and the design does not declare the hosts that would make those reasons part of the run — where they run on hosts the rules do drop, the outage is real. ${spends} ${written}`,
     "",
   ];
+}
+
+/** "etcd of cluster fra-prod": what an engine sentence is about (its text before the first ": "). */
+const subjectOf = (b: string) => b.slice(0, Math.max(0, b.indexOf(": ")));
+
+/** What takes a result down (engine verdictOf): a stopped quorum, a store whose writes stop or that corrupts, an entry served by nobody. */
+function downSubjects(rs: readonly Result[]): Set<string> {
+  return new Set(
+    rs.flatMap((x) => [
+      ...x.quorums.filter((q) => q.outcome === "stops").map((q) => q.name),
+      ...x.stores.filter((y) => y.outcome === "writes-stop" || y.outcome === "corrupts").map((y) => `store ${y.name}`),
+      ...x.traffic
+        .filter((y) => y.outcome === "unserved" || (y.outcome === "errors" && y.backends.every((b) => b.loadRps === null || b.errors)))
+        .map((y) => `traffic ${y.name}`),
+    ]),
+  );
+}
+
+/**
+ * An engine sentence about something the steps do not cut (review M127): a quorum or store listed
+ * under Not enacted, or an entry whose errors come only from such stores (every store it depends
+ * on that the cut reaches is one of them).
+ */
+function notEnactedBreak(r: RunbookInput, b: string): boolean {
+  const out = new Set([...r.unenactedQuorums, ...r.uncutStores.map((x) => `store ${x}`)]);
+  const subject = subjectOf(b);
+  if (out.has(subject)) return true;
+  const entry = /^traffic (.+)$/.exec(subject)?.[1];
+  const tr = entry === undefined ? undefined : r.ctx.topology.traffic.find((x) => x.name?.value === entry);
+  if (!tr) return false;
+  const reached = (tr.dependsOn?.items ?? [])
+    .map((d) => `store ${d.value}`)
+    .filter(
+      (d) =>
+        out.has(d) ||
+        r.lag.some((l) => `store ${l.store}` === d) ||
+        r.prediction.quorums.some((q) => q.name === d && q.groups.some((g) => !g.writes && g.members > 0)),
+    );
+  return reached.length > 0 && reached.every((d) => out.has(d));
 }
 
 /** How long, and what the cut starts meanwhile: each crossing store's lag grows 1 s per second; a dead-store timer runs. */
@@ -1506,7 +1563,7 @@ function storeChecks({ r, p, t, isolated }: Rb): string[] {
       );
   }
   for (const b of p.breaks.filter((y) => / serves stale reads$/.test(y)))
-    out.push(`${cell(b)}: watch the replication-lag alarm fire (time to detect).`);
+    out.push(`${prose(b)}: watch the replication-lag alarm fire (time to detect).`);
   return out;
 }
 

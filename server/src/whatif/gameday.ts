@@ -18,7 +18,7 @@ import { controlPlaneAway, controlPlaneOf } from "../derive/controlplane";
 import { ALL_UP, type Result, run, runIsolate, type Scenario, scenarioName } from "./engine";
 import { ABORT_MARGIN_SECONDS, kubectl, nodeRangesOf, probeFile, runbookOf, safeSeconds } from "./gameday-runbook";
 import { finish, type Steps } from "../util/steps";
-import { ISTIO_WEBHOOK_TCP, ISTIO_XDS_TCP, LINKERD_GATEWAY_TCP, LINKERD_PROBE_TCP, portMatrix } from "../ports/ports";
+import { ISTIO_WEBHOOK_TCP, ISTIO_XDS_TCP, LINKERD_GATEWAY_TCP, LINKERD_PROBE_TCP } from "../ports/ports";
 
 export type ChaosTool = "chaos-mesh" | "litmus";
 export const CHAOS_TOOLS: readonly ChaosTool[] = ["chaos-mesh", "litmus"];
@@ -389,30 +389,15 @@ export function lagPlans(
 
 /**
  * The ends of an async store's replication between two sites that no rule can drop (review M123):
- * the port matrix's rows of that store, as the Proof section reads them — a row is cut only when
- * both its ends have declared ranges. A store whose engine's port Quorate does not know has no
- * rows: then an end is unranged when its site declares no cluster range and no sites[].addresses.
+ * a site that declares no cluster range and no sites[].addresses — nothing there is cut, and the
+ * rules on the other side have no range of it to drop. (A store with no namespace at a site whose
+ * clusters declare ranges is planned as cut, as before.)
  */
 function lagUnranged(ctx: TopologyContext): (store: string, a: string, b: string) => string[] {
-  const rows = portMatrix(ctx).rows;
-  const siteRanged = (site: string) =>
+  const ranged = (site: string) =>
     ctx.topology.clusters.some((c) => c.name && ctx.siteOfCluster(c.name.value) === site && c.cidrs.length) ||
     !!ctx.topology.siteByName.get(site)?.addresses?.items.length;
-  return (store, a, b) => {
-    const mine = rows.filter(
-      (x) => x.source === `store ${store}` && [x.from.site, x.to.site].sort().join() === [a, b].sort().join() && !x.when,
-    );
-    if (!mine.length) return [a, b].filter((x) => !siteRanged(x));
-    if (mine.some((x) => x.from.ranges.length && x.to.ranges.length)) return [];
-    return [
-      ...new Set(
-        mine
-          .flatMap((x) => [x.from, x.to])
-          .filter((e) => !e.ranges.length)
-          .map((e) => e.site),
-      ),
-    ];
-  };
+  return (_store, a, b) => [a, b].filter((x) => !ranged(x));
 }
 
 /**
@@ -730,20 +715,8 @@ export function* gameDaySteps(
   yield;
   const pl = planning(ctx, sides);
   refuseSelfOverlap(pl);
-  const uncutLag: UncutLag[] = [];
-  const lag = lagPlans(ctx, sides, lagUnranged(ctx), uncutLag);
-  for (const u of uncutLag)
-    pl.notEnacted.push(
-      `store ${u.store} (${u.between}): its replication crosses the cut, but its members at ${u.unranged.join(", ")} run on hosts the design does not declare (no sites[].addresses, no stores[].namespace in a cluster there): no rule can drop its replication, so it keeps replicating through the run — the cut is not enacted for it and nothing below predicts its lag (no RPO, duration, abort or post-heal line relies on it)`,
-    );
-  const timers = timerPlans(ctx, prediction);
-  const evictions = evictionPlans(prediction, ctx);
-  const limits = [...lag, ...timers, ...evictions];
-  const duration = durationOf(asked, limits);
-  const deepAfter = s.lose.length ? undefined : partitionDeepAfter(ctx, prediction);
-  const spends = deepAfter
-    ? partitionSpends(ctx, prediction, deepAfter.after, duration.seconds)
-    : spendsOf(ctx, prediction, enacted.after, duration.seconds);
+  const { lag, uncutStores, timers, evictions, duration } = runBounds(ctx, pl, prediction, asked);
+  const { deepAfter, spends } = runSpends(ctx, s, prediction, enacted.after, duration.seconds);
   const { tool, toolNote } = toolFor(pl, asked.tool);
   const o: GameDayOptions = { ...asked, tool, duration: duration.text };
   const files: GameDayFile[] = [];
@@ -753,8 +726,7 @@ export function* gameDaySteps(
   refuseDown(ctx, prediction, enacted.after, spends, asked, duration.seconds);
   const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
   const cutEvictions = enactedEvictions(ctx, evictions, unenacted);
-  // one dead-man for the host files and the runbook, from the bounds the run enacts (review M122)
-  const deadman = deadmanSeconds(duration.seconds, [...lag, ...timers, ...cutEvictions]);
+  const deadman = deadmanSeconds(duration.seconds, [...lag, ...timers, ...cutEvictions]); // the host files' and the runbook's (M122)
   files.push(...hostRuleFiles(hostPlans, s, o, deadman));
   noteUncut(pl, o, [prediction, ...(enacted.after ? [enacted.after] : [])]);
   const probe = probeFiles(pl, plans, s, o, duration.seconds, files);
@@ -779,7 +751,7 @@ export function* gameDaySteps(
       unenactedQuorums: unenacted,
       ctx,
       lag,
-      uncutStores: uncutLag.filter((u) => !lag.some((l) => l.store === u.store)).map((u) => u.store),
+      uncutStores,
       timers,
       evictions: cutEvictions,
       duration,
@@ -806,6 +778,31 @@ export function* gameDaySteps(
     duration: duration.text,
     tool,
   };
+}
+
+/**
+ * What the cut runs against and for how long: the lag it enacts (a store whose replication no rule
+ * can drop is Not enacted and bounds nothing, review M123), the timers and evictions it starts, the duration.
+ */
+function runBounds(ctx: TopologyContext, pl: Planning, prediction: Result, asked: GameDayOptions) {
+  const uncutLag: UncutLag[] = [];
+  const lag = lagPlans(ctx, pl.sides, lagUnranged(ctx), uncutLag);
+  for (const u of uncutLag)
+    pl.notEnacted.push(
+      `store ${u.store} (${u.between}): its replication crosses the cut, but ${u.unranged.join(" and ")} ${u.unranged.length === 1 ? "declares" : "declare"} no cluster range and no sites[].addresses, so no rule can drop it: it keeps replicating through the run — the cut is not enacted for it and nothing below predicts its lag (no RPO, duration, abort or post-heal line relies on it); declare the hosts' addresses at ${u.unranged.join(" and ")} to cut it`,
+    );
+  const timers = timerPlans(ctx, prediction);
+  const evictions = evictionPlans(prediction, ctx);
+  const duration = durationOf(asked, [...lag, ...timers, ...evictions]);
+  const uncutStores = uncutLag.filter((u) => !lag.some((l) => l.store === u.store)).map((u) => u.store);
+  return { lag, uncutStores, timers, evictions, duration };
+}
+
+/** What the run spends: a partition's with the deep check's withdrawal of the backends that err (review M126), else the isolation's. */
+function runSpends(ctx: TopologyContext, s: Scenario, prediction: Result, after: Result | undefined, seconds: number) {
+  const deepAfter = s.lose.length ? undefined : partitionDeepAfter(ctx, prediction);
+  const spends = deepAfter ? partitionSpends(ctx, prediction, deepAfter.after, seconds) : spendsOf(ctx, prediction, after, seconds);
+  return { deepAfter, spends };
 }
 
 /** The scenario asked for, as the engine takes it; usage errors (both or neither scenario, a bad duration) before anything else. */
