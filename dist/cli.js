@@ -31852,7 +31852,7 @@ function realLoss({ r: r2, o, out, isolated }) {
   const where2 = cell(listOf(isolated));
   const simulate = codeSpan(shellLine(["quorate", "simulate", "--lose", isolated.join(","), o.source]));
   const once = judgedOnce(loss);
-  const lossVerdict = `predicts **${loss.verdict}** for a real loss${once ? `, ${cell(once)}` : ""}`;
+  const lossVerdict = `predicts **${loss.verdict}** for a real loss${once ? `, ${prose(once)}` : ""}`;
   const drillVerdict = once ? `. This drill predicts **${r2.prediction.verdict}**` : `, where this drill predicts **${r2.prediction.verdict}**`;
   const verdicts = loss.verdict === r2.prediction.verdict && (r2.after?.verdict ?? loss.verdict) === loss.verdict ? `${lossVerdict}${once ? `. This drill predicts **${loss.verdict}** too` : ", as this drill does"}` : `${lossVerdict}${drillVerdict}${r2.after && r2.after.verdict !== r2.prediction.verdict ? ` (**${r2.after.verdict}** after the withdrawal)` : ""}. The verdicts are not a ranking: the loss's is judged once steering has withdrawn the site (${once ? "the window above" : "its failover window is a note below"}), the drill's counts the errors a site that is alive but cut off answers with \u2014 for clients a real loss is no milder`;
   out.push(
@@ -31860,7 +31860,7 @@ function realLoss({ r: r2, o, out, isolated }) {
     "",
     `This drill cuts ${where2} off; ${isolated.length === 1 ? "its" : "their"} machines keep running and answer the clients steering still sends there. ${simulate} ${verdicts}.${adds.length ? " These predictions of the loss are not enacted here, so a pass does not prove them:" : " Every prediction of the loss is among this drill's."}`,
     "",
-    ...adds.map((x) => `- ${cell(x)}`),
+    ...adds.map((x) => `- ${prose(x)}`),
     ...adds.length ? [
       "",
       `To enact them, stop ${where2}'s machines \u2014 power off ${isolated.length === 1 ? "its" : "their"} nodes, or stop the kubelets, etcd and the stores' processes there \u2014 which this tool does not do: Chaos Mesh and Litmus cut the network only.`
@@ -31885,10 +31885,48 @@ function downNoGo(r2) {
   if (!down) return [];
   const afterOnly = r2.after !== void 0 && r2.prediction.verdict !== "down";
   const breaks = [...afterOnly ? [] : r2.prediction.breaks, ...r2.after?.breaks ?? []].filter((x, i, xs) => xs.indexOf(x) === i);
+  const spends = r2.spends.length ? `It spends ${r2.spends.map((b) => cell(spendText(b))).join("; ")}.` : "No objectives.availability is declared for what it takes down: the budget it spends is not known.";
+  const written = "Written because --accept-down was given: the owners accept that outage before the run, and abort on the criteria below.";
+  const uncut = breaks.filter((b) => notEnactedBreak(r2, b));
+  const cut = breaks.filter((b) => !uncut.includes(b));
+  if (!uncut.length)
+    return [
+      `**Go/no-go: this drill is predicted to take the design down**${afterOnly ? " after the withdrawal" : ""} \u2014 ${breaks.map((b) => prose(b)).join("; ")}. ${spends} ${written}`,
+      ""
+    ];
+  const downs = downSubjects([...afterOnly ? [] : [r2.prediction], ...r2.after ? [r2.after] : []]);
+  const notHere = `${uncut.map((b) => prose(b)).join("; ")}`;
+  if (cut.some((b) => downs.has(subjectOf(b))))
+    return [
+      `**Go/no-go: this drill is predicted to take the design down**${afterOnly ? " after the withdrawal" : ""} \u2014 ${cut.map((b) => prose(b)).join("; ")}. The engine also predicts ${notHere} \u2014 not cut here (Not enacted, below): not part of this run. ${spends} ${written}`,
+      ""
+    ];
   return [
-    `**Go/no-go: this drill is predicted to take the design down**${afterOnly ? " after the withdrawal" : ""} \u2014 ${breaks.map(cell).join("; ")}. ${r2.spends.length ? `It spends ${r2.spends.map((b) => cell(spendText(b))).join("; ")}.` : "No objectives.availability is declared for what it takes down: the budget it spends is not known."} Written because --accept-down was given: the owners accept that outage before the run, and abort on the criteria below.`,
+    `**Go/no-go: the engine predicts this cut takes the design down, but the steps enact none of what takes it down** \u2014 ${notHere}: not cut here (Not enacted, below). ${cut.length ? `What this drill does enact is degraded, not down: ${cut.map((b) => prose(b)).join("; ")}. ` : ""}--accept-down is still asked: the verdict is the engine's for this cut as designed, and the design does not declare the hosts that would make those reasons part of the run \u2014 where they run on hosts the rules do drop, the outage is real. ${spends} ${written}`,
     ""
   ];
+}
+var subjectOf = (b) => b.slice(0, Math.max(0, b.indexOf(": ")));
+function downSubjects(rs) {
+  return new Set(
+    rs.flatMap((x) => [
+      ...x.quorums.filter((q) => q.outcome === "stops").map((q) => q.name),
+      ...x.stores.filter((y) => y.outcome === "writes-stop" || y.outcome === "corrupts").map((y) => `store ${y.name}`),
+      ...x.traffic.filter((y) => y.outcome === "unserved" || y.outcome === "errors" && y.backends.every((b) => b.loadRps === null || b.errors)).map((y) => `traffic ${y.name}`)
+    ])
+  );
+}
+function notEnactedBreak(r2, b) {
+  const out = /* @__PURE__ */ new Set([...r2.unenactedQuorums, ...r2.uncutStores.map((x) => `store ${x}`)]);
+  const subject = subjectOf(b);
+  if (out.has(subject)) return true;
+  const entry = /^traffic (.+)$/.exec(subject)?.[1];
+  const tr = entry === void 0 ? void 0 : r2.ctx.topology.traffic.find((x) => x.name?.value === entry);
+  if (!tr) return false;
+  const reached = (tr.dependsOn?.items ?? []).map((d) => `store ${d.value}`).filter(
+    (d) => out.has(d) || r2.lag.some((l) => `store ${l.store}` === d) || r2.prediction.quorums.some((q) => q.name === d && q.groups.some((g) => !g.writes && g.members > 0))
+  );
+  return reached.length > 0 && reached.every((d) => out.has(d));
 }
 function durationText(r2) {
   const d = r2.duration;
@@ -32706,7 +32744,7 @@ function storeChecks({ r: r2, p, t, isolated }) {
       );
   }
   for (const b of p.breaks.filter((y) => / serves stale reads$/.test(y)))
-    out.push(`${cell(b)}: watch the replication-lag alarm fire (time to detect).`);
+    out.push(`${prose(b)}: watch the replication-lag alarm fire (time to detect).`);
   return out;
 }
 function trafficChecks(rb) {
@@ -33154,20 +33192,8 @@ function lagPlans(ctx, sides, unranged = () => [], uncut = []) {
   return out;
 }
 function lagUnranged(ctx) {
-  const rows2 = portMatrix(ctx).rows;
-  const siteRanged = (site) => ctx.topology.clusters.some((c) => c.name && ctx.siteOfCluster(c.name.value) === site && c.cidrs.length) || !!ctx.topology.siteByName.get(site)?.addresses?.items.length;
-  return (store, a, b) => {
-    const mine = rows2.filter(
-      (x) => x.source === `store ${store}` && [x.from.site, x.to.site].sort().join() === [a, b].sort().join() && !x.when
-    );
-    if (!mine.length) return [a, b].filter((x) => !siteRanged(x));
-    if (mine.some((x) => x.from.ranges.length && x.to.ranges.length)) return [];
-    return [
-      ...new Set(
-        mine.flatMap((x) => [x.from, x.to]).filter((e) => !e.ranges.length).map((e) => e.site)
-      )
-    ];
-  };
+  const ranged = (site) => ctx.topology.clusters.some((c) => c.name && ctx.siteOfCluster(c.name.value) === site && c.cidrs.length) || !!ctx.topology.siteByName.get(site)?.addresses?.items.length;
+  return (_store, a, b) => [a, b].filter((x) => !ranged(x));
 }
 var MIN_DERIVED_SECONDS = 180;
 function durationOf(o, limits) {
@@ -33339,18 +33365,8 @@ function* gameDaySteps(ctx, scenario2, asked) {
   yield;
   const pl = planning(ctx, sides);
   refuseSelfOverlap(pl);
-  const uncutLag = [];
-  const lag = lagPlans(ctx, sides, lagUnranged(ctx), uncutLag);
-  for (const u of uncutLag)
-    pl.notEnacted.push(
-      `store ${u.store} (${u.between}): its replication crosses the cut, but its members at ${u.unranged.join(", ")} run on hosts the design does not declare (no sites[].addresses, no stores[].namespace in a cluster there): no rule can drop its replication, so it keeps replicating through the run \u2014 the cut is not enacted for it and nothing below predicts its lag (no RPO, duration, abort or post-heal line relies on it)`
-    );
-  const timers2 = timerPlans(ctx, prediction);
-  const evictions = evictionPlans(prediction, ctx);
-  const limits = [...lag, ...timers2, ...evictions];
-  const duration = durationOf(asked, limits);
-  const deepAfter = s.lose.length ? void 0 : partitionDeepAfter(ctx, prediction);
-  const spends = deepAfter ? partitionSpends(ctx, prediction, deepAfter.after, duration.seconds) : spendsOf(ctx, prediction, enacted.after, duration.seconds);
+  const { lag, uncutStores, timers: timers2, evictions, duration } = runBounds(ctx, pl, prediction, asked);
+  const { deepAfter, spends } = runSpends(ctx, s, prediction, enacted.after, duration.seconds);
   const { tool, toolNote } = toolFor(pl, asked.tool);
   const o = { ...asked, tool, duration: duration.text };
   const files = [];
@@ -33385,7 +33401,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
       unenactedQuorums: unenacted,
       ctx,
       lag,
-      uncutStores: uncutLag.filter((u) => !lag.some((l) => l.store === u.store)).map((u) => u.store),
+      uncutStores,
       timers: timers2,
       evictions: cutEvictions,
       duration,
@@ -33412,6 +33428,24 @@ function* gameDaySteps(ctx, scenario2, asked) {
     duration: duration.text,
     tool
   };
+}
+function runBounds(ctx, pl, prediction, asked) {
+  const uncutLag = [];
+  const lag = lagPlans(ctx, pl.sides, lagUnranged(ctx), uncutLag);
+  for (const u of uncutLag)
+    pl.notEnacted.push(
+      `store ${u.store} (${u.between}): its replication crosses the cut, but ${u.unranged.join(" and ")} ${u.unranged.length === 1 ? "declares" : "declare"} no cluster range and no sites[].addresses, so no rule can drop it: it keeps replicating through the run \u2014 the cut is not enacted for it and nothing below predicts its lag (no RPO, duration, abort or post-heal line relies on it); declare the hosts' addresses at ${u.unranged.join(" and ")} to cut it`
+    );
+  const timers2 = timerPlans(ctx, prediction);
+  const evictions = evictionPlans(prediction, ctx);
+  const duration = durationOf(asked, [...lag, ...timers2, ...evictions]);
+  const uncutStores = uncutLag.filter((u) => !lag.some((l) => l.store === u.store)).map((u) => u.store);
+  return { lag, uncutStores, timers: timers2, evictions, duration };
+}
+function runSpends(ctx, s, prediction, after, seconds2) {
+  const deepAfter = s.lose.length ? void 0 : partitionDeepAfter(ctx, prediction);
+  const spends = deepAfter ? partitionSpends(ctx, prediction, deepAfter.after, seconds2) : spendsOf(ctx, prediction, after, seconds2);
+  return { deepAfter, spends };
 }
 function scenarioOf(scenario2, asked) {
   const lose = scenario2.lose ?? [];
