@@ -33,22 +33,26 @@ test("topology exports: system namespaces, default, allowed list, mesh none", ()
   assert.deepEqual(codes(body("finance", "nope")), ["ref/unknown"], "an unknown cluster is not a cluster with mesh none");
 });
 
-test("export/cluster-without-mesh on a member of a multi-network Istio mesh says its east-west gateway serves the mesh (review M118)", () => {
-  const istio = (gw: boolean) =>
+test("export/cluster-without-mesh: a member of a multi-network Istio mesh with an east-west gateway is not warned (README decision)", () => {
+  const istio = (gw: boolean, netB = "n-b") =>
     `sites:\n  - name: fra\n  - name: lon\nlinks:\n  - { between: [fra, lon], rttMs: 14 }\nclusters:\n` +
     `  - { name: a, site: fra, istio: { meshId: m, network: n-a, role: primary, rootCa: r, eastWestGateway: ${gw} } }\n` +
-    "  - { name: b, site: lon, istio: { meshId: m, network: n-b, role: primary, rootCa: r, eastWestGateway: true } }\n" +
+    `  - { name: b, site: lon, istio: { meshId: m, network: ${netB}, role: primary, rootCa: r, eastWestGateway: true } }\n` +
     "exports:\n  - service: svc\n    namespace: finance\n    clusters: [a]\n";
-  // the code still fires (rules.md: mesh none), but no longer claims no cluster can reach it
-  const [f] = only(istio(true), "export/cluster-without-mesh");
-  assert.match(
-    f.message,
-    /whose mesh is none: no pod network joins it to another cluster — only the clusters of its Istio mesh m \(b\) reach its endpoints, through its east-west gateway \(network n-a\); any other cluster cannot$/,
-  );
-  assert.doesNotMatch(f.message, /no other cluster can reach its endpoints/);
-  // without a gateway the mesh does not reach it either (istio/network-without-gateway)
+  // b's sidecars reach a's endpoints through a's east-west gateway (15443 AUTO_PASSTHROUGH): a has a cross-cluster network
+  assert.deepEqual(only(istio(true), "export/cluster-without-mesh"), []);
+  assert.deepEqual(codes(istio(true)), []);
+  // without a gateway the mesh does not reach it either (istio/network-without-gateway): still warned
   const [g] = only(istio(false), "export/cluster-without-mesh");
   assert.match(g.message, /whose mesh is none: no other cluster can reach its endpoints$/);
+  // one network, two sites, no pod mesh: the gateway does not carry the traffic (istio/network-not-routable): still warned
+  const [h] = only(istio(true, "n-a"), "export/cluster-without-mesh");
+  assert.match(h.message, /whose mesh is none: no other cluster can reach its endpoints$/);
+  // a mesh of one: nobody to serve
+  const alone =
+    "sites:\n  - name: fra\nclusters:\n  - { name: a, site: fra, istio: { meshId: m, network: n-a, role: primary, rootCa: r, eastWestGateway: true } }\n" +
+    "exports:\n  - service: svc\n    namespace: finance\n    clusters: [a]\n";
+  assert.equal(only(alone, "export/cluster-without-mesh").length, 1);
 });
 
 const role = (kind: string, name: string, rules: string, ns = "") =>

@@ -354,7 +354,7 @@ const CATALOG = {
   "export/cluster-without-mesh": r(
     "warning",
     "Export from a cluster with no cross-cluster network",
-    "A cluster with mesh none cannot serve an exported Service to other clusters.",
+    "A cluster with mesh none cannot serve an exported Service to other clusters (a member of a multi-network Istio mesh with an east-west gateway is not warned: the gateway serves its Services to the mesh).",
   ),
   "export/remote-endpoints-kept": r(
     "warning",

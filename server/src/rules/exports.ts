@@ -80,12 +80,12 @@ export function topologyExportRules(ctx: TopologyContext): Finding[] {
     if (e.namespace) out.push(...namespaceFindings(e.namespace, `${what}`, allowed));
     for (const ref of e.clusters?.items ?? []) {
       const c = t.clusterByName.get(ref.value);
-      if (c && c.mesh === "none" && !c.invalid.has("mesh")) {
+      if (c && c.mesh === "none" && !c.invalid.has("mesh") && !istioGatewayPeers(ctx, c).length) {
         out.push(
           finding(
             "export/cluster-without-mesh",
             ref.span,
-            withoutMeshText(ctx, c, `${what} is exported from ${ref.value}, whose mesh is none`),
+            `${what} is exported from ${ref.value}, whose mesh is none: no other cluster can reach its endpoints`,
           ),
         );
       }
@@ -97,16 +97,18 @@ export function topologyExportRules(ctx: TopologyContext): Finding[] {
 }
 
 /**
- * export/cluster-without-mesh's words (review M118): fired wherever the cluster's `mesh` is none
- * (rules.md), but a member of a multi-network Istio mesh with an east-west gateway is reached
- * through that gateway by the mesh's other clusters — only clusters outside it cannot.
+ * The clusters that reach `c`'s endpoints through its Istio east-west gateway: the other members
+ * of its Istio mesh on another network, when `c` has `eastWestGateway: true`. Such a cluster has a
+ * cross-cluster network even with `mesh: none` (the gateway's 15443 AUTO_PASSTHROUGH listener
+ * serves every `*.local` Service to the mesh), so export/cluster-without-mesh does not fire for it
+ * (README, "Decisions where the design notes are silent"; review M118 changed only its words).
+ * A member without the gateway is reported by istio/network-without-gateway and still warned here.
  */
-function withoutMeshText(ctx: TopologyContext, c: Cluster, head: string): string {
+function istioGatewayPeers(ctx: TopologyContext, c: Cluster): Cluster[] {
   const meshId = c.istio?.meshId?.value;
+  if (meshId === undefined || c.istio?.eastWestGateway?.value !== true) return [];
   const net = (x: Cluster) => x.istio?.network?.value ?? x.name?.value;
-  const others = meshId !== undefined ? (istioMeshes(ctx).get(meshId) ?? []).filter((x) => x !== c && net(x) !== net(c)) : [];
-  if (c.istio?.eastWestGateway?.value !== true || !others.length) return `${head}: no other cluster can reach its endpoints`;
-  return `${head}: no pod network joins it to another cluster — only the clusters of its Istio mesh ${meshId} (${listText(others.map((x) => x.name?.value ?? "?"))}) reach its endpoints, through its east-west gateway (network ${net(c)}); any other cluster cannot`;
+  return (istioMeshes(ctx).get(meshId) ?? []).filter((x) => x !== c && net(x) !== net(c));
 }
 
 /**
