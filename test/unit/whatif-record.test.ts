@@ -729,6 +729,77 @@ test("a failover window over the declared RTO objective says so — simulate's v
   assert.equal(back.regressions, 0);
 });
 
+test("a failover window that goes unknown under a declared RTO says why and that the RTO can no longer be shown to hold — diff, check, simulate (w58)", () => {
+  const side = (label: string, text: string) => ({ label, ...analyzeAlone(label, text) });
+  const read = (name: string) => readFileSync(join(__dirname, "..", "..", "..", "examples", name), "utf8");
+  const reviewed = read("payments-eu-reviewed.topology.yaml");
+  const blind = reviewed.replace("    healthCheck: { intervalSeconds: 10, failureThreshold: 3 }\n", "");
+  assert.notEqual(blind, reviewed);
+  const d = diff(side("reviewed", reviewed), side("blind", blind));
+  const moves = d.changes.filter((c) => c.measure === "failoverSeconds");
+  assert.deepEqual(
+    moves.map((c) => [c.scenario, c.before, c.after, c.afterNote, c.unproven, c.regression]),
+    [
+      ["lose fra", 90, null, "unknown", "no healthCheck is declared: the RTO of 120 s can no longer be shown to hold", false],
+      ["lose lon", 90, null, "unknown", "no healthCheck is declared: the RTO of 120 s can no longer be shown to hold", false],
+    ],
+  );
+  assert.match(
+    diffText(d, false),
+    /\n {4}lose fra and lose lon: checkout failover window 90 s → unknown \(no healthCheck is declared: the RTO of 120 s can no longer be shown to hold\)\n/,
+  );
+  assert.match(
+    diffMarkdown(d),
+    /\| checkout failover window 90 s → unknown \(no healthCheck is declared: the RTO of 120 s can no longer be shown to hold\) \| no \|/,
+  );
+  assert.equal(
+    JSON.parse(diffJson(d)).changes.find((c: { measure: string }) => c.measure === "failoverSeconds").unproven,
+    "no healthCheck is declared: the RTO of 120 s can no longer be shown to hold",
+  );
+  // the finding check gives (and the diff lists as new) says the same, and what to add
+  const [f] = d.findings.added.filter((x) => x.code === "objective/unmeasurable");
+  assert.match(
+    f.message,
+    /^traffic checkout: the RTO of 120 s \(rtoSeconds\) cannot be shown to hold — no healthCheck is declared, so nothing says when gslb stops sending clients to a lost site and the failover window is unknown: add healthCheck: /,
+  );
+  // simulate: the verdict line and the note
+  const lose = run(analyzeAlone("t.topology.yaml", blind).analysis.contexts[0], { ...ALL_UP, lose: ["fra"] });
+  assert.equal(
+    judgedOnce(lose),
+    "once gslb has withdrawn fra — until then (how long is unknown: no healthCheck is declared, so the RTO of 120 s cannot be shown to hold), 20,000 rps of checkout time out",
+  );
+  assert.ok(
+    lose.notes.some((n) => n.includes("how long is unknown (no healthCheck is declared; the RTO of 120 s cannot be shown to hold)")),
+  );
+  // no RTO declared: unknown, as before, with nothing about an RTO
+  const none = blind.replace("      rtoSeconds: 120\n", "");
+  assert.notEqual(none, blind);
+  const n = run(analyzeAlone("t.topology.yaml", none).analysis.contexts[0], { ...ALL_UP, lose: ["fra"] });
+  assert.equal(judgedOnce(n), "once gslb has withdrawn fra — until then (how long is unknown), 20,000 rps of checkout time out");
+  assert.ok(
+    diff(side("reviewed", reviewed.replace("      rtoSeconds: 120\n", "")), side("none", none)).changes.every(
+      (c) => c.unproven === undefined,
+    ),
+  );
+});
+
+test("simulate's failover note names the RTO a window over it is judged against (w58)", () => {
+  const reviewed = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu-reviewed.topology.yaml"), "utf8");
+  const slow = reviewed.replace("ttlSeconds: 60", "ttlSeconds: 300");
+  const notes = (text: string) => run(analyzeAlone("t.topology.yaml", text).analysis.contexts[0], { ...ALL_UP, lose: ["fra"] }).notes;
+  assert.ok(
+    notes(slow).includes(
+      "traffic checkout: until gslb stops sending clients to fra — within 330 s (10 s × 3 checks + 300 s TTL; worst case for clients that honour the TTL; clients and resolvers that ignore or clamp TTLs take longer; over the RTO of 120 s) — the 20,000 rps gslb sends there get no answer (connection timeouts); the loads are judged once it has stopped",
+    ),
+  );
+  // within it: the note is as it was
+  assert.ok(
+    notes(reviewed).some(
+      (x) => x.startsWith("traffic checkout: until gslb stops sending clients to fra — within 90 s (") && !x.includes("RTO"),
+    ),
+  );
+});
+
 test("M48: every single-link cut is compared; errors appearing under one are a regression, writes that failed and now succeed are not", () => {
   const side = (label: string, text: string) => ({ label, ...analyzeAlone(label, text) });
   const read = (name: string) => readFileSync(join(__dirname, "..", "..", "..", "examples", name), "utf8");

@@ -489,10 +489,11 @@ function judgeRto({ owner, isStore, o, label, judge, unmeasurable }: Judging): v
       objective,
       design: null,
       met: null,
+      // w58: a reader deciding on the change is told the RTO can no longer be shown to hold, and what makes the window unknown
       finding: unmeasurable(
         rtoGap(tr) === "ttlSeconds"
-          ? "rtoSeconds cannot be checked: declare ttlSeconds (clients keep the old answer that long)"
-          : "rtoSeconds cannot be checked: add healthCheck: { intervalSeconds, failureThreshold } (how steering detects a dead backend)",
+          ? `the RTO of ${objective} s (rtoSeconds) cannot be shown to hold — ${tr.steering!.value} declares no ttlSeconds, so clients keep a lost site's answer for as long as their resolvers cache it and the failover window is unknown: declare ttlSeconds`
+          : `the RTO of ${objective} s (rtoSeconds) cannot be shown to hold — no healthCheck is declared, so nothing says when ${tr.steering?.value ?? "steering"} stops sending clients to a lost site and the failover window is unknown: add healthCheck: { intervalSeconds, failureThreshold } (how steering detects a dead backend)`,
       ),
     });
   } else {

@@ -13,9 +13,10 @@ import type { Severity } from "../rules/catalog";
 import { type ObjectiveJudgement, objectiveJudgements } from "../rules/index";
 import { apiSubject, reportOf } from "../availability/figures";
 import type { TopologyContext } from "../derive/context";
-import { availabilityPercent, percentOfTime } from "../util/format";
+import { availabilityPercent, percentOfTime, seconds } from "../util/format";
 import {
   ALL_UP,
+  type FailoverWindow,
   judgedOnce,
   MAX_PARTITION_SITES,
   type Result,
@@ -95,6 +96,8 @@ export interface MeasureChange {
   readonly crosses?: string;
   /** the limit the after side is beyond where the move crosses none (writes that failed before now succeed over the budget): said beside the figure, not counted (review M115) */
   readonly over?: string;
+  /** a window gone unknown under a declared RTO: why it is unknown and that the RTO can no longer be shown to hold — said beside the figure, not counted (objective/unmeasurable is the new finding) */
+  readonly unproven?: string;
   readonly regression: boolean;
   /** the finding that counts this crossing instead, where the after version adds it (a failover window over the RTO: objective/rto) — counted once */
   readonly countedAs?: string;
@@ -448,8 +451,21 @@ function failoverChanges(rb: Result, ra: Result, push: (c: Omit<MeasureChange, "
       // unknown one that is now over it is said, not counted as crossing (objective/rto is new either way)
       crosses: wb?.seconds != null && over(wa) && !over(wb) ? rto : undefined,
       ...(wb?.seconds == null && over(wa) ? { over: rto } : {}),
+      ...(wa ? { ...unproven(wb, wa) } : {}),
     });
   }
+}
+
+/**
+ * A window gone unknown under the after version's declared RTO (w58): the reader deciding on the
+ * change is told why it is unknown and that the RTO, shown to hold before, no longer can be.
+ */
+function unproven(wb: FailoverWindow | undefined, wa: FailoverWindow): { unproven?: string } {
+  if (wa.seconds !== null || wa.rtoObjectiveSeconds === undefined) return {};
+  const rto = seconds(wa.rtoObjectiveSeconds, 3);
+  const held = wb?.seconds != null && wb.seconds <= wa.rtoObjectiveSeconds;
+  const why = wa.unknownBecause ? `${wa.unknownBecause}: ` : "";
+  return { unproven: `${why}the RTO of ${rto} ${held ? "can no longer be shown to hold" : "cannot be shown to hold"}` };
 }
 
 function measureChanges(scenario: string, rb: Result, ra: Result, settled: boolean): MeasureChange[] {

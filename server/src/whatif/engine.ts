@@ -268,6 +268,15 @@ export interface FailoverWindow {
   readonly seconds: number | null;
   /** the entry's declared `objectives.rtoSeconds`: a window above it is said to be over it (objective/rto judges the same figure) */
   readonly rtoObjectiveSeconds?: number;
+  /** why `seconds` is null, in a clause ("no healthCheck is declared"); absent for a known window */
+  readonly unknownBecause?: string;
+}
+
+/** A window's declared RTO it is over ("over the RTO of 120 s"), or, unknown, the RTO it cannot be shown to meet; undefined otherwise. */
+export function rtoWords(w: Pick<FailoverWindow, "seconds" | "rtoObjectiveSeconds">): string | undefined {
+  if (w.rtoObjectiveSeconds === undefined) return undefined;
+  if (w.seconds === null) return `the RTO of ${seconds(w.rtoObjectiveSeconds, 3)} cannot be shown to hold`;
+  return w.seconds > w.rtoObjectiveSeconds ? `over the RTO of ${seconds(w.rtoObjectiveSeconds, 3)}` : undefined;
 }
 
 /**
@@ -285,17 +294,15 @@ export function judgedOnce(r: Pick<Result, "failover" | "verdict">): string | un
   const who = (w: FailoverWindow) =>
     w.steering === "anycast" ? `${listText(w.sites)}'s anycast route is withdrawn` : `${w.steering} has withdrawn ${listText(w.sites)}`;
   // review M113: detection + TTL is the worst case only for clients that honour the TTL; anycast's hold time has no TTL
+  // unknown under a declared RTO (w58): why, and that the RTO can no longer be shown to hold
   const howLong = (w: FailoverWindow) =>
     w.seconds === null
-      ? "how long is unknown"
+      ? `how long is unknown${w.rtoObjectiveSeconds !== undefined && w.unknownBecause ? `: ${w.unknownBecause}, so ${rtoWords(w)}` : ""}`
       : w.steering === "anycast"
         ? `for up to ${seconds(w.seconds, 3)}`
         : `for about ${seconds(w.seconds, 3)}, longer for clients that ignore the TTL`;
   // a window above the entry's declared RTO objective says so (objective/rto judges the same figure)
-  const over = (w: FailoverWindow) =>
-    w.seconds !== null && w.rtoObjectiveSeconds !== undefined && w.seconds > w.rtoObjectiveSeconds
-      ? `over the RTO of ${seconds(w.rtoObjectiveSeconds, 3)}`
-      : undefined;
+  const over = (w: FailoverWindow) => (w.seconds !== null ? rtoWords(w) : undefined);
   // review M114: a down verdict does not depend on the withdrawal — the window is a cost on top of it
   if (r.verdict === "down") {
     const before = (w: FailoverWindow) =>
@@ -304,7 +311,7 @@ export function judgedOnce(r: Pick<Result, "failover" | "verdict">): string | un
     return `and before ${listText([...new Set(ws.map(before))])}, ${ws.map(also).join("; ")}`;
   }
   const cost = (w: FailoverWindow) => {
-    if (w.seconds === null) return `until then (how long is unknown), ${rps(w.rps)} of ${w.entry} time out`;
+    if (w.seconds === null) return `until then (${howLong(w)}), ${rps(w.rps)} of ${w.entry} time out`;
     const [head, caveat] = howLong(w).split(", ");
     const aside = [caveat, over(w)].filter(Boolean).join("; ");
     return `${head}${aside ? ` (${aside})` : ""}, ${rps(w.rps)} of ${w.entry} time out`;
@@ -1216,17 +1223,21 @@ function lostShareNote(
   const name = tr.name.value;
   const known = !w ? null : steering !== "anycast" ? w.seconds : (w.siteLossSeconds ?? null);
   const rto = tr.objectives?.rtoSeconds?.value;
-  J.failover.push({
+  const window: FailoverWindow = {
     entry: name,
     steering,
     sites: lostSites,
     rps: share,
     seconds: known,
     ...(rto !== undefined ? { rtoObjectiveSeconds: rto } : {}),
-  });
+    ...(known === null ? { unknownBecause: !w ? rtoGapWords(tr) : "no healthCheck.bgpHoldSeconds or bfd is declared" } : {}),
+  };
+  J.failover.push(window);
+  // the declared RTO the window is judged against, where it is over it or cannot be shown to hold (w58)
+  const judged = rtoWords(window);
   if (!w)
     notes.push(
-      `traffic ${name}: until ${steering} stops sending clients to ${where} — how long is unknown (${rtoGapWords(tr)}) — ${lostRps}; the loads are judged once it has stopped`,
+      `traffic ${name}: until ${steering} stops sending clients to ${where} — how long is unknown (${rtoGapWords(tr)}${judged ? `; ${judged}` : ""}) — ${lostRps}; the loads are judged once it has stopped`,
     );
   else if (steering === "anycast")
     notes.push(
@@ -1234,11 +1245,11 @@ function lostShareNote(
         w.siteLossSeconds !== undefined
           ? w.siteLoss
           : `nobody at ${where} withdraws it: the upstream drops it when its BGP session fails, at once if the link goes dark, else after the BGP hold time (90 s as RFC 4271 suggests, 180 s by default on many routers; about 1 s with BFD — declare healthCheck.bgpHoldSeconds or bfd to have it counted)`
-      }; the loads are judged once it is withdrawn`,
+      }${judged ? `; ${judged}` : ""}; the loads are judged once it is withdrawn`,
     );
   else
     notes.push(
-      `traffic ${name}: until ${steering} stops sending clients to ${where} — within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}) — ${lostRps}; the loads are judged once it has stopped`,
+      `traffic ${name}: until ${steering} stops sending clients to ${where} — within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}${judged ? `; ${judged}` : ""}) — ${lostRps}; the loads are judged once it has stopped`,
     );
 }
 

@@ -497,7 +497,8 @@ function moveText(c: MeasureChange, who = true): string {
     c.measure === "atRiskBytes" || c.after === null
       ? `${v(c.before, c.beforeNote)} → ${v(c.after, c.afterNote)}`
       : `${plain(c.before, c.beforeNote)} → ${plain(c.after)}${unit}`;
-  return `${whom}${word} ${both}${c.crosses || c.over ? ` (${c.crosses ?? c.over})` : ""}`;
+  const aside = c.crosses ?? c.over ?? c.unproven;
+  return `${whom}${word} ${both}${aside ? ` (${aside})` : ""}`;
 }
 
 /** One line of the diff's moves: the scenarios it happened in, named together, and what moved. */
@@ -530,6 +531,7 @@ export function groupedChanges(d: DiffResult): MoveLine[] {
       c.beforeNote,
       c.afterNote,
       c.crosses,
+      c.unproven,
       c.regression,
     ]);
     const g = groups.get(key);
@@ -725,7 +727,7 @@ export function diffJson(d: DiffResult): string {
       before: d.before,
       after: d.after,
       scenarios: d.scenarios,
-      changes: d.changes.map(({ scenario, entity, entry, measure, from, before, after, beforeNote, afterNote, crosses }) => ({
+      changes: d.changes.map(({ scenario, entity, entry, measure, from, before, after, beforeNote, afterNote, crosses, unproven }) => ({
         scenario,
         entity,
         ...(entry ? { entry } : {}),
@@ -736,6 +738,7 @@ export function diffJson(d: DiffResult): string {
         ...(beforeNote ? { beforeNote } : {}),
         ...(afterNote ? { afterNote } : {}),
         ...(crosses ? { crosses } : {}),
+        ...(unproven ? { unproven } : {}),
       })),
       findings: d.findings,
       availability: d.availability,
