@@ -84,7 +84,10 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
   }
   const parts = [
     `**${md(q.label)}**: ${verdict}.`,
-    `${n} members${voters === n ? "" : ` (${voters} that vote as designed)`}, majority **${maj}**, tolerates **${tol}** failure${tol === 1 ? "" : "s"}.`,
+    // stopped with every site up (w58): the voters are short of the majority already — no "tolerates 0 failures" beside that
+    stopped
+      ? `${n} members (${voters} that vote as designed), majority **${maj}**: ${maj - voters} vote${maj - voters === 1 ? "" : "s"} short of it with every site up.`
+      : `${n} members${voters === n ? "" : ` (${voters} that vote as designed)`}, majority **${maj}**, tolerates **${tol}** failure${tol === 1 ? "" : "s"}.`,
   ];
   parts.push(...apiWhenCutOff(ctx, q, home, losses.length));
   if (losses.length > 1 && q.kind === "galera") {
