@@ -1961,7 +1961,15 @@ test("a deep health check withdraws the backends that err in the cut, not the is
   const lose = gameDay(hc, { lose: ["fra"] }, OPTS).runbook;
   assert.match(lose, /## Withdraw fra from steering \(step 3\)/);
   assert.match(lose, /fra still in rotation is the deep check working, not a finding/);
-  assert.match(lose, /Withdraw fra all the same \(Steering, step 3\), and leave lon-prod in: that is how this run enacts the loss of fra/);
+  assert.match(lose, /Withdraw fra all the same \(Steering, step 3\): that is how this run enacts the loss of fra/);
+  // w56: withdrawing fra does not make lon-prod write (carts' writer is at fra): the deep check keeps it out, as the engine's deepWithdrawn says
+  assert.doesNotMatch(lose, /leave lon-prod in/);
+  assert.match(
+    lose,
+    /Once fra is out, lon-prod still errs \(carts' writer is at fra\), so a deep check keeps it withdrawn too: checkout has no backend left in rotation — \*\*down\*\* either way, as with lon-prod in and answering errors \(Customer impact, below\)\. Only a shallow check leaves lon-prod in\./,
+  );
+  // and the isolated side does not carry the whole load in this run: it is withdrawn
+  assert.doesNotMatch(lose, /fra then carries the entry's whole load/);
   assert.match(lose, /After the withdrawal: lon-prod 40,000 rps of 30,000 — \*\*overloaded\*\*/);
   assert.match(
     lose,

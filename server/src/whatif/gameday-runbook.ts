@@ -1079,13 +1079,34 @@ function deepElsewhere(rb: Rb, tr: Topology["traffic"][number], share: number, o
   const check = `a **deep** health check (one that writes through the stores the entry depends on${deps.length ? `: ${deps.join(", ")}` : ""})`;
   const timer = detect !== undefined ? `${detect} s` : "the health check's detection time (not declared: traffic[].healthCheck)";
   return [
-    `- **${cell(tr.name!.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${side} ${many ? "keep their" : "keeps its"} share, ${int(share)} rps. ${side} ${many ? "are" : "is"} cut off but alive, and ${many ? "their" : "its"} writes work: the engine predicts ${side}'s backends serving and ${them} erroring in the cut. So ${check} passes at ${side} and fails at ${them}: steering withdraws ${them}, not ${side}, and ${side} then ${many ? "carry" : "carries"} the entry's whole load (Customer impact, below).`,
+    `- **${cell(tr.name!.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${side} ${many ? "keep their" : "keeps its"} share, ${int(share)} rps. ${side} ${many ? "are" : "is"} cut off but alive, and ${many ? "their" : "its"} writes work: the engine predicts ${side}'s backends serving and ${them} erroring in the cut. So ${check} passes at ${side} and fails at ${them}: steering withdraws ${them}, not ${side}${rb.o.isolate ? `, and ${side} then ${many ? "carry" : "carries"} the entry's whole load (Customer impact, below)` : ""}.`,
     `  - Watch ${anycast ? "the route" : "the pool"} for ${timer}${rb.steering.step ? `, timed from step ${rb.steering.step}` : ""}: ${side} still in rotation is the deep check working, not a finding; if ${anycast ? `the route to ${them} is still announced` : `${them} ${others.length > 1 ? "are" : "is"} still in rotation`}, the check is shallow — write that down as a finding${rb.o.isolate ? `, then ${byHand(them)}` : ""}. ${
       rb.o.isolate
         ? `Do not withdraw ${side} by hand: ${many ? "they hold" : "it holds"} the only backends whose writes work, and withdrawing ${many ? "them" : "it"} turns ${them}'s errors into all of the entry's.`
-        : `Withdraw ${side} all the same (Steering, step ${rb.steering.step ?? "?"}), and leave ${them} in: that is how this run enacts the loss of ${side} — a lost site answers nothing — not what a deep check does.`
+        : `Withdraw ${side} all the same (Steering, step ${rb.steering.step ?? "?"}): that is how this run enacts the loss of ${side} — a lost site answers nothing — not what a deep check does. ${loseAfterDeep(rb, tr, others)}`
     }`,
   ];
+}
+
+/**
+ * `--lose` where a deep check fails elsewhere (w56): withdrawing the lost side does not make the
+ * others write — they err because of where the writer is, not because of steering — so the deep
+ * check that withdrew them (engine deepWithdrawn) keeps them out; the runbook must not tell the
+ * operator to leave them in. Says what is left in rotation then.
+ */
+function loseAfterDeep(rb: Rb, tr: Topology["traffic"][number], others: readonly string[]): string {
+  const them = cell(others.join(", "));
+  const many = others.length > 1;
+  const failing = deepCheckFailsElsewhere(rb.p, tr.name!.value, rb.isolated);
+  const reason = cell(deepReason(rb.r.ctx, tr, rb.isolated, failing));
+  const after = rb.r.after?.traffic.find((y) => y.name === tr.name!.value);
+  const left = after?.backends.filter((b) => b.loadRps !== null && !others.includes(b.cluster)).map((b) => cell(b.cluster)) ?? [];
+  const entry = cell(tr.name!.value);
+  return `Once ${cell(rb.isolated.join(", "))} is out, ${them} still ${many ? "err" : "errs"} (${reason}), so a deep check keeps ${many ? "them" : "it"} withdrawn too: ${
+    left.length
+      ? `${entry} is left to ${listOf(left)}`
+      : `${entry} has no backend left in rotation — **down** either way, as with ${them} in and answering errors (Customer impact, below)`
+  }. Only a shallow check leaves ${them} in.`;
 }
 
 function abortCriteria(rb: Rb): void {
