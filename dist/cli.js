@@ -15517,7 +15517,7 @@ var CATALOG = {
   "export/cluster-without-mesh": r(
     "warning",
     "Export from a cluster with no cross-cluster network",
-    "A cluster with mesh none cannot serve an exported Service to other clusters."
+    "A cluster with mesh none cannot serve an exported Service to other clusters (a member of a multi-network Istio mesh with an east-west gateway is not warned: the gateway serves its Services to the mesh)."
   ),
   "export/remote-endpoints-kept": r(
     "warning",
@@ -16624,12 +16624,12 @@ function topologyExportRules(ctx) {
     if (e.namespace) out.push(...namespaceFindings(e.namespace, `${what}`, allowed));
     for (const ref of e.clusters?.items ?? []) {
       const c = t.clusterByName.get(ref.value);
-      if (c && c.mesh === "none" && !c.invalid.has("mesh")) {
+      if (c && c.mesh === "none" && !c.invalid.has("mesh") && !istioGatewayPeers(ctx, c).length) {
         out.push(
           finding(
             "export/cluster-without-mesh",
             ref.span,
-            withoutMeshText(ctx, c, `${what} is exported from ${ref.value}, whose mesh is none`)
+            `${what} is exported from ${ref.value}, whose mesh is none: no other cluster can reach its endpoints`
           )
         );
       }
@@ -16639,12 +16639,11 @@ function topologyExportRules(ctx) {
   }
   return out;
 }
-function withoutMeshText(ctx, c, head) {
+function istioGatewayPeers(ctx, c) {
   const meshId = c.istio?.meshId?.value;
+  if (meshId === void 0 || c.istio?.eastWestGateway?.value !== true) return [];
   const net = (x) => x.istio?.network?.value ?? x.name?.value;
-  const others = meshId !== void 0 ? (istioMeshes(ctx).get(meshId) ?? []).filter((x) => x !== c && net(x) !== net(c)) : [];
-  if (c.istio?.eastWestGateway?.value !== true || !others.length) return `${head}: no other cluster can reach its endpoints`;
-  return `${head}: no pod network joins it to another cluster \u2014 only the clusters of its Istio mesh ${meshId} (${listText(others.map((x) => x.name?.value ?? "?"))}) reach its endpoints, through its east-west gateway (network ${net(c)}); any other cluster cannot`;
+  return (istioMeshes(ctx).get(meshId) ?? []).filter((x) => x !== c && net(x) !== net(c));
 }
 function remoteEndpointsKept(ctx, e) {
   const exporters = meshedExporters(ctx, e);
@@ -19426,8 +19425,9 @@ function judgeRto({ owner, isStore, o, label: label4, judge: judge2, unmeasurabl
       objective,
       design: null,
       met: null,
+      // w58: a reader deciding on the change is told the RTO can no longer be shown to hold, and what makes the window unknown
       finding: unmeasurable(
-        rtoGap(tr) === "ttlSeconds" ? "rtoSeconds cannot be checked: declare ttlSeconds (clients keep the old answer that long)" : "rtoSeconds cannot be checked: add healthCheck: { intervalSeconds, failureThreshold } (how steering detects a dead backend)"
+        rtoGap(tr) === "ttlSeconds" ? `the RTO of ${objective} s (rtoSeconds) cannot be shown to hold \u2014 ${tr.steering.value} declares no ttlSeconds, so clients keep a lost site's answer for as long as their resolvers cache it and the failover window is unknown: declare ttlSeconds` : `the RTO of ${objective} s (rtoSeconds) cannot be shown to hold \u2014 no healthCheck is declared, so nothing says when ${tr.steering?.value ?? "steering"} stops sending clients to a lost site and the failover window is unknown: add healthCheck: { intervalSeconds, failureThreshold } (how steering detects a dead backend)`
       )
     });
   } else {
@@ -20432,19 +20432,24 @@ function pinCostOf(ctx, store, site) {
 // server/src/whatif/engine.ts
 var ALL_UP = { lose: [], partition: [], cut: [], loseMembers: {}, rttFactor: null, slow: [] };
 var MAX_FACTOR = 1e3;
+function rtoWords(w) {
+  if (w.rtoObjectiveSeconds === void 0) return void 0;
+  if (w.seconds === null) return `the RTO of ${seconds(w.rtoObjectiveSeconds, 3)} cannot be shown to hold`;
+  return w.seconds > w.rtoObjectiveSeconds ? `over the RTO of ${seconds(w.rtoObjectiveSeconds, 3)}` : void 0;
+}
 function judgedOnce(r2) {
   const ws = r2.failover ?? [];
   if (!ws.length) return void 0;
   const who = (w) => w.steering === "anycast" ? `${listText(w.sites)}'s anycast route is withdrawn` : `${w.steering} has withdrawn ${listText(w.sites)}`;
-  const howLong = (w) => w.seconds === null ? "how long is unknown" : w.steering === "anycast" ? `for up to ${seconds(w.seconds, 3)}` : `for about ${seconds(w.seconds, 3)}, longer for clients that ignore the TTL`;
-  const over = (w) => w.seconds !== null && w.rtoObjectiveSeconds !== void 0 && w.seconds > w.rtoObjectiveSeconds ? `over the RTO of ${seconds(w.rtoObjectiveSeconds, 3)}` : void 0;
+  const howLong = (w) => w.seconds === null ? `how long is unknown${w.rtoObjectiveSeconds !== void 0 && w.unknownBecause ? `: ${w.unknownBecause}, so ${rtoWords(w)}` : ""}` : w.steering === "anycast" ? `for up to ${seconds(w.seconds, 3)}` : `for about ${seconds(w.seconds, 3)}, longer for clients that ignore the TTL`;
+  const over = (w) => w.seconds !== null ? rtoWords(w) : void 0;
   if (r2.verdict === "down") {
     const before2 = (w) => w.steering === "anycast" ? `${listText(w.sites)}'s anycast route is withdrawn` : `${w.steering} withdraws ${listText(w.sites)}`;
     const also = (w) => `${rps(w.rps)} of ${w.entry} also time out (${[howLong(w), over(w)].filter(Boolean).join("; ")})`;
     return `and before ${listText([...new Set(ws.map(before2))])}, ${ws.map(also).join("; ")}`;
   }
   const cost = (w) => {
-    if (w.seconds === null) return `until then (how long is unknown), ${rps(w.rps)} of ${w.entry} time out`;
+    if (w.seconds === null) return `until then (${howLong(w)}), ${rps(w.rps)} of ${w.entry} time out`;
     const [head, caveat] = howLong(w).split(", ");
     const aside = [caveat, over(w)].filter(Boolean).join("; ");
     return `${head}${aside ? ` (${aside})` : ""}, ${rps(w.rps)} of ${w.entry} time out`;
@@ -21047,25 +21052,28 @@ function lostShareNote(J, tr, lb, sc) {
   const name = tr.name.value;
   const known = !w ? null : steering !== "anycast" ? w.seconds : w.siteLossSeconds ?? null;
   const rto = tr.objectives?.rtoSeconds?.value;
-  J.failover.push({
+  const window2 = {
     entry: name,
     steering,
     sites: lostSites,
     rps: share2,
     seconds: known,
-    ...rto !== void 0 ? { rtoObjectiveSeconds: rto } : {}
-  });
+    ...rto !== void 0 ? { rtoObjectiveSeconds: rto } : {},
+    ...known === null ? { unknownBecause: !w ? rtoGapWords(tr) : "no healthCheck.bgpHoldSeconds or bfd is declared" } : {}
+  };
+  J.failover.push(window2);
+  const judged3 = rtoWords(window2);
   if (!w)
     notes.push(
-      `traffic ${name}: until ${steering} stops sending clients to ${where2} \u2014 how long is unknown (${rtoGapWords(tr)}) \u2014 ${lostRps}; the loads are judged once it has stopped`
+      `traffic ${name}: until ${steering} stops sending clients to ${where2} \u2014 how long is unknown (${rtoGapWords(tr)}${judged3 ? `; ${judged3}` : ""}) \u2014 ${lostRps}; the loads are judged once it has stopped`
     );
   else if (steering === "anycast")
     notes.push(
-      `traffic ${name}: until ${where2}'s anycast route is withdrawn, ${lostRps} and established connections are reset \u2014 ${w.siteLossSeconds !== void 0 ? w.siteLoss : `nobody at ${where2} withdraws it: the upstream drops it when its BGP session fails, at once if the link goes dark, else after the BGP hold time (90 s as RFC 4271 suggests, 180 s by default on many routers; about 1 s with BFD \u2014 declare healthCheck.bgpHoldSeconds or bfd to have it counted)`}; the loads are judged once it is withdrawn`
+      `traffic ${name}: until ${where2}'s anycast route is withdrawn, ${lostRps} and established connections are reset \u2014 ${w.siteLossSeconds !== void 0 ? w.siteLoss : `nobody at ${where2} withdraws it: the upstream drops it when its BGP session fails, at once if the link goes dark, else after the BGP hold time (90 s as RFC 4271 suggests, 180 s by default on many routers; about 1 s with BFD \u2014 declare healthCheck.bgpHoldSeconds or bfd to have it counted)`}${judged3 ? `; ${judged3}` : ""}; the loads are judged once it is withdrawn`
     );
   else
     notes.push(
-      `traffic ${name}: until ${steering} stops sending clients to ${where2} \u2014 within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}) \u2014 ${lostRps}; the loads are judged once it has stopped`
+      `traffic ${name}: until ${steering} stops sending clients to ${where2} \u2014 within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}${judged3 ? `; ${judged3}` : ""}) \u2014 ${lostRps}; the loads are judged once it has stopped`
     );
 }
 function catchmentNote(J, tr, sc) {
@@ -28173,9 +28181,17 @@ function failoverChanges(rb, ra, push) {
       // a known window within the before version's RTO (or with none declared) that now exceeds it crosses it; an
       // unknown one that is now over it is said, not counted as crossing (objective/rto is new either way)
       crosses: wb?.seconds != null && over(wa) && !over(wb) ? rto : void 0,
-      ...wb?.seconds == null && over(wa) ? { over: rto } : {}
+      ...wb?.seconds == null && over(wa) ? { over: rto } : {},
+      ...wa ? { ...unproven(wb, wa) } : {}
     });
   }
+}
+function unproven(wb, wa) {
+  if (wa.seconds !== null || wa.rtoObjectiveSeconds === void 0) return {};
+  const rto = seconds(wa.rtoObjectiveSeconds, 3);
+  const held = wb?.seconds != null && wb.seconds <= wa.rtoObjectiveSeconds;
+  const why2 = wa.unknownBecause ? `${wa.unknownBecause}: ` : "";
+  return { unproven: `${why2}the RTO of ${rto} ${held ? "can no longer be shown to hold" : "cannot be shown to hold"}` };
 }
 function measureChanges(scenario2, rb, ra, settled) {
   const out = [];
@@ -28633,7 +28649,8 @@ function moveText(c, who = true) {
   const whom = who ? `${c.entry ? `${c.entity} (${c.entry})` : c.entity} ` : "";
   const plain = (x, note) => x === null ? note ?? "none" : latency && x === 0 ? "< 1" : v(x).replace(/ (rps|ms|s)$/, "").replace(/ bytes.*$/, "");
   const both = c.measure === "atRiskBytes" || c.after === null ? `${v(c.before, c.beforeNote)} \u2192 ${v(c.after, c.afterNote)}` : `${plain(c.before, c.beforeNote)} \u2192 ${plain(c.after)}${unit}`;
-  return `${whom}${word} ${both}${c.crosses || c.over ? ` (${c.crosses ?? c.over})` : ""}`;
+  const aside = c.crosses ?? c.over ?? c.unproven;
+  return `${whom}${word} ${both}${aside ? ` (${aside})` : ""}`;
 }
 function groupedChanges(d) {
   const groups = /* @__PURE__ */ new Map();
@@ -28648,6 +28665,7 @@ function groupedChanges(d) {
       c.beforeNote,
       c.afterNote,
       c.crosses,
+      c.unproven,
       c.regression
     ]);
     const g = groups.get(key);
@@ -28806,7 +28824,7 @@ function diffJson(d) {
       before: d.before,
       after: d.after,
       scenarios: d.scenarios,
-      changes: d.changes.map(({ scenario: scenario2, entity, entry, measure, from, before: before2, after, beforeNote, afterNote, crosses }) => ({
+      changes: d.changes.map(({ scenario: scenario2, entity, entry, measure, from, before: before2, after, beforeNote, afterNote, crosses, unproven: unproven2 }) => ({
         scenario: scenario2,
         entity,
         ...entry ? { entry } : {},
@@ -28816,7 +28834,8 @@ function diffJson(d) {
         after,
         ...beforeNote ? { beforeNote } : {},
         ...afterNote ? { afterNote } : {},
-        ...crosses ? { crosses } : {}
+        ...crosses ? { crosses } : {},
+        ...unproven2 ? { unproven: unproven2 } : {}
       })),
       findings: d.findings,
       availability: d.availability,
@@ -32398,9 +32417,19 @@ function deepElsewhere(rb, tr, share2, others) {
   const check = `a **deep** health check (one that writes through the stores the entry depends on${deps.length ? `: ${deps.join(", ")}` : ""})`;
   const timer = detect !== void 0 ? `${detect} s` : "the health check's detection time (not declared: traffic[].healthCheck)";
   return [
-    `- **${cell(tr.name.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${side2} ${many ? "keep their" : "keeps its"} share, ${int2(share2)} rps. ${side2} ${many ? "are" : "is"} cut off but alive, and ${many ? "their" : "its"} writes work: the engine predicts ${side2}'s backends serving and ${them} erroring in the cut. So ${check} passes at ${side2} and fails at ${them}: steering withdraws ${them}, not ${side2}, and ${side2} then ${many ? "carry" : "carries"} the entry's whole load (Customer impact, below).`,
-    `  - Watch ${anycast ? "the route" : "the pool"} for ${timer}${rb.steering.step ? `, timed from step ${rb.steering.step}` : ""}: ${side2} still in rotation is the deep check working, not a finding; if ${anycast ? `the route to ${them} is still announced` : `${them} ${others.length > 1 ? "are" : "is"} still in rotation`}, the check is shallow \u2014 write that down as a finding${rb.o.isolate ? `, then ${byHand(them)}` : ""}. ${rb.o.isolate ? `Do not withdraw ${side2} by hand: ${many ? "they hold" : "it holds"} the only backends whose writes work, and withdrawing ${many ? "them" : "it"} turns ${them}'s errors into all of the entry's.` : `Withdraw ${side2} all the same (Steering, step ${rb.steering.step ?? "?"}), and leave ${them} in: that is how this run enacts the loss of ${side2} \u2014 a lost site answers nothing \u2014 not what a deep check does.`}`
+    `- **${cell(tr.name.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${side2} ${many ? "keep their" : "keeps its"} share, ${int2(share2)} rps. ${side2} ${many ? "are" : "is"} cut off but alive, and ${many ? "their" : "its"} writes work: the engine predicts ${side2}'s backends serving and ${them} erroring in the cut. So ${check} passes at ${side2} and fails at ${them}: steering withdraws ${them}, not ${side2}${rb.o.isolate ? `, and ${side2} then ${many ? "carry" : "carries"} the entry's whole load (Customer impact, below)` : ""}.`,
+    `  - Watch ${anycast ? "the route" : "the pool"} for ${timer}${rb.steering.step ? `, timed from step ${rb.steering.step}` : ""}: ${side2} still in rotation is the deep check working, not a finding; if ${anycast ? `the route to ${them} is still announced` : `${them} ${others.length > 1 ? "are" : "is"} still in rotation`}, the check is shallow \u2014 write that down as a finding${rb.o.isolate ? `, then ${byHand(them)}` : ""}. ${rb.o.isolate ? `Do not withdraw ${side2} by hand: ${many ? "they hold" : "it holds"} the only backends whose writes work, and withdrawing ${many ? "them" : "it"} turns ${them}'s errors into all of the entry's.` : `Withdraw ${side2} all the same (Steering, step ${rb.steering.step ?? "?"}): that is how this run enacts the loss of ${side2} \u2014 a lost site answers nothing \u2014 not what a deep check does. ${loseAfterDeep(rb, tr, others)}`}`
   ];
+}
+function loseAfterDeep(rb, tr, others) {
+  const them = cell(others.join(", "));
+  const many = others.length > 1;
+  const failing = deepCheckFailsElsewhere(rb.p, tr.name.value, rb.isolated);
+  const reason2 = cell(deepReason(rb.r.ctx, tr, rb.isolated, failing));
+  const after = rb.r.after?.traffic.find((y) => y.name === tr.name.value);
+  const left = after?.backends.filter((b) => b.loadRps !== null && !others.includes(b.cluster)).map((b) => cell(b.cluster)) ?? [];
+  const entry = cell(tr.name.value);
+  return `Once ${cell(rb.isolated.join(", "))} is out, ${them} still ${many ? "err" : "errs"} (${reason2}), so a deep check keeps ${many ? "them" : "it"} withdrawn too: ${left.length ? `${entry} is left to ${listOf(left)}` : `${entry} has no backend left in rotation \u2014 **down** either way, as with ${them} in and answering errors (Customer impact, below)`}. Only a shallow check leaves ${them} in.`;
 }
 function abortCriteria(rb) {
   const { r: r2, p, t, out, deadman } = rb;
