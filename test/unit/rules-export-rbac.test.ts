@@ -48,6 +48,9 @@ test("export/cluster-without-mesh: a member of a multi-network Istio mesh with a
   // one network, two sites, no pod mesh: the gateway does not carry the traffic (istio/network-not-routable): still warned
   const [h] = only(istio(true, "n-a"), "export/cluster-without-mesh");
   assert.match(h.message, /whose mesh is none: no other cluster can reach its endpoints$/);
+  // no network declared on the exporting member: its gateway serves no network of its own — still warned
+  const [k] = only(istio(true).replace("network: n-a, ", ""), "export/cluster-without-mesh");
+  assert.match(k.message, /no other cluster can reach its endpoints$/);
   // a mesh of one: nobody to serve
   const alone =
     "sites:\n  - name: fra\nclusters:\n  - { name: a, site: fra, istio: { meshId: m, network: n-a, role: primary, rootCa: r, eastWestGateway: true } }\n" +

@@ -106,9 +106,11 @@ export function topologyExportRules(ctx: TopologyContext): Finding[] {
  */
 function istioGatewayPeers(ctx: TopologyContext, c: Cluster): Cluster[] {
   const meshId = c.istio?.meshId?.value;
-  if (meshId === undefined || c.istio?.eastWestGateway?.value !== true) return [];
-  const net = (x: Cluster) => x.istio?.network?.value ?? x.name?.value;
-  return (istioMeshes(ctx).get(meshId) ?? []).filter((x) => x !== c && net(x) !== net(c));
+  const own = c.istio?.network?.value;
+  // the gateway serves the network it is labelled with: a member that declares none has no network for it to serve
+  if (meshId === undefined || own === undefined || c.istio?.eastWestGateway?.value !== true) return [];
+  // a member that declares no network is on Istio's default one, which is not c's
+  return (istioMeshes(ctx).get(meshId) ?? []).filter((x) => x !== c && (x.istio?.network?.value ?? "") !== own);
 }
 
 /**
