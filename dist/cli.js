@@ -16641,9 +16641,9 @@ function topologyExportRules(ctx) {
 }
 function istioGatewayPeers(ctx, c) {
   const meshId = c.istio?.meshId?.value;
-  if (meshId === void 0 || c.istio?.eastWestGateway?.value !== true) return [];
-  const net = (x) => x.istio?.network?.value ?? x.name?.value;
-  return (istioMeshes(ctx).get(meshId) ?? []).filter((x) => x !== c && net(x) !== net(c));
+  const own2 = c.istio?.network?.value;
+  if (meshId === void 0 || own2 === void 0 || c.istio?.eastWestGateway?.value !== true) return [];
+  return (istioMeshes(ctx).get(meshId) ?? []).filter((x) => x !== c && (x.istio?.network?.value ?? "") !== own2);
 }
 function remoteEndpointsKept(ctx, e) {
   const exporters = meshedExporters(ctx, e);
