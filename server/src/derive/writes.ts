@@ -227,14 +227,25 @@ export function writeJudgement(
 }
 const judgedAsDeclared = (ctx: TopologyContext, q: Quorum): WriteJudgement => judge(ctx, q, q.counts, designedVoters(ctx, q));
 
-/** `counts` the configured members (whose sites write when no traffic entry does); `voters` those that vote and the majority they must complete (default: `counts`, all voting). */
-function judge(ctx: TopologyContext, q: Quorum, counts: ReadonlyMap<string, number>, voters: LatencyOptions = { counts }): WriteJudgement {
+/** What `judge` judges: the voters' options, the member sites (the placements), the writing sites and whether the members stand in for them. */
+function judged(
+  ctx: TopologyContext,
+  q: Quorum,
+  counts: ReadonlyMap<string, number>,
+  voters: LatencyOptions,
+): { o: LatencyOptions; sites: string[]; writers: readonly string[]; fromMembers: boolean } {
   const o = { counts: voters.counts ?? counts, need: voters.need };
   const sites = memberSites(o.counts);
   const { sites: declared, fromMembers } = clientSitesOf(ctx, q, counts);
   // every site up: a site whose backends carry 0 rps (standbys beside a weighted backend) writes nothing — no writer, as the what-if engine and availability judge it (review M82)
   const standby = fromMembers || q.kind === "etcd" ? [] : standbyWriters(ctx, q.owner as Store);
   const writers = standby.length ? declared.filter((x) => !standby.some((w) => w.site === x && standbyIdle(w, () => true))) : declared;
+  return { o, sites, writers, fromMembers };
+}
+
+/** `counts` the configured members (whose sites write when no traffic entry does); `voters` those that vote and the majority they must complete (default: `counts`, all voting). */
+function judge(ctx: TopologyContext, q: Quorum, counts: ReadonlyMap<string, number>, voters: LatencyOptions = { counts }): WriteJudgement {
+  const { o, sites, writers, fromMembers } = judged(ctx, q, counts, voters);
   const at = (p: LeaderAt): PlacementWrites => {
     const writes = writers.map((from) => ({ from, route: clientWrite(ctx, q, p, from, o) }));
     // every site and link up, a write fails only where no link is declared: unknown, as a missing RTT is
@@ -268,8 +279,32 @@ export function writesOverBudget(
   if (budget === undefined) return false;
   const commit = bestCommit(ctx, q, { counts: o.counts, layout: o.layout });
   if (!commit || commit.latency > budget) return false;
-  const j = writeJudgement(ctx, q, o);
-  return j.placements.length > 0 && j.placements.every((p) => p.slowest !== undefined && p.slowest > budget);
+  // writeJudgement's placements, judged without building them: the first placement whose slowest
+  // write is unknown or within the budget decides (rtt/write-budget asks this of every store on
+  // every keystroke that runs it; building every placement's writes was most of its time)
+  const counts = o.counts ?? (o.layout && o.layout !== q.counts ? o.layout : q.counts);
+  const voters = o.counts ? { counts } : designedVoters(ctx, q, o.layout && o.layout !== q.counts ? { layout: o.layout } : {});
+  const { o: lo, sites, writers } = judged(ctx, q, counts, voters);
+  if (!sites.length) return false;
+  if (q.kind === "galera") {
+    const b = bestCommit(ctx, q, lo);
+    return slowestOver(ctx, q, { site: b?.site ?? sites[0], voting: sites, commit: b?.latency }, writers, lo, budget);
+  }
+  for (const site of sites)
+    if (!slowestOver(ctx, q, { site, voting: sites, commit: leaderCommit(ctx, q, site, lo) }, writers, lo, budget)) return false;
+  return true;
+}
+
+/** Whether the slowest write from `writers` at placement `p` is known and above `budget` (judge's `slowest`, without its writes). */
+function slowestOver(ctx: TopologyContext, q: Quorum, p: LeaderAt, writers: readonly string[], o: LatencyOptions, budget: number): boolean {
+  let slowest = 0;
+  for (const from of writers) {
+    const ms = clientWrite(ctx, q, p, from, o).ms;
+    // (NaN: Math.max over the writes gives NaN, above no budget)
+    if (ms === undefined || Number.isNaN(ms)) return false;
+    if (ms > slowest) slowest = ms;
+  }
+  return slowest > budget;
 }
 
 /**
