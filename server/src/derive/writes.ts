@@ -148,6 +148,12 @@ function standbys(ctx: TopologyContext): Map<Store, StandbyWriter[]> {
       const lb = loadBackends(ctx, tr);
       if (!lb) continue;
       const peak = tr.peakRps?.value;
+      // the usual entry (no peak, or a peak and every backend weighted): each of its sites writes,
+      // nothing to collect (this fact is built for every store on every keystroke that runs rtt)
+      if (peak === undefined || (peak !== 0 && lb.every((b) => b.weight !== 0))) {
+        for (const b of lb) at.set(b.site!, null);
+        continue;
+      }
       const weighted = [...new Set(lb.filter((b) => b.weight > 0).map((b) => b.site!))];
       for (const site of new Set(lb.map((b) => b.site!))) {
         if (at.get(site) === null) continue;

@@ -8,7 +8,7 @@ import { dependentsOf, type WriteJudgement, writeJudgement, writesOverBudget, wr
 import type { Store } from "../model/topology";
 import { etcdTimers as timersOf, largestMemberRtt, MAX_ELECTION_TIMEOUT_MS, timerAdvice } from "../derive/timers";
 import { ms } from "../util/format";
-import { finding, memberPairs, type Quorum, type TopologyContext } from "./context";
+import { finding, type Quorum, type TopologyContext } from "./context";
 
 /** rtt/*: link sanity, etcd timers against member RTTs, Galera over WAN, commit budget. */
 export function rttRules(ctx: TopologyContext): Finding[] {
@@ -75,18 +75,22 @@ function p99BelowTypical(link: Link): Finding[] {
 
 /** rtt/missing-link: each pair of member sites with no declared RTT between them. */
 function missingLinks(ctx: TopologyContext, q: Quorum): Finding[] {
-  return memberPairs(ctx, q)
-    .filter((p) => !ctx.link(p.a, p.b))
-    .map((p) =>
-      finding(
-        "rtt/missing-link",
-        q.members.keySpan,
-        `${q.label} has members in ${p.a} and ${p.b} but no link declares the RTT between them; timers and commit latency leave this pair out, and simulate, availability and the objectives take ${p.a} and ${p.b} as unable to reach each other (a site reaches another only over a declared link) — declare the link if they do`,
-        {
-          fixes: [{ kind: "add-link", title: `Add link \`${p.a}\`–\`${p.b}\``, args: { a: p.a, b: p.b } }],
-        },
-      ),
-    );
+  // (memberPairs' pairs without their RTTs: this runs for every quorum on every keystroke that
+  // runs rtt, and nearly every pair has its link)
+  const sites = [...q.counts.keys()];
+  const pairs: { a: string; b: string }[] = [];
+  for (let i = 0; i < sites.length; i++)
+    for (let j = i + 1; j < sites.length; j++) if (!ctx.link(sites[i], sites[j])) pairs.push({ a: sites[i], b: sites[j] });
+  return pairs.map((p) =>
+    finding(
+      "rtt/missing-link",
+      q.members.keySpan,
+      `${q.label} has members in ${p.a} and ${p.b} but no link declares the RTT between them; timers and commit latency leave this pair out, and simulate, availability and the objectives take ${p.a} and ${p.b} as unable to reach each other (a site reaches another only over a declared link) — declare the link if they do`,
+      {
+        fixes: [{ kind: "add-link", title: `Add link \`${p.a}\`–\`${p.b}\``, args: { a: p.a, b: p.b } }],
+      },
+    ),
+  );
 }
 
 /** rtt/galera-wan: a Galera quorum whose largest member RTT is above quorate.galeraMaxRttMs. */
