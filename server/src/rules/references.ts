@@ -108,13 +108,15 @@ function referenceCheck(t: Topology, out: Finding[]) {
 /** ref/duplicate-name: a name declared again in sites, clusters, stores or traffic (references resolve to the first). */
 function duplicateNames(t: Topology): Finding[] {
   const out: Finding[] = [];
-  const dupes = (list: Named[], kind: string, listName: string) => {
-    const first = new Map<string, Named>();
+  // `byName`: the list's own first-by-name index where the topology keeps one (model/topology
+  // firstByName: the same first item per name), not built again on every keystroke that runs ref
+  const dupes = (list: Named[], kind: string, listName: string, byName?: ReadonlyMap<string, Named>) => {
+    const first = byName ? undefined : new Map<string, Named>();
     for (const item of list) {
       if (!item.name) continue;
-      const prev = first.get(item.name.value);
-      if (!prev) first.set(item.name.value, item);
-      else {
+      const prev = byName ? byName.get(item.name.value) : first!.get(item.name.value);
+      if (byName ? prev === item : !prev) first?.set(item.name.value, item);
+      else if (prev) {
         out.push(
           finding(
             "ref/duplicate-name",
@@ -128,9 +130,9 @@ function duplicateNames(t: Topology): Finding[] {
       }
     }
   };
-  dupes(t.sites, "site", "sites");
-  dupes(t.clusters, "cluster", "clusters");
-  dupes(t.stores, "store", "stores");
+  dupes(t.sites, "site", "sites", t.siteByName);
+  dupes(t.clusters, "cluster", "clusters", t.clusterByName);
+  dupes(t.stores, "store", "stores", t.storeByName);
   dupes(t.traffic, "traffic entry", "traffic");
   return out;
 }
