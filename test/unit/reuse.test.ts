@@ -174,6 +174,44 @@ test("a keystroke into a member count re-runs the families that read quorums, no
   }
 });
 
+test("the quorums and the link map an edit did not re-read are taken from the last analysis; re-read, or the sites renamed, they are formed again", () => {
+  const name = "rings.topology.yaml";
+  let cur = rings(3);
+  let a = analyzeFile(name, cur);
+  const edit = (needle: string, ins: string, del = 0) => {
+    const at = cur.indexOf(needle) + needle.length;
+    const next = `${cur.slice(0, at)}${ins}${cur.slice(at + del)}`;
+    const before = a.contexts[0];
+    a = analyzeChange(a, name, { start: at, end: at + del, text: ins }, next, DEFAULT_OPTIONS);
+    cur = next;
+    assert.ok(a.families, "incremental");
+    assert.equal(view(a), view(analyzeFile(name, cur)), `${needle} + ${ins}`);
+    return { before, after: a.contexts[0] };
+  };
+  const ledger = (ctx: FileAnalysis["contexts"][number], r: number) => ctx.quorumOf(ctx.topology.storeByName.get(`ledger-${r}`)!)!;
+  // a capacity: no owner re-read, every quorum the same; links the same list, the same lookups
+  let { before, after } = edit("capacityRps: 2000", "1");
+  assert.deepEqual(
+    after.quorums.map((q, i) => q === before.quorums[i]),
+    before.quorums.map(() => true),
+  );
+  assert.equal(after.link("r1-a", "r1-b"), before.link("r1-a", "r1-b"));
+  // a store's member count: that store's quorum formed again (its new count), the others kept
+  ({ before, after } = edit("members: { r1-a: 2, r1-b: ", "3", 1));
+  assert.notEqual(ledger(after, 1), ledger(before, 1));
+  assert.equal(ledger(after, 1).counts.get("r1-b"), 3);
+  assert.equal(ledger(after, 2), ledger(before, 2));
+  // an RTT: the link map built again from the edited list
+  ({ before, after } = edit("between: [r1-a, r1-b], rttMs: 1", "7", 1));
+  assert.equal(after.rtt("r1-a", "r1-b"), 17);
+  assert.equal(before.rtt("r1-a", "r1-b"), 13);
+  // a site renamed: every quorum formed again against the new names (ledger-2's r2-a no longer resolves)
+  ({ before, after } = edit("- { name: r2-", "x", 1));
+  assert.ok(after.quorums.every((q, i) => q !== before.quorums[i]));
+  assert.equal(ledger(after, 2).resolved, false);
+  assert.equal(ledger(before, 2).resolved, true);
+});
+
 test("renaming a cluster that only a backend names: the lookup by name is a read of the name", () => {
   const name = "rings.topology.yaml";
   let cur = rings(2);

@@ -39,25 +39,13 @@ export class TopologyContext {
     Map<object, { value: unknown; reads: ReadonlySet<string> }>
   >();
   /** links by one end, then the other (both orders): lookups build no key strings */
-  private readonly links = new Map<string, Map<string, Link>>();
+  private readonly links: Map<string, Map<string, Link>>;
 
   constructor(
     readonly topology: Topology,
     readonly options: AnalysisOptions = DEFAULT_OPTIONS,
   ) {
-    for (const link of topology.links) {
-      const b = link.between?.items;
-      if (b?.length !== 2 || b[0].value === b[1].value) continue;
-      if (this.link(b[0].value, b[1].value)) continue;
-      for (const [x, y] of [
-        [b[0].value, b[1].value],
-        [b[1].value, b[0].value],
-      ]) {
-        const ends = this.links.get(x) ?? new Map<string, Link>();
-        this.links.set(x, ends);
-        ends.set(y, link);
-      }
-    }
+    this.links = linksByEnds(topology.links);
     // the quorums now, as a fact whose reads are its readers' only, not every family's: computed
     // on first use instead, only the keystrokes whose families read them ran that code, and it
     // ran unoptimised there (callgrind, rings 1 MB: a link's first keystroke +14 % instructions)
@@ -134,26 +122,70 @@ export class TopologyContext {
   }
 }
 
+/**
+ * The links of a list by one end, then the other. Kept per list: a keystroke outside `links`
+ * leaves the list the same array (model/topology withItem), and its map is taken as it is
+ * instead of built again. An edited link makes a new list, so a tracked link's reads are
+ * recorded as ever (derive/track: no item of a kept list is tracked now).
+ */
+function linksByEnds(list: readonly Link[]): Map<string, Map<string, Link>> {
+  const known = LINKS_BY_LIST.get(list);
+  if (known) return known;
+  const links = new Map<string, Map<string, Link>>();
+  for (const link of list) {
+    const b = link.between?.items;
+    if (b?.length !== 2 || b[0].value === b[1].value) continue;
+    if (links.get(b[0].value)?.get(b[1].value)) continue;
+    for (const [x, y] of [
+      [b[0].value, b[1].value],
+      [b[1].value, b[0].value],
+    ]) {
+      const ends = links.get(x) ?? new Map<string, Link>();
+      links.set(x, ends);
+      ends.set(y, link);
+    }
+  }
+  LINKS_BY_LIST.set(list, links);
+  return links;
+}
+const LINKS_BY_LIST = new WeakMap<readonly Link[], Map<string, Map<string, Link>>>();
+
 /** The quorums of a topology in declaration order (clusters' etcd first), and by owner. */
 function quorumsOf(ctx: TopologyContext): { list: Quorum[]; byOwner: Map<Cluster | Store, Quorum> } {
   const t = ctx.topology;
   const list: Quorum[] = [];
   const byOwner = new Map<Cluster | Store, Quorum>();
-  const add = (kind: Quorum["kind"], label: string, owner: Cluster | Store, members: Members) => {
-    const resolved = members.exact && members.entries.every((e) => t.siteByName.has(e.site.value));
-    const q = { kind, label, owner, members, counts: memberCounts(t, members), resolved };
+  const add = (owner: Cluster | Store, make: () => Quorum) => {
+    // (a quorum is kept per owner while the sites' index is the same: see QUORUM_OF)
+    const known = QUORUM_OF.get(owner);
+    const q = known?.sites === t.siteByName ? known.q : make();
+    if (q !== known?.q) QUORUM_OF.set(owner, { sites: t.siteByName, q });
     byOwner.set(owner, q);
     list.push(q);
   };
+  const quorum = (kind: Quorum["kind"], label: string, owner: Cluster | Store, members: Members): Quorum => {
+    const resolved = members.exact && members.entries.every((e) => t.siteByName.has(e.site.value));
+    return { kind, label, owner, members, counts: memberCounts(t, members), resolved };
+  };
   for (const c of t.clusters) {
-    if (c.etcd?.members) add("etcd", `etcd of cluster ${c.name?.value ?? `#${c.index + 1}`}`, c, c.etcd.members);
+    if (c.etcd?.members) add(c, () => quorum("etcd", `etcd of cluster ${c.name?.value ?? `#${c.index + 1}`}`, c, c.etcd!.members!));
   }
   for (const s of t.stores) {
     const rep = s.replication?.value;
-    if ((rep === "consensus" || rep === "galera") && s.members) add(rep, `store ${s.name?.value ?? `#${s.index + 1}`}`, s, s.members);
+    if ((rep === "consensus" || rep === "galera") && s.members)
+      add(s, () => quorum(rep, `store ${s.name?.value ?? `#${s.index + 1}`}`, s, s.members!));
   }
   return { list, byOwner };
 }
+
+/**
+ * The quorum each owner (a cluster, a store) formed, with the sites' index it was read against:
+ * a quorum reads only its owner and that index (memberCounts, `resolved`), and a keystroke
+ * re-reads one item, so every other owner is the same object and its quorum is taken as it is.
+ * A re-read owner is a new object (tracked: its reads are recorded as ever); an edit of `sites`
+ * makes a new index, and every quorum is formed again.
+ */
+const QUORUM_OF = new WeakMap<Cluster | Store, { sites: ReadonlyMap<string, unknown>; q: Quorum }>();
 
 /** Every pair of member sites with its RTT (undefined where no link is declared). */
 export function memberPairs(ctx: TopologyContext, q: Quorum): { a: string; b: string; rtt?: number; p99?: number }[] {
