@@ -15684,19 +15684,7 @@ var TopologyContext = class {
   constructor(topology, options = DEFAULT_OPTIONS) {
     this.topology = topology;
     this.options = options;
-    for (const link of topology.links) {
-      const b = link.between?.items;
-      if (b?.length !== 2 || b[0].value === b[1].value) continue;
-      if (this.link(b[0].value, b[1].value)) continue;
-      for (const [x, y] of [
-        [b[0].value, b[1].value],
-        [b[1].value, b[0].value]
-      ]) {
-        const ends = this.links.get(x) ?? /* @__PURE__ */ new Map();
-        this.links.set(x, ends);
-        ends.set(y, link);
-      }
-    }
+    this.links = linksByEnds(topology.links);
     this.facts.set(
       quorumsOf,
       recordingApart(() => quorumsOf(this))
@@ -15712,7 +15700,7 @@ var TopologyContext = class {
   /** derived facts of one key (see `factOf`), by the function that computes them, then the key */
   keyed = /* @__PURE__ */ new Map();
   /** links by one end, then the other (both orders): lookups build no key strings */
-  links = /* @__PURE__ */ new Map();
+  links;
   /**
    * Every quorum: each cluster's etcd, then each consensus or Galera store. A fact (computed with
    * the context, its reads kept apart): only the families that read quorums depend on what they
@@ -15772,25 +15760,53 @@ var TopologyContext = class {
     return site !== void 0 && this.topology.siteByName.has(site) ? site : void 0;
   }
 };
+function linksByEnds(list2) {
+  const known = LINKS_BY_LIST.get(list2);
+  if (known) return known;
+  const links = /* @__PURE__ */ new Map();
+  for (const link of list2) {
+    const b = link.between?.items;
+    if (b?.length !== 2 || b[0].value === b[1].value) continue;
+    if (links.get(b[0].value)?.get(b[1].value)) continue;
+    for (const [x, y] of [
+      [b[0].value, b[1].value],
+      [b[1].value, b[0].value]
+    ]) {
+      const ends = links.get(x) ?? /* @__PURE__ */ new Map();
+      links.set(x, ends);
+      ends.set(y, link);
+    }
+  }
+  LINKS_BY_LIST.set(list2, links);
+  return links;
+}
+var LINKS_BY_LIST = /* @__PURE__ */ new WeakMap();
 function quorumsOf(ctx) {
   const t = ctx.topology;
   const list2 = [];
   const byOwner = /* @__PURE__ */ new Map();
-  const add2 = (kind, label4, owner, members) => {
-    const resolved = members.exact && members.entries.every((e) => t.siteByName.has(e.site.value));
-    const q = { kind, label: label4, owner, members, counts: memberCounts(t, members), resolved };
+  const add2 = (owner, make) => {
+    const known = QUORUM_OF.get(owner);
+    const q = known?.sites === t.siteByName ? known.q : make();
+    if (q !== known?.q) QUORUM_OF.set(owner, { sites: t.siteByName, q });
     byOwner.set(owner, q);
     list2.push(q);
   };
+  const quorum = (kind, label4, owner, members) => {
+    const resolved = members.exact && members.entries.every((e) => t.siteByName.has(e.site.value));
+    return { kind, label: label4, owner, members, counts: memberCounts(t, members), resolved };
+  };
   for (const c of t.clusters) {
-    if (c.etcd?.members) add2("etcd", `etcd of cluster ${c.name?.value ?? `#${c.index + 1}`}`, c, c.etcd.members);
+    if (c.etcd?.members) add2(c, () => quorum("etcd", `etcd of cluster ${c.name?.value ?? `#${c.index + 1}`}`, c, c.etcd.members));
   }
   for (const s of t.stores) {
     const rep = s.replication?.value;
-    if ((rep === "consensus" || rep === "galera") && s.members) add2(rep, `store ${s.name?.value ?? `#${s.index + 1}`}`, s, s.members);
+    if ((rep === "consensus" || rep === "galera") && s.members)
+      add2(s, () => quorum(rep, `store ${s.name?.value ?? `#${s.index + 1}`}`, s, s.members));
   }
   return { list: list2, byOwner };
 }
+var QUORUM_OF = /* @__PURE__ */ new WeakMap();
 function memberPairs(ctx, q) {
   const sites = [...q.counts.keys()];
   const out = [];
@@ -17422,6 +17438,10 @@ function standbys(ctx) {
       const lb = loadBackends(ctx, tr);
       if (!lb) continue;
       const peak = tr.peakRps?.value;
+      if (peak === void 0 || peak !== 0 && lb.every((b) => b.weight !== 0)) {
+        for (const b of lb) at.set(b.site, null);
+        continue;
+      }
       const weighted = [...new Set(lb.filter((b) => b.weight > 0).map((b) => b.site))];
       for (const site of new Set(lb.map((b) => b.site))) {
         if (at.get(site) === null) continue;
@@ -17452,12 +17472,16 @@ function writeJudgement(ctx, q, o = {}) {
   return ctx.factOf(judgedAsDeclared, q);
 }
 var judgedAsDeclared = (ctx, q) => judge(ctx, q, q.counts, designedVoters(ctx, q));
-function judge(ctx, q, counts, voters = { counts }) {
+function judged(ctx, q, counts, voters) {
   const o = { counts: voters.counts ?? counts, need: voters.need };
   const sites = memberSites(o.counts);
   const { sites: declared2, fromMembers } = clientSitesOf(ctx, q, counts);
   const standby = fromMembers || q.kind === "etcd" ? [] : standbyWriters(ctx, q.owner);
   const writers = standby.length ? declared2.filter((x) => !standby.some((w) => w.site === x && standbyIdle(w, () => true))) : declared2;
+  return { o, sites, writers, fromMembers };
+}
+function judge(ctx, q, counts, voters = { counts }) {
+  const { o, sites, writers, fromMembers } = judged(ctx, q, counts, voters);
   const at = (p) => {
     const writes = writers.map((from) => ({ from, route: clientWrite(ctx, q, p, from, o) }));
     const slowest = writes.every((w) => w.route.ms !== void 0) ? Math.max(0, ...writes.map((w) => w.route.ms)) : void 0;
@@ -17480,8 +17504,26 @@ function writesOverBudget(ctx, q, o = {}) {
   if (budget === void 0) return false;
   const commit = bestCommit(ctx, q, { counts: o.counts, layout: o.layout });
   if (!commit || commit.latency > budget) return false;
-  const j = writeJudgement(ctx, q, o);
-  return j.placements.length > 0 && j.placements.every((p) => p.slowest !== void 0 && p.slowest > budget);
+  const counts = o.counts ?? (o.layout && o.layout !== q.counts ? o.layout : q.counts);
+  const voters = o.counts ? { counts } : designedVoters(ctx, q, o.layout && o.layout !== q.counts ? { layout: o.layout } : {});
+  const { o: lo, sites, writers } = judged(ctx, q, counts, voters);
+  if (!sites.length) return false;
+  if (q.kind === "galera") {
+    const b = bestCommit(ctx, q, lo);
+    return slowestOver(ctx, q, { site: b?.site ?? sites[0], voting: sites, commit: b?.latency }, writers, lo, budget);
+  }
+  for (const site of sites)
+    if (!slowestOver(ctx, q, { site, voting: sites, commit: leaderCommit(ctx, q, site, lo) }, writers, lo, budget)) return false;
+  return true;
+}
+function slowestOver(ctx, q, p, writers, o, budget) {
+  let slowest = 0;
+  for (const from of writers) {
+    const ms3 = clientWrite(ctx, q, p, from, o).ms;
+    if (ms3 === void 0 || Number.isNaN(ms3)) return false;
+    if (ms3 > slowest) slowest = ms3;
+  }
+  return slowest > budget;
 }
 function writesOverBudgetText(q, p, budget, fromMembers) {
   const what = q.kind === "galera" ? galeraWrites(p, budget) : `no leader placement keeps writes within the ${ms(budget)} budget \u2014 best is ${p.site}: ${writesText(p)}; the commit alone is ${ms(p.commit)}`;
@@ -19199,8 +19241,8 @@ function objectiveRules(ctx) {
 function* objectiveSteps(ctx) {
   if (!withObjectives(ctx).length) return [];
   yield;
-  const judged3 = yield* judgeSteps(ctx);
-  return judged3.flatMap((j) => j.finding ? [j.finding] : []);
+  const judged4 = yield* judgeSteps(ctx);
+  return judged4.flatMap((j) => j.finding ? [j.finding] : []);
 }
 var judgedCell = (_ctx) => ({});
 function objectiveJudgements(ctx) {
@@ -19877,13 +19919,13 @@ function referenceCheck(t, out) {
 }
 function duplicateNames(t) {
   const out = [];
-  const dupes = (list2, kind, listName) => {
-    const first = /* @__PURE__ */ new Map();
+  const dupes = (list2, kind, listName, byName2) => {
+    const first = byName2 ? void 0 : /* @__PURE__ */ new Map();
     for (const item of list2) {
       if (!item.name) continue;
-      const prev = first.get(item.name.value);
-      if (!prev) first.set(item.name.value, item);
-      else {
+      const prev = byName2 ? byName2.get(item.name.value) : first.get(item.name.value);
+      if (byName2 ? prev === item : !prev) first?.set(item.name.value, item);
+      else if (prev) {
         out.push(
           finding(
             "ref/duplicate-name",
@@ -19897,9 +19939,9 @@ function duplicateNames(t) {
       }
     }
   };
-  dupes(t.sites, "site", "sites");
-  dupes(t.clusters, "cluster", "clusters");
-  dupes(t.stores, "store", "stores");
+  dupes(t.sites, "site", "sites", t.siteByName);
+  dupes(t.clusters, "cluster", "clusters", t.clusterByName);
+  dupes(t.stores, "store", "stores", t.storeByName);
   dupes(t.traffic, "traffic entry", "traffic");
   return out;
 }
@@ -19971,7 +20013,11 @@ function p99BelowTypical(link) {
   ];
 }
 function missingLinks(ctx, q) {
-  return memberPairs(ctx, q).filter((p) => !ctx.link(p.a, p.b)).map(
+  const sites = [...q.counts.keys()];
+  const pairs = [];
+  for (let i = 0; i < sites.length; i++)
+    for (let j = i + 1; j < sites.length; j++) if (!ctx.link(sites[i], sites[j])) pairs.push({ a: sites[i], b: sites[j] });
+  return pairs.map(
     (p) => finding(
       "rtt/missing-link",
       q.members.keySpan,
@@ -20619,12 +20665,12 @@ function choosePlacements(q, placements, clients, path, stoppedMembers) {
   for (const p of placements) if (before(pinKey(p), pinKey(best))) best = p;
   const sig2 = (p) => `${p.stops.join()}|${failing(p).join()}`;
   if (noPin(q) === void 0 && placements.every((p) => sig2(p) === sig2(placements[0]))) return { best, judged: best };
-  let judged3 = placements[0];
+  let judged4 = placements[0];
   for (const p of placements) {
-    const [f, j] = [failing(p).length, failing(judged3).length];
-    if (f > j || f === 0 && j === 0 && slowest(p) > slowest(judged3)) judged3 = p;
+    const [f, j] = [failing(p).length, failing(judged4).length];
+    if (f > j || f === 0 && j === 0 && slowest(p) > slowest(judged4)) judged4 = p;
   }
-  return { best, judged: judged3 };
+  return { best, judged: judged4 };
 }
 var stopWord = (v) => `${listText([...v])} stop${v.length === 1 ? "s" : ""}`;
 function stopsBreak(J, q, after, groups, maj) {
@@ -20654,7 +20700,7 @@ function hostedElsewhere(J, q) {
   const gone = [...q.counts.keys()].every((x) => J.R.lost.has(x));
   return `. ${name}'s whole etcd was at ${at}, none at ${home} where its nodes run, so ${name} has no API \u2014 nothing can be scaled, rolled out or rescheduled there \u2014 until ${gone ? `${at} returns or its etcd is restored from a snapshot onto members it reaches` : "its etcd regains a majority"}`;
 }
-function stoppingNote(q, placements, judged3, after, maj) {
+function stoppingNote(q, placements, judged4, after, maj) {
   const n = [...q.counts.values()].reduce((a, c) => a + c, 0);
   if (placements.every((p) => p.stops.join() === placements[0].stops.join())) {
     const stopped = placements[0].stops;
@@ -20662,10 +20708,10 @@ function stoppingNote(q, placements, judged3, after, maj) {
     return `${q.label}: the members in ${listText([...stopped])} (${stopped.reduce((a, x) => a + after.get(x), 0)} of ${n}) cannot reach a majority and stop; ${listText([...writing])} keep${writing.length === 1 ? "s" : ""} writing (majority ${maj})`;
   }
   if (q.kind === "galera")
-    return `${q.label}: Galera keeps a primary component of ${maj} of ${n} nodes that all see each other \u2014 ${placements.map((p) => p.voting.join(" + ")).join(" or ")}; the nodes left out stop (non-primary), and which side that is is not determined (judged with ${listText([...judged3.stops])} left out); membership may churn while the cut lasts (evs.suspect_timeout, evs.auto_evict)`;
+    return `${q.label}: Galera keeps a primary component of ${maj} of ${n} nodes that all see each other \u2014 ${placements.map((p) => p.voting.join(" + ")).join(" or ")}; the nodes left out stop (non-primary), and which side that is is not determined (judged with ${listText([...judged4.stops])} left out); membership may churn while the cut lasts (evs.suspect_timeout, evs.auto_evict)`;
   const who = relaysThroughFollowers(q) ? "leader (CockroachDB: each range's leaseholder)" : "leader";
   const raft = q.kind === "etcd" ? "Raft with PreVote and CheckQuorum (etcd \u2265 3.5's defaults) keeps a live leader where it is; without them leadership may flap" : "Raft with PreVote and CheckQuorum keeps a live leader where it is, and it does not move to the best-connected site";
-  return `${q.label}: where the ${who} is when the links go decides who stops \u2014 ${placements.map((p) => `leader in ${p.site}: ${p.stops.length ? stopWord(p.stops) : "every member votes"}`).join("; ")}; ${raft}, so this is judged with the leader in ${judged3.site}`;
+  return `${q.label}: where the ${who} is when the links go decides who stops \u2014 ${placements.map((p) => `leader in ${p.site}: ${p.stops.length ? stopWord(p.stops) : "every member votes"}`).join("; ")}; ${raft}, so this is judged with the leader in ${judged4.site}`;
 }
 function judgeExcursion(J, q, after) {
   const { ctx, s, R } = J;
@@ -20744,8 +20790,8 @@ function writingSites(J, q, after, clients) {
   const members = q.kind === "etcd" ? [] : [...after].filter(([x, c]) => c > 0 && J.R.up(x) && !clients.includes(x)).map(([x]) => x);
   return [...clients, ...members];
 }
-function writesFromSites(writers, judged3, path) {
-  return Object.fromEntries(writers.map((c) => [c, judged3 ? path(judged3, c).ms ?? null : null]));
+function writesFromSites(writers, judged4, path) {
+  return Object.fromEntries(writers.map((c) => [c, judged4 ? path(judged4, c).ms ?? null : null]));
 }
 function routesAt(writers, p, path) {
   return Object.fromEntries(
@@ -20765,14 +20811,14 @@ var NO_WRITES = {
   flapping: false,
   flowControl: false
 };
-function leaderFields(q, best, judged3) {
+function leaderFields(q, best, judged4) {
   return {
     commitLatencyMs: best.commit ?? null,
     // Galera has no leader: every node takes writes, and `writer` is the site whose writes commit fastest
     leader: q.kind !== "galera" ? best.site : null,
     writer: q.kind === "galera" ? best.site : null,
-    judgedLeader: q.kind !== "galera" ? judged3.site : null,
-    judgedCommitLatencyMs: q.kind !== "galera" ? judged3.commit ?? null : best.commit ?? null
+    judgedLeader: q.kind !== "galera" ? judged4.site : null,
+    judgedCommitLatencyMs: q.kind !== "galera" ? judged4.commit ?? null : best.commit ?? null
   };
 }
 function judgeQuorum2(J, q) {
@@ -20788,7 +20834,7 @@ function judgeQuorum2(J, q) {
   const byLeader = {};
   for (const p of placements) byLeader[p.site] = [...p.stops];
   const writers = writingSites(J, q, after, clients);
-  const writesFrom = (judged3) => writesFromSites(writers, judged3, path);
+  const writesFrom = (judged4) => writesFromSites(writers, judged4, path);
   const base = {
     name: q.label,
     kind: q.kind,
@@ -21642,17 +21688,17 @@ function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
     if (!qr || qr.outcome === "stops" || qr.outcome === "lost") return;
     t.writable += p;
     if (overAtBest(result, quorum.label, budget)) t.overGalera += p;
-    const judged3 = overWrites(result, quorum.label, name, budget);
-    if (judged3.length) t.over += p;
+    const judged4 = overWrites(result, quorum.label, name, budget);
+    if (judged4.length) t.over += p;
     const leaders2 = Object.keys(qr.writesByLeader);
     const byLeader = leaders2.map((l) => overAt(qr, l, budget));
     if (!failed.length) allUpLeader = qr.leader;
     if (!failed.length) allUpLeaders = leaders2;
     if (!failed.length) allUpOver = leaders2.map((leader, k) => ({ leader, writes: byLeader[k] })).filter((x) => x.writes.length);
     const wi = byLeader.findIndex((w) => w.length);
-    if (wi < 0 && !judged3.length) return;
+    if (wi < 0 && !judged4.length) return;
     t.unpinned += p;
-    const worst = wi >= 0 ? withLeader(byLeader[wi], leaders2[wi]) : judged3;
+    const worst = wi >= 0 ? withLeader(byLeader[wi], leaders2[wi]) : judged4;
     const atPin = pins.map((pin) => {
       const k = leaders2.indexOf(pin);
       if (k < 0) return worst.map((x) => x.replace(/\)$/, `; ${pin} cannot lead)`));
@@ -21663,7 +21709,7 @@ function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
     });
     const within3 = leaders2.find((_, k) => !byLeader[k].length) ?? null;
     seen.push({
-      state: { components: failed.map((i) => comps[i].name), probability: p, writes: judged3, withinWithLeaderIn: within3 },
+      state: { components: failed.map((i) => comps[i].name), probability: p, writes: judged4, withinWithLeaderIn: within3 },
       atPin
     });
   });
@@ -25962,7 +26008,7 @@ function compareCheck(ch, path, input, where2) {
   const name = c.name.value;
   const raw = ch.deployedValue !== void 0 ? ch.deployedValue : ch.dep.present ? ch.dep.value : ch.deployedDefault;
   if (raw === void 0 && !ch.dep.present && ch.deployedDefault === void 0 && ch.kind !== "scalar") return void 0;
-  const { agree, designText, deployedText } = judged(ch, raw);
+  const { agree, designText, deployedText } = judged2(ch, raw);
   const designSpan = ch.designAt?.span ?? c.name.span;
   const shown = ch.dep.present ? deployedText : ch.deployedDefault !== void 0 ? `absent (${ch.deployedDefaultBy ?? "default"} ${deployedText})` : "absent";
   const comparison = {
@@ -25988,7 +26034,7 @@ function compareCheck(ch, path, input, where2) {
     })
   };
 }
-function judged(ch, raw) {
+function judged2(ch, raw) {
   if (ch.kind === "cidrs" || ch.kind === "names") {
     const want = ch.kind === "cidrs" ? canonSet(ch.design) : [...new Set(ch.design)].sort();
     const have = ch.kind === "cidrs" ? canonSet(cidrTexts(raw)) : [...new Set(cidrTexts(raw))].sort();
@@ -28109,8 +28155,8 @@ function diff(before2, after) {
     const still = cmp2 < 0 && ra && ra.verdict !== "ok" ? ra.breaks.join("; ") : "";
     const jb = rb && judgedOnce(rb);
     const ja = ra && judgedOnce(ra);
-    const judged3 = { ...jb ? { judgedBefore: jb } : {}, ...ja ? { judgedAfter: ja } : {} };
-    return { scenario: name, before: before3, after: after2, why: why2, ...still ? { still } : {}, ...judged3, ...sides };
+    const judged4 = { ...jb ? { judgedBefore: jb } : {}, ...ja ? { judgedAfter: ja } : {} };
+    return { scenario: name, before: before3, after: after2, why: why2, ...still ? { still } : {}, ...judged4, ...sides };
   });
   const rtoFinding = (c) => c.measure === "failoverSeconds" && added.some((f) => f.code === "objective/rto" && f.severity === "error" && f.entity === `traffic ${c.entity}`);
   for (const [i, c] of moved.entries())
@@ -28308,7 +28354,7 @@ function availabilityChanges(b, a) {
   const fb = b ? reportOf(b).figures : [];
   const fa = a ? reportOf(a).figures : [];
   if (!fb.length && !fa.length) return [];
-  const judged3 = a ? objectiveJudgements(a) : [];
+  const judged4 = a ? objectiveJudgements(a) : [];
   const judgedBefore = b ? objectiveJudgements(b) : [];
   const labels = [.../* @__PURE__ */ new Set([...fb.map((f) => f.label), ...fa.map((f) => f.label)])];
   const out = [];
@@ -28321,7 +28367,7 @@ function availabilityChanges(b, a) {
       if (before2 === null && after === null) continue;
       const shown = (v) => v === null ? "none" : measure === "availability" ? availabilityPercent(v) : percentOfTime(v);
       if (shown(before2) === shown(after)) continue;
-      const j = y && judged3.find((k) => k.owner === y.owner && k.key === measure);
+      const j = y && judged4.find((k) => k.owner === y.owner && k.key === measure);
       const jb = x && judgedBefore.find((k) => k.owner === x.owner && k.key === measure);
       const api = y?.api ? y : x?.api ? x : void 0;
       const worse = before2 !== null && after !== null && (measure === "availability" ? after < before2 : after > before2);
@@ -30717,7 +30763,7 @@ function federatedOption(r2, q, sites) {
   const n = total(q.counts);
   const size2 = localSize(here || n);
   const others = r2.ctx.topology.clusters.map((c) => c.name?.value).filter((c) => !!c && c !== own2);
-  const judged3 = sites.length;
+  const judged4 = sites.length;
   const away = controlPlaneElsewhere2(r2, q, home);
   const nodes = away.length ? "workload nodes" : "nodes";
   const moves = away.length ? `its control-plane nodes at ${cell(listText(away))} are retired with their members, and ${cell(home)} runs ${size2} control-plane nodes (${here || "none"} today)` : "only the members move";
@@ -30725,7 +30771,7 @@ function federatedOption(r2, q, sites) {
   const row = [
     `federated: ${own2}'s etcd local to ${home}, where ${own2} runs`,
     `${size2} ${home} = ${size2} (majority ${majority(size2)})`,
-    { raw: `${judged3 - 1} of ${judged3} (not ${cell(home)}, which takes ${cell(own2)} with it as designed too)` },
+    { raw: `${judged4 - 1} of ${judged4} (not ${cell(home)}, which takes ${cell(own2)} with it as designed too)` },
     "0 (no member across a site link)",
     { raw: commitMs(0) },
     {
@@ -31052,7 +31098,7 @@ function commitLatencies(ctx, q) {
   const budget = writeBudget(q);
   const galera = q.kind === "galera";
   const writes = q.kind === "consensus" ? writeJudgement(ctx, q) : void 0;
-  const judged3 = (x) => x === void 0 ? "unknown (a link has no rttMs)" : budget === void 0 ? ms2(x) : x <= budget ? `${ms2(x)}, met` : { raw: `${ms2(x)}, **not met**` };
+  const judged4 = (x) => x === void 0 ? "unknown (a link has no rttMs)" : budget === void 0 ? ms2(x) : x <= budget ? `${ms2(x)}, met` : { raw: `${ms2(x)}, **not met**` };
   const rows2 = sites.map((s) => {
     const l = galera ? galeraCommit(ctx, q, s) : leaderCommit(ctx, q, s);
     const silent = cutOffVoterSites(ctx, q).includes(s);
@@ -31064,7 +31110,7 @@ function commitLatencies(ctx, q) {
     const at = writes?.placements.find((p) => p.site === s);
     for (const w of writes?.writers ?? []) {
       const route = at?.writes.find((x) => x.from === w)?.route;
-      row.push(silent ? "\u2014" : route?.fails ? "unknown (no link declared to the leader)" : judged3(route?.ms));
+      row.push(silent ? "\u2014" : route?.fails ? "unknown (no link declared to the leader)" : judged4(route?.ms));
     }
     return row;
   });
@@ -31866,7 +31912,7 @@ function introWithdrawal(rb, simulate) {
 function realLoss({ r: r2, o, out, isolated }) {
   const loss = r2.loss;
   if (!loss) return;
-  const drill = new Set(judged2({ r: r2, p: r2.prediction }).flatMap((x) => [...x.breaks, ...x.notes]));
+  const drill = new Set(judged3({ r: r2, p: r2.prediction }).flatMap((x) => [...x.breaks, ...x.notes]));
   const adds = [...loss.breaks, ...loss.notes].filter((x, i, xs) => xs.indexOf(x) === i && !drill.has(x));
   const where2 = cell(listOf(isolated));
   const simulate = codeSpan(shellLine(["quorate", "simulate", "--lose", isolated.join(","), o.source]));
@@ -32618,7 +32664,7 @@ function checks(rb) {
   );
 }
 function meshVerdictText(rb) {
-  const meshes = judged2(rb).flatMap((x) => x.meshes);
+  const meshes = judged3(rb).flatMap((x) => x.meshes);
   const lost = [...new Set(meshes.filter((m) => m.outcome === "control-plane-lost").map((m) => m.cluster))];
   const links = [...new Set(meshes.filter((m) => m.mode === "gateway").map((m) => `${m.cluster}'s Linkerd link to ${m.because}`))];
   const what = [
@@ -32635,7 +32681,7 @@ function afterWhom(rb) {
 function withdraws({ r: r2, t, isolated }) {
   return t.traffic.some((tr) => tr.backends.some((b) => isolated.includes(r2.ctx.siteOfCluster(b.cluster?.value ?? "") ?? "")));
 }
-var judged2 = ({ r: r2, p }) => r2.after ? [p, r2.after] : [p];
+var judged3 = ({ r: r2, p }) => r2.after ? [p, r2.after] : [p];
 function apiStopped(rb) {
   const { ctx, unenactedQuorums } = rb.r;
   const enacted = (name) => {
@@ -32643,7 +32689,7 @@ function apiStopped(rb) {
     const q = c && ctx.quorumOf(c);
     return !q || !unenactedQuorums.includes(q.label);
   };
-  return [...new Set(judged2(rb).flatMap((x) => x.clusters.filter((c) => c.apiStops && enacted(c.name)).map((c) => c.name)))];
+  return [...new Set(judged3(rb).flatMap((x) => x.clusters.filter((c) => c.apiStops && enacted(c.name)).map((c) => c.name)))];
 }
 function apiStopReason(rb, name) {
   const c = rb.r.ctx.topology.clusterByName.get(name);
@@ -32662,7 +32708,7 @@ function stretchedControlPlane(rb, name) {
   if (remoteControlPlane(rb, name)) return void 0;
   const home = rb.r.ctx.siteOfCluster(name);
   const at = [
-    ...new Set(judged2(rb).flatMap((x) => x.clusters.filter((c) => c.name === name && c.apiStops).flatMap((c) => c.controlPlaneAt)))
+    ...new Set(judged3(rb).flatMap((x) => x.clusters.filter((c) => c.name === name && c.apiStops).flatMap((c) => c.controlPlaneAt)))
   ].filter((x) => x !== home);
   return at.length ? at : void 0;
 }
@@ -32695,7 +32741,7 @@ function apiChecks(rb) {
 function slowWrites(rb) {
   const seen = /* @__PURE__ */ new Set();
   const out = [];
-  for (const x of judged2(rb))
+  for (const x of judged3(rb))
     for (const tr of x.traffic)
       for (const b of tr.backends.filter((y) => y.overBudget && !y.errors))
         for (const w of b.writes.filter((y) => y.latencyMs !== null && y.budgetMs !== null && y.latencyMs > y.budgetMs)) {
@@ -33491,9 +33537,9 @@ function hostRuleFiles(hostPlans, s, o, deadman) {
     ...hp.ip6tables ? [{ path: hp.ip6tables, content: iptablesRules(hp, s, o, 6) }] : []
   ]);
 }
-function noteUncut(pl, o, judged3) {
+function noteUncut(pl, o, judged4) {
   noteBareSides(pl, o);
-  noteMeshPaths(pl, judged3);
+  noteMeshPaths(pl, judged4);
 }
 function noteBareSides(pl, o) {
   for (const [i, side2] of pl.sides.entries())
@@ -33502,9 +33548,9 @@ function noteBareSides(pl, o) {
         `${side2.join(", ")}: no cluster and no sites[].addresses \u2014 nothing there can be cut; isolate it at the firewall by hand for the same ${o.duration}`
       );
 }
-function noteMeshPaths(pl, judged3) {
+function noteMeshPaths(pl, judged4) {
   const seen = /* @__PURE__ */ new Set();
-  for (const m of judged3.flatMap((x) => x.meshes))
+  for (const m of judged4.flatMap((x) => x.meshes))
     if (!seen.has(`${m.cluster}/${m.because}`) && (m.outcome === "control-plane-lost" || m.mode === "gateway")) {
       seen.add(`${m.cluster}/${m.because}`);
       pl.notEnacted.push(
