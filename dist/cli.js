@@ -21108,18 +21108,18 @@ function lostShareNote(J, tr, lb, sc) {
     ...known === null ? { unknownBecause: !w ? rtoGapWords(tr) : "no healthCheck.bgpHoldSeconds or bfd is declared" } : {}
   };
   J.failover.push(window2);
-  const judged3 = rtoWords(window2);
+  const judged4 = rtoWords(window2);
   if (!w)
     notes.push(
-      `traffic ${name}: until ${steering} stops sending clients to ${where2} \u2014 how long is unknown (${rtoGapWords(tr)}${judged3 ? `; ${judged3}` : ""}) \u2014 ${lostRps}; the loads are judged once it has stopped`
+      `traffic ${name}: until ${steering} stops sending clients to ${where2} \u2014 how long is unknown (${rtoGapWords(tr)}${judged4 ? `; ${judged4}` : ""}) \u2014 ${lostRps}; the loads are judged once it has stopped`
     );
   else if (steering === "anycast")
     notes.push(
-      `traffic ${name}: until ${where2}'s anycast route is withdrawn, ${lostRps} and established connections are reset \u2014 ${w.siteLossSeconds !== void 0 ? w.siteLoss : `nobody at ${where2} withdraws it: the upstream drops it when its BGP session fails, at once if the link goes dark, else after the BGP hold time (90 s as RFC 4271 suggests, 180 s by default on many routers; about 1 s with BFD \u2014 declare healthCheck.bgpHoldSeconds or bfd to have it counted)`}${judged3 ? `; ${judged3}` : ""}; the loads are judged once it is withdrawn`
+      `traffic ${name}: until ${where2}'s anycast route is withdrawn, ${lostRps} and established connections are reset \u2014 ${w.siteLossSeconds !== void 0 ? w.siteLoss : `nobody at ${where2} withdraws it: the upstream drops it when its BGP session fails, at once if the link goes dark, else after the BGP hold time (90 s as RFC 4271 suggests, 180 s by default on many routers; about 1 s with BFD \u2014 declare healthCheck.bgpHoldSeconds or bfd to have it counted)`}${judged4 ? `; ${judged4}` : ""}; the loads are judged once it is withdrawn`
     );
   else
     notes.push(
-      `traffic ${name}: until ${steering} stops sending clients to ${where2} \u2014 within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}${judged3 ? `; ${judged3}` : ""}) \u2014 ${lostRps}; the loads are judged once it has stopped`
+      `traffic ${name}: until ${steering} stops sending clients to ${where2} \u2014 within ${seconds(w.seconds, 3)} (${w.terms}; ${w.caveat}${judged4 ? `; ${judged4}` : ""}) \u2014 ${lostRps}; the loads are judged once it has stopped`
     );
 }
 function catchmentNote(J, tr, sc) {
