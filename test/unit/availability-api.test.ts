@@ -44,7 +44,7 @@ test("the reviewer's 99.80% for fra-prod's API, re-derived by hand (2+2+1 etcd, 
   assert.ok(Math.abs(f.availability - byHand) < 1e-12, `${f.availability} vs ${byHand}`);
   // ≈ 99.80%, ≈ 17.5 hours a year, as the review says
   assert.ok(Math.abs(f.availability - 0.998) < 1e-5);
-  assert.equal(figureText(f), "99.8% (2.69 nines, 17.5 hours unavailable a year)");
+  assert.equal(figureText(f), "99.8% (2.7 nines, 17.5 hours unavailable a year)");
   // fra lost: 0.1% (its own site); cut off at the worst placement: about 2 × 0.0005 × 0.995
   assert.ok(Math.abs(f.api!.siteDown - (1 - pFra)) < 1e-15);
   assert.ok(Math.abs(f.api!.cutOff - 0.000992) < 2e-6, `${f.api!.cutOff}`);
@@ -68,7 +68,7 @@ test("availability text, md and json say fra-prod's API figure and keep the quor
   const text = availabilityText(ctx);
   assert.match(
     text,
-    /^etcd of cluster fra-prod \(etcd\): fra-prod's API \(writes from its nodes at fra\): 99\.8% \(2\.69 nines, 17\.5 hours unavailable a year\)$/m,
+    /^etcd of cluster fra-prod \(etcd\): fra-prod's API \(writes from its nodes at fra\): 99\.8% \(2\.7 nines, 17\.5 hours unavailable a year\)$/m,
   );
   assert.match(
     text,
@@ -81,7 +81,7 @@ test("availability text, md and json say fra-prod's API figure and keep the quor
   );
   assert.doesNotMatch(text.split("\n\n")[0], /best leader placement|pinned/);
   assert.match(text, /also give the best placement; a cluster's API through its etcd only the worst, since etcd cannot pin its leader\)/);
-  assert.match(text, /^ {2}the etcd quorum itself: 99\.9986% \(4\.83 nines, 7\.62 minutes unavailable a year\) — it counts every state/m);
+  assert.match(text, /^ {2}the etcd quorum itself: 99\.9986% \(4\.84 nines, 7\.62 minutes unavailable a year\) — it counts every state/m);
   assert.match(
     text,
     /^ {2}with a local etcd at fra \(federated\): 99\.9%, fra's own — the stretch costs fra-prod's API 8\.8 hours a year$/m,
@@ -122,7 +122,7 @@ test("the Tiers row and the site hover name fra-prod's API; the diff says what t
   assert.ok(rowLine, "no Control-plane API writes row");
   assert.match(rowLine, /\| fra-prod's API \(writes from its nodes at fra\) \| /);
   // the cell keeps the figure; what it is made of is a note below the table (review style)
-  assert.match(rowLine, /\| 99\.8% \(2\.69 nines, 17\.5 hours unavailable a year\) \| no objective \|$/);
+  assert.match(rowLine, /\| 99\.8% \(2\.7 nines, 17\.5 hours unavailable a year\) \| no objective \|$/);
   const note = md.split("\n").find((l) => l.startsWith("- fra-prod's API (writes from its nodes at fra) takes no writes: "));
   assert.ok(note, "no note for fra-prod's API");
   assert.match(note, /: fra down 0\.1% of the time/);

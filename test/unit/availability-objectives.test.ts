@@ -24,7 +24,7 @@ test("objective/availability: exactly met is met; just above is an error with bo
   const f = only(TWO_TWO("{ availability: 0.998002 }"), "objective/availability");
   assert.equal(f.length, 1);
   assert.equal(f[0].text, "0.998002");
-  assert.match(f[0].message, /computed availability 99\.8001% \(2\.69 nines, 17\.5 hours unavailable a year\)/);
+  assert.match(f[0].message, /computed availability 99\.8001% \(2\.7 nines, 17\.5 hours unavailable a year\)/);
   assert.match(f[0].message, /below the objective 99\.8002%/);
   assert.match(f[0].message, /most likely cut set: fra down \(0\.1% of the time\)/);
   assert.match(f[0].message, /Independent failures assumed/);

@@ -122,7 +122,7 @@ test("Tiers: both sides of each boundary — 0.998001 against 0.998001 is met, a
   let rows = tierRows(recordOf(HEADER + TWO_SITE).md);
   const avail = row(rows, "Writes availability (consensus)", "store ledger");
   assert.equal(avail[2], "≥ 99.9% (8.8 hours unavailable a year)");
-  assert.equal(avail[3], "99.8001% (2.69 nines, 17.5 hours unavailable a year)");
+  assert.equal(avail[3], "99.8001% (2.7 nines, 17.5 hours unavailable a year)");
   assert.equal(avail[4], "**not met**");
   assert.deepEqual(row(rows, "Datastore survival", "store ledger").slice(2), [
     "survives any one site lost",

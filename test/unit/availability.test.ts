@@ -130,9 +130,9 @@ test("the preview puts a store's nines once, as the store's label, when it has t
 test("the preview: an etcd's nines say they are its cluster's API; an entry's 'depends on' arrows reach every site of each store it writes (review style)", () => {
   const reviewed = readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8");
   const d = diagramFor(analyzeFile("r.topology.yaml", reviewed), [], undefined, new Map(), { layouts: true });
-  // fra-prod's API from fra (2.69), not the 2+2+1 quorum's 4.83 the ledger's label beside it shows
-  assert.match(d.mermaid, /q0_0\[\("etcd of cluster fra-prod: 2 of 5 · API 2\.69 nines"\)\]/);
-  assert.match(d.mermaid, /q1_0\[\("store ledger: 2 of 5 · 4\.83 nines"\)\]/);
+  // fra-prod's API from fra (2.7), not the 2+2+1 quorum's 4.84 the ledger's label beside it shows
+  assert.match(d.mermaid, /q0_0\[\("etcd of cluster fra-prod: 2 of 5 · API 2\.7 nines"\)\]/);
+  assert.match(d.mermaid, /q1_0\[\("store ledger: 2 of 5 · 4\.84 nines"\)\]/);
   // ledger: each member site (fra, lon, ams); carts: each writer (fra, lon); one label per store, on its first site
   const arrows = d.mermaid.split("\n").filter((l) => l.startsWith("  t0 -.->"));
   assert.deepEqual(arrows, [
@@ -331,7 +331,7 @@ test("quorate availability: text, json and md on the reviewed example; exit 0 wh
   inTempDir({ "t.yaml": reviewed, "bad.yaml": reviewed.replace("availability: 0.9999 #", "availability: 0.99999 #") }, (_dir, cli) => {
     const text = cli(["availability", "t.yaml"]);
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /store ledger \(consensus\): 99\.9986% \(4\.83 nines, 7\.62 minutes unavailable a year\)/);
+    assert.match(text.stdout, /store ledger \(consensus\): 99\.9986% \(4\.84 nines, 7\.62 minutes unavailable a year\)/);
     assert.match(text.stdout, /cut set: fra \+ ams down \(0\.0005% of the time\)/);
     assert.match(text.stdout, /RTO 90 s \(10 s × 3 checks \+ 60 s TTL\)/);
     assert.match(text.stdout, /failures are independent/);
@@ -537,7 +537,7 @@ test("where a nine helps most (review M23), an RTO that cannot be estimated (M17
   assert.equal(helps.site, "ams");
   assert.equal(
     nineHelpsText(ctx, ledger, helps),
-    "one more nine at ams (0.995 → 0.9995): 4.83 → 5.48 nines, 7.62 minutes → 1.71 minutes unavailable a year",
+    "one more nine at ams (0.995 → 0.9995): 4.84 → 5.49 nines, 7.62 minutes → 1.71 minutes unavailable a year",
   );
   // the example's own comment on the witness says the same, in the same numbers (it once said
   // fewer nines were enough there, the opposite of this arithmetic)
@@ -576,7 +576,7 @@ test("where a nine helps most tries links too (review M60): on the yugabytedb va
   assert.deepEqual([helps.kind, helps.site], ["link", "fra–lon link"]);
   assert.equal(
     nineHelpsText(ctx, checkout, helps),
-    "one more nine on the fra–lon link (0.9995 → 0.99995): 2.82 → 2.97 nines, 13.2 hours → 9.2 hours unavailable a year",
+    "one more nine on the fra–lon link (0.9995 → 0.99995): 2.82 → 2.98 nines, 13.2 hours → 9.2 hours unavailable a year",
   );
   // the one more nine beats any site's: ams (the likeliest site) would barely move it
   const amsBetter = oneMoreNine(ctx, "ams").find((x) => x.label === "traffic checkout")!;

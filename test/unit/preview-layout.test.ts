@@ -46,7 +46,7 @@ test("every layout draws the same design: LR detailed is the exported text, TB s
   assert.equal(m0.kind, "details");
   assert.deepEqual(m0.details, ["q0_0", "q1_0", "d1_0"]);
   assert.equal(m0.severity, "error");
-  assert.equal(d.nodes.find((n) => n.id === "q0_0")?.label, "etcd of cluster fra-prod: 2 of 4 · API 2.60 nines");
+  assert.equal(d.nodes.find((n) => n.id === "q0_0")?.label, "etcd of cluster fra-prod: 2 of 4 · API 2.6 nines");
   // without asking, only the one text (the CLI, exports and the record)
   const a = analyzeFile("x.topology.yaml", readFileSync(join(ROOT, "examples/payments-eu.topology.yaml"), "utf8"));
   assert.equal(diagramFor(a).layouts, undefined);
@@ -139,7 +139,7 @@ test("the preview page at 620 px shows every node of each example inside the pan
         const card = page.locator("#card:not([hidden])");
         await card.waitFor();
         assert.deepEqual(await card.locator("button").allTextContents(), [
-          "etcd of cluster fra-prod: 2 of 4 · API 2.60 nines",
+          "etcd of cluster fra-prod: 2 of 4 · API 2.6 nines",
           "store ledger: 2 of 3 · 3 nines",
           "carts writer · 3 nines",
         ]);
@@ -167,7 +167,7 @@ test("the preview page at 620 px shows every node of each example inside the pan
         await page.locator("#card:not([hidden])").waitFor();
         assert.equal(await details.getAttribute("aria-expanded"), "true");
         await page.keyboard.press("Enter");
-        assert.equal(await focused(), "etcd of cluster fra-prod: 2 of 4 · API 2.60 nines");
+        assert.equal(await focused(), "etcd of cluster fra-prod: 2 of 4 · API 2.6 nines");
         await page.keyboard.press("ArrowDown");
         assert.equal(await focused(), "store ledger: 2 of 3 · 3 nines");
         await page.keyboard.press("ArrowUp");

@@ -629,12 +629,13 @@ export function reportSteps(ctx: TopologyContext): Steps<AvailabilityReport> {
   return cellSteps(ctx.fact(reportCell), () => availabilityReportSteps(ctx));
 }
 
-/** "5.52 nines" (two decimals at most) */
+/** "5.52 nines" (rounded to two decimals at most) */
 /** A probability within rounding of 1 (a sum of state probabilities that should be exactly 1) is 1. */
 const nearOne = (x: number): number => (x > 1 - 1e-12 ? 1 : x);
 
 export function ninesText(unavailability: number): string {
-  return `${sig(-Math.log10(unavailability)).replace(/(\.\d\d)\d*/, "$1")} nines`;
+  // rounded to two decimals as the percentages beside it are rounded, never cut (review M121a: 2.699 is "2.7", not "2.69")
+  return `${sig(Number((-Math.log10(unavailability)).toFixed(2)))} nines`;
 }
 
 /** "5.52 nines, 1.58 minutes a year" */
