@@ -11,7 +11,7 @@ import { ALL_UP, run } from "../../server/src/whatif/engine";
 import { availabilityJson, availabilityMarkdown, availabilityText } from "../../server/src/availability/render";
 import { decisionRecord } from "../../server/src/whatif/record";
 import { HEADER, threeSiteLedger } from "../helpers";
-import { budgetShare, minutes, percentOfTime } from "../../server/src/util/format";
+import { budgetShare, minutes, percentOfTime, rps, rpsOver } from "../../server/src/util/format";
 import { timeShare } from "../../server/src/availability/figures";
 
 const REVIEWED = "examples/payments-eu-reviewed.topology.yaml";
@@ -315,4 +315,13 @@ test("a share of a budget is never rounded to 0% or to 100% (review M84): enough
   assert.equal(budgetShare(100, 100), "100%");
   assert.equal(budgetShare(250, 100), "250%");
   assert.equal(budgetShare(1, 0), "—");
+});
+
+test("requests per second read whole (review M121b), never 0 for a rate that is not, and a load over a limit shows it is over", () => {
+  assert.equal(rps(16666.666666), "16,667 rps");
+  assert.equal(rps(40000), "40,000 rps");
+  assert.equal(rps(1 / 3), "0.33 rps");
+  assert.equal(rps(-2000), "−2,000 rps");
+  assert.equal(rpsOver(100 / 3, 33), "33.3 rps");
+  assert.equal(rpsOver(40000 / 3, 10000), "13,333 rps");
 });

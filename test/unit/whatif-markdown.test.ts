@@ -42,6 +42,17 @@ test("diff: a 30/70 weight change is four lines, not 34 — a move in several sc
   for (const c of cells(md)) assert.notEqual(c.trim(), "", `an empty cell in:\n${md}`);
 });
 
+test("diff to weights 70/50: whole requests per second, as the record and the runbook print them, not to the hundredth (review M121b)", () => {
+  const w70 = REVIEWED.replace(/weight: 50\n(\s+)capacityRps: 40000/, "weight: 70\n$1capacityRps: 30000");
+  assert.notEqual(w70, REVIEWED);
+  const text = inTempDir({ "old.topology.yaml": REVIEWED, "new.topology.yaml": w70 }, (_dir, run) =>
+    run(["diff", "old.topology.yaml", "new.topology.yaml"]),
+  ).stdout;
+  assert.match(text, /, 16,667 rps of checkout time out$/m);
+  assert.match(text, /fra-prod \(checkout\) load 20,000 → 23,333 rps, headroom 20,000 → 6,667 rps$/m);
+  assert.doesNotMatch(text, /\d\.\d+ rps/);
+});
+
 test("diff --format md: a move across a limit says where it is counted — here, or in its scenario's worse verdict (review M96)", () => {
   // the ledger loses its ams voter (all up now writes over the budget: a worse verdict) and fra-prod 10,000 rps of capacity
   const worse = REVIEWED.replace(
@@ -100,5 +111,5 @@ test("simulate --format md: a table cell stays short however many backends; the 
   const numbers = /\nNumbers:\n\n- \*\*traffic checkout\*\*: (.*)\n/.exec(md);
   assert.ok(numbers, md);
   assert.equal(numbers[1].split(" · ").length, 12, "s0-prod lost, then eleven backends");
-  assert.match(numbers[1], /^s0-prod lost · s1-prod 10,909.09 rps of 15,000 rps \(headroom 4,090.91 rps, 27\.3%\)/);
+  assert.match(numbers[1], /^s0-prod lost · s1-prod 10,909 rps of 15,000 rps \(headroom 4,091 rps, 27\.3%\)/);
 });

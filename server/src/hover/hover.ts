@@ -26,7 +26,20 @@ import {
 import { cutOffVoterSites, memberGaps, neverVoteText, votingCounts } from "../derive/reach";
 import { listText } from "../util/strings";
 import { etcdTimers, MAX_ELECTION_TIMEOUT_MS, timerAdvice } from "../derive/timers";
-import { availabilityPercent, bytes, count, mdText as md, minutes, ms, percent, sig, table as mdTable } from "../util/format";
+import {
+  availabilityPercent,
+  bytes,
+  count,
+  mdText as md,
+  minutes,
+  ms,
+  percent,
+  rps,
+  rpsFigure,
+  rpsOver,
+  sig,
+  table as mdTable,
+} from "../util/format";
 import { portMatrix, portText, rowsOfCluster } from "../ports/ports";
 import { within } from "../nav/symbols";
 import { keyAt, schemaAt } from "./schemaDocs";
@@ -272,12 +285,12 @@ function trafficHover(ctx: TopologyContext, index: number): string {
       // the numbers as simulate and the record print them (review M86): separators, "lost", headroom in %
       if (!l) return "lost";
       if (s.stranded) return "—";
-      return `${count(toNumber(l))}${overCapacity(s, i) ? " **over**" : ""}`;
+      return `${rpsFigure(toNumber(l))}${overCapacity(s, i) ? " **over**" : ""}`;
     });
     let headroom = "—";
     if (cap !== undefined && worst) {
       const h = toNumber({ n: BigInt(cap) * worst.d - worst.n, d: worst.d });
-      headroom = `${count(h)} rps (${percent(h, cap)})`;
+      headroom = `${rps(h)} (${percent(h, cap)})`;
     }
     return [
       md(b.cluster!.value),
@@ -289,7 +302,7 @@ function trafficHover(ctx: TopologyContext, index: number): string {
     ];
   });
   return [
-    `**${md(tr.name?.value ?? "traffic")}** — peak ${count(peak)} rps shared by weight: load = peak × w / Σ surviving w`,
+    `**${md(tr.name?.value ?? "traffic")}** — peak ${rps(peak)} shared by weight: load = peak × w / Σ surviving w`,
     table(head, rows),
     "Headroom = capacity − worst load across every site loss.",
   ].join("\n\n");
@@ -347,7 +360,7 @@ function siteHover(ctx: TopologyContext, site: Site): string {
       const l = loadOf(s, i);
       if (l && overCapacity(s, i))
         over.push(
-          `${md(tr.name?.value ?? "traffic")}: ${md(b.cluster!.value)} carries ${count(toNumber(l))} rps, capacity ${count(b.capacityRps!.value)} rps`,
+          `${md(tr.name?.value ?? "traffic")}: ${md(b.cluster!.value)} carries ${rpsOver(toNumber(l), b.capacityRps!.value)}, capacity ${rps(b.capacityRps!.value)}`,
         );
     });
   }

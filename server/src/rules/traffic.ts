@@ -6,7 +6,7 @@ import type { F } from "../model/yamlnodes";
 import { finding, type TopologyContext } from "./context";
 import { DNS_STEERING, judgedScenarios, loadBackends, shiftOf, TTL_RANGE } from "../derive/loads";
 import { declaredSites } from "../derive/meshes";
-import { count, seconds } from "../util/format";
+import { count, rps, rpsOver, seconds } from "../util/format";
 import { rtoEstimate } from "../availability/figures";
 
 /**
@@ -26,9 +26,6 @@ function rebalanceFix(backends: readonly LoadBackend[], peak: number, i: number,
   const newlyBad = after.some((s, k) => backends.some((_, j) => overCapacity(s, j) && !overCapacity(before[k], j)));
   return stillBad || newlyBad ? [] : [{ kind: "rebalance-weights", title: "Rebalance weights to capacity", args: { weights: caps } }];
 }
-
-/** A load as every output prints it: separators, at most one decimal (`13,333.3 rps`). */
-const rps = (r: Rational) => `${count(toNumber(r), 1)} rps`;
 
 /** traffic/* and capacity/*: steering hygiene, single-site state, load with every site up and after each loss. */
 export function trafficRules(ctx: TopologyContext): Finding[] {
@@ -221,7 +218,7 @@ function capacity(tr: Traffic, name: string, backends: readonly LoadBackend[]): 
         finding(
           "capacity/overload",
           cap.span,
-          `${name}: with every site up, ${b.cluster!.value} carries ${rps(load!)} (peak ${count(peak)} × weight ${count(backends[i].weight)} / total weight ${count(backends.reduce((a, x) => a + x.weight, 0))}) — capacity ${count(cap.value)}`,
+          `${name}: with every site up, ${b.cluster!.value} carries ${rpsOver(toNumber(load!), cap.value)} (peak ${count(peak)} × weight ${count(backends[i].weight)} / total weight ${count(backends.reduce((a, x) => a + x.weight, 0))}) — capacity ${count(cap.value)}`,
           { fixes: rebalanceFix(backends, peak, i, false) },
         ),
       );
@@ -261,7 +258,7 @@ function siteLossOverload(
     finding(
       "capacity/site-loss",
       cap.span,
-      `${name}: after losing ${worst.lost}, ${cluster} carries ${moved ? "up to " : ""}${rps(worst.load)}; capacity ${count(cap.value)} (short by ${rps(add(worst.load, fromNumber(-cap.value)))})${why}`,
+      `${name}: after losing ${worst.lost}, ${cluster} carries ${moved ? "up to " : ""}${rpsOver(toNumber(worst.load), cap.value)}; capacity ${count(cap.value)} (short by ${rps(toNumber(add(worst.load, fromNumber(-cap.value))))})${why}`,
       {
         fixes: [
           { kind: "replace", title: `Raise capacityRps to ${count(raise)}`, span: cap.span, text: raise.toString(), preferred: true },

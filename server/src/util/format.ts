@@ -42,8 +42,22 @@ function grouped(digits: number): Intl.NumberFormat {
   return f;
 }
 
-/** Requests per second with separators, e.g. `13,333.33 rps`. */
-export const rps = (x: number): string => `${count(x)} rps`;
+/**
+ * A rate of requests per second, the number alone: whole, with separators (`16,667`) — a
+ * hundredth of a request per second is false precision (review M121b). A rate that is not 0 but
+ * rounds to it keeps two decimals (`0.33`: an overload by a third of a request is not "by 0");
+ * `digits` keeps more where a sentence compares the rate with a whole number the rounding would
+ * reach (a load of 33.3 beside a capacity of 33).
+ */
+export function rpsFigure(x: number, digits = 0): string {
+  return count(x, x !== 0 && Math.abs(x) < 0.5 ? Math.max(digits, 2) : digits);
+}
+
+/** Requests per second with separators, whole (`rpsFigure`), e.g. `13,333 rps`. */
+export const rps = (x: number, digits = 0): string => `${rpsFigure(x, digits)} rps`;
+
+/** A load said beside a limit it exceeds: `rps`, with one decimal where the whole number would not show it is over `atMost` (`33.3 rps` over 33). */
+export const rpsOver = (x: number, atMost: number): string => rps(x, Math.round(x) <= atMost ? 1 : 0);
 
 /** Seconds with separators and at most `digits` decimals, e.g. `174.8 s`. */
 export const seconds = (x: number, digits = 1): string => `${count(x, digits)} s`;

@@ -10,7 +10,7 @@ import type { Cluster } from "../model/topology";
 import type { Quorum, TopologyContext } from "../derive/context";
 import { lagSecondsCovered } from "../math/lag";
 import { MINUTES_PER_YEAR, rtoEstimate } from "../availability/figures";
-import { budgetShare, count, minutes } from "../util/format";
+import { budgetShare, count, minutes, rps, rpsFigure } from "../util/format";
 import { type DeadStoreTimer, deadStoreTimer } from "../derive/engines";
 import { fileSegment, shortHash } from "../util/paths";
 import { probePlan, probePod, probePods, probeScript } from "./probe";
@@ -484,8 +484,8 @@ export function budgetSpends(
       during >= peak && (!after || later >= peak)
         ? `down for the whole run (${goDuration(seconds)})`
         : [
-            ...(during ? [`${count(during)} of ${count(peak)} rps in errors for ${after ? "about " : ""}${count(window)} s`] : []),
-            ...(later ? [`${count(later)} of ${count(peak)} rps in errors for the remaining ${count(seconds - window)} s`] : []),
+            ...(during ? [`${rpsFigure(during)} of ${rps(peak)} in errors for ${after ? "about " : ""}${count(window)} s`] : []),
+            ...(later ? [`${rpsFigure(later)} of ${rps(peak)} in errors for the remaining ${count(seconds - window)} s`] : []),
           ].join(", then ");
     out.push({ what: name, minutes, budgetMinutes: (1 - objective) * MINUTES_PER_YEAR, how });
   }

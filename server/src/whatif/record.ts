@@ -23,7 +23,7 @@ import type { Quorum, TopologyContext } from "../derive/context";
 import { copySites, harmfulSiteLosses, homeSite, minorityText, votingLosses, votingSiteLosses } from "../derive/siteloss";
 import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, timerAdvice } from "../derive/timers";
 import { loadBackends, shiftOf } from "../derive/loads";
-import { availabilityPercent, bytes, cell, count, num, prose, seconds, table } from "../util/format";
+import { availabilityPercent, bytes, cell, count, num, prose, rps, rpsFigure, seconds, table } from "../util/format";
 import { cidrOverlaps, parsedRanges, type ParsedRange } from "../derive/cidr";
 import { bestCommit, galeraCommit, leaderCommit, writeBudget } from "../derive/latency";
 import { type WriteJudgement, writeJudgement } from "../derive/writes";
@@ -107,7 +107,6 @@ const ms = (x: number) => `${num(x)} ms`;
 const mark = (ok: boolean): string | { raw: string } => (ok ? "met" : { raw: "**not met**" });
 /** rps with thousands separators, as every number a person reads (whatif.md, "Numbers in sentences"). */
 const int = (x: number) => count(Math.round(x));
-const rps = (x: number) => `${int(x)} rps`;
 const pct = (part: number, whole: number) => `${count(whole ? Math.round((part / whole) * 1000) / 10 : 0, 1)}%`;
 
 /** A path as the record may print it: never the machine's absolute path or one climbing out with `..`. */
@@ -1084,14 +1083,14 @@ function capacity(ctx: TopologyContext): string[] {
           scenario,
           b.cluster!.value,
           lb[i].site!,
-          // to the hundredth, as simulate prints a load (review M83: 3,333.33 there, 3,333 here)
-          load ? count(toNumber(load)) : "0",
+          // as simulate prints a load (review M83: 3,333.33 there, 3,333 here; whole in both since review M121b)
+          load ? rpsFigure(toNumber(load)) : "0",
           cap === undefined ? "not declared" : int(cap),
           cap === undefined || !load
             ? "—"
             : over
-              ? { raw: `**${count(cap! - toNumber(load!))} (${pct(cap! - toNumber(load!), cap!)})**` }
-              : `${count(cap! - toNumber(load!))} (${pct(cap! - toNumber(load!), cap!)})`,
+              ? { raw: `**${rpsFigure(cap! - toNumber(load!))} (${pct(cap! - toNumber(load!), cap!)})**` }
+              : `${rpsFigure(cap! - toNumber(load!))} (${pct(cap! - toNumber(load!), cap!)})`,
         ]);
       });
       if (sc.stranded) rows.push([sc.lost === undefined ? "all up" : `lose ${sc.lost}`, { raw: "**no backend remains**" }, "", "", "", ""]);

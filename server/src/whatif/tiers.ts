@@ -31,7 +31,7 @@ import { listText } from "../util/strings";
 import type { Store, Traffic } from "../model/topology";
 import { type ObjectiveJudgement, type ObjectiveKey, objectiveJudgements } from "../rules/index";
 import { objectiveText } from "../availability/render";
-import { count, minutes, ms, percentOfTime, prose, rps, sig, table } from "../util/format";
+import { minutes, ms, percentOfTime, prose, rps, rpsFigure, sig, table } from "../util/format";
 import { budgetOf, budgetStatus, budgetText } from "../availability/budget";
 import type { BackendResult } from "./engine";
 import type { RecordContext } from "./record";
@@ -327,7 +327,7 @@ function capacityAfterLoss(r: RecordContext, tr: Traffic): string {
   if (!tight.length) return "every single-site loss leaves it served";
   const least = Math.min(...tight.map((y) => y.b.headroomRps!));
   const at = tight.filter((y) => y.b.headroomRps === least);
-  const where = at.map((y) => `${y.loss} leaves ${y.b.cluster} at ${count(y.b.loadRps!)} of ${rps(y.b.capacityRps!)}`).join("; ");
+  const where = at.map((y) => `${y.loss} leaves ${y.b.cluster} at ${rpsFigure(y.b.loadRps!)} of ${rps(y.b.capacityRps!)}`).join("; ");
   return least > 0
     ? `every single-site loss leaves enough capacity (least headroom ${rps(least)}: ${where})`
     : `every single-site loss leaves exactly enough capacity, no margin: ${where}`;
