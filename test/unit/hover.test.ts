@@ -160,6 +160,17 @@ test("the values of a link's availability, a DNS entry's ttlSeconds and a store'
   // an entity the link's nine does not move is left out (carts: 31.6 s either way)
   assert.doesNotMatch(link, /store carts/);
   assert.match(at("ttlSeconds", "60"), /^\*\*RTO 90 s\*\* = 10 s × 3 checks \+ 60 s TTL: the TTL is 67% of it — /);
+  // review M121c: the hovers give the RTO's condition as `quorate availability` does, in the same words
+  const detection =
+    /the estimate holds when the health check fails for a site that is cut off but alive \(a check through its dependencies\); a shallow check keeps passing/;
+  assert.match(at("ttlSeconds", "60"), detection);
+  const checkout = text.indexOf("objectives:", text.indexOf("name: checkout"));
+  assert.ok(checkout > 0);
+  const figures = hoverAt(a, checkout + 2)?.markdown ?? "";
+  assert.match(
+    figures,
+    /^- RTO 90 s \(10 s × 3 checks \+ 60 s TTL\): worst case for clients that honour the TTL; clients and resolvers that ignore or clamp TTLs take longer; the estimate holds when/m,
+  );
   const budget = at("writeLatencyBudgetMs", "20");
   assert.match(budget, /^\*\*store ledger\*\*: /);
   assert.match(budget, /\| ams \| 1 \| 4 of 5: survives \| 8 ms \| 17 ms \(from fra\) \(best\) \|/);

@@ -943,6 +943,15 @@ export function rtoHeadline(rto: RtoEstimate): string {
 export const RTO_DETECTION =
   "the estimate holds when the health check fails for a site that is cut off but alive (a check through its dependencies); a shallow check keeps passing, and clients stay until someone withdraws the site";
 
+/**
+ * The RTO as one sentence, the same in `quorate availability` and the hovers (review M121c): the
+ * estimate, for whom it is the worst case, the health check it needs for a site cut off but alive,
+ * and (anycast) the whole-site loss.
+ */
+export function rtoText(rto: RtoEstimate): string {
+  return `${rtoHeadline(rto)}: ${rto.caveat}; ${RTO_DETECTION}${rto.siteLoss ? `; ${rto.siteLoss}` : ""}`;
+}
+
 /** The hover of an entity's figures: availability, nines, minutes a year, the three most likely cut sets, the assumption. */
 export function figuresMarkdown(f: EntityFigures): string {
   const lines = [
@@ -956,7 +965,7 @@ export function figuresMarkdown(f: EntityFigures): string {
   if (f.withRelay) lines.push(`- ${withRelayText(f.withRelay)}`);
   if (f.conflictProbability)
     lines.push(`- writers partitioned ${percentOfTime(f.conflictProbability)} of the time (a lower bound on conflict exposure)`);
-  if (f.rto) lines.push(`- ${rtoHeadline(f.rto)}: ${f.rto.caveat}${f.rto.siteLoss ? `; ${f.rto.siteLoss}` : ""}`);
+  if (f.rto) lines.push(`- ${rtoText(f.rto)}`);
   if (f.rpoSeconds !== null) lines.push(`- RPO ${rpoWords(f)}`);
   lines.push("", "_Independent failures assumed: the real figure is lower._");
   return lines.join("\n");

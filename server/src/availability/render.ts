@@ -19,9 +19,8 @@ import {
   figureText,
   MINUTES_PER_YEAR,
   nineHelpsText,
-  RTO_DETECTION,
   reportOf,
-  rtoHeadline,
+  rtoText,
   rpoWords,
   servedText,
   rtoMissing,
@@ -233,7 +232,7 @@ function lines(ctx: TopologyContext, f: EntityFigures): string[] {
   if (f.conflictProbability)
     out.push(`  writers partitioned (conflict exposure, a lower bound): ${percentOfTime(f.conflictProbability)} of the time`);
   if (f.servedFraction !== null) out.push(`  ${servedText(f)}`);
-  if (f.rto) out.push(`  ${rtoHeadline(f.rto)}: ${f.rto.caveat}; ${RTO_DETECTION}${f.rto.siteLoss ? `; ${f.rto.siteLoss}` : ""}`);
+  if (f.rto) out.push(`  ${rtoText(f.rto)}`);
   else if (f.kind === "traffic") out.push(`  RTO unknown: ${rtoMissing(f.owner as Traffic)}`);
   const helps = whereANineHelps(ctx, f);
   if (helps) out.push(`  where a nine helps most: ${nineHelpsText(ctx, f, helps)}`);

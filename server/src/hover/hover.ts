@@ -1,7 +1,7 @@
 import type { FileAnalysis } from "../analysis";
 import type { Span } from "../model/text";
 import type { Cluster, Link, Objectives, Site, Traffic } from "../model/topology";
-import { apiSubject, federatedText, figuresMarkdown, oneMoreNine, oneMoreNineLink, reportOf, rtoEstimate } from "../availability/figures";
+import { apiSubject, federatedText, figuresMarkdown, oneMoreNine, oneMoreNineLink, RTO_DETECTION, reportOf, rtoEstimate } from "../availability/figures";
 import { canonical, formatAddress, parseCidr, size } from "../math/cidr";
 import { fiberFloorMs, haversineKm } from "../math/geo";
 import { lagBytesNeeded, lagSecondsCovered } from "../math/lag";
@@ -533,7 +533,7 @@ function ttlHover(tr: Traffic): string | undefined {
   const w = rtoEstimate(tr);
   const ttl = tr.ttlSeconds?.value;
   if (!w || ttl === undefined || !/TTL/.test(w.terms)) return undefined;
-  return `**RTO ${count(w.seconds)} s** = ${md(w.terms)}: the TTL is ${Math.round((100 * ttl) / w.seconds)}% of it — ${md(w.caveat)}. Clients reach the surviving backends only once their cached answer expires.`;
+  return `**RTO ${count(w.seconds)} s** = ${md(w.terms)}: the TTL is ${Math.round((100 * ttl) / w.seconds)}% of it — ${md(w.caveat)}; ${md(RTO_DETECTION)}. Clients reach the surviving backends only once their cached answer expires.`;
 }
 
 /** On `objectives:` (or any objective) of a store or entry: its computed figures and most likely cut sets. */
