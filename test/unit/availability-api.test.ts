@@ -86,7 +86,14 @@ test("availability text, md and json say fra-prod's API figure and keep the quor
     text,
     /^ {2}with a local etcd at fra \(federated\): 99\.9%, fra's own — the stretch costs fra-prod's API 8\.8 hours a year$/m,
   );
-  assert.match(text, /^ {2}etcd quorum minority-stops: 0\.149% of the time$/m);
+  // review M121d: each outcome says what it is — "lost" and "stops" could not be told apart
+  assert.match(text, /^ {2}etcd quorum minority-stops \(a majority writes; members cut off from it stop\): 0\.149% of the time$/m);
+  assert.match(text, /^ {2}etcd quorum stops \(no side holds a majority, with fra up\): 0\.000799% of the time$/m);
+  assert.match(
+    text,
+    /^ {2}etcd quorum lost \(no side holds a majority, with fra down: fra-prod is lost with its site\): 0\.000649% of the time$/m,
+  );
+  assert.match(text, /^ {2}stops \(no side holds a majority: writes stop\): 0\.00145% of the time$/m);
   assert.doesNotMatch(text, /etcd of cluster fra-prod \(etcd\): 99\.9986%/);
   const md = availabilityMarkdown(ctx);
   assert.match(

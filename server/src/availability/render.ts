@@ -220,6 +220,38 @@ function apiLines(f: EntityFigures): string[] {
     .map((x) => `  ${x}`);
 }
 
+/**
+ * What an outcome word means for this entity (review M121d): "etcd quorum lost" beside "etcd
+ * quorum stops" could not be told apart. The words are whatif.md's (and the JSON keys); an etcd
+ * with no majority is `lost` when its cluster's site is down with it (derive/siteloss
+ * etcdLostWithCluster; without a site, when every member's site is), else it `stops`.
+ */
+function outcomeMeaning(f: EntityFigures, word: string): string | undefined {
+  const home = f.api?.from;
+  switch (word) {
+    case "minority-stops":
+      return "a majority writes; members cut off from it stop";
+    case "stops":
+      return home ? `no side holds a majority, with ${home} up` : "no side holds a majority: writes stop";
+    case "lost":
+      return home ? `no side holds a majority, with ${home} down: ${f.entity} is lost with its site` : "every member's site down";
+    case "writes-stop":
+      return "every writer site down";
+    case "corrupts":
+      return "writers cut off from each other accept conflicting writes, with no conflict resolution";
+    case "diverges":
+      return "writers cut off from each other write apart, to converge when the cut heals";
+    case "overloaded":
+      return "a backend over its capacity";
+    case "errors":
+      return "a backend still sent clients cannot write to a store it needs";
+    case "unserved":
+      return "no backend remains";
+    default:
+      return undefined;
+  }
+}
+
 function lines(ctx: TopologyContext, f: EntityFigures): string[] {
   const out = [`${f.label} (${f.kind}): ${f.api ? `${apiSubject(f)}: ` : ""}${figureText(f)}`];
   out.push(`  ${methodText(f)}`);
@@ -228,7 +260,10 @@ function lines(ctx: TopologyContext, f: EntityFigures): string[] {
   if (f.withRelay) out.push(`  ${withRelayText(f.withRelay)}; ${servedText(f.withRelay.figures, true)}`);
   if (f.brokenAllUp) out.push("  fails with every site and link up");
   for (const c of f.cutSets.slice(0, 3)) out.push(`  cut set: ${cutSetText(c)}`);
-  for (const [w, p] of Object.entries(f.outcomes)) out.push(`  ${f.api ? "etcd quorum " : ""}${w}: ${percentOfTime(p)} of the time`);
+  for (const [w, p] of Object.entries(f.outcomes)) {
+    const meaning = outcomeMeaning(f, w);
+    out.push(`  ${f.api ? "etcd quorum " : ""}${w}${meaning ? ` (${meaning})` : ""}: ${percentOfTime(p)} of the time`);
+  }
   if (f.conflictProbability)
     out.push(`  writers partitioned (conflict exposure, a lower bound): ${percentOfTime(f.conflictProbability)} of the time`);
   if (f.servedFraction !== null) out.push(`  ${servedText(f)}`);
