@@ -447,3 +447,16 @@ test("an entry down in every state is 0%, not rounding residue in e-notation (re
   const g = reportOf(analyzeAlone("d.topology.yaml", draft).analysis.contexts[0]).figures.find((x) => x.label === "traffic checkout")!;
   assert.ok(g.availability > 0.99 && g.availability < 1, String(g.availability));
 });
+
+test("the Galera RPO cell says what a commit waits for: its write set received by every node of the primary component; certification is each node's own (reviewer's note)", () => {
+  const galera = readFileSync("examples/payments-eu-reviewed.topology.yaml", "utf8").replace(
+    "replication: consensus",
+    "replication: galera",
+  );
+  const rpo = row(tierRows(recordOf(galera).md), "RPO (galera)", "store ledger");
+  assert.equal(
+    rpo[3],
+    "0 s (a commit returns once its write set is received by every node of the primary component; each node certifies it on its own, then applies it)",
+  );
+  assert.doesNotMatch(rpo[3], /certified it/);
+});

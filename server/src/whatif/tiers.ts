@@ -138,7 +138,7 @@ function rpoCell(ctx: TopologyContext, st: Store, rep: string): string {
   const when = condition ? ` ${condition}` : "";
   if (rpo > 0) return `${sig(rpo)} s (maxLagSeconds)${when}`;
   return rep === "galera"
-    ? `0 s (a commit waits until every node of the primary component has certified it)${when}`
+    ? `0 s (a commit returns once its write set is received by every node of the primary component; each node certifies it on its own, then applies it)${when}`
     : `0 s (a write is acknowledged once a majority has it)${when}`;
 }
 
