@@ -47,6 +47,24 @@ test("istio remote without a usable primary: absent, not a primary, other mesh; 
   assert.deepEqual(codes(notPrimary).filter((x) => x === "ref/unknown").length, 1);
 });
 
+test("istio/network-without-gateway says what the cluster lacking the gateway loses, by its role (reviewer's note)", () => {
+  // a remote without one: its istiod path runs through its primary's gateway, which it has
+  const remote = only(
+    istio("network: n1, eastWestGateway: true", "network: n2, role: remote, primary: fra-prod"),
+    "istio/network-without-gateway",
+  );
+  assert.equal(remote.length, 1);
+  assert.match(remote[0].message, /workloads on the other networks cannot reach its pods \(cross-network traffic enters through its gateway, 15443\)/);
+  assert.match(remote[0].message, /its own path to fra-prod's istiod \(15012\/15017\) runs through fra-prod's east-west gateway and does not need one here$/);
+  assert.doesNotMatch(remote[0].message, /remote istiod access/);
+  // its primary without one: the remote on the other network loses its istiod too
+  const primary = only(
+    istio("network: n1", "network: n2, eastWestGateway: true, role: remote, primary: fra-prod"),
+    "istio/network-without-gateway",
+  );
+  assert.match(primary[0].message, /, and its remotes on other networks \(lon-prod\) reach its istiod \(15012\/15017\) only through it$/);
+});
+
 test("istio networks: one network needs no gateway, two networks need one on every cluster", () => {
   assert.deepEqual(codes(istio("network: n1", "network: n1", { bSite: "fra" })), []);
   const f = only(istio("network: n1", "network: n2, eastWestGateway: true"), "istio/network-without-gateway");

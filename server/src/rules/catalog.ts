@@ -210,7 +210,7 @@ const CATALOG = {
   "istio/network-without-gateway": r(
     "error",
     "Multi-network Istio cluster without an east-west gateway",
-    "Cross-network traffic and remote istiod access only pass through the east-west gateway.",
+    "Calls from other networks to a cluster's pods enter only through its east-west gateway, and remotes on other networks reach their primary's istiod only through the primary's.",
   ),
   "istio/network-not-routable": r(
     "error",

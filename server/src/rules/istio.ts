@@ -130,7 +130,7 @@ function remotePrimary({ ctx, meshId }: Mesh, c: Cluster): Finding[] {
 }
 
 /** istio/network-without-gateway: a member of a multi-network mesh with no east-west gateway. */
-function networkWithoutGateway({ meshId, networks }: Mesh, c: Cluster): Finding[] {
+function networkWithoutGateway({ meshId, networks, members }: Mesh, c: Cluster): Finding[] {
   const ist = c.istio!;
   const net = ist.network;
   if (!(net && networks.size >= 2 && ist.eastWestGateway?.value !== true)) return [];
@@ -138,7 +138,7 @@ function networkWithoutGateway({ meshId, networks }: Mesh, c: Cluster): Finding[
     finding(
       "istio/network-without-gateway",
       net.span,
-      `mesh ${meshId} spans ${networks.size} networks (${[...networks].join(", ")}) but ${label(c)} on ${net.value} has no east-west gateway: cross-network traffic (15443) and remote istiod access (15012/15017) only pass through one`,
+      `mesh ${meshId} spans ${networks.size} networks (${[...networks].join(", ")}) but ${label(c)} on ${net.value} has no east-west gateway: ${gatewayLoss(members, c)}`,
       {
         fixes: [
           {
@@ -150,6 +150,31 @@ function networkWithoutGateway({ meshId, networks }: Mesh, c: Cluster): Finding[
       },
     ),
   ];
+}
+
+/**
+ * What a cluster without an east-west gateway loses, by its role (reviewer's note: a remote was
+ * told it loses "remote istiod access", which runs through its primary's gateway, not its own).
+ * Every such cluster: calls from the other networks to its pods (they enter through its gateway,
+ * 15443). A primary: also its remotes on other networks, which reach its istiod (15012/15017)
+ * through that gateway. A remote: nothing of its own control plane.
+ */
+function gatewayLoss(members: readonly Cluster[], c: Cluster): string {
+  const ist = c.istio!;
+  const net = ist.network?.value;
+  const pods = "workloads on the other networks cannot reach its pods (cross-network traffic enters through its gateway, 15443)";
+  if (ist.role?.value === "remote") {
+    const primary = ist.primary?.value;
+    return primary
+      ? `${pods}; its own path to ${primary}'s istiod (15012/15017) runs through ${primary}'s east-west gateway and does not need one here`
+      : pods;
+  }
+  const remotes = members.filter(
+    (m) => m.istio?.role?.value === "remote" && m.istio.primary?.value === c.name?.value && m.istio.network?.value !== net,
+  );
+  return remotes.length
+    ? `${pods}, and its remotes on other networks (${remotes.map((m) => m.name?.value).join(", ")}) reach its istiod (15012/15017) only through it`
+    : pods;
 }
 
 /** istio/network-not-routable: an earlier member on the same network in another site whose pods this one cannot reach. */
