@@ -663,8 +663,10 @@ test("M110: the diff's verdict line carries each version's failover window, and 
   const text = diffText(d, false);
   assert.match(
     text,
-    /\n {2}better {2}lose fra: down → ok, once gslb has withdrawn fra — for about 90 s \(longer for clients that ignore the TTL\), 20,000 rps of checkout time out\n {10}before: down, and before gslb withdraws fra, 20,000 rps of checkout also time out \(how long is unknown\)\n/,
+    /\n {2}better {2}lose fra: down → ok, once gslb has withdrawn fra — for about 90 s \(longer for clients that ignore the TTL\), 20,000 rps of checkout time out\n {10}before: down, and before gslb withdraws fra, 20,000 rps of checkout also time out \(how long is unknown\)\n {10}broken before: /,
   );
+  // the reviewer's note: never two consecutive lines both starting "before:"
+  assert.doesNotMatch(text, /\n {10}before: [^\n]*\n {10}before: /);
   assert.match(text, /\n {4}lose fra and lose lon: checkout failover window unknown → 90 s\n/);
   assert.match(
     diffMarkdown(d),

@@ -639,8 +639,11 @@ export function diffText(d: DiffResult, color: boolean): string {
     // the before version's failover window, in its own words, where the window moved (review M110): after its
     // verdict, as the verdict line and the Markdown cell say it ("before: down, and before gslb withdraws fra, …"),
     // never "failover before: and before …"
-    if (s.judgedBefore && windowMoved(d, s.scenario)) lines.push(`          before: ${s.before}, ${s.judgedBefore}`);
-    if (s.why) lines.push(`          ${kind === "better" || kind === "gone" ? "before" : "now"}: ${s.why}`);
+    const windowLine = !!s.judgedBefore && windowMoved(d, s.scenario);
+    if (windowLine) lines.push(`          before: ${s.before}, ${s.judgedBefore}`);
+    // what broke before, under that line, says what it is: two lines both starting "before:" read as one
+    // statement cut in two (the reviewer's note)
+    if (s.why) lines.push(`          ${kind === "better" || kind === "gone" ? (windowLine ? "broken before" : "before") : "now"}: ${s.why}`);
     if (s.still) lines.push(`          still: ${s.still}`);
   }
   if (d.note) lines.push(`  (${d.note})`);
