@@ -160,6 +160,9 @@ test("the preview's traffic figure that holds only through CockroachDB's followe
   // another engine has no relay: the figure alone
   const other = diagramFor(analyzeFile("p.topology.yaml", reviewed.replace("engine: cockroachdb", "engine: other-sql"))).mermaid;
   assert.match(other, /t0\(\["checkout · gslb · 40,000 rps · 2\.82 nines"\]\)/);
+  // declared before 24.1: the label gives the figure with the relay, as the text does (w59's weak point)
+  const older = diagramFor(analyzeFile("o.topology.yaml", reviewed.replace("engine: cockroachdb", "engine: cockroachdb 23.2"))).mermaid;
+  assert.match(older, /t0\(\["checkout · gslb · 40,000 rps · 2\.82 nines \(4\.82 nines with CockroachDB 24\.1's follower relay\)"\]\)/);
 });
 
 test("a failing link between two writers: the conflict probability is the time they are partitioned", () => {

@@ -280,8 +280,13 @@ function* drawingOf(
       const n = ninesLabel(f);
       // a figure that holds only with CockroachDB's follower relay says so, with the figure without it
       const w = f.withoutRelay && ninesLabel(f.withoutRelay.figures);
+      // a store before CockroachDB 24.1 (its engine says so) gives the figure with the relay, as the text does (w59's
+      // weak point): the label is the figure the text leads with, and the upgrade's figure is the one a reader weighs
+      // beside it — the same size as the "without" figure above, never both (a declared version is one or the other)
+      const r = f.withRelay && ninesLabel(f.withRelay.figures);
+      const relay = w ? ` (${w} without CockroachDB's follower relay)` : r ? ` (${r} with CockroachDB 24.1's follower relay)` : "";
       // an etcd's figure is its cluster's API from the cluster's site, not the quorum's (beside a store's quorum figure it must not read as one)
-      if (n) nines.set(f.owner, ` · ${f.api ? "API " : ""}${n}${w ? ` (${w} without CockroachDB's follower relay)` : ""}`);
+      if (n) nines.set(f.owner, ` · ${f.api ? "API " : ""}${n}${relay}`);
     }
   const sc = whatif?.scenario;
   const named = new Set<string>([
