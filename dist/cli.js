@@ -15130,7 +15130,11 @@ function grouped(digits) {
   }
   return f;
 }
-var rps = (x) => `${count(x)} rps`;
+function rpsFigure(x, digits = 0) {
+  return count(x, x !== 0 && Math.abs(x) < 0.5 ? Math.max(digits, 2) : digits);
+}
+var rps = (x, digits = 0) => `${rpsFigure(x, digits)} rps`;
+var rpsOver = (x, atMost) => rps(x, Math.round(x) <= atMost ? 1 : 0);
 var seconds = (x, digits = 1) => `${count(x, digits)} s`;
 var percent = (part, whole) => whole ? `${count(100 * part / whole, 1)}%` : "\u2014";
 function budgetShare(part, whole) {
@@ -15378,7 +15382,7 @@ var CATALOG = {
   "istio/network-without-gateway": r(
     "error",
     "Multi-network Istio cluster without an east-west gateway",
-    "Cross-network traffic and remote istiod access only pass through the east-west gateway."
+    "Calls from other networks to a cluster's pods enter only through its east-west gateway, and remotes on other networks reach their primary's istiod only through the primary's."
   ),
   "istio/network-not-routable": r(
     "error",
@@ -16417,7 +16421,7 @@ function remotePrimary({ ctx, meshId }, c) {
   }
   return [];
 }
-function networkWithoutGateway({ meshId, networks }, c) {
+function networkWithoutGateway({ meshId, networks, members }, c) {
   const ist = c.istio;
   const net = ist.network;
   if (!(net && networks.size >= 2 && ist.eastWestGateway?.value !== true)) return [];
@@ -16425,7 +16429,7 @@ function networkWithoutGateway({ meshId, networks }, c) {
     finding(
       "istio/network-without-gateway",
       net.span,
-      `mesh ${meshId} spans ${networks.size} networks (${[...networks].join(", ")}) but ${label(c)} on ${net.value} has no east-west gateway: cross-network traffic (15443) and remote istiod access (15012/15017) only pass through one`,
+      `mesh ${meshId} spans ${networks.size} networks (${[...networks].join(", ")}) but ${label(c)} on ${net.value} has no east-west gateway: ${gatewayLoss(members, c)}`,
       {
         fixes: [
           {
@@ -16437,6 +16441,19 @@ function networkWithoutGateway({ meshId, networks }, c) {
       }
     )
   ];
+}
+function gatewayLoss(members, c) {
+  const ist = c.istio;
+  const net = ist.network?.value;
+  const pods = "workloads on the other networks cannot reach its pods (cross-network traffic enters through its gateway, 15443)";
+  if (ist.role?.value === "remote") {
+    const primary = ist.primary?.value;
+    return primary ? `${pods}; its own path to ${primary}'s istiod (15012/15017) runs through ${primary}'s east-west gateway and does not need one here` : pods;
+  }
+  const remotes = members.filter(
+    (m) => m.istio?.role?.value === "remote" && m.istio.primary?.value === c.name?.value && m.istio.network?.value !== net
+  );
+  return remotes.length ? `${pods}, and its remotes on other networks (${remotes.map((m) => m.name?.value).join(", ")}) reach its istiod (15012/15017) only through it` : pods;
 }
 function networkNotRoutable({ ctx, members }, c, i) {
   const net = c.istio.network;
@@ -18995,7 +19012,7 @@ function reportSteps(ctx) {
 }
 var nearOne = (x) => x > 1 - 1e-12 ? 1 : x;
 function ninesText(unavailability) {
-  return `${sig(-Math.log10(unavailability)).replace(/(\.\d\d)\d*/, "$1")} nines`;
+  return `${sig(Number((-Math.log10(unavailability)).toFixed(2)))} nines`;
 }
 function ninesAndMinutes(unavailability) {
   if (unavailability <= 0) return "never unavailable";
@@ -19157,6 +19174,9 @@ function rtoHeadline(rto) {
   return `${head} for a site that withdraws its route; ${lost}`;
 }
 var RTO_DETECTION = "the estimate holds when the health check fails for a site that is cut off but alive (a check through its dependencies); a shallow check keeps passing, and clients stay until someone withdraws the site";
+function rtoText(rto) {
+  return `${rtoHeadline(rto)}: ${rto.caveat}; ${RTO_DETECTION}${rto.siteLoss ? `; ${rto.siteLoss}` : ""}`;
+}
 
 // server/src/rules/objective.ts
 var ROUNDING = 1e-9;
@@ -20178,7 +20198,6 @@ function rebalanceFix(backends, peak, i, afterLoss) {
   const newlyBad = after.some((s, k) => backends.some((_, j) => overCapacity(s, j) && !overCapacity(before2[k], j)));
   return stillBad || newlyBad ? [] : [{ kind: "rebalance-weights", title: "Rebalance weights to capacity", args: { weights: caps } }];
 }
-var rps2 = (r2) => `${count(toNumber(r2), 1)} rps`;
 function trafficRules(ctx) {
   return ctx.topology.traffic.flatMap((tr) => {
     const name = tr.name?.value ?? `traffic[${tr.index}]`;
@@ -20323,7 +20342,7 @@ function capacity(tr, name, backends) {
         finding(
           "capacity/overload",
           cap.span,
-          `${name}: with every site up, ${b.cluster.value} carries ${rps2(load)} (peak ${count(peak)} \xD7 weight ${count(backends[i].weight)} / total weight ${count(backends.reduce((a, x) => a + x.weight, 0))}) \u2014 capacity ${count(cap.value)}`,
+          `${name}: with every site up, ${b.cluster.value} carries ${rpsOver(toNumber(load), cap.value)} (peak ${count(peak)} \xD7 weight ${count(backends[i].weight)} / total weight ${count(backends.reduce((a, x) => a + x.weight, 0))}) \u2014 capacity ${count(cap.value)}`,
           { fixes: rebalanceFix(backends, peak, i, false) }
         )
       );
@@ -20347,7 +20366,7 @@ function siteLossOverload(name, cluster, cap, i, after, backends, peak, steering
     finding(
       "capacity/site-loss",
       cap.span,
-      `${name}: after losing ${worst.lost}, ${cluster} carries ${moved ? "up to " : ""}${rps2(worst.load)}; capacity ${count(cap.value)} (short by ${rps2(add(worst.load, fromNumber(-cap.value)))})${why2}`,
+      `${name}: after losing ${worst.lost}, ${cluster} carries ${moved ? "up to " : ""}${rpsOver(toNumber(worst.load), cap.value)}; capacity ${count(cap.value)} (short by ${rps(toNumber(add(worst.load, fromNumber(-cap.value))))})${why2}`,
       {
         fixes: [
           { kind: "replace", title: `Raise capacityRps to ${count(raise)}`, span: cap.span, text: raise.toString(), preferred: true },
@@ -21936,6 +21955,31 @@ function apiLines(f) {
   const causes = apiCausesText(f);
   return [causes && `API takes no writes: ${causes}`, quorumFigureText(f), federatedText(f)].filter((x) => !!x).map((x) => `  ${x}`);
 }
+function outcomeMeaning(f, word) {
+  const home = f.api?.from;
+  switch (word) {
+    case "minority-stops":
+      return "a majority writes; members cut off from it stop";
+    case "stops":
+      return home ? `no side holds a majority, with ${home} up` : "no side holds a majority: writes stop";
+    case "lost":
+      return home ? `no side holds a majority, with ${home} down: ${f.entity} is lost with its site` : "every member's site down";
+    case "writes-stop":
+      return "every writer site down";
+    case "corrupts":
+      return "writers cut off from each other accept conflicting writes, with no conflict resolution";
+    case "diverges":
+      return "writers cut off from each other write apart, to converge when the cut heals";
+    case "overloaded":
+      return "a backend over its capacity";
+    case "errors":
+      return "a backend still sent clients cannot write to a store it needs";
+    case "unserved":
+      return "no backend remains";
+    default:
+      return void 0;
+  }
+}
 function lines(ctx, f) {
   const out = [`${f.label} (${f.kind}): ${f.api ? `${apiSubject(f)}: ` : ""}${figureText(f)}`];
   out.push(`  ${methodText(f)}`);
@@ -21944,11 +21988,14 @@ function lines(ctx, f) {
   if (f.withRelay) out.push(`  ${withRelayText(f.withRelay)}; ${servedText(f.withRelay.figures, true)}`);
   if (f.brokenAllUp) out.push("  fails with every site and link up");
   for (const c of f.cutSets.slice(0, 3)) out.push(`  cut set: ${cutSetText(c)}`);
-  for (const [w, p] of Object.entries(f.outcomes)) out.push(`  ${f.api ? "etcd quorum " : ""}${w}: ${percentOfTime(p)} of the time`);
+  for (const [w, p] of Object.entries(f.outcomes)) {
+    const meaning = outcomeMeaning(f, w);
+    out.push(`  ${f.api ? "etcd quorum " : ""}${w}${meaning ? ` (${meaning})` : ""}: ${percentOfTime(p)} of the time`);
+  }
   if (f.conflictProbability)
     out.push(`  writers partitioned (conflict exposure, a lower bound): ${percentOfTime(f.conflictProbability)} of the time`);
   if (f.servedFraction !== null) out.push(`  ${servedText(f)}`);
-  if (f.rto) out.push(`  ${rtoHeadline(f.rto)}: ${f.rto.caveat}; ${RTO_DETECTION}${f.rto.siteLoss ? `; ${f.rto.siteLoss}` : ""}`);
+  if (f.rto) out.push(`  ${rtoText(f.rto)}`);
   else if (f.kind === "traffic") out.push(`  RTO unknown: ${rtoMissing(f.owner)}`);
   const helps = whereANineHelps(ctx, f);
   if (helps) out.push(`  where a nine helps most: ${nineHelpsText(ctx, f, helps)}`);
@@ -27398,6 +27445,11 @@ function* summarised(d, held, drift2, why2, classDefs) {
     };
   }
 }
+function relayLabel(f) {
+  const w = f.withoutRelay && ninesLabel(f.withoutRelay.figures);
+  const r2 = f.withRelay && ninesLabel(f.withRelay.figures);
+  return w ? ` (${w} without CockroachDB's follower relay)` : r2 ? ` (${r2} with CockroachDB 24.1's follower relay)` : "";
+}
 function* drawingOf(a, ctx, findings, whatif) {
   const L = a.parsed.lines;
   const t = ctx.topology;
@@ -27438,8 +27490,7 @@ function* drawingOf(a, ctx, findings, whatif) {
   if (!sim)
     for (const f of reportOf(ctx).figures) {
       const n = ninesLabel(f);
-      const w = f.withoutRelay && ninesLabel(f.withoutRelay.figures);
-      if (n) nines.set(f.owner, ` \xB7 ${f.api ? "API " : ""}${n}${w ? ` (${w} without CockroachDB's follower relay)` : ""}`);
+      if (n) nines.set(f.owner, ` \xB7 ${f.api ? "API " : ""}${n}${relayLabel(f)}`);
     }
   const sc = whatif?.scenario;
   const named = /* @__PURE__ */ new Set([
@@ -28789,8 +28840,9 @@ function diffText(d, color) {
     lines2.push(
       `  ${kind === "worse" ? paint("\x1B[31m", word) : kind === "better" ? paint("\x1B[32m", word) : paint("\x1B[33m", word)}  ${scenarioLabel(s)}: ${arrow(s)}${s.judgedAfter ? `, ${s.judgedAfter}` : ""}`
     );
-    if (s.judgedBefore && windowMoved(d, s.scenario)) lines2.push(`          before: ${s.before}, ${s.judgedBefore}`);
-    if (s.why) lines2.push(`          ${kind === "better" || kind === "gone" ? "before" : "now"}: ${s.why}`);
+    const windowLine = !!s.judgedBefore && windowMoved(d, s.scenario);
+    if (windowLine) lines2.push(`          before: ${s.before}, ${s.judgedBefore}`);
+    if (s.why) lines2.push(`          ${kind === "better" || kind === "gone" ? windowLine ? "broken before" : "before" : "now"}: ${s.why}`);
     if (s.still) lines2.push(`          still: ${s.still}`);
   }
   if (d.note) lines2.push(`  (${d.note})`);
@@ -30304,7 +30356,7 @@ function rpoCell(ctx, st, rep) {
   const condition = rpoCondition(ctx, st);
   const when = condition ? ` ${condition}` : "";
   if (rpo > 0) return `${sig(rpo)} s (maxLagSeconds)${when}`;
-  return rep === "galera" ? `0 s (a commit waits until every node of the primary component has certified it)${when}` : `0 s (a write is acknowledged once a majority has it)${when}`;
+  return rep === "galera" ? `0 s (a commit returns once its write set is received by every node of the primary component; each node certifies it on its own, then applies it)${when}` : `0 s (a write is acknowledged once a majority has it)${when}`;
 }
 function datastoreRto(ctx, st, rep) {
   const engine = st.engine?.value;
@@ -30441,7 +30493,7 @@ function capacityAfterLoss(r2, tr) {
   if (!tight.length) return "every single-site loss leaves it served";
   const least = Math.min(...tight.map((y) => y.b.headroomRps));
   const at = tight.filter((y) => y.b.headroomRps === least);
-  const where2 = at.map((y) => `${y.loss} leaves ${y.b.cluster} at ${count(y.b.loadRps)} of ${rps(y.b.capacityRps)}`).join("; ");
+  const where2 = at.map((y) => `${y.loss} leaves ${y.b.cluster} at ${rpsFigure(y.b.loadRps)} of ${rps(y.b.capacityRps)}`).join("; ");
   return least > 0 ? `every single-site loss leaves enough capacity (least headroom ${rps(least)}: ${where2})` : `every single-site loss leaves exactly enough capacity, no margin: ${where2}`;
 }
 function statelessRto(r2, tr, rtoCell, jr, ingress) {
@@ -30468,7 +30520,6 @@ var RECORD_SECTIONS = [
 var ms2 = (x) => `${num(x)} ms`;
 var mark = (ok) => ok ? "met" : { raw: "**not met**" };
 var int = (x) => count(Math.round(x));
-var rps3 = (x) => `${int(x)} rps`;
 var pct = (part, whole) => `${count(whole ? Math.round(part / whole * 1e3) / 10 : 0, 1)}%`;
 function displayPath(p) {
   const parts = p.replace(/\\/g, "/").split("/");
@@ -30584,7 +30635,7 @@ function contextSection(r2) {
   for (const tr of t.traffic)
     if (tr.name && tr.peakRps)
       must.push(
-        `${cell(tr.name.value)}: serve ${rps3(tr.peakRps.value)} at peak${tr.dependsOn?.items.length ? `, writing to ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}`
+        `${cell(tr.name.value)}: serve ${rps(tr.peakRps.value)} at peak${tr.dependsOn?.items.length ? `, writing to ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}`
       );
   if (must.length) out.push(...mustSurvive(r2, must));
   const diagram2 = diagramFor(r2.input.analysis, r2.input.findings);
@@ -30905,7 +30956,7 @@ function consequencesSection(r2) {
   return out;
 }
 function withdrawal(r2, x, tr, b) {
-  const errors = `clients of ${tr.name} at ${b.cluster}: up to ${rps3(b.loadRps ?? 0)} answered with errors`;
+  const errors = `clients of ${tr.name} at ${b.cluster}: up to ${rps(b.loadRps ?? 0)} answered with errors`;
   const assumed = "(every request assumed to need a write)";
   const others = tr.backends.filter((o) => o !== b && o.loadRps !== null && !o.errors);
   if (!others.length)
@@ -30913,7 +30964,7 @@ function withdrawal(r2, x, tr, b) {
   const after = run(r2.ctx, { ...x.scenario, withdraw: [...x.scenario.withdraw ?? [], b.site] }).traffic.find((t) => t.name === tr.name);
   const serving = (after?.backends ?? []).filter((o) => o.loadRps !== null && !o.errors);
   const tight = serving.filter((o) => o.headroomRps !== null && o.headroomRps <= 0);
-  const carries = (o) => `${o.cluster} carries ${rps3(o.loadRps)} of ${rps3(o.capacityRps ?? 0)}`;
+  const carries = (o) => `${o.cluster} carries ${rps(o.loadRps)} of ${rps(o.capacityRps ?? 0)}`;
   return `${errors} until steering withdraws it ${assumed}, which only a deep health check (one that writes through the stores) makes it do \u2014 with a shallow one, until an operator withdraws it by hand; then ${tight.length ? `${listText(tight.map(carries))} (${tight.some((o) => o.overloaded) ? "overloaded" : "at capacity: no headroom"})` : `${listText(others.map((o) => o.cluster))} ${others.length === 1 ? "takes" : "take"} them within capacity`}`;
 }
 function writingSummary(x) {
@@ -30978,7 +31029,7 @@ function costLines(r2) {
     const factor2 = peak ? Math.round(totalCap / peak * 10) / 10 : 0;
     const worst = tightestLosses(r2, tr.name.value)[0];
     out.push(
-      `- **${cell(tr.name.value)}**: ${rps3(totalCap)} of backend capacity for a ${rps3(peak)} peak \u2014 **${factor2.toFixed(1)}\xD7 the peak is provisioned**${worst ? `; the tightest single-site loss is ${cell(worst.scenario)}: ${cell(worst.b.cluster)} carries ${rps3(worst.b.loadRps)} of ${rps3(worst.b.capacityRps)}, headroom ${rps3(worst.head)} (${pct(worst.head, worst.b.capacityRps)})` : ""}.`
+      `- **${cell(tr.name.value)}**: ${rps(totalCap)} of backend capacity for a ${rps(peak)} peak \u2014 **${factor2.toFixed(1)}\xD7 the peak is provisioned**${worst ? `; the tightest single-site loss is ${cell(worst.scenario)}: ${cell(worst.b.cluster)} carries ${rps(worst.b.loadRps)} of ${rps(worst.b.capacityRps)}, headroom ${rps(worst.head)} (${pct(worst.head, worst.b.capacityRps)})` : ""}.`
     );
   }
   return out.length ? ["### N+1 cost", "", ...out, ""] : [];
@@ -31203,17 +31254,17 @@ function capacity2(ctx) {
           scenario2,
           b.cluster.value,
           lb[i].site,
-          // to the hundredth, as simulate prints a load (review M83: 3,333.33 there, 3,333 here)
-          load ? count(toNumber(load)) : "0",
+          // as simulate prints a load (review M83: 3,333.33 there, 3,333 here; whole in both since review M121b)
+          load ? rpsFigure(toNumber(load)) : "0",
           cap === void 0 ? "not declared" : int(cap),
-          cap === void 0 || !load ? "\u2014" : over ? { raw: `**${count(cap - toNumber(load))} (${pct(cap - toNumber(load), cap)})**` } : `${count(cap - toNumber(load))} (${pct(cap - toNumber(load), cap)})`
+          cap === void 0 || !load ? "\u2014" : over ? { raw: `**${rpsFigure(cap - toNumber(load))} (${pct(cap - toNumber(load), cap)})**` } : `${rpsFigure(cap - toNumber(load))} (${pct(cap - toNumber(load), cap)})`
         ]);
       });
       if (sc.stranded) rows2.push([sc.lost === void 0 ? "all up" : `lose ${sc.lost}`, { raw: "**no backend remains**" }, "", "", "", ""]);
     }
     const weights = lb.map((b) => b.weight);
     out.push(
-      `#### ${cell(tr.name.value)}: ${rps3(peak)} at peak`,
+      `#### ${cell(tr.name.value)}: ${rps(peak)} at peak`,
       "",
       `Load of a backend = ${int(peak)} \xD7 its weight / the sum of the surviving weights (weights ${weights.map(num).join(", ")})${shiftOf(tr) === "catchment" ? `, with every site up; after a loss ${tr.steering?.value} keeps each survivor's own share and moves the lost share whole to one surviving site (a BGP catchment goes to its next-best origin, a GeoDNS region to its fallback), here the one it leaves the least headroom` : ""}${weights.includes(0) ? "; weight-0 backends are standbys, sharing the load equally once no weighted backend remains" : ""}; headroom = capacity \u2212 load (and its share of the capacity), negative when overloaded.`,
       "",
@@ -31379,7 +31430,7 @@ function drillItem(r2) {
   const t = r2.ctx.topology;
   const entries = t.traffic.filter((x) => x.name);
   const errorsOf = (x) => x.traffic.flatMap(
-    (tr) => tr.backends.filter((b) => b.errors && b.loadRps).map((b) => `${tr.name} at ${b.cluster} ${rps3(b.loadRps)} of errors`)
+    (tr) => tr.backends.filter((b) => b.errors && b.loadRps).map((b) => `${tr.name} at ${b.cluster} ${rps(b.loadRps)} of errors`)
   );
   const erroring = [...r2.single, ...r2.cuts, ...r2.partitions].flatMap((x) => errorsOf(x).map((e) => `${x.name}: ${e}`));
   const cuts = r2.cuts.length ? `; the link cuts (${r2.cuts.map((x) => x.name.replace(/^cut /, "")).join(", ")}) make steering withdraw no site: they drill the quorums and write latency, not failover` : "";
@@ -31406,19 +31457,19 @@ function failoverDrill(r2) {
   const errText = ({ entry, b }) => (
     // review M128: a write to a store with no majority on this side blocks (CockroachDB, etcd) or
     // waits on a primary across the cut: the client sees the application's own timeout or its 5xx
-    `${b.cluster} answers up to ${rps3(b.errorRps)} of ${entry} with errors or hung requests (5xx, or the application's own timeout${b.site === site ? " \u2014 it is up and answers, but" : ":"} a store it writes to takes no writes from ${b.site})`
+    `${b.cluster} answers up to ${rps(b.errorRps)} of ${entry} with errors or hung requests (5xx, or the application's own timeout${b.site === site ? " \u2014 it is up and answers, but" : ":"} a store it writes to takes no writes from ${b.site})`
   );
   const seen = [
     ...erring.map(errText),
     ...serving.map(
-      ({ entry, b }) => `${b.cluster} keeps serving its ${rps3(b.loadRps)} of ${entry} (nothing it writes to is across the cut)`
+      ({ entry, b }) => `${b.cluster} keeps serving its ${rps(b.loadRps)} of ${entry} (nothing it writes to is across the cut)`
     )
   ].join(", ");
   const clean = carrying.length && !erring.length ? ": clients see no errors, and the drill measures the withdrawal itself" : "";
   const windows = iso.notes.filter((n) => n.startsWith("traffic "));
   const after = iso.after.traffic.flatMap(
     (tr) => tr.backends.filter((b) => b.loadRps !== null && b.capacityRps !== null).map(
-      (b) => `${b.cluster} ${rps3(b.loadRps)} of ${rps3(b.capacityRps)}${b.overloaded || b.errors && b.loadRps ? ` (${[b.overloaded ? "overloaded" : "", b.errors && b.loadRps ? "erroring: a store it writes to takes no writes from there" : ""].filter(Boolean).join("; ")})` : ""}`
+      (b) => `${b.cluster} ${rps(b.loadRps)} of ${rps(b.capacityRps)}${b.overloaded || b.errors && b.loadRps ? ` (${[b.overloaded ? "overloaded" : "", b.errors && b.loadRps ? "erroring: a store it writes to takes no writes from there" : ""].filter(Boolean).join("; ")})` : ""}`
     )
   ).join(", ");
   const during = [seen + clean, ...windows].filter(Boolean).join("; ");
@@ -31476,12 +31527,12 @@ function costItem(r2) {
     };
   const short = withCap.flatMap((tr) => [
     ...r2.single.filter((x) => x.traffic.some((y) => y.name === tr.name.value && y.outcome === "unserved")).map((x) => `${tr.name.value} when ${x.name}: no backend remains`),
-    ...tightestLosses(r2, tr.name.value).filter((l) => l.b.overloaded).map((l) => `${tr.name.value} when ${l.scenario}: ${l.b.cluster} ${rps3(l.b.loadRps)} of ${rps3(l.b.capacityRps)}`)
+    ...tightestLosses(r2, tr.name.value).filter((l) => l.b.overloaded).map((l) => `${tr.name.value} when ${l.scenario}: ${l.b.cluster} ${rps(l.b.loadRps)} of ${rps(l.b.capacityRps)}`)
   ]);
   const tightest = withCap.flatMap((tr) => {
     const l = tightestLosses(r2, tr.name.value)[0];
     return l ? [
-      `${tr.name.value} when ${l.scenario}, ${l.b.cluster} ${rps3(l.b.loadRps)} of ${rps3(l.b.capacityRps)}, headroom ${rps3(l.head)} (${pct(l.head, l.b.capacityRps)})`
+      `${tr.name.value} when ${l.scenario}, ${l.b.cluster} ${rps(l.b.loadRps)} of ${rps(l.b.capacityRps)}, headroom ${rps(l.head)} (${pct(l.head, l.b.capacityRps)})`
     ] : [];
   });
   const cost = withCap.map((tr) => {
@@ -33313,8 +33364,8 @@ function budgetSpends(ctx, p, after, seconds2, windowOf) {
     const minutes2 = (during / peak * window2 + later / peak * (seconds2 - window2)) / 60;
     if (minutes2 <= 0) continue;
     const how = during >= peak && (!after || later >= peak) ? `down for the whole run (${goDuration(seconds2)})` : [
-      ...during ? [`${count(during)} of ${count(peak)} rps in errors for ${after ? "about " : ""}${count(window2)} s`] : [],
-      ...later ? [`${count(later)} of ${count(peak)} rps in errors for the remaining ${count(seconds2 - window2)} s`] : []
+      ...during ? [`${rpsFigure(during)} of ${rps(peak)} in errors for ${after ? "about " : ""}${count(window2)} s`] : [],
+      ...later ? [`${rpsFigure(later)} of ${rps(peak)} in errors for the remaining ${count(seconds2 - window2)} s`] : []
     ].join(", then ");
     out.push({ what: name, minutes: minutes2, budgetMinutes: (1 - objective) * MINUTES_PER_YEAR, how });
   }

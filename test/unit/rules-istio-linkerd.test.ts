@@ -54,8 +54,14 @@ test("istio/network-without-gateway says what the cluster lacking the gateway lo
     "istio/network-without-gateway",
   );
   assert.equal(remote.length, 1);
-  assert.match(remote[0].message, /workloads on the other networks cannot reach its pods \(cross-network traffic enters through its gateway, 15443\)/);
-  assert.match(remote[0].message, /its own path to fra-prod's istiod \(15012\/15017\) runs through fra-prod's east-west gateway and does not need one here$/);
+  assert.match(
+    remote[0].message,
+    /workloads on the other networks cannot reach its pods \(cross-network traffic enters through its gateway, 15443\)/,
+  );
+  assert.match(
+    remote[0].message,
+    /its own path to fra-prod's istiod \(15012\/15017\) runs through fra-prod's east-west gateway and does not need one here$/,
+  );
   assert.doesNotMatch(remote[0].message, /remote istiod access/);
   // its primary without one: the remote on the other network loses its istiod too
   const primary = only(

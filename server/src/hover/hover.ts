@@ -1,7 +1,16 @@
 import type { FileAnalysis } from "../analysis";
 import type { Span } from "../model/text";
 import type { Cluster, Link, Objectives, Site, Traffic } from "../model/topology";
-import { apiSubject, federatedText, figuresMarkdown, oneMoreNine, oneMoreNineLink, RTO_DETECTION, reportOf, rtoEstimate } from "../availability/figures";
+import {
+  apiSubject,
+  federatedText,
+  figuresMarkdown,
+  oneMoreNine,
+  oneMoreNineLink,
+  RTO_DETECTION,
+  reportOf,
+  rtoEstimate,
+} from "../availability/figures";
 import { canonical, formatAddress, parseCidr, size } from "../math/cidr";
 import { fiberFloorMs, haversineKm } from "../math/geo";
 import { lagBytesNeeded, lagSecondsCovered } from "../math/lag";

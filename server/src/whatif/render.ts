@@ -643,7 +643,8 @@ export function diffText(d: DiffResult, color: boolean): string {
     if (windowLine) lines.push(`          before: ${s.before}, ${s.judgedBefore}`);
     // what broke before, under that line, says what it is: two lines both starting "before:" read as one
     // statement cut in two (the reviewer's note)
-    if (s.why) lines.push(`          ${kind === "better" || kind === "gone" ? (windowLine ? "broken before" : "before") : "now"}: ${s.why}`);
+    if (s.why)
+      lines.push(`          ${kind === "better" || kind === "gone" ? (windowLine ? "broken before" : "before") : "now"}: ${s.why}`);
     if (s.still) lines.push(`          still: ${s.still}`);
   }
   if (d.note) lines.push(`  (${d.note})`);
