@@ -28842,7 +28842,8 @@ function diffText(d, color) {
     );
     const windowLine = !!s.judgedBefore && windowMoved(d, s.scenario);
     if (windowLine) lines2.push(`          before: ${s.before}, ${s.judgedBefore}`);
-    if (s.why) lines2.push(`          ${kind === "better" || kind === "gone" ? windowLine ? "broken before" : "before" : "now"}: ${s.why}`);
+    if (s.why)
+      lines2.push(`          ${kind === "better" || kind === "gone" ? windowLine ? "broken before" : "before" : "now"}: ${s.why}`);
     if (s.still) lines2.push(`          still: ${s.still}`);
   }
   if (d.note) lines2.push(`  (${d.note})`);
