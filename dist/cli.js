@@ -15108,6 +15108,7 @@ function terminalText(s, keepColor = false) {
   return out + s.slice(last).replace(CONTROL, visible);
 }
 var oneLine = (s) => s.replace(/\n/g, "\\n").replace(/[\u2028\u2029]/g, (c) => `\\u${c.codePointAt(0).toString(16)}`);
+var commentLine = (s) => oneLine(controlsVisible(s));
 
 // server/src/util/format.ts
 var num = (x) => String(Math.round(x * 100) / 100);
@@ -27980,8 +27981,9 @@ function json(all) {
 var COLORS = { error: "\x1B[31m", warning: "\x1B[33m", information: "\x1B[36m", hint: "\x1B[90m" };
 function text(all, fileCount, color) {
   const paint = (c, s) => color ? `${c}${s}\x1B[0m` : s;
+  const at = (file) => file.startsWith("::") ? `./${file}` : file;
   const lines2 = all.flatMap((r2) => [
-    `${paint("\x1B[1m", `${r2.file}:${r2.line}:${r2.column}`)}: ${paint(COLORS[r2.severity], r2.severity)} ${paint("\x1B[2m", r2.code)}: ${r2.message}`,
+    `${paint("\x1B[1m", `${at(r2.file)}:${r2.line}:${r2.column}`)}: ${paint(COLORS[r2.severity], r2.severity)} ${paint("\x1B[2m", r2.code)}: ${r2.message}`,
     ...(r2.related ?? []).map((x) => `    ${paint("\x1B[2m", "\u21B3")} ${paint("\x1B[1m", `${x.file}:${x.line}:${x.column}`)}: ${x.message}`)
   ]);
   const count2 = (s) => all.filter((r2) => r2.severity === s).length;
@@ -31703,7 +31705,6 @@ function probePod(namespace, seconds2, labels) {
     }
   };
 }
-var oneLine2 = (s) => s.replace(/[\r\n\u2028\u2029]/g, " ");
 var PROBE_TIMEOUT_SECONDS = 2;
 var PROBE_PARALLEL = 16;
 var HOST_CHECK = `command -v bash >/dev/null && command -v timeout >/dev/null || exit 3; p=$1; shift; out=$(n=0; for a in "$@"; do (timeout ${PROBE_TIMEOUT_SECONDS} bash -c "exec 3<>/dev/tcp/$a/$p" 2>/dev/null && echo "$a") & n=$((n + 1)); [ "$n" -lt ${PROBE_PARALLEL} ] || { wait; n=0; }; done; wait); [ -n "$out" ] || exit 1; echo "$out" | head -n 1`;
@@ -31824,7 +31825,7 @@ function probeScript(plan2, title) {
   const time = probeSeconds(plan2);
   const out = [
     "#!/bin/sh",
-    oneLine2(`# quorate gameday probe: ${title}`),
+    commentLine(`# quorate gameday probe: ${title}`),
     "# Run from a workstation that reaches every cluster's API and every host (ssh) over the management network, not through the cut:",
     "#   sh probe.sh before   once the probe pods run, before the cut: every probe must connect (it also records the addresses)",
     "#   sh probe.sh during   while the cut stands: every probe must time out",
@@ -31852,7 +31853,7 @@ function probeScript(plan2, title) {
     ""
   ];
   for (const p of plan2.probes) {
-    const label4 = oneLine2(
+    const label4 = commentLine(
       `${p.from.kind === "pod" ? `${p.from.cluster}/${p.from.namespace}` : p.from.what} \u2192 ${p.what}: TCP ${p.port} (${p.why})`
     );
     const to = "addresses" in p.to ? p.to.addresses.map(shellWord).join(" ") : `$(addresses ${keyOf(p.to)})`;
@@ -33233,6 +33234,19 @@ var SYSTEM_NAMESPACES2 = [
 ];
 var GameDayRefusal = class extends GameDayError {
 };
+var DNS_LABEL2 = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+function refuseUnsafeNames(ctx, namespaces = []) {
+  const bad = [
+    ...ctx.topology.clusters.flatMap(
+      (c) => c.name && !DNS_LABEL2.test(c.name.value) ? [`cluster name ${JSON.stringify(c.name.value)}`] : []
+    ),
+    ...[.../* @__PURE__ */ new Set([...ctx.topology.exports.flatMap((e) => e.namespace ? [e.namespace.value] : []), ...namespaces])].filter((n) => !DNS_LABEL2.test(n)).map((n) => `namespace ${JSON.stringify(n)}`)
+  ];
+  if (bad.length)
+    throw new GameDayRefusal(
+      `refused: ${bad.slice(0, 3).join(", ")}${bad.length > 3 ? ", \u2026" : ""} ${bad.length === 1 ? "is not a DNS label" : "are not DNS labels"} (lowercase letters, digits and '-', at most 63 characters, as Kubernetes and Cilium require): the game day writes ${bad.length === 1 ? "it" : "them"} into manifests, host rule files and probe.sh. Fix the name first (quorate check names it).`
+    );
+}
 var NFT_TABLE = "quorate_gameday";
 var IPTABLES_CHAIN = "QUORATE-GAMEDAY";
 var IPTABLES_ROLLBACK = `for t in iptables ip6tables; do for c in INPUT OUTPUT FORWARD; do $t -D $c -j ${IPTABLES_CHAIN}; done; $t -F ${IPTABLES_CHAIN}; $t -X ${IPTABLES_CHAIN}; done 2>/dev/null; true`;
@@ -33630,7 +33644,7 @@ function probeFiles(pl, plans, s, o, seconds2, files) {
     const mine = pods.filter((x) => x.cluster === cluster).map((x) => x.namespace);
     files.push({
       path: probeFile(cluster),
-      content: `${`# quorate gameday: the probe pods of ${cluster} in ${mine.join(", ")} \u2014 apply them before the chaos manifests, so they select them`.replace(/[\r\n\u2028\u2029]/g, " ")}
+      content: `${commentLine(`# quorate gameday: the probe pods of ${cluster} in ${mine.join(", ")} \u2014 apply them before the chaos manifests, so they select them`)}
 ${mine.map((ns) => (0, import_yaml10.stringify)(probePod(ns, seconds2 + 3600, LABELS), { lineWidth: 0 })).join("---\n")}`
     });
   }
@@ -33722,7 +33736,7 @@ function* clusterPlans(pl, s, o, seconds2, files) {
     const header = [
       `# quorate gameday: ${enactedName(s, o)} \u2014 cluster ${name} (site ${site}) cut off from ${sides.filter((_, i) => i !== mine).map((g) => g.join(", ")).join(" and ")}`,
       `# from ${o.source}; apply: ${kubectl(name, "apply", file)}; roll back: ${kubectl(name, "delete", file)}`
-    ].map((l) => l.replace(/[\r\n\u2028\u2029]/g, " ")).join("\n");
+    ].map(commentLine).join("\n");
     const docs = namespaces.map(
       (ns) => o.tool === "chaos-mesh" ? networkChaos(ns, slug, targets, o.duration) : chaosEngine(ns, slug, targets, seconds2)
     );
@@ -33837,10 +33851,7 @@ function nftRules(hp, s, o, deadman) {
   ];
   return [
     "#!/usr/sbin/nft -f",
-    `# quorate gameday: ${enactedName(s, o)} \u2014 ${hp.what} (site ${hp.site}) cut off from the other side's declared ranges`.replace(
-      /[\r\n\u2028\u2029]/g,
-      " "
-    ),
+    commentLine(`# quorate gameday: ${enactedName(s, o)} \u2014 ${hp.what} (site ${hp.site}) cut off from the other side's declared ranges`),
     `# apply on every host in ${hp.hosts.join(", ")}, LAST (after the chaos manifests); roll back FIRST: nft delete table inet ${NFT_TABLE}`,
     `# a dead-man timer deletes the table ${deadman} s after the cut began (the runbook's DEADLINE), even if this host becomes unreachable (see RUNBOOK.md)`,
     `table inet ${NFT_TABLE} {`,
@@ -33873,9 +33884,8 @@ function iptablesRules(hp, s, o, family) {
   const mgmt = (o.managementRanges ?? []).filter((x) => x.includes(":") === v6);
   const tool = v6 ? "ip6tables" : "iptables";
   return [
-    `# quorate gameday: ${enactedName(s, o)} \u2014 ${hp.what} (site ${hp.site}) cut off from the other side's declared ranges (IPv${family})`.replace(
-      /[\r\n\u2028\u2029]/g,
-      " "
+    commentLine(
+      `# quorate gameday: ${enactedName(s, o)} \u2014 ${hp.what} (site ${hp.site}) cut off from the other side's declared ranges (IPv${family})`
     ),
     `# for hosts without nft: ${tool}-restore --noflush < ${v6 ? hp.ip6tables : hp.iptables}  (once: a second load adds a second jump)`,
     `# roll back FIRST: ${IPTABLES_ROLLBACK}`,
@@ -34707,7 +34717,7 @@ function gameDayCommand(args, io) {
     else if (flag === "--namespace" || flag === "-n") {
       const v = value();
       namespaces = v.split(",").map((x) => x.trim());
-      if (namespaces.some((x) => !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(x)))
+      if (namespaces.some((x) => !DNS_LABEL2.test(x)))
         throw new UsageError(`--namespace takes Kubernetes namespace names (DNS labels), not '${v}'`);
     } else if (flag === "-o" || flag === "--output") out = outputName(flag, value());
     else if (flag === "--force") force = true;
@@ -34731,6 +34741,7 @@ function gameDayCommand(args, io) {
   plan(ctx, a);
   let g;
   try {
+    refuseUnsafeNames(ctx, namespaces);
     g = gameDay(
       ctx,
       { lose: a.lose, partition: a.partition },

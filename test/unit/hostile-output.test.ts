@@ -12,6 +12,7 @@ import { terminalText } from "../../server/src/util/terminal";
 import { codeSpan } from "../../server/src/util/format";
 import { analyzeFile } from "../../server/src/analysis";
 import { gameDay } from "../../server/src/whatif/gameday";
+import { gameDayFor } from "../../server/src/service/whatif";
 import { HEADER, inTempDir } from "../helpers";
 
 /** Two sites with one cluster each; the first cluster's name is `first`. */
@@ -342,4 +343,94 @@ test("the built CLI: standard output on /dev/full is one line and exit 2; a clos
     encoding: "utf8",
   });
   assert.equal(p.stderr, "");
+});
+
+/** A ClusterMesh design: the schema leaves its cluster names to mesh/cluster-name (an error finding), not to the DNS-label pattern. */
+const meshDesign = (second: string, namespace = "app") => `${HEADER}sites:
+  - name: fra
+  - name: lon
+links:
+  - { between: [fra, lon], rttMs: 14 }
+clusters:
+  - name: fra-prod
+    site: fra
+    mesh: clustermesh
+    id: 1
+    network: { pods: 10.10.0.0/16 }
+  - name: ${JSON.stringify(second)}
+    site: lon
+    mesh: clustermesh
+    id: 2
+    network: { pods: 10.20.0.0/16 }
+exports:
+  - { service: api, namespace: ${JSON.stringify(namespace)}, clusters: [fra-prod] }
+`;
+
+/** A name whose U+0085 (a line break to YAML readers) would end a generated comment and start a ClusterRoleBinding. */
+const NEL_NAME = "lon-prod\u0085---\u0085apiVersion: rbac.authorization.k8s.io/v1\u0085kind: ClusterRoleBinding\u0085#";
+
+test("quorate gameday: a ClusterMesh cluster name or an export namespace that is not a DNS label is refused before anything is written", () =>
+  inTempDir(
+    {
+      "nel.topology.yaml": meshDesign(NEL_NAME),
+      "dash.topology.yaml": meshDesign("lon-prod\t'$(touch pwned) #"),
+      "ns.topology.yaml": meshDesign("lon-prod", "app'$(id)"),
+      "ok.topology.yaml": meshDesign("lon-prod"),
+    },
+    (dir, cli) => {
+      for (const [file, what] of [
+        ["nel", /cluster name "lon-prod\\u0085---/],
+        ["dash", /cluster name "lon-prod\\t'\$\(touch pwned\) #"/],
+        ["ns", /namespace "app'\$\(id\)"/],
+      ] as const) {
+        const r = cli(["gameday", "--lose", "fra", "-o", "out", `${file}.topology.yaml`]);
+        assert.equal(r.code, 1, `${file}: ${r.stderr}`);
+        assert.match(
+          r.stderr,
+          /^quorate: refused: [^\n]* is not a DNS label \(lowercase letters, digits and '-'[^\n]*Fix the name first \(quorate check names it\)\.\n$/,
+        );
+        assert.match(r.stderr, what);
+        assert.ok(!existsSync(join(dir, "out")), `${file}: a refused game day wrote out/`);
+      }
+      assert.ok(!existsSync(join(dir, "pwned")));
+      // the same design with DNS-label names is written
+      const ok = cli(["gameday", "--lose", "fra", "-o", "out", "ok.topology.yaml"]);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.ok(existsSync(join(dir, "out", "RUNBOOK.md")));
+    },
+  ));
+
+test("the game day's generated comments are single lines whatever a name holds: U+0085 and controls are shown, never a line of their own", () => {
+  const { parseAllDocuments } = require("yaml") as typeof import("yaml");
+  // the engine behind the CLI's refusal, given the hostile name anyway
+  const g = gameDay(
+    analyzeFile("d.topology.yaml", meshDesign(NEL_NAME)).contexts[0],
+    { lose: ["fra"] },
+    { tool: "chaos-mesh", source: "d\u0085kind: Secret.topology.yaml", namespaces: ["app"] },
+  );
+  const generated = g.files.filter((f) => f.path !== "RUNBOOK.md");
+  assert.ok(generated.some((f) => f.path.endsWith(".yaml")));
+  for (const f of generated) {
+    assert.ok(!/[\u0085\u2028\u2029\r\u001b]/.test(f.content), `${f.path}: ${JSON.stringify(f.content.slice(0, 300))}`);
+    if (!f.path.endsWith(".yaml")) continue;
+    // every document is what the game day means to write (a NetworkChaos or a probe pod), never a binding
+    const kinds = parseAllDocuments(f.content).map((d) => (d.toJS() as { kind?: string } | null)?.kind);
+    assert.ok(
+      kinds.every((k) => k === "NetworkChaos" || k === "Pod" || k === "Deployment"),
+      `${f.path}: ${kinds.join(",")}`,
+    );
+  }
+});
+
+test("refuseUnsafeNames: the editor's Export Game Day refuses what the CLI refuses", async () => {
+  const a = analyzeFile("d.topology.yaml", meshDesign(NEL_NAME));
+  const r = await gameDayFor(a, { uri: "file:///d.topology.yaml", scenario: { lose: ["fra"] } } as never, "d.topology.yaml");
+  assert.ok(r && r.files.length === 0, JSON.stringify(r).slice(0, 300));
+  assert.match(r.error ?? "", /^refused: cluster name "lon-prod\u0085---/);
+  const ok = await gameDayFor(
+    analyzeFile("d.topology.yaml", meshDesign("lon-prod")),
+    { uri: "file:///d.topology.yaml", scenario: { lose: ["fra"] } } as never,
+    "d.topology.yaml",
+  );
+  assert.ok(ok && ok.files.length > 0 && !ok.error, JSON.stringify(ok).slice(0, 300));
 });

@@ -21,7 +21,7 @@ import { diffVersions } from "./versions";
 import { diffJson, diffMarkdown, diffText } from "../whatif/render";
 import { analyzeAlone } from "../analysis";
 import { decisionRecord } from "../whatif/record";
-import { CHAOS_TOOLS, type ChaosTool, gameDay, GameDayError, GameDayRefusal } from "../whatif/gameday";
+import { CHAOS_TOOLS, type ChaosTool, DNS_LABEL, gameDay, GameDayError, GameDayRefusal, refuseUnsafeNames } from "../whatif/gameday";
 import { parseCidr } from "../math/cidr";
 import { type CommandHelp, HelpRequest, renderHelp, renderOverview, walkArgs } from "./help";
 import { oneLine, terminalText } from "../util/terminal";
@@ -536,7 +536,7 @@ function gameDayCommand(args: readonly string[], io: Io): number {
     else if (flag === "--namespace" || flag === "-n") {
       const v = value();
       namespaces = v.split(",").map((x) => x.trim());
-      if (namespaces.some((x) => !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(x)))
+      if (namespaces.some((x) => !DNS_LABEL.test(x)))
         throw new UsageError(`--namespace takes Kubernetes namespace names (DNS labels), not '${v}'`);
     } else if (flag === "-o" || flag === "--output") out = outputName(flag, value());
     else if (flag === "--force") force = true;
@@ -560,6 +560,7 @@ function gameDayCommand(args: readonly string[], io: Io): number {
   sim.plan(ctx, a); // every named site is declared (a usage error names the closest)
   let g: ReturnType<typeof gameDay>;
   try {
+    refuseUnsafeNames(ctx, namespaces);
     g = gameDay(
       ctx,
       { lose: a.lose, partition: a.partition },

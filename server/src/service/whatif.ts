@@ -5,7 +5,7 @@ import { type BoundFindings, type FileAnalysis, formatErrors } from "../analysis
 import type { Finding } from "../model/finding";
 import { diagramSteps } from "../preview/mermaid";
 import type { DriftMarker, GameDayParams, GameDayResult, LinkRef, SimulateResult, SimulateScenario } from "../protocol";
-import { GameDayDownRefusal, GameDayError, gameDaySteps } from "../whatif/gameday";
+import { GameDayDownRefusal, GameDayError, gameDaySteps, refuseUnsafeNames } from "../whatif/gameday";
 import {
   evicts,
   judgedOnce,
@@ -176,6 +176,7 @@ export async function gameDayFor(a: FileAnalysis, p: GameDayParams, source: stri
   const tool = p.tool === "litmus" ? "litmus" : "chaos-mesh";
   const namespaces = Array.isArray(p.namespaces) ? p.namespaces.filter((x): x is string => typeof x === "string") : undefined;
   try {
+    refuseUnsafeNames(ctx, namespaces);
     const g = await stepThrough(
       gameDaySteps(
         ctx,

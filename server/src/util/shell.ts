@@ -20,7 +20,10 @@ const hex = (c: string, width: number) => c.codePointAt(0)!.toString(16).padStar
  * One shell word that the shell reads back as exactly `word`. Plain words stay as they are;
  * others are single-quoted (`'it'\''s'`); a word holding control or invisible characters is
  * written in `$'…'` form (POSIX.1-2024, bash, zsh, ksh) with those characters as `\xHH` /
- * `\uHHHH` escapes, so the printed line is one visible line with nothing hidden in it.
+ * `\uHHHH` escapes, so the printed line is one visible line with nothing hidden in it. dash
+ * (Debian's and Ubuntu's `/bin/sh`) does not read `$'…'`, so a script for `/bin/sh` (probe.sh)
+ * must never hold such a word: the game day is refused for names that are not DNS labels
+ * (whatif/gameday.ts refuseUnsafeNames), and its other words are addresses and fixed text.
  */
 export function shellWord(word: string): string {
   if (PLAIN.test(word)) return word;

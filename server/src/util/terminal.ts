@@ -33,3 +33,11 @@ export function terminalText(s: string, keepColor = false): string {
 /** One line of a text report: a line break inside a name (`a\nb`) is shown as `\n`, so no name can forge a line of its own. */
 export const oneLine = (s: string): string =>
   s.replace(/\n/g, "\\n").replace(/[\u2028\u2029]/g, (c) => `\\u${c.codePointAt(0)!.toString(16)}`);
+
+/**
+ * One comment line of a generated file (a `#` line of YAML, nftables, iptables-restore or sh): every
+ * control character shown as a visible escape and every line break — `\n`, `\r`, U+0085 (a line
+ * break to YAML readers), U+2028/U+2029 — too, so no name in it can end the comment and start a
+ * line the reader then takes as content.
+ */
+export const commentLine = (s: string): string => oneLine(controlsVisible(s));

@@ -18,6 +18,7 @@ import { controlPlaneAway, controlPlaneOf } from "../derive/controlplane";
 import { ALL_UP, type Result, run, runIsolate, type Scenario, scenarioName } from "./engine";
 import { ABORT_MARGIN_SECONDS, kubectl, nodeRangesOf, probeFile, runbookOf, safeSeconds } from "./gameday-runbook";
 import { finish, type Steps } from "../util/steps";
+import { commentLine } from "../util/terminal";
 import { ISTIO_WEBHOOK_TCP, ISTIO_XDS_TCP, LINKERD_GATEWAY_TCP, LINKERD_PROBE_TCP } from "../ports/ports";
 
 export type ChaosTool = "chaos-mesh" | "litmus";
@@ -191,6 +192,35 @@ export const SYSTEM_NAMESPACES: readonly string[] = [
 
 /** The game day refuses to run (exit 1, nothing written): the cut would turn against the cluster it runs in. */
 export class GameDayRefusal extends GameDayError {}
+
+/** A Kubernetes namespace or cluster name (RFC 1123 label): lowercase letters, digits and '-'. */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * The game day writes cluster and namespace names into file names, YAML, nftables files and a
+ * `/bin/sh` script (probe.sh), and the runbook's commands: the CLI and the editor write it only
+ * when every one is a DNS label, which Kubernetes and Cilium demand of them anyway. A cloned
+ * design's name that holds a line break (U+0085 ends a line for YAML readers) or a quote would
+ * otherwise reach a manifest someone applies, or a script someone runs (dash reads no `$'…'`).
+ * The schema checks a ClusterMesh member's name only through mesh/cluster-name (an error
+ * finding) and an export's namespace not at all, so this is checked before the game day is
+ * made, not assumed. (The engine itself keeps every name inside its folder and its comments
+ * single lines whatever it is given: hostile-output.test.ts.)
+ */
+export function refuseUnsafeNames(ctx: TopologyContext, namespaces: Iterable<string> = []): void {
+  const bad = [
+    ...ctx.topology.clusters.flatMap((c) =>
+      c.name && !DNS_LABEL.test(c.name.value) ? [`cluster name ${JSON.stringify(c.name.value)}`] : [],
+    ),
+    ...[...new Set([...ctx.topology.exports.flatMap((e) => (e.namespace ? [e.namespace.value] : [])), ...namespaces])]
+      .filter((n) => !DNS_LABEL.test(n))
+      .map((n) => `namespace ${JSON.stringify(n)}`),
+  ];
+  if (bad.length)
+    throw new GameDayRefusal(
+      `refused: ${bad.slice(0, 3).join(", ")}${bad.length > 3 ? ", …" : ""} ${bad.length === 1 ? "is not a DNS label" : "are not DNS labels"} (lowercase letters, digits and '-', at most 63 characters, as Kubernetes and Cilium require): the game day writes ${bad.length === 1 ? "it" : "them"} into manifests, host rule files and probe.sh. Fix the name first (quorate check names it).`,
+    );
+}
 
 /** The nftables table every host rule file creates; deleting it is the roll-back. */
 export const NFT_TABLE = "quorate_gameday";
@@ -886,7 +916,7 @@ function probeFiles(pl: Planning, plans: readonly ClusterPlan[], s: Scenario, o:
     const mine = pods.filter((x) => x.cluster === cluster).map((x) => x.namespace);
     files.push({
       path: probeFile(cluster),
-      content: `${`# quorate gameday: the probe pods of ${cluster} in ${mine.join(", ")} — apply them before the chaos manifests, so they select them`.replace(/[\r\n\u2028\u2029]/g, " ")}\n${mine.map((ns) => stringify(probePod(ns, seconds + 3600, LABELS), { lineWidth: 0 })).join("---\n")}`,
+      content: `${commentLine(`# quorate gameday: the probe pods of ${cluster} in ${mine.join(", ")} — apply them before the chaos manifests, so they select them`)}\n${mine.map((ns) => stringify(probePod(ns, seconds + 3600, LABELS), { lineWidth: 0 })).join("---\n")}`,
     });
   }
   if (probe.probes.length) files.push({ path: "probe.sh", content: probeScript(probe, `${enactedName(s, o)} — from ${o.source}`) });
@@ -1016,7 +1046,7 @@ function* clusterPlans(pl: Planning, s: Scenario, o: GameDayOptions, seconds: nu
         .join(" and ")}`,
       `# from ${o.source}; apply: ${kubectl(name, "apply", file)}; roll back: ${kubectl(name, "delete", file)}`,
     ]
-      .map((l) => l.replace(/[\r\n\u2028\u2029]/g, " "))
+      .map(commentLine)
       .join("\n");
     const docs = namespaces.map((ns) =>
       o.tool === "chaos-mesh" ? networkChaos(ns, slug, targets, o.duration!) : chaosEngine(ns, slug, targets, seconds),
@@ -1174,10 +1204,7 @@ function nftRules(hp: HostPlan, s: Scenario, o: GameDayOptions, deadman: number)
   ];
   return [
     "#!/usr/sbin/nft -f",
-    `# quorate gameday: ${enactedName(s, o)} — ${hp.what} (site ${hp.site}) cut off from the other side's declared ranges`.replace(
-      /[\r\n\u2028\u2029]/g,
-      " ",
-    ),
+    commentLine(`# quorate gameday: ${enactedName(s, o)} — ${hp.what} (site ${hp.site}) cut off from the other side's declared ranges`),
     `# apply on every host in ${hp.hosts.join(", ")}, LAST (after the chaos manifests); roll back FIRST: nft delete table inet ${NFT_TABLE}`,
     `# a dead-man timer deletes the table ${deadman} s after the cut began (the runbook's DEADLINE), even if this host becomes unreachable (see RUNBOOK.md)`,
     `table inet ${NFT_TABLE} {`,
@@ -1217,9 +1244,8 @@ function iptablesRules(hp: HostPlan, s: Scenario, o: GameDayOptions, family: 4 |
   const mgmt = (o.managementRanges ?? []).filter((x) => x.includes(":") === v6);
   const tool = v6 ? "ip6tables" : "iptables";
   return [
-    `# quorate gameday: ${enactedName(s, o)} — ${hp.what} (site ${hp.site}) cut off from the other side's declared ranges (IPv${family})`.replace(
-      /[\r\n\u2028\u2029]/g,
-      " ",
+    commentLine(
+      `# quorate gameday: ${enactedName(s, o)} — ${hp.what} (site ${hp.site}) cut off from the other side's declared ranges (IPv${family})`,
     ),
     `# for hosts without nft: ${tool}-restore --noflush < ${v6 ? hp.ip6tables : hp.iptables}  (once: a second load adds a second jump)`,
     `# roll back FIRST: ${IPTABLES_ROLLBACK}`,

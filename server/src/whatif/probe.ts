@@ -13,6 +13,7 @@ import { formatAddress, parseCidr } from "../math/cidr";
 import type { TopologyContext } from "../derive/context";
 import { type End, type PortRow, portMatrix } from "../ports/ports";
 import { shellLine, shellWord } from "../util/shell";
+import { commentLine } from "../util/terminal";
 
 /** The probe pods' image: busybox's nc (-z, -w) is all the probe needs; mirror it where the clusters pull from. */
 export const PROBE_IMAGE = "busybox:1.36.1";
@@ -194,8 +195,6 @@ export function probePod(namespace: string, seconds: number, labels: Record<stri
   };
 }
 
-const oneLine = (s: string) => s.replace(/[\r\n\u2028\u2029]/g, " ");
-
 /**
  * How long one connection attempt may take: 2 s covers one lost SYN (Linux retransmits it after
  * 1 s) on a WAN path of a few tens of ms, so an open path is not read as closed.
@@ -355,7 +354,7 @@ export function probeScript(plan: ProbePlan, title: string): string {
   const time = probeSeconds(plan);
   const out = [
     "#!/bin/sh",
-    oneLine(`# quorate gameday probe: ${title}`),
+    commentLine(`# quorate gameday probe: ${title}`),
     "# Run from a workstation that reaches every cluster's API and every host (ssh) over the management network, not through the cut:",
     "#   sh probe.sh before   once the probe pods run, before the cut: every probe must connect (it also records the addresses)",
     "#   sh probe.sh during   while the cut stands: every probe must time out",
@@ -383,7 +382,7 @@ export function probeScript(plan: ProbePlan, title: string): string {
     "",
   ];
   for (const p of plan.probes) {
-    const label = oneLine(
+    const label = commentLine(
       `${p.from.kind === "pod" ? `${p.from.cluster}/${p.from.namespace}` : p.from.what} → ${p.what}: TCP ${p.port} (${p.why})`,
     );
     const to = "addresses" in p.to ? p.to.addresses.map(shellWord).join(" ") : `$(addresses ${keyOf(p.to)})`;
