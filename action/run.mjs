@@ -7,6 +7,7 @@
 // Reads: INPUT_PATHS, INPUT_SARIF, GITHUB_WORKSPACE, GITHUB_EVENT_NAME, GITHUB_BASE_REF,
 // GITHUB_STEP_SUMMARY, GITHUB_OUTPUT; QUORATE_CLI (default: this checkout's dist/cli.js).
 import { spawnSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { appendFileSync, existsSync, lstatSync, realpathSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,13 +24,27 @@ function git(args) {
   return spawnSync("git", ["--no-pager", ...args], { cwd, encoding: "utf8" });
 }
 
+/**
+ * Text from the CLI into the job's log. Its lines hold names from the repository (a file named
+ * `::error title=x::….topology.yaml`, a design's names), and the runner reads a line that starts
+ * with `::` as a workflow command: fake annotations, a mask, `stop-commands` that hides what
+ * follows. So on a runner the text is written between `::stop-commands::` with a fresh token and
+ * that token, GitHub's way to log untrusted text; elsewhere it is written as it is.
+ */
+function logUntrusted(stream, text) {
+  if (!text) return;
+  if (env.GITHUB_ACTIONS !== "true") return void stream.write(text);
+  const token = randomUUID();
+  stream.write(`::stop-commands::${token}\n${text}${text.endsWith("\n") ? "" : "\n"}::${token}::\n`);
+}
+
 function output(name, value) {
   if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, `${name}=${value}\n`);
 }
 
 function summary(text) {
   if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, text);
-  else process.stdout.write(text);
+  else logUntrusted(process.stdout, text);
 }
 
 /**
@@ -66,15 +81,15 @@ function check() {
   const sarif = resolve(cwd, env.INPUT_SARIF || "quorate.sarif");
   const r = quorate(["check", "--format", "sarif", ...paths]);
   if (r.status === 2 || r.error) {
-    process.stderr.write(r.stderr || String(r.error));
+    logUntrusted(process.stderr, r.stderr || String(r.error));
     output("check-exit-code", 2);
     return 2;
   }
   writeFileSync(sarif, r.stdout);
   // the same findings as text in the log, where a reader of the job looks first
   const text = quorate(["check", ...paths], { env: { ...env, FORCE_COLOR: "1" } });
-  process.stdout.write(text.stdout);
-  process.stderr.write(text.stderr);
+  logUntrusted(process.stdout, text.stdout);
+  logUntrusted(process.stderr, text.stderr);
   output("sarif", sarif);
   output("check-exit-code", r.status);
   return 0;

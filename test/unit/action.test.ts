@@ -193,3 +193,35 @@ test("action diff step: a pull request's file names are files, never options, an
     rmSync(join(dir, "..", `${basename(dir)}-secret.yaml`), { force: true });
   }
 });
+
+test("action check step on a runner: the CLI's text is logged between stop-commands and its token, so a file named `::error::…` is no command", () => {
+  const dir = repo();
+  try {
+    writeFileSync(join(dir, "::error title=x::pwned.topology.yaml"), WORSE);
+    const r = action("check", dir, { INPUT_PATHS: ".", GITHUB_ACTIONS: "true" });
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split("\n");
+    const stop = lines.findIndex((l) => l.startsWith("::stop-commands::"));
+    assert.ok(stop >= 0, r.stdout.slice(0, 500));
+    const token = lines[stop].slice("::stop-commands::".length);
+    assert.match(token, /^[0-9a-f-]{36}$/);
+    const resume = lines.indexOf(`::${token}::`);
+    assert.ok(resume > stop, "the token resumes commands after the text");
+    // between them, the text report; the file's name is shown as ./::error…, the same file
+    const between = lines.slice(stop + 1, resume);
+    assert.ok(
+      between.some((l) => l.includes("./::error title=x::pwned.topology.yaml:")),
+      between.join("\n").slice(0, 800),
+    );
+    // nothing outside the two markers starts with `::`
+    assert.deepEqual(
+      lines.filter((l, i) => l.startsWith("::") && i !== stop && i !== resume),
+      [],
+    );
+    // off a runner the text is written as it is
+    const plain = action("check", dir, { INPUT_PATHS: "." });
+    assert.ok(!plain.stdout.includes("::stop-commands::"), plain.stdout.slice(0, 300));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -54,9 +54,12 @@ const COLORS: Record<Severity, string> = { error: "\x1b[31m", warning: "\x1b[33m
 
 export function text(all: readonly Row[], fileCount: number, color: boolean): string {
   const paint = (c: string, s: string) => (color ? `${c}${s}\x1b[0m` : s);
+  // a line that starts with `::` is a command to a GitHub Actions runner (an annotation, a mask,
+  // stop-commands): a file named `::error::x.topology.yaml` is shown as `./::error::x…`, the same file
+  const at = (file: string) => (file.startsWith("::") ? `./${file}` : file);
   // a finding about two files (drift) shows its second place on the line below
   const lines = all.flatMap((r) => [
-    `${paint("\x1b[1m", `${r.file}:${r.line}:${r.column}`)}: ${paint(COLORS[r.severity], r.severity)} ${paint("\x1b[2m", r.code)}: ${r.message}`,
+    `${paint("\x1b[1m", `${at(r.file)}:${r.line}:${r.column}`)}: ${paint(COLORS[r.severity], r.severity)} ${paint("\x1b[2m", r.code)}: ${r.message}`,
     ...(r.related ?? []).map((x) => `    ${paint("\x1b[2m", "↳")} ${paint("\x1b[1m", `${x.file}:${x.line}:${x.column}`)}: ${x.message}`),
   ]);
   const count = (s: Severity) => all.filter((r) => r.severity === s).length;
