@@ -26776,6 +26776,8 @@ var MAX_FOLDERS = 2e3;
 var MAX_MATCHES = 200;
 var MAX_WALK_MS = 2e3;
 var MAX_DEPTH = 8;
+var MAX_SEGMENT_WILDCARDS = 2;
+var MAX_GLOB_LENGTH = 256;
 var CACHE_MS = 5e3;
 var inside = (root2, p) => {
   const rel = (0, import_node_path3.relative)(root2, p);
@@ -26990,9 +26992,20 @@ function judgeIn(overlay2, shown, accept) {
   };
 }
 var tooBroad = (message2) => ({ paths: [], refused: [{ code: "drift/pattern-too-broad", message: message2 }] });
+function globCost(pattern) {
+  if (pattern.length > MAX_GLOB_LENGTH) return `is ${pattern.length} characters long, more than the ${MAX_GLOB_LENGTH} a pattern may be`;
+  if (/[*?+@!]\(/.test(pattern))
+    return "uses an extglob group (`*(\u2026)`, `+(\u2026)`, `?(\u2026)`, `@(\u2026)`, `!(\u2026)`), which is not supported (name the files, or use braces: `{a,b}`)";
+  const crowded = pattern.split("/").find((seg) => seg !== "**" && (seg.match(/\*/g)?.length ?? 0) > MAX_SEGMENT_WILDCARDS);
+  if (crowded !== void 0)
+    return `has more than ${MAX_SEGMENT_WILDCARDS} \`*\` in one path segment (\`${crowded}\`), which makes matching a long file name slow`;
+  return void 0;
+}
 function globMatch(entry, dir, root2, limits, judge2) {
   if (braceExpansions(entry, limits.patterns) > limits.patterns)
     return tooBroad(`\`${entry}\` expands to more than ${limits.patterns} patterns: it is not expanded (name fewer alternatives)`);
+  const costly = globCost(entry);
+  if (costly) return tooBroad(`\`${entry}\` ${costly}: it is not expanded (narrow the pattern)`);
   const { base, rest } = splitGlob(entry);
   const baseAbs = (0, import_node_path3.resolve)(dir, base);
   const baseReal = realOrSelf(baseAbs);
@@ -27007,6 +27020,8 @@ function globMatch(entry, dir, root2, limits, judge2) {
       followSymbolicLinks: false,
       suppressErrors: true,
       deep: MAX_DEPTH,
+      extglob: false,
+      // globCost refuses its syntax; off, so nothing else turns one on
       objectMode: true,
       fs: bounded.adapter
     });

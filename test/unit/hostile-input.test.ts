@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { boundFileSource, braceExpansions, MAX_MATCHES, MAX_PATTERNS, readBounded, rootOf } from "../../server/src/deployments";
+import { boundFileSource, braceExpansions, globCost, MAX_MATCHES, MAX_PATTERNS, readBounded, rootOf } from "../../server/src/deployments";
 import { GIT_ENV, GIT_HARDENED } from "../../server/src/git";
 import { HEADER, inTempDir } from "../helpers";
 
@@ -53,6 +53,41 @@ test("braceExpansions counts as fast-glob expands, and stops past the cap", () =
   assert.equal(braceExpansions("{1..1000000}"), MAX_PATTERNS + 1);
   assert.equal(braceExpansions("{a,b,c,d,e,f,g,h}".repeat(7)), MAX_PATTERNS + 1);
 });
+
+test("globCost: extglob groups, a third star in one segment and a pattern past 256 characters are refused before any name is matched", () => {
+  for (const ok of [
+    "deploy/*.yaml",
+    "deploy/*-*.yaml",
+    "*/values-*.yaml",
+    "deploy/**/values.yaml",
+    "a/?????.yaml",
+    "deploy/{a*,b}.yaml",
+    "x".repeat(256),
+  ])
+    assert.equal(globCost(ok), undefined, ok);
+  assert.match(globCost("deploy/*a*b*.yaml") ?? "", /^has more than 2 `\*` in one path segment \(`\*a\*b\*\.yaml`\)/);
+  assert.match(globCost("deploy/{a*,b*,c*}.yaml") ?? "", /more than 2 `\*`/, "braces count every alternative's stars: conservative");
+  for (const ext of ["deploy/*(a|b).yaml", "+(a).yaml", "?(a)", "@(a|b)", "!(a).yaml"])
+    assert.match(globCost(ext) ?? "", /extglob group/, ext);
+  assert.match(globCost("x".repeat(257)) ?? "", /^is 257 characters long, more than the 256/);
+});
+
+test("a backtracking glob against a long file name is refused at once, not matched (audit A7)", () =>
+  inTempDir({}, (dir) => {
+    mkdirSync(join(dir, ".git"));
+    mkdirSync(join(dir, "deploy"));
+    writeFileSync(join(dir, "deploy", `${"a".repeat(40)}.yaml`), "");
+    writeFileSync(join(dir, "t.topology.yaml"), "");
+    const src = boundFileSource({ cwd: dir });
+    // matched, each would take minutes (exponential) or seconds (polynomial) inside one regular expression test
+    for (const entry of [`deploy/${"*(a|a*)".repeat(10)}b.yaml`, `deploy/${"*a".repeat(8)}*b.yaml`]) {
+      const m = src.match("t.topology.yaml", entry);
+      assert.deepEqual([m.paths.length, m.refused?.[0].code], [0, "drift/pattern-too-broad"], entry);
+      assert.match(m.refused![0].message, /: it is not expanded \(narrow the pattern\)$/);
+    }
+    // two stars still bind
+    assert.deepEqual(src.match("t.topology.yaml", "deploy/*a*.yaml").paths.length, 1);
+  }));
 
 test("rootOf: the workspace folder, else the git top level, else the topology's folder", () =>
   inTempDir({}, (dir) => {
