@@ -845,12 +845,16 @@ function parseNft(text: string): { table: string; sets: Record<string, string[]>
       continue;
     } else if (block?.kind === "set") {
       const em = /^elements = \{ (.*) \}$/.exec(l);
-      if (em) sets[block.name] = em[1].split(", ").map((x) => (parseCidr(x) ? x : assert.fail(`not a CIDR: ${x}`)));
+      // the pod CIDRs of a cross-cut cluster's nodes among the hosts are placeholders, filled in at Pre-flight (review M131)
+      const pods = /^pods[46]$/.test(block.name);
+      const ok = (x: string) => parseCidr(x) || (pods && /^@[A-Z0-9_]+_PODS[46]@$/.test(x));
+      if (em) sets[block.name] = em[1].split(/,\s*/).map((x) => (ok(x) ? x : assert.fail(`not a CIDR: ${x}`)));
       else assert.match(l, /^(type ipv[46]_addr|flags interval)$/);
       continue;
     } else if (block?.kind === "chain") {
-      if (/^type filter hook (input|output|forward) priority -200; policy accept;$/.test(l)) continue;
-      assert.match(l, /^ip6? [sd]addr @\w+ (accept|counter drop)$/);
+      // priority 0: after kube-proxy's DNAT (-100), so a ClusterIP is judged by its backend (review M131)
+      if (/^type filter hook (input|output|forward) priority 0; policy accept;$/.test(l)) continue;
+      assert.match(l, /^(ip6?) ([sd]addr) @\w+(?: \1 \2 != @pods[46])? (accept|counter drop)$/);
       chains[block.name].push(l);
       continue;
     } else assert.fail(`unexpected line: ${l}`);
@@ -2169,4 +2173,102 @@ test("review M127: --accept-down's go/no-go says which down reasons the drill en
   assert.match(gng, /annotate the Service `service\.cilium\.io\/affinity: local` \(`affinity: local` on the export\)/);
   const lose = gameDay(analyzeFile("d.topology.yaml", draft).contexts[0], { lose: ["fra"] }, { ...OPTS, acceptDown: true });
   assert.doesNotMatch(lose.runbook, /&#96;/);
+});
+
+/** Whether an address lies in any of these ranges. */
+const within = (ip: string, ranges: readonly string[]) => {
+  const a = parseCidr(`${ip}/${ip.includes(":") ? 128 : 32}`)!;
+  return ranges.some((r) => {
+    const c = parseCidr(r)!;
+    return c.family === a.family && c.first <= a.first && a.first <= c.last;
+  });
+};
+
+/** What the nftables table does to one packet in one chain: the rules this product writes, first match. */
+function nftVerdict(nft: ReturnType<typeof parseNft>, chain: string, pkt: { saddr: string; daddr: string }): "accept" | "drop" {
+  for (const rule of nft.chains[chain]) {
+    const m = /^ip ([sd]addr) @(\w+)(?: ip [sd]addr != @(\w+))? (accept|counter drop)$/.exec(rule);
+    if (!m) continue; // IPv6 rules: these packets are IPv4
+    const addr = pkt[m[1] as "saddr" | "daddr"];
+    if (within(addr, nft.sets[m[2]]) && !(m[3] && within(addr, nft.sets[m[3]]))) return m[4] === "accept" ? "accept" : "drop";
+  }
+  return "accept";
+}
+
+/** What the iptables chain does to one packet (jumped to from INPUT, OUTPUT and FORWARD alike): first match, comma lists expanded. */
+function iptablesVerdict(text: string, pkt: { saddr: string; daddr: string }): "accept" | "drop" {
+  for (const l of text.split("\n")) {
+    const m = /^-A QUORATE-GAMEDAY(?: -s (\S+))?(?: -d (\S+))? -j (RETURN|DROP)$/.exec(l);
+    if (!m) continue;
+    if ((m[1] && !within(pkt.saddr, m[1].split(","))) || (m[2] && !within(pkt.daddr, m[2].split(",")))) continue;
+    return m[3] === "RETURN" ? "accept" : "drop";
+  }
+  return "accept";
+}
+
+test("review M131: the host rules on a cluster's nodes across the cut keep their own pods and judge its ClusterIPs by their backend, as a WAN cut does", () => {
+  const g = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh", source: "r.topology.yaml", isolate: true });
+  const lon = g.hostPlans.find((h) => h.file === "hosts/lon-addresses.nft")!;
+  // 192.168.21.0/28 are fra-prod's control-plane nodes at lon (its etcd members there: kubeadm stacked, Cilium on them)
+  assert.deepEqual(lon.nodesOf, [
+    { cluster: "fra-prod", pods: ["10.10.0.0/16"], services: ["10.96.0.0/16"], placeholder4: "@FRA_PROD_PODS4@" },
+  ]);
+  assert.deepEqual(lon.targets, ["10.10.0.0/16", "192.168.10.0/24"], "fra-prod's service range is judged after DNAT, not dropped");
+  // ams is a witness: etcd only there, no node of fra-prod — its rules drop fra-prod's ranges whole, as before
+  const ams = g.hostPlans.find((h) => h.file === "hosts/ams-addresses.nft")!;
+  assert.equal(ams.nodesOf, undefined);
+  assert.ok(ams.targets.includes("10.96.0.0/16"));
+  assert.ok(g.hostPlans.filter((h) => h !== lon).every((h) => !h.nodesOf));
+  // the files hold the placeholder until Pre-flight fills it in: fill it as the runbook says, then what each flow does
+  const filled = (path: string) =>
+    g.files.find((f) => f.path === path)!.content.replaceAll("@FRA_PROD_PODS4@", "10.10.7.0/24,10.10.8.0/24");
+  assert.match(g.files.find((f) => f.path === "hosts/lon-addresses.nft")!.content, /elements = \{ @FRA_PROD_PODS4@ \}/);
+  const nft = parseNft(filled("hosts/lon-addresses.nft"));
+  const ipt = filled("hosts/lon-addresses.iptables");
+  const host = "192.168.21.2";
+  const ownPod = "10.10.7.5"; // a pod on this node
+  const neighbourPod = "10.10.8.9"; // a pod on fra-prod's other node at lon
+  const fraPod = "10.10.1.9";
+  const flows: [string, "input" | "output" | "forward", string, string, "accept" | "drop"][] = [
+    ["kubelet probe to its own pod", "output", host, ownPod, "accept"],
+    ["its own pod's reply", "input", ownPod, host, "accept"],
+    ["its pod to a pod on the other node at lon", "forward", ownPod, neighbourPod, "accept"],
+    ["its pod to lon-prod's pods", "forward", ownPod, "10.11.3.4", "accept"],
+    ["its pod to a pod at fra", "forward", ownPod, fraPod, "drop"],
+    ["a pod at fra to its pod", "forward", fraPod, ownPod, "drop"],
+    ["the host to a ClusterIP's backend at fra (after DNAT)", "output", host, fraPod, "drop"],
+    ["the host to a ClusterIP before IPVS translates it", "output", host, "10.96.0.10", "accept"],
+    ["the host to fra's nodes", "output", host, "192.168.10.5", "drop"],
+    ["fra's nodes to the host", "input", "192.168.10.5", host, "drop"],
+  ];
+  for (const [what, chain, saddr, daddr, want] of flows) {
+    assert.equal(nftVerdict(nft, chain, { saddr, daddr }), want, `nft: ${what}`);
+    assert.equal(iptablesVerdict(ipt, { saddr, daddr }), want, `iptables: ${what}`);
+  }
+  // the runbook: why, the Pre-flight that fills the files in (and checks no cut pod runs there), what it cannot make a WAN cut of
+  const rb = g.runbook;
+  assert.match(rb, /The nftables chains run at priority 0, after kube-proxy's DNAT/);
+  assert.match(rb, /\*\*fra-prod's control-plane nodes at lon are among the hosts at lon \(sites\\\[\\\]\.addresses\)\*\*/);
+  assert.match(
+    rb,
+    /- \[ \] Pod CIDRs of fra-prod's nodes at lon \(What is cut\): nft and iptables-restore refuse hosts\/lon-addresses\.nft, hosts\/lon-addresses\.iptables until they are filled in\./,
+  );
+  assert.ok(
+    rb.includes(
+      "kubectl --context fra-prod get ciliumnodes -o 'custom-columns=NAME:.metadata.name,INTERNAL-IP:.spec.addresses[?(@.type==\"InternalIP\")].ip,PODCIDRS:.spec.ipam.podCIDRs'",
+    ),
+  );
+  assert.ok(
+    rb.includes(
+      '`PODS4=PASTE_THEM; for f in hosts/lon-addresses.nft hosts/lon-addresses.iptables; do sed "s|@FRA_PROD_PODS4@|$PODS4|" "$f" > "$f.new" && mv "$f.new" "$f"; done`',
+    ),
+  );
+  assert.match(rb, /No pod of fra-prod in finance, ledger, carts may run on those nodes/);
+  assert.match(
+    rb,
+    /### Not enacted\n\n(- .*\n)*- fra-prod's pods on its nodes at lon \(192\.168\.21\.0\/28\): only the rules on those hosts keep them on lon's side/,
+  );
+  // --isolate lon: the same hosts, now on the cut-off side, fra-prod's ranges across the cut again
+  const iso = gameDay(reviewed(), { lose: ["lon"] }, { tool: "chaos-mesh", source: "r.topology.yaml", isolate: true, acceptDown: true });
+  assert.equal(iso.hostPlans.find((h) => h.file === "hosts/lon-addresses.nft")!.nodesOf?.[0].cluster, "fra-prod");
 });

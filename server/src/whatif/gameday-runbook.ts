@@ -23,6 +23,7 @@ import {
   IPTABLES_CHAIN,
   IPTABLES_ROLLBACK,
   type LagPlan,
+  type NodesAmong,
   NFT_TABLE,
   spendText,
   type TimerPlan,
@@ -552,11 +553,72 @@ function whatIsCut({ r, out }: Rb): void {
         r.hostPlans.map((h) => [h.what, h.site, h.hosts.join(", "), h.targets.join(", "), hostFiles(h).join(", ")]),
       ),
       "",
+      "The nftables chains run at priority 0, after kube-proxy's DNAT, as the iptables files' filter chains do: a connection to a ClusterIP is kept or dropped by the pod it is translated to.",
+      "",
+      ...nodesAmongText(r),
       `**Cilium with eBPF host routing** (\`bpf.hostLegacyRouting: false\`) sends pod traffic past the host's netfilter hooks: there the host rules cut host-network traffic only. Cut pod traffic with the NetworkChaos above, or with a \`netdev\` ingress hook on the uplink, or at the upstream switch/firewall ACLs.`,
       "",
     );
   const notEnacted = [...r.notes, ...r.notEnacted];
   if (notEnacted.length) out.push("### Not enacted", "", ...notEnacted.map((n) => `- ${cell(n)}`), "");
+}
+
+/** Each host plan's clusters from across the cut whose nodes are among its hosts (review M131), with the plan. */
+const nodesAmongOf = (r: RunbookInput) => r.hostPlans.flatMap((h) => (h.nodesOf ?? []).map((n) => ({ h, n })));
+
+/** The placeholders of a cluster's pod CIDRs on those hosts: "@FRA_PROD_PODS4@". */
+const placeholders = (n: NodesAmong) => [n.placeholder4, n.placeholder6].filter((x): x is string => !!x);
+
+/** Hosts that are nodes of a cluster across the cut keep its pods there and judge its ClusterIPs by their backend (review M131). */
+function nodesAmongText(r: RunbookInput): string[] {
+  return nodesAmongOf(r).flatMap(({ h, n }) => {
+    const home = r.ctx.siteOfCluster(n.cluster) ?? "?";
+    return [
+      `**${cell(n.cluster)}'s control-plane nodes at ${cell(h.site)} are among the ${cell(h.what)}**, nodes of ${cell(n.cluster)} like any other: a WAN cut leaves a node its own pods and its neighbours' at ${cell(h.site)}, and a ClusterIP whose pod is there. So their rules drop ${cell(n.cluster)}'s pod range ${cell(n.pods.join(", "))} except the pod CIDRs of its nodes at ${cell(h.site)} (${placeholders(
+        n,
+      )
+        .map((x) => codeSpan(x))
+        .join(
+          " and ",
+        )} in the files, filled in at Pre-flight)${n.services.length ? `, and not its service range ${cell(n.services.join(", "))}: a connection to a ClusterIP is dropped when its pod is at ${cell(home)} and kept when it is at ${cell(h.site)} (kube-proxy's iptables mode translates before these chains, its IPVS mode sends the translated packet through OUTPUT again, Cilium's socket-LB translates at connect())` : ""}.`,
+      "",
+    ];
+  });
+}
+
+/** Pre-flight: the pod CIDRs of a cross-cut cluster's nodes among a host plan's hosts, written into its files (review M131). */
+function nodesAmongPreflight(r: RunbookInput): string[] {
+  return nodesAmongOf(r).map(({ h, n }) => {
+    const home = r.ctx.siteOfCluster(n.cluster) ?? "?";
+    const cilium = r.ctx.topology.clusterByName.get(n.cluster)?.mesh === "clustermesh";
+    const list = cilium
+      ? kubectlLine(n.cluster, [
+          "get",
+          "ciliumnodes",
+          "-o",
+          'custom-columns=NAME:.metadata.name,INTERNAL-IP:.spec.addresses[?(@.type=="InternalIP")].ip,PODCIDRS:.spec.ipam.podCIDRs',
+        ])
+      : kubectlLine(n.cluster, [
+          "get",
+          "nodes",
+          "-o",
+          'custom-columns=NAME:.metadata.name,INTERNAL-IP:.status.addresses[?(@.type=="InternalIP")].address,PODCIDRS:.spec.podCIDRs',
+        ]);
+    const fill = [
+      ...(n.placeholder4 ? [{ v: "PODS4", p: n.placeholder4, files: [h.file, ...(h.iptables ? [h.iptables] : [])] }] : []),
+      ...(n.placeholder6 ? [{ v: "PODS6", p: n.placeholder6, files: [h.file, ...(h.ip6tables ? [h.ip6tables] : [])] }] : []),
+    ].map((x) =>
+      codeSpan(
+        `${x.v}=PASTE_THEM; for f in ${x.files.map(shellWord).join(" ")}; do sed "s|${x.p}|$${x.v}|" "$f" > "$f.new" && mv "$f.new" "$f"; done`,
+      ),
+    );
+    const plan = r.plans.find((y) => y.cluster === n.cluster);
+    return `- [ ] Pod CIDRs of ${cell(n.cluster)}'s nodes at ${cell(h.site)} (What is cut): nft and iptables-restore refuse ${cell(hostFiles(h).join(", "))} until they are filled in. List each node's INTERNAL-IP and pod CIDRs — ${codeSpan(list)}${cilium ? " (Cilium's cluster-pool IPAM; with Kubernetes IPAM, the nodes' `.spec.podCIDRs`)" : " (or your CNI's per-node blocks)"} — and write in those of the nodes in ${cell(h.hosts.join(", "))}, comma-separated: ${fill.join("; ")}.${
+      plan
+        ? ` No pod of ${cell(n.cluster)} in ${cell(plan.namespaces.join(", "))} may run on those nodes (${codeSpan(kubectlLine(n.cluster, ["get", "pods", "-A", "-o", "wide", "--field-selector", "spec.nodeName=NODE"]))} for each): its NetworkChaos would cut it as ${cell(home)}'s — from ${cell(h.site)}, its own node included. Move it first.`
+        : ""
+    }`;
+  });
 }
 
 /** The other sides' IPv6 ranges the Chaos Mesh manifests leave out (ClusterPlan.ipv6), each once. */
@@ -625,6 +687,7 @@ function preflight(rb: Rb): void {
           `- [ ] Hosts of ${cell(h.cluster!)}: ${codeSpan(`${kubectlLine(h.cluster!, ["get", "nodes", "-o", "wide"])} > ${shellWord(nodesFile(h.cluster!))}`)} — the hosts the rules go on (INTERNAL-IP), kept for the roll-back when the API may not answer.`,
       ),
     toolPreflight(o, r),
+    ...nodesAmongPreflight(r),
     ...(r.hostPlans.length
       ? [
           `- [ ] On every host in the host table, \`nft\` (or \`iptables-restore\`) is installed, and you reach the host over a management range${o.managementRanges?.length ? ` (${o.managementRanges.join(", ")}, exempt from the drop)` : " — **none was given (--management-cidr): if your own path crosses the cut, you lose the host until the dead-man timer fires**"}.`,

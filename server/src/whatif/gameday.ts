@@ -247,6 +247,29 @@ export interface HostPlan {
   readonly ip6tables?: string;
   /** the cluster whose nodes these are (absent for a site's addresses) */
   readonly cluster?: string;
+  /** the clusters from across the cut whose Nodes are among these hosts (review M131): their own pods and ClusterIPs stay theirs */
+  readonly nodesOf?: NodesAmong[];
+}
+
+/**
+ * A cluster whose control-plane nodes are among a site's declared hosts while its own site is on
+ * the other side of the cut (review M131): those hosts are Nodes of it (derive/controlplane:
+ * kubeadm stacked, its CNI on them as on every node), with pods in its pod range and its
+ * ClusterIPs translated on them. A WAN cut leaves a node its own pods and its neighbours' at its
+ * site, and a ClusterIP whose backend is there. So the rules on those hosts drop its pod range
+ * except the pod CIDRs of its nodes there (read in Pre-flight: a placeholder in the files until
+ * then, which nft and iptables-restore refuse), and leave its service range out of the drops:
+ * the chains run after kube-proxy's DNAT, so a ClusterIP is judged by the pod it is translated to.
+ */
+export interface NodesAmong {
+  readonly cluster: string;
+  /** its pod ranges: still dropped on these hosts, but for its nodes' pod CIDRs here */
+  readonly pods: string[];
+  /** its service ranges: left out of these hosts' drops */
+  readonly services: string[];
+  /** the placeholders the files hold for its nodes' pod CIDRs here, per family it has pods in: "@FRA_PROD_PODS4@" */
+  readonly placeholder4?: string;
+  readonly placeholder6?: string;
 }
 
 /** An async store whose replication crosses the cut: its lag grows 1 s per second of it. */
@@ -1099,11 +1122,71 @@ function hostPlansOf(pl: Planning): HostPlan[] {
         hostPlans.push({ ...hostPlan(site, what, nodes, targets, `hosts/${fileSegment(name)}`), cluster: name });
       }
       const addrs = pl.addressesOf(site);
-      if (addrs.length)
-        hostPlans.push(hostPlan(site, `hosts at ${site} (sites[].addresses)`, addrs, targets, `hosts/${fileSegment(site)}-addresses`));
+      if (!addrs.length) continue;
+      const nodesOf = nodesAmong(pl, site, side);
+      const services = new Set(nodesOf.flatMap((n) => n.services));
+      for (const n of nodesOf) pl.notEnacted.push(nodesAmongNote(pl, n, site, addrs));
+      hostPlans.push({
+        ...hostPlan(
+          site,
+          `hosts at ${site} (sites[].addresses)`,
+          addrs,
+          targets.filter((x) => !services.has(x)),
+          `hosts/${fileSegment(site)}-addresses`,
+        ),
+        ...(nodesOf.length ? { nodesOf } : {}),
+      });
     }
   }
   return hostPlans;
+}
+
+/**
+ * What the rules on a cross-cut cluster's nodes cannot make a WAN cut of (review M131): the rest of
+ * their side drops the cluster's whole pod range, and its own site's rules never drop it.
+ */
+function nodesAmongNote(pl: Planning, n: NodesAmong, site: string, hosts: readonly string[]): string {
+  const home = pl.ctx.siteOfCluster(n.cluster);
+  return `${n.cluster}'s pods on its nodes at ${site} (${hosts.join(", ")}): only the rules on those hosts keep them on ${site}'s side (What is cut) — the chaos manifests and the other host rules on that side drop ${n.cluster}'s whole pod range ${n.pods.join(", ")}, them included, which a WAN cut does not; and nothing at ${home} drops them (${n.cluster}'s own range), so the rules at ${site} alone cut them from ${home}, and not where Cilium's eBPF host routing bypasses those hosts' netfilter. Nothing but ${n.cluster}'s system pods is expected there (Pre-flight checks that no pod of the cut namespaces is).`;
+}
+
+/** The clusters from the other side of the cut whose control-plane nodes are at `site` (NodesAmong, review M131). */
+function nodesAmong(pl: Planning, site: string, side: number): NodesAmong[] {
+  const used = new Set<string>();
+  const ranges = (c: Cluster, field: "pods" | "services") =>
+    sortRanges(
+      c.cidrs
+        .filter((v) => v.field === field)
+        .map((v) => parseCidr(v.value))
+        .filter((x) => x !== undefined)
+        .map(canonical),
+    );
+  return pl.clusters.flatMap((c) => {
+    const name = c.name!.value;
+    const home = pl.ctx.siteOfCluster(name);
+    // a Globalnet cluster is cut at its global range and nodes only: its pod and service ranges are in no drop
+    if (c.globalnet || home === site || pl.sideOf(home) === side || !controlPlaneOf(pl.ctx, c).sites.includes(site)) return [];
+    const pods = ranges(c, "pods");
+    const services = ranges(c, "services");
+    if (!pods.length && !services.length) return [];
+    const base =
+      name
+        .toUpperCase()
+        .replace(/[^A-Z0-9]+/g, "_")
+        .replace(/^_+|_+$/g, "") || "CLUSTER";
+    let key = base;
+    for (let i = 2; used.has(key); i++) key = `${base}_${i}`;
+    used.add(key);
+    return [
+      {
+        cluster: name,
+        pods,
+        services,
+        ...(pods.some((x) => !x.includes(":")) ? { placeholder4: `@${key}_PODS4@` } : {}),
+        ...(pods.some((x) => x.includes(":")) ? { placeholder6: `@${key}_PODS6@` } : {}),
+      },
+    ];
+  });
 }
 
 /**
@@ -1188,17 +1271,22 @@ function nftRules(hp: HostPlan, s: Scenario, o: GameDayOptions, deadman: number)
   const v6 = hp.targets.filter((x) => x.includes(":"));
   const m4 = (o.managementRanges ?? []).filter((x) => !x.includes(":"));
   const m6 = (o.managementRanges ?? []).filter((x) => x.includes(":"));
+  // the pod CIDRs of a cross-cut cluster's nodes among these hosts (review M131): never dropped, filled in at Pre-flight
+  const p4 = (hp.nodesOf ?? []).flatMap((n) => (n.placeholder4 ? [n.placeholder4] : []));
+  const p6 = (hp.nodesOf ?? []).flatMap((n) => (n.placeholder6 ? [n.placeholder6] : []));
   const set = (name: string, type: string, xs: string[]) =>
     xs.length ? [`  set ${name} {`, `    type ${type}`, "    flags interval", `    elements = { ${xs.join(", ")} }`, "  }"] : [];
   const rules = (dir: "saddr" | "daddr") => [
     ...(m4.length ? [`    ip ${dir} @mgmt4 accept`] : []),
     ...(m6.length ? [`    ip6 ${dir} @mgmt6 accept`] : []),
-    ...(v4.length ? [`    ip ${dir} @cut4 counter drop`] : []),
-    ...(v6.length ? [`    ip6 ${dir} @cut6 counter drop`] : []),
+    ...(v4.length ? [`    ip ${dir} @cut4${p4.length ? ` ip ${dir} != @pods4` : ""} counter drop`] : []),
+    ...(v6.length ? [`    ip6 ${dir} @cut6${p6.length ? ` ip6 ${dir} != @pods6` : ""} counter drop`] : []),
   ];
+  // priority 0, after kube-proxy's DNAT (-100; its IPVS mode re-enters OUTPUT once translated, Cilium's socket-LB
+  // translates at connect()): a connection to a ClusterIP is judged by the pod it goes to, as in the iptables files' filter chains
   const chain = (name: string, hook: string, dirs: ("saddr" | "daddr")[]) => [
     `  chain ${name} {`,
-    `    type filter hook ${hook} priority -200; policy accept;`,
+    `    type filter hook ${hook} priority 0; policy accept;`,
     ...dirs.flatMap(rules),
     "  }",
   ];
@@ -1207,17 +1295,31 @@ function nftRules(hp: HostPlan, s: Scenario, o: GameDayOptions, deadman: number)
     commentLine(`# quorate gameday: ${enactedName(s, o)} — ${hp.what} (site ${hp.site}) cut off from the other side's declared ranges`),
     `# apply on every host in ${hp.hosts.join(", ")}, LAST (after the chaos manifests); roll back FIRST: nft delete table inet ${NFT_TABLE}`,
     `# a dead-man timer deletes the table ${deadman} s after the cut began (the runbook's DEADLINE), even if this host becomes unreachable (see RUNBOOK.md)`,
+    "# the chains run at priority 0, after kube-proxy's DNAT: a ClusterIP is kept or dropped by the pod it is translated to",
+    ...nodesComments(hp),
     `table inet ${NFT_TABLE} {`,
     ...set("cut4", "ipv4_addr", v4),
     ...set("cut6", "ipv6_addr", v6),
     ...set("mgmt4", "ipv4_addr", m4),
     ...set("mgmt6", "ipv6_addr", m6),
+    ...set("pods4", "ipv4_addr", p4),
+    ...set("pods6", "ipv6_addr", p6),
     ...chain("input", "input", ["saddr"]),
     ...chain("output", "output", ["daddr"]),
     ...chain("forward", "forward", ["saddr", "daddr"]),
     "}",
     "",
   ].join("\n");
+}
+
+/** The host files' lines on a cross-cut cluster's nodes among the hosts (review M131): what the placeholders are, what is not dropped. */
+function nodesComments(hp: HostPlan): string[] {
+  return (hp.nodesOf ?? []).map((n) =>
+    `# these hosts are nodes of ${n.cluster}: ${[n.placeholder4, n.placeholder6].filter((x) => x).join(" and ")} = the pod CIDRs of its nodes here (RUNBOOK.md Pre-flight; the file loads only once filled in), kept from the drop of ${n.pods.join(", ")}${n.services.length ? `; its service range ${n.services.join(", ")} is not dropped (a ClusterIP is judged by its backend)` : ""}`.replace(
+      /[\r\n\u2028\u2029]/g,
+      " ",
+    ),
+  );
 }
 
 function hostPlan(site: string, what: string, hosts: string[], targets: string[], base: string): HostPlan {
@@ -1243,20 +1345,37 @@ function iptablesRules(hp: HostPlan, s: Scenario, o: GameDayOptions, family: 4 |
   const cut = hp.targets.filter((x) => x.includes(":") === v6);
   const mgmt = (o.managementRanges ?? []).filter((x) => x.includes(":") === v6);
   const tool = v6 ? "ip6tables" : "iptables";
+  const pods = (hp.nodesOf ?? []).flatMap((n) => (v6 ? n.placeholder6 : n.placeholder4) ?? []);
   return [
     commentLine(
       `# quorate gameday: ${enactedName(s, o)} — ${hp.what} (site ${hp.site}) cut off from the other side's declared ranges (IPv${family})`,
     ),
     `# for hosts without nft: ${tool}-restore --noflush < ${v6 ? hp.ip6tables : hp.iptables}  (once: a second load adds a second jump)`,
     `# roll back FIRST: ${IPTABLES_ROLLBACK}`,
+    ...nodesComments(hp),
     "*filter",
     `:${IPTABLES_CHAIN} - [0:0]`,
     ...mgmt.flatMap((m) => [`-A ${IPTABLES_CHAIN} -s ${m} -j RETURN`, `-A ${IPTABLES_CHAIN} -d ${m} -j RETURN`]),
+    ...podsRules(pods, cut),
     ...cut.flatMap((c) => [`-A ${IPTABLES_CHAIN} -s ${c} -j DROP`, `-A ${IPTABLES_CHAIN} -d ${c} -j DROP`]),
     ...["INPUT", "OUTPUT", "FORWARD"].map((c) => `-I ${c} 1 -j ${IPTABLES_CHAIN}`),
     "COMMIT",
     "",
   ].join("\n");
+}
+
+/**
+ * The iptables rules before the drops for the pod CIDRs of a cross-cut cluster's nodes among the
+ * hosts (review M131): a packet is dropped when either end is in the cut and not one of those pods.
+ * From those pods, only the destination decides; to them, only the source; between them, nothing.
+ */
+function podsRules(pods: readonly string[], cut: readonly string[]): string[] {
+  const a = (rule: string) => `-A ${IPTABLES_CHAIN} ${rule}`;
+  return [
+    ...pods.flatMap((p) => pods.map((q) => a(`-s ${p} -d ${q} -j RETURN`))),
+    ...pods.flatMap((p) => [...cut.map((c) => a(`-s ${p} -d ${c} -j DROP`)), a(`-s ${p} -j RETURN`)]),
+    ...pods.flatMap((p) => [...cut.map((c) => a(`-s ${c} -d ${p} -j DROP`)), a(`-d ${p} -j RETURN`)]),
+  ];
 }
 
 const LABELS = { "app.kubernetes.io/managed-by": "quorate", "app.kubernetes.io/part-of": "quorate-gameday" };
