@@ -32169,11 +32169,56 @@ function whatIsCut({ r: r2, out }) {
         r2.hostPlans.map((h) => [h.what, h.site, h.hosts.join(", "), h.targets.join(", "), hostFiles(h).join(", ")])
       ),
       "",
+      "The nftables chains run at priority 0, after kube-proxy's DNAT, as the iptables files' filter chains do: a connection to a ClusterIP is kept or dropped by the pod it is translated to.",
+      "",
+      ...nodesAmongText(r2),
       `**Cilium with eBPF host routing** (\`bpf.hostLegacyRouting: false\`) sends pod traffic past the host's netfilter hooks: there the host rules cut host-network traffic only. Cut pod traffic with the NetworkChaos above, or with a \`netdev\` ingress hook on the uplink, or at the upstream switch/firewall ACLs.`,
       ""
     );
   const notEnacted = [...r2.notes, ...r2.notEnacted];
   if (notEnacted.length) out.push("### Not enacted", "", ...notEnacted.map((n) => `- ${cell(n)}`), "");
+}
+var nodesAmongOf = (r2) => r2.hostPlans.flatMap((h) => (h.nodesOf ?? []).map((n) => ({ h, n })));
+var placeholders = (n) => [n.placeholder4, n.placeholder6].filter((x) => !!x);
+function nodesAmongText(r2) {
+  return nodesAmongOf(r2).flatMap(({ h, n }) => {
+    const home = r2.ctx.siteOfCluster(n.cluster) ?? "?";
+    return [
+      `**${cell(n.cluster)}'s control-plane nodes at ${cell(h.site)} are among the ${cell(h.what)}**, nodes of ${cell(n.cluster)} like any other: a WAN cut leaves a node its own pods and its neighbours' at ${cell(h.site)}, and a ClusterIP whose pod is there. So their rules drop ${cell(n.cluster)}'s pod range ${cell(n.pods.join(", "))} except the pod CIDRs of its nodes at ${cell(h.site)} (${placeholders(
+        n
+      ).map((x) => codeSpan(x)).join(
+        " and "
+      )} in the files, filled in at Pre-flight)${n.services.length ? `, and not its service range ${cell(n.services.join(", "))}: a connection to a ClusterIP is dropped when its pod is at ${cell(home)} and kept when it is at ${cell(h.site)} (kube-proxy's iptables mode translates before these chains, its IPVS mode sends the translated packet through OUTPUT again, Cilium's socket-LB translates at connect())` : ""}.`,
+      ""
+    ];
+  });
+}
+function nodesAmongPreflight(r2) {
+  return nodesAmongOf(r2).map(({ h, n }) => {
+    const home = r2.ctx.siteOfCluster(n.cluster) ?? "?";
+    const cilium = r2.ctx.topology.clusterByName.get(n.cluster)?.mesh === "clustermesh";
+    const list2 = cilium ? kubectlLine(n.cluster, [
+      "get",
+      "ciliumnodes",
+      "-o",
+      'custom-columns=NAME:.metadata.name,INTERNAL-IP:.spec.addresses[?(@.type=="InternalIP")].ip,PODCIDRS:.spec.ipam.podCIDRs'
+    ]) : kubectlLine(n.cluster, [
+      "get",
+      "nodes",
+      "-o",
+      'custom-columns=NAME:.metadata.name,INTERNAL-IP:.status.addresses[?(@.type=="InternalIP")].address,PODCIDRS:.spec.podCIDRs'
+    ]);
+    const fill = [
+      ...n.placeholder4 ? [{ v: "PODS4", p: n.placeholder4, files: [h.file, ...h.iptables ? [h.iptables] : []] }] : [],
+      ...n.placeholder6 ? [{ v: "PODS6", p: n.placeholder6, files: [h.file, ...h.ip6tables ? [h.ip6tables] : []] }] : []
+    ].map(
+      (x) => codeSpan(
+        `${x.v}=PASTE_THEM; for f in ${x.files.map(shellWord).join(" ")}; do sed "s|${x.p}|$${x.v}|" "$f" > "$f.new" && mv "$f.new" "$f"; done`
+      )
+    );
+    const plan2 = r2.plans.find((y) => y.cluster === n.cluster);
+    return `- [ ] Pod CIDRs of ${cell(n.cluster)}'s nodes at ${cell(h.site)} (What is cut): nft and iptables-restore refuse ${cell(hostFiles(h).join(", "))} until they are filled in. List each node's INTERNAL-IP and pod CIDRs \u2014 ${codeSpan(list2)}${cilium ? " (Cilium's cluster-pool IPAM; with Kubernetes IPAM, the nodes' `.spec.podCIDRs`)" : " (or your CNI's per-node blocks)"} \u2014 and write in those of the nodes in ${cell(h.hosts.join(", "))}, comma-separated: ${fill.join("; ")}.${plan2 ? ` No pod of ${cell(n.cluster)} in ${cell(plan2.namespaces.join(", "))} may run on those nodes (${codeSpan(kubectlLine(n.cluster, ["get", "pods", "-A", "-o", "wide", "--field-selector", "spec.nodeName=NODE"]))} for each): its NetworkChaos would cut it as ${cell(home)}'s \u2014 from ${cell(h.site)}, its own node included. Move it first.` : ""}`;
+  });
 }
 var uncutIpv6 = (r2) => [...new Set(r2.plans.flatMap((y) => y.ipv6 ?? []))];
 function ipv6Text(r2) {
@@ -32216,6 +32261,7 @@ function preflight(rb) {
       (h) => `- [ ] Hosts of ${cell(h.cluster)}: ${codeSpan(`${kubectlLine(h.cluster, ["get", "nodes", "-o", "wide"])} > ${shellWord(nodesFile(h.cluster))}`)} \u2014 the hosts the rules go on (INTERNAL-IP), kept for the roll-back when the API may not answer.`
     ),
     toolPreflight(o, r2),
+    ...nodesAmongPreflight(r2),
     ...r2.hostPlans.length ? [
       `- [ ] On every host in the host table, \`nft\` (or \`iptables-restore\`) is installed, and you reach the host over a management range${o.managementRanges?.length ? ` (${o.managementRanges.join(", ")}, exempt from the drop)` : " \u2014 **none was given (--management-cidr): if your own path crosses the cut, you lose the host until the dead-man timer fires**"}.`
     ] : [],
@@ -33789,11 +33835,54 @@ function hostPlansOf(pl) {
         hostPlans.push({ ...hostPlan(site, what, nodes, targets, `hosts/${fileSegment(name)}`), cluster: name });
       }
       const addrs = pl.addressesOf(site);
-      if (addrs.length)
-        hostPlans.push(hostPlan(site, `hosts at ${site} (sites[].addresses)`, addrs, targets, `hosts/${fileSegment(site)}-addresses`));
+      if (!addrs.length) continue;
+      const nodesOf = nodesAmong(pl, site, side2);
+      const services = new Set(nodesOf.flatMap((n) => n.services));
+      for (const n of nodesOf) pl.notEnacted.push(nodesAmongNote(pl, n, site, addrs));
+      hostPlans.push({
+        ...hostPlan(
+          site,
+          `hosts at ${site} (sites[].addresses)`,
+          addrs,
+          targets.filter((x) => !services.has(x)),
+          `hosts/${fileSegment(site)}-addresses`
+        ),
+        ...nodesOf.length ? { nodesOf } : {}
+      });
     }
   }
   return hostPlans;
+}
+function nodesAmongNote(pl, n, site, hosts) {
+  const home = pl.ctx.siteOfCluster(n.cluster);
+  return `${n.cluster}'s pods on its nodes at ${site} (${hosts.join(", ")}): only the rules on those hosts keep them on ${site}'s side (What is cut) \u2014 the chaos manifests and the other host rules on that side drop ${n.cluster}'s whole pod range ${n.pods.join(", ")}, them included, which a WAN cut does not; and nothing at ${home} drops them (${n.cluster}'s own range), so the rules at ${site} alone cut them from ${home}, and not where Cilium's eBPF host routing bypasses those hosts' netfilter. Nothing but ${n.cluster}'s system pods is expected there (Pre-flight checks that no pod of the cut namespaces is).`;
+}
+function nodesAmong(pl, site, side2) {
+  const used = /* @__PURE__ */ new Set();
+  const ranges2 = (c, field) => sortRanges(
+    c.cidrs.filter((v) => v.field === field).map((v) => parseCidr(v.value)).filter((x) => x !== void 0).map(canonical)
+  );
+  return pl.clusters.flatMap((c) => {
+    const name = c.name.value;
+    const home = pl.ctx.siteOfCluster(name);
+    if (c.globalnet || home === site || pl.sideOf(home) === side2 || !controlPlaneOf(pl.ctx, c).sites.includes(site)) return [];
+    const pods = ranges2(c, "pods");
+    const services = ranges2(c, "services");
+    if (!pods.length && !services.length) return [];
+    const base = name.toUpperCase().replace(/[^A-Z0-9]+/g, "_").replace(/^_+|_+$/g, "") || "CLUSTER";
+    let key = base;
+    for (let i = 2; used.has(key); i++) key = `${base}_${i}`;
+    used.add(key);
+    return [
+      {
+        cluster: name,
+        pods,
+        services,
+        ...pods.some((x) => !x.includes(":")) ? { placeholder4: `@${key}_PODS4@` } : {},
+        ...pods.some((x) => x.includes(":")) ? { placeholder6: `@${key}_PODS6@` } : {}
+      }
+    ];
+  });
 }
 function enactedQuorumsOf(pl, plans) {
   const { ctx, sideOf } = pl;
@@ -33851,16 +33940,18 @@ function nftRules(hp, s, o, deadman) {
   const v6 = hp.targets.filter((x) => x.includes(":"));
   const m4 = (o.managementRanges ?? []).filter((x) => !x.includes(":"));
   const m6 = (o.managementRanges ?? []).filter((x) => x.includes(":"));
+  const p4 = (hp.nodesOf ?? []).flatMap((n) => n.placeholder4 ? [n.placeholder4] : []);
+  const p6 = (hp.nodesOf ?? []).flatMap((n) => n.placeholder6 ? [n.placeholder6] : []);
   const set = (name, type, xs) => xs.length ? [`  set ${name} {`, `    type ${type}`, "    flags interval", `    elements = { ${xs.join(", ")} }`, "  }"] : [];
   const rules = (dir) => [
     ...m4.length ? [`    ip ${dir} @mgmt4 accept`] : [],
     ...m6.length ? [`    ip6 ${dir} @mgmt6 accept`] : [],
-    ...v4.length ? [`    ip ${dir} @cut4 counter drop`] : [],
-    ...v6.length ? [`    ip6 ${dir} @cut6 counter drop`] : []
+    ...v4.length ? [`    ip ${dir} @cut4${p4.length ? ` ip ${dir} != @pods4` : ""} counter drop`] : [],
+    ...v6.length ? [`    ip6 ${dir} @cut6${p6.length ? ` ip6 ${dir} != @pods6` : ""} counter drop`] : []
   ];
   const chain = (name, hook, dirs) => [
     `  chain ${name} {`,
-    `    type filter hook ${hook} priority -200; policy accept;`,
+    `    type filter hook ${hook} priority 0; policy accept;`,
     ...dirs.flatMap(rules),
     "  }"
   ];
@@ -33869,17 +33960,29 @@ function nftRules(hp, s, o, deadman) {
     commentLine(`# quorate gameday: ${enactedName(s, o)} \u2014 ${hp.what} (site ${hp.site}) cut off from the other side's declared ranges`),
     `# apply on every host in ${hp.hosts.join(", ")}, LAST (after the chaos manifests); roll back FIRST: nft delete table inet ${NFT_TABLE}`,
     `# a dead-man timer deletes the table ${deadman} s after the cut began (the runbook's DEADLINE), even if this host becomes unreachable (see RUNBOOK.md)`,
+    "# the chains run at priority 0, after kube-proxy's DNAT: a ClusterIP is kept or dropped by the pod it is translated to",
+    ...nodesComments(hp),
     `table inet ${NFT_TABLE} {`,
     ...set("cut4", "ipv4_addr", v4),
     ...set("cut6", "ipv6_addr", v6),
     ...set("mgmt4", "ipv4_addr", m4),
     ...set("mgmt6", "ipv6_addr", m6),
+    ...set("pods4", "ipv4_addr", p4),
+    ...set("pods6", "ipv6_addr", p6),
     ...chain("input", "input", ["saddr"]),
     ...chain("output", "output", ["daddr"]),
     ...chain("forward", "forward", ["saddr", "daddr"]),
     "}",
     ""
   ].join("\n");
+}
+function nodesComments(hp) {
+  return (hp.nodesOf ?? []).map(
+    (n) => `# these hosts are nodes of ${n.cluster}: ${[n.placeholder4, n.placeholder6].filter((x) => x).join(" and ")} = the pod CIDRs of its nodes here (RUNBOOK.md Pre-flight; the file loads only once filled in), kept from the drop of ${n.pods.join(", ")}${n.services.length ? `; its service range ${n.services.join(", ")} is not dropped (a ClusterIP is judged by its backend)` : ""}`.replace(
+      /[\r\n\u2028\u2029]/g,
+      " "
+    )
+  );
 }
 function hostPlan(site, what, hosts, targets, base) {
   const has2 = (v6) => targets.some((x) => x.includes(":") === v6);
@@ -33898,20 +34001,31 @@ function iptablesRules(hp, s, o, family) {
   const cut = hp.targets.filter((x) => x.includes(":") === v6);
   const mgmt = (o.managementRanges ?? []).filter((x) => x.includes(":") === v6);
   const tool = v6 ? "ip6tables" : "iptables";
+  const pods = (hp.nodesOf ?? []).flatMap((n) => (v6 ? n.placeholder6 : n.placeholder4) ?? []);
   return [
     commentLine(
       `# quorate gameday: ${enactedName(s, o)} \u2014 ${hp.what} (site ${hp.site}) cut off from the other side's declared ranges (IPv${family})`
     ),
     `# for hosts without nft: ${tool}-restore --noflush < ${v6 ? hp.ip6tables : hp.iptables}  (once: a second load adds a second jump)`,
     `# roll back FIRST: ${IPTABLES_ROLLBACK}`,
+    ...nodesComments(hp),
     "*filter",
     `:${IPTABLES_CHAIN} - [0:0]`,
     ...mgmt.flatMap((m) => [`-A ${IPTABLES_CHAIN} -s ${m} -j RETURN`, `-A ${IPTABLES_CHAIN} -d ${m} -j RETURN`]),
+    ...podsRules(pods, cut),
     ...cut.flatMap((c) => [`-A ${IPTABLES_CHAIN} -s ${c} -j DROP`, `-A ${IPTABLES_CHAIN} -d ${c} -j DROP`]),
     ...["INPUT", "OUTPUT", "FORWARD"].map((c) => `-I ${c} 1 -j ${IPTABLES_CHAIN}`),
     "COMMIT",
     ""
   ].join("\n");
+}
+function podsRules(pods, cut) {
+  const a = (rule) => `-A ${IPTABLES_CHAIN} ${rule}`;
+  return [
+    ...pods.flatMap((p) => pods.map((q) => a(`-s ${p} -d ${q} -j RETURN`))),
+    ...pods.flatMap((p) => [...cut.map((c) => a(`-s ${p} -d ${c} -j DROP`)), a(`-s ${p} -j RETURN`)]),
+    ...pods.flatMap((p) => [...cut.map((c) => a(`-s ${c} -d ${p} -j DROP`)), a(`-d ${p} -j RETURN`)])
+  ];
 }
 var LABELS = { "app.kubernetes.io/managed-by": "quorate", "app.kubernetes.io/part-of": "quorate-gameday" };
 function networkChaos(ns, slug, targets, duration) {
