@@ -10,7 +10,7 @@ import { LIST_KEYS, type ListKey } from "./model/topology";
 import type { AnalysisOptions } from "./derive/context";
 import { validateItem } from "./schema/validate";
 import { keepingLastSweep } from "./math/cidr";
-import { carryListRecord, fieldsOf, GaveWay, itemRecord, listRecordOf, offsetMap, recordLists, withItemRules, yieldTo } from "./reuse";
+import { carryListRecord, fieldsOf, GaveWay, itemRecord, listRecordFor, offsetMap, recordLists, withItemRules, yieldTo } from "./reuse";
 
 /** One text change: replace [start, end) of the old text with `text`. */
 export interface TextChange {
@@ -149,10 +149,12 @@ export function reanalyze(
 
   // the fields of the item as the last analysis of this same item read them, offsets moved by this edit
   // (not for an item past REUSE_MAX_CHARS: comparing its fields would cost more than its families)
-  // (else, for the first edit of an item, what the families read of its list: the open's record, or what an edit kept of it)
+  // (else, for the first edit of an item, what the families read of its list: the open's record, or what an edit kept of it,
+  // or the last record taken in full when the text is the one it was taken on again)
   const same = prev.families?.key === target.key && prev.families.index === target.index;
   const small = !rehearsal && target.end - target.start <= REUSE_MAX_CHARS;
-  const listed = small ? listRecordOf(d.topology) : undefined;
+  const valid = rehearsal ? undefined : listRecordFor(d.topology, old.text);
+  const listed = small ? valid : undefined;
   const last =
     (same && small ? prev.families : undefined) ??
     (listed && itemRecord(listed, target.key, target.index, d.topology[target.key][target.index]));
@@ -179,7 +181,7 @@ export function reanalyze(
   yieldTo(giveWay);
   const rules = withItemRules(d.topology, doc, target, item, options, d.span.start, reuse, giveWay);
   const { topology, ctx } = rules;
-  if (!rehearsal) carryListRecord(listRecordOf(d.topology), topology, rules.record);
+  if (!rehearsal) carryListRecord(valid, d.topology, topology, rules.record);
   const local: Finding[] = [...[...schemaGroups.values()].flat(), ...rules.findings];
   const doc2: ParsedDoc = { ...d, topology };
   const parsed: ParsedFile = { ...old, text: newText, lines, docs: [doc2] };
@@ -219,7 +221,7 @@ export function recordFamilies(a: FileAnalysis, giveWay?: () => boolean): boolea
   if (!d?.topology || d.broken || d.kind !== "topology" || a.contexts.length !== 1 || !a.schemaGroups) return false;
   const topology = d.topology;
   try {
-    keepingLastSweep(() => recordLists(topology, a.options, d.span.start, giveWay));
+    keepingLastSweep(() => recordLists(topology, a.options, d.span.start, giveWay, a.parsed.text));
     return true;
   } catch (e) {
     return e instanceof GaveWay ? "gave way" : false;

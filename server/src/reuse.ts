@@ -288,11 +288,33 @@ const listRecords = new WeakMap<Topology, ListRecord>();
 export const listRecordOf = (t: Topology): ListRecord | undefined => listRecords.get(t);
 
 /**
+ * The file's last complete list-level record (recordLists) with the text it was taken on, carried
+ * from each incremental analysis to the next whatever the edit re-ran (carryListRecord). An
+ * analysis is a function of its text and options: one whose text is that text again (a value
+ * typed and taken back, an undo) has that record in full, the families the edits between re-ran
+ * (which listRecords no longer holds for it) included. One per file: the text it holds alive
+ * (the file's size, once) goes when a newer record is taken or the chain of analyses ends.
+ */
+const takenRecords = new WeakMap<Topology, { readonly text: string; readonly record: ListRecord }>();
+
+/**
+ * The list-level record that holds for the analysis of `text` whose model is `t`: the complete
+ * one taken on that same text, else what the edits since kept of one (listRecords).
+ */
+export function listRecordFor(t: Topology, text: string): ListRecord | undefined {
+  const taken = takenRecords.get(t);
+  // (lengths first: a large text is compared character by character only when it may be equal)
+  if (taken && taken.text.length === text.length && taken.text === text) return taken.record;
+  return listRecords.get(t);
+}
+
+/**
  * Records, for the analysis of `topology` with `options`, what each family reads of each list
  * (ListRecord): the context and every family run once more on a copy of the model whose items all
  * note their reads, then dropped. `giveWay` is asked before each family (GaveWay: nothing kept).
+ * `text`: the analysis's text, kept with the record for the analyses that come back to it (takenRecords).
  */
-export function recordLists(topology: Topology, options: AnalysisOptions, at: number, giveWay?: () => boolean): ListRecord {
+export function recordLists(topology: Topology, options: AnalysisOptions, at: number, giveWay?: () => boolean, text?: string): ListRecord {
   const { value: ctx, reads: base } = looseReads(
     () =>
       new TopologyContext(
@@ -308,6 +330,7 @@ export function recordLists(topology: Topology, options: AnalysisOptions, at: nu
   }
   const record = { options: JSON.stringify(ctx.options), base, families };
   listRecords.set(topology, record);
+  if (text !== undefined) takenRecords.set(topology, { text, record });
   return record;
 }
 
@@ -325,13 +348,17 @@ export function itemRecord(record: ListRecord, key: ListKey, index: number, item
 }
 
 /**
- * The list-level record of an incremental analysis, from its predecessor's (`record`) and what
- * it kept (`kept`, its FamilyRecord): a family kept ran read for read as before, so its list-level
- * reads hold as they were, its findings those it kept; so do the context's (kept families imply
- * none of its reads changed). The families that ran again are left out (their reads of other items
- * were not recorded), and nothing is carried when none was kept.
+ * The list-level record of an incremental analysis (model `topology`), from its predecessor's
+ * (model `was`, its record `record`: listRecordFor) and what it kept (`kept`, its FamilyRecord): a
+ * family kept ran read for read as before, so its list-level reads hold as they were, its findings
+ * those it kept; so do the context's (kept families imply none of its reads changed). The families
+ * that ran again are left out (their reads of other items were not recorded), and nothing is
+ * carried when none was kept. The file's last complete record goes on with it (takenRecords): it
+ * holds again once the text is the one it was taken on.
  */
-export function carryListRecord(record: ListRecord | undefined, topology: Topology, kept: FamilyRecord): void {
+export function carryListRecord(record: ListRecord | undefined, was: Topology, topology: Topology, kept: FamilyRecord): void {
+  const taken = takenRecords.get(was);
+  if (taken) takenRecords.set(topology, taken);
   if (!record || !kept.kept.length || record.options !== kept.options) return;
   const families = new Map<string, { reads: ReadonlySet<string>; findings: readonly Finding[] | undefined }>();
   for (const name of kept.kept) {
