@@ -394,6 +394,80 @@ test("a list record is used only by the analysis it was taken on, and by the edi
   assert.equal(rehearseKeystroke(b), true);
 });
 
+test("edits in other lists taken back: the text the record was taken on again has it in full, the families they re-ran included", () => {
+  for (const options of [DEFAULT_OPTIONS, { ...DEFAULT_OPTIONS, deferFigures: true }] as AnalysisOptions[]) {
+    const a = analyzeFile("rings.topology.yaml", rings(3), options);
+    recordFamilies(a);
+    // a CIDR typed and taken back (cidr ran twice), an RTT typed and taken back (rtt ran), a site renamed and back (every family ran)
+    let cur = keystrokeAfter(a, "pods: 10.1.16.0/2", "1", 0, options);
+    cur = keystrokeAfter(cur, "pods: 10.1.16.0/2", "", 1, options);
+    cur = keystrokeAfter(cur, "rttMs: 13", "1", 0, options);
+    cur = keystrokeAfter(cur, "rttMs: 13", "", 1, options);
+    cur = keystrokeAfter(cur, "name: r1-b", "x", 0, options);
+    assert.deepEqual(cur.families?.kept, [], "a rename runs every family");
+    cur = keystrokeAfter(cur, "name: r1-b", "", 1, options);
+    assert.equal(cur.parsed.text, a.parsed.text);
+    // the first keystroke into a store's member count: the families that read no store's members are kept, cidr and
+    // rtt's neighbours included; the ones that read them run
+    const members = keystrokeAfter(cur, "members: { r1-a: 2, r1-b: ", "3", 1, options);
+    assert.equal(members.families?.key, "stores");
+    const kept = members.families!.kept;
+    assert.ok(kept.includes("cidr"), `cidr is kept (kept: ${kept})`);
+    assert.ok(!kept.includes("quorum"), `quorum runs (kept: ${kept})`);
+    // the same keystroke with a CIDR left changed (r1-a's, which overlapped r1-c's): the record no longer holds for
+    // cidr, which runs
+    const b = analyzeFile("rings.topology.yaml", rings(3), options);
+    recordFamilies(b);
+    let left = keystrokeAfter(b, "pods: 10.1.0.0/2", "1", 0, options);
+    left = keystrokeAfter(left, "members: { r1-a: 2, r1-b: ", "3", 1, options);
+    assert.ok(!left.families!.kept.includes("cidr"), `cidr runs (kept: ${left.families!.kept})`);
+  }
+});
+
+test("random edits in several places, each taken back or not, then a first keystroke: equal a from-scratch analysis", () => {
+  const seed = seedFromEnv();
+  const r = rng(seed);
+  const texts: [string, string][] = [
+    ["rings.topology.yaml", rings(4)],
+    ["payments.topology.yaml", readFileSync(join(ROOT, "examples", "payments-eu.topology.yaml"), "utf8")],
+    ...Object.entries(FIXABLE),
+  ];
+  let kept = 0;
+  let back = 0;
+  for (const [name, text] of texts) {
+    for (const options of [DEFAULT_OPTIONS, { ...DEFAULT_OPTIONS, deferFigures: true }] as AnalysisOptions[]) {
+      const values = [...text.matchAll(/: [^\s,\]}]+/g)];
+      for (let k = 0; k < 4; k++) {
+        const a = analyzeFile(name, text, options);
+        recordFamilies(a);
+        let cur = a;
+        for (let n = 0; n < 4; n++) {
+          const t = cur.parsed.text;
+          const at =
+            r() < 0.7 && values.length
+              ? Math.min(t.length, ((m) => (m.index ?? 0) + m[0].length)(values[Math.floor(r() * values.length)]))
+              : Math.floor(r() * t.length);
+          const del = r() < 0.25 && at < t.length ? 1 : 0;
+          const ins = r() < 0.8 || del === 0 ? TYPING[Math.floor(r() * TYPING.length)] : "";
+          // each edit typed, then half the time taken back (the text before it again)
+          const steps = [{ start: at, end: at + del, text: ins }];
+          if (r() < 0.5) steps.push({ start: at, end: at + ins.length, text: t.slice(at, at + del) });
+          for (const change of steps) {
+            const before = cur.parsed.text;
+            const next = before.slice(0, change.start) + change.text + before.slice(change.end);
+            const got = analyzeChange(cur, name, change, next, options);
+            assert.equal(view(got), view(analyzeFile(name, next, options)), `seed ${seed}, ${name}, ${k}/${n}: ${JSON.stringify(change)}`);
+            kept += got.families?.kept.length ?? 0;
+            if (next === text) back++;
+            cur = got;
+          }
+        }
+      }
+    }
+  }
+  assert.ok(kept > 0 && back > 0, `families kept ${kept} times, the open's text again ${back} times (seed ${seed})`);
+});
+
 test("random keystrokes, each the first into its item after an open with a list record, equal a from-scratch analysis", () => {
   const seed = seedFromEnv();
   const r = rng(seed);
