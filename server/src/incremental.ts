@@ -149,8 +149,7 @@ export function reanalyze(
 
   // the fields of the item as the last analysis of this same item read them, offsets moved by this edit
   // (not for an item past REUSE_MAX_CHARS: comparing its fields would cost more than its families)
-  // (else, for the first edit of an item, what the families read of its list: the open's record, or what an edit kept of it,
-  // or the last record taken in full when the text is the one it was taken on again)
+  // (else, for the first edit of an item, what the families read of its list: the record taken on this same text, or what edits kept of one)
   const same = prev.families?.key === target.key && prev.families.index === target.index;
   const small = !rehearsal && target.end - target.start <= REUSE_MAX_CHARS;
   const valid = rehearsal ? undefined : listRecordFor(d.topology, old.text);
