@@ -2272,3 +2272,45 @@ test("review M131: the host rules on a cluster's nodes across the cut keep their
   const iso = gameDay(reviewed(), { lose: ["lon"] }, { tool: "chaos-mesh", source: "r.topology.yaml", isolate: true, acceptDown: true });
   assert.equal(iso.hostPlans.find((h) => h.file === "hosts/lon-addresses.nft")!.nodesOf?.[0].cluster, "fra-prod");
 });
+
+test("w66's left item: a timer or an eviction of a quorum the steps do not cut bounds neither the run nor the dead-man", () => {
+  // lon-prod's whole etcd at fra on undeclared hosts (review M99): lon-prod keeps its API, so its nodes at lon are never
+  // NotReady and nothing is evicted at 340 s — and no lag bound or dead-store timer is left to bound the run
+  const hosted = REVIEWED()
+    .replace(
+      "      members: { fra: 2, lon: 2, ams: 1 }\n      heartbeatMs: 100\n      electionTimeoutMs: 1000\n",
+      "      members: { fra: 3 }\n",
+    )
+    .replace("      routing: native\n\nstores:", "      routing: native\n    etcd:\n      members: { fra: 3 }\n\nstores:")
+    .replace("engine: cockroachdb 24.1", "engine: etcd 3.5")
+    .replace(/ *maxLagSeconds: \d+\n/g, "")
+    .replace(/ *lagBufferBytes: \d+\n/g, "");
+  const o = { tool: "chaos-mesh" as const, source: "r.topology.yaml", isolate: true, acceptDown: true };
+  const g = gameDay(reviewed(hosted), { lose: ["lon"] }, o);
+  assert.ok(
+    g.notes.some((n) => n.startsWith("Not enacted: etcd of cluster lon-prod:")),
+    g.notes.join("\n"),
+  );
+  assert.deepEqual(
+    evictionPlans(g.prediction, reviewed(hosted)).map((x) => [x.cluster, x.bound]),
+    [["lon-prod", 340]],
+    "the engine predicts the eviction",
+  );
+  assert.equal(g.duration, "10m", "the default: no bound the steps enact (was 4m30s, under the eviction)");
+  assert.match(g.runbook, /fix the dead-man deadline, 900 s from now \(the run's 10m and 300 s to roll back by hand\)/);
+  assert.doesNotMatch(g.runbook, /evicted/);
+  // a consensus store whose members at fra run on undeclared hosts: its dead-store timer never starts — no Pre-flight,
+  // check or post-heal line of it (the run is still 4m, under carts' lag bound)
+  const noNs = REVIEWED().replace("    namespace: ledger\n", "");
+  const h = gameDay(reviewed(noNs), { lose: ["fra"] }, o);
+  assert.ok(
+    h.notes.some((n) => n.startsWith("Not enacted: store ledger:")),
+    h.notes.join("\n"),
+  );
+  assert.ok(
+    timerPlans(reviewed(noNs), h.prediction).some((x) => x.subject === "store ledger"),
+    "the engine predicts the timer",
+  );
+  assert.doesNotMatch(h.runbook, /dead-store timer of ledger|time_until_store_dead/);
+  assert.equal(h.duration, "4m");
+});

@@ -768,18 +768,18 @@ export function* gameDaySteps(
   yield;
   const pl = planning(ctx, sides);
   refuseSelfOverlap(pl);
-  const { lag, uncutStores, timers, evictions, duration } = runBounds(ctx, pl, prediction, asked);
-  const { deepAfter, spends } = runSpends(ctx, s, prediction, enacted.after, duration.seconds);
   const { tool, toolNote } = toolFor(pl, asked.tool);
-  const o: GameDayOptions = { ...asked, tool, duration: duration.text };
-  const files: GameDayFile[] = [];
-  const plans = yield* clusterPlans(pl, s, o, duration.seconds, files);
+  const { lag, uncutStores, timers, evictions } = runBounds(ctx, pl, prediction);
+  const plans = yield* clusterPlans(pl, { ...asked, tool });
   const hostPlans = hostPlansOf(pl);
+  const { enactedQuorums, unenacted, cutTimers, cutEvictions } = enactedBounds(pl, plans, timers, evictions);
+  const duration = durationOf(asked, [...lag, ...cutTimers, ...cutEvictions]);
+  const { deepAfter, spends } = runSpends(ctx, s, prediction, enacted.after, duration.seconds);
+  const o: GameDayOptions = { ...asked, tool, duration: duration.text };
+  const files = chaosFiles(pl, s, o, plans, duration.seconds);
   refuseEmptyOrReopened(pl, plans, hostPlans, o);
   refuseDown(ctx, prediction, enacted.after, spends, asked, duration.seconds);
-  const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
-  const cutEvictions = enactedEvictions(ctx, evictions, unenacted);
-  const deadman = deadmanSeconds(duration.seconds, [...lag, ...timers, ...cutEvictions]); // the host files' and the runbook's (M122)
+  const deadman = deadmanSeconds(duration.seconds, [...lag, ...cutTimers, ...cutEvictions]); // the host files' and the runbook's (M122)
   files.push(...hostRuleFiles(hostPlans, s, o, deadman));
   noteUncut(pl, o, [prediction, ...(enacted.after ? [enacted.after] : [])]);
   const probe = probeFiles(pl, plans, s, o, duration.seconds, files);
@@ -805,7 +805,7 @@ export function* gameDaySteps(
       ctx,
       lag,
       uncutStores,
-      timers,
+      timers: cutTimers,
       evictions: cutEvictions,
       duration,
       deadman,
@@ -834,10 +834,11 @@ export function* gameDaySteps(
 }
 
 /**
- * What the cut runs against and for how long: the lag it enacts (a store whose replication no rule
- * can drop is Not enacted and bounds nothing, review M123), the timers and evictions it starts, the duration.
+ * What the cut runs against: the lag it enacts (a store whose replication no rule can drop is Not
+ * enacted and bounds nothing, review M123), the timers and evictions the engine predicts it starts
+ * (the caller keeps those of the quorums the steps cut: only they bound the duration and the dead-man).
  */
-function runBounds(ctx: TopologyContext, pl: Planning, prediction: Result, asked: GameDayOptions) {
+function runBounds(ctx: TopologyContext, pl: Planning, prediction: Result) {
   const uncutLag: UncutLag[] = [];
   const lag = lagPlans(ctx, pl.sides, lagUnranged(ctx), uncutLag);
   for (const u of uncutLag)
@@ -846,9 +847,8 @@ function runBounds(ctx: TopologyContext, pl: Planning, prediction: Result, asked
     );
   const timers = timerPlans(ctx, prediction);
   const evictions = evictionPlans(prediction, ctx);
-  const duration = durationOf(asked, [...lag, ...timers, ...evictions]);
   const uncutStores = uncutLag.filter((u) => !lag.some((l) => l.store === u.store)).map((u) => u.store);
-  return { lag, uncutStores, timers, evictions, duration };
+  return { lag, uncutStores, timers, evictions };
 }
 
 /** What the run spends: a partition's with the deep check's withdrawal of the backends that err (review M126), else the isolation's. */
@@ -1009,9 +1009,9 @@ function toolFor(pl: Planning, asked: ChaosTool): { tool: ChaosTool; toolNote?: 
   };
 }
 
-/** The chaos manifests: per cluster, one document per namespace it cuts (never a system namespace). */
-function* clusterPlans(pl: Planning, s: Scenario, o: GameDayOptions, seconds: number, files: GameDayFile[]): Steps<ClusterPlan[]> {
-  const { ctx, sides, sideOf } = pl;
+/** What the chaos manifests cut: per cluster, the namespaces (never a system namespace) and the other side's ranges. */
+function* clusterPlans(pl: Planning, o: Pick<GameDayOptions, "tool" | "namespaces">): Steps<ClusterPlan[]> {
+  const { ctx, sideOf } = pl;
   const t = ctx.topology;
   const exported = (name: string) =>
     [...new Set(t.exports.filter((e) => e.clusters?.items.some((c) => c.value === name)).map((e) => e.namespace?.value))].filter(
@@ -1030,7 +1030,6 @@ function* clusterPlans(pl: Planning, s: Scenario, o: GameDayOptions, seconds: nu
       )
       .map((st) => st.namespace!.value);
   const plans: ClusterPlan[] = [];
-  const slug = scenarioSlug(s, o.isolate);
   const kindFile = o.tool === "chaos-mesh" ? "networkchaos.yaml" : "chaosengine.yaml";
   const skippedSystem = new Set<string>();
   for (const c of pl.clusters) {
@@ -1062,8 +1061,23 @@ function* clusterPlans(pl: Planning, s: Scenario, o: GameDayOptions, seconds: nu
     }
     // the cluster's name as one safe folder name: `../x` or `/etc` never leaves the output folder
     const file = `${fileSegment(name)}/${kindFile}`;
+    plans.push({ cluster: name, site, namespaces, targets, ...(ipv6.length ? { ipv6 } : {}), file });
+    yield;
+  }
+  if (skippedSystem.size)
+    pl.notes.push(
+      `Never selected: ${[...skippedSystem].sort().join(", ")} — system namespaces (Chaos Mesh refuses them, and a fault there takes down the control plane or the mesh itself). What runs there on the host network is cut by the host rules below.`,
+    );
+  return plans;
+}
+
+/** Each cluster plan's manifest file: one document per namespace, for the run's duration (known once the plans say what is enacted). */
+function chaosFiles(pl: Planning, s: Scenario, o: GameDayOptions, plans: readonly ClusterPlan[], seconds: number): GameDayFile[] {
+  const slug = scenarioSlug(s, o.isolate);
+  return plans.map(({ cluster: name, site, namespaces, targets, file }) => {
+    const mine = pl.sideOf(site);
     const header = [
-      `# quorate gameday: ${enactedName(s, o)} — cluster ${name} (site ${site}) cut off from ${sides
+      `# quorate gameday: ${enactedName(s, o)} — cluster ${name} (site ${site}) cut off from ${pl.sides
         .filter((_, i) => i !== mine)
         .map((g) => g.join(", "))
         .join(" and ")}`,
@@ -1074,15 +1088,8 @@ function* clusterPlans(pl: Planning, s: Scenario, o: GameDayOptions, seconds: nu
     const docs = namespaces.map((ns) =>
       o.tool === "chaos-mesh" ? networkChaos(ns, slug, targets, o.duration!) : chaosEngine(ns, slug, targets, seconds),
     );
-    files.push({ path: file, content: `${header}\n${docs.map((d) => stringify(d, { lineWidth: 0 })).join("---\n")}` });
-    plans.push({ cluster: name, site, namespaces, targets, ...(ipv6.length ? { ipv6 } : {}), file });
-    yield;
-  }
-  if (skippedSystem.size)
-    pl.notes.push(
-      `Never selected: ${[...skippedSystem].sort().join(", ")} — system namespaces (Chaos Mesh refuses them, and a fault there takes down the control plane or the mesh itself). What runs there on the host network is cut by the host rules below.`,
-    );
-  return plans;
+    return { path: file, content: `${header}\n${docs.map((d) => stringify(d, { lineWidth: 0 })).join("---\n")}` };
+  });
 }
 
 /**
@@ -1226,6 +1233,16 @@ function enactedQuorumsOf(pl: Planning, plans: readonly ClusterPlan[]): { enacte
   return { enacted, unenacted };
 }
 
+/**
+ * The quorums the steps cut, and the timers and evictions that therefore start: only those bound the
+ * run and the dead-man — a timer or an eviction of a quorum Not enacted never starts.
+ */
+function enactedBounds(pl: Planning, plans: readonly ClusterPlan[], timers: readonly TimerPlan[], evictions: readonly EvictionPlan[]) {
+  const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
+  const cutTimers = timers.filter((x) => !unenacted.includes(x.subject));
+  return { enactedQuorums, unenacted, cutTimers, cutEvictions: enactedEvictions(pl.ctx, evictions, unenacted) };
+}
+
 /** The evictions of clusters whose control plane the cut is enacted for: an eviction follows only such a cut (review M99). */
 function enactedEvictions(ctx: TopologyContext, evictions: readonly EvictionPlan[], unenacted: readonly string[]): EvictionPlan[] {
   return evictions.filter((x) => {
@@ -1315,9 +1332,8 @@ function nftRules(hp: HostPlan, s: Scenario, o: GameDayOptions, deadman: number)
 /** The host files' lines on a cross-cut cluster's nodes among the hosts (review M131): what the placeholders are, what is not dropped. */
 function nodesComments(hp: HostPlan): string[] {
   return (hp.nodesOf ?? []).map((n) =>
-    `# these hosts are nodes of ${n.cluster}: ${[n.placeholder4, n.placeholder6].filter((x) => x).join(" and ")} = the pod CIDRs of its nodes here (RUNBOOK.md Pre-flight; the file loads only once filled in), kept from the drop of ${n.pods.join(", ")}${n.services.length ? `; its service range ${n.services.join(", ")} is not dropped (a ClusterIP is judged by its backend)` : ""}`.replace(
-      /[\r\n\u2028\u2029]/g,
-      " ",
+    commentLine(
+      `# these hosts are nodes of ${n.cluster}: ${[n.placeholder4, n.placeholder6].filter((x) => x).join(" and ")} = the pod CIDRs of its nodes here (RUNBOOK.md Pre-flight; the file loads only once filled in), kept from the drop of ${n.pods.join(", ")}${n.services.length ? `; its service range ${n.services.join(", ")} is not dropped (a ClusterIP is judged by its backend)` : ""}`,
     ),
   );
 }
