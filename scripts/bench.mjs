@@ -58,6 +58,54 @@ const fmt = (ms) => (ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
 const ratio = (x) => (x >= 10 ? x.toFixed(0) : x.toFixed(2));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** The machine's CPU time so far (all cores, every process: /proc/stat, clock ticks of 10 ms), busy and in all, in ms. */
+function machineCpuMs() {
+  try {
+    const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1, 9).map(Number);
+    const all = f.reduce((a, b) => a + b, 0) * 10;
+    return { busy: all - (f[3] + f[4]) * 10, all };
+  } catch {
+    return undefined;
+  }
+}
+/** This process's CPU time so far (the bench's own: reading and writing the servers' messages), in ms. */
+const ownCpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+/**
+ * What the rest of the machine used while `run` ran: every process's CPU time less the bench's
+ * own and `server`'s (its cpuMs), in cores (1 = one core busy the whole time; this machine has
+ * cpus().length). Undefined where /proc/stat cannot be read.
+ */
+async function othersWhile(server, run) {
+  const m0 = machineCpuMs();
+  const o0 = ownCpuMs();
+  const s0 = server.cpuMs();
+  const t0 = performance.now();
+  const value = await run();
+  const m1 = machineCpuMs();
+  const ms = performance.now() - t0;
+  const others = m0 && m1 ? (m1.busy - m0.busy - (ownCpuMs() - o0) - (server.cpuMs() - s0)) / ms : undefined;
+  return { value, others: others === undefined ? undefined : Math.max(0, others) };
+}
+/** The machine's busy cores over the next `ms` (every process: nothing of the bench's runs while it waits). */
+async function busyCores(ms) {
+  const m0 = machineCpuMs();
+  const t0 = performance.now();
+  await sleep(ms);
+  const m1 = machineCpuMs();
+  return m0 && m1 ? (m1.busy - m0.busy) / (performance.now() - t0) : undefined;
+}
+/** The ids of a process's children (none expected of either server: both run in one process). */
+function childrenOf(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
 function ylsPath() {
   try {
     return require.resolve("yaml-language-server/bin/yaml-language-server");
@@ -187,12 +235,33 @@ async function startLsp({ command, configuration, ready, versioned = true }) {
       await conn.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId, version: 1, text } });
       return (await done).at - t0;
     },
+    cpuMs,
+    /**
+     * Shuts the server down and resolves once its process (and any child it started) has exited, so
+     * nothing of it runs beside what is measured next: how long it took after `exit`, and whether it
+     * had to be killed (not within 5 s).
+     */
     async stop() {
+      const exited = new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r() : proc.once("exit", r)));
+      const children = childrenOf(proc.pid);
       await conn.sendRequest("shutdown");
+      const t0 = performance.now();
       await conn.sendNotification("exit");
-      await Promise.race([new Promise((r) => proc.once("exit", r)), sleep(5000)]);
-      proc.kill();
+      const byItself = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]);
+      const exitMs = performance.now() - t0;
+      if (!byItself) {
+        proc.kill("SIGKILL");
+        await exited;
+      }
+      for (const c of children) {
+        try {
+          process.kill(c, "SIGKILL");
+        } catch {
+          // gone with its parent
+        }
+      }
       conn.dispose();
+      return { exitMs, killed: !byItself, children: children.length };
     },
   };
 }
@@ -312,12 +381,16 @@ async function measure(shape, bytes) {
   const plans = typingPlans(lines);
   const uri = "file:///bench/bench.topology.yaml";
   const out = { bytes: text.length };
+  // what else ran on the machine: the load average, and its busy cores in the second before the
+  // run (the last run's servers have exited: stop waits for that)
+  out.loadAtStart = loadavg()[0];
+  out.busyBefore = await busyCores(1000);
 
   // the editor starts with the file open: didOpen shortly after initialized, nothing awaited
   const server = await quorate(false);
   await sleep(Math.max(0, server.initializedAt + STARTUP_OPEN_MS - performance.now()));
   server.phase("open at start-up");
-  out.startupMs = await server.open(uri, text, "quorate-topology");
+  ({ value: out.startupMs, others: out.othersOpen } = await othersWhile(server, () => server.open(uri, text, "quorate-topology")));
   const { conn } = server;
 
   // the first keystroke after that (appending a digit to a CIDR), then every plan typed through
@@ -325,7 +398,7 @@ async function measure(shape, bytes) {
   server.phase("first keystroke");
   out.firstEditMs = (await typeAll(server, uri, firstPlan, { first: true })).CIDR[0];
   server.phase("typing");
-  out.perKind = await typeAll(server, uri, plans);
+  ({ value: out.perKind, others: out.othersTyping } = await othersWhile(server, () => typeAll(server, uri, plans)));
   out.states = Object.fromEntries(Object.entries(plans).flatMap(([kind, p]) => (p ? [[kind, p.states]] : [])));
   out.editMs = Object.values(out.perKind).flat();
 
@@ -401,7 +474,7 @@ async function measure(shape, bytes) {
   out.rssEndMb = server.rssMb();
   server.phase();
   out.phases = server.phases;
-  await server.stop();
+  out.exits = [await server.stop()];
 
   // opened later, once the server has finished starting (its background thread warmed up)
   {
@@ -410,7 +483,7 @@ async function measure(shape, bytes) {
     // and its first keystroke (the same one) a moment later, as a user types it
     await sleep(FIRST_KEY_PAUSE_MS);
     out.firstEditAfterPauseMs = (await typeAll(warm, uri, firstPlan, { first: true })).CIDR[0];
-    await warm.stop();
+    out.exits.push(await warm.stop());
   }
   // the same, typed a reaction time after the diagnostics (while the thread may be rehearsing)
   {
@@ -418,7 +491,7 @@ async function measure(shape, bytes) {
     await warm.open(uri, text, "quorate-topology");
     await sleep(FIRST_KEY_SHORT_PAUSE_MS);
     out.firstEditAfterShortPauseMs = (await typeAll(warm, uri, firstPlan, { first: true })).CIDR[0];
-    await warm.stop();
+    out.exits.push(await warm.stop());
   }
 
   // yaml-language-server on the same text: opened at start-up the same way, the same keystrokes
@@ -430,7 +503,7 @@ async function measure(shape, bytes) {
     const perKind = await typeAll(y, uri, plans, { first: bytes >= 1e6 });
     out.ylsEditMs = Object.values(perKind).flat();
     out.ylsRssMb = y.rssMb();
-    await y.stop();
+    out.ylsExit = await y.stop();
   }
   out.floor = floorMs(text);
   {
@@ -463,7 +536,7 @@ console.log(
       : "; yaml-language-server not run"),
 );
 
-const rows = { open: [], typing: [], other: [], kinds: [], each: [], phases: [] };
+const rows = { open: [], typing: [], other: [], kinds: [], each: [], phases: [], machine: [] };
 for (const shape of Object.keys(SHAPES).filter((s) => !onlyShape || s === onlyShape)) {
   for (const bytes of SIZES) {
     const runs = [];
@@ -518,6 +591,21 @@ for (const shape of Object.keys(SHAPES).filter((s) => !onlyShape || s === onlySh
       ),
     ]);
     rows.phases.push({ at, runs: all((r) => r.phases) });
+    const cores = (x) => (x === undefined ? "—" : x.toFixed(2));
+    const exit = (e) => (e ? `${fmt(e.exitMs)}${e.killed ? " (killed)" : ""}${e.children ? ` (+${e.children} children)` : ""}` : "—");
+    for (const [k, r] of runs.entries())
+      rows.machine.push([
+        ...at,
+        String(k + 1),
+        r.loadAtStart.toFixed(1),
+        cores(r.busyBefore),
+        cores(r.othersOpen),
+        cores(r.othersTyping),
+        `${ratio(r.startupMs / r.coldFloor)}×`,
+        fmt(p95(r.editMs)),
+        r.exits.map(exit).join(", "),
+        exit(r.ylsExit),
+      ]);
     if (KEYSTROKES)
       for (const kind of Object.keys(runs[0].perKind))
         rows.each.push([
@@ -633,6 +721,30 @@ console.log(
     ),
   );
 }
+console.log(
+  "\nThe machine during each run: the load average at its start; the cores busy in the second before it (every process; the last run's " +
+    "servers have exited, each stop waits for it); the cores the rest of the machine used (every process but this bench and the server measured) " +
+    `while the file opened at start-up and while every plan was typed (${cpus().length} cores; yaml-language-server runs after our servers, never beside them); ` +
+    "that run's start-up ratio and keystroke p95; how long each server took to exit after `exit`.\n",
+);
+console.log(
+  table(
+    [
+      "shape",
+      "size",
+      "run",
+      "load at start",
+      "busy cores, second before",
+      "others' cores, open",
+      "others' cores, typing",
+      "×cold floor",
+      "keystroke p95",
+      "our servers' exit (ms)",
+      "yaml-language-server's exit (ms)",
+    ],
+    rows.machine,
+  ),
+);
 console.log("\nEdits by kind:\n");
 console.log(table(["shape", "size", "typed into", "keystrokes", "p50", "max"], rows.kinds));
 if (KEYSTROKES) {
