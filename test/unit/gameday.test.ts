@@ -22,13 +22,18 @@ import {
   timerPlans,
   evictionPlans,
 } from "../../server/src/whatif/gameday";
-import { COCKROACH_LIVENESS_EXPIRY_SECONDS, leadershipMoveSeconds, writeProbeTiming } from "../../server/src/derive/timers";
+import {
+  COCKROACH_LIVENESS_EXPIRY_SECONDS,
+  leaderElectionWords,
+  leadershipMoveSeconds,
+  writeProbeTiming,
+} from "../../server/src/derive/timers";
 import { deadStoreTimer } from "../../server/src/derive/engines";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { type AddressInfo, createServer } from "node:net";
 import { HOST_CHECK } from "../../server/src/whatif/probe";
 import { ALL_UP } from "../../server/src/whatif/engine";
-import { FRA_LON_PAR_AVAILABLE, HEADER, inTempDir } from "../helpers";
+import { FRA_LON_PAR_AVAILABLE, HEADER, inTempDir, recordOf } from "../helpers";
 
 const SHARED = resolve(__dirname, "..", "..", "..", "..", "shared");
 const CRD = join(SHARED, "vendor", "chaos-mesh", "chaos-mesh.org_networkchaos.yaml");
@@ -449,7 +454,9 @@ test("isolation: the window is the engine's partition, the state after the withd
     rb,
     /## Prove the cut took effect\n(.*\n)*.*UDP 4500 ↔ IPsec tunnel \(NAT-T\): gateway nodes of fra-prod \(fra\) to gateway nodes of lon-prod \(lon\)/,
   );
-  assert.match(rb, /etcdctl --endpoints=https:\/\/127\.0\.0\.1:2379 --cacert=\S+ --cert=\S+ --key=\S+ endpoint health --cluster/);
+  // every member on its own host: no --cluster, which dials each member's client port across the sites (review M129)
+  assert.match(rb, /etcdctl --endpoints=https:\/\/127\.0\.0\.1:2379 --cacert=\S+ --cert=\S+ --key=\S+ endpoint health`/);
+  assert.doesNotMatch(rb, /--cluster/);
   assert.match(rb, /subctl show connections/);
 });
 
@@ -2313,4 +2320,89 @@ test("w66's left item: a timer or an eviction of a quorum the steps do not cut b
   );
   assert.doesNotMatch(h.runbook, /dead-store timer of ledger|time_until_store_dead/);
   assert.equal(h.duration, "4m");
+});
+
+test("review M129: the etcd leader and health reads dial only the member on the host they run on, and read leader and term where etcdctl prints them", () => {
+  const rb = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh", source: "r.topology.yaml", isolate: true }).runbook;
+  assert.doesNotMatch(rb, /--cluster/, "--cluster dials every member's TCP 2379 across the sites");
+  const pre = rb.slice(rb.indexOf("## Pre-flight"), rb.indexOf("## Steps"));
+  // the leader's member ID and the term are in endpoint status (fields), the names in member list (fields: the same decimal IDs)
+  assert.match(
+    pre,
+    /Leader location: on a control-plane host of fra-prod that runs a member, `etcdctl --endpoints=https:\/\/127\.0\.0\.1:2379 [^`]* endpoint status -w fields` — its "Leader" is the leader's member ID, "RaftTerm" the term — then `etcdctl --endpoints=https:\/\/127\.0\.0\.1:2379 [^`]* member list -w fields`: the member whose "ID" is that number leads/,
+  );
+  assert.match(
+    pre,
+    /only the member on that host is dialled, so it answers whether or not the firewall opens the members' client port, TCP 2379, between sites/,
+  );
+  const post = rb.slice(rb.indexOf("## Post-heal checks"));
+  // endpoint health prints only health and the proposal time: leader and term come from endpoint status, on every member
+  assert.match(
+    post,
+    /etcd: `etcdctl [^`]* endpoint health` and `etcdctl [^`]* endpoint status -w table` on every member's host in turn, over ssh \(.*\) — each healthy, IS LEADER true on exactly one, the same RAFT TERM on all of them/,
+  );
+  assert.doesNotMatch(post, /endpoint health[^`]*` on a control-plane host — every member healthy, one leader/);
+});
+
+test("review M130: MongoDB, etcd and Consul stores get their own timer words and tools, never CockroachDB's; TiDB's PD leader and its stall are said", () => {
+  const o = { tool: "chaos-mesh" as const, source: "r.topology.yaml" };
+  const of = (engine: string) =>
+    gameDay(reviewed(REVIEWED().replace("engine: cockroachdb 24.1", `engine: ${engine}`)), { lose: ["fra"] }, o).runbook;
+  assert.notEqual(
+    REVIEWED().replace("engine: cockroachdb 24.1", "engine: mongodb"),
+    REVIEWED(),
+    "the example's engine moved: update the test",
+  );
+  const words: Record<string, [RegExp, RegExp, RegExp]> = {
+    mongodb: [
+      /about 12 s: MongoDB's electionTimeoutMillis, 10 s by default, then the vote; its median failover is under 12 s/,
+      /Leaders of ledger: `mongosh mongodb:\/\/MEMBER:27017 --quiet --eval 'rs\.status\(\)\.members\.map\(m => \[m\.name, m\.stateStr, m\.health\]\)'` \(MEMBER: a member of ledger; .* note the site of its primary/,
+      /ledger: `mongosh [^`]*rs\.status\(\)[^`]*` — every member \(the witness's too\) health 1, one PRIMARY .*`mongosh [^`]*rs\.printSecondaryReplicationInfo\(\)'` — every secondary 0 secs behind the primary/,
+    ],
+    etcd: [
+      /about 2 s: etcd's default 1,000 ms election timeout, randomised up to twice that, then the vote/,
+      /Leaders of ledger: on a member of ledger .*`etcdctl --endpoints=https:\/\/127\.0\.0\.1:2379 endpoint status -w fields`.*`etcdctl --endpoints=https:\/\/127\.0\.0\.1:2379 member list -w fields`.* note the site of its leader/,
+      /ledger: `etcdctl --endpoints=https:\/\/127\.0\.0\.1:2379 endpoint health` and `etcdctl --endpoints=https:\/\/127\.0\.0\.1:2379 endpoint status -w table` on every member's host in turn/,
+    ],
+    consul: [
+      /about 10 s: Consul's Raft heartbeat timeout, 1 s × performance\.raft\\_multiplier \(5 by default\), randomised up to twice that, then the vote/,
+      /Leaders of ledger: `consul operator raft list-peers` on a server of ledger .*the server whose State is leader takes every write\) — note the site of its leader/,
+      /ledger: `consul operator raft list-peers` — every server \(the witness's too\) listed with Voter true, one leader.*`consul members` — every server alive/,
+    ],
+  };
+  for (const [engine, [timer, pre, post]] of Object.entries(words)) {
+    const rb = of(engine);
+    assert.doesNotMatch(rb, /CockroachDB|liveness/, `${engine}: CockroachDB's words`);
+    assert.doesNotMatch(rb, /the engine's member and leader status/, `${engine}: a concrete command`);
+    assert.match(rb, timer, `${engine}: its own timer words`);
+    assert.match(rb, pre, `${engine}: Pre-flight`);
+    assert.match(rb, post, `${engine}: Post-heal`);
+    // one leader for all its data: every write stalls, or none — not "the parts of the data whose leaders were at fra"
+    assert.match(rb, /writes to ledger stall right after the cut \(.*\) — every write, if its (primary|leader) was at fra/, engine);
+    assert.doesNotMatch(rb, /parts of the data/, engine);
+  }
+  // an engine Quorate does not know: CockroachDB's expiry stands in, said as an assumption in the record's words
+  assert.match(
+    of("foodb"),
+    /up to 9 s assumed: foodb's failure detection and election are not known here, so CockroachDB's node-liveness expiry stands in/,
+  );
+  // TiDB: PD's own leader beside the Region leaders, and the stall a PD leader cut off causes on every side
+  const ti = of("tidb");
+  assert.match(ti, /Leaders of ledger: `pd-ctl -u http:\/\/PD:2379 store` .* and `pd-ctl -u http:\/\/PD:2379 member leader show`/);
+  assert.match(
+    ti,
+    /if PD's leader was at fra, every write stalls, on the majority side too \(PD hands out every transaction's timestamp, TSO\), until its lease \(3 s by default\) runs out.* — a stall the engine does not time/,
+  );
+  assert.match(ti, /## Customer impact\n(.*\n)*.*writes to ledger stall .*if PD's leader was at fra, every write stalls/);
+});
+
+test("review M130: the record's Tiers and the game day say a single-leader engine's failover in the same words (derive/timers leaderElectionWords)", () => {
+  for (const engine of ["mongodb", "etcd", "consul", "foodb"]) {
+    const words = leaderElectionWords(engine);
+    const text = REVIEWED().replace("engine: cockroachdb 24.1", `engine: ${engine}`);
+    const rb = gameDay(reviewed(text), { lose: ["fra"] }, { tool: "chaos-mesh", source: "r.topology.yaml" }).runbook;
+    assert.ok(rb.replace(/\\_/g, "_").includes(words), `${engine}: the runbook says ${words}`);
+    const record = recordOf(text).md;
+    assert.ok(record.replace(/\\_/g, "_").includes(words), `${engine}: the record says ${words}`);
+  }
 });

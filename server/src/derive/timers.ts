@@ -4,6 +4,7 @@
  * from RTT". Pure.
  */
 import type { RttLookup } from "../math/quorum";
+import { count } from "../util/format";
 import type { Cluster } from "../model/topology";
 import { memberPairs, type Quorum, type TopologyContext } from "./context";
 
@@ -159,6 +160,7 @@ export function leadershipMoveSeconds(
  * primary should not typically exceed 12 seconds" (MongoDB manual, Replica Set Elections).
  */
 export const MONGODB_FAILOVER_SECONDS = 12;
+export const MONGODB_ELECTION_TIMEOUT_SECONDS = 10;
 export const isMongo = (engine: string | undefined) => engine !== undefined && /mongo/i.test(engine);
 export const isEtcdEngine = (engine: string | undefined) => engine !== undefined && /\betcd\b/i.test(engine);
 export const isConsul = (engine: string | undefined) => engine !== undefined && /consul/i.test(engine);
@@ -169,6 +171,23 @@ export const isConsul = (engine: string | undefined) => engine !== undefined && 
  * the 1 s heartbeat timeout × 5 and twice that — about 10 s before a new leader (review M98a nit).
  */
 export const CONSUL_FAILOVER_SECONDS = 10;
+export const CONSUL_RAFT_MULTIPLIER = 5;
+
+/**
+ * What a store with one leader (or primary) for all its data waits for when that leader is cut
+ * off: the engine's own failure detection and vote, in words — the one home of these words, said
+ * alike by the record's Tiers (Datastore RTO) and the game day (review M130). An engine Quorate
+ * does not know gets CockroachDB's liveness expiry as a stated assumption, never as its own.
+ */
+export function leaderElectionWords(engine: string | undefined): string {
+  if (isMongo(engine))
+    return `MongoDB's electionTimeoutMillis, ${MONGODB_ELECTION_TIMEOUT_SECONDS} s by default, then the vote; its median failover is under ${MONGODB_FAILOVER_SECONDS} s`;
+  if (isEtcdEngine(engine))
+    return `etcd's default ${count(DEFAULT_ELECTION_TIMEOUT_MS)} ms election timeout, randomised up to twice that, then the vote; the design declares no timers for it`;
+  if (isConsul(engine))
+    return `Consul's Raft heartbeat timeout, 1 s × performance.raft_multiplier (${CONSUL_RAFT_MULTIPLIER} by default), randomised up to twice that, then the vote`;
+  return `assumed: ${engine ? `${engine}'s` : "the engine's (none is declared)"} failure detection and election are not known here, so CockroachDB's node-liveness expiry stands in`;
+}
 
 /**
  * YugabyteDB re-elects a tablet's leader after its followers miss 6 Raft heartbeats of 500 ms
@@ -186,6 +205,14 @@ export const isYugabyte = (engine: string | undefined) => engine !== undefined &
  * (TiKV configuration file, raftstore; the leader's lease, raft-store-max-leader-lease 9 s, ends inside it).
  */
 export const TIKV_LEADER_FAILOVER_SECONDS = 20;
+
+/**
+ * TiDB's placement driver (PD) hands out every transaction's timestamp (TSO) from its leader, which
+ * holds a lease of 3 s by default (PD configuration file: lease); past it the PD members elect
+ * another through their embedded etcd (election-interval, 3 s by default), and the TiDB servers
+ * then find the new leader. The engine does not time that stall (review M130 addendum): only the words say it.
+ */
+export const PD_LEADER_LEASE_SECONDS = 3;
 export const isTidb = (engine: string | undefined) => engine !== undefined && /tidb|tikv/i.test(engine);
 
 /**

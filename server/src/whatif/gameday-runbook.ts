@@ -33,10 +33,15 @@ import {
 } from "./gameday";
 import {
   etcdTimers,
+  isConsul,
+  isEtcdEngine,
+  isMongo,
   isTidb,
   isYugabyte,
+  leaderElectionWords,
   leadershipMoveSeconds,
   NODE_MONITOR_GRACE_SECONDS,
+  PD_LEADER_LEASE_SECONDS,
   SECONDS_PER_EVICTED_NODE,
   UNREACHABLE_TOLERATION_SECONDS,
   writeProbeTiming,
@@ -156,6 +161,38 @@ const ysqlsh = (db: string, sql: string) => shellLine(["ysqlsh", "-h", "TSERVER"
 const ybAdmin = (...args: string[]) => shellLine(["yb-admin", "-master_addresses", "MASTERS", ...args]);
 const tidbSql = (sql: string) => shellLine(["mysql", "-h", "TIDB", "-P", "4000", "-e", sql]);
 const pdCtl = (...args: string[]) => shellLine(["pd-ctl", "-u", "http://PD:2379", ...args]);
+
+/**
+ * The single-leader stores' own tools (review M130), against placeholders the runbook names:
+ * MEMBER (a MongoDB replica-set member, 27017); an etcd member's own client port on the host (or
+ * in the pod) it runs on; a Consul server's local agent (its HTTP API, 127.0.0.1:8500 by default).
+ */
+const mongosh = (js: string) => shellLine(["mongosh", "mongodb://MEMBER:27017", "--quiet", "--eval", js]);
+const MONGO_MEMBERS = "rs.status().members.map(m => [m.name, m.stateStr, m.health])";
+const storeEtcdctl = (...args: string[]) => shellLine(["etcdctl", "--endpoints=https://127.0.0.1:2379", ...args]);
+const consul = (...args: string[]) => shellLine(["consul", ...args]);
+
+/** Why an etcd read dials its own member only (review M129): the members' client port between sites may be closed (the port matrix opens it only where the design needs it). */
+const ETCD_LOCAL_ONLY =
+  "only the member on that host is dialled, so it answers whether or not the firewall opens the members' client port, TCP 2379, between sites";
+
+/**
+ * Where etcd's leader is, read on one member: its own status names the leader's member ID (and the
+ * Raft term), its member list names that member — both in etcdctl's `fields` output, whose IDs are
+ * the same decimal numbers (the table prints the list's in hex).
+ */
+function etcdLeaderRead(run: (...args: string[]) => string, certs: string): string {
+  return `${codeSpan(run("endpoint", "status", "-w", "fields"))} — its "Leader" is the leader's member ID, "RaftTerm" the term — then ${codeSpan(run("member", "list", "-w", "fields"))}: the member whose "ID" is that number leads, its "Name" and "PeerURL" say where it runs (${ETCD_LOCAL_ONLY}; ${certs})`;
+}
+
+/** etcd healed, member by member on its own host: healthy, one leader, one term, caught up. */
+function etcdHealedRead(run: (...args: string[]) => string, certs: string): string {
+  return `${codeSpan(run("endpoint", "health"))} and ${codeSpan(run("endpoint", "status", "-w", "table"))} on every member's host in turn, over ssh (${ETCD_LOCAL_ONLY}; ${certs}) — each healthy, IS LEADER true on exactly one, the same RAFT TERM on all of them, and RAFT INDEX level with the others' (caught up)`;
+}
+
+/** The client certificates the runbook's etcdctl lines assume: kubeadm's for a cluster's etcd, the store's own for a store on etcd. */
+const KUBEADM_CERTS = "kubeadm's certificate paths; with another installer, its etcd client certificate";
+const STORE_ETCD_CERTS = "the store's client certificates in ETCDCTL_CACERT, ETCDCTL_CERT and ETCDCTL_KEY; http:// where it serves no TLS";
 
 /** A MySQL (TiDB) identifier as written: bare when it is a plain lower-case name, else back-quoted. */
 const mysqlName = (x: string) => (/^[a-z_][a-z0-9_]*$/.test(x) ? x : `\`${x.replace(/`/g, "``")}\``);
@@ -665,11 +702,11 @@ function preflight(rb: Rb): void {
       .filter((c) => c.etcd?.members && c.name && splitByCut(rb, `etcd of cluster ${c.name.value}`))
       .map(
         (c) =>
-          `- [ ] Leader location: on a control-plane host of ${cell(c.name!.value)}, ${codeSpan(etcdctl("endpoint", "status", "--cluster", "-w", "table"))} (kubeadm's certificate paths; with another installer, its etcd client certificate) — note which site leads, and which host runs a member on each side (the write checks below run there).${moveNote(rb, `etcd of cluster ${c.name!.value}`)}`,
+          `- [ ] Leader location: on a control-plane host of ${cell(c.name!.value)} that runs a member, ${etcdLeaderRead(etcdctl, KUBEADM_CERTS)} — note which site leads, and which host runs a member on each side (the write checks below run there).${moveNote(rb, `etcd of cluster ${c.name!.value}`)}`,
       ),
     ...consensusStores(t).map(
       (st) =>
-        `- [ ] Leaders of ${cell(st.name!.value)}: ${leaderCommand(st)} — note where the ${consensusWords(st.engine?.value).leaders} are per site: which side errors in a cut depends on them.${moveNote(rb, `store ${st.name!.value}`)}`,
+        `- [ ] Leaders of ${cell(st.name!.value)}: ${leaderCommand(st)} — ${singleLeader(st) ? `note the site of its ${singleLeader(st)}: whether every write stalls in the cut depends on it` : `note where the ${consensusWords(st.engine?.value).leaders} are per site${isTidb(st.engine?.value) ? ", and PD's leader" : ""}: which side errors in a cut depends on them`}.${moveNote(rb, `store ${st.name!.value}`)}`,
     ),
     ...consensusStores(t).flatMap((st) => probeTablePreflight(st) ?? []),
     ...timerPreflight(rb),
@@ -1782,9 +1819,7 @@ function postHeal(rb: Rb): void {
   out.push("## Post-heal checks", "");
   const post: string[] = [];
   if (has((c) => !!c.etcd?.members))
-    post.push(
-      `etcd: ${codeSpan(etcdctl("endpoint", "health", "--cluster"))} on a control-plane host — every member healthy, one leader, the same raft term everywhere; then delete the probe key: ${codeSpan(etcdctl("del", ETCD_PROBE_KEY))}.`,
-    );
+    post.push(`etcd: ${etcdHealedRead(etcdctl, KUBEADM_CERTS)}; then delete the probe key: ${codeSpan(etcdctl("del", ETCD_PROBE_KEY))}.`);
   for (const st of consensusStores(t)) {
     const drop = dropProbeTable(st);
     if (drop) post.push(`${cell(st.name!.value)}: drop the probe table — ${codeSpan(drop)}.`);
@@ -1931,10 +1966,40 @@ function leaderCommand(st: Store): string {
     case "yugabytedb":
       return `${codeSpan(ybAdmin("list_all_tablet_servers"))} (MASTERS: the yb-masters, host:7100 comma-separated) and the yb-master UI's Tablet Servers page (\`:7000/tablet-servers\`: tablet peers and leaders per tserver)`;
     case "tidb":
-      return `${codeSpan(pdCtl("store"))} (PD: a placement driver; leader_count and region_count per TiKV store, with its labels)`;
+      return `${codeSpan(pdCtl("store"))} (PD: a placement driver; leader_count and region_count per TiKV store, with its labels) and ${codeSpan(pdCtl("member", "leader", "show"))} (PD's own leader: its "name" and "client_urls" say where it runs)`;
     default:
-      return "the engine's member and leader status";
+      return singleLeaderStatus(st) ?? "the engine's member and leader status";
   }
+}
+
+/** A store with one leader for all its data (MongoDB, etcd, Consul): its noun for that leader, else undefined. */
+function singleLeader(st: Store | undefined): "primary" | "leader" | undefined {
+  const e = st?.engine?.value;
+  return isMongo(e) ? "primary" : isEtcdEngine(e) || isConsul(e) ? "leader" : undefined;
+}
+
+/** Where a single-leader store's leader is, with its own tool (review M130). */
+function singleLeaderStatus(st: Store): string | undefined {
+  const e = st.engine?.value;
+  const name = cell(st.name!.value);
+  if (isMongo(e))
+    return `${codeSpan(mongosh(MONGO_MEMBERS))} (MEMBER: a member of ${name}; add the credentials your deployment requires; the member whose state is PRIMARY takes every write)`;
+  if (isEtcdEngine(e))
+    return `on a member of ${name} (its host, or \`kubectl exec\` into its pod), ${etcdLeaderRead(storeEtcdctl, STORE_ETCD_CERTS)}`;
+  if (isConsul(e))
+    return `${codeSpan(consul("operator", "raft", "list-peers"))} on a server of ${name} (its host or pod; with ACLs, a token in CONSUL_HTTP_TOKEN; the server whose State is leader takes every write)`;
+  return undefined;
+}
+
+/** A single-leader store healed, with its own tool (review M130). */
+function singleLeaderHealed(st: Store): string | undefined {
+  const e = st.engine?.value;
+  if (isMongo(e))
+    return `${codeSpan(mongosh(MONGO_MEMBERS))} — every member (the witness's too) health 1, one PRIMARY and the others SECONDARY (or ARBITER); ${codeSpan(mongosh("rs.printSecondaryReplicationInfo()"))} — every secondary 0 secs behind the primary (caught up).`;
+  if (isEtcdEngine(e)) return `${etcdHealedRead(storeEtcdctl, STORE_ETCD_CERTS)}, the witness's member too.`;
+  if (isConsul(e))
+    return `${codeSpan(consul("operator", "raft", "list-peers"))} — every server (the witness's too) listed with Voter true, one leader, and (where the version prints it) Trails Leader By back to 0 commits; ${codeSpan(consul("members"))} — every server alive.`;
+  return undefined;
 }
 
 /** The Post-heal line of a consensus store: its own tool's view of a healed placement. */
@@ -1947,7 +2012,10 @@ function healedText(st: Store): string {
     case "tidb":
       return `${codeSpan(pdCtl("region", "check", "miss-peer"))} and ${codeSpan(pdCtl("region", "check", "down-peer"))} — no Region listed; ${codeSpan(pdCtl("store"))} — every store (the witness's too) Up, leader_count per store as before the run.`;
     default:
-      return `${leaderCommand(st)} — nothing under-replicated or without a leader, every member (the witness's too) caught up, leaders spread as before the run.`;
+      return (
+        singleLeaderHealed(st) ??
+        `${leaderCommand(st)} — nothing under-replicated or without a leader, every member (the witness's too) caught up, leaders spread as before the run.`
+      );
   }
 }
 
@@ -2007,24 +2075,36 @@ function leadershipMoves(r: RunbookInput): LeadershipMove[] {
               ? `about ${seconds} s: YugabyteDB's tablet followers miss 6 Raft heartbeats of 500 ms, then elect a new leader`
               : isTidb(st?.engine?.value)
                 ? `up to about ${seconds} s: TiKV's Raft election timeout, 10 ticks of 1 s randomised up to twice that, then a vote`
-                : `a few seconds while a new leader is elected (up to ${seconds} s assumed: CockroachDB's liveness expiry)`;
+                : isMongo(st?.engine?.value) || isEtcdEngine(st?.engine?.value) || isConsul(st?.engine?.value)
+                  ? // the engine's own detection and vote, in the words the record's Tiers use (review M130)
+                    `about ${seconds} s: ${leaderElectionWords(st?.engine?.value)}`
+                  : `a few seconds while a new leader is elected, up to ${seconds} s ${leaderElectionWords(st?.engine?.value)}`;
     out.push({ quorum: q.name, kind: q.kind, cutOff, majority: writing.sites, seconds, why, recommended: r.leaders[q.name] ?? null });
   }
   return out;
+}
+
+/** What a PD leader at a site cut off does to a TiDB store (review M130 addendum): every write stalls, not only the Regions led there. */
+function pdStall(cutOff: readonly string[]): string {
+  return `if PD's leader was at ${listOf(cutOff, "or")}, every write stalls, on the majority side too (PD hands out every transaction's timestamp, TSO), until its lease (${PD_LEADER_LEASE_SECONDS} s by default) runs out, the PD members left elect a leader through their embedded etcd and the TiDB servers find it — a stall the engine does not time`;
 }
 
 /** "(if it sits at fra — cut off in this run — the first writes after the cut wait up to about 2 s …)" for a Pre-flight leader line. */
 function moveNote(rb: Rb, quorum: string): string {
   const m = rb.moves.find((x) => x.quorum === quorum);
   if (!m) return "";
-  return ` Why now: where they sit decides the first seconds of the run — a leader at ${cell(listOf(m.cutOff, "or"))} (cut off here) must move to ${cell(listOf(m.majority))}, and writes there wait meanwhile (${cell(m.why)})${
+  const st = m.kind === "etcd" ? undefined : rb.t.storeByName.get(quorum.replace(/^store /, ""));
+  const one = singleLeader(st);
+  return ` Why now: where ${one ? "it sits" : "they sit"} decides the first seconds of the run — a${one === "primary" ? " primary" : " leader"} at ${cell(listOf(m.cutOff, "or"))} (cut off here) must move to ${cell(listOf(m.majority))}, and writes there wait meanwhile (${cell(m.why)})${
     m.recommended && m.cutOff.includes(m.recommended)
       ? m.kind === "etcd"
         ? // simulate recommends no etcd leader: it reports the fastest placement, and etcd cannot be pinned (review M115)
           `; simulate's fastest placement is ${cell(m.recommended)}, but etcd's leader cannot be pinned: it is wherever the last election left it`
-        : `; with the placement simulate recommends (${cell(m.recommended)}) every leader is there, so expect every one to move`
+        : one
+          ? `; with the placement simulate recommends (${cell(m.recommended)}) the ${one} is there, so expect it to move`
+          : `; with the placement simulate recommends (${cell(m.recommended)}) every leader is there, so expect every one to move`
       : ""
-  }.`;
+  }${isTidb(st?.engine?.value) ? `; and ${cell(pdStall(m.cutOff))}` : ""}.`;
 }
 
 /** The Customer impact's stall: writes to a store wait while its leases leave the sites cut off. */
@@ -2035,7 +2115,22 @@ function stallText(rb: Rb, entry: string): string | undefined {
     if (m.kind === "etcd" || !tr?.dependsOn?.items.some((d) => `store ${d.value}` === m.quorum)) continue;
     const store = m.quorum.replace(/^store /, "");
     const rec = m.recommended;
-    const units = consensusWords(rb.t.storeByName.get(store)?.engine?.value).units;
+    const st = rb.t.storeByName.get(store);
+    const one = singleLeader(st);
+    if (one) {
+      // one leader for all its data: every write waits, or none (review M130)
+      parts.push(
+        `writes to ${cell(store)} stall right after the cut (${cell(m.why)}) — every write, if its ${one} was at ${cell(listOf(m.cutOff, "or"))}${
+          rec && m.cutOff.includes(rec)
+            ? ` — where the placement simulate recommends (${cell(rec)}) puts it`
+            : rec
+              ? ` (no stall, if it sits where simulate recommends: ${cell(rec)} — Pre-flight recorded where it is)`
+              : ""
+        }`,
+      );
+      continue;
+    }
+    const units = consensusWords(st?.engine?.value).units;
     parts.push(
       `writes to ${cell(store)} stall right after the cut (${cell(m.why)}) ${m.kind === "galera" ? `— every write, until the nodes at ${cell(listOf(m.cutOff))} leave the primary component` : `for the ${units} whose leaders were at ${cell(listOf(m.cutOff))}`}${
         m.kind === "galera"
@@ -2045,7 +2140,7 @@ function stallText(rb: Rb, entry: string): string | undefined {
             : rec
               ? ` (none, if every leader sits where simulate recommends: ${cell(rec)} — Pre-flight recorded where they are)`
               : ""
-      }`,
+      }${isTidb(st?.engine?.value) ? `; and ${cell(pdStall(m.cutOff))}` : ""}`,
     );
   }
   return parts.length ? parts.join("; ") : undefined;

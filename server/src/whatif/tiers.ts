@@ -24,7 +24,7 @@ import {
   withRelayText,
 } from "../availability/figures";
 import type { TopologyContext } from "../derive/context";
-import { isConsul, isEtcdEngine, isMongo, isTidb, isYugabyte, leadershipMoveSeconds } from "../derive/timers";
+import { isMongo, isTidb, isYugabyte, leaderElectionWords, leadershipMoveSeconds } from "../derive/timers";
 import { soleCopyRpoText, soleCopySite, votingSiteLosses } from "../derive/siteloss";
 import { cutOffReplicaSites } from "../derive/reach";
 import { listText } from "../util/strings";
@@ -165,13 +165,7 @@ function datastoreRto(ctx: TopologyContext, st: Store, rep: string): string {
     if (engine !== undefined && /cockroach/i.test(engine))
       return `writes to the ranges led at a lost site resume within about ${s} s (CockroachDB's node-liveness expiry, then a Raft election); ranges led elsewhere keep writing`;
     // one leader (or primary) for the whole store: every write waits when it was at the lost site, none otherwise (review M98)
-    const why = isMongo(engine)
-      ? "MongoDB's electionTimeoutMillis, 10 s by default, then the vote: its median failover is under 12 s"
-      : isEtcdEngine(engine)
-        ? "etcd's default 1,000 ms election timeout, randomised up to twice that, then the vote; the design declares no timers for it"
-        : isConsul(engine)
-          ? "Consul's Raft heartbeat timeout, 1 s × performance.raft_multiplier (5 by default), randomised up to twice that, then the vote"
-          : `assumed: ${engine ? `${engine}'s` : "the engine's (none is declared)"} failure detection and election are not known here, so CockroachDB's node-liveness expiry stands in`;
+    const why = leaderElectionWords(engine);
     const leader = isMongo(engine) ? "primary" : "leader";
     return `if its ${leader} was at the lost site, every write waits until the members left elect a new one, about ${s} s (${why}); with the ${leader} elsewhere writes go on`;
   }
