@@ -33,6 +33,7 @@ import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { type AddressInfo, createServer } from "node:net";
 import { HOST_CHECK } from "../../server/src/whatif/probe";
 import { ALL_UP } from "../../server/src/whatif/engine";
+import { displayPath } from "../../server/src/whatif/record";
 import { FRA_LON_PAR_AVAILABLE, HEADER, inTempDir, recordOf } from "../helpers";
 
 const SHARED = resolve(__dirname, "..", "..", "..", "..", "shared");
@@ -2405,4 +2406,16 @@ test("review M130: the record's Tiers and the game day say a single-leader engin
     const record = recordOf(text).md;
     assert.ok(record.replace(/\\_/g, "_").includes(words), `${engine}: the record says ${words}`);
   }
+});
+
+test("review style d: the runbook prints the topology path as the record does — never the machine's absolute path", () => {
+  const o = { tool: "chaos-mesh" as const, source: "/home/alice/designs/r.topology.yaml" };
+  const rb = gameDay(reviewed(), { lose: ["fra"] }, o).runbook;
+  assert.doesNotMatch(rb, /\/home\/alice/);
+  assert.match(rb, /`quorate simulate --isolate fra r\.topology\.yaml`/);
+  assert.match(rb, /`quorate simulate --lose fra r\.topology\.yaml`/);
+  assert.match(rb, new RegExp(`from \`${displayPath(o.source).replace(/\./g, "\\.")}\``));
+  // a relative path stays as typed (it runs from where it was typed)
+  const rel = gameDay(reviewed(), { lose: ["fra"] }, { ...o, source: "designs/r.topology.yaml" }).runbook;
+  assert.match(rel, /`quorate simulate --isolate fra designs\/r\.topology\.yaml`/);
 });

@@ -260,8 +260,9 @@ function intro(rb: Rb): void {
   const { r, o, out, isolated } = rb;
   const one = isolated.length === 1;
   const simulate = one
-    ? shellLine(["quorate", "simulate", "--isolate", isolated[0], o.source])
-    : shellLine(["quorate", "simulate", "--partition", r.sides.map((x) => x.join(",")).join("/"), o.source]);
+    ? // the topology path as the record prints it, never the machine's absolute path (record.md; review style d)
+      shellLine(["quorate", "simulate", "--isolate", isolated[0], displayPath(o.source)])
+    : shellLine(["quorate", "simulate", "--partition", r.sides.map((x) => x.join(",")).join("/"), displayPath(o.source)]);
   out.push(
     `# Game day: ${cell(r.name)}${isolated.length && !o.isolate ? " (enacted as isolation)" : ""}`,
     "",
@@ -313,7 +314,7 @@ function realLoss({ r, o, out, isolated }: Rb): void {
   // the loss's own predictions the isolation does not make (a window, an RPO, a lost cluster)
   const adds = [...loss.breaks, ...loss.notes].filter((x, i, xs) => xs.indexOf(x) === i && !drill.has(x));
   const where = cell(listOf(isolated));
-  const simulate = codeSpan(shellLine(["quorate", "simulate", "--lose", isolated.join(","), o.source]));
+  const simulate = codeSpan(shellLine(["quorate", "simulate", "--lose", isolated.join(","), displayPath(o.source)]));
   // the loss's verdict leaves its failover window out: said after it, in simulate's words (engine judgedOnce) —
   // a sentence of its own, not a parenthesis around a window that has brackets of its own
   const once = judgedOnce(loss);
