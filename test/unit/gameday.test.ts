@@ -24,10 +24,12 @@ import {
 } from "../../server/src/whatif/gameday";
 import {
   COCKROACH_LIVENESS_EXPIRY_SECONDS,
+  healthCheckDetection,
   leaderElectionWords,
   leadershipMoveSeconds,
   writeProbeTiming,
 } from "../../server/src/derive/timers";
+import { rtoEstimate } from "../../server/src/availability/figures";
 import { deadStoreTimer } from "../../server/src/derive/engines";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { type AddressInfo, createServer } from "node:net";
@@ -2418,4 +2420,21 @@ test("review style d: the runbook prints the topology path as the record does �
   // a relative path stays as typed (it runs from where it was typed)
   const rel = gameDay(reviewed(), { lose: ["fra"] }, { ...o, source: "designs/r.topology.yaml" }).runbook;
   assert.match(rel, /`quorate simulate --isolate fra designs\/r\.topology\.yaml`/);
+});
+
+test("review style e: the steering timer rings at the engine's detection — interval × threshold plus the check's own timeout", () => {
+  const text = REVIEWED().replace(
+    "healthCheck: { intervalSeconds: 10, failureThreshold: 3 }",
+    "healthCheck: { intervalSeconds: 10, failureThreshold: 3, timeoutSeconds: 5 }",
+  );
+  assert.notEqual(text, REVIEWED(), "the example's healthCheck moved: update the test");
+  const ctx = reviewed(text);
+  const rb = gameDay(ctx, { lose: ["fra"] }, { tool: "chaos-mesh", source: "r.topology.yaml" }).runbook;
+  assert.match(rb, /3\. Steering — the cut has begun: \*\*checkout\*\*: start a 35 s timer now/);
+  assert.match(rb, /Watch the pool for 35 s \(10 s × 3 checks \+ 5 s check timeout\)/);
+  assert.match(rb, /With a shallow check: plan 185 s — the 35 s timer, up to 90 s to withdraw by hand, then the TTL/);
+  // one home: the availability RTO's detection is the same figure
+  const tr = ctx.topology.traffic.find((x) => x.name?.value === "checkout")!;
+  assert.equal(healthCheckDetection(tr.healthCheck)!.seconds, 35);
+  assert.equal(rtoEstimate(tr)!.seconds, 35 + tr.ttlSeconds!.value);
 });

@@ -10,6 +10,7 @@ import { clientSitesOf } from "../derive/writes";
 import { relayOf } from "../derive/latency";
 import type { HealthCheck, Store, Traffic } from "../model/topology";
 import { DNS_STEERING } from "../derive/loads";
+import { healthCheckDetection } from "../derive/timers";
 import { cutOffReplicaSites, unreachableVoteNotes, votingCounts } from "../derive/reach";
 import { soleCopyRpoText, soleCopySite } from "../derive/siteloss";
 import { availabilityPercent, count, minutes, percentOfTime, seconds, sig } from "../util/format";
@@ -290,11 +291,11 @@ function entityName(e: LeanEntity): string {
 export function rtoEstimate(tr: Traffic): RtoEstimate | null {
   const hc = tr.healthCheck;
   const steering = tr.steering?.value;
-  if (!hc?.intervalSeconds || !hc.failureThreshold || !steering) return null;
-  const detect = hc.intervalSeconds.value * hc.failureThreshold.value;
-  const timeout = hc.timeoutSeconds?.value ?? 0;
-  const terms = [`${hc.intervalSeconds.value} s × ${hc.failureThreshold.value} checks`];
-  if (timeout) terms.push(`${timeout} s check timeout`);
+  const detection = healthCheckDetection(hc);
+  if (!hc || !detection || !steering) return null;
+  // detection, the check's own timeout included (derive/timers: the game day's steering timer rings at it)
+  const detect = detection.seconds;
+  const terms = [...detection.terms];
   if (steering === "anycast") {
     const withdraw = hc.withdrawSeconds?.value ?? 0;
     // BGP convergence is part of the window: undeclared, the figure leaves it out and says so (as simulate does)
@@ -306,7 +307,7 @@ export function rtoEstimate(tr: Traffic): RtoEstimate | null {
     if (convergence) terms.push(convergence);
     const loss = upstreamDetection(hc);
     return {
-      seconds: detect + timeout + withdraw,
+      seconds: detect + withdraw,
       terms: terms.join(" + "),
       caveat: "established connections to the lost site are reset",
       ...(loss
@@ -323,7 +324,7 @@ export function rtoEstimate(tr: Traffic): RtoEstimate | null {
   if (propagation) terms.push(`${propagation} s propagation`);
   terms.push(`${tr.ttlSeconds.value} s TTL`);
   return {
-    seconds: detect + timeout + propagation + tr.ttlSeconds.value,
+    seconds: detect + propagation + tr.ttlSeconds.value,
     terms: terms.join(" + "),
     caveat: "worst case for clients that honour the TTL; clients and resolvers that ignore or clamp TTLs take longer",
   };

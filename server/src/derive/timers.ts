@@ -5,7 +5,7 @@
  */
 import type { RttLookup } from "../math/quorum";
 import { count } from "../util/format";
-import type { Cluster } from "../model/topology";
+import type { Cluster, HealthCheck } from "../model/topology";
 import { memberPairs, type Quorum, type TopologyContext } from "./context";
 
 /** etcd's defaults (--heartbeat-interval, --election-timeout) and its upper limit on the election timeout. */
@@ -226,4 +226,18 @@ export function writeProbeTiming(moveSeconds: readonly number[]): { readonly fro
   const longest = moveSeconds.length ? Math.max(...moveSeconds) : 0;
   const from = Math.max(WRITE_PROBE_MIN_SECONDS, Math.ceil((longest * 1.5) / 5) * 5);
   return { from, abortAfter: 2 * from };
+}
+
+/**
+ * How long a health check takes to fail a backend that stopped answering, at worst: failureThreshold
+ * checks intervalSeconds apart, the last one waiting out its own timeoutSeconds — the detection term
+ * of availability.md's RTO estimate and the moment the game day's steering timer rings (review style
+ * e: one home for both). Undefined without an interval and a threshold.
+ */
+export function healthCheckDetection(hc: HealthCheck | undefined): { readonly seconds: number; readonly terms: string[] } | undefined {
+  if (!hc?.intervalSeconds || !hc.failureThreshold) return undefined;
+  const timeout = hc.timeoutSeconds?.value ?? 0;
+  const terms = [`${hc.intervalSeconds.value} s × ${hc.failureThreshold.value} checks`];
+  if (timeout) terms.push(`${timeout} s check timeout`);
+  return { seconds: hc.intervalSeconds.value * hc.failureThreshold.value + timeout, terms };
 }

@@ -33,6 +33,7 @@ import {
 } from "./gameday";
 import {
   etcdTimers,
+  healthCheckDetection,
   isConsul,
   isEtcdEngine,
   isMongo,
@@ -892,7 +893,10 @@ function steeringOf(tr: Topology["traffic"][number]) {
   const withdraw = hc?.withdrawSeconds?.value;
   return {
     anycast,
-    detect: hc?.intervalSeconds && hc.failureThreshold ? hc.intervalSeconds.value * hc.failureThreshold.value : undefined,
+    // the worst-case detection, the check's own timeout included: the engine's RTO term (derive/timers, review style e)
+    detect: healthCheckDetection(hc)?.seconds,
+    /** "10 s × 3 checks + 5 s check timeout" */
+    detectTerms: healthCheckDetection(hc)?.terms.join(" + "),
     /** "stop announcing … at fra" / "withdraw fra in the GSLB …", for the sites `side` */
     byHand: (side: string) =>
       anycast
@@ -1135,7 +1139,7 @@ function withdraw(rb: Rb): void {
     const share =
       pr?.backends.filter((b) => isolated.includes(b.site) && b.loadRps !== null).reduce((a, b) => a + (b.loadRps ?? 0), 0) ?? 0;
     if (rto) windows.push(`${tr.name!.value}: ${rto.seconds} s`);
-    const { anycast, detect, byHand, converge } = steeringOf(tr);
+    const { anycast, detect, detectTerms, byHand, converge } = steeringOf(tr);
     const hc = tr.healthCheck;
     const others = deepOthers(rb, tr.name!.value);
     if (others.length) {
@@ -1144,7 +1148,7 @@ function withdraw(rb: Rb): void {
     }
     out.push(
       `- **${cell(tr.name!.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${cell(side)} ${many ? "keep their" : "keeps its"} share, ${int(share)} rps. ${cell(side)} ${many ? "are" : "is"} cut off but alive: ${many ? "their" : "its"} ingress still answers the internet, so only a **deep** health check (one that writes through the stores the entry depends on${tr.dependsOn?.items.length ? `: ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}) notices; a shallow one keeps passing.`,
-      `  - Watch ${anycast ? "the route" : "the pool"} for ${detect !== undefined ? `${detect} s (${hc!.intervalSeconds!.value} s × ${hc!.failureThreshold!.value} checks)` : "the health check's detection time (not declared: traffic[].healthCheck)"}${rb.steering.step ? `, timed from step ${rb.steering.step} — the moment the chaos cut ${cell(side)} off — not from the end of the host steps or the probes` : ""}: if ${anycast ? `the route to ${cell(side)} is still announced` : `${cell(side)} ${many ? "are" : "is"} still in rotation`}, the check is shallow — write that down as a finding, then ${anycast ? byHand(cell(side)) : `withdraw ${many ? "their" : "its"} backends by hand in the GSLB (disable the pool members)`}. From that moment ${converge ?? `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`,
+      `  - Watch ${anycast ? "the route" : "the pool"} for ${detect !== undefined ? `${detect} s (${detectTerms})` : "the health check's detection time (not declared: traffic[].healthCheck)"}${rb.steering.step ? `, timed from step ${rb.steering.step} — the moment the chaos cut ${cell(side)} off — not from the end of the host steps or the probes` : ""}: if ${anycast ? `the route to ${cell(side)} is still announced` : `${cell(side)} ${many ? "are" : "is"} still in rotation`}, the check is shallow — write that down as a finding, then ${anycast ? byHand(cell(side)) : `withdraw ${many ? "their" : "its"} backends by hand in the GSLB (disable the pool members)`}. From that moment ${converge ?? `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`,
       timing(rto, detect, anycast, hc),
     );
   }
