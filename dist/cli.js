@@ -16096,19 +16096,38 @@ function leadershipMoveSeconds(kind, electionTimeoutMs = DEFAULT_ELECTION_TIMEOU
   return kind === "galera" ? GALERA_SUSPECT_TIMEOUT_SECONDS : COCKROACH_LIVENESS_EXPIRY_SECONDS;
 }
 var MONGODB_FAILOVER_SECONDS = 12;
+var MONGODB_ELECTION_TIMEOUT_SECONDS = 10;
 var isMongo = (engine) => engine !== void 0 && /mongo/i.test(engine);
 var isEtcdEngine = (engine) => engine !== void 0 && /\betcd\b/i.test(engine);
 var isConsul = (engine) => engine !== void 0 && /consul/i.test(engine);
 var CONSUL_FAILOVER_SECONDS = 10;
+var CONSUL_RAFT_MULTIPLIER = 5;
+function leaderElectionWords(engine) {
+  if (isMongo(engine))
+    return `MongoDB's electionTimeoutMillis, ${MONGODB_ELECTION_TIMEOUT_SECONDS} s by default, then the vote; its median failover is under ${MONGODB_FAILOVER_SECONDS} s`;
+  if (isEtcdEngine(engine))
+    return `etcd's default ${count(DEFAULT_ELECTION_TIMEOUT_MS)} ms election timeout, randomised up to twice that, then the vote; the design declares no timers for it`;
+  if (isConsul(engine))
+    return `Consul's Raft heartbeat timeout, 1 s \xD7 performance.raft_multiplier (${CONSUL_RAFT_MULTIPLIER} by default), randomised up to twice that, then the vote`;
+  return `assumed: ${engine ? `${engine}'s` : "the engine's (none is declared)"} failure detection and election are not known here, so CockroachDB's node-liveness expiry stands in`;
+}
 var YUGABYTE_LEADER_FAILOVER_SECONDS = 3;
 var isYugabyte = (engine) => engine !== void 0 && /yugabyte/i.test(engine);
 var TIKV_LEADER_FAILOVER_SECONDS = 20;
+var PD_LEADER_LEASE_SECONDS = 3;
 var isTidb = (engine) => engine !== void 0 && /tidb|tikv/i.test(engine);
 var WRITE_PROBE_MIN_SECONDS = 15;
 function writeProbeTiming(moveSeconds) {
   const longest = moveSeconds.length ? Math.max(...moveSeconds) : 0;
   const from = Math.max(WRITE_PROBE_MIN_SECONDS, Math.ceil(longest * 1.5 / 5) * 5);
   return { from, abortAfter: 2 * from };
+}
+function healthCheckDetection(hc) {
+  if (!hc?.intervalSeconds || !hc.failureThreshold) return void 0;
+  const timeout = hc.timeoutSeconds?.value ?? 0;
+  const terms = [`${hc.intervalSeconds.value} s \xD7 ${hc.failureThreshold.value} checks`];
+  if (timeout) terms.push(`${timeout} s check timeout`);
+  return { seconds: hc.intervalSeconds.value * hc.failureThreshold.value + timeout, terms };
 }
 
 // server/src/derive/engines.ts
@@ -18768,18 +18787,17 @@ function entityName(e) {
 function rtoEstimate(tr) {
   const hc = tr.healthCheck;
   const steering = tr.steering?.value;
-  if (!hc?.intervalSeconds || !hc.failureThreshold || !steering) return null;
-  const detect = hc.intervalSeconds.value * hc.failureThreshold.value;
-  const timeout = hc.timeoutSeconds?.value ?? 0;
-  const terms = [`${hc.intervalSeconds.value} s \xD7 ${hc.failureThreshold.value} checks`];
-  if (timeout) terms.push(`${timeout} s check timeout`);
+  const detection = healthCheckDetection(hc);
+  if (!hc || !detection || !steering) return null;
+  const detect = detection.seconds;
+  const terms = [...detection.terms];
   if (steering === "anycast") {
     const withdraw2 = hc.withdrawSeconds?.value ?? 0;
     const convergence = withdraw2 ? `${withdraw2} s BGP withdrawal` : !hc.withdrawSeconds ? "BGP convergence, not counted without withdrawSeconds" : "";
     if (convergence) terms.push(convergence);
     const loss = upstreamDetection(hc);
     return {
-      seconds: detect + timeout + withdraw2,
+      seconds: detect + withdraw2,
       terms: terms.join(" + "),
       caveat: "established connections to the lost site are reset",
       ...loss ? {
@@ -18794,7 +18812,7 @@ function rtoEstimate(tr) {
   if (propagation) terms.push(`${propagation} s propagation`);
   terms.push(`${tr.ttlSeconds.value} s TTL`);
   return {
-    seconds: detect + timeout + propagation + tr.ttlSeconds.value,
+    seconds: detect + propagation + tr.ttlSeconds.value,
     terms: terms.join(" + "),
     caveat: "worst case for clients that honour the TTL; clients and resolvers that ignore or clamp TTLs take longer"
   };
@@ -30390,7 +30408,7 @@ function datastoreRto(ctx, st, rep) {
       return `writes to the Regions led at a lost site resume within about ${s} s (TiKV's Raft election timeout: 10 ticks of 1 s, randomised up to twice that, then a vote); Regions led elsewhere keep writing`;
     if (engine !== void 0 && /cockroach/i.test(engine))
       return `writes to the ranges led at a lost site resume within about ${s} s (CockroachDB's node-liveness expiry, then a Raft election); ranges led elsewhere keep writing`;
-    const why2 = isMongo(engine) ? "MongoDB's electionTimeoutMillis, 10 s by default, then the vote: its median failover is under 12 s" : isEtcdEngine(engine) ? "etcd's default 1,000 ms election timeout, randomised up to twice that, then the vote; the design declares no timers for it" : isConsul(engine) ? "Consul's Raft heartbeat timeout, 1 s \xD7 performance.raft_multiplier (5 by default), randomised up to twice that, then the vote" : `assumed: ${engine ? `${engine}'s` : "the engine's (none is declared)"} failure detection and election are not known here, so CockroachDB's node-liveness expiry stands in`;
+    const why2 = leaderElectionWords(engine);
     const leader = isMongo(engine) ? "primary" : "leader";
     return `if its ${leader} was at the lost site, every write waits until the members left elect a new one, about ${s} s (${why2}); with the ${leader} elsewhere writes go on`;
   }
@@ -31909,6 +31927,19 @@ var ysqlsh = (db, sql) => shellLine(["ysqlsh", "-h", "TSERVER", "-p", "5433", "-
 var ybAdmin = (...args) => shellLine(["yb-admin", "-master_addresses", "MASTERS", ...args]);
 var tidbSql = (sql) => shellLine(["mysql", "-h", "TIDB", "-P", "4000", "-e", sql]);
 var pdCtl = (...args) => shellLine(["pd-ctl", "-u", "http://PD:2379", ...args]);
+var mongosh = (js) => shellLine(["mongosh", "mongodb://MEMBER:27017", "--quiet", "--eval", js]);
+var MONGO_MEMBERS = "rs.status().members.map(m => [m.name, m.stateStr, m.health])";
+var storeEtcdctl = (...args) => shellLine(["etcdctl", "--endpoints=https://127.0.0.1:2379", ...args]);
+var consul = (...args) => shellLine(["consul", ...args]);
+var ETCD_LOCAL_ONLY = "only the member on that host is dialled, so it answers whether or not the firewall opens the members' client port, TCP 2379, between sites";
+function etcdLeaderRead(run3, certs) {
+  return `${codeSpan(run3("endpoint", "status", "-w", "fields"))} \u2014 its "Leader" is the leader's member ID, "RaftTerm" the term \u2014 then ${codeSpan(run3("member", "list", "-w", "fields"))}: the member whose "ID" is that number leads, its "Name" and "PeerURL" say where it runs (${ETCD_LOCAL_ONLY}; ${certs})`;
+}
+function etcdHealedRead(run3, certs) {
+  return `${codeSpan(run3("endpoint", "health"))} and ${codeSpan(run3("endpoint", "status", "-w", "table"))} on every member's host in turn, over ssh (${ETCD_LOCAL_ONLY}; ${certs}) \u2014 each healthy, IS LEADER true on exactly one, the same RAFT TERM on all of them, and RAFT INDEX level with the others' (caught up)`;
+}
+var KUBEADM_CERTS = "kubeadm's certificate paths; with another installer, its etcd client certificate";
+var STORE_ETCD_CERTS = "the store's client certificates in ETCDCTL_CACERT, ETCDCTL_CERT and ETCDCTL_KEY; http:// where it serves no TLS";
 var mysqlName = (x) => /^[a-z_][a-z0-9_]*$/.test(x) ? x : `\`${x.replace(/`/g, "``")}\``;
 var sqlName = (x) => /^[a-z_][a-z0-9_]*$/.test(x) ? x : `"${x.replace(/"/g, '""')}"`;
 var probeTable = (st) => `${sqlName(st.name.value)}.quorate_probe`;
@@ -31954,7 +31985,10 @@ function runbookOf(r2, o) {
 function intro(rb) {
   const { r: r2, o, out, isolated } = rb;
   const one = isolated.length === 1;
-  const simulate = one ? shellLine(["quorate", "simulate", "--isolate", isolated[0], o.source]) : shellLine(["quorate", "simulate", "--partition", r2.sides.map((x) => x.join(",")).join("/"), o.source]);
+  const simulate = one ? (
+    // the topology path as the record prints it, never the machine's absolute path (record.md; review style d)
+    shellLine(["quorate", "simulate", "--isolate", isolated[0], displayPath(o.source)])
+  ) : shellLine(["quorate", "simulate", "--partition", r2.sides.map((x) => x.join(",")).join("/"), displayPath(o.source)]);
   out.push(
     `# Game day: ${cell(r2.name)}${isolated.length && !o.isolate ? " (enacted as isolation)" : ""}`,
     "",
@@ -31983,7 +32017,7 @@ function realLoss({ r: r2, o, out, isolated }) {
   const drill = new Set(judged3({ r: r2, p: r2.prediction }).flatMap((x) => [...x.breaks, ...x.notes]));
   const adds = [...loss.breaks, ...loss.notes].filter((x, i, xs) => xs.indexOf(x) === i && !drill.has(x));
   const where2 = cell(listOf(isolated));
-  const simulate = codeSpan(shellLine(["quorate", "simulate", "--lose", isolated.join(","), o.source]));
+  const simulate = codeSpan(shellLine(["quorate", "simulate", "--lose", isolated.join(","), displayPath(o.source)]));
   const once = judgedOnce(loss);
   const lossVerdict = `predicts **${loss.verdict}** for a real loss${once ? `, ${prose(once)}` : ""}`;
   const drillVerdict = once ? `. This drill predicts **${r2.prediction.verdict}**` : `, where this drill predicts **${r2.prediction.verdict}**`;
@@ -32246,10 +32280,10 @@ function preflight(rb) {
       (tr) => `- [ ] Baseline of ${cell(tr.name)}: its error rate (rps of 5xx and timeouts) and p99 latency now, per backend, from the external monitor or the GSLB/edge logs \u2014 not in-cluster probes. The abort criteria are relative to these.`
     ),
     ...t.clusters.filter((c) => c.etcd?.members && c.name && splitByCut(rb, `etcd of cluster ${c.name.value}`)).map(
-      (c) => `- [ ] Leader location: on a control-plane host of ${cell(c.name.value)}, ${codeSpan(etcdctl("endpoint", "status", "--cluster", "-w", "table"))} (kubeadm's certificate paths; with another installer, its etcd client certificate) \u2014 note which site leads, and which host runs a member on each side (the write checks below run there).${moveNote(rb, `etcd of cluster ${c.name.value}`)}`
+      (c) => `- [ ] Leader location: on a control-plane host of ${cell(c.name.value)} that runs a member, ${etcdLeaderRead(etcdctl, KUBEADM_CERTS)} \u2014 note which site leads, and which host runs a member on each side (the write checks below run there).${moveNote(rb, `etcd of cluster ${c.name.value}`)}`
     ),
     ...consensusStores(t).map(
-      (st) => `- [ ] Leaders of ${cell(st.name.value)}: ${leaderCommand(st)} \u2014 note where the ${consensusWords(st.engine?.value).leaders} are per site: which side errors in a cut depends on them.${moveNote(rb, `store ${st.name.value}`)}`
+      (st) => `- [ ] Leaders of ${cell(st.name.value)}: ${leaderCommand(st)} \u2014 ${singleLeader(st) ? `note the site of its ${singleLeader(st)}: whether every write stalls in the cut depends on it` : `note where the ${consensusWords(st.engine?.value).leaders} are per site${isTidb(st.engine?.value) ? ", and PD's leader" : ""}: which side errors in a cut depends on them`}.${moveNote(rb, `store ${st.name.value}`)}`
     ),
     ...consensusStores(t).flatMap((st) => probeTablePreflight(st) ?? []),
     ...timerPreflight(rb),
@@ -32380,7 +32414,10 @@ function steeringOf(tr) {
   const withdraw2 = hc?.withdrawSeconds?.value;
   return {
     anycast,
-    detect: hc?.intervalSeconds && hc.failureThreshold ? hc.intervalSeconds.value * hc.failureThreshold.value : void 0,
+    // the worst-case detection, the check's own timeout included: the engine's RTO term (derive/timers, review style e)
+    detect: healthCheckDetection(hc)?.seconds,
+    /** "10 s × 3 checks + 5 s check timeout" */
+    detectTerms: healthCheckDetection(hc)?.terms.join(" + "),
     /** "stop announcing … at fra" / "withdraw fra in the GSLB …", for the sites `side` */
     byHand: (side2) => anycast ? `stop announcing the anycast prefix from the BGP speakers at ${side2} by hand (withdraw the route; an AS-path prepend or a higher MED moves most clients away, not all)` : `withdraw ${side2} by hand in the GSLB (disable the pool members)`,
     /** what the upstream does once the route is withdrawn (anycast) */
@@ -32550,7 +32587,7 @@ function withdraw(rb) {
     const pr = p.traffic.find((y) => y.name === tr.name.value);
     const share2 = pr?.backends.filter((b) => isolated.includes(b.site) && b.loadRps !== null).reduce((a, b) => a + (b.loadRps ?? 0), 0) ?? 0;
     if (rto) windows.push(`${tr.name.value}: ${rto.seconds} s`);
-    const { anycast, detect, byHand, converge } = steeringOf(tr);
+    const { anycast, detect, detectTerms, byHand, converge } = steeringOf(tr);
     const hc = tr.healthCheck;
     const others = deepOthers(rb, tr.name.value);
     if (others.length) {
@@ -32559,7 +32596,7 @@ function withdraw(rb) {
     }
     out.push(
       `- **${cell(tr.name.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${cell(side2)} ${many ? "keep their" : "keeps its"} share, ${int2(share2)} rps. ${cell(side2)} ${many ? "are" : "is"} cut off but alive: ${many ? "their" : "its"} ingress still answers the internet, so only a **deep** health check (one that writes through the stores the entry depends on${tr.dependsOn?.items.length ? `: ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}) notices; a shallow one keeps passing.`,
-      `  - Watch ${anycast ? "the route" : "the pool"} for ${detect !== void 0 ? `${detect} s (${hc.intervalSeconds.value} s \xD7 ${hc.failureThreshold.value} checks)` : "the health check's detection time (not declared: traffic[].healthCheck)"}${rb.steering.step ? `, timed from step ${rb.steering.step} \u2014 the moment the chaos cut ${cell(side2)} off \u2014 not from the end of the host steps or the probes` : ""}: if ${anycast ? `the route to ${cell(side2)} is still announced` : `${cell(side2)} ${many ? "are" : "is"} still in rotation`}, the check is shallow \u2014 write that down as a finding, then ${anycast ? byHand(cell(side2)) : `withdraw ${many ? "their" : "its"} backends by hand in the GSLB (disable the pool members)`}. From that moment ${converge ?? `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`,
+      `  - Watch ${anycast ? "the route" : "the pool"} for ${detect !== void 0 ? `${detect} s (${detectTerms})` : "the health check's detection time (not declared: traffic[].healthCheck)"}${rb.steering.step ? `, timed from step ${rb.steering.step} \u2014 the moment the chaos cut ${cell(side2)} off \u2014 not from the end of the host steps or the probes` : ""}: if ${anycast ? `the route to ${cell(side2)} is still announced` : `${cell(side2)} ${many ? "are" : "is"} still in rotation`}, the check is shallow \u2014 write that down as a finding, then ${anycast ? byHand(cell(side2)) : `withdraw ${many ? "their" : "its"} backends by hand in the GSLB (disable the pool members)`}. From that moment ${converge ?? `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`,
       timing(rto, detect, anycast, hc)
     );
   }
@@ -33025,9 +33062,7 @@ function postHeal(rb) {
   out.push("## Post-heal checks", "");
   const post = [];
   if (has2((c) => !!c.etcd?.members))
-    post.push(
-      `etcd: ${codeSpan(etcdctl("endpoint", "health", "--cluster"))} on a control-plane host \u2014 every member healthy, one leader, the same raft term everywhere; then delete the probe key: ${codeSpan(etcdctl("del", ETCD_PROBE_KEY))}.`
-    );
+    post.push(`etcd: ${etcdHealedRead(etcdctl, KUBEADM_CERTS)}; then delete the probe key: ${codeSpan(etcdctl("del", ETCD_PROBE_KEY))}.`);
   for (const st of consensusStores(t)) {
     const drop = dropProbeTable(st);
     if (drop) post.push(`${cell(st.name.value)}: drop the probe table \u2014 ${codeSpan(drop)}.`);
@@ -33129,10 +33164,34 @@ function leaderCommand(st) {
     case "yugabytedb":
       return `${codeSpan(ybAdmin("list_all_tablet_servers"))} (MASTERS: the yb-masters, host:7100 comma-separated) and the yb-master UI's Tablet Servers page (\`:7000/tablet-servers\`: tablet peers and leaders per tserver)`;
     case "tidb":
-      return `${codeSpan(pdCtl("store"))} (PD: a placement driver; leader_count and region_count per TiKV store, with its labels)`;
+      return `${codeSpan(pdCtl("store"))} (PD: a placement driver; leader_count and region_count per TiKV store, with its labels) and ${codeSpan(pdCtl("member", "leader", "show"))} (PD's own leader: its "name" and "client_urls" say where it runs)`;
     default:
-      return "the engine's member and leader status";
+      return singleLeaderStatus(st) ?? "the engine's member and leader status";
   }
+}
+function singleLeader(st) {
+  const e = st?.engine?.value;
+  return isMongo(e) ? "primary" : isEtcdEngine(e) || isConsul(e) ? "leader" : void 0;
+}
+function singleLeaderStatus(st) {
+  const e = st.engine?.value;
+  const name = cell(st.name.value);
+  if (isMongo(e))
+    return `${codeSpan(mongosh(MONGO_MEMBERS))} (MEMBER: a member of ${name}; add the credentials your deployment requires; the member whose state is PRIMARY takes every write)`;
+  if (isEtcdEngine(e))
+    return `on a member of ${name} (its host, or \`kubectl exec\` into its pod), ${etcdLeaderRead(storeEtcdctl, STORE_ETCD_CERTS)}`;
+  if (isConsul(e))
+    return `${codeSpan(consul("operator", "raft", "list-peers"))} on a server of ${name} (its host or pod; with ACLs, a token in CONSUL_HTTP_TOKEN; the server whose State is leader takes every write)`;
+  return void 0;
+}
+function singleLeaderHealed(st) {
+  const e = st.engine?.value;
+  if (isMongo(e))
+    return `${codeSpan(mongosh(MONGO_MEMBERS))} \u2014 every member (the witness's too) health 1, one PRIMARY and the others SECONDARY (or ARBITER); ${codeSpan(mongosh("rs.printSecondaryReplicationInfo()"))} \u2014 every secondary 0 secs behind the primary (caught up).`;
+  if (isEtcdEngine(e)) return `${etcdHealedRead(storeEtcdctl, STORE_ETCD_CERTS)}, the witness's member too.`;
+  if (isConsul(e))
+    return `${codeSpan(consul("operator", "raft", "list-peers"))} \u2014 every server (the witness's too) listed with Voter true, one leader, and (where the version prints it) Trails Leader By back to 0 commits; ${codeSpan(consul("members"))} \u2014 every server alive.`;
+  return void 0;
 }
 function healedText(st) {
   switch (consensusEngine(st.engine?.value)) {
@@ -33143,7 +33202,7 @@ function healedText(st) {
     case "tidb":
       return `${codeSpan(pdCtl("region", "check", "miss-peer"))} and ${codeSpan(pdCtl("region", "check", "down-peer"))} \u2014 no Region listed; ${codeSpan(pdCtl("store"))} \u2014 every store (the witness's too) Up, leader_count per store as before the run.`;
     default:
-      return `${leaderCommand(st)} \u2014 nothing under-replicated or without a leader, every member (the witness's too) caught up, leaders spread as before the run.`;
+      return singleLeaderHealed(st) ?? `${leaderCommand(st)} \u2014 nothing under-replicated or without a leader, every member (the witness's too) caught up, leaders spread as before the run.`;
   }
 }
 function probeTablePreflight(st) {
@@ -33184,18 +33243,26 @@ function leadershipMoves(r2) {
     const electionMs = q.kind === "etcd" ? etcdTimers(owner).election : void 0;
     const st = q.kind === "etcd" ? void 0 : r2.ctx.topology.storeByName.get(q.name.replace(/^store /, ""));
     const seconds2 = leadershipMoveSeconds(q.kind, electionMs, st?.engine?.value);
-    const why2 = q.kind === "etcd" ? `up to about ${seconds2} s: etcd's ${count(electionMs)} ms election timeout, randomised up to twice that, then a vote` : q.kind === "galera" ? `up to about ${seconds2} s: Galera's evs.suspect_timeout before the members cut off leave the primary component` : st && isCockroach(st) ? `a few seconds, up to ${seconds2} s: the old leaseholder's liveness record expires, then another replica takes the lease` : isYugabyte(st?.engine?.value) ? `about ${seconds2} s: YugabyteDB's tablet followers miss 6 Raft heartbeats of 500 ms, then elect a new leader` : isTidb(st?.engine?.value) ? `up to about ${seconds2} s: TiKV's Raft election timeout, 10 ticks of 1 s randomised up to twice that, then a vote` : `a few seconds while a new leader is elected (up to ${seconds2} s assumed: CockroachDB's liveness expiry)`;
+    const why2 = q.kind === "etcd" ? `up to about ${seconds2} s: etcd's ${count(electionMs)} ms election timeout, randomised up to twice that, then a vote` : q.kind === "galera" ? `up to about ${seconds2} s: Galera's evs.suspect_timeout before the members cut off leave the primary component` : st && isCockroach(st) ? `a few seconds, up to ${seconds2} s: the old leaseholder's liveness record expires, then another replica takes the lease` : isYugabyte(st?.engine?.value) ? `about ${seconds2} s: YugabyteDB's tablet followers miss 6 Raft heartbeats of 500 ms, then elect a new leader` : isTidb(st?.engine?.value) ? `up to about ${seconds2} s: TiKV's Raft election timeout, 10 ticks of 1 s randomised up to twice that, then a vote` : isMongo(st?.engine?.value) || isEtcdEngine(st?.engine?.value) || isConsul(st?.engine?.value) ? (
+      // the engine's own detection and vote, in the words the record's Tiers use (review M130)
+      `about ${seconds2} s: ${leaderElectionWords(st?.engine?.value)}`
+    ) : `a few seconds while a new leader is elected, up to ${seconds2} s ${leaderElectionWords(st?.engine?.value)}`;
     out.push({ quorum: q.name, kind: q.kind, cutOff, majority: writing.sites, seconds: seconds2, why: why2, recommended: r2.leaders[q.name] ?? null });
   }
   return out;
 }
+function pdStall(cutOff) {
+  return `if PD's leader was at ${listOf(cutOff, "or")}, every write stalls, on the majority side too (PD hands out every transaction's timestamp, TSO), until its lease (${PD_LEADER_LEASE_SECONDS} s by default) runs out, the PD members left elect a leader through their embedded etcd and the TiDB servers find it \u2014 a stall the engine does not time`;
+}
 function moveNote(rb, quorum) {
   const m = rb.moves.find((x) => x.quorum === quorum);
   if (!m) return "";
-  return ` Why now: where they sit decides the first seconds of the run \u2014 a leader at ${cell(listOf(m.cutOff, "or"))} (cut off here) must move to ${cell(listOf(m.majority))}, and writes there wait meanwhile (${cell(m.why)})${m.recommended && m.cutOff.includes(m.recommended) ? m.kind === "etcd" ? (
+  const st = m.kind === "etcd" ? void 0 : rb.t.storeByName.get(quorum.replace(/^store /, ""));
+  const one = singleLeader(st);
+  return ` Why now: where ${one ? "it sits" : "they sit"} decides the first seconds of the run \u2014 a${one === "primary" ? " primary" : " leader"} at ${cell(listOf(m.cutOff, "or"))} (cut off here) must move to ${cell(listOf(m.majority))}, and writes there wait meanwhile (${cell(m.why)})${m.recommended && m.cutOff.includes(m.recommended) ? m.kind === "etcd" ? (
     // simulate recommends no etcd leader: it reports the fastest placement, and etcd cannot be pinned (review M115)
     `; simulate's fastest placement is ${cell(m.recommended)}, but etcd's leader cannot be pinned: it is wherever the last election left it`
-  ) : `; with the placement simulate recommends (${cell(m.recommended)}) every leader is there, so expect every one to move` : ""}.`;
+  ) : one ? `; with the placement simulate recommends (${cell(m.recommended)}) the ${one} is there, so expect it to move` : `; with the placement simulate recommends (${cell(m.recommended)}) every leader is there, so expect every one to move` : ""}${isTidb(st?.engine?.value) ? `; and ${cell(pdStall(m.cutOff))}` : ""}.`;
 }
 function stallText(rb, entry) {
   const tr = rb.t.traffic.find((x) => x.name?.value === entry);
@@ -33204,9 +33271,17 @@ function stallText(rb, entry) {
     if (m.kind === "etcd" || !tr?.dependsOn?.items.some((d) => `store ${d.value}` === m.quorum)) continue;
     const store = m.quorum.replace(/^store /, "");
     const rec = m.recommended;
-    const units = consensusWords(rb.t.storeByName.get(store)?.engine?.value).units;
+    const st = rb.t.storeByName.get(store);
+    const one = singleLeader(st);
+    if (one) {
+      parts.push(
+        `writes to ${cell(store)} stall right after the cut (${cell(m.why)}) \u2014 every write, if its ${one} was at ${cell(listOf(m.cutOff, "or"))}${rec && m.cutOff.includes(rec) ? ` \u2014 where the placement simulate recommends (${cell(rec)}) puts it` : rec ? ` (no stall, if it sits where simulate recommends: ${cell(rec)} \u2014 Pre-flight recorded where it is)` : ""}`
+      );
+      continue;
+    }
+    const units = consensusWords(st?.engine?.value).units;
     parts.push(
-      `writes to ${cell(store)} stall right after the cut (${cell(m.why)}) ${m.kind === "galera" ? `\u2014 every write, until the nodes at ${cell(listOf(m.cutOff))} leave the primary component` : `for the ${units} whose leaders were at ${cell(listOf(m.cutOff))}`}${m.kind === "galera" ? "" : rec && m.cutOff.includes(rec) ? ` \u2014 all of them, with the placement simulate recommends (${cell(rec)})` : rec ? ` (none, if every leader sits where simulate recommends: ${cell(rec)} \u2014 Pre-flight recorded where they are)` : ""}`
+      `writes to ${cell(store)} stall right after the cut (${cell(m.why)}) ${m.kind === "galera" ? `\u2014 every write, until the nodes at ${cell(listOf(m.cutOff))} leave the primary component` : `for the ${units} whose leaders were at ${cell(listOf(m.cutOff))}`}${m.kind === "galera" ? "" : rec && m.cutOff.includes(rec) ? ` \u2014 all of them, with the placement simulate recommends (${cell(rec)})` : rec ? ` (none, if every leader sits where simulate recommends: ${cell(rec)} \u2014 Pre-flight recorded where they are)` : ""}${isTidb(st?.engine?.value) ? `; and ${cell(pdStall(m.cutOff))}` : ""}`
     );
   }
   return parts.length ? parts.join("; ") : void 0;
