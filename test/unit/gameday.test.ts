@@ -2325,6 +2325,27 @@ test("w66's left item: a timer or an eviction of a quorum the steps do not cut b
   assert.equal(h.duration, "4m");
 });
 
+test("review style f: the --accept-down refusal lists the down reasons the drill enacts and says the others are Not enacted, as the go/no-go does", () => {
+  const draft = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu.topology.yaml"), "utf8").replace(
+    "pods: 10.10.128.0/17",
+    "pods: 10.11.0.0/16",
+  );
+  assert.throws(
+    () => gameDay(analyzeFile("d.topology.yaml", draft).contexts[0], { lose: ["fra"] }, { ...OPTS, isolate: true, acceptDown: false }),
+    (e: Error) => {
+      assert.ok(e instanceof GameDayDownRefusal);
+      // fra-prod's etcd (members at lon on undeclared hosts) takes the design down, and no step cuts it
+      assert.match(
+        e.message,
+        /^refused: the engine predicts this cut takes the design down \(etcd of cluster fra-prod: the partition leaves fra 2 vs lon 2 of 4 members; majority is 3 on no side — writes stop\), but the steps enact none of that — Not enacted: the design does not declare the hosts that would make it part of the run; what the drill does enact is degraded, not down \(traffic checkout: /,
+      );
+      assert.doesNotMatch(e.message, /^refused: this drill is predicted to take the design down \(etcd of cluster fra-prod/);
+      assert.match(e.message, /That is a go\/no-go for the owners: pass --accept-down to write it/);
+      return true;
+    },
+  );
+});
+
 test("review M129: the etcd leader and health reads dial only the member on the host they run on, and read leader and term where etcdctl prints them", () => {
   const rb = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh", source: "r.topology.yaml", isolate: true }).runbook;
   assert.doesNotMatch(rb, /--cluster/, "--cluster dials every member's TCP 2379 across the sites");

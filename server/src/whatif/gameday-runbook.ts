@@ -369,23 +369,18 @@ function downNoGo(r: RunbookInput): string[] {
   if (!down) return [];
   // down only after the withdrawal: its reasons are the after state's, not the window's (whose
   // backends are withdrawn by then, M68)
-  const afterOnly = r.after !== undefined && r.prediction.verdict !== "down";
-  const breaks = [...(afterOnly ? [] : r.prediction.breaks), ...(r.after?.breaks ?? [])].filter((x, i, xs) => xs.indexOf(x) === i);
+  const { afterOnly, breaks, cut, uncut, enactsDown } = downReasons(r);
   const spends = r.spends.length
     ? `It spends ${r.spends.map((b) => cell(spendText(b))).join("; ")}.`
     : "No objectives.availability is declared for what it takes down: the budget it spends is not known.";
   const written = "Written because --accept-down was given: the owners accept that outage before the run, and abort on the criteria below.";
-  // review M127: a reason the steps do not cut (Not enacted, below) is not what this drill does — said apart
-  const uncut = breaks.filter((b) => notEnactedBreak(r, b));
-  const cut = breaks.filter((b) => !uncut.includes(b));
   if (!uncut.length)
     return [
       `**Go/no-go: this drill is predicted to take the design down**${afterOnly ? " after the withdrawal" : ""} — ${breaks.map((b) => prose(b)).join("; ")}. ${spends} ${written}`,
       "",
     ];
-  const downs = downSubjects([...(afterOnly ? [] : [r.prediction]), ...(r.after ? [r.after] : [])]);
   const notHere = `${uncut.map((b) => prose(b)).join("; ")}`;
-  if (cut.some((b) => downs.has(subjectOf(b))))
+  if (enactsDown)
     return [
       `**Go/no-go: this drill is predicted to take the design down**${afterOnly ? " after the withdrawal" : ""} — ${cut.map((b) => prose(b)).join("; ")}. The engine also predicts ${notHere} — not cut here (Not enacted, below): not part of this run. ${spends} ${written}`,
       "",
@@ -396,6 +391,25 @@ function downNoGo(r: RunbookInput): string[] {
     }--accept-down is still asked: the verdict is the engine's for this cut as designed, and the design does not declare the hosts that would make those reasons part of the run — where they run on hosts the rules do drop, the outage is real. ${spends} ${written}`,
     "",
   ];
+}
+
+/** What a down-verdict drill's reasons are, as the go/no-go and the --accept-down refusal both say them. */
+export type DownInput = Pick<RunbookInput, "prediction" | "after" | "unenactedQuorums" | "uncutStores" | "ctx" | "lag">;
+
+/**
+ * The reasons a drill is predicted down, split by what its steps enact (review M127; style f: the
+ * --accept-down refusal says it as the runbook's go/no-go does). Down only after the withdrawal: the
+ * reasons are the after state's, not the window's (whose backends are withdrawn by then, M68).
+ * `enactsDown`: some enacted reason is itself one of what takes the design down.
+ */
+export function downReasons(r: DownInput) {
+  const afterOnly = r.after !== undefined && r.prediction.verdict !== "down";
+  const breaks = [...(afterOnly ? [] : r.prediction.breaks), ...(r.after?.breaks ?? [])].filter((x, i, xs) => xs.indexOf(x) === i);
+  // review M127: a reason the steps do not cut (Not enacted) is not what this drill does — said apart
+  const uncut = breaks.filter((b) => notEnactedBreak(r, b));
+  const cut = breaks.filter((b) => !uncut.includes(b));
+  const downs = downSubjects([...(afterOnly ? [] : [r.prediction]), ...(r.after ? [r.after] : [])]);
+  return { afterOnly, breaks, cut, uncut, enactsDown: cut.some((b) => downs.has(subjectOf(b))) };
 }
 
 /** "etcd of cluster fra-prod": what an engine sentence is about (its text before the first ": "). */
@@ -419,7 +433,7 @@ function downSubjects(rs: readonly Result[]): Set<string> {
  * under Not enacted, or an entry whose errors come only from such stores (every store it depends
  * on that the cut reaches is one of them).
  */
-function notEnactedBreak(r: RunbookInput, b: string): boolean {
+function notEnactedBreak(r: DownInput, b: string): boolean {
   const out = new Set([...r.unenactedQuorums, ...r.uncutStores.map((x) => `store ${x}`)]);
   const subject = subjectOf(b);
   if (out.has(subject)) return true;

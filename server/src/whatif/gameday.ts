@@ -16,7 +16,16 @@ import { fileSegment, shortHash } from "../util/paths";
 import { probePlan, probePod, probePods, probeScript } from "./probe";
 import { controlPlaneAway, controlPlaneOf } from "../derive/controlplane";
 import { ALL_UP, type Result, run, runIsolate, type Scenario, scenarioName } from "./engine";
-import { ABORT_MARGIN_SECONDS, kubectl, nodeRangesOf, probeFile, runbookOf, safeSeconds } from "./gameday-runbook";
+import {
+  ABORT_MARGIN_SECONDS,
+  type DownInput,
+  downReasons,
+  kubectl,
+  nodeRangesOf,
+  probeFile,
+  runbookOf,
+  safeSeconds,
+} from "./gameday-runbook";
 import { finish, type Steps } from "../util/steps";
 import { commentLine } from "../util/terminal";
 import { ISTIO_WEBHOOK_TCP, ISTIO_XDS_TCP, LINKERD_GATEWAY_TCP, LINKERD_PROBE_TCP } from "../ports/ports";
@@ -623,19 +632,21 @@ function shorterSpendsLess(
   return total(spendsOf(ctx, p, after, MIN_DERIVED_SECONDS)) < total(spends);
 }
 
-function refuseDown(
-  ctx: TopologyContext,
-  p: Result,
-  after: Result | undefined,
-  spends: readonly BudgetSpend[],
-  o: GameDayOptions,
-  seconds: number,
-): void {
+function refuseDown(down: DownInput, spends: readonly BudgetSpend[], o: GameDayOptions, seconds: number): void {
+  const { ctx, prediction: p, after } = down;
   if (o.acceptDown || (p.verdict !== "down" && after?.verdict !== "down")) return;
   // down only after the withdrawal: the reasons are the after state's (as the runbook's go/no-go)
-  const what = [...(p.verdict === "down" ? p.breaks : []), ...(after?.breaks ?? [])].filter((x, i, xs) => xs.indexOf(x) === i);
+  // review style f: the reasons the steps enact, the others said to be Not enacted (as the go/no-go, M127)
+  const { breaks: what, cut, uncut, enactsDown } = downReasons(down);
+  const some = (xs: readonly string[]) => `${xs.slice(0, 3).join("; ")}${xs.length > 3 ? "; …" : ""}`;
+  const design = p.verdict === "down" ? "the design" : "the design, after the withdrawal,";
+  const reasons = !uncut.length
+    ? `this drill is predicted to take ${design} down (${some(what)})`
+    : enactsDown
+      ? `this drill is predicted to take ${design} down (${some(cut)}); the engine also predicts ${some(uncut)} — Not enacted: the steps do not cut it`
+      : `the engine predicts this cut takes ${design} down (${some(uncut)}), but the steps enact none of that — Not enacted: the design does not declare the hosts that would make it part of the run${cut.length ? `; what the drill does enact is degraded, not down (${some(cut)})` : ""}`;
   throw new GameDayDownRefusal(
-    `refused: this drill is predicted to take ${p.verdict === "down" ? "the design" : "the design, after the withdrawal,"} down (${what.slice(0, 3).join("; ")}${what.length > 3 ? "; …" : ""})${spends.length ? ` — it spends ${spends.map(spendText).join("; ")}` : ""}. That is a go/no-go for the owners: pass --accept-down to write it${shorterSpendsLess(ctx, p, after, seconds, spends) ? ` (a shorter --duration, down to ${goDuration(MIN_DERIVED_SECONDS)}, spends less)` : ""}.`,
+    `refused: ${reasons}${spends.length ? ` — it spends ${spends.map(spendText).join("; ")}` : ""}. That is a go/no-go for the owners: pass --accept-down to write it${shorterSpendsLess(ctx, p, after, seconds, spends) ? ` (a shorter --duration, down to ${goDuration(MIN_DERIVED_SECONDS)}, spends less)` : ""}.`,
   );
 }
 
@@ -778,7 +789,7 @@ export function* gameDaySteps(
   const o: GameDayOptions = { ...asked, tool, duration: duration.text };
   const files = chaosFiles(pl, s, o, plans, duration.seconds);
   refuseEmptyOrReopened(pl, plans, hostPlans, o);
-  refuseDown(ctx, prediction, enacted.after, spends, asked, duration.seconds);
+  refuseDown({ ctx, prediction, after: enacted.after, unenactedQuorums: unenacted, uncutStores, lag }, spends, asked, duration.seconds);
   const deadman = deadmanSeconds(duration.seconds, [...lag, ...cutTimers, ...cutEvictions]); // the host files' and the runbook's (M122)
   files.push(...hostRuleFiles(hostPlans, s, o, deadman));
   noteUncut(pl, o, [prediction, ...(enacted.after ? [enacted.after] : [])]);
