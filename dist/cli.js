@@ -32050,20 +32050,16 @@ function pastBound(r2) {
 function downNoGo(r2) {
   const down = r2.prediction.verdict === "down" || r2.after?.verdict === "down";
   if (!down) return [];
-  const afterOnly = r2.after !== void 0 && r2.prediction.verdict !== "down";
-  const breaks = [...afterOnly ? [] : r2.prediction.breaks, ...r2.after?.breaks ?? []].filter((x, i, xs) => xs.indexOf(x) === i);
+  const { afterOnly, breaks, cut, uncut, enactsDown } = downReasons(r2);
   const spends = r2.spends.length ? `It spends ${r2.spends.map((b) => cell(spendText(b))).join("; ")}.` : "No objectives.availability is declared for what it takes down: the budget it spends is not known.";
   const written = "Written because --accept-down was given: the owners accept that outage before the run, and abort on the criteria below.";
-  const uncut = breaks.filter((b) => notEnactedBreak(r2, b));
-  const cut = breaks.filter((b) => !uncut.includes(b));
   if (!uncut.length)
     return [
       `**Go/no-go: this drill is predicted to take the design down**${afterOnly ? " after the withdrawal" : ""} \u2014 ${breaks.map((b) => prose(b)).join("; ")}. ${spends} ${written}`,
       ""
     ];
-  const downs = downSubjects([...afterOnly ? [] : [r2.prediction], ...r2.after ? [r2.after] : []]);
   const notHere = `${uncut.map((b) => prose(b)).join("; ")}`;
-  if (cut.some((b) => downs.has(subjectOf(b))))
+  if (enactsDown)
     return [
       `**Go/no-go: this drill is predicted to take the design down**${afterOnly ? " after the withdrawal" : ""} \u2014 ${cut.map((b) => prose(b)).join("; ")}. The engine also predicts ${notHere} \u2014 not cut here (Not enacted, below): not part of this run. ${spends} ${written}`,
       ""
@@ -32072,6 +32068,14 @@ function downNoGo(r2) {
     `**Go/no-go: the engine predicts this cut takes the design down, but the steps enact none of what takes it down** \u2014 ${notHere}: not cut here (Not enacted, below). ${cut.length ? `What this drill does enact is degraded, not down: ${cut.map((b) => prose(b)).join("; ")}. ` : ""}--accept-down is still asked: the verdict is the engine's for this cut as designed, and the design does not declare the hosts that would make those reasons part of the run \u2014 where they run on hosts the rules do drop, the outage is real. ${spends} ${written}`,
     ""
   ];
+}
+function downReasons(r2) {
+  const afterOnly = r2.after !== void 0 && r2.prediction.verdict !== "down";
+  const breaks = [...afterOnly ? [] : r2.prediction.breaks, ...r2.after?.breaks ?? []].filter((x, i, xs) => xs.indexOf(x) === i);
+  const uncut = breaks.filter((b) => notEnactedBreak(r2, b));
+  const cut = breaks.filter((b) => !uncut.includes(b));
+  const downs = downSubjects([...afterOnly ? [] : [r2.prediction], ...r2.after ? [r2.after] : []]);
+  return { afterOnly, breaks, cut, uncut, enactsDown: cut.some((b) => downs.has(subjectOf(b))) };
 }
 var subjectOf = (b) => b.slice(0, Math.max(0, b.indexOf(": ")));
 function downSubjects(rs) {
@@ -33570,11 +33574,15 @@ function shorterSpendsLess(ctx, p, after, seconds2, spends) {
   const total2 = (xs) => xs.reduce((a, b) => a + b.minutes, 0);
   return total2(spendsOf(ctx, p, after, MIN_DERIVED_SECONDS)) < total2(spends);
 }
-function refuseDown(ctx, p, after, spends, o, seconds2) {
+function refuseDown(down, spends, o, seconds2) {
+  const { ctx, prediction: p, after } = down;
   if (o.acceptDown || p.verdict !== "down" && after?.verdict !== "down") return;
-  const what = [...p.verdict === "down" ? p.breaks : [], ...after?.breaks ?? []].filter((x, i, xs) => xs.indexOf(x) === i);
+  const { breaks: what, cut, uncut, enactsDown } = downReasons(down);
+  const some = (xs) => `${xs.slice(0, 3).join("; ")}${xs.length > 3 ? "; \u2026" : ""}`;
+  const design = p.verdict === "down" ? "the design" : "the design, after the withdrawal,";
+  const reasons = !uncut.length ? `this drill is predicted to take ${design} down (${some(what)})` : enactsDown ? `this drill is predicted to take ${design} down (${some(cut)}); the engine also predicts ${some(uncut)} \u2014 Not enacted: the steps do not cut it` : `the engine predicts this cut takes ${design} down (${some(uncut)}), but the steps enact none of that \u2014 Not enacted: the design does not declare the hosts that would make it part of the run${cut.length ? `; what the drill does enact is degraded, not down (${some(cut)})` : ""}`;
   throw new GameDayDownRefusal(
-    `refused: this drill is predicted to take ${p.verdict === "down" ? "the design" : "the design, after the withdrawal,"} down (${what.slice(0, 3).join("; ")}${what.length > 3 ? "; \u2026" : ""})${spends.length ? ` \u2014 it spends ${spends.map(spendText).join("; ")}` : ""}. That is a go/no-go for the owners: pass --accept-down to write it${shorterSpendsLess(ctx, p, after, seconds2, spends) ? ` (a shorter --duration, down to ${goDuration(MIN_DERIVED_SECONDS)}, spends less)` : ""}.`
+    `refused: ${reasons}${spends.length ? ` \u2014 it spends ${spends.map(spendText).join("; ")}` : ""}. That is a go/no-go for the owners: pass --accept-down to write it${shorterSpendsLess(ctx, p, after, seconds2, spends) ? ` (a shorter --duration, down to ${goDuration(MIN_DERIVED_SECONDS)}, spends less)` : ""}.`
   );
 }
 function sidesOf2(sites, lose, partition) {
@@ -33642,18 +33650,18 @@ function* gameDaySteps(ctx, scenario2, asked) {
   yield;
   const pl = planning(ctx, sides);
   refuseSelfOverlap(pl);
-  const { tool, toolNote } = toolFor(pl, asked.tool);
-  const { lag, uncutStores, timers: timers2, evictions } = runBounds(ctx, pl, prediction);
-  const plans = yield* clusterPlans(pl, { ...asked, tool });
-  const hostPlans = hostPlansOf(pl);
-  const { enactedQuorums, unenacted, cutTimers, cutEvictions } = enactedBounds(pl, plans, timers2, evictions);
-  const duration = durationOf(asked, [...lag, ...cutTimers, ...cutEvictions]);
+  const { lag, uncutStores, timers: timers2, evictions, duration } = runBounds(ctx, pl, prediction, asked);
   const { deepAfter, spends } = runSpends(ctx, s, prediction, enacted.after, duration.seconds);
+  const { tool, toolNote } = toolFor(pl, asked.tool);
   const o = { ...asked, tool, duration: duration.text };
-  const files = chaosFiles(pl, s, o, plans, duration.seconds);
+  const files = [];
+  const plans = yield* clusterPlans(pl, s, o, duration.seconds, files);
+  const hostPlans = hostPlansOf(pl);
   refuseEmptyOrReopened(pl, plans, hostPlans, o);
-  refuseDown(ctx, prediction, enacted.after, spends, asked, duration.seconds);
-  const deadman = deadmanSeconds(duration.seconds, [...lag, ...cutTimers, ...cutEvictions]);
+  const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
+  refuseDown({ ctx, prediction, after: enacted.after, unenactedQuorums: unenacted, uncutStores, lag }, spends, asked, duration.seconds);
+  const cutEvictions = enactedEvictions(ctx, evictions, unenacted);
+  const deadman = deadmanSeconds(duration.seconds, [...lag, ...timers2, ...cutEvictions]);
   files.push(...hostRuleFiles(hostPlans, s, o, deadman));
   noteUncut(pl, o, [prediction, ...enacted.after ? [enacted.after] : []]);
   const probe = probeFiles(pl, plans, s, o, duration.seconds, files);
@@ -33679,7 +33687,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
       ctx,
       lag,
       uncutStores,
-      timers: cutTimers,
+      timers: timers2,
       evictions: cutEvictions,
       duration,
       deadman,
@@ -33706,7 +33714,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
     tool
   };
 }
-function runBounds(ctx, pl, prediction) {
+function runBounds(ctx, pl, prediction, asked) {
   const uncutLag = [];
   const lag = lagPlans(ctx, pl.sides, lagUnranged(ctx), uncutLag);
   for (const u of uncutLag)
@@ -33715,8 +33723,9 @@ function runBounds(ctx, pl, prediction) {
     );
   const timers2 = timerPlans(ctx, prediction);
   const evictions = evictionPlans(prediction, ctx);
+  const duration = durationOf(asked, [...lag, ...timers2, ...evictions]);
   const uncutStores = uncutLag.filter((u) => !lag.some((l) => l.store === u.store)).map((u) => u.store);
-  return { lag, uncutStores, timers: timers2, evictions };
+  return { lag, uncutStores, timers: timers2, evictions, duration };
 }
 function runSpends(ctx, s, prediction, after, seconds2) {
   const deepAfter = s.lose.length ? void 0 : partitionDeepAfter(ctx, prediction);
@@ -33828,8 +33837,8 @@ function toolFor(pl, asked) {
     toolNote: `--tool litmus was asked for, but ${cilium.join(", ")} run${cilium.length === 1 ? "s" : ""} Cilium (ClusterMesh): Litmus's pod-network-partition is a NetworkPolicy allowing 0.0.0.0/0 except the targets, and Cilium's CIDR rules do not match Cilium endpoints (the cluster's own pods and ClusterMesh remote pods), so that policy would cut every pod flow of these namespaces \u2014 DNS and ingress included \u2014 on both sides, not the partition. The manifests are Chaos Mesh NetworkChaos instead (it cuts inside each pod's network namespace, whatever the CNI).`
   };
 }
-function* clusterPlans(pl, o) {
-  const { ctx, sideOf } = pl;
+function* clusterPlans(pl, s, o, seconds2, files) {
+  const { ctx, sides, sideOf } = pl;
   const t = ctx.topology;
   const exported = (name) => [...new Set(t.exports.filter((e) => e.clusters?.items.some((c) => c.value === name)).map((e) => e.namespace?.value))].filter(
     (x) => !!x
@@ -33838,6 +33847,7 @@ function* clusterPlans(pl, o) {
     (st) => st.namespace && st.hostNetwork?.value !== true && (st.members?.entries.some((e) => e.site.value === site && (e.count?.value ?? 0) > 0) || st.writers?.items.some((w) => w.value === site) || st.replicas?.items.some((w) => w.value === site))
   ).map((st) => st.namespace.value);
   const plans = [];
+  const slug = scenarioSlug(s, o.isolate);
   const kindFile = o.tool === "chaos-mesh" ? "networkchaos.yaml" : "chaosengine.yaml";
   const skippedSystem = /* @__PURE__ */ new Set();
   for (const c of pl.clusters) {
@@ -33867,6 +33877,15 @@ function* clusterPlans(pl, o) {
       continue;
     }
     const file = `${fileSegment(name)}/${kindFile}`;
+    const header = [
+      `# quorate gameday: ${enactedName(s, o)} \u2014 cluster ${name} (site ${site}) cut off from ${sides.filter((_, i) => i !== mine).map((g) => g.join(", ")).join(" and ")}`,
+      `# from ${o.source}; apply: ${kubectl(name, "apply", file)}; roll back: ${kubectl(name, "delete", file)}`
+    ].map(commentLine).join("\n");
+    const docs = namespaces.map(
+      (ns) => o.tool === "chaos-mesh" ? networkChaos(ns, slug, targets, o.duration) : chaosEngine(ns, slug, targets, seconds2)
+    );
+    files.push({ path: file, content: `${header}
+${docs.map((d) => (0, import_yaml10.stringify)(d, { lineWidth: 0 })).join("---\n")}` });
     plans.push({ cluster: name, site, namespaces, targets, ...ipv6.length ? { ipv6 } : {}, file });
     yield;
   }
@@ -33875,21 +33894,6 @@ function* clusterPlans(pl, o) {
       `Never selected: ${[...skippedSystem].sort().join(", ")} \u2014 system namespaces (Chaos Mesh refuses them, and a fault there takes down the control plane or the mesh itself). What runs there on the host network is cut by the host rules below.`
     );
   return plans;
-}
-function chaosFiles(pl, s, o, plans, seconds2) {
-  const slug = scenarioSlug(s, o.isolate);
-  return plans.map(({ cluster: name, site, namespaces, targets, file }) => {
-    const mine = pl.sideOf(site);
-    const header = [
-      `# quorate gameday: ${enactedName(s, o)} \u2014 cluster ${name} (site ${site}) cut off from ${pl.sides.filter((_, i) => i !== mine).map((g) => g.join(", ")).join(" and ")}`,
-      `# from ${o.source}; apply: ${kubectl(name, "apply", file)}; roll back: ${kubectl(name, "delete", file)}`
-    ].map(commentLine).join("\n");
-    const docs = namespaces.map(
-      (ns) => o.tool === "chaos-mesh" ? networkChaos(ns, slug, targets, o.duration) : chaosEngine(ns, slug, targets, seconds2)
-    );
-    return { path: file, content: `${header}
-${docs.map((d) => (0, import_yaml10.stringify)(d, { lineWidth: 0 })).join("---\n")}` };
-  });
 }
 function hostPlansOf(pl) {
   const { ctx } = pl;
@@ -33991,11 +33995,6 @@ function enactedQuorumsOf(pl, plans) {
   }
   return { enacted, unenacted };
 }
-function enactedBounds(pl, plans, timers2, evictions) {
-  const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
-  const cutTimers = timers2.filter((x) => !unenacted.includes(x.subject));
-  return { enactedQuorums, unenacted, cutTimers, cutEvictions: enactedEvictions(pl.ctx, evictions, unenacted) };
-}
 function enactedEvictions(ctx, evictions, unenacted) {
   return evictions.filter((x) => {
     const c = ctx.topology.clusterByName.get(x.cluster);
@@ -34062,8 +34061,9 @@ function nftRules(hp, s, o, deadman) {
 }
 function nodesComments(hp) {
   return (hp.nodesOf ?? []).map(
-    (n) => commentLine(
-      `# these hosts are nodes of ${n.cluster}: ${[n.placeholder4, n.placeholder6].filter((x) => x).join(" and ")} = the pod CIDRs of its nodes here (RUNBOOK.md Pre-flight; the file loads only once filled in), kept from the drop of ${n.pods.join(", ")}${n.services.length ? `; its service range ${n.services.join(", ")} is not dropped (a ClusterIP is judged by its backend)` : ""}`
+    (n) => `# these hosts are nodes of ${n.cluster}: ${[n.placeholder4, n.placeholder6].filter((x) => x).join(" and ")} = the pod CIDRs of its nodes here (RUNBOOK.md Pre-flight; the file loads only once filled in), kept from the drop of ${n.pods.join(", ")}${n.services.length ? `; its service range ${n.services.join(", ")} is not dropped (a ClusterIP is judged by its backend)` : ""}`.replace(
+      /[\r\n\u2028\u2029]/g,
+      " "
     )
   );
 }
