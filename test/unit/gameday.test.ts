@@ -2394,6 +2394,20 @@ test("review M130: MongoDB, etcd and Consul stores get their own timer words and
       /ledger: `consul operator raft list-peers` — every server \(the witness's too\) listed with Voter true, one leader.*`consul members` — every server alive/,
     ],
   };
+  const probes: Record<string, [RegExp, RegExp]> = {
+    mongodb: [
+      /store ledger keeps writing .*`mongosh 'mongodb:\/\/MEMBER:27017\/\?replicaSet=RS&serverSelectionTimeoutMS=5000' --quiet --eval 'db\.getSiblingDB\("ledger"\)\.quorate_probe\.updateOne\(\{ _id: 1 \}, \{ \$set: \{ at: new Date\(\) \} \}, \{ upsert: true, writeConcern: \{ w: "majority", wtimeout: 5000 \} \}\)'` .* on each side/,
+      /ledger: drop the probe collection — `mongosh [^`]*quorate_probe\.drop\(\)'`/,
+    ],
+    etcd: [
+      /store ledger keeps writing .*`etcdctl --endpoints=https:\/\/127\.0\.0\.1:2379 --command-timeout=5s put \/quorate\/gameday probe` on a member's host \(or in its pod\) on each side/,
+      /ledger: delete the probe key — `etcdctl --endpoints=https:\/\/127\.0\.0\.1:2379 del \/quorate\/gameday`/,
+    ],
+    consul: [
+      /store ledger keeps writing .*`consul kv put quorate\/gameday probe` on a server on each side/,
+      /ledger: delete the probe key — `consul kv delete quorate\/gameday`/,
+    ],
+  };
   for (const [engine, [timer, pre, post]] of Object.entries(words)) {
     const rb = of(engine);
     assert.doesNotMatch(rb, /CockroachDB|liveness/, `${engine}: CockroachDB's words`);
@@ -2404,6 +2418,10 @@ test("review M130: MongoDB, etcd and Consul stores get their own timer words and
     // one leader for all its data: every write stalls, or none — not "the parts of the data whose leaders were at fra"
     assert.match(rb, /writes to ledger stall right after the cut \(.*\) — every write, if its (primary|leader) was at fra/, engine);
     assert.doesNotMatch(rb, /parts of the data/, engine);
+    // the write probe is the engine's own client, bounded, and cleaned up after the heal
+    assert.doesNotMatch(rb, /a test write through a member/, `${engine}: a concrete write probe`);
+    assert.match(rb, probes[engine][0], `${engine}: write probe`);
+    assert.match(rb, probes[engine][1], `${engine}: clean-up`);
   }
   // an engine Quorate does not know: CockroachDB's expiry stands in, said as an assumption in the record's words
   assert.match(
