@@ -32946,7 +32946,41 @@ function writeProbe(ctx, label4, at) {
     return `${codeSpan(ysqlsh(st.name.value, "SET statement_timeout = 5000; INSERT INTO quorate_probe VALUES (1, now()) ON CONFLICT (k) DO UPDATE SET at = excluded.at"))} through a yb-tserver ${where2} (TSERVER; the probe table from Pre-flight)${at ? one : " \u2014 it must succeed where the majority is and time out on tablets whose majority is across the cut"}`;
   if (st && consensusEngine(st.engine?.value) === "tidb")
     return `${codeSpan(tidbSql(`INSERT INTO ${tidbProbeTable(st)} VALUES (1, NOW()) ON DUPLICATE KEY UPDATE at = NOW()`))} through a TiDB server ${where2} (TIDB; the probe table from Pre-flight)${at ? one : " \u2014 it must succeed where the majority is and hang or fail on Regions whose majority is across the cut"}`;
+  const single = st ? singleLeaderProbe(st) : void 0;
+  if (single)
+    return `${codeSpan(single.write)} ${single.through} ${where2}${at ? one : " \u2014 it must succeed where the majority is and fail elsewhere (no leader there: an error within seconds, not a hang)"}`;
   return `a test write through a member ${where2}${at ? one : " \u2014 it must succeed where the majority is and fail elsewhere"}`;
+}
+var CONSUL_PROBE_KEY = "quorate/gameday";
+function singleLeaderProbe(st) {
+  const e = st.engine?.value;
+  if (isMongo(e)) {
+    const coll = `db.getSiblingDB(${JSON.stringify(st.name.value)}).quorate_probe`;
+    const rs = (js) => shellLine(["mongosh", "mongodb://MEMBER:27017/?replicaSet=RS&serverSelectionTimeoutMS=5000", "--quiet", "--eval", js]);
+    return {
+      write: rs(
+        `${coll}.updateOne({ _id: 1 }, { $set: { at: new Date() } }, { upsert: true, writeConcern: { w: "majority", wtimeout: 5000 } })`
+      ),
+      through: "(MEMBER: a member on that side, RS: the replica set's name \u2014 the shell finds the primary it can reach; the probe collection in the store's own database, here named like the store) from a host",
+      clean: rs(`${coll}.drop()`),
+      cleanWhat: "drop the probe collection"
+    };
+  }
+  if (isEtcdEngine(e))
+    return {
+      write: storeEtcdctl("--command-timeout=5s", "put", ETCD_PROBE_KEY, "probe"),
+      through: "on a member's host (or in its pod)",
+      clean: storeEtcdctl("del", ETCD_PROBE_KEY),
+      cleanWhat: "delete the probe key"
+    };
+  if (isConsul(e))
+    return {
+      write: consul("kv", "put", CONSUL_PROBE_KEY, "probe"),
+      through: "on a server",
+      clean: consul("kv", "delete", CONSUL_PROBE_KEY),
+      cleanWhat: "delete the probe key"
+    };
+  return void 0;
 }
 function oneSide(q) {
   const held = q.groups.filter((y) => y.members > 0);
@@ -33070,6 +33104,8 @@ function postHeal(rb) {
   for (const st of consensusStores(t)) {
     const drop = dropProbeTable(st);
     if (drop) post.push(`${cell(st.name.value)}: drop the probe table \u2014 ${codeSpan(drop)}.`);
+    const probe = singleLeaderProbe(st);
+    if (probe) post.push(`${cell(st.name.value)}: ${probe.cleanWhat} \u2014 ${codeSpan(probe.clean)}.`);
   }
   for (const st of consensusStores(t)) post.push(`${cell(st.name.value)}: ${healedText(st)}`);
   for (const c of apiStopped(rb))
