@@ -1673,7 +1673,7 @@ function writeProbe(ctx: TopologyContext, label: string, at?: readonly string[])
   return `a test write through a member ${where}${at ? one : " — it must succeed where the majority is and fail elsewhere"}`;
 }
 
-/** The key (etcd, Consul) or collection (MongoDB, in the store's own database) a single-leader store's write probe writes. */
+/** The key a Consul store's write probe writes (an etcd store's is ETCD_PROBE_KEY; MongoDB's probe is a collection in the store's own database). */
 const CONSUL_PROBE_KEY = "quorate/gameday";
 
 /**
