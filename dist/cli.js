@@ -33686,18 +33686,18 @@ function* gameDaySteps(ctx, scenario2, asked) {
   yield;
   const pl = planning(ctx, sides);
   refuseSelfOverlap(pl);
-  const { lag, uncutStores, timers: timers2, evictions, duration } = runBounds(ctx, pl, prediction, asked);
-  const { deepAfter, spends } = runSpends(ctx, s, prediction, enacted.after, duration.seconds);
   const { tool, toolNote } = toolFor(pl, asked.tool);
-  const o = { ...asked, tool, duration: duration.text };
-  const files = [];
-  const plans = yield* clusterPlans(pl, s, o, duration.seconds, files);
+  const { lag, uncutStores, timers: timers2, evictions } = runBounds(ctx, pl, prediction);
+  const plans = yield* clusterPlans(pl, { ...asked, tool });
   const hostPlans = hostPlansOf(pl);
+  const { enactedQuorums, unenacted, cutTimers, cutEvictions } = enactedBounds(pl, plans, timers2, evictions);
+  const duration = durationOf(asked, [...lag, ...cutTimers, ...cutEvictions]);
+  const { deepAfter, spends } = runSpends(ctx, s, prediction, enacted.after, duration.seconds);
+  const o = { ...asked, tool, duration: duration.text };
+  const files = chaosFiles(pl, s, o, plans, duration.seconds);
   refuseEmptyOrReopened(pl, plans, hostPlans, o);
-  const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
   refuseDown({ ctx, prediction, after: enacted.after, unenactedQuorums: unenacted, uncutStores, lag }, spends, asked, duration.seconds);
-  const cutEvictions = enactedEvictions(ctx, evictions, unenacted);
-  const deadman = deadmanSeconds(duration.seconds, [...lag, ...timers2, ...cutEvictions]);
+  const deadman = deadmanSeconds(duration.seconds, [...lag, ...cutTimers, ...cutEvictions]);
   files.push(...hostRuleFiles(hostPlans, s, o, deadman));
   noteUncut(pl, o, [prediction, ...enacted.after ? [enacted.after] : []]);
   const probe = probeFiles(pl, plans, s, o, duration.seconds, files);
@@ -33723,7 +33723,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
       ctx,
       lag,
       uncutStores,
-      timers: timers2,
+      timers: cutTimers,
       evictions: cutEvictions,
       duration,
       deadman,
@@ -33750,7 +33750,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
     tool
   };
 }
-function runBounds(ctx, pl, prediction, asked) {
+function runBounds(ctx, pl, prediction) {
   const uncutLag = [];
   const lag = lagPlans(ctx, pl.sides, lagUnranged(ctx), uncutLag);
   for (const u of uncutLag)
@@ -33759,9 +33759,8 @@ function runBounds(ctx, pl, prediction, asked) {
     );
   const timers2 = timerPlans(ctx, prediction);
   const evictions = evictionPlans(prediction, ctx);
-  const duration = durationOf(asked, [...lag, ...timers2, ...evictions]);
   const uncutStores = uncutLag.filter((u) => !lag.some((l) => l.store === u.store)).map((u) => u.store);
-  return { lag, uncutStores, timers: timers2, evictions, duration };
+  return { lag, uncutStores, timers: timers2, evictions };
 }
 function runSpends(ctx, s, prediction, after, seconds2) {
   const deepAfter = s.lose.length ? void 0 : partitionDeepAfter(ctx, prediction);
@@ -33873,8 +33872,8 @@ function toolFor(pl, asked) {
     toolNote: `--tool litmus was asked for, but ${cilium.join(", ")} run${cilium.length === 1 ? "s" : ""} Cilium (ClusterMesh): Litmus's pod-network-partition is a NetworkPolicy allowing 0.0.0.0/0 except the targets, and Cilium's CIDR rules do not match Cilium endpoints (the cluster's own pods and ClusterMesh remote pods), so that policy would cut every pod flow of these namespaces \u2014 DNS and ingress included \u2014 on both sides, not the partition. The manifests are Chaos Mesh NetworkChaos instead (it cuts inside each pod's network namespace, whatever the CNI).`
   };
 }
-function* clusterPlans(pl, s, o, seconds2, files) {
-  const { ctx, sides, sideOf } = pl;
+function* clusterPlans(pl, o) {
+  const { ctx, sideOf } = pl;
   const t = ctx.topology;
   const exported = (name) => [...new Set(t.exports.filter((e) => e.clusters?.items.some((c) => c.value === name)).map((e) => e.namespace?.value))].filter(
     (x) => !!x
@@ -33883,7 +33882,6 @@ function* clusterPlans(pl, s, o, seconds2, files) {
     (st) => st.namespace && st.hostNetwork?.value !== true && (st.members?.entries.some((e) => e.site.value === site && (e.count?.value ?? 0) > 0) || st.writers?.items.some((w) => w.value === site) || st.replicas?.items.some((w) => w.value === site))
   ).map((st) => st.namespace.value);
   const plans = [];
-  const slug = scenarioSlug(s, o.isolate);
   const kindFile = o.tool === "chaos-mesh" ? "networkchaos.yaml" : "chaosengine.yaml";
   const skippedSystem = /* @__PURE__ */ new Set();
   for (const c of pl.clusters) {
@@ -33913,15 +33911,6 @@ function* clusterPlans(pl, s, o, seconds2, files) {
       continue;
     }
     const file = `${fileSegment(name)}/${kindFile}`;
-    const header = [
-      `# quorate gameday: ${enactedName(s, o)} \u2014 cluster ${name} (site ${site}) cut off from ${sides.filter((_, i) => i !== mine).map((g) => g.join(", ")).join(" and ")}`,
-      `# from ${o.source}; apply: ${kubectl(name, "apply", file)}; roll back: ${kubectl(name, "delete", file)}`
-    ].map(commentLine).join("\n");
-    const docs = namespaces.map(
-      (ns) => o.tool === "chaos-mesh" ? networkChaos(ns, slug, targets, o.duration) : chaosEngine(ns, slug, targets, seconds2)
-    );
-    files.push({ path: file, content: `${header}
-${docs.map((d) => (0, import_yaml10.stringify)(d, { lineWidth: 0 })).join("---\n")}` });
     plans.push({ cluster: name, site, namespaces, targets, ...ipv6.length ? { ipv6 } : {}, file });
     yield;
   }
@@ -33930,6 +33919,21 @@ ${docs.map((d) => (0, import_yaml10.stringify)(d, { lineWidth: 0 })).join("---\n
       `Never selected: ${[...skippedSystem].sort().join(", ")} \u2014 system namespaces (Chaos Mesh refuses them, and a fault there takes down the control plane or the mesh itself). What runs there on the host network is cut by the host rules below.`
     );
   return plans;
+}
+function chaosFiles(pl, s, o, plans, seconds2) {
+  const slug = scenarioSlug(s, o.isolate);
+  return plans.map(({ cluster: name, site, namespaces, targets, file }) => {
+    const mine = pl.sideOf(site);
+    const header = [
+      `# quorate gameday: ${enactedName(s, o)} \u2014 cluster ${name} (site ${site}) cut off from ${pl.sides.filter((_, i) => i !== mine).map((g) => g.join(", ")).join(" and ")}`,
+      `# from ${o.source}; apply: ${kubectl(name, "apply", file)}; roll back: ${kubectl(name, "delete", file)}`
+    ].map(commentLine).join("\n");
+    const docs = namespaces.map(
+      (ns) => o.tool === "chaos-mesh" ? networkChaos(ns, slug, targets, o.duration) : chaosEngine(ns, slug, targets, seconds2)
+    );
+    return { path: file, content: `${header}
+${docs.map((d) => (0, import_yaml10.stringify)(d, { lineWidth: 0 })).join("---\n")}` };
+  });
 }
 function hostPlansOf(pl) {
   const { ctx } = pl;
@@ -34031,6 +34035,11 @@ function enactedQuorumsOf(pl, plans) {
   }
   return { enacted, unenacted };
 }
+function enactedBounds(pl, plans, timers2, evictions) {
+  const { enacted: enactedQuorums, unenacted } = enactedQuorumsOf(pl, plans);
+  const cutTimers = timers2.filter((x) => !unenacted.includes(x.subject));
+  return { enactedQuorums, unenacted, cutTimers, cutEvictions: enactedEvictions(pl.ctx, evictions, unenacted) };
+}
 function enactedEvictions(ctx, evictions, unenacted) {
   return evictions.filter((x) => {
     const c = ctx.topology.clusterByName.get(x.cluster);
@@ -34097,9 +34106,8 @@ function nftRules(hp, s, o, deadman) {
 }
 function nodesComments(hp) {
   return (hp.nodesOf ?? []).map(
-    (n) => `# these hosts are nodes of ${n.cluster}: ${[n.placeholder4, n.placeholder6].filter((x) => x).join(" and ")} = the pod CIDRs of its nodes here (RUNBOOK.md Pre-flight; the file loads only once filled in), kept from the drop of ${n.pods.join(", ")}${n.services.length ? `; its service range ${n.services.join(", ")} is not dropped (a ClusterIP is judged by its backend)` : ""}`.replace(
-      /[\r\n\u2028\u2029]/g,
-      " "
+    (n) => commentLine(
+      `# these hosts are nodes of ${n.cluster}: ${[n.placeholder4, n.placeholder6].filter((x) => x).join(" and ")} = the pod CIDRs of its nodes here (RUNBOOK.md Pre-flight; the file loads only once filled in), kept from the drop of ${n.pods.join(", ")}${n.services.length ? `; its service range ${n.services.join(", ")} is not dropped (a ClusterIP is judged by its backend)` : ""}`
     )
   );
 }
