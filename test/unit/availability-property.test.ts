@@ -57,7 +57,8 @@ function randomDesign(r: () => number): string {
     }
     return sites.filter((s) => out.includes(s));
   };
-  const lines = ["sites:", ...sites.map((s) => `  - { name: ${s}, availability: 0.99 }`), "links:"];
+  // a witness site's etcd members run no API server (derive/controlplane): the nodes write through the other sites' (README Decisions)
+  const lines = ["sites:", ...sites.map((s) => `  - { name: ${s}, availability: 0.99${r() < 0.3 ? ", role: witness" : ""} }`), "links:"];
   for (let i = 0; i < k; i++)
     for (let j = i + 1; j < k; j++)
       if (r() < 0.75) lines.push(`  - { between: [s${i}, s${j}], rttMs: ${1 + Math.floor(r() * 40)}, availability: 0.999 }`);

@@ -14,6 +14,7 @@ import { analyzeAlone, analyzeFile } from "../../server/src/analysis";
 import { MINUTES_PER_YEAR, reportOf } from "../../server/src/availability/figures";
 import { availabilityJson, availabilityText } from "../../server/src/availability/render";
 import { decisionRecord } from "../../server/src/whatif/record";
+import { ALL_UP, run } from "../../server/src/whatif/engine";
 
 const REVIEWED = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu-reviewed.topology.yaml"), "utf8");
 /** the reviewed example with lon-prod's etcd wholly at fra */
@@ -65,14 +66,77 @@ test("lon-prod's API with its etcd at fra: the figures by hand, said as a remote
   assert.equal(fra.api.remoteMembers, null);
 });
 
-test("an etcd at two other sites: the leader placement still decides which cut strands the nodes; no stopped minority of lon's (review M94)", () => {
-  const two = REMOTE.replace("    etcd:\n      members: { fra: 3 }\n", "    etcd:\n      members: { fra: 2, ams: 1 }\n");
+/** REMOTE with lon-prod's etcd at fra and at the witness ams */
+const withWitness = (members: string) => REMOTE.replace("    etcd:\n      members: { fra: 3 }\n", `    etcd:\n      members: ${members}\n`);
+
+test("an etcd at fra and the witness ams, fra's 2 of 3 a majority: lon's nodes write through fra's API servers, as with the whole etcd at fra (README Decisions)", () => {
+  const two = withWitness("{ fra: 2, ams: 1 }");
   assert.notEqual(two, REMOTE);
+  const f = lonApi(two);
+  // the same figure as { fra: 3 }: a leader at ams is reached through fra's members, so the lon–ams link counts for nothing
+  // (the old model judged lon's nodes against a leader at ams directly: 99.7006%, the lon–ams link down counted as cut off)
+  const [pFra, pLon, pLink] = [0.999, 0.999, 0.9995];
+  assert.ok(Math.abs(f.unavailability - (1 - pLon * pFra * pLink)) < 1e-12);
+  assert.deepEqual(f.api!.remote, ["fra", "ams"]);
+  assert.deepEqual(f.api!.controlPlane, ["fra"]);
+  assert.equal(f.api!.remoteAlone, true);
   const text = availabilityText(ctxOf(two));
   const lon = text.slice(text.indexOf("etcd of cluster lon-prod"), text.indexOf("store ledger"));
-  assert.match(lon, /lon's nodes cut off from their control plane's leader at fra and ams \(at the leader placement worst for them/);
+  assert.match(
+    lon,
+    /lon's nodes cut off from their control plane at fra \(fra–lon link down\) 0\.0499% of the time \(4\.4 hours a year\); fra down \(the etcd's majority lost with it\) 0\.0999% /,
+  );
+  assert.doesNotMatch(lon, /lon–ams|stopped minority|the stretch costs/);
   assert.match(lon, /the remote control plane costs lon-prod's API/);
-  assert.doesNotMatch(lon, /stopped minority|the stretch costs/);
+  const json = JSON.parse(availabilityJson(ctxOf(two))).find((x: { entity: string }) => x.entity === "lon-prod");
+  assert.deepEqual(json.api.remoteMembers, ["fra", "ams"]);
+  assert.deepEqual(json.api.remoteControlPlane, ["fra"]);
+});
+
+test("the witness ams holding the etcd's majority: a leader there is no API for lon's nodes — fra lost or the fra–ams link cut stops it (README Decisions)", () => {
+  const text = withWitness("{ fra: 1, ams: 2 }");
+  const f = lonApi(text);
+  // lon writes while lon and fra (its API servers) are up, the fra–lon link is up, and fra's member reaches the leader:
+  // ams up and the fra–ams link up (ams's 2 of 3 lead alone; fra's 1 only with ams)
+  const [pSite, pAms, pLink] = [0.999, 0.995, 0.9995];
+  assert.ok(Math.abs(f.unavailability - (1 - pSite * pSite * pAms * pLink * pLink)) < 1e-12);
+  assert.deepEqual(f.api!.controlPlane, ["fra"]);
+  assert.equal(f.api!.remoteAlone, false);
+  const out = availabilityText(ctxOf(text));
+  assert.match(
+    out,
+    /lon's nodes without an API server that takes writes: those at fra down, cut off from lon, or their members cut off from the etcd leader \(the etcd-only members at ams run none;/,
+  );
+  // simulate: fra lost — ams keeps a majority, and lon's nodes (which reach ams) have no API server
+  const { analysis } = analyzeAlone("t.topology.yaml", text);
+  const lost = run(analysis.contexts[0], { ...ALL_UP, lose: ["fra"] });
+  assert.equal(lost.clusters.find((c) => c.name === "lon-prod")!.apiStops, true);
+  assert.ok(
+    lost.breaks.some((b) =>
+      b.startsWith(
+        "cluster lon-prod: its API stops at lon — its nodes at lon reach none of its API servers (at fra: fra lost) — an etcd-only witness member runs none.",
+      ),
+    ),
+    lost.breaks.join("\n"),
+  );
+  // the fra–ams link cut: lon reaches fra's API servers, whose member is cut off from the leader at ams
+  const cut = run(analysis.contexts[0], { ...ALL_UP, cut: [["fra", "ams"]] });
+  assert.ok(
+    cut.breaks.some((b) =>
+      b.startsWith(
+        "cluster lon-prod: its API stops at lon — the API servers its nodes at lon reach (at fra) stand on etcd members cut off from the majority (ams)",
+      ),
+    ),
+    cut.breaks.join("\n"),
+  );
+});
+
+test("the lon–ams link cut with lon-prod's etcd at fra and the witness ams: lon's nodes keep writing through fra, wherever the leader is", () => {
+  const { analysis } = analyzeAlone("t.topology.yaml", withWitness("{ fra: 2, ams: 1 }"));
+  const r = run(analysis.contexts[0], { ...ALL_UP, cut: [["lon", "ams"]] });
+  // the old model judged the leader at ams against lon's nodes directly: "the members at lon stop" (there are none)
+  assert.notEqual(r.clusters.find((c) => c.name === "lon-prod")!.apiStops, true);
+  assert.ok(!r.breaks.some((b) => b.startsWith("cluster lon-prod")), r.breaks.join("\n"));
 });
 
 test("the record offers lon-prod's local etcd among the Considered options, with the figure availability computes (review M94)", () => {

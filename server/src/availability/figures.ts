@@ -238,7 +238,15 @@ export interface ApiFigures {
    * elsewhere: nothing is stretched, its nodes reach it over the WAN); empty otherwise.
    */
   readonly remote: readonly string[];
-  /** with one remote member site: the link between it and the cluster's site ("fra–lon link"), or undefined when none is declared */
+  /**
+   * With `remote`: the sites of the API servers the nodes write through (derive/controlplane: its
+   * member sites that are not witnesses; a witness's etcd-only member runs none, README Decisions),
+   * or for an external etcd every member site; empty otherwise.
+   */
+  readonly controlPlane: readonly string[];
+  /** with `remote`: one control-plane site holding a majority itself, so the nodes write exactly while it is up and they reach it */
+  readonly remoteAlone: boolean;
+  /** with `remoteAlone`: the link between that site and the cluster's ("fra–lon link"), or undefined when none is declared */
   readonly remoteLink?: string;
   /** the cluster's site's availability: what a federated layout (every member at the cluster's site) gives */
   readonly federated: number;
@@ -464,14 +472,23 @@ function apiFigures(d: LeanDesign, e: LeanQuorum, t: Tally, unjudged: number): A
   };
 }
 
-/** An etcd with no member at its cluster's site (review M94): its member sites, and the one link to them when they are one site. */
-function remoteOf(d: LeanDesign, e: LeanQuorum): { remote: string[]; remoteLink?: string } {
+/**
+ * An etcd with no member at its cluster's site (review M94): its member sites, the sites of the
+ * API servers its nodes write through (lean apiServers: not a witness's etcd-only member), and
+ * the one link to them when that is one site holding a majority itself.
+ */
+function remoteOf(d: LeanDesign, e: LeanQuorum): { remote: string[]; controlPlane: string[]; remoteAlone: boolean; remoteLink?: string } {
   const at = [...e.sites].filter((_, i) => e.counts[i] > 0);
-  if (!at.length || at.includes(e.home)) return { remote: [] };
+  if (!at.length || at.includes(e.home)) return { remote: [], controlPlane: [], remoteAlone: false };
   const remote = at.map((x) => d.sites[x]);
-  if (at.length !== 1 || d.linkAt[e.home * d.sites.length + at[0]] < 0) return { remote };
-  const [a, b] = [e.home, at[0]].sort((x, y) => x - y);
-  return { remote, remoteLink: `${d.sites[a]}–${d.sites[b]} link` };
+  // an external etcd (API servers at home, no member there) writes through any member: the members are what the nodes reach for
+  const servers = e.apiStacked.every(Boolean) ? [...e.apiServers] : at;
+  const controlPlane = servers.map((x) => d.sites[x]);
+  const votes = servers.length === 1 ? e.counts[[...e.sites].indexOf(servers[0])] : 0;
+  const remoteAlone = votes >= e.majority;
+  if (!remoteAlone || d.linkAt[e.home * d.sites.length + servers[0]] < 0) return { remote, controlPlane, remoteAlone };
+  const [a, b] = [e.home, servers[0]].sort((x, y) => x - y);
+  return { remote, controlPlane, remoteAlone, remoteLink: `${d.sites[a]}–${d.sites[b]} link` };
 }
 
 function assumedAtOne(d: LeanDesign, sites: number[], links: number[]): string[] {
@@ -707,17 +724,23 @@ export function apiCausesText(f: EntityFigures): string {
 function remoteCausesText(a: ApiFigures): string {
   const parts: string[] = [];
   const at = listText(a.remote);
-  const one = a.remote.length === 1;
+  const cp = listText(a.controlPlane);
+  // members beside the control plane's: a witness's etcd-only ones, which run no API server (README Decisions)
+  const beside = a.remote.filter((x) => !a.controlPlane.includes(x));
   if (a.siteDown > 0) parts.push(`${a.from} down ${timeShare(a.siteDown)}`);
   if (a.cutOff > 0)
     parts.push(
-      one
-        ? `${a.from}'s nodes cut off from their control plane at ${at} (${a.remoteLink ? `${a.remoteLink} down` : `no ${a.from}–${at} link is declared`}) ${timeShare(a.cutOff)}`
-        : `${a.from}'s nodes cut off from their control plane's leader at ${at} (at the leader placement worst for them: leadership stays where it was when the links went, and ${ETCD_NO_PIN}) ${timeShare(a.cutOff)}`,
+      a.remoteAlone
+        ? `${a.from}'s nodes cut off from their control plane at ${cp} (${a.remoteLink ? `${a.remoteLink} down` : `no ${a.from}–${cp} link is declared`}) ${timeShare(a.cutOff)}`
+        : beside.length
+          ? `${a.from}'s nodes without an API server that takes writes: those at ${cp} down, cut off from ${a.from}, or their members cut off from the etcd leader (the etcd-only members at ${listText(beside)} run none; at the leader placement worst for them: leadership stays where it was when the links went, and ${ETCD_NO_PIN}) ${timeShare(a.cutOff)}`
+          : `${a.from}'s nodes cut off from their control plane's leader at ${at} (at the leader placement worst for them: leadership stays where it was when the links went, and ${ETCD_NO_PIN}) ${timeShare(a.cutOff)}`,
     );
   if (a.quorumStops > 0)
     parts.push(
-      one ? `${at} down (its whole etcd lost) ${timeShare(a.quorumStops)}` : `the etcd quorum at ${at} stopped ${timeShare(a.quorumStops)}`,
+      a.remoteAlone
+        ? `${cp} down (${beside.length ? "the etcd's majority lost with it" : "its whole etcd lost"}) ${timeShare(a.quorumStops)}`
+        : `the etcd quorum at ${at} stopped ${timeShare(a.quorumStops)}`,
     );
   return parts.join("; ");
 }

@@ -16,6 +16,7 @@ import { loadBackends, shiftOf } from "../derive/loads";
 import { relaysThroughFollowers } from "../derive/latency";
 import { clientSitesOf, standbyWriters } from "../derive/writes";
 import { etcdLostWithCluster } from "../derive/siteloss";
+import { controlPlaneOf } from "../derive/controlplane";
 
 /** The sites and links of a design, indexed; `q` is each one's probability of being down. */
 export interface LeanDesign {
@@ -78,6 +79,13 @@ export interface LeanQuorum {
   }[];
   /** an etcd: its cluster's site, where its only clients (the cluster's nodes, through the API servers) are; −1 otherwise */
   readonly home: number;
+  /**
+   * an etcd: the sites of the API servers its cluster's nodes write through (derive/controlplane, derive/writes
+   * apiWrite) — their own site when it has control-plane nodes, else every control-plane site; empty otherwise
+   */
+  readonly apiServers: Int32Array;
+  /** per `apiServers` entry: 1 when members sit there (stacked: the API server writes through its own member), 0 for an external etcd */
+  readonly apiStacked: Uint8Array;
   /** scratch: the member index of the placement clients are judged at in the last judged state (−1 when it stops) */
   readonly judged: Int32Array;
 }
@@ -195,7 +203,24 @@ function leanQuorum(ctx: TopologyContext, d: LeanDesign, q: TopologyContext["quo
             entries: w.entries.map((e) => ({ zero: e.zero, weighted: Int32Array.from(e.weighted.map((x) => d.siteIndex.get(x)!)) })),
           })),
     home,
+    ...apiServersOf(ctx, d, q, home),
     judged: new Int32Array(1),
+  };
+}
+
+/** An etcd's API server sites for its cluster's nodes at `home` (derive/writes apiWrite), and which of them are stacked on members. */
+function apiServersOf(
+  ctx: TopologyContext,
+  d: LeanDesign,
+  q: TopologyContext["quorums"][number],
+  home: number,
+): { apiServers: Int32Array; apiStacked: Uint8Array } {
+  if (q.kind !== "etcd" || home < 0) return { apiServers: new Int32Array(0), apiStacked: new Uint8Array(0) };
+  const cp = controlPlaneOf(ctx, q.owner as Cluster).sites;
+  const at = cp.includes(d.sites[home]) ? [d.sites[home]] : cp;
+  return {
+    apiServers: Int32Array.from(at.map((x) => d.siteIndex.get(x)!)),
+    apiStacked: Uint8Array.from(at.map((x) => ((q.counts.get(x) ?? 0) > 0 ? 1 : 0))),
   };
 }
 
@@ -297,11 +322,31 @@ function failsAt(d: LeanDesign, s: LeanState, q: LeanQuorum, l: number, client: 
     for (let m = 0; m < k; m++) if (q.counts[m] > 0 && reaches(d, s, q.sites[m], leader) && reaches(d, s, client, q.sites[m])) return false;
     return true;
   }
+  if (q.kind === "etcd" && client === q.home) return !apiReaches(d, s, q, leader, client);
   if (reaches(d, s, client, leader)) return false;
   if (!q.relay) return true;
   for (let m = 0; m < k; m++)
     if (m !== l && q.counts[m] > 0 && reaches(d, s, q.sites[m], leader) && reaches(d, s, client, q.sites[m])) return false;
   return true;
+}
+
+/**
+ * Whether an etcd's cluster's nodes at `home` write with the leader at site `leader` (derive/writes
+ * apiWrite): through an API server they reach, stacked on a member that reaches the leader, or over
+ * an external etcd through any voting member it reaches that does. Never to a witness's member directly.
+ */
+function apiReaches(d: LeanDesign, s: LeanState, q: LeanQuorum, leader: number, home: number): boolean {
+  for (let i = 0; i < q.apiServers.length; i++) {
+    const a = q.apiServers[i];
+    if (!reaches(d, s, home, a)) continue;
+    if (q.apiStacked[i]) {
+      if (reaches(d, s, a, leader)) return true;
+      continue;
+    }
+    for (let m = 0; m < q.sites.length; m++)
+      if (q.counts[m] > 0 && reaches(d, s, a, q.sites[m]) && reaches(d, s, q.sites[m], leader)) return true;
+  }
+  return false;
 }
 
 /** Whether client site `c` sends the quorum nothing in state `s`: a standby while a weighted backend of each of its entries is up (whatif/engine clientSites). */

@@ -164,6 +164,8 @@ export function availabilityJson(ctx: TopologyContext, report: AvailabilityRepor
           federatedAvailability: f.api.stretched ? f.api.federated : null,
           // review M94: the member sites of a control plane with none at the cluster's site, else null
           remoteMembers: f.api.remote.length ? f.api.remote : null,
+          // with remoteMembers: the sites of the API servers the nodes write through (no witness's etcd-only member), else null
+          remoteControlPlane: f.api.remote.length ? f.api.controlPlane : null,
         }
       : null,
     writeBudget: budgetJson(budgetOfFigures(ctx, f)),

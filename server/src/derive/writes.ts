@@ -16,6 +16,7 @@ import {
   relaysThroughFollowers,
   writeBudget,
 } from "./latency";
+import { controlPlaneOf } from "./controlplane";
 import { loadBackends } from "./loads";
 import { ms } from "../util/format";
 import { listText } from "../util/strings";
@@ -75,6 +76,7 @@ export function clientWrite(ctx: TopologyContext, q: Quorum, p: LeaderAt, client
     if ((counts.get(client) ?? 0) > 0) return FAILS;
     return nearest(p.voting, commitFrom);
   }
+  if (q.kind === "etcd" && client === homeOf(ctx, q)) return apiWrite(ctx, q, p, client, { rtt, reaches });
   if (client === p.site) return { fails: false, ms: p.commit, via: null };
   if (reaches(client, p.site)) return { fails: false, ms: plus(rtt(client, p.site), p.commit), via: null };
   if (!relaysThroughFollowers(q)) return FAILS;
@@ -82,6 +84,49 @@ export function clientWrite(ctx: TopologyContext, q: Quorum, p: LeaderAt, client
     p.voting.filter((m) => m !== p.site),
     (m) => plus(rtt(m, p.site), p.commit),
   );
+}
+
+/** An etcd's cluster's site (its nodes: the API's only clients), or undefined. */
+const homeOf = (ctx: TopologyContext, q: Quorum): string | undefined => {
+  const name = (q.owner as Cluster).name?.value;
+  return name ? ctx.siteOfCluster(name) : undefined;
+};
+
+/**
+ * How an etcd's cluster writes to its API at placement `p`: its nodes at `client` write through an
+ * API server (derive/controlplane) — the ones at their own site when it has control-plane nodes,
+ * else any they reach — and the API server through an etcd member. A stacked API server's etcd is
+ * its own site's member (kubeadm points it at the local member only): it takes writes while that
+ * member reaches the leader. One with no member at its site (external etcd) writes through any
+ * member it reaches that reaches the leader. A witness's etcd-only member can be the leader like
+ * any other (Raft elects any member; etcd has no leader priority, and `etcdctl move-leader` moves
+ * it only until the next election), but no API server runs there: the nodes' writes reach a leader
+ * there through a control-plane site's member, never directly (README Decisions). `via` is the API
+ * server's site when it is not the nodes' own (external etcd: the member written through, when not the leader).
+ */
+function apiWrite(
+  ctx: TopologyContext,
+  q: Quorum,
+  p: LeaderAt,
+  client: string,
+  o: { readonly rtt: NonNullable<WriteOptions["rtt"]>; readonly reaches: NonNullable<WriteOptions["reaches"]> },
+): WriteRoute {
+  const cp = controlPlaneOf(ctx, q.owner as Cluster).sites;
+  const hop = (a: string, b: string) => (a === b ? 0 : o.rtt(a, b));
+  const viaLeader = (m: string) => (m === p.site ? p.commit : plus(hop(m, p.site), p.commit));
+  let best: WriteRoute | undefined;
+  for (const server of cp.includes(client) ? [client] : cp) {
+    if (!o.reaches(client, server)) continue;
+    // a stacked API server's own member; an external etcd's: every voting member it reaches
+    const members = (q.counts.get(server) ?? 0) > 0 ? [server] : p.voting.filter((m) => o.reaches(server, m));
+    for (const m of members) {
+      if (!o.reaches(m, p.site)) continue;
+      const ms = plus(hop(client, server), hop(server, m), viaLeader(m));
+      const via = server !== client ? server : m !== p.site && m !== client ? m : null;
+      if (!best || (ms !== undefined && (best.ms === undefined || ms < best.ms))) best = { fails: false, ms, via };
+    }
+  }
+  return best ?? FAILS;
 }
 
 /** The traffic entries depending on each store, once per analysed topology. */

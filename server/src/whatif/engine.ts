@@ -1443,12 +1443,15 @@ function clusterApi(J: Judging, quorums: Quorums, c: ClusterResult, servingOf: (
   const cp = controlPlaneOf(ctx, qj.q.owner as Cluster).sites;
   const at = p.voting.filter((x) => cp.includes(x));
   const voting = at.filter((x) => J.R.reaches(c.site, x));
+  const own = (qj.q.counts.get(c.site) ?? 0) > 0;
   const why =
     qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails)
-      ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes`
-      : (qj.q.counts.get(c.site) ?? 0) > 0
+      ? `with its etcd leader in ${p.site} (where it may be when the links go) ${own ? `the members at ${c.site} stop, and the API servers stacked on them refuse writes` : remoteStops(J, c.site, cp, p)}`
+      : own
         ? `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})`
-        : `its nodes at ${c.site} are cut off from its whole control plane (etcd at ${listText([...qj.q.counts.keys()])})`;
+        : [...qj.q.counts.keys()].some((x) => J.R.reaches(c.site, x))
+          ? remoteStops(J, c.site, cp, p)
+          : `its nodes at ${c.site} are cut off from its whole control plane (etcd at ${listText([...qj.q.counts.keys()])})`;
   // no member at its own site: every Node of the cluster may be on the cut-off side (review M92)
   const remote = controlPlaneAway(ctx, qj.q.owner as Cluster);
   if (!at.length) {
@@ -1458,6 +1461,19 @@ function clusterApi(J: Judging, quorums: Quorums, c: ClusterResult, servingOf: (
   }
   J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} — ${why}. ${afterApiStops(c, load, at, voting, remote, p.voting)}`);
   return { ...c, apiStops: true, controlPlaneAt: at, evictionAfterSeconds: EVICTION_AFTER_SECONDS };
+}
+
+/**
+ * Why a cluster's nodes at `site`, with no etcd member there, take no API writes though they reach
+ * some member (derive/writes apiWrite): they reach no API server — a witness's etcd-only member
+ * runs none — or the API servers they reach stand on members cut off from the leader.
+ */
+function remoteStops(J: Judging, site: string, cp: readonly string[], p: Placement): string {
+  const servers = cp.filter((x) => J.R.reaches(site, x));
+  if (servers.length)
+    return `the API servers its nodes at ${site} reach (at ${listText(servers)}) stand on etcd members cut off from the majority (${listText([...p.voting])}) and refuse writes`;
+  const down = cp.filter((x) => J.R.lost.has(x));
+  return `its nodes at ${site} reach none of its API servers (at ${listText([...cp])}${down.length ? `: ${listText(down)} lost` : ""}) — an etcd-only witness member runs none`;
 }
 
 /**
