@@ -652,8 +652,22 @@ export function reportSteps(ctx: TopologyContext): Steps<AvailabilityReport> {
 const nearOne = (x: number): number => (x > 1 - 1e-12 ? 1 : x);
 
 export function ninesText(unavailability: number): string {
-  // rounded to two decimals as the percentages beside it are rounded, never cut (review M121a: 2.699 is "2.7", not "2.69")
-  return `${sig(Number((-Math.log10(unavailability)).toFixed(2)))} nines`;
+  return `${sig(ninesRounded(unavailability))} nines`;
+}
+
+/**
+ * Nines to two decimals, one rule for every output: rounded as the percentages beside them are
+ * (review M121a: 2.699 is "2.7", not "2.69"), except that rounding never reaches a whole nine
+ * the figure falls short of — "3 nines" is a promise of 99.9%, and 99.8992% (2.9965) reads "2.99
+ * nines" — cut to two decimals there instead. A figure within 1e-9 of a whole nine (0.999's
+ * 1 − 0.999 is 0.0010000000000000009 in binary) is that nine.
+ */
+export function ninesRounded(unavailability: number): number {
+  const n = -Math.log10(unavailability);
+  const whole = Math.round(n);
+  if (Math.abs(n - whole) < 1e-9) return whole;
+  const r = Number(n.toFixed(2));
+  return Number.isInteger(r) && r > n ? Math.floor(n * 100) / 100 : r;
 }
 
 /** "5.52 nines, 1.58 minutes a year" */
