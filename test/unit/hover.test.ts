@@ -96,7 +96,11 @@ clusters:
 test("hover on a stretched etcd: the quorum survives a cut of its cluster's site, the cluster's API there does not (review M125)", () => {
   const text = readFileSync(join(__dirname, "../../../examples/payments-eu-reviewed.topology.yaml"), "utf8");
   const etcd = hover(text, "members: { fra: 2", 2);
-  assert.match(etcd, /survives every single-site loss and every partition/);
+  // the headline says which survives: the quorum, not the API at fra (review M125 nit)
+  assert.match(
+    etcd,
+    /^\*\*etcd of cluster fra-prod\*\*: the quorum survives every single-site loss and every partition \(a majority keeps writing\); fra-prod's API at fra stops when fra is cut off \(below\)\./,
+  );
   assert.match(
     etcd,
     /\*\*When fra is cut off, fra-prod's API stops there\*\* \(2 of 5 members at fra, the minority\): no scaling, rollouts or rescheduling, while its pods keep serving\. fra-prod's API \(writes from its nodes at fra\): 99\.8%; with a local etcd at fra \(federated\): 99\.9%, fra's own/,
@@ -108,7 +112,7 @@ test("hover on a stretched etcd: the quorum survives a cut of its cluster's site
     2,
   );
   assert.match(majorityHome, /etcd of cluster fra-prod/);
-  assert.doesNotMatch(majorityHome, /API stops there/);
+  assert.doesNotMatch(majorityHome, /API stops there|the quorum survives|API at fra stops/);
 });
 
 test("a store's quorum hover shows each leader site's slowest client write beside its commit (review S18)", () => {
@@ -118,13 +122,44 @@ test("a store's quorum hover shows each leader site's slowest client write besid
   assert.match(md, /\| site \| members \| if lost \| commit latency as leader \| slowest write as leader \(from fra, lon\) \|/);
   // leader at fra: lon waits 14 + 9; at lon: fra waits 14 + 8; at ams: fra waits 9 + 8 — the best
   assert.match(md, /\| fra \| 2 \| 3 of 5: survives \| 9 ms \| 23 ms \(from lon\) \|/);
-  assert.match(md, /\| lon \| 2 \| 3 of 5: survives \| 8 ms \(best\) \| 22 ms \(from fra\) \|/);
+  // "(best)" marks one column by one rule (derive/writes bestSites): the writes', not lon's 8 ms commit, which ams ties (review M125, M135)
+  assert.match(md, /\| lon \| 2 \| 3 of 5: survives \| 8 ms \| 22 ms \(from fra\) \|/);
   assert.match(md, /\| ams \| 1 \| 4 of 5: survives \| 8 ms \| 17 ms \(from fra\) \(best\) \|/);
-  // an etcd's table has no such column
+  assert.equal(md.match(/\(best/g)?.length, 1);
+  // an etcd's table: its cluster's API write from its nodes at fra, through their API servers — fra 9 ms, lon 14 + 8, ams 9 + 8:
+  // the best is fra, where simulate places the leader and the record and the runbook name it (review M135)
   const etcd =
     hoverAt(analyzeFile("t.topology.yaml", reviewed), reviewed.indexOf("members: { fra: 2, lon: 2, ams: 1 }") + 2)?.markdown ?? "";
-  assert.match(etcd, /commit latency as leader \|\n/);
+  assert.match(
+    etcd,
+    /\| commit latency as leader \| fra-prod's API write as leader \(from its nodes at fra, through their API servers\) \|\n/,
+  );
+  assert.match(etcd, /\| fra \| 2 \| 3 of 5: survives \| 9 ms \| 9 ms \(best\) \|/);
+  assert.match(etcd, /\| lon \| 2 \| 3 of 5: survives \| 8 ms \| 22 ms \|/);
+  assert.match(etcd, /\| ams \| 1 \| 4 of 5: survives \| 8 ms \| 17 ms \|/);
+  assert.equal(etcd.match(/\(best/g)?.length, 1);
   assert.doesNotMatch(etcd, /slowest write/);
+});
+
+test("a tie for the best leader site is said as a tie (review M125 nit)", () => {
+  // three sites 10 ms apart, written from a and b (c a witness): every leader leaves a write of 10 + 10 ms — a three-way tie
+  const text = `${HEADER}sites:
+  - { name: a }
+  - { name: b }
+  - { name: c, role: witness }
+links:
+  - { between: [a, b], rttMs: 10 }
+  - { between: [a, c], rttMs: 10 }
+  - { between: [b, c], rttMs: 10 }
+stores:
+  - name: db
+    replication: consensus
+    members: { a: 1, b: 1, c: 1 }
+`;
+  const md = hover(text, "members:", 2);
+  assert.match(md, /\| a \| 1 \| 2 of 3: survives \| 10 ms \| 20 ms \(from b\) \(best, tied with b and c\) \|/);
+  assert.match(md, /\| c \| 1 \| 2 of 3: survives \| 10 ms \| 20 ms \(from a\) \(best, tied with a and b\) \|/);
+  // (the reviewed example's ledger and etcd above: one best each, no tie)
 });
 
 test("capacity and lag-buffer hovers print numbers as simulate and the record do (review M86)", () => {

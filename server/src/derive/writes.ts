@@ -278,6 +278,16 @@ export function writeJudgement(
 }
 const judgedAsDeclared = (ctx: TopologyContext, q: Quorum): WriteJudgement => judge(ctx, q, q.counts, designedVoters(ctx, q));
 
+/**
+ * The leader sites as good as `best` (the same slowest write and commit): the one rule for "best"
+ * that every output marking a best leader site reads, so a tie is said as a tie (review M125, M135).
+ */
+export function bestSites(j: WriteJudgement): string[] {
+  const b = j.best;
+  if (!b) return [];
+  return j.placements.filter((p) => p.slowest === b.slowest && p.commit === b.commit).map((p) => p.site);
+}
+
 /** What `judge` judges: the voters' options, the member sites (the placements), the writing sites and whether the members stand in for them. */
 function judged(
   ctx: TopologyContext,

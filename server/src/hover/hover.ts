@@ -21,7 +21,7 @@ import { loadOf, overCapacity } from "../math/traffic";
 import { globalnetExempt, rangeWhere, rangesOverlapping } from "../derive/cidr";
 import type { Quorum, TopologyContext } from "../derive/context";
 import { bestCommit, commitLatencies, galeraCommit } from "../derive/latency";
-import { writeJudgement } from "../derive/writes";
+import { bestSites, writeJudgement } from "../derive/writes";
 import { trafficLoads } from "../derive/loads";
 import {
   exportedServices,
@@ -88,6 +88,7 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
   // the verdict first, then the one table that matters, then what is left: one screen
   // its voters as designed can never make the majority (review M109): writes are stopped with every site up, not by a loss
   const stopped = voters < maj;
+  const api = apiWhenCutOff(ctx, q, home, losses.length);
   let verdict: string;
   if (stopped)
     verdict = `**writes are stopped with every site up**: ${md(neverVoteText(q, cutOffVoterSites(ctx, q)))} as designed (\`quorum/member-unreachable\`), so ${voters} of ${n} members can vote; majority ${maj}`;
@@ -103,6 +104,9 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
     verdict = frozen.length
       ? `${survives}, but **${frozen.length} partition${frozen.length === 1 ? "" : "s"} stop writes on both sides**`
       : `${survives}${splits.length ? ` and every partition` : ""}`;
+    // an etcd whose cluster's site holds a minority (review M125): what survives is the quorum — a majority writes — not the API at that site (below)
+    if (api.length)
+      verdict = `the quorum ${verdict} (a majority keeps writing); ${md(clusterName(q))}'s API at ${md(home!)} stops when ${md(home!)} is cut off (below)`;
   }
   const parts = [
     `**${md(q.label)}**: ${verdict}.`,
@@ -111,7 +115,7 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
       ? `${n} members (${voters} that vote as designed), majority **${maj}**: ${maj - voters} vote${maj - voters === 1 ? "" : "s"} short of it with every site up.`
       : `${n} members${voters === n ? "" : ` (${voters} that vote as designed)`}, majority **${maj}**, tolerates **${tol}** failure${tol === 1 ? "" : "s"}.`,
   ];
-  parts.push(...apiWhenCutOff(ctx, q, home, losses.length));
+  parts.push(...api);
   if (losses.length > 1 && q.kind === "galera") {
     // Galera has no leader: a commit's write-set goes to every node in total order before each
     // certifies it, so a commit from any site waits one round trip to the farthest member site
@@ -147,6 +151,9 @@ function quorumHover(ctx: TopologyContext, q: Quorum): string {
   return parts.join("\n\n");
 }
 
+/** An etcd's cluster's name. */
+const clusterName = (q: Quorum): string => (q.owner as Cluster).name?.value ?? "the cluster";
+
 /**
  * A stretched etcd whose cluster's site holds a minority of its members (review M125): the quorum
  * survives the cut, the cluster's API at its site does not — the line the record and
@@ -157,7 +164,7 @@ function apiWhenCutOff(ctx: TopologyContext, q: Quorum, home: string | undefined
   const n = total(q.counts);
   const here = q.counts.get(home) ?? 0;
   if (!here || here >= majority(n)) return [];
-  const own = (q.owner as Cluster).name?.value ?? "the cluster";
+  const own = clusterName(q);
   const f = reportOf(ctx).figures.find((x) => x.owner === q.owner && x.api);
   const federated = f && federatedText(f);
   return [
@@ -165,34 +172,53 @@ function apiWhenCutOff(ctx: TopologyContext, q: Quorum, home: string | undefined
   ];
 }
 
-/** The consensus quorum's table: each member site's loss, its commit as leader and — for a store — its slowest client write as leader. */
+/**
+ * The consensus quorum's table: each member site's loss, its commit as leader and — for a store —
+ * its slowest client write as leader; for an etcd, its cluster's API write from its nodes (through
+ * their API servers, derive/writes). "(best)" marks one column, by one rule: the writes' best
+ * placement (derive/writes bestSites: the slowest write, then the commit), which is where the
+ * engine places the leader with every site up; the commit column only where nobody writes. A tie
+ * is said as one.
+ */
 function leaderTable(ctx: TopologyContext, q: Quorum, losses: ReturnType<typeof siteLosses>, n: number): string {
-  const best = bestCommit(ctx, q);
   const latency = new Map(commitLatencies(ctx, q).map((l) => [l.leader, l.ms]));
-  // a store's slowest client write per leader site (derive/writes, as rtt/write-budget judges it)
-  const writes = q.kind === "consensus" ? writeJudgement(ctx, q) : undefined;
+  // a store's slowest client write per leader site (derive/writes, as rtt/write-budget judges it); an etcd's cluster's API write
+  const writes = q.kind === "consensus" || q.kind === "etcd" ? writeJudgement(ctx, q) : undefined;
+  const written = !!writes?.writers.length;
+  const bestCommitAt = bestCommit(ctx, q);
+  const best = written
+    ? bestSites(writes!)
+    : bestCommitAt
+      ? [...latency].filter(([, x]) => x === bestCommitAt.latency).map(([site]) => site)
+      : [];
+  const mark = (site: string) => {
+    if (!best.includes(site)) return "";
+    const others = best.filter((x) => x !== site);
+    return others.length ? ` (best, tied with ${md(listText(others))})` : " (best)";
+  };
   const slowest = (site: string) => {
     const p = writes?.placements.find((x) => x.site === site);
     if (!p || p.slowest === undefined) return noCommit(ctx, q, site);
+    if (q.kind === "etcd") return `${ms(p.slowest)}${mark(site)}`;
     const from = p.writes.find((w) => w.route.ms === p.slowest)!.from;
-    return `${ms(p.slowest)} (from ${md(from)})${writes!.best === p ? " (best)" : ""}`;
+    return `${ms(p.slowest)} (from ${md(from)})${mark(site)}`;
   };
+  const own = clusterName(q);
+  const writesHead = !written
+    ? []
+    : q.kind === "etcd"
+      ? [`${md(own)}'s API write as leader (from its nodes at ${writes!.writers.map(md).join(", ")}, through their API servers)`]
+      : [`slowest write as leader (from ${writes!.writers.map(md).join(", ")})`];
   return table(
-    [
-      "site",
-      "members",
-      "if lost",
-      "commit latency as leader",
-      ...(writes?.writers.length ? [`slowest write as leader (from ${writes.writers.map(md).join(", ")})`] : []),
-    ],
+    ["site", "members", "if lost", "commit latency as leader", ...writesHead],
     losses.map((l) => {
       const c = latency.get(l.site);
       return [
         md(l.site),
         String(l.lost),
         `${l.survivors} of ${n}: ${l.survives ? "survives" : "**quorum lost**"}`,
-        c === undefined ? noCommit(ctx, q, l.site) : `${ms(c)}${best?.site === l.site ? " (best)" : ""}`,
-        ...(writes?.writers.length ? [slowest(l.site)] : []),
+        c === undefined ? noCommit(ctx, q, l.site) : `${ms(c)}${written ? "" : mark(l.site)}`,
+        ...(written ? [slowest(l.site)] : []),
       ];
     }),
   );
