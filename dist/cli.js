@@ -17411,6 +17411,29 @@ function cockroachVersion(engine) {
   return m ? [Number(m[1]), Number(m[2])] : void 0;
 }
 
+// server/src/derive/controlplane.ts
+function controlPlaneOf(ctx, c) {
+  return ctx.factOf(computeControlPlane, c);
+}
+function controlPlaneSites(ctx, cluster) {
+  const c = ctx.topology.clusterByName.get(cluster);
+  return c ? controlPlaneOf(ctx, c).sites : [];
+}
+function controlPlaneAway(ctx, c) {
+  const home = ctx.siteOfCluster(c.name?.value ?? "");
+  return home !== void 0 && !controlPlaneOf(ctx, c).sites.includes(home);
+}
+function computeControlPlane(ctx, c) {
+  const home = ctx.siteOfCluster(c.name?.value ?? "");
+  const q = ctx.quorumOf(c);
+  const own2 = home !== void 0 ? [home] : [];
+  if (!q?.resolved) return { sites: own2, etcdOnly: [] };
+  const members = [...q.counts.keys()];
+  const witness = (s) => s !== home && ctx.topology.siteByName.get(s)?.role === "witness";
+  const sites = members.filter((s) => !witness(s));
+  return { sites: sites.length ? sites : own2, etcdOnly: members.filter(witness) };
+}
+
 // server/src/derive/writes.ts
 var FAILS = { fails: true, ms: void 0, via: null };
 var plus = (...xs) => xs.every((x) => x !== void 0) ? xs.reduce((a, x) => a + x, 0) : void 0;
@@ -17434,6 +17457,7 @@ function clientWrite(ctx, q, p, client, o = {}) {
     if ((counts.get(client) ?? 0) > 0) return FAILS;
     return nearest(p.voting, commitFrom);
   }
+  if (q.kind === "etcd" && client === homeOf(ctx, q)) return apiWrite(ctx, q, p, client, { rtt, reaches: reaches2 });
   if (client === p.site) return { fails: false, ms: p.commit, via: null };
   if (reaches2(client, p.site)) return { fails: false, ms: plus(rtt(client, p.site), p.commit), via: null };
   if (!relaysThroughFollowers(q)) return FAILS;
@@ -17441,6 +17465,27 @@ function clientWrite(ctx, q, p, client, o = {}) {
     p.voting.filter((m) => m !== p.site),
     (m) => plus(rtt(m, p.site), p.commit)
   );
+}
+var homeOf = (ctx, q) => {
+  const name = q.owner.name?.value;
+  return name ? ctx.siteOfCluster(name) : void 0;
+};
+function apiWrite(ctx, q, p, client, o) {
+  const cp = controlPlaneOf(ctx, q.owner).sites;
+  const hop = (a, b) => a === b ? 0 : o.rtt(a, b);
+  const viaLeader = (m) => m === p.site ? p.commit : plus(hop(m, p.site), p.commit);
+  let best;
+  for (const server of cp.includes(client) ? [client] : cp) {
+    if (!o.reaches(client, server)) continue;
+    const members = (q.counts.get(server) ?? 0) > 0 ? [server] : p.voting.filter((m) => o.reaches(server, m));
+    for (const m of members) {
+      if (!o.reaches(m, p.site)) continue;
+      const ms3 = plus(hop(client, server), hop(server, m), viaLeader(m));
+      const via = server !== client ? server : m !== p.site && m !== client ? m : null;
+      if (!best || ms3 !== void 0 && (best.ms === void 0 || ms3 < best.ms)) best = { fails: false, ms: ms3, via };
+    }
+  }
+  return best ?? FAILS;
 }
 function dependents(ctx) {
   const m = /* @__PURE__ */ new Map();
@@ -17769,7 +17814,17 @@ function leanQuorum(ctx, d, q) {
       entries: w.entries.map((e) => ({ zero: e.zero, weighted: Int32Array.from(e.weighted.map((x) => d.siteIndex.get(x))) }))
     })),
     home,
+    ...apiServersOf(ctx, d, q, home),
     judged: new Int32Array(1)
+  };
+}
+function apiServersOf(ctx, d, q, home) {
+  if (q.kind !== "etcd" || home < 0) return { apiServers: new Int32Array(0), apiStacked: new Uint8Array(0) };
+  const cp = controlPlaneOf(ctx, q.owner).sites;
+  const at = cp.includes(d.sites[home]) ? [d.sites[home]] : cp;
+  return {
+    apiServers: Int32Array.from(at.map((x) => d.siteIndex.get(x))),
+    apiStacked: Uint8Array.from(at.map((x) => (q.counts.get(x) ?? 0) > 0 ? 1 : 0))
   };
 }
 function leanEntities(ctx, d) {
@@ -17859,11 +17914,25 @@ function failsAt(d, s, q, l, client) {
     for (let m = 0; m < k; m++) if (q.counts[m] > 0 && reaches(d, s, q.sites[m], leader) && reaches(d, s, client, q.sites[m])) return false;
     return true;
   }
+  if (q.kind === "etcd" && client === q.home) return !apiReaches(d, s, q, leader, client);
   if (reaches(d, s, client, leader)) return false;
   if (!q.relay) return true;
   for (let m = 0; m < k; m++)
     if (m !== l && q.counts[m] > 0 && reaches(d, s, q.sites[m], leader) && reaches(d, s, client, q.sites[m])) return false;
   return true;
+}
+function apiReaches(d, s, q, leader, home) {
+  for (let i = 0; i < q.apiServers.length; i++) {
+    const a = q.apiServers[i];
+    if (!reaches(d, s, home, a)) continue;
+    if (q.apiStacked[i]) {
+      if (reaches(d, s, a, leader)) return true;
+      continue;
+    }
+    for (let m = 0; m < q.sites.length; m++)
+      if (q.counts[m] > 0 && reaches(d, s, a, q.sites[m]) && reaches(d, s, q.sites[m], leader)) return true;
+  }
+  return false;
 }
 function idleClient(s, q, c) {
   for (const w of q.standbys) {
@@ -18913,11 +18982,15 @@ function apiFigures(d, e, t, unjudged) {
 }
 function remoteOf(d, e) {
   const at = [...e.sites].filter((_, i) => e.counts[i] > 0);
-  if (!at.length || at.includes(e.home)) return { remote: [] };
+  if (!at.length || at.includes(e.home)) return { remote: [], controlPlane: [], remoteAlone: false };
   const remote = at.map((x) => d.sites[x]);
-  if (at.length !== 1 || d.linkAt[e.home * d.sites.length + at[0]] < 0) return { remote };
-  const [a, b] = [e.home, at[0]].sort((x, y) => x - y);
-  return { remote, remoteLink: `${d.sites[a]}\u2013${d.sites[b]} link` };
+  const servers = e.apiStacked.every(Boolean) ? [...e.apiServers] : at;
+  const controlPlane = servers.map((x) => d.sites[x]);
+  const votes = servers.length === 1 ? e.counts[[...e.sites].indexOf(servers[0])] : 0;
+  const remoteAlone = votes >= e.majority;
+  if (!remoteAlone || d.linkAt[e.home * d.sites.length + servers[0]] < 0) return { remote, controlPlane, remoteAlone };
+  const [a, b] = [e.home, servers[0]].sort((x, y) => x - y);
+  return { remote, controlPlane, remoteAlone, remoteLink: `${d.sites[a]}\u2013${d.sites[b]} link` };
 }
 function assumedAtOne(d, sites, links) {
   const out = [];
@@ -19031,7 +19104,14 @@ function reportSteps(ctx) {
 }
 var nearOne = (x) => x > 1 - 1e-12 ? 1 : x;
 function ninesText(unavailability) {
-  return `${sig(Number((-Math.log10(unavailability)).toFixed(2)))} nines`;
+  return `${sig(ninesRounded(unavailability))} nines`;
+}
+function ninesRounded(unavailability) {
+  const n = -Math.log10(unavailability);
+  const whole = Math.round(n);
+  if (Math.abs(n - whole) < 1e-9) return whole;
+  const r2 = Number(n.toFixed(2));
+  return Number.isInteger(r2) && r2 > n ? Math.floor(n * 100) / 100 : r2;
 }
 function ninesAndMinutes(unavailability) {
   if (unavailability <= 0) return "never unavailable";
@@ -19067,15 +19147,16 @@ function apiCausesText(f) {
 function remoteCausesText(a) {
   const parts = [];
   const at = listText(a.remote);
-  const one = a.remote.length === 1;
+  const cp = listText(a.controlPlane);
+  const beside = a.remote.filter((x) => !a.controlPlane.includes(x));
   if (a.siteDown > 0) parts.push(`${a.from} down ${timeShare(a.siteDown)}`);
   if (a.cutOff > 0)
     parts.push(
-      one ? `${a.from}'s nodes cut off from their control plane at ${at} (${a.remoteLink ? `${a.remoteLink} down` : `no ${a.from}\u2013${at} link is declared`}) ${timeShare(a.cutOff)}` : `${a.from}'s nodes cut off from their control plane's leader at ${at} (at the leader placement worst for them: leadership stays where it was when the links went, and ${ETCD_NO_PIN}) ${timeShare(a.cutOff)}`
+      a.remoteAlone ? `${a.from}'s nodes cut off from their control plane at ${cp} (${a.remoteLink ? `${a.remoteLink} down` : `no ${a.from}\u2013${cp} link is declared`}) ${timeShare(a.cutOff)}` : beside.length ? `${a.from}'s nodes without an API server that takes writes: those at ${cp} down, cut off from ${a.from}, or their members cut off from the etcd leader (the etcd-only members at ${listText(beside)} run none; at the leader placement worst for them: leadership stays where it was when the links went, and ${ETCD_NO_PIN}) ${timeShare(a.cutOff)}` : `${a.from}'s nodes cut off from their control plane's leader at ${at} (at the leader placement worst for them: leadership stays where it was when the links went, and ${ETCD_NO_PIN}) ${timeShare(a.cutOff)}`
     );
   if (a.quorumStops > 0)
     parts.push(
-      one ? `${at} down (its whole etcd lost) ${timeShare(a.quorumStops)}` : `the etcd quorum at ${at} stopped ${timeShare(a.quorumStops)}`
+      a.remoteAlone ? `${cp} down (${beside.length ? "the etcd's majority lost with it" : "its whole etcd lost"}) ${timeShare(a.quorumStops)}` : `the etcd quorum at ${at} stopped ${timeShare(a.quorumStops)}`
     );
   return parts.join("; ");
 }
@@ -20415,29 +20496,6 @@ var TOPOLOGY_RULES = [
 ];
 var LATE_RULES = [["objective", objectiveSteps]];
 
-// server/src/derive/controlplane.ts
-function controlPlaneOf(ctx, c) {
-  return ctx.factOf(computeControlPlane, c);
-}
-function controlPlaneSites(ctx, cluster) {
-  const c = ctx.topology.clusterByName.get(cluster);
-  return c ? controlPlaneOf(ctx, c).sites : [];
-}
-function controlPlaneAway(ctx, c) {
-  const home = ctx.siteOfCluster(c.name?.value ?? "");
-  return home !== void 0 && !controlPlaneOf(ctx, c).sites.includes(home);
-}
-function computeControlPlane(ctx, c) {
-  const home = ctx.siteOfCluster(c.name?.value ?? "");
-  const q = ctx.quorumOf(c);
-  const own2 = home !== void 0 ? [home] : [];
-  if (!q?.resolved) return { sites: own2, etcdOnly: [] };
-  const members = [...q.counts.keys()];
-  const witness = (s) => s !== home && ctx.topology.siteByName.get(s)?.role === "witness";
-  const sites = members.filter((s) => !witness(s));
-  return { sites: sites.length ? sites : own2, etcdOnly: members.filter(witness) };
-}
-
 // server/src/availability/pin.ts
 var SAME = 1e-9;
 function pinCost(ctx, store, site) {
@@ -21302,7 +21360,8 @@ function clusterApi(J, quorums, c, servingOf) {
   const cp = controlPlaneOf(ctx, qj.q.owner).sites;
   const at = p.voting.filter((x) => cp.includes(x));
   const voting = at.filter((x) => J.R.reaches(c.site, x));
-  const why2 = qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails) ? `with its etcd leader in ${p.site} (where it may be when the links go) the members at ${c.site} stop, and the API servers stacked on them refuse writes` : (qj.q.counts.get(c.site) ?? 0) > 0 ? `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})` : `its nodes at ${c.site} are cut off from its whole control plane (etcd at ${listText([...qj.q.counts.keys()])})`;
+  const own2 = (qj.q.counts.get(c.site) ?? 0) > 0;
+  const why2 = qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails) ? `with its etcd leader in ${p.site} (where it may be when the links go) ${own2 ? `the members at ${c.site} stop, and the API servers stacked on them refuse writes` : remoteStops(J, c.site, cp, p)}` : own2 ? `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})` : [...qj.q.counts.keys()].some((x) => J.R.reaches(c.site, x)) ? remoteStops(J, c.site, cp, p) : `its nodes at ${c.site} are cut off from its whole control plane (etcd at ${listText([...qj.q.counts.keys()])})`;
   const remote = controlPlaneAway(ctx, qj.q.owner);
   if (!at.length) {
     J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${apiWithoutServers(c, load, p.voting)}`);
@@ -21310,6 +21369,13 @@ function clusterApi(J, quorums, c, servingOf) {
   }
   J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${afterApiStops(c, load, at, voting, remote, p.voting)}`);
   return { ...c, apiStops: true, controlPlaneAt: at, evictionAfterSeconds: EVICTION_AFTER_SECONDS };
+}
+function remoteStops(J, site, cp, p) {
+  const servers = cp.filter((x) => J.R.reaches(site, x));
+  if (servers.length)
+    return `the API servers its nodes at ${site} reach (at ${listText(servers)}) stand on etcd members cut off from the majority (${listText([...p.voting])}) and refuse writes`;
+  const down = cp.filter((x) => J.R.lost.has(x));
+  return `its nodes at ${site} reach none of its API servers (at ${listText([...cp])}${down.length ? `: ${listText(down)} lost` : ""}) \u2014 an etcd-only witness member runs none`;
 }
 var POD_EVICTION_NOTE = `Pod eviction, wherever a cluster's API stops at a cut-off site while its control plane runs on elsewhere: that control plane's node controller no longer hears the site's kubelets, so after about ${seconds(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) the nodes are NotReady, and after the default ${seconds(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration their pods are evicted \u2014 one node every ${seconds(SECONDS_PER_EVICTED_NODE)} when the nodes carry per-site zone labels; without them the cut-off nodes, most of the cluster, are a partial disruption, and none are evicted in a cluster of 50 nodes or fewer (one node every 100 s above). When none of the cluster's Nodes stays Ready \u2014 a control plane whose hosts are not Nodes of the cluster (hosted: Kamaji, HyperShift, k0smotron; external etcd and API-server hosts) with every Node at the cut-off site \u2014 the node controller sees every zone fully disrupted, takes the fault for its own and evicts nothing. The kubelets learn of it only when the network heals, and then stop every evicted pod at once. To ride out a cut, raise the pods' tolerationSeconds for node.kubernetes.io/unreachable above the longest cut, or give the cluster a control plane local to its site.`;
 var evictsIfStacked = (cluster, controlPlaneAt) => `if its control-plane hosts at ${listText([...controlPlaneAt])} are Nodes of ${cluster} (kubeadm stacked)`;
@@ -21930,7 +21996,9 @@ function availabilityJson(ctx, report = reportOf(ctx)) {
       quorumMinutesPerYear: f.api.quorum.minutesPerYear,
       federatedAvailability: f.api.stretched ? f.api.federated : null,
       // review M94: the member sites of a control plane with none at the cluster's site, else null
-      remoteMembers: f.api.remote.length ? f.api.remote : null
+      remoteMembers: f.api.remote.length ? f.api.remote : null,
+      // with remoteMembers: the sites of the API servers the nodes write through (no witness's etcd-only member), else null
+      remoteControlPlane: f.api.remote.length ? f.api.controlPlane : null
     } : null,
     writeBudget: budgetJson(budgetOfFigures(ctx, f)),
     rtoSeconds: f.rto?.seconds ?? null,
@@ -30816,10 +30884,10 @@ var membersAt = (q, n, site) => {
   return here ? shortOf(here, n, site) : `none of its ${n} members at ${site}: its whole etcd is at ${listText(memberSites(q.counts))}`;
 };
 function remoteEtcd(r2, q) {
-  const h = homeOf(r2, q);
+  const h = homeOf2(r2, q);
   return !!h && memberSites(q.counts).length > 0 && !((q.counts.get(h.home) ?? 0) > 0);
 }
-function homeOf(r2, q) {
+function homeOf2(r2, q) {
   const own2 = q.kind === "etcd" ? q.owner.name?.value : void 0;
   const home = own2 ? r2.ctx.siteOfCluster(own2) : void 0;
   return own2 && home ? { own: own2, home } : void 0;
@@ -30828,7 +30896,7 @@ function controlPlaneElsewhere2(r2, q, home) {
   return controlPlaneOf(r2.ctx, q.owner).sites.filter((s) => s !== home);
 }
 function homeFacts(r2, q) {
-  const h = homeOf(r2, q);
+  const h = homeOf2(r2, q);
   if (!h || memberSites(q.counts).length < 2 && !remoteEtcd(r2, q)) return void 0;
   const lost = r2.single.find((x) => x.scenario.lose.length === 1 && x.scenario.lose[0] === h.home);
   const cut = run(r2.ctx, { ...ALL_UP, partition: [[h.home]] });
