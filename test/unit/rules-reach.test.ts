@@ -413,11 +413,12 @@ test("review M109: the ledger's hover counts the voters as designed in its laten
   const tunnel = hover(TUNNEL);
   // ams's voter is a failure already: 4 voters, 3 needed
   assert.match(tunnel, /5 members \(4 that vote as designed\), majority \*\*3\*\*, tolerates \*\*1\*\* failure\./);
-  // simulate all up places the leader in fra with a 14 ms commit and lon's writes at 28 ms: the hover's best row
+  // simulate all up places the leader in fra with a 14 ms commit and lon's writes at 28 ms: the hover's best row — tied
+  // with lon's (14 ms, fra's writes at 28 ms), said as a tie by the one rule for "best" (review M125 nit, M135)
   const up = run(analyzeFile("t.topology.yaml", TUNNEL).contexts[0], ALL_UP).quorums.find((q) => q.name === "store ledger")!;
   assert.deepEqual([up.leader, up.commitLatencyMs, up.writesFromBest.lon], ["fra", 14, 28]);
-  assert.match(tunnel, /\| fra \| 2 \| 2 of 5: \*\*quorum lost\*\* \| 14 ms \(best\) \| 28 ms \(from lon\) \(best\) \|/);
-  assert.match(tunnel, /\| lon \| 2 \| 2 of 5: \*\*quorum lost\*\* \| 14 ms \| 28 ms \(from fra\) \|/);
+  assert.match(tunnel, /\| fra \| 2 \| 2 of 5: \*\*quorum lost\*\* \| 14 ms \| 28 ms \(from lon\) \(best, tied with lon\) \|/);
+  assert.match(tunnel, /\| lon \| 2 \| 2 of 5: \*\*quorum lost\*\* \| 14 ms \| 28 ms \(from fra\) \(best, tied with fra\) \|/);
   assert.match(tunnel, /\| ams \| 1 \| 4 of 5: survives \| — \(never votes as designed\) \| — \(never votes as designed\) \|/);
   // with the path declared every member votes: 2 failures, and ams leads best
   const reviewed = hover(REVIEWED);
