@@ -14,7 +14,9 @@ import { analyzeAlone, analyzeFile } from "../../server/src/analysis";
 import { MINUTES_PER_YEAR, reportOf } from "../../server/src/availability/figures";
 import { availabilityJson, availabilityText } from "../../server/src/availability/render";
 import { decisionRecord } from "../../server/src/whatif/record";
+import { diff } from "../../server/src/whatif/diff";
 import { ALL_UP, run } from "../../server/src/whatif/engine";
+import { diffJson, diffMarkdown, diffText } from "../../server/src/whatif/render";
 
 const REVIEWED = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu-reviewed.topology.yaml"), "utf8");
 /** the reviewed example with lon-prod's etcd wholly at fra */
@@ -165,7 +167,7 @@ test("the record offers lon-prod's local etcd among the Considered options, with
   // eviction under a cut only if the control-plane hosts are Nodes of lon-prod (review M92, as simulate says)
   assert.match(
     lon,
-    /lon cut off: lon-prod's API stops \(none of its 3 members at lon: its whole etcd is at fra\); if its control-plane hosts at fra are Nodes of lon-prod \(kubeadm stacked\), its pods there are evicted after about 340 s; if none of its Nodes stays Ready \(a hosted control plane\), the node controller enters full-disruption mode and evicts nothing/,
+    /lon cut off: lon-prod's API stops \(none of its 3 members at lon: its whole etcd is at fra\); if its control-plane hosts at fra are Nodes of lon-prod \(kubeadm stacked\), its pods there are evicted after about 340 s \(one node every 10 s with per-site zone labels; without them, none in a cluster of 50 nodes or fewer\); if none of its Nodes stays Ready \(a hosted control plane\), the node controller enters full-disruption mode and evicts nothing/,
   );
   // the Tiers say it as availability does
   assert.match(md, /lon's nodes cut off from their control plane at fra \(fra–lon link down\)/);
@@ -176,4 +178,26 @@ test("the record offers lon-prod's local etcd among the Considered options, with
   // a stretched etcd's members at fra are Nodes of fra-prod: its eviction stays unconditional
   assert.doesNotMatch(reviewed, /if its control-plane hosts at [a-z, ]+ are Nodes of fra-prod/);
   assert.doesNotMatch(reviewed, /federated: lon-prod's etcd/);
+});
+
+test("diff reviewed → a federated fra-prod and lon-prod's etcd at fra: a cut fra–lon now stops lon-prod's API instead of fra-prod's, said though the verdict holds (reviewer's style note)", () => {
+  // the fed-addr repro's control planes: fra-prod's etcd local to fra, lon-prod's wholly at fra
+  const fed = REMOTE.replace("members: { fra: 2, lon: 2, ams: 1 }", "members: { fra: 3 }");
+  assert.notEqual(fed, REMOTE);
+  const side = (label: string, text: string) => ({ label, ...analyzeAlone(label, text) });
+  const d = diff(side("reviewed.topology.yaml", REVIEWED), side("fed.topology.yaml", fed));
+  const cut = d.scenarios.find((s) => s.scenario === "cut fra–lon")!;
+  assert.equal(cut.before, cut.after);
+  assert.deepEqual([cut.apiStopsBefore, cut.apiStopsAfter], [["fra-prod at fra"], ["lon-prod at lon"]]);
+  const text = diffText(d, false);
+  assert.match(text, /^Where a cluster's API stops moved \(same verdict\):$/m);
+  assert.match(text, /^ {4}[^\n]*cut fra–lon[^\n]*: API stops for fra-prod at fra → lon-prod at lon$/m);
+  assert.match(diffMarkdown(d), /\| [^|]*cut fra–lon[^|]* \| API stops for fra-prod at fra → lon-prod at lon \|/);
+  assert.deepEqual(JSON.parse(diffJson(d)).scenarios.find((s: { scenario: string }) => s.scenario === "cut fra–lon").apiStopsAfter, [
+    "lon-prod at lon",
+  ]);
+  // a scenario where nothing about the APIs moved carries neither field
+  const same = diff(side("a.topology.yaml", REVIEWED), side("b.topology.yaml", REVIEWED));
+  assert.ok(same.scenarios.every((s) => s.apiStopsBefore === undefined && s.apiStopsAfter === undefined));
+  assert.doesNotMatch(diffText(same, false), /API stops moved/);
 });

@@ -51,7 +51,7 @@ test("record: the federated option is the quorum's own cluster with its etcd at 
   const designed = rows.find((r) => r[0] === "as designed")!;
   assert.match(
     designed[5],
-    /^fra: continues, for no cluster \(fra-prod is lost with fra\)<br>.*<br>fra cut off: fra-prod's API stops \(2 of 5 members at fra, the minority\); its pods there are evicted after about 340 s$/,
+    /^fra: continues, for no cluster \(fra-prod is lost with fra\)<br>.*<br>fra cut off: fra-prod's API stops \(2 of 5 members at fra, the minority\); its pods there are evicted after about 340 s \(one node every 10 s with per-site zone labels; without them, none in a cluster of 50 nodes or fewer\)$/,
   );
   assert.doesNotMatch(md, /3 lon|lon's 2 rounded up|one control plane per site/);
   assert.match(md, /lon-prod's control plane is not part of this decision and stays as declared/);
@@ -191,6 +191,18 @@ test("record: the checklist's N+1 item and the N+1 line rank single-site losses 
     // review M116: carts' only writer is at fra — a deep check withdraws lon-prod, not fra, and fra-prod then carries it all, writing
     /until a deep health check withdraws lon, not fra: lon-prod answers up to 20,000 rps of checkout with errors or hung requests \(5xx, or the application's own timeout: a store it writes to takes no writes from lon\), fra-prod keeps serving its 20,000 rps of checkout \(nothing it writes to is across the cut\); traffic checkout: a deep health check withdraws lon-prod, not fra: carts' writer is at fra — .*after the withdrawal of lon: fra-prod 40,000 rps of 30,000 rps \(overloaded\);/,
   );
+  // the draft's drill as it would run (reviewer's style note): `gameday --isolate fra` refuses there — the pod ranges
+  // overlap across the cut, and the drill is predicted down — so the overlap is named to fix first and --accept-down asked
+  const draftDrill = recordOf(read("payments-eu.topology.yaml"))
+    .split("\n")
+    .find((l) => l.startsWith("4. "))!;
+  assert.match(
+    draftDrill,
+    /\(fra 0\.999, as likely as lon\), once fra-prod\.network\.pods 10\.10\.0\.0\/16 and lon-prod\.network\.pods 10\.10\.128\.0\/17 no longer overlap across the cut \(`cidr\/overlap`, Open findings: until then quorate gameday refuses the drill, which would cut a cluster off from itself\), with quorate gameday --isolate fra --accept-down — predicted to take the design down, so it is written only with --accept-down: a go\/no-go for the owners, or fix what takes it down first \(Consequences\) \(fra cut off from the other sites/,
+  );
+  assert.doesNotMatch(draftDrill, /, with quorate gameday --isolate fra \(/);
+  // the reviewed example's runs as recommended: no overlap, not predicted down
+  assert.doesNotMatch(drill, /--accept-down|no longer overlap/);
   // checklist 3 counts WAN firewall rules apart from conditional rows (and NetworkPolicy rows inside a tunnel);
   // etcd's client port between member sites is for maintenance, the witness's included (review M111)
   assert.match(

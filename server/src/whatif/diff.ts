@@ -72,7 +72,19 @@ export interface ScenarioChange {
   readonly sameAs?: string;
   /** set on the partition of such a pair: it is reported and counted once, with this loss ("lose ams") */
   readonly reportedWith?: string;
+  /**
+   * Where the clusters' APIs stop in each version ("fra-prod at fra"; the engine's `apiStops`: up,
+   * its nodes cut off from the majority that writes), set on both sides when they differ — the fact
+   * a verdict can keep while it moves: reviewed → fed-addr, a cut fra–lon now stops lon-prod's API
+   * instead of fra-prod's (the reviewer's style note).
+   */
+  readonly apiStopsBefore?: string[];
+  readonly apiStopsAfter?: string[];
 }
+
+/** The clusters whose API stops in a result, as the diff names them: "fra-prod at fra". */
+const apiStopsOf = (r: Result | undefined): string[] =>
+  (r?.clusters ?? []).filter((c) => c.apiStops).map((c) => `${c.name} at ${c.site}`);
 
 /** One measure that moved between the versions in one scenario (whatif.md, "The diff of two designs"). */
 export interface MeasureChange {
@@ -335,7 +347,9 @@ export function diff(before: DiffSide, after: DiffSide): DiffResult {
     const jb = rb && judgedOnce(rb);
     const ja = ra && judgedOnce(ra);
     const judged = { ...(jb ? { judgedBefore: jb } : {}), ...(ja ? { judgedAfter: ja } : {}) };
-    return { scenario: name, before, after, why, ...(still ? { still } : {}), ...judged, ...sides };
+    const [sb, sa] = [apiStopsOf(rb), apiStopsOf(ra)];
+    const api = rb && ra && sb.join("\n") !== sa.join("\n") ? { apiStopsBefore: sb, apiStopsAfter: sa } : {};
+    return { scenario: name, before, after, why, ...(still ? { still } : {}), ...judged, ...sides, ...api };
   });
   // a failover window crossing the declared RTO is the figure objective/rto judges: where the after version adds that
   // error, it counts the regression, once (whatif.md: a new error finding is one)

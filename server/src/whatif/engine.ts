@@ -1491,6 +1491,13 @@ export const evictsIfStacked = (cluster: string, controlPlaneAt: readonly string
 export const HOSTED_EVICTS_NOTHING =
   "if none of its Nodes stays Ready (a hosted control plane), the node controller enters full-disruption mode and evicts nothing";
 
+/**
+ * The condition the eviction's pace rests on, in the words a cell or a line says it beside a
+ * figure ("evicted after about 340 s"), where `POD_EVICTION_NOTE` is not beside it: one phrase for
+ * every such place (the reviewer's style note: the record's options cell said it unconditionally).
+ */
+export const ZONE_LABEL_CONDITION = `one node every ${seconds(SECONDS_PER_EVICTED_NODE)} with per-site zone labels; without them, none in a cluster of 50 nodes or fewer`;
+
 /** How a sentence refers to `POD_EVICTION_NOTE`: an output that shows such a sentence shows the note once. */
 export const SEE_POD_EVICTION = 'see "Pod eviction"';
 

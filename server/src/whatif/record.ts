@@ -24,7 +24,7 @@ import { copySites, harmfulSiteLosses, homeSite, minorityText, votingLosses, vot
 import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, timerAdvice } from "../derive/timers";
 import { loadBackends, shiftOf } from "../derive/loads";
 import { availabilityPercent, bytes, cell, count, num, prose, rps, rpsFigure, seconds, table } from "../util/format";
-import { cidrOverlaps, parsedRanges, type ParsedRange } from "../derive/cidr";
+import { cidrOverlaps, parsedRanges, type ParsedRange, rangeWhere } from "../derive/cidr";
 import { bestCommit, galeraCommit, leaderCommit, writeBudget } from "../derive/latency";
 import { type WriteJudgement, writeJudgement } from "../derive/writes";
 import { conflictMerge, leaderUnpinnable } from "../derive/engines";
@@ -37,6 +37,7 @@ import {
   evictsIfStacked,
   failoverWindowOf,
   HOSTED_EVICTS_NOTHING,
+  type IsolateResult,
   judgedOnce,
   MAX_PARTITION_SITES,
   run,
@@ -45,6 +46,7 @@ import {
   type Scenario,
   sweep,
   type TrafficResult,
+  ZONE_LABEL_CONDITION,
 } from "./engine";
 import { tiersSection } from "./tiers";
 import { commitMs, podEvictionMarkdown } from "./render";
@@ -399,12 +401,14 @@ function optionsSection(r: RecordContext): string[] {
 }
 
 /**
- * "its pods there are evicted after about 340 s" — conditional where the control plane is wholly
+ * "its pods there are evicted after about 340 s (one node every 10 s with per-site zone labels;
+ * without them, none in a cluster of 50 nodes or fewer)" — the condition `POD_EVICTION_NOTE`
+ * states, in the one phrase for it (ZONE_LABEL_CONDITION); conditional also where the control plane is wholly
  * at other sites (review M92, as simulate says it): evicted only if its hosts there are Nodes of the
  * cluster; a hosted control plane evicts nothing.
  */
 function evictionWords(r: RecordContext, q: Quorum, home: NonNullable<ReturnType<typeof homeFacts>>): string {
-  const plain = `its pods there are evicted after about ${seconds(home.evicted!.after)}`;
+  const plain = `its pods there are evicted after about ${seconds(home.evicted!.after)} (${ZONE_LABEL_CONDITION})`;
   if (!controlPlaneAway(r.ctx, q.owner as Cluster)) return plain;
   return `${evictsIfStacked(cell(home.own), home.evicted!.by.map(cell))}, ${plain}; ${HOSTED_EVICTS_NOTHING}`;
 }
@@ -1402,7 +1406,30 @@ function failoverDrill(r: RecordContext): string {
   // review M116: where a deep health check fails on the other side (the isolated one writes fine), that side is withdrawn, as simulate's "after" says
   const whom =
     iso.withdrawn.join() === site ? `steering withdraws ${site}` : `a deep health check withdraws ${listText(iso.withdrawn)}, not ${site}`;
-  return `; drill first ${why}, with quorate gameday --isolate ${site} (${site} cut off from the other sites, its machines running)${during ? ` — until ${whom}: ${during}` : ""}${after ? `; after the withdrawal${whom.startsWith("steering") ? "" : ` of ${listText(iso.withdrawn)}:`} ${after}` : ""}`;
+  return `; drill first ${why}, ${drillCommand(r.ctx, site, iso)} (${site} cut off from the other sites, its machines running)${during ? ` — until ${whom}: ${during}` : ""}${after ? `; after the withdrawal${whom.startsWith("steering") ? "" : ` of ${listText(iso.withdrawn)}:`} ${after}` : ""}`;
+}
+
+/**
+ * The game day the record recommends, as it would run (the reviewer's style note: the draft's
+ * record recommended `gameday --isolate fra`, which refuses there): `quorate gameday` refuses a cut
+ * that drops a range overlapping one of a cluster's own across it (an open cidr/overlap: it would
+ * cut the cluster off from itself), so the overlap is named to fix first; and it writes a drill
+ * predicted down only with --accept-down, the owners' go/no-go, which the command then carries.
+ */
+function drillCommand(ctx: TopologyContext, site: string, iso: IsolateResult): string {
+  const ranges = parsedRanges(ctx);
+  const sideOf = (x: (typeof ranges)[number]) => (x.cluster ? ctx.siteOfCluster(x.cluster.name?.value ?? "") : x.site.name?.value);
+  const across = cidrOverlaps(ctx)
+    .map(([a, b]) => [ranges[a], ranges[b]] as const)
+    .filter(([a, b]) => (a.cluster || b.cluster) && (sideOf(a) === site) !== (sideOf(b) === site));
+  const down = iso.window.verdict === "down" || iso.after.verdict === "down";
+  const command = `quorate gameday --isolate ${site}${down ? " --accept-down" : ""}`;
+  const accept = down
+    ? ` — predicted to take the design down, so it is written only with --accept-down: a go/no-go for the owners, or fix what takes it down first (Consequences)`
+    : "";
+  if (!across.length) return `with ${command}${accept}`;
+  const pairs = across.map(([a, b]) => `${rangeWhere(a)} ${canonical(a.cidr)} and ${rangeWhere(b)} ${canonical(b.cidr)}`);
+  return `once ${listText(pairs)} no longer overlap across the cut (\`cidr/overlap\`, Open findings: until then quorate gameday refuses the drill, which would cut a cluster off from itself), with ${command}${accept}`;
 }
 
 /** 5. Conflict resolution per datastore, with named on-call roles. */

@@ -570,6 +570,24 @@ export function groupedChanges(d: DiffResult): MoveLine[] {
   return out;
 }
 
+/**
+ * Scenarios whose verdict held while the clusters whose API stops changed (diff `apiStopsBefore`/
+ * `apiStopsAfter`), grouped as the measures are: "cut fra–lon: API stops for fra-prod at fra →
+ * lon-prod at lon". A scenario whose verdict moved says what breaks on its own line.
+ */
+export function apiStopMoves(d: DiffResult): { scenarios: string; text: string }[] {
+  const shown = new Set(changed(d));
+  const groups = new Map<string, string[]>();
+  for (const s of d.scenarios) {
+    if (!s.apiStopsBefore || !s.apiStopsAfter || shown.has(s) || s.reportedWith) continue;
+    const side = (xs: readonly string[]) => (xs.length ? listText([...xs]) : "none");
+    const text = `API stops for ${side(s.apiStopsBefore)} → ${side(s.apiStopsAfter)}`;
+    groups.set(text, [...(groups.get(text) ?? []), s.scenario]);
+  }
+  const all = d.scenarios.map((s) => s.scenario);
+  return [...groups].map(([text, names]) => ({ scenarios: scenarioSet(names, all), text }));
+}
+
 /** Scenario names together: a whole class (every single-site loss, every single-link cut, every two-group partition) by its name. */
 function scenarioSet(names: readonly string[], all: readonly string[]): string {
   if (names.length > 2 && names.length === all.length) return "every scenario compared";
@@ -648,6 +666,11 @@ export function diffText(d: DiffResult, color: boolean): string {
     if (s.still) lines.push(`          still: ${s.still}`);
   }
   if (d.note) lines.push(`  (${d.note})`);
+  const apis = apiStopMoves(d);
+  if (apis.length) {
+    lines.push("", "Where a cluster's API stops moved (same verdict):");
+    for (const m of apis) lines.push(`    ${m.scenarios}: ${m.text}`);
+  }
   lines.push(
     "",
     d.changes.length ? "Measures that moved (largest first):" : "No load, headroom, latency, data at risk or error rate moved.",
@@ -686,6 +709,17 @@ export function diffMarkdown(d: DiffResult): string {
   } else
     out.push(`No scenario's verdict changed (${d.scenarios.length} compared: all up, every single-site loss, every two-group partition).`);
   if (d.note) out.push("", `_${cell(d.note)}_`);
+  const apis = apiStopMoves(d);
+  if (apis.length)
+    out.push(
+      "",
+      "Where a cluster's API stops moved (same verdict):",
+      "",
+      table(
+        ["scenarios", "what moved"],
+        apis.map((m) => [m.scenarios, m.text]),
+      ),
+    );
   if (refersToEviction(d)) out.push("", podEvictionMarkdown());
   out.push("");
   // moves with a named column each; the flag is whatif.md's "crosses a limit" (headroom below 0, over a
