@@ -21380,6 +21380,7 @@ function remoteStops(J, site, cp, p) {
 var POD_EVICTION_NOTE = `Pod eviction, wherever a cluster's API stops at a cut-off site while its control plane runs on elsewhere: that control plane's node controller no longer hears the site's kubelets, so after about ${seconds(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) the nodes are NotReady, and after the default ${seconds(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration their pods are evicted \u2014 one node every ${seconds(SECONDS_PER_EVICTED_NODE)} when the nodes carry per-site zone labels; without them the cut-off nodes, most of the cluster, are a partial disruption, and none are evicted in a cluster of 50 nodes or fewer (one node every 100 s above). When none of the cluster's Nodes stays Ready \u2014 a control plane whose hosts are not Nodes of the cluster (hosted: Kamaji, HyperShift, k0smotron; external etcd and API-server hosts) with every Node at the cut-off site \u2014 the node controller sees every zone fully disrupted, takes the fault for its own and evicts nothing. The kubelets learn of it only when the network heals, and then stop every evicted pod at once. To ride out a cut, raise the pods' tolerationSeconds for node.kubernetes.io/unreachable above the longest cut, or give the cluster a control plane local to its site.`;
 var evictsIfStacked = (cluster, controlPlaneAt) => `if its control-plane hosts at ${listText([...controlPlaneAt])} are Nodes of ${cluster} (kubeadm stacked)`;
 var HOSTED_EVICTS_NOTHING = "if none of its Nodes stays Ready (a hosted control plane), the node controller enters full-disruption mode and evicts nothing";
+var ZONE_LABEL_CONDITION = `one node every ${seconds(SECONDS_PER_EVICTED_NODE)} with per-site zone labels; without them, none in a cluster of 50 nodes or fewer`;
 var SEE_POD_EVICTION = 'see "Pod eviction"';
 var evicts = (r2) => r2.clusters.some((c) => c.evictionAfterSeconds !== null);
 function afterApiStops(c, load, controlPlaneAt, reachable, remote = false, majorityAt = controlPlaneAt) {
@@ -28184,6 +28185,7 @@ function junit(all, files) {
 }
 
 // server/src/whatif/diff.ts
+var apiStopsOf = (r2) => (r2?.clusters ?? []).filter((c) => c.apiStops).map((c) => `${c.name} at ${c.site}`);
 var gotWorse = (c) => c.before !== null && c.after !== null && VERDICT_RANK[c.after] > VERDICT_RANK[c.before];
 function entityOf(t, span) {
   if (!t) return "file";
@@ -28310,7 +28312,9 @@ function diff(before2, after) {
     const jb = rb && judgedOnce(rb);
     const ja = ra && judgedOnce(ra);
     const judged4 = { ...jb ? { judgedBefore: jb } : {}, ...ja ? { judgedAfter: ja } : {} };
-    return { scenario: name, before: before3, after: after2, why: why2, ...still ? { still } : {}, ...judged4, ...sides };
+    const [sb, sa] = [apiStopsOf(rb), apiStopsOf(ra)];
+    const api = rb && ra && sb.join("\n") !== sa.join("\n") ? { apiStopsBefore: sb, apiStopsAfter: sa } : {};
+    return { scenario: name, before: before3, after: after2, why: why2, ...still ? { still } : {}, ...judged4, ...sides, ...api };
   });
   const rtoFinding = (c) => c.measure === "failoverSeconds" && added.some((f) => f.code === "objective/rto" && f.severity === "error" && f.entity === `traffic ${c.entity}`);
   for (const [i, c] of moved.entries())
@@ -28895,6 +28899,18 @@ function groupedChanges(d) {
   }
   return out;
 }
+function apiStopMoves(d) {
+  const shown = new Set(changed(d));
+  const groups = /* @__PURE__ */ new Map();
+  for (const s of d.scenarios) {
+    if (!s.apiStopsBefore || !s.apiStopsAfter || shown.has(s) || s.reportedWith) continue;
+    const side2 = (xs) => xs.length ? listText([...xs]) : "none";
+    const text3 = `API stops for ${side2(s.apiStopsBefore)} \u2192 ${side2(s.apiStopsAfter)}`;
+    groups.set(text3, [...groups.get(text3) ?? [], s.scenario]);
+  }
+  const all = d.scenarios.map((s) => s.scenario);
+  return [...groups].map(([text3, names]) => ({ scenarios: scenarioSet(names, all), text: text3 }));
+}
 function scenarioSet(names, all) {
   if (names.length > 2 && names.length === all.length) return "every scenario compared";
   const classes = [
@@ -28950,6 +28966,11 @@ function diffText(d, color) {
     if (s.still) lines2.push(`          still: ${s.still}`);
   }
   if (d.note) lines2.push(`  (${d.note})`);
+  const apis = apiStopMoves(d);
+  if (apis.length) {
+    lines2.push("", "Where a cluster's API stops moved (same verdict):");
+    for (const m of apis) lines2.push(`    ${m.scenarios}: ${m.text}`);
+  }
   lines2.push(
     "",
     d.changes.length ? "Measures that moved (largest first):" : "No load, headroom, latency, data at risk or error rate moved."
@@ -28986,6 +29007,17 @@ function diffMarkdown(d) {
   } else
     out.push(`No scenario's verdict changed (${d.scenarios.length} compared: all up, every single-site loss, every two-group partition).`);
   if (d.note) out.push("", `_${cell(d.note)}_`);
+  const apis = apiStopMoves(d);
+  if (apis.length)
+    out.push(
+      "",
+      "Where a cluster's API stops moved (same verdict):",
+      "",
+      table(
+        ["scenarios", "what moved"],
+        apis.map((m) => [m.scenarios, m.text])
+      )
+    );
   if (refersToEviction(d)) out.push("", podEvictionMarkdown());
   out.push("");
   const regression = (r2, crosses = r2, countedAs) => r2 ? "\u{1F534} yes" : countedAs ? `\u{1F534} yes, as the new ${countedAs} finding` : crosses ? "in the verdict above" : "no";
@@ -30873,7 +30905,7 @@ function optionsSection(r2) {
   return out;
 }
 function evictionWords(r2, q, home) {
-  const plain = `its pods there are evicted after about ${seconds(home.evicted.after)}`;
+  const plain = `its pods there are evicted after about ${seconds(home.evicted.after)} (${ZONE_LABEL_CONDITION})`;
   if (!controlPlaneAway(r2.ctx, q.owner)) return plain;
   return `${evictsIfStacked(cell(home.own), home.evicted.by.map(cell))}, ${plain}; ${HOSTED_EVICTS_NOTHING}`;
 }
@@ -31578,7 +31610,18 @@ function failoverDrill(r2) {
   ).join(", ");
   const during = [seen + clean, ...windows].filter(Boolean).join("; ");
   const whom = iso.withdrawn.join() === site ? `steering withdraws ${site}` : `a deep health check withdraws ${listText(iso.withdrawn)}, not ${site}`;
-  return `; drill first ${why2}, with quorate gameday --isolate ${site} (${site} cut off from the other sites, its machines running)${during ? ` \u2014 until ${whom}: ${during}` : ""}${after ? `; after the withdrawal${whom.startsWith("steering") ? "" : ` of ${listText(iso.withdrawn)}:`} ${after}` : ""}`;
+  return `; drill first ${why2}, ${drillCommand(r2.ctx, site, iso)} (${site} cut off from the other sites, its machines running)${during ? ` \u2014 until ${whom}: ${during}` : ""}${after ? `; after the withdrawal${whom.startsWith("steering") ? "" : ` of ${listText(iso.withdrawn)}:`} ${after}` : ""}`;
+}
+function drillCommand(ctx, site, iso) {
+  const ranges2 = parsedRanges(ctx);
+  const sideOf = (x) => x.cluster ? ctx.siteOfCluster(x.cluster.name?.value ?? "") : x.site.name?.value;
+  const across = cidrOverlaps(ctx).map(([a, b]) => [ranges2[a], ranges2[b]]).filter(([a, b]) => (a.cluster || b.cluster) && sideOf(a) === site !== (sideOf(b) === site));
+  const down = iso.window.verdict === "down" || iso.after.verdict === "down";
+  const command = `quorate gameday --isolate ${site}${down ? " --accept-down" : ""}`;
+  const accept = down ? ` \u2014 predicted to take the design down, so it is written only with --accept-down: a go/no-go for the owners, or fix what takes it down first (Consequences)` : "";
+  if (!across.length) return `with ${command}${accept}`;
+  const pairs = across.map(([a, b]) => `${rangeWhere(a)} ${canonical(a.cidr)} and ${rangeWhere(b)} ${canonical(b.cidr)}`);
+  return `once ${listText(pairs)} no longer overlap across the cut (cidr/overlap, Open findings: until then quorate gameday refuses the drill, which would cut a cluster off from itself), with ${command}${accept}`;
 }
 function conflictItem(r2) {
   const t = r2.ctx.topology;

@@ -198,7 +198,7 @@ test("record: the checklist's N+1 item and the N+1 line rank single-site losses 
     .find((l) => l.startsWith("4. "))!;
   assert.match(
     draftDrill,
-    /\(fra 0\.999, as likely as lon\), once fra-prod\.network\.pods 10\.10\.0\.0\/16 and lon-prod\.network\.pods 10\.10\.128\.0\/17 no longer overlap across the cut \(`cidr\/overlap`, Open findings: until then quorate gameday refuses the drill, which would cut a cluster off from itself\), with quorate gameday --isolate fra --accept-down — predicted to take the design down, so it is written only with --accept-down: a go\/no-go for the owners, or fix what takes it down first \(Consequences\) \(fra cut off from the other sites/,
+    /\(fra 0\.999, as likely as lon\), once fra-prod\.network\.pods 10\.10\.0\.0\/16 and lon-prod\.network\.pods 10\.10\.128\.0\/17 no longer overlap across the cut \(cidr\/overlap, Open findings: until then quorate gameday refuses the drill, which would cut a cluster off from itself\), with quorate gameday --isolate fra --accept-down — predicted to take the design down, so it is written only with --accept-down: a go\/no-go for the owners, or fix what takes it down first \(Consequences\) \(fra cut off from the other sites/,
   );
   assert.doesNotMatch(draftDrill, /, with quorate gameday --isolate fra \(/);
   // the reviewed example's runs as recommended: no overlap, not predicted down

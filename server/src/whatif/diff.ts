@@ -83,8 +83,7 @@ export interface ScenarioChange {
 }
 
 /** The clusters whose API stops in a result, as the diff names them: "fra-prod at fra". */
-const apiStopsOf = (r: Result | undefined): string[] =>
-  (r?.clusters ?? []).filter((c) => c.apiStops).map((c) => `${c.name} at ${c.site}`);
+const apiStopsOf = (r: Result | undefined): string[] => (r?.clusters ?? []).filter((c) => c.apiStops).map((c) => `${c.name} at ${c.site}`);
 
 /** One measure that moved between the versions in one scenario (whatif.md, "The diff of two designs"). */
 export interface MeasureChange {

@@ -1429,7 +1429,7 @@ function drillCommand(ctx: TopologyContext, site: string, iso: IsolateResult): s
     : "";
   if (!across.length) return `with ${command}${accept}`;
   const pairs = across.map(([a, b]) => `${rangeWhere(a)} ${canonical(a.cidr)} and ${rangeWhere(b)} ${canonical(b.cidr)}`);
-  return `once ${listText(pairs)} no longer overlap across the cut (\`cidr/overlap\`, Open findings: until then quorate gameday refuses the drill, which would cut a cluster off from itself), with ${command}${accept}`;
+  return `once ${listText(pairs)} no longer overlap across the cut (cidr/overlap, Open findings: until then quorate gameday refuses the drill, which would cut a cluster off from itself), with ${command}${accept}`;
 }
 
 /** 5. Conflict resolution per datastore, with named on-call roles. */
