@@ -280,3 +280,68 @@ test("objective/conflicts on a bounded figure: met above its interval, an error 
     /store big: writers are partitioned between 99\.999999\d+% and 100% of the time and the objective 99\.9999997% lies inside: the state budget ran out/,
   );
 });
+
+test("objective/survive on a design with no site to spare (review M133): losing every site is a failure, not a skipped sweep", () => {
+  const oneSite = yaml`
+    sites:
+      - { name: fra, availability: 0.999 }
+    clusters:
+      - { name: fra-prod, site: fra }
+    stores:
+      - name: ledger
+        replication: consensus
+        members: { fra: 3 }
+        objectives: { survive: [site, two-sites] }
+    traffic:
+      - name: checkout
+        steering: gslb
+        ttlSeconds: 60
+        peakRps: 1000
+        dependsOn: [ledger]
+        objectives: { survive: [site] }
+        backends: [{ cluster: fra-prod, capacityRps: 2000 }]
+  `;
+  assert.deepEqual(
+    only(oneSite, "objective/survive").map((x) => [x.text, x.message]),
+    [
+      [
+        "site",
+        "store ledger: survive site fails: lose fra — the design has no other site: writes stop (0 of 3 members left; majority is 2)",
+      ],
+      [
+        "two-sites",
+        "store ledger: survive two-sites fails: lose fra — the design has no other site: writes stop (0 of 3 members left; majority is 2)",
+      ],
+      ["site", "traffic checkout: survive site fails: lose fra — the design has no other site: no backend remains (unserved)"],
+    ],
+  );
+  const { md } = recordOf(HEADER + oneSite);
+  assert.match(
+    md,
+    /\| Datastore survival \| store ledger \| survives any one site lost \| lose fra — the design has no other site: writes stop \| \*\*not met\*\* \|/,
+  );
+  assert.doesNotMatch(md, /every such scenario keeps it working/);
+  const text = availabilityText(analyzeFile("t.topology.yaml", HEADER + oneSite).contexts[0]);
+  assert.match(text, /objective survive any one site lost: NOT met \(lose fra — the design has no other site: writes stop\)/);
+  assert.doesNotMatch(text, /: met\b/);
+
+  // galera fra 2 + lon 1 on a two-site design: any two sites lost is every site
+  const two = yaml`
+    sites:
+      - { name: fra, availability: 0.999 }
+      - { name: lon, availability: 0.999 }
+    links:
+      - { between: [fra, lon], rttMs: 14, availability: 0.9995 }
+    stores:
+      - name: ledger
+        replication: galera
+        members: { fra: 2, lon: 1 }
+        objectives: { survive: [two-sites] }
+  `;
+  assert.deepEqual(
+    only(two, "objective/survive").map((x) => x.message),
+    [
+      "store ledger: survive two-sites fails: lose fra, lon — the design has no third site: writes stop (0 of 3 members left; majority is 2)",
+    ],
+  );
+});

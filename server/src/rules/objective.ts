@@ -101,7 +101,14 @@ export function firstSurviveFailure(d: LeanDesign, e: LeanEntity, cls: string): 
   };
   if (cls === "site" || cls === "two-sites") {
     const size = cls === "site" ? 1 : 2;
-    if (n <= size) return undefined; // sweeps skip losing every site
+    // sweeps skip losing every site (whatif.md: nothing to tell); a declared goal is another thing —
+    // losing every site stops everything, so a design with no other site cannot meet it (review M133)
+    if (n <= size) {
+      for (let a = 0; a < n; a++) state.siteUp[a] = 0;
+      const what = fails() ?? "nothing is left";
+      for (let a = 0; a < n; a++) state.siteUp[a] = 1;
+      return { scenario: `lose ${d.sites.join(", ")}`, what: `the design has no ${n === 1 ? "other" : "third"} site: ${what}` };
+    }
     for (let a = 0; a < n; a++) {
       for (let b = size === 1 ? a : a + 1; b < n; b++) {
         state.siteUp[a] = 0;
