@@ -190,11 +190,18 @@ test("objective/unmeasurable: what to add, on the objectives key", () => {
     noAvail[0].message,
     /availability cannot be computed: no site or link declares an availability — add availability on sites fra, lon/,
   );
-  // declared anywhere: the figure exists (here 1, nothing this entry reads can fail)
+  // declared anywhere: the figure exists (here 1, lon taken as never failing) — but it meets the
+  // objective only if lon never fails, which the design does not say (review M134)
   assert.deepEqual(
-    only(WEB("{ availability: 0.999 }").replace("- { name: fra }", "- { name: fra, availability: 0.99 }"), "objective/unmeasurable"),
-    [],
+    only(WEB("{ availability: 0.999 }").replace("- { name: fra }", "- { name: fra, availability: 0.99 }"), "objective/unmeasurable").map(
+      (x) => x.message,
+    ),
+    [
+      "traffic web: availability ≥ 99.9% is met only if lon never fails: the figure, 100%, counts it as never failing — add availability to lon (`availability: 1` where one truly never fails)",
+    ],
   );
+  const both = WEB("{ availability: 0.999 }").replace("- { name: fra }", "- { name: fra, availability: 0.99 }");
+  assert.deepEqual(only(both.replace("- { name: lon }", "- { name: lon, availability: 0.99 }"), "objective/unmeasurable"), []);
 });
 
 test("no health check, but the TTL alone reaches rtoSeconds: objective/rto (not met), not unmeasurable (review M85)", () => {

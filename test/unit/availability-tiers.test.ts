@@ -118,8 +118,11 @@ const TWO_SITE = yaml`
       backends: [{ cluster: a, capacityRps: 100 }, { cluster: b, capacityRps: 100 }]
 `;
 
+/** TWO_SITE with its link declared never failing: an objective met on it is measured (review M134). */
+const TWO_SITE_LINKED = TWO_SITE.replace("rttMs: 14 }", "rttMs: 14, availability: 1 }");
+
 test("Tiers: both sides of each boundary — 0.998001 against 0.998001 is met, against 0.999 not; RTO 90 against 90 met, 89 not", () => {
-  let rows = tierRows(recordOf(HEADER + TWO_SITE).md);
+  let rows = tierRows(recordOf(HEADER + TWO_SITE_LINKED).md);
   const avail = row(rows, "Writes availability (consensus)", "store ledger");
   assert.equal(avail[2], "≥ 99.9% (8.8 hours unavailable a year)");
   assert.equal(avail[3], "99.8001% (2.7 nines, 17.5 hours unavailable a year)");
@@ -140,7 +143,10 @@ test("Tiers: both sides of each boundary — 0.998001 against 0.998001 is met, a
   rows = tierRows(
     recordOf(
       HEADER +
-        TWO_SITE.replace("availability: 0.999, survive", "availability: 0.998001, survive").replace("rtoSeconds: 89", "rtoSeconds: 90"),
+        TWO_SITE_LINKED.replace("availability: 0.999, survive", "availability: 0.998001, survive").replace(
+          "rtoSeconds: 89",
+          "rtoSeconds: 90",
+        ),
     ).md,
   );
   assert.equal(row(rows, "Writes availability (consensus)", "store ledger")[4], "met");
@@ -194,7 +200,7 @@ test("objective judgements are structured: an out-of-range availability leaves t
 });
 
 const LEDGER = (members: string, objective: string) =>
-  threeSiteLedger({ members, store: `    objectives: { availability: ${objective} }\n` });
+  threeSiteLedger({ members, store: `    objectives: { availability: ${objective} }\n`, links: 1 });
 
 test("diff: availability that moves is reported per entity; a drop below the objective is a regression, exactly meeting it is not", () => {
   const side = (label: string, body: string) => ({ label, ...analyzeAlone(label, HEADER + body) });

@@ -491,11 +491,38 @@ function remoteOf(d: LeanDesign, e: LeanQuorum): { remote: string[]; controlPlan
   return { remote, controlPlane, remoteAlone, remoteLink: `${d.sites[a]}–${d.sites[b]} link` };
 }
 
+/** The sites and links among these that declare no availability (`availability: 1` declares one: never failing, by the design's word). */
 function assumedAtOne(d: LeanDesign, sites: number[], links: number[]): string[] {
   const out: string[] = [];
-  for (const i of sites) if (!d.siteQ[i]) out.push(d.sites[i]);
-  for (const l of links) if (!d.links[l].q) out.push(`${d.sites[d.links[l].a]}–${d.sites[d.links[l].b]} link`);
+  for (const i of sites) if (!d.siteDeclared[i]) out.push(d.sites[i]);
+  for (const l of links) if (!d.links[l].link.availability) out.push(`${d.sites[d.links[l].a]}–${d.sites[d.links[l].b]} link`);
   return out;
+}
+
+/**
+ * Review M134: nothing the entity depends on declares an availability (each is taken at 1), so
+ * its figure measures nothing — 100% only by that assumption. Not a figure to print or to meet an
+ * objective with; a figure broken with everything up is measured (it fails whatever they do).
+ */
+export const unmeasured = (f: EntityFigures): boolean => f.assumedAtOne.length > 0 && !f.components.length && !f.brokenAllUp;
+
+/**
+ * Review M132, M134: the fact every output says beside a figure that rests on components taken
+ * at 1 — "taken as never failing (no availability declared): ams, fra–ams link".
+ */
+export function takenAtOneText(f: EntityFigures): string {
+  return `taken as never failing (no availability declared): ${f.assumedAtOne.join(", ")}`;
+}
+
+/** "if ams and the fra–ams link never fail (no availability declared)": the condition a figure resting on undeclared components holds under. */
+export function takenAtOneCondition(f: EntityFigures): string {
+  const one = f.assumedAtOne.length === 1;
+  return `if ${listText(f.assumedAtOne.map((x) => (x.endsWith(" link") ? `the ${x}` : x)))} never fail${one ? "s" : ""} (no availability declared)`;
+}
+
+/** "nothing it depends on declares an availability (ams)": why an unmeasured figure is not one. */
+export function unmeasuredText(f: EntityFigures): string {
+  return `not measured: nothing it depends on declares an availability (${f.assumedAtOne.join(", ")})`;
 }
 
 /** Every entity's figures (none when no availability is declared, or one is out of range). */
@@ -851,6 +878,13 @@ export function boundShows(f: EntityFigures): boolean {
 
 /** The figure as one phrase: "99.9997% (5.52 nines, 1.58 minutes unavailable a year)"; "at least" when the bound shows. */
 export function figureText(f: EntityFigures): string {
+  // review M132, M134: a figure never reads "100% (never unavailable)" or bare where it rests on what the design does not declare
+  if (unmeasured(f)) return unmeasuredText(f);
+  return f.assumedAtOne.length ? `${bareFigureText(f)} ${takenAtOneCondition(f)}` : bareFigureText(f);
+}
+
+/** The figure alone, without the components it takes at 1 (for a sentence that says them itself). */
+export function bareFigureText(f: EntityFigures): string {
   return `${boundShows(f) ? "at least " : ""}${availabilityPercent(f.availability, f.unavailability)} (${ninesAndMinutes(f.unavailability)})`;
 }
 
@@ -993,7 +1027,7 @@ export function rtoText(rto: RtoEstimate): string {
 /** The hover of an entity's figures: availability, nines, minutes a year, the three most likely cut sets, the assumption. */
 export function figuresMarkdown(f: EntityFigures): string {
   const lines = [
-    `**${f.label}** — ${f.api ? `${apiSubject(f)}: ` : "availability "}${figureText(f)}, ${f.method === "exact" ? "exact" : `bounded (${sig(f.unjudgedProbability)} unjudged)`}`,
+    `**${f.label}** — ${f.api ? `${apiSubject(f)}: ` : "availability "}${figureText(f)}${unmeasured(f) ? "" : `, ${f.method === "exact" ? "exact" : `bounded (${sig(f.unjudgedProbability)} unjudged)`}`}`,
   ];
   const api = f.api ? [apiCausesText(f) && `API takes no writes: ${apiCausesText(f)}`, quorumFigureText(f), federatedText(f)] : [];
   for (const x of api) if (x) lines.push(`- ${x}`);

@@ -23,6 +23,8 @@ export interface LeanDesign {
   readonly sites: readonly string[];
   readonly siteIndex: ReadonlyMap<string, number>;
   readonly siteQ: Float64Array;
+  /** 1 where the site declares an availability (`availability: 1` is declared: never failing, said so; absent is taken at 1) */
+  readonly siteDeclared: Uint8Array;
   /** one per distinct site pair with a declared link (the first declaration wins, as the rules read it) */
   readonly links: readonly { readonly a: number; readonly b: number; readonly q: number; readonly link: Link }[];
   /** n × n: the link between two sites, or −1 */
@@ -144,10 +146,12 @@ export function leanDesign(ctx: TopologyContext): LeanDesign {
   const invalid: string[] = [];
   let declared = false;
   const siteQ = new Float64Array(n);
+  const siteDeclared = new Uint8Array(n);
   sites.forEach((name, i) => {
     const a = ctx.topology.siteByName.get(name)!.availability;
     if (!a) return;
     declared = true;
+    siteDeclared[i] = 1;
     if (validFraction(a.value)) siteQ[i] = 1 - a.value;
     else invalid.push(`site ${name}: availability ${a.value}`);
   });
@@ -168,7 +172,7 @@ export function leanDesign(ctx: TopologyContext): LeanDesign {
       links.push({ a: i, b: j, q, link });
     }
   }
-  return { sites, siteIndex, siteQ, links, linkAt, invalid, declared };
+  return { sites, siteIndex, siteQ, siteDeclared, links, linkAt, invalid, declared };
 }
 
 /** Every site and link up. */

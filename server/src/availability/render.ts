@@ -23,6 +23,10 @@ import {
   rtoText,
   rpoWords,
   servedText,
+  takenAtOneCondition,
+  takenAtOneText,
+  unmeasured,
+  unmeasuredText,
   rtoMissing,
   timeShare,
   whereANineHelps,
@@ -43,10 +47,16 @@ function judgementsOf(ctx: TopologyContext, f: EntityFigures): ObjectiveJudgemen
 function objectivesOf(
   ctx: TopologyContext,
   f: EntityFigures,
-): Record<string, { objective: number | string; met: boolean | null; condition?: string }> {
-  const out: Record<string, { objective: number | string; met: boolean | null; condition?: string }> = {};
+): Record<string, { objective: number | string; met: boolean | null; condition?: string; detail?: string }> {
+  const out: Record<string, { objective: number | string; met: boolean | null; condition?: string; detail?: string }> = {};
   for (const j of judgementsOf(ctx, f))
-    out[j.key] = { objective: j.objective, met: j.met, ...(j.condition ? { condition: j.condition } : {}) };
+    out[j.key] = {
+      objective: j.objective,
+      met: j.met,
+      ...(j.condition ? { condition: j.condition } : {}),
+      // review M134: why it cannot be measured ("met only if ams never fails (no availability declared)")
+      ...(j.met === null && j.detail ? { detail: j.detail } : {}),
+    };
   return out;
 }
 
@@ -67,7 +77,7 @@ const SURVIVE: Readonly<Record<string, string>> = {
 
 const metText = (j: ObjectiveJudgement) =>
   j.met === null
-    ? "cannot be measured"
+    ? `cannot be measured${j.detail ? ` (${j.detail})` : ""}`
     : j.met
       ? `met${j.condition ? ` ${j.condition}` : ""}`
       : `NOT met${j.detail && j.key.startsWith("survive") ? ` (${j.detail})` : ""}`;
@@ -188,6 +198,8 @@ export function availabilityJson(ctx: TopologyContext, report: AvailabilityRepor
     linksInClosedForm: f.closedForm,
     components: f.components,
     assumedAtOne: f.assumedAtOne,
+    // review M134: false when nothing the entity depends on declares an availability — `availability` is then 1 only by taking them at 1
+    measured: !unmeasured(f),
     assumptions: report.assumptions,
   }));
   return `${JSON.stringify(out, null, 2)}\n`;
@@ -277,7 +289,7 @@ function lines(ctx: TopologyContext, f: EntityFigures): string[] {
   if (budget) out.push(`  ${budgetText(budget)}`);
   if (f.rpoSeconds !== null) out.push(`  RPO ${rpoText(f)}`);
   for (const j of judgementsOf(ctx, f)) out.push(`  objective ${j.key.replace(/ .*/, "")} ${objectiveText(j)}: ${metText(j)}`);
-  if (f.assumedAtOne.length) out.push(`  taken as never failing (no availability declared): ${f.assumedAtOne.join(", ")}`);
+  if (f.assumedAtOne.length) out.push(`  ${takenAtOneText(f)}`);
   return out;
 }
 
@@ -312,7 +324,10 @@ function mdRto(f: EntityFigures): string {
 
 /** The availability cell: the figure ("≥" when the bound shows), an etcd's subject and its quorum's own figure, the figure without CockroachDB's relay. */
 function mdAvailability(f: EntityFigures, budget: WriteBudgetFigures | undefined): string {
-  const figure = `${boundShows(f) ? "≥ " : ""}${availabilityPercent(f.availability, f.unavailability)}`;
+  // review M132, M134: the components taken at 1 said beside the figure, as every output says them
+  const figure = unmeasured(f)
+    ? unmeasuredText(f)
+    : `${boundShows(f) ? "≥ " : ""}${availabilityPercent(f.availability, f.unavailability)}${f.assumedAtOne.length ? ` ${takenAtOneCondition(f)}` : ""}`;
   const quorum = quorumFigureText(f);
   return [
     f.api ? `${apiSubject(f)}: ${figure}` : figure,
@@ -359,7 +374,7 @@ export function availabilityMarkdown(ctx: TopologyContext, report: AvailabilityR
             f.label,
             f.kind,
             mdAvailability(f, budgetOfFigures(ctx, f)),
-            f.unavailability > 0 ? minutes(f.minutesPerYear) : "none",
+            unmeasured(f) ? "not measured" : f.unavailability > 0 ? minutes(f.minutesPerYear) : "none",
             mdServed(f),
             f.method,
             f.brokenAllUp ? "fails with everything up" : f.cutSets[0] ? cutSetText(f.cutSets[0]) : "none of 3 or fewer",

@@ -18,6 +18,7 @@ import {
   type AvailabilityReport,
   reportSteps,
   type EntityFigures,
+  bareFigureText,
   cutSetText,
   figureText,
   withRelayText,
@@ -29,6 +30,7 @@ import {
   rtoGap,
   storeRpo,
   timeShare,
+  unmeasured,
 } from "../availability/figures";
 import {
   allUp,
@@ -298,9 +300,13 @@ function judgeAvailability({ ctx, d, owner, isStore, o, label, e, f, judge }: Ju
   if (!f || !o.availability) return;
   const allowed = 1 - o.availability.value;
   const upperMeets = within(Math.max(0, f.unavailability - f.unjudgedProbability), allowed);
-  const met = within(f.unavailability, allowed) ? true : upperMeets ? null : false;
+  // review M134: a figure that meets the objective only by taking undeclared sites or links as never failing does not meet it
+  const undeclared = f.assumedAtOne.length > 0 && within(f.unavailability, allowed);
+  const met = undeclared ? null : within(f.unavailability, allowed) ? true : upperMeets ? null : false;
   let why: Finding | undefined;
-  if (met === null)
+  if (undeclared)
+    why = finding("objective/unmeasurable", o.availability.span, `${label}: ${restsOnUndeclared(f, "availability", o.availability.value)}`);
+  else if (met === null)
     why = finding(
       "objective/unmeasurable",
       o.availability.span,
@@ -327,11 +333,35 @@ function judgeAvailability({ ctx, d, owner, isStore, o, label, e, f, judge }: Ju
     key: "availability",
     objective: o.availability.value,
     design: f.availability,
+    ...(undeclared ? { detail: onlyIfText(f.assumedAtOne) } : {}),
     met,
     finding: why,
     condition,
     ...(met === false && relayFix(f, allowed) ? { fix: "met with CockroachDB 24.1 or later (its follower relay)" } : {}),
   });
+}
+
+/**
+ * Why an objective met by a figure that takes undeclared components at 1 cannot be judged (review
+ * M134): "availability ≥ 99.99% is met only if ams and the fra–ams link never fail: the figure,
+ * 99.9999% …, counts them as never failing — add availability to ams and the fra–ams link
+ * (`availability: 1` where one truly never fails)"; nothing declared at all: it cannot be computed.
+ */
+/** "met only if ams and the fra–ams link never fail (no availability declared)": why a met is not measured, in a status's few words. */
+const onlyIfText = (taken: readonly string[]) =>
+  `met only if ${listText(taken.map((x) => (x.endsWith(" link") ? `the ${x}` : x)))} never fail${taken.length === 1 ? "s" : ""} (no availability declared)`;
+
+function restsOnUndeclared(f: EntityFigures, what: string, objective: number, taken = f.assumedAtOne): string {
+  const add = `add availability to ${listText(taken.map((x) => (x.endsWith(" link") ? `the ${x}` : x)))} (\`availability: 1\` where one truly never fails)`;
+  if (unmeasured(f)) return `${what} cannot be computed: nothing it depends on declares an availability (${taken.join(", ")}) — ${add}`;
+  const goal = what === "availability" ? `≥ ${availabilityPercent(objective)}` : `≤ ${timeShare(objective)}`;
+  const figure =
+    what !== "availability"
+      ? `writers partitioned ${timeShare(f.conflictProbability ?? 0)}`
+      : f.unavailability > 0
+        ? bareFigureText(f)
+        : "100%";
+  return `${what} ${goal} is met only if ${listText(taken.map((x) => (x.endsWith(" link") ? `the ${x}` : x)))} never fail${taken.length === 1 ? "s" : ""}: the figure, ${figure}, counts ${taken.length === 1 ? "it" : "them"} as never failing — ${add}`;
 }
 
 /** Review M117b: a missed objective that CockroachDB 24.1's follower relay would meet (its stores name an older version). */
@@ -377,16 +407,20 @@ function judgeConflicts({ d, o, label, e, f, judge }: Judging): void {
   const c = f.conflictProbability ?? 0;
   const lower = Math.max(0, c - f.unjudgedProbability);
   const allowed = o.conflictProbability.value;
-  const met = within(c, allowed) ? true : within(lower, allowed) ? null : false;
+  // review M134: a link between two writers that declares no availability never partitions them here — a met on it is not measured
+  const undeclared = e?.type === "store" && within(c, allowed) ? undeclaredWriterLinks(d, e) : [];
+  const met = undeclared.length ? null : within(c, allowed) ? true : within(lower, allowed) ? null : false;
   const writers = e?.type === "store" ? [...e.writers].map((i) => d.sites[i]).join(", ") : "";
   const span = o.conflictProbability.span;
   judge({
     key: "conflictProbability",
     objective: allowed,
     design: c,
+    ...(undeclared.length ? { detail: onlyIfText(undeclared) } : {}),
     met,
-    finding:
-      met === null
+    finding: undeclared.length
+      ? finding("objective/unmeasurable", span, `${label}: ${restsOnUndeclared(f, "conflictProbability", allowed, undeclared)}`)
+      : met === null
         ? finding(
             "objective/unmeasurable",
             span,
@@ -400,6 +434,18 @@ function judgeConflicts({ d, o, label, e, f, judge }: Judging): void {
               `${label}: writers ${writers} are unable to reach each other ${timeShare(c)}, above the objective of ${timeShare(allowed)}. This is a lower bound on conflict exposure: writers also conflict while connected, within their replication lag`,
             ),
   });
+}
+
+/** The links between two writer sites of a store that declare no availability ("fra–lon link"): taken at 1, they never partition the writers. */
+function undeclaredWriterLinks(d: LeanDesign, e: Extract<LeanEntity, { type: "store" }>): string[] {
+  const out: string[] = [];
+  const w = [...e.writers];
+  for (let i = 0; i < w.length; i++)
+    for (let j = i + 1; j < w.length; j++) {
+      const l = d.linkAt[w[i] * d.sites.length + w[j]];
+      if (l >= 0 && !d.links[l].link.availability) out.push(`${d.sites[d.links[l].a]}–${d.sites[d.links[l].b]} link`);
+    }
+  return out;
 }
 
 /** objective/rpo: maxLagSeconds (unbounded past the lag buffer) against rpoSeconds; a quorum store's is 0. */

@@ -268,6 +268,12 @@ function tiersNotes(x: Tiers): string[] {
     out.push(
       `- ${missing} tier${missing === 1 ? " has" : "s have"} no objective: the figure is what the design gives, and nothing holds it there.`,
     );
+  // review M132: the components every figure above takes at 1, as `quorate availability` lists them per entity
+  const taken = [...new Set(x.report.figures.flatMap((f) => f.assumedAtOne))];
+  if (taken.length)
+    out.push(
+      `- Taken as never failing (no availability declared): ${taken.join(", ")}. A figure resting on them holds only if they never fail, so an objective it meets cannot be measured until they declare one (\`availability: 1\` where one truly never fails).`,
+    );
   out.push(...x.report.assumptions.map((a) => `- Assumed: ${a}.`), ...rtoNotes(x));
   if (x.rows.some((row) => typeof row[0] === "string" && row[0].startsWith("Conflict rate")))
     out.push(
