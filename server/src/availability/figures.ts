@@ -514,10 +514,12 @@ export function takenAtOneText(f: EntityFigures): string {
   return `taken as never failing (no availability declared): ${f.assumedAtOne.join(", ")}`;
 }
 
+/** "ams and the fra–ams link": sites and links (assumedAtOne's names) in a sentence. */
+export const componentsText = (xs: readonly string[]): string => listText(xs.map((x) => (x.endsWith(" link") ? `the ${x}` : x)));
+
 /** "if ams and the fra–ams link never fail (no availability declared)": the condition a figure resting on undeclared components holds under. */
 export function takenAtOneCondition(f: EntityFigures): string {
-  const one = f.assumedAtOne.length === 1;
-  return `if ${listText(f.assumedAtOne.map((x) => (x.endsWith(" link") ? `the ${x}` : x)))} never fail${one ? "s" : ""} (no availability declared)`;
+  return `if ${componentsText(f.assumedAtOne)} never fail${f.assumedAtOne.length === 1 ? "s" : ""} (no availability declared)`;
 }
 
 /** "nothing it depends on declares an availability (ams)": why an unmeasured figure is not one. */

@@ -19,6 +19,7 @@ import {
   reportSteps,
   type EntityFigures,
   bareFigureText,
+  componentsText,
   cutSetText,
   figureText,
   withRelayText,
@@ -341,18 +342,18 @@ function judgeAvailability({ ctx, d, owner, isStore, o, label, e, f, judge }: Ju
   });
 }
 
+/** "met only if ams and the fra–ams link never fail (no availability declared)": why a met is not measured, in a status's few words. */
+const onlyIfText = (taken: readonly string[]) =>
+  `met only if ${componentsText(taken)} never fail${taken.length === 1 ? "s" : ""} (no availability declared)`;
+
 /**
  * Why an objective met by a figure that takes undeclared components at 1 cannot be judged (review
  * M134): "availability ≥ 99.99% is met only if ams and the fra–ams link never fail: the figure,
  * 99.9999% …, counts them as never failing — add availability to ams and the fra–ams link
  * (`availability: 1` where one truly never fails)"; nothing declared at all: it cannot be computed.
  */
-/** "met only if ams and the fra–ams link never fail (no availability declared)": why a met is not measured, in a status's few words. */
-const onlyIfText = (taken: readonly string[]) =>
-  `met only if ${listText(taken.map((x) => (x.endsWith(" link") ? `the ${x}` : x)))} never fail${taken.length === 1 ? "s" : ""} (no availability declared)`;
-
 function restsOnUndeclared(f: EntityFigures, what: string, objective: number, taken = f.assumedAtOne): string {
-  const add = `add availability to ${listText(taken.map((x) => (x.endsWith(" link") ? `the ${x}` : x)))} (\`availability: 1\` where one truly never fails)`;
+  const add = `add availability to ${componentsText(taken)} (\`availability: 1\` where one truly never fails)`;
   if (unmeasured(f)) return `${what} cannot be computed: nothing it depends on declares an availability (${taken.join(", ")}) — ${add}`;
   const goal = what === "availability" ? `≥ ${availabilityPercent(objective)}` : `≤ ${timeShare(objective)}`;
   const figure =
@@ -361,7 +362,7 @@ function restsOnUndeclared(f: EntityFigures, what: string, objective: number, ta
       : f.unavailability > 0
         ? bareFigureText(f)
         : "100%";
-  return `${what} ${goal} is met only if ${listText(taken.map((x) => (x.endsWith(" link") ? `the ${x}` : x)))} never fail${taken.length === 1 ? "s" : ""}: the figure, ${figure}, counts ${taken.length === 1 ? "it" : "them"} as never failing — ${add}`;
+  return `${what} ${goal} is met only if ${componentsText(taken)} never fail${taken.length === 1 ? "s" : ""}: the figure, ${figure}, counts ${taken.length === 1 ? "it" : "them"} as never failing — ${add}`;
 }
 
 /** Review M117b: a missed objective that CockroachDB 24.1's follower relay would meet (its stores name an older version). */
