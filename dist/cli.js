@@ -17763,10 +17763,12 @@ function leanDesign(ctx) {
   const invalid = [];
   let declared2 = false;
   const siteQ = new Float64Array(n);
+  const siteDeclared = new Uint8Array(n);
   sites.forEach((name, i) => {
     const a = ctx.topology.siteByName.get(name).availability;
     if (!a) return;
     declared2 = true;
+    siteDeclared[i] = 1;
     if (validFraction(a.value)) siteQ[i] = 1 - a.value;
     else invalid.push(`site ${name}: availability ${a.value}`);
   });
@@ -17787,7 +17789,7 @@ function leanDesign(ctx) {
       links.push({ a: i, b: j, q, link });
     }
   }
-  return { sites, siteIndex, siteQ, links, linkAt, invalid, declared: declared2 };
+  return { sites, siteIndex, siteQ, siteDeclared, links, linkAt, invalid, declared: declared2 };
 }
 function allUp(d) {
   return { siteUp: new Uint8Array(d.sites.length).fill(1), linkUp: new Uint8Array(d.links.length).fill(1) };
@@ -18994,9 +18996,20 @@ function remoteOf(d, e) {
 }
 function assumedAtOne(d, sites, links) {
   const out = [];
-  for (const i of sites) if (!d.siteQ[i]) out.push(d.sites[i]);
-  for (const l of links) if (!d.links[l].q) out.push(`${d.sites[d.links[l].a]}\u2013${d.sites[d.links[l].b]} link`);
+  for (const i of sites) if (!d.siteDeclared[i]) out.push(d.sites[i]);
+  for (const l of links) if (!d.links[l].link.availability) out.push(`${d.sites[d.links[l].a]}\u2013${d.sites[d.links[l].b]} link`);
   return out;
+}
+var unmeasured = (f) => f.assumedAtOne.length > 0 && !f.components.length && !f.brokenAllUp;
+function takenAtOneText(f) {
+  return `taken as never failing (no availability declared): ${f.assumedAtOne.join(", ")}`;
+}
+var componentsText = (xs) => listText(xs.map((x) => x.endsWith(" link") ? `the ${x}` : x));
+function takenAtOneCondition(f) {
+  return `if ${componentsText(f.assumedAtOne)} never fail${f.assumedAtOne.length === 1 ? "s" : ""} (no availability declared)`;
+}
+function unmeasuredText(f) {
+  return `not measured: nothing it depends on declares an availability (${f.assumedAtOne.join(", ")})`;
 }
 function availabilityReport(ctx, budget = DESIGN_STATE_BUDGET) {
   return finish(availabilityReportSteps(ctx, budget));
@@ -19222,6 +19235,10 @@ function boundShows(f) {
   return f.method === "bounded" && availabilityPercent(f.interval[0], f.unavailability) !== availabilityPercent(f.interval[1]);
 }
 function figureText(f) {
+  if (unmeasured(f)) return unmeasuredText(f);
+  return f.assumedAtOne.length ? `${bareFigureText(f)} ${takenAtOneCondition(f)}` : bareFigureText(f);
+}
+function bareFigureText(f) {
   return `${boundShows(f) ? "at least " : ""}${availabilityPercent(f.availability, f.unavailability)} (${ninesAndMinutes(f.unavailability)})`;
 }
 var NINE_HELPS_MAX_SITES = 8;
@@ -19322,7 +19339,12 @@ function firstSurviveFailure(d, e, cls) {
   };
   if (cls === "site" || cls === "two-sites") {
     const size2 = cls === "site" ? 1 : 2;
-    if (n <= size2) return void 0;
+    if (n <= size2) {
+      for (let a = 0; a < n; a++) state.siteUp[a] = 0;
+      const what = fails() ?? "nothing is left";
+      for (let a = 0; a < n; a++) state.siteUp[a] = 1;
+      return { scenario: `lose ${d.sites.join(", ")}`, what: `the design has no ${n === 1 ? "other" : "third"} site: ${what}` };
+    }
     for (let a = 0; a < n; a++) {
       for (let b = size2 === 1 ? a : a + 1; b < n; b++) {
         state.siteUp[a] = 0;
@@ -19424,9 +19446,12 @@ function judgeAvailability({ ctx, d, owner, isStore, o, label: label4, e, f, jud
   if (!f || !o.availability) return;
   const allowed = 1 - o.availability.value;
   const upperMeets = within(Math.max(0, f.unavailability - f.unjudgedProbability), allowed);
-  const met = within(f.unavailability, allowed) ? true : upperMeets ? null : false;
+  const undeclared = f.assumedAtOne.length > 0 && within(f.unavailability, allowed);
+  const met = undeclared ? null : within(f.unavailability, allowed) ? true : upperMeets ? null : false;
   let why2;
-  if (met === null)
+  if (undeclared)
+    why2 = finding("objective/unmeasurable", o.availability.span, `${label4}: ${restsOnUndeclared(f, "availability", o.availability.value)}`);
+  else if (met === null)
     why2 = finding(
       "objective/unmeasurable",
       o.availability.span,
@@ -19448,11 +19473,20 @@ function judgeAvailability({ ctx, d, owner, isStore, o, label: label4, e, f, jud
     key: "availability",
     objective: o.availability.value,
     design: f.availability,
+    ...undeclared ? { detail: onlyIfText(f.assumedAtOne) } : {},
     met,
     finding: why2,
     condition,
     ...met === false && relayFix(f, allowed) ? { fix: "met with CockroachDB 24.1 or later (its follower relay)" } : {}
   });
+}
+var onlyIfText = (taken) => `met only if ${componentsText(taken)} never fail${taken.length === 1 ? "s" : ""} (no availability declared)`;
+function restsOnUndeclared(f, what, objective, taken = f.assumedAtOne) {
+  const add2 = `add availability to ${componentsText(taken)} (\`availability: 1\` where one truly never fails)`;
+  if (unmeasured(f)) return `${what} cannot be computed: nothing it depends on declares an availability (${taken.join(", ")}) \u2014 ${add2}`;
+  const goal = what === "availability" ? `\u2265 ${availabilityPercent(objective)}` : `\u2264 ${timeShare(objective)}`;
+  const figure = what !== "availability" ? `writers partitioned ${timeShare(f.conflictProbability ?? 0)}` : f.unavailability > 0 ? bareFigureText(f) : "100%";
+  return `${what} ${goal} is met only if ${componentsText(taken)} never fail${taken.length === 1 ? "s" : ""}: the figure, ${figure}, counts ${taken.length === 1 ? "it" : "them"} as never failing \u2014 ${add2}`;
 }
 var relayFix = (f, allowed) => !!f.withRelay && within(f.withRelay.figures.unavailability, allowed);
 function relayConditional(label4, o, f, condition, stores) {
@@ -19481,15 +19515,17 @@ function judgeConflicts({ d, o, label: label4, e, f, judge: judge2 }) {
   const c = f.conflictProbability ?? 0;
   const lower = Math.max(0, c - f.unjudgedProbability);
   const allowed = o.conflictProbability.value;
-  const met = within(c, allowed) ? true : within(lower, allowed) ? null : false;
+  const undeclared = e?.type === "store" && within(c, allowed) ? undeclaredWriterLinks(d, e) : [];
+  const met = undeclared.length ? null : within(c, allowed) ? true : within(lower, allowed) ? null : false;
   const writers = e?.type === "store" ? [...e.writers].map((i) => d.sites[i]).join(", ") : "";
   const span = o.conflictProbability.span;
   judge2({
     key: "conflictProbability",
     objective: allowed,
     design: c,
+    ...undeclared.length ? { detail: onlyIfText(undeclared) } : {},
     met,
-    finding: met === null ? finding(
+    finding: undeclared.length ? finding("objective/unmeasurable", span, `${label4}: ${restsOnUndeclared(f, "conflictProbability", allowed, undeclared)}`) : met === null ? finding(
       "objective/unmeasurable",
       span,
       `${label4}: writers are partitioned between ${apart([lower, c, allowed]).slice(0, 2).join(" and ")} of the time and the objective ${apart([lower, c, allowed])[2]} lies inside: ${budgetRanOut(f)}`
@@ -19499,6 +19535,16 @@ function judgeConflicts({ d, o, label: label4, e, f, judge: judge2 }) {
       `${label4}: writers ${writers} are unable to reach each other ${timeShare(c)}, above the objective of ${timeShare(allowed)}. This is a lower bound on conflict exposure: writers also conflict while connected, within their replication lag`
     )
   });
+}
+function undeclaredWriterLinks(d, e) {
+  const out = [];
+  const w = [...e.writers];
+  for (let i = 0; i < w.length; i++)
+    for (let j = i + 1; j < w.length; j++) {
+      const l = d.linkAt[w[i] * d.sites.length + w[j]];
+      if (l >= 0 && !d.links[l].link.availability) out.push(`${d.sites[d.links[l].a]}\u2013${d.sites[d.links[l].b]} link`);
+    }
+  return out;
 }
 function judgeRpo({ ctx, owner, isStore, o, label: label4, judge: judge2, unmeasurable }) {
   if (!o.rpoSeconds) return;
@@ -21904,7 +21950,13 @@ function judgementsOf(ctx, f) {
 function objectivesOf(ctx, f) {
   const out = {};
   for (const j of judgementsOf(ctx, f))
-    out[j.key] = { objective: j.objective, met: j.met, ...j.condition ? { condition: j.condition } : {} };
+    out[j.key] = {
+      objective: j.objective,
+      met: j.met,
+      ...j.condition ? { condition: j.condition } : {},
+      // review M134: why it cannot be measured ("met only if ams never fails (no availability declared)")
+      ...j.met === null && j.detail ? { detail: j.detail } : {}
+    };
   return out;
 }
 function objectiveText(j) {
@@ -21919,7 +21971,7 @@ var SURVIVE = {
   "two-sites": "any two sites lost",
   partition: "any partition into two groups"
 };
-var metText = (j) => j.met === null ? "cannot be measured" : j.met ? `met${j.condition ? ` ${j.condition}` : ""}` : `NOT met${j.detail && j.key.startsWith("survive") ? ` (${j.detail})` : ""}`;
+var metText = (j) => j.met === null ? `cannot be measured${j.detail ? ` (${j.detail})` : ""}` : j.met ? `met${j.condition ? ` ${j.condition}` : ""}` : `NOT met${j.detail && j.key.startsWith("survive") ? ` (${j.detail})` : ""}`;
 function budgetOfFigures(ctx, f) {
   return f.kind === "consensus" || f.kind === "galera" ? budgetOf(ctx, f.owner) : void 0;
 }
@@ -22021,6 +22073,8 @@ function availabilityJson(ctx, report = reportOf(ctx)) {
     linksInClosedForm: f.closedForm,
     components: f.components,
     assumedAtOne: f.assumedAtOne,
+    // review M134: false when nothing the entity depends on declares an availability — `availability` is then 1 only by taking them at 1
+    measured: !unmeasured(f),
     assumptions: report.assumptions
   }));
   return `${JSON.stringify(out, null, 2)}
@@ -22091,7 +22145,7 @@ function lines(ctx, f) {
   if (budget) out.push(`  ${budgetText(budget)}`);
   if (f.rpoSeconds !== null) out.push(`  RPO ${rpoText(f)}`);
   for (const j of judgementsOf(ctx, f)) out.push(`  objective ${j.key.replace(/ .*/, "")} ${objectiveText(j)}: ${metText(j)}`);
-  if (f.assumedAtOne.length) out.push(`  taken as never failing (no availability declared): ${f.assumedAtOne.join(", ")}`);
+  if (f.assumedAtOne.length) out.push(`  ${takenAtOneText(f)}`);
   return out;
 }
 function availabilityText(ctx, report = reportOf(ctx)) {
@@ -22112,7 +22166,7 @@ function mdRto(f) {
   return `${head} for a site that withdraws its route (cut off but alive: only with a deep health check); ${lost}`;
 }
 function mdAvailability(f, budget) {
-  const figure = `${boundShows(f) ? "\u2265 " : ""}${availabilityPercent(f.availability, f.unavailability)}`;
+  const figure = unmeasured(f) ? unmeasuredText(f) : `${boundShows(f) ? "\u2265 " : ""}${availabilityPercent(f.availability, f.unavailability)}${f.assumedAtOne.length ? ` ${takenAtOneCondition(f)}` : ""}`;
   const quorum = quorumFigureText(f);
   return [
     f.api ? `${apiSubject(f)}: ${figure}` : figure,
@@ -22154,7 +22208,7 @@ function availabilityMarkdown(ctx, report = reportOf(ctx)) {
             f.label,
             f.kind,
             mdAvailability(f, budgetOfFigures(ctx, f)),
-            f.unavailability > 0 ? minutes(f.minutesPerYear) : "none",
+            unmeasured(f) ? "not measured" : f.unavailability > 0 ? minutes(f.minutesPerYear) : "none",
             mdServed(f),
             f.method,
             f.brokenAllUp ? "fails with everything up" : f.cutSets[0] ? cutSetText(f.cutSets[0]) : "none of 3 or fewer",
@@ -30435,11 +30489,11 @@ function status(j) {
   if (j.met === false && j.fix) return { raw: `**not met**; ${j.fix}` };
   return j.met === null ? "cannot be measured" : j.met ? "met" : { raw: "**not met**" };
 }
-var unmeasured = (j) => j.finding ? j.finding.message.slice(j.label.length + 2) : "cannot be measured (see objective/unmeasurable)";
+var unmeasured2 = (j) => j.finding ? j.finding.message.slice(j.label.length + 2) : "cannot be measured (see objective/unmeasurable)";
 function availabilityCell(r2, f, j) {
   if (f?.withRelay) return `${figureText(f)}; ${withRelayText(f.withRelay)}`;
   if (f) return f.withoutRelay ? `${figureText(f)}; ${withoutRelayText(f.withoutRelay)}` : figureText(f);
-  if (j && j.met === null) return unmeasured(j);
+  if (j && j.met === null) return unmeasured2(j);
   const report = reportOf(r2.ctx);
   if (report.invalid.length) return `not computed: availability must be in (0, 1] \u2014 ${report.invalid.join("; ")}`;
   return report.declared ? "not computed" : "not computed: no site or link declares an availability";
@@ -30454,7 +30508,7 @@ function survivalRows(x, owner, tier) {
         tier,
         j.label,
         `survives ${objectiveText(j)}`,
-        j.met === null ? unmeasured(j) : j.met ? "every such scenario keeps it working" : j.detail ?? "fails",
+        j.met === null ? unmeasured2(j) : j.met ? "every such scenario keeps it working" : j.detail ?? "fails",
         status(j)
       ]);
 }
@@ -30464,7 +30518,7 @@ function trafficRows(x) {
     const name = `traffic ${tr.name.value}`;
     const rto = rtoEstimate(tr);
     const jr = judgement(x, tr, "rtoSeconds");
-    const rtoCell = rto ? `${sig(rto.seconds)} s (${rto.terms})` : jr?.met === null ? unmeasured(jr) : (
+    const rtoCell = rto ? `${sig(rto.seconds)} s (${rto.terms})` : jr?.met === null ? unmeasured2(jr) : (
       // the TTL alone past the objective (review M85): a lower bound, not an estimate
       jr?.met === false && jr.design !== null ? `${jr.detail} (not estimated: ${rtoMissing(tr)})` : `not estimated: ${rtoMissing(tr)}`
     );
@@ -30541,7 +30595,7 @@ function storeRows(x) {
         `Conflict rate (${cls})`,
         name,
         objectiveCell(jc),
-        f && f.conflictProbability !== null ? `writers partitioned ${percentOfTime(f.conflictProbability)} of the time (${minutes(f.conflictProbability * MINUTES_PER_YEAR)} a year)` : jc?.met === null ? unmeasured(jc) : "not computed",
+        f && f.conflictProbability !== null ? `writers partitioned ${percentOfTime(f.conflictProbability)} of the time (${minutes(f.conflictProbability * MINUTES_PER_YEAR)} a year)` : jc?.met === null ? unmeasured2(jc) : "not computed",
         status(jc)
       ]);
     }
@@ -30585,6 +30639,11 @@ function tiersNotes(x) {
   if (missing)
     out.push(
       `- ${missing} tier${missing === 1 ? " has" : "s have"} no objective: the figure is what the design gives, and nothing holds it there.`
+    );
+  const taken = [...new Set(x.report.figures.flatMap((f) => f.assumedAtOne))];
+  if (taken.length)
+    out.push(
+      `- Taken as never failing (no availability declared): ${taken.join(", ")}. A figure resting on them holds only if they never fail, so an objective it meets cannot be measured until they declare one (\`availability: 1\` where one truly never fails).`
     );
   out.push(...x.report.assumptions.map((a) => `- Assumed: ${a}.`), ...rtoNotes(x));
   if (x.rows.some((row) => typeof row[0] === "string" && row[0].startsWith("Conflict rate")))
