@@ -16585,25 +16585,32 @@ function setOwn(o, k, v) {
 // server/src/util/strings.ts
 function editDistance(a, b, max = Infinity) {
   if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let prev = new Int32Array(b.length + 1);
+  let cur = new Int32Array(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
+    cur[0] = i;
     let rowMin = i;
+    const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      cur.push(v);
-      rowMin = Math.min(rowMin, v);
+      const v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca === b.charCodeAt(j - 1) ? 0 : 1));
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
     }
     if (rowMin > max) return max + 1;
-    prev = cur;
+    [prev, cur] = [cur, prev];
   }
   return prev[b.length];
 }
+var DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+var MAX_SUGGEST_LENGTH = 64;
 function closest(word, candidates) {
   let best;
   let bestScore = Infinity;
+  if (word.length > MAX_SUGGEST_LENGTH) return void 0;
   const w = word.toLowerCase();
   for (const c of candidates) {
+    if (c.length > MAX_SUGGEST_LENGTH) continue;
     const l = c.toLowerCase();
     const limit = Math.max(1, Math.floor(Math.max(w.length, l.length) / 3));
     let score = editDistance(w, l, limit);
@@ -20012,7 +20019,6 @@ function relatedOf(gaps) {
 }
 
 // server/src/rules/references.ts
-var DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 function referenceRules(ctx) {
   return [...unknownReferences(ctx.topology), ...duplicateNames(ctx.topology)];
 }
@@ -20057,22 +20063,25 @@ function unknownReferences(t) {
   for (const e of t.exports) each(e.clusters?.items, "cluster", `export ${e.service?.value ?? `exports[${e.index}]`}`);
   return out;
 }
+var SUGGESTION_BUDGET = 2e4;
+var MAX_LISTED = 20;
 var NONE = [];
 function referenceCheck(t, out) {
   const names = { site: t.siteByName, cluster: t.clusterByName, store: t.storeByName };
+  let budget = SUGGESTION_BUDGET;
   return (ref, kind, where2, whose, siblings = NONE, declared2 = names[kind], what = kind) => {
     if (!ref || declared2.has(ref.value)) return;
     const candidates = [...declared2.keys()];
     const taken = new Set(siblings.filter((x) => x !== ref).map((x) => x.value));
-    const near = closest(
+    const near = (budget -= candidates.length) >= 0 ? closest(
       ref.value,
       candidates.filter((c) => !taken.has(c))
-    );
+    ) : void 0;
     const fixes = [];
     if (near) fixes.push({ kind: "replace", title: `Change to \`${near}\``, span: ref.span, text: near, preferred: true });
     if (kind === "site" && DNS_LABEL.test(ref.value))
       fixes.push({ kind: "declare-site", title: `Declare site \`${ref.value}\``, args: { name: ref.value } });
-    const known = candidates.length ? `declared ${kind}s: ${candidates.join(", ")}` : `no ${kind}s are declared`;
+    const known = candidates.length ? `declared ${kind}s: ${candidates.slice(0, MAX_LISTED).join(", ")}${candidates.length > MAX_LISTED ? `, \u2026 (${candidates.length} in all)` : ""}` : `no ${kind}s are declared`;
     out.push(
       finding(
         "ref/unknown",
@@ -25715,17 +25724,26 @@ var PATTERN_MEANING = {
 function unescapePointer(seg) {
   return seg.replace(/~1/g, "/").replace(/~0/g, "~");
 }
-function locate(doc, pointer) {
+function pairsByKey(doc, map, index) {
+  let keys = index.get(map);
+  if (!keys) {
+    keys = /* @__PURE__ */ new Map();
+    for (const p of map.items) {
+      const k = deref(doc, p.key);
+      if (k && (0, import_yaml6.isScalar)(k) && !keys.has(String(k.value))) keys.set(String(k.value), p);
+    }
+    index.set(map, keys);
+  }
+  return keys;
+}
+function locate(doc, pointer, index) {
   const segs = pointer === "" ? [] : pointer.split("/").slice(1).map(unescapePointer);
   let node = deref(doc, doc.contents);
   let keySpan;
   let itemSpan;
   for (const seg of segs) {
     if (node && (0, import_yaml6.isMap)(node)) {
-      const pair = node.items.find((p) => {
-        const k = deref(doc, p.key);
-        return k && (0, import_yaml6.isScalar)(k) && String(k.value) === seg;
-      });
+      const pair = pairsByKey(doc, node, index).get(seg);
       if (!pair) return { node: null };
       keySpan = spanOf(pair.key);
       itemSpan = void 0;
@@ -25852,19 +25870,21 @@ function foldAnyOf(errors) {
 function toFindings(doc, docSpan, errors, data, prefix = "") {
   const out = [];
   const seen = /* @__PURE__ */ new Set();
+  const index = /* @__PURE__ */ new WeakMap();
   for (const raw of foldAnyOf(errors)) {
     if (raw.keyword === "if") continue;
     const e = { ...raw, instancePath: prefix + raw.instancePath };
     const dedupe = `${e.instancePath}|${e.keyword === "additionalProperties" ? e.params.additionalProperty : e.keyword === "required" ? e.params.missingProperty : ""}`;
     if (seen.has(dedupe)) continue;
     seen.add(dedupe);
-    const at = locate(doc, e.instancePath);
+    const at = locate(doc, e.instancePath, index);
     let span;
     if (e.keyword === "required") span = missingAnchor(at, docSpan);
     else if (e.keyword === "additionalProperties") {
       const key = locate(
         doc,
-        `${e.instancePath}/${String(e.params.additionalProperty).replace(/~/g, "~0").replace(/\//g, "~1")}`
+        `${e.instancePath}/${String(e.params.additionalProperty).replace(/~/g, "~0").replace(/\//g, "~1")}`,
+        index
       );
       span = key.keySpan ?? spanOf(at.node, { start: docSpan.start, end: docSpan.start });
     } else span = at.node?.range ? spanOf(at.node) : at.keySpan ?? { start: docSpan.start, end: docSpan.start };
@@ -25895,8 +25915,9 @@ function anyInexact(data) {
 }
 function tooLarge(doc, docSpan, data, prefix) {
   if (!anyInexact(data)) return [];
+  const index = /* @__PURE__ */ new WeakMap();
   return inexactNumbers(data, prefix).map((pointer) => {
-    const at = locate(doc, pointer);
+    const at = locate(doc, pointer, index);
     const source = at.node && (0, import_yaml6.isScalar)(at.node) ? at.node.source ?? String(at.node.value) : String(dataAt(data, pointer.slice(prefix.length)));
     return {
       code: "value/too-large",
@@ -33580,13 +33601,12 @@ var SYSTEM_NAMESPACES2 = [
 ];
 var GameDayRefusal = class extends GameDayError {
 };
-var DNS_LABEL2 = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 function refuseUnsafeNames(ctx, namespaces = []) {
   const bad = [
     ...ctx.topology.clusters.flatMap(
-      (c) => c.name && !DNS_LABEL2.test(c.name.value) ? [`cluster name ${JSON.stringify(c.name.value)}`] : []
+      (c) => c.name && !DNS_LABEL.test(c.name.value) ? [`cluster name ${JSON.stringify(c.name.value)}`] : []
     ),
-    ...[.../* @__PURE__ */ new Set([...ctx.topology.exports.flatMap((e) => e.namespace ? [e.namespace.value] : []), ...namespaces])].filter((n) => !DNS_LABEL2.test(n)).map((n) => `namespace ${JSON.stringify(n)}`)
+    ...[.../* @__PURE__ */ new Set([...ctx.topology.exports.flatMap((e) => e.namespace ? [e.namespace.value] : []), ...namespaces])].filter((n) => !DNS_LABEL.test(n)).map((n) => `namespace ${JSON.stringify(n)}`)
   ];
   if (bad.length)
     throw new GameDayRefusal(
@@ -35143,7 +35163,7 @@ function gameDayCommand(args, io) {
     else if (flag === "--namespace" || flag === "-n") {
       const v = value();
       namespaces = v.split(",").map((x) => x.trim());
-      if (namespaces.some((x) => !DNS_LABEL2.test(x)))
+      if (namespaces.some((x) => !DNS_LABEL.test(x)))
         throw new UsageError(`--namespace takes Kubernetes namespace names (DNS labels), not '${v}'`);
     } else if (flag === "-o" || flag === "--output") out = outputName(flag, value());
     else if (flag === "--force") force = true;

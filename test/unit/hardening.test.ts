@@ -320,3 +320,71 @@ test("aliases cost one walk of the document, not one each: thousands of aliases 
     Alias.prototype.resolve = resolve;
   }
 });
+
+test("editDistance: exact below its cutoff, max + 1 past it; closest compares no name longer than 64 characters (audit A8)", () => {
+  const { closest, editDistance, MAX_SUGGEST_LENGTH } =
+    require("../../server/src/util/strings") as typeof import("../../server/src/util/strings");
+  assert.equal(editDistance("kitten", "sitting"), 3);
+  assert.equal(editDistance("", "abc"), 3);
+  assert.equal(editDistance("flaw", "lawn"), 2);
+  assert.equal(editDistance("fra", "fra"), 0);
+  assert.equal(editDistance("kitten", "sitting", 2), 3, "past the cutoff: max + 1");
+  assert.equal(editDistance("a", "abcdef", 2), 3, "a length gap past the cutoff, at once");
+  // random pairs against the textbook recurrence
+  const r = rng(7);
+  const naive = (a: string, b: string): number => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) =>
+      Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+    );
+    for (let i = 1; i <= a.length; i++)
+      for (let j = 1; j <= b.length; j++)
+        d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    return d[a.length][b.length];
+  };
+  const word = () => Array.from({ length: Math.floor(r() * 9) }, () => "abc"[Math.floor(r() * 3)]).join("");
+  for (let k = 0; k < 300; k++) {
+    const [a, b] = [word(), word()];
+    assert.equal(editDistance(a, b), naive(a, b), `${a} ${b}`);
+  }
+  assert.equal(MAX_SUGGEST_LENGTH, 64);
+  const long = "a".repeat(64);
+  assert.equal(closest(`${long.slice(1)}b`, [long]), long, "64 characters: compared");
+  assert.equal(closest(`${long}b`, [`${long}c`]), undefined, "65: not compared");
+  assert.equal(closest("fra-prod", [`${long}c`, "fra-prd"]), "fra-prd", "a long candidate is skipped, the others scored");
+});
+
+test("ref/unknown: suggestions stop once 20,000 declared names have been scored, and a message lists at most 20 of them (audit A8)", () => {
+  const { SUGGESTION_BUDGET } = require("../../server/src/rules/references") as typeof import("../../server/src/rules/references");
+  assert.equal(SUGGESTION_BUDGET, 20_000);
+  const n = 2000;
+  const name = (i: number) => `cluster-${String(i).padStart(4, "0")}`;
+  const text = `${HEADER}sites:
+  - name: fra
+clusters:
+${Array.from({ length: n }, (_, i) => `  - { name: ${name(i)}, site: fra }`).join("\n")}
+traffic:
+  - name: t
+    steering: gslb
+    backends:
+${Array.from({ length: 15 }, (_, i) => `      - { cluster: ${name(i)}x }`).join("\n")}
+`;
+  const unknown = check(text).filter((f) => f.code === "ref/unknown");
+  assert.equal(unknown.length, 15);
+  // 2,000 candidates each: the first ten fit the budget, the rest get no suggestion
+  const suggested = unknown.map((f) => / — did you mean `cluster-\d{4}`\?/.test(f.message));
+  assert.deepEqual(suggested, [...Array(10).fill(true), ...Array(5).fill(false)]);
+  assert.match(unknown[0].message, /did you mean `cluster-0000`\?/);
+  assert.match(unknown[0].message, /\(declared clusters: cluster-0000, [^)]*cluster-0019, … \(2000 in all\)\)$/);
+  // a small design lists every name
+  const small = check(`${HEADER}sites:
+  - name: fra
+clusters:
+  - { name: fra-prod, site: fra }
+traffic:
+  - name: t
+    steering: gslb
+    backends:
+      - { cluster: fra-prd }
+`).find((f) => f.code === "ref/unknown")!;
+  assert.match(small.message, /did you mean `fra-prod`\? \(declared clusters: fra-prod\)$/);
+});

@@ -46,6 +46,20 @@ test("schema findings are human and anchored: missing property on the parent's k
   ]);
 });
 
+test("schema: each of many unknown keys is its own finding on that key, and a repeated one on its first occurrence (audit A10)", () => {
+  const n = 3000;
+  const keys = Array.from({ length: n }, (_, i) => `k${i}`);
+  const text = `${HEADER}sites:\n  - name: fra\n${keys.map((k) => `${k}: 1`).join("\n")}\nk7: 2\n`;
+  const schema = check(text).filter((f) => f.code === "schema");
+  assert.equal(schema.length, n, "k7 repeated is one finding, not two");
+  for (const i of [0, 7, 1234, n - 1]) {
+    const f = schema.find((x) => x.message.startsWith(`unknown property \`k${i}\``))!;
+    assert.ok(f, `k${i}`);
+    // on the key itself, at its first line
+    assert.deepEqual([f.text, f.line], [`k${i}`, HEADER.split("\n").length + 2 + i], `k${i}`);
+  }
+});
+
 test("schema: types, enums, patterns and constants", () => {
   const f = check(
     `apiVersion: quorate.dev/v1\nkind: Topology\nmetadata:\n  name: Payments_EU\nsites:\n  - name: fra\n    role: leader\nlinks:\n  - between: [fra, fra]\n    rttMs: "14ms"\n`,

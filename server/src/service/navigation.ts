@@ -19,10 +19,9 @@ import { completeAt, declaredNames } from "../nav/completion";
 import { type SymbolRef, symbolAt, symbolsOf } from "../nav/symbols";
 import { toRange } from "./convert";
 import type { Workspace } from "./files";
+import { DNS_LABEL } from "../util/strings";
 
 export class RenameError extends Error {}
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export function completionOf(w: Workspace, uri: string, pos: Position): CompletionItem[] {
   const f = w.file(uri);

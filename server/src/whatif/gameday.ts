@@ -29,6 +29,7 @@ import {
 import { finish, type Steps } from "../util/steps";
 import { commentLine } from "../util/terminal";
 import { ISTIO_WEBHOOK_TCP, ISTIO_XDS_TCP, LINKERD_GATEWAY_TCP, LINKERD_PROBE_TCP } from "../ports/ports";
+import { DNS_LABEL } from "../util/strings";
 
 export type ChaosTool = "chaos-mesh" | "litmus";
 export const CHAOS_TOOLS: readonly ChaosTool[] = ["chaos-mesh", "litmus"];
@@ -201,9 +202,6 @@ export const SYSTEM_NAMESPACES: readonly string[] = [
 
 /** The game day refuses to run (exit 1, nothing written): the cut would turn against the cluster it runs in. */
 export class GameDayRefusal extends GameDayError {}
-
-/** A Kubernetes namespace or cluster name (RFC 1123 label): lowercase letters, digits and '-'. */
-export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /**
  * The game day writes cluster and namespace names into file names, YAML, nftables files and a
