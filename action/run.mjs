@@ -59,6 +59,16 @@ function code(name) {
 }
 
 /**
+ * The CLI's plain-text message (an error naming a pull request's file) as a fenced block: read
+ * as Markdown, a file named `![](https://…).topology.yaml` would put an image or a link into the
+ * summary. The fence is longer than any run of backticks in the text.
+ */
+function fenced(text) {
+  const fence = "`".repeat(Math.max(3, ...(text.match(/`+/g) ?? []).map((r) => r.length + 1)));
+  return `${fence}text\n${text.replace(/\n+$/, "")}\n${fence}`;
+}
+
+/**
  * Why a changed file is not read, if it is a symbolic link a pull request points out of the
  * workspace (at /proc/self/environ, the runner's credentials): its values would land in the
  * job summary. A link inside the workspace is read as the file it names.
@@ -132,12 +142,14 @@ function diff() {
     if (!existed) {
       // `--`: a file named `--output=….topology.yaml` is a file, never an option
       const sim = quorate(["simulate", "--all-single-site", "--format", "md", "--", file]);
-      summary(`### Quorate: ${code(file)} is a new design\n\nEvery single-site loss:\n\n${sim.stdout || sim.stderr}\n`);
+      summary(
+        `### Quorate: ${code(file)} is a new design\n\nEvery single-site loss:\n\n${sim.status !== 2 && sim.stdout ? sim.stdout : fenced(sim.stderr || sim.stdout)}\n`,
+      );
       continue;
     }
     const d = quorate(["diff", "--format", "md", "--", `${mergeBase}:${file}`, file]);
     if (d.status === 2) {
-      summary(`### Quorate: ${code(file)}\n\n${d.stderr.trim()}\n\n`);
+      summary(`### Quorate: ${code(file)}\n\n${fenced(d.stderr.trim())}\n\n`);
       continue;
     }
     if (d.status === 1) {

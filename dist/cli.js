@@ -20073,7 +20073,8 @@ function referenceCheck(t, out) {
     if (!ref || declared2.has(ref.value)) return;
     const candidates = [...declared2.keys()];
     const taken = new Set(siblings.filter((x) => x !== ref).map((x) => x.value));
-    const near = (budget -= candidates.length) >= 0 ? closest(
+    budget -= candidates.length;
+    const near = budget >= 0 ? closest(
       ref.value,
       candidates.filter((c) => !taken.has(c))
     ) : void 0;
@@ -26162,8 +26163,11 @@ function etcdArg(d, flag) {
   for (const n of items) {
     const s = d.r.scalar(n);
     if (typeof s !== "string") continue;
-    const m = /^\s*([\w-]+)\s*=\s*(.*?)\s*$/.exec(s);
-    if (m && m[1] === flag) return { key: label4, present: true, value: m[2], span: spanOf(n), node: n, write: (v) => `${flag}=${v}` };
+    const eq = s.indexOf("=");
+    if (eq < 0 || s.slice(0, eq).trim() !== flag || !/^[\w-]+$/.test(flag)) continue;
+    const value = s.slice(eq + 1).trim();
+    if (/[\n\r\u2028\u2029]/.test(value)) continue;
+    return { key: label4, present: true, value, span: spanOf(n), node: n, write: (v) => `${flag}=${v}` };
   }
   return { key: label4, present: false, value: void 0, span: anchor };
 }
@@ -27206,9 +27210,20 @@ function globMatch(entry, dir, root2, limits, judge2) {
   }
   return { paths: paths.sort(), refused };
 }
-var PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+var PEM_BEGIN = "-----BEGIN CERTIFICATE-----";
+var PEM_END = "-----END CERTIFICATE-----";
+function pemBlocks(pem) {
+  const out = [];
+  for (let at = pem.indexOf(PEM_BEGIN); at >= 0; ) {
+    const end = pem.indexOf(PEM_END, at + PEM_BEGIN.length);
+    if (end < 0) break;
+    out.push(pem.slice(at, end + PEM_END.length));
+    at = pem.indexOf(PEM_BEGIN, end + PEM_END.length);
+  }
+  return out;
+}
 var pemFingerprints = (pem) => {
-  const blocks = pem.match(PEM_CERT) ?? [];
+  const blocks = pemBlocks(pem);
   if (!blocks.length) return { error: "no -----BEGIN CERTIFICATE----- block" };
   const out = [];
   for (const [i, b] of blocks.entries()) {
@@ -34128,6 +34143,13 @@ ${docs.map((d) => (0, import_yaml10.stringify)(d, { lineWidth: 0 })).join("---\n
 function hostPlansOf(pl) {
   const { ctx } = pl;
   const hostPlans = [];
+  const taken = /* @__PURE__ */ new Set();
+  const claim = (base) => {
+    let name = base;
+    for (let k = 2; taken.has(name.toLowerCase()); k++) name = `${base}-${k}`;
+    taken.add(name.toLowerCase());
+    return name;
+  };
   for (const [side2, group] of pl.sides.entries()) {
     const targets = pl.otherSide(side2);
     if (!targets.length) continue;
@@ -34145,7 +34167,7 @@ function hostPlansOf(pl) {
         }
         const elsewhere = Object.keys(c.etcd?.members ? Object.fromEntries(ctx.quorumOf(c)?.counts ?? []) : {}).filter((x) => x !== site);
         const what = elsewhere.length ? `nodes of ${name} at ${site} (not its etcd members at ${elsewhere.join(", ")})` : `nodes of ${name}`;
-        hostPlans.push({ ...hostPlan(site, what, nodes, targets, `hosts/${fileSegment(name)}`), cluster: name });
+        hostPlans.push({ ...hostPlan(site, what, nodes, targets, claim(`hosts/${fileSegment(name)}`)), cluster: name });
       }
       const addrs = pl.addressesOf(site);
       if (!addrs.length) continue;
@@ -34158,7 +34180,7 @@ function hostPlansOf(pl) {
           `hosts at ${site} (sites[].addresses)`,
           addrs,
           targets.filter((x) => !services.has(x)),
-          `hosts/${fileSegment(site)}-addresses`
+          claim(`hosts/${fileSegment(site)}-addresses`)
         ),
         ...nodesOf.length ? { nodesOf } : {}
       });
@@ -34617,15 +34639,18 @@ function writeOutputFile(path, content, cwd, o = {}) {
   return abs;
 }
 function writeFilesInto(folder, files, o = {}) {
-  const seen = /* @__PURE__ */ new Set();
+  const seen = /* @__PURE__ */ new Map();
   const plan2 = [];
   for (const f of files) {
     const problem = relativePathProblem(f.path);
     if (problem) throw new OutputError(`refusing to write '${f.path}': ${problem}`);
     const key = f.path.toLowerCase();
-    if (seen.has(key))
-      throw new OutputError(`refusing to write '${f.path}' twice (names differing only in case share a file on macOS and Windows)`);
-    seen.add(key);
+    const first = seen.get(key);
+    if (first !== void 0)
+      throw new OutputError(
+        first === f.path ? `refusing to write '${f.path}' twice: two files of this set have that name` : `refusing to write '${f.path}' and '${first}' (names differing only in case share a file on macOS and Windows)`
+      );
+    seen.set(key, f.path);
     const segs = f.path.split("/");
     const dirs = [];
     for (let i = 1; i < segs.length; i++) {
@@ -34638,6 +34663,15 @@ function writeFilesInto(folder, files, o = {}) {
     const abs = (0, import_node_path7.join)(folder, ...segs);
     plan2.push({ abs, shown: abs, content: f.content, how: checkTarget(abs, abs, !!o.force), dirs });
   }
+  const folders = new Set(
+    files.flatMap(
+      (f) => f.path.split("/").slice(0, -1).map(
+        (_, i, segs) => segs.slice(0, i + 1).join("/").toLowerCase()
+      )
+    )
+  );
+  const clash = files.find((f) => folders.has(f.path.toLowerCase()));
+  if (clash) throw new OutputError(`refusing to write '${clash.path}': another file of this set needs it as a folder`);
   for (const p of plan2) {
     for (const d of p.dirs) {
       try {

@@ -386,11 +386,28 @@ function globMatch(
   return { paths: paths.sort(), refused };
 }
 
-const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+const PEM_BEGIN = "-----BEGIN CERTIFICATE-----";
+const PEM_END = "-----END CERTIFICATE-----";
+
+/**
+ * The certificate blocks of a PEM bundle, BEGIN to the next END, in one pass: a lazy regular
+ * expression scanned from every BEGIN to the end of the text when no END follows (600 KB of
+ * BEGIN lines: quadratic, audit A13).
+ */
+function pemBlocks(pem: string): string[] {
+  const out: string[] = [];
+  for (let at = pem.indexOf(PEM_BEGIN); at >= 0; ) {
+    const end = pem.indexOf(PEM_END, at + PEM_BEGIN.length);
+    if (end < 0) break; // no END after this BEGIN: none after a later one either
+    out.push(pem.slice(at, end + PEM_END.length));
+    at = pem.indexOf(PEM_BEGIN, end + PEM_END.length);
+  }
+  return out;
+}
 
 /** SHA-256 fingerprints of every certificate of a PEM bundle; an error when one does not parse or there is none. */
 export const pemFingerprints: Fingerprints = (pem) => {
-  const blocks = pem.match(PEM_CERT) ?? [];
+  const blocks = pemBlocks(pem);
   if (!blocks.length) return { error: "no -----BEGIN CERTIFICATE----- block" };
   const out: string[] = [];
   for (const [i, b] of blocks.entries()) {

@@ -186,15 +186,20 @@ export function writeOutputFile(path: string, content: string, cwd: string, o: W
  * existing file stops the whole set unless `force`. Returns the absolute paths written.
  */
 export function writeFilesInto(folder: string, files: readonly OutputFile[], o: WriteOptions = {}): string[] {
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   const plan: { abs: string; shown: string; content: string; how: "create" | "replace"; dirs: string[] }[] = [];
   for (const f of files) {
     const problem = relativePathProblem(f.path);
     if (problem) throw new OutputError(`refusing to write '${f.path}': ${problem}`);
     const key = f.path.toLowerCase();
-    if (seen.has(key))
-      throw new OutputError(`refusing to write '${f.path}' twice (names differing only in case share a file on macOS and Windows)`);
-    seen.add(key);
+    const first = seen.get(key);
+    if (first !== undefined)
+      throw new OutputError(
+        first === f.path
+          ? `refusing to write '${f.path}' twice: two files of this set have that name`
+          : `refusing to write '${f.path}' and '${first}' (names differing only in case share a file on macOS and Windows)`,
+      );
+    seen.set(key, f.path);
     const segs = f.path.split("/");
     const dirs: string[] = [];
     for (let i = 1; i < segs.length; i++) {
@@ -207,6 +212,23 @@ export function writeFilesInto(folder: string, files: readonly OutputFile[], o: 
     const abs = join(folder, ...segs);
     plan.push({ abs, shown: abs, content: f.content, how: checkTarget(abs, abs, !!o.force), dirs });
   }
+  // a file that another file of the set needs as a folder (`probe.sh` and `probe.sh/x`): refused
+  // before the first write, so a refused set leaves nothing behind (audit A6)
+  const folders = new Set(
+    files.flatMap((f) =>
+      f.path
+        .split("/")
+        .slice(0, -1)
+        .map((_, i, segs) =>
+          segs
+            .slice(0, i + 1)
+            .join("/")
+            .toLowerCase(),
+        ),
+    ),
+  );
+  const clash = files.find((f) => folders.has(f.path.toLowerCase()));
+  if (clash) throw new OutputError(`refusing to write '${clash.path}': another file of this set needs it as a folder`);
   for (const p of plan) {
     for (const d of p.dirs) {
       try {

@@ -225,3 +225,34 @@ test("action check step on a runner: the CLI's text is logged between stop-comma
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("action diff step: the CLI's error about a new design goes into the summary as a fenced block, so a file name there is no Markdown (audit A9)", () => {
+  const dir = repo();
+  try {
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: dir, stdio: "pipe" });
+    const name = "![](evil.png).topology.yaml";
+    writeFileSync(join(dir, name), "apiVersion: quorate.dev/v1alpha1\nkind: Topology\nsites: [\n");
+    git("add", "--", name);
+    git("commit", "-qm", "a broken design with a hostile name");
+    const r = action("diff", dir, { GITHUB_EVENT_NAME: "pull_request", GITHUB_BASE_REF: "main" });
+    assert.equal(r.code, 0, r.stderr);
+    const at = r.summary.indexOf("### Quorate: `![](evil.png).topology.yaml` is a new design");
+    assert.ok(at >= 0, r.summary.slice(0, 600));
+    const next = r.summary.indexOf("### Quorate", at + 1);
+    const section = r.summary.slice(at, next < 0 ? undefined : next);
+    const block = /\n```text\n([\s\S]*?)\n```\n/.exec(section);
+    assert.ok(block, section);
+    assert.match(block[1], /evil\.png\)\.topology\.yaml/, "the message names the file, inside the block");
+    // outside the heading's code span and the block, the name never appears
+    assert.ok(
+      !section
+        .replace(block[0], "")
+        .replace(/`[^`]*`/, "")
+        .includes("![]("),
+      section,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -346,3 +346,25 @@ test("etcd timers where the deployed etcd is elsewhere or a distribution's: k3s 
     ["etcd.electionTimeoutMs", "absent (default 1000)", false],
   ]);
 });
+
+test("PEM blocks and etcd-arg values are read in one pass: many BEGIN lines and long runs of spaces are no quadratic (audit A13)", () => {
+  const { etcdArg } = require("../../server/src/drift/deployed") as typeof import("../../server/src/drift/deployed");
+  // BEGIN with no END after it: no block, the same message as no BEGIN at all
+  assert.deepEqual(pemFingerprints("-----BEGIN CERTIFICATE-----\n".repeat(20_000)), { error: "no -----BEGIN CERTIFICATE----- block" });
+  // a block runs from a BEGIN to the next END, a BEGIN inside it included (as the regular expression did)
+  const nested = pemFingerprints("-----BEGIN CERTIFICATE-----\nA\n-----BEGIN CERTIFICATE-----\nB\n-----END CERTIFICATE-----\n");
+  assert.ok("error" in nested && /^certificate 1 of 1:/.test(nested.error), JSON.stringify(nested));
+  const reader = (text: string) => {
+    const d = parseFile("k3s.yaml", text).docs[0];
+    return new DocReader(d.doc, d.span);
+  };
+  const arg = (items: string[]) => etcdArg(reader(`etcd-arg: ${JSON.stringify(items)}\n`), "heartbeat-interval");
+  assert.equal(arg(["heartbeat-interval=100"]).value, "100");
+  assert.equal(arg(["  heartbeat-interval  =  100  "]).value, "100", "both sides trimmed");
+  assert.equal(arg(["election-timeout=1000", "heartbeat-interval=250"]).value, "250");
+  assert.equal(arg(["heartbeat-interval2=100"]).present, false, "another flag");
+  assert.equal(arg(["heartbeat-interval"]).present, false, "no '='");
+  assert.equal(arg(["heartbeat-interval=1\n2"]).present, false, "a value of two lines is not one etcd reads");
+  const spaces = arg([`heartbeat-interval=100${" ".repeat(100_000)}x`]);
+  assert.equal(spaces.value, `100${" ".repeat(100_000)}x`);
+});

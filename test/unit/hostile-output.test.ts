@@ -155,8 +155,26 @@ test("writeFilesInto: inside the folder only, never through a symlink, never ove
           { path: "A.yaml", content: "x" },
           { path: "a.yaml", content: "y" },
         ]),
-      /twice/,
+      /refusing to write 'a\.yaml' and 'A\.yaml' \(names differing only in case share a file on macOS and Windows\)$/,
     );
+    assert.throws(
+      () =>
+        writeFilesInto(out, [
+          { path: "b.yaml", content: "x" },
+          { path: "b.yaml", content: "y" },
+        ]),
+      /refusing to write 'b\.yaml' twice: two files of this set have that name$/,
+    );
+    // a file another file needs as its folder: refused before anything is written (audit A6)
+    assert.throws(
+      () =>
+        writeFilesInto(out, [
+          { path: "c/x.yaml", content: "x" },
+          { path: "c", content: "y" },
+        ]),
+      /refusing to write 'c': another file of this set needs it as a folder$/,
+    );
+    assert.ok(!existsSync(join(out, "c")));
     // a FIFO or a folder in the way is refused even with force
     mkdirSync(join(out, "d"));
     assert.throws(() => writeFilesInto(out, [{ path: "d", content: "x" }], { force: true }), /cannot write .*d: it is a folder/);
@@ -433,4 +451,24 @@ test("refuseUnsafeNames: the editor's Export Game Day refuses what the CLI refus
     "d.topology.yaml",
   );
   assert.ok(ok && ok.files.length > 0 && !ok.error, JSON.stringify(ok).slice(0, 300));
+});
+
+test("gameday: a cluster named like a site's host file gets a file of its own, and the runbook names each (audit A6)", () => {
+  const reviewed = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu-reviewed.topology.yaml"), "utf8");
+  const text = reviewed.replace(/lon-prod/g, "lon-addresses");
+  const g = gameDay(
+    analyzeFile("d.topology.yaml", text).contexts[0],
+    { lose: ["fra"] },
+    { tool: "chaos-mesh", source: "d.topology.yaml", isolate: true },
+  );
+  const hosts = g.files.map((f) => f.path).filter((p) => p.startsWith("hosts/") && p.endsWith(".nft"));
+  assert.equal(new Set(hosts.map((p) => p.toLowerCase())).size, hosts.length, hosts.join(","));
+  assert.ok(hosts.includes("hosts/lon-addresses.nft") && hosts.includes("hosts/lon-addresses-2.nft"), hosts.join(","));
+  const runbook = g.files.find((f) => f.path === "RUNBOOK.md")!.content;
+  for (const h of hosts) assert.ok(runbook.includes(h), `the runbook names ${h}`);
+  inTempDir({}, (dir) => {
+    mkdirSync(join(dir, "out"));
+    const written = writeFilesInto(join(dir, "out"), g.files);
+    assert.equal(written.length, g.files.length);
+  });
 });

@@ -185,8 +185,13 @@ export function etcdArg(d: DocReader, flag: string): Deployed {
   for (const n of items) {
     const s = d.r.scalar(n);
     if (typeof s !== "string") continue;
-    const m = /^\s*([\w-]+)\s*=\s*(.*?)\s*$/.exec(s);
-    if (m && m[1] === flag) return { key: label, present: true, value: m[2], span: spanOf(n), node: n, write: (v) => `${flag}=${v}` };
+    // `name=value`, both trimmed — cut at the first `=`, not by a regular expression: a lazy value
+    // before a trailing `\s*$` backtracks over a long run of spaces (quadratic: audit A13)
+    const eq = s.indexOf("=");
+    if (eq < 0 || s.slice(0, eq).trim() !== flag || !/^[\w-]+$/.test(flag)) continue;
+    const value = s.slice(eq + 1).trim();
+    if (/[\n\r\u2028\u2029]/.test(value)) continue; // one line, as etcd reads a flag
+    return { key: label, present: true, value, span: spanOf(n), node: n, write: (v) => `${flag}=${v}` };
   }
   return { key: label, present: false, value: undefined, span: anchor };
 }

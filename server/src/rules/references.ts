@@ -92,8 +92,9 @@ function referenceCheck(t: Topology, out: Finding[]) {
     if (!ref || declared.has(ref.value)) return;
     const candidates = [...declared.keys()];
     const taken = new Set(siblings.filter((x) => x !== ref).map((x) => x.value));
+    budget -= candidates.length;
     const near =
-      (budget -= candidates.length) >= 0
+      budget >= 0
         ? closest(
             ref.value,
             candidates.filter((c) => !taken.has(c)),

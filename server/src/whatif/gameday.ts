@@ -1112,6 +1112,15 @@ function chaosFiles(pl: Planning, s: Scenario, o: GameDayOptions, plans: readonl
 function hostPlansOf(pl: Planning): HostPlan[] {
   const { ctx } = pl;
   const hostPlans: HostPlan[] = [];
+  // one file name each: a cluster named `lon-addresses` would otherwise share hosts/lon-addresses.*
+  // with the hosts declared at lon (audit A6); the later one gets a suffix (case-blind, as a Mac's disk)
+  const taken = new Set<string>();
+  const claim = (base: string): string => {
+    let name = base;
+    for (let k = 2; taken.has(name.toLowerCase()); k++) name = `${base}-${k}`;
+    taken.add(name.toLowerCase());
+    return name;
+  };
   for (const [side, group] of pl.sides.entries()) {
     const targets = pl.otherSide(side);
     if (!targets.length) continue;
@@ -1135,7 +1144,7 @@ function hostPlansOf(pl: Planning): HostPlan[] {
         const what = elsewhere.length
           ? `nodes of ${name} at ${site} (not its etcd members at ${elsewhere.join(", ")})`
           : `nodes of ${name}`;
-        hostPlans.push({ ...hostPlan(site, what, nodes, targets, `hosts/${fileSegment(name)}`), cluster: name });
+        hostPlans.push({ ...hostPlan(site, what, nodes, targets, claim(`hosts/${fileSegment(name)}`)), cluster: name });
       }
       const addrs = pl.addressesOf(site);
       if (!addrs.length) continue;
@@ -1148,7 +1157,7 @@ function hostPlansOf(pl: Planning): HostPlan[] {
           `hosts at ${site} (sites[].addresses)`,
           addrs,
           targets.filter((x) => !services.has(x)),
-          `hosts/${fileSegment(site)}-addresses`,
+          claim(`hosts/${fileSegment(site)}-addresses`),
         ),
         ...(nodesOf.length ? { nodesOf } : {}),
       });
