@@ -51,13 +51,15 @@ function zipEntry(file: string, name: string): Promise<Buffer> {
   });
 }
 
-test("npm run package builds quorate.vsix from a clean checkout: exactly the allow-list, under 3 MB", async (t) => {
+test("npm run package builds quorate.vsix from a clean checkout: exactly the allow-list, under 3.5 MB", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "quorate-vsix-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const vsix = join(dir, "quorate.vsix");
   const r = spawnSync(process.execPath, [join(ROOT, "scripts", "package.mjs"), vsix], { cwd: ROOT, encoding: "utf8" });
   assert.equal(r.status, 0, r.stdout + r.stderr);
-  assert.ok(statSync(vsix).size < 3 * 1024 * 1024, `${statSync(vsix).size} bytes`);
+  // 3.15 MB on 7 December (the bundles, Mermaid, the pictures, and the README and CHANGELOG that grow
+  // with the product); the bound catches what should never be in it (node_modules, sources, tests)
+  assert.ok(statSync(vsix).size < 3.5 * 1024 * 1024, `${statSync(vsix).size} bytes`);
   const entries = await zipEntries(vsix);
   const files = entries
     .map((e) => e.name)
