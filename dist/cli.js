@@ -14112,7 +14112,27 @@ function nestingBeyond(text3, limit = MAX_NESTING) {
 
 // server/src/model/parse.ts
 var TOPOLOGY_FILE = /\.topology\.ya?ml$/i;
-var YAML_OPTIONS = { version: "1.2", uniqueKeys: true, prettyErrors: false, strict: true };
+var YAML_OPTIONS = { version: "1.2", uniqueKeys: false, prettyErrors: false, strict: true };
+function firstRepeatedKey(node) {
+  const stack = [node];
+  while (stack.length) {
+    const n = stack.pop();
+    if (!n || typeof n !== "object" || !Array.isArray(n.items)) continue;
+    if ((0, import_yaml4.isMap)(n)) {
+      const seen = /* @__PURE__ */ new Map();
+      for (const pair of n.items) {
+        const key = pair.key;
+        if ((0, import_yaml4.isScalar)(key)) {
+          const first = seen.get(key.value);
+          if (first) return { first, again: key };
+          seen.set(key.value, key);
+        } else if (key && typeof key === "object") stack.push(key);
+        stack.push(pair.value);
+      }
+    } else for (const item of n.items) stack.push(item);
+  }
+  return void 0;
+}
 function isTopologyFileName(path) {
   return TOPOLOGY_FILE.test(path);
 }
@@ -14207,9 +14227,7 @@ function parseFile(path, text3, asTopology = isTopologyFileName(path)) {
     const range = doc.range ?? [0, text3.length, text3.length];
     const span = new RangeSpan(range, 0, 2);
     const yamlFindings = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY").map((e) => syntaxFinding(e.message, e.pos, text3.length));
-    if (doc.errors.some((e) => e.code === "DUPLICATE_KEY")) {
-      yamlFindings.push(...duplicateKeys(doc, lines2));
-    }
+    if (firstRepeatedKey(doc.contents)) yamlFindings.push(...duplicateKeys(doc, lines2));
     if (!yamlFindings.length) yamlFindings.push(...unresolvedAliases(doc, text3));
     const broken = yamlFindings.some((f) => f.code === "yaml/syntax");
     const kind = classify(doc, topologyName);

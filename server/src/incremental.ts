@@ -1,7 +1,7 @@
 import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
 import { analyzeFile, type FileAnalysis } from "./analysis";
 import type { Finding } from "./model/finding";
-import { YAML_OPTIONS, type ParsedDoc, type ParsedFile } from "./model/parse";
+import { firstRepeatedKey, YAML_OPTIONS, type ParsedDoc, type ParsedFile } from "./model/parse";
 import { columnOf, LineIndex, lineStartOf } from "./model/text";
 import { MAX_NESTING, nestingBeyond } from "./model/nesting";
 import { flattenScalars } from "./model/yamlnodes";
@@ -136,7 +136,7 @@ export function reanalyze(
 
   // the item alone, parsed in place: one block item at the same column, no errors at all
   const part = parseDocument(newRegion, YAML_OPTIONS);
-  if (part.errors.length || part.warnings.length) return undefined;
+  if (part.errors.length || part.warnings.length || firstRepeatedKey(part.contents)) return undefined; // a repeated key: the file's parse finds it
   const seq = part.contents;
   if (!seq || !isSeq(seq) || (seq as YAMLSeq).flow || (seq as YAMLSeq).items.length !== 1) return undefined;
   const parsedItem = (seq as YAMLSeq).items[0] as Node;

@@ -388,3 +388,38 @@ traffic:
 `).find((f) => f.code === "ref/unknown")!;
   assert.match(small.message, /did you mean `fra-prod`\? \(declared clusters: fra-prod\)$/);
 });
+
+test("repeated keys are found by one walk, not by the parser (audit A10): nested, in flow, typed in an item, and 1 is not '1'", () => {
+  const { firstRepeatedKey, parseFile } = require("../../server/src/model/parse") as typeof import("../../server/src/model/parse");
+  const { parseDocument } = require("yaml") as typeof import("yaml");
+  const rep = (text: string) => {
+    const r = firstRepeatedKey(parseDocument(text, { uniqueKeys: false }).contents);
+    return r && [String(r.first.value), r.first.range![0], r.again.range![0]];
+  };
+  assert.equal(rep("a: 1\nb: 2\n"), undefined);
+  assert.deepEqual(rep("a: 1\nb: 2\na: 3\n"), ["a", 0, 10]);
+  assert.deepEqual(rep("l:\n  - x: 1\n    y: 2\n  - { p: 1, p: 2 }\n"), ["p", 27, 33]);
+  assert.equal(rep("m:\n  1: a\n  '1': b\n"), undefined, "1 and '1' are two keys, as the parser compares them");
+  assert.equal(rep("- a: 1\n- a: 2\n"), undefined, "the same key in two mappings");
+  // a file's finding is the same as when the parser looked (the key's range, its first occurrence)
+  const file = parseFile("t.topology.yaml", `${HEADER}sites:\n  - name: a\n    name: b\n`);
+  assert.deepEqual(
+    file.docs[0].yamlFindings.map((f) => [f.code, file.text.slice(f.span.start, f.span.end)]),
+    [["yaml/duplicate-key", "name"]],
+  );
+  // a key repeated by a keystroke inside an item: the item-level re-parse gives way to the whole file's
+  const base = `${HEADER}sites:\n  - name: a\n    location: { lat: 1, lon: 2 }\n`;
+  const at = base.indexOf("lon: 2");
+  const next = `${base.slice(0, at)}lat${base.slice(at + 3)}`;
+  const typed = analyzeChange(
+    analyzeFile("t.topology.yaml", base),
+    "t.topology.yaml",
+    { start: at, end: at + 3, text: "lat" },
+    next,
+    DEFAULT_OPTIONS,
+  );
+  assert.ok(
+    finalize(typed.parsed, typed.local).some((x) => x.code === "yaml/duplicate-key"),
+    "the repeated lat is a finding",
+  );
+});

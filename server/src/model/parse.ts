@@ -37,8 +37,40 @@ export interface ParsedFile {
 
 export const TOPOLOGY_FILE = /\.topology\.ya?ml$/i;
 
-/** How every topology text is parsed (whole files, items re-parsed on an edit, the warm-up's priming). */
-export const YAML_OPTIONS = { version: "1.2", uniqueKeys: true, prettyErrors: false, strict: true } as const;
+/**
+ * How every topology text is parsed (whole files, items re-parsed on an edit, the warm-up's priming).
+ * `uniqueKeys: false`: the parser's own duplicate-key check compares each new key with every key
+ * before it in its mapping — a cloned file of 20,000 keys in one mapping cost 12 s of CPU, 100,000
+ * more than a minute (audit A10) — so repeated keys are found here instead, once per mapping with
+ * a set (firstRepeatedKey, duplicateKeys), the same keys as the parser's check (scalar values).
+ */
+export const YAML_OPTIONS = { version: "1.2", uniqueKeys: false, prettyErrors: false, strict: true } as const;
+
+/**
+ * The first key that repeats an earlier one of its mapping, anywhere under `node` (scalar keys
+ * by value, as the parser's uniqueKeys compares them); undefined when there is none. One walk,
+ * a set per mapping: linear in the nodes.
+ */
+export function firstRepeatedKey(node: unknown): { first: Scalar; again: Scalar } | undefined {
+  const stack: unknown[] = [node];
+  while (stack.length) {
+    const n = stack.pop() as { items?: unknown[] } | null;
+    if (!n || typeof n !== "object" || !Array.isArray(n.items)) continue;
+    if (isMap(n)) {
+      const seen = new Map<unknown, Scalar>();
+      for (const pair of n.items) {
+        const key = pair.key;
+        if (isScalar(key)) {
+          const first = seen.get(key.value);
+          if (first) return { first, again: key };
+          seen.set(key.value, key);
+        } else if (key && typeof key === "object") stack.push(key);
+        stack.push(pair.value);
+      }
+    } else for (const item of n.items) stack.push(item);
+  }
+  return undefined;
+}
 
 export function isTopologyFileName(path: string): boolean {
   return TOPOLOGY_FILE.test(path);
@@ -155,9 +187,9 @@ export function parseFile(path: string, text: string, asTopology = isTopologyFil
     const range = doc.range ?? [0, text.length, text.length];
     const span = new RangeSpan(range, 0, 2);
     const yamlFindings = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY").map((e) => syntaxFinding(e.message, e.pos, text.length));
-    if (doc.errors.some((e) => e.code === "DUPLICATE_KEY")) {
-      yamlFindings.push(...duplicateKeys(doc, lines));
-    }
+    // the parser no longer looks for repeated keys (YAML_OPTIONS): one linear walk says whether any
+    // mapping has one, and only then the findings are made
+    if (firstRepeatedKey(doc.contents)) yamlFindings.push(...duplicateKeys(doc, lines));
     if (!yamlFindings.length) yamlFindings.push(...unresolvedAliases(doc, text));
     const broken = yamlFindings.some((f) => f.code === "yaml/syntax");
     const kind = classify(doc, topologyName);
