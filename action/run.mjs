@@ -9,7 +9,7 @@
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { appendFileSync, existsSync, lstatSync, realpathSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const env = process.env;
@@ -70,15 +70,20 @@ function fenced(text) {
 
 /**
  * Why a changed file is not read, if it is a symbolic link a pull request points out of the
- * workspace (at /proc/self/environ, the runner's credentials): its values would land in the
- * job summary. A link inside the workspace is read as the file it names.
+ * workspace (at /proc/self/environ, the runner's credentials) or into a hidden path inside it
+ * (`.git/config`, where actions/checkout persists its token): its text would land in the job
+ * summary. A link to a visible file inside the workspace is read as the file it names.
  */
 function leadsOutside(file) {
   try {
     if (!lstatSync(resolve(cwd, file)).isSymbolicLink()) return undefined;
     const target = realpathSync(resolve(cwd, file));
     const root = realpathSync(cwd);
-    return target === root || target.startsWith(root + sep) ? undefined : "a symbolic link that leads outside the repository";
+    if (target !== root && !target.startsWith(root + sep)) return "a symbolic link that leads outside the repository";
+    const hidden = relative(root, target)
+      .split(sep)
+      .find((part) => part.startsWith("."));
+    return hidden ? `a symbolic link into a hidden path (${code(hidden)})` : undefined;
   } catch {
     return "a symbolic link to nothing";
   }

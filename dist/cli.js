@@ -14141,10 +14141,22 @@ var isYamlName = (name) => /\.ya?ml$/i.test(name);
 function isInteresting(path, text3) {
   return isTopologyFileName(path) || INTERESTING.test(text3);
 }
+var QUOTED_MAX = 16;
+function shortenQuotedToken(message2) {
+  const m = /^([^"]*): ("(?:[^"\\]|\\.)*")$/s.exec(message2);
+  if (!m) return message2;
+  let token;
+  try {
+    token = JSON.parse(m[2]);
+  } catch {
+    return message2;
+  }
+  return token.length <= QUOTED_MAX ? message2 : `${m[1]}: ${JSON.stringify(token.slice(0, QUOTED_MAX))}\u2026 (${token.length} characters)`;
+}
 function syntaxFinding(message2, pos, textLength) {
   const start = Math.min(pos[0], textLength);
   const end = Math.max(start, Math.min(pos[1], textLength));
-  return { code: "yaml/syntax", severity: "error", span: { start, end }, message: message2 };
+  return { code: "yaml/syntax", severity: "error", span: { start, end }, message: shortenQuotedToken(message2) };
 }
 function duplicateKeys(doc, lines2) {
   const out = [];
@@ -14244,6 +14256,13 @@ function parseFile(path, text3, asTopology = isTopologyFileName(path)) {
 
 // server/src/discovery.ts
 var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", "out", "dist"]);
+function hiddenPart(rel) {
+  return rel.split(/[\\/]/).find((part) => part.startsWith(".") && part !== "." && part !== "..");
+}
+function walkWouldVisit(root2, target) {
+  const rel = target.slice(root2.length + 1);
+  return hiddenPart(rel) === void 0 && !rel.split(import_node_path.sep).some((part) => SKIP_DIRS.has(part)) && isYamlName(target);
+}
 function notReadable(st, maxBytes = Infinity) {
   if (!st.isFile())
     return st.isFIFO() ? "not a regular file (a FIFO): reading it could wait forever" : st.isSocket() ? "not a regular file (a socket)" : "not a regular file";
@@ -14297,6 +14316,10 @@ function* walkFiles(dir, cwd, opts) {
           const target = yield { t: "realpath", path: (0, import_node_path.resolve)(cwd, p) };
           if (!root2 || !isInside(root2, target)) {
             opts.onSkip?.(p, `a symbolic link that leads outside ${dir}: not read`);
+            continue;
+          }
+          if (target !== root2 && !walkWouldVisit(root2, target)) {
+            opts.onSkip?.(p, "a symbolic link to a hidden, skipped or non-YAML file (.git, node_modules \u2026): not read");
             continue;
           }
           st = yield { t: "stat", path: target };
@@ -27158,6 +27181,14 @@ function judgeIn(overlay2, shown, accept) {
     }
     const target = st.isSymbolicLink() ? realOrSelf(resolved) : resolved;
     if (!inside(root2, target)) return { refused: outside(entry, root2, `reaches ${shown(abs)}, a symbolic link to ${target}`) };
+    const hidden = hiddenPart((0, import_node_path3.relative)(root2, resolved)) ?? hiddenPart((0, import_node_path3.relative)(root2, target));
+    if (hidden)
+      return {
+        refused: {
+          code: "drift/outside-repository",
+          message: `\`${entry}\` ${shown(abs) === entry ? "is" : `reaches ${shown(abs)}, which is`} a hidden path (\`${hidden}\`): hidden files and folders (.git, .env, .npmrc) hold credentials and are never read`
+        }
+      };
     let t;
     try {
       t = st.isSymbolicLink() ? (0, import_node_fs3.statSync)(target) : st;

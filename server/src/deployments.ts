@@ -12,6 +12,7 @@ import * as fs from "node:fs";
 import { closeSync, constants, type Dirent, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import fg from "fast-glob";
+import { hiddenPart } from "./discovery";
 import type { DeploymentSource, Fingerprints, Match, Refusal } from "./drift/compare";
 
 /** How many patterns one entry's braces may expand to (`{a,b}{c,d}` is 4). */
@@ -291,6 +292,15 @@ function judgeIn(
     }
     const target = st.isSymbolicLink() ? realOrSelf(resolved) : resolved;
     if (!inside(root, target)) return { refused: outside(entry, root, `reaches ${shown(abs)}, a symbolic link to ${target}`) };
+    // `.git/config` holds a checkout's token, and a parse error would quote it into SARIF
+    const hidden = hiddenPart(relative(root, resolved)) ?? hiddenPart(relative(root, target));
+    if (hidden)
+      return {
+        refused: {
+          code: "drift/outside-repository",
+          message: `\`${entry}\` ${shown(abs) === entry ? "is" : `reaches ${shown(abs)}, which is`} a hidden path (\`${hidden}\`): hidden files and folders (.git, .env, .npmrc) hold credentials and are never read`,
+        },
+      };
     let t: fs.Stats;
     try {
       t = st.isSymbolicLink() ? statSync(target) : st;

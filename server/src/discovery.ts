@@ -7,6 +7,22 @@ export { isInteresting, isYamlName };
 
 const SKIP_DIRS = new Set(["node_modules", ".git", "out", "dist"]);
 
+/**
+ * The first hidden part (a name starting with `.`: `.git`, `.env`, `.npmrc`, `.kube`) of `rel`, a
+ * path relative to the folder walked, or undefined. Hidden files and folders hold a checkout's
+ * credentials (actions/checkout persists its token in `.git/config`), and the parser's messages
+ * quote what they stumble on: they are never read through a link or a binding.
+ */
+export function hiddenPart(rel: string): string | undefined {
+  return rel.split(/[\\/]/).find((part) => part.startsWith(".") && part !== "." && part !== "..");
+}
+
+/** Whether the folder walk would visit `target` (a resolved path inside `root`) itself: no hidden or skipped folder on the way, a YAML name. */
+function walkWouldVisit(root: string, target: string): boolean {
+  const rel = target.slice(root.length + 1);
+  return hiddenPart(rel) === undefined && !rel.split(sep).some((part) => SKIP_DIRS.has(part)) && isYamlName(target);
+}
+
 export interface FoundFile {
   readonly path: string;
   readonly text: string;
@@ -117,7 +133,9 @@ export const isInside = (root: string, target: string): boolean =>
  * result (or has the operation's error thrown into it). A folder's content is untrusted (a
  * cloned repository): a symbolic link is never walked into as a folder (a link to `.` twice
  * would make the walk exponential), and is read as a file only when it resolves inside the
- * folder walked — a link to /proc/self/environ or ~/.kube/config is skipped, never read.
+ * folder walked — a link to /proc/self/environ or ~/.kube/config is skipped, never read — and
+ * to a file the walk would visit itself: a link to `.git/config` (a checkout's token) or to a
+ * `node_modules` file is skipped too.
  */
 function* walkFiles(dir: string, cwd: string, opts: FindOptions): Generator<DiskOp, FoundFile[], string[] | Stats | string> {
   const out: FoundFile[] = [];
@@ -148,6 +166,10 @@ function* walkFiles(dir: string, cwd: string, opts: FindOptions): Generator<Disk
           const target = (yield { t: "realpath", path: resolve(cwd, p) }) as string;
           if (!root || !isInside(root, target)) {
             opts.onSkip?.(p, `a symbolic link that leads outside ${dir}: not read`);
+            continue;
+          }
+          if (target !== root && !walkWouldVisit(root, target)) {
+            opts.onSkip?.(p, "a symbolic link to a hidden, skipped or non-YAML file (.git, node_modules …): not read");
             continue;
           }
           st = (yield { t: "stat", path: target }) as Stats;

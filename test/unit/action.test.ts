@@ -173,12 +173,16 @@ test("action diff step: a pull request's file names are files, never options, an
     writeFileSync(join(dir, "..", `${basename(dir)}-secret.yaml`), "apiVersion: hunter2\n");
     symlinkSync(join(dir, "..", `${basename(dir)}-secret.yaml`), join(dir, "leak.topology.yaml"));
     symlinkSync("d.topology.yaml", join(dir, "same.topology.yaml"));
-    git("add", "--", ...names, "leak.topology.yaml", "same.topology.yaml");
+    // a link into .git: actions/checkout persists the job's token in .git/config
+    execFileSync("git", ["config", "http.https://github.com/.extraheader", "AUTHORIZATION: basic hunter2"], { cwd: dir });
+    symlinkSync(join(".git", "config"), join(dir, "token.topology.yaml"));
+    git("add", "--", ...names, "leak.topology.yaml", "same.topology.yaml", "token.topology.yaml");
     git("commit", "-qm", "hostile names");
     const r = action("diff", dir, { GITHUB_EVENT_NAME: "pull_request", GITHUB_BASE_REF: "main" });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /8 changed designs/);
+    assert.match(r.stdout, /9 changed designs/);
     assert.ok(r.summary.includes("### Quorate: `leak.topology.yaml`\n\na symbolic link that leads outside the repository: not read."));
+    assert.ok(r.summary.includes("### Quorate: `token.topology.yaml`\n\na symbolic link into a hidden path (`.git`): not read."));
     assert.doesNotMatch(r.summary, /hunter2/);
     assert.ok(r.summary.includes("### Quorate: `same.topology.yaml` is a new design"));
     // each new design simulated as a file (a table), none taken for an option

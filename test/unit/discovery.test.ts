@@ -76,6 +76,18 @@ test("a cloned repository's symbolic links: never walked into, read only when th
     // two links to `.`: a walk that followed them would visit 2^40 folders
     for (const l of ["l1", "l2", "l3"]) symlinkSync(".", join(root, l));
     symlinkSync("missing", join(root, "dangling.topology.yaml"));
+    // links inside the folder to what the walk itself never visits: a checkout's token in
+    // .git/config, a hidden file, a node_modules file, a file whose name is not YAML
+    mkdirSync(join(root, ".git"));
+    writeFileSync(join(root, ".git", "config"), "extraheader = AUTHORIZATION: basic hunter2\n");
+    writeFileSync(join(root, ".env.yaml"), "token: hunter2\n");
+    mkdirSync(join(root, "node_modules"));
+    writeFileSync(join(root, "node_modules", "x.yaml"), "token: hunter2\n");
+    writeFileSync(join(root, "notes.txt"), "token: hunter2\n");
+    symlinkSync(join(root, ".git", "config"), join(root, "git.topology.yaml"));
+    symlinkSync(".env.yaml", join(root, "env2.topology.yaml"));
+    symlinkSync(join("node_modules", "x.yaml"), join(root, "nm.topology.yaml"));
+    symlinkSync("notes.txt", join(root, "txt.topology.yaml"));
     const run = () => {
       const skipped: string[] = [];
       return {
@@ -93,7 +105,11 @@ test("a cloned repository's symbolic links: never walked into, read only when th
     assert.ok(sync.every((f) => !f.text.includes("hunter2")));
     assert.deepEqual(a.skipped.sort(), [
       "env.topology.yaml: a symbolic link that leads outside .: not read",
+      "env2.topology.yaml: a symbolic link to a hidden, skipped or non-YAML file (.git, node_modules …): not read",
+      "git.topology.yaml: a symbolic link to a hidden, skipped or non-YAML file (.git, node_modules …): not read",
+      "nm.topology.yaml: a symbolic link to a hidden, skipped or non-YAML file (.git, node_modules …): not read",
       "out.topology.yaml: a symbolic link that leads outside .: not read",
+      "txt.topology.yaml: a symbolic link to a hidden, skipped or non-YAML file (.git, node_modules …): not read",
       "up.topology.yaml: a symbolic link that leads outside .: not read",
     ]);
     assert.deepEqual(await findFilesAsync(".", root, b.opts), sync);

@@ -169,6 +169,24 @@ test("an alias to no anchor is a syntax finding at the alias, not an alias bomb"
   assert.ok(codes(bomb).includes("yaml/aliases"));
 });
 
+test("a stray token is quoted in a syntax message up to 16 characters: a credentials file's token never lands whole in SARIF", () => {
+  const token = "eC1hY2Nlc3MtdG9rZW46Z2hzX1NFQ1JFVFRPS0VO";
+  const f = check(`${HEADER}[core]\n\textraheader = AUTHORIZATION: basic ${token}\n`);
+  const syntax = f.filter((x) => x.code === "yaml/syntax");
+  assert.ok(syntax.length > 0, JSON.stringify(f));
+  for (const x of f) assert.ok(!x.message.includes(token.slice(10)), x.message);
+  assert.ok(
+    syntax.some((x) => x.message.includes(`: "basic eC1hY2Nlc3"… (${token.length + 6} characters)`)),
+    syntax.map((x) => x.message).join("\n"),
+  );
+  // 16 characters or fewer: quoted whole, as yaml says it
+  const short = check(`${HEADER}[core]\n\tx = a: b c\n`).filter((x) => x.code === "yaml/syntax");
+  assert.ok(
+    short.some((x) => /: ":"$/.test(x.message)),
+    short.map((x) => x.message).join("\n"),
+  );
+});
+
 test(`nesting: ${MAX_NESTING} levels are parsed, one more is one yaml/too-deep finding, opened or typed`, () => {
   const flow = (depth: number) => `${HEADER}x: ${"[".repeat(depth)}${"]".repeat(depth)}\n`;
   // the document's indentation level counts one

@@ -155,6 +155,16 @@ test("the bound-file reader refuses every way out of the repository, names it, a
     assert.equal(src.read("deploy/ok.yaml"), "cluster-cidr: 10.10.0.0/16\n");
     // `..` that stays inside the repository is fine
     assert.deepEqual(m("../design/../deploy/ok.yaml").paths, ["deploy/ok.yaml"]);
+    // a hidden path inside it is not: .git/config holds a checkout's token, and a parse error would quote it
+    writeFileSync(join(dir, "repo", ".git", "config"), `extraheader = ${SECRET}\n`);
+    writeFileSync(join(dir, "repo", "deploy", ".env"), `cluster-cidr: ${SECRET}\n`);
+    symlinkSync(join("..", ".git", "config"), join(dir, "repo", "deploy", "git.yaml"));
+    refusedOnly("../.git/config", /^`\.\.\/\.git\/config` is a hidden path \(`\.git`\): hidden files and folders .* are never read$/);
+    refusedOnly("../deploy/.env", /is a hidden path \(`\.env`\)/);
+    refusedOnly("../deploy/git.yaml", /reaches deploy\/git\.yaml, which is a hidden path \(`\.git`\)/);
+    const dotted = m("../.git/*");
+    assert.deepEqual(dotted.paths, []);
+    assert.ok(dotted.refused?.length && dotted.refused.every((r) => /a hidden path \(`\.git`\)/.test(r.message)), JSON.stringify(dotted));
     const bomb = m("{a,b,c,d,e,f,g,h}".repeat(7));
     assert.equal(bomb.refused?.[0].code, "drift/pattern-too-broad");
     assert.match(bomb.refused![0].message, /expands to more than 64 patterns: it is not expanded/);

@@ -89,10 +89,31 @@ export function isInteresting(path: string, text: string): boolean {
   return isTopologyFileName(path) || INTERESTING.test(text);
 }
 
+/** How much of the text it stumbled on a parser message may quote. */
+const QUOTED_MAX = 16;
+
+/**
+ * yaml's message for a stray token quotes the whole token (`Unexpected scalar token in YAML
+ * stream: "…"`): from a file that is not YAML at all (a credentials file, a minified bundle),
+ * that is a secret or a megabyte in CI's SARIF and logs. The finding's span shows where it is;
+ * the message keeps its first QUOTED_MAX characters.
+ */
+export function shortenQuotedToken(message: string): string {
+  const m = /^([^"]*): ("(?:[^"\\]|\\.)*")$/s.exec(message);
+  if (!m) return message;
+  let token: string;
+  try {
+    token = JSON.parse(m[2]) as string;
+  } catch {
+    return message;
+  }
+  return token.length <= QUOTED_MAX ? message : `${m[1]}: ${JSON.stringify(token.slice(0, QUOTED_MAX))}… (${token.length} characters)`;
+}
+
 function syntaxFinding(message: string, pos: [number, number], textLength: number): Finding {
   const start = Math.min(pos[0], textLength);
   const end = Math.max(start, Math.min(pos[1], textLength));
-  return { code: "yaml/syntax", severity: "error", span: { start, end }, message };
+  return { code: "yaml/syntax", severity: "error", span: { start, end }, message: shortenQuotedToken(message) };
 }
 
 /** yaml reports a duplicate key at one character; this anchors on the whole repeated key. */
