@@ -8,7 +8,7 @@
 // GITHUB_STEP_SUMMARY, GITHUB_OUTPUT; QUORATE_CLI (default: this checkout's dist/cli.js).
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { appendFileSync, existsSync, lstatSync, realpathSync, writeFileSync } from "node:fs";
+import { appendFileSync, closeSync, constants, existsSync, lstatSync, openSync, realpathSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -89,6 +89,42 @@ function leadsOutside(file) {
   }
 }
 
+/**
+ * Writes the SARIF file. Its default place is the workspace, which a pull request controls: a
+ * committed `quorate.sarif` that is a symbolic link (to ~/.ssh/authorized_keys, the runner's own
+ * files) is replaced itself, never written through, and a path the workflow names inside the
+ * workspace must stay inside once its folders' links are resolved. A path outside the workspace
+ * (`${{ runner.temp }}/quorate.sarif`) is the workflow's own choice. Says why it cannot write.
+ */
+function writeSarif(path, text) {
+  const root = realpathSync(cwd);
+  const under = (p, r) => p === r || p.startsWith(r + sep);
+  if (under(path, cwd) || under(path, root)) {
+    let dir;
+    try {
+      dir = realpathSync(dirname(path));
+    } catch (e) {
+      return `its folder cannot be read (${e.code ?? e.message})`;
+    }
+    if (!under(dir, root)) return "its folder is a symbolic link that leads outside the workspace";
+  }
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch {
+    st = undefined;
+  }
+  if (st?.isSymbolicLink()) unlinkSync(path);
+  else if (st && !st.isFile()) return "it exists and is not a regular file";
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o644);
+  try {
+    writeFileSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+  return undefined;
+}
+
 /** Paths are whitespace-separated (a multi-line input works too). */
 const paths = (env.INPUT_PATHS || ".").split(/\s+/).filter(Boolean);
 
@@ -100,7 +136,12 @@ function check() {
     output("check-exit-code", 2);
     return 2;
   }
-  writeFileSync(sarif, r.stdout);
+  const refused = writeSarif(sarif, r.stdout);
+  if (refused) {
+    logUntrusted(process.stderr, `quorate: cannot write ${relative(cwd, sarif) || sarif}: ${refused}\n`);
+    output("check-exit-code", 2);
+    return 2;
+  }
   // the same findings as text in the log, where a reader of the job looks first
   const text = quorate(["check", ...paths], { env: { ...env, FORCE_COLOR: "1" } });
   logUntrusted(process.stdout, text.stdout);
@@ -161,7 +202,8 @@ function diff() {
       const j = quorate(["diff", "--format", "json", "--", `${mergeBase}:${file}`, file]);
       regressions += JSON.parse(j.stdout).regressions;
     }
-    summary(`${d.stdout.replace(`\`${mergeBase}:${file}\``, `\`${base}:${file}\``)}\n`);
+    // a function, never a replacement string: `$'`, `$&` in a pull request's file name are patterns there
+    summary(`${d.stdout.replace(`\`${mergeBase}:${file}\``, () => `\`${base}:${file}\``)}\n`);
   }
   output("regressions", regressions);
   console.log(

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import { parse } from "yaml";
@@ -256,6 +256,59 @@ test("action diff step: the CLI's error about a new design goes into the summary
         .includes("![]("),
       section,
     );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("action check step: a committed quorate.sarif that is a symbolic link is replaced itself, never written through (audit A18)", () => {
+  const dir = repo();
+  const victim = `${dir}-victim`;
+  try {
+    writeFileSync(victim, "precious\n");
+    symlinkSync(victim, join(dir, "quorate.sarif"));
+    const r = action("check", dir, { INPUT_PATHS: "." });
+    assert.equal(r.outputs["check-exit-code"], "1", r.stderr);
+    assert.equal(readFileSync(victim, "utf8"), "precious\n");
+    assert.ok(!lstatSync(join(dir, "quorate.sarif")).isSymbolicLink());
+    assert.equal(JSON.parse(readFileSync(join(dir, "quorate.sarif"), "utf8")).version, "2.1.0");
+    // a folder of the workspace that leads out of it: refused, nothing written there
+    symlinkSync(tmpdir(), join(dir, "reports"));
+    const out = action("check", dir, { INPUT_PATHS: ".", INPUT_SARIF: "reports/q-a18.sarif" });
+    assert.equal(out.outputs["check-exit-code"], "2");
+    assert.match(out.stderr, /cannot write reports\/q-a18\.sarif: its folder is a symbolic link that leads outside the workspace/);
+    assert.ok(!existsSync(join(tmpdir(), "q-a18.sarif")));
+    // a path outside the workspace is the workflow's own choice (runner.temp)
+    const temp = join(`${dir}-temp.sarif`);
+    const outside = action("check", dir, { INPUT_PATHS: ".", INPUT_SARIF: temp });
+    assert.equal(outside.outputs["check-exit-code"], "1", outside.stderr);
+    assert.equal(JSON.parse(readFileSync(temp, "utf8")).version, "2.1.0");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(victim, { force: true });
+    rmSync(`${dir}-temp.sarif`, { force: true });
+  }
+});
+
+test("action diff step: `$'` and `$&` in a pull request's file name are text in the summary's heading, not replacement patterns (audit A16)", () => {
+  const dir = repo();
+  try {
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: dir, stdio: "pipe" });
+    git("checkout", "-q", "main");
+    for (const n of ["y$'.topology.yaml", "z$&.topology.yaml"]) writeFileSync(join(dir, n), GOOD);
+    git("add", ".");
+    git("commit", "-qm", "two designs with dollar names");
+    git("checkout", "-q", "feature");
+    git("merge", "-q", "--no-edit", "main");
+    for (const n of ["y$'.topology.yaml", "z$&.topology.yaml"]) writeFileSync(join(dir, n), WORSE);
+    git("commit", "-qam", "worse");
+    const r = action("diff", dir, { GITHUB_EVENT_NAME: "pull_request", GITHUB_BASE_REF: "main" });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.summary.includes("`main:y$'.topology.yaml` → `y$'.topology.yaml`"), r.summary.slice(0, 800));
+    assert.ok(r.summary.includes("`main:z$&.topology.yaml` → `z$&.topology.yaml`"), r.summary.slice(0, 800));
+    // nothing pasted twice: each design's heading once
+    assert.equal(r.summary.split("`y$'.topology.yaml`").length - 1, 1);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
