@@ -15138,15 +15138,16 @@ var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u206
 var OWN_SGR = /\x1b\[(?:0|1|2|31|32|33|36|90)m/g;
 var visible = (c) => c === "\r" ? "\\r" : `\\u${c.codePointAt(0).toString(16).padStart(4, "0")}`;
 var controlsVisible = (s) => s.replace(CONTROL, visible);
+var runnerCommandsVisible = (s) => s.replace(/##\[/g, "##\\u005b").replace(/^([ \t]*(?:\x1b\[[0-9;]*m)*[ \t]*):(?=:)/gm, "$1\\u003a");
 function terminalText(s, keepColor = false) {
-  if (!keepColor) return s.replace(CONTROL, visible);
+  if (!keepColor) return runnerCommandsVisible(s.replace(CONTROL, visible));
   let out = "";
   let last = 0;
   for (const m of s.matchAll(OWN_SGR)) {
     out += s.slice(last, m.index).replace(CONTROL, visible) + m[0];
     last = m.index + m[0].length;
   }
-  return out + s.slice(last).replace(CONTROL, visible);
+  return runnerCommandsVisible(out + s.slice(last).replace(CONTROL, visible));
 }
 var oneLine = (s) => s.replace(/\n/g, "\\n").replace(/[\u2028\u2029]/g, (c) => `\\u${c.codePointAt(0).toString(16)}`);
 var commentLine = (s) => oneLine(controlsVisible(s));

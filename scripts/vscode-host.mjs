@@ -8,6 +8,7 @@
 //   node scripts/vscode-host.mjs test web  only the web extension's checks, on the working tree's dist/
 //   node scripts/vscode-host.mjs test restricted  only the checks in Restricted Mode (an untrusted workspace), on the .vsix
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import {
   appendFileSync,
   closeSync,
@@ -222,6 +223,13 @@ export async function startVSCode({ vsix } = {}) {
     XDG_CACHE_HOME: join(tmp, "cache"),
   };
   const dirs = ["--server-data-dir", join(tmp, "sd"), "--user-data-dir", ud, "--extensions-dir", join(tmp, "ext")];
+  // The server authenticates a browser only by its connection token (it checks no Origin on a
+  // WebSocket): without one, any local user or any web page that finds the loopback port gets the
+  // workbench's terminal. A fresh token each start, in a file only this user reads (never in
+  // argv, which `ps` shows), and in the URL printed: VS Code turns `?tkn=` into a cookie.
+  const token = randomBytes(24).toString("base64url");
+  const tokenFile = join(tmp, "connection-token");
+  writeFileSync(tokenFile, token, { mode: 0o600 });
   if (vsix) {
     const r = spawnSync(NODE24, [SERVER_MAIN, ...dirs, "--accept-server-license-terms", "--install-extension", vsix], {
       env,
@@ -238,7 +246,8 @@ export async function startVSCode({ vsix } = {}) {
       "127.0.0.1",
       "--port",
       String(port),
-      "--without-connection-token",
+      "--connection-token-file",
+      tokenFile,
       "--accept-server-license-terms",
       "--enable-smoke-test-driver",
       "--disable-telemetry",
@@ -269,9 +278,9 @@ export async function startVSCode({ vsix } = {}) {
   /** `front`: the port the browser talks to (the dark-first-paint proxy's, else the server's) */
   const url = (folder, extra = [], devPath = vsix ? undefined : ROOT, front = port) => {
     const dev = devPath ? [["extensionDevelopmentPath", remote(devPath, front)]] : [];
-    return `http://127.0.0.1:${front}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify([...dev, ["skipWelcome", "true"], ...extra]))}`;
+    return `http://127.0.0.1:${front}/?tkn=${token}&folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify([...dev, ["skipWelcome", "true"], ...extra]))}`;
   };
-  return { port, tmp, url, stop, serverLog, remote, installed, userSettings };
+  return { port, tmp, url, stop, serverLog, remote, installed, userSettings, token };
 }
 
 /** Dark Modern's workbench colours, as the installed VS Code ships them (its theme file is JSON with comments). */
@@ -305,10 +314,20 @@ export function withDarkFirstPaint(html, colors) {
 /**
  * A loopback front for the VS Code server that passes every request and WebSocket through and
  * rewrites only the workbench page (withDarkFirstPaint). Returns its port and a stop function.
+ * The server behind it checks the connection token; the front answers only requests addressed
+ * to itself by loopback name (`Host: 127.0.0.1:PORT` or `localhost:PORT`), so a page of another
+ * site whose name a DNS rebinding points at 127.0.0.1 is refused before anything is passed on.
  */
 export async function darkFront(serverPort) {
   const colors = darkModernColors();
+  const port = await freePort();
+  const ownHost = (req) => [`127.0.0.1:${port}`, `localhost:${port}`].includes(String(req.headers.host ?? "").toLowerCase());
   const server = createHttpServer((req, res) => {
+    if (!ownHost(req)) {
+      res.writeHead(403, { "content-type": "text/plain" });
+      res.end("not this host\n");
+      return;
+    }
     const page = req.method === "GET" && new URL(req.url, "http://x").pathname === "/";
     const headers = page ? { ...req.headers, "accept-encoding": "identity" } : req.headers;
     const up = httpRequest({ host: "127.0.0.1", port: serverPort, method: req.method, path: req.url, headers }, (r) => {
@@ -334,6 +353,10 @@ export async function darkFront(serverPort) {
     req.pipe(up);
   });
   server.on("upgrade", (req, socket, head) => {
+    if (!ownHost(req)) {
+      socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n");
+      return;
+    }
     const up = connect(serverPort, "127.0.0.1", () => {
       const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
       for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
@@ -348,9 +371,37 @@ export async function darkFront(serverPort) {
     up.on("error", close);
     socket.on("error", close);
   });
-  const port = await freePort();
   await new Promise((res) => server.listen(port, "127.0.0.1", res));
   return { port, stop: () => server.close() };
+}
+
+/**
+ * The status a loopback port answers a GET with (`upgrade`: a WebSocket upgrade, 101 when it is
+ * accepted), `host` as the Host header (default: the address itself).
+ */
+function statusOf(port, path, { host, upgrade }) {
+  return new Promise((res, rej) => {
+    const headers = { host: host ?? `127.0.0.1:${port}`, origin: "https://evil.example" };
+    if (upgrade)
+      Object.assign(headers, {
+        connection: "Upgrade",
+        upgrade: "websocket",
+        "sec-websocket-version": "13",
+        "sec-websocket-key": randomBytes(16).toString("base64"),
+      });
+    const req = httpRequest({ host: "127.0.0.1", port, path, headers });
+    req.on("upgrade", (r, socket) => {
+      socket.destroy();
+      res(r.statusCode);
+    });
+    req.on("response", (r) => {
+      r.resume();
+      res(r.statusCode);
+    });
+    req.on("error", rej);
+    req.setTimeout(10_000, () => req.destroy(new Error(`no answer on ${port}${path}`)));
+    req.end();
+  });
 }
 
 /** Makes `dir` a git repository of its own with one commit: "Compare with Git HEAD" has a HEAD to compare with. */
@@ -1206,6 +1257,32 @@ async function test(only) {
     if (want("demo")) {
       const front = await darkFront(vs.port);
       try {
+        await check(
+          "a page without the connection token is refused, and the demo's front refuses another host name (page and WebSocket)",
+          async () => {
+            const got = [];
+            // a WebSocket the server upgrades is checked by its first message (VS Code's auth
+            // message carries the token), so a 101 from the server itself is no access: its pages are
+            // checked here, and the front's refusal of another host name, page and WebSocket alike
+            for (const [p, host, path, upgrade] of [
+              [vs.port, undefined, "/", false],
+              [front.port, undefined, "/", false],
+              [front.port, "evil.example", `/?tkn=${vs.token}`, false],
+              [front.port, "evil.example", `/?tkn=${vs.token}&reconnectionToken=x&reconnection=false&skipWebSocketFrames=false`, true],
+            ])
+              got.push([
+                p === vs.port ? "server" : "front",
+                host ?? "own",
+                upgrade ? "ws" : "page",
+                await statusOf(p, path, { host, upgrade }),
+              ]);
+            const bad = got.filter((g) => g[3] !== 403);
+            if (bad.length) throw new Error(`not refused (want 403): ${JSON.stringify(bad)}`);
+            // the other side of the line: the token lets the page in (a redirect that sets the cookie)
+            const ok = await statusOf(front.port, `/?tkn=${vs.token}`, {});
+            if (ok !== 302) throw new Error(`with the token the page answered ${ok}, not a 302 that sets the cookie`);
+          },
+        );
         await check("through the demo's front, the first paint is dark (title bar included) and the workbench works", async () => {
           const ws3 = workspace(scratch);
           const dark = await browser.newPage({ viewport: { width: 1200, height: 800 } });

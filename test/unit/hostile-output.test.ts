@@ -82,6 +82,32 @@ test("terminalText: escapes become visible text; with colour only the CLI's own 
   assert.equal(JSON.parse(terminalText(JSON.stringify({ n: "a\u009bb\u202ec" }))).n, "a\u009bb\u202ec");
 });
 
+test("terminalText: no line is a GitHub runner's workflow command — `::` after blanks at a line's start, `##[` anywhere (audit A22)", () => {
+  const forged = [
+    " ::error title=forged::x.topology.yaml:1:1: error",
+    "\t::add-mask::secret",
+    "::stop-commands::t0k",
+    "x ##[error]forged failure annotation.topology.yaml:3:1: warning",
+    'site "lon ##[stop-commands]t0k" is not declared',
+  ].join("\n");
+  for (const color of [false, true]) {
+    const out = terminalText(forged, color);
+    for (const line of out.split("\n")) {
+      assert.doesNotMatch(line, /^\s*::/, line);
+      assert.doesNotMatch(line, /##\[/, line);
+    }
+    assert.match(out, /^ \\u003a:error title=forged::x\.topology\.yaml/);
+    assert.match(out, /x ##\\u005berror\]forged/);
+  }
+  // behind the CLI's own colour code at a line's start, too
+  assert.equal(terminalText("\x1b[1m::warning::x", true), "\x1b[1m\\u003a:warning::x");
+  // the other side: `::` inside a line, a single `:` at its start and `##` without `[` stay as they are
+  assert.equal(terminalText("a::b\n:x\n## heading\n./::error x"), "a::b\n:x\n## heading\n./::error x");
+  // a JSON reader gets every name back exactly
+  const names = ["::error::x", "lon ##[stop-commands]t0k"];
+  assert.deepEqual(JSON.parse(terminalText(JSON.stringify(names, null, 0))), names);
+});
+
 test("fileSegment: portable names stay, others cannot climb out and never collide", () => {
   assert.equal(fileSegment("fra-prod"), "fra-prod");
   for (const n of [

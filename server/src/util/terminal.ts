@@ -18,16 +18,27 @@ const visible = (c: string): string => (c === "\r" ? "\\r" : `\\u${c.codePointAt
 /** `s` with every control character but newline and tab shown as a visible escape (`\u001b`, `\r`, `\u202e`). */
 export const controlsVisible = (s: string): string => s.replace(CONTROL, visible);
 
+/**
+ * A GitHub runner reads a line of a step's output as a workflow command when its first non-blank
+ * characters are `::` (`::error::`, `::add-mask::`, `::stop-commands::`), and — its legacy form —
+ * wherever `##[` appears in it. Names and paths come from a cloned repository, and `quorate check`
+ * runs in workflow steps of its users' own (and under `pre-commit run` in CI), so neither form
+ * survives: `##[` becomes `##\u005b` and a leading `::` `\u003a:` — visible escapes, as for
+ * control characters, that a JSON reader turns back into the same name.
+ */
+const runnerCommandsVisible = (s: string): string =>
+  s.replace(/##\[/g, "##\\u005b").replace(/^([ \t]*(?:\x1b\[[0-9;]*m)*[ \t]*):(?=:)/gm, "$1\\u003a");
+
 /** `s` with every control character but newline and tab made visible; `keepColor` keeps the CLI's own colour codes. */
 export function terminalText(s: string, keepColor = false): string {
-  if (!keepColor) return s.replace(CONTROL, visible);
+  if (!keepColor) return runnerCommandsVisible(s.replace(CONTROL, visible));
   let out = "";
   let last = 0;
   for (const m of s.matchAll(OWN_SGR)) {
     out += s.slice(last, m.index).replace(CONTROL, visible) + m[0];
     last = m.index! + m[0].length;
   }
-  return out + s.slice(last).replace(CONTROL, visible);
+  return runnerCommandsVisible(out + s.slice(last).replace(CONTROL, visible));
 }
 
 /** One line of a text report: a line break inside a name (`a\nb`) is shown as `\n`, so no name can forge a line of its own. */
