@@ -14202,7 +14202,17 @@ function unresolvedAliases(doc, text3) {
   const out = [];
   (0, import_yaml4.visit)(doc, {
     Alias(_, alias) {
-      if (resolveAlias(doc, alias) !== void 0 || !alias.range) return;
+      const target = resolveAlias(doc, alias);
+      if (target?.range && alias.range && alias.range[0] >= target.range[0] && alias.range[1] <= target.range[2]) {
+        out.push({
+          code: "yaml/aliases",
+          severity: "error",
+          span: { start: alias.range[0], end: alias.range[1] },
+          message: `alias \`*${alias.source}\` is inside the node \`&${alias.source}\` names, so that node contains itself without end; the document is not analysed (anchor a node that does not hold the alias)`
+        });
+        return;
+      }
+      if (target !== void 0 || !alias.range) return;
       out.push({
         code: "yaml/syntax",
         severity: "error",
@@ -14240,8 +14250,8 @@ function parseFile(path, text3, asTopology = isTopologyFileName(path)) {
     const span = new RangeSpan(range, 0, 2);
     const yamlFindings = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY").map((e) => syntaxFinding(e.message, e.pos, text3.length));
     if (firstRepeatedKey(doc.contents)) yamlFindings.push(...duplicateKeys(doc, lines2));
-    if (!yamlFindings.length) yamlFindings.push(...unresolvedAliases(doc, text3));
-    const broken = yamlFindings.some((f) => f.code === "yaml/syntax");
+    if (!yamlFindings.some((f) => f.code === "yaml/syntax")) yamlFindings.push(...unresolvedAliases(doc, text3));
+    const broken = yamlFindings.some((f) => f.code === "yaml/syntax" || f.code === "yaml/aliases");
     const kind = classify(doc, topologyName);
     if (broken) return { index, doc, span, kind, yamlFindings, broken };
     flattenScalars(doc.contents);
@@ -15259,7 +15269,7 @@ var CATALOG = {
   "yaml/aliases": r(
     "error",
     "Too many alias expansions",
-    "The document expands YAML aliases past the safety limit (a billion-laughs shape); it is not analysed."
+    "The document expands YAML aliases past the safety limit (a billion-laughs shape), or an alias sits inside the node its anchor names (a document that contains itself without end); it is not analysed."
   ),
   "yaml/too-deep": r(
     "error",

@@ -10,6 +10,7 @@ import { fixesFor } from "../../server/src/fixes/fixes";
 import { analyzeChange } from "../../server/src/incremental";
 import { commitLatency, frozenSplit } from "../../server/src/math/quorum";
 import { MAX_NESTING, nestingBeyond, space } from "../../server/src/model/nesting";
+import { parseFile, shortenQuotedToken } from "../../server/src/model/parse";
 import { LineIndex } from "../../server/src/model/text";
 import { DEFAULT_OPTIONS } from "../../server/src/derive/context";
 import { documentSymbolsOf } from "../../server/src/service/navigation";
@@ -169,21 +170,51 @@ test("an alias to no anchor is a syntax finding at the alias, not an alias bomb"
   assert.ok(codes(bomb).includes("yaml/aliases"));
 });
 
+test("an alias inside its own anchor is one yaml/aliases finding at the alias, and the document is not analysed — never a stack overflow (audit A24)", () => {
+  const site = `${HEADER}sites:\n  - name: fra\n  - name: lon\n`;
+  for (const [text, at] of [
+    [`${HEADER}labels: &m { a: *m }\nsites:\n  - name: fra\n`, "*m"],
+    [`${HEADER}sites: &l\n  - name: fra\n    x: [*l]\n`, "*l"],
+    [`${site}links: &k\n  - between: [fra, lon]\n    rttMs: 5\n    more: { deeper: [1, { again: *k }] }\n`, "*k"],
+  ]) {
+    const f = check(text);
+    assert.deepEqual(
+      f.map((x) => [x.code, x.text]),
+      [["yaml/aliases", at]],
+      JSON.stringify(f),
+    );
+    assert.match(f[0].message, /is inside the node `&[mlk]` names, so that node contains itself without end; the document is not analysed/);
+  }
+  // beside another YAML finding (a repeated key) it is still found: never the validator's stack overflow
+  assert.deepEqual(
+    check(`${HEADER}metadata:\n  labels: &m { a: *m }\nsites:\n  - name: fra\n`).map((x) => x.code),
+    ["yaml/duplicate-key", "yaml/aliases"],
+  );
+  // the other side: an alias to an anchor it is not inside is read as before
+  const fine = check(`${site}links:\n  - &one { between: [fra, lon], rttMs: 5 }\nclusters: []\nx: *one\n`);
+  assert.ok(!fine.some((x) => x.code === "yaml/aliases" || x.code === "quorate/internal-error"), JSON.stringify(fine));
+});
+
 test("a stray token is quoted in a syntax message up to 16 characters: a credentials file's token never lands whole in SARIF", () => {
   const token = "eC1hY2Nlc3MtdG9rZW46Z2hzX1NFQ1JFVFRPS0VO";
-  const f = check(`${HEADER}[core]\n\textraheader = AUTHORIZATION: basic ${token}\n`);
-  const syntax = f.filter((x) => x.code === "yaml/syntax");
-  assert.ok(syntax.length > 0, JSON.stringify(f));
-  for (const x of f) assert.ok(!x.message.includes(token.slice(10)), x.message);
+  // .git/config as actions/checkout leaves it, read as a topology (a link named *.topology.yaml)
+  const gitConfig = `[core]\n\trepositoryformatversion = 0\n\tbare = false\n[http "https://github.com/"]\n\textraheader = AUTHORIZATION: basic ${token}\n`;
+  const messages = parseFile("leak.topology.yaml", gitConfig).docs.flatMap((d) => d.yamlFindings.map((x) => x.message));
+  assert.ok(messages.length > 0);
+  for (const m of messages) assert.ok(!m.includes(token.slice(10)), m);
   assert.ok(
-    syntax.some((x) => x.message.includes(`: "basic eC1hY2Nlc3"… (${token.length + 6} characters)`)),
-    syntax.map((x) => x.message).join("\n"),
+    messages.includes(`Unexpected scalar token in YAML stream: "basic eC1hY2Nlc3"… (${token.length + 6} characters)`),
+    messages.join("\n"),
   );
   // 16 characters or fewer: quoted whole, as yaml says it
-  const short = check(`${HEADER}[core]\n\tx = a: b c\n`).filter((x) => x.code === "yaml/syntax");
-  assert.ok(
-    short.some((x) => /: ":"$/.test(x.message)),
-    short.map((x) => x.message).join("\n"),
+  assert.ok(messages.includes('Unexpected map-value-ind token in YAML stream: ":"'), messages.join("\n"));
+  assert.equal(
+    shortenQuotedToken('Unexpected scalar token in YAML stream: "sixteen-chars-ok"'),
+    'Unexpected scalar token in YAML stream: "sixteen-chars-ok"',
+  );
+  assert.equal(
+    shortenQuotedToken('Unexpected scalar token in YAML stream: "seventeen-chars-x"'),
+    'Unexpected scalar token in YAML stream: "seventeen-chars-"… (17 characters)',
   );
 });
 

@@ -159,14 +159,29 @@ function classify(doc: Document, topologyName: boolean): DocKind {
   return topologyName ? "topology" : "other";
 }
 
-/** Aliases that name no anchor before them: yaml accepts them and fails only when they are read. */
+/**
+ * Aliases that name no anchor before them: yaml accepts them and fails only when they are read.
+ * And an alias inside the node its anchor names (`labels: &m {a: *m}`): legal YAML, but the data
+ * it stands for is infinite — no JSON value, no schema, no rule can read it (a validator would
+ * recurse until its stack overflows) — so the document is not analysed, as for a billion laughs.
+ */
 function unresolvedAliases(doc: Document, text: string): Finding[] {
   if (!text.includes("*")) return [];
   const out: Finding[] = [];
   visit(doc, {
     Alias(_, alias) {
       // resolveAlias, not alias.resolve: one walk of the document for all its aliases, not one each
-      if (resolveAlias(doc, alias) !== undefined || !alias.range) return;
+      const target = resolveAlias(doc, alias);
+      if (target?.range && alias.range && alias.range[0] >= target.range[0] && alias.range[1] <= target.range[2]) {
+        out.push({
+          code: "yaml/aliases",
+          severity: "error",
+          span: { start: alias.range[0], end: alias.range[1] },
+          message: `alias \`*${alias.source}\` is inside the node \`&${alias.source}\` names, so that node contains itself without end; the document is not analysed (anchor a node that does not hold the alias)`,
+        });
+        return;
+      }
+      if (target !== undefined || !alias.range) return;
       out.push({
         code: "yaml/syntax",
         severity: "error",
@@ -211,8 +226,8 @@ export function parseFile(path: string, text: string, asTopology = isTopologyFil
     // the parser no longer looks for repeated keys (YAML_OPTIONS): one linear walk says whether any
     // mapping has one, and only then the findings are made
     if (firstRepeatedKey(doc.contents)) yamlFindings.push(...duplicateKeys(doc, lines));
-    if (!yamlFindings.length) yamlFindings.push(...unresolvedAliases(doc, text));
-    const broken = yamlFindings.some((f) => f.code === "yaml/syntax");
+    if (!yamlFindings.some((f) => f.code === "yaml/syntax")) yamlFindings.push(...unresolvedAliases(doc, text));
+    const broken = yamlFindings.some((f) => f.code === "yaml/syntax" || f.code === "yaml/aliases");
     const kind = classify(doc, topologyName);
     if (broken) return { index, doc, span, kind, yamlFindings, broken };
     flattenScalars(doc.contents);

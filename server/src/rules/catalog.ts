@@ -38,7 +38,7 @@ const CATALOG = {
   "yaml/aliases": r(
     "error",
     "Too many alias expansions",
-    "The document expands YAML aliases past the safety limit (a billion-laughs shape); it is not analysed.",
+    "The document expands YAML aliases past the safety limit (a billion-laughs shape), or an alias sits inside the node its anchor names (a document that contains itself without end); it is not analysed.",
   ),
   "yaml/too-deep": r(
     "error",
