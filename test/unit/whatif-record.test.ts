@@ -18,6 +18,7 @@ import {
   sweep,
 } from "../../server/src/whatif/engine";
 import { simulate } from "../../server/src/service/whatif";
+import { conflictMerge } from "../../server/src/derive/engines";
 import { HEADER, inTempDir } from "../helpers";
 
 /** Two primaries and a witness, a 2+2+1 etcd, an even consensus store, overlapping ranges, and 40k rps over 2 × 25k. */
@@ -163,6 +164,24 @@ test("decision record: Context (sites, RTT matrix, what it must survive) and Dec
   assert.match(anycast, /- \*\*traffic checkout\*\*: anycast steering; weights fra-prod 1, lon-prod 1;/);
   assert.match(anycast, /what it should measure: checkout \(anycast\)/);
   assert.doesNotMatch(anycast, /TTL 60 s/);
+});
+
+test('decision record: `conflictResolution: none` reads as no policy, never "resolved by none" (review M138)', () => {
+  const none = DESIGN.replace("    writers: [fra, lon]\n", "    writers: [fra, lon]\n    conflictResolution: none\n");
+  const md = record(none);
+  assert.match(
+    md,
+    /- \*\*store carts\*\* \(async\): writers fra, lon; conflicts resolved by nothing \(conflictResolution: none\); owner not named\./,
+  );
+  assert.ok(!/by none/.test(md), 'no "by none" anywhere in the record');
+  // a declared policy still names itself and what it does
+  const lww = record(DESIGN.replace("    writers: [fra, lon]\n", "    writers: [fra, lon]\n    conflictResolution: last-writer-wins\n"));
+  assert.match(lww, /conflicts resolved by last-writer-wins: the later update wins per row/);
+  assert.equal(
+    conflictMerge("async", "none"),
+    "nothing reconciles them (no conflict policy): each site keeps the write it applied last, so the row can differ between sites",
+  );
+  assert.equal(conflictMerge("async", undefined), conflictMerge("async", "none"));
 });
 
 test("decision record: the declared objectives are named in Context, and Tiers counts every row without one", () => {

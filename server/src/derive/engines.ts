@@ -49,7 +49,8 @@ export function conflictMerge(replication: string | undefined, policy: string | 
     case "event-sourcing":
       return "both sites' events are kept and the state is rebuilt from them";
     default:
-      return `conflicts are resolved by ${policy ?? "nothing"}`;
+      // `none` (or no policy): nothing reconciles them — never "resolved by none" (review M138)
+      return "nothing reconciles them (no conflict policy): each site keeps the write it applied last, so the row can differ between sites";
   }
 }
 

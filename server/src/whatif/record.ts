@@ -315,7 +315,7 @@ function decisionSection(r: RecordContext): string[] {
       `writers ${writers.join(", ") || "none"}`,
       st.replicas?.items.length ? `replicas ${st.replicas.items.map((x) => x.value).join(", ")}` : "",
       writers.length > 1 || rep === "crdt"
-        ? `conflicts resolved by ${rep === "crdt" ? "CRDT merge" : st.conflictResolution ? `${st.conflictResolution.value}: ${conflictMerge(rep, st.conflictResolution.value)}` : "nothing (none declared)"}`
+        ? `conflicts resolved by ${rep === "crdt" ? "CRDT merge" : st.conflictResolution?.value === "none" ? "nothing (conflictResolution: none)" : st.conflictResolution ? `${st.conflictResolution.value}: ${conflictMerge(rep, st.conflictResolution.value)}` : "nothing (none declared)"}`
         : "",
       st.maxLagSeconds ? `lag ridden out up to ${num(st.maxLagSeconds.value)} s` : "",
       st.owner ? `owner ${st.owner.value}` : "owner not named",
