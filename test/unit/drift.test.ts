@@ -197,6 +197,45 @@ for (const row of ROWS) {
   });
 }
 
+test('an absent key reads as what runs: Cilium\'s default `default` (never "default default"), its pod pool 10.0.0.0/8 a /24 to each node (review M136)', () => {
+  const shown = (cluster: string, doc: string, field: string) => {
+    const r = compare(cluster, doc);
+    const c = r.comparisons.find((x) => x.field === field)!;
+    const f = [...r.files.values()].flatMap((x) => x.findings).find((x) => x.message.startsWith(`\`${c.key}\``));
+    return [c.deployed, f?.message ?? "agrees"];
+  };
+  const [name, nameMessage] = shown(CM, "cluster:\n  id: 1\n", "name");
+  assert.equal(name, "absent (Cilium's default `default`)");
+  assert.match(
+    nameMessage,
+    /^`cluster\.name` is absent \(Cilium's default `default`\) here, but t\.topology\.yaml:\d+ names the cluster c$/,
+  );
+  assert.ok(!/default default/.test(nameMessage));
+  const pods = `${CM}    network: { pods: 10.9.0.0/16 }\n`;
+  const [pool, poolMessage] = shown(pods, "cluster:\n  name: c\n  id: 1\n", "network.pods");
+  assert.equal(pool, "absent (Cilium's default pool 10.0.0.0/8, a /24 of it to each node)");
+  assert.match(
+    poolMessage,
+    /^`ipam\.operator\.clusterPoolIPv4PodCIDRList` is absent \(Cilium's default pool 10\.0\.0\.0\/8, a \/24 of it to each node\) here/,
+  );
+  // the node block follows the mask the file sets; dual stack names both pools and both blocks
+  assert.equal(
+    shown(pods, "cluster:\n  name: c\n  id: 1\nipam:\n  operator:\n    clusterPoolIPv4MaskSize: 26\n", "network.pods")[0],
+    "absent (Cilium's default pool 10.0.0.0/8, a /26 of it to each node)",
+  );
+  assert.equal(
+    shown(pods, "cluster:\n  name: c\n  id: 1\nipv6:\n  enabled: true\n", "network.pods")[0],
+    "absent (Cilium's default pools 10.0.0.0/8, fd00::/104, a /24 and a /120 of them to each node)",
+  );
+  // written, the value is printed as it is, with no default
+  assert.equal(
+    shown(pods, "cluster:\n  name: c\n  id: 1\nipam:\n  operator:\n    clusterPoolIPv4PodCIDRList: [10.8.0.0/16]\n", "network.pods")[0],
+    "10.8.0.0/16",
+  );
+  // a number's default stays bare
+  assert.equal(shown(CM, "cluster:\n  name: c\n", "id")[0], "absent (default 0)");
+});
+
 test("drift/routing: the older tunnel: disabled is native routing, tunnel: vxlan is tunnel mode; the finding names the design's network.routing", () => {
   const routing = (design: string, deployed: string) => {
     const r = compare(`${CM}    network: { routing: ${design} }\n`, `cluster:\n  name: c\n  id: 1\n${deployed}`);

@@ -20,6 +20,8 @@ export interface Check {
   readonly deployedDefault?: unknown;
   /** whose default it is, where it is not the design's ("k3s default", "Istio's default"): "absent (k3s default 5000)" */
   readonly deployedDefaultBy?: string;
+  /** what the default means, after it: "absent (Cilium's default 10.0.0.0/8, a /24 of it to each node)" */
+  readonly deployedDefaultNote?: string;
   /** a deployed value that overrides `dep.value` (normalised already, e.g. a CIDR union) */
   readonly deployedValue?: unknown;
   readonly fixable?: boolean;

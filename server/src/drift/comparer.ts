@@ -84,7 +84,7 @@ export function compareCheck(
   const shown = ch.dep.present
     ? deployedText
     : ch.deployedDefault !== undefined
-      ? `absent (${ch.deployedDefaultBy ?? "default"} ${deployedText})`
+      ? `absent (${ch.deployedDefaultBy ?? "default"} ${defaultText(ch, deployedText)}${ch.deployedDefaultNote ? `, ${ch.deployedDefaultNote}` : ""})`
       : "absent";
   const comparison: Comparison = {
     cluster: name,
@@ -114,6 +114,12 @@ export function compareCheck(
     }),
   };
 }
+
+/**
+ * A default as "absent (…)" prints it: a word in backticks, so Cilium's cluster name reads
+ * "absent (Cilium's default `default`)", never "default default" (review M136).
+ */
+const defaultText = (ch: Check, text: string) => (ch.kind === "scalar" ? `\`${text}\`` : text);
 
 /** Whether the deployed value agrees with the design, and both as the messages print them. */
 function judged(ch: Check, raw: unknown): { agree: boolean; designText: string; deployedText: string } {

@@ -1,7 +1,7 @@
 // Cilium's Helm values: the ClusterMesh identity (name, id, maxConnectedClusters, peers) and the
 // cluster-pool pod ranges.
-import { cidrTexts, asBool } from "../deployed";
-import { checksFor, type KindChecks, type Push } from "../check";
+import { asBool, asNumber, cidrTexts } from "../deployed";
+import { type Check, checksFor, type KindChecks, type Push } from "../check";
 
 const CILIUM_V6_DEFAULT = "fd00::/104";
 
@@ -18,6 +18,7 @@ export const ciliumValues: KindChecks = (d, c, all) => {
       designAt: c.name,
       kind: "scalar",
       deployedDefault: "default",
+      deployedDefaultBy: "Cilium's default",
       adopt: false,
     });
     if (c.id)
@@ -61,31 +62,53 @@ export const ciliumValues: KindChecks = (d, c, all) => {
   }
   routingCheck(d, c, push);
   const mode = d.get(["ipam", "mode"]).value ?? "cluster-pool";
-  if (mode === "cluster-pool" && podsDesign) {
-    const v4on = asBool(d.get(["ipv4", "enabled"]).value) ?? true;
-    const v6on = asBool(d.get(["ipv6", "enabled"]).value) ?? false;
-    const v4 = d.get(["ipam", "operator", "clusterPoolIPv4PodCIDRList"]);
-    const v6 = d.get(["ipam", "operator", "clusterPoolIPv6PodCIDRList"]);
-    const deployed = [
-      ...(v4on ? (v4.present ? cidrTexts(v4.value) : ["10.0.0.0/8"]) : []),
-      ...(v6on ? (v6.present ? cidrTexts(v6.value) : [CILIUM_V6_DEFAULT]) : []),
-    ];
-    const anchor = v4on && v4.present ? v4 : v6on && v6.present ? v6 : v4;
-    // one family deployed in one list: the fix rewrites that list
-    const fixable = (v4on && !v6on && v4.present) || (!v4on && v6on && v6.present);
-    push({
-      code: "drift/cidr",
-      field: "network.pods",
-      dep: anchor,
-      design: podsDesign,
-      designAt: cidrAt(pods),
-      kind: "cidrs",
-      deployedValue: deployed,
-      fixable,
-    });
-  }
+  if (mode === "cluster-pool" && podsDesign) podPool(d, push, podsDesign, cidrAt(pods));
   return out;
 };
+
+/** Cilium's cluster-pool pod ranges (IPv4 and, when enabled, IPv6), with the chart's pools where a list is absent. */
+function podPool(d: Parameters<KindChecks>[0], push: Push, podsDesign: string[], designAt: Check["designAt"]): void {
+  const v4on = asBool(d.get(["ipv4", "enabled"]).value) ?? true;
+  const v6on = asBool(d.get(["ipv6", "enabled"]).value) ?? false;
+  const v4 = d.get(["ipam", "operator", "clusterPoolIPv4PodCIDRList"]);
+  const v6 = d.get(["ipam", "operator", "clusterPoolIPv6PodCIDRList"]);
+  const deployed = [
+    ...(v4on ? (v4.present ? cidrTexts(v4.value) : ["10.0.0.0/8"]) : []),
+    ...(v6on ? (v6.present ? cidrTexts(v6.value) : [CILIUM_V6_DEFAULT]) : []),
+  ];
+  const anchor = v4on && v4.present ? v4 : v6on && v6.present ? v6 : v4;
+  // one family deployed in one list: the fix rewrites that list
+  const fixable = (v4on && !v6on && v4.present) || (!v4on && v6on && v6.present);
+  push({
+    code: "drift/cidr",
+    field: "network.pods",
+    dep: anchor,
+    design: podsDesign,
+    designAt,
+    kind: "cidrs",
+    deployedValue: deployed,
+    ...(!anchor.present && deployed.length ? poolDefault(d, deployed, v4on && !v4.present, v6on && !v6.present) : {}),
+    fixable,
+  });
+}
+
+/**
+ * The chart's pool when neither list is written, as "absent (…)" says it (review M136): the
+ * operator hands each node a block of it (clusterPoolIPv4MaskSize, default 24; IPv6 120) — the
+ * whole pool is what the cluster's pods use, so it is what is compared.
+ */
+function poolDefault(d: Parameters<KindChecks>[0], deployed: string[], v4: boolean, v6: boolean) {
+  const mask = (key: string, fallback: number) => asNumber(d.get(["ipam", "operator", key]).value) ?? fallback;
+  const blocks = [
+    ...(v4 ? [`a /${mask("clusterPoolIPv4MaskSize", 24)}`] : []),
+    ...(v6 ? [`a /${mask("clusterPoolIPv6MaskSize", 120)}`] : []),
+  ];
+  return {
+    deployedDefault: deployed,
+    deployedDefaultBy: deployed.length > 1 ? "Cilium's default pools" : "Cilium's default pool",
+    deployedDefaultNote: `${blocks.join(" and ")} of ${deployed.length > 1 ? "them" : "it"} to each node`,
+  };
+}
 
 /**
  * How the pod range reaches beyond the cluster (`network.routing`, default tunnel):
