@@ -2,12 +2,13 @@
 // fractions where the schema says integer, through the analysis, simulate and the record.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { analyzeFile } from "../../server/src/analysis";
+import { analyzeAlone, analyzeFile } from "../../server/src/analysis";
 import { ALL_UP, run, sweep } from "../../server/src/whatif/engine";
-import { HEADER, inTempDir } from "../helpers";
+import { HEADER, inTempDir, runCli } from "../helpers";
 import { main } from "../../server/src/cli/main";
 import { contextOf, emptyArgs, MAX_SCENARIOS, plan } from "../../server/src/cli/simulate";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { parseDocument, visit } from "yaml";
 import { gameDayFor } from "../../server/src/service/whatif";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -197,3 +198,74 @@ test("a game day is not written from a file that breaks the schema: the CLI refu
   assert.equal((await editor(valid))?.error, undefined);
   assert.ok(((await editor(valid))?.files.length ?? 0) > 0);
 });
+
+/** Every number scalar of `text` (its offset range), found by the YAML parser itself. */
+function numberScalars(text: string): [number, number][] {
+  const out: [number, number][] = [];
+  visit(parseDocument(text), {
+    Scalar(_k, n) {
+      if (typeof n.value === "number" && n.range) out.push([n.range[0], n.range[1]]);
+    },
+  });
+  return out;
+}
+
+test("`.nan` and `.inf` at every numeric field of the examples: one precise value/too-large there, no schema bound on 'null', no NaN in any output (audit A12)", () => {
+  const NOT_A_NUMBER = /YAML's "not a number": it is no value, so Quorate does not compute with it \(write a number\)$/;
+  const INFINITE = /YAML's (negative )?infinity: no design value is infinite, so Quorate does not compute with it \(write a number\)$/;
+  let fields = 0;
+  for (const example of [
+    "examples/payments-eu.topology.yaml",
+    "examples/payments-eu-reviewed.topology.yaml",
+    "examples/drift/edge.topology.yaml",
+  ]) {
+    const text = readFileSync(example, "utf8");
+    for (const [start, end] of numberScalars(text)) {
+      fields++;
+      for (const bad of [".nan", ".inf", fields % 2 ? "-.inf" : ".NaN"]) {
+        const changed = `${text.slice(0, start)}${bad}${text.slice(end)}`;
+        const { findings } = analyzeAlone("t.topology.yaml", changed);
+        const at = findings.filter((f) => f.span.start === start);
+        const where = `${example} @${start} ${text.slice(start, end)} → ${bad}`;
+        // one finding where the value is, saying what it is; no schema bound read against JSON's null
+        assert.deepEqual(
+          at.map((f) => f.code),
+          ["value/too-large"],
+          `${where}: ${JSON.stringify(at.map((f) => f.message))}`,
+        );
+        assert.match(at[0].message, /nan/i.test(bad) ? NOT_A_NUMBER : INFINITE, where);
+        assert.ok(at[0].message.includes(` is ${bad}, `), where);
+        for (const f of findings)
+          assert.ok(!/\bnull\b|\bNaN\b|Infinity/.test(f.message.split(bad).join("")), `${where}: ${f.code} ${f.message}`);
+      }
+    }
+  }
+  assert.ok(fields >= 60, `${fields} numeric fields`);
+  // the arithmetic takes such a value as absent: simulate, availability and the record print no NaN
+  const text = readFileSync("examples/payments-eu.topology.yaml", "utf8");
+  for (const [i, [start, end]] of numberScalars(text).entries()) {
+    const changed = `${text.slice(0, start)}.nan${text.slice(end)}`;
+    // the record (3 × the others' time) at every third field
+    for (const argv of [["simulate", "--all-single-site", "-"], ["availability", "-"], ...(i % 3 ? [] : [["report", "-"]])]) {
+      const r = runCli(argv, process.cwd(), changed);
+      assert.ok(
+        r.code <= 2 && !/\bNaN\b|Infinity|at .*\.js:\d+/.test(r.stdout + r.stderr),
+        `${argv[0]} @${start}: ${r.stderr.slice(0, 300)}`,
+      );
+    }
+  }
+});
+
+test("a deployed `.nan` or `.inf` is said as YAML spells it, never JavaScript's NaN (audit A12)", () =>
+  inTempDir({}, (dir, cli) => {
+    mkdirSync(join(dir, ".git"));
+    writeFileSync(
+      join(dir, "t.topology.yaml"),
+      `${HEADER}sites:\n  - name: a\n  - name: b\nlinks:\n  - { between: [a, b], rttMs: 5 }\nclusters:\n  - { name: c, site: a, mesh: clustermesh, id: 1, deployment: [v.yaml] }\n  - { name: d, site: b, mesh: clustermesh, id: 2 }\n`,
+    );
+    writeFileSync(join(dir, "v.yaml"), "cluster:\n  name: c\n  id: .nan\nclustermesh:\n  maxConnectedClusters: -.inf\n");
+    const out = cli(["check", "t.topology.yaml"]).stdout;
+    assert.match(out, /`cluster\.id` is \.nan \(YAML's "not a number"\) here, but t\.topology\.yaml:\d+ gives c id 1/);
+    assert.match(out, /`clustermesh\.maxConnectedClusters` is -\.inf \(YAML's negative infinity\) here/);
+    assert.ok(!/NaN|Infinity/.test(out), out);
+  }));

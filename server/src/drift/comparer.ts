@@ -121,6 +121,14 @@ export function compareCheck(
  */
 const defaultText = (ch: Check, text: string) => (ch.kind === "scalar" ? `\`${text}\`` : text);
 
+/** A deployed value as YAML spells it: `.nan` and `.inf` said as what they are, not JavaScript's NaN (audit A12). */
+const valueText = (v: unknown) =>
+  typeof v === "number" && !Number.isFinite(v)
+    ? Number.isNaN(v)
+      ? '.nan (YAML\'s "not a number")'
+      : `${v < 0 ? "-" : ""}.inf (YAML's ${v < 0 ? "negative " : ""}infinity)`
+    : String(v);
+
 /** Whether the deployed value agrees with the design, and both as the messages print them. */
 function judged(ch: Check, raw: unknown): { agree: boolean; designText: string; deployedText: string } {
   if (ch.kind === "cidrs" || ch.kind === "names") {
@@ -129,7 +137,7 @@ function judged(ch: Check, raw: unknown): { agree: boolean; designText: string; 
     return { agree: sameSet(want, have), designText: setText(want), deployedText: setText(have) };
   }
   const agree = ch.kind === "number" ? asNumber(raw) === ch.design : ch.kind === "bool" ? asBool(raw) === ch.design : raw === ch.design;
-  return { agree, designText: String(ch.design), deployedText: raw === undefined ? "absent" : String(raw) };
+  return { agree, designText: String(ch.design), deployedText: raw === undefined ? "absent" : valueText(raw) };
 }
 
 /** "Set to <design>": the deployment file's value replaced by the design's. */

@@ -48,7 +48,7 @@ const CATALOG = {
   "value/too-large": r(
     "error",
     "A number too large to hold exactly",
-    "Numbers past 2^53 − 1 (9007199254740991) lose their exact value in JSON and YAML tools; Quorate reports them and computes nothing from them (a quorum with such a member count gets no quorum or RTT finding).",
+    "Numbers past 2^53 − 1 (9007199254740991) lose their exact value in JSON and YAML tools; Quorate reports them and computes nothing from them (a quorum with such a member count gets no quorum or RTT finding). YAML's `.nan` and `.inf` too, said as what they are (no design value is one), in place of the schema's bounds.",
   ),
   schema: r(
     "error",

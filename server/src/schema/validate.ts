@@ -229,6 +229,10 @@ function toFindings(doc: Document, docSpan: Span, errors: readonly ErrorObject[]
   for (const raw of foldAnyOf(errors)) {
     // `if` only says which branch failed; the branch's own error says what is wrong
     if (raw.keyword === "if") continue;
+    // `.nan` and `.inf` are value/too-large's, said there as what they are: a bound against one read
+    // "must be at most 1, not null" (JSON has no NaN) — audit A12
+    const value = dataAt(data, raw.instancePath);
+    if (typeof value === "number" && !Number.isFinite(value)) continue;
     const e = { ...raw, instancePath: prefix + raw.instancePath };
     const dedupe = `${e.instancePath}|${e.keyword === "additionalProperties" ? (e.params as { additionalProperty: string }).additionalProperty : e.keyword === "required" ? (e.params as { missingProperty: string }).missingProperty : ""}`;
     if (seen.has(dedupe)) continue;
@@ -276,6 +280,18 @@ function anyInexact(data: unknown): boolean {
   return false;
 }
 
+/**
+ * Why a number is not computed with: past 2^53 − 1, or YAML's `.nan` / `.inf` (no JSON tool holds
+ * those, and no field of a design means them) — audit A12.
+ */
+function inexactMessage(where: string, source: string, v: number): string {
+  if (Number.isNaN(v))
+    return `\`${where}\` is ${source}, YAML's "not a number": it is no value, so Quorate does not compute with it (write a number)`;
+  if (!Number.isFinite(v))
+    return `\`${where}\` is ${source}, YAML's ${v > 0 ? "" : "negative "}infinity: no design value is infinite, so Quorate does not compute with it (write a number)`;
+  return `\`${where}\` is ${source}, beyond 2^53 − 1 (9007199254740991), the largest number JSON and YAML tools hold exactly; Quorate does not compute with it`;
+}
+
 /** `value/too-large`: one finding at each number the product cannot hold exactly. */
 function tooLarge(doc: Document, docSpan: Span, data: unknown, prefix: string): Finding[] {
   if (!anyInexact(data)) return [];
@@ -290,7 +306,7 @@ function tooLarge(doc: Document, docSpan: Span, data: unknown, prefix: string): 
       code: "value/too-large",
       severity: "error" as const,
       span: at.node?.range ? spanOf(at.node) : (at.keySpan ?? { start: docSpan.start, end: docSpan.start }),
-      message: `\`${pathText(pointer)}\` is ${source}, beyond 2^53 − 1 (9007199254740991), the largest number JSON and YAML tools hold exactly; Quorate does not compute with it`,
+      message: inexactMessage(pathText(pointer), source, dataAt(data, pointer.slice(prefix.length)) as number),
     };
   });
 }
