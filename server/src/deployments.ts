@@ -14,6 +14,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "nod
 import fg from "fast-glob";
 import { hiddenPart } from "./discovery";
 import type { DeploymentSource, Fingerprints, Match, Refusal } from "./drift/compare";
+import { reasonOf } from "./output";
 
 /** How many patterns one entry's braces may expand to (`{a,b}{c,d}` is 4). */
 export const MAX_PATTERNS = 64;
@@ -47,6 +48,20 @@ export interface BoundFileOptions {
 const inside = (root: string, p: string) => {
   const rel = relative(root, p);
   return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
+};
+
+/** An error that means "no file there" (nothing to say); any other (EACCES, ELOOP, ENAMETOOLONG, EIO…) is said (audit A14). */
+const noFile = (e: unknown) => {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === "ENOENT" || code === "ENOTDIR";
+};
+
+/** A file or folder that is there but cannot be read: said where and why, never skipped in silence (audit A14). */
+const unreadable = (entry: string, shown: string, e: unknown, what: "file" | "link" | "folder" = "file"): Refusal => {
+  const link = what === "link" ? ", a symbolic link," : "";
+  const subject =
+    shown === entry ? `\`${entry}\`${link}` : `\`${entry}\` reaches ${what === "folder" ? "the folder " : ""}${shown}${link || ","} which`;
+  return { code: "drift/missing-file", message: `${subject} cannot be read (${reasonOf(e)}): nothing there is compared` };
 };
 
 const realOrSelf = (p: string) => {
@@ -156,13 +171,19 @@ const outside = (entry: string, root: string, how: string): Refusal => ({
 
 /** A file system where each folder read counts against the walk's bounds; past them every folder reads as empty. */
 function boundedFs(limits: { folders: number; ms: number }) {
-  const state = { folders: 0, over: "" };
+  const state = { folders: 0, over: "", unreadable: [] as { path: string; error: unknown }[] };
   const until = Date.now() + limits.ms;
   const readdirSync = ((path: fs.PathLike, options?: unknown) => {
     if (!state.over && ++state.folders > limits.folders) state.over = `visits more than ${limits.folders} folders`;
     if (!state.over && Date.now() > until) state.over = `takes more than ${limits.ms / 1000} s to expand`;
     if (state.over) return [];
-    return fs.readdirSync(path, options as { withFileTypes: true });
+    try {
+      return fs.readdirSync(path, options as { withFileTypes: true });
+    } catch (e) {
+      // fast-glob suppresses it (a folder that went away is no file); one it cannot read is said
+      if (!noFile(e)) state.unreadable.push({ path: String(path), error: e });
+      throw e;
+    }
   }) as typeof fs.readdirSync;
   return { state, adapter: { readdirSync } };
 }
@@ -233,6 +254,8 @@ export function boundFileSource(o: BoundFileOptions = {}): DeploymentSource {
     const rel = relative(cwd, abs);
     return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : abs;
   };
+  /** shown path → why it could not be read (audit A14) */
+  const unread = new Map<string, string>();
   /** shown path → the real path to open */
   const real = new Map<string, string>();
   const judge = judgeIn(overlay, shown, (abs, realPath) => {
@@ -256,15 +279,18 @@ export function boundFileSource(o: BoundFileOptions = {}): DeploymentSource {
         const j = judge(abs, join(realOrSelf(dirname(abs)), basename(abs)), pattern, root);
         return j === undefined ? { paths: [] } : typeof j === "string" ? { paths: [j] } : { paths: [], refused: [j.refused] };
       }
-      return globMatch(pattern, dir, root, limits, judge);
+      return globMatch(pattern, dir, root, limits, judge, shown);
     },
     read(path) {
       const abs = resolve(cwd ?? "/", path);
       const open = overlay(abs);
       if (open !== undefined) return open;
       const r = readBounded(real.get(path) ?? abs, maxBytes);
-      return "text" in r ? r.text : undefined;
+      if ("text" in r) return r.text;
+      unread.set(path, reasonOf({ code: r.error }));
+      return undefined;
     },
+    whyUnread: (path) => unread.get(path),
     forget: forgetBoundFiles,
   };
 }
@@ -287,8 +313,9 @@ function judgeIn(
     let st: fs.Stats;
     try {
       st = lstatSync(resolved);
-    } catch {
-      return overlay(abs) !== undefined ? accept(abs, resolved) : undefined;
+    } catch (e) {
+      if (overlay(abs) !== undefined) return accept(abs, resolved);
+      return noFile(e) ? undefined : { refused: unreadable(entry, shown(abs), e) };
     }
     const target = st.isSymbolicLink() ? realOrSelf(resolved) : resolved;
     if (!inside(root, target)) return { refused: outside(entry, root, `reaches ${shown(abs)}, a symbolic link to ${target}`) };
@@ -304,8 +331,9 @@ function judgeIn(
     let t: fs.Stats;
     try {
       t = st.isSymbolicLink() ? statSync(target) : st;
-    } catch {
-      return undefined; // a dangling link: no file
+    } catch (e) {
+      if (noFile(e)) return undefined; // a dangling link: no file
+      return { refused: unreadable(entry, shown(abs), e, "link") }; // a loop, a target it may not read
     }
     if (t.isDirectory()) return undefined;
     if (!t.isFile())
@@ -350,6 +378,7 @@ function globMatch(
   root: string,
   limits: { patterns: number; folders: number; matches: number; ms: number },
   judge: Judge,
+  shownFolder: (abs: string) => string,
 ): Match {
   if (braceExpansions(entry, limits.patterns) > limits.patterns)
     return tooBroad(`\`${entry}\` expands to more than ${limits.patterns} patterns: it is not expanded (name fewer alternatives)`);
@@ -375,6 +404,7 @@ function globMatch(
     }) as unknown as { path: string; dirent: Dirent }[];
     return {
       over: bounded.state.over,
+      unreadable: bounded.state.unreadable.map((u) => ({ path: relative(baseReal, resolve(baseReal, u.path)), error: u.error })),
       files: entries
         .filter((e) => !e.dirent.isDirectory())
         .map((e) => e.path)
@@ -387,7 +417,7 @@ function globMatch(
       `\`${entry}\` matches ${walked.files.length} files, more than the ${limits.matches} one entry may bind: none is read (narrow the pattern)`,
     );
   const paths: string[] = [];
-  const refused: Refusal[] = [];
+  const refused: Refusal[] = walked.unreadable.map((u) => unreadable(entry, shownFolder(join(baseAbs, u.path)), u.error, "folder"));
   for (const f of walked.files) {
     const j = judge(join(baseAbs, f), join(baseReal, f), entry, root);
     if (typeof j === "string") paths.push(j);

@@ -3,11 +3,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { boundFileSource, braceExpansions, globCost, MAX_MATCHES, MAX_PATTERNS, readBounded, rootOf } from "../../server/src/deployments";
 import { GIT_ENV, GIT_HARDENED } from "../../server/src/git";
-import { HEADER, inTempDir } from "../helpers";
+import { HEADER, inTempDir, runCli } from "../helpers";
 
 const SECRET = "TOKEN=hunter2";
 
@@ -337,3 +337,85 @@ function hasGit(): boolean {
     return false;
   }
 }
+
+test("a deployment file or folder that is there but cannot be read is said, where and why — never skipped as no file (audit A14)", () =>
+  inTempDir({}, (dir) => {
+    mkdirSync(join(dir, ".git"));
+    mkdirSync(join(dir, "deploy", "sub"), { recursive: true });
+    writeFileSync(join(dir, "t.topology.yaml"), "");
+    writeFileSync(join(dir, "deploy", "ok.yaml"), "cluster-cidr: 10.10.0.0/16\n");
+    // a link loop: ELOOP, not a dangling link
+    symlinkSync("loop-b.yaml", join(dir, "deploy", "loop-a.yaml"));
+    symlinkSync("loop-a.yaml", join(dir, "deploy", "loop-b.yaml"));
+    symlinkSync("gone.yaml", join(dir, "deploy", "dangling.yaml"));
+    const src = boundFileSource({ cwd: dir });
+    const m = (p: string) => src.match("t.topology.yaml", p);
+    const loop = m("deploy/loop-a.yaml");
+    assert.deepEqual(loop.paths, []);
+    assert.deepEqual(loop.refused, [
+      {
+        code: "drift/missing-file",
+        message: "`deploy/loop-a.yaml`, a symbolic link, cannot be read (too many symbolic links): nothing there is compared",
+      },
+    ]);
+    // a name past the file system's limit: said, not "matches no file"
+    const long = `deploy/${"x".repeat(300)}.yaml`;
+    assert.deepEqual(
+      m(long).refused?.map((r) => [r.code, r.message.replace(/x{300}/g, "x…")]),
+      [["drift/missing-file", "`deploy/x….yaml` cannot be read (name too long): nothing there is compared"]],
+    );
+    // the other side: a file that is not there, and a dangling link, are no file (drift/missing-file's "matches no file" follows)
+    assert.deepEqual(m("deploy/none.yaml"), { paths: [] });
+    assert.deepEqual(m("deploy/dangling.yaml"), { paths: [] });
+    assert.deepEqual(m("deploy/ok.yaml/x.yaml"), { paths: [] }, "ENOTDIR is no file");
+    // a glob names the looping links it met and still binds the rest
+    const g = m("deploy/*.yaml");
+    assert.deepEqual(g.paths, ["deploy/ok.yaml"]);
+    assert.deepEqual(
+      g.refused?.map((r) => r.message),
+      [
+        "`deploy/*.yaml` reaches deploy/loop-a.yaml, a symbolic link, which cannot be read (too many symbolic links): nothing there is compared",
+        "`deploy/*.yaml` reaches deploy/loop-b.yaml, a symbolic link, which cannot be read (too many symbolic links): nothing there is compared",
+      ],
+    );
+  }));
+
+test("permission denied on a bound file, or on a folder a glob walks, is said where it happened (audit A14)", () =>
+  inTempDir({}, (dir) => {
+    chmodSync(dir, 0o755);
+    mkdirSync(join(dir, ".git"));
+    mkdirSync(join(dir, "deploy", "locked"), { recursive: true });
+    writeFileSync(
+      join(dir, "t.topology.yaml"),
+      `${HEADER}sites:\n  - name: a\nclusters:\n  - name: c\n    site: a\n    network: { pods: 10.10.0.0/16 }\n    deployment: [deploy/secret.yaml, "deploy/**/*.yaml"]\n`,
+    );
+    writeFileSync(join(dir, "deploy", "ok.yaml"), "cluster-cidr: 10.10.0.0/16\n");
+    writeFileSync(join(dir, "deploy", "secret.yaml"), "cluster-cidr: 10.10.0.0/16\n");
+    writeFileSync(join(dir, "deploy", "locked", "x.yaml"), "cluster-cidr: 10.10.0.0/16\n");
+    chmodSync(join(dir, "deploy", "secret.yaml"), 0o000);
+    chmodSync(join(dir, "deploy", "locked"), 0o000);
+    // root reads everything: run the CLI as nobody there
+    const out =
+      process.getuid?.() === 0
+        ? (() => {
+            try {
+              return execFileSync(process.execPath, [join(__dirname, "..", "..", "server", "src", "cli.js"), "check", "t.topology.yaml"], {
+                cwd: dir,
+                uid: 65534,
+                gid: 65534,
+                encoding: "utf8",
+              });
+            } catch (e) {
+              return String((e as { stdout?: string }).stdout);
+            }
+          })()
+        : runCli(["check", "t.topology.yaml"], dir).stdout;
+    chmodSync(join(dir, "deploy", "locked"), 0o755);
+    assert.match(out, /drift\/missing-file: deploy\/secret\.yaml cannot be read \(permission denied\): nothing to compare for c/);
+    assert.match(
+      out,
+      /drift\/missing-file: `deploy\/\*\*\/\*\.yaml` reaches the folder deploy\/locked, which cannot be read \(permission denied\): nothing there is compared/,
+    );
+    // what it could read is compared (ok.yaml agrees): no other finding
+    assert.equal(out.match(/error /g)?.length, 3, out);
+  }));

@@ -87,7 +87,10 @@ export function drift(input: DriftInput, source: DeploymentSource, fingerprints:
         if (mine.includes(path)) continue; // two entries of one cluster binding one file judge it once
         const f = fileOf(path);
         if (!f) {
-          pass.topology.push(finding("drift/missing-file", ref.path.span, `${path} cannot be read: nothing to compare for ${name}`));
+          const why = source.whyUnread?.(path);
+          pass.topology.push(
+            finding("drift/missing-file", ref.path.span, `${path} cannot be read${why ? ` (${why})` : ""}: nothing to compare for ${name}`),
+          );
           continue;
         }
         mine.push(path);

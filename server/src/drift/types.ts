@@ -26,6 +26,8 @@ export interface DeploymentSource {
   /** the files a path or glob (relative to the topology's folder) names */
   match(topologyPath: string, pattern: string): Match;
   read(path: string): string | undefined;
+  /** why `read(path)` gave nothing ("permission denied", "larger than 8192 KB"), when the source knows */
+  whyUnread?(path: string): string | undefined;
   /** drop what the source keeps between analyses (a file was created or deleted) */
   forget?(): void;
 }
