@@ -9,7 +9,7 @@
 // engine itself (drift/) is pure and receives these functions.
 import { X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
-import { closeSync, constants, type Dirent, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync } from "node:fs";
+import { closeSync, constants, type Dirent, fstatSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import fg from "fast-glob";
 import { hiddenPart } from "./discovery";
@@ -101,17 +101,76 @@ function gitTopLevel(dir: string): string | undefined {
   }
 }
 
+/** The folder a topology's deployment files must stay inside (a real path), and what it is. */
+export interface Bound {
+  readonly path: string;
+  readonly kind: "workspace" | "repository" | "folder";
+}
+
+/**
+ * How messages name a bound: by what it is, never by its path — they go into SARIF, the job
+ * summary and the decision record, which are shared; the author's disk layout is not (audit A11).
+ */
+const BOUND_NAMES: Record<Bound["kind"], string> = {
+  workspace: "the workspace folder",
+  repository: "the repository",
+  folder: "the topology's folder",
+};
+
 /**
  * The folder a topology's deployment files must stay inside: the innermost workspace folder
  * holding it, else its repository's top level, else its own folder (real paths).
  */
-export function rootOf(topologyAbs: string, roots: readonly string[] = []): string {
+export function boundOf(topologyAbs: string, roots: readonly string[] = []): Bound {
   const dir = realOrSelf(dirname(topologyAbs));
   const folder = roots
     .map(realOrSelf)
     .filter((r) => inside(r, dir))
     .sort((a, b) => b.length - a.length)[0];
-  return folder ?? cached(`root\0${dir}`, () => gitTopLevel(dir) ?? dir);
+  if (folder) return { path: folder, kind: "workspace" };
+  const repo = cached(`root\0${dir}`, () => gitTopLevel(dir));
+  return repo ? { path: repo, kind: "repository" } : { path: dir, kind: "folder" };
+}
+
+/** The path of `boundOf`. */
+export function rootOf(topologyAbs: string, roots: readonly string[] = []): string {
+  return boundOf(topologyAbs, roots).path;
+}
+
+/** `p` as messages print it: relative to the bound, with `/` (the bound itself is `.`). */
+const inBound = (root: Bound, p: string) => relative(root.path, p).split(sep).join("/") || ".";
+
+/**
+ * A link's text as a refusal prints it: relative as the repository holds it, never an absolute
+ * path (the author's disk, or this one's) nor the real path it resolves to here.
+ */
+function linkText(link: string): string {
+  const to = readlinkSync(link);
+  return isAbsolute(to) || /^[A-Za-z]:[\\/]/.test(to) ? "an absolute path" : `\`${to}\``;
+}
+
+/**
+ * The first symbolic link on the way from the bound down to `abs` (a folder of it, or `abs`
+ * itself) whose target is outside the bound: its path in the bound and its text.
+ */
+function linkOut(root: Bound, abs: string): { at: string; to: string } | undefined {
+  if (!inside(root.path, abs)) return undefined;
+  let d = root.path;
+  for (const seg of relative(root.path, abs).split(sep).filter(Boolean)) {
+    d = join(d, seg);
+    try {
+      if (lstatSync(d).isSymbolicLink() && !inside(root.path, realOrSelf(d))) return { at: inBound(root, d), to: linkText(d) };
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** How an entry leads out of its bound, as the refusal says it: through which link, never where it lands. */
+function wayOut(root: Bound, abs: string, verb: string): string {
+  const link = linkOut(root, abs);
+  return link ? `${verb} ${link.at}, a symbolic link to ${link.to}, which leads` : "leads";
 }
 
 /**
@@ -164,9 +223,9 @@ function splitGlob(pattern: string): { base: string; rest: string } {
   return { base: segs.slice(0, k).join("/") || (pattern.startsWith("/") ? "/" : "."), rest: segs.slice(k).join("/") };
 }
 
-const outside = (entry: string, root: string, how: string): Refusal => ({
+const outside = (entry: string, root: Bound, how: string): Refusal => ({
   code: "drift/outside-repository",
-  message: `\`${entry}\` ${how}, outside ${root}: it is not read`,
+  message: `\`${entry}\` ${how} outside ${BOUND_NAMES[root.kind]}: it is not read`,
 });
 
 /** A file system where each folder read counts against the walk's bounds; past them every folder reads as empty. */
@@ -258,7 +317,7 @@ export function boundFileSource(o: BoundFileOptions = {}): DeploymentSource {
   const unread = new Map<string, string>();
   /** shown path → the real path to open */
   const real = new Map<string, string>();
-  const judge = judgeIn(overlay, shown, (abs, realPath) => {
+  const judge = judgeIn(overlay, (abs, realPath) => {
     const s = shown(abs);
     real.set(s, realPath);
     return s;
@@ -267,7 +326,7 @@ export function boundFileSource(o: BoundFileOptions = {}): DeploymentSource {
   return {
     match(topologyPath, pattern) {
       const topologyAbs = resolve(cwd ?? "/", topologyPath);
-      const root = rootOf(topologyAbs, o.roots?.() ?? []);
+      const root = boundOf(topologyAbs, o.roots?.() ?? []);
       const dir = dirname(topologyAbs);
       if (!pattern.trim())
         return { paths: [], refused: [{ code: "drift/missing-file", message: "an empty deployment entry names no file" }] };
@@ -279,7 +338,7 @@ export function boundFileSource(o: BoundFileOptions = {}): DeploymentSource {
         const j = judge(abs, join(realOrSelf(dirname(abs)), basename(abs)), pattern, root);
         return j === undefined ? { paths: [] } : typeof j === "string" ? { paths: [j] } : { paths: [], refused: [j.refused] };
       }
-      return globMatch(pattern, dir, root, limits, judge, shown);
+      return globMatch(pattern, dir, root, limits, judge);
     },
     read(path) {
       const abs = resolve(cwd ?? "/", path);
@@ -296,36 +355,41 @@ export function boundFileSource(o: BoundFileOptions = {}): DeploymentSource {
 }
 
 /** One candidate file judged: its shown path when it may be read, a refusal, or undefined (no file). */
-type Judge = (abs: string, resolved: string, entry: string, root: string) => string | { refused: Refusal } | undefined;
+type Judge = (abs: string, resolved: string, entry: string, root: Bound) => string | { refused: Refusal } | undefined;
 
 /**
  * Judges one candidate file, `abs` as named (shown to the user), `resolved` with its folders'
  * links resolved: inside the root after resolving its own link too, and a regular file (or an
  * open document). `accept` records the real path to open and gives the shown one.
  */
-function judgeIn(
-  overlay: (abs: string) => string | undefined,
-  shown: (abs: string) => string,
-  accept: (abs: string, realPath: string) => string,
-): Judge {
+function judgeIn(overlay: (abs: string) => string | undefined, accept: (abs: string, realPath: string) => string): Judge {
   return (abs, resolved, entry, root) => {
-    if (!inside(root, resolved)) return { refused: outside(entry, root, `resolves to ${inside(root, abs) ? resolved : abs}`) };
+    // messages name paths inside the bound relative to it, and never where an outside one lands (audit A11)
+    const shown = (p: string) => inBound(root, p);
+    // a path entry is the file it names ("is"); a glob's match is one it reaches
+    const named = !fg.isDynamicPattern(entry);
+    const subject = (then: string, link = false) =>
+      named && !link ? `\`${entry}\` ${then}` : `\`${entry}\` reaches ${shown(abs)}, which ${then}`;
+    if (!inside(root.path, resolved)) return { refused: outside(entry, root, wayOut(root, abs, "goes through")) };
     let st: fs.Stats;
     try {
       st = lstatSync(resolved);
     } catch (e) {
       if (overlay(abs) !== undefined) return accept(abs, resolved);
-      return noFile(e) ? undefined : { refused: unreadable(entry, shown(abs), e) };
+      return noFile(e) ? undefined : { refused: unreadable(entry, named ? entry : shown(abs), e) };
     }
     const target = st.isSymbolicLink() ? realOrSelf(resolved) : resolved;
-    if (!inside(root, target)) return { refused: outside(entry, root, `reaches ${shown(abs)}, a symbolic link to ${target}`) };
+    if (!inside(root.path, target))
+      return {
+        refused: outside(entry, root, `${named ? "is" : `reaches ${shown(abs)},`} a symbolic link to ${linkText(resolved)}, which leads`),
+      };
     // `.git/config` holds a checkout's token, and a parse error would quote it into SARIF
-    const hidden = hiddenPart(relative(root, resolved)) ?? hiddenPart(relative(root, target));
+    const hidden = hiddenPart(relative(root.path, resolved)) ?? hiddenPart(relative(root.path, target));
     if (hidden)
       return {
         refused: {
           code: "drift/outside-repository",
-          message: `\`${entry}\` ${shown(abs) === entry ? "is" : `reaches ${shown(abs)}, which is`} a hidden path (\`${hidden}\`): hidden files and folders (.git, .env, .npmrc) hold credentials and are never read`,
+          message: `${subject("is", st.isSymbolicLink())} a hidden path (\`${hidden}\`): hidden files and folders (.git, .env, .npmrc) hold credentials and are never read`,
         },
       };
     let t: fs.Stats;
@@ -333,14 +397,14 @@ function judgeIn(
       t = st.isSymbolicLink() ? statSync(target) : st;
     } catch (e) {
       if (noFile(e)) return undefined; // a dangling link: no file
-      return { refused: unreadable(entry, shown(abs), e, "link") }; // a loop, a target it may not read
+      return { refused: unreadable(entry, named ? entry : shown(abs), e, "link") }; // a loop, a target it may not read
     }
     if (t.isDirectory()) return undefined;
     if (!t.isFile())
       return {
         refused: {
           code: "drift/outside-repository",
-          message: `\`${entry}\` ${shown(abs) === entry ? "is" : `reaches ${shown(abs)}, which is`} ${kindOf(t)}, not a regular file: it is not read`,
+          message: `${subject("is")} ${kindOf(t)}, not a regular file: it is not read`,
         },
       };
     return accept(abs, target);
@@ -375,10 +439,9 @@ export function globCost(pattern: string): string | undefined {
 function globMatch(
   entry: string,
   dir: string,
-  root: string,
+  root: Bound,
   limits: { patterns: number; folders: number; matches: number; ms: number },
   judge: Judge,
-  shownFolder: (abs: string) => string,
 ): Match {
   if (braceExpansions(entry, limits.patterns) > limits.patterns)
     return tooBroad(`\`${entry}\` expands to more than ${limits.patterns} patterns: it is not expanded (name fewer alternatives)`);
@@ -387,8 +450,10 @@ function globMatch(
   const { base, rest } = splitGlob(entry);
   const baseAbs = resolve(dir, base);
   const baseReal = realOrSelf(baseAbs);
-  if (rest.split("/").includes("..")) return { paths: [], refused: [outside(entry, root, "climbs out of the folders it searches")] };
-  if (!inside(root, baseReal)) return { paths: [], refused: [outside(entry, root, `searches ${baseReal}`)] };
+  if (rest.split("/").includes(".."))
+    return { paths: [], refused: [outside(entry, root, "climbs out of the folders it searches, which leads")] };
+  if (!inside(root.path, baseReal))
+    return { paths: [], refused: [outside(entry, root, `searches a folder that ${wayOut(root, baseAbs, "goes through")}`)] };
   const walked = cached(`glob\0${limits.folders}\0${limits.ms}\0${baseReal}\0${rest}`, () => {
     const bounded = boundedFs({ folders: limits.folders, ms: limits.ms });
     const entries = fg.sync(rest, {
@@ -417,7 +482,7 @@ function globMatch(
       `\`${entry}\` matches ${walked.files.length} files, more than the ${limits.matches} one entry may bind: none is read (narrow the pattern)`,
     );
   const paths: string[] = [];
-  const refused: Refusal[] = walked.unreadable.map((u) => unreadable(entry, shownFolder(join(baseAbs, u.path)), u.error, "folder"));
+  const refused: Refusal[] = walked.unreadable.map((u) => unreadable(entry, inBound(root, join(baseReal, u.path)), u.error, "folder"));
   for (const f of walked.files) {
     const j = judge(join(baseAbs, f), join(baseReal, f), entry, root);
     if (typeof j === "string") paths.push(j);

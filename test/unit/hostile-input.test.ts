@@ -37,6 +37,9 @@ function hostileRepo(dir: string, entries: string[]): void {
   writeFileSync(join(dir, "repo", "deploy", "ok.yaml"), "cluster-cidr: 10.10.0.0/16\n");
   symlinkSync(join(dir, "outside", "secret.env"), join(dir, "repo", "deploy", "k3s.yaml"));
   symlinkSync(join(dir, "outside"), join(dir, "repo", "deploy", "outlink"));
+  // relative links, as a repository holds them
+  symlinkSync(join("..", "..", "outside", "values.yaml"), join(dir, "repo", "deploy", "rel.yaml"));
+  symlinkSync(join("..", "..", "outside"), join(dir, "repo", "deploy", "rellink"));
   execFileSync("mkfifo", [join(dir, "repo", "deploy", "fifo.yaml")]);
   writeFileSync(join(dir, "repo", "design", "d.topology.yaml"), topology(entries));
 }
@@ -131,24 +134,42 @@ test("the bound-file reader refuses every way out of the repository, names it, a
       assert.equal(r.refused![0].code, "drift/outside-repository", p);
       assert.match(r.refused![0].message, re, p);
     };
-    refusedOnly(
-      "../../outside/secret.env",
-      /`\.\.\/\.\.\/outside\/secret\.env` resolves to .*outside\/secret\.env, outside .*repo: it is not read/,
-    );
-    refusedOnly("/etc/passwd", /resolves to \/etc\/passwd/);
+    // each names the way out by what is in the repository, never where it lands on this disk (audit A11)
+    refusedOnly("../../outside/secret.env", /^`\.\.\/\.\.\/outside\/secret\.env` leads outside the repository: it is not read$/);
+    refusedOnly("/etc/passwd", /^`\/etc\/passwd` leads outside the repository: it is not read$/);
     refusedOnly("/proc/self/environ", /outside/);
     refusedOnly("/proc/self/pagemap", /outside/);
-    refusedOnly("../deploy/k3s.yaml", /reaches deploy\/k3s\.yaml, a symbolic link to .*secret\.env/);
+    refusedOnly(
+      "../deploy/k3s.yaml",
+      /^`\.\.\/deploy\/k3s\.yaml` is a symbolic link to an absolute path, which leads outside the repository: it is not read$/,
+    );
+    refusedOnly(
+      "../deploy/rel.yaml",
+      /^`\.\.\/deploy\/rel\.yaml` is a symbolic link to `\.\.\/\.\.\/outside\/values\.yaml`, which leads outside the repository/,
+    );
     refusedOnly("../deploy/fifo.yaml", /is a FIFO, not a regular file/);
-    refusedOnly("../deploy/outlink/*.yaml", /searches .*outside, outside/);
-    refusedOnly("../deploy/outlink/values.yaml", /resolves to .*outside\/values\.yaml/);
-    refusedOnly("/**/*.yaml", /searches \/, outside/);
+    refusedOnly(
+      "../deploy/outlink/*.yaml",
+      /^`\.\.\/deploy\/outlink\/\*\.yaml` searches a folder that goes through deploy\/outlink, a symbolic link to an absolute path, which leads outside the repository: it is not read$/,
+    );
+    refusedOnly(
+      "../deploy/outlink/values.yaml",
+      /^`\.\.\/deploy\/outlink\/values\.yaml` goes through deploy\/outlink, a symbolic link to an absolute path, which leads outside the repository: it is not read$/,
+    );
+    refusedOnly(
+      "../deploy/rellink/values.yaml",
+      /goes through deploy\/rellink, a symbolic link to `\.\.\/\.\.\/outside`, which leads outside/,
+    );
+    refusedOnly("/**/*.yaml", /^`\/\*\*\/\*\.yaml` searches a folder that leads outside the repository: it is not read$/);
     refusedOnly("../deploy/*/../../../outside/*.env", /climbs out/);
+    for (const e of ["../../outside/secret.env", "../deploy/k3s.yaml", "../deploy/outlink/*.yaml", "../deploy/outlink/values.yaml"])
+      assert.ok(!m(e).refused![0].message.includes(dir), `${e}: no path of this disk`);
     // a glob inside the repository binds the regular files and names what it must not read
     const g = m("../deploy/*.yaml");
     assert.deepEqual(g.paths, ["deploy/ok.yaml"]);
     assert.deepEqual(g.refused?.map((r) => r.message.replace(/ .*?(FIFO|symbolic link).*/, " $1")).sort(), [
       "`../deploy/*.yaml` FIFO",
+      "`../deploy/*.yaml` symbolic link",
       "`../deploy/*.yaml` symbolic link",
     ]);
     assert.deepEqual(m("../deploy/ok.yaml").paths, ["deploy/ok.yaml"]);
@@ -229,6 +250,15 @@ test("quorate check on a hostile repository: findings name each trap, no value f
       assert.equal(stderr, "");
       assert.ok(!stdout.includes("hunter2"), `${format} prints a value read outside the repository`);
       assert.ok(!/root:x:0:0/.test(stdout));
+      // SARIF, JUnit and JSON are uploaded and shared: no path of the machine that ran it (audit A11),
+      // but SARIF's own base URI, where the paths are relative to (%SRCROOT%)
+      const shared =
+        format === "sarif"
+          ? JSON.stringify(
+              (JSON.parse(stdout) as { runs: { originalUriBaseIds?: unknown }[] }).runs.map(({ originalUriBaseIds, ...run }) => run),
+            )
+          : stdout;
+      assert.ok(!shared.includes(dir), `${format} names a path of this disk`);
       if (format === "json") {
         const codes = (JSON.parse(stdout) as { code: string }[]).map((f) => f.code);
         assert.equal(codes.filter((c) => c === "drift/outside-repository").length, 8, codes.join(" "));
@@ -418,4 +448,28 @@ test("permission denied on a bound file, or on a folder a glob walks, is said wh
     );
     // what it could read is compared (ok.yaml agrees): no other finding
     assert.equal(out.match(/error /g)?.length, 3, out);
+  }));
+
+test("the decision record names no path of the disk it was written on, wherever quorate runs from (audit A11)", () =>
+  inTempDir({}, (dir) => {
+    hostileRepo(dir, [
+      "../../outside/secret.env",
+      "../deploy/k3s.yaml",
+      "../deploy/outlink/values.yaml",
+      "/**/*.yaml",
+      "../deploy/ok.yaml",
+    ]);
+    const design = join(dir, "repo", "design", "d.topology.yaml");
+    for (const [cwd, path] of [
+      [join(dir, "repo"), "design/d.topology.yaml"],
+      [dir, "repo/design/d.topology.yaml"],
+      ["/", design],
+    ]) {
+      const r = runCli(["report", path], cwd);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /`\.\.\/\.\.\/outside\/secret\.env` leads outside the repository: it is not read/);
+      assert.match(r.stdout, /`\.\.\/deploy\/k3s\.yaml` is a symbolic link to an absolute path, which leads outside the repository/);
+      assert.ok(!r.stdout.includes(dir), `${cwd}: the record names ${dir}`);
+      assert.ok(!r.stdout.includes("hunter2"));
+    }
   }));
