@@ -15279,7 +15279,7 @@ var CATALOG = {
   "value/too-large": r(
     "error",
     "A number too large to hold exactly",
-    "Numbers past 2^53 \u2212 1 (9007199254740991) lose their exact value in JSON and YAML tools; Quorate reports them and computes nothing from them (a quorum with such a member count gets no quorum or RTT finding)."
+    "Numbers past 2^53 \u2212 1 (9007199254740991) lose their exact value in JSON and YAML tools; Quorate reports them and computes nothing from them (a quorum with such a member count gets no quorum or RTT finding). YAML's `.nan` and `.inf` too, said as what they are (no design value is one), in place of the schema's bounds."
   ),
   schema: r(
     "error",
@@ -16203,7 +16203,7 @@ function conflictMerge(replication, policy) {
     case "event-sourcing":
       return "both sites' events are kept and the state is rebuilt from them";
     default:
-      return `conflicts are resolved by ${policy ?? "nothing"}`;
+      return "nothing reconciles them (no conflict policy): each site keeps the write it applied last, so the row can differ between sites";
   }
 }
 function leaderUnpinnable(engine) {
@@ -25926,6 +25926,8 @@ function toFindings(doc, docSpan, errors, data, prefix = "") {
   const index = /* @__PURE__ */ new WeakMap();
   for (const raw of foldAnyOf(errors)) {
     if (raw.keyword === "if") continue;
+    const value = dataAt(data, raw.instancePath);
+    if (typeof value === "number" && !Number.isFinite(value)) continue;
     const e = { ...raw, instancePath: prefix + raw.instancePath };
     const dedupe = `${e.instancePath}|${e.keyword === "additionalProperties" ? e.params.additionalProperty : e.keyword === "required" ? e.params.missingProperty : ""}`;
     if (seen.has(dedupe)) continue;
@@ -25966,6 +25968,13 @@ function anyInexact(data) {
   }
   return false;
 }
+function inexactMessage(where2, source, v) {
+  if (Number.isNaN(v))
+    return `\`${where2}\` is ${source}, YAML's "not a number": it is no value, so Quorate does not compute with it (write a number)`;
+  if (!Number.isFinite(v))
+    return `\`${where2}\` is ${source}, YAML's ${v > 0 ? "" : "negative "}infinity: no design value is infinite, so Quorate does not compute with it (write a number)`;
+  return `\`${where2}\` is ${source}, beyond 2^53 \u2212 1 (9007199254740991), the largest number JSON and YAML tools hold exactly; Quorate does not compute with it`;
+}
 function tooLarge(doc, docSpan, data, prefix) {
   if (!anyInexact(data)) return [];
   const index = /* @__PURE__ */ new WeakMap();
@@ -25976,7 +25985,7 @@ function tooLarge(doc, docSpan, data, prefix) {
       code: "value/too-large",
       severity: "error",
       span: at.node?.range ? spanOf(at.node) : at.keySpan ?? { start: docSpan.start, end: docSpan.start },
-      message: `\`${pathText(pointer)}\` is ${source}, beyond 2^53 \u2212 1 (9007199254740991), the largest number JSON and YAML tools hold exactly; Quorate does not compute with it`
+      message: inexactMessage(pathText(pointer), source, dataAt(data, pointer.slice(prefix.length)))
     };
   });
 }
@@ -26276,7 +26285,7 @@ function compareCheck(ch, path, input, where2) {
   if (raw === void 0 && !ch.dep.present && ch.deployedDefault === void 0 && ch.kind !== "scalar") return void 0;
   const { agree, designText, deployedText } = judged2(ch, raw);
   const designSpan = ch.designAt?.span ?? c.name.span;
-  const shown = ch.dep.present ? deployedText : ch.deployedDefault !== void 0 ? `absent (${ch.deployedDefaultBy ?? "default"} ${deployedText})` : "absent";
+  const shown = ch.dep.present ? deployedText : ch.deployedDefault !== void 0 ? `absent (${ch.deployedDefaultBy ?? "default"} ${defaultText(ch, deployedText)}${ch.deployedDefaultNote ? `, ${ch.deployedDefaultNote}` : ""})` : "absent";
   const comparison = {
     cluster: name,
     code: ch.code,
@@ -26300,6 +26309,8 @@ function compareCheck(ch, path, input, where2) {
     })
   };
 }
+var defaultText = (ch, text3) => ch.kind === "scalar" ? `\`${text3}\`` : text3;
+var valueText = (v) => typeof v === "number" && !Number.isFinite(v) ? Number.isNaN(v) ? `.nan (YAML's "not a number")` : `${v < 0 ? "-" : ""}.inf (YAML's ${v < 0 ? "negative " : ""}infinity)` : String(v);
 function judged2(ch, raw) {
   if (ch.kind === "cidrs" || ch.kind === "names") {
     const want = ch.kind === "cidrs" ? canonSet(ch.design) : [...new Set(ch.design)].sort();
@@ -26307,7 +26318,7 @@ function judged2(ch, raw) {
     return { agree: sameSet(want, have), designText: setText(want), deployedText: setText(have) };
   }
   const agree = ch.kind === "number" ? asNumber(raw) === ch.design : ch.kind === "bool" ? asBool(raw) === ch.design : raw === ch.design;
-  return { agree, designText: String(ch.design), deployedText: raw === void 0 ? "absent" : String(raw) };
+  return { agree, designText: String(ch.design), deployedText: raw === void 0 ? "absent" : valueText(raw) };
 }
 function deployedFix(ch, designText) {
   if (ch.fixable === false || !ch.dep.present || !ch.dep.node) return [];
@@ -26424,6 +26435,7 @@ var ciliumValues = (d, c, all) => {
       designAt: c.name,
       kind: "scalar",
       deployedDefault: "default",
+      deployedDefaultBy: "Cilium's default",
       adopt: false
     });
     if (c.id)
@@ -26463,30 +26475,44 @@ var ciliumValues = (d, c, all) => {
   }
   routingCheck(d, c, push);
   const mode = d.get(["ipam", "mode"]).value ?? "cluster-pool";
-  if (mode === "cluster-pool" && podsDesign) {
-    const v4on = asBool(d.get(["ipv4", "enabled"]).value) ?? true;
-    const v6on = asBool(d.get(["ipv6", "enabled"]).value) ?? false;
-    const v4 = d.get(["ipam", "operator", "clusterPoolIPv4PodCIDRList"]);
-    const v6 = d.get(["ipam", "operator", "clusterPoolIPv6PodCIDRList"]);
-    const deployed = [
-      ...v4on ? v4.present ? cidrTexts(v4.value) : ["10.0.0.0/8"] : [],
-      ...v6on ? v6.present ? cidrTexts(v6.value) : [CILIUM_V6_DEFAULT] : []
-    ];
-    const anchor = v4on && v4.present ? v4 : v6on && v6.present ? v6 : v4;
-    const fixable = v4on && !v6on && v4.present || !v4on && v6on && v6.present;
-    push({
-      code: "drift/cidr",
-      field: "network.pods",
-      dep: anchor,
-      design: podsDesign,
-      designAt: cidrAt(pods),
-      kind: "cidrs",
-      deployedValue: deployed,
-      fixable
-    });
-  }
+  if (mode === "cluster-pool" && podsDesign) podPool(d, push, podsDesign, cidrAt(pods));
   return out;
 };
+function podPool(d, push, podsDesign, designAt) {
+  const v4on = asBool(d.get(["ipv4", "enabled"]).value) ?? true;
+  const v6on = asBool(d.get(["ipv6", "enabled"]).value) ?? false;
+  const v4 = d.get(["ipam", "operator", "clusterPoolIPv4PodCIDRList"]);
+  const v6 = d.get(["ipam", "operator", "clusterPoolIPv6PodCIDRList"]);
+  const deployed = [
+    ...v4on ? v4.present ? cidrTexts(v4.value) : ["10.0.0.0/8"] : [],
+    ...v6on ? v6.present ? cidrTexts(v6.value) : [CILIUM_V6_DEFAULT] : []
+  ];
+  const anchor = v4on && v4.present ? v4 : v6on && v6.present ? v6 : v4;
+  const fixable = v4on && !v6on && v4.present || !v4on && v6on && v6.present;
+  push({
+    code: "drift/cidr",
+    field: "network.pods",
+    dep: anchor,
+    design: podsDesign,
+    designAt,
+    kind: "cidrs",
+    deployedValue: deployed,
+    ...!anchor.present && deployed.length ? poolDefault(d, deployed, v4on && !v4.present, v6on && !v6.present) : {},
+    fixable
+  });
+}
+function poolDefault(d, deployed, v4, v6) {
+  const mask = (key, fallback) => asNumber(d.get(["ipam", "operator", key]).value) ?? fallback;
+  const blocks = [
+    ...v4 ? [`a /${mask("clusterPoolIPv4MaskSize", 24)}`] : [],
+    ...v6 ? [`a /${mask("clusterPoolIPv6MaskSize", 120)}`] : []
+  ];
+  return {
+    deployedDefault: deployed,
+    deployedDefaultBy: deployed.length > 1 ? "Cilium's default pools" : "Cilium's default pool",
+    deployedDefaultNote: `${blocks.join(" and ")} of ${deployed.length > 1 ? "them" : "it"} to each node`
+  };
+}
 function routingCheck(d, c, push) {
   const mode = d.get(["routingMode"]);
   const legacy = d.get(["tunnel"]);
@@ -26736,7 +26762,10 @@ function drift(input, source, fingerprints) {
         if (mine.includes(path)) continue;
         const f = fileOf(path);
         if (!f) {
-          pass.topology.push(finding("drift/missing-file", ref.path.span, `${path} cannot be read: nothing to compare for ${name}`));
+          const why2 = source.whyUnread?.(path);
+          pass.topology.push(
+            finding("drift/missing-file", ref.path.span, `${path} cannot be read${why2 ? ` (${why2})` : ""}: nothing to compare for ${name}`)
+          );
           continue;
         }
         mine.push(path);
@@ -26984,11 +27013,214 @@ function analyzeRun(files, options = DEFAULT_OPTIONS, deployments) {
 }
 
 // server/src/deployments.ts
-var import_node_crypto = require("node:crypto");
+var import_node_crypto2 = require("node:crypto");
 var fs = __toESM(require("node:fs"));
+var import_node_fs4 = require("node:fs");
+var import_node_path4 = require("node:path");
+var import_fast_glob = __toESM(require_out4());
+
+// server/src/output.ts
+var import_node_crypto = require("node:crypto");
 var import_node_fs3 = require("node:fs");
 var import_node_path3 = require("node:path");
-var import_fast_glob = __toESM(require_out4());
+
+// server/src/util/paths.ts
+function shortHash(s) {
+  let h = 2166136261;
+  for (const ch of s) h = Math.imul(h ^ ch.codePointAt(0), 16777619) >>> 0;
+  return h.toString(16).padStart(8, "0");
+}
+var PORTABLE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$/;
+var RESERVED = /^(?:con|prn|aux|nul|com\d|lpt\d)(?:\..*)?$/i;
+function fileSegment(name) {
+  if (PORTABLE.test(name) && !name.endsWith(".") && !RESERVED.test(name)) return name;
+  const slug = name.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/-+/g, "-").replace(/^-|-$/g, "").slice(0, 40);
+  return `${slug || "name"}-${shortHash(name)}`;
+}
+function relativePathProblem(path) {
+  if (!path) return "the path is empty";
+  if (path.startsWith("/") || /^[A-Za-z]:/.test(path)) return "it is an absolute path";
+  if (/[\\\u0000-\u001f\u007f]/.test(path)) return "it holds a backslash or a control character";
+  for (const seg of path.split("/")) {
+    if (!seg) return "it has an empty segment";
+    if (seg === "." || seg === "..") return `it has a '${seg}' segment`;
+  }
+  return void 0;
+}
+
+// server/src/output.ts
+var OutputError = class extends Error {
+  /** true when the only problem is a file already there: `force` (or the user's consent) writes it */
+  exists;
+  constructor(message2, exists = false) {
+    super(message2);
+    this.exists = exists;
+  }
+};
+var REASONS = {
+  ENOENT: "no such file or folder",
+  ENOTDIR: "a part of the path is not a folder",
+  EISDIR: "it is a folder",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+  EFBIG: "file too large",
+  EIO: "input/output error",
+  ELOOP: "too many symbolic links",
+  ENAMETOOLONG: "name too long",
+  EEXIST: "it already exists",
+  EINVAL: "invalid argument"
+};
+function reasonOf(e) {
+  const code2 = e.code;
+  return (code2 && REASONS[code2]) ?? code2 ?? e.message;
+}
+function lstatOrUndefined(p, shown) {
+  try {
+    return (0, import_node_fs3.lstatSync)(p);
+  } catch (e) {
+    if (e.code === "ENOENT") return void 0;
+    throw new OutputError(`cannot write ${shown}: ${reasonOf(e)}`);
+  }
+}
+var kindOf2 = (st) => st.isDirectory() ? "a folder" : st.isSymbolicLink() ? "a symbolic link" : st.isFIFO() ? "a FIFO" : st.isCharacterDevice() || st.isBlockDevice() ? "a device" : st.isSocket() ? "a socket" : "not a regular file";
+function prepareFolder(folder, cwd, o = {}) {
+  if (!folder) throw new OutputError("the output folder name is empty");
+  const abs = (0, import_node_path3.resolve)(cwd, folder);
+  const own2 = lstatOrUndefined(abs, folder);
+  if (own2?.isSymbolicLink() && o.followLink === false)
+    throw new OutputError(`${folder} is a symbolic link: not followed (choose the folder with -o)`);
+  let st;
+  try {
+    st = (0, import_node_fs3.statSync)(abs);
+  } catch (e) {
+    if (e.code !== "ENOENT") throw new OutputError(`cannot use ${folder}: ${reasonOf(e)}`);
+  }
+  if (st && !st.isDirectory()) throw new OutputError(`${folder} is ${kindOf2(st)}, not a folder`);
+  if (!st) {
+    const missing = [];
+    for (let p = abs; !lstatOrUndefined(p, folder); p = (0, import_node_path3.dirname)(p)) {
+      missing.unshift(p);
+      if ((0, import_node_path3.dirname)(p) === p) break;
+    }
+    for (const p of missing) {
+      try {
+        (0, import_node_fs3.mkdirSync)(p);
+      } catch (e) {
+        throw new OutputError(`cannot create ${p === abs ? folder : p}: ${reasonOf(e)}`);
+      }
+    }
+  }
+  return abs;
+}
+function checkTarget(abs, shown, force) {
+  const st = lstatOrUndefined(abs, shown);
+  if (!st) return "create";
+  if (st.isDirectory()) throw new OutputError(`cannot write ${shown}: it is a folder`);
+  if (!st.isFile() && !st.isSymbolicLink()) throw new OutputError(`cannot write ${shown}: it is ${kindOf2(st)}, not a regular file`);
+  if (!force)
+    throw new OutputError(
+      `${shown} already exists${st.isSymbolicLink() ? " (a symbolic link: it is not followed)" : ""}: not overwritten (pass --force to replace it)`,
+      true
+    );
+  return "replace";
+}
+function writeAll(fd, content) {
+  const buf = Buffer.from(content, "utf8");
+  for (let off = 0; off < buf.length; ) off += (0, import_node_fs3.writeSync)(fd, buf, off, buf.length - off);
+}
+function writeOne(abs, shown, content, how) {
+  const path = how === "create" ? abs : (0, import_node_path3.join)((0, import_node_path3.dirname)(abs), `.${(0, import_node_path3.basename)(abs)}.quorate-${(0, import_node_crypto.randomBytes)(4).toString("hex")}`);
+  let fd;
+  try {
+    fd = (0, import_node_fs3.openSync)(path, import_node_fs3.constants.O_WRONLY | import_node_fs3.constants.O_CREAT | import_node_fs3.constants.O_EXCL | import_node_fs3.constants.O_NOFOLLOW, 420);
+  } catch (e) {
+    const code2 = e.code;
+    throw new OutputError(
+      code2 === "EEXIST" ? `${shown} already exists: not overwritten (pass --force to replace it)` : `cannot write ${shown}: ${reasonOf(e)}`,
+      code2 === "EEXIST"
+    );
+  }
+  try {
+    writeAll(fd, content);
+    (0, import_node_fs3.closeSync)(fd);
+    if (how === "replace") (0, import_node_fs3.renameSync)(path, abs);
+  } catch (e) {
+    try {
+      (0, import_node_fs3.closeSync)(fd);
+    } catch {
+    }
+    try {
+      (0, import_node_fs3.unlinkSync)(path);
+    } catch {
+    }
+    throw new OutputError(`cannot write ${shown}: ${reasonOf(e)}`);
+  }
+}
+function writeOutputFile(path, content, cwd, o = {}) {
+  if (!path) throw new OutputError("the output file name is empty");
+  const abs = (0, import_node_path3.resolve)(cwd, path);
+  let dir;
+  try {
+    dir = (0, import_node_fs3.statSync)((0, import_node_path3.dirname)(abs));
+  } catch (e) {
+    throw new OutputError(`cannot write ${path}: ${reasonOf(e)} (${(0, import_node_path3.dirname)(path)})`);
+  }
+  if (!dir.isDirectory()) throw new OutputError(`cannot write ${path}: ${(0, import_node_path3.dirname)(path)} is not a folder`);
+  writeOne(abs, path, content, checkTarget(abs, path, !!o.force));
+  return abs;
+}
+function writeFilesInto(folder, files, o = {}) {
+  const seen = /* @__PURE__ */ new Map();
+  const plan2 = [];
+  for (const f of files) {
+    const problem = relativePathProblem(f.path);
+    if (problem) throw new OutputError(`refusing to write '${f.path}': ${problem}`);
+    const key = f.path.toLowerCase();
+    const first = seen.get(key);
+    if (first !== void 0)
+      throw new OutputError(
+        first === f.path ? `refusing to write '${f.path}' twice: two files of this set have that name` : `refusing to write '${f.path}' and '${first}' (names differing only in case share a file on macOS and Windows)`
+      );
+    seen.set(key, f.path);
+    const segs = f.path.split("/");
+    const dirs = [];
+    for (let i = 1; i < segs.length; i++) {
+      const d = (0, import_node_path3.join)(folder, ...segs.slice(0, i));
+      const st = lstatOrUndefined(d, d);
+      if (st?.isSymbolicLink()) throw new OutputError(`refusing to write ${(0, import_node_path3.join)(folder, f.path)}: ${d} is a symbolic link (not followed)`);
+      if (st && !st.isDirectory()) throw new OutputError(`refusing to write ${(0, import_node_path3.join)(folder, f.path)}: ${d} is ${kindOf2(st)}, not a folder`);
+      if (!st) dirs.push(d);
+    }
+    const abs = (0, import_node_path3.join)(folder, ...segs);
+    plan2.push({ abs, shown: abs, content: f.content, how: checkTarget(abs, abs, !!o.force), dirs });
+  }
+  const folders = new Set(
+    files.flatMap(
+      (f) => f.path.split("/").slice(0, -1).map(
+        (_, i, segs) => segs.slice(0, i + 1).join("/").toLowerCase()
+      )
+    )
+  );
+  const clash = files.find((f) => folders.has(f.path.toLowerCase()));
+  if (clash) throw new OutputError(`refusing to write '${clash.path}': another file of this set needs it as a folder`);
+  for (const p of plan2) {
+    for (const d of p.dirs) {
+      try {
+        (0, import_node_fs3.mkdirSync)(d);
+      } catch (e) {
+        if (e.code !== "EEXIST" || !(0, import_node_fs3.lstatSync)(d).isDirectory())
+          throw new OutputError(`cannot create ${d}: ${reasonOf(e)}`);
+      }
+    }
+    writeOne(p.abs, p.shown, p.content, p.how);
+  }
+  return plan2.map((p) => p.abs);
+}
+
+// server/src/deployments.ts
 var MAX_PATTERNS = 64;
 var MAX_FOLDERS = 2e3;
 var MAX_MATCHES = 200;
@@ -26998,12 +27230,21 @@ var MAX_SEGMENT_WILDCARDS = 2;
 var MAX_GLOB_LENGTH = 256;
 var CACHE_MS = 5e3;
 var inside = (root2, p) => {
-  const rel = (0, import_node_path3.relative)(root2, p);
-  return rel === "" || !rel.startsWith(`..${import_node_path3.sep}`) && rel !== ".." && !(0, import_node_path3.isAbsolute)(rel);
+  const rel = (0, import_node_path4.relative)(root2, p);
+  return rel === "" || !rel.startsWith(`..${import_node_path4.sep}`) && rel !== ".." && !(0, import_node_path4.isAbsolute)(rel);
+};
+var noFile = (e) => {
+  const code2 = e.code;
+  return code2 === "ENOENT" || code2 === "ENOTDIR";
+};
+var unreadable = (entry, shown, e, what = "file") => {
+  const link = what === "link" ? ", a symbolic link," : "";
+  const subject = shown === entry ? `\`${entry}\`${link}` : `\`${entry}\` reaches ${what === "folder" ? "the folder " : ""}${shown}${link || ","} which`;
+  return { code: "drift/missing-file", message: `${subject} cannot be read (${reasonOf(e)}): nothing there is compared` };
 };
 var realOrSelf = (p) => {
   try {
-    return (0, import_node_fs3.realpathSync)(p);
+    return (0, import_node_fs4.realpathSync)(p);
   } catch {
     return p;
   }
@@ -27022,19 +27263,48 @@ function forgetBoundFiles() {
   timed.clear();
 }
 function gitTopLevel(dir) {
-  for (let d = dir; ; d = (0, import_node_path3.dirname)(d)) {
+  for (let d = dir; ; d = (0, import_node_path4.dirname)(d)) {
     try {
-      (0, import_node_fs3.lstatSync)((0, import_node_path3.join)(d, ".git"));
+      (0, import_node_fs4.lstatSync)((0, import_node_path4.join)(d, ".git"));
       return d;
     } catch {
     }
-    if ((0, import_node_path3.dirname)(d) === d) return void 0;
+    if ((0, import_node_path4.dirname)(d) === d) return void 0;
   }
 }
-function rootOf(topologyAbs, roots = []) {
-  const dir = realOrSelf((0, import_node_path3.dirname)(topologyAbs));
+var BOUND_NAMES = {
+  workspace: "the workspace folder",
+  repository: "the repository",
+  folder: "the topology's folder"
+};
+function boundOf(topologyAbs, roots = []) {
+  const dir = realOrSelf((0, import_node_path4.dirname)(topologyAbs));
   const folder = roots.map(realOrSelf).filter((r2) => inside(r2, dir)).sort((a, b) => b.length - a.length)[0];
-  return folder ?? cached(`root\0${dir}`, () => gitTopLevel(dir) ?? dir);
+  if (folder) return { path: folder, kind: "workspace" };
+  const repo = cached(`root\0${dir}`, () => gitTopLevel(dir));
+  return repo ? { path: repo, kind: "repository" } : { path: dir, kind: "folder" };
+}
+var inBound = (root2, p) => (0, import_node_path4.relative)(root2.path, p).split(import_node_path4.sep).join("/") || ".";
+function linkText(link) {
+  const to = (0, import_node_fs4.readlinkSync)(link);
+  return (0, import_node_path4.isAbsolute)(to) || /^[A-Za-z]:[\\/]/.test(to) ? "an absolute path" : `\`${to}\``;
+}
+function linkOut(root2, abs) {
+  if (!inside(root2.path, abs)) return void 0;
+  let d = root2.path;
+  for (const seg of (0, import_node_path4.relative)(root2.path, abs).split(import_node_path4.sep).filter(Boolean)) {
+    d = (0, import_node_path4.join)(d, seg);
+    try {
+      if ((0, import_node_fs4.lstatSync)(d).isSymbolicLink() && !inside(root2.path, realOrSelf(d))) return { at: inBound(root2, d), to: linkText(d) };
+    } catch {
+      return void 0;
+    }
+  }
+  return void 0;
+}
+function wayOut(root2, abs, verb) {
+  const link = linkOut(root2, abs);
+  return link ? `${verb} ${link.at}, a symbolic link to ${link.to}, which leads` : "leads";
 }
 function braceExpansions(pattern, cap = MAX_PATTERNS) {
   let i = 0;
@@ -27081,20 +27351,25 @@ function splitGlob(pattern) {
 }
 var outside = (entry, root2, how) => ({
   code: "drift/outside-repository",
-  message: `\`${entry}\` ${how}, outside ${root2}: it is not read`
+  message: `\`${entry}\` ${how} outside ${BOUND_NAMES[root2.kind]}: it is not read`
 });
 function boundedFs(limits) {
-  const state = { folders: 0, over: "" };
+  const state = { folders: 0, over: "", unreadable: [] };
   const until = Date.now() + limits.ms;
   const readdirSync3 = ((path, options) => {
     if (!state.over && ++state.folders > limits.folders) state.over = `visits more than ${limits.folders} folders`;
     if (!state.over && Date.now() > until) state.over = `takes more than ${limits.ms / 1e3} s to expand`;
     if (state.over) return [];
-    return fs.readdirSync(path, options);
+    try {
+      return fs.readdirSync(path, options);
+    } catch (e) {
+      if (!noFile(e)) state.unreadable.push({ path: String(path), error: e });
+      throw e;
+    }
   });
   return { state, adapter: { readdirSync: readdirSync3 } };
 }
-function kindOf2(st) {
+function kindOf3(st) {
   if (st.isDirectory()) return "a folder";
   if (st.isFIFO()) return "a FIFO";
   if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
@@ -27104,13 +27379,13 @@ function kindOf2(st) {
 function readBounded(abs, max) {
   let fd;
   try {
-    fd = (0, import_node_fs3.openSync)(abs, import_node_fs3.constants.O_RDONLY | import_node_fs3.constants.O_NOFOLLOW | import_node_fs3.constants.O_NONBLOCK);
+    fd = (0, import_node_fs4.openSync)(abs, import_node_fs4.constants.O_RDONLY | import_node_fs4.constants.O_NOFOLLOW | import_node_fs4.constants.O_NONBLOCK);
   } catch (e) {
     return { error: e.code ?? e.message };
   }
   try {
-    const st = (0, import_node_fs3.fstatSync)(fd);
-    if (!st.isFile()) return { error: kindOf2(st) };
+    const st = (0, import_node_fs4.fstatSync)(fd);
+    if (!st.isFile()) return { error: kindOf3(st) };
     if (st.size > max) return { error: `larger than ${Math.round(max / 1024)} KB` };
     const buf = Buffer.allocUnsafe(Math.min(max + 1, Math.max(st.size + 1, 64 * 1024)));
     let len = 0;
@@ -27122,7 +27397,7 @@ function readBounded(abs, max) {
         chunk.copy(bigger, 0, 0, len);
         chunk = bigger;
       }
-      const n = (0, import_node_fs3.readSync)(fd, chunk, len, chunk.length - len, null);
+      const n = (0, import_node_fs4.readSync)(fd, chunk, len, chunk.length - len, null);
       if (n === 0) break;
       len += n;
     }
@@ -27131,7 +27406,7 @@ function readBounded(abs, max) {
   } catch (e) {
     return { error: e.code ?? e.message };
   } finally {
-    (0, import_node_fs3.closeSync)(fd);
+    (0, import_node_fs4.closeSync)(fd);
   }
 }
 function boundFileSource(o = {}) {
@@ -27146,72 +27421,84 @@ function boundFileSource(o = {}) {
   const cwd = o.cwd;
   const shown = (abs) => {
     if (cwd === void 0) return abs;
-    const rel = (0, import_node_path3.relative)(cwd, abs);
-    return rel && !rel.startsWith("..") && !(0, import_node_path3.isAbsolute)(rel) ? rel : abs;
+    const rel = (0, import_node_path4.relative)(cwd, abs);
+    return rel && !rel.startsWith("..") && !(0, import_node_path4.isAbsolute)(rel) ? rel : abs;
   };
+  const unread = /* @__PURE__ */ new Map();
   const real = /* @__PURE__ */ new Map();
-  const judge2 = judgeIn(overlay2, shown, (abs, realPath) => {
+  const judge2 = judgeIn(overlay2, (abs, realPath) => {
     const s = shown(abs);
     real.set(s, realPath);
     return s;
   });
   return {
     match(topologyPath, pattern) {
-      const topologyAbs = (0, import_node_path3.resolve)(cwd ?? "/", topologyPath);
-      const root2 = rootOf(topologyAbs, o.roots?.() ?? []);
-      const dir = (0, import_node_path3.dirname)(topologyAbs);
+      const topologyAbs = (0, import_node_path4.resolve)(cwd ?? "/", topologyPath);
+      const root2 = boundOf(topologyAbs, o.roots?.() ?? []);
+      const dir = (0, import_node_path4.dirname)(topologyAbs);
       if (!pattern.trim())
         return { paths: [], refused: [{ code: "drift/missing-file", message: "an empty deployment entry names no file" }] };
       if (pattern.includes("\0"))
         return { paths: [], refused: [{ code: "drift/missing-file", message: "a deployment entry cannot hold a NUL character" }] };
       if (!import_fast_glob.default.isDynamicPattern(pattern)) {
-        const abs = (0, import_node_path3.resolve)(dir, pattern);
-        const j = judge2(abs, (0, import_node_path3.join)(realOrSelf((0, import_node_path3.dirname)(abs)), (0, import_node_path3.basename)(abs)), pattern, root2);
+        const abs = (0, import_node_path4.resolve)(dir, pattern);
+        const j = judge2(abs, (0, import_node_path4.join)(realOrSelf((0, import_node_path4.dirname)(abs)), (0, import_node_path4.basename)(abs)), pattern, root2);
         return j === void 0 ? { paths: [] } : typeof j === "string" ? { paths: [j] } : { paths: [], refused: [j.refused] };
       }
       return globMatch(pattern, dir, root2, limits, judge2);
     },
     read(path) {
-      const abs = (0, import_node_path3.resolve)(cwd ?? "/", path);
+      const abs = (0, import_node_path4.resolve)(cwd ?? "/", path);
       const open = overlay2(abs);
       if (open !== void 0) return open;
       const r2 = readBounded(real.get(path) ?? abs, maxBytes);
-      return "text" in r2 ? r2.text : void 0;
+      if ("text" in r2) return r2.text;
+      unread.set(path, reasonOf({ code: r2.error }));
+      return void 0;
     },
+    whyUnread: (path) => unread.get(path),
     forget: forgetBoundFiles
   };
 }
-function judgeIn(overlay2, shown, accept) {
+function judgeIn(overlay2, accept) {
   return (abs, resolved, entry, root2) => {
-    if (!inside(root2, resolved)) return { refused: outside(entry, root2, `resolves to ${inside(root2, abs) ? resolved : abs}`) };
+    const shown = (p) => inBound(root2, p);
+    const named = !import_fast_glob.default.isDynamicPattern(entry);
+    const subject = (then, link = false) => named && !link ? `\`${entry}\` ${then}` : `\`${entry}\` reaches ${shown(abs)}, which ${then}`;
+    if (!inside(root2.path, resolved)) return { refused: outside(entry, root2, wayOut(root2, abs, "goes through")) };
     let st;
     try {
-      st = (0, import_node_fs3.lstatSync)(resolved);
-    } catch {
-      return overlay2(abs) !== void 0 ? accept(abs, resolved) : void 0;
+      st = (0, import_node_fs4.lstatSync)(resolved);
+    } catch (e) {
+      if (overlay2(abs) !== void 0) return accept(abs, resolved);
+      return noFile(e) ? void 0 : { refused: unreadable(entry, named ? entry : shown(abs), e) };
     }
     const target = st.isSymbolicLink() ? realOrSelf(resolved) : resolved;
-    if (!inside(root2, target)) return { refused: outside(entry, root2, `reaches ${shown(abs)}, a symbolic link to ${target}`) };
-    const hidden = hiddenPart((0, import_node_path3.relative)(root2, resolved)) ?? hiddenPart((0, import_node_path3.relative)(root2, target));
+    if (!inside(root2.path, target))
+      return {
+        refused: outside(entry, root2, `${named ? "is" : `reaches ${shown(abs)},`} a symbolic link to ${linkText(resolved)}, which leads`)
+      };
+    const hidden = hiddenPart((0, import_node_path4.relative)(root2.path, resolved)) ?? hiddenPart((0, import_node_path4.relative)(root2.path, target));
     if (hidden)
       return {
         refused: {
           code: "drift/outside-repository",
-          message: `\`${entry}\` ${shown(abs) === entry ? "is" : `reaches ${shown(abs)}, which is`} a hidden path (\`${hidden}\`): hidden files and folders (.git, .env, .npmrc) hold credentials and are never read`
+          message: `${subject("is", st.isSymbolicLink())} a hidden path (\`${hidden}\`): hidden files and folders (.git, .env, .npmrc) hold credentials and are never read`
         }
       };
     let t;
     try {
-      t = st.isSymbolicLink() ? (0, import_node_fs3.statSync)(target) : st;
-    } catch {
-      return void 0;
+      t = st.isSymbolicLink() ? (0, import_node_fs4.statSync)(target) : st;
+    } catch (e) {
+      if (noFile(e)) return void 0;
+      return { refused: unreadable(entry, named ? entry : shown(abs), e, "link") };
     }
     if (t.isDirectory()) return void 0;
     if (!t.isFile())
       return {
         refused: {
           code: "drift/outside-repository",
-          message: `\`${entry}\` ${shown(abs) === entry ? "is" : `reaches ${shown(abs)}, which is`} ${kindOf2(t)}, not a regular file: it is not read`
+          message: `${subject("is")} ${kindOf3(t)}, not a regular file: it is not read`
         }
       };
     return accept(abs, target);
@@ -27233,10 +27520,12 @@ function globMatch(entry, dir, root2, limits, judge2) {
   const costly = globCost(entry);
   if (costly) return tooBroad(`\`${entry}\` ${costly}: it is not expanded (narrow the pattern)`);
   const { base, rest } = splitGlob(entry);
-  const baseAbs = (0, import_node_path3.resolve)(dir, base);
+  const baseAbs = (0, import_node_path4.resolve)(dir, base);
   const baseReal = realOrSelf(baseAbs);
-  if (rest.split("/").includes("..")) return { paths: [], refused: [outside(entry, root2, "climbs out of the folders it searches")] };
-  if (!inside(root2, baseReal)) return { paths: [], refused: [outside(entry, root2, `searches ${baseReal}`)] };
+  if (rest.split("/").includes(".."))
+    return { paths: [], refused: [outside(entry, root2, "climbs out of the folders it searches, which leads")] };
+  if (!inside(root2.path, baseReal))
+    return { paths: [], refused: [outside(entry, root2, `searches a folder that ${wayOut(root2, baseAbs, "goes through")}`)] };
   const walked = cached(`glob\0${limits.folders}\0${limits.ms}\0${baseReal}\0${rest}`, () => {
     const bounded = boundedFs({ folders: limits.folders, ms: limits.ms });
     const entries = import_fast_glob.default.sync(rest, {
@@ -27253,6 +27542,7 @@ function globMatch(entry, dir, root2, limits, judge2) {
     });
     return {
       over: bounded.state.over,
+      unreadable: bounded.state.unreadable.map((u) => ({ path: (0, import_node_path4.relative)(baseReal, (0, import_node_path4.resolve)(baseReal, u.path)), error: u.error })),
       files: entries.filter((e) => !e.dirent.isDirectory()).map((e) => e.path).sort()
     };
   });
@@ -27262,9 +27552,9 @@ function globMatch(entry, dir, root2, limits, judge2) {
       `\`${entry}\` matches ${walked.files.length} files, more than the ${limits.matches} one entry may bind: none is read (narrow the pattern)`
     );
   const paths = [];
-  const refused = [];
+  const refused = walked.unreadable.map((u) => unreadable(entry, inBound(root2, (0, import_node_path4.join)(baseReal, u.path)), u.error, "folder"));
   for (const f of walked.files) {
-    const j = judge2((0, import_node_path3.join)(baseAbs, f), (0, import_node_path3.join)(baseReal, f), entry, root2);
+    const j = judge2((0, import_node_path4.join)(baseAbs, f), (0, import_node_path4.join)(baseReal, f), entry, root2);
     if (typeof j === "string") paths.push(j);
     else if (j) refused.push(j.refused);
   }
@@ -27288,7 +27578,7 @@ var pemFingerprints = (pem) => {
   const out = [];
   for (const [i, b] of blocks.entries()) {
     try {
-      out.push(new import_node_crypto.X509Certificate(b).fingerprint256);
+      out.push(new import_node_crypto2.X509Certificate(b).fingerprint256);
     } catch (e) {
       return { error: `certificate ${i + 1} of ${blocks.length}: ${e.message}` };
     }
@@ -27298,9 +27588,9 @@ var pemFingerprints = (pem) => {
 
 // server/src/cli/diagram.ts
 var import_node_child_process = require("node:child_process");
-var import_node_fs4 = require("node:fs");
+var import_node_fs5 = require("node:fs");
 var import_node_os = require("node:os");
-var import_node_path4 = require("node:path");
+var import_node_path5 = require("node:path");
 var import_node_url = require("node:url");
 
 // server/src/preview/styles.ts
@@ -28139,16 +28429,16 @@ ${d.mermaid}\`\`\`
 }
 function findChromium(env) {
   return [env.QUORATE_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find(
-    (p) => !!p && (0, import_node_fs4.existsSync)(p)
+    (p) => !!p && (0, import_node_fs5.existsSync)(p)
   );
 }
 function findMermaid() {
-  const candidates = [(0, import_node_path4.join)(__dirname, "media", "mermaid.min.js"), (0, import_node_path4.join)(__dirname, "..", "dist", "media", "mermaid.min.js")];
+  const candidates = [(0, import_node_path5.join)(__dirname, "media", "mermaid.min.js"), (0, import_node_path5.join)(__dirname, "..", "dist", "media", "mermaid.min.js")];
   try {
     candidates.push(require.resolve("mermaid/dist/mermaid.min.js"));
   } catch {
   }
-  return candidates.find((p) => (0, import_node_fs4.existsSync)(p));
+  return candidates.find((p) => (0, import_node_fs5.existsSync)(p));
 }
 var unescapeHtml = (s) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
 function renderSvg(mermaidText, env) {
@@ -28159,9 +28449,9 @@ function renderSvg(mermaidText, env) {
     );
   const mermaidJs = findMermaid();
   if (!mermaidJs) throw new UsageError("mermaid.min.js not found beside quorate (reinstall the package)");
-  const dir = (0, import_node_fs4.mkdtempSync)((0, import_node_path4.join)((0, import_node_os.tmpdir)(), "quorate-svg-"));
+  const dir = (0, import_node_fs5.mkdtempSync)((0, import_node_path5.join)((0, import_node_os.tmpdir)(), "quorate-svg-"));
   try {
-    (0, import_node_fs4.copyFileSync)(mermaidJs, (0, import_node_path4.join)(dir, "mermaid.min.js"));
+    (0, import_node_fs5.copyFileSync)(mermaidJs, (0, import_node_path5.join)(dir, "mermaid.min.js"));
     const page = `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><pre id="out"></pre>
 <script src="mermaid.min.js"></script>
 <script>
@@ -28170,7 +28460,7 @@ mermaid.render("quorate", ${JSON.stringify(mermaidText).replace(/</g, "\\u003c")
   (r) => { document.getElementById("out").textContent = r.svg; },
   (e) => { document.getElementById("out").textContent = "ERROR: " + e.message; });
 </script></body></html>`;
-    (0, import_node_fs4.writeFileSync)((0, import_node_path4.join)(dir, "page.html"), page);
+    (0, import_node_fs5.writeFileSync)((0, import_node_path5.join)(dir, "page.html"), page);
     const r2 = (0, import_node_child_process.spawnSync)(
       chromium,
       [
@@ -28180,10 +28470,10 @@ mermaid.render("quorate", ${JSON.stringify(mermaidText).replace(/</g, "\\u003c")
         "--disable-background-networking",
         "--disable-component-update",
         "--no-first-run",
-        `--user-data-dir=${(0, import_node_path4.join)(dir, "profile")}`,
+        `--user-data-dir=${(0, import_node_path5.join)(dir, "profile")}`,
         "--virtual-time-budget=20000",
         "--dump-dom",
-        (0, import_node_url.pathToFileURL)((0, import_node_path4.join)(dir, "page.html")).href
+        (0, import_node_url.pathToFileURL)((0, import_node_path5.join)(dir, "page.html")).href
       ],
       { encoding: "utf8", timeout: 6e4, maxBuffer: 64 * 1024 * 1024 }
     );
@@ -28195,13 +28485,13 @@ mermaid.render("quorate", ${JSON.stringify(mermaidText).replace(/</g, "\\u003c")
 ${out}
 `;
   } finally {
-    (0, import_node_fs4.rmSync)(dir, { recursive: true, force: true });
+    (0, import_node_fs5.rmSync)(dir, { recursive: true, force: true });
   }
 }
 
 // server/src/cli/report.ts
 var import_node_url2 = require("node:url");
-var import_node_path5 = require("node:path");
+var import_node_path6 = require("node:path");
 function rows(results) {
   const byPath = new Map(results.map((r2) => [r2.parsed.path, r2.parsed.lines]));
   return results.flatMap(
@@ -28248,9 +28538,9 @@ var SARIF_LEVEL = { error: "error", warning: "warning", information: "note", hin
 function sarif(all, version, cwd = process.cwd()) {
   const ruleIndex = new Map(RULES.map((r2, i) => [r2.code, i]));
   const uriOf = (file) => {
-    const abs = (0, import_node_path5.resolve)(cwd, file);
-    const rel = (0, import_node_path5.relative)(cwd, abs);
-    if (!rel.startsWith("..") && !(0, import_node_path5.isAbsolute)(rel)) return { uri: rel.split(import_node_path5.sep).map(encodeURIComponent).join("/"), uriBaseId: "%SRCROOT%" };
+    const abs = (0, import_node_path6.resolve)(cwd, file);
+    const rel = (0, import_node_path6.relative)(cwd, abs);
+    if (!rel.startsWith("..") && !(0, import_node_path6.isAbsolute)(rel)) return { uri: rel.split(import_node_path6.sep).map(encodeURIComponent).join("/"), uriBaseId: "%SRCROOT%" };
     return { uri: (0, import_node_url2.pathToFileURL)(abs).href };
   };
   const log = {
@@ -28275,7 +28565,7 @@ function sarif(all, version, cwd = process.cwd()) {
             }))
           }
         },
-        originalUriBaseIds: { "%SRCROOT%": { uri: (0, import_node_url2.pathToFileURL)(cwd + import_node_path5.sep).href } },
+        originalUriBaseIds: { "%SRCROOT%": { uri: (0, import_node_url2.pathToFileURL)(cwd + import_node_path6.sep).href } },
         columnKind: "utf16CodeUnits",
         results: all.map((r2) => ({
           ruleId: r2.code,
@@ -28975,10 +29265,10 @@ var changed = (d) => d.scenarios.filter(
   (s) => !s.reportedWith && (s.before !== s.after || s.only !== void 0 && (s.only === "after" ? s.after : s.before) !== "ok")
 );
 var arrow = (s) => `${s.before ?? "no topology"} \u2192 ${s.after ?? "no topology"}`;
-var kindOf3 = (s) => gotWorse(s) ? "worse" : s.before !== s.after && s.before !== null && s.after !== null ? "better" : s.only === "after" ? "new" : s.only === "before" ? "gone" : "better";
+var kindOf4 = (s) => gotWorse(s) ? "worse" : s.before !== s.after && s.before !== null && s.after !== null ? "better" : s.only === "after" ? "new" : s.only === "before" ? "gone" : "better";
 function regressionsText(d) {
   if (!d.regressions) return "no regressions";
-  const lines2 = changed(d).filter((s) => kindOf3(s) === "worse").length + groupedChanges(d).filter((m) => m.regression).length + d.availability.filter((c) => c.regression).length + d.findings.added.filter((f) => f.severity === "error").length;
+  const lines2 = changed(d).filter((s) => kindOf4(s) === "worse").length + groupedChanges(d).filter((m) => m.regression).length + d.availability.filter((c) => c.regression).length + d.findings.added.filter((f) => f.severity === "error").length;
   const n = `${d.regressions} regression${d.regressions === 1 ? "" : "s"}`;
   return lines2 && lines2 !== d.regressions ? `${n} in ${lines2} line${lines2 === 1 ? "" : "s"}` : n;
 }
@@ -29104,7 +29394,7 @@ function diffText(d, color) {
   const ch = changed(d);
   lines2.push(ch.length ? "Scenarios whose verdict changed:" : `No scenario's verdict changed (${d.scenarios.length} compared).`);
   for (const s of ch) {
-    const kind = kindOf3(s);
+    const kind = kindOf4(s);
     const word = kind.padEnd(6);
     lines2.push(
       `  ${kind === "worse" ? paint("\x1B[31m", word) : kind === "better" ? paint("\x1B[32m", word) : paint("\x1B[33m", word)}  ${scenarioLabel(s)}: ${arrow(s)}${s.judgedAfter ? `, ${s.judgedAfter}` : ""}`
@@ -29148,7 +29438,7 @@ function diffMarkdown(d) {
     out.push("| verdict | scenario | before | after | why |", "|---|---|---|---|---|");
     const mark2 = { worse: "\u{1F534} worse", better: "\u{1F7E2} better", new: "\u{1F195} new", gone: "gone" };
     for (const s of ch) {
-      const kind = kindOf3(s);
+      const kind = kindOf4(s);
       const was = kind === "better" || kind === "gone" ? "before" : "now";
       out.push(
         `| ${mark2[kind]} | ${cell(scenarioLabel(s))} | ${s.before ?? "\u2014"}${judgedCell2(s.judgedBefore)} | ${s.after ?? "\u2014"}${judgedCell2(s.judgedAfter)} | ${s.why ? `${was}: ${prose(s.why, true)}` : "\u2014"}${s.still ? `<br>still: ${prose(s.still, true)}` : ""} |`
@@ -29404,12 +29694,12 @@ var markdown2 = simulateMarkdown;
 var json2 = simulateJson;
 
 // server/src/cli/versions.ts
-var import_node_fs6 = require("node:fs");
-var import_node_path6 = require("node:path");
+var import_node_fs7 = require("node:fs");
+var import_node_path7 = require("node:path");
 
 // server/src/git.ts
 var import_node_child_process2 = require("node:child_process");
-var import_node_fs5 = require("node:fs");
+var import_node_fs6 = require("node:fs");
 var GitError = class extends Error {
 };
 var GIT_MAX_BYTES = 8192 * 1024;
@@ -29448,7 +29738,7 @@ function showArgs(rev, rel, cwd) {
   const spec = `${rev}:${rel}`;
   if (rev.startsWith("-")) throw new GitError(`'${spec}': a revision cannot start with '-'`);
   if (!rel) throw new GitError(`'${spec}' names a revision but no path (write REV:path, e.g. HEAD:${"design.topology.yaml"})`);
-  if (!(0, import_node_fs5.existsSync)(cwd)) throw new GitError(`cannot read ${spec}: the folder ${cwd} does not exist`);
+  if (!(0, import_node_fs6.existsSync)(cwd)) throw new GitError(`cannot read ${spec}: the folder ${cwd} does not exist`);
   const path = rel.startsWith("/") || rel.startsWith("./") || rel.startsWith("../") ? rel : `./${rel}`;
   return [...GIT_HARDENED, "show", "--no-textconv", `${rev}:${path}`];
 }
@@ -29491,7 +29781,7 @@ function showSync(rev, rel, cwd, o = {}) {
 // server/src/cli/versions.ts
 function readVersion(spec, cwd, stdin) {
   const colon = spec.indexOf(":");
-  if (colon <= 0 || (0, import_node_fs6.existsSync)((0, import_node_path6.resolve)(cwd, spec)) || /^[A-Za-z]:[\\/]/.test(spec))
+  if (colon <= 0 || (0, import_node_fs7.existsSync)((0, import_node_path7.resolve)(cwd, spec)) || /^[A-Za-z]:[\\/]/.test(spec))
     return { label: spec, text: readOneFile(spec, cwd, void 0, stdin) };
   try {
     return { label: spec, text: showSync(spec.slice(0, colon), spec.slice(colon + 1), cwd) };
@@ -30467,7 +30757,7 @@ function portText(r2) {
 // server/src/ports/render.ts
 var PORT_FORMATS = ["md", "csv", "json"];
 var endText = (e) => `${e.what} (${e.site}): ${e.ranges.length ? e.ranges.join(", ") : "no range declared"}`;
-var valueText = (r2) => r2.value.kind === "deployed" ? `deployed: ${r2.value.file} ${r2.value.key}` : "upstream default";
+var valueText2 = (r2) => r2.value.kind === "deployed" ? `deployed: ${r2.value.file} ${r2.value.key}` : "upstream default";
 var arrow2 = (r2) => r2.direction === "both" ? "\u2194" : "\u2192";
 function pairOf(r2) {
   const [a, b] = [r2.from.site, r2.to.site].sort();
@@ -30508,7 +30798,7 @@ function portsMarkdown(m, heading = "###") {
           endText(r2.from),
           endText(r2.to),
           r2.why,
-          valueText(r2)
+          valueText2(r2)
         ])
       ),
       ""
@@ -30561,7 +30851,7 @@ function portsCsv(m) {
       r2.to.ranges.join(" "),
       r2.why,
       r2.when ?? "",
-      valueText(r2),
+      valueText2(r2),
       r2.reference,
       r2.inside ?? ""
     ].map(q).join(",")
@@ -30989,7 +31279,7 @@ function decisionSection(r2) {
     const parts = [
       `writers ${writers.join(", ") || "none"}`,
       st.replicas?.items.length ? `replicas ${st.replicas.items.map((x) => x.value).join(", ")}` : "",
-      writers.length > 1 || rep === "crdt" ? `conflicts resolved by ${rep === "crdt" ? "CRDT merge" : st.conflictResolution ? `${st.conflictResolution.value}: ${conflictMerge(rep, st.conflictResolution.value)}` : "nothing (none declared)"}` : "",
+      writers.length > 1 || rep === "crdt" ? `conflicts resolved by ${rep === "crdt" ? "CRDT merge" : st.conflictResolution?.value === "none" ? "nothing (conflictResolution: none)" : st.conflictResolution ? `${st.conflictResolution.value}: ${conflictMerge(rep, st.conflictResolution.value)}` : "nothing (none declared)"}` : "",
       st.maxLagSeconds ? `lag ridden out up to ${num(st.maxLagSeconds.value)} s` : "",
       st.owner ? `owner ${st.owner.value}` : "owner not named"
     ].filter(Boolean);
@@ -31863,30 +32153,6 @@ function checklistSection(r2) {
 
 // server/src/whatif/gameday.ts
 var import_yaml10 = __toESM(require_dist());
-
-// server/src/util/paths.ts
-function shortHash(s) {
-  let h = 2166136261;
-  for (const ch of s) h = Math.imul(h ^ ch.codePointAt(0), 16777619) >>> 0;
-  return h.toString(16).padStart(8, "0");
-}
-var PORTABLE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$/;
-var RESERVED = /^(?:con|prn|aux|nul|com\d|lpt\d)(?:\..*)?$/i;
-function fileSegment(name) {
-  if (PORTABLE.test(name) && !name.endsWith(".") && !RESERVED.test(name)) return name;
-  const slug = name.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/-+/g, "-").replace(/^-|-$/g, "").slice(0, 40);
-  return `${slug || "name"}-${shortHash(name)}`;
-}
-function relativePathProblem(path) {
-  if (!path) return "the path is empty";
-  if (path.startsWith("/") || /^[A-Za-z]:/.test(path)) return "it is an absolute path";
-  if (/[\\\u0000-\u001f\u007f]/.test(path)) return "it holds a backslash or a control character";
-  for (const seg of path.split("/")) {
-    if (!seg) return "it has an empty segment";
-    if (seg === "." || seg === "..") return `it has a '${seg}' segment`;
-  }
-  return void 0;
-}
 
 // server/src/util/shell.ts
 var PLAIN = /^[A-Za-z0-9_@%+=:,./-]+$/;
@@ -34569,181 +34835,6 @@ function* walkArgs(args, help) {
       }
     };
   }
-}
-
-// server/src/output.ts
-var import_node_crypto2 = require("node:crypto");
-var import_node_fs7 = require("node:fs");
-var import_node_path7 = require("node:path");
-var OutputError = class extends Error {
-  /** true when the only problem is a file already there: `force` (or the user's consent) writes it */
-  exists;
-  constructor(message2, exists = false) {
-    super(message2);
-    this.exists = exists;
-  }
-};
-var REASONS = {
-  ENOENT: "no such file or folder",
-  ENOTDIR: "a part of the path is not a folder",
-  EISDIR: "it is a folder",
-  EACCES: "permission denied",
-  EPERM: "operation not permitted",
-  EROFS: "read-only file system",
-  ENOSPC: "no space left on device",
-  EDQUOT: "disk quota exceeded",
-  EFBIG: "file too large",
-  EIO: "input/output error",
-  ELOOP: "too many symbolic links",
-  ENAMETOOLONG: "name too long",
-  EEXIST: "it already exists",
-  EINVAL: "invalid argument"
-};
-function reasonOf(e) {
-  const code2 = e.code;
-  return (code2 && REASONS[code2]) ?? code2 ?? e.message;
-}
-function lstatOrUndefined(p, shown) {
-  try {
-    return (0, import_node_fs7.lstatSync)(p);
-  } catch (e) {
-    if (e.code === "ENOENT") return void 0;
-    throw new OutputError(`cannot write ${shown}: ${reasonOf(e)}`);
-  }
-}
-var kindOf4 = (st) => st.isDirectory() ? "a folder" : st.isSymbolicLink() ? "a symbolic link" : st.isFIFO() ? "a FIFO" : st.isCharacterDevice() || st.isBlockDevice() ? "a device" : st.isSocket() ? "a socket" : "not a regular file";
-function prepareFolder(folder, cwd, o = {}) {
-  if (!folder) throw new OutputError("the output folder name is empty");
-  const abs = (0, import_node_path7.resolve)(cwd, folder);
-  const own2 = lstatOrUndefined(abs, folder);
-  if (own2?.isSymbolicLink() && o.followLink === false)
-    throw new OutputError(`${folder} is a symbolic link: not followed (choose the folder with -o)`);
-  let st;
-  try {
-    st = (0, import_node_fs7.statSync)(abs);
-  } catch (e) {
-    if (e.code !== "ENOENT") throw new OutputError(`cannot use ${folder}: ${reasonOf(e)}`);
-  }
-  if (st && !st.isDirectory()) throw new OutputError(`${folder} is ${kindOf4(st)}, not a folder`);
-  if (!st) {
-    const missing = [];
-    for (let p = abs; !lstatOrUndefined(p, folder); p = (0, import_node_path7.dirname)(p)) {
-      missing.unshift(p);
-      if ((0, import_node_path7.dirname)(p) === p) break;
-    }
-    for (const p of missing) {
-      try {
-        (0, import_node_fs7.mkdirSync)(p);
-      } catch (e) {
-        throw new OutputError(`cannot create ${p === abs ? folder : p}: ${reasonOf(e)}`);
-      }
-    }
-  }
-  return abs;
-}
-function checkTarget(abs, shown, force) {
-  const st = lstatOrUndefined(abs, shown);
-  if (!st) return "create";
-  if (st.isDirectory()) throw new OutputError(`cannot write ${shown}: it is a folder`);
-  if (!st.isFile() && !st.isSymbolicLink()) throw new OutputError(`cannot write ${shown}: it is ${kindOf4(st)}, not a regular file`);
-  if (!force)
-    throw new OutputError(
-      `${shown} already exists${st.isSymbolicLink() ? " (a symbolic link: it is not followed)" : ""}: not overwritten (pass --force to replace it)`,
-      true
-    );
-  return "replace";
-}
-function writeAll(fd, content) {
-  const buf = Buffer.from(content, "utf8");
-  for (let off = 0; off < buf.length; ) off += (0, import_node_fs7.writeSync)(fd, buf, off, buf.length - off);
-}
-function writeOne(abs, shown, content, how) {
-  const path = how === "create" ? abs : (0, import_node_path7.join)((0, import_node_path7.dirname)(abs), `.${(0, import_node_path7.basename)(abs)}.quorate-${(0, import_node_crypto2.randomBytes)(4).toString("hex")}`);
-  let fd;
-  try {
-    fd = (0, import_node_fs7.openSync)(path, import_node_fs7.constants.O_WRONLY | import_node_fs7.constants.O_CREAT | import_node_fs7.constants.O_EXCL | import_node_fs7.constants.O_NOFOLLOW, 420);
-  } catch (e) {
-    const code2 = e.code;
-    throw new OutputError(
-      code2 === "EEXIST" ? `${shown} already exists: not overwritten (pass --force to replace it)` : `cannot write ${shown}: ${reasonOf(e)}`,
-      code2 === "EEXIST"
-    );
-  }
-  try {
-    writeAll(fd, content);
-    (0, import_node_fs7.closeSync)(fd);
-    if (how === "replace") (0, import_node_fs7.renameSync)(path, abs);
-  } catch (e) {
-    try {
-      (0, import_node_fs7.closeSync)(fd);
-    } catch {
-    }
-    try {
-      (0, import_node_fs7.unlinkSync)(path);
-    } catch {
-    }
-    throw new OutputError(`cannot write ${shown}: ${reasonOf(e)}`);
-  }
-}
-function writeOutputFile(path, content, cwd, o = {}) {
-  if (!path) throw new OutputError("the output file name is empty");
-  const abs = (0, import_node_path7.resolve)(cwd, path);
-  let dir;
-  try {
-    dir = (0, import_node_fs7.statSync)((0, import_node_path7.dirname)(abs));
-  } catch (e) {
-    throw new OutputError(`cannot write ${path}: ${reasonOf(e)} (${(0, import_node_path7.dirname)(path)})`);
-  }
-  if (!dir.isDirectory()) throw new OutputError(`cannot write ${path}: ${(0, import_node_path7.dirname)(path)} is not a folder`);
-  writeOne(abs, path, content, checkTarget(abs, path, !!o.force));
-  return abs;
-}
-function writeFilesInto(folder, files, o = {}) {
-  const seen = /* @__PURE__ */ new Map();
-  const plan2 = [];
-  for (const f of files) {
-    const problem = relativePathProblem(f.path);
-    if (problem) throw new OutputError(`refusing to write '${f.path}': ${problem}`);
-    const key = f.path.toLowerCase();
-    const first = seen.get(key);
-    if (first !== void 0)
-      throw new OutputError(
-        first === f.path ? `refusing to write '${f.path}' twice: two files of this set have that name` : `refusing to write '${f.path}' and '${first}' (names differing only in case share a file on macOS and Windows)`
-      );
-    seen.set(key, f.path);
-    const segs = f.path.split("/");
-    const dirs = [];
-    for (let i = 1; i < segs.length; i++) {
-      const d = (0, import_node_path7.join)(folder, ...segs.slice(0, i));
-      const st = lstatOrUndefined(d, d);
-      if (st?.isSymbolicLink()) throw new OutputError(`refusing to write ${(0, import_node_path7.join)(folder, f.path)}: ${d} is a symbolic link (not followed)`);
-      if (st && !st.isDirectory()) throw new OutputError(`refusing to write ${(0, import_node_path7.join)(folder, f.path)}: ${d} is ${kindOf4(st)}, not a folder`);
-      if (!st) dirs.push(d);
-    }
-    const abs = (0, import_node_path7.join)(folder, ...segs);
-    plan2.push({ abs, shown: abs, content: f.content, how: checkTarget(abs, abs, !!o.force), dirs });
-  }
-  const folders = new Set(
-    files.flatMap(
-      (f) => f.path.split("/").slice(0, -1).map(
-        (_, i, segs) => segs.slice(0, i + 1).join("/").toLowerCase()
-      )
-    )
-  );
-  const clash = files.find((f) => folders.has(f.path.toLowerCase()));
-  if (clash) throw new OutputError(`refusing to write '${clash.path}': another file of this set needs it as a folder`);
-  for (const p of plan2) {
-    for (const d of p.dirs) {
-      try {
-        (0, import_node_fs7.mkdirSync)(d);
-      } catch (e) {
-        if (e.code !== "EEXIST" || !(0, import_node_fs7.lstatSync)(d).isDirectory())
-          throw new OutputError(`cannot create ${d}: ${reasonOf(e)}`);
-      }
-    }
-    writeOne(p.abs, p.shown, p.content, p.how);
-  }
-  return plan2.map((p) => p.abs);
 }
 
 // server/src/drift/ports.ts
