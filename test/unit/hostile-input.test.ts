@@ -180,10 +180,7 @@ test("the bound-file reader refuses every way out of the repository, names it, a
     writeFileSync(join(dir, "repo", ".git", "config"), `extraheader = ${SECRET}\n`);
     writeFileSync(join(dir, "repo", "deploy", ".env"), `cluster-cidr: ${SECRET}\n`);
     symlinkSync(join("..", ".git", "config"), join(dir, "repo", "deploy", "git.yaml"));
-    refusedOnly(
-      "../.git/config",
-      /^`\.\.\/\.git\/config` reaches \.git\/config, which is a hidden path \(`\.git`\): hidden files and folders .* are never read$/,
-    );
+    refusedOnly("../.git/config", /^`\.\.\/\.git\/config` is a hidden path \(`\.git`\): hidden files and folders .* are never read$/);
     refusedOnly("../deploy/.env", /is a hidden path \(`\.env`\)/);
     refusedOnly("../deploy/git.yaml", /reaches deploy\/git\.yaml, which is a hidden path \(`\.git`\)/);
     const dotted = m("../.git/*");
