@@ -122,3 +122,40 @@ clusters:
     "etcd peer 2380 ams bru required",
   ]);
 });
+
+test("a majority held only by witnesses' etcd members: after a site loss nothing heals — the sentence says what ends it (w85)", () => {
+  // lon-prod's etcd at fra (its control plane) and at the witness ams, ams's 2 of 3 a majority
+  const text = REVIEWED.replace(
+    "      nodes: 192.168.20.0/24\n      routing: native\n",
+    "      nodes: 192.168.20.0/24\n      routing: native\n    etcd:\n      members: { fra: 1, ams: 2 }\n",
+  );
+  const lonApi = (sc: Parameters<typeof run>[1]) =>
+    run(ctxOf(text), sc).breaks.find((b) => b.startsWith("cluster lon-prod: its API stops"))!;
+  const lost = lonApi({ ...ALL_UP, lose: ["fra"] });
+  assert.match(
+    lost,
+    /nothing can be scaled, rolled out or rescheduled until an API server runs again \(its API servers at fra are lost with fra, and no heal brings them back: run new control-plane nodes against the etcd majority at ams, or rebuild fra\); no controller runs with that majority/,
+  );
+  assert.doesNotMatch(lost, /cut heals/);
+  // cut off, not lost: the heal brings them back
+  const cut = lonApi({ ...ALL_UP, partition: [["fra"], ["lon", "ams"]] });
+  assert.match(cut, /nothing can be scaled, rolled out or rescheduled until the cut heals; no controller runs/);
+  assert.doesNotMatch(cut, /rebuild|lost with/);
+  // one control-plane site lost, another cut off: both said
+  const both = REVIEWED.replace("  - name: ams\n", "  - name: par\n  - name: ams\n")
+    .replace(
+      "links:\n",
+      "links:\n  - { between: [fra, par], rttMs: 10 }\n  - { between: [lon, par], rttMs: 9 }\n  - { between: [ams, par], rttMs: 7 }\n",
+    )
+    .replace(
+      "      nodes: 192.168.20.0/24\n      routing: native\n",
+      "      nodes: 192.168.20.0/24\n      routing: native\n    etcd:\n      members: { fra: 1, par: 1, ams: 3 }\n",
+    );
+  const mixed = run(ctxOf(both), { ...ALL_UP, lose: ["fra"], partition: [["par"]] }).breaks.find((b) =>
+    b.startsWith("cluster lon-prod: its API stops"),
+  )!;
+  assert.match(
+    mixed,
+    /until the cut heals and its nodes reach the API servers at par again \(its API servers at fra are lost with fra\); no controller/,
+  );
+});

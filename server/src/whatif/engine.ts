@@ -1456,7 +1456,7 @@ function clusterApi(J: Judging, quorums: Quorums, c: ClusterResult, servingOf: (
   const remote = controlPlaneAway(ctx, qj.q.owner as Cluster);
   if (!at.length) {
     // the majority sits only at etcd-only witness members: no API server runs with it, no controller evicts
-    J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} — ${why}. ${apiWithoutServers(c, load, p.voting)}`);
+    J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} — ${why}. ${apiWithoutServers(c, load, p.voting, cp, J.R.lost)}`);
     return { ...c, apiStops: true };
   }
   J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} — ${why}. ${afterApiStops(c, load, at, voting, remote, p.voting)}`);
@@ -1537,9 +1537,29 @@ export function afterApiStops(
   return `${c.name}'s control plane keeps running at ${where}.${within} ${within ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}; ${evicted} (${SEE_POD_EVICTION})`;
 }
 
-/** A cluster whose etcd keeps its majority only at witness sites' etcd-only members (derive/controlplane): no API server takes writes anywhere. */
-function apiWithoutServers(c: { readonly name: string; readonly site: string }, load: string, majorityAt: readonly string[]): string {
-  return `Its etcd keeps a majority at ${listText([...majorityAt])}, where only etcd runs (a witness: no API server), so ${c.name} takes no API writes anywhere. Its pods at ${c.site} keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled until the cut heals; no controller runs with that majority, so none of them is evicted`;
+/**
+ * A cluster whose etcd keeps its majority only at witness sites' etcd-only members (derive/controlplane): no API server takes writes anywhere.
+ * What ends it depends on where its API servers went: cut off, the heal brings them back; lost with
+ * their site, nothing heals — an API server must run again against that majority (w85: the sentence
+ * said "until the cut heals" after a site loss too).
+ */
+function apiWithoutServers(
+  c: { readonly name: string; readonly site: string },
+  load: string,
+  majorityAt: readonly string[],
+  controlPlane: readonly string[],
+  lost: ReadonlySet<string>,
+): string {
+  const gone = controlPlane.filter((x) => lost.has(x));
+  const cutOff = controlPlane.filter((x) => !lost.has(x));
+  const majority = listText([...majorityAt]);
+  const lostWith = `its API servers at ${listText(gone)} are lost with ${listText(gone)}`;
+  const until = !gone.length
+    ? "until the cut heals"
+    : !cutOff.length
+      ? `until an API server runs again (${lostWith}, and no heal brings them back: run new control-plane nodes against the etcd majority at ${majority}, or rebuild ${listText(gone)})`
+      : `until the cut heals and its nodes reach the API servers at ${listText(cutOff)} again (${lostWith})`;
+  return `Its etcd keeps a majority at ${majority}, where only etcd runs (a witness: no API server), so ${c.name} takes no API writes anywhere. Its pods at ${c.site} keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled ${until}; no controller runs with that majority, so none of them is evicted`;
 }
 
 /** Istio remotes whose primary is gone or cut off, Linkerd links whose target is. */
