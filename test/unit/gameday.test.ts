@@ -34,7 +34,7 @@ import { deadStoreTimer } from "../../server/src/derive/engines";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { type AddressInfo, createServer } from "node:net";
 import { HOST_CHECK } from "../../server/src/whatif/probe";
-import { ALL_UP } from "../../server/src/whatif/engine";
+import { ALL_UP, ZONE_LABEL_CONDITION } from "../../server/src/whatif/engine";
 import { displayPath } from "../../server/src/whatif/record";
 import { FRA_LON_PAR_AVAILABLE, HEADER, inTempDir, recordOf } from "../helpers";
 
@@ -2476,4 +2476,20 @@ test("review style e: the steering timer rings at the engine's detection — int
   const tr = ctx.topology.traffic.find((x) => x.name?.value === "checkout")!;
   assert.equal(healthCheckDetection(tr.healthCheck)!.seconds, 35);
   assert.equal(rtoEstimate(tr)!.seconds, 35 + tr.ttlSeconds!.value);
+});
+
+test("the eviction's zone-label condition has one home: the runbook says ZONE_LABEL_CONDITION, as the record does (w85)", () => {
+  const g = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh", source: "r.topology.yaml" });
+  assert.ok(g.runbook.includes(`their pods are evicted (${ZONE_LABEL_CONDITION})`), g.runbook);
+  // no second copy of the wording in the sources: a change to the condition reaches every output
+  const src = resolve(__dirname, "..", "..", "..", "server", "src");
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : [],
+    );
+  const copies = files(src).filter((f) => /with per-site zone labels; without them/.test(readFileSync(f, "utf8")));
+  assert.deepEqual(
+    copies.map((f) => f.slice(src.length + 1)),
+    ["whatif/engine.ts"],
+  );
 });

@@ -12,7 +12,15 @@ import { rtoEstimate } from "../availability/figures";
 import { portMatrix, portText } from "../ports/ports";
 import { displayPath } from "./record";
 import { PROBE_IMAGE, PROBE_PARALLEL, PROBE_POD, PROBE_TIMEOUT_SECONDS, type ProbePlan, probePods, probeSeconds } from "./probe";
-import { deepCheckFailsElsewhere, deepReason, evictsIfStacked, HOSTED_EVICTS_NOTHING, judgedOnce, type Result } from "./engine";
+import {
+  deepCheckFailsElsewhere,
+  deepReason,
+  evictsIfStacked,
+  HOSTED_EVICTS_NOTHING,
+  judgedOnce,
+  type Result,
+  ZONE_LABEL_CONDITION,
+} from "./engine";
 import {
   type BudgetSpend,
   type ClusterPlan,
@@ -43,7 +51,6 @@ import {
   leadershipMoveSeconds,
   NODE_MONITOR_GRACE_SECONDS,
   PD_LEADER_LEASE_SECONDS,
-  SECONDS_PER_EVICTED_NODE,
   UNREACHABLE_TOLERATION_SECONDS,
   writeProbeTiming,
 } from "../derive/timers";
@@ -531,7 +538,7 @@ const capital = (x: string) => `${x.charAt(0).toUpperCase()}${x.slice(1)}`;
 
 /** "cluster fra-prod: its control plane keeps running at lon and ams …": the engine's eviction, in the run's terms. */
 function evictionSentence(x: EvictionPlan): string {
-  return `cluster ${cell(x.cluster)}: its control plane keeps running at ${cell(listOf(x.controlPlaneAt))} (API servers and controllers with its etcd majority) but no longer hears the nodes at ${cell(x.site)}: after about ${sec(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) they are NotReady, and after the default ${sec(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration — ${sec(x.bound)} into the cut, sooner for a pod with a shorter toleration of its own — ${x.ifStacked ? `${evictsIfStacked(cell(x.cluster), x.controlPlaneAt.map(cell))}, ` : ""}their pods are evicted (one node every ${sec(SECONDS_PER_EVICTED_NODE)} with per-site zone labels; without them, none in a cluster of 50 nodes or fewer)${x.ifStacked ? `; ${HOSTED_EVICTS_NOTHING}` : ""}. The pods at ${cell(x.site)} keep serving while the cut lasts (their kubelets cannot see the deletions); when it heals, the kubelets stop every evicted pod at once.`;
+  return `cluster ${cell(x.cluster)}: its control plane keeps running at ${cell(listOf(x.controlPlaneAt))} (API servers and controllers with its etcd majority) but no longer hears the nodes at ${cell(x.site)}: after about ${sec(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) they are NotReady, and after the default ${sec(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration — ${sec(x.bound)} into the cut, sooner for a pod with a shorter toleration of its own — ${x.ifStacked ? `${evictsIfStacked(cell(x.cluster), x.controlPlaneAt.map(cell))}, ` : ""}their pods are evicted (${ZONE_LABEL_CONDITION})${x.ifStacked ? `; ${HOSTED_EVICTS_NOTHING}` : ""}. The pods at ${cell(x.site)} keep serving while the cut lasts (their kubelets cannot see the deletions); when it heals, the kubelets stop every evicted pod at once.`;
 }
 
 /** What a store that fell out of its peer's stream needs, by what its engine is. */
