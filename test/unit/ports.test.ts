@@ -8,7 +8,7 @@ import { deployedPorts } from "../../server/src/drift/ports";
 import { hoverAt } from "../../server/src/hover/hover";
 import { portMatrix, type PortRow, portText } from "../../server/src/ports/ports";
 import { MAX_PORT_PAIRS, portsCsv, portsJson, portsMarkdown } from "../../server/src/ports/render";
-import { HEADER, inTempDir } from "../helpers";
+import { HEADER, inTempDir, recordOf } from "../helpers";
 
 const ROOT = join(__dirname, "..", "..", "..");
 const ctxOf = (text: string) => analyzeFile("t.topology.yaml", text.includes("apiVersion") ? text : HEADER + text).contexts[0];
@@ -344,6 +344,27 @@ test("Submariner: gateways (4500, 4490; 500 and ESP only without NAT-T), VXLAN 4
     sub.filter((r) => r.when).map((r) => r.component),
     ["IKE", "IPsec"],
   );
+});
+
+test("Submariner's VXLAN to the gateway (UDP 4800) is inside a site: the hover and the record never count it between sites (w85)", () => {
+  const edge = readFileSync(join(ROOT, "examples", "drift", "edge.topology.yaml"), "utf8");
+  const a = analyzeFile("edge.topology.yaml", edge);
+  const h = hoverAt(a, edge.indexOf("mesh: submariner") + 7)?.markdown ?? "";
+  const [between, inside = ""] = h.split("**Inside ams**");
+  // between the sites: the gateways' tunnel (4500), NAT discovery (4490), IKE and ESP without NAT-T — never 4800
+  assert.match(between, /- UDP 4500 ↔ gateway nodes of par-1 \(par\): IPsec tunnel \(NAT-T\)/);
+  assert.match(between, /- UDP 4490 ↔ gateway nodes of par-1 \(par\): NAT discovery/);
+  assert.doesNotMatch(between, /4800/);
+  assert.match(
+    inside,
+    /^, not between sites \(the hosts' own firewalls, no WAN rule\):\n\n- UDP 4800 ↔ gateway nodes of ams-1 \(ams\): VXLAN to the gateway\n/,
+  );
+  // the record's checklist counts the WAN firewall rules apart from the rules inside a site
+  const { md } = recordOf(edge);
+  const item = md.split("\n").find((l) => l.includes("Firewall tests for ClusterMesh or Submariner ports"))!;
+  assert.match(item, /\(\+ 2 rules inside a site, not between sites, /);
+  const wan = portMatrix(ctxOf(edge)).rows.filter((r) => r.from.site !== r.to.site && !r.inside && !r.when).length;
+  assert.ok(item.includes(`${wan} firewall rules`), item);
 });
 
 test("Istio across networks: 15443 both ways, a remote reaches its primary on 15012 and 15017, the primary watches the remote's API server", () => {

@@ -49,7 +49,7 @@ import {
   sig,
   table as mdTable,
 } from "../util/format";
-import { portMatrix, portText, rowsOfCluster } from "../ports/ports";
+import { insideOneSite, type PortRow, portMatrix, portText, rowsOfCluster } from "../ports/ports";
 import { within } from "../nav/symbols";
 import { keyAt, schemaAt } from "./schemaDocs";
 
@@ -458,13 +458,20 @@ function meshPortsHover(ctx: TopologyContext, c: Cluster): string {
   const name = c.name!.value;
   const rows = rowsOfCluster(portMatrix(ctx), name);
   const head = `**Ports for ${md(name)}** (${md(c.mesh === "none" ? "no cross-cluster pod network" : c.mesh)}): what the firewalls between its site and the others must let through.`;
-  if (!rows.length) return `${head}\n\nNo cross-site flow involves this cluster.`;
-  const lines = rows.map((r) => {
+  const line = (r: PortRow) => {
     const other = r.from.cluster === name ? r.to : r.from;
     const dir = r.direction === "both" ? "↔" : r.from.cluster === name ? "→" : "←";
     return `- ${md(portText(r))} ${dir} ${md(other.what)} (${md(other.site)}): ${md(r.component)}${r.when ? ` (only ${md(r.when)})` : ""}${r.inside ? ` (inside ${md(r.inside)}: a NetworkPolicy rule)` : ""}`;
-  });
-  return `${head}\n\n${lines.join("\n")}\n\nUpstream defaults; \`quorate ports\` reads ports the bound deployment files change, with both ends' ranges.`;
+  };
+  // a flow inside its own site (Submariner's VXLAN to the gateway, UDP 4800) is no rule between sites: said apart (w85)
+  const across = rows.filter((r) => !insideOneSite(r)).map(line);
+  const inside = rows.filter(insideOneSite).map(line);
+  const site = ctx.siteOfCluster(name);
+  const within = inside.length
+    ? `\n\n**Inside ${md(site ?? "its site")}**, not between sites (the hosts' own firewalls, no WAN rule):\n\n${inside.join("\n")}`
+    : "";
+  if (!across.length && !inside.length) return `${head}\n\nNo cross-site flow involves this cluster.`;
+  return `${head}\n\n${across.length ? across.join("\n") : "No cross-site flow involves this cluster."}${within}\n\nUpstream defaults; \`quorate ports\` reads ports the bound deployment files change, with both ends' ranges.`;
 }
 
 export function entityAt<T extends { span: Span }>(list: readonly T[], offset: number): T | undefined {

@@ -1236,6 +1236,13 @@ export function portText(r: PortRow): string {
 }
 
 /** The rows a cluster takes part in (its nodes, pods, gateways or API server at either end). */
+/**
+ * Whether a row is a flow inside one site (Submariner's VXLAN from a cluster's nodes to its own
+ * gateway, UDP 4800): a host or NetworkPolicy rule there, never a rule on the firewalls between
+ * sites. The one test every reader of the matrix uses (the Markdown's pairs, the mesh hover).
+ */
+export const insideOneSite = (r: PortRow): boolean => r.from.site === r.to.site;
+
 export function rowsOfCluster(m: PortMatrix, cluster: string): PortRow[] {
   const mine = (e: End) => e.cluster === cluster;
   return m.rows.filter((r) => mine(r.from) || mine(r.to));

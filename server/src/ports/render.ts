@@ -1,7 +1,7 @@
 // The port matrix as people and tools read it: Markdown (by site pair), CSV (one row per rule,
 // for a firewall ticket) and JSON. Pure.
 import { cell, count, prose, table } from "../util/format";
-import { type End, type PortMatrix, type PortRow, portText } from "./ports";
+import { type End, insideOneSite, type PortMatrix, type PortRow, portText } from "./ports";
 
 export const PORT_FORMATS = ["md", "csv", "json"] as const;
 export type PortFormat = (typeof PORT_FORMATS)[number];
@@ -13,7 +13,7 @@ const arrow = (r: PortRow) => (r.direction === "both" ? "↔" : "→");
 /** The site pair a row is about: "fra ↔ lon", or "fra (inside)" for a flow within one site. */
 export function pairOf(r: PortRow): string {
   const [a, b] = [r.from.site, r.to.site].sort();
-  return a === b ? `${a} (inside the site)` : `${a} ↔ ${b}`;
+  return insideOneSite(r) ? `${a} (inside the site)` : `${a} ↔ ${b}`;
 }
 
 /**

@@ -16,7 +16,7 @@ import { rebalancedCounts, witnessPlan } from "../fixes/fixes";
 import type { DeployedPorts, PortRow } from "../ports/ports";
 import { controlPlaneAway, controlPlaneOf } from "../derive/controlplane";
 import { cutOffVoterSites, layoutVotingCounts, memberGaps, neverVoteText, votingCounts } from "../derive/reach";
-import { portMatrix } from "../ports/ports";
+import { insideOneSite, portMatrix } from "../ports/ports";
 import { portsMarkdown } from "../ports/render";
 import { diagramFor } from "../preview/mermaid";
 import type { Quorum, TopologyContext } from "../derive/context";
@@ -1313,11 +1313,14 @@ function firewallItem(r: RecordContext): Item {
  * rules" counted both).
  */
 function firewallCount(rows: readonly PortRow[]): string {
-  const policy = rows.filter((x) => x.inside).length;
-  const conditional = rows.filter((x) => !x.inside && x.when).length;
-  const wan = rows.length - policy - conditional;
+  // a flow inside one site (Submariner's VXLAN to the gateway, UDP 4800) is no WAN firewall rule (w85)
+  const local = rows.filter(insideOneSite).length;
+  const policy = rows.filter((x) => !insideOneSite(x) && x.inside).length;
+  const conditional = rows.filter((x) => !insideOneSite(x) && !x.inside && x.when).length;
+  const wan = rows.length - local - policy - conditional;
   const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   const aside = [
+    local ? plural(local, "rule inside a site, not between sites", "rules inside a site, not between sites") : "",
     policy ? plural(policy, "NetworkPolicy row", "NetworkPolicy rows") : "",
     conditional ? `${conditional} only under a condition the design does not state` : "",
   ].filter(Boolean);
