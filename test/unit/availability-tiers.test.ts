@@ -242,7 +242,9 @@ test("diff: availability that moves is reported per entity; a drop below the obj
 
 test("diff (review M39): an objective only the new version declares is said so, with whether the old design would meet it, and the relay condition", () => {
   const side = (label: string, body: string) => ({ label, ...analyzeAlone(label, HEADER + body) });
-  const plain = threeSiteLedger({ members: "{ fra: 2, lon: 2 }" });
+  // links declared never failing (availability: 1): the old figure is measured, so it can be judged against the new objective
+  // (left undeclared, it meets none: w85's test below)
+  const plain = threeSiteLedger({ members: "{ fra: 2, lon: 2 }", links: 1 });
   // declared only in the new version; 0.998001 → 1 − 2.998×10⁻⁶: now met, and the old 99.8001% would not meet 0.9999
   const added = diff(side("old.yaml", plain), side("new.yaml", LEDGER("{ fra: 2, lon: 2, ams: 1 }", "0.9999")));
   assert.deepEqual(
@@ -465,4 +467,30 @@ test("the Galera RPO cell says what a commit waits for: its write set received b
     "0 s (a commit returns once its write set is received by every node of the primary component; each node certifies it on its own, then applies it)",
   );
   assert.doesNotMatch(rpo[3], /certified it/);
+});
+
+test("diff: an objective only the new version declares judges the old figure as objective/availability does — never met by a site taken at 1 (w85)", () => {
+  const side = (label: string, body: string) => ({ label, ...analyzeAlone(label, HEADER + body) });
+  // the old design declares no availability for ams: its figure takes ams as never failing
+  const old = threeSiteLedger({ links: 1 }).replace("  - { name: ams, availability: 0.999 }", "  - { name: ams }");
+  assert.notEqual(old, threeSiteLedger({ links: 1 }));
+  const d = diff(side("old.yaml", old), side("new.yaml", LEDGER("{ fra: 2, lon: 2, ams: 1 }", "0.9999")));
+  const c = d.availability.find((x) => x.entity === "store ledger")!;
+  // bare, the old figure is above 99.99% — but only because ams never fails there
+  assert.ok(c.before! > 0.9999, String(c.before));
+  assert.deepEqual([c.beforeMeets, c.beforeMet, c.beforeDetail], [false, null, "met only if ams never fails (no availability declared)"]);
+  const text = diffText(d, false);
+  assert.match(
+    text,
+    /\(objective 99\.99%, declared in this version: now met; the old design's 99\.99\d*% cannot be judged against it: met only if ams never fails \(no availability declared\)\)\n/,
+  );
+  assert.doesNotMatch(text, /would meet it too/);
+  // the same old design with ams declared: judged, and met (both sides of the rule)
+  const declared = diff(
+    side("old.yaml", threeSiteLedger({ links: 1, availability: 0.9999 })),
+    side("new.yaml", LEDGER("{ fra: 2, lon: 2, ams: 1 }", "0.9999")),
+  );
+  const k = declared.availability.find((x) => x.entity === "store ledger")!;
+  assert.deepEqual([k.beforeMeets, k.beforeMet], [true, true]);
+  assert.match(diffText(declared, false), /declared in this version: met; the old design's [\d.]+% would meet it too\)\n/);
 });

@@ -38,4 +38,11 @@ export const TOPOLOGY_RULES: readonly (readonly [string, TopologyRule])[] = [
  * lateFindingsSteps): their findings come in a second publish.
  */
 export const LATE_RULES: readonly (readonly [string, (ctx: TopologyContext) => Steps<Finding[]>])[] = [["objective", objectiveSteps]];
-export { type ObjectiveJudgement, type ObjectiveKey, objectiveJudgements, objectiveStatuses, type ObjectiveStatus } from "./objective";
+export {
+  availabilityMeets,
+  type ObjectiveJudgement,
+  type ObjectiveKey,
+  objectiveJudgements,
+  objectiveStatuses,
+  type ObjectiveStatus,
+} from "./objective";

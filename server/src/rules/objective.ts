@@ -300,10 +300,7 @@ const within = (value: number, allowed: number) => value <= allowed * (1 + ROUND
 function judgeAvailability({ ctx, d, owner, isStore, o, label, e, f, judge }: Judging): void {
   if (!f || !o.availability) return;
   const allowed = 1 - o.availability.value;
-  const upperMeets = within(Math.max(0, f.unavailability - f.unjudgedProbability), allowed);
-  // review M134: a figure that meets the objective only by taking undeclared sites or links as never failing does not meet it
-  const undeclared = f.assumedAtOne.length > 0 && within(f.unavailability, allowed);
-  const met = undeclared ? null : within(f.unavailability, allowed) ? true : upperMeets ? null : false;
+  const { met, undeclared, condition } = availabilityMeets(f, o.availability.value);
   let why: Finding | undefined;
   if (undeclared)
     why = finding("objective/unmeasurable", o.availability.span, `${label}: ${restsOnUndeclared(f, "availability", o.availability.value)}`);
@@ -327,7 +324,6 @@ function judgeAvailability({ ctx, d, owner, isStore, o, label, e, f, judge }: Ju
       fixes.length ? { fixes } : {},
     );
   }
-  const condition = relayCondition(f, allowed, met);
   // met only through a relay the design does not state: said in check too, with what settles it (review M74)
   if (condition && f.withoutRelay) why = relayConditional(label, o.availability, f, condition, f.withoutRelay.stores);
   judge({
@@ -340,6 +336,27 @@ function judgeAvailability({ ctx, d, owner, isStore, o, label, e, f, judge }: Ju
     condition,
     ...(met === false && relayFix(f, allowed) ? { fix: "met with CockroachDB 24.1 or later (its follower relay)" } : {}),
   });
+}
+
+/**
+ * Whether an availability figure meets an objective, as objective/availability judges it: the one
+ * home for that judgement — `check`, the record's Tiers and the diff's "the old design's … would
+ * meet it" (w85: the diff compared the old figure bare, so a figure met only by taking an
+ * undeclared site as never failing, or only through CockroachDB's relay, "would meet it too").
+ * `met` null: not measured (`undeclared`: met only if what declares no availability never fails) or
+ * a bound the objective lies inside; `condition`: met only on a relay the design does not state.
+ */
+export function availabilityMeets(
+  f: EntityFigures,
+  objective: number,
+): { met: boolean | null; undeclared: boolean; condition?: string; detail?: string } {
+  const allowed = 1 - objective;
+  const upperMeets = within(Math.max(0, f.unavailability - f.unjudgedProbability), allowed);
+  // review M134: a figure that meets the objective only by taking undeclared sites or links as never failing does not meet it
+  const undeclared = f.assumedAtOne.length > 0 && within(f.unavailability, allowed);
+  const met = undeclared ? null : within(f.unavailability, allowed) ? true : upperMeets ? null : false;
+  const condition = relayCondition(f, allowed, met);
+  return { met, undeclared, ...(condition ? { condition } : {}), ...(undeclared ? { detail: onlyIfText(f.assumedAtOne) } : {}) };
 }
 
 /** "met only if ams and the fra–ams link never fail (no availability declared)": why a met is not measured, in a status's few words. */

@@ -10,8 +10,8 @@ import type { Finding } from "../model/finding";
 import type { Span } from "../model/text";
 import type { Topology } from "../model/topology";
 import type { Severity } from "../rules/catalog";
-import { type ObjectiveJudgement, objectiveJudgements } from "../rules/index";
-import { apiSubject, reportOf } from "../availability/figures";
+import { availabilityMeets, type ObjectiveJudgement, objectiveJudgements } from "../rules/index";
+import { apiSubject, type EntityFigures, reportOf } from "../availability/figures";
 import type { TopologyContext } from "../derive/context";
 import { availabilityPercent, percentOfTime, seconds } from "../util/format";
 import {
@@ -134,6 +134,14 @@ export interface AvailabilityChange {
   readonly metAfter?: boolean | null;
   /** whether the before figure meets the after version's objective (review M39: "the old design's 99.9% would not meet it") */
   readonly beforeMeets?: boolean;
+  /**
+   * the before figure judged against the after version's objective as objective/* judges it (w85):
+   * null when it cannot be (met only if what declares no availability never fails, `beforeDetail`;
+   * or a bound the objective lies inside); with `beforeCondition` when met only through CockroachDB's relay
+   */
+  readonly beforeMet?: boolean | null;
+  readonly beforeCondition?: string;
+  readonly beforeDetail?: string;
   /** the before version's judgement of its own objective, when it declared one */
   readonly metBefore?: boolean | null;
   /** the condition the after version meets its objective on (CockroachDB's follower relay, 24.1 and later), as objective/* says it */
@@ -632,15 +640,25 @@ function objectiveSides(
   j: ObjectiveJudgement,
   jb: ObjectiveJudgement | undefined,
   before: number | null,
+  figure: EntityFigures | undefined,
 ): Partial<AvailabilityChange> {
   const objective = j.objective as number;
-  const meets = (v: number) => (measure === "availability" ? within(1 - v, 1 - objective) : within(v, objective));
+  // an availability is judged as objective/availability judges the after version's (w85): never the bare figure
+  const judged = measure === "availability" && figure && before !== null ? availabilityMeets(figure, objective) : undefined;
+  const meets = (v: number) => (judged ? judged.met === true : within(v, objective));
   return {
     objective,
     metAfter: j.met,
     ...(j.condition ? { condition: j.condition } : {}),
     ...(jb && typeof jb.objective === "number" ? { objectiveBefore: jb.objective, metBefore: jb.met } : {}),
     ...(before !== null ? { beforeMeets: meets(before) } : {}),
+    ...(judged
+      ? {
+          beforeMet: judged.met,
+          ...(judged.condition ? { beforeCondition: judged.condition } : {}),
+          ...(judged.detail ? { beforeDetail: judged.detail } : {}),
+        }
+      : {}),
   };
 }
 
@@ -677,7 +695,7 @@ export function availabilityChanges(b: TopologyContext | undefined, a: TopologyC
         ...(api ? { subject: apiSubject(api) } : {}),
         before,
         after,
-        ...(j && typeof j.objective === "number" ? objectiveSides(measure, j, jb, before) : {}),
+        ...(j && typeof j.objective === "number" ? objectiveSides(measure, j, jb, before, x) : {}),
         regression: worse && j?.met === false,
       });
     }

@@ -619,11 +619,25 @@ function objectiveChangeText(c: AvailabilityChange, v: (x: number | null) => str
   if (c.regression) return `${c.measure === "availability" ? "below" : "above"} the objective ${obj}`;
   const word = (met: boolean | null | undefined) => (met === null ? "cannot be measured" : met ? "met" : "not met");
   const now = c.metAfter === true && c.condition ? `met ${c.condition}` : word(c.metAfter);
-  const old = c.before === null ? "" : `; the old design's ${v(c.before)} would ${c.beforeMeets ? "meet it too" : "not meet it"}`;
+  const old = c.before === null ? "" : `; the old design's ${v(c.before)} ${oldMeets(c)}`;
   if (c.objectiveBefore === undefined)
     return `objective ${obj}, declared in this version: ${c.metAfter === true && c.beforeMeets === false ? "now " : ""}${now}${old}`;
   const objs = c.objectiveBefore === c.objective ? `objective ${obj}` : `objective ${v(c.objectiveBefore)} → ${obj}`;
   return `${objs}: ${word(c.metBefore)} → ${now}`;
+}
+
+/**
+ * Whether the old design's figure meets an objective only the new version declares, judged as
+ * objective/* judges the new one (w85): a figure met only by taking what declares no availability
+ * as never failing cannot be judged; one met only through CockroachDB's relay says so.
+ */
+function oldMeets(c: AvailabilityChange): string {
+  if (c.beforeMet === null)
+    return c.beforeDetail
+      ? `cannot be judged against it: ${c.beforeDetail}`
+      : "cannot be judged against it: the objective lies inside its bounds";
+  if (c.beforeMeets && c.beforeCondition) return `would meet it too, ${c.beforeCondition}`;
+  return c.beforeMeets ? "would meet it too" : "would not meet it";
 }
 
 /** "store ledger availability 99.9997% → 99.8001% (below the objective 99.99%)" */
