@@ -955,14 +955,14 @@ test("the default duration is derived from the design: under the first lag bound
   // the lag abort sits under the bound and above the planned end: it fires only on an overrun
   assert.match(
     g.runbook,
-    /- store carts: replication lag above 270 s \(the first bound 300 s less 30 s to roll back\) — .* about 240 s at the planned end/,
+    /- store carts: replication lag above 270 s \(the first bound 300 s less 30 s to roll back\) — .* about 240 s more than the baseline at the planned end; reaching 270 s means the run has overrun, or started with more lag than Pre-flight allows\./,
   );
   // review M30: only CRDT-typed columns merge (conflictResolution: crdt); elsewhere the later update wins and
   // the other site's change is discarded — the check says what to look at after the heal, not "they converge"
   assert.doesNotMatch(g.runbook, /CRDT merge|must converge/);
   assert.match(
     g.runbook,
-    /- \[ \] store carts accepts writes on both sides; on the heal each side's writes are exchanged \(as long as the cut stays under its lag buffer's 349\.5 s\) and, where both changed one row, only columns declared with CRDT types merge; in every other column the later update wins per row and the other site's change is discarded\. After the heal: both sides hold the same rows \(a count and a checksum per table on each\); every row both sides changed during the cut is in the store's conflict log \(PGD: bdr\.conflict_history\) with the change that was discarded/,
+    /- \[ \] store carts accepts writes on both sides; on the heal each side's writes are exchanged \(as long as its lag — the baseline plus the cut — stays under the 349\.5 s its lag buffer holds\) and, where both changed one row, only columns declared with CRDT types merge; in every other column the later update wins per row and the other site's change is discarded\. After the heal: both sides hold the same rows \(a count and a checksum per table on each\); every row both sides changed during the cut is in the store's conflict log \(PGD: bdr\.conflict_history\) with the change that was discarded/,
   );
   // the dead-man fires under carts' 300 s bound (less the 30 s margin), not 300 s after the planned end
   assert.equal(deadmanSeconds(240, lagPlans(reviewed(), g.sides)), 270);
@@ -2491,5 +2491,29 @@ test("the eviction's zone-label condition has one home: the runbook says ZONE_LA
   assert.deepEqual(
     copies.map((f) => f.slice(src.length + 1)),
     ["whatif/engine.ts"],
+  );
+});
+
+test("the lag plan counts the cut from caught-up replication: the baseline lag is a go/no-go against the dead-man's slack (w85, item 6)", () => {
+  // carts: maxLagSeconds 300 s, buffer 349.5 s from empty; run 4m, dead-man 270 s: 30 s of slack for a baseline lag
+  const g = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh", source: "r.topology.yaml" });
+  assert.match(g.runbook, /holds 349\.5 s from empty — the lag at the cut is already in it \(Baseline lag, Pre-flight\)/);
+  assert.match(
+    g.runbook,
+    /- \[ \] Baseline lag of carts: note the replication lag now \(bound: 300 s\)\. The duration and the dead-man count the cut from caught-up replication \(lag 0, an empty lag buffer\): the lag there now is already unreplicated, so maxLagSeconds \(300 s\) is reached that much sooner\. \*\*Above 30 s\*\* \(the slack between the dead-man, 270 s into the cut, and that bound\), do not start: wait for it to drain — the run and its dead-man would outlast that bound\.\n/,
+  );
+  // the buffer the first bound (it holds less than maxLagSeconds): the slack is the buffer's, said as the buffer
+  const small = REVIEWED().replace("lagBufferBytes: 1073741824", "lagBufferBytes: 737280000"); // 240 s at 3,072,000 B/s
+  assert.notEqual(small, REVIEWED());
+  const s = gameDay(reviewed(small), { lose: ["fra"] }, { tool: "chaos-mesh", source: "r.topology.yaml", acceptDown: true });
+  const line = s.runbook.split("\n").find((l) => l.startsWith("- [ ] Baseline lag of carts"))!;
+  const dead = Number(/DEADLINE=\$\(\( \$\(date \+%s\) \+ (\d+) \)\)/.exec(s.runbook)![1]);
+  assert.match(line, /so the lag buffer \(240 s\) is reached that much sooner/);
+  assert.ok(line.includes(`**Above ${240 - dead} s** (the slack between the dead-man, ${dead} s into the cut, and that bound)`), line);
+  // a run planned past the bound (--duration 10m): no slack to give, said so
+  const long = gameDay(reviewed(), { lose: ["fra"] }, { tool: "chaos-mesh", source: "r.topology.yaml", duration: "10m" });
+  assert.match(
+    long.runbook,
+    /- \[ \] Baseline lag of carts: .* is reached that much sooner\. This run is planned past it already \(Duration\)\.\n/,
   );
 });

@@ -576,10 +576,27 @@ function lagSentence(l: LagPlan): string {
   if (l.maxLagSeconds !== undefined) parts.push(`maxLagSeconds ${sec(l.maxLagSeconds)} (the design's bound, and its RPO)`);
   if (l.bufferSeconds !== undefined && l.bufferBytes !== undefined && l.rate !== undefined && l.size !== undefined)
     parts.push(
-      `lag buffer ${bytes(l.bufferBytes)} at ${int(l.rate)} writes/s × ${int(l.size)} B = ${int(l.rate * l.size)} B/s holds ${sec(l.bufferSeconds)}`,
+      `lag buffer ${bytes(l.bufferBytes)} at ${int(l.rate)} writes/s × ${int(l.size)} B = ${int(l.rate * l.size)} B/s holds ${sec(l.bufferSeconds)} from empty — the lag at the cut is already in it (Baseline lag, Pre-flight)`,
     );
   else parts.push("lag buffer not declared (lagBufferBytes, writeRatePerSecond, writeBytes)");
   return `store ${cell(l.store)} (${cell(l.between)}): nothing replicates across the cut, so its lag grows 1 s per second of it — ${parts.join("; ")}`;
+}
+
+/**
+ * The plan counts the cut from a caught-up replica (w85, item 6): lag 0, the lag buffer empty. The lag
+ * already there when the cut begins is unreplicated too — in the buffer, and counted by maxLagSeconds —
+ * so both bounds come that much sooner than the duration and the dead-man assume. The baseline is
+ * measured in Pre-flight, so it is a go/no-go there: at most the slack between the dead-man and the
+ * store's first bound (the abort line, in measured lag, already counts it).
+ */
+function baselineSlack(r: RunbookInput, store: string): string {
+  const l = r.lag.find((x) => x.store === store);
+  if (l?.bound === undefined) return "";
+  const which = l.bufferSeconds !== undefined && l.bufferSeconds <= (l.maxLagSeconds ?? Infinity) ? "the lag buffer" : "maxLagSeconds";
+  const assumed = ` The duration and the dead-man count the cut from caught-up replication (lag 0, an empty lag buffer): the lag there now is already unreplicated, so ${which} (${sec(l.bound)}) is reached that much sooner.`;
+  const slack = l.bound - r.deadman;
+  if (slack <= 0 || r.duration.seconds >= l.bound) return `${assumed} This run is planned past it already (Duration).`;
+  return `${assumed} **Above ${sec(slack)}** (the slack between the dead-man, ${sec(r.deadman)} into the cut, and that bound), do not start: wait for it to drain — the run and its dead-man would outlast that bound.`;
 }
 
 /** The longest run that stays clear of a bound by the abort margin and a fifth, in whole 30 s under 5 minutes and more. */
@@ -738,7 +755,7 @@ function preflight(rb: Rb): void {
       .filter((st) => st.replication?.value === "async" && st.name && !r.uncutStores.includes(st.name.value))
       .map(
         (st) =>
-          `- [ ] Baseline lag of ${cell(st.name!.value)}: note the replication lag now (bound: ${st.maxLagSeconds ? `${st.maxLagSeconds.value} s` : "not declared"}).`,
+          `- [ ] Baseline lag of ${cell(st.name!.value)}: note the replication lag now (bound: ${st.maxLagSeconds ? `${st.maxLagSeconds.value} s` : "not declared"}).${baselineSlack(r, st.name!.value)}`,
       ),
     ...r.hostPlans
       .filter((h) => h.cluster)
@@ -1337,7 +1354,7 @@ function lagAbort(l: LagPlan, seconds: number, multiWriter: boolean): string {
     return `store ${cell(l.store)}: replication lag growing faster than 1 s per second of the cut (a writer stalled as well), or the replica disconnecting.`;
   const at = l.bound - ABORT_MARGIN_SECONDS;
   return seconds < at
-    ? `store ${cell(l.store)}: replication lag above ${sec(at)} (the first bound ${sec(l.bound)} less ${ABORT_MARGIN_SECONDS} s to roll back) — it grows 1 s per second of the cut, so about ${sec(seconds)} at the planned end; reaching ${sec(at)} means the run has overrun.`
+    ? `store ${cell(l.store)}: replication lag above ${sec(at)} (the first bound ${sec(l.bound)} less ${ABORT_MARGIN_SECONDS} s to roll back) — it grows 1 s per second of the cut, so about ${sec(seconds)} more than the baseline at the planned end; reaching ${sec(at)} means the run has overrun, or started with more lag than Pre-flight allows.`
     : `store ${cell(l.store)}: this run is planned past its lag bound (${sec(l.bound)}; see Duration): roll back if the lag exceeds the time since the cut began by more than ${ABORT_MARGIN_SECONDS} s (lag the cut does not explain), or if ${multiWriter ? "a writer's disk fills with the log it keeps for its peer" : "the primary's disk fills"}.`;
 }
 
@@ -1744,7 +1761,7 @@ function storeChecks({ r, p, t, isolated }: Rb): string[] {
         `store ${cell(st.name)} accepts writes on both sides; ${
           resync
             ? `this run outlasts its lag buffer (${sec(lag!.bufferSeconds!)}): the writers fall out of each other's stream and must be resynced before they converge`
-            : `on the heal each side's writes are exchanged${lag?.bufferSeconds !== undefined ? ` (as long as the cut stays under its lag buffer's ${sec(lag.bufferSeconds)})` : ""} and, where both changed one row, ${cell(conflictMerge(st.replication, decl?.conflictResolution?.value))}. After the heal: ${afterMerge(st.replication, decl?.conflictResolution?.value, decl?.engine?.value)}`
+            : `on the heal each side's writes are exchanged${lag?.bufferSeconds !== undefined ? ` (as long as its lag — the baseline plus the cut — stays under the ${sec(lag.bufferSeconds)} its lag buffer holds)` : ""} and, where both changed one row, ${cell(conflictMerge(st.replication, decl?.conflictResolution?.value))}. After the heal: ${afterMerge(st.replication, decl?.conflictResolution?.value, decl?.engine?.value)}`
         }.`,
       );
     else if (inside)
