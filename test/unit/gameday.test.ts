@@ -2517,3 +2517,88 @@ test("the lag plan counts the cut from caught-up replication: the baseline lag i
     /- \[ \] Baseline lag of carts: .* is reached that much sooner\. This run is planned past it already \(Duration\)\.\n/,
   );
 });
+
+/** MAD with login, an entry that writes only to sessions (its writer at mad, which declares no range): the cut never stops its writes. */
+const LOGIN = (backends = "fra-prod, lon-prod") =>
+  MAD().replace(
+    /^traffic:\n/m,
+    `traffic:\n  - name: login\n    hostname: login.example.com\n    steering: gslb\n    ttlSeconds: 60\n    peakRps: 10000\n    dependsOn: [sessions]\n    healthCheck: { intervalSeconds: 10, failureThreshold: 3 }\n    objectives: { availability: 0.999 }\n    backends:\n${backends
+      .split(", ")
+      .map((c) => `      - { cluster: ${c}, weight: 50, capacityRps: 10000 }\n`)
+      .join("")}`,
+  );
+
+test("review M123 widened: an entry whose errors come only from stores the cut does not touch is Not enacted throughout the runbook (w85, item 1)", () => {
+  // the engine: isolating fra cuts fra-prod off from sessions' writer at mad — 5,000 rps of login errors
+  const ctx = reviewed(LOGIN());
+  const window = runIsolate(ctx, "fra").window;
+  const fraLogin = window.traffic.find((t) => t.name === "login")!.backends.find((b) => b.cluster === "fra-prod")!;
+  assert.deepEqual([fraLogin.errors, fraLogin.errorRps, fraLogin.errorsFrom], [true, 5000, ["sessions"]]);
+  for (const isolate of [true, false]) {
+    const g = gameDay(ctx, { lose: ["fra"] }, { tool: "chaos-mesh", source: "r.topology.yaml", isolate });
+    const rb = g.runbook;
+    const lines = rb.split("\n");
+    // said once, under Not enacted, with the store and why it is not cut
+    assert.match(
+      rb,
+      /\n- traffic login: the engine predicts errors at fra-prod \(up to 5,000 rps\) only because store sessions takes no writes from there in the cut, and the steps do not cut it \(sessions: its replication is Not enacted, above\) — fra-prod keeps writing through the run: nothing below predicts those errors, an error budget for them or a deep health check failing on them; the withdrawal step still moves login's load\n/,
+    );
+    // nothing below predicts login's errors: no check, no customer-impact errors, no abort on them, no budget spent
+    assert.ok(!lines.some((l) => /^- \[ \] traffic login: .*cannot write/.test(l)), isolate ? "isolate" : "lose");
+    assert.match(
+      rb,
+      /\n- login: no backend is predicted to serve errors\. After the withdrawal: lon-prod 10,000 rps of 10,000 \(no headroom\)\.\n/,
+    );
+    assert.ok(!lines.some((l) => /^- login: .*errors from fra-prod \(predicted/.test(l)));
+    assert.ok(!lines.some((l) => /Error budget of login/.test(l)));
+    // the withdrawal: a deep check keeps passing at fra for login — not a finding; the step withdraws it
+    assert.match(
+      rb,
+      /\n- \*\*login\*\* \(gslb\): before the withdrawal fra keeps its share, 5,000 rps, and serves it without errors: nothing login writes to is cut here \(sessions: Not enacted, above\), so a deep health check keeps passing at fra, as a shallow one does — fra still in rotation when the 30 s timer rings is expected, not a finding\./,
+    );
+    assert.match(rb, /It counts the errors of traffic login, which the steps do not enact \(Not enacted\): not part of this run\./);
+    // checkout's errors at fra come from carts and ledger, which the steps do cut: still predicted
+    assert.match(rb, /\n- \[ \] traffic checkout: fra-prod cannot write to a store it depends on/);
+    assert.match(rb, /Error budget of checkout: 20,000 of 40,000 rps in errors/);
+  }
+  // the decision record's drill says what the game day enacts
+  const { md } = recordOf(LOGIN());
+  const item = md.split("\n").find((l) => l.includes("GSLB failover drills"))!;
+  assert.match(
+    item,
+    /fra-prod keeps serving its 5,000 rps of login \(what it writes to is not cut by the drill: the game day's Not enacted\)/,
+  );
+  assert.match(item, /login: no error to see and no deep check that fails/);
+  assert.doesNotMatch(item, /traffic login: with a deep health check|up to 5,000 rps of login with errors/);
+});
+
+test("review M123 widened: the refusal and the go/no-go say an entry's errors are Not enacted, while what the withdrawal step does stays enacted; a store at a bare site is not cut either (w85, item 1)", () => {
+  // login served only at fra: in the window its one backend errs on sessions alone (Not enacted); withdrawing fra —
+  // a step of the run — leaves login no backend: that part of the engine's down is enacted
+  const only = reviewed(LOGIN("fra-prod"));
+  assert.equal(runIsolate(only, "fra").window.verdict, "down");
+  assert.throws(
+    () => gameDay(only, { lose: ["fra"] }, { tool: "chaos-mesh", source: "r.topology.yaml", isolate: true }),
+    (e: Error) =>
+      e instanceof GameDayDownRefusal &&
+      /^refused: this drill is predicted to take the design down \(.*traffic login: no backend remains for 10,000 rps.*\); the engine also predicts traffic login: fra-prod \(fra\) still gets 10,000 rps from gslb, but store sessions has no writer fra reaches .*; traffic login: every remaining backend serves errors .* — Not enacted: the steps do not cut it/.test(
+        e.message,
+      ),
+  );
+  const g = gameDay(only, { lose: ["fra"] }, { tool: "chaos-mesh", source: "r.topology.yaml", isolate: true, acceptDown: true });
+  const gng = g.runbook.split("\n").find((l) => l.startsWith("**Go/no-go"))!;
+  assert.match(
+    gng,
+    /The engine also predicts traffic login: fra-prod \(fra\) still gets 10,000 rps from gslb, .* — not cut here \(Not enacted, below\)/,
+  );
+  // a consensus store wholly at mad, which declares no range: nothing of it can be cut — an entry on it alone is Not enacted too
+  const bare = LOGIN()
+    .replace("  - name: sessions\n", "  - name: profiles\n    replication: consensus\n    members: { mad: 3 }\n  - name: sessions\n")
+    .replace("dependsOn: [sessions]", "dependsOn: [profiles]");
+  const b = gameDay(reviewed(bare), { lose: ["fra"] }, { tool: "chaos-mesh", source: "r.topology.yaml", isolate: true });
+  assert.match(
+    b.runbook,
+    /- traffic login: the engine predicts errors at fra-prod \(up to 5,000 rps\) only because store profiles takes no writes from there in the cut, and the steps do not cut it \(profiles: mad declares no cluster range and no sites\\\[\\\]\.addresses, so no rule drops its traffic\)/,
+  );
+  assert.doesNotMatch(b.runbook, /- \[ \] traffic login: .*cannot write/);
+});

@@ -97,6 +97,7 @@ test("502s after a site loss: every remaining backend erroring makes the scenari
     overloaded: false,
     errors: true,
     errorRps: 15000,
+    errorsFrom: ["carts"],
     writeLatencyMs: null,
     overBudget: false,
     writes: [],

@@ -116,6 +116,7 @@ test("40k RPS split evenly, 20k capacity per site: losing one overloads the othe
     // its only store writer (fra) is lost: lon's clients get errors as well
     errors: true,
     errorRps: 40000,
+    errorsFrom: ["carts"],
     writeLatencyMs: null,
     overBudget: false,
     writes: [],

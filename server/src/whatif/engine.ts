@@ -178,6 +178,8 @@ export interface BackendResult {
   readonly errors: boolean;
   /** the load it carries while erroring (every request counted as a write: an upper bound), else 0 */
   readonly errorRps: number;
+  /** the stores it depends on that take no writes from its site (what its errors come from); present only while it errs (w85) */
+  readonly errorsFrom?: string[];
   /** the slowest of its writes to consensus and Galera stores (RTT to the judged leader, or through a relay, plus the commit); null when it writes to none or errors */
   readonly writeLatencyMs: number | null;
   /** some of those writes is above its store's writeLatencyBudgetMs */
@@ -1296,6 +1298,14 @@ const backendSitesOf = (sc: ReturnType<typeof loadScenario>) => [
 const rtoGapWords = (tr: Traffic) =>
   tr.healthCheck ? `${tr.steering?.value ?? "no steering"} with no ttlSeconds` : "no healthCheck is declared";
 
+/** The stores a backend at `site` cannot write to, each with why (noWrites): what its errors come from. */
+function failingWrites(J: Judging, quorums: Quorums, deps: readonly Store[], site: string): { d: Store; no: string }[] {
+  return deps.flatMap((d) => {
+    const no = noWrites(J, quorums, d, site);
+    return no ? [{ d, no }] : [];
+  });
+}
+
 function* judgeTraffic(J: Judging, quorums: Quorums): Steps<TrafficResult[]> {
   const { ctx, s, R, breaks, notes } = J;
   const t = ctx.topology;
@@ -1322,11 +1332,11 @@ function* judgeTraffic(J: Judging, quorums: Quorums): Steps<TrafficResult[]> {
       const cap = b.capacityRps?.value ?? null;
       const over = overCapacity(sc, i);
       // a backend carrying 0 rps (a standby while a weighted backend remains) sends no writes: it neither errs nor waits (M82)
-      const why = !load ? [] : deps.map((d) => noWrites(J, quorums, d, site)).filter((x) => x !== undefined);
-      const errors = why.length > 0;
+      const failing = !load ? [] : failingWrites(J, quorums, deps, site);
+      const errors = failing.length > 0;
       if (errors)
         breaks.push(
-          `traffic ${name}: ${cluster} (${site}) still gets ${rps(load!)} from ${steering}, but ${why.join("; ")} — up to ${rps(load!)} of errors (502s; every request counted as a write)`,
+          `traffic ${name}: ${cluster} (${site}) still gets ${rps(load!)} from ${steering}, but ${failing.map((x) => x.no).join("; ")} — up to ${rps(load!)} of errors (502s; every request counted as a write)`,
         );
       if (over && load !== null)
         breaks.push(
@@ -1346,6 +1356,7 @@ function* judgeTraffic(J: Judging, quorums: Quorums): Steps<TrafficResult[]> {
         overloaded: over,
         errors,
         errorRps: errors ? load! : 0,
+        ...(errors ? { errorsFrom: failing.map((x) => x.d.name!.value) } : {}),
         writeLatencyMs: known.length ? Math.max(...known) : null,
         overBudget,
         writes,

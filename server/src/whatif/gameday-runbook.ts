@@ -80,6 +80,8 @@ export interface RunbookInput {
   readonly enactedQuorums: ReadonlySet<string>;
   /** quorums with members on several sides that no host rule can cut (their outcome is not part of the run) */
   readonly unenactedQuorums: readonly string[];
+  /** the traffic entries none of whose predicted errors the steps enact: every store they come from is not cut (gameday enactedView, w85) */
+  readonly unenactedEntries: readonly string[];
   readonly ctx: TopologyContext;
   /** the async stores whose replication crosses the cut */
   readonly lag: readonly LagPlan[];
@@ -401,7 +403,10 @@ function downNoGo(r: RunbookInput): string[] {
 }
 
 /** What a down-verdict drill's reasons are, as the go/no-go and the --accept-down refusal both say them. */
-export type DownInput = Pick<RunbookInput, "prediction" | "after" | "unenactedQuorums" | "uncutStores" | "ctx" | "lag">;
+export type DownInput = Pick<
+  RunbookInput,
+  "prediction" | "after" | "unenactedQuorums" | "uncutStores" | "ctx" | "lag" | "unenactedEntries"
+>;
 
 /**
  * The reasons a drill is predicted down, split by what its steps enact (review M127; style f: the
@@ -437,25 +442,16 @@ function downSubjects(rs: readonly Result[]): Set<string> {
 
 /**
  * An engine sentence about something the steps do not cut (review M127): a quorum or store listed
- * under Not enacted, or an entry whose errors come only from such stores (every store it depends
- * on that the cut reaches is one of them).
+ * under Not enacted, or the errors of an entry none of whose errors is enacted (they come only from
+ * such stores: gameday enactedView, the one home of that, w85). Its overload after a withdrawal step
+ * stays enacted: the step moves the load.
  */
 function notEnactedBreak(r: DownInput, b: string): boolean {
   const out = new Set([...r.unenactedQuorums, ...r.uncutStores.map((x) => `store ${x}`)]);
   const subject = subjectOf(b);
   if (out.has(subject)) return true;
   const entry = /^traffic (.+)$/.exec(subject)?.[1];
-  const tr = entry === undefined ? undefined : r.ctx.topology.traffic.find((x) => x.name?.value === entry);
-  if (!tr) return false;
-  const reached = (tr.dependsOn?.items ?? [])
-    .map((d) => `store ${d.value}`)
-    .filter(
-      (d) =>
-        out.has(d) ||
-        r.lag.some((l) => `store ${l.store}` === d) ||
-        r.prediction.quorums.some((q) => q.name === d && q.groups.some((g) => !g.writes && g.members > 0)),
-    );
-  return reached.length > 0 && reached.every((d) => out.has(d));
+  return entry !== undefined && r.unenactedEntries.includes(entry) && /of errors|serves errors/.test(b);
 }
 
 /** How long, and what the cut starts meanwhile: each crossing store's lag grows 1 s per second; a dead-store timer runs. */
@@ -1176,8 +1172,13 @@ function withdraw(rb: Rb): void {
     const pr = p.traffic.find((y) => y.name === tr.name!.value);
     const share =
       pr?.backends.filter((b) => isolated.includes(b.site) && b.loadRps !== null).reduce((a, b) => a + (b.loadRps ?? 0), 0) ?? 0;
-    if (rto) windows.push(`${tr.name!.value}: ${rto.seconds} s`);
     const { anycast, detect, detectTerms, byHand, converge } = steeringOf(tr);
+    // none of its errors enacted (w85): a deep check keeps passing at the cut-off side — only the step withdraws it
+    if (rb.r.unenactedEntries.includes(tr.name!.value)) {
+      out.push(unenactedWithdrawal(rb, tr, share));
+      continue;
+    }
+    if (rto) windows.push(`${tr.name!.value}: ${rto.seconds} s`);
     const hc = tr.healthCheck;
     const others = deepOthers(rb, tr.name!.value);
     if (others.length) {
@@ -1191,6 +1192,21 @@ function withdraw(rb: Rb): void {
     );
   }
   out.push("");
+}
+
+/**
+ * The withdrawal of an entry none of whose predicted errors the steps enact (gameday enactedView,
+ * w85): the stores it writes to are not cut, so the cut-off side keeps serving it and a deep health
+ * check keeps passing there — still in rotation is expected, not a finding — and the step withdraws
+ * it by hand, which is what the state after the withdrawal judges.
+ */
+function unenactedWithdrawal(rb: Rb, tr: Topology["traffic"][number], share: number): string {
+  const side = cell(rb.isolated.join(", "));
+  const many = rb.isolated.length > 1;
+  const { anycast, detect, byHand, converge } = steeringOf(tr);
+  const deps = (tr.dependsOn?.items ?? []).map((x) => cell(x.value));
+  const timer = detect !== undefined ? `${detect} s` : "the health check's detection time";
+  return `- **${cell(tr.name!.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${side} ${many ? "keep their" : "keeps its"} share, ${int(share)} rps, and ${many ? "serve" : "serves"} it without errors: nothing ${cell(tr.name!.value)} writes to is cut here (${deps.length ? `${listOf(deps)}: ` : ""}Not enacted, above), so a deep health check keeps passing at ${side}, as a shallow one does — ${side} still in ${anycast ? "the routing table" : "rotation"} when the ${timer} timer rings is expected, not a finding. Then ${anycast ? byHand(side) : `withdraw ${many ? "their" : "its"} backends by hand in the GSLB (disable the pool members)`}: the state after the withdrawal (Customer impact) is that step's. From that moment ${converge ?? `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`;
 }
 
 /** The entry's time to detect and withdraw, with a deep check and with a shallow one. */
@@ -1497,6 +1513,10 @@ function checks(rb: Rb): void {
     `Verdict predicted: **${p.verdict}**${r.after && withdraws(rb) ? ` during the window, **${r.after.verdict}** after the withdrawal${afterWhom(rb)}` : ""}.${
       r.unenactedQuorums.length
         ? ` That verdict is the engine's for the whole cut; ${r.unenactedQuorums.map(cell).join(", ")} ${r.unenactedQuorums.length === 1 ? "is" : "are"} not cut here (Not enacted) and may keep writing where the engine predicts ${r.unenactedQuorums.length === 1 ? "it stops" : "they stop"}: not part of this run.`
+        : ""
+    }${
+      r.unenactedEntries.length
+        ? ` It counts the errors of ${listOf(r.unenactedEntries.map((x) => `traffic ${cell(x)}`))}, which the steps do not enact (Not enacted): not part of this run.`
         : ""
     }${meshVerdictText(rb)}`,
     "",

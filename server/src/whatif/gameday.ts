@@ -6,7 +6,7 @@
  */
 import { stringify } from "yaml";
 import { canonical, overlaps, parseCidr } from "../math/cidr";
-import type { Cluster } from "../model/topology";
+import type { Cluster, Store } from "../model/topology";
 import type { Quorum, TopologyContext } from "../derive/context";
 import { lagSecondsCovered } from "../math/lag";
 import { MINUTES_PER_YEAR, rtoEstimate } from "../availability/figures";
@@ -15,7 +15,18 @@ import { type DeadStoreTimer, deadStoreTimer } from "../derive/engines";
 import { fileSegment, shortHash } from "../util/paths";
 import { probePlan, probePod, probePods, probeScript } from "./probe";
 import { controlPlaneAway, controlPlaneOf } from "../derive/controlplane";
-import { ALL_UP, type Result, run, runIsolate, type Scenario, scenarioName } from "./engine";
+import {
+  ALL_UP,
+  type BackendResult,
+  type Result,
+  run,
+  runIsolate,
+  type Scenario,
+  scenarioName,
+  deepWithdrawn,
+  type TrafficOutcome,
+  type TrafficResult,
+} from "./engine";
 import {
   ABORT_MARGIN_SECONDS,
   type DownInput,
@@ -454,11 +465,109 @@ export function lagPlans(
  * clusters declare ranges is planned as cut, as before.)
  */
 function lagUnranged(ctx: TopologyContext): (store: string, a: string, b: string) => string[] {
-  const ranged = (site: string) =>
-    ctx.topology.clusters.some((c) => c.name && ctx.siteOfCluster(c.name.value) === site && c.cidrs.length) ||
-    !!ctx.topology.siteByName.get(site)?.addresses?.items.length;
+  const ranged = rangedSite(ctx);
   return (_store, a, b) => [a, b].filter((x) => !ranged(x));
 }
+
+/** Whether a site declares a range a rule could drop: a cluster's network range there, or sites[].addresses. */
+const rangedSite =
+  (ctx: TopologyContext) =>
+  (site: string): boolean =>
+    ctx.topology.clusters.some((c) => c.name && ctx.siteOfCluster(c.name.value) === site && c.cidrs.length) ||
+    !!ctx.topology.siteByName.get(site)?.addresses?.items.length;
+
+/**
+ * The stores the steps do not cut (w85, review M123 widened): a quorum Not enacted (its members on
+ * undeclared hosts), an async store whose replication no rule can drop, and a store every site of
+ * which declares no range at all (nothing of it can be dropped, from either side). What the engine
+ * predicts of them is not part of the run.
+ */
+function storesNotCut(ctx: TopologyContext, unenactedQuorums: readonly string[], uncutStores: readonly string[]): Map<string, string> {
+  const ranged = rangedSite(ctx);
+  const out = new Map<string, string>();
+  for (const st of ctx.topology.stores) {
+    const name = st.name?.value;
+    if (name === undefined) continue;
+    const at = storeSites(st);
+    if (unenactedQuorums.includes(`store ${name}`)) out.set(name, `its quorum is Not enacted, above`);
+    else if (uncutStores.includes(name)) out.set(name, `its replication is Not enacted, above`);
+    else if (at.length && !at.some(ranged))
+      out.set(
+        name,
+        `${listOf(at)} ${at.length === 1 ? "declares" : "declare"} no cluster range and no sites[].addresses, so no rule drops its traffic`,
+      );
+  }
+  return out;
+}
+
+/** Every site a store runs at: its members', writers' and replicas'. */
+const storeSites = (st: Store): string[] => [
+  ...new Set([
+    ...(st.members?.entries ?? []).filter((e) => (e.count?.value ?? 0) > 0).map((e) => e.site.value),
+    ...(st.writers?.items ?? []).map((w) => w.value),
+    ...(st.replicas?.items ?? []).map((w) => w.value),
+  ]),
+];
+
+/**
+ * A judged result as the steps enact it (w85, review M123 widened) — the one home of what is enacted
+ * for traffic: a backend's errors come from the stores it cannot write to (the engine's `errorsFrom`);
+ * where every one of them is a store the steps do not cut, nothing in the run stops those writes, so
+ * the backend serves without them. The verdict and the engine's sentences stay the engine's (the
+ * go/no-go splits them by what is enacted); only the backends' flags, the entries' error rps and
+ * outcomes change.
+ */
+export function enactedView(r: Result, notCut: ReadonlyMap<string, string>): Result {
+  const spared = (b: BackendResult) => b.errors && (b.errorsFrom ?? []).every((d) => notCut.has(d));
+  if (!r.traffic.some((t) => t.backends.some(spared))) return r;
+  const traffic = r.traffic.map((t): TrafficResult => {
+    if (!t.backends.some(spared)) return t;
+    const backends = t.backends.map((b): BackendResult => {
+      if (!spared(b)) return b;
+      const { errorsFrom: _, ...rest } = b;
+      return { ...rest, errors: false, errorRps: 0 };
+    });
+    const remaining = backends.filter((b) => b.loadRps !== null);
+    const outcome: TrafficOutcome =
+      t.outcome === "unserved"
+        ? "unserved"
+        : remaining.some((b) => b.errors)
+          ? "errors"
+          : remaining.some((b) => b.overloaded)
+            ? "overloaded"
+            : "served";
+    return { ...t, outcome, errorRps: backends.reduce((a, b) => a + b.errorRps, 0), backends };
+  });
+  return { ...r, traffic };
+}
+
+/**
+ * The entries some of whose predicted errors the steps do not enact (enactedView), each said once
+ * under Not enacted: which backends, from which stores, and that nothing below relies on them.
+ * Returns the entries none of whose predicted errors is enacted.
+ */
+function noteUnenactedEntries(pl: Planning, judged: readonly Result[], notCut: ReadonlyMap<string, string>): string[] {
+  const out: string[] = [];
+  for (const name of [...new Set(judged.flatMap((r) => r.traffic.map((t) => t.name)))]) {
+    const spared = judged.flatMap((r) =>
+      (r.traffic.find((t) => t.name === name)?.backends ?? []).filter((b) => b.errors && (b.errorsFrom ?? []).every((d) => notCut.has(d))),
+    );
+    if (!spared.length) continue;
+    const clusters = [...new Set(spared.map((b) => b.cluster))];
+    const stores = [...new Set(spared.flatMap((b) => b.errorsFrom ?? []))];
+    const most = Math.max(...spared.map((b) => b.errorRps));
+    // every error the engine predicts of the entry spared: none of its errors is part of the run
+    const erring = judged.flatMap((r) => (r.traffic.find((t) => t.name === name)?.backends ?? []).filter((b) => b.errors));
+    if (erring.length === spared.length) out.push(name);
+    pl.notEnacted.push(
+      `traffic ${name}: the engine predicts errors at ${listOf(clusters)} (up to ${count(most)} rps) only because ${listOf(stores.map((d) => `store ${d}`))} ${stores.length === 1 ? "takes" : "take"} no writes from there in the cut, and the steps do not cut ${stores.length === 1 ? "it" : "them"} (${stores.map((d) => `${d}: ${notCut.get(d)}`).join("; ")}) — ${listOf(clusters)} ${clusters.length === 1 ? "keeps" : "keep"} writing through the run: nothing below predicts those errors, an error budget for them or a deep health check failing on them; the withdrawal step still moves ${name}'s load`,
+    );
+  }
+  return out;
+}
+
+/** "a", "a and b", "a, b and c" */
+const listOf = (xs: readonly string[]) => (xs.length < 2 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`);
 
 /**
  * The shortest run a derived duration may be (review M72): the runbook's own steps — the host
@@ -630,6 +739,17 @@ function shorterSpendsLess(
   return total(spendsOf(ctx, p, after, MIN_DERIVED_SECONDS)) < total(spends);
 }
 
+/** The refusal weighs the engine's verdict for the cut as designed, its reasons split by what is enacted (M127, w85). */
+function refuseEngineDown(
+  engine: ReturnType<typeof predictionOf>,
+  enactment: Omit<DownInput, "prediction" | "after">,
+  spends: readonly BudgetSpend[],
+  o: GameDayOptions,
+  seconds: number,
+): void {
+  refuseDown({ ...enactment, prediction: engine.prediction, after: engine.enacted.after }, spends, o, seconds);
+}
+
 function refuseDown(down: DownInput, spends: readonly BudgetSpend[], o: GameDayOptions, seconds: number): void {
   const { ctx, prediction: p, after } = down;
   if (o.acceptDown || (p.verdict !== "down" && after?.verdict !== "down")) return;
@@ -721,7 +841,11 @@ function predictionOf(
  * while another backend of the entry serves (review M126: the engine's deepWithdrawn, the record's
  * failure matrix). The state after that withdrawal, or undefined when no deep check withdraws anything.
  */
-export function partitionDeepAfter(ctx: TopologyContext, p: Result): { after: Result; withdrawn: string[] } | undefined {
+export function partitionDeepAfter(
+  ctx: TopologyContext,
+  p: Result,
+  notCut: ReadonlyMap<string, string> = new Map(),
+): { after: Result; withdrawn: string[] } | undefined {
   const withdrawn = [
     ...new Set(
       p.traffic.flatMap((tr) =>
@@ -730,7 +854,7 @@ export function partitionDeepAfter(ctx: TopologyContext, p: Result): { after: Re
     ),
   ];
   if (!withdrawn.length || p.scenario.lose.length) return undefined;
-  return { after: run(ctx, { ...p.scenario, withdraw: withdrawn }), withdrawn };
+  return { after: enactedView(run(ctx, { ...p.scenario, withdraw: withdrawn }), notCut), withdrawn };
 }
 
 /**
@@ -773,21 +897,22 @@ export function* gameDaySteps(
   // included: two lost sites still talking would enact a partition, not their loss (M68)
   const sites = [...ctx.topology.siteByName.keys()];
   const sides = sidesOf(sites, s.lose, s.partition);
-  const { prediction, enacted } = predictionOf(ctx, s.lose, sides, asked);
+  const engine = predictionOf(ctx, s.lose, sides, asked);
   yield;
   const pl = planning(ctx, sides);
   refuseSelfOverlap(pl);
   const { tool, toolNote } = toolFor(pl, asked.tool);
-  const { lag, uncutStores, timers, evictions } = runBounds(ctx, pl, prediction);
+  const { lag, uncutStores, timers, evictions } = runBounds(ctx, pl, engine.prediction);
   const plans = yield* clusterPlans(pl, { ...asked, tool });
   const hostPlans = hostPlansOf(pl);
   const { enactedQuorums, unenacted, cutTimers, cutEvictions } = enactedBounds(pl, plans, timers, evictions);
+  const { prediction, enacted, unenactedEntries, notCut } = enactedOf(pl, s, asked, engine, unenacted, uncutStores);
   const duration = durationOf(asked, [...lag, ...cutTimers, ...cutEvictions]);
-  const { deepAfter, spends } = runSpends(ctx, s, prediction, enacted.after, duration.seconds);
+  const { deepAfter, spends } = runSpends(ctx, s, prediction, enacted.after, duration.seconds, notCut);
   const o: GameDayOptions = { ...asked, tool, duration: duration.text };
   const files = chaosFiles(pl, s, o, plans, duration.seconds);
   refuseEmptyOrReopened(pl, plans, hostPlans, o);
-  refuseDown({ ctx, prediction, after: enacted.after, unenactedQuorums: unenacted, uncutStores, lag }, spends, asked, duration.seconds);
+  refuseEngineDown(engine, { ctx, unenactedQuorums: unenacted, uncutStores, lag, unenactedEntries }, spends, asked, duration.seconds);
   const deadman = deadmanSeconds(duration.seconds, [...lag, ...cutTimers, ...cutEvictions]); // the host files' and the runbook's (M122)
   files.push(...hostRuleFiles(hostPlans, s, o, deadman));
   noteUncut(pl, o, [prediction, ...(enacted.after ? [enacted.after] : [])]);
@@ -805,12 +930,12 @@ export function* gameDaySteps(
       prediction,
       ...enacted,
       ...(deepAfter ? { deepAfter } : {}),
-      ...(s.lose.length && !asked.isolate ? { loss: run(ctx, { ...ALL_UP, lose: s.lose }) } : {}), // what the isolation does not enact (M105)
       probe,
       hostPlans,
       notEnacted: pl.notEnacted,
       enactedQuorums,
       unenactedQuorums: unenacted,
+      unenactedEntries,
       ctx,
       lag,
       uncutStores,
@@ -820,8 +945,7 @@ export function* gameDaySteps(
       deadman,
       toolNote,
       spends,
-      // where simulate recommends each leader with every site up: the runbook predicts which leaders the cut moves
-      leaders: Object.fromEntries(run(ctx, ALL_UP).quorums.map((q) => [q.name, q.leader])),
+      ...engineAside(ctx, s, asked),
     },
     o,
   );
@@ -842,6 +966,40 @@ export function* gameDaySteps(
   };
 }
 
+/** What the runbook quotes of the engine beside the cut: a real loss, and where the leaders are with every site up. */
+function engineAside(ctx: TopologyContext, s: Scenario, asked: GameDayOptions) {
+  return {
+    ...(s.lose.length && !asked.isolate ? { loss: run(ctx, { ...ALL_UP, lose: s.lose }) } : {}), // what the isolation does not enact (M105)
+    // where simulate recommends each leader with every site up: the runbook predicts which leaders the cut moves
+    leaders: Object.fromEntries(run(ctx, ALL_UP).quorums.map((q) => [q.name, q.leader])),
+  };
+}
+
+/**
+ * `--isolate X` as the game day would enact it (w85): the engine's window and state after the
+ * withdrawal through enactedView, with the entries none of whose errors the steps enact — what the
+ * decision record's drill says clients will see. Undefined where no game day can be planned (one site).
+ */
+export function enactedIsolation(
+  ctx: TopologyContext,
+  site: string,
+): { window: Result; after?: Result; withdrawn?: readonly string[]; unenactedEntries: string[] } | undefined {
+  try {
+    const asked: GameDayOptions = { tool: "chaos-mesh", source: "", isolate: true };
+    const sides = sidesOf([...ctx.topology.siteByName.keys()], [site], []);
+    const engine = predictionOf(ctx, [site], sides, asked);
+    const pl = planning(ctx, sides);
+    const { uncutStores, timers, evictions } = runBounds(ctx, pl, engine.prediction);
+    const plans = finish(clusterPlans(pl, asked));
+    const { unenacted } = enactedBounds(pl, plans, timers, evictions);
+    const { prediction, enacted, unenactedEntries } = enactedOf(pl, { ...ALL_UP, lose: [site] }, asked, engine, unenacted, uncutStores);
+    return { window: prediction, ...enacted, unenactedEntries };
+  } catch (e) {
+    if (e instanceof GameDayError || e instanceof GameDayRefusal) return undefined;
+    throw e;
+  }
+}
+
 /**
  * What the cut runs against: the lag it enacts (a store whose replication no rule can drop is Not
  * enacted and bounds nothing, review M123), the timers and evictions the engine predicts it starts
@@ -860,9 +1018,56 @@ function runBounds(ctx: TopologyContext, pl: Planning, prediction: Result) {
   return { lag, uncutStores, timers, evictions };
 }
 
+/**
+ * What the steps enact of the engine's prediction — the one place the game day and the record's drill
+ * decide it (w85, review M123 widened): the stores the steps do not cut, the prediction through
+ * enactedView, and the entries none of whose errors is enacted (said under Not enacted).
+ */
+function enactedOf(
+  pl: Planning,
+  s: Scenario,
+  asked: GameDayOptions,
+  engine: ReturnType<typeof predictionOf>,
+  unenacted: readonly string[],
+  uncutStores: readonly string[],
+) {
+  const notCut = storesNotCut(pl.ctx, unenacted, uncutStores);
+  const { prediction, enacted } = enactedPrediction(pl.ctx, s, asked, engine, notCut);
+  const judged = [engine.prediction, ...(engine.enacted.after ? [engine.enacted.after] : [])];
+  return { prediction, enacted, unenactedEntries: noteUnenactedEntries(pl, judged, notCut), notCut };
+}
+
+/**
+ * The engine's prediction as the steps enact it (enactedView): the window and the state after the
+ * withdrawal, with who a deep health check withdraws judged on the errors the run does enact — an
+ * `--isolate` whose cut-off side errs only on stores the steps do not cut keeps a deep check passing
+ * there (engine deepWithdrawn over the enacted window).
+ */
+function enactedPrediction(
+  ctx: TopologyContext,
+  s: Scenario,
+  asked: GameDayOptions,
+  engine: ReturnType<typeof predictionOf>,
+  notCut: ReadonlyMap<string, string>,
+): ReturnType<typeof predictionOf> {
+  const prediction = enactedView(engine.prediction, notCut);
+  const { after, withdrawn } = engine.enacted;
+  if (!after || !withdrawn) return { prediction, enacted: engine.enacted };
+  const deep = asked.isolate ? deepWithdrawn(prediction, s.lose) : withdrawn;
+  const moved = deep.join() !== withdrawn.join() ? run(ctx, { ...engine.prediction.scenario, withdraw: deep }) : after;
+  return { prediction, enacted: { after: enactedView(moved, notCut), withdrawn: deep } };
+}
+
 /** What the run spends: a partition's with the deep check's withdrawal of the backends that err (review M126), else the isolation's. */
-function runSpends(ctx: TopologyContext, s: Scenario, prediction: Result, after: Result | undefined, seconds: number) {
-  const deepAfter = s.lose.length ? undefined : partitionDeepAfter(ctx, prediction);
+function runSpends(
+  ctx: TopologyContext,
+  s: Scenario,
+  prediction: Result,
+  after: Result | undefined,
+  seconds: number,
+  notCut: ReadonlyMap<string, string> = new Map(),
+) {
+  const deepAfter = s.lose.length ? undefined : partitionDeepAfter(ctx, prediction, notCut);
   const spends = deepAfter ? partitionSpends(ctx, prediction, deepAfter.after, seconds) : spendsOf(ctx, prediction, after, seconds);
   return { deepAfter, spends };
 }

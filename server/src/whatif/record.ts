@@ -17,6 +17,7 @@ import type { DeployedPorts, PortRow } from "../ports/ports";
 import { controlPlaneAway, controlPlaneOf } from "../derive/controlplane";
 import { cutOffVoterSites, layoutVotingCounts, memberGaps, neverVoteText, votingCounts } from "../derive/reach";
 import { insideOneSite, portMatrix } from "../ports/ports";
+import { enactedIsolation } from "./gameday";
 import { portsMarkdown } from "../ports/render";
 import { diagramFor } from "../preview/mermaid";
 import type { Quorum, TopologyContext } from "../derive/context";
@@ -1378,24 +1379,34 @@ function failoverDrill(r: RecordContext): string {
       : `the likeliest loss of a site that serves clients by the declared availabilities (${first.site} ${a}${tied.length ? `, as likely as ${listText(tied)}` : ""})`;
   const site = first.site;
   const iso = runIsolate(r.ctx, site);
+  // what the drill enacts (w85): errors from stores its steps do not cut are not what it sees — the game day's own view
+  const seen = enactedIsolation(r.ctx, site);
+  const win = seen?.window ?? iso.window;
+  const after = (seen?.after ?? iso.after).traffic;
+  const withdrawn = seen?.withdrawn ?? iso.withdrawn;
   // the cut-off site's backends are up: they answer what steering still sends them; a backend on
   // the other side whose store is across the cut errs too, and the drill sees both
-  const carrying = iso.window.traffic.flatMap((tr) => tr.backends.filter((b) => b.loadRps).map((b) => ({ entry: tr.name, b })));
+  const carrying = win.traffic.flatMap((tr) => tr.backends.filter((b) => b.loadRps).map((b) => ({ entry: tr.name, b })));
   const erring = carrying.filter((x) => x.b.errors);
   const serving = carrying.filter((x) => x.b.site === site && !x.b.errors);
   const errText = ({ entry, b }: (typeof carrying)[number]) =>
     // review M128: a write to a store with no majority on this side blocks (CockroachDB, etcd) or
     // waits on a primary across the cut: the client sees the application's own timeout or its 5xx
     `${b.cluster} answers up to ${rps(b.errorRps)} of ${entry} with errors or hung requests (5xx, or the application's own timeout${b.site === site ? " — it is up and answers, but" : ":"} a store it writes to takes no writes from ${b.site})`;
-  const seen = [
+  const sees = [
     ...erring.map(errText),
     ...serving.map(
-      ({ entry, b }) => `${b.cluster} keeps serving its ${rps(b.loadRps!)} of ${entry} (nothing it writes to is across the cut)`,
+      ({ entry, b }) =>
+        `${b.cluster} keeps serving its ${rps(b.loadRps!)} of ${entry} (${seen?.unenactedEntries.includes(entry) ? "what it writes to is not cut by the drill: the game day's Not enacted" : "nothing it writes to is across the cut"})`,
     ),
   ].join(", ");
   const clean = carrying.length && !erring.length ? ": clients see no errors, and the drill measures the withdrawal itself" : "";
-  const windows = iso.notes.filter((n) => n.startsWith("traffic "));
-  const after = iso.after.traffic
+  // an entry none of whose errors the drill enacts: no deep check fails on it, so its window note is not the drill's (w85)
+  const windows = iso.notes.filter((n) => n.startsWith("traffic ") && !seen?.unenactedEntries.some((e) => n.startsWith(`traffic ${e}: `)));
+  const unenacted = seen?.unenactedEntries.length
+    ? `${listText(seen.unenactedEntries)}: no error to see and no deep check that fails — the engine's errors there come from stores the drill does not cut (the game day's Not enacted); steering keeps ${site} until withdrawn by hand`
+    : "";
+  const afterText = after
     .flatMap((tr) =>
       tr.backends
         .filter((b) => b.loadRps !== null && b.capacityRps !== null)
@@ -1405,11 +1416,11 @@ function failoverDrill(r: RecordContext): string {
         ),
     )
     .join(", ");
-  const during = [seen + clean, ...windows].filter(Boolean).join("; ");
+  const during = [sees + clean, ...windows, unenacted].filter(Boolean).join("; ");
   // review M116: where a deep health check fails on the other side (the isolated one writes fine), that side is withdrawn, as simulate's "after" says
   const whom =
-    iso.withdrawn.join() === site ? `steering withdraws ${site}` : `a deep health check withdraws ${listText(iso.withdrawn)}, not ${site}`;
-  return `; drill first ${why}, ${drillCommand(r.ctx, site, iso)} (${site} cut off from the other sites, its machines running)${during ? ` — until ${whom}: ${during}` : ""}${after ? `; after the withdrawal${whom.startsWith("steering") ? "" : ` of ${listText(iso.withdrawn)}:`} ${after}` : ""}`;
+    withdrawn.join() === site ? `steering withdraws ${site}` : `a deep health check withdraws ${listText([...withdrawn])}, not ${site}`;
+  return `; drill first ${why}, ${drillCommand(r.ctx, site, iso)} (${site} cut off from the other sites, its machines running)${during ? ` — until ${whom}: ${during}` : ""}${afterText ? `; after the withdrawal${whom.startsWith("steering") ? "" : ` of ${listText([...withdrawn])}:`} ${afterText}` : ""}`;
 }
 
 /**
