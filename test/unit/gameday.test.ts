@@ -2554,7 +2554,7 @@ test("review M123 widened: an entry whose errors come only from stores the cut d
     // the withdrawal: a deep check keeps passing at fra for login — not a finding; the step withdraws it
     assert.match(
       rb,
-      /\n- \*\*login\*\* \(gslb\): before the withdrawal fra keeps its share, 5,000 rps, and serves it without errors: nothing login writes to is cut here \(sessions: Not enacted, above\), so a deep health check keeps passing at fra, as a shallow one does — fra still in rotation when the 30 s timer rings is expected, not a finding\./,
+      /\n- \*\*login\*\* \(gslb\): before the withdrawal fra keeps its share, 5,000 rps, and serves it without errors: the stores the engine predicts its writes there fail on are not cut here \(Not enacted, above\), so a deep health check keeps passing at fra, as a shallow one does — fra still in rotation when the 30 s timer rings is expected, not a finding\./,
     );
     assert.match(rb, /It counts the errors of traffic login, which the steps do not enact \(Not enacted\): not part of this run\./);
     // checkout's errors at fra come from carts and ledger, which the steps do cut: still predicted
