@@ -19504,9 +19504,7 @@ var within = (value, allowed) => value <= allowed * (1 + ROUNDING) + 1e-15;
 function judgeAvailability({ ctx, d, owner, isStore, o, label: label4, e, f, judge: judge2 }) {
   if (!f || !o.availability) return;
   const allowed = 1 - o.availability.value;
-  const upperMeets = within(Math.max(0, f.unavailability - f.unjudgedProbability), allowed);
-  const undeclared = f.assumedAtOne.length > 0 && within(f.unavailability, allowed);
-  const met = undeclared ? null : within(f.unavailability, allowed) ? true : upperMeets ? null : false;
+  const { met, undeclared, condition } = availabilityMeets(f, o.availability.value);
   let why2;
   if (undeclared)
     why2 = finding("objective/unmeasurable", o.availability.span, `${label4}: ${restsOnUndeclared(f, "availability", o.availability.value)}`);
@@ -19526,7 +19524,6 @@ function judgeAvailability({ ctx, d, owner, isStore, o, label: label4, e, f, jud
       fixes.length ? { fixes } : {}
     );
   }
-  const condition = relayCondition(f, allowed, met);
   if (condition && f.withoutRelay) why2 = relayConditional(label4, o.availability, f, condition, f.withoutRelay.stores);
   judge2({
     key: "availability",
@@ -19538,6 +19535,14 @@ function judgeAvailability({ ctx, d, owner, isStore, o, label: label4, e, f, jud
     condition,
     ...met === false && relayFix(f, allowed) ? { fix: "met with CockroachDB 24.1 or later (its follower relay)" } : {}
   });
+}
+function availabilityMeets(f, objective) {
+  const allowed = 1 - objective;
+  const upperMeets = within(Math.max(0, f.unavailability - f.unjudgedProbability), allowed);
+  const undeclared = f.assumedAtOne.length > 0 && within(f.unavailability, allowed);
+  const met = undeclared ? null : within(f.unavailability, allowed) ? true : upperMeets ? null : false;
+  const condition = relayCondition(f, allowed, met);
+  return { met, undeclared, ...condition ? { condition } : {}, ...undeclared ? { detail: onlyIfText(f.assumedAtOne) } : {} };
 }
 var onlyIfText = (taken) => `met only if ${componentsText(taken)} never fail${taken.length === 1 ? "s" : ""} (no availability declared)`;
 function restsOnUndeclared(f, what, objective, taken = f.assumedAtOne) {
@@ -21347,6 +21352,12 @@ var backendSitesOf = (sc) => [
   ...new Set(sc.backends.filter((b, i) => sc.up[i] && b.weight > 0 && b.site !== void 0).map((b) => b.site))
 ];
 var rtoGapWords = (tr) => tr.healthCheck ? `${tr.steering?.value ?? "no steering"} with no ttlSeconds` : "no healthCheck is declared";
+function failingWrites(J, quorums, deps, site) {
+  return deps.flatMap((d) => {
+    const no = noWrites(J, quorums, d, site);
+    return no ? [{ d, no }] : [];
+  });
+}
 function* judgeTraffic2(J, quorums) {
   const { ctx, s, R, breaks, notes } = J;
   const t = ctx.topology;
@@ -21371,11 +21382,11 @@ function* judgeTraffic2(J, quorums) {
       const load = sc.up[i] ? toNumber(loadOf(sc, i)) : null;
       const cap = b.capacityRps?.value ?? null;
       const over = overCapacity(sc, i);
-      const why2 = !load ? [] : deps.map((d) => noWrites(J, quorums, d, site)).filter((x) => x !== void 0);
-      const errors = why2.length > 0;
+      const failing = !load ? [] : failingWrites(J, quorums, deps, site);
+      const errors = failing.length > 0;
       if (errors)
         breaks.push(
-          `traffic ${name}: ${cluster} (${site}) still gets ${rps(load)} from ${steering}, but ${why2.join("; ")} \u2014 up to ${rps(load)} of errors (502s; every request counted as a write)`
+          `traffic ${name}: ${cluster} (${site}) still gets ${rps(load)} from ${steering}, but ${failing.map((x) => x.no).join("; ")} \u2014 up to ${rps(load)} of errors (502s; every request counted as a write)`
         );
       if (over && load !== null)
         breaks.push(
@@ -21395,6 +21406,7 @@ function* judgeTraffic2(J, quorums) {
         overloaded: over,
         errors,
         errorRps: errors ? load : 0,
+        ...errors ? { errorsFrom: failing.map((x) => x.d.name.value) } : {},
         writeLatencyMs: known.length ? Math.max(...known) : null,
         overBudget,
         writes
@@ -21472,7 +21484,7 @@ function clusterApi(J, quorums, c, servingOf) {
   const why2 = qj.judged !== qj.best || qj.placements.some((x) => !qj.path(x, c.site).fails) ? `with its etcd leader in ${p.site} (where it may be when the links go) ${own2 ? `the members at ${c.site} stop, and the API servers stacked on them refuse writes` : remoteStops(J, c.site, cp, p)}` : own2 ? `its etcd members at ${c.site} are cut off from the majority (${listText([...p.voting])})` : [...qj.q.counts.keys()].some((x) => J.R.reaches(c.site, x)) ? remoteStops(J, c.site, cp, p) : `its nodes at ${c.site} are cut off from its whole control plane (etcd at ${listText([...qj.q.counts.keys()])})`;
   const remote = controlPlaneAway(ctx, qj.q.owner);
   if (!at.length) {
-    J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${apiWithoutServers(c, load, p.voting)}`);
+    J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${apiWithoutServers(c, load, p.voting, cp, J.R.lost)}`);
     return { ...c, apiStops: true };
   }
   J.breaks.push(`cluster ${c.name}: its API stops at ${c.site} \u2014 ${why2}. ${afterApiStops(c, load, at, voting, remote, p.voting)}`);
@@ -21498,8 +21510,13 @@ function afterApiStops(c, load, controlPlaneAt, reachable, remote = false, major
   const where2 = majorityAt.length === controlPlaneAt.length ? `${listText([...controlPlaneAt])}, where its etcd keeps a majority` : `${listText([...controlPlaneAt])}, with its etcd's majority (${listText([...majorityAt])}: etcd only at ${listText(majorityAt.filter((x) => !controlPlaneAt.includes(x)))})`;
   return `${c.name}'s control plane keeps running at ${where2}.${within3} ${within3 ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}; ${evicted} (${SEE_POD_EVICTION})`;
 }
-function apiWithoutServers(c, load, majorityAt) {
-  return `Its etcd keeps a majority at ${listText([...majorityAt])}, where only etcd runs (a witness: no API server), so ${c.name} takes no API writes anywhere. Its pods at ${c.site} keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled until the cut heals; no controller runs with that majority, so none of them is evicted`;
+function apiWithoutServers(c, load, majorityAt, controlPlane, lost) {
+  const gone = controlPlane.filter((x) => lost.has(x));
+  const cutOff = controlPlane.filter((x) => !lost.has(x));
+  const majority2 = listText([...majorityAt]);
+  const lostWith = `its API servers at ${listText(gone)} are lost with ${listText(gone)}`;
+  const until = !gone.length ? "until the cut heals" : !cutOff.length ? `until an API server runs again (${lostWith}, and no heal brings them back: run new control-plane nodes against the etcd majority at ${majority2}, or rebuild ${listText(gone)})` : `until the cut heals and its nodes reach the API servers at ${listText(cutOff)} again (${lostWith})`;
+  return `Its etcd keeps a majority at ${majority2}, where only etcd runs (a witness: no API server), so ${c.name} takes no API writes anywhere. Its pods at ${c.site} keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled ${until}; no controller runs with that majority, so none of them is evicted`;
 }
 function* judgeMeshes(J) {
   const { ctx, R, breaks } = J;
@@ -28937,15 +28954,21 @@ function quorumChanges(rb, ra, push) {
   }
 }
 var within2 = (value, allowed) => value <= allowed * (1 + 1e-9) + 1e-15;
-function objectiveSides(measure, j, jb, before2) {
+function objectiveSides(measure, j, jb, before2, figure) {
   const objective = j.objective;
-  const meets = (v) => measure === "availability" ? within2(1 - v, 1 - objective) : within2(v, objective);
+  const judged4 = measure === "availability" && figure && before2 !== null ? availabilityMeets(figure, objective) : void 0;
+  const meets = (v) => judged4 ? judged4.met === true : within2(v, objective);
   return {
     objective,
     metAfter: j.met,
     ...j.condition ? { condition: j.condition } : {},
     ...jb && typeof jb.objective === "number" ? { objectiveBefore: jb.objective, metBefore: jb.met } : {},
-    ...before2 !== null ? { beforeMeets: meets(before2) } : {}
+    ...before2 !== null ? { beforeMeets: meets(before2) } : {},
+    ...judged4 ? {
+      beforeMet: judged4.met,
+      ...judged4.condition ? { beforeCondition: judged4.condition } : {},
+      ...judged4.detail ? { beforeDetail: judged4.detail } : {}
+    } : {}
   };
 }
 function availabilityChanges(b, a) {
@@ -28975,7 +28998,7 @@ function availabilityChanges(b, a) {
         ...api ? { subject: apiSubject(api) } : {},
         before: before2,
         after,
-        ...j && typeof j.objective === "number" ? objectiveSides(measure, j, jb, before2) : {},
+        ...j && typeof j.objective === "number" ? objectiveSides(measure, j, jb, before2, x) : {},
         regression: worse && j?.met === false
       });
     }
@@ -29374,11 +29397,17 @@ function objectiveChangeText(c, v) {
   if (c.regression) return `${c.measure === "availability" ? "below" : "above"} the objective ${obj}`;
   const word = (met) => met === null ? "cannot be measured" : met ? "met" : "not met";
   const now = c.metAfter === true && c.condition ? `met ${c.condition}` : word(c.metAfter);
-  const old = c.before === null ? "" : `; the old design's ${v(c.before)} would ${c.beforeMeets ? "meet it too" : "not meet it"}`;
+  const old = c.before === null ? "" : `; the old design's ${v(c.before)} ${oldMeets(c)}`;
   if (c.objectiveBefore === void 0)
     return `objective ${obj}, declared in this version: ${c.metAfter === true && c.beforeMeets === false ? "now " : ""}${now}${old}`;
   const objs = c.objectiveBefore === c.objective ? `objective ${obj}` : `objective ${v(c.objectiveBefore)} \u2192 ${obj}`;
   return `${objs}: ${word(c.metBefore)} \u2192 ${now}`;
+}
+function oldMeets(c) {
+  if (c.beforeMet === null)
+    return c.beforeDetail ? `cannot be judged against it: ${c.beforeDetail}` : "cannot be judged against it: the objective lies inside its bounds";
+  if (c.beforeMeets && c.beforeCondition) return `would meet it too, ${c.beforeCondition}`;
+  return c.beforeMeets ? "would meet it too" : "would not meet it";
 }
 function availabilityChangeText(c) {
   const v = (x) => x === null ? "no figure" : c.measure === "availability" ? availabilityPercent(x) : `${percentOfTime(x)} of the time`;
@@ -30753,1403 +30782,7 @@ function portText(r2) {
   if (r2.port === null) return `${r2.protocol}${r2.detail ? ` ${r2.detail}` : ""}`;
   return `${r2.protocol} ${r2.port}`;
 }
-
-// server/src/ports/render.ts
-var PORT_FORMATS = ["md", "csv", "json"];
-var endText = (e) => `${e.what} (${e.site}): ${e.ranges.length ? e.ranges.join(", ") : "no range declared"}`;
-var valueText2 = (r2) => r2.value.kind === "deployed" ? `deployed: ${r2.value.file} ${r2.value.key}` : "upstream default";
-var arrow2 = (r2) => r2.direction === "both" ? "\u2194" : "\u2192";
-function pairOf(r2) {
-  const [a, b] = [r2.from.site, r2.to.site].sort();
-  return a === b ? `${a} (inside the site)` : `${a} \u2194 ${b}`;
-}
-var MAX_PORT_PAIRS = 200;
-function portsMarkdown(m, heading = "###") {
-  if (!m.rows.length)
-    return `${["No cross-site flow needs a firewall rule: no cluster mesh, no Istio or Linkerd multicluster, no quorum with members in two sites.", ...m.notes.map((n) => `- ${prose(n)}`)].join("\n\n")}
-`;
-  const out = [];
-  const pairs = /* @__PURE__ */ new Map();
-  for (const r2 of m.rows) {
-    const p = pairOf(r2);
-    const group = pairs.get(p);
-    if (group) group.push(r2);
-    else pairs.set(p, [r2]);
-  }
-  let listed = 0;
-  for (const [p, rows2] of pairs) {
-    if (listed++ === MAX_PORT_PAIRS) {
-      const rest = [...pairs.values()].slice(MAX_PORT_PAIRS);
-      const rules = rest.reduce((n, g) => n + g.length, 0);
-      out.push(
-        `${count(rest.length)} more site pairs (${count(rules)} rules) are not listed here, past the ${MAX_PORT_PAIRS} this text lists: \`quorate ports --format csv\` (or \`json\`) gives every rule.`,
-        ""
-      );
-      break;
-    }
-    out.push(`${heading} ${cell(p)}`, "");
-    out.push(
-      table(
-        ["component", "protocol / port", "", "from", "to", "why", "value"],
-        rows2.map((r2) => [
-          `${r2.when ? `${r2.component} (only ${r2.when})` : r2.component}${r2.inside ? ` \u2014 inside ${r2.inside}: a NetworkPolicy rule, not a WAN firewall rule` : ""}`,
-          `${portText(r2)}${r2.port !== null && r2.detail ? ` \u2014 ${r2.detail}` : ""}`,
-          arrow2(r2),
-          endText(r2.from),
-          endText(r2.to),
-          r2.why,
-          valueText2(r2)
-        ])
-      ),
-      ""
-    );
-  }
-  if (m.notes.length) out.push("Notes:", "", ...m.notes.map((n) => `- ${prose(n)}`), "");
-  const refs = [...new Set(m.rows.map((r2) => r2.reference))].sort();
-  out.push(`Ports as documented upstream: ${refs.map((u) => `<${u}>`).join(", ")}.`, "");
-  return `${out.join("\n").trimEnd()}
-`;
-}
-function portsCsv(m) {
-  const q = (s) => {
-    const t = s === null ? "" : String(s);
-    const safe3 = /^[=+\-@\t\r]/.test(t) ? `'${t}` : t;
-    return /[",\r\n]/.test(safe3) ? `"${safe3.replace(/"/g, '""')}"` : safe3;
-  };
-  const head = [
-    "component",
-    "source",
-    "protocol",
-    "port",
-    "detail",
-    "direction",
-    "from_site",
-    "from",
-    "from_ranges",
-    "to_site",
-    "to",
-    "to_ranges",
-    "why",
-    "when",
-    "value",
-    "reference",
-    "inside"
-  ];
-  const lines2 = m.rows.map(
-    (r2) => [
-      r2.component,
-      r2.source,
-      r2.protocol,
-      r2.port,
-      r2.detail ?? "",
-      r2.direction,
-      r2.from.site,
-      r2.from.what,
-      r2.from.ranges.join(" "),
-      r2.to.site,
-      r2.to.what,
-      r2.to.ranges.join(" "),
-      r2.why,
-      r2.when ?? "",
-      valueText2(r2),
-      r2.reference,
-      r2.inside ?? ""
-    ].map(q).join(",")
-  );
-  return `${[head.join(","), ...lines2].join("\r\n")}\r
-`;
-}
-function portsJson(m) {
-  return `${JSON.stringify({ rows: m.rows, notes: m.notes }, null, 2)}
-`;
-}
-
-// server/src/whatif/tiers.ts
-var NONE2 = "none declared";
-var NO_OBJECTIVE = "no objective";
-function status(j) {
-  if (!j) return NO_OBJECTIVE;
-  if (j.met && j.condition && j.key === "availability")
-    return { raw: "met with CockroachDB 24.1 or later (its follower relay); **not met** without it" };
-  if (j.met && j.condition) return { raw: `met ${j.condition.replace("only if", "**only if**")}` };
-  if (j.met === false && j.fix) return { raw: `**not met**; ${j.fix}` };
-  return j.met === null ? "cannot be measured" : j.met ? "met" : { raw: "**not met**" };
-}
-var unmeasured2 = (j) => j.finding ? j.finding.message.slice(j.label.length + 2) : "cannot be measured (see objective/unmeasurable)";
-function availabilityCell(r2, f, j) {
-  if (f?.withRelay) return `${figureText(f)}; ${withRelayText(f.withRelay)}`;
-  if (f) return f.withoutRelay ? `${figureText(f)}; ${withoutRelayText(f.withoutRelay)}` : figureText(f);
-  if (j && j.met === null) return unmeasured2(j);
-  const report = reportOf(r2.ctx);
-  if (report.invalid.length) return `not computed: availability must be in (0, 1] \u2014 ${report.invalid.join("; ")}`;
-  return report.declared ? "not computed" : "not computed: no site or link declares an availability";
-}
-var judgement = (x, owner, key) => x.judged.find((j) => j.owner === owner && j.key === key);
-var figuresOf = (x, owner) => x.report.figures.find((f) => f.owner === owner);
-var objectiveCell = (j) => j ? objectiveText(j) : NONE2;
-function survivalRows(x, owner, tier) {
-  for (const j of x.judged)
-    if (j.owner === owner && j.key.startsWith("survive "))
-      x.rows.push([
-        tier,
-        j.label,
-        `survives ${objectiveText(j)}`,
-        j.met === null ? unmeasured2(j) : j.met ? "every such scenario keeps it working" : j.detail ?? "fails",
-        status(j)
-      ]);
-}
-function trafficRows(x) {
-  for (const tr of x.r.ctx.topology.traffic) {
-    if (!tr.name) continue;
-    const name = `traffic ${tr.name.value}`;
-    const rto = rtoEstimate(tr);
-    const jr = judgement(x, tr, "rtoSeconds");
-    const rtoCell = rto ? `${sig(rto.seconds)} s (${rto.terms})` : jr?.met === null ? unmeasured2(jr) : (
-      // the TTL alone past the objective (review M85): a lower bound, not an estimate
-      jr?.met === false && jr.design !== null ? `${jr.detail} (not estimated: ${rtoMissing(tr)})` : `not estimated: ${rtoMissing(tr)}`
-    );
-    const lost = !rto?.siteLoss ? "" : rto.siteLossSeconds !== void 0 ? `; on a whole-site loss ${sig(rto.siteLossSeconds)} s (${rto.siteLossTerms}), when the upstream's BGP session fails` : "; on a whole-site loss, until the upstream's BGP session fails (the hold time: 90\u2013180 s by default, about 1 s with BFD)";
-    const rtoStatus = status(jr);
-    x.rows.push(["Ingress RTO", name, objectiveCell(jr), `${rtoCell}${lost}`, rtoStatus]);
-    const ja = judgement(x, tr, "availability");
-    x.rows.push(["Ingress availability", name, objectiveCell(ja), availabilityCell(x.r, figuresOf(x, tr), ja), status(ja)]);
-    survivalRows(x, tr, "Ingress survival");
-    x.rows.push([
-      "Stateless workloads RTO",
-      `backends of ${tr.name.value}`,
-      objectiveCell(jr),
-      // as ingress, both figures where anycast has two (review M63: the status is the whole-site figure's)
-      ...statelessRto(x.r, tr, `${rtoCell}${lost}`, jr, rtoStatus)
-    ]);
-  }
-}
-function rpoCell(ctx, st, rep) {
-  const sole = soleCopySite(ctx, st);
-  if (sole) return soleCopyRpoText(sole, cutOffReplicaSites(ctx, st));
-  const rpo = storeRpo(st);
-  if (rpo === null) return "not assessed: declare maxLagSeconds";
-  if (rpo === Infinity) return "unbounded (the lag buffer overflows: a longer lag forces a resync)";
-  const condition = rpoCondition(ctx, st);
-  const when = condition ? ` ${condition}` : "";
-  if (rpo > 0) return `${sig(rpo)} s (maxLagSeconds)${when}`;
-  return rep === "galera" ? `0 s (a commit returns once its write set is received by every node of the primary component; each node certifies it on its own, then applies it)${when}` : `0 s (a write is acknowledged once a majority has it)${when}`;
-}
-function datastoreRto(ctx, st, rep) {
-  const engine = st.engine?.value;
-  const q = ctx.quorumOf(st);
-  const stops = q?.resolved ? votingSiteLosses(ctx, q).map((l) => l.site) : [];
-  if (stops.length)
-    return `losing ${listText(stops).replace(/ and (?=[^,]*$)/, " or ")} stops its writes until the lost members return or an operator recovers from the minority (a majority is lost: no timer brings them back)`;
-  if (rep === "consensus") {
-    const s = leadershipMoveSeconds("consensus", void 0, engine);
-    if (isYugabyte(engine))
-      return `writes to the tablets led at a lost site resume within about ${s} s (YugabyteDB's Raft failure detection: 6 missed heartbeats of 500 ms, within its 2 s leader lease); tablets led elsewhere keep writing`;
-    if (isTidb(engine))
-      return `writes to the Regions led at a lost site resume within about ${s} s (TiKV's Raft election timeout: 10 ticks of 1 s, randomised up to twice that, then a vote); Regions led elsewhere keep writing`;
-    if (engine !== void 0 && /cockroach/i.test(engine))
-      return `writes to the ranges led at a lost site resume within about ${s} s (CockroachDB's node-liveness expiry, then a Raft election); ranges led elsewhere keep writing`;
-    const why2 = leaderElectionWords(engine);
-    const leader = isMongo(engine) ? "primary" : "leader";
-    return `if its ${leader} was at the lost site, every write waits until the members left elect a new one, about ${s} s (${why2}); with the ${leader} elsewhere writes go on`;
-  }
-  if (rep === "galera") {
-    const s = leadershipMoveSeconds("galera");
-    return `every node's writes wait about ${s} s (evs.suspect_timeout) until the others drop the lost node and keep a primary component`;
-  }
-  const writers = new Set((st.writers?.items ?? []).map((w) => w.value));
-  if (writers.size > 1) return "0 s: each writer site keeps taking writes";
-  return "not estimated: writes wait for a replica's promotion (an operator or a failover manager such as Patroni), which the design does not declare";
-}
-function storeRows(x) {
-  for (const st of x.r.ctx.topology.stores) {
-    const rep = st.replication?.value;
-    if (!st.name || !rep) continue;
-    const cls = rep === "async" && st.conflictResolution ? `async, ${st.conflictResolution.value} resolution` : rep;
-    const name = `store ${st.name.value}`;
-    const owner = x.r.ctx.quorumOf(st)?.owner ?? st;
-    const jp = judgement(x, st, "rpoSeconds");
-    x.rows.push([`RPO (${cls})`, name, objectiveCell(jp), rpoCell(x.r.ctx, st, rep), status(jp)]);
-    x.rows.push([`Datastore RTO (${cls})`, name, "\u2014 (no store objective for it)", datastoreRto(x.r.ctx, st, rep), NO_OBJECTIVE]);
-    const ja = judgement(x, st, "availability");
-    x.rows.push([`Writes availability (${cls})`, name, objectiveCell(ja), availabilityCell(x.r, figuresOf(x, owner), ja), status(ja)]);
-    budgetRow(x, st, cls, name);
-    const jc = judgement(x, st, "conflictProbability");
-    const writers = new Set((st.writers?.items ?? []).map((w) => w.value));
-    if ((rep === "async" || rep === "crdt") && (writers.size > 1 || jc)) {
-      const f = figuresOf(x, st);
-      x.rows.push([
-        `Conflict rate (${cls})`,
-        name,
-        objectiveCell(jc),
-        f && f.conflictProbability !== null ? `writers partitioned ${percentOfTime(f.conflictProbability)} of the time (${minutes(f.conflictProbability * MINUTES_PER_YEAR)} a year)` : jc?.met === null ? unmeasured2(jc) : "not computed",
-        status(jc)
-      ]);
-    }
-    survivalRows(x, st, "Datastore survival");
-  }
-}
-function budgetRow(x, st, cls, name) {
-  const b = budgetOf(x.r.ctx, st);
-  if (!b) return;
-  x.rows.push([
-    `Write latency (${cls})`,
-    name,
-    `\u2264 ${ms(b.budgetMs)} from every writing site (writeLatencyBudgetMs)`,
-    budgetText(b, false),
-    ((st2) => st2 === "exceeded" ? (
-      // over with every site and link up (review M61): the normal state, not "some states"
-      { raw: b.states.some((x2) => !x2.components.length) ? "**exceeded** with every site and link up" : "**exceeded** in some states" }
-    ) : st2 === "pinned" ? { raw: `met with the leader pinned at ${b.pin}; **exceeded** in some states without the pin` } : "met in every judged state")(budgetStatus(b))
-  ]);
-  if (b.states.length) x.notes.push(`${name}: ${budgetText(b).replace(/^writes over/, "writes are over")}.`);
-}
-function etcdRows(x) {
-  for (const q of x.r.quorums)
-    if (q.kind === "etcd") {
-      const f = figuresOf(x, q.owner);
-      x.rows.push([
-        "Control-plane API writes (etcd)",
-        f ? apiSubject(f) : q.label,
-        "\u2014 (objectives go on stores and traffic entries)",
-        f ? figureText(f) : availabilityCell(x.r, void 0, void 0),
-        NO_OBJECTIVE
-      ]);
-      const why2 = f?.api ? apiCausesText(f) : "";
-      if (f?.api && why2)
-        x.notes.push(`${apiSubject(f)} takes no writes: ${[why2, quorumFigureText(f), federatedText(f)].filter(Boolean).join("; ")}.`);
-    }
-}
-function tiersNotes(x) {
-  const out = x.notes.map((n) => `- ${prose(n)}`);
-  const missing = x.rows.filter((row) => row[4] === NO_OBJECTIVE).length;
-  if (missing)
-    out.push(
-      `- ${missing} tier${missing === 1 ? " has" : "s have"} no objective: the figure is what the design gives, and nothing holds it there.`
-    );
-  const taken = [...new Set(x.report.figures.flatMap((f) => f.assumedAtOne))];
-  if (taken.length)
-    out.push(
-      `- Taken as never failing (no availability declared): ${taken.join(", ")}. A figure resting on them holds only if they never fail, so an objective it meets cannot be measured until they declare one (\`availability: 1\` where one truly never fails).`
-    );
-  out.push(...x.report.assumptions.map((a) => `- Assumed: ${a}.`), ...rtoNotes(x));
-  if (x.rows.some((row) => typeof row[0] === "string" && row[0].startsWith("Conflict rate")))
-    out.push(
-      "- Conflict rate is the time writers cannot reach each other: a lower bound on conflict exposure, since writers also conflict while connected, within their lag."
-    );
-  out.push("");
-  return out;
-}
-function rtoNotes(x) {
-  const steering = x.r.ctx.topology.traffic.filter((tr) => rtoEstimate(tr)).map((tr) => tr.steering?.value);
-  if (!steering.length) return [];
-  const anycast = steering.includes("anycast");
-  const dns = steering.some((s) => s !== "anycast");
-  const ttl2 = "RTO is the worst case for clients that honour the TTL (resolvers and clients that ignore or clamp TTLs take longer)";
-  const reset = "anycast resets established connections";
-  const first = dns && anycast ? `${ttl2}; ${reset}.` : dns ? `${ttl2}.` : `Anycast resets established connections.`;
-  return [`- ${first}`, `- RTO: ${RTO_DETECTION}.`];
-}
-function tiersSection(r2) {
-  const x = { r: r2, report: reportOf(r2.ctx), judged: objectiveJudgements(r2.ctx), rows: [], notes: [] };
-  trafficRows(x);
-  storeRows(x);
-  etcdRows(x);
-  const out = ["## Tiers", ""];
-  if (!x.rows.length) return [...out, "No store or traffic entry is declared: there is no tier to state.", ""];
-  out.push(
-    'What "zero downtime" means for this design, tier by tier: the objective its owners declared (`objectives` on each store and traffic entry) beside what the design gives, computed from the declared availability of its sites and links (`quorate availability` shows every figure, its cut sets and how it was computed).',
-    "",
-    table(["tier", "for", "objective", "this design", "status"], x.rows),
-    ""
-  );
-  return [...out, ...tiersNotes(x)];
-}
-function capacityAfterLoss(r2, tr) {
-  const tight = [];
-  for (const x of r2.single) {
-    const res = x.traffic.find((y) => y.name === tr.name.value);
-    for (const b of res?.backends ?? [])
-      if (b.loadRps !== null && b.headroomRps !== null) tight.push({ loss: x.name.replace(/^lose /, "losing "), b });
-  }
-  if (!tight.length) return "every single-site loss leaves it served";
-  const least = Math.min(...tight.map((y) => y.b.headroomRps));
-  const at = tight.filter((y) => y.b.headroomRps === least);
-  const where2 = at.map((y) => `${y.loss} leaves ${y.b.cluster} at ${rpsFigure(y.b.loadRps)} of ${rps(y.b.capacityRps)}`).join("; ");
-  return least > 0 ? `every single-site loss leaves enough capacity (least headroom ${rps(least)}: ${where2})` : `every single-site loss leaves exactly enough capacity, no margin: ${where2}`;
-}
-function statelessRto(r2, tr, rtoCell, jr, ingress) {
-  const failing = r2.single.map((x) => ({ x, res: x.traffic.find((y) => y.name === tr.name.value) })).find((y) => y.res && y.res.outcome !== "served");
-  if (!failing) return [`as ingress: ${rtoCell}; ${capacityAfterLoss(r2, tr)}`, ingress];
-  const why2 = failing.res.outcome === "overloaded" ? "the remaining backends are overloaded (capacity/site-loss)" : failing.res.outcome === "errors" ? "backends answer with errors (a store they depend on stops writes)" : "no backend remains";
-  const cause = failing.res.outcome === "overloaded" ? "by capacity, not steering (`capacity/site-loss`)" : failing.res.outcome === "errors" ? "by writes stopping, not steering" : "no backend remains";
-  return [`not bounded by steering: ${failing.x.name} \u2014 ${why2}`, jr ? { raw: `**not met** \u2014 ${cause}` } : NO_OBJECTIVE];
-}
-
-// server/src/whatif/record.ts
-var RECORD_SECTIONS = [
-  { id: "status", render: statusSection },
-  { id: "context", render: contextSection },
-  { id: "decision", render: decisionSection },
-  { id: "options", render: optionsSection },
-  { id: "consequences", render: consequencesSection },
-  { id: "tiers", render: tiersSection },
-  { id: "ports", render: portsSection },
-  { id: "checklist", render: checklistSection },
-  { id: "findings", render: (r2) => openFindings(r2.input) },
-  { id: "arithmetic", render: arithmeticSection }
-];
-var ms2 = (x) => `${num(x)} ms`;
-var mark = (ok) => ok ? "met" : { raw: "**not met**" };
-var int = (x) => count(Math.round(x));
-var pct = (part, whole) => `${count(whole ? Math.round(part / whole * 1e3) / 10 : 0, 1)}%`;
-function displayPath(p) {
-  const parts = p.replace(/\\/g, "/").split("/");
-  const abs = /^([a-zA-Z]:)?\//.test(p.replace(/\\/g, "/")) || p.startsWith("~");
-  return abs || parts.includes("..") ? parts.filter(Boolean).pop() ?? p : parts.filter((x) => x !== ".").join("/");
-}
-function decisionRecord(input) {
-  return finish(recordSteps(input));
-}
-function* recordSteps(input) {
-  const ctx = input.analysis.contexts[0];
-  if (!ctx) return void 0;
-  const t = ctx.topology;
-  const sites = t.siteByName.size;
-  const name = t.name?.value ?? displayPath(input.path);
-  const r2 = {
-    input,
-    ctx,
-    name,
-    file: displayPath(input.path),
-    errors: [...input.findings, ...(input.bound ?? []).flatMap((b) => b.findings)].filter((f) => f.severity === "error").length,
-    single: yield* runEach(ctx, sweep(ctx, "single")),
-    // with two sites the one link's cut is the partition, listed below
-    cuts: sites > 2 && sites <= MAX_PAIR_SITES ? yield* runEach(ctx, sweep(ctx, "cuts")) : [],
-    partitions: sites > 1 && sites <= MAX_PARTITION_SITES ? yield* runEach(ctx, sweep(ctx, "partitions")) : [],
-    double: sites <= MAX_PAIR_SITES ? yield* runEach(ctx, sweep(ctx, "double")) : [],
-    allUp: run(ctx, ALL_UP),
-    quorums: ctx.quorums.filter((q) => q.resolved && q.counts.size)
-  };
-  const out = [
-    `# Quorum placement, steering and failure behaviour of ${cell(name)}`,
-    "",
-    `Written by quorate ${cell(input.version)} from \`${r2.file.replace(/`/g, "'")}\`. Every number below is derived from that file by the same engine as \`quorate simulate\` and \`quorate check\`; the tables show their inputs so that each can be checked by hand.`,
-    ""
-  ];
-  for (const s of RECORD_SECTIONS) {
-    out.push(...s.render(r2));
-    yield;
-  }
-  return `${out.join("\n").trimEnd()}
-`;
-}
-function* runEach(ctx, scenarios2) {
-  const results = [];
-  for (const s of scenarios2) {
-    results.push(run(ctx, s));
-    yield;
-  }
-  return results;
-}
-function recordStatus(decl, errors) {
-  if (errors) return `proposed \u2014 blocked by ${errors} error${errors === 1 ? "" : "s"}`;
-  return decl ?? "proposed";
-}
-function statusSection(r2) {
-  const d = r2.ctx.topology.decision;
-  const status2 = recordStatus(d?.status, r2.errors);
-  const out = [
-    "## Status",
-    "",
-    `**${status2.charAt(0).toUpperCase()}${status2.slice(1)}**${r2.errors && d?.statusAt && d.status !== "proposed" ? ` (declared \`${d.status}\`; a design with error findings cannot be ${d.status})` : ""}.`,
-    ""
-  ];
-  const facts2 = [];
-  if (d?.date) facts2.push(["Date", d.date.value]);
-  if (d?.deciders?.items.length) facts2.push(["Deciders", d.deciders.items.map((x) => x.value).join(", ")]);
-  if (d?.supersedes) facts2.push(["Supersedes", d.supersedes.value]);
-  if (r2.errors) facts2.push(["Blocking", `${r2.errors} error finding${r2.errors === 1 ? "" : "s"} (see Open findings)`]);
-  if (facts2.length) out.push(...facts2.map(([k, v]) => `- ${k}: ${cell(v)}`), "");
-  return out;
-}
-function contextSection(r2) {
-  const t = r2.ctx.topology;
-  const out = ["## Context", ""];
-  if (t.description) out.push(cell(t.description.value), "");
-  out.push(
-    table(
-      ["site", "role", "clusters", "declared hosts (sites[].addresses)"],
-      t.sites.map((s) => [
-        s.name?.value ?? "?",
-        s.role,
-        t.clusters.filter((c) => c.site?.value === s.name?.value).map((c) => c.name?.value ?? "?").join(", ") || "\u2014",
-        s.addresses?.items.map((x) => x.value).join(", ") || "\u2014"
-      ])
-    ),
-    ""
-  );
-  const sites = [...t.siteByName.keys()];
-  if (sites.length > 1 && sites.length <= 16) {
-    out.push(
-      "Round-trip times (typical, with p99 where declared; \u2014 no link declared):",
-      "",
-      table(
-        ["", ...sites],
-        sites.map((a) => [
-          { raw: `**${cell(a)}**` },
-          ...sites.map((b) => {
-            if (a === b) return "0";
-            const rtt = r2.ctx.rtt(a, b);
-            const p99 = r2.ctx.rttP99(a, b);
-            return rtt === void 0 ? "\u2014" : `${ms2(rtt)}${p99 !== void 0 ? ` (p99 ${num(p99)})` : ""}`;
-          })
-        ])
-      ),
-      ""
-    );
-  }
-  const must = [];
-  for (const q of r2.quorums)
-    must.push(
-      `${cell(q.label)}: ${sites.length > 1 ? "keep taking writes after any single-site loss and any partition that leaves a majority on one side" : "keep a majority"}`
-    );
-  for (const tr of t.traffic)
-    if (tr.name && tr.peakRps)
-      must.push(
-        `${cell(tr.name.value)}: serve ${rps(tr.peakRps.value)} at peak${tr.dependsOn?.items.length ? `, writing to ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}`
-      );
-  if (must.length) out.push(...mustSurvive(r2, must));
-  const diagram2 = diagramFor(r2.input.analysis, r2.input.findings);
-  if (diagram2.mermaid)
-    out.push(
-      "```mermaid",
-      // top to bottom and at its natural size: a wide diagram scaled to the preview's width
-      // shrinks its labels below reading size; this one scrolls instead
-      '%%{init: {"flowchart": {"useMaxWidth": false}}}%%',
-      diagram2.mermaid.trimEnd().replace(/^flowchart LR\b/, "flowchart TB"),
-      "```",
-      ""
-    );
-  return out;
-}
-function mustSurvive(r2, must) {
-  const KEY_NAMES = {
-    availability: "availability",
-    rpoSeconds: "RPO",
-    rtoSeconds: "RTO",
-    conflictProbability: "conflicts"
-  };
-  const declared2 = /* @__PURE__ */ new Map();
-  for (const j of objectiveJudgements(r2.ctx)) {
-    const what = j.key.startsWith("survive ") ? `survive ${objectiveText(j)}` : `${KEY_NAMES[j.key] ?? j.key} ${objectiveText(j)}`;
-    declared2.set(j.label, [...declared2.get(j.label) ?? [], what]);
-  }
-  const objectives = [...declared2].map(([label4, xs]) => `${cell(label4)}: ${cell(xs.join("; "))}`);
-  return [
-    "What the design must survive (a site is a failure domain):",
-    "",
-    ...must.map((m) => `- ${m}`),
-    "",
-    ...objectives.length ? ["Objectives its owners declared (judged in Tiers below):", "", ...objectives.map((m) => `- ${m}`), ""] : [
-      "No objectives are declared (`objectives` on stores and traffic entries): Tiers below gives what the design delivers, and nothing holds it there.",
-      ""
-    ]
-  ];
-}
-function decisionSection(r2) {
-  const t = r2.ctx.topology;
-  const out = ["## Decision", ""];
-  for (const q of r2.quorums) {
-    const layout = memberSites(q.counts).map((s) => `${q.counts.get(s)} in ${s}`).join(", ");
-    const n = total(q.counts);
-    let line = `- **${cell(q.label)}** (${q.kind}): ${cell(layout)} \u2014 ${n} members, majority ${majority(n)}`;
-    if (q.kind === "etcd") {
-      const e = q.owner.etcd;
-      line += `; heartbeat ${ms2(e?.heartbeatMs?.value ?? DEFAULT_HEARTBEAT_MS)}${e?.heartbeatMs ? "" : " (default)"}, election timeout ${ms2(e?.electionTimeoutMs?.value ?? DEFAULT_ELECTION_TIMEOUT_MS)}${e?.electionTimeoutMs ? "" : " (default)"}`;
-    }
-    const st = q.kind !== "etcd" ? q.owner : void 0;
-    if (st?.engine) line += `; engine ${cell(st.engine.value)}`;
-    if (st?.owner) line += `; owner ${cell(st.owner.value)}`;
-    out.push(`${line}.`);
-  }
-  for (const st of t.stores) {
-    const rep = st.replication?.value;
-    if (rep !== "async" && rep !== "crdt") continue;
-    const writers = st.writers?.items.map((x) => x.value) ?? [];
-    const parts = [
-      `writers ${writers.join(", ") || "none"}`,
-      st.replicas?.items.length ? `replicas ${st.replicas.items.map((x) => x.value).join(", ")}` : "",
-      writers.length > 1 || rep === "crdt" ? `conflicts resolved by ${rep === "crdt" ? "CRDT merge" : st.conflictResolution?.value === "none" ? "nothing (conflictResolution: none)" : st.conflictResolution ? `${st.conflictResolution.value}: ${conflictMerge(rep, st.conflictResolution.value)}` : "nothing (none declared)"}` : "",
-      st.maxLagSeconds ? `lag ridden out up to ${num(st.maxLagSeconds.value)} s` : "",
-      st.owner ? `owner ${st.owner.value}` : "owner not named"
-    ].filter(Boolean);
-    out.push(
-      `- **store ${cell(st.name?.value ?? "?")}** (${rep}${st.engine ? `, ${cell(st.engine.value)}` : ""}): ${parts.map(cell).join("; ")}.`
-    );
-  }
-  for (const tr of t.traffic) {
-    const weights = tr.backends.map((b) => `${b.cluster?.value ?? "?"} ${b.weight?.value ?? 1}`).join(", ");
-    const parts = [
-      // anycast fails over by routes: a TTL plays no part in it
-      `${tr.steering?.value ?? "?"} steering${tr.ttlSeconds && tr.steering?.value !== "anycast" ? ` (TTL ${tr.ttlSeconds.value} s)` : ""}`,
-      `weights ${weights}`,
-      tr.dependsOn?.items.length ? `writes to ${tr.dependsOn.items.map((x) => x.value).join(", ")}` : "no store dependency declared"
-    ];
-    out.push(
-      `- **traffic ${cell(tr.name?.value ?? "?")}**${tr.hostname ? ` (${cell(tr.hostname.value)})` : ""}: ${parts.map(cell).join("; ")}.`
-    );
-  }
-  const byMesh = /* @__PURE__ */ new Map();
-  for (const c of t.clusters) if (c.mesh !== "none" && c.name) byMesh.set(c.mesh, [...byMesh.get(c.mesh) ?? [], c.name.value]);
-  for (const [mesh, cs] of byMesh)
-    out.push(`- **${mesh === "clustermesh" ? "Cilium ClusterMesh" : "Submariner"}** joins ${cs.map(cell).join(", ")}.`);
-  const istio = /* @__PURE__ */ new Map();
-  for (const c of t.clusters)
-    if (c.istio?.meshId && c.name)
-      istio.set(c.istio.meshId.value, [
-        ...istio.get(c.istio.meshId.value) ?? [],
-        `${c.name.value} (${c.istio.role?.value ?? "primary"}${c.istio.network ? `, network ${c.istio.network.value}` : ""})`
-      ]);
-  for (const [id, cs] of istio) out.push(`- **Istio mesh ${cell(id)}**: ${cs.map(cell).join(", ")}.`);
-  const links = t.clusters.flatMap((c) => (c.linkerd?.links ?? []).map((l) => `${c.name?.value} mirrors ${l.cluster?.value} (${l.mode})`));
-  if (links.length) out.push(`- **Linkerd multicluster**: ${links.map(cell).join("; ")}.`);
-  if (out.length === 2) out.push("The design declares no quorum, store, entry point or mesh.");
-  out.push("");
-  return out;
-}
-function optionsSection(r2) {
-  const out = ["## Considered options", ""];
-  if (!r2.quorums.length) return [...out, "No quorum is declared: no member placement to choose.", ""];
-  const sites = [...r2.ctx.topology.siteByName.keys()];
-  for (const q of r2.quorums) {
-    const silent = cutOffVoterSites(r2.ctx, q);
-    const designed = silent.length ? `as designed (${neverVoteText(q, silent)}: quorum/member-unreachable)` : "as designed";
-    const options = [{ name: designed, counts: q.counts }];
-    const survives = !harmfulSiteLosses(q.counts, homeSite(r2.ctx, q)).length && !frozenSplit(q.counts);
-    if (!survives) {
-      const w = witnessPlan(r2.ctx, q);
-      if (w)
-        options.push({
-          name: `${w.isNew ? `a witness at a new site (${w.site})` : `a witness at ${w.site}`} \u2014 the rules' fix "Add witness site"`,
-          counts: w.counts,
-          note: w.isNew ? "no RTT to the new site is declared" : void 0
-        });
-      const rb = memberSites(q.counts).length > 2 ? rebalancedCounts(q) : void 0;
-      if (rb) options.push({ name: `rebalanced \u2014 the rules' fix "Rebalance members"`, counts: rb });
-    }
-    out.push(`### ${cell(q.label)}`, "");
-    const rows2 = options.map((o, i) => optionRow(r2, q, o, sites, i === 0));
-    const fed = q.kind === "etcd" && (memberSites(q.counts).length > 1 || remoteEtcd(r2, q)) ? federatedOption(r2, q, sites) : void 0;
-    if (fed) rows2.push(fed.row);
-    out.push(
-      table(["option", "members", "single-site losses survived", "frozen partitions", "commit latency", "after losing each site"], rows2),
-      ""
-    );
-    if (fed) out.push(...fed.text.flatMap((x) => [x, ""]));
-  }
-  return out;
-}
-function evictionWords(r2, q, home) {
-  const plain = `its pods there are evicted after about ${seconds(home.evicted.after)} (${ZONE_LABEL_CONDITION})`;
-  if (!controlPlaneAway(r2.ctx, q.owner)) return plain;
-  return `${evictsIfStacked(cell(home.own), home.evicted.by.map(cell))}, ${plain}; ${HOSTED_EVICTS_NOTHING}`;
-}
-var localSize = (n) => n < 3 ? 3 : n % 2 ? n : n + 1;
-var shortOf = minorityText;
-var membersAt = (q, n, site) => {
-  const here = q.counts.get(site) ?? 0;
-  return here ? shortOf(here, n, site) : `none of its ${n} members at ${site}: its whole etcd is at ${listText(memberSites(q.counts))}`;
-};
-function remoteEtcd(r2, q) {
-  const h = homeOf2(r2, q);
-  return !!h && memberSites(q.counts).length > 0 && !((q.counts.get(h.home) ?? 0) > 0);
-}
-function homeOf2(r2, q) {
-  const own2 = q.kind === "etcd" ? q.owner.name?.value : void 0;
-  const home = own2 ? r2.ctx.siteOfCluster(own2) : void 0;
-  return own2 && home ? { own: own2, home } : void 0;
-}
-function controlPlaneElsewhere2(r2, q, home) {
-  return controlPlaneOf(r2.ctx, q.owner).sites.filter((s) => s !== home);
-}
-function homeFacts(r2, q) {
-  const h = homeOf2(r2, q);
-  if (!h || memberSites(q.counts).length < 2 && !remoteEtcd(r2, q)) return void 0;
-  const lost = r2.single.find((x) => x.scenario.lose.length === 1 && x.scenario.lose[0] === h.home);
-  const cut = run(r2.ctx, { ...ALL_UP, partition: [[h.home]] });
-  const stopped = cut.clusters.find((c) => c.name === h.own && c.evictionAfterSeconds !== null);
-  return {
-    ...h,
-    // its control plane keeps running on the majority side and evicts the pods at its site
-    evicted: stopped ? { after: stopped.evictionAfterSeconds, by: stopped.controlPlaneAt } : void 0,
-    lostWithHome: lost?.clusters.some((c) => c.name === h.own && c.outcome === "lost") ?? true,
-    // its API stops when its nodes reach no voting member, or when no side keeps a majority at all
-    apiStopsWhenCut: cut.clusters.some((c) => c.name === h.own && c.apiStops) || !cut.quorums.find((x) => x.name === q.label)?.groups.some((g) => g.writes && g.sites.includes(h.home))
-  };
-}
-function federatedOption(r2, q, sites) {
-  const f = homeFacts(r2, q);
-  if (!f) return void 0;
-  const { own: own2, home } = f;
-  const here = q.counts.get(home) ?? 0;
-  const n = total(q.counts);
-  const size2 = localSize(here || n);
-  const others = r2.ctx.topology.clusters.map((c) => c.name?.value).filter((c) => !!c && c !== own2);
-  const judged4 = sites.length;
-  const away = controlPlaneElsewhere2(r2, q, home);
-  const nodes = away.length ? "workload nodes" : "nodes";
-  const moves = away.length ? `its control-plane nodes at ${cell(listText(away))} are retired with their members, and ${cell(home)} runs ${size2} control-plane nodes (${here || "none"} today)` : "only the members move";
-  const cutAsDesigned = f.apiStopsWhenCut ? `it stops: ${membersAt(q, n, home)}` : "it keeps serving there too";
-  const row = [
-    `federated: ${own2}'s etcd local to ${home}, where ${own2} runs`,
-    `${size2} ${home} = ${size2} (majority ${majority(size2)})`,
-    { raw: `${judged4 - 1} of ${judged4} (not ${cell(home)}, which takes ${cell(own2)} with it as designed too)` },
-    "0 (no member across a site link)",
-    { raw: commitMs(0) },
-    {
-      raw: [
-        ...sites.map((s) => `${cell(s)}: ${s === home ? `lost, as ${cell(own2)} is either way` : "continues"}`),
-        `${cell(home)} cut off: ${cell(own2)}'s API keeps serving (as designed ${cell(cutAsDesigned)})`
-      ].join("<br>")
-    }
-  ];
-  const text3 = [
-    `Federated: ${cell(own2)}'s etcd as ${size2} members at ${cell(home)}, where all of ${cell(own2)}'s ${nodes} run${!here ? ` \u2014 the design's ${n} moved there from ${cell(listText(memberSites(q.counts)))}${size2 !== n ? `, rounded up to ${size2}, the smallest odd etcd that survives losing a member` : ""}` : size2 !== here ? ` \u2014 the design's ${here} there rounded up to ${size2}, the smallest odd etcd that survives losing a member` : ""}. Its commits stay inside ${cell(home)}; it is lost with ${cell(home)}, as ${cell(own2)} itself is, and no WAN cut reaches it.${others.length ? ` ${cell(listText(others))}'s control plane${others.length === 1 ? " is" : "s are"} not part of this decision and stay${others.length === 1 ? "s" : ""} as declared.` : ""} Nothing else changes: ${cell(own2)} keeps its API, its ${nodes} and its kubectl context; ${moves}.${here ? " A stretched etcd is worth its WAN commits only for a cluster whose nodes span sites, and then 2+2+1 over three sites is the layout that survives any one site's loss." : ""}`
-  ];
-  return { row, text: [...text3, ...stretchBuysNothing(r2, q, f), ...remoteCosts(r2, q, f)] };
-}
-function remoteCosts(r2, q, f) {
-  if (!remoteEtcd(r2, q)) return [];
-  const { own: own2, home } = f;
-  const n = total(q.counts);
-  const at = memberSites(q.counts);
-  const stops = siteLosses(q.counts).filter((l) => !l.survives);
-  const api = reportOf(r2.ctx).figures.find((x) => x.owner === q.owner && x.api);
-  const figures = api?.api ? ` A local etcd gives ${cell(own2)}'s API ${cell(home)}'s own availability, ${availabilityPercent(api.api.federated)}, against ${availabilityPercent(api.availability, api.unavailability)} as designed (\`quorate availability\`).` : "";
-  return [
-    `**The design's control plane is remote:** ${cell(own2)}'s nodes are all at ${cell(home)}, its whole etcd (${n} members) at ${cell(listText(at))}. Every API write crosses the WAN, ${stops.length ? `losing ${cell(listText(stops.map((l) => l.site)))} stops its API (${stops.map((l) => `${l.survivors} of ${n} left, majority ${l.majority}`).join("; ")}), ` : ""}and a cut between ${cell(home)} and ${cell(listText(at))} leaves its nodes without it \u2014 its pods keep serving, but nothing is scaled, rolled out or rescheduled.${figures} A control plane hosted at another site (Kamaji, HyperShift, k0smotron) trades that for running many clusters' control planes in one place: a choice to make knowingly.`
-  ];
-}
-function stretchBuysNothing(r2, q, f) {
-  const { own: own2, home } = f;
-  if (!q.counts.has(home) || !f.lostWithHome) return [];
-  const n = total(q.counts);
-  const here = q.counts.get(home) ?? 0;
-  const elsewhere = memberSites(q.counts).filter((s) => s !== home);
-  const engine = r2.allUp.quorums.find((x) => x.name === q.label);
-  const remote = siteLosses(q.counts).filter((l) => l.site !== home && !l.survives);
-  const keeps = siteLosses(q.counts).find((l) => l.site === home)?.survives ?? true;
-  const away = controlPlaneElsewhere2(r2, q, home);
-  const nodesAt = away.length ? `${cell(own2)}'s workload nodes are all at ${cell(home)} (a cluster lives at one site; its control-plane nodes at ${cell(listText(away))}, tainted as kubeadm does, run none of its workloads)` : `${cell(own2)}'s nodes are all at ${cell(home)} (a cluster lives at one site)`;
-  const commit = engine?.commitLatencyMs != null && engine.leader ? ` (${commitMs(engine.commitLatencyMs)} with the leader in ${cell(engine.leader)})` : "";
-  return [
-    `**Recommended for ${cell(own2)}: the federated layout.** ${nodesAt}, so stretching its etcd to ${cell(listText(elsewhere))} buys it nothing: ${keeps ? `after ${cell(home)}'s loss the members elsewhere keep a majority for a cluster with no ${away.length ? "workload nodes" : "nodes"}` : `${cell(home)}'s loss takes ${cell(own2)} with it either way`}${remote.length ? `, while losing ${cell(listText(remote.map((l) => l.site)))} \u2014 where ${cell(own2)} does not run \u2014 stops its API (${remote.map((l) => `${l.survivors} of ${n} left, majority ${l.majority}`).join("; ")})` : ""}. ${wanCommit(engine?.commitLatencyMs, here, n, home, elsewhere, commit)}${f.apiStopsWhenCut ? `, and when ${cell(home)} is cut off (${cell(shortOf(here, n, home))}) ${cell(own2)}'s own API stops \u2014 no scaling, rollouts or rescheduling \u2014 while its pods keep serving at ${cell(home)}${f.evicted ? ` until its control plane at ${cell(listText(f.evicted.by))} evicts them (after about ${seconds(f.evicted.after)} by Kubernetes' defaults; ${cell(home)}'s kubelets stop them all when the cut heals)` : ""}` : ""}. A local etcd dies with its site, as its cluster does, and no WAN fault reaches it.`
-  ];
-}
-function wanCommit(latency, here, n, home, elsewhere, commit) {
-  if (latency !== 0) return `It costs every API write a WAN commit${commit}`;
-  const spare = here - 1 >= majority(n);
-  return `Its commits stay at ${cell(home)}, where ${here} of its ${n} members sit${spare ? "" : `, but with one of them down every API write waits for a member at ${cell(elsewhere.join(" or "))}`}`;
-}
-function optionRow(r2, q, o, sites, designed) {
-  const n = total(o.counts);
-  const voting = layoutVotingCounts(r2.ctx, q, o.counts);
-  const losses = siteLosses(voting, n);
-  const own2 = homeSite(r2.ctx, q);
-  const stops = harmfulSiteLosses(voting, own2, n).map((l) => l.site);
-  const withCluster = own2 !== void 0 && losses.some((l) => l.site === own2 && !l.survives);
-  const memberSet = memberSites(o.counts);
-  const frozen = memberSet.length <= MAX_ENUMERATED_SITES ? partitions(voting, n).filter((p) => p.verdict === "frozen").length : void 0;
-  const home = designed ? homeFacts(r2, q) : void 0;
-  const matrixSites = sites.filter((s) => o.counts.has(s) || memberSet.length);
-  const stopped = noMajority(r2, q, o.counts);
-  const matrix = matrixSites.map((s) => {
-    const word = (voting.get(s) ?? 0) === 0 || losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**";
-    if (withCluster && s === own2) return `${cell(s)}: lost with ${cell(q.owner.name?.value ?? "")}`;
-    if (home?.lostWithHome && s === home.home && word === "continues")
-      return `${cell(s)}: continues, for no cluster (${cell(home.own)} is lost with ${cell(s)})`;
-    return `${cell(s)}: ${word}${designed && word === "continues" ? leaderAfterLoss(r2, q, s) : ""}`;
-  });
-  if (home)
-    matrix.push(
-      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(membersAt(q, n, home.home))})${home.evicted ? `; ${evictionWords(r2, q, home)}` : ""}` : "keeps serving"}`
-    );
-  return [
-    o.name,
-    `${memberSet.map((s) => `${o.counts.get(s)} ${s}`).join(" + ")} = ${n} (majority ${majority(n)})`,
-    {
-      raw: (
-        // counted over the sites the last column lists, as the federated row counts them: a memberless
-        // site's loss costs no vote (review M77: "0 of 2" beside three sites listed)
-        (stopped ? `none: stopped with every site up (${total(voting)} of ${n} members vote as designed)` : stops.length ? `${matrixSites.length - stops.length} of ${matrixSites.length} (not ${cell(stops.join(", "))})` : `all ${matrixSites.length}`) + (withCluster ? ` \u2014 ${cell(own2)}'s loss takes ${cell(q.owner.name?.value ?? "")} with it` : "")
-      )
-    },
-    frozen === void 0 ? "not enumerated" : String(frozen),
-    commitCell(r2, q, o, designed),
-    { raw: stopped ? "every site: **stops** (stopped with every site up)" : matrix.join("<br>") }
-  ];
-}
-var noMajority = (r2, q, counts) => total(layoutVotingCounts(r2.ctx, q, counts)) < majority(total(counts));
-function leaderAfterLoss(r2, q, site) {
-  const x = r2.single.find((y) => y.scenario.lose.length === 1 && y.scenario.lose[0] === site)?.quorums.find((y) => y.name === q.label);
-  if (!x?.leader || x.commitLatencyMs === null) return "";
-  return `, leader in ${cell(x.leader)}, commit ${commitMs(x.commitLatencyMs)}`;
-}
-function commitCell(r2, q, o, designed) {
-  const engine = designed ? r2.allUp.quorums.find((x) => x.name === q.label) : void 0;
-  const at = engine ? engine.leader ?? engine.writer : void 0;
-  const placed = engine || q.kind === "galera" ? void 0 : writeJudgement(r2.ctx, q, { layout: o.counts }).best;
-  const best = engine || placed?.commit !== void 0 ? void 0 : bestCommit(r2.ctx, q, { layout: o.counts });
-  const latency = engine ? engine.commitLatencyMs : placed?.commit ?? best?.latency;
-  const site = at ?? (placed?.commit !== void 0 ? placed.site : best?.site);
-  if (latency == null || !site)
-    return noMajority(r2, q, o.counts) ? "none (no majority can vote as designed)" : `unknown${o.note ? ` (${o.note})` : " (a member link has no rttMs)"}`;
-  const where2 = q.kind === "galera" ? `writes from ${cell(site)}, the fastest; no leader` : `leader in ${cell(site)}${engine ? ", as simulate places it with every site up" : placed?.commit !== void 0 ? ", where simulate would place it" : ", the fastest"}`;
-  return { raw: `${commitMs(latency)} (${where2})` };
-}
-var failoverWords = (x) => {
-  const once = judgedOnce(x);
-  return once ? `, ${once}` : "";
-};
-function consequencesSection(r2) {
-  const out = ["## Consequences", ""];
-  const all = [...r2.single, ...r2.cuts, ...r2.partitions];
-  const good = all.filter((x) => x.verdict === "ok");
-  const bad = all.filter((x) => x.verdict !== "ok");
-  out.push("### Good", "");
-  if (!good.length) out.push("- No single-site loss, single link cut or two-group partition leaves the design fully working.");
-  for (const x of good) {
-    out.push(
-      `- **${cell(x.name)}**: ${x.notes.length ? "nothing breaks" : "everything keeps working"}${writingSummary(x)}${cell(failoverWords(x))}${x.notes.length ? ", but:" : "."}`
-    );
-    for (const n of x.notes) out.push(`  - ${prose(n)}`);
-  }
-  out.push("", "### Bad", "");
-  if (!bad.length) out.push("- No single-site loss, single link cut or two-group partition degrades the design.");
-  for (const x of bad) {
-    out.push(`- **${cell(x.name)}** \u2014 ${x.verdict}${cell(failoverWords(x))}:`);
-    for (const b of x.breaks) out.push(`  - ${prose(b)}`);
-    for (const tr of x.traffic) for (const b of tr.backends) if (b.errors && b.loadRps) out.push(`  - ${prose(withdrawal(r2, x, tr, b))}`);
-  }
-  out.push("");
-  if ([...all, ...r2.double].some(evicts)) out.push(podEvictionMarkdown(), "");
-  out.push(...rpoLines(r2), ...costLines(r2));
-  return out;
-}
-function withdrawal(r2, x, tr, b) {
-  const errors = `clients of ${tr.name} at ${b.cluster}: up to ${rps(b.loadRps ?? 0)} answered with errors`;
-  const assumed = "(every request assumed to need a write)";
-  const others = tr.backends.filter((o) => o !== b && o.loadRps !== null && !o.errors);
-  if (!others.length)
-    return `${errors} ${assumed}; no other backend of ${tr.name} can take them, so withdrawing ${b.cluster} does not help: ${tr.name} stays down until the stores it writes to take writes from a site it can reach`;
-  const after = run(r2.ctx, { ...x.scenario, withdraw: [...x.scenario.withdraw ?? [], b.site] }).traffic.find((t) => t.name === tr.name);
-  const serving = (after?.backends ?? []).filter((o) => o.loadRps !== null && !o.errors);
-  const tight = serving.filter((o) => o.headroomRps !== null && o.headroomRps <= 0);
-  const carries = (o) => `${o.cluster} carries ${rps(o.loadRps)} of ${rps(o.capacityRps ?? 0)}`;
-  return `${errors} until steering withdraws it ${assumed}, which only a deep health check (one that writes through the stores) makes it do \u2014 with a shallow one, until an operator withdraws it by hand; then ${tight.length ? `${listText(tight.map(carries))} (${tight.some((o) => o.overloaded) ? "overloaded" : "at capacity: no headroom"})` : `${listText(others.map((o) => o.cluster))} ${others.length === 1 ? "takes" : "take"} them within capacity`}`;
-}
-function writingSummary(x) {
-  const qs = x.quorums.map((q) => {
-    const w = q.groups.find((g) => g.writes);
-    return w ? `${q.name} writes with ${w.members} of ${Object.values(q.members).reduce((a, c) => a + c, 0)}` : "";
-  });
-  const list2 = qs.filter(Boolean);
-  return list2.length ? ` (${list2.map(cell).join("; ")})` : "";
-}
-function rpoLines(r2) {
-  const stores = r2.ctx.topology.stores.filter((s) => s.replication?.value === "async" || s.replication?.value === "crdt");
-  if (!stores.length) return [];
-  const rows2 = stores.map((st) => {
-    const lag = st.maxLagSeconds?.value;
-    const rate = st.writeRatePerSecond?.value;
-    const size2 = st.writeBytes?.value;
-    const copies = copySites(r2.ctx, st);
-    if (copies.length === 1)
-      return [
-        st.name?.value ?? "?",
-        `everything written since the last restorable backup: every copy is at ${copies[0]}, none elsewhere`,
-        "the last backup's age"
-      ];
-    if (lag === void 0 || rate === void 0 || size2 === void 0)
-      return [st.name?.value ?? "?", "not assessed: maxLagSeconds, writeRatePerSecond and writeBytes are all needed", "\u2014"];
-    const tail = lag * rate * size2;
-    const buffer = st.lagBufferBytes?.value;
-    if (buffer !== void 0 && buffer < tail)
-      return [
-        st.name?.value ?? "?",
-        {
-          raw: `**unbounded**: the ${bytes(buffer)} buffer holds ${seconds(buffer / (rate * size2))} of writes, less than the ${num(lag)} s of lag to ride out \u2014 the replica must resync (or the primary blocks)`
-        },
-        `${num(lag)} s \u2192 unbounded`
-      ];
-    return [
-      st.name?.value ?? "?",
-      `up to ${bytes(tail)} (${num(lag)} s \xD7 ${int(rate)}/s \xD7 ${int(size2)} B; an upper bound, the rate read as peak)`,
-      `${num(lag)} s`
-    ];
-  });
-  return ["### RPO per store (a writer site lost)", "", table(["store", "unreplicated writes that may be lost", "RPO"], rows2), ""];
-}
-function tightestLosses(r2, entry) {
-  return r2.single.flatMap(
-    (x) => (x.traffic.find((y) => y.name === entry)?.backends ?? []).filter((b) => b.loadRps !== null && b.capacityRps !== null).map((b) => ({ scenario: x.name, b, head: b.capacityRps - b.loadRps }))
-  ).sort((a, b) => a.head - b.head);
-}
-function costLines(r2) {
-  const out = [];
-  for (const tr of r2.ctx.topology.traffic) {
-    const lb = loadBackends(r2.ctx, tr);
-    if (!lb || tr.peakRps === void 0 || !tr.name) continue;
-    const peak = tr.peakRps.value;
-    const caps = tr.backends.map((b) => b.capacityRps?.value);
-    if (caps.some((c) => c === void 0)) {
-      out.push(`- ${cell(tr.name.value)}: N+1 cost not assessed \u2014 some backend declares no capacityRps.`);
-      continue;
-    }
-    const totalCap = caps.reduce((a, c) => a + c, 0);
-    const factor2 = peak ? Math.round(totalCap / peak * 10) / 10 : 0;
-    const worst = tightestLosses(r2, tr.name.value)[0];
-    out.push(
-      `- **${cell(tr.name.value)}**: ${rps(totalCap)} of backend capacity for a ${rps(peak)} peak \u2014 **${factor2.toFixed(1)}\xD7 the peak is provisioned**${worst ? `; the tightest single-site loss is ${cell(worst.scenario)}: ${cell(worst.b.cluster)} carries ${rps(worst.b.loadRps)} of ${rps(worst.b.capacityRps)}, headroom ${rps(worst.head)} (${pct(worst.head, worst.b.capacityRps)})` : ""}.`
-    );
-  }
-  return out.length ? ["### N+1 cost", "", ...out, ""] : [];
-}
-function portsSection(r2) {
-  const m = portMatrix(r2.ctx, r2.input.deployedPorts);
-  return [
-    "## Ports",
-    "",
-    "What the firewalls between the sites must let through (`quorate ports` gives the same as CSV or JSON).",
-    "",
-    portsMarkdown(m, "###").trimEnd(),
-    ""
-  ];
-}
-function arithmeticSection(r2) {
-  const out = ["## Appendix: the arithmetic", "", "### Quorums", ""];
-  if (!r2.quorums.length) out.push("No etcd membership and no consensus or Galera store is declared.", "");
-  for (const q of r2.quorums) out.push(...quorumSection(r2.ctx, q));
-  out.push(...addressPlan(r2.ctx), ...capacity2(r2.ctx), ...exportSurface(r2.ctx), ...failureMatrix(r2));
-  return out;
-}
-function quorumSection(ctx, q) {
-  const n = total(q.counts);
-  const maj = majority(n);
-  const voting = votingCounts(ctx, q);
-  const silent = cutOffVoterSites(ctx, q);
-  const canVote = silent.length ? `, counting the members that can vote (${neverVoteText(q, silent)} as designed: quorum/member-unreachable)` : "";
-  const tolerated = Math.max(0, total(voting) - maj);
-  const out = [`#### ${cell(q.label)} (${q.kind})`, ""];
-  out.push(
-    table(
-      ["site", "role", "members"],
-      [
-        ...memberSites(q.counts).map((s) => [s, ctx.topology.siteByName.get(s)?.role ?? "?", q.counts.get(s) ?? 0]),
-        [{ raw: "**total**" }, "", n]
-      ]
-    ),
-    "",
-    // the members it can lose are its voters' beyond the majority: one that never votes is lost already (review M109)
-    `Majority: \u230A${n}/2\u230B + 1 = **${maj}**; the quorum tolerates ${tolerated} lost member${tolerated === 1 ? "" : "s"}${silent.length ? cell(` (${neverVoteText(q, silent)} as designed)`) : ""}.`,
-    "",
-    `Each single-site loss${cell(canVote)}:`,
-    "",
-    table(
-      ["site lost", "members lost", "members left", "majority", "writes"],
-      votingLosses(ctx, q).map((l) => [l.site, l.lost, l.survivors, l.majority, l.survives ? "continue" : { raw: "**stop**" }])
-    ),
-    ""
-  );
-  const sites = memberSites(voting);
-  if (sites.length > MAX_ENUMERATED_SITES)
-    out.push(`Partitions: ${sites.length} member sites, more than the ${MAX_ENUMERATED_SITES} whose splits are listed.`, "");
-  else if (sites.length > 1) {
-    const frozen = partitions(voting, n).filter((p) => p.verdict === "frozen");
-    out.push(
-      frozen.length ? `Partitions that freeze writes (neither side reaches ${maj}${cell(canVote)}):` : `No two-group partition freezes writes: in every split of the ${sites.length} member sites${silent.length ? " that can vote" : ""} one side reaches ${maj}.`,
-      ""
-    );
-    if (frozen.length)
-      out.push(
-        table(
-          ["one side", "members", "other side", "members"],
-          frozen.map((p) => [p.left.join(", "), p.leftCount, p.right.join(", "), p.rightCount])
-        ),
-        ""
-      );
-  }
-  if (q.kind === "etcd") out.push(...timers(ctx, q));
-  out.push(...commitLatencies(ctx, q));
-  return out;
-}
-function timers(ctx, q) {
-  const etcd = q.owner.etcd;
-  const hb = etcd?.heartbeatMs?.value ?? DEFAULT_HEARTBEAT_MS;
-  const el = etcd?.electionTimeoutMs?.value ?? DEFAULT_ELECTION_TIMEOUT_MS;
-  const a = timerAdvice(ctx, q);
-  const rows2 = [
-    [
-      "heartbeat",
-      `${ms2(hb)}${etcd?.heartbeatMs ? "" : " (etcd default)"}`,
-      "\u2265 largest member RTT",
-      `${ms2(a.maxRtt)}${a.maxRttPair ? ` (${a.maxRttPair.join("\u2013")})` : ""}`,
-      mark(hb >= a.maxRtt)
-    ],
-    [
-      "election timeout",
-      `${ms2(el)}${etcd?.electionTimeoutMs ? "" : " (etcd default)"}`,
-      "\u2265 10 \xD7 largest member RTT",
-      ms2(10 * a.maxRtt),
-      mark(el >= 10 * a.maxRtt)
-    ],
-    ["election timeout", ms2(el), "\u2265 5 \xD7 heartbeat (etcd refuses to start below)", ms2(5 * hb), mark(el >= 5 * hb)],
-    ["election timeout", ms2(el), "about 10 \xD7 heartbeat (etcd's recommendation)", ms2(10 * hb), mark(el >= 10 * hb)]
-  ];
-  if (a.maxP99 !== void 0)
-    rows2.push([
-      "election timeout",
-      ms2(el),
-      "\u2265 10 \xD7 largest member p99 RTT (latency excursions)",
-      `${ms2(10 * a.maxP99)} (${a.maxP99Pair.join("\u2013")})`,
-      mark(el >= 10 * a.maxP99)
-    ]);
-  rows2.push(["election timeout", ms2(el), "\u2264 etcd's upper limit", "50000 ms", mark(el <= 5e4)]);
-  return [
-    "Timers (etcd's tuning guide: the heartbeat covers the round trip between members, the election timeout ten times it):",
-    "",
-    table(["timer", "value", "rule", "needed", ""], rows2),
-    "",
-    a.feasible ? `Timers derived from the RTTs: heartbeat ${ms2(a.heartbeat)}, election timeout ${ms2(a.election)}.` : `No election timeout within etcd's 50000 ms limit is ten times the largest RTT: the members are too far apart for one etcd.`,
-    ""
-  ];
-}
-function commitLatencies(ctx, q) {
-  const sites = memberSites(q.counts);
-  if (sites.length < 2) return [];
-  const budget = writeBudget(q);
-  const galera = q.kind === "galera";
-  const writes = q.kind === "consensus" ? writeJudgement(ctx, q) : void 0;
-  const judged4 = (x) => x === void 0 ? "unknown (a link has no rttMs)" : budget === void 0 ? ms2(x) : x <= budget ? `${ms2(x)}, met` : { raw: `${ms2(x)}, **not met**` };
-  const rows2 = sites.map((s) => {
-    const l = galera ? galeraCommit(ctx, q, s) : leaderCommit(ctx, q, s);
-    const silent = cutOffVoterSites(ctx, q).includes(s);
-    const row = [
-      s,
-      l === void 0 ? silent ? "none (never votes as designed: quorum/member-unreachable)" : "unknown (a member link has no rttMs)" : ms2(l)
-    ];
-    if (budget !== void 0) row.push(l === void 0 ? "\u2014" : mark(l <= budget));
-    const at = writes?.placements.find((p) => p.site === s);
-    for (const w of writes?.writers ?? []) {
-      const route = at?.writes.find((x) => x.from === w)?.route;
-      row.push(silent ? "\u2014" : route?.fails ? "unknown (no link declared to the leader)" : judged4(route?.ms));
-    }
-    return row;
-  });
-  const against = budget !== void 0 ? `, against the ${ms2(budget)} budget` : "";
-  const site = galera ? "writes from" : "leader site";
-  const head = budget !== void 0 ? [site, "commit latency", writes?.writers.length ? "commit alone vs budget" : "budget"] : [site, "commit latency"];
-  const from = writes?.fromMembers ? " (no traffic entry depends on it: its member sites, witnesses left out)" : "";
-  return [
-    galera ? `Commit latency by the site that writes (Galera has no leader: a commit waits until its write-set is ordered by every node, one round trip to the farthest member site, then certifies)${against}:` : writes?.writers.length ? `Commit latency by leader site (the RTT to the nearest member that completes a majority with the leader), and what a write from each writing site${from} waits for \u2014 the round trip to the leader plus that commit, as simulate judges it${against}:` : `Commit latency by leader site (the RTT to the nearest member that completes a majority with the leader)${against}:`,
-    "",
-    table([...head, ...(writes?.writers ?? []).map((w) => `writes from ${w}`)], rows2),
-    "",
-    ...writesVerdict(ctx, q, writes, budget)
-  ];
-}
-var noPinOf2 = (q) => q.kind === "consensus" ? leaderUnpinnable(q.owner.engine?.value) : void 0;
-function writesVerdict(ctx, q, writes, budget) {
-  if (!writes?.writers.length || budget === void 0) return [];
-  const within3 = writes.placements.filter((p) => p.slowest !== void 0 && p.slowest <= budget);
-  if (within3.length) {
-    const price = within3.length === 1 && within3.length < writes.placements.length && !noPinOf2(q) ? pinCostOf(ctx, q.owner, within3[0].site) : void 0;
-    const pin = price ? `: pin it there for write latency, at a price: ${price}` : ": pin it there";
-    return [
-      `With the leader in ${listText(within3.map((p) => p.site))}, every writing site's writes are within the ${ms2(budget)} budget${within3.length < writes.placements.length ? noPinOf2(q) ? `, but nothing keeps it there (${noPinOf2(q)})` : pin : ""}.`,
-      ""
-    ];
-  }
-  const best = writes.best;
-  return [
-    `No leader placement keeps every writing site's writes within the ${ms2(budget)} budget${best ? ` \u2014 the best, ${best.site}, makes the slowest wait ${ms2(best.slowest)}` : ""}${(bestCommit(ctx, q)?.latency ?? Number.POSITIVE_INFINITY) <= budget ? " (`rtt/write-budget`)" : " (the commit alone is over it: `rtt/commit-budget`)"}.`,
-    ""
-  ];
-}
-function addressPlan(ctx) {
-  const ranges2 = parsedRanges(ctx);
-  const bad = ctx.topology.clusters.flatMap(
-    (c) => c.cidrs.filter((v) => !parseCidr(v.value)).map((v) => [c.name?.value ?? "?", c.site?.value ?? "?", v.field, `${v.value} (not a CIDR)`, "\u2014"])
-  );
-  if (!ranges2.length && !bad.length)
-    return ["### Address plan", "", "No cluster declares a pod, service or node range, and no site declares host addresses.", ""];
-  const overlaps4 = /* @__PURE__ */ new Map();
-  const say = (x) => `${canonical(x.cidr)} (${ownerOf(x)} ${fieldOf(x)})`;
-  for (const [i, j] of cidrOverlaps(ctx)) {
-    overlaps4.set(i, [...overlaps4.get(i) ?? [], say(ranges2[j])]);
-    overlaps4.set(j, [...overlaps4.get(j) ?? [], say(ranges2[i])]);
-  }
-  return [
-    "### Address plan",
-    "",
-    "Every declared range. Overlaps are marked as `cidr/overlap` judges them (Globalnet clusters may reuse ranges between each other; hosts may sit in their own site's node range).",
-    "",
-    table(
-      ["owner", "site", "network", "range", "overlaps"],
-      [
-        ...ranges2.map((r2, i) => [
-          ownerOf(r2),
-          r2.cluster ? r2.cluster.site?.value ?? "?" : r2.site.name?.value ?? "?",
-          fieldOf(r2),
-          canonical(r2.cidr),
-          overlaps4.has(i) ? { raw: `**overlaps** ${overlaps4.get(i).map(cell).join("; ")}` } : "none"
-        ]),
-        ...bad
-      ]
-    ),
-    ""
-  ];
-}
-var ownerOf = (r2) => r2.cluster ? r2.cluster.name?.value ?? "?" : `hosts at ${r2.site.name?.value ?? "?"}`;
-var fieldOf = (r2) => r2.cluster ? r2.value.field : "addresses";
-function capacity2(ctx) {
-  const out = ["### Capacity", ""];
-  let any = false;
-  for (const tr of ctx.topology.traffic) {
-    const lb = loadBackends(ctx, tr);
-    if (!lb || tr.peakRps === void 0 || !tr.name) continue;
-    any = true;
-    const peak = tr.peakRps.value;
-    const rows2 = [];
-    for (const sc of scenarios(peak, lb, shiftOf(tr))) {
-      tr.backends.forEach((b, i) => {
-        const load = loadOf(sc, i);
-        const cap = b.capacityRps?.value;
-        const scenario2 = sc.lost === void 0 ? "all up" : `lose ${sc.lost}`;
-        if (!sc.up[i]) {
-          rows2.push([scenario2, b.cluster.value, lb[i].site, "lost", cap === void 0 ? "\u2014" : int(cap), "\u2014"]);
-          return;
-        }
-        const over = overCapacity(sc, i);
-        rows2.push([
-          scenario2,
-          b.cluster.value,
-          lb[i].site,
-          // as simulate prints a load (review M83: 3,333.33 there, 3,333 here; whole in both since review M121b)
-          load ? rpsFigure(toNumber(load)) : "0",
-          cap === void 0 ? "not declared" : int(cap),
-          cap === void 0 || !load ? "\u2014" : over ? { raw: `**${rpsFigure(cap - toNumber(load))} (${pct(cap - toNumber(load), cap)})**` } : `${rpsFigure(cap - toNumber(load))} (${pct(cap - toNumber(load), cap)})`
-        ]);
-      });
-      if (sc.stranded) rows2.push([sc.lost === void 0 ? "all up" : `lose ${sc.lost}`, { raw: "**no backend remains**" }, "", "", "", ""]);
-    }
-    const weights = lb.map((b) => b.weight);
-    out.push(
-      `#### ${cell(tr.name.value)}: ${rps(peak)} at peak`,
-      "",
-      `Load of a backend = ${int(peak)} \xD7 its weight / the sum of the surviving weights (weights ${weights.map(num).join(", ")})${shiftOf(tr) === "catchment" ? `, with every site up; after a loss ${tr.steering?.value} keeps each survivor's own share and moves the lost share whole to one surviving site (a BGP catchment goes to its next-best origin, a GeoDNS region to its fallback), here the one it leaves the least headroom` : ""}${weights.includes(0) ? "; weight-0 backends are standbys, sharing the load equally once no weighted backend remains" : ""}; headroom = capacity \u2212 load (and its share of the capacity), negative when overloaded.`,
-      "",
-      table(["scenario", "backend", "site", "load rps", "capacity rps", "headroom rps (%)"], rows2),
-      ""
-    );
-  }
-  if (!any) out.push("No traffic entry declares peakRps with resolvable backends.", "");
-  return out;
-}
-function exportSurface(ctx) {
-  const t = ctx.topology;
-  const p = t.exportPolicy;
-  const allowed = p?.allowedNamespaces?.items.map((x) => x.value);
-  const out = ["### Export surface", ""];
-  if (!t.exports.length) out.push("No Service is exported across clusters.", "");
-  else
-    out.push(
-      table(
-        ["service", "namespace", "exported from", "namespace allowed"],
-        t.exports.map((e) => [
-          e.service?.value ?? "?",
-          e.namespace?.value ?? "?",
-          (e.clusters?.items ?? []).map((c) => c.value).join(", ") || "\u2014",
-          allowed === void 0 ? "no policy" : allowed.includes(e.namespace?.value ?? "") ? "yes" : { raw: "**no**" }
-        ])
-      ),
-      ""
-    );
-  out.push(
-    p ? `Who may export: namespaces ${allowed?.length ? allowed.map((a) => `\`${a.replace(/`/g, "'")}\``).join(", ") : "none listed"}; subjects ${p.exporters?.length ? p.exporters.map((s) => cell(`${s.kind ?? "?"} ${s.namespace ? `${s.namespace}/` : ""}${s.name ?? "?"}`)).join(", ") : "none listed"}.` : "Who may export: no exportPolicy is declared, so RBAC on ServiceExport is not checked.",
-    ""
-  );
-  return out;
-}
-function scenarioList(results) {
-  return results.flatMap((x) => [
-    `- **${cell(x.name)}** \u2014 ${x.verdict === "ok" ? "ok" : `**${x.verdict}**`}${cell(failoverWords(x))}${x.breaks.length || x.notes.length ? ":" : ""}`,
-    ...x.breaks.map((b) => `  - ${prose(b)}`),
-    ...x.notes.map((n) => `  - _note:_ ${prose(n)}`)
-  ]);
-}
-var MAX_PAIR_SITES = 40;
-function failureMatrix(r2) {
-  const out = ["### Failure matrix", "", "All sites up and every single-site loss:", "", ...scenarioList([r2.allUp, ...r2.single]), ""];
-  const sites = r2.ctx.topology.siteByName.size;
-  if (sites > MAX_PAIR_SITES)
-    out.push(
-      `Single link cuts: ${sites} sites, more than the ${MAX_PAIR_SITES} whose links are listed; \`quorate simulate --cut A-B\` gives one.`,
-      ""
-    );
-  else if (r2.cuts.length) out.push("Every single link cut, the other links up:", "", ...scenarioList(r2.cuts), "");
-  if (sites > MAX_PAIR_SITES)
-    out.push(
-      `Losses of two sites: ${sites} sites (${count(sites * (sites - 1) / 2)} pairs), more than the ${MAX_PAIR_SITES} whose pairs are listed; \`quorate simulate --lose A,B\` gives one pair.`,
-      ""
-    );
-  else if (r2.double.length) out.push("Every loss of two sites:", "", ...scenarioList(r2.double), "");
-  if (sites > MAX_PARTITION_SITES)
-    out.push(`Partitions: ${sites} sites, more than the ${MAX_PARTITION_SITES} whose two-group splits are listed.`, "");
-  else if (r2.partitions.length) out.push("Every two-group partition:", "", ...scenarioList(r2.partitions), "");
-  return out;
-}
-function openFindings(input) {
-  const L = input.analysis.parsed.lines;
-  const rank2 = { error: 0, warning: 1, information: 2, hint: 3 };
-  const own2 = input.findings.map((f) => ({ f, file: 0, line: `${L.positionAt(f.span.start).line + 1}` }));
-  const bound = (input.bound ?? []).flatMap(
-    (b, i) => b.findings.map((f) => ({ f, file: i + 1, line: `${displayPath(b.path)}:${b.parsed.lines.positionAt(f.span.start).line + 1}` }))
-  );
-  const fs2 = [...own2, ...bound].sort(
-    (a, b) => rank2[a.f.severity] - rank2[b.f.severity] || a.file - b.file || a.f.span.start - b.f.span.start
-  );
-  if (!fs2.length) return ["## Open findings", "", "None: `quorate check` reports nothing for this file.", ""];
-  return [
-    "## Open findings",
-    "",
-    ...bound.length ? [
-      "Findings in the deployment files the clusters bind (`deployment`) are cited as file:line: `quorate check` reports them with the design, and a cluster not deployed as designed blocks the record as the design's own errors do.",
-      ""
-    ] : [],
-    table(
-      ["severity", "code", "line", "finding"],
-      fs2.map(({ f, line }) => [f.severity, f.code, line, { raw: prose(f.message, true) }])
-    ),
-    ""
-  ];
-}
-function checklistItems(r2) {
-  return [cidrItem, quorumItem, firewallItem, drillItem, conflictItem, fleetItem, backupItem, costItem].map((item) => item(r2));
-}
-function cidrItem(r2) {
-  const t = r2.ctx.topology;
-  const ranges2 = parsedRanges(r2.ctx);
-  const undeclared = t.clusters.filter((c) => !["pods", "services", "nodes"].every((f) => c.cidrs.some((v) => v.field === f)));
-  const clash = cidrOverlaps(r2.ctx);
-  return {
-    title: "Non-overlapping Pod, Service and Node CIDR matrix, signed by architecture",
-    state: !ranges2.length ? "not assessed" : clash.length ? "not met" : undeclared.length ? "not assessed" : "met",
-    why: !ranges2.length ? "no cluster declares a range" : clash.length ? `${clash.length} overlapping pair${clash.length === 1 ? "" : "s"} (see the address plan)` : undeclared.length ? `no overlap among the ${ranges2.length} declared ranges, but ${undeclared.map((c) => c.name?.value ?? "?").join(", ")} leave${undeclared.length === 1 ? "s" : ""} a pod, service or node range undeclared` : `${ranges2.length} declared ranges, none overlapping; the signature is the reviewers'`
-  };
-}
-function quorumItem(r2) {
-  const t = r2.ctx.topology;
-  if (!r2.quorums.length)
-    return {
-      title: "Quorum drawings with explicit witness placement",
-      state: "not assessed",
-      why: "no etcd membership or quorum store is declared"
-    };
-  const failing = r2.quorums.flatMap(
-    (q) => votingSiteLosses(r2.ctx, q, homeSite(r2.ctx, q)).map(
-      (l) => `${q.label} stops without ${l.site} (${l.survivors} of ${total(q.counts)} left, majority ${l.majority})`
-    )
-  );
-  const single = r2.quorums.filter((q) => q.counts.size < 2 && r2.ctx.topology.siteByName.size > 1).map((q) => q.label);
-  const witnesses = t.sites.filter((s) => s.role === "witness").map((s) => s.name?.value ?? "?");
-  const cut = /* @__PURE__ */ new Map();
-  for (const g of memberGaps(r2.ctx, r2.input.deployedPorts).filter((x) => x.role === "member")) {
-    const key = `${g.store.name?.value}'s ${g.hostMembers === 1 ? "voter" : `${g.hostMembers} voters`} at ${g.hostSite}`;
-    cut.set(key, [...cut.get(key) ?? [], g.podSite]);
-  }
-  const unreachable = [...cut].map(
-    ([who, sites]) => `${who} cannot dial its members' pod addresses at ${listText(sites)} as designed (quorum/member-unreachable)`
-  );
-  if (unreachable.length)
-    return {
-      title: "Quorum drawings with explicit witness placement",
-      state: "not met",
-      why: `${[...unreachable, ...failing].join("; ")}: until the design says how the path exists, the drawing counts votes that never arrive`
-    };
-  return {
-    title: "Quorum drawings with explicit witness placement",
-    state: failing.length ? "not met" : "met",
-    why: failing.length ? failing.join("; ") : `every quorum keeps a majority after any single-site loss${witnesses.length ? `; tie-breaker${witnesses.length === 1 ? "" : "s"} at ${witnesses.join(", ")} (role witness)` : r2.quorums.some((q) => q.counts.size > 2) ? "; the third member site is a full site, not a dedicated witness" : ""}${single.length ? `; ${single.join(", ")} keep${single.length === 1 ? "s" : ""} every member in one site (federated: it dies with its site by design)` : ""}`
-  };
-}
-function firewallItem(r2) {
-  const t = r2.ctx.topology;
-  const m = portMatrix(r2.ctx, r2.input.deployedPorts);
-  const sites = [...t.siteByName.keys()];
-  const missing = sites.flatMap(
-    (a, i) => sites.slice(i + 1).filter((b) => r2.ctx.rtt(a, b) === void 0).map((b) => `${a}\u2013${b}`)
-  );
-  return {
-    title: "Firewall tests for ClusterMesh or Submariner ports, and WAN RTT baselines recorded in monitoring",
-    state: missing.length ? "not met" : "not assessed",
-    why: `${missing.length ? `no RTT declared for ${missing.join(", ")}; ` : sites.length > 1 ? "every site pair has a declared RTT (the baseline to record); " : ""}${m.rows.length ? firewallCount(m.rows) : "no cross-site port is needed"}; whether the tests ran is not in the design`
-  };
-}
-function firewallCount(rows2) {
-  const policy = rows2.filter((x) => x.inside).length;
-  const conditional = rows2.filter((x) => !x.inside && x.when).length;
-  const wan = rows2.length - policy - conditional;
-  const plural2 = (n, one, many) => `${n} ${n === 1 ? one : many}`;
-  const aside = [
-    policy ? plural2(policy, "NetworkPolicy row", "NetworkPolicy rows") : "",
-    conditional ? `${conditional} only under a condition the design does not state` : ""
-  ].filter(Boolean);
-  return `${plural2(wan, "firewall rule", "firewall rules")}${aside.length ? ` (+ ${aside.join(", ")})` : ""} to test are listed under Ports (a game day's probe checks the firewall rules)`;
-}
-function drillItem(r2) {
-  const t = r2.ctx.topology;
-  const entries = t.traffic.filter((x) => x.name);
-  const errorsOf = (x) => x.traffic.flatMap(
-    (tr) => tr.backends.filter((b) => b.errors && b.loadRps).map((b) => `${tr.name} at ${b.cluster} ${rps(b.loadRps)} of errors`)
-  );
-  const erroring = [...r2.single, ...r2.cuts, ...r2.partitions].flatMap((x) => errorsOf(x).map((e) => `${x.name}: ${e}`));
-  const cuts = r2.cuts.length ? `; the link cuts (${r2.cuts.map((x) => x.name.replace(/^cut /, "")).join(", ")}) make steering withdraw no site: they drill the quorums and write latency, not failover` : "";
-  return {
-    title: "GSLB failover drills measuring external client failure rates, not only in-cluster probes",
-    state: "not assessed",
-    why: entries.length ? `a drill is run, not designed; what it should measure: ${entries.map((e) => `${e.name.value} (${e.steering?.value ?? "?"}${e.ttlSeconds && e.steering?.value !== "anycast" ? `, TTL ${e.ttlSeconds.value} s` : ""})`).join(", ")}${failoverDrill(r2)}${cuts}${erroring.length ? `; the errors the engine predicts for it to see: ${erroring.join("; ")}` : "; the engine predicts no erroring backend after a single-site loss, link cut or partition"}` : "no traffic entry is declared"
-  };
-}
-function failoverDrill(r2) {
-  const availability = (site2) => r2.ctx.topology.siteByName.get(site2)?.availability?.value;
-  const found = r2.single.filter((x) => x.scenario.lose.length === 1).map((x) => ({ x, site: x.scenario.lose[0], windows: x.notes.flatMap((n) => failoverWindowOf(n) ?? []) })).filter((c) => c.windows.length);
-  if (!found.length) return "";
-  const declared2 = found.some((c) => availability(c.site) !== void 0);
-  const [first, ...rest] = declared2 ? [...found].sort((a2, b) => (availability(a2.site) ?? 1) - (availability(b.site) ?? 1)) : found;
-  const a = availability(first.site);
-  const tied = rest.filter((c) => availability(c.site) === a).map((c) => c.site);
-  const why2 = !declared2 ? "a site that serves clients" : a === void 0 ? "a site that serves clients (none of them declares an availability)" : `the likeliest loss of a site that serves clients by the declared availabilities (${first.site} ${a}${tied.length ? `, as likely as ${listText(tied)}` : ""})`;
-  const site = first.site;
-  const iso = runIsolate(r2.ctx, site);
-  const carrying = iso.window.traffic.flatMap((tr) => tr.backends.filter((b) => b.loadRps).map((b) => ({ entry: tr.name, b })));
-  const erring = carrying.filter((x) => x.b.errors);
-  const serving = carrying.filter((x) => x.b.site === site && !x.b.errors);
-  const errText = ({ entry, b }) => (
-    // review M128: a write to a store with no majority on this side blocks (CockroachDB, etcd) or
-    // waits on a primary across the cut: the client sees the application's own timeout or its 5xx
-    `${b.cluster} answers up to ${rps(b.errorRps)} of ${entry} with errors or hung requests (5xx, or the application's own timeout${b.site === site ? " \u2014 it is up and answers, but" : ":"} a store it writes to takes no writes from ${b.site})`
-  );
-  const seen = [
-    ...erring.map(errText),
-    ...serving.map(
-      ({ entry, b }) => `${b.cluster} keeps serving its ${rps(b.loadRps)} of ${entry} (nothing it writes to is across the cut)`
-    )
-  ].join(", ");
-  const clean = carrying.length && !erring.length ? ": clients see no errors, and the drill measures the withdrawal itself" : "";
-  const windows = iso.notes.filter((n) => n.startsWith("traffic "));
-  const after = iso.after.traffic.flatMap(
-    (tr) => tr.backends.filter((b) => b.loadRps !== null && b.capacityRps !== null).map(
-      (b) => `${b.cluster} ${rps(b.loadRps)} of ${rps(b.capacityRps)}${b.overloaded || b.errors && b.loadRps ? ` (${[b.overloaded ? "overloaded" : "", b.errors && b.loadRps ? "erroring: a store it writes to takes no writes from there" : ""].filter(Boolean).join("; ")})` : ""}`
-    )
-  ).join(", ");
-  const during = [seen + clean, ...windows].filter(Boolean).join("; ");
-  const whom = iso.withdrawn.join() === site ? `steering withdraws ${site}` : `a deep health check withdraws ${listText(iso.withdrawn)}, not ${site}`;
-  return `; drill first ${why2}, ${drillCommand(r2.ctx, site, iso)} (${site} cut off from the other sites, its machines running)${during ? ` \u2014 until ${whom}: ${during}` : ""}${after ? `; after the withdrawal${whom.startsWith("steering") ? "" : ` of ${listText(iso.withdrawn)}:`} ${after}` : ""}`;
-}
-function drillCommand(ctx, site, iso) {
-  const ranges2 = parsedRanges(ctx);
-  const sideOf = (x) => x.cluster ? ctx.siteOfCluster(x.cluster.name?.value ?? "") : x.site.name?.value;
-  const across = cidrOverlaps(ctx).map(([a, b]) => [ranges2[a], ranges2[b]]).filter(([a, b]) => (a.cluster || b.cluster) && sideOf(a) === site !== (sideOf(b) === site));
-  const down = iso.window.verdict === "down" || iso.after.verdict === "down";
-  const command = `quorate gameday --isolate ${site}${down ? " --accept-down" : ""}`;
-  const accept = down ? ` \u2014 predicted to take the design down, so it is written only with --accept-down: a go/no-go for the owners, or fix what takes it down first (Consequences)` : "";
-  if (!across.length) return `with ${command}${accept}`;
-  const pairs = across.map(([a, b]) => `${rangeWhere(a)} ${canonical(a.cidr)} and ${rangeWhere(b)} ${canonical(b.cidr)}`);
-  return `once ${listText(pairs)} no longer overlap across the cut (cidr/overlap, Open findings: until then quorate gameday refuses the drill, which would cut a cluster off from itself), with ${command}${accept}`;
-}
-function conflictItem(r2) {
-  const t = r2.ctx.topology;
-  if (!t.stores.length)
-    return {
-      title: "Conflict resolution documented per datastore, with named on-call roles",
-      state: "not assessed",
-      why: "no store is declared"
-    };
-  const gaps = [];
-  for (const st of t.stores) {
-    const n = st.name?.value ?? "?";
-    const multi = st.replication?.value === "async" && (st.writers?.items.length ?? 0) > 1 || st.replication?.value === "crdt";
-    if (multi && st.replication?.value !== "crdt" && (!st.conflictResolution || st.conflictResolution.value === "none"))
-      gaps.push(`${n} has several writers and no conflict policy`);
-    if (!st.owner) gaps.push(`${n} names no owner`);
-  }
-  return {
-    title: "Conflict resolution documented per datastore, with named on-call roles",
-    state: gaps.length ? "not met" : "met",
-    why: gaps.length ? gaps.join("; ") : t.stores.map(
-      (st) => `${st.name?.value}: ${st.replication?.value === "crdt" ? "CRDT merge" : st.replication?.value === "async" && (st.writers?.items.length ?? 0) > 1 ? st.conflictResolution.value : `${st.replication?.value ?? "?"} (one writer or a quorum: no conflicts)`}, paged: ${st.owner.value}`
-    ).join("; ")
-  };
-}
-function fleetItem(_r) {
-  return {
-    title: "Fleet or OCM bundles can pause per site without global deletion",
-    state: "not assessed",
-    why: "the design does not describe fleet management; prove it in a drill (pause one site's bundles, check the other sites keep theirs)"
-  };
-}
-function backupItem(r2) {
-  const t = r2.ctx.topology;
-  const ns = t.stores.filter((s) => s.namespace).map((s) => `${s.name?.value} in ${s.namespace.value}`);
-  return {
-    title: "Backups restore into isolated namespaces without contaminating the peer site",
-    state: "not assessed",
-    why: `the design does not describe backups${ns.length ? `; restore targets to isolate: ${ns.join(", ")}` : ""}`
-  };
-}
-function costItem(r2) {
-  const t = r2.ctx.topology;
-  const withCap = t.traffic.filter((x) => x.name && x.peakRps && x.backends.length && x.backends.every((b) => b.capacityRps));
-  if (!withCap.length)
-    return {
-      title: "Cost model for N+1 site headroom, with finance sign-off",
-      state: "not assessed",
-      why: "no traffic entry declares peakRps and every backend's capacityRps"
-    };
-  const short = withCap.flatMap((tr) => [
-    ...r2.single.filter((x) => x.traffic.some((y) => y.name === tr.name.value && y.outcome === "unserved")).map((x) => `${tr.name.value} when ${x.name}: no backend remains`),
-    ...tightestLosses(r2, tr.name.value).filter((l) => l.b.overloaded).map((l) => `${tr.name.value} when ${l.scenario}: ${l.b.cluster} ${rps(l.b.loadRps)} of ${rps(l.b.capacityRps)}`)
-  ]);
-  const tightest = withCap.flatMap((tr) => {
-    const l = tightestLosses(r2, tr.name.value)[0];
-    return l ? [
-      `${tr.name.value} when ${l.scenario}, ${l.b.cluster} ${rps(l.b.loadRps)} of ${rps(l.b.capacityRps)}, headroom ${rps(l.head)} (${pct(l.head, l.b.capacityRps)})`
-    ] : [];
-  });
-  const cost = withCap.map((tr) => {
-    const capTotal = tr.backends.reduce((a, b) => a + (b.capacityRps?.value ?? 0), 0);
-    return `${tr.name.value} ${(Math.round(capTotal / tr.peakRps.value * 10) / 10).toFixed(1)}\xD7 its peak`;
-  });
-  return {
-    title: "Cost model for N+1 site headroom, with finance sign-off",
-    state: short.length ? "not met" : "met",
-    why: `${short.length ? short.join("; ") : `every entry point is served within capacity after any single-site loss${tightest.length ? ` (tightest: ${tightest.join("; ")})` : ""}`}; provisioned: ${cost.join(", ")}; the sign-off is finance's`
-  };
-}
-function checklistSection(r2) {
-  const items = checklistItems(r2);
-  return [
-    "## Day-two checklist",
-    "",
-    "The eight day-two checks of a multi-site platform, walked with the network and database owners before it is declared ready for production.",
-    "",
-    ...items.map(
-      (it, i) => `${i + 1}. [${it.state === "met" ? "x" : " "}] **${cell(it.title)}** \u2014 ${it.state === "not met" ? "**not met**" : it.state}: ${cell(it.why)}.`
-    ),
-    ""
-  ];
-}
+var insideOneSite = (r2) => r2.from.site === r2.to.site;
 
 // server/src/whatif/gameday.ts
 var import_yaml10 = __toESM(require_dist());
@@ -32475,7 +31108,7 @@ var STORE_ETCD_CERTS = "the store's client certificates in ETCDCTL_CACERT, ETCDC
 var mysqlName = (x) => /^[a-z_][a-z0-9_]*$/.test(x) ? x : `\`${x.replace(/`/g, "``")}\``;
 var sqlName = (x) => /^[a-z_][a-z0-9_]*$/.test(x) ? x : `"${x.replace(/"/g, '""')}"`;
 var probeTable = (st) => `${sqlName(st.name.value)}.quorate_probe`;
-var int2 = (x) => count(Math.round(x));
+var int = (x) => count(Math.round(x));
 var sec = (x) => `${count(Math.round(x * 10) / 10, 1)} s`;
 var hostFiles = (h) => [h.file, ...h.iptables ? [h.iptables] : [], ...h.ip6tables ? [h.ip6tables] : []];
 var kubectlLine = (context, args) => shellLine(["kubectl", "--context", context, ...args]);
@@ -32624,12 +31257,7 @@ function notEnactedBreak(r2, b) {
   const subject = subjectOf(b);
   if (out.has(subject)) return true;
   const entry = /^traffic (.+)$/.exec(subject)?.[1];
-  const tr = entry === void 0 ? void 0 : r2.ctx.topology.traffic.find((x) => x.name?.value === entry);
-  if (!tr) return false;
-  const reached = (tr.dependsOn?.items ?? []).map((d) => `store ${d.value}`).filter(
-    (d) => out.has(d) || r2.lag.some((l) => `store ${l.store}` === d) || r2.prediction.quorums.some((q) => q.name === d && q.groups.some((g) => !g.writes && g.members > 0))
-  );
-  return reached.length > 0 && reached.every((d) => out.has(d));
+  return entry !== void 0 && r2.unenactedEntries.includes(entry) && /of errors|serves errors/.test(b);
 }
 function durationText(r2) {
   const d = r2.duration;
@@ -32681,7 +31309,7 @@ function boundsOf(r2) {
 }
 var capital = (x) => `${x.charAt(0).toUpperCase()}${x.slice(1)}`;
 function evictionSentence(x) {
-  return `cluster ${cell(x.cluster)}: its control plane keeps running at ${cell(listOf(x.controlPlaneAt))} (API servers and controllers with its etcd majority) but no longer hears the nodes at ${cell(x.site)}: after about ${sec(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) they are NotReady, and after the default ${sec(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration \u2014 ${sec(x.bound)} into the cut, sooner for a pod with a shorter toleration of its own \u2014 ${x.ifStacked ? `${evictsIfStacked(cell(x.cluster), x.controlPlaneAt.map(cell))}, ` : ""}their pods are evicted (one node every ${sec(SECONDS_PER_EVICTED_NODE)} with per-site zone labels; without them, none in a cluster of 50 nodes or fewer)${x.ifStacked ? `; ${HOSTED_EVICTS_NOTHING}` : ""}. The pods at ${cell(x.site)} keep serving while the cut lasts (their kubelets cannot see the deletions); when it heals, the kubelets stop every evicted pod at once.`;
+  return `cluster ${cell(x.cluster)}: its control plane keeps running at ${cell(listOf(x.controlPlaneAt))} (API servers and controllers with its etcd majority) but no longer hears the nodes at ${cell(x.site)}: after about ${sec(NODE_MONITOR_GRACE_SECONDS)} (node-monitor-grace-period; 50 s from Kubernetes 1.32) they are NotReady, and after the default ${sec(UNREACHABLE_TOLERATION_SECONDS)} unreachable toleration \u2014 ${sec(x.bound)} into the cut, sooner for a pod with a shorter toleration of its own \u2014 ${x.ifStacked ? `${evictsIfStacked(cell(x.cluster), x.controlPlaneAt.map(cell))}, ` : ""}their pods are evicted (${ZONE_LABEL_CONDITION})${x.ifStacked ? `; ${HOSTED_EVICTS_NOTHING}` : ""}. The pods at ${cell(x.site)} keep serving while the cut lasts (their kubelets cannot see the deletions); when it heals, the kubelets stop every evicted pod at once.`;
 }
 function resyncText(r2, store) {
   const st = r2.ctx.topology.storeByName.get(store);
@@ -32705,10 +31333,19 @@ function lagSentence(l) {
   if (l.maxLagSeconds !== void 0) parts.push(`maxLagSeconds ${sec(l.maxLagSeconds)} (the design's bound, and its RPO)`);
   if (l.bufferSeconds !== void 0 && l.bufferBytes !== void 0 && l.rate !== void 0 && l.size !== void 0)
     parts.push(
-      `lag buffer ${bytes(l.bufferBytes)} at ${int2(l.rate)} writes/s \xD7 ${int2(l.size)} B = ${int2(l.rate * l.size)} B/s holds ${sec(l.bufferSeconds)}`
+      `lag buffer ${bytes(l.bufferBytes)} at ${int(l.rate)} writes/s \xD7 ${int(l.size)} B = ${int(l.rate * l.size)} B/s holds ${sec(l.bufferSeconds)} from empty \u2014 the lag at the cut is already in it (Baseline lag, Pre-flight)`
     );
   else parts.push("lag buffer not declared (lagBufferBytes, writeRatePerSecond, writeBytes)");
   return `store ${cell(l.store)} (${cell(l.between)}): nothing replicates across the cut, so its lag grows 1 s per second of it \u2014 ${parts.join("; ")}`;
+}
+function baselineSlack(r2, store) {
+  const l = r2.lag.find((x) => x.store === store);
+  if (l?.bound === void 0) return "";
+  const which = l.bufferSeconds !== void 0 && l.bufferSeconds <= (l.maxLagSeconds ?? Infinity) ? "the lag buffer" : "maxLagSeconds";
+  const assumed = ` The duration and the dead-man count the cut from caught-up replication (lag 0, an empty lag buffer): the lag there now is already unreplicated, so ${which} (${sec(l.bound)}) is reached that much sooner.`;
+  const slack = l.bound - r2.deadman;
+  if (slack <= 0 || r2.duration.seconds >= l.bound) return `${assumed} This run is planned past it already (Duration).`;
+  return `${assumed} **Above ${sec(slack)}** (the slack between the dead-man, ${sec(r2.deadman)} into the cut, and that bound), do not start: wait for it to drain \u2014 the run and its dead-man would outlast that bound.`;
 }
 function safeSeconds(bound) {
   const s = Math.min(bound - ABORT_MARGIN_SECONDS, bound * 0.8);
@@ -32825,7 +31462,7 @@ function preflight(rb) {
     ...timerPreflight(rb),
     ...evictionPreflight(rb),
     ...t.stores.filter((st) => st.replication?.value === "async" && st.name && !r2.uncutStores.includes(st.name.value)).map(
-      (st) => `- [ ] Baseline lag of ${cell(st.name.value)}: note the replication lag now (bound: ${st.maxLagSeconds ? `${st.maxLagSeconds.value} s` : "not declared"}).`
+      (st) => `- [ ] Baseline lag of ${cell(st.name.value)}: note the replication lag now (bound: ${st.maxLagSeconds ? `${st.maxLagSeconds.value} s` : "not declared"}).${baselineSlack(r2, st.name.value)}`
     ),
     ...r2.hostPlans.filter((h) => h.cluster).map(
       (h) => `- [ ] Hosts of ${cell(h.cluster)}: ${codeSpan(`${kubectlLine(h.cluster, ["get", "nodes", "-o", "wide"])} > ${shellWord(nodesFile(h.cluster))}`)} \u2014 the hosts the rules go on (INTERNAL-IP), kept for the roll-back when the API may not answer.`
@@ -33122,8 +31759,12 @@ function withdraw(rb) {
     const rto = rtoEstimate(tr);
     const pr = p.traffic.find((y) => y.name === tr.name.value);
     const share2 = pr?.backends.filter((b) => isolated.includes(b.site) && b.loadRps !== null).reduce((a, b) => a + (b.loadRps ?? 0), 0) ?? 0;
-    if (rto) windows.push(`${tr.name.value}: ${rto.seconds} s`);
     const { anycast, detect, detectTerms, byHand, converge } = steeringOf(tr);
+    if (rb.r.unenactedEntries.includes(tr.name.value)) {
+      out.push(unenactedWithdrawal(rb, tr, share2));
+      continue;
+    }
+    if (rto) windows.push(`${tr.name.value}: ${rto.seconds} s`);
     const hc = tr.healthCheck;
     const others = deepOthers(rb, tr.name.value);
     if (others.length) {
@@ -33131,12 +31772,19 @@ function withdraw(rb) {
       continue;
     }
     out.push(
-      `- **${cell(tr.name.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${cell(side2)} ${many ? "keep their" : "keeps its"} share, ${int2(share2)} rps. ${cell(side2)} ${many ? "are" : "is"} cut off but alive: ${many ? "their" : "its"} ingress still answers the internet, so only a **deep** health check (one that writes through the stores the entry depends on${tr.dependsOn?.items.length ? `: ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}) notices; a shallow one keeps passing.`,
+      `- **${cell(tr.name.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${cell(side2)} ${many ? "keep their" : "keeps its"} share, ${int(share2)} rps. ${cell(side2)} ${many ? "are" : "is"} cut off but alive: ${many ? "their" : "its"} ingress still answers the internet, so only a **deep** health check (one that writes through the stores the entry depends on${tr.dependsOn?.items.length ? `: ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}) notices; a shallow one keeps passing.`,
       `  - Watch ${anycast ? "the route" : "the pool"} for ${detect !== void 0 ? `${detect} s (${detectTerms})` : "the health check's detection time (not declared: traffic[].healthCheck)"}${rb.steering.step ? `, timed from step ${rb.steering.step} \u2014 the moment the chaos cut ${cell(side2)} off \u2014 not from the end of the host steps or the probes` : ""}: if ${anycast ? `the route to ${cell(side2)} is still announced` : `${cell(side2)} ${many ? "are" : "is"} still in rotation`}, the check is shallow \u2014 write that down as a finding, then ${anycast ? byHand(cell(side2)) : `withdraw ${many ? "their" : "its"} backends by hand in the GSLB (disable the pool members)`}. From that moment ${converge ?? `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`,
       timing(rto, detect, anycast, hc)
     );
   }
   out.push("");
+}
+function unenactedWithdrawal(rb, tr, share2) {
+  const side2 = cell(rb.isolated.join(", "));
+  const many = rb.isolated.length > 1;
+  const { anycast, detect, byHand, converge } = steeringOf(tr);
+  const timer = detect !== void 0 ? `${detect} s` : "the health check's detection time";
+  return `- **${cell(tr.name.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${side2} ${many ? "keep their" : "keeps its"} share, ${int(share2)} rps, and ${many ? "serve" : "serves"} it without errors: the stores the engine predicts its writes there fail on are not cut here (Not enacted, above), so a deep health check keeps passing at ${side2}, as a shallow one does \u2014 ${side2} still in ${anycast ? "the routing table" : "rotation"} when the ${timer} timer rings is expected, not a finding. Then ${anycast ? byHand(side2) : `withdraw ${many ? "their" : "its"} backends by hand in the GSLB (disable the pool members)`}: the state after the withdrawal (Customer impact) is that step's. From that moment ${converge ?? `clients drain within the ${tr.ttlSeconds ? `${tr.ttlSeconds.value} s` : "(undeclared)"} TTL (longer for resolvers that clamp TTLs)`}.`;
 }
 function timing(rto, detect, anycast, hc) {
   return `  - ${rto ? `Expected time to detect and withdraw with a deep check: ${rto.seconds} s (${cell(rto.terms)}) \u2014 ${cell(rto.caveat)}. With a shallow check: plan ${rto.seconds + MANUAL_WITHDRAWAL_SECONDS} s \u2014 the ${detect ?? "?"} s timer, up to ${MANUAL_WITHDRAWAL_SECONDS} s to withdraw by hand, then ${anycast ? `the route's convergence${hc?.withdrawSeconds ? ` (${count(hc.withdrawSeconds.value)} s)` : ""}` : "the TTL"} (Pre-flight budgets both).` : "Time to detect and withdraw: unknown \u2014 the design gives no traffic[].healthCheck (or no ttlSeconds); measure it."}`;
@@ -33150,7 +31798,7 @@ function deepElsewhere(rb, tr, share2, others) {
   const check = `a **deep** health check (one that writes through the stores the entry depends on${deps.length ? `: ${deps.join(", ")}` : ""})`;
   const timer = detect !== void 0 ? `${detect} s` : "the health check's detection time (not declared: traffic[].healthCheck)";
   return [
-    `- **${cell(tr.name.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${side2} ${many ? "keep their" : "keeps its"} share, ${int2(share2)} rps. ${side2} ${many ? "are" : "is"} cut off but alive, and ${many ? "their" : "its"} writes work: the engine predicts ${side2}'s backends serving and ${them} erroring in the cut. So ${check} passes at ${side2} and fails at ${them}: steering withdraws ${them}, not ${side2}${rb.o.isolate ? `, and ${side2} then ${many ? "carry" : "carries"} the entry's whole load (Customer impact, below)` : ""}.`,
+    `- **${cell(tr.name.value)}** (${cell(tr.steering?.value ?? "?")}): before the withdrawal ${side2} ${many ? "keep their" : "keeps its"} share, ${int(share2)} rps. ${side2} ${many ? "are" : "is"} cut off but alive, and ${many ? "their" : "its"} writes work: the engine predicts ${side2}'s backends serving and ${them} erroring in the cut. So ${check} passes at ${side2} and fails at ${them}: steering withdraws ${them}, not ${side2}${rb.o.isolate ? `, and ${side2} then ${many ? "carry" : "carries"} the entry's whole load (Customer impact, below)` : ""}.`,
     `  - Watch ${anycast ? "the route" : "the pool"} for ${timer}${rb.steering.step ? `, timed from step ${rb.steering.step}` : ""}: ${side2} still in rotation is the deep check working, not a finding; if ${anycast ? `the route to ${them} is still announced` : `${them} ${others.length > 1 ? "are" : "is"} still in rotation`}, the check is shallow \u2014 write that down as a finding${rb.o.isolate ? `, then ${byHand(them)}` : ""}. ${rb.o.isolate ? `Do not withdraw ${side2} by hand: ${many ? "they hold" : "it holds"} the only backends whose writes work, and withdrawing ${many ? "them" : "it"} turns ${them}'s errors into all of the entry's.` : `Withdraw ${side2} all the same (Steering, step ${rb.steering.step ?? "?"}): that is how this run enacts the loss of ${side2} \u2014 a lost site answers nothing \u2014 not what a deep check does. ${loseAfterDeep(rb, tr, others)}`}`
   ];
 }
@@ -33184,17 +31832,17 @@ function abortCriteria(rb) {
     const tight = (after ?? (partitionWithdrawn(rb, tr.name).length ? r2.deepAfter?.after : void 0) ?? p).traffic.find((y) => y.name === tr.name)?.backends.filter((b) => b.loadRps !== null && b.capacityRps !== null && b.loadRps >= b.capacityRps);
     const parts = [
       ...healthy.length ? [
-        `errors at ${healthy.map(cell).join(", ")} (predicted healthy) above the baseline by more than ${int2(threshold)} rps (${ERROR_SHARE * 100}% of its ${int2(peak)} rps peak) for ${ERROR_SUSTAIN_SECONDS} s`
+        `errors at ${healthy.map(cell).join(", ")} (predicted healthy) above the baseline by more than ${int(threshold)} rps (${ERROR_SHARE * 100}% of its ${int(peak)} rps peak) for ${ERROR_SUSTAIN_SECONDS} s`
       ] : [],
       ...withdrawn.length ? [withdrawnAbort(withdrawn, ttl2)] : [],
       ...staying.map((b) => stayingAbort(rb, tr.name, b)),
       // at capacity: its SLO is the line; a predicted overload breaks the SLO by design (accepted in the
       // go/no-go), so the criterion is the overload spreading, not the overload itself (review M106)
       ...tight?.filter((b) => !b.overloaded).length ? [
-        `p99 latency or saturation of ${tight.filter((b) => !b.overloaded).map((b) => `${cell(b.cluster)} (predicted ${int2(b.loadRps)} rps of ${int2(b.capacityRps)}: no headroom)`).join(", ")} above its SLO for ${ERROR_SUSTAIN_SECONDS} s`
+        `p99 latency or saturation of ${tight.filter((b) => !b.overloaded).map((b) => `${cell(b.cluster)} (predicted ${int(b.loadRps)} rps of ${int(b.capacityRps)}: no headroom)`).join(", ")} above its SLO for ${ERROR_SUSTAIN_SECONDS} s`
       ] : [],
       ...(tight ?? []).filter((b) => b.overloaded).map(
-        (b) => `${cell(b.cluster)}'s predicted overload (${int2(b.loadRps)} rps of ${int2(b.capacityRps)}) spreading beyond it \u2014 other entries or clusters degrading \u2014 or it not recovering within ${ERROR_SUSTAIN_SECONDS} s of the roll-back (the overload itself is predicted: its SLO is breached by design)`
+        (b) => `${cell(b.cluster)}'s predicted overload (${int(b.loadRps)} rps of ${int(b.capacityRps)}) spreading beyond it \u2014 other entries or clusters degrading \u2014 or it not recovering within ${ERROR_SUSTAIN_SECONDS} s of the roll-back (the overload itself is predicted: its SLO is breached by design)`
       )
     ];
     if (parts.length) out.push(`- ${cell(tr.name)}: ${parts.join("; or ")}.`);
@@ -33229,13 +31877,13 @@ function stayingAbort(rb, entry, b) {
   const after = rb.r.after;
   const last = after && withdraws(rb) ? after.traffic.find((y) => y.name === entry)?.backends.find((y) => y.cluster === b.cluster) : void 0;
   const deep = rb.o.isolate && deepOthers(rb, entry).includes(b.cluster);
-  return `errors at ${cell(b.cluster)} (predicted: up to ${deep ? `${int2(b.loadRps)} rps fail until a deep health check withdraws it, not ${cell(listOf(rb.isolated))}` : partitionWithdrawn(rb, entry).includes(b.cluster) ? `${int2(b.loadRps)} rps fail until a deep health check withdraws it, while the cut lasts with a shallow one` : last?.errors && last.loadRps !== null && last.loadRps !== b.loadRps ? `${int2(last.loadRps)} rps fail from the withdrawal of ${cell(listOf(rb.isolated))} until the cut heals \u2014 ${int2(b.loadRps)} before it` : `${int2(b.loadRps)} rps fail while the cut lasts`}) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the planned end (${cell(rb.r.duration.text)}) or after a roll-back \u2014 the accepted outage is the run's length, not more`;
+  return `errors at ${cell(b.cluster)} (predicted: up to ${deep ? `${int(b.loadRps)} rps fail until a deep health check withdraws it, not ${cell(listOf(rb.isolated))}` : partitionWithdrawn(rb, entry).includes(b.cluster) ? `${int(b.loadRps)} rps fail until a deep health check withdraws it, while the cut lasts with a shallow one` : last?.errors && last.loadRps !== null && last.loadRps !== b.loadRps ? `${int(last.loadRps)} rps fail from the withdrawal of ${cell(listOf(rb.isolated))} until the cut heals \u2014 ${int(b.loadRps)} before it` : `${int(b.loadRps)} rps fail while the cut lasts`}) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the planned end (${cell(rb.r.duration.text)}) or after a roll-back \u2014 the accepted outage is the run's length, not more`;
 }
 function lagAbort(l, seconds2, multiWriter) {
   if (l.bound === void 0)
     return `store ${cell(l.store)}: replication lag growing faster than 1 s per second of the cut (a writer stalled as well), or the replica disconnecting.`;
   const at = l.bound - ABORT_MARGIN_SECONDS;
-  return seconds2 < at ? `store ${cell(l.store)}: replication lag above ${sec(at)} (the first bound ${sec(l.bound)} less ${ABORT_MARGIN_SECONDS} s to roll back) \u2014 it grows 1 s per second of the cut, so about ${sec(seconds2)} at the planned end; reaching ${sec(at)} means the run has overrun.` : `store ${cell(l.store)}: this run is planned past its lag bound (${sec(l.bound)}; see Duration): roll back if the lag exceeds the time since the cut began by more than ${ABORT_MARGIN_SECONDS} s (lag the cut does not explain), or if ${multiWriter ? "a writer's disk fills with the log it keeps for its peer" : "the primary's disk fills"}.`;
+  return seconds2 < at ? `store ${cell(l.store)}: replication lag above ${sec(at)} (the first bound ${sec(l.bound)} less ${ABORT_MARGIN_SECONDS} s to roll back) \u2014 it grows 1 s per second of the cut, so about ${sec(seconds2)} more than the baseline at the planned end; reaching ${sec(at)} means the run has overrun, or started with more lag than Pre-flight allows.` : `store ${cell(l.store)}: this run is planned past its lag bound (${sec(l.bound)}; see Duration): roll back if the lag exceeds the time since the cut began by more than ${ABORT_MARGIN_SECONDS} s (lag the cut does not explain), or if ${multiWriter ? "a writer's disk fills with the log it keeps for its peer" : "the primary's disk fills"}.`;
 }
 function customerImpact(rb) {
   const { r: r2, p, out, windows } = rb;
@@ -33265,7 +31913,7 @@ function customerImpact(rb) {
     const errs = tr.backends.filter((b) => b.errors && b.loadRps);
     const gone = errs.filter((b) => rb.isolated.includes(b.site));
     const stay = errs.filter((b) => !rb.isolated.includes(b.site));
-    const answers = (bs) => bs.map((b) => `${cell(b.cluster)} answers up to ${int2(b.loadRps)} rps with errors`).join("; ");
+    const answers = (bs) => bs.map((b) => `${cell(b.cluster)} answers up to ${int(b.loadRps)} rps with errors`).join("; ");
     const others = rb.o.isolate ? deepOthers(rb, tr.name) : [];
     const aft = r2.after?.traffic.find((y) => y.name === tr.name);
     const remaining = aft?.backends.filter((b) => b.loadRps !== null) ?? [];
@@ -33280,7 +31928,7 @@ function customerImpact(rb) {
     ];
     out.push(
       `- ${cell(tr.name)}: ${parts.length ? `${parts.join("; ")} (every request assumed to need a write)` : "no backend is predicted to serve errors"}.${aft && withdraws(rb) ? ` After the withdrawal${others.length ? ` of ${cell(others.join(", "))} (not ${cell(rb.isolated.join(", "))})` : ""}: ${remaining.map(
-        (b) => `${cell(b.cluster)} ${int2(b.loadRps)} rps of ${b.capacityRps === null ? "?" : int2(b.capacityRps)}${b.overloaded ? " \u2014 **overloaded**" : b.capacityRps !== null && b.loadRps >= b.capacityRps ? " (no headroom)" : ""}${b.errors ? `, all ${int2(b.loadRps)} rps errors` : ""}`
+        (b) => `${cell(b.cluster)} ${int(b.loadRps)} rps of ${b.capacityRps === null ? "?" : int(b.capacityRps)}${b.overloaded ? " \u2014 **overloaded**" : b.capacityRps !== null && b.loadRps >= b.capacityRps ? " (no headroom)" : ""}${b.errors ? `, all ${int(b.loadRps)} rps errors` : ""}`
       ).join("; ") || "no backend remains"}${allErr ? ` \u2014 every remaining backend serves errors: **${cell(tr.name)} is down until the cut heals**` : ""}.` : partitionAfterText(rb, tr.name)}`
     );
   }
@@ -33303,7 +31951,7 @@ function partitionAfterText(rb, entry) {
   if (!gone.length || !aft) return "";
   const remaining = aft.backends.filter((b) => b.loadRps !== null);
   return ` With a deep check, once it has withdrawn ${cell(listOf(gone))}: ${remaining.map(
-    (b) => `${cell(b.cluster)} ${int2(b.loadRps)} rps of ${b.capacityRps === null ? "?" : int2(b.capacityRps)}${b.overloaded ? " \u2014 **overloaded**" : b.capacityRps !== null && b.loadRps >= b.capacityRps ? " (no headroom)" : ""}${b.errors ? `, all ${int2(b.loadRps)} rps errors` : ""}`
+    (b) => `${cell(b.cluster)} ${int(b.loadRps)} rps of ${b.capacityRps === null ? "?" : int(b.capacityRps)}${b.overloaded ? " \u2014 **overloaded**" : b.capacityRps !== null && b.loadRps >= b.capacityRps ? " (no headroom)" : ""}${b.errors ? `, all ${int(b.loadRps)} rps errors` : ""}`
   ).join("; ") || "no backend remains"}.`;
 }
 function divergenceImpact(rb) {
@@ -33333,7 +31981,7 @@ function checks(rb) {
   out.push(
     "## Checks",
     "",
-    `Verdict predicted: **${p.verdict}**${r2.after && withdraws(rb) ? ` during the window, **${r2.after.verdict}** after the withdrawal${afterWhom(rb)}` : ""}.${r2.unenactedQuorums.length ? ` That verdict is the engine's for the whole cut; ${r2.unenactedQuorums.map(cell).join(", ")} ${r2.unenactedQuorums.length === 1 ? "is" : "are"} not cut here (Not enacted) and may keep writing where the engine predicts ${r2.unenactedQuorums.length === 1 ? "it stops" : "they stop"}: not part of this run.` : ""}${meshVerdictText(rb)}`,
+    `Verdict predicted: **${p.verdict}**${r2.after && withdraws(rb) ? ` during the window, **${r2.after.verdict}** after the withdrawal${afterWhom(rb)}` : ""}.${r2.unenactedQuorums.length ? ` That verdict is the engine's for the whole cut; ${r2.unenactedQuorums.map(cell).join(", ")} ${r2.unenactedQuorums.length === 1 ? "is" : "are"} not cut here (Not enacted) and may keep writing where the engine predicts ${r2.unenactedQuorums.length === 1 ? "it stops" : "they stop"}: not part of this run.` : ""}${r2.unenactedEntries.length ? ` It counts the errors of ${listOf(r2.unenactedEntries.map((x) => `traffic ${cell(x)}`))}, which the steps do not enact (Not enacted): not part of this run.` : ""}${meshVerdictText(rb)}`,
     ""
   );
   const list2 = [
@@ -33532,7 +32180,7 @@ function storeChecks({ r: r2, p, t, isolated }) {
       );
     else if (st.outcome === "diverges")
       out.push(
-        `store ${cell(st.name)} accepts writes on both sides; ${resync ? `this run outlasts its lag buffer (${sec(lag.bufferSeconds)}): the writers fall out of each other's stream and must be resynced before they converge` : `on the heal each side's writes are exchanged${lag?.bufferSeconds !== void 0 ? ` (as long as the cut stays under its lag buffer's ${sec(lag.bufferSeconds)})` : ""} and, where both changed one row, ${cell(conflictMerge(st.replication, decl?.conflictResolution?.value))}. After the heal: ${afterMerge(st.replication, decl?.conflictResolution?.value, decl?.engine?.value)}`}.`
+        `store ${cell(st.name)} accepts writes on both sides; ${resync ? `this run outlasts its lag buffer (${sec(lag.bufferSeconds)}): the writers fall out of each other's stream and must be resynced before they converge` : `on the heal each side's writes are exchanged${lag?.bufferSeconds !== void 0 ? ` (as long as its lag \u2014 the baseline plus the cut \u2014 stays under the ${sec(lag.bufferSeconds)} its lag buffer holds)` : ""} and, where both changed one row, ${cell(conflictMerge(st.replication, decl?.conflictResolution?.value))}. After the heal: ${afterMerge(st.replication, decl?.conflictResolution?.value, decl?.engine?.value)}`}.`
       );
     else if (inside2)
       out.push(
@@ -34040,9 +32688,69 @@ function lagPlans(ctx, sides, unranged = () => [], uncut = []) {
   return out;
 }
 function lagUnranged(ctx) {
-  const ranged = (site) => ctx.topology.clusters.some((c) => c.name && ctx.siteOfCluster(c.name.value) === site && c.cidrs.length) || !!ctx.topology.siteByName.get(site)?.addresses?.items.length;
+  const ranged = rangedSite(ctx);
   return (_store, a, b) => [a, b].filter((x) => !ranged(x));
 }
+var rangedSite = (ctx) => (site) => ctx.topology.clusters.some((c) => c.name && ctx.siteOfCluster(c.name.value) === site && c.cidrs.length) || !!ctx.topology.siteByName.get(site)?.addresses?.items.length;
+function storesNotCut(ctx, unenactedQuorums, uncutStores) {
+  const ranged = rangedSite(ctx);
+  const out = /* @__PURE__ */ new Map();
+  for (const st of ctx.topology.stores) {
+    const name = st.name?.value;
+    if (name === void 0) continue;
+    const at = storeSites(st);
+    if (unenactedQuorums.includes(`store ${name}`)) out.set(name, `its quorum is Not enacted, above`);
+    else if (uncutStores.includes(name)) out.set(name, `its replication is Not enacted, above`);
+    else if (at.length && !at.some(ranged))
+      out.set(
+        name,
+        `${listOf2(at)} ${at.length === 1 ? "declares" : "declare"} no cluster range and no sites[].addresses, so no rule drops its traffic`
+      );
+  }
+  return out;
+}
+var storeSites = (st) => [
+  .../* @__PURE__ */ new Set([
+    ...(st.members?.entries ?? []).filter((e) => (e.count?.value ?? 0) > 0).map((e) => e.site.value),
+    ...(st.writers?.items ?? []).map((w) => w.value),
+    ...(st.replicas?.items ?? []).map((w) => w.value)
+  ])
+];
+function enactedView(r2, notCut) {
+  const spared = (b) => b.errors && (b.errorsFrom ?? []).every((d) => notCut.has(d));
+  if (!r2.traffic.some((t) => t.backends.some(spared))) return r2;
+  const traffic = r2.traffic.map((t) => {
+    if (!t.backends.some(spared)) return t;
+    const backends = t.backends.map((b) => {
+      if (!spared(b)) return b;
+      const { errorsFrom: _, ...rest } = b;
+      return { ...rest, errors: false, errorRps: 0 };
+    });
+    const remaining = backends.filter((b) => b.loadRps !== null);
+    const outcome = t.outcome === "unserved" ? "unserved" : remaining.some((b) => b.errors) ? "errors" : remaining.some((b) => b.overloaded) ? "overloaded" : "served";
+    return { ...t, outcome, errorRps: backends.reduce((a, b) => a + b.errorRps, 0), backends };
+  });
+  return { ...r2, traffic };
+}
+function noteUnenactedEntries(pl, judged4, notCut) {
+  const out = [];
+  for (const name of [...new Set(judged4.flatMap((r2) => r2.traffic.map((t) => t.name)))]) {
+    const spared = judged4.flatMap(
+      (r2) => (r2.traffic.find((t) => t.name === name)?.backends ?? []).filter((b) => b.errors && (b.errorsFrom ?? []).every((d) => notCut.has(d)))
+    );
+    if (!spared.length) continue;
+    const clusters = [...new Set(spared.map((b) => b.cluster))];
+    const stores = [...new Set(spared.flatMap((b) => b.errorsFrom ?? []))];
+    const most = Math.max(...spared.map((b) => b.errorRps));
+    const erring = judged4.flatMap((r2) => (r2.traffic.find((t) => t.name === name)?.backends ?? []).filter((b) => b.errors));
+    if (erring.length === spared.length) out.push(name);
+    pl.notEnacted.push(
+      `traffic ${name}: the engine predicts errors at ${listOf2(clusters)} (up to ${count(most)} rps) only because ${listOf2(stores.map((d) => `store ${d}`))} ${stores.length === 1 ? "takes" : "take"} no writes from there in the cut, and the steps do not cut ${stores.length === 1 ? "it" : "them"} (${stores.map((d) => `${d}: ${notCut.get(d)}`).join("; ")}) \u2014 ${listOf2(clusters)} ${clusters.length === 1 ? "keeps" : "keep"} writing through the run: nothing below predicts those errors, an error budget for them or a deep health check failing on them; the withdrawal step still moves ${name}'s load`
+    );
+  }
+  return out;
+}
+var listOf2 = (xs) => xs.length < 2 ? xs.join("") : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`;
 var MIN_DERIVED_SECONDS = 180;
 function durationOf(o, limits) {
   if (o.duration) return { text: o.duration, seconds: durationSeconds(o.duration), derived: false };
@@ -34141,6 +32849,9 @@ function shorterSpendsLess(ctx, p, after, seconds2, spends) {
   const total2 = (xs) => xs.reduce((a, b) => a + b.minutes, 0);
   return total2(spendsOf(ctx, p, after, MIN_DERIVED_SECONDS)) < total2(spends);
 }
+function refuseEngineDown(engine, enactment, spends, o, seconds2) {
+  refuseDown({ ...enactment, prediction: engine.prediction, after: engine.enacted.after }, spends, o, seconds2);
+}
 function refuseDown(down, spends, o, seconds2) {
   const { ctx, prediction: p, after } = down;
   if (o.acceptDown || p.verdict !== "down" && after?.verdict !== "down") return;
@@ -34184,7 +32895,7 @@ function predictionOf(ctx, lose, sides, asked) {
   const after = asked.isolate || iso.withdrawn.join() === lose.join() ? iso.after : run(ctx, { ...iso.window.scenario, withdraw: lose });
   return { prediction: iso.window, enacted: { after, withdrawn: iso.withdrawn } };
 }
-function partitionDeepAfter(ctx, p) {
+function partitionDeepAfter(ctx, p, notCut = /* @__PURE__ */ new Map()) {
   const withdrawn = [
     ...new Set(
       p.traffic.flatMap(
@@ -34193,7 +32904,7 @@ function partitionDeepAfter(ctx, p) {
     )
   ];
   if (!withdrawn.length || p.scenario.lose.length) return void 0;
-  return { after: run(ctx, { ...p.scenario, withdraw: withdrawn }), withdrawn };
+  return { after: enactedView(run(ctx, { ...p.scenario, withdraw: withdrawn }), notCut), withdrawn };
 }
 function partitionSpends(ctx, p, deep, seconds2) {
   const whole = budgetSpends(ctx, p, void 0, seconds2, () => void 0);
@@ -34213,21 +32924,22 @@ function* gameDaySteps(ctx, scenario2, asked) {
   const s = scenarioOf(scenario2, asked);
   const sites = [...ctx.topology.siteByName.keys()];
   const sides = sidesOf2(sites, s.lose, s.partition);
-  const { prediction, enacted } = predictionOf(ctx, s.lose, sides, asked);
+  const engine = predictionOf(ctx, s.lose, sides, asked);
   yield;
   const pl = planning(ctx, sides);
   refuseSelfOverlap(pl);
   const { tool, toolNote } = toolFor(pl, asked.tool);
-  const { lag, uncutStores, timers: timers2, evictions } = runBounds(ctx, pl, prediction);
+  const { lag, uncutStores, timers: timers2, evictions } = runBounds(ctx, pl, engine.prediction);
   const plans = yield* clusterPlans(pl, { ...asked, tool });
   const hostPlans = hostPlansOf(pl);
   const { enactedQuorums, unenacted, cutTimers, cutEvictions } = enactedBounds(pl, plans, timers2, evictions);
+  const { prediction, enacted, unenactedEntries, notCut } = enactedOf(pl, s, asked, engine, unenacted, uncutStores);
   const duration = durationOf(asked, [...lag, ...cutTimers, ...cutEvictions]);
-  const { deepAfter, spends } = runSpends(ctx, s, prediction, enacted.after, duration.seconds);
+  const { deepAfter, spends } = runSpends(ctx, s, prediction, enacted.after, duration.seconds, notCut);
   const o = { ...asked, tool, duration: duration.text };
   const files = chaosFiles(pl, s, o, plans, duration.seconds);
   refuseEmptyOrReopened(pl, plans, hostPlans, o);
-  refuseDown({ ctx, prediction, after: enacted.after, unenactedQuorums: unenacted, uncutStores, lag }, spends, asked, duration.seconds);
+  refuseEngineDown(engine, { ctx, unenactedQuorums: unenacted, uncutStores, lag, unenactedEntries }, spends, asked, duration.seconds);
   const deadman = deadmanSeconds(duration.seconds, [...lag, ...cutTimers, ...cutEvictions]);
   files.push(...hostRuleFiles(hostPlans, s, o, deadman));
   noteUncut(pl, o, [prediction, ...enacted.after ? [enacted.after] : []]);
@@ -34244,13 +32956,12 @@ function* gameDaySteps(ctx, scenario2, asked) {
       prediction,
       ...enacted,
       ...deepAfter ? { deepAfter } : {},
-      ...s.lose.length && !asked.isolate ? { loss: run(ctx, { ...ALL_UP, lose: s.lose }) } : {},
-      // what the isolation does not enact (M105)
       probe,
       hostPlans,
       notEnacted: pl.notEnacted,
       enactedQuorums,
       unenactedQuorums: unenacted,
+      unenactedEntries,
       ctx,
       lag,
       uncutStores,
@@ -34260,8 +32971,7 @@ function* gameDaySteps(ctx, scenario2, asked) {
       deadman,
       toolNote,
       spends,
-      // where simulate recommends each leader with every site up: the runbook predicts which leaders the cut moves
-      leaders: Object.fromEntries(run(ctx, ALL_UP).quorums.map((q) => [q.name, q.leader]))
+      ...engineAside(ctx, s, asked)
     },
     o
   );
@@ -34281,6 +32991,30 @@ function* gameDaySteps(ctx, scenario2, asked) {
     tool
   };
 }
+function engineAside(ctx, s, asked) {
+  return {
+    ...s.lose.length && !asked.isolate ? { loss: run(ctx, { ...ALL_UP, lose: s.lose }) } : {},
+    // what the isolation does not enact (M105)
+    // where simulate recommends each leader with every site up: the runbook predicts which leaders the cut moves
+    leaders: Object.fromEntries(run(ctx, ALL_UP).quorums.map((q) => [q.name, q.leader]))
+  };
+}
+function enactedIsolation(ctx, site) {
+  try {
+    const asked = { tool: "chaos-mesh", source: "", isolate: true };
+    const sides = sidesOf2([...ctx.topology.siteByName.keys()], [site], []);
+    const engine = predictionOf(ctx, [site], sides, asked);
+    const pl = planning(ctx, sides);
+    const { uncutStores, timers: timers2, evictions } = runBounds(ctx, pl, engine.prediction);
+    const plans = finish(clusterPlans(pl, asked));
+    const { unenacted } = enactedBounds(pl, plans, timers2, evictions);
+    const { prediction, enacted, unenactedEntries } = enactedOf(pl, { ...ALL_UP, lose: [site] }, asked, engine, unenacted, uncutStores);
+    return { window: prediction, ...enacted, unenactedEntries };
+  } catch (e) {
+    if (e instanceof GameDayError || e instanceof GameDayRefusal) return void 0;
+    throw e;
+  }
+}
 function runBounds(ctx, pl, prediction) {
   const uncutLag = [];
   const lag = lagPlans(ctx, pl.sides, lagUnranged(ctx), uncutLag);
@@ -34293,8 +33027,22 @@ function runBounds(ctx, pl, prediction) {
   const uncutStores = uncutLag.filter((u) => !lag.some((l) => l.store === u.store)).map((u) => u.store);
   return { lag, uncutStores, timers: timers2, evictions };
 }
-function runSpends(ctx, s, prediction, after, seconds2) {
-  const deepAfter = s.lose.length ? void 0 : partitionDeepAfter(ctx, prediction);
+function enactedOf(pl, s, asked, engine, unenacted, uncutStores) {
+  const notCut = storesNotCut(pl.ctx, unenacted, uncutStores);
+  const { prediction, enacted } = enactedPrediction(pl.ctx, s, asked, engine, notCut);
+  const judged4 = [engine.prediction, ...engine.enacted.after ? [engine.enacted.after] : []];
+  return { prediction, enacted, unenactedEntries: noteUnenactedEntries(pl, judged4, notCut), notCut };
+}
+function enactedPrediction(ctx, s, asked, engine, notCut) {
+  const prediction = enactedView(engine.prediction, notCut);
+  const { after, withdrawn } = engine.enacted;
+  if (!after || !withdrawn) return { prediction, enacted: engine.enacted };
+  const deep = asked.isolate ? deepWithdrawn(prediction, s.lose) : withdrawn;
+  const moved = deep.join() !== withdrawn.join() ? run(ctx, { ...engine.prediction.scenario, withdraw: deep }) : after;
+  return { prediction, enacted: { after: enactedView(moved, notCut), withdrawn: deep } };
+}
+function runSpends(ctx, s, prediction, after, seconds2, notCut = /* @__PURE__ */ new Map()) {
+  const deepAfter = s.lose.length ? void 0 : partitionDeepAfter(ctx, prediction, notCut);
   const spends = deepAfter ? partitionSpends(ctx, prediction, deepAfter.after, seconds2) : spendsOf(ctx, prediction, after, seconds2);
   return { deepAfter, spends };
 }
@@ -34739,6 +33487,1410 @@ function chaosEngine(ns, slug, targets, seconds2) {
 function hostNetworkOf(c) {
   if (c.mesh === "submariner") return "etcd, the Submariner gateway and route agents on its nodes";
   return c.mesh === "clustermesh" ? "etcd, Cilium agents, gateways on its nodes" : "etcd, gateways on its nodes";
+}
+
+// server/src/ports/render.ts
+var PORT_FORMATS = ["md", "csv", "json"];
+var endText = (e) => `${e.what} (${e.site}): ${e.ranges.length ? e.ranges.join(", ") : "no range declared"}`;
+var valueText2 = (r2) => r2.value.kind === "deployed" ? `deployed: ${r2.value.file} ${r2.value.key}` : "upstream default";
+var arrow2 = (r2) => r2.direction === "both" ? "\u2194" : "\u2192";
+function pairOf(r2) {
+  const [a, b] = [r2.from.site, r2.to.site].sort();
+  return insideOneSite(r2) ? `${a} (inside the site)` : `${a} \u2194 ${b}`;
+}
+var MAX_PORT_PAIRS = 200;
+function portsMarkdown(m, heading = "###") {
+  if (!m.rows.length)
+    return `${["No cross-site flow needs a firewall rule: no cluster mesh, no Istio or Linkerd multicluster, no quorum with members in two sites.", ...m.notes.map((n) => `- ${prose(n)}`)].join("\n\n")}
+`;
+  const out = [];
+  const pairs = /* @__PURE__ */ new Map();
+  for (const r2 of m.rows) {
+    const p = pairOf(r2);
+    const group = pairs.get(p);
+    if (group) group.push(r2);
+    else pairs.set(p, [r2]);
+  }
+  let listed = 0;
+  for (const [p, rows2] of pairs) {
+    if (listed++ === MAX_PORT_PAIRS) {
+      const rest = [...pairs.values()].slice(MAX_PORT_PAIRS);
+      const rules = rest.reduce((n, g) => n + g.length, 0);
+      out.push(
+        `${count(rest.length)} more site pairs (${count(rules)} rules) are not listed here, past the ${MAX_PORT_PAIRS} this text lists: \`quorate ports --format csv\` (or \`json\`) gives every rule.`,
+        ""
+      );
+      break;
+    }
+    out.push(`${heading} ${cell(p)}`, "");
+    out.push(
+      table(
+        ["component", "protocol / port", "", "from", "to", "why", "value"],
+        rows2.map((r2) => [
+          `${r2.when ? `${r2.component} (only ${r2.when})` : r2.component}${r2.inside ? ` \u2014 inside ${r2.inside}: a NetworkPolicy rule, not a WAN firewall rule` : ""}`,
+          `${portText(r2)}${r2.port !== null && r2.detail ? ` \u2014 ${r2.detail}` : ""}`,
+          arrow2(r2),
+          endText(r2.from),
+          endText(r2.to),
+          r2.why,
+          valueText2(r2)
+        ])
+      ),
+      ""
+    );
+  }
+  if (m.notes.length) out.push("Notes:", "", ...m.notes.map((n) => `- ${prose(n)}`), "");
+  const refs = [...new Set(m.rows.map((r2) => r2.reference))].sort();
+  out.push(`Ports as documented upstream: ${refs.map((u) => `<${u}>`).join(", ")}.`, "");
+  return `${out.join("\n").trimEnd()}
+`;
+}
+function portsCsv(m) {
+  const q = (s) => {
+    const t = s === null ? "" : String(s);
+    const safe3 = /^[=+\-@\t\r]/.test(t) ? `'${t}` : t;
+    return /[",\r\n]/.test(safe3) ? `"${safe3.replace(/"/g, '""')}"` : safe3;
+  };
+  const head = [
+    "component",
+    "source",
+    "protocol",
+    "port",
+    "detail",
+    "direction",
+    "from_site",
+    "from",
+    "from_ranges",
+    "to_site",
+    "to",
+    "to_ranges",
+    "why",
+    "when",
+    "value",
+    "reference",
+    "inside"
+  ];
+  const lines2 = m.rows.map(
+    (r2) => [
+      r2.component,
+      r2.source,
+      r2.protocol,
+      r2.port,
+      r2.detail ?? "",
+      r2.direction,
+      r2.from.site,
+      r2.from.what,
+      r2.from.ranges.join(" "),
+      r2.to.site,
+      r2.to.what,
+      r2.to.ranges.join(" "),
+      r2.why,
+      r2.when ?? "",
+      valueText2(r2),
+      r2.reference,
+      r2.inside ?? ""
+    ].map(q).join(",")
+  );
+  return `${[head.join(","), ...lines2].join("\r\n")}\r
+`;
+}
+function portsJson(m) {
+  return `${JSON.stringify({ rows: m.rows, notes: m.notes }, null, 2)}
+`;
+}
+
+// server/src/whatif/tiers.ts
+var NONE2 = "none declared";
+var NO_OBJECTIVE = "no objective";
+function status(j) {
+  if (!j) return NO_OBJECTIVE;
+  if (j.met && j.condition && j.key === "availability")
+    return { raw: "met with CockroachDB 24.1 or later (its follower relay); **not met** without it" };
+  if (j.met && j.condition) return { raw: `met ${j.condition.replace("only if", "**only if**")}` };
+  if (j.met === false && j.fix) return { raw: `**not met**; ${j.fix}` };
+  return j.met === null ? "cannot be measured" : j.met ? "met" : { raw: "**not met**" };
+}
+var unmeasured2 = (j) => j.finding ? j.finding.message.slice(j.label.length + 2) : "cannot be measured (see objective/unmeasurable)";
+function availabilityCell(r2, f, j) {
+  if (f?.withRelay) return `${figureText(f)}; ${withRelayText(f.withRelay)}`;
+  if (f) return f.withoutRelay ? `${figureText(f)}; ${withoutRelayText(f.withoutRelay)}` : figureText(f);
+  if (j && j.met === null) return unmeasured2(j);
+  const report = reportOf(r2.ctx);
+  if (report.invalid.length) return `not computed: availability must be in (0, 1] \u2014 ${report.invalid.join("; ")}`;
+  return report.declared ? "not computed" : "not computed: no site or link declares an availability";
+}
+var judgement = (x, owner, key) => x.judged.find((j) => j.owner === owner && j.key === key);
+var figuresOf = (x, owner) => x.report.figures.find((f) => f.owner === owner);
+var objectiveCell = (j) => j ? objectiveText(j) : NONE2;
+function survivalRows(x, owner, tier) {
+  for (const j of x.judged)
+    if (j.owner === owner && j.key.startsWith("survive "))
+      x.rows.push([
+        tier,
+        j.label,
+        `survives ${objectiveText(j)}`,
+        j.met === null ? unmeasured2(j) : j.met ? "every such scenario keeps it working" : j.detail ?? "fails",
+        status(j)
+      ]);
+}
+function trafficRows(x) {
+  for (const tr of x.r.ctx.topology.traffic) {
+    if (!tr.name) continue;
+    const name = `traffic ${tr.name.value}`;
+    const rto = rtoEstimate(tr);
+    const jr = judgement(x, tr, "rtoSeconds");
+    const rtoCell = rto ? `${sig(rto.seconds)} s (${rto.terms})` : jr?.met === null ? unmeasured2(jr) : (
+      // the TTL alone past the objective (review M85): a lower bound, not an estimate
+      jr?.met === false && jr.design !== null ? `${jr.detail} (not estimated: ${rtoMissing(tr)})` : `not estimated: ${rtoMissing(tr)}`
+    );
+    const lost = !rto?.siteLoss ? "" : rto.siteLossSeconds !== void 0 ? `; on a whole-site loss ${sig(rto.siteLossSeconds)} s (${rto.siteLossTerms}), when the upstream's BGP session fails` : "; on a whole-site loss, until the upstream's BGP session fails (the hold time: 90\u2013180 s by default, about 1 s with BFD)";
+    const rtoStatus = status(jr);
+    x.rows.push(["Ingress RTO", name, objectiveCell(jr), `${rtoCell}${lost}`, rtoStatus]);
+    const ja = judgement(x, tr, "availability");
+    x.rows.push(["Ingress availability", name, objectiveCell(ja), availabilityCell(x.r, figuresOf(x, tr), ja), status(ja)]);
+    survivalRows(x, tr, "Ingress survival");
+    x.rows.push([
+      "Stateless workloads RTO",
+      `backends of ${tr.name.value}`,
+      objectiveCell(jr),
+      // as ingress, both figures where anycast has two (review M63: the status is the whole-site figure's)
+      ...statelessRto(x.r, tr, `${rtoCell}${lost}`, jr, rtoStatus)
+    ]);
+  }
+}
+function rpoCell(ctx, st, rep) {
+  const sole = soleCopySite(ctx, st);
+  if (sole) return soleCopyRpoText(sole, cutOffReplicaSites(ctx, st));
+  const rpo = storeRpo(st);
+  if (rpo === null) return "not assessed: declare maxLagSeconds";
+  if (rpo === Infinity) return "unbounded (the lag buffer overflows: a longer lag forces a resync)";
+  const condition = rpoCondition(ctx, st);
+  const when = condition ? ` ${condition}` : "";
+  if (rpo > 0) return `${sig(rpo)} s (maxLagSeconds)${when}`;
+  return rep === "galera" ? `0 s (a commit returns once its write set is received by every node of the primary component; each node certifies it on its own, then applies it)${when}` : `0 s (a write is acknowledged once a majority has it)${when}`;
+}
+function datastoreRto(ctx, st, rep) {
+  const engine = st.engine?.value;
+  const q = ctx.quorumOf(st);
+  const stops = q?.resolved ? votingSiteLosses(ctx, q).map((l) => l.site) : [];
+  if (stops.length)
+    return `losing ${listText(stops).replace(/ and (?=[^,]*$)/, " or ")} stops its writes until the lost members return or an operator recovers from the minority (a majority is lost: no timer brings them back)`;
+  if (rep === "consensus") {
+    const s = leadershipMoveSeconds("consensus", void 0, engine);
+    if (isYugabyte(engine))
+      return `writes to the tablets led at a lost site resume within about ${s} s (YugabyteDB's Raft failure detection: 6 missed heartbeats of 500 ms, within its 2 s leader lease); tablets led elsewhere keep writing`;
+    if (isTidb(engine))
+      return `writes to the Regions led at a lost site resume within about ${s} s (TiKV's Raft election timeout: 10 ticks of 1 s, randomised up to twice that, then a vote); Regions led elsewhere keep writing`;
+    if (engine !== void 0 && /cockroach/i.test(engine))
+      return `writes to the ranges led at a lost site resume within about ${s} s (CockroachDB's node-liveness expiry, then a Raft election); ranges led elsewhere keep writing`;
+    const why2 = leaderElectionWords(engine);
+    const leader = isMongo(engine) ? "primary" : "leader";
+    return `if its ${leader} was at the lost site, every write waits until the members left elect a new one, about ${s} s (${why2}); with the ${leader} elsewhere writes go on`;
+  }
+  if (rep === "galera") {
+    const s = leadershipMoveSeconds("galera");
+    return `every node's writes wait about ${s} s (evs.suspect_timeout) until the others drop the lost node and keep a primary component`;
+  }
+  const writers = new Set((st.writers?.items ?? []).map((w) => w.value));
+  if (writers.size > 1) return "0 s: each writer site keeps taking writes";
+  return "not estimated: writes wait for a replica's promotion (an operator or a failover manager such as Patroni), which the design does not declare";
+}
+function storeRows(x) {
+  for (const st of x.r.ctx.topology.stores) {
+    const rep = st.replication?.value;
+    if (!st.name || !rep) continue;
+    const cls = rep === "async" && st.conflictResolution ? `async, ${st.conflictResolution.value} resolution` : rep;
+    const name = `store ${st.name.value}`;
+    const owner = x.r.ctx.quorumOf(st)?.owner ?? st;
+    const jp = judgement(x, st, "rpoSeconds");
+    x.rows.push([`RPO (${cls})`, name, objectiveCell(jp), rpoCell(x.r.ctx, st, rep), status(jp)]);
+    x.rows.push([`Datastore RTO (${cls})`, name, "\u2014 (no store objective for it)", datastoreRto(x.r.ctx, st, rep), NO_OBJECTIVE]);
+    const ja = judgement(x, st, "availability");
+    x.rows.push([`Writes availability (${cls})`, name, objectiveCell(ja), availabilityCell(x.r, figuresOf(x, owner), ja), status(ja)]);
+    budgetRow(x, st, cls, name);
+    const jc = judgement(x, st, "conflictProbability");
+    const writers = new Set((st.writers?.items ?? []).map((w) => w.value));
+    if ((rep === "async" || rep === "crdt") && (writers.size > 1 || jc)) {
+      const f = figuresOf(x, st);
+      x.rows.push([
+        `Conflict rate (${cls})`,
+        name,
+        objectiveCell(jc),
+        f && f.conflictProbability !== null ? `writers partitioned ${percentOfTime(f.conflictProbability)} of the time (${minutes(f.conflictProbability * MINUTES_PER_YEAR)} a year)` : jc?.met === null ? unmeasured2(jc) : "not computed",
+        status(jc)
+      ]);
+    }
+    survivalRows(x, st, "Datastore survival");
+  }
+}
+function budgetRow(x, st, cls, name) {
+  const b = budgetOf(x.r.ctx, st);
+  if (!b) return;
+  x.rows.push([
+    `Write latency (${cls})`,
+    name,
+    `\u2264 ${ms(b.budgetMs)} from every writing site (writeLatencyBudgetMs)`,
+    budgetText(b, false),
+    ((st2) => st2 === "exceeded" ? (
+      // over with every site and link up (review M61): the normal state, not "some states"
+      { raw: b.states.some((x2) => !x2.components.length) ? "**exceeded** with every site and link up" : "**exceeded** in some states" }
+    ) : st2 === "pinned" ? { raw: `met with the leader pinned at ${b.pin}; **exceeded** in some states without the pin` } : "met in every judged state")(budgetStatus(b))
+  ]);
+  if (b.states.length) x.notes.push(`${name}: ${budgetText(b).replace(/^writes over/, "writes are over")}.`);
+}
+function etcdRows(x) {
+  for (const q of x.r.quorums)
+    if (q.kind === "etcd") {
+      const f = figuresOf(x, q.owner);
+      x.rows.push([
+        "Control-plane API writes (etcd)",
+        f ? apiSubject(f) : q.label,
+        "\u2014 (objectives go on stores and traffic entries)",
+        f ? figureText(f) : availabilityCell(x.r, void 0, void 0),
+        NO_OBJECTIVE
+      ]);
+      const why2 = f?.api ? apiCausesText(f) : "";
+      if (f?.api && why2)
+        x.notes.push(`${apiSubject(f)} takes no writes: ${[why2, quorumFigureText(f), federatedText(f)].filter(Boolean).join("; ")}.`);
+    }
+}
+function tiersNotes(x) {
+  const out = x.notes.map((n) => `- ${prose(n)}`);
+  const missing = x.rows.filter((row) => row[4] === NO_OBJECTIVE).length;
+  if (missing)
+    out.push(
+      `- ${missing} tier${missing === 1 ? " has" : "s have"} no objective: the figure is what the design gives, and nothing holds it there.`
+    );
+  const taken = [...new Set(x.report.figures.flatMap((f) => f.assumedAtOne))];
+  if (taken.length)
+    out.push(
+      `- Taken as never failing (no availability declared): ${taken.join(", ")}. A figure resting on them holds only if they never fail, so an objective it meets cannot be measured until they declare one (\`availability: 1\` where one truly never fails).`
+    );
+  out.push(...x.report.assumptions.map((a) => `- Assumed: ${a}.`), ...rtoNotes(x));
+  if (x.rows.some((row) => typeof row[0] === "string" && row[0].startsWith("Conflict rate")))
+    out.push(
+      "- Conflict rate is the time writers cannot reach each other: a lower bound on conflict exposure, since writers also conflict while connected, within their lag."
+    );
+  out.push("");
+  return out;
+}
+function rtoNotes(x) {
+  const steering = x.r.ctx.topology.traffic.filter((tr) => rtoEstimate(tr)).map((tr) => tr.steering?.value);
+  if (!steering.length) return [];
+  const anycast = steering.includes("anycast");
+  const dns = steering.some((s) => s !== "anycast");
+  const ttl2 = "RTO is the worst case for clients that honour the TTL (resolvers and clients that ignore or clamp TTLs take longer)";
+  const reset = "anycast resets established connections";
+  const first = dns && anycast ? `${ttl2}; ${reset}.` : dns ? `${ttl2}.` : `Anycast resets established connections.`;
+  return [`- ${first}`, `- RTO: ${RTO_DETECTION}.`];
+}
+function tiersSection(r2) {
+  const x = { r: r2, report: reportOf(r2.ctx), judged: objectiveJudgements(r2.ctx), rows: [], notes: [] };
+  trafficRows(x);
+  storeRows(x);
+  etcdRows(x);
+  const out = ["## Tiers", ""];
+  if (!x.rows.length) return [...out, "No store or traffic entry is declared: there is no tier to state.", ""];
+  out.push(
+    'What "zero downtime" means for this design, tier by tier: the objective its owners declared (`objectives` on each store and traffic entry) beside what the design gives, computed from the declared availability of its sites and links (`quorate availability` shows every figure, its cut sets and how it was computed).',
+    "",
+    table(["tier", "for", "objective", "this design", "status"], x.rows),
+    ""
+  );
+  return [...out, ...tiersNotes(x)];
+}
+function capacityAfterLoss(r2, tr) {
+  const tight = [];
+  for (const x of r2.single) {
+    const res = x.traffic.find((y) => y.name === tr.name.value);
+    for (const b of res?.backends ?? [])
+      if (b.loadRps !== null && b.headroomRps !== null) tight.push({ loss: x.name.replace(/^lose /, "losing "), b });
+  }
+  if (!tight.length) return "every single-site loss leaves it served";
+  const least = Math.min(...tight.map((y) => y.b.headroomRps));
+  const at = tight.filter((y) => y.b.headroomRps === least);
+  const where2 = at.map((y) => `${y.loss} leaves ${y.b.cluster} at ${rpsFigure(y.b.loadRps)} of ${rps(y.b.capacityRps)}`).join("; ");
+  return least > 0 ? `every single-site loss leaves enough capacity (least headroom ${rps(least)}: ${where2})` : `every single-site loss leaves exactly enough capacity, no margin: ${where2}`;
+}
+function statelessRto(r2, tr, rtoCell, jr, ingress) {
+  const failing = r2.single.map((x) => ({ x, res: x.traffic.find((y) => y.name === tr.name.value) })).find((y) => y.res && y.res.outcome !== "served");
+  if (!failing) return [`as ingress: ${rtoCell}; ${capacityAfterLoss(r2, tr)}`, ingress];
+  const why2 = failing.res.outcome === "overloaded" ? "the remaining backends are overloaded (capacity/site-loss)" : failing.res.outcome === "errors" ? "backends answer with errors (a store they depend on stops writes)" : "no backend remains";
+  const cause = failing.res.outcome === "overloaded" ? "by capacity, not steering (`capacity/site-loss`)" : failing.res.outcome === "errors" ? "by writes stopping, not steering" : "no backend remains";
+  return [`not bounded by steering: ${failing.x.name} \u2014 ${why2}`, jr ? { raw: `**not met** \u2014 ${cause}` } : NO_OBJECTIVE];
+}
+
+// server/src/whatif/record.ts
+var RECORD_SECTIONS = [
+  { id: "status", render: statusSection },
+  { id: "context", render: contextSection },
+  { id: "decision", render: decisionSection },
+  { id: "options", render: optionsSection },
+  { id: "consequences", render: consequencesSection },
+  { id: "tiers", render: tiersSection },
+  { id: "ports", render: portsSection },
+  { id: "checklist", render: checklistSection },
+  { id: "findings", render: (r2) => openFindings(r2.input) },
+  { id: "arithmetic", render: arithmeticSection }
+];
+var ms2 = (x) => `${num(x)} ms`;
+var mark = (ok) => ok ? "met" : { raw: "**not met**" };
+var int2 = (x) => count(Math.round(x));
+var pct = (part, whole) => `${count(whole ? Math.round(part / whole * 1e3) / 10 : 0, 1)}%`;
+function displayPath(p) {
+  const parts = p.replace(/\\/g, "/").split("/");
+  const abs = /^([a-zA-Z]:)?\//.test(p.replace(/\\/g, "/")) || p.startsWith("~");
+  return abs || parts.includes("..") ? parts.filter(Boolean).pop() ?? p : parts.filter((x) => x !== ".").join("/");
+}
+function decisionRecord(input) {
+  return finish(recordSteps(input));
+}
+function* recordSteps(input) {
+  const ctx = input.analysis.contexts[0];
+  if (!ctx) return void 0;
+  const t = ctx.topology;
+  const sites = t.siteByName.size;
+  const name = t.name?.value ?? displayPath(input.path);
+  const r2 = {
+    input,
+    ctx,
+    name,
+    file: displayPath(input.path),
+    errors: [...input.findings, ...(input.bound ?? []).flatMap((b) => b.findings)].filter((f) => f.severity === "error").length,
+    single: yield* runEach(ctx, sweep(ctx, "single")),
+    // with two sites the one link's cut is the partition, listed below
+    cuts: sites > 2 && sites <= MAX_PAIR_SITES ? yield* runEach(ctx, sweep(ctx, "cuts")) : [],
+    partitions: sites > 1 && sites <= MAX_PARTITION_SITES ? yield* runEach(ctx, sweep(ctx, "partitions")) : [],
+    double: sites <= MAX_PAIR_SITES ? yield* runEach(ctx, sweep(ctx, "double")) : [],
+    allUp: run(ctx, ALL_UP),
+    quorums: ctx.quorums.filter((q) => q.resolved && q.counts.size)
+  };
+  const out = [
+    `# Quorum placement, steering and failure behaviour of ${cell(name)}`,
+    "",
+    `Written by quorate ${cell(input.version)} from \`${r2.file.replace(/`/g, "'")}\`. Every number below is derived from that file by the same engine as \`quorate simulate\` and \`quorate check\`; the tables show their inputs so that each can be checked by hand.`,
+    ""
+  ];
+  for (const s of RECORD_SECTIONS) {
+    out.push(...s.render(r2));
+    yield;
+  }
+  return `${out.join("\n").trimEnd()}
+`;
+}
+function* runEach(ctx, scenarios2) {
+  const results = [];
+  for (const s of scenarios2) {
+    results.push(run(ctx, s));
+    yield;
+  }
+  return results;
+}
+function recordStatus(decl, errors) {
+  if (errors) return `proposed \u2014 blocked by ${errors} error${errors === 1 ? "" : "s"}`;
+  return decl ?? "proposed";
+}
+function statusSection(r2) {
+  const d = r2.ctx.topology.decision;
+  const status2 = recordStatus(d?.status, r2.errors);
+  const out = [
+    "## Status",
+    "",
+    `**${status2.charAt(0).toUpperCase()}${status2.slice(1)}**${r2.errors && d?.statusAt && d.status !== "proposed" ? ` (declared \`${d.status}\`; a design with error findings cannot be ${d.status})` : ""}.`,
+    ""
+  ];
+  const facts2 = [];
+  if (d?.date) facts2.push(["Date", d.date.value]);
+  if (d?.deciders?.items.length) facts2.push(["Deciders", d.deciders.items.map((x) => x.value).join(", ")]);
+  if (d?.supersedes) facts2.push(["Supersedes", d.supersedes.value]);
+  if (r2.errors) facts2.push(["Blocking", `${r2.errors} error finding${r2.errors === 1 ? "" : "s"} (see Open findings)`]);
+  if (facts2.length) out.push(...facts2.map(([k, v]) => `- ${k}: ${cell(v)}`), "");
+  return out;
+}
+function contextSection(r2) {
+  const t = r2.ctx.topology;
+  const out = ["## Context", ""];
+  if (t.description) out.push(cell(t.description.value), "");
+  out.push(
+    table(
+      ["site", "role", "clusters", "declared hosts (sites[].addresses)"],
+      t.sites.map((s) => [
+        s.name?.value ?? "?",
+        s.role,
+        t.clusters.filter((c) => c.site?.value === s.name?.value).map((c) => c.name?.value ?? "?").join(", ") || "\u2014",
+        s.addresses?.items.map((x) => x.value).join(", ") || "\u2014"
+      ])
+    ),
+    ""
+  );
+  const sites = [...t.siteByName.keys()];
+  if (sites.length > 1 && sites.length <= 16) {
+    out.push(
+      "Round-trip times (typical, with p99 where declared; \u2014 no link declared):",
+      "",
+      table(
+        ["", ...sites],
+        sites.map((a) => [
+          { raw: `**${cell(a)}**` },
+          ...sites.map((b) => {
+            if (a === b) return "0";
+            const rtt = r2.ctx.rtt(a, b);
+            const p99 = r2.ctx.rttP99(a, b);
+            return rtt === void 0 ? "\u2014" : `${ms2(rtt)}${p99 !== void 0 ? ` (p99 ${num(p99)})` : ""}`;
+          })
+        ])
+      ),
+      ""
+    );
+  }
+  const must = [];
+  for (const q of r2.quorums)
+    must.push(
+      `${cell(q.label)}: ${sites.length > 1 ? "keep taking writes after any single-site loss and any partition that leaves a majority on one side" : "keep a majority"}`
+    );
+  for (const tr of t.traffic)
+    if (tr.name && tr.peakRps)
+      must.push(
+        `${cell(tr.name.value)}: serve ${rps(tr.peakRps.value)} at peak${tr.dependsOn?.items.length ? `, writing to ${tr.dependsOn.items.map((x) => cell(x.value)).join(", ")}` : ""}`
+      );
+  if (must.length) out.push(...mustSurvive(r2, must));
+  const diagram2 = diagramFor(r2.input.analysis, r2.input.findings);
+  if (diagram2.mermaid)
+    out.push(
+      "```mermaid",
+      // top to bottom and at its natural size: a wide diagram scaled to the preview's width
+      // shrinks its labels below reading size; this one scrolls instead
+      '%%{init: {"flowchart": {"useMaxWidth": false}}}%%',
+      diagram2.mermaid.trimEnd().replace(/^flowchart LR\b/, "flowchart TB"),
+      "```",
+      ""
+    );
+  return out;
+}
+function mustSurvive(r2, must) {
+  const KEY_NAMES = {
+    availability: "availability",
+    rpoSeconds: "RPO",
+    rtoSeconds: "RTO",
+    conflictProbability: "conflicts"
+  };
+  const declared2 = /* @__PURE__ */ new Map();
+  for (const j of objectiveJudgements(r2.ctx)) {
+    const what = j.key.startsWith("survive ") ? `survive ${objectiveText(j)}` : `${KEY_NAMES[j.key] ?? j.key} ${objectiveText(j)}`;
+    declared2.set(j.label, [...declared2.get(j.label) ?? [], what]);
+  }
+  const objectives = [...declared2].map(([label4, xs]) => `${cell(label4)}: ${cell(xs.join("; "))}`);
+  return [
+    "What the design must survive (a site is a failure domain):",
+    "",
+    ...must.map((m) => `- ${m}`),
+    "",
+    ...objectives.length ? ["Objectives its owners declared (judged in Tiers below):", "", ...objectives.map((m) => `- ${m}`), ""] : [
+      "No objectives are declared (`objectives` on stores and traffic entries): Tiers below gives what the design delivers, and nothing holds it there.",
+      ""
+    ]
+  ];
+}
+function decisionSection(r2) {
+  const t = r2.ctx.topology;
+  const out = ["## Decision", ""];
+  for (const q of r2.quorums) {
+    const layout = memberSites(q.counts).map((s) => `${q.counts.get(s)} in ${s}`).join(", ");
+    const n = total(q.counts);
+    let line = `- **${cell(q.label)}** (${q.kind}): ${cell(layout)} \u2014 ${n} members, majority ${majority(n)}`;
+    if (q.kind === "etcd") {
+      const e = q.owner.etcd;
+      line += `; heartbeat ${ms2(e?.heartbeatMs?.value ?? DEFAULT_HEARTBEAT_MS)}${e?.heartbeatMs ? "" : " (default)"}, election timeout ${ms2(e?.electionTimeoutMs?.value ?? DEFAULT_ELECTION_TIMEOUT_MS)}${e?.electionTimeoutMs ? "" : " (default)"}`;
+    }
+    const st = q.kind !== "etcd" ? q.owner : void 0;
+    if (st?.engine) line += `; engine ${cell(st.engine.value)}`;
+    if (st?.owner) line += `; owner ${cell(st.owner.value)}`;
+    out.push(`${line}.`);
+  }
+  for (const st of t.stores) {
+    const rep = st.replication?.value;
+    if (rep !== "async" && rep !== "crdt") continue;
+    const writers = st.writers?.items.map((x) => x.value) ?? [];
+    const parts = [
+      `writers ${writers.join(", ") || "none"}`,
+      st.replicas?.items.length ? `replicas ${st.replicas.items.map((x) => x.value).join(", ")}` : "",
+      writers.length > 1 || rep === "crdt" ? `conflicts resolved by ${rep === "crdt" ? "CRDT merge" : st.conflictResolution?.value === "none" ? "nothing (conflictResolution: none)" : st.conflictResolution ? `${st.conflictResolution.value}: ${conflictMerge(rep, st.conflictResolution.value)}` : "nothing (none declared)"}` : "",
+      st.maxLagSeconds ? `lag ridden out up to ${num(st.maxLagSeconds.value)} s` : "",
+      st.owner ? `owner ${st.owner.value}` : "owner not named"
+    ].filter(Boolean);
+    out.push(
+      `- **store ${cell(st.name?.value ?? "?")}** (${rep}${st.engine ? `, ${cell(st.engine.value)}` : ""}): ${parts.map(cell).join("; ")}.`
+    );
+  }
+  for (const tr of t.traffic) {
+    const weights = tr.backends.map((b) => `${b.cluster?.value ?? "?"} ${b.weight?.value ?? 1}`).join(", ");
+    const parts = [
+      // anycast fails over by routes: a TTL plays no part in it
+      `${tr.steering?.value ?? "?"} steering${tr.ttlSeconds && tr.steering?.value !== "anycast" ? ` (TTL ${tr.ttlSeconds.value} s)` : ""}`,
+      `weights ${weights}`,
+      tr.dependsOn?.items.length ? `writes to ${tr.dependsOn.items.map((x) => x.value).join(", ")}` : "no store dependency declared"
+    ];
+    out.push(
+      `- **traffic ${cell(tr.name?.value ?? "?")}**${tr.hostname ? ` (${cell(tr.hostname.value)})` : ""}: ${parts.map(cell).join("; ")}.`
+    );
+  }
+  const byMesh = /* @__PURE__ */ new Map();
+  for (const c of t.clusters) if (c.mesh !== "none" && c.name) byMesh.set(c.mesh, [...byMesh.get(c.mesh) ?? [], c.name.value]);
+  for (const [mesh, cs] of byMesh)
+    out.push(`- **${mesh === "clustermesh" ? "Cilium ClusterMesh" : "Submariner"}** joins ${cs.map(cell).join(", ")}.`);
+  const istio = /* @__PURE__ */ new Map();
+  for (const c of t.clusters)
+    if (c.istio?.meshId && c.name)
+      istio.set(c.istio.meshId.value, [
+        ...istio.get(c.istio.meshId.value) ?? [],
+        `${c.name.value} (${c.istio.role?.value ?? "primary"}${c.istio.network ? `, network ${c.istio.network.value}` : ""})`
+      ]);
+  for (const [id, cs] of istio) out.push(`- **Istio mesh ${cell(id)}**: ${cs.map(cell).join(", ")}.`);
+  const links = t.clusters.flatMap((c) => (c.linkerd?.links ?? []).map((l) => `${c.name?.value} mirrors ${l.cluster?.value} (${l.mode})`));
+  if (links.length) out.push(`- **Linkerd multicluster**: ${links.map(cell).join("; ")}.`);
+  if (out.length === 2) out.push("The design declares no quorum, store, entry point or mesh.");
+  out.push("");
+  return out;
+}
+function optionsSection(r2) {
+  const out = ["## Considered options", ""];
+  if (!r2.quorums.length) return [...out, "No quorum is declared: no member placement to choose.", ""];
+  const sites = [...r2.ctx.topology.siteByName.keys()];
+  for (const q of r2.quorums) {
+    const silent = cutOffVoterSites(r2.ctx, q);
+    const designed = silent.length ? `as designed (${neverVoteText(q, silent)}: quorum/member-unreachable)` : "as designed";
+    const options = [{ name: designed, counts: q.counts }];
+    const survives = !harmfulSiteLosses(q.counts, homeSite(r2.ctx, q)).length && !frozenSplit(q.counts);
+    if (!survives) {
+      const w = witnessPlan(r2.ctx, q);
+      if (w)
+        options.push({
+          name: `${w.isNew ? `a witness at a new site (${w.site})` : `a witness at ${w.site}`} \u2014 the rules' fix "Add witness site"`,
+          counts: w.counts,
+          note: w.isNew ? "no RTT to the new site is declared" : void 0
+        });
+      const rb = memberSites(q.counts).length > 2 ? rebalancedCounts(q) : void 0;
+      if (rb) options.push({ name: `rebalanced \u2014 the rules' fix "Rebalance members"`, counts: rb });
+    }
+    out.push(`### ${cell(q.label)}`, "");
+    const rows2 = options.map((o, i) => optionRow(r2, q, o, sites, i === 0));
+    const fed = q.kind === "etcd" && (memberSites(q.counts).length > 1 || remoteEtcd(r2, q)) ? federatedOption(r2, q, sites) : void 0;
+    if (fed) rows2.push(fed.row);
+    out.push(
+      table(["option", "members", "single-site losses survived", "frozen partitions", "commit latency", "after losing each site"], rows2),
+      ""
+    );
+    if (fed) out.push(...fed.text.flatMap((x) => [x, ""]));
+  }
+  return out;
+}
+function evictionWords(r2, q, home) {
+  const plain = `its pods there are evicted after about ${seconds(home.evicted.after)} (${ZONE_LABEL_CONDITION})`;
+  if (!controlPlaneAway(r2.ctx, q.owner)) return plain;
+  return `${evictsIfStacked(cell(home.own), home.evicted.by.map(cell))}, ${plain}; ${HOSTED_EVICTS_NOTHING}`;
+}
+var localSize = (n) => n < 3 ? 3 : n % 2 ? n : n + 1;
+var shortOf = minorityText;
+var membersAt = (q, n, site) => {
+  const here = q.counts.get(site) ?? 0;
+  return here ? shortOf(here, n, site) : `none of its ${n} members at ${site}: its whole etcd is at ${listText(memberSites(q.counts))}`;
+};
+function remoteEtcd(r2, q) {
+  const h = homeOf2(r2, q);
+  return !!h && memberSites(q.counts).length > 0 && !((q.counts.get(h.home) ?? 0) > 0);
+}
+function homeOf2(r2, q) {
+  const own2 = q.kind === "etcd" ? q.owner.name?.value : void 0;
+  const home = own2 ? r2.ctx.siteOfCluster(own2) : void 0;
+  return own2 && home ? { own: own2, home } : void 0;
+}
+function controlPlaneElsewhere2(r2, q, home) {
+  return controlPlaneOf(r2.ctx, q.owner).sites.filter((s) => s !== home);
+}
+function homeFacts(r2, q) {
+  const h = homeOf2(r2, q);
+  if (!h || memberSites(q.counts).length < 2 && !remoteEtcd(r2, q)) return void 0;
+  const lost = r2.single.find((x) => x.scenario.lose.length === 1 && x.scenario.lose[0] === h.home);
+  const cut = run(r2.ctx, { ...ALL_UP, partition: [[h.home]] });
+  const stopped = cut.clusters.find((c) => c.name === h.own && c.evictionAfterSeconds !== null);
+  return {
+    ...h,
+    // its control plane keeps running on the majority side and evicts the pods at its site
+    evicted: stopped ? { after: stopped.evictionAfterSeconds, by: stopped.controlPlaneAt } : void 0,
+    lostWithHome: lost?.clusters.some((c) => c.name === h.own && c.outcome === "lost") ?? true,
+    // its API stops when its nodes reach no voting member, or when no side keeps a majority at all
+    apiStopsWhenCut: cut.clusters.some((c) => c.name === h.own && c.apiStops) || !cut.quorums.find((x) => x.name === q.label)?.groups.some((g) => g.writes && g.sites.includes(h.home))
+  };
+}
+function federatedOption(r2, q, sites) {
+  const f = homeFacts(r2, q);
+  if (!f) return void 0;
+  const { own: own2, home } = f;
+  const here = q.counts.get(home) ?? 0;
+  const n = total(q.counts);
+  const size2 = localSize(here || n);
+  const others = r2.ctx.topology.clusters.map((c) => c.name?.value).filter((c) => !!c && c !== own2);
+  const judged4 = sites.length;
+  const away = controlPlaneElsewhere2(r2, q, home);
+  const nodes = away.length ? "workload nodes" : "nodes";
+  const moves = away.length ? `its control-plane nodes at ${cell(listText(away))} are retired with their members, and ${cell(home)} runs ${size2} control-plane nodes (${here || "none"} today)` : "only the members move";
+  const cutAsDesigned = f.apiStopsWhenCut ? `it stops: ${membersAt(q, n, home)}` : "it keeps serving there too";
+  const row = [
+    `federated: ${own2}'s etcd local to ${home}, where ${own2} runs`,
+    `${size2} ${home} = ${size2} (majority ${majority(size2)})`,
+    { raw: `${judged4 - 1} of ${judged4} (not ${cell(home)}, which takes ${cell(own2)} with it as designed too)` },
+    "0 (no member across a site link)",
+    { raw: commitMs(0) },
+    {
+      raw: [
+        ...sites.map((s) => `${cell(s)}: ${s === home ? `lost, as ${cell(own2)} is either way` : "continues"}`),
+        `${cell(home)} cut off: ${cell(own2)}'s API keeps serving (as designed ${cell(cutAsDesigned)})`
+      ].join("<br>")
+    }
+  ];
+  const text3 = [
+    `Federated: ${cell(own2)}'s etcd as ${size2} members at ${cell(home)}, where all of ${cell(own2)}'s ${nodes} run${!here ? ` \u2014 the design's ${n} moved there from ${cell(listText(memberSites(q.counts)))}${size2 !== n ? `, rounded up to ${size2}, the smallest odd etcd that survives losing a member` : ""}` : size2 !== here ? ` \u2014 the design's ${here} there rounded up to ${size2}, the smallest odd etcd that survives losing a member` : ""}. Its commits stay inside ${cell(home)}; it is lost with ${cell(home)}, as ${cell(own2)} itself is, and no WAN cut reaches it.${others.length ? ` ${cell(listText(others))}'s control plane${others.length === 1 ? " is" : "s are"} not part of this decision and stay${others.length === 1 ? "s" : ""} as declared.` : ""} Nothing else changes: ${cell(own2)} keeps its API, its ${nodes} and its kubectl context; ${moves}.${here ? " A stretched etcd is worth its WAN commits only for a cluster whose nodes span sites, and then 2+2+1 over three sites is the layout that survives any one site's loss." : ""}`
+  ];
+  return { row, text: [...text3, ...stretchBuysNothing(r2, q, f), ...remoteCosts(r2, q, f)] };
+}
+function remoteCosts(r2, q, f) {
+  if (!remoteEtcd(r2, q)) return [];
+  const { own: own2, home } = f;
+  const n = total(q.counts);
+  const at = memberSites(q.counts);
+  const stops = siteLosses(q.counts).filter((l) => !l.survives);
+  const api = reportOf(r2.ctx).figures.find((x) => x.owner === q.owner && x.api);
+  const figures = api?.api ? ` A local etcd gives ${cell(own2)}'s API ${cell(home)}'s own availability, ${availabilityPercent(api.api.federated)}, against ${availabilityPercent(api.availability, api.unavailability)} as designed (\`quorate availability\`).` : "";
+  return [
+    `**The design's control plane is remote:** ${cell(own2)}'s nodes are all at ${cell(home)}, its whole etcd (${n} members) at ${cell(listText(at))}. Every API write crosses the WAN, ${stops.length ? `losing ${cell(listText(stops.map((l) => l.site)))} stops its API (${stops.map((l) => `${l.survivors} of ${n} left, majority ${l.majority}`).join("; ")}), ` : ""}and a cut between ${cell(home)} and ${cell(listText(at))} leaves its nodes without it \u2014 its pods keep serving, but nothing is scaled, rolled out or rescheduled.${figures} A control plane hosted at another site (Kamaji, HyperShift, k0smotron) trades that for running many clusters' control planes in one place: a choice to make knowingly.`
+  ];
+}
+function stretchBuysNothing(r2, q, f) {
+  const { own: own2, home } = f;
+  if (!q.counts.has(home) || !f.lostWithHome) return [];
+  const n = total(q.counts);
+  const here = q.counts.get(home) ?? 0;
+  const elsewhere = memberSites(q.counts).filter((s) => s !== home);
+  const engine = r2.allUp.quorums.find((x) => x.name === q.label);
+  const remote = siteLosses(q.counts).filter((l) => l.site !== home && !l.survives);
+  const keeps = siteLosses(q.counts).find((l) => l.site === home)?.survives ?? true;
+  const away = controlPlaneElsewhere2(r2, q, home);
+  const nodesAt = away.length ? `${cell(own2)}'s workload nodes are all at ${cell(home)} (a cluster lives at one site; its control-plane nodes at ${cell(listText(away))}, tainted as kubeadm does, run none of its workloads)` : `${cell(own2)}'s nodes are all at ${cell(home)} (a cluster lives at one site)`;
+  const commit = engine?.commitLatencyMs != null && engine.leader ? ` (${commitMs(engine.commitLatencyMs)} with the leader in ${cell(engine.leader)})` : "";
+  return [
+    `**Recommended for ${cell(own2)}: the federated layout.** ${nodesAt}, so stretching its etcd to ${cell(listText(elsewhere))} buys it nothing: ${keeps ? `after ${cell(home)}'s loss the members elsewhere keep a majority for a cluster with no ${away.length ? "workload nodes" : "nodes"}` : `${cell(home)}'s loss takes ${cell(own2)} with it either way`}${remote.length ? `, while losing ${cell(listText(remote.map((l) => l.site)))} \u2014 where ${cell(own2)} does not run \u2014 stops its API (${remote.map((l) => `${l.survivors} of ${n} left, majority ${l.majority}`).join("; ")})` : ""}. ${wanCommit(engine?.commitLatencyMs, here, n, home, elsewhere, commit)}${f.apiStopsWhenCut ? `, and when ${cell(home)} is cut off (${cell(shortOf(here, n, home))}) ${cell(own2)}'s own API stops \u2014 no scaling, rollouts or rescheduling \u2014 while its pods keep serving at ${cell(home)}${f.evicted ? ` until its control plane at ${cell(listText(f.evicted.by))} evicts them (after about ${seconds(f.evicted.after)} by Kubernetes' defaults; ${cell(home)}'s kubelets stop them all when the cut heals)` : ""}` : ""}. A local etcd dies with its site, as its cluster does, and no WAN fault reaches it.`
+  ];
+}
+function wanCommit(latency, here, n, home, elsewhere, commit) {
+  if (latency !== 0) return `It costs every API write a WAN commit${commit}`;
+  const spare = here - 1 >= majority(n);
+  return `Its commits stay at ${cell(home)}, where ${here} of its ${n} members sit${spare ? "" : `, but with one of them down every API write waits for a member at ${cell(elsewhere.join(" or "))}`}`;
+}
+function optionRow(r2, q, o, sites, designed) {
+  const n = total(o.counts);
+  const voting = layoutVotingCounts(r2.ctx, q, o.counts);
+  const losses = siteLosses(voting, n);
+  const own2 = homeSite(r2.ctx, q);
+  const stops = harmfulSiteLosses(voting, own2, n).map((l) => l.site);
+  const withCluster = own2 !== void 0 && losses.some((l) => l.site === own2 && !l.survives);
+  const memberSet = memberSites(o.counts);
+  const frozen = memberSet.length <= MAX_ENUMERATED_SITES ? partitions(voting, n).filter((p) => p.verdict === "frozen").length : void 0;
+  const home = designed ? homeFacts(r2, q) : void 0;
+  const matrixSites = sites.filter((s) => o.counts.has(s) || memberSet.length);
+  const stopped = noMajority(r2, q, o.counts);
+  const matrix = matrixSites.map((s) => {
+    const word = (voting.get(s) ?? 0) === 0 || losses.find((l) => l.site === s)?.survives ? "continues" : "**stops**";
+    if (withCluster && s === own2) return `${cell(s)}: lost with ${cell(q.owner.name?.value ?? "")}`;
+    if (home?.lostWithHome && s === home.home && word === "continues")
+      return `${cell(s)}: continues, for no cluster (${cell(home.own)} is lost with ${cell(s)})`;
+    return `${cell(s)}: ${word}${designed && word === "continues" ? leaderAfterLoss(r2, q, s) : ""}`;
+  });
+  if (home)
+    matrix.push(
+      `${cell(home.home)} cut off: ${cell(home.own)}'s API ${home.apiStopsWhenCut ? `stops (${cell(membersAt(q, n, home.home))})${home.evicted ? `; ${evictionWords(r2, q, home)}` : ""}` : "keeps serving"}`
+    );
+  return [
+    o.name,
+    `${memberSet.map((s) => `${o.counts.get(s)} ${s}`).join(" + ")} = ${n} (majority ${majority(n)})`,
+    {
+      raw: (
+        // counted over the sites the last column lists, as the federated row counts them: a memberless
+        // site's loss costs no vote (review M77: "0 of 2" beside three sites listed)
+        (stopped ? `none: stopped with every site up (${total(voting)} of ${n} members vote as designed)` : stops.length ? `${matrixSites.length - stops.length} of ${matrixSites.length} (not ${cell(stops.join(", "))})` : `all ${matrixSites.length}`) + (withCluster ? ` \u2014 ${cell(own2)}'s loss takes ${cell(q.owner.name?.value ?? "")} with it` : "")
+      )
+    },
+    frozen === void 0 ? "not enumerated" : String(frozen),
+    commitCell(r2, q, o, designed),
+    { raw: stopped ? "every site: **stops** (stopped with every site up)" : matrix.join("<br>") }
+  ];
+}
+var noMajority = (r2, q, counts) => total(layoutVotingCounts(r2.ctx, q, counts)) < majority(total(counts));
+function leaderAfterLoss(r2, q, site) {
+  const x = r2.single.find((y) => y.scenario.lose.length === 1 && y.scenario.lose[0] === site)?.quorums.find((y) => y.name === q.label);
+  if (!x?.leader || x.commitLatencyMs === null) return "";
+  return `, leader in ${cell(x.leader)}, commit ${commitMs(x.commitLatencyMs)}`;
+}
+function commitCell(r2, q, o, designed) {
+  const engine = designed ? r2.allUp.quorums.find((x) => x.name === q.label) : void 0;
+  const at = engine ? engine.leader ?? engine.writer : void 0;
+  const placed = engine || q.kind === "galera" ? void 0 : writeJudgement(r2.ctx, q, { layout: o.counts }).best;
+  const best = engine || placed?.commit !== void 0 ? void 0 : bestCommit(r2.ctx, q, { layout: o.counts });
+  const latency = engine ? engine.commitLatencyMs : placed?.commit ?? best?.latency;
+  const site = at ?? (placed?.commit !== void 0 ? placed.site : best?.site);
+  if (latency == null || !site)
+    return noMajority(r2, q, o.counts) ? "none (no majority can vote as designed)" : `unknown${o.note ? ` (${o.note})` : " (a member link has no rttMs)"}`;
+  const where2 = q.kind === "galera" ? `writes from ${cell(site)}, the fastest; no leader` : `leader in ${cell(site)}${engine ? ", as simulate places it with every site up" : placed?.commit !== void 0 ? ", where simulate would place it" : ", the fastest"}`;
+  return { raw: `${commitMs(latency)} (${where2})` };
+}
+var failoverWords = (x) => {
+  const once = judgedOnce(x);
+  return once ? `, ${once}` : "";
+};
+function consequencesSection(r2) {
+  const out = ["## Consequences", ""];
+  const all = [...r2.single, ...r2.cuts, ...r2.partitions];
+  const good = all.filter((x) => x.verdict === "ok");
+  const bad = all.filter((x) => x.verdict !== "ok");
+  out.push("### Good", "");
+  if (!good.length) out.push("- No single-site loss, single link cut or two-group partition leaves the design fully working.");
+  for (const x of good) {
+    out.push(
+      `- **${cell(x.name)}**: ${x.notes.length ? "nothing breaks" : "everything keeps working"}${writingSummary(x)}${cell(failoverWords(x))}${x.notes.length ? ", but:" : "."}`
+    );
+    for (const n of x.notes) out.push(`  - ${prose(n)}`);
+  }
+  out.push("", "### Bad", "");
+  if (!bad.length) out.push("- No single-site loss, single link cut or two-group partition degrades the design.");
+  for (const x of bad) {
+    out.push(`- **${cell(x.name)}** \u2014 ${x.verdict}${cell(failoverWords(x))}:`);
+    for (const b of x.breaks) out.push(`  - ${prose(b)}`);
+    for (const tr of x.traffic) for (const b of tr.backends) if (b.errors && b.loadRps) out.push(`  - ${prose(withdrawal(r2, x, tr, b))}`);
+  }
+  out.push("");
+  if ([...all, ...r2.double].some(evicts)) out.push(podEvictionMarkdown(), "");
+  out.push(...rpoLines(r2), ...costLines(r2));
+  return out;
+}
+function withdrawal(r2, x, tr, b) {
+  const errors = `clients of ${tr.name} at ${b.cluster}: up to ${rps(b.loadRps ?? 0)} answered with errors`;
+  const assumed = "(every request assumed to need a write)";
+  const others = tr.backends.filter((o) => o !== b && o.loadRps !== null && !o.errors);
+  if (!others.length)
+    return `${errors} ${assumed}; no other backend of ${tr.name} can take them, so withdrawing ${b.cluster} does not help: ${tr.name} stays down until the stores it writes to take writes from a site it can reach`;
+  const after = run(r2.ctx, { ...x.scenario, withdraw: [...x.scenario.withdraw ?? [], b.site] }).traffic.find((t) => t.name === tr.name);
+  const serving = (after?.backends ?? []).filter((o) => o.loadRps !== null && !o.errors);
+  const tight = serving.filter((o) => o.headroomRps !== null && o.headroomRps <= 0);
+  const carries = (o) => `${o.cluster} carries ${rps(o.loadRps)} of ${rps(o.capacityRps ?? 0)}`;
+  return `${errors} until steering withdraws it ${assumed}, which only a deep health check (one that writes through the stores) makes it do \u2014 with a shallow one, until an operator withdraws it by hand; then ${tight.length ? `${listText(tight.map(carries))} (${tight.some((o) => o.overloaded) ? "overloaded" : "at capacity: no headroom"})` : `${listText(others.map((o) => o.cluster))} ${others.length === 1 ? "takes" : "take"} them within capacity`}`;
+}
+function writingSummary(x) {
+  const qs = x.quorums.map((q) => {
+    const w = q.groups.find((g) => g.writes);
+    return w ? `${q.name} writes with ${w.members} of ${Object.values(q.members).reduce((a, c) => a + c, 0)}` : "";
+  });
+  const list2 = qs.filter(Boolean);
+  return list2.length ? ` (${list2.map(cell).join("; ")})` : "";
+}
+function rpoLines(r2) {
+  const stores = r2.ctx.topology.stores.filter((s) => s.replication?.value === "async" || s.replication?.value === "crdt");
+  if (!stores.length) return [];
+  const rows2 = stores.map((st) => {
+    const lag = st.maxLagSeconds?.value;
+    const rate = st.writeRatePerSecond?.value;
+    const size2 = st.writeBytes?.value;
+    const copies = copySites(r2.ctx, st);
+    if (copies.length === 1)
+      return [
+        st.name?.value ?? "?",
+        `everything written since the last restorable backup: every copy is at ${copies[0]}, none elsewhere`,
+        "the last backup's age"
+      ];
+    if (lag === void 0 || rate === void 0 || size2 === void 0)
+      return [st.name?.value ?? "?", "not assessed: maxLagSeconds, writeRatePerSecond and writeBytes are all needed", "\u2014"];
+    const tail = lag * rate * size2;
+    const buffer = st.lagBufferBytes?.value;
+    if (buffer !== void 0 && buffer < tail)
+      return [
+        st.name?.value ?? "?",
+        {
+          raw: `**unbounded**: the ${bytes(buffer)} buffer holds ${seconds(buffer / (rate * size2))} of writes, less than the ${num(lag)} s of lag to ride out \u2014 the replica must resync (or the primary blocks)`
+        },
+        `${num(lag)} s \u2192 unbounded`
+      ];
+    return [
+      st.name?.value ?? "?",
+      `up to ${bytes(tail)} (${num(lag)} s \xD7 ${int2(rate)}/s \xD7 ${int2(size2)} B; an upper bound, the rate read as peak)`,
+      `${num(lag)} s`
+    ];
+  });
+  return ["### RPO per store (a writer site lost)", "", table(["store", "unreplicated writes that may be lost", "RPO"], rows2), ""];
+}
+function tightestLosses(r2, entry) {
+  return r2.single.flatMap(
+    (x) => (x.traffic.find((y) => y.name === entry)?.backends ?? []).filter((b) => b.loadRps !== null && b.capacityRps !== null).map((b) => ({ scenario: x.name, b, head: b.capacityRps - b.loadRps }))
+  ).sort((a, b) => a.head - b.head);
+}
+function costLines(r2) {
+  const out = [];
+  for (const tr of r2.ctx.topology.traffic) {
+    const lb = loadBackends(r2.ctx, tr);
+    if (!lb || tr.peakRps === void 0 || !tr.name) continue;
+    const peak = tr.peakRps.value;
+    const caps = tr.backends.map((b) => b.capacityRps?.value);
+    if (caps.some((c) => c === void 0)) {
+      out.push(`- ${cell(tr.name.value)}: N+1 cost not assessed \u2014 some backend declares no capacityRps.`);
+      continue;
+    }
+    const totalCap = caps.reduce((a, c) => a + c, 0);
+    const factor2 = peak ? Math.round(totalCap / peak * 10) / 10 : 0;
+    const worst = tightestLosses(r2, tr.name.value)[0];
+    out.push(
+      `- **${cell(tr.name.value)}**: ${rps(totalCap)} of backend capacity for a ${rps(peak)} peak \u2014 **${factor2.toFixed(1)}\xD7 the peak is provisioned**${worst ? `; the tightest single-site loss is ${cell(worst.scenario)}: ${cell(worst.b.cluster)} carries ${rps(worst.b.loadRps)} of ${rps(worst.b.capacityRps)}, headroom ${rps(worst.head)} (${pct(worst.head, worst.b.capacityRps)})` : ""}.`
+    );
+  }
+  return out.length ? ["### N+1 cost", "", ...out, ""] : [];
+}
+function portsSection(r2) {
+  const m = portMatrix(r2.ctx, r2.input.deployedPorts);
+  return [
+    "## Ports",
+    "",
+    "What the firewalls between the sites must let through (`quorate ports` gives the same as CSV or JSON).",
+    "",
+    portsMarkdown(m, "###").trimEnd(),
+    ""
+  ];
+}
+function arithmeticSection(r2) {
+  const out = ["## Appendix: the arithmetic", "", "### Quorums", ""];
+  if (!r2.quorums.length) out.push("No etcd membership and no consensus or Galera store is declared.", "");
+  for (const q of r2.quorums) out.push(...quorumSection(r2.ctx, q));
+  out.push(...addressPlan(r2.ctx), ...capacity2(r2.ctx), ...exportSurface(r2.ctx), ...failureMatrix(r2));
+  return out;
+}
+function quorumSection(ctx, q) {
+  const n = total(q.counts);
+  const maj = majority(n);
+  const voting = votingCounts(ctx, q);
+  const silent = cutOffVoterSites(ctx, q);
+  const canVote = silent.length ? `, counting the members that can vote (${neverVoteText(q, silent)} as designed: quorum/member-unreachable)` : "";
+  const tolerated = Math.max(0, total(voting) - maj);
+  const out = [`#### ${cell(q.label)} (${q.kind})`, ""];
+  out.push(
+    table(
+      ["site", "role", "members"],
+      [
+        ...memberSites(q.counts).map((s) => [s, ctx.topology.siteByName.get(s)?.role ?? "?", q.counts.get(s) ?? 0]),
+        [{ raw: "**total**" }, "", n]
+      ]
+    ),
+    "",
+    // the members it can lose are its voters' beyond the majority: one that never votes is lost already (review M109)
+    `Majority: \u230A${n}/2\u230B + 1 = **${maj}**; the quorum tolerates ${tolerated} lost member${tolerated === 1 ? "" : "s"}${silent.length ? cell(` (${neverVoteText(q, silent)} as designed)`) : ""}.`,
+    "",
+    `Each single-site loss${cell(canVote)}:`,
+    "",
+    table(
+      ["site lost", "members lost", "members left", "majority", "writes"],
+      votingLosses(ctx, q).map((l) => [l.site, l.lost, l.survivors, l.majority, l.survives ? "continue" : { raw: "**stop**" }])
+    ),
+    ""
+  );
+  const sites = memberSites(voting);
+  if (sites.length > MAX_ENUMERATED_SITES)
+    out.push(`Partitions: ${sites.length} member sites, more than the ${MAX_ENUMERATED_SITES} whose splits are listed.`, "");
+  else if (sites.length > 1) {
+    const frozen = partitions(voting, n).filter((p) => p.verdict === "frozen");
+    out.push(
+      frozen.length ? `Partitions that freeze writes (neither side reaches ${maj}${cell(canVote)}):` : `No two-group partition freezes writes: in every split of the ${sites.length} member sites${silent.length ? " that can vote" : ""} one side reaches ${maj}.`,
+      ""
+    );
+    if (frozen.length)
+      out.push(
+        table(
+          ["one side", "members", "other side", "members"],
+          frozen.map((p) => [p.left.join(", "), p.leftCount, p.right.join(", "), p.rightCount])
+        ),
+        ""
+      );
+  }
+  if (q.kind === "etcd") out.push(...timers(ctx, q));
+  out.push(...commitLatencies(ctx, q));
+  return out;
+}
+function timers(ctx, q) {
+  const etcd = q.owner.etcd;
+  const hb = etcd?.heartbeatMs?.value ?? DEFAULT_HEARTBEAT_MS;
+  const el = etcd?.electionTimeoutMs?.value ?? DEFAULT_ELECTION_TIMEOUT_MS;
+  const a = timerAdvice(ctx, q);
+  const rows2 = [
+    [
+      "heartbeat",
+      `${ms2(hb)}${etcd?.heartbeatMs ? "" : " (etcd default)"}`,
+      "\u2265 largest member RTT",
+      `${ms2(a.maxRtt)}${a.maxRttPair ? ` (${a.maxRttPair.join("\u2013")})` : ""}`,
+      mark(hb >= a.maxRtt)
+    ],
+    [
+      "election timeout",
+      `${ms2(el)}${etcd?.electionTimeoutMs ? "" : " (etcd default)"}`,
+      "\u2265 10 \xD7 largest member RTT",
+      ms2(10 * a.maxRtt),
+      mark(el >= 10 * a.maxRtt)
+    ],
+    ["election timeout", ms2(el), "\u2265 5 \xD7 heartbeat (etcd refuses to start below)", ms2(5 * hb), mark(el >= 5 * hb)],
+    ["election timeout", ms2(el), "about 10 \xD7 heartbeat (etcd's recommendation)", ms2(10 * hb), mark(el >= 10 * hb)]
+  ];
+  if (a.maxP99 !== void 0)
+    rows2.push([
+      "election timeout",
+      ms2(el),
+      "\u2265 10 \xD7 largest member p99 RTT (latency excursions)",
+      `${ms2(10 * a.maxP99)} (${a.maxP99Pair.join("\u2013")})`,
+      mark(el >= 10 * a.maxP99)
+    ]);
+  rows2.push(["election timeout", ms2(el), "\u2264 etcd's upper limit", "50000 ms", mark(el <= 5e4)]);
+  return [
+    "Timers (etcd's tuning guide: the heartbeat covers the round trip between members, the election timeout ten times it):",
+    "",
+    table(["timer", "value", "rule", "needed", ""], rows2),
+    "",
+    a.feasible ? `Timers derived from the RTTs: heartbeat ${ms2(a.heartbeat)}, election timeout ${ms2(a.election)}.` : `No election timeout within etcd's 50000 ms limit is ten times the largest RTT: the members are too far apart for one etcd.`,
+    ""
+  ];
+}
+function commitLatencies(ctx, q) {
+  const sites = memberSites(q.counts);
+  if (sites.length < 2) return [];
+  const budget = writeBudget(q);
+  const galera = q.kind === "galera";
+  const writes = q.kind === "consensus" ? writeJudgement(ctx, q) : void 0;
+  const judged4 = (x) => x === void 0 ? "unknown (a link has no rttMs)" : budget === void 0 ? ms2(x) : x <= budget ? `${ms2(x)}, met` : { raw: `${ms2(x)}, **not met**` };
+  const rows2 = sites.map((s) => {
+    const l = galera ? galeraCommit(ctx, q, s) : leaderCommit(ctx, q, s);
+    const silent = cutOffVoterSites(ctx, q).includes(s);
+    const row = [
+      s,
+      l === void 0 ? silent ? "none (never votes as designed: quorum/member-unreachable)" : "unknown (a member link has no rttMs)" : ms2(l)
+    ];
+    if (budget !== void 0) row.push(l === void 0 ? "\u2014" : mark(l <= budget));
+    const at = writes?.placements.find((p) => p.site === s);
+    for (const w of writes?.writers ?? []) {
+      const route = at?.writes.find((x) => x.from === w)?.route;
+      row.push(silent ? "\u2014" : route?.fails ? "unknown (no link declared to the leader)" : judged4(route?.ms));
+    }
+    return row;
+  });
+  const against = budget !== void 0 ? `, against the ${ms2(budget)} budget` : "";
+  const site = galera ? "writes from" : "leader site";
+  const head = budget !== void 0 ? [site, "commit latency", writes?.writers.length ? "commit alone vs budget" : "budget"] : [site, "commit latency"];
+  const from = writes?.fromMembers ? " (no traffic entry depends on it: its member sites, witnesses left out)" : "";
+  return [
+    galera ? `Commit latency by the site that writes (Galera has no leader: a commit waits until its write-set is ordered by every node, one round trip to the farthest member site, then certifies)${against}:` : writes?.writers.length ? `Commit latency by leader site (the RTT to the nearest member that completes a majority with the leader), and what a write from each writing site${from} waits for \u2014 the round trip to the leader plus that commit, as simulate judges it${against}:` : `Commit latency by leader site (the RTT to the nearest member that completes a majority with the leader)${against}:`,
+    "",
+    table([...head, ...(writes?.writers ?? []).map((w) => `writes from ${w}`)], rows2),
+    "",
+    ...writesVerdict(ctx, q, writes, budget)
+  ];
+}
+var noPinOf2 = (q) => q.kind === "consensus" ? leaderUnpinnable(q.owner.engine?.value) : void 0;
+function writesVerdict(ctx, q, writes, budget) {
+  if (!writes?.writers.length || budget === void 0) return [];
+  const within3 = writes.placements.filter((p) => p.slowest !== void 0 && p.slowest <= budget);
+  if (within3.length) {
+    const price = within3.length === 1 && within3.length < writes.placements.length && !noPinOf2(q) ? pinCostOf(ctx, q.owner, within3[0].site) : void 0;
+    const pin = price ? `: pin it there for write latency, at a price: ${price}` : ": pin it there";
+    return [
+      `With the leader in ${listText(within3.map((p) => p.site))}, every writing site's writes are within the ${ms2(budget)} budget${within3.length < writes.placements.length ? noPinOf2(q) ? `, but nothing keeps it there (${noPinOf2(q)})` : pin : ""}.`,
+      ""
+    ];
+  }
+  const best = writes.best;
+  return [
+    `No leader placement keeps every writing site's writes within the ${ms2(budget)} budget${best ? ` \u2014 the best, ${best.site}, makes the slowest wait ${ms2(best.slowest)}` : ""}${(bestCommit(ctx, q)?.latency ?? Number.POSITIVE_INFINITY) <= budget ? " (`rtt/write-budget`)" : " (the commit alone is over it: `rtt/commit-budget`)"}.`,
+    ""
+  ];
+}
+function addressPlan(ctx) {
+  const ranges2 = parsedRanges(ctx);
+  const bad = ctx.topology.clusters.flatMap(
+    (c) => c.cidrs.filter((v) => !parseCidr(v.value)).map((v) => [c.name?.value ?? "?", c.site?.value ?? "?", v.field, `${v.value} (not a CIDR)`, "\u2014"])
+  );
+  if (!ranges2.length && !bad.length)
+    return ["### Address plan", "", "No cluster declares a pod, service or node range, and no site declares host addresses.", ""];
+  const overlaps4 = /* @__PURE__ */ new Map();
+  const say = (x) => `${canonical(x.cidr)} (${ownerOf(x)} ${fieldOf(x)})`;
+  for (const [i, j] of cidrOverlaps(ctx)) {
+    overlaps4.set(i, [...overlaps4.get(i) ?? [], say(ranges2[j])]);
+    overlaps4.set(j, [...overlaps4.get(j) ?? [], say(ranges2[i])]);
+  }
+  return [
+    "### Address plan",
+    "",
+    "Every declared range. Overlaps are marked as `cidr/overlap` judges them (Globalnet clusters may reuse ranges between each other; hosts may sit in their own site's node range).",
+    "",
+    table(
+      ["owner", "site", "network", "range", "overlaps"],
+      [
+        ...ranges2.map((r2, i) => [
+          ownerOf(r2),
+          r2.cluster ? r2.cluster.site?.value ?? "?" : r2.site.name?.value ?? "?",
+          fieldOf(r2),
+          canonical(r2.cidr),
+          overlaps4.has(i) ? { raw: `**overlaps** ${overlaps4.get(i).map(cell).join("; ")}` } : "none"
+        ]),
+        ...bad
+      ]
+    ),
+    ""
+  ];
+}
+var ownerOf = (r2) => r2.cluster ? r2.cluster.name?.value ?? "?" : `hosts at ${r2.site.name?.value ?? "?"}`;
+var fieldOf = (r2) => r2.cluster ? r2.value.field : "addresses";
+function capacity2(ctx) {
+  const out = ["### Capacity", ""];
+  let any = false;
+  for (const tr of ctx.topology.traffic) {
+    const lb = loadBackends(ctx, tr);
+    if (!lb || tr.peakRps === void 0 || !tr.name) continue;
+    any = true;
+    const peak = tr.peakRps.value;
+    const rows2 = [];
+    for (const sc of scenarios(peak, lb, shiftOf(tr))) {
+      tr.backends.forEach((b, i) => {
+        const load = loadOf(sc, i);
+        const cap = b.capacityRps?.value;
+        const scenario2 = sc.lost === void 0 ? "all up" : `lose ${sc.lost}`;
+        if (!sc.up[i]) {
+          rows2.push([scenario2, b.cluster.value, lb[i].site, "lost", cap === void 0 ? "\u2014" : int2(cap), "\u2014"]);
+          return;
+        }
+        const over = overCapacity(sc, i);
+        rows2.push([
+          scenario2,
+          b.cluster.value,
+          lb[i].site,
+          // as simulate prints a load (review M83: 3,333.33 there, 3,333 here; whole in both since review M121b)
+          load ? rpsFigure(toNumber(load)) : "0",
+          cap === void 0 ? "not declared" : int2(cap),
+          cap === void 0 || !load ? "\u2014" : over ? { raw: `**${rpsFigure(cap - toNumber(load))} (${pct(cap - toNumber(load), cap)})**` } : `${rpsFigure(cap - toNumber(load))} (${pct(cap - toNumber(load), cap)})`
+        ]);
+      });
+      if (sc.stranded) rows2.push([sc.lost === void 0 ? "all up" : `lose ${sc.lost}`, { raw: "**no backend remains**" }, "", "", "", ""]);
+    }
+    const weights = lb.map((b) => b.weight);
+    out.push(
+      `#### ${cell(tr.name.value)}: ${rps(peak)} at peak`,
+      "",
+      `Load of a backend = ${int2(peak)} \xD7 its weight / the sum of the surviving weights (weights ${weights.map(num).join(", ")})${shiftOf(tr) === "catchment" ? `, with every site up; after a loss ${tr.steering?.value} keeps each survivor's own share and moves the lost share whole to one surviving site (a BGP catchment goes to its next-best origin, a GeoDNS region to its fallback), here the one it leaves the least headroom` : ""}${weights.includes(0) ? "; weight-0 backends are standbys, sharing the load equally once no weighted backend remains" : ""}; headroom = capacity \u2212 load (and its share of the capacity), negative when overloaded.`,
+      "",
+      table(["scenario", "backend", "site", "load rps", "capacity rps", "headroom rps (%)"], rows2),
+      ""
+    );
+  }
+  if (!any) out.push("No traffic entry declares peakRps with resolvable backends.", "");
+  return out;
+}
+function exportSurface(ctx) {
+  const t = ctx.topology;
+  const p = t.exportPolicy;
+  const allowed = p?.allowedNamespaces?.items.map((x) => x.value);
+  const out = ["### Export surface", ""];
+  if (!t.exports.length) out.push("No Service is exported across clusters.", "");
+  else
+    out.push(
+      table(
+        ["service", "namespace", "exported from", "namespace allowed"],
+        t.exports.map((e) => [
+          e.service?.value ?? "?",
+          e.namespace?.value ?? "?",
+          (e.clusters?.items ?? []).map((c) => c.value).join(", ") || "\u2014",
+          allowed === void 0 ? "no policy" : allowed.includes(e.namespace?.value ?? "") ? "yes" : { raw: "**no**" }
+        ])
+      ),
+      ""
+    );
+  out.push(
+    p ? `Who may export: namespaces ${allowed?.length ? allowed.map((a) => `\`${a.replace(/`/g, "'")}\``).join(", ") : "none listed"}; subjects ${p.exporters?.length ? p.exporters.map((s) => cell(`${s.kind ?? "?"} ${s.namespace ? `${s.namespace}/` : ""}${s.name ?? "?"}`)).join(", ") : "none listed"}.` : "Who may export: no exportPolicy is declared, so RBAC on ServiceExport is not checked.",
+    ""
+  );
+  return out;
+}
+function scenarioList(results) {
+  return results.flatMap((x) => [
+    `- **${cell(x.name)}** \u2014 ${x.verdict === "ok" ? "ok" : `**${x.verdict}**`}${cell(failoverWords(x))}${x.breaks.length || x.notes.length ? ":" : ""}`,
+    ...x.breaks.map((b) => `  - ${prose(b)}`),
+    ...x.notes.map((n) => `  - _note:_ ${prose(n)}`)
+  ]);
+}
+var MAX_PAIR_SITES = 40;
+function failureMatrix(r2) {
+  const out = ["### Failure matrix", "", "All sites up and every single-site loss:", "", ...scenarioList([r2.allUp, ...r2.single]), ""];
+  const sites = r2.ctx.topology.siteByName.size;
+  if (sites > MAX_PAIR_SITES)
+    out.push(
+      `Single link cuts: ${sites} sites, more than the ${MAX_PAIR_SITES} whose links are listed; \`quorate simulate --cut A-B\` gives one.`,
+      ""
+    );
+  else if (r2.cuts.length) out.push("Every single link cut, the other links up:", "", ...scenarioList(r2.cuts), "");
+  if (sites > MAX_PAIR_SITES)
+    out.push(
+      `Losses of two sites: ${sites} sites (${count(sites * (sites - 1) / 2)} pairs), more than the ${MAX_PAIR_SITES} whose pairs are listed; \`quorate simulate --lose A,B\` gives one pair.`,
+      ""
+    );
+  else if (r2.double.length) out.push("Every loss of two sites:", "", ...scenarioList(r2.double), "");
+  if (sites > MAX_PARTITION_SITES)
+    out.push(`Partitions: ${sites} sites, more than the ${MAX_PARTITION_SITES} whose two-group splits are listed.`, "");
+  else if (r2.partitions.length) out.push("Every two-group partition:", "", ...scenarioList(r2.partitions), "");
+  return out;
+}
+function openFindings(input) {
+  const L = input.analysis.parsed.lines;
+  const rank2 = { error: 0, warning: 1, information: 2, hint: 3 };
+  const own2 = input.findings.map((f) => ({ f, file: 0, line: `${L.positionAt(f.span.start).line + 1}` }));
+  const bound = (input.bound ?? []).flatMap(
+    (b, i) => b.findings.map((f) => ({ f, file: i + 1, line: `${displayPath(b.path)}:${b.parsed.lines.positionAt(f.span.start).line + 1}` }))
+  );
+  const fs2 = [...own2, ...bound].sort(
+    (a, b) => rank2[a.f.severity] - rank2[b.f.severity] || a.file - b.file || a.f.span.start - b.f.span.start
+  );
+  if (!fs2.length) return ["## Open findings", "", "None: `quorate check` reports nothing for this file.", ""];
+  return [
+    "## Open findings",
+    "",
+    ...bound.length ? [
+      "Findings in the deployment files the clusters bind (`deployment`) are cited as file:line: `quorate check` reports them with the design, and a cluster not deployed as designed blocks the record as the design's own errors do.",
+      ""
+    ] : [],
+    table(
+      ["severity", "code", "line", "finding"],
+      fs2.map(({ f, line }) => [f.severity, f.code, line, { raw: prose(f.message, true) }])
+    ),
+    ""
+  ];
+}
+function checklistItems(r2) {
+  return [cidrItem, quorumItem, firewallItem, drillItem, conflictItem, fleetItem, backupItem, costItem].map((item) => item(r2));
+}
+function cidrItem(r2) {
+  const t = r2.ctx.topology;
+  const ranges2 = parsedRanges(r2.ctx);
+  const undeclared = t.clusters.filter((c) => !["pods", "services", "nodes"].every((f) => c.cidrs.some((v) => v.field === f)));
+  const clash = cidrOverlaps(r2.ctx);
+  return {
+    title: "Non-overlapping Pod, Service and Node CIDR matrix, signed by architecture",
+    state: !ranges2.length ? "not assessed" : clash.length ? "not met" : undeclared.length ? "not assessed" : "met",
+    why: !ranges2.length ? "no cluster declares a range" : clash.length ? `${clash.length} overlapping pair${clash.length === 1 ? "" : "s"} (see the address plan)` : undeclared.length ? `no overlap among the ${ranges2.length} declared ranges, but ${undeclared.map((c) => c.name?.value ?? "?").join(", ")} leave${undeclared.length === 1 ? "s" : ""} a pod, service or node range undeclared` : `${ranges2.length} declared ranges, none overlapping; the signature is the reviewers'`
+  };
+}
+function quorumItem(r2) {
+  const t = r2.ctx.topology;
+  if (!r2.quorums.length)
+    return {
+      title: "Quorum drawings with explicit witness placement",
+      state: "not assessed",
+      why: "no etcd membership or quorum store is declared"
+    };
+  const failing = r2.quorums.flatMap(
+    (q) => votingSiteLosses(r2.ctx, q, homeSite(r2.ctx, q)).map(
+      (l) => `${q.label} stops without ${l.site} (${l.survivors} of ${total(q.counts)} left, majority ${l.majority})`
+    )
+  );
+  const single = r2.quorums.filter((q) => q.counts.size < 2 && r2.ctx.topology.siteByName.size > 1).map((q) => q.label);
+  const witnesses = t.sites.filter((s) => s.role === "witness").map((s) => s.name?.value ?? "?");
+  const cut = /* @__PURE__ */ new Map();
+  for (const g of memberGaps(r2.ctx, r2.input.deployedPorts).filter((x) => x.role === "member")) {
+    const key = `${g.store.name?.value}'s ${g.hostMembers === 1 ? "voter" : `${g.hostMembers} voters`} at ${g.hostSite}`;
+    cut.set(key, [...cut.get(key) ?? [], g.podSite]);
+  }
+  const unreachable = [...cut].map(
+    ([who, sites]) => `${who} cannot dial its members' pod addresses at ${listText(sites)} as designed (quorum/member-unreachable)`
+  );
+  if (unreachable.length)
+    return {
+      title: "Quorum drawings with explicit witness placement",
+      state: "not met",
+      why: `${[...unreachable, ...failing].join("; ")}: until the design says how the path exists, the drawing counts votes that never arrive`
+    };
+  return {
+    title: "Quorum drawings with explicit witness placement",
+    state: failing.length ? "not met" : "met",
+    why: failing.length ? failing.join("; ") : `every quorum keeps a majority after any single-site loss${witnesses.length ? `; tie-breaker${witnesses.length === 1 ? "" : "s"} at ${witnesses.join(", ")} (role witness)` : r2.quorums.some((q) => q.counts.size > 2) ? "; the third member site is a full site, not a dedicated witness" : ""}${single.length ? `; ${single.join(", ")} keep${single.length === 1 ? "s" : ""} every member in one site (federated: it dies with its site by design)` : ""}`
+  };
+}
+function firewallItem(r2) {
+  const t = r2.ctx.topology;
+  const m = portMatrix(r2.ctx, r2.input.deployedPorts);
+  const sites = [...t.siteByName.keys()];
+  const missing = sites.flatMap(
+    (a, i) => sites.slice(i + 1).filter((b) => r2.ctx.rtt(a, b) === void 0).map((b) => `${a}\u2013${b}`)
+  );
+  return {
+    title: "Firewall tests for ClusterMesh or Submariner ports, and WAN RTT baselines recorded in monitoring",
+    state: missing.length ? "not met" : "not assessed",
+    why: `${missing.length ? `no RTT declared for ${missing.join(", ")}; ` : sites.length > 1 ? "every site pair has a declared RTT (the baseline to record); " : ""}${m.rows.length ? firewallCount(m.rows) : "no cross-site port is needed"}; whether the tests ran is not in the design`
+  };
+}
+function firewallCount(rows2) {
+  const local = rows2.filter(insideOneSite).length;
+  const policy = rows2.filter((x) => !insideOneSite(x) && x.inside).length;
+  const conditional = rows2.filter((x) => !insideOneSite(x) && !x.inside && x.when).length;
+  const wan = rows2.length - local - policy - conditional;
+  const plural2 = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+  const aside = [
+    local ? plural2(local, "rule inside a site, not between sites", "rules inside a site, not between sites") : "",
+    policy ? plural2(policy, "NetworkPolicy row", "NetworkPolicy rows") : "",
+    conditional ? `${conditional} only under a condition the design does not state` : ""
+  ].filter(Boolean);
+  return `${plural2(wan, "firewall rule", "firewall rules")}${aside.length ? ` (+ ${aside.join(", ")})` : ""} to test are listed under Ports (a game day's probe checks the firewall rules)`;
+}
+function drillItem(r2) {
+  const t = r2.ctx.topology;
+  const entries = t.traffic.filter((x) => x.name);
+  const errorsOf = (x) => x.traffic.flatMap(
+    (tr) => tr.backends.filter((b) => b.errors && b.loadRps).map((b) => `${tr.name} at ${b.cluster} ${rps(b.loadRps)} of errors`)
+  );
+  const erroring = [...r2.single, ...r2.cuts, ...r2.partitions].flatMap((x) => errorsOf(x).map((e) => `${x.name}: ${e}`));
+  const cuts = r2.cuts.length ? `; the link cuts (${r2.cuts.map((x) => x.name.replace(/^cut /, "")).join(", ")}) make steering withdraw no site: they drill the quorums and write latency, not failover` : "";
+  return {
+    title: "GSLB failover drills measuring external client failure rates, not only in-cluster probes",
+    state: "not assessed",
+    why: entries.length ? `a drill is run, not designed; what it should measure: ${entries.map((e) => `${e.name.value} (${e.steering?.value ?? "?"}${e.ttlSeconds && e.steering?.value !== "anycast" ? `, TTL ${e.ttlSeconds.value} s` : ""})`).join(", ")}${failoverDrill(r2)}${cuts}${erroring.length ? `; the errors the engine predicts for it to see: ${erroring.join("; ")}` : "; the engine predicts no erroring backend after a single-site loss, link cut or partition"}` : "no traffic entry is declared"
+  };
+}
+function failoverDrill(r2) {
+  const availability = (site2) => r2.ctx.topology.siteByName.get(site2)?.availability?.value;
+  const found = r2.single.filter((x) => x.scenario.lose.length === 1).map((x) => ({ x, site: x.scenario.lose[0], windows: x.notes.flatMap((n) => failoverWindowOf(n) ?? []) })).filter((c) => c.windows.length);
+  if (!found.length) return "";
+  const declared2 = found.some((c) => availability(c.site) !== void 0);
+  const [first, ...rest] = declared2 ? [...found].sort((a2, b) => (availability(a2.site) ?? 1) - (availability(b.site) ?? 1)) : found;
+  const a = availability(first.site);
+  const tied = rest.filter((c) => availability(c.site) === a).map((c) => c.site);
+  const why2 = !declared2 ? "a site that serves clients" : a === void 0 ? "a site that serves clients (none of them declares an availability)" : `the likeliest loss of a site that serves clients by the declared availabilities (${first.site} ${a}${tied.length ? `, as likely as ${listText(tied)}` : ""})`;
+  const site = first.site;
+  const iso = runIsolate(r2.ctx, site);
+  const seen = enactedIsolation(r2.ctx, site);
+  const win = seen?.window ?? iso.window;
+  const after = (seen?.after ?? iso.after).traffic;
+  const withdrawn = seen?.withdrawn ?? iso.withdrawn;
+  const carrying = win.traffic.flatMap((tr) => tr.backends.filter((b) => b.loadRps).map((b) => ({ entry: tr.name, b })));
+  const erring = carrying.filter((x) => x.b.errors);
+  const serving = carrying.filter((x) => x.b.site === site && !x.b.errors);
+  const errText = ({ entry, b }) => (
+    // review M128: a write to a store with no majority on this side blocks (CockroachDB, etcd) or
+    // waits on a primary across the cut: the client sees the application's own timeout or its 5xx
+    `${b.cluster} answers up to ${rps(b.errorRps)} of ${entry} with errors or hung requests (5xx, or the application's own timeout${b.site === site ? " \u2014 it is up and answers, but" : ":"} a store it writes to takes no writes from ${b.site})`
+  );
+  const sees = [
+    ...erring.map(errText),
+    ...serving.map(
+      ({ entry, b }) => `${b.cluster} keeps serving its ${rps(b.loadRps)} of ${entry} (${seen?.unenactedEntries.includes(entry) ? "what it writes to is not cut by the drill: the game day's Not enacted" : "nothing it writes to is across the cut"})`
+    )
+  ].join(", ");
+  const clean = carrying.length && !erring.length ? ": clients see no errors, and the drill measures the withdrawal itself" : "";
+  const windows = iso.notes.filter((n) => n.startsWith("traffic ") && !seen?.unenactedEntries.some((e) => n.startsWith(`traffic ${e}: `)));
+  const unenacted = seen?.unenactedEntries.length ? `${listText(seen.unenactedEntries)}: no error to see and no deep check that fails \u2014 the engine's errors there come from stores the drill does not cut (the game day's Not enacted); steering keeps ${site} until withdrawn by hand` : "";
+  const afterText = after.flatMap(
+    (tr) => tr.backends.filter((b) => b.loadRps !== null && b.capacityRps !== null).map(
+      (b) => `${b.cluster} ${rps(b.loadRps)} of ${rps(b.capacityRps)}${b.overloaded || b.errors && b.loadRps ? ` (${[b.overloaded ? "overloaded" : "", b.errors && b.loadRps ? "erroring: a store it writes to takes no writes from there" : ""].filter(Boolean).join("; ")})` : ""}`
+    )
+  ).join(", ");
+  const during = [sees + clean, ...windows, unenacted].filter(Boolean).join("; ");
+  const whom = withdrawn.join() === site ? `steering withdraws ${site}` : `a deep health check withdraws ${listText([...withdrawn])}, not ${site}`;
+  return `; drill first ${why2}, ${drillCommand(r2.ctx, site, iso)} (${site} cut off from the other sites, its machines running)${during ? ` \u2014 until ${whom}: ${during}` : ""}${afterText ? `; after the withdrawal${whom.startsWith("steering") ? "" : ` of ${listText([...withdrawn])}:`} ${afterText}` : ""}`;
+}
+function drillCommand(ctx, site, iso) {
+  const ranges2 = parsedRanges(ctx);
+  const sideOf = (x) => x.cluster ? ctx.siteOfCluster(x.cluster.name?.value ?? "") : x.site.name?.value;
+  const across = cidrOverlaps(ctx).map(([a, b]) => [ranges2[a], ranges2[b]]).filter(([a, b]) => (a.cluster || b.cluster) && sideOf(a) === site !== (sideOf(b) === site));
+  const down = iso.window.verdict === "down" || iso.after.verdict === "down";
+  const command = `quorate gameday --isolate ${site}${down ? " --accept-down" : ""}`;
+  const accept = down ? ` \u2014 predicted to take the design down, so it is written only with --accept-down: a go/no-go for the owners, or fix what takes it down first (Consequences)` : "";
+  if (!across.length) return `with ${command}${accept}`;
+  const pairs = across.map(([a, b]) => `${rangeWhere(a)} ${canonical(a.cidr)} and ${rangeWhere(b)} ${canonical(b.cidr)}`);
+  return `once ${listText(pairs)} no longer overlap across the cut (cidr/overlap, Open findings: until then quorate gameday refuses the drill, which would cut a cluster off from itself), with ${command}${accept}`;
+}
+function conflictItem(r2) {
+  const t = r2.ctx.topology;
+  if (!t.stores.length)
+    return {
+      title: "Conflict resolution documented per datastore, with named on-call roles",
+      state: "not assessed",
+      why: "no store is declared"
+    };
+  const gaps = [];
+  for (const st of t.stores) {
+    const n = st.name?.value ?? "?";
+    const multi = st.replication?.value === "async" && (st.writers?.items.length ?? 0) > 1 || st.replication?.value === "crdt";
+    if (multi && st.replication?.value !== "crdt" && (!st.conflictResolution || st.conflictResolution.value === "none"))
+      gaps.push(`${n} has several writers and no conflict policy`);
+    if (!st.owner) gaps.push(`${n} names no owner`);
+  }
+  return {
+    title: "Conflict resolution documented per datastore, with named on-call roles",
+    state: gaps.length ? "not met" : "met",
+    why: gaps.length ? gaps.join("; ") : t.stores.map(
+      (st) => `${st.name?.value}: ${st.replication?.value === "crdt" ? "CRDT merge" : st.replication?.value === "async" && (st.writers?.items.length ?? 0) > 1 ? st.conflictResolution.value : `${st.replication?.value ?? "?"} (one writer or a quorum: no conflicts)`}, paged: ${st.owner.value}`
+    ).join("; ")
+  };
+}
+function fleetItem(_r) {
+  return {
+    title: "Fleet or OCM bundles can pause per site without global deletion",
+    state: "not assessed",
+    why: "the design does not describe fleet management; prove it in a drill (pause one site's bundles, check the other sites keep theirs)"
+  };
+}
+function backupItem(r2) {
+  const t = r2.ctx.topology;
+  const ns = t.stores.filter((s) => s.namespace).map((s) => `${s.name?.value} in ${s.namespace.value}`);
+  return {
+    title: "Backups restore into isolated namespaces without contaminating the peer site",
+    state: "not assessed",
+    why: `the design does not describe backups${ns.length ? `; restore targets to isolate: ${ns.join(", ")}` : ""}`
+  };
+}
+function costItem(r2) {
+  const t = r2.ctx.topology;
+  const withCap = t.traffic.filter((x) => x.name && x.peakRps && x.backends.length && x.backends.every((b) => b.capacityRps));
+  if (!withCap.length)
+    return {
+      title: "Cost model for N+1 site headroom, with finance sign-off",
+      state: "not assessed",
+      why: "no traffic entry declares peakRps and every backend's capacityRps"
+    };
+  const short = withCap.flatMap((tr) => [
+    ...r2.single.filter((x) => x.traffic.some((y) => y.name === tr.name.value && y.outcome === "unserved")).map((x) => `${tr.name.value} when ${x.name}: no backend remains`),
+    ...tightestLosses(r2, tr.name.value).filter((l) => l.b.overloaded).map((l) => `${tr.name.value} when ${l.scenario}: ${l.b.cluster} ${rps(l.b.loadRps)} of ${rps(l.b.capacityRps)}`)
+  ]);
+  const tightest = withCap.flatMap((tr) => {
+    const l = tightestLosses(r2, tr.name.value)[0];
+    return l ? [
+      `${tr.name.value} when ${l.scenario}, ${l.b.cluster} ${rps(l.b.loadRps)} of ${rps(l.b.capacityRps)}, headroom ${rps(l.head)} (${pct(l.head, l.b.capacityRps)})`
+    ] : [];
+  });
+  const cost = withCap.map((tr) => {
+    const capTotal = tr.backends.reduce((a, b) => a + (b.capacityRps?.value ?? 0), 0);
+    return `${tr.name.value} ${(Math.round(capTotal / tr.peakRps.value * 10) / 10).toFixed(1)}\xD7 its peak`;
+  });
+  return {
+    title: "Cost model for N+1 site headroom, with finance sign-off",
+    state: short.length ? "not met" : "met",
+    why: `${short.length ? short.join("; ") : `every entry point is served within capacity after any single-site loss${tightest.length ? ` (tightest: ${tightest.join("; ")})` : ""}`}; provisioned: ${cost.join(", ")}; the sign-off is finance's`
+  };
+}
+function checklistSection(r2) {
+  const items = checklistItems(r2);
+  return [
+    "## Day-two checklist",
+    "",
+    "The eight day-two checks of a multi-site platform, walked with the network and database owners before it is declared ready for production.",
+    "",
+    ...items.map(
+      (it, i) => `${i + 1}. [${it.state === "met" ? "x" : " "}] **${cell(it.title)}** \u2014 ${it.state === "not met" ? "**not met**" : it.state}: ${cell(it.why)}.`
+    ),
+    ""
+  ];
 }
 
 // server/src/cli/help.ts
