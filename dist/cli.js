@@ -15148,7 +15148,7 @@ var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u206
 var OWN_SGR = /\x1b\[(?:0|1|2|31|32|33|36|90)m/g;
 var visible = (c) => c === "\r" ? "\\r" : `\\u${c.codePointAt(0).toString(16).padStart(4, "0")}`;
 var controlsVisible = (s) => s.replace(CONTROL, visible);
-var runnerCommandsVisible = (s) => s.replace(/##\[/g, "##\\u005b").replace(/^([ \t]*(?:\x1b\[[0-9;]*m)*[ \t]*):(?=:)/gm, "$1\\u003a");
+var runnerCommandsVisible = (s) => s.replace(/##\[/g, "##\\u005b").replace(/^([^\S\n]*(?:\x1b\[[0-9;]*m)*[^\S\n]*):(?=:)/gm, "$1\\u003a");
 function terminalText(s, keepColor = false) {
   if (!keepColor) return runnerCommandsVisible(s.replace(CONTROL, visible));
   let out = "";
@@ -26751,7 +26751,11 @@ function drift(input, source, fingerprints) {
       const text3 = source.read(path);
       if (text3 === void 0) return void 0;
       const parsed2 = parseFile(path, text3);
-      f = { parsed: parsed2, findings: parsed2.docs.flatMap((d) => d.yamlFindings.filter((x) => x.code === "yaml/syntax")), kinds: [] };
+      f = {
+        parsed: parsed2,
+        findings: parsed2.docs.flatMap((d) => d.yamlFindings.filter((x) => x.code === "yaml/syntax" || x.code === "yaml/aliases")),
+        kinds: []
+      };
       files.set(path, f);
     }
     return f;

@@ -407,3 +407,18 @@ test("PEM blocks and etcd-arg values are read in one pass: many BEGIN lines and 
   const spaces = arg([`heartbeat-interval=100${" ".repeat(100_000)}x`]);
   assert.equal(spaces.value, `100${" ".repeat(100_000)}x`);
 });
+
+test("a bound file whose alias sits inside its own anchor gets its yaml/aliases finding, never silence (audit A30)", () => {
+  const ETCD = `${PLAIN}    etcd: { members: { a: 1 } }\n`;
+  const looped =
+    'apiVersion: kubeadm.k8s.io/v1beta3\nkind: ClusterConfiguration\netcd:\n  local: &l\n    extraArgs:\n      election-timeout: "5000"\n      loop: *l\n';
+  const r = compare(ETCD, looped);
+  const all = [...r.files.values()].flatMap((f) => f.findings.map((x) => x.code));
+  assert.deepEqual(all, ["yaml/aliases"], JSON.stringify([...r.files.values()].map((f) => f.findings)));
+  // the other side: the same file without the loop is compared
+  const plain = compare(ETCD, looped.replace("      loop: *l\n", ""));
+  assert.ok(
+    plain.comparisons.some((x) => x.code === "drift/etcd-timers" && x.deployed === "5000"),
+    JSON.stringify(plain.comparisons),
+  );
+});

@@ -86,6 +86,8 @@ test("terminalText: no line is a GitHub runner's workflow command — `::` after
   const forged = [
     " ::error title=forged::x.topology.yaml:1:1: error",
     "\t::add-mask::secret",
+    "\u00a0::error::no-break space",
+    "\u3000::warning::ideographic space",
     "::stop-commands::t0k",
     "x ##[error]forged failure annotation.topology.yaml:3:1: warning",
     'site "lon ##[stop-commands]t0k" is not declared',

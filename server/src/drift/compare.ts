@@ -57,7 +57,11 @@ export function drift(input: DriftInput, source: DeploymentSource, fingerprints:
       const text = source.read(path);
       if (text === undefined) return undefined;
       const parsed = parseFile(path, text);
-      f = { parsed, findings: parsed.docs.flatMap((d) => d.yamlFindings.filter((x) => x.code === "yaml/syntax")), kinds: [] };
+      f = {
+        parsed,
+        findings: parsed.docs.flatMap((d) => d.yamlFindings.filter((x) => x.code === "yaml/syntax" || x.code === "yaml/aliases")),
+        kinds: [],
+      };
       files.set(path, f);
     }
     return f;

@@ -20,14 +20,15 @@ export const controlsVisible = (s: string): string => s.replace(CONTROL, visible
 
 /**
  * A GitHub runner reads a line of a step's output as a workflow command when its first non-blank
- * characters are `::` (`::error::`, `::add-mask::`, `::stop-commands::`), and — its legacy form —
+ * characters are `::` (any Unicode blank before them: it trims U+00A0, U+3000 too) (`::error::`,
+ * `::add-mask::`, `::stop-commands::`), and — its legacy form —
  * wherever `##[` appears in it. Names and paths come from a cloned repository, and `quorate check`
  * runs in workflow steps of its users' own (and under `pre-commit run` in CI), so neither form
  * survives: `##[` becomes `##\u005b` and a leading `::` `\u003a:` — visible escapes, as for
  * control characters, that a JSON reader turns back into the same name.
  */
 const runnerCommandsVisible = (s: string): string =>
-  s.replace(/##\[/g, "##\\u005b").replace(/^([ \t]*(?:\x1b\[[0-9;]*m)*[ \t]*):(?=:)/gm, "$1\\u003a");
+  s.replace(/##\[/g, "##\\u005b").replace(/^([^\S\n]*(?:\x1b\[[0-9;]*m)*[^\S\n]*):(?=:)/gm, "$1\\u003a");
 
 /** `s` with every control character but newline and tab made visible; `keepColor` keeps the CLI's own colour codes. */
 export function terminalText(s: string, keepColor = false): string {
