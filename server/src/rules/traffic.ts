@@ -6,7 +6,7 @@ import type { F } from "../model/yamlnodes";
 import { finding, type TopologyContext } from "./context";
 import { DNS_STEERING, judgedScenarios, loadBackends, shiftOf, TTL_RANGE } from "../derive/loads";
 import { declaredSites } from "../derive/meshes";
-import { count, rps, rpsOver, seconds } from "../util/format";
+import { count, loadWords, rps, rpsOver, seconds } from "../util/format";
 import { rtoEstimate } from "../availability/figures";
 
 /**
@@ -258,7 +258,11 @@ function siteLossOverload(
     finding(
       "capacity/site-loss",
       cap.span,
-      `${name}: after losing ${worst.lost}, ${cluster} carries ${moved ? "up to " : ""}${rpsOver(toNumber(worst.load), cap.value)}; capacity ${count(cap.value)} (short by ${rps(toNumber(add(worst.load, fromNumber(-cap.value))))})${why}`,
+      // load and shortfall with one number of decimals, as simulate says them (review M140: "1,501 rps … short by 1 rps" for 1,500.5)
+      ((w) =>
+        `${name}: after losing ${worst.lost}, ${cluster} carries ${moved ? "up to " : ""}${w.load}; capacity ${count(cap.value)} (short by ${rps(toNumber(add(worst.load, fromNumber(-cap.value))), w.digits)})${why}`)(
+        loadWords(toNumber(worst.load), cap.value),
+      ),
       {
         fixes: [
           { kind: "replace", title: `Raise capacityRps to ${count(raise)}`, span: cap.span, text: raise.toString(), preferred: true },

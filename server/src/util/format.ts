@@ -56,8 +56,59 @@ export function rpsFigure(x: number, digits = 0): string {
 /** Requests per second with separators, whole (`rpsFigure`), e.g. `13,333 rps`. */
 export const rps = (x: number, digits = 0): string => `${rpsFigure(x, digits)} rps`;
 
-/** A load said beside a limit it exceeds: `rps`, with one decimal where the whole number would not show it is over `atMost` (`33.3 rps` over 33). */
-export const rpsOver = (x: number, atMost: number): string => rps(x, Math.round(x) <= atMost ? 1 : 0);
+/**
+ * The decimals, `digits` at least and 6 at most, at which `x` rounded still compares with `limit`
+ * as `x` does (review M140): a load just under a capacity never reads as the capacity (1,499.5
+ * of 1,500, not "1,500 of 1,500" beside "served"), one just over never reads as it or under it,
+ * and a headroom that is not 0 never reads "0".
+ */
+export function sideDigits(x: number, limit: number, digits = 0): number {
+  const side = Math.sign(x - limit);
+  for (let d = digits; d < 6; d++) {
+    const r = Math.round(x * 10 ** d) / 10 ** d;
+    if (Math.sign(r - limit) === side) return d;
+  }
+  return 6;
+}
+
+/** A load said beside a limit it exceeds: `rps`, with the decimals it takes to show it is over `atMost` (`33.3 rps` over 33, `1,500.04 rps` over 1,500). */
+export const rpsOver = (x: number, atMost: number): string => rps(x, sideDigits(x, atMost));
+
+/** A backend's load beside its capacity, as every output says them (review M140). */
+export interface LoadWords {
+  /** "1,499.5 rps" */
+  readonly load: string;
+  /** "1,500 rps" */
+  readonly capacity: string;
+  /** capacity − load: "0.5 rps", "−0.5 rps", "0 rps" only when exactly at capacity */
+  readonly headroom: string;
+  /** the headroom as a share of the capacity: "0.03%", "−33.3%", "0%" only when exactly at capacity */
+  readonly share: string;
+  /** load − capacity when over it: "0.5 rps" */
+  readonly excess: string;
+  /** the decimals all of them are said with (for a table cell that gives the number alone: rpsFigure) */
+  readonly digits: number;
+}
+
+/**
+ * A load and its capacity with the decimals that keep the words and numbers agreeing (review M140):
+ * the load on its side of the capacity, the headroom (and the excess) not 0 unless the load is
+ * exactly the capacity, and load + headroom = capacity as printed (one number of decimals for all).
+ */
+export function loadWords(load: number, capacity: number): LoadWords {
+  // a headroom under half a request keeps two decimals (rpsFigure): the load takes as many, so that they add up as printed
+  const small = load !== capacity && Math.abs(capacity - load) < 0.5 ? 2 : 0;
+  const d = Math.max(sideDigits(load, capacity), sideDigits(capacity - load, 0), small);
+  const share = capacity ? (100 * (capacity - load)) / capacity : 0;
+  return {
+    load: rps(load, d),
+    capacity: rps(capacity, d),
+    headroom: rps(capacity - load, d),
+    share: capacity ? `${count(share, sideDigits(share, 0, 1))}%` : "—",
+    excess: rps(load - capacity, d),
+    digits: d,
+  };
+}
 
 /** Seconds with separators and at most `digits` decimals, e.g. `174.8 s`. */
 export const seconds = (x: number, digits = 1): string => `${count(x, digits)} s`;

@@ -39,7 +39,7 @@ import type { Cluster, Export, LinkerdLink, Store, Traffic } from "../model/topo
 import { rtoEstimate } from "../availability/figures";
 import { pinWords } from "../availability/best";
 import { pinCostOf } from "../availability/pin";
-import { bytes, count, ms, percent, rps, seconds, shareText } from "../util/format";
+import { bytes, count, loadWords, ms, rps, seconds, shareText } from "../util/format";
 import { own } from "../util/records";
 import { every, finish, type Steps } from "../util/steps";
 import { listText } from "../util/strings";
@@ -1306,6 +1306,19 @@ function failingWrites(J: Judging, quorums: Quorums, deps: readonly Store[], sit
   });
 }
 
+/** "traffic web: fra-prod carries 1,500.5 rps; capacity 1,500 rps — overloaded by 0.5 rps (headroom −0.03%)": the decimals that keep it over its capacity as printed (review M140). */
+function overloadSentence(name: string, cluster: string, load: number, cap: number): string {
+  const w = loadWords(load, cap);
+  return `traffic ${name}: ${cluster} carries ${w.load}; capacity ${w.capacity} — overloaded by ${w.excess} (headroom ${w.share})`;
+}
+
+/** "fra-prod 1,500.5 rps of 1,500 rps (overloaded by 0.5 rps)": a backend's load beside its capacity on its side of it (review M140). */
+function loadOfCapacity(b: BackendResult): string {
+  if (b.capacityRps === null) return rps(b.loadRps!);
+  const w = loadWords(b.loadRps!, b.capacityRps);
+  return `${w.load} of ${w.capacity}${b.overloaded ? ` (overloaded by ${w.excess})` : ""}`;
+}
+
 function* judgeTraffic(J: Judging, quorums: Quorums): Steps<TrafficResult[]> {
   const { ctx, s, R, breaks, notes } = J;
   const t = ctx.topology;
@@ -1338,10 +1351,7 @@ function* judgeTraffic(J: Judging, quorums: Quorums): Steps<TrafficResult[]> {
         breaks.push(
           `traffic ${name}: ${cluster} (${site}) still gets ${rps(load!)} from ${steering}, but ${failing.map((x) => x.no).join("; ")} — up to ${rps(load!)} of errors (502s; every request counted as a write)`,
         );
-      if (over && load !== null)
-        breaks.push(
-          `traffic ${name}: ${cluster} carries ${rps(load)}; capacity ${rps(cap!)} — overloaded by ${rps(load - cap!)} (headroom ${percent(cap! - load, cap!)})`,
-        );
+      if (over && load !== null) breaks.push(overloadSentence(name, cluster, load, cap!));
       else if (load !== null && cap !== null && load === cap && !errors)
         notes.push(`traffic ${name}: ${cluster} is at capacity (${rps(load)} of ${rps(cap)}): no headroom for retries or autoscaler lag`);
       const writes = load && !errors ? writesOf(quorums, deps, site) : [];
@@ -1960,10 +1970,7 @@ export function runIsolate(ctx: TopologyContext, site: string | readonly string[
             (t) =>
               `traffic ${t.name}: ${t.backends
                 .filter((b) => b.loadRps !== null)
-                .map(
-                  (b) =>
-                    `${b.cluster} ${rps(b.loadRps!)}${b.capacityRps !== null ? ` of ${rps(b.capacityRps)}` : ""}${b.overloaded ? ` (overloaded by ${rps(b.loadRps! - b.capacityRps!)})` : ""}`,
-                )
+                .map((b) => `${b.cluster} ${loadOfCapacity(b)}`)
                 .join(", ")}, ${t.errorRps ? `${rps(t.errorRps)} of errors` : "no errors"}`,
           )
           .join("; ")} (verdict ${instead.verdict}${instead.verdict === "ok" ? "" : `: ${entitiesOfBreaks(instead)}`})`,

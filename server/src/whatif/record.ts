@@ -24,7 +24,7 @@ import type { Quorum, TopologyContext } from "../derive/context";
 import { copySites, harmfulSiteLosses, homeSite, minorityText, votingLosses, votingSiteLosses } from "../derive/siteloss";
 import { DEFAULT_ELECTION_TIMEOUT_MS, DEFAULT_HEARTBEAT_MS, timerAdvice } from "../derive/timers";
 import { loadBackends, shiftOf } from "../derive/loads";
-import { availabilityPercent, bytes, cell, count, num, prose, rps, rpsFigure, seconds, table } from "../util/format";
+import { availabilityPercent, bytes, cell, count, loadWords, num, prose, rps, rpsFigure, seconds, table } from "../util/format";
 import { cidrOverlaps, parsedRanges, type ParsedRange, rangeWhere } from "../derive/cidr";
 import { bestCommit, galeraCommit, leaderCommit, writeBudget } from "../derive/latency";
 import { type WriteJudgement, writeJudgement } from "../derive/writes";
@@ -110,7 +110,6 @@ const ms = (x: number) => `${num(x)} ms`;
 const mark = (ok: boolean): string | { raw: string } => (ok ? "met" : { raw: "**not met**" });
 /** rps with thousands separators, as every number a person reads (whatif.md, "Numbers in sentences"). */
 const int = (x: number) => count(Math.round(x));
-const pct = (part: number, whole: number) => `${count(whole ? Math.round((part / whole) * 1000) / 10 : 0, 1)}%`;
 
 /** A path as the record may print it: never the machine's absolute path or one climbing out with `..`. */
 export function displayPath(p: string): string {
@@ -723,7 +722,7 @@ function withdrawal(r: RecordContext, x: Result, tr: TrafficResult, b: BackendRe
   const after = run(r.ctx, { ...x.scenario, withdraw: [...(x.scenario.withdraw ?? []), b.site] }).traffic.find((t) => t.name === tr.name);
   const serving = (after?.backends ?? []).filter((o) => o.loadRps !== null && !o.errors);
   const tight = serving.filter((o) => o.headroomRps !== null && o.headroomRps <= 0);
-  const carries = (o: BackendResult) => `${o.cluster} carries ${rps(o.loadRps!)} of ${rps(o.capacityRps ?? 0)}`;
+  const carries = (o: BackendResult) => `${o.cluster} carries ${ofCapacity(o)}`;
   // review M113: the backend is alive and answers, so only a deep health check (one that writes) withdraws it, as simulate --isolate says
   return `${errors} until steering withdraws it ${assumed}, which only a deep health check (one that writes through the stores) makes it do — with a shallow one, until an operator withdraws it by hand; then ${
     tight.length
@@ -788,6 +787,16 @@ interface LossLoad {
  * Every backend of an entry after every single-site loss, tightest first (ties in scenario
  * order): the one ranking the N+1 line and the checklist both read, so they name the same loss.
  */
+/**
+ * "1,499.5 rps of 1,500 rps": a backend's load beside its capacity with the decimals that keep it on
+ * its side (review M140: "1,500 rps of 1,500 rps, headroom 1 rps" for 1,499.5); a load alone without a capacity.
+ */
+const ofCapacity = (b: BackendResult) =>
+  b.capacityRps === null ? rps(b.loadRps ?? 0) : ((w) => `${w.load} of ${w.capacity}`)(loadWords(b.loadRps ?? 0, b.capacityRps));
+
+/** "headroom 0.5 rps (0.03%)", with the decimals ofCapacity uses (review M140). */
+const headroomOf = (b: BackendResult) => ((w) => `headroom ${w.headroom} (${w.share})`)(loadWords(b.loadRps ?? 0, b.capacityRps ?? 0));
+
 function tightestLosses(r: RecordContext, entry: string): LossLoad[] {
   return r.single
     .flatMap((x) =>
@@ -815,7 +824,7 @@ function costLines(r: RecordContext): string[] {
     out.push(
       `- **${cell(tr.name.value)}**: ${rps(totalCap)} of backend capacity for a ${rps(peak)} peak — **${factor.toFixed(1)}× the peak is provisioned**${
         worst
-          ? `; the tightest single-site loss is ${cell(worst.scenario)}: ${cell(worst.b.cluster)} carries ${rps(worst.b.loadRps!)} of ${rps(worst.b.capacityRps!)}, headroom ${rps(worst.head)} (${pct(worst.head, worst.b.capacityRps!)})`
+          ? `; the tightest single-site loss is ${cell(worst.scenario)}: ${cell(worst.b.cluster)} carries ${ofCapacity(worst.b)}, ${headroomOf(worst.b)}`
           : ""
       }.`,
     );
@@ -1084,18 +1093,17 @@ function capacity(ctx: TopologyContext): string[] {
           return;
         }
         const over = overCapacity(sc, i);
+        // beside a capacity, the decimals that keep load and headroom on their side of it (review M140)
+        const w = load && cap !== undefined ? loadWords(toNumber(load), cap) : undefined;
+        const head = w && `${rpsFigure(cap! - toNumber(load!), w.digits)} (${w.share})`;
         rows.push([
           scenario,
           b.cluster!.value,
           lb[i].site!,
           // as simulate prints a load (review M83: 3,333.33 there, 3,333 here; whole in both since review M121b)
-          load ? rpsFigure(toNumber(load)) : "0",
+          load ? rpsFigure(toNumber(load), w?.digits) : "0",
           cap === undefined ? "not declared" : int(cap),
-          cap === undefined || !load
-            ? "—"
-            : over
-              ? { raw: `**${rpsFigure(cap! - toNumber(load!))} (${pct(cap! - toNumber(load!), cap!)})**` }
-              : `${rpsFigure(cap! - toNumber(load!))} (${pct(cap! - toNumber(load!), cap!)})`,
+          !head ? "—" : over ? { raw: `**${head}**` } : head,
         ]);
       });
       if (sc.stranded) rows.push([sc.lost === undefined ? "all up" : `lose ${sc.lost}`, { raw: "**no backend remains**" }, "", "", "", ""]);
@@ -1412,7 +1420,7 @@ function failoverDrill(r: RecordContext): string {
         .filter((b) => b.loadRps !== null && b.capacityRps !== null)
         .map(
           (b) =>
-            `${b.cluster} ${rps(b.loadRps!)} of ${rps(b.capacityRps!)}${b.overloaded || (b.errors && b.loadRps) ? ` (${[b.overloaded ? "overloaded" : "", b.errors && b.loadRps ? "erroring: a store it writes to takes no writes from there" : ""].filter(Boolean).join("; ")})` : ""}`,
+            `${b.cluster} ${ofCapacity(b)}${b.overloaded || (b.errors && b.loadRps) ? ` (${[b.overloaded ? "overloaded" : "", b.errors && b.loadRps ? "erroring: a store it writes to takes no writes from there" : ""].filter(Boolean).join("; ")})` : ""}`,
         ),
     )
     .join(", ");
@@ -1514,15 +1522,11 @@ function costItem(r: RecordContext): Item {
       .map((x) => `${tr.name!.value} when ${x.name}: no backend remains`),
     ...tightestLosses(r, tr.name!.value)
       .filter((l) => l.b.overloaded)
-      .map((l) => `${tr.name!.value} when ${l.scenario}: ${l.b.cluster} ${rps(l.b.loadRps!)} of ${rps(l.b.capacityRps!)}`),
+      .map((l) => `${tr.name!.value} when ${l.scenario}: ${l.b.cluster} ${ofCapacity(l.b)}`),
   ]);
   const tightest = withCap.flatMap((tr) => {
     const l = tightestLosses(r, tr.name!.value)[0];
-    return l
-      ? [
-          `${tr.name!.value} when ${l.scenario}, ${l.b.cluster} ${rps(l.b.loadRps!)} of ${rps(l.b.capacityRps!)}, headroom ${rps(l.head)} (${pct(l.head, l.b.capacityRps!)})`,
-        ]
-      : [];
+    return l ? [`${tr.name!.value} when ${l.scenario}, ${l.b.cluster} ${ofCapacity(l.b)}, ${headroomOf(l.b)}`] : [];
   });
   const cost = withCap.map((tr) => {
     const capTotal = tr.backends.reduce((a, b) => a + (b.capacityRps?.value ?? 0), 0);

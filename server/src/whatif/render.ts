@@ -1,7 +1,20 @@
 // What-if results as people read them: simulate's text, Markdown and JSON, the scenario table
 // (the decision record's failure matrix), and the diff as a terminal table, a pull-request
 // comment and JSON. Pure.
-import { availabilityPercent, bytes, cell, minutes, ms, percent, percentOfTime, prose, rps, seconds, table } from "../util/format";
+import {
+  availabilityPercent,
+  bytes,
+  cell,
+  loadWords,
+  minutes,
+  ms,
+  percent,
+  percentOfTime,
+  prose,
+  rps,
+  seconds,
+  table,
+} from "../util/format";
 import { MINUTES_PER_YEAR } from "../availability/figures";
 import { type AvailabilityChange, type DiffResult, gotWorse, type MeasureChange } from "./diff";
 import { oneLine } from "../util/terminal";
@@ -118,7 +131,11 @@ export function scenarioJson(o: Outcome) {
 /** A commit latency: 0 is members in one site, not a free commit. */
 export const commitMs = (x: number) => (x === 0 ? "< 1 ms (members in one site)" : ms(x));
 
-const headroom = (h: number, cap: number) => `headroom ${rps(h)}, ${percent(h, cap)}`;
+/** "1,499.5 rps of 1,500 rps (headroom 0.5 rps, 0.03%)": load and headroom with the decimals that keep them on their side of the capacity (review M140). */
+const ofCapacity = (load: number, cap: number) => {
+  const w = loadWords(load, cap);
+  return `${w.load} of ${w.capacity} (headroom ${w.headroom}, ${w.share})`;
+};
 
 /**
  * A Galera store's commit as its clients see it (review M38): from each site whose clients write,
@@ -193,7 +210,7 @@ export function facts(r: Result): [string, string][] {
       if (b.loadRps === null) bits.push(`${b.cluster} ${lost.has(b.site) ? "lost" : "withdrawn"}`);
       else
         bits.push(
-          `${b.cluster} ${rps(b.loadRps)}${b.capacityRps !== null ? ` of ${rps(b.capacityRps)} (${headroom(b.headroomRps!, b.capacityRps)})` : ""}${b.errors ? ", erroring" : ""}${b.overBudget ? `, writes ${ms(b.writeLatencyMs!)} (over budget)` : ""}`,
+          `${b.cluster} ${b.capacityRps !== null ? ofCapacity(b.loadRps, b.capacityRps) : rps(b.loadRps)}${b.errors ? ", erroring" : ""}${b.overBudget ? `, writes ${ms(b.writeLatencyMs!)} (over budget)` : ""}`,
         );
     }
     if (t.errorRps) bits.push(`${rps(t.errorRps)} of errors`);
