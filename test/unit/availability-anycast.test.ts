@@ -158,7 +158,7 @@ test("outputs read the computed site-loss RTO: availability text, md and JSON, t
   );
   assert.match(
     availabilityMarkdown(ctx),
-    /\| 35 s \(10 s × 3 checks \+ 5 s BGP withdrawal\) for a site that withdraws its route \(cut off but alive: only with a deep health check\); 95 s \(90 s BGP hold time \+ 5 s BGP withdrawal\) on a whole-site loss, when the upstream's BGP session fails \|/,
+    /\| 35 s \(10 s × 3 checks \+ 5 s BGP withdrawal\) for a site that withdraws its route \(cut off but alive: only with a deep health check\); 95 s \(90 s BGP hold time \+ 5 s BGP withdrawal\) on a whole-site loss, when the upstream's BGP session fails; established connections to the lost site are reset \|/,
   );
   const json = JSON.parse(availabilityJson(ctx)).find((e: { entity: string }) => e.entity === "web");
   assert.equal(json.rtoSeconds, 35);

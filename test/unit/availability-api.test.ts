@@ -104,7 +104,7 @@ test("availability text, md and json say fra-prod's API figure and keep the quor
   // a lost site fails any check, so the condition is for a site cut off but alive only (closing note: "too strong")
   assert.match(
     md,
-    /\| 90 s \(10 s × 3 checks \+ 60 s TTL\): holds for a lost site; for a site cut off but alive only with a deep health check \(one that fails through its dependencies; a shallow check keeps passing\) \|/,
+    /\| 90 s \(10 s × 3 checks \+ 60 s TTL\): worst case for clients that honour the TTL; clients and resolvers that ignore or clamp TTLs take longer; holds for a lost site; for a site cut off but alive only with a deep health check \(one that fails through its dependencies; a shallow check keeps passing\) \|/,
   );
   const json = JSON.parse(availabilityJson(ctx)) as {
     entity: string;

@@ -117,7 +117,7 @@ const tallyOf = (): Tally => ({
   conflict: 0,
   lostRps: 0,
   quorumDown: 0,
-  apiCause: new Float64Array(3),
+  apiCause: new Float64Array(4),
   outcomeP: new Float64Array(4),
   cuts: new CutSets(),
 });

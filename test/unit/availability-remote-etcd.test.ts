@@ -104,11 +104,25 @@ test("the witness ams holding the etcd's majority: a leader there is no API for 
   assert.ok(Math.abs(f.unavailability - (1 - pSite * pSite * pAms * pLink * pLink)) < 1e-12);
   assert.deepEqual(f.api!.controlPlane, ["fra"]);
   assert.equal(f.api!.remoteAlone, false);
+  // by cause (the API servers' site's loss said apart from a cut): lon down; lon up, ams down (the quorum stops:
+  // fra's 1 of 3); lon and ams up, fra down — ams's 2 of 3 write on, but no API server is left for lon's nodes;
+  // lon, fra and ams up, the fra–lon or fra–ams link down (cut off)
+  const near = (x: number, y: number) => assert.ok(Math.abs(x - y) < 1e-15, `${x} ≠ ${y}`);
+  near(f.api!.siteDown, 1 - pSite);
+  near(f.api!.quorumStops, pSite * (1 - pAms));
+  near(f.api!.serversDown, pSite * pAms * (1 - pSite));
+  near(f.api!.cutOff, pSite * pAms * pSite * (1 - pLink * pLink));
   const out = availabilityText(ctxOf(text));
   assert.match(
     out,
-    /lon's nodes without an API server that takes writes: those at fra down, cut off from lon, or their members cut off from the etcd leader \(the etcd-only members at ams run none;/,
+    /; fra down, and with it every API server lon's nodes write through \(the etcd keeps its majority at ams, whose etcd-only members run none\) 0\.0994% of the time \(8\.7 hours a year\); lon's nodes without an API server that takes writes: the one at fra cut off from lon, or its member cut off from the etcd leader \(the etcd-only members at ams run none;/,
   );
+  assert.equal(
+    JSON.parse(availabilityJson(ctxOf(text))).find((x: { entity: string }) => x.entity === "lon-prod").api.apiServersDown,
+    f.api!.serversDown,
+  );
+  // fra holding the majority itself: its loss stops the quorum (quorumStops), never this cause
+  assert.equal(lonApi(withWitness("{ fra: 2, ams: 1 }")).api!.serversDown, 0);
   // simulate: fra lost — ams keeps a majority, and lon's nodes (which reach ams) have no API server
   const { analysis } = analyzeAlone("t.topology.yaml", text);
   const lost = run(analysis.contexts[0], { ...ALL_UP, lose: ["fra"] });

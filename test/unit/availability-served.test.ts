@@ -191,12 +191,12 @@ test("a best end bounded by its state budget is the interval it lies in, said ap
 test("availability md has a requests-served column: the range for a traffic entry, and without CockroachDB's relay; blank for the others", () => {
   const relay = DESIGN("{ fra: 1, lon: 1, ams: 1 }", "\n        engine: cockroachdb");
   const md = availabilityMarkdown(ctxOf(relay));
-  assert.match(md, /^\| entity \| kind \| availability \| unavailable a year \| requests served \| method \|/m);
+  assert.match(md, /^\| entity \| kind \| availability \| unavailable a year \| requests served \| conflict exposure \| method \|/m);
   assert.match(
     md,
-    /^\| traffic web \| traffic \| [^|]+ \| [^|]+ \| 100%; without CockroachDB's follower relay: 99\.95–100% \(worst leader placement to the leader of store ledger pinned at ams\) — shedding exactly the excess, optimistic without admission control \| exact \|/m,
+    /^\| traffic web \| traffic \| [^|]+ \| [^|]+ \| 100%; without CockroachDB's follower relay: 99\.95–100% \(worst leader placement to the leader of store ledger pinned at ams\) — shedding exactly the excess, optimistic without admission control \| {2}\| exact \|/m,
   );
-  assert.match(md, /^\| store ledger \| consensus \| [^|]+ \| [^|]+ \| {2}\| exact \|/m);
+  assert.match(md, /^\| store ledger \| consensus \| [^|]+ \| [^|]+ \| {2}\| {2}\| exact \|/m);
   // a plain design: one figure
   assert.match(
     availabilityMarkdown(ctxOf(DESIGN("{ fra: 2, lon: 1 }"))),

@@ -109,14 +109,14 @@ test("the preview puts a store's nines once, as the store's label, when it has t
   const d = diagramFor(a, [], undefined, new Map(), { layouts: true });
   // both writers down is 0.001² = 10⁻⁶: six nines, the store's, once: on the first writer's node as the store's label
   assert.ok(Math.abs(nines.unavailability - 1e-6) < 1e-9, `${nines.unavailability}`);
-  assert.match(d.mermaid, /d1_0\[\("carts · 2 writers · 6 nines"\)\]/);
+  assert.match(d.mermaid, /d1_0\[\("carts · 2 writers · 6 nines if the fra–lon link never fails"\)\]/);
   assert.match(d.mermaid, /d1_1\[\("carts writer"\)\]/);
   assert.equal((d.mermaid.match(/nines/g) ?? []).length, 3 + 1 + 1, "ledger's three members, carts once, web");
-  assert.equal(d.nodes.find((n) => n.id === "d1_0")?.label, "carts · 2 writers · 6 nines");
+  assert.equal(d.nodes.find((n) => n.id === "d1_0")?.label, "carts · 2 writers · 6 nines if the fra–lon link never fails");
   assert.equal(d.nodes.find((n) => n.id === "d1_1")?.label, "carts writer");
   // writers declared lon first: the label still goes to the first site drawn
   const swapped = diagramFor(analyzeFile("t.topology.yaml", HEADER + body.replace("writers: [fra, lon]", "writers: [lon, fra]"))).mermaid;
-  assert.match(swapped, /d1_0\[\("carts · 2 writers · 6 nines"\)\]/);
+  assert.match(swapped, /d1_0\[\("carts · 2 writers · 6 nines if the fra–lon link never fails"\)\]/);
   // under a scenario no figure; the first writer still reads as the store
   const sim = diagramFor(a, [], run(a.contexts[0], { ...ALL_UP, lose: ["lon"] })).mermaid;
   assert.match(sim, /d1_0\[\("carts · 2 writers"\)\]/);
@@ -363,7 +363,7 @@ test("quorate availability: text, json and md on the reviewed example; exit 0 wh
     assert.match(md, /^## Availability\n\n\| entity \| kind \| availability \|/);
     assert.match(
       md,
-      /\| store ledger \| consensus \| 99\.9986%; writes over the 20 ms budget \(writeLatencyBudgetMs\) 0\.598% of the time \(52\.4 hours a year\) with the leader of ledger pinned at ams \(the best pin for write latency: lease preferences\); without a pin, [^|]* \| 7\.62 minutes \| {2}\| exact \|/,
+      /\| store ledger \| consensus \| 99\.9986%; writes over the 20 ms budget \(writeLatencyBudgetMs\) 0\.598% of the time \(52\.4 hours a year\) with the leader of ledger pinned at ams \(the best pin for write latency: lease preferences\); without a pin, [^|]* \| 7\.62 minutes \| {2}\| {2}\| exact \|/,
     );
     const bad = cli(["availability", "bad.yaml"]);
     assert.equal(bad.code, 1);

@@ -48,7 +48,7 @@ export interface Tally {
   lostRps: number;
   /** an etcd: P(its quorum takes no writes anywhere) — `down` is its cluster's API (lean apiWrites) */
   quorumDown: number;
-  /** an etcd: P(its cluster's API takes no writes) by cause — its site down, its quorum stopped, its nodes cut off from the leader (API_CAUSES) */
+  /** an etcd: P(its cluster's API takes no writes) by cause — its site down, its quorum stopped, its nodes cut off from the leader, its API servers' sites down (API_HOME_DOWN …) */
   readonly apiCause: Float64Array;
   /** P(each outcome), indexed by the entity's outcome words */
   readonly outcomeP: Float64Array;
@@ -59,6 +59,17 @@ export interface Tally {
 export const API_HOME_DOWN = 0;
 export const API_QUORUM_STOPS = 1;
 export const API_CUT_OFF = 2;
+/** … or, its site up and its quorum writing, every site of the API servers its nodes write through down: a control plane elsewhere whose majority etcd-only witness members keep (a site loss, said apart from a cut) */
+export const API_SERVERS_DOWN = 3;
+
+/** Why an etcd's cluster takes no API writes in state `s` (its quorum's outcome `o`): the first of its site down, its quorum stopped, every API server's site down, else cut off. */
+function apiCauseOf(s: LeanState, e: LeanQuorum, o: number): number {
+  if (!s.siteUp[e.home]) return API_HOME_DOWN;
+  if (o >= QUORUM_STOPS) return API_QUORUM_STOPS;
+  if (!e.apiServers.length) return API_CUT_OFF;
+  for (let i = 0; i < e.apiServers.length; i++) if (s.siteUp[e.apiServers[i]]) return API_CUT_OFF;
+  return API_SERVERS_DOWN;
+}
 
 /** How one entity's states are judged. */
 export interface Plan {
@@ -95,7 +106,7 @@ export function wholePlan(d: LeanDesign, e: LeanEntity): Plan {
         t.outcomeP[o] += p;
         if (o >= QUORUM_STOPS) t.quorumDown += p;
         ok = apiWrites(d, s, e, o);
-        if (!ok && e.home >= 0) t.apiCause[!s.siteUp[e.home] ? API_HOME_DOWN : o >= QUORUM_STOPS ? API_QUORUM_STOPS : API_CUT_OFF] += p;
+        if (!ok && e.home >= 0) t.apiCause[apiCauseOf(s, e, o)] += p;
       } else {
         const o = judgeStore(d, s, e);
         t.outcomeP[o] += p;

@@ -9,7 +9,7 @@ import { cellSteps, cellValue, type Cell } from "../derive/track";
 import { clientSitesOf } from "../derive/writes";
 import { relayOf } from "../derive/latency";
 import type { HealthCheck, Store, Traffic } from "../model/topology";
-import { DNS_STEERING } from "../derive/loads";
+import { DNS_STEERING, loadBackends, shiftOf } from "../derive/loads";
 import { healthCheckDetection } from "../derive/timers";
 import { cutOffReplicaSites, unreachableVoteNotes, votingCounts } from "../derive/reach";
 import { soleCopyRpoText, soleCopySite } from "../derive/siteloss";
@@ -17,7 +17,7 @@ import { availabilityPercent, count, minutes, percentOfTime, seconds, sig } from
 import { listText } from "../util/strings";
 import { majority, total } from "../math/quorum";
 import { type Component, CutSets, enumerateStates, type EnumerationResult } from "./enumerate";
-import { API_CUT_OFF, API_HOME_DOWN, API_QUORUM_STOPS, planOf, type Tally, wholePlan } from "./factor";
+import { API_CUT_OFF, API_HOME_DOWN, API_QUORUM_STOPS, API_SERVERS_DOWN, planOf, type Tally, wholePlan } from "./factor";
 import { finish, type Steps } from "../util/steps";
 import { BEST_STATE_BUDGET, type BestServed, bestServed } from "./best";
 import {
@@ -76,7 +76,47 @@ export function assumptionsFor(ctx: TopologyContext): string[] {
   const cockroach = ctx.topology.stores.some((st) => st.replication?.value === "consensus" && /cockroach/i.test(st.engine?.value ?? ""));
   if (ctx.quorums.some((q) => placementDecides(ctx, q))) out.push(cockroach ? `${ASSUMPTIONS[3]}${olderCockroach(ctx)}` : PLACEMENT);
   if (ctx.topology.traffic.some((tr) => (tr.dependsOn?.items.length ?? 0) > 0)) out.push(SHALLOW_CHECK_ASSUMPTION);
+  const catchments = ctx.topology.traffic.filter((tr) => landsOnOne(ctx, tr));
+  if (catchments.length) out.push(catchmentAssumption(catchments));
   return out;
+}
+
+/**
+ * Review M139: whether a traffic entry's figures rest on where a lost site's share lands — anycast
+ * and geodns move it whole to one surviving site (derive/loads shiftOf, as simulate judges it), and
+ * a loss can leave two or more sites carrying weight to choose from. The design names no catchment
+ * or fallback, so the figures take, as simulate does (math/traffic), the survivor it leaves the
+ * least headroom: the availability is then the worst of where it may land.
+ */
+export function landsOnOne(ctx: TopologyContext, tr: Traffic): boolean {
+  if (shiftOf(tr) !== "catchment") return false;
+  const lb = loadBackends(ctx, tr);
+  return !!lb && new Set(lb.filter((b) => b.weight > 0 && b.site !== undefined).map((b) => b.site)).size >= 3;
+}
+
+/** Where a lost site's clients go under this steering, in a clause (review M139; whatif/engine catchmentNote says it per scenario). */
+const landsWhere = (tr: Traffic) =>
+  tr.steering?.value === "anycast"
+    ? "anycast moves a lost site's clients whole to one surviving site (BGP's next-best origin)"
+    : "GeoDNS answers a lost site's region whole with one surviving site (its fallback)";
+
+/** What the figures take where the design does not name it, and what that makes of them (review M139). */
+const LANDS_JUDGED =
+  "the design does not name which, so each failure is judged with the whole lost share at the survivor it leaves the least headroom, as simulate judges it: the availability is the worst of where it may land (served means served wherever it lands), and requests served are counted at that survivor";
+
+/** The assumption's line for these entries (review M139). */
+function catchmentAssumption(entries: readonly Traffic[]): string {
+  const steerings = [...new Set(entries.map((tr) => tr.steering?.value))];
+  const how =
+    steerings.length === 1
+      ? landsWhere(entries[0])
+      : "anycast moves a lost site's clients whole to one surviving site (BGP's next-best origin), GeoDNS its region (its fallback)";
+  return `traffic ${listText(entries.map((tr) => tr.name?.value ?? "?"))}: ${how}; ${LANDS_JUDGED}`;
+}
+
+/** The same for one entry's hover (review M139), or undefined where the lost share has one place to go or splits by weight. */
+export function catchmentText(ctx: TopologyContext, tr: Traffic): string | undefined {
+  return landsOnOne(ctx, tr) ? `after a site loss ${landsWhere(tr)}; ${LANDS_JUDGED}` : undefined;
 }
 
 /** "; ledger runs cockroachdb 23.2, before it: its figures count no relay" — the relay clause read for a design whose CockroachDB names an older version (review M117b). */
@@ -224,6 +264,11 @@ export interface ApiFigures {
   readonly quorumStops: number;
   /** … because its nodes do not reach the leader: its members there the stopped minority (or cut off) at the worst placement */
   readonly cutOff: number;
+  /**
+   * … because every site of the API servers its nodes write through is down while its quorum writes on
+   * (a control plane elsewhere whose majority etcd-only witness members keep): the loss of those sites, said apart from a cut
+   */
+  readonly serversDown: number;
   /** the etcd quorum alone: writes accepted somewhere */
   readonly quorum: {
     readonly availability: number;
@@ -406,7 +451,7 @@ export function entityFigures(d: LeanDesign, e: LeanEntity, budget: number, { wh
     conflict: 0,
     lostRps: 0,
     quorumDown: 0,
-    apiCause: new Float64Array(3),
+    apiCause: new Float64Array(4),
     outcomeP: new Float64Array(outcomeWords.length),
     cuts: new CutSets(),
   };
@@ -465,6 +510,7 @@ function apiFigures(d: LeanDesign, e: LeanQuorum, t: Tally, unjudged: number): A
     siteDown: t.apiCause[API_HOME_DOWN],
     quorumStops: t.apiCause[API_QUORUM_STOPS],
     cutOff: t.apiCause[API_CUT_OFF],
+    serversDown: t.apiCause[API_SERVERS_DOWN],
     quorum: { availability: 1 - u, unavailability: u, nines: u > 0 ? -Math.log10(u) : Infinity, minutesPerYear: u * MINUTES_PER_YEAR },
     stretched: [...e.sites].some((x, i) => x !== e.home && e.counts[i] > 0),
     ...remoteOf(d, e),
@@ -710,12 +756,25 @@ export function ninesAndMinutes(unavailability: number): string {
  * undefined when nothing the entity depends on declares an availability and it works with
  * everything up (no figure to show).
  */
-export function ninesLabel(f: EntityFigures): string | undefined {
+export function ninesLabel(f: EntityFigures, { condition = true } = {}): string | undefined {
   if (f.unavailability <= 0 || (!f.components.length && !f.brokenAllUp)) return undefined;
   const text = ninesText(f.unavailability);
   // bounded: the lower end, marked only when the interval shows at this precision
   const upper = 1 - f.interval[1];
-  return f.method === "bounded" && (upper <= 0 || ninesText(upper) !== text) ? `≥ ${text}` : text;
+  const figure = f.method === "bounded" && (upper <= 0 || ninesText(upper) !== text) ? `≥ ${text}` : text;
+  return condition ? `${figure}${takenAtOneLabel(f)}` : figure;
+}
+
+/**
+ * A label's figure resting on components that declare no availability says so, as the text's
+ * "if ams never fails (no availability declared)" does (review M132, M134 in the preview): " if ams
+ * never fails", " if ams and the fra–ams link never fail"; past two, how many — a label stays short.
+ */
+export function takenAtOneLabel(f: EntityFigures): string {
+  const taken = f.assumedAtOne;
+  if (!taken.length) return "";
+  if (taken.length <= 2) return ` if ${componentsText(taken)} never fail${taken.length === 1 ? "s" : ""}`;
+  return ` if ${taken.length} components with no availability never fail`;
 }
 
 /** A share of the time as every output says it: "0.1% of the time (8.8 hours a year)". */
@@ -771,12 +830,21 @@ function remoteCausesText(a: ApiFigures): string {
   // members beside the control plane's: a witness's etcd-only ones, which run no API server (README Decisions)
   const beside = a.remote.filter((x) => !a.controlPlane.includes(x));
   if (a.siteDown > 0) parts.push(`${a.from} down ${timeShare(a.siteDown)}`);
+  // every API server's site down while the etcd-only members keep a majority: a site loss, not a cut
+  if (a.serversDown > 0)
+    parts.push(
+      `${cp} down, and with ${a.controlPlane.length === 1 ? "it" : "them"} every API server ${a.from}'s nodes write through (the etcd keeps its majority at ${listText(beside)}, whose etcd-only members run none) ${timeShare(a.serversDown)}`,
+    );
   if (a.cutOff > 0)
     parts.push(
       a.remoteAlone
         ? `${a.from}'s nodes cut off from their control plane at ${cp} (${a.remoteLink ? `${a.remoteLink} down` : `no ${a.from}–${cp} link is declared`}) ${timeShare(a.cutOff)}`
         : beside.length
-          ? `${a.from}'s nodes without an API server that takes writes: those at ${cp} down, cut off from ${a.from}, or their members cut off from the etcd leader (the etcd-only members at ${listText(beside)} run none; at the leader placement worst for them: leadership stays where it was when the links went, and ${ETCD_NO_PIN}) ${timeShare(a.cutOff)}`
+          ? `${a.from}'s nodes without an API server that takes writes: ${
+              a.controlPlane.length === 1
+                ? `the one at ${cp} cut off from ${a.from}, or its member cut off from the etcd leader`
+                : `those at ${cp} down or cut off from ${a.from}, or their members cut off from the etcd leader`
+            } (the etcd-only members at ${listText(beside)} run none; at the leader placement worst for them: leadership stays where it was when the links went, and ${ETCD_NO_PIN}) ${timeShare(a.cutOff)}`
           : `${a.from}'s nodes cut off from their control plane's leader at ${at} (at the leader placement worst for them: leadership stays where it was when the links went, and ${ETCD_NO_PIN}) ${timeShare(a.cutOff)}`,
     );
   if (a.quorumStops > 0)
@@ -951,16 +1019,21 @@ export interface NineHelps {
  * M60: a design whose weak points are its links gains nothing from a better site); none when
  * nothing it reads fails, or it reads too many sites.
  */
-export function whereANineHelps(ctx: TopologyContext, f: EntityFigures, budget = 200_000): NineHelps | undefined {
+export function whereANineHelps(
+  ctx: TopologyContext,
+  f: EntityFigures,
+  budget = 200_000,
+  measure: (x: EntityFigures) => number = (x) => x.unavailability,
+): NineHelps | undefined {
   const d = leanDesign(ctx);
   const e = leanEntities(ctx, d).find((x) => x.owner === f.owner);
-  if (!e || f.unavailability <= 0) return undefined;
+  if (!e || !(measure(f) > 0)) return undefined;
   const sites = entitySites(e).filter((i) => d.siteQ[i] > 0);
   if (sites.length > NINE_HELPS_MAX_SITES) return undefined;
   const links = entityLinks(d, e).filter((l) => d.links[l].q > 0);
   let best: NineHelps | undefined;
   const consider = (h: NineHelps) => {
-    if (h.better.unavailability < (best?.better.unavailability ?? f.unavailability) * (1 - 1e-9)) best = h;
+    if (measure(h.better) < measure(best?.better ?? f) * (1 - 1e-9)) best = h;
   };
   for (const i of sites) {
     const siteQ = Float64Array.from(d.siteQ);
@@ -982,6 +1055,26 @@ export function nineHelpsText(_ctx: TopologyContext, f: EntityFigures, h: NineHe
   const n = (u: number) => ninesText(u).replace(/ nines$/, "");
   const where = h.kind === "link" ? `on the ${h.site}` : `at ${h.site}`;
   return `one more nine ${where} (${sig(a)} → ${sig(better)}): ${n(f.unavailability)} → ${h.better.unavailability > 0 ? n(h.better.unavailability) : "∞"} nines, ${minutes(f.minutesPerYear)} → ${minutes(h.better.minutesPerYear)} unavailable a year`;
+}
+
+/**
+ * Review M141: where one more nine lowers a multi-writer store's conflict figure most — the time
+ * its writers are partitioned, which its availability does not count (they diverge, and write on).
+ * Only a link between writers can lower it: a better writer site raises it (both writers are up,
+ * to be cut apart, more of the time). None for a single writer, or a figure of 0.
+ */
+export function whereANineHelpsConflicts(ctx: TopologyContext, f: EntityFigures, budget = 200_000): NineHelps | undefined {
+  if (f.kind !== "async" && f.kind !== "crdt") return undefined;
+  return whereANineHelps(ctx, f, budget, (x) => x.conflictProbability ?? 0);
+}
+
+/** "one more nine on the fra–lon link (0.9995 → 0.99995): writers partitioned 0.0499% → 0.00499% of the time (26.2 hours → 2.6 hours a year)" */
+export function conflictNineText(f: EntityFigures, h: NineHelps): string {
+  const a = Number(h.availability.toPrecision(12));
+  const where = h.kind === "link" ? `on the ${h.site}` : `at ${h.site}`;
+  const now = f.conflictProbability ?? 0;
+  const then = h.better.conflictProbability ?? 0;
+  return `one more nine ${where} (${sig(a)} → ${sig(1 - (1 - a) / 10)}): writers partitioned ${percentOfTime(now)} → ${percentOfTime(then)} of the time (${minutes(now * MINUTES_PER_YEAR)} → ${minutes(then * MINUTES_PER_YEAR)} a year)`;
 }
 
 /** What an entry without an RTO estimate must declare first. */
@@ -1027,7 +1120,7 @@ export function rtoText(rto: RtoEstimate): string {
 }
 
 /** The hover of an entity's figures: availability, nines, minutes a year, the three most likely cut sets, the assumption. */
-export function figuresMarkdown(f: EntityFigures): string {
+export function figuresMarkdown(f: EntityFigures, ctx: TopologyContext): string {
   const lines = [
     `**${f.label}** — ${f.api ? `${apiSubject(f)}: ` : "availability "}${figureText(f)}${unmeasured(f) ? "" : `, ${f.method === "exact" ? "exact" : `bounded (${sig(f.unjudgedProbability)} unjudged)`}`}`,
   ];
@@ -1041,6 +1134,9 @@ export function figuresMarkdown(f: EntityFigures): string {
     lines.push(`- writers partitioned ${percentOfTime(f.conflictProbability)} of the time (a lower bound on conflict exposure)`);
   if (f.rto) lines.push(`- ${rtoText(f.rto)}`);
   if (f.rpoSeconds !== null) lines.push(`- RPO ${rpoWords(f)}`);
+  // review M139: where the lost share lands, as every output says it
+  const lands = f.kind === "traffic" ? catchmentText(ctx, f.owner as Traffic) : undefined;
+  if (lands) lines.push(`- ${lands}`);
   lines.push("", "_Independent failures assumed: the real figure is lower._");
   return lines.join("\n");
 }

@@ -6,6 +6,7 @@ import type { TopologyContext } from "../derive/context";
 import type { Store, Traffic } from "../model/topology";
 import { type ObjectiveJudgement, objectiveJudgements } from "../rules/index";
 import { budgetOf, budgetText, type WriteBudgetFigures } from "./budget";
+import { shiftOf } from "../derive/loads";
 import { availabilityPercent, cell, count, minutes, percentOfTime, sig, table } from "../util/format";
 import {
   apiCausesText,
@@ -30,6 +31,9 @@ import {
   rtoMissing,
   timeShare,
   whereANineHelps,
+  whereANineHelpsConflicts,
+  conflictNineText,
+  type NineHelps,
   withoutRelayText,
   withRelayText,
 } from "./figures";
@@ -126,6 +130,44 @@ function budgetJson(b: WriteBudgetFigures | undefined) {
   };
 }
 
+/** A "where a nine helps" result in the JSON: the component, its availability now and then, and the entity's figures then (null when none). */
+function nineJson(h: NineHelps | undefined) {
+  if (!h) return null;
+  const a = Number(h.availability.toPrecision(12));
+  return {
+    component: h.site,
+    kind: h.kind,
+    availability: a,
+    better: 1 - (1 - a) / 10,
+    availabilityThen: h.better.availability,
+    minutesPerYearThen: h.better.minutesPerYear,
+    conflictProbabilityThen: h.better.conflictProbability,
+  };
+}
+
+/** An etcd's `api` in the JSON: its figure is its cluster's API from its site; the quorum's own figure and why the API stops (null for others). */
+function apiJson(f: EntityFigures) {
+  const finite = (x: number) => (Number.isFinite(x) ? x : null);
+  return f.api
+    ? {
+        from: f.api.from,
+        siteDown: f.api.siteDown,
+        cutOff: f.api.cutOff,
+        // every site of the API servers its nodes write through down, the quorum writing on at etcd-only witness members
+        apiServersDown: f.api.serversDown,
+        quorumStops: f.api.quorumStops,
+        quorumAvailability: f.api.quorum.availability,
+        quorumNines: finite(f.api.quorum.nines),
+        quorumMinutesPerYear: f.api.quorum.minutesPerYear,
+        federatedAvailability: f.api.stretched ? f.api.federated : null,
+        // review M94: the member sites of a control plane with none at the cluster's site, else null
+        remoteMembers: f.api.remote.length ? f.api.remote : null,
+        // with remoteMembers: the sites of the API servers the nodes write through (no witness's etcd-only member), else null
+        remoteControlPlane: f.api.remote.length ? f.api.controlPlane : null,
+      }
+    : null;
+}
+
 export function availabilityJson(ctx: TopologyContext, report: AvailabilityReport = reportOf(ctx)): string {
   const finite = (x: number) => (Number.isFinite(x) ? x : null);
   const out = report.figures.map((f) => ({
@@ -140,6 +182,9 @@ export function availabilityJson(ctx: TopologyContext, report: AvailabilityRepor
     conflictProbability: f.conflictProbability,
     servedFraction: f.servedFraction,
     servedBest: bestJson(f),
+    // review M139: how a lost site's share moves for a traffic entry — "weight" (split over the survivors) or "catchment" (whole to one
+    // surviving site: anycast, geodns; judged at the survivor it leaves the least headroom, `assumptions` says so); null for the others
+    lostShare: f.kind === "traffic" ? shiftOf(f.owner as Traffic) : null,
     withoutRelay: f.withoutRelay
       ? {
           stores: f.withoutRelay.stores,
@@ -162,23 +207,11 @@ export function availabilityJson(ctx: TopologyContext, report: AvailabilityRepor
         }
       : null,
     // an etcd: `availability` above is its cluster's API from its site; the quorum's own figure and why the API stops
-    api: f.api
-      ? {
-          from: f.api.from,
-          siteDown: f.api.siteDown,
-          cutOff: f.api.cutOff,
-          quorumStops: f.api.quorumStops,
-          quorumAvailability: f.api.quorum.availability,
-          quorumNines: finite(f.api.quorum.nines),
-          quorumMinutesPerYear: f.api.quorum.minutesPerYear,
-          federatedAvailability: f.api.stretched ? f.api.federated : null,
-          // review M94: the member sites of a control plane with none at the cluster's site, else null
-          remoteMembers: f.api.remote.length ? f.api.remote : null,
-          // with remoteMembers: the sites of the API servers the nodes write through (no witness's etcd-only member), else null
-          remoteControlPlane: f.api.remote.length ? f.api.controlPlane : null,
-        }
-      : null,
+    api: apiJson(f),
     writeBudget: budgetJson(budgetOfFigures(ctx, f)),
+    // review M141: where one more nine helps most — the availability, and a multi-writer store's conflict figure
+    whereANineHelps: nineJson(whereANineHelps(ctx, f)),
+    whereANineCutsConflicts: nineJson(whereANineHelpsConflicts(ctx, f)),
     rtoSeconds: f.rto?.seconds ?? null,
     // anycast with bgpHoldSeconds or bfd declared: the RTO on a whole-site loss (the upstream's detection + withdrawSeconds)
     rtoSiteLossSeconds: f.rto?.siteLossSeconds ?? null,
@@ -285,6 +318,8 @@ function lines(ctx: TopologyContext, f: EntityFigures): string[] {
   else if (f.kind === "traffic") out.push(`  RTO unknown: ${rtoMissing(f.owner as Traffic)}`);
   const helps = whereANineHelps(ctx, f);
   if (helps) out.push(`  where a nine helps most: ${nineHelpsText(ctx, f, helps)}`);
+  const conflicts = whereANineHelpsConflicts(ctx, f);
+  if (conflicts) out.push(`  ${CONFLICT_NINE}: ${conflictNineText(f, conflicts)}`);
   const budget = budgetOfFigures(ctx, f);
   if (budget) out.push(`  ${budgetText(budget)}`);
   if (f.rpoSeconds !== null) out.push(`  RPO ${rpoText(f)}`);
@@ -314,12 +349,13 @@ function mdRto(f: EntityFigures): string {
   const rto = f.rto;
   if (!rto) return f.kind === "traffic" ? `unknown: ${rtoMissing(f.owner as Traffic)}` : "";
   const head = `${sig(rto.seconds)} s (${rto.terms})`;
-  if (!rto.siteLoss) return `${head}: holds for a lost site; ${RTO_DEEP_CHECK}`;
+  // review M137: the caveat the text says (DNS: clients and resolvers that ignore or clamp TTLs take longer; anycast: connections are reset)
+  if (!rto.siteLoss) return `${head}: ${rto.caveat}; holds for a lost site; ${RTO_DEEP_CHECK}`;
   const lost =
     rto.siteLossSeconds !== undefined
       ? `${sig(rto.siteLossSeconds)} s (${rto.siteLossTerms}) on a whole-site loss, when the upstream's BGP session fails`
       : "on a whole-site loss, until the upstream's BGP session fails: the hold time (90–180 s by default, about 1 s with BFD), not declared";
-  return `${head} for a site that withdraws its route (cut off but alive: only with a deep health check); ${lost}`;
+  return `${head} for a site that withdraws its route (cut off but alive: only with a deep health check); ${lost}; ${rto.caveat}`;
 }
 
 /** The availability cell: the figure ("≥" when the bound shows), an etcd's subject and its quorum's own figure, the figure without CockroachDB's relay. */
@@ -346,6 +382,24 @@ function mdServed(f: EntityFigures): string {
   return `${[bare(f), ...relay].join("; ")} — shedding exactly the excess, optimistic without admission control`;
 }
 
+/** Review M141: what the sensitivity of a multi-writer store's conflict figure is called, in text and md. */
+const CONFLICT_NINE = "where a nine cuts conflict exposure most";
+
+/** The "where a nine helps most" cell: the availability's, and a multi-writer store's conflict figure's (review M141). */
+function mdNineHelps(ctx: TopologyContext, f: EntityFigures): string {
+  const h = whereANineHelps(ctx, f);
+  const c = whereANineHelpsConflicts(ctx, f);
+  return [h ? nineHelpsText(ctx, f, h) : "", c ? `${CONFLICT_NINE}: ${conflictNineText(f, c)}` : ""].filter(Boolean).join("; ");
+}
+
+/** A multi-writer store's conflict figure, as the text says it (review M137); blank where none applies (a single writer, a quorum, traffic). */
+function mdConflicts(f: EntityFigures): string {
+  if (f.kind !== "async" && f.kind !== "crdt") return "";
+  const writers = new Set(((f.owner as Store).writers?.items ?? []).map((w) => w.value)).size;
+  if (!f.conflictProbability) return writers > 1 ? "writers never partitioned" : "none: one writer site";
+  return `writers partitioned ${timeShare(f.conflictProbability)} — a lower bound: writers also conflict while connected, within their lag`;
+}
+
 export function availabilityMarkdown(ctx: TopologyContext, report: AvailabilityReport = reportOf(ctx)): string {
   const w = why(report);
   const parts = ["## Availability", ""];
@@ -359,6 +413,7 @@ export function availabilityMarkdown(ctx: TopologyContext, report: AvailabilityR
           "availability",
           "unavailable a year",
           "requests served",
+          "conflict exposure",
           "method",
           "most likely cut set",
           "where a nine helps most",
@@ -376,9 +431,10 @@ export function availabilityMarkdown(ctx: TopologyContext, report: AvailabilityR
             mdAvailability(f, budgetOfFigures(ctx, f)),
             unmeasured(f) ? "not measured" : f.unavailability > 0 ? minutes(f.minutesPerYear) : "none",
             mdServed(f),
+            mdConflicts(f),
             f.method,
             f.brokenAllUp ? "fails with everything up" : f.cutSets[0] ? cutSetText(f.cutSets[0]) : "none of 3 or fewer",
-            ((h) => (h ? nineHelpsText(ctx, f, h) : ""))(whereANineHelps(ctx, f)),
+            mdNineHelps(ctx, f),
             mdRto(f),
             rpoText(f),
             obj,

@@ -5,6 +5,8 @@ import {
   apiSubject,
   federatedText,
   figuresMarkdown,
+  MINUTES_PER_YEAR,
+  type NineBetterRow,
   oneMoreNine,
   oneMoreNineLink,
   RTO_DETECTION,
@@ -42,7 +44,8 @@ import {
   mdText as md,
   minutes,
   ms,
-  percent,
+  percentOfTime,
+  loadWords,
   rps,
   rpsFigure,
   rpsOver,
@@ -320,12 +323,14 @@ function trafficHover(ctx: TopologyContext, index: number): string {
       // the numbers as simulate and the record print them (review M86): separators, "lost", headroom in %
       if (!l) return "lost";
       if (s.stranded) return "—";
-      return `${rpsFigure(toNumber(l))}${overCapacity(s, i) ? " **over**" : ""}`;
+      // beside the capacity, the decimals that keep it on its side (review M140: "1,500 **over**" for 1,500.4)
+      const digits = cap !== undefined ? loadWords(toNumber(l), cap).digits : 0;
+      return `${rpsFigure(toNumber(l), digits)}${overCapacity(s, i) ? " **over**" : ""}`;
     });
     let headroom = "—";
     if (cap !== undefined && worst) {
-      const h = toNumber({ n: BigInt(cap) * worst.d - worst.n, d: worst.d });
-      headroom = `${rps(h)} (${percent(h, cap)})`;
+      const w = loadWords(toNumber(worst), cap);
+      headroom = `${w.headroom} (${w.share})`;
     }
     return [
       md(b.cluster!.value),
@@ -530,7 +535,10 @@ function topologyHover(ctx: TopologyContext, offset: number): HoverResult | unde
     const [a, b] = (l.between?.items ?? []).map((x) => x.value);
     if (l.availability && a && b && onField(l.availability, offset)) {
       // only what it moves: an entity whose figure one more nine on this link does not change is left out
-      const rows = oneMoreNineLink(ctx, a, b).filter((r) => r.better.unavailability < r.now.unavailability * (1 - 1e-3));
+      // …or whose conflict figure it lowers (review M141: the lever of a multi-writer store's conflict exposure is the link between its writers)
+      const rows = oneMoreNineLink(ctx, a, b).filter(
+        (r) => r.better.unavailability < r.now.unavailability * (1 - 1e-3) || conflictMoves(r),
+      );
       if (rows.length) return { markdown: nineBetter(`the ${md(a)}–${md(b)} link`, l.availability.value, rows), span: l.availability.span };
     }
     return undefined;
@@ -556,15 +564,36 @@ function topologyHover(ctx: TopologyContext, offset: number): HoverResult | unde
   return undefined;
 }
 
+/** Whether one more nine moves a multi-writer store's conflict figure (by more than a thousandth of it). */
+const conflictMoves = (r: NineBetterRow) => {
+  const [now, then] = [r.now.conflictProbability ?? 0, r.better.conflictProbability ?? 0];
+  return now > 0 && Math.abs(then - now) > now * 1e-3;
+};
+
+/**
+ * A multi-writer store's conflict figure now and then, where it moves (review M141): a better link
+ * between its writers lowers it; a better writer site raises it — both writers are up, to be cut
+ * apart, more of the time.
+ */
+function conflictThen(r: NineBetterRow): string {
+  if (!conflictMoves(r)) return "";
+  const [now, then] = [r.now.conflictProbability!, r.better.conflictProbability!];
+  const year = (p: number) => minutes(p * MINUTES_PER_YEAR);
+  const up = then > now ? " — higher: both writers are up, to be cut apart, more of the time" : "";
+  return `; writers partitioned ${percentOfTime(now)} → ${percentOfTime(then)} of the time (${year(now)} → ${year(then)} a year)${up}`;
+}
+
 /** "**fra one nine better** (0.999 → 0.9999):" and each entity's figure now and then. */
 function nineBetter(what: string, availability: number, rows: ReturnType<typeof oneMoreNine>): string {
   return [
     `**${what} one nine better** (${availability} → ${sig(1 - (1 - availability) / 10)}):`,
     "",
-    ...rows.map(
-      (r) =>
-        `- ${md(apiSubject(r.now))}: ${availabilityPercent(r.now.availability, r.now.unavailability)} → ${availabilityPercent(r.better.availability, r.better.unavailability)} (${minutes(r.now.minutesPerYear)} → ${minutes(r.better.minutesPerYear)} a year)`,
-    ),
+    ...rows.map((r) => {
+      const figure = `${availabilityPercent(r.now.availability, r.now.unavailability)} → ${availabilityPercent(r.better.availability, r.better.unavailability)} (${minutes(r.now.minutesPerYear)} → ${minutes(r.better.minutesPerYear)} a year)`;
+      // only its conflict figure moves (a link between writers of a store that diverges): that alone, not "99.9999% → 99.9999%"
+      const still = r.better.unavailability >= r.now.unavailability * (1 - 1e-3) && conflictMoves(r);
+      return `- ${md(apiSubject(r.now))}: ${still ? `availability unchanged (${availabilityPercent(r.now.availability, r.now.unavailability)})` : figure}${conflictThen(r)}`;
+    }),
     "",
     "_Independent failures assumed: the real figures are lower._",
   ].join("\n");
@@ -583,7 +612,7 @@ function objectivesHover(ctx: TopologyContext, owner: object, o: Objectives | un
   if (!o || !(on(o.keySpan, offset) || on(o.span, offset))) return undefined;
   const f = reportOf(ctx).figures.find((x) => x.owner === owner);
   if (!f) return undefined;
-  return { markdown: figuresMarkdown(f), span: on(o.keySpan, offset) ? o.keySpan : o.span };
+  return { markdown: figuresMarkdown(f, ctx), span: on(o.keySpan, offset) ? o.keySpan : o.span };
 }
 
 /** Hover content at an offset: the arithmetic where a value has some, else the schema's description of the key. */

@@ -6,7 +6,7 @@ import type { DiagramNode, DiagramResult, DriftMarker } from "../protocol";
 import { total } from "../math/quorum";
 import type { TopologyContext } from "../derive/context";
 import { istioMeshes } from "../derive/meshes";
-import { type EntityFigures, ninesLabel, reportOf } from "../availability/figures";
+import { type EntityFigures, ninesLabel, reportOf, takenAtOneLabel } from "../availability/figures";
 import { count, ms, rps } from "../util/format";
 import { every, finish, type Steps } from "../util/steps";
 import { controlsVisible } from "../util/terminal";
@@ -227,11 +227,12 @@ function* summarised(
 /** The relay's figure beside an entry's nines, as the text gives it: " (2.82 nines without …)", " (4.82 nines with CockroachDB 24.1's …)", or "". */
 function relayLabel(f: EntityFigures): string {
   // a figure that holds only with CockroachDB's follower relay says so, with the figure without it
-  const w = f.withoutRelay && ninesLabel(f.withoutRelay.figures);
+  // the figures' condition (components taken at 1) is the entity's, said once after its own figure
+  const w = f.withoutRelay && ninesLabel(f.withoutRelay.figures, { condition: false });
   // a store before CockroachDB 24.1 (its engine says so) gives the figure with the relay, as the text does (w59's
   // weak point): the label is the figure the text leads with, and the upgrade's figure is the one a reader weighs
   // beside it — the same size as the "without" figure above, never both (a declared version is one or the other)
-  const r = f.withRelay && ninesLabel(f.withRelay.figures);
+  const r = f.withRelay && ninesLabel(f.withRelay.figures, { condition: false });
   return w ? ` (${w} without CockroachDB's follower relay)` : r ? ` (${r} with CockroachDB 24.1's follower relay)` : "";
 }
 
@@ -288,9 +289,10 @@ function* drawingOf(
   const nines = new Map<object, string>();
   if (!sim)
     for (const f of reportOf(ctx).figures) {
-      const n = ninesLabel(f);
-      // an etcd's figure is its cluster's API from the cluster's site, not the quorum's (beside a store's quorum figure it must not read as one)
-      if (n) nines.set(f.owner, ` · ${f.api ? "API " : ""}${n}${relayLabel(f)}`);
+      const n = ninesLabel(f, { condition: false });
+      // an etcd's figure is its cluster's API from the cluster's site, not the quorum's (beside a store's quorum figure it must not read as one);
+      // resting on components with no availability declared, it says so last (review M132, M134: " if ams never fails")
+      if (n) nines.set(f.owner, ` · ${f.api ? "API " : ""}${n}${relayLabel(f)}${takenAtOneLabel(f)}`);
     }
   const sc = whatif?.scenario;
   const named = new Set<string>([

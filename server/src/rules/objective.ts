@@ -32,6 +32,8 @@ import {
   storeRpo,
   timeShare,
   unmeasured,
+  whereANineHelpsConflicts,
+  conflictNineText,
 } from "../availability/figures";
 import {
   allUp,
@@ -420,7 +422,7 @@ const budgetRanOut = (f: EntityFigures) =>
  * figure is an interval (the unjudged states may or may not partition them): met when its upper
  * end meets the objective, not met when its lower end misses it, undecided in between.
  */
-function judgeConflicts({ d, o, label, e, f, judge }: Judging): void {
+function judgeConflicts({ ctx, d, o, label, e, f, judge }: Judging): void {
   if (!f || !o.conflictProbability) return;
   const c = f.conflictProbability ?? 0;
   const lower = Math.max(0, c - f.unjudgedProbability);
@@ -449,9 +451,15 @@ function judgeConflicts({ d, o, label, e, f, judge }: Judging): void {
           : finding(
               "objective/conflicts",
               span,
-              `${label}: writers ${writers} are unable to reach each other ${timeShare(c)}, above the objective of ${timeShare(allowed)}. This is a lower bound on conflict exposure: writers also conflict while connected, within their replication lag`,
+              `${label}: writers ${writers} are unable to reach each other ${timeShare(c)}, above the objective of ${timeShare(allowed)}. This is a lower bound on conflict exposure: writers also conflict while connected, within their replication lag${conflictLever(ctx, f)}`,
             ),
   });
+}
+
+/** Review M141: where one more nine cuts a missed conflict figure most, said after the finding ("; where a nine cuts it most: …"). */
+function conflictLever(ctx: TopologyContext, f: EntityFigures): string {
+  const h = whereANineHelpsConflicts(ctx, f);
+  return h ? `; where a nine cuts it most: ${conflictNineText(f, h)}` : "";
 }
 
 /** The links between two writer sites of a store that declare no availability ("fra–lon link"): taken at 1, they never partition the writers. */

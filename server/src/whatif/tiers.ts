@@ -20,6 +20,8 @@ import {
   rtoMissing,
   rpoCondition,
   storeRpo,
+  whereANineHelpsConflicts,
+  conflictNineText,
   withoutRelayText,
   withRelayText,
 } from "../availability/figures";
@@ -31,7 +33,7 @@ import { listText } from "../util/strings";
 import type { Store, Traffic } from "../model/topology";
 import { type ObjectiveJudgement, type ObjectiveKey, objectiveJudgements } from "../rules/index";
 import { objectiveText } from "../availability/render";
-import { minutes, ms, percentOfTime, prose, rps, rpsFigure, sig, table } from "../util/format";
+import { loadWords, minutes, ms, percentOfTime, prose, rpsFigure, sig, table } from "../util/format";
 import { budgetOf, budgetStatus, budgetText } from "../availability/budget";
 import type { BackendResult } from "./engine";
 import type { RecordContext } from "./record";
@@ -207,6 +209,9 @@ function storeRows(x: Tiers): void {
             : "not computed",
         status(jc),
       ]);
+      // review M141: the component whose one more nine cuts the conflict figure most (a link between writers), as `quorate availability` says it
+      const lever = f && whereANineHelpsConflicts(x.r.ctx, f);
+      if (f && lever) x.notes.push(`${name}: where a nine cuts conflict exposure most: ${conflictNineText(f, lever)}.`);
     }
     survivalRows(x, st, "Datastore survival");
   }
@@ -327,9 +332,13 @@ function capacityAfterLoss(r: RecordContext, tr: Traffic): string {
   if (!tight.length) return "every single-site loss leaves it served";
   const least = Math.min(...tight.map((y) => y.b.headroomRps!));
   const at = tight.filter((y) => y.b.headroomRps === least);
-  const where = at.map((y) => `${y.loss} leaves ${y.b.cluster} at ${rpsFigure(y.b.loadRps!)} of ${rps(y.b.capacityRps!)}`).join("; ");
+  // the decimals that keep each load under its capacity and the headroom above 0 as printed (review M140: "least headroom 1 rps: … at 1,500 of 1,500 rps")
+  const words = (y: (typeof at)[number]) => loadWords(y.b.loadRps!, y.b.capacityRps!);
+  const where = at
+    .map((y) => `${y.loss} leaves ${y.b.cluster} at ${rpsFigure(y.b.loadRps!, words(y).digits)} of ${words(y).capacity}`)
+    .join("; ");
   return least > 0
-    ? `every single-site loss leaves enough capacity (least headroom ${rps(least)}: ${where})`
+    ? `every single-site loss leaves enough capacity (least headroom ${words(at[0]).headroom}: ${where})`
     : `every single-site loss leaves exactly enough capacity, no margin: ${where}`;
 }
 
