@@ -15187,7 +15187,28 @@ function rpsFigure(x, digits = 0) {
   return count(x, x !== 0 && Math.abs(x) < 0.5 ? Math.max(digits, 2) : digits);
 }
 var rps = (x, digits = 0) => `${rpsFigure(x, digits)} rps`;
-var rpsOver = (x, atMost) => rps(x, Math.round(x) <= atMost ? 1 : 0);
+function sideDigits(x, limit, digits = 0) {
+  const side2 = Math.sign(x - limit);
+  for (let d = digits; d < 6; d++) {
+    const r2 = Math.round(x * 10 ** d) / 10 ** d;
+    if (Math.sign(r2 - limit) === side2) return d;
+  }
+  return 6;
+}
+var rpsOver = (x, atMost) => rps(x, sideDigits(x, atMost));
+function loadWords(load, capacity3) {
+  const small = load !== capacity3 && Math.abs(capacity3 - load) < 0.5 ? 2 : 0;
+  const d = Math.max(sideDigits(load, capacity3), sideDigits(capacity3 - load, 0), small);
+  const share2 = capacity3 ? 100 * (capacity3 - load) / capacity3 : 0;
+  return {
+    load: rps(load, d),
+    capacity: rps(capacity3, d),
+    headroom: rps(capacity3 - load, d),
+    share: capacity3 ? `${count(share2, sideDigits(share2, 0, 1))}%` : "\u2014",
+    excess: rps(load - capacity3, d),
+    digits: d
+  };
+}
 var seconds = (x, digits = 1) => `${count(x, digits)} s`;
 var percent = (part, whole) => whole ? `${count(100 * part / whole, 1)}%` : "\u2014";
 function budgetShare(part, whole) {
@@ -18303,6 +18324,14 @@ function asyncRpo(st) {
 var API_HOME_DOWN = 0;
 var API_QUORUM_STOPS = 1;
 var API_CUT_OFF = 2;
+var API_SERVERS_DOWN = 3;
+function apiCauseOf(s, e, o) {
+  if (!s.siteUp[e.home]) return API_HOME_DOWN;
+  if (o >= QUORUM_STOPS) return API_QUORUM_STOPS;
+  if (!e.apiServers.length) return API_CUT_OFF;
+  for (let i = 0; i < e.apiServers.length; i++) if (s.siteUp[e.apiServers[i]]) return API_CUT_OFF;
+  return API_SERVERS_DOWN;
+}
 var MAX_REQUIREMENTS = 12;
 function planOf(d, e) {
   if (e.type === "store") return storePlan(d, e);
@@ -18323,7 +18352,7 @@ function wholePlan(d, e) {
         t.outcomeP[o] += p;
         if (o >= QUORUM_STOPS) t.quorumDown += p;
         ok = apiWrites(d, s, e, o);
-        if (!ok && e.home >= 0) t.apiCause[!s.siteUp[e.home] ? API_HOME_DOWN : o >= QUORUM_STOPS ? API_QUORUM_STOPS : API_CUT_OFF] += p;
+        if (!ok && e.home >= 0) t.apiCause[apiCauseOf(s, e, o)] += p;
       } else {
         const o = judgeStore(d, s, e);
         t.outcomeP[o] += p;
@@ -18878,7 +18907,21 @@ function assumptionsFor(ctx) {
   const cockroach2 = ctx.topology.stores.some((st) => st.replication?.value === "consensus" && /cockroach/i.test(st.engine?.value ?? ""));
   if (ctx.quorums.some((q) => placementDecides(ctx, q))) out.push(cockroach2 ? `${ASSUMPTIONS[3]}${olderCockroach(ctx)}` : PLACEMENT);
   if (ctx.topology.traffic.some((tr) => (tr.dependsOn?.items.length ?? 0) > 0)) out.push(SHALLOW_CHECK_ASSUMPTION);
+  const catchments = ctx.topology.traffic.filter((tr) => landsOnOne(ctx, tr));
+  if (catchments.length) out.push(catchmentAssumption(catchments));
   return out;
+}
+function landsOnOne(ctx, tr) {
+  if (shiftOf(tr) !== "catchment") return false;
+  const lb = loadBackends(ctx, tr);
+  return !!lb && new Set(lb.filter((b) => b.weight > 0 && b.site !== void 0).map((b) => b.site)).size >= 3;
+}
+var landsWhere = (tr) => tr.steering?.value === "anycast" ? "anycast moves a lost site's clients whole to one surviving site (BGP's next-best origin)" : "GeoDNS answers a lost site's region whole with one surviving site (its fallback)";
+var LANDS_JUDGED = "the design does not name which, so each failure is judged with the whole lost share at the survivor it leaves the least headroom, as simulate judges it: the availability is the worst of where it may land (served means served wherever it lands), and requests served are counted at that survivor";
+function catchmentAssumption(entries) {
+  const steerings = [...new Set(entries.map((tr) => tr.steering?.value))];
+  const how = steerings.length === 1 ? landsWhere(entries[0]) : "anycast moves a lost site's clients whole to one surviving site (BGP's next-best origin), GeoDNS its region (its fallback)";
+  return `traffic ${listText(entries.map((tr) => tr.name?.value ?? "?"))}: ${how}; ${LANDS_JUDGED}`;
 }
 function olderCockroach(ctx) {
   const older = ctx.quorums.filter(
@@ -18983,7 +19026,7 @@ function entityFigures(d, e, budget, { whole = false } = {}) {
     conflict: 0,
     lostRps: 0,
     quorumDown: 0,
-    apiCause: new Float64Array(3),
+    apiCause: new Float64Array(4),
     outcomeP: new Float64Array(outcomeWords.length),
     cuts: new CutSets()
   };
@@ -19035,6 +19078,7 @@ function apiFigures(d, e, t, unjudged) {
     siteDown: t.apiCause[API_HOME_DOWN],
     quorumStops: t.apiCause[API_QUORUM_STOPS],
     cutOff: t.apiCause[API_CUT_OFF],
+    serversDown: t.apiCause[API_SERVERS_DOWN],
     quorum: { availability: 1 - u, unavailability: u, nines: u > 0 ? -Math.log10(u) : Infinity, minutesPerYear: u * MINUTES_PER_YEAR },
     stretched: [...e.sites].some((x, i) => x !== e.home && e.counts[i] > 0),
     ...remoteOf(d, e),
@@ -19189,11 +19233,18 @@ function ninesAndMinutes(unavailability) {
   if (unavailability <= 0) return "never unavailable";
   return `${ninesText(unavailability)}, ${minutes(unavailability * MINUTES_PER_YEAR)} unavailable a year`;
 }
-function ninesLabel(f) {
+function ninesLabel(f, { condition = true } = {}) {
   if (f.unavailability <= 0 || !f.components.length && !f.brokenAllUp) return void 0;
   const text3 = ninesText(f.unavailability);
   const upper = 1 - f.interval[1];
-  return f.method === "bounded" && (upper <= 0 || ninesText(upper) !== text3) ? `\u2265 ${text3}` : text3;
+  const figure = f.method === "bounded" && (upper <= 0 || ninesText(upper) !== text3) ? `\u2265 ${text3}` : text3;
+  return condition ? `${figure}${takenAtOneLabel(f)}` : figure;
+}
+function takenAtOneLabel(f) {
+  const taken = f.assumedAtOne;
+  if (!taken.length) return "";
+  if (taken.length <= 2) return ` if ${componentsText(taken)} never fail${taken.length === 1 ? "s" : ""}`;
+  return ` if ${taken.length} components with no availability never fail`;
 }
 function timeShare(p) {
   const year = minutes(p * MINUTES_PER_YEAR);
@@ -19222,9 +19273,13 @@ function remoteCausesText(a) {
   const cp = listText(a.controlPlane);
   const beside = a.remote.filter((x) => !a.controlPlane.includes(x));
   if (a.siteDown > 0) parts.push(`${a.from} down ${timeShare(a.siteDown)}`);
+  if (a.serversDown > 0)
+    parts.push(
+      `${cp} down, and with ${a.controlPlane.length === 1 ? "it" : "them"} every API server ${a.from}'s nodes write through (the etcd keeps its majority at ${listText(beside)}, whose etcd-only members run none) ${timeShare(a.serversDown)}`
+    );
   if (a.cutOff > 0)
     parts.push(
-      a.remoteAlone ? `${a.from}'s nodes cut off from their control plane at ${cp} (${a.remoteLink ? `${a.remoteLink} down` : `no ${a.from}\u2013${cp} link is declared`}) ${timeShare(a.cutOff)}` : beside.length ? `${a.from}'s nodes without an API server that takes writes: those at ${cp} down, cut off from ${a.from}, or their members cut off from the etcd leader (the etcd-only members at ${listText(beside)} run none; at the leader placement worst for them: leadership stays where it was when the links went, and ${ETCD_NO_PIN}) ${timeShare(a.cutOff)}` : `${a.from}'s nodes cut off from their control plane's leader at ${at} (at the leader placement worst for them: leadership stays where it was when the links went, and ${ETCD_NO_PIN}) ${timeShare(a.cutOff)}`
+      a.remoteAlone ? `${a.from}'s nodes cut off from their control plane at ${cp} (${a.remoteLink ? `${a.remoteLink} down` : `no ${a.from}\u2013${cp} link is declared`}) ${timeShare(a.cutOff)}` : beside.length ? `${a.from}'s nodes without an API server that takes writes: ${a.controlPlane.length === 1 ? `the one at ${cp} cut off from ${a.from}, or its member cut off from the etcd leader` : `those at ${cp} down or cut off from ${a.from}, or their members cut off from the etcd leader`} (the etcd-only members at ${listText(beside)} run none; at the leader placement worst for them: leadership stays where it was when the links went, and ${ETCD_NO_PIN}) ${timeShare(a.cutOff)}` : `${a.from}'s nodes cut off from their control plane's leader at ${at} (at the leader placement worst for them: leadership stays where it was when the links went, and ${ETCD_NO_PIN}) ${timeShare(a.cutOff)}`
     );
   if (a.quorumStops > 0)
     parts.push(
@@ -19301,16 +19356,16 @@ function bareFigureText(f) {
   return `${boundShows(f) ? "at least " : ""}${availabilityPercent(f.availability, f.unavailability)} (${ninesAndMinutes(f.unavailability)})`;
 }
 var NINE_HELPS_MAX_SITES = 8;
-function whereANineHelps(ctx, f, budget = 2e5) {
+function whereANineHelps(ctx, f, budget = 2e5, measure = (x) => x.unavailability) {
   const d = leanDesign(ctx);
   const e = leanEntities(ctx, d).find((x) => x.owner === f.owner);
-  if (!e || f.unavailability <= 0) return void 0;
+  if (!e || !(measure(f) > 0)) return void 0;
   const sites = entitySites(e).filter((i) => d.siteQ[i] > 0);
   if (sites.length > NINE_HELPS_MAX_SITES) return void 0;
   const links = entityLinks(d, e).filter((l) => d.links[l].q > 0);
   let best;
   const consider = (h) => {
-    if (h.better.unavailability < (best?.better.unavailability ?? f.unavailability) * (1 - 1e-9)) best = h;
+    if (measure(h.better) < measure(best?.better ?? f) * (1 - 1e-9)) best = h;
   };
   for (const i of sites) {
     const siteQ = Float64Array.from(d.siteQ);
@@ -19330,6 +19385,17 @@ function nineHelpsText(_ctx, f, h) {
   const n = (u) => ninesText(u).replace(/ nines$/, "");
   const where2 = h.kind === "link" ? `on the ${h.site}` : `at ${h.site}`;
   return `one more nine ${where2} (${sig(a)} \u2192 ${sig(better)}): ${n(f.unavailability)} \u2192 ${h.better.unavailability > 0 ? n(h.better.unavailability) : "\u221E"} nines, ${minutes(f.minutesPerYear)} \u2192 ${minutes(h.better.minutesPerYear)} unavailable a year`;
+}
+function whereANineHelpsConflicts(ctx, f, budget = 2e5) {
+  if (f.kind !== "async" && f.kind !== "crdt") return void 0;
+  return whereANineHelps(ctx, f, budget, (x) => x.conflictProbability ?? 0);
+}
+function conflictNineText(f, h) {
+  const a = Number(h.availability.toPrecision(12));
+  const where2 = h.kind === "link" ? `on the ${h.site}` : `at ${h.site}`;
+  const now = f.conflictProbability ?? 0;
+  const then = h.better.conflictProbability ?? 0;
+  return `one more nine ${where2} (${sig(a)} \u2192 ${sig(1 - (1 - a) / 10)}): writers partitioned ${percentOfTime(now)} \u2192 ${percentOfTime(then)} of the time (${minutes(now * MINUTES_PER_YEAR)} \u2192 ${minutes(then * MINUTES_PER_YEAR)} a year)`;
 }
 function rtoMissing(tr) {
   switch (rtoGap(tr)) {
@@ -19574,7 +19640,7 @@ function apart(xs) {
   }
 }
 var budgetRanOut = (f) => `the state budget ran out after every state of up to ${f.maxFailures} failed components (${sig(f.unjudgedProbability)} of probability unjudged). Fewer failing components decide it: leave availability off the sites and links that never fail`;
-function judgeConflicts({ d, o, label: label4, e, f, judge: judge2 }) {
+function judgeConflicts({ ctx, d, o, label: label4, e, f, judge: judge2 }) {
   if (!f || !o.conflictProbability) return;
   const c = f.conflictProbability ?? 0;
   const lower = Math.max(0, c - f.unjudgedProbability);
@@ -19596,9 +19662,13 @@ function judgeConflicts({ d, o, label: label4, e, f, judge: judge2 }) {
     ) : met ? void 0 : finding(
       "objective/conflicts",
       span,
-      `${label4}: writers ${writers} are unable to reach each other ${timeShare(c)}, above the objective of ${timeShare(allowed)}. This is a lower bound on conflict exposure: writers also conflict while connected, within their replication lag`
+      `${label4}: writers ${writers} are unable to reach each other ${timeShare(c)}, above the objective of ${timeShare(allowed)}. This is a lower bound on conflict exposure: writers also conflict while connected, within their replication lag${conflictLever(ctx, f)}`
     )
   });
+}
+function conflictLever(ctx, f) {
+  const h = whereANineHelpsConflicts(ctx, f);
+  return h ? `; where a nine cuts it most: ${conflictNineText(f, h)}` : "";
 }
 function undeclaredWriterLinks(d, e) {
   const out = [];
@@ -20579,7 +20649,10 @@ function siteLossOverload(name, cluster, cap, i, after, backends, peak, steering
     finding(
       "capacity/site-loss",
       cap.span,
-      `${name}: after losing ${worst.lost}, ${cluster} carries ${moved ? "up to " : ""}${rpsOver(toNumber(worst.load), cap.value)}; capacity ${count(cap.value)} (short by ${rps(toNumber(add(worst.load, fromNumber(-cap.value))))})${why2}`,
+      // load and shortfall with one number of decimals, as simulate says them (review M140: "1,501 rps … short by 1 rps" for 1,500.5)
+      ((w) => `${name}: after losing ${worst.lost}, ${cluster} carries ${moved ? "up to " : ""}${w.load}; capacity ${count(cap.value)} (short by ${rps(toNumber(add(worst.load, fromNumber(-cap.value))), w.digits)})${why2}`)(
+        loadWords(toNumber(worst.load), cap.value)
+      ),
       {
         fixes: [
           { kind: "replace", title: `Raise capacityRps to ${count(raise)}`, span: cap.span, text: raise.toString(), preferred: true },
@@ -21358,6 +21431,15 @@ function failingWrites(J, quorums, deps, site) {
     return no ? [{ d, no }] : [];
   });
 }
+function overloadSentence(name, cluster, load, cap) {
+  const w = loadWords(load, cap);
+  return `traffic ${name}: ${cluster} carries ${w.load}; capacity ${w.capacity} \u2014 overloaded by ${w.excess} (headroom ${w.share})`;
+}
+function loadOfCapacity(b) {
+  if (b.capacityRps === null) return rps(b.loadRps);
+  const w = loadWords(b.loadRps, b.capacityRps);
+  return `${w.load} of ${w.capacity}${b.overloaded ? ` (overloaded by ${w.excess})` : ""}`;
+}
 function* judgeTraffic2(J, quorums) {
   const { ctx, s, R, breaks, notes } = J;
   const t = ctx.topology;
@@ -21388,10 +21470,7 @@ function* judgeTraffic2(J, quorums) {
         breaks.push(
           `traffic ${name}: ${cluster} (${site}) still gets ${rps(load)} from ${steering}, but ${failing.map((x) => x.no).join("; ")} \u2014 up to ${rps(load)} of errors (502s; every request counted as a write)`
         );
-      if (over && load !== null)
-        breaks.push(
-          `traffic ${name}: ${cluster} carries ${rps(load)}; capacity ${rps(cap)} \u2014 overloaded by ${rps(load - cap)} (headroom ${percent(cap - load, cap)})`
-        );
+      if (over && load !== null) breaks.push(overloadSentence(name, cluster, load, cap));
       else if (load !== null && cap !== null && load === cap && !errors)
         notes.push(`traffic ${name}: ${cluster} is at capacity (${rps(load)} of ${rps(cap)}): no headroom for retries or autoscaler lag`);
       const writes = load && !errors ? writesOf(quorums, deps, site) : [];
@@ -21776,9 +21855,7 @@ function runIsolate(ctx, site, base = ALL_UP) {
     if (others.length && (VERDICT_RANK[instead.verdict] < VERDICT_RANK[after.verdict] || errorsOf(instead) < errorsOf(after)))
       notes.push(
         `withdrawing ${listText(others)} instead is the better response \u2014 ${instead.traffic.map(
-          (t) => `traffic ${t.name}: ${t.backends.filter((b) => b.loadRps !== null).map(
-            (b) => `${b.cluster} ${rps(b.loadRps)}${b.capacityRps !== null ? ` of ${rps(b.capacityRps)}` : ""}${b.overloaded ? ` (overloaded by ${rps(b.loadRps - b.capacityRps)})` : ""}`
-          ).join(", ")}, ${t.errorRps ? `${rps(t.errorRps)} of errors` : "no errors"}`
+          (t) => `traffic ${t.name}: ${t.backends.filter((b) => b.loadRps !== null).map((b) => `${b.cluster} ${loadOfCapacity(b)}`).join(", ")}, ${t.errorRps ? `${rps(t.errorRps)} of errors` : "no errors"}`
         ).join("; ")} (verdict ${instead.verdict}${instead.verdict === "ok" ? "" : `: ${entitiesOfBreaks(instead)}`})`
       );
   }
@@ -22086,6 +22163,38 @@ function budgetJson(b) {
     states: b.states
   };
 }
+function nineJson(h) {
+  if (!h) return null;
+  const a = Number(h.availability.toPrecision(12));
+  return {
+    component: h.site,
+    kind: h.kind,
+    availability: a,
+    better: 1 - (1 - a) / 10,
+    availabilityThen: h.better.availability,
+    minutesPerYearThen: h.better.minutesPerYear,
+    conflictProbabilityThen: h.better.conflictProbability
+  };
+}
+function apiJson(f) {
+  const finite = (x) => Number.isFinite(x) ? x : null;
+  return f.api ? {
+    from: f.api.from,
+    siteDown: f.api.siteDown,
+    cutOff: f.api.cutOff,
+    // every site of the API servers its nodes write through down, the quorum writing on at etcd-only witness members
+    apiServersDown: f.api.serversDown,
+    quorumStops: f.api.quorumStops,
+    quorumAvailability: f.api.quorum.availability,
+    quorumNines: finite(f.api.quorum.nines),
+    quorumMinutesPerYear: f.api.quorum.minutesPerYear,
+    federatedAvailability: f.api.stretched ? f.api.federated : null,
+    // review M94: the member sites of a control plane with none at the cluster's site, else null
+    remoteMembers: f.api.remote.length ? f.api.remote : null,
+    // with remoteMembers: the sites of the API servers the nodes write through (no witness's etcd-only member), else null
+    remoteControlPlane: f.api.remote.length ? f.api.controlPlane : null
+  } : null;
+}
 function availabilityJson(ctx, report = reportOf(ctx)) {
   const finite = (x) => Number.isFinite(x) ? x : null;
   const out = report.figures.map((f) => ({
@@ -22100,6 +22209,9 @@ function availabilityJson(ctx, report = reportOf(ctx)) {
     conflictProbability: f.conflictProbability,
     servedFraction: f.servedFraction,
     servedBest: bestJson(f),
+    // review M139: how a lost site's share moves for a traffic entry — "weight" (split over the survivors) or "catchment" (whole to one
+    // surviving site: anycast, geodns; judged at the survivor it leaves the least headroom, `assumptions` says so); null for the others
+    lostShare: f.kind === "traffic" ? shiftOf(f.owner) : null,
     withoutRelay: f.withoutRelay ? {
       stores: f.withoutRelay.stores,
       availability: f.withoutRelay.figures.availability,
@@ -22118,21 +22230,11 @@ function availabilityJson(ctx, report = reportOf(ctx)) {
       servedFraction: f.withRelay.figures.servedFraction
     } : null,
     // an etcd: `availability` above is its cluster's API from its site; the quorum's own figure and why the API stops
-    api: f.api ? {
-      from: f.api.from,
-      siteDown: f.api.siteDown,
-      cutOff: f.api.cutOff,
-      quorumStops: f.api.quorumStops,
-      quorumAvailability: f.api.quorum.availability,
-      quorumNines: finite(f.api.quorum.nines),
-      quorumMinutesPerYear: f.api.quorum.minutesPerYear,
-      federatedAvailability: f.api.stretched ? f.api.federated : null,
-      // review M94: the member sites of a control plane with none at the cluster's site, else null
-      remoteMembers: f.api.remote.length ? f.api.remote : null,
-      // with remoteMembers: the sites of the API servers the nodes write through (no witness's etcd-only member), else null
-      remoteControlPlane: f.api.remote.length ? f.api.controlPlane : null
-    } : null,
+    api: apiJson(f),
     writeBudget: budgetJson(budgetOfFigures(ctx, f)),
+    // review M141: where one more nine helps most — the availability, and a multi-writer store's conflict figure
+    whereANineHelps: nineJson(whereANineHelps(ctx, f)),
+    whereANineCutsConflicts: nineJson(whereANineHelpsConflicts(ctx, f)),
     rtoSeconds: f.rto?.seconds ?? null,
     // anycast with bgpHoldSeconds or bfd declared: the RTO on a whole-site loss (the upstream's detection + withdrawSeconds)
     rtoSiteLossSeconds: f.rto?.siteLossSeconds ?? null,
@@ -22220,6 +22322,8 @@ function lines(ctx, f) {
   else if (f.kind === "traffic") out.push(`  RTO unknown: ${rtoMissing(f.owner)}`);
   const helps = whereANineHelps(ctx, f);
   if (helps) out.push(`  where a nine helps most: ${nineHelpsText(ctx, f, helps)}`);
+  const conflicts = whereANineHelpsConflicts(ctx, f);
+  if (conflicts) out.push(`  ${CONFLICT_NINE}: ${conflictNineText(f, conflicts)}`);
   const budget = budgetOfFigures(ctx, f);
   if (budget) out.push(`  ${budgetText(budget)}`);
   if (f.rpoSeconds !== null) out.push(`  RPO ${rpoText(f)}`);
@@ -22240,9 +22344,9 @@ function mdRto(f) {
   const rto = f.rto;
   if (!rto) return f.kind === "traffic" ? `unknown: ${rtoMissing(f.owner)}` : "";
   const head = `${sig(rto.seconds)} s (${rto.terms})`;
-  if (!rto.siteLoss) return `${head}: holds for a lost site; ${RTO_DEEP_CHECK}`;
+  if (!rto.siteLoss) return `${head}: ${rto.caveat}; holds for a lost site; ${RTO_DEEP_CHECK}`;
   const lost = rto.siteLossSeconds !== void 0 ? `${sig(rto.siteLossSeconds)} s (${rto.siteLossTerms}) on a whole-site loss, when the upstream's BGP session fails` : "on a whole-site loss, until the upstream's BGP session fails: the hold time (90\u2013180 s by default, about 1 s with BFD), not declared";
-  return `${head} for a site that withdraws its route (cut off but alive: only with a deep health check); ${lost}`;
+  return `${head} for a site that withdraws its route (cut off but alive: only with a deep health check); ${lost}; ${rto.caveat}`;
 }
 function mdAvailability(f, budget) {
   const figure = unmeasured(f) ? unmeasuredText(f) : `${boundShows(f) ? "\u2265 " : ""}${availabilityPercent(f.availability, f.unavailability)}${f.assumedAtOne.length ? ` ${takenAtOneCondition(f)}` : ""}`;
@@ -22261,6 +22365,18 @@ function mdServed(f) {
   const relay = f.withoutRelay ? [`without CockroachDB's follower relay: ${bare(f.withoutRelay.figures)}`] : [];
   return `${[bare(f), ...relay].join("; ")} \u2014 shedding exactly the excess, optimistic without admission control`;
 }
+var CONFLICT_NINE = "where a nine cuts conflict exposure most";
+function mdNineHelps(ctx, f) {
+  const h = whereANineHelps(ctx, f);
+  const c = whereANineHelpsConflicts(ctx, f);
+  return [h ? nineHelpsText(ctx, f, h) : "", c ? `${CONFLICT_NINE}: ${conflictNineText(f, c)}` : ""].filter(Boolean).join("; ");
+}
+function mdConflicts(f) {
+  if (f.kind !== "async" && f.kind !== "crdt") return "";
+  const writers = new Set((f.owner.writers?.items ?? []).map((w) => w.value)).size;
+  if (!f.conflictProbability) return writers > 1 ? "writers never partitioned" : "none: one writer site";
+  return `writers partitioned ${timeShare(f.conflictProbability)} \u2014 a lower bound: writers also conflict while connected, within their lag`;
+}
 function availabilityMarkdown(ctx, report = reportOf(ctx)) {
   const w = why(report);
   const parts = ["## Availability", ""];
@@ -22274,6 +22390,7 @@ function availabilityMarkdown(ctx, report = reportOf(ctx)) {
           "availability",
           "unavailable a year",
           "requests served",
+          "conflict exposure",
           "method",
           "most likely cut set",
           "where a nine helps most",
@@ -22289,9 +22406,10 @@ function availabilityMarkdown(ctx, report = reportOf(ctx)) {
             mdAvailability(f, budgetOfFigures(ctx, f)),
             unmeasured(f) ? "not measured" : f.unavailability > 0 ? minutes(f.minutesPerYear) : "none",
             mdServed(f),
+            mdConflicts(f),
             f.method,
             f.brokenAllUp ? "fails with everything up" : f.cutSets[0] ? cutSetText(f.cutSets[0]) : "none of 3 or fewer",
-            ((h) => h ? nineHelpsText(ctx, f, h) : "")(whereANineHelps(ctx, f)),
+            mdNineHelps(ctx, f),
             mdRto(f),
             rpoText(f),
             obj
@@ -28010,8 +28128,8 @@ function* summarised(d, held, drift2, why2, classDefs) {
   }
 }
 function relayLabel(f) {
-  const w = f.withoutRelay && ninesLabel(f.withoutRelay.figures);
-  const r2 = f.withRelay && ninesLabel(f.withRelay.figures);
+  const w = f.withoutRelay && ninesLabel(f.withoutRelay.figures, { condition: false });
+  const r2 = f.withRelay && ninesLabel(f.withRelay.figures, { condition: false });
   return w ? ` (${w} without CockroachDB's follower relay)` : r2 ? ` (${r2} with CockroachDB 24.1's follower relay)` : "";
 }
 function* drawingOf(a, ctx, findings, whatif) {
@@ -28053,8 +28171,8 @@ function* drawingOf(a, ctx, findings, whatif) {
   const nines = /* @__PURE__ */ new Map();
   if (!sim)
     for (const f of reportOf(ctx).figures) {
-      const n = ninesLabel(f);
-      if (n) nines.set(f.owner, ` \xB7 ${f.api ? "API " : ""}${n}${relayLabel(f)}`);
+      const n = ninesLabel(f, { condition: false });
+      if (n) nines.set(f.owner, ` \xB7 ${f.api ? "API " : ""}${n}${relayLabel(f)}${takenAtOneLabel(f)}`);
     }
   const sc = whatif?.scenario;
   const named = /* @__PURE__ */ new Set([
@@ -29080,7 +29198,10 @@ function scenarioJson(o) {
   };
 }
 var commitMs = (x) => x === 0 ? "< 1 ms (members in one site)" : ms(x);
-var headroom = (h, cap) => `headroom ${rps(h)}, ${percent(h, cap)}`;
+var ofCapacity = (load, cap) => {
+  const w = loadWords(load, cap);
+  return `${w.load} of ${w.capacity} (headroom ${w.headroom}, ${w.share})`;
+};
 function galeraCommitText(q, budget) {
   const from = q.clientSites.filter((x) => x in q.writesFrom);
   const each = from.map(
@@ -29138,7 +29259,7 @@ function facts(r2) {
       if (b.loadRps === null) bits.push(`${b.cluster} ${lost.has(b.site) ? "lost" : "withdrawn"}`);
       else
         bits.push(
-          `${b.cluster} ${rps(b.loadRps)}${b.capacityRps !== null ? ` of ${rps(b.capacityRps)} (${headroom(b.headroomRps, b.capacityRps)})` : ""}${b.errors ? ", erroring" : ""}${b.overBudget ? `, writes ${ms(b.writeLatencyMs)} (over budget)` : ""}`
+          `${b.cluster} ${b.capacityRps !== null ? ofCapacity(b.loadRps, b.capacityRps) : rps(b.loadRps)}${b.errors ? ", erroring" : ""}${b.overBudget ? `, writes ${ms(b.writeLatencyMs)} (over budget)` : ""}`
         );
     }
     if (t.errorRps) bits.push(`${rps(t.errorRps)} of errors`);
@@ -33723,6 +33844,8 @@ function storeRows(x) {
         f && f.conflictProbability !== null ? `writers partitioned ${percentOfTime(f.conflictProbability)} of the time (${minutes(f.conflictProbability * MINUTES_PER_YEAR)} a year)` : jc?.met === null ? unmeasured2(jc) : "not computed",
         status(jc)
       ]);
+      const lever = f && whereANineHelpsConflicts(x.r.ctx, f);
+      if (f && lever) x.notes.push(`${name}: where a nine cuts conflict exposure most: ${conflictNineText(f, lever)}.`);
     }
     survivalRows(x, st, "Datastore survival");
   }
@@ -33813,8 +33936,9 @@ function capacityAfterLoss(r2, tr) {
   if (!tight.length) return "every single-site loss leaves it served";
   const least = Math.min(...tight.map((y) => y.b.headroomRps));
   const at = tight.filter((y) => y.b.headroomRps === least);
-  const where2 = at.map((y) => `${y.loss} leaves ${y.b.cluster} at ${rpsFigure(y.b.loadRps)} of ${rps(y.b.capacityRps)}`).join("; ");
-  return least > 0 ? `every single-site loss leaves enough capacity (least headroom ${rps(least)}: ${where2})` : `every single-site loss leaves exactly enough capacity, no margin: ${where2}`;
+  const words = (y) => loadWords(y.b.loadRps, y.b.capacityRps);
+  const where2 = at.map((y) => `${y.loss} leaves ${y.b.cluster} at ${rpsFigure(y.b.loadRps, words(y).digits)} of ${words(y).capacity}`).join("; ");
+  return least > 0 ? `every single-site loss leaves enough capacity (least headroom ${words(at[0]).headroom}: ${where2})` : `every single-site loss leaves exactly enough capacity, no margin: ${where2}`;
 }
 function statelessRto(r2, tr, rtoCell, jr, ingress) {
   const failing = r2.single.map((x) => ({ x, res: x.traffic.find((y) => y.name === tr.name.value) })).find((y) => y.res && y.res.outcome !== "served");
@@ -33840,7 +33964,6 @@ var RECORD_SECTIONS = [
 var ms2 = (x) => `${num(x)} ms`;
 var mark = (ok) => ok ? "met" : { raw: "**not met**" };
 var int2 = (x) => count(Math.round(x));
-var pct = (part, whole) => `${count(whole ? Math.round(part / whole * 1e3) / 10 : 0, 1)}%`;
 function displayPath(p) {
   const parts = p.replace(/\\/g, "/").split("/");
   const abs = /^([a-zA-Z]:)?\//.test(p.replace(/\\/g, "/")) || p.startsWith("~");
@@ -34284,7 +34407,7 @@ function withdrawal(r2, x, tr, b) {
   const after = run(r2.ctx, { ...x.scenario, withdraw: [...x.scenario.withdraw ?? [], b.site] }).traffic.find((t) => t.name === tr.name);
   const serving = (after?.backends ?? []).filter((o) => o.loadRps !== null && !o.errors);
   const tight = serving.filter((o) => o.headroomRps !== null && o.headroomRps <= 0);
-  const carries = (o) => `${o.cluster} carries ${rps(o.loadRps)} of ${rps(o.capacityRps ?? 0)}`;
+  const carries = (o) => `${o.cluster} carries ${ofCapacity2(o)}`;
   return `${errors} until steering withdraws it ${assumed}, which only a deep health check (one that writes through the stores) makes it do \u2014 with a shallow one, until an operator withdraws it by hand; then ${tight.length ? `${listText(tight.map(carries))} (${tight.some((o) => o.overloaded) ? "overloaded" : "at capacity: no headroom"})` : `${listText(others.map((o) => o.cluster))} ${others.length === 1 ? "takes" : "take"} them within capacity`}`;
 }
 function writingSummary(x) {
@@ -34329,6 +34452,8 @@ function rpoLines(r2) {
   });
   return ["### RPO per store (a writer site lost)", "", table(["store", "unreplicated writes that may be lost", "RPO"], rows2), ""];
 }
+var ofCapacity2 = (b) => b.capacityRps === null ? rps(b.loadRps ?? 0) : ((w) => `${w.load} of ${w.capacity}`)(loadWords(b.loadRps ?? 0, b.capacityRps));
+var headroomOf = (b) => ((w) => `headroom ${w.headroom} (${w.share})`)(loadWords(b.loadRps ?? 0, b.capacityRps ?? 0));
 function tightestLosses(r2, entry) {
   return r2.single.flatMap(
     (x) => (x.traffic.find((y) => y.name === entry)?.backends ?? []).filter((b) => b.loadRps !== null && b.capacityRps !== null).map((b) => ({ scenario: x.name, b, head: b.capacityRps - b.loadRps }))
@@ -34349,7 +34474,7 @@ function costLines(r2) {
     const factor2 = peak ? Math.round(totalCap / peak * 10) / 10 : 0;
     const worst = tightestLosses(r2, tr.name.value)[0];
     out.push(
-      `- **${cell(tr.name.value)}**: ${rps(totalCap)} of backend capacity for a ${rps(peak)} peak \u2014 **${factor2.toFixed(1)}\xD7 the peak is provisioned**${worst ? `; the tightest single-site loss is ${cell(worst.scenario)}: ${cell(worst.b.cluster)} carries ${rps(worst.b.loadRps)} of ${rps(worst.b.capacityRps)}, headroom ${rps(worst.head)} (${pct(worst.head, worst.b.capacityRps)})` : ""}.`
+      `- **${cell(tr.name.value)}**: ${rps(totalCap)} of backend capacity for a ${rps(peak)} peak \u2014 **${factor2.toFixed(1)}\xD7 the peak is provisioned**${worst ? `; the tightest single-site loss is ${cell(worst.scenario)}: ${cell(worst.b.cluster)} carries ${ofCapacity2(worst.b)}, ${headroomOf(worst.b)}` : ""}.`
     );
   }
   return out.length ? ["### N+1 cost", "", ...out, ""] : [];
@@ -34570,14 +34695,16 @@ function capacity2(ctx) {
           return;
         }
         const over = overCapacity(sc, i);
+        const w = load && cap !== void 0 ? loadWords(toNumber(load), cap) : void 0;
+        const head = w && `${rpsFigure(cap - toNumber(load), w.digits)} (${w.share})`;
         rows2.push([
           scenario2,
           b.cluster.value,
           lb[i].site,
           // as simulate prints a load (review M83: 3,333.33 there, 3,333 here; whole in both since review M121b)
-          load ? rpsFigure(toNumber(load)) : "0",
+          load ? rpsFigure(toNumber(load), w?.digits) : "0",
           cap === void 0 ? "not declared" : int2(cap),
-          cap === void 0 || !load ? "\u2014" : over ? { raw: `**${rpsFigure(cap - toNumber(load))} (${pct(cap - toNumber(load), cap)})**` } : `${rpsFigure(cap - toNumber(load))} (${pct(cap - toNumber(load), cap)})`
+          !head ? "\u2014" : over ? { raw: `**${head}**` } : head
         ]);
       });
       if (sc.stranded) rows2.push([sc.lost === void 0 ? "all up" : `lose ${sc.lost}`, { raw: "**no backend remains**" }, "", "", "", ""]);
@@ -34796,7 +34923,7 @@ function failoverDrill(r2) {
   const unenacted = seen?.unenactedEntries.length ? `${listText(seen.unenactedEntries)}: no error to see and no deep check that fails \u2014 the engine's errors there come from stores the drill does not cut (the game day's Not enacted); steering keeps ${site} until withdrawn by hand` : "";
   const afterText = after.flatMap(
     (tr) => tr.backends.filter((b) => b.loadRps !== null && b.capacityRps !== null).map(
-      (b) => `${b.cluster} ${rps(b.loadRps)} of ${rps(b.capacityRps)}${b.overloaded || b.errors && b.loadRps ? ` (${[b.overloaded ? "overloaded" : "", b.errors && b.loadRps ? "erroring: a store it writes to takes no writes from there" : ""].filter(Boolean).join("; ")})` : ""}`
+      (b) => `${b.cluster} ${ofCapacity2(b)}${b.overloaded || b.errors && b.loadRps ? ` (${[b.overloaded ? "overloaded" : "", b.errors && b.loadRps ? "erroring: a store it writes to takes no writes from there" : ""].filter(Boolean).join("; ")})` : ""}`
     )
   ).join(", ");
   const during = [sees + clean, ...windows, unenacted].filter(Boolean).join("; ");
@@ -34865,13 +34992,11 @@ function costItem(r2) {
     };
   const short = withCap.flatMap((tr) => [
     ...r2.single.filter((x) => x.traffic.some((y) => y.name === tr.name.value && y.outcome === "unserved")).map((x) => `${tr.name.value} when ${x.name}: no backend remains`),
-    ...tightestLosses(r2, tr.name.value).filter((l) => l.b.overloaded).map((l) => `${tr.name.value} when ${l.scenario}: ${l.b.cluster} ${rps(l.b.loadRps)} of ${rps(l.b.capacityRps)}`)
+    ...tightestLosses(r2, tr.name.value).filter((l) => l.b.overloaded).map((l) => `${tr.name.value} when ${l.scenario}: ${l.b.cluster} ${ofCapacity2(l.b)}`)
   ]);
   const tightest = withCap.flatMap((tr) => {
     const l = tightestLosses(r2, tr.name.value)[0];
-    return l ? [
-      `${tr.name.value} when ${l.scenario}, ${l.b.cluster} ${rps(l.b.loadRps)} of ${rps(l.b.capacityRps)}, headroom ${rps(l.head)} (${pct(l.head, l.b.capacityRps)})`
-    ] : [];
+    return l ? [`${tr.name.value} when ${l.scenario}, ${l.b.cluster} ${ofCapacity2(l.b)}, ${headroomOf(l.b)}`] : [];
   });
   const cost = withCap.map((tr) => {
     const capTotal = tr.backends.reduce((a, b) => a + (b.capacityRps?.value ?? 0), 0);
