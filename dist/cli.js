@@ -14153,6 +14153,7 @@ function shortenQuotedToken(message2) {
   }
   return token.length <= QUOTED_MAX ? message2 : `${m[1]}: ${JSON.stringify(token.slice(0, QUOTED_MAX))}\u2026 (${token.length} characters)`;
 }
+var breaksDocument = (f) => f.code === "yaml/syntax" || f.code === "yaml/aliases";
 function syntaxFinding(message2, pos, textLength) {
   const start = Math.min(pos[0], textLength);
   const end = Math.max(start, Math.min(pos[1], textLength));
@@ -14197,7 +14198,7 @@ function classify(doc, topologyName) {
   if (typeof apiVersion === "string" && apiVersion.startsWith("quorate.dev/")) return "topology";
   return topologyName ? "topology" : "other";
 }
-function unresolvedAliases(doc, text3) {
+function aliasFindings(doc, text3) {
   if (!text3.includes("*")) return [];
   const out = [];
   (0, import_yaml4.visit)(doc, {
@@ -14250,8 +14251,8 @@ function parseFile(path, text3, asTopology = isTopologyFileName(path)) {
     const span = new RangeSpan(range, 0, 2);
     const yamlFindings = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY").map((e) => syntaxFinding(e.message, e.pos, text3.length));
     if (firstRepeatedKey(doc.contents)) yamlFindings.push(...duplicateKeys(doc, lines2));
-    if (!yamlFindings.some((f) => f.code === "yaml/syntax")) yamlFindings.push(...unresolvedAliases(doc, text3));
-    const broken = yamlFindings.some((f) => f.code === "yaml/syntax" || f.code === "yaml/aliases");
+    if (!yamlFindings.some((f) => f.code === "yaml/syntax")) yamlFindings.push(...aliasFindings(doc, text3));
+    const broken = yamlFindings.some(breaksDocument);
     const kind = classify(doc, topologyName);
     if (broken) return { index, doc, span, kind, yamlFindings, broken };
     flattenScalars(doc.contents);
@@ -14269,9 +14270,9 @@ var SKIP_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git", "out", "dist"])
 function hiddenPart(rel) {
   return rel.split(/[\\/]/).find((part) => part.startsWith(".") && part !== "." && part !== "..");
 }
+var walkSkips = (name) => name.startsWith(".") || SKIP_DIRS.has(name);
 function walkWouldVisit(root2, target) {
-  const rel = target.slice(root2.length + 1);
-  return hiddenPart(rel) === void 0 && !rel.split(import_node_path.sep).some((part) => SKIP_DIRS.has(part)) && isYamlName(target);
+  return !target.slice(root2.length + 1).split(import_node_path.sep).some(walkSkips) && isYamlName(target);
 }
 function notReadable(st, maxBytes = Infinity) {
   if (!st.isFile())
@@ -14316,7 +14317,7 @@ function* walkFiles(dir, cwd, opts) {
     }
     for (const name of names) {
       if (out.length >= limit) return;
-      if (name.startsWith(".") || SKIP_DIRS.has(name)) continue;
+      if (walkSkips(name)) continue;
       const p = (0, import_node_path.join)(d, name);
       let st;
       try {
@@ -26871,7 +26872,7 @@ function drift(input, source, fingerprints) {
       const parsed2 = parseFile(path, text3);
       f = {
         parsed: parsed2,
-        findings: parsed2.docs.flatMap((d) => d.yamlFindings.filter((x) => x.code === "yaml/syntax" || x.code === "yaml/aliases")),
+        findings: parsed2.docs.flatMap((d) => d.yamlFindings.filter(breaksDocument)),
         kinds: []
       };
       files.set(path, f);

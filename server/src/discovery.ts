@@ -17,10 +17,17 @@ export function hiddenPart(rel: string): string | undefined {
   return rel.split(/[\\/]/).find((part) => part.startsWith(".") && part !== "." && part !== "..");
 }
 
-/** Whether the folder walk would visit `target` (a resolved path inside `root`) itself: no hidden or skipped folder on the way, a YAML name. */
+/** A name the folder walk never enters or reads: hidden (`.git`, `.env`) or a build/dependency folder. */
+const walkSkips = (name: string): boolean => name.startsWith(".") || SKIP_DIRS.has(name);
+
+/** Whether the folder walk would visit `target` (a resolved path inside `root`) itself: no skipped name on the way, a YAML name. */
 function walkWouldVisit(root: string, target: string): boolean {
-  const rel = target.slice(root.length + 1);
-  return hiddenPart(rel) === undefined && !rel.split(sep).some((part) => SKIP_DIRS.has(part)) && isYamlName(target);
+  return (
+    !target
+      .slice(root.length + 1)
+      .split(sep)
+      .some(walkSkips) && isYamlName(target)
+  );
 }
 
 export interface FoundFile {
@@ -156,7 +163,7 @@ function* walkFiles(dir: string, cwd: string, opts: FindOptions): Generator<Disk
     }
     for (const name of names) {
       if (out.length >= limit) return;
-      if (name.startsWith(".") || SKIP_DIRS.has(name)) continue;
+      if (walkSkips(name)) continue;
       const p = join(d, name);
       let st: Stats;
       try {

@@ -11,7 +11,7 @@
 import type { Span } from "../model/text";
 import type { Finding } from "../model/finding";
 import type { Cluster, DeploymentRef } from "../model/topology";
-import { parseFile } from "../model/parse";
+import { breaksDocument, parseFile } from "../model/parse";
 import { finding } from "../rules/context";
 import { compareCheck, linkComparisons, type Where } from "./comparer";
 import { DEPLOY_KINDS, type DeployKind, type Deployed, DocReader, recognise } from "./deployed";
@@ -59,7 +59,7 @@ export function drift(input: DriftInput, source: DeploymentSource, fingerprints:
       const parsed = parseFile(path, text);
       f = {
         parsed,
-        findings: parsed.docs.flatMap((d) => d.yamlFindings.filter((x) => x.code === "yaml/syntax" || x.code === "yaml/aliases")),
+        findings: parsed.docs.flatMap((d) => d.yamlFindings.filter(breaksDocument)),
         kinds: [],
       };
       files.set(path, f);

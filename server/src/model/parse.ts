@@ -110,6 +110,9 @@ export function shortenQuotedToken(message: string): string {
   return token.length <= QUOTED_MAX ? message : `${m[1]}: ${JSON.stringify(token.slice(0, QUOTED_MAX))}… (${token.length} characters)`;
 }
 
+/** A YAML finding after which the document is not analysed: it does not parse, or its aliases make it infinite. */
+export const breaksDocument = (f: Finding): boolean => f.code === "yaml/syntax" || f.code === "yaml/aliases";
+
 function syntaxFinding(message: string, pos: [number, number], textLength: number): Finding {
   const start = Math.min(pos[0], textLength);
   const end = Math.max(start, Math.min(pos[1], textLength));
@@ -165,7 +168,7 @@ function classify(doc: Document, topologyName: boolean): DocKind {
  * it stands for is infinite — no JSON value, no schema, no rule can read it (a validator would
  * recurse until its stack overflows) — so the document is not analysed, as for a billion laughs.
  */
-function unresolvedAliases(doc: Document, text: string): Finding[] {
+function aliasFindings(doc: Document, text: string): Finding[] {
   if (!text.includes("*")) return [];
   const out: Finding[] = [];
   visit(doc, {
@@ -226,8 +229,8 @@ export function parseFile(path: string, text: string, asTopology = isTopologyFil
     // the parser no longer looks for repeated keys (YAML_OPTIONS): one linear walk says whether any
     // mapping has one, and only then the findings are made
     if (firstRepeatedKey(doc.contents)) yamlFindings.push(...duplicateKeys(doc, lines));
-    if (!yamlFindings.some((f) => f.code === "yaml/syntax")) yamlFindings.push(...unresolvedAliases(doc, text));
-    const broken = yamlFindings.some((f) => f.code === "yaml/syntax" || f.code === "yaml/aliases");
+    if (!yamlFindings.some((f) => f.code === "yaml/syntax")) yamlFindings.push(...aliasFindings(doc, text));
+    const broken = yamlFindings.some(breaksDocument);
     const kind = classify(doc, topologyName);
     if (broken) return { index, doc, span, kind, yamlFindings, broken };
     flattenScalars(doc.contents);
