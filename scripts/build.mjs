@@ -1,9 +1,10 @@
 // Bundles the CLI (and, as they exist, the server and client) with esbuild.
 // tsc only type-checks and emits the test build; what ships is these bundles.
 import { build } from "esbuild";
-import { chmodSync, copyFileSync, mkdirSync, rmSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
+import { Notices } from "./notices.mjs";
 import { writeValidators } from "./schema-validators.mjs";
 
 // node scripts/build.mjs [--production] [--cli] [--out DIR]   (DIR defaults to dist)
@@ -21,7 +22,16 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: "warning",
+  metafile: true,
 };
+// what each shipped file bundles, for the third-party notices (scripts/notices.mjs)
+const notices = new Notices();
+/** esbuild's build, its bundled packages noted against the file it writes */
+async function bundle(options) {
+  const result = await build(options);
+  notices.addMetafile(result.metafile, `dist/${options.outfile.slice(OUT.length + 1)}`);
+  return result;
+}
 
 // the schema's validators, compiled ahead of time from schemas/topology.schema.json (committed, so
 // tsc and the tests see them; regenerated here whenever the schema changed)
@@ -44,10 +54,10 @@ const CLI_BUNDLE = {
     js: "#!/usr/bin/env node\n// quorate CLI, bundled by `npm run bundle` from server/src: do not edit. npm test fails while this file is not the build of the source.",
   },
 };
-await build({ ...CLI_BUNDLE, outfile: `${OUT}/cli.js` });
+await bundle({ ...CLI_BUNDLE, outfile: `${OUT}/cli.js` });
 chmodSync(`${OUT}/cli.js`, 0o755);
 if (process.argv.includes("--cli")) process.exit(0);
-await build({ ...common, entryPoints: ["server/src/server.ts"], outfile: `${OUT}/server.js` });
+await bundle({ ...common, entryPoints: ["server/src/server.ts"], outfile: `${OUT}/server.js` });
 chmodSync(`${OUT}/server.js`, 0o755);
 
 // the VS Code extension (vscode is provided by the host) and the preview webview (a browser script)
@@ -60,14 +70,14 @@ const clientProtocol = {
     b.onResolve({ filter: /^vscode-languageserver-protocol$/ }, () => ({ path: fromClient.resolve("vscode-languageserver-protocol") }));
   },
 };
-await build({
+await bundle({
   ...common,
   entryPoints: ["client/src/extension.ts"],
   outfile: `${OUT}/extension.js`,
   external: ["vscode"],
   plugins: [clientProtocol],
 });
-await build({
+await bundle({
   ...common,
   platform: "browser",
   format: "iife",
@@ -99,8 +109,8 @@ const web = {
     },
   ],
 };
-await build({ ...web, entryPoints: ["server/src/browser.ts"], outfile: `${OUT}/web/server.js`, format: "iife" });
-await build({ ...web, entryPoints: ["client/src/browser.ts"], outfile: `${OUT}/web/extension.js`, external: ["vscode"] });
+await bundle({ ...web, entryPoints: ["server/src/browser.ts"], outfile: `${OUT}/web/server.js`, format: "iife" });
+await bundle({ ...web, entryPoints: ["client/src/browser.ts"], outfile: `${OUT}/web/extension.js`, external: ["vscode"] });
 mkdirSync(`${OUT}/media`, { recursive: true });
 copyFileSync("client/src/webview/preview.css", `${OUT}/media/preview.css`);
 // Mermaid ships from node_modules into the extension, never from a CDN; its licence goes along
@@ -109,3 +119,8 @@ copyFileSync("node_modules/mermaid/LICENSE", `${OUT}/media/mermaid.LICENSE`);
 // the ELK layout (elkjs, EPL-2.0, and Mermaid's adapter, MIT) is bundled into preview.js
 copyFileSync("node_modules/elkjs/LICENSE.md", `${OUT}/media/elkjs.LICENSE`);
 copyFileSync("node_modules/@mermaid-js/layout-elk/LICENSE", `${OUT}/media/mermaid-layout-elk.LICENSE`);
+// the third-party notices of everything above (its bundles and Mermaid's), shipped in the .vsix
+// and the npm package
+notices.addMermaid("dist/media/mermaid.min.js");
+const { version } = JSON.parse(readFileSync("package.json", "utf8"));
+notices.write(`${OUT}/THIRD-PARTY-NOTICES.txt`, `Quorate ${version}`);

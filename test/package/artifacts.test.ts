@@ -7,9 +7,52 @@ import { join } from "node:path";
 import yauzl from "yauzl";
 import { Client } from "../lsp/client";
 import { pngSize } from "../helpers";
+import { bundledPackages, licenceFirstLine, noticeEntries } from "./notices";
 
 // The artifacts users install, built and used as users do: `npm run package` and `npm pack`.
 const ROOT = join(__dirname, "..", "..", "..");
+
+let devBuild: string | undefined;
+/** A development build (with source maps) in a temporary folder, made once for this file. */
+function developmentBuild(): string {
+  if (devBuild) return devBuild;
+  const dir = mkdtempSync(join(tmpdir(), "quorate-devbuild-"));
+  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  const r = spawnSync(process.execPath, [join(ROOT, "scripts", "build.mjs"), "--out", dir], { cwd: ROOT, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  devBuild = dir;
+  return dir;
+}
+
+/**
+ * An artifact's THIRD-PARTY-NOTICES.txt names every package that each of its bundles holds — as the
+ * bundle's source map tells it, not the metafile the notices are made from — with that bundle, and
+ * carries the package's own licence text; Mermaid's prebuilt bundle, its packages.
+ */
+function assertNotices(text: string, shipped: string[]) {
+  const entries = noticeEntries(text);
+  const held = bundledPackages(developmentBuild(), ROOT);
+  let checked = 0;
+  // Mermaid's prebuilt bundle has no source map of ours: its packages are checked below
+  for (const bundle of shipped.filter((b) => b !== "dist/media/mermaid.min.js")) {
+    const packages = held.get(bundle);
+    assert.ok(packages?.size, `${bundle} bundles packages`);
+    for (const [id, dir] of packages) {
+      const entry = entries.get(id);
+      assert.ok(entry, `THIRD-PARTY-NOTICES.txt has no notice for ${id}, bundled into ${bundle}`);
+      assert.ok(entry.files.includes(bundle), `the notice for ${id} names ${entry.files.join(", ")}, not ${bundle}`);
+      const first = licenceFirstLine(dir);
+      if (first) assert.ok(entry.body.includes(first), `the notice for ${id} carries its licence (${first})`);
+      checked++;
+    }
+  }
+  assert.ok(checked >= 20, `${checked} bundled packages`);
+  if (!shipped.includes("dist/media/mermaid.min.js")) return;
+  for (const name of ["mermaid", "dompurify", "d3-array", "langium", "chevrotain"]) {
+    const found = [...entries].find(([id]) => id.startsWith(`${name} `));
+    assert.ok(found?.[1].files.includes("dist/media/mermaid.min.js"), `Mermaid's bundle: a notice for ${name}`);
+  }
+}
 
 function zipEntries(file: string): Promise<{ name: string; size: number }[]> {
   return new Promise((resolve, reject) => {
@@ -69,6 +112,7 @@ test("npm run package builds quorate.vsix from a clean checkout: exactly the all
   assert.deepEqual(files, [
     "LICENSE.txt",
     "changelog.md",
+    "dist/THIRD-PARTY-NOTICES.txt",
     "dist/extension.js",
     "dist/media/elkjs.LICENSE",
     "dist/media/mermaid-layout-elk.LICENSE",
@@ -125,6 +169,10 @@ test("npm run package builds quorate.vsix from a clean checkout: exactly the all
   assert.equal(manifest.license, "MIT");
   assert.match(manifest.repository.url, /^https:\/\/github\.com\//);
   assert.ok(files.includes("LICENSE.txt"));
+
+  // the third-party notices of every bundle it ships
+  const bundles = files.filter((f) => /^dist\/.*\.js$/.test(f));
+  assertNotices((await zipEntry(vsix, "extension/dist/THIRD-PARTY-NOTICES.txt")).toString("utf8"), bundles);
 });
 
 test("npm pack: installed into a prefix, `quorate check` runs and `quorate-language-server --stdio` answers over LSP", async (t) => {
@@ -142,6 +190,7 @@ test("npm pack: installed into a prefix, `quorate check` runs and `quorate-langu
     "package/CHANGELOG.md",
     "package/LICENSE",
     "package/README.md",
+    "package/dist/THIRD-PARTY-NOTICES.txt",
     "package/dist/cli.js",
     "package/dist/media/mermaid.LICENSE",
     "package/dist/media/mermaid.min.js",
@@ -149,6 +198,10 @@ test("npm pack: installed into a prefix, `quorate check` runs and `quorate-langu
     "package/package.json",
     "package/schemas/topology.schema.json",
   ]);
+  const notices = spawnSync("tar", ["-xzOf", join(dir, tgz), "package/dist/THIRD-PARTY-NOTICES.txt"], { encoding: "utf8" });
+  assert.equal(notices.status, 0, notices.stderr);
+  assertNotices(notices.stdout, ["dist/cli.js", "dist/server.js", "dist/media/mermaid.min.js"]);
+
   const prefix = join(dir, "prefix");
   const install = spawnSync("npm", ["install", "--global", "--prefix", prefix, "--offline", "--no-audit", "--no-fund", join(dir, tgz)], {
     encoding: "utf8",
