@@ -8,7 +8,18 @@
 // GITHUB_STEP_SUMMARY, GITHUB_OUTPUT; QUORATE_CLI (default: this checkout's dist/cli.js).
 import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { appendFileSync, closeSync, constants, existsSync, lstatSync, openSync, realpathSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  closeSync,
+  constants,
+  existsSync,
+  lstatSync,
+  openSync,
+  realpathSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -42,9 +53,79 @@ function output(name, value) {
   if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, `${name}=${value}\n`);
 }
 
+/**
+ * GitHub drops a step's job summary larger than 1 MiB whole (the job shows an upload error and no
+ * summary), so what this step writes stops at SUMMARY_MAX_BYTES: the rest goes to the step's log,
+ * and summaryEnd() says in the summary how much was left out and where it is.
+ */
+const SUMMARY_MAX_BYTES = 1000 * 1000;
+const cut = { written: -1, bytes: 0, sections: 0, partial: false };
+
+/** The longest start of `text`, up to a line end, within `room` bytes; a code block left open is closed. */
+function fitting(text, room) {
+  let head = Buffer.from(text).subarray(0, Math.max(0, room)).toString("utf8");
+  if (head.length < text.length) head = head.slice(0, head.lastIndexOf("\n") + 1);
+  if (head.length > text.length) head = text;
+  let fence;
+  for (const line of head.split("\n")) {
+    const f = /^(`{3,}|~{3,})/.exec(line)?.[1];
+    if (!f) continue;
+    if (!fence) fence = f;
+    else if (f[0] === fence[0] && f.length >= fence.length && line.trim() === f) fence = undefined;
+  }
+  return { head, close: fence ? `${fence}\n` : "" };
+}
+
 function summary(text) {
-  if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, text);
-  else logUntrusted(process.stdout, text);
+  if (!env.GITHUB_STEP_SUMMARY) return logUntrusted(process.stdout, text);
+  if (cut.written < 0) cut.written = existsSync(env.GITHUB_STEP_SUMMARY) ? statSync(env.GITHUB_STEP_SUMMARY).size : 0;
+  let rest = text;
+  if (!cut.sections) {
+    // room for the closing fence and summaryEnd's line
+    const { head, close } = fitting(text, SUMMARY_MAX_BYTES - 1024 - cut.written);
+    const part = head.length < text.length ? head + close : head;
+    appendFileSync(env.GITHUB_STEP_SUMMARY, part);
+    cut.written += Buffer.byteLength(part);
+    rest = text.slice(head.length);
+    if (!rest) return;
+    cut.partial = head.length > 0;
+  }
+  cut.bytes += Buffer.byteLength(rest);
+  if (!cut.sections++) console.log("quorate: the rest of the job summary, over GitHub's bound of 1 MiB, follows here:");
+  logUntrusted(process.stdout, rest);
+}
+
+/** The summary's closing line when it was cut: how much was left out and where it is. */
+function summaryEnd() {
+  if (!cut.sections) return;
+  const kib = Math.ceil(cut.bytes / 1024).toLocaleString("en-US");
+  const one = cut.sections === 1;
+  const designs = `${cut.sections} changed design${one ? " does" : "s do"} under failure${cut.partial ? (one ? " (in part)" : " (the first in part)") : ""}`;
+  appendFileSync(
+    env.GITHUB_STEP_SUMMARY,
+    `\n---\n\n**The summary stops here: GitHub drops a step summary larger than 1 MiB. Left out: ${kib} KiB, what ${designs}; ` +
+      "it is in this step's log (quorate diff).** The findings of every file are in the SARIF report of the check step.\n",
+  );
+}
+
+/**
+ * The bidirectional controls and invisible format characters the CLI shows as escapes: a copy of
+ * FORMAT_CHARACTERS in server/src/util/terminal.ts (this script runs without a build and cannot
+ * import it; test/unit/hostile-output.test.ts holds the two equal).
+ */
+const FORMAT_CHARACTERS =
+  "\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb\\u{e0000}-\\u{e007f}";
+const HIDDEN = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029${FORMAT_CHARACTERS}]`, "gu");
+
+/**
+ * A name with every control, bidirectional control and invisible format character shown as its
+ * escape (`\u202e`), as the CLI shows it: a file named `x\u202eLMAY.topology.yaml` must not read
+ * as something else in the summary's headings.
+ */
+function shown(name) {
+  return name.replace(HIDDEN, (c) =>
+    [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""),
+  );
 }
 
 /**
@@ -52,7 +133,7 @@ function summary(text) {
  * a line break in one must not end the code span and write Markdown of its own into the summary.
  */
 function code(name) {
-  const text = name.replace(/[\r\n]+/g, " ");
+  const text = shown(name.replace(/[\r\n]+/g, " "));
   const fence = "`".repeat(Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length)) + 1);
   const pad = /^`|`$/.test(text) ? " " : "";
   return `${fence}${pad}${text}${pad}${fence}`;
@@ -167,7 +248,9 @@ function diff() {
   const base = env.GITHUB_BASE_REF;
   const rev = base && baseRevision(base);
   if (!rev) {
-    summary(`### Quorate\n\nThe base branch \`${base || "?"}\` could not be read: check out with \`fetch-depth: 0\` to compare designs.\n`);
+    summary(
+      `### Quorate\n\nThe base branch ${code(base || "?")} could not be read: check out with \`fetch-depth: 0\` to compare designs.\n`,
+    );
     output("regressions", 0);
     return 0;
   }
@@ -202,9 +285,12 @@ function diff() {
       const j = quorate(["diff", "--format", "json", "--", `${mergeBase}:${file}`, file]);
       regressions += JSON.parse(j.stdout).regressions;
     }
-    // a function, never a replacement string: `$'`, `$&` in a pull request's file name are patterns there
-    summary(`${d.stdout.replace(`\`${mergeBase}:${file}\``, () => `\`${base}:${file}\``)}\n`);
+    // the CLI's heading names the merge base's commit: this one names the base branch, each name as
+    // code() shows it (a function, never a replacement string: `$'`, `$&` in a pull request's file
+    // name are patterns there)
+    summary(`${d.stdout.replace(/^### Quorate: .*\n/, () => `### Quorate: ${code(`${base}:${file}`)} → ${code(file)}\n`)}\n`);
   }
+  summaryEnd();
   output("regressions", regressions);
   console.log(
     `quorate: ${changed.length} changed design${changed.length === 1 ? "" : "s"}, ${regressions} regression${regressions === 1 ? "" : "s"}`,

@@ -33,10 +33,10 @@ function repo(): string {
   return dir;
 }
 
-function action(step: string, dir: string, env: Record<string, string>) {
+function action(step: string, dir: string, env: Record<string, string>, summarySoFar = "") {
   const summaryFile = join(dir, ".summary.md");
   const outputFile = join(dir, ".output");
-  writeFileSync(summaryFile, "");
+  writeFileSync(summaryFile, summarySoFar);
   writeFileSync(outputFile, "");
   const r = spawnSync(process.execPath, [RUN, step], {
     encoding: "utf8",
@@ -309,6 +309,81 @@ test("action diff step: `$'` and `$&` in a pull request's file name are text in 
     assert.ok(r.summary.includes("`main:z$&.topology.yaml` → `z$&.topology.yaml`"), r.summary.slice(0, 800));
     // nothing pasted twice: each design's heading once
     assert.equal(r.summary.split("`y$'.topology.yaml`").length - 1, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("action diff step: the job summary stays under GitHub's 1 MiB, and says what it left out and where it is (audit A27)", () => {
+  const dir = repo();
+  try {
+    // what the step writes stops at 1,000,000 bytes, below the 1 MiB GitHub drops a summary at
+    const source = readFileSync(RUN, "utf8");
+    const bound = Number(
+      /const SUMMARY_MAX_BYTES = ([\d *]+);/
+        .exec(source)?.[1]
+        .split("*")
+        .reduce((a, b) => a * Number(b), 1),
+    );
+    assert.ok(bound > 900_000 && bound < 1024 * 1024, `${bound}`);
+    // a summary already near the bound (as many large designs would fill it): the next design's section
+    // is cut at a line end, a code block it opened is closed, and the rest goes to the log
+    const r = action("diff", dir, { GITHUB_EVENT_NAME: "pull_request", GITHUB_BASE_REF: "main" }, `${"x".repeat(99)}\n`.repeat(9_980));
+    assert.equal(r.code, 0, r.stderr);
+    const size = Buffer.byteLength(r.summary);
+    assert.ok(size <= bound, `${size} bytes`);
+    assert.ok(size > 998_000, `${size} bytes: the room is used`);
+    const end =
+      /\*\*The summary stops here: GitHub drops a step summary larger than 1 MiB\. Left out: ([\d,]+) KiB, what 2 changed designs do under failure \(the first in part\); it is in this step's log \(quorate diff\)\.\*\* The findings of every file are in the SARIF report of the check step\.\n$/.exec(
+        r.summary,
+      );
+    assert.ok(end, r.summary.slice(-1500));
+    assert.ok(Number(end[1].replace(/,/g, "")) >= 1);
+    // the sections not shown are in the log, in full
+    assert.match(
+      r.stdout,
+      /^quorate: the rest of the job summary, over GitHub's bound of 1 MiB, follows here:\n[\s\S]*### Quorate: `n\.topology\.yaml` is a new design/m,
+    );
+    assert.match(r.summary + r.stdout, /\| 🔴 worse \| lose fra \| ok \| down \|/);
+    assert.doesNotMatch(r.summary, /### Quorate: `n\.topology\.yaml`/);
+    // every fence the summary opens it closes
+    assert.equal((r.summary.match(/^```/gm) ?? []).length % 2, 0);
+    // a summary with room: whole, no closing line
+    const whole = action("diff", dir, { GITHUB_EVENT_NAME: "pull_request", GITHUB_BASE_REF: "main" });
+    assert.doesNotMatch(whole.summary, /stops here/);
+    assert.match(whole.summary, /### Quorate: `n\.topology\.yaml` is a new design/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("action diff step: a bidirectional override or an invisible character in a file name is an escape in the summary's headings (audit A29)", () => {
+  const dir = repo();
+  try {
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: dir, stdio: "pipe" });
+    // read right to left from the override on, `r\u202eLMAY.topology.yaml` shows as `rlmay.ygolopot.YAML`
+    const changed = "r\u202eLMAY.topology.yaml";
+    const added = "n\u2067x\u200b.topology.yaml";
+    git("checkout", "-q", "main");
+    writeFileSync(join(dir, changed), GOOD);
+    git("add", "--", changed);
+    git("commit", "-qm", "a design with an override in its name");
+    git("checkout", "-q", "feature");
+    git("merge", "-q", "--no-edit", "main");
+    writeFileSync(join(dir, changed), WORSE);
+    writeFileSync(join(dir, added), GOOD.replace("name: t", "name: n"));
+    git("add", "--", changed, added);
+    git("commit", "-qm", "worse, and a new design");
+    const r = action("diff", dir, { GITHUB_EVENT_NAME: "pull_request", GITHUB_BASE_REF: "main" });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(
+      r.summary.includes("### Quorate: `main:r\\u202eLMAY.topology.yaml` → `r\\u202eLMAY.topology.yaml`\n"),
+      r.summary.slice(0, 1500),
+    );
+    assert.ok(r.summary.includes("### Quorate: `n\\u2067x\\u200b.topology.yaml` is a new design"), r.summary.slice(0, 1500));
+    assert.doesNotMatch(r.summary, /[\u200b-\u200f\u202a-\u202e\u2066-\u2069]/u);
+    assert.doesNotMatch(r.stdout, /[\u200b-\u200f\u202a-\u202e\u2066-\u2069]/u);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
