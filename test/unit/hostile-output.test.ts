@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { prepareFolder, writeFilesInto, writeOutputFile, OutputError } from "../../server/src/output";
 import { fileSegment, relativePathProblem } from "../../server/src/util/paths";
 import { shellLine, shellWord } from "../../server/src/util/shell";
-import { terminalText } from "../../server/src/util/terminal";
-import { codeSpan } from "../../server/src/util/format";
+import { FORMAT_CHARACTERS, terminalText } from "../../server/src/util/terminal";
+import { codeSpan, mdText } from "../../server/src/util/format";
 import { analyzeFile } from "../../server/src/analysis";
 import { gameDay } from "../../server/src/whatif/gameday";
 import { gameDayFor } from "../../server/src/service/whatif";
@@ -80,6 +80,28 @@ test("terminalText: escapes become visible text; with colour only the CLI's own 
   assert.equal(terminalText("\u009b2J\u202e"), "\\u009b2J\\u202e");
   // inside a JSON string the escape is valid and reads back as the character
   assert.equal(JSON.parse(terminalText(JSON.stringify({ n: "a\u009bb\u202ec" }))).n, "a\u009bb\u202ec");
+});
+
+test("bidirectional controls and invisible format characters are escapes in every text the CLI and the Action print (audit A29)", () => {
+  // RLO, RLI, LRM, RLM, ALM, zero width space and joiner, word joiner, soft hyphen, BOM, a tag character
+  const hidden = ["\u202e", "\u2067", "\u200e", "\u200f", "\u061c", "\u200b", "\u200d", "\u2060", "\u00ad", "\ufeff", "\u{e0041}"];
+  for (const c of hidden) {
+    const name = `x${c}LMAY.topology.yaml`;
+    const esc = [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join("");
+    assert.equal(terminalText(name), `x${esc}LMAY.topology.yaml`, JSON.stringify(name));
+    assert.equal(mdText(name), `x${esc}LMAY.topology.yaml`);
+    assert.equal(codeSpan(name), `\`x${esc}LMAY.topology.yaml\``);
+    // JSON and SARIF: the escape reads back as the name
+    assert.equal(JSON.parse(terminalText(JSON.stringify({ n: name }))).n, name);
+    assert.ok(shellWord(name).startsWith("$'"), shellWord(name));
+  }
+  // a tag character (beyond U+FFFF) in $'…' as \U, which bash reads back
+  assert.equal(shellWord("a\u{e0041}b"), "$'a\\U000e0041b'");
+  // what is text stays text: letters of any script, emoji, a no-break space
+  for (const plain of ["Zürich", "東京", "שלום", "🚀 fra", "a\u00a0b"]) assert.equal(terminalText(plain), plain);
+  // the Action's copy of the list (action/run.mjs runs without a build and cannot import it) is the same
+  const action = readFileSync(join(__dirname, "..", "..", "..", "action", "run.mjs"), "utf8");
+  assert.equal(/const FORMAT_CHARACTERS =\s*"([^"]+)";/.exec(action)?.[1].replace(/\\\\/g, "\\"), FORMAT_CHARACTERS);
 });
 
 test("terminalText: no line is a GitHub runner's workflow command — `::` after blanks at a line's start, `##[` anywhere (audit A22)", () => {

@@ -1,3 +1,5 @@
+import { FORMAT_CHARACTERS } from "./terminal";
+
 /**
  * Quoting for the shell lines the product prints (runbook commands, hints): every word that
  * comes from a design — a cluster, context, namespace or file name — goes through `shellWord`,
@@ -9,10 +11,10 @@ const PLAIN = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
 /**
  * Characters that must not reach a terminal or a copy-paste buffer raw: C0 and C1 controls,
- * DEL, the line and paragraph separators, and the bidirectional overrides and isolates
- * (which make a command read differently from what it runs).
+ * DEL, the line and paragraph separators, and the bidirectional controls and invisible format
+ * characters of util/terminal.ts (which make a command read differently from what it runs).
  */
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
+const INVISIBLE = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029${FORMAT_CHARACTERS}]`, "u");
 
 const hex = (c: string, width: number) => c.codePointAt(0)!.toString(16).padStart(width, "0");
 
@@ -20,7 +22,7 @@ const hex = (c: string, width: number) => c.codePointAt(0)!.toString(16).padStar
  * One shell word that the shell reads back as exactly `word`. Plain words stay as they are;
  * others are single-quoted (`'it'\''s'`); a word holding control or invisible characters is
  * written in `$'…'` form (POSIX.1-2024, bash, zsh, ksh) with those characters as `\xHH` /
- * `\uHHHH` escapes, so the printed line is one visible line with nothing hidden in it. dash
+ * `\uHHHH` / `\UHHHHHHHH` escapes, so the printed line is one visible line with nothing hidden in it. dash
  * (Debian's and Ubuntu's `/bin/sh`) does not read `$'…'`, so a script for `/bin/sh` (probe.sh)
  * must never hold such a word: the game day is refused for names that are not DNS labels
  * (whatif/gameday.ts refuseUnsafeNames), and its other words are addresses and fixed text.
@@ -31,8 +33,10 @@ export function shellWord(word: string): string {
   let out = "";
   for (const ch of word) {
     if (ch === "\\" || ch === "'") out += `\\${ch}`;
-    else if (INVISIBLE.test(ch)) out += ch.codePointAt(0)! < 0x100 ? `\\x${hex(ch, 2)}` : `\\u${hex(ch, 4)}`;
-    else out += ch;
+    else if (INVISIBLE.test(ch)) {
+      const cp = ch.codePointAt(0)!;
+      out += cp < 0x100 ? `\\x${hex(ch, 2)}` : cp < 0x10000 ? `\\u${hex(ch, 4)}` : `\\U${hex(ch, 8)}`;
+    } else out += ch;
   }
   return `$'${out}'`;
 }

@@ -6,14 +6,29 @@
  * hyperlinks or concealed text).
  */
 
-/** C0 but newline and tab, DEL, C1, and the bidirectional overrides and isolates (which reorder what is shown) */
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * Unicode's bidirectional controls — the embeddings, overrides and isolates (U+202A–U+202E,
+ * U+2066–U+2069) and the marks LRM, RLM and ALM — which reorder what is shown (a file named
+ * `x\u202eLMAY.exe` reads as `xexe.YAML`), and the other format characters that show nothing: zero
+ * widths (U+200B–U+200D), the word joiner and invisible operators (U+2060–U+2064), the deprecated
+ * format characters (U+206A–U+206F), soft hyphen, the Mongolian vowel separator, the byte-order
+ * mark, interlinear annotation (U+FFF9–U+FFFB) and the tag characters (U+E0000–U+E007F), which
+ * hide text inside a name. The one list: terminal, JSON, SARIF, Markdown and Mermaid text
+ * (`controlsVisible`) and shell words (util/shell.ts) escape these; action/run.mjs, which cannot
+ * import it, keeps a copy that test/unit/hostile-output.test.ts holds equal.
+ */
+export const FORMAT_CHARACTERS =
+  "\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb\\u{e0000}-\\u{e007f}";
+/** C0 but newline and tab, DEL, C1, and the format characters above */
+const CONTROL = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f${FORMAT_CHARACTERS}]`, "gu");
 /** the SGR sequences of the CLI's palette: reset, bold, dim, red, green, yellow, cyan, grey */
 const OWN_SGR = /\x1b\[(?:0|1|2|31|32|33|36|90)m/g;
 
 // `\u001b` rather than `\x1b`: the same escape is valid inside a JSON string (the CLI's json and
 // sarif output pass this filter too, and a JSON reader then gets the name back exactly)
-const visible = (c: string): string => (c === "\r" ? "\\r" : `\\u${c.codePointAt(0)!.toString(16).padStart(4, "0")}`);
+// (a tag character, beyond U+FFFF, as its two UTF-16 halves: JSON's \u takes four hex digits)
+const visible = (c: string): string =>
+  c === "\r" ? "\\r" : [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join("");
 
 /** `s` with every control character but newline and tab shown as a visible escape (`\u001b`, `\r`, `\u202e`). */
 export const controlsVisible = (s: string): string => s.replace(CONTROL, visible);
