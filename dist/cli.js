@@ -14863,6 +14863,7 @@ var package_default = {
     "dist/server.js",
     "dist/media/mermaid.min.js",
     "dist/media/mermaid.LICENSE",
+    "dist/THIRD-PARTY-NOTICES.txt",
     "schemas/topology.schema.json",
     "README.md",
     "LICENSE",
@@ -15145,9 +15146,10 @@ function overlaps2(ctx) {
 }
 
 // server/src/util/terminal.ts
-var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+var FORMAT_CHARACTERS = "\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u206f\\ufeff\\ufff9-\\ufffb\\u{e0000}-\\u{e007f}";
+var CONTROL = new RegExp(`[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f${FORMAT_CHARACTERS}]`, "gu");
 var OWN_SGR = /\x1b\[(?:0|1|2|31|32|33|36|90)m/g;
-var visible = (c) => c === "\r" ? "\\r" : `\\u${c.codePointAt(0).toString(16).padStart(4, "0")}`;
+var visible = (c) => c === "\r" ? "\\r" : [...Array(c.length).keys()].map((i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join("");
 var controlsVisible = (s) => s.replace(CONTROL, visible);
 var runnerCommandsVisible = (s) => s.replace(/##\[/g, "##\\u005b").replace(/^([^\S\n]*(?:\x1b\[[0-9;]*m)*[^\S\n]*):(?=:)/gm, "$1\\u003a");
 function terminalText(s, keepColor = false) {
@@ -30915,7 +30917,7 @@ var import_yaml10 = __toESM(require_dist());
 
 // server/src/util/shell.ts
 var PLAIN = /^[A-Za-z0-9_@%+=:,./-]+$/;
-var INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/;
+var INVISIBLE = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029${FORMAT_CHARACTERS}]`, "u");
 var hex = (c, width) => c.codePointAt(0).toString(16).padStart(width, "0");
 function shellWord(word) {
   if (PLAIN.test(word)) return word;
@@ -30923,8 +30925,10 @@ function shellWord(word) {
   let out = "";
   for (const ch of word) {
     if (ch === "\\" || ch === "'") out += `\\${ch}`;
-    else if (INVISIBLE.test(ch)) out += ch.codePointAt(0) < 256 ? `\\x${hex(ch, 2)}` : `\\u${hex(ch, 4)}`;
-    else out += ch;
+    else if (INVISIBLE.test(ch)) {
+      const cp = ch.codePointAt(0);
+      out += cp < 256 ? `\\x${hex(ch, 2)}` : cp < 65536 ? `\\u${hex(ch, 4)}` : `\\U${hex(ch, 8)}`;
+    } else out += ch;
   }
   return `$'${out}'`;
 }
