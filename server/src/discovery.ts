@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync, readFileSync, realpathSync, type Stats, statSync } from "node:fs";
 import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
-import { join, resolve, sep } from "node:path";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { isInteresting, isYamlName } from "./model/parse";
 
 export { isInteresting, isYamlName };
@@ -38,11 +38,59 @@ export interface FoundFile {
 export interface FindOptions {
   /** an unreadable entry inside the folder; it is skipped */
   readonly onError: (path: string, err: Error) => void;
-  /** a YAML-named entry that is not read: not a regular file (a FIFO, a socket), or over `maxBytes` (then with its size) */
-  readonly onSkip?: (path: string, why: string, tooLargeSize?: number) => void;
+  /**
+   * a YAML-named entry that is not read: not a regular file (a FIFO, a socket), a link or a second
+   * name for a file read once, or over `maxBytes` or the run's budget (then `tooLarge` says which)
+   */
+  readonly onSkip?: (path: string, why: string, tooLarge?: TooLarge) => void;
   /** files larger than this are not read (default: no limit) */
   readonly maxBytes?: number;
   readonly limit?: number;
+  /** the run this walk is part of: each real file read once, and the bytes of all bounded (default: a run of its own, unbounded) */
+  readonly run?: ReadRun;
+}
+
+/** A file not read for its size: over the limit for one file, or past the budget of the whole run. */
+export interface TooLarge {
+  readonly size: number;
+  readonly limit: "file" | "run";
+}
+
+/** The default budget of one run (a CLI run, the editor's workspace index) for all the files it reads, in MB. */
+export const DEFAULT_MAX_TOTAL_MB = 256;
+
+/**
+ * What one run (a CLI run, the editor's workspace index) has read, shared by every folder and
+ * file it covers. A cloned repository decides how many names its files have: a file with
+ * 10,000 hard links, or named by the CLI and found again in a folder, is read once (the first
+ * name met keeps it); and the bytes read in all are bounded by `maxBytes`, as each file is by
+ * the limit for one (audit A20: one file under many names made the language server hold 5.8 GB).
+ */
+export class ReadRun {
+  /** bytes read so far */
+  used = 0;
+  private readonly seen = new Map<string, string>();
+  constructor(readonly maxBytes = Infinity) {}
+
+  /**
+   * Why `path` (a regular file, `st` its stats) is not read in this run; undefined: it is read,
+   * and counted. `again`: read already under this very name (overlapping folders of one run).
+   */
+  admit(path: string, st: { dev: number; ino: number; size: number }): { why: string; tooLarge?: TooLarge; again?: true } | undefined {
+    // ino 0: a file system that has no inode numbers (the name is the identity there)
+    const key = st.ino ? `${st.dev}:${st.ino}` : `name:${path}`;
+    const first = this.seen.get(key);
+    if (first === path) return { why: "read already", again: true };
+    if (first !== undefined) return { why: `the same file as ${first} (another name for it): read once, as ${first}` };
+    if (this.used + st.size > this.maxBytes)
+      return {
+        why: `${sizeText(st.size)}, past the ${sizeText(this.maxBytes)} budget of this run for all files (${sizeText(this.used)} read already)`,
+        tooLarge: { size: st.size, limit: "run" },
+      };
+    this.seen.set(key, path);
+    this.used += st.size;
+    return undefined;
+  }
 }
 
 /** Why a path is not read as a file, or undefined when it is a regular file within the limit. */
@@ -72,11 +120,24 @@ export const READ_TIMEOUT_MS = 10_000;
  * the CLI's walk.
  */
 export function findFiles(dir: string, cwd: string, opts: FindOptions): FoundFile[] {
-  const walk = walkFiles(dir, cwd, opts);
-  let step = walk.next();
+  return driveSync(walkFiles(dir, cwd, opts));
+}
+
+/**
+ * The same walk with the disk read asynchronously (the language server's workspace index): the
+ * thread serves requests between reads, and a read that takes longer than READ_TIMEOUT_MS is
+ * given up (onError) instead of holding the index.
+ */
+export function findFilesAsync(dir: string, cwd: string, opts: FindOptions): Promise<FoundFile[]> {
+  return drive(walkFiles(dir, cwd, opts));
+}
+
+/** Runs a generator of disk operations synchronously (the CLI). */
+function driveSync<T>(gen: Generator<DiskOp, T, DiskResult>): T {
+  let step = gen.next();
   while (!step.done) {
     const op = step.value;
-    let result: string[] | Stats | string;
+    let result: DiskResult;
     try {
       result =
         op.t === "readdir"
@@ -89,25 +150,20 @@ export function findFiles(dir: string, cwd: string, opts: FindOptions): FoundFil
                 ? realpathSync(op.path)
                 : readFileSync(op.path, "utf8");
     } catch (e) {
-      step = walk.throw(e);
+      step = gen.throw(e);
       continue;
     }
-    step = walk.next(result);
+    step = gen.next(result);
   }
   return step.value;
 }
 
-/**
- * The same walk with the disk read asynchronously (the language server's workspace index): the
- * thread serves requests between reads, and a read that takes longer than READ_TIMEOUT_MS is
- * given up (onError) instead of holding the index.
- */
-export async function findFilesAsync(dir: string, cwd: string, opts: FindOptions): Promise<FoundFile[]> {
-  const walk = walkFiles(dir, cwd, opts);
-  let step = walk.next();
+/** Runs a generator of disk operations asynchronously, each read given up after READ_TIMEOUT_MS (the language server). */
+async function drive<T>(gen: Generator<DiskOp, T, DiskResult>): Promise<T> {
+  let step = gen.next();
   while (!step.done) {
     const op = step.value;
-    let result: string[] | Stats | string;
+    let result: DiskResult;
     try {
       result =
         op.t === "readdir"
@@ -120,16 +176,17 @@ export async function findFilesAsync(dir: string, cwd: string, opts: FindOptions
                 ? await realpath(op.path)
                 : await readFile(op.path, { encoding: "utf8", signal: AbortSignal.timeout(READ_TIMEOUT_MS) });
     } catch (e) {
-      step = walk.throw(e);
+      step = gen.throw(e);
       continue;
     }
-    step = walk.next(result);
+    step = gen.next(result);
   }
   return step.value;
 }
 
 /** One disk operation the walk asks of its driver (an absolute path). */
 type DiskOp = { readonly t: "readdir" | "stat" | "lstat" | "realpath" | "read"; readonly path: string };
+type DiskResult = string[] | Stats | string;
 
 /** Whether `target` (a resolved path) is `root` or inside it. */
 export const isInside = (root: string, target: string): boolean =>
@@ -142,18 +199,20 @@ export const isInside = (root: string, target: string): boolean =>
  * would make the walk exponential), and is read as a file only when it resolves inside the
  * folder walked — a link to /proc/self/environ or ~/.kube/config is skipped, never read — and
  * to a file the walk would visit itself: a link to `.git/config` (a checkout's token) or to a
- * `node_modules` file is skipped too.
+ * `node_modules` file is skipped too. That file is read under its own name, once: the link is
+ * not read again (audit A20), nor is a second name of a file already read in the run (a hard link).
  */
-function* walkFiles(dir: string, cwd: string, opts: FindOptions): Generator<DiskOp, FoundFile[], string[] | Stats | string> {
+function* walkFiles(dir: string, cwd: string, opts: FindOptions): Generator<DiskOp, FoundFile[], DiskResult> {
   const out: FoundFile[] = [];
   const limit = opts.limit ?? 20_000;
+  const run = opts.run ?? new ReadRun();
   let root: string | undefined;
   try {
     root = (yield { t: "realpath", path: resolve(cwd, dir) }) as string;
   } catch {
     root = undefined; // readdir below says why
   }
-  function* walk(d: string): Generator<DiskOp, void, string[] | Stats | string> {
+  function* walk(d: string): Generator<DiskOp, void, DiskResult> {
     let names: string[];
     try {
       names = ((yield { t: "readdir", path: resolve(cwd, d) }) as string[]).sort();
@@ -165,39 +224,12 @@ function* walkFiles(dir: string, cwd: string, opts: FindOptions): Generator<Disk
       if (out.length >= limit) return;
       if (walkSkips(name)) continue;
       const p = join(d, name);
-      let st: Stats;
-      try {
-        st = (yield { t: "lstat", path: resolve(cwd, p) }) as Stats;
-        if (st.isSymbolicLink()) {
-          if (!isYamlName(name)) continue;
-          const target = (yield { t: "realpath", path: resolve(cwd, p) }) as string;
-          if (!root || !isInside(root, target)) {
-            opts.onSkip?.(p, `a symbolic link that leads outside ${dir}: not read`);
-            continue;
-          }
-          if (target !== root && !walkWouldVisit(root, target)) {
-            opts.onSkip?.(p, "a symbolic link to a hidden, skipped or non-YAML file (.git, node_modules …): not read");
-            continue;
-          }
-          st = (yield { t: "stat", path: target }) as Stats;
-          if (st.isDirectory()) continue;
-        }
-      } catch {
-        continue; // a dangling link inside a folder
-      }
+      const st = yield* entry(root, dir, resolve(cwd, p), p, name, opts.onSkip);
+      if (!st) continue;
       if (st.isDirectory()) yield* walk(p);
       else if (isYamlName(name)) {
-        const why = notReadable(st, opts.maxBytes);
-        if (why) {
-          opts.onSkip?.(p, why, st.isFile() ? st.size : undefined);
-          continue;
-        }
-        try {
-          const text = (yield { t: "read", path: resolve(cwd, p) }) as string;
-          if (isInteresting(p, text)) out.push({ path: p, text });
-        } catch (e) {
-          opts.onError(p, e as Error);
-        }
+        const text = yield* readOne(resolve(cwd, p), p, st, opts, run);
+        if (text !== undefined && isInteresting(p, text)) out.push({ path: p, text });
       }
     }
   }
@@ -206,11 +238,109 @@ function* walkFiles(dir: string, cwd: string, opts: FindOptions): Generator<Disk
 }
 
 /**
- * A file's text read asynchronously: only a regular file (a FIFO or a device would never end),
- * given up after READ_TIMEOUT_MS.
+ * One entry the walk meets (`abs`, shown as `p`): its own stats when the walk goes on with it (a
+ * folder, a file), undefined when it is skipped: a symbolic link (one to a YAML name is said to
+ * `onSkip`, see walkFiles), or gone. `root` is the folder walked, resolved, named `dir` in paths
+ * and `outsideOf` in words.
  */
-export async function readTextFile(path: string): Promise<string> {
-  const why = notReadable(await stat(path));
-  if (why) throw new Error(`${path}: ${why}`);
-  return readFile(path, { encoding: "utf8", signal: AbortSignal.timeout(READ_TIMEOUT_MS) });
+function* entry(
+  root: string | undefined,
+  dir: string,
+  abs: string,
+  p: string,
+  name: string,
+  onSkip: FindOptions["onSkip"],
+  outsideOf = dir,
+): Generator<DiskOp, Stats | undefined, DiskResult> {
+  try {
+    const st = (yield { t: "lstat", path: abs }) as Stats;
+    if (!st.isSymbolicLink()) return st;
+    if (!isYamlName(name)) return undefined;
+    const target = (yield { t: "realpath", path: abs }) as string;
+    if (!root || !isInside(root, target)) {
+      onSkip?.(p, `a symbolic link that leads outside ${outsideOf}: not read`);
+      return undefined;
+    }
+    if (target !== root && !walkWouldVisit(root, target)) {
+      onSkip?.(p, "a symbolic link to a hidden, skipped or non-YAML file (.git, node_modules …): not read");
+      return undefined;
+    }
+    if (((yield { t: "stat", path: target }) as Stats).isDirectory()) return undefined;
+    onSkip?.(p, `a symbolic link to ${join(dir, relative(root, target))}, which is read under its own name: not read twice`);
+    return undefined;
+  } catch {
+    return undefined; // a dangling link inside a folder
+  }
+}
+
+/** A regular file's text, if it is within the limit for one file and admitted by the run (else said to `onSkip`). */
+function* readOne(abs: string, p: string, st: Stats, opts: FindOptions, run: ReadRun): Generator<DiskOp, string | undefined, DiskResult> {
+  const why = notReadable(st, opts.maxBytes);
+  if (why) {
+    opts.onSkip?.(p, why, st.isFile() ? { size: st.size, limit: "file" } : undefined);
+    return undefined;
+  }
+  const refused = run.admit(p, st);
+  if (refused) {
+    if (!refused.again) opts.onSkip?.(p, refused.why, refused.tooLarge);
+    return undefined;
+  }
+  try {
+    return (yield { t: "read", path: abs }) as string;
+  } catch (e) {
+    opts.onError(p, e as Error);
+    return undefined;
+  }
+}
+
+/** A file the language server does not read (a watched file, a closed document's disk text): the message says why. */
+export class NotRead extends Error {
+  override readonly name = "NotRead";
+}
+
+/**
+ * A file changed on disk, for the language server (a watched file, a closed document's disk
+ * text), read only when the walk of the workspace folder (`roots`) that holds it would read it
+ * itself: under no hidden or skipped folder and no linked one, not a symbolic link (one inside
+ * is read under its target's name, one outside never), a regular file within `maxBytes` — the
+ * walk's own checks, run on the one path (audit A19: a link to .git/config or /etc was read,
+ * whatever its size). Read asynchronously, given up after READ_TIMEOUT_MS. Rejects with NotRead
+ * (the message names the file and why) or the disk's error.
+ */
+export function readWorkspaceFile(path: string, roots: readonly string[], maxBytes: number): Promise<string> {
+  return drive(oneFile(path, roots, maxBytes));
+}
+
+function* oneFile(path: string, roots: readonly string[], maxBytes: number): Generator<DiskOp, string, DiskResult> {
+  const folder = roots
+    .map((r) => ({ r, rel: relative(r, path) }))
+    .filter(({ rel }) => rel !== "" && rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))
+    .sort((a, b) => a.rel.length - b.rel.length)[0];
+  if (!folder) throw new NotRead(`${path}: outside every workspace folder: not read`);
+  const refuse = (why: string) => new NotRead(`${folder.rel}: ${why}`);
+  const parts = folder.rel.split(sep);
+  const name = parts[parts.length - 1];
+  for (let i = 0; i < parts.length - 1; i++) {
+    const p = parts.slice(0, i + 1).join(sep);
+    if (walkSkips(parts[i])) throw refuse(`inside ${p}, a folder the workspace index skips (hidden, node_modules, out, dist): not read`);
+    if (((yield { t: "lstat", path: join(folder.r, p) }) as Stats).isSymbolicLink())
+      throw refuse(`${p} is a symbolic link: the workspace index never enters a linked folder: not read`);
+  }
+  if (walkSkips(name) || !isYamlName(name)) throw refuse("a hidden or non-YAML name: not read");
+  const root = (yield { t: "realpath", path: folder.r }) as string;
+  let why: string | undefined;
+  const opts: FindOptions = {
+    maxBytes,
+    onSkip: (_, w) => {
+      why = w;
+    },
+    onError: (_, e) => {
+      throw e;
+    },
+  };
+  const st = yield* entry(root, "", path, folder.rel, name, opts.onSkip, "the workspace folder");
+  if (!st || st.isDirectory()) throw refuse(why ?? "gone, a folder, or a symbolic link to one or to nothing: not read");
+  const text = yield* readOne(path, folder.rel, st, opts, new ReadRun());
+  if (text === undefined) throw refuse(`${why ?? "not read"}`);
+  return text;
 }

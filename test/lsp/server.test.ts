@@ -1,6 +1,6 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type {
@@ -428,6 +428,58 @@ test("the workspace is indexed: RBAC in one file is judged by the exportPolicy i
   } finally {
     await c.stop();
     rmSync(dir, { recursive: true });
+  }
+});
+
+test("a cloned repository's links: the index reads a file once; a watched change through a link out is not read, and drops the file it replaced (audit A19, A20)", async () => {
+  const top = mkdtempSync(join(tmpdir(), "quorate-ws-links-"));
+  const dir = join(top, "repo");
+  mkdirSync(dir);
+  const policy = (who: string) =>
+    `apiVersion: quorate.dev/v1alpha1\nkind: Topology\nmetadata: { name: p }\nsites: [{ name: fra }]\nexportPolicy:\n  exporters:\n    - { kind: Group, name: ${who} }\n`;
+  const rbac =
+    "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: { name: r }\nrules:\n  - { apiGroups: [multicluster.x-k8s.io], resources: [serviceexports], verbs: [create] }\n---\n" +
+    "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: { name: b, namespace: apps }\nroleRef: { kind: ClusterRole, name: r, apiGroup: rbac.authorization.k8s.io }\nsubjects:\n  - { kind: Group, name: deployers }\n";
+  writeFileSync(join(dir, "policy.topology.yaml"), policy("platform"));
+  writeFileSync(join(dir, "exporters.yaml"), rbac);
+  writeFileSync(join(top, "secret.topology.yaml"), policy("deployers"));
+  // one file under 40 more names: indexed once
+  for (let i = 0; i < 40; i++) symlinkSync("exporters.yaml", join(dir, `l${i}.yaml`));
+  const c = await Client.start({ workspaceFolder: dir });
+  try {
+    await waitFor("workspace indexed", () => c.logs.some((l) => /indexed \d+/.test(l)));
+    assert.ok(
+      c.logs.some((l) => /indexed 2 /.test(l)),
+      c.logs.filter((l) => /indexed/.test(l)).join("\n"),
+    );
+    const u = `file://${dir}/exporters.yaml`;
+    await c.open(u, rbac);
+    assert.deepEqual(
+      (await c.diagnosticsAfter(u, 0)).map((d) => d.code),
+      ["rbac/unlisted-exporter"],
+    );
+    // the policy the index held is replaced by a link out of the workspace, and a new one appears
+    unlinkSync(join(dir, "policy.topology.yaml"));
+    symlinkSync(join(top, "secret.topology.yaml"), join(dir, "policy.topology.yaml"));
+    symlinkSync(join(top, "secret.topology.yaml"), join(dir, "leak.topology.yaml"));
+    const before = c.published(u);
+    await c.conn.sendNotification("workspace/didChangeWatchedFiles", {
+      changes: [
+        { uri: `file://${dir}/policy.topology.yaml`, type: 2 },
+        { uri: `file://${dir}/leak.topology.yaml`, type: 1 },
+      ],
+    });
+    // no policy left (the held one dropped, the one outside never read): nothing to judge the exporters by
+    assert.deepEqual(await c.diagnosticsAfter(u, before, undefined, 20_000), []);
+    for (const name of ["policy", "leak"])
+      await waitFor(`${name} refused`, () =>
+        c.logs.some((l) =>
+          l.includes(`not read: ${name}.topology.yaml: a symbolic link that leads outside the workspace folder: not read`),
+        ),
+      );
+  } finally {
+    await c.stop();
+    rmSync(top, { recursive: true });
   }
 });
 

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { Alias } from "yaml";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { analyzeFile, analyzeRun, finalize } from "../../server/src/analysis";
@@ -15,7 +15,8 @@ import { LineIndex } from "../../server/src/model/text";
 import { DEFAULT_OPTIONS } from "../../server/src/derive/context";
 import { documentSymbolsOf } from "../../server/src/service/navigation";
 import { ABC } from "../fixtures/fixable";
-import { check, codes, HEADER, only, rng } from "../helpers";
+import { sizeText } from "../../server/src/discovery";
+import { check, codes, HEADER, only, rng, runCli } from "../helpers";
 
 const THREE = ABC;
 const store = (members: string) => `${THREE}stores:\n  - name: db\n    replication: consensus\n    members: ${members}\n`;
@@ -470,5 +471,33 @@ test("repeated keys are found by one walk, not by the parser (audit A10): nested
   assert.ok(
     finalize(typed.parsed, typed.local).some((x) => x.code === "yaml/duplicate-key"),
     "the repeated lat is a finding",
+  );
+});
+
+test("CLI: a file is read once however many names it has, and a run reads no more than --max-total-size-mb in all (audit A20)", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "quorate-budget-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const body = `${HEADER}sites:\n  - name: s\n`;
+  const padded = `${body}${"# padding to 600 KB\n".repeat(30 * 1024)}`;
+  for (const n of ["a", "b", "c"]) writeFileSync(join(dir, `${n}.topology.yaml`), padded);
+  const size = sizeText(Buffer.byteLength(padded));
+  const over = runCli(["check", "--max-total-size-mb", "1", "."], dir);
+  assert.equal(over.code, 2, over.stderr);
+  assert.equal(
+    over.stderr,
+    `quorate: 2 files not analysed: b.topology.yaml (${size}), c.topology.yaml (${size}): past the 1 MB this run reads in all (raise it with --max-total-size-mb 3)\n`,
+  );
+  assert.match(over.stdout, /1 file/, "what fits is still analysed and reported");
+  assert.equal(runCli(["check", "--max-total-size-mb", "3", "."], dir).code, 0);
+  assert.match(runCli(["check", "--max-total-size-mb", "0", "."], dir).stderr, /--max-total-size-mb takes a whole number of MB/);
+  // 300 links to one file and the file named again: read once, the links said
+  for (const n of ["b", "c"]) rmSync(join(dir, `${n}.topology.yaml`));
+  for (let i = 0; i < 300; i++) symlinkSync("a.topology.yaml", join(dir, `l${i}.topology.yaml`));
+  const once = runCli(["check", "--max-total-size-mb", "1", "a.topology.yaml", "."], dir);
+  assert.equal(once.code, 0, once.stderr);
+  assert.match(once.stdout, /1 file/);
+  assert.match(
+    once.stderr,
+    /^quorate: skipped l0\.topology\.yaml: a symbolic link to a\.topology\.yaml, which is read under its own name: not read twice$/m,
   );
 });

@@ -1,6 +1,6 @@
 import { readFileSync, readSync, type Stats, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { findFiles, notReadable, type FoundFile } from "../discovery";
+import { DEFAULT_MAX_TOTAL_MB, findFiles, type FoundFile, notReadable, ReadRun, type TooLarge } from "../discovery";
 import { isTopologyFileName, parseFile } from "../model/parse";
 
 export class UsageError extends Error {}
@@ -23,6 +23,8 @@ export interface Collected {
    * `size` undefined: standard input, read only up to the limit (its size is not known)
    */
   readonly tooLarge: { path: string; size?: number }[];
+  /** files not analysed because the run had read its `maxTotalBytes` before them: the run must not pass silently either */
+  readonly overBudget: { path: string; size: number }[];
 }
 
 /**
@@ -53,8 +55,10 @@ export function readBoundedFd(fd: number, maxBytes: number): string {
  * Reads the files a run covers: explicit files always; inside folders, topology files by name
  * and YAML files that mention a Kubernetes kind Quorate reads. Only regular files are read
  * (a FIFO given by name is a usage error; one met in a folder is skipped with a note), and
- * none larger than `maxBytes`: those are listed in `tooLarge` instead. `-` is standard input
- * (`stdin` reads it), as linters take it: `cat design.yaml | quorate check -`.
+ * none larger than `maxBytes`: those are listed in `tooLarge` instead. Each real file is read
+ * once, however many names it has (links, a file named and inside a folder named), and no more
+ * than `maxTotalBytes` in all: the files past it are listed in `overBudget` (audit A20). `-` is
+ * standard input (`stdin` reads it), as linters take it: `cat design.yaml | quorate check -`.
  */
 export function collectFiles(
   paths: readonly string[],
@@ -62,9 +66,18 @@ export function collectFiles(
   maxBytes: number,
   note: (line: string) => void,
   stdin?: (maxBytes: number) => string,
+  maxTotalBytes = DEFAULT_MAX_TOTAL_MB * 1024 * 1024,
 ): Collected {
   const out: InputFile[] = [];
   const tooLarge: Collected["tooLarge"] = [];
+  const overBudget: Collected["overBudget"] = [];
+  const run = new ReadRun(maxTotalBytes);
+  const skipped = (path: string, why: string, big?: TooLarge) =>
+    big?.limit === "file"
+      ? tooLarge.push({ path, size: big.size })
+      : big
+        ? overBudget.push({ path, size: big.size })
+        : note(`skipped ${path}: ${why}`);
   const seen = new Set<string>();
   for (const p of paths) {
     // `-`: standard input, read once, judged as a file named `-` (a topology by its apiVersion and kind)
@@ -98,14 +111,20 @@ export function collectFiles(
         onError: (path, e) => {
           throw new UsageError(`cannot read ${path}: ${reason(e)}`);
         },
-        onSkip: (path, why, size) => (size !== undefined ? tooLarge.push({ path, size }) : note(`skipped ${path}: ${why}`)),
+        onSkip: skipped,
         maxBytes,
+        run,
       });
     } else {
       const why = notReadable(st, maxBytes);
       if (why && !st.isFile()) throw new UsageError(`cannot read ${p}: ${why}`);
       if (why) {
         tooLarge.push({ path: p, size: st.size });
+        continue;
+      }
+      const refused = run.admit(p, st);
+      if (refused) {
+        if (!refused.again) skipped(p, refused.why, refused.tooLarge);
         continue;
       }
       found = [{ path: p, text: readOrThrow(resolve(cwd, p), p) }];
@@ -116,7 +135,7 @@ export function collectFiles(
       out.push(f);
     }
   }
-  return { files: out, tooLarge };
+  return { files: out, tooLarge, overBudget };
 }
 
 /**

@@ -11,7 +11,7 @@ import { analyzeRun, type SeverityOverride } from "../analysis";
 import { boundFileSource, pemFingerprints } from "../deployments";
 import { RULES, ruleInfo } from "../rules/catalog";
 import { DEFAULT_OPTIONS } from "../derive/context";
-import { sizeText } from "../discovery";
+import { DEFAULT_MAX_TOTAL_MB, sizeText } from "../discovery";
 import { closest, DNS_LABEL } from "../util/strings";
 import { collectFiles, DEFAULT_MAX_FILE_KB, readOneFile, UsageError } from "./files";
 import { DIAGRAM_FORMATS, diagramOf, markdown, renderSvg, type DiagramFormat } from "./diagram";
@@ -139,6 +139,10 @@ const CHECK_HELP: CommandHelp = {
     { flags: "--rule CODE=SEVERITY", text: "override a rule: off|error|warning|information|hint (repeatable; codes: quorate rules)" },
     { flags: "--galera-max-rtt-ms N", text: `rtt/galera-wan threshold in ms (default ${DEFAULT_OPTIONS.galeraMaxRttMs})` },
     { flags: "--max-file-size-kb N", text: `files larger than this are not analysed (default ${DEFAULT_MAX_FILE_KB}); exit 2 names them` },
+    {
+      flags: "--max-total-size-mb N",
+      text: `at most this much is read in all, each file once however many names it has (default ${DEFAULT_MAX_TOTAL_MB}); exit 2 names the files past it`,
+    },
     { flags: "--color, --no-color", text: "force or suppress colour (default: only on a terminal, never with NO_COLOR)" },
   ],
   details: `Folders are searched recursively for *.topology.yaml / *.topology.yml and YAML files holding
@@ -149,7 +153,7 @@ files named in a cluster's \`deployment\` list are read with their topology (dri
 standard input, reported as the file '-' (a topology by its apiVersion and kind).
 
 Exit status: 0 no error findings, 1 at least one error finding, 2 usage error, unreadable path
-or a file over the size limit.`,
+or a file over the size limit (one file's, or the run's in all).`,
   examples: [
     "quorate check .                                   # every design and manifest under here",
     "quorate check --format sarif examples > quorate.sarif",
@@ -163,6 +167,7 @@ function checkCommand(args: readonly string[], io: Io, version: string): number 
   let color: boolean | undefined;
   let galeraMaxRttMs = DEFAULT_OPTIONS.galeraMaxRttMs;
   let maxFileKb = DEFAULT_MAX_FILE_KB;
+  let maxTotalMb = DEFAULT_MAX_TOTAL_MB;
   const severities: Record<string, SeverityOverride> = {};
   const paths: string[] = [];
   for (const { flag, arg, value } of walkArgs(args, CHECK_HELP)) {
@@ -184,6 +189,11 @@ function checkCommand(args: readonly string[], io: Io, version: string): number 
       maxFileKb = Number(v);
       if (!Number.isInteger(maxFileKb) || maxFileKb < 1)
         throw new UsageError(`--max-file-size-kb takes a whole number of KB (at least 1), not '${v}'`);
+    } else if (flag === "--max-total-size-mb") {
+      const v = value();
+      maxTotalMb = Number(v);
+      if (!Number.isInteger(maxTotalMb) || maxTotalMb < 1)
+        throw new UsageError(`--max-total-size-mb takes a whole number of MB (at least 1), not '${v}'`);
     } else if (flag === "--color") color = true;
     else if (flag === "--no-color") color = false;
     else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
@@ -191,7 +201,8 @@ function checkCommand(args: readonly string[], io: Io, version: string): number 
   }
   if (!paths.length) throw new UsageError("check needs at least one PATH (a file or a folder)");
 
-  const { files, tooLarge } = collectFiles(paths, io.cwd, maxFileKb * 1024, (line) => io.stderr(`quorate: ${line}\n`), io.stdin);
+  const note = (line: string) => io.stderr(`quorate: ${line}\n`);
+  const { files, tooLarge, overBudget } = collectFiles(paths, io.cwd, maxFileKb * 1024, note, io.stdin, maxTotalMb * 1024 * 1024);
   for (const f of tooLarge) {
     io.stderr(
       f.size === undefined
@@ -199,12 +210,14 @@ function checkCommand(args: readonly string[], io: Io, version: string): number 
         : `quorate: ${f.path} is ${sizeText(f.size)}, over the ${maxFileKb} KB limit for one file: not analysed (raise it with --max-file-size-kb ${Math.ceil(f.size / 1024)})\n`,
     );
   }
+  if (overBudget.length) note(overBudgetLine(overBudget, maxTotalMb));
   // the deployment files bound to clusters are read with their topology: CI catches drift with no extra flag
   const deployments = { source: boundFileSource({ cwd: io.cwd, maxBytes: maxFileKb * 1024 }), fingerprints: pemFingerprints };
   const results = analyzeRun(files, { galeraMaxRttMs, severities }, deployments).filter((r) => r.parsed.relevant || r.findings.length);
   const rows = report.rows(results);
   const names = results.map((r) => r.parsed.path);
-  if (!results.length && !tooLarge.length) io.stderr(`quorate: no topology files or manifests found in ${paths.join(" ")}\n`);
+  if (!results.length && !tooLarge.length && !overBudget.length)
+    io.stderr(`quorate: no topology files or manifests found in ${paths.join(" ")}\n`);
   switch (format) {
     case "json":
       io.stdout(report.json(rows));
@@ -220,8 +233,17 @@ function checkCommand(args: readonly string[], io: Io, version: string): number 
       io.stdout(report.text(rows, names.length, useColor || (color === undefined && !!io.env.FORCE_COLOR && io.env.FORCE_COLOR !== "0")));
     }
   }
-  if (tooLarge.length) return 2;
+  if (tooLarge.length || overBudget.length) return 2;
   return rows.some((r) => r.severity === "error") ? 1 : 0;
+}
+
+/** The files a run did not read because it had read its budget before them: how many, the first few, and the flag that reads them. */
+function overBudgetLine(files: readonly { path: string; size: number }[], maxTotalMb: number): string {
+  const shown = files.slice(0, 5).map((f) => `${f.path} (${sizeText(f.size)})`);
+  const more = files.length > shown.length ? ` and ${files.length - shown.length} more` : "";
+  const total = files.reduce((n, f) => n + f.size, 0);
+  const need = maxTotalMb + Math.ceil(total / 1024 / 1024);
+  return `${files.length} file${files.length === 1 ? "" : "s"} not analysed: ${shown.join(", ")}${more}: past the ${maxTotalMb} MB this run reads in all (raise it with --max-total-size-mb ${need})`;
 }
 
 const DIAGRAM_HELP: CommandHelp = {

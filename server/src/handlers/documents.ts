@@ -38,7 +38,11 @@ export function registerDocuments(s: Session): void {
       s.diagnostics.forgetHosted(uri);
       let disk: string | undefined;
       try {
-        if (uri.startsWith("file:") && s.host.readFile) disk = await s.host.readFile(URI.pathOf(uri));
+        if (uri.startsWith("file:") && s.host.readFile)
+          disk = await s.host.readFile(URI.pathOf(uri), {
+            roots: s.workspaceRoots(),
+            maxBytes: service.getSettings().maxFileSizeKb * 1024,
+          });
       } catch {
         disk = undefined;
       }

@@ -32,14 +32,21 @@ export interface ServerOptions {
 export interface ServerHost {
   /** the language service; `roots` are the workspace folders' paths (drift reads bound files inside them) */
   readonly createService: (roots: () => readonly string[]) => QuorateService;
-  /** a file's text on disk (rejects when unreadable, not a regular file, or too slow); absent: there is no disk */
-  readonly readFile?: (path: string) => Promise<string>;
-  /** topology and manifest files under a workspace folder (paths relative to it); absent: no workspace index */
+  /**
+   * a file's text on disk, only when the workspace index would read it itself inside one of
+   * `roots` (a regular file within `maxBytes`, no hidden folder, no link: discovery's rule); rejects
+   * when it is not (NotRead, saying why), unreadable or too slow; absent: there is no disk
+   */
+  readonly readFile?: (path: string, within: { readonly roots: readonly string[]; readonly maxBytes: number }) => Promise<string>;
+  /**
+   * topology and manifest files under the workspace folders (`root` one of `roots`, `path` relative
+   * to it), in one run: each real file read once, the bytes of all bounded; absent: no workspace index
+   */
   readonly findFiles?: (
-    root: string,
+    roots: readonly string[],
     maxBytes: number,
     log: (message: string) => void,
-  ) => Promise<readonly { readonly path: string; readonly text: string }[]>;
+  ) => Promise<readonly { readonly root: string; readonly path: string; readonly text: string }[]>;
   /** a background thread for large files; absent: everything is analysed on this thread */
   readonly background?: (events: BackgroundEvents) => Background;
 }

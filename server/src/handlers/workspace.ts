@@ -19,19 +19,15 @@ function applySettings(s: Session, raw: unknown): void {
 export async function indexWorkspace(s: Session): Promise<void> {
   if (!s.host.findFiles) return;
   let count = 0;
-  for (const folder of s.folders) {
-    if (!folder.startsWith("file:")) continue;
-    const root = URI.pathOf(folder);
-    // a file past the live-analysis limit would only get quorate/too-large: not worth reading into memory
-    const found = await s.host.findFiles(root, s.service.getSettings().maxFileSizeKb * 1024, (m) => s.log(m));
-    for (const f of found) {
-      const uri = URI.fromPath(`${root}/${f.path}`);
-      // (a file opened while the folder was read is the editor's now)
-      if (!s.documents.get(uri)) {
-        s.publish(s.service.update(uri, f.text, false));
-        s.mirrorUpdate(uri, f.text, false);
-        count++;
-      }
+  // a file past the live-analysis limit would only get quorate/too-large: not worth reading into memory
+  const found = await s.host.findFiles(s.workspaceRoots(), s.service.getSettings().maxFileSizeKb * 1024, (m) => s.log(m));
+  for (const f of found) {
+    const uri = URI.fromPath(`${f.root}/${f.path}`);
+    // (a file opened while the folder was read is the editor's now)
+    if (!s.documents.get(uri)) {
+      s.publish(s.service.update(uri, f.text, false));
+      s.mirrorUpdate(uri, f.text, false);
+      count++;
     }
   }
   if (count) s.log(`indexed ${count} topology and manifest files`);
@@ -46,23 +42,31 @@ export function registerWorkspace(s: Session): void {
     }),
   );
 
+  const removed = (uri: string) => {
+    s.publish([...service.remove(uri), ...service.deploymentChanged(uri, true)]);
+    s.mirror({ t: "remove", uri });
+    s.mirror({ t: "deploymentChanged", uri, createdOrDeleted: true });
+  };
   connection.onDidChangeWatchedFiles(
     s.guardNotify("didChangeWatchedFiles", async (params) => {
       for (const change of params.changes) {
         const path = URI.pathOf(change.uri);
         if (!isYamlName(path) || s.documents.get(change.uri)) continue;
         if (change.type === FileChangeType.Deleted) {
-          s.publish([...service.remove(change.uri), ...service.deploymentChanged(change.uri, true)]);
-          s.mirror({ t: "remove", uri: change.uri });
-          s.mirror({ t: "deploymentChanged", uri: change.uri, createdOrDeleted: true });
+          removed(change.uri);
           continue;
         }
         // with no disk (the web) a file changed outside the editor is not read
         if (!s.host.readFile) continue;
         let text: string;
         try {
-          text = await s.host.readFile(path);
-        } catch {
+          // only what the workspace index would read itself, within the size limit (audit A19)
+          text = await s.host.readFile(path, { roots: s.workspaceRoots(), maxBytes: service.getSettings().maxFileSizeKb * 1024 });
+        } catch (e) {
+          s.log(`not read: ${(e as Error).message}`);
+          // held from before (the index, an earlier change): no longer a file the index reads, so not kept either
+          if ((e as Error).name === "NotRead" && service.text(change.uri) !== undefined && !s.documents.get(change.uri))
+            removed(change.uri);
           continue;
         }
         // opened in the editor while the disk was read: the editor's text wins

@@ -4,7 +4,7 @@
 import { dirname } from "node:path";
 import { Background } from "../background/host";
 import { boundFileSource, pemFingerprints } from "../deployments";
-import { findFilesAsync, readTextFile } from "../discovery";
+import { DEFAULT_MAX_TOTAL_MB, findFilesAsync, ReadRun, readWorkspaceFile } from "../discovery";
 import { show, type ShowOptions } from "../git";
 import type { ServerHost } from "../lsp";
 import { QuorateService } from "../service/service";
@@ -67,14 +67,22 @@ export function nodeHost(script?: string): ServerHost {
   return {
     createService,
     // asynchronous, bounded reads: a slow disk or a FIFO in the workspace never holds up a request
-    readFile: readTextFile,
-    findFiles: (root, maxBytes, log) =>
+    readFile: (path, within) => readWorkspaceFile(path, within.roots, within.maxBytes),
+    findFiles: async (roots, maxBytes, log) => {
+      // one run for every folder: a file is read once, and all of them within the budget (audit A20)
+      const run = new ReadRun(DEFAULT_MAX_TOTAL_MB * 1024 * 1024);
+      const found: { root: string; path: string; text: string }[] = [];
       // paths come back relative to the folder ("." as written), so each file's uri is the folder's plus that
-      findFilesAsync(".", root, {
-        onError: (p, e) => log(`cannot read ${p}: ${e.message}`),
-        onSkip: (p, why) => log(`not indexed: ${p}: ${why}`),
-        maxBytes,
-      }),
+      for (const root of roots)
+        for (const f of await findFilesAsync(".", root, {
+          onError: (p, e) => log(`cannot read ${p}: ${e.message}`),
+          onSkip: (p, why) => log(`not indexed: ${p}: ${why}`),
+          maxBytes,
+          run,
+        }))
+          found.push({ root, ...f });
+      return found;
+    },
     background: script ? (handlers) => new Background(script, handlers) : undefined,
   };
 }
