@@ -2,10 +2,23 @@
 // day export): inside the chosen folder only, never through a symbolic link that is already
 // there, never over an existing file unless asked (--force, as git and helm refuse), and every
 // failure as one precise message. Names from a design are checked again here, whatever
-// produced the path.
+// produced the path. The working folder is untrusted (in CI, a checkout: it decides its own
+// links), so a path named inside it is never written through a link that leads out of it.
 import { randomBytes } from "node:crypto";
-import { closeSync, constants, lstatSync, mkdirSync, openSync, renameSync, type Stats, statSync, unlinkSync, writeSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import {
+  closeSync,
+  constants,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  realpathSync,
+  renameSync,
+  type Stats,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { relativePathProblem } from "./util/paths";
 
 /** A write that cannot or must not happen; the message is complete ("cannot write x: no space left on device"). */
@@ -74,10 +87,55 @@ const kindOf = (st: Stats) =>
             ? "a socket"
             : "not a regular file";
 
+/** `p` relative to `root` when it is `root` or inside it (lexically), else undefined. */
+function within(root: string, p: string): string | undefined {
+  const rel = relative(root, p);
+  return rel === "" || (rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)) ? rel : undefined;
+}
+
+/**
+ * The refusal of a folder named for writing (`dir`, absolute; `shown` names the path written)
+ * whose way goes through a symbolic link out of the working folder `cwd`, or undefined (audit
+ * A25). The working folder is untrusted — in CI it is a checkout, and a repository decides its
+ * own links (`out -> /etc`, then `-o out/report.md`) — so a path named inside it must stay inside
+ * once its folders' links are resolved; a link that stays inside is followed. A path named
+ * outside the working folder (`-o /tmp/report.md`) is the user's own choice, and its links
+ * (macOS's /tmp -> /private/tmp) the system's: followed. The GitHub Action's SARIF path follows
+ * the same rule.
+ */
+function linkedOutside(dir: string, shown: string, cwd: string): OutputError | undefined {
+  let root: string;
+  try {
+    root = realpathSync(cwd);
+  } catch {
+    return undefined; // no working folder to stay inside
+  }
+  const named = resolve(cwd);
+  const base = within(named, dir) !== undefined ? named : within(root, dir) !== undefined ? root : undefined;
+  if (base === undefined) return undefined;
+  let p = base;
+  for (const part of relative(base, dir).split(sep).filter(Boolean)) {
+    p = join(p, part);
+    let real: string;
+    try {
+      if (!lstatSync(p).isSymbolicLink()) continue;
+      real = realpathSync(p);
+    } catch {
+      return undefined; // missing or dangling: creating or opening it says why
+    }
+    if (within(root, real) === undefined)
+      return new OutputError(
+        `cannot write ${shown}: ${relative(base, p)} is a symbolic link to ${real}, outside the working folder: not followed (name a folder outside the working folder by its own path if that is where it belongs)`,
+      );
+  }
+  return undefined;
+}
+
 /**
  * The folder a user chose (`-o DIR`, a folder picked in the editor), created with its missing
- * parents when absent. A symbolic link the user named is followed (it is their choice);
- * `followLink: false` (a default folder the product named) refuses one. Returns the absolute path.
+ * parents when absent. A symbolic link the user named is followed (it is their choice) unless
+ * it leads out of the working folder `cwd` (see linkedOutside); `followLink: false` (a default
+ * folder the product named) refuses one. Returns the absolute path.
  */
 export function prepareFolder(folder: string, cwd: string, o: { followLink?: boolean } = {}): string {
   if (!folder) throw new OutputError("the output folder name is empty");
@@ -85,6 +143,8 @@ export function prepareFolder(folder: string, cwd: string, o: { followLink?: boo
   const own = lstatOrUndefined(abs, folder);
   if (own?.isSymbolicLink() && o.followLink === false)
     throw new OutputError(`${folder} is a symbolic link: not followed (choose the folder with -o)`);
+  const outside = linkedOutside(abs, folder, cwd);
+  if (outside) throw outside;
   let st: Stats | undefined;
   try {
     st = statSync(abs);
@@ -162,12 +222,16 @@ function writeOne(abs: string, shown: string, content: string, how: "create" | "
 }
 
 /**
- * Writes one file the user named (`report -o ADR.md`). Its folder must exist; the file must be
- * new, or a regular file (or link) to replace with `force`. Returns the absolute path.
+ * Writes one file the user named (`report -o ADR.md`). Its folder must exist, and be reached
+ * through no symbolic link out of the working folder `cwd` when named inside it (see
+ * linkedOutside); the file must be new, or a regular file (or link) to replace with `force`.
+ * Returns the absolute path.
  */
 export function writeOutputFile(path: string, content: string, cwd: string, o: WriteOptions = {}): string {
   if (!path) throw new OutputError("the output file name is empty");
   const abs = resolve(cwd, path);
+  const outside = linkedOutside(dirname(abs), path, cwd);
+  if (outside) throw outside;
   let dir: Stats;
   try {
     dir = statSync(dirname(abs));

@@ -2,7 +2,20 @@
 // system (symbolic links, /proc, /dev/full, folders and files in the way) and the real CLI.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { prepareFolder, writeFilesInto, writeOutputFile, OutputError } from "../../server/src/output";
@@ -522,3 +535,41 @@ test("gameday: a cluster named like a site's host file gets a file of its own, a
     assert.equal(written.length, g.files.length);
   });
 });
+
+test("-o through a folder that is a symbolic link out of the working folder is refused: one message, exit 2, nothing written there (audit A25)", () =>
+  inTempDir({ "d.topology.yaml": design("fra-prod") }, (dir, cli) => {
+    const outside = mkdtempSync(join(tmpdir(), "quorate-a25-"));
+    try {
+      // a checkout's own links: `out -> /etc` at the top, `docs/gen -> …` deeper
+      symlinkSync(outside, join(dir, "out"));
+      mkdirSync(join(dir, "docs"));
+      symlinkSync(outside, join(dir, "docs", "gen"));
+      const refusal = (shown: string, link: string) =>
+        new RegExp(
+          `cannot write ${shown}: ${link} is a symbolic link to ${outside}, outside the working folder: not followed \\(name a folder outside the working folder by its own path if that is where it belongs\\)$`,
+        );
+      assert.throws(() => writeOutputFile("out/x.md", "x", dir), refusal("out/x\\.md", "out"));
+      assert.throws(() => writeOutputFile("docs/gen/x.md", "x", dir, { force: true }), refusal("docs/gen/x\\.md", "docs/gen"));
+      assert.throws(() => writeOutputFile(join(dir, "out", "x.md"), "x", dir), /out is a symbolic link to .*, outside the working folder/);
+      assert.throws(() => prepareFolder("out", dir), refusal("out", "out"));
+      assert.throws(() => prepareFolder("out/new", dir), refusal("out/new", "out"));
+      const d = cli(["diagram", "-o", "out/d.md", "d.topology.yaml"]);
+      assert.equal(d.code, 2);
+      assert.match(d.stderr, /^quorate: cannot write out\/d\.md: out is a symbolic link to .*, outside the working folder: not followed/);
+      const g = cli(gameday(["-o", "docs/gen"]));
+      assert.equal(g.code, 2);
+      assert.match(g.stderr, /^quorate: cannot write docs\/gen: docs\/gen is a symbolic link to .*, outside the working folder/);
+      assert.deepEqual(readdirSync(outside), []);
+      // a link that stays inside is followed; a path named outside the working folder is the user's, links and all
+      mkdirSync(join(dir, "real"));
+      symlinkSync("real", join(dir, "in"));
+      writeOutputFile("in/x.md", "x", dir);
+      assert.equal(readFileSync(join(dir, "real", "x.md"), "utf8"), "x");
+      symlinkSync(outside, `${outside}-via`);
+      writeOutputFile(join(`${outside}-via`, "y.md"), "y", dir);
+      assert.deepEqual(readdirSync(outside), ["y.md"]);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+      rmSync(`${outside}-via`, { force: true });
+    }
+  }));
