@@ -176,6 +176,9 @@ function leadsOutside(file) {
  * files) is replaced itself, never written through, and a path the workflow names inside the
  * workspace must stay inside once its folders' links are resolved. A path outside the workspace
  * (`${{ runner.temp }}/quorate.sarif`) is the workflow's own choice. Says why it cannot write.
+ * The CLI's writer (server/src/output.ts) applies the same rule to `-o`; it is not called from
+ * here because `check` has no `-o` on purpose: the pre-commit hook is safe without `--` only
+ * because `check` has no option that writes (README, File names as arguments).
  */
 function writeSarif(path, text) {
   const root = realpathSync(cwd);
