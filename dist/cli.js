@@ -3994,10 +3994,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep5, value } = collItem;
+        const { start, key, sep: sep6, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep5?.[0],
+          next: key ?? sep6?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -4011,7 +4011,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep5) {
+          if (!keyProps.anchor && !keyProps.tag && !sep6) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -4035,7 +4035,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep5 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep6 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -4051,7 +4051,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep5, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep6, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -4142,7 +4142,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep5 = "";
+        let sep6 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -4156,13 +4156,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep5 + cb;
-              sep5 = "";
+                comment += sep6 + cb;
+              sep6 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep5 += source;
+                sep6 += source;
               hasSpace = true;
               break;
             default:
@@ -4205,18 +4205,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep5, value } = collItem;
+        const { start, key, sep: sep6, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep5?.[0],
+          next: key ?? sep6?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep5 && !value) {
+          if (!props.anchor && !props.tag && !sep6 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -4270,8 +4270,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap8 && !sep5 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep5, null, props, onError);
+        if (!isMap8 && !sep6 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep6, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -4283,7 +4283,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep5 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep6 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -4294,8 +4294,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap8 && !props.found && ctx.options.strict) {
-              if (sep5)
-                for (const st of sep5) {
+              if (sep6)
+                for (const st of sep6) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -4312,7 +4312,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep5, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep6, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -4492,7 +4492,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep5 = "";
+      let sep6 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines2[i][0].slice(trimIndent) + "\n";
@@ -4509,24 +4509,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep5 + indent.slice(trimIndent) + content;
-          sep5 = "\n";
+          value += sep6 + indent.slice(trimIndent) + content;
+          sep6 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep5 === " ")
-            sep5 = "\n";
-          else if (!prevMoreIndented && sep5 === "\n")
-            sep5 = "\n\n";
-          value += sep5 + indent.slice(trimIndent) + content;
-          sep5 = "\n";
+          if (sep6 === " ")
+            sep6 = "\n";
+          else if (!prevMoreIndented && sep6 === "\n")
+            sep6 = "\n\n";
+          value += sep6 + indent.slice(trimIndent) + content;
+          sep6 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep5 === "\n")
+          if (sep6 === "\n")
             value += "\n";
           else
-            sep5 = "\n";
+            sep6 = "\n";
         } else {
-          value += sep5 + content;
-          sep5 = " ";
+          value += sep6 + content;
+          sep6 = " ";
           prevMoreIndented = false;
         }
       }
@@ -4709,25 +4709,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep5 = " ";
+      let sep6 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep5 === "\n")
-            res += sep5;
+          if (sep6 === "\n")
+            res += sep6;
           else
-            sep5 = "\n";
+            sep6 = "\n";
         } else {
-          res += sep5 + lm;
-          sep5 = " ";
+          res += sep6 + lm;
+          sep6 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep5 + (match?.[1] ?? "");
+      return res + sep6 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -5537,14 +5537,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep5, value }) {
+    function stringifyItem({ start, key, sep: sep6, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep5)
-        for (const st of sep5)
+      if (sep6)
+        for (const st of sep6)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -6711,18 +6711,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep5;
+          let sep6;
           if (scalar.end) {
-            sep5 = scalar.end;
-            sep5.push(this.sourceToken);
+            sep6 = scalar.end;
+            sep6.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep5 = [this.sourceToken];
+            sep6 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep5 }]
+            items: [{ start, key: scalar, sep: sep6 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -6875,15 +6875,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep5 = it.sep;
-                  sep5.push(this.sourceToken);
+                  const sep6 = it.sep;
+                  sep6.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep5 }]
+                    items: [{ start: start2, key, sep: sep6 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -7077,13 +7077,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep5 = fc.end.splice(1, fc.end.length);
-            sep5.push(this.sourceToken);
+            const sep6 = fc.end.splice(1, fc.end.length);
+            sep6.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep5 }]
+              items: [{ start, key: fc, sep: sep6 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -7520,14 +7520,14 @@ var require_path = __commonJS({
       return path.resolve(cwd, filepath);
     }
     exports2.makeAbsolute = makeAbsolute;
-    function removeLeadingDotSegment(entry) {
-      if (entry.charAt(0) === ".") {
-        const secondCharactery = entry.charAt(1);
+    function removeLeadingDotSegment(entry2) {
+      if (entry2.charAt(0) === ".") {
+        const secondCharactery = entry2.charAt(1);
         if (secondCharactery === "/" || secondCharactery === "\\") {
-          return entry.slice(LEADING_DOT_SEGMENT_CHARACTERS_COUNT);
+          return entry2.slice(LEADING_DOT_SEGMENT_CHARACTERS_COUNT);
         }
       }
-      return entry;
+      return entry2;
     }
     exports2.removeLeadingDotSegment = removeLeadingDotSegment;
     exports2.escape = IS_WINDOWS_PLATFORM ? escapeWindowsPath : escapePosixPath;
@@ -10881,8 +10881,8 @@ var require_pattern = __commonJS({
       return patterns.map((pattern) => makeRe(pattern, options));
     }
     exports2.convertPatternsToRe = convertPatternsToRe;
-    function matchAny(entry, patternsRe) {
-      return patternsRe.some((patternRe) => patternRe.test(entry));
+    function matchAny(entry2, patternsRe) {
+      return patternsRe.some((patternRe) => patternRe.test(entry2));
     }
     exports2.matchAny = matchAny;
     function removeDuplicateSlashes(pattern) {
@@ -10891,21 +10891,21 @@ var require_pattern = __commonJS({
     exports2.removeDuplicateSlashes = removeDuplicateSlashes;
     function partitionAbsoluteAndRelative(patterns) {
       const absolute = [];
-      const relative4 = [];
+      const relative6 = [];
       for (const pattern of patterns) {
-        if (isAbsolute3(pattern)) {
+        if (isAbsolute5(pattern)) {
           absolute.push(pattern);
         } else {
-          relative4.push(pattern);
+          relative6.push(pattern);
         }
       }
-      return [absolute, relative4];
+      return [absolute, relative6];
     }
     exports2.partitionAbsoluteAndRelative = partitionAbsoluteAndRelative;
-    function isAbsolute3(pattern) {
+    function isAbsolute5(pattern) {
       return path.isAbsolute(pattern);
     }
-    exports2.isAbsolute = isAbsolute3;
+    exports2.isAbsolute = isAbsolute5;
   }
 });
 
@@ -11502,7 +11502,7 @@ var require_async2 = __commonJS({
           callSuccessCallback(callback, entries);
           return;
         }
-        const tasks = entries.map((entry) => makeRplTaskEntry(entry, settings));
+        const tasks = entries.map((entry2) => makeRplTaskEntry(entry2, settings));
         rpl(tasks, (rplError, rplEntries) => {
           if (rplError !== null) {
             callFailureCallback(callback, rplError);
@@ -11513,23 +11513,23 @@ var require_async2 = __commonJS({
       });
     }
     exports2.readdirWithFileTypes = readdirWithFileTypes;
-    function makeRplTaskEntry(entry, settings) {
+    function makeRplTaskEntry(entry2, settings) {
       return (done) => {
-        if (!entry.dirent.isSymbolicLink()) {
-          done(null, entry);
+        if (!entry2.dirent.isSymbolicLink()) {
+          done(null, entry2);
           return;
         }
-        settings.fs.stat(entry.path, (statError, stats) => {
+        settings.fs.stat(entry2.path, (statError, stats) => {
           if (statError !== null) {
             if (settings.throwErrorOnBrokenSymbolicLink) {
               done(statError);
               return;
             }
-            done(null, entry);
+            done(null, entry2);
             return;
           }
-          entry.dirent = utils.fs.createDirentFromStats(entry.name, stats);
-          done(null, entry);
+          entry2.dirent = utils.fs.createDirentFromStats(entry2.name, stats);
+          done(null, entry2);
         });
       };
     }
@@ -11547,15 +11547,15 @@ var require_async2 = __commonJS({
                 done(error);
                 return;
               }
-              const entry = {
+              const entry2 = {
                 name,
                 path,
                 dirent: utils.fs.createDirentFromStats(name, stats)
               };
               if (settings.stats) {
-                entry.stats = stats;
+                entry2.stats = stats;
               }
-              done(null, entry);
+              done(null, entry2);
             });
           };
         });
@@ -11598,22 +11598,22 @@ var require_sync2 = __commonJS({
     function readdirWithFileTypes(directory, settings) {
       const dirents = settings.fs.readdirSync(directory, { withFileTypes: true });
       return dirents.map((dirent) => {
-        const entry = {
+        const entry2 = {
           dirent,
           name: dirent.name,
           path: common.joinPathSegments(directory, dirent.name, settings.pathSegmentSeparator)
         };
-        if (entry.dirent.isSymbolicLink() && settings.followSymbolicLinks) {
+        if (entry2.dirent.isSymbolicLink() && settings.followSymbolicLinks) {
           try {
-            const stats = settings.fs.statSync(entry.path);
-            entry.dirent = utils.fs.createDirentFromStats(entry.name, stats);
+            const stats = settings.fs.statSync(entry2.path);
+            entry2.dirent = utils.fs.createDirentFromStats(entry2.name, stats);
           } catch (error) {
             if (settings.throwErrorOnBrokenSymbolicLink) {
               throw error;
             }
           }
         }
-        return entry;
+        return entry2;
       });
     }
     exports2.readdirWithFileTypes = readdirWithFileTypes;
@@ -11622,15 +11622,15 @@ var require_sync2 = __commonJS({
       return names.map((name) => {
         const entryPath = common.joinPathSegments(directory, name, settings.pathSegmentSeparator);
         const stats = fsStat.statSync(entryPath, settings.fsStatSettings);
-        const entry = {
+        const entry2 = {
           name,
           path: entryPath,
           dirent: utils.fs.createDirentFromStats(name, stats)
         };
         if (settings.stats) {
-          entry.stats = stats;
+          entry2.stats = stats;
         }
-        return entry;
+        return entry2;
       });
     }
     exports2.readdir = readdir;
@@ -12157,8 +12157,8 @@ var require_async3 = __commonJS({
             done(error, void 0);
             return;
           }
-          for (const entry of entries) {
-            this._handleEntry(entry, item.base);
+          for (const entry2 of entries) {
+            this._handleEntry(entry2, item.base);
           }
           done(null, void 0);
         });
@@ -12171,23 +12171,23 @@ var require_async3 = __commonJS({
         this._isDestroyed = true;
         this._emitter.emit("error", error);
       }
-      _handleEntry(entry, base) {
+      _handleEntry(entry2, base) {
         if (this._isDestroyed || this._isFatalError) {
           return;
         }
-        const fullpath = entry.path;
+        const fullpath = entry2.path;
         if (base !== void 0) {
-          entry.path = common.joinPathSegments(base, entry.name, this._settings.pathSegmentSeparator);
+          entry2.path = common.joinPathSegments(base, entry2.name, this._settings.pathSegmentSeparator);
         }
-        if (common.isAppliedFilter(this._settings.entryFilter, entry)) {
-          this._emitEntry(entry);
+        if (common.isAppliedFilter(this._settings.entryFilter, entry2)) {
+          this._emitEntry(entry2);
         }
-        if (entry.dirent.isDirectory() && common.isAppliedFilter(this._settings.deepFilter, entry)) {
-          this._pushToQueue(fullpath, base === void 0 ? void 0 : entry.path);
+        if (entry2.dirent.isDirectory() && common.isAppliedFilter(this._settings.deepFilter, entry2)) {
+          this._pushToQueue(fullpath, base === void 0 ? void 0 : entry2.path);
         }
       }
-      _emitEntry(entry) {
-        this._emitter.emit("entry", entry);
+      _emitEntry(entry2) {
+        this._emitter.emit("entry", entry2);
       }
     };
     exports2.default = AsyncReader;
@@ -12211,8 +12211,8 @@ var require_async4 = __commonJS({
         this._reader.onError((error) => {
           callFailureCallback(callback, error);
         });
-        this._reader.onEntry((entry) => {
-          this._storage.push(entry);
+        this._reader.onEntry((entry2) => {
+          this._storage.push(entry2);
         });
         this._reader.onEnd(() => {
           callSuccessCallback(callback, this._storage);
@@ -12257,8 +12257,8 @@ var require_stream2 = __commonJS({
         this._reader.onError((error) => {
           this._stream.emit("error", error);
         });
-        this._reader.onEntry((entry) => {
-          this._stream.push(entry);
+        this._reader.onEntry((entry2) => {
+          this._stream.push(entry2);
         });
         this._reader.onEnd(() => {
           this._stream.push(null);
@@ -12302,8 +12302,8 @@ var require_sync3 = __commonJS({
       _handleDirectory(directory, base) {
         try {
           const entries = this._scandir(directory, this._settings.fsScandirSettings);
-          for (const entry of entries) {
-            this._handleEntry(entry, base);
+          for (const entry2 of entries) {
+            this._handleEntry(entry2, base);
           }
         } catch (error) {
           this._handleError(error);
@@ -12315,20 +12315,20 @@ var require_sync3 = __commonJS({
         }
         throw error;
       }
-      _handleEntry(entry, base) {
-        const fullpath = entry.path;
+      _handleEntry(entry2, base) {
+        const fullpath = entry2.path;
         if (base !== void 0) {
-          entry.path = common.joinPathSegments(base, entry.name, this._settings.pathSegmentSeparator);
+          entry2.path = common.joinPathSegments(base, entry2.name, this._settings.pathSegmentSeparator);
         }
-        if (common.isAppliedFilter(this._settings.entryFilter, entry)) {
-          this._pushToStorage(entry);
+        if (common.isAppliedFilter(this._settings.entryFilter, entry2)) {
+          this._pushToStorage(entry2);
         }
-        if (entry.dirent.isDirectory() && common.isAppliedFilter(this._settings.deepFilter, entry)) {
-          this._pushToQueue(fullpath, base === void 0 ? void 0 : entry.path);
+        if (entry2.dirent.isDirectory() && common.isAppliedFilter(this._settings.deepFilter, entry2)) {
+          this._pushToQueue(fullpath, base === void 0 ? void 0 : entry2.path);
         }
       }
-      _pushToStorage(entry) {
-        this._storage.push(entry);
+      _pushToStorage(entry2) {
+        this._storage.push(entry2);
       }
     };
     exports2.default = SyncReader;
@@ -12448,15 +12448,15 @@ var require_reader2 = __commonJS({
         return path.resolve(this._settings.cwd, filepath);
       }
       _makeEntry(stats, pattern) {
-        const entry = {
+        const entry2 = {
           name: pattern,
           path: pattern,
           dirent: utils.fs.createDirentFromStats(pattern, stats)
         };
         if (this._settings.stats) {
-          entry.stats = stats;
+          entry2.stats = stats;
         }
-        return entry;
+        return entry2;
       }
       _isFatalError(error) {
         return !utils.errno.isEnoentCodeError(error) && !this._settings.suppressErrors;
@@ -12488,9 +12488,9 @@ var require_stream3 = __commonJS({
         const filepaths = patterns.map(this._getFullEntryPath, this);
         const stream = new stream_1.PassThrough({ objectMode: true });
         stream._write = (index, _enc, done) => {
-          return this._getEntry(filepaths[index], patterns[index], options).then((entry) => {
-            if (entry !== null && options.entryFilter(entry)) {
-              stream.push(entry);
+          return this._getEntry(filepaths[index], patterns[index], options).then((entry2) => {
+            if (entry2 !== null && options.entryFilter(entry2)) {
+              stream.push(entry2);
             }
             if (index === filepaths.length - 1) {
               stream.end();
@@ -12553,7 +12553,7 @@ var require_async5 = __commonJS({
         const stream = this._readerStream.static(patterns, options);
         return new Promise((resolve8, reject) => {
           stream.once("error", reject);
-          stream.on("data", (entry) => entries.push(entry));
+          stream.on("data", (entry2) => entries.push(entry2));
           stream.once("end", () => resolve8(entries));
         });
       }
@@ -12665,7 +12665,7 @@ var require_deep = __commonJS({
       getFilter(basePath, positive, negative) {
         const matcher = this._getMatcher(positive);
         const negativeRe = this._getNegativePatternsRe(negative);
-        return (entry) => this._filter(basePath, entry, matcher, negativeRe);
+        return (entry2) => this._filter(basePath, entry2, matcher, negativeRe);
       }
       _getMatcher(patterns) {
         return new partial_1.default(patterns, this._settings, this._micromatchOptions);
@@ -12674,14 +12674,14 @@ var require_deep = __commonJS({
         const affectDepthOfReadingPatterns = patterns.filter(utils.pattern.isAffectDepthOfReadingPattern);
         return utils.pattern.convertPatternsToRe(affectDepthOfReadingPatterns, this._micromatchOptions);
       }
-      _filter(basePath, entry, matcher, negativeRe) {
-        if (this._isSkippedByDeep(basePath, entry.path)) {
+      _filter(basePath, entry2, matcher, negativeRe) {
+        if (this._isSkippedByDeep(basePath, entry2.path)) {
           return false;
         }
-        if (this._isSkippedSymbolicLink(entry)) {
+        if (this._isSkippedSymbolicLink(entry2)) {
           return false;
         }
-        const filepath = utils.path.removeLeadingDotSegment(entry.path);
+        const filepath = utils.path.removeLeadingDotSegment(entry2.path);
         if (this._isSkippedByPositivePatterns(filepath, matcher)) {
           return false;
         }
@@ -12701,8 +12701,8 @@ var require_deep = __commonJS({
         const basePathDepth = basePath.split("/").length;
         return entryPathDepth - basePathDepth;
       }
-      _isSkippedSymbolicLink(entry) {
-        return !this._settings.followSymbolicLinks && entry.dirent.isSymbolicLink();
+      _isSkippedSymbolicLink(entry2) {
+        return !this._settings.followSymbolicLinks && entry2.dirent.isSymbolicLink();
       }
       _isSkippedByPositivePatterns(entryPath, matcher) {
         return !this._settings.baseNameMatch && !matcher.match(entryPath);
@@ -12738,17 +12738,17 @@ var require_entry = __commonJS({
             relative: utils.pattern.convertPatternsToRe(relativeNegative, Object.assign(Object.assign({}, this._micromatchOptions), { dot: true }))
           }
         };
-        return (entry) => this._filter(entry, patterns);
+        return (entry2) => this._filter(entry2, patterns);
       }
-      _filter(entry, patterns) {
-        const filepath = utils.path.removeLeadingDotSegment(entry.path);
+      _filter(entry2, patterns) {
+        const filepath = utils.path.removeLeadingDotSegment(entry2.path);
         if (this._settings.unique && this._isDuplicateEntry(filepath)) {
           return false;
         }
-        if (this._onlyFileFilter(entry) || this._onlyDirectoryFilter(entry)) {
+        if (this._onlyFileFilter(entry2) || this._onlyDirectoryFilter(entry2)) {
           return false;
         }
-        const isMatched = this._isMatchToPatternsSet(filepath, patterns, entry.dirent.isDirectory());
+        const isMatched = this._isMatchToPatternsSet(filepath, patterns, entry2.dirent.isDirectory());
         if (this._settings.unique && isMatched) {
           this._createIndexRecord(filepath);
         }
@@ -12760,11 +12760,11 @@ var require_entry = __commonJS({
       _createIndexRecord(filepath) {
         this.index.set(filepath, void 0);
       }
-      _onlyFileFilter(entry) {
-        return this._settings.onlyFiles && !entry.dirent.isFile();
+      _onlyFileFilter(entry2) {
+        return this._settings.onlyFiles && !entry2.dirent.isFile();
       }
-      _onlyDirectoryFilter(entry) {
-        return this._settings.onlyDirectories && !entry.dirent.isDirectory();
+      _onlyDirectoryFilter(entry2) {
+        return this._settings.onlyDirectories && !entry2.dirent.isDirectory();
       }
       _isMatchToPatternsSet(filepath, patterns, isDirectory) {
         const isMatched = this._isMatchToPatterns(filepath, patterns.positive.all, isDirectory);
@@ -12835,21 +12835,21 @@ var require_entry2 = __commonJS({
         this._settings = _settings;
       }
       getTransformer() {
-        return (entry) => this._transform(entry);
+        return (entry2) => this._transform(entry2);
       }
-      _transform(entry) {
-        let filepath = entry.path;
+      _transform(entry2) {
+        let filepath = entry2.path;
         if (this._settings.absolute) {
           filepath = utils.path.makeAbsolute(this._settings.cwd, filepath);
           filepath = utils.path.unixify(filepath);
         }
-        if (this._settings.markDirectories && entry.dirent.isDirectory()) {
+        if (this._settings.markDirectories && entry2.dirent.isDirectory()) {
           filepath += "/";
         }
         if (!this._settings.objectMode) {
           return filepath;
         }
-        return Object.assign(Object.assign({}, entry), { path: filepath });
+        return Object.assign(Object.assign({}, entry2), { path: filepath });
       }
     };
     exports2.default = EntryTransformer;
@@ -12926,7 +12926,7 @@ var require_async6 = __commonJS({
         const root2 = this._getRootDirectory(task);
         const options = this._getReaderOptions(task);
         const entries = await this.api(root2, task, options);
-        return entries.map((entry) => options.transform(entry));
+        return entries.map((entry2) => options.transform(entry2));
       }
       api(root2, task, options) {
         if (task.dynamic) {
@@ -12958,7 +12958,7 @@ var require_stream4 = __commonJS({
         const source = this.api(root2, task, options);
         const destination = new stream_1.Readable({ objectMode: true, read: () => {
         } });
-        source.once("error", (error) => destination.emit("error", error)).on("data", (entry) => destination.emit("data", options.transform(entry))).once("end", () => destination.emit("end"));
+        source.once("error", (error) => destination.emit("error", error)).on("data", (entry2) => destination.emit("data", options.transform(entry2))).once("end", () => destination.emit("end"));
         destination.once("close", () => source.destroy());
         return destination;
       }
@@ -12994,11 +12994,11 @@ var require_sync5 = __commonJS({
         const entries = [];
         for (const pattern of patterns) {
           const filepath = this._getFullEntryPath(pattern);
-          const entry = this._getEntry(filepath, pattern, options);
-          if (entry === null || !options.entryFilter(entry)) {
+          const entry2 = this._getEntry(filepath, pattern, options);
+          if (entry2 === null || !options.entryFilter(entry2)) {
             continue;
           }
-          entries.push(entry);
+          entries.push(entry2);
         }
         return entries;
       }
@@ -13724,10 +13724,10 @@ function readLink(r2, it, index) {
     availability: r2.num(e.get("availability"))
   };
 }
-function readDeployment(r2, entry) {
-  if (!entry) return void 0;
+function readDeployment(r2, entry2) {
+  if (!entry2) return void 0;
   const items = [];
-  for (const it of r2.items(entry.node)) {
+  for (const it of r2.items(entry2.node)) {
     const v = r2.scalar(it.node);
     if (typeof v === "string") {
       items.push({ span: it.span, path: { value: v, span: it.span, keySpan: it.span } });
@@ -13737,7 +13737,7 @@ function readDeployment(r2, entry) {
     const p = r2.str(m.get("path"));
     if (p) items.push({ span: it.span, path: p, kind: r2.str(m.get("kind")) });
   }
-  return { keySpan: entry.keySpan, items };
+  return { keySpan: entry2.keySpan, items };
 }
 function readCluster(r2, it, index) {
   const e = r2.entries(it.node);
@@ -13751,16 +13751,16 @@ function readCluster(r2, it, index) {
     if (single) cidrs.push({ ...single, field });
     else for (const item of r2.strList(fe)?.items ?? []) cidrs.push({ ...item, keySpan: fe.keySpan, field });
   }
-  const etcd = r2.block(e.get("etcd"), (ee, entry) => ({
-    keySpan: entry.keySpan,
-    span: entry.span,
+  const etcd = r2.block(e.get("etcd"), (ee, entry2) => ({
+    keySpan: entry2.keySpan,
+    span: entry2.span,
     members: readMembers(r2, ee.get("members")),
     heartbeatMs: r2.num(ee.get("heartbeatMs")),
     electionTimeoutMs: r2.num(ee.get("electionTimeoutMs")),
     invalid: invalidFields(r2, ee, ["heartbeatMs", "electionTimeoutMs"])
   }));
-  const istio = r2.block(e.get("istio"), (ie, entry) => ({
-    keySpan: entry.keySpan,
+  const istio = r2.block(e.get("istio"), (ie, entry2) => ({
+    keySpan: entry2.keySpan,
     meshId: r2.str(ie.get("meshId")),
     clusterName: r2.str(ie.get("clusterName")),
     network: r2.str(ie.get("network")),
@@ -13769,10 +13769,10 @@ function readCluster(r2, it, index) {
     rootCa: r2.str(ie.get("rootCa")),
     eastWestGateway: r2.bool(ie.get("eastWestGateway"))
   }));
-  const linkerd = r2.block(e.get("linkerd"), (le, entry) => {
+  const linkerd = r2.block(e.get("linkerd"), (le, entry2) => {
     const linksEntry = le.get("links");
     return {
-      keySpan: entry.keySpan,
+      keySpan: entry2.keySpan,
       trustAnchor: r2.str(le.get("trustAnchor")),
       trustDomain: r2.str(le.get("trustDomain")),
       clusterDomain: r2.str(le.get("clusterDomain")),
@@ -13835,9 +13835,9 @@ function readStore(r2, it, index) {
   };
 }
 function readObjectives(r2, e) {
-  return r2.block(e, (oe, entry) => ({
-    keySpan: entry.keySpan,
-    span: entry.span,
+  return r2.block(e, (oe, entry2) => ({
+    keySpan: entry2.keySpan,
+    span: entry2.span,
     availability: r2.num(oe.get("availability")),
     rpoSeconds: r2.num(oe.get("rpoSeconds")),
     rtoSeconds: r2.num(oe.get("rtoSeconds")),
@@ -13869,9 +13869,9 @@ function readTraffic(r2, it, index) {
         invalid: invalidFields(r2, bm, ["weight", "capacityRps"])
       };
     }),
-    healthCheck: r2.block(e.get("healthCheck"), (he, entry) => ({
-      keySpan: entry.keySpan,
-      span: entry.span,
+    healthCheck: r2.block(e.get("healthCheck"), (he, entry2) => ({
+      keySpan: entry2.keySpan,
+      span: entry2.span,
       intervalSeconds: r2.num(he.get("intervalSeconds")),
       failureThreshold: r2.int(he.get("failureThreshold")),
       timeoutSeconds: r2.num(he.get("timeoutSeconds")),
@@ -13909,18 +13909,18 @@ var ITEM_READERS = {
 };
 var LIST_KEYS = Object.keys(ITEM_READERS);
 function assemble(r2, span, top, lists) {
-  const exportPolicy = r2.block(top.get("exportPolicy"), (pe, entry) => ({
-    keySpan: entry.keySpan,
+  const exportPolicy = r2.block(top.get("exportPolicy"), (pe, entry2) => ({
+    keySpan: entry2.keySpan,
     allowedNamespaces: r2.strList(pe.get("allowedNamespaces")),
     exporters: pe.has("exporters") ? readSubjects(r2, pe.get("exporters")) : void 0
   }));
   const meta = r2.entries(top.get("metadata")?.node ?? null);
-  const decision = r2.block(meta.get("decision"), (de, entry) => {
+  const decision = r2.block(meta.get("decision"), (de, entry2) => {
     const statusAt = r2.str(de.get("status"));
     const date = de.get("date");
     const dateScalar = date ? r2.scalar(date.node) : void 0;
     return {
-      keySpan: entry.keySpan,
+      keySpan: entry2.keySpan,
       status: oneOf(statusAt, DECISION_STATUSES)?.value ?? "proposed",
       statusAt,
       // YAML 1.2 reads 2026-11-30 as a string; a number or a Date from a custom tag is shown as written
@@ -14274,6 +14274,34 @@ var walkSkips = (name) => name.startsWith(".") || SKIP_DIRS.has(name);
 function walkWouldVisit(root2, target) {
   return !target.slice(root2.length + 1).split(import_node_path.sep).some(walkSkips) && isYamlName(target);
 }
+var DEFAULT_MAX_TOTAL_MB = 256;
+var ReadRun = class {
+  constructor(maxBytes = Infinity) {
+    this.maxBytes = maxBytes;
+  }
+  maxBytes;
+  /** bytes read so far */
+  used = 0;
+  seen = /* @__PURE__ */ new Map();
+  /**
+   * Why `path` (a regular file, `st` its stats) is not read in this run; undefined: it is read,
+   * and counted. `again`: read already under this very name (overlapping folders of one run).
+   */
+  admit(path, st) {
+    const key = st.ino ? `${st.dev}:${st.ino}` : `name:${path}`;
+    const first = this.seen.get(key);
+    if (first === path) return { why: "read already", again: true };
+    if (first !== void 0) return { why: `the same file as ${first} (another name for it): read once, as ${first}` };
+    if (this.used + st.size > this.maxBytes)
+      return {
+        why: `${sizeText(st.size)}, past the ${sizeText(this.maxBytes)} budget of this run for all files (${sizeText(this.used)} read already)`,
+        tooLarge: { size: st.size, limit: "run" }
+      };
+    this.seen.set(key, path);
+    this.used += st.size;
+    return void 0;
+  }
+};
 function notReadable(st, maxBytes = Infinity) {
   if (!st.isFile())
     return st.isFIFO() ? "not a regular file (a FIFO): reading it could wait forever" : st.isSocket() ? "not a regular file (a socket)" : "not a regular file";
@@ -14282,18 +14310,20 @@ function notReadable(st, maxBytes = Infinity) {
 }
 var sizeText = (bytes2) => bytes2 >= 1024 * 1024 ? `${(bytes2 / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(bytes2 / 1024)} KB`;
 function findFiles(dir, cwd, opts) {
-  const walk = walkFiles(dir, cwd, opts);
-  let step = walk.next();
+  return driveSync(walkFiles(dir, cwd, opts));
+}
+function driveSync(gen) {
+  let step = gen.next();
   while (!step.done) {
     const op = step.value;
     let result;
     try {
       result = op.t === "readdir" ? (0, import_node_fs.readdirSync)(op.path) : op.t === "stat" ? (0, import_node_fs.statSync)(op.path) : op.t === "lstat" ? (0, import_node_fs.lstatSync)(op.path) : op.t === "realpath" ? (0, import_node_fs.realpathSync)(op.path) : (0, import_node_fs.readFileSync)(op.path, "utf8");
     } catch (e) {
-      step = walk.throw(e);
+      step = gen.throw(e);
       continue;
     }
-    step = walk.next(result);
+    step = gen.next(result);
   }
   return step.value;
 }
@@ -14301,6 +14331,7 @@ var isInside = (root2, target) => target === root2 || target.startsWith(root2.en
 function* walkFiles(dir, cwd, opts) {
   const out = [];
   const limit = opts.limit ?? 2e4;
+  const run3 = opts.run ?? new ReadRun();
   let root2;
   try {
     root2 = yield { t: "realpath", path: (0, import_node_path.resolve)(cwd, dir) };
@@ -14319,44 +14350,56 @@ function* walkFiles(dir, cwd, opts) {
       if (out.length >= limit) return;
       if (walkSkips(name)) continue;
       const p = (0, import_node_path.join)(d, name);
-      let st;
-      try {
-        st = yield { t: "lstat", path: (0, import_node_path.resolve)(cwd, p) };
-        if (st.isSymbolicLink()) {
-          if (!isYamlName(name)) continue;
-          const target = yield { t: "realpath", path: (0, import_node_path.resolve)(cwd, p) };
-          if (!root2 || !isInside(root2, target)) {
-            opts.onSkip?.(p, `a symbolic link that leads outside ${dir}: not read`);
-            continue;
-          }
-          if (target !== root2 && !walkWouldVisit(root2, target)) {
-            opts.onSkip?.(p, "a symbolic link to a hidden, skipped or non-YAML file (.git, node_modules \u2026): not read");
-            continue;
-          }
-          st = yield { t: "stat", path: target };
-          if (st.isDirectory()) continue;
-        }
-      } catch {
-        continue;
-      }
+      const st = yield* entry(root2, dir, (0, import_node_path.resolve)(cwd, p), p, name, opts.onSkip);
+      if (!st) continue;
       if (st.isDirectory()) yield* walk(p);
       else if (isYamlName(name)) {
-        const why2 = notReadable(st, opts.maxBytes);
-        if (why2) {
-          opts.onSkip?.(p, why2, st.isFile() ? st.size : void 0);
-          continue;
-        }
-        try {
-          const text3 = yield { t: "read", path: (0, import_node_path.resolve)(cwd, p) };
-          if (isInteresting(p, text3)) out.push({ path: p, text: text3 });
-        } catch (e) {
-          opts.onError(p, e);
-        }
+        const text3 = yield* readOne((0, import_node_path.resolve)(cwd, p), p, st, opts, run3);
+        if (text3 !== void 0 && isInteresting(p, text3)) out.push({ path: p, text: text3 });
       }
     }
   }
   yield* walk(dir);
   return out;
+}
+function* entry(root2, dir, abs, p, name, onSkip, outsideOf = dir) {
+  try {
+    const st = yield { t: "lstat", path: abs };
+    if (!st.isSymbolicLink()) return st;
+    if (!isYamlName(name)) return void 0;
+    const target = yield { t: "realpath", path: abs };
+    if (!root2 || !isInside(root2, target)) {
+      onSkip?.(p, `a symbolic link that leads outside ${outsideOf}: not read`);
+      return void 0;
+    }
+    if (target !== root2 && !walkWouldVisit(root2, target)) {
+      onSkip?.(p, "a symbolic link to a hidden, skipped or non-YAML file (.git, node_modules \u2026): not read");
+      return void 0;
+    }
+    if ((yield { t: "stat", path: target }).isDirectory()) return void 0;
+    onSkip?.(p, `a symbolic link to ${(0, import_node_path.join)(dir, (0, import_node_path.relative)(root2, target))}, which is read under its own name: not read twice`);
+    return void 0;
+  } catch {
+    return void 0;
+  }
+}
+function* readOne(abs, p, st, opts, run3) {
+  const why2 = notReadable(st, opts.maxBytes);
+  if (why2) {
+    opts.onSkip?.(p, why2, st.isFile() ? { size: st.size, limit: "file" } : void 0);
+    return void 0;
+  }
+  const refused = run3.admit(p, st);
+  if (refused) {
+    if (!refused.again) opts.onSkip?.(p, refused.why, refused.tooLarge);
+    return void 0;
+  }
+  try {
+    return yield { t: "read", path: abs };
+  } catch (e) {
+    opts.onError(p, e);
+    return void 0;
+  }
 }
 
 // server/src/cli/files.ts
@@ -14385,9 +14428,12 @@ function readBoundedFd(fd, maxBytes) {
   }
   return Buffer.concat(chunks).toString("utf8");
 }
-function collectFiles(paths, cwd, maxBytes, note, stdin) {
+function collectFiles(paths, cwd, maxBytes, note, stdin, maxTotalBytes = DEFAULT_MAX_TOTAL_MB * 1024 * 1024) {
   const out = [];
   const tooLarge2 = [];
+  const overBudget = [];
+  const run3 = new ReadRun(maxTotalBytes);
+  const skipped = (path, why2, big) => big?.limit === "file" ? tooLarge2.push({ path, size: big.size }) : big ? overBudget.push({ path, size: big.size }) : note(`skipped ${path}: ${why2}`);
   const seen = /* @__PURE__ */ new Set();
   for (const p of paths) {
     if (p === "-") {
@@ -14416,14 +14462,20 @@ function collectFiles(paths, cwd, maxBytes, note, stdin) {
         onError: (path, e) => {
           throw new UsageError(`cannot read ${path}: ${reason(e)}`);
         },
-        onSkip: (path, why2, size2) => size2 !== void 0 ? tooLarge2.push({ path, size: size2 }) : note(`skipped ${path}: ${why2}`),
-        maxBytes
+        onSkip: skipped,
+        maxBytes,
+        run: run3
       });
     } else {
       const why2 = notReadable(st, maxBytes);
       if (why2 && !st.isFile()) throw new UsageError(`cannot read ${p}: ${why2}`);
       if (why2) {
         tooLarge2.push({ path: p, size: st.size });
+        continue;
+      }
+      const refused = run3.admit(p, st);
+      if (refused) {
+        if (!refused.again) skipped(p, refused.why, refused.tooLarge);
         continue;
       }
       found = [{ path: p, text: readOrThrow((0, import_node_path2.resolve)(cwd, p), p) }];
@@ -14434,7 +14486,7 @@ function collectFiles(paths, cwd, maxBytes, note, stdin) {
       out.push(f);
     }
   }
-  return { files: out, tooLarge: tooLarge2 };
+  return { files: out, tooLarge: tooLarge2, overBudget };
 }
 function readOneFile(p, cwd, maxBytes = DEFAULT_MAX_FILE_KB * 1024, stdin) {
   if (p === "-") {
@@ -17709,8 +17761,8 @@ function writesText(p) {
 function galeraWrites(p, budget) {
   const say = (w) => `${w.from} ${ms(w.route.ms)}${w.route.via ? ` (through the node in ${w.route.via})` : ""}`;
   const over = p.writes.filter((w) => w.route.ms > budget);
-  const within3 = p.writes.filter((w) => !over.includes(w));
-  return `writes from ${listText(over.map(say))} are above the ${ms(budget)} budget \u2014 a commit waits one round trip from the writing node to the farthest member site, and Galera has no leader to move${within3.length ? `; within it from ${listText(within3.map(say))}` : ""}`;
+  const within4 = p.writes.filter((w) => !over.includes(w));
+  return `writes from ${listText(over.map(say))} are above the ${ms(budget)} budget \u2014 a commit waits one round trip from the writing node to the farthest member site, and Galera has no leader to move${within4.length ? `; within it from ${listText(within4.map(say))}` : ""}`;
 }
 
 // server/src/availability/enumerate.ts
@@ -21288,7 +21340,7 @@ function noWrites(J, quorums, d, site) {
   const gone = writers.filter((w) => R.lost.has(w));
   return `store ${name} has no writer ${site} reaches (${gone.length === writers.length ? `${listText(writers)} lost` : writers.map((w) => R.lost.has(w) ? `${w} lost` : ctx.link(site, w) ? `${w} cut off from ${site}` : `no declared link from ${site} to ${w}`).join(", ")})`;
 }
-function writeSentence(J, entry, b, qj, w) {
+function writeSentence(J, entry2, b, qj, w) {
   const d = `store ${w.store}`;
   const p = qj.judged;
   const over = w.budgetMs !== null && w.latencyMs !== null && w.latencyMs > w.budgetMs;
@@ -21296,10 +21348,10 @@ function writeSentence(J, entry, b, qj, w) {
   const who = `${b.cluster} (${b.site})`;
   if (qj.result.kind === "galera") {
     const best = qj.result.commitLatencyMs !== null ? `; the best site to write from commits in ${ms(qj.result.commitLatencyMs)}` : "";
-    return `traffic ${entry}: writes from ${who} to ${d} commit in ${ms(w.latencyMs)}${w.via ? ` (${ms(J.rtt(b.site, w.via))} to the node in ${w.via} and back, plus its commit)` : ` (the node in ${b.site} waits one round trip to the farthest node before certifying)`}${verdict}${best}`;
+    return `traffic ${entry2}: writes from ${who} to ${d} commit in ${ms(w.latencyMs)}${w.via ? ` (${ms(J.rtt(b.site, w.via))} to the node in ${w.via} and back, plus its commit)` : ` (the node in ${b.site} waits one round trip to the farthest node before certifying)`}${verdict}${best}`;
   }
   if (w.via)
-    return `traffic ${entry}: with ${d}'s leader in ${p.site}${judgedWhere(qj)}, ${who} does not reach it: CockroachDB \u2265 24.1 proxies its writes through a follower in ${w.via} \u2014 ${ms(J.rtt(b.site, w.via))} + ${ms(J.rtt(w.via, p.site))} + the ${ms(p.commit)} commit = ${ms(w.latencyMs)}${verdict} (before 24.1, or with the proxy disabled, they fail: up to ${rps(b.loadRps)} of errors)`;
+    return `traffic ${entry2}: with ${d}'s leader in ${p.site}${judgedWhere(qj)}, ${who} does not reach it: CockroachDB \u2265 24.1 proxies its writes through a follower in ${w.via} \u2014 ${ms(J.rtt(b.site, w.via))} + ${ms(J.rtt(w.via, p.site))} + the ${ms(p.commit)} commit = ${ms(w.latencyMs)}${verdict} (before 24.1, or with the proxy disabled, they fail: up to ${rps(b.loadRps)} of errors)`;
   const alternatives = qj.placements.filter(
     (x) => qj.clients.every((c) => {
       const path = qj.path(x, c);
@@ -21308,18 +21360,18 @@ function writeSentence(J, entry, b, qj, w) {
   );
   const where2 = judgedWhere(qj);
   const fix = !over ? "" : alternatives.length ? `; with the leader in ${listText(alternatives.map((x) => x.site))} every writer is within it${noPin(qj.q) ? ", but nothing keeps it there" : ""}` : `; no placement of the leader keeps every writer (${listText([...qj.clients])}) within it`;
-  return `traffic ${entry}: writes from ${who} to ${d} go to its leader in ${p.site}${where2}: ${ms(J.rtt(b.site, p.site))} there and back plus the ${ms(p.commit)} commit = ${ms(w.latencyMs)}${verdict}${fix}`;
+  return `traffic ${entry2}: writes from ${who} to ${d} go to its leader in ${p.site}${where2}: ${ms(J.rtt(b.site, p.site))} there and back plus the ${ms(p.commit)} commit = ${ms(w.latencyMs)}${verdict}${fix}`;
 }
 function placementAdvice(J, name, qj) {
   const budget = qj.result.writeLatencyBudgetMs;
   const best = qj.best;
   if (!best || budget === null || qj.judged !== best || qj.result.kind === "galera" || qj.clients.length === 0) return;
-  const within3 = (p) => qj.clients.every((c) => {
+  const within4 = (p) => qj.clients.every((c) => {
     const w = qj.path(p, c);
     return !w.fails && w.ms !== void 0 && w.ms <= budget;
   });
-  const others = qj.placements.filter((p) => p !== best && !within3(p));
-  if (!within3(best) || !others.length) return;
+  const others = qj.placements.filter((p) => p !== best && !within4(p));
+  if (!within4(best) || !others.length) return;
   const at = (p, only) => qj.clients.filter((c) => !only || only(c)).map((c) => `${c} ${ms(qj.path(p, c).ms ?? Number.NaN)}`).join(", ");
   const engine = qj.q.owner.engine?.value;
   const by = pinWords(engine);
@@ -21346,7 +21398,7 @@ function writesOf(quorums, deps, site) {
   }
   return writes;
 }
-function writeSentences(J, quorums, entry, remaining, deps) {
+function writeSentences(J, quorums, entry2, remaining, deps) {
   const relayed = [];
   for (const b of remaining)
     for (const d of deps) {
@@ -21355,7 +21407,7 @@ function writeSentences(J, quorums, entry, remaining, deps) {
       if (!qj || !w) continue;
       const over = w.latencyMs !== null && w.budgetMs !== null && w.latencyMs > w.budgetMs;
       if (w.budgetMs === null || w.latencyMs === null || !over && !w.via || !over && qj.result.kind === "galera") continue;
-      (over ? J.breaks : relayed).push(writeSentence(J, entry, b, qj, w));
+      (over ? J.breaks : relayed).push(writeSentence(J, entry2, b, qj, w));
     }
   J.notes.push(...relayed);
 }
@@ -21545,7 +21597,7 @@ function clusterApi(J, quorums, c, servingOf) {
   if (c.outcome !== "up") return c;
   const qj = quorums.get(ctx.topology.clusterByName.get(c.name));
   if (!qj) return c;
-  const loadText = (serving) => serving.map(({ entry, b }) => `${rps(b.loadRps)} from ${entry}`).join(", ");
+  const loadText = (serving) => serving.map(({ entry: entry2, b }) => `${rps(b.loadRps)} from ${entry2}`).join(", ");
   if (!qj.judged) {
     const serving = qj.result.outcome === "stops" ? servingOf(c.name) : [];
     const load2 = loadText(serving);
@@ -21587,10 +21639,10 @@ var SEE_POD_EVICTION = 'see "Pod eviction"';
 var evicts = (r2) => r2.clusters.some((c) => c.evictionAfterSeconds !== null);
 function afterApiStops(c, load, controlPlaneAt, reachable, remote = false, majorityAt = controlPlaneAt) {
   const pods = `its pods at ${c.site} keep running${load ? ` and serving (${load})` : ""}, but nothing can be scaled, rolled out or rescheduled there`;
-  const within3 = reachable.length ? ` The API server${reachable.length === 1 ? "" : "s"} at ${listText([...reachable])} ${reachable.length === 1 ? "is" : "are"} still within ${c.site}'s reach: if the control-plane endpoint sends ${c.name}'s nodes there, they keep their API. Otherwise` : "";
+  const within4 = reachable.length ? ` The API server${reachable.length === 1 ? "" : "s"} at ${listText([...reachable])} ${reachable.length === 1 ? "is" : "are"} still within ${c.site}'s reach: if the control-plane endpoint sends ${c.name}'s nodes there, they keep their API. Otherwise` : "";
   const evicted = remote ? `${evictsIfStacked(c.name, controlPlaneAt)}, from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals; ${HOSTED_EVICTS_NOTHING}` : `from about ${seconds(EVICTION_AFTER_SECONDS)} into the cut that control plane evicts them: they keep serving while the cut lasts, and the kubelets at ${c.site} stop them all when it heals`;
   const where2 = majorityAt.length === controlPlaneAt.length ? `${listText([...controlPlaneAt])}, where its etcd keeps a majority` : `${listText([...controlPlaneAt])}, with its etcd's majority (${listText([...majorityAt])}: etcd only at ${listText(majorityAt.filter((x) => !controlPlaneAt.includes(x)))})`;
-  return `${c.name}'s control plane keeps running at ${where2}.${within3} ${within3 ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}; ${evicted} (${SEE_POD_EVICTION})`;
+  return `${c.name}'s control plane keeps running at ${where2}.${within4} ${within4 ? pods : `${pods.charAt(0).toUpperCase()}${pods.slice(1)}`}; ${evicted} (${SEE_POD_EVICTION})`;
 }
 function apiWithoutServers(c, load, majorityAt, controlPlane, lost) {
   const gone = controlPlane.filter((x) => lost.has(x));
@@ -21798,8 +21850,8 @@ function* runSteps(ctx, s) {
 }
 var entitiesOfBreaks = (r2) => [...new Set(r2.breaks.map((b) => b.slice(0, Math.max(0, b.indexOf(": "))) || b))].join(", ");
 var worseVerdict = (a, b) => VERDICT_RANK[a] >= VERDICT_RANK[b] ? a : b;
-function deepCheckFailsElsewhere(window2, entry, isolated) {
-  const t = window2.traffic.find((y) => y.name === entry);
+function deepCheckFailsElsewhere(window2, entry2, isolated) {
+  const t = window2.traffic.find((y) => y.name === entry2);
   const inside2 = t?.backends.filter((b) => isolated.includes(b.site)) ?? [];
   if (!t || inside2.some((b) => b.errors) || !inside2.some((b) => b.loadRps !== null)) return [];
   return t.backends.filter((b) => !isolated.includes(b.site) && b.errors);
@@ -22017,9 +22069,9 @@ function writeBudgetFigures(ctx, store, limit = BUDGET_STATE_LIMIT) {
     atPin.forEach((w, k) => {
       if (w) t.atPin[k] += p;
     });
-    const within3 = leaders2.find((_, k) => !byLeader[k].length) ?? null;
+    const within4 = leaders2.find((_, k) => !byLeader[k].length) ?? null;
     seen.push({
-      state: { components: failed.map((i) => comps[i].name), probability: p, writes: judged4, withinWithLeaderIn: within3 },
+      state: { components: failed.map((i) => comps[i].name), probability: p, writes: judged4, withinWithLeaderIn: within4 },
       atPin
     });
   });
@@ -22061,8 +22113,8 @@ function budgetOf(ctx, store) {
 }
 function overBudgetStateText(s) {
   const what = s.components.length ? `${s.components.join(" + ")} down` : "every site and link up";
-  const within3 = s.withinWithLeaderIn ? `, within the budget with the leader in ${s.withinWithLeaderIn}` : "";
-  return `${what}, ${timeShare(s.probability)}: ${s.writes[0].startsWith("its best commit") ? "" : "writes from "}${s.writes.join(", ")}${within3}`;
+  const within4 = s.withinWithLeaderIn ? `, within the budget with the leader in ${s.withinWithLeaderIn}` : "";
+  return `${what}, ${timeShare(s.probability)}: ${s.writes[0].startsWith("its best commit") ? "" : "writes from "}${s.writes.join(", ")}${within4}`;
 }
 function budgetText(f, causes = true) {
   const head = `writes over the ${ms(f.budgetMs)} budget (writeLatencyBudgetMs)`;
@@ -22455,16 +22507,16 @@ function aliasCount(node) {
 function viaAlias(node, a) {
   const target = a && resolveAlias(a.doc, node);
   if (!a || !target) throw NOT_PLAIN;
-  let entry = a.used.get(target);
-  if (!entry) {
+  let entry2 = a.used.get(target);
+  if (!entry2) {
     if (aliasCount(target) < 0) throw NOT_PLAIN;
-    entry = { uses: 0, res: convert(target, a) };
-    a.used.set(target, entry);
+    entry2 = { uses: 0, res: convert(target, a) };
+    a.used.set(target, entry2);
   }
-  entry.uses++;
-  if (a.maxAliasCount >= 0 && (entry.uses + 1) * aliasCount(target) > a.maxAliasCount)
+  entry2.uses++;
+  if (a.maxAliasCount >= 0 && (entry2.uses + 1) * aliasCount(target) > a.maxAliasCount)
     throw new ReferenceError("Excessive alias count indicates a resource exhaustion attack");
-  return entry.res;
+  return entry2.res;
 }
 function convert(node, a) {
   if (node === null || node === void 0) return node;
@@ -27228,12 +27280,45 @@ function lstatOrUndefined(p, shown) {
   }
 }
 var kindOf2 = (st) => st.isDirectory() ? "a folder" : st.isSymbolicLink() ? "a symbolic link" : st.isFIFO() ? "a FIFO" : st.isCharacterDevice() || st.isBlockDevice() ? "a device" : st.isSocket() ? "a socket" : "not a regular file";
+function within2(root2, p) {
+  const rel = (0, import_node_path3.relative)(root2, p);
+  return rel === "" || rel !== ".." && !rel.startsWith(`..${import_node_path3.sep}`) && !(0, import_node_path3.isAbsolute)(rel) ? rel : void 0;
+}
+function linkedOutside(dir, shown, cwd) {
+  let root2;
+  try {
+    root2 = (0, import_node_fs3.realpathSync)(cwd);
+  } catch {
+    return void 0;
+  }
+  const named = (0, import_node_path3.resolve)(cwd);
+  const base = within2(named, dir) !== void 0 ? named : within2(root2, dir) !== void 0 ? root2 : void 0;
+  if (base === void 0) return void 0;
+  let p = base;
+  for (const part of (0, import_node_path3.relative)(base, dir).split(import_node_path3.sep).filter(Boolean)) {
+    p = (0, import_node_path3.join)(p, part);
+    let real;
+    try {
+      if (!(0, import_node_fs3.lstatSync)(p).isSymbolicLink()) continue;
+      real = (0, import_node_fs3.realpathSync)(p);
+    } catch {
+      return void 0;
+    }
+    if (within2(root2, real) === void 0)
+      return new OutputError(
+        `cannot write ${shown}: ${(0, import_node_path3.relative)(base, p)} is a symbolic link to ${real}, outside the working folder: not followed (name a folder outside the working folder by its own path if that is where it belongs)`
+      );
+  }
+  return void 0;
+}
 function prepareFolder(folder, cwd, o = {}) {
   if (!folder) throw new OutputError("the output folder name is empty");
   const abs = (0, import_node_path3.resolve)(cwd, folder);
   const own2 = lstatOrUndefined(abs, folder);
   if (own2?.isSymbolicLink() && o.followLink === false)
     throw new OutputError(`${folder} is a symbolic link: not followed (choose the folder with -o)`);
+  const outside2 = linkedOutside(abs, folder, cwd);
+  if (outside2) throw outside2;
   let st;
   try {
     st = (0, import_node_fs3.statSync)(abs);
@@ -27304,6 +27389,8 @@ function writeOne(abs, shown, content, how) {
 function writeOutputFile(path, content, cwd, o = {}) {
   if (!path) throw new OutputError("the output file name is empty");
   const abs = (0, import_node_path3.resolve)(cwd, path);
+  const outside2 = linkedOutside((0, import_node_path3.dirname)(abs), path, cwd);
+  if (outside2) throw outside2;
   let dir;
   try {
     dir = (0, import_node_fs3.statSync)((0, import_node_path3.dirname)(abs));
@@ -27379,9 +27466,9 @@ var noFile = (e) => {
   const code2 = e.code;
   return code2 === "ENOENT" || code2 === "ENOTDIR";
 };
-var unreadable = (entry, shown, e, what = "file") => {
+var unreadable = (entry2, shown, e, what = "file") => {
   const link = what === "link" ? ", a symbolic link," : "";
-  const subject = shown === entry ? `\`${entry}\`${link}` : `\`${entry}\` reaches ${what === "folder" ? "the folder " : ""}${shown}${link || ","} which`;
+  const subject = shown === entry2 ? `\`${entry2}\`${link}` : `\`${entry2}\` reaches ${what === "folder" ? "the folder " : ""}${shown}${link || ","} which`;
   return { code: "drift/missing-file", message: `${subject} cannot be read (${reasonOf(e)}): nothing there is compared` };
 };
 var realOrSelf = (p) => {
@@ -27491,9 +27578,9 @@ function splitGlob(pattern) {
   const k = segs.findIndex((s) => s !== "" && import_fast_glob.default.isDynamicPattern(s));
   return { base: segs.slice(0, k).join("/") || (pattern.startsWith("/") ? "/" : "."), rest: segs.slice(k).join("/") };
 }
-var outside = (entry, root2, how) => ({
+var outside = (entry2, root2, how) => ({
   code: "drift/outside-repository",
-  message: `\`${entry}\` ${how} outside ${BOUND_NAMES[root2.kind]}: it is not read`
+  message: `\`${entry2}\` ${how} outside ${BOUND_NAMES[root2.kind]}: it is not read`
 });
 function boundedFs(limits) {
   const state = { folders: 0, over: "", unreadable: [] };
@@ -27603,22 +27690,22 @@ function boundFileSource(o = {}) {
   };
 }
 function judgeIn(overlay2, accept) {
-  return (abs, resolved, entry, root2) => {
+  return (abs, resolved, entry2, root2) => {
     const shown = (p) => inBound(root2, p);
-    const named = !import_fast_glob.default.isDynamicPattern(entry);
-    const subject = (then, link = false) => named && !link ? `\`${entry}\` ${then}` : `\`${entry}\` reaches ${shown(abs)}, which ${then}`;
-    if (!inside(root2.path, resolved)) return { refused: outside(entry, root2, wayOut(root2, abs, "goes through")) };
+    const named = !import_fast_glob.default.isDynamicPattern(entry2);
+    const subject = (then, link = false) => named && !link ? `\`${entry2}\` ${then}` : `\`${entry2}\` reaches ${shown(abs)}, which ${then}`;
+    if (!inside(root2.path, resolved)) return { refused: outside(entry2, root2, wayOut(root2, abs, "goes through")) };
     let st;
     try {
       st = (0, import_node_fs4.lstatSync)(resolved);
     } catch (e) {
       if (overlay2(abs) !== void 0) return accept(abs, resolved);
-      return noFile(e) ? void 0 : { refused: unreadable(entry, named ? entry : shown(abs), e) };
+      return noFile(e) ? void 0 : { refused: unreadable(entry2, named ? entry2 : shown(abs), e) };
     }
     const target = st.isSymbolicLink() ? realOrSelf(resolved) : resolved;
     if (!inside(root2.path, target))
       return {
-        refused: outside(entry, root2, `${named ? "is" : `reaches ${shown(abs)},`} a symbolic link to ${linkText(resolved)}, which leads`)
+        refused: outside(entry2, root2, `${named ? "is" : `reaches ${shown(abs)},`} a symbolic link to ${linkText(resolved)}, which leads`)
       };
     const hidden = hiddenPart((0, import_node_path4.relative)(root2.path, resolved)) ?? hiddenPart((0, import_node_path4.relative)(root2.path, target));
     if (hidden)
@@ -27633,7 +27720,7 @@ function judgeIn(overlay2, accept) {
       t = st.isSymbolicLink() ? (0, import_node_fs4.statSync)(target) : st;
     } catch (e) {
       if (noFile(e)) return void 0;
-      return { refused: unreadable(entry, named ? entry : shown(abs), e, "link") };
+      return { refused: unreadable(entry2, named ? entry2 : shown(abs), e, "link") };
     }
     if (t.isDirectory()) return void 0;
     if (!t.isFile())
@@ -27656,18 +27743,18 @@ function globCost(pattern) {
     return `has more than ${MAX_SEGMENT_WILDCARDS} \`*\` in one path segment (\`${crowded}\`), which makes matching a long file name slow`;
   return void 0;
 }
-function globMatch(entry, dir, root2, limits, judge2) {
-  if (braceExpansions(entry, limits.patterns) > limits.patterns)
-    return tooBroad(`\`${entry}\` expands to more than ${limits.patterns} patterns: it is not expanded (name fewer alternatives)`);
-  const costly = globCost(entry);
-  if (costly) return tooBroad(`\`${entry}\` ${costly}: it is not expanded (narrow the pattern)`);
-  const { base, rest } = splitGlob(entry);
+function globMatch(entry2, dir, root2, limits, judge2) {
+  if (braceExpansions(entry2, limits.patterns) > limits.patterns)
+    return tooBroad(`\`${entry2}\` expands to more than ${limits.patterns} patterns: it is not expanded (name fewer alternatives)`);
+  const costly = globCost(entry2);
+  if (costly) return tooBroad(`\`${entry2}\` ${costly}: it is not expanded (narrow the pattern)`);
+  const { base, rest } = splitGlob(entry2);
   const baseAbs = (0, import_node_path4.resolve)(dir, base);
   const baseReal = realOrSelf(baseAbs);
   if (rest.split("/").includes(".."))
-    return { paths: [], refused: [outside(entry, root2, "climbs out of the folders it searches, which leads")] };
+    return { paths: [], refused: [outside(entry2, root2, "climbs out of the folders it searches, which leads")] };
   if (!inside(root2.path, baseReal))
-    return { paths: [], refused: [outside(entry, root2, `searches a folder that ${wayOut(root2, baseAbs, "goes through")}`)] };
+    return { paths: [], refused: [outside(entry2, root2, `searches a folder that ${wayOut(root2, baseAbs, "goes through")}`)] };
   const walked = cached(`glob\0${limits.folders}\0${limits.ms}\0${baseReal}\0${rest}`, () => {
     const bounded = boundedFs({ folders: limits.folders, ms: limits.ms });
     const entries = import_fast_glob.default.sync(rest, {
@@ -27688,15 +27775,15 @@ function globMatch(entry, dir, root2, limits, judge2) {
       files: entries.filter((e) => !e.dirent.isDirectory()).map((e) => e.path).sort()
     };
   });
-  if (walked.over) return tooBroad(`\`${entry}\` ${walked.over}: it is not expanded (narrow the pattern)`);
+  if (walked.over) return tooBroad(`\`${entry2}\` ${walked.over}: it is not expanded (narrow the pattern)`);
   if (walked.files.length > limits.matches)
     return tooBroad(
-      `\`${entry}\` matches ${walked.files.length} files, more than the ${limits.matches} one entry may bind: none is read (narrow the pattern)`
+      `\`${entry2}\` matches ${walked.files.length} files, more than the ${limits.matches} one entry may bind: none is read (narrow the pattern)`
     );
   const paths = [];
-  const refused = walked.unreadable.map((u) => unreadable(entry, inBound(root2, (0, import_node_path4.join)(baseReal, u.path)), u.error, "folder"));
+  const refused = walked.unreadable.map((u) => unreadable(entry2, inBound(root2, (0, import_node_path4.join)(baseReal, u.path)), u.error, "folder"));
   for (const f of walked.files) {
-    const j = judge2((0, import_node_path4.join)(baseAbs, f), (0, import_node_path4.join)(baseReal, f), entry, root2);
+    const j = judge2((0, import_node_path4.join)(baseAbs, f), (0, import_node_path4.join)(baseReal, f), entry2, root2);
     if (typeof j === "string") paths.push(j);
     else if (j) refused.push(j.refused);
   }
@@ -28538,8 +28625,8 @@ function overlay(ctx, r2) {
     },
     errorRps: (name) => traffic.get(name)?.errorRps ?? 0,
     withdrawn: (site) => withdrawn.has(site),
-    backend(entry, cluster) {
-      const t = traffic.get(entry);
+    backend(entry2, cluster) {
+      const t = traffic.get(entry2);
       return t && backendsOf2(t).get(cluster);
     },
     exported(service, namespace) {
@@ -28951,14 +29038,14 @@ function size(c) {
 }
 function failoverChanges(rb, ra, push) {
   const entries = [...new Set([...rb.failover ?? [], ...ra.failover ?? []].map((w) => w.entry))];
-  for (const entry of entries) {
-    const wb = rb.failover?.find((w) => w.entry === entry);
-    const wa = ra.failover?.find((w) => w.entry === entry);
+  for (const entry2 of entries) {
+    const wb = rb.failover?.find((w) => w.entry === entry2);
+    const wa = ra.failover?.find((w) => w.entry === entry2);
     const note = (w) => !w ? "no window" : w.seconds === null ? "unknown" : void 0;
     const over = (w) => w?.seconds != null && w.rtoObjectiveSeconds !== void 0 && w.seconds > w.rtoObjectiveSeconds;
     const rto = `over the RTO of ${wa?.rtoObjectiveSeconds} s`;
     push({
-      entity: entry,
+      entity: entry2,
       measure: "failoverSeconds",
       before: wb?.seconds ?? null,
       after: wa?.seconds ?? null,
@@ -28998,14 +29085,14 @@ function measureChanges(scenario2, rb, ra, settled) {
     const scale = Math.max(peak(ta), peak(tb)) || void 0;
     for (const ba of ta.backends) {
       const bb = tb?.backends.find((x) => x.cluster === ba.cluster);
-      const entry = ta.name;
+      const entry2 = ta.name;
       const notes = { beforeNote: backendNote(rb, bb), afterNote: backendNote(ra, ba) };
-      push({ entity: ba.cluster, entry, measure: "loadRps", before: bb?.loadRps ?? null, after: ba.loadRps, scale, ...notes });
+      push({ entity: ba.cluster, entry: entry2, measure: "loadRps", before: bb?.loadRps ?? null, after: ba.loadRps, scale, ...notes });
       const hb = bb?.headroomRps ?? null;
       const ha = ba.headroomRps;
       push({
         entity: ba.cluster,
-        entry,
+        entry: entry2,
         measure: "headroomRps",
         before: hb,
         after: ha,
@@ -29078,11 +29165,11 @@ function quorumChanges(rb, ra, push) {
     });
   }
 }
-var within2 = (value, allowed) => value <= allowed * (1 + 1e-9) + 1e-15;
+var within3 = (value, allowed) => value <= allowed * (1 + 1e-9) + 1e-15;
 function objectiveSides(measure, j, jb, before2, figure) {
   const objective = j.objective;
   const judged4 = measure === "availability" && figure && before2 !== null ? availabilityMeets(figure, objective) : void 0;
-  const meets = (v) => judged4 ? judged4.met === true : within2(v, objective);
+  const meets = (v) => judged4 ? judged4.met === true : within3(v, objective);
   return {
     objective,
     metAfter: j.met,
@@ -29655,10 +29742,10 @@ function diffJson(d) {
       before: d.before,
       after: d.after,
       scenarios: d.scenarios,
-      changes: d.changes.map(({ scenario: scenario2, entity, entry, measure, from, before: before2, after, beforeNote, afterNote, crosses, unproven: unproven2 }) => ({
+      changes: d.changes.map(({ scenario: scenario2, entity, entry: entry2, measure, from, before: before2, after, beforeNote, afterNote, crosses, unproven: unproven2 }) => ({
         scenario: scenario2,
         entity,
-        ...entry ? { entry } : {},
+        ...entry2 ? { entry: entry2 } : {},
         measure,
         ...from ? { from } : {},
         before: before2,
@@ -31072,8 +31159,8 @@ function recordLine(key, set) {
   if ("addresses" in set) return `  ${shellLine(["sshable", key, ...set.addresses])}`;
   if ("namespace" in set) return `  ${shellLine(["record_pods", key, set.cluster, set.namespace])}`;
   const v4 = set.within?.length && set.within.every((r2) => parseCidr(r2)?.family === 4);
-  const within3 = v4 ? set.within.join(",") : "-";
-  return `  ${shellLine(["record_nodes", key, set.cluster, within3, ...set.controlPlane ? ["-l", "node-role.kubernetes.io/control-plane"] : []])}`;
+  const within4 = v4 ? set.within.join(",") : "-";
+  return `  ${shellLine(["record_nodes", key, set.cluster, within4, ...set.controlPlane ? ["-l", "node-role.kubernetes.io/control-plane"] : []])}`;
 }
 var PROBE_FUNCTIONS = [
   "# keep KEY: one address per line on stdin (addresses only: nothing else reaches a command line), recorded under KEY",
@@ -31386,8 +31473,8 @@ function notEnactedBreak(r2, b) {
   const out = /* @__PURE__ */ new Set([...r2.unenactedQuorums, ...r2.uncutStores.map((x) => `store ${x}`)]);
   const subject = subjectOf(b);
   if (out.has(subject)) return true;
-  const entry = /^traffic (.+)$/.exec(subject)?.[1];
-  return entry !== void 0 && r2.unenactedEntries.includes(entry) && /of errors|serves errors/.test(b);
+  const entry2 = /^traffic (.+)$/.exec(subject)?.[1];
+  return entry2 !== void 0 && r2.unenactedEntries.includes(entry2) && /of errors|serves errors/.test(b);
 }
 function durationText(r2) {
   const d = r2.duration;
@@ -31939,8 +32026,8 @@ function loseAfterDeep(rb, tr, others) {
   const reason2 = cell(deepReason(rb.r.ctx, tr, rb.isolated, failing));
   const after = rb.r.after?.traffic.find((y) => y.name === tr.name.value);
   const left = after?.backends.filter((b) => b.loadRps !== null && !others.includes(b.cluster)).map((b) => cell(b.cluster)) ?? [];
-  const entry = cell(tr.name.value);
-  return `Once ${cell(rb.isolated.join(", "))} is out, ${them} still ${many ? "err" : "errs"} (${reason2}), so a deep check keeps ${many ? "them" : "it"} withdrawn too: ${left.length ? `${entry} is left to ${listOf(left)}` : `${entry} has no backend left in rotation \u2014 **down** either way, as with ${them} in and answering errors (Customer impact, below)`}. Only a shallow check leaves ${them} in.`;
+  const entry2 = cell(tr.name.value);
+  return `Once ${cell(rb.isolated.join(", "))} is out, ${them} still ${many ? "err" : "errs"} (${reason2}), so a deep check keeps ${many ? "them" : "it"} withdrawn too: ${left.length ? `${entry2} is left to ${listOf(left)}` : `${entry2} has no backend left in rotation \u2014 **down** either way, as with ${them} in and answering errors (Customer impact, below)`}. Only a shallow check leaves ${them} in.`;
 }
 function abortCriteria(rb) {
   const { r: r2, p, t, out, deadman } = rb;
@@ -31952,10 +32039,10 @@ function abortCriteria(rb) {
   );
   const after = r2.after;
   for (const tr of p.traffic) {
-    const entry = t.traffic.find((x) => x.name?.value === tr.name);
-    const peak = entry?.peakRps?.value ?? tr.backends.reduce((a, b) => a + (b.loadRps ?? 0), 0);
+    const entry2 = t.traffic.find((x) => x.name?.value === tr.name);
+    const peak = entry2?.peakRps?.value ?? tr.backends.reduce((a, b) => a + (b.loadRps ?? 0), 0);
     const threshold = Math.max(1, Math.round(peak * ERROR_SHARE));
-    const ttl2 = entry?.steering?.value === "anycast" ? void 0 : entry?.ttlSeconds?.value;
+    const ttl2 = entry2?.steering?.value === "anycast" ? void 0 : entry2?.ttlSeconds?.value;
     const withdrawn = tr.backends.filter((b) => b.errors && rb.isolated.includes(b.site)).map((b) => b.cluster);
     const staying = tr.backends.filter((b) => b.errors && !rb.isolated.includes(b.site) && b.loadRps !== null);
     const healthy = tr.backends.filter((b) => !b.errors && b.loadRps !== null).map((b) => b.cluster);
@@ -32003,11 +32090,11 @@ function abortCriteria(rb) {
     ""
   );
 }
-function stayingAbort(rb, entry, b) {
+function stayingAbort(rb, entry2, b) {
   const after = rb.r.after;
-  const last = after && withdraws(rb) ? after.traffic.find((y) => y.name === entry)?.backends.find((y) => y.cluster === b.cluster) : void 0;
-  const deep = rb.o.isolate && deepOthers(rb, entry).includes(b.cluster);
-  return `errors at ${cell(b.cluster)} (predicted: up to ${deep ? `${int(b.loadRps)} rps fail until a deep health check withdraws it, not ${cell(listOf(rb.isolated))}` : partitionWithdrawn(rb, entry).includes(b.cluster) ? `${int(b.loadRps)} rps fail until a deep health check withdraws it, while the cut lasts with a shallow one` : last?.errors && last.loadRps !== null && last.loadRps !== b.loadRps ? `${int(last.loadRps)} rps fail from the withdrawal of ${cell(listOf(rb.isolated))} until the cut heals \u2014 ${int(b.loadRps)} before it` : `${int(b.loadRps)} rps fail while the cut lasts`}) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the planned end (${cell(rb.r.duration.text)}) or after a roll-back \u2014 the accepted outage is the run's length, not more`;
+  const last = after && withdraws(rb) ? after.traffic.find((y) => y.name === entry2)?.backends.find((y) => y.cluster === b.cluster) : void 0;
+  const deep = rb.o.isolate && deepOthers(rb, entry2).includes(b.cluster);
+  return `errors at ${cell(b.cluster)} (predicted: up to ${deep ? `${int(b.loadRps)} rps fail until a deep health check withdraws it, not ${cell(listOf(rb.isolated))}` : partitionWithdrawn(rb, entry2).includes(b.cluster) ? `${int(b.loadRps)} rps fail until a deep health check withdraws it, while the cut lasts with a shallow one` : last?.errors && last.loadRps !== null && last.loadRps !== b.loadRps ? `${int(last.loadRps)} rps fail from the withdrawal of ${cell(listOf(rb.isolated))} until the cut heals \u2014 ${int(b.loadRps)} before it` : `${int(b.loadRps)} rps fail while the cut lasts`}) still above the baseline ${ERROR_SUSTAIN_SECONDS} s after the planned end (${cell(rb.r.duration.text)}) or after a roll-back \u2014 the accepted outage is the run's length, not more`;
 }
 function lagAbort(l, seconds2, multiWriter) {
   if (l.bound === void 0)
@@ -32064,20 +32151,20 @@ function customerImpact(rb) {
   }
   out.push("");
 }
-function partitionWithdrawn(rb, entry) {
+function partitionWithdrawn(rb, entry2) {
   const d = rb.r.deepAfter;
   if (!d || rb.isolated.length) return [];
-  const tr = rb.p.traffic.find((y) => y.name === entry);
+  const tr = rb.p.traffic.find((y) => y.name === entry2);
   return (tr?.backends ?? []).filter((b) => b.errors && b.loadRps && d.withdrawn.includes(b.site)).map((b) => b.cluster);
 }
-function partitionWindow(rb, entry) {
-  const tr = rb.t.traffic.find((x) => x.name?.value === entry);
+function partitionWindow(rb, entry2) {
+  const tr = rb.t.traffic.find((x) => x.name?.value === entry2);
   const rto = tr ? rtoEstimate(tr) : null;
   return rto ? `within about ${rto.seconds} s: ${cell(rto.terms)}` : "the design declares no health-check timing (traffic[].healthCheck): how soon is unknown";
 }
-function partitionAfterText(rb, entry) {
-  const gone = partitionWithdrawn(rb, entry);
-  const aft = rb.r.deepAfter?.after.traffic.find((y) => y.name === entry);
+function partitionAfterText(rb, entry2) {
+  const gone = partitionWithdrawn(rb, entry2);
+  const aft = rb.r.deepAfter?.after.traffic.find((y) => y.name === entry2);
   if (!gone.length || !aft) return "";
   const remaining = aft.backends.filter((b) => b.loadRps !== null);
   return ` With a deep check, once it has withdrawn ${cell(listOf(gone))}: ${remaining.map(
@@ -32614,8 +32701,8 @@ function moveNote(rb, quorum) {
     `; simulate's fastest placement is ${cell(m.recommended)}, but etcd's leader cannot be pinned: it is wherever the last election left it`
   ) : one ? `; with the placement simulate recommends (${cell(m.recommended)}) the ${one} is there, so expect it to move` : `; with the placement simulate recommends (${cell(m.recommended)}) every leader is there, so expect every one to move` : ""}${isTidb(st?.engine?.value) ? `; and ${cell(pdStall(m.cutOff))}` : ""}.`;
 }
-function stallText(rb, entry) {
-  const tr = rb.t.traffic.find((x) => x.name?.value === entry);
+function stallText(rb, entry2) {
+  const tr = rb.t.traffic.find((x) => x.name?.value === entry2);
   const parts = [];
   for (const m of rb.moves) {
     if (m.kind === "etcd" || !tr?.dependsOn?.items.some((d) => `store ${d.value}` === m.quorum)) continue;
@@ -32912,11 +32999,11 @@ function budgetSpends(ctx, p, after, seconds2, windowOf) {
       tr.backends.filter((b) => b.errors).reduce((a, b) => a + (b.loadRps ?? 0), 0)
     );
   };
-  for (const entry of t.traffic) {
-    const name = entry.name?.value;
-    const objective = entry.objectives?.availability?.value;
+  for (const entry2 of t.traffic) {
+    const name = entry2.name?.value;
+    const objective = entry2.objectives?.availability?.value;
     if (!name || objective === void 0 || objective >= 1) continue;
-    const peak = entry.peakRps?.value ?? p.traffic.find((y) => y.name === name)?.backends.reduce((a, b) => a + (b.loadRps ?? 0), 0) ?? 0;
+    const peak = entry2.peakRps?.value ?? p.traffic.find((y) => y.name === name)?.backends.reduce((a, b) => a + (b.loadRps ?? 0), 0) ?? 0;
     if (!peak) continue;
     const during = failing(p, name, peak);
     const window2 = after ? Math.min(seconds2, windowOf(name) ?? seconds2) : seconds2;
@@ -32945,16 +33032,16 @@ function budgetSpends(ctx, p, after, seconds2, windowOf) {
 }
 function spendsOf(ctx, prediction, after, seconds2) {
   return withShallow(
-    budgetSpends(ctx, prediction, after, seconds2, (entry) => rtoOf(ctx, entry)?.seconds),
-    budgetSpends(ctx, prediction, after, seconds2, (entry) => {
-      const rto = rtoOf(ctx, entry);
+    budgetSpends(ctx, prediction, after, seconds2, (entry2) => rtoOf(ctx, entry2)?.seconds),
+    budgetSpends(ctx, prediction, after, seconds2, (entry2) => {
+      const rto = rtoOf(ctx, entry2);
       return rto ? rto.seconds + MANUAL_WITHDRAWAL_SECONDS : void 0;
     }),
-    (entry) => rtoOf(ctx, entry)
+    (entry2) => rtoOf(ctx, entry2)
   );
 }
-var rtoOf = (ctx, entry) => {
-  const tr = ctx.topology.traffic.find((x) => x.name?.value === entry);
+var rtoOf = (ctx, entry2) => {
+  const tr = ctx.topology.traffic.find((x) => x.name?.value === entry2);
   return tr ? rtoEstimate(tr) : null;
 };
 function withShallow(deep, shallow, rtoOfEntry) {
@@ -33038,7 +33125,7 @@ function partitionDeepAfter(ctx, p, notCut = /* @__PURE__ */ new Map()) {
 }
 function partitionSpends(ctx, p, deep, seconds2) {
   const whole = budgetSpends(ctx, p, void 0, seconds2, () => void 0);
-  return budgetSpends(ctx, p, deep, seconds2, (entry) => rtoOf(ctx, entry)?.seconds).map((b) => {
+  return budgetSpends(ctx, p, deep, seconds2, (entry2) => rtoOf(ctx, entry2)?.seconds).map((b) => {
     const s = whole.find((x) => x.what === b.what);
     const rto = rtoOf(ctx, b.what);
     return s && rto && s.minutes > b.minutes ? {
@@ -34459,9 +34546,9 @@ function rpoLines(r2) {
 }
 var ofCapacity2 = (b) => b.capacityRps === null ? rps(b.loadRps ?? 0) : ((w) => `${w.load} of ${w.capacity}`)(loadWords(b.loadRps ?? 0, b.capacityRps));
 var headroomOf = (b) => ((w) => `headroom ${w.headroom} (${w.share})`)(loadWords(b.loadRps ?? 0, b.capacityRps ?? 0));
-function tightestLosses(r2, entry) {
+function tightestLosses(r2, entry2) {
   return r2.single.flatMap(
-    (x) => (x.traffic.find((y) => y.name === entry)?.backends ?? []).filter((b) => b.loadRps !== null && b.capacityRps !== null).map((b) => ({ scenario: x.name, b, head: b.capacityRps - b.loadRps }))
+    (x) => (x.traffic.find((y) => y.name === entry2)?.backends ?? []).filter((b) => b.loadRps !== null && b.capacityRps !== null).map((b) => ({ scenario: x.name, b, head: b.capacityRps - b.loadRps }))
   ).sort((a, b) => a.head - b.head);
 }
 function costLines(r2) {
@@ -34630,12 +34717,12 @@ function commitLatencies(ctx, q) {
 var noPinOf2 = (q) => q.kind === "consensus" ? leaderUnpinnable(q.owner.engine?.value) : void 0;
 function writesVerdict(ctx, q, writes, budget) {
   if (!writes?.writers.length || budget === void 0) return [];
-  const within3 = writes.placements.filter((p) => p.slowest !== void 0 && p.slowest <= budget);
-  if (within3.length) {
-    const price = within3.length === 1 && within3.length < writes.placements.length && !noPinOf2(q) ? pinCostOf(ctx, q.owner, within3[0].site) : void 0;
+  const within4 = writes.placements.filter((p) => p.slowest !== void 0 && p.slowest <= budget);
+  if (within4.length) {
+    const price = within4.length === 1 && within4.length < writes.placements.length && !noPinOf2(q) ? pinCostOf(ctx, q.owner, within4[0].site) : void 0;
     const pin = price ? `: pin it there for write latency, at a price: ${price}` : ": pin it there";
     return [
-      `With the leader in ${listText(within3.map((p) => p.site))}, every writing site's writes are within the ${ms2(budget)} budget${within3.length < writes.placements.length ? noPinOf2(q) ? `, but nothing keeps it there (${noPinOf2(q)})` : pin : ""}.`,
+      `With the leader in ${listText(within4.map((p) => p.site))}, every writing site's writes are within the ${ms2(budget)} budget${within4.length < writes.placements.length ? noPinOf2(q) ? `, but nothing keeps it there (${noPinOf2(q)})` : pin : ""}.`,
       ""
     ];
   }
@@ -34912,15 +34999,15 @@ function failoverDrill(r2) {
   const carrying = win.traffic.flatMap((tr) => tr.backends.filter((b) => b.loadRps).map((b) => ({ entry: tr.name, b })));
   const erring = carrying.filter((x) => x.b.errors);
   const serving = carrying.filter((x) => x.b.site === site && !x.b.errors);
-  const errText = ({ entry, b }) => (
+  const errText = ({ entry: entry2, b }) => (
     // review M128: a write to a store with no majority on this side blocks (CockroachDB, etcd) or
     // waits on a primary across the cut: the client sees the application's own timeout or its 5xx
-    `${b.cluster} answers up to ${rps(b.errorRps)} of ${entry} with errors or hung requests (5xx, or the application's own timeout${b.site === site ? " \u2014 it is up and answers, but" : ":"} a store it writes to takes no writes from ${b.site})`
+    `${b.cluster} answers up to ${rps(b.errorRps)} of ${entry2} with errors or hung requests (5xx, or the application's own timeout${b.site === site ? " \u2014 it is up and answers, but" : ":"} a store it writes to takes no writes from ${b.site})`
   );
   const sees = [
     ...erring.map(errText),
     ...serving.map(
-      ({ entry, b }) => `${b.cluster} keeps serving its ${rps(b.loadRps)} of ${entry} (${seen?.unenactedEntries.includes(entry) ? "what it writes to is not cut by the drill: the game day's Not enacted" : "nothing it writes to is across the cut"})`
+      ({ entry: entry2, b }) => `${b.cluster} keeps serving its ${rps(b.loadRps)} of ${entry2} (${seen?.unenactedEntries.includes(entry2) ? "what it writes to is not cut by the drill: the game day's Not enacted" : "nothing it writes to is across the cut"})`
     )
   ].join(", ");
   const clean = carrying.length && !erring.length ? ": clients see no errors, and the drill measures the withdrawal itself" : "";
@@ -35259,6 +35346,10 @@ var CHECK_HELP = {
     { flags: "--rule CODE=SEVERITY", text: "override a rule: off|error|warning|information|hint (repeatable; codes: quorate rules)" },
     { flags: "--galera-max-rtt-ms N", text: `rtt/galera-wan threshold in ms (default ${DEFAULT_OPTIONS.galeraMaxRttMs})` },
     { flags: "--max-file-size-kb N", text: `files larger than this are not analysed (default ${DEFAULT_MAX_FILE_KB}); exit 2 names them` },
+    {
+      flags: "--max-total-size-mb N",
+      text: `at most this much is read in all, each file once however many names it has (default ${DEFAULT_MAX_TOTAL_MB}); exit 2 names the files past it`
+    },
     { flags: "--color, --no-color", text: "force or suppress colour (default: only on a terminal, never with NO_COLOR)" }
   ],
   details: `Folders are searched recursively for *.topology.yaml / *.topology.yml and YAML files holding
@@ -35269,7 +35360,7 @@ files named in a cluster's \`deployment\` list are read with their topology (dri
 standard input, reported as the file '-' (a topology by its apiVersion and kind).
 
 Exit status: 0 no error findings, 1 at least one error finding, 2 usage error, unreadable path
-or a file over the size limit.`,
+or a file over the size limit (one file's, or the run's in all).`,
   examples: [
     "quorate check .                                   # every design and manifest under here",
     "quorate check --format sarif examples > quorate.sarif",
@@ -35282,6 +35373,7 @@ function checkCommand(args, io, version) {
   let color;
   let galeraMaxRttMs = DEFAULT_OPTIONS.galeraMaxRttMs;
   let maxFileKb = DEFAULT_MAX_FILE_KB;
+  let maxTotalMb = DEFAULT_MAX_TOTAL_MB;
   const severities = {};
   const paths = [];
   for (const { flag, arg, value } of walkArgs(args, CHECK_HELP)) {
@@ -35303,14 +35395,20 @@ function checkCommand(args, io, version) {
       maxFileKb = Number(v);
       if (!Number.isInteger(maxFileKb) || maxFileKb < 1)
         throw new UsageError(`--max-file-size-kb takes a whole number of KB (at least 1), not '${v}'`);
+    } else if (flag === "--max-total-size-mb") {
+      const v = value();
+      maxTotalMb = Number(v);
+      if (!Number.isInteger(maxTotalMb) || maxTotalMb < 1)
+        throw new UsageError(`--max-total-size-mb takes a whole number of MB (at least 1), not '${v}'`);
     } else if (flag === "--color") color = true;
     else if (flag === "--no-color") color = false;
     else if (flag.startsWith("-") && flag !== "-") throw new UsageError(`unknown option '${flag}' (try 'quorate --help')`);
     else paths.push(arg);
   }
   if (!paths.length) throw new UsageError("check needs at least one PATH (a file or a folder)");
-  const { files, tooLarge: tooLarge2 } = collectFiles(paths, io.cwd, maxFileKb * 1024, (line) => io.stderr(`quorate: ${line}
-`), io.stdin);
+  const note = (line) => io.stderr(`quorate: ${line}
+`);
+  const { files, tooLarge: tooLarge2, overBudget } = collectFiles(paths, io.cwd, maxFileKb * 1024, note, io.stdin, maxTotalMb * 1024 * 1024);
   for (const f of tooLarge2) {
     io.stderr(
       f.size === void 0 ? `quorate: ${f.path} (standard input) is over the ${maxFileKb} KB limit for one file, where reading it stopped: not analysed (raise it with --max-file-size-kb)
@@ -35318,11 +35416,13 @@ function checkCommand(args, io, version) {
 `
     );
   }
+  if (overBudget.length) note(overBudgetLine(overBudget, maxTotalMb));
   const deployments = { source: boundFileSource({ cwd: io.cwd, maxBytes: maxFileKb * 1024 }), fingerprints: pemFingerprints };
   const results = analyzeRun(files, { galeraMaxRttMs, severities }, deployments).filter((r2) => r2.parsed.relevant || r2.findings.length);
   const rows2 = rows(results);
   const names = results.map((r2) => r2.parsed.path);
-  if (!results.length && !tooLarge2.length) io.stderr(`quorate: no topology files or manifests found in ${paths.join(" ")}
+  if (!results.length && !tooLarge2.length && !overBudget.length)
+    io.stderr(`quorate: no topology files or manifests found in ${paths.join(" ")}
 `);
   switch (format) {
     case "json":
@@ -35339,8 +35439,15 @@ function checkCommand(args, io, version) {
       io.stdout(text(rows2, names.length, useColor || color === void 0 && !!io.env.FORCE_COLOR && io.env.FORCE_COLOR !== "0"));
     }
   }
-  if (tooLarge2.length) return 2;
+  if (tooLarge2.length || overBudget.length) return 2;
   return rows2.some((r2) => r2.severity === "error") ? 1 : 0;
+}
+function overBudgetLine(files, maxTotalMb) {
+  const shown = files.slice(0, 5).map((f) => `${f.path} (${sizeText(f.size)})`);
+  const more = files.length > shown.length ? ` and ${files.length - shown.length} more` : "";
+  const total2 = files.reduce((n, f) => n + f.size, 0);
+  const need = maxTotalMb + Math.ceil(total2 / 1024 / 1024);
+  return `${files.length} file${files.length === 1 ? "" : "s"} not analysed: ${shown.join(", ")}${more}: past the ${maxTotalMb} MB this run reads in all (raise it with --max-total-size-mb ${need})`;
 }
 var DIAGRAM_HELP = {
   name: "diagram",
