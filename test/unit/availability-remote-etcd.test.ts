@@ -205,8 +205,18 @@ test("diff reviewed → a federated fra-prod and lon-prod's etcd at fra: a cut f
   assert.deepEqual([cut.apiStopsBefore, cut.apiStopsAfter], [["fra-prod at fra"], ["lon-prod at lon"]]);
   const text = diffText(d, false);
   assert.match(text, /^Where a cluster's API stops moved \(same verdict\):$/m);
-  assert.match(text, /^ {4}[^\n]*cut fra–lon[^\n]*: API stops for fra-prod at fra → lon-prod at lon$/m);
-  assert.match(diffMarkdown(d), /\| [^|]*cut fra–lon[^|]* \| API stops for fra-prod at fra → lon-prod at lon \|/);
+  // lon-prod's API now stops where it did not: a regression though the verdict holds (review M146), and says whose
+  assert.deepEqual(cut.apiStopsNew, ["lon-prod at lon"]);
+  assert.match(text, /^ {2}! [^\n]*cut fra–lon[^\n]*: API stops for fra-prod at fra → lon-prod at lon \(lon-prod's API at lon now stops\)$/m);
+  // fra-prod's API no longer stopping under cut fra–ams got better: said, unmarked
+  assert.match(text, /^ {4}cut fra–ams: API stops for fra-prod at fra → none$/m);
+  assert.match(
+    diffMarkdown(d),
+    /\| [^|]*cut fra–lon[^|]* \| API stops for fra-prod at fra → lon-prod at lon \(lon-prod's API at lon now stops\) \| 🔴 yes \|/,
+  );
+  assert.match(diffMarkdown(d), /\| cut fra–ams \| API stops for fra-prod at fra → none \| no \|/);
+  // lose fra (ok → down), and the API stops new under cut fra–lon, partition fra / lon,ams and partition fra,ams / lon
+  assert.equal(d.regressions, 4);
   assert.deepEqual(JSON.parse(diffJson(d)).scenarios.find((s: { scenario: string }) => s.scenario === "cut fra–lon").apiStopsAfter, [
     "lon-prod at lon",
   ]);

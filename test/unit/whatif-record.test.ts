@@ -480,11 +480,29 @@ test("diff: scenarios over the union of sites, findings matched by code and enti
     d.findings.added.map((f) => [f.code, f.entity]),
     [["quorum/two-site-split", "store ledger"]],
   );
-  assert.equal(d.regressions, d.scenarios.filter((s) => s.before !== s.after).length + 1);
+  // and partition fra / lon,ams: lon's writes, which the 2+2+1 kept on lon's side, now fail (review M146: an outcome
+  // worse under the same verdict) — fra's, which failed, now succeed
+  const failing = d.changes.filter((c) => c.regression);
+  assert.deepEqual(
+    failing.map((c) => [c.scenario, c.entity, c.from, c.before === null, c.after, c.crosses]),
+    [["partition fra / lon,ams", "store ledger", "lon", false, null, "writes fail"]],
+  );
+  assert.equal(d.regressions, d.scenarios.filter((s) => s.before !== s.after).length + 1 + failing.length);
   assert.ok(d.scenarios.filter((s) => s.before !== s.after).length >= 1);
-  // and back: an improvement is not a regression
+  // and back: the verdicts that move all get better, none is counted — but the witness's member costs writes the
+  // 3+2 kept: with the leader at ams (where it may be when the links go), a cut of fra–ams fails fra's writes and one
+  // of lon–ams lon's, under the same verdict. Outcomes that got worse: counted (review M146)
   const back = diff(side("new", worse), side("old", base));
-  assert.equal(back.regressions, 0);
+  assert.ok(back.scenarios.every((s) => !gotWorse(s)));
+  assert.deepEqual(
+    back.changes.filter((c) => c.regression).map((c) => [c.scenario, c.from, c.after, c.crosses]),
+    [
+      ["cut fra–ams", "fra", null, "writes fail"],
+      ["cut lon–ams", "lon", null, "writes fail"],
+      ["partition fra / lon,ams", "fra", null, "writes fail"],
+    ],
+  );
+  assert.equal(back.regressions, 3);
   assert.deepEqual(
     back.findings.removed.map((f) => f.code),
     ["quorum/two-site-split"],
@@ -568,7 +586,7 @@ test("M37/M38/M103: a site only the new version declares: its scenarios compared
   const twin = new Set(d.scenarios.filter((s) => s.reportedWith).map((s) => s.scenario));
   assert.equal(
     d.regressions,
-    d.scenarios.filter((s) => gotWorse(s) && !twin.has(s.scenario)).length +
+    d.scenarios.filter((s) => (gotWorse(s) || s.apiStopsNew) && !twin.has(s.scenario)).length +
       d.changes.filter((c) => c.regression && !twin.has(c.scenario)).length +
       d.findings.added.filter((f) => f.severity === "error").length +
       d.availability.filter((c) => c.regression).length,
@@ -633,7 +651,9 @@ test("diff: writes that failed before and now succeed over the budget say so, un
   // said, not counted: failing writes that now succeed got better
   const c = d.changes.find((x) => x.scenario === "cut fra–lon" && x.measure === "writeLatencyMs" && x.from === "lon")!;
   assert.deepEqual([c.crosses, c.over, c.regression], [undefined, "over the 20 ms budget", false]);
-  assert.equal(d.regressions, 3);
+  // and the other way, counted (review M146): fra's writes, which the draft's 3 of 5 at fra kept when fra is cut off, now fail
+  assert.match(text, /\n {2}! partition fra \/ lon,ams: store ledger writes from fra < 1 ms → writes fail\n/);
+  assert.equal(d.regressions, 4);
 });
 
 test("diff: a witness's loss and the partition that cuts it off alone are one event — said once, naming both, counted once; a site with clients keeps both", () => {
@@ -644,19 +664,20 @@ test("diff: a witness's loss and the partition that cuts it off alone are one ev
   // ams: no clients, no writer — losing it and cutting it off differ for nobody, in either version
   assert.deepEqual([at("lose ams").sameAs, at("lose ams").reportedWith], ["partition fra,lon / ams", undefined]);
   assert.deepEqual([at("partition fra,lon / ams").sameAs, at("partition fra,lon / ams").reportedWith], ["lose ams", "lose ams"]);
-  // still a regression (the 28 ms over the budget the review sets), once: lose ams, cut fra–ams, cut lon–ams
-  assert.equal(d.regressions, 3);
+  // still a regression (the 28 ms over the budget the review sets), once: lose ams, cut fra–ams, cut lon–ams — and
+  // fra's writes failing when fra is cut off (review M146: the draft's 3 of 5 at fra kept them)
+  assert.equal(d.regressions, 4);
   const text = diffText(d, false);
   assert.match(
     text,
     /\n {2}worse {3}lose ams — the same as partition fra,lon \/ ams \(ams is new in this version; before: all up\): ok → degraded\n/,
   );
   assert.doesNotMatch(text, /\n {2}worse {3}partition fra,lon \/ ams/);
-  assert.match(text, /\n3 regressions\n$/);
+  assert.match(text, /\n4 regressions\n$/);
   assert.doesNotMatch(diffMarkdown(d), /\| 🔴 worse \| partition fra,lon \/ ams/);
   // JSON keeps every scenario compared, the partition included, with the fields it had
   const json = JSON.parse(diffJson(d));
-  assert.equal(json.regressions, 3);
+  assert.equal(json.regressions, 4);
   assert.deepEqual(
     json.scenarios
       .filter((s: { scenario: string }) => s.scenario === "partition fra,lon / ams")
@@ -696,8 +717,9 @@ test("M110: the diff's verdict line carries each version's failover window, and 
     { scenario: "lose fra", entity: "checkout", measure: "failoverSeconds", before: null, after: 90, beforeNote: "unknown" },
     { scenario: "lose lon", entity: "checkout", measure: "failoverSeconds", before: null, after: 90, beforeNote: "unknown" },
   ]);
-  // not a regression: a window that became known is no limit crossed
-  assert.equal(d.regressions, 3);
+  // not a regression: a window that became known is no limit crossed (the 4: the witness's three scenarios, fra's writes
+  // failing when fra is cut off)
+  assert.equal(d.regressions, 4);
 });
 
 test("a failover window over the declared RTO objective says so — simulate's verdict line, the diff's move — and is one regression, the new objective/rto error", () => {
@@ -881,8 +903,9 @@ test("M48: every single-link cut is compared; errors appearing under one are a r
     up.scenarios.filter(gotWorse).map((s) => s.scenario),
     ["lose ams", "cut fra–ams", "cut lon–ams", "partition fra,lon / ams"],
   );
-  // losing the witness and cutting it off are one event for every quorum and load: counted once, with the loss
-  assert.equal(up.regressions, 3);
+  // losing the witness and cutting it off are one event for every quorum and load: counted once, with the loss; and
+  // fra's writes now failing when fra is cut off (review M146)
+  assert.equal(up.regressions, 4);
   // M52: fra losing its ledger writes in fra's partition sorts with the largest moves, above a 2 ms one
   const at = (f: (c: (typeof up.changes)[number]) => boolean) => up.changes.findIndex(f);
   const fails = at((c) => c.scenario === "partition fra / lon,ams" && c.from === "fra" && c.after === null);
@@ -926,10 +949,16 @@ test("quorate diff: paths, REV:path in a temporary git repository, formats, exit
     git("init", "-q");
     git("add", ".");
     git("commit", "-qm", "one");
+    const unchanged = cli(["diff", "HEAD:d.topology.yaml", "d.topology.yaml"]);
+    assert.equal(unchanged.code, 0, unchanged.stderr);
+    assert.match(unchanged.stdout, /\nno regressions\n$/);
     writeFileSync(join(dir, "d.topology.yaml"), better);
 
+    // better verdicts, but the witness's member lets the ledger's leader sit at ams: a cut of its link to fra (or lon)
+    // then fails that site's writes, which the 2+2 kept — outcomes that got worse, counted (review M146): exit 1
     const improved = cli(["diff", "HEAD:d.topology.yaml", "d.topology.yaml"]);
-    assert.equal(improved.code, 0, improved.stderr);
+    assert.equal(improved.code, 1, improved.stderr);
+    assert.match(improved.stdout, /\n {2}! cut fra–ams: store ledger writes from fra 14 ms → writes fail\n {2}! cut lon–ams: store ledger writes from lon 28 ms → writes fail\n/);
     assert.match(improved.stdout, /^quorate diff HEAD:d\.topology\.yaml → d\.topology\.yaml\n/);
     assert.match(
       improved.stdout,
@@ -939,7 +968,7 @@ test("quorate diff: paths, REV:path in a temporary git repository, formats, exit
       improved.stdout,
       /Resolved findings:\n {2}- warning quorum\/even-members \(store ledger\): .*\n {2}- error quorum\/two-site-split \(store ledger\)/,
     );
-    assert.match(improved.stdout, /\nno regressions\n$/);
+    assert.match(improved.stdout, /\n2 regressions\n$/);
 
     const regressed = cli(["diff", "--format", "json", "d.topology.yaml", "HEAD:d.topology.yaml"]);
     assert.equal(regressed.code, 1);
@@ -961,7 +990,7 @@ test("quorate diff: paths, REV:path in a temporary git repository, formats, exit
 
     const md = cli(["diff", "-f", "md", "e.topology.yaml", "HEAD:d.topology.yaml"]);
     assert.equal(md.code, 1);
-    assert.match(md.stdout, /^### Quorate: `e\.topology\.yaml` → `HEAD:d\.topology\.yaml`\n\n\*\*\d+ regressions\.\*\*\n/);
+    assert.match(md.stdout, /^### Quorate: `e\.topology\.yaml` → `HEAD:d\.topology\.yaml`\n\n\*\*\d+ regressions(?: in \d+ lines)?\.\*\*\n/);
     assert.match(
       md.stdout,
       /\| 🔴 worse \| lose fra \| degraded, once gslb has withdrawn fra — [^|]* \| down, and before gslb withdraws fra, [^|]* \| now: store ledger: losing fra/,

@@ -80,6 +80,12 @@ export interface ScenarioChange {
    */
   readonly apiStopsBefore?: string[];
   readonly apiStopsAfter?: string[];
+  /**
+   * The clusters whose API stops in the after version and not in the before one, where the verdict
+   * held (review M146): a regression, counted once per scenario — an API newly lost is an outcome
+   * that got worse though the verdict word did not move (where it did, the verdict counts it).
+   */
+  readonly apiStopsNew?: string[];
 }
 
 /** The clusters whose API stops in a result, as the diff names them: "fra-prod at fra". */
@@ -110,7 +116,7 @@ export interface MeasureChange {
   /** a window gone unknown under a declared RTO: why it is unknown and that the RTO can no longer be shown to hold — said beside the figure, not counted (objective/unmeasurable is the new finding) */
   readonly unproven?: string;
   readonly regression: boolean;
-  /** the finding that counts this crossing instead, where the after version adds it (a failover window over the RTO: objective/rto) — counted once */
+  /** the finding that counts this crossing instead, where the after version adds it (a failover window over the RTO: objective/rto), or `apiStopsNew` (API_STOP): an etcd's writes that now fail, counted as its cluster's API stop — counted once */
   readonly countedAs?: string;
   /** what the move is measured against when sorting: the entry's peak for rps, else the larger side */
   readonly scale?: number;
@@ -169,7 +175,7 @@ export interface DiffResult {
   readonly findings: { readonly added: DiffFinding[]; readonly removed: DiffFinding[] };
   /** availability and conflict probability that moved, regressions first, in declaration order */
   readonly availability: AvailabilityChange[];
-  /** scenarios whose verdict got worse, measures that cross a limit where the verdict did not get worse, availability dropped below an objective, and new error findings */
+  /** scenarios whose verdict got worse (or, the verdict held, where a cluster's API newly stops: `apiStopsNew`), measures that cross a limit where the verdict did not get worse (writes that now fail among them), availability dropped below an objective, and new error findings */
   readonly regressions: number;
   /** set when the union has more sites than partitions are listed for */
   readonly note?: string;
@@ -349,14 +355,24 @@ export function diff(before: DiffSide, after: DiffSide): DiffResult {
     // why: what breaks on the worse side (on the one side a new or gone scenario has); unchanged scenarios need no reason
     const side = cmp > 0 ? ra : cmp < 0 ? rb : sides.only === "after" ? ra : sides.only === "before" ? rb : undefined;
     const why = side && side.verdict !== "ok" ? side.breaks.join("; ") : "";
-    if (rb && ra) moved.push(...measureChanges(name, rb, ra, cmp > 0));
+    // an API that stops only after, the verdict unchanged: a regression of its own (review M146); one version's
+    // own scenario is compared with the other's all up, and a worse verdict counts it already
+    const [sb, sa] = [apiStopsOf(rb), apiStopsOf(ra)];
+    const fresh = rb && ra && before === after && !sides.only ? sa.filter((x) => !sb.includes(x)) : [];
+    // an etcd's writes that now fail where its cluster's API newly stops are that stop: counted once, there
+    const etcd = new Set((ra?.quorums ?? []).filter((q) => q.kind === "etcd").map((q) => q.name));
+    const once = (c: MeasureChange): MeasureChange =>
+      fresh.length && c.regression && c.measure === "writeLatencyMs" && etcd.has(c.entity)
+        ? { ...c, regression: false, countedAs: API_STOP }
+        : c;
+    if (rb && ra) moved.push(...measureChanges(name, rb, ra, cmp > 0).map(once));
     const still = cmp < 0 && ra && ra.verdict !== "ok" ? ra.breaks.join("; ") : "";
     const jb = rb && judgedOnce(rb);
     const ja = ra && judgedOnce(ra);
     const judged = { ...(jb ? { judgedBefore: jb } : {}), ...(ja ? { judgedAfter: ja } : {}) };
-    const [sb, sa] = [apiStopsOf(rb), apiStopsOf(ra)];
     const api = rb && ra && sb.join("\n") !== sa.join("\n") ? { apiStopsBefore: sb, apiStopsAfter: sa } : {};
-    return { scenario: name, before, after, why, ...(still ? { still } : {}), ...judged, ...sides, ...api };
+    const newStops = fresh.length ? { apiStopsNew: fresh } : {};
+    return { scenario: name, before, after, why, ...(still ? { still } : {}), ...judged, ...sides, ...api, ...newStops };
   });
   // a failover window crossing the declared RTO is the figure objective/rto judges: where the after version adds that
   // error, it counts the regression, once (whatif.md: a new error finding is one)
@@ -371,7 +387,7 @@ export function diff(before: DiffSide, after: DiffSide): DiffResult {
   const merged = sameEvents(scenarios, sites, changes, results, moved);
   // a partition that is the same event as a site's loss is counted once, with the loss
   const counted = (scenario: string) => !merged.has(scenario);
-  const worse = changes.filter((c) => gotWorse(c) && counted(c.scenario)).length;
+  const worse = changes.filter((c) => (gotWorse(c) || c.apiStopsNew !== undefined) && counted(c.scenario)).length;
   const newErrors = added.filter((f) => f.severity === "error").length;
   const availability = availabilityChanges(b, a);
   return {
@@ -564,6 +580,13 @@ function measureChanges(scenario: string, rb: Result, ra: Result, settled: boole
 
 type Push = (c: Omit<MeasureChange, "scenario" | "regression">) => void;
 
+/** What a client's writes crossing into failure cross (`crosses`; the after side's note says the same). */
+export const WRITES_FAIL = "writes fail";
+/** What a store's commit crossing into a stop crosses, where no client site's writes say it. */
+export const WRITES_STOP = "writes stop";
+/** `countedAs` of an etcd's writes that now fail where its cluster's API newly stops: that scenario's `apiStopsNew` counts it. */
+export const API_STOP = "apiStopsNew";
+
 /**
  * Per quorum: what a client waits for from each site either version's clients write from (M38:
  * a Galera node's commit and a leader's are not the same figure, a write from fra is), then the
@@ -581,12 +604,15 @@ function quorumChanges(rb: Result, ra: Result, push: Push) {
       q.outcome === "stops" || q.writesFrom[site] === null ? "writes fail" : undefined;
     // from the sites either version's clients write from (none declared: the commit alone is compared)
     const from = new Set([...qa.clientSites, ...(qb?.clientSites ?? [])]);
+    // whether a client site's writes were compared that succeeded before: their failing is the regression, not the commit's
+    let compared = false;
     for (const [site, after] of Object.entries(qa.writesFrom)) {
       if (!qb || !from.has(site) || !(site in qb.writesFrom)) continue;
       const before = qb.writesFrom[site];
       // writes that fail in both versions did not move, whatever the reason
       if (before === null && after === null) continue;
       const over = (x: number | null, limit: number | null) => x !== null && limit !== null && x > limit;
+      compared ||= before !== null;
       push({
         entity: qa.name,
         measure: "writeLatencyMs",
@@ -595,11 +621,14 @@ function quorumChanges(rb: Result, ra: Result, push: Push) {
         after,
         beforeNote: writeNote(qb, site),
         afterNote: writeNote(qa, site),
-        // writes that failed before and now succeed over the budget got better: only a write that succeeded within it crosses
+        // writes that failed before and now succeed over the budget got better: only a write that succeeded within it crosses;
+        // writes that succeeded and now fail got worse whatever the verdict says (review M146)
         crosses:
-          before !== null && over(after, qa.writeLatencyBudgetMs) && !over(before, qb.writeLatencyBudgetMs)
-            ? `over the ${qa.writeLatencyBudgetMs} ms budget`
-            : undefined,
+          before !== null && after === null
+            ? WRITES_FAIL
+            : before !== null && over(after, qa.writeLatencyBudgetMs) && !over(before, qb.writeLatencyBudgetMs)
+              ? `over the ${qa.writeLatencyBudgetMs} ms budget`
+              : undefined,
         ...(before === null && over(after, qa.writeLatencyBudgetMs) ? { over: `over the ${qa.writeLatencyBudgetMs} ms budget` } : {}),
       });
     }
@@ -619,11 +648,14 @@ function quorumChanges(rb: Result, ra: Result, push: Push) {
       after,
       beforeNote: quorumNote(qb),
       afterNote: quorumNote(qa),
-      // a commit that stopped before is not crossing the budget by resuming over it; a store new in this version is
+      // a commit that stopped before is not crossing the budget by resuming over it; a store new in this version is.
+      // A store whose writes now stop, with no client site's writes compared above to say so (review M146), crosses too
       crosses:
-        (before !== null || !qb) && over(after, budget) && !over(before, qb?.writeLatencyBudgetMs ?? null)
-          ? `over the ${budget} ms budget`
-          : undefined,
+        before !== null && after === null && qb && !compared
+          ? WRITES_STOP
+          : (before !== null || !qb) && over(after, budget) && !over(before, qb?.writeLatencyBudgetMs ?? null)
+            ? `over the ${budget} ms budget`
+            : undefined,
     });
   }
 }

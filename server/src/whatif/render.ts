@@ -16,7 +16,7 @@ import {
   table,
 } from "../util/format";
 import { MINUTES_PER_YEAR } from "../availability/figures";
-import { type AvailabilityChange, type DiffResult, gotWorse, type MeasureChange } from "./diff";
+import { API_STOP, type AvailabilityChange, type DiffResult, gotWorse, type MeasureChange } from "./diff";
 import { oneLine } from "../util/terminal";
 import { listText } from "../util/strings";
 import { evicts, type IsolateResult, judgedOnce, POD_EVICTION_NOTE, type Result, type Scenario, SEE_POD_EVICTION } from "./engine";
@@ -441,6 +441,7 @@ function regressionsText(d: DiffResult): string {
   const lines =
     changed(d).filter((s) => kindOf(s) === "worse").length +
     groupedChanges(d).filter((m) => m.regression).length +
+    apiStopMoves(d).filter((m) => m.regression).length +
     d.availability.filter((c) => c.regression).length +
     d.findings.added.filter((f) => f.severity === "error").length;
   const n = `${d.regressions} regression${d.regressions === 1 ? "" : "s"}`;
@@ -515,7 +516,9 @@ function moveText(c: MeasureChange, who = true): string {
       ? `${v(c.before, c.beforeNote)} → ${v(c.after, c.afterNote)}`
       : `${plain(c.before, c.beforeNote)} → ${plain(c.after)}${unit}`;
   const aside = c.crosses ?? c.over ?? c.unproven;
-  return `${whom}${word} ${both}${aside ? ` (${aside})` : ""}`;
+  // writes that now fail cross into the words the after side already prints ("8 ms → writes fail"): said once
+  const said = aside !== undefined && c.after === null && aside === c.afterNote;
+  return `${whom}${word} ${both}${aside && !said ? ` (${aside})` : ""}`;
 }
 
 /** One line of the diff's moves: the scenarios it happened in, named together, and what moved. */
@@ -550,6 +553,7 @@ export function groupedChanges(d: DiffResult): MoveLine[] {
       c.crosses,
       c.unproven,
       c.regression,
+      c.countedAs,
     ]);
     const g = groups.get(key);
     if (g) g.scenarios.push(c.scenario);
@@ -592,17 +596,21 @@ export function groupedChanges(d: DiffResult): MoveLine[] {
  * `apiStopsAfter`), grouped as the measures are: "cut fra–lon: API stops for fra-prod at fra →
  * lon-prod at lon". A scenario whose verdict moved says what breaks on its own line.
  */
-export function apiStopMoves(d: DiffResult): { scenarios: string; text: string }[] {
+export function apiStopMoves(d: DiffResult): { scenarios: string; text: string; regression: boolean }[] {
   const shown = new Set(changed(d));
-  const groups = new Map<string, string[]>();
+  const groups = new Map<string, { names: string[]; regression: boolean }>();
   for (const s of d.scenarios) {
     if (!s.apiStopsBefore || !s.apiStopsAfter || shown.has(s) || s.reportedWith) continue;
     const side = (xs: readonly string[]) => (xs.length ? listText([...xs]) : "none");
-    const text = `API stops for ${side(s.apiStopsBefore)} → ${side(s.apiStopsAfter)}`;
-    groups.set(text, [...(groups.get(text) ?? []), s.scenario]);
+    // an API that stops only in the new version is a regression (review M146): the line says whose
+    const fresh = s.apiStopsNew ?? [];
+    const text = `API stops for ${side(s.apiStopsBefore)} → ${side(s.apiStopsAfter)}${fresh.length && s.apiStopsBefore.length ? ` (${listText(fresh.map((x) => x.replace(/ at /, "'s API at ")))} now stop${fresh.length === 1 ? "s" : ""})` : ""}`;
+    const g = groups.get(text) ?? { names: [], regression: fresh.length > 0 };
+    g.names.push(s.scenario);
+    groups.set(text, g);
   }
   const all = d.scenarios.map((s) => s.scenario);
-  return [...groups].map(([text, names]) => ({ scenarios: scenarioSet(names, all), text }));
+  return [...groups].map(([text, g]) => ({ scenarios: scenarioSet(g.names, all), text, regression: g.regression }));
 }
 
 /** Scenario names together: a whole class (every single-site loss, every single-link cut, every two-group partition) by its name. */
@@ -700,7 +708,7 @@ export function diffText(d: DiffResult, color: boolean): string {
   const apis = apiStopMoves(d);
   if (apis.length) {
     lines.push("", "Where a cluster's API stops moved (same verdict):");
-    for (const m of apis) lines.push(`    ${m.scenarios}: ${m.text}`);
+    for (const m of apis) lines.push(`  ${m.regression ? paint("\x1b[31m", "!") : " "} ${m.scenarios}: ${m.text}`);
   }
   lines.push(
     "",
@@ -747,8 +755,8 @@ export function diffMarkdown(d: DiffResult): string {
       "Where a cluster's API stops moved (same verdict):",
       "",
       table(
-        ["scenarios", "what moved"],
-        apis.map((m) => [m.scenarios, m.text]),
+        ["scenarios", "what moved", "counted as a regression"],
+        apis.map((m) => [m.scenarios, m.text, m.regression ? "🔴 yes" : "no"]),
       ),
     );
   if (refersToEviction(d)) out.push("", podEvictionMarkdown());
@@ -758,7 +766,15 @@ export function diffMarkdown(d: DiffResult): string {
   // scenario whose verdict got worse is counted once, in the verdict table (review M96: "no" beside a
   // crossing read as a contradiction of the next row's "yes")
   const regression = (r: boolean, crosses = r, countedAs?: string) =>
-    r ? "🔴 yes" : countedAs ? `🔴 yes, as the new ${countedAs} finding` : crosses ? "in the verdict above" : "no";
+    r
+      ? "🔴 yes"
+      : countedAs === API_STOP
+        ? "🔴 yes, as the API stop above"
+        : countedAs
+          ? `🔴 yes, as the new ${countedAs} finding`
+          : crosses
+            ? "in the verdict above"
+            : "no";
   const moves = groupedChanges(d);
   if (moves.length)
     out.push(
