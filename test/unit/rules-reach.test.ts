@@ -14,6 +14,7 @@ import { decisionRecord } from "../../server/src/whatif/record";
 import { hoverAt } from "../../server/src/hover/hover";
 import { check, HEADER } from "../helpers";
 import { fixesFor } from "../../server/src/fixes/fixes";
+import { portMatrix } from "../../server/src/ports/ports";
 
 const REVIEWED = readFileSync(join(__dirname, "..", "..", "..", "examples", "payments-eu-reviewed.topology.yaml"), "utf8");
 /** The reviewed example before it declared its pod ranges routed: tunnel mode. */
@@ -488,4 +489,61 @@ test("w48's note: where the voters as designed can never make the majority, the 
     md,
     /\n\| as designed \(ams's 3 never vote: quorum\/member-unreachable\) \| 1 fra \+ 1 lon \+ 3 ams = 5 \(majority 3\) \| none: stopped with every site up \(2 of 5 members vote as designed\) \| 1 \| none \(no majority can vote as designed\) \| every site: \*\*stops\*\* \(stopped with every site up\) \|\n/,
   );
+});
+
+test("pod ranges that overlap (Submariner Globalnet) are never to be routed to the witness: renumber, host network or the global CIDRs; disjoint ranges keep the route (review M149)", () => {
+  const globalnet = (pods: string) =>
+    design({ mesh: "submariner", fraNet: ", globalCidr: 242.0.0.0/16", lonNet: ", globalCidr: 242.1.0.0/16" })
+      .replace(/mesh: submariner, network/g, "globalnet: true, mesh: submariner, network")
+      .replace("pods: 10.2.0.0/16", `pods: ${pods}`);
+  const message = (body: string) => {
+    const fs = reach(body);
+    assert.equal(fs.length, 1, fs.map((f) => f.message).join("\n"));
+    return fs[0].message;
+  };
+  // identical: the route is no path, and the three that are
+  const same = globalnet("10.1.0.0/16");
+  assert.deepEqual(check(same).filter((f) => f.code === "cidr/overlap"), [], "Globalnet clusters may share a range");
+  const m = message(same);
+  assert.doesNotMatch(m, /Route the pod ranges to ams/);
+  assert.match(
+    m,
+    /Routing the pod ranges to ams is no path: a and b both use 10\.1\.0\.0\/16 \(Submariner Globalnet lets them overlap\), and no network routes one address range to two clusters — a route for that range leads to one of them only\./,
+  );
+  assert.match(m, /renumber b's pods to a range that overlaps none \(10\.0\.0\.0\/16 is free; then route the pod ranges to ams and declare `network\.routing: native`\)/);
+  assert.match(m, /declare `hostNetwork: true` on ledger \(at their nodes' addresses: 192\.168\.1\.0\/24 and 192\.168\.2\.0\/24 do not overlap\)/);
+  assert.match(
+    m,
+    /or keep the overlap and run ams's members as pods of a cluster at ams joined to the Submariner cluster set with Globalnet: members then reach each other at their clusters' global CIDRs \(a 242\.0\.0\.0\/16 and b 242\.1\.0\.0\/16\), through exported headless Services, never at pod addresses\.$/,
+  );
+  // one range inside the other: the longer prefix takes the shared part
+  const part = message(globalnet("10.1.128.0/17"));
+  assert.doesNotMatch(part, /Route the pod ranges to ams/);
+  assert.match(
+    part,
+    /b's 10\.1\.128\.0\/17 lies inside a's 10\.1\.0\.0\/16 \(Submariner Globalnet lets them overlap\), and no network routes one address range to two clusters — routed, 10\.1\.128\.0\/17 goes to b \(the longer prefix\), so a's members that draw an address there are never reached/,
+  );
+  // the other side of the boundary: disjoint ranges can be routed, and the advice says so
+  const apart = message(globalnet("10.2.0.0/16"));
+  assert.match(apart, /Route the pod ranges to ams and declare it with `network\.routing: native` on a and b/);
+  assert.doesNotMatch(apart, /no path|global CIDRs/);
+  // without Globalnet an overlap is cidr/overlap's error, and Globalnet's global addresses are no option
+  const plain = design({ mesh: "submariner" }).replace("pods: 10.2.0.0/16", "pods: 10.1.0.0/16");
+  const p = message(plain);
+  assert.match(p, /a and b both use 10\.1\.0\.0\/16 \(quorate check: cidr\/overlap\)/);
+  assert.doesNotMatch(p, /Globalnet|Route the pod ranges/);
+  // node ranges that overlap too: the host network is no path either until they are renumbered
+  const nodes = message(same.replace("nodes: 192.168.2.0/24", "nodes: 192.168.1.0/24"));
+  assert.match(nodes, /run the store's pods on the host network \(`hostNetwork: true` on ledger\) once the node ranges \(192\.168\.1\.0\/24 and 192\.168\.1\.0\/24\), which overlap too, are renumbered/);
+  // the port matrix's note and simulate's vote note say the same
+  const ctx = analyzeFile("t.topology.yaml", `${HEADER}${same}`).contexts[0];
+  const notes = portMatrix(ctx).notes.filter((n) => n.startsWith("store ledger"));
+  assert.equal(notes.length, 2);
+  for (const n of notes) {
+    assert.doesNotMatch(n, /Route the pod CIDRs/);
+    assert.match(n, /Routing the pod ranges to ams is no path: a and b both use 10\.1\.0\.0\/16/);
+  }
+  const sim = run(ctx, ALL_UP).notes.join("\n");
+  assert.match(sim, /their pod ranges overlap, so routing them cannot restore it — `hostNetwork: true` on ledger, or renumbered pod ranges, can/);
+  assert.doesNotMatch(sim, /declaring `network\.routing: native` on those clusters/);
 });

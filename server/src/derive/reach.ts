@@ -10,7 +10,8 @@
  * beyond the clusters: in tunnel mode (Cilium's default VXLAN, Geneve, Submariner's gateways, most
  * CNIs' overlays) they are not, and a member that cannot dial its peers cannot vote or replicate.
  */
-import { canonical, parseCidr } from "../math/cidr";
+import { canonical, contains, overlaps, parseCidr } from "../math/cidr";
+import { freeRangeFor } from "./cidr";
 import type { Cluster, Store } from "../model/topology";
 import type { Quorum, TopologyContext } from "./context";
 import { listText } from "../util/strings";
@@ -248,25 +249,130 @@ export function unreachableVoteNotes(ctx: TopologyContext, counts = "this outcom
     .fact(unreachableVotes)
     .map((v) =>
       v.cutOff
-        ? `store ${v.name}: ${v.host}'s ${v.votes} ${v.members === 1 ? "is" : "are"} not counted, for as designed ${v.members === 1 ? "it" : "they"} cannot reach ${v.name}'s members' pod addresses at ${v.list} (quorum/member-unreachable): ${v.name} is the other ${v.n - v.members} of ${v.n}, still needing ${Math.floor(v.n / 2) + 1}; declaring \`network.routing: native\` on those clusters (or \`hostNetwork: true\` on ${v.name}) restores ${v.members === 1 ? "it" : "them"}`
+        ? `store ${v.name}: ${v.host}'s ${v.votes} ${v.members === 1 ? "is" : "are"} not counted, for as designed ${v.members === 1 ? "it" : "they"} cannot reach ${v.name}'s members' pod addresses at ${v.list} (quorum/member-unreachable): ${v.name} is the other ${v.n - v.members} of ${v.n}, still needing ${Math.floor(v.n / 2) + 1}; ${
+            v.overlapping
+              ? // pod ranges that overlap are routed nowhere (review M149): the finding says what gives a path
+                `their pod ranges overlap, so routing them cannot restore ${v.members === 1 ? "it" : "them"} — \`hostNetwork: true\` on ${v.name}, or renumbered pod ranges, can (quorum/member-unreachable says how)`
+              : `declaring \`network.routing: native\` on those clusters (or \`hostNetwork: true\` on ${v.name}) restores ${v.members === 1 ? "it" : "them"}`
+          }`
         : `store ${v.name}: ${counts} ${v.host}'s ${v.votes}, which as designed cannot reach its members' pod addresses at ${v.list} (quorum/member-unreachable); without ${v.members === 1 ? "it" : "them"} ${v.name} is the other ${v.n - v.members} of ${v.n}, still needing ${Math.floor(v.n / 2) + 1}${tail}`,
     );
 }
 function unreachableVotes(ctx: TopologyContext) {
-  const byVoters = new Map<string, { store: Store; host: string; members: number; sites: string[] }>();
+  const byVoters = new Map<string, { store: Store; host: string; members: number; sites: string[]; clusters: Cluster[] }>();
   for (const g of memberGaps(ctx)) {
     if (g.role !== "member") continue;
     const key = `${g.store.index}\u0000${g.hostSite}`;
-    const at = byVoters.get(key) ?? { store: g.store, host: g.hostSite, members: g.hostMembers, sites: [] };
+    const at = byVoters.get(key) ?? { store: g.store, host: g.hostSite, members: g.hostMembers, sites: [], clusters: [] };
     at.sites.push(g.podSite);
+    at.clusters.push(...g.clusters);
     byVoters.set(key, at);
   }
-  return [...byVoters.values()].map(({ store, host, members, sites }) => {
+  return [...byVoters.values()].map(({ store, host, members, sites, clusters }) => {
     const q = ctx.quorums.find((x) => x.owner === store)!;
     const n = [...q.counts.values()].reduce((a, b) => a + b, 0);
     const votes = `${members} vote${members === 1 ? "" : "s"}`;
     const list = sites.length === 1 ? sites[0] : `${sites.slice(0, -1).join(", ")} and ${sites[sites.length - 1]}`;
     const cutOff = cutOffVoterSites(ctx, q).includes(host);
-    return { name: store.name?.value, host, members, votes, list, n, cutOff };
+    const overlapping = podRangeClashes(clusters).length > 0;
+    return { name: store.name?.value, host, members, votes, list, n, cutOff, overlapping };
   });
 }
+
+/** Two clusters' pod ranges that overlap: identical, or one inside the other (CIDRs never overlap otherwise). */
+export interface PodRangeClash {
+  readonly a: Cluster;
+  readonly b: Cluster;
+  /** a's range and b's, canonical */
+  readonly ra: string;
+  readonly rb: string;
+}
+
+const parsedPods = (c: Cluster) =>
+  c.cidrs
+    .filter((v) => v.field === "pods")
+    .map((v) => parseCidr(v.value))
+    .filter((x) => x !== undefined);
+
+/**
+ * The pod ranges of `clusters` that overlap one another (review M149): Submariner Globalnet lets
+ * clusters reuse a range (cidr/overlap exempts them), and so does a design that ignores
+ * cidr/overlap — but no network routes one address range to two clusters, so members outside
+ * them cannot be given a path to both by routing the pod ranges.
+ */
+export function podRangeClashes(clusters: readonly Cluster[]): PodRangeClash[] {
+  const out: PodRangeClash[] = [];
+  for (let i = 0; i < clusters.length; i++)
+    for (let j = i + 1; j < clusters.length; j++)
+      for (const x of parsedPods(clusters[i]))
+        for (const y of parsedPods(clusters[j]))
+          if (overlaps(x, y)) out.push({ a: clusters[i], b: clusters[j], ra: canonical(x), rb: canonical(y) });
+  return out;
+}
+
+/** "fra-prod and lon-prod both use 10.10.0.0/16"; "lon-prod's 10.10.128.0/17 lies inside fra-prod's 10.10.0.0/16" */
+function clashText(k: PodRangeClash): string {
+  const [a, b] = [k.a.name!.value, k.b.name!.value];
+  if (k.ra === k.rb) return `${a} and ${b} both use ${k.ra}`;
+  const [x, y] = [parseCidr(k.ra)!, parseCidr(k.rb)!];
+  return contains(x, y) ? `${b}'s ${k.rb} lies inside ${a}'s ${k.ra}` : `${a}'s ${k.ra} lies inside ${b}'s ${k.rb}`;
+}
+
+/**
+ * The remedy for members at `host` that must dial the pods of `clusters` whose pod ranges overlap
+ * (podRangeClashes), else undefined (the callers' own "route the pod ranges" holds). Routing is
+ * no path there: a route for an address range leads to one cluster, so with identical ranges
+ * `host` reaches one cluster's pods only, and with one range inside the other the inner part goes
+ * to one cluster — members of the other that draw an address there are never reached. What gives
+ * a path: addresses that do not overlap — one cluster's pods renumbered to a range of their own
+ * (then routed), the store on the host network (its nodes' ranges, when those do not overlap), or,
+ * with Globalnet, the global CIDRs: Submariner's Globalnet gives each cluster a global CIDR of its
+ * own and reaches a cluster's exported Services — a headless Service's pods each at a global IP —
+ * there, through its gateway, from the pods of clusters that joined the cluster set
+ * (https://submariner.io/getting-started/architecture/globalnet/): a member at `host` in such a
+ * cluster, never a host outside the cluster set.
+ */
+export function overlapRemedy(ctx: TopologyContext, host: string, clusters: readonly Cluster[], store: string): string | undefined {
+  const clashes = podRangeClashes(clusters);
+  if (!clashes.length) return undefined;
+  const partial = clashes.find((k) => k.ra !== k.rb);
+  const names = [...new Set(clashes.flatMap((k) => [k.a, k.b]))];
+  const nodes = names.flatMap((c) =>
+    c.cidrs
+      .filter((v) => v.field === "nodes")
+      .map((v) => parseCidr(v.value))
+      .filter((x) => x !== undefined),
+  );
+  const nodesClash = nodes.some((x, i) => nodes.slice(i + 1).some((y) => overlaps(x, y)));
+  const nodeRanges = nodes.map(canonical);
+  const hostNet = !nodeRanges.length
+    ? `run the store's pods on the host network and declare \`hostNetwork: true\` on ${store} (at their nodes' addresses, once their node ranges are declared and do not overlap)`
+    : nodesClash
+      ? `run the store's pods on the host network (\`hostNetwork: true\` on ${store}) once the node ranges (${listText(nodeRanges)}), which overlap too, are renumbered`
+      : `run the store's pods on the host network and declare \`hostNetwork: true\` on ${store} (at their nodes' addresses: ${listText(nodeRanges)} do not overlap)`;
+  const last = names[names.length - 1];
+  // the block cidr/overlap's quick fix would offer that range: the lowest of its size that overlaps nothing declared
+  const pods = last.cidrs.find((v) => v.field === "pods");
+  const free = pods && freeRangeFor(ctx, pods.span.start);
+  const options = [
+    `renumber ${last.name!.value}'s pods to a range that overlaps none (${free ? `${canonical(free)} is free` : "none of the same size is free in its private block"}; then route the pod ranges to ${host} and declare \`network.routing: native\`)`,
+    hostNet,
+  ];
+  if (names.every((c) => c.globalnet)) {
+    const globals = names.map((c) => `${c.name!.value} ${c.globalCidr?.value ?? "(no network.globalCidr declared)"}`);
+    options.push(
+      `keep the overlap and run ${host}'s members as pods of a cluster at ${host} joined to the Submariner cluster set with Globalnet: members then reach each other at their clusters' global CIDRs (${listText(globals)}), through exported headless Services, never at pod addresses`,
+    );
+  }
+  // with one range inside the other, the longest prefix wins: the inner range's cluster gets those addresses
+  const nested =
+    partial &&
+    (contains(parseCidr(partial.ra)!, parseCidr(partial.rb)!)
+      ? { inner: partial.b, range: partial.rb, outer: partial.a }
+      : { inner: partial.a, range: partial.ra, outer: partial.b });
+  const why = nested
+    ? `routed, ${nested.range} goes to ${nested.inner.name!.value} (the longer prefix), so ${nested.outer.name!.value}'s members that draw an address there are never reached`
+    : "a route for that range leads to one of them only";
+  return `Routing the pod ranges to ${host} is no path: ${listText(clashes.map(clashText))} (${names.every((c) => c.globalnet) ? "Submariner Globalnet lets them overlap" : "quorate check: cidr/overlap"}), and no network routes one address range to two clusters — ${why}. Reach them at addresses that do not overlap: ${options.slice(0, -1).join("; ")}; or ${options[options.length - 1]}.`;
+}
+

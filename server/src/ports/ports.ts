@@ -11,7 +11,7 @@ import { canonical, parseCidr } from "../math/cidr";
 import type { Cluster, Store } from "../model/topology";
 import type { TopologyContext } from "../derive/context";
 import { controlPlaneOf } from "../derive/controlplane";
-import { memberGaps, podRouting, type MemberGap, type PodRouting } from "../derive/reach";
+import { memberGaps, overlapRemedy, podRouting, type MemberGap, type PodRouting } from "../derive/reach";
 
 // Cilium, "System Requirements → Firewall Rules"
 // (https://docs.cilium.io/en/stable/operations/system_requirements/#firewall-rules):
@@ -1144,8 +1144,12 @@ function storeFlow(b: Build, from: End, to: End, direction: PortRow["direction"]
 
 /** The design gaps (derive/reach memberGaps): members on hosts that must dial pods they cannot reach, one note per store and pair of sites. */
 function gapNotes(b: Build): void {
-  for (const g of memberGaps(b.ctx, b.deployed)) {
-    const note = gapNote(g, b.deployed.get(g.clusters[0].name!.value));
+  const gaps = memberGaps(b.ctx, b.deployed);
+  for (const g of gaps) {
+    // every cluster the members at that host must dial: pod ranges that overlap among them are routed nowhere (review M149)
+    const dialled = [...new Set(gaps.filter((x) => x.store === g.store && x.hostSite === g.hostSite).flatMap((x) => x.clusters))];
+    const overlapping = overlapRemedy(b.ctx, g.hostSite, dialled, g.store.name?.value ?? "the store");
+    const note = gapNote(g, b.deployed.get(g.clusters[0].name!.value), overlapping);
     if (!b.notes.includes(note)) b.notes.push(note);
   }
 }
@@ -1154,14 +1158,14 @@ function gapNotes(b: Build): void {
 export const gapCode = (g: MemberGap): "quorum/member-unreachable" | "data/replication-unreachable" =>
   g.role === "member" ? "quorum/member-unreachable" : "data/replication-unreachable";
 
-function gapNote(g: MemberGap, d: DeployedPorts | undefined): string {
+function gapNote(g: MemberGap, d: DeployedPorts | undefined, overlapping: string | undefined): string {
   const tunnel = tunnelText(g.tunnel, d);
   const names = g.clusters.map((c) => c.name!.value).join(", ");
   return `store ${g.store.name?.value}: its members at ${g.hostSite} (${g.hostRanges.join(", ") || "no range declared"}) must reach its members at ${g.podSite} at their pod addresses (${g.podRanges.join(", ") || "no range declared"}), but ${
     tunnel
       ? `in tunnel mode (${tunnel}) pod ranges are not routable outside the clusters`
       : "pod ranges are not routable outside the clusters unless your network routes them"
-  }: as designed, ${g.hostSite} cannot reach them (quorate check: ${gapCode(g)}). Route the pod CIDRs to ${g.hostSite} (native routing with BGP) and say so with \`network.routing: native\` on ${names}, or run the store's pods on the host network (\`hostNetwork: true\` on the store: they advertise their nodes' addresses).`;
+  }: as designed, ${g.hostSite} cannot reach them (quorate check: ${gapCode(g)}). ${overlapping ?? `Route the pod CIDRs to ${g.hostSite} (native routing with BGP) and say so with \`network.routing: native\` on ${names}, or run the store's pods on the host network (\`hostNetwork: true\` on the store: they advertise their nodes' addresses).`}`;
 }
 
 /**

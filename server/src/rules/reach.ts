@@ -1,7 +1,7 @@
 import type { Finding } from "../model/finding";
 import type { Span } from "../model/text";
 import type { Store } from "../model/topology";
-import { cutOffVoterSites, memberGaps, type MemberGap } from "../derive/reach";
+import { cutOffVoterSites, memberGaps, type MemberGap, overlapRemedy } from "../derive/reach";
 import { majority, total } from "../math/quorum";
 import { listText } from "../util/strings";
 import { finding, type TopologyContext } from "./context";
@@ -20,7 +20,7 @@ export function reachRules(ctx: TopologyContext): Finding[] {
   }
   return [...byHost].flatMap(([st, sites]) =>
     [...sites].map(([host, gaps]) =>
-      gaps[0].role === "member" ? memberUnreachable(ctx, st, host, gaps) : replicationUnreachable(st, host, gaps),
+      gaps[0].role === "member" ? memberUnreachable(ctx, st, host, gaps) : replicationUnreachable(ctx, st, host, gaps),
     ),
   );
 }
@@ -50,10 +50,13 @@ const podRanges = (c: MemberGap["clusters"][number]) =>
     .map((v) => v.value)
     .join(", ");
 
-/** The remedy both codes share: say how the path exists. */
-function remedy(host: string, gaps: readonly MemberGap[]): string {
+/** The remedy both codes share: say how the path exists (pod ranges that overlap are routed nowhere: derive/reach overlapRemedy, review M149). */
+function remedy(ctx: TopologyContext, host: string, gaps: readonly MemberGap[]): string {
   const name = gaps[0].store.name!.value;
-  const names = [...new Set(gaps.flatMap((g) => g.clusters.map((c) => c.name!.value)))];
+  const clusters = [...new Set(gaps.flatMap((g) => g.clusters))];
+  const overlapping = overlapRemedy(ctx, host, clusters, name);
+  if (overlapping) return overlapping;
+  const names = clusters.map((c) => c.name!.value);
   return `Route the pod ranges to ${host} and declare it with \`network.routing: native\` on ${listText(names)} (Cilium native routing with the pod CIDRs advertised over BGP), or run the store's pods on the host network and declare \`hostNetwork: true\` on ${name} (its members then advertise their nodes' addresses, which ${host} reaches wherever the node ranges are routed).`;
 }
 
@@ -89,13 +92,13 @@ function memberUnreachable(ctx: TopologyContext, st: Store, host: string, gaps: 
   return finding(
     "quorum/member-unreachable",
     memberKey(st, host),
-    `store ${name}'s ${mine === 1 ? "member" : `${mine} members`} at ${host} run${mine === 1 ? "s" : ""} on ${hostText(host, gaps)} and must dial its members at ${listText(podSites)} at their pod addresses — ${where(gaps)}. ${consequence} ${remedy(host, gaps)}`,
+    `store ${name}'s ${mine === 1 ? "member" : `${mine} members`} at ${host} run${mine === 1 ? "s" : ""} on ${hostText(host, gaps)} and must dial its members at ${listText(podSites)} at their pod addresses — ${where(gaps)}. ${consequence} ${remedy(ctx, host, gaps)}`,
     { related: relatedOf(gaps) },
   );
 }
 
 /** data/replication-unreachable: an async store's writer or replica at `host` cannot dial the writers' pods. */
-function replicationUnreachable(st: Store, host: string, gaps: readonly MemberGap[]): Finding {
+function replicationUnreachable(ctx: TopologyContext, st: Store, host: string, gaps: readonly MemberGap[]): Finding {
   const name = st.name!.value;
   const role = gaps[0].role;
   const podSites = gaps.map((g) => g.podSite);
@@ -103,7 +106,7 @@ function replicationUnreachable(st: Store, host: string, gaps: readonly MemberGa
   return finding(
     "data/replication-unreachable",
     item?.span ?? st.span,
-    `store ${name}'s ${role} at ${host} runs on ${hostText(host, gaps)} and must dial its writer${podSites.length === 1 ? "" : "s"} at ${listText(podSites)} at their pod addresses — ${where(gaps)}. As designed it cannot ${role === "writer" ? "subscribe to their changes: the sites diverge from the first write" : "stream their log: it never catches up"}, and the RPO and failover Quorate counts on it do not hold. ${remedy(host, gaps)}`,
+    `store ${name}'s ${role} at ${host} runs on ${hostText(host, gaps)} and must dial its writer${podSites.length === 1 ? "" : "s"} at ${listText(podSites)} at their pod addresses — ${where(gaps)}. As designed it cannot ${role === "writer" ? "subscribe to their changes: the sites diverge from the first write" : "stream their log: it never catches up"}, and the RPO and failover Quorate counts on it do not hold. ${remedy(ctx, host, gaps)}`,
     { related: relatedOf(gaps) },
   );
 }
