@@ -8,6 +8,7 @@ import { deployedPorts } from "../../server/src/drift/ports";
 import { hoverAt } from "../../server/src/hover/hover";
 import { portMatrix, type PortRow, portText } from "../../server/src/ports/ports";
 import { MAX_PORT_PAIRS, portsCsv, portsJson, portsMarkdown } from "../../server/src/ports/render";
+import { gameDay } from "../../server/src/whatif/gameday";
 import { HEADER, inTempDir, recordOf } from "../helpers";
 
 const ROOT = join(__dirname, "..", "..", "..");
@@ -642,4 +643,77 @@ test("the markdown matrix has no escaped backticks: a cell or note names things 
   assert.doesNotMatch(md, /&#96;/);
   assert.match(md, /without them cilium-health reports nothing/);
   assert.match(md, /bind the clusters' Cilium values in the cluster's deployment list/);
+});
+
+test("MongoDB, Cassandra and Consul get their ports between member sites, and the game day's probe proves their cut (review M145)", () => {
+  // fra and lon run clusters with routed pod ranges; ams holds one voter on its hosts
+  const design = (profiles: string, events: string, registry: string) => `sites:
+  - { name: fra }
+  - { name: lon }
+  - { name: ams, role: witness, addresses: [192.168.30.0/28] }
+links:
+  - { between: [fra, lon], rttMs: 14 }
+  - { between: [fra, ams], rttMs: 9 }
+  - { between: [lon, ams], rttMs: 8 }
+clusters:
+  - { name: a, site: fra, id: 1, mesh: clustermesh, network: { pods: 10.1.0.0/16, nodes: 192.168.1.0/24, routing: native } }
+  - { name: b, site: lon, id: 2, mesh: clustermesh, network: { pods: 10.2.0.0/16, nodes: 192.168.2.0/24, routing: native } }
+stores:
+  - { name: profiles, engine: ${profiles}, replication: consensus, namespace: profiles, members: { fra: 2, lon: 2, ams: 1 } }
+  - { name: events, engine: ${events}, replication: async, namespace: events, writers: [fra, lon], conflictResolution: last-writer-wins }
+  - { name: registry, engine: ${registry}, replication: consensus, namespace: consul, members: { fra: 2, lon: 2, ams: 1 } }
+`;
+  const text = design("mongodb 7.0", "cassandra 4.1", "consul 1.18");
+  const m = portMatrix(ctxOf(text));
+  const of = (source: string) => facts(m.rows.filter((r) => r.source === source));
+  // a replica set's members all dial each other on 27017: pods to pods across the WAN, the witness's hosts both ways
+  assert.deepEqual(of("store profiles"), [
+    "MongoDB replica set | TCP 27017 | ams -> fra",
+    "MongoDB replica set | TCP 27017 | ams -> lon",
+    "MongoDB replica set | TCP 27017 | fra -> ams",
+    "MongoDB replica set | TCP 27017 | fra <-> lon",
+    "MongoDB replica set | TCP 27017 | lon -> ams",
+  ]);
+  // Cassandra's datacenters, written as async writers: inter-node 7000 both ways, 7001 only with the legacy TLS port
+  assert.deepEqual(of("store events"), [
+    "Cassandra inter-node TLS | TCP 7001 | fra <-> lon",
+    "Cassandra inter-node | TCP 7000 | fra <-> lon",
+  ]);
+  assert.equal(m.rows.find((r) => r.port === 7001)!.when, "with ssl_storage_port (before Cassandra 4.0, deprecated since)");
+  assert.equal(m.rows.find((r) => r.port === 7000)!.when, undefined);
+  // Consul's servers: RPC 8300, Serf LAN 8301 on TCP and UDP; Serf WAN 8302 only between federated datacenters
+  const consul = m.rows.filter((r) => r.source === "store registry" && r.from.site === "fra" && r.to.site === "lon");
+  assert.deepEqual(
+    consul.map((r) => [r.component, portText(r), r.when ?? ""]),
+    [
+      ["Consul server RPC", "TCP 8300", ""],
+      ["Consul Serf LAN", "TCP 8301", ""],
+      ["Consul Serf LAN", "UDP 8301", ""],
+      ["Consul Serf WAN", "TCP 8302", "with WAN federation (a Consul datacenter per site)"],
+      ["Consul Serf WAN", "UDP 8302", "with WAN federation (a Consul datacenter per site)"],
+    ],
+  );
+  for (const r of m.rows.filter((x) => x.source.startsWith("store ")))
+    assert.match(r.reference, /^https:\/\/(www\.mongodb\.com|cassandra\.apache\.org|developer\.hashicorp\.com)\//);
+  // clients, whose namespace the design does not name: a note each, with the port
+  assert.ok(m.notes.some((n) => /^store profiles: MongoDB's drivers reach every member on TCP 27017/.test(n)));
+  assert.ok(m.notes.some((n) => /^store events: CQL clients \(TCP 9042\) reach the nodes of their local datacenter/.test(n)));
+  assert.ok(!m.notes.some((n) => /Quorate does not know/.test(n)), m.notes.join("\n"));
+  // the other side of the boundary: an engine Quorate does not know keeps its note and no made-up row
+  const unknown = portMatrix(ctxOf(design("foodb", "bardb", "bazdb")));
+  assert.ok(!unknown.rows.some((r) => r.source.startsWith("store ")));
+  assert.ok(unknown.notes.some((n) => /store profiles \(foodb\): Quorate does not know/.test(n)));
+  assert.ok(unknown.notes.some((n) => /store events \(bardb\): Quorate does not know/.test(n)));
+  // a crdt Cassandra store is the same datacenters
+  const crdt = portMatrix(ctxOf(text.replace("replication: async, namespace: events", "replication: crdt, namespace: events")));
+  assert.deepEqual(facts(crdt.rows.filter((r) => r.source === "store events")), of("store events"));
+  // the game day's probe proves each unconditional TCP row's cut, and never a conditional one
+  const g = gameDay(ctxOf(text), { lose: ["fra"] }, { tool: "chaos-mesh", source: "t.topology.yaml" });
+  const sh = g.files.find((f) => f.path === "probe.sh")!.content;
+  assert.match(sh, /^pod a profiles 'a\/profiles → pods of b in profiles: TCP 27017 \(MongoDB replica set\)' 27017 /m);
+  assert.match(sh, /^host h1 'a host at ams \(192\.168\.30\.0\/28\) → pods of a in profiles: TCP 27017 \(MongoDB replica set\)' 27017 /m);
+  assert.match(sh, /^pod b events 'b\/events → pods of a in events: TCP 7000 \(Cassandra inter-node\)' 7000 /m);
+  assert.match(sh, /^pod a consul 'a\/consul → pods of b in consul: TCP 8300 \(Consul server RPC\)' 8300 /m);
+  assert.match(sh, /^pod a consul 'a\/consul → pods of b in consul: TCP 8301 \(Consul Serf LAN\)' 8301 /m);
+  assert.doesNotMatch(sh, /TCP (7001|8302) /);
 });

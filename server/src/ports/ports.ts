@@ -86,6 +86,29 @@ export const COCKROACH_TCP = 26257;
 export const YB_MASTER_TCP = 7100;
 export const YB_TSERVER_TCP = 9100;
 export const TIKV_TCP = 20160;
+// MongoDB, "Default MongoDB Port" (https://www.mongodb.com/docs/manual/reference/default-mongodb-port/):
+// mongod listens on 27017 (27018 with --shardsvr, 27019 with --configsvr); replica set members
+// replicate (a secondary pulls the oplog from its sync source), send each other heartbeats every
+// 2 s and hold elections on that one port (review M145).
+const MONGODB_DOC = "https://www.mongodb.com/docs/manual/reference/default-mongodb-port/";
+export const MONGODB_TCP = 27017;
+// Apache Cassandra, cassandra.yaml (https://cassandra.apache.org/doc/stable/cassandra/managing/configuration/cass_yaml_file.html)
+// and DataStax "Configuring firewall port access" (https://docs.datastax.com/en/cassandra-oss/3.x/cassandra/configuration/secureFireWall.html):
+// storage_port 7000 for inter-node traffic (gossip and the coordinators' writes to replicas in
+// every datacenter; since 4.0 TLS runs there too), ssl_storage_port 7001 for TLS on its own port
+// (before 4.0, deprecated since), native_transport_port 9042 for CQL clients.
+const CASSANDRA_DOC = "https://cassandra.apache.org/doc/stable/cassandra/managing/configuration/cass_yaml_file.html";
+export const CASSANDRA_STORAGE_TCP = 7000;
+export const CASSANDRA_SSL_STORAGE_TCP = 7001;
+export const CASSANDRA_CQL_TCP = 9042;
+// HashiCorp Consul, "Consul ports reference" (https://developer.hashicorp.com/consul/docs/install/ports):
+// server RPC TCP 8300 (Raft and requests forwarded to the leader), Serf LAN TCP and UDP 8301
+// (gossip among a datacenter's agents), Serf WAN TCP and UDP 8302 ("only required when using WAN
+// federation": servers of several datacenters).
+const CONSUL_DOC = "https://developer.hashicorp.com/consul/docs/install/ports";
+export const CONSUL_SERVER_RPC_TCP = 8300;
+export const CONSUL_SERF_LAN = 8301;
+export const CONSUL_SERF_WAN = 8302;
 // PostgreSQL, "Connections and Authentication" (https://www.postgresql.org/docs/current/runtime-config-connection.html):
 // port 5432; a streaming standby (and a logical-replication subscriber) connects to its upstream
 // there. MySQL/MariaDB replicas connect to their source on 3306
@@ -1028,8 +1051,80 @@ function unrangedNotes(b: Build): void {
         );
 }
 
+/** A port of a store's engine between its member sites: TCP unless said, and a condition where one applies. */
+interface EnginePort {
+  readonly port: number;
+  readonly component: string;
+  readonly why: string;
+  readonly reference: string;
+  readonly protocol?: Protocol;
+  readonly when?: string;
+}
+
+/**
+ * The ports of an engine whose members all talk to each other whatever the design calls its
+ * replication (review M145): a MongoDB replica set (members, or an async primary and its
+ * secondaries), Cassandra's datacenters (multi-writer: async or crdt), a Consul datacenter's
+ * servers. Free text, recognised by name; undefined for any other engine.
+ */
+function meshedEnginePorts(engine: string): EnginePort[] | undefined {
+  const e = engine.toLowerCase();
+  if (e.includes("mongo"))
+    return [
+      {
+        port: MONGODB_TCP,
+        component: "MongoDB replica set",
+        why: "replication (each secondary pulls the oplog from its sync source), heartbeats every 2 s between every two members, elections; drivers reach every member on it too",
+        reference: MONGODB_DOC,
+      },
+    ];
+  if (e.includes("cassandra") || e.includes("scylla"))
+    return [
+      {
+        port: CASSANDRA_STORAGE_TCP,
+        component: "Cassandra inter-node",
+        why: "gossip, and each coordinator's writes to the replicas in every other datacenter (storage_port; TLS there too since 4.0)",
+        reference: CASSANDRA_DOC,
+      },
+      {
+        port: CASSANDRA_SSL_STORAGE_TCP,
+        component: "Cassandra inter-node TLS",
+        why: "inter-node traffic encrypted on its own port (ssl_storage_port)",
+        reference: CASSANDRA_DOC,
+        when: "with ssl_storage_port (before Cassandra 4.0, deprecated since)",
+      },
+    ];
+  if (e.includes("consul"))
+    return [
+      {
+        port: CONSUL_SERVER_RPC_TCP,
+        component: "Consul server RPC",
+        why: "Raft between the servers, and requests forwarded to the leader",
+        reference: CONSUL_DOC,
+      },
+      ...(["TCP", "UDP"] as const).map((protocol) => ({
+        port: CONSUL_SERF_LAN,
+        protocol,
+        component: "Consul Serf LAN",
+        why: "gossip among the datacenter's agents: membership and failure detection (UDP probes, TCP for state sync and fallback)",
+        reference: CONSUL_DOC,
+      })),
+      ...(["TCP", "UDP"] as const).map((protocol) => ({
+        port: CONSUL_SERF_WAN,
+        protocol,
+        component: "Consul Serf WAN",
+        why: "gossip between the servers of federated datacenters",
+        reference: CONSUL_DOC,
+        when: "with WAN federation (a Consul datacenter per site)",
+      })),
+    ];
+  return undefined;
+}
+
 /** The replication ports of a consensus store's engine (free text: recognised by name), or undefined. */
-function consensusPorts(engine: string): { port: number; component: string; why: string; reference: string }[] | undefined {
+function consensusPorts(engine: string): EnginePort[] | undefined {
+  const meshed = meshedEnginePorts(engine);
+  if (meshed) return meshed;
   const e = engine.toLowerCase();
   if (e.includes("cockroach"))
     return [
@@ -1060,7 +1155,7 @@ function consensusRows(b: Build, st: Store, label: string, sites: readonly strin
   const ports = consensusPorts(engine);
   if (!ports) {
     b.notes.push(
-      `${label} (${engine || "consensus"}): Quorate does not know this engine's replication ports (it knows CockroachDB 26257, YugabyteDB 7100/9100, TiKV 20160 with PD 2379/2380); open them between ${sites.join(", ")}.`,
+      `${label} (${engine || "consensus"}): Quorate does not know this engine's replication ports (it knows CockroachDB 26257, YugabyteDB 7100/9100, TiKV 20160 with PD 2379/2380, MongoDB 27017, Cassandra 7000, Consul 8300/8301); open them between ${sites.join(", ")}.`,
     );
     return;
   }
@@ -1074,14 +1169,31 @@ function consensusRows(b: Build, st: Store, label: string, sites: readonly strin
         {
           component: p.component,
           source: label,
-          protocol: "TCP",
+          protocol: p.protocol ?? "TCP",
           port: p.port,
           detail: "the engine's default: read the deployed value",
           why: p.why,
           value: DEFAULT,
           reference: p.reference,
+          ...(p.when ? { when: p.when } : {}),
         },
       );
+  clientNote(b, st, label);
+}
+
+/**
+ * What an engine's clients need across sites, where the design cannot place them (it names no
+ * client namespace): said as a note (review M145). MongoDB's drivers monitor every member and
+ * send writes to the primary wherever it is elected; Cassandra's reach their local datacenter.
+ */
+function clientNote(b: Build, st: Store, label: string): void {
+  const e = (st.engine?.value ?? "").toLowerCase();
+  const note = e.includes("mongo")
+    ? `${label}: MongoDB's drivers reach every member on TCP ${MONGODB_TCP} (they monitor the whole replica set and send writes to the primary wherever it is elected): open it from the clusters of the applications that use ${st.name?.value} at every site to every member site.`
+    : e.includes("cassandra") || e.includes("scylla")
+      ? `${label}: CQL clients (TCP ${CASSANDRA_CQL_TCP}) reach the nodes of their local datacenter; open ${CASSANDRA_CQL_TCP} across sites only for clients at a site without Cassandra nodes or drivers allowed to fail over to a remote datacenter.`
+      : undefined;
+  if (note && !b.notes.includes(note)) b.notes.push(note);
 }
 
 /** A row of a store's replication before the networks place it: everything but its ends and direction. */
@@ -1175,10 +1287,23 @@ function gapNote(g: MemberGap, d: DeployedPorts | undefined, overlapping: string
  */
 function asyncStoreRows(b: Build): void {
   for (const st of b.ctx.topology.stores) {
-    if (st.replication?.value !== "async" || !st.name) continue;
+    const rep = st.replication?.value;
+    if ((rep !== "async" && rep !== "crdt") || !st.name) continue;
     const writers = [...new Set((st.writers?.items ?? []).map((w) => w.value))];
     const replicas = [...new Set((st.replicas?.items ?? []).map((w) => w.value))].filter((x) => !writers.includes(x));
     if (!writers.length || writers.length + replicas.length < 2) continue;
+    // an engine whose members all talk to each other: its ports between every two of its sites, both ways (review M145)
+    if (meshedEnginePorts(st.engine?.value ?? "")) {
+      consensusRows(
+        b,
+        st,
+        `store ${st.name.value}`,
+        [...writers, ...replicas].filter((x) => b.ctx.topology.siteByName.has(x)),
+      );
+      continue;
+    }
+    // a crdt store of another engine: its ports are not known (as before)
+    if (rep !== "async") continue;
     const engine = (st.engine?.value ?? "").toLowerCase();
     const known = /postgres/.test(engine)
       ? { port: POSTGRES_TCP, component: "PostgreSQL replication", reference: POSTGRES_DOC }
@@ -1187,7 +1312,7 @@ function asyncStoreRows(b: Build): void {
         : undefined;
     if (!known) {
       b.notes.push(
-        `store ${st.name.value} (${st.engine?.value ?? "async"}): Quorate does not know this engine's replication port (it knows PostgreSQL 5432, MySQL/MariaDB 3306); open it from ${replicas.length ? replicas.join(", ") : "each writer"} to ${writers.join(", ")}.`,
+        `store ${st.name.value} (${st.engine?.value ?? "async"}): Quorate does not know this engine's replication port (it knows PostgreSQL 5432, MySQL/MariaDB 3306, MongoDB 27017, Cassandra 7000, Consul 8300/8301); open it from ${replicas.length ? replicas.join(", ") : "each writer"} to ${writers.join(", ")}.`,
       );
       continue;
     }
