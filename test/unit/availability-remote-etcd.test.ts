@@ -207,7 +207,10 @@ test("diff reviewed → a federated fra-prod and lon-prod's etcd at fra: a cut f
   assert.match(text, /^Where a cluster's API stops moved \(same verdict\):$/m);
   // lon-prod's API now stops where it did not: a regression though the verdict holds (review M146), and says whose
   assert.deepEqual(cut.apiStopsNew, ["lon-prod at lon"]);
-  assert.match(text, /^ {2}! [^\n]*cut fra–lon[^\n]*: API stops for fra-prod at fra → lon-prod at lon \(lon-prod's API at lon now stops\)$/m);
+  assert.match(
+    text,
+    /^ {2}! [^\n]*cut fra–lon[^\n]*: API stops for fra-prod at fra → lon-prod at lon \(lon-prod's API at lon now stops\)$/m,
+  );
   // fra-prod's API no longer stopping under cut fra–ams got better: said, unmarked
   assert.match(text, /^ {4}cut fra–ams: API stops for fra-prod at fra → none$/m);
   assert.match(

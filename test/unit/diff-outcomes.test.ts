@@ -102,7 +102,10 @@ test("a cluster's API that newly stops with the verdict unchanged: a regression,
   assert.match(text, /^3 regressions$/m);
   const md = diffMarkdown(d);
   assert.match(md, /^\| partition fra \/ lon,ams \| API stops for none → fra-prod at fra \| 🔴 yes \|$/m);
-  assert.match(md, /^\| partition fra \/ lon,ams \| etcd of cluster fra-prod writes from fra &lt; 1 ms → writes fail \| 🔴 yes, as the API stop above \|$/m);
+  assert.match(
+    md,
+    /^\| partition fra \/ lon,ams \| etcd of cluster fra-prod writes from fra &lt; 1 ms → writes fail \| 🔴 yes, as the API stop above \|$/m,
+  );
   const json = JSON.parse(diffJson(d));
   assert.deepEqual(json.scenarios.find((s: { scenario: string }) => s.scenario === PARTITION).apiStopsNew, ["fra-prod at fra"]);
   assert.equal(json.regressions, 3);

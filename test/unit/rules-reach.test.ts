@@ -503,15 +503,25 @@ test("pod ranges that overlap (Submariner Globalnet) are never to be routed to t
   };
   // identical: the route is no path, and the three that are
   const same = globalnet("10.1.0.0/16");
-  assert.deepEqual(check(same).filter((f) => f.code === "cidr/overlap"), [], "Globalnet clusters may share a range");
+  assert.deepEqual(
+    check(same).filter((f) => f.code === "cidr/overlap"),
+    [],
+    "Globalnet clusters may share a range",
+  );
   const m = message(same);
   assert.doesNotMatch(m, /Route the pod ranges to ams/);
   assert.match(
     m,
     /Routing the pod ranges to ams is no path: a and b both use 10\.1\.0\.0\/16 \(Submariner Globalnet lets them overlap\), and no network routes one address range to two clusters — a route for that range leads to one of them only\./,
   );
-  assert.match(m, /renumber b's pods to a range that overlaps none \(10\.0\.0\.0\/16 is free; then route the pod ranges to ams and declare `network\.routing: native`\)/);
-  assert.match(m, /declare `hostNetwork: true` on ledger \(at their nodes' addresses: 192\.168\.1\.0\/24 and 192\.168\.2\.0\/24 do not overlap\)/);
+  assert.match(
+    m,
+    /renumber b's pods to a range that overlaps none \(10\.0\.0\.0\/16 is free; then route the pod ranges to ams and declare `network\.routing: native`\)/,
+  );
+  assert.match(
+    m,
+    /declare `hostNetwork: true` on ledger \(at their nodes' addresses: 192\.168\.1\.0\/24 and 192\.168\.2\.0\/24 do not overlap\)/,
+  );
   assert.match(
     m,
     /or keep the overlap and run ams's members as pods of a cluster at ams joined to the Submariner cluster set with Globalnet: members then reach each other at their clusters' global CIDRs \(a 242\.0\.0\.0\/16 and b 242\.1\.0\.0\/16\), through exported headless Services, never at pod addresses\.$/,
@@ -534,7 +544,10 @@ test("pod ranges that overlap (Submariner Globalnet) are never to be routed to t
   assert.doesNotMatch(p, /Globalnet|Route the pod ranges/);
   // node ranges that overlap too: the host network is no path either until they are renumbered
   const nodes = message(same.replace("nodes: 192.168.2.0/24", "nodes: 192.168.1.0/24"));
-  assert.match(nodes, /run the store's pods on the host network \(`hostNetwork: true` on ledger\) once the node ranges \(192\.168\.1\.0\/24 and 192\.168\.1\.0\/24\), which overlap too, are renumbered/);
+  assert.match(
+    nodes,
+    /run the store's pods on the host network \(`hostNetwork: true` on ledger\) once the node ranges \(192\.168\.1\.0\/24 and 192\.168\.1\.0\/24\), which overlap too, are renumbered/,
+  );
   // the port matrix's note and simulate's vote note say the same
   const ctx = analyzeFile("t.topology.yaml", `${HEADER}${same}`).contexts[0];
   const notes = portMatrix(ctx).notes.filter((n) => n.startsWith("store ledger"));
@@ -544,6 +557,9 @@ test("pod ranges that overlap (Submariner Globalnet) are never to be routed to t
     assert.match(n, /Routing the pod ranges to ams is no path: a and b both use 10\.1\.0\.0\/16/);
   }
   const sim = run(ctx, ALL_UP).notes.join("\n");
-  assert.match(sim, /their pod ranges overlap, so routing them cannot restore it — `hostNetwork: true` on ledger, or renumbered pod ranges, can/);
+  assert.match(
+    sim,
+    /their pod ranges overlap, so routing them cannot restore it — `hostNetwork: true` on ledger, or renumbered pod ranges, can/,
+  );
   assert.doesNotMatch(sim, /declaring `network\.routing: native` on those clusters/);
 });

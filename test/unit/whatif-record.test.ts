@@ -958,7 +958,10 @@ test("quorate diff: paths, REV:path in a temporary git repository, formats, exit
     // then fails that site's writes, which the 2+2 kept — outcomes that got worse, counted (review M146): exit 1
     const improved = cli(["diff", "HEAD:d.topology.yaml", "d.topology.yaml"]);
     assert.equal(improved.code, 1, improved.stderr);
-    assert.match(improved.stdout, /\n {2}! cut fra–ams: store ledger writes from fra 14 ms → writes fail\n {2}! cut lon–ams: store ledger writes from lon 28 ms → writes fail\n/);
+    assert.match(
+      improved.stdout,
+      /\n {2}! cut fra–ams: store ledger writes from fra 14 ms → writes fail\n {2}! cut lon–ams: store ledger writes from lon 28 ms → writes fail\n/,
+    );
     assert.match(improved.stdout, /^quorate diff HEAD:d\.topology\.yaml → d\.topology\.yaml\n/);
     assert.match(
       improved.stdout,
@@ -990,7 +993,10 @@ test("quorate diff: paths, REV:path in a temporary git repository, formats, exit
 
     const md = cli(["diff", "-f", "md", "e.topology.yaml", "HEAD:d.topology.yaml"]);
     assert.equal(md.code, 1);
-    assert.match(md.stdout, /^### Quorate: `e\.topology\.yaml` → `HEAD:d\.topology\.yaml`\n\n\*\*\d+ regressions(?: in \d+ lines)?\.\*\*\n/);
+    assert.match(
+      md.stdout,
+      /^### Quorate: `e\.topology\.yaml` → `HEAD:d\.topology\.yaml`\n\n\*\*\d+ regressions(?: in \d+ lines)?\.\*\*\n/,
+    );
     assert.match(
       md.stdout,
       /\| 🔴 worse \| lose fra \| degraded, once gslb has withdrawn fra — [^|]* \| down, and before gslb withdraws fra, [^|]* \| now: store ledger: losing fra/,

@@ -245,18 +245,16 @@ function cutOffReplicas(ctx: TopologyContext): Map<Store, string[]> {
  */
 /** `tail` ends the sentences of votes still counted (those of voters that reach some of the others). */
 export function unreachableVoteNotes(ctx: TopologyContext, counts = "this outcome counts", tail = ""): string[] {
-  return ctx
-    .fact(unreachableVotes)
-    .map((v) =>
-      v.cutOff
-        ? `store ${v.name}: ${v.host}'s ${v.votes} ${v.members === 1 ? "is" : "are"} not counted, for as designed ${v.members === 1 ? "it" : "they"} cannot reach ${v.name}'s members' pod addresses at ${v.list} (quorum/member-unreachable): ${v.name} is the other ${v.n - v.members} of ${v.n}, still needing ${Math.floor(v.n / 2) + 1}; ${
-            v.overlapping
-              ? // pod ranges that overlap are routed nowhere (review M149): the finding says what gives a path
-                `their pod ranges overlap, so routing them cannot restore ${v.members === 1 ? "it" : "them"} — \`hostNetwork: true\` on ${v.name}, or renumbered pod ranges, can (quorum/member-unreachable says how)`
-              : `declaring \`network.routing: native\` on those clusters (or \`hostNetwork: true\` on ${v.name}) restores ${v.members === 1 ? "it" : "them"}`
-          }`
-        : `store ${v.name}: ${counts} ${v.host}'s ${v.votes}, which as designed cannot reach its members' pod addresses at ${v.list} (quorum/member-unreachable); without ${v.members === 1 ? "it" : "them"} ${v.name} is the other ${v.n - v.members} of ${v.n}, still needing ${Math.floor(v.n / 2) + 1}${tail}`,
-    );
+  return ctx.fact(unreachableVotes).map((v) =>
+    v.cutOff
+      ? `store ${v.name}: ${v.host}'s ${v.votes} ${v.members === 1 ? "is" : "are"} not counted, for as designed ${v.members === 1 ? "it" : "they"} cannot reach ${v.name}'s members' pod addresses at ${v.list} (quorum/member-unreachable): ${v.name} is the other ${v.n - v.members} of ${v.n}, still needing ${Math.floor(v.n / 2) + 1}; ${
+          v.overlapping
+            ? // pod ranges that overlap are routed nowhere (review M149): the finding says what gives a path
+              `their pod ranges overlap, so routing them cannot restore ${v.members === 1 ? "it" : "them"} — \`hostNetwork: true\` on ${v.name}, or renumbered pod ranges, can (quorum/member-unreachable says how)`
+            : `declaring \`network.routing: native\` on those clusters (or \`hostNetwork: true\` on ${v.name}) restores ${v.members === 1 ? "it" : "them"}`
+        }`
+      : `store ${v.name}: ${counts} ${v.host}'s ${v.votes}, which as designed cannot reach its members' pod addresses at ${v.list} (quorum/member-unreachable); without ${v.members === 1 ? "it" : "them"} ${v.name} is the other ${v.n - v.members} of ${v.n}, still needing ${Math.floor(v.n / 2) + 1}${tail}`,
+  );
 }
 function unreachableVotes(ctx: TopologyContext) {
   const byVoters = new Map<string, { store: Store; host: string; members: number; sites: string[]; clusters: Cluster[] }>();
@@ -375,4 +373,3 @@ export function overlapRemedy(ctx: TopologyContext, host: string, clusters: read
     : "a route for that range leads to one of them only";
   return `Routing the pod ranges to ${host} is no path: ${listText(clashes.map(clashText))} (${names.every((c) => c.globalnet) ? "Submariner Globalnet lets them overlap" : "quorate check: cidr/overlap"}), and no network routes one address range to two clusters — ${why}. Reach them at addresses that do not overlap: ${options.slice(0, -1).join("; ")}; or ${options[options.length - 1]}.`;
 }
-
